@@ -1,0 +1,56 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+
+/**
+ * Decides whether a fetched message duplicates one the sink already holds, for example the same
+ * message that reached the user both by forwarding and by fetching. Gmail's rule is the default
+ * shape: the first copy wins and later copies are discarded.
+ *
+ * <p>Called before the message's body is stored. The engine discards a message only when the
+ * verdict names a first copy that the sink really holds and that is not the message itself, so a
+ * policy that remembers too much can cost a duplicate, never a message. {@link #delivered} is
+ * called once a message is durable in the sink, never earlier: a copy that a crash lost is never
+ * remembered.
+ *
+ * <p>Implementations must be safe for concurrent use if shared between fetchers. Stock policies
+ * (by Message-ID, by content digest, composite) live in {@code fetch-dedup}.
+ */
+public interface DedupPolicy {
+  /** Whether this message duplicates one already held. */
+  DedupVerdict check(Envelope envelope, HeaderBlock headers) throws IOException;
+
+  /** The message is durable in the sink under {@code key}; remember it if the policy keeps state. */
+  default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
+      throws IOException {}
+
+  /** Whether {@link #check} reads the headers; see {@link LabelPolicy#needsHeaders()}. */
+  default boolean needsHeaders() {
+    return true;
+  }
+
+  /** No duplicate discarding: every new message is delivered. The default. */
+  static DedupPolicy none() {
+    return NoDedup.INSTANCE;
+  }
+}
+
+/** The policy that finds no duplicates. */
+enum NoDedup implements DedupPolicy {
+  INSTANCE;
+
+  @Override
+  public DedupVerdict check(Envelope envelope, HeaderBlock headers) {
+    return DedupVerdict.NEW;
+  }
+
+  @Override
+  public boolean needsHeaders() {
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "DedupPolicy.none()";
+  }
+}

@@ -1,0 +1,86 @@
+package dev.mailfetch.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * The identity of one delivery, the same every time the same message is fetched for the same
+ * account, so that a sink can make delivery idempotent: a key it already holds is not stored again.
+ *
+ * <p>The key is 64 lower-case hex digits (a SHA-256), safe as a file name on every file system. It
+ * is derived from the account and the message's unique id, or, where the server has no stable ids,
+ * from the account and a digest of the message's bytes. It reveals neither.
+ *
+ * <p>This is what makes a crash harmless: if a run dies after the sink made a message durable but
+ * before the state store recorded it, the next run delivers the same key again and the sink does
+ * nothing.
+ */
+public final class DeliveryKey {
+  private final String hex;
+
+  private DeliveryKey(String hex) {
+    this.hex = hex;
+  }
+
+  /** The key of message {@code uid} of {@code account}. */
+  public static DeliveryKey of(String account, String uid) {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(uid, "uid");
+    return new DeliveryKey(sha256Hex("uid\0" + account + "\0" + uid));
+  }
+
+  /** The key of a message of {@code account} without a stable id, from the SHA-256 of its bytes. */
+  public static DeliveryKey ofContent(String account, byte[] contentSha256) {
+    Objects.requireNonNull(account, "account");
+    if (contentSha256.length != 32) {
+      throw new IllegalArgumentException(
+          "contentSha256 must be 32 bytes (a SHA-256): " + contentSha256.length);
+    }
+    return new DeliveryKey(
+        sha256Hex("content\0" + account + "\0" + HexFormat.of().formatHex(contentSha256)));
+  }
+
+  /** Reads back a key written by {@link #toString()} (for example from a file name). */
+  public static DeliveryKey parse(String hex) {
+    if (hex.length() != 64) {
+      throw new IllegalArgumentException("a delivery key has 64 hex digits: " + hex.length());
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = hex.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        throw new IllegalArgumentException(
+            "a delivery key has lower-case hex digits only: " + FetchException.escape(hex));
+      }
+    }
+    return new DeliveryKey(hex);
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      // Every Java platform must provide SHA-256 (java.security.MessageDigest).
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DeliveryKey && ((DeliveryKey) o).hex.equals(hex);
+  }
+
+  @Override
+  public int hashCode() {
+    return hex.hashCode();
+  }
+
+  /** The 64 hex digits. */
+  @Override
+  public String toString() {
+    return hex;
+  }
+}

@@ -1,0 +1,277 @@
+package dev.mailfetch.api;
+
+import java.util.List;
+
+/**
+ * Every failure a user of mailfetch can meet, named once.
+ *
+ * <p>The first six are the errors Gmail's Mail Fetcher showed its users, kept under the same names so
+ * that people who knew them find them again; the rest are mailfetch's own. Each constant carries
+ * what a person needs to act on it: whether trying again later can help ({@link #retryable()}), the
+ * sentence shown to the user ({@link #summary()}), the likely causes ({@link #causes()}), what to do
+ * ({@link #remedy()}) and a stable process exit code for the command-line tool ({@link
+ * #exitCode()}).
+ *
+ * <p>These texts and codes are API: users match on them and scripts test exit codes. {@code
+ * docs/errors.md} lists every constant, and a test fails when the document and this enum differ.
+ */
+public enum FetchError {
+  /** Gmail's "Connection timed out.": a connection, handshake or reply did not arrive in time. */
+  CONNECTION_TIMED_OUT(
+      10,
+      true,
+      "Connection timed out: the mail server did not answer in time.",
+      List.of(
+          "a firewall or rate limiter silently drops connections from this machine",
+          "the host name or port is wrong and points at a machine that does not answer",
+          "the server is overloaded, or sends its reply too slowly (a stalled transfer)"),
+      "Check the server name and port; if they are right, wait and try again. If it keeps happening,"
+          + " ask the mail provider whether they block or rate-limit connections from your address."),
+
+  /** Gmail's "Connection reset by peer.": the server or the network cut the connection. */
+  CONNECTION_RESET(
+      11,
+      true,
+      "Connection reset: the mail server closed the connection unexpectedly.",
+      List.of(
+          "the server dropped the session (idle timeout, overload, or a crash)",
+          "a firewall or proxy between us and the server cut the connection",
+          "the connection broke in the middle of a message"),
+      "Try again later; nothing was deleted from the server for the message that was cut off. If it"
+          + " happens at the same message every time, ask the provider about that message."),
+
+  /** Gmail's READ_ERROR: what the server sent could not be framed into messages. */
+  READ_ERROR(
+      12,
+      true,
+      "Read error: the server's data could not be split into messages (a framing error).",
+      List.of(
+          "a message contains a line with a single '.' that the server did not escape (RFC 1939 §3)",
+          "the server answered out of step, for example after pipelined commands",
+          "a reply line was far longer than POP3 allows"),
+      "The affected message was left on the server and will be tried again. Ask the provider to"
+          + " check their server's dot-stuffing; moving the message away on the server unblocks it."),
+
+  /** Gmail's "The other server sent messages in the wrong order.". */
+  WRONG_ORDER(
+      13,
+      false,
+      "The server sent its message list in the wrong order.",
+      List.of(
+          "message numbers do not start at 1 or are not consecutive",
+          "the same message number is listed twice, or a number is larger than the message count",
+          "the unique-id list (UIDL) and the size list (LIST) name different messages"),
+      "Contact your mail provider: their server breaks RFC 1939 §5. Tolerant listing mode sorts the"
+          + " list and carries on where that is safe."),
+
+  /** Gmail's "Received an empty line.": an empty line arrived where a status line was due. */
+  EMPTY_LINE(
+      14,
+      true,
+      "Received an empty line where the server's reply was expected.",
+      List.of(
+          "the server sent a blank line instead of +OK or -ERR (seen after DELE on some servers)",
+          "an earlier reply was longer than it announced and left a stray line end behind"),
+      "Try again later. If it keeps happening, report it to your mail provider."),
+
+  /** Gmail's "There are too many messages on the other server.". */
+  TOO_MANY_MESSAGES(
+      15,
+      false,
+      "There are too many messages on the server to list them safely.",
+      List.of("the mailbox holds more messages than the configured listing limit"),
+      "Delete or move some mail out of the inbox on the server, or raise the listing limit"
+          + " (FetchLimits.maxListing) if this machine can afford it."),
+
+  /** The server refused the user name, password or token. */
+  AUTH_FAILED(
+      20,
+      false,
+      "The server rejected the user name or password.",
+      List.of(
+          "the password is wrong or has changed",
+          "the provider wants an app password or OAuth instead of the account password",
+          "POP access is switched off for this account at the provider"),
+      "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
+          + " and Outlook need POP enabled and an app password or OAuth sign-in."),
+
+  /** An OAuth access token was refused as expired or revoked. */
+  AUTH_TOKEN_EXPIRED(
+      21,
+      true,
+      "The OAuth access token has expired or was revoked.",
+      List.of("the access token's lifetime ran out", "the user or an administrator revoked access"),
+      "Refresh the access token (the token provider is asked again on the next attempt); if that"
+          + " fails, sign in again to grant access."),
+
+  /** The maildrop is in use ({@code [IN-USE]}) or another run holds this account. */
+  LOCKED(
+      22,
+      true,
+      "The mailbox is in use by another session.",
+      List.of(
+          "another mail program is connected to the same mailbox right now",
+          "the server's limit of simultaneous sessions is reached",
+          "another mailfetch run already fetches this account"),
+      "Wait a few minutes and try again; close other programs that read this mailbox by POP3."),
+
+  /** The server asks us to wait longer between logins ({@code [LOGIN-DELAY]}). */
+  LOGIN_DELAY(
+      23,
+      true,
+      "The server asks to wait longer between logins.",
+      List.of("the account was checked more often than the provider allows"),
+      "Check this account less often; the server's LOGIN-DELAY capability says how long to wait."),
+
+  /** The TLS handshake failed for a reason other than the certificate. */
+  TLS_FAILED(
+      30,
+      true,
+      "The secure (TLS) connection could not be set up.",
+      List.of(
+          "TLS was spoken to a plain-text port, or plain text to a TLS port",
+          "the server offers only old TLS versions (below 1.2) or no common cipher",
+          "the server announced STLS but failed it"),
+      "Check the port and security setting: port 995 uses implicit TLS, port 110 uses STLS. If the"
+          + " server supports only TLS 1.0/1.1, ask the provider to upgrade it."),
+
+  /** The server's certificate is not valid for this host. */
+  CERTIFICATE_INVALID(
+      31,
+      false,
+      "The server's certificate could not be trusted.",
+      List.of(
+          "the certificate has expired or is not yet valid",
+          "the certificate was issued for another host name",
+          "the certificate is self-signed or issued by an unknown authority"),
+      "Use the host name the certificate was issued for. For a private server, trust its CA"
+          + " explicitly (a PEM trust file); mailfetch never switches certificate checks off."),
+
+  /** STLS was required but the server does not offer it. */
+  TLS_REQUIRED_NOT_OFFERED(
+      32,
+      false,
+      "The server does not offer STLS, so the password was not sent.",
+      List.of(
+          "the server does not support STLS on this port",
+          "something between us and the server removed STLS from the capability list"),
+      "Use implicit TLS (pop3s, port 995) if the server offers it. Plain-text login must be allowed"
+          + " explicitly and exposes the password to anyone on the network path."),
+
+  /** The requested settings cannot work with this server. */
+  POLICY(
+      40,
+      false,
+      "These settings cannot work safely with this server.",
+      List.of(
+          "leaving mail on the server needs stable unique ids (UIDL), and the server has none",
+          "the server announces EXPIRE 0: it does not allow mail to be left on it"),
+      "Switch to deleting messages after delivery, or ask the provider to enable UIDL."),
+
+  /** The server reported a temporary problem ({@code [SYS/TEMP]} or equivalent). */
+  SERVER_TEMPORARY(
+      50,
+      true,
+      "The mail server reported a temporary problem.",
+      List.of("the server is busy, its storage is unavailable, or the mailbox is being repaired"),
+      "Try again later; nothing was lost."),
+
+  /** The server reported a problem that needs someone to fix it ({@code [SYS/PERM]}). */
+  SERVER_PERMANENT(
+      51,
+      false,
+      "The mail server reported a problem that will not go away by itself.",
+      List.of("the mailbox is damaged or disabled on the server"),
+      "Contact your mail provider and quote the server's reply."),
+
+  /** The server broke the POP3 protocol in a way that is not a framing error. */
+  PROTOCOL(
+      52,
+      true,
+      "The server answered in a way POP3 does not allow.",
+      List.of(
+          "a reply did not start with +OK or -ERR",
+          "a reply contradicted an earlier one (for example an unknown message number)"),
+      "Report the server's reply to the provider. If the server is known to do this, the matching"
+          + " quirk can be tolerated by name."),
+
+  /** A configured limit was reached; the message names the setting to raise. */
+  LIMIT_EXCEEDED(
+      60,
+      false,
+      "A configured limit was reached.",
+      List.of("a message, line, list or exchange was larger than the limit allows"),
+      "Raise the setting named in the message if the size is expected; otherwise the server may be"
+          + " misbehaving."),
+
+  /** The sink could not store a message (disk full, permissions, vanished directory...). */
+  SINK_FAILED(
+      70,
+      true,
+      "A message could not be stored where it was to go.",
+      List.of(
+          "the disk is full",
+          "the destination is read-only or its permissions do not allow writing",
+          "the destination directory was removed or unmounted"),
+      "Fix the destination (free space, permissions) and run again: the message is still on the"
+          + " server."),
+
+  /** mailfetch's own state (which messages it has fetched) could not be read or written. */
+  STATE_FAILED(
+      71,
+      true,
+      "mailfetch could not write its record of fetched messages.",
+      List.of("the disk holding the state is full or read-only"),
+      "Fix the state location (free space, permissions) and run again. Messages already stored are"
+          + " recognised and not stored twice."),
+
+  /** The configuration is wrong or inconsistent; the message names the setting. */
+  CONFIGURATION(
+      78,
+      false,
+      "The configuration is not valid.",
+      List.of("a setting is missing, malformed, or contradicts another setting"),
+      "Correct the setting named in the message.");
+
+  private final int exitCode;
+  private final boolean retryable;
+  private final String summary;
+  private final List<String> causes;
+  private final String remedy;
+
+  FetchError(int exitCode, boolean retryable, String summary, List<String> causes, String remedy) {
+    this.exitCode = exitCode;
+    this.retryable = retryable;
+    this.summary = summary;
+    this.causes = causes;
+    this.remedy = remedy;
+  }
+
+  /** The stable process exit code of the command-line tool for this error (never 0, 1 or 2). */
+  public int exitCode() {
+    return exitCode;
+  }
+
+  /**
+   * Whether the same run may succeed later without anyone changing anything: true for network
+   * trouble and temporary server states, false where a person must act first.
+   */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** One sentence a user sees, in plain words. */
+  public String summary() {
+    return summary;
+  }
+
+  /** The likely causes, most likely first. */
+  public List<String> causes() {
+    return causes;
+  }
+
+  /** What to do about it. */
+  public String remedy() {
+    return remedy;
+  }
+}

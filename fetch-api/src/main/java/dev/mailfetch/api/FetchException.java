@@ -1,0 +1,113 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A fetch failed for the reason named by {@link #error()}.
+ *
+ * <p>The message reads {@code CODE: detail (server said: "reply")}, so it can be pasted into a bug
+ * report as it is. The server's reply, where there is one, is kept escaped and truncated: control
+ * characters and bytes outside printable ASCII appear as {@code \xNN}, and nothing longer than
+ * {@value #MAX_REPLY_CHARS} characters is kept, so a hostile server cannot fill a log or forge log
+ * lines through us.
+ *
+ * <p>No secret ever reaches this exception: callers build the detail text from settings names and
+ * server replies, never from credentials. (A server reply is not a secret; a SASL exchange is never
+ * quoted.)
+ */
+public class FetchException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  /** Longest server reply kept, after escaping. */
+  public static final int MAX_REPLY_CHARS = 200;
+
+  private final FetchError error;
+  private final String serverReply;
+
+  public FetchException(FetchError error, String detail) {
+    this(error, detail, null, null);
+  }
+
+  public FetchException(FetchError error, String detail, Throwable cause) {
+    this(error, detail, null, cause);
+  }
+
+  /**
+   * @param error what went wrong
+   * @param detail what was happening, in words, naming the setting to change where there is one
+   * @param serverReply the server's reply line as received (escaped and truncated here), or null
+   * @param cause the underlying exception, or null
+   */
+  public FetchException(FetchError error, String detail, String serverReply, Throwable cause) {
+    super(format(error, detail, serverReply == null ? null : escape(serverReply)), cause);
+    this.error = Objects.requireNonNull(error, "error");
+    this.serverReply = serverReply == null ? null : escape(serverReply);
+  }
+
+  /** What went wrong, with its user-facing text and exit code. */
+  public FetchError error() {
+    return error;
+  }
+
+  /** The server's reply, escaped and truncated, where the failure came with one. */
+  public Optional<String> serverReply() {
+    return Optional.ofNullable(serverReply);
+  }
+
+  /** Whether trying again later may succeed; see {@link FetchError#retryable()}. */
+  public boolean retryable() {
+    return error.retryable();
+  }
+
+  private static String format(FetchError error, String detail, String escapedReply) {
+    StringBuilder sb = new StringBuilder(error.name()).append(": ").append(detail);
+    if (escapedReply != null) {
+      sb.append(" (server said: \"").append(escapedReply).append("\")");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Makes untrusted text safe to show and log: printable ASCII stays, everything else becomes
+   * {@code \xNN} (or {@code \r}, {@code \n}, {@code \t}), {@code \} and {@code "} are escaped, and
+   * the result stops after {@value #MAX_REPLY_CHARS} characters with a note of how much was cut.
+   */
+  public static String escape(CharSequence text) {
+    StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_REPLY_CHARS) + 16);
+    int i = 0;
+    for (; i < text.length() && sb.length() < MAX_REPLY_CHARS; i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '\r':
+          sb.append("\\r");
+          break;
+        case '\n':
+          sb.append("\\n");
+          break;
+        case '\t':
+          sb.append("\\t");
+          break;
+        case '\\':
+          sb.append("\\\\");
+          break;
+        case '"':
+          sb.append("\\\"");
+          break;
+        default:
+          if (c >= 0x20 && c < 0x7f) {
+            sb.append(c);
+          } else if (c <= 0xff) {
+            sb.append(String.format("\\x%02X", (int) c));
+          } else {
+            sb.append(String.format("\\u%04X", (int) c));
+          }
+      }
+    }
+    if (i < text.length()) {
+      sb.append("…(").append(text.length() - i).append(" more)");
+    }
+    return sb.toString();
+  }
+}

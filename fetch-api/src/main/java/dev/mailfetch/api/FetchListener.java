@@ -1,0 +1,47 @@
+package dev.mailfetch.api;
+
+/**
+ * Hears what a run does, for progress bars, logs and a history of checks.
+ *
+ * <p>Every method does nothing by default; override what you need. Calls come on the thread that
+ * runs the fetch, in this order: {@code runStarted}, {@code listed}, {@code planned}, then for
+ * messages {@code messageStarted} and {@code messageFinished} (every listed message finishes
+ * exactly once, including those skipped or already seen, which never start), {@code
+ * batchSynced} after each durability barrier, {@code deletionsCommitted} at the end of a session
+ * that deleted, and {@code runFinished} last.
+ *
+ * <p>A listener must be fast, must not throw, and must not call back into the fetcher. The engine
+ * guards every call: an exception is logged and the run carries on, so a faulty listener cannot
+ * cost a message.
+ */
+public interface FetchListener {
+  /** A listener that does nothing. */
+  FetchListener NONE = new FetchListener() {};
+
+  /** A run of {@code account} starts. */
+  default void runStarted(String account) {}
+
+  /** The server lists {@code messages} messages, {@code octets} in all. */
+  default void listed(int messages, long octets) {}
+
+  /** This run will download {@code messages} messages, about {@code octets} bytes. */
+  default void planned(int messages, long octets) {}
+
+  /** Downloading {@code ref} starts. */
+  default void messageStarted(MessageRef ref) {}
+
+  /** A listed message has its outcome for this run. */
+  default void messageFinished(MessageOutcome outcome) {}
+
+  /** {@code messages} messages are now durable in the sink and recorded. */
+  default void batchSynced(int messages) {}
+
+  /**
+   * The session ended with {@code count} messages marked for deletion; {@code confirmed} tells
+   * whether the server confirmed it, so that they are gone.
+   */
+  default void deletionsCommitted(int count, boolean confirmed) {}
+
+  /** The run is over. */
+  default void runFinished(FetchResult result) {}
+}

@@ -1,0 +1,117 @@
+package dev.mailfetch.api;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The report of one run: an outcome for every listed message, and the error that stopped the run
+ * early, if one did.
+ *
+ * <p>Every message the server listed appears in {@link #outcomes()} exactly once, in listing
+ * order, so nothing is skipped in silence. A run that could not list at all (the server refused
+ * the login, say) has no outcomes and an {@link #error()}.
+ *
+ * @param account the account fetched
+ * @param server the server as {@code host:port}, or null if the run never connected
+ * @param started when the run started
+ * @param duration how long it took
+ * @param outcomes one per listed message, in listing order
+ * @param error the error that stopped the run before it finished, if any
+ * @param quirks server quirks noticed and tolerated (IDs such as {@code Q12})
+ * @param deleted messages deleted from the server, with the deletion confirmed
+ * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
+ *     confirm; they are deleted again next run if still there
+ */
+public record FetchResult(
+    String account,
+    String server,
+    Instant started,
+    Duration duration,
+    List<MessageOutcome> outcomes,
+    Optional<FetchException> error,
+    Set<String> quirks,
+    int deleted,
+    int deletionsUnconfirmed) {
+
+  public FetchResult {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(started, "started");
+    Objects.requireNonNull(duration, "duration");
+    outcomes = List.copyOf(outcomes);
+    Objects.requireNonNull(error, "error");
+    quirks = Set.copyOf(quirks);
+  }
+
+  /**
+   * True when the run finished and every listed message ended delivered, already seen, skipped by
+   * policy or a duplicate: nothing failed.
+   */
+  public boolean ok() {
+    return error.isEmpty() && count(MessageOutcome.Kind.FAILED) == 0;
+  }
+
+  /** How many messages the server listed. */
+  public int listed() {
+    return outcomes.size();
+  }
+
+  /** How many outcomes are of this kind. */
+  public int count(MessageOutcome.Kind kind) {
+    int n = 0;
+    for (MessageOutcome o : outcomes) {
+      if (o.kind() == kind) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Bytes delivered to the sink in this run. */
+  public long bytesDelivered() {
+    long n = 0;
+    for (MessageOutcome o : outcomes) {
+      if (o.kind() == MessageOutcome.Kind.DELIVERED) {
+        n += o.bytes();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The error a user should see first: the one that stopped the run, else the first message's
+   * failure; empty when {@link #ok()}.
+   */
+  public Optional<FetchException> firstError() {
+    if (error.isPresent()) {
+      return error;
+    }
+    for (MessageOutcome o : outcomes) {
+      if (o.kind() == MessageOutcome.Kind.FAILED) {
+        return Optional.of(o.error());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A one-line summary for logs. */
+  public String summary() {
+    return String.format(
+        "%s: %d listed, %d delivered (%d bytes), %d already seen, %d skipped, %d duplicates,"
+            + " %d failed, %d deleted%s%s",
+        account,
+        listed(),
+        count(MessageOutcome.Kind.DELIVERED),
+        bytesDelivered(),
+        count(MessageOutcome.Kind.ALREADY_SEEN),
+        count(MessageOutcome.Kind.SKIPPED),
+        count(MessageOutcome.Kind.DUPLICATE),
+        count(MessageOutcome.Kind.FAILED),
+        deleted,
+        deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + " deletions not confirmed)" : "",
+        error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
+  }
+}

@@ -1,0 +1,908 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a {@link Fetcher}: the flow of docs/architecture.md, in this order.
+ *
+ * <ol>
+ *   <li>Open the session; refuse settings the server cannot honour (POLICY).
+ *   <li>List, keeping one {@link Item} per message (the listing is capped by maxListing).
+ *   <li>Plan: every message either gets its outcome now (already seen, skipped, recovered from
+ *       the sink) or joins the work list. Records made here are synced before any download.
+ *   <li>For each batch of the work list: retrieve (the source may pipeline), streaming each
+ *       message into the sink; then the barrier: sink.sync, store.put, store.sync; only then
+ *       DELE for the batch's messages that are due.
+ *   <li>Mark old messages that are due for deletion, QUIT, and record confirmed deletions.
+ * </ol>
+ *
+ * <p>Errors a server, sink or store can cause never leave this class as exceptions: they end up
+ * as outcomes and as the result's error. {@link Error}s pass through untouched, which is how the
+ * crash tests simulate a process dying at any step.
+ */
+final class FetchRun {
+  private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+
+  /** One listed message and what the run knows and decides about it. */
+  private static final class Item {
+    final MessageRef ref;
+    /** Identity by unique id (stable ids) rather than by content digest. */
+    final boolean byUid;
+    UidRecord record;
+    Instant firstSeen;
+    DeliveryKey key;
+    MessageOutcome outcome;
+    /** Set once a delivery completed, until the barrier decides the outcome. */
+    DeliveryReceipt receipt;
+    Envelope envelope;
+    HeaderBlock headers;
+    DedupVerdict duplicate;
+    long bytesSeen;
+    boolean deleteDue;
+    boolean deleteMarked;
+    /** Whether the listener has heard this message's outcome. */
+    boolean reported;
+
+    Item(MessageRef ref, boolean byUid) {
+      this.ref = ref;
+      this.byUid = byUid;
+    }
+  }
+
+  private final Fetcher f;
+  private final FetchListener listener;
+  private final Instant started;
+  private final List<Item> items = new ArrayList<>();
+  private Instant now;
+  private String server;
+  private boolean stableIds;
+  private boolean sessionBroken;
+  private FetchException runError;
+  private Set<String> quirks = Set.of();
+  private int deleted;
+  private int deletionsUnconfirmed;
+  /** The header buffer, reused for every message of the run. */
+  private byte[] headerBuf = new byte[4096];
+
+  FetchRun(Fetcher fetcher) {
+    this.f = fetcher;
+    this.listener = fetcher.listener;
+    this.started = fetcher.clock.instant();
+  }
+
+  /** The result of a run that could not start. */
+  static FetchResult refused(Fetcher fetcher, FetchException error) {
+    Instant at = fetcher.clock.instant();
+    return new FetchResult(
+        fetcher.account, null, at, Duration.ZERO, List.of(), Optional.of(error), Set.of(), 0, 0);
+  }
+
+  FetchResult run() {
+    listener.runStarted(f.account);
+    log.info("{} - run started", f.account);
+    FetchSession session = null;
+    try {
+      session = open();
+      server = session.server();
+      try {
+        Capabilities caps = session.capabilities();
+        checkPolicy(caps);
+        stableIds = caps.stableUids();
+        list(session);
+        List<Item> work = plan();
+        fetch(session, work);
+      } catch (FetchException e) {
+        runError = e;
+      }
+      if (!sessionBroken) {
+        commitDeletions(session);
+      }
+    } catch (FetchException e) {
+      runError = e;
+    } finally {
+      if (session != null) {
+        quirks = quirksOf(session);
+        session.close();
+      }
+    }
+    return finish();
+  }
+
+  // ---------------------------------------------------------------- session steps
+
+  private FetchSession open() throws FetchException {
+    try {
+      FetchSession session = f.source.open();
+      if (session == null) {
+        throw new FetchException(FetchError.PROTOCOL, "the source returned no session");
+      }
+      return session;
+    } catch (RuntimeException e) {
+      throw new FetchException(FetchError.PROTOCOL, "the source failed to open: " + e, e);
+    }
+  }
+
+  private void checkPolicy(Capabilities caps) throws FetchException {
+    boolean leaves = f.retention.leavesMailOnServer();
+    if ((leaves || f.onlyNew) && !caps.stableUids()) {
+      throw new FetchException(
+          FetchError.POLICY,
+          (leaves
+                  ? "Leaving mail on the server (retention " + f.retention + ")"
+                  : "Fetching only new mail")
+              + " needs unique ids that stay the same between sessions (POP3 UIDL), and "
+              + server
+              + " does not provide them: every message would be fetched again each time. Delete"
+              + " messages after delivery (Retention.DELETE_AFTER_DELIVERY) or ask the provider"
+              + " to enable UIDL.");
+    }
+    if (leaves && !caps.allowsLeavingMail()) {
+      throw new FetchException(
+          FetchError.POLICY,
+          server
+              + " announces EXPIRE 0: it does not allow mail to be left on it after retrieval, so"
+              + " retention "
+              + f.retention
+              + " cannot be honoured. Delete messages after delivery"
+              + " (Retention.DELETE_AFTER_DELIVERY).");
+    }
+  }
+
+  private void list(FetchSession session) throws FetchException {
+    Set<String> uids = new HashSet<>();
+    int maxListing = f.limits.maxListing();
+    ListingHandler handler =
+        new ListingHandler() {
+          @Override
+          public void count(int messages, long octets) throws FetchException {
+            if (messages < 0 || octets < 0) {
+              throw new FetchException(
+                  FetchError.PROTOCOL,
+                  "the server announced " + messages + " messages of " + octets + " octets");
+            }
+            if (messages > maxListing) {
+              throw tooMany(messages);
+            }
+            listener.listed(messages, octets);
+          }
+
+          @Override
+          public void message(MessageRef ref) throws FetchException {
+            if (items.size() >= maxListing) {
+              throw tooMany(items.size() + 1);
+            }
+            Item item = new Item(ref, stableIds && ref.hasUid());
+            items.add(item);
+            if (item.byUid && !uids.add(ref.uid())) {
+              item.outcome =
+                  MessageOutcome.failed(
+                      ref,
+                      new FetchException(
+                          FetchError.PROTOCOL,
+                          "the source listed unique id " + ref.uid() + " twice"),
+                      false,
+                      0);
+            }
+          }
+        };
+    try {
+      session.list(handler);
+    } catch (FetchException e) {
+      sessionBroken = true;
+      throw e;
+    } catch (RuntimeException e) {
+      sessionBroken = true;
+      throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
+    }
+    log.debug("{} - {} messages listed", f.account, items.size());
+  }
+
+  private FetchException tooMany(int messages) {
+    return new FetchException(
+        FetchError.TOO_MANY_MESSAGES,
+        "the server lists "
+            + messages
+            + " messages, more than FetchLimits.maxListing ("
+            + f.limits.maxListing()
+            + ")");
+  }
+
+  /** Decides every message that needs no download; returns the ones to download, in order. */
+  private List<Item> plan() throws FetchException {
+    now = f.clock.instant();
+    List<Item> work = new ArrayList<>();
+    long plannedBytes = 0;
+    boolean firstRun;
+    try {
+      firstRun = f.uidStore.firstRun().isEmpty();
+      for (Item item : items) {
+        if (item.outcome != null) {
+          continue;
+        }
+        MessageRef ref = item.ref;
+        item.firstSeen = now;
+        if (item.byUid) {
+          item.key = DeliveryKey.of(f.account, ref.uid());
+          UidRecord rec = f.uidStore.get(ref.uid()).orElse(null);
+          item.record = rec;
+          if (rec != null) {
+            item.firstSeen = rec.firstSeen();
+            if (decideKnown(item, rec)) {
+              continue;
+            }
+          } else if (firstRun && f.onlyNew) {
+            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null));
+            item.outcome = MessageOutcome.skipped(ref, SkipReason.ONLY_NEW, null);
+            continue;
+          }
+          if (sinkContains(item.key)) {
+            // The sink made it durable but the store never heard: a crash between the two.
+            UidRecord recovered =
+                rec == null
+                    ? UidRecord.of(ref.uid(), UidRecord.State.DELIVERED, now, item.key)
+                    : rec.delivered(item.key);
+            f.uidStore.put(recovered);
+            item.record = recovered;
+            item.outcome = MessageOutcome.alreadySeen(ref, item.key, 0);
+            item.deleteDue = f.retention.deletionDue(item.firstSeen, now);
+            log.info("{} - message {} was already in the sink; state caught up", f.account, ref.uid());
+            continue;
+          }
+        }
+        if (ref.size() > f.limits.maxMessageSize()) {
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT, null);
+        } else if (work.size() >= f.limits.maxMessagesPerRun()
+            || plannedBytes >= f.limits.maxBytesPerRun()) {
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.RUN_LIMIT, null);
+        } else {
+          work.add(item);
+          plannedBytes += ref.size();
+        }
+      }
+      if (firstRun) {
+        f.uidStore.recordFirstRun(now);
+      }
+      f.uidStore.sync();
+    } catch (IOException | RuntimeException e) {
+      throw stateFailed(e);
+    }
+    for (Item item : items) {
+      if (item.outcome != null) {
+        report(item);
+      }
+    }
+    listener.planned(work.size(), plannedBytes);
+    return work;
+  }
+
+  /** Decides a message the store knows; returns false if it must still be downloaded. */
+  private boolean decideKnown(Item item, UidRecord rec) {
+    switch (rec.state()) {
+      case BASELINE:
+        item.outcome = MessageOutcome.skipped(item.ref, SkipReason.ONLY_NEW, null);
+        return true;
+      case DELIVERED:
+      case DUPLICATE:
+      case DELETED:
+        item.outcome = MessageOutcome.alreadySeen(item.ref, rec.deliveryKey(), 0);
+        item.deleteDue = f.retention.deletionDue(rec.firstSeen(), now);
+        return true;
+      case FAILED:
+        if (rec.failures() >= f.quarantineAfter) {
+          item.outcome =
+              MessageOutcome.skipped(
+                  item.ref,
+                  SkipReason.QUARANTINED,
+                  new FetchException(
+                      rec.lastError() == null ? FetchError.PROTOCOL : rec.lastError(),
+                      "quarantined after failing in "
+                          + rec.failures()
+                          + " runs; it stays on the server"));
+          return true;
+        }
+        return false;
+      default:
+        throw new AssertionError(rec.state());
+    }
+  }
+
+  private boolean sinkContains(DeliveryKey key) throws FetchException {
+    try {
+      return f.sink.contains(key);
+    } catch (IOException | RuntimeException e) {
+      throw sinkFailed("checking whether the sink holds a message", e);
+    }
+  }
+
+  private void fetch(FetchSession session, List<Item> work) throws FetchException {
+    for (int from = 0; from < work.size(); from += f.batchSize) {
+      List<Item> batchItems = work.subList(from, Math.min(work.size(), from + f.batchSize));
+      Batch batch = new Batch(batchItems);
+      List<MessageRef> refs = new ArrayList<>(batchItems.size());
+      for (Item item : batchItems) {
+        refs.add(item.ref);
+      }
+      FetchException sessionError = null;
+      try {
+        session.retrieve(refs, batch);
+      } catch (FetchException e) {
+        sessionError = e;
+      } catch (RuntimeException e) {
+        sessionError =
+            new FetchException(FetchError.PROTOCOL, "the source failed while retrieving: " + e, e);
+      }
+      if (sessionError != null) {
+        sessionBroken = true;
+      }
+      batch.close(sessionError);
+      barrier(batchItems);
+      if (sessionError != null) {
+        throw sessionError;
+      }
+      markDeletions(session, batchItems);
+    }
+  }
+
+  /**
+   * The durability barrier of one batch: sink first, then the store, then the outcomes. Nothing of
+   * the batch is deleted unless both succeeded.
+   */
+  private void barrier(List<Item> batchItems) throws FetchException {
+    List<Item> held = new ArrayList<>();
+    for (Item item : batchItems) {
+      if (item.receipt != null || item.duplicate != null) {
+        held.add(item);
+      }
+    }
+    FetchException stop = null;
+    if (!held.isEmpty()) {
+      try {
+        f.sink.sync();
+      } catch (IOException | RuntimeException e) {
+        stop = sinkFailed("making the batch durable (sync)", e);
+        for (Item item : held) {
+          item.receipt = null;
+          item.duplicate = null;
+          item.outcome = MessageOutcome.failed(item.ref, stop, true, 0);
+        }
+        held.clear();
+      }
+    }
+    boolean recorded = false;
+    try {
+      for (Item item : batchItems) {
+        if (!item.byUid) {
+          continue;
+        }
+        if (item.receipt != null) {
+          item.record = base(item).delivered(item.key);
+          f.uidStore.put(item.record);
+        } else if (item.duplicate != null) {
+          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null);
+          f.uidStore.put(item.record);
+        } else if (item.outcome != null
+            && item.outcome.kind() == MessageOutcome.Kind.FAILED
+            && item.outcome.attempted()
+            && countsAgainstMessage(item.outcome.error())) {
+          f.uidStore.put(base(item).failedOnce(item.outcome.error().error()));
+        }
+      }
+      f.uidStore.sync();
+      recorded = true;
+    } catch (IOException | RuntimeException e) {
+      if (stop == null) {
+        stop = stateFailed(e);
+      }
+    }
+    for (Item item : held) {
+      if (item.receipt != null) {
+        item.outcome =
+            item.receipt.alreadyHeld()
+                ? MessageOutcome.alreadySeen(item.ref, item.key, item.receipt.bytes())
+                : MessageOutcome.delivered(item.ref, item.key, item.receipt.bytes());
+        if (recorded && !item.receipt.alreadyHeld()) {
+          rememberForDedup(item);
+        }
+      } else {
+        item.outcome =
+            MessageOutcome.duplicate(
+                item.ref, item.duplicate.firstCopy(), item.duplicate.reason(), item.bytesSeen);
+      }
+      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now);
+    }
+    for (Item item : batchItems) {
+      report(item);
+      // The header section and envelope served the policies; holding them longer would make a
+      // long run's memory grow with every message.
+      item.headers = null;
+      item.envelope = null;
+    }
+    if (!held.isEmpty() && recorded) {
+      listener.batchSynced(held.size());
+    }
+    if (stop != null) {
+      throw stop;
+    }
+  }
+
+  /** Whether a failure is the message's own (and so counts towards its quarantine). */
+  private static boolean countsAgainstMessage(FetchException e) {
+    FetchError err = e.error();
+    return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED;
+  }
+
+  private UidRecord base(Item item) {
+    return item.record != null
+        ? item.record
+        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null);
+  }
+
+  private void rememberForDedup(Item item) {
+    try {
+      f.dedupPolicy.delivered(item.envelope, item.headers, item.key);
+    } catch (IOException | RuntimeException e) {
+      // Forgetting costs at worst a later duplicate, never a message.
+      log.warn("{} - dedup policy could not record message {}: {}", f.account, item.ref.number(), e.toString());
+    }
+  }
+
+  private void markDeletions(FetchSession session, List<Item> batchItems) throws FetchException {
+    List<Item> due = new ArrayList<>();
+    for (Item item : batchItems) {
+      if (item.deleteDue) {
+        due.add(item);
+      }
+    }
+    sendDeletions(session, due);
+  }
+
+  private void sendDeletions(FetchSession session, List<Item> due) throws FetchException {
+    if (due.isEmpty()) {
+      return;
+    }
+    List<MessageRef> refs = new ArrayList<>(due.size());
+    for (Item item : due) {
+      refs.add(item.ref);
+    }
+    Set<MessageRef> accepted;
+    try {
+      accepted = session.delete(refs);
+    } catch (FetchException e) {
+      sessionBroken = true;
+      throw e;
+    } catch (RuntimeException e) {
+      sessionBroken = true;
+      throw new FetchException(FetchError.PROTOCOL, "the source failed while deleting: " + e, e);
+    }
+    for (Item item : due) {
+      item.deleteMarked = accepted.contains(item.ref);
+      if (!item.deleteMarked) {
+        log.warn("{} - the server refused to delete message {}; it stays there", f.account, item.ref.number());
+      }
+    }
+  }
+
+  private void commitDeletions(FetchSession session) {
+    List<Item> old = new ArrayList<>();
+    for (Item item : items) {
+      if (item.deleteDue && !item.deleteMarked && item.outcome != null
+          && item.outcome.kind() == MessageOutcome.Kind.ALREADY_SEEN && item.receipt == null) {
+        old.add(item);
+      }
+    }
+    try {
+      sendDeletions(session, old);
+    } catch (FetchException e) {
+      if (runError == null) {
+        runError = e;
+      }
+      return;
+    }
+    List<Item> marked = new ArrayList<>();
+    for (Item item : items) {
+      if (item.deleteMarked) {
+        marked.add(item);
+      }
+    }
+    boolean confirmed;
+    try {
+      confirmed = session.quit();
+    } catch (RuntimeException e) {
+      log.warn("{} - the source failed at quit: {}", f.account, e.toString());
+      confirmed = false;
+    }
+    if (marked.isEmpty()) {
+      return;
+    }
+    listener.deletionsCommitted(marked.size(), confirmed);
+    if (!confirmed) {
+      deletionsUnconfirmed = marked.size();
+      log.warn("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
+          + " they will be retried", f.account, marked.size());
+      return;
+    }
+    deleted = marked.size();
+    try {
+      for (Item item : marked) {
+        if (item.byUid && item.record != null) {
+          f.uidStore.put(item.record.deleted());
+        }
+      }
+      f.uidStore.sync();
+    } catch (IOException | RuntimeException e) {
+      // The messages are gone from the server either way; the store catches up when it can.
+      if (runError == null) {
+        runError = stateFailed(e);
+      }
+    }
+  }
+
+  private FetchResult finish() {
+    List<MessageOutcome> outcomes = new ArrayList<>(items.size());
+    for (Item item : items) {
+      if (item.outcome == null) {
+        FetchException why =
+            runError != null
+                ? runError
+                : new FetchException(FetchError.PROTOCOL, "the run ended before this message");
+        item.outcome = MessageOutcome.failed(item.ref, why, false, 0);
+      }
+      report(item);
+      outcomes.add(item.outcome);
+    }
+    FetchResult result =
+        new FetchResult(
+            f.account,
+            server,
+            started,
+            Duration.between(started, f.clock.instant()),
+            outcomes,
+            Optional.ofNullable(runError),
+            quirks,
+            deleted,
+            deletionsUnconfirmed);
+    if (result.ok()) {
+      log.info("{} - {}", f.account, result.summary());
+    } else {
+      log.warn("{} - {}", f.account, result.summary());
+    }
+    listener.runFinished(result);
+    return result;
+  }
+
+  private void report(Item item) {
+    if (!item.reported) {
+      item.reported = true;
+      listener.messageFinished(item.outcome);
+    }
+  }
+
+  private Set<String> quirksOf(FetchSession session) {
+    try {
+      return Set.copyOf(session.quirksNoticed());
+    } catch (RuntimeException e) {
+      return Set.of();
+    }
+  }
+
+  private FetchException sinkFailed(String doing, Throwable e) {
+    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + e.getMessage(), e);
+  }
+
+  private FetchException stateFailed(Throwable e) {
+    return new FetchException(FetchError.STATE_FAILED, "state store failed: " + e.getMessage(), e);
+  }
+
+  // ---------------------------------------------------------------- streaming one batch
+
+  /**
+   * Receives the bytes of one batch and streams each message into the sink. Until the policies
+   * have decided, a message's header section is held back (at most maxHeaderBytes); after that
+   * the source's slices go to the sink as they are, without a copy.
+   */
+  private final class Batch implements MessageHandler {
+    private final List<Item> batchItems;
+    private final boolean needsHeaders = f.labelPolicy.needsHeaders() || f.dedupPolicy.needsHeaders();
+    private int next;
+    private Item current;
+    private Delivery delivery;
+    private boolean inHeaders;
+    private int headerLen;
+    private int headerScan;
+    private long bytes;
+    private MessageDigest digest;
+    private FetchException failure;
+
+    Batch(List<Item> batchItems) {
+      this.batchItems = batchItems;
+    }
+
+    @Override
+    public void start(MessageRef ref) {
+      if (current != null) {
+        fail(new FetchException(FetchError.PROTOCOL, "the source started a message before ending the last"));
+        settleCurrent();
+      }
+      Item item = find(ref);
+      if (item == null || item.outcome != null || item.receipt != null || item.duplicate != null) {
+        log.warn("{} - the source sent message {} that this batch did not ask for, or twice; ignored",
+            f.account, ref.number());
+        current = null;
+        return;
+      }
+      current = item;
+      bytes = 0;
+      failure = null;
+      delivery = null;
+      headerLen = 0;
+      headerScan = 0;
+      digest = item.byUid ? null : newDigest();
+      listener.messageStarted(ref);
+      inHeaders = needsHeaders;
+      if (!inHeaders) {
+        decide(HeaderBlock.empty());
+      }
+    }
+
+    @Override
+    public void data(ByteBuffer slice) {
+      Item item = current;
+      if (item == null || failure != null) {
+        return; // discarding: a message we did not ask for, a failed or a duplicate one
+      }
+      int n = slice.remaining();
+      bytes += n;
+      item.bytesSeen = bytes;
+      if (bytes > f.limits.maxMessageSize()) {
+        fail(new FetchException(FetchError.LIMIT_EXCEEDED,
+            "message " + item.ref.number() + " is larger than FetchLimits.maxMessageSize ("
+                + f.limits.maxMessageSize() + " bytes); it stays on the server"));
+        return;
+      }
+      if (digest != null) {
+        int p = slice.position();
+        digest.update(slice);
+        slice.position(p);
+      }
+      if (inHeaders) {
+        holdHeader(slice);
+      } else if (item.duplicate == null) {
+        write(slice);
+      }
+    }
+
+    @Override
+    public void end() {
+      Item item = current;
+      if (item == null) {
+        return;
+      }
+      if (inHeaders && failure == null) {
+        // The message ended inside its header section (quirk Q09): all of it is headers.
+        decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, headerLen), false));
+        flushHeader();
+      }
+      if (failure == null && item.duplicate == null) {
+        if (item.key == null) {
+          item.key = DeliveryKey.ofContent(f.account, digest.digest());
+        }
+        try {
+          item.receipt = delivery.complete(item.key);
+          delivery = null;
+        } catch (IOException | RuntimeException e) {
+          fail(sinkFailed("completing message " + item.ref.number(), e));
+        }
+      }
+      settleCurrent();
+    }
+
+    @Override
+    public void failed(MessageRef ref, FetchException error) {
+      Item item = current != null && current.ref.equals(ref) ? current : find(ref);
+      if (item == null || item.outcome != null) {
+        return;
+      }
+      if (item == current) {
+        fail(error);
+        settleCurrent();
+      } else {
+        item.outcome = MessageOutcome.failed(ref, error, true, 0);
+      }
+    }
+
+    /** After retrieve returned or threw: whatever is unfinished fails. */
+    void close(FetchException sessionError) {
+      if (current != null) {
+        fail(sessionError != null ? sessionError
+            : new FetchException(FetchError.PROTOCOL, "the source did not finish message " + current.ref.number()));
+        settleCurrent();
+      }
+      for (Item item : batchItems) {
+        if (item.outcome == null && item.receipt == null && item.duplicate == null) {
+          item.outcome = sessionError != null
+              ? MessageOutcome.failed(item.ref, sessionError, false, 0)
+              : MessageOutcome.failed(item.ref,
+                  new FetchException(FetchError.PROTOCOL, "the source did not return message " + item.ref.number()),
+                  true, 0);
+        }
+      }
+    }
+
+    private Item find(MessageRef ref) {
+      if (next < batchItems.size() && batchItems.get(next).ref.equals(ref)) {
+        return batchItems.get(next++);
+      }
+      for (Item item : batchItems) {
+        if (item.ref.equals(ref)) {
+          return item;
+        }
+      }
+      return null;
+    }
+
+    private void fail(FetchException e) {
+      if (failure == null) {
+        failure = e;
+      }
+      if (delivery != null) {
+        delivery.abort();
+        delivery = null;
+      }
+    }
+
+    private void settleCurrent() {
+      Item item = current;
+      if (failure != null) {
+        item.receipt = null;
+        item.duplicate = null;
+        item.outcome = MessageOutcome.failed(item.ref, failure, true, bytes);
+        log.warn("{} - message {} failed: {}", f.account, item.ref.number(), failure.getMessage());
+      }
+      current = null;
+      failure = null;
+      delivery = null;
+      digest = null;
+    }
+
+    private void holdHeader(ByteBuffer slice) {
+      int n = slice.remaining();
+      if (headerLen + n > headerBuf.length) {
+        headerBuf = Arrays.copyOf(headerBuf, Math.max(headerLen + n, headerBuf.length * 2));
+      }
+      slice.get(headerBuf, headerLen, n);
+      headerLen += n;
+      int end = headerEnd();
+      if (end >= 0) {
+        decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, end), true));
+        flushHeader();
+      } else if (headerLen >= f.limits.maxHeaderBytes()) {
+        decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, f.limits.maxHeaderBytes()), false));
+        flushHeader();
+      }
+    }
+
+    /** Where the empty line that ends the header section ends, or -1 if not seen yet. */
+    private int headerEnd() {
+      byte[] b = headerBuf;
+      int len = headerLen;
+      int i = headerScan;
+      if (i == 0 && len > 0) {
+        if (b[0] == '\n') {
+          return 1;
+        }
+        if (b[0] == '\r') {
+          if (len < 2) {
+            return -1;
+          }
+          if (b[1] == '\n') {
+            return 2;
+          }
+        }
+      }
+      for (; i < len; i++) {
+        if (b[i] != '\n') {
+          continue;
+        }
+        if (i + 1 >= len) {
+          break;
+        }
+        if (b[i + 1] == '\n') {
+          return i + 2;
+        }
+        if (b[i + 1] == '\r') {
+          if (i + 2 >= len) {
+            break;
+          }
+          if (b[i + 2] == '\n') {
+            return i + 3;
+          }
+        }
+      }
+      headerScan = i; // resume at the LF that may begin the empty line
+      return -1;
+    }
+
+    /** Decides labels and duplicates, then opens the delivery (or not, for a duplicate). */
+    private void decide(HeaderBlock headers) {
+      Item item = current;
+      inHeaders = false;
+      LabelDecision labels;
+      try {
+        labels = f.labelPolicy.decide(f.account, headers);
+      } catch (RuntimeException e) {
+        log.warn("{} - label policy threw for message {}; filed in the inbox: {}", f.account, item.ref.number(), e.toString());
+        labels = LabelDecision.INBOX;
+      }
+      Envelope envelope = new Envelope(f.account, item.byUid ? item.ref.uid() : null,
+          item.ref.size(), labels.labels(), labels.archived());
+      item.envelope = envelope;
+      item.headers = headers;
+      DedupVerdict verdict = DedupVerdict.NEW;
+      try {
+        verdict = f.dedupPolicy.check(envelope, headers);
+      } catch (IOException | RuntimeException e) {
+        log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+      }
+      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)) {
+        boolean held;
+        try {
+          held = f.sink.contains(verdict.firstCopy());
+        } catch (IOException | RuntimeException e) {
+          fail(sinkFailed("checking a duplicate's first copy", e));
+          return;
+        }
+        if (held) {
+          item.duplicate = verdict;
+          return;
+        }
+        log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",
+            f.account, item.ref.number(), verdict.reason());
+      }
+      try {
+        delivery = f.sink.begin(envelope);
+        if (f.provenanceHeader) {
+          delivery.write(ByteBuffer.wrap(new ProvenanceHeader(f.account, server,
+              item.byUid ? item.ref.uid() : null, now).toBytes()));
+        }
+      } catch (IOException | RuntimeException e) {
+        fail(sinkFailed("starting message " + item.ref.number(), e));
+      }
+    }
+
+    private void flushHeader() {
+      if (failure == null && current.duplicate == null && headerLen > 0) {
+        write(ByteBuffer.wrap(headerBuf, 0, headerLen));
+      }
+      headerLen = 0;
+    }
+
+    private void write(ByteBuffer slice) {
+      try {
+        delivery.write(slice);
+      } catch (IOException | RuntimeException e) {
+        fail(sinkFailed("writing message " + current.ref.number(), e));
+      }
+    }
+  }
+
+  private static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.mailfetch.api;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One open session with a mailbox, used by a single thread, in this order: {@link #list}, then
+ * {@link #retrieve} and {@link #delete} any number of times, then {@link #quit}. {@link #close()}
+ * always comes last, and is safe to call more than once.
+ *
+ * <p><b>Deletion is two-phase, as in POP3.</b> {@link #delete} only marks messages; they are removed
+ * when {@link #quit} returns true. A session that ends any other way, including {@link #close()}
+ * without {@code quit}, removes nothing (RFC 1939 §6). The engine relies on this to roll back.
+ *
+ * <p><b>Failures.</b> A method that throws {@link FetchException} leaves the session unusable: the
+ * caller's next step is {@code close()}. A failure that concerns one message only (a server that
+ * refuses to retrieve it) is reported to the {@link MessageHandler} and the session goes on.
+ */
+public interface FetchSession extends AutoCloseable {
+  /** What the session allows; known once the session is open and does not change. */
+  Capabilities capabilities();
+
+  /** The server as {@code host:port}, for reports and the provenance header. */
+  String server();
+
+  /**
+   * Lists the mailbox: first {@link ListingHandler#count}, then {@link ListingHandler#message} for
+   * each message in ascending number. The listing is streamed: a source does not hold it whole.
+   *
+   * @throws FetchException if the listing could not be read or is inconsistent, or as the handler
+   *     threw it (the handler stops a listing that is too long this way)
+   */
+  void list(ListingHandler handler) throws FetchException;
+
+  /**
+   * Retrieves these messages, in this order, and hands each one's bytes to the handler. A
+   * protocol that can pipeline sends all the requests of the batch at once.
+   *
+   * <p>For each message the handler sees either {@code start}, any number of {@code data}, and
+   * {@code end}, or {@code failed} (possibly after {@code start} and some {@code data}: the bytes
+   * so far are then void). {@code end} means the message is whole and its framing verified: for
+   * POP3, the terminator was seen <em>and</em> the reply that follows it parsed as a reply, so
+   * that an unescaped lone dot cannot pass a truncated message off as whole.
+   *
+   * @throws FetchException if the session broke; the message in progress, if any, is not whole,
+   *     and none after it was retrieved
+   */
+  void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException;
+
+  /**
+   * Marks these messages for deletion at {@link #quit}.
+   *
+   * @return the messages the server accepted for deletion; the others stay on the server
+   * @throws FetchException if the session broke
+   */
+  Set<MessageRef> delete(List<MessageRef> messages) throws FetchException;
+
+  /**
+   * Ends the session, committing deletions.
+   *
+   * @return true when the server confirmed the end of the session, so that the messages marked
+   *     for deletion are gone; false when it did not (a {@code -ERR} or no reply), in which case
+   *     they may still be there and the engine will delete them again next time
+   */
+  boolean quit();
+
+  /**
+   * Names of the server quirks this session noticed and tolerated (such as {@code Q12}), for the
+   * run's report. Empty by default.
+   */
+  default Set<String> quirksNoticed() {
+    return Set.of();
+  }
+
+  /** Drops the session without committing anything. Safe to call more than once; never throws. */
+  @Override
+  void close();
+}

@@ -1,0 +1,29 @@
+package dev.mailfetch.api;
+
+/**
+ * A mailbox that mail can be fetched from, such as one POP3 account.
+ *
+ * <p>A source is configuration: it holds no connection. Each {@link #open()} makes one session, and
+ * the caller closes it. To test code that consumes a source, write a small in-memory one that lists
+ * fixed messages and hands out their bytes; no server or mock framework is needed.
+ *
+ * <p>Implementations must be safe for concurrent use: two threads may open sessions at once (the
+ * engine itself never runs two sessions for one {@link Fetcher} at a time).
+ */
+public interface FetchSource {
+  /**
+   * The stable name of this mailbox, for example {@code alice@pop.example.com}. It keys the
+   * state kept about the account and the {@linkplain DeliveryKey delivery keys} of its messages, so
+   * it must not change when an unrelated setting (a port, a timeout) changes: a new name means
+   * every message is seen as new.
+   */
+  String account();
+
+  /**
+   * Connects, secures and authenticates, ready to list.
+   *
+   * @throws FetchException with the reason the session could not be opened (never a raw
+   *     {@link java.io.IOException}); it says nothing secret
+   */
+  FetchSession open() throws FetchException;
+}

@@ -1,0 +1,281 @@
+package dev.mailfetch.api;
+
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Fetches mail from one {@link FetchSource} into one {@link MessageSink}, exactly once.
+ *
+ * <pre>{@code
+ * Fetcher fetcher = Fetcher.builder()
+ *     .source(source)                       // e.g. a Pop3Source
+ *     .sink(sink)                           // e.g. a Maildir, or InMemorySink.create()
+ *     .uidStore(store)                      // what was fetched before
+ *     .retention(Retention.DELETE_AFTER_DELIVERY)
+ *     .build();
+ * FetchResult result = fetcher.run();       // one session: list, fetch what is new, delete
+ * }</pre>
+ *
+ * <p>A fetcher is immutable configuration plus a guard: {@link #run()} may be called again and
+ * again (each call is one session), from any thread, but never twice at once; a second concurrent
+ * call returns at once with {@link FetchError#LOCKED}.
+ *
+ * <p><b>What a run promises.</b>
+ *
+ * <ul>
+ *   <li>No message is deleted from the server before the sink's {@link MessageSink#sync()}
+ *       returned and the {@link UidStore} recorded its delivery.
+ *   <li>A message whose retrieval or storage fails is aborted in the sink, not recorded, not
+ *       deleted, and tried again next run; after {@linkplain Builder#quarantineAfter failing in
+ *       several runs} it is quarantined and reported. The messages after it still flow.
+ *   <li>Every delivery carries a {@link DeliveryKey}, so that a message delivered again after a
+ *       crash is a no-op in the sink, never a duplicate.
+ *   <li>Every listed message gets exactly one outcome in the {@link FetchResult}.
+ *   <li>Leaving mail on the server is refused up front ({@link FetchError#POLICY}) where the
+ *       server has no stable unique ids or announces {@code EXPIRE 0}.
+ * </ul>
+ *
+ * <p>{@code run()} does not throw for anything a server, network, sink or store can do: those end
+ * up in the result. It lets {@link Error}s through untouched.
+ */
+public final class Fetcher {
+  final FetchSource source;
+  final MessageSink sink;
+  final UidStore uidStore;
+  final DedupPolicy dedupPolicy;
+  final LabelPolicy labelPolicy;
+  final Retention retention;
+  final boolean onlyNew;
+  final FetchLimits limits;
+  final int batchSize;
+  final int quarantineAfter;
+  final FetchListener listener;
+  final Clock clock;
+  final boolean provenanceHeader;
+  final String account;
+  private final AtomicBoolean running = new AtomicBoolean();
+
+  private Fetcher(Builder b) {
+    this.source = b.source;
+    this.sink = b.sink;
+    this.uidStore = b.uidStore;
+    this.dedupPolicy = b.dedupPolicy;
+    this.labelPolicy = b.labelPolicy;
+    this.retention = b.retention;
+    this.onlyNew = b.onlyNew;
+    this.limits = b.limits;
+    this.batchSize = b.batchSize;
+    this.quarantineAfter = b.quarantineAfter;
+    this.listener = new GuardedListener(b.listener);
+    this.clock = b.clock;
+    this.provenanceHeader = b.provenanceHeader;
+    this.account = b.account;
+  }
+
+  /** A builder; {@code source}, {@code sink} and {@code uidStore} are required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Runs one session: open, list, fetch what is new in batches (each ending in a durability
+   * barrier), delete what the retention says, and quit.
+   *
+   * @return the report; see {@link FetchResult#ok()}
+   */
+  public FetchResult run() {
+    if (!running.compareAndSet(false, true)) {
+      return FetchRun.refused(
+          this,
+          new FetchException(
+              FetchError.LOCKED,
+              "a run of account " + account + " is already in progress in this fetcher"));
+    }
+    try {
+      return new FetchRun(this).run();
+    } finally {
+      running.set(false);
+    }
+  }
+
+  /** The account this fetcher serves, as its source names it. */
+  public String account() {
+    return account;
+  }
+
+  @Override
+  public String toString() {
+    return "Fetcher[" + account + ", retention=" + retention + ", onlyNew=" + onlyNew + "]";
+  }
+
+  /**
+   * Builds a {@link Fetcher}. Each setting may be set once; arguments are checked at once and
+   * {@link #build()} checks that the required ones are there, so a mistake shows where it is made.
+   */
+  public static final class Builder {
+    private FetchSource source;
+    private MessageSink sink;
+    private UidStore uidStore;
+    private DedupPolicy dedupPolicy = DedupPolicy.none();
+    private LabelPolicy labelPolicy = LabelPolicy.none();
+    private Retention retention = Retention.KEEP;
+    private boolean onlyNew;
+    private FetchLimits limits = FetchLimits.defaults();
+    private int batchSize = 50;
+    private int quarantineAfter = 5;
+    private FetchListener listener = FetchListener.NONE;
+    private Clock clock = Clock.systemUTC();
+    private boolean provenanceHeader;
+    private String account;
+    private final Set<String> set = new HashSet<>();
+
+    private Builder() {}
+
+    /** Where mail comes from. Required. */
+    public Builder source(FetchSource source) {
+      once("source");
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** Where mail goes. Required. */
+    public Builder sink(MessageSink sink) {
+      once("sink");
+      this.sink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /** What was fetched before, for this account. Required. */
+    public Builder uidStore(UidStore uidStore) {
+      once("uidStore");
+      this.uidStore = Objects.requireNonNull(uidStore, "uidStore");
+      return this;
+    }
+
+    /** How duplicates are found; default {@link DedupPolicy#none()}. */
+    public Builder dedupPolicy(DedupPolicy policy) {
+      once("dedupPolicy");
+      this.dedupPolicy = Objects.requireNonNull(policy, "dedupPolicy");
+      return this;
+    }
+
+    /** How messages are labelled; default {@link LabelPolicy#none()}. */
+    public Builder labelPolicy(LabelPolicy policy) {
+      once("labelPolicy");
+      this.labelPolicy = Objects.requireNonNull(policy, "labelPolicy");
+      return this;
+    }
+
+    /** What happens on the server after delivery; default {@link Retention#KEEP}. */
+    public Builder retention(Retention retention) {
+      once("retention");
+      this.retention = Objects.requireNonNull(retention, "retention");
+      return this;
+    }
+
+    /**
+     * Fetch only mail that arrives from now on: the first run records what is on the server as
+     * seen, without downloading it (Gmail's "only mail that arrives from now on"). Default false.
+     * It needs stable unique ids, as leaving mail on the server does.
+     */
+    public Builder onlyNew(boolean onlyNew) {
+      once("onlyNew");
+      this.onlyNew = onlyNew;
+      return this;
+    }
+
+    /** The caps of a run; default {@link FetchLimits#defaults()}. */
+    public Builder limits(FetchLimits limits) {
+      once("limits");
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * How many messages are retrieved between durability barriers, 1 to 10,000; default 50. A
+     * larger batch pipelines further and syncs less often; a crash re-downloads at most one batch
+     * (and delivers none of it twice).
+     */
+    public Builder batchSize(int messages) {
+      once("batchSize");
+      if (messages < 1 || messages > 10_000) {
+        throw new IllegalArgumentException(
+            String.format("batchSize must be from 1 to 10000: %d", messages));
+      }
+      this.batchSize = messages;
+      return this;
+    }
+
+    /**
+     * After how many runs in which a message failed it is quarantined (no longer tried, reported
+     * as skipped); 1 to 1,000, default 5.
+     */
+    public Builder quarantineAfter(int runs) {
+      once("quarantineAfter");
+      if (runs < 1 || runs > 1000) {
+        throw new IllegalArgumentException(
+            String.format("quarantineAfter must be from 1 to 1000: %d", runs));
+      }
+      this.quarantineAfter = runs;
+      return this;
+    }
+
+    /** Hears progress; default {@link FetchListener#NONE}. Its exceptions are logged, not thrown. */
+    public Builder listener(FetchListener listener) {
+      once("listener");
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The clock for first-seen times and deletion ages; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      once("clock");
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Prepend an {@value ProvenanceHeader#NAME} header to each delivered message, recording the
+     * account, server, unique id and time (see {@link ProvenanceHeader}). Default false, so that a
+     * message is stored exactly as the server sent it.
+     */
+    public Builder provenanceHeader(boolean prepend) {
+      once("provenanceHeader");
+      this.provenanceHeader = prepend;
+      return this;
+    }
+
+    /**
+     * Builds the fetcher.
+     *
+     * @throws IllegalStateException if source, sink or uidStore is missing, or the source's
+     *     account name is empty or contains control characters
+     */
+    public Fetcher build() {
+      if (source == null || sink == null || uidStore == null) {
+        throw new IllegalStateException(
+            "source, sink and uidStore are required; missing: "
+                + (source == null ? "source " : "")
+                + (sink == null ? "sink " : "")
+                + (uidStore == null ? "uidStore" : ""));
+      }
+      String name = source.account();
+      if (name == null || name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalStateException(
+            "the source's account name must be non-empty text without control characters: "
+                + (name == null ? "null" : FetchException.escape(name)));
+      }
+      this.account = name;
+      return new Fetcher(this);
+    }
+
+    private void once(String name) {
+      if (!set.add(name)) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+  }
+}

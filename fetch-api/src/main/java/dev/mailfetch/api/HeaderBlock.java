@@ -1,0 +1,137 @@
+package dev.mailfetch.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The header section of a message (RFC 5322 §2.2), as the policies see it before the body is
+ * stored.
+ *
+ * <p>It holds the raw bytes and parses them on first use: fields are unfolded, names compared
+ * without regard to case, and bytes decoded as UTF-8 (RFC 6532) with invalid sequences replaced,
+ * so that no header, however broken, makes a policy throw. Line ends may be CRLF or bare LF.
+ *
+ * <p>The engine keeps at most {@link FetchLimits#maxHeaderBytes()} bytes of a header section. When
+ * a section is longer, or a message has no empty line after its headers (quirk Q09), the block holds
+ * what was read and {@link #complete()} is false: policies decide on what is there.
+ */
+public final class HeaderBlock {
+  /** One header field. */
+  public record Field(String name, String value) {}
+
+  private static final HeaderBlock EMPTY = new HeaderBlock(new byte[0], true);
+
+  private final byte[] raw;
+  private final boolean complete;
+  private List<Field> fields;
+
+  private HeaderBlock(byte[] raw, boolean complete) {
+    this.raw = raw;
+    this.complete = complete;
+  }
+
+  /** A block of these bytes (copied), with or without the empty line that ends it. */
+  public static HeaderBlock of(byte[] raw, boolean complete) {
+    return new HeaderBlock(raw.clone(), complete);
+  }
+
+  /** Wraps bytes the caller will not change again; package use only, to save a copy. */
+  static HeaderBlock wrap(byte[] raw, boolean complete) {
+    return new HeaderBlock(raw, complete);
+  }
+
+  /** A message without headers. */
+  public static HeaderBlock empty() {
+    return EMPTY;
+  }
+
+  /** Whether the whole header section was read (it ended with an empty line within the cap). */
+  public boolean complete() {
+    return complete;
+  }
+
+  /** All fields in order. */
+  public List<Field> fields() {
+    List<Field> f = fields;
+    if (f == null) {
+      f = fields = Collections.unmodifiableList(parse(raw));
+    }
+    return f;
+  }
+
+  /** The values of every field named {@code name} (any case), in order. */
+  public List<String> values(String name) {
+    List<String> out = new ArrayList<>(1);
+    for (Field field : fields()) {
+      if (field.name().equalsIgnoreCase(name)) {
+        out.add(field.value());
+      }
+    }
+    return out;
+  }
+
+  /** The value of the first field named {@code name} (any case). */
+  public Optional<String> first(String name) {
+    for (Field field : fields()) {
+      if (field.name().equalsIgnoreCase(name)) {
+        return Optional.of(field.value());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** How many raw bytes the block holds. */
+  public int size() {
+    return raw.length;
+  }
+
+  private static List<Field> parse(byte[] raw) {
+    String text = new String(raw, StandardCharsets.UTF_8);
+    List<Field> out = new ArrayList<>();
+    String name = null;
+    StringBuilder value = new StringBuilder();
+    int pos = 0;
+    while (pos < text.length()) {
+      int nl = text.indexOf('\n', pos);
+      int end = nl < 0 ? text.length() : nl;
+      int next = nl < 0 ? text.length() : nl + 1;
+      if (end > pos && text.charAt(end - 1) == '\r') {
+        end--;
+      }
+      String line = text.substring(pos, end);
+      pos = next;
+      if (line.isEmpty()) {
+        break; // the empty line ends the header section
+      }
+      char c = line.charAt(0);
+      if ((c == ' ' || c == '\t') && name != null) {
+        value.append(line); // a folded continuation: unfolding removes only the line break
+        continue;
+      }
+      if (name != null) {
+        out.add(new Field(name, value.toString().strip()));
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        name = null; // not a field (a stray line): skipped, as mail readers do
+        value.setLength(0);
+        continue;
+      }
+      name = line.substring(0, colon).strip();
+      value.setLength(0);
+      value.append(line, colon + 1, line.length());
+    }
+    if (name != null) {
+      out.add(new Field(name, value.toString().strip()));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "HeaderBlock[" + raw.length + " bytes" + (complete ? "" : ", incomplete") + "]";
+  }
+}

@@ -1,0 +1,33 @@
+package dev.mailfetch.api;
+
+import java.util.Set;
+
+/**
+ * Where a message is filed: under these labels, and in the inbox or not.
+ *
+ * @param labels the labels, each 1 to 200 characters without control characters
+ * @param archived true to keep the message out of the inbox (Gmail's "skip the inbox")
+ */
+public record LabelDecision(Set<String> labels, boolean archived) {
+  /** No labels, in the inbox. */
+  public static final LabelDecision INBOX = new LabelDecision(Set.of(), false);
+
+  public LabelDecision {
+    labels = Set.copyOf(labels);
+    for (String label : labels) {
+      checkLabel(label);
+    }
+  }
+
+  static void checkLabel(String label) {
+    if (label.isEmpty() || label.length() > 200) {
+      throw new IllegalArgumentException("a label has 1 to 200 characters: \"" + label + "\"");
+    }
+    for (int i = 0; i < label.length(); i++) {
+      if (Character.isISOControl(label.charAt(i))) {
+        throw new IllegalArgumentException(
+            "a label must not contain control characters: " + FetchException.escape(label));
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+
+/**
+ * Accepts fetched messages and keeps them: a Maildir, an mbox file, a database table, a queue.
+ *
+ * <p>To test code against a sink, use {@link InMemorySink}; to test a sink you wrote, extend the
+ * sink contract tests in {@code fetch-testkit}, which check every rule below on real bytes.
+ *
+ * <p><b>The contract.</b>
+ *
+ * <ol>
+ *   <li>{@link #begin} opens a {@link Delivery}; its bytes arrive through {@link Delivery#write}.
+ *       The engine has at most one delivery of a sink open at a time per run.
+ *   <li>{@link Delivery#complete} with the message's {@link DeliveryKey} makes the message part
+ *       of the sink: {@link #contains} answers true for the key from then on. Completing a key the
+ *       sink already holds stores nothing and reports {@link DeliveryReceipt#alreadyHeld()}: this is
+ *       what makes delivery idempotent, and a crash at any moment harmless.
+ *   <li>{@link Delivery#abort} leaves nothing behind: no file, no row, no partial message.
+ *   <li>{@link #sync} is the durability barrier: when it returns, every message completed before
+ *       it survives a crash of the process or the machine, and a new sink over the same place
+ *       holds them. The engine deletes a message from the server only after {@code sync} returned.
+ *       Messages completed but not synced may or may not survive a crash.
+ * </ol>
+ *
+ * <p><b>Failures.</b> A sink reports its own trouble (a full disk, a read-only directory) with an
+ * {@link IOException} whose message names the place and the operating system's reason. The engine
+ * aborts that message, leaves it on the server, and reports {@link FetchError#SINK_FAILED}. Unlike
+ * a {@link FetchListener}, a sink is expected to fail loudly: a failure here must stop a message.
+ *
+ * <p>A sink that several fetchers share must be safe for concurrent use.
+ */
+public interface MessageSink extends AutoCloseable {
+  /** Starts a delivery of one message. */
+  Delivery begin(Envelope envelope) throws IOException;
+
+  /** Whether the sink holds a message delivered with this key (durable or not yet synced). */
+  boolean contains(DeliveryKey key) throws IOException;
+
+  /** Makes every completed delivery durable; see the class documentation. */
+  void sync() throws IOException;
+
+  /** Releases what the sink holds open. Does nothing by default. Safe to call more than once. */
+  @Override
+  default void close() throws IOException {}
+}

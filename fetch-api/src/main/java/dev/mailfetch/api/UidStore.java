@@ -1,0 +1,41 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Remembers, for one account, what happened to each message by unique id, so that each run fetches
+ * only what is new and no message is delivered twice.
+ *
+ * <p>To test with a store, use {@link InMemoryUidStore}; the durable, crash-safe store lives in
+ * {@code fetch-dedup}.
+ *
+ * <p><b>The contract.</b> {@link #put} replaces the record of its uid; {@link #get} sees it at
+ * once. Both are durable only after {@link #sync()} returns; a crash before that may lose any of
+ * them, never part of one. The engine calls {@code sync} after the sink's barrier and before it
+ * deletes anything from the server. One store belongs to one account and is used by one run at a
+ * time.
+ *
+ * <p>Failures are {@link IOException}s naming the file and the reason; the engine reports them as
+ * {@link FetchError#STATE_FAILED} and stops the run before deleting anything.
+ */
+public interface UidStore {
+  /** The record of {@code uid}, if any. */
+  Optional<UidRecord> get(String uid) throws IOException;
+
+  /** Records {@code record}, replacing what the store held for its uid. */
+  void put(UidRecord record) throws IOException;
+
+  /**
+   * When the first run of this account finished its listing; empty for an account never fetched.
+   * "Only new mail" treats what is on the server at that first run as already there.
+   */
+  Optional<Instant> firstRun() throws IOException;
+
+  /** Records the first run; has no effect if one is recorded. */
+  void recordFirstRun(Instant at) throws IOException;
+
+  /** Makes everything recorded so far durable. */
+  void sync() throws IOException;
+}
