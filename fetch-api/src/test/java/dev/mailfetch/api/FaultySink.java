@@ -1,0 +1,73 @@
+package dev.mailfetch.api;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/** An {@link InMemorySink} whose operations count as fault steps and can fail on demand. */
+final class FaultySink implements MessageSink {
+  InMemorySink inner;
+  private final Faults faults;
+  private final List<String> events;
+
+  FaultySink(InMemorySink inner, Faults faults, List<String> events) {
+    this.inner = inner;
+    this.faults = faults;
+    this.events = events;
+  }
+
+  /** What a restart after a crash finds. */
+  void crash() {
+    inner = inner.reopen();
+  }
+
+  @Override
+  public Delivery begin(Envelope envelope) throws IOException {
+    if (faults.step("sink.begin")) {
+      throw new IOException("test: cannot create file");
+    }
+    Delivery d = inner.begin(envelope);
+    String uid = envelope.uid();
+    return new Delivery() {
+      @Override
+      public void write(ByteBuffer bytes) throws IOException {
+        if (faults.sinkWriteFails.contains(uid) || faults.step("sink.write")) {
+          throw new IOException("test: No space left on device");
+        }
+        d.write(bytes);
+      }
+
+      @Override
+      public DeliveryReceipt complete(DeliveryKey key) throws IOException {
+        if (faults.step("sink.complete")) {
+          throw new IOException("test: rename failed");
+        }
+        DeliveryReceipt r = d.complete(key);
+        events.add("complete " + uid);
+        return r;
+      }
+
+      @Override
+      public void abort() {
+        d.abort();
+      }
+    };
+  }
+
+  @Override
+  public boolean contains(DeliveryKey key) throws IOException {
+    if (faults.step("sink.contains")) {
+      throw new IOException("test: cannot read directory");
+    }
+    return inner.contains(key);
+  }
+
+  @Override
+  public void sync() throws IOException {
+    if (faults.sinkSyncFails || faults.step("sink.sync")) {
+      throw new IOException("test: fsync failed: Input/output error");
+    }
+    inner.sync();
+    events.add("sink.sync");
+  }
+}

@@ -1,0 +1,665 @@
+package dev.mailfetch.api;
+
+import static dev.mailfetch.api.MessageOutcome.Kind.ALREADY_SEEN;
+import static dev.mailfetch.api.MessageOutcome.Kind.DELIVERED;
+import static dev.mailfetch.api.MessageOutcome.Kind.DUPLICATE;
+import static dev.mailfetch.api.MessageOutcome.Kind.FAILED;
+import static dev.mailfetch.api.MessageOutcome.Kind.SKIPPED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FetcherTest {
+
+  private static List<MessageOutcome.Kind> kinds(FetchResult r) {
+    return r.outcomes().stream().map(MessageOutcome::kind).collect(Collectors.toList());
+  }
+
+  @Nested
+  class Delivery {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 7, 64, 4096})
+    void everyMessageArrivesByteExact_whateverTheSliceSize(int slice) {
+      Rig rig = new Rig().withMessages(5);
+      rig.mailbox.slice = slice;
+      FetchResult r = rig.fetcher().run();
+
+      assertTrue(r.ok(), r::summary);
+      assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED, DELIVERED, DELIVERED), kinds(r));
+      Map<String, String> sink = rig.sinkByUid();
+      for (int i = 1; i <= 5; i++) {
+        assertEquals(Rig.message(i), sink.get("m" + i));
+      }
+      assertEquals(5L * Rig.message(1).length(), r.bytesDelivered());
+    }
+
+    @Test
+    void bytesSurviveHeaderHoldBack_evenWithoutAnEmptyLine() {
+      Rig rig = new Rig();
+      rig.mailbox.add("no-body", "Subject: only headers\r\nX-A: b\r\n"); // quirk Q09
+      rig.mailbox.add("no-headers", "\r\nJust a body.\r\n");
+      rig.mailbox.add("empty", "");
+      rig.mailbox.add("bare-lf", "Subject: lf\n\nbody\n");
+      FetchResult r = rig.fetcher(b -> b.labelPolicy((account, h) -> LabelDecision.INBOX)).run();
+
+      assertTrue(r.ok(), r::summary);
+      Map<String, String> sink = rig.sinkByUid();
+      assertEquals("Subject: only headers\r\nX-A: b\r\n", sink.get("no-body"));
+      assertEquals("\r\nJust a body.\r\n", sink.get("no-headers"));
+      assertEquals("", sink.get("empty"));
+      assertEquals("Subject: lf\n\nbody\n", sink.get("bare-lf"));
+    }
+
+    @Test
+    void secondRun_downloadsNothing() {
+      Rig rig = new Rig().withMessages(3);
+      rig.fetcher().run();
+      rig.events.clear();
+
+      FetchResult second = rig.fetcher().run();
+
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN), kinds(second));
+      assertFalse(rig.events.stream().anyMatch(e -> e.startsWith("retr")), rig.events::toString);
+      assertEquals(3, rig.sink.inner.size());
+    }
+
+    @Test
+    void keep_neverDeletes() {
+      Rig rig = new Rig().withMessages(3);
+      rig.fetcher().run();
+      rig.fetcher().run();
+      assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
+      assertFalse(rig.events.stream().anyMatch(e -> e.startsWith("dele")));
+    }
+
+    @Test
+    void aSinkThatAlreadyHoldsTheKey_storesNothingNew() {
+      Rig rig = new Rig().withMessages(2);
+      rig.fetcher().run();
+      rig.store.inner = InMemoryUidStore.create(); // the state was lost, the mail was not
+      rig.events.clear();
+
+      FetchResult r = rig.fetcher().run();
+
+      assertTrue(r.ok(), r::summary);
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN), kinds(r));
+      assertEquals(2, rig.sink.inner.size());
+      assertFalse(rig.events.stream().anyMatch(e -> e.startsWith("retr")),
+          "a message the sink holds is not downloaded again: " + rig.events);
+      assertEquals(UidRecord.State.DELIVERED, rig.store.inner.get("m1").orElseThrow().state());
+    }
+  }
+
+  @Nested
+  class Deletion {
+    @Test
+    void deleteAfterDelivery_deletesOnlyAfterSinkSyncAndStoreRecord() {
+      Rig rig = new Rig().withMessages(7);
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3)).run();
+
+      assertTrue(r.ok(), r::summary);
+      assertEquals(7, r.deleted());
+      assertEquals(Set.of(), rig.mailbox.uids());
+      // Every DELE comes after the completion of its message, then a sink sync, then a store sync.
+      List<String> ev = rig.events;
+      for (int i = 1; i <= 7; i++) {
+        int complete = ev.indexOf("complete m" + i);
+        int dele = ev.indexOf("dele m" + i);
+        int sinkSync = indexAfter(ev, "sink.sync", complete);
+        int storeSync = indexAfter(ev, "store.sync", sinkSync);
+        assertTrue(complete >= 0 && sinkSync > complete && storeSync > sinkSync && dele > storeSync,
+            "m" + i + ": " + ev);
+      }
+      assertEquals(UidRecord.State.DELETED, rig.store.inner.get("m1").orElseThrow().state());
+    }
+
+    private int indexAfter(List<String> ev, String what, int from) {
+      for (int i = Math.max(0, from); i < ev.size(); i++) {
+        if (ev.get(i).equals(what)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    @Test
+    void deleteAfterAnAge_countsFromFirstSeen() {
+      Rig rig = new Rig().withMessages(2);
+      Retention twoDays = Retention.deleteAfter(Duration.ofDays(2));
+      FetchResult first = rig.fetcher(b -> b.retention(twoDays)).run();
+      assertEquals(0, first.deleted());
+
+      rig.clock.advance(Duration.ofDays(1));
+      rig.mailbox.add("m3", Rig.message(3));
+      assertEquals(0, rig.fetcher(b -> b.retention(twoDays)).run().deleted());
+
+      rig.clock.advance(Duration.ofDays(1)); // m1, m2 are two days old; m3 one day
+      FetchResult third = rig.fetcher(b -> b.retention(twoDays)).run();
+      assertEquals(2, third.deleted());
+      assertEquals(Set.of("m3"), rig.mailbox.uids());
+      assertEquals(3, rig.sink.inner.size());
+    }
+
+    @Test
+    void quitNotConfirmed_deletionsStayPending_andAreRetried() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.quitUnconfirmed = true;
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(0, r.deleted());
+      assertEquals(2, r.deletionsUnconfirmed());
+      assertEquals(Set.of("m1", "m2"), rig.mailbox.uids());
+
+      rig.faults.quitUnconfirmed = false;
+      FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN), kinds(again));
+      assertEquals(2, again.deleted());
+      assertEquals(Set.of(), rig.mailbox.uids());
+      assertEquals(2, rig.sink.inner.size());
+    }
+
+    @Test
+    void deleFails_nothingDeleted_sessionNotCommitted() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.deleteFails = true;
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(FetchError.CONNECTION_RESET, r.error().orElseThrow().error());
+      assertEquals(List.of(DELIVERED, DELIVERED), kinds(r));
+      assertEquals(Set.of("m1", "m2"), rig.mailbox.uids());
+      assertFalse(rig.events.contains("quit"));
+    }
+  }
+
+  @Nested
+  class Failures {
+    @Test
+    void serverRefusesOneMessage_othersStillFlow_andItIsRetriedNextRun() {
+      Rig rig = new Rig().withMessages(4);
+      rig.faults.refuse.put("m2", new FetchException(FetchError.SERVER_TEMPORARY, "RETR 2 refused", "-ERR [SYS/TEMP] try later", null));
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+
+      assertEquals(List.of(DELIVERED, FAILED, DELIVERED, DELIVERED), kinds(r));
+      assertEquals(FetchError.SERVER_TEMPORARY, r.outcomes().get(1).error().error());
+      assertTrue(r.outcomes().get(1).attempted());
+      assertEquals(Set.of("m2"), rig.mailbox.uids(), "the failed message stays on the server");
+      assertFalse(rig.sinkByUid().containsKey("m2"));
+      assertEquals(1, rig.store.inner.get("m2").orElseThrow().failures());
+
+      rig.faults.refuse.clear();
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(DELIVERED), kinds(next));
+      assertEquals(Rig.message(2), rig.sinkByUid().get("m2"));
+      assertEquals(Set.of(), rig.mailbox.uids());
+    }
+
+    @Test
+    void connectionDropsMidMessage_partialIsAborted_completedOnesKept_restNotAttempted() {
+      Rig rig = new Rig().withMessages(5);
+      rig.faults.dropAfterBytes.put("m3", 20L);
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(10)).run();
+
+      assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED), kinds(r));
+      assertEquals(FetchError.CONNECTION_RESET, r.error().orElseThrow().error());
+      assertTrue(r.outcomes().get(2).attempted());
+      assertFalse(r.outcomes().get(3).attempted());
+      assertEquals(Set.of("m1", "m2"), rig.sinkByUid().keySet(), "no partial message in the sink");
+      assertEquals(5, rig.mailbox.uids().size(), "a broken session deletes nothing");
+      assertEquals(1, rig.store.inner.get("m3").orElseThrow().failures());
+      assertTrue(rig.store.inner.get("m4").isEmpty(), "a message not attempted is not counted against");
+
+      rig.faults.dropAfterBytes.clear();
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertTrue(next.ok(), next::summary);
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, DELIVERED, DELIVERED, DELIVERED), kinds(next));
+      assertEquals(Set.of(), rig.mailbox.uids());
+      assertEquals(5, rig.sinkByUid().size());
+    }
+
+    @Test
+    void aMessageThatKeepsFailing_isQuarantinedAfterNRuns_andReportedWithItsError() {
+      Rig rig = new Rig().withMessages(3);
+      rig.faults.refuse.put("m2", new FetchException(FetchError.READ_ERROR, "framing broke"));
+      for (int run = 1; run <= 3; run++) {
+        FetchResult r = rig.fetcher(b -> b.quarantineAfter(3)).run();
+        assertEquals(FAILED, r.outcomes().get(1).kind(), "run " + run);
+      }
+      FetchResult r = rig.fetcher(b -> b.quarantineAfter(3)).run();
+      MessageOutcome m2 = r.outcomes().get(1);
+      assertEquals(SKIPPED, m2.kind());
+      assertEquals(SkipReason.QUARANTINED, m2.skipReason());
+      assertEquals(FetchError.READ_ERROR, m2.error().error());
+      assertTrue(r.ok(), "a quarantined message is reported, not failed again: " + r.summary());
+      assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
+    }
+
+    @Test
+    void sinkWriteFails_messageAborted_leftOnServer_notCountedAgainstIt() {
+      Rig rig = new Rig().withMessages(3);
+      rig.faults.sinkWriteFails.add("m2");
+      for (int run = 0; run < 6; run++) {
+        FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+        MessageOutcome m2 = r.outcomes().stream().filter(o -> o.ref().uid().equals("m2")).findFirst().orElseThrow();
+        assertEquals(FAILED, m2.kind());
+        assertEquals(FetchError.SINK_FAILED, m2.error().error());
+        assertTrue(m2.error().getMessage().contains("No space left on device"), m2.error().getMessage());
+      }
+      assertEquals(Set.of("m2"), rig.mailbox.uids());
+      assertEquals(0, rig.store.inner.get("m2").map(UidRecord::failures).orElse(0));
+      assertEquals(Set.of("m1", "m3"), rig.sinkByUid().keySet());
+    }
+
+    @Test
+    void sinkSyncFails_runStops_nothingDeleted_nothingRecorded_nextRunRecovers() {
+      Rig rig = new Rig().withMessages(4);
+      rig.faults.sinkSyncFails = true;
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2)).run();
+
+      assertEquals(FetchError.SINK_FAILED, r.error().orElseThrow().error());
+      assertEquals(List.of(FAILED, FAILED, FAILED, FAILED), kinds(r));
+      assertFalse(r.outcomes().get(2).attempted());
+      assertEquals(4, rig.mailbox.uids().size());
+      assertTrue(rig.store.inner.get("m1").isEmpty());
+
+      rig.faults.sinkSyncFails = false;
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertTrue(next.ok(), next::summary);
+      assertEquals(4, rig.sinkByUid().size());
+      assertEquals(Set.of(), rig.mailbox.uids());
+    }
+
+    @Test
+    void storeFails_deliveredButNotDeleted_nextRunRecognisesThemWithoutDuplicates() {
+      Rig rig = new Rig().withMessages(3);
+      rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run(); // baseline written
+      rig.mailbox.add("m4", Rig.message(4)).add("m5", Rig.message(5));
+      rig.faults.storeSyncFails = true;
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+
+      assertEquals(FetchError.STATE_FAILED, r.error().orElseThrow().error());
+      assertEquals(Set.of("m4", "m5"), rig.mailbox.uids());
+
+      rig.crash();
+      rig.faults.storeSyncFails = false;
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertTrue(next.ok(), next::summary);
+      assertEquals(Set.of(), rig.mailbox.uids());
+      assertEquals(5, rig.sinkByUid().size());
+    }
+
+    @Test
+    void openFails_resultCarriesTheError_noOutcomes() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.arm(1, Faults.Kind.FAIL);
+      FetchResult r = rig.fetcher().run();
+      assertEquals(FetchError.CONNECTION_TIMED_OUT, r.error().orElseThrow().error());
+      assertEquals(0, r.listed());
+      assertNull(r.server());
+      assertFalse(r.ok());
+    }
+
+    @Test
+    void listingFails_everyListedMessageStillHasAnOutcome() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.arm(2, Faults.Kind.FAIL); // open, then list
+      FetchResult r = rig.fetcher().run();
+      assertEquals(FetchError.CONNECTION_RESET, r.error().orElseThrow().error());
+      assertEquals(0, r.listed());
+    }
+  }
+
+  @Nested
+  class Policy {
+    @Test
+    void leaveOnServer_withoutStableUids_isRefusedUpFront_inWords() {
+      Rig rig = new Rig().withMessages(2);
+      rig.mailbox.stableUids = false;
+      FetchResult r = rig.fetcher().run();
+      FetchException e = r.error().orElseThrow();
+      assertEquals(FetchError.POLICY, e.error());
+      assertTrue(e.getMessage().contains("UIDL") && e.getMessage().contains("DELETE_AFTER_DELIVERY"), e.getMessage());
+      assertEquals(0, r.listed());
+      assertEquals(0, rig.sink.inner.size());
+    }
+
+    @Test
+    void leaveOnServer_withExpireZero_isRefused_deleteModeIsFine() {
+      Rig rig = new Rig().withMessages(2);
+      rig.mailbox.expire = Optional.of(Duration.ZERO);
+      FetchResult keep = rig.fetcher(b -> b.retention(Retention.deleteAfter(Duration.ofDays(7)))).run();
+      assertEquals(FetchError.POLICY, keep.error().orElseThrow().error());
+      assertTrue(keep.error().orElseThrow().getMessage().contains("EXPIRE 0"));
+
+      FetchResult delete = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertTrue(delete.ok(), delete::summary);
+      assertEquals(2, delete.deleted());
+    }
+
+    @Test
+    void withoutStableUids_deleteMode_keysByContent_soACrashBeforeQuitDuplicatesNothing() {
+      Rig rig = new Rig().withMessages(3);
+      rig.mailbox.stableUids = false;
+      rig.faults.quitUnconfirmed = true; // delivered, synced, but the deletions never happen
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(r));
+
+      rig.faults.quitUnconfirmed = false;
+      FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN), kinds(again));
+      assertEquals(3, rig.sink.inner.size());
+      assertEquals(Set.of(), rig.mailbox.uids());
+    }
+
+    @Test
+    void onlyNew_firstRunRecordsWhatIsThere_laterMailIsFetched_baselineNeverDeleted() {
+      Rig rig = new Rig().withMessages(3);
+      FetchResult first = rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(SKIPPED, SKIPPED, SKIPPED), kinds(first));
+      assertEquals(SkipReason.ONLY_NEW, first.outcomes().get(0).skipReason());
+      assertEquals(0, rig.sink.inner.size());
+
+      rig.mailbox.add("m4", Rig.message(4));
+      FetchResult second = rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(List.of(SKIPPED, SKIPPED, SKIPPED, DELIVERED), kinds(second));
+      assertEquals(Set.of("m4"), rig.sinkByUid().keySet());
+      assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
+    }
+
+    @Test
+    void onlyNew_firstRunOnAnEmptyMailbox_stillFetchesWhatArrivesLater() {
+      Rig rig = new Rig();
+      assertTrue(rig.fetcher(b -> b.onlyNew(true)).run().ok());
+      rig.mailbox.add("m1", Rig.message(1));
+      FetchResult r = rig.fetcher(b -> b.onlyNew(true)).run();
+      assertEquals(List.of(DELIVERED), kinds(r));
+    }
+
+    @Test
+    void tooManyMessages_isGmailsError_andNothingIsFetched() {
+      Rig rig = new Rig().withMessages(5);
+      FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxListing(4).build())).run();
+      FetchException e = r.error().orElseThrow();
+      assertEquals(FetchError.TOO_MANY_MESSAGES, e.error());
+      assertTrue(e.getMessage().contains("maxListing"), e.getMessage());
+      assertEquals(0, rig.sink.inner.size());
+    }
+
+    @Test
+    void announcedTooLarge_isSkipped_actuallyTooLarge_isFailedAndNotStored() {
+      Rig rig = new Rig().withMessages(2);
+      rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
+      long limit = 1000;
+      FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxMessageSize(limit).build())).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, SKIPPED), kinds(r));
+      assertEquals(SkipReason.MESSAGE_SIZE_LIMIT, r.outcomes().get(2).skipReason());
+    }
+
+    @Test
+    void aServerThatUnderstatesSizes_cannotSlipABigMessagePastTheLimit() {
+      Rig rig = new Rig();
+      FetchSource lying = lyingAboutSizes(rig);
+      FetchResult r = Fetcher.builder().source(lying).sink(rig.sink).uidStore(rig.store)
+          .limits(FetchLimits.builder().maxMessageSize(100).build()).build().run();
+      assertEquals(List.of(FAILED), kinds(r));
+      assertEquals(FetchError.LIMIT_EXCEEDED, r.outcomes().get(0).error().error());
+      assertTrue(r.outcomes().get(0).error().getMessage().contains("maxMessageSize"));
+      assertEquals(0, rig.sink.inner.size());
+    }
+
+    private FetchSource lyingAboutSizes(Rig rig) {
+      rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
+      FetchSource real = rig.mailbox.source(Rig.ACCOUNT);
+      return new FetchSource() {
+        @Override
+        public String account() {
+          return real.account();
+        }
+
+        @Override
+        public FetchSession open() throws FetchException {
+          FetchSession s = real.open();
+          return new FetchSession() {
+            @Override
+            public Capabilities capabilities() {
+              return s.capabilities();
+            }
+
+            @Override
+            public String server() {
+              return s.server();
+            }
+
+            @Override
+            public void list(ListingHandler h) throws FetchException {
+              s.list(new ListingHandler() {
+                @Override
+                public void count(int messages, long octets) throws FetchException {
+                  h.count(messages, 10);
+                }
+
+                @Override
+                public void message(MessageRef ref) throws FetchException {
+                  h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
+                }
+              });
+            }
+
+            @Override
+            public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
+              s.retrieve(batch, h);
+            }
+
+            @Override
+            public Set<MessageRef> delete(List<MessageRef> m) throws FetchException {
+              return s.delete(m);
+            }
+
+            @Override
+            public boolean quit() {
+              return s.quit();
+            }
+
+            @Override
+            public void close() {
+              s.close();
+            }
+          };
+        }
+      };
+    }
+
+    @Test
+    void runLimits_deferTheRestToTheNextRun() {
+      Rig rig = new Rig().withMessages(5);
+      FetchLimits two = FetchLimits.builder().maxMessagesPerRun(2).build();
+      FetchResult r = rig.fetcher(b -> b.limits(two)).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, SKIPPED, SKIPPED, SKIPPED), kinds(r));
+      assertEquals(SkipReason.RUN_LIMIT, r.outcomes().get(4).skipReason());
+      assertTrue(r.ok());
+      rig.fetcher(b -> b.limits(two)).run();
+      FetchResult last = rig.fetcher(b -> b.limits(two)).run();
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(last));
+
+      Rig bytes = new Rig().withMessages(3);
+      long oneMessage = Rig.message(1).length();
+      FetchResult b1 = bytes.fetcher(b -> b.limits(FetchLimits.builder().maxBytesPerRun(oneMessage + 1).build())).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, SKIPPED), kinds(b1), "the message that crosses the cap is included");
+    }
+  }
+
+  @Nested
+  class LabelsDedupProvenance {
+    @Test
+    void labelsComeFromThePolicy_decidedOnTheHeaders() {
+      Rig rig = new Rig().withMessages(2);
+      LabelPolicy bySubject = (account, h) ->
+          h.first("subject").orElse("").endsWith("2")
+              ? new LabelDecision(Set.of("Two", "Lists"), true)
+              : LabelDecision.INBOX;
+      rig.fetcher(b -> b.labelPolicy(bySubject)).run();
+      List<InMemorySink.StoredMessage> stored = rig.sink.inner.messages();
+      assertEquals(Set.of(), stored.get(0).envelope().labels());
+      assertEquals(Set.of("Two", "Lists"), stored.get(1).envelope().labels());
+      assertTrue(stored.get(1).envelope().archived());
+      assertEquals(Rig.message(2), new String(stored.get(1).content(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void fixedLabels_needNoHeaders() {
+      Rig rig = new Rig().withMessages(1);
+      rig.fetcher(b -> b.labelPolicy(LabelPolicy.fixed(Set.of("Fetched"), false))).run();
+      assertEquals(Set.of("Fetched"), rig.sink.inner.messages().get(0).envelope().labels());
+      assertFalse(LabelPolicy.fixed(Set.of("x"), false).needsHeaders());
+    }
+
+    @Test
+    void duplicates_firstCopyWins_laterCopiesAreDiscardedRecordedAndDeleted() {
+      Rig rig = new Rig();
+      rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(1));
+      MessageIdDedup dedup = new MessageIdDedup();
+      FetchResult r = rig.fetcher(b -> b.dedupPolicy(dedup).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(1)).run();
+
+      assertEquals(List.of(DELIVERED, DELIVERED, DUPLICATE), kinds(r));
+      MessageOutcome c = r.outcomes().get(2);
+      assertEquals(r.outcomes().get(0).key(), c.duplicateOf());
+      assertTrue(c.duplicateReason().contains("<1@test.invalid>"));
+      assertEquals(Set.of("a", "b"), rig.sinkByUid().keySet());
+      assertEquals(UidRecord.State.DUPLICATE, rig.store.inner.get("c").orElseThrow().state());
+      assertEquals(Set.of(), rig.mailbox.uids());
+    }
+
+    @Test
+    void aVerdictNamingACopyTheSinkDoesNotHold_neverCostsTheMessage() {
+      Rig rig = new Rig().withMessages(1);
+      DeliveryKey phantom = DeliveryKey.of("someone-else", "gone");
+      DedupPolicy liar = (env, h) -> DedupVerdict.duplicateOf(phantom, "a stale memory");
+      FetchResult r = rig.fetcher(b -> b.dedupPolicy(liar)).run();
+      assertEquals(List.of(DELIVERED), kinds(r));
+      assertEquals(1, rig.sink.inner.size());
+    }
+
+    @Test
+    void provenanceHeader_isPrepended_parseable_andTheMessageFollowsIntact() {
+      Rig rig = new Rig().withMessages(1);
+      rig.fetcher(b -> b.provenanceHeader(true)).run();
+      String stored = rig.sinkByUid().get("m1");
+      assertTrue(stored.startsWith(ProvenanceHeader.NAME + ": "), stored);
+      int end = stored.indexOf("\r\nReceived:");
+      String value = stored.substring(ProvenanceHeader.NAME.length() + 1, end);
+      ProvenanceHeader p = ProvenanceHeader.parse(value);
+      assertEquals(new ProvenanceHeader(Rig.ACCOUNT, "pop.test.invalid:995", "m1", Instant.parse("2026-11-21T12:00:00Z")), p);
+      assertEquals(Rig.message(1), stored.substring(end + 2));
+      HeaderBlock h = HeaderBlock.of(stored.getBytes(StandardCharsets.UTF_8), true);
+      assertEquals("m1", ProvenanceHeader.parse(h.first(ProvenanceHeader.NAME).orElseThrow()).uid());
+    }
+  }
+
+  @Nested
+  class Guards {
+    @Test
+    void aThrowingListener_costsNothing_andEveryListedMessageFinishesOnce() {
+      Rig rig = new Rig().withMessages(4);
+      rig.faults.refuse.put("m3", new FetchException(FetchError.SERVER_TEMPORARY, "no"));
+      List<String> finished = new ArrayList<>();
+      FetchListener hostile = new FetchListener() {
+        @Override
+        public void messageStarted(MessageRef ref) {
+          throw new IllegalStateException("listener bug");
+        }
+
+        @Override
+        public void messageFinished(MessageOutcome outcome) {
+          finished.add(outcome.ref().uid());
+          throw new IllegalStateException("listener bug");
+        }
+
+        @Override
+        public void runFinished(FetchResult result) {
+          throw new IllegalStateException("listener bug");
+        }
+      };
+      FetchResult r = rig.fetcher(b -> b.listener(hostile)).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, FAILED, DELIVERED), kinds(r));
+      assertEquals(List.of("m1", "m2", "m3", "m4"), finished);
+    }
+
+    @Test
+    void twoRunsAtOnce_theSecondIsLocked() throws Exception {
+      Rig rig = new Rig().withMessages(1);
+      CountDownLatch inside = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Fetcher f = rig.fetcher(b -> b.listener(new FetchListener() {
+        @Override
+        public void runStarted(String account) {
+          inside.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }));
+      ExecutorService ex = Executors.newSingleThreadExecutor();
+      try {
+        Future<FetchResult> first = ex.submit(f::run);
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        FetchResult second = f.run();
+        assertEquals(FetchError.LOCKED, second.error().orElseThrow().error());
+        release.countDown();
+        assertTrue(first.get(10, TimeUnit.SECONDS).ok());
+      } finally {
+        release.countDown();
+        ex.shutdownNow();
+      }
+    }
+
+    @Test
+    void builder_failsFast_withTheSettingNamed() {
+      Rig rig = new Rig();
+      IllegalStateException missing = assertThrows(IllegalStateException.class,
+          () -> Fetcher.builder().sink(rig.sink).build());
+      assertTrue(missing.getMessage().contains("source") && missing.getMessage().contains("uidStore"));
+      IllegalStateException twice = assertThrows(IllegalStateException.class,
+          () -> Fetcher.builder().batchSize(5).batchSize(6));
+      assertEquals("batchSize was already set", twice.getMessage());
+      IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+          () -> Fetcher.builder().batchSize(0));
+      assertEquals("batchSize must be from 1 to 10000: 0", zero.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> FetchLimits.builder().maxListing(-1));
+      assertThrows(IllegalArgumentException.class, () -> Retention.deleteAfter(Duration.ofDays(-1)));
+      FetchSource badName = new FetchSource() {
+        @Override
+        public String account() {
+          return "evil\r\nDELE 1";
+        }
+
+        @Override
+        public FetchSession open() {
+          throw new AssertionError("never opened");
+        }
+      };
+      IllegalStateException name = assertThrows(IllegalStateException.class,
+          () -> Fetcher.builder().source(badName).sink(rig.sink).uidStore(rig.store).build());
+      assertTrue(name.getMessage().contains("evil\\r\\nDELE 1"), name.getMessage());
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.mailfetch.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+class ValuesTest {
+
+  @Test
+  void serverReplies_areEscapedAndTruncated_soAHostileServerCannotForgeLogLines() {
+    FetchException e = new FetchException(FetchError.PROTOCOL, "bad reply", "-ERR x\r\nINFO forged\u0000\u00ff\"", null);
+    assertEquals("-ERR x\\r\\nINFO forged\\x00\\xFF\\\"", e.serverReply().orElseThrow());
+    assertEquals("PROTOCOL: bad reply (server said: \"-ERR x\\r\\nINFO forged\\x00\\xFF\\\"\")", e.getMessage());
+    assertFalse(e.getMessage().contains("\n"));
+
+    String huge = "+OK " + "A".repeat(100_000);
+    String escaped = FetchException.escape(huge);
+    assertTrue(escaped.length() < FetchException.MAX_REPLY_CHARS + 30, () -> "" + escaped.length());
+    assertTrue(escaped.endsWith("…(" + (huge.length() - FetchException.MAX_REPLY_CHARS) + " more)"), escaped);
+  }
+
+  @Property
+  void escapedText_isAlwaysOneLineOfPrintableAscii(@ForAll String s) {
+    String e = FetchException.escape(s);
+    assertTrue(e.chars().allMatch(c -> (c >= 0x20 && c < 0x7f) || c == '…'), e);
+  }
+
+  @Provide
+  Arbitrary<String> texts() {
+    return Arbitraries.strings().withCharRange(' ', '~').withChars('é', 'ß', '中', '"', '\\', ';', '=')
+        .ofMinLength(1).ofMaxLength(120);
+  }
+
+  @Property
+  void provenanceHeader_roundTrips(
+      @ForAll("texts") String account, @ForAll("texts") String server, @ForAll boolean hasUid,
+      @ForAll("texts") String uid) {
+    ProvenanceHeader p = new ProvenanceHeader(account, server, hasUid ? uid : null,
+        Instant.parse("2026-11-21T20:48:21Z"));
+    String field = p.format();
+    assertTrue(field.startsWith(ProvenanceHeader.NAME + ": v=1;\r\n"));
+    for (String line : field.split("\r\n")) {
+      assertTrue(line.getBytes(StandardCharsets.UTF_8).length <= 998, "RFC 5322 line limit");
+    }
+    HeaderBlock h = HeaderBlock.of((field + "\r\n").getBytes(StandardCharsets.UTF_8), true);
+    assertEquals(p, ProvenanceHeader.parse(h.first(ProvenanceHeader.NAME).orElseThrow()));
+  }
+
+  @Test
+  void provenanceHeader_rejectsWhatWouldBreakTheHeader_andOldOrBrokenValues() {
+    Instant t = Instant.EPOCH;
+    assertThrows(IllegalArgumentException.class, () -> new ProvenanceHeader("a\r\nBcc: x", "s", null, t));
+    assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=2; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z"));
+    assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=1; account=\"a"));
+    assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=1; account=\"a\"; server=\"s\"; fetched=yesterday"));
+    ProvenanceHeader later = ProvenanceHeader.parse("v=1; future=\"x\"; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z");
+    assertEquals("a", later.account());
+  }
+
+  @Test
+  void headerBlock_unfoldsFields_ignoresCase_andSurvivesGarbage() {
+    byte[] raw = ("Subject: hello\r\n world\r\nFROM: a@b\r\nnot a field\r\n\u00ff\u00fe: x\r\n"
+        + "Received: one\r\nReceived: two\r\n\r\nBody: not a header\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    HeaderBlock h = HeaderBlock.of(raw, true);
+    assertEquals("hello world", h.first("subject").orElseThrow());
+    assertEquals("a@b", h.first("From").orElseThrow());
+    assertEquals(List.of("one", "two"), h.values("received"));
+    assertTrue(h.first("Body").isEmpty());
+    assertEquals(0, HeaderBlock.empty().fields().size());
+  }
+
+  @Test
+  void deliveryKeys_areStable_distinct_fileNameSafe_andRevealNothing() {
+    DeliveryKey k = DeliveryKey.of("alice@example.com", "UID1");
+    assertEquals(k, DeliveryKey.of("alice@example.com", "UID1"));
+    assertEquals(k, DeliveryKey.parse(k.toString()));
+    assertNotEquals(k, DeliveryKey.of("alice@example.com", "UID2"));
+    assertNotEquals(k, DeliveryKey.of("bob@example.com", "UID1"));
+    // No confusion between the parts: ("a\0b", "c") and ("a", "b\0c") cannot both occur, but the
+    // separator keeps ("ab","c") and ("a","bc") apart.
+    assertNotEquals(DeliveryKey.of("ab", "c"), DeliveryKey.of("a", "bc"));
+    assertTrue(k.toString().matches("[0-9a-f]{64}"));
+    assertFalse(k.toString().contains("alice"));
+    assertNotEquals(k, DeliveryKey.ofContent("alice@example.com", new byte[32]));
+    assertThrows(IllegalArgumentException.class, () -> DeliveryKey.parse("../../etc/passwd"));
+    assertThrows(IllegalArgumentException.class, () -> DeliveryKey.ofContent("a", new byte[31]));
+  }
+
+  @Test
+  void messageRefs_rejectWhatPop3CannotSend() {
+    assertThrows(IllegalArgumentException.class, () -> new MessageRef(0, "a", 1));
+    assertThrows(IllegalArgumentException.class, () -> new MessageRef(1, "a", -1));
+    assertThrows(IllegalArgumentException.class, () -> new MessageRef(1, "", 1));
+    assertThrows(IllegalArgumentException.class, () -> new MessageRef(1, "a b", 1));
+    assertThrows(IllegalArgumentException.class, () -> new MessageRef(1, "a\r\nDELE 1", 1));
+    String all = new StringBuilder().appendCodePoint('!').toString().repeat(70);
+    assertEquals(70, new MessageRef(1, all, 0).uid().length());
+  }
+
+  @Test
+  void retention_decidesWhenDeletionIsDue() {
+    Instant first = Instant.parse("2026-01-01T00:00:00Z");
+    assertFalse(Retention.KEEP.deletionDue(first, first.plusSeconds(1_000_000_000)));
+    assertTrue(Retention.DELETE_AFTER_DELIVERY.deletionDue(first, first));
+    Retention week = Retention.deleteAfter(java.time.Duration.ofDays(7));
+    assertFalse(week.deletionDue(first, first.plus(java.time.Duration.ofDays(7)).minusSeconds(1)));
+    assertTrue(week.deletionDue(first, first.plus(java.time.Duration.ofDays(7))));
+    assertTrue(week.leavesMailOnServer());
+    assertFalse(Retention.DELETE_AFTER_DELIVERY.leavesMailOnServer());
+    assertEquals(Retention.DELETE_AFTER_DELIVERY, Retention.deleteAfter(java.time.Duration.ZERO));
+  }
+
+  @Test
+  void inMemorySink_isIdempotentByKey_abortLeavesNothing_andOnlySyncedMessagesSurviveReopen() throws Exception {
+    InMemorySink sink = InMemorySink.create();
+    Envelope env = new Envelope("a", "u1", 3, java.util.Set.of(), false);
+    DeliveryKey k1 = DeliveryKey.of("a", "u1");
+    Delivery d = sink.begin(env);
+    d.write(java.nio.ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
+    assertFalse(d.complete(k1).alreadyHeld());
+    Delivery again = sink.begin(env);
+    again.write(java.nio.ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
+    assertTrue(again.complete(k1).alreadyHeld());
+    Delivery aborted = sink.begin(env);
+    aborted.write(java.nio.ByteBuffer.wrap("zz".getBytes(StandardCharsets.US_ASCII)));
+    aborted.abort();
+    aborted.abort();
+    assertEquals(1, sink.size());
+    assertEquals(0, sink.reopen().size(), "not synced: lost in a crash");
+    sink.sync();
+    InMemorySink reopened = sink.reopen();
+    assertTrue(reopened.contains(k1));
+    assertEquals("abc", new String(reopened.messages().get(0).content(), StandardCharsets.US_ASCII));
+  }
+}
