@@ -34,7 +34,7 @@ class CrashRecoveryPropertyTest {
         Retention.KEEP, Retention.DELETE_AFTER_DELIVERY, Retention.deleteAfter(Duration.ofHours(1)));
   }
 
-  @Property(tries = 400)
+  @Property(tries = 1000)
   void everyMessageEndsInTheSinkExactlyOnce_whateverStepFails(
       @ForAll @IntRange(min = 0, max = 12) int messages,
       @ForAll @IntRange(min = 0, max = 3) int arrivingLater,

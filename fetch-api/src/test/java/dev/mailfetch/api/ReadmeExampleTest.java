@@ -1,0 +1,77 @@
+package dev.mailfetch.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The example in README.md is this code, compiled and run: the two cannot drift apart. */
+class ReadmeExampleTest {
+
+  private final List<String> printed = new ArrayList<>();
+
+  /** Stands in for a POP3 account: the README example works with any {@link FetchSource}. */
+  private FetchSource source() {
+    Rig rig = new Rig().withMessages(3);
+    return rig.mailbox.source("alice@pop.example.com");
+  }
+
+  private FetchResult example() {
+    FetchSource source = source();
+    // README-BEGIN
+    MessageSink sink = InMemorySink.create();
+    Fetcher fetcher = Fetcher.builder()
+        .source(source)
+        .sink(sink)
+        .uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY)
+        .listener(new FetchListener() {
+          @Override
+          public void messageFinished(MessageOutcome outcome) {
+            System.out.println(outcome.describe());
+          }
+        })
+        .build();
+
+    FetchResult result = fetcher.run();
+    if (!result.ok()) {
+      FetchException e = result.firstError().orElseThrow();
+      System.err.println(e.getMessage() + "\n" + e.error().remedy());
+    }
+    // README-END
+    printed.add(result.summary());
+    return result;
+  }
+
+  @Test
+  void theReadmeExampleRuns() {
+    FetchResult result = example();
+    assertTrue(result.ok(), result::summary);
+    assertEquals(3, result.count(MessageOutcome.Kind.DELIVERED));
+    assertEquals(3, result.deleted());
+  }
+
+  @Test
+  void theReadmeShowsExactlyThisExample() throws IOException {
+    String source = Files.readString(
+        Path.of("src/test/java/dev/mailfetch/api/ReadmeExampleTest.java"), StandardCharsets.UTF_8);
+    String body = source.substring(
+        source.indexOf("// README-BEGIN\n") + "// README-BEGIN\n".length(),
+        source.indexOf("    // README-END"));
+    StringBuilder expected = new StringBuilder();
+    for (String line : body.split("\n", -1)) {
+      expected.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
+    }
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    String block = readme.substring(readme.indexOf("```java\n") + "```java\n".length());
+    block = block.substring(0, block.indexOf("```"));
+    assertEquals(expected.toString().strip(), block.strip(),
+        "README.md's java block must equal the code between README-BEGIN and README-END here");
+  }
+}
