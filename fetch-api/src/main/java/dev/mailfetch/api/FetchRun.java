@@ -96,9 +96,8 @@ final class FetchRun {
     FetchSession session = null;
     try {
       session = open();
-      server = session.server();
       try {
-        Capabilities caps = session.capabilities();
+        Capabilities caps = describe(session);
         checkPolicy(caps);
         stableIds = caps.stableUids();
         list(session);
@@ -132,6 +131,21 @@ final class FetchRun {
       return session;
     } catch (RuntimeException e) {
       throw new FetchException(FetchError.PROTOCOL, "the source failed to open: " + e, e);
+    }
+  }
+
+  /** Reads the server's name and capabilities, which a faulty source might fail to give. */
+  private Capabilities describe(FetchSession session) throws FetchException {
+    try {
+      server = session.server();
+      Capabilities caps = session.capabilities();
+      if (server == null || caps == null) {
+        throw new IllegalStateException("no server name or capabilities");
+      }
+      return caps;
+    } catch (RuntimeException e) {
+      sessionBroken = true;
+      throw new FetchException(FetchError.PROTOCOL, "the source failed to describe its session: " + e, e);
     }
   }
 
@@ -842,6 +856,9 @@ final class FetchRun {
       LabelDecision labels;
       try {
         labels = f.labelPolicy.decide(f.account, headers);
+        if (labels == null) {
+          throw new IllegalStateException("the label policy returned null");
+        }
       } catch (RuntimeException e) {
         log.warn("{} - label policy threw for message {}; filed in the inbox: {}", f.account, item.ref.number(), e.toString());
         labels = LabelDecision.INBOX;
@@ -853,6 +870,10 @@ final class FetchRun {
       DedupVerdict verdict = DedupVerdict.NEW;
       try {
         verdict = f.dedupPolicy.check(envelope, headers);
+        if (verdict == null) {
+          verdict = DedupVerdict.NEW;
+          throw new IllegalStateException("the dedup policy returned null");
+        }
       } catch (IOException | RuntimeException e) {
         log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
       }

@@ -603,6 +603,87 @@ class FetcherTest {
     }
 
     @Test
+    void policiesThatThrowOrReturnNull_costNoMessage() {
+      Rig rig = new Rig().withMessages(3);
+      LabelPolicy brokenLabels = (account, h) -> {
+        if (h.first("Subject").orElse("").endsWith("2")) {
+          throw new IllegalStateException("label bug");
+        }
+        return null;
+      };
+      DedupPolicy brokenDedup = (env, h) -> {
+        if (env.uid().equals("m3")) {
+          throw new java.io.IOException("dedup store unreadable");
+        }
+        return null;
+      };
+      FetchResult r = rig.fetcher(b -> b.labelPolicy(brokenLabels).dedupPolicy(brokenDedup)).run();
+      assertTrue(r.ok(), r::summary);
+      assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(r));
+      assertEquals(Rig.message(2), rig.sinkByUid().get("m2"));
+    }
+
+    @Test
+    void aSourceWithABug_isAProtocolError_andWhatWasCompleteIsKept() {
+      Rig rig = new Rig().withMessages(3);
+      FetchSource real = rig.mailbox.source(Rig.ACCOUNT);
+      FetchSource buggy = new FetchSource() {
+        @Override
+        public String account() {
+          return real.account();
+        }
+
+        @Override
+        public FetchSession open() throws FetchException {
+          FetchSession s = real.open();
+          return new FetchSession() {
+            @Override
+            public Capabilities capabilities() {
+              return s.capabilities();
+            }
+
+            @Override
+            public String server() {
+              return s.server();
+            }
+
+            @Override
+            public void list(ListingHandler h) throws FetchException {
+              s.list(h);
+            }
+
+            @Override
+            public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
+              s.retrieve(batch.subList(0, 1), h);
+              throw new IndexOutOfBoundsException("source bug");
+            }
+
+            @Override
+            public Set<MessageRef> delete(List<MessageRef> m) throws FetchException {
+              return s.delete(m);
+            }
+
+            @Override
+            public boolean quit() {
+              return s.quit();
+            }
+
+            @Override
+            public void close() {
+              s.close();
+            }
+          };
+        }
+      };
+      FetchResult r = Fetcher.builder().source(buggy).sink(rig.sink).uidStore(rig.store)
+          .retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+      assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
+      assertTrue(r.error().orElseThrow().getMessage().contains("source bug"));
+      assertEquals(List.of(DELIVERED, FAILED, FAILED), kinds(r));
+      assertEquals(3, rig.mailbox.uids().size(), "a broken session deletes nothing");
+    }
+
+    @Test
     void twoRunsAtOnce_theSecondIsLocked() throws Exception {
       Rig rig = new Rig().withMessages(1);
       CountDownLatch inside = new CountDownLatch(1);
