@@ -427,64 +427,22 @@ class FetcherTest {
 
     private FetchSource lyingAboutSizes(Rig rig) {
       rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
-      FetchSource real = rig.mailbox.source(Rig.ACCOUNT);
-      return new FetchSource() {
+      return ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
         @Override
-        public String account() {
-          return real.account();
+        public void list(ListingHandler h) throws FetchException {
+          delegate.list(new ListingHandler() {
+            @Override
+            public void count(int messages, long octets) throws FetchException {
+              h.count(messages, 10);
+            }
+
+            @Override
+            public void message(MessageRef ref) throws FetchException {
+              h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
+            }
+          });
         }
-
-        @Override
-        public FetchSession open() throws FetchException {
-          FetchSession s = real.open();
-          return new FetchSession() {
-            @Override
-            public Capabilities capabilities() {
-              return s.capabilities();
-            }
-
-            @Override
-            public String server() {
-              return s.server();
-            }
-
-            @Override
-            public void list(ListingHandler h) throws FetchException {
-              s.list(new ListingHandler() {
-                @Override
-                public void count(int messages, long octets) throws FetchException {
-                  h.count(messages, 10);
-                }
-
-                @Override
-                public void message(MessageRef ref) throws FetchException {
-                  h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
-                }
-              });
-            }
-
-            @Override
-            public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
-              s.retrieve(batch, h);
-            }
-
-            @Override
-            public Set<MessageRef> delete(List<MessageRef> m) throws FetchException {
-              return s.delete(m);
-            }
-
-            @Override
-            public boolean quit() {
-              return s.quit();
-            }
-
-            @Override
-            public void close() {
-              s.close();
-            }
-          };
-        }
-      };
+      });
     }
 
     @Test
@@ -626,55 +584,13 @@ class FetcherTest {
     @Test
     void aSourceWithABug_isAProtocolError_andWhatWasCompleteIsKept() {
       Rig rig = new Rig().withMessages(3);
-      FetchSource real = rig.mailbox.source(Rig.ACCOUNT);
-      FetchSource buggy = new FetchSource() {
+      FetchSource buggy = ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
         @Override
-        public String account() {
-          return real.account();
+        public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
+          delegate.retrieve(batch.subList(0, 1), h);
+          throw new IndexOutOfBoundsException("source bug");
         }
-
-        @Override
-        public FetchSession open() throws FetchException {
-          FetchSession s = real.open();
-          return new FetchSession() {
-            @Override
-            public Capabilities capabilities() {
-              return s.capabilities();
-            }
-
-            @Override
-            public String server() {
-              return s.server();
-            }
-
-            @Override
-            public void list(ListingHandler h) throws FetchException {
-              s.list(h);
-            }
-
-            @Override
-            public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
-              s.retrieve(batch.subList(0, 1), h);
-              throw new IndexOutOfBoundsException("source bug");
-            }
-
-            @Override
-            public Set<MessageRef> delete(List<MessageRef> m) throws FetchException {
-              return s.delete(m);
-            }
-
-            @Override
-            public boolean quit() {
-              return s.quit();
-            }
-
-            @Override
-            public void close() {
-              s.close();
-            }
-          };
-        }
-      };
+      });
       FetchResult r = Fetcher.builder().source(buggy).sink(rig.sink).uidStore(rig.store)
           .retention(Retention.DELETE_AFTER_DELIVERY).build().run();
       assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
