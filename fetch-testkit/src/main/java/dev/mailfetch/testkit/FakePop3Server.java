@@ -1,0 +1,496 @@
+package dev.mailfetch.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A POP3 server for tests: on loopback, on a free port, serving mailboxes from exact bytes, and
+ * misbehaving exactly as a test asks.
+ *
+ * <pre>{@code
+ * FakeMailbox inbox = FakeMailbox.create().add("Subject: hi\r\n\r\nHello.\r\n");
+ * try (FakePop3Server server = FakePop3Server.builder()
+ *         .account("alice", "secret", inbox)
+ *         .fault(Fault.resetAtCommand("RETR", 1).inSession(1))
+ *         .start()) {
+ *   // connect a client to server.host():server.port() ...
+ *   server.awaitSessionsEnded(Duration.ofSeconds(5));
+ *   assertFalse(server.session(1).sentInPlaintext("secret"));
+ * }
+ * }</pre>
+ *
+ * <p>It speaks RFC 1939 with CAPA (RFC 2449), STLS (RFC 2595), SASL (RFC 5034: PLAIN, LOGIN,
+ * XOAUTH2 and OAUTHBEARER), APOP, and the response codes of RFC 2449 and RFC 3206. Deletions take
+ * effect only when QUIT succeeds; a maildrop is locked while a session has it open. Everything the
+ * client sends is recorded per session ({@link #sessions()}).
+ *
+ * <p>Each session runs on its own daemon thread and every wait is bounded, so a test that forgets
+ * a client cannot hang; {@link #close()} ends every session. State lives in the instance, never
+ * in static fields, so servers in parallel tests do not interfere.
+ */
+public final class FakePop3Server implements AutoCloseable {
+  /** Where in a session a capability list is asked for. */
+  public enum CapaPhase {
+    /** Before TLS (or in a session without TLS) and before login. */
+    BEFORE_TLS,
+    /** After TLS, before login. */
+    AFTER_TLS,
+    /** After login. */
+    AFTER_LOGIN
+  }
+
+  /** One user the server knows. */
+  static final class Account {
+    final String user;
+    final String password;
+    final FakeMailbox mailbox;
+    final Set<String> tokens = ConcurrentHashMap.newKeySet();
+    final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
+
+    Account(String user, String password, FakeMailbox mailbox) {
+      this.user = user;
+      this.password = password;
+      this.mailbox = mailbox;
+    }
+  }
+
+  /** The server's configuration, fixed when it starts. */
+  static final class Settings {
+    final TlsMode tls;
+    final SSLContext sslContext;
+    final List<String> tlsProtocols;
+    final Map<String, Account> accounts;
+    final String greeting;
+    final boolean apopTimestamp;
+    final List<String> mechanisms;
+    final boolean userCommand;
+    final boolean pipelining;
+    final String expire;
+    final Integer loginDelay;
+    final boolean respCodes;
+    final boolean requireTlsForAuth;
+    final boolean xoauth2TwoStepOnly;
+    final Map<CapaPhase, List<String>> capaOverrides;
+    final Segmentation segmentation;
+    final Duration replyDelay;
+    final boolean maildropLock;
+    final int maxSessions;
+    final Duration idleTimeout;
+    final List<Fault> faults;
+
+    Settings(Builder b) {
+      this.tls = b.tls;
+      this.sslContext = b.sslContext;
+      this.tlsProtocols = b.tlsProtocols;
+      this.accounts = Map.copyOf(b.accounts);
+      this.greeting = b.greeting;
+      this.apopTimestamp = b.apopTimestamp;
+      this.mechanisms = List.copyOf(b.mechanisms);
+      this.userCommand = b.userCommand;
+      this.pipelining = b.pipelining;
+      this.expire = b.expire;
+      this.loginDelay = b.loginDelay;
+      this.respCodes = b.respCodes;
+      this.requireTlsForAuth = b.requireTlsForAuth;
+      this.xoauth2TwoStepOnly = b.xoauth2TwoStepOnly;
+      this.capaOverrides = Map.copyOf(b.capaOverrides);
+      this.segmentation = b.segmentation;
+      this.replyDelay = b.replyDelay;
+      this.maildropLock = b.maildropLock;
+      this.maxSessions = b.maxSessions;
+      this.idleTimeout = b.idleTimeout;
+      this.faults = List.copyOf(b.faults);
+    }
+  }
+
+  private final Settings settings;
+  private final ServerSocket serverSocket;
+  private final Thread acceptor;
+  private final List<RecordedSession> sessions = Collections.synchronizedList(new ArrayList<>());
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger active = new AtomicInteger();
+  private volatile boolean closed;
+
+  private FakePop3Server(Settings settings) throws IOException {
+    this.settings = settings;
+    this.serverSocket = new ServerSocket();
+    serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    this.acceptor = new Thread(this::acceptLoop, "fake-pop3-accept-" + serverSocket.getLocalPort());
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  /** A builder for a server with no accounts, plain text, standard behaviour. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The loopback address the server listens on, as a host name string ({@code 127.0.0.1}). */
+  public String host() {
+    return serverSocket.getInetAddress().getHostAddress();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return serverSocket.getLocalPort();
+  }
+
+  /** How the server secures sessions. */
+  public TlsMode tlsMode() {
+    return settings.tls;
+  }
+
+  /** The mailbox of {@code user}. */
+  public FakeMailbox mailbox(String user) {
+    Account a = settings.accounts.get(user);
+    if (a == null) {
+      throw new IllegalArgumentException("no account " + user);
+    }
+    return a.mailbox;
+  }
+
+  /** Every session so far, in accept order. */
+  public List<RecordedSession> sessions() {
+    synchronized (sessions) {
+      return List.copyOf(sessions);
+    }
+  }
+
+  /** Session {@code n} (from 1). */
+  public RecordedSession session(int n) {
+    List<RecordedSession> all = sessions();
+    if (n < 1 || n > all.size()) {
+      throw new IllegalArgumentException("no session " + n + "; there were " + all.size());
+    }
+    return all.get(n - 1);
+  }
+
+  /** The last session, if any. */
+  public Optional<RecordedSession> lastSession() {
+    List<RecordedSession> all = sessions();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /**
+   * Waits until every session so far has ended (the server side is done with it), so that what
+   * it recorded is complete.
+   *
+   * @throws IllegalStateException if some session is still running after {@code timeout}
+   */
+  public void awaitSessionsEnded(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean all = true;
+      for (RecordedSession s : sessions()) {
+        all &= s.ended();
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("sessions still running after " + timeout + ": " + sessions());
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
+  /** Stops listening and ends every session. Safe to call more than once. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      serverSocket.close();
+    } catch (IOException e) {
+      // closing a listening socket on loopback does not fail in a way a test could act on
+    }
+    for (Socket s : open) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // already gone
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (Thread t : threads) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FakePop3Server[" + host() + ":" + port() + ", " + settings.tls + "]";
+  }
+
+  private void acceptLoop() {
+    int number = 0;
+    while (!closed) {
+      Socket socket;
+      try {
+        socket = serverSocket.accept();
+      } catch (IOException e) {
+        return; // closed
+      }
+      number++;
+      RecordedSession recorded = new RecordedSession(number);
+      sessions.add(recorded);
+      open.add(socket);
+      int n = number;
+      Thread t = new Thread(() -> {
+        try {
+          if (active.incrementAndGet() > settings.maxSessions) {
+            Conversation.refuseBusy(socket, settings);
+          } else {
+            new Conversation(socket, settings, recorded, n).run();
+          }
+        } finally {
+          active.decrementAndGet();
+          open.remove(socket);
+          try {
+            socket.close();
+          } catch (IOException e) {
+            // already gone
+          }
+          recorded.markEnded();
+          threads.remove(Thread.currentThread());
+        }
+      }, "fake-pop3-session-" + port() + "-" + n);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  /** Builds a {@link FakePop3Server}; {@link #start()} binds it. */
+  public static final class Builder {
+    private TlsMode tls = TlsMode.NONE;
+    private SSLContext sslContext;
+    private List<String> tlsProtocols;
+    private final Map<String, Account> accounts = new LinkedHashMap<>();
+    private String greeting = "mailfetch testkit POP3 server ready";
+    private boolean apopTimestamp;
+    private List<String> mechanisms = List.of("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER");
+    private boolean userCommand = true;
+    private boolean pipelining = true;
+    private String expire;
+    private Integer loginDelay;
+    private boolean respCodes = true;
+    private boolean requireTlsForAuth;
+    private boolean xoauth2TwoStepOnly;
+    private final Map<CapaPhase, List<String>> capaOverrides = new LinkedHashMap<>();
+    private Segmentation segmentation = Segmentation.WHOLE;
+    private Duration replyDelay = Duration.ZERO;
+    private boolean maildropLock = true;
+    private int maxSessions = 32;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private final List<Fault> faults = new ArrayList<>();
+
+    private Builder() {}
+
+    /** A user with a password and a mailbox. */
+    public Builder account(String user, String password, FakeMailbox mailbox) {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      Objects.requireNonNull(mailbox, "mailbox");
+      if (accounts.containsKey(user)) {
+        throw new IllegalStateException("account " + user + " was already added");
+      }
+      accounts.put(user, new Account(user, password, mailbox));
+      return this;
+    }
+
+    /** An OAuth access token that logs {@code user} in (XOAUTH2, OAUTHBEARER). */
+    public Builder oauthToken(String user, String token) {
+      requireAccount(user).tokens.add(Objects.requireNonNull(token, "token"));
+      return this;
+    }
+
+    /** A token the server knows but refuses as expired, with the JSON error Google sends. */
+    public Builder expiredOauthToken(String user, String token) {
+      requireAccount(user).expiredTokens.add(Objects.requireNonNull(token, "token"));
+      return this;
+    }
+
+    /** TLS with the test CA's valid certificate for localhost. */
+    public Builder tls(TlsMode mode, TestCertificates certificates) {
+      return tls(mode, certificates, TestCertificates.Profile.VALID);
+    }
+
+    /** TLS presenting the certificate of {@code profile}. */
+    public Builder tls(TlsMode mode, TestCertificates certificates, TestCertificates.Profile profile) {
+      this.tls = Objects.requireNonNull(mode, "mode");
+      this.sslContext = mode == TlsMode.NONE ? null : certificates.serverContext(profile);
+      return this;
+    }
+
+    /**
+     * Restricts the TLS versions the server offers, for example {@code "TLSv1", "TLSv1.1"} for a
+     * server a modern client must refuse (case T-06). The JDK's own disabled-algorithms list still
+     * applies: on JDK 17 a server limited to TLS 1.0/1.1 cannot complete any handshake.
+     */
+    public Builder tlsProtocols(String... protocols) {
+      this.tlsProtocols = List.of(protocols);
+      return this;
+    }
+
+    /** The greeting's text after {@code +OK }. */
+    public Builder greeting(String text) {
+      this.greeting = Objects.requireNonNull(text, "text");
+      return this;
+    }
+
+    /** Add an APOP timestamp ({@code <pid.clock@host>}) to the greeting and accept APOP. */
+    public Builder apop(boolean offer) {
+      this.apopTimestamp = offer;
+      return this;
+    }
+
+    /** The SASL mechanisms offered, in order; empty for none. */
+    public Builder saslMechanisms(String... mechanisms) {
+      List<String> upper = new ArrayList<>();
+      for (String m : mechanisms) {
+        upper.add(m.toUpperCase(Locale.ROOT));
+      }
+      this.mechanisms = upper;
+      return this;
+    }
+
+    /** Whether USER/PASS is offered (the {@code USER} capability). Default true. */
+    public Builder userPass(boolean offer) {
+      this.userCommand = offer;
+      return this;
+    }
+
+    /** Whether PIPELINING is advertised. Default true. */
+    public Builder pipelining(boolean advertise) {
+      this.pipelining = advertise;
+      return this;
+    }
+
+    /** Advertise {@code EXPIRE value} ({@code "0"}, {@code "30"}, {@code "NEVER"}). */
+    public Builder expire(String value) {
+      this.expire = value;
+      return this;
+    }
+
+    /** Advertise {@code LOGIN-DELAY seconds}. */
+    public Builder loginDelay(int seconds) {
+      this.loginDelay = seconds;
+      return this;
+    }
+
+    /** Whether replies carry RFC 2449/3206 response codes ({@code [AUTH]}, {@code [IN-USE]}…). */
+    public Builder responseCodes(boolean send) {
+      this.respCodes = send;
+      return this;
+    }
+
+    /** Refuse USER, PASS, APOP and AUTH before TLS, as Dovecot's disable_plaintext_auth does. */
+    public Builder requireTlsForAuth(boolean require) {
+      this.requireTlsForAuth = require;
+      return this;
+    }
+
+    /** Refuse XOAUTH2 with an initial response: Microsoft 365 wants two steps (quirk Q41). */
+    public Builder xoauth2TwoStepOnly(boolean twoStep) {
+      this.xoauth2TwoStepOnly = twoStep;
+      return this;
+    }
+
+    /** Send exactly these capability lines for CAPA in {@code phase}, instead of the derived ones. */
+    public Builder capabilities(CapaPhase phase, String... lines) {
+      capaOverrides.put(phase, List.of(lines));
+      return this;
+    }
+
+    /** How replies are cut into writes; default {@link Segmentation#WHOLE}. */
+    public Builder segmentation(Segmentation segmentation) {
+      this.segmentation = Objects.requireNonNull(segmentation, "segmentation");
+      return this;
+    }
+
+    /**
+     * Wait this long before each reply. Makes pipelining observable: a client that pipelines has
+     * sent its next commands before the reply comes ({@link RecordedCommand#pipelined()}).
+     */
+    public Builder replyDelay(Duration delay) {
+      if (delay.isNegative() || delay.compareTo(Fault.MAX_WAIT) > 0) {
+        throw new IllegalArgumentException("replyDelay must be from 0 to " + Fault.MAX_WAIT);
+      }
+      this.replyDelay = delay;
+      return this;
+    }
+
+    /** Whether a maildrop is locked while a session has it open. Default true. */
+    public Builder maildropLock(boolean lock) {
+      this.maildropLock = lock;
+      return this;
+    }
+
+    /** Most sessions at once; more get {@code -ERR [SYS/TEMP]} and are closed. Default 32. */
+    public Builder maxSessions(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxSessions must be 1 or more: " + n);
+      }
+      this.maxSessions = n;
+      return this;
+    }
+
+    /** Something to go wrong; see {@link Fault}. */
+    public Builder fault(Fault fault) {
+      faults.add(Objects.requireNonNull(fault, "fault"));
+      return this;
+    }
+
+    /** Binds to a free loopback port and starts accepting. */
+    public FakePop3Server start() {
+      if (tls != TlsMode.NONE && sslContext == null) {
+        throw new IllegalStateException("TLS mode " + tls + " needs certificates: tls(mode, certificates)");
+      }
+      try {
+        return new FakePop3Server(new Settings(this));
+      } catch (SocketException e) {
+        throw new UncheckedIOException("cannot listen on loopback", e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private Account requireAccount(String user) {
+      Account a = accounts.get(user);
+      if (a == null) {
+        throw new IllegalStateException("add the account " + user + " first");
+      }
+      return a;
+    }
+  }
+}
