@@ -1,5 +1,7 @@
 package dev.mailfetch.testkit;
 
+import static dev.mailfetch.testkit.Quirk.*;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.BitSet;
@@ -34,14 +37,22 @@ import javax.net.ssl.SSLSocket;
  *   <li>UPDATE on QUIT only: the messages marked deleted leave the mailbox.
  * </ol>
  *
- * <p>Faults are checked where they bite: byte faults in {@link ServerOutput}, command faults
- * before a reply, endless generators in place of a reply.
+ * <p>Everything the server sends goes through a few helpers, so that a {@link Quirk} changes one
+ * place: {@link #ok}/{@link #err} for status lines (Q12–Q14), {@link #eol} for line ends (Q01),
+ * {@link #wireBody} for stuffing and the terminator (Q02–Q05), {@link #listedNumber}/{@link
+ * #uidOf}/{@link #listedSize} for listings (Q24–Q29, Q32, Q48). Faults are checked where they
+ * bite: byte faults in {@link ServerOutput}, command faults before a reply, endless generators in
+ * place of a reply.
  */
 final class Conversation {
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LF = {'\n'};
   /** Room for SASL responses carrying OAuth tokens of 16 KiB and more, base64-encoded. */
   private static final int MAX_COMMAND_LINE = 64 * 1024;
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration QUIRK_HANG = Duration.ofSeconds(30);
+  private static final int HUGE_MAILBOX = 250_000;
+  private static final int GMAIL_VIEW = 250;
 
   private enum State {
     AUTHORIZATION,
@@ -67,6 +78,10 @@ final class Conversation {
   private FakePop3Server.Account account;
   private List<FakeMailbox.Message> snapshot;
   private BitSet deleted;
+  private final BitSet retrieved = new BitSet();
+  private int retrCount;
+  private int fetchCounter;
+  private boolean uidlListed;
 
   Conversation(Socket socket, FakePop3Server.Settings settings, RecordedSession rec, int number) {
     this.socket = socket;
@@ -92,6 +107,10 @@ final class Conversation {
     }
   }
 
+  private boolean q(Quirk quirk) {
+    return s.quirks.contains(quirk);
+  }
+
   void run() {
     try {
       socket.setTcpNoDelay(true);
@@ -110,8 +129,8 @@ final class Conversation {
           tricklePeriod = f.duration;
         }
       }
-      out = new ServerOutput(socket, socket.getOutputStream(), s.segmentation, closeAt, reset,
-          trickleBytes, tricklePeriod);
+      Segmentation seg = q(Q10_FRAGMENTATION) ? Segmentation.EVERY_BYTE : s.segmentation;
+      out = new ServerOutput(socket, socket.getOutputStream(), seg, closeAt, reset, trickleBytes, tricklePeriod);
       if (s.tls == TlsMode.IMPLICIT) {
         startTls();
       }
@@ -134,8 +153,9 @@ final class Conversation {
     }
   }
 
-  private Duration idleTimeout() {
-    Duration idle = s.idleTimeout;
+  /** The idle time after which this session is dropped (package use: tests read it). */
+  Duration idleTimeout() {
+    Duration idle = q(Q43_SHORT_IDLE_TIMEOUT) ? Duration.ofSeconds(60) : s.idleTimeout;
     for (Fault f : faults) {
       if (f.kind == Fault.Kind.IDLE_TIMEOUT) {
         idle = f.duration;
@@ -153,6 +173,57 @@ final class Conversation {
     return null;
   }
 
+  // ------------------------------------------------------------------ status lines and line ends
+
+  private byte[] eol() {
+    return q(Q01_BARE_LF) ? LF : CRLF;
+  }
+
+  /** Line ends inside multi-line bodies. */
+  private byte[] bodyEol() {
+    return q(Q01_BARE_LF) || q(Q01_MIXED_LINE_ENDINGS) ? LF : CRLF;
+  }
+
+  private String ok(String text) {
+    String indicator = q(Q13_LOWERCASE_STATUS) ? "+ok" : "+OK";
+    return q(Q12_BARE_OK) || text.isEmpty() ? indicator : indicator + " " + text;
+  }
+
+  private String err(String text) {
+    return err(null, text);
+  }
+
+  private String err(String code, String text) {
+    String indicator = q(Q14_PLUS_ERR) ? "+ERR" : q(Q13_LOWERCASE_STATUS) ? "-err" : "-ERR";
+    String t = q(Q08_NUL_8BIT) ? text + " (\u00e9chec \u00ff)" : text;
+    return indicator + " " + (code != null && s.respCodes ? "[" + code + "] " : "") + t;
+  }
+
+  private void reply(String line) throws IOException {
+    send(line.getBytes(StandardCharsets.ISO_8859_1), eol());
+  }
+
+  private void send(byte[] bytes, byte[] end) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(bytes.length + 2);
+    b.write(bytes);
+    b.write(end);
+    out.write(b.toByteArray());
+  }
+
+  /** A status line and listing lines, ended by the terminator (CAPA, LIST, UIDL, AUTH). */
+  private void multiline(String status, List<String> lines) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(status.getBytes(StandardCharsets.ISO_8859_1));
+    b.writeBytes(eol());
+    for (String l : lines) {
+      b.writeBytes(l.getBytes(StandardCharsets.ISO_8859_1));
+      b.writeBytes(bodyEol());
+    }
+    b.write('.');
+    b.writeBytes(bodyEol());
+    out.write(b.toByteArray());
+  }
+
   // ------------------------------------------------------------------ greeting and TLS
 
   private void greet() throws IOException {
@@ -160,16 +231,35 @@ final class Conversation {
     if (delay != null) {
       ServerOutput.pause(delay.duration.toNanos());
     }
+    if (q(Q17_SLOW_SERVER)) {
+      ServerOutput.pause(Duration.ofMillis(1500).toNanos());
+    }
     if (fault(Fault.Kind.ENDLESS_GREETING) != null) {
       endless("+OK ".getBytes(StandardCharsets.US_ASCII), () -> "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
       return;
     }
     String text = s.greeting;
-    if (s.apopTimestamp) {
+    if (q(Q18_APOP_FALSE_TIMESTAMP)) {
+      text = "E.Novation POP3 server ready <a.b.c>";
+    } else if (s.apopTimestamp) {
       apopTimestamp = "<" + ProcessHandle.current().pid() + "." + System.nanoTime() + "@fake.invalid>";
       text = text + " " + apopTimestamp;
     }
-    reply("+OK " + text);
+    if (q(Q06_HUGE_STATUS_LINE)) {
+      text = text + " " + "x".repeat(1 << 20);
+    } else if (q(Q06_LONG_STATUS_LINE)) {
+      text = text + " " + "x".repeat(10 * 1024);
+    }
+    reply(ok(text));
+    if (q(Q16_GREETING_JUNK)) {
+      reply("This server welcomes you; read the notice below");
+      reply("");
+      reply(ok("second greeting line"));
+    }
+  }
+
+  private boolean offersStls() {
+    return (s.tls == TlsMode.STLS || q(Q23_STLS_BROKEN) || q(Q23_STLS_ERR)) && !tls;
   }
 
   private void startTls() throws IOException {
@@ -195,6 +285,10 @@ final class Conversation {
       }
     }
     rec.tls(ssl.getSession().getProtocol(), sni);
+    if (q(Q23_REQUIRES_SNI) && !"localhost".equals(sni)) {
+      // Gmail fails such handshakes; closing right after it has the same effect on a client.
+      out.endAbruptly(false, "no SNI for localhost");
+    }
     tls = true;
     in = ssl.getInputStream();
     out.switchTo(ssl.getOutputStream());
@@ -208,6 +302,12 @@ final class Conversation {
     boolean pipelined = nextPipelined;
     while (true) {
       if (pos == lim) {
+        if (q(Q22_SPLIT_COMMAND) && line.size() > 0) {
+          // A broken server that takes whatever one read brought for a whole command.
+          String text = new String(line.toByteArray(), StandardCharsets.ISO_8859_1);
+          rec.command(text, tls, pipelined);
+          return text;
+        }
         int n;
         try {
           n = in.read(buf, 0, buf.length);
@@ -252,29 +352,6 @@ final class Conversation {
     }
   }
 
-  // ------------------------------------------------------------------ writing
-
-  private void reply(String line) throws IOException {
-    send(line.getBytes(StandardCharsets.ISO_8859_1), true);
-  }
-
-  private void send(byte[] bytes, boolean addCrlf) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream(bytes.length + 2);
-    b.write(bytes);
-    if (addCrlf) {
-      b.write(CRLF);
-    }
-    out.write(b.toByteArray());
-  }
-
-  private String err(String text) {
-    return "-ERR " + text;
-  }
-
-  private String err(String code, String text) {
-    return s.respCodes ? "-ERR [" + code + "] " + text : "-ERR " + text;
-  }
-
   /** Writes {@code head}, then {@code chunk} again and again, within the endless budgets. */
   private void endless(byte[] head, java.util.function.Supplier<String> chunk) throws IOException {
     out.write(head);
@@ -286,6 +363,11 @@ final class Conversation {
       sent += c.length;
     }
     out.endAbruptly(false, "endless output budget used up");
+  }
+
+  private void hang() throws IOException {
+    ServerOutput.pause(QUIRK_HANG.toNanos());
+    out.endAbruptly(false, "hung");
   }
 
   // ------------------------------------------------------------------ commands
@@ -303,6 +385,16 @@ final class Conversation {
     }
     // The next command was pipelined if it arrived before we began this reply.
     boolean early = moreArrived();
+    if (early && s.pipelining && q(Q21_PIPELINING_STALLS)) {
+      hang();
+    }
+    if (early && s.pipelining && q(Q21_PIPELINING_DROPS_QUEUED)) {
+      // What came with this command is thrown away, before the reply, so that nothing the client
+      // sends after reading the reply can be caught up in it.
+      pos = lim;
+      in.skip(in.available());
+      early = false;
+    }
     boolean more = dispatch(verb, arg);
     nextPipelined = early;
     return more;
@@ -340,12 +432,11 @@ final class Conversation {
     pendingUser = null;
     switch (verb) {
       case "CAPA":
-        capa();
-        return true;
+        return capa();
       case "QUIT":
         return quit();
       case "NOOP":
-        reply(state == State.TRANSACTION ? "+OK" : err("NOOP is allowed only after login"));
+        reply(state == State.TRANSACTION ? ok("") : err("NOOP is allowed only after login"));
         return true;
       default:
         break;
@@ -357,59 +448,109 @@ final class Conversation {
     return true;
   }
 
-  private void capa() throws IOException {
+  private boolean capa() throws IOException {
+    if (q(Q19_CAPA_ERR)) {
+      reply(err("unknown command"));
+      return true;
+    }
+    if (q(Q19_CAPA_CLOSE)) {
+      return false;
+    }
+    if (q(Q19_CAPA_HANG)) {
+      hang();
+    }
     FakePop3Server.CapaPhase phase = state == State.TRANSACTION
         ? FakePop3Server.CapaPhase.AFTER_LOGIN
         : tls && s.tls == TlsMode.STLS ? FakePop3Server.CapaPhase.AFTER_TLS : FakePop3Server.CapaPhase.BEFORE_TLS;
     List<String> lines = s.capaOverrides.get(phase);
     if (lines == null) {
-      lines = new ArrayList<>();
+      lines = derivedCapabilities();
+    }
+    multiline(ok("Capability list follows"), lines);
+    return true;
+  }
+
+  private List<String> derivedCapabilities() {
+    List<String> lines = new ArrayList<>();
+    boolean loggedIn = state == State.TRANSACTION;
+    if (q(Q20_CAPA_MISLEADING) && !loggedIn) {
       lines.add("TOP");
+      lines.add("USER");
+      lines.add("RESP_CODES");
+      lines.add("LAST");
+      lines.add("AUTH=PLAIN");
+      return lines;
+    }
+    lines.add("TOP");
+    if (!q(Q24_NO_UIDL)) {
       lines.add("UIDL");
-      if (s.respCodes) {
-        lines.add("RESP-CODES");
-        lines.add("AUTH-RESP-CODE");
-      }
-      if (s.pipelining) {
-        lines.add("PIPELINING");
-      }
-      if (s.expire != null) {
-        lines.add("EXPIRE " + s.expire);
-      }
-      if (s.loginDelay != null) {
-        lines.add("LOGIN-DELAY " + s.loginDelay);
-      }
-      if (state == State.AUTHORIZATION) {
+    }
+    if (s.respCodes) {
+      lines.add("RESP-CODES");
+      lines.add("AUTH-RESP-CODE");
+    }
+    if (s.pipelining) {
+      lines.add("PIPELINING");
+    }
+    if (s.expire != null) {
+      lines.add("EXPIRE " + s.expire);
+    }
+    if (s.loginDelay != null) {
+      lines.add("LOGIN-DELAY " + s.loginDelay);
+    } else if (q(Q38_LOGIN_DELAY_CODE)) {
+      lines.add("LOGIN-DELAY 900");
+    }
+    if (!loggedIn) {
+      if (q(Q49_PROPRIETARY_AUTH)) {
+        lines.add("SASL MSN RPA");
+      } else {
         if (s.userCommand) {
           lines.add("USER");
         }
         if (!s.mechanisms.isEmpty()) {
           lines.add("SASL " + String.join(" ", s.mechanisms));
         }
-        if (s.tls == TlsMode.STLS && !tls) {
-          lines.add("STLS");
-        }
       }
-      lines.add("IMPLEMENTATION mailfetch-testkit");
+      if (offersStls()) {
+        lines.add("STLS");
+      }
     }
-    StringBuilder sb = new StringBuilder("+OK Capability list follows\r\n");
-    for (String l : lines) {
-      sb.append(l).append("\r\n");
-    }
-    send(sb.append('.').toString().getBytes(StandardCharsets.ISO_8859_1), true);
+    lines.add("IMPLEMENTATION mailfetch-testkit");
+    return lines;
   }
 
   private boolean quit() throws IOException {
-    if (state == State.TRANSACTION) {
-      List<FakeMailbox.Message> gone = new ArrayList<>();
-      for (int i = deleted.nextSetBit(0); i >= 0; i = deleted.nextSetBit(i + 1)) {
-        gone.add(snapshot.get(i));
-      }
-      account.mailbox.remove(gone);
-      reply("+OK Logging out, " + gone.size() + " messages deleted");
-    } else {
-      reply("+OK Logging out");
+    if (q(Q35_QUIT_SLOW)) {
+      ServerOutput.pause(Duration.ofSeconds(3).toNanos());
     }
+    if (state != State.TRANSACTION) {
+      reply(ok("Logging out"));
+      return false;
+    }
+    if (q(Q35_QUIT_ERR)) {
+      reply(err("Error locking your mailbox"));
+      return false;
+    }
+    List<FakeMailbox.Message> gone = new ArrayList<>();
+    List<FakeMailbox.Message> popped = new ArrayList<>();
+    for (int i = 0; i < snapshot.size(); i++) {
+      if (deleted.get(i) || (q(Q31_AUTO_DELETE_ON_RETR) && retrieved.get(i))) {
+        gone.add(snapshot.get(i));
+      } else if (retrieved.get(i)) {
+        popped.add(snapshot.get(i));
+      }
+    }
+    if (q(Q45_GMAIL_POP_VIEW)) {
+      account.popped.addAll(popped);
+      account.popped.addAll(gone);
+    }
+    if (!q(Q30_DELE_NOT_HONOURED) && !q(Q47_HUGE_MAILBOX)) {
+      account.mailbox.remove(gone);
+    }
+    if (q(Q35_QUIT_NO_REPLY)) {
+      return false;
+    }
+    reply(ok("Logging out, " + gone.size() + " messages deleted"));
     return false;
   }
 
@@ -418,42 +559,48 @@ final class Conversation {
   private boolean authorization(String verb, String arg, String user) throws IOException {
     switch (verb) {
       case "STLS":
-        if (s.tls != TlsMode.STLS || tls) {
+        if (!offersStls()) {
           reply(err("STLS not available"));
           return true;
         }
-        reply("+OK Begin TLS negotiation");
+        if (q(Q23_STLS_ERR)) {
+          reply(err("SYS/TEMP", "TLS is not available right now"));
+          return true;
+        }
+        reply(ok("Begin TLS negotiation"));
         out.flush();
+        if (q(Q23_STLS_BROKEN) || s.sslContext == null) {
+          out.write("this is not a TLS handshake\r\n".getBytes(StandardCharsets.US_ASCII));
+          return false;
+        }
         startTls();
         return true;
       case "USER":
         if (!authAllowed()) {
           return true;
         }
-        if (!s.userCommand) {
+        if (!s.userCommand || q(Q49_PROPRIETARY_AUTH)) {
           reply(err("USER not supported"));
           return true;
         }
         pendingUser = arg;
-        reply("+OK");
+        reply(ok(""));
         return true;
       case "PASS":
         if (!authAllowed()) {
           return true;
         }
         if (user == null) {
-          reply(err("PASS must follow USER"));
+          reply(q(Q40_STRICT_USER_PASS) ? err("Unknown command.") : err("PASS must follow USER"));
           return true;
         }
         FakePop3Server.Account a = s.accounts.get(user);
-        login(a != null && a.password.equals(arg) ? a : null);
-        return true;
+        return login(a != null && a.password.equals(arg) ? a : null);
       case "APOP":
         if (!authAllowed()) {
           return true;
         }
-        apop(arg);
-        return true;
+        return apop(arg);
       case "AUTH":
         if (!authAllowed()) {
           return true;
@@ -473,38 +620,83 @@ final class Conversation {
     return true;
   }
 
-  private void login(FakePop3Server.Account a) throws IOException {
+  /** Logs in {@code a}, or fails a login if null; false ends the session (Q39). */
+  private boolean login(FakePop3Server.Account a) throws IOException {
+    if (q(Q17_SLOW_SERVER)) {
+      ServerOutput.pause(Duration.ofMillis(1500).toNanos());
+    }
     if (a == null) {
       reply(err("AUTH", "Authentication failed"));
-      return;
+      return !q(Q39_CLOSE_ON_AUTH_FAIL);
+    }
+    if (q(Q37_LOCKED_IN_USE)) {
+      reply(err("IN-USE", "Mailbox is locked by another POP3 session."));
+      return true;
+    }
+    if (q(Q37_LOCKED_TEXT)) {
+      reply(q(Q14_PLUS_ERR) ? err("unable to lock maildrop") : "-ERR unable to lock maildrop");
+      return true;
+    }
+    if (q(Q38_LOGIN_DELAY_CODE)) {
+      reply(err("LOGIN-DELAY", "Login allowed only every 15 minutes"));
+      return true;
     }
     if (s.maildropLock && !a.mailbox.tryLock()) {
       reply(err("IN-USE", "Unable to lock maildrop: it is in use by another session"));
-      return;
+      return true;
     }
     account = a;
-    snapshot = a.mailbox.snapshot();
+    snapshot = view(a);
     deleted = new BitSet(snapshot.size());
     state = State.TRANSACTION;
     rec.loggedIn(a.user);
-    reply("+OK Logged in");
+    reply(ok("Logged in"));
+    return true;
   }
 
-  private void apop(String arg) throws IOException {
+  /** The messages this session sees: the mailbox, or what a quirk makes of it (Q45, Q47). */
+  private List<FakeMailbox.Message> view(FakePop3Server.Account a) {
+    if (q(Q47_HUGE_MAILBOX)) {
+      return new AbstractList<>() {
+        @Override
+        public FakeMailbox.Message get(int i) {
+          return new FakeMailbox.Message(String.format("huge-%07d", i + 1),
+              ("Subject: message " + (i + 1) + "\r\n\r\nsmall\r\n").getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public int size() {
+          return HUGE_MAILBOX;
+        }
+      };
+    }
+    List<FakeMailbox.Message> all = a.mailbox.snapshot();
+    if (!q(Q45_GMAIL_POP_VIEW)) {
+      return all;
+    }
+    List<FakeMailbox.Message> fresh = new ArrayList<>();
+    for (FakeMailbox.Message m : all) {
+      if (!a.popped.contains(m) && fresh.size() < GMAIL_VIEW) {
+        fresh.add(m);
+      }
+    }
+    return fresh;
+  }
+
+  private boolean apop(String arg) throws IOException {
     String[] parts = arg.split(" ");
     if (apopTimestamp == null || parts.length != 2) {
       reply(err("APOP not available"));
-      return;
+      return true;
     }
     FakePop3Server.Account a = s.accounts.get(parts[0]);
     if (a == null) {
-      reply(err("AUTH", "Authentication failed"));
-      return;
+      return login(null);
     }
     try {
       byte[] d = MessageDigest.getInstance("MD5")
           .digest((apopTimestamp + a.password).getBytes(StandardCharsets.UTF_8));
-      login(HexFormat.of().formatHex(d).equalsIgnoreCase(parts[1]) ? a : null);
+      return login(HexFormat.of().formatHex(d).equalsIgnoreCase(parts[1]) ? a : null);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is required of every Java platform", e);
     }
@@ -513,17 +705,17 @@ final class Conversation {
   /** SASL (RFC 5034); false ends the session. */
   private boolean auth(String arg) throws IOException {
     if (arg.isEmpty()) {
-      StringBuilder sb = new StringBuilder("+OK\r\n");
-      for (String m : s.mechanisms) {
-        sb.append(m).append("\r\n");
+      if (q(Q40_STRICT_USER_PASS)) {
+        reply(err("Invalid command in current state."));
+        return true;
       }
-      send(sb.append('.').toString().getBytes(StandardCharsets.ISO_8859_1), true);
+      multiline(ok(""), q(Q49_PROPRIETARY_AUTH) ? List.of("MSN", "RPA") : s.mechanisms);
       return true;
     }
     int sp = arg.indexOf(' ');
     String mech = (sp < 0 ? arg : arg.substring(0, sp)).toUpperCase(Locale.ROOT);
     String initial = sp < 0 ? null : arg.substring(sp + 1);
-    if (!s.mechanisms.contains(mech)) {
+    if (q(Q49_PROPRIETARY_AUTH) || !s.mechanisms.contains(mech)) {
       reply(err("Unsupported authentication mechanism " + mech));
       return true;
     }
@@ -542,9 +734,16 @@ final class Conversation {
     }
   }
 
-  /** Reads one SASL response line; null if the client cancelled ("*") or went away. */
+  private String continuation(String payload) {
+    if (q(Q15_OK_AS_CONTINUATION)) {
+      return payload.isEmpty() ? "+OK" : "+OK " + payload;
+    }
+    return "+ " + payload;
+  }
+
+  /** Reads one SASL response line; null if the client cancelled ("*") or sent no base64. */
   private byte[] saslResponse(String challenge) throws IOException {
-    reply("+ " + challenge);
+    reply(continuation(challenge));
     String line = readLine();
     if (line == null) {
       throw new ServerOutput.SessionEnded("client went away during AUTH");
@@ -553,7 +752,11 @@ final class Conversation {
       reply(err("Authentication cancelled"));
       return null;
     }
-    return decode(line);
+    byte[] r = decode(line);
+    if (r == null) {
+      reply(err("AUTH", "Invalid base64"));
+    }
+    return r;
   }
 
   private static byte[] decode(String b64) {
@@ -564,12 +767,20 @@ final class Conversation {
     }
   }
 
-  private boolean plain(String initial) throws IOException {
-    byte[] r = initial == null ? saslResponse("") : decode(initial);
+  private byte[] initialOrAsk(String initial) throws IOException {
+    if (initial == null) {
+      return saslResponse("");
+    }
+    byte[] r = decode(initial);
     if (r == null) {
-      if (initial != null) {
-        reply(err("AUTH", "Invalid base64"));
-      }
+      reply(err("AUTH", "Invalid base64"));
+    }
+    return r;
+  }
+
+  private boolean plain(String initial) throws IOException {
+    byte[] r = initialOrAsk(initial);
+    if (r == null) {
       return true;
     }
     String[] parts = new String(r, StandardCharsets.UTF_8).split("\0", -1);
@@ -578,8 +789,7 @@ final class Conversation {
       return true;
     }
     FakePop3Server.Account a = s.accounts.get(parts[1]);
-    login(a != null && a.password.equals(parts[2]) ? a : null);
-    return true;
+    return login(a != null && a.password.equals(parts[2]) ? a : null);
   }
 
   private boolean loginMechanism(String initial) throws IOException {
@@ -592,16 +802,15 @@ final class Conversation {
       return true;
     }
     FakePop3Server.Account a = s.accounts.get(new String(user, StandardCharsets.UTF_8));
-    login(a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
-    return true;
+    return login(a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
   }
 
   private boolean xoauth2(String initial) throws IOException {
-    if (initial != null && s.xoauth2TwoStepOnly) {
+    if (initial != null && (s.xoauth2TwoStepOnly || q(Q41_XOAUTH2_TWO_STEP))) {
       reply(err("AUTH", "Initial response not allowed; send AUTH XOAUTH2, then the token"));
       return true;
     }
-    byte[] r = initial == null ? saslResponse("") : decode(initial);
+    byte[] r = initialOrAsk(initial);
     if (r == null) {
       return true;
     }
@@ -619,7 +828,7 @@ final class Conversation {
   }
 
   private boolean oauthBearer(String initial) throws IOException {
-    byte[] r = initial == null ? saslResponse("") : decode(initial);
+    byte[] r = initialOrAsk(initial);
     if (r == null) {
       return true;
     }
@@ -641,44 +850,36 @@ final class Conversation {
   }
 
   /**
-   * Logs in with a good token; otherwise sends the JSON error as a continuation, waits for the
-   * client's dummy response, and fails, as Google and Microsoft do (quirk Q42).
+   * Logs in with a good token. Otherwise fails: with {@code -ERR [AUTH]} at once, or, as Google
+   * and Microsoft do (Q42), with the JSON error as a continuation first, then {@code -ERR} after
+   * the client's dummy response. An expired token gets status 401, an unknown one 400.
    */
   private boolean oauthOutcome(String user, String token, boolean bearer) throws IOException {
     FakePop3Server.Account a = user == null ? null : s.accounts.get(user);
     if (a != null && token != null && a.tokens.contains(token)) {
-      login(a);
-      return true;
+      return login(a);
     }
     boolean expired = a != null && token != null && a.expiredTokens.contains(token);
-    String json = bearer
-        ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"
-        : "{\"status\":\"" + (expired ? "401" : "400") + "\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
-    reply("+ " + Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8)));
-    String ack = readLine();
-    if (ack == null) {
-      return false;
+    if (q(Q42_OAUTH_ERROR_CONTINUATION)) {
+      String json = bearer
+          ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"
+          : "{\"status\":\"" + (expired ? "401" : "400") + "\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
+      reply(continuation(Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8))));
+      if (readLine() == null) {
+        return false;
+      }
     }
     reply(err("AUTH", expired ? "Token expired" : "Authentication failed"));
-    return true;
+    return !q(Q39_CLOSE_ON_AUTH_FAIL);
   }
 
   // ------------------------------------------------------------------ TRANSACTION
 
   private void transaction(String verb, String arg) throws IOException {
     switch (verb) {
-      case "STAT": {
-        long octets = 0;
-        int count = 0;
-        for (int i = 0; i < snapshot.size(); i++) {
-          if (!deleted.get(i)) {
-            count++;
-            octets += snapshot.get(i).size();
-          }
-        }
-        reply("+OK " + count + " " + octets);
+      case "STAT":
+        stat();
         return;
-      }
       case "LIST":
       case "UIDL":
         listing(verb, arg);
@@ -687,6 +888,10 @@ final class Conversation {
         retrieve(arg, -1);
         return;
       case "TOP": {
+        if (q(Q33_TOP_ERR)) {
+          reply(err("TOP not supported"));
+          return;
+        }
         String[] p = arg.split(" ");
         if (p.length != 2 || !p[1].matches("[0-9]{1,9}")) {
           reply(err("Usage: TOP msg lines"));
@@ -699,17 +904,124 @@ final class Conversation {
         int i = message(arg);
         if (i >= 0) {
           deleted.set(i);
-          reply("+OK Marked to be deleted");
+          if (q(Q11_EMPTY_LINE)) {
+            out.write(eol());
+          } else if (q(Q11_EMPTY_LINES)) {
+            out.write(eol());
+            out.write(eol());
+            out.write(eol());
+          }
+          reply(ok("Marked to be deleted"));
         }
         return;
       }
       case "RSET":
         deleted.clear();
-        reply("+OK");
+        reply(ok(""));
         return;
       default:
         reply(err("Unknown command: " + verb));
     }
+  }
+
+  private void stat() throws IOException {
+    if (q(Q38_LOGIN_DELAY_ON_STAT)) {
+      reply(err("login allowed only every 15 minutes"));
+      return;
+    }
+    if (q(Q47_STAT_ERR)) {
+      reply(err("SYS/TEMP", "Mailbox too large to count"));
+      return;
+    }
+    long octets = 0;
+    int count = 0;
+    for (int i = 0; i < snapshot.size(); i++) {
+      if (!deleted.get(i)) {
+        count++;
+        octets += listedSize(i);
+      }
+    }
+    reply(ok(count + " " + octets));
+  }
+
+  /** The number listing line {@code i} (0-based) shows for message {@code i} (Q29). */
+  private int listedNumber(int i) {
+    if (q(Q29_NUMBERING_ZERO_BASED)) {
+      return i;
+    }
+    if (q(Q29_NUMBERING_GAPS) && i >= 2) {
+      return i + 3;
+    }
+    return i + 1;
+  }
+
+  /** The message a listed number names, or -1. */
+  private int indexOf(int n) {
+    int i;
+    if (q(Q29_NUMBERING_ZERO_BASED)) {
+      i = n;
+    } else if (q(Q29_NUMBERING_GAPS)) {
+      i = n <= 2 ? n - 1 : n >= 5 ? n - 3 : -1;
+    } else {
+      i = n - 1;
+    }
+    return i >= 0 && i < snapshot.size() ? i : -1;
+  }
+
+  /** The unique id the server reports for message {@code i} (Q25, Q26, Q27, Q48). */
+  private String uidOf(int i) {
+    String uid = snapshot.get(i).uid();
+    if (q(Q48_XUIDL_DERIVED)) {
+      String x = header(snapshot.get(i).raw(), "X-UIDL");
+      if (x != null) {
+        uid = x;
+      }
+    }
+    if (q(Q25_UIDL_DUPLICATES) && i % 2 == 1) {
+      uid = uidOf(i - 1);
+    }
+    if (q(Q26_UIDL_UNSTABLE)) {
+      uid = "s" + number + "-" + uid;
+    }
+    if (q(Q27_UIDL_BLANK) && i == 0) {
+      return "";
+    }
+    if (q(Q27_UIDL_SPACE_INSIDE)) {
+      uid = uid.substring(0, uid.length() / 2) + " " + uid.substring(uid.length() / 2);
+    }
+    if (q(Q27_UIDL_ODD_BYTES)) {
+      uid = uid + "/x\u00e9";
+    }
+    if (q(Q27_UIDL_LONG)) {
+      uid = (uid + "-").repeat(300 / (uid.length() + 1) + 1).substring(0, 300);
+    }
+    return uid;
+  }
+
+  /** The size the server reports for message {@code i} (Q32). */
+  private long listedSize(int i) {
+    FakeMailbox.Message m = snapshot.get(i);
+    long size = m.size();
+    if (q(Q32_LIST_SIZE_LF_COUNT)) {
+      byte[] c = m.raw();
+      for (int p = 1; p < c.length; p++) {
+        if (c[p] == '\n' && c[p - 1] == '\r') {
+          size--;
+        }
+      }
+    } else if (q(Q32_LIST_SIZE_ROUNDED)) {
+      size = Math.max(1024, Math.round(size / 1024.0) * 1024);
+    } else if (q(Q32_LIST_SIZE_COMPRESSED)) {
+      size = size / 2;
+    }
+    return size;
+  }
+
+  private String listingLine(int i, boolean uidl) {
+    String value = uidl ? uidOf(i) : Long.toString(listedSize(i));
+    String sep = uidl && q(Q27_UIDL_MULTIPLE_SPACES) ? "   " : " ";
+    String line = listedNumber(i) + sep + value;
+    return uidl && q(Q27_UIDL_PLUS_OK_PREFIX) ? "+OK " + line : line;
   }
 
   /** The index of message {@code arg}, or -1 after replying -ERR. */
@@ -718,25 +1030,26 @@ final class Conversation {
       reply(err("Invalid message number"));
       return -1;
     }
-    int n = Integer.parseInt(arg);
-    if (n < 1 || n > snapshot.size()) {
+    int i = indexOf(Integer.parseInt(arg));
+    if (i < 0) {
       reply(err("No such message"));
       return -1;
     }
-    if (deleted.get(n - 1)) {
+    if (deleted.get(i)) {
       reply(err("Message is deleted"));
       return -1;
     }
-    return n - 1;
+    return i;
   }
 
   private void listing(String verb, String arg) throws IOException {
     boolean uidl = verb.equals("UIDL");
+    if (uidl && q(Q24_NO_UIDL)) {
+      reply(err("Command UIDL is not supported"));
+      return;
+    }
     if (!arg.isEmpty()) {
-      int i = message(arg);
-      if (i >= 0) {
-        reply("+OK " + (i + 1) + " " + (uidl ? snapshot.get(i).uid() : snapshot.get(i).size()));
-      }
+      singleListing(uidl, arg);
       return;
     }
     if (fault(Fault.Kind.ENDLESS_LISTING) != null) {
@@ -745,14 +1058,51 @@ final class Conversation {
           () -> (++n[0]) + (uidl ? " uid" + n[0] : " 1000") + "\r\n");
       return;
     }
-    StringBuilder sb = new StringBuilder("+OK\r\n");
+    if (!uidl && uidlListed && q(Q46_LIST_UIDL_RACE) && snapshot.size() == account.mailbox.size()) {
+      // A message arrives between UIDL and LIST; this server has no per-session snapshot.
+      account.mailbox.add(("Subject: arrived between UIDL and LIST\r\n\r\nlate\r\n").getBytes(StandardCharsets.US_ASCII));
+      snapshot = account.mailbox.snapshot();
+      BitSet grown = new BitSet(snapshot.size());
+      grown.or(deleted);
+      deleted = grown;
+    }
+    if (uidl) {
+      uidlListed = true;
+    }
+    List<String> lines = new ArrayList<>();
+    List<Integer> order = new ArrayList<>();
     for (int i = 0; i < snapshot.size(); i++) {
+      order.add(i);
+    }
+    if (q(Q29_NUMBERING_SHUFFLED)) {
+      java.util.Collections.reverse(order);
+    }
+    for (int i : order) {
       if (!deleted.get(i)) {
-        sb.append(i + 1).append(' ').append(uidl ? snapshot.get(i).uid() : Long.toString(snapshot.get(i).size()))
-            .append("\r\n");
+        lines.add(listingLine(i, uidl));
       }
     }
-    send(sb.append('.').toString().getBytes(StandardCharsets.ISO_8859_1), true);
+    if (q(Q29_NUMBERING_BEYOND_STAT)) {
+      lines.add((snapshot.size() + 2) + " " + (uidl ? "phantom-uid" : "1234"));
+    }
+    multiline(ok(""), lines);
+  }
+
+  private void singleListing(boolean uidl, String arg) throws IOException {
+    int i = message(arg);
+    if (i < 0) {
+      return;
+    }
+    String value = uidl ? uidOf(i) : Long.toString(listedSize(i));
+    if (q(Q28_SINGLE_FORM_NO_NUMBER)) {
+      reply(ok(value));
+    } else if (q(Q28_SINGLE_FORM_WRONG_NUMBER)) {
+      reply(ok((listedNumber(i) + 1) + " " + value));
+    } else if (uidl && q(Q28_SINGLE_FORM_MULTILINE)) {
+      multiline(ok(""), List.of(listingLine(i, true)));
+    } else {
+      reply(ok(listedNumber(i) + " " + value));
+    }
   }
 
   /** RETR (lines &lt; 0) or TOP n lines. */
@@ -761,31 +1111,106 @@ final class Conversation {
     if (i < 0) {
       return;
     }
+    boolean top = lines >= 0;
+    if (q(Q34_RETR_ERR_LISTED) && i == 1) {
+      reply(err("Message 2 expunged."));
+      return;
+    }
     if (fault(Fault.Kind.ENDLESS_BODY) != null) {
       endless("+OK\r\nSubject: endless\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
           () -> "x".repeat(ThreadLocalRandom.current().nextInt(1, 80)) + "\r\n");
       return;
     }
     FakeMailbox.Message m = snapshot.get(i);
-    byte[] content = m.raw();
-    int end = lines < 0 ? content.length : topEnd(content, lines);
+    byte[] content = served(m.raw());
+    int end = content.length;
+    if (top) {
+      end = topEnd(content, q(Q33_TOP_IGNORES_N) ? 1 : lines);
+      if (q(Q33_TOP_TRUNCATES)) {
+        end = Math.min(end, 64 * 1024);
+      }
+    }
     ByteArrayOutputStream b = new ByteArrayOutputStream(end + end / 64 + 32);
-    b.writeBytes(((lines < 0 ? "+OK " + m.size() + " octets" : "+OK") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes((top ? ok("") : ok(m.size() + " octets")).getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(eol());
+    if (top && q(Q33_TOP_DOUBLE_OK)) {
+      b.writeBytes(ok("").getBytes(StandardCharsets.US_ASCII));
+      b.writeBytes(eol());
+    }
+    wireBody(b, content, end, top);
+    if (!top) {
+      retrieved.set(i);
+      if (q(Q31_RETR_MARKS_DELETED)) {
+        deleted.set(i);
+      }
+    }
+    if (!top && retrCount++ == 0 && q(Q36_DROP_MID_RETR)) {
+      byte[] all = b.toByteArray();
+      out.write(all, 0, all.length / 2);
+      out.endAbruptly(true, "dropped mid-RETR");
+    }
+    if (!top && q(Q11_STRAY_TERMINATOR)) {
+      b.writeBytes("\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    out.write(b.toByteArray());
+  }
+
+  /** The message as this server hands it out (Q44, Q50 change it). */
+  private byte[] served(byte[] content) {
+    byte[] c = content;
+    if (q(Q50_STRIPS_X_HEADERS)) {
+      c = stripHeaders(c);
+    }
+    if (q(Q50_DROPS_ATTACHMENTS)) {
+      c = firstPartOnly(c);
+    }
+    if (q(Q44_TOP_RETR_HEADERS_DIFFER)) {
+      byte[] trace = ("Received: by fake.invalid with POP3 id " + (++fetchCounter) + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII);
+      byte[] both = new byte[trace.length + c.length];
+      System.arraycopy(trace, 0, both, 0, trace.length);
+      System.arraycopy(c, 0, both, trace.length, c.length);
+      c = both;
+    }
+    return c;
+  }
+
+  /**
+   * The body on the wire: dot-stuffed (RFC 1939 §3) unless Q04/Q05 say otherwise, line ends as
+   * Q01 says, a CRLF added before the terminator where the message has none (unless Q03), and the
+   * terminator as Q01/Q02 say.
+   */
+  private void wireBody(ByteArrayOutputStream b, byte[] content, int end, boolean top) {
+    boolean lf = q(Q01_BARE_LF) || q(Q01_MIXED_LINE_ENDINGS);
     boolean lineStart = true;
     for (int p = 0; p < end; p++) {
       byte c = content[p];
       if (lineStart && c == '.') {
-        b.write('.'); // dot-stuffing, RFC 1939 §3
+        boolean lone = p + 1 == end || content[p + 1] == '\n'
+            || (content[p + 1] == '\r' && p + 2 < end && content[p + 2] == '\n');
+        boolean unstuffed = lone
+            ? q(Q04_UNSTUFFED_LONE_DOT) || (top && q(Q04_UNSTUFFED_LONE_DOT_IN_TOP))
+            : q(Q05_UNSTUFFED_LEADING_DOT);
+        if (!unstuffed) {
+          b.write('.');
+        }
+      }
+      if (lf && c == '\r' && p + 1 < end && content[p + 1] == '\n') {
+        lineStart = false;
+        continue; // CRLF sent as a bare LF
       }
       b.write(c);
       lineStart = c == '\n';
     }
-    if (!lineStart) {
-      b.write(CRLF, 0, 2);
+    if (!lineStart && !q(Q03_NO_CRLF_BEFORE_DOT)) {
+      b.writeBytes(bodyEol());
     }
     b.write('.');
-    b.write(CRLF, 0, 2);
-    out.write(b.toByteArray());
+    if (q(Q02_CR_TERMINATOR)) {
+      b.write('\r');
+    } else {
+      b.writeBytes(bodyEol());
+    }
   }
 
   /** Where the header section, the empty line and {@code lines} body lines end. */
@@ -814,5 +1239,64 @@ final class Conversation {
       }
     }
     return c.length;
+  }
+
+  /** The value of the first header field {@code name}, or null. */
+  private static String header(byte[] c, String name) {
+    String text = new String(c, 0, Math.min(c.length, 64 * 1024), StandardCharsets.ISO_8859_1);
+    for (String line : text.split("\r?\n")) {
+      if (line.isEmpty()) {
+        return null;
+      }
+      if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+        return line.substring(name.length() + 1).strip();
+      }
+    }
+    return null;
+  }
+
+  /** The message without its X- and Resent- header fields (and their folded lines). */
+  private static byte[] stripHeaders(byte[] c) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream(c.length);
+    int p = 0;
+    boolean dropping = false;
+    while (p < c.length) {
+      int e = p;
+      while (e < c.length && c[e] != '\n') {
+        e++;
+      }
+      e = Math.min(c.length, e + 1);
+      String line = new String(c, p, e - p, StandardCharsets.ISO_8859_1);
+      if (line.equals("\r\n") || line.equals("\n")) {
+        o.write(c, p, c.length - p);
+        return o.toByteArray();
+      }
+      boolean continuation = line.startsWith(" ") || line.startsWith("\t");
+      if (!continuation) {
+        String lower = line.toLowerCase(Locale.ROOT);
+        dropping = lower.startsWith("x-") || lower.startsWith("resent-");
+      }
+      if (!dropping) {
+        o.write(c, p, e - p);
+      }
+      p = e;
+    }
+    return o.toByteArray();
+  }
+
+  /** A multipart message cut after its first part, closed properly. */
+  private static byte[] firstPartOnly(byte[] c) {
+    String text = new String(c, StandardCharsets.ISO_8859_1);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("boundary=\"?([^\";\r\n]+)\"?").matcher(text);
+    if (!m.find()) {
+      return c;
+    }
+    String delimiter = "\r\n--" + m.group(1);
+    int first = text.indexOf(delimiter);
+    int second = first < 0 ? -1 : text.indexOf(delimiter, first + delimiter.length());
+    if (second < 0) {
+      return c;
+    }
+    return (text.substring(0, second) + delimiter + "--\r\n").getBytes(StandardCharsets.ISO_8859_1);
   }
 }

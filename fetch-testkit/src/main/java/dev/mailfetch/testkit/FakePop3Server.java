@@ -65,6 +65,9 @@ public final class FakePop3Server implements AutoCloseable {
     final FakeMailbox mailbox;
     final Set<String> tokens = ConcurrentHashMap.newKeySet();
     final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
+    /** Messages a Gmail-style POP view no longer lists (Q45). */
+    final Set<FakeMailbox.Message> popped =
+        Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
     Account(String user, String password, FakeMailbox mailbox) {
       this.user = user;
@@ -96,6 +99,7 @@ public final class FakePop3Server implements AutoCloseable {
     final int maxSessions;
     final Duration idleTimeout;
     final List<Fault> faults;
+    final Set<Quirk> quirks;
 
     Settings(Builder b) {
       this.tls = b.tls;
@@ -119,6 +123,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.maxSessions = b.maxSessions;
       this.idleTimeout = b.idleTimeout;
       this.faults = List.copyOf(b.faults);
+      this.quirks = b.quirks.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(b.quirks);
     }
   }
 
@@ -311,8 +316,10 @@ public final class FakePop3Server implements AutoCloseable {
     private Duration replyDelay = Duration.ZERO;
     private boolean maildropLock = true;
     private int maxSessions = 32;
-    private Duration idleTimeout = Duration.ofSeconds(60);
+    /** RFC 1939 §3: an autologout timer "MUST be of at least 10 minutes' duration". */
+    private Duration idleTimeout = Duration.ofMinutes(10);
     private final List<Fault> faults = new ArrayList<>();
+    private final Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
 
     private Builder() {}
 
@@ -471,10 +478,29 @@ public final class FakePop3Server implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Behave like the real servers of a catalogue entry; see {@link Quirk}. Quirks compose. The
+     * content quirks (Q07–Q09) add their messages to every mailbox when the server starts.
+     */
+    public Builder quirk(Quirk... quirks) {
+      for (Quirk q : quirks) {
+        this.quirks.add(Objects.requireNonNull(q, "quirk"));
+      }
+      return this;
+    }
+
     /** Binds to a free loopback port and starts accepting. */
     public FakePop3Server start() {
       if (tls != TlsMode.NONE && sslContext == null) {
         throw new IllegalStateException("TLS mode " + tls + " needs certificates: tls(mode, certificates)");
+      }
+      java.util.Set<FakeMailbox> boxes = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      for (Account a : accounts.values()) {
+        if (boxes.add(a.mailbox)) {
+          for (Quirk q : quirks) {
+            QuirkContent.of(q).forEach(a.mailbox::add);
+          }
+        }
       }
       try {
         return new FakePop3Server(new Settings(this));

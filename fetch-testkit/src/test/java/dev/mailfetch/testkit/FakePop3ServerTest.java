@@ -219,7 +219,7 @@ class FakePop3ServerTest {
     void xoauth2_oneStep_twoStep_andGooglesJsonErrorForAnExpiredToken() throws Exception {
       String token = "ya29." + "t".repeat(16 * 1024);
       try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", token)
-          .expiredOauthToken("alice", "old").start()) {
+          .expiredOauthToken("alice", "old").quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
         try (RawClient c = new RawClient(server)) {
           c.line();
           assertEquals("+OK Logged in", c.ask("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer " + token + "\u0001\u0001")));
@@ -249,7 +249,8 @@ class FakePop3ServerTest {
 
     @Test
     void oauthbearer_gs2HeaderAndErrorContinuation() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", "tok").start()) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", "tok")
+          .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
         try (RawClient c = new RawClient(server)) {
           c.line();
           assertEquals("+OK Logged in", c.ask("AUTH OAUTHBEARER "
