@@ -189,6 +189,11 @@ final class Conversation {
     return q(Q12_BARE_OK) || text.isEmpty() ? indicator : indicator + " " + text;
   }
 
+  /** A +OK whose text is data a client must parse (STAT, LIST n, UIDL n): Q12 leaves it. */
+  private String okData(String data) {
+    return (q(Q13_LOWERCASE_STATUS) ? "+ok " : "+OK ") + data;
+  }
+
   private String err(String text) {
     return err(null, text);
   }
@@ -941,7 +946,7 @@ final class Conversation {
         octets += listedSize(i);
       }
     }
-    reply(ok(count + " " + octets));
+    reply(okData(count + " " + octets));
   }
 
   /** The number listing line {@code i} (0-based) shows for message {@code i} (Q29). */
@@ -1095,13 +1100,13 @@ final class Conversation {
     }
     String value = uidl ? uidOf(i) : Long.toString(listedSize(i));
     if (q(Q28_SINGLE_FORM_NO_NUMBER)) {
-      reply(ok(value));
+      reply(okData(value));
     } else if (q(Q28_SINGLE_FORM_WRONG_NUMBER)) {
-      reply(ok((listedNumber(i) + 1) + " " + value));
+      reply(okData((listedNumber(i) + 1) + " " + value));
     } else if (uidl && q(Q28_SINGLE_FORM_MULTILINE)) {
       multiline(ok(""), List.of(listingLine(i, true)));
     } else {
-      reply(ok(listedNumber(i) + " " + value));
+      reply(okData(listedNumber(i) + " " + value));
     }
   }
 

@@ -1,6 +1,10 @@
 package dev.mailfetch.testkit;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -10,6 +14,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The messages a {@link FakePop3Server} serves to one user, as exact bytes.
@@ -91,6 +97,43 @@ public final class FakeMailbox {
     Objects.requireNonNull(uid, "uid");
     messages.add(new Message(uid, content.clone()));
     return this;
+  }
+
+  /**
+   * A mailbox holding the messages of a Maildir ({@code new/} then {@code cur/}, each sorted by
+   * file name), with LF line ends turned into CRLF as a POP3 server does; each file's name up to
+   * its first ':' is its unique id.
+   */
+  public static FakeMailbox fromMaildir(Path maildir) throws IOException {
+    FakeMailbox box = create();
+    for (String sub : new String[] {"new", "cur"}) {
+      Path dir = maildir.resolve(sub);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      List<Path> files;
+      try (Stream<Path> list = Files.list(dir)) {
+        files = list.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
+      }
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        int colon = name.indexOf(':');
+        box.add(colon < 0 ? name : name.substring(0, colon), toCrlf(Files.readAllBytes(f)));
+      }
+    }
+    return box;
+  }
+
+  /** Bare LF line ends made CRLF; CRLF stays as it is. */
+  static byte[] toCrlf(byte[] b) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(b.length + b.length / 32);
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == '\n' && (i == 0 || b[i - 1] != '\r')) {
+        out.write('\r');
+      }
+      out.write(b[i]);
+    }
+    return out.toByteArray();
   }
 
   /** The messages now in the mailbox, in order. */

@@ -100,6 +100,7 @@ public final class FakePop3Server implements AutoCloseable {
     final Duration idleTimeout;
     final List<Fault> faults;
     final Set<Quirk> quirks;
+    final int port;
 
     Settings(Builder b) {
       this.tls = b.tls;
@@ -124,6 +125,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.idleTimeout = b.idleTimeout;
       this.faults = List.copyOf(b.faults);
       this.quirks = b.quirks.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(b.quirks);
+      this.port = b.port;
     }
   }
 
@@ -139,7 +141,8 @@ public final class FakePop3Server implements AutoCloseable {
   private FakePop3Server(Settings settings) throws IOException {
     this.settings = settings;
     this.serverSocket = new ServerSocket();
-    serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    serverSocket.setReuseAddress(true);
+    serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port), 50);
     this.acceptor = new Thread(this::acceptLoop, "fake-pop3-accept-" + serverSocket.getLocalPort());
     acceptor.setDaemon(true);
     acceptor.start();
@@ -270,9 +273,11 @@ public final class FakePop3Server implements AutoCloseable {
       sessions.add(recorded);
       open.add(socket);
       int n = number;
+      // Counted here, in accept order, so that the session over the limit is the one that came last.
+      boolean overLimit = active.incrementAndGet() > settings.maxSessions;
       Thread t = new Thread(() -> {
         try {
-          if (active.incrementAndGet() > settings.maxSessions) {
+          if (overLimit) {
             Conversation.refuseBusy(socket, settings);
           } else {
             new Conversation(socket, settings, recorded, n).run();
@@ -320,8 +325,18 @@ public final class FakePop3Server implements AutoCloseable {
     private Duration idleTimeout = Duration.ofMinutes(10);
     private final List<Fault> faults = new ArrayList<>();
     private final Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
+    private int port;
 
     private Builder() {}
+
+    /** Listen on this loopback port; default 0, a free port chosen by the system. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be from 0 to 65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
 
     /** A user with a password and a mailbox. */
     public Builder account(String user, String password, FakeMailbox mailbox) {

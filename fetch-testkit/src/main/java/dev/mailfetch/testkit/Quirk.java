@@ -48,7 +48,7 @@ public enum Quirk {
 
   // ---------------------------------------------------------------- status lines and greeting
 
-  /** Every {@code +OK} has no text, the greeting included. Dovecot, Cyrus, poczta.o2.pl. */
+  /** Every {@code +OK} that would carry free text has none, the greeting included (STAT and LIST n keep their numbers). Dovecot, Cyrus, poczta.o2.pl. */
   Q12_BARE_OK,
   /** Status indicators in lower case: {@code +ok}, {@code -err}. A defensive profile (RFC 2449's ABNF is case-insensitive). */
   Q13_LOWERCASE_STATUS,
