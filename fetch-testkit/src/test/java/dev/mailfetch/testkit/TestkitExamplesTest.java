@@ -1,0 +1,156 @@
+package dev.mailfetch.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The examples of docs/testkit.md, compiled and run. Each sits between "example: NAME" and "end
+ * example" comments; {@link #theDocumentShowsExactlyTheseExamples} checks the document shows them
+ * as they are here.
+ */
+class TestkitExamplesTest {
+
+  /** Stands in for the client under test: here, a few raw commands. */
+  private static void fetchWithMyClient(String host, int port, String user, String password) throws IOException {
+    try (Socket s = new Socket(host, port)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(("USER " + user + "\r\nPASS " + password + "\r\nRETR 1\r\nQUIT\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      s.getInputStream().readAllBytes();
+    }
+  }
+
+  @Test
+  void startAServer_runAClient_assertWhatItSent() throws IOException {
+    // example: plain
+    FakeMailbox inbox = FakeMailbox.create()
+        .add("Subject: hello\r\n\r\nA first message.\r\n")
+        .add("Subject: dots\r\n\r\n.\r\n..a line with dots\r\n");
+    try (FakePop3Server server = FakePop3Server.builder()
+        .account("alice", "correct horse", inbox)
+        .start()) {
+      fetchWithMyClient(server.host(), server.port(), "alice", "correct horse");
+
+      server.awaitSessionsEnded(Duration.ofSeconds(5));
+      RecordedSession session = server.session(1);
+      assertEquals(List.of("USER alice", "PASS correct horse", "RETR 1", "QUIT"), session.commandLines());
+      assertTrue(session.commands("DELE").isEmpty());
+    }
+    // end example
+  }
+
+  // example: extension
+  @RegisterExtension
+  final FakePop3ServerExtension pop3 = FakePop3ServerExtension.of(server -> server
+      .account("alice", "secret", MailCorpus.generate(42, 50).toMailbox())
+      .quirk(Quirk.Q04_UNSTUFFED_LONE_DOT, Quirk.Q12_BARE_OK)
+      .fault(Fault.resetAtCommand("RETR", 3).inSession(1)));
+
+  @Test
+  void aServerPerTest(FakePop3Server server) throws IOException {
+    fetchWithMyClient(server.host(), server.port(), "alice", "secret");
+    assertEquals(50, server.mailbox("alice").size());
+  }
+  // end example
+
+  @Test
+  void tls_stls_andWhatCrossedInPlainText() throws IOException {
+    // example: tls
+    TestCertificates certs = TestCertificates.generate();
+    try (FakePop3Server server = FakePop3Server.builder()
+        .account("alice", "secret", FakeMailbox.create())
+        .tls(TlsMode.STLS, certs)                 // or IMPLICIT; or a broken profile:
+        // .tls(TlsMode.IMPLICIT, certs, TestCertificates.Profile.EXPIRED)
+        .start()) {
+      // Point the client at server.port(), trusting certs.caPem() (or certs.trustStore()).
+      fetchWithMyClient(server.host(), server.port(), "alice", "secret");
+
+      server.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertTrue(server.session(1).sentInPlaintext("secret"), "this client never sent STLS");
+      assertFalse(server.session(1).tlsEstablished());
+    }
+    // end example
+  }
+
+  @Test
+  void faultsAndPipelining() throws IOException {
+    // example: faults
+    try (FakePop3Server server = FakePop3Server.builder()
+        .account("alice", "secret", MailCorpus.generate(7, 10).toMailbox())
+        .segmentation(Segmentation.EVERY_BYTE)            // every byte its own TCP segment
+        .replyDelay(Duration.ofMillis(20))                // makes pipelining visible
+        .fault(Fault.closeAtCommand("RETR", 2).inSession(1))
+        .fault(Fault.trickle(64, Duration.ofMillis(1)))
+        .start()) {
+      fetchWithMyClient(server.host(), server.port(), "alice", "secret");
+
+      server.awaitSessionsEnded(Duration.ofSeconds(5));
+      for (RecordedCommand retr : server.session(1).commands("RETR")) {
+        System.out.println(retr.line() + (retr.pipelined() ? " was pipelined" : " waited"));
+      }
+    }
+    // end example
+  }
+
+  // example: contract
+  static class MyInMemorySinkContractTest extends MessageSinkContract {
+    @Override
+    protected SinkUnderTest open(Path location) {
+      dev.mailfetch.api.InMemorySink sink = dev.mailfetch.api.InMemorySink.create();
+      return SinkUnderTest.of(sink, key -> sink.messages().stream()
+          .filter(m -> m.key().equals(key))
+          .map(dev.mailfetch.api.InMemorySink.StoredMessage::content)
+          .findFirst());
+    }
+  }
+  // end example
+
+  @Test
+  void aCorpusAsAMaildir(@TempDir Path tmp) throws IOException {
+    // example: corpus
+    MailCorpus corpus = MailCorpus.generate(2026, 2000);   // the same bytes for the same seed
+    FakeMailbox served = corpus.toMailbox();               // for the fake server
+    List<Path> files = corpus.writeMaildir(tmp.resolve("Maildir")); // for Dovecot, LF line ends
+    // end example
+    assertEquals(2000, served.size());
+    assertEquals(2000, files.size());
+  }
+
+  @Test
+  void theDocumentShowsExactlyTheseExamples() throws IOException {
+    String source = Files.readString(
+        Path.of("src/test/java/dev/mailfetch/testkit/TestkitExamplesTest.java"), StandardCharsets.UTF_8);
+    String doc = Files.readString(Path.of("..", "docs", "testkit.md"), StandardCharsets.UTF_8);
+    Matcher m = Pattern.compile("( *)// example: (\\w+)\n(.*?)\n *// end example", Pattern.DOTALL).matcher(source);
+    List<String> names = new ArrayList<>();
+    while (m.find()) {
+      String indent = m.group(1);
+      StringBuilder code = new StringBuilder();
+      for (String line : m.group(3).split("\n", -1)) {
+        code.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip()).append('\n');
+      }
+      String marker = "<!-- example: " + m.group(2) + " -->\n```java\n";
+      int at = doc.indexOf(marker);
+      assertTrue(at >= 0, "docs/testkit.md lacks the example " + m.group(2));
+      String shown = doc.substring(at + marker.length(), doc.indexOf("```", at + marker.length()));
+      assertEquals(code.toString().strip(), shown.strip(), "example " + m.group(2));
+      names.add(m.group(2));
+    }
+    assertEquals(List.of("plain", "extension", "tls", "faults", "contract", "corpus"), names);
+  }
+}
