@@ -82,6 +82,8 @@ final class Conversation {
   private int retrCount;
   private int fetchCounter;
   private boolean uidlListed;
+  private String currentLine;
+  private final BitSet fullySent = new BitSet();
 
   Conversation(Socket socket, FakePop3Server.Settings settings, RecordedSession rec, int number) {
     this.socket = socket;
@@ -243,6 +245,10 @@ final class Conversation {
       endless("+OK ".getBytes(StandardCharsets.US_ASCII), () -> "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
       return;
     }
+    if (s.rawGreeting != null) {
+      out.write(s.rawGreeting.getBytes(StandardCharsets.ISO_8859_1));
+      return;
+    }
     String text = s.greeting;
     if (q(Q18_APOP_FALSE_TIMESTAMP)) {
       text = "E.Novation POP3 server ready <a.b.c>";
@@ -382,8 +388,25 @@ final class Conversation {
     int sp = line.indexOf(' ');
     String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
     String arg = sp < 0 ? "" : line.substring(sp + 1);
+    currentLine = line;
     if (!commandFaults(verb)) {
       return false;
+    }
+    FakePop3Server.Response scripted = s.responses.get(verb);
+    if (scripted != null) {
+      out.write(scripted.raw.getBytes(StandardCharsets.ISO_8859_1));
+      switch (scripted.after) {
+        case CLOSE:
+          return false;
+        case START_TLS:
+          startTls();
+          return true;
+        case STALL:
+          hang();
+          return false;
+        default:
+          return true;
+      }
     }
     if (!s.replyDelay.isZero()) {
       ServerOutput.pause(s.replyDelay.toNanos());
@@ -401,6 +424,9 @@ final class Conversation {
       early = false;
     }
     boolean more = dispatch(verb, arg);
+    if (early && s.extraReplyWhenPipelined) {
+      reply(ok("and one more reply nobody asked for"));
+    }
     nextPipelined = early;
     return more;
   }
@@ -709,6 +735,9 @@ final class Conversation {
 
   /** SASL (RFC 5034); false ends the session. */
   private boolean auth(String arg) throws IOException {
+    if (s.endlessSaslChallenges && !arg.isEmpty()) {
+      saslResponse(""); // challenges until the budget ends the session
+    }
     if (arg.isEmpty()) {
       if (q(Q40_STRICT_USER_PASS)) {
         reply(err("Invalid command in current state."));
@@ -748,6 +777,15 @@ final class Conversation {
 
   /** Reads one SASL response line; null if the client cancelled ("*") or sent no base64. */
   private byte[] saslResponse(String challenge) throws IOException {
+    if (s.endlessSaslChallenges) {
+      for (int round = 0; round < 10_000; round++) {
+        reply(continuation("Y2hhbGxlbmdlIA=="));
+        if (readLine() == null) {
+          break;
+        }
+      }
+      throw new ServerOutput.SessionEnded("endless SASL budget used up");
+    }
     reply(continuation(challenge));
     String line = readLine();
     if (line == null) {
@@ -908,6 +946,9 @@ final class Conversation {
       case "DELE": {
         int i = message(arg);
         if (i >= 0) {
+          if (!fullySent.get(i)) {
+            rec.deletedUnsent(currentLine);
+          }
           deleted.set(i);
           if (q(Q11_EMPTY_LINE)) {
             out.write(eol());
@@ -1031,6 +1072,9 @@ final class Conversation {
 
   /** The index of message {@code arg}, or -1 after replying -ERR. */
   private int message(String arg) throws IOException {
+    if (!arg.matches("[1-9][0-9]{0,8}") || Integer.parseInt(arg) > snapshot.size()) {
+      rec.unlisted(currentLine); // not a number RFC 1939 allows here, whatever this server lists
+    }
     if (!arg.matches("[0-9]{1,9}")) {
       reply(err("Invalid message number"));
       return -1;
@@ -1158,6 +1202,9 @@ final class Conversation {
       b.writeBytes("\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
     }
     out.write(b.toByteArray());
+    if (!top) {
+      fullySent.set(i);
+    }
   }
 
   /** The message as this server hands it out (Q44, Q50 change it). */

@@ -58,6 +58,29 @@ public final class FakePop3Server implements AutoCloseable {
     AFTER_LOGIN
   }
 
+  /** What the server does after sending a scripted reply ({@link Builder#respond}). */
+  public enum After {
+    /** Carries on in the same state, as if the command had not been acted on. */
+    CONTINUE,
+    /** Closes the connection. */
+    CLOSE,
+    /** Starts a TLS handshake (for a scripted STLS reply). */
+    START_TLS,
+    /** Says nothing more for 30 s, then closes. */
+    STALL
+  }
+
+  /** A scripted reply. */
+  static final class Response {
+    final String raw;
+    final After after;
+
+    Response(String raw, After after) {
+      this.raw = raw;
+      this.after = after;
+    }
+  }
+
   /** One user the server knows. */
   static final class Account {
     final String user;
@@ -101,6 +124,10 @@ public final class FakePop3Server implements AutoCloseable {
     final List<Fault> faults;
     final Set<Quirk> quirks;
     final int port;
+    final Map<String, Response> responses;
+    final String rawGreeting;
+    final boolean endlessSaslChallenges;
+    final boolean extraReplyWhenPipelined;
 
     Settings(Builder b) {
       this.tls = b.tls;
@@ -126,6 +153,10 @@ public final class FakePop3Server implements AutoCloseable {
       this.faults = List.copyOf(b.faults);
       this.quirks = b.quirks.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(b.quirks);
       this.port = b.port;
+      this.responses = Map.copyOf(b.responses);
+      this.rawGreeting = b.rawGreeting;
+      this.endlessSaslChallenges = b.endlessSaslChallenges;
+      this.extraReplyWhenPipelined = b.extraReplyWhenPipelined;
     }
   }
 
@@ -326,8 +357,48 @@ public final class FakePop3Server implements AutoCloseable {
     private final List<Fault> faults = new ArrayList<>();
     private final Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
     private int port;
+    private final Map<String, Response> responses = new LinkedHashMap<>();
+    private String rawGreeting;
+    private boolean endlessSaslChallenges;
+    private boolean extraReplyWhenPipelined;
+    private final Map<String, byte[]> extraMessages = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Instead of its own reply to {@code verb}, the server sends exactly {@code raw} (each char
+     * one byte, ISO-8859-1, line ends included), then does what {@code after} says. For scripting
+     * hostile servers: {@code respond("STAT", "+OK -1 0\r\n", After.CONTINUE)}.
+     */
+    public Builder respond(String verb, String raw, After after) {
+      Objects.requireNonNull(raw, "raw");
+      responses.put(verb.toUpperCase(Locale.ROOT), new Response(raw, Objects.requireNonNull(after, "after")));
+      return this;
+    }
+
+    /** Instead of its greeting, the server sends exactly {@code raw} (line ends included). */
+    public Builder rawGreeting(String raw) {
+      this.rawGreeting = Objects.requireNonNull(raw, "raw");
+      return this;
+    }
+
+    /** AUTH answers every client line with another challenge, up to 10,000 rounds (case A-05). */
+    Builder endlessSaslChallenges() {
+      this.endlessSaslChallenges = true;
+      return this;
+    }
+
+    /** Every reply to a pipelined command is followed by an extra {@code +OK} line (case N-12). */
+    Builder extraReplyWhenPipelined() {
+      this.extraReplyWhenPipelined = true;
+      return this;
+    }
+
+    /** Messages added to every mailbox when the server starts. */
+    Builder extraMessage(String uid, byte[] content) {
+      extraMessages.put(uid, content);
+      return this;
+    }
 
     /** Listen on this loopback port; default 0, a free port chosen by the system. */
     public Builder port(int port) {
@@ -515,6 +586,7 @@ public final class FakePop3Server implements AutoCloseable {
           for (Quirk q : quirks) {
             QuirkContent.of(q).forEach(a.mailbox::add);
           }
+          extraMessages.forEach(a.mailbox::add);
         }
       }
       try {

@@ -24,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code --user NAME} (default {@code user}), {@code --password-env VAR} (the password is read
  * from that environment variable, never from the command line; default password {@code secret}),
  * {@code --generate N} and {@code --seed S} (a {@link MailCorpus}), {@code --maildir DIR} (serve a
- * Maildir), {@code --quirk NAME} (repeatable; a {@link Quirk} constant), {@code --max-sessions N}
+ * Maildir), {@code --quirk NAME} (repeatable; a {@link Quirk} constant), {@code --profile CASE} (a
+ * {@link HostileCase}, by name or ID such as {@code N-05}), {@code --max-sessions N}
  * (stop after N sessions have ended), {@code --ca-out FILE} (where to write the test CA's PEM for
  * TLS; default a temporary file). It prints where it listens and, for TLS, the CA file to trust,
  * then runs until interrupted (Ctrl-C) or the session count is reached. Exit code 2 for bad
@@ -50,6 +51,7 @@ public final class FakeServerMain {
     Path caOut = null;
     TlsMode tls = TlsMode.NONE;
     List<Quirk> quirks = new ArrayList<>();
+    HostileCase profile = null;
     try {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -90,6 +92,9 @@ public final class FakeServerMain {
           case "--quirk":
             quirks.add(parseQuirk(v));
             break;
+          case "--profile":
+            profile = parseProfile(v);
+            break;
           case "--max-sessions":
             maxSessions = Integer.parseInt(v);
             break;
@@ -115,18 +120,25 @@ public final class FakeServerMain {
           : MailCorpus.generate(seed, generate >= 0 ? generate : 20).toMailbox();
       b.account(user, password, box).quirk(quirks.toArray(new Quirk[0]));
       String caNote = "";
-      if (tls != TlsMode.NONE) {
-        TestCertificates certs = TestCertificates.generate();
-        b.tls(tls, certs);
+      TestCertificates certs = null;
+      if (tls != TlsMode.NONE || (profile != null && profile.needsTls())) {
+        certs = TestCertificates.generate();
+        if (tls != TlsMode.NONE) {
+          b.tls(tls, certs);
+        }
         Path pem = caOut != null ? caOut : Files.createTempFile("mailfetch-test-ca", ".pem");
         Files.writeString(pem, certs.caPem());
         caNote = "; trust the CA in " + pem;
+      }
+      if (profile != null) {
+        profile.applyTo(b, certs);
+        caNote += "; hostile case " + profile.id() + " " + profile.name();
       }
       try (FakePop3Server server = b.start()) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         out.printf("fake POP3 server listening on %s:%d (%s%s)%n", server.host(), server.port(),
-            tls.name().toLowerCase(Locale.ROOT), caNote);
+            server.tlsMode().name().toLowerCase(Locale.ROOT), caNote);
         out.printf("user %s with %s; %d messages%s%n", user, passwordSource, box.size(),
             quirks.isEmpty() ? "" : "; quirks " + quirks);
         out.flush();
@@ -185,9 +197,18 @@ public final class FakeServerMain {
         : " is ambiguous: " + matches));
   }
 
+  private static HostileCase parseProfile(String v) {
+    for (HostileCase c : HostileCase.values()) {
+      if (c.name().equalsIgnoreCase(v) || c.id().equalsIgnoreCase(v) || c.name().substring(0, 3).equalsIgnoreCase(v)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("--profile " + v + " is not a hostile case; see docs/hostile.md for the names");
+  }
+
   private static String usage() {
     return "usage: fake-server [--port N] [--tls none|implicit|starttls] [--user NAME]\n"
         + "                   [--password-env VAR] [--generate N [--seed S] | --maildir DIR]\n"
-        + "                   [--quirk NAME]... [--max-sessions N] [--ca-out FILE]";
+        + "                   [--quirk NAME]... [--profile HOSTILE_CASE] [--max-sessions N] [--ca-out FILE]";
   }
 }

@@ -29,9 +29,39 @@ public final class RecordedSession {
   private String tlsProtocol;
   private boolean ended;
   private String user;
+  private final java.time.Instant started = java.time.Instant.now();
+  private java.time.Instant endedAt;
+  private final List<String> unlisted = new ArrayList<>();
+  private final List<String> deletedUnsent = new ArrayList<>();
 
   RecordedSession(int number) {
     this.number = number;
+  }
+
+  /** How long the session lasted, or has lasted so far. */
+  public synchronized java.time.Duration duration() {
+    return java.time.Duration.between(started, endedAt != null ? endedAt : java.time.Instant.now());
+  }
+
+  /**
+   * Commands whose message number was not one RFC 1939 allows for this session (a decimal from 1
+   * to the message count): numbers a client must not take from a broken listing.
+   */
+  public synchronized List<String> commandsWithUnlistedNumbers() {
+    return List.copyOf(unlisted);
+  }
+
+  /** DELE commands for messages the server had not finished sending in this session. */
+  public synchronized List<String> deletionsOfUnsentMessages() {
+    return List.copyOf(deletedUnsent);
+  }
+
+  synchronized void unlisted(String line) {
+    unlisted.add(line);
+  }
+
+  synchronized void deletedUnsent(String line) {
+    deletedUnsent.add(line);
   }
 
   /** The session's number, from 1, in accept order. */
@@ -143,6 +173,7 @@ public final class RecordedSession {
 
   synchronized void markEnded() {
     this.ended = true;
+    this.endedAt = java.time.Instant.now();
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {

@@ -70,7 +70,13 @@ public final class TestCertificates {
     /** Issued by the test CA for localhost, but it expired yesterday (case T-04). */
     EXPIRED,
     /** Issued by the test CA for localhost, but valid only from tomorrow (case T-04). */
-    NOT_YET_VALID
+    NOT_YET_VALID,
+    /** Issued by the test CA for {@code localhost\0.evil.example}: a NUL inside the name (case T-05, fetchmail CVE-2009-2666). */
+    NUL_IN_NAME,
+    /** Valid for localhost, but its subject holds ANSI escapes, control and 8-bit characters, as printed in logs (case T-08). */
+    HOSTILE_SUBJECT,
+    /** Valid for localhost under the test CA, with another key than {@link #VALID}: what a client that pinned VALID must refuse (case T-09). */
+    VALID_OTHER_KEY
   }
 
   private static final String HOST = "localhost";
@@ -93,6 +99,7 @@ public final class TestCertificates {
       Instant from = now.minus(Duration.ofDays(1));
       Instant to = now.plus(Duration.ofDays(30));
       String host = HOST;
+      String subject = null;
       String issuer = "CN=mailfetch test CA";
       KeyPair signer = caKeys;
       X509Certificate chainCa = ca;
@@ -118,10 +125,17 @@ public final class TestCertificates {
           from = now.plus(Duration.ofDays(1));
           to = now.plus(Duration.ofDays(30));
           break;
+        case NUL_IN_NAME:
+          host = HOST + "\0.evil.example";
+          break;
+        case HOSTILE_SUBJECT:
+          subject = "CN=localhost \u001b[31mRED\u001b[0m %n%s \u00ff\u00fe \u0007 ${jndi:ldap://127.0.0.1/x}";
+          break;
         default:
           break;
       }
-      X509Certificate leaf = certificate("CN=" + host, leafKeys, issuer, signer, from, to, false, host);
+      X509Certificate leaf = certificate(subject != null ? subject : "CN=" + host, leafKeys, issuer, signer,
+          from, to, false, host);
       leaves.put(p, leaf);
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);

@@ -327,7 +327,8 @@ class FakePop3ServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TestCertificates.Profile.class, names = "VALID", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = TestCertificates.Profile.class, names = {"VALID", "HOSTILE_SUBJECT", "VALID_OTHER_KEY"},
+        mode = EnumSource.Mode.EXCLUDE)
     void everyBadCertificateProfile_isRefusedByACarefulClient(TestCertificates.Profile profile) {
       try (FakePop3Server server = alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS, profile).start()) {
         assertThrows(SSLException.class, () -> RawClient.tls(server, CERTS.clientContext()).close(), profile.name());

@@ -73,6 +73,33 @@ class FakeServerMainTest {
   }
 
   @Test
+  void runsAHostileCaseByItsId() throws Exception {
+    int port = freePort();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ExecutorService ex = Executors.newSingleThreadExecutor();
+    try {
+      Future<Integer> exit = ex.submit(() -> FakeServerMain.run(
+          new String[] {"--port", String.valueOf(port), "--profile", "R-14", "--max-sessions", "1"},
+          new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of()));
+      String greeting = null;
+      for (int i = 0; i < 100 && greeting == null; i++) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          s.setSoTimeout(5000);
+          s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+          greeting = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (java.net.ConnectException notYet) {
+          Thread.sleep(50);
+        }
+      }
+      assertTrue(greeting.startsWith("-ERR [SYS/TEMP] Service temporarily unavailable"), greeting);
+      assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+      assertTrue(out.toString(StandardCharsets.UTF_8).contains("hostile case R-14 R14_ERR_GREETING"));
+    } finally {
+      ex.shutdownNow();
+    }
+  }
+
+  @Test
   void badArguments_sayWhatIsWrong_withExitCode2() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
