@@ -950,6 +950,9 @@ final class Conversation {
             rec.deletedUnsent(currentLine);
           }
           deleted.set(i);
+          if (s.deleImmediately) {
+            account.mailbox.remove(List.of(snapshot.get(i)));
+          }
           if (q(Q11_EMPTY_LINE)) {
             out.write(eol());
           } else if (q(Q11_EMPTY_LINES)) {

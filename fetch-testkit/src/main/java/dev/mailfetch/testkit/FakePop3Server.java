@@ -128,6 +128,7 @@ public final class FakePop3Server implements AutoCloseable {
     final String rawGreeting;
     final boolean endlessSaslChallenges;
     final boolean extraReplyWhenPipelined;
+    final boolean deleImmediately;
 
     Settings(Builder b) {
       this.tls = b.tls;
@@ -157,6 +158,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.rawGreeting = b.rawGreeting;
       this.endlessSaslChallenges = b.endlessSaslChallenges;
       this.extraReplyWhenPipelined = b.extraReplyWhenPipelined;
+      this.deleImmediately = b.deleImmediately;
     }
   }
 
@@ -361,6 +363,7 @@ public final class FakePop3Server implements AutoCloseable {
     private String rawGreeting;
     private boolean endlessSaslChallenges;
     private boolean extraReplyWhenPipelined;
+    private boolean deleImmediately;
     private final Map<String, byte[]> extraMessages = new LinkedHashMap<>();
 
     private Builder() {}
@@ -540,6 +543,16 @@ public final class FakePop3Server implements AutoCloseable {
         throw new IllegalArgumentException("replyDelay must be from 0 to " + Fault.MAX_WAIT);
       }
       this.replyDelay = delay;
+      return this;
+    }
+
+    /**
+     * DELE removes the message from the mailbox at once, not at QUIT: a session that breaks
+     * afterwards has still deleted it, against RFC 1939 §6 (servers that "throw the queue away",
+     * fetchmail FAQ D2). Default false.
+     */
+    public Builder deleImmediately(boolean immediately) {
+      this.deleImmediately = immediately;
       return this;
     }
 

@@ -139,6 +139,19 @@ class FakePop3ServerTest {
     }
 
     @Test
+    void deleImmediately_deletesEvenWhenTheSessionBreaks() throws Exception {
+      FakeMailbox box = FakeMailbox.create().add("u1", ascii("1\r\n")).add("u2", ascii("2\r\n"));
+      try (FakePop3Server server = alice(box).deleImmediately(true).start()) {
+        try (RawClient c = new RawClient(server)) {
+          login(c);
+          assertEquals("+OK Marked to be deleted", c.ask("DELE 1"));
+        } // no QUIT
+        server.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(List.of("u2"), List.copyOf(box.uids()));
+      }
+    }
+
+    @Test
     void theMaildropIsLocked_aSecondSessionGetsInUse() throws Exception {
       try (FakePop3Server server = alice(FakeMailbox.create()).start();
           RawClient a = new RawClient(server); RawClient b = new RawClient(server)) {
