@@ -1255,7 +1255,9 @@ final class Conversation {
         continue; // CRLF sent as a bare LF
       }
       b.write(c);
-      lineStart = c == '\n';
+      // RFC 1939 lines end in CRLF: a bare LF inside a message is data, and no line starts after it
+      // (unless this server speaks bare LF itself).
+      lineStart = c == '\n' && (lf || (p > 0 && content[p - 1] == '\r'));
     }
     if (!lineStart && !q(Q03_NO_CRLF_BEFORE_DOT)) {
       b.writeBytes(bodyEol());

@@ -53,7 +53,7 @@ public final class FakeMailbox {
       return content;
     }
 
-    /** Its size as RFC 1939 counts it: the bytes, plus the CRLF the server adds if needed. */
+    /** Its size as RFC 1939 counts it: the bytes, plus the CRLF the server adds if they do not end in one. */
     public long size() {
       return content.length + (endsWithLineEnd(content) ? 0 : 2);
     }
@@ -183,7 +183,8 @@ public final class FakeMailbox {
     locked.set(false);
   }
 
+  /** Whether the bytes end in CRLF (or are empty), so the server adds no line end before the terminator. */
   static boolean endsWithLineEnd(byte[] b) {
-    return b.length == 0 || b[b.length - 1] == '\n';
+    return b.length == 0 || (b.length >= 2 && b[b.length - 1] == '\n' && b[b.length - 2] == '\r');
   }
 }

@@ -1,0 +1,25 @@
+package dev.mailfetch.pop3;
+
+/**
+ * A server misbehaviour the client accepts, by name. The reader is strict by default (CRLF line
+ * ends, exact status indicators); each tolerance exists because a quirk of the catalogue
+ * ({@code docs/quirks.md}) needs it, and names that quirk. Tolerances are chosen per source
+ * ({@code Pop3Source.Builder.tolerate}).
+ */
+public enum Tolerance {
+  /**
+   * Bare LF ends a line, in status lines and bodies, and {@code .⏎} ends a body (quirk Q01,
+   * Mailtrap.io). Off by default: accepting bare LF lets a server (or a man in the middle) split
+   * lines where a strict reader would not, the SMTP-smuggling class of attack.
+   */
+  BARE_LF,
+  /** Status indicators in any case: {@code +ok}, {@code -Err} (quirk Q13). */
+  LOWERCASE_STATUS,
+  /** Up to two empty lines where a status line is due are skipped (quirk Q11, Office 365). */
+  EMPTY_LINES,
+  /**
+   * A listing that is out of order is sorted, with a warning, instead of failing with
+   * WRONG_ORDER (quirk Q29). Gmail failed such servers; tolerant fetchers sort.
+   */
+  UNORDERED_LISTING
+}

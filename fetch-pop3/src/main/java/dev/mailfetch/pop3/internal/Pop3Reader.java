@@ -1,0 +1,280 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads what a POP3 server sends: status lines, listing lines, and dot-stuffed multi-line bodies
+ * (RFC 1939 §3).
+ *
+ * <p><b>Buffers.</b> One buffer per connection, refilled in exactly one place ({@link #fill}).
+ * A body reaches its sink as slices of that buffer, viewed through one reused {@link ByteBuffer}:
+ * no copy, no object per line. Dot-unstuffing drops the stuffed dot by starting the next slice one
+ * byte later.
+ *
+ * <p><b>Bodies, as a state machine</b> that survives any split of the input:
+ *
+ * <ol>
+ *   <li>{@code LINE_START}: a '.' moves to {@code DOT} (held back); anything else is data.
+ *   <li>{@code IN_LINE}: data up to the LF that ends the line (CRLF; a bare LF only with the
+ *       BARE_LF tolerance, else it is data).
+ *   <li>{@code DOT}: a CR moves to {@code DOT_CR} (held back); any other byte is the line's data
+ *       and the dot is dropped ("the first octet of the line ... is stripped away").
+ *   <li>{@code DOT_CR}: an LF ends the body; any other byte makes the held CR data.
+ * </ol>
+ *
+ * <p><b>Errors</b> are typed: end of stream is {@code CONNECTION_RESET}, silence past the read
+ * timeout or the command deadline is {@code CONNECTION_TIMED_OUT}, a line over its cap is {@code
+ * LIMIT_EXCEEDED} naming the setting. Server text in errors is escaped by {@link FetchException}.
+ */
+public final class Pop3Reader {
+  /** Receives body bytes; the buffer is valid only during the call. */
+  @FunctionalInterface
+  public interface BodySink {
+    void data(ByteBuffer slice);
+  }
+
+  private static final int LINE_START = 0;
+  private static final int IN_LINE = 1;
+  private static final int DOT = 2;
+  private static final int DOT_CR = 3;
+  private static final byte[] CR = {'\r'};
+
+  private InputStream in;
+  private final byte[] buf;
+  private final ByteBuffer view;
+  private int pos;
+  private int lim;
+  private long consumed;
+  private final boolean bareLf;
+  private long deadline = Long.MAX_VALUE;
+  private String doing = "reading";
+
+  /**
+   * @param in the stream, already buffered by nothing else (this is the buffer)
+   * @param bufferSize the read buffer's size
+   * @param bareLf whether a bare LF ends a line (the BARE_LF tolerance)
+   */
+  public Pop3Reader(InputStream in, int bufferSize, boolean bareLf) {
+    this.in = in;
+    this.buf = new byte[bufferSize];
+    this.view = ByteBuffer.wrap(buf);
+    this.bareLf = bareLf;
+  }
+
+  /** Reads from {@code next} from now on (after a TLS handshake). Bytes still buffered are dropped and counted. */
+  public int switchTo(InputStream next) {
+    int dropped = lim - pos;
+    pos = lim = 0;
+    this.in = next;
+    return dropped;
+  }
+
+  /** How many bytes are buffered but not yet consumed. */
+  public int buffered() {
+    return lim - pos;
+  }
+
+  /** Bytes consumed since the connection opened, for error messages. */
+  public long offset() {
+    return consumed + pos;
+  }
+
+  /** Sets the deadline of the current operation, and what it is, for the timeout message. */
+  public void deadline(long nanoTime, String doing) {
+    this.deadline = nanoTime;
+    this.doing = doing;
+  }
+
+  /** Refills the buffer; everything before {@code pos} must have been consumed. False at end of stream. */
+  private boolean fill() throws FetchException {
+    if (pos < lim) {
+      System.arraycopy(buf, pos, buf, 0, lim - pos);
+    }
+    consumed += pos;
+    lim -= pos;
+    pos = 0;
+    if (System.nanoTime() > deadline) {
+      throw timedOut(null);
+    }
+    int n;
+    try {
+      n = in.read(buf, lim, buf.length - lim);
+    } catch (SocketTimeoutException e) {
+      throw timedOut(e);
+    } catch (IOException e) {
+      throw new FetchException(FetchError.CONNECTION_RESET,
+          "the connection broke while " + doing + ": " + e.getMessage(), e);
+    }
+    if (n < 0) {
+      return false;
+    }
+    lim += n;
+    return true;
+  }
+
+  private FetchException timedOut(Throwable cause) {
+    return new FetchException(FetchError.CONNECTION_TIMED_OUT,
+        "the server did not answer in time while " + doing + " (Pop3Limits.readTimeout and"
+            + " commandTimeout bound each read and each reply)", cause);
+  }
+
+  private FetchException closed() {
+    return new FetchException(FetchError.CONNECTION_RESET,
+        "the server closed the connection while " + doing + " (after " + offset() + " bytes)");
+  }
+
+  /**
+   * Reads one line and returns it without its line end, bytes as ISO-8859-1 characters.
+   *
+   * @param max the longest line accepted, line end included
+   * @param setting the name of the limit, for the error
+   */
+  public String readLine(int max, String setting) throws FetchException {
+    StringBuilder spill = null; // the start of a line longer than the buffer
+    int scanned = 0; // bytes from pos already known not to be LF
+    while (true) {
+      int p = pos + scanned;
+      while (p < lim && buf[p] != '\n') {
+        p++;
+      }
+      int length = (spill == null ? 0 : spill.length()) + (p - pos);
+      if (length >= max) {
+        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a line from the server is longer than "
+            + setting + " (" + max + " bytes) while " + doing);
+      }
+      if (p < lim) {
+        String line = (spill == null ? "" : spill.toString())
+            + new String(buf, pos, p - pos, StandardCharsets.ISO_8859_1);
+        pos = p + 1;
+        if (line.endsWith("\r")) {
+          return line.substring(0, line.length() - 1);
+        }
+        if (!bareLf) {
+          throw new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
+              + " (quirk Q01; accept it with Tolerance.BARE_LF)", line, null);
+        }
+        return line;
+      }
+      if (lim == buf.length && pos == 0) {
+        // The buffer is full of one line: keep it aside and read on.
+        if (spill == null) {
+          spill = new StringBuilder();
+        }
+        spill.append(new String(buf, 0, lim, StandardCharsets.ISO_8859_1));
+        pos = lim;
+      }
+      scanned = lim - pos;
+      if (!fill()) {
+        throw closed();
+      }
+    }
+  }
+
+  /**
+   * Reads a dot-stuffed body up to and including its terminator, handing the unstuffed bytes to
+   * {@code sink} as slices of the read buffer.
+   *
+   * @return the number of bytes handed to the sink
+   * @throws FetchException LIMIT_EXCEEDED past {@code max} bytes (the rest is not read: the
+   *     connection is then unusable), CONNECTION_RESET at end of stream before the terminator
+   */
+  public long readBody(BodySink sink, long max) throws FetchException {
+    long total = 0;
+    int state = LINE_START;
+    boolean prevCr = false;
+    int start = pos;
+    final byte[] b = buf;
+    while (true) {
+      if (pos == lim) {
+        total += emit(sink, start, pos);
+        if (total > max) {
+          throw tooBig(max);
+        }
+        if (!fill()) {
+          throw closed();
+        }
+        start = pos;
+      }
+      switch (state) {
+        case IN_LINE: {
+          int p = pos;
+          final int l = lim;
+          while (p < l && b[p] != '\n') {
+            p++;
+          }
+          if (p == l) {
+            prevCr = b[l - 1] == '\r';
+            pos = l;
+            break;
+          }
+          boolean crlf = p > pos ? b[p - 1] == '\r' : prevCr;
+          pos = p + 1;
+          prevCr = false;
+          if (crlf || bareLf) {
+            state = LINE_START;
+          }
+          break;
+        }
+        case LINE_START:
+          if (b[pos] == '.') {
+            total += emit(sink, start, pos);
+            pos++;
+            start = pos;
+            state = DOT;
+          } else {
+            state = IN_LINE;
+          }
+          break;
+        case DOT: {
+          byte c = b[pos];
+          if (c == '\r') {
+            pos++;
+            start = pos;
+            state = DOT_CR;
+          } else if (c == '\n' && bareLf) {
+            pos++;
+            return total; // ".⏎" ends the body under BARE_LF
+          } else {
+            state = IN_LINE; // the stuffed dot is dropped: the slice starts at this byte
+            start = pos;
+          }
+          break;
+        }
+        default: { // DOT_CR
+          if (b[pos] == '\n') {
+            pos++;
+            return total;
+          }
+          sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"
+          total++;
+          start = pos;
+          prevCr = true;
+          state = IN_LINE;
+          break;
+        }
+      }
+    }
+  }
+
+  private long emit(BodySink sink, int from, int to) {
+    if (to <= from) {
+      return 0;
+    }
+    view.clear();
+    view.position(from);
+    view.limit(to);
+    sink.data(view);
+    return to - from;
+  }
+
+  private FetchException tooBig(long max) {
+    return new FetchException(FetchError.LIMIT_EXCEEDED,
+        "a message is larger than Pop3Limits.maxMessageSize (" + max + " bytes)");
+  }
+}

@@ -1,0 +1,269 @@
+package dev.mailfetch.pop3.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class Pop3ReaderTest {
+
+  /** An input stream that returns at most the next chunk size per read: any split of the bytes. */
+  static final class Chunked extends InputStream {
+    private final byte[] data;
+    private final int[] chunks;
+    private int pos;
+    private int next;
+
+    Chunked(byte[] data, int... chunks) {
+      this.data = data;
+      this.chunks = chunks.length == 0 ? new int[] {Integer.MAX_VALUE} : chunks;
+    }
+
+    @Override
+    public int read() {
+      throw new UnsupportedOperationException("the reader reads in blocks");
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (pos == data.length) {
+        return -1;
+      }
+      int n = Math.min(Math.min(len, data.length - pos), Math.max(1, chunks[next++ % chunks.length]));
+      System.arraycopy(data, pos, b, off, n);
+      pos += n;
+      return n;
+    }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** The body the reader hands out, copied out of the lent slices. */
+  private static byte[] body(Pop3Reader r, long max) throws FetchException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    r.readBody(slice -> {
+      byte[] tmp = new byte[slice.remaining()];
+      slice.get(tmp);
+      out.write(tmp, 0, tmp.length);
+    }, max);
+    return out.toByteArray();
+  }
+
+  private static Pop3Reader reader(byte[] wire, int bufferSize, boolean bareLf, int... chunks) {
+    return new Pop3Reader(new Chunked(wire, chunks), bufferSize, bareLf);
+  }
+
+  /** The server side: RFC 1939 stuffing after CRLF, CRLF added if missing, then the terminator. */
+  static byte[] stuff(byte[] content) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean lineStart = true;
+    for (int i = 0; i < content.length; i++) {
+      byte c = content[i];
+      if (lineStart && c == '.') {
+        out.write('.');
+      }
+      out.write(c);
+      lineStart = c == '\n' && i > 0 && content[i - 1] == '\r';
+    }
+    if (!lineStart) {
+      out.write('\r');
+      out.write('\n');
+    }
+    out.writeBytes(ascii(".\r\n"));
+    return out.toByteArray();
+  }
+
+  // ---------------------------------------------------------------- bodies: fixed cases
+
+  @Test
+  void unstuffsTheWayRfc1939Says() throws FetchException {
+    byte[] wire = ascii("..\r\n...\r\n.x\r\n..x\r\nplain\r\n.\r\nNEXT");
+    Pop3Reader r = reader(wire, 64, false);
+    assertArrayEquals(ascii(".\r\n..\r\nx\r\n.x\r\nplain\r\n"), body(r, 1 << 20));
+    assertEquals(4, r.buffered(), "the reader stops right after the terminator");
+  }
+
+  @Test
+  void anEmptyBody_endsAtOnce() throws FetchException {
+    assertArrayEquals(new byte[0], body(reader(ascii(".\r\n"), 16, false), 100));
+  }
+
+  @Test
+  void aDotCrFollowedByData_keepsTheCr() throws FetchException {
+    assertArrayEquals(ascii("\rX\r\n"), body(reader(ascii(".\rX\r\n.\r\n"), 16, false), 100));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 7})
+  void theTerminatorSplitAnywhere_isFound(int chunk) throws FetchException {
+    byte[] wire = ascii("a\r\n..b\r\n.\r\n+OK next\r\n");
+    Pop3Reader r = reader(wire, 64, false, chunk);
+    assertArrayEquals(ascii("a\r\n.b\r\n"), body(r, 100));
+    assertEquals("+OK next", r.readLine(512, "maxStatusLine"));
+  }
+
+  @Test
+  void strictMode_aBareLfIsData_andNoLineStartsAfterIt() throws FetchException {
+    byte[] wire = ascii("x\n.\ny\r\n.\r\n");
+    assertArrayEquals(ascii("x\n.\ny\r\n"), body(reader(wire, 64, false), 100));
+  }
+
+  @Test
+  void bareLfTolerance_endsLinesAndBodiesAtLf() throws FetchException {
+    byte[] wire = ascii("x\n..y\n.\n+OK\n");
+    Pop3Reader r = reader(wire, 64, true);
+    assertArrayEquals(ascii("x\n.y\n"), body(r, 100));
+    assertEquals("+OK", r.readLine(512, "maxStatusLine"));
+  }
+
+  @Test
+  void endOfStreamInsideABody_isConnectionReset() {
+    FetchException e = assertThrows(FetchException.class, () -> body(reader(ascii("partial\r\nbody"), 8, false), 100));
+    assertEquals(FetchError.CONNECTION_RESET, e.error());
+  }
+
+  @Test
+  void aBodyOverTheCap_isLimitExceeded_namingTheSetting() {
+    byte[] wire = ascii("x".repeat(10_000) + "\r\n.\r\n");
+    FetchException e = assertThrows(FetchException.class, () -> body(reader(wire, 1024, false), 4096));
+    assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
+    assertTrue(e.getMessage().contains("Pop3Limits.maxMessageSize"));
+  }
+
+  @Test
+  void slicesAreViewsOfTheBuffer_notCopies() throws FetchException {
+    byte[] wire = ascii("line one\r\nline two\r\n.\r\n");
+    Pop3Reader r = reader(wire, 64, false);
+    List<Boolean> backed = new ArrayList<>();
+    r.readBody(slice -> backed.add(slice.hasArray() && slice.array().length == 64), 100);
+    assertTrue(backed.stream().allMatch(b -> b), "every slice views the 64-byte read buffer");
+  }
+
+  // ---------------------------------------------------------------- lines
+
+  @Test
+  void lines_crlfStripped_bareLfRefusedUnlessTolerated() throws FetchException {
+    Pop3Reader strict = reader(ascii("+OK a\r\n+OK b\n"), 64, false);
+    assertEquals("+OK a", strict.readLine(512, "maxStatusLine"));
+    FetchException e = assertThrows(FetchException.class, () -> strict.readLine(512, "maxStatusLine"));
+    assertEquals(FetchError.READ_ERROR, e.error());
+    assertTrue(e.getMessage().contains("Tolerance.BARE_LF"), e.getMessage());
+  }
+
+  @Test
+  void aLineLongerThanTheBuffer_isRead_andOneOverTheCapIsRefused() throws FetchException {
+    String long1 = "+OK " + "x".repeat(5000);
+    Pop3Reader r = reader(ascii(long1 + "\r\n+OK " + "y".repeat(20_000) + "\r\n"), 1024, false, 700);
+    assertEquals(long1, r.readLine(8192, "maxStatusLine"));
+    FetchException e = assertThrows(FetchException.class, () -> r.readLine(8192, "maxStatusLine"));
+    assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
+    assertTrue(e.getMessage().contains("maxStatusLine (8192 bytes)"));
+  }
+
+  @Test
+  void anEndlessLine_stopsAtTheCap_withBoundedMemory() {
+    InputStream endless = new InputStream() {
+      @Override
+      public int read() {
+        return 'A';
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        java.util.Arrays.fill(b, off, off + len, (byte) 'A');
+        return len;
+      }
+    };
+    Pop3Reader r = new Pop3Reader(endless, 4096, false);
+    FetchException e = assertThrows(FetchException.class, () -> r.readLine(65536, "maxStatusLine"));
+    assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
+  }
+
+  // ---------------------------------------------------------------- properties
+
+  @Provide
+  Arbitrary<byte[]> mailLike() {
+    Arbitrary<String> token = Arbitraries.of("\r\n", "\r\n.\r\n", ".", "..", "\r", "\n", "x", "+OK", "-ERR",
+        "\u0000", "\u00ff", ".\r", "a line of text", "\r\n..\r\n");
+    return token.list().ofMaxSize(60).map(list -> ascii(String.join("", list)));
+  }
+
+  @Provide
+  Arbitrary<int[]> splits() {
+    return Arbitraries.integers().between(1, 40).array(int[].class).ofMinSize(1).ofMaxSize(20);
+  }
+
+  @Property(tries = 2000)
+  void unstuff_of_stuff_isIdentity_forAnyBytes_andAnySplit(
+      @ForAll("mailLike") byte[] content, @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 256) int bufferSize) throws FetchException {
+    byte[] expected = content;
+    if (!(content.length == 0 || (content.length >= 2 && content[content.length - 1] == '\n'
+        && content[content.length - 2] == '\r'))) {
+      expected = java.util.Arrays.copyOf(content, content.length + 2);
+      expected[content.length] = '\r';
+      expected[content.length + 1] = '\n';
+    }
+    byte[] wire = stuff(content);
+    byte[] trailer = ascii("+OK after\r\n");
+    byte[] all = java.util.Arrays.copyOf(wire, wire.length + trailer.length);
+    System.arraycopy(trailer, 0, all, wire.length, trailer.length);
+    Pop3Reader r = reader(all, bufferSize, false, chunks);
+    assertArrayEquals(expected, body(r, Long.MAX_VALUE));
+    assertEquals("+OK after", r.readLine(512, "maxStatusLine"), "framing holds: the next status line follows");
+  }
+
+  @Property(tries = 1000)
+  void anyPartition_givesTheSameResultAsTheWhole(@ForAll @Size(max = 3000) byte[] raw,
+      @ForAll("splits") int[] chunks) throws FetchException {
+    byte[] wire = stuff(raw);
+    byte[] whole = body(reader(wire, 1 << 16, false), Long.MAX_VALUE);
+    byte[] split = body(reader(wire, 64, false, chunks), Long.MAX_VALUE);
+    assertArrayEquals(whole, split);
+  }
+
+  @Property(tries = 1000)
+  void garbageNeverThrowsAnythingButTypedErrors(@ForAll @Size(max = 400) byte[] garbage,
+      @ForAll boolean bareLf, @ForAll("splits") int[] chunks) {
+    Pop3Reader r = reader(garbage, 32, bareLf, chunks);
+    try {
+      for (int i = 0; i < 5; i++) {
+        r.readLine(64, "maxStatusLine");
+      }
+      body(r, 100);
+    } catch (FetchException expected) {
+      // typed: fine
+    }
+  }
+
+  @Property(tries = 500)
+  void theTerminatorSplitAtEveryByte(@ForAll @IntRange(min = 1, max = 12) int cut) throws FetchException {
+    byte[] wire = ascii("ab\r\n..\r\n.\r\n+OK\r\n");
+    int[] chunks = Combinators.combine(Arbitraries.just(cut), Arbitraries.just(1)).as((a, b) -> new int[] {a, b})
+        .sample();
+    Pop3Reader r = reader(wire, 16, false, chunks);
+    assertArrayEquals(ascii("ab\r\n.\r\n"), body(r, 100));
+    assertEquals("+OK", r.readLine(512, "maxStatusLine"));
+  }
+}
