@@ -1,0 +1,978 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.Capabilities;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.ListingHandler;
+import dev.mailfetch.api.MessageHandler;
+import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.pop3.AuthMechanism;
+import dev.mailfetch.pop3.Pop3Limits;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.pop3.TokenProvider;
+import dev.mailfetch.pop3.Tolerance;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One POP3 session, as a {@link FetchSession}. The lifecycle (RFC 1939, 2449, 2595, 5034):
+ *
+ * <ol>
+ *   <li>connect; for implicit TLS, the handshake (TLS 1.2 or later, SNI, host name checked);
+ *   <li>greeting, CAPA; for STARTTLS, STLS (refused up front if not offered; bytes buffered after
+ *       its reply are an injection), the handshake, CAPA again;
+ *   <li>login with the strongest allowed mechanism the server offers; CAPA again;
+ *   <li>STAT, LIST, UIDL: streamed, validated;
+ *   <li>RETR in pipelined batches: a message is whole only when the status line after it parses;
+ *   <li>DELE, QUIT.
+ * </ol>
+ *
+ * <p>Nothing secret reaches the trace: PASS, AUTH responses and APOP digests are shown redacted.
+ */
+public final class Pop3Session implements FetchSession {
+  private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
+  private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
+  private static final int WINDOW = 8;
+  private static final Pattern APOP_TIMESTAMP = Pattern.compile("<[^<>@\\x00-\\x20\\x7F-\\xFF]+@[^<>@\\x00-\\x20\\x7F-\\xFF]+>");
+
+  /** What a source hands a session. */
+  public record Settings(String host, int port, Security security, String user, Supplier<String> password,
+      TokenProvider tokens, Set<AuthMechanism> mechanisms, boolean allowPlaintext, SSLContext sslContext,
+      Pop3Limits limits, Set<Tolerance> tolerances, Boolean pipelining, String account) {}
+
+  private final Settings s;
+  private Socket socket;
+  private OutputStream out;
+  private Pop3Reader reader;
+  private boolean tls;
+  private Set<String> capa = Set.of();
+  private boolean capaWorked;
+  private String apopTimestamp;
+  private boolean stableUids;
+  private Optional<Duration> expire = Optional.empty();
+  private final Set<String> quirks = new LinkedHashSet<>();
+  private boolean broken;
+  private int messageCount;
+
+  private Pop3Session(Settings settings) {
+    this.s = settings;
+  }
+
+  /** Connects, secures and logs in. */
+  public static Pop3Session open(Settings settings) throws FetchException {
+    Pop3Session session = new Pop3Session(settings);
+    try {
+      session.connect();
+      session.greetAndSecure();
+      session.login();
+      session.capa();
+      session.readPolicy();
+      session.probeUidl();
+      return session;
+    } catch (FetchException e) {
+      session.close();
+      throw e;
+    } catch (RuntimeException e) {
+      session.close();
+      throw new FetchException(FetchError.PROTOCOL, "unexpected failure while opening the session: " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- connection and TLS
+
+  private void connect() throws FetchException {
+    socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(s.host(), s.port()), millis(s.limits().connectTimeout()));
+      socket.setSoTimeout(millis(s.limits().readTimeout()));
+    } catch (UnknownHostException e) {
+      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)", e);
+    } catch (SocketTimeoutException e) {
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " timed out after "
+          + s.limits().connectTimeout() + " (a firewall may drop the connection, or the host or port is wrong)", e);
+    } catch (IOException e) {
+      throw new FetchException(FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage()
+          + " (nothing listens there, or the connection is refused)", e);
+    }
+    try {
+      out = socket.getOutputStream();
+      reader = new Pop3Reader(socket.getInputStream(), 64 * 1024, s.tolerances().contains(Tolerance.BARE_LF));
+    } catch (IOException e) {
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+    }
+    if (s.security() == Security.IMPLICIT_TLS) {
+      handshake();
+    }
+  }
+
+  private void handshake() throws FetchException {
+    try {
+      SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
+      SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, s.host(), s.port(), true);
+      SSLParameters p = ssl.getSSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS"); // host name checked against the certificate
+      if (!s.host().matches("[0-9.]+|.*:.*")) {
+        p.setServerNames(List.of(new SNIHostName(s.host())));
+      }
+      List<String> protocols = new ArrayList<>();
+      for (String proto : ssl.getSupportedProtocols()) {
+        if (proto.equals("TLSv1.3") || proto.equals("TLSv1.2")) {
+          protocols.add(proto);
+        }
+      }
+      p.setProtocols(protocols.toArray(new String[0])); // RFC 8997 / 8314: nothing below TLS 1.2
+      ssl.setSSLParameters(p);
+      ssl.setSoTimeout(millis(s.limits().handshakeTimeout()));
+      ssl.startHandshake();
+      ssl.setSoTimeout(millis(s.limits().readTimeout()));
+      socket = ssl;
+      out = ssl.getOutputStream();
+      int dropped = reader.switchTo(ssl.getInputStream());
+      if (dropped > 0) {
+        throw new FetchException(FetchError.PROTOCOL, "the server sent " + dropped
+            + " bytes after its STLS reply and before TLS began: a response injection (case N-05)");
+      }
+      tls = true;
+      log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
+    } catch (SocketTimeoutException e) {
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
+          + " did not finish within Pop3Limits.handshakeTimeout (" + s.limits().handshakeTimeout() + ")", e);
+    } catch (SSLHandshakeException e) {
+      throw handshakeFailed(e);
+    } catch (SSLException e) {
+      throw handshakeFailed(e);
+    } catch (IOException e) {
+      throw new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new FetchException(FetchError.CONFIGURATION, "this JDK has no TLS implementation", e);
+    }
+  }
+
+  private FetchException handshakeFailed(SSLException e) {
+    String all = chain(e);
+    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate has expired or is not yet valid", e);
+    }
+    if (all.contains("NotYetValid") || all.contains("NotBefore")) {
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is not yet valid", e);
+    }
+    if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate was issued for another host name than "
+          + s.host(), e);
+    }
+    if (all.contains("unable to find valid certification path") || all.contains("PKIX") || all.contains("certificate_unknown")
+        || all.contains("CertPath") || all.contains("Certificate")) {
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is self-signed or issued by an"
+          + " authority this client does not trust (trust its CA with trustPem if it is a private server)", e);
+    }
+    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
+      return new FetchException(FetchError.TLS_FAILED, server() + " does not speak TLS on port " + s.port()
+          + ": it looks like a plain-text port (use Security.STARTTLS on port 110, or port 995)", e);
+    }
+    if (all.contains("protocol") || all.contains("No appropriate")) {
+      return new FetchException(FetchError.TLS_FAILED, server() + " offers no TLS version this client accepts"
+          + " (TLS 1.2 or later is required)", e);
+    }
+    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
+  }
+
+  private static String chain(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  // ---------------------------------------------------------------- commands and replies
+
+  private void send(String command, String shown) throws FetchException {
+    if (trace.isTraceEnabled()) {
+      trace.trace("{} C: {}", s.account(), FetchException.escape(shown));
+    }
+    try {
+      out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8)); // one write per command (Q22)
+      out.flush();
+    } catch (IOException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection broke while sending " + verb(shown), e);
+    }
+  }
+
+  private static String verb(String shown) {
+    int sp = shown.indexOf(' ');
+    return sp < 0 ? shown : shown.substring(0, sp);
+  }
+
+  private Reply reply(String doing) throws FetchException {
+    reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos(), doing);
+    int empty = 0;
+    while (true) {
+      String line;
+      try {
+        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+      } catch (FetchException e) {
+        broken = true;
+        throw e;
+      }
+      if (trace.isTraceEnabled()) {
+        trace.trace("{} S: {}", s.account(), FetchException.escape(line));
+      }
+      if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < 2) {
+        quirks.add("Q11");
+        continue;
+      }
+      try {
+        return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+      } catch (FetchException e) {
+        broken = true;
+        throw e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- greeting, CAPA, STLS
+
+  private void greetAndSecure() throws FetchException {
+    Reply greeting = reply("waiting for the greeting");
+    if (!greeting.ok()) {
+      throw greeting.exception(FetchError.SERVER_TEMPORARY, server() + " refused the session in its greeting");
+    }
+    if (greeting.text().isEmpty()) {
+      quirks.add("Q12");
+    }
+    Matcher m = APOP_TIMESTAMP.matcher(greeting.text());
+    if (m.find()) {
+      apopTimestamp = m.group();
+    }
+    capa();
+    if (s.security() == Security.STARTTLS) {
+      if (capaWorked && !capa.contains("STLS")) {
+        throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, server()
+            + " does not offer STLS, so TLS cannot be started; nothing was sent but CAPA");
+      }
+      send("STLS", "STLS");
+      Reply r = reply("waiting for the STLS reply");
+      if (!r.ok()) {
+        throw new FetchException(capaWorked ? FetchError.TLS_FAILED : FetchError.TLS_REQUIRED_NOT_OFFERED,
+            server() + " refused STLS; no credentials were sent", r.line(), null);
+      }
+      if (reader.buffered() > 0) {
+        broken = true;
+        throw new FetchException(FetchError.PROTOCOL, server() + " sent data after its STLS reply and before TLS"
+            + " began: a response injection (case N-05); no credentials were sent");
+      }
+      handshake();
+      capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
+      capa();
+    }
+  }
+
+  private void capa() throws FetchException {
+    send("CAPA", "CAPA");
+    Reply r = reply("reading capabilities");
+    if (!r.ok()) {
+      capa = Set.of();
+      capaWorked = false;
+      quirks.add("Q19");
+      return;
+    }
+    Set<String> lines = new LinkedHashSet<>();
+    readListing("reading capabilities", line -> {
+      lines.add(line.toUpperCase(Locale.ROOT).replace('_', '-').strip());
+    });
+    capa = lines;
+    capaWorked = true;
+  }
+
+  private boolean has(String tag) {
+    for (String line : capa) {
+      if (line.equals(tag) || line.startsWith(tag + " ")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Set<String> saslMechanisms() {
+    Set<String> out = new LinkedHashSet<>();
+    for (String line : capa) {
+      if (line.startsWith("SASL ")) {
+        for (String m : line.substring(5).split(" +")) {
+          out.add(m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Reads multi-line listing lines (CAPA, LIST, UIDL) until the terminator, unstuffed. */
+  private void readListing(String doing, java.util.function.Consumer<String> each) throws FetchException {
+    int count = 0;
+    while (true) {
+      String line;
+      try {
+        line = reader.readLine(s.limits().maxListingLine(), "Pop3Limits.maxListingLine");
+      } catch (FetchException e) {
+        broken = true;
+        throw e;
+      }
+      if (line.equals(".")) {
+        return;
+      }
+      if (++count > s.limits().maxListingEntries()) {
+        broken = true;
+        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a listing from " + server() + " has more than"
+            + " Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ") lines while " + doing);
+      }
+      each.accept(line.startsWith(".") ? line.substring(1) : line);
+    }
+  }
+
+  // ---------------------------------------------------------------- login
+
+  private void login() throws FetchException {
+    if (!tls && !s.allowPlaintext()) {
+      throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, "the connection to " + server()
+          + " is not encrypted and plain-text login was not allowed; no credentials were sent");
+    }
+    Set<String> sasl = saslMechanisms();
+    List<AuthMechanism> order = List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.PLAIN,
+        AuthMechanism.LOGIN, AuthMechanism.USER, AuthMechanism.APOP);
+    FetchException last = null;
+    for (AuthMechanism m : order) {
+      if (!s.mechanisms().contains(m) || !offered(m, sasl)) {
+        continue;
+      }
+      try {
+        authenticate(m);
+        log.debug("{} - logged in with {}", s.account(), m);
+        return;
+      } catch (FetchException e) {
+        if (broken || e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER) {
+          throw e;
+        }
+        last = e; // a mechanism the server lists but refuses: try the next one allowed
+      }
+    }
+    if (last != null) {
+      throw last;
+    }
+    throw new FetchException(FetchError.AUTH_FAILED, server() + " offers no login method that is allowed here"
+        + " (allowed: " + s.mechanisms() + "; the server's SASL list: " + sasl + (has("USER") ? ", USER" : "")
+        + "); no credentials were sent");
+  }
+
+  private boolean offered(AuthMechanism m, Set<String> sasl) {
+    switch (m) {
+      case XOAUTH2:
+        // Some servers do not list XOAUTH2 (C-OAUTH-05): with a token, try it anyway.
+        return s.tokens() != null;
+      case OAUTHBEARER:
+        return s.tokens() != null && (sasl.contains(m.name()) || !capaWorked);
+      case PLAIN:
+      case LOGIN:
+        return s.password() != null && sasl.contains(m.name());
+      case USER:
+        return s.password() != null && (has("USER") || !capaWorked);
+      case APOP:
+        return s.password() != null && tls && apopTimestamp != null;
+      default:
+        return false;
+    }
+  }
+
+  private String password() throws FetchException {
+    String p = s.password().get();
+    if (p == null || p.isEmpty()) {
+      throw new FetchException(FetchError.CONFIGURATION, "the password source gave no password for " + s.account());
+    }
+    if (p.indexOf('\r') >= 0 || p.indexOf('\n') >= 0 || p.indexOf('\0') >= 0) {
+      throw new FetchException(FetchError.CONFIGURATION, "the password contains CR, LF or NUL, which POP3 cannot carry;"
+          + " nothing was sent");
+    }
+    return p;
+  }
+
+  private void authenticate(AuthMechanism m) throws FetchException {
+    switch (m) {
+      case USER: {
+        send("USER " + s.user(), "USER " + s.user());
+        Reply u = reply("logging in (USER)");
+        if (!u.ok()) {
+          throw authFailure(u, "USER");
+        }
+        send("PASS " + password(), "PASS <redacted>");
+        Reply p = authReply("logging in (PASS)");
+        if (!p.ok()) {
+          throw authFailure(p, "PASS");
+        }
+        return;
+      }
+      case PLAIN: {
+        String payload = b64("\0" + s.user() + "\0" + password());
+        sasl("PLAIN", payload, "logging in (AUTH PLAIN)");
+        return;
+      }
+      case LOGIN: {
+        send("AUTH LOGIN", "AUTH LOGIN");
+        Reply r = authReply("logging in (AUTH LOGIN)");
+        if (r.kind() != Reply.Kind.CONTINUATION) {
+          throw authFailure(r, "AUTH LOGIN");
+        }
+        send(b64(s.user()), "<redacted>");
+        r = authReply("logging in (AUTH LOGIN)");
+        if (r.kind() != Reply.Kind.CONTINUATION) {
+          throw authFailure(r, "AUTH LOGIN");
+        }
+        send(b64(password()), "<redacted>");
+        Reply done = authReply("logging in (AUTH LOGIN)");
+        if (!done.ok()) {
+          throw authFailure(done, "AUTH LOGIN");
+        }
+        return;
+      }
+      case XOAUTH2: {
+        String token = token();
+        sasl("XOAUTH2", b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"), token,
+            "logging in (AUTH XOAUTH2)", "");
+        return;
+      }
+      case OAUTHBEARER: {
+        String token = token();
+        sasl("OAUTHBEARER", b64("n,a=" + s.user() + ",\u0001host=" + s.host() + "\u0001port=" + s.port()
+            + "\u0001auth=Bearer " + token + "\u0001\u0001"), token, "logging in (AUTH OAUTHBEARER)", "AQ==");
+        return;
+      }
+      case APOP: {
+        try {
+          byte[] d = MessageDigest.getInstance("MD5").digest((apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
+          send("APOP " + s.user() + " " + HexFormat.of().formatHex(d), "APOP " + s.user() + " <redacted>");
+        } catch (NoSuchAlgorithmException e) {
+          throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
+        }
+        Reply r = authReply("logging in (APOP)");
+        if (!r.ok()) {
+          throw authFailure(r, "APOP");
+        }
+        return;
+      }
+      default:
+        throw new IllegalStateException(m.name());
+    }
+  }
+
+  private String token() throws FetchException {
+    String t = s.tokens().accessToken();
+    if (t == null || t.isEmpty() || t.indexOf('\u0001') >= 0 || t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0) {
+      throw new FetchException(FetchError.CONFIGURATION, "the token provider gave no usable access token for " + s.account());
+    }
+    return t;
+  }
+
+  private void sasl(String mech, String payload, String doing) throws FetchException {
+    sasl(mech, payload, null, doing, "*");
+  }
+
+  /**
+   * SASL with one client response, in one line when it fits in 255 octets (RFC 5034) and else in
+   * two steps; a one-line form refused with -ERR is retried in two steps (Microsoft, quirk Q41).
+   * A failure that comes as a continuation (Google's and Microsoft's JSON, quirk Q42) is answered
+   * with {@code ack} and read to its final -ERR.
+   */
+  private void sasl(String mech, String payload, String token, String doing, String ack) throws FetchException {
+    String oneLine = "AUTH " + mech + " " + payload;
+    Reply r;
+    if (oneLine.length() + 2 <= 255) {
+      send(oneLine, "AUTH " + mech + " <redacted>");
+      r = authReply(doing);
+      boolean refusedOneLine = !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
+      if (r.kind() == Reply.Kind.ERR && token != null && refusedOneLine) {
+        quirks.add("Q41"); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
+        r = twoStep(mech, payload, doing);
+      }
+    } else {
+      r = twoStep(mech, payload, doing);
+    }
+    int rounds = 0;
+    while (r.kind() == Reply.Kind.CONTINUATION) {
+      if (++rounds > s.limits().maxSaslRounds()) {
+        broken = true;
+        throw new FetchException(FetchError.PROTOCOL, server() + " sent more than Pop3Limits.maxSaslRounds ("
+            + s.limits().maxSaslRounds() + ") challenges during AUTH " + mech + " (case A-05)");
+      }
+      String json = decodeChallenge(r.text());
+      quirks.add("Q42");
+      send(ack, "<sasl response>");
+      Reply fin = authReply(doing);
+      if (fin.ok()) {
+        return;
+      }
+      if (token != null && (json.contains("\"401\"") || json.contains("invalid_token"))) {
+        s.tokens().invalidate(token);
+        throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, server() + " refused the access token as expired or"
+            + " revoked; ask the token provider for a fresh one", fin.line(), null);
+      }
+      if (fin.kind() != Reply.Kind.CONTINUATION) {
+        throw authFailure(fin, "AUTH " + mech);
+      }
+      r = fin;
+    }
+    if (!r.ok()) {
+      throw authFailure(r, "AUTH " + mech);
+    }
+  }
+
+  private Reply twoStep(String mech, String payload, String doing) throws FetchException {
+    send("AUTH " + mech, "AUTH " + mech);
+    Reply r = authReply(doing);
+    if (r.kind() != Reply.Kind.CONTINUATION) {
+      if (r.ok()) {
+        broken = true;
+        throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH " + mech + " with +OK before any"
+            + " credential was sent (case A-06); nothing was sent");
+      }
+      throw authFailure(r, "AUTH " + mech);
+    }
+    send(payload, "<redacted>");
+    return authReply(doing);
+  }
+
+  private String decodeChallenge(String b64) throws FetchException {
+    if (b64.length() > s.limits().maxSaslChallenge()) {
+      broken = true;
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a SASL challenge is longer than Pop3Limits.maxSaslChallenge");
+    }
+    try {
+      return new String(Base64.getDecoder().decode(b64.strip()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  /** A reply during login: end of stream here means the server dropped us for bad credentials (Q39). */
+  private Reply authReply(String doing) throws FetchException {
+    try {
+      return reply(doing);
+    } catch (FetchException e) {
+      if (e.error() == FetchError.CONNECTION_RESET) {
+        quirks.add("Q39");
+        throw new FetchException(FetchError.AUTH_FAILED, server() + " closed the connection during login, which"
+            + " some servers do after a wrong password (quirk Q39)", e);
+      }
+      throw e;
+    }
+  }
+
+  private FetchException authFailure(Reply r, String step) {
+    if (r.kind() == Reply.Kind.OK || r.kind() == Reply.Kind.CONTINUATION) {
+      return new FetchException(FetchError.PROTOCOL, "unexpected reply to " + step, r.line(), null);
+    }
+    FetchError fallback = FetchError.AUTH_FAILED;
+    if (has("AUTH-RESP-CODE") && r.code() == null) {
+      fallback = FetchError.SERVER_TEMPORARY; // RFC 3206: only [AUTH] means bad credentials
+    }
+    FetchError e = r.error(fallback);
+    String what = e == FetchError.AUTH_FAILED ? server() + " rejected the login (" + step + ")"
+        : server() + " refused the login for now (" + step + ")";
+    return new FetchException(e, what, r.line(), null);
+  }
+
+  private static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void readPolicy() {
+    for (String line : capa) {
+      if (line.startsWith("EXPIRE ")) {
+        String v = line.substring(7).split(" ")[0];
+        if (v.equals("NEVER")) {
+          expire = Optional.empty();
+        } else if (v.matches("[0-9]{1,6}")) {
+          expire = Optional.of(Duration.ofDays(Long.parseLong(v)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether unique ids work, known before the listing so the engine can refuse leave-on-server up
+   * front: UIDL in CAPA, or else a probe with {@code UIDL 1} (quirk Q20: some servers support it
+   * without saying so). With an empty mailbox and no UIDL in CAPA there is nothing to probe: the
+   * ids count as missing, as Gmail's rule has it ("the server does not advertise UIDL").
+   */
+  private void probeUidl() throws FetchException {
+    if (has("UIDL")) {
+      stableUids = true;
+      return;
+    }
+    send("STAT", "STAT");
+    Reply stat = reply("counting messages (STAT)");
+    String[] parts = stat.text().split("[ \t]+");
+    if (!stat.ok() || parts.length < 1 || number(parts[0]) <= 0) {
+      stableUids = false;
+      return;
+    }
+    send("UIDL 1", "UIDL 1");
+    stableUids = reply("probing for UIDL").ok();
+    quirks.add(stableUids ? "Q20" : "Q24");
+  }
+
+  // ---------------------------------------------------------------- FetchSession
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(stableUids, expire, capa);
+  }
+
+  @Override
+  public String server() {
+    return s.host() + ":" + s.port();
+  }
+
+  @Override
+  public Set<String> quirksNoticed() {
+    return Set.copyOf(quirks);
+  }
+
+  @Override
+  public void list(ListingHandler handler) throws FetchException {
+    send("STAT", "STAT");
+    Reply stat = reply("counting messages (STAT)");
+    if (!stat.ok()) {
+      throw stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the messages (STAT)");
+    }
+    String[] parts = stat.text().split("[ \t]+");
+    long count = parts.length >= 2 ? number(parts[0]) : -1;
+    long octets = parts.length >= 2 ? number(parts[1]) : -1;
+    if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
+      broken = true;
+      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size (cases R-06, R-07)",
+          stat.line(), null);
+    }
+    messageCount = (int) count;
+    handler.count(messageCount, octets);
+    if (messageCount > s.limits().maxListingEntries()) {
+      // Never allocate from a server's count (case R-07): the size table below is one long each.
+      broken = true;
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, server() + " counts " + messageCount
+          + " messages, more than Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ")", stat.line(), null);
+    }
+    long[] sizes = new long[messageCount + 1];
+    java.util.Arrays.fill(sizes, -1);
+    send("LIST", "LIST");
+    Reply list = reply("listing sizes (LIST)");
+    if (!list.ok()) {
+      throw list.exception(FetchError.SERVER_TEMPORARY, server() + " could not list the messages (LIST)");
+    }
+    FetchException[] bad = new FetchException[1];
+    readListing("listing sizes (LIST)", line -> {
+      String[] f = line.strip().split("[ \t]+");
+      long n = f.length >= 2 ? number(f[0]) : -1;
+      long size = f.length >= 2 ? number(f[1]) : -1;
+      boolean tolerant = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
+      if (n < 1 || n > messageCount || size < 0 || sizes[(int) n] >= 0) {
+        if (tolerant && size >= 0) {
+          quirks.add("Q29"); // ignored with a warning: numbers outside 1..STAT, or repeated
+          return;
+        }
+        if (bad[0] == null) {
+          bad[0] = wrongOrder(n < 1 || n > messageCount || size < 0
+              ? "LIST names a message that STAT did not count, or a bad size" : "LIST names message " + n + " twice", line);
+        }
+        return;
+      }
+      sizes[(int) n] = size;
+    });
+    if (bad[0] != null) {
+      throw bad[0];
+    }
+    Reply uidl = null;
+    if (stableUids) {
+      send("UIDL", "UIDL");
+      uidl = reply("listing unique ids (UIDL)");
+    }
+    if (uidl == null || !uidl.ok()) {
+      quirks.add("Q24");
+      stableUids = false;
+      for (int n = 1; n <= messageCount; n++) {
+        if (sizes[n] >= 0) {
+          handler.message(new MessageRef(n, null, sizes[n]));
+        }
+      }
+      return;
+    }
+    Map<String, Integer> seenUids = new HashMap<>();
+    BitSet listed = new BitSet(messageCount + 1);
+    int[] last = {0};
+    List<MessageRef> held = new ArrayList<>();
+    boolean sortLater = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
+    FetchException[] fail = new FetchException[1];
+    readListing("listing unique ids (UIDL)", line -> {
+      if (fail[0] != null) {
+        return;
+      }
+      String l = line.startsWith("+OK ") ? line.substring(4) : line; // quirk Q27(a)
+      int sp = indexOfSpace(l);
+      long n = number(sp < 0 ? l : l.substring(0, sp));
+      String uid = sp < 0 ? "" : l.substring(sp).strip();
+      if (n < 1 || n > messageCount || listed.get((int) n)) {
+        if (sortLater) {
+          quirks.add("Q29"); // ignored with a warning; the message is fetched when it lists properly
+          return;
+        }
+        fail[0] = wrongOrder(n < 1 || n > messageCount ? "UIDL names a message that STAT did not count"
+            : "UIDL names message " + n + " twice", line);
+        return;
+      }
+      if (n < last[0] && !sortLater) {
+        fail[0] = wrongOrder("UIDL lists message " + n + " after message " + last[0], line);
+        return;
+      }
+      if (n < last[0]) {
+        quirks.add("Q29");
+      }
+      last[0] = (int) Math.max(last[0], n);
+      listed.set((int) n);
+      String key = validUid(uid);
+      if (key != null) {
+        int seen = seenUids.merge(key, 1, Integer::sum);
+        if (seen > 1) {
+          quirks.add("Q25");
+          key = key + "#dup" + seen; // RFC 1939 §7 allows identical copies with one id: keep both
+        }
+      }
+      long size = sizes[(int) n];
+      if (size < 0) {
+        quirks.add("Q46"); // listed by UIDL but not by LIST: fetched next time
+        return;
+      }
+      held.add(new MessageRef((int) n, key, size));
+    });
+    if (fail[0] != null) {
+      throw fail[0];
+    }
+    if (sortLater) {
+      held.sort(java.util.Comparator.comparingInt(MessageRef::number));
+    }
+    for (MessageRef ref : held) {
+      handler.message(ref);
+    }
+  }
+
+  private static int indexOfSpace(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == ' ' || s.charAt(i) == '\t') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** A UID the state may key on, or null (the message then has no stable id: quirks Q27, U-01..U-04). */
+  private String validUid(String uid) {
+    if (uid.isEmpty() || uid.length() > MessageRef.MAX_UID_LENGTH) {
+      quirks.add("Q27");
+      return null;
+    }
+    for (int i = 0; i < uid.length(); i++) {
+      char c = uid.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        quirks.add("Q27");
+        return null;
+      }
+    }
+    return uid;
+  }
+
+  private FetchException wrongOrder(String what, String line) {
+    broken = true;
+    return new FetchException(FetchError.WRONG_ORDER, server() + ": " + what
+        + " (RFC 1939 §5; Tolerance.UNORDERED_LISTING sorts an out-of-order list)", line, null);
+  }
+
+  /** A non-negative decimal of at most 18 digits, or -1. */
+  private static long number(String s) {
+    if (s.isEmpty() || s.length() > 18) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  private boolean pipelining() {
+    return s.pipelining() != null ? s.pipelining() : has("PIPELINING");
+  }
+
+  @Override
+  public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
+    // line proves that the message ended where the terminator said (quirk Q04).
+    ArrayDeque<String> queue = new ArrayDeque<>();
+    for (MessageRef ref : batch) {
+      queue.add("RETR " + ref.number());
+    }
+    queue.add("NOOP");
+    int window = pipelining() ? WINDOW : 1;
+    int outstanding = 0;
+    while (outstanding < window && !queue.isEmpty()) {
+      String c = queue.poll();
+      send(c, c);
+      outstanding++;
+    }
+    MessageRef pending = null; // a message whose bytes are in, awaiting the next status line
+    int index = 0;
+    while (outstanding > 0) {
+      Reply r;
+      try {
+        r = reply(index < batch.size() ? "retrieving message " + batch.get(index).number() : "confirming the last message");
+      } catch (FetchException e) {
+        if (pending != null) {
+          FetchException framing = e.error() == FetchError.READ_ERROR
+              ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
+                  + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
+                  + " it stays on the server", e.serverReply().orElse(null), e)
+              : e;
+          handler.failed(pending, framing);
+        }
+        throw e;
+      }
+      outstanding--;
+      if (!queue.isEmpty()) {
+        String c = queue.poll();
+        send(c, c);
+        outstanding++;
+      }
+      if (pending != null) {
+        handler.end(); // the status line after it parsed: the message is whole
+        pending = null;
+      }
+      if (index == batch.size()) {
+        break; // the NOOP's reply
+      }
+      MessageRef ref = batch.get(index++);
+      if (!r.ok()) {
+        handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
+            + ref.number() + " (RETR); it stays there and is tried again"));
+        continue;
+      }
+      handler.start(ref);
+      reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
+          + (long) (ref.size() / 100_000.0 * 1e9), "receiving message " + ref.number());
+      try {
+        reader.readBody(handler::data, s.limits().maxMessageSize());
+      } catch (FetchException e) {
+        broken = true;
+        handler.failed(ref, e);
+        throw e;
+      }
+      pending = ref;
+    }
+  }
+
+  @Override
+  public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
+    Set<MessageRef> accepted = new LinkedHashSet<>();
+    int window = pipelining() ? WINDOW : 1;
+    ArrayDeque<MessageRef> queue = new ArrayDeque<>(messages);
+    ArrayDeque<MessageRef> sent = new ArrayDeque<>();
+    while (!queue.isEmpty() || !sent.isEmpty()) {
+      while (sent.size() < window && !queue.isEmpty()) {
+        MessageRef ref = queue.poll();
+        send("DELE " + ref.number(), "DELE " + ref.number());
+        sent.add(ref);
+      }
+      MessageRef ref = sent.poll();
+      Reply r = reply("deleting message " + ref.number());
+      if (r.ok()) {
+        accepted.add(ref);
+      } else {
+        log.warn("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
+      }
+    }
+    return accepted;
+  }
+
+  @Override
+  public boolean quit() {
+    if (broken || socket == null) {
+      return false;
+    }
+    try {
+      send("QUIT", "QUIT");
+      reader.deadline(System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
+      Reply r = reply("waiting for the QUIT reply");
+      if (!r.ok()) {
+        quirks.add("Q35");
+        log.warn("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+      }
+      return r.ok();
+    } catch (FetchException e) {
+      quirks.add("Q35");
+      log.warn("{} - no reply to QUIT from {}: deletions not confirmed ({})", s.account(), server(), e.getMessage());
+      return false;
+    } finally {
+      close();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (socket != null) {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // nothing to do: the connection is gone either way
+      }
+    }
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  }
+
+  @Override
+  public String toString() {
+    return "Pop3Session[" + s.account() + " at " + server() + (tls ? ", TLS" : "") + "]";
+  }
+}

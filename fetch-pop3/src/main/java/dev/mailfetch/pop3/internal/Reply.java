@@ -1,0 +1,156 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * One status line, classified (RFC 1939 §3, RFC 2449 §8).
+ *
+ * <p>{@code +OK} is success only as a whole token: followed by the end, a space or {@code [}. So
+ * {@code +OKAY} and {@code +ERR} are not successes (quirk Q14, case R-13). {@code -ERR} is failure
+ * whatever follows. {@code +} alone or followed by a space is a SASL continuation. An empty line is
+ * {@code EMPTY_LINE} (quirk Q11); anything else where a status is due is a framing error.
+ */
+public final class Reply {
+  /** What kind of status line. */
+  public enum Kind {
+    OK,
+    ERR,
+    CONTINUATION
+  }
+
+  private static final Pattern LOGIN_DELAY_TEXT =
+      Pattern.compile("(?i)every \\d+ min|too (soon|often|frequent)|login delay");
+
+  private final Kind kind;
+  private final String text;
+  private final String code;
+  private final String line;
+
+  private Reply(Kind kind, String text, String code, String line) {
+    this.kind = kind;
+    this.text = text;
+    this.code = code;
+    this.line = line;
+  }
+
+  /**
+   * Classifies {@code line}.
+   *
+   * @param anyCase accept {@code +ok}/{@code -err} (the LOWERCASE_STATUS tolerance)
+   * @throws FetchException EMPTY_LINE, PROTOCOL (+ERR and other bogus indicators) or READ_ERROR
+   */
+  public static Reply parse(String line, boolean anyCase) throws FetchException {
+    if (line.isEmpty()) {
+      throw new FetchException(FetchError.EMPTY_LINE, "the server sent an empty line where a status line was due");
+    }
+    if (startsWith(line, "+OK", anyCase) && boundary(line, 3)) {
+      return withCode(Kind.OK, line, 3);
+    }
+    if (startsWith(line, "-ERR", anyCase)) {
+      return withCode(Kind.ERR, line, 4);
+    }
+    if (line.equals("+") || line.startsWith("+ ")) {
+      return new Reply(Kind.CONTINUATION, line.length() > 2 ? line.substring(2) : "", null, line);
+    }
+    if (startsWith(line, "+ERR", true)) {
+      throw new FetchException(FetchError.PROTOCOL,
+          "the server reported a failure as +ERR, which is not POP3 (quirk Q14)", line, null);
+    }
+    if (line.startsWith("+") || line.startsWith("-")) {
+      throw new FetchException(FetchError.PROTOCOL,
+          "the server sent a status line that is neither +OK nor -ERR (case R-13)", line, null);
+    }
+    throw new FetchException(FetchError.READ_ERROR,
+        "the server sent data where a status line was due: its replies are out of step", line, null);
+  }
+
+  private static boolean startsWith(String line, String prefix, boolean anyCase) {
+    return anyCase ? line.regionMatches(true, 0, prefix, 0, prefix.length()) : line.startsWith(prefix);
+  }
+
+  private static boolean boundary(String line, int at) {
+    return line.length() == at || line.charAt(at) == ' ' || line.charAt(at) == '[';
+  }
+
+  private static Reply withCode(Kind kind, String line, int at) {
+    String rest = line.substring(at);
+    if (rest.startsWith(" ")) {
+      rest = rest.substring(1);
+    }
+    String code = null;
+    if (rest.startsWith("[")) {
+      int close = rest.indexOf(']');
+      if (close > 1) {
+        code = rest.substring(1, close).toUpperCase(Locale.ROOT);
+        rest = rest.substring(close + 1).strip();
+      }
+    }
+    return new Reply(kind, rest, code, line);
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public boolean ok() {
+    return kind == Kind.OK;
+  }
+
+  /** The text after the indicator (and after the response code, if any). */
+  public String text() {
+    return text;
+  }
+
+  /** The response code without brackets ({@code IN-USE}, {@code SYS/TEMP}), or null. */
+  public String code() {
+    return code;
+  }
+
+  /** The whole line, as received. */
+  public String line() {
+    return line;
+  }
+
+  /**
+   * The error a {@code -ERR} stands for: by its response code (RFC 2449 §8, RFC 3206), else by
+   * the text heuristics of fetchmail's {@code pop3_ok} (low confidence), else {@code fallback}.
+   */
+  public FetchError error(FetchError fallback) {
+    if (code != null) {
+      String top = code.contains("/") ? code.substring(0, code.indexOf('/')) : code;
+      switch (top) {
+        case "IN-USE":
+          return FetchError.LOCKED;
+        case "LOGIN-DELAY":
+          return FetchError.LOGIN_DELAY;
+        case "AUTH":
+          return FetchError.AUTH_FAILED;
+        case "SYS":
+          return code.endsWith("/PERM") ? FetchError.SERVER_PERMANENT : FetchError.SERVER_TEMPORARY;
+        default:
+          break;
+      }
+    }
+    String lower = text.toLowerCase(Locale.ROOT);
+    if (lower.contains("lock") || lower.contains("in use")) {
+      return FetchError.LOCKED;
+    }
+    if (LOGIN_DELAY_TEXT.matcher(text).find()) {
+      return FetchError.LOGIN_DELAY;
+    }
+    return fallback;
+  }
+
+  /** A {@link FetchException} for this {@code -ERR}, with the server's words. */
+  public FetchException exception(FetchError fallback, String doing) {
+    return new FetchException(error(fallback), doing, line, null);
+  }
+
+  @Override
+  public String toString() {
+    return FetchException.escape(line);
+  }
+}
