@@ -17,7 +17,7 @@ import java.util.Set;
  *   <tr><td>{@link #handshakeTimeout()}</td><td>30 s</td><td>TLS handshake (fetchmail CVE-2011-1947)</td></tr>
  *   <tr><td>{@link #readTimeout()}</td><td>120 s</td><td>silence between any two reads</td></tr>
  *   <tr><td>{@link #commandTimeout()}</td><td>300 s</td><td>one whole reply, so a trickling server cannot hold us (case R-04)</td></tr>
- *   <tr><td>{@link #maxStatusLine()}</td><td>8 KiB</td><td>greeting and status lines (RFC: 512; quirk Q06)</td></tr>
+ *   <tr><td>{@link #maxStatusLine()}</td><td>64 KiB</td><td>greeting and status lines (RFC: 512; servers send 10 KiB, quirk Q06)</td></tr>
  *   <tr><td>{@link #maxListingLine()}</td><td>8 KiB</td><td>one UIDL, LIST or CAPA line</td></tr>
  *   <tr><td>{@link #maxListingEntries()}</td><td>1,000,000</td><td>lines of one listing (case R-02)</td></tr>
  *   <tr><td>{@link #maxMessageSize()}</td><td>1 GiB</td><td>bytes of one RETR body (case R-03)</td></tr>
@@ -108,7 +108,7 @@ public final class Pop3Limits {
     private Duration handshakeTimeout = Duration.ofSeconds(30);
     private Duration readTimeout = Duration.ofSeconds(120);
     private Duration commandTimeout = Duration.ofSeconds(300);
-    private int maxStatusLine = 8 * 1024;
+    private int maxStatusLine = 64 * 1024;
     private int maxListingLine = 8 * 1024;
     private int maxListingEntries = 1_000_000;
     private long maxMessageSize = 1L << 30;

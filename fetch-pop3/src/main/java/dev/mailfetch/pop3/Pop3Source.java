@@ -53,6 +53,8 @@ public final class Pop3Source implements FetchSource {
   final Set<Tolerance> tolerances;
   final Boolean pipelining;
   final String account;
+  /** What earlier sessions learnt about this server (quirks Q19, Q21), shared by later ones. */
+  private final Pop3Session.Learnt learnt = new Pop3Session.Learnt();
 
   private Pop3Source(Builder b) {
     this.host = b.host;
@@ -83,7 +85,7 @@ public final class Pop3Source implements FetchSource {
   @Override
   public FetchSession open() throws FetchException {
     return Pop3Session.open(new Pop3Session.Settings(host, port, security, user, password, tokens,
-        mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account));
+        mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account), learnt);
   }
 
   /** The server as {@code host:port}. */

@@ -149,7 +149,7 @@ class Pop3SourceTest {
     void N05_responseInjectionAfterStls_isRefused_noCredentialSent() {
       try (FakePop3Server s = HostileCase.N05_STLS_RESPONSE_INJECTION.applyTo(server(FakeMailbox.create()), CERTS).start()) {
         FetchException e = assertThrows(FetchException.class, () -> client(s, Security.STARTTLS).build().open());
-        assertEquals(FetchError.PROTOCOL, e.error());
+        assertEquals(FetchError.TLS_FAILED, e.error());
         assertTrue(e.getMessage().contains("N-05"), e.getMessage());
         assertEquals(List.of(), HostileChecks.violations(s, List.of(PASSWORD), false, Duration.ofSeconds(10)));
       }

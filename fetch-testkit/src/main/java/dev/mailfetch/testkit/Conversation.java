@@ -83,7 +83,6 @@ final class Conversation {
   private int fetchCounter;
   private boolean uidlListed;
   private String currentLine;
-  private final BitSet fullySent = new BitSet();
 
   Conversation(Socket socket, FakePop3Server.Settings settings, RecordedSession rec, int number) {
     this.socket = socket;
@@ -376,9 +375,33 @@ final class Conversation {
     out.endAbruptly(false, "endless output budget used up");
   }
 
+  /** Says nothing until {@link #QUIRK_HANG} passes, or until the client leaves; then closes. */
   private void hang() throws IOException {
-    ServerOutput.pause(QUIRK_HANG.toNanos());
+    waitForClientOrTime(QUIRK_HANG);
     out.endAbruptly(false, "hung");
+  }
+
+  /** Reads and drops what the client sends, until it closes or {@code d} passes. */
+  private void waitForClientOrTime(Duration d) throws IOException {
+    long end = System.nanoTime() + d.toNanos();
+    int saved = socket.getSoTimeout();
+    try {
+      socket.setSoTimeout(50);
+      byte[] sink = new byte[4096];
+      while (System.nanoTime() < end) {
+        try {
+          if (in.read(sink) < 0) {
+            return; // the client gave up: so do we, and the maildrop lock goes with us
+          }
+        } catch (SocketTimeoutException stillThere) {
+          // keep waiting
+        }
+      }
+    } finally {
+      if (!socket.isClosed()) {
+        socket.setSoTimeout(saved);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ commands
@@ -446,7 +469,7 @@ final class Conversation {
           out.endAbruptly(true, "reset at " + verb);
           return false;
         case STALL_AT_COMMAND:
-          ServerOutput.pause(f.duration.toNanos());
+          waitForClientOrTime(f.duration);
           out.endAbruptly(false, "stall at " + verb);
           return false;
         default:
@@ -625,8 +648,8 @@ final class Conversation {
           reply(q(Q40_STRICT_USER_PASS) ? err("Unknown command.") : err("PASS must follow USER"));
           return true;
         }
-        FakePop3Server.Account a = s.accounts.get(user);
-        return login(a != null && a.password.equals(arg) ? a : null);
+        FakePop3Server.Account a = s.accounts.get(utf8(user));
+        return login(a != null && (a.password.equals(arg) || a.password.equals(utf8(arg))) ? a : null);
       case "APOP":
         if (!authAllowed()) {
           return true;
@@ -641,6 +664,11 @@ final class Conversation {
         reply(err("Unknown command or not allowed before login: " + verb));
         return true;
     }
+  }
+
+  /** A command argument (read as ISO-8859-1, one char per byte) decoded as the UTF-8 it usually is. */
+  private static String utf8(String latin1) {
+    return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
   private boolean authAllowed() throws IOException {
@@ -946,7 +974,7 @@ final class Conversation {
       case "DELE": {
         int i = message(arg);
         if (i >= 0) {
-          if (!fullySent.get(i)) {
+          if (!s.sentWhole.contains(snapshot.get(i))) {
             rec.deletedUnsent(currentLine);
           }
           deleted.set(i);
@@ -1206,7 +1234,7 @@ final class Conversation {
     }
     out.write(b.toByteArray());
     if (!top) {
-      fullySent.set(i);
+      s.sentWhole.add(m);
     }
   }
 

@@ -129,6 +129,9 @@ public final class FakePop3Server implements AutoCloseable {
     final boolean endlessSaslChallenges;
     final boolean extraReplyWhenPipelined;
     final boolean deleImmediately;
+    /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
+    final Set<FakeMailbox.Message> sentWhole =
+        Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
     Settings(Builder b) {
       this.tls = b.tls;

@@ -12,7 +12,7 @@ import java.util.List;
  * <ol>
  *   <li>No secret crossed a plain-text channel (unless the test allowed plain-text login).
  *   <li>Bounded time: no session lasted longer than twice the client's operation deadline.
- *   <li>No DELE for a message the server had not finished sending in that session.
+ *   <li>No DELE for a message the server had never finished sending (in any session).
  *   <li>No command carried a message number RFC 1939 does not allow (a token taken from a broken
  *       listing instead of validated).
  * </ol>

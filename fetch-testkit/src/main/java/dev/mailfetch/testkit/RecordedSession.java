@@ -51,7 +51,7 @@ public final class RecordedSession {
     return List.copyOf(unlisted);
   }
 
-  /** DELE commands for messages the server had not finished sending in this session. */
+  /** DELE commands for messages the server had never finished sending, in this session or an earlier one. */
   public synchronized List<String> deletionsOfUnsentMessages() {
     return List.copyOf(deletedUnsent);
   }

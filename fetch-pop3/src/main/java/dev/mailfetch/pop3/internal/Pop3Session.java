@@ -72,7 +72,20 @@ public final class Pop3Session implements FetchSession {
       TokenProvider tokens, Set<AuthMechanism> mechanisms, boolean allowPlaintext, SSLContext sslContext,
       Pop3Limits limits, Set<Tolerance> tolerances, Boolean pipelining, String account) {}
 
+  /**
+   * What sessions learn about a server and pass on to the next: that CAPA must not be sent (it
+   * closed or hung, quirk Q19) or that pipelining stalls (quirk Q21).
+   */
+  public static final class Learnt {
+    volatile boolean noCapa;
+    volatile boolean noPipelining;
+  }
+
+  private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+
   private final Settings s;
+  private final Learnt learnt;
+  private boolean capaAttempted;
   private Socket socket;
   private OutputStream out;
   private Pop3Reader reader;
@@ -86,13 +99,37 @@ public final class Pop3Session implements FetchSession {
   private boolean broken;
   private int messageCount;
 
-  private Pop3Session(Settings settings) {
+  private Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
+    this.learnt = learnt;
   }
 
-  /** Connects, secures and logs in. */
-  public static Pop3Session open(Settings settings) throws FetchException {
-    Pop3Session session = new Pop3Session(settings);
+  /**
+   * Connects, secures and logs in. A server that closes or hangs on the first CAPA gets one more
+   * try without CAPA (quirk Q19), and is remembered.
+   */
+  public static Pop3Session open(Settings settings, Learnt learnt) throws FetchException {
+    try {
+      return openOnce(settings, learnt);
+    } catch (CapaBroken e) {
+      learnt.noCapa = true;
+      log.warn("{} - {}:{} dropped or ignored CAPA (quirk Q19); trying again without it",
+          settings.account(), settings.host(), settings.port());
+      return openOnce(settings, learnt);
+    }
+  }
+
+  /** The first CAPA closed or hung. */
+  private static final class CapaBroken extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    CapaBroken(FetchException cause) {
+      super(cause.error(), cause.getMessage(), cause);
+    }
+  }
+
+  private static Pop3Session openOnce(Settings settings, Learnt learnt) throws FetchException {
+    Pop3Session session = new Pop3Session(settings, learnt);
     try {
       session.connect();
       session.greetAndSecure();
@@ -162,7 +199,7 @@ public final class Pop3Session implements FetchSession {
       out = ssl.getOutputStream();
       int dropped = reader.switchTo(ssl.getInputStream());
       if (dropped > 0) {
-        throw new FetchException(FetchError.PROTOCOL, "the server sent " + dropped
+        throw new FetchException(FetchError.TLS_FAILED, "the server sent " + dropped
             + " bytes after its STLS reply and before TLS began: a response injection (case N-05)");
       }
       tls = true;
@@ -264,6 +301,33 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /**
+   * The first reply after the greeting: within a short deadline (a server may hang on CAPA, quirk
+   * Q19), and past up to ten lines of junk that some servers send after their greeting (quirk Q16).
+   */
+  private Reply firstReply(String doing) throws FetchException {
+    long deadline = System.nanoTime() + Math.min(CAPA_TIMEOUT.toNanos(), s.limits().commandTimeout().toNanos());
+    for (int junk = 0; ; junk++) {
+      reader.deadline(deadline, doing);
+      String line;
+      try {
+        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+      } catch (FetchException e) {
+        broken = true;
+        throw e;
+      }
+      try {
+        return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+      } catch (FetchException e) {
+        if (junk >= 10 || (e.error() != FetchError.READ_ERROR && e.error() != FetchError.EMPTY_LINE)) {
+          broken = true;
+          throw e;
+        }
+        quirks.add("Q16");
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- greeting, CAPA, STLS
 
   private void greetAndSecure() throws FetchException {
@@ -292,8 +356,8 @@ public final class Pop3Session implements FetchSession {
       }
       if (reader.buffered() > 0) {
         broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " sent data after its STLS reply and before TLS"
-            + " began: a response injection (case N-05); no credentials were sent");
+        throw new FetchException(FetchError.TLS_FAILED, server() + " sent data after its STLS reply and before TLS"
+            + " began: a response injection (case N-05) or a broken STLS (quirk Q23); no credentials were sent");
       }
       handshake();
       capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
@@ -302,8 +366,24 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void capa() throws FetchException {
+    if (learnt.noCapa) {
+      capa = Set.of();
+      capaWorked = false;
+      quirks.add("Q19");
+      return;
+    }
+    boolean first = !capaAttempted;
+    capaAttempted = true;
     send("CAPA", "CAPA");
-    Reply r = reply("reading capabilities");
+    Reply r;
+    try {
+      r = first ? firstReply("reading capabilities") : reply("reading capabilities");
+    } catch (FetchException e) {
+      if (first && (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)) {
+        throw new CapaBroken(e);
+      }
+      throw e;
+    }
     if (!r.ok()) {
       capa = Set.of();
       capaWorked = false;
@@ -450,12 +530,12 @@ public final class Pop3Session implements FetchSession {
       case LOGIN: {
         send("AUTH LOGIN", "AUTH LOGIN");
         Reply r = authReply("logging in (AUTH LOGIN)");
-        if (r.kind() != Reply.Kind.CONTINUATION) {
+        if (!continuation(r)) {
           throw authFailure(r, "AUTH LOGIN");
         }
         send(b64(s.user()), "<redacted>");
         r = authReply("logging in (AUTH LOGIN)");
-        if (r.kind() != Reply.Kind.CONTINUATION) {
+        if (!continuation(r)) {
           throw authFailure(r, "AUTH LOGIN");
         }
         send(b64(password()), "<redacted>");
@@ -559,7 +639,7 @@ public final class Pop3Session implements FetchSession {
   private Reply twoStep(String mech, String payload, String doing) throws FetchException {
     send("AUTH " + mech, "AUTH " + mech);
     Reply r = authReply(doing);
-    if (r.kind() != Reply.Kind.CONTINUATION) {
+    if (!continuation(r)) {
       if (r.ok()) {
         broken = true;
         throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH " + mech + " with +OK before any"
@@ -569,6 +649,21 @@ public final class Pop3Session implements FetchSession {
     }
     send(payload, "<redacted>");
     return authReply(doing);
+  }
+
+  /**
+   * Whether a reply, where a SASL challenge is due, is one: {@code + ...}, or (quirk Q15, Exchange
+   * 2003) {@code +OK} with no text or a base64 text, as the mechanism is not finished yet.
+   */
+  private boolean continuation(Reply r) {
+    if (r.kind() == Reply.Kind.CONTINUATION) {
+      return true;
+    }
+    if (r.ok() && (r.text().isEmpty() || r.text().matches("[A-Za-z0-9+/]+=*"))) {
+      quirks.add("Q15");
+      return true;
+    }
+    return false;
   }
 
   private String decodeChallenge(String b64) throws FetchException {
@@ -841,6 +936,9 @@ public final class Pop3Session implements FetchSession {
   }
 
   private boolean pipelining() {
+    if (learnt.noPipelining) {
+      return false;
+    }
     return s.pipelining() != null ? s.pipelining() : has("PIPELINING");
   }
 
@@ -867,22 +965,24 @@ public final class Pop3Session implements FetchSession {
       try {
         r = reply(index < batch.size() ? "retrieving message " + batch.get(index).number() : "confirming the last message");
       } catch (FetchException e) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && outstanding > 1) {
+          learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
+          quirks.add("Q21");
+          log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
+              s.account(), server());
+        }
         if (pending != null) {
-          FetchException framing = e.error() == FetchError.READ_ERROR
+          FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
               ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
                   + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
                   + " it stays on the server", e.serverReply().orElse(null), e)
               : e;
           handler.failed(pending, framing);
+          throw framing;
         }
         throw e;
       }
       outstanding--;
-      if (!queue.isEmpty()) {
-        String c = queue.poll();
-        send(c, c);
-        outstanding++;
-      }
       if (pending != null) {
         handler.end(); // the status line after it parsed: the message is whole
         pending = null;
@@ -894,6 +994,7 @@ public final class Pop3Session implements FetchSession {
       if (!r.ok()) {
         handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
             + ref.number() + " (RETR); it stays there and is tried again"));
+        outstanding = topUp(queue, outstanding, window);
         continue;
       }
       handler.start(ref);
@@ -907,7 +1008,19 @@ public final class Pop3Session implements FetchSession {
         throw e;
       }
       pending = ref;
+      // Only now, with this body read, may a non-pipelining client send its next command.
+      outstanding = topUp(queue, outstanding, window);
     }
+  }
+
+  private int topUp(ArrayDeque<String> queue, int outstanding, int window) throws FetchException {
+    int n = outstanding;
+    while (n < window && !queue.isEmpty()) {
+      String c = queue.poll();
+      send(c, c);
+      n++;
+    }
+    return n;
   }
 
   @Override
