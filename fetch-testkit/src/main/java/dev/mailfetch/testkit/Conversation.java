@@ -83,6 +83,7 @@ final class Conversation {
   private int fetchCounter;
   private boolean uidlListed;
   private String currentLine;
+  private boolean holdsLock;
 
   Conversation(Socket socket, FakePop3Server.Settings settings, RecordedSession rec, int number) {
     this.socket = socket;
@@ -148,9 +149,15 @@ final class Conversation {
     } catch (IOException e) {
       // The session ends: a fault, the client closing, an idle timeout, or the server closing.
     } finally {
-      if (account != null && s.maildropLock) {
-        account.mailbox.unlock();
-      }
+      releaseLock();
+    }
+  }
+
+  /** Releases the maildrop lock if this session holds it (once: another session may take it next). */
+  private void releaseLock() {
+    if (holdsLock) {
+      holdsLock = false;
+      account.mailbox.unlock();
     }
   }
 
@@ -601,6 +608,7 @@ final class Conversation {
     if (!q(Q30_DELE_NOT_HONOURED) && !q(Q47_HUGE_MAILBOX)) {
       account.mailbox.remove(gone);
     }
+    releaseLock(); // UPDATE is over: the maildrop is free before the client hears so
     if (q(Q35_QUIT_NO_REPLY)) {
       return false;
     }
@@ -705,6 +713,7 @@ final class Conversation {
       return true;
     }
     account = a;
+    holdsLock = s.maildropLock;
     snapshot = view(a);
     deleted = new BitSet(snapshot.size());
     state = State.TRANSACTION;

@@ -85,6 +85,52 @@ public final class Pop3Reader {
     return consumed + pos;
   }
 
+  /**
+   * Drops the complete lines already buffered (at most {@code maxLines}), without waiting for
+   * more: data nobody asked for (quirk Q16, case N-10).
+   *
+   * @return how many lines were dropped, or -1 if more than {@code maxLines} were waiting
+   */
+  public int discardBufferedLines(int maxLines) {
+    int dropped = 0;
+    while (true) {
+      int p = pos;
+      while (p < lim && buf[p] != '\n') {
+        p++;
+      }
+      if (p == lim) {
+        return dropped;
+      }
+      if (dropped == maxLines) {
+        return -1;
+      }
+      pos = p + 1;
+      dropped++;
+    }
+  }
+
+  /**
+   * Whether the next line, once enough of it has arrived, starts like a POP3 status line ({@code
+   * +OK} or {@code -ERR} as a whole token). At the start of a message body this means replies and
+   * commands are out of step (case N-12): no mail starts that way.
+   */
+  public boolean nextLineIsStatus() throws FetchException {
+    while (lim - pos < 5) {
+      int p = pos;
+      while (p < lim && buf[p] != '\n') {
+        p++;
+      }
+      if (p < lim || !fill()) {
+        break;
+      }
+    }
+    int n = lim - pos;
+    boolean ok = n >= 3 && buf[pos] == '+' && buf[pos + 1] == 'O' && buf[pos + 2] == 'K'
+        && (n == 3 || buf[pos + 3] == ' ' || buf[pos + 3] == '\r' || buf[pos + 3] == '[');
+    boolean err = n >= 4 && buf[pos] == '-' && buf[pos + 1] == 'E' && buf[pos + 2] == 'R' && buf[pos + 3] == 'R';
+    return ok || err;
+  }
+
   /** Sets the deadline of the current operation, and what it is, for the timeout message. */
   public void deadline(long nanoTime, String doing) {
     this.deadline = nanoTime;

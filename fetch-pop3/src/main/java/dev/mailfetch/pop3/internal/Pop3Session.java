@@ -342,6 +342,16 @@ public final class Pop3Session implements FetchSession {
     if (m.find()) {
       apopTimestamp = m.group();
     }
+    // Lines that came with the greeting, before any command: never the answer to one (N-10, Q16).
+    int junk = reader.discardBufferedLines(10);
+    if (junk < 0) {
+      broken = true;
+      throw new FetchException(FetchError.PROTOCOL, server() + " sent more than ten lines after its greeting,"
+          + " before any command (case N-10)");
+    }
+    if (junk > 0) {
+      quirks.add("Q16");
+    }
     capa();
     if (s.security() == Security.STARTTLS) {
       if (capaWorked && !capa.contains("STLS")) {
@@ -659,7 +669,9 @@ public final class Pop3Session implements FetchSession {
     if (r.kind() == Reply.Kind.CONTINUATION) {
       return true;
     }
-    if (r.ok() && (r.text().isEmpty() || r.text().matches("[A-Za-z0-9+/]+=*"))) {
+    // Only a +OK that carries a challenge: a bare +OK where a challenge is due means the server
+    // skipped the exchange, and the credential must not follow (case A-06).
+    if (r.ok() && r.text().matches("[A-Za-z0-9+/]+=*")) {
       quirks.add("Q15");
       return true;
     }
@@ -996,6 +1008,18 @@ public final class Pop3Session implements FetchSession {
             + ref.number() + " (RETR); it stays there and is tried again"));
         outstanding = topUp(queue, outstanding, window);
         continue;
+      }
+      if (reader.nextLineIsStatus()) {
+        // A message that starts with a status line: the replies are one ahead of the commands
+        // (case N-12). Nothing of it reaches the sink; pipelining is off for this server now.
+        broken = true;
+        learnt.noPipelining = true;
+        quirks.add("Q21");
+        FetchException desync = new FetchException(FetchError.PROTOCOL, server() + " sent more replies than"
+            + " commands (case N-12): message " + ref.number() + " would be another reply; the session stops"
+            + " and pipelining is off for this server from now on");
+        handler.failed(ref, desync);
+        throw desync;
       }
       handler.start(ref);
       reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
