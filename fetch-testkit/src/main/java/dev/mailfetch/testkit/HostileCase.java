@@ -113,7 +113,7 @@ public enum HostileCase {
   R13_BOGUS_STATUS,
   /** The greeting is {@code -ERR [SYS/TEMP]}. Client: a typed error; no tight reconnect loop. */
   R14_ERR_GREETING,
-  /** CAPA sends 100,000 capability lines and a SASL line of 500 mechanisms. Client: bounded; unknown mechanisms ignored. */
+  /** CAPA sends a SASL line of 500 unknown mechanisms and 100,000 capability lines (and USER last). Client: bounded; unknown mechanisms ignored. */
   R15_OVERSIZED_CAPA,
 
   // ---------------------------------------------------------------- U: UIDL
@@ -282,7 +282,7 @@ public enum HostileCase {
         for (int i = 0; i < 100_000; i++) {
           capa.append("X-CAPABILITY-").append(i).append("\r\n");
         }
-        return b.respond("CAPA", capa.append(".\r\n").toString(), FakePop3Server.After.CONTINUE);
+        return b.respond("CAPA", capa.append("USER\r\n.\r\n").toString(), FakePop3Server.After.CONTINUE);
       }
       case U01_LONG_UIDL:
         return b.extraMessage("u".repeat(200), ascii("Subject: 200\r\n\r\nx\r\n"))

@@ -54,6 +54,7 @@ public final class Pop3Reader {
   private final boolean bareLf;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
+  private boolean truncated;
 
   /**
    * @param in the stream, already buffered by nothing else (this is the buffer)
@@ -220,6 +221,49 @@ public final class Pop3Reader {
         throw closed();
       }
     }
+  }
+
+  /**
+   * Reads one line as {@link #readLine} does, but a line longer than {@code max} is not an error:
+   * its first {@code max} bytes are returned and the rest is read and dropped (within the
+   * operation's deadline). {@link #lastLineTruncated()} tells which happened.
+   */
+  public String readLineTruncating(int max) throws FetchException {
+    truncated = false;
+    StringBuilder kept = new StringBuilder();
+    while (true) {
+      int p = pos;
+      while (p < lim && buf[p] != '\n') {
+        p++;
+      }
+      int room = max - kept.length();
+      if (room > 0) {
+        kept.append(new String(buf, pos, Math.min(room, p - pos), StandardCharsets.ISO_8859_1));
+      }
+      if (p - pos > room) {
+        truncated = true;
+      }
+      if (p < lim) {
+        pos = p + 1;
+        int n = kept.length();
+        if (!truncated && n > 0 && kept.charAt(n - 1) == '\r') {
+          kept.setLength(n - 1);
+        } else if (!truncated && !bareLf) {
+          throw new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
+              + " (quirk Q01; accept it with Tolerance.BARE_LF)", kept.toString(), null);
+        }
+        return kept.toString();
+      }
+      pos = lim;
+      if (!fill()) {
+        throw closed();
+      }
+    }
+  }
+
+  /** Whether the last {@link #readLineTruncating} line was longer than asked for. */
+  public boolean lastLineTruncated() {
+    return truncated;
   }
 
   /**

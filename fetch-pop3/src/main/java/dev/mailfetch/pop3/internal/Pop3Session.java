@@ -82,6 +82,8 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** Appended to a listing line that was cut: a space, so no UID can end with it. */
+  private static final String TRUNCATED = " \u0000truncated";
 
   private final Settings s;
   private final Learnt learnt;
@@ -431,11 +433,24 @@ public final class Pop3Session implements FetchSession {
 
   /** Reads multi-line listing lines (CAPA, LIST, UIDL) until the terminator, unstuffed. */
   private void readListing(String doing, java.util.function.Consumer<String> each) throws FetchException {
+    readListing(doing, false, each);
+  }
+
+  /**
+   * As above; with {@code truncate}, a line over Pop3Limits.maxListingLine is cut there instead of
+   * failing the listing, and marked (for UIDL: a UID that long is no stable id, case U-01).
+   */
+  private void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
+      throws FetchException {
     int count = 0;
     while (true) {
       String line;
       try {
-        line = reader.readLine(s.limits().maxListingLine(), "Pop3Limits.maxListingLine");
+        line = truncate ? reader.readLineTruncating(s.limits().maxListingLine())
+            : reader.readLine(s.limits().maxListingLine(), "Pop3Limits.maxListingLine");
+        if (truncate && reader.lastLineTruncated()) {
+          line = line + TRUNCATED;
+        }
       } catch (FetchException e) {
         broken = true;
         throw e;
@@ -472,10 +487,14 @@ public final class Pop3Session implements FetchSession {
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {
-        if (broken || e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER) {
+        boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(m.name());
+        if (broken || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
         }
-        last = e; // a mechanism the server lists but refuses: try the next one allowed
+        if (advertised) {
+          last = e; // a mechanism the server lists but refuses: try the next one allowed
+        }
+        // One tried without being listed (C-OAUTH-05) and refused: as if it were not offered.
       }
     }
     if (last != null) {
@@ -848,7 +867,7 @@ public final class Pop3Session implements FetchSession {
     List<MessageRef> held = new ArrayList<>();
     boolean sortLater = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
     FetchException[] fail = new FetchException[1];
-    readListing("listing unique ids (UIDL)", line -> {
+    readListing("listing unique ids (UIDL)", true, line -> {
       if (fail[0] != null) {
         return;
       }
@@ -911,7 +930,7 @@ public final class Pop3Session implements FetchSession {
 
   /** A UID the state may key on, or null (the message then has no stable id: quirks Q27, U-01..U-04). */
   private String validUid(String uid) {
-    if (uid.isEmpty() || uid.length() > MessageRef.MAX_UID_LENGTH) {
+    if (uid.isEmpty() || uid.length() > MessageRef.MAX_UID_LENGTH || uid.endsWith(TRUNCATED)) {
       quirks.add("Q27");
       return null;
     }
