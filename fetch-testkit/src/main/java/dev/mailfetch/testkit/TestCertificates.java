@@ -174,6 +174,37 @@ public final class TestCertificates {
     return file;
   }
 
+  /**
+   * Writes a profile's certificate chain and private key as PEM files, for a real server (such as
+   * Dovecot) to present: {@code certFile} holds the certificate and, where there is one, its CA;
+   * {@code keyFile} the PKCS #8 private key, readable by the owner only.
+   */
+  public void writeServerPem(Profile profile, Path certFile, Path keyFile) throws IOException {
+    try {
+      KeyStore ks = serverKeys.get(profile);
+      StringBuilder chain = new StringBuilder();
+      for (Certificate c : ks.getCertificateChain("server")) {
+        chain.append(pem("CERTIFICATE", c.getEncoded()));
+      }
+      Files.writeString(certFile, chain, StandardCharsets.US_ASCII);
+      byte[] key = ks.getKey("server", new char[0]).getEncoded();
+      Files.writeString(keyFile, pem("PRIVATE KEY", key), StandardCharsets.US_ASCII);
+      try {
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException notPosix) {
+        // a file system without POSIX permissions: nothing more to restrict
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pem(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n"
+        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+        + "\n-----END " + type + "-----\n";
+  }
+
   /** The test CA's certificate. */
   public X509Certificate caCertificate() {
     return ca;

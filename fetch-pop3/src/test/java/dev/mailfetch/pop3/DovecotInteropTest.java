@@ -1,0 +1,92 @@
+package dev.mailfetch.pop3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.testkit.MailCorpus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The client against a real Dovecot on loopback: plain text, STLS and implicit TLS, every message
+ * compared byte for byte with its Maildir file (Dovecot keeps LF line ends and serves CRLF, so the
+ * fetched message with CRLF made LF must equal the file). Skipped, with the reason in the report,
+ * where Dovecot is not installed or the tests do not run as root.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class DovecotInteropTest {
+  private final MailCorpus corpus = MailCorpus.generate(2026, 300);
+  private PrivateDovecot dovecot;
+
+  @BeforeAll
+  void start() throws Exception {
+    dovecot = PrivateDovecot.start(corpus, Pop3SourceTest.CERTS);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (dovecot != null) {
+      dovecot.stop();
+    }
+  }
+
+  private Pop3Source.Builder client(Security security) {
+    Pop3Source.Builder b = Pop3Source.builder().host("localhost").security(security)
+        .port(security == Security.IMPLICIT_TLS ? dovecot.tlsPort : dovecot.plainPort)
+        .user(PrivateDovecot.USER).password(() -> PrivateDovecot.PASSWORD)
+        .sslContext(Pop3SourceTest.CERTS.clientContext())
+        .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(30)).build());
+    if (security == Security.NONE) {
+      b.allowPlaintextAuthentication(true);
+    }
+    return b;
+  }
+
+  private void fetchesEveryMessageByteExact(Security security) throws Exception {
+    assertEquals(corpus.messages().size(), dovecot.files().size());
+    InMemorySink sink = InMemorySink.create();
+    FetchResult r = Fetcher.builder().source(client(security).build()).sink(sink).uidStore(InMemoryUidStore.create())
+        .retention(Retention.KEEP).build().run();
+    assertTrue(r.ok(), r::summary);
+    assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
+    assertTrue(r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of("Q12")), "Dovecot is compliant: " + r.quirks());
+    List<byte[]> fetched = new ArrayList<>();
+    for (InMemorySink.StoredMessage m : sink.messages()) {
+      fetched.add(MailCorpus.toLf(m.content()));
+    }
+    // The Maildir files hold the corpus with LF line ends (Dovecot moves them to cur/ once read),
+    // and Dovecot lists them in file-name order, which is corpus order.
+    for (int i = 0; i < corpus.messages().size(); i++) {
+      assertArrayEquals(MailCorpus.toLf(corpus.messages().get(i).content()), fetched.get(i), "message " + (i + 1));
+    }
+  }
+
+  @Test
+  void plainText_everyMessageByteExact() throws Exception {
+    fetchesEveryMessageByteExact(Security.NONE);
+  }
+
+  @Test
+  void stls_everyMessageByteExact() throws Exception {
+    fetchesEveryMessageByteExact(Security.STARTTLS);
+  }
+
+  @Test
+  void implicitTls_everyMessageByteExact() throws Exception {
+    fetchesEveryMessageByteExact(Security.IMPLICIT_TLS);
+  }
+}

@@ -1,0 +1,192 @@
+package dev.mailfetch.pop3;
+
+import static org.junit.jupiter.api.Assumptions.abort;
+
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.TestCertificates;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A Dovecot of our own on loopback (Debian {@code dovecot-core} + {@code dovecot-pop3d}): its own
+ * folder, config, users, certificate and Maildir, on free ports, stopped by its own PID. Where
+ * Dovecot is not installed, or the test does not run as root (Dovecot serves mail as a system
+ * user that only root can set up), the test is skipped and the report says why.
+ */
+final class PrivateDovecot {
+  static final String USER = "alice";
+  static final String PASSWORD = "dovecot test password";
+  private static final String SYSTEM_USER = "mailfetch-test";
+
+  final Path folder;
+  final Path maildir;
+  final int plainPort;
+  final int tlsPort;
+  private final Path pidFile;
+
+  private PrivateDovecot(Path folder, Path maildir, int plainPort, int tlsPort) {
+    this.folder = folder;
+    this.maildir = maildir;
+    this.plainPort = plainPort;
+    this.tlsPort = tlsPort;
+    this.pidFile = folder.resolve("base/master.pid");
+  }
+
+  /** Starts one serving {@code corpus} to {@link #USER}, with certificates from {@code certs}. */
+  static PrivateDovecot start(MailCorpus corpus, TestCertificates certs) throws Exception {
+    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
+      abort("Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d; .ci/run installs them)");
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      abort("the Dovecot interop tests need root, to run Dovecot as its own mail user (CI runs as root)");
+    }
+    run(List.of("sh", "-c", "id -u " + SYSTEM_USER + " >/dev/null 2>&1 || useradd --system --no-create-home"
+        + " --shell /usr/sbin/nologin " + SYSTEM_USER));
+    int uid = Integer.parseInt(run(List.of("id", "-u", SYSTEM_USER)).strip());
+    int gid = Integer.parseInt(run(List.of("id", "-g", SYSTEM_USER)).strip());
+    Path folder = Files.createTempDirectory("mailfetch-dovecot-");
+    Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path maildir = folder.resolve("mail").resolve(USER).resolve("Maildir");
+    corpus.writeMaildir(maildir);
+    Files.createDirectories(folder.resolve("tls"));
+    certs.writeServerPem(TestCertificates.Profile.VALID, folder.resolve("tls/cert.pem"), folder.resolve("tls/key.pem"));
+    Files.writeString(folder.resolve("users.passwd"), USER + ":{PLAIN}" + PASSWORD + ":" + uid + ":" + gid
+        + "::" + folder.resolve("mail").resolve(USER) + "::\n");
+    int plain = freePort();
+    int tls = freePort();
+    String f = folder.toString();
+    String conf = String.join("\n",
+        "instance_name = mailfetch-test-" + plain,
+        "base_dir = " + f + "/base",
+        "state_dir = " + f + "/state",
+        "protocols = pop3",
+        "listen = 127.0.0.1",
+        "log_path = " + f + "/dovecot.log",
+        "default_internal_user = dovecot",
+        "default_login_user = dovenull",
+        "first_valid_uid = " + uid,
+        "last_valid_uid = " + uid,
+        "ssl = yes",
+        "ssl_cert = <" + f + "/tls/cert.pem",
+        "ssl_key = <" + f + "/tls/key.pem",
+        "ssl_dh = </usr/share/dovecot/dh.pem",
+        "disable_plaintext_auth = no",
+        "auth_mechanisms = plain login",
+        "passdb {",
+        "  driver = passwd-file",
+        "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",
+        "}",
+        "userdb {",
+        "  driver = passwd-file",
+        "  args = username_format=%u " + f + "/users.passwd",
+        "}",
+        "mail_location = maildir:" + f + "/mail/%u/Maildir",
+        "service pop3-login {",
+        "  inet_listener pop3 {",
+        "    address = 127.0.0.1",
+        "    port = " + plain,
+        "  }",
+        "  inet_listener pop3s {",
+        "    address = 127.0.0.1",
+        "    port = " + tls,
+        "    ssl = yes",
+        "  }",
+        "}",
+        "service pop3 {",
+        "  process_limit = 64",
+        "}",
+        "service anvil {",
+        "  unix_listener anvil-auth-penalty {",
+        "    mode = 0",
+        "  }",
+        "}",
+        "");
+    Files.writeString(folder.resolve("dovecot.conf"), conf);
+    run(List.of("chown", "-R", uid + ":" + gid, folder.resolve("mail").toString()));
+    run(List.of("doveconf", "-c", f + "/dovecot.conf", "-n"));
+    // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a file.
+    Process master = new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf").redirectErrorStream(true)
+        .redirectOutput(folder.resolve("start.log").toFile()).start();
+    if (!master.waitFor(30, TimeUnit.SECONDS) || master.exitValue() != 0) {
+      master.destroyForcibly();
+      throw new IOException("dovecot did not start: " + Files.readString(folder.resolve("start.log")));
+    }
+    PrivateDovecot d = new PrivateDovecot(folder, maildir, plain, tls);
+    d.awaitListening();
+    return d;
+  }
+
+  private void awaitListening() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", plainPort); Socket t = new Socket("127.0.0.1", tlsPort)) {
+        s.setSoTimeout(5000);
+        if (s.getInputStream().read() == '+' && t.isConnected()) {
+          return;
+        }
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException("Dovecot did not start listening; see " + folder.resolve("dovecot.log") + ": "
+        + (Files.exists(folder.resolve("dovecot.log")) ? Files.readString(folder.resolve("dovecot.log")) : "no log"));
+  }
+
+  /** The Maildir files still there, in name order. */
+  List<Path> files() throws IOException {
+    try (Stream<Path> s = Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
+      return s.sorted().toList();
+    }
+  }
+
+  /** Stops it (by its own PID, never by name) and removes its folder. */
+  void stop() throws Exception {
+    if (Files.exists(pidFile)) {
+      String pid = Files.readString(pidFile).strip();
+      run(List.of("kill", pid));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (Files.exists(Path.of("/proc", pid)) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+    try (Stream<Path> walk = Files.walk(folder)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Runs a short command that does not fork a daemon, and returns its output. */
+  private static String run(List<String> command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("mailfetch-cmd", ".out");
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException(String.join(" ", command) + " did not finish in 30 s");
+      }
+      String text = Files.readString(out, StandardCharsets.UTF_8);
+      if (p.exitValue() != 0) {
+        throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + text);
+      }
+      return text;
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+}
