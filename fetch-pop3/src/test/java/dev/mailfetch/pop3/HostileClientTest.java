@@ -188,6 +188,7 @@ class HostileClientTest {
       }
       if (c == HostileCase.N12_PIPELINING_EXTRA_REPLIES) {
         // The desync cost one run; the next one goes one command at a time and completes.
+        server.awaitSessionsEnded(Duration.ofSeconds(10));
         FetchResult again = Fetcher.builder().source(source).sink(sink).uidStore(store)
             .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3).build().run();
         assertTrue(again.ok(), again::summary);

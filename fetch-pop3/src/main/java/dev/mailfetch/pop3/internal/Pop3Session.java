@@ -996,7 +996,8 @@ public final class Pop3Session implements FetchSession {
       try {
         r = reply(index < batch.size() ? "retrieving message " + batch.get(index).number() : "confirming the last message");
       } catch (FetchException e) {
-        if (e.error() == FetchError.CONNECTION_TIMED_OUT && outstanding > 1) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          // RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time.
           learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
           quirks.add("Q21");
           log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
