@@ -199,6 +199,24 @@ public final class TestCertificates {
     }
   }
 
+  /**
+   * Writes a profile's key and certificate chain as a PKCS #12 key store (for a server configured
+   * by a key store file, such as GreenMail), protected by {@code password}.
+   */
+  public void writeServerKeyStore(Profile profile, Path file, char[] password) throws IOException {
+    try {
+      KeyStore source = serverKeys.get(profile);
+      KeyStore out = KeyStore.getInstance("PKCS12");
+      out.load(null, null);
+      out.setKeyEntry("server", source.getKey("server", new char[0]), password, source.getCertificateChain("server"));
+      try (java.io.OutputStream o = Files.newOutputStream(file)) {
+        out.store(o, password);
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
