@@ -257,6 +257,19 @@ class Pop3ReaderTest {
     }
   }
 
+  @Property(tries = 3000)
+  void theWordAtATimeLfSearch_agreesWithThePlainLoop(@ForAll @Size(max = 80) byte[] bytes,
+      @ForAll @IntRange(min = 0, max = 80) int from, @ForAll @IntRange(min = 0, max = 80) int to,
+      @ForAll @IntRange(min = 0, max = 8) int lfs, @ForAll long seed) {
+    java.util.Random r = new java.util.Random(seed);
+    for (int i = 0; i < lfs && bytes.length > 0; i++) {
+      bytes[r.nextInt(bytes.length)] = '\n';
+    }
+    int a = Math.min(from, bytes.length);
+    int b = Math.max(a, Math.min(to, bytes.length));
+    assertEquals(Pop3Reader.indexOfLfLinear(bytes, a, b), Pop3Reader.indexOfLf(bytes, a, b));
+  }
+
   @Property(tries = 500)
   void theTerminatorSplitAtEveryByte(@ForAll @IntRange(min = 1, max = 12) int cut) throws FetchException {
     byte[] wire = ascii("ab\r\n..\r\n.\r\n+OK\r\n");
