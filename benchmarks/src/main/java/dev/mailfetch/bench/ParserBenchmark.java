@@ -101,32 +101,13 @@ public class ParserBenchmark {
     sizes = new long[contents.size()];
     ByteArrayOutputStream whole = new ByteArrayOutputStream();
     for (int i = 0; i < contents.size(); i++) {
-      byte[] w = stuff(contents.get(i));
+      byte[] w = MailCorpus.wireForm(contents.get(i));
       wire.add(w);
       sizes[i] = contents.get(i).length;
       whole.writeBytes(w);
     }
     all = whole.toByteArray();
     sockets = InMemoryPop3Socket.factory(wire, sizes);
-  }
-
-  /** RFC 1939 stuffing after CRLF, and the terminator. */
-  static byte[] stuff(byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 64);
-    boolean lineStart = true;
-    for (int i = 0; i < content.length; i++) {
-      byte c = content[i];
-      if (lineStart && c == '.') {
-        out.write('.');
-      }
-      out.write(c);
-      lineStart = c == '\n' && i > 0 && content[i - 1] == '\r';
-    }
-    if (!lineStart) {
-      out.writeBytes(new byte[] {'\r', '\n'});
-    }
-    out.writeBytes(new byte[] {'.', '\r', '\n'});
-    return out.toByteArray();
   }
 
   @Benchmark

@@ -800,7 +800,8 @@ final class Conversation {
       case "OAUTHBEARER":
         return oauthBearer(initial);
       default:
-        reply(err("Mechanism " + mech + " is advertised but not implemented by this fake"));
+        // Advertised for a test (RPA, CRAM-MD5...) but never accepted: a refusal, as for any other.
+        reply(err("Unsupported authentication mechanism " + mech));
         return true;
     }
   }

@@ -129,6 +129,32 @@ public final class MailCorpus {
     return files;
   }
 
+  /**
+   * What an RFC 1939 server sends for a message after RETR's status line: the bytes dot-stuffed
+   * (a '.' doubled at the start of every line, lines ending in CRLF), CRLF added if they do not
+   * end in one, and the {@code .CRLF} terminator. For tests and benchmarks of readers.
+   */
+  public static byte[] wireForm(byte[] content) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(content.length + 64);
+    boolean lineStart = true;
+    for (int i = 0; i < content.length; i++) {
+      byte c = content[i];
+      if (lineStart && c == '.') {
+        out.write('.');
+      }
+      out.write(c);
+      lineStart = c == '\n' && i > 0 && content[i - 1] == '\r';
+    }
+    if (!lineStart) {
+      out.write('\r');
+      out.write('\n');
+    }
+    out.write('.');
+    out.write('\r');
+    out.write('\n');
+    return out.toByteArray();
+  }
+
   /** The bytes with every CRLF turned into LF: how a message is kept in a Maildir file. */
   public static byte[] toLf(byte[] crlf) {
     byte[] out = new byte[crlf.length];

@@ -76,22 +76,7 @@ class Pop3ReaderTest {
 
   /** The server side: RFC 1939 stuffing after CRLF, CRLF added if missing, then the terminator. */
   static byte[] stuff(byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    boolean lineStart = true;
-    for (int i = 0; i < content.length; i++) {
-      byte c = content[i];
-      if (lineStart && c == '.') {
-        out.write('.');
-      }
-      out.write(c);
-      lineStart = c == '\n' && i > 0 && content[i - 1] == '\r';
-    }
-    if (!lineStart) {
-      out.write('\r');
-      out.write('\n');
-    }
-    out.writeBytes(ascii(".\r\n"));
-    return out.toByteArray();
+    return dev.mailfetch.testkit.MailCorpus.wireForm(content);
   }
 
   // ---------------------------------------------------------------- bodies: fixed cases
