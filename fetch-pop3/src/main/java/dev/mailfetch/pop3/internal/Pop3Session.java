@@ -34,6 +34,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +87,13 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** One daemon thread keeps every idle session alive (quirk Q43). */
+  private static final ScheduledExecutorService KEEPALIVE =
+      Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "mailfetch-pop3-keepalive");
+        t.setDaemon(true);
+        return t;
+      });
   /** Appended to a listing line that was cut: a space, so no UID can end with it. */
   private static final String TRUNCATED = " \u0000truncated";
 
@@ -98,8 +110,12 @@ public final class Pop3Session implements FetchSession {
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
   private final Set<String> quirks = new LinkedHashSet<>();
-  private boolean broken;
+  private volatile boolean broken;
   private int messageCount;
+  /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
+  private final ReentrantLock line = new ReentrantLock();
+  private volatile long lastCommand = System.nanoTime();
+  private ScheduledFuture<?> keepAlive;
 
   private Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -139,6 +155,7 @@ public final class Pop3Session implements FetchSession {
       session.capa();
       session.readPolicy();
       session.probeUidl();
+      session.startKeepAlive();
       return session;
     } catch (FetchException e) {
       session.close();
@@ -265,6 +282,7 @@ public final class Pop3Session implements FetchSession {
     try {
       out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8)); // one write per command (Q22)
       out.flush();
+      lastCommand = System.nanoTime();
     } catch (IOException e) {
       broken = true;
       throw new FetchException(FetchError.CONNECTION_RESET, "the connection broke while sending " + verb(shown), e);
@@ -796,6 +814,15 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public void list(ListingHandler handler) throws FetchException {
+    line.lock();
+    try {
+      listLocked(handler);
+    } finally {
+      line.unlock();
+    }
+  }
+
+  private void listLocked(ListingHandler handler) throws FetchException {
     send("STAT", "STAT");
     Reply stat = reply("counting messages (STAT)");
     if (!stat.ok()) {
@@ -975,6 +1002,15 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    line.lock();
+    try {
+      retrieveLocked(batch, handler);
+    } finally {
+      line.unlock();
+    }
+  }
+
+  private void retrieveLocked(List<MessageRef> batch, MessageHandler handler) throws FetchException {
     // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
     // line proves that the message ended where the terminator said (quirk Q04).
     ArrayDeque<String> queue = new ArrayDeque<>();
@@ -1069,6 +1105,15 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
+    line.lock();
+    try {
+      return deleteLocked(messages);
+    } finally {
+      line.unlock();
+    }
+  }
+
+  private Set<MessageRef> deleteLocked(List<MessageRef> messages) throws FetchException {
     Set<MessageRef> accepted = new LinkedHashSet<>();
     int window = pipelining() ? WINDOW : 1;
     ArrayDeque<MessageRef> queue = new ArrayDeque<>(messages);
@@ -1092,6 +1137,16 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public boolean quit() {
+    stopKeepAlive();
+    line.lock();
+    try {
+      return quitLocked();
+    } finally {
+      line.unlock();
+    }
+  }
+
+  private boolean quitLocked() {
     if (broken || socket == null) {
       return false;
     }
@@ -1113,8 +1168,44 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /**
+   * Sends NOOP whenever the connection has had no command for {@code keepAliveInterval} and the
+   * caller is not using it (it holds {@link #line} while it does), so that a slow sink's barrier
+   * does not let the server drop the session (quirk Q43). NOOP is allowed only after login (RFC
+   * 1939), which is when this starts.
+   */
+  private void startKeepAlive() {
+    long every = s.limits().keepAliveInterval().toNanos();
+    long tick = Math.max(50_000_000L, every / 4);
+    keepAlive = KEEPALIVE.scheduleWithFixedDelay(() -> {
+      if (broken || System.nanoTime() - lastCommand < every || !line.tryLock()) {
+        return;
+      }
+      try {
+        if (!broken && System.nanoTime() - lastCommand >= every) {
+          send("NOOP", "NOOP (keepalive)");
+          Reply r = reply("keeping the session alive (NOOP)");
+          if (!r.ok()) {
+            log.debug("{} - {} answered the keepalive NOOP with {}", s.account(), server(), r);
+          }
+        }
+      } catch (FetchException e) {
+        log.debug("{} - keepalive NOOP failed: {}", s.account(), e.getMessage());
+      } finally {
+        line.unlock();
+      }
+    }, tick, tick, TimeUnit.NANOSECONDS);
+  }
+
+  private void stopKeepAlive() {
+    if (keepAlive != null) {
+      keepAlive.cancel(false);
+    }
+  }
+
   @Override
   public void close() {
+    stopKeepAlive();
     if (socket != null) {
       try {
         socket.close();

@@ -1,0 +1,98 @@
+package dev.mailfetch.pop3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.Fault;
+import dev.mailfetch.testkit.MailCorpus;
+import java.io.IOException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Quirk Q43: a server that drops a session idle for a short while (Outlook.com: about 60 s) must
+ * not cost a fetch whose sink takes that long to make its deliveries durable. The server here
+ * drops after 1 s, the sink's barrier takes 2.5 s.
+ */
+@Timeout(60)
+class KeepAliveTest {
+  private static final Duration SERVER_IDLE = Duration.ofSeconds(1);
+  private static final long SLOW_SYNC_MILLIS = 2_500;
+
+  /** A sink whose {@code sync()} is as slow as a database commit on a loaded machine. */
+  private static final class SlowSyncSink implements MessageSink {
+    final InMemorySink inner = InMemorySink.create();
+
+    @Override
+    public Delivery begin(Envelope envelope) throws IOException {
+      return inner.begin(envelope);
+    }
+
+    @Override
+    public boolean contains(DeliveryKey key) throws IOException {
+      return inner.contains(key);
+    }
+
+    @Override
+    public void sync() throws IOException {
+      try {
+        Thread.sleep(SLOW_SYNC_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+      inner.sync();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static FetchResult fetch(FakePop3Server s, Duration keepAlive, SlowSyncSink sink) {
+    Pop3Source source = Pop3SourceTest.client(s, Security.NONE, Pop3Limits.builder().keepAliveInterval(keepAlive)).build();
+    return Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(20).build().run();
+  }
+
+  @Test
+  void Q43_noopKeepsTheSessionAlive_whileASlowSinkSyncs_soDeletionsHold() {
+    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
+        .fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+      SlowSyncSink sink = new SlowSyncSink();
+      FetchResult r = fetch(s, Duration.ofMillis(300), sink);
+      assertTrue(r.ok(), r::summary);
+      assertEquals(3, r.count(MessageOutcome.Kind.DELIVERED));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(0, s.mailbox("alice").size(), "every delivered message deleted");
+      assertTrue(s.session(1).commands("NOOP").size() >= 3,
+          "NOOPs sent during the 2.5 s barrier: " + s.session(1).commands("NOOP").size());
+      assertEquals(3, s.session(1).commands("DELE").size());
+    }
+  }
+
+  @Test
+  void Q43_withoutKeepAlive_theDroppedSessionLosesNothing_andTheRunSaysSo() {
+    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
+        .fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+      SlowSyncSink sink = new SlowSyncSink();
+      FetchResult r = fetch(s, Duration.ofHours(1), sink);
+      assertFalse(r.ok(), "a dropped session is reported: " + r.summary());
+      assertEquals(3, sink.inner.size(), "delivered before the drop");
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(3, s.mailbox("alice").size(), "nothing deleted without a confirmed session");
+    }
+  }
+}
