@@ -16,6 +16,13 @@ public enum AuthMechanism {
   /** {@code USER} and {@code PASS} (RFC 1939). */
   USER,
   /**
+   * {@code AUTH CRAM-MD5} (RFC 2195): HMAC-MD5 of the server's challenge keyed with the password.
+   * The password never crosses the wire, but a recorded exchange can be attacked offline and the
+   * server must keep the password in the clear; so used only when allowed by name. Over TLS it
+   * comes after the plain forms, without TLS (allowed by name) before them.
+   */
+  CRAM_MD5,
+  /**
    * {@code APOP} (RFC 1939 §7): MD5 of the greeting's timestamp and the password. Broken against
    * an active attacker (CVE-2007-1558), so used only when allowed by name, only over TLS, and only
    * with a strictly valid timestamp.

@@ -168,7 +168,7 @@ public final class Pop3Source implements FetchSource {
     /**
      * The login methods allowed, in any order (the source tries the strongest the server offers).
      * Default: XOAUTH2 and OAUTHBEARER with a token provider; PLAIN, LOGIN and USER with a
-     * password. APOP only when listed here.
+     * password. CRAM-MD5 and APOP only when listed here.
      */
     public Builder mechanisms(AuthMechanism... allowed) {
       once("mechanisms");

@@ -57,9 +57,13 @@ class DovecotInteropTest {
   }
 
   private void fetchesEveryMessageByteExact(Security security) throws Exception {
+    fetchesEveryMessageByteExact(client(security));
+  }
+
+  private void fetchesEveryMessageByteExact(Pop3Source.Builder source) throws Exception {
     assertEquals(corpus.messages().size(), dovecot.files().size());
     InMemorySink sink = InMemorySink.create();
-    FetchResult r = Fetcher.builder().source(client(security).build()).sink(sink).uidStore(InMemoryUidStore.create())
+    FetchResult r = Fetcher.builder().source(source.build()).sink(sink).uidStore(InMemoryUidStore.create())
         .retention(Retention.KEEP).build().run();
     assertTrue(r.ok(), r::summary);
     assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
@@ -88,5 +92,10 @@ class DovecotInteropTest {
   @Test
   void implicitTls_everyMessageByteExact() throws Exception {
     fetchesEveryMessageByteExact(Security.IMPLICIT_TLS);
+  }
+
+  @Test
+  void cramMd5_overAPlainConnection_everyMessageByteExact() throws Exception {
+    fetchesEveryMessageByteExact(client(Security.NONE).mechanisms(AuthMechanism.CRAM_MD5));
   }
 }

@@ -259,6 +259,55 @@ class Pop3SourceTest {
     }
 
     @Test
+    void cramMd5_logsIn_whenAllowed_andThePasswordNeverCrossesTheWire() {
+      try (FakePop3Server s = server(MailCorpus.generate(7, 2).toMailbox())
+          .saslMechanisms("CRAM-MD5", "PLAIN").start()) {
+        Pop3Source src = client(s, Security.NONE).mechanisms(AuthMechanism.CRAM_MD5, AuthMechanism.PLAIN).build();
+        FetchResult r = fetch(src, InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
+        assertTrue(r.ok(), r::summary);
+        assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED));
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(List.of("AUTH CRAM-MD5"), s.session(1).commands("AUTH").stream().map(RecordedCommand::line).toList(),
+            "without TLS CRAM-MD5 is preferred to PLAIN");
+        assertFalse(s.session(1).sentInPlaintext(PASSWORD));
+      }
+    }
+
+    @Test
+    void cramMd5_isNeverChosen_unlessListed() {
+      try (FakePop3Server s = server(FakeMailbox.create()).saslMechanisms("CRAM-MD5", "PLAIN").start()) {
+        assertTrue(fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(),
+            Retention.KEEP).ok());
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertTrue(s.session(1).commands("AUTH").get(0).line().startsWith("AUTH PLAIN"));
+      }
+    }
+
+    @Test
+    void cramMd5_withAWrongPassword_isAuthFailed() {
+      try (FakePop3Server s = FakePop3Server.builder().account("alice", "other", FakeMailbox.create())
+          .saslMechanisms("CRAM-MD5").start()) {
+        FetchException e = assertThrows(FetchException.class,
+            () -> client(s, Security.NONE).mechanisms(AuthMechanism.CRAM_MD5).build().open());
+        assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      }
+    }
+
+    @Test
+    void cramMd5_anEmptyChallenge_isCancelled_andNothingDerivedFromThePasswordIsSent() {
+      try (FakePop3Server s = server(FakeMailbox.create()).saslMechanisms("CRAM-MD5")
+          .respond("AUTH", "+ \r\n", FakePop3Server.After.CONTINUE).start()) {
+        FetchException e = assertThrows(FetchException.class,
+            () -> client(s, Security.NONE).mechanisms(AuthMechanism.CRAM_MD5).build().open());
+        assertEquals(FetchError.PROTOCOL, e.error(), e.getMessage());
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        List<String> lines = s.session(1).commands().stream().map(RecordedCommand::line).toList();
+        assertTrue(lines.contains("*"), "cancelled: " + lines);
+        assertEquals(lines.indexOf("AUTH CRAM-MD5") + 1, lines.indexOf("*"), "no answer before the cancel: " + lines);
+      }
+    }
+
+    @Test
     void Q37_inUse_isLocked_andQ38_loginDelay() {
       try (FakePop3Server s = server(FakeMailbox.create()).quirk(Quirk.Q37_LOCKED_IN_USE).start()) {
         assertEquals(FetchError.LOCKED, assertThrows(FetchException.class, () -> client(s, Security.NONE).build().open()).error());

@@ -80,7 +80,7 @@ final class PrivateDovecot {
         "ssl_key = <" + f + "/tls/key.pem",
         "ssl_dh = </usr/share/dovecot/dh.pem",
         "disable_plaintext_auth = no",
-        "auth_mechanisms = plain login",
+        "auth_mechanisms = plain login cram-md5",
         "passdb {",
         "  driver = passwd-file",
         "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",

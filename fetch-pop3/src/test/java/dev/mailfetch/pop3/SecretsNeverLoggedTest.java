@@ -42,9 +42,10 @@ class SecretsNeverLoggedTest {
     try {
       try (FakePop3Server server = FakePop3Server.builder().account("alice", PASSWORD, FakeMailbox.create()
               .add("Subject: a\r\n\r\nbody\r\n")).oauthToken("alice", TOKEN).expiredOauthToken("alice", "expired-" + TOKEN)
+          .saslMechanisms("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "CRAM-MD5")
           .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
         for (AuthMechanism m : new AuthMechanism[] {AuthMechanism.USER, AuthMechanism.PLAIN, AuthMechanism.LOGIN,
-            AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER}) {
+            AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.CRAM_MD5}) {
           Pop3Source.Builder b = Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
               .allowPlaintextAuthentication(true).user("alice").mechanisms(m)
               .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(5)).build());
@@ -72,6 +73,7 @@ class SecretsNeverLoggedTest {
     assertTrue(log.contains("C: PASS <redacted>"), "the trace is on and shows the login: " + log.length());
     assertTrue(log.contains("C: AUTH PLAIN <redacted>"));
     assertTrue(log.contains("S: +OK Logged in"));
+    assertTrue(log.contains("C: AUTH CRAM-MD5"), "the CRAM-MD5 exchange is traced too");
     for (String secret : new String[] {PASSWORD, TOKEN, b64(PASSWORD), b64("\0alice\0" + PASSWORD),
         b64("user=alice\u0001auth=Bearer " + TOKEN + "\u0001\u0001"), "SECRET-TOKEN", "s3cret"}) {
       assertFalse(log.contains(secret), "the log holds a secret: " + secret.substring(0, Math.min(12, secret.length())));

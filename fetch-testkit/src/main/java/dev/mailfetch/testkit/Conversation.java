@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -799,8 +802,10 @@ final class Conversation {
         return xoauth2(initial);
       case "OAUTHBEARER":
         return oauthBearer(initial);
+      case "CRAM-MD5":
+        return cramMd5(initial);
       default:
-        // Advertised for a test (RPA, CRAM-MD5...) but never accepted: a refusal, as for any other.
+        // Advertised for a test (RPA, MSN...) but never accepted: a refusal, as for any other.
         reply(err("Unsupported authentication mechanism " + mech));
         return true;
     }
@@ -884,6 +889,37 @@ final class Conversation {
     }
     FakePop3Server.Account a = s.accounts.get(new String(user, StandardCharsets.UTF_8));
     return login(a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
+  }
+
+  /**
+   * RFC 2195: the challenge is a msg-id with a fresh number; the answer is the user, a space, and
+   * the hex HMAC-MD5 of the challenge keyed with the password. No initial response is allowed.
+   */
+  private boolean cramMd5(String initial) throws IOException {
+    if (initial != null) {
+      reply(err("AUTH", "CRAM-MD5 takes no initial response"));
+      return true;
+    }
+    String challenge = "<" + ThreadLocalRandom.current().nextLong(1L << 40) + "." + System.currentTimeMillis()
+        + "@fake.pop3.test>";
+    byte[] r = saslResponse(Base64.getEncoder().encodeToString(challenge.getBytes(StandardCharsets.US_ASCII)));
+    if (r == null) {
+      return true;
+    }
+    String answer = new String(r, StandardCharsets.UTF_8);
+    int sp = answer.lastIndexOf(' ');
+    FakePop3Server.Account a = sp < 0 ? null : s.accounts.get(answer.substring(0, sp));
+    if (a == null) {
+      return login(null);
+    }
+    try {
+      Mac mac = Mac.getInstance("HmacMD5");
+      mac.init(new SecretKeySpec(a.password.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
+      String expected = HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+      return login(expected.equals(answer.substring(sp + 1)) ? a : null);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacMD5 is required of every Java platform", e);
+    }
   }
 
   private boolean xoauth2(String initial) throws IOException {

@@ -473,7 +473,10 @@ public final class FakePop3Server implements AutoCloseable {
       return this;
     }
 
-    /** The SASL mechanisms offered, in order; empty for none. */
+    /**
+     * The SASL mechanisms offered, in order; empty for none. PLAIN, LOGIN, XOAUTH2, OAUTHBEARER
+     * and CRAM-MD5 are accepted; any other name is listed but refused.
+     */
     public Builder saslMechanisms(String... mechanisms) {
       List<String> upper = new ArrayList<>();
       for (String m : mechanisms) {

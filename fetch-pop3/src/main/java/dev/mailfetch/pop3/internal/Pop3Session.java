@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -42,6 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -442,7 +445,7 @@ public final class Pop3Session implements FetchSession {
     for (String line : capa) {
       if (line.startsWith("SASL ")) {
         for (String m : line.substring(5).split(" +")) {
-          out.add(m);
+          out.add(m.toUpperCase(Locale.ROOT));
         }
       }
     }
@@ -493,8 +496,13 @@ public final class Pop3Session implements FetchSession {
           + " is not encrypted and plain-text login was not allowed; no credentials were sent");
     }
     Set<String> sasl = saslMechanisms();
-    List<AuthMechanism> order = List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.PLAIN,
-        AuthMechanism.LOGIN, AuthMechanism.USER, AuthMechanism.APOP);
+    // Over TLS the channel hides a password, so the plain forms come first; without TLS (allowed
+    // by name) CRAM-MD5 at least keeps the password itself off the wire.
+    List<AuthMechanism> order = tls
+        ? List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.PLAIN, AuthMechanism.LOGIN,
+            AuthMechanism.USER, AuthMechanism.CRAM_MD5, AuthMechanism.APOP)
+        : List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.CRAM_MD5, AuthMechanism.PLAIN,
+            AuthMechanism.LOGIN, AuthMechanism.USER);
     FetchException last = null;
     for (AuthMechanism m : order) {
       if (!s.mechanisms().contains(m) || !offered(m, sasl)) {
@@ -505,7 +513,7 @@ public final class Pop3Session implements FetchSession {
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {
-        boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(m.name());
+        boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
         if (broken || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
         }
@@ -523,6 +531,10 @@ public final class Pop3Session implements FetchSession {
         + "); no credentials were sent");
   }
 
+  private static String saslName(AuthMechanism m) {
+    return m.name().replace('_', '-');
+  }
+
   private boolean offered(AuthMechanism m, Set<String> sasl) {
     switch (m) {
       case XOAUTH2:
@@ -532,7 +544,8 @@ public final class Pop3Session implements FetchSession {
         return s.tokens() != null && (sasl.contains(m.name()) || !capaWorked);
       case PLAIN:
       case LOGIN:
-        return s.password() != null && sasl.contains(m.name());
+      case CRAM_MD5:
+        return s.password() != null && sasl.contains(saslName(m));
       case USER:
         return s.password() != null && (has("USER") || !capaWorked);
       case APOP:
@@ -617,8 +630,50 @@ public final class Pop3Session implements FetchSession {
         }
         return;
       }
+      case CRAM_MD5: {
+        cramMd5();
+        return;
+      }
       default:
         throw new IllegalStateException(m.name());
+    }
+  }
+
+  /**
+   * RFC 2195: the server's challenge keyed with the password through HMAC-MD5. The challenge must
+   * be a base64 line no longer than {@code maxSaslChallenge}; the answer is one line, then +OK.
+   */
+  private void cramMd5() throws FetchException {
+    send("AUTH CRAM-MD5", "AUTH CRAM-MD5");
+    Reply r = authReply("logging in (AUTH CRAM-MD5)");
+    if (!continuation(r)) {
+      if (r.ok()) {
+        broken = true;
+        throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH CRAM-MD5 with +OK before any"
+            + " credential was sent (case A-06); nothing was sent");
+      }
+      throw authFailure(r, "AUTH CRAM-MD5");
+    }
+    byte[] challenge = challengeBytes(r.text());
+    if (challenge == null || challenge.length == 0) {
+      // An empty challenge would make the answer replayable: answer nothing.
+      send("*", "*");
+      authReply("cancelling AUTH CRAM-MD5");
+      throw new FetchException(FetchError.PROTOCOL, server() + " sent an empty or non-base64 CRAM-MD5 challenge;"
+          + " the exchange was cancelled and nothing derived from the password was sent");
+    }
+    String digest;
+    try {
+      Mac mac = Mac.getInstance("HmacMD5");
+      mac.init(new SecretKeySpec(password().getBytes(StandardCharsets.UTF_8), "HmacMD5"));
+      digest = HexFormat.of().formatHex(mac.doFinal(challenge));
+    } catch (GeneralSecurityException e) {
+      throw new FetchException(FetchError.CONFIGURATION, "this JDK has no HmacMD5 for CRAM-MD5", e);
+    }
+    send(b64(s.user() + " " + digest), "<redacted>");
+    Reply done = authReply("logging in (AUTH CRAM-MD5)");
+    if (!done.ok()) {
+      throw authFailure(done, "AUTH CRAM-MD5");
     }
   }
 
@@ -716,14 +771,20 @@ public final class Pop3Session implements FetchSession {
   }
 
   private String decodeChallenge(String b64) throws FetchException {
+    byte[] raw = challengeBytes(b64);
+    return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
+  }
+
+  /** A SASL challenge decoded, or null when it is not base64; longer than the cap ends the session. */
+  private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
       broken = true;
       throw new FetchException(FetchError.LIMIT_EXCEEDED, "a SASL challenge is longer than Pop3Limits.maxSaslChallenge");
     }
     try {
-      return new String(Base64.getDecoder().decode(b64.strip()), StandardCharsets.UTF_8);
+      return Base64.getDecoder().decode(b64.strip());
     } catch (IllegalArgumentException e) {
-      return "";
+      return null;
     }
   }
 
