@@ -21,5 +21,13 @@ public enum Tolerance {
    * A listing that is out of order is sorted, with a warning, instead of failing with
    * WRONG_ORDER (quirk Q29). Gmail failed such servers; tolerant fetchers sort.
    */
-  UNORDERED_LISTING
+  UNORDERED_LISTING,
+  /**
+   * A body may end with {@code .\r} and no LF, when the next reply follows at once (quirk Q02,
+   * the Cyrus 3.4 POP3 backend). The reply that follows (the next pipelined command's status line)
+   * proves where the message ended, as it does for every message; so this works only with a
+   * server that advertises PIPELINING (Cyrus does). Without the tolerance, or without pipelining,
+   * such a message times out with an error naming Q02 and stays on the server.
+   */
+  CR_TERMINATOR
 }

@@ -324,6 +324,68 @@ class Pop3SourceTest {
   @Nested
   class Framing {
     @Test
+    void Q02_crTerminator_withTheTolerance_andPipelining_everyMessageByteExact_andDeleted() {
+      MailCorpus corpus = MailCorpus.generate(2, 9);
+      try (FakePop3Server s = server(corpus.toMailbox()).quirk(Quirk.Q02_CR_TERMINATOR).start()) {
+        InMemorySink sink = InMemorySink.create();
+        FetchResult r = fetch(client(s, Security.NONE).tolerate(Tolerance.CR_TERMINATOR).build(), sink,
+            InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+        assertTrue(r.ok(), r::summary);
+        assertTrue(r.quirks().contains("Q02"), "flagged: " + r.quirks());
+        Map<String, byte[]> got = byUid(sink);
+        for (MailCorpus.Message m : corpus.messages()) {
+          assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+        }
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(0, s.mailbox("alice").size());
+        assertEquals(List.of(), HostileChecks.violations(s, List.of(PASSWORD), true, Duration.ofSeconds(10)));
+      }
+    }
+
+    @Test
+    void Q02_crTerminator_withoutPipelining_timesOut_namingTheQuirk_andDeletesNothing() {
+      try (FakePop3Server s = server(MailCorpus.generate(2, 2).toMailbox()).quirk(Quirk.Q02_CR_TERMINATOR)
+          .pipelining(false).start()) {
+        FetchResult r = fetch(client(s, Security.NONE, Pop3Limits.builder()).tolerate(Tolerance.CR_TERMINATOR).build(),
+            InMemorySink.create(), InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+        FetchException e = r.firstError().orElseThrow();
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+        assertTrue(e.getMessage().contains("quirk Q02") && e.getMessage().contains("Tolerance.CR_TERMINATOR"),
+            e.getMessage());
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        assertEquals(2, s.mailbox("alice").size());
+      }
+    }
+
+    @Test
+    void Q02_crTerminator_withoutTheTolerance_timesOut_namingTheQuirk() {
+      try (FakePop3Server s = server(MailCorpus.generate(2, 2).toMailbox()).quirk(Quirk.Q02_CR_TERMINATOR).start()) {
+        FetchResult r = fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(),
+            Retention.DELETE_AFTER_DELIVERY);
+        FetchException e = r.firstError().orElseThrow();
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+        assertTrue(e.getMessage().contains("quirk Q02"), e.getMessage());
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        assertEquals(2, s.mailbox("alice").size());
+      }
+    }
+
+    @Test
+    void Q03_aGluedTerminator_timesOut_namingTheQuirk_andStaysOnTheServer() {
+      FakeMailbox box = FakeMailbox.create()
+          .add("noeol", "Subject: no final line end\r\n\r\nlast words".getBytes(StandardCharsets.US_ASCII));
+      try (FakePop3Server s = server(box).quirk(Quirk.Q03_NO_CRLF_BEFORE_DOT).pipelining(false).start()) {
+        FetchResult r = fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(),
+            Retention.DELETE_AFTER_DELIVERY);
+        FetchException e = r.firstError().orElseThrow();
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+        assertTrue(e.getMessage().contains("quirk Q03"), e.getMessage());
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        assertEquals(1, s.mailbox("alice").size());
+      }
+    }
+
+    @Test
     void Q04_anUnstuffedLoneDot_isReadError_andThatMessageIsNeverDeleted() {
       FakeMailbox box = FakeMailbox.create()
           .add("ok1", "Subject: fine\r\n\r\nfine\r\n".getBytes(StandardCharsets.US_ASCII))

@@ -28,7 +28,8 @@ import java.nio.charset.StandardCharsets;
  *       BARE_LF tolerance, else it is data).
  *   <li>{@code DOT}: a CR moves to {@code DOT_CR} (held back); any other byte is the line's data
  *       and the dot is dropped ("the first octet of the line ... is stripped away").
- *   <li>{@code DOT_CR}: an LF ends the body; any other byte makes the held CR data.
+ *   <li>{@code DOT_CR}: an LF ends the body; with the CR_TERMINATOR tolerance a '+' or '-' (the
+ *       next pipelined reply) ends it too (quirk Q02); any other byte makes the held CR data.
  * </ol>
  *
  * <p><b>Errors</b> are typed: end of stream is {@code CONNECTION_RESET}, silence past the read
@@ -60,6 +61,8 @@ public final class Pop3Reader {
   private int lim;
   private long consumed;
   private final boolean bareLf;
+  private final boolean crTerminator;
+  private boolean endedAtCr;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
@@ -70,10 +73,24 @@ public final class Pop3Reader {
    * @param bareLf whether a bare LF ends a line (the BARE_LF tolerance)
    */
   public Pop3Reader(InputStream in, int bufferSize, boolean bareLf) {
+    this(in, bufferSize, bareLf, false);
+  }
+
+  /**
+   * @param crTerminator whether {@code .\r} followed by the next reply's '+' or '-' ends a body
+   *     (the CR_TERMINATOR tolerance, quirk Q02)
+   */
+  public Pop3Reader(InputStream in, int bufferSize, boolean bareLf, boolean crTerminator) {
     this.in = in;
     this.buf = new byte[bufferSize];
     this.view = ByteBuffer.wrap(buf);
     this.bareLf = bareLf;
+    this.crTerminator = crTerminator;
+  }
+
+  /** Whether the last body ended with {@code .\r} and no LF (quirk Q02, CR_TERMINATOR only). */
+  public boolean lastBodyEndedAtCr() {
+    return endedAtCr;
   }
 
   /** Reads from {@code next} from now on (after a TLS handshake). Bytes still buffered are dropped and counted. */
@@ -288,13 +305,15 @@ public final class Pop3Reader {
     boolean prevCr = false;
     int start = pos;
     final byte[] b = buf;
+    endedAtCr = false;
+    boolean dotCrThenReply = false; // ".\r" then '+' or '-', taken as data: a Q02 stall follows
     while (true) {
       if (pos == lim) {
         total += emit(sink, start, pos);
         if (total > max) {
           throw tooBig(max);
         }
-        if (!fill()) {
+        if (!fillInBody(state, dotCrThenReply)) {
           throw closed();
         }
         start = pos;
@@ -342,9 +361,17 @@ public final class Pop3Reader {
           break;
         }
         default: { // DOT_CR
-          if (b[pos] == '\n') {
+          byte c = b[pos];
+          if (c == '\n') {
             pos++;
             return total;
+          }
+          if (c == '+' || c == '-') {
+            if (crTerminator) {
+              endedAtCr = true; // the next reply's status line, which the caller reads and checks
+              return total;
+            }
+            dotCrThenReply = true;
           }
           sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"
           total++;
@@ -387,6 +414,35 @@ public final class Pop3Reader {
       i++;
     }
     return i;
+  }
+
+  /**
+   * {@link #fill()} inside a body; a timeout there says what the stall looks like when it matches
+   * a known server bug, so the person reading the error knows what to do.
+   */
+  private boolean fillInBody(int state, boolean dotCrThenReply) throws FetchException {
+    boolean afterDotLine = state == LINE_START && lim >= 3 && buf[lim - 3] == '.' && buf[lim - 2] == '\r'
+        && buf[lim - 1] == '\n';
+    try {
+      return fill();
+    } catch (FetchException e) {
+      if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
+        throw e;
+      }
+      String hint;
+      if (state == DOT_CR || dotCrThenReply) {
+        hint = "the message stopped at a line of '.' and CR with no LF after it: the server ends messages"
+            + " with \".\\r\" (quirk Q02, Cyrus 3.4). Tolerance.CR_TERMINATOR accepts that from a server that"
+            + " advertises PIPELINING; the message stays on the server";
+      } else if (afterDotLine) {
+        hint = "the message stopped right after a line ending in '.': the server may glue the terminator to"
+            + " a message without a final line end (quirk Q03, Exchange 2000), which no client can tell from"
+            + " data; the message stays on the server, and the server's administrator should fix it";
+      } else {
+        throw e;
+      }
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.getMessage() + "; " + hint, e);
+    }
   }
 
   private long emit(BodySink sink, int from, int to) {

@@ -188,7 +188,8 @@ public final class Pop3Session implements FetchSession {
     }
     try {
       out = socket.getOutputStream();
-      reader = new Pop3Reader(socket.getInputStream(), 64 * 1024, s.tolerances().contains(Tolerance.BARE_LF));
+      reader = new Pop3Reader(socket.getInputStream(), 64 * 1024, s.tolerances().contains(Tolerance.BARE_LF),
+          s.tolerances().contains(Tolerance.CR_TERMINATOR));
     } catch (IOException e) {
       throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
     }
@@ -1147,6 +1148,9 @@ public final class Pop3Session implements FetchSession {
         broken = true;
         handler.failed(ref, e);
         throw e;
+      }
+      if (reader.lastBodyEndedAtCr()) {
+        quirks.add("Q02"); // whole only if the next line is a status line, checked above on the next turn
       }
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,6 +98,30 @@ class Pop3ReaderTest {
   @Test
   void aDotCrFollowedByData_keepsTheCr() throws FetchException {
     assertArrayEquals(ascii("\rX\r\n"), body(reader(ascii(".\rX\r\n.\r\n"), 16, false), 100));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 64})
+  void Q02_crTerminatorTolerance_endsTheBodyAtDotCr_whenAReplyFollows(int chunk) throws FetchException {
+    byte[] wire = ascii("a\r\n..b\r\n.\r+OK next\r\n");
+    Pop3Reader r = new Pop3Reader(new Chunked(wire, chunk), 64, false, true);
+    assertArrayEquals(ascii("a\r\n.b\r\n"), body(r, 100));
+    assertTrue(r.lastBodyEndedAtCr());
+    assertEquals("+OK next", r.readLine(512, "maxStatusLine"), "the reply is left for the caller to check");
+  }
+
+  @Test
+  void Q02_crTerminatorTolerance_stillEndsAtDotCrLf_andKeepsDotCrData() throws FetchException {
+    Pop3Reader r = new Pop3Reader(new Chunked(ascii(".\rX\r\n.\r\n+OK\r\n"), 5), 64, false, true);
+    assertArrayEquals(ascii("\rX\r\n"), body(r, 100));
+    assertFalse(r.lastBodyEndedAtCr());
+  }
+
+  @Test
+  void Q02_withoutTheTolerance_dotCrAndAReplyIsData() throws FetchException {
+    Pop3Reader r = reader(ascii("a\r\n.\r+OK\r\n.\r\n"), 64, false);
+    assertArrayEquals(ascii("a\r\n\r+OK\r\n"), body(r, 100));
+    assertFalse(r.lastBodyEndedAtCr());
   }
 
   @ParameterizedTest
