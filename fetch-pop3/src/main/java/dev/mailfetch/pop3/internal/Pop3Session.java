@@ -35,9 +35,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -92,11 +92,7 @@ public final class Pop3Session implements FetchSession {
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
   /** One daemon thread keeps every idle session alive (quirk Q43). */
   private static final ScheduledExecutorService KEEPALIVE =
-      Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mailfetch-pop3-keepalive");
-        t.setDaemon(true);
-        return t;
-      });
+      keepAliveExecutor();
   /** Appended to a listing line that was cut: a space, so no UID can end with it. */
   private static final String TRUNCATED = " \u0000truncated";
 
@@ -119,6 +115,10 @@ public final class Pop3Session implements FetchSession {
   private final ReentrantLock line = new ReentrantLock();
   private volatile long lastCommand = System.nanoTime();
   private ScheduledFuture<?> keepAlive;
+  /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
+  private int unansweredNoops;
+  /** Past this many unread answers (over four hours at 15 s) the keepalive stops: bounded. */
+  private static final int MAX_UNANSWERED_NOOPS = 1024;
 
   private Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -876,7 +876,7 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public void list(ListingHandler handler) throws FetchException {
-    line.lock();
+    acquire();
     try {
       listLocked(handler);
     } finally {
@@ -1064,7 +1064,7 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    line.lock();
+    acquire();
     try {
       retrieveLocked(batch, handler);
     } finally {
@@ -1095,11 +1095,7 @@ public final class Pop3Session implements FetchSession {
         r = reply(index < batch.size() ? "retrieving message " + batch.get(index).number() : "confirming the last message");
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
-          // RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time.
-          learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
-          quirks.add("Q21");
-          log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
-              s.account(), server());
+          pipeliningStalled();
         }
         if (pending != null) {
           FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
@@ -1158,6 +1154,14 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
+  private void pipeliningStalled() {
+    learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
+    quirks.add("Q21");
+    log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
+        s.account(), server());
+  }
+
   private int topUp(ArrayDeque<String> queue, int outstanding, int window) throws FetchException {
     int n = outstanding;
     while (n < window && !queue.isEmpty()) {
@@ -1170,7 +1174,7 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
-    line.lock();
+    acquire();
     try {
       return deleteLocked(messages);
     } finally {
@@ -1190,7 +1194,15 @@ public final class Pop3Session implements FetchSession {
         sent.add(ref);
       }
       MessageRef ref = sent.poll();
-      Reply r = reply("deleting message " + ref.number());
+      Reply r;
+      try {
+        r = reply("deleting message " + ref.number());
+      } catch (FetchException e) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          pipeliningStalled();
+        }
+        throw e;
+      }
       if (r.ok()) {
         accepted.add(ref);
       } else {
@@ -1203,7 +1215,11 @@ public final class Pop3Session implements FetchSession {
   @Override
   public boolean quit() {
     stopKeepAlive();
-    line.lock();
+    try {
+      acquire();
+    } catch (FetchException e) {
+      return false; // the keepalive's answers did not come: the session is broken, QUIT cannot confirm
+    }
     try {
       return quitLocked();
     } finally {
@@ -1233,11 +1249,29 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /** Takes the connection for one of the engine's calls, first reading what keepalives left unread. */
+  private void acquire() throws FetchException {
+    line.lock();
+    try {
+      while (unansweredNoops > 0) {
+        unansweredNoops--;
+        Reply r = reply("reading the answer to a keepalive NOOP");
+        if (!r.ok()) {
+          log.debug("{} - {} answered a keepalive NOOP with {}", s.account(), server(), r);
+        }
+      }
+    } catch (FetchException e) {
+      line.unlock();
+      throw e;
+    }
+  }
+
   /**
    * Sends NOOP whenever the connection has had no command for {@code keepAliveInterval} and the
    * caller is not using it (it holds {@link #line} while it does), so that a slow sink's barrier
    * does not let the server drop the session (quirk Q43). NOOP is allowed only after login (RFC
-   * 1939), which is when this starts.
+   * 1939), which is when this starts. The answers are read by the engine's next call, not here:
+   * one thread serves every session, and a server slow to answer must not hold up the others.
    */
   private void startKeepAlive() {
     long every = s.limits().keepAliveInterval().toNanos();
@@ -1247,12 +1281,9 @@ public final class Pop3Session implements FetchSession {
         return;
       }
       try {
-        if (!broken && System.nanoTime() - lastCommand >= every) {
+        if (!broken && unansweredNoops < MAX_UNANSWERED_NOOPS && System.nanoTime() - lastCommand >= every) {
           send("NOOP", "NOOP (keepalive)");
-          Reply r = reply("keeping the session alive (NOOP)");
-          if (!r.ok()) {
-            log.debug("{} - {} answered the keepalive NOOP with {}", s.account(), server(), r);
-          }
+          unansweredNoops++;
         }
       } catch (FetchException e) {
         log.debug("{} - keepalive NOOP failed: {}", s.account(), e.getMessage());
@@ -1260,6 +1291,16 @@ public final class Pop3Session implements FetchSession {
         line.unlock();
       }
     }, tick, tick, TimeUnit.NANOSECONDS);
+  }
+
+  private static ScheduledExecutorService keepAliveExecutor() {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "mailfetch-pop3-keepalive");
+      t.setDaemon(true);
+      return t;
+    });
+    e.setRemoveOnCancelPolicy(true); // an ended session leaves nothing behind in the queue
+    return e;
   }
 
   private void stopKeepAlive() {
