@@ -91,8 +91,9 @@ public final class Pop3Session implements FetchSession {
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
   /** One daemon thread keeps every idle session alive (quirk Q43). */
-  private static final ScheduledExecutorService KEEPALIVE =
-      keepAliveExecutor();
+  private static final ScheduledExecutorService KEEPALIVE = keepAliveExecutor();
+  /** Past this many unread keepalive answers (over four hours at 15 s) the keepalive stops. */
+  private static final int MAX_UNANSWERED_NOOPS = 1024;
   /** Appended to a listing line that was cut: a space, so no UID can end with it. */
   private static final String TRUNCATED = " \u0000truncated";
 
@@ -117,8 +118,6 @@ public final class Pop3Session implements FetchSession {
   private ScheduledFuture<?> keepAlive;
   /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
   private int unansweredNoops;
-  /** Past this many unread answers (over four hours at 15 s) the keepalive stops: bounded. */
-  private static final int MAX_UNANSWERED_NOOPS = 1024;
 
   private Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -645,16 +644,7 @@ public final class Pop3Session implements FetchSession {
    * be a base64 line no longer than {@code maxSaslChallenge}; the answer is one line, then +OK.
    */
   private void cramMd5() throws FetchException {
-    send("AUTH CRAM-MD5", "AUTH CRAM-MD5");
-    Reply r = authReply("logging in (AUTH CRAM-MD5)");
-    if (!continuation(r)) {
-      if (r.ok()) {
-        broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH CRAM-MD5 with +OK before any"
-            + " credential was sent (case A-06); nothing was sent");
-      }
-      throw authFailure(r, "AUTH CRAM-MD5");
-    }
+    Reply r = authStart("CRAM-MD5", "logging in (AUTH CRAM-MD5)");
     byte[] challenge = challengeBytes(r.text());
     if (challenge == null || challenge.length == 0) {
       // An empty challenge would make the answer replayable: answer nothing.
@@ -740,6 +730,13 @@ public final class Pop3Session implements FetchSession {
   }
 
   private Reply twoStep(String mech, String payload, String doing) throws FetchException {
+    authStart(mech, doing);
+    send(payload, "<redacted>");
+    return authReply(doing);
+  }
+
+  /** Sends {@code AUTH mech} with no initial response and returns the server's first challenge. */
+  private Reply authStart(String mech, String doing) throws FetchException {
     send("AUTH " + mech, "AUTH " + mech);
     Reply r = authReply(doing);
     if (!continuation(r)) {
@@ -750,8 +747,7 @@ public final class Pop3Session implements FetchSession {
       }
       throw authFailure(r, "AUTH " + mech);
     }
-    send(payload, "<redacted>");
-    return authReply(doing);
+    return r;
   }
 
   /**
