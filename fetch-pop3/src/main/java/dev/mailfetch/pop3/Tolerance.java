@@ -23,11 +23,12 @@ public enum Tolerance {
    */
   UNORDERED_LISTING,
   /**
-   * A body may end with {@code .\r} and no LF, when the next reply follows at once (quirk Q02,
-   * the Cyrus 3.4 POP3 backend). The reply that follows (the next pipelined command's status line)
-   * proves where the message ended, as it does for every message; so this works only with a
-   * server that advertises PIPELINING (Cyrus does). Without the tolerance, or without pipelining,
-   * such a message times out with an error naming Q02 and stays on the server.
+   * A body may end with {@code .\r} and no LF (quirk Q02, the Cyrus 3.4 POP3 backend). A status
+   * line right after the CR proves where the message ended, as the next reply does for every
+   * message: with pipelining it is the next command's reply; without, the client waits a grace
+   * (5 s, or half the read timeout if shorter), then sends one NOOP as a probe, and its reply
+   * decides (a late LF is still read as the normal end). Without the tolerance such a message
+   * times out with an error naming Q02 and stays on the server.
    */
   CR_TERMINATOR
 }

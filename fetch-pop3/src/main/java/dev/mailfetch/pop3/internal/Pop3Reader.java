@@ -10,6 +10,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Reads what a POP3 server sends: status lines, listing lines, and dot-stuffed multi-line bodies
@@ -43,6 +44,22 @@ public final class Pop3Reader {
     void data(ByteBuffer slice);
   }
 
+  /**
+   * What the reader does when a body rests at {@code .\r} and nothing more comes (quirk Q02 on a
+   * server that does not pipeline): wait a short grace, then let the session send a probe whose
+   * answer shows whether the message ended there.
+   */
+  public interface DotCrProbe {
+    /** Sets how long the next read may wait; null restores the normal read timeout. */
+    void readTimeout(Duration wait) throws FetchException;
+
+    /** How long to wait at {@code .\r} before probing. */
+    Duration grace();
+
+    /** Sends the probe command; its answer is the caller's to read. */
+    void send() throws FetchException;
+  }
+
   private static final int LINE_START = 0;
   private static final int IN_LINE = 1;
   private static final int DOT = 2;
@@ -63,6 +80,7 @@ public final class Pop3Reader {
   private final boolean bareLf;
   private final boolean crTerminator;
   private boolean endedAtCr;
+  private boolean probed;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
@@ -91,6 +109,11 @@ public final class Pop3Reader {
   /** Whether the last body ended with {@code .\r} and no LF (quirk Q02, CR_TERMINATOR only). */
   public boolean lastBodyEndedAtCr() {
     return endedAtCr;
+  }
+
+  /** Whether a {@link DotCrProbe} was sent during the last body: its answer is still to be read. */
+  public boolean lastBodyProbed() {
+    return probed;
   }
 
   /** Reads from {@code next} from now on (after a TLS handshake). Bytes still buffered are dropped and counted. */
@@ -300,12 +323,21 @@ public final class Pop3Reader {
    *     connection is then unusable), CONNECTION_RESET at end of stream before the terminator
    */
   public long readBody(BodySink sink, long max) throws FetchException {
+    return readBody(sink, max, null);
+  }
+
+  /**
+   * As {@link #readBody(BodySink, long)}; with the CR_TERMINATOR tolerance and a {@code probe},
+   * a body resting at {@code .\r} past the probe's grace gets one probe (see {@link DotCrProbe}).
+   */
+  public long readBody(BodySink sink, long max, DotCrProbe probe) throws FetchException {
     long total = 0;
     int state = LINE_START;
     boolean prevCr = false;
     int start = pos;
     final byte[] b = buf;
     endedAtCr = false;
+    probed = false;
     boolean dotCrThenReply = false; // ".\r" then '+' or '-', taken as data: a Q02 stall follows
     while (true) {
       if (pos == lim) {
@@ -313,7 +345,10 @@ public final class Pop3Reader {
         if (total > max) {
           throw tooBig(max);
         }
-        if (!fillInBody(state, dotCrThenReply)) {
+        if (state == DOT_CR && crTerminator && probe != null && !probed && !probeAfterGrace(probe)) {
+          throw closed();
+        }
+        if (pos == lim && !fillInBody(state, dotCrThenReply)) {
           throw closed();
         }
         start = pos;
@@ -414,6 +449,26 @@ public final class Pop3Reader {
       i++;
     }
     return i;
+  }
+
+  /**
+   * Waits the probe's grace for what follows {@code .\r}; if nothing comes, sends the probe once.
+   * False at end of stream.
+   */
+  private boolean probeAfterGrace(DotCrProbe probe) throws FetchException {
+    probe.readTimeout(probe.grace());
+    try {
+      return fill();
+    } catch (FetchException e) {
+      if (e.error() != FetchError.CONNECTION_TIMED_OUT || !(e.getCause() instanceof SocketTimeoutException)) {
+        throw e; // the operation's own deadline passed: no probe can help
+      }
+      probed = true;
+      probe.send();
+      return true;
+    } finally {
+      probe.readTimeout(null);
+    }
   }
 
   /**

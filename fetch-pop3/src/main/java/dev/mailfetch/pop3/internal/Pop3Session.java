@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,8 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
+  private static final Duration Q02_GRACE = Duration.ofSeconds(5);
   /** One daemon thread keeps every idle session alive (quirk Q43). */
   private static final ScheduledExecutorService KEEPALIVE = keepAliveExecutor();
   /** Past this many unread keepalive answers (over four hours at 15 s) the keepalive stops. */
@@ -1135,7 +1138,11 @@ public final class Pop3Session implements FetchSession {
       reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
           + (long) (ref.size() / 100_000.0 * 1e9), "receiving message " + ref.number());
       try {
-        reader.readBody(handler::data, s.limits().maxMessageSize());
+        reader.readBody(handler::data, s.limits().maxMessageSize(), window == 1 && crTolerated() ? dotCrProbe : null);
+        if (reader.lastBodyProbed()) {
+          // The probe's answer, a status line, shows the body ended where the reader stopped.
+          reply("checking where message " + ref.number() + " ended (the quirk Q02 probe)");
+        }
       } catch (FetchException e) {
         broken = true;
         handler.failed(ref, e);
@@ -1149,6 +1156,39 @@ public final class Pop3Session implements FetchSession {
       outstanding = topUp(queue, outstanding, window);
     }
   }
+
+  private boolean crTolerated() {
+    return s.tolerances().contains(Tolerance.CR_TERMINATOR);
+  }
+
+  /**
+   * Quirk Q02 on a server that does not pipeline: a body resting at ".\r" gets, after a grace
+   * (5 s, or half the read timeout if that is shorter), one NOOP; a reply that follows the CR, or
+   * a late LF and then the reply, both end the message there, proven by the NOOP's status line.
+   */
+  private final Pop3Reader.DotCrProbe dotCrProbe = new Pop3Reader.DotCrProbe() {
+    @Override
+    public void readTimeout(Duration wait) throws FetchException {
+      try {
+        socket.setSoTimeout(millis(wait != null ? wait : s.limits().readTimeout()));
+      } catch (SocketException e) {
+        broken = true;
+        throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+      }
+    }
+
+    @Override
+    public Duration grace() {
+      Duration half = s.limits().readTimeout().dividedBy(2);
+      return half.compareTo(Q02_GRACE) < 0 ? half : Q02_GRACE;
+    }
+
+    @Override
+    public void send() throws FetchException {
+      quirks.add("Q02");
+      Pop3Session.this.send("NOOP", "NOOP (probe: did the message end at \".\\r\"? quirk Q02)");
+    }
+  };
 
   /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
   private void pipeliningStalled() {

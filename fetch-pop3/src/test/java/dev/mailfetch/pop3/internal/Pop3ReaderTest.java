@@ -9,9 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -115,6 +119,107 @@ class Pop3ReaderTest {
     Pop3Reader r = new Pop3Reader(new Chunked(ascii(".\rX\r\n.\r\n+OK\r\n"), 5), 64, false, true);
     assertArrayEquals(ascii("\rX\r\n"), body(r, 100));
     assertFalse(r.lastBodyEndedAtCr());
+  }
+
+  /** Sends {@code before}, then one read times out (the server is silent), then {@code after}. */
+  private static final class SilentOnce extends InputStream {
+    private final byte[] before;
+    private final byte[] after;
+    private int pos;
+    private boolean silenced;
+
+    SilentOnce(String before, String after) {
+      this.before = ascii(before);
+      this.after = ascii(after);
+    }
+
+    @Override
+    public int read() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (pos < before.length) {
+        int n = Math.min(len, before.length - pos);
+        System.arraycopy(before, pos, b, off, n);
+        pos += n;
+        return n;
+      }
+      if (!silenced) {
+        silenced = true;
+        throw new SocketTimeoutException("silent");
+      }
+      int at = pos - before.length;
+      if (at >= after.length) {
+        return -1;
+      }
+      int n = Math.min(len, after.length - at);
+      System.arraycopy(after, at, b, off, n);
+      pos += n;
+      return n;
+    }
+  }
+
+  /** A probe that counts what the reader asked of it. */
+  private static final class CountingProbe implements Pop3Reader.DotCrProbe {
+    int sent;
+    final List<Duration> timeouts = new ArrayList<>();
+
+    @Override
+    public void readTimeout(Duration wait) {
+      timeouts.add(wait);
+    }
+
+    @Override
+    public Duration grace() {
+      return Duration.ofSeconds(5);
+    }
+
+    @Override
+    public void send() {
+      sent++;
+    }
+  }
+
+  @Test
+  void Q02_probe_aSilenceAtDotCr_sendsOneProbe_andItsReplyEndsTheBody() throws FetchException {
+    CountingProbe probe = new CountingProbe();
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\n.\r", "+OK probe\r\n"), 64, false, true);
+    assertArrayEquals(ascii("a\r\n"), bodyWith(r, probe));
+    assertEquals(1, probe.sent);
+    assertTrue(r.lastBodyProbed() && r.lastBodyEndedAtCr());
+    assertEquals(Arrays.asList(Duration.ofSeconds(5), null), probe.timeouts, "grace set, then restored");
+    assertEquals("+OK probe", r.readLine(512, "maxStatusLine"));
+  }
+
+  @Test
+  void Q02_probe_aLateLf_isNotMisjudged_theBodyEndsNormally_andTheProbeAnswerFollows() throws FetchException {
+    CountingProbe probe = new CountingProbe();
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\n.\r", "\n+OK probe\r\n"), 64, false, true);
+    assertArrayEquals(ascii("a\r\n"), bodyWith(r, probe));
+    assertTrue(r.lastBodyProbed());
+    assertFalse(r.lastBodyEndedAtCr());
+    assertEquals("+OK probe", r.readLine(512, "maxStatusLine"));
+  }
+
+  @Test
+  void Q02_probe_aSilenceElsewhere_isNoReasonToProbe() {
+    CountingProbe probe = new CountingProbe();
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\nb", "c\r\n.\r\n"), 64, false, true);
+    FetchException e = assertThrows(FetchException.class, () -> bodyWith(r, probe));
+    assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+    assertEquals(0, probe.sent);
+  }
+
+  private static byte[] bodyWith(Pop3Reader r, Pop3Reader.DotCrProbe probe) throws FetchException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    r.readBody(slice -> {
+      byte[] tmp = new byte[slice.remaining()];
+      slice.get(tmp);
+      out.write(tmp, 0, tmp.length);
+    }, 1 << 20, probe);
+    return out.toByteArray();
   }
 
   @Test
