@@ -1336,6 +1336,10 @@ public final class Pop3Session implements FetchSession {
       return t;
     });
     e.setRemoveOnCancelPolicy(true); // an ended session leaves nothing behind in the queue
+    // With no session open the thread ends, so an embedder that unloads us (a redeployed web
+    // application) is not kept alive by it.
+    e.setKeepAliveTime(30, TimeUnit.SECONDS);
+    e.allowCoreThreadTimeOut(true);
     return e;
   }
 
