@@ -399,6 +399,38 @@ class Pop3SourceTest {
     }
 
     @Test
+    void Q03_aGluedTerminator_whilePipelining_isReadError_andNoMessageHoldsAnother() {
+      FakeMailbox box = FakeMailbox.create()
+          .add("a", "Subject: a\r\n\r\nfirst".getBytes(StandardCharsets.US_ASCII))
+          .add("b", "Subject: b\r\n\r\nsecond\r\n".getBytes(StandardCharsets.US_ASCII))
+          .add("c", "Subject: c\r\n\r\nthird\r\n".getBytes(StandardCharsets.US_ASCII));
+      try (FakePop3Server s = server(box).quirk(Quirk.Q03_NO_CRLF_BEFORE_DOT).start()) {
+        InMemorySink sink = InMemorySink.create();
+        Pop3Source source = client(s, Security.NONE).build();
+        FetchResult r = fetch(source, sink, InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+        FetchException e = r.firstError().orElseThrow();
+        assertEquals(FetchError.READ_ERROR, e.error(), r.summary());
+        assertTrue(e.getMessage().contains("Q03"), e.getMessage());
+        assertTrue(r.quirks().contains("Q03"), "flagged: " + r.quirks());
+        // Before this check, "a" arrived holding "+OK" and all of "b", and "b" holding "c".
+        Map<String, byte[]> stored = new HashMap<>();
+        for (FakeMailbox.Message m : box.messages()) {
+          stored.put(m.uid(), m.content());
+        }
+        for (InMemorySink.StoredMessage m : sink.messages()) {
+          assertArrayEquals(stored.get(m.envelope().uid()), m.content(), m.envelope().uid());
+        }
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(3, s.mailbox("alice").size(), "nothing deleted");
+        // The next session goes one command at a time, where "a" stalls instead of swallowing "b".
+        FetchResult next = fetch(source, sink, InMemoryUidStore.create(), Retention.KEEP);
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, next.firstError().orElseThrow().error(), next::summary);
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        assertTrue(s.session(2).commands().stream().noneMatch(RecordedCommand::pipelined));
+      }
+    }
+
+    @Test
     void Q03_aGluedTerminator_timesOut_namingTheQuirk_andStaysOnTheServer() {
       FakeMailbox box = FakeMailbox.create()
           .add("noeol", "Subject: no final line end\r\n\r\nlast words".getBytes(StandardCharsets.US_ASCII));

@@ -65,6 +65,8 @@ public final class Pop3Reader {
   private static final int DOT = 2;
   private static final int DOT_CR = 3;
   private static final byte[] CR = {'\r'};
+  /** ".\r\n" packed as {@link #recentBefore} packs: a line that ends in '.'. */
+  private static final int DOT_CRLF = '.' << 16 | '\r' << 8 | '\n';
   /** Eight bytes of the buffer as one long, for the word-at-a-time LF search. */
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
@@ -81,6 +83,7 @@ public final class Pop3Reader {
   private final boolean crTerminator;
   private boolean endedAtCr;
   private boolean probed;
+  private boolean replyMayFollow;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
@@ -109,6 +112,15 @@ public final class Pop3Reader {
   /** Whether the last body ended with {@code .\r} and no LF (quirk Q02, CR_TERMINATOR only). */
   public boolean lastBodyEndedAtCr() {
     return endedAtCr;
+  }
+
+  /**
+   * Whether another reply may follow the body at once (pipelining). Then a status line right after
+   * a line that ends in '.' means the server glued the terminator to the message (quirk Q03) and the
+   * body has run into the next reply: READ_ERROR, rather than one message holding the next.
+   */
+  public void replyMayFollow(boolean pipelined) {
+    this.replyMayFollow = pipelined;
   }
 
   /** Whether a {@link DotCrProbe} was sent during the last body: its answer is still to be read. */
@@ -339,6 +351,10 @@ public final class Pop3Reader {
     endedAtCr = false;
     probed = false;
     boolean dotCrThenReply = false; // ".\r" then '+' or '-', taken as data: a Q02 stall follows
+    // The last three bytes before recentFrom, packed, so the Q03 check sees a ".\r\n" that reads
+    // split across refills.
+    int recent = 0;
+    int recentFrom = pos;
     while (true) {
       if (pos == lim) {
         total += emit(sink, start, pos);
@@ -348,7 +364,9 @@ public final class Pop3Reader {
         if (state == DOT_CR && crTerminator && probe != null && !probed && !probeAfterGrace(probe)) {
           throw closed();
         }
-        if (pos == lim && !fillInBody(state, dotCrThenReply)) {
+        recent = recentBefore(lim, recent, recentFrom);
+        recentFrom = 0; // every refill here starts the buffer afresh
+        if (pos == lim && !fillInBody(state, dotCrThenReply, state == LINE_START && recent == DOT_CRLF)) {
           throw closed();
         }
         start = pos;
@@ -370,16 +388,29 @@ public final class Pop3Reader {
           }
           break;
         }
-        case LINE_START:
-          if (b[pos] == '.') {
+        case LINE_START: {
+          byte c = b[pos];
+          if (c == '.') {
             total += emit(sink, start, pos);
             pos++;
             start = pos;
             state = DOT;
-          } else {
-            state = IN_LINE;
+            break;
           }
+          if (replyMayFollow && (c == '+' || c == '-') && recentBefore(pos, recent, recentFrom) == DOT_CRLF) {
+            total += emit(sink, start, pos);
+            if (nextLineIsStatus()) {
+              throw new FetchException(FetchError.READ_ERROR, "a message ran into the next reply: a line ending in"
+                  + " '.' was followed by a status line, so the server glued the terminator to a message without"
+                  + " a final line end (quirk Q03, Exchange 2000); the message stays on the server");
+            }
+            start = pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
+            recent = 0; // and later checks look only at lines after this one
+            recentFrom = pos;
+          }
+          state = IN_LINE;
           break;
+        }
         case DOT: {
           byte c = b[pos];
           if (c == '\r') {
@@ -475,9 +506,7 @@ public final class Pop3Reader {
    * {@link #fill()} inside a body; a timeout there says what the stall looks like when it matches
    * a known server bug, so the person reading the error knows what to do.
    */
-  private boolean fillInBody(int state, boolean dotCrThenReply) throws FetchException {
-    boolean afterDotLine = state == LINE_START && lim >= 3 && buf[lim - 3] == '.' && buf[lim - 2] == '\r'
-        && buf[lim - 1] == '\n';
+  private boolean fillInBody(int state, boolean dotCrThenReply, boolean afterDotLine) throws FetchException {
     try {
       return fill();
     } catch (FetchException e) {
@@ -498,6 +527,18 @@ public final class Pop3Reader {
       }
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.getMessage() + "; " + hint, e);
     }
+  }
+
+  /**
+   * The last three bytes before {@code at}, packed: those of {@code buf[from, at)}, preceded by
+   * {@code recent} (the ones before {@code from}) where fewer than three are in the buffer.
+   */
+  private int recentBefore(int at, int recent, int from) {
+    int r = recent;
+    for (int i = Math.max(from, at - 3); i < at; i++) {
+      r = (r << 8 | (buf[i] & 0xFF)) & 0xFFFFFF;
+    }
+    return r;
   }
 
   private long emit(BodySink sink, int from, int to) {

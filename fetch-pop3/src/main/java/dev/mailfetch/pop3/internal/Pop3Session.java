@@ -1137,6 +1137,7 @@ public final class Pop3Session implements FetchSession {
       handler.start(ref);
       reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
           + (long) (ref.size() / 100_000.0 * 1e9), "receiving message " + ref.number());
+      reader.replyMayFollow(window > 1);
       try {
         reader.readBody(handler::data, s.limits().maxMessageSize(), window == 1 && crTolerated() ? dotCrProbe : null);
         if (reader.lastBodyProbed()) {
@@ -1145,6 +1146,12 @@ public final class Pop3Session implements FetchSession {
         }
       } catch (FetchException e) {
         broken = true;
+        if (e.error() == FetchError.READ_ERROR) {
+          // The body ran into the next reply (Q03): one command at a time from now on, where such
+          // a message stalls instead of swallowing the next one.
+          quirks.add("Q03");
+          learnt.noPipelining = true;
+        }
         handler.failed(ref, e);
         throw e;
       }

@@ -222,6 +222,26 @@ class Pop3ReaderTest {
     return out.toByteArray();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4, 5, 7, 64})
+  void Q03_whenAReplyMayFollow_aStatusLineAfterALineEndingInDot_isReadError_howeverTheReadsSplit(int chunk) {
+    byte[] wire = ascii("Subject: a\r\n\r\nlast words.\r\n+OK 20 octets\r\nSubject: b\r\n\r\nb\r\n.\r\n");
+    Pop3Reader r = reader(wire, 16, false, chunk);
+    r.replyMayFollow(true);
+    FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
+    assertEquals(FetchError.READ_ERROR, e.error());
+    assertTrue(e.getMessage().contains("Q03"), e.getMessage());
+  }
+
+  @Test
+  void Q03_withoutPipelining_orWithoutAStatusLine_itIsData() throws FetchException {
+    byte[] wire = ascii("done.\r\n+OK 20 octets\r\n.\r\n");
+    assertArrayEquals(ascii("done.\r\n+OK 20 octets\r\n"), body(reader(wire, 64, false), 100));
+    Pop3Reader pipelined = reader(ascii("done.\r\n+1 from me\r\n-- \r\n.\r\n"), 64, false, 3);
+    pipelined.replyMayFollow(true);
+    assertArrayEquals(ascii("done.\r\n+1 from me\r\n-- \r\n"), body(pipelined, 100));
+  }
+
   @Test
   void Q02_withoutTheTolerance_dotCrAndAReplyIsData() throws FetchException {
     Pop3Reader r = reader(ascii("a\r\n.\r+OK\r\n.\r\n"), 64, false);
