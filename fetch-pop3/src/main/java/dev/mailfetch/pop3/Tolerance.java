@@ -28,7 +28,7 @@ public enum Tolerance {
    * message: with pipelining it is the next command's reply; without, the client waits a grace
    * (5 s, or half the read timeout if shorter), then sends one NOOP as a probe, and its reply
    * decides (a late LF is still read as the normal end). Without the tolerance such a message
-   * times out with an error naming Q02 and stays on the server.
+   * is READ_ERROR while pipelining, or times out without, each naming Q02; it stays on the server.
    */
   CR_TERMINATOR
 }

@@ -386,13 +386,21 @@ class Pop3SourceTest {
     }
 
     @Test
-    void Q02_crTerminator_withoutTheTolerance_timesOut_namingTheQuirk() {
+    void Q02_crTerminator_withoutTheTolerance_isReadError_whilePipelining_andTimesOutWithout_namingTheQuirk() {
       try (FakePop3Server s = server(MailCorpus.generate(2, 2).toMailbox()).quirk(Quirk.Q02_CR_TERMINATOR).start()) {
-        FetchResult r = fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(),
-            Retention.DELETE_AFTER_DELIVERY);
+        Pop3Source source = client(s, Security.NONE).build();
+        InMemorySink sink = InMemorySink.create();
+        FetchResult r = fetch(source, sink, InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
         FetchException e = r.firstError().orElseThrow();
-        assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
-        assertTrue(e.getMessage().contains("quirk Q02"), e.getMessage());
+        assertEquals(FetchError.READ_ERROR, e.error(), r::summary);
+        assertTrue(e.getMessage().contains("quirk Q02") && e.getMessage().contains("Tolerance.CR_TERMINATOR"),
+            e.getMessage());
+        assertEquals(0, sink.size(), "nothing half-framed reaches the sink");
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        FetchResult next = fetch(source, sink, InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+        FetchException stalled = next.firstError().orElseThrow();
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, stalled.error(), next::summary);
+        assertTrue(stalled.getMessage().contains("quirk Q02"), stalled.getMessage());
         s.awaitSessionsEnded(Duration.ofSeconds(10));
         assertEquals(2, s.mailbox("alice").size());
       }

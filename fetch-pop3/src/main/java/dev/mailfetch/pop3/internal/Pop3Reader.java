@@ -84,6 +84,7 @@ public final class Pop3Reader {
   private boolean endedAtCr;
   private boolean probed;
   private boolean replyMayFollow;
+  private String ranIntoReply;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
@@ -350,6 +351,7 @@ public final class Pop3Reader {
     final byte[] b = buf;
     endedAtCr = false;
     probed = false;
+    ranIntoReply = null;
     boolean dotCrThenReply = false; // ".\r" then '+' or '-', taken as data: a Q02 stall follows
     // The last three bytes before recentFrom, packed, so the Q03 check sees a ".\r\n" that reads
     // split across refills.
@@ -400,9 +402,8 @@ public final class Pop3Reader {
           if (replyMayFollow && (c == '+' || c == '-') && recentBefore(pos, recent, recentFrom) == DOT_CRLF) {
             total += emit(sink, start, pos);
             if (nextLineIsStatus()) {
-              throw new FetchException(FetchError.READ_ERROR, "a message ran into the next reply: a line ending in"
-                  + " '.' was followed by a status line, so the server glued the terminator to a message without"
-                  + " a final line end (quirk Q03, Exchange 2000); the message stays on the server");
+              throw ranIntoReply("Q03", "a line ending in '.' was followed by a status line, so the server glued"
+                  + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
             }
             start = pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
             recent = 0; // and later checks look only at lines after this one
@@ -436,6 +437,10 @@ public final class Pop3Reader {
             if (crTerminator) {
               endedAtCr = true; // the next reply's status line, which the caller reads and checks
               return total;
+            }
+            if (replyMayFollow && nextLineIsStatus()) {
+              throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
+                  + " messages with \".\\r\" (quirk Q02, Cyrus 3.4; Tolerance.CR_TERMINATOR accepts that)");
             }
             dotCrThenReply = true;
           }
@@ -539,6 +544,20 @@ public final class Pop3Reader {
       r = (r << 8 | (buf[i] & 0xFF)) & 0xFFFFFF;
     }
     return r;
+  }
+
+  private FetchException ranIntoReply(String quirk, String why) {
+    ranIntoReply = quirk;
+    return new FetchException(FetchError.READ_ERROR, "a message ran into the next reply: " + why
+        + "; the message stays on the server");
+  }
+
+  /**
+   * The quirk (Q02 or Q03) that made the last body run into the next reply, its READ_ERROR, or
+   * null.
+   */
+  public String lastBodyRanIntoReply() {
+    return ranIntoReply;
   }
 
   private long emit(BodySink sink, int from, int to) {

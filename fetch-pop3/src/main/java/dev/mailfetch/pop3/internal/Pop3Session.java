@@ -1146,10 +1146,10 @@ public final class Pop3Session implements FetchSession {
         }
       } catch (FetchException e) {
         broken = true;
-        if (e.error() == FetchError.READ_ERROR) {
-          // The body ran into the next reply (Q03): one command at a time from now on, where such
-          // a message stalls instead of swallowing the next one.
-          quirks.add("Q03");
+        if (reader.lastBodyRanIntoReply() != null) {
+          // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
+          // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the next.
+          quirks.add(reader.lastBodyRanIntoReply());
           learnt.noPipelining = true;
         }
         handler.failed(ref, e);

@@ -242,6 +242,16 @@ class Pop3ReaderTest {
     assertArrayEquals(ascii("done.\r\n+1 from me\r\n-- \r\n"), body(pipelined, 100));
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 64})
+  void Q02_withoutTheTolerance_whenAReplyMayFollow_dotCrAndAStatusLine_isReadError(int chunk) {
+    Pop3Reader r = reader(ascii("a\r\n.\r+OK 9 octets\r\nb\r\n.\r"), 64, false, chunk);
+    r.replyMayFollow(true);
+    FetchException e = assertThrows(FetchException.class, () -> body(r, 100));
+    assertEquals(FetchError.READ_ERROR, e.error());
+    assertEquals("Q02", r.lastBodyRanIntoReply());
+  }
+
   @Test
   void Q02_withoutTheTolerance_dotCrAndAReplyIsData() throws FetchException {
     Pop3Reader r = reader(ascii("a\r\n.\r+OK\r\n.\r\n"), 64, false);
