@@ -25,6 +25,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
+import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -377,6 +378,35 @@ class Pop3ReaderTest {
     Pop3Reader r = reader(all, bufferSize, false, chunks);
     assertArrayEquals(expected, body(r, Long.MAX_VALUE));
     assertEquals("+OK after", r.readLine(512, "maxStatusLine"), "framing holds: the next status line follows");
+  }
+
+  /**
+   * With a reply possibly following (pipelining), the Q03 guard fires exactly when the wire holds a
+   * line ending in '.' followed by a status line, and otherwise changes nothing, for any split.
+   */
+  @Property(tries = 2000)
+  void Q03_guard_firesOnlyOnItsPattern_forAnyBytes_andAnySplit(
+      @ForAll("mailLike") byte[] content, @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 256) int bufferSize) throws FetchException {
+    byte[] wire = stuff(content);
+    String body = new String(wire, 0, wire.length - 3, StandardCharsets.ISO_8859_1); // without ".\r\n"
+    boolean pattern = java.util.regex.Pattern.compile("\\.\r\n(\\+OK[ \r\\[]|-ERR)").matcher(body).find();
+    Statistics.label("Q03 pattern").collect(pattern);
+    Statistics.label("Q03 pattern").coverage(c -> c.check(true).percentage(p -> p >= 5.0));
+    byte[] trailer = ascii("+OK after\r\n");
+    byte[] all = Arrays.copyOf(wire, wire.length + trailer.length);
+    System.arraycopy(trailer, 0, all, wire.length, trailer.length);
+    Pop3Reader guarded = reader(all, bufferSize, false, chunks);
+    guarded.replyMayFollow(true);
+    if (pattern) {
+      FetchException e = assertThrows(FetchException.class, () -> body(guarded, Long.MAX_VALUE));
+      assertEquals(FetchError.READ_ERROR, e.error());
+      assertEquals("Q03", guarded.lastBodyRanIntoReply());
+    } else {
+      byte[] plain = body(reader(all, bufferSize, false, chunks), Long.MAX_VALUE);
+      assertArrayEquals(plain, body(guarded, Long.MAX_VALUE));
+      assertEquals("+OK after", guarded.readLine(512, "maxStatusLine"));
+    }
   }
 
   @Property(tries = 1000)
