@@ -24,7 +24,9 @@ import java.time.Duration;
  * <p><b>Bodies, as a state machine</b> that survives any split of the input:
  *
  * <ol>
- *   <li>{@code LINE_START}: a '.' moves to {@code DOT} (held back); anything else is data.
+ *   <li>{@code LINE_START}: a '.' moves to {@code DOT} (held back); anything else is data, except
+ *       that while a reply may follow (pipelining) a status line after a line ending in '.' is
+ *       READ_ERROR: the body has run into the next reply (quirk Q03).
  *   <li>{@code IN_LINE}: data up to the LF that ends the line (CRLF; a bare LF only with the
  *       BARE_LF tolerance, else it is data).
  *   <li>{@code DOT}: a CR moves to {@code DOT_CR} (held back); any other byte is the line's data
@@ -352,7 +354,6 @@ public final class Pop3Reader {
     endedAtCr = false;
     probed = false;
     ranIntoReply = null;
-    boolean dotCrThenReply = false; // ".\r" then '+' or '-', taken as data: a Q02 stall follows
     // The last three bytes before recentFrom, packed, so the Q03 check sees a ".\r\n" that reads
     // split across refills.
     int recent = 0;
@@ -368,7 +369,7 @@ public final class Pop3Reader {
         }
         recent = recentBefore(lim, recent, recentFrom);
         recentFrom = 0; // every refill here starts the buffer afresh
-        if (pos == lim && !fillInBody(state, dotCrThenReply, state == LINE_START && recent == DOT_CRLF)) {
+        if (pos == lim && !fillInBody(state, state == LINE_START && recent == DOT_CRLF)) {
           throw closed();
         }
         start = pos;
@@ -442,7 +443,6 @@ public final class Pop3Reader {
               throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
                   + " messages with \".\\r\" (quirk Q02, Cyrus 3.4; Tolerance.CR_TERMINATOR accepts that)");
             }
-            dotCrThenReply = true;
           }
           sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"
           total++;
@@ -511,7 +511,7 @@ public final class Pop3Reader {
    * {@link #fill()} inside a body; a timeout there says what the stall looks like when it matches
    * a known server bug, so the person reading the error knows what to do.
    */
-  private boolean fillInBody(int state, boolean dotCrThenReply, boolean afterDotLine) throws FetchException {
+  private boolean fillInBody(int state, boolean afterDotLine) throws FetchException {
     try {
       return fill();
     } catch (FetchException e) {
@@ -519,7 +519,7 @@ public final class Pop3Reader {
         throw e;
       }
       String hint;
-      if (state == DOT_CR || dotCrThenReply) {
+      if (state == DOT_CR) {
         hint = "the message stopped at a line of '.' and CR with no LF after it: the server ends messages"
             + " with \".\\r\" (quirk Q02, Cyrus 3.4). Tolerance.CR_TERMINATOR accepts that from a server that"
             + " advertises PIPELINING; the message stays on the server";
