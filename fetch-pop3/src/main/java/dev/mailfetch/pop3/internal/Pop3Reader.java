@@ -29,6 +29,11 @@ import java.time.Duration;
  *       READ_ERROR: the body has run into the next reply (quirk Q03).
  *   <li>{@code IN_LINE}: data up to the LF that ends the line (CRLF; a bare LF only with the
  *       BARE_LF tolerance, else it is data).
+ *   <li>{@code SCAN}: what {@code IN_LINE} does, many lines at a time: it searches only for '.',
+ *       and stops at one that starts a line (the byte before is the LF of a line end) or, while a
+ *       reply may follow, one that ends a line followed by '+' or '-'. Lines without such a dot
+ *       need no decision, so they pass in one word-at-a-time search. {@code IN_LINE} remains for a
+ *       dot too near the end of the buffer to see past, and as the oracle in tests.
  *   <li>{@code DOT}: a CR moves to {@code DOT_CR} (held back); any other byte is the line's data
  *       and the dot is dropped ("the first octet of the line ... is stripped away").
  *   <li>{@code DOT_CR}: an LF ends the body; with the CR_TERMINATOR tolerance a '+' or '-' (the
@@ -66,12 +71,14 @@ public final class Pop3Reader {
   private static final int IN_LINE = 1;
   private static final int DOT = 2;
   private static final int DOT_CR = 3;
+  private static final int SCAN = 4;
   private static final byte[] CR = {'\r'};
   /** ".\r\n" packed as {@link #recentBefore} packs: a line that ends in '.'. */
   private static final int DOT_CRLF = '.' << 16 | '\r' << 8 | '\n';
   /** Eight bytes of the buffer as one long, for the word-at-a-time LF search. */
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
+  private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
@@ -90,6 +97,8 @@ public final class Pop3Reader {
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
+  /** False only in tests: bodies then go line by line, the oracle for the dot scan. */
+  private boolean scanForDots = true;
 
   /**
    * @param in the stream, already buffered by nothing else (this is the buffer)
@@ -358,6 +367,7 @@ public final class Pop3Reader {
     // split across refills.
     int recent = 0;
     int recentFrom = pos;
+    final int afterLineStart = scanForDots ? SCAN : IN_LINE;
     while (true) {
       if (pos == lim) {
         total += emit(sink, start, pos);
@@ -369,12 +379,44 @@ public final class Pop3Reader {
         }
         recent = recentBefore(lim, recent, recentFrom);
         recentFrom = 0; // every refill here starts the buffer afresh
-        if (pos == lim && !fillInBody(state, state == LINE_START && recent == DOT_CRLF)) {
+        if (pos == lim && !fillInBody(state, (state == LINE_START || state == SCAN) && recent == DOT_CRLF)) {
           throw closed();
         }
         start = pos;
       }
       switch (state) {
+        case SCAN: {
+          // Inside a line, looking only for a '.': every byte that needs a decision is one (a
+          // stuffed dot, the terminator, the end of a line that ends in '.' for the Q03 guard), so
+          // whole lines without one pass in one word-at-a-time search.
+          final int l = lim;
+          int q = pos;
+          int next = SCAN;
+          while ((q = indexOf(b, q, l, DOTS)) < l) {
+            int before = q - 2 >= recentFrom ? (b[q - 2] & 0xFF) << 8 | (b[q - 1] & 0xFF)
+                : recentBefore(q, recent, recentFrom) & 0xFFFF;
+            if ((before & 0xFF) == '\n' && (bareLf || before >> 8 == '\r')) {
+              next = LINE_START; // a '.' at the start of a line
+              break;
+            }
+            q++;
+            if (replyMayFollow) {
+              if (q + 2 >= l) {
+                next = IN_LINE; // too near the end to see what follows: go line by line from here
+                break;
+              }
+              if (b[q] == '\r' && b[q + 1] == '\n' && (b[q + 2] == '+' || b[q + 2] == '-')) {
+                q += 2;
+                next = LINE_START; // a line ending in '.', perhaps then a status line (the Q03 guard)
+                break;
+              }
+            }
+          }
+          pos = q;
+          state = next;
+          prevCr = false; // IN_LINE resumes just after a '.'
+          break;
+        }
         case IN_LINE: {
           final int l = lim;
           int p = indexOfLf(b, pos, l);
@@ -407,10 +449,10 @@ public final class Pop3Reader {
                   + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
             }
             start = pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
-            recent = 0; // and later checks look only at lines after this one
+            recent = DOT_CRLF; // the bytes before pos, whose indices nextLineIsStatus may have moved
             recentFrom = pos;
           }
-          state = IN_LINE;
+          state = afterLineStart;
           break;
         }
         case DOT: {
@@ -423,7 +465,7 @@ public final class Pop3Reader {
             pos++;
             return total; // ".⏎" ends the body under BARE_LF
           } else {
-            state = IN_LINE; // the stuffed dot is dropped: the slice starts at this byte
+            state = afterLineStart; // the stuffed dot is dropped: the slice starts at this byte
             start = pos;
           }
           break;
@@ -448,7 +490,7 @@ public final class Pop3Reader {
           total++;
           start = pos;
           prevCr = true;
-          state = IN_LINE;
+          state = afterLineStart;
           break;
         }
       }
@@ -462,20 +504,41 @@ public final class Pop3Reader {
    * against.
    */
   static int indexOfLf(byte[] b, int from, int to) {
+    return indexOf(b, from, to, LFS);
+  }
+
+  /** The index of the first byte {@code (byte) repeated} in {@code b[from, to)}, or {@code to}; see {@link #indexOfLf}. */
+  static int indexOf(byte[] b, int from, int to, long repeated) {
     int i = from;
+    // Sixteen bytes per step, one branch for both words: most steps find nothing.
+    for (; i + 16 <= to; i += 16) {
+      long x = (long) LONGS.get(b, i) ^ repeated;
+      long y = (long) LONGS.get(b, i + 8) ^ repeated;
+      long fx = (x - ONES) & ~x & HIGHS;
+      long fy = (y - ONES) & ~y & HIGHS;
+      if ((fx | fy) != 0) {
+        return fx != 0 ? i + (Long.numberOfTrailingZeros(fx) >>> 3) : i + 8 + (Long.numberOfTrailingZeros(fy) >>> 3);
+      }
+    }
     for (; i + 8 <= to; i += 8) {
-      long x = (long) LONGS.get(b, i) ^ LFS;
+      long x = (long) LONGS.get(b, i) ^ repeated;
       long found = (x - ONES) & ~x & HIGHS;
       if (found != 0) {
         return i + (Long.numberOfTrailingZeros(found) >>> 3);
       }
     }
+    byte target = (byte) repeated;
     for (; i < to; i++) {
-      if (b[i] == '\n') {
+      if (b[i] == target) {
         return i;
       }
     }
     return to;
+  }
+
+  /** Bodies line by line, as before the dot scan: the oracle the scan is tested against. */
+  void lineByLine() {
+    scanForDots = false;
   }
 
   /** The plain loop: the oracle for {@link #indexOfLf}. */

@@ -409,6 +409,71 @@ class Pop3ReaderTest {
     }
   }
 
+  /**
+   * The dot scan (whole lines without a '.' in one search) decides exactly as the line-by-line
+   * state machine does, for any bytes, whether or not they are well stuffed, under every
+   * tolerance, with or without pipelining, for any split and buffer size.
+   */
+  @Property(tries = 4000)
+  void theDotScan_agreesWithTheLineByLinePath_forAnyBytes(
+      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
+      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 96) int bufferSize, @ForAll boolean endsInSilence) {
+    byte[] body = stuffed ? stuff(raw) : raw;
+    byte[] trailer = endsInSilence ? new byte[0] : ascii("+OK after\r\n.\r\n");
+    byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
+    System.arraycopy(trailer, 0, wire, body.length, trailer.length);
+    Pop3Reader oracle = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    oracle.lineByLine();
+    Pop3Reader scan = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    oracle.replyMayFollow(replyMayFollow);
+    scan.replyMayFollow(replyMayFollow);
+    String expected = outcome(oracle);
+    Statistics.label("outcome").collect(expected.substring(0, expected.indexOf(' ')));
+    assertEquals(expected, outcome(scan));
+  }
+
+  /** The bytes in chunks; then end of stream, or a read timeout (a server gone silent). */
+  private static InputStream stream(byte[] wire, int[] chunks, boolean endsInSilence) {
+    Chunked chunked = new Chunked(wire, chunks);
+    if (!endsInSilence) {
+      return chunked;
+    }
+    return new InputStream() {
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException("the reader reads in blocks");
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = chunked.read(b, off, len);
+        if (n < 0) {
+          throw new SocketTimeoutException("silence");
+        }
+        return n;
+      }
+    };
+  }
+
+  /** What reading one body and the rest of the stream gave, as text to compare. */
+  private static String outcome(Pop3Reader r) {
+    try {
+      String body = new String(body(r, 4096), StandardCharsets.ISO_8859_1);
+      StringBuilder rest = new StringBuilder();
+      try {
+        while (true) {
+          rest.append(r.readLineTruncating(256)).append('|');
+        }
+      } catch (FetchException end) {
+        rest.append(end.error());
+      }
+      return "body " + body + " endedAtCr=" + r.lastBodyEndedAtCr() + " then " + rest;
+    } catch (FetchException e) {
+      return "error " + e.error() + " " + r.lastBodyRanIntoReply() + " at " + r.offset() + " " + e.getMessage();
+    }
+  }
+
   @Property(tries = 1000)
   void anyPartition_givesTheSameResultAsTheWhole(@ForAll @Size(max = 3000) byte[] raw,
       @ForAll("splits") int[] chunks) throws FetchException {
