@@ -30,6 +30,7 @@ import java.util.Base64;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +89,8 @@ public final class Pop3Session implements FetchSession {
   public static final class Learnt {
     volatile boolean noCapa;
     volatile boolean noPipelining;
+    /** {@code UIDL n} / {@code LIST n} answered multi-line (quirk Q28): use the bulk forms. */
+    volatile boolean noSingleForms;
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
@@ -1071,12 +1074,179 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /**
+   * TOP for each message of {@code batch}: its header section and the first {@code lines} lines
+   * of its body, handed to {@code handler} as {@link #retrieve} hands whole messages, pipelined in
+   * the same window. Read-only: it marks nothing on servers that mark or delete on RETR (quirk
+   * Q45). A {@code -ERR} fails that message only (quirk Q33, servers without TOP). A second {@code
+   * +OK} where the content should start is dropped (quirk Q33, FTGate). The content is what the
+   * server sent: a server that ignores {@code lines} or truncates (Q33) is for the caller to judge
+   * against the listed size.
+   */
+  public void top(List<MessageRef> batch, int lines, MessageHandler handler) throws FetchException {
+    if (lines < 0) {
+      throw new IllegalArgumentException("lines must be 0 or more: " + lines);
+    }
+    acquire();
+    try {
+      bodiesLocked(batch, handler, "TOP", " " + lines);
+    } finally {
+      line.unlock();
+    }
+  }
+
+  /**
+   * {@code UIDL n} for each number, pipelined: the unique id of each message the server knows, in
+   * the order asked; a number the server refuses ({@code -ERR}: deleted, or never there) or whose
+   * id is not one a state may key on (quirk Q27) is absent. Quirk Q28: an answer without the number
+   * ({@code +OK abc}) is taken when the rest is one token; an answer for another number is
+   * WRONG_ORDER, or dropped with Tolerance.UNORDERED_LISTING; a multi-line answer is READ_ERROR,
+   * and this server gets the bulk form ({@code UIDL}, keeping the numbers asked) from then on.
+   */
+  public Map<Integer, String> uids(List<Integer> numbers) throws FetchException {
+    Map<Integer, String> out = new LinkedHashMap<>();
+    acquire();
+    try {
+      singleLinesLocked("UIDL", numbers, (n, value) -> {
+        String uid = validUid(value);
+        if (uid != null) {
+          out.put(n, uid);
+        }
+      });
+    } finally {
+      line.unlock();
+    }
+    return out;
+  }
+
+  /**
+   * {@code LIST n} for each number, pipelined: the size the server announces for each message it
+   * knows, in the order asked; refused numbers are absent. Quirk Q28 as in {@link #uids}.
+   */
+  public Map<Integer, Long> sizes(List<Integer> numbers) throws FetchException {
+    Map<Integer, Long> out = new LinkedHashMap<>();
+    acquire();
+    try {
+      singleLinesLocked("LIST", numbers, (n, value) -> {
+        long size = number(value.split("[ \t]+", 2)[0]); // RFC 1939 lets more follow the size
+        if (size < 0) {
+          broken = true;
+          throw new FetchException(FetchError.PROTOCOL, server() + " answered LIST " + n + " without a valid size",
+              value, null);
+        }
+        out.put(n, size);
+      });
+    } finally {
+      line.unlock();
+    }
+    return out;
+  }
+
+  private interface NumberedValue {
+    void accept(int number, String value) throws FetchException;
+  }
+
+  /** "VERB n" for each number in a window; each +OK reply is "n value" (RFC 1939 §5, LIST and UIDL). */
+  private void singleLinesLocked(String verb, List<Integer> numbers, NumberedValue each) throws FetchException {
+    for (int n : numbers) {
+      if (n < 1) {
+        throw new IllegalArgumentException("message numbers start at 1: " + n);
+      }
+    }
+    if (learnt.noSingleForms) {
+      bulkLocked(verb, numbers, each);
+      return;
+    }
+    int window = pipelining() ? WINDOW : 1;
+    ArrayDeque<Integer> queue = new ArrayDeque<>(numbers);
+    ArrayDeque<Integer> sent = new ArrayDeque<>();
+    while (!queue.isEmpty() || !sent.isEmpty()) {
+      while (sent.size() < window && !queue.isEmpty()) {
+        int n = queue.poll();
+        send(verb + " " + n, verb + " " + n);
+        sent.add(n);
+      }
+      int n = sent.poll();
+      String doing = verb + " " + n;
+      Reply r;
+      try {
+        r = reply(doing);
+      } catch (FetchException e) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          pipeliningStalled();
+        }
+        throw e;
+      }
+      if (!r.ok()) {
+        log.debug("{} - {} refused {}: {}", s.account(), server(), doing, r);
+        continue;
+      }
+      String text = r.text().strip();
+      if (text.isEmpty()) {
+        broken = true; // the listing lines that may follow would be taken for the next replies
+        learnt.noSingleForms = true;
+        quirks.add("Q28");
+        throw new FetchException(FetchError.READ_ERROR, server() + " answered " + doing + " without a value, as"
+            + " if with a multi-line listing (quirk Q28); the bulk form is used with this server from now on",
+            r.line(), null);
+      }
+      int sp = indexOfSpace(text);
+      if (sp < 0) {
+        quirks.add("Q28"); // the value without its number: one token, so nothing is ambiguous
+        each.accept(n, text);
+        continue;
+      }
+      long m = number(text.substring(0, sp));
+      if (m != n) {
+        quirks.add("Q28");
+        if (s.tolerances().contains(Tolerance.UNORDERED_LISTING)) {
+          log.warn("{} - {} answered {} for message {}; dropped (quirk Q28)", s.account(), server(), doing, m);
+          continue;
+        }
+        throw wrongOrder("answered " + doing + " for another message (quirk Q28)", r.line());
+      }
+      each.accept(n, text.substring(sp).strip());
+    }
+  }
+
+  /** The bulk listing ("UIDL", "LIST"), keeping the numbers asked, for a server whose single forms fail. */
+  private void bulkLocked(String verb, List<Integer> numbers, NumberedValue each) throws FetchException {
+    Set<Integer> wanted = new java.util.HashSet<>(numbers);
+    Map<Integer, String> found = new HashMap<>();
+    send(verb, verb);
+    Reply r = reply("listing (" + verb + ")");
+    if (!r.ok()) {
+      throw r.exception(FetchError.SERVER_TEMPORARY, server() + " could not list the messages (" + verb + ")");
+    }
+    readListing("listing (" + verb + ")", verb.equals("UIDL"), line -> {
+      String l = line.strip();
+      int sp = indexOfSpace(l);
+      long n = sp < 0 ? -1 : number(l.substring(0, sp));
+      if (n > 0 && n <= Integer.MAX_VALUE && wanted.contains((int) n)) {
+        found.putIfAbsent((int) n, l.substring(sp).strip());
+      }
+    });
+    for (int n : numbers) {
+      String value = found.get(n);
+      if (value != null) {
+        each.accept(n, value);
+      }
+    }
+  }
+
   private void retrieveLocked(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    bodiesLocked(batch, handler, "RETR", "");
+  }
+
+  /** RETR or TOP ({@code verb}, then the number, then {@code suffix}) for each message of the batch. */
+  private void bodiesLocked(List<MessageRef> batch, MessageHandler handler, String verb, String suffix)
+      throws FetchException {
+    boolean top = verb.equals("TOP");
     // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
     // line proves that the message ended where the terminator said (quirk Q04).
     ArrayDeque<String> queue = new ArrayDeque<>();
     for (MessageRef ref : batch) {
-      queue.add("RETR " + ref.number());
+      queue.add(verb + " " + ref.number() + suffix);
     }
     queue.add("NOOP");
     int window = pipelining() ? WINDOW : 1;
@@ -1091,7 +1261,8 @@ public final class Pop3Session implements FetchSession {
     while (outstanding > 0) {
       Reply r;
       try {
-        r = reply(index < batch.size() ? "retrieving message " + batch.get(index).number() : "confirming the last message");
+        r = reply(index < batch.size() ? (top ? "reading the top of message " : "retrieving message ")
+            + batch.get(index).number() : "confirming the last message");
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
           pipeliningStalled();
@@ -1117,10 +1288,19 @@ public final class Pop3Session implements FetchSession {
       }
       MessageRef ref = batch.get(index++);
       if (!r.ok()) {
+        if (top) {
+          quirks.add("Q33");
+        }
         handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
-            + ref.number() + " (RETR); it stays there and is tried again"));
+            + ref.number() + " (" + verb + "); it stays there" + (top ? "" : " and is tried again")));
         outstanding = topUp(queue, outstanding, window);
         continue;
+      }
+      if (top && reader.nextLineIsStatus()) {
+        // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
+        // decision that loses mail rests on what TOP returns.
+        quirks.add("Q33");
+        reader.readLineTruncating(s.limits().maxStatusLine());
       }
       if (reader.nextLineIsStatus()) {
         // A message that starts with a status line: the replies are one ahead of the commands
