@@ -351,7 +351,7 @@ final class FetchRun {
       }
       FetchException sessionError = null;
       try {
-        session.retrieve(refs, batch);
+        session.retrieve(refs, f.sink.lineEnding(), batch);
       } catch (FetchException e) {
         sessionError = e;
       } catch (RuntimeException e) {

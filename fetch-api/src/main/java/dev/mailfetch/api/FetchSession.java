@@ -48,6 +48,16 @@ public interface FetchSession extends AutoCloseable {
   void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException;
 
   /**
+   * As {@link #retrieve(List, MessageHandler)}, with the message bytes in {@code ending}: for
+   * {@link LineEnding#LF} each CRLF of a message becomes LF. A source should do that while it
+   * reads (the POP3 source cuts its slices around the CR); this default converts the slices
+   * {@code retrieve} hands over instead.
+   */
+  default void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler) throws FetchException {
+    retrieve(batch, ending == LineEnding.LF ? new LfHandler(handler) : handler);
+  }
+
+  /**
    * Marks these messages for deletion at {@link #quit}.
    *
    * @return the messages the server accepted for deletion; the others stay on the server

@@ -100,19 +100,45 @@ public final class InMemorySink implements MessageSink {
     }
   }
 
+  /**
+   * Adds {@code labels} to the envelope of the message held under {@code key}. Like a delivery,
+   * the change is durable at the next {@link #sync()}.
+   */
+  @Override
+  public boolean addLabels(DeliveryKey key, java.util.Set<String> labels) {
+    synchronized (storage) {
+      StoredMessage m = pending.containsKey(key) ? pending.get(key) : storage.durable.get(key);
+      if (m == null) {
+        return false;
+      }
+      java.util.Set<String> all = new java.util.TreeSet<>(m.envelope().labels());
+      all.addAll(labels);
+      Envelope e = m.envelope();
+      pending.put(key, new StoredMessage(key, new Envelope(e.account(), e.uid(), e.size(), all, e.archived()),
+          m.content()));
+      return true;
+    }
+  }
+
   /** Every message held, durable ones first, each in the order it was completed. */
   public List<StoredMessage> messages() {
     synchronized (storage) {
-      List<StoredMessage> all = new ArrayList<>(storage.durable.values());
-      all.addAll(pending.values());
-      return all;
+      Map<DeliveryKey, StoredMessage> all = new LinkedHashMap<>(storage.durable);
+      all.putAll(pending); // a held message whose labels changed is listed once, as it now is
+      return new ArrayList<>(all.values());
     }
   }
 
   /** How many messages the sink holds. */
   public int size() {
     synchronized (storage) {
-      return storage.durable.size() + pending.size();
+      int n = storage.durable.size();
+      for (DeliveryKey k : pending.keySet()) {
+        if (!storage.durable.containsKey(k)) {
+          n++;
+        }
+      }
+      return n;
     }
   }
 

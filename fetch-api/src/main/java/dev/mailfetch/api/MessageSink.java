@@ -41,6 +41,27 @@ public interface MessageSink extends AutoCloseable {
   /** Makes every completed delivery durable; see the class documentation. */
   void sync() throws IOException;
 
+  /**
+   * The line ends this sink stores. The engine hands it every message with these line ends
+   * ({@link LineEnding#LF}: each CRLF made LF while the message is read). {@code CRLF}, the bytes as
+   * sent, by default.
+   */
+  default LineEnding lineEnding() {
+    return LineEnding.CRLF;
+  }
+
+  /**
+   * Files the message held under {@code key} under {@code labels} as well, keeping the labels it
+   * has. The engine calls it when it discards a duplicate whose labels differ from the copy
+   * already held, so the labels of the copy it drops are not lost (Gmail lost them: "Some messages
+   * aren't labeled properly"). A sink without labels returns false, which is the default.
+   *
+   * @return true if the sink holds {@code key} and now files it under every label given
+   */
+  default boolean addLabels(DeliveryKey key, java.util.Set<String> labels) throws IOException {
+    return false;
+  }
+
   /** Releases what the sink holds open. Does nothing by default. Safe to call more than once. */
   @Override
   default void close() throws IOException {}

@@ -11,6 +11,7 @@ import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,11 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
  * }</pre>
  *
  * <p>What it checks: byte-exact delivery of every byte value through buffers that are lent, not
- * given; {@code abort} leaves nothing; a key completed twice yields one message; {@code sync}
- * makes messages survive a new sink over the same location; labels and the archive flag where the
- * sink supports them; and, for a file-based sink, a clear {@link IOException} naming the place
- * and the reason on a full disk and on a read-only location. The disk tests mount a small tmpfs,
- * which needs root (CI runs as root); elsewhere they are skipped and the report says why.
+ * given, in the line ends the sink asks for ({@link MessageSink#lineEnding()}: the contract hands
+ * an LF sink what the engine would, every CRLF made LF, and expects exactly that stored); {@code
+ * abort} leaves nothing; a key completed twice yields one message; {@code sync} makes messages
+ * survive a new sink over the same location; labels, the archive flag and {@code addLabels} where
+ * the sink supports them; and, for a file-based sink, a clear {@link IOException} naming the place
+ * and the reason on a full disk, on a read-only location and on a location that vanished. The disk
+ * tests mount a small tmpfs, which needs root (CI runs as root); elsewhere they are skipped and the
+ * report says why.
  */
 @Timeout(60)
 public abstract class MessageSinkContract {
@@ -57,14 +61,6 @@ public abstract class MessageSinkContract {
 
     /** The bytes held under {@code key}, as stored, or empty if none. */
     Optional<byte[]> read(DeliveryKey key) throws IOException;
-
-    /**
-     * How the sink stores the bytes it was given, for comparison: the identity by default; a sink
-     * that stores LF line ends (Maildir, mbox) returns the bytes with every CRLF made LF.
-     */
-    default byte[] asStored(byte[] delivered) {
-      return delivered;
-    }
 
     /** The labels the message under {@code key} is filed under, where the sink has labels. */
     default Optional<Set<String>> labels(DeliveryKey key) throws IOException {
@@ -121,9 +117,21 @@ public abstract class MessageSinkContract {
     return new Envelope(ACCOUNT, uid, 0, labels, archived);
   }
 
-  /** Delivers {@code bytes} in slices of a reused buffer that is scribbled over after each write. */
-  private static DeliveryReceipt deliver(MessageSink sink, Envelope env, DeliveryKey key, byte[] bytes,
+  /**
+   * The message as the engine hands it to {@code sink}: with LF line ends when the sink asks for
+   * them ({@link MessageSink#lineEnding()}), as sent otherwise. The sink must store exactly this.
+   */
+  private static byte[] handedTo(MessageSink sink, byte[] wire) {
+    return sink.lineEnding() == LineEnding.LF ? MailCorpus.toLf(wire) : wire;
+  }
+
+  /**
+   * Delivers {@code message} (CRLF, as sent) in the sink's line ends, in slices of a reused buffer
+   * that is scribbled over after each write.
+   */
+  private static DeliveryReceipt deliver(MessageSink sink, Envelope env, DeliveryKey key, byte[] message,
       int slice) throws IOException {
+    byte[] bytes = handedTo(sink, message);
     Delivery d = sink.begin(env);
     ByteBuffer buf = ByteBuffer.allocate(Math.max(1, slice));
     for (int off = 0; off < bytes.length; off += slice) {
@@ -168,14 +176,14 @@ public abstract class MessageSinkContract {
         DeliveryReceipt r = deliver(s.sink(), envelope("exact-" + i, Set.of(), false), k, m, slices[i]);
         assertFalse(r.alreadyHeld());
         assertEquals(k, r.key());
-        assertEquals(m.length, r.bytes(), "the receipt counts the bytes the sink received");
+        assertEquals(handedTo(s.sink(), m).length, r.bytes(), "the receipt counts the bytes the sink received");
         keys.add(k);
         sent.add(m);
       }
       s.sink().sync();
       for (int i = 0; i < keys.size(); i++) {
         assertTrue(s.sink().contains(keys.get(i)));
-        assertArrayEquals(s.asStored(sent.get(i)), s.read(keys.get(i)).orElseThrow(),
+        assertArrayEquals(handedTo(s.sink(), sent.get(i)), s.read(keys.get(i)).orElseThrow(),
             "message " + i + " (slices of " + slices[i] + " bytes)");
       }
     } finally {
@@ -235,7 +243,7 @@ public abstract class MessageSinkContract {
       assertTrue(deliver(s.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
           "a key the sink holds (not yet synced) is not stored again");
       s.sink().sync();
-      assertArrayEquals(s.asStored(first), s.read(k).orElseThrow(), "the first copy stays");
+      assertArrayEquals(handedTo(s.sink(), first), s.read(k).orElseThrow(), "the first copy stays");
     } finally {
       s.close();
     }
@@ -244,7 +252,7 @@ public abstract class MessageSinkContract {
       assertTrue(deliver(again.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
           "a key synced before a restart is not stored again");
       again.sink().sync();
-      assertArrayEquals(again.asStored(first), again.read(k).orElseThrow());
+      assertArrayEquals(handedTo(again.sink(), first), again.read(k).orElseThrow());
     } finally {
       again.close();
     }
@@ -270,7 +278,7 @@ public abstract class MessageSinkContract {
       for (int i = 0; i < 20; i++) {
         DeliveryKey k = DeliveryKey.of(ACCOUNT, "durable-" + i);
         assertTrue(again.sink().contains(k), "message " + i + " survived");
-        assertArrayEquals(again.asStored(sent.get(i)), again.read(k).orElseThrow());
+        assertArrayEquals(handedTo(again.sink(), sent.get(i)), again.read(k).orElseThrow());
       }
       assertFalse(again.sink().contains(DeliveryKey.of(ACCOUNT, "never-delivered")));
     } finally {
@@ -292,6 +300,68 @@ public abstract class MessageSinkContract {
     } finally {
       s.close();
     }
+  }
+
+  @Test
+  void addLabels_filesAHeldMessageUnderMoreLabels_whereTheSinkHasLabels() throws IOException {
+    Path location = tmp.resolve("sink");
+    SinkUnderTest s = open(location);
+    DeliveryKey k = DeliveryKey.of(ACCOUNT, "first-copy");
+    try {
+      deliver(s.sink(), envelope("first-copy", Set.of("Work"), false), k,
+          "Subject: f\r\n\r\nf\r\n".getBytes(StandardCharsets.US_ASCII), 8);
+      s.sink().sync();
+      assumeTrue(s.labels(k).isPresent(), "this sink does not keep labels: the label check does not apply");
+      assertFalse(s.sink().addLabels(DeliveryKey.of(ACCOUNT, "not-held"), Set.of("Lists")),
+          "a key the sink does not hold is not labelled");
+      assertTrue(s.sink().addLabels(k, Set.of("Lists", "Work")));
+      s.sink().sync();
+      assertEquals(Set.of("Lists", "Work"), s.labels(k).orElseThrow(), "the labels it had, and the new one");
+    } finally {
+      s.close();
+    }
+    SinkUnderTest again = open(location);
+    try {
+      assertEquals(Set.of("Lists", "Work"), again.labels(k).orElseThrow(), "labels added survive a new sink");
+      assertEquals(1, again.sink().contains(k) ? 1 : 0);
+    } finally {
+      again.close();
+    }
+  }
+
+  @Test
+  void aVanishedLocation_isAClearError_namingIt() throws IOException {
+    SinkUnderTest probe = open(tmp.resolve("probe"));
+    boolean fileBased = probe.fileBased();
+    probe.close();
+    assumeTrue(fileBased, "this sink is not file-based: the vanished-directory check does not apply");
+    Path location = tmp.resolve("vanishing");
+    SinkUnderTest s = open(location);
+    try {
+      deleteTree(location);
+      DeliveryKey k = DeliveryKey.of(ACCOUNT, "into-nothing");
+      IOException e = assertThrows(IOException.class, () -> {
+        deliver(s.sink(), envelope("into-nothing", Set.of(), false), k,
+            "Subject: v\r\n\r\nv\r\n".getBytes(StandardCharsets.US_ASCII), 8);
+        s.sink().sync();
+      });
+      String msg = String.valueOf(e.getMessage());
+      assertTrue(msg.contains(location.toString()), "the error names the place: " + msg);
+      assertFalse(s.sink().contains(k), "nothing is held");
+    } finally {
+      s.close();
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (java.util.stream.Stream<Path> children = Files.list(p)) {
+        for (Path c : (Iterable<Path>) children::iterator) {
+          deleteTree(c);
+        }
+      }
+    }
+    Files.deleteIfExists(p);
   }
 
   @Test

@@ -97,6 +97,8 @@ public final class Pop3Reader {
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
+  /** Whether bodies reach the sink with each CRLF made LF (for a sink that stores LF). */
+  private boolean toLf;
   /** False only in tests: bodies then go line by line, the oracle for the dot scan. */
   private boolean scanForDots = true;
 
@@ -133,6 +135,16 @@ public final class Pop3Reader {
    */
   public void replyMayFollow(boolean pipelined) {
     this.replyMayFollow = pipelined;
+  }
+
+  /**
+   * Whether the next bodies reach the sink with each CRLF of the message made LF ({@link
+   * dev.mailfetch.api.LineEnding#LF}). The CR is dropped by the slicing itself: the slice ends
+   * before it and the next starts at the LF, so no byte is looked at twice. Bodies then go line
+   * by line, as every line end needs a cut.
+   */
+  public void lineEndsToLf(boolean lf) {
+    this.toLf = lf;
   }
 
   /** Whether a {@link DotCrProbe} was sent during the last body: its answer is still to be read. */
@@ -245,7 +257,7 @@ public final class Pop3Reader {
 
   private FetchException closed() {
     return new FetchException(FetchError.CONNECTION_RESET,
-        "the server closed the connection while " + doing + " (after " + offset() + " bytes)");
+        "the server closed the connection while " + doing + " (after " + (consumed + lim) + " bytes)");
   }
 
   /**
@@ -367,19 +379,25 @@ public final class Pop3Reader {
     // split across refills.
     int recent = 0;
     int recentFrom = pos;
-    final int afterLineStart = scanForDots ? SCAN : IN_LINE;
+    final boolean lf = toLf;
+    final int afterLineStart = scanForDots && !lf ? SCAN : IN_LINE;
     while (true) {
       if (pos == lim) {
-        total += emit(sink, start, pos);
+        // Converting to LF, a CR at the end of the buffer may be the first half of a CRLF: it
+        // stays in the buffer, to be cut or kept once the next byte is known.
+        int keep = lf && state == IN_LINE && lim - 1 >= start && b[lim - 1] == '\r' ? 1 : 0;
+        total += emit(sink, start, lim - keep);
         if (total > max) {
           throw tooBig(max);
         }
-        if (state == DOT_CR && crTerminator && probe != null && !probed && !probeAfterGrace(probe)) {
-          throw closed();
-        }
-        recent = recentBefore(lim, recent, recentFrom);
+        recent = recentBefore(lim - keep, recent, recentFrom);
         recentFrom = 0; // every refill here starts the buffer afresh
-        if (pos == lim && !fillInBody(state, (state == LINE_START || state == SCAN) && recent == DOT_CRLF)) {
+        pos = lim - keep;
+        if (state == DOT_CR && crTerminator && probe != null && !probed && !probeAfterGrace(probe)) {
+          throw closed(); // (the probe may have refilled the buffer: then pos < lim)
+        }
+        if ((keep == 1 || pos == lim)
+            && !fillInBody(state, (state == LINE_START || state == SCAN) && recent == DOT_CRLF)) {
           throw closed();
         }
         start = pos;
@@ -426,6 +444,10 @@ public final class Pop3Reader {
             break;
           }
           boolean crlf = p > pos ? b[p - 1] == '\r' : prevCr;
+          if (lf && crlf && p - 1 >= start) {
+            total += emit(sink, start, p - 1); // the slice ends before the CR; the next starts at the LF
+            start = p;
+          }
           pos = p + 1;
           prevCr = false;
           if (crlf || bareLf) {

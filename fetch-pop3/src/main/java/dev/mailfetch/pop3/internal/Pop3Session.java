@@ -3,6 +3,7 @@ package dev.mailfetch.pop3.internal;
 import dev.mailfetch.api.Capabilities;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
@@ -1066,10 +1067,18 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    retrieve(batch, LineEnding.CRLF, handler);
+  }
+
+  /** As RETR bodies are read, each CRLF becomes LF by where the reader cuts its slices: no second pass. */
+  @Override
+  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler) throws FetchException {
     acquire();
     try {
-      retrieveLocked(batch, handler);
+      reader.lineEndsToLf(ending == LineEnding.LF);
+      bodiesLocked(batch, handler, "RETR", "");
     } finally {
+      reader.lineEndsToLf(false);
       line.unlock();
     }
   }
@@ -1232,10 +1241,6 @@ public final class Pop3Session implements FetchSession {
         each.accept(n, value);
       }
     }
-  }
-
-  private void retrieveLocked(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    bodiesLocked(batch, handler, "RETR", "");
   }
 
   /** RETR or TOP ({@code verb}, then the number, then {@code suffix}) for each message of the batch. */

@@ -433,6 +433,57 @@ class Pop3ReaderTest {
     assertEquals(expected, outcome(scan));
   }
 
+  /**
+   * Bodies for a sink that stores LF: exactly the CRLF body with each CRLF made LF, and the same
+   * errors and the same bytes after, for any bytes, tolerance, pipelining, split and silence.
+   */
+  @Property(tries = 3000)
+  void lfBodies_areTheCrlfBodiesWithEachCrlfMadeLf_forAnyBytes(
+      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
+      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 96) int bufferSize, @ForAll boolean endsInSilence) {
+    byte[] body = stuffed ? stuff(raw) : raw;
+    byte[] trailer = endsInSilence ? new byte[0] : ascii("+OK after\r\n.\r\n");
+    byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
+    System.arraycopy(trailer, 0, wire, body.length, trailer.length);
+    Pop3Reader crlf = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    Pop3Reader lf = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    lf.lineEndsToLf(true);
+    crlf.replyMayFollow(replyMayFollow);
+    lf.replyMayFollow(replyMayFollow);
+    String expected;
+    try {
+      byte[] b = body(crlf, 4096);
+      expected = "body " + new String(dev.mailfetch.testkit.MailCorpus.toLf(b), StandardCharsets.ISO_8859_1)
+          + " endedAtCr=" + crlf.lastBodyEndedAtCr() + " then " + rest(crlf);
+    } catch (FetchException e) {
+      expected = "error " + e.error() + " " + crlf.lastBodyRanIntoReply() + " " + e.getMessage();
+    }
+    String actual;
+    try {
+      byte[] b = body(lf, 4096);
+      actual = "body " + new String(b, StandardCharsets.ISO_8859_1) + " endedAtCr=" + lf.lastBodyEndedAtCr()
+          + " then " + rest(lf);
+    } catch (FetchException e) {
+      actual = "error " + e.error() + " " + lf.lastBodyRanIntoReply() + " " + e.getMessage();
+    }
+    Statistics.label("outcome").collect(expected.substring(0, expected.indexOf(' ')));
+    Statistics.label("has CRLF").collect(new String(raw, StandardCharsets.ISO_8859_1).contains("\r\n"));
+    assertEquals(expected, actual);
+  }
+
+  private static String rest(Pop3Reader r) {
+    StringBuilder rest = new StringBuilder();
+    try {
+      while (true) {
+        rest.append(r.readLineTruncating(256)).append('|');
+      }
+    } catch (FetchException end) {
+      rest.append(end.error());
+    }
+    return rest.toString();
+  }
+
   /** The bytes in chunks; then end of stream, or a read timeout (a server gone silent). */
   private static InputStream stream(byte[] wire, int[] chunks, boolean endsInSilence) {
     Chunked chunked = new Chunked(wire, chunks);

@@ -1,0 +1,485 @@
+package dev.mailfetch.sink;
+
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.DeliveryReceipt;
+import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.LineEnding;
+import dev.mailfetch.api.MessageSink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Maildir (the format of qmail, Dovecot, Courier, mutt): one file per message, written so that
+ * a crash at any moment leaves either the whole message or nothing, and a re-delivery of the same
+ * message does nothing.
+ *
+ * <p><b>How a message arrives.</b> Its bytes go to a new file in {@code tmp/}; at {@link
+ * Delivery#complete} the file is flushed to the disk ({@code fdatasync}) and then linked into
+ * {@code new/} of each folder it belongs to under a name made of its {@link DeliveryKey} and size
+ * ({@code <key>,S=<size>}); a reader never sees a partial file. {@link #sync()} flushes the
+ * directories that changed, so the names survive a power cut. A key the Maildir already holds, in
+ * {@code new/} or {@code cur/} of any folder (a mail reader moves and renames files there, keeping
+ * the part before ':'), is not stored again: the name comes from the key, so a message delivered
+ * again after a crash finds itself there.
+ *
+ * <p><b>Labels</b> are Maildir++ folders, as Dovecot and Courier lay them out: label {@code Work}
+ * is {@code .Work/}, {@code Lists/Java} is {@code .Lists.Java/} (both '/' and '.' separate levels,
+ * Maildir++'s own rule), other characters as IMAP's modified UTF-7. A message is in the inbox
+ * (the Maildir's own {@code new/}) unless archived, and in each of its labels' folders, as hard
+ * links to one file where the file system allows (copies where it does not). An archived message
+ * without labels goes to the archive folder ({@code .Archive/} by default), never nowhere.
+ *
+ * <p><b>Line ends</b> are LF by default, as Unix mail tools expect: the engine hands the Maildir
+ * LF line ends, converted while the message is read. {@link Builder#lineEnding} switches to CRLF.
+ *
+ * <p><b>Failures</b> are {@link IOException}s naming the file or directory and the system's
+ * reason (no space left, read-only file system, a directory that vanished); the message is then
+ * not held, and the engine leaves it on the server.
+ *
+ * <p>Safe for concurrent use by several fetchers (of different accounts: their keys differ).
+ */
+public final class MaildirSink implements MessageSink {
+  private static final Logger log = LoggerFactory.getLogger(MaildirSink.class);
+  /** Files in tmp/ older than this are left-overs of a crash (the Maildir convention's 36 hours). */
+  private static final Duration STALE_TMP = Duration.ofHours(36);
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final Path root;
+  private final LineEnding lineEnding;
+  private final String archiveFolder;
+  private final KeySet held = new KeySet();
+  /** Directories with new entries since the last sync. */
+  private final Set<Path> dirty = new LinkedHashSet<>();
+  private final Object lock = new Object();
+
+  private MaildirSink(Builder b) throws IOException {
+    this.root = b.root;
+    this.lineEnding = b.lineEnding;
+    this.archiveFolder = b.archiveFolder;
+    createMaildir(root, false);
+    scan();
+  }
+
+  /** A Maildir at {@code root} with the defaults (LF line ends, archive folder {@code Archive}). */
+  public static MaildirSink open(Path root) throws IOException {
+    return builder(root).build();
+  }
+
+  /** A builder for a Maildir at {@code root}, created if missing. */
+  public static Builder builder(Path root) {
+    return new Builder(root);
+  }
+
+  /** Where the Maildir is. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public LineEnding lineEnding() {
+    return lineEnding;
+  }
+
+  @Override
+  public Delivery begin(Envelope envelope) throws IOException {
+    Objects.requireNonNull(envelope, "envelope");
+    List<Path> folders = new ArrayList<>();
+    if (!envelope.archived()) {
+      folders.add(root);
+    }
+    for (String label : envelope.labels()) {
+      folders.add(root.resolve(folderName(label)));
+    }
+    if (folders.isEmpty()) {
+      folders.add(root.resolve(folderName(archiveFolder)));
+    }
+    Path tmp = root.resolve("tmp").resolve(Instant.now().getEpochSecond() + ".P" + ProcessHandle.current().pid()
+        + "Q" + SEQUENCE.incrementAndGet() + ".mailfetch");
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw failure("cannot create " + tmp, e);
+    }
+    return new MaildirDelivery(tmp, channel, folders);
+  }
+
+  @Override
+  public boolean contains(DeliveryKey key) {
+    return held.contains(key);
+  }
+
+  @Override
+  public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
+    if (!held.contains(key)) {
+      return false;
+    }
+    Path existing = find(key);
+    if (existing == null) {
+      return false; // moved away or deleted by the user since: nothing to label
+    }
+    synchronized (lock) {
+      for (String label : labels) {
+        Path folder = root.resolve(folderName(label));
+        if (find(folder, key) != null) {
+          continue;
+        }
+        createMaildir(folder, true);
+        Path target = folder.resolve("new").resolve(existing.getFileName().toString().split(":", 2)[0]);
+        linkOrCopy(existing, target);
+        dirty.add(target.getParent());
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void sync() throws IOException {
+    List<Path> dirs;
+    synchronized (lock) {
+      dirs = new ArrayList<>(dirty);
+    }
+    for (Path dir : dirs) {
+      fsyncDirectory(dir);
+      synchronized (lock) {
+        dirty.remove(dir);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MaildirSink[" + root + ", " + lineEnding + "]";
+  }
+
+  /**
+   * The Maildir++ folder of {@code label}: '.' then its levels joined by '.', each in IMAP's
+   * modified UTF-7 (RFC 3501 §5.1.3), an empty level as "_".
+   */
+  static String folderName(String label) {
+    StringBuilder out = new StringBuilder();
+    for (String level : label.split("[/.]", -1)) {
+      out.append('.').append(level.isEmpty() ? "_" : modifiedUtf7(level));
+    }
+    return out.toString();
+  }
+
+  static String modifiedUtf7(String s) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c <= 0x7e) {
+        out.append(c == '&' ? "&-" : String.valueOf(c));
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < s.length() && (s.charAt(j) < 0x20 || s.charAt(j) > 0x7e)) {
+        j++;
+      }
+      byte[] utf16 = s.substring(i, j).getBytes(StandardCharsets.UTF_16BE);
+      out.append('&').append(Base64.getEncoder().withoutPadding().encodeToString(utf16).replace('/', ',')).append('-');
+      i = j;
+    }
+    return out.toString();
+  }
+
+  // ---------------------------------------------------------------- the directory
+
+  private void createMaildir(Path folder, boolean subfolder) throws IOException {
+    try {
+      boolean created = false;
+      if (!Files.isDirectory(folder)) {
+        Files.createDirectories(folder);
+        created = true;
+      }
+      for (String sub : new String[] {"tmp", "new", "cur"}) {
+        Path d = folder.resolve(sub);
+        if (!Files.isDirectory(d)) {
+          Files.createDirectory(d);
+          created = true;
+        }
+      }
+      if (subfolder && !Files.exists(folder.resolve("maildirfolder"))) {
+        Files.createFile(folder.resolve("maildirfolder")); // Maildir++: this is a folder, not a Maildir
+        created = true;
+      }
+      if (created) {
+        fsyncDirectory(folder);
+        fsyncDirectory(folder.getParent());
+      }
+    } catch (IOException e) {
+      throw failure("cannot create the Maildir " + folder, e);
+    }
+  }
+
+  /** Every key held in new/ and cur/ of the Maildir and its folders; clears stale tmp files. */
+  private void scan() throws IOException {
+    List<Path> folders = new ArrayList<>();
+    folders.add(root);
+    try (DirectoryStream<Path> subs = Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith(".")
+        && Files.isDirectory(p.resolve("cur")))) {
+      subs.forEach(folders::add);
+    } catch (IOException e) {
+      throw failure("cannot read the Maildir " + root, e);
+    }
+    for (Path folder : folders) {
+      for (String sub : new String[] {"new", "cur"}) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder.resolve(sub))) {
+          for (Path f : files) {
+            DeliveryKey key = keyOf(f.getFileName().toString());
+            if (key != null) {
+              held.add(key);
+            }
+          }
+        } catch (NoSuchFileException e) {
+          // a folder without new/ or cur/ is not ours to repair
+        } catch (IOException e) {
+          throw failure("cannot read " + folder.resolve(sub), e);
+        }
+      }
+    }
+    Instant stale = Instant.now().minus(STALE_TMP);
+    try (DirectoryStream<Path> tmp = Files.newDirectoryStream(root.resolve("tmp"), "*.mailfetch")) {
+      for (Path f : tmp) {
+        if (Files.getLastModifiedTime(f).toInstant().isBefore(stale)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("could not clear old files in {}: {}", root.resolve("tmp"), e.toString());
+    }
+  }
+
+  /** The key a file name starts with ("<64 hex>" then ',', ':' or nothing), or null. */
+  static DeliveryKey keyOf(String name) {
+    if (name.length() < 64 || (name.length() > 64 && name.charAt(64) != ',' && name.charAt(64) != ':')) {
+      return null;
+    }
+    try {
+      return DeliveryKey.parse(name.substring(0, 64));
+    } catch (IllegalArgumentException notOurs) {
+      return null;
+    }
+  }
+
+  /** A file holding {@code key} in any folder, or null. */
+  private Path find(DeliveryKey key) throws IOException {
+    Path inbox = find(root, key);
+    if (inbox != null) {
+      return inbox;
+    }
+    try (DirectoryStream<Path> subs = Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith("."))) {
+      for (Path folder : subs) {
+        Path f = find(folder, key);
+        if (f != null) {
+          return f;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Path find(Path folder, DeliveryKey key) throws IOException {
+    for (String sub : new String[] {"new", "cur"}) {
+      Path dir = folder.resolve(sub);
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, key + "*")) {
+        for (Path f : files) {
+          if (key.equals(keyOf(f.getFileName().toString()))) {
+            return f;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static void linkOrCopy(Path existing, Path target) throws IOException {
+    try {
+      Files.createLink(target, existing);
+    } catch (FileAlreadyExistsException e) {
+      // there already: a re-delivery
+    } catch (UnsupportedOperationException | FileSystemException e) {
+      if (e instanceof FileSystemException && Files.exists(target)) {
+        return;
+      }
+      Files.copy(existing, target);
+      try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
+        c.force(false);
+      }
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
+      c.force(true);
+    } catch (IOException e) {
+      throw failure("cannot flush the directory " + dir + " to disk", e);
+    }
+  }
+
+  /** An IOException whose message names the place and the system's reason. */
+  static IOException failure(String what, IOException e) {
+    String reason;
+    if (e instanceof NoSuchFileException) {
+      reason = ((NoSuchFileException) e).getFile() + " does not exist (was the Maildir moved or deleted?)";
+    } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      reason = ((FileSystemException) e).getReason();
+    } else {
+      reason = e.getMessage();
+    }
+    return new IOException(what + ": " + reason, e);
+  }
+
+  // ---------------------------------------------------------------- one message
+
+  private final class MaildirDelivery implements Delivery {
+    private final Path tmp;
+    private final FileChannel channel;
+    private final List<Path> folders;
+    private long bytes;
+    private boolean done;
+
+    MaildirDelivery(Path tmp, FileChannel channel, List<Path> folders) {
+      this.tmp = tmp;
+      this.channel = channel;
+      this.folders = folders;
+    }
+
+    @Override
+    public void write(ByteBuffer buffer) throws IOException {
+      if (done) {
+        throw new IllegalStateException("this delivery has ended");
+      }
+      try {
+        while (buffer.hasRemaining()) {
+          bytes += channel.write(buffer);
+        }
+      } catch (IOException e) {
+        throw failure("cannot write " + tmp, e);
+      }
+    }
+
+    @Override
+    public DeliveryReceipt complete(DeliveryKey key) throws IOException {
+      if (done) {
+        throw new IllegalStateException("this delivery has ended");
+      }
+      if (held.contains(key)) {
+        abort();
+        return new DeliveryReceipt(key, bytes, true);
+      }
+      try {
+        channel.force(false);
+        channel.close();
+      } catch (IOException e) {
+        abort();
+        throw failure("cannot write " + tmp + " to disk", e);
+      }
+      String name = key + ",S=" + bytes;
+      synchronized (lock) {
+        if (held.contains(key)) {
+          abort();
+          return new DeliveryReceipt(key, bytes, true);
+        }
+        List<Path> linked = new ArrayList<>();
+        try {
+          for (Path folder : folders) {
+            if (folder != root) {
+              createMaildir(folder, true);
+            }
+            Path target = folder.resolve("new").resolve(name);
+            linkOrCopy(tmp, target);
+            linked.add(target);
+          }
+        } catch (IOException e) {
+          for (Path p : linked) {
+            deleteQuietly(p);
+          }
+          abort();
+          throw e instanceof FileSystemException ? failure("cannot file a message into " + root, e) : e;
+        }
+        for (Path p : linked) {
+          dirty.add(p.getParent());
+        }
+        held.add(key);
+      }
+      done = true;
+      deleteQuietly(tmp);
+      return new DeliveryReceipt(key, bytes, false);
+    }
+
+    @Override
+    public void abort() {
+      done = true;
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.debug("closing {}: {}", tmp, e.toString());
+      }
+      deleteQuietly(tmp);
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", p, e.toString());
+    }
+  }
+
+  /** Builds a {@link MaildirSink}; every setting is checked when it is set. */
+  public static final class Builder {
+    private final Path root;
+    private LineEnding lineEnding = LineEnding.LF;
+    private String archiveFolder = "Archive";
+
+    private Builder(Path root) {
+      this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
+    }
+
+    /** The line ends stored: LF (the default, as Unix mail tools expect) or CRLF (as sent). */
+    public Builder lineEnding(LineEnding ending) {
+      this.lineEnding = Objects.requireNonNull(ending, "lineEnding");
+      return this;
+    }
+
+    /** The folder (a label name) for archived messages without labels; "Archive" by default. */
+    public Builder archiveFolder(String label) {
+      new dev.mailfetch.api.LabelDecision(Set.of(label), true); // the same rules as any label
+      this.archiveFolder = label;
+      return this;
+    }
+
+    /** Opens the Maildir, creating its directories if missing, and reads which keys it holds. */
+    public MaildirSink build() throws IOException {
+      return new MaildirSink(this);
+    }
+  }
+}

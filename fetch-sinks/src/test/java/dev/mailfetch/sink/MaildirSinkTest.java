@@ -1,0 +1,138 @@
+package dev.mailfetch.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.LineEnding;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a Maildir holds, file by file, as Dovecot and mutt read it. */
+class MaildirSinkTest {
+  private static final String ACCOUNT = "alice@example.org";
+  @TempDir Path tmp;
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static void deliver(MaildirSink sink, String uid, Set<String> labels, boolean archived, byte[] bytes)
+      throws IOException {
+    Delivery d = sink.begin(new Envelope(ACCOUNT, uid, bytes.length, labels, archived));
+    d.write(ByteBuffer.wrap(bytes));
+    d.complete(DeliveryKey.of(ACCOUNT, uid));
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void aMessage_isOneFileInNew_namedAfterItsKeyAndSize_andTmpIsLeftEmpty() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "u1", Set.of(), false, ascii("Subject: a\n\nbody\n"));
+      sink.sync();
+    }
+    DeliveryKey k = DeliveryKey.of(ACCOUNT, "u1");
+    assertEquals(List.of(k + ",S=17"), names(root.resolve("new")));
+    assertEquals(List.of(), names(root.resolve("tmp")));
+    assertEquals(List.of(), names(root.resolve("cur")));
+    assertArrayEquals(ascii("Subject: a\n\nbody\n"), Files.readAllBytes(root.resolve("new").resolve(k + ",S=17")));
+  }
+
+  @Test
+  void labels_areMaildirPlusPlusFolders_hardLinkedToOneFile_andArchiveSkipsTheInbox() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "labelled", Set.of("Work", "Lists/Java"), false, ascii("Subject: l\n\nl\n"));
+      deliver(sink, "archived", Set.of("Receipts"), true, ascii("Subject: r\n\nr\n"));
+      deliver(sink, "archived-bare", Set.of(), true, ascii("Subject: b\n\nb\n"));
+      sink.sync();
+    }
+    String l = DeliveryKey.of(ACCOUNT, "labelled") + ",S=14";
+    assertEquals(List.of(l), names(root.resolve("new")), "only the unarchived message is in the inbox");
+    Path work = root.resolve(".Work/new").resolve(l);
+    Path java = root.resolve(".Lists.Java/new").resolve(l);
+    assertTrue(Files.exists(work) && Files.exists(java), names(root).toString());
+    assertTrue(Files.isSameFile(work, root.resolve("new").resolve(l)), "hard links: one file, three names");
+    assertTrue(Files.exists(root.resolve(".Work/maildirfolder")), "Maildir++ marks folders");
+    assertEquals(1, names(root.resolve(".Receipts/new")).size());
+    assertEquals(1, names(root.resolve(".Archive/new")).size(), "archived without labels: the archive folder");
+  }
+
+  @Test
+  void folderNames_followMaildirPlusPlus_andModifiedUtf7() {
+    assertEquals(".Work", MaildirSink.folderName("Work"));
+    assertEquals(".Lists.Java", MaildirSink.folderName("Lists/Java"));
+    assertEquals(".example.com", MaildirSink.folderName("example.com"));
+    assertEquals(".Gr&APwA3w-e", MaildirSink.folderName("Grüße"));
+    assertEquals(".R&-D", MaildirSink.folderName("R&D"));
+    assertEquals(".&ZeVnLIqe-", MaildirSink.folderName("日本語"));
+    assertEquals("._.x", MaildirSink.folderName("/x"), "an empty level is never '..'");
+  }
+
+  @Test
+  void aKeyAMailReaderMovedToCur_withFlags_isStillHeld_andNotStoredAgain() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    DeliveryKey k = DeliveryKey.of(ACCOUNT, "read-already");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "read-already", Set.of(), false, ascii("Subject: r\n\nr\n"));
+      sink.sync();
+    }
+    Path inNew = root.resolve("new").resolve(k + ",S=14");
+    Files.move(inNew, root.resolve("cur").resolve(k + ",S=14:2,S")); // what mutt does when it is read
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      assertTrue(sink.contains(k));
+      Delivery d = sink.begin(new Envelope(ACCOUNT, "read-already", 12, Set.of(), false));
+      d.write(ByteBuffer.wrap(ascii("Subject: r\n\nr\n")));
+      assertTrue(d.complete(k).alreadyHeld());
+      sink.sync();
+    }
+    assertEquals(List.of(), names(root.resolve("new")));
+    assertEquals(List.of(), names(root.resolve("tmp")));
+  }
+
+  @Test
+  void leftOversOfACrashInTmp_areClearedAfter36Hours_andFreshOnesAreNot() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    MaildirSink.open(root).close();
+    Path old = Files.write(root.resolve("tmp/1.P1Q1.mailfetch"), ascii("half a mess"));
+    Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(37))));
+    Path fresh = Files.write(root.resolve("tmp/2.P2Q2.mailfetch"), ascii("another process, writing"));
+    Path foreign = Files.write(root.resolve("tmp/3.other-mda"), ascii("not ours"));
+    Files.setLastModifiedTime(foreign, FileTime.from(Instant.now().minus(Duration.ofHours(37))));
+    MaildirSink.open(root).close();
+    assertFalse(Files.exists(old));
+    assertTrue(Files.exists(fresh), "it may be another fetcher's message in the making");
+    assertTrue(Files.exists(foreign), "another program's file is not ours to remove");
+  }
+
+  @Test
+  void crlf_canBeChosen_andIsThenWhatTheEngineHandsOver() throws IOException {
+    try (MaildirSink lf = MaildirSink.open(tmp.resolve("a"));
+        MaildirSink crlf = MaildirSink.builder(tmp.resolve("b")).lineEnding(LineEnding.CRLF).build()) {
+      assertEquals(LineEnding.LF, lf.lineEnding());
+      assertEquals(LineEnding.CRLF, crlf.lineEnding());
+    }
+  }
+}
