@@ -887,6 +887,18 @@ final class FetchRun {
         }
         if (held) {
           item.duplicate = verdict;
+          if (!labels.labels().isEmpty()) {
+            // Gmail dropped the labels of the copy it discarded; here they join the first copy's.
+            try {
+              if (f.sink.addLabels(verdict.firstCopy(), labels.labels())) {
+                log.info("{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
+                    f.account, item.ref.number(), verdict.reason(), labels.labels());
+              }
+            } catch (IOException | RuntimeException e) {
+              item.duplicate = null;
+              fail(sinkFailed("adding a duplicate's labels to its first copy", e));
+            }
+          }
           return;
         }
         log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",

@@ -42,6 +42,7 @@ final class Faults {
   final Map<String, Long> dropAfterBytes = new HashMap<>();
   final Set<String> sinkWriteFails = new HashSet<>();
   boolean sinkSyncFails;
+  boolean addLabelsFails;
   boolean storeSyncFails;
   boolean deleteFails;
   boolean quitUnconfirmed;

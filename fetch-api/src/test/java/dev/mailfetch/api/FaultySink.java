@@ -63,6 +63,14 @@ final class FaultySink implements MessageSink {
   }
 
   @Override
+  public boolean addLabels(DeliveryKey key, java.util.Set<String> labels) throws IOException {
+    if (faults.step("sink.addLabels") || faults.addLabelsFails) {
+      throw new IOException("test: cannot link into the label folder");
+    }
+    return inner.addLabels(key, labels);
+  }
+
+  @Override
   public void sync() throws IOException {
     if (faults.sinkSyncFails || faults.step("sink.sync")) {
       throw new IOException("test: fsync failed: Input/output error");

@@ -506,6 +506,34 @@ class FetcherTest {
     }
 
     @Test
+    void aDuplicatesLabels_areAddedToTheFirstCopy_notLost() {
+      Rig rig = new Rig();
+      rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(1));
+      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      LabelPolicy perMessage = (account, headers) -> new LabelDecision(Set.of("L" + n.incrementAndGet()), false);
+      FetchResult r = rig.fetcher(b -> b.dedupPolicy(new MessageIdDedup()).labelPolicy(perMessage).batchSize(1)).run();
+      assertEquals(List.of(DELIVERED, DELIVERED, DUPLICATE), kinds(r));
+      DeliveryKey first = r.outcomes().get(0).key();
+      InMemorySink.StoredMessage a = rig.sink.inner.messages().stream().filter(m -> m.key().equals(first))
+          .findFirst().orElseThrow();
+      assertEquals(Set.of("L1", "L3"), a.envelope().labels(), "the first copy now carries the duplicate's label too");
+      assertEquals(2, rig.sink.inner.size());
+    }
+
+    @Test
+    void aDuplicateWhoseLabelsCannotBeAdded_failsAndStaysOnTheServer() {
+      Rig rig = new Rig();
+      rig.mailbox.add("a", Rig.message(1)).add("c", Rig.message(1));
+      rig.faults.addLabelsFails = true;
+      LabelPolicy labelled = LabelPolicy.fixed(Set.of("Work"), false);
+      FetchResult r = rig.fetcher(b -> b.dedupPolicy(new MessageIdDedup()).labelPolicy(labelled)
+          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(1)).run();
+      assertEquals(List.of(DELIVERED, FAILED), kinds(r));
+      assertEquals(FetchError.SINK_FAILED, r.outcomes().get(1).error().error());
+      assertEquals(Set.of("c"), rig.mailbox.uids(), "never deleted: its labels are not filed anywhere yet");
+    }
+
+    @Test
     void aVerdictNamingACopyTheSinkDoesNotHold_neverCostsTheMessage() {
       Rig rig = new Rig().withMessages(1);
       DeliveryKey phantom = DeliveryKey.of("someone-else", "gone");
