@@ -289,6 +289,13 @@ final class FetchRun {
       if (firstRun) {
         f.uidStore.recordFirstRun(now);
       }
+      java.util.Set<String> listed = new java.util.HashSet<>();
+      for (Item item : items) {
+        if (item.byUid) {
+          listed.add(item.ref.uid());
+        }
+      }
+      f.uidStore.retainListed(listed, now);
       f.uidStore.sync();
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);

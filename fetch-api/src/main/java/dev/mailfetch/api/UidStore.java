@@ -36,6 +36,14 @@ public interface UidStore {
   /** Records the first run; has no effect if one is recorded. */
   void recordFirstRun(Instant at) throws IOException;
 
+  /**
+   * The server's complete listing at {@code now}: a store that forgets notes the UIDs it holds that
+   * are not in {@code listed} as gone, clears that note for UIDs listed again, and may forget UIDs
+   * gone long enough. Durable at the next {@link #sync()}. Does nothing by default (a store that
+   * never forgets). The engine calls it once per run, after a listing that completed.
+   */
+  default void retainListed(java.util.Set<String> listed, Instant now) throws IOException {}
+
   /** Makes everything recorded so far durable. */
   void sync() throws IOException;
 }

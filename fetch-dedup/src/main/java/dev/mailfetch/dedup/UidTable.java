@@ -1,0 +1,296 @@
+package dev.mailfetch.dedup;
+
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.UidRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.function.Consumer;
+
+/**
+ * The records of one account in flat arrays, not objects: a million UIDs cost about 60 bytes each
+ * plus the UID's own bytes, where a {@code HashMap<String, UidRecord>} costs over 300 (node,
+ * string, record, instant, key and its hex). Records are rebuilt as {@link UidRecord} values only
+ * when asked for.
+ *
+ * <p>Times are kept to the second (the engine counts retention in days). A failure count is kept
+ * up to 127. Not thread-safe: {@link JournalUidStore} guards it.
+ */
+final class UidTable {
+  private static final FetchError[] ERRORS = FetchError.values();
+  private static final UidRecord.State[] STATES = UidRecord.State.values();
+  private static final int HAS_KEY = 0x80;
+
+  /** Each UID as a two-byte length and its UTF-8 bytes. */
+  private byte[] arena = new byte[1 << 12];
+  private int arenaUsed;
+  private int[] uidAt = new int[16];
+  private byte[] keys = new byte[16 * 32];
+  private long[] firstSeen = new long[16];
+  /** Epoch second since which the server no longer lists it; 0 while listed. */
+  private long[] goneSince = new long[16];
+  /** State ordinal + 1 (0: forgotten), HAS_KEY when a delivery key is held. */
+  private byte[] state = new byte[16];
+  private byte[] failures = new byte[16];
+  /** FetchError ordinal + 1, 0 for none. */
+  private byte[] lastError = new byte[16];
+  /** Entry index + 1 by UID hash, open addressing; 0 is empty. */
+  private int[] table = new int[32];
+  private int size;
+  private int live;
+
+  /** How many UIDs are remembered (forgotten ones excluded). */
+  int live() {
+    return live;
+  }
+
+  UidRecord get(String uid) {
+    int i = find(bytes(uid));
+    return i < 0 || state[i] == 0 ? null : record(i);
+  }
+
+  /** Records {@code r}; false if the table already held exactly that (nothing to write). */
+  boolean put(UidRecord r) {
+    byte[] u = bytes(r.uid());
+    int i = find(u);
+    byte st = (byte) ((r.state().ordinal() + 1) | (r.deliveryKey() != null ? HAS_KEY : 0));
+    long seen = r.firstSeen().getEpochSecond();
+    byte fails = (byte) Math.min(127, r.failures());
+    byte err = (byte) (r.lastError() == null ? 0 : r.lastError().ordinal() + 1);
+    if (i >= 0 && state[i] == st && firstSeen[i] == seen && failures[i] == fails && lastError[i] == err
+        && sameKey(i, r.deliveryKey())) {
+      return false;
+    }
+    if (i < 0) {
+      i = add(u);
+    }
+    if (state[i] == 0) {
+      live++;
+      goneSince[i] = 0; // remembered afresh; otherwise the gone mark is retainListed's alone
+    }
+    state[i] = st;
+    firstSeen[i] = seen;
+    failures[i] = fails;
+    lastError[i] = err;
+    if (r.deliveryKey() != null) {
+      System.arraycopy(HexFormat.of().parseHex(r.deliveryKey().toString()), 0, keys, i * 32, 32);
+    } else {
+      Arrays.fill(keys, i * 32, i * 32 + 32, (byte) 0);
+    }
+    return true;
+  }
+
+  /**
+   * A PUT record straight from the journal's bytes, without a String or a record object per entry:
+   * loading a million entries should take well under a second.
+   *
+   * @param keyOff where the 32 key bytes are in {@code b}, or -1 for none
+   */
+  void putRaw(byte[] b, int uidOff, int uidLen, UidRecord.State st, long seen, int keyOff, int fails,
+      FetchError err) {
+    int i = find(b, uidOff, uidLen);
+    if (i < 0) {
+      i = add(b, uidOff, uidLen);
+    }
+    if (state[i] == 0) {
+      live++;
+      goneSince[i] = 0;
+    }
+    state[i] = (byte) ((st.ordinal() + 1) | (keyOff >= 0 ? HAS_KEY : 0));
+    firstSeen[i] = seen;
+    failures[i] = (byte) Math.min(127, Math.max(0, fails));
+    lastError[i] = (byte) (err == null ? 0 : err.ordinal() + 1);
+    if (keyOff >= 0) {
+      System.arraycopy(b, keyOff, keys, i * 32, 32);
+    } else {
+      Arrays.fill(keys, i * 32, i * 32 + 32, (byte) 0);
+    }
+  }
+
+  /** A GONE record from the journal's bytes; unknown UIDs are ignored. */
+  void goneRaw(byte[] b, int uidOff, int uidLen, long since) {
+    int i = find(b, uidOff, uidLen);
+    if (i >= 0 && state[i] != 0) {
+      goneSince[i] = since;
+    }
+  }
+
+  /** A FORGET record from the journal's bytes. */
+  void forgetRaw(byte[] b, int uidOff, int uidLen) {
+    int i = find(b, uidOff, uidLen);
+    if (i >= 0 && state[i] != 0) {
+      state[i] = 0;
+      live--;
+    }
+  }
+
+  /** Epoch second since which {@code uid} is gone from the server, 0 if listed, -1 if unknown. */
+  long goneSince(String uid) {
+    int i = find(bytes(uid));
+    return i < 0 || state[i] == 0 ? -1 : goneSince[i];
+  }
+
+  /** Sets when {@code uid} went missing (0: listed again); false if unknown or unchanged. */
+  boolean gone(String uid, long since) {
+    int i = find(bytes(uid));
+    if (i < 0 || state[i] == 0 || goneSince[i] == since) {
+      return false;
+    }
+    goneSince[i] = since;
+    return true;
+  }
+
+  /** Forgets {@code uid}; false if it was not remembered. */
+  boolean forget(String uid) {
+    int i = find(bytes(uid));
+    if (i < 0 || state[i] == 0) {
+      return false;
+    }
+    state[i] = 0;
+    live--;
+    return true;
+  }
+
+  /** Each remembered UID, in the order first recorded. */
+  void forEachUid(Consumer<String> each) {
+    for (int i = 0; i < size; i++) {
+      if (state[i] != 0) {
+        each.accept(uid(i));
+      }
+    }
+  }
+
+  /** Each remembered record with its gone-since second (0 while listed), in the order first recorded. */
+  void forEach(RecordVisitor each) {
+    for (int i = 0; i < size; i++) {
+      if (state[i] != 0) {
+        each.visit(record(i), goneSince[i]);
+      }
+    }
+  }
+
+  interface RecordVisitor {
+    void visit(UidRecord record, long goneSince);
+  }
+
+  /** Shrinks every array to what it holds (after loading, where capacity would be wasted). */
+  void trim() {
+    int n = Math.max(size, 1);
+    uidAt = Arrays.copyOf(uidAt, n);
+    keys = Arrays.copyOf(keys, n * 32);
+    firstSeen = Arrays.copyOf(firstSeen, n);
+    goneSince = Arrays.copyOf(goneSince, n);
+    state = Arrays.copyOf(state, n);
+    failures = Arrays.copyOf(failures, n);
+    lastError = Arrays.copyOf(lastError, n);
+    arena = Arrays.copyOf(arena, Math.max(arenaUsed, 1));
+  }
+
+  // ---------------------------------------------------------------- inside
+
+  private UidRecord record(int i) {
+    DeliveryKey key = (state[i] & HAS_KEY) != 0
+        ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32)) : null;
+    int e = lastError[i];
+    return new UidRecord(uid(i), STATES[(state[i] & 0x7F) - 1], Instant.ofEpochSecond(firstSeen[i]), key,
+        failures[i], e == 0 ? null : ERRORS[e - 1]);
+  }
+
+  private boolean sameKey(int i, DeliveryKey key) {
+    if (key == null) {
+      return (state[i] & HAS_KEY) == 0;
+    }
+    return HexFormat.of().formatHex(keys, i * 32, i * 32 + 32).equals(key.toString());
+  }
+
+  private String uid(int i) {
+    int at = uidAt[i];
+    int len = (arena[at] & 0xFF) << 8 | (arena[at + 1] & 0xFF);
+    return new String(arena, at + 2, len, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String uid) {
+    byte[] b = uid.getBytes(StandardCharsets.UTF_8);
+    if (b.length > 0xFFFF) {
+      throw new IllegalArgumentException("a UID of " + b.length + " bytes is longer than any server sends");
+    }
+    return b;
+  }
+
+  private int find(byte[] u) {
+    return find(u, 0, u.length);
+  }
+
+  private int find(byte[] b, int off, int len) {
+    int mask = table.length - 1;
+    for (int slot = hash(b, off, len) & mask; ; slot = (slot + 1) & mask) {
+      int e = table[slot];
+      if (e == 0) {
+        return -1;
+      }
+      int at = uidAt[e - 1];
+      int l = (arena[at] & 0xFF) << 8 | (arena[at + 1] & 0xFF);
+      if (l == len && Arrays.equals(arena, at + 2, at + 2 + len, b, off, off + len)) {
+        return e - 1;
+      }
+    }
+  }
+
+  private int add(byte[] u) {
+    return add(u, 0, u.length);
+  }
+
+  private int add(byte[] u, int off, int ulen) {
+    if (size == uidAt.length) {
+      int n = size + (size >> 1) + 16; // 1.5x: less slack than doubling at a million entries
+      uidAt = Arrays.copyOf(uidAt, n);
+      keys = Arrays.copyOf(keys, n * 32);
+      firstSeen = Arrays.copyOf(firstSeen, n);
+      goneSince = Arrays.copyOf(goneSince, n);
+      state = Arrays.copyOf(state, n);
+      failures = Arrays.copyOf(failures, n);
+      lastError = Arrays.copyOf(lastError, n);
+    }
+    if (arenaUsed + 2 + ulen > arena.length) {
+      arena = Arrays.copyOf(arena, Math.max(arenaUsed + 2 + ulen, arena.length + (arena.length >> 1)));
+    }
+    int i = size++;
+    uidAt[i] = arenaUsed;
+    arena[arenaUsed] = (byte) (ulen >>> 8);
+    arena[arenaUsed + 1] = (byte) ulen;
+    System.arraycopy(u, off, arena, arenaUsed + 2, ulen);
+    arenaUsed += 2 + ulen;
+    if (size * 3 > table.length * 2) { // load at most 2/3
+      table = new int[table.length * 2];
+      for (int j = 0; j < size - 1; j++) {
+        place(j);
+      }
+    }
+    place(i);
+    return i;
+  }
+
+  private void place(int i) {
+    int at = uidAt[i];
+    int len = (arena[at] & 0xFF) << 8 | (arena[at + 1] & 0xFF);
+    int mask = table.length - 1;
+    int slot = hash(arena, at + 2, len) & mask;
+    while (table[slot] != 0) {
+      slot = (slot + 1) & mask;
+    }
+    table[slot] = i + 1;
+  }
+
+  private static int hash(byte[] b, int from, int len) {
+    int h = 0x811C9DC5; // FNV-1a, then a finaliser so that similar UIDs spread over the table
+    for (int i = from; i < from + len; i++) {
+      h = (h ^ (b[i] & 0xFF)) * 0x01000193;
+    }
+    h ^= h >>> 16;
+    h *= 0x85EBCA6B;
+    h ^= h >>> 13;
+    return h;
+  }
+}

@@ -1,0 +1,306 @@
+package dev.mailfetch.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.UidRecord;
+import dev.mailfetch.api.UidRecord.State;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(120)
+class JournalUidStoreTest {
+  private static final String ACCOUNT = "alice@example.org";
+  private static final Instant T0 = Instant.parse("2026-11-01T10:00:00Z");
+  @TempDir Path tmp;
+
+  static UidRecord delivered(String uid, Instant seen) {
+    return UidRecord.of(uid, State.DELIVERED, seen, DeliveryKey.of(ACCOUNT, uid));
+  }
+
+  private static Map<String, UidRecord> all(JournalUidStore s, List<String> uids) throws IOException {
+    Map<String, UidRecord> out = new HashMap<>();
+    for (String u : uids) {
+      s.get(u).ifPresent(r -> out.put(u, r));
+    }
+    return out;
+  }
+
+  @Test
+  void everyKindOfRecord_survivesAReopen_exactly() throws IOException {
+    Path dir = tmp.resolve("acct");
+    List<UidRecord> records = List.of(
+        UidRecord.of("b1", State.BASELINE, T0, null),
+        delivered("d1", T0.plusSeconds(5)),
+        UidRecord.of("dup", State.DUPLICATE, T0, null),
+        delivered("gone-1", T0).deleted(),
+        UidRecord.of("f1", State.FAILED, T0, null).failedOnce(FetchError.READ_ERROR).failedOnce(FetchError.SINK_FAILED),
+        delivered("ünïcødé-ÜID", T0),
+        delivered("x".repeat(1000), T0));
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (UidRecord r : records) {
+        s.put(r);
+      }
+      s.recordFirstRun(T0);
+      s.sync();
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (UidRecord r : records) {
+        assertEquals(Optional.of(r), s.get(r.uid()), r.uid());
+      }
+      assertEquals(Optional.of(T0), s.firstRun());
+      assertEquals(Optional.empty(), s.get("never"));
+      s.recordFirstRun(T0.plusSeconds(99));
+      assertEquals(Optional.of(T0), s.firstRun(), "the first run is recorded once");
+    }
+  }
+
+  @Test
+  void whatWasNotSynced_isGoneAfterAReopen_asAfterACrash() throws IOException {
+    Path dir = tmp.resolve("acct");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.put(delivered("synced", T0));
+      s.sync();
+      s.put(delivered("not-synced", T0));
+      assertTrue(s.get("not-synced").isPresent(), "visible at once");
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertTrue(s.get("synced").isPresent());
+      assertEquals(Optional.empty(), s.get("not-synced"));
+    }
+  }
+
+  @Test
+  void aPollWithNothingNew_writesNothing() throws IOException {
+    Path dir = tmp.resolve("acct");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (int i = 0; i < 100; i++) {
+        s.put(delivered("m" + i, T0));
+      }
+      s.retainListed(Set.of(), T0); // all gone: marks written
+      s.sync();
+    }
+    long size = Files.size(dir.resolve("uids.journal"));
+    byte[] before = Files.readAllBytes(dir.resolve("uids.journal"));
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (int i = 0; i < 100; i++) {
+        s.put(s.get("m" + i).orElseThrow()); // what an engine may do: the same records again
+      }
+      s.retainListed(Set.of(), T0.plusSeconds(60));
+      s.sync();
+    }
+    assertEquals(size, Files.size(dir.resolve("uids.journal")));
+    assertArrayEquals(before, Files.readAllBytes(dir.resolve("uids.journal")));
+  }
+
+  @Test
+  void aJournalCutAtEveryByteOfItsLastWrite_recoversEverySavedRecord_andWritesOnAfterward() throws IOException {
+    Path dir = tmp.resolve("acct");
+    Path journal = dir.resolve("uids.journal");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (int i = 0; i < 20; i++) {
+        s.put(delivered("saved-" + i, T0));
+      }
+      s.sync();
+    }
+    long saved = Files.size(journal);
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.put(delivered("last-1", T0));
+      s.put(UidRecord.of("last-2", State.FAILED, T0, null).failedOnce(FetchError.CONNECTION_RESET));
+      s.sync();
+    }
+    byte[] whole = Files.readAllBytes(journal);
+    int cuts = 0;
+    for (long cut = saved; cut < whole.length; cut++) {
+      Path d = tmp.resolve("cut-" + cut);
+      Files.createDirectories(d);
+      Files.write(d.resolve("uids.journal"), java.util.Arrays.copyOf(whole, (int) cut));
+      try (JournalUidStore s = JournalUidStore.open(d)) {
+        for (int i = 0; i < 20; i++) {
+          assertTrue(s.get("saved-" + i).isPresent(), "cut at " + cut + ": saved-" + i);
+        }
+        s.put(delivered("after-repair", T0));
+        s.sync();
+      }
+      try (JournalUidStore s = JournalUidStore.open(d)) {
+        assertTrue(s.get("after-repair").isPresent(), "cut at " + cut + ": appends after the repair are whole");
+        assertTrue(s.get("saved-19").isPresent());
+      }
+      cuts++;
+    }
+    assertTrue(cuts > 40, "every byte of the last write was a cut: " + cuts);
+  }
+
+  @Test
+  void zerosLeftAtTheEndByACrash_areDropped() throws IOException {
+    Path dir = tmp.resolve("acct");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.put(delivered("kept", T0));
+      s.sync();
+    }
+    Path journal = dir.resolve("uids.journal");
+    long saved = Files.size(journal);
+    try (FileChannel c = FileChannel.open(journal, StandardOpenOption.APPEND)) {
+      c.write(java.nio.ByteBuffer.allocate(4096)); // the file grew, its data never came
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertTrue(s.get("kept").isPresent());
+    }
+    assertEquals(saved, Files.size(journal), "cut back to the last whole record");
+  }
+
+  @Test
+  void damageToSavedData_isAConfigurationError_namingTheFileAndTheWayOut_andChangesNothing() throws IOException {
+    Path dir = tmp.resolve("acct");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.put(delivered("first", T0));
+      s.sync();
+      s.put(delivered("second", T0));
+      s.sync();
+    }
+    Path journal = dir.resolve("uids.journal");
+    byte[] bytes = Files.readAllBytes(journal);
+    bytes[20] ^= 0x40; // inside the first record, which a later commit follows
+    Files.write(journal, bytes);
+    FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
+    assertEquals(FetchError.CONFIGURATION, e.error());
+    assertTrue(e.getMessage().contains(journal.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("move it aside"), e.getMessage());
+    assertArrayEquals(bytes, Files.readAllBytes(journal), "never replaced, never cut");
+    JournalUidStore.open(tmp.resolve("other")).close(); // and its lease was released
+  }
+
+  @Test
+  void aFileThatIsNotAStateFile_isAConfigurationError() throws IOException {
+    Path dir = tmp.resolve("acct");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("uids.journal"), "uid1 delivered\nuid2 delivered\n");
+    FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
+    assertEquals(FetchError.CONFIGURATION, e.error());
+    assertTrue(e.getMessage().contains("does not start as a mailfetch state file"), e.getMessage());
+  }
+
+  @Test
+  void aSecondOpener_inThisProcess_getsLocked_namingTheOwner_untilTheFirstCloses() throws IOException {
+    Path dir = tmp.resolve("acct");
+    JournalUidStore first = JournalUidStore.open(dir);
+    FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
+    assertEquals(FetchError.LOCKED, e.error());
+    assertTrue(e.getMessage().contains("process " + ProcessHandle.current().pid()), e.getMessage());
+    first.close();
+    JournalUidStore.open(dir).close();
+  }
+
+  @Test
+  void aSecondOpener_inAnotherProcess_getsLocked_andTheLeaseGoesWithAKilledOwner() throws Exception {
+    Path dir = tmp.resolve("acct");
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LeaseHolder.class.getName(), dir.toString())
+        .redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      assertEquals("held", out.readLine(), "the child took the lease");
+      FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
+      assertEquals(FetchError.LOCKED, e.error());
+      assertTrue(e.getMessage().contains("process " + child.pid()), e.getMessage());
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no chance to release anything
+      assertTrue(child.waitFor(20, TimeUnit.SECONDS));
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertTrue(s.get("held-by-child").isPresent(), "what the child synced is there");
+    }
+  }
+
+  /** Takes the lease, records one UID, says so, and waits to be killed. */
+  public static final class LeaseHolder {
+    public static void main(String[] args) throws Exception {
+      JournalUidStore s = JournalUidStore.open(Path.of(args[0]));
+      s.put(delivered("held-by-child", T0));
+      s.sync();
+      System.out.println("held");
+      System.out.flush();
+      Thread.sleep(120_000);
+    }
+  }
+
+  @Test
+  void uidsGoneFromTheServer_areMarked_thenForgottenAfterTheirTime_unlessListedAgain() throws IOException {
+    Path dir = tmp.resolve("acct");
+    try (JournalUidStore s = JournalUidStore.builder(dir).forgetAfter(Duration.ofDays(30)).build()) {
+      for (String u : List.of("stays", "leaves", "returns")) {
+        s.put(delivered(u, T0));
+      }
+      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(1)));
+      s.retainListed(Set.of("stays", "returns"), T0.plus(Duration.ofDays(10)));
+      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(20))); // "returns" leaves again: its clock restarts
+      s.sync();
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(31)).plusSeconds(1));
+      assertEquals(Set.of("stays", "returns"), all(s, List.of("stays", "leaves", "returns")).keySet(),
+          "gone 30 days: forgotten; gone 11 days: kept");
+      s.sync();
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertEquals(Optional.empty(), s.get("leaves"), "forgetting is durable");
+      assertTrue(s.get("returns").isPresent());
+    }
+  }
+
+  @Test
+  void aJournalOfMostlyOldRecords_isCompacted_andReadsTheSameAfterward() throws IOException {
+    Path dir = tmp.resolve("acct");
+    Path journal = dir.resolve("uids.journal");
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (int round = 0; round < 30; round++) {
+        for (int i = 0; i < 1000; i++) {
+          s.put(UidRecord.of("m" + i, State.FAILED, T0, null).failedOnce(FetchError.values()[round % 5]));
+        }
+        s.sync();
+      }
+      assertTrue(Files.size(journal) < 200_000, "compacted as it went: " + Files.size(journal));
+      s.recordFirstRun(T0);
+      s.compact();
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      for (int i = 0; i < 1000; i++) {
+        assertEquals(FetchError.values()[29 % 5], s.get("m" + i).orElseThrow().lastError());
+      }
+      assertEquals(Optional.of(T0), s.firstRun());
+    }
+    assertTrue(Files.notExists(dir.resolve("uids.journal.new")));
+  }
+
+  @Test
+  void anAccountName_becomesOneSafeDirectory() {
+    Path root = Path.of("/state");
+    assertEquals(root.resolve("alice@example.org"), JournalUidStore.directoryFor(root, "alice@example.org"));
+    assertEquals(root.resolve("%2E."), JournalUidStore.directoryFor(root, "..").normalize(), "never . or ..");
+    assertEquals(root.resolve("a%2Fb%3Ac"), JournalUidStore.directoryFor(root, "a/b:c"));
+    assertEquals(root.resolve("%C3%BC"), JournalUidStore.directoryFor(root, "ü"));
+    assertEquals(root.resolve("%"), JournalUidStore.directoryFor(root, ""));
+  }
+}
