@@ -28,9 +28,13 @@ final class UidTable {
   private int arenaUsed;
   private int[] uidAt = new int[16];
   private byte[] keys = new byte[16 * 32];
-  private long[] firstSeen = new long[16];
-  /** Epoch second since which the server no longer lists it; 0 while listed. */
-  private long[] goneSince = new long[16];
+  /** Epoch second as an unsigned int (1970 to 2106); {@link #FAR} sends it to {@link #farFirstSeen}. */
+  private int[] firstSeen = new int[16];
+  private static final int FAR = -1;
+  /** First-seen seconds outside 1970–2106, by entry: none in practice, but kept exactly. */
+  private final java.util.Map<Integer, Long> farFirstSeen = new java.util.HashMap<>();
+  /** Epoch minute since which the server no longer lists it (forgetting counts days); 0 while listed. */
+  private int[] goneSince = new int[16];
   /** State ordinal + 1 (0: forgotten), HAS_KEY when a delivery key is held. */
   private byte[] state = new byte[16];
   private byte[] failures = new byte[16];
@@ -59,7 +63,7 @@ final class UidTable {
     long seen = r.firstSeen().getEpochSecond();
     byte fails = (byte) Math.min(127, r.failures());
     byte err = (byte) (r.lastError() == null ? 0 : r.lastError().ordinal() + 1);
-    if (i >= 0 && state[i] == st && firstSeen[i] == seen && failures[i] == fails && lastError[i] == err
+    if (i >= 0 && state[i] == st && seen(i) == seen && failures[i] == fails && lastError[i] == err
         && sameKey(i, r.deliveryKey())) {
       return false;
     }
@@ -71,7 +75,7 @@ final class UidTable {
       goneSince[i] = 0; // remembered afresh; otherwise the gone mark is retainListed's alone
     }
     state[i] = st;
-    firstSeen[i] = seen;
+    setSeen(i, seen);
     failures[i] = fails;
     lastError[i] = err;
     if (r.deliveryKey() != null) {
@@ -99,7 +103,7 @@ final class UidTable {
       goneSince[i] = 0;
     }
     state[i] = (byte) ((st.ordinal() + 1) | (keyOff >= 0 ? HAS_KEY : 0));
-    firstSeen[i] = seen;
+    setSeen(i, seen);
     failures[i] = (byte) Math.min(127, Math.max(0, fails));
     lastError[i] = (byte) (err == null ? 0 : err.ordinal() + 1);
     if (keyOff >= 0) {
@@ -113,7 +117,7 @@ final class UidTable {
   void goneRaw(byte[] b, int uidOff, int uidLen, long since) {
     int i = find(b, uidOff, uidLen);
     if (i >= 0 && state[i] != 0) {
-      goneSince[i] = since;
+      goneSince[i] = minutes(since);
     }
   }
 
@@ -129,16 +133,22 @@ final class UidTable {
   /** Epoch second since which {@code uid} is gone from the server, 0 if listed, -1 if unknown. */
   long goneSince(String uid) {
     int i = find(bytes(uid));
-    return i < 0 || state[i] == 0 ? -1 : goneSince[i];
+    return i < 0 || state[i] == 0 ? -1 : goneSince[i] * 60L;
+  }
+
+  /** A gone-since second as kept: to the minute, never 0 (which means listed). */
+  static int minutes(long since) {
+    return since == 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, since / 60));
   }
 
   /** Sets when {@code uid} went missing (0: listed again); false if unknown or unchanged. */
   boolean gone(String uid, long since) {
     int i = find(bytes(uid));
-    if (i < 0 || state[i] == 0 || goneSince[i] == since) {
+    int m = minutes(since);
+    if (i < 0 || state[i] == 0 || goneSince[i] == m) {
       return false;
     }
-    goneSince[i] = since;
+    goneSince[i] = m;
     return true;
   }
 
@@ -166,7 +176,7 @@ final class UidTable {
   void forEach(RecordVisitor each) {
     for (int i = 0; i < size; i++) {
       if (state[i] != 0) {
-        each.visit(record(i), goneSince[i]);
+        each.visit(record(i), goneSince[i] * 60L);
       }
     }
   }
@@ -194,8 +204,22 @@ final class UidTable {
     DeliveryKey key = (state[i] & HAS_KEY) != 0
         ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32)) : null;
     int e = lastError[i];
-    return new UidRecord(uid(i), STATES[(state[i] & 0x7F) - 1], Instant.ofEpochSecond(firstSeen[i]), key,
+    return new UidRecord(uid(i), STATES[(state[i] & 0x7F) - 1], Instant.ofEpochSecond(seen(i)), key,
         failures[i], e == 0 ? null : ERRORS[e - 1]);
+  }
+
+  private long seen(int i) {
+    return firstSeen[i] == FAR ? farFirstSeen.get(i) : Integer.toUnsignedLong(firstSeen[i]);
+  }
+
+  private void setSeen(int i, long seconds) {
+    if (seconds >= 0 && seconds < 0xFFFF_FFFFL) {
+      firstSeen[i] = (int) seconds;
+      farFirstSeen.remove(i);
+    } else {
+      firstSeen[i] = FAR;
+      farFirstSeen.put(i, seconds);
+    }
   }
 
   private boolean sameKey(int i, DeliveryKey key) {

@@ -55,7 +55,7 @@ class JournalUidStorePropertyTest {
   @Provide
   Arbitrary<List<Op>> ops() {
     Arbitrary<UidRecord> records = Combinators.combine(
-        Arbitraries.of(UIDS), Arbitraries.of(State.values()), Arbitraries.longs().between(0, 4_000_000_000L),
+        Arbitraries.of(UIDS), Arbitraries.of(State.values()), Arbitraries.longs().between(-5_000_000_000L, 9_000_000_000L),
         Arbitraries.integers().between(0, 200), Arbitraries.of(FetchError.values()).injectNull(0.5))
         .as((uid, st, sec, fails, err) -> {
           Instant seen = Instant.ofEpochSecond(sec);
