@@ -1,5 +1,9 @@
 package dev.mailfetch.sink;
 
+import static dev.mailfetch.sink.SinkFiles.deleteQuietly;
+import static dev.mailfetch.sink.SinkFiles.failure;
+import static dev.mailfetch.sink.SinkFiles.fsyncDirectory;
+
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.DeliveryReceipt;
@@ -335,27 +339,6 @@ public final class MaildirSink implements MessageSink {
     }
   }
 
-  private static void fsyncDirectory(Path dir) throws IOException {
-    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-      c.force(true);
-    } catch (IOException e) {
-      throw failure("cannot flush the directory " + dir + " to disk", e);
-    }
-  }
-
-  /** An IOException whose message names the place and the system's reason. */
-  static IOException failure(String what, IOException e) {
-    String reason;
-    if (e instanceof NoSuchFileException) {
-      reason = ((NoSuchFileException) e).getFile() + " does not exist (was the Maildir moved or deleted?)";
-    } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
-      reason = ((FileSystemException) e).getReason();
-    } else {
-      reason = e.getMessage();
-    }
-    return new IOException(what + ": " + reason, e);
-  }
-
   // ---------------------------------------------------------------- one message
 
   private final class MaildirDelivery implements Delivery {
@@ -443,14 +426,6 @@ public final class MaildirSink implements MessageSink {
         log.debug("closing {}: {}", tmp, e.toString());
       }
       deleteQuietly(tmp);
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    try {
-      Files.deleteIfExists(p);
-    } catch (IOException e) {
-      log.warn("could not remove {}: {}", p, e.toString());
     }
   }
 

@@ -1,0 +1,47 @@
+package dev.mailfetch.sink;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the file sinks share: flushing directories, and errors that name the place and the reason. */
+final class SinkFiles {
+  private static final Logger log = LoggerFactory.getLogger(SinkFiles.class);
+
+  private SinkFiles() {}
+
+  static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
+      c.force(true);
+    } catch (IOException e) {
+      throw failure("cannot flush the directory " + dir + " to disk", e);
+    }
+  }
+
+  /** An IOException whose message names the place and the system's reason. */
+  static IOException failure(String what, IOException e) {
+    String reason;
+    if (e instanceof NoSuchFileException) {
+      reason = ((NoSuchFileException) e).getFile() + " does not exist (was the directory moved or deleted?)";
+    } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      reason = ((FileSystemException) e).getReason();
+    } else {
+      reason = e.getMessage();
+    }
+    return new IOException(what + ": " + reason, e);
+  }
+
+  static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", p, e.toString());
+    }
+  }
+}
