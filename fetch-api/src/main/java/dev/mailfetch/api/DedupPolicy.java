@@ -10,8 +10,9 @@ import java.io.IOException;
  * <p>Called before the message's body is stored. The engine discards a message only when the
  * verdict names a first copy that the sink really holds and that is not the message itself, so a
  * policy that remembers too much can cost a duplicate, never a message. {@link #delivered} is
- * called once a message is durable in the sink, never earlier: a copy that a crash lost is never
- * remembered.
+ * called as soon as the sink holds a message (completed; durable at the batch's barrier), so that
+ * a second copy in the same batch is caught; if a crash then loses the first copy, a verdict naming
+ * it is not acted on, because the sink does not hold it.
  *
  * <p>Implementations must be safe for concurrent use if shared between fetchers. Stock policies
  * (by Message-ID, by content digest, composite) live in {@code fetch-dedup}.
@@ -23,6 +24,30 @@ public interface DedupPolicy {
   /** The message is durable in the sink under {@code key}; remember it if the policy keeps state. */
   default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
       throws IOException {}
+
+  /**
+   * Whether this policy also judges by content: the engine then computes the message's {@link
+   * ContentDigest} while the body streams in and calls {@link #checkContent} after the body and
+   * before the delivery is completed; a duplicate found then is aborted in the sink, never stored.
+   */
+  default boolean needsContentDigest() {
+    return false;
+  }
+
+  /** The second look, with the message's {@link ContentDigest} (32 bytes). NEW by default. */
+  default DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] contentDigest)
+      throws IOException {
+    return DedupVerdict.NEW;
+  }
+
+  /**
+   * As {@link #delivered(Envelope, HeaderBlock, DeliveryKey)}, with the content digest when {@link
+   * #needsContentDigest()} (else null). The engine calls this one.
+   */
+  default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] contentDigest)
+      throws IOException {
+    delivered(envelope, headers, key);
+  }
 
   /** Whether {@link #check} reads the headers; see {@link LabelPolicy#needsHeaders()}. */
   default boolean needsHeaders() {

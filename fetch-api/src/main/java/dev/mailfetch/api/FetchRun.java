@@ -50,6 +50,10 @@ final class FetchRun {
     Envelope envelope;
     HeaderBlock headers;
     DedupVerdict duplicate;
+    /** The message's ContentDigest, when the dedup policy judges by content. */
+    byte[] contentDigest;
+    /** The labels decided for it, for a duplicate found after its body. */
+    LabelDecision labels;
     long bytesSeen;
     boolean deleteDue;
     boolean deleteMarked;
@@ -434,9 +438,6 @@ final class FetchRun {
             item.receipt.alreadyHeld()
                 ? MessageOutcome.alreadySeen(item.ref, item.key, item.receipt.bytes())
                 : MessageOutcome.delivered(item.ref, item.key, item.receipt.bytes());
-        if (recorded && !item.receipt.alreadyHeld()) {
-          rememberForDedup(item);
-        }
       } else {
         item.outcome =
             MessageOutcome.duplicate(
@@ -473,7 +474,7 @@ final class FetchRun {
 
   private void rememberForDedup(Item item) {
     try {
-      f.dedupPolicy.delivered(item.envelope, item.headers, item.key);
+      f.dedupPolicy.delivered(item.envelope, item.headers, item.key, item.contentDigest);
     } catch (IOException | RuntimeException e) {
       // Forgetting costs at worst a later duplicate, never a message.
       log.warn("{} - dedup policy could not record message {}: {}", f.account, item.ref.number(), e.toString());
@@ -645,6 +646,8 @@ final class FetchRun {
     private int headerScan;
     private long bytes;
     private MessageDigest digest;
+    /** Fed with the body when the dedup policy judges by content. */
+    private ContentDigest content;
     private FetchException failure;
 
     Batch(List<Item> batchItems) {
@@ -671,6 +674,7 @@ final class FetchRun {
       headerLen = 0;
       headerScan = 0;
       digest = item.byUid ? null : newDigest();
+      content = f.dedupPolicy.needsContentDigest() ? ContentDigest.start() : null;
       listener.messageStarted(ref);
       inHeaders = needsHeaders;
       if (!inHeaders) {
@@ -701,6 +705,9 @@ final class FetchRun {
       if (inHeaders) {
         holdHeader(slice);
       } else if (item.duplicate == null) {
+        if (content != null) {
+          content.body(slice);
+        }
         write(slice);
       }
     }
@@ -720,11 +727,21 @@ final class FetchRun {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
         }
+        if (content != null && secondLook(item)) {
+          settleCurrent(); // a duplicate by content: aborted in the sink, never stored
+          return;
+        }
         try {
           item.receipt = delivery.complete(item.key);
           delivery = null;
         } catch (IOException | RuntimeException e) {
           fail(sinkFailed("completing message " + item.ref.number(), e));
+        }
+        if (item.receipt != null && !item.receipt.alreadyHeld()) {
+          // Remembered now, not at the barrier, so that a second copy in the same batch is caught;
+          // a verdict is acted on only while the sink holds the first copy, so this costs nothing
+          // if a crash loses it.
+          rememberForDedup(item);
         }
       }
       settleCurrent();
@@ -808,9 +825,15 @@ final class FetchRun {
       int end = headerEnd();
       if (end >= 0) {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, end), true));
+        if (content != null) {
+          content.body(ByteBuffer.wrap(headerBuf, end, headerLen - end)); // body bytes that came with the end of the headers
+        }
         flushHeader();
       } else if (headerLen >= f.limits.maxHeaderBytes()) {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, f.limits.maxHeaderBytes()), false));
+        if (content != null) {
+          content.body(ByteBuffer.wrap(headerBuf, f.limits.maxHeaderBytes(), headerLen - f.limits.maxHeaderBytes()));
+        }
         flushHeader();
       }
     }
@@ -870,6 +893,10 @@ final class FetchRun {
         log.warn("{} - label policy threw for message {}; filed in the inbox: {}", f.account, item.ref.number(), e.toString());
         labels = LabelDecision.INBOX;
       }
+      item.labels = labels;
+      if (content != null) {
+        content.headers(headers);
+      }
       Envelope envelope = new Envelope(f.account, item.byUid ? item.ref.uid() : null,
           item.ref.size(), labels.labels(), labels.archived());
       item.envelope = envelope;
@@ -893,19 +920,7 @@ final class FetchRun {
           return;
         }
         if (held) {
-          item.duplicate = verdict;
-          if (!labels.labels().isEmpty()) {
-            // Gmail dropped the labels of the copy it discarded; here they join the first copy's.
-            try {
-              if (f.sink.addLabels(verdict.firstCopy(), labels.labels())) {
-                log.info("{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
-                    f.account, item.ref.number(), verdict.reason(), labels.labels());
-              }
-            } catch (IOException | RuntimeException e) {
-              item.duplicate = null;
-              fail(sinkFailed("adding a duplicate's labels to its first copy", e));
-            }
-          }
+          acceptDuplicate(item, verdict, labels);
           return;
         }
         log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",
@@ -920,6 +935,57 @@ final class FetchRun {
       } catch (IOException | RuntimeException e) {
         fail(sinkFailed("starting message " + item.ref.number(), e));
       }
+    }
+
+    /** The message is a duplicate of one the sink holds: keep the labels it would have had. */
+    private void acceptDuplicate(Item item, DedupVerdict verdict, LabelDecision labels) {
+      item.duplicate = verdict;
+      if (labels.labels().isEmpty()) {
+        return;
+      }
+      // Gmail dropped the labels of the copy it discarded; here they join the first copy's.
+      try {
+        if (f.sink.addLabels(verdict.firstCopy(), labels.labels())) {
+          log.info("{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
+              f.account, item.ref.number(), verdict.reason(), labels.labels());
+        }
+      } catch (IOException | RuntimeException e) {
+        item.duplicate = null;
+        fail(sinkFailed("adding a duplicate's labels to its first copy", e));
+      }
+    }
+
+    /**
+     * The dedup policy's look at the content, once the body is in: true if the message turned out
+     * a duplicate of a copy the sink holds (its delivery is then aborted).
+     */
+    private boolean secondLook(Item item) {
+      item.contentDigest = content.digest();
+      content = null;
+      DedupVerdict verdict;
+      try {
+        verdict = f.dedupPolicy.checkContent(item.envelope, item.headers, item.contentDigest);
+      } catch (IOException | RuntimeException e) {
+        log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+        return false;
+      }
+      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)) {
+        return false;
+      }
+      try {
+        if (!f.sink.contains(verdict.firstCopy())) {
+          log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",
+              f.account, item.ref.number(), verdict.reason());
+          return false;
+        }
+      } catch (IOException | RuntimeException e) {
+        fail(sinkFailed("checking a duplicate's first copy", e));
+        return true;
+      }
+      delivery.abort();
+      delivery = null;
+      acceptDuplicate(item, verdict, item.labels);
+      return true;
     }
 
     private void flushHeader() {

@@ -1,0 +1,303 @@
+package dev.mailfetch.dedup;
+
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the dedup policies remember: for each dedup key (a Message-ID, a content digest, a UID),
+ * the delivery key of the first copy and when it was delivered, within a window of time and size.
+ * The first copy wins: a key remembered is never replaced.
+ *
+ * <p>One store usually serves every account that delivers into one sink, so that a message that
+ * arrives twice by different ways (forwarded to one account, fetched from another) is caught.
+ *
+ * <p><b>The window.</b> Entries older than {@link Window#maxAge} are forgotten, and beyond {@link
+ * Window#maxEntries} the oldest go first. Forgetting costs at most a duplicate, never a message.
+ *
+ * <p><b>On disk</b> ({@link #open}): one line per entry, {@code <crc32c> <epoch second> <delivery
+ * key> <dedup key>}, appended; flushed to disk every 64 entries, at {@link #sync()} and at {@link
+ * #close()}. A line that does not check out (cut by a crash, or damaged) is skipped with a warning:
+ * losing an entry can only let a duplicate through. The file is rewritten (temporary file, flush,
+ * rename, directory flush) when it holds more than twice the live entries. An exclusive lock on the
+ * file keeps a second process out: {@link FetchError#LOCKED}.
+ *
+ * <p>Safe for concurrent use.
+ */
+public final class DedupStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DedupStore.class);
+  private static final int SYNC_EVERY = 64;
+
+  /**
+   * How much is remembered.
+   *
+   * @param maxAge entries older than this are forgotten
+   * @param maxEntries beyond this many, the oldest are forgotten
+   */
+  public record Window(Duration maxAge, int maxEntries) {
+    /** 90 days and 1,000,000 entries: a year of busy mail in under 200 MB of heap. */
+    public static final Window DEFAULT = new Window(Duration.ofDays(90), 1_000_000);
+
+    public Window {
+      Objects.requireNonNull(maxAge, "maxAge");
+      if (maxAge.isNegative() || maxAge.isZero()) {
+        throw new IllegalArgumentException("maxAge must be positive: " + maxAge);
+      }
+      if (maxEntries < 1) {
+        throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
+      }
+    }
+  }
+
+  private record Entry(DeliveryKey key, long at) {}
+
+  private final Window window;
+  private final Path file;
+  private FileChannel channel;
+  /** On {@code <file>.lock}, so that rewriting the file does not drop it. */
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  /** In delivery order, so the oldest are first. */
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+  private long lines;
+  private int unsynced;
+
+  private DedupStore(Window window, Path file, FileChannel channel, FileChannel lockChannel, FileLock lock) {
+    this.window = window;
+    this.file = file;
+    this.channel = channel;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** A store that lives as long as the process. */
+  public static DedupStore inMemory(Window window) {
+    return new DedupStore(Objects.requireNonNull(window, "window"), null, null, null, null);
+  }
+
+  /** The store in {@code file} (created if missing), with its lock ({@code <file>.lock}). */
+  public static DedupStore open(Path file, Window window) throws IOException {
+    Path f = file.toAbsolutePath().normalize();
+    Path lockFile = f.resolveSibling(f.getFileName() + ".lock");
+    FileChannel lc;
+    try {
+      Files.createDirectories(f.getParent());
+      lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new FetchException(FetchError.STATE_FAILED, "cannot open " + lockFile + ": " + e.getMessage(), e);
+    }
+    FileLock l;
+    try {
+      l = lc.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null;
+    }
+    if (l == null) {
+      lc.close();
+      throw new FetchException(FetchError.LOCKED, "the dedup store " + f + " is in use by another fetch; one process"
+          + " at a time may use it (share one store between fetchers in one process instead)");
+    }
+    FileChannel c;
+    try {
+      c = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      l.release();
+      lc.close();
+      throw new FetchException(FetchError.STATE_FAILED, "cannot open the dedup store " + f + ": " + e.getMessage(), e);
+    }
+    DedupStore s = new DedupStore(window, f, c, lc, l);
+    try {
+      s.load();
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  /** The first copy remembered under {@code dedupKey}, if within the window. */
+  public synchronized Optional<DeliveryKey> firstCopy(String dedupKey, Instant now) {
+    Entry e = entries.get(dedupKey);
+    if (e == null || e.at < now.minus(window.maxAge()).getEpochSecond()) {
+      return Optional.empty();
+    }
+    return Optional.of(e.key);
+  }
+
+  /** Remembers {@code key} as the first copy under {@code dedupKey}, unless one is remembered. */
+  public synchronized void remember(String dedupKey, DeliveryKey key, Instant at) throws IOException {
+    String k = dedupKey.replace('\r', ' ').replace('\n', ' ');
+    if (entries.containsKey(k)) {
+      return;
+    }
+    entries.put(k, new Entry(key, at.getEpochSecond()));
+    evict(at);
+    if (channel != null) {
+      append(line(k, key, at.getEpochSecond()));
+      if (++unsynced >= SYNC_EVERY) {
+        sync();
+      }
+      if (lines > 2L * entries.size() + 1000) {
+        rewrite();
+      }
+    }
+  }
+
+  /** How many entries are remembered. */
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  /** Flushes what was remembered to the disk. */
+  public synchronized void sync() throws IOException {
+    if (channel != null && unsynced > 0) {
+      channel.force(false);
+      unsynced = 0;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (channel == null) {
+      return;
+    }
+    try {
+      sync();
+    } catch (IOException e) {
+      log.warn("flushing the dedup store {}: {}", file, e.toString());
+    }
+    try {
+      channel.close();
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      log.warn("closing the dedup store {}: {}", file, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DedupStore[" + (file == null ? "in memory" : file) + ", " + window + "]";
+  }
+
+  // ---------------------------------------------------------------- inside
+
+  private void evict(Instant now) {
+    long oldest = now.minus(window.maxAge()).getEpochSecond();
+    Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Entry> e = it.next();
+      if (entries.size() > window.maxEntries() || e.getValue().at < oldest) {
+        it.remove();
+      } else {
+        break; // in delivery order: the rest are younger
+      }
+    }
+  }
+
+  private static String line(String dedupKey, DeliveryKey key, long at) {
+    String rest = at + " " + key + " " + dedupKey;
+    CRC32C crc = new CRC32C();
+    crc.update(rest.getBytes(StandardCharsets.UTF_8));
+    return String.format("%08x", crc.getValue()) + " " + rest + "\n";
+  }
+
+  private void append(String line) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+    long at = channel.size();
+    while (b.hasRemaining()) {
+      at += channel.write(b, at);
+    }
+    lines++;
+  }
+
+  private void load() throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    int skipped = 0;
+    int pos = 0;
+    while (pos < all.length) {
+      int nl = pos;
+      while (nl < all.length && all[nl] != '\n') {
+        nl++;
+      }
+      if (nl == all.length) {
+        skipped++; // cut by a crash
+        break;
+      }
+      String l = new String(all, pos, nl - pos, StandardCharsets.UTF_8);
+      pos = nl + 1;
+      String[] f = l.split(" ", 4);
+      Entry parsed = null;
+      if (f.length == 4 && f[0].length() == 8) {
+        CRC32C crc = new CRC32C();
+        crc.update(l.substring(9).getBytes(StandardCharsets.UTF_8));
+        try {
+          if (Long.parseLong(f[0], 16) == crc.getValue()) {
+            parsed = new Entry(DeliveryKey.parse(f[2]), Long.parseLong(f[1]));
+          }
+        } catch (IllegalArgumentException bad) {
+          parsed = null;
+        }
+      }
+      if (parsed == null) {
+        skipped++;
+        continue;
+      }
+      entries.putIfAbsent(f[3], parsed);
+      lines++;
+    }
+    if (skipped > 0) {
+      log.warn("dedup store {}: {} line(s) did not check out and were skipped (a crash during a write, or"
+          + " damage); at worst a duplicate gets through", file, skipped);
+    }
+    evict(Instant.now());
+    if (skipped > 0 || lines > 2L * entries.size() + 1000) {
+      rewrite(); // also drops a cut last line, so appends start on a line of their own
+    }
+  }
+
+  /** Writes the live entries to a new file, flushed, renamed over the old one. */
+  private void rewrite() throws IOException {
+    Path next = file.resolveSibling(file.getFileName() + ".new");
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Entry> e : entries.entrySet()) {
+      sb.append(line(e.getKey(), e.getValue().key, e.getValue().at));
+    }
+    try (FileChannel c = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      c.force(true);
+    }
+    channel.close();
+    Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    }
+    channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    lines = entries.size();
+    unsynced = 0;
+  }
+}

@@ -1,0 +1,166 @@
+package dev.mailfetch.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.DedupPolicy;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.LabelPolicy;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stock dedup policies, through the real engine and POP3 client. */
+@Timeout(60)
+class DedupTest {
+  private static final String PW = "dedup test";
+  @TempDir Path tmp;
+
+  private static String message(String id, String subject, String trace) {
+    return trace + "From: Alice <alice@example.org>\r\nSubject: " + subject + "\r\n"
+        + (id == null ? "" : "Message-ID: " + id + "\r\n") + "\r\nthe same body\r\n";
+  }
+
+  private static FetchResult fetch(FakePop3Server s, String user, String account, InMemorySink sink,
+      DedupPolicy dedup, LabelPolicy labels) {
+    Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+        .allowPlaintextAuthentication(true).user(user).password(() -> PW).account(account).build();
+    return Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create()).dedupPolicy(dedup)
+        .labelPolicy(labels).build().run();
+  }
+
+  private static List<MessageOutcome.Kind> kinds(FetchResult r) {
+    return r.outcomes().stream().map(MessageOutcome::kind).collect(Collectors.toList());
+  }
+
+  @Test
+  void byMessageId_theFirstCopyWins_acrossAccounts_andTheSecondCopysLabelsJoinIt() throws IOException {
+    FakeMailbox work = FakeMailbox.create().add(message("<a1@Example.ORG>", "one", "Received: by work\r\n"));
+    FakeMailbox home = FakeMailbox.create()
+        .add(message("<a1@example.org>", "one", "Received: by home\r\nReceived: by relay\r\n"))
+        .add(message("<b2@example.org>", "two", ""))
+        .add(message(null, "no id", ""));
+    try (FakePop3Server s = FakePop3Server.builder().account("work", PW, work).account("home", PW, home).start();
+        DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
+      InMemorySink sink = InMemorySink.create();
+      DedupPolicy dedup = Dedup.byName("message-id", store);
+      assertTrue(fetch(s, "work", "work@x", sink, dedup, LabelPolicy.fixed(Set.of("Work"), false)).ok());
+      FetchResult r = fetch(s, "home", "home@x", sink, dedup, LabelPolicy.fixed(Set.of("Home"), false));
+      assertEquals(List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED),
+          kinds(r), r::summary);
+      assertTrue(r.outcomes().get(0).duplicateReason().contains("<a1@example.org>"), r.outcomes().get(0)::toString);
+      assertEquals(3, sink.size());
+      InMemorySink.StoredMessage first = sink.messages().get(0);
+      assertEquals(Set.of("Work", "Home"), first.envelope().labels(), "Gmail lost this label; we keep it");
+    }
+  }
+
+  @Test
+  void byDigest_copiesThatDifferOnlyInTraceHeaders_areOne_decidedAfterTheBody_andNeverStored() throws IOException {
+    FakeMailbox box = FakeMailbox.create()
+        .add(message("<x@a>", "same", "Received: from a\r\nDelivered-To: me@a\r\n"))
+        .add(message("<x@a>", "same", "Received: from b\r\nReceived: from c\r\nX-Spam-Score: 1\r\nReturn-Path: <b@b>\r\n"))
+        .add(message("<x@a>", "different subject", "Received: from a\r\n"));
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
+        DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
+      InMemorySink sink = InMemorySink.create();
+      FetchResult r = fetch(s, "u", "u@x", sink, Dedup.byName("digest", store), LabelPolicy.none());
+      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED),
+          kinds(r), r::summary);
+      assertTrue(r.outcomes().get(1).duplicateReason().startsWith("the same content (SHA-256 "));
+      assertEquals(2, sink.size(), "the duplicate was aborted in the sink, not stored");
+    }
+  }
+
+  @Test
+  void byUid_oneMailboxFetchedUnderTwoAccountNames_isFetchedOnce() throws IOException {
+    FakeMailbox box = FakeMailbox.create().add(message("<1@a>", "one", "")).add(message("<2@a>", "two", ""));
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
+        DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
+      InMemorySink sink = InMemorySink.create();
+      DedupPolicy dedup = Dedup.byName("uid", store);
+      assertTrue(fetch(s, "u", "alias-1", sink, dedup, LabelPolicy.none()).ok());
+      FetchResult r = fetch(s, "u", "alias-2", sink, dedup, LabelPolicy.none());
+      assertEquals(List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DUPLICATE), kinds(r), r::summary);
+      assertEquals(2, sink.size());
+      assertTrue(!dedup.needsHeaders(), "the UID is in the envelope: no header hold-back");
+    }
+  }
+
+  @Test
+  void theComposite_catchesWhatEitherCatches() throws IOException {
+    FakeMailbox box = FakeMailbox.create()
+        .add(message("<m@a>", "one", ""))
+        .add(message("<m@a>", "one but other body", "").replace("the same body", "another body"))
+        .add(message("<n@a>", "two", "Received: x\r\n"))
+        .add(message("<other@a>", "two", "Received: y\r\n").replace("<other@a>", "<n@a>"));
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
+        DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
+      InMemorySink sink = InMemorySink.create();
+      FetchResult r = fetch(s, "u", "u@x", sink, Dedup.byName("message-id+digest", store), LabelPolicy.none());
+      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED,
+          MessageOutcome.Kind.DUPLICATE), kinds(r), r::summary);
+    }
+  }
+
+  @Test
+  void anUnknownPolicyName_saysWhichExist() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Dedup.byName("sha1", DedupStore.inMemory(DedupStore.Window.DEFAULT)));
+    assertTrue(e.getMessage().contains("none, uid, message-id, digest"), e.getMessage());
+  }
+
+  @Test
+  void messageIds_areComparedAsMailReadersDo() {
+    assertEquals(Optional.of("<Ab.1@example.org>"), Dedup.normalMessageId(" <Ab.1@Example.ORG> (comment)"));
+    assertEquals(Optional.empty(), Dedup.normalMessageId("no brackets@example.org"));
+    assertEquals(Optional.empty(), Dedup.normalMessageId("<>"));
+  }
+
+  @Test
+  void theStore_remembersAcrossARestart_withinItsWindow_andIsLocked() throws IOException {
+    Path file = tmp.resolve("dedup/store");
+    DeliveryKey k1 = DeliveryKey.of("a", "1");
+    DeliveryKey k2 = DeliveryKey.of("a", "2");
+    Instant now = Instant.now();
+    try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
+      s.remember("mid <1@a>", k1, now.minus(Duration.ofDays(40)));
+      s.remember("mid <2@a>", k2, now);
+      s.remember("mid <2@a>", k1, now); // the first copy wins
+      FetchException e = assertThrows(FetchException.class,
+          () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
+      assertEquals(FetchError.LOCKED, e.error());
+    }
+    Files.writeString(file, Files.readString(file) + "0000 cut by a cra", java.nio.file.StandardOpenOption.WRITE);
+    try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
+      assertEquals(Optional.empty(), s.firstCopy("mid <1@a>", now), "older than the window");
+      assertEquals(Optional.of(k2), s.firstCopy("mid <2@a>", now));
+      s.remember("mid <3@a>", k1, now);
+    }
+    try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1))) {
+      assertEquals(1, s.size(), "at most maxEntries, the newest kept");
+      assertEquals(Optional.of(k1), s.firstCopy("mid <3@a>", now));
+    }
+  }
+}
