@@ -11,6 +11,7 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.PrivateDovecot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,7 @@ class DovecotInteropTest {
 
   private Pop3Source.Builder client(Security security) {
     Pop3Source.Builder b = Pop3Source.builder().host("localhost").security(security)
-        .port(security == Security.IMPLICIT_TLS ? dovecot.tlsPort : dovecot.plainPort)
+        .port(security == Security.IMPLICIT_TLS ? dovecot.tlsPort() : dovecot.port())
         .user(PrivateDovecot.USER).password(() -> PrivateDovecot.PASSWORD)
         .sslContext(Pop3SourceTest.CERTS.clientContext())
         .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(30)).build());

@@ -1,9 +1,7 @@
-package dev.mailfetch.pop3;
+package dev.mailfetch.testkit;
 
 import static org.junit.jupiter.api.Assumptions.abort;
 
-import dev.mailfetch.testkit.MailCorpus;
-import dev.mailfetch.testkit.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -21,17 +19,31 @@ import java.util.stream.Stream;
  * folder, config, users, certificate and Maildir, on free ports, stopped by its own PID. Where
  * Dovecot is not installed, or the test does not run as root (Dovecot serves mail as a system
  * user that only root can set up), the test is skipped and the report says why.
+ *
+ * <pre>{@code
+ * PrivateDovecot dovecot = PrivateDovecot.start(corpus, certs);      // a Maildir from a corpus
+ * PrivateDovecot other = PrivateDovecot.start(maildir -> fill(maildir), certs); // or your own
+ * try { ... port(), tlsPort(), doveadm("mailbox", "list") ... } finally { dovecot.stop(); }
+ * }</pre>
  */
-final class PrivateDovecot {
-  static final String USER = "alice";
-  static final String PASSWORD = "dovecot test password";
+public final class PrivateDovecot {
+  /** The user it serves. */
+  public static final String USER = "alice";
+  /** That user's password. */
+  public static final String PASSWORD = "dovecot test password";
   private static final String SYSTEM_USER = "mailfetch-test";
 
-  final Path folder;
-  final Path maildir;
-  final int plainPort;
-  final int tlsPort;
+  private final Path folder;
+  private final Path maildir;
+  private final int plainPort;
+  private final int tlsPort;
   private final Path pidFile;
+
+  /** Fills the user's Maildir before Dovecot starts. */
+  @FunctionalInterface
+  public interface MaildirFiller {
+    void fill(Path maildir) throws IOException;
+  }
 
   private PrivateDovecot(Path folder, Path maildir, int plainPort, int tlsPort) {
     this.folder = folder;
@@ -42,7 +54,12 @@ final class PrivateDovecot {
   }
 
   /** Starts one serving {@code corpus} to {@link #USER}, with certificates from {@code certs}. */
-  static PrivateDovecot start(MailCorpus corpus, TestCertificates certs) throws Exception {
+  public static PrivateDovecot start(MailCorpus corpus, TestCertificates certs) throws Exception {
+    return start(corpus::writeMaildir, certs);
+  }
+
+  /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
+  public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs) throws Exception {
     if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
       abort("Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d; .ci/run installs them)");
     }
@@ -56,7 +73,7 @@ final class PrivateDovecot {
     Path folder = Files.createTempDirectory("mailfetch-dovecot-");
     Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path maildir = folder.resolve("mail").resolve(USER).resolve("Maildir");
-    corpus.writeMaildir(maildir);
+    filler.fill(maildir);
     Files.createDirectories(folder.resolve("tls"));
     certs.writeServerPem(TestCertificates.Profile.VALID, folder.resolve("tls/cert.pem"), folder.resolve("tls/key.pem"));
     Files.writeString(folder.resolve("users.passwd"), USER + ":{PLAIN}" + PASSWORD + ":" + uid + ":" + gid
@@ -141,15 +158,50 @@ final class PrivateDovecot {
         + (Files.exists(folder.resolve("dovecot.log")) ? Files.readString(folder.resolve("dovecot.log")) : "no log"));
   }
 
+  /** The plain POP3 port (STLS offered). */
+  public int port() {
+    return plainPort;
+  }
+
+  /** The implicit-TLS POP3 port. */
+  public int tlsPort() {
+    return tlsPort;
+  }
+
+  /** The user's Maildir. */
+  public Path maildir() {
+    return maildir;
+  }
+
+  /**
+   * Runs {@code doveadm} against this instance for {@link #USER} (for example {@code "mailbox",
+   * "list"}) and returns its output: how Dovecot itself reads the mail.
+   */
+  public String doveadm(String... args) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString()));
+    command.add(args[0]);
+    if (args.length > 1 && args[0].equals("mailbox")) {
+      command.add(args[1]);
+      command.add("-u");
+      command.add(USER);
+      command.addAll(List.of(args).subList(2, args.length));
+    } else {
+      command.add("-u");
+      command.add(USER);
+      command.addAll(List.of(args).subList(1, args.length));
+    }
+    return run(command);
+  }
+
   /** The Maildir files still there, in name order. */
-  List<Path> files() throws IOException {
+  public List<Path> files() throws IOException {
     try (Stream<Path> s = Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
       return s.sorted().toList();
     }
   }
 
   /** Stops it (by its own PID, never by name) and removes its folder. */
-  void stop() throws Exception {
+  public void stop() throws Exception {
     if (Files.exists(pidFile)) {
       String pid = Files.readString(pidFile).strip();
       run(List.of("kill", pid));
