@@ -80,6 +80,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private final Duration forgetAfter;
   private final FileChannel leaseChannel;
   private final FileLock lease;
+  private final Instant since;
+  private long lastHeartbeat;
   private UidTable table = new UidTable();
   private Instant firstRun;
   private FileChannel out;
@@ -105,25 +107,36 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       throw stateProblem("cannot open " + leaseFile, e);
     }
     FileLock lock;
+    boolean locksWork = true;
     try {
       lock = lc.tryLock();
     } catch (OverlappingFileLockException e) {
       lock = null;
     } catch (IOException e) {
-      lc.close();
-      throw stateProblem("cannot lock " + leaseFile, e);
+      // A file system without working locks (some network mounts): the owner record alone decides.
+      locksWork = false;
+      lock = null;
+      log.warn("file locks do not work on {} ({}); the account lease relies on its owner record, stale after {}",
+          leaseFile, e.getMessage(), b.staleAfter);
     }
+    Owner owner = Owner.read(lc);
     if (lock == null) {
-      String owner = readOwner(lc);
-      lc.close();
-      throw new FetchException(FetchError.LOCKED, "the account whose state is in " + dir + " is being fetched by "
-          + (owner.isEmpty() ? "another mailfetch" : owner) + "; two fetches of one account at once would race."
-          + " Wait for that fetch to end (the lock goes with its process, however it ends)");
+      boolean stale = owner != null && owner.alive.isBefore(Instant.now().minus(b.staleAfter));
+      if (locksWork || (owner != null && !stale && !owner.isThisProcess())) {
+        lc.close();
+        throw new FetchException(FetchError.LOCKED, "the account whose state is in " + dir + " is being fetched by "
+            + (owner == null ? "another mailfetch" : owner.describe()) + "; two fetches of one account at once would"
+            + " race. Wait for that fetch to end (the lock goes with its process, however it ends)"
+            + (owner != null && stale ? "; it has shown no sign of life since " + owner.alive + ", so if that process"
+                + " hangs, stop it" : ""));
+      }
     }
     this.leaseChannel = lc;
     this.lease = lock;
+    this.since = Instant.now();
     try {
-      writeOwner(lc);
+      writeOwner(lc, since, since);
+      lastHeartbeat = System.nanoTime();
       load();
       out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       if (records > COMPACT_MIN_RECORDS && records > 2L * table.live()) {
@@ -248,6 +261,21 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     if (records > COMPACT_MIN_RECORDS && records > 2L * table.live()) {
       compact();
+    }
+    heartbeat();
+  }
+
+  /** Refreshes the owner record's sign of life, at most every 30 s (no flush: it is a hint). */
+  private void heartbeat() {
+    long now = System.nanoTime();
+    if (now - lastHeartbeat < 30_000_000_000L) {
+      return;
+    }
+    lastHeartbeat = now;
+    try {
+      writeOwner(leaseChannel, since, Instant.now());
+    } catch (IOException e) {
+      log.debug("refreshing the owner record in {}: {}", dir, e.toString());
     }
   }
 
@@ -500,33 +528,57 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   // ---------------------------------------------------------------- the lease
 
-  private static void writeOwner(FileChannel lc) throws IOException {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "this host";
+  /** Who holds the lease: process, host, since when, and its last sign of life. */
+  private record Owner(long pid, String host, Instant since, Instant alive) {
+    static Owner read(FileChannel lc) {
+      try {
+        ByteBuffer b = ByteBuffer.allocate(1024);
+        lc.read(b, 0);
+        String text = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
+        java.util.Map<String, String> f = new java.util.HashMap<>();
+        for (String part : text.split(" ")) {
+          int eq = part.indexOf('=');
+          if (eq > 0) {
+            f.put(part.substring(0, eq), part.substring(eq + 1));
+          }
+        }
+        return new Owner(Long.parseLong(f.get("pid")), f.get("host"), Instant.parse(f.get("since")),
+            Instant.parse(f.get("alive")));
+      } catch (IOException | RuntimeException unreadable) {
+        return null; // empty (a new lease) or written by something else
+      }
     }
-    byte[] owner = ("process " + ProcessHandle.current().pid() + " on " + host + " since " + Instant.now() + "\n")
-        .getBytes(StandardCharsets.UTF_8);
-    lc.truncate(0);
-    lc.write(ByteBuffer.wrap(owner), 0);
-    lc.force(false);
+
+    boolean isThisProcess() {
+      return pid == ProcessHandle.current().pid() && host.equals(hostName());
+    }
+
+    String describe() {
+      return "process " + pid + " on " + host + " since " + since;
+    }
   }
 
-  private static String readOwner(FileChannel lc) {
+  private static String hostName() {
     try {
-      ByteBuffer b = ByteBuffer.allocate(512);
-      lc.read(b, 0);
-      return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
+      return java.net.InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
-      return "";
+      return "this-host";
     }
+  }
+
+  private static void writeOwner(FileChannel lc, Instant since, Instant alive) throws IOException {
+    byte[] owner = ("pid=" + ProcessHandle.current().pid() + " host=" + hostName() + " since=" + since
+        + " alive=" + alive + "\n").getBytes(StandardCharsets.UTF_8);
+    lc.truncate(0);
+    lc.write(ByteBuffer.wrap(owner), 0);
   }
 
   private void releaseLease() {
     try {
-      lease.release();
+      if (lease != null) {
+        lease.release();
+      }
+      leaseChannel.truncate(0); // no owner: the next opener, on any file system, may take it
     } catch (IOException e) {
       log.warn("releasing the lease in {}: {}", dir, e.toString());
     }
@@ -552,6 +604,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public static final class Builder {
     private final Path dir;
     private Duration forgetAfter = Duration.ofDays(30);
+    private Duration staleAfter = Duration.ofHours(1);
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory").toAbsolutePath().normalize();
@@ -563,6 +616,20 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
         throw new IllegalArgumentException("forgetAfter must be at least one day: " + d);
       }
       this.forgetAfter = d;
+      return this;
+    }
+
+    /**
+     * How long an owner may show no sign of life (it refreshes its record at every sync, that is
+     * every batch) before its lease counts as stale: 1 hour by default. Where file locks work, a
+     * live process's lease is never taken (a stale one is only reported); where they do not, a
+     * stale lease is taken over.
+     */
+    public Builder staleAfter(Duration d) {
+      if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new IllegalArgumentException("staleAfter must be at least a minute: " + d);
+      }
+      this.staleAfter = d;
       return this;
     }
 

@@ -234,6 +234,24 @@ class JournalUidStoreTest {
     }
   }
 
+  @Test
+  void anOwnerWithoutASignOfLife_isReportedAsPerhapsHung_butALiveLockIsNeverTaken() throws IOException {
+    Path dir = tmp.resolve("acct");
+    JournalUidStore first = JournalUidStore.open(dir);
+    try {
+      Files.writeString(dir.resolve("lease"),
+          "pid=4242 host=elsewhere since=2026-01-01T00:00:00Z alive=2026-01-01T00:05:00Z\n");
+      FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
+      assertEquals(FetchError.LOCKED, e.error());
+      assertTrue(e.getMessage().contains("process 4242 on elsewhere since 2026-01-01T00:00:00Z"), e.getMessage());
+      assertTrue(e.getMessage().contains("no sign of life since 2026-01-01T00:05:00Z"), e.getMessage());
+    } finally {
+      first.close();
+    }
+    JournalUidStore.open(dir).close(); // released with its owner
+    assertEquals("", Files.readString(dir.resolve("lease")), "no owner once released");
+  }
+
   /** Takes the lease, records one UID, says so, and waits to be killed. */
   public static final class LeaseHolder {
     public static void main(String[] args) throws Exception {
