@@ -25,7 +25,8 @@ import java.util.Optional;
  *   <tr><td>{@code uid}</td><td>they have the same server UID, whatever account fetched them: one
  *       mailbox fetched under two account names</td></tr>
  *   <tr><td>{@code message-id}</td><td>they have the same Message-ID (angle brackets, case of the
- *       domain and surrounding text ignored); messages without one are never duplicates</td></tr>
+ *       domain and surrounding text ignored) and the same Date; messages without one are never
+ *       duplicates</td></tr>
  *   <tr><td>{@code digest}</td><td>their {@link dev.mailfetch.api.ContentDigest}s are equal: the same
  *       bytes apart from trace headers, decided once the body is read</td></tr>
  *   <tr><td>{@code message-id+digest}</td><td>either (a composite)</td></tr>
@@ -84,12 +85,17 @@ public final class Dedup {
     return new ByHeaders(store, Clock.systemUTC(), "message-id") {
       @Override
       Optional<String> key(Envelope e, HeaderBlock h) {
-        return h.first("Message-ID").flatMap(Dedup::normalMessageId).map(id -> "mid " + id);
+        // The Date confirms the Message-ID: broken mailers reuse IDs for other messages, which
+        // would otherwise be discarded (lost); a copy that travelled keeps its Date.
+        String date = h.first("Date").map(d -> d.replaceAll("\\s+", " ").strip()).orElse("");
+        return h.first("Message-ID").flatMap(Dedup::normalMessageId).map(id -> "mid " + id + " " + date);
       }
 
       @Override
       String reason(String key) {
-        return "Message-ID " + key.substring(4);
+        String rest = key.substring(4);
+        int gt = rest.indexOf('>');
+        return "Message-ID " + rest.substring(0, gt + 1);
       }
     };
   }

@@ -77,6 +77,20 @@ class DedupTest {
   }
 
   @Test
+  void byMessageId_anIdReusedByABrokenMailerForAnotherDate_isNotADuplicate_soNothingIsLost() throws IOException {
+    FakeMailbox box = FakeMailbox.create()
+        .add("Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 1", ""))
+        .add("Date: Mon, 9 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 2", ""))
+        .add("Date: Mon,  2 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 1", "Received: x\r\n"));
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
+        DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
+      FetchResult r = fetch(s, "u", "u@x", InMemorySink.create(), Dedup.byName("message-id", store), LabelPolicy.none());
+      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE),
+          kinds(r), "the same ID with another Date is another message; the same Date (spacing aside) is a copy");
+    }
+  }
+
+  @Test
   void byDigest_copiesThatDifferOnlyInTraceHeaders_areOne_decidedAfterTheBody_andNeverStored() throws IOException {
     FakeMailbox box = FakeMailbox.create()
         .add(message("<x@a>", "same", "Received: from a\r\nDelivered-To: me@a\r\n"))
