@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
@@ -450,6 +451,36 @@ class Pop3SourceTest {
         assertTrue(e.getMessage().contains("quirk Q03"), e.getMessage());
         s.awaitSessionsEnded(Duration.ofSeconds(10));
         assertEquals(1, s.mailbox("alice").size());
+      }
+    }
+
+    @Test
+    void Q03_aMessageThatStallsEveryRun_isQuarantinedAfterItsRuns_andTheMailAfterItFlowsAgain() {
+      FakeMailbox box = FakeMailbox.create()
+          .add("ok1", "Subject: fine\r\n\r\nfine\r\n".getBytes(StandardCharsets.US_ASCII))
+          .add("noeol", "Subject: no final line end\r\n\r\nlast words".getBytes(StandardCharsets.US_ASCII))
+          .add("ok2", "Subject: fine too\r\n\r\nfine\r\n".getBytes(StandardCharsets.US_ASCII));
+      try (FakePop3Server s = server(box).quirk(Quirk.Q03_NO_CRLF_BEFORE_DOT).pipelining(false).start()) {
+        Pop3Source source = Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
+            .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD)
+            .limits(Pop3Limits.builder().readTimeout(Duration.ofMillis(700)).commandTimeout(Duration.ofSeconds(10)).build())
+            .build();
+        InMemorySink sink = InMemorySink.create();
+        InMemoryUidStore store = InMemoryUidStore.create();
+        Fetcher fetcher = Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.KEEP)
+            .quarantineAfter(2).build();
+        FetchResult first = fetcher.run();
+        FetchResult second = fetcher.run();
+        assertEquals(FetchError.CONNECTION_TIMED_OUT, second.firstError().orElseThrow().error(), second::summary);
+        assertFalse(byUid(sink).containsKey("ok2"), "two runs stopped at the stalling message");
+        FetchResult third = fetcher.run();
+        assertTrue(third.ok(), third::summary);
+        MessageOutcome stalled = third.outcomes().get(1);
+        assertEquals(MessageOutcome.Kind.SKIPPED, stalled.kind(), stalled::toString);
+        assertEquals(SkipReason.QUARANTINED, stalled.skipReason());
+        assertTrue(byUid(sink).containsKey("ok2"), "the mail after it arrives: " + first.summary());
+        s.awaitSessionsEnded(Duration.ofSeconds(10));
+        assertTrue(s.mailbox("alice").uids().contains("noeol"), "it stays on the server, for its administrator");
       }
     }
 
