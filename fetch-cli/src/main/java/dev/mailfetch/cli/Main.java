@@ -1,0 +1,65 @@
+package dev.mailfetch.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code. */
+@Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
+    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Examples:", "  mailfetch demo                 a server with sample mail, fetched into ./demo-mail",
+        "  mailfetch help demo            what the demo does"})
+public final class Main implements Runnable {
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    quietLogs();
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /**
+   * The library logs what a person running a command needs only when it goes wrong: warnings and
+   * errors, on stderr, without thread names. A -D on the java command line still wins.
+   */
+  static void quietLogs() {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.showThreadName",
+        System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName",
+        System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
+  }
+
+  /** Runs the command with these streams; returns the exit code (for tests, in the same JVM). */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("mailfetch: " + e.getMessage());
+      if (parsed.hasMatchedOption("--verbose")) {
+        e.printStackTrace(line.getErr());
+      }
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The version in the jar's manifest, or "development" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"mailfetch " + (v != null ? v : "(development build)"),
+          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+    }
+  }
+}
