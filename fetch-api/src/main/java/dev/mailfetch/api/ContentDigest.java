@@ -57,6 +57,16 @@ public final class ContentDigest {
     return d.digest();
   }
 
+  /**
+   * The fingerprint of a header section: the SHA-256 of its fields that are not volatile, as
+   * {@link #headers} feeds them. The same for a message's RETR and its TOP (servers that add a
+   * different trace header to each, quirk Q44, included), so that a message can be recognised
+   * from its headers alone.
+   */
+  public static byte[] ofHeaders(HeaderBlock headers) {
+    return start().headers(headers).digest();
+  }
+
   /** Whether a field of this name is left out. */
   public static boolean isVolatile(String name) {
     String n = name.toLowerCase(Locale.ROOT);

@@ -76,6 +76,8 @@ final class FetchRun {
   private boolean sessionBroken;
   private FetchException runError;
   private Set<String> quirks = Set.of();
+  /** Quirks the engine itself noticed (Q26), added to the session's. */
+  private final Set<String> engineQuirks = new java.util.LinkedHashSet<>();
   private int deleted;
   private int deletionsUnconfirmed;
   /** The header buffer, reused for every message of the run. */
@@ -105,7 +107,7 @@ final class FetchRun {
         checkPolicy(caps);
         stableIds = caps.stableUids();
         list(session);
-        List<Item> work = plan();
+        List<Item> work = plan(session);
         fetch(session, work);
       } catch (FetchException e) {
         runError = e;
@@ -239,13 +241,33 @@ final class FetchRun {
   }
 
   /** Decides every message that needs no download; returns the ones to download, in order. */
-  private List<Item> plan() throws FetchException {
+  private List<Item> plan(FetchSession session) throws FetchException {
     now = f.clock.instant();
     List<Item> work = new ArrayList<>();
     long plannedBytes = 0;
     boolean firstRun;
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
+      java.util.Set<String> listed = new java.util.HashSet<>();
+      List<Item> unknown = new ArrayList<>();
+      int knownListed = 0;
+      for (Item item : items) {
+        if (item.byUid) {
+          listed.add(item.ref.uid());
+          if (item.outcome == null) {
+            item.record = f.uidStore.get(item.ref.uid()).orElse(null);
+            if (item.record == null) {
+              unknown.add(item);
+            } else {
+              knownListed++;
+            }
+          }
+        }
+      }
+      java.util.Set<String> gone = f.uidStore.retainListed(listed, now);
+      if (!firstRun) {
+        recogniseChangedUids(session, gone, unknown, knownListed);
+      }
       for (Item item : items) {
         if (item.outcome != null) {
           continue;
@@ -254,8 +276,7 @@ final class FetchRun {
         item.firstSeen = now;
         if (item.byUid) {
           item.key = DeliveryKey.of(f.account, ref.uid());
-          UidRecord rec = f.uidStore.get(ref.uid()).orElse(null);
-          item.record = rec;
+          UidRecord rec = item.record;
           if (rec != null) {
             item.firstSeen = rec.firstSeen();
             if (decideKnown(item, rec)) {
@@ -293,13 +314,6 @@ final class FetchRun {
       if (firstRun) {
         f.uidStore.recordFirstRun(now);
       }
-      java.util.Set<String> listed = new java.util.HashSet<>();
-      for (Item item : items) {
-        if (item.byUid) {
-          listed.add(item.ref.uid());
-        }
-      }
-      f.uidStore.retainListed(listed, now);
       f.uidStore.sync();
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);
@@ -311,6 +325,118 @@ final class FetchRun {
     }
     listener.planned(work.size(), plannedBytes);
     return work;
+  }
+
+  /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
+  private static final int MIGRATION_MIN = 10;
+
+  /**
+   * Quirk Q26: most known UIDs vanished and about as many unknown ones appeared, as when a server
+   * moves a mailbox and numbers it anew. Rather than download the whole mailbox again, the unknown
+   * messages' header sections are read (TOP n 0) and compared with the fingerprints of the vanished
+   * ones; a match takes over the vanished message's record under its new UID. What is not
+   * recognised is downloaded as usual. Needs a store that keeps fingerprints and a source that can
+   * read headers; without either it only warns.
+   */
+  private void recogniseChangedUids(FetchSession session, java.util.Set<String> gone, List<Item> unknown,
+      int knownListed) throws IOException, FetchException {
+    int g = gone.size();
+    int u = unknown.size();
+    if (g < MIGRATION_MIN || u < MIGRATION_MIN || g <= knownListed || u * 2L < g || u > g * 2L) {
+      return;
+    }
+    engineQuirks.add("Q26");
+    java.util.Map<String, byte[]> fingerprints = f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone)
+        : java.util.Map.of();
+    // Copies with one header section (a message and its duplicate) share a fingerprint: each new
+    // one takes one of them, so as many are recognised as there were.
+    java.util.Map<String, java.util.ArrayDeque<String>> goneByFingerprint = new java.util.HashMap<>();
+    for (java.util.Map.Entry<String, byte[]> e : new java.util.TreeMap<>(fingerprints).entrySet()) {
+      goneByFingerprint.computeIfAbsent(java.util.HexFormat.of().formatHex(e.getValue()),
+          k -> new java.util.ArrayDeque<>()).add(e.getKey());
+    }
+    if (goneByFingerprint.isEmpty()) {
+      log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
+          + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
+          + " again (a sink that deduplicates by content keeps them from being stored twice)", f.account, g, u);
+      return;
+    }
+    log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
+        + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
+        f.account, g, u);
+    java.util.Map<MessageRef, Item> byRef = new java.util.HashMap<>();
+    List<MessageRef> refs = new ArrayList<>();
+    for (Item item : unknown) {
+      byRef.put(item.ref, item);
+      refs.add(item.ref);
+    }
+    HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
+    try {
+      session.headers(refs, collected);
+    } catch (UnsupportedOperationException e) {
+      log.warn("{} - this source cannot read headers alone; the {} messages are downloaded again", f.account, u);
+      return;
+    }
+    int recognised = 0;
+    for (java.util.Map.Entry<MessageRef, HeaderBlock> e : collected.headers.entrySet()) {
+      String hex = java.util.HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
+      java.util.ArrayDeque<String> candidates = goneByFingerprint.get(hex);
+      String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one
+      Item item = byRef.get(e.getKey());
+      if (oldUid == null || item == null) {
+        continue;
+      }
+      UidRecord old = f.uidStore.get(oldUid).orElse(null);
+      if (old == null || !old.state().isSettled() || old.state() == UidRecord.State.BASELINE) {
+        continue;
+      }
+      UidRecord moved = new UidRecord(item.ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0, null);
+      f.uidStore.put(moved);
+      f.uidStore.recordFingerprint(item.ref.uid(), java.util.HexFormat.of().parseHex(hex));
+      item.record = moved;
+      recognised++;
+    }
+    log.warn("{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
+        + " the other {} are fetched as new", f.account, recognised, u, u - recognised);
+  }
+
+  /** Collects the header sections a source hands over (TOP n 0), up to the header cap each. */
+  private static final class HeaderCollector implements MessageHandler {
+    final java.util.Map<MessageRef, HeaderBlock> headers = new java.util.LinkedHashMap<>();
+    private final int max;
+    private java.io.ByteArrayOutputStream current;
+    private MessageRef ref;
+
+    HeaderCollector(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public void start(MessageRef r) {
+      ref = r;
+      current = new java.io.ByteArrayOutputStream();
+    }
+
+    @Override
+    public void data(ByteBuffer slice) {
+      int n = Math.min(slice.remaining(), max - current.size());
+      if (n > 0) {
+        byte[] b = new byte[n];
+        slice.get(b);
+        current.write(b, 0, n);
+      }
+    }
+
+    @Override
+    public void end() {
+      headers.put(ref, HeaderBlock.of(current.toByteArray(), true));
+      current = null;
+    }
+
+    @Override
+    public void failed(MessageRef r, FetchException error) {
+      current = null; // not recognised: downloaded as usual
+    }
   }
 
   /** Decides a message the store knows; returns false if it must still be downloaded. */
@@ -415,9 +541,11 @@ final class FetchRun {
         if (item.receipt != null) {
           item.record = base(item).delivered(item.key);
           f.uidStore.put(item.record);
+          fingerprint(item);
         } else if (item.duplicate != null) {
           item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null);
           f.uidStore.put(item.record);
+          fingerprint(item);
         } else if (item.outcome != null
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
@@ -457,6 +585,13 @@ final class FetchRun {
     }
     if (stop != null) {
       throw stop;
+    }
+  }
+
+  /** Records the message's header fingerprint where the store keeps them (for the Q26 guard). */
+  private void fingerprint(Item item) throws IOException {
+    if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.size() > 0) {
+      f.uidStore.recordFingerprint(item.ref.uid(), ContentDigest.ofHeaders(item.headers));
     }
   }
 
@@ -613,11 +748,14 @@ final class FetchRun {
   }
 
   private Set<String> quirksOf(FetchSession session) {
+    Set<String> all = new java.util.LinkedHashSet<>();
     try {
-      return Set.copyOf(session.quirksNoticed());
+      all.addAll(session.quirksNoticed());
     } catch (RuntimeException e) {
-      return Set.of();
+      log.debug("{} - the session could not say which quirks it noticed: {}", f.account, e.toString());
     }
+    all.addAll(engineQuirks);
+    return Set.copyOf(all);
   }
 
   private FetchException sinkFailed(String doing, Throwable e) {
@@ -637,7 +775,8 @@ final class FetchRun {
    */
   private final class Batch implements MessageHandler {
     private final List<Item> batchItems;
-    private final boolean needsHeaders = f.labelPolicy.needsHeaders() || f.dedupPolicy.needsHeaders();
+    private final boolean needsHeaders = f.labelPolicy.needsHeaders() || f.dedupPolicy.needsHeaders()
+        || f.uidStore.keepsFingerprints();
     private int next;
     private Item current;
     private Delivery delivery;

@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +79,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   private final Path dir;
   private final Path journal;
+  private final Path fingerprintFile;
+  private final Map<String, byte[]> stagedFingerprints = new java.util.LinkedHashMap<>();
   private final Duration forgetAfter;
   private final FileChannel leaseChannel;
   private final FileLock lease;
@@ -93,6 +97,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private JournalUidStore(Builder b) throws IOException {
     this.dir = b.dir;
     this.journal = dir.resolve("uids.journal");
+    this.fingerprintFile = dir.resolve("headers.journal");
     this.forgetAfter = b.forgetAfter;
     try {
       Files.createDirectories(dir);
@@ -216,11 +221,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
    * than {@link Builder#forgetAfter} are forgotten. Durable at the next {@link #sync()}.
    */
   @Override
-  public synchronized void retainListed(Set<String> listed, Instant now) throws IOException {
+  public synchronized Set<String> retainListed(Set<String> listed, Instant now) throws IOException {
     open();
     long nowSec = now.getEpochSecond();
     List<String> held = new ArrayList<>();
     table.forEachUid(held::add);
+    Set<String> gone = new java.util.HashSet<>();
     for (String uid : held) {
       long since = table.goneSince(uid);
       if (listed.contains(uid)) {
@@ -230,11 +236,123 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       } else if (since == 0) {
         table.gone(uid, nowSec);
         stage(goneRecord(uid, nowSec));
+        gone.add(uid);
       } else if (nowSec - since >= forgetAfter.getSeconds()) {
         table.forget(uid);
         stage(uidRecord(FORGET, uid, 0));
+      } else {
+        gone.add(uid);
       }
     }
+    return gone;
+  }
+
+  /** Yes: in {@code headers.journal}, read only when the engine suspects changed UIDs (quirk Q26). */
+  @Override
+  public boolean keepsFingerprints() {
+    return true;
+  }
+
+  @Override
+  public synchronized void recordFingerprint(String uid, byte[] fingerprint) throws IOException {
+    open();
+    stagedFingerprints.put(uid, fingerprint.clone());
+  }
+
+  /**
+   * The fingerprints of {@code uids}: read from {@code headers.journal} (one line per delivered
+   * message: CRC-32C, the UID's UTF-8 in hex, the fingerprint in hex), and those staged since the
+   * last sync. A line that does not check out is skipped: a missing fingerprint only means that
+   * message is downloaded again after a UID change.
+   */
+  @Override
+  public synchronized Map<String, byte[]> fingerprints(Set<String> uids) throws IOException {
+    open();
+    Map<String, byte[]> out = new HashMap<>();
+    if (Files.exists(fingerprintFile)) {
+      try (java.io.BufferedReader r = Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          String[] f = line.split(" ");
+          if (f.length != 3 || !f[0].equals(crc(f[1] + " " + f[2]))) {
+            continue;
+          }
+          try {
+            String uid = new String(HexFormat.of().parseHex(f[1]), StandardCharsets.UTF_8);
+            if (uids.contains(uid)) {
+              out.put(uid, HexFormat.of().parseHex(f[2]));
+            }
+          } catch (IllegalArgumentException damaged) {
+            // skipped, as above
+          }
+        }
+      } catch (IOException e) {
+        throw stateProblem("cannot read " + fingerprintFile, e);
+      }
+    }
+    for (Map.Entry<String, byte[]> e : stagedFingerprints.entrySet()) {
+      if (uids.contains(e.getKey())) {
+        out.put(e.getKey(), e.getValue().clone());
+      }
+    }
+    return out;
+  }
+
+  private static String crc(String s) {
+    CRC32C c = new CRC32C();
+    c.update(s.getBytes(StandardCharsets.US_ASCII));
+    return String.format("%08x", c.getValue());
+  }
+
+  private static String fingerprintLine(String uid, byte[] fp) {
+    String rest = HexFormat.of().formatHex(uid.getBytes(StandardCharsets.UTF_8)) + " " + HexFormat.of().formatHex(fp);
+    return crc(rest) + " " + rest + "\n";
+  }
+
+  /** Rewrites {@code headers.journal} with the fingerprints of the UIDs still remembered. */
+  private void compactFingerprints() throws IOException {
+    if (!Files.exists(fingerprintFile)) {
+      return;
+    }
+    Set<String> live = new java.util.HashSet<>();
+    table.forEachUid(live::add);
+    Map<String, byte[]> keep = fingerprints(live);
+    Path next = dir.resolve("headers.journal.new");
+    StringBuilder sb = new StringBuilder();
+    keep.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
+    try (FileChannel c = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      c.force(true);
+    } catch (IOException e) {
+      Files.deleteIfExists(next);
+      throw stateProblem("cannot write " + next + " (compacting the fingerprints)", e);
+    }
+    Files.move(next, fingerprintFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory();
+  }
+
+  /** Appends the staged fingerprints (after the journal's flush: they only ever help). */
+  private void syncFingerprints() throws IOException {
+    if (stagedFingerprints.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    stagedFingerprints.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
+    try (FileChannel c = FileChannel.open(fingerprintFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND)) {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        c.write(b);
+      }
+      c.force(false);
+    } catch (IOException e) {
+      throw stateProblem("cannot write " + fingerprintFile, e);
+    }
+    stagedFingerprints.clear();
   }
 
   /** Appends what was recorded since the last sync, with one write and one flush to disk. */
@@ -242,6 +360,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public synchronized void sync() throws IOException {
     open();
     if (stagedCount == 0) {
+      syncFingerprints();
       return;
     }
     ByteBuffer commit = record(COMMIT, 4);
@@ -259,6 +378,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     } catch (IOException e) {
       throw stateProblem("cannot write " + journal, e);
     }
+    syncFingerprints();
     if (records > COMPACT_MIN_RECORDS && records > 2L * table.live()) {
       compact();
     }
@@ -353,6 +473,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     fresh.trim();
     table = fresh;
     records = written;
+    compactFingerprints();
     log.debug("compacted {} to {} records", journal, written);
   }
 

@@ -169,7 +169,11 @@ public final class FakeMailbox {
     return List.copyOf(messages);
   }
 
-  synchronized void remove(Collection<Message> gone) {
+  /**
+   * Removes these messages, as another client deleting them would (or the server's own expiry):
+   * sessions that start afterwards no longer list them.
+   */
+  public synchronized void remove(Collection<Message> gone) {
     Set<Message> set = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     set.addAll(gone);
     messages.removeIf(set::contains);

@@ -1104,6 +1104,12 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /** The header sections, by {@code TOP n 0} (see {@link #top}). */
+  @Override
+  public void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    top(batch, 0, handler);
+  }
+
   /**
    * {@code UIDL n} for each number, pipelined: the unique id of each message the server knows, in
    * the order asked; a number the server refuses ({@code -ERR}: deleted, or never there) or whose
