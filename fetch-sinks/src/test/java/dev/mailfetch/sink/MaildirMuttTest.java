@@ -1,0 +1,100 @@
+package dev.mailfetch.sink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
+import dev.mailfetch.testkit.MailCorpus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * mutt reads what {@link MaildirSink} writes: every message of the inbox and of a label folder,
+ * piped out by mutt itself, byte for byte. mutt has no batch mode, so it runs under {@code script}
+ * (a pseudo-terminal) with keystrokes pushed at start. Skipped, with the reason, where mutt or
+ * script is not installed ({@code .ci/run} installs mutt).
+ */
+@Timeout(120)
+class MaildirMuttTest {
+  private static final String ACCOUNT = "alice@mutt-test";
+  @TempDir Path tmp;
+
+  @Test
+  void muttReadsEveryMessage_ofTheInboxAndOfALabelFolder_byteForByte() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/mutt")),
+        "mutt is not installed here (Debian package mutt; .ci/run installs it)");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+        "script (util-linux) is not installed here: mutt needs a terminal");
+    Path maildir = tmp.resolve("Maildir");
+    MailCorpus corpus = MailCorpus.generate(43, 40);
+    Map<String, byte[]> inbox = new HashMap<>();
+    Map<String, byte[]> work = new HashMap<>();
+    try (MaildirSink sink = MaildirSink.open(maildir)) {
+      int i = 0;
+      for (MailCorpus.Message m : corpus.messages()) {
+        byte[] lf = MailCorpus.toLf(m.content());
+        boolean labelled = i++ % 4 == 0;
+        Delivery d = sink.begin(new Envelope(ACCOUNT, m.uid(), m.size(), labelled ? Set.of("Work") : Set.of(), false));
+        d.write(ByteBuffer.wrap(lf));
+        d.complete(DeliveryKey.of(ACCOUNT, m.uid()));
+        inbox.put(m.uid(), lf);
+        if (labelled) {
+          work.put(m.uid(), lf);
+        }
+      }
+      sink.sync();
+    }
+    assertReadsExactly(maildir, inbox);
+    assertReadsExactly(maildir.resolve(".Work"), work);
+  }
+
+  /** mutt pipes each message of {@code folder} to its own file; those must be the messages, each once. */
+  private void assertReadsExactly(Path folder, Map<String, byte[]> expected) throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("out-" + folder.getFileName()));
+    Path rc = tmp.resolve("muttrc");
+    Files.writeString(rc, "set pipe_split=yes\nset wait_key=no\nset sort=mailbox-order\nset pipe_decode=no\n");
+    String keys = "<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat > $(mktemp " + out + "/m.XXXXXX)<enter><quit>";
+    String mutt = "mutt -n -F " + rc + " -R -f " + folder + " -e 'push \"" + keys + "\"'";
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", mutt, "/dev/null")
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("screen-" + folder.getFileName()).toFile());
+    pb.environment().put("TERM", "vt100");
+    Process p = pb.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "mutt ended");
+    List<byte[]> piped = new ArrayList<>();
+    try (Stream<Path> files = Files.list(out)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        piped.add(Files.readAllBytes(f));
+      }
+    }
+    assertEquals(expected.size(), piped.size(), "mutt saw every message of " + folder);
+    Set<String> matched = new java.util.HashSet<>();
+    for (byte[] got : piped) {
+      String uid = null;
+      for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+        byte[] withSep = java.util.Arrays.copyOf(e.getValue(), e.getValue().length + 1);
+        withSep[withSep.length - 1] = '\n'; // mutt's pipe_sep after each message
+        if (java.util.Arrays.equals(got, withSep)) {
+          uid = e.getKey();
+        }
+      }
+      assertTrue(uid != null, "a message mutt read is byte for byte one delivered to " + folder);
+      assertTrue(matched.add(uid), "each once: " + uid);
+    }
+  }
+
+}
