@@ -193,6 +193,22 @@ public final class PrivateDovecot {
     return run(command);
   }
 
+  /**
+   * Replaces the user's mail with what {@code filler} writes (and Dovecot's own index files with
+   * nothing, so it reads the Maildir afresh): a new mailbox without a new server.
+   */
+  public void refill(MaildirFiller filler) throws Exception {
+    try (Stream<Path> walk = Files.walk(maildir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        if (!p.equals(maildir)) {
+          Files.delete(p);
+        }
+      }
+    }
+    filler.fill(maildir);
+    run(List.of("chown", "-R", SYSTEM_USER + ":", folder.resolve("mail").toString()));
+  }
+
   /** The Maildir files still there, in name order. */
   public List<Path> files() throws IOException {
     try (Stream<Path> s = Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
