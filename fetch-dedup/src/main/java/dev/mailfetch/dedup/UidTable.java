@@ -187,7 +187,12 @@ final class UidTable {
 
   /** Shrinks every array to what it holds (after loading, where capacity would be wasted). */
   void trim() {
-    int n = Math.max(size, 1);
+    resize(Math.max(size, 1));
+    arena = Arrays.copyOf(arena, Math.max(arenaUsed, 1));
+  }
+
+  /** Every per-entry array at {@code n} entries. */
+  private void resize(int n) {
     uidAt = Arrays.copyOf(uidAt, n);
     keys = Arrays.copyOf(keys, n * 32);
     firstSeen = Arrays.copyOf(firstSeen, n);
@@ -195,7 +200,6 @@ final class UidTable {
     state = Arrays.copyOf(state, n);
     failures = Arrays.copyOf(failures, n);
     lastError = Arrays.copyOf(lastError, n);
-    arena = Arrays.copyOf(arena, Math.max(arenaUsed, 1));
   }
 
   // ---------------------------------------------------------------- inside
@@ -268,14 +272,7 @@ final class UidTable {
 
   private int add(byte[] u, int off, int ulen) {
     if (size == uidAt.length) {
-      int n = size + (size >> 1) + 16; // 1.5x: less slack than doubling at a million entries
-      uidAt = Arrays.copyOf(uidAt, n);
-      keys = Arrays.copyOf(keys, n * 32);
-      firstSeen = Arrays.copyOf(firstSeen, n);
-      goneSince = Arrays.copyOf(goneSince, n);
-      state = Arrays.copyOf(state, n);
-      failures = Arrays.copyOf(failures, n);
-      lastError = Arrays.copyOf(lastError, n);
+      resize(size + (size >> 1) + 16); // 1.5x: less slack than doubling at a million entries
     }
     if (arenaUsed + 2 + ulen > arena.length) {
       arena = Arrays.copyOf(arena, Math.max(arenaUsed + 2 + ulen, arena.length + (arena.length >> 1)));

@@ -6,18 +6,14 @@ import static dev.mailfetch.sink.SinkFiles.fsyncDirectory;
 
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
-import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -86,67 +82,26 @@ public final class EmlDirectorySink implements MessageSink {
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
     Path tmp = dir.resolve(".mailfetch-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".tmp");
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw failure("cannot create " + tmp, e);
-    }
-    return new Delivery() {
-      private long bytes;
-      private boolean done;
-
+    return new TmpFileDelivery(tmp) {
       @Override
-      public void write(ByteBuffer buffer) throws IOException {
-        if (done) {
-          throw new IllegalStateException("this delivery has ended");
-        }
-        try {
-          while (buffer.hasRemaining()) {
-            bytes += channel.write(buffer);
-          }
-        } catch (IOException e) {
-          throw failure("cannot write " + tmp, e);
-        }
+      boolean held(DeliveryKey key) {
+        return held.contains(key);
       }
 
+      /** Links the file to {@code <key>.eml}; a name that exists is the message already held. */
       @Override
-      public DeliveryReceipt complete(DeliveryKey key) throws IOException {
-        if (done) {
-          throw new IllegalStateException("this delivery has ended");
-        }
-        if (held.contains(key)) {
-          abort();
-          return new DeliveryReceipt(key, bytes, true);
-        }
+      boolean publish(DeliveryKey key, long size) throws IOException {
         try {
-          channel.force(false);
-          channel.close();
           Files.createLink(fileOf(key), tmp);
         } catch (FileAlreadyExistsException e) {
-          abort();
           held.add(key);
-          return new DeliveryReceipt(key, bytes, true);
+          return false;
         } catch (IOException e) {
-          abort();
           throw failure("cannot store a message in " + dir, e);
         }
-        done = true;
-        deleteQuietly(tmp);
         held.add(key);
         dirty = true;
-        return new DeliveryReceipt(key, bytes, false);
-      }
-
-      @Override
-      public void abort() {
-        done = true;
-        try {
-          channel.close();
-        } catch (IOException ignored) {
-          // closing a file we are about to remove
-        }
-        deleteQuietly(tmp);
+        return true;
       }
     };
   }

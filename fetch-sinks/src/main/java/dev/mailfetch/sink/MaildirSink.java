@@ -6,12 +6,10 @@ import static dev.mailfetch.sink.SinkFiles.fsyncDirectory;
 
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
-import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -120,13 +118,7 @@ public final class MaildirSink implements MessageSink {
     }
     Path tmp = root.resolve("tmp").resolve(Instant.now().getEpochSecond() + ".P" + ProcessHandle.current().pid()
         + "Q" + SEQUENCE.incrementAndGet() + ".mailfetch");
-    FileChannel channel;
-    try {
-      channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw failure("cannot create " + tmp, e);
-    }
-    return new MaildirDelivery(tmp, channel, folders);
+    return new MaildirDelivery(tmp, folders);
   }
 
   @Override
@@ -341,54 +333,26 @@ public final class MaildirSink implements MessageSink {
 
   // ---------------------------------------------------------------- one message
 
-  private final class MaildirDelivery implements Delivery {
-    private final Path tmp;
-    private final FileChannel channel;
+  private final class MaildirDelivery extends TmpFileDelivery {
     private final List<Path> folders;
-    private long bytes;
-    private boolean done;
 
-    MaildirDelivery(Path tmp, FileChannel channel, List<Path> folders) {
-      this.tmp = tmp;
-      this.channel = channel;
+    MaildirDelivery(Path tmp, List<Path> folders) throws IOException {
+      super(tmp);
       this.folders = folders;
     }
 
     @Override
-    public void write(ByteBuffer buffer) throws IOException {
-      if (done) {
-        throw new IllegalStateException("this delivery has ended");
-      }
-      try {
-        while (buffer.hasRemaining()) {
-          bytes += channel.write(buffer);
-        }
-      } catch (IOException e) {
-        throw failure("cannot write " + tmp, e);
-      }
+    boolean held(DeliveryKey key) {
+      return held.contains(key);
     }
 
+    /** Links the file into new/ of each folder, as {@code <key>,S=<size>}. */
     @Override
-    public DeliveryReceipt complete(DeliveryKey key) throws IOException {
-      if (done) {
-        throw new IllegalStateException("this delivery has ended");
-      }
-      if (held.contains(key)) {
-        abort();
-        return new DeliveryReceipt(key, bytes, true);
-      }
-      try {
-        channel.force(false);
-        channel.close();
-      } catch (IOException e) {
-        abort();
-        throw failure("cannot write " + tmp + " to disk", e);
-      }
-      String name = key + ",S=" + bytes;
+    boolean publish(DeliveryKey key, long size) throws IOException {
+      String name = key + ",S=" + size;
       synchronized (lock) {
         if (held.contains(key)) {
-          abort();
-          return new DeliveryReceipt(key, bytes, true);
+          return false;
         }
         List<Path> linked = new ArrayList<>();
         try {
@@ -404,28 +368,14 @@ public final class MaildirSink implements MessageSink {
           for (Path p : linked) {
             deleteQuietly(p);
           }
-          abort();
           throw e instanceof FileSystemException ? failure("cannot file a message into " + root, e) : e;
         }
         for (Path p : linked) {
           dirty.add(p.getParent());
         }
         held.add(key);
+        return true;
       }
-      done = true;
-      deleteQuietly(tmp);
-      return new DeliveryReceipt(key, bytes, false);
-    }
-
-    @Override
-    public void abort() {
-      done = true;
-      try {
-        channel.close();
-      } catch (IOException e) {
-        log.debug("closing {}: {}", tmp, e.toString());
-      }
-      deleteQuietly(tmp);
     }
   }
 

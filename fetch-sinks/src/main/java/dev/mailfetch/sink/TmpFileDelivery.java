@@ -1,0 +1,100 @@
+package dev.mailfetch.sink;
+
+import static dev.mailfetch.sink.SinkFiles.deleteQuietly;
+import static dev.mailfetch.sink.SinkFiles.failure;
+
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.DeliveryReceipt;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A message written to a temporary file that no reader looks at, flushed to the disk at {@link
+ * #complete}, and only then published under its final name by the sink: a reader sees the whole
+ * message or nothing, whatever moment a crash picks.
+ */
+abstract class TmpFileDelivery implements Delivery {
+  private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
+  final Path tmp;
+  private final FileChannel channel;
+  private long bytes;
+  private boolean done;
+
+  TmpFileDelivery(Path tmp) throws IOException {
+    this.tmp = tmp;
+    try {
+      this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw failure("cannot create " + tmp, e);
+    }
+  }
+
+  /** Whether the sink already holds {@code key} (then nothing is published). */
+  abstract boolean held(DeliveryKey key);
+
+  /**
+   * Publishes the flushed file as the message under {@code key}: links or moves it where readers
+   * look. False if the key turned out to be held meanwhile. Must leave nothing published when it
+   * throws.
+   */
+  abstract boolean publish(DeliveryKey key, long size) throws IOException;
+
+  @Override
+  public final void write(ByteBuffer buffer) throws IOException {
+    if (done) {
+      throw new IllegalStateException("this delivery has ended");
+    }
+    try {
+      while (buffer.hasRemaining()) {
+        bytes += channel.write(buffer);
+      }
+    } catch (IOException e) {
+      throw failure("cannot write " + tmp, e);
+    }
+  }
+
+  @Override
+  public final DeliveryReceipt complete(DeliveryKey key) throws IOException {
+    if (done) {
+      throw new IllegalStateException("this delivery has ended");
+    }
+    if (held(key)) {
+      abort();
+      return new DeliveryReceipt(key, bytes, true);
+    }
+    try {
+      channel.force(false);
+      channel.close();
+    } catch (IOException e) {
+      abort();
+      throw failure("cannot write " + tmp + " to disk", e);
+    }
+    boolean published;
+    try {
+      published = publish(key, bytes);
+    } catch (IOException | RuntimeException e) {
+      abort();
+      throw e;
+    }
+    done = true;
+    deleteQuietly(tmp); // the published names are links to it, or copies
+    return new DeliveryReceipt(key, bytes, !published);
+  }
+
+  @Override
+  public final void abort() {
+    done = true;
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing {}: {}", tmp, e.toString());
+    }
+    deleteQuietly(tmp);
+  }
+}
