@@ -1,5 +1,7 @@
 package dev.mailfetch.cli;
 
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,10 +41,14 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      line.getErr().println("mailfetch: " + e.getMessage());
-      if (parsed.hasMatchedOption("--verbose")) {
-        e.printStackTrace(line.getErr());
+      if (e instanceof FetchException) {
+        // A typed failure: its code, what it means, what to do, and its stable exit code.
+        FetchError error = ((FetchException) e).error();
+        line.getErr().println("mailfetch: " + error + ": " + e.getMessage());
+        line.getErr().println("  " + error.summary() + " " + error.remedy());
+        return error.exitCode();
       }
+      line.getErr().println("mailfetch: " + e);
       return 1;
     });
     return cl.execute(args);
