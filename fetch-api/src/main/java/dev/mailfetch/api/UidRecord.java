@@ -67,8 +67,14 @@ public record UidRecord(
     return new UidRecord(uid, State.DELIVERED, firstSeen, key, 0, null);
   }
 
-  /** This record after a deletion the server confirmed. */
+  /**
+   * This record after a deletion the server confirmed. A duplicate stays {@link State#DUPLICATE}:
+   * it was never delivered, so there is no delivery key to keep, and it is settled either way.
+   */
   public UidRecord deleted() {
+    if (state == State.DUPLICATE) {
+      return this;
+    }
     return new UidRecord(uid, State.DELETED, firstSeen, deliveryKey, 0, null);
   }
 

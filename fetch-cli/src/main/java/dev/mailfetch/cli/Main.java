@@ -11,13 +11,22 @@ import picocli.CommandLine.Spec;
 /** The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code. */
 @Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, FetchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  mailfetch demo                 a server with sample mail, fetched into ./demo-mail",
-        "  mailfetch help demo            what the demo does"})
+        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
+        "  mailfetch help fetch           every option of fetch"})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    java.util.List<String> a = java.util.List.of(args);
+    if (a.contains("--trace")) {
+      // The protocol conversation, secrets already redacted by the client, and the session's log.
+      System.setProperty("org.slf4j.simpleLogger.log.dev.mailfetch.pop3.trace", "trace");
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    } else if (a.contains("--verbose")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
     quietLogs();
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
@@ -37,7 +46,22 @@ public final class Main implements Runnable {
 
   /** Runs the command with these streams; returns the exit code (for tests, in the same JVM). */
   static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new Main());
+    return run(out, err, System.getenv(), args);
+  }
+
+  /** As {@link #run(PrintWriter, PrintWriter, String...)}, with {@code env} as the environment. */
+  static int run(PrintWriter out, PrintWriter err, java.util.Map<String, String> env, String... args) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K made = defaults.create(cls);
+        if (made instanceof FetchCommand) {
+          ((FetchCommand) made).env = env;
+        }
+        return made;
+      }
+    });
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {

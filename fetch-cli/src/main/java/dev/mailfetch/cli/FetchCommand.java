@@ -1,0 +1,508 @@
+package dev.mailfetch.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.mailfetch.api.DedupPolicy;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchLimits;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.dedup.Dedup;
+import dev.mailfetch.dedup.DedupStore;
+import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.dedup.LabelRules;
+import dev.mailfetch.pop3.AuthMechanism;
+import dev.mailfetch.pop3.Pop3Limits;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.pop3.Tolerance;
+import dev.mailfetch.sink.EmlDirectorySink;
+import dev.mailfetch.sink.MaildirSink;
+import dev.mailfetch.sink.MboxSink;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mailfetch fetch URL}: one run for one account, as cron or a person runs it. */
+@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox or a directory of .eml files,"
+        + " exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
+    footer = {"", "Secrets never go on the command line: give the password in an environment variable or a file.",
+        "", "Examples:",
+        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
+        "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw --to mbox:~/mail/inbox --delete",
+        "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem --json --quiet",
+        "", "Exit codes: 0 all well, 2 bad arguments, otherwise the error's code (docs/errors.md)."})
+final class FetchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "URL",
+      description = "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
+          + " port 110). A user name with '@' or ':' is written %%40, %%3A.")
+  String url;
+
+  @Option(names = "--tls", paramLabel = "MODE", description = "implicit, starttls or none (none needs"
+      + " --allow-plaintext-auth). Default: implicit for pop3s://, starttls for pop3://.")
+  String tls;
+
+  @Option(names = "--allow-plaintext-auth", description = "Allow the password over a connection without TLS.")
+  boolean allowPlaintext;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Secret secret;
+
+  static final class Secret {
+    @Option(names = "--password-env", paramLabel = "NAME", description = "The password is in this environment variable.")
+    String passwordEnv;
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "The password is this file's first line.")
+    Path passwordFile;
+
+    @Option(names = "--oauth-token-env", paramLabel = "NAME", description = "An OAuth access token is in this variable.")
+    String tokenEnv;
+
+    @Option(names = "--oauth-token-file", paramLabel = "FILE", description = "An OAuth access token is in this file.")
+    Path tokenFile;
+  }
+
+  @Option(names = "--auth", paramLabel = "MECH", split = ",",
+      description = "The login methods allowed, in order of preference: USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER,"
+          + " APOP, CRAM_MD5. Default: the safe ones for the secret given.")
+  List<AuthMechanism> auth = new ArrayList<>();
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificates in this PEM file (a"
+      + " private CA, a self-signed server) instead of the system's. There is no option to switch checks off.")
+  Path caFile;
+
+  @Option(names = "--to", paramLabel = "SINK", defaultValue = "maildir:./Mail",
+      description = "maildir:DIR, mbox:FILE or eml:DIR (default: ${DEFAULT-VALUE}).")
+  String to;
+
+  @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
+      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state).")
+  Path state;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Keeping keeping;
+
+  static final class Keeping {
+    @Option(names = "--keep", description = "Leave mail on the server (the default).")
+    boolean keep;
+
+    @Option(names = "--delete", description = "Delete mail from the server once it is safely stored.")
+    boolean delete;
+
+    @Option(names = "--keep-days", paramLabel = "N", description = "Delete mail N days after it was first fetched.")
+    Integer keepDays;
+  }
+
+  @Option(names = "--only-new", description = "On the first run, take what is on the server as already there.")
+  boolean onlyNew;
+
+  @Option(names = "--label", paramLabel = "NAME", description = "A label for every message (repeatable).")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--label-rule", paramLabel = "HEADER~REGEX=LABEL",
+      description = "A label when a header matches (repeatable), e.g. 'List-Id~java\\.net=Lists/Java'.")
+  List<String> labelRules = new ArrayList<>();
+
+  @Option(names = "--archive", description = "Keep fetched mail out of the inbox (under its labels only).")
+  boolean archive;
+
+  @Option(names = "--dedup", paramLabel = "POLICY", defaultValue = "message-id+digest",
+      description = "none, uid, message-id, digest or message-id+digest (default: ${DEFAULT-VALUE}): which later"
+          + " copies of a message are discarded (docs/dedup.md).")
+  String dedup;
+
+  @Option(names = "--max-messages", paramLabel = "N", description = "At most N messages this run.")
+  Integer maxMessages;
+
+  @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Skip messages larger than SIZE"
+      + " (bytes, or with K, M, G).")
+  String maxMessageSize;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the server at each"
+      + " step (default 60).")
+  Integer timeout;
+
+  @Option(names = "--quirk", paramLabel = "ID", description = "Tolerate a named server quirk (repeatable):"
+      + " Q01 bare LF, Q02 '.\\r' terminator, Q11 empty lines, Q13 lower-case status, Q29 unordered listings.")
+  List<String> quirks = new ArrayList<>();
+
+  @Option(names = "--strict", description = "Tolerate nothing, not even unordered listings (Gmail's behaviour).")
+  boolean strict;
+
+  @Option(names = "--quiet", description = "Print nothing but errors (for cron).")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "Also print the session's log.")
+  boolean verbose;
+
+  @Option(names = "--trace", description = "Also print the protocol conversation, with every secret redacted.")
+  boolean trace;
+
+  @Option(names = "--json", description = "Print one JSON object with the outcome at the end (schema: docs/cli.md).")
+  boolean json;
+
+  /** The tolerance each --quirk names. */
+  static final Map<String, Tolerance> QUIRKS = Map.of("Q01", Tolerance.BARE_LF, "Q02", Tolerance.CR_TERMINATOR,
+      "Q11", Tolerance.EMPTY_LINES, "Q13", Tolerance.LOWERCASE_STATUS, "Q29", Tolerance.UNORDERED_LISTING);
+
+  /** The environment, so that tests can give one. */
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Account a = parseUrl();
+    Pop3Source source = source(a);
+    Place place = place();
+    Path stateDir = state != null ? state : place.defaultState();
+    try (MessageSink sink = place.open();
+        JournalUidStore store = JournalUidStore.open(JournalUidStore.directoryFor(stateDir, source.account()));
+        DedupStore seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT)) {
+      Fetcher.Builder f = Fetcher.builder().source(source).sink(sink).uidStore(store)
+          .retention(retention()).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labelPolicy());
+      FetchLimits.Builder limits = FetchLimits.builder();
+      if (maxMessages != null) {
+        limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
+      }
+      if (maxMessageSize != null) {
+        limits.maxMessageSize(size("--max-message-size", maxMessageSize));
+      }
+      f.limits(limits.build());
+      boolean terminal = System.console() != null;
+      if (!quiet && !json) {
+        out.println("Fetching " + a.user + " at " + source.server() + " into " + place.describe() + "...");
+        f.listener(new Progress(out, terminal));
+      }
+      FetchResult r = f.build().run();
+      if (json) {
+        out.println(json(r));
+      } else if (!quiet) {
+        out.println("  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
+            + Progress.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
+            + r.count(MessageOutcome.Kind.DUPLICATE) + " duplicates, " + r.count(MessageOutcome.Kind.SKIPPED)
+            + " skipped, " + r.count(MessageOutcome.Kind.FAILED) + " failed, " + r.deleted() + " deleted");
+      }
+      if (r.firstError().isPresent() && !json) {
+        FetchException e = r.firstError().get();
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("mailfetch: " + e.error() + ": " + e.getMessage());
+        err.println("  " + e.error().summary() + " " + e.error().remedy());
+      }
+      return r.ok() ? 0 : r.firstError().map(e -> e.error().exitCode()).orElse(1);
+    }
+  }
+
+  // ---------------------------------------------------------------- the account
+
+  private record Account(String user, String host, int port, Security security) {}
+
+  private Account parseUrl() {
+    URI u;
+    try {
+      u = new URI(url);
+    } catch (URISyntaxException e) {
+      throw bad("URL \"" + url + "\" is not a URL: write pop3s://user@host or pop3://user@host[:port]");
+    }
+    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
+      throw bad("URL \"" + url + "\" must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS, port 110)");
+    }
+    if (u.getRawUserInfo() == null || u.getHost() == null) {
+      throw bad("URL \"" + url + "\" needs a user and a host: pop3s://user@host");
+    }
+    if (u.getRawUserInfo().contains(":")) {
+      throw bad("URL \"" + url + "\" holds a password: secrets never go on the command line; give it with"
+          + " --password-env NAME or --password-file FILE");
+    }
+    String user = URLDecoder.decode(u.getRawUserInfo().replace("+", "%2B"), StandardCharsets.UTF_8);
+    Security security = scheme.equals("pop3s") ? Security.IMPLICIT_TLS : Security.STARTTLS;
+    if (tls != null) {
+      switch (tls.toLowerCase(Locale.ROOT)) {
+        case "implicit":
+          security = Security.IMPLICIT_TLS;
+          break;
+        case "starttls":
+          security = Security.STARTTLS;
+          break;
+        case "none":
+          security = Security.NONE;
+          break;
+        default:
+          throw bad("--tls " + tls + " is not a mode: use implicit, starttls or none");
+      }
+    }
+    if (security == Security.NONE && !allowPlaintext) {
+      throw bad("--tls none sends the password without encryption: add --allow-plaintext-auth if that is really"
+          + " meant (a test server on this machine), or use TLS");
+    }
+    int port = u.getPort() > 0 ? u.getPort() : security == Security.IMPLICIT_TLS ? 995 : 110;
+    return new Account(user, u.getHost(), port, security);
+  }
+
+  private Pop3Source source(Account a) {
+    Pop3Source.Builder b = Pop3Source.builder().host(a.host).port(a.port).security(a.security).user(a.user)
+        .allowPlaintextAuthentication(allowPlaintext);
+    if (secret == null) {
+      throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-token-env,"
+          + " --oauth-token-file); secrets never go on the command line");
+    }
+    if (secret.passwordEnv != null) {
+      String name = secret.passwordEnv;
+      requireEnv("--password-env", name);
+      b.password(() -> env.get(name));
+    } else if (secret.passwordFile != null) {
+      b.password(fromFile("--password-file", secret.passwordFile));
+    } else if (secret.tokenEnv != null) {
+      String name = secret.tokenEnv;
+      requireEnv("--oauth-token-env", name);
+      b.oauthTokens(() -> env.get(name));
+    } else {
+      Supplier<String> token = fromFile("--oauth-token-file", secret.tokenFile);
+      b.oauthTokens(token::get);
+    }
+    if (!auth.isEmpty()) {
+      b.mechanisms(auth.toArray(new AuthMechanism[0]));
+    }
+    if (caFile != null) {
+      if (!Files.isReadable(caFile)) {
+        throw bad("--ca-file " + caFile + ": no such readable file");
+      }
+      b.trustPem(caFile);
+    }
+    Set<Tolerance> tolerances = EnumSet.noneOf(Tolerance.class);
+    if (!strict) {
+      tolerances.add(Tolerance.UNORDERED_LISTING); // tolerant by default, as the catalogue recommends
+    }
+    for (String q : quirks) {
+      if (strict) {
+        throw bad("--strict and --quirk " + q + " contradict each other: choose one");
+      }
+      Tolerance t = QUIRKS.get(q.toUpperCase(Locale.ROOT));
+      if (t == null) {
+        throw bad("--quirk " + q + " is not a quirk that needs tolerating; the ones that do are "
+            + String.join(", ", new java.util.TreeSet<>(QUIRKS.keySet())) + " (the others are handled without"
+            + " asking, docs/quirks.md)");
+      }
+      tolerances.add(t);
+    }
+    b.tolerate(tolerances.toArray(new Tolerance[0]));
+    if (timeout != null) {
+      Duration d = Duration.ofSeconds(positive("--timeout", timeout));
+      b.limits(Pop3Limits.builder().readTimeout(d).commandTimeout(d.multipliedBy(2)).build());
+    }
+    return b.account(a.user + "@" + a.host).build();
+  }
+
+  private void requireEnv(String option, String name) {
+    String v = env.get(name);
+    if (v == null || v.isEmpty()) {
+      throw bad(option + " " + name + ": that environment variable is not set (or empty)");
+    }
+  }
+
+  private Supplier<String> fromFile(String option, Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      if (lines.isEmpty() || lines.get(0).isEmpty()) {
+        throw bad(option + " " + file + ": the file is empty; its first line must be the secret");
+      }
+      String secretValue = lines.get(0);
+      return () -> secretValue;
+    } catch (IOException e) {
+      throw bad(option + " " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+  }
+
+  // ---------------------------------------------------------------- the sink and policies
+
+  private interface Place {
+    MessageSink open() throws IOException;
+
+    Path defaultState();
+
+    String describe();
+  }
+
+  private Place place() {
+    int colon = to.indexOf(':');
+    String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
+    Path p = colon < 0 ? null : Path.of(expandHome(to.substring(colon + 1)));
+    if (p == null || p.toString().isEmpty()) {
+      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE or eml:DIR");
+    }
+    switch (kind) {
+      case "maildir":
+        return new Place() {
+          public MessageSink open() throws IOException {
+            return MaildirSink.open(p);
+          }
+
+          public Path defaultState() {
+            return p.resolve("mailfetch-state"); // no leading dot: not a Maildir++ folder
+          }
+
+          public String describe() {
+            return "the Maildir " + p;
+          }
+        };
+      case "mbox":
+        return new Place() {
+          public MessageSink open() throws IOException {
+            return MboxSink.open(p);
+          }
+
+          public Path defaultState() {
+            return p.resolveSibling(p.getFileName() + ".mailfetch-state");
+          }
+
+          public String describe() {
+            return "the mbox " + p;
+          }
+        };
+      case "eml":
+        return new Place() {
+          public MessageSink open() throws IOException {
+            return EmlDirectorySink.open(p);
+          }
+
+          public Path defaultState() {
+            return p.resolve(".mailfetch-state");
+          }
+
+          public String describe() {
+            return ".eml files in " + p;
+          }
+        };
+      default:
+        throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
+    }
+  }
+
+  private static String expandHome(String path) {
+    return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+  }
+
+  private Retention retention() {
+    if (keeping == null || keeping.keep) {
+      return Retention.KEEP;
+    }
+    if (keeping.delete) {
+      return Retention.DELETE_AFTER_DELIVERY;
+    }
+    return Retention.deleteAfter(Duration.ofDays(positive("--keep-days", keeping.keepDays)));
+  }
+
+  private DedupPolicy dedupPolicy(DedupStore store) {
+    try {
+      return Dedup.byName(dedup, store);
+    } catch (IllegalArgumentException e) {
+      throw bad("--dedup " + dedup + ": " + e.getMessage());
+    }
+  }
+
+  private dev.mailfetch.api.LabelPolicy labelPolicy() {
+    LabelRules.Builder b = LabelRules.builder().archive(archive);
+    try {
+      labels.forEach(b::label);
+      labelRules.forEach(b::rule);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+    return b.build();
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** The JSON object of docs/cli.md. */
+  static String json(FetchResult r) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("status", r.ok() ? "ok" : "error");
+      if (r.firstError().isPresent()) {
+        FetchException e = r.firstError().get();
+        g.writeObjectFieldStart("error");
+        g.writeStringField("code", e.error().name());
+        g.writeNumberField("exit_code", e.error().exitCode());
+        g.writeStringField("message", e.getMessage());
+        g.writeStringField("meaning", e.error().summary());
+        g.writeStringField("remedy", e.error().remedy());
+        g.writeEndObject();
+      }
+      g.writeNumberField("listed", r.listed());
+      g.writeNumberField("fetched", r.count(MessageOutcome.Kind.DELIVERED));
+      g.writeNumberField("already_seen", r.count(MessageOutcome.Kind.ALREADY_SEEN));
+      g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
+      g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
+      g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
+      g.writeNumberField("deleted", r.deleted());
+      g.writeNumberField("bytes", r.bytesDelivered());
+      g.writeArrayFieldStart("quirks");
+      for (String q : new java.util.TreeSet<>(r.quirks())) {
+        g.writeString(q);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  // ---------------------------------------------------------------- arguments
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  private int positive(String option, int value) {
+    if (value < 1) {
+      throw bad(option + " must be 1 or more, not " + value);
+    }
+    return value;
+  }
+
+  private long size(String option, String text) {
+    String t = text.strip().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+      unit = t.endsWith("K") ? 1_000 : t.endsWith("M") ? 1_000_000 : 1_000_000_000;
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      long v = Long.parseLong(t) * unit;
+      if (v < 1) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad(option + " " + text + ": write a size in bytes, or with K, M or G (25M)");
+    }
+  }
+}

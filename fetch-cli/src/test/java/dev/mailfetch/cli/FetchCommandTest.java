@@ -1,0 +1,187 @@
+package dev.mailfetch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.TestCertificates;
+import dev.mailfetch.testkit.TlsMode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mailfetch fetch} as a user runs it, against the testkit server over TLS. */
+@Timeout(120)
+class FetchCommandTest {
+  private static final String PASSWORD = "s3cret pässword";
+  private static TestCertificates certs;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void certificates() {
+    certs = TestCertificates.generate();
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run mailfetch(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MAIL_PW", PASSWORD);
+    return env;
+  }
+
+  private FakePop3Server server(MailCorpus corpus) {
+    return FakePop3Server.builder().account("alice", PASSWORD, corpus.toMailbox()).tls(TlsMode.IMPLICIT, certs).start();
+  }
+
+  private static long count(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.count();
+    }
+  }
+
+  /** The JSON object's top-level fields, as text. */
+  private static Map<String, String> json(String text) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    try (JsonParser p = new JsonFactory().createParser(text.strip())) {
+      p.nextToken();
+      String field = null;
+      int depth = 0;
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.FIELD_NAME && depth == 0) {
+          field = p.currentName();
+        } else if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+          if (depth == 0 && field != null) {
+            out.put(field, t == JsonToken.START_OBJECT ? "{" : "[");
+          }
+          depth++;
+        } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+          depth--;
+        } else if (t == JsonToken.FIELD_NAME && depth == 1 && "code".equals(p.currentName())) {
+          p.nextToken();
+          out.put("error.code", p.getText());
+        } else if (depth == 0 && field != null && t.isScalarValue()) {
+          out.put(field, p.getText());
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aFetchOverVerifiedTls_storesEverything_thenNothing_withoutTheSecretInAnyOutput() throws IOException {
+    MailCorpus corpus = MailCorpus.generate(61, 40);
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = server(corpus)) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      String maildir = tmp.resolve("Mail").toString();
+      Run first = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--to", "maildir:" + maildir, "--dedup", "none");
+      assertEquals(0, first.exit(), first.out() + first.err());
+      assertTrue(first.out().contains("40 listed: 40 stored"), first.out());
+      assertEquals(40, count(Path.of(maildir, "new")));
+      assertTrue(Files.isDirectory(Path.of(maildir, "mailfetch-state")), "state inside the sink's place");
+      Run second = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--to", "maildir:" + maildir, "--json");
+      assertEquals(0, second.exit(), second.out() + second.err());
+      Map<String, String> j = json(second.out());
+      assertEquals("ok", j.get("status"));
+      assertEquals("40", j.get("listed"));
+      assertEquals("0", j.get("fetched"));
+      assertEquals("40", j.get("already_seen"));
+      for (Run r : List.of(first, second)) {
+        assertFalse((r.out() + r.err()).contains(PASSWORD), "no secret in any output");
+      }
+    }
+  }
+
+  @Test
+  void deleteMode_mbox_andEml_eachStoreAndTheServerIsEmptied() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    for (String to : new String[] {"mbox:" + tmp.resolve("inbox.mbox"), "eml:" + tmp.resolve("eml")}) {
+      MailCorpus corpus = MailCorpus.generate(62, 15);
+      try (FakePop3Server s = server(corpus)) {
+        Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
+            "--ca-file", ca.toString(), "--to", to, "--delete", "--quiet", "--dedup", "none");
+        assertEquals(0, r.exit(), to + ": " + r.out() + r.err());
+        assertEquals("", r.out(), "--quiet prints nothing when all is well");
+        s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+        assertEquals(0, s.mailbox("alice").size(), to + ": deleted once stored");
+      }
+    }
+    assertEquals(15, count(tmp.resolve("eml")) - 1, "15 .eml files and the state directory");
+    assertTrue(Files.size(tmp.resolve("inbox.mbox")) > 0);
+  }
+
+  @Test
+  void aWrongPassword_isAuthFailed_withItsExitCode_inJsonToo() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = server(MailCorpus.generate(63, 3))) {
+      Map<String, String> env = Map.of("MAIL_PW", "not it");
+      Run r = mailfetch(env, "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
+          "--ca-file", ca.toString(), "--to", "maildir:" + tmp.resolve("M"), "--json");
+      assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
+      Map<String, String> j = json(r.out());
+      assertEquals("error", j.get("status"));
+      assertEquals("AUTH_FAILED", j.get("error.code"));
+      assertFalse(r.out().contains("not it"), "no secret in the JSON");
+    }
+  }
+
+  @Test
+  void anUntrustedServer_isCertificateInvalid_andThereIsNoWayToSwitchTheCheckOff() {
+    try (FakePop3Server s = server(MailCorpus.generate(64, 2))) {
+      Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
+          "--to", "maildir:" + tmp.resolve("M"));
+      assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("CERTIFICATE_INVALID"), r.err());
+    }
+    Run help = mailfetch(env(), "fetch", "--help");
+    assertFalse(help.out().toLowerCase(java.util.Locale.ROOT).contains("insecure"), help.out());
+  }
+
+  @Test
+  void badArguments_areExit2_withOneParagraphNamingTheOption_andNoStackTrace() {
+    String[][] cases = {
+      {"holds a password", "fetch", "pop3s://alice:pw@host", "--password-env", "MAIL_PW"},
+      {"no secret given", "fetch", "pop3s://alice@host"},
+      {"--tls none", "fetch", "pop3://alice@host", "--password-env", "MAIL_PW", "--tls", "none"},
+      {"--quirk Q99", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--quirk", "Q99"},
+      {"--to", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--to", "imap:x"},
+      {"--password-env NOPE", "fetch", "pop3s://alice@host", "--password-env", "NOPE"},
+      {"--dedup sha1", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--dedup", "sha1"},
+      {"HEADER~REGEX=LABEL", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--label-rule", "oops"},
+      {"--max-message-size", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--max-message-size", "big"},
+      {"must start with pop3s://", "fetch", "imap://alice@host", "--password-env", "MAIL_PW"},
+    };
+    for (String[] c : cases) {
+      Run r = mailfetch(env(), java.util.Arrays.copyOfRange(c, 1, c.length));
+      assertEquals(2, r.exit(), c[0] + ": " + r.err());
+      assertTrue(r.err().contains(c[0]), c[0] + " named in: " + r.err());
+      assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+  }
+}
