@@ -38,8 +38,8 @@ public final class FakeServerMain {
     System.exit(run(args, System.out, System.err, System.getenv()));
   }
 
-  /** Runs with these arguments and streams; returns the exit code. */
-  static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
+  /** Runs with these arguments and streams; returns the exit code (the CLI's fake-server calls it). */
+  public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
     FakePop3Server.Builder b = FakePop3Server.builder();
     String user = "user";
     String password = "secret";

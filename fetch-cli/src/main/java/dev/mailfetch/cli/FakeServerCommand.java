@@ -1,0 +1,50 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.testkit.FakeServerMain;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code mailfetch fake-server}: the testkit's misbehaving POP3 server on its own, for testing
+ * another client against a quirk or a hostile case. The options are the testkit's ({@link
+ * FakeServerMain}); {@code --mailbox maildir:DIR} is also accepted for {@code --maildir DIR}.
+ */
+@Command(name = "fake-server",
+    description = {"Runs the testkit's POP3 server on its own, with named quirks or a hostile profile, to test"
+        + " another client against it. Prints where it listens and, for TLS, the CA file to trust; stops on"
+        + " Ctrl-C or after --max-sessions. Options: mailfetch fake-server --help."},
+    footer = {"", "Examples:", "  PW=... mailfetch fake-server --tls implicit --user alice --password-env PW --generate 200",
+        "  mailfetch fake-server --port 1110 --quirk Q04_UNSTUFFED_LONE_DOT --quirk Q12_BARE_OK --generate 50",
+        "  mailfetch fake-server --profile N-05 --tls starttls"})
+final class FakeServerCommand implements Callable<Integer> {
+  @Unmatched List<String> args = new ArrayList<>();
+
+  /** The environment, so that tests can give one. */
+  java.util.Map<String, String> env = System.getenv();
+
+  /** Where it prints (the testkit server writes to print streams). */
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  @Override
+  public Integer call() {
+    List<String> a = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (arg.equals("--mailbox") && i + 1 < args.size() && args.get(i + 1).startsWith("maildir:")) {
+        a.add("--maildir");
+        a.add(args.get(++i).substring("maildir:".length()));
+      } else if (arg.startsWith("--mailbox=maildir:")) {
+        a.add("--maildir");
+        a.add(arg.substring("--mailbox=maildir:".length()));
+      } else {
+        a.add(arg);
+      }
+    }
+    return FakeServerMain.run(a.toArray(new String[0]), out, err, env);
+  }
+}
