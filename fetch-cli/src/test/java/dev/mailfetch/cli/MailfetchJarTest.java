@@ -1,0 +1,133 @@
+package dev.mailfetch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.TestCertificates;
+import dev.mailfetch.testkit.TlsMode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built jar, run as a user runs it: a separate process, its stdout, stderr and exit code.
+ * Runs after {@code package} (a surefire execution in the integration-test phase).
+ */
+@Timeout(180)
+class MailfetchJarTest {
+  private static final String PASSWORD = "jar test pässword";
+  private static TestCertificates certs;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void setUp() {
+    certs = TestCertificates.generate();
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run jar(Map<String, String> env, Path dir, String... args) throws Exception {
+    Path jar = Path.of(System.getProperty("mailfetch.jar", "target/mailfetch.jar"));
+    assertTrue(Files.exists(jar), "the jar is built before these tests: " + jar);
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toAbsolutePath().toString()));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+        .redirectError(err.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    assertTrue(p.waitFor(150, TimeUnit.SECONDS), "mailfetch " + String.join(" ", args) + " ended");
+    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theDemo_startToFinish() throws Exception {
+    Run r = jar(Map.of(), tmp, "demo", "--messages", "300");
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("300 listed: 0 stored (0 B), 300 already there"), r.out());
+    assertTrue(Files.isDirectory(tmp.resolve("demo-mail/Maildir/new")));
+  }
+
+  @Test
+  void fetchIntoEachSink_jsonParsed_andNoSecretInTheTrace() throws Exception {
+    Path ca = certs.writeCaPem(tmp);
+    for (String sink : new String[] {"maildir:Mail", "mbox:inbox.mbox", "eml:eml"}) {
+      MailCorpus corpus = MailCorpus.generate(71, 20);
+      try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, corpus.toMailbox())
+          .tls(TlsMode.IMPLICIT, certs).start()) {
+        Run r = jar(Map.of("PW", PASSWORD), tmp, "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env",
+            "PW", "--ca-file", ca.toString(), "--to", sink, "--dedup", "none", "--json", "--trace");
+        assertEquals(0, r.exit(), sink + ": " + r.err());
+        String json = r.out().strip();
+        assertTrue(json.startsWith("{\"status\":\"ok\"") && json.contains("\"listed\":20")
+            && json.contains("\"fetched\":20"), sink + ": " + json);
+        assertTrue(r.err().contains("C: AUTH PLAIN <redacted>") || r.err().contains("C: PASS <redacted>"),
+            "the trace shows the conversation: " + r.err());
+        assertFalse((r.out() + r.err()).contains(PASSWORD), sink + ": no secret in any output");
+      }
+    }
+  }
+
+  @Test
+  void exitCodes_forEachFamily() throws Exception {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(72, 3).toMailbox())
+        .tls(TlsMode.IMPLICIT, certs).start()) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      assertEquals(FetchError.AUTH_FAILED.exitCode(),
+          jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString()).exit());
+      assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(),
+          jar(Map.of("PW", PASSWORD), tmp, "fetch", url, "--password-env", "PW").exit());
+      Run bad = jar(Map.of(), tmp, "fetch", url);
+      assertEquals(2, bad.exit());
+      assertTrue(bad.err().contains("--password-env"), bad.err());
+      assertFalse(bad.err().contains("\tat "), "no stack trace");
+    }
+    int closed;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      closed = free.getLocalPort(); // nothing listens once it is closed
+    }
+    Run refused = jar(Map.of("PW", PASSWORD), tmp, "fetch", "pop3s://alice@localhost:" + closed, "--password-env", "PW");
+    assertTrue(refused.exit() != 0 && refused.exit() != 1 && refused.exit() != 2,
+        "a connection failure has its own code: " + refused.exit() + " " + refused.err());
+  }
+
+  @Test
+  void fetchFromDovecot_intoAMaildir() throws Exception {
+    PrivateDovecot dovecot = PrivateDovecot.start(MailCorpus.generate(73, 25), certs);
+    try {
+      Path ca = certs.writeCaPem(tmp);
+      Run r = jar(Map.of("PW", PrivateDovecot.PASSWORD), tmp, "fetch",
+          "pop3s://" + PrivateDovecot.USER + "@localhost:" + dovecot.tlsPort(), "--password-env", "PW",
+          "--ca-file", ca.toString(), "--to", "maildir:FromDovecot", "--json");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      assertTrue(r.out().contains("\"listed\":25"), r.out());
+      assertTrue(count(tmp.resolve("FromDovecot/new")) >= 24, "stored (a duplicate or two may be discarded)");
+    } finally {
+      dovecot.stop();
+    }
+  }
+
+  private static long count(Path dir) throws IOException {
+    try (var s = Files.list(dir)) {
+      return s.count();
+    }
+  }
+
+}
