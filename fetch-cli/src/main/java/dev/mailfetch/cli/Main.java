@@ -76,6 +76,11 @@ public final class Main implements Runnable {
         return error.exitCode();
       }
       line.getErr().println("mailfetch: " + e);
+      if (java.util.Arrays.asList(args).contains("--verbose")) {
+        e.printStackTrace(line.getErr()); // stack traces only when asked for
+      } else {
+        line.getErr().println("  (--verbose shows where it happened)");
+      }
       return 1;
     });
     return cl.execute(args);

@@ -109,16 +109,21 @@ class MailfetchJarTest {
   }
 
   @Test
-  void fetchFromDovecot_intoAMaildir() throws Exception {
+  void fetchFromDovecot_intoEachSink() throws Exception {
     PrivateDovecot dovecot = PrivateDovecot.start(MailCorpus.generate(73, 25), certs);
     try {
       Path ca = certs.writeCaPem(tmp);
-      Run r = jar(Map.of("PW", PrivateDovecot.PASSWORD), tmp, "fetch",
-          "pop3s://" + PrivateDovecot.USER + "@localhost:" + dovecot.tlsPort(), "--password-env", "PW",
-          "--ca-file", ca.toString(), "--to", "maildir:FromDovecot", "--json");
-      assertEquals(0, r.exit(), r.out() + r.err());
-      assertTrue(r.out().contains("\"listed\":25"), r.out());
-      assertTrue(count(tmp.resolve("FromDovecot/new")) >= 24, "stored (a duplicate or two may be discarded)");
+      for (String sink : new String[] {"maildir:FromDovecot", "mbox:from-dovecot.mbox", "eml:from-dovecot-eml"}) {
+        Run r = jar(Map.of("PW", PrivateDovecot.PASSWORD), tmp, "fetch",
+            "pop3s://" + PrivateDovecot.USER + "@localhost:" + dovecot.tlsPort(), "--password-env", "PW",
+            "--ca-file", ca.toString(), "--to", sink, "--dedup", "none", "--json");
+        assertEquals(0, r.exit(), sink + ": " + r.out() + r.err());
+        assertTrue(r.out().contains("\"listed\":25") && r.out().contains("\"fetched\":25"), sink + ": " + r.out());
+      }
+      assertEquals(25, count(tmp.resolve("FromDovecot/new")));
+      assertEquals(25, count(tmp.resolve("from-dovecot-eml")) - 1, "25 .eml files and the state directory");
+      assertTrue(Files.readString(tmp.resolve("from-dovecot.mbox"), StandardCharsets.ISO_8859_1)
+          .split("\nFrom mailfetch\\+|^From mailfetch\\+", -1).length - 1 == 25, "25 messages in the mbox");
     } finally {
       dovecot.stop();
     }
