@@ -183,7 +183,7 @@ final class FetchCommand implements Callable<Integer> {
     Pop3Source source = source(a);
     Place place = place();
     Path stateDir = state != null ? state : place.defaultState();
-    try (MessageSink sink = place.open();
+    try (MessageSink sink = openSink(place);
         JournalUidStore store = JournalUidStore.open(JournalUidStore.directoryFor(stateDir, source.account()));
         DedupStore seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT)) {
       Fetcher.Builder f = Fetcher.builder().source(source).sink(sink).uidStore(store)
@@ -403,6 +403,18 @@ final class FetchCommand implements Callable<Integer> {
         };
       default:
         throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
+    }
+  }
+
+  /** A sink that cannot be opened is the sink's failure, typed, with the place and the reason. */
+  private static MessageSink openSink(Place place) throws FetchException {
+    try {
+      return place.open();
+    } catch (FetchException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new FetchException(dev.mailfetch.api.FetchError.SINK_FAILED, "cannot open " + place.describe() + ": "
+          + e.getMessage(), e);
     }
   }
 

@@ -164,6 +164,30 @@ class FetchCommandTest {
   }
 
   @Test
+  void aSinkThatCannotBeOpened_isSinkFailed_andASecondFetchOfTheAccount_isLocked() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = server(MailCorpus.generate(65, 3))) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      Path notADirectory = Files.writeString(tmp.resolve("Mail"), "a file where the Maildir should be");
+      Run r = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--to", "maildir:" + notADirectory, "--state", tmp.resolve("state").toString());
+      assertEquals(FetchError.SINK_FAILED.exitCode(), r.exit(), r.err());
+      assertTrue(r.err().contains("SINK_FAILED") && r.err().contains(notADirectory.toString()), r.err());
+
+      Path state = tmp.resolve("state2");
+      try (var running = dev.mailfetch.dedup.JournalUidStore.open(
+          dev.mailfetch.dedup.JournalUidStore.directoryFor(state, "alice@localhost"))) {
+        Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+            "--to", "maildir:" + tmp.resolve("Mail2"), "--state", state.toString());
+        assertEquals(FetchError.LOCKED.exitCode(), locked.exit(), locked.err());
+        assertTrue(locked.err().contains("LOCKED"), locked.err());
+        assertTrue(running.firstRun().isEmpty(), "the first fetch's state is untouched");
+      }
+      assertEquals(3, s.mailbox("alice").size(), "nothing lost either way");
+    }
+  }
+
+  @Test
   void badArguments_areExit2_withOneParagraphNamingTheOption_andNoStackTrace() {
     String[][] cases = {
       {"holds a password", "fetch", "pop3s://alice:pw@host", "--password-env", "MAIL_PW"},
