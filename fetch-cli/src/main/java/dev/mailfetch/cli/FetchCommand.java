@@ -61,10 +61,14 @@ import picocli.CommandLine.Spec;
 final class FetchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URL",
+  @Parameters(index = "0", paramLabel = "URL", arity = "0..1",
       description = "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
           + " port 110). A user name with '@' or ':' is written %%40, %%3A.")
   String url;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Fetch every account of this file instead of"
+      + " one URL, each with its own state; one account's failure does not stop the others (format: docs/cli.md).")
+  Path config;
 
   @Option(names = "--tls", paramLabel = "MODE", description = "implicit, starttls or none (none needs"
       + " --allow-plaintext-auth). Default: implicit for pop3s://, starttls for pop3://.")
@@ -178,6 +182,28 @@ final class FetchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (config != null) {
+      if (url != null) {
+        throw bad("give either a URL or --config FILE, not both");
+      }
+      return new AccountsFile(this).run(config);
+    }
+    if (url == null) {
+      throw bad("which mailbox? give a URL (pop3s://user@host) or --config FILE");
+    }
+    FetchResult r = fetchOnce();
+    if (json) {
+      spec.commandLine().getOut().println(json(r));
+    }
+    return exitCode(r);
+  }
+
+  static int exitCode(FetchResult r) {
+    return r.ok() ? 0 : r.firstError().map(e -> e.error().exitCode()).orElse(1);
+  }
+
+  /** One run for this command's account; prints progress and the summary unless quiet or JSON. */
+  FetchResult fetchOnce() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Account a = parseUrl();
     Pop3Source source = source(a);
@@ -202,9 +228,7 @@ final class FetchCommand implements Callable<Integer> {
         f.listener(new Progress(out, terminal));
       }
       FetchResult r = f.build().run();
-      if (json) {
-        out.println(json(r));
-      } else if (!quiet) {
+      if (!json && !quiet) {
         out.println("  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
             + Progress.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
             + r.count(MessageOutcome.Kind.DUPLICATE) + " duplicates, " + r.count(MessageOutcome.Kind.SKIPPED)
@@ -216,7 +240,7 @@ final class FetchCommand implements Callable<Integer> {
         err.println("mailfetch: " + e.error() + ": " + e.getMessage());
         err.println("  " + e.error().summary() + " " + e.error().remedy());
       }
-      return r.ok() ? 0 : r.firstError().map(e -> e.error().exitCode()).orElse(1);
+      return r;
     }
   }
 
@@ -457,34 +481,42 @@ final class FetchCommand implements Callable<Integer> {
   static String json(FetchResult r) throws IOException {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("status", r.ok() ? "ok" : "error");
-      if (r.firstError().isPresent()) {
-        FetchException e = r.firstError().get();
-        g.writeObjectFieldStart("error");
-        g.writeStringField("code", e.error().name());
-        g.writeNumberField("exit_code", e.error().exitCode());
-        g.writeStringField("message", e.getMessage());
-        g.writeStringField("meaning", e.error().summary());
-        g.writeStringField("remedy", e.error().remedy());
-        g.writeEndObject();
-      }
-      g.writeNumberField("listed", r.listed());
-      g.writeNumberField("fetched", r.count(MessageOutcome.Kind.DELIVERED));
-      g.writeNumberField("already_seen", r.count(MessageOutcome.Kind.ALREADY_SEEN));
-      g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
-      g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
-      g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
-      g.writeNumberField("deleted", r.deleted());
-      g.writeNumberField("bytes", r.bytesDelivered());
-      g.writeArrayFieldStart("quirks");
-      for (String q : new java.util.TreeSet<>(r.quirks())) {
-        g.writeString(q);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
+      writeResult(g, r, null);
     }
     return w.toString();
+  }
+
+  /** One run as a JSON object; with {@code account} first when several are reported together. */
+  static void writeResult(JsonGenerator g, FetchResult r, String account) throws IOException {
+    g.writeStartObject();
+    if (account != null) {
+      g.writeStringField("account", account);
+    }
+    g.writeStringField("status", r.ok() ? "ok" : "error");
+    if (r.firstError().isPresent()) {
+      FetchException e = r.firstError().get();
+      g.writeObjectFieldStart("error");
+      g.writeStringField("code", e.error().name());
+      g.writeNumberField("exit_code", e.error().exitCode());
+      g.writeStringField("message", e.getMessage());
+      g.writeStringField("meaning", e.error().summary());
+      g.writeStringField("remedy", e.error().remedy());
+      g.writeEndObject();
+    }
+    g.writeNumberField("listed", r.listed());
+    g.writeNumberField("fetched", r.count(MessageOutcome.Kind.DELIVERED));
+    g.writeNumberField("already_seen", r.count(MessageOutcome.Kind.ALREADY_SEEN));
+    g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
+    g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
+    g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
+    g.writeNumberField("deleted", r.deleted());
+    g.writeNumberField("bytes", r.bytesDelivered());
+    g.writeArrayFieldStart("quirks");
+    for (String q : new java.util.TreeSet<>(r.quirks())) {
+      g.writeString(q);
+    }
+    g.writeEndArray();
+    g.writeEndObject();
   }
 
   // ---------------------------------------------------------------- arguments

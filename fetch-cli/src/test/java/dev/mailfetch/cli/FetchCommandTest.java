@@ -188,6 +188,54 @@ class FetchCommandTest {
   }
 
   @Test
+  void aConfigFile_fetchesEveryAccount_eachWithItsOwnState_andOneFailureStopsNoOther() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = FakePop3Server.builder()
+        .account("alice", PASSWORD, MailCorpus.generate(66, 7).toMailbox())
+        .account("bob", "bobs pw", MailCorpus.generate(67, 5).toMailbox())
+        .account("carol", "carols pw", MailCorpus.generate(68, 3).toMailbox())
+        .tls(TlsMode.IMPLICIT, certs).start()) {
+      String base = "pop3s://%s@localhost:" + s.port();
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, String.join("\n",
+          "# three accounts; bob's password variable holds the wrong one",
+          "alice.url = " + String.format(base, "alice"),
+          "alice.password-env = MAIL_PW",
+          "alice.ca-file = " + ca,
+          "alice.to = maildir:" + tmp.resolve("alice"),
+          "alice.label.1 = Alice",
+          "alice.label.2 = Home",
+          "alice.dedup = none",
+          "bob.url = " + String.format(base, "bob"),
+          "bob.password-env = WRONG",
+          "bob.ca-file = " + ca,
+          "bob.to = maildir:" + tmp.resolve("bob"),
+          "carol.url = " + String.format(base, "carol"),
+          "carol.password-env = CAROL_PW",
+          "carol.ca-file = " + ca,
+          "carol.to = mbox:" + tmp.resolve("carol.mbox"),
+          "carol.delete = true",
+          ""));
+      Map<String, String> env = new HashMap<>(env());
+      env.put("WRONG", "not bobs");
+      env.put("CAROL_PW", "carols pw");
+      Run r = mailfetch(env, "fetch", "--config", config.toString(), "--json");
+      assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
+      String json = r.out().strip();
+      assertTrue(json.startsWith("{\"status\":\"error\",\"accounts\":[{\"account\":\"alice\",\"status\":\"ok\""), json);
+      assertTrue(json.contains("{\"account\":\"bob\",\"status\":\"error\",\"error\":{\"code\":\"AUTH_FAILED\""), json);
+      assertTrue(json.contains("{\"account\":\"carol\",\"status\":\"ok\""), json);
+      assertEquals(7, count(tmp.resolve("alice/new")));
+      assertEquals(7, count(tmp.resolve("alice/.Alice/new")), "repeatable options by number");
+      assertTrue(Files.isDirectory(tmp.resolve("alice/mailfetch-state")) && Files.size(tmp.resolve("carol.mbox")) > 0,
+          "each with its own state and sink");
+      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      assertEquals(0, s.mailbox("carol").size(), "carol's run went on after bob's failure, and deleted");
+      assertEquals(5, s.mailbox("bob").size());
+    }
+  }
+
+  @Test
   void badArguments_areExit2_withOneParagraphNamingTheOption_andNoStackTrace() {
     String[][] cases = {
       {"holds a password", "fetch", "pop3s://alice:pw@host", "--password-env", "MAIL_PW"},
