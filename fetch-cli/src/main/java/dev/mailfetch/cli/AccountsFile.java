@@ -29,6 +29,9 @@ import picocli.CommandLine.ParameterException;
 final class AccountsFile {
   private final FetchCommand outer;
 
+  /** How one account's run ended: a result, or a failure before or instead of one. */
+  private record Outcome(String account, FetchResult result, FetchException error, String problem, int exitCode) {}
+
   AccountsFile(FetchCommand outer) {
     this.outer = outer;
   }
@@ -56,7 +59,7 @@ final class AccountsFile {
     PrintWriter out = outer.spec.commandLine().getOut();
     PrintWriter err = outer.spec.commandLine().getErr();
     int exit = 0;
-    List<Object[]> results = new ArrayList<>();
+    List<Outcome> results = new ArrayList<>();
     for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
       String name = account.getKey();
       FetchCommand one = new FetchCommand();
@@ -70,22 +73,20 @@ final class AccountsFile {
           out.println("[" + name + "]");
         }
         FetchResult r = one.fetchOnce();
-        results.add(new Object[] {name, r});
-        if (exit == 0) {
-          exit = FetchCommand.exitCode(r);
-        }
+        results.add(new Outcome(name, r, null, null, FetchCommand.exitCode(r)));
       } catch (ParameterException e) {
         err.println("mailfetch: account " + name + " in " + file + ": " + e.getMessage());
-        results.add(new Object[] {name, e.getMessage()});
-        exit = exit == 0 ? 2 : exit;
+        results.add(new Outcome(name, null, null, e.getMessage(), 2));
       } catch (FetchException e) {
         err.println("mailfetch: account " + name + ": " + e.error() + ": " + e.getMessage());
-        results.add(new Object[] {name, e});
-        exit = exit == 0 ? e.error().exitCode() : exit;
+        results.add(new Outcome(name, null, e, null, e.error().exitCode()));
       } catch (Exception e) {
         err.println("mailfetch: account " + name + ": " + e); // the others still run
-        results.add(new Object[] {name, String.valueOf(e)});
-        exit = exit == 0 ? 1 : exit;
+        results.add(new Outcome(name, null, null, String.valueOf(e), 1));
+      }
+      int last = results.get(results.size() - 1).exitCode();
+      if (exit == 0) {
+        exit = last; // the first failing account's code
       }
     }
     if (outer.json) {
@@ -140,33 +141,26 @@ final class AccountsFile {
     }
   }
 
-  private static String json(List<Object[]> results, int exit) throws IOException {
+  private static String json(List<Outcome> results, int exit) throws IOException {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
       g.writeStartObject();
       g.writeStringField("status", exit == 0 ? "ok" : "error");
       g.writeArrayFieldStart("accounts");
-      for (Object[] r : results) {
-        if (r[1] instanceof FetchResult) {
-          FetchCommand.writeResult(g, (FetchResult) r[1], (String) r[0]);
-        } else {
-          g.writeStartObject();
-          g.writeStringField("account", (String) r[0]);
-          g.writeStringField("status", "error");
-          g.writeObjectFieldStart("error");
-          if (r[1] instanceof FetchException) {
-            FetchException e = (FetchException) r[1];
-            g.writeStringField("code", e.error().name());
-            g.writeNumberField("exit_code", e.error().exitCode());
-            g.writeStringField("message", e.getMessage());
-          } else {
-            g.writeStringField("code", "ARGUMENTS");
-            g.writeNumberField("exit_code", 2);
-            g.writeStringField("message", (String) r[1]);
-          }
-          g.writeEndObject();
-          g.writeEndObject();
+      for (Outcome o : results) {
+        if (o.result() != null) {
+          FetchCommand.writeResult(g, o.result(), o.account());
+          continue;
         }
+        g.writeStartObject();
+        g.writeStringField("account", o.account());
+        g.writeStringField("status", "error");
+        g.writeObjectFieldStart("error");
+        g.writeStringField("code", o.error() != null ? o.error().error().name() : o.exitCode() == 2 ? "ARGUMENTS" : "UNEXPECTED");
+        g.writeNumberField("exit_code", o.exitCode());
+        g.writeStringField("message", o.error() != null ? o.error().getMessage() : o.problem());
+        g.writeEndObject();
+        g.writeEndObject();
       }
       g.writeEndArray();
       g.writeEndObject();
