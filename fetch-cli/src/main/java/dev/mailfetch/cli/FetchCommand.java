@@ -367,12 +367,15 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
-  private interface Place {
+  /** What --to names: how to open it, where its state goes by default, and how to name it. */
+  private record Place(Opener opener, Path defaultState, String describe) {
+    MessageSink open() throws IOException {
+      return opener.open();
+    }
+  }
+
+  private interface Opener {
     MessageSink open() throws IOException;
-
-    Path defaultState();
-
-    String describe();
   }
 
   private Place place() {
@@ -383,48 +386,12 @@ final class FetchCommand implements Callable<Integer> {
       throw bad("--to " + to + ": write maildir:DIR, mbox:FILE or eml:DIR");
     }
     switch (kind) {
-      case "maildir":
-        return new Place() {
-          public MessageSink open() throws IOException {
-            return MaildirSink.open(p);
-          }
-
-          public Path defaultState() {
-            return p.resolve("mailfetch-state"); // no leading dot: not a Maildir++ folder
-          }
-
-          public String describe() {
-            return "the Maildir " + p;
-          }
-        };
+      case "maildir": // state without a leading dot: not a Maildir++ folder
+        return new Place(() -> MaildirSink.open(p), p.resolve("mailfetch-state"), "the Maildir " + p);
       case "mbox":
-        return new Place() {
-          public MessageSink open() throws IOException {
-            return MboxSink.open(p);
-          }
-
-          public Path defaultState() {
-            return p.resolveSibling(p.getFileName() + ".mailfetch-state");
-          }
-
-          public String describe() {
-            return "the mbox " + p;
-          }
-        };
+        return new Place(() -> MboxSink.open(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"), "the mbox " + p);
       case "eml":
-        return new Place() {
-          public MessageSink open() throws IOException {
-            return EmlDirectorySink.open(p);
-          }
-
-          public Path defaultState() {
-            return p.resolve(".mailfetch-state");
-          }
-
-          public String describe() {
-            return ".eml files in " + p;
-          }
-        };
+        return new Place(() -> EmlDirectorySink.open(p), p.resolve(".mailfetch-state"), ".eml files in " + p);
       default:
         throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
     }
