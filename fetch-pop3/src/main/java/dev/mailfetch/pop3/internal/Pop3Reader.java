@@ -503,9 +503,15 @@ public final class Pop3Reader {
               endedAtCr = true; // the next reply's status line, which the caller reads and checks
               return total;
             }
-            if (replyMayFollow && nextLineIsStatus()) {
-              throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
-                  + " messages with \".\\r\" (quirk Q02, Cyrus 3.4; Tolerance.CR_TERMINATOR accepts that)");
+            if (replyMayFollow) {
+              int before = recentBefore(pos, recent, recentFrom);
+              boolean status = nextLineIsStatus();
+              recent = before; // the bytes before pos, whose indices nextLineIsStatus may have moved
+              recentFrom = pos;
+              if (status) {
+                throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
+                    + " messages with \".\\r\" (quirk Q02, Cyrus 3.4; Tolerance.CR_TERMINATOR accepts that)");
+              }
             }
           }
           sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"

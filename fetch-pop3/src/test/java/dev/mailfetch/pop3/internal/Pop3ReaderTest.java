@@ -484,6 +484,49 @@ class Pop3ReaderTest {
     return rest.toString();
   }
 
+  /**
+   * Where the reads split the input and how big the buffer is change nothing, for any bytes,
+   * tolerance and pipelining, line ends as sent or made LF: an oracle that does not share the
+   * reader's buffer handling (the properties above compare two readers that do).
+   */
+  @Property(tries = 4000)
+  void theOutcome_dependsOnTheBytesAlone_notOnSplitsOrBufferSize(
+      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
+      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll boolean lf,
+      @ForAll("splits") int[] chunks, @ForAll @IntRange(min = 8, max = 96) int bufferSize) {
+    byte[] body = stuffed ? stuff(raw) : raw;
+    byte[] trailer = ascii("+OK after\r\n.\r\n");
+    byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
+    System.arraycopy(trailer, 0, wire, body.length, trailer.length);
+    Pop3Reader whole = new Pop3Reader(new Chunked(wire), 1 << 16, bareLf, crTerminator);
+    Pop3Reader split = new Pop3Reader(new Chunked(wire, chunks), bufferSize, bareLf, crTerminator);
+    for (Pop3Reader r : List.of(whole, split)) {
+      r.replyMayFollow(replyMayFollow);
+      r.lineEndsToLf(lf);
+    }
+    assertEquals(outcome(whole), outcome(split));
+  }
+
+  /**
+   * Found by the property above on a fresh clone: while pipelining, ".\r" then a '+' line that is
+   * not a status line made the reader refill its buffer to look, and the bytes it remembered from
+   * before the refill pointed at the wrong place, so a later line start was misjudged.
+   */
+  @net.jqwik.api.Example
+  void dotCrThenAPlusLine_atABufferEnd_whilePipelining_keepsTheLineStartsRight() {
+    int[] v = {13, 45, 69, 82, 82, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10,
+      46, 13, 10, 43, 79, 75, 10, 46, 13, 43, 79, 75, 46, 46, 13, 10, 46, 13, 10, 10, 43, 79, 75, 0,
+      97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 46, 13, 13, 10, 13, 10, 46,
+      46, 13, 10, 46, 0, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 46, 13,
+      120, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10, 13, 10, 46, 46, 13, 10, 10};
+    byte[] raw = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      raw[i] = (byte) v[i];
+    }
+    lfBodies_areTheCrlfBodiesWithEachCrlfMadeLf_forAnyBytes(raw, true, true, false, true, new int[] {25, 31, 8}, 16, false);
+    theOutcome_dependsOnTheBytesAlone_notOnSplitsOrBufferSize(raw, true, true, false, true, false, new int[] {25, 31, 8}, 16);
+  }
+
   /** The bytes in chunks; then end of stream, or a read timeout (a server gone silent). */
   private static InputStream stream(byte[] wire, int[] chunks, boolean endsInSilence) {
     Chunked chunked = new Chunked(wire, chunks);
