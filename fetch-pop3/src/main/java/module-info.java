@@ -9,6 +9,7 @@
 module dev.mailfetch.pop3 {
   requires transitive dev.mailfetch.api;
   requires org.slf4j;
+  requires java.naming;
 
   exports dev.mailfetch.pop3;
 }

@@ -125,7 +125,7 @@ final class AccountsFile {
       args.add(0, url);
     }
     for (String flag : new String[] {"--quiet", "--json", "--strict"}) {
-      boolean on = flag.equals("--quiet") ? outer.quiet : flag.equals("--json") ? outer.json : outer.strict;
+      boolean on = flag.equals("--quiet") ? outer.quiet : flag.equals("--json") ? outer.json : outer.server.strict;
       if (on && !args.contains(flag)) {
         args.add(flag);
       }

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A POP3 mailbox as a {@link FetchSource}: secure by default, streaming, pipelined.
@@ -49,6 +50,8 @@ public final class Pop3Source implements FetchSource {
   final Set<AuthMechanism> mechanisms;
   final boolean allowPlaintextAuthentication;
   final SSLContext sslContext;
+  /** The trust manager behind {@link Builder#trustPem}, which the doctor wraps to describe a refused chain. */
+  final X509TrustManager pemTrust;
   final Pop3Limits limits;
   final Set<Tolerance> tolerances;
   final Boolean pipelining;
@@ -66,6 +69,7 @@ public final class Pop3Source implements FetchSource {
     this.mechanisms = Set.copyOf(b.mechanisms);
     this.allowPlaintextAuthentication = b.allowPlaintext;
     this.sslContext = b.sslContext;
+    this.pemTrust = b.pemTrust;
     this.limits = b.limits;
     this.tolerances = b.tolerances.isEmpty() ? Set.of() : EnumSet.copyOf(b.tolerances);
     this.pipelining = b.pipelining;
@@ -109,6 +113,7 @@ public final class Pop3Source implements FetchSource {
     private Set<AuthMechanism> mechanisms;
     private boolean allowPlaintext;
     private SSLContext sslContext;
+    private X509TrustManager pemTrust;
     private Pop3Limits limits = Pop3Limits.defaults();
     private final Set<Tolerance> tolerances = EnumSet.noneOf(Tolerance.class);
     private Boolean pipelining;
@@ -219,6 +224,11 @@ public final class Pop3Source implements FetchSource {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
         this.sslContext = ctx;
+        for (javax.net.ssl.TrustManager tm : tmf.getTrustManagers()) {
+          if (tm instanceof X509TrustManager x) {
+            this.pemTrust = x;
+          }
+        }
       } catch (IOException | GeneralSecurityException e) {
         throw new IllegalArgumentException("trustPem: cannot read certificates from " + pemFile + ": " + e.getMessage(), e);
       }

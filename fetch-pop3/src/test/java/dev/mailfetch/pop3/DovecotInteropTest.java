@@ -80,6 +80,24 @@ class DovecotInteropTest {
     }
   }
 
+  /** The doctor finds Dovecot healthy, deep examination included, with no warning beyond plain text. */
+  @Test
+  void doctor_findsDovecotHealthy_inEverySecurityMode() throws Exception {
+    for (Security security : Security.values()) {
+      Diagnosis d = Pop3Doctor.builder().source(client(security).build()).otherPorts().deep(true).build().examine();
+      System.out.println(d.report()); // the report in the test log, for a reader of CI output
+      assertTrue(d.healthy(), d::report);
+      assertEquals(0, d.exitCode());
+      for (Diagnosis.Finding f : d.findings()) {
+        boolean expected = f.status() == Diagnosis.Status.OK
+            || (security == Security.NONE && f.symptom() == Symptom.NOT_ENCRYPTED);
+        assertTrue(expected, () -> security + ": " + f + "\n" + d.report());
+      }
+      assertTrue(d.report().contains("Healthy") || security == Security.NONE, d::report);
+    }
+    assertEquals(corpus.messages().size(), dovecot.files().size(), "the doctor deleted nothing");
+  }
+
   @Test
   void plainText_everyMessageByteExact() throws Exception {
     fetchesEveryMessageByteExact(Security.NONE);

@@ -107,6 +107,16 @@ class GreenMailInteropTest {
     assertEquals(12, sink.size(), "nothing delivered twice");
   }
 
+  /** The doctor finds GreenMail's POP3S healthy (warnings are its known deviations), deep included. */
+  @Test
+  void doctor_findsGreenMailHealthy() {
+    Diagnosis d = Pop3Doctor.builder().source(source(Security.IMPLICIT_TLS)).otherPorts().deep(true).build().examine();
+    System.out.println(d.report()); // the report in the test log, for a reader of CI output
+    assertTrue(d.healthy(), d::report);
+    assertEquals(0, d.exitCode());
+    assertEquals(12, greenMail.getReceivedMessages().length, "the doctor deleted nothing");
+  }
+
   @Test
   void pop3_fetchesEverything_seesItAsSeen_andDeletes() {
     fetchesEverything(Security.NONE);

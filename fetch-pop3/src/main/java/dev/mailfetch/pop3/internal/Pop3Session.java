@@ -15,6 +15,7 @@ import dev.mailfetch.pop3.TokenProvider;
 import dev.mailfetch.pop3.Tolerance;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
@@ -105,18 +106,22 @@ public final class Pop3Session implements FetchSession {
   private static final String TRUNCATED = " \u0000truncated";
 
   private final Settings s;
-  private final Learnt learnt;
+  final Learnt learnt;
   private boolean capaAttempted;
-  private Socket socket;
+  Socket socket;
   private OutputStream out;
-  private Pop3Reader reader;
-  private boolean tls;
-  private Set<String> capa = Set.of();
-  private boolean capaWorked;
-  private String apopTimestamp;
+  Pop3Reader reader;
+  boolean tls;
+  Set<String> capa = Set.of();
+  boolean capaWorked;
+  String apopTimestamp;
+  /** Where to connect instead of resolving the host name (the doctor's own DNS answer). */
+  InetAddress address;
+  /** The login method that worked, for the doctor's report. */
+  AuthMechanism loggedInWith;
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
-  private final Set<String> quirks = new LinkedHashSet<>();
+  final Set<String> quirks = new LinkedHashSet<>();
   private volatile boolean broken;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
@@ -126,7 +131,7 @@ public final class Pop3Session implements FetchSession {
   /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
   private int unansweredNoops;
 
-  private Pop3Session(Settings settings, Learnt learnt) {
+  Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
     this.learnt = learnt;
   }
@@ -147,7 +152,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   /** The first CAPA closed or hung. */
-  private static final class CapaBroken extends FetchException {
+  static final class CapaBroken extends FetchException {
     private static final long serialVersionUID = 1L;
 
     CapaBroken(FetchException cause) {
@@ -178,10 +183,19 @@ public final class Pop3Session implements FetchSession {
   // ---------------------------------------------------------------- connection and TLS
 
   private void connect() throws FetchException {
+    connectTcp();
+    if (s.security() == Security.IMPLICIT_TLS) {
+      handshake();
+    }
+  }
+
+  void connectTcp() throws FetchException {
     socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(s.host(), s.port()), millis(s.limits().connectTimeout()));
+      InetSocketAddress to = address != null ? new InetSocketAddress(address, s.port())
+          : new InetSocketAddress(s.host(), s.port());
+      socket.connect(to, millis(s.limits().connectTimeout()));
       socket.setSoTimeout(millis(s.limits().readTimeout()));
     } catch (UnknownHostException e) {
       throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)", e);
@@ -199,12 +213,9 @@ public final class Pop3Session implements FetchSession {
     } catch (IOException e) {
       throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
     }
-    if (s.security() == Security.IMPLICIT_TLS) {
-      handshake();
-    }
   }
 
-  private void handshake() throws FetchException {
+  void handshake() throws FetchException {
     try {
       SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
       SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, s.host(), s.port(), true);
@@ -285,7 +296,7 @@ public final class Pop3Session implements FetchSession {
 
   // ---------------------------------------------------------------- commands and replies
 
-  private void send(String command, String shown) throws FetchException {
+  void send(String command, String shown) throws FetchException {
     if (trace.isTraceEnabled()) {
       trace.trace("{} C: {}", s.account(), FetchException.escape(shown));
     }
@@ -299,12 +310,28 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /** Several commands in one write, as a pipelining client sends them (the doctor's probe). */
+  void sendBatch(List<String> commands) throws FetchException {
+    StringBuilder sb = new StringBuilder();
+    for (String c : commands) {
+      sb.append(c).append("\r\n");
+    }
+    try {
+      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      lastCommand = System.nanoTime();
+    } catch (IOException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection broke while sending " + commands, e);
+    }
+  }
+
   private static String verb(String shown) {
     int sp = shown.indexOf(' ');
     return sp < 0 ? shown : shown.substring(0, sp);
   }
 
-  private Reply reply(String doing) throws FetchException {
+  Reply reply(String doing) throws FetchException {
     reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos(), doing);
     int empty = 0;
     while (true) {
@@ -361,6 +388,15 @@ public final class Pop3Session implements FetchSession {
   // ---------------------------------------------------------------- greeting, CAPA, STLS
 
   private void greetAndSecure() throws FetchException {
+    greet();
+    capa();
+    if (s.security() == Security.STARTTLS) {
+      startTls();
+    }
+  }
+
+  /** Reads the greeting and whatever junk came with it. */
+  Reply greet() throws FetchException {
     Reply greeting = reply("waiting for the greeting");
     if (!greeting.ok()) {
       throw greeting.exception(FetchError.SERVER_TEMPORARY, server() + " refused the session in its greeting");
@@ -382,30 +418,32 @@ public final class Pop3Session implements FetchSession {
     if (junk > 0) {
       quirks.add("Q16");
     }
-    capa();
-    if (s.security() == Security.STARTTLS) {
-      if (capaWorked && !capa.contains("STLS")) {
-        throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, server()
-            + " does not offer STLS, so TLS cannot be started; nothing was sent but CAPA");
-      }
-      send("STLS", "STLS");
-      Reply r = reply("waiting for the STLS reply");
-      if (!r.ok()) {
-        throw new FetchException(capaWorked ? FetchError.TLS_FAILED : FetchError.TLS_REQUIRED_NOT_OFFERED,
-            server() + " refused STLS; no credentials were sent", r.line(), null);
-      }
-      if (reader.buffered() > 0) {
-        broken = true;
-        throw new FetchException(FetchError.TLS_FAILED, server() + " sent data after its STLS reply and before TLS"
-            + " began: a response injection (case N-05) or a broken STLS (quirk Q23); no credentials were sent");
-      }
-      handshake();
-      capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
-      capa();
-    }
+    return greeting;
   }
 
-  private void capa() throws FetchException {
+  /** STLS, required: refused or absent ends the session before any credential is sent. */
+  void startTls() throws FetchException {
+    if (capaWorked && !capa.contains("STLS")) {
+      throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, server()
+          + " does not offer STLS, so TLS cannot be started; nothing was sent but CAPA");
+    }
+    send("STLS", "STLS");
+    Reply r = reply("waiting for the STLS reply");
+    if (!r.ok()) {
+      throw new FetchException(capaWorked ? FetchError.TLS_FAILED : FetchError.TLS_REQUIRED_NOT_OFFERED,
+          server() + " refused STLS; no credentials were sent", r.line(), null);
+    }
+    if (reader.buffered() > 0) {
+      broken = true;
+      throw new FetchException(FetchError.TLS_FAILED, server() + " sent data after its STLS reply and before TLS"
+          + " began: a response injection (case N-05) or a broken STLS (quirk Q23); no credentials were sent");
+    }
+    handshake();
+    capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
+    capa();
+  }
+
+  void capa() throws FetchException {
     if (learnt.noCapa) {
       capa = Set.of();
       capaWorked = false;
@@ -438,7 +476,7 @@ public final class Pop3Session implements FetchSession {
     capaWorked = true;
   }
 
-  private boolean has(String tag) {
+  boolean has(String tag) {
     for (String line : capa) {
       if (line.equals(tag) || line.startsWith(tag + " ")) {
         return true;
@@ -447,7 +485,7 @@ public final class Pop3Session implements FetchSession {
     return false;
   }
 
-  private Set<String> saslMechanisms() {
+  Set<String> saslMechanisms() {
     Set<String> out = new LinkedHashSet<>();
     for (String line : capa) {
       if (line.startsWith("SASL ")) {
@@ -468,7 +506,7 @@ public final class Pop3Session implements FetchSession {
    * As above; with {@code truncate}, a line over Pop3Limits.maxListingLine is cut there instead of
    * failing the listing, and marked (for UIDL: a UID that long is no stable id, case U-01).
    */
-  private void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
+  void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
       throws FetchException {
     int count = 0;
     while (true) {
@@ -497,7 +535,7 @@ public final class Pop3Session implements FetchSession {
 
   // ---------------------------------------------------------------- login
 
-  private void login() throws FetchException {
+  void login() throws FetchException {
     if (!tls && !s.allowPlaintext()) {
       throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, "the connection to " + server()
           + " is not encrypted and plain-text login was not allowed; no credentials were sent");
@@ -517,6 +555,7 @@ public final class Pop3Session implements FetchSession {
       }
       try {
         authenticate(m);
+        loggedInWith = m;
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {

@@ -1,0 +1,185 @@
+package dev.mailfetch.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.mailfetch.pop3.Diagnosis;
+import dev.mailfetch.pop3.Pop3Doctor;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code mailfetch doctor URL}: why mail will not download, and what a server breaks. */
+@Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Examines a POP3 account step by step (DNS, connection, TLS, capabilities, login, mailbox,"
+        + " protocol compliance) and says what stops mail from downloading and what to do about it.",
+        "Read-only: it never deletes and never retrieves a message (RETR) unless --deep."},
+    footer = {"", "Without a password it stops before the login; secrets never go on the command line.",
+        "", "Examples:",
+        "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
+        "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
+        "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
+        "", "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
+            + " problem that stops a fetch (docs/errors.md)."})
+final class DoctorCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "URL|ADDRESS",
+      description = "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
+          + " POP3 server is then looked up (SRV records, then pop., pop3., mail.).")
+  String target;
+
+  @Mixin ServerOptions server = new ServerOptions();
+
+  @Option(names = "--deep", description = "Also retrieve the sampled messages (RETR) and open a second session:"
+      + " exact sizes, stable ids, mail that vanishes once retrieved. Some servers (Gmail) delete or hide a message"
+      + " once it is retrieved: use it on a test account or on mail fetched already.")
+  boolean deep;
+
+  @Option(names = "--samples", paramLabel = "N", defaultValue = "3",
+      description = "How many messages to sample with TOP (default ${DEFAULT-VALUE}; 0 for none).")
+  int samples;
+
+  @Option(names = "--ports", paramLabel = "PORT", split = ",",
+      description = "The other ports to try, to suggest the right one (default 995,110).")
+  List<Integer> ports;
+
+  @Option(names = "--dns", paramLabel = "HOST:PORT", description = "Ask this DNS server (UDP) instead of this"
+      + " machine's resolvers.")
+  String dns;
+
+  @Option(names = "--json", description = "Print the diagnosis as one JSON object (schema: docs/doctor.md).")
+  boolean json;
+
+  /** The environment, so that tests can give one. */
+  Map<String, String> env = System.getenv();
+
+  @Override
+  public Integer call() throws IOException {
+    boolean address = !target.contains("://");
+    ServerOptions.Account account;
+    if (address) {
+      int at = target.lastIndexOf('@');
+      if (at <= 0 || at == target.length() - 1) {
+        throw bad("\"" + target + "\" is neither a URL (pop3s://user@host) nor an e-mail address (user@domain)");
+      }
+      account = new ServerOptions.Account(target, target.substring(at + 1), 995, Security.IMPLICIT_TLS);
+    } else {
+      account = server.account(target, spec);
+    }
+    Pop3Source source = server.source(account, env, spec, false);
+    Pop3Doctor.Builder b = Pop3Doctor.builder().source(source).login(server.secret != null).deep(deep)
+        .samples(samples).discoverServer(address);
+    if (samples < 0 || samples > 100) {
+      throw bad("--samples must be from 0 to 100, not " + samples);
+    }
+    if (ports != null) {
+      b.otherPorts(ports.stream().mapToInt(Integer::intValue).toArray());
+    }
+    if (dns != null) {
+      b.dnsServer(dnsServer());
+    }
+    if (server.timeout != null) {
+      b.timeout(Duration.ofSeconds(Math.max(1, server.timeout)));
+    }
+    int at = account.user().lastIndexOf('@');
+    if (!address && at > 0 && at < account.user().length() - 1) {
+      b.srvDomain(account.user().substring(at + 1)); // does the user's domain publish another server?
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (!json) {
+      out.println("Examining " + (address ? "the POP3 server of " + account.host() : source.server())
+          + (deep ? " (deep: sampled messages are retrieved)" : "") + "...");
+      out.flush();
+    }
+    Diagnosis d = b.build().examine();
+    if (json) {
+      out.println(json(d));
+    } else {
+      out.print(d.report());
+    }
+    out.flush();
+    return d.exitCode();
+  }
+
+  private InetSocketAddress dnsServer() {
+    int colon = dns.lastIndexOf(':');
+    try {
+      if (colon > 0 && !dns.endsWith("]")) {
+        return new InetSocketAddress(dns.substring(0, colon).replace("[", "").replace("]", ""),
+            Integer.parseInt(dns.substring(colon + 1)));
+      }
+      return new InetSocketAddress(dns.replace("[", "").replace("]", ""), 53);
+    } catch (IllegalArgumentException e) {
+      throw bad("--dns " + dns + ": write HOST or HOST:PORT");
+    }
+  }
+
+  /** The diagnosis as JSON: the report's content, field by field (docs/doctor.md). */
+  static String json(Diagnosis d) throws IOException {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+      g.writeStartObject();
+      g.writeStringField("server", d.server());
+      g.writeBooleanField("healthy", d.healthy());
+      g.writeNumberField("exit_code", d.exitCode());
+      if (d.firstBlocking().isPresent()) {
+        g.writeStringField("first_problem", d.firstBlocking().get().symptom().name());
+      }
+      g.writeStringField("started", d.started().toString());
+      g.writeNumberField("took_ms", d.took().toMillis());
+      g.writeArrayFieldStart("steps");
+      for (Diagnosis.Step s : d.steps()) {
+        g.writeStartObject();
+        g.writeStringField("stage", s.stage().name());
+        g.writeStringField("title", s.stage().title());
+        g.writeStringField("status", s.status().name());
+        g.writeNumberField("took_ms", s.took().toMillis());
+        g.writeStringField("summary", s.summary());
+        g.writeArrayFieldStart("findings");
+        for (Diagnosis.Finding f : s.findings()) {
+          g.writeStartObject();
+          g.writeStringField("symptom", f.symptom().name());
+          g.writeStringField("status", f.status().name());
+          g.writeStringField("title", f.symptom().title());
+          g.writeStringField("evidence", f.evidence());
+          g.writeStringField("meaning", f.symptom().cause());
+          g.writeStringField("remedy", f.symptom().remedy());
+          if (f.error().isPresent()) {
+            g.writeStringField("error", f.error().get().name());
+            g.writeNumberField("exit_code", f.error().get().exitCode());
+          }
+          g.writeArrayFieldStart("references");
+          for (String r : f.symptom().references()) {
+            g.writeString(r);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    return w.toString();
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

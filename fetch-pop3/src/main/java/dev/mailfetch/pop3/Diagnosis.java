@@ -1,0 +1,195 @@
+package dev.mailfetch.pop3;
+
+import dev.mailfetch.api.FetchError;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@link Pop3Doctor} found: one {@link Step} per stage of a fetch, in the order a fetch goes
+ * through them, each with what was measured and, for anything wrong, a {@link Finding} that says
+ * what it means and what to do.
+ *
+ * @param server the server as {@code host:port}
+ * @param started when the examination began
+ * @param took how long it took
+ * @param steps the seven stages, each present (a stage that could not run is {@link Status#SKIPPED})
+ */
+public record Diagnosis(String server, Instant started, Duration took, List<Step> steps) {
+  public Diagnosis {
+    Objects.requireNonNull(server, "server");
+    Objects.requireNonNull(started, "started");
+    Objects.requireNonNull(took, "took");
+    steps = List.copyOf(steps);
+  }
+
+  /** How a step or finding came out. */
+  public enum Status {
+    /** Works. */
+    OK("✓"),
+    /** Works, but something is wrong or will become so (a certificate that expires soon, a quirk we tolerate). */
+    WARNING("!"),
+    /** Stops mail from being fetched. */
+    FAILED("✗"),
+    /** Not examined, because an earlier step failed or it was not asked for. */
+    SKIPPED("-");
+
+    private final String mark;
+
+    Status(String mark) {
+      this.mark = mark;
+    }
+
+    /** The mark shown in the report: ✓, !, ✗ or -. */
+    public String mark() {
+      return mark;
+    }
+  }
+
+  /** The stages of a fetch, in order. */
+  public enum Stage {
+    DNS("name resolution"),
+    TCP("connection"),
+    TLS("encryption"),
+    CAPABILITIES("greeting and capabilities"),
+    AUTHENTICATION("login"),
+    MAILBOX("mailbox"),
+    COMPLIANCE("protocol compliance");
+
+    private final String title;
+
+    Stage(String title) {
+      this.title = title;
+    }
+
+    /** The stage in words, as the report shows it. */
+    public String title() {
+      return title;
+    }
+  }
+
+  /**
+   * One stage.
+   *
+   * @param stage which stage
+   * @param status the worst status among its findings, OK when it has none, or SKIPPED
+   * @param took how long the stage took (zero when skipped)
+   * @param summary one line of what was measured ("pop.example.com → 192.0.2.10")
+   * @param findings what is wrong or worth knowing, most important first
+   */
+  public record Step(Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
+    public Step {
+      Objects.requireNonNull(stage, "stage");
+      Objects.requireNonNull(status, "status");
+      Objects.requireNonNull(took, "took");
+      Objects.requireNonNull(summary, "summary");
+      findings = List.copyOf(findings);
+    }
+  }
+
+  /**
+   * One thing found: what it is (a {@link Symptom}, whose wording is stable and documented in
+   * docs/doctor.md) and what was seen.
+   *
+   * @param symptom what was found
+   * @param evidence what the server did or sent, in words, with any server text escaped
+   */
+  public record Finding(Symptom symptom, String evidence) {
+    public Finding {
+      Objects.requireNonNull(symptom, "symptom");
+      Objects.requireNonNull(evidence, "evidence");
+    }
+
+    public Status status() {
+      return symptom.status();
+    }
+
+    /** The error a fetch would stop with, for a finding that stops it. */
+    public Optional<FetchError> error() {
+      return symptom.error();
+    }
+  }
+
+  /** Whether nothing stops mail from being fetched (warnings allowed). */
+  public boolean healthy() {
+    return firstBlocking().isEmpty();
+  }
+
+  /** The first finding that stops mail from being fetched, in stage order. */
+  public Optional<Finding> firstBlocking() {
+    for (Step step : steps) {
+      for (Finding f : step.findings()) {
+        if (f.status() == Status.FAILED) {
+          return Optional.of(f);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** 0 when healthy, else the exit code of the first blocking finding's error (docs/errors.md). */
+  public int exitCode() {
+    return firstBlocking().flatMap(Finding::error).map(FetchError::exitCode).orElse(0);
+  }
+
+  /** Every finding of every step, in order. */
+  public List<Finding> findings() {
+    return steps.stream().flatMap(s -> s.findings().stream()).toList();
+  }
+
+  /** Whether a finding of this symptom was made. */
+  public boolean found(Symptom symptom) {
+    return findings().stream().anyMatch(f -> f.symptom() == symptom);
+  }
+
+  /** The step of a stage. */
+  public Step step(Stage stage) {
+    return steps.stream().filter(s -> s.stage() == stage).findFirst().orElseThrow();
+  }
+
+  /**
+   * The report a person reads: one line per stage with its mark, then, for each finding, what was
+   * seen, what it means and what to do. Never a stack trace, never a secret.
+   */
+  public String report() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("mailfetch doctor: ").append(server).append('\n');
+    for (Step s : steps) {
+      sb.append(s.status().mark()).append(' ').append(pad(s.stage().title(), 26)).append(s.summary());
+      if (s.status() != Status.SKIPPED) {
+        sb.append(" (").append(millis(s.took())).append(')');
+      }
+      sb.append('\n');
+    }
+    List<Finding> shown = findings().stream().filter(f -> f.status() != Status.OK).toList();
+    if (!shown.isEmpty()) {
+      sb.append('\n');
+    }
+    for (Finding f : shown) {
+      sb.append(f.status().mark()).append(' ').append(f.symptom().title());
+      f.error().ifPresent(e -> sb.append(" [").append(e.name()).append(']'));
+      sb.append('\n');
+      sb.append("    seen:   ").append(f.evidence()).append('\n');
+      sb.append("    means:  ").append(f.symptom().cause()).append('\n');
+      sb.append("    do:     ").append(f.symptom().remedy()).append('\n');
+      if (!f.symptom().references().isEmpty()) {
+        sb.append("    see:    ").append(String.join(", ", f.symptom().references())).append('\n');
+      }
+    }
+    sb.append('\n').append(healthy()
+        ? (shown.isEmpty() ? "Healthy: mail can be fetched." : "Mail can be fetched; see the warnings above.")
+        : "Mail cannot be fetched: " + firstBlocking().orElseThrow().symptom().title() + ".").append('\n');
+    return sb.toString();
+  }
+
+  private static String pad(String s, int width) {
+    return s.length() >= width ? s + " " : s + " ".repeat(width - s.length());
+  }
+
+  private static String millis(Duration d) {
+    long ms = d.toMillis();
+    return ms < 10_000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+}

@@ -1,0 +1,228 @@
+package dev.mailfetch.pop3;
+
+import dev.mailfetch.pop3.internal.Examination;
+import dev.mailfetch.pop3.internal.Pop3Session;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * Tells why mail will not download from a POP3 account, and what a server breaks: it walks the
+ * stages a fetch goes through with the same settings, measures each, and reports a {@link
+ * Diagnosis}.
+ *
+ * <pre>{@code
+ * Diagnosis d = Pop3Doctor.builder()
+ *     .source(source)              // the settings the fetch uses
+ *     .build()
+ *     .examine();
+ * System.out.print(d.report());
+ * System.exit(d.exitCode());       // 0 healthy, else the code of what stops the fetch
+ * }</pre>
+ *
+ * <p><b>Read-only by construction:</b> it sends CAPA, STLS, the login, STAT, UIDL, LIST, TOP (to
+ * sample messages), NOOP and QUIT; never DELE. RETR only with {@link Builder#deep}: some servers
+ * mark or delete a message once it is retrieved (Gmail's POP does), and a deep examination then
+ * sends RSET before QUIT. A certificate that fails verification is described, never trusted: no
+ * credential is sent over a connection that failed any check a fetch would make.
+ */
+public final class Pop3Doctor {
+  private final Examination.Plan plan;
+
+  private Pop3Doctor(Examination.Plan plan) {
+    this.plan = plan;
+  }
+
+  /** A builder; {@link Builder#source} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Examines the server; problems are findings, never exceptions. */
+  public Diagnosis examine() {
+    return Examination.run(plan);
+  }
+
+  /**
+   * Where a mail domain's POP3 server is, when only an address is known: the domain's RFC 6186
+   * SRV records ({@code _pop3s._tcp}, then {@code _pop3._tcp}), else the usual names that resolve
+   * ({@code pop.}, {@code pop3.}, {@code mail.} with implicit TLS on 995).
+   *
+   * @param domain the part of the address after '@'
+   * @param dnsServer the DNS server to ask, or null for this machine's
+   * @return the candidates, best first; empty when nothing was found
+   */
+  public static List<ServerChoice> discover(String domain, InetSocketAddress dnsServer) {
+    List<ServerChoice> out = new ArrayList<>();
+    for (String[] c : Examination.discover(domain, dnsServer, Duration.ofSeconds(6))) {
+      out.add(new ServerChoice(c[0], Integer.parseInt(c[1]), Security.valueOf(c[2]), c[3]));
+    }
+    return out;
+  }
+
+  /** A server found by {@link #discover}: where, how secured, and how it was found. */
+  public record ServerChoice(String host, int port, Security security, String foundBy) {}
+
+  /** Builds a {@link Pop3Doctor}. Each setting may be set once. */
+  public static final class Builder {
+    private Pop3Source source;
+    private boolean login = true;
+    private boolean deep;
+    private int samples = 3;
+    private List<Integer> otherPorts = List.of(995, 110);
+    private InetSocketAddress dnsServer;
+    private String srvDomain;
+    private boolean discover;
+    private Duration timeout = Duration.ofSeconds(20);
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The settings to examine, as a fetch would use them. Required. */
+    public Builder source(Pop3Source source) {
+      this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * Whether to log in (default true). Without a login the doctor stops after the capabilities:
+     * for a user who has no password at hand, or an administrator checking a server.
+     */
+    public Builder login(boolean login) {
+      this.login = login;
+      return this;
+    }
+
+    /**
+     * Also retrieve the sampled messages with RETR (default false), to compare their sizes with
+     * LIST exactly, and open a second session to see whether unique ids stay and retrieved mail
+     * stays. RETR can make some servers delete or hide a message (Gmail's POP does): use it on a
+     * test account, or on mail that is fetched already.
+     */
+    public Builder deep(boolean deep) {
+      this.deep = deep;
+      return this;
+    }
+
+    /** How many messages to sample with TOP (default 3; 0 for none). Small ones are read whole. */
+    public Builder samples(int samples) {
+      if (samples < 0 || samples > 100) {
+        throw new IllegalArgumentException("samples must be from 0 to 100: " + samples);
+      }
+      this.samples = samples;
+      return this;
+    }
+
+    /** The other ports to try, to suggest the right one (default 995 and 110). */
+    public Builder otherPorts(int... ports) {
+      List<Integer> out = new ArrayList<>();
+      for (int p : ports) {
+        if (p < 1 || p > 65535) {
+          throw new IllegalArgumentException("port must be from 1 to 65535: " + p);
+        }
+        out.add(p);
+      }
+      this.otherPorts = List.copyOf(out);
+      return this;
+    }
+
+    /**
+     * Ask this DNS server (UDP) every DNS question, instead of this machine's resolvers; the
+     * connection then goes to the address it gives.
+     */
+    public Builder dnsServer(InetSocketAddress server) {
+      this.dnsServer = Objects.requireNonNull(server, "dnsServer");
+      return this;
+    }
+
+    /** Also look up the RFC 6186 SRV records of this mail domain and compare them with the settings. */
+    public Builder srvDomain(String domain) {
+      this.srvDomain = Objects.requireNonNull(domain, "srvDomain");
+      return this;
+    }
+
+    /**
+     * Treat the source's host as a mail domain (the part of an address after '@') and find its POP3
+     * server first, as {@link #discover} does; the examination then goes to the server found, with
+     * the source's credentials. For a user who knows only their address.
+     */
+    public Builder discoverServer(boolean discover) {
+      this.discover = discover;
+      return this;
+    }
+
+    /**
+     * The longest the doctor waits for any one thing (default 20 s); the source's own deadlines
+     * apply when shorter.
+     */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** The clock certificate dates are judged by (tests). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Pop3Doctor build() {
+      if (source == null) {
+        throw new IllegalStateException("source is required");
+      }
+      Pop3Limits l = source.limits;
+      Pop3Limits limits = Pop3Limits.builder()
+          .connectTimeout(min(l.connectTimeout(), timeout))
+          .handshakeTimeout(min(l.handshakeTimeout(), timeout))
+          .readTimeout(min(l.readTimeout(), timeout))
+          .commandTimeout(min(l.commandTimeout(), timeout))
+          .maxStatusLine(l.maxStatusLine())
+          .maxListingLine(l.maxListingLine())
+          .maxListingEntries(l.maxListingEntries())
+          .maxMessageSize(l.maxMessageSize())
+          .maxSaslRounds(l.maxSaslRounds())
+          .maxSaslChallenge(l.maxSaslChallenge())
+          .build();
+      Pop3Session.Settings settings = new Pop3Session.Settings(source.host, source.port, source.security, source.user,
+          source.password, source.tokens, source.mechanisms, source.allowPlaintextAuthentication, source.sslContext,
+          limits, source.tolerances, false, source.account);
+      X509TrustManager trust = source.pemTrust;
+      if (trust == null && source.sslContext == null) {
+        trust = jdkTrust();
+      }
+      return new Pop3Doctor(new Examination.Plan(settings, trust, login, deep, samples, otherPorts, dnsServer,
+          srvDomain, discover, timeout, clock));
+    }
+
+    private static X509TrustManager jdkTrust() {
+      try {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init((KeyStore) null);
+        for (TrustManager tm : tmf.getTrustManagers()) {
+          if (tm instanceof X509TrustManager x) {
+            return x;
+          }
+        }
+        throw new IllegalStateException("this JDK has no X.509 trust manager");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("this JDK's trust store cannot be read", e);
+      }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+      return a.compareTo(b) <= 0 ? a : b;
+    }
+  }
+}

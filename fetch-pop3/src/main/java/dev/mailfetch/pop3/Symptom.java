@@ -1,0 +1,332 @@
+package dev.mailfetch.pop3;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.pop3.Diagnosis.Stage;
+import dev.mailfetch.pop3.Diagnosis.Status;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything {@link Pop3Doctor} can find, with the words it shows. The wording is API (users and
+ * scripts read it) and docs/doctor.md lists every constant with the test that produces it; a test
+ * fails when the two differ.
+ *
+ * <p>A {@link Status#FAILED} symptom carries the error a fetch with the same settings would stop
+ * with, so the doctor's exit code is the fetch's. References name the RFC rule and, where a known
+ * server does it, the quirk of docs/quirks.md.
+ */
+public enum Symptom {
+  // ------------------------------------------------------------------ DNS
+  SRV_PUBLISHED(Stage.DNS, Status.OK, null, "The domain publishes its POP3 server",
+      "The mail domain says in DNS which server and port to use for POP3 (RFC 6186).",
+      "Nothing; mailfetch can use these records to fill in the server for you.", "RFC 6186 §3"),
+  SRV_DIFFERS(Stage.DNS, Status.WARNING, null, "The settings differ from what the domain publishes",
+      "The server or port you set is not the one the mail domain's SRV records name.",
+      "Unless your provider told you otherwise, use the server and port of the SRV record.", "RFC 6186 §3"),
+  SRV_NOT_OFFERED(Stage.DNS, Status.FAILED, FetchError.CONFIGURATION, "The domain says it offers no POP3",
+      "The mail domain's SRV record for POP3 has the target \".\", which means the service is not offered.",
+      "Ask the provider how to reach your mail (IMAP, another server), or fetch from another account.",
+      "RFC 6186 §3.4"),
+  SRV_NONE(Stage.DNS, Status.FAILED, FetchError.CONFIGURATION, "No POP3 server could be found for the domain",
+      "The mail domain publishes no POP3 SRV records and none of the usual names (pop, pop3, mail) answers.",
+      "Look up the POP3 server's name in your provider's help pages and give it as the host.", "RFC 6186 §3"),
+  NO_SUCH_HOST(Stage.DNS, Status.FAILED, FetchError.CONFIGURATION, "No such host",
+      "The DNS says the server name does not exist: it is misspelt, or the provider has changed it.",
+      "Check the server name letter by letter against your provider's instructions.", "RFC 1035 §4.1.1"),
+  NO_ADDRESS(Stage.DNS, Status.FAILED, FetchError.CONFIGURATION, "The host name has no address",
+      "The name exists in DNS but has no IPv4 or IPv6 address, so there is nothing to connect to.",
+      "Check the server name; the provider may use another name for POP3 (pop., pop3., mail.).",
+      "RFC 1035 §3.2.2"),
+  DNS_NO_ANSWER(Stage.DNS, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "DNS did not answer",
+      "No DNS server answered the question in time: this machine's network or DNS settings are at fault, not the mail server.",
+      "Check this machine's network connection and DNS servers (router, /etc/resolv.conf), then try again."),
+
+  // ------------------------------------------------------------------ TCP
+  CONNECTION_REFUSED(Stage.TCP, Status.FAILED, FetchError.CONNECTION_RESET, "Connection refused",
+      "The server's machine answered, but nothing listens on this port: the port is wrong or the POP3 service is down.",
+      "Check the port (995 for POP3 over TLS, 110 for POP3 with STARTTLS); if it is right, the service is down: try later or ask the provider."),
+  CONNECTION_TIMED_OUT(Stage.TCP, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "Connection timed out",
+      "Nothing answered at all: a firewall or rate limiter drops the connection silently, the address is wrong, or this machine's network is down (no route).",
+      "Check the server name and port; make sure no firewall on this side blocks the port; ask the provider whether they block or rate-limit this address."),
+  CONNECTION_RESET(Stage.TCP, Status.FAILED, FetchError.CONNECTION_RESET, "Connection reset by peer",
+      "The connection was accepted and then cut before the server said anything: a firewall, a load balancer or an overloaded server cut us off.",
+      "Try again later; if it keeps happening, ask the provider whether they block or rate-limit connections from this address."),
+  OTHER_PORT_WORKS(Stage.TCP, Status.OK, null, "Another port works",
+      "A usual POP3 port of the same server answers; the report says what it speaks.",
+      "If the port you set fails, use this one with the security it names."),
+  NOT_POP3(Stage.TCP, Status.FAILED, FetchError.PROTOCOL, "This port does not speak POP3",
+      "The server on this port greeted in another protocol (IMAP, SMTP or something else), so the port or the protocol is wrong.",
+      "Use the POP3 port (995 or 110); if the provider offers only IMAP, POP3 fetching cannot work with this account."),
+  SILENT_PORT(Stage.TCP, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "The port accepts connections but says nothing",
+      "The connection was accepted but neither a POP3 greeting nor a TLS handshake came back.",
+      "Check the port; ask the provider whether something in front of the server holds connections."),
+
+  // ------------------------------------------------------------------ TLS
+  TLS_ESTABLISHED(Stage.TLS, Status.OK, null, "Encrypted",
+      "The connection is encrypted and the server proved its identity with a valid certificate.",
+      "Nothing.", "RFC 8314", "RFC 2595"),
+  TLS_TO_PLAIN_PORT(Stage.TLS, Status.FAILED, FetchError.TLS_FAILED, "TLS spoken to a plain-text port",
+      "You chose TLS from the start (implicit TLS), but this port greets in plain text: it expects STARTTLS or no encryption.",
+      "Choose STARTTLS on this port, or implicit TLS on port 995.", "RFC 8314 §3.3", "RFC 2595 §4"),
+  PLAIN_TO_TLS_PORT(Stage.TLS, Status.FAILED, FetchError.TLS_FAILED, "Plain text spoken to a TLS port",
+      "You chose STARTTLS or no encryption, but this port expects TLS from the first byte (implicit TLS): it waits for a handshake and never greets.",
+      "Choose implicit TLS (pop3s) on this port.", "RFC 8314 §3.3"),
+  STLS_NOT_OFFERED(Stage.TLS, Status.FAILED, FetchError.TLS_REQUIRED_NOT_OFFERED, "The server does not offer STARTTLS",
+      "You chose STARTTLS, but the server does not list STLS, so the password would travel in plain text; mailfetch stopped before sending it.",
+      "Use implicit TLS on port 995 if the server has it; otherwise ask the provider to enable TLS.",
+      "RFC 2595 §4", "RFC 8314"),
+  STLS_FAILED(Stage.TLS, Status.FAILED, FetchError.TLS_FAILED, "STARTTLS failed",
+      "The server lists STLS but refused it or did not start TLS after agreeing; mailfetch stopped before sending any password.",
+      "Use implicit TLS on port 995 if the server has it; tell the provider their STARTTLS is broken.",
+      "RFC 2595 §4", "Q23"),
+  CERTIFICATE_EXPIRED(Stage.TLS, Status.FAILED, FetchError.CERTIFICATE_INVALID, "The certificate has expired",
+      "The server's certificate is past its expiry date, so its identity cannot be trusted.",
+      "Tell the provider to renew the certificate; do not turn checks off.", "RFC 5280 §4.1.2.5"),
+  CERTIFICATE_NOT_YET_VALID(Stage.TLS, Status.FAILED, FetchError.CERTIFICATE_INVALID, "The certificate is not valid yet",
+      "The server's certificate starts later than now: the server's or this machine's clock is wrong.",
+      "Check this machine's date and time; if it is right, tell the provider.", "RFC 5280 §4.1.2.5"),
+  CERTIFICATE_WRONG_HOST(Stage.TLS, Status.FAILED, FetchError.CERTIFICATE_INVALID, "The certificate is for another host name",
+      "The server's certificate does not name the host you connect to: the host name is not the provider's official one, or the certificate is wrong.",
+      "Use the host name the certificate names (see below) if it is your provider's; otherwise tell the provider.",
+      "RFC 6125 §6", "RFC 2595 §2.4"),
+  CERTIFICATE_SELF_SIGNED(Stage.TLS, Status.FAILED, FetchError.CERTIFICATE_INVALID, "The certificate is self-signed",
+      "The server's certificate was signed by itself, not by an authority this machine trusts.",
+      "If this is your own or a private server, trust its certificate with a PEM file (trustPem / --trust); otherwise do not connect.",
+      "RFC 5280 §6"),
+  CERTIFICATE_UNTRUSTED(Stage.TLS, Status.FAILED, FetchError.CERTIFICATE_INVALID, "The certificate's authority is not trusted",
+      "The server's certificate was issued by an authority this machine does not trust, or the server did not send its intermediate certificates.",
+      "If this is a private server, trust its CA with a PEM file (trustPem / --trust); otherwise tell the provider to send the full chain.",
+      "RFC 5280 §6", "RFC 8446 §4.4.2"),
+  CERTIFICATE_EXPIRES_SOON(Stage.TLS, Status.WARNING, null, "The certificate expires soon",
+      "The server's certificate is valid today but expires within 21 days; after that, fetching stops.",
+      "Tell the provider to renew it in time.", "RFC 5280 §4.1.2.5"),
+  TLS_VERSION_TOO_OLD(Stage.TLS, Status.FAILED, FetchError.TLS_FAILED, "The server offers only old TLS versions",
+      "The server offers no TLS 1.2 or later; older versions are broken and refused.",
+      "Tell the provider to enable TLS 1.2 or 1.3.", "RFC 8996", "RFC 8314 §4.1"),
+  TLS_HANDSHAKE_FAILED(Stage.TLS, Status.FAILED, FetchError.TLS_FAILED, "The TLS handshake failed",
+      "Client and server could not agree on encryption.",
+      "Try again; if it persists, tell the provider what the report shows.", "RFC 8446"),
+  NOT_ENCRYPTED(Stage.TLS, Status.WARNING, null, "The connection is not encrypted",
+      "You chose no encryption: the password and every message travel readable by anyone on the way.",
+      "Use implicit TLS (port 995) or STARTTLS if the server offers either.", "RFC 8314 §5"),
+
+  // ------------------------------------------------------------------ greeting and capabilities
+  GREETING_REFUSED(Stage.CAPABILITIES, Status.FAILED, FetchError.SERVER_TEMPORARY, "The server refused the session",
+      "The server answered the connection with -ERR: it is overloaded, in maintenance, or refuses this address.",
+      "Try again later; if it persists, ask the provider.", "RFC 1939 §4"),
+  NO_GREETING(Stage.CAPABILITIES, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "No greeting",
+      "The connection is open but the server never sent its +OK greeting.",
+      "Check the port and security settings; the server may be overloaded: try later.", "RFC 1939 §4"),
+  GREETING_JUNK(Stage.CAPABILITIES, Status.WARNING, null, "Extra lines after the greeting",
+      "The server sent more lines after its greeting, before any command; mailfetch skips them, many clients do not.",
+      "For administrators: send one greeting line only.", "RFC 1939 §4", "Q16"),
+  CAPA_REFUSED(Stage.CAPABILITIES, Status.WARNING, null, "The server does not support CAPA",
+      "The server refused or dropped the CAPA command, so what it supports (UIDL, pipelining, STLS) has to be guessed.",
+      "For administrators: support CAPA (RFC 2449). Fetching still works.", "RFC 2449 §5", "Q19"),
+  CAPABILITIES_READ(Stage.CAPABILITIES, Status.OK, null, "Capabilities",
+      "What the server says it supports, before TLS, after TLS and after login.", "Nothing.", "RFC 2449 §6"),
+  NO_RESP_CODES(Stage.CAPABILITIES, Status.WARNING, null, "No response codes",
+      "The server does not announce RESP-CODES, so a busy or locked mailbox cannot be told from a wrong password.",
+      "For administrators: send RFC 2449/3206 response codes ([IN-USE], [LOGIN-DELAY], [SYS/TEMP], [AUTH]).",
+      "RFC 2449 §8", "RFC 3206"),
+
+  // ------------------------------------------------------------------ authentication
+  LOGGED_IN(Stage.AUTHENTICATION, Status.OK, null, "Logged in", "The user name and password (or token) were accepted.",
+      "Nothing."),
+  LOGIN_NOT_TRIED(Stage.AUTHENTICATION, Status.SKIPPED, null, "Login not tried",
+      "No password or token was given, so login and the mailbox could not be examined.",
+      "Give the password (in an environment variable or a file) to examine the mailbox too."),
+  WRONG_CREDENTIALS(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "User name or password not accepted",
+      "The server refused the login: the password or user name is wrong (often: the password was changed, or the user name must be the whole e-mail address), or POP access is switched off for the account.",
+      "Check the user name (try the full address) and password; make sure POP access is enabled in the account's settings.",
+      "RFC 1939 §7", "RFC 3206 §4"),
+  NEEDS_APP_PASSWORD(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "An app password or web login is needed",
+      "The server refused the normal password and says so: the account uses two-step verification or wants a web sign-in first.",
+      "Create an app password in the account's security settings and use it instead, or sign in on the web once."),
+  NEEDS_OAUTH(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "The server wants OAuth",
+      "The server offers only OAuth login (XOAUTH2 or OAUTHBEARER) and refuses passwords.",
+      "Use an OAuth token provider (oauthTokens) for this account; the provider's documentation says how to get one.",
+      "RFC 7628"),
+  TOKEN_EXPIRED(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_TOKEN_EXPIRED, "The access token was refused",
+      "The OAuth access token has expired or was revoked.", "Refresh the token; check the token provider.",
+      "RFC 7628 §3.2.2", "Q42"),
+  NO_COMMON_LOGIN_METHOD(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "No login method in common",
+      "The server offers no login method that is allowed here (only proprietary or weaker ones).",
+      "Allow another method if it is safe (mechanisms), or ask the provider for standard login.", "RFC 5034", "Q49"),
+  CLOSED_AFTER_FAILED_LOGIN(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "The server hung up after the login",
+      "The server closed the connection instead of answering the login: some do so after a wrong password.",
+      "Check the user name and password; for administrators: answer -ERR [AUTH] and keep the session.",
+      "RFC 3206 §4", "Q39"),
+  MAILBOX_IN_USE(Stage.AUTHENTICATION, Status.FAILED, FetchError.LOCKED, "The mailbox is in use",
+      "Another program (a phone, another mail client, another fetcher) has the mailbox open right now; POP3 allows one session at a time.",
+      "Wait a few minutes and try again; check that no two programs fetch this account.", "RFC 2449 §8.1.1", "Q37"),
+  LOGIN_DELAY(Stage.AUTHENTICATION, Status.FAILED, FetchError.LOGIN_DELAY, "Logged in too soon",
+      "The server allows a login only every so often and the last one was too recent.",
+      "Check less often (the server's LOGIN-DELAY says how often); make sure no other program fetches this account.",
+      "RFC 2449 §6.5", "RFC 2449 §8.1.2", "Q38"),
+  SERVER_TEMPORARY(Stage.AUTHENTICATION, Status.FAILED, FetchError.SERVER_TEMPORARY, "The server has a temporary problem",
+      "The server said [SYS/TEMP]: a problem on its side that should pass.", "Try again later.", "RFC 3206 §5"),
+  SERVER_PERMANENT(Stage.AUTHENTICATION, Status.FAILED, FetchError.SERVER_PERMANENT, "The server has a lasting problem",
+      "The server said [SYS/PERM]: a problem on its side that will not pass by itself (a disabled account, a broken mailbox).",
+      "Ask the provider.", "RFC 3206 §5"),
+// ------------------------------------------------------------------ mailbox
+  MAILBOX_COUNTED(Stage.MAILBOX, Status.OK, null, "Mailbox", "How many messages the mailbox holds, and their size.",
+      "Nothing.", "RFC 1939 §5"),
+  STAT_REFUSED(Stage.MAILBOX, Status.FAILED, FetchError.TOO_MANY_MESSAGES, "The server cannot count the messages",
+      "The server refused STAT after a good login: mailboxes that are very large, or a login-frequency rule, make some servers do this.",
+      "Delete or move mail out of the inbox of the other account; if the server says to wait, check less often.",
+      "RFC 1939 §5", "Q47", "Q38"),
+  TOO_MANY_MESSAGES(Stage.MAILBOX, Status.FAILED, FetchError.TOO_MANY_MESSAGES, "Too many messages",
+      "The mailbox lists more messages than a fetch reads in one listing (Pop3Limits.maxListingEntries).",
+      "Delete some mail from the other account or move it out of the inbox, or raise the limit."),
+  MANY_MESSAGES(Stage.MAILBOX, Status.WARNING, null, "Many messages",
+      "The mailbox holds over half the messages a fetch reads in one listing; as it grows, fetching will stop.",
+      "Delete old mail from the other account or move it into folders."),
+  NO_UIDL(Stage.MAILBOX, Status.WARNING, null, "Mail cannot be left on the server",
+      "The server has no working UIDL, so messages cannot be recognised from one check to the next: leaving a copy on the server is impossible; fetch-and-delete works.",
+      "Turn off leave-on-server; for administrators: support UIDL.", "RFC 1939 §7", "Q24"),
+  EXPIRE_ZERO(Stage.MAILBOX, Status.WARNING, null, "The server deletes mail once it is fetched",
+      "The server announces EXPIRE 0: it removes every message once a client retrieved it, so leave-on-server cannot work.",
+      "Turn off leave-on-server; keep the fetched copy safe.", "RFC 2449 §6.7"),
+  EXPIRE_DAYS(Stage.MAILBOX, Status.OK, null, "The server deletes fetched mail after some days",
+      "The server announces EXPIRE: it removes retrieved messages after that many days, whatever the client asks.",
+      "Nothing, as long as mail is fetched more often than that.", "RFC 2449 §6.7"),
+  LOGIN_DELAY_ANNOUNCED(Stage.MAILBOX, Status.OK, null, "The server limits how often one may log in",
+      "The server announces LOGIN-DELAY: checking more often than that is refused.",
+      "Check no more often than that (mailfetch's poller follows it).", "RFC 2449 §6.5"),
+  COUNTS_DISAGREE(Stage.MAILBOX, Status.FAILED, FetchError.WRONG_ORDER, "The listings disagree",
+      "STAT, LIST and UIDL count different messages in the same session; a message that arrives during a session can cause it, a broken server always.",
+      "Try again; if it persists, tell the provider (the numbers below show where they disagree); Tolerance.UNORDERED_LISTING accepts it.",
+      "RFC 1939 §5", "Q46", "Q29"),
+  SIZES_DISAGREE(Stage.MAILBOX, Status.WARNING, null, "STAT's size is not the sum of LIST's sizes",
+      "The total size STAT gives differs from the sum of the sizes LIST gives.",
+      "For administrators: both must count the same octets (RFC 1939 §5).", "RFC 1939 §5", "Q32"),
+
+  // ------------------------------------------------------------------ compliance
+  NUMBERING_NOT_FROM_ONE(Stage.COMPLIANCE, Status.FAILED, FetchError.WRONG_ORDER, "Messages are not numbered from 1",
+      "The server numbers messages from 0 (or another number); POP3 numbers them 1 to N.",
+      "Tell the provider: \"The other server sent messages in the wrong order\" is what Gmail said of this.",
+      "RFC 1939 §5", "Q29"),
+  NUMBERING_OUT_OF_ORDER(Stage.COMPLIANCE, Status.FAILED, FetchError.WRONG_ORDER, "Messages are listed out of order",
+      "The listing is not in ascending order, skips numbers, repeats one or goes beyond the STAT count.",
+      "Tell the provider; Tolerance.UNORDERED_LISTING sorts the listing instead.", "RFC 1939 §5", "Q29"),
+  UID_SYNTAX(Stage.COMPLIANCE, Status.WARNING, null, "Unique ids break the rules",
+      "Some unique ids are empty, longer than 70 characters, or hold spaces or bytes outside printable ASCII; mailfetch copes, other clients may not.",
+      "For administrators: ids of 1 to 70 characters from 0x21 to 0x7E.", "RFC 1939 §7", "Q27"),
+  UID_DUPLICATES(Stage.COMPLIANCE, Status.WARNING, null, "Two messages share a unique id",
+      "Two messages carry the same unique id; mailfetch keeps both, other clients may skip one.",
+      "For administrators: unique ids must be unique within the mailbox.", "RFC 1939 §7", "Q25"),
+  SINGLE_FORM_WRONG(Stage.COMPLIANCE, Status.WARNING, null, "UIDL n / LIST n answer in the wrong form",
+      "Asked about one message, the server answers without the number, with another number, or with a whole listing.",
+      "For administrators: answer \"+OK n value\" on one line.", "RFC 1939 §5", "RFC 1939 §7", "Q28"),
+  UNSTUFFED_DOT(Stage.COMPLIANCE, Status.FAILED, FetchError.READ_ERROR, "A line with a single '.' is not escaped",
+      "A sampled message contains a line with just '.', which the server sent without doubling it, so the message seems to end there and the rest arrives as garbage.",
+      "Tell the provider: lines starting with '.' must be sent with a second '.'. Fetching may resume when that message is deleted or moved.",
+      "RFC 1939 §3", "Q04"),
+  GLUED_TERMINATOR(Stage.COMPLIANCE, Status.FAILED, FetchError.READ_ERROR, "A message's end marker is broken",
+      "A sampled message did not end with CRLF '.' CRLF: the '.' is glued to its last line or the final LF is missing, so the end cannot be found.",
+      "Tell the provider; mailfetch skips such a message after repeated failures (quarantineAfter).",
+      "RFC 1939 §3", "Q03", "Q02"),
+  BARE_LF(Stage.COMPLIANCE, Status.FAILED, FetchError.READ_ERROR, "Lines end in LF, not CRLF",
+      "The server ends lines with a bare LF where POP3 requires CRLF.",
+      "Tell the provider; Tolerance.BARE_LF accepts it.", "RFC 1939 §3", "Q01"),
+  BARE_LF_IN_MESSAGES(Stage.COMPLIANCE, Status.WARNING, null, "Messages contain bare LF line ends",
+      "Sampled messages have lines ending in LF alone; mail must use CRLF on the wire.",
+      "For administrators: convert stored mail to CRLF when sending it.", "RFC 5322 §2.3", "RFC 1939 §3", "Q01"),
+  LIST_SIZE_WRONG(Stage.COMPLIANCE, Status.WARNING, null, "LIST sizes are not the sizes sent",
+      "The sizes LIST gives differ from the sizes of the messages the server sends (counted with CRLF, as POP3 says); progress and size limits are off.",
+      "For administrators: LIST must give the exact size in octets as sent.", "RFC 1939 §5", "Q32", "Q50"),
+  TOP_BROKEN(Stage.COMPLIANCE, Status.WARNING, null, "TOP does not work as it should",
+      "TOP is refused, ignores the number of lines or answers twice; header checks fall back to RETR.",
+      "For administrators: support TOP as RFC 1939 §7 says.", "RFC 1939 §7", "Q33"),
+  PIPELINING_BROKEN(Stage.COMPLIANCE, Status.WARNING, null, "PIPELINING does not work as announced",
+      "The server announces PIPELINING but did not answer every command of a batch sent together; mailfetch falls back to one command at a time.",
+      "For administrators: stop announcing PIPELINING, or answer every command.", "RFC 2449 §6.6", "Q21"),
+  SESSION_DROPPED(Stage.COMPLIANCE, Status.FAILED, FetchError.CONNECTION_RESET, "The server dropped the session",
+      "The server closed the connection in the middle of the session, without a reply.",
+      "Try again later; if it happens at the same point every time, tell the provider what the report shows.",
+      "RFC 1939 §3", "Q36", "Q43"),
+  SESSION_STALLED(Stage.COMPLIANCE, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "The server stopped answering",
+      "The server stopped sending in the middle of the session and did not answer within the deadline.",
+      "Try again later; if it happens at the same point every time, tell the provider what the report shows.",
+      "RFC 1939 §3", "Q17"),
+  FRAMING_BROKEN(Stage.COMPLIANCE, Status.FAILED, FetchError.READ_ERROR, "Replies could not be told apart",
+      "The server's data did not split into replies and messages as POP3 frames them (READ_ERROR).",
+      "Tell the provider what the report shows; they may be in violation of POP3.", "RFC 1939 §3"),
+  EMPTY_LINE_REPLY(Stage.COMPLIANCE, Status.FAILED, FetchError.EMPTY_LINE, "Received an empty line",
+      "The server sent an empty line where a reply was due.",
+      "Tell the provider; Tolerance.EMPTY_LINES skips up to two such lines.", "RFC 1939 §3", "Q11"),
+  LIMIT_EXCEEDED(Stage.COMPLIANCE, Status.FAILED, FetchError.LIMIT_EXCEEDED, "The server sent more than a limit allows",
+      "A reply was longer or larger than the limit named below, which protects this machine from a broken or hostile server.",
+      "If the server is trustworthy and the size is expected, raise the named limit; otherwise tell the provider.",
+      "RFC 1939 §3", "RFC 2449 §4", "Q06"),
+  PROTOCOL_ERROR(Stage.COMPLIANCE, Status.FAILED, FetchError.PROTOCOL, "The server broke the protocol",
+      "A reply did not follow POP3's rules (see what was seen).",
+      "Tell the provider what the report shows.", "RFC 1939"),
+  QUIT_NOT_ACKNOWLEDGED(Stage.COMPLIANCE, Status.WARNING, null, "QUIT is not answered properly",
+      "The server did not answer QUIT with +OK (it closed silently or said -ERR), so a client cannot know whether deletions took effect.",
+      "For administrators: answer QUIT with +OK after committing deletions.", "RFC 1939 §6", "Q35"),
+  QUIT_SLOW(Stage.COMPLIANCE, Status.WARNING, null, "QUIT is answered slowly",
+      "The server took over two seconds to answer QUIT; clients that wait less report deletions as failed.",
+      "For administrators: commit deletions faster.", "RFC 1939 §6", "Q35"),
+  UIDS_UNSTABLE(Stage.COMPLIANCE, Status.WARNING, null, "Unique ids change between sessions",
+      "The same messages had other unique ids in a second session, so every check would fetch them again.",
+      "For administrators: keep ids stable (RFC 1939 §7); for users: turn off leave-on-server.", "RFC 1939 §7", "Q26"),
+  RETR_REMOVES_MAIL(Stage.COMPLIANCE, Status.WARNING, null, "Retrieving a message removes it",
+      "After RETR and QUIT, the sampled messages were gone though no DELE was sent: the server deletes (or hides) mail once it is retrieved.",
+      "Leave-on-server cannot work with this account; check the provider's POP settings (Gmail: \"keep a copy\").",
+      "RFC 1939 §6", "Q31", "Q45");
+
+  private final Stage stage;
+  private final Status status;
+  private final FetchError error;
+  private final String title;
+  private final String cause;
+  private final String remedy;
+  private final List<String> references;
+
+  Symptom(Stage stage, Status status, FetchError error, String title, String cause, String remedy, String... refs) {
+    this.stage = stage;
+    this.status = status;
+    this.error = error;
+    this.title = title;
+    this.cause = cause;
+    this.remedy = remedy;
+    this.references = List.of(refs);
+  }
+
+  /** The stage it belongs to. */
+  public Stage stage() {
+    return stage;
+  }
+
+  /** OK for something worth knowing, WARNING, or FAILED when it stops mail. */
+  public Status status() {
+    return status;
+  }
+
+  /** The error a fetch stops with, for a FAILED symptom. */
+  public Optional<FetchError> error() {
+    return Optional.ofNullable(error);
+  }
+
+  /** A few words, as the report's heading. */
+  public String title() {
+    return title;
+  }
+
+  /** What it means, in words a person understands. */
+  public String cause() {
+    return cause;
+  }
+
+  /** What to do. */
+  public String remedy() {
+    return remedy;
+  }
+
+  /** RFC rules and quirk IDs (docs/quirks.md). */
+  public List<String> references() {
+    return references;
+  }
+}

@@ -1,0 +1,1564 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.pop3.Diagnosis;
+import dev.mailfetch.pop3.Diagnosis.Finding;
+import dev.mailfetch.pop3.Diagnosis.Stage;
+import dev.mailfetch.pop3.Diagnosis.Status;
+import dev.mailfetch.pop3.Diagnosis.Step;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.pop3.Symptom;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * One run of the doctor: walks the stages of a fetch (DNS, TCP, TLS, greeting and capabilities,
+ * login, mailbox, compliance), measures each, and turns what it saw into {@link Finding}s. It
+ * reuses {@link Pop3Session}'s own steps, so what it reports is what a fetch would meet.
+ *
+ * <p>Read-only by construction: the commands it sends are CAPA, STLS, the login, STAT, UIDL,
+ * LIST, TOP, NOOP, RSET and QUIT; RETR only in deep mode. No DELE exists here.
+ */
+public final class Examination {
+  /** What to examine and how. {@code trust} is null when the embedder gave its own SSLContext. */
+  public record Plan(Pop3Session.Settings settings, X509TrustManager trust, boolean login, boolean deep,
+      int samples, List<Integer> otherPorts, InetSocketAddress dnsServer, String srvDomain, boolean discover,
+      Duration timeout, Clock clock) {}
+
+  private static final Pattern QUIRK = Pattern.compile("\\bQ(\\d\\d)\\b");
+  private static final Duration PROBE_WAIT = Duration.ofSeconds(3);
+  private static final long WHOLE_TOP_MAX = 1 << 20;
+  private static final int WARN_DAYS = 21;
+
+  private final Plan plan;
+  /** The settings examined; with discovery, the server found replaces the domain given as host. */
+  private Pop3Session.Settings s;
+  private final Map<Stage, StepDraft> steps = new EnumMap<>(Stage.class);
+  private final Dns dns;
+  private InetAddress address;
+  private PortSpeaks chosenSpeaks;
+  private final Map<Integer, PortSpeaks> others = new HashMap<>();
+  private final ChainRecorder recorder;
+  private boolean blocked;
+
+  private Examination(Plan plan) {
+    this.plan = plan;
+    this.s = plan.settings();
+    this.dns = new Dns(plan.dnsServer(), plan.timeout());
+    this.recorder = plan.trust() != null ? new ChainRecorder(plan.trust()) : null;
+    for (Stage st : Stage.values()) {
+      steps.put(st, new StepDraft(st));
+    }
+  }
+
+  /** Runs the whole examination. Never throws for anything the server or network does. */
+  public static Diagnosis run(Plan plan) {
+    Instant started = plan.clock().instant();
+    long t0 = System.nanoTime();
+    Examination e = new Examination(plan);
+    e.examine();
+    List<Step> out = new ArrayList<>();
+    for (StepDraft d : e.steps.values()) {
+      out.add(d.build());
+    }
+    return new Diagnosis(e.s.host() + ":" + e.s.port(), started,
+        Duration.ofNanos(System.nanoTime() - t0), out);
+  }
+
+  /** The SSLContext the session uses: the recorder over the trust manager, or the embedder's own. */
+  private Pop3Session.Settings sessionSettings() {
+    SSLContext ctx = s.sslContext();
+    if (recorder != null) {
+      try {
+        ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {recorder}, null);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("this JDK has no TLS", e);
+      }
+    }
+    return new Pop3Session.Settings(s.host(), s.port(), s.security(), s.user(), s.password(), s.tokens(),
+        s.mechanisms(), s.allowPlaintext(), ctx, s.limits(), s.tolerances(), false, s.account());
+  }
+
+  private void examine() {
+    dnsStage();
+    if (blocked) {
+      return;
+    }
+    tcpStage();
+    if (blocked) {
+      return;
+    }
+    sessionStages(false);
+  }
+
+  // ------------------------------------------------------------------ DNS
+
+  private void dnsStage() {
+    StepDraft d = begin(Stage.DNS);
+    if (plan.discover()) {
+      String domain = s.host();
+      List<String[]> found = discover(domain, plan.dnsServer(), plan.timeout());
+      if (found.isEmpty()) {
+        d.add(Symptom.SRV_NONE, "no _pop3s._tcp or _pop3._tcp SRV record for " + domain + ", and none of pop., pop3.,"
+            + " mail." + domain + " resolves");
+        d.summary = "no POP3 server found for " + domain;
+        d.end();
+        blocked = true;
+        return;
+      }
+      String[] best = found.get(0);
+      s = new Pop3Session.Settings(best[0], Integer.parseInt(best[1]), Security.valueOf(best[2]), s.user(),
+          s.password(), s.tokens(), s.mechanisms(), s.allowPlaintext(), s.sslContext(), s.limits(), s.tolerances(),
+          s.pipelining(), s.account());
+      d.notes.add("found " + best[0] + ":" + best[1] + " (" + best[2] + ") by " + best[3]);
+      srv(d, domain);
+    } else if (plan.srvDomain() != null) {
+      srv(d, plan.srvDomain());
+    }
+    String host = s.host();
+    if (host.matches("[0-9.]+|.*:.*")) {
+      try {
+        address = InetAddress.getByName(host);
+        d.summary = host + " is an address; no DNS needed";
+      } catch (UnknownHostException e) {
+        d.add(Symptom.NO_SUCH_HOST, "\"" + host + "\" is not a valid address");
+        blocked = true;
+      }
+      d.end();
+      return;
+    }
+    try {
+      List<InetAddress> all = dns.resolve(host);
+      address = all.get(0);
+      List<String> shown = new ArrayList<>();
+      for (InetAddress a : all) {
+        shown.add(a.getHostAddress());
+      }
+      d.summary = host + " → " + String.join(", ", shown);
+    } catch (UnknownHostException e) {
+      Dns.Answer a = dns.addresses(host);
+      switch (a.outcome()) {
+        case NO_SUCH_NAME -> d.add(Symptom.NO_SUCH_HOST, a.detail());
+        case NO_ANSWER -> d.add(Symptom.DNS_NO_ANSWER, a.detail());
+        case NO_RECORDS -> d.add(Symptom.NO_ADDRESS, "the DNS knows " + host + " but gives it no A or AAAA record");
+        case FOUND -> d.add(Symptom.NO_ADDRESS, "the DNS gives " + a.records() + " for " + host
+            + " but this machine's resolver did not (check /etc/hosts and the resolver settings)");
+      }
+      d.summary = host + " does not resolve";
+      blocked = true;
+    }
+    d.end();
+  }
+
+  private void srv(StepDraft d, String domain) {
+    List<String> seen = new ArrayList<>();
+    boolean matches = false;
+    boolean any = false;
+    for (String service : List.of("_pop3s._tcp.", "_pop3._tcp.")) {
+      Dns.Answer[] outcome = new Dns.Answer[1];
+      for (Dns.Srv r : dns.srv(service + domain, outcome)) {
+        any = true;
+        if (r.target().equals(".")) {
+          d.add(Symptom.SRV_NOT_OFFERED, service + domain + " has the target \".\"");
+          continue;
+        }
+        seen.add(service + domain + " → " + r.target() + ":" + r.port());
+        boolean tlsRecord = service.startsWith("_pop3s");
+        if (r.target().equalsIgnoreCase(s.host()) && r.port() == s.port()
+            && tlsRecord == (s.security() == Security.IMPLICIT_TLS)) {
+          matches = true;
+        }
+      }
+      if (outcome[0].outcome() == Dns.Outcome.NO_ANSWER) {
+        d.add(Symptom.DNS_NO_ANSWER, outcome[0].detail());
+        return;
+      }
+    }
+    if (!seen.isEmpty()) {
+      d.add(Symptom.SRV_PUBLISHED, String.join("; ", seen));
+      if (!matches) {
+        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + s.security() + "); the domain says "
+            + String.join("; ", seen));
+      }
+    } else if (!any) {
+      d.notes.add("no POP3 SRV records for " + domain);
+    }
+  }
+
+  /** RFC 6186 discovery for a mail domain: SRV records, then the usual names. */
+  public static List<String[]> discover(String domain, InetSocketAddress dnsServer, Duration timeout) {
+    Dns dns = new Dns(dnsServer, timeout);
+    List<String[]> out = new ArrayList<>();
+    for (String service : List.of("_pop3s._tcp.", "_pop3._tcp.")) {
+      for (Dns.Srv r : dns.srv(service + domain, new Dns.Answer[1])) {
+        if (!r.target().equals(".")) {
+          out.add(new String[] {r.target(), Integer.toString(r.port()), service.startsWith("_pop3s") ? "IMPLICIT_TLS"
+              : "STARTTLS", "SRV " + service + domain});
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      for (String prefix : List.of("pop.", "pop3.", "mail.")) {
+        if (dns.addresses(prefix + domain).outcome() == Dns.Outcome.FOUND) {
+          out.add(new String[] {prefix + domain, "995", "IMPLICIT_TLS", "the usual name " + prefix + domain});
+        }
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ TCP and what each port speaks
+
+  /** What a port answered. */
+  enum PortSpeaks {
+    POP3("plain POP3"), POP3_REFUSING("plain POP3 that refuses sessions"), TLS("TLS"), IMAP("IMAP"), SMTP("SMTP"),
+    OTHER("another protocol"), SILENT("nothing (no greeting, no TLS)"), CLOSED("a connection that closes at once"),
+    REFUSED("refused"), TIMED_OUT("no answer (timed out)");
+
+    final String words;
+
+    PortSpeaks(String words) {
+      this.words = words;
+    }
+
+    boolean pop3() {
+      return this == POP3 || this == POP3_REFUSING || this == TLS;
+    }
+  }
+
+  private void tcpStage() {
+    StepDraft d = begin(Stage.TCP);
+    Probe p = probe(s.port(), s.limits().connectTimeout());
+    chosenSpeaks = p.speaks;
+    for (int port : plan.otherPorts()) {
+      if (port != s.port()) {
+        others.put(port, probe(port, PROBE_WAIT).speaks);
+      }
+    }
+    d.summary = "port " + s.port() + ": " + p.speaks.words + (p.firstLine.isEmpty() ? "" : " (\"" + p.firstLine + "\")");
+    String alternatives = alternatives();
+    if (!alternatives.isEmpty()) {
+      d.notes.add("other ports: " + alternatives);
+    }
+    switch (p.speaks) {
+      case REFUSED -> d.add(Symptom.CONNECTION_REFUSED, "connecting to " + server() + " was refused" + suggestion());
+      case TIMED_OUT -> d.add(Symptom.CONNECTION_TIMED_OUT, (p.detail.isEmpty() ? "no answer from " + server()
+          + " within " + s.limits().connectTimeout().toMillis() + " ms" : p.detail) + suggestion());
+      case CLOSED -> d.add(Symptom.CONNECTION_RESET, server() + " accepted the connection and closed it before"
+          + " saying anything" + (p.detail.isEmpty() ? "" : " (" + p.detail + ")") + suggestion());
+      case IMAP, SMTP, OTHER -> d.add(Symptom.NOT_POP3, "port " + s.port() + " greeted with \"" + p.firstLine + "\""
+          + " (" + p.speaks.words + ")" + suggestion());
+      case SILENT -> d.add(Symptom.SILENT_PORT, "port " + s.port() + " sent nothing for " + PROBE_WAIT.toSeconds()
+          + " s and did not answer a TLS handshake" + suggestion());
+      default -> { }
+    }
+    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      if (o.getValue().pop3() && !d.findings.isEmpty()) {
+        d.add(Symptom.OTHER_PORT_WORKS, "port " + o.getKey() + " speaks " + o.getValue().words
+            + (o.getValue() == PortSpeaks.TLS ? ": choose implicit TLS (pop3s) on port " + o.getKey()
+            : ": choose STARTTLS on port " + o.getKey()));
+      }
+    }
+    if (!d.findings.isEmpty() && d.worst() == Status.FAILED) {
+      blocked = true;
+    }
+    d.end();
+  }
+
+  private String alternatives() {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      out.add(o.getKey() + " " + o.getValue().words);
+    }
+    return String.join(", ", out);
+  }
+
+  private String suggestion() {
+    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      if (o.getValue() == PortSpeaks.TLS) {
+        return "; port " + o.getKey() + " speaks POP3 over TLS";
+      }
+    }
+    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      if (o.getValue() == PortSpeaks.POP3) {
+        return "; port " + o.getKey() + " speaks plain POP3";
+      }
+    }
+    return "";
+  }
+
+  private record Probe(PortSpeaks speaks, String firstLine, String detail) {}
+
+  /** Connects, listens for a greeting, and if none comes, tries a TLS handshake on a new connection. */
+  private Probe probe(int port, Duration connectTimeout) {
+    boolean tlsExpected = port == 995 || (port == s.port() && s.security() == Security.IMPLICIT_TLS);
+    if (tlsExpected) {
+      // TLS first where TLS is expected: a TLS port says nothing until spoken to.
+      Probe tls = tlsProbe(port, connectTimeout);
+      if (tls.speaks != PortSpeaks.SILENT) {
+        return tls;
+      }
+    }
+    try (Socket socket = new Socket()) {
+      try {
+        socket.connect(new InetSocketAddress(address, port), millis(connectTimeout));
+      } catch (ConnectException e) {
+        return new Probe(PortSpeaks.REFUSED, "", String.valueOf(e.getMessage()));
+      } catch (SocketTimeoutException e) {
+        return new Probe(PortSpeaks.TIMED_OUT, "", "");
+      } catch (IOException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.toLowerCase(Locale.ROOT).contains("reset")) {
+          return new Probe(PortSpeaks.CLOSED, "", m);
+        }
+        // No route to host, network unreachable: as good as a silent drop for the user.
+        return new Probe(PortSpeaks.TIMED_OUT, "", "cannot reach " + address.getHostAddress() + ": " + m);
+      }
+      socket.setSoTimeout(millis(min(PROBE_WAIT, plan.timeout())));
+      String line;
+      try {
+        line = firstLine(socket.getInputStream());
+      } catch (SocketTimeoutException e) {
+        line = null;
+      } catch (IOException e) {
+        return new Probe(PortSpeaks.CLOSED, "", String.valueOf(e.getMessage()));
+      }
+      if (line == null) {
+        return tlsExpected ? new Probe(PortSpeaks.SILENT, "", "") : tlsProbe(port, connectTimeout);
+      }
+      if (line.isEmpty() && socket.isInputShutdown()) {
+        return new Probe(PortSpeaks.CLOSED, "", "");
+      }
+      String shown = FetchException.escape(line);
+      String upper = line.toUpperCase(Locale.ROOT);
+      if (upper.startsWith("+OK")) {
+        return new Probe(PortSpeaks.POP3, shown, "");
+      }
+      if (upper.startsWith("-ERR")) {
+        return new Probe(PortSpeaks.POP3_REFUSING, shown, "");
+      }
+      if (upper.startsWith("* OK") || upper.startsWith("* PREAUTH") || upper.startsWith("* BYE")) {
+        return new Probe(PortSpeaks.IMAP, shown, "");
+      }
+      if (upper.startsWith("220") || upper.startsWith("554")) {
+        return new Probe(PortSpeaks.SMTP, shown, "");
+      }
+      if (line.isEmpty()) {
+        return new Probe(PortSpeaks.CLOSED, "", "");
+      }
+      return new Probe(PortSpeaks.OTHER, shown, "");
+    } catch (IOException e) {
+      return new Probe(PortSpeaks.CLOSED, "", String.valueOf(e.getMessage()));
+    }
+  }
+
+  /** The first line a server sends, up to 200 bytes; "" at end of stream; null on silence. */
+  private static String firstLine(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (b.size() < 200) {
+      int c;
+      try {
+        c = in.read();
+      } catch (SocketTimeoutException e) {
+        if (b.size() == 0) {
+          return null;
+        }
+        break;
+      }
+      if (c < 0 || c == '\n') {
+        break;
+      }
+      if (c != '\r') {
+        b.write(c);
+      }
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /** Whether the port answers a TLS handshake; nothing is sent after it, valid certificate or not. */
+  private Probe tlsProbe(int port, Duration connectTimeout) {
+    try (Socket raw = new Socket()) {
+      try {
+        raw.connect(new InetSocketAddress(address, port), millis(connectTimeout));
+      } catch (ConnectException e) {
+        return new Probe(PortSpeaks.REFUSED, "", String.valueOf(e.getMessage()));
+      } catch (SocketTimeoutException e) {
+        return new Probe(PortSpeaks.TIMED_OUT, "", "");
+      }
+      raw.setSoTimeout(millis(min(PROBE_WAIT, plan.timeout())));
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      // Only to learn whether TLS is spoken: the handshake's outcome is all that is used, and the
+      // connection is closed right after, before any byte of POP3.
+      ctx.init(null, new TrustManager[] {new ChainRecorder(null)}, null);
+      try (SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(raw, s.host(), port, true)) {
+        ssl.startHandshake();
+        return new Probe(PortSpeaks.TLS, "", "");
+      }
+    } catch (SSLException e) {
+      String all = String.valueOf(e.getMessage());
+      if (all.contains("Unsupported or unrecognized SSL message")) {
+        return new Probe(PortSpeaks.SILENT, "", all);
+      }
+      // An alert or a certificate the recorder refused: the other side spoke TLS.
+      return new Probe(PortSpeaks.TLS, "", all);
+    } catch (SocketTimeoutException e) {
+      return new Probe(PortSpeaks.SILENT, "", "");
+    } catch (IOException | GeneralSecurityException e) {
+      return new Probe(PortSpeaks.SILENT, "", String.valueOf(e.getMessage()));
+    }
+  }
+
+  // ------------------------------------------------------------------ the session stages
+
+  private void sessionStages(boolean capaBroke) {
+    if (chosenSpeaks == PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
+      StepDraft tls = begin(Stage.TLS);
+      tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting in"
+          + " plain text; you chose " + s.security());
+      tls.summary = "mismatch";
+      tls.end();
+      blocked = true;
+      return;
+    }
+    if ((chosenSpeaks == PortSpeaks.POP3 || chosenSpeaks == PortSpeaks.POP3_REFUSING)
+        && s.security() == Security.IMPLICIT_TLS) {
+      StepDraft tls = begin(Stage.TLS);
+      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose IMPLICIT_TLS"
+          + suggestion());
+      tls.summary = "mismatch";
+      tls.end();
+      blocked = true;
+      return;
+    }
+    Pop3Session ses = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
+    ses.address = address;
+    if (capaBroke) {
+      ses.learnt.noCapa = true;
+    }
+    try {
+      Set<String> before = Set.of();
+      StepDraft tls = begin(Stage.TLS);
+      try {
+        ses.connectTcp();
+      } catch (FetchException e) {
+        steps.get(Stage.TCP).add(tcpSymptom(e), e.getMessage());
+        steps.get(Stage.TCP).status = Status.FAILED;
+        return;
+      }
+      if (s.security() == Security.IMPLICIT_TLS) {
+        if (!handshake(ses, tls)) {
+          return;
+        }
+      }
+      tls.pause();
+      StepDraft caps = begin(Stage.CAPABILITIES);
+      Reply greeting;
+      try {
+        greeting = ses.greet();
+      } catch (FetchException e) {
+        if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortSpeaks.TLS) {
+          tls.resume();
+          tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting"
+              + " in plain text; you chose " + s.security());
+          tls.end();
+          caps.skip("the greeting is inside TLS on this port");
+        } else if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+          caps.add(Symptom.NO_GREETING, e.getMessage());
+        } else if (e.getMessage().contains("refused the session in its greeting")) {
+          caps.add(Symptom.GREETING_REFUSED, e.getMessage());
+        } else {
+          caps.add(errorSymptom(e), e.getMessage());
+        }
+        blocked = true;
+        return;
+      }
+      if (!greeting.ok()) {
+        caps.add(Symptom.GREETING_REFUSED, "the server greeted with \"" + FetchException.escape(greeting.line()) + "\"");
+        blocked = true;
+        return;
+      }
+      caps.notes.add("greeting: " + FetchException.escape(greeting.line()));
+      if (ses.quirks.contains("Q16")) {
+        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
+      }
+      try {
+        ses.capa();
+      } catch (Pop3Session.CapaBroken e) {
+        if (!capaBroke) {
+          caps.add(Symptom.CAPA_REFUSED, "the server " + (e.error() == FetchError.CONNECTION_TIMED_OUT
+              ? "did not answer CAPA" : "closed the connection on CAPA") + "; examined again without it");
+          caps.pause();
+          tls.reset();
+          ses.close();
+          sessionStages(true);
+          return;
+        }
+        throw e;
+      }
+      if (!ses.capaWorked && !capaBroke) {
+        caps.add(Symptom.CAPA_REFUSED, "CAPA was answered -ERR");
+      }
+      if (ses.quirks.contains("Q16")) { // junk that came late is met by the first command's reply
+        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
+      }
+      before = ses.capa;
+      if (ses.capaWorked) {
+        caps.notes.add((s.security() == Security.IMPLICIT_TLS ? "CAPA: " : "CAPA before TLS: ") + summary(before));
+      }
+      caps.pause();
+      if (s.security() == Security.STARTTLS) {
+        tls.resume();
+        if (!startTls(ses, tls)) {
+          return;
+        }
+        caps.resume();
+        if (ses.capaWorked) {
+          caps.notes.add("CAPA after TLS: " + summary(ses.capa));
+        }
+        caps.pause();
+      } else if (s.security() == Security.NONE) {
+        tls.resume();
+        tls.add(Symptom.NOT_ENCRYPTED, "security is NONE" + (ses.has("STLS") ? "; the server offers STLS" : "")
+            + (others.containsValue(PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
+        tls.summary = "not encrypted";
+        tls.end();
+      }
+      tls.end();
+      if (!plan.login()) {
+        StepDraft auth = begin(Stage.AUTHENTICATION);
+        auth.add(Symptom.LOGIN_NOT_TRIED, "no password or token was given");
+        auth.status = Status.SKIPPED;
+        auth.summary = "not tried: no password or token given";
+        caps.resume();
+        finishCaps(caps, ses);
+        caps.end();
+        steps.get(Stage.MAILBOX).skip("needs a login");
+        steps.get(Stage.COMPLIANCE).skip("needs a login");
+        quit(ses, null);
+        return;
+      }
+      if (!login(ses)) {
+        caps.resume();
+        finishCaps(caps, ses);
+        caps.end();
+        return;
+      }
+      caps.resume();
+      try {
+        ses.capa();
+        if (ses.capaWorked) {
+          caps.notes.add("CAPA after login: " + summary(ses.capa));
+        }
+      } catch (FetchException e) {
+        caps.add(errorSymptom(e), "CAPA after login: " + e.getMessage());
+      }
+      finishCaps(caps, ses);
+      caps.end();
+      Listing listing = mailbox(ses);
+      if (listing == null) {
+        return;
+      }
+      compliance(ses, listing);
+    } catch (FetchException e) {
+      StepDraft current = current();
+      current.add(errorSymptom(e), e.getMessage());
+      blocked = true;
+    } finally {
+      ses.close();
+    }
+  }
+
+  private void finishCaps(StepDraft caps, Pop3Session ses) {
+    if (caps.summary.isEmpty()) {
+      List<String> flags = new ArrayList<>();
+      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER")) {
+        if (ses.has(tag)) {
+          flags.add(tag);
+        }
+      }
+      Set<String> sasl = ses.saslMechanisms();
+      if (!sasl.isEmpty()) {
+        flags.add("SASL " + String.join(" ", sasl));
+      }
+      caps.summary = ses.capaWorked ? String.join(", ", flags) : "CAPA not supported";
+      for (String line : ses.capa) {
+        if (line.startsWith("IMPLEMENTATION ")) {
+          caps.notes.add("implementation: " + FetchException.escape(line.substring(15)));
+        }
+      }
+      caps.add(Symptom.CAPABILITIES_READ, String.join("; ", caps.notes));
+      if (ses.capaWorked && !ses.has("RESP-CODES")) {
+        caps.add(Symptom.NO_RESP_CODES, "CAPA does not list RESP-CODES");
+      }
+    }
+  }
+
+  private static String summary(Set<String> capa) {
+    return capa.isEmpty() ? "(empty)" : FetchException.escape(String.join(", ", capa));
+  }
+
+  // ------------------------------------------------------------------ TLS
+
+  private boolean handshake(Pop3Session ses, StepDraft tls) {
+    if (recorder != null) {
+      recorder.reset();
+    }
+    try {
+      ses.handshake();
+      describeTls(ses, tls);
+      return true;
+    } catch (FetchException e) {
+      tlsFailure(e, tls);
+      return false;
+    }
+  }
+
+  private boolean startTls(Pop3Session ses, StepDraft tls) throws FetchException {
+    if (recorder != null) {
+      recorder.reset();
+    }
+    try {
+      ses.startTls();
+      describeTls(ses, tls);
+      return true;
+    } catch (FetchException e) {
+      if (e.error() == FetchError.TLS_REQUIRED_NOT_OFFERED) {
+        tls.add(Symptom.STLS_NOT_OFFERED, e.getMessage() + suggestion());
+        tls.end();
+        blocked = true;
+        return false;
+      }
+      if (e.error() != FetchError.CERTIFICATE_INVALID) { // refused, garbage, or a handshake that never came
+        tls.add(Symptom.STLS_FAILED, e.getMessage() + suggestion());
+        tls.end();
+        blocked = true;
+        return false;
+      }
+      tlsFailure(e, tls);
+      return false;
+    }
+  }
+
+  private void describeTls(Pop3Session ses, StepDraft tls) {
+    SSLSession session = ((SSLSocket) ses.socket).getSession();
+    StringBuilder sb = new StringBuilder(session.getProtocol() + ", " + session.getCipherSuite());
+    try {
+      java.security.cert.Certificate[] chain = session.getPeerCertificates();
+      if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+        long days = Duration.between(plan.clock().instant(), leaf.getNotAfter().toInstant()).toDays();
+        sb.append("; certificate for ").append(names(leaf)).append(", issued by ")
+            .append(leaf.getIssuerX500Principal().getName()).append(", valid until ")
+            .append(leaf.getNotAfter().toInstant()).append(" (").append(days).append(" days left)");
+        if (days < WARN_DAYS) {
+          tls.add(Symptom.CERTIFICATE_EXPIRES_SOON, "the certificate for " + names(leaf) + " expires on "
+              + leaf.getNotAfter().toInstant() + ", in " + days + " days");
+        }
+      }
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      sb.append("; no certificate");
+    }
+    tls.summary = sb.toString();
+    tls.add(Symptom.TLS_ESTABLISHED, tls.summary);
+  }
+
+  private void tlsFailure(FetchException e, StepDraft tls) {
+    String m = e.getMessage();
+    X509Certificate[] chain = recorder != null ? recorder.chain : null;
+    String certs = chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
+    Symptom sym;
+    Instant now = Instant.now(); // the JDK's checks use the real clock too
+    if (e.error() == FetchError.CERTIFICATE_INVALID) {
+      if (chain != null && chain.length > 0 && now.isAfter(chain[0].getNotAfter().toInstant())) {
+        sym = Symptom.CERTIFICATE_EXPIRED;
+      } else if (chain != null && chain.length > 0 && now.isBefore(chain[0].getNotBefore().toInstant())) {
+        sym = Symptom.CERTIFICATE_NOT_YET_VALID;
+      } else if (m.contains("not yet valid")) {
+        sym = Symptom.CERTIFICATE_NOT_YET_VALID;
+      } else if (m.contains("expired")) {
+        sym = Symptom.CERTIFICATE_EXPIRED;
+      } else if (m.contains("another host name")) {
+        sym = Symptom.CERTIFICATE_WRONG_HOST;
+      } else if (chain != null && chain.length == 1
+          && chain[0].getSubjectX500Principal().equals(chain[0].getIssuerX500Principal())) {
+        sym = Symptom.CERTIFICATE_SELF_SIGNED;
+      } else {
+        sym = Symptom.CERTIFICATE_UNTRUSTED;
+      }
+    } else if (m.contains("does not speak TLS")
+        || (chosenSpeaks == PortSpeaks.POP3 && s.security() == Security.IMPLICIT_TLS)) {
+      sym = Symptom.TLS_TO_PLAIN_PORT;
+      certs = "; port " + s.port() + " greets in plain text" + suggestion();
+    } else if (m.contains("TLS 1.2 or later")) {
+      sym = Symptom.TLS_VERSION_TOO_OLD;
+    } else {
+      sym = Symptom.TLS_HANDSHAKE_FAILED;
+    }
+    tls.add(sym, m + certs);
+    tls.summary = "failed";
+    tls.end();
+    blocked = true;
+  }
+
+  private static String describe(X509Certificate[] chain) {
+    X509Certificate leaf = chain[0];
+    return names(leaf) + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid "
+        + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant()
+        + (chain.length == 1 && leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())
+        ? " (self-signed)" : "");
+  }
+
+  private static String names(X509Certificate c) {
+    Set<String> out = new LinkedHashSet<>();
+    try {
+      if (c.getSubjectAlternativeNames() != null) {
+        for (List<?> san : c.getSubjectAlternativeNames()) {
+          out.add(String.valueOf(san.get(1)));
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      // fall back to the subject
+    }
+    if (out.isEmpty()) {
+      out.add(c.getSubjectX500Principal().getName());
+    }
+    return String.join(", ", out);
+  }
+
+  // ------------------------------------------------------------------ login
+
+  private boolean login(Pop3Session ses) {
+    StepDraft d = begin(Stage.AUTHENTICATION);
+    try {
+      ses.login();
+      d.summary = "logged in as " + FetchException.escape(s.user()) + " with " + ses.loggedInWith;
+      d.add(Symptom.LOGGED_IN, d.summary);
+      d.end();
+      return true;
+    } catch (FetchException e) {
+      Set<String> sasl = ses.saslMechanisms();
+      boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
+      boolean passwordOffered = sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER")
+          || !ses.capaWorked;
+      String text = e.getMessage().toLowerCase(Locale.ROOT);
+      Symptom sym = switch (e.error()) {
+        case AUTH_TOKEN_EXPIRED -> Symptom.TOKEN_EXPIRED;
+        case LOCKED -> Symptom.MAILBOX_IN_USE;
+        case LOGIN_DELAY -> Symptom.LOGIN_DELAY;
+        case SERVER_TEMPORARY -> Symptom.SERVER_TEMPORARY;
+        case SERVER_PERMANENT -> Symptom.SERVER_PERMANENT;
+        case AUTH_FAILED -> {
+          if (text.contains("closed the connection during login")) {
+            yield Symptom.CLOSED_AFTER_FAILED_LOGIN;
+          }
+          if (text.contains("application-specific") || text.contains("app password") || text.contains("web login")
+              || text.contains("weblogin") || text.contains("two-step") || text.contains("2-step")
+              || text.contains("sign in via your web browser")) {
+            yield Symptom.NEEDS_APP_PASSWORD;
+          }
+          if (text.contains("offers no login method")) {
+            yield oauthOffered && s.tokens() == null && !passwordOffered ? Symptom.NEEDS_OAUTH
+                : Symptom.NO_COMMON_LOGIN_METHOD;
+          }
+          yield Symptom.WRONG_CREDENTIALS;
+        }
+        default -> errorSymptom(e);
+      };
+      String evidence = e.getMessage();
+      if (sym == Symptom.WRONG_CREDENTIALS && oauthOffered && s.tokens() == null) {
+        evidence += "; the server also offers OAuth (" + String.join(" ", sasl) + "), which some providers require";
+      }
+      d.add(sym, evidence);
+      d.summary = "failed";
+      d.end();
+      blocked = true;
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------------ mailbox
+
+  /** The listings as the server sent them, numbers and values apart. */
+  private static final class Listing {
+    int statCount = -1;
+    long statOctets = -1;
+    final List<Integer> listNumbers = new ArrayList<>();
+    final List<Long> sizes = new ArrayList<>();
+    final List<Integer> uidlNumbers = new ArrayList<>();
+    final List<String> uids = new ArrayList<>();
+    boolean uidl;
+
+    long size(int number) {
+      int i = listNumbers.indexOf(number);
+      return i < 0 ? -1 : sizes.get(i);
+    }
+  }
+
+  private Listing mailbox(Pop3Session ses) throws FetchException {
+    StepDraft d = begin(Stage.MAILBOX);
+    Listing l = new Listing();
+    ses.send("STAT", "STAT");
+    Reply stat = ses.reply("counting messages (STAT)");
+    if (!stat.ok()) {
+      FetchError code = stat.error(FetchError.TOO_MANY_MESSAGES);
+      boolean delay = code == FetchError.LOGIN_DELAY || stat.text().toLowerCase(Locale.ROOT).contains("login allowed");
+      d.add(delay ? Symptom.LOGIN_DELAY : Symptom.STAT_REFUSED, "STAT was answered \""
+          + FetchException.escape(stat.line()) + "\"");
+      d.summary = "STAT refused";
+      d.end();
+      blocked = true;
+      return null;
+    }
+    String[] p = stat.text().trim().split("[ \t]+");
+    try {
+      l.statCount = Integer.parseInt(p[0]);
+      l.statOctets = Long.parseLong(p[1]);
+    } catch (RuntimeException e) {
+      d.add(Symptom.PROTOCOL_ERROR, "STAT was answered \"" + FetchException.escape(stat.line())
+          + "\", not \"+OK count size\" (RFC 1939 §5)");
+      d.end();
+      blocked = true;
+      return null;
+    }
+    int max = s.limits().maxListingEntries();
+    if (l.statCount > max) {
+      d.add(Symptom.TOO_MANY_MESSAGES, l.statCount + " messages; a fetch reads at most " + max
+          + " (Pop3Limits.maxListingEntries)");
+      d.summary = l.statCount + " messages";
+      d.end();
+      blocked = true;
+      return null;
+    }
+    if (l.statCount > max / 2) {
+      d.add(Symptom.MANY_MESSAGES, l.statCount + " messages; a fetch reads at most " + max);
+    }
+    // UIDL: listed in CAPA, or tried anyway when CAPA said nothing (Q20).
+    { // UIDL even when CAPA does not list it: some servers support it without saying so (Q20)
+      ses.send("UIDL", "UIDL");
+      Reply r = ses.reply("listing unique ids (UIDL)");
+      if (r.ok()) {
+        l.uidl = true;
+        ses.readListing("listing unique ids (UIDL)", true, line -> {
+          String t = line.startsWith("+OK ") ? line.substring(4) : line;
+          String[] f = t.trim().split(" +", 2);
+          l.uidlNumbers.add(number(f[0]));
+          l.uids.add(f.length > 1 ? f[1] : "");
+        });
+      }
+    }
+    ses.send("LIST", "LIST");
+    Reply list = ses.reply("listing sizes (LIST)");
+    if (!list.ok()) {
+      d.add(Symptom.PROTOCOL_ERROR, "LIST was answered \"" + FetchException.escape(list.line()) + "\"");
+      d.end();
+      blocked = true;
+      return null;
+    }
+    ses.readListing("listing sizes (LIST)", false, line -> {
+      String[] f = line.trim().split("[ \t]+");
+      l.listNumbers.add(number(f[0]));
+      long size = -1;
+      try {
+        size = f.length > 1 ? Long.parseLong(f[1]) : -1;
+      } catch (NumberFormatException e) {
+        // shown as a disagreement below
+      }
+      l.sizes.add(size);
+    });
+    long sum = l.sizes.stream().mapToLong(Long::longValue).sum();
+    d.summary = l.statCount + " messages, " + megabytes(l.statOctets) + "; leave-on-server: "
+        + (l.uidl && expireDays(ses) != 0 ? "possible" : "not possible");
+    if (l.listNumbers.size() != l.statCount || (l.uidl && l.uidlNumbers.size() != l.statCount)) {
+      d.add(Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
+          + (l.uidl ? ", UIDL lists " + l.uidlNumbers.size() : ""));
+    } else if (sum != l.statOctets) {
+      d.add(Symptom.SIZES_DISAGREE, "STAT says " + l.statOctets + " octets, LIST's sizes add up to " + sum);
+    }
+    if (!l.uidl) {
+      d.add(Symptom.NO_UIDL, ses.has("UIDL") ? "UIDL is listed in CAPA but answered -ERR" : "UIDL is not in CAPA"
+          + " and answered -ERR");
+    }
+    long expire = expireDays(ses);
+    if (expire == 0) {
+      d.add(Symptom.EXPIRE_ZERO, "CAPA says EXPIRE 0");
+    } else if (expire > 0) {
+      d.add(Symptom.EXPIRE_DAYS, "CAPA says EXPIRE " + expire + ": retrieved mail is removed after " + expire + " days");
+    }
+    for (String line : ses.capa) {
+      if (line.startsWith("LOGIN-DELAY ")) {
+        d.add(Symptom.LOGIN_DELAY_ANNOUNCED, "CAPA says " + line + " (seconds between logins)");
+      }
+    }
+    d.add(Symptom.MAILBOX_COUNTED, d.summary);
+    d.end();
+    return l;
+  }
+
+  private static long expireDays(Pop3Session ses) {
+    for (String line : ses.capa) {
+      if (line.startsWith("EXPIRE ")) {
+        String v = line.substring(7).split(" ")[0];
+        if (v.matches("[0-9]{1,6}")) {
+          return Long.parseLong(v);
+        }
+      }
+    }
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ compliance
+
+  private void compliance(Pop3Session ses, Listing l) throws FetchException {
+    StepDraft d = begin(Stage.COMPLIANCE);
+    numbering(d, l.listNumbers, "LIST", l.statCount);
+    if (l.uidl) {
+      numbering(d, l.uidlNumbers, "UIDL", l.statCount);
+      uids(d, l);
+    }
+    List<String> checked = new ArrayList<>(List.of("numbering", l.uidl ? "unique ids" : "no unique ids"));
+    boolean inStep = true;
+    List<Integer> samples = samples(l);
+    Map<Integer, byte[]> topped = new HashMap<>();
+    for (int n : samples) {
+      inStep = sample(ses, d, l, n, topped);
+      if (!inStep) {
+        break;
+      }
+    }
+    if (!samples.isEmpty()) {
+      checked.add("dot-stuffing, line ends and sizes of " + topped.size() + " sampled message(s) by TOP");
+    }
+    if (inStep && plan.deep()) {
+      inStep = deep(ses, d, l, samples, topped);
+      checked.add("RETR of the samples (deep)");
+    }
+    if (inStep && l.statCount > 0 && ses.capaWorked) {
+      inStep = singleForms(ses, d, l);
+      checked.add("UIDL n and LIST n");
+    }
+    if (inStep && ses.has("PIPELINING")) {
+      inStep = pipelining(ses, d);
+      checked.add("pipelining");
+    }
+    if (inStep) {
+      if (plan.deep()) {
+        ses.send("RSET", "RSET"); // undoes a server's own deletion marks after RETR (Q31)
+        ses.reply("resetting (RSET)");
+      }
+      quit(ses, d);
+      checked.add("QUIT");
+    }
+    if (inStep && plan.deep() && l.uidl) {
+      secondSession(d, l, samples);
+      checked.add("a second session's unique ids (deep)");
+    }
+    d.summary = "checked " + String.join(", ", checked);
+    d.end();
+  }
+
+  private static void numbering(StepDraft d, List<Integer> numbers, String command, int statCount) {
+    if (numbers.isEmpty()) {
+      return;
+    }
+    if (numbers.get(0) != 1 && numbers.stream().mapToInt(Integer::intValue).min().orElse(1) != 1) {
+      d.add(Symptom.NUMBERING_NOT_FROM_ONE, command + " starts at " + numbers.get(0) + ", not 1");
+      return;
+    }
+    for (int i = 0; i < numbers.size(); i++) {
+      int n = numbers.get(i);
+      if (n != i + 1) {
+        String what = n > statCount ? "message " + n + " is beyond the STAT count " + statCount
+            : i > 0 && n <= numbers.get(i - 1) ? "message " + n + " comes after message " + numbers.get(i - 1)
+            : "message " + (i + 1) + " is missing (next listed: " + n + ")";
+        d.add(Symptom.NUMBERING_OUT_OF_ORDER, command + ": " + what);
+        return;
+      }
+    }
+  }
+
+  private static void uids(StepDraft d, Listing l) {
+    int bad = 0;
+    String example = null;
+    Map<String, Integer> seen = new HashMap<>();
+    String dup = null;
+    for (int i = 0; i < l.uids.size(); i++) {
+      String uid = l.uids.get(i);
+      if (!validUid(uid)) {
+        bad++;
+        if (example == null) {
+          example = "message " + l.uidlNumbers.get(i) + "'s id \"" + FetchException.escape(shorten(uid)) + "\"";
+        }
+      }
+      Integer other = seen.putIfAbsent(uid, l.uidlNumbers.get(i));
+      if (other != null && dup == null) {
+        dup = "messages " + other + " and " + l.uidlNumbers.get(i) + " share \"" + FetchException.escape(shorten(uid)) + "\"";
+      }
+    }
+    if (bad > 0) {
+      d.add(Symptom.UID_SYNTAX, bad + " id(s) break the rule, for example " + example);
+    }
+    if (dup != null) {
+      d.add(Symptom.UID_DUPLICATES, dup);
+    }
+  }
+
+  private static boolean validUid(String uid) {
+    if (uid.isEmpty() || uid.length() > 70 || uid.contains("\u0000truncated")) {
+      return false;
+    }
+    for (int i = 0; i < uid.length(); i++) {
+      char c = uid.charAt(i);
+      if (c < 0x21 || c > 0x7E) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+
+  /** Up to {@code samples} messages: the first, the last, and the smallest in between. */
+  private List<Integer> samples(Listing l) {
+    TreeSet<Integer> out = new TreeSet<>();
+    if (l.listNumbers.isEmpty() || plan.samples() == 0) {
+      return List.of();
+    }
+    out.add(l.listNumbers.get(0));
+    if (out.size() < plan.samples()) {
+      out.add(l.listNumbers.get(l.listNumbers.size() - 1));
+    }
+    int step = Math.max(1, l.listNumbers.size() / Math.max(1, plan.samples()));
+    for (int i = step; i < l.listNumbers.size() && out.size() < plan.samples(); i += step) {
+      out.add(l.listNumbers.get(i));
+    }
+    return List.copyOf(out);
+  }
+
+  /** TOP of one message, whole when small: its dots, line ends and size. False when replies went out of step. */
+  private boolean sample(Pop3Session ses, StepDraft d, Listing l, int n, Map<Integer, byte[]> topped)
+      throws FetchException {
+    long listed = l.size(n);
+    boolean whole = listed >= 0 && listed <= WHOLE_TOP_MAX;
+    String cmd = "TOP " + n + " " + (whole ? 1_000_000 : 0);
+    ses.send(cmd, cmd);
+    Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
+    if (!r.ok()) {
+      d.add(Symptom.TOP_BROKEN, cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+      return true;
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    try {
+      ses.reader.readBody(slice -> {
+        byte[] b = new byte[slice.remaining()];
+        slice.get(b);
+        body.write(b, 0, b.length);
+      }, 2 * WHOLE_TOP_MAX + (1 << 16));
+    } catch (FetchException e) {
+      if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+        d.add(Symptom.GLUED_TERMINATOR, "message " + n + " (" + cmd + ") never ended within the deadline: "
+            + e.getMessage());
+        blocked = true;
+        return false;
+      }
+      throw e;
+    }
+    byte[] bytes = body.toByteArray();
+    topped.put(n, bytes);
+    if (bytes.length >= 3 && bytes[0] == '+' && bytes[1] == 'O' && bytes[2] == 'K') {
+      d.add(Symptom.TOP_BROKEN, cmd + " was answered with two +OK lines");
+    }
+    // The answer to a NOOP must come next; anything else is the rest of a message cut short by
+    // an unescaped lone dot.
+    ses.send("NOOP", "NOOP");
+    String next;
+    try {
+      next = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+    } catch (FetchException e) {
+      if (e.error() == FetchError.READ_ERROR && e.getMessage().contains("Q01")) {
+        throw e;
+      }
+      if (e.error() == FetchError.LIMIT_EXCEEDED) {
+        d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended, a long line came where the answer to NOOP was due");
+        blocked = true;
+        return false;
+      }
+      throw e;
+    }
+    String upper = next.toUpperCase(Locale.ROOT);
+    if (!upper.startsWith("+OK") && !upper.startsWith("-ERR")) {
+      d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended at a line with a single '.', the server went on with \""
+          + FetchException.escape(shorten(next)) + "\" where the answer to NOOP was due: message " + n
+          + " holds a lone '.' line it did not escape");
+      blocked = true;
+      return false;
+    }
+    int bareLf = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) {
+        bareLf++;
+      }
+    }
+    if (bareLf > 0 && !d.has(Symptom.BARE_LF_IN_MESSAGES)) {
+      d.add(Symptom.BARE_LF_IN_MESSAGES, "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
+    }
+    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.LIST_SIZE_WRONG)) {
+      d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
+          + bytes.length + sizeHint(bytes, listed));
+    }
+    return true;
+  }
+
+  private static String sizeHint(byte[] bytes, long listed) {
+    int lines = 0;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        lines++;
+      }
+    }
+    if (bytes.length - lines == listed) {
+      return " (LIST counts LF line ends, not CRLF: Q32)";
+    }
+    if (listed % 1024 == 0) {
+      return " (LIST rounds to 1024: Q32)";
+    }
+    return "";
+  }
+
+  private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
+      throws FetchException {
+    for (int n : samples) {
+      String cmd = "RETR " + n;
+      ses.send(cmd, cmd);
+      Reply r = ses.reply("retrieving message " + n + " (deep)");
+      if (!r.ok()) {
+        d.notes.add(cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+        continue;
+      }
+      long[] size = {0};
+      ses.reader.readBody(slice -> size[0] += slice.remaining(), s.limits().maxMessageSize());
+      long listed = l.size(n);
+      if (listed >= 0 && size[0] != listed && !d.has(Symptom.LIST_SIZE_WRONG)) {
+        d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; RETR sent " + size[0]);
+      }
+      byte[] top = topped.get(n);
+      if (top != null && top.length != size[0] && listed == size[0] && !d.has(Symptom.TOP_BROKEN)) {
+        d.add(Symptom.TOP_BROKEN, "TOP " + n + " sent " + top.length + " octets of the whole message; RETR sent " + size[0]);
+      }
+    }
+    return true;
+  }
+
+  private boolean singleForms(Pop3Session ses, StepDraft d, Listing l) throws FetchException {
+    int i = l.listNumbers.size() - 1;
+    if (i < 0) {
+      return true;
+    }
+    int n = l.listNumbers.get(i);
+    List<String[]> asks = new ArrayList<>();
+    asks.add(new String[] {"LIST " + n, Long.toString(l.sizes.get(i))});
+    if (l.uidl && l.uidlNumbers.contains(n)) {
+      asks.add(new String[] {"UIDL " + n, l.uids.get(l.uidlNumbers.indexOf(n))});
+    }
+    for (String[] ask : asks) {
+      ses.send(ask[0], ask[0]);
+      Reply r = ses.reply("asking " + ask[0]);
+      if (!r.ok()) {
+        d.add(Symptom.SINGLE_FORM_WRONG, ask[0] + " was answered \"" + FetchException.escape(r.line()) + "\"");
+        continue;
+      }
+      String[] f = r.text().trim().split(" +", 2);
+      boolean right = f.length == 2 && f[0].equals(Integer.toString(n)) && f[1].equals(ask[1]);
+      if (!right) {
+        d.add(Symptom.SINGLE_FORM_WRONG, ask[0] + " was answered \"" + FetchException.escape(r.line())
+            + "\"; expected \"+OK " + n + " " + FetchException.escape(shorten(ask[1])) + "\"");
+        if (r.text().isBlank()) {
+          return false; // a multi-line answer follows: the replies are out of step from here
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean pipelining(Pop3Session ses, StepDraft d) throws FetchException {
+    ses.sendBatch(List.of("NOOP", "NOOP", "NOOP"));
+    ses.reader.deadline(System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(5)).toNanos(),
+        "reading the answers to three pipelined NOOPs");
+    int answered = 0;
+    try {
+      for (; answered < 3; answered++) {
+        String line = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        if (!line.toUpperCase(Locale.ROOT).startsWith("+OK")) {
+          break;
+        }
+      }
+    } catch (FetchException e) {
+      // silence or a close: counted below
+    }
+    if (answered < 3) {
+      d.add(Symptom.PIPELINING_BROKEN, "the server announces PIPELINING but answered " + answered
+          + " of three NOOPs sent together");
+      return false;
+    }
+    return true;
+  }
+
+  private void quit(Pop3Session ses, StepDraft d) {
+    long t = System.nanoTime();
+    try {
+      ses.send("QUIT", "QUIT");
+      ses.reader.deadline(System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(10)).toNanos(), "waiting for QUIT");
+      Reply r = ses.reply("waiting for the answer to QUIT");
+      Duration took = Duration.ofNanos(System.nanoTime() - t);
+      if (d == null) {
+        return;
+      }
+      if (!r.ok()) {
+        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT was answered \"" + FetchException.escape(r.line()) + "\"");
+      } else if (took.toMillis() > 2000) {
+        d.add(Symptom.QUIT_SLOW, "QUIT was answered after " + took.toMillis() + " ms");
+      }
+    } catch (FetchException e) {
+      if (d != null) {
+        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT got no answer: " + e.getMessage());
+      }
+    }
+  }
+
+  private void secondSession(StepDraft d, Listing first, List<Integer> samples) {
+    Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
+    again.address = address;
+    try {
+      again.connectTcp();
+      if (s.security() == Security.IMPLICIT_TLS) {
+        again.handshake();
+      }
+      again.greet();
+      again.capa();
+      if (s.security() == Security.STARTTLS) {
+        again.startTls();
+      }
+      again.login();
+      again.send("UIDL", "UIDL");
+      if (!again.reply("listing unique ids again").ok()) {
+        return;
+      }
+      List<String> uids = new ArrayList<>();
+      again.readListing("listing unique ids again", true, line -> {
+        String[] f = (line.startsWith("+OK ") ? line.substring(4) : line).trim().split(" +", 2);
+        uids.add(f.length > 1 ? f[1] : "");
+      });
+      Set<String> now = new HashSet<>(uids);
+      int kept = 0;
+      for (String uid : first.uids) {
+        if (now.contains(uid)) {
+          kept++;
+        }
+      }
+      List<String> gone = new ArrayList<>();
+      for (int n : samples) {
+        int i = first.uidlNumbers.indexOf(n);
+        if (i >= 0 && !now.contains(first.uids.get(i))) {
+          gone.add(Integer.toString(n));
+        }
+      }
+      if (!first.uids.isEmpty() && kept == 0 && uids.size() >= first.uids.size()) {
+        d.add(Symptom.UIDS_UNSTABLE, "none of the " + first.uids.size() + " ids of the first session came back in"
+            + " the second, which lists " + uids.size());
+      } else if (!gone.isEmpty()) {
+        d.add(Symptom.RETR_REMOVES_MAIL, "message(s) " + String.join(", ", gone) + " were retrieved (RETR) in the"
+            + " first session and are not listed in the second; no DELE was sent");
+      }
+      again.send("QUIT", "QUIT");
+      again.reply("waiting for QUIT");
+    } catch (FetchException e) {
+      d.notes.add("a second session could not be examined: " + e.getMessage());
+    } finally {
+      again.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ errors to symptoms
+
+  private static Symptom tcpSymptom(FetchException e) {
+    return e.error() == FetchError.CONNECTION_TIMED_OUT ? Symptom.CONNECTION_TIMED_OUT : Symptom.CONNECTION_REFUSED;
+  }
+
+  /** The symptom of an error met anywhere, chosen by the quirk its message names or else its code. */
+  static Symptom errorSymptom(FetchException e) {
+    Matcher m = QUIRK.matcher(e.getMessage());
+    Set<String> quirks = new HashSet<>();
+    while (m.find()) {
+      quirks.add("Q" + m.group(1));
+    }
+    if (quirks.contains("Q01")) {
+      return Symptom.BARE_LF;
+    }
+    if (quirks.contains("Q04")) {
+      return Symptom.UNSTUFFED_DOT;
+    }
+    if (quirks.contains("Q02") || quirks.contains("Q03")) {
+      return Symptom.GLUED_TERMINATOR;
+    }
+    return switch (e.error()) {
+      case CONNECTION_TIMED_OUT -> Symptom.SESSION_STALLED;
+      case CONNECTION_RESET -> Symptom.SESSION_DROPPED;
+      case READ_ERROR -> Symptom.FRAMING_BROKEN;
+      case EMPTY_LINE -> Symptom.EMPTY_LINE_REPLY;
+      case LIMIT_EXCEEDED -> Symptom.LIMIT_EXCEEDED;
+      case LOCKED -> Symptom.MAILBOX_IN_USE;
+      case LOGIN_DELAY -> Symptom.LOGIN_DELAY;
+      case SERVER_TEMPORARY -> Symptom.SERVER_TEMPORARY;
+      case SERVER_PERMANENT -> Symptom.SERVER_PERMANENT;
+      case TLS_FAILED -> Symptom.TLS_HANDSHAKE_FAILED;
+      default -> Symptom.PROTOCOL_ERROR;
+    };
+  }
+
+  // ------------------------------------------------------------------ steps under way
+
+  private StepDraft begin(Stage stage) {
+    StepDraft d = steps.get(stage);
+    d.resume();
+    return d;
+  }
+
+  /** The stage under way: the last one begun and not ended. */
+  private StepDraft current() {
+    StepDraft last = steps.get(Stage.DNS);
+    for (StepDraft d : steps.values()) {
+      if (d.begun) {
+        last = d;
+      }
+    }
+    return last;
+  }
+
+  private String server() {
+    return s.host() + ":" + s.port();
+  }
+
+  private static int number(String s) {
+    try {
+      return Integer.parseInt(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static String megabytes(long octets) {
+    return octets < 1 << 20 ? String.format(Locale.ROOT, "%.1f KB", octets / 1024.0)
+        : String.format(Locale.ROOT, "%.1f MB", octets / (1024.0 * 1024));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
+  private static int millis(Duration d) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+  }
+
+  /** A step being examined: timed across the pieces of work that belong to it. */
+  private final class StepDraft {
+    final Stage stage;
+    final List<Finding> findings = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    String summary = "";
+    Status status;
+    boolean begun;
+    long nanos;
+    long since = -1;
+
+    StepDraft(Stage stage) {
+      this.stage = stage;
+    }
+
+    void add(Symptom symptom, String evidence) {
+      Finding f = new Finding(symptom, evidence);
+      if (!findings.contains(f)) {
+        findings.add(f);
+      }
+    }
+
+    boolean has(Symptom symptom) {
+      return findings.stream().anyMatch(f -> f.symptom() == symptom);
+    }
+
+    Status worst() {
+      Status w = Status.OK;
+      for (Finding f : findings) {
+        if (f.status() == Status.FAILED) {
+          return Status.FAILED;
+        }
+        if (f.status() == Status.WARNING) {
+          w = Status.WARNING;
+        }
+      }
+      return w;
+    }
+
+    void resume() {
+      begun = true;
+      if (since < 0) {
+        since = System.nanoTime();
+      }
+    }
+
+    void pause() {
+      if (since >= 0) {
+        nanos += System.nanoTime() - since;
+        since = -1;
+      }
+    }
+
+    void end() {
+      pause();
+    }
+
+    void reset() {
+      findings.clear();
+      notes.clear();
+      summary = "";
+      status = null;
+      begun = false;
+      nanos = 0;
+      since = -1;
+    }
+
+    void skip(String why) {
+      status = Status.SKIPPED;
+      summary = "skipped: " + why;
+    }
+
+    Step build() {
+      pause();
+      Status st = status;
+      if (st == null) {
+        st = begun ? worst() : Status.SKIPPED;
+      }
+      String text = summary;
+      if (!begun && st == Status.SKIPPED && text.isEmpty()) {
+        text = "skipped: an earlier step failed";
+      }
+      if (text.isEmpty()) {
+        text = findings.isEmpty() ? "" : findings.get(0).evidence();
+      }
+      if (!notes.isEmpty() && stage != Stage.CAPABILITIES) {
+        text = text + (text.isEmpty() ? "" : "; ") + String.join("; ", notes);
+      }
+      return new Step(stage, st, st == Status.SKIPPED ? Duration.ZERO : Duration.ofNanos(nanos), text, findings);
+    }
+  }
+
+  /**
+   * Keeps the certificate chain the server sent, to describe it even when it is refused, and
+   * otherwise leaves every decision to the real trust manager (null: the TLS probe, which only
+   * asks whether TLS is spoken and refuses every chain after recording it).
+   */
+  static final class ChainRecorder extends X509ExtendedTrustManager {
+    private final X509TrustManager delegate;
+    volatile X509Certificate[] chain;
+
+    ChainRecorder(X509TrustManager delegate) {
+      this.delegate = delegate;
+    }
+
+    void reset() {
+      chain = null;
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      this.chain = chain.clone();
+      if (delegate == null) {
+        throw new CertificateException("only probing whether TLS is spoken");
+      }
+      if (delegate instanceof X509ExtendedTrustManager x) {
+        x.checkServerTrusted(chain, authType, socket);
+      } else {
+        delegate.checkServerTrusted(chain, authType);
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      this.chain = chain.clone();
+      if (delegate == null) {
+        throw new CertificateException("only probing whether TLS is spoken");
+      }
+      if (delegate instanceof X509ExtendedTrustManager x) {
+        x.checkServerTrusted(chain, authType, engine);
+      } else {
+        delegate.checkServerTrusted(chain, authType);
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      this.chain = chain.clone();
+      if (delegate == null) {
+        throw new CertificateException("only probing whether TLS is spoken");
+      }
+      delegate.checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      throw new CertificateException("a client never checks client certificates");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      throw new CertificateException("a client never checks client certificates");
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      throw new CertificateException("a client never checks client certificates");
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return delegate == null ? new X509Certificate[0] : delegate.getAcceptedIssuers();
+    }
+  }
+}
