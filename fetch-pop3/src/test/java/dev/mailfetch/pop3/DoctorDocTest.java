@@ -58,17 +58,23 @@ class DoctorDocTest {
   }
 
   @Test
-  void everyCaseNamedInTheSeedTables_exists() throws IOException {
+  void theSeedTables_nameRealSymptoms_theirWording_andTestsThatExist() throws IOException {
     String doc = doc();
     String seeds = doc.substring(doc.indexOf("## The seed documents"));
     Map<String, Symptom> cases = new HashMap<>();
     for (DoctorTest.Case c : DoctorTest.cases()) {
       cases.put(c.name(), c.symptom());
     }
-    Matcher row = Pattern.compile("^\\|[^|]+\\|[^|]+\\| ([^|]+) \\|$", Pattern.MULTILINE).matcher(seeds);
+    Matcher row = Pattern.compile("^\\|[^|]+\\| ([^|]+) \\| ([^|]+) \\| ([^|]+) \\|$", Pattern.MULTILINE)
+        .matcher(seeds);
     int checked = 0;
     while (row.find()) {
-      Matcher t = NAME.matcher(row.group(1));
+      Matcher named = Pattern.compile("`([A-Z0-9_]+)`").matcher(row.group(1));
+      while (named.find()) {
+        Symptom s = Symptom.valueOf(named.group(1));
+        assertTrue(row.group(2).contains("“" + s.title() + "”"), "the wording shown for " + s + " in: " + row.group());
+      }
+      Matcher t = NAME.matcher(row.group(3));
       while (t.find()) {
         String n = t.group(1);
         assertTrue(cases.containsKey(n) || n.equals("aHealthyServer_isHealthy_withEveryStageOk"),
