@@ -66,7 +66,7 @@ final class ServerOptions {
   Path caFile;
 
   @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the server at each"
-      + " step (default 60).")
+      + " step (fetch: default 60; doctor: caps every wait, default 20).")
   Integer timeout;
 
   @Option(names = "--quirk", paramLabel = "ID", description = "Tolerate a named server quirk (repeatable):"

@@ -163,6 +163,18 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
       }
       sb.append('\n');
     }
+    List<String> details = new java.util.ArrayList<>();
+    for (Step s : steps) {
+      for (Finding f : s.findings()) {
+        if (f.status() == Status.OK && !f.evidence().equals(s.summary())) {
+          details.add("  · " + f.symptom().title() + ": " + f.evidence());
+        }
+      }
+    }
+    if (!details.isEmpty()) {
+      sb.append('\n');
+      details.forEach(line -> sb.append(line).append('\n'));
+    }
     List<Finding> shown = findings().stream().filter(f -> f.status() != Status.OK).toList();
     if (!shown.isEmpty()) {
       sb.append('\n');

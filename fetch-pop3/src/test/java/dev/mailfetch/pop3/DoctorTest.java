@@ -255,6 +255,8 @@ class DoctorTest {
     all.add(c("Q29_zeroBased", Symptom.NUMBERING_NOT_FROM_ONE, setup().quirk(Quirk.Q29_NUMBERING_ZERO_BASED)));
     all.add(c("Q29_shuffled", Symptom.NUMBERING_OUT_OF_ORDER, setup().quirk(Quirk.Q29_NUMBERING_SHUFFLED)));
     all.add(c("Q29_gaps", Symptom.NUMBERING_OUT_OF_ORDER, setup().quirk(Quirk.Q29_NUMBERING_GAPS)));
+    all.add(c("Q29_shuffled_tolerated", Symptom.NUMBERING_TOLERATED, setup().quirk(Quirk.Q29_NUMBERING_SHUFFLED)
+        .source(b -> b.tolerate(Tolerance.UNORDERED_LISTING))));
     all.add(c("Q27_uidLong", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_LONG)));
     all.add(c("Q27_uidSpaceInside", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_SPACE_INSIDE)));
     all.add(c("Q25_uidDuplicates", Symptom.UID_DUPLICATES, setup().quirk(Quirk.Q25_UIDL_DUPLICATES)));

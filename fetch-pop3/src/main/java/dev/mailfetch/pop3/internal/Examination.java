@@ -906,7 +906,7 @@ public final class Examination {
     d.summary = l.statCount + " messages, " + megabytes(l.statOctets) + "; leave-on-server: "
         + (l.uidl && expireDays(ses) != 0 ? "possible" : "not possible");
     if (l.listNumbers.size() != l.statCount || (l.uidl && l.uidlNumbers.size() != l.statCount)) {
-      d.add(Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
+      d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
           + (l.uidl ? ", UIDL lists " + l.uidlNumbers.size() : ""));
     } else if (sum != l.statOctets) {
       d.add(Symptom.SIZES_DISAGREE, "STAT says " + l.statOctets + " octets, LIST's sizes add up to " + sum);
@@ -993,12 +993,16 @@ public final class Examination {
     d.end();
   }
 
-  private static void numbering(StepDraft d, List<Integer> numbers, String command, int statCount) {
+  private boolean tolerant() {
+    return s.tolerances().contains(dev.mailfetch.pop3.Tolerance.UNORDERED_LISTING);
+  }
+
+  private void numbering(StepDraft d, List<Integer> numbers, String command, int statCount) {
     if (numbers.isEmpty()) {
       return;
     }
     if (numbers.get(0) != 1 && numbers.stream().mapToInt(Integer::intValue).min().orElse(1) != 1) {
-      d.add(Symptom.NUMBERING_NOT_FROM_ONE, command + " starts at " + numbers.get(0) + ", not 1");
+      d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_NOT_FROM_ONE, command + " starts at " + numbers.get(0) + ", not 1");
       return;
     }
     for (int i = 0; i < numbers.size(); i++) {
@@ -1007,7 +1011,7 @@ public final class Examination {
         String what = n > statCount ? "message " + n + " is beyond the STAT count " + statCount
             : i > 0 && n <= numbers.get(i - 1) ? "message " + n + " comes after message " + numbers.get(i - 1)
             : "message " + (i + 1) + " is missing (next listed: " + n + ")";
-        d.add(Symptom.NUMBERING_OUT_OF_ORDER, command + ": " + what);
+        d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_OUT_OF_ORDER, command + ": " + what);
         return;
       }
     }
@@ -1412,11 +1416,18 @@ public final class Examination {
       this.stage = stage;
     }
 
+    /** Adds a finding; a second one of the same symptom joins the first, so the report says it once. */
     void add(Symptom symptom, String evidence) {
-      Finding f = new Finding(symptom, evidence);
-      if (!findings.contains(f)) {
-        findings.add(f);
+      for (int i = 0; i < findings.size(); i++) {
+        Finding f = findings.get(i);
+        if (f.symptom() == symptom) {
+          if (!f.evidence().contains(evidence)) {
+            findings.set(i, new Finding(symptom, f.evidence() + "; " + evidence));
+          }
+          return;
+        }
       }
+      findings.add(new Finding(symptom, evidence));
     }
 
     boolean has(Symptom symptom) {

@@ -260,11 +260,13 @@ public final class Pop3Session implements FetchSession {
 
   private FetchException handshakeFailed(SSLException e) {
     String all = chain(e);
-    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate has expired or is not yet valid", e);
-    }
+    // The JDK says "validity check failed" for both; the cause's class tells which.
     if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is not yet valid", e);
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is not yet valid"
+          + " (check this machine's clock)", e);
+    }
+    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
+      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate has expired", e);
     }
     if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
       return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate was issued for another host name than "
