@@ -82,6 +82,11 @@ public final class MailCorpus {
     return new Generator(seed).corpus(count);
   }
 
+  /** The messages that {@code keep} accepts, in order, as a corpus (for example, the small ones). */
+  public MailCorpus filter(java.util.function.Predicate<Message> keep) {
+    return new MailCorpus(seed, messages.stream().filter(keep).toList());
+  }
+
   /** The seed it was made from. */
   public long seed() {
     return seed;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs one benchmark group and writes its results file:
+#   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
+# with a header (version, date, CPU, JDK, command) and the raw output.
+#
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot latency memory scale all
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
+#
+# "short" (the default) finishes every group in under 10 minutes on the project's 2-core machine;
+# "full" is for careful runs. Build first: ./mvnw -q -pl benchmarks -am package -DskipTests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+group=${1:?"which group? parser engine state e2e e2e-dovecot latency memory scale all"}
+profile=${2:-short}
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+jar=benchmarks/target/benchmarks.jar
+[ -f "$jar" ] || { echo "build first: ./mvnw -q -pl benchmarks -am package -DskipTests" >&2; exit 2; }
+
+if [ "$group" = all ]; then
+  for g in parser engine state e2e e2e-dovecot latency memory scale; do "$0" "$g" "$profile"; done
+  exit 0
+fi
+
+short() { [ "$profile" = short ]; }
+case "$group" in
+  parser)      args=(ParserBenchmark -prof gc); short && args+=(-wi 2 -w 1 -i 3 -r 1 -f 1) ;;
+  engine)      args=(EngineBenchmark -prof gc); short && args+=(-wi 3 -w 2 -i 5 -r 2 -f 1) ;;
+  state)       args=(StateBenchmark); short && args+=(-wi 1 -i 3 -f 1) ;;
+  e2e)         args=(EndToEndBenchmark -p server=testkit); short && args+=(-wi 1 -w 4 -i 3 -r 4 -f 1) ;;
+  e2e-dovecot) args=(EndToEndBenchmark -p server=dovecot); short && args+=(-wi 1 -w 4 -i 3 -r 4 -f 1) ;;
+  latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
+  memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
+  scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;
+  *) echo "unknown group: $group" >&2; exit 2 ;;
+esac
+case "$group" in memory|scale) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
+
+version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
+jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
+cores=$(nproc)
+model=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+slug=$(echo "$model" | tr 'A-Z' 'a-z' | sed 's/(r)\|(tm)\|processor\|[0-9]*-core//g' | tr -cs 'a-z0-9' '-' | sed 's/^-//;s/-$//' | cut -c1-24)
+out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}.txt"
+{
+  echo "# mailfetch $version — $group ($profile)"
+  echo "# date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "# cpu: $model ($cores cores)"
+  echo "# jdk: $("$java" -version 2>&1 | head -1)"
+  echo "# command: ${cmd[*]}"
+  echo
+} > "$out"
+"${cmd[@]}" 2>&1 | tee -a "$out"
+echo "wrote $out"
