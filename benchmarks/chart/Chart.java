@@ -39,7 +39,13 @@ public class Chart {
     Map<String, Double> ops = new LinkedHashMap<>();
     for (Path f : files) {
       List<String> params = new ArrayList<>();
+      String jdk = "";
       for (String line : Files.readAllLines(f)) {
+        if (line.startsWith("# jdk: ")) {
+          java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([0-9][^\"]*)\"").matcher(line);
+          jdk = v.find() ? "JDK " + v.group(1) : "";
+          continue;
+        }
         if (line.startsWith("Benchmark ")) {
           params.clear();
           for (String t : line.trim().split("\\s+")) {
@@ -85,7 +91,7 @@ public class Chart {
         }
         String bench = name.substring(0, name.indexOf('.'));
         String contender = name.substring(name.indexOf('.') + 1);
-        String key = bench + " (" + p + ")";
+        String key = bench + " (" + p + ")" + (jdk.isEmpty() ? "" : ", " + jdk);
         if (contender.endsWith(":clientCpuMs")) {
           cpu.put(key + "|" + contender.substring(0, contender.indexOf(':')), score);
         } else if (contender.endsWith(":ops")) {

@@ -200,7 +200,7 @@ final class Contenders {
       b.limits(Pop3Limits.builder().maxMessageSize(limits.maxMessageSize()).build());
     }
     FetchResult r = Fetcher.builder().source(b.build()).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.KEEP).limits(limits).build().run();
+        .retention(Retention.KEEP).limits(limits).batchSize(Integer.getInteger("bench.batch", 50)).build().run();
     if (!r.ok()) {
       throw new IllegalStateException("mailfetch failed: " + r.summary());
     }

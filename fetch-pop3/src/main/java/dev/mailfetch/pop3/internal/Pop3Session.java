@@ -76,7 +76,7 @@ import org.slf4j.LoggerFactory;
 public final class Pop3Session implements FetchSession {
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
   private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
-  private static final int WINDOW = 8;
+  private static final int WINDOW = 64;
   private static final Pattern APOP_TIMESTAMP = Pattern.compile("<[^<>@\\x00-\\x20\\x7F-\\xFF]+@[^<>@\\x00-\\x20\\x7F-\\xFF]+>");
 
   /** What a source hands a session. */
