@@ -82,7 +82,10 @@ public final class Examination {
     this.plan = plan;
     this.s = plan.settings();
     this.dns = new Dns(plan.dnsServer(), plan.timeout());
-    this.recorder = plan.trust() != null ? new ChainRecorder(plan.trust()) : null;
+    // Only an extended trust manager checks the host name itself; the JDK's factories make no
+    // other kind. Anything else keeps the source's own context: no chain to describe on failure,
+    // but never a check lost.
+    this.recorder = plan.trust() instanceof X509ExtendedTrustManager x ? new ChainRecorder(x) : null;
     for (Stage st : Stage.values()) {
       steps.put(st, new StepDraft(st));
     }
@@ -1506,10 +1509,10 @@ public final class Examination {
    * asks whether TLS is spoken and refuses every chain after recording it).
    */
   static final class ChainRecorder extends X509ExtendedTrustManager {
-    private final X509TrustManager delegate;
+    private final X509ExtendedTrustManager delegate;
     volatile X509Certificate[] chain;
 
-    ChainRecorder(X509TrustManager delegate) {
+    ChainRecorder(X509ExtendedTrustManager delegate) {
       this.delegate = delegate;
     }
 
@@ -1523,11 +1526,7 @@ public final class Examination {
       if (delegate == null) {
         throw new CertificateException("only probing whether TLS is spoken");
       }
-      if (delegate instanceof X509ExtendedTrustManager x) {
-        x.checkServerTrusted(chain, authType, socket);
-      } else {
-        delegate.checkServerTrusted(chain, authType);
-      }
+      delegate.checkServerTrusted(chain, authType, socket);
     }
 
     @Override
@@ -1536,11 +1535,7 @@ public final class Examination {
       if (delegate == null) {
         throw new CertificateException("only probing whether TLS is spoken");
       }
-      if (delegate instanceof X509ExtendedTrustManager x) {
-        x.checkServerTrusted(chain, authType, engine);
-      } else {
-        delegate.checkServerTrusted(chain, authType);
-      }
+      delegate.checkServerTrusted(chain, authType, engine);
     }
 
     @Override
