@@ -75,6 +75,26 @@ class Pop3SourceTest {
     return out;
   }
 
+  /**
+   * Quirk Q16 when the junk after the greeting arrives late: the CAPA's first reply is the junk's
+   * "+OK", and the real "+OK Capability list follows" comes as the listing's first line. It must
+   * not be taken for a capability.
+   */
+  @Test
+  void Q16_lateGreetingJunk_isNotTakenForACapability() throws Exception {
+    try (FakePop3Server server = server(FakeMailbox.create().add("Subject: a\r\n\r\nbody\r\n"))
+        .respond("CAPA", "+OK welcome to the message of the day\r\n+OK Capability list follows\r\nUIDL\r\nTOP\r\n"
+            + "USER\r\n.\r\n", FakePop3Server.After.CONTINUE)
+        .start()) {
+      try (var session = client(server, Security.NONE).build().open()) {
+        assertTrue(session.capabilities().announced().contains("UIDL"), session.capabilities().toString());
+        assertTrue(session.capabilities().announced().stream().noneMatch(c -> c.startsWith("+OK")),
+            session.capabilities().toString());
+        assertTrue(session.quirksNoticed().contains("Q16"));
+      }
+    }
+  }
+
   @Nested
   class Fetching {
     @ParameterizedTest

@@ -472,7 +472,14 @@ public final class Pop3Session implements FetchSession {
     }
     Set<String> lines = new LinkedHashSet<>();
     readListing("reading capabilities", line -> {
-      lines.add(line.toUpperCase(Locale.ROOT).replace('_', '-').strip());
+      String upper = line.toUpperCase(Locale.ROOT);
+      if (upper.startsWith("+OK") || upper.startsWith("-ERR")) {
+        // A status line is no capability: greeting junk that came late was taken for CAPA's
+        // reply, and this is the real one (quirk Q16).
+        quirks.add("Q16");
+        return;
+      }
+      lines.add(upper.replace('_', '-').strip());
     });
     capa = lines;
     capaWorked = true;
