@@ -217,6 +217,11 @@ final class Contenders {
       props.put("mail.pop3.ssl.socketFactory", s.tls().getSocketFactory());
       props.put("mail.pop3.ssl.checkserveridentity", "true");
     }
+    return angusMail(props, s);
+  }
+
+  /** Angus Mail with these properties: connect, write every message to a counting stream, close. */
+  static long angusMail(Properties props, Server s) throws Exception {
     Session session = Session.getInstance(props);
     Store store = session.getStore("pop3");
     store.connect(s.host(), s.port(), s.user(), s.password());

@@ -2,13 +2,9 @@ package dev.mailfetch.bench;
 
 import dev.mailfetch.pop3.internal.Pop3Reader;
 import dev.mailfetch.testkit.MailCorpus;
-import jakarta.mail.Folder;
 import jakarta.mail.Message;
-import jakarta.mail.Session;
-import jakarta.mail.Store;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -162,28 +158,6 @@ public class ParserBenchmark {
     props.put("mail.pop3.socketFactory.fallback", "false");
     props.put("mail.pop3.disablecapa", "true");
     props.put("mail.pop3.disabletop", "true");
-    Session session = Session.getInstance(props);
-    Store store = session.getStore("pop3");
-    store.connect("localhost", 110, "user", "pass");
-    Folder inbox = store.getFolder("INBOX");
-    inbox.open(Folder.READ_ONLY);
-    long[] total = {0};
-    OutputStream counting = new OutputStream() {
-      @Override
-      public void write(int b) {
-        total[0]++;
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        total[0] += len;
-      }
-    };
-    for (Message m : inbox.getMessages()) {
-      m.writeTo(counting);
-    }
-    inbox.close(false);
-    store.close();
-    return total[0];
+    return Contenders.angusMail(props, new Contenders.Server("localhost", 110, "user", "pass", null));
   }
 }
