@@ -10,18 +10,10 @@ import dev.mailfetch.pop3.Diagnosis.Step;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Symptom;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,9 +31,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -73,8 +62,8 @@ public final class Examination {
   private final Map<Stage, StepDraft> steps = new EnumMap<>(Stage.class);
   private final Dns dns;
   private InetAddress address;
-  private PortSpeaks chosenSpeaks;
-  private final Map<Integer, PortSpeaks> others = new HashMap<>();
+  private PortProbe.PortSpeaks chosenSpeaks;
+  private final Map<Integer, PortProbe.PortSpeaks> others = new HashMap<>();
   private final ChainRecorder recorder;
   private boolean blocked;
 
@@ -250,53 +239,38 @@ public final class Examination {
 
   // ------------------------------------------------------------------ TCP and what each port speaks
 
-  /** What a port answered. */
-  enum PortSpeaks {
-    POP3("plain POP3"), POP3_REFUSING("plain POP3 that refuses sessions"), TLS("TLS"), IMAP("IMAP"), SMTP("SMTP"),
-    OTHER("another protocol"), SILENT("nothing (no greeting, no TLS)"), CLOSED("a connection that closes at once"),
-    REFUSED("refused"), TIMED_OUT("no answer (timed out)");
-
-    final String words;
-
-    PortSpeaks(String words) {
-      this.words = words;
-    }
-
-    boolean pop3() {
-      return this == POP3 || this == POP3_REFUSING || this == TLS;
-    }
-  }
-
   private void tcpStage() {
     StepDraft d = begin(Stage.TCP);
-    Probe p = probe(s.port(), s.limits().connectTimeout());
-    chosenSpeaks = p.speaks;
+    PortProbe ports = new PortProbe(address, s.host(), s.port(), s.security() == Security.IMPLICIT_TLS,
+        min(PROBE_WAIT, plan.timeout()));
+    PortProbe.Probe p = ports.probe(s.port(), s.limits().connectTimeout());
+    chosenSpeaks = p.speaks();
     for (int port : plan.otherPorts()) {
       if (port != s.port()) {
-        others.put(port, probe(port, PROBE_WAIT).speaks);
+        others.put(port, ports.probe(port, PROBE_WAIT).speaks());
       }
     }
-    d.summary = "port " + s.port() + ": " + p.speaks.words + (p.firstLine.isEmpty() ? "" : " (\"" + p.firstLine + "\")");
+    d.summary = "port " + s.port() + ": " + p.speaks().words + (p.firstLine().isEmpty() ? "" : " (\"" + p.firstLine() + "\")");
     String alternatives = alternatives();
     if (!alternatives.isEmpty()) {
       d.notes.add("other ports: " + alternatives);
     }
-    switch (p.speaks) {
+    switch (p.speaks()) {
       case REFUSED -> d.add(Symptom.CONNECTION_REFUSED, "connecting to " + server() + " was refused" + suggestion());
-      case TIMED_OUT -> d.add(Symptom.CONNECTION_TIMED_OUT, (p.detail.isEmpty() ? "no answer from " + server()
-          + " within " + s.limits().connectTimeout().toMillis() + " ms" : p.detail) + suggestion());
+      case TIMED_OUT -> d.add(Symptom.CONNECTION_TIMED_OUT, (p.detail().isEmpty() ? "no answer from " + server()
+          + " within " + s.limits().connectTimeout().toMillis() + " ms" : p.detail()) + suggestion());
       case CLOSED -> d.add(Symptom.CONNECTION_RESET, server() + " accepted the connection and closed it before"
-          + " saying anything" + (p.detail.isEmpty() ? "" : " (" + p.detail + ")") + suggestion());
-      case IMAP, SMTP, OTHER -> d.add(Symptom.NOT_POP3, "port " + s.port() + " greeted with \"" + p.firstLine + "\""
-          + " (" + p.speaks.words + ")" + suggestion());
+          + " saying anything" + (p.detail().isEmpty() ? "" : " (" + p.detail() + ")") + suggestion());
+      case IMAP, SMTP, OTHER -> d.add(Symptom.NOT_POP3, "port " + s.port() + " greeted with \"" + p.firstLine() + "\""
+          + " (" + p.speaks().words + ")" + suggestion());
       case SILENT -> d.add(Symptom.SILENT_PORT, "port " + s.port() + " sent nothing for " + PROBE_WAIT.toSeconds()
           + " s and did not answer a TLS handshake" + suggestion());
       default -> { }
     }
-    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+    for (Map.Entry<Integer, PortProbe.PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
       if (o.getValue().pop3() && !d.findings.isEmpty()) {
         d.add(Symptom.OTHER_PORT_WORKS, "port " + o.getKey() + " speaks " + o.getValue().words
-            + (o.getValue() == PortSpeaks.TLS ? ": choose implicit TLS (pop3s) on port " + o.getKey()
+            + (o.getValue() == PortProbe.PortSpeaks.TLS ? ": choose implicit TLS (pop3s) on port " + o.getKey()
             : ": choose STARTTLS on port " + o.getKey()));
       }
     }
@@ -308,151 +282,30 @@ public final class Examination {
 
   private String alternatives() {
     List<String> out = new ArrayList<>();
-    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+    for (Map.Entry<Integer, PortProbe.PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
       out.add(o.getKey() + " " + o.getValue().words);
     }
     return String.join(", ", out);
   }
 
   private String suggestion() {
-    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
-      if (o.getValue() == PortSpeaks.TLS) {
+    for (Map.Entry<Integer, PortProbe.PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      if (o.getValue() == PortProbe.PortSpeaks.TLS) {
         return "; port " + o.getKey() + " speaks POP3 over TLS";
       }
     }
-    for (Map.Entry<Integer, PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
-      if (o.getValue() == PortSpeaks.POP3) {
+    for (Map.Entry<Integer, PortProbe.PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
+      if (o.getValue() == PortProbe.PortSpeaks.POP3) {
         return "; port " + o.getKey() + " speaks plain POP3";
       }
     }
     return "";
   }
 
-  private record Probe(PortSpeaks speaks, String firstLine, String detail) {}
-
-  /** Connects, listens for a greeting, and if none comes, tries a TLS handshake on a new connection. */
-  private Probe probe(int port, Duration connectTimeout) {
-    boolean tlsExpected = port == 995 || (port == s.port() && s.security() == Security.IMPLICIT_TLS);
-    if (tlsExpected) {
-      // TLS first where TLS is expected: a TLS port says nothing until spoken to.
-      Probe tls = tlsProbe(port, connectTimeout);
-      if (tls.speaks != PortSpeaks.SILENT) {
-        return tls;
-      }
-    }
-    try (Socket socket = new Socket()) {
-      try {
-        socket.connect(new InetSocketAddress(address, port), millis(connectTimeout));
-      } catch (ConnectException e) {
-        return new Probe(PortSpeaks.REFUSED, "", String.valueOf(e.getMessage()));
-      } catch (SocketTimeoutException e) {
-        return new Probe(PortSpeaks.TIMED_OUT, "", "");
-      } catch (IOException e) {
-        String m = String.valueOf(e.getMessage());
-        if (m.toLowerCase(Locale.ROOT).contains("reset")) {
-          return new Probe(PortSpeaks.CLOSED, "", m);
-        }
-        // No route to host, network unreachable: as good as a silent drop for the user.
-        return new Probe(PortSpeaks.TIMED_OUT, "", "cannot reach " + address.getHostAddress() + ": " + m);
-      }
-      socket.setSoTimeout(millis(min(PROBE_WAIT, plan.timeout())));
-      String line;
-      try {
-        line = firstLine(socket.getInputStream());
-      } catch (SocketTimeoutException e) {
-        line = null;
-      } catch (IOException e) {
-        return new Probe(PortSpeaks.CLOSED, "", String.valueOf(e.getMessage()));
-      }
-      if (line == null) {
-        return tlsExpected ? new Probe(PortSpeaks.SILENT, "", "") : tlsProbe(port, connectTimeout);
-      }
-      if (line.isEmpty() && socket.isInputShutdown()) {
-        return new Probe(PortSpeaks.CLOSED, "", "");
-      }
-      String shown = FetchException.escape(line);
-      String upper = line.toUpperCase(Locale.ROOT);
-      if (upper.startsWith("+OK")) {
-        return new Probe(PortSpeaks.POP3, shown, "");
-      }
-      if (upper.startsWith("-ERR")) {
-        return new Probe(PortSpeaks.POP3_REFUSING, shown, "");
-      }
-      if (upper.startsWith("* OK") || upper.startsWith("* PREAUTH") || upper.startsWith("* BYE")) {
-        return new Probe(PortSpeaks.IMAP, shown, "");
-      }
-      if (upper.startsWith("220") || upper.startsWith("554")) {
-        return new Probe(PortSpeaks.SMTP, shown, "");
-      }
-      if (line.isEmpty()) {
-        return new Probe(PortSpeaks.CLOSED, "", "");
-      }
-      return new Probe(PortSpeaks.OTHER, shown, "");
-    } catch (IOException e) {
-      return new Probe(PortSpeaks.CLOSED, "", String.valueOf(e.getMessage()));
-    }
-  }
-
-  /** The first line a server sends, up to 200 bytes; "" at end of stream; null on silence. */
-  private static String firstLine(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    while (b.size() < 200) {
-      int c;
-      try {
-        c = in.read();
-      } catch (SocketTimeoutException e) {
-        if (b.size() == 0) {
-          return null;
-        }
-        break;
-      }
-      if (c < 0 || c == '\n') {
-        break;
-      }
-      if (c != '\r') {
-        b.write(c);
-      }
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  /** Whether the port answers a TLS handshake; nothing is sent after it, valid certificate or not. */
-  private Probe tlsProbe(int port, Duration connectTimeout) {
-    try (Socket raw = new Socket()) {
-      try {
-        raw.connect(new InetSocketAddress(address, port), millis(connectTimeout));
-      } catch (ConnectException e) {
-        return new Probe(PortSpeaks.REFUSED, "", String.valueOf(e.getMessage()));
-      } catch (SocketTimeoutException e) {
-        return new Probe(PortSpeaks.TIMED_OUT, "", "");
-      }
-      raw.setSoTimeout(millis(min(PROBE_WAIT, plan.timeout())));
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      // Only to learn whether TLS is spoken: the handshake's outcome is all that is used, and the
-      // connection is closed right after, before any byte of POP3.
-      ctx.init(null, new TrustManager[] {new ChainRecorder(null)}, null);
-      try (SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(raw, s.host(), port, true)) {
-        ssl.startHandshake();
-        return new Probe(PortSpeaks.TLS, "", "");
-      }
-    } catch (SSLException e) {
-      String all = String.valueOf(e.getMessage());
-      if (all.contains("Unsupported or unrecognized SSL message")) {
-        return new Probe(PortSpeaks.SILENT, "", all);
-      }
-      // An alert or a certificate the recorder refused: the other side spoke TLS.
-      return new Probe(PortSpeaks.TLS, "", all);
-    } catch (SocketTimeoutException e) {
-      return new Probe(PortSpeaks.SILENT, "", "");
-    } catch (IOException | GeneralSecurityException e) {
-      return new Probe(PortSpeaks.SILENT, "", String.valueOf(e.getMessage()));
-    }
-  }
-
   // ------------------------------------------------------------------ the session stages
 
   private void sessionStages(boolean capaBroke) {
-    if (chosenSpeaks == PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
+    if (chosenSpeaks == PortProbe.PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
       tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting in"
           + " plain text; you chose " + s.security());
@@ -461,7 +314,7 @@ public final class Examination {
       blocked = true;
       return;
     }
-    if ((chosenSpeaks == PortSpeaks.POP3 || chosenSpeaks == PortSpeaks.POP3_REFUSING)
+    if ((chosenSpeaks == PortProbe.PortSpeaks.POP3 || chosenSpeaks == PortProbe.PortSpeaks.POP3_REFUSING)
         && s.security() == Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
       tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose IMPLICIT_TLS"
@@ -497,7 +350,7 @@ public final class Examination {
       try {
         greeting = ses.greet();
       } catch (FetchException e) {
-        if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortSpeaks.TLS) {
+        if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortProbe.PortSpeaks.TLS) {
           tls.resume();
           tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting"
               + " in plain text; you chose " + s.security());
@@ -560,7 +413,7 @@ public final class Examination {
       } else if (s.security() == Security.NONE) {
         tls.resume();
         tls.add(Symptom.NOT_ENCRYPTED, "security is NONE" + (ses.has("STLS") ? "; the server offers STLS" : "")
-            + (others.containsValue(PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
+            + (others.containsValue(PortProbe.PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
         tls.summary = "not encrypted";
         tls.end();
       }
@@ -726,7 +579,7 @@ public final class Examination {
         sym = Symptom.CERTIFICATE_UNTRUSTED;
       }
     } else if (m.contains("does not speak TLS")
-        || (chosenSpeaks == PortSpeaks.POP3 && s.security() == Security.IMPLICIT_TLS)) {
+        || (chosenSpeaks == PortProbe.PortSpeaks.POP3 && s.security() == Security.IMPLICIT_TLS)) {
       sym = Symptom.TLS_TO_PLAIN_PORT;
       certs = "; port " + s.port() + " greets in plain text" + suggestion();
     } else if (m.contains("TLS 1.2 or later")) {
@@ -1404,167 +1257,5 @@ public final class Examination {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
 
-  /** A step being examined: timed across the pieces of work that belong to it. */
-  private final class StepDraft {
-    final Stage stage;
-    final List<Finding> findings = new ArrayList<>();
-    final List<String> notes = new ArrayList<>();
-    String summary = "";
-    Status status;
-    boolean begun;
-    long nanos;
-    long since = -1;
 
-    StepDraft(Stage stage) {
-      this.stage = stage;
-    }
-
-    /** Adds a finding; a second one of the same symptom joins the first, so the report says it once. */
-    void add(Symptom symptom, String evidence) {
-      for (int i = 0; i < findings.size(); i++) {
-        Finding f = findings.get(i);
-        if (f.symptom() == symptom) {
-          if (!f.evidence().contains(evidence)) {
-            findings.set(i, new Finding(symptom, f.evidence() + "; " + evidence));
-          }
-          return;
-        }
-      }
-      findings.add(new Finding(symptom, evidence));
-    }
-
-    boolean has(Symptom symptom) {
-      return findings.stream().anyMatch(f -> f.symptom() == symptom);
-    }
-
-    Status worst() {
-      Status w = Status.OK;
-      for (Finding f : findings) {
-        if (f.status() == Status.FAILED) {
-          return Status.FAILED;
-        }
-        if (f.status() == Status.WARNING) {
-          w = Status.WARNING;
-        }
-      }
-      return w;
-    }
-
-    void resume() {
-      begun = true;
-      if (since < 0) {
-        since = System.nanoTime();
-      }
-    }
-
-    void pause() {
-      if (since >= 0) {
-        nanos += System.nanoTime() - since;
-        since = -1;
-      }
-    }
-
-    void end() {
-      pause();
-    }
-
-    void reset() {
-      findings.clear();
-      notes.clear();
-      summary = "";
-      status = null;
-      begun = false;
-      nanos = 0;
-      since = -1;
-    }
-
-    void skip(String why) {
-      status = Status.SKIPPED;
-      summary = "skipped: " + why;
-    }
-
-    Step build() {
-      pause();
-      Status st = status;
-      if (st == null) {
-        st = begun ? worst() : Status.SKIPPED;
-      }
-      String text = summary;
-      if (!begun && st == Status.SKIPPED && text.isEmpty()) {
-        text = "skipped: an earlier step failed";
-      }
-      if (text.isEmpty()) {
-        text = findings.isEmpty() ? "" : findings.get(0).evidence();
-      }
-      if (!notes.isEmpty() && stage != Stage.CAPABILITIES) {
-        text = text + (text.isEmpty() ? "" : "; ") + String.join("; ", notes);
-      }
-      return new Step(stage, st, st == Status.SKIPPED ? Duration.ZERO : Duration.ofNanos(nanos), text, findings);
-    }
-  }
-
-  /**
-   * Keeps the certificate chain the server sent, to describe it even when it is refused, and
-   * otherwise leaves every decision to the real trust manager (null: the TLS probe, which only
-   * asks whether TLS is spoken and refuses every chain after recording it).
-   */
-  static final class ChainRecorder extends X509ExtendedTrustManager {
-    private final X509ExtendedTrustManager delegate;
-    volatile X509Certificate[] chain;
-
-    ChainRecorder(X509ExtendedTrustManager delegate) {
-      this.delegate = delegate;
-    }
-
-    void reset() {
-      chain = null;
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      this.chain = chain.clone();
-      if (delegate == null) {
-        throw new CertificateException("only probing whether TLS is spoken");
-      }
-      delegate.checkServerTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      this.chain = chain.clone();
-      if (delegate == null) {
-        throw new CertificateException("only probing whether TLS is spoken");
-      }
-      delegate.checkServerTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      this.chain = chain.clone();
-      if (delegate == null) {
-        throw new CertificateException("only probing whether TLS is spoken");
-      }
-      delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-      throw new CertificateException("a client never checks client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      throw new CertificateException("a client never checks client certificates");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-      throw new CertificateException("a client never checks client certificates");
-    }
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return delegate == null ? new X509Certificate[0] : delegate.getAcceptedIssuers();
-    }
-  }
 }

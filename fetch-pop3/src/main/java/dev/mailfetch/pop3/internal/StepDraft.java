@@ -1,0 +1,109 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.pop3.Diagnosis.Finding;
+import dev.mailfetch.pop3.Diagnosis.Stage;
+import dev.mailfetch.pop3.Diagnosis.Status;
+import dev.mailfetch.pop3.Diagnosis.Step;
+import dev.mailfetch.pop3.Symptom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A step being examined: timed across the pieces of work that belong to it. */
+final class StepDraft {
+  final Stage stage;
+  final List<Finding> findings = new ArrayList<>();
+  final List<String> notes = new ArrayList<>();
+  String summary = "";
+  Status status;
+  boolean begun;
+  long nanos;
+  long since = -1;
+
+  StepDraft(Stage stage) {
+    this.stage = stage;
+  }
+
+  /** Adds a finding; a second one of the same symptom joins the first, so the report says it once. */
+  void add(Symptom symptom, String evidence) {
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      if (f.symptom() == symptom) {
+        if (!f.evidence().contains(evidence)) {
+          findings.set(i, new Finding(symptom, f.evidence() + "; " + evidence));
+        }
+        return;
+      }
+    }
+    findings.add(new Finding(symptom, evidence));
+  }
+
+  boolean has(Symptom symptom) {
+    return findings.stream().anyMatch(f -> f.symptom() == symptom);
+  }
+
+  Status worst() {
+    Status w = Status.OK;
+    for (Finding f : findings) {
+      if (f.status() == Status.FAILED) {
+        return Status.FAILED;
+      }
+      if (f.status() == Status.WARNING) {
+        w = Status.WARNING;
+      }
+    }
+    return w;
+  }
+
+  void resume() {
+    begun = true;
+    if (since < 0) {
+      since = System.nanoTime();
+    }
+  }
+
+  void pause() {
+    if (since >= 0) {
+      nanos += System.nanoTime() - since;
+      since = -1;
+    }
+  }
+
+  void end() {
+    pause();
+  }
+
+  void reset() {
+    findings.clear();
+    notes.clear();
+    summary = "";
+    status = null;
+    begun = false;
+    nanos = 0;
+    since = -1;
+  }
+
+  void skip(String why) {
+    status = Status.SKIPPED;
+    summary = "skipped: " + why;
+  }
+
+  Step build() {
+    pause();
+    Status st = status;
+    if (st == null) {
+      st = begun ? worst() : Status.SKIPPED;
+    }
+    String text = summary;
+    if (!begun && st == Status.SKIPPED && text.isEmpty()) {
+      text = "skipped: an earlier step failed";
+    }
+    if (text.isEmpty()) {
+      text = findings.isEmpty() ? "" : findings.get(0).evidence();
+    }
+    if (!notes.isEmpty() && stage != Stage.CAPABILITIES) {
+      text = text + (text.isEmpty() ? "" : "; ") + String.join("; ", notes);
+    }
+    return new Step(stage, st, st == Status.SKIPPED ? Duration.ZERO : Duration.ofNanos(nanos), text, findings);
+  }
+}
