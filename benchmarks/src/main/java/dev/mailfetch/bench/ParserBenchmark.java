@@ -5,7 +5,6 @@ import dev.mailfetch.testkit.MailCorpus;
 import jakarta.mail.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,16 +135,7 @@ public class ParserBenchmark {
     client.setSocketFactory(sockets);
     client.connect("localhost", 110);
     client.login("user", "pass");
-    long total = 0;
-    char[] chars = new char[64 * 1024];
-    for (int i = 1; i <= wire.size(); i++) {
-      try (Reader r = client.retrieveMessage(i)) {
-        int n;
-        while ((n = r.read(chars)) >= 0) {
-          total += n;
-        }
-      }
-    }
+    long total = Contenders.retrieveAll(client, wire.size());
     client.logout();
     client.disconnect();
     return total;

@@ -81,12 +81,17 @@ final class DoctorCommand implements Callable<Integer> {
     } else {
       account = server.account(target, spec);
     }
-    Pop3Source source = server.source(account, env, spec, false);
-    Pop3Doctor.Builder b = Pop3Doctor.builder().source(source).login(server.secret != null).deep(deep)
-        .samples(samples).discoverServer(address);
     if (samples < 0 || samples > 100) {
       throw bad("--samples must be from 0 to 100, not " + samples);
     }
+    for (int port : ports == null ? List.<Integer>of() : ports) {
+      if (port < 1 || port > 65535) {
+        throw bad("--ports " + port + ": a port is from 1 to 65535");
+      }
+    }
+    Pop3Source source = server.source(account, env, spec, false);
+    Pop3Doctor.Builder b = Pop3Doctor.builder().source(source).login(server.secret != null).deep(deep)
+        .samples(samples).discoverServer(address);
     if (ports != null) {
       b.otherPorts(ports.stream().mapToInt(Integer::intValue).toArray());
     }

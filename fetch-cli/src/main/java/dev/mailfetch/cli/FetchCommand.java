@@ -315,10 +315,7 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   private int positive(String option, int value) {
-    if (value < 1) {
-      throw bad(option + " must be 1 or more, not " + value);
-    }
-    return value;
+    return ServerOptions.positive(spec, option, value);
   }
 
   private long size(String option, String text) {

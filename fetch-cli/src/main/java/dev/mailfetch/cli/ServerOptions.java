@@ -214,8 +214,13 @@ final class ServerOptions {
   }
 
   private int positive(String option, int value) {
+    return positive(spec, option, value);
+  }
+
+  /** {@code value}, or a bad-arguments error naming the option when it is below 1. */
+  static int positive(CommandSpec spec, String option, int value) {
     if (value < 1) {
-      throw bad(option + " must be 1 or more, not " + value);
+      throw new ParameterException(spec.commandLine(), option + " must be 1 or more, not " + value);
     }
     return value;
   }

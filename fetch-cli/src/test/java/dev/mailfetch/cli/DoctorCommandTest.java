@@ -124,6 +124,18 @@ class DoctorCommandTest {
   }
 
   @Test
+  void outOfRangeSamplesOrPorts_areBadArguments_notUnexpectedFailures() {
+    FetchCommandTest.Run samples = FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s://alice@localhost:1",
+        "--samples", "500");
+    assertEquals(2, samples.exit(), samples.err());
+    assertTrue(samples.err().contains("--samples must be from 0 to 100"), samples.err());
+    FetchCommandTest.Run ports = FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s://alice@localhost:1",
+        "--ports", "70000");
+    assertEquals(2, ports.exit(), ports.err());
+    assertTrue(ports.err().contains("a port is from 1 to 65535"), ports.err());
+  }
+
+  @Test
   void badArguments_exitTwo_inWords() {
     FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "doctor", "not an address");
     assertEquals(2, r.exit());

@@ -973,9 +973,6 @@ public final class Examination {
     try {
       next = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
     } catch (FetchException e) {
-      if (e.error() == FetchError.READ_ERROR && e.getMessage().contains("Q01")) {
-        throw e;
-      }
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
         d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended, a long line came where the answer to NOOP was due");
         blocked = true;
