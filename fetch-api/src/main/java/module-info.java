@@ -2,8 +2,13 @@
  * mailfetch's API: the SPIs a fetch is made of, the values they exchange, the error vocabulary, and
  * the protocol-independent engine {@link dev.mailfetch.api.Fetcher}.
  */
+// The qualified export names a module compiled after this one, which javac warns of ("module").
+@SuppressWarnings("module")
 module dev.mailfetch.api {
   requires org.slf4j;
 
   exports dev.mailfetch.api;
+  // Flat helpers the POP3 client shares with the engine; not part of the API.
+  exports dev.mailfetch.api.internal to
+      dev.mailfetch.pop3;
 }

@@ -41,7 +41,8 @@ public record FetchResult(
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(started, "started");
     Objects.requireNonNull(duration, "duration");
-    outcomes = List.copyOf(outcomes);
+    // The engine's own list is immutable and compact; anything else is copied.
+    outcomes = outcomes instanceof ListedOutcomes ? outcomes : List.copyOf(outcomes);
     Objects.requireNonNull(error, "error");
     quirks = Set.copyOf(quirks);
   }
@@ -61,6 +62,9 @@ public record FetchResult(
 
   /** How many outcomes are of this kind. */
   public int count(MessageOutcome.Kind kind) {
+    if (outcomes instanceof ListedOutcomes) {
+      return ((ListedOutcomes) outcomes).count(kind);
+    }
     int n = 0;
     for (MessageOutcome o : outcomes) {
       if (o.kind() == kind) {
@@ -72,6 +76,9 @@ public record FetchResult(
 
   /** Bytes delivered to the sink in this run. */
   public long bytesDelivered() {
+    if (outcomes instanceof ListedOutcomes) {
+      return ((ListedOutcomes) outcomes).bytesDelivered();
+    }
     long n = 0;
     for (MessageOutcome o : outcomes) {
       if (o.kind() == MessageOutcome.Kind.DELIVERED) {
@@ -88,6 +95,9 @@ public record FetchResult(
   public Optional<FetchException> firstError() {
     if (error.isPresent()) {
       return error;
+    }
+    if (outcomes instanceof ListedOutcomes) {
+      return ((ListedOutcomes) outcomes).firstFailure();
     }
     for (MessageOutcome o : outcomes) {
       if (o.kind() == MessageOutcome.Kind.FAILED) {

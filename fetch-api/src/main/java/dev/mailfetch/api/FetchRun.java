@@ -8,10 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import dev.mailfetch.api.internal.Listing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +69,17 @@ final class FetchRun {
   private final Fetcher f;
   private final FetchListener listener;
   private final Instant started;
-  private final List<Item> items = new ArrayList<>();
+  /** The listing, flat (a million messages must fit a small heap); null until the source counted. */
+  private Listing listing;
+  /** Positions the source listed under a UID it had already listed. */
+  private final java.util.BitSet repeatedUid = new java.util.BitSet();
+  /**
+   * By listing position: the message's {@link Item}, or null where the plan settled it without one
+   * (already seen, or old under "only new"), which {@link #fate} then tells.
+   */
+  private Item[] itemAt = new Item[0];
+  private byte[] fate = new byte[0];
+  private boolean fatesReported;
   private Instant now;
   private String server;
   private boolean stableIds;
@@ -182,7 +192,6 @@ final class FetchRun {
   }
 
   private void list(FetchSession session) throws FetchException {
-    Set<String> uids = new HashSet<>();
     int maxListing = f.limits.maxListing();
     ListingHandler handler =
         new ListingHandler() {
@@ -196,25 +205,23 @@ final class FetchRun {
             if (messages > maxListing) {
               throw tooMany(messages);
             }
+            if (listing == null) {
+              listing = new Listing(messages);
+            }
             listener.listed(messages, octets);
           }
 
           @Override
           public void message(MessageRef ref) throws FetchException {
-            if (items.size() >= maxListing) {
-              throw tooMany(items.size() + 1);
+            if (listing == null) {
+              listing = new Listing(16); // a source that did not count first
             }
-            Item item = new Item(ref, stableIds && ref.hasUid());
-            items.add(item);
-            if (item.byUid && !uids.add(ref.uid())) {
-              item.outcome =
-                  MessageOutcome.failed(
-                      ref,
-                      new FetchException(
-                          FetchError.PROTOCOL,
-                          "the source listed unique id " + ref.uid() + " twice"),
-                      false,
-                      0);
+            if (listing.count() >= maxListing) {
+              throw tooMany(listing.count() + 1);
+            }
+            int at = listing.add(ref.number(), ref.uid(), ref.size());
+            if (stableIds && ref.hasUid() && listing.indexOf(ref.uid()) != at) {
+              repeatedUid.set(at);
             }
           }
         };
@@ -227,7 +234,7 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
-    log.debug("{} - {} messages listed", f.account, items.size());
+    log.debug("{} - {} messages listed", f.account, listed());
   }
 
   private FetchException tooMany(int messages) {
@@ -240,35 +247,67 @@ final class FetchRun {
             + ")");
   }
 
-  /** Decides every message that needs no download; returns the ones to download, in order. */
+  /** How many messages the source listed (so far, while listing). */
+  private int listed() {
+    return listing == null ? 0 : listing.count();
+  }
+
+  private Item newItem(int at) {
+    MessageRef ref = listing.ref(at);
+    Item item = new Item(ref, stableIds && ref.hasUid());
+    itemAt[at] = item;
+    return item;
+  }
+
+  /**
+   * Decides every message that needs no download; returns the ones to download, in order. A
+   * message the state remembers as delivered (or as old, under "only new") is settled by a byte in
+   * {@link #fate}, without an {@link Item}: a poll of a large mailbox keeps little per message.
+   */
   private List<Item> plan(FetchSession session) throws FetchException {
     now = f.clock.instant();
+    int n = listed();
+    itemAt = new Item[n];
+    fate = new byte[n];
     List<Item> work = new ArrayList<>();
     long plannedBytes = 0;
     boolean firstRun;
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
-      java.util.Set<String> listed = new java.util.HashSet<>();
       List<Item> unknown = new ArrayList<>();
       int knownListed = 0;
-      for (Item item : items) {
-        if (item.byUid) {
-          listed.add(item.ref.uid());
-          if (item.outcome == null) {
-            item.record = f.uidStore.get(item.ref.uid()).orElse(null);
-            if (item.record == null) {
-              unknown.add(item);
-            } else {
-              knownListed++;
-            }
+      for (int at = 0; at < n; at++) {
+        if (repeatedUid.get(at)) {
+          Item item = newItem(at);
+          item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.PROTOCOL,
+              "the source listed unique id " + item.ref.uid() + " twice"), false, 0);
+        } else if (stableIds && listing.hasUid(at)) {
+          if (f.uidStore.get(listing.uid(at)).isEmpty()) {
+            unknown.add(newItem(at));
+          } else {
+            knownListed++; // looked up again below: holding a record each would cost the heap
           }
+        } else {
+          newItem(at);
         }
       }
-      java.util.Set<String> gone = f.uidStore.retainListed(listed, now);
+      java.util.Set<String> gone =
+          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now);
       if (!firstRun) {
         recogniseChangedUids(session, gone, unknown, knownListed);
       }
-      for (Item item : items) {
+      for (int at = 0; at < n; at++) {
+        Item item = itemAt[at];
+        if (item == null) {
+          UidRecord known = f.uidStore.get(listing.uid(at)).orElse(null);
+          byte settled = known == null ? ListedOutcomes.OWN : settle(known);
+          if (settled != ListedOutcomes.OWN) {
+            fate[at] = settled;
+            continue;
+          }
+          item = newItem(at);
+          item.record = known;
+        }
         if (item.outcome != null) {
           continue;
         }
@@ -284,7 +323,8 @@ final class FetchRun {
             }
           } else if (firstRun && f.onlyNew) {
             f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null));
-            item.outcome = MessageOutcome.skipped(ref, SkipReason.ONLY_NEW, null);
+            itemAt[at] = null;
+            fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
           }
           if (sinkContains(item.key)) {
@@ -318,13 +358,39 @@ final class FetchRun {
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);
     }
-    for (Item item : items) {
-      if (item.outcome != null) {
+    reportSettled();
+    listener.planned(work.size(), plannedBytes);
+    return work;
+  }
+
+  /** A message the state remembers, settled without an Item where its record allows. */
+  private byte settle(UidRecord rec) {
+    switch (rec.state()) {
+      case BASELINE:
+        return ListedOutcomes.ONLY_NEW;
+      case DELIVERED:
+      case DUPLICATE:
+      case DELETED:
+        return f.retention.deletionDue(rec.firstSeen(), now) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
+      default:
+        return ListedOutcomes.OWN; // a failed message: tried again or quarantined, with its record
+    }
+  }
+
+  /** Tells the listener every outcome the plan settled, in listing order; once. */
+  private void reportSettled() {
+    if (fatesReported) {
+      return;
+    }
+    fatesReported = true;
+    for (int at = 0; at < itemAt.length; at++) {
+      Item item = itemAt[at];
+      if (item == null) {
+        listener.messageFinished(ListedOutcomes.of(listing.ref(at), fate[at]));
+      } else if (item.outcome != null) {
         report(item);
       }
     }
-    listener.planned(work.size(), plannedBytes);
-    return work;
   }
 
   /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
@@ -617,26 +683,26 @@ final class FetchRun {
   }
 
   private void markDeletions(FetchSession session, List<Item> batchItems) throws FetchException {
-    List<Item> due = new ArrayList<>();
+    List<MessageRef> due = new ArrayList<>();
     for (Item item : batchItems) {
       if (item.deleteDue) {
-        due.add(item);
+        due.add(item.ref);
       }
     }
-    sendDeletions(session, due);
+    Set<MessageRef> accepted = sendDeletions(session, due);
+    for (Item item : batchItems) {
+      item.deleteMarked = item.deleteDue && accepted.contains(item.ref);
+    }
   }
 
-  private void sendDeletions(FetchSession session, List<Item> due) throws FetchException {
+  /** Marks {@code due} for deletion; returns the ones the server accepted. */
+  private Set<MessageRef> sendDeletions(FetchSession session, List<MessageRef> due) throws FetchException {
     if (due.isEmpty()) {
-      return;
-    }
-    List<MessageRef> refs = new ArrayList<>(due.size());
-    for (Item item : due) {
-      refs.add(item.ref);
+      return Set.of();
     }
     Set<MessageRef> accepted;
     try {
-      accepted = session.delete(refs);
+      accepted = session.delete(due);
     } catch (FetchException e) {
       sessionBroken = true;
       throw e;
@@ -644,34 +710,49 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while deleting: " + e, e);
     }
-    for (Item item : due) {
-      item.deleteMarked = accepted.contains(item.ref);
-      if (!item.deleteMarked) {
-        log.warn("{} - the server refused to delete message {}; it stays there", f.account, item.ref.number());
+    for (MessageRef ref : due) {
+      if (!accepted.contains(ref)) {
+        log.warn("{} - the server refused to delete message {}; it stays there", f.account, ref.number());
       }
     }
+    return accepted;
   }
 
   private void commitDeletions(FetchSession session) {
-    List<Item> old = new ArrayList<>();
-    for (Item item : items) {
-      if (item.deleteDue && !item.deleteMarked && item.outcome != null
-          && item.outcome.kind() == MessageOutcome.Kind.ALREADY_SEEN && item.receipt == null) {
-        old.add(item);
+    // Old messages due for deletion: settled without an Item, or (met in the sink) with one.
+    List<MessageRef> old = new ArrayList<>();
+    for (int at = 0; at < itemAt.length; at++) {
+      Item item = itemAt[at];
+      if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE
+          : item.deleteDue && !item.deleteMarked && item.outcome != null
+              && item.outcome.kind() == MessageOutcome.Kind.ALREADY_SEEN && item.receipt == null) {
+        old.add(item == null ? listing.ref(at) : item.ref);
       }
     }
     try {
-      sendDeletions(session, old);
+      Set<MessageRef> accepted = sendDeletions(session, old);
+      for (int at = 0; at < itemAt.length && !accepted.isEmpty(); at++) {
+        Item item = itemAt[at];
+        if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE && accepted.contains(listing.ref(at))
+            : !item.deleteMarked && accepted.contains(item.ref)) {
+          if (item == null) {
+            fate[at] = ListedOutcomes.SEEN_MARKED;
+          } else {
+            item.deleteMarked = true;
+          }
+        }
+      }
     } catch (FetchException e) {
       if (runError == null) {
         runError = e;
       }
       return;
     }
-    List<Item> marked = new ArrayList<>();
-    for (Item item : items) {
-      if (item.deleteMarked) {
-        marked.add(item);
+    int marked = 0;
+    for (int at = 0; at < itemAt.length; at++) {
+      Item item = itemAt[at];
+      if (item == null ? fate[at] == ListedOutcomes.SEEN_MARKED : item.deleteMarked) {
+        marked++;
       }
     }
     boolean confirmed;
@@ -681,20 +762,28 @@ final class FetchRun {
       log.warn("{} - the source failed at quit: {}", f.account, e.toString());
       confirmed = false;
     }
-    if (marked.isEmpty()) {
+    if (marked == 0) {
       return;
     }
-    listener.deletionsCommitted(marked.size(), confirmed);
+    listener.deletionsCommitted(marked, confirmed);
     if (!confirmed) {
-      deletionsUnconfirmed = marked.size();
+      deletionsUnconfirmed = marked;
       log.warn("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
-          + " they will be retried", f.account, marked.size());
+          + " they will be retried", f.account, marked);
       return;
     }
-    deleted = marked.size();
+    deleted = marked;
     try {
-      for (Item item : marked) {
-        if (item.byUid && item.record != null) {
+      for (int at = 0; at < itemAt.length; at++) {
+        Item item = itemAt[at];
+        if (item == null) {
+          if (fate[at] == ListedOutcomes.SEEN_MARKED) {
+            UidRecord rec = f.uidStore.get(listing.uid(at)).orElse(null);
+            if (rec != null) {
+              f.uidStore.put(rec.deleted());
+            }
+          }
+        } else if (item.deleteMarked && item.byUid && item.record != null) {
           f.uidStore.put(item.record.deleted());
         }
       }
@@ -708,8 +797,23 @@ final class FetchRun {
   }
 
   private FetchResult finish() {
-    List<MessageOutcome> outcomes = new ArrayList<>(items.size());
-    for (Item item : items) {
+    int n = listed();
+    if (itemAt.length < n) { // the run stopped before its plan (or during the listing)
+      itemAt = Arrays.copyOf(itemAt, n);
+      fate = Arrays.copyOf(fate, n);
+    }
+    MessageOutcome[] own = new MessageOutcome[n];
+    for (int at = 0; at < n; at++) {
+      Item item = itemAt[at];
+      if (item == null && fate[at] == ListedOutcomes.OWN) {
+        item = newItem(at); // never planned
+      }
+      if (item == null) {
+        if (!fatesReported) {
+          listener.messageFinished(ListedOutcomes.of(listing.ref(at), fate[at]));
+        }
+        continue;
+      }
       if (item.outcome == null) {
         FetchException why =
             runError != null
@@ -718,15 +822,17 @@ final class FetchRun {
         item.outcome = MessageOutcome.failed(item.ref, why, false, 0);
       }
       report(item);
-      outcomes.add(item.outcome);
+      own[at] = item.outcome;
     }
+    fatesReported = true;
+    itemAt = null; // what the result needs is in its outcomes
     FetchResult result =
         new FetchResult(
             f.account,
             server,
             started,
             Duration.between(started, f.clock.instant()),
-            outcomes,
+            n == 0 ? List.of() : new ListedOutcomes(listing, fate, own),
             Optional.ofNullable(runError),
             quirks,
             deleted,

@@ -7,8 +7,10 @@ import java.util.Objects;
  *
  * @param ref the message as listed
  * @param kind the outcome
- * @param key the delivery key, for {@link Kind#DELIVERED} (and for {@link Kind#ALREADY_SEEN} where
- *     known); otherwise null
+ * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when this
+ *     run met the message's copy in the sink; null for a message the state simply remembered (a poll
+ *     of a large mailbox keeps nothing per such message; the key of a UID-identified message is
+ *     {@link DeliveryKey#of}) and otherwise
  * @param skipReason for {@link Kind#SKIPPED}, the policy that skipped it; otherwise null
  * @param duplicateOf for {@link Kind#DUPLICATE}, the key of the copy kept; otherwise null
  * @param duplicateReason for {@link Kind#DUPLICATE}, what matched; otherwise null

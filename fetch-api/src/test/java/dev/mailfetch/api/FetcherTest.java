@@ -85,6 +85,34 @@ class FetcherTest {
     }
 
     @Test
+    void aPollAmongSeenMail_keepsListingOrder_tellsTheListenerOnce_andCountsWithoutAKey() {
+      Rig rig = new Rig().withMessages(3);
+      rig.fetcher().run();
+      rig.mailbox.add("m4", "Subject: new\r\n\r\nnew\r\n");
+      List<String> finished = new ArrayList<>();
+      FetchListener heard = new FetchListener() {
+        @Override
+        public void messageFinished(MessageOutcome outcome) {
+          finished.add(outcome.ref().uid() + ":" + outcome.kind());
+        }
+      };
+
+      FetchResult r = rig.fetcher(b -> b.listener(heard)).run();
+
+      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(r));
+      assertEquals(List.of("m1:ALREADY_SEEN", "m2:ALREADY_SEEN", "m3:ALREADY_SEEN", "m4:DELIVERED"), finished);
+      assertEquals(3, r.count(ALREADY_SEEN));
+      assertEquals(1, r.count(DELIVERED));
+      assertEquals(r.outcomes().get(3).bytes(), r.bytesDelivered());
+      // Settled from the state alone: the outcome names the message, and no key was looked up.
+      assertEquals("m2", r.outcomes().get(1).ref().uid());
+      assertNull(r.outcomes().get(1).key());
+      // The compact list is an ordinary immutable list to its reader.
+      assertEquals(List.copyOf(r.outcomes()), r.outcomes());
+      assertThrows(UnsupportedOperationException.class, () -> r.outcomes().set(0, r.outcomes().get(3)));
+    }
+
+    @Test
     void keep_neverDeletes() {
       Rig rig = new Rig().withMessages(3);
       rig.fetcher().run();

@@ -224,10 +224,10 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public synchronized Set<String> retainListed(Set<String> listed, Instant now) throws IOException {
     open();
     long nowSec = now.getEpochSecond();
-    List<String> held = new ArrayList<>();
-    table.forEachUid(held::add);
     Set<String> gone = new java.util.HashSet<>();
-    for (String uid : held) {
+    // Visited in place, not copied out first: a million UIDs as strings would cost some 60 MB.
+    // Marking and forgetting change an entry, never the table's shape, so the walk stays valid.
+    table.forEachUid(uid -> {
       long since = table.goneSince(uid);
       if (listed.contains(uid)) {
         if (since != 0 && table.gone(uid, 0)) {
@@ -243,7 +243,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       } else {
         gone.add(uid);
       }
-    }
+    });
     return gone;
   }
 

@@ -8,6 +8,7 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Security;
@@ -1001,10 +1002,11 @@ public final class Pop3Session implements FetchSession {
       }
       return;
     }
-    Map<String, Integer> seenUids = new HashMap<>();
+    // Held until the listing is whole (a listing that breaks halfway hands over nothing), flat:
+    // a million messages cost about 50 bytes each here (docs/benchmarks.md, scale).
+    Listing held = new Listing(messageCount);
     BitSet listed = new BitSet(messageCount + 1);
     int[] last = {0};
-    List<MessageRef> held = new ArrayList<>();
     boolean sortLater = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
     FetchException[] fail = new FetchException[1];
     readListing("listing unique ids (UIDL)", true, line -> {
@@ -1034,28 +1036,39 @@ public final class Pop3Session implements FetchSession {
       last[0] = (int) Math.max(last[0], n);
       listed.set((int) n);
       String key = validUid(uid);
-      if (key != null) {
-        int seen = seenUids.merge(key, 1, Integer::sum);
-        if (seen > 1) {
-          quirks.add("Q25");
-          key = key + "#dup" + seen; // RFC 1939 §7 allows identical copies with one id: keep both
-        }
-      }
       long size = sizes[(int) n];
       if (size < 0) {
         quirks.add("Q46"); // listed by UIDL but not by LIST: fetched next time
         return;
       }
-      held.add(new MessageRef((int) n, key, size));
+      if (key != null && held.indexOf(key) >= 0) {
+        quirks.add("Q25");
+        // RFC 1939 §7 allows identical copies with one id: keep both, the second under a new name
+        int copy = 2;
+        while (held.indexOf(key + "#dup" + copy) >= 0) {
+          copy++;
+        }
+        key = key + "#dup" + copy;
+      }
+      held.add((int) n, key, size);
     });
     if (fail[0] != null) {
       throw fail[0];
     }
-    if (sortLater) {
-      held.sort(java.util.Comparator.comparingInt(MessageRef::number));
+    if (!sortLater) {
+      for (int i = 0; i < held.count(); i++) {
+        handler.message(held.ref(i));
+      }
+      return;
     }
-    for (MessageRef ref : held) {
-      handler.message(ref);
+    int[] byNumber = new int[messageCount + 1];
+    for (int i = 0; i < held.count(); i++) {
+      byNumber[held.number(i)] = i + 1;
+    }
+    for (int n = 1; n <= messageCount; n++) {
+      if (byNumber[n] != 0) {
+        handler.message(held.ref(byNumber[n] - 1));
+      }
     }
   }
 
