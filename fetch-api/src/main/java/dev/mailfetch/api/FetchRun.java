@@ -544,17 +544,22 @@ final class FetchRun {
     }
   }
 
+  /**
+   * Retrieves the work list batch by batch, each followed by its barrier. The source is told the
+   * next batch, so that a pipelining one keeps requests in flight across the barrier. DELE waits
+   * for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway, and a DELE
+   * sent between batches would make the source drop what it requested ahead.
+   */
   private void fetch(FetchSession session, List<Item> work) throws FetchException {
     for (int from = 0; from < work.size(); from += f.batchSize) {
-      List<Item> batchItems = work.subList(from, Math.min(work.size(), from + f.batchSize));
+      int to = Math.min(work.size(), from + f.batchSize);
+      List<Item> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
-      List<MessageRef> refs = new ArrayList<>(batchItems.size());
-      for (Item item : batchItems) {
-        refs.add(item.ref);
-      }
+      List<MessageRef> refs = refsOf(batchItems);
+      List<MessageRef> next = refsOf(work.subList(to, Math.min(work.size(), to + f.batchSize)));
       FetchException sessionError = null;
       try {
-        session.retrieve(refs, f.sink.lineEnding(), batch);
+        session.retrieve(refs, next, f.sink.lineEnding(), batch);
       } catch (FetchException e) {
         sessionError = e;
       } catch (RuntimeException e) {
@@ -569,8 +574,15 @@ final class FetchRun {
       if (sessionError != null) {
         throw sessionError;
       }
-      markDeletions(session, batchItems);
     }
+  }
+
+  private static List<MessageRef> refsOf(List<Item> items) {
+    List<MessageRef> refs = new ArrayList<>(items.size());
+    for (Item item : items) {
+      refs.add(item.ref);
+    }
+    return refs;
   }
 
   /**
@@ -682,19 +694,6 @@ final class FetchRun {
     }
   }
 
-  private void markDeletions(FetchSession session, List<Item> batchItems) throws FetchException {
-    List<MessageRef> due = new ArrayList<>();
-    for (Item item : batchItems) {
-      if (item.deleteDue) {
-        due.add(item.ref);
-      }
-    }
-    Set<MessageRef> accepted = sendDeletions(session, due);
-    for (Item item : batchItems) {
-      item.deleteMarked = item.deleteDue && accepted.contains(item.ref);
-    }
-  }
-
   /** Marks {@code due} for deletion; returns the ones the server accepted. */
   private Set<MessageRef> sendDeletions(FetchSession session, List<MessageRef> due) throws FetchException {
     if (due.isEmpty()) {
@@ -719,13 +718,12 @@ final class FetchRun {
   }
 
   private void commitDeletions(FetchSession session) {
-    // Old messages due for deletion: settled without an Item, or (met in the sink) with one.
+    // Every message due: delivered in this run (deleteDue is set only once its barrier held), met
+    // in the sink, or old ones settled without an Item.
     List<MessageRef> old = new ArrayList<>();
     for (int at = 0; at < itemAt.length; at++) {
       Item item = itemAt[at];
-      if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE
-          : item.deleteDue && !item.deleteMarked && item.outcome != null
-              && item.outcome.kind() == MessageOutcome.Kind.ALREADY_SEEN && item.receipt == null) {
+      if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE : item.deleteDue && !item.deleteMarked) {
         old.add(item == null ? listing.ref(at) : item.ref);
       }
     }

@@ -58,6 +58,19 @@ public interface FetchSession extends AutoCloseable {
   }
 
   /**
+   * As {@link #retrieve(List, LineEnding, MessageHandler)}, knowing that the caller will ask for
+   * {@code next} in its next call. A source that pipelines may request those messages ahead, so
+   * that their bytes travel while the caller makes this batch durable rather than after; it then
+   * reads them in that next call. If the next call is anything else (the caller stopped, deletes
+   * or quits first), the source reads and discards what it requested ahead first. The default
+   * ignores {@code next}.
+   */
+  default void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
+      throws FetchException {
+    retrieve(batch, ending, handler);
+  }
+
+  /**
    * Reads only the header section of each message (POP3: {@code TOP n 0}), handed over as {@link
    * #retrieve} hands messages (a message the server will not show fails alone); read-only. The
    * engine uses it to recognise messages whose UIDs the server changed (quirk Q26) without

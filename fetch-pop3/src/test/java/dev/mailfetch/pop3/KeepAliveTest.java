@@ -83,6 +83,36 @@ class KeepAliveTest {
     }
   }
 
+  /**
+   * The same with two batches: during the first barrier the second batch's RETRs are already in
+   * flight (requested ahead), so the keepalive NOOPs queue behind them, and their answers come
+   * after those messages. Everything must still arrive whole, once, and be deleted.
+   */
+  @Test
+  void Q43_noopsBehindRetrsSentAhead_areReadInTheirPlace_andEveryMessageArrivesOnce() {
+    MailCorpus corpus = MailCorpus.generate(44, 8);
+    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+      SlowSyncSink sink = new SlowSyncSink();
+      Pop3Source source = Pop3SourceTest.client(s, Security.NONE,
+          Pop3Limits.builder().keepAliveInterval(Duration.ofMillis(300))).build();
+      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
+          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      assertTrue(r.ok(), r::summary);
+      assertEquals(8, r.count(MessageOutcome.Kind.DELIVERED));
+      java.util.Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
+      for (MailCorpus.Message m : corpus.messages()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+      }
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      java.util.List<String> commands = s.session(1).commandLines();
+      int firstKeepAlive = commands.indexOf("NOOP");
+      assertTrue(firstKeepAlive > commands.indexOf("RETR 8"),
+          "the keepalive NOOPs came after the RETRs sent ahead: " + commands);
+      assertEquals(8, s.session(1).commands("RETR").size(), "each message requested once");
+      assertEquals(0, s.mailbox("alice").size(), "every delivered message deleted");
+    }
+  }
+
   @Test
   void Q43_withoutKeepAlive_theDroppedSessionLosesNothing_andTheRunSaysSo() {
     try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())

@@ -131,6 +131,15 @@ public final class Pop3Session implements FetchSession {
   private ScheduledFuture<?> keepAlive;
   /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
   private int unansweredNoops;
+  /**
+   * RETRs sent for the engine's next batch while it makes the last one durable, so that the
+   * pipeline never runs dry between batches; their replies are unread (only under {@link #line}).
+   */
+  private final ArrayDeque<MessageRef> ahead = new ArrayDeque<>();
+  /** The status line of {@code ahead}'s first message: read, as it proved the message before it whole. */
+  private Reply aheadStatus;
+  /** Keepalive NOOPs sent while RETRs were ahead: their answers come after those RETRs'. */
+  private int noopsBehindAhead;
 
   Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -1134,10 +1143,21 @@ public final class Pop3Session implements FetchSession {
   /** As RETR bodies are read, each CRLF becomes LF by where the reader cuts its slices: no second pass. */
   @Override
   public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler) throws FetchException {
-    acquire();
+    retrieve(batch, List.of(), ending, handler);
+  }
+
+  /**
+   * As above; with pipelining, the RETRs for {@code next} follow this batch's, so that their replies
+   * travel while the engine makes this batch durable. The next {@code retrieve} takes them up; any
+   * other call first reads them and throws them away.
+   */
+  @Override
+  public void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
+      throws FetchException {
+    acquireKeepingAhead();
     try {
       reader.lineEndsToLf(ending == LineEnding.LF);
-      bodiesLocked(batch, handler, "RETR", "");
+      bodiesLocked(batch, next, handler, "RETR", "");
     } finally {
       reader.lineEndsToLf(false);
       line.unlock();
@@ -1159,7 +1179,7 @@ public final class Pop3Session implements FetchSession {
     }
     acquire();
     try {
-      bodiesLocked(batch, handler, "TOP", " " + lines);
+      bodiesLocked(batch, List.of(), handler, "TOP", " " + lines);
     } finally {
       line.unlock();
     }
@@ -1311,18 +1331,39 @@ public final class Pop3Session implements FetchSession {
   }
 
   /** RETR or TOP ({@code verb}, then the number, then {@code suffix}) for each message of the batch. */
-  private void bodiesLocked(List<MessageRef> batch, MessageHandler handler, String verb, String suffix)
-      throws FetchException {
+  private void bodiesLocked(List<MessageRef> batch, List<MessageRef> next, MessageHandler handler, String verb,
+      String suffix) throws FetchException {
     boolean top = verb.equals("TOP");
+    int window = pipelining() ? WINDOW : 1;
+    // Requested by the last call (as its "next"), if this batch is what was announced.
+    int requested = 0;
+    if (!ahead.isEmpty()) {
+      if (!top && startsWith(batch, ahead)) {
+        requested = ahead.size();
+      } else {
+        drainAhead();
+      }
+    }
+    ahead.clear();
+    Reply statusRead = aheadStatus;
+    aheadStatus = null;
+    int noopsBehind = noopsBehindAhead;
+    noopsBehindAhead = 0;
+    List<MessageRef> following = window > 1 && !top ? next : List.of();
     // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
     // line proves that the message ended where the terminator said (quirk Q04).
     ArrayDeque<String> queue = new ArrayDeque<>();
-    for (MessageRef ref : batch) {
+    for (MessageRef ref : batch.subList(requested, batch.size())) {
       queue.add(verb + " " + ref.number() + suffix);
     }
-    queue.add("NOOP");
-    int window = pipelining() ? WINDOW : 1;
-    int outstanding = 0;
+    for (MessageRef ref : following) {
+      queue.add(verb + " " + ref.number() + suffix);
+    }
+    if (following.isEmpty()) {
+      queue.add("NOOP");
+    }
+    int queuedForNext = following.size();
+    int outstanding = requested;
     while (outstanding < window && !queue.isEmpty()) {
       String c = queue.poll();
       send(c, c);
@@ -1333,8 +1374,23 @@ public final class Pop3Session implements FetchSession {
     while (outstanding > 0) {
       Reply r;
       try {
-        r = reply(index < batch.size() ? (top ? "reading the top of message " : "retrieving message ")
-            + batch.get(index).number() : "confirming the last message");
+        if (index == requested && noopsBehind > 0) {
+          // Keepalive NOOPs sent during the engine's barrier answer right after the RETRs sent ahead.
+          for (; noopsBehind > 0; noopsBehind--) {
+            reply("reading the answer to a keepalive NOOP");
+            if (pending != null) {
+              handler.end(); // a status line followed it: the message is whole
+              pending = null;
+            }
+          }
+        }
+        if (index == 0 && statusRead != null) {
+          r = statusRead;
+          statusRead = null;
+        } else {
+          r = reply(index < batch.size() ? (top ? "reading the top of message " : "retrieving message ")
+              + batch.get(index).number() : "confirming the last message");
+        }
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
           pipeliningStalled();
@@ -1356,7 +1412,13 @@ public final class Pop3Session implements FetchSession {
         pending = null;
       }
       if (index == batch.size()) {
-        break; // the NOOP's reply
+        if (!following.isEmpty()) {
+          // The first of the next batch's replies: the engine's next call reads on from here.
+          aheadStatus = r;
+          int sentForNext = queuedForNext - Math.max(0, queue.size());
+          ahead.addAll(following.subList(0, sentForNext));
+        }
+        break; // the NOOP's reply, or the next batch's first
       }
       MessageRef ref = batch.get(index++);
       if (!r.ok()) {
@@ -1413,6 +1475,50 @@ public final class Pop3Session implements FetchSession {
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.
       outstanding = topUp(queue, outstanding, window);
+    }
+  }
+
+  private static boolean startsWith(List<MessageRef> batch, ArrayDeque<MessageRef> prefix) {
+    if (batch.size() < prefix.size()) {
+      return false;
+    }
+    int i = 0;
+    for (MessageRef ref : prefix) {
+      if (!ref.equals(batch.get(i++))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Reads and throws away the replies to RETRs sent ahead for a batch the engine did not ask for
+   * after all (it stopped, or it deletes or quits first), and the keepalive answers behind them,
+   * so that the next command's reply is the next thing read. Nothing of these reaches a sink.
+   */
+  private void drainAhead() throws FetchException {
+    try {
+      while (!ahead.isEmpty()) {
+        MessageRef ref = ahead.poll();
+        Reply r = aheadStatus != null ? aheadStatus : reply("reading message " + ref.number() + " sent ahead");
+        aheadStatus = null;
+        if (r.ok()) {
+          reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
+              + (long) (ref.size() / 100_000.0 * 1e9), "reading message " + ref.number() + " sent ahead");
+          reader.replyMayFollow(true);
+          reader.readBody(slice -> { }, s.limits().maxMessageSize());
+        }
+      }
+      for (; noopsBehindAhead > 0; noopsBehindAhead--) {
+        reply("reading the answer to a keepalive NOOP");
+      }
+    } catch (FetchException e) {
+      broken = true;
+      throw e;
+    } finally {
+      ahead.clear();
+      aheadStatus = null;
+      noopsBehindAhead = 0;
     }
   }
 
@@ -1545,7 +1651,21 @@ public final class Pop3Session implements FetchSession {
   }
 
   /** Takes the connection for one of the engine's calls, first reading what keepalives left unread. */
+  /** Takes the connection for a command other than retrieve: what was sent ahead is read and dropped. */
   private void acquire() throws FetchException {
+    acquireKeepingAhead();
+    if (!ahead.isEmpty()) {
+      try {
+        drainAhead();
+      } catch (FetchException e) {
+        line.unlock();
+        throw e;
+      }
+    }
+  }
+
+  /** Takes the connection for a retrieve, which may take up what the last one sent ahead. */
+  private void acquireKeepingAhead() throws FetchException {
     line.lock();
     try {
       while (unansweredNoops > 0) {
@@ -1576,9 +1696,14 @@ public final class Pop3Session implements FetchSession {
         return;
       }
       try {
-        if (!broken && unansweredNoops < MAX_UNANSWERED_NOOPS && System.nanoTime() - lastCommand >= every) {
+        if (!broken && unansweredNoops + noopsBehindAhead < MAX_UNANSWERED_NOOPS
+            && System.nanoTime() - lastCommand >= every) {
           send("NOOP", "NOOP (keepalive)");
-          unansweredNoops++;
+          if (ahead.isEmpty()) {
+            unansweredNoops++;
+          } else {
+            noopsBehindAhead++;
+          }
         }
       } catch (FetchException e) {
         log.debug("{} - keepalive NOOP failed: {}", s.account(), e.getMessage());
