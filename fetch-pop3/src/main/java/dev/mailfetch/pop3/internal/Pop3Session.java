@@ -946,7 +946,33 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void listLocked(ListingHandler handler) throws FetchException {
+    // With pipelining, STAT, LIST and UIDL go out together: two round trips fewer per poll, most
+    // of a poll with nothing new on a distant server. Their replies are read in order.
+    boolean together = pipelining();
+    try {
+      listLocked(handler, together);
+    } catch (FetchException e) {
+      if (together) {
+        broken = true; // replies to the other listing commands may be unread
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+          pipeliningStalled();
+        }
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      broken = broken || together;
+      throw e;
+    }
+  }
+
+  private void listLocked(ListingHandler handler, boolean together) throws FetchException {
     send("STAT", "STAT");
+    if (together) {
+      send("LIST", "LIST");
+      if (stableUids) {
+        send("UIDL", "UIDL");
+      }
+    }
     Reply stat = reply("counting messages (STAT)");
     if (!stat.ok()) {
       throw stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the messages (STAT)");
@@ -969,13 +995,20 @@ public final class Pop3Session implements FetchSession {
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
-    send("LIST", "LIST");
+    if (!together) {
+      send("LIST", "LIST");
+    }
     Reply list = reply("listing sizes (LIST)");
     if (!list.ok()) {
       throw list.exception(FetchError.SERVER_TEMPORARY, server() + " could not list the messages (LIST)");
     }
     FetchException[] bad = new FetchException[1];
     readListing("listing sizes (LIST)", line -> {
+      if (together && bad[0] == null && (line.startsWith("+OK") || line.startsWith("-ERR"))) {
+        // A status line among the sizes: the replies run ahead of the commands (case N-12).
+        bad[0] = repliesAhead("LIST's listing holds a status line");
+        return;
+      }
       String[] f = line.strip().split("[ \t]+");
       long n = f.length >= 2 ? number(f[0]) : -1;
       long size = f.length >= 2 ? number(f[1]) : -1;
@@ -998,7 +1031,9 @@ public final class Pop3Session implements FetchSession {
     }
     Reply uidl = null;
     if (stableUids) {
-      send("UIDL", "UIDL");
+      if (!together) {
+        send("UIDL", "UIDL");
+      }
       uidl = reply("listing unique ids (UIDL)");
     }
     if (uidl == null || !uidl.ok()) {
@@ -1104,6 +1139,15 @@ public final class Pop3Session implements FetchSession {
       }
     }
     return uid;
+  }
+
+  /** Case N-12 while pipelining: more replies than commands. The next session sends one at a time. */
+  private FetchException repliesAhead(String what) {
+    broken = true;
+    learnt.noPipelining = true;
+    quirks.add("Q21");
+    return new FetchException(FetchError.PROTOCOL, server() + " sent more replies than commands (case N-12): "
+        + what + "; the session stops and pipelining is off for this server from now on");
   }
 
   private FetchException wrongOrder(String what, String line) {
@@ -1439,12 +1483,7 @@ public final class Pop3Session implements FetchSession {
       if (reader.nextLineIsStatus()) {
         // A message that starts with a status line: the replies are one ahead of the commands
         // (case N-12). Nothing of it reaches the sink; pipelining is off for this server now.
-        broken = true;
-        learnt.noPipelining = true;
-        quirks.add("Q21");
-        FetchException desync = new FetchException(FetchError.PROTOCOL, server() + " sent more replies than"
-            + " commands (case N-12): message " + ref.number() + " would be another reply; the session stops"
-            + " and pipelining is off for this server from now on");
+        FetchException desync = repliesAhead("message " + ref.number() + " would be another reply");
         handler.failed(ref, desync);
         throw desync;
       }
