@@ -8,6 +8,7 @@ module dev.mailfetch.api {
   requires org.slf4j;
 
   exports dev.mailfetch.api;
+  exports dev.mailfetch.api.poll;
   // Flat helpers the POP3 client shares with the engine; not part of the API.
   exports dev.mailfetch.api.internal to
       dev.mailfetch.pop3;

@@ -33,6 +33,20 @@ public record Capabilities(boolean stableUids, Optional<Duration> expire, Set<St
   }
 
   /** Whether the server allows mail to stay on it after retrieval ({@code EXPIRE} is not 0). */
+  /**
+   * The shortest time the server allows between two logins, from {@code LOGIN-DELAY n} (RFC 2449;
+   * {@code n} seconds, possibly followed by {@code USER}); empty when it announces none.
+   */
+  public Optional<Duration> loginDelay() {
+    for (String line : announced) {
+      String[] words = line.trim().split("[ \t]+");
+      if (words.length >= 2 && words[0].equalsIgnoreCase("LOGIN-DELAY") && words[1].matches("[0-9]{1,9}")) {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(words[1])));
+      }
+    }
+    return Optional.empty();
+  }
+
   public boolean allowsLeavingMail() {
     return expire.map(d -> !d.isZero()).orElse(true);
   }

@@ -226,6 +226,14 @@ public enum FetchError {
           + " recognised and not stored twice."),
 
   /** The configuration is wrong or inconsistent; the message names the setting. */
+  /** The run was asked to stop (its program or poller is shutting down) and ended early. */
+  STOPPED(
+      80,
+      true,
+      "The fetch was stopped before it finished.",
+      List.of("the program or the poller running it was shut down"),
+      "Nothing to do: what was delivered is kept, and the rest stays on the server for the next run."),
+
   CONFIGURATION(
       78,
       false,

@@ -25,6 +25,8 @@ import java.util.Set;
  * @param deleted messages deleted from the server, with the deletion confirmed
  * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
  *     confirm; they are deleted again next run if still there
+ * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
+ *     heeds); empty when the run never got that far
  */
 public record FetchResult(
     String account,
@@ -35,7 +37,8 @@ public record FetchResult(
     Optional<FetchException> error,
     Set<String> quirks,
     int deleted,
-    int deletionsUnconfirmed) {
+    int deletionsUnconfirmed,
+    Optional<Capabilities> capabilities) {
 
   public FetchResult {
     Objects.requireNonNull(account, "account");
@@ -45,6 +48,7 @@ public record FetchResult(
     outcomes = outcomes instanceof ListedOutcomes ? outcomes : List.copyOf(outcomes);
     Objects.requireNonNull(error, "error");
     quirks = Set.copyOf(quirks);
+    Objects.requireNonNull(capabilities, "capabilities");
   }
 
   /**

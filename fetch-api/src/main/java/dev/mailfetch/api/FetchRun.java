@@ -67,6 +67,8 @@ final class FetchRun {
   }
 
   private final Fetcher f;
+  private final java.util.function.BooleanSupplier stopRequested;
+  private Capabilities capabilities;
   private final FetchListener listener;
   private final Instant started;
   /** The listing, flat (a million messages must fit a small heap); null until the source counted. */
@@ -93,8 +95,9 @@ final class FetchRun {
   /** The header buffer, reused for every message of the run. */
   private byte[] headerBuf = new byte[4096];
 
-  FetchRun(Fetcher fetcher) {
+  FetchRun(Fetcher fetcher, java.util.function.BooleanSupplier stopRequested) {
     this.f = fetcher;
+    this.stopRequested = stopRequested;
     this.listener = fetcher.listener;
     this.started = fetcher.clock.instant();
   }
@@ -103,7 +106,7 @@ final class FetchRun {
   static FetchResult refused(Fetcher fetcher, FetchException error) {
     Instant at = fetcher.clock.instant();
     return new FetchResult(
-        fetcher.account, null, at, Duration.ZERO, List.of(), Optional.of(error), Set.of(), 0, 0);
+        fetcher.account, null, at, Duration.ZERO, List.of(), Optional.of(error), Set.of(), 0, 0, Optional.empty());
   }
 
   FetchResult run() {
@@ -158,6 +161,7 @@ final class FetchRun {
       if (server == null || caps == null) {
         throw new IllegalStateException("no server name or capabilities");
       }
+      capabilities = caps;
       return caps;
     } catch (RuntimeException e) {
       sessionBroken = true;
@@ -552,6 +556,9 @@ final class FetchRun {
    */
   private void fetch(FetchSession session, List<Item> work) throws FetchException {
     for (int from = 0; from < work.size(); from += f.batchSize) {
+      if (stopRequested.getAsBoolean()) {
+        throw stopped();
+      }
       int to = Math.min(work.size(), from + f.batchSize);
       List<Item> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
@@ -562,6 +569,8 @@ final class FetchRun {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);
       } catch (FetchException e) {
         sessionError = e;
+      } catch (StopInBatch e) {
+        sessionError = stopped(); // the session is dropped mid-batch: nothing deleted this time
       } catch (RuntimeException e) {
         sessionError =
             new FetchException(FetchError.PROTOCOL, "the source failed while retrieving: " + e, e);
@@ -574,6 +583,20 @@ final class FetchRun {
       if (sessionError != null) {
         throw sessionError;
       }
+    }
+  }
+
+  private FetchException stopped() {
+    return new FetchException(FetchError.STOPPED, "the run was asked to stop; what was delivered is kept,"
+        + " the rest stays on the server for the next run");
+  }
+
+  /** Thrown from the handler, through the source, to leave a batch after the message in progress. */
+  private static final class StopInBatch extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StopInBatch() {
+      super("stop requested", null, false, false);
     }
   }
 
@@ -676,7 +699,7 @@ final class FetchRun {
   /** Whether a failure is the message's own (and so counts towards its quarantine). */
   private static boolean countsAgainstMessage(FetchException e) {
     FetchError err = e.error();
-    return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED;
+    return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED && err != FetchError.STOPPED;
   }
 
   private UidRecord base(Item item) {
@@ -834,7 +857,8 @@ final class FetchRun {
             Optional.ofNullable(runError),
             quirks,
             deleted,
-            deletionsUnconfirmed);
+            deletionsUnconfirmed,
+            Optional.ofNullable(capabilities));
     if (result.ok()) {
       log.info("{} - {}", f.account, result.summary());
     } else {
@@ -899,6 +923,9 @@ final class FetchRun {
 
     @Override
     public void start(MessageRef ref) {
+      if (current == null && stopRequested.getAsBoolean()) {
+        throw new StopInBatch();
+      }
       if (current != null) {
         fail(new FetchException(FetchError.PROTOCOL, "the source started a message before ending the last"));
         settleCurrent();

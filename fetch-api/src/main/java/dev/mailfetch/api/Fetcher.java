@@ -87,6 +87,18 @@ public final class Fetcher {
    * @return the report; see {@link FetchResult#ok()}
    */
   public FetchResult run() {
+    return run(() -> false);
+  }
+
+  /**
+   * As {@link #run()}, ending early once {@code stopRequested} says so: checked before each batch
+   * and before each message. Between batches the run ends as a finished one does (deletions of
+   * what was delivered are committed); inside a batch the message in progress is finished, the
+   * session is dropped (nothing is deleted this time) and what was delivered is made durable. The
+   * messages not fetched fail with {@link FetchError#STOPPED}, not counted against them.
+   */
+  public FetchResult run(java.util.function.BooleanSupplier stopRequested) {
+    java.util.Objects.requireNonNull(stopRequested, "stopRequested");
     if (!running.compareAndSet(false, true)) {
       return FetchRun.refused(
           this,
@@ -95,7 +107,7 @@ public final class Fetcher {
               "a run of account " + account + " is already in progress in this fetcher"));
     }
     try {
-      return new FetchRun(this).run();
+      return new FetchRun(this, stopRequested).run();
     } finally {
       running.set(false);
     }

@@ -674,7 +674,7 @@ class FetcherTest {
       }));
       ExecutorService ex = Executors.newSingleThreadExecutor();
       try {
-        Future<FetchResult> first = ex.submit(f::run);
+        Future<FetchResult> first = ex.submit(() -> f.run());
         assertTrue(inside.await(10, TimeUnit.SECONDS));
         FetchResult second = f.run();
         assertEquals(FetchError.LOCKED, second.error().orElseThrow().error());

@@ -1,0 +1,248 @@
+package dev.mailfetch.api.poll;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.Retention;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The poller under a clock moved by hand; checks run in the calling thread unless a test needs threads. */
+@Timeout(60)
+class PollerTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
+  private final List<String> heard = Collections.synchronizedList(new ArrayList<>());
+  private final PollListener listener = new PollListener() {
+    @Override
+    public void accountPaused(String account, FetchException why) {
+      heard.add("paused " + account + " " + why.error());
+    }
+
+    @Override
+    public void accountResumed(String account) {
+      heard.add("resumed " + account);
+    }
+  };
+
+  private Poller poller() {
+    return Poller.builder().clock(clock).executor(Runnable::run).listener(listener).historySize(5).build();
+  }
+
+  private Fetcher fetcher(ScriptedServer server, String account, InMemorySink sink) {
+    return Fetcher.builder().source(server.source(account)).sink(sink).uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY).clock(clock).build();
+  }
+
+  @Test
+  void aCheckStartsWhenDue_andNotBefore_andMailArrivesOnce() {
+    ScriptedServer server = new ScriptedServer();
+    InMemorySink sink = InMemorySink.create();
+    try (Poller p = poller()) {
+      p.add(fetcher(server, "alice", sink), "pop.example.org");
+      Instant due = p.status("alice").next().orElseThrow();
+      assertTrue(!due.isAfter(clock.instant().plus(PollSchedule.defaults().minInterval())), "first check within the minimum");
+      p.tick();
+      if (due.isAfter(clock.instant())) {
+        assertEquals(0, server.sessions.get(), "not before it is due");
+      }
+      server.arrive(3);
+      clock.set(due);
+      p.tick();
+      assertEquals(1, server.sessions.get());
+      assertEquals(3, sink.size());
+      CheckRecord r = p.history("alice").get(0);
+      assertEquals(CheckRecord.Outcome.NEW_MAIL, r.outcome());
+      assertEquals(3, r.delivered());
+      Instant next = r.next().orElseThrow();
+      clock.set(next.minusSeconds(1));
+      p.tick();
+      assertEquals(1, server.sessions.get(), "not a second early");
+      clock.set(next);
+      p.tick();
+      assertEquals(2, server.sessions.get());
+      assertEquals(3, sink.size(), "nothing twice");
+      assertEquals(CheckRecord.Outcome.NOTHING_NEW, p.history("alice").get(1).outcome());
+    }
+  }
+
+  @Test
+  void anErrorAPersonMustFix_pausesTheAccount_saidOnce_untilCheckNowWorks() {
+    ScriptedServer server = new ScriptedServer();
+    server.openError = new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
+    try (Poller p = poller()) {
+      p.add(fetcher(server, "bob", InMemorySink.create()), "pop.example.org");
+      clock.advance(Duration.ofMinutes(2));
+      p.tick();
+      assertEquals(CheckRecord.Outcome.PAUSED, p.history("bob").get(0).outcome());
+      assertTrue(p.status("bob").pausedBy().isPresent());
+      for (int i = 0; i < 5; i++) {
+        clock.advance(Duration.ofHours(2));
+        p.tick();
+      }
+      assertEquals(1, server.sessions.get(), "a paused account is not hammered");
+      CheckRecord again = p.checkNow("bob").join(); // the user pressed the button, still wrong
+      assertEquals(CheckRecord.Outcome.PAUSED, again.outcome());
+      assertEquals(List.of("paused bob AUTH_FAILED"), heard, "said once");
+      server.openError = null; // fixed
+      assertEquals(CheckRecord.Outcome.NOTHING_NEW, p.checkNow("bob").join().outcome());
+      assertEquals(List.of("paused bob AUTH_FAILED", "resumed bob"), heard);
+      assertTrue(p.status("bob").next().isPresent());
+    }
+  }
+
+  @Test
+  void transientErrors_backOff_andTheServersWordStretchesTheNextCheck() {
+    ScriptedServer server = new ScriptedServer();
+    try (Poller p = Poller.builder().clock(clock).executor(Runnable::run)
+        .schedule(PollSchedule.builder().jitter(0).build()).build()) {
+      p.add(fetcher(server, "carol", InMemorySink.create()), "pop.example.org");
+      server.openError = new FetchException(FetchError.CONNECTION_RESET, "reset (test)");
+      List<Long> waits = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        clock.set(p.status("carol").next().orElseThrow());
+        p.tick();
+        waits.add(p.history("carol").get(i).interval().toMinutes());
+      }
+      assertEquals(List.of(2L, 4L, 8L, 16L), waits);
+      server.openError = new FetchException(FetchError.LOGIN_DELAY, "[LOGIN-DELAY] (test)");
+      clock.set(p.status("carol").next().orElseThrow());
+      p.tick();
+      CheckRecord putOff = p.history("carol").get(4);
+      assertEquals(CheckRecord.Outcome.PUT_OFF, putOff.outcome());
+      server.openError = null;
+      server.capa = Set.of("LOGIN-DELAY 1800");
+      clock.set(p.status("carol").next().orElseThrow());
+      p.tick();
+      List<CheckRecord> h = p.history("carol");
+      CheckRecord heeded = h.get(h.size() - 1);
+      assertEquals(CheckRecord.Outcome.NOTHING_NEW, heeded.outcome());
+      assertTrue(heeded.interval().compareTo(Duration.ofMinutes(30)) >= 0, "LOGIN-DELAY 1800 heeded: " + heeded);
+    }
+  }
+
+  @Test
+  void checkNow_isSingleFlight_neverTwoSessionsForOneAccount() throws Exception {
+    ScriptedServer server = new ScriptedServer();
+    server.hold = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try (Poller p = Poller.builder().clock(clock).executor(threads).build()) {
+      p.add(fetcher(server, "dave", InMemorySink.create()), "pop.example.org");
+      CompletableFuture<CheckRecord> first = p.checkNow("dave");
+      waitFor(() -> server.open.get() == 1);
+      CompletableFuture<CheckRecord> second = p.checkNow("dave");
+      assertSame(first, second, "the running check is returned");
+      assertTrue(p.status("dave").checking());
+      server.hold.countDown();
+      first.get(10, TimeUnit.SECONDS);
+      assertEquals(1, server.sessions.get());
+      assertEquals(1, server.mostOpen.get());
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void concurrencyBounds_holdOverallAndPerHost() throws Exception {
+    AtomicInteger[] global = {new AtomicInteger(), new AtomicInteger()};
+    AtomicInteger hostA = new AtomicInteger();
+    AtomicInteger mostA = new AtomicInteger();
+    AtomicInteger hostB = new AtomicInteger();
+    AtomicInteger mostB = new AtomicInteger();
+    CountDownLatch hold = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(32);
+    List<ScriptedServer> servers = new ArrayList<>();
+    try (Poller p = Poller.builder().clock(clock).executor(threads).maxChecks(5).maxChecksPerHost(3).build()) {
+      for (int i = 0; i < 20; i++) {
+        boolean a = i % 2 == 0;
+        ScriptedServer s = a ? new ScriptedServer(hostA, mostA, global) : new ScriptedServer(hostB, mostB, global);
+        s.hold = hold;
+        servers.add(s);
+        p.add(fetcher(s, "user" + i, InMemorySink.create()), a ? "a.example.org" : "b.example.org");
+      }
+      clock.advance(Duration.ofMinutes(2));
+      p.tick();
+      waitFor(() -> global[0].get() == 5);
+      Thread.sleep(100); // nothing more may start while these are held
+      assertEquals(5, global[0].get());
+      hold.countDown();
+      waitFor(() -> servers.stream().allMatch(s -> s.sessions.get() >= 1));
+      assertTrue(global[1].get() <= 5, "at most 5 at once: " + global[1]);
+      assertTrue(mostA.get() <= 3 && mostB.get() <= 3, "at most 3 per host: " + mostA + ", " + mostB);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void close_letsTheRunningCheckEnd_andReturnsWithinItsBound() throws Exception {
+    ScriptedServer server = new ScriptedServer();
+    server.arrive(2);
+    server.hold = new CountDownLatch(1);
+    InMemorySink sink = InMemorySink.create();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    Poller p = Poller.builder().clock(clock).executor(threads).build();
+    try {
+      p.add(fetcher(server, "erin", sink), "pop.example.org");
+      CompletableFuture<CheckRecord> running = p.checkNow("erin");
+      waitFor(() -> server.open.get() == 1);
+      long t0 = System.nanoTime();
+      assertFalse(p.close(Duration.ofMillis(300)), "still in its listing when the bound ran out");
+      assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "returned within its bound");
+      server.hold.countDown();
+      CheckRecord r = running.get(10, TimeUnit.SECONDS);
+      assertEquals(CheckRecord.Outcome.STOPPED, r.outcome(), r::summary);
+      assertEquals(0, sink.size(), "stopped before the first message: nothing half-delivered");
+      assertEquals(2, server.onServer(), "and nothing lost: both still on the server");
+      assertThrows(IllegalStateException.class, () -> p.add(fetcher(server, "late", sink), "x"));
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
+  void accountsComeAndGo_whileItRuns_andHistoryIsBounded() {
+    ScriptedServer server = new ScriptedServer();
+    try (Poller p = poller()) {
+      p.add(fetcher(server, "f1", InMemorySink.create()), "h");
+      p.add(fetcher(server, "f2", InMemorySink.create()), "h");
+      assertThrows(IllegalArgumentException.class, () -> p.add(fetcher(server, "f1", InMemorySink.create()), "h"));
+      for (int i = 0; i < 8; i++) {
+        p.checkNow("f1").join();
+      }
+      assertEquals(5, p.history("f1").size(), "the last five kept");
+      assertTrue(p.remove("f2").isPresent());
+      assertEquals(Set.of("f1"), p.accounts());
+      assertThrows(IllegalArgumentException.class, () -> p.checkNow("f2"));
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("condition not met in 10 s");
+      }
+      Thread.sleep(5);
+    }
+  }
+}
