@@ -37,25 +37,7 @@ final class AccountsFile {
   }
 
   int run(Path file) throws Exception {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new ParameterException(outer.spec.commandLine(), "--config " + file + ": cannot read it ("
-          + e.getMessage() + ")");
-    }
-    Map<String, Map<String, String>> accounts = new TreeMap<>();
-    for (String key : p.stringPropertyNames()) {
-      int dot = key.indexOf('.');
-      if (dot <= 0 || dot == key.length() - 1) {
-        throw new ParameterException(outer.spec.commandLine(), "--config " + file + ": \"" + key + "\" is not"
-            + " <account>.<option>, for example work.url or work.password-env");
-      }
-      accounts.computeIfAbsent(key.substring(0, dot), k -> new TreeMap<>()).put(key.substring(dot + 1), p.getProperty(key));
-    }
-    if (accounts.isEmpty()) {
-      throw new ParameterException(outer.spec.commandLine(), "--config " + file + ": no accounts in it");
-    }
+    Map<String, Map<String, String>> accounts = load(file, outer.spec.commandLine());
     PrintWriter out = outer.spec.commandLine().getOut();
     PrintWriter err = outer.spec.commandLine().getErr();
     int exit = 0;
@@ -68,7 +50,7 @@ final class AccountsFile {
       cl.setOut(out);
       cl.setErr(err);
       try {
-        cl.parseArgs(args(account.getValue()).toArray(new String[0]));
+        cl.parseArgs(args(account.getValue(), outer.quiet, outer.json, outer.server.strict).toArray(new String[0]));
         if (!outer.json && !outer.quiet) {
           out.println("[" + name + "]");
         }
@@ -95,8 +77,31 @@ final class AccountsFile {
     return exit;
   }
 
+  /** The accounts of a file: account name to its options (option name, with any .n, to value), in name order. */
+  static Map<String, Map<String, String>> load(Path file, CommandLine cl) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    } catch (IOException e) {
+      throw new ParameterException(cl, "--config " + file + ": cannot read it (" + e.getMessage() + ")");
+    }
+    Map<String, Map<String, String>> accounts = new TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      int dot = key.indexOf('.');
+      if (dot <= 0 || dot == key.length() - 1) {
+        throw new ParameterException(cl, "--config " + file + ": \"" + key + "\" is not"
+            + " <account>.<option>, for example work.url or work.password-env");
+      }
+      accounts.computeIfAbsent(key.substring(0, dot), k -> new TreeMap<>()).put(key.substring(dot + 1), p.getProperty(key));
+    }
+    if (accounts.isEmpty()) {
+      throw new ParameterException(cl, "--config " + file + ": no accounts in it");
+    }
+    return accounts;
+  }
+
   /** The options of one account, as fetch's arguments, with the command line's output choices. */
-  private List<String> args(Map<String, String> options) {
+  static List<String> args(Map<String, String> options, boolean quiet, boolean json, boolean strict) {
     List<String> args = new ArrayList<>();
     Map<String, String> sorted = new TreeMap<>((a, b) -> {
       String[] x = a.split("\\.", 2);
@@ -125,7 +130,7 @@ final class AccountsFile {
       args.add(0, url);
     }
     for (String flag : new String[] {"--quiet", "--json", "--strict"}) {
-      boolean on = flag.equals("--quiet") ? outer.quiet : flag.equals("--json") ? outer.json : outer.server.strict;
+      boolean on = flag.equals("--quiet") ? quiet : flag.equals("--json") ? json : strict;
       if (on && !args.contains(flag)) {
         args.add(flag);
       }

@@ -145,32 +145,89 @@ final class FetchCommand implements Callable<Integer> {
     return r.ok() ? 0 : r.firstError().map(e -> e.error().exitCode()).orElse(1);
   }
 
-  /** One run for this command's account; prints progress and the summary unless quiet or JSON. */
-  FetchResult fetchOnce() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+  /** This command's account, with its sink and state open: a Fetcher to run as often as wanted. */
+  record Opened(Fetcher fetcher, String host, String describe, Closer resources) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      resources.close();
+    }
+  }
+
+  /** Closes what an account holds open. */
+  interface Closer {
+    void close() throws IOException;
+  }
+
+  /** Opens the sink and the state of this command's account and builds its Fetcher (no listener). */
+  Opened open() throws Exception {
     ServerOptions.Account a = server.account(url, spec);
     Pop3Source source = server.source(a, env, spec, true);
     Place place = place();
     Path stateDir = state != null ? state : place.defaultState();
-    try (MessageSink sink = openSink(place);
-        JournalUidStore store = JournalUidStore.open(JournalUidStore.directoryFor(stateDir, source.account()));
-        DedupStore seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT)) {
-      Fetcher.Builder f = Fetcher.builder().source(source).sink(sink).uidStore(store)
-          .retention(retention()).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labelPolicy());
-      FetchLimits.Builder limits = FetchLimits.builder();
-      if (maxMessages != null) {
-        limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
+    // Every option is checked before anything is opened: a bad one must not leave a lock behind.
+    Retention retention = retention();
+    dev.mailfetch.api.LabelPolicy labels = labelPolicy();
+    FetchLimits.Builder limits = FetchLimits.builder();
+    if (maxMessages != null) {
+      limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
+    }
+    if (maxMessageSize != null) {
+      limits.maxMessageSize(size("--max-message-size", maxMessageSize));
+    }
+    MessageSink sink = openSink(place);
+    JournalUidStore store = null;
+    DedupStore seen = null;
+    Fetcher.Builder f;
+    try {
+      store = JournalUidStore.open(JournalUidStore.directoryFor(stateDir, source.account()));
+      seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT);
+      f = Fetcher.builder().source(source).sink(sink).uidStore(store)
+          .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
+          .limits(limits.build());
+    } catch (Exception e) {
+      closeAll(sink, store, seen);
+      throw e;
+    }
+    boolean terminal = System.console() != null;
+    if (!quiet && !json && !polled) {
+      f.listener(new Progress(spec.commandLine().getOut(), terminal));
+    }
+    JournalUidStore st = store;
+    DedupStore sn = seen;
+    return new Opened(f.build(), a.host(), a.user() + " at " + source.server() + " into " + place.describe(),
+        () -> closeAll(sink, st, sn));
+  }
+
+  /** Set by the poll command: no progress bar per run. */
+  boolean polled;
+
+  private static void closeAll(AutoCloseable... all) throws IOException {
+    IOException first = null;
+    for (AutoCloseable c : all) {
+      if (c == null) {
+        continue;
       }
-      if (maxMessageSize != null) {
-        limits.maxMessageSize(size("--max-message-size", maxMessageSize));
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
+        }
       }
-      f.limits(limits.build());
-      boolean terminal = System.console() != null;
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** One run for this command's account; prints progress and the summary unless quiet or JSON. */
+  FetchResult fetchOnce() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (Opened opened = open()) {
       if (!quiet && !json) {
-        out.println("Fetching " + a.user() + " at " + source.server() + " into " + place.describe() + "...");
-        f.listener(new Progress(out, terminal));
+        out.println("Fetching " + opened.describe() + "...");
       }
-      FetchResult r = f.build().run();
+      FetchResult r = opened.fetcher().run();
       if (!json && !quiet) {
         out.println("  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
             + Progress.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "

@@ -135,4 +135,58 @@ class MailfetchJarTest {
     }
   }
 
+
+  /**
+   * {@code mailfetch poll} until SIGTERM: mail that arrives while it polls is fetched once, and the
+   * stop lets running checks end and closes everything before the process exits.
+   */
+  @Test
+  void poll_fetchesMailAsItArrives_andStopsCleanlyOnSigterm() throws Exception {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(81, 3).toMailbox())
+        .start()) {
+      Path config = tmp.resolve("accounts.properties");
+      Path maildir = tmp.resolve("Mail");
+      Files.writeString(config, String.join("\n",
+          "alice.url = pop3://alice@localhost:" + s.port(),
+          "alice.password-env = MAIL_PW",
+          "alice.tls = none",
+          "alice.allow-plaintext-auth = true",
+          "alice.to = maildir:" + maildir,
+          ""), StandardCharsets.UTF_8);
+      Path jar = Path.of(System.getProperty("mailfetch.jar", "target/mailfetch.jar"));
+      Path out = tmp.resolve("poll-out.txt");
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", jar.toAbsolutePath().toString(), "poll", "--config", config.toString(), "--min-interval", "1s",
+          "--max-interval", "2s", "--verbose").directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+      pb.environment().put("MAIL_PW", PASSWORD);
+      Process p = pb.start();
+      try {
+        waitForFiles(maildir.resolve("new"), 3, p, out);
+        MailCorpus later = MailCorpus.generate(82, 4);
+        for (MailCorpus.Message m : later.messages()) {
+          s.mailbox("alice").add(m.content());
+        }
+        waitForFiles(maildir.resolve("new"), 7, p, out);
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ended after SIGTERM");
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        assertTrue(printed.contains("stopped: every check ended"), printed);
+        assertTrue(p.exitValue() == 0 || p.exitValue() == 143, "exit " + p.exitValue() + ": " + printed);
+        assertEquals(7, Files.list(maildir.resolve("new")).count(), "every message once");
+        assertFalse(printed.contains(PASSWORD), "no secret");
+      } finally {
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private static void waitForFiles(Path dir, int n, Process p, Path out) throws Exception {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.isDirectory(dir) || Files.list(dir).count() < n) {
+      if (System.nanoTime() > until || !p.isAlive()) {
+        throw new AssertionError("no " + n + " messages in " + dir + ": " + Files.readString(out, StandardCharsets.UTF_8));
+      }
+      Thread.sleep(100);
+    }
+  }
 }

@@ -1,0 +1,227 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.poll.CheckRecord;
+import dev.mailfetch.api.poll.PollListener;
+import dev.mailfetch.api.poll.PollSchedule;
+import dev.mailfetch.api.poll.Poller;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code mailfetch poll --config FILE}: every account of the file, each on its adaptive schedule, until stopped. */
+@Command(name = "poll", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Checks every account of a config file on its own schedule (from every 2 minutes while mail"
+        + " flows to once an hour when it does not), until stopped with Ctrl-C or SIGTERM; or, with --once, checks"
+        + " each once and exits (for cron)."},
+    footer = {"", "The config file is fetch's (docs/cli.md): <account>.<option> = <value>. The schedule: docs/polling.md.",
+        "", "Examples:",
+        "  mailfetch poll --config ~/.config/mailfetch/accounts.properties",
+        "  mailfetch poll --config accounts.properties --once --quiet",
+        "", "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code."})
+final class PollCommand implements Callable<Integer> {
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", required = true, description = "The accounts (fetch's format).")
+  Path config;
+
+  @Option(names = "--once", description = "Check every account once, then exit with the first failing account's code.")
+  boolean once;
+
+  @Option(names = "--min-interval", paramLabel = "TIME", defaultValue = "2m", converter = DurationText.class,
+      description = "Never check an account more often (default: ${DEFAULT-VALUE}; s, m or h).")
+  Duration minInterval;
+
+  @Option(names = "--max-interval", paramLabel = "TIME", defaultValue = "60m", converter = DurationText.class,
+      description = "Check a working account at least this often (default: ${DEFAULT-VALUE}).")
+  Duration maxInterval;
+
+  @Option(names = "--max-checks", paramLabel = "N", defaultValue = "16",
+      description = "Checks running at once (default: ${DEFAULT-VALUE}).")
+  int maxChecks;
+
+  @Option(names = "--max-checks-per-host", paramLabel = "N", defaultValue = "4",
+      description = "Checks running at once against one server (default: ${DEFAULT-VALUE}).")
+  int maxChecksPerHost;
+
+  @Option(names = "--quiet", description = "Print only errors and paused accounts.")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "Print a line for every check, not only those that found mail or failed.")
+  boolean verbose;
+
+  /** The environment, so that tests can give one. */
+  Map<String, String> env = System.getenv();
+
+  /** Released to stop a poll that runs until stopped (tests; SIGTERM goes through the shutdown hook). */
+  final CountDownLatch stop = new CountDownLatch(1);
+  /** Released once the checks have ended and everything is closed: the shutdown hook waits for it. */
+  private final CountDownLatch done = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PollSchedule schedule;
+    Poller poller;
+    try {
+      schedule = PollSchedule.builder().bounds(minInterval, maxInterval).build();
+      poller = Poller.builder().schedule(schedule).maxChecks(maxChecks).maxChecksPerHost(maxChecksPerHost)
+          .listener(new Lines(out, err)).build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
+    int exit = 0;
+    try {
+      for (Map.Entry<String, Map<String, String>> account : AccountsFile.load(config, spec.commandLine()).entrySet()) {
+        FetchCommand one = new FetchCommand();
+        one.env = env;
+        one.polled = true;
+        CommandLine cl = new CommandLine(one);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+          cl.parseArgs(AccountsFile.args(account.getValue(), true, false, false).toArray(new String[0]));
+          FetchCommand.Opened o = one.open();
+          opened.put(account.getKey(), o);
+          poller.add(o.fetcher(), o.host());
+          if (!quiet) {
+            out.println("polling " + account.getKey() + ": " + o.describe());
+          }
+        } catch (ParameterException e) {
+          err.println("mailfetch: account " + account.getKey() + " in " + config + ": " + e.getMessage());
+          exit = exit == 0 ? 2 : exit;
+        } catch (FetchException e) {
+          err.println("mailfetch: account " + account.getKey() + ": " + e.error() + ": " + e.getMessage());
+          exit = exit == 0 ? e.error().exitCode() : exit;
+        }
+      }
+      out.flush();
+      if (opened.isEmpty()) {
+        err.println("mailfetch: no account could be polled");
+        return exit != 0 ? exit : 2;
+      }
+      if (once) {
+        List<CompletableFuture<CheckRecord>> checks = new ArrayList<>();
+        for (String account : poller.accounts()) {
+          checks.add(poller.checkNow(account));
+        }
+        for (CompletableFuture<CheckRecord> c : checks) {
+          CheckRecord r = c.join();
+          int code = r.error().map(e -> e.error().exitCode()).orElse(r.failedMessages() > 0 ? 1 : 0);
+          exit = exit == 0 ? code : exit;
+        }
+        return exit;
+      }
+      Thread hook = new Thread(() -> {
+        stop.countDown();
+        try {
+          done.await(40, java.util.concurrent.TimeUnit.SECONDS); // the JVM ends when this returns
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "mailfetch-poll-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      poller.start();
+      stop.await();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down (SIGTERM, Ctrl-C): the hook already ran
+      }
+      return 0;
+    } finally {
+      boolean ended = poller.close(Duration.ofSeconds(30));
+      for (FetchCommand.Opened o : opened.values()) {
+        try {
+          o.close();
+        } catch (Exception e) {
+          err.println("mailfetch: closing " + o.describe() + ": " + e.getMessage());
+        }
+      }
+      if (!once && !quiet) {
+        out.println(ended ? "stopped: every check ended, what was delivered is on disk"
+            : "stopped: some checks were still running after 30 s; what they had not stored stays on the server");
+      }
+      out.flush();
+      done.countDown();
+    }
+  }
+
+  /** One line per check worth telling, and the pauses. */
+  private final class Lines implements PollListener {
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    Lines(PrintWriter out, PrintWriter err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public void checkFinished(CheckRecord r) {
+      boolean failed = r.outcome() == CheckRecord.Outcome.FAILED || r.outcome() == CheckRecord.Outcome.PUT_OFF
+          || r.failedMessages() > 0;
+      boolean tell = verbose || failed || (!quiet && r.outcome() == CheckRecord.Outcome.NEW_MAIL);
+      if (!tell || r.outcome() == CheckRecord.Outcome.PAUSED) {
+        return; // a pause is told once, below
+      }
+      synchronized (this) {
+        (failed ? err : out).println(TIME.format(Instant.now()) + " " + r.summary());
+        (failed ? err : out).flush();
+      }
+    }
+
+    @Override
+    public void accountPaused(String account, FetchException why) {
+      synchronized (this) {
+        err.println(TIME.format(Instant.now()) + " " + account + ": paused, not checked again until restarted: "
+            + why.error() + ": " + why.getMessage());
+        err.println("  " + why.error().summary() + " " + why.error().remedy());
+        err.flush();
+      }
+    }
+  }
+
+  /** "90s", "2m", "1h" (or an ISO-8601 duration such as PT2M). */
+  static final class DurationText implements ITypeConverter<Duration> {
+    private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})\\s*([smh])");
+
+    @Override
+    public Duration convert(String value) {
+      Matcher m = SHORT.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("s") ? Duration.ofSeconds(n) : m.group(2).equals("m") ? Duration.ofMinutes(n)
+            : Duration.ofHours(n);
+      }
+      try {
+        return Duration.parse(value.trim());
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException("not a time: " + value + " (write 90s, 2m or 1h)");
+      }
+    }
+  }
+}
