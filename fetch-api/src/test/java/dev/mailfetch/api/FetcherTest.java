@@ -172,6 +172,56 @@ class FetcherTest {
     }
 
     @Test
+    void aStopBetweenBatches_endsLikeAFinishedRun_deletingWhatWasStored() {
+      Rig rig = new Rig().withMessages(6);
+      int[] synced = {0};
+      FetchListener count = new FetchListener() {
+        @Override
+        public void batchSynced(int messages) {
+          synced[0]++;
+        }
+      };
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2).listener(count))
+          .run(() -> synced[0] >= 1);
+
+      assertEquals(FetchError.STOPPED, r.error().orElseThrow().error());
+      assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED, FAILED), kinds(r));
+      assertFalse(r.outcomes().get(2).attempted(), "not counted against the message");
+      assertEquals(2, r.deleted(), "the session ended with QUIT: the stored two are deleted");
+      assertEquals(Set.of("m3", "m4", "m5", "m6"), rig.mailbox.uids());
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(4, next.count(DELIVERED));
+      assertEquals(6, rig.sink.inner.size(), "nothing lost, nothing twice");
+    }
+
+    @Test
+    void aStopInsideABatch_finishesTheMessageInProgress_storesIt_andDeletesNothing() {
+      Rig rig = new Rig().withMessages(5);
+      boolean[] stop = {false};
+      FetchListener stopAtSecond = new FetchListener() {
+        @Override
+        public void messageStarted(MessageRef ref) {
+          if (ref.number() == 2) {
+            stop[0] = true; // the poller closing while message 2 arrives
+          }
+        }
+      };
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5).listener(stopAtSecond))
+          .run(() -> stop[0]);
+
+      assertEquals(FetchError.STOPPED, r.error().orElseThrow().error());
+      assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED), kinds(r));
+      assertEquals(2, rig.sink.inner.size(), "the message in progress was finished and synced");
+      assertEquals(0, r.deleted(), "the session was dropped: nothing deleted this time");
+      assertEquals(5, rig.mailbox.uids().size());
+      FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(3, next.count(DELIVERED));
+      assertEquals(2, next.count(ALREADY_SEEN));
+      assertEquals(5, rig.sink.inner.size(), "nothing lost, nothing twice");
+      assertEquals(Set.of(), rig.mailbox.uids());
+    }
+
+    @Test
     void deleteAfterAnAge_countsFromFirstSeen() {
       Rig rig = new Rig().withMessages(2);
       Retention twoDays = Retention.deleteAfter(Duration.ofDays(2));
