@@ -551,8 +551,9 @@ final class FetchRun {
   /**
    * Retrieves the work list batch by batch, each followed by its barrier. The source is told the
    * next batch, so that a pipelining one keeps requests in flight across the barrier. DELE waits
-   * for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway, and a DELE
-   * sent between batches would make the source drop what it requested ahead.
+   * for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway, and any
+   * call but the next retrieve makes such a source drop the session (a run that stops after a
+   * barrier then commits no deletions; the next run does).
    */
   private void fetch(FetchSession session, List<Item> work) throws FetchException {
     for (int from = 0; from < work.size(); from += f.batchSize) {
@@ -563,7 +564,9 @@ final class FetchRun {
       List<Item> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
       List<MessageRef> refs = refsOf(batchItems);
-      List<MessageRef> next = refsOf(work.subList(to, Math.min(work.size(), to + f.batchSize)));
+      // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
+      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of()
+          : refsOf(work.subList(to, Math.min(work.size(), to + f.batchSize)));
       FetchException sessionError = null;
       try {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);

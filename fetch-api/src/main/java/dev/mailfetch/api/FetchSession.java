@@ -62,8 +62,10 @@ public interface FetchSession extends AutoCloseable {
    * {@code next} in its next call. A source that pipelines may request those messages ahead, so
    * that their bytes travel while the caller makes this batch durable rather than after; it then
    * reads them in that next call. If the next call is anything else (the caller stopped, deletes
-   * or quits first), the source reads and discards what it requested ahead first. The default
-   * ignores {@code next}.
+   * or quits first), the source may end the session without committing anything, as a dropped
+   * connection does (a POP3 server that forgets retrieved messages at QUIT must not forget ones
+   * never stored): that call then fails, {@code quit} returns false, and the caller's deletions wait
+   * for the next session. The default ignores {@code next}.
    */
   default void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
       throws FetchException {

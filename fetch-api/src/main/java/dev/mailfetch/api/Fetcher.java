@@ -92,10 +92,12 @@ public final class Fetcher {
 
   /**
    * As {@link #run()}, ending early once {@code stopRequested} says so: checked before each batch
-   * and before each message. Between batches the run ends as a finished one does (deletions of
-   * what was delivered are committed); inside a batch the message in progress is finished, the
-   * session is dropped (nothing is deleted this time) and what was delivered is made durable. The
-   * messages not fetched fail with {@link FetchError#STOPPED}, not counted against them.
+   * and before each message. Inside a batch the message in progress is finished, the session is
+   * dropped and what was delivered is made durable; between batches the run ends after the
+   * barrier. Deletions are committed only if the source had not already requested the next batch
+   * (a pipelining POP3 source has, and then drops the session: nothing is deleted this time, and
+   * the delivered messages are deleted by the next run). The messages not fetched fail with
+   * {@link FetchError#STOPPED}, not counted against them.
    */
   public FetchResult run(java.util.function.BooleanSupplier stopRequested) {
     java.util.Objects.requireNonNull(stopRequested, "stopRequested");

@@ -1193,7 +1193,7 @@ public final class Pop3Session implements FetchSession {
   /**
    * As above; with pipelining, the RETRs for {@code next} follow this batch's, so that their replies
    * travel while the engine makes this batch durable. The next {@code retrieve} takes them up; any
-   * other call first reads them and throws them away.
+   * other call drops the session without QUIT (see {@link #dropAhead}).
    */
   @Override
   public void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
@@ -1202,6 +1202,9 @@ public final class Pop3Session implements FetchSession {
     try {
       reader.lineEndsToLf(ending == LineEnding.LF);
       bodiesLocked(batch, next, handler, "RETR", "");
+    } catch (RuntimeException e) {
+      broken = true; // the handler stopped us mid-batch: replies are in flight, nothing more on this line
+      throw e;
     } finally {
       reader.lineEndsToLf(false);
       line.unlock();
@@ -1382,11 +1385,10 @@ public final class Pop3Session implements FetchSession {
     // Requested by the last call (as its "next"), if this batch is what was announced.
     int requested = 0;
     if (!ahead.isEmpty()) {
-      if (!top && startsWith(batch, ahead)) {
-        requested = ahead.size();
-      } else {
-        drainAhead();
+      if (top || !startsWith(batch, ahead)) {
+        throw dropAhead();
       }
+      requested = ahead.size();
     }
     ahead.clear();
     Reply statusRead = aheadStatus;
@@ -1531,34 +1533,22 @@ public final class Pop3Session implements FetchSession {
   }
 
   /**
-   * Reads and throws away the replies to RETRs sent ahead for a batch the engine did not ask for
-   * after all (it stopped, or it deletes or quits first), and the keepalive answers behind them,
-   * so that the next command's reply is the next thing read. Nothing of these reaches a sink.
+   * The engine did not take up the RETRs sent ahead (it stopped, or it deletes or quits first):
+   * the session is dropped without QUIT, as after a crash. Reading those messages and then ending
+   * with QUIT could make a server that forgets what was retrieved (Gmail's POP, quirk Q31) forget
+   * messages that were never stored; without QUIT a server deletes nothing (RFC 1939 §6), so the
+   * run's deletions simply wait for the next run.
    */
-  private void drainAhead() throws FetchException {
-    try {
-      while (!ahead.isEmpty()) {
-        MessageRef ref = ahead.poll();
-        Reply r = aheadStatus != null ? aheadStatus : reply("reading message " + ref.number() + " sent ahead");
-        aheadStatus = null;
-        if (r.ok()) {
-          reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
-              + (long) (ref.size() / 100_000.0 * 1e9), "reading message " + ref.number() + " sent ahead");
-          reader.replyMayFollow(true);
-          reader.readBody(slice -> { }, s.limits().maxMessageSize());
-        }
-      }
-      for (; noopsBehindAhead > 0; noopsBehindAhead--) {
-        reply("reading the answer to a keepalive NOOP");
-      }
-    } catch (FetchException e) {
-      broken = true;
-      throw e;
-    } finally {
-      ahead.clear();
-      aheadStatus = null;
-      noopsBehindAhead = 0;
-    }
+  private FetchException dropAhead() {
+    int n = ahead.size();
+    ahead.clear();
+    aheadStatus = null;
+    noopsBehindAhead = 0;
+    broken = true;
+    close();
+    return new FetchException(FetchError.PROTOCOL, "the session with " + server() + " was dropped without QUIT: "
+        + n + " messages requested ahead were not taken up, and some servers forget retrieved messages at QUIT"
+        + " (quirk Q31); nothing is deleted this time");
   }
 
   private boolean crTolerated() {
@@ -1690,16 +1680,13 @@ public final class Pop3Session implements FetchSession {
   }
 
   /** Takes the connection for one of the engine's calls, first reading what keepalives left unread. */
-  /** Takes the connection for a command other than retrieve: what was sent ahead is read and dropped. */
+  /** Takes the connection for a command other than retrieve; with RETRs sent ahead, the session is dropped. */
   private void acquire() throws FetchException {
     acquireKeepingAhead();
     if (!ahead.isEmpty()) {
-      try {
-        drainAhead();
-      } catch (FetchException e) {
-        line.unlock();
-        throw e;
-      }
+      FetchException dropped = dropAhead();
+      line.unlock();
+      throw dropped;
     }
   }
 
