@@ -956,6 +956,14 @@ public final class Pop3Session implements FetchSession {
         broken = true; // replies to the other listing commands may be unread
         if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
           pipeliningStalled();
+        } else if (!learnt.noPipelining) {
+          // A server that drops some of the queued commands (quirk Q21) answers the next one in
+          // the wrong place: the listing then looks malformed rather than late. Whatever broke
+          // it, the next session lists one command at a time.
+          learnt.noPipelining = true;
+          quirks.add("Q21");
+          log.warn("{} - a pipelined listing from {} failed ({}); pipelining is off for it from now on",
+              s.account(), server(), e.error());
         }
       }
       throw e;
