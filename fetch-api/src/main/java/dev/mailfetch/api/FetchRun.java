@@ -59,6 +59,8 @@ final class FetchRun {
     boolean deleteMarked;
     /** Whether the listener has heard this message's outcome. */
     boolean reported;
+    /** Whether the source began to hand this message over (it was retrieved, in POP3 terms). */
+    boolean retrieved;
 
     Item(MessageRef ref, boolean byUid) {
       this.ref = ref;
@@ -744,6 +746,26 @@ final class FetchRun {
   }
 
   private void commitDeletions(FetchSession session) {
+    List<MessageRef> notStored = new ArrayList<>();
+    for (Item item : itemAt) {
+      if (item != null && item.retrieved && item.outcome != null && item.outcome.kind() == MessageOutcome.Kind.FAILED) {
+        notStored.add(item.ref);
+      }
+    }
+    if (!notStored.isEmpty()) {
+      try {
+        session.keep(notStored);
+      } catch (FetchException | RuntimeException e) {
+        // Without the undo, QUIT could remove them: end without QUIT, nothing is deleted this time.
+        log.warn("{} - could not keep {} retrieved but unstored messages on the server ({}); ending the session"
+            + " without QUIT", f.account, notStored.size(), e.toString());
+        if (runError == null) {
+          runError = e instanceof FetchException ? (FetchException) e
+              : new FetchException(FetchError.PROTOCOL, "the source failed to keep messages: " + e, e);
+        }
+        return;
+      }
+    }
     // Every message due: delivered in this run (deleteDue is set only once its barrier held), met
     // in the sink, or old ones settled without an Item.
     List<MessageRef> old = new ArrayList<>();
@@ -941,6 +963,7 @@ final class FetchRun {
         return;
       }
       current = item;
+      item.retrieved = true;
       bytes = 0;
       failure = null;
       delivery = null;

@@ -84,6 +84,17 @@ public interface FetchSession extends AutoCloseable {
   }
 
   /**
+   * Messages this session retrieved that the caller did not store (the sink refused one, it was
+   * too large): a source whose server takes retrieval for deletion (POP3 quirk Q31: some servers
+   * mark a retrieved message deleted, to be removed at QUIT) undoes that, so that they stay on the
+   * server. Called before any {@link #delete} of the session. The default does nothing.
+   *
+   * @throws FetchException if it could not be undone; the caller then ends the session without
+   *     {@link #quit}, so that nothing is removed
+   */
+  default void keep(List<MessageRef> retrievedNotStored) throws FetchException {}
+
+  /**
    * Marks these messages for deletion at {@link #quit}.
    *
    * @return the messages the server accepted for deletion; the others stay on the server

@@ -119,6 +119,11 @@ class PollerLoadTest {
         }
 
         @Override
+        public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
+          s.keep(retrievedNotStored);
+        }
+
+        @Override
         public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
           return s.delete(messages);
         }

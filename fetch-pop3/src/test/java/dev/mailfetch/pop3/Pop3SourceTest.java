@@ -95,6 +95,53 @@ class Pop3SourceTest {
     }
   }
 
+  /**
+   * Quirk Q31 (MercuryP): RETR marks a message deleted and QUIT removes it. A message the sink could
+   * not store must still be on the server after the run: the session sends RSET before its DELEs.
+   */
+  @Test
+  void Q31_retrMarksDeleted_aMessageTheSinkCouldNotStore_staysOnTheServer() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(31, 3);
+    String refused = corpus.messages().get(1).uid();
+    try (FakePop3Server s = server(corpus.toMailbox()).quirk(dev.mailfetch.testkit.Quirk.Q31_RETR_MARKS_DELETED)
+        .start()) {
+      InMemorySink inner = InMemorySink.create();
+      dev.mailfetch.api.MessageSink sink = new dev.mailfetch.api.MessageSink() {
+        @Override
+        public dev.mailfetch.api.Delivery begin(dev.mailfetch.api.Envelope envelope) throws java.io.IOException {
+          dev.mailfetch.api.Delivery d = inner.begin(envelope);
+          if (!refused.equals(envelope.uid())) {
+            return d;
+          }
+          d.abort();
+          throw new java.io.IOException("No space left on device (test)");
+        }
+
+        @Override
+        public boolean contains(dev.mailfetch.api.DeliveryKey key) throws java.io.IOException {
+          return inner.contains(key);
+        }
+
+        @Override
+        public void sync() throws java.io.IOException {
+          inner.sync();
+        }
+
+        @Override
+        public void close() {}
+      };
+      FetchResult r = Fetcher.builder().source(client(s, Security.NONE).build()).sink(sink)
+          .uidStore(InMemoryUidStore.create()).retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+      assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+      assertEquals(1, r.count(MessageOutcome.Kind.FAILED));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(List.of(refused), new ArrayList<>(s.mailbox("alice").uids()),
+          "the unstored message stays, the stored ones are deleted");
+      List<String> lines = s.session(1).commandLines();
+      assertTrue(lines.indexOf("RSET") >= 0 && lines.indexOf("RSET") < lines.indexOf("DELE 1"), lines::toString);
+    }
+  }
+
   @Nested
   class Fetching {
     @ParameterizedTest

@@ -1610,6 +1610,31 @@ public final class Pop3Session implements FetchSession {
     return n;
   }
 
+  /**
+   * RSET, before any DELE of the session: a server that marks what RETR sent as deleted (quirk Q31,
+   * MercuryP) would remove these at QUIT, and they were never stored. On a server without that
+   * habit RSET changes nothing, as no DELE was sent yet. A refused RSET is an error: the engine
+   * then ends without QUIT.
+   */
+  @Override
+  public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
+    if (retrievedNotStored.isEmpty()) {
+      return;
+    }
+    acquire();
+    try {
+      send("RSET", "RSET");
+      Reply r = reply("keeping " + retrievedNotStored.size() + " messages that were not stored (RSET)");
+      if (!r.ok()) {
+        broken = true;
+        throw r.exception(FetchError.PROTOCOL, server() + " refused RSET: messages it sent but that were not"
+            + " stored might be removed at QUIT (quirk Q31), so the session ends without QUIT");
+      }
+    } finally {
+      line.unlock();
+    }
+  }
+
   @Override
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
     acquire();
