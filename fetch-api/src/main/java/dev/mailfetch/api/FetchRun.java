@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -551,8 +552,8 @@ final class FetchRun {
   }
 
   /**
-   * Retrieves the work list batch by batch, each followed by its barrier. The source is told the
-   * next batch, so that a pipelining one keeps requests in flight across the barrier. DELE waits
+   * Retrieves the work list batch by batch, each followed by its barrier. The source is told what
+   * follows the batch, so that a pipelining one keeps its window of requests full across barriers. DELE waits
    * for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway, and any
    * call but the next retrieve makes such a source drop the session (a run that stops after a
    * barrier then commits no deletions; the next run does).
@@ -567,8 +568,7 @@ final class FetchRun {
       Batch batch = new Batch(batchItems);
       List<MessageRef> refs = refsOf(batchItems);
       // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
-      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of()
-          : refsOf(work.subList(to, Math.min(work.size(), to + f.batchSize)));
+      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : refsView(work.subList(to, work.size()));
       FetchException sessionError = null;
       try {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);
@@ -603,6 +603,21 @@ final class FetchRun {
     StopInBatch() {
       super("stop requested", null, false, false);
     }
+  }
+
+  /** The rest of the work list as the source sees it: a view, as the source reads only its window of it. */
+  private static List<MessageRef> refsView(List<Item> items) {
+    return new AbstractList<MessageRef>() {
+      @Override
+      public MessageRef get(int index) {
+        return items.get(index).ref;
+      }
+
+      @Override
+      public int size() {
+        return items.size();
+      }
+    };
   }
 
   private static List<MessageRef> refsOf(List<Item> items) {

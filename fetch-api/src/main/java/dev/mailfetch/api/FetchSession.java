@@ -58,14 +58,16 @@ public interface FetchSession extends AutoCloseable {
   }
 
   /**
-   * As {@link #retrieve(List, LineEnding, MessageHandler)}, knowing that the caller will ask for
-   * {@code next} in its next call. A source that pipelines may request those messages ahead, so
-   * that their bytes travel while the caller makes this batch durable rather than after; it then
-   * reads them in that next call. If the next call is anything else (the caller stopped, deletes
-   * or quits first), the source may end the session without committing anything, as a dropped
-   * connection does (a POP3 server that forgets retrieved messages at QUIT must not forget ones
-   * never stored): that call then fails, {@code quit} returns false, and the caller's deletions wait
-   * for the next session. The default ignores {@code next}.
+   * As {@link #retrieve(List, LineEnding, MessageHandler)}, knowing that the caller will then ask
+   * for {@code next}, in that order, in one or more further calls (their batches laid end to end
+   * make {@code next}, or begin it; the caller may pass a view, read only as far as needed). A
+   * source that pipelines may request some of those messages ahead, so that their bytes travel
+   * while the caller makes this batch durable rather than after, and its window of requests stays
+   * full across batches; it then reads them in those calls. If the next call is anything else
+   * (the caller stopped, deletes or quits first), the source may end the session without
+   * committing anything, as a dropped connection does (a POP3 server that forgets retrieved
+   * messages at QUIT must not forget ones never stored): that call then fails, {@code quit} returns
+   * false, and the caller's deletions wait for the next session. The default ignores {@code next}.
    */
   default void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
       throws FetchException {

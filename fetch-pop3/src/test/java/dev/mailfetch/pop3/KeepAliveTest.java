@@ -113,6 +113,37 @@ class KeepAliveTest {
     }
   }
 
+  /**
+   * The same when the RETRs in flight reach several batches ahead (the window is 64 requests, the
+   * batches 4 messages): keepalive NOOPs sent during the first barrier sit behind RETR 12, those of
+   * the second barrier behind them, and each is read where the server answers it, two batches on.
+   */
+  @Test
+  void Q43_noopsBehindRetrsSentSeveralBatchesAhead_areReadInTheirPlace() {
+    MailCorpus corpus = MailCorpus.generate(45, 12);
+    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+      SlowSyncSink sink = new SlowSyncSink();
+      Pop3Source source = Pop3SourceTest.client(s, Security.NONE,
+          Pop3Limits.builder().keepAliveInterval(Duration.ofMillis(300))).build();
+      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
+          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      assertTrue(r.ok(), r::summary);
+      assertEquals(12, r.count(MessageOutcome.Kind.DELIVERED));
+      java.util.Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
+      for (MailCorpus.Message m : corpus.messages()) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+      }
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      java.util.List<String> commands = s.session(1).commandLines();
+      assertTrue(commands.indexOf("NOOP") > commands.indexOf("RETR 12"),
+          "every RETR was sent before the first barrier, the keepalive NOOPs after them: " + commands);
+      assertTrue(s.session(1).commands("NOOP").size() >= 4, "NOOPs in two barriers at least: " + commands);
+      assertEquals(12, s.session(1).commands("RETR").size(), "each message requested once");
+      assertTrue(commands.contains("QUIT"), "the session ended with QUIT: " + commands);
+      assertEquals(0, s.mailbox("alice").size(), "every delivered message deleted");
+    }
+  }
+
   @Test
   void Q43_withoutKeepAlive_theDroppedSessionLosesNothing_andTheRunSaysSo() {
     try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())

@@ -117,6 +117,39 @@ class PipelineAcrossBatchesTest {
     }
   }
 
+  /**
+   * The window of RETRs (64) is not cut at the next batch: with batches of 4, every message of a
+   * 10-message run is requested before the first barrier, so a run of small batches keeps as many
+   * requests in flight as one big batch (at 10 ms, batches of 50 had cost a round trip each).
+   */
+  @Test
+  void theWindowSpansSeveralBatches_soSmallBatchesKeepItFull() {
+    MailCorpus corpus = MailCorpus.generate(10, 10);
+    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).start()) {
+      WatchingSink sink = new WatchingSink();
+      sink.commands = commandsOf(s);
+      sink.expectedAhead = "RETR 10";
+      FetchResult r = Fetcher.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).sink(sink)
+          .uidStore(InMemoryUidStore.create()).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+
+      assertTrue(r.ok(), r::summary);
+      assertTrue(sink.commandsAtSync.get(0).contains("RETR 10"),
+          "the third batch was requested before the first one's barrier: " + sink.commandsAtSync.get(0));
+      assertEquals(3, sink.commandsAtSync.size(), "three barriers");
+      Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
+      assertEquals(10, got.size());
+      for (MailCorpus.Message m : corpus.messages()) {
+        assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+      }
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      RecordedSession session = s.session(1);
+      assertEquals(10, session.commands("RETR").size(), "each message requested once: " + session.commandLines());
+      assertEquals(1, session.commands("NOOP").size(), "one closing NOOP");
+      assertEquals(10, session.commands("DELE").size());
+      assertEquals(0, s.mailbox("alice").size());
+    }
+  }
+
   @Test
   void aRunThatStopsAtABarrier_dropsTheSessionWithoutQuit_soNothingRequestedAheadIsForgotten() {
     MailCorpus corpus = MailCorpus.generate(9, 11);

@@ -258,7 +258,10 @@ class SingleFormsAndTopTest {
         assertTrue(session.quit());
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
-      assertEquals(List.of("UIDL"), s.session(2).commands("UIDL").stream().map(RecordedCommand::line).collect(Collectors.toList()));
+      // Only the bulk form: the one sent with CAPA after login (the session lists first, as the
+      // engine does), dropped as this caller asked for ids first, and the one that answered.
+      assertEquals(List.of("UIDL", "UIDL"), s.session(2).commands("UIDL").stream().map(RecordedCommand::line)
+          .collect(Collectors.toList()));
     }
   }
 }

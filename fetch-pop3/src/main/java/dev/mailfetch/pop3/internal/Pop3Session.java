@@ -129,17 +129,24 @@ public final class Pop3Session implements FetchSession {
   private final ReentrantLock line = new ReentrantLock();
   private volatile long lastCommand = System.nanoTime();
   private ScheduledFuture<?> keepAlive;
+  /** STAT, LIST and UIDL sent with the CAPA after login, their replies unread (only under {@link #line}). */
+  private boolean listingSent;
   /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
   private int unansweredNoops;
   /**
-   * RETRs sent for the engine's next batch while it makes the last one durable, so that the
-   * pipeline never runs dry between batches; their replies are unread (only under {@link #line}).
+   * Commands whose replies are unread, in the order sent, beyond what the last retrieve read: the
+   * RETRs sent for what the engine said comes next ({@link MessageRef}s), so that the pipeline
+   * never runs dry across its barriers, and keepalive NOOPs sent behind them ({@link #KEEPALIVE_NOOP});
+   * within a retrieve, also its own RETRs and closing NOOP ({@link #CLOSING_NOOP}) (only under
+   * {@link #line}).
    */
-  private final ArrayDeque<MessageRef> ahead = new ArrayDeque<>();
-  /** The status line of {@code ahead}'s first message: read, as it proved the message before it whole. */
+  private final ArrayDeque<Object> ahead = new ArrayDeque<>();
+  private static final Object KEEPALIVE_NOOP = new Object();
+  private static final Object CLOSING_NOOP = new Object();
+  /** The status line of {@code ahead}'s first command: read, as it proved the message before it whole. */
   private Reply aheadStatus;
-  /** Keepalive NOOPs sent while RETRs were ahead: their answers come after those RETRs'. */
-  private int noopsBehindAhead;
+  /** Keepalive NOOPs in {@link #ahead}. */
+  private int noopsAhead;
 
   Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -176,7 +183,7 @@ public final class Pop3Session implements FetchSession {
       session.connect();
       session.greetAndSecure();
       session.login();
-      session.capa();
+      session.capaAndListing();
       session.readPolicy();
       session.probeUidl();
       session.startKeepAlive();
@@ -474,6 +481,10 @@ public final class Pop3Session implements FetchSession {
       }
       throw e;
     }
+    readCapa(r);
+  }
+
+  private void readCapa(Reply r) throws FetchException {
     if (!r.ok()) {
       capa = Set.of();
       capaWorked = false;
@@ -493,6 +504,55 @@ public final class Pop3Session implements FetchSession {
     });
     capa = lines;
     capaWorked = true;
+  }
+
+  /**
+   * The CAPA after login, with STAT, LIST and UIDL behind it when the server said before login that
+   * it pipelines and lists UIDs: the engine lists next, and the listing's replies are then on their
+   * way while CAPA's are read (one round trip fewer per session, issue #8). If CAPA now says
+   * otherwise, the listing's replies are read and dropped, and everything goes on as without this.
+   */
+  void capaAndListing() throws FetchException {
+    if (learnt.noCapa || !pipelining() || !has("UIDL")) {
+      capa();
+      return;
+    }
+    capaAttempted = true;
+    send("CAPA", "CAPA");
+    send("STAT", "STAT");
+    send("LIST", "LIST");
+    send("UIDL", "UIDL");
+    listingSent = true;
+    try {
+      readCapa(reply("reading capabilities"));
+    } catch (FetchException e) {
+      broken = true;
+      pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
+      throw e;
+    }
+    if (!pipelining() || !has("UIDL")) {
+      dropListing();
+    }
+  }
+
+  /** Reads, and drops, the replies to a listing sent with CAPA that the engine did not ask for (yet). */
+  private void dropListing() throws FetchException {
+    listingSent = false;
+    try {
+      Reply stat = reply("counting messages (STAT)");
+      Reply list = reply("listing sizes (LIST)");
+      if (list.ok()) {
+        readListing("listing sizes (LIST)", true, line -> { });
+      }
+      Reply uidl = reply("listing unique ids (UIDL)");
+      if (uidl.ok()) {
+        readListing("listing unique ids (UIDL)", true, line -> { });
+      }
+      log.debug("{} - dropped a listing sent ahead ({}, {}, {})", s.account(), stat, list, uidl);
+    } catch (FetchException e) {
+      broken = true; // replies may be left unread: nothing more on this connection
+      throw e;
+    }
   }
 
   boolean has(String tag) {
@@ -947,24 +1007,15 @@ public final class Pop3Session implements FetchSession {
 
   private void listLocked(ListingHandler handler) throws FetchException {
     // With pipelining, STAT, LIST and UIDL go out together: two round trips fewer per poll, most
-    // of a poll with nothing new on a distant server. Their replies are read in order.
-    boolean together = pipelining();
+    // of a poll with nothing new on a distant server. Their replies are read in order. They may
+    // have gone out with the CAPA after login already (capaAndListing).
+    boolean together = listingSent || pipelining();
     try {
       listLocked(handler, together);
     } catch (FetchException e) {
       if (together) {
         broken = true; // replies to the other listing commands may be unread
-        if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
-          pipeliningStalled();
-        } else if (!learnt.noPipelining) {
-          // A server that drops some of the queued commands (quirk Q21) answers the next one in
-          // the wrong place: the listing then looks malformed rather than late. Whatever broke
-          // it, the next session lists one command at a time.
-          learnt.noPipelining = true;
-          quirks.add("Q21");
-          log.warn("{} - a pipelined listing from {} failed ({}); pipelining is off for it from now on",
-              s.account(), server(), e.error());
-        }
+        pipelinedListingFailed(e);
       }
       throw e;
     } catch (RuntimeException e) {
@@ -973,12 +1024,30 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  private void pipelinedListingFailed(FetchException e) {
+    if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+      pipeliningStalled();
+    } else if (!learnt.noPipelining) {
+      // A server that drops some of the queued commands (quirk Q21) answers the next one in the
+      // wrong place: the listing then looks malformed rather than late. Whatever broke it, the
+      // next session lists one command at a time.
+      learnt.noPipelining = true;
+      quirks.add("Q21");
+      log.warn("{} - a pipelined listing from {} failed ({}); pipelining is off for it from now on",
+          s.account(), server(), e.error());
+    }
+  }
+
   private void listLocked(ListingHandler handler, boolean together) throws FetchException {
-    send("STAT", "STAT");
-    if (together) {
-      send("LIST", "LIST");
-      if (stableUids) {
-        send("UIDL", "UIDL");
+    if (listingSent) {
+      listingSent = false; // STAT, LIST and UIDL: stableUids holds, as CAPA listed UIDL
+    } else {
+      send("STAT", "STAT");
+      if (together) {
+        send("LIST", "LIST");
+        if (stableUids) {
+          send("UIDL", "UIDL");
+        }
       }
     }
     Reply stat = reply("counting messages (STAT)");
@@ -1208,6 +1277,9 @@ public final class Pop3Session implements FetchSession {
       throws FetchException {
     acquireKeepingAhead();
     try {
+      if (listingSent) {
+        dropListing();
+      }
       reader.lineEndsToLf(ending == LineEnding.LF);
       bodiesLocked(batch, next, handler, "RETR", "");
     } catch (RuntimeException e) {
@@ -1232,7 +1304,7 @@ public final class Pop3Session implements FetchSession {
     if (lines < 0) {
       throw new IllegalArgumentException("lines must be 0 or more: " + lines);
     }
-    acquire();
+    acquireDroppingListing();
     try {
       bodiesLocked(batch, List.of(), handler, "TOP", " " + lines);
     } finally {
@@ -1256,7 +1328,7 @@ public final class Pop3Session implements FetchSession {
    */
   public Map<Integer, String> uids(List<Integer> numbers) throws FetchException {
     Map<Integer, String> out = new LinkedHashMap<>();
-    acquire();
+    acquireDroppingListing();
     try {
       singleLinesLocked("UIDL", numbers, (n, value) -> {
         String uid = validUid(value);
@@ -1276,7 +1348,7 @@ public final class Pop3Session implements FetchSession {
    */
   public Map<Integer, Long> sizes(List<Integer> numbers) throws FetchException {
     Map<Integer, Long> out = new LinkedHashMap<>();
-    acquire();
+    acquireDroppingListing();
     try {
       singleLinesLocked("LIST", numbers, (n, value) -> {
         long size = number(value.split("[ \t]+", 2)[0]); // RFC 1939 lets more follow the size
@@ -1390,60 +1462,44 @@ public final class Pop3Session implements FetchSession {
       String suffix) throws FetchException {
     boolean top = verb.equals("TOP");
     int window = pipelining() ? WINDOW : 1;
-    // Requested by the last call (as its "next"), if this batch is what was announced.
+    List<MessageRef> following = window > 1 && !top ? next : List.of();
+    int total = batch.size() + following.size();
+    // What earlier calls requested ahead must be where this batch, then what follows it, begin.
     int requested = 0;
-    if (!ahead.isEmpty()) {
-      if (top || !startsWith(batch, ahead)) {
-        throw dropAhead();
+    for (Object sent : ahead) {
+      if (sent instanceof MessageRef) {
+        if (top || (requested < total && !sent.equals(nth(batch, following, requested)))) {
+          throw dropAhead();
+        }
+        requested++;
       }
-      requested = ahead.size();
     }
-    ahead.clear();
+    if (batch.isEmpty()) {
+      return;
+    }
     Reply statusRead = aheadStatus;
     aheadStatus = null;
-    int noopsBehind = noopsBehindAhead;
-    noopsBehindAhead = 0;
-    List<MessageRef> following = window > 1 && !top ? next : List.of();
     // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
     // line proves that the message ended where the terminator said (quirk Q04).
-    ArrayDeque<String> queue = new ArrayDeque<>();
-    for (MessageRef ref : batch.subList(requested, batch.size())) {
-      queue.add(verb + " " + ref.number() + suffix);
-    }
-    for (MessageRef ref : following) {
-      queue.add(verb + " " + ref.number() + suffix);
-    }
-    if (following.isEmpty()) {
-      queue.add("NOOP");
-    }
-    int queuedForNext = following.size();
-    int outstanding = requested;
-    while (outstanding < window && !queue.isEmpty()) {
-      String c = queue.poll();
-      send(c, c);
-      outstanding++;
-    }
+    boolean closeWithNoop = requested <= batch.size() && following.isEmpty();
+    Window w = new Window(batch, following, verb, suffix, window, requested, closeWithNoop);
+    w.topUp();
     MessageRef pending = null; // a message whose bytes are in, awaiting the next status line
     int index = 0;
-    while (outstanding > 0) {
+    while (true) {
+      Object cmd = ahead.peekFirst();
+      if (cmd == null) {
+        throw new IllegalStateException("no command in flight while reading message " + (index + 1) + " of a batch");
+      }
       Reply r;
       try {
-        if (index == requested && noopsBehind > 0) {
-          // Keepalive NOOPs sent during the engine's barrier answer right after the RETRs sent ahead.
-          for (; noopsBehind > 0; noopsBehind--) {
-            reply("reading the answer to a keepalive NOOP");
-            if (pending != null) {
-              handler.end(); // a status line followed it: the message is whole
-              pending = null;
-            }
-          }
-        }
-        if (index == 0 && statusRead != null) {
+        if (statusRead != null) {
           r = statusRead;
           statusRead = null;
         } else {
-          r = reply(index < batch.size() ? (top ? "reading the top of message " : "retrieving message ")
-              + batch.get(index).number() : "confirming the last message");
+          r = reply(cmd == CLOSING_NOOP ? "confirming the last message"
+              : cmd == KEEPALIVE_NOOP ? "reading the answer to a keepalive NOOP"
+              : (top ? "reading the top of message " : "retrieving message ") + ((MessageRef) cmd).number());
         }
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
@@ -1460,28 +1516,33 @@ public final class Pop3Session implements FetchSession {
         }
         throw e;
       }
-      outstanding--;
       if (pending != null) {
         handler.end(); // the status line after it parsed: the message is whole
         pending = null;
       }
-      if (index == batch.size()) {
-        if (!following.isEmpty()) {
-          // The first of the next batch's replies: the engine's next call reads on from here.
-          aheadStatus = r;
-          int sentForNext = queuedForNext - Math.max(0, queue.size());
-          ahead.addAll(following.subList(0, sentForNext));
-        }
-        break; // the NOOP's reply, or the next batch's first
+      if (cmd == KEEPALIVE_NOOP) {
+        ahead.pollFirst(); // sent during the engine's barrier, answered in its place
+        noopsAhead--;
+        continue;
       }
+      if (index == batch.size()) {
+        if (cmd == CLOSING_NOOP) {
+          ahead.pollFirst();
+        } else {
+          aheadStatus = r; // the first reply of what follows: the engine's next call reads on from here
+        }
+        break;
+      }
+      ahead.pollFirst();
       MessageRef ref = batch.get(index++);
+      w.received();
       if (!r.ok()) {
         if (top) {
           quirks.add("Q33");
         }
         handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
             + ref.number() + " (" + verb + "); it stays there" + (top ? "" : " and is tried again")));
-        outstanding = topUp(queue, outstanding, window);
+        w.topUp();
         continue;
       }
       if (top && reader.nextLineIsStatus()) {
@@ -1523,21 +1584,61 @@ public final class Pop3Session implements FetchSession {
       }
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.
-      outstanding = topUp(queue, outstanding, window);
+      w.topUp();
     }
   }
 
-  private static boolean startsWith(List<MessageRef> batch, ArrayDeque<MessageRef> prefix) {
-    if (batch.size() < prefix.size()) {
-      return false;
+  private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
+    return i < batch.size() ? batch.get(i) : following.get(i - batch.size());
+  }
+
+  /**
+   * The RETRs (or TOPs) of one call in flight: this batch's, then, with pipelining, those of what
+   * follows it, never more than {@code size} unanswered; the closing NOOP, if any, goes with the
+   * last of them, outside the window (it carries no message), or, one command at a time, after it.
+   */
+  private final class Window {
+    private final List<MessageRef> batch;
+    private final List<MessageRef> following;
+    private final String verb;
+    private final String suffix;
+    private final int size;
+    private final int total;
+    private int sent;
+    private int unanswered;
+    private boolean noopDue;
+
+    Window(List<MessageRef> batch, List<MessageRef> following, String verb, String suffix, int size, int requested,
+        boolean closeWithNoop) {
+      this.batch = batch;
+      this.following = following;
+      this.verb = verb;
+      this.suffix = suffix;
+      this.size = size;
+      this.total = batch.size() + following.size();
+      this.sent = requested;
+      this.unanswered = requested;
+      this.noopDue = closeWithNoop;
     }
-    int i = 0;
-    for (MessageRef ref : prefix) {
-      if (!ref.equals(batch.get(i++))) {
-        return false;
+
+    void received() {
+      unanswered--;
+    }
+
+    void topUp() throws FetchException {
+      while (unanswered < size && sent < total) {
+        MessageRef ref = nth(batch, following, sent++);
+        String c = verb + " " + ref.number() + suffix;
+        send(c, c);
+        ahead.addLast(ref);
+        unanswered++;
+      }
+      if (noopDue && sent == total && (size > 1 || unanswered == 0)) {
+        send("NOOP", "NOOP");
+        ahead.addLast(CLOSING_NOOP);
+        noopDue = false;
       }
     }
-    return true;
   }
 
   /**
@@ -1548,10 +1649,10 @@ public final class Pop3Session implements FetchSession {
    * run's deletions simply wait for the next run.
    */
   private FetchException dropAhead() {
-    int n = ahead.size();
+    int n = ahead.size() - noopsAhead;
     ahead.clear();
     aheadStatus = null;
-    noopsBehindAhead = 0;
+    noopsAhead = 0;
     broken = true;
     close();
     return new FetchException(FetchError.PROTOCOL, "the session with " + server() + " was dropped without QUIT: "
@@ -1621,7 +1722,7 @@ public final class Pop3Session implements FetchSession {
     if (retrievedNotStored.isEmpty()) {
       return;
     }
-    acquire();
+    acquireDroppingListing();
     try {
       send("RSET", "RSET");
       Reply r = reply("keeping " + retrievedNotStored.size() + " messages that were not stored (RSET)");
@@ -1637,7 +1738,7 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
-    acquire();
+    acquireDroppingListing();
     try {
       return deleteLocked(messages);
     } finally {
@@ -1679,7 +1780,7 @@ public final class Pop3Session implements FetchSession {
   public boolean quit() {
     stopKeepAlive();
     try {
-      acquire();
+      acquireDroppingListing();
     } catch (FetchException e) {
       return false; // the keepalive's answers did not come: the session is broken, QUIT cannot confirm
     }
@@ -1723,6 +1824,19 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /** As {@link #acquire}, for a command other than the listing: a listing sent ahead is read first. */
+  private void acquireDroppingListing() throws FetchException {
+    acquire();
+    if (listingSent) {
+      try {
+        dropListing();
+      } catch (FetchException e) {
+        line.unlock();
+        throw e;
+      }
+    }
+  }
+
   /** Takes the connection for a retrieve, which may take up what the last one sent ahead. */
   private void acquireKeepingAhead() throws FetchException {
     line.lock();
@@ -1754,14 +1868,19 @@ public final class Pop3Session implements FetchSession {
       if (broken || System.nanoTime() - lastCommand < every || !line.tryLock()) {
         return;
       }
+      if (listingSent) { // the listing's replies are on their way: the server is not idle
+        line.unlock();
+        return;
+      }
       try {
-        if (!broken && unansweredNoops + noopsBehindAhead < MAX_UNANSWERED_NOOPS
+        if (!broken && unansweredNoops + noopsAhead < MAX_UNANSWERED_NOOPS
             && System.nanoTime() - lastCommand >= every) {
           send("NOOP", "NOOP (keepalive)");
           if (ahead.isEmpty()) {
             unansweredNoops++;
           } else {
-            noopsBehindAhead++;
+            ahead.addLast(KEEPALIVE_NOOP); // answered after the RETRs sent ahead, read in its place
+            noopsAhead++;
           }
         }
       } catch (FetchException e) {
