@@ -3,14 +3,14 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
 #
 # "short" (the default) finishes every group in under 10 minutes on the project's 2-core machine;
 # "full" is for careful runs. Build first: ./mvnw -q -pl benchmarks -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot latency memory scale all"}
+group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all"}
 profile=${2:-short}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
@@ -29,6 +29,8 @@ case "$group" in
   e2e)         args=(EndToEndBenchmark -p server=testkit); short && args+=(-wi 1 -w 4 -i 3 -r 4 -f 1) ;;
   e2e-dovecot) args=(EndToEndBenchmark -p server=dovecot); short && args+=(-wi 1 -w 4 -i 3 -r 4 -f 1) ;;
   discard-dovecot) args=('EndToEndBenchmark.(bare|mailfetchDiscard)$' -p server=dovecot -p security=plain)
+               if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
+  maildir-dovecot) args=('EndToEndBenchmark.(bare|mailfetchMaildir)$' -p server=dovecot -p security=plain)
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;

@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A message written to a temporary file that no reader looks at, flushed to the disk at {@link
- * #complete}, and only then published under its final name by the sink: a reader sees the whole
- * message or nothing, whatever moment a crash picks.
+ * A message written to a temporary file that no reader looks at, flushed to the disk, and only
+ * then published under its final name by the sink: a reader sees the whole message or nothing,
+ * whatever moment a crash picks. The flush and the publishing happen at {@link #complete}, or, for
+ * a sink that {@linkplain #stage stages} its deliveries, at the sink's sync, many files at once.
  */
 abstract class TmpFileDelivery implements Delivery {
   private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
@@ -45,6 +46,19 @@ abstract class TmpFileDelivery implements Delivery {
    */
   abstract boolean publish(DeliveryKey key, long size) throws IOException;
 
+  /** Whether the sink flushes and publishes at its sync ({@link #stage}) rather than at complete. */
+  boolean stagesUntilSync() {
+    return false;
+  }
+
+  /**
+   * Takes the closed, unflushed file as the message under {@code key}, to be flushed and
+   * published at the sink's next sync. False if the key is held or staged already.
+   */
+  boolean stage(DeliveryKey key, long size) {
+    throw new UnsupportedOperationException("this sink publishes at complete");
+  }
+
   @Override
   public final void write(ByteBuffer buffer) throws IOException {
     if (done) {
@@ -67,6 +81,20 @@ abstract class TmpFileDelivery implements Delivery {
     if (held(key)) {
       abort();
       return new DeliveryReceipt(key, bytes, true);
+    }
+    if (stagesUntilSync()) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        abort();
+        throw failure("cannot write " + tmp, e);
+      }
+      done = true;
+      boolean staged = stage(key, bytes);
+      if (!staged) {
+        deleteQuietly(tmp);
+      }
+      return new DeliveryReceipt(key, bytes, !staged);
     }
     try {
       channel.force(false);

@@ -60,6 +60,90 @@ class MaildirSinkTest {
     assertArrayEquals(ascii("Subject: a\n\nbody\n"), Files.readAllBytes(root.resolve("new").resolve(k + ",S=17")));
   }
 
+  /**
+   * A completed message is held at once (the engine asks contains) but linked into new/ only at
+   * the sync, after its file was flushed with the rest of the batch: a reader never sees a file
+   * whose bytes might not be on the disk, and a batch costs one round of flushes, not one each.
+   */
+  @Test
+  void aCompletedMessage_isHeldAtOnce_butAppearsInNewOnlyAtTheSync_withEveryOtherOfTheBatch() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.builder(root).flushThreads(4).build()) {
+      for (int i = 0; i < 25; i++) {
+        deliver(sink, "u" + i, Set.of(), false, ascii("Subject: " + i + "\n\nbody\n"));
+      }
+      assertTrue(sink.contains(DeliveryKey.of(ACCOUNT, "u7")), "held from complete on");
+      assertEquals(List.of(), names(root.resolve("new")), "nothing visible before the sync");
+      assertEquals(25, names(root.resolve("tmp")).size());
+      sink.sync();
+      assertEquals(25, names(root.resolve("new")).size());
+      assertEquals(List.of(), names(root.resolve("tmp")));
+    }
+    try (MaildirSink again = MaildirSink.open(root)) {
+      for (int i = 0; i < 25; i++) {
+        assertTrue(again.contains(DeliveryKey.of(ACCOUNT, "u" + i)), "u" + i + " survives the sink");
+      }
+    }
+  }
+
+  @Test
+  void aSyncThatCannotFlushAFile_holdsNoneItDidNotPublish_soTheEngineDeliversThemAgain() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "kept", Set.of(), false, ascii("Subject: k\n\nbody\n"));
+      deliver(sink, "gone", Set.of(), false, ascii("Subject: g\n\nbody\n"));
+      // Someone cleans tmp/ under the sink: the sync cannot flush what is not there.
+      try (Stream<Path> files = Files.list(root.resolve("tmp"))) {
+        for (Path f : files.collect(Collectors.toList())) {
+          Files.delete(f);
+        }
+      }
+      IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, sink::sync);
+      assertTrue(e.getMessage().contains("cannot write"), e.getMessage());
+      assertFalse(sink.contains(DeliveryKey.of(ACCOUNT, "kept")), "not held: delivered again next time");
+      assertFalse(sink.contains(DeliveryKey.of(ACCOUNT, "gone")));
+      assertEquals(List.of(), names(root.resolve("new")));
+      deliver(sink, "kept", Set.of(), false, ascii("Subject: k\n\nbody\n"));
+      sink.sync();
+      assertEquals(List.of(DeliveryKey.of(ACCOUNT, "kept") + ",S=17"), names(root.resolve("new")));
+    }
+  }
+
+  @Test
+  void closingWithoutSync_dropsWhatWasCompleted_asACrashWould_andLeavesTmpEmpty() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "u1", Set.of(), false, ascii("Subject: a\n\nbody\n"));
+    }
+    assertEquals(List.of(), names(root.resolve("tmp")));
+    assertEquals(List.of(), names(root.resolve("new")));
+    try (MaildirSink again = MaildirSink.open(root)) {
+      assertFalse(again.contains(DeliveryKey.of(ACCOUNT, "u1")));
+    }
+  }
+
+  @Test
+  void labelsAddedBeforeTheSync_areLinkedWithTheMessage() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    DeliveryKey k = DeliveryKey.of(ACCOUNT, "u1");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "u1", Set.of("Work"), false, ascii("Subject: a\n\nbody\n"));
+      assertTrue(sink.addLabels(k, Set.of("Lists/Java")));
+      sink.sync();
+    }
+    assertEquals(List.of(k + ",S=17"), names(root.resolve("new")));
+    assertEquals(List.of(k + ",S=17"), names(root.resolve(".Work").resolve("new")));
+    assertEquals(List.of(k + ",S=17"), names(root.resolve(".Lists.Java").resolve("new")));
+  }
+
+  @Test
+  void flushThreads_isFromOneTo64() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> MaildirSink.builder(tmp).flushThreads(0));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> MaildirSink.builder(tmp).flushThreads(65));
+  }
+
   @Test
   void labels_areMaildirPlusPlusFolders_hardLinkedToOneFile_andArchiveSkipsTheInbox() throws IOException {
     Path root = tmp.resolve("Maildir");
