@@ -132,7 +132,7 @@ public final class MaildirSink implements MessageSink {
     }
     Path tmp = root.resolve("tmp").resolve(Instant.now().getEpochSecond() + ".P" + ProcessHandle.current().pid()
         + "Q" + SEQUENCE.incrementAndGet() + ".mailfetch");
-    return new MaildirDelivery(tmp, folders);
+    return new MaildirDelivery(tmp, envelope.size(), folders);
   }
 
   @Override
@@ -480,8 +480,8 @@ public final class MaildirSink implements MessageSink {
   private final class MaildirDelivery extends TmpFileDelivery {
     private final List<Path> folders;
 
-    MaildirDelivery(Path tmp, List<Path> folders) throws IOException {
-      super(tmp);
+    MaildirDelivery(Path tmp, long announcedSize, List<Path> folders) throws IOException {
+      super(tmp, announcedSize);
       this.folders = folders;
     }
 
