@@ -30,7 +30,7 @@ case "$group" in
   e2e-dovecot) args=(EndToEndBenchmark -p server=dovecot); short && args+=(-wi 1 -w 4 -i 3 -r 4 -f 1) ;;
   discard-dovecot) args=('EndToEndBenchmark.(bare|mailfetchDiscard)$' -p server=dovecot -p security=plain)
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
-  maildir-dovecot) args=('EndToEndBenchmark.(bare|mailfetchMaildir)$' -p server=dovecot -p security=plain)
+  maildir-dovecot) args=('EndToEndBenchmark.(bare|bareMaildir|mailfetchMaildir)$' -p server=dovecot -p security=plain)
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;

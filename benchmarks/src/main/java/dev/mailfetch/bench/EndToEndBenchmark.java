@@ -158,6 +158,15 @@ public class EndToEndBenchmark {
     return n;
   }
 
+  /** {@code bare}, writing every message durably into a Maildir: the practical limit into a Maildir. */
+  @Benchmark
+  public long bareMaildir(Cpu cpu) throws IOException {
+    cpu.begin();
+    long n = Contenders.bare(target, maildirs.resolve("b" + round++));
+    cpu.end();
+    return n;
+  }
+
   @Benchmark
   public long mailfetchDiscard(Cpu cpu) {
     cpu.begin();
