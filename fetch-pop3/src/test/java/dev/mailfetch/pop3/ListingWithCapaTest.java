@@ -36,6 +36,16 @@ class ListingWithCapaTest {
     return session.commandLines();
   }
 
+  /** Fetches the corpus once, leaving it on the server; checks every message arrived whole, once. */
+  private static RecordedSession fetchAll(FakePop3Server s) {
+    InMemorySink sink = InMemorySink.create();
+    FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
+        InMemoryUidStore.create(), Retention.KEEP);
+    assertEveryMessageOnce(sink, r);
+    s.awaitSessionsEnded(Duration.ofSeconds(5));
+    return s.lastSession().orElseThrow();
+  }
+
   private static void assertEveryMessageOnce(InMemorySink sink, FetchResult r) {
     assertTrue(r.ok(), r::summary);
     assertEquals(CORPUS.messages().size(), r.count(MessageOutcome.Kind.DELIVERED), r::summary);
@@ -49,12 +59,7 @@ class ListingWithCapaTest {
   @Test
   void theListingGoesOutWithTheCapaAfterLogin_withoutWaitingForIt() {
     try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(20)).start()) {
-      InMemorySink sink = InMemorySink.create();
-      FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
-          InMemoryUidStore.create(), Retention.KEEP);
-      assertEveryMessageOnce(sink, r);
-      s.awaitSessionsEnded(Duration.ofSeconds(5));
-      RecordedSession session = s.session(1);
+      RecordedSession session = fetchAll(s);
       List<String> commands = lines(session);
       int capaAfterLogin = commands.lastIndexOf("CAPA");
       assertEquals(List.of("CAPA", "STAT", "LIST", "UIDL"), commands.subList(capaAfterLogin, capaAfterLogin + 4),
@@ -71,12 +76,7 @@ class ListingWithCapaTest {
   void aServerThatStopsOfferingPipeliningAfterLogin_getsTheListingDropped_andAskedAgainOneByOne() {
     try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox())
         .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "UIDL", "RESP-CODES").start()) {
-      InMemorySink sink = InMemorySink.create();
-      FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
-          InMemoryUidStore.create(), Retention.KEEP);
-      assertEveryMessageOnce(sink, r);
-      s.awaitSessionsEnded(Duration.ofSeconds(5));
-      RecordedSession session = s.session(1);
+      RecordedSession session = fetchAll(s);
       assertEquals(2, session.commands("STAT").size(), "the listing sent ahead, then the one used: " + lines(session));
       assertEquals(2, session.commands("UIDL").size(), lines(session).toString());
       List<RecordedCommand> retrs = session.commands("RETR");
@@ -107,12 +107,7 @@ class ListingWithCapaTest {
   void withoutPipelining_theListingWaitsForTheEngine() {
     try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox()).pipelining(false).replyDelay(Duration.ofMillis(5))
         .start()) {
-      InMemorySink sink = InMemorySink.create();
-      FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
-          InMemoryUidStore.create(), Retention.KEEP);
-      assertEveryMessageOnce(sink, r);
-      s.awaitSessionsEnded(Duration.ofSeconds(5));
-      List<RecordedCommand> pipelined = s.session(1).commands().stream().filter(RecordedCommand::pipelined)
+      List<RecordedCommand> pipelined = fetchAll(s).commands().stream().filter(RecordedCommand::pipelined)
           .collect(Collectors.toList());
       assertEquals(List.of(), pipelined, "one command at a time");
     }
