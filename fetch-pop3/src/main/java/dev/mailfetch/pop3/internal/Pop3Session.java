@@ -1649,7 +1649,10 @@ public final class Pop3Session implements FetchSession {
    * run's deletions simply wait for the next run.
    */
   private FetchException dropAhead() {
-    int n = ahead.size() - noopsAhead;
+    int n = 0;
+    for (Object sent : ahead) {
+      n += sent instanceof MessageRef ? 1 : 0;
+    }
     ahead.clear();
     aheadStatus = null;
     noopsAhead = 0;
