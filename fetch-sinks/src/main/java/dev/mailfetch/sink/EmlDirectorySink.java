@@ -82,7 +82,7 @@ public final class EmlDirectorySink implements MessageSink {
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
     Path tmp = dir.resolve(".mailfetch-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".tmp");
-    return new TmpFileDelivery(tmp, envelope.size()) {
+    return new TmpFileDelivery(tmp, envelope.size(), false) {
       @Override
       boolean held(DeliveryKey key) {
         return held.contains(key);

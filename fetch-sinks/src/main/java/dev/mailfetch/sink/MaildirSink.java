@@ -481,7 +481,7 @@ public final class MaildirSink implements MessageSink {
     private final List<Path> folders;
 
     MaildirDelivery(Path tmp, long announcedSize, List<Path> folders) throws IOException {
-      super(tmp, announcedSize);
+      super(tmp, announcedSize, true);
       this.folders = folders;
     }
 
@@ -490,13 +490,9 @@ public final class MaildirSink implements MessageSink {
       return contains(key);
     }
 
+    /** Takes the file over until the sync, which flushes it and links it into new/. */
     @Override
-    boolean stagesUntilSync() {
-      return true;
-    }
-
-    @Override
-    boolean stage(DeliveryKey key, long size) {
+    boolean publish(DeliveryKey key, long size) {
       synchronized (lock) {
         if (held.contains(key) || staged.containsKey(key)) {
           return false;
@@ -504,11 +500,6 @@ public final class MaildirSink implements MessageSink {
         staged.put(key, new Staged(tmp, size, folders));
         return true;
       }
-    }
-
-    @Override
-    boolean publish(DeliveryKey key, long size) {
-      throw new AssertionError("a Maildir publishes at its sync");
     }
   }
 

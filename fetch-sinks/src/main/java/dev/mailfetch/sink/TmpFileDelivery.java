@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * A message written to a temporary file that no reader looks at, flushed to the disk, and only
  * then published under its final name by the sink: a reader sees the whole message or nothing,
  * whatever moment a crash picks. The flush and the publishing happen at {@link #complete}, or, for
- * a sink that {@linkplain #stage stages} its deliveries, at the sink's sync, many files at once.
+ * a sink that {@code flushesAtSync}, at the sink's sync, many files at once: at complete such a
+ * sink only takes the closed file over ({@link #publish}), and removes it from tmp itself.
  */
 abstract class TmpFileDelivery implements Delivery {
   private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
@@ -31,12 +32,17 @@ abstract class TmpFileDelivery implements Delivery {
    * ends, and a system call per line cost a Maildir most of its time (docs/benchmarks.md).
    */
   private final ByteBuffer gathered;
+  private final boolean flushesAtSync;
   private long bytes;
   private boolean done;
 
-  /** {@code announcedSize}: the message's size as listed (or less than 0), to size the write buffer. */
-  TmpFileDelivery(Path tmp, long announcedSize) throws IOException {
+  /**
+   * {@code announcedSize}: the message's size as listed, to size the write buffer; {@code
+   * flushesAtSync}: the sink flushes and publishes the file at its sync, not here.
+   */
+  TmpFileDelivery(Path tmp, long announcedSize, boolean flushesAtSync) throws IOException {
     this.tmp = tmp;
+    this.flushesAtSync = flushesAtSync;
     this.gathered = ByteBuffer.allocate((int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, announcedSize + 256)));
     try {
       this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -49,24 +55,12 @@ abstract class TmpFileDelivery implements Delivery {
   abstract boolean held(DeliveryKey key);
 
   /**
-   * Publishes the flushed file as the message under {@code key}: links or moves it where readers
-   * look. False if the key turned out to be held meanwhile. Must leave nothing published when it
-   * throws.
+   * Publishes the closed file as the message under {@code key}: links or moves it where readers
+   * look (flushed already), or, for a sink that {@code flushesAtSync}, takes it over to do so at
+   * its sync. False if the key turned out to be held meanwhile. Must leave nothing published when
+   * it throws.
    */
   abstract boolean publish(DeliveryKey key, long size) throws IOException;
-
-  /** Whether the sink flushes and publishes at its sync ({@link #stage}) rather than at complete. */
-  boolean stagesUntilSync() {
-    return false;
-  }
-
-  /**
-   * Takes the closed, unflushed file as the message under {@code key}, to be flushed and
-   * published at the sink's next sync. False if the key is held or staged already.
-   */
-  boolean stage(DeliveryKey key, long size) {
-    throw new UnsupportedOperationException("this sink publishes at complete");
-  }
 
   @Override
   public final void write(ByteBuffer buffer) throws IOException {
@@ -115,22 +109,10 @@ abstract class TmpFileDelivery implements Delivery {
       abort();
       throw e;
     }
-    if (stagesUntilSync()) {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        abort();
-        throw failure("cannot write " + tmp, e);
-      }
-      done = true;
-      boolean staged = stage(key, bytes);
-      if (!staged) {
-        deleteQuietly(tmp);
-      }
-      return new DeliveryReceipt(key, bytes, !staged);
-    }
     try {
-      channel.force(false);
+      if (!flushesAtSync) {
+        channel.force(false);
+      }
       channel.close();
     } catch (IOException e) {
       abort();
@@ -144,7 +126,9 @@ abstract class TmpFileDelivery implements Delivery {
       throw e;
     }
     done = true;
-    deleteQuietly(tmp); // the published names are links to it, or copies
+    if (!flushesAtSync || !published) {
+      deleteQuietly(tmp); // the published names are links to it, or copies
+    }
     return new DeliveryReceipt(key, bytes, !published);
   }
 
