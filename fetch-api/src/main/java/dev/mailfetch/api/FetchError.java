@@ -25,8 +25,10 @@ public enum FetchError {
           "a firewall or rate limiter silently drops connections from this machine",
           "the host name or port is wrong and points at a machine that does not answer",
           "the server is overloaded, or sends its reply too slowly (a stalled transfer)"),
-      "Check the server name and port; if they are right, wait and try again. If it keeps happening,"
-          + " ask the mail provider whether they block or rate-limit connections from your address."),
+      Remedy.of(
+          "Check the server name and port; if they are right, wait and try again. If it keeps"
+              + " happening, ask the mail provider whether they block or rate-limit connections from"
+              + " your address.")),
 
   /** Gmail's "Connection reset by peer.": the server or the network cut the connection. */
   CONNECTION_RESET(
@@ -37,8 +39,9 @@ public enum FetchError {
           "the server dropped the session (idle timeout, overload, or a crash)",
           "a firewall or proxy between us and the server cut the connection",
           "the connection broke in the middle of a message"),
-      "Try again later; nothing was deleted from the server for the message that was cut off. If it"
-          + " happens at the same message every time, ask the provider about that message."),
+      Remedy.of(
+          "Try again later; nothing was deleted from the server for the message that was cut off. If"
+              + " it happens at the same message every time, ask the provider about that message.")),
 
   /** Gmail's READ_ERROR: what the server sent could not be framed into messages. */
   READ_ERROR(
@@ -49,8 +52,10 @@ public enum FetchError {
           "a message contains a line with a single '.' that the server did not escape (RFC 1939 §3)",
           "the server answered out of step, for example after pipelined commands",
           "a reply line was far longer than POP3 allows"),
-      "The affected message was left on the server and will be tried again. Ask the provider to"
-          + " check their server's dot-stuffing; moving the message away on the server unblocks it."),
+      Remedy.of(
+          "The affected message was left on the server and will be tried again. Ask the provider to"
+              + " check their server's dot-stuffing; moving the message away on the server unblocks"
+              + " it.")),
 
   /** Gmail's "The other server sent messages in the wrong order.". */
   WRONG_ORDER(
@@ -61,8 +66,11 @@ public enum FetchError {
           "message numbers do not start at 1 or are not consecutive",
           "the same message number is listed twice, or a number is larger than the message count",
           "the unique-id list (UIDL) and the size list (LIST) name different messages"),
-      "Contact your mail provider: their server breaks RFC 1939 §5. Tolerant listing mode sorts the"
-          + " list and carries on where that is safe."),
+      Remedy.of(
+          "Contact your mail provider: their server breaks RFC 1939 §5. Tolerant listing (the default;"
+              + " not with --strict) sorts the list and carries on where that is safe.",
+          "Contact your mail provider: their server breaks RFC 1939 §5. Tolerating"
+              + " Tolerance.UNORDERED_LISTING sorts the list and carries on where that is safe.")),
 
   /** Gmail's "Received an empty line.": an empty line arrived where a status line was due. */
   EMPTY_LINE(
@@ -72,7 +80,7 @@ public enum FetchError {
       List.of(
           "the server sent a blank line instead of +OK or -ERR (seen after DELE on some servers)",
           "an earlier reply was longer than it announced and left a stray line end behind"),
-      "Try again later. If it keeps happening, report it to your mail provider."),
+      Remedy.of("Try again later. If it keeps happening, report it to your mail provider.")),
 
   /** Gmail's "There are too many messages on the other server.". */
   TOO_MANY_MESSAGES(
@@ -80,8 +88,27 @@ public enum FetchError {
       false,
       "There are too many messages on the server to list them safely.",
       List.of("the mailbox holds more messages than the configured listing limit"),
-      "Delete or move some mail out of the inbox on the server, or raise the listing limit"
-          + " (FetchLimits.maxListing) if this machine can afford it."),
+      Remedy.of(
+          "Delete or move some mail out of the inbox on the server, or raise the listing limit with"
+              + " --max-listing N if this machine can afford it.",
+          "Delete or move some mail out of the inbox on the server, or raise the listing limit"
+              + " (FetchLimits.Builder.maxListing) if this machine can afford it.")),
+
+  /** Nothing listens on the server's port: a wrong port, or the service is down. */
+  CONNECTION_REFUSED(
+      16,
+      true,
+      "Connection refused: nothing answers on the mail server's port.",
+      List.of(
+          "the port is wrong (POP3 over TLS uses 995, POP3 with STARTTLS uses 110)",
+          "the mail service on the server is down or not switched on",
+          "a firewall on the server's side rejects connections to this port"),
+      Remedy.of(
+          "Check the port in the URL (pop3s:// defaults to 995, pop3:// to 110); if it is right, the"
+              + " service is down: try again later, or ask the provider.",
+          "Check the port given to the source's builder (port(int); 995 for implicit TLS, 110 for"
+              + " STARTTLS); if it is right, the service is down: try again later, or ask the"
+              + " provider.")),
 
   /** The server refused the user name, password or token. */
   AUTH_FAILED(
@@ -92,8 +119,9 @@ public enum FetchError {
           "the password is wrong or has changed",
           "the provider wants an app password or OAuth instead of the account password",
           "POP access is switched off for this account at the provider"),
-      "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
-          + " and Outlook need POP enabled and an app password or OAuth sign-in."),
+      Remedy.of(
+          "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
+              + " and Outlook need POP enabled and an app password or OAuth sign-in.")),
 
   /** An OAuth access token was refused as expired or revoked. */
   AUTH_TOKEN_EXPIRED(
@@ -101,8 +129,11 @@ public enum FetchError {
       true,
       "The OAuth access token has expired or was revoked.",
       List.of("the access token's lifetime ran out", "the user or an administrator revoked access"),
-      "Refresh the access token (the token provider is asked again on the next attempt); if that"
-          + " fails, sign in again to grant access."),
+      Remedy.of(
+          "Give a fresh access token (--oauth-token-env or --oauth-token-file is read again at each"
+              + " login); if that fails, sign in again to grant access.",
+          "Refresh the access token (the token supplier is asked again at each login); if that"
+              + " fails, sign in again to grant access.")),
 
   /** The maildrop is in use ({@code [IN-USE]}) or another run holds this account. */
   LOCKED(
@@ -113,7 +144,7 @@ public enum FetchError {
           "another mail program is connected to the same mailbox right now",
           "the server's limit of simultaneous sessions is reached",
           "another mailfetch run already fetches this account"),
-      "Wait a few minutes and try again; close other programs that read this mailbox by POP3."),
+      Remedy.of("Wait a few minutes and try again; close other programs that read this mailbox by POP3.")),
 
   /** The server asks us to wait longer between logins ({@code [LOGIN-DELAY]}). */
   LOGIN_DELAY(
@@ -121,7 +152,11 @@ public enum FetchError {
       true,
       "The server asks to wait longer between logins.",
       List.of("the account was checked more often than the provider allows"),
-      "Check this account less often; the server's LOGIN-DELAY capability says how long to wait."),
+      Remedy.of(
+          "Check this account less often (for poll, raise --min-interval); the server's LOGIN-DELAY"
+              + " capability says how long to wait.",
+          "Check this account less often; the server's LOGIN-DELAY capability says how long to wait"
+              + " (the Poller heeds it by itself).")),
 
   /** The TLS handshake failed for a reason other than the certificate. */
   TLS_FAILED(
@@ -132,8 +167,13 @@ public enum FetchError {
           "TLS was spoken to a plain-text port, or plain text to a TLS port",
           "the server offers only old TLS versions (below 1.2) or no common cipher",
           "the server announced STLS but failed it"),
-      "Check the port and security setting: port 995 uses implicit TLS, port 110 uses STLS. If the"
-          + " server supports only TLS 1.0/1.1, ask the provider to upgrade it."),
+      Remedy.of(
+          "Check the port and the URL's scheme: pop3s:// (port 995) starts TLS at once, pop3:// (port"
+              + " 110) with STARTTLS; --tls implicit or --tls starttls overrides it. If the server"
+              + " supports only TLS 1.0/1.1, ask the provider to upgrade it.",
+          "Check the port and security: port 995 uses Security.IMPLICIT_TLS, port 110"
+              + " Security.STARTTLS. If the server supports only TLS 1.0/1.1, ask the provider to"
+              + " upgrade it.")),
 
   /** The server's certificate is not valid for this host. */
   CERTIFICATE_INVALID(
@@ -144,8 +184,12 @@ public enum FetchError {
           "the certificate has expired or is not yet valid",
           "the certificate was issued for another host name",
           "the certificate is self-signed or issued by an unknown authority"),
-      "Use the host name the certificate was issued for. For a private server, trust its CA"
-          + " explicitly (a PEM trust file); mailfetch never switches certificate checks off."),
+      Remedy.of(
+          "Use the host name the certificate was issued for. For a private server, trust its CA with"
+              + " --ca-file FILE (PEM); mailfetch never switches certificate checks off.",
+          "Use the host name the certificate was issued for. For a private server, trust its CA with"
+              + " the source builder's trustPem(Path); mailfetch never switches certificate checks"
+              + " off.")),
 
   /** STLS was required but the server does not offer it. */
   TLS_REQUIRED_NOT_OFFERED(
@@ -155,8 +199,13 @@ public enum FetchError {
       List.of(
           "the server does not support STLS on this port",
           "something between us and the server removed STLS from the capability list"),
-      "Use implicit TLS (pop3s, port 995) if the server offers it. Plain-text login must be allowed"
-          + " explicitly and exposes the password to anyone on the network path."),
+      Remedy.of(
+          "Use implicit TLS (a pop3s:// URL, port 995) if the server offers it. Logging in without"
+              + " TLS needs --tls none --allow-plaintext-auth and exposes the password to anyone on"
+              + " the network path.",
+          "Use Security.IMPLICIT_TLS (port 995) if the server offers it. Logging in without TLS needs"
+              + " Security.NONE with allowPlaintextAuthentication(true) and exposes the password to"
+              + " anyone on the network path.")),
 
   /** The requested settings cannot work with this server. */
   POLICY(
@@ -166,7 +215,9 @@ public enum FetchError {
       List.of(
           "leaving mail on the server needs stable unique ids (UIDL), and the server has none",
           "the server announces EXPIRE 0: it does not allow mail to be left on it"),
-      "Switch to deleting messages after delivery, or ask the provider to enable UIDL."),
+      Remedy.of(
+          "Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
+          "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")),
 
   /** The server reported a temporary problem ({@code [SYS/TEMP]} or equivalent). */
   SERVER_TEMPORARY(
@@ -174,7 +225,7 @@ public enum FetchError {
       true,
       "The mail server reported a temporary problem.",
       List.of("the server is busy, its storage is unavailable, or the mailbox is being repaired"),
-      "Try again later; nothing was lost."),
+      Remedy.of("Try again later; nothing was lost.")),
 
   /** The server reported a problem that needs someone to fix it ({@code [SYS/PERM]}). */
   SERVER_PERMANENT(
@@ -182,7 +233,21 @@ public enum FetchError {
       false,
       "The mail server reported a problem that will not go away by itself.",
       List.of("the mailbox is damaged or disabled on the server"),
-      "Contact your mail provider and quote the server's reply."),
+      Remedy.of("Contact your mail provider and quote the server's reply.")),
+
+  /** The server did not confirm deleting messages it was asked to delete. */
+  DELETION_UNCONFIRMED(
+      53,
+      true,
+      "The server did not confirm that it deleted the fetched messages.",
+      List.of(
+          "the server answered the end of the session (QUIT) with an error, so it may have kept them",
+          "the server refused to mark a message for deletion (DELE)",
+          "the connection broke before the server confirmed the end of the session"),
+      Remedy.of(
+          "Nothing is lost and nothing is fetched twice: the messages are stored, and the next run"
+              + " asks the server again to delete them. If it happens at every run, ask the provider,"
+              + " quoting the server's reply.")),
 
   /** The server broke the POP3 protocol in a way that is not a framing error. */
   PROTOCOL(
@@ -192,8 +257,11 @@ public enum FetchError {
       List.of(
           "a reply did not start with +OK or -ERR",
           "a reply contradicted an earlier one (for example an unknown message number)"),
-      "Report the server's reply to the provider. If the server is known to do this, the matching"
-          + " quirk can be tolerated by name."),
+      Remedy.of(
+          "Report the server's reply to the provider. If the server is known to do this, the matching"
+              + " quirk can be tolerated by name (--quirk ID, docs/quirks.md).",
+          "Report the server's reply to the provider. If the server is known to do this, the matching"
+              + " quirk can be tolerated by name (the source builder's tolerate(Tolerance...)).")),
 
   /** A configured limit was reached; the message names the setting to raise. */
   LIMIT_EXCEEDED(
@@ -201,8 +269,9 @@ public enum FetchError {
       false,
       "A configured limit was reached.",
       List.of("a message, line, list or exchange was larger than the limit allows"),
-      "Raise the setting named in the message if the size is expected; otherwise the server may be"
-          + " misbehaving."),
+      Remedy.of(
+          "Raise the setting named in the message if the size is expected; otherwise the server may"
+              + " be misbehaving.")),
 
   /** The sink could not store a message (disk full, permissions, vanished directory...). */
   SINK_FAILED(
@@ -213,8 +282,9 @@ public enum FetchError {
           "the disk is full",
           "the destination is read-only or its permissions do not allow writing",
           "the destination directory was removed or unmounted"),
-      "Fix the destination (free space, permissions) and run again: the message is still on the"
-          + " server."),
+      Remedy.of(
+          "Fix the destination (free space, permissions) and run again: the message is still on the"
+              + " server.")),
 
   /** mailfetch's own state (which messages it has fetched) could not be read or written. */
   STATE_FAILED(
@@ -222,32 +292,52 @@ public enum FetchError {
       true,
       "mailfetch could not write its record of fetched messages.",
       List.of("the disk holding the state is full or read-only"),
-      "Fix the state location (free space, permissions) and run again. Messages already stored are"
-          + " recognised and not stored twice."),
+      Remedy.of(
+          "Fix the state location (free space, permissions) and run again. Messages already stored"
+              + " are recognised and not stored twice.")),
 
-  /** The configuration is wrong or inconsistent; the message names the setting. */
+  /** mailfetch's record of fetched messages is damaged, and it will not guess what it held. */
+  STATE_DAMAGED(
+      72,
+      false,
+      "mailfetch's record of fetched messages is damaged, so it fetched and deleted nothing.",
+      List.of(
+          "the state file was edited, cut short or overwritten by another program",
+          "the disk or file system damaged it"),
+      Remedy.of(
+          "Restore the state directory (--state, or mailfetch-state beside the mail) from a backup;"
+              + " or move the file the message names aside: the next run then takes every message on"
+              + " the server as new, and the messages already stored are recognised and not stored"
+              + " twice.",
+          "Restore the state directory from a backup; or move the file the message names aside: the"
+              + " next run then takes every message on the server as new, and a sink that passes the"
+              + " contract tests recognises the messages it holds by their delivery keys.")),
+
   /** The run was asked to stop (its program or poller is shutting down) and ended early. */
   STOPPED(
       80,
       true,
       "The fetch was stopped before it finished.",
       List.of("the program or the poller running it was shut down"),
-      "Nothing to do: what was delivered is kept, and the rest stays on the server for the next run."),
+      Remedy.of(
+          "Nothing to do: what was delivered is kept, and the rest stays on the server for the next"
+              + " run.")),
 
+  /** The configuration is wrong or inconsistent; the message names the setting. */
   CONFIGURATION(
       78,
       false,
       "The configuration is not valid.",
       List.of("a setting is missing, malformed, or contradicts another setting"),
-      "Correct the setting named in the message.");
+      Remedy.of("Correct the setting named in the message."));
 
   private final int exitCode;
   private final boolean retryable;
   private final String summary;
   private final List<String> causes;
-  private final String remedy;
+  private final Remedy remedy;
 
-  FetchError(int exitCode, boolean retryable, String summary, List<String> causes, String remedy) {
+  FetchError(int exitCode, boolean retryable, String summary, List<String> causes, Remedy remedy) {
     this.exitCode = exitCode;
     this.retryable = retryable;
     this.summary = summary;
@@ -278,8 +368,12 @@ public enum FetchError {
     return causes;
   }
 
-  /** What to do about it. */
-  public String remedy() {
+  /**
+   * What to do about it, for a person at the command line and for a developer; a {@link
+   * FetchException} may carry a remedy of its own that fits its case better ({@link
+   * FetchException#remedy()}).
+   */
+  public Remedy remedy() {
     return remedy;
   }
 }

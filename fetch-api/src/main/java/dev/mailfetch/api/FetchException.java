@@ -24,7 +24,9 @@ public class FetchException extends IOException {
   public static final int MAX_REPLY_CHARS = 200;
 
   private final FetchError error;
+  private final String detail;
   private final String serverReply;
+  private final Remedy remedy;
 
   public FetchException(FetchError error, String detail) {
     this(error, detail, null, null);
@@ -41,14 +43,39 @@ public class FetchException extends IOException {
    * @param cause the underlying exception, or null
    */
   public FetchException(FetchError error, String detail, String serverReply, Throwable cause) {
+    this(error, detail, serverReply, cause, null);
+  }
+
+  /**
+   * A failure with advice of its own, where the code's general {@link FetchError#remedy()} does
+   * not fit this case well (it names the exact setting, say, or the server's own words).
+   *
+   * @param remedy what to do about this failure, or null for the code's general remedy
+   */
+  public FetchException(FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
     super(format(error, detail, serverReply == null ? null : escape(serverReply)), cause);
     this.error = Objects.requireNonNull(error, "error");
+    this.detail = Objects.requireNonNull(detail, "detail");
     this.serverReply = serverReply == null ? null : escape(serverReply);
+    this.remedy = remedy;
   }
 
   /** What went wrong, with its user-facing text and exit code. */
   public FetchError error() {
     return error;
+  }
+
+  /**
+   * What was happening, without the code in front: the message is {@code CODE: detail (server said:
+   * "reply")}, and a report that shows the code on its own shows this beside it.
+   */
+  public String detail() {
+    return detail + (serverReply == null ? "" : " (server said: \"" + serverReply + "\")");
+  }
+
+  /** What to do: this failure's own advice where it has one, else its code's {@link FetchError#remedy()}. */
+  public Remedy remedy() {
+    return remedy != null ? remedy : error.remedy();
   }
 
   /** The server's reply, escaped and truncated, where the failure came with one. */

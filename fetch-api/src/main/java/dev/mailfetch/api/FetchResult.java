@@ -27,6 +27,10 @@ import java.util.Set;
  *     confirm; they are deleted again next run if still there
  * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
  *     heeds); empty when the run never got that far
+ * @param warnings what did not stop the run but needs a person to know: deletions the server did
+ *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's that
+ *     the run worked around (a reused unique id, a message served empty), each with its code,
+ *     words and remedy; in the order they happened
  */
 public record FetchResult(
     String account,
@@ -38,7 +42,25 @@ public record FetchResult(
     Set<String> quirks,
     int deleted,
     int deletionsUnconfirmed,
-    Optional<Capabilities> capabilities) {
+    Optional<Capabilities> capabilities,
+    List<FetchException> warnings) {
+
+  /** How a run ended, for a report's status line and a command's exit code. */
+  public enum Status {
+    /** Every listed message ended well and nothing needs a person. */
+    OK,
+    /**
+     * The run finished and no message failed, but something needs a person to know: a {@link
+     * #warnings() warning}, or a message left on the server because it is larger than the size
+     * limit (it is never fetched until the limit is raised).
+     */
+    WARNING,
+    /**
+     * The run stopped early, a message failed, or a message is quarantined (it failed in too many
+     * runs and is no longer tried until someone asks).
+     */
+    ERROR;
+  }
 
   public FetchResult {
     Objects.requireNonNull(account, "account");
@@ -49,6 +71,45 @@ public record FetchResult(
     Objects.requireNonNull(error, "error");
     quirks = Set.copyOf(quirks);
     Objects.requireNonNull(capabilities, "capabilities");
+    warnings = List.copyOf(warnings);
+  }
+
+  /** A result without warnings. */
+  public FetchResult(
+      String account,
+      String server,
+      Instant started,
+      Duration duration,
+      List<MessageOutcome> outcomes,
+      Optional<FetchException> error,
+      Set<String> quirks,
+      int deleted,
+      int deletionsUnconfirmed,
+      Optional<Capabilities> capabilities) {
+    this(account, server, started, duration, outcomes, error, quirks, deleted, deletionsUnconfirmed,
+        capabilities, List.of());
+  }
+
+  /**
+   * {@link Status#ERROR} unless {@link #ok()} or when a message is quarantined; else {@link
+   * Status#WARNING} with a warning or a message over the size limit; else {@link Status#OK}.
+   */
+  public Status status() {
+    if (!ok()) {
+      return Status.ERROR;
+    }
+    boolean tooLarge = false;
+    if (count(MessageOutcome.Kind.SKIPPED) > 0) {
+      for (MessageOutcome o : outcomes) {
+        if (o.kind() == MessageOutcome.Kind.SKIPPED) {
+          if (o.skipReason() == SkipReason.QUARANTINED) {
+            return Status.ERROR;
+          }
+          tooLarge |= o.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT;
+        }
+      }
+    }
+    return tooLarge || !warnings.isEmpty() ? Status.WARNING : Status.OK;
   }
 
   /**
@@ -115,7 +176,7 @@ public record FetchResult(
   public String summary() {
     return String.format(
         "%s: %d listed, %d delivered (%d bytes), %d already seen, %d skipped, %d duplicates,"
-            + " %d failed, %d deleted%s%s",
+            + " %d failed, %d deleted%s%s%s",
         account,
         listed(),
         count(MessageOutcome.Kind.DELIVERED),
@@ -126,6 +187,7 @@ public record FetchResult(
         count(MessageOutcome.Kind.FAILED),
         deleted,
         deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + " deletions not confirmed)" : "",
+        warnings.isEmpty() ? "" : "; " + warnings.size() + (warnings.size() == 1 ? " warning" : " warnings"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
   }
 }

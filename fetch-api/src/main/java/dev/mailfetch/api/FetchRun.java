@@ -95,6 +95,8 @@ final class FetchRun {
   private final Set<String> engineQuirks = new java.util.LinkedHashSet<>();
   private int deleted;
   private int deletionsUnconfirmed;
+  /** What did not stop the run but needs a person to know ({@link FetchResult#warnings()}). */
+  private final List<FetchException> warnings = new ArrayList<>();
   /** The header buffer, reused for every message of the run. */
   private byte[] headerBuf = new byte[4096];
 
@@ -525,16 +527,25 @@ final class FetchRun {
         item.deleteDue = f.retention.deletionDue(rec.firstSeen(), now);
         return true;
       case FAILED:
-        if (rec.failures() >= f.quarantineAfter) {
+        if (rec.failures() >= f.quarantineAfter && !f.retryQuarantined) {
           item.outcome =
               MessageOutcome.skipped(
                   item.ref,
                   SkipReason.QUARANTINED,
                   new FetchException(
                       rec.lastError() == null ? FetchError.PROTOCOL : rec.lastError(),
-                      "quarantined after failing in "
+                      "message "
+                          + describe(item.ref)
+                          + " is quarantined: it failed in "
                           + rec.failures()
-                          + " runs; it stays on the server"));
+                          + " runs and is no longer tried; it stays on the server",
+                      null,
+                      null,
+                      Remedy.of(
+                          "Fix the cause its last error names, then run once with --retry-quarantined"
+                              + " to try it again.",
+                          "Fix the cause its last error names, then run once with"
+                              + " Fetcher.Builder.retryQuarantined(true) to try it again.")));
           return true;
         }
         return false;
@@ -737,6 +748,11 @@ final class FetchRun {
     }
   }
 
+  /** A message as a report names it: its number and, where it has one, its unique id. */
+  static String describe(MessageRef ref) {
+    return ref.number() + (ref.hasUid() ? " (uid " + FetchException.escape(ref.uid()) + ")" : "");
+  }
+
   /** Marks {@code due} for deletion; returns the ones the server accepted. */
   private Set<MessageRef> sendDeletions(FetchSession session, List<MessageRef> due) throws FetchException {
     if (due.isEmpty()) {
@@ -752,10 +768,20 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while deleting: " + e, e);
     }
+    int refused = 0;
+    MessageRef first = null;
     for (MessageRef ref : due) {
       if (!accepted.contains(ref)) {
-        log.warn("{} - the server refused to delete message {}; it stays there", f.account, ref.number());
+        log.info("{} - the server refused to delete message {}; it stays there", f.account, ref.number());
+        refused++;
+        first = first == null ? ref : first;
       }
+    }
+    if (refused > 0) {
+      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server refused to delete "
+          + (refused == 1 ? "message " + describe(first) : refused + " messages (the first: " + describe(first) + ")")
+          + "; " + (refused == 1 ? "it is" : "they are") + " stored, and stay on the server until a later run"
+          + " deletes them"));
     }
     return accepted;
   }
@@ -829,8 +855,12 @@ final class FetchRun {
     listener.deletionsCommitted(marked, confirmed);
     if (!confirmed) {
       deletionsUnconfirmed = marked;
-      log.warn("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
+      log.info("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
           + " they will be retried", f.account, marked);
+      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server did not confirm the end of"
+          + " the session (QUIT), so the " + marked + (marked == 1 ? " message" : " messages") + " marked for"
+          + " deletion may still be on it; " + (marked == 1 ? "it is" : "they are") + " stored, and the next run"
+          + " deletes " + (marked == 1 ? "it" : "them") + " again if still there"));
       return;
     }
     deleted = marked;
@@ -898,7 +928,8 @@ final class FetchRun {
             quirks,
             deleted,
             deletionsUnconfirmed,
-            Optional.ofNullable(capabilities));
+            Optional.ofNullable(capabilities),
+            warnings);
     if (result.ok()) {
       log.info("{} - {}", f.account, result.summary());
     } else {

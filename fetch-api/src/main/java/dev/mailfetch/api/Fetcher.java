@@ -52,6 +52,7 @@ public final class Fetcher {
   final FetchLimits limits;
   final int batchSize;
   final int quarantineAfter;
+  final boolean retryQuarantined;
   final FetchListener listener;
   final Clock clock;
   final boolean provenanceHeader;
@@ -69,6 +70,7 @@ public final class Fetcher {
     this.limits = b.limits;
     this.batchSize = b.batchSize;
     this.quarantineAfter = b.quarantineAfter;
+    this.retryQuarantined = b.retryQuarantined;
     this.listener = new GuardedListener(b.listener);
     this.clock = b.clock;
     this.provenanceHeader = b.provenanceHeader;
@@ -140,6 +142,7 @@ public final class Fetcher {
     private FetchLimits limits = FetchLimits.defaults();
     private int batchSize = 50;
     private int quarantineAfter = 5;
+    private boolean retryQuarantined;
     private FetchListener listener = FetchListener.NONE;
     private Clock clock = Clock.systemUTC();
     private boolean provenanceHeader;
@@ -234,6 +237,18 @@ public final class Fetcher {
             String.format("quarantineAfter must be from 1 to 1000: %d", runs));
       }
       this.quarantineAfter = runs;
+      return this;
+    }
+
+    /**
+     * Try quarantined messages again in this fetcher's runs, as if they had not failed before
+     * (once the cause is fixed: more space, a raised limit, a repaired message on the server). A
+     * message that fails again counts one more failure and stays quarantined for the runs after.
+     * Default false. The command's option is {@code --retry-quarantined}.
+     */
+    public Builder retryQuarantined(boolean retry) {
+      once("retryQuarantined");
+      this.retryQuarantined = retry;
       return this;
     }
 

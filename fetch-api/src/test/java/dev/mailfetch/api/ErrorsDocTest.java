@@ -55,7 +55,12 @@ class ErrorsDocTest {
       assertTrue(lines.contains("- exit code: " + e.exitCode()), e + ": " + lines);
       assertTrue(lines.contains("- retryable: " + (e.retryable() ? "yes" : "no")), e + ": " + lines);
       assertTrue(lines.contains("- says: " + e.summary()), e + ": " + lines);
-      assertTrue(lines.contains("- remedy: " + e.remedy()), e + ": " + lines);
+      if (e.remedy().isSameForBoth()) {
+        assertTrue(lines.contains("- remedy: " + e.remedy().commandLine()), e + ": " + lines);
+      } else {
+        assertTrue(lines.contains("- remedy (command): " + e.remedy().commandLine()), e + ": " + lines);
+        assertTrue(lines.contains("- remedy (library): " + e.remedy().library()), e + ": " + lines);
+      }
       for (String cause : e.causes()) {
         assertTrue(lines.contains("- cause: " + cause), e + " cause \"" + cause + "\": " + lines);
       }

@@ -46,6 +46,8 @@ final class Faults {
   boolean storeSyncFails;
   boolean deleteFails;
   boolean quitUnconfirmed;
+  /** UIDs whose DELE the server refuses (the session goes on). */
+  final Set<String> deleteRefused = new HashSet<>();
 
   /** Arms step {@code n} (counted from now, from 1). */
   void arm(int n, Kind kind) {

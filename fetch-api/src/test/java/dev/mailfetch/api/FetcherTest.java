@@ -247,6 +247,11 @@ class FetcherTest {
       assertEquals(0, r.deleted());
       assertEquals(2, r.deletionsUnconfirmed());
       assertEquals(Set.of("m1", "m2"), rig.mailbox.uids());
+      assertTrue(r.ok(), "nothing failed: " + r.summary());
+      assertEquals(FetchResult.Status.WARNING, r.status(), "but it is not silent");
+      assertEquals(1, r.warnings().size(), r::summary);
+      assertEquals(FetchError.DELETION_UNCONFIRMED, r.warnings().get(0).error());
+      assertTrue(r.warnings().get(0).getMessage().contains("2 messages"), r.warnings().get(0).getMessage());
 
       rig.faults.quitUnconfirmed = false;
       FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
@@ -254,6 +259,25 @@ class FetcherTest {
       assertEquals(2, again.deleted());
       assertEquals(Set.of(), rig.mailbox.uids());
       assertEquals(2, rig.sink.inner.size());
+    }
+
+    @Test
+    void deleRefused_isAWarningNamingTheMessage_andTheOthersAreDeleted() {
+      Rig rig = new Rig().withMessages(3);
+      rig.faults.deleteRefused.add("m2");
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(2, r.deleted());
+      assertEquals(Set.of("m2"), rig.mailbox.uids());
+      assertEquals(FetchResult.Status.WARNING, r.status());
+      FetchException w = r.warnings().get(0);
+      assertEquals(FetchError.DELETION_UNCONFIRMED, w.error());
+      assertTrue(w.getMessage().contains("message 2 (uid m2)"), w.getMessage());
+
+      rig.faults.deleteRefused.clear();
+      FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(1, again.deleted(), "the next run deletes it");
+      assertEquals(FetchResult.Status.OK, again.status());
+      assertEquals(List.of(), again.warnings());
     }
 
     @Test
@@ -327,7 +351,30 @@ class FetcherTest {
       assertEquals(SkipReason.QUARANTINED, m2.skipReason());
       assertEquals(FetchError.READ_ERROR, m2.error().error());
       assertTrue(r.ok(), "a quarantined message is reported, not failed again: " + r.summary());
+      assertEquals(FetchResult.Status.ERROR, r.status(), "but it needs a person, every run");
+      assertTrue(m2.error().getMessage().contains("message 2 (uid m2) is quarantined"), m2.error().getMessage());
+      assertTrue(m2.error().remedy().commandLine().contains("--retry-quarantined"), m2.error().remedy().commandLine());
+      assertTrue(m2.error().remedy().library().contains("retryQuarantined(true)"), m2.error().remedy().library());
       assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
+    }
+
+    @Test
+    void retryQuarantined_triesItAgain_andAFixedMessageIsDelivered() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.refuse.put("m2", new FetchException(FetchError.READ_ERROR, "framing broke"));
+      for (int run = 1; run <= 2; run++) {
+        rig.fetcher(b -> b.quarantineAfter(2)).run();
+      }
+      assertEquals(SKIPPED, rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1).kind());
+      FetchResult stillBroken = rig.fetcher(b -> b.quarantineAfter(2).retryQuarantined(true)).run();
+      assertEquals(FAILED, stillBroken.outcomes().get(1).kind(), "tried again, and failed again");
+      assertEquals(3, rig.store.inner.get("m2").orElseThrow().failures());
+      assertEquals(SKIPPED, rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1).kind());
+
+      rig.faults.refuse.clear();
+      FetchResult fixed = rig.fetcher(b -> b.quarantineAfter(2).retryQuarantined(true)).run();
+      assertEquals(List.of(ALREADY_SEEN, DELIVERED), kinds(fixed));
+      assertEquals(FetchResult.Status.OK, fixed.status());
     }
 
     @Test

@@ -151,11 +151,16 @@ final class TestMailbox {
       if (faults.deleteFails || faults.step("source.dele")) {
         throw new FetchException(FetchError.CONNECTION_RESET, "test: reset at DELE");
       }
+      Set<MessageRef> accepted = new java.util.HashSet<>();
       for (MessageRef ref : refs) {
+        if (faults.deleteRefused.contains(snapshot.get(ref.number() - 1).uid())) {
+          continue;
+        }
         events.add("dele " + snapshot.get(ref.number() - 1).uid());
         marked.add(ref.number());
+        accepted.add(ref);
       }
-      return Set.copyOf(refs);
+      return accepted;
     }
 
     @Override

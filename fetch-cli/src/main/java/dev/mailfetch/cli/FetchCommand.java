@@ -238,7 +238,7 @@ final class FetchCommand implements Callable<Integer> {
         FetchException e = r.firstError().get();
         PrintWriter err = spec.commandLine().getErr();
         err.println("mailfetch: " + e.error() + ": " + e.getMessage());
-        err.println("  " + e.error().summary() + " " + e.error().remedy());
+        err.println("  " + e.error().summary() + " " + e.remedy().commandLine());
       }
       return r;
     }
@@ -346,7 +346,7 @@ final class FetchCommand implements Callable<Integer> {
       g.writeNumberField("exit_code", e.error().exitCode());
       g.writeStringField("message", e.getMessage());
       g.writeStringField("meaning", e.error().summary());
-      g.writeStringField("remedy", e.error().remedy());
+      g.writeStringField("remedy", e.remedy().commandLine());
       g.writeEndObject();
     }
     g.writeNumberField("listed", r.listed());

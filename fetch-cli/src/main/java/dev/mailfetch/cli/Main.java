@@ -78,7 +78,7 @@ public final class Main implements Runnable {
         // A typed failure: its code, what it means, what to do, and its stable exit code.
         FetchError error = ((FetchException) e).error();
         line.getErr().println("mailfetch: " + error + ": " + e.getMessage());
-        line.getErr().println("  " + error.summary() + " " + error.remedy());
+        line.getErr().println("  " + error.summary() + " " + ((FetchException) e).remedy().commandLine());
         return error.exitCode();
       }
       line.getErr().println("mailfetch: " + e);

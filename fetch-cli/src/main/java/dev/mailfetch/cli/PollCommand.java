@@ -199,7 +199,7 @@ final class PollCommand implements Callable<Integer> {
       synchronized (this) {
         err.println(TIME.format(Instant.now()) + " " + account + ": paused, not checked again until restarted: "
             + why.error() + ": " + why.getMessage());
-        err.println("  " + why.error().summary() + " " + why.error().remedy());
+        err.println("  " + why.error().summary() + " " + why.remedy().commandLine());
         err.flush();
       }
     }

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * out (cut short, wrong checksum, zeros where a crash left the file longer than its data) after
  * the last commit marker is the unfinished write of a crash: it and what follows are dropped, the
  * file is cut back there, and everything committed stands. A bad record followed by a good commit
- * is damage to saved data: opening fails with {@link FetchError#CONFIGURATION}, naming the file and
+ * is damage to saved data: opening fails with {@link FetchError#STATE_DAMAGED}, naming the file and
  * how to recover, and the file is left as it is. A damaged store is never replaced by an empty one,
  * which would download the whole mailbox again.
  *
@@ -615,7 +615,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     try {
       r = JournalReader.read(journal, table);
     } catch (JournalReader.Damaged d) {
-      throw new FetchException(FetchError.CONFIGURATION, "the state file " + journal + " is damaged: " + d.getMessage()
+      throw new FetchException(FetchError.STATE_DAMAGED, "the state file " + journal + " is damaged: " + d.getMessage()
           + ". mailfetch will not guess what it held, and has changed nothing. To recover, restore it from a"
           + " backup; or move it aside, and the next run treats every message on the server as new: messages"
           + " already in the sink are recognised by their delivery keys and not stored twice.");
@@ -756,7 +756,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
     /**
      * Opens the store: takes the lease (LOCKED if another holds it), reads the journal (recovering
-     * an unfinished write; CONFIGURATION if saved data is damaged).
+     * an unfinished write; STATE_DAMAGED if saved data is damaged).
      */
     public JournalUidStore build() throws IOException {
       return new JournalUidStore(this);

@@ -185,7 +185,7 @@ class JournalUidStoreTest {
     bytes[20] ^= 0x40; // inside the first record, which a later commit follows
     Files.write(journal, bytes);
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
-    assertEquals(FetchError.CONFIGURATION, e.error());
+    assertEquals(FetchError.STATE_DAMAGED, e.error());
     assertTrue(e.getMessage().contains(journal.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("move it aside"), e.getMessage());
     assertArrayEquals(bytes, Files.readAllBytes(journal), "never replaced, never cut");
@@ -193,12 +193,12 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void aFileThatIsNotAStateFile_isAConfigurationError() throws IOException {
+  void aFileThatIsNotAStateFile_isReportedAsDamagedState() throws IOException {
     Path dir = tmp.resolve("acct");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("uids.journal"), "uid1 delivered\nuid2 delivered\n");
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
-    assertEquals(FetchError.CONFIGURATION, e.error());
+    assertEquals(FetchError.STATE_DAMAGED, e.error());
     assertTrue(e.getMessage().contains("does not start as a mailfetch state file"), e.getMessage());
   }
 
