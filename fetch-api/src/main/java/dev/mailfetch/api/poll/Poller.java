@@ -446,7 +446,10 @@ public final class Poller implements AutoCloseable {
           r == null ? 0 : r.bytesDelivered(), r == null ? 0 : r.count(MessageOutcome.Kind.FAILED),
           error != null ? Optional.of(error) : r.firstError(),
           scheduled ? Optional.of(a.next) : Optional.empty(),
-          scheduled ? Duration.between(ended, a.next) : Duration.ZERO);
+          scheduled ? Duration.between(ended, a.next) : Duration.ZERO,
+          r == null ? FetchResult.Status.ERROR : r.status(),
+          r == null ? List.of() : r.warnings(),
+          r == null ? List.of() : CheckRecord.heldBack(r));
       a.history.addLast(record);
       while (a.history.size() > historySize) {
         a.history.removeFirst();

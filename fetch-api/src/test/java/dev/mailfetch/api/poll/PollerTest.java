@@ -8,10 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchLimits;
+import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.SkipReason;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -308,6 +312,75 @@ class PollerTest {
     } finally {
       virtual.shutdownNow();
     }
+  }
+
+  @Test
+  void aCheckRecord_carriesTheRunsWarnings_andItsStatus() {
+    ScriptedServer server = new ScriptedServer();
+    server.quitUnconfirmed = true;
+    server.arrive(2);
+    try (Poller p = poller()) {
+      p.add(fetcher(server, "alice", InMemorySink.create()), "h");
+      CheckRecord r = p.checkNow("alice").join();
+      assertEquals(CheckRecord.Outcome.NEW_MAIL, r.outcome());
+      assertEquals(FetchResult.Status.WARNING, r.status());
+      assertEquals(1, r.warnings().size());
+      assertEquals(FetchError.DELETION_UNCONFIRMED, r.warnings().get(0).error());
+      assertTrue(r.heldBack().isEmpty());
+      assertTrue(r.summary().contains("1 warning") && r.summary().contains("DELETION_UNCONFIRMED"), r.summary());
+    }
+  }
+
+  @Test
+  void aCheckRecord_namesAQuarantinedMessage_atEveryCheck_asAnError() {
+    ScriptedServer server = new ScriptedServer();
+    server.arrive(2);
+    server.unreadable = Set.of("u1");
+    InMemoryUidStore store = InMemoryUidStore.create();
+    try (Poller p = poller()) {
+      p.add(Fetcher.builder().source(server.source("alice")).sink(InMemorySink.create()).uidStore(store)
+          .quarantineAfter(1).clock(clock).build(), "h");
+      CheckRecord first = p.checkNow("alice").join();
+      assertEquals(FetchResult.Status.ERROR, first.status());
+      assertEquals(1, first.failedMessages());
+      for (int check = 2; check <= 3; check++) {
+        CheckRecord r = p.checkNow("alice").join();
+        assertEquals(FetchResult.Status.ERROR, r.status(), "check " + check);
+        assertEquals(1, r.heldBack().size());
+        MessageOutcome q = r.heldBack().get(0);
+        assertEquals(SkipReason.QUARANTINED, q.skipReason());
+        assertEquals("u1", q.ref().uid());
+        assertTrue(q.error().getMessage().contains("quarantined"), q.error().getMessage());
+        assertTrue(r.summary().contains("1 quarantined"), r.summary());
+      }
+    }
+  }
+
+  @Test
+  void aCheckRecord_namesAMessageOverTheSizeLimit_asAWarning() {
+    ScriptedServer server = new ScriptedServer();
+    server.arrive(1);
+    try (Poller p = poller()) {
+      p.add(Fetcher.builder().source(server.source("alice")).sink(InMemorySink.create())
+          .uidStore(InMemoryUidStore.create()).limits(FetchLimits.builder().maxMessageSize(10).build())
+          .clock(clock).build(), "h");
+      CheckRecord r = p.checkNow("alice").join();
+      assertEquals(FetchResult.Status.WARNING, r.status());
+      assertEquals(SkipReason.MESSAGE_SIZE_LIMIT, r.heldBack().get(0).skipReason());
+      assertTrue(r.summary().contains("1 over the size limit"), r.summary());
+    }
+  }
+
+  @Test
+  void theOldConstructor_stillMakesARecord_withAStatusFromItsError() {
+    CheckRecord ok = new CheckRecord("a", clock.instant(), Duration.ZERO, CheckRecord.Outcome.NOTHING_NEW, 0, 0, 0, 0,
+        java.util.Optional.empty(), java.util.Optional.empty(), Duration.ZERO);
+    assertEquals(FetchResult.Status.OK, ok.status());
+    assertTrue(ok.warnings().isEmpty() && ok.heldBack().isEmpty());
+    CheckRecord failed = new CheckRecord("a", clock.instant(), Duration.ZERO, CheckRecord.Outcome.FAILED, 0, 0, 0, 0,
+        java.util.Optional.of(new FetchException(FetchError.CONNECTION_RESET, "x")), java.util.Optional.empty(),
+        Duration.ZERO);
+    assertEquals(FetchResult.Status.ERROR, failed.status());
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -30,6 +30,10 @@ final class ScriptedServer {
   volatile FetchException openError;
   volatile Set<String> capa = Set.of();
   volatile CountDownLatch hold;
+  /** Whether QUIT is answered with an error, so that deletions are not confirmed. */
+  volatile boolean quitUnconfirmed;
+  /** Unique ids whose retrieval fails, as a server that cannot read them. */
+  volatile Set<String> unreadable = Set.of();
   final AtomicInteger sessions = new AtomicInteger();
   final AtomicInteger open = new AtomicInteger();
   final AtomicInteger mostOpen = new AtomicInteger();
@@ -126,6 +130,10 @@ final class ScriptedServer {
     @Override
     public void retrieve(List<MessageRef> batch, MessageHandler handler) {
       for (MessageRef ref : batch) {
+        if (unreadable.contains(ref.uid())) {
+          handler.failed(ref, new FetchException(dev.mailfetch.api.FetchError.PROTOCOL, "cannot read " + ref.uid()));
+          continue;
+        }
         handler.start(ref);
         handler.data(ByteBuffer.wrap(listed.get(ref.number() - 1)[1].getBytes(StandardCharsets.US_ASCII)));
         handler.end();
@@ -140,6 +148,9 @@ final class ScriptedServer {
 
     @Override
     public boolean quit() {
+      if (quitUnconfirmed) {
+        return false;
+      }
       synchronized (ScriptedServer.this) {
         for (MessageRef ref : marked) {
           mail.removeIf(m -> m[0].equals(ref.uid()));
