@@ -1,13 +1,8 @@
 package dev.mailfetch.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.FetchResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +24,6 @@ import picocli.CommandLine.ParameterException;
 final class AccountsFile {
   private final FetchCommand outer;
 
-  /** How one account's run ended: a result, or a failure before or instead of one. */
-  private record Outcome(String account, FetchResult result, FetchException error, String problem, int exitCode) {}
-
   AccountsFile(FetchCommand outer) {
     this.outer = outer;
   }
@@ -40,8 +32,7 @@ final class AccountsFile {
     Map<String, Map<String, String>> accounts = load(file, outer.spec.commandLine());
     PrintWriter out = outer.spec.commandLine().getOut();
     PrintWriter err = outer.spec.commandLine().getErr();
-    int exit = 0;
-    List<Outcome> results = new ArrayList<>();
+    List<RunOutcome> results = new ArrayList<>();
     for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
       String name = account.getKey();
       FetchCommand one = new FetchCommand();
@@ -54,27 +45,25 @@ final class AccountsFile {
         if (!outer.json && !outer.quiet) {
           out.println("[" + name + "]");
         }
-        FetchResult r = one.fetchOnce();
-        results.add(new Outcome(name, r, null, null, FetchCommand.exitCode(r)));
+        results.add(one.fetchOnce(name)); // says what needs a person itself
       } catch (ParameterException e) {
-        err.println("mailfetch: account " + name + " in " + file + ": " + e.getMessage());
-        results.add(new Outcome(name, null, null, e.getMessage(), 2));
-      } catch (FetchException e) {
-        err.println("mailfetch: account " + name + ": " + e.error() + ": " + e.getMessage());
-        results.add(new Outcome(name, null, e, null, e.error().exitCode()));
+        failed(results, name, Problem.arguments(e.getMessage(), "fetch"), "account " + name + " in " + file + ": ");
       } catch (Exception e) {
-        err.println("mailfetch: account " + name + ": " + e); // the others still run
-        results.add(new Outcome(name, null, null, String.valueOf(e), 1));
-      }
-      int last = results.get(results.size() - 1).exitCode();
-      if (exit == 0) {
-        exit = last; // the first failing account's code
+        failed(results, name, Problem.unexpected(e), "account " + name + ": "); // the others still run
       }
     }
     if (outer.json) {
-      out.println(json(results, exit));
+      out.println(JsonReport.accounts(results));
+      out.flush();
     }
-    return exit;
+    return RunOutcome.exitCode(results); // the first failing account's code
+  }
+
+  private void failed(List<RunOutcome> results, String name, Problem p, String who) {
+    results.add(RunOutcome.failed(name, p));
+    if (!outer.json) {
+      TextReport.problem(outer.spec.commandLine().getErr(), "mailfetch: " + who, p);
+    }
   }
 
   /** The accounts of a file: account name to its options (option name, with any .n, to value), in name order. */
@@ -144,32 +133,5 @@ final class AccountsFile {
     } catch (NumberFormatException e) {
       return Integer.MAX_VALUE;
     }
-  }
-
-  private static String json(List<Outcome> results, int exit) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("status", exit == 0 ? "ok" : "error");
-      g.writeArrayFieldStart("accounts");
-      for (Outcome o : results) {
-        if (o.result() != null) {
-          FetchCommand.writeResult(g, o.result(), o.account());
-          continue;
-        }
-        g.writeStartObject();
-        g.writeStringField("account", o.account());
-        g.writeStringField("status", "error");
-        g.writeObjectFieldStart("error");
-        g.writeStringField("code", o.error() != null ? o.error().error().name() : o.exitCode() == 2 ? "ARGUMENTS" : "UNEXPECTED");
-        g.writeNumberField("exit_code", o.exitCode());
-        g.writeStringField("message", o.error() != null ? o.error().getMessage() : o.problem());
-        g.writeEndObject();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return w.toString();
   }
 }

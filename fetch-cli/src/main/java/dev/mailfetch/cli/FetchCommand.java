@@ -1,13 +1,11 @@
 package dev.mailfetch.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.mailfetch.api.DedupPolicy;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
+import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
-import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
@@ -20,7 +18,6 @@ import dev.mailfetch.sink.MaildirSink;
 import dev.mailfetch.sink.MboxSink;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,9 +101,18 @@ final class FetchCommand implements Callable<Integer> {
   @Option(names = "--max-messages", paramLabel = "N", description = "At most N messages this run.")
   Integer maxMessages;
 
-  @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Skip messages larger than SIZE"
-      + " (bytes, or with K, M, G).")
+  @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Leave messages larger than SIZE on"
+      + " the server, each named in the report (bytes, or with K, M, G: 1000, 1000000, 1000000000;"
+      + " default 1G, larger than any provider accepts).")
   String maxMessageSize;
+
+  @Option(names = "--max-listing", paramLabel = "N", description = "Fetch nothing from a mailbox that lists more"
+      + " than N messages (default 100000): a listing is held in memory.")
+  Integer maxListing;
+
+  @Option(names = "--retry-quarantined", description = "Try again the messages that failed in too many runs and"
+      + " are quarantined (after fixing what their last error names).")
+  boolean retryQuarantined;
 
   @Option(names = "--quiet", description = "Print nothing but errors (for cron).")
   boolean quiet;
@@ -123,6 +129,14 @@ final class FetchCommand implements Callable<Integer> {
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
+  /**
+   * The command's largest message by default. mpop and fetchmail fetch any size; a limit still
+   * keeps a broken or hostile server from filling the disk with one endless message. 1 GB is
+   * larger than any provider accepts (25 MB at Gmail, 150 MB at Outlook), so in practice every
+   * real message is fetched, and one over it is named with the option that fetches it.
+   */
+  static final long DEFAULT_MAX_MESSAGE_SIZE = 1_000_000_000L;
+
   @Override
   public Integer call() throws Exception {
     if (config != null) {
@@ -134,15 +148,17 @@ final class FetchCommand implements Callable<Integer> {
     if (url == null) {
       throw bad("which mailbox? give a URL (pop3s://user@host) or --config FILE");
     }
-    FetchResult r = fetchOnce();
+    RunOutcome o = fetchOnce(null);
     if (json) {
-      spec.commandLine().getOut().println(json(r));
+      spec.commandLine().getOut().println(JsonReport.one(o));
+      spec.commandLine().getOut().flush();
     }
-    return exitCode(r);
+    return o.exitCode();
   }
 
-  static int exitCode(FetchResult r) {
-    return r.ok() ? 0 : r.firstError().map(e -> e.error().exitCode()).orElse(1);
+  /** The largest message this command's account fetches, in bytes. */
+  long sizeLimit() {
+    return maxMessageSize != null ? size("--max-message-size", maxMessageSize) : DEFAULT_MAX_MESSAGE_SIZE;
   }
 
   /** This command's account, with its sink and state open: a Fetcher to run as often as wanted. */
@@ -171,8 +187,9 @@ final class FetchCommand implements Callable<Integer> {
     if (maxMessages != null) {
       limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
     }
-    if (maxMessageSize != null) {
-      limits.maxMessageSize(size("--max-message-size", maxMessageSize));
+    limits.maxMessageSize(sizeLimit());
+    if (maxListing != null) {
+      limits.maxListing(positive("--max-listing", maxListing));
     }
     MessageSink sink = openSink(place);
     JournalUidStore store = null;
@@ -183,15 +200,12 @@ final class FetchCommand implements Callable<Integer> {
       seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT);
       f = Fetcher.builder().source(source).sink(sink).uidStore(store)
           .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
-          .limits(limits.build());
+          .limits(limits.build()).retryQuarantined(retryQuarantined);
     } catch (Exception e) {
       closeAll(sink, store, seen);
       throw e;
     }
-    boolean terminal = System.console() != null;
-    if (!quiet && !json && !polled) {
-      f.listener(new Progress(spec.commandLine().getOut(), terminal));
-    }
+    f.listener(listener());
     JournalUidStore st = store;
     DedupStore sn = seen;
     return new Opened(f.build(), a.host(), a.user() + " at " + source.server() + " into " + place.describe(),
@@ -200,6 +214,23 @@ final class FetchCommand implements Callable<Integer> {
 
   /** Set by the poll command: no progress bar per run. */
   boolean polled;
+
+  /** Set by the poll command: hears each run's result (for the report of --once). */
+  java.util.function.Consumer<FetchResult> finished;
+
+  /** The progress bar of a fetch run by hand; for poll, what hears each run's result. */
+  private FetchListener listener() {
+    if (polled) {
+      java.util.function.Consumer<FetchResult> hears = finished;
+      return hears == null ? FetchListener.NONE : new FetchListener() {
+        @Override
+        public void runFinished(FetchResult result) {
+          hears.accept(result);
+        }
+      };
+    }
+    return quiet || json ? FetchListener.NONE : new Progress(spec.commandLine().getOut(), System.console() != null);
+  }
 
   private static void closeAll(AutoCloseable... all) throws IOException {
     IOException first = null;
@@ -220,28 +251,51 @@ final class FetchCommand implements Callable<Integer> {
     }
   }
 
-  /** One run for this command's account; prints progress and the summary unless quiet or JSON. */
-  FetchResult fetchOnce() throws Exception {
+  /**
+   * One run for this command's account: prints progress and the summary (unless quiet or JSON) and
+   * what needs a person (unless JSON), and returns how it ended, a failure to open the account
+   * included. {@code account} is its name in a config file, or null.
+   *
+   * @throws ParameterException for an option that cannot be used
+   */
+  RunOutcome fetchOnce(String account) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (Opened opened = open()) {
+    PrintWriter err = spec.commandLine().getErr();
+    String prefix = "mailfetch: " + (account == null ? "" : "account " + account + ": ");
+    Opened opened;
+    try {
+      opened = open();
+    } catch (FetchException e) {
+      RunOutcome failed = RunOutcome.failed(account, Problem.of(e));
+      if (!json) {
+        TextReport.problem(err, prefix, failed.problem());
+      }
+      return failed;
+    }
+    FetchResult r;
+    try {
       if (!quiet && !json) {
         out.println("Fetching " + opened.describe() + "...");
+        out.flush();
       }
-      FetchResult r = opened.fetcher().run();
-      if (!json && !quiet) {
-        out.println("  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
-            + Progress.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
-            + r.count(MessageOutcome.Kind.DUPLICATE) + " duplicates, " + r.count(MessageOutcome.Kind.SKIPPED)
-            + " skipped, " + r.count(MessageOutcome.Kind.FAILED) + " failed, " + r.deleted() + " deleted");
+      r = opened.fetcher().run();
+    } finally {
+      try {
+        opened.close();
+      } catch (IOException e) {
+        // What was stored is durable (each batch was synced); the result stands, and this is said.
+        if (!json) {
+          err.println(prefix + "closing " + opened.describe() + " failed: " + e.getMessage());
+        }
       }
-      if (r.firstError().isPresent() && !json) {
-        FetchException e = r.firstError().get();
-        PrintWriter err = spec.commandLine().getErr();
-        err.println("mailfetch: " + e.error() + ": " + e.getMessage());
-        err.println("  " + e.error().summary() + " " + e.remedy().commandLine());
-      }
-      return r;
     }
+    if (!json && !quiet) {
+      TextReport.summary(out, r, verbose);
+    }
+    if (!json) {
+      TextReport.items(err, prefix, "  ", TextReport.attention(r, sizeLimit()));
+    }
+    return RunOutcome.of(account, r, sizeLimit());
   }
 
   // ---------------------------------------------------------------- the sink and policies
@@ -319,50 +373,6 @@ final class FetchCommand implements Callable<Integer> {
       throw bad(e.getMessage());
     }
     return b.build();
-  }
-
-  // ---------------------------------------------------------------- output
-
-  /** The JSON object of docs/cli.md. */
-  static String json(FetchResult r) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
-      writeResult(g, r, null);
-    }
-    return w.toString();
-  }
-
-  /** One run as a JSON object; with {@code account} first when several are reported together. */
-  static void writeResult(JsonGenerator g, FetchResult r, String account) throws IOException {
-    g.writeStartObject();
-    if (account != null) {
-      g.writeStringField("account", account);
-    }
-    g.writeStringField("status", r.ok() ? "ok" : "error");
-    if (r.firstError().isPresent()) {
-      FetchException e = r.firstError().get();
-      g.writeObjectFieldStart("error");
-      g.writeStringField("code", e.error().name());
-      g.writeNumberField("exit_code", e.error().exitCode());
-      g.writeStringField("message", e.getMessage());
-      g.writeStringField("meaning", e.error().summary());
-      g.writeStringField("remedy", e.remedy().commandLine());
-      g.writeEndObject();
-    }
-    g.writeNumberField("listed", r.listed());
-    g.writeNumberField("fetched", r.count(MessageOutcome.Kind.DELIVERED));
-    g.writeNumberField("already_seen", r.count(MessageOutcome.Kind.ALREADY_SEEN));
-    g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
-    g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
-    g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
-    g.writeNumberField("deleted", r.deleted());
-    g.writeNumberField("bytes", r.bytesDelivered());
-    g.writeArrayFieldStart("quirks");
-    for (String q : new java.util.TreeSet<>(r.quirks())) {
-      g.writeString(q);
-    }
-    g.writeEndArray();
-    g.writeEndObject();
   }
 
   // ---------------------------------------------------------------- arguments

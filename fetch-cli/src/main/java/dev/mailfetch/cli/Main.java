@@ -1,6 +1,5 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -19,29 +18,44 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    java.util.List<String> a = java.util.List.of(args);
-    if (a.contains("--trace")) {
-      // The protocol conversation, secrets already redacted by the client, and the session's log.
-      System.setProperty("org.slf4j.simpleLogger.log.dev.mailfetch.pop3.trace", "trace");
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-    } else if (a.contains("--verbose")) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-    }
-    quietLogs();
+    configureLogs(java.util.List.of(args)).forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
   /**
-   * The library logs what a person running a command needs only when it goes wrong: warnings and
-   * errors, on stderr, without thread names. A -D on the java command line still wins.
+   * The loggers whose warnings are the run's own outcomes: a failed message, a refused DELE, a
+   * QUIT not confirmed, a run's summary, a paused account. The command's report says each of
+   * them once, in its own words (in the JSON too), so their log lines would only say it again.
    */
-  static void quietLogs() {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-    System.setProperty("org.slf4j.simpleLogger.showThreadName",
-        System.getProperty("org.slf4j.simpleLogger.showThreadName", "false"));
-    System.setProperty("org.slf4j.simpleLogger.showShortLogName",
-        System.getProperty("org.slf4j.simpleLogger.showShortLogName", "true"));
+  static final java.util.List<String> REPORTED_BY_THE_COMMAND = java.util.List.of(
+      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller");
+
+  /**
+   * The log configuration for these arguments, as slf4j-simple system properties; a -D on the java
+   * command line wins over each. The library logs on stderr, without thread names. Without
+   * --verbose (or --trace) it logs warnings and errors only, and not those of the loggers whose
+   * warnings the command's report already says ({@link #REPORTED_BY_THE_COMMAND}): what remains is
+   * what the report does not carry (a state file repaired after a crash, file locks that do not
+   * work). --verbose is the session's log from INFO up; --trace adds the protocol conversation,
+   * its secrets already redacted by the client.
+   */
+  static java.util.Map<String, String> configureLogs(java.util.List<String> args) {
+    java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+    String prefix = "org.slf4j.simpleLogger.";
+    if (args.contains("--trace")) {
+      p.put(prefix + "log.dev.mailfetch.pop3.trace", "trace");
+      p.put(prefix + "defaultLogLevel", "info");
+    } else if (args.contains("--verbose")) {
+      p.put(prefix + "defaultLogLevel", "info");
+    } else {
+      p.put(prefix + "defaultLogLevel", "warn");
+      for (String logger : REPORTED_BY_THE_COMMAND) {
+        p.put(prefix + "log." + logger, "error");
+      }
+    }
+    p.put(prefix + "showThreadName", "false");
+    p.put(prefix + "showShortLogName", "true");
+    return p;
   }
 
   /** Runs the command with these streams; returns the exit code (for tests, in the same JVM). */
@@ -74,22 +88,38 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof FetchException) {
-        // A typed failure: its code, what it means, what to do, and its stable exit code.
-        FetchError error = ((FetchException) e).error();
-        line.getErr().println("mailfetch: " + error + ": " + e.getMessage());
-        line.getErr().println("  " + error.summary() + " " + ((FetchException) e).remedy().commandLine());
-        return error.exitCode();
+      // A failure no command reported itself: typed (its code, what it means, what to do, its
+      // exit code) or unexpected (1; --verbose adds the stack trace). Once, in text or in JSON.
+      Problem p = e instanceof FetchException ? Problem.of((FetchException) e) : Problem.unexpected(e);
+      if (jsonWanted(line, args)) {
+        line.getOut().println(JsonReport.problem(p));
+        line.getOut().flush();
+        return p.exitCode();
       }
-      line.getErr().println("mailfetch: " + e);
-      if (java.util.Arrays.asList(args).contains("--verbose")) {
+      TextReport.problem(line.getErr(), "mailfetch: ", p);
+      if (!(e instanceof FetchException) && java.util.Arrays.asList(args).contains("--verbose")) {
         e.printStackTrace(line.getErr()); // stack traces only when asked for
-      } else {
-        line.getErr().println("  (--verbose shows where it happened)");
       }
-      return 1;
+      return p.exitCode();
+    });
+    // Under --json a bad argument is the JSON object too (code ARGUMENTS), besides the words on stderr.
+    CommandLine.IParameterExceptionHandler words = cl.getParameterExceptionHandler();
+    cl.setParameterExceptionHandler((ex, a) -> {
+      CommandLine where = ex.getCommandLine();
+      if (jsonWanted(where, a)) {
+        where.getOut().println(JsonReport.problem(Problem.arguments(ex.getMessage(), where.getCommandName())));
+        where.getOut().flush();
+      }
+      return words.handleParseException(ex, a);
     });
     return cl.execute(args);
+  }
+
+  /** Whether the command being run prints its outcome as JSON: fetch or poll with --json. */
+  private static boolean jsonWanted(CommandLine line, String[] args) {
+    Object command = line.getCommand();
+    return (command instanceof FetchCommand || command instanceof PollCommand)
+        && java.util.Arrays.asList(args).contains("--json");
   }
 
   @Override

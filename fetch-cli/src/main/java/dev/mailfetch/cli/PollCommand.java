@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.poll.CheckRecord;
 import dev.mailfetch.api.poll.PollListener;
 import dev.mailfetch.api.poll.PollSchedule;
@@ -71,6 +72,10 @@ final class PollCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print a line for every check, not only those that found mail or failed.")
   boolean verbose;
 
+  @Option(names = "--json", description = "With --once: print one JSON object with every account's outcome at the"
+      + " end, instead of the lines (schema: docs/cli.md).")
+  boolean json;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -83,22 +88,32 @@ final class PollCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (json && !once) {
+      throw new ParameterException(spec.commandLine(), "--json needs --once: a poll that runs until stopped"
+          + " reports each check as a line");
+    }
     PollSchedule schedule;
     Poller poller;
+    Lines lines = new Lines(out, err);
     try {
       schedule = PollSchedule.builder().bounds(minInterval, maxInterval).build();
       poller = Poller.builder().schedule(schedule).maxChecks(maxChecks).maxChecksPerHost(maxChecksPerHost)
-          .listener(new Lines(out, err)).build();
+          .listener(lines).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
+    // --once: each account's outcome, in name order (a failure to set it up, or its check's result).
+    Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
+    Map<String, FetchResult> results = new java.util.concurrent.ConcurrentHashMap<>();
     int exit = 0;
     try {
       for (Map.Entry<String, Map<String, String>> account : AccountsFile.load(config, spec.commandLine()).entrySet()) {
         FetchCommand one = new FetchCommand();
         one.env = env;
         one.polled = true;
+        String name = account.getKey();
+        one.finished = r -> results.put(name, r);
         CommandLine cl = new CommandLine(one);
         cl.setOut(out);
         cl.setErr(err);
@@ -107,33 +122,42 @@ final class PollCommand implements Callable<Integer> {
           FetchCommand.Opened o = one.open();
           opened.put(account.getKey(), o);
           poller.add(o.fetcher(), o.host());
-          if (!quiet) {
+          lines.sizeLimits.put(o.fetcher().account(), one.sizeLimit());
+          if (!quiet && !json) {
             out.println("polling " + account.getKey() + ": " + o.describe());
           }
         } catch (ParameterException e) {
-          err.println("mailfetch: account " + account.getKey() + " in " + config + ": " + e.getMessage());
           exit = exit == 0 ? 2 : exit;
+          setupFailed(outcomes, name, Problem.arguments(e.getMessage(), "poll"), "account " + name + " in " + config);
         } catch (FetchException e) {
-          err.println("mailfetch: account " + account.getKey() + ": " + e.error() + ": " + e.getMessage());
           exit = exit == 0 ? e.error().exitCode() : exit;
+          setupFailed(outcomes, name, Problem.of(e), "account " + name);
         }
       }
       out.flush();
-      if (opened.isEmpty()) {
+      if (opened.isEmpty() && !(once && json)) {
         err.println("mailfetch: no account could be polled");
         return exit != 0 ? exit : 2;
       }
       if (once) {
-        List<CompletableFuture<CheckRecord>> checks = new ArrayList<>();
-        for (String account : poller.accounts()) {
-          checks.add(poller.checkNow(account));
+        Map<String, CompletableFuture<CheckRecord>> checks = new LinkedHashMap<>();
+        for (Map.Entry<String, FetchCommand.Opened> o : opened.entrySet()) {
+          checks.put(o.getKey(), poller.checkNow(o.getValue().fetcher().account()));
         }
-        for (CompletableFuture<CheckRecord> c : checks) {
-          CheckRecord r = c.join();
-          int code = r.error().map(e -> e.error().exitCode()).orElse(r.failedMessages() > 0 ? 1 : 0);
-          exit = exit == 0 ? code : exit;
+        for (Map.Entry<String, CompletableFuture<CheckRecord>> c : checks.entrySet()) {
+          CheckRecord record = c.getValue().join();
+          FetchResult r = results.get(c.getKey());
+          outcomes.put(c.getKey(), r != null
+              ? RunOutcome.of(c.getKey(), r, lines.sizeLimits.getOrDefault(record.account(), 0L))
+              : RunOutcome.failed(c.getKey(), record.error().map(Problem::of)
+                  .orElseGet(() -> Problem.unexpected(new IllegalStateException("the check ended without a result")))));
         }
-        return exit;
+        List<RunOutcome> all = new ArrayList<>(outcomes.values());
+        if (json) {
+          out.println(JsonReport.accounts(all));
+          out.flush();
+        }
+        return RunOutcome.exitCode(all);
       }
       Thread hook = new Thread(() -> {
         stop.countDown();
@@ -170,10 +194,24 @@ final class PollCommand implements Callable<Integer> {
     }
   }
 
-  /** One line per check worth telling, and the pauses. */
+  /** Says that an account could not be set up, once (in the JSON of --once --json instead). */
+  private void setupFailed(Map<String, RunOutcome> outcomes, String account, Problem p, String who) {
+    outcomes.put(account, RunOutcome.failed(account, p));
+    if (!json) {
+      TextReport.problem(spec.commandLine().getErr(), "mailfetch: " + who + ": ", p);
+    }
+  }
+
+  /**
+   * One line per check worth telling (stdout; stderr when it needs a person), with what needs a
+   * person under it, and the pauses. Sizes in the command's units; with --once no next check,
+   * since there is none. Nothing under --json: the object at the end says it all.
+   */
   private final class Lines implements PollListener {
     private final PrintWriter out;
     private final PrintWriter err;
+    /** Each account's size limit (by the poller's account name), for the words about a message over it. */
+    final Map<String, Long> sizeLimits = new java.util.concurrent.ConcurrentHashMap<>();
 
     Lines(PrintWriter out, PrintWriter err) {
       this.out = out;
@@ -182,24 +220,67 @@ final class PollCommand implements Callable<Integer> {
 
     @Override
     public void checkFinished(CheckRecord r) {
-      boolean failed = r.outcome() == CheckRecord.Outcome.FAILED || r.outcome() == CheckRecord.Outcome.PUT_OFF
-          || r.failedMessages() > 0;
-      boolean tell = verbose || failed || (!quiet && r.outcome() == CheckRecord.Outcome.NEW_MAIL);
+      if (json) {
+        return;
+      }
+      boolean attention = r.status() != FetchResult.Status.OK || r.outcome() == CheckRecord.Outcome.PUT_OFF;
+      boolean tell = verbose || attention || (!quiet && r.outcome() == CheckRecord.Outcome.NEW_MAIL);
       if (!tell || r.outcome() == CheckRecord.Outcome.PAUSED) {
         return; // a pause is told once, below
       }
+      PrintWriter to = attention ? err : out;
       synchronized (this) {
-        (failed ? err : out).println(TIME.format(Instant.now()) + " " + r.summary());
-        (failed ? err : out).flush();
+        to.println(TIME.format(Instant.now()) + " " + line(r));
+        r.error().ifPresent(e -> to.println("  " + Problem.of(e).advice()));
+        TextReport.items(to, "  ", "    ", TextReport.attention(r, sizeLimits.getOrDefault(r.account(), 0L)));
+        to.flush();
       }
+    }
+
+    /** "alice@host: 3 new messages (51 kB), 1 quarantined; 1 warning; next check in 2 min". */
+    private String line(CheckRecord r) {
+      StringBuilder sb = new StringBuilder(r.account()).append(": ");
+      switch (r.outcome()) {
+        case NEW_MAIL:
+          sb.append(r.delivered()).append(r.delivered() == 1 ? " new message" : " new messages").append(" (")
+              .append(Units.size(r.bytes())).append(')');
+          break;
+        case NOTHING_NEW:
+          sb.append("nothing new");
+          break;
+        default:
+          sb.append(r.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+      }
+      if (r.failedMessages() > 0) {
+        sb.append(", ").append(r.failedMessages()).append(" failed");
+      }
+      int quarantined = r.heldBack(dev.mailfetch.api.SkipReason.QUARANTINED);
+      if (quarantined > 0) {
+        sb.append(", ").append(quarantined).append(" quarantined");
+      }
+      int tooLarge = r.heldBack(dev.mailfetch.api.SkipReason.MESSAGE_SIZE_LIMIT);
+      if (tooLarge > 0) {
+        sb.append(", ").append(tooLarge).append(" over the size limit");
+      }
+      if (!r.warnings().isEmpty()) {
+        sb.append("; ").append(r.warnings().size()).append(r.warnings().size() == 1 ? " warning" : " warnings");
+      }
+      r.error().ifPresent(e -> sb.append(": ").append(e.error()).append(": ").append(e.detail()));
+      if (!once) {
+        r.next().ifPresent(n -> sb.append("; next check in ").append(Units.duration(r.interval().toSeconds())));
+      }
+      return sb.toString();
     }
 
     @Override
     public void accountPaused(String account, FetchException why) {
+      if (json) {
+        return;
+      }
       synchronized (this) {
-        err.println(TIME.format(Instant.now()) + " " + account + ": paused, not checked again until restarted: "
-            + why.error() + ": " + why.getMessage());
-        err.println("  " + why.error().summary() + " " + why.remedy().commandLine());
+        err.println(TIME.format(Instant.now()) + " " + account + ": " + (once ? "" : "paused, not checked again until"
+            + " restarted: ") + why.error() + ": " + why.detail());
+        err.println("  " + Problem.of(why).advice());
         err.flush();
       }
     }

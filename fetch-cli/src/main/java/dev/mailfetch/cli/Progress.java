@@ -5,26 +5,48 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The progress of a run: on a terminal a bar redrawn in place (messages done of total, bytes,
- * rate, time left), otherwise a line every tenth of the way, so a log stays readable. One line per
- * failed message either way.
+ * rate, time left), otherwise a line every tenth of the way, so a log stays readable. What failed
+ * is said once, by the report at the end, not here as well.
+ *
+ * <p>The rate is measured from the end of the first message, never from the start of the run:
+ * connecting, logging in, listing and the first reply's latency are not throughput, and a rate
+ * taken over them made a six-second fetch announce "154 min left". Rate and time left appear once
+ * a second of transfer has been measured.
  */
 final class Progress implements FetchListener {
+  /** How long the transfer is measured before a rate and a time left are shown. */
+  private static final long MEASURE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** Least time between two redraws of the bar. */
+  private static final long REDRAW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final PrintWriter out;
   private final boolean terminal;
-  private final long started = System.nanoTime();
+  private final LongSupplier nanoTime;
   private int total;
   private long totalBytes;
   private int done;
   private long bytes;
+  /** When the first message ended, and the bytes counted by then: where the rate is measured from. */
+  private long markTime;
+  private long markBytes = -1;
   private int lastTenth = -1;
   private long lastDraw;
+  private boolean drawn;
 
   Progress(PrintWriter out, boolean terminal) {
+    this(out, terminal, System::nanoTime);
+  }
+
+  /** With a clock of its own, for tests. */
+  Progress(PrintWriter out, boolean terminal, LongSupplier nanoTime) {
     this.out = out;
     this.terminal = terminal;
+    this.nanoTime = nanoTime;
   }
 
   @Override
@@ -43,18 +65,22 @@ final class Progress implements FetchListener {
     }
     done++;
     bytes += outcome.bytes();
-    if (outcome.kind() == MessageOutcome.Kind.FAILED && outcome.attempted()) {
-      clearLine();
-      out.println("  message " + outcome.ref().number() + " failed: " + outcome.error().getMessage());
+    if (markBytes < 0) {
+      markTime = nanoTime.getAsLong();
+      markBytes = bytes;
     }
     draw(false);
   }
 
   @Override
   public void runFinished(FetchResult result) {
+    if (total == 0) {
+      return;
+    }
     draw(true);
-    if (terminal) {
+    if (terminal && drawn) {
       out.println();
+      out.flush();
     }
   }
 
@@ -62,20 +88,27 @@ final class Progress implements FetchListener {
     if (total == 0) {
       return;
     }
-    long now = System.nanoTime();
-    double seconds = Math.max(1e-3, (now - started) / 1e9);
-    double rate = bytes / seconds;
-    long left = rate > 0 && totalBytes > bytes ? (long) ((totalBytes - bytes) / rate) : 0;
-    String figures = String.format(Locale.ROOT, "%d/%d messages  %s  %s/s  %s left", Math.min(done, total), total,
-        size(bytes), size((long) rate), left >= 60 ? (left / 60) + " min" : left + " s");
+    long now = nanoTime.getAsLong();
+    StringBuilder figures = new StringBuilder(String.format(Locale.ROOT, "%d/%d messages  %s of %s",
+        Math.min(done, total), total, Units.size(bytes), Units.size(Math.max(totalBytes, bytes))));
+    long measured = markBytes < 0 ? 0 : now - markTime;
+    if (measured >= MEASURE_NANOS) {
+      double rate = (bytes - markBytes) / (measured / 1e9);
+      figures.append("  ").append(Units.rate(rate));
+      if (done < total && rate > 0 && totalBytes > bytes) {
+        figures.append("  ").append(Units.duration((long) Math.ceil((totalBytes - bytes) / rate))).append(" left");
+      }
+    }
     if (terminal) {
-      if (!force && now - lastDraw < 100_000_000L && done < total) {
+      if (!force && now - lastDraw < REDRAW_NANOS && done < total) {
         return;
       }
       lastDraw = now;
+      drawn = true;
       int width = 30;
       int filled = (int) ((long) width * Math.min(done, total) / total);
-      out.print("\r  [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + "   ");
+      // Erase to the end of the line (ANSI EL): the figures can get shorter.
+      out.print("\r  [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + "\033[K");
       out.flush();
     } else {
       int tenth = (int) (10L * Math.min(done, total) / total);
@@ -86,19 +119,8 @@ final class Progress implements FetchListener {
     }
   }
 
-  private void clearLine() {
-    if (terminal) {
-      out.print("\r" + " ".repeat(100) + "\r");
-    }
-  }
-
+  /** A size in the command's units; see {@link Units#size}. */
   static String size(long b) {
-    if (b < 10_000) {
-      return b + " B";
-    }
-    if (b < 10_000_000) {
-      return (b / 1000) + " KB";
-    }
-    return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+    return Units.size(b);
   }
 }

@@ -108,6 +108,50 @@ class MailfetchJarTest {
         "a connection failure has its own code: " + refused.exit() + " " + refused.err());
   }
 
+  /**
+   * Issue 16, point 8: a failure is said once, in the command's two lines; the library's own WARN
+   * line saying it again appears only with --verbose (the library logs through slf4j-simple here).
+   */
+  @Test
+  void aFailure_isSaidOnce_withNoLibraryLogLineRepeatingIt_unlessVerbose() throws Exception {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(74, 3).toMailbox())
+        .tls(TlsMode.IMPLICIT, certs).quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR).start()) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      for (String[] mode : new String[][] {{}, {"--quiet"}}) {
+        List<String> args = new ArrayList<>(List.of("fetch", url, "--password-env", "PW", "--ca-file", ca.toString()));
+        args.addAll(List.of(mode));
+        Run wrong = jar(Map.of("PW", "wrong"), tmp, args.toArray(new String[0]));
+        assertEquals(FetchError.AUTH_FAILED.exitCode(), wrong.exit(), wrong.err());
+        FetchReportTest.assertOnceInTwoLines(wrong.err(), FetchError.AUTH_FAILED);
+        Run unconfirmed = jar(Map.of("PW", PASSWORD), tmp, append(args, "--delete"));
+        assertEquals(3, unconfirmed.exit(), unconfirmed.out() + unconfirmed.err());
+        FetchReportTest.assertOnceInTwoLines(unconfirmed.err(), FetchError.DELETION_UNCONFIRMED);
+      }
+      Run json = jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString(),
+          "--json");
+      assertEquals("", json.err(), "under --json the object on stdout is the whole report");
+      assertTrue(json.out().contains("\"code\":\"AUTH_FAILED\""), json.out());
+      Run verbose = jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString(),
+          "--verbose");
+      assertTrue(verbose.err().contains("INFO") && verbose.err().contains("WARN"), "--verbose shows the log: "
+          + verbose.err());
+
+      Path config = tmp.resolve("poll.properties");
+      Files.writeString(config, String.join("\n", "alice.url = " + url, "alice.password-env = PW",
+          "alice.ca-file = " + ca, "alice.to = maildir:" + tmp.resolve("Polled"), ""), StandardCharsets.UTF_8);
+      Run poll = jar(Map.of("PW", "wrong"), tmp, "poll", "--config", config.toString(), "--once", "--quiet");
+      assertEquals(FetchError.AUTH_FAILED.exitCode(), poll.exit(), poll.err());
+      FetchReportTest.assertOnceInTwoLines(poll.err(), FetchError.AUTH_FAILED);
+    }
+  }
+
+  private static String[] append(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
+  }
+
   @Test
   void fetchFromDovecot_intoEachSink() throws Exception {
     PrivateDovecot dovecot = PrivateDovecot.start(MailCorpus.generate(73, 25), certs);

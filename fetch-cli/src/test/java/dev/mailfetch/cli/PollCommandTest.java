@@ -2,15 +2,22 @@ package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.Quirk;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -54,7 +61,7 @@ class PollCommandTest {
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
       assertEquals(6, count(tmp.resolve("alice/new")));
       assertTrue(r.out().contains("alice@localhost: 6 new messages"), r.out());
-      assertTrue(r.err().contains("bob@localhost: paused") && r.err().contains("AUTH_FAILED"), r.err());
+      assertTrue(r.err().contains("bob@localhost: AUTH_FAILED: "), r.err());
       assertFalse((r.out() + r.err()).contains("not bobs") || (r.out() + r.err()).contains("alices pw"), "no secret");
       FetchCommandTest.Run again = FetchCommandTest.mailfetch(env, "poll", "--config", config.toString(), "--once",
           "--quiet");
@@ -74,5 +81,131 @@ class PollCommandTest {
         "--min-interval", "soon");
     assertEquals(2, t.exit());
     assertTrue(t.err().contains("not a time: soon"), t.err());
+  }
+
+  private Path config(FakePop3Server s, String... more) throws IOException {
+    Path config = tmp.resolve("accounts.properties");
+    List<String> lines = new ArrayList<>(List.of(
+        "alice.url = pop3://alice@localhost:" + s.port(),
+        "alice.password-env = ALICE_PW",
+        "alice.tls = none",
+        "alice.allow-plaintext-auth = true",
+        "alice.to = maildir:" + tmp.resolve("alice")));
+    lines.addAll(List.of(more));
+    lines.add("");
+    Files.writeString(config, String.join("\n", lines));
+    return config;
+  }
+
+  private static FakeMailbox mailbox(int n) {
+    FakeMailbox m = FakeMailbox.create();
+    for (int i = 1; i <= n; i++) {
+      m.add("m" + i, ("Subject: " + i + "\r\n\r\n" + "body ".repeat(400) + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    }
+    return m;
+  }
+
+  private static final Map<String, String> ENV = Map.of("ALICE_PW", "alices pw");
+
+  @Test
+  void once_announcesNoNextCheck_andSaysSizesInTheCommandsUnits() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(3)).start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config(s).toString(), "--once");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      assertTrue(java.util.regex.Pattern.compile("alice@localhost: 3 new messages \\(6(\\.\\d)? kB\\)\\R").matcher(r.out())
+          .find(), r.out());
+      assertFalse(r.out().contains("next check"), "--once: there is no next check: " + r.out());
+      assertFalse(r.out().contains("bytes"), r.out());
+    }
+  }
+
+  @Test
+  void once_aCheckWithAWarning_saysItOnItsLine_andExits3() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(2))
+        .quirk(Quirk.Q35_QUIT_ERR).start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config",
+          config(s, "alice.delete = true").toString(), "--once", "--quiet");
+      assertEquals(3, r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("alice@localhost: 2 new messages") && r.err().contains("1 warning"), r.err());
+      assertTrue(r.err().contains("DELETION_UNCONFIRMED"), r.err());
+      assertEquals(1, r.err().split("DELETION_UNCONFIRMED", -1).length - 1, "once: " + r.err());
+      FetchCommandTest.Run json = FetchCommandTest.mailfetch(ENV, "poll", "--config",
+          config(s, "alice.delete = true").toString(), "--once", "--json");
+      assertEquals(3, json.exit(), json.out() + json.err());
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals("warning", j.get("status"));
+      Map<String, Object> alice = Json.map(Json.list(j.get("accounts")).get(0));
+      assertEquals("alice", alice.get("account"));
+      assertEquals("warning", alice.get("status"));
+      assertEquals("DELETION_UNCONFIRMED", Json.map(Json.list(alice.get("warnings")).get(0)).get("code"));
+      assertEquals("", json.err());
+    }
+  }
+
+  @Test
+  void once_aQuarantinedMessage_isNamedAtEveryCheck() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(1))
+        .respond("RETR", "-ERR cannot read it now\r\n", FakePop3Server.After.CONTINUE).start()) {
+      Path config = config(s);
+      for (int check = 1; check <= 5; check++) {
+        FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once");
+        assertNotEquals(0, r.exit(), r.err());
+      }
+      for (int check = 6; check <= 7; check++) {
+        FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
+            "--quiet");
+        assertNotEquals(0, r.exit(), "quarantined is an error: " + r.err());
+        assertTrue(r.err().contains("alice@localhost: nothing new, 1 quarantined"), r.err());
+        assertTrue(r.err().contains("message 1 (uid m1) is quarantined") && r.err().contains("--retry-quarantined"),
+            r.err());
+      }
+    }
+  }
+
+  @Test
+  void once_aPausedAccount_isSaidOnce_inTwoLines() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(1)).start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("ALICE_PW", "wrong"), "poll", "--config",
+          config(s).toString(), "--once", "--quiet");
+      assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit());
+      FetchReportTest.assertOnceInTwoLines(r.err(), FetchError.AUTH_FAILED);
+      assertTrue(r.err().contains("alice@localhost"), r.err());
+      assertFalse(r.err().contains("until restarted"), "--once: there is no later check to hold back: " + r.err());
+    }
+  }
+
+  @Test
+  void once_json_reportsEveryAccount_includingOneThatCouldNotOpen() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(2)).start()) {
+      Path held = tmp.resolve("held");
+      Path config = config(s, "bob.url = pop3://alice@localhost:" + s.port(), "bob.password-env = ALICE_PW",
+          "bob.tls = none", "bob.allow-plaintext-auth = true", "bob.to = maildir:" + tmp.resolve("bob"),
+          "bob.state = " + held);
+      try (JournalUidStore running = JournalUidStore.open(JournalUidStore.directoryFor(held, "alice@localhost"))) {
+        FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
+            "--json");
+        assertEquals(FetchError.LOCKED.exitCode(), r.exit(), r.out() + r.err());
+        Map<String, Object> j = Json.object(r.out());
+        assertEquals("error", j.get("status"));
+        List<Object> accounts = Json.list(j.get("accounts"));
+        assertEquals(2, accounts.size(), r.out());
+        Map<String, Object> alice = Json.map(accounts.get(0));
+        assertEquals("alice", alice.get("account"));
+        assertEquals("ok", alice.get("status"));
+        assertEquals(2L, alice.get("fetched"));
+        Map<String, Object> bob = Json.map(accounts.get(1));
+        assertEquals("bob", bob.get("account"));
+        assertEquals("LOCKED", Json.map(bob.get("error")).get("code"));
+        assertEquals("", r.err());
+        assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
+      }
+    }
+  }
+
+  @Test
+  void json_withoutOnce_isABadArgument() {
+    FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "poll", "--config", "x.properties", "--json");
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue((r.out() + r.err()).contains("--json needs --once"), r.out() + r.err());
   }
 }

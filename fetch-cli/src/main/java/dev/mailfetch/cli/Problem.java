@@ -1,0 +1,55 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchException;
+
+/**
+ * A failure as the command reports it, in text and in JSON: its code (a {@code FetchError} name,
+ * or {@code ARGUMENTS} or {@code UNEXPECTED}, the command's own), its exit code, what happened, what
+ * it means and what to do, in words a person at the command line can act on (options, never Java
+ * identifiers).
+ *
+ * @param code the code a script matches on
+ * @param exitCode the command's exit code for it
+ * @param message what happened, as {@code CODE: detail} for a typed failure (the JSON's old
+ *     {@code message} field, kept for the scripts that read it)
+ * @param detail what happened, without the code in front
+ * @param meaning what it means, in one sentence
+ * @param remedy what to do, naming the options to type
+ */
+record Problem(String code, int exitCode, String message, String detail, String meaning, String remedy) {
+  /** The code of an argument the command cannot use (exit code 2). */
+  static final String ARGUMENTS = "ARGUMENTS";
+  /** The code of a failure the command does not expect: a bug (exit code 1). */
+  static final String UNEXPECTED = "UNEXPECTED";
+
+  /** A typed failure, with its own advice where it has some (the command's form of its remedy). */
+  static Problem of(FetchException e) {
+    return new Problem(e.error().name(), e.error().exitCode(), e.getMessage(), e.detail(), e.error().summary(),
+        e.remedy().commandLine());
+  }
+
+  /** An argument {@code mailfetch COMMAND} cannot use; {@code message} names the option. */
+  static Problem arguments(String message, String command) {
+    return new Problem(ARGUMENTS, 2, message, message, "The command's arguments are not valid, so nothing was done.",
+        "Correct what the message names; mailfetch " + command + " --help lists every option.");
+  }
+
+  /** A failure the command does not expect: a bug, said without a Java class name. */
+  static Problem unexpected(Throwable e) {
+    String what = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : "no explanation was given";
+    String detail = "an unexpected failure: " + FetchException.escape(what);
+    return new Problem(UNEXPECTED, 1, UNEXPECTED + ": " + detail, detail,
+        "mailfetch failed in a way it does not expect (a bug); what was stored before it stays stored.",
+        "Run the command again with --verbose to see where it happened, and report it with that output.");
+  }
+
+  /** The first line of the text: the code and what happened (the command's own codes go without). */
+  String headline() {
+    return code.equals(ARGUMENTS) || code.equals(UNEXPECTED) ? detail : code + ": " + detail;
+  }
+
+  /** The second line of the text: what it means and what to do. */
+  String advice() {
+    return meaning + " " + remedy;
+  }
+}

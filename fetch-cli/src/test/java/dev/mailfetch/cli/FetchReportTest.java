@@ -1,0 +1,470 @@
+package dev.mailfetch.cli;
+
+import static dev.mailfetch.cli.FetchCommandTest.mailfetch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.cli.FetchCommandTest.Run;
+import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.Quirk;
+import dev.mailfetch.testkit.TestCertificates;
+import dev.mailfetch.testkit.TlsMode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code mailfetch fetch} reports, in text and in JSON: every outcome a person must know
+ * (unconfirmed deletions, messages held back, failures at every stage), each said once, in the
+ * command's own words.
+ */
+@Timeout(120)
+class FetchReportTest {
+  private static final String PASSWORD = "report pässword";
+  private static TestCertificates certs;
+  @TempDir Path tmp;
+  private Path ca;
+
+  @BeforeAll
+  static void certificates() {
+    certs = TestCertificates.generate();
+  }
+
+  @BeforeEach
+  void trust() throws IOException {
+    ca = certs.writeCaPem(tmp);
+  }
+
+  private static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MAIL_PW", PASSWORD);
+    return env;
+  }
+
+  private FakePop3Server.Builder server(FakeMailbox mailbox) {
+    return FakePop3Server.builder().account("alice", PASSWORD, mailbox).tls(TlsMode.IMPLICIT, certs);
+  }
+
+  /** fetch of alice at this server into tmp/Mail, with these further options. */
+  private Run fetch(FakePop3Server s, String... more) {
+    List<String> args = new ArrayList<>(List.of("fetch", "pop3s://alice@localhost:" + s.port(), "--password-env",
+        "MAIL_PW", "--ca-file", ca.toString(), "--to", "maildir:" + tmp.resolve("Mail")));
+    args.addAll(Arrays.asList(more));
+    return mailfetch(env(), args.toArray(new String[0]));
+  }
+
+  private static FakeMailbox mailbox(int n) {
+    FakeMailbox m = FakeMailbox.create();
+    for (int i = 1; i <= n; i++) {
+      m.add("m" + i, ("Subject: " + i + "\r\nMessage-ID: <" + i + "@report.test>\r\n\r\nbody " + i + "\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+    }
+    return m;
+  }
+
+  private static int occurrences(String text, String of) {
+    int n = 0;
+    for (int at = text.indexOf(of); at >= 0; at = text.indexOf(of, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  private static List<String> lines(String text) {
+    return text.isEmpty() ? List.of() : List.of(text.split("\\R"));
+  }
+
+  // ---------------------------------------------------------------- point 3: deletions not confirmed
+
+  @Test
+  void Q35_QUIT_ERR_leavesDeletionsUnconfirmed_aWarningInTextAndJson_exit3() {
+    try (FakePop3Server s = server(mailbox(3)).quirk(Quirk.Q35_QUIT_ERR).start()) {
+      Run text = fetch(s, "--delete");
+      assertEquals(3, text.exit(), text.out() + text.err());
+      assertTrue(text.out().contains("3 stored") && text.out().contains("0 deleted (3 not confirmed)"), text.out());
+      assertEquals(1, occurrences(text.err(), "DELETION_UNCONFIRMED"), text.err());
+      assertTrue(text.err().contains("did not confirm") && text.err().contains("Nothing is lost"), text.err());
+      assertEquals(2, lines(text.err()).size(), "what happened, then what it means and what to do: " + text.err());
+
+      Run json = fetch(s, "--delete", "--json"); // still there, so deleted again, and again unconfirmed
+      assertEquals(3, json.exit(), json.out() + json.err());
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals("warning", j.get("status"));
+      assertEquals(0L, j.get("deleted"));
+      assertEquals(3L, j.get("deletions_unconfirmed"));
+      List<Object> warnings = Json.list(j.get("warnings"));
+      assertEquals(1, warnings.size(), json.out());
+      Map<String, Object> w = Json.map(warnings.get(0));
+      assertEquals("DELETION_UNCONFIRMED", w.get("code"));
+      assertEquals((long) FetchError.DELETION_UNCONFIRMED.exitCode(), w.get("exit_code"));
+      assertTrue(String.valueOf(w.get("detail")).contains("QUIT"), json.out());
+      assertTrue(String.valueOf(w.get("remedy")).contains("Nothing is lost"), json.out());
+      assertFalse(j.containsKey("error"), "a warning is not an error: " + json.out());
+      assertEquals("", json.err(), "under --json the object is the whole report");
+
+      Run quiet = fetch(s, "--delete", "--quiet");
+      assertEquals(3, quiet.exit());
+      assertEquals("", quiet.out());
+      assertEquals(1, occurrences(quiet.err(), "DELETION_UNCONFIRMED"), "--quiet still says what needs a person");
+    }
+  }
+
+  @Test
+  void aRefusedDele_isAWarning_namingTheMessage_exit3() {
+    try (FakePop3Server s = server(mailbox(2)).respond("DELE", "-ERR not now\r\n", FakePop3Server.After.CONTINUE)
+        .start()) {
+      Run r = fetch(s, "--delete", "--json");
+      assertEquals(3, r.exit(), r.out() + r.err());
+      Map<String, Object> j = Json.object(r.out());
+      assertEquals("warning", j.get("status"));
+      assertEquals(2L, j.get("fetched"));
+      Map<String, Object> w = Json.map(Json.list(j.get("warnings")).get(0));
+      assertEquals("DELETION_UNCONFIRMED", w.get("code"));
+      assertTrue(String.valueOf(w.get("detail")).contains("refused to delete"), r.out());
+      Run text = fetch(s, "--delete");
+      assertEquals(3, text.exit());
+      assertTrue(text.err().contains("refused to delete") && text.err().contains("(uid m1)"), text.err());
+    }
+  }
+
+  // ---------------------------------------------------------------- point 4: messages held back
+
+  @Test
+  void aMessageOverTheSizeLimit_isNamed_withItsSize_theLimit_andTheOptionThatFetchesIt_exit3() {
+    FakeMailbox m = mailbox(1);
+    m.add("big", ("Subject: big\r\n\r\n" + "x".repeat(29_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    m.add("m3", "Subject: 3\r\n\r\nthree\r\n".getBytes(StandardCharsets.US_ASCII));
+    try (FakePop3Server s = server(m).start()) {
+      Run text = fetch(s, "--max-message-size", "10K");
+      assertEquals(3, text.exit(), text.out() + text.err());
+      assertTrue(text.out().contains("3 listed: 2 stored") && text.out().contains("1 skipped (1 over the size limit)"),
+          text.out());
+      assertTrue(text.err().contains("message 2 (uid big)") && text.err().contains("29 kB")
+          && text.err().contains("size limit of 10 kB") && text.err().contains("--max-message-size 30K"), text.err());
+      assertEquals(2, lines(text.err()).size(), text.err());
+
+      Run json = fetch(s, "--max-message-size", "10K", "--json");
+      assertEquals(3, json.exit());
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals("warning", j.get("status"));
+      assertEquals(10_000L, j.get("max_message_size"));
+      List<Object> skipped = Json.list(j.get("skipped_messages"));
+      assertEquals(1, skipped.size(), json.out());
+      Map<String, Object> big = Json.map(skipped.get(0));
+      assertEquals(2L, big.get("number"));
+      assertEquals("big", big.get("uid"));
+      assertEquals("message_size_limit", big.get("reason"));
+      assertTrue((Long) big.get("size") > 29_000L, json.out());
+      assertEquals(10_000L, big.get("limit"));
+      assertTrue(String.valueOf(big.get("remedy")).contains("--max-message-size 30K"), json.out());
+      assertEquals(1L, Json.map(j.get("skipped_by_reason")).get("message_size_limit"));
+
+      Run raised = fetch(s, "--max-message-size", "30K");
+      assertEquals(0, raised.exit(), raised.out() + raised.err());
+      assertTrue(raised.out().contains("1 stored"), raised.out());
+    }
+  }
+
+  @Test
+  void theDefaultSizeLimit_fetchesA200MbMessageAsMpopAndFetchmailWould_andNamesTheLimitAboveIt() {
+    // The server announces the sizes (quirk Q32: listings that lie); the engine plans by them.
+    byte[] small = "Subject: announced big\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (FakePop3Server s = server(FakeMailbox.create().add("huge", small))
+        .respond("LIST", "+OK 1 message\r\n1 200000000\r\n.\r\n", FakePop3Server.After.CONTINUE).start()) {
+      Run r = fetch(s, "--json");
+      Map<String, Object> j = Json.object(r.out());
+      assertEquals(1L, j.get("fetched"), "200 MB is under the command's default limit: " + r.out());
+      assertEquals(1_000_000_000L, j.get("max_message_size"));
+    }
+    try (FakePop3Server s = server(FakeMailbox.create().add("huger", small))
+        .respond("LIST", "+OK 1 message\r\n1 2500000000\r\n.\r\n", FakePop3Server.After.CONTINUE).start()) {
+      Run r = fetch(s);
+      assertEquals(3, r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("2.5 GB") && r.err().contains("size limit of 1 GB")
+          && r.err().contains("--max-message-size 2500M"), r.err());
+    }
+  }
+
+  @Test
+  void aQuarantinedMessage_isNamedEveryRun_withItsLastError_andHowToRetry_thenRetriedOnRequest() {
+    FakeMailbox m = mailbox(2);
+    try (FakePop3Server broken = server(m).respond("RETR", "-ERR cannot read it now\r\n",
+        FakePop3Server.After.CONTINUE).start()) {
+      for (int run = 1; run <= 5; run++) {
+        Run r = fetch(broken);
+        assertNotEquals(0, r.exit(), "run " + run + " failed: " + r.err());
+      }
+      for (int run = 6; run <= 7; run++) {
+        Run text = fetch(broken);
+        assertNotEquals(0, text.exit(), "a quarantined message is not a harmless skip");
+        assertNotEquals(3, text.exit(), "it is an error, not a warning");
+        assertTrue(text.out().contains("2 skipped (2 quarantined)"), text.out());
+        for (String uid : new String[] {"m1", "m2"}) {
+          assertTrue(text.err().contains("(uid " + uid + ") is quarantined"), "named, run " + run + ": " + text.err());
+        }
+        assertTrue(text.err().contains("failed in 5 runs") && text.err().contains("last error was")
+            && text.err().contains("--retry-quarantined"), text.err());
+      }
+      Run json = fetch(broken, "--json");
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals("error", j.get("status"));
+      assertEquals((long) json.exit(), Json.map(j.get("error")).get("exit_code"));
+      List<Object> skipped = Json.list(j.get("skipped_messages"));
+      assertEquals(2, skipped.size(), json.out());
+      Map<String, Object> q = Json.map(skipped.get(0));
+      assertEquals("quarantined", q.get("reason"));
+      assertEquals("m1", q.get("uid"));
+      Map<String, Object> last = Json.map(q.get("error"));
+      assertTrue(String.valueOf(last.get("detail")).contains("quarantined"), json.out());
+      assertTrue(String.valueOf(last.get("remedy")).contains("--retry-quarantined"), json.out());
+      assertEquals(2L, Json.map(j.get("skipped_by_reason")).get("quarantined"));
+    }
+    try (FakePop3Server fixed = server(m).start()) {
+      Run still = fetch(fixed);
+      assertTrue(still.err().contains("quarantined"), "fixed server, not asked to retry: still held");
+      Run retried = fetch(fixed, "--retry-quarantined");
+      assertEquals(0, retried.exit(), retried.out() + retried.err());
+      assertTrue(retried.out().contains("2 listed: 2 stored"), retried.out());
+      assertEquals("", retried.err());
+    }
+  }
+
+  @Test
+  void tooManyMessages_namesMaxListing_andMaxListingLetsItThrough() {
+    try (FakePop3Server s = server(mailbox(3)).start()) {
+      Run r = fetch(s, "--max-listing", "2", "--json");
+      assertEquals(FetchError.TOO_MANY_MESSAGES.exitCode(), r.exit(), r.out() + r.err());
+      Map<String, Object> e = Json.map(Json.object(r.out()).get("error"));
+      assertEquals("TOO_MANY_MESSAGES", e.get("code"));
+      assertTrue(String.valueOf(e.get("remedy")).contains("--max-listing"), r.out());
+      Run more = fetch(s, "--max-listing", "3");
+      assertEquals(0, more.exit(), more.out() + more.err());
+    }
+  }
+
+  // ---------------------------------------------------------------- point 6: JSON at every stage
+
+  @Test
+  void underJson_aFailureWhileOpeningTheAccount_isTheJsonObjectWithItsCode() throws IOException {
+    try (FakePop3Server s = server(mailbox(2)).start()) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      // A sink that cannot be opened.
+      Path notADirectory = Files.writeString(tmp.resolve("file"), "a file where the Maildir should be");
+      Run sink = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--to", "maildir:" + notADirectory, "--state", tmp.resolve("s1").toString(), "--json");
+      assertStageFailure(sink, FetchError.SINK_FAILED);
+
+      // A damaged state file.
+      Path state = tmp.resolve("s2");
+      Path journalDir = JournalUidStore.directoryFor(state, "alice@localhost");
+      Files.createDirectories(journalDir);
+      Files.writeString(journalDir.resolve("uids.journal"), "uid1 delivered\nuid2 delivered\n");
+      Run damaged = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--to", "maildir:" + tmp.resolve("M2"), "--state", state.toString(), "--json");
+      assertStageFailure(damaged, FetchError.STATE_DAMAGED);
+      assertTrue(Json.map(Json.object(damaged.out()).get("error")).get("remedy").toString().contains("move the file"),
+          damaged.out());
+
+      // A held lease.
+      Path state3 = tmp.resolve("s3");
+      try (JournalUidStore running = JournalUidStore.open(JournalUidStore.directoryFor(state3, "alice@localhost"))) {
+        Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+            "--to", "maildir:" + tmp.resolve("M3"), "--state", state3.toString(), "--json");
+        assertStageFailure(locked, FetchError.LOCKED);
+        assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
+      }
+    }
+  }
+
+  private static void assertStageFailure(Run r, FetchError expected) {
+    assertEquals(expected.exitCode(), r.exit(), r.out() + r.err());
+    Map<String, Object> j = Json.object(r.out());
+    assertEquals("error", j.get("status"));
+    Map<String, Object> e = Json.map(j.get("error"));
+    assertEquals(expected.name(), e.get("code"));
+    assertEquals((long) expected.exitCode(), e.get("exit_code"));
+    assertEquals(expected.summary(), e.get("meaning"));
+    assertFalse(String.valueOf(e.get("detail")).startsWith(expected.name()), "the detail without the code");
+    assertTrue(String.valueOf(e.get("message")).startsWith(expected.name() + ": "), "message kept for scripts");
+    assertFalse(String.valueOf(e.get("remedy")).isBlank());
+    assertEquals("", r.err(), "under --json the object is the whole report");
+  }
+
+  @Test
+  void underJson_badArguments_areTheJsonObjectWithCodeArguments_exit2() {
+    String[][] cases = {
+      {"fetch", "pop3s://alice@host", "--json"}, // no secret given: found while running
+      {"fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--json", "--max-messages", "0"},
+      {"fetch", "--json", "--no-such-option"}, // found while parsing
+      {"fetch", "--config", tmp.resolve("missing.properties").toString(), "--json"},
+    };
+    for (String[] c : cases) {
+      Run r = mailfetch(env(), c);
+      assertEquals(2, r.exit(), String.join(" ", c) + ": " + r.out() + r.err());
+      Map<String, Object> e = Json.map(Json.object(r.out()).get("error"));
+      assertEquals("ARGUMENTS", e.get("code"), r.out());
+      assertEquals(2L, e.get("exit_code"));
+      assertFalse(String.valueOf(e.get("message")).isBlank());
+      assertTrue(String.valueOf(e.get("remedy")).contains("--help"), r.out());
+    }
+  }
+
+  @Test
+  void underJson_aConfigAccountThatCannotOpen_hasItsCode_meaningAndRemedy_andTheOthersRun() throws IOException {
+    try (FakePop3Server s = server(mailbox(2)).start()) {
+      Path state = tmp.resolve("held");
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, String.join("\n",
+          "a.url = pop3s://alice@localhost:" + s.port(), "a.password-env = MAIL_PW", "a.ca-file = " + ca,
+          "a.to = maildir:" + tmp.resolve("A"), "a.state = " + state,
+          "b.url = pop3s://alice@localhost:" + s.port(), "b.password-env = MAIL_PW", "b.ca-file = " + ca,
+          "b.to = maildir:" + tmp.resolve("B"), ""));
+      try (JournalUidStore running = JournalUidStore.open(JournalUidStore.directoryFor(state, "alice@localhost"))) {
+        Run r = mailfetch(env(), "fetch", "--config", config.toString(), "--json");
+        assertEquals(FetchError.LOCKED.exitCode(), r.exit(), r.out() + r.err());
+        Map<String, Object> j = Json.object(r.out());
+        assertEquals("error", j.get("status"));
+        List<Object> accounts = Json.list(j.get("accounts"));
+        Map<String, Object> a = Json.map(accounts.get(0));
+        assertEquals("a", a.get("account"));
+        Map<String, Object> e = Json.map(a.get("error"));
+        assertEquals("LOCKED", e.get("code"));
+        assertEquals(FetchError.LOCKED.summary(), e.get("meaning"));
+        assertFalse(String.valueOf(e.get("remedy")).isBlank());
+        assertEquals("ok", Json.map(accounts.get(1)).get("status"));
+        assertEquals("", r.err());
+        assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- point 8: once, in two lines
+
+  @Test
+  void aFailure_isPrintedOnce_inTwoLines_withoutTheCodeTwice() throws IOException {
+    try (FakePop3Server s = server(mailbox(2)).start()) {
+      Map<String, String> wrong = Map.of("MAIL_PW", "not it");
+      String url = "pop3s://alice@localhost:" + s.port();
+      for (String[] mode : new String[][] {{}, {"--quiet"}}) {
+        List<String> args = new ArrayList<>(List.of("fetch", url, "--password-env", "MAIL_PW", "--ca-file",
+            ca.toString(), "--to", "maildir:" + tmp.resolve("Mail")));
+        args.addAll(List.of(mode));
+        Run r = mailfetch(wrong, args.toArray(new String[0]));
+        assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit());
+        assertOnceInTwoLines(r.err(), FetchError.AUTH_FAILED);
+      }
+      // A failure before the run: a held lease, through the command's own report.
+      Path state = tmp.resolve("held");
+      try (JournalUidStore running = JournalUidStore.open(JournalUidStore.directoryFor(state, "alice@localhost"))) {
+        Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+            "--to", "maildir:" + tmp.resolve("Mail"), "--state", state.toString());
+        assertOnceInTwoLines(locked.err(), FetchError.LOCKED);
+        assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
+      }
+      // An account of a config file.
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, String.join("\n", "a.url = " + url, "a.password-env = MAIL_PW",
+          "a.ca-file = " + ca, "a.to = maildir:" + tmp.resolve("A"), ""));
+      Run cfg = mailfetch(wrong, "fetch", "--config", config.toString(), "--quiet");
+      assertEquals(FetchError.AUTH_FAILED.exitCode(), cfg.exit());
+      assertOnceInTwoLines(cfg.err(), FetchError.AUTH_FAILED);
+      assertTrue(cfg.err().startsWith("mailfetch: account a: AUTH_FAILED: "), "the account named: " + cfg.err());
+    }
+  }
+
+  static void assertOnceInTwoLines(String err, FetchError code) {
+    assertEquals(1, occurrences(err, code.name()), "said once: " + err);
+    assertFalse(err.contains(code.name() + ": " + code.name()), "the code not doubled: " + err);
+    List<String> l = lines(err);
+    assertEquals(2, l.size(), "one line for what happened, one for what it means and what to do: " + err);
+    assertTrue(l.get(1).startsWith("  " + code.summary()), err);
+  }
+
+  @Test
+  void aFailedMessage_isSaidOnce_notInTheProgressAndAgainInTheReport() {
+    try (FakePop3Server s = server(mailbox(1)).respond("RETR", "-ERR cannot read it now\r\n",
+        FakePop3Server.After.CONTINUE).start()) {
+      Run r = fetch(s);
+      assertNotEquals(0, r.exit());
+      String all = r.out() + r.err();
+      assertEquals(1, occurrences(all, "cannot read it now"), all);
+      assertTrue(r.err().contains("message 1 (uid m1) failed"), r.err());
+    }
+  }
+
+  @Test
+  void theLibraryLog_leavesWhatTheReportSaysToTheReport_unlessVerbose() {
+    String level = "org.slf4j.simpleLogger.log.dev.mailfetch.api.Fetcher";
+    for (String mode : new String[] {"--json", "--quiet", "--to"}) {
+      Map<String, String> p = Main.configureLogs(List.of("fetch", mode));
+      assertEquals("warn", p.get("org.slf4j.simpleLogger.defaultLogLevel"), mode);
+      for (String logger : Main.REPORTED_BY_THE_COMMAND) {
+        assertEquals("error", p.get("org.slf4j.simpleLogger.log." + logger), mode + " " + logger);
+      }
+    }
+    Map<String, String> verbose = Main.configureLogs(List.of("fetch", "--verbose"));
+    assertEquals("info", verbose.get("org.slf4j.simpleLogger.defaultLogLevel"));
+    assertFalse(verbose.containsKey(level), "--verbose: the session's whole log");
+    assertEquals("trace", Main.configureLogs(List.of("fetch", "--trace")).get(
+        "org.slf4j.simpleLogger.log.dev.mailfetch.pop3.trace"));
+  }
+
+  // ---------------------------------------------------------------- point 11: options, never identifiers
+
+  @Test
+  void theAdvice_namesOptions_neverJavaIdentifiers() throws IOException {
+    try (FakePop3Server s = server(mailbox(1)).start()) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      Run text = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--to", "maildir:" + tmp.resolve("M"));
+      Run json = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--to", "maildir:" + tmp.resolve("M"),
+          "--json");
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, "a.url = " + url + "\na.password-env = MAIL_PW\na.to = maildir:" + tmp.resolve("A"));
+      Run cfg = mailfetch(env(), "fetch", "--config", config.toString());
+      // The advice is the command's own (the detail is the library's words, and names what it saw).
+      Map<String, Object> e = Json.map(Json.object(json.out()).get("error"));
+      List<String> advice = new ArrayList<>(List.of(e.get("meaning") + " " + e.get("remedy")));
+      for (Run r : List.of(text, cfg)) {
+        assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), r.exit(), r.out() + r.err());
+        advice.add(lines(r.err()).get(1));
+      }
+      for (String a : advice) {
+        assertTrue(a.contains("--ca-file"), a);
+        assertFalse(IDENTIFIER.matcher(a).find(), "no Java identifier: " + a);
+      }
+    }
+  }
+
+  /** A method call, a constant of a Java enum, a builder: what a command's user cannot type. */
+  static final Pattern IDENTIFIER = Pattern.compile(
+      "trustPem|Security\\.|IMPLICIT_TLS|STARTTLS\\b|Builder|Retention\\.|FetchLimits|Tolerance\\.|\\w+\\(\\w*\\)");
+
+  @Test
+  void theIdentifierPattern_findsWhatItMust() {
+    for (String s : new String[] {"trust its CA with trustPem", "use Security.STARTTLS", "FetchLimits.Builder",
+        "retryQuarantined(true)"}) {
+      Matcher m = IDENTIFIER.matcher(s);
+      assertTrue(m.find(), s);
+    }
+    assertFalse(IDENTIFIER.matcher("trust its CA with --ca-file FILE (PEM); pop3s:// (port 995)").find());
+  }
+}

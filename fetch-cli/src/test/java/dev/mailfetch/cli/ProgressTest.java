@@ -1,0 +1,109 @@
+package dev.mailfetch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageRef;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The progress bar and its numbers, under a clock moved by hand. */
+class ProgressTest {
+  private long now = 1_000_000_000L;
+
+  private void advance(long millis) {
+    now += TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  private static MessageOutcome delivered(int n, long bytes) {
+    return new MessageOutcome(new MessageRef(n, "u" + n, bytes), MessageOutcome.Kind.DELIVERED,
+        DeliveryKey.of("a", "u" + n), null, null, null, null, true, bytes);
+  }
+
+  /** Every "N s left" / "N min left" the output shows, in seconds. */
+  private static List<Long> estimates(String out) {
+    List<Long> left = new ArrayList<>();
+    Matcher m = Pattern.compile("((?:\\d+ (?:h|min|s) )+)left").matcher(out);
+    while (m.find()) {
+      long s = 0;
+      Matcher part = Pattern.compile("(\\d+) (h|min|s)").matcher(m.group(1));
+      while (part.find()) {
+        s += Long.parseLong(part.group(1)) * (part.group(2).equals("h") ? 3600 : part.group(2).equals("min") ? 60 : 1);
+      }
+      left.add(s);
+    }
+    return left;
+  }
+
+  @Test
+  void aSixSecondFetch_neverEstimatesMinutes_evenWhenConnectingAndTheFirstMessageAreSlow() {
+    for (boolean terminal : new boolean[] {true, false}) {
+      StringWriter w = new StringWriter();
+      Progress p = new Progress(new PrintWriter(w, true), terminal, () -> now);
+      advance(2_000); // connect, TLS, login, listing: the bar exists, nothing flows yet
+      int messages = 1000;
+      long each = 26_700;
+      p.planned(messages, messages * each);
+      advance(300); // the first reply's latency
+      for (int i = 1; i <= messages; i++) {
+        advance(6);
+        p.messageFinished(delivered(i, each));
+      }
+      p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(6), List.of(), Optional.empty(),
+          Set.of(), 0, 0, Optional.empty()));
+      String out = w.toString();
+      List<Long> left = estimates(out);
+      assertFalse(left.isEmpty(), "an estimate once the rate is known: " + out);
+      for (long s : left) {
+        assertTrue(s <= 8, "the whole fetch takes 6.3 s; estimated " + s + " s left in: " + out);
+      }
+      assertFalse(out.contains("KB") || out.contains("bytes"), "one system of units: " + out);
+      assertTrue(out.contains("26.7 MB"), out);
+      assertTrue(out.contains("MB/s"), out);
+    }
+  }
+
+  @Test
+  void sizes_areDecimal_withOneSystemOfUnits() {
+    assertEquals("0 B", Units.size(0));
+    assertEquals("999 B", Units.size(999));
+    assertEquals("1 kB", Units.size(1000));
+    assertEquals("1.5 kB", Units.size(1500));
+    assertEquals("29 kB", Units.size(29_040));
+    assertEquals("812 kB", Units.size(812_345));
+    assertEquals("1 MB", Units.size(999_999));
+    assertEquals("4.1 MB", Units.size(4_066_668));
+    assertEquals("26.7 MB", Units.size(26_700_000));
+    assertEquals("100 MB", Units.size(100_000_000));
+    assertEquals("105 MB", Units.size(100L << 20));
+    assertEquals("1 GB", Units.size(1_000_000_000));
+    assertEquals("2.5 GB", Units.size(2_500_000_000L));
+    assertEquals("9.2 MB/s", Units.rate(9_237_000));
+    assertEquals("4 s", Units.duration(4));
+    assertEquals("2 min 5 s", Units.duration(125));
+    assertEquals("1 h 2 min", Units.duration(3720));
+  }
+
+  @Test
+  void theSizeToType_isTheSmallestWholeKOrMAtLeastTheSize() {
+    assertEquals("30K", Units.sizeOption(29_040));
+    assertEquals("1K", Units.sizeOption(1));
+    assertEquals("1000K", Units.sizeOption(999_999));
+    assertEquals("201M", Units.sizeOption(200_000_001));
+    assertEquals("2500M", Units.sizeOption(2_500_000_000L));
+  }
+}
