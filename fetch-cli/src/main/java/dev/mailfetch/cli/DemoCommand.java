@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         r.listed(), r.count(MessageOutcome.Kind.DELIVERED), Progress.size(r.bytesDelivered()),
         r.count(MessageOutcome.Kind.ALREADY_SEEN), r.count(MessageOutcome.Kind.DUPLICATE),
         r.count(MessageOutcome.Kind.FAILED));
-    r.firstError().ifPresent(e -> out.println("   error: " + e.error() + ": " + e.getMessage()));
+    r.firstError().ifPresent(e -> out.println("   error: " + e.error() + ": " + e.detail()));
   }
 
   private static void showLabelled(PrintWriter out, Path folder, String label) throws IOException {

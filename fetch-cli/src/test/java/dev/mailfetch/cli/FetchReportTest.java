@@ -357,6 +357,31 @@ class FetchReportTest {
     }
   }
 
+  @Test
+  void anUnexpectedFailure_isUnexpected_exit1_inJsonToo_withoutAJavaClassName() {
+    // An environment that cannot be read stands for any failure the command does not expect.
+    Map<String, String> broken = new HashMap<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      public String get(Object key) {
+        throw new IllegalStateException("the environment cannot be read");
+      }
+    };
+    Run text = mailfetch(broken, "fetch", "pop3s://alice@localhost:1", "--password-env", "MAIL_PW");
+    assertEquals(1, text.exit(), text.out() + text.err());
+    List<String> l = lines(text.err());
+    assertEquals(2, l.size(), text.err());
+    assertTrue(l.get(0).contains("the environment cannot be read") && l.get(1).contains("--verbose"), text.err());
+    assertFalse(text.err().contains("IllegalStateException") || text.err().contains("java."), text.err());
+    Run json = mailfetch(broken, "fetch", "pop3s://alice@localhost:1", "--password-env", "MAIL_PW", "--json");
+    assertEquals(1, json.exit());
+    Map<String, Object> e = Json.map(Json.object(json.out()).get("error"));
+    assertEquals("UNEXPECTED", e.get("code"));
+    assertEquals(1L, e.get("exit_code"));
+    assertEquals("", json.err());
+  }
+
   // ---------------------------------------------------------------- point 8: once, in two lines
 
   @Test
