@@ -3,15 +3,11 @@ package dev.mailfetch.cli;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.poll.CheckRecord;
-import dev.mailfetch.api.poll.PollListener;
 import dev.mailfetch.api.poll.PollSchedule;
 import dev.mailfetch.api.poll.Poller;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +36,6 @@ import picocli.CommandLine.Spec;
         "  mailfetch poll --config accounts.properties --once --quiet",
         "", "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code."})
 final class PollCommand implements Callable<Integer> {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
-
   @Spec CommandSpec spec;
 
   @Option(names = "--config", paramLabel = "FILE", required = true, description = "The accounts (fetch's format).")
@@ -94,7 +88,7 @@ final class PollCommand implements Callable<Integer> {
     }
     PollSchedule schedule;
     Poller poller;
-    Lines lines = new Lines(out, err);
+    PollLines lines = new PollLines(out, err, quiet, verbose, json, once);
     try {
       schedule = PollSchedule.builder().bounds(minInterval, maxInterval).build();
       poller = Poller.builder().schedule(schedule).maxChecks(maxChecks).maxChecksPerHost(maxChecksPerHost)
@@ -199,90 +193,6 @@ final class PollCommand implements Callable<Integer> {
     outcomes.put(account, RunOutcome.failed(account, p));
     if (!json) {
       TextReport.problem(spec.commandLine().getErr(), "mailfetch: " + who + ": ", p);
-    }
-  }
-
-  /**
-   * One line per check worth telling (stdout; stderr when it needs a person), with what needs a
-   * person under it, and the pauses. Sizes in the command's units; with --once no next check,
-   * since there is none. Nothing under --json: the object at the end says it all.
-   */
-  private final class Lines implements PollListener {
-    private final PrintWriter out;
-    private final PrintWriter err;
-    /** Each account's size limit (by the poller's account name), for the words about a message over it. */
-    final Map<String, Long> sizeLimits = new java.util.concurrent.ConcurrentHashMap<>();
-
-    Lines(PrintWriter out, PrintWriter err) {
-      this.out = out;
-      this.err = err;
-    }
-
-    @Override
-    public void checkFinished(CheckRecord r) {
-      if (json) {
-        return;
-      }
-      boolean attention = r.status() != FetchResult.Status.OK || r.outcome() == CheckRecord.Outcome.PUT_OFF;
-      boolean tell = verbose || attention || (!quiet && r.outcome() == CheckRecord.Outcome.NEW_MAIL);
-      if (!tell || r.outcome() == CheckRecord.Outcome.PAUSED) {
-        return; // a pause is told once, below
-      }
-      PrintWriter to = attention ? err : out;
-      synchronized (this) {
-        to.println(TIME.format(Instant.now()) + " " + line(r));
-        r.error().ifPresent(e -> to.println("  " + Problem.of(e).advice()));
-        TextReport.items(to, "  ", "    ", TextReport.attention(r, sizeLimits.getOrDefault(r.account(), 0L)));
-        to.flush();
-      }
-    }
-
-    /** "alice@host: 3 new messages (51 kB), 1 quarantined; 1 warning; next check in 2 min". */
-    private String line(CheckRecord r) {
-      StringBuilder sb = new StringBuilder(r.account()).append(": ");
-      switch (r.outcome()) {
-        case NEW_MAIL:
-          sb.append(r.delivered()).append(r.delivered() == 1 ? " new message" : " new messages").append(" (")
-              .append(Units.size(r.bytes())).append(')');
-          break;
-        case NOTHING_NEW:
-          sb.append("nothing new");
-          break;
-        default:
-          sb.append(r.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-      }
-      if (r.failedMessages() > 0) {
-        sb.append(", ").append(r.failedMessages()).append(" failed");
-      }
-      int quarantined = r.heldBack(dev.mailfetch.api.SkipReason.QUARANTINED);
-      if (quarantined > 0) {
-        sb.append(", ").append(quarantined).append(" quarantined");
-      }
-      int tooLarge = r.heldBack(dev.mailfetch.api.SkipReason.MESSAGE_SIZE_LIMIT);
-      if (tooLarge > 0) {
-        sb.append(", ").append(tooLarge).append(" over the size limit");
-      }
-      if (!r.warnings().isEmpty()) {
-        sb.append("; ").append(r.warnings().size()).append(r.warnings().size() == 1 ? " warning" : " warnings");
-      }
-      r.error().ifPresent(e -> sb.append(": ").append(e.error()).append(": ").append(e.detail()));
-      if (!once) {
-        r.next().ifPresent(n -> sb.append("; next check in ").append(Units.duration(r.interval().toSeconds())));
-      }
-      return sb.toString();
-    }
-
-    @Override
-    public void accountPaused(String account, FetchException why) {
-      if (json) {
-        return;
-      }
-      synchronized (this) {
-        err.println(TIME.format(Instant.now()) + " " + account + ": " + (once ? "" : "paused, not checked again until"
-            + " restarted: ") + why.error() + ": " + why.detail());
-        err.println("  " + Problem.of(why).advice());
-        err.flush();
-      }
     }
   }
 
