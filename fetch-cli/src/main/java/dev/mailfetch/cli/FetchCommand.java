@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
         "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
         "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw --to mbox:~/mail/inbox --delete",
         "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem --json --quiet",
-        "", "Exit codes: 0 all well, 2 bad arguments, otherwise the error's code (docs/errors.md)."})
+        "", "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
+            + " otherwise the error's code (docs/errors.md)."})
 final class FetchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -114,10 +115,11 @@ final class FetchCommand implements Callable<Integer> {
       + " are quarantined (after fixing what their last error names).")
   boolean retryQuarantined;
 
-  @Option(names = "--quiet", description = "Print nothing but errors (for cron).")
+  @Option(names = "--quiet", description = "Print only what needs a person: failures, warnings, messages held back"
+      + " (for cron).")
   boolean quiet;
 
-  @Option(names = "--verbose", description = "Also print the session's log.")
+  @Option(names = "--verbose", description = "Also print the session's log, and every skipped message.")
   boolean verbose;
 
   @Option(names = "--trace", description = "Also print the protocol conversation, with every secret redacted.")

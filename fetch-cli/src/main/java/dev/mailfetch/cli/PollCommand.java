@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
         "", "Examples:",
         "  mailfetch poll --config ~/.config/mailfetch/accounts.properties",
         "  mailfetch poll --config accounts.properties --once --quiet",
-        "", "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code."})
+        "", "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code,"
+            + " else 3 for a warning."})
 final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -60,7 +61,8 @@ final class PollCommand implements Callable<Integer> {
       description = "Checks running at once against one server (default: ${DEFAULT-VALUE}).")
   int maxChecksPerHost;
 
-  @Option(names = "--quiet", description = "Print only errors and paused accounts.")
+  @Option(names = "--quiet", description = "Print only what needs a person: failures, warnings, messages held back,"
+      + " paused accounts.")
   boolean quiet;
 
   @Option(names = "--verbose", description = "Print a line for every check, not only those that found mail or failed.")
