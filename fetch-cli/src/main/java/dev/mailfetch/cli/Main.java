@@ -12,9 +12,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
     subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, FakeServerCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Examples:", "  mailfetch demo                 a server with sample mail, fetched into ./demo-mail",
-        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
-        "  mailfetch help fetch           every option of fetch"})
+    footer = {"", "Examples:", "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
+        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\", "      --password-env MAIL_PW",
+        "  mailfetch help fetch      every option of fetch"})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -73,6 +73,12 @@ public final class Main implements Runnable {
     });
     cl.setOut(out);
     cl.setErr(err);
+    BadArguments.configure(cl);
+    HelpText.install(cl, env);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version()); // --version works on every command
+    }
+    cl.setParameterExceptionHandler((e, given) -> BadArguments.report(e, java.util.List.of(args)));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       if (e instanceof FetchException) {
         // A typed failure: its code, what it means, what to do, and its stable exit code.

@@ -69,7 +69,7 @@ class PollCommandTest {
     FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "poll", "--config", "x.properties",
         "--min-interval", "10m", "--max-interval", "5m");
     assertEquals(2, r.exit(), r.err());
-    assertTrue(r.err().contains("minInterval"), r.err());
+    assertTrue(r.err().contains("--min-interval 10m is longer than --max-interval 5m"), r.err());
     FetchCommandTest.Run t = FetchCommandTest.mailfetch(Map.of(), "poll", "--config", "x.properties",
         "--min-interval", "soon");
     assertEquals(2, t.exit());
