@@ -67,6 +67,7 @@ final class BadArguments {
     return w.toString();
   }
 
+  private static final Pattern UNKNOWN_COMMAND = Pattern.compile("Unknown subcommand '(.*)'\\.?");
   private static final Pattern EXCLUSIVE = Pattern.compile("(?:Error: )?(.*) are mutually exclusive.*");
 
   /** What is wrong, in one line, in the words of the options. */
@@ -99,10 +100,18 @@ final class BadArguments {
       }
     }
     if (message.startsWith("Invalid value for") && e.getArgSpec() != null && e.getValue() != null) {
+      ArgSpec a = e.getArgSpec();
+      if (a.type() == boolean.class || a.type() == Boolean.class) {
+        return name(a) + " takes no value: it is on when given";
+      }
       Throwable cause = e.getCause();
       String why = cause instanceof CommandLine.TypeConversionException && cause.getMessage() != null
-          ? cause.getMessage() : "not a valid " + e.getArgSpec().paramLabel();
-      return name(e.getArgSpec()) + " " + e.getValue() + ": " + why;
+          ? cause.getMessage() : "not a valid " + a.paramLabel();
+      return name(a) + " " + (e.getValue().isBlank() ? "\"" + e.getValue() + "\"" : e.getValue()) + ": " + why;
+    }
+    Matcher subcommand = UNKNOWN_COMMAND.matcher(message);
+    if (subcommand.matches() && spec != null) {
+      return notACommand(subcommand.group(1), spec.parent() != null ? spec.parent() : spec);
     }
     return message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
   }
@@ -137,9 +146,7 @@ final class BadArguments {
     }
     String first = extra.isEmpty() ? "" : extra.get(0);
     if (!spec.subcommands().isEmpty() && spec.positionalParameters().isEmpty()) {
-      return "'" + first + "' is not a command" + closest(first, spec.subcommands().keySet())
-          .map(s -> " (did you mean " + s + "?)").orElse("") + "; the commands are "
-          + String.join(", ", spec.subcommands().keySet());
+      return notACommand(first, spec);
     }
     List<String> labels = new ArrayList<>();
     for (PositionalParamSpec p : spec.positionalParameters()) {
@@ -149,12 +156,21 @@ final class BadArguments {
         : ": " + spec.name() + " takes " + String.join(" ", labels) + " and options");
   }
 
+  private static String notACommand(String typed, CommandSpec spec) {
+    return "'" + typed + "' is not a command" + closest(typed, spec.subcommands().keySet())
+        .map(s -> " (did you mean " + s + "?)").orElse("") + "; the commands are "
+        + String.join(", ", spec.subcommands().keySet());
+  }
+
   /**
    * The candidate closest to {@code typed}, if it is close enough to be what was meant: at most
    * a third of its letters (and at least one or two) added, removed, changed or swapped.
    */
   static Optional<String> closest(String typed, Collection<String> candidates) {
     String t = typed.toLowerCase(Locale.ROOT);
+    if (t.replaceFirst("^-+", "").length() < 2) {
+      return Optional.empty(); // -x: any one-letter option is as near as any other
+    }
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {

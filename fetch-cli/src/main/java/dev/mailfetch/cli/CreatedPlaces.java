@@ -63,6 +63,23 @@ final class CreatedPlaces {
     }
   }
 
+  /** Why a file operation failed, in a person's words (no exception class). */
+  static String why(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException n) {
+      return "no such file or directory" + (n.getFile() != null ? ": " + n.getFile() : "");
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " is a file, not a directory";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() != null ? e.getMessage() : "an input/output error";
+  }
+
   private boolean holdsNothing(Path root) throws IOException {
     boolean[] nothing = {true};
     Files.walkFileTree(root, new SimpleFileVisitor<>() {

@@ -174,7 +174,7 @@ final class ServerOptions {
       throw new IllegalArgumentException(shown + " needs a host after the user: pop3s://user@host");
     }
     int port = 0;
-    String defaults = "leave it out for the default (995 for pop3s://, 110 for pop3://)";
+    String defaults = "leave it out for the default, 995 for pop3s:// and 110 for pop3://";
     if (portText != null) {
       if (!portText.matches("[0-9]{1,9}")) {
         throw new IllegalArgumentException(shown + ": port " + (portText.isEmpty() ? "(empty)" : FetchException.escape(portText))
@@ -182,8 +182,8 @@ final class ServerOptions {
       }
       port = Integer.parseInt(portText);
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(shown + ": port " + port + " is not a port; ports go from 1 to 65535 ("
-            + defaults + ")");
+        throw new IllegalArgumentException(shown + ": port " + port + " is not a port: ports go from 1 to 65535; "
+            + defaults);
       }
     }
     return new Url(scheme, user, host, port);

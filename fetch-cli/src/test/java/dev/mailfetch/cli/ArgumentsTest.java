@@ -118,9 +118,20 @@ class ArgumentsTest {
       {"--min-interval 0s", "poll", "--config", emptyFile.toString(), "--min-interval", "0s"},
       {"soon", "poll", "--config", emptyFile.toString(), "--min-interval", "soon"},
       {"--config", "poll"},
+      // doctor and demo share the URL and the server options, and have their own
+      {"port 99999", "doctor", "pop3s://alice@localhost:99999"},
+      {"--ca-file " + notACertificate, "doctor", u, "--ca-file", notACertificate.toString()},
+      {"--timeout 0", "doctor", u, "--timeout", "0"},
+      {"--samples x", "doctor", u, "--samples", "x"},
+      {"--messages 0", "demo", "--messages", "0"},
+      {"--messages lots", "demo", "--messages", "lots"},
+      {"--dir " + emptyFile.resolve("x"), "demo", "--dir", emptyFile.resolve("x").toString()},
       // the command itself
       {"fecth", "fecth", u},
+      {"did you mean fetch", "help", "fecth"},
       {"-x", "fetch", "-x"},
+      {"--help takes no value", "fetch", "--help=yes"},
+      {"--timeout \"\"", "fetch", u, "--password-env", "PW", "--timeout="},
     };
     for (String[] c : cases) {
       String[] args = Arrays.copyOfRange(c, 1, c.length);
