@@ -103,6 +103,7 @@ final class AccountsFile {
    * account's, reported in its turn by {@link #args} so that the others still run.
    */
   static Map<String, Map<String, String>> load(Path file, CommandLine cl) {
+    refuseIgnoredOptions(cl);
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
@@ -151,6 +152,28 @@ final class AccountsFile {
       }
     }
     return accounts;
+  }
+
+  /** The options of fetch that apply to every account of a file when given on the command line. */
+  private static final java.util.Set<String> FOR_EVERY_ACCOUNT = java.util.Set.of("--config", "--quiet", "--json",
+      "--strict", "--verbose", "--trace");
+
+  /**
+   * An option of fetch given with --config that would apply to no account (each account's options
+   * are in the file) is a bad argument, not silently ignored.
+   */
+  private static void refuseIgnoredOptions(CommandLine cl) {
+    if (!(cl.getCommand() instanceof FetchCommand) || cl.getParseResult() == null) {
+      return;
+    }
+    for (OptionSpec o : cl.getParseResult().matchedOptions()) {
+      if (!FOR_EVERY_ACCOUNT.contains(o.longestName())) {
+        String key = o.longestName().substring(2);
+        throw new ParameterException(cl, o.longestName() + " applies to one account: with --config, write it in the file"
+            + " for each account that needs it (<account>." + key + " = …); only --quiet, --json, --strict,"
+            + " --verbose and --trace apply to every account from the command line");
+      }
+    }
   }
 
   /** What is wrong with the keys of one account, or null. */

@@ -109,6 +109,8 @@ class ArgumentsTest {
       {"--dedup sha1", "fetch", u, "--password-env", "PW", "--dedup", "sha1"},
       {"--config " + tmp.resolve("nope.properties"), "fetch", "--config", tmp.resolve("nope.properties").toString()},
       {"not both", "fetch", u, "--config", emptyFile.toString()},
+      {"--to applies to one account", "fetch", "--config", emptyFile.toString(), "--to", "maildir:x"},
+      {"--password-env applies to one account", "fetch", "--config", emptyFile.toString(), "--password-env", "PW"},
       {"--password-env", "fetch", u, "--password-env"},
       {"extra", "fetch", u, "extra", "--password-env", "PW"},
       // poll
@@ -287,9 +289,10 @@ class ArgumentsTest {
   void theSameMailboxTwiceInAConfig_isThatAccountsBadArgument_andPollGoesOnWithTheOthers() throws IOException {
     try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(84, 4).toMailbox())
         .account("bob", PASSWORD, MailCorpus.generate(85, 2).toMailbox()).start()) {
-      String base = "pop3://%s@%s:" + s.port();
+      String base = "pop3://%s@%s";
       List<String> lines = new ArrayList<>();
-      String[][] accounts = {{"a1", "alice", "localhost"}, {"a2", "alice", "LocalHost."}, {"b", "bob", "localhost"}};
+      String[][] accounts = {{"a1", "alice", "localhost:" + s.port()}, {"a2", "alice", "LocalHost.:" + s.port()},
+          {"b", "bob", "localhost:" + s.port()}, {"c", "carol", "localhost:99999"}};
       for (String[] a : accounts) {
         lines.addAll(List.of(a[0] + ".url = " + String.format(base, a[1], a[2]), a[0] + ".password-env = PW",
             a[0] + ".tls = none", a[0] + ".allow-plaintext-auth = true", a[0] + ".to = maildir:" + tmp.resolve(a[0])));
@@ -300,6 +303,7 @@ class ArgumentsTest {
             : mailfetch("fetch", "--config", file.toString());
         assertEquals(2, r.exit(), command + ": " + r.out() + r.err());
         assertTrue(r.err().contains("account a2") && r.err().contains("same mailbox as account a1"), command + ": " + r.err());
+        assertTrue(r.err().contains("account c") && r.err().contains("port 99999"), command + ": " + r.err());
         assertFalse(r.err().contains("Exception"), r.err());
         assertEquals(4, count(tmp.resolve("a1/new")), command);
         assertEquals(2, count(tmp.resolve("b/new")), command + ": the others go on");
