@@ -186,12 +186,13 @@ final class FetchCommand implements Callable<Integer> {
     List<Path> made = new ArrayList<>(place.creates());
     made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
     CreatedPlaces created = polled ? null : CreatedPlaces.before(stateDir, made);
-    MessageSink sink = openSink(place);
+    MessageSink sink = null;
     JournalUidStore store = null;
     DedupStore seen = null;
     DedupStore ownSeen = null;
     Fetcher.Builder f;
     try {
+      sink = openSink(place);
       store = JournalUidStore.open(st.directory());
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
       if (seen == null) {
@@ -207,7 +208,8 @@ final class FetchCommand implements Callable<Integer> {
           .limits(limits);
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
-      if (created != null) {
+      boolean inUse = e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
+      if (created != null && !inUse) { // in use: another run created it a moment ago, and holds it
         created.remove();
       }
       throw e;
@@ -216,12 +218,13 @@ final class FetchCommand implements Callable<Integer> {
     if (!quiet && !json && !polled) {
       f.listener(new Progress(spec.commandLine().getOut(), terminal));
     }
+    MessageSink sk = sink;
     JournalUidStore js = store;
     DedupStore sn = ownSeen;
     return new Opened(f.build(), AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
         + place.describe(), () -> {
           boolean neverListed = created != null && js.firstRun().isEmpty();
-          closeAll(sink, js, sn);
+          closeAll(sk, js, sn);
           if (neverListed) {
             created.remove();
           }
