@@ -220,7 +220,7 @@ public final class FakeServerMain {
         bestDistance = d;
       }
     }
-    return best == null ? "; --help lists the options" : " (did you mean " + best + "?)";
+    return best == null ? "" : " (did you mean " + best + "?)";
   }
 
   private static int distance(String a, String b) {
