@@ -27,9 +27,11 @@ import java.util.concurrent.CountDownLatch;
  * Maildir), {@code --quirk NAME} (repeatable; a {@link Quirk} constant), {@code --profile CASE} (a
  * {@link HostileCase}, by name or ID such as {@code N-05}), {@code --max-sessions N}
  * (stop after N sessions have ended), {@code --ca-out FILE} (where to write the test CA's PEM for
- * TLS; default a temporary file). It prints where it listens and, for TLS, the CA file to trust,
+ * TLS; default a temporary file); {@code --option=value} works too; {@code --help} and
+ * {@code --version} take no value. It prints where it listens and, for TLS, the CA file to trust,
  * then runs until interrupted (Ctrl-C) or the session count is reached. Exit code 2 for bad
- * arguments, with a message saying what is wrong.
+ * arguments, with one line saying what is wrong (an unknown option is called unknown, with the
+ * option meant when one is near) and a pointer to {@code --help}.
  */
 public final class FakeServerMain {
   private FakeServerMain() {}
