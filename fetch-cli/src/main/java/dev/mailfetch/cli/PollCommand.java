@@ -202,7 +202,7 @@ final class PollCommand implements Callable<Integer> {
     }
     if (minInterval.compareTo(maxInterval) > 0) {
       throw bad("--min-interval " + DurationText.format(minInterval) + " is longer than --max-interval "
-          + DurationText.format(maxInterval) + " (the default is 60m): make it at most as long");
+          + DurationText.format(maxInterval) + ": make it at most as long");
     }
     for (Object[] o : new Object[][] {{"--max-checks", maxChecks}, {"--max-checks-per-host", maxChecksPerHost}}) {
       int n = (Integer) o[1];
