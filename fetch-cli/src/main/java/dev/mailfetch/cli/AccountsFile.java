@@ -7,11 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -47,7 +50,7 @@ final class AccountsFile {
         }
         results.add(one.fetchOnce(name)); // says what needs a person itself
       } catch (ParameterException e) {
-        failed(results, name, Problem.arguments(e.getMessage(), "fetch"), "account " + name + " in " + file + ": ");
+        failed(results, name, Problem.arguments(BadArguments.describe(e), "fetch"), "account " + name + " in " + file + ": ");
       } catch (Exception e) {
         failed(results, name, Problem.unexpected(e), "account " + name + ": "); // the others still run
       }
@@ -66,13 +69,44 @@ final class AccountsFile {
     }
   }
 
-  /** The accounts of a file: account name to its options (option name, with any .n, to value), in name order. */
+  /** Where load() puts what is wrong with one account, for args() to report in that account's turn. */
+  private static final String PROBLEM = "\u0000problem";
+
+  /** fetch's long options by name without dashes: what a key of the file may name. */
+  private static final Map<String, OptionSpec> OPTIONS = new TreeMap<>();
+
+  static {
+    for (OptionSpec o : CommandSpec.forAnnotatedObject(new FetchCommand()).options()) {
+      String name = o.longestName();
+      if (name.startsWith("--") && !o.usageHelp() && !o.versionHelp() && !name.equals("--config")) {
+        OPTIONS.put(name.substring(2), o);
+      }
+    }
+  }
+
+  /**
+   * The accounts of a file: account name to its options (option name, with any .n, to value), in
+   * name order. What is wrong with the file as a whole is a bad argument; what is wrong with one
+   * account (a mistyped key, a mailbox another account of the file already names) is that
+   * account's, reported in its turn by {@link #args} so that the others still run.
+   */
   static Map<String, Map<String, String>> load(Path file, CommandLine cl) {
+    refuseIgnoredOptions(cl);
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ParameterException(cl, "--config " + file + ": no such file");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ParameterException(cl, "--config " + file + ": not allowed to read it");
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ParameterException(cl, "--config " + file + ": not UTF-8 text");
     } catch (IOException e) {
-      throw new ParameterException(cl, "--config " + file + ": cannot read it (" + e.getMessage() + ")");
+      throw new ParameterException(cl, "--config " + file + ": cannot read it ("
+          + (Files.isDirectory(file) ? "a directory" : e.getMessage()) + ")");
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, "--config " + file + ": not a properties file (" + e.getMessage()
+          + "; write a backslash as \\\\)");
     }
     Map<String, Map<String, String>> accounts = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
@@ -86,11 +120,100 @@ final class AccountsFile {
     if (accounts.isEmpty()) {
       throw new ParameterException(cl, "--config " + file + ": no accounts in it");
     }
+    Map<String, String> mailboxes = new HashMap<>();
+    for (Map.Entry<String, Map<String, String>> a : accounts.entrySet()) {
+      String problem = problem(a.getKey(), a.getValue());
+      if (problem == null && a.getValue().containsKey("url")) {
+        try {
+          ServerOptions.Url u = ServerOptions.parse(a.getValue().get("url").strip());
+          String mailbox = AccountName.of(u.user(), u.host());
+          String first = mailboxes.putIfAbsent(mailbox, a.getKey());
+          if (first != null) {
+            problem = "the same mailbox as account " + first + " (" + mailbox + "): a file names each mailbox once";
+          }
+        } catch (IllegalArgumentException e) {
+          // the URL's own error is told when the account's options are read
+        }
+      }
+      if (problem != null) {
+        a.getValue().put(PROBLEM, problem);
+      }
+    }
     return accounts;
   }
 
-  /** The options of one account, as fetch's arguments, with the command line's output choices. */
+  /** The options of fetch that apply to every account of a file when given on the command line. */
+  private static final java.util.Set<String> FOR_EVERY_ACCOUNT = java.util.Set.of("--config", "--quiet", "--json",
+      "--strict", "--verbose", "--trace");
+
+  /**
+   * An option of fetch given with --config that would apply to no account (each account's options
+   * are in the file) is a bad argument, not silently ignored.
+   */
+  private static void refuseIgnoredOptions(CommandLine cl) {
+    if (!(cl.getCommand() instanceof FetchCommand) || cl.getParseResult() == null) {
+      return;
+    }
+    for (OptionSpec o : cl.getParseResult().matchedOptions()) {
+      if (!FOR_EVERY_ACCOUNT.contains(o.longestName())) {
+        String key = o.longestName().substring(2);
+        throw new ParameterException(cl, o.longestName() + " applies to one account: with --config, write it in the file"
+            + " for each account that needs it (<account>." + key + " = …); only --quiet, --json, --strict,"
+            + " --verbose and --trace apply to every account from the command line");
+      }
+    }
+  }
+
+  /** What is wrong with the keys of one account, or null. */
+  private static String problem(String account, Map<String, String> options) {
+    if (!options.containsKey("url")) {
+      String near = options.keySet().stream().filter(k -> BadArguments.closest(k, List.of("url")).isPresent())
+          .findFirst().orElse(null);
+      return near != null ? unknown(account, near) : account + ".url is missing: the account's URL,"
+          + " pop3s://user@host[:port]";
+    }
+    for (Map.Entry<String, String> o : options.entrySet()) {
+      String key = o.getKey();
+      String[] parts = key.split("\\.", 2);
+      if (key.equals("url")) {
+        continue;
+      }
+      OptionSpec option = OPTIONS.get(parts[0]);
+      if (option == null) {
+        return unknown(account, key);
+      }
+      if (parts.length == 2 && !parts[1].matches("[0-9]{1,9}")) {
+        return account + "." + key + ": after " + parts[0] + ". comes a number (" + account + "." + parts[0]
+            + ".1, " + account + "." + parts[0] + ".2, ...)";
+      }
+      if (parts.length == 2 && !option.isMultiValue()) {
+        return account + "." + key + ": --" + parts[0] + " may be given only once; write " + account + "." + parts[0];
+      }
+      String value = o.getValue().strip();
+      if (option.arity().max() == 0 && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+        return account + "." + key + " = " + value + ": --" + parts[0] + " is on or off; write true or false";
+      }
+    }
+    return null;
+  }
+
+  private static String unknown(String account, String key) {
+    String[] parts = key.split("\\.", 2);
+    List<String> names = new ArrayList<>(OPTIONS.keySet());
+    names.add("url");
+    return account + "." + key + " is not an option of fetch" + BadArguments.closest(parts[0], names)
+        .map(n -> " (did you mean " + account + "." + n + (parts.length == 2 ? "." + parts[1] : "") + "?)")
+        .orElse("; the options are fetch's long options without their dashes, and url");
+  }
+
+  /**
+   * The options of one account, as fetch's arguments, with the command line's output choices; a
+   * bad-arguments error for what {@link #load} found wrong with the account.
+   */
   static List<String> args(Map<String, String> options, boolean quiet, boolean json, boolean strict) {
+    if (options.containsKey(PROBLEM)) {
+      throw new ParameterException(new CommandLine(CommandSpec.create()), options.get(PROBLEM));
+    }
     List<String> args = new ArrayList<>();
     Map<String, String> sorted = new TreeMap<>((a, b) -> {
       String[] x = a.split("\\.", 2);
@@ -106,13 +229,16 @@ final class AccountsFile {
     for (Map.Entry<String, String> o : sorted.entrySet()) {
       String option = o.getKey().split("\\.", 2)[0];
       String value = o.getValue().strip();
+      OptionSpec spec = OPTIONS.get(option);
+      boolean flag = spec != null && spec.arity().max() == 0;
       if (option.equals("url")) {
         url = value;
-      } else if (value.equalsIgnoreCase("true")) {
-        args.add("--" + option);
-      } else if (!value.equalsIgnoreCase("false")) {
-        args.add("--" + option);
-        args.add(value);
+      } else if (flag) {
+        if (value.equalsIgnoreCase("true")) {
+          args.add("--" + option);
+        }
+      } else {
+        args.add("--" + option + "=" + value); // one argument: a value may start with '-'
       }
     }
     if (url != null) {

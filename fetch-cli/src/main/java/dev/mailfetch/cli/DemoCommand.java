@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (messages < 1 || messages > 100_000) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--messages must be between 1 and 100000, not " + messages);
+          "--messages " + messages + ": must be from 1 to 100000");
     }
     prepare(dir);
     Path maildir = dir.resolve("Maildir");
@@ -156,7 +156,12 @@ final class DemoCommand implements Callable<Integer> {
         }
       }
     }
-    Files.createDirectories(d);
+    try {
+      Files.createDirectories(d);
+    } catch (IOException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--dir " + d + ": cannot create it ("
+          + CreatedPlaces.why(e) + ")");
+    }
     Files.writeString(d.resolve(MARKER), "made by mailfetch demo; the next demo replaces this directory\n");
   }
 }

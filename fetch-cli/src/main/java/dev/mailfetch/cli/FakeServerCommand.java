@@ -1,11 +1,17 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.testkit.FakeServerMain;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
@@ -26,12 +32,22 @@ final class FakeServerCommand implements Callable<Integer> {
   /** The environment, so that tests can give one. */
   java.util.Map<String, String> env = System.getenv();
 
-  /** Where it prints (the testkit server writes to print streams). */
-  PrintStream out = System.out;
-  PrintStream err = System.err;
+  @Spec CommandSpec spec;
+
+  /** Where it prints (the testkit server writes to print streams); by default the command line's. */
+  PrintStream out;
+  PrintStream err;
 
   @Override
   public Integer call() {
+    PrintStream o = out != null ? out : spec != null ? stream(spec.commandLine().getOut()) : System.out;
+    PrintStream e = err != null ? err : spec != null ? stream(spec.commandLine().getErr()) : System.err;
+    if (args.contains("--version") || args.contains("-V")) {
+      for (String line : new Main.Version().getVersion()) {
+        o.println(line);
+      }
+      return 0;
+    }
     List<String> a = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -45,6 +61,30 @@ final class FakeServerCommand implements Callable<Integer> {
         a.add(arg);
       }
     }
-    return FakeServerMain.run(a.toArray(new String[0]), out, err, env);
+    return FakeServerMain.run(a.toArray(new String[0]), o, e, env);
+  }
+
+  /** A print stream onto a writer (the server prints whole lines, flushed). */
+  private static PrintStream stream(PrintWriter w) {
+    return new PrintStream(new OutputStream() {
+      private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+      @Override
+      public synchronized void write(int b) {
+        pending.write(b);
+      }
+
+      @Override
+      public synchronized void write(byte[] b, int off, int len) {
+        pending.write(b, off, len);
+      }
+
+      @Override
+      public synchronized void flush() {
+        w.write(pending.toString(StandardCharsets.UTF_8));
+        w.flush();
+        pending.reset();
+      }
+    }, true, StandardCharsets.UTF_8);
   }
 }

@@ -40,9 +40,12 @@ import picocli.CommandLine.Spec;
         + " exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
     footer = {"", "Secrets never go on the command line: give the password in an environment variable or a file.",
         "", "Examples:",
-        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
-        "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw --to mbox:~/mail/inbox --delete",
-        "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem --json --quiet",
+        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
+        "      --password-env MAIL_PW",
+        "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw \\",
+        "      --to mbox:~/mail/inbox --delete",
+        "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
+        "      --json --quiet",
         "", "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
             + " otherwise the error's code (docs/errors.md)."})
 final class FetchCommand implements Callable<Integer> {
@@ -77,7 +80,7 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--delete", description = "Delete mail from the server once it is safely stored.")
     boolean delete;
 
-    @Option(names = "--keep-days", paramLabel = "N", description = "Delete mail N days after it was first fetched.")
+    @Option(names = "--keep-days", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Delete mail N days after it was first fetched.")
     Integer keepDays;
   }
 
@@ -99,7 +102,7 @@ final class FetchCommand implements Callable<Integer> {
           + " copies of a message are discarded (docs/dedup.md).")
   String dedup;
 
-  @Option(names = "--max-messages", paramLabel = "N", description = "At most N messages this run.")
+  @Option(names = "--max-messages", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "At most N messages this run.")
   Integer maxMessages;
 
   @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Leave messages larger than SIZE on"
@@ -107,7 +110,7 @@ final class FetchCommand implements Callable<Integer> {
       + " default 1G, larger than any provider accepts).")
   String maxMessageSize;
 
-  @Option(names = "--max-listing", paramLabel = "N", description = "Fetch nothing from a mailbox that lists more"
+  @Option(names = "--max-listing", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Fetch nothing from a mailbox that lists more"
       + " than N messages (default 100000): a listing is held in memory.")
   Integer maxListing;
 
@@ -176,43 +179,78 @@ final class FetchCommand implements Callable<Integer> {
     void close() throws IOException;
   }
 
-  /** Opens the sink and the state of this command's account and builds its Fetcher (no listener). */
+  /**
+   * Opens the sink and the state of this command's account and builds its Fetcher (no listener).
+   * Every option is checked before anything is opened or created: a bad one leaves nothing behind
+   * (no lock, no directory). A fetch (not a poll) that never lists the mailbox removes, when closed,
+   * the places it created (docs/cli.md).
+   */
   Opened open() throws Exception {
     ServerOptions.Account a = server.account(url, spec);
-    Pop3Source source = server.source(a, env, spec, true);
     Place place = place();
     Path stateDir = state != null ? state : place.defaultState();
-    // Every option is checked before anything is opened: a bad one must not leave a lock behind.
     Retention retention = retention();
     dev.mailfetch.api.LabelPolicy labels = labelPolicy();
-    FetchLimits.Builder limits = FetchLimits.builder();
-    if (maxMessages != null) {
-      limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
-    }
-    limits.maxMessageSize(sizeLimit());
-    if (maxListing != null) {
-      limits.maxListing(positive("--max-listing", maxListing));
-    }
-    MessageSink sink = openSink(place);
+    FetchLimits limits = limits();
+    checkDedupName();
+    ServerOptions.Url typed = ServerOptions.parse(url);
+    AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed::at);
+    Pop3Source source = server.source(a, st.account(), env, spec, true);
+    st.knownElsewhere().ifPresent(w -> {
+      spec.commandLine().getErr().println("mailfetch: warning: " + w);
+      spec.commandLine().getErr().flush();
+    });
+    Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
+    List<Path> made = new ArrayList<>(place.creates());
+    made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
+    CreatedPlaces created = polled ? null : CreatedPlaces.before(stateDir, made);
+    MessageSink sink = null;
     JournalUidStore store = null;
     DedupStore seen = null;
+    DedupStore ownSeen = null;
     Fetcher.Builder f;
     try {
-      store = JournalUidStore.open(JournalUidStore.directoryFor(stateDir, source.account()));
-      seen = DedupStore.open(stateDir.resolve("dedup"), DedupStore.Window.DEFAULT);
+      sink = openSink(place);
+      store = JournalUidStore.open(st.directory());
+      seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
+      if (seen == null) {
+        seen = DedupStore.open(dedupFile, DedupStore.Window.DEFAULT);
+        if (sharedDedup != null) {
+          sharedDedup.put(dedupFile, seen); // accounts polled into one place share its store
+        } else {
+          ownSeen = seen;
+        }
+      }
       f = Fetcher.builder().source(source).sink(sink).uidStore(store)
           .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
-          .limits(limits.build()).retryQuarantined(retryQuarantined);
+          .limits(limits).retryQuarantined(retryQuarantined);
     } catch (Exception e) {
-      closeAll(sink, store, seen);
+      closeAll(sink, store, ownSeen);
+      boolean inUse = e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
+      if (created != null && !inUse) { // in use: another run created it a moment ago, and holds it
+        created.remove();
+      }
       throw e;
     }
     f.listener(listener());
-    JournalUidStore st = store;
-    DedupStore sn = seen;
-    return new Opened(f.build(), a.host(), a.user() + " at " + source.server() + " into " + place.describe(),
-        () -> closeAll(sink, st, sn));
+    MessageSink sk = sink;
+    JournalUidStore js = store;
+    DedupStore sn = ownSeen;
+    return new Opened(f.build(), AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
+        + place.describe(), () -> {
+          boolean neverListed = created != null && js.firstRun().isEmpty();
+          closeAll(sk, js, sn);
+          if (neverListed) {
+            created.remove();
+          }
+        });
   }
+
+  /**
+   * Set by the poll command: the dedup store of each state directory, shared by the accounts kept
+   * there (a store is one process's at a time), and closed by the poll once they are.
+   */
+  Map<Path, DedupStore> sharedDedup;
 
   /** Set by the poll command: no progress bar per run. */
   boolean polled;
@@ -302,8 +340,8 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
-  /** What --to names: how to open it, where its state goes by default, and how to name it. */
-  private record Place(Opener opener, Path defaultState, String describe) {
+  /** What --to names: how to open it, what opening creates, where its state goes by default, how to name it. */
+  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe) {
     MessageSink open() throws IOException {
       return opener.open();
     }
@@ -322,11 +360,13 @@ final class FetchCommand implements Callable<Integer> {
     }
     switch (kind) {
       case "maildir": // state without a leading dot: not a Maildir++ folder
-        return new Place(() -> MaildirSink.open(p), p.resolve("mailfetch-state"), "the Maildir " + p);
+        return new Place(() -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
+            p.resolve("mailfetch-state"), "the Maildir " + p);
       case "mbox":
-        return new Place(() -> MboxSink.open(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"), "the mbox " + p);
+        return new Place(() -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
+            "the mbox " + p);
       case "eml":
-        return new Place(() -> EmlDirectorySink.open(p), p.resolve(".mailfetch-state"), ".eml files in " + p);
+        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p);
       default:
         throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
     }
@@ -358,6 +398,13 @@ final class FetchCommand implements Callable<Integer> {
     return Retention.deleteAfter(Duration.ofDays(positive("--keep-days", keeping.keepDays)));
   }
 
+  private void checkDedupName() {
+    if (!Dedup.NAMES.contains(dedup.toLowerCase(Locale.ROOT))) {
+      throw bad("--dedup " + dedup + " is not a policy; the policies are " + String.join(", ", Dedup.NAMES)
+          + " (docs/dedup.md)");
+    }
+  }
+
   private DedupPolicy dedupPolicy(DedupStore store) {
     try {
       return Dedup.byName(dedup, store);
@@ -368,11 +415,19 @@ final class FetchCommand implements Callable<Integer> {
 
   private dev.mailfetch.api.LabelPolicy labelPolicy() {
     LabelRules.Builder b = LabelRules.builder().archive(archive);
-    try {
-      labels.forEach(b::label);
-      labelRules.forEach(b::rule);
-    } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
+    for (String label : labels) {
+      try {
+        b.label(label);
+      } catch (IllegalArgumentException e) {
+        throw bad("--label \"" + dev.mailfetch.api.FetchException.escape(label) + "\": " + e.getMessage());
+      }
+    }
+    for (String rule : labelRules) {
+      try {
+        b.rule(rule);
+      } catch (IllegalArgumentException e) {
+        throw bad("--label-rule " + rule + ": " + e.getMessage());
+      }
     }
     return b.build();
   }
@@ -394,14 +449,35 @@ final class FetchCommand implements Callable<Integer> {
       unit = t.endsWith("K") ? 1_000 : t.endsWith("M") ? 1_000_000 : 1_000_000_000;
       t = t.substring(0, t.length() - 1);
     }
+    long v;
     try {
-      long v = Long.parseLong(t) * unit;
-      if (v < 1) {
-        throw new NumberFormatException();
-      }
-      return v;
+      v = Math.multiplyExact(Long.parseLong(t.strip()), unit);
     } catch (NumberFormatException e) {
       throw bad(option + " " + text + ": write a size in bytes, or with K, M or G (25M)");
+    } catch (ArithmeticException e) {
+      throw bad(option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)");
+    }
+    if (v < 1) {
+      throw bad(option + " " + text + ": must be 1 byte or more");
+    }
+    return v;
+  }
+
+  /** The limits --max-messages and --max-message-size set. */
+  private FetchLimits limits() {
+    FetchLimits.Builder limits = FetchLimits.builder();
+    try {
+      if (maxMessages != null) {
+        limits.maxMessagesPerRun(positive("--max-messages", maxMessages));
+      }
+      limits.maxMessageSize(sizeLimit());
+      if (maxListing != null) {
+        limits.maxListing(positive("--max-listing", maxListing));
+      }
+      return limits.build();
+    } catch (IllegalArgumentException e) {
+      throw bad("--max-messages, --max-message-size or --max-listing: " + e.getMessage());
     }
   }
+
 }

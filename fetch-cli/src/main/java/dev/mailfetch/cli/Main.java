@@ -11,9 +11,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
     subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, FakeServerCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Examples:", "  mailfetch demo                 a server with sample mail, fetched into ./demo-mail",
-        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW",
-        "  mailfetch help fetch           every option of fetch"})
+    footer = {"", "Examples:", "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
+        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\", "      --password-env MAIL_PW",
+        "  mailfetch help fetch      every option of fetch"})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -87,6 +87,12 @@ public final class Main implements Runnable {
     });
     cl.setOut(out);
     cl.setErr(err);
+    BadArguments.configure(cl);
+    HelpText.install(cl, env);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      sub.getCommandSpec().versionProvider(new Version()); // --version works on every command
+    }
+    cl.setParameterExceptionHandler((e, given) -> BadArguments.report(e, java.util.List.of(args)));
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
       // A failure no command reported itself: typed (its code, what it means, what to do, its
       // exit code) or unexpected (1; --verbose adds the stack trace). Once, in text or in JSON.
@@ -101,16 +107,6 @@ public final class Main implements Runnable {
         e.printStackTrace(line.getErr()); // stack traces only when asked for
       }
       return p.exitCode();
-    });
-    // Under --json a bad argument is the JSON object too (code ARGUMENTS), besides the words on stderr.
-    CommandLine.IParameterExceptionHandler words = cl.getParameterExceptionHandler();
-    cl.setParameterExceptionHandler((ex, a) -> {
-      CommandLine where = ex.getCommandLine();
-      if (jsonWanted(where, a)) {
-        where.getOut().println(JsonReport.problem(Problem.arguments(ex.getMessage(), where.getCommandName())));
-        where.getOut().flush();
-      }
-      return words.handleParseException(ex, a);
     });
     return cl.execute(args);
   }

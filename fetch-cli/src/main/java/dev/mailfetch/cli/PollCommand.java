@@ -5,10 +5,12 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.poll.CheckRecord;
 import dev.mailfetch.api.poll.PollSchedule;
 import dev.mailfetch.api.poll.Poller;
+import dev.mailfetch.dedup.DedupStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +55,12 @@ final class PollCommand implements Callable<Integer> {
       description = "Check a working account at least this often (default: ${DEFAULT-VALUE}).")
   Duration maxInterval;
 
-  @Option(names = "--max-checks", paramLabel = "N", defaultValue = "16",
+  @Option(names = "--max-checks", paramLabel = "N", defaultValue = "16", converter = BadArguments.WholeNumber.class,
       description = "Checks running at once (default: ${DEFAULT-VALUE}).")
   int maxChecks;
 
   @Option(names = "--max-checks-per-host", paramLabel = "N", defaultValue = "4",
+      converter = BadArguments.WholeNumber.class,
       description = "Checks running at once against one server (default: ${DEFAULT-VALUE}).")
   int maxChecksPerHost;
 
@@ -88,6 +91,8 @@ final class PollCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--json needs --once: a poll that runs until stopped"
           + " reports each check as a line");
     }
+    checkOptions();
+    Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;
     PollLines lines = new PollLines(out, err, quiet, verbose, json, once);
@@ -96,35 +101,42 @@ final class PollCommand implements Callable<Integer> {
       poller = Poller.builder().schedule(schedule).maxChecks(maxChecks).maxChecksPerHost(maxChecksPerHost)
           .listener(lines).build();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage());
+      throw new ParameterException(spec.commandLine(), e.getMessage()); // each known case is told by checkOptions
     }
     Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
     // --once: each account's outcome, in name order (a failure to set it up, or its check's result).
     Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
     Map<String, FetchResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Path, DedupStore> dedupStores = new HashMap<>();
     int exit = 0;
     try {
-      for (Map.Entry<String, Map<String, String>> account : AccountsFile.load(config, spec.commandLine()).entrySet()) {
+      for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
         FetchCommand one = new FetchCommand();
         one.env = env;
         one.polled = true;
         String name = account.getKey();
         one.finished = r -> results.put(name, r);
+        one.sharedDedup = dedupStores;
         CommandLine cl = new CommandLine(one);
         cl.setOut(out);
         cl.setErr(err);
         try {
           cl.parseArgs(AccountsFile.args(account.getValue(), true, false, false).toArray(new String[0]));
           FetchCommand.Opened o = one.open();
+          try {
+            poller.add(o.fetcher(), o.host());
+          } catch (IllegalArgumentException e) { // AccountsFile.load refuses a mailbox named twice; this is the net
+            o.close();
+            throw new ParameterException(cl, "the same mailbox as another account of the file: " + e.getMessage());
+          }
           opened.put(account.getKey(), o);
-          poller.add(o.fetcher(), o.host());
           lines.sizeLimits.put(o.fetcher().account(), one.sizeLimit());
           if (!quiet && !json) {
             out.println("polling " + account.getKey() + ": " + o.describe());
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;
-          setupFailed(outcomes, name, Problem.arguments(e.getMessage(), "poll"), "account " + name + " in " + config);
+          setupFailed(outcomes, name, Problem.arguments(BadArguments.describe(e), "poll"), "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
           setupFailed(outcomes, name, Problem.of(e), "account " + name);
@@ -181,6 +193,13 @@ final class PollCommand implements Callable<Integer> {
           err.println("mailfetch: closing " + o.describe() + ": " + e.getMessage());
         }
       }
+      for (Map.Entry<Path, DedupStore> d : dedupStores.entrySet()) {
+        try {
+          d.getValue().close();
+        } catch (Exception e) {
+          err.println("mailfetch: closing the dedup store " + d.getKey() + ": " + e.getMessage());
+        }
+      }
       if (!once && !quiet) {
         out.println(ended ? "stopped: every check ended, what was delivered is on disk"
             : "stopped: some checks were still running after 30 s; what they had not stored stays on the server");
@@ -198,6 +217,33 @@ final class PollCommand implements Callable<Integer> {
     }
   }
 
+  /** The most checks at once, overall or against one server (the poller's own bound). */
+  private static final int MOST_CHECKS = 100_000;
+
+  /** The options in their own words, before the library's builders see them. */
+  private void checkOptions() {
+    if (minInterval.isNegative() || minInterval.isZero()) {
+      throw bad("--min-interval " + DurationText.format(minInterval) + ": must be longer than 0");
+    }
+    if (maxInterval.isNegative() || maxInterval.isZero()) {
+      throw bad("--max-interval " + DurationText.format(maxInterval) + ": must be longer than 0");
+    }
+    if (minInterval.compareTo(maxInterval) > 0) {
+      throw bad("--min-interval " + DurationText.format(minInterval) + " is longer than --max-interval "
+          + DurationText.format(maxInterval) + ": make it at most as long");
+    }
+    for (Object[] o : new Object[][] {{"--max-checks", maxChecks}, {"--max-checks-per-host", maxChecksPerHost}}) {
+      int n = (Integer) o[1];
+      if (n < 1 || n > MOST_CHECKS) {
+        throw bad(o[0] + " " + n + ": must be from 1 to " + MOST_CHECKS);
+      }
+    }
+  }
+
+  private ParameterException bad(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
   /** "90s", "2m", "1h" (or an ISO-8601 duration such as PT2M). */
   static final class DurationText implements ITypeConverter<Duration> {
     private static final Pattern SHORT = Pattern.compile("([0-9]{1,9})\\s*([smh])");
@@ -212,9 +258,15 @@ final class PollCommand implements Callable<Integer> {
       }
       try {
         return Duration.parse(value.trim());
-      } catch (java.time.format.DateTimeParseException e) {
+      } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
         throw new CommandLine.TypeConversionException("not a time: " + value + " (write 90s, 2m or 1h)");
       }
+    }
+
+    /** A duration as these options are written: 90s, 2m, 1h. */
+    static String format(Duration d) {
+      long s = d.getSeconds();
+      return s != 0 && s % 3600 == 0 ? s / 3600 + "h" : s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
   }
 }

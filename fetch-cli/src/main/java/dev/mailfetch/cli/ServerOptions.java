@@ -1,14 +1,14 @@
 package dev.mailfetch.cli;
 
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,16 +58,16 @@ final class ServerOptions {
     Path tokenFile;
   }
 
-  @Option(names = "--auth", paramLabel = "MECH", split = ",",
-      description = "The login methods allowed, in order of preference: USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER,"
-          + " APOP, CRAM_MD5. Default: the safe ones for the secret given.")
+  @Option(names = "--auth", paramLabel = "MECH", split = ",", converter = Mechanism.class,
+      description = "The login methods allowed (any case): USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, APOP,"
+          + " CRAM-MD5. Default: the safe ones for the secret given.")
   List<AuthMechanism> auth = new ArrayList<>();
 
   @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificates in this PEM file (a"
       + " private CA, a self-signed server) instead of the system's. There is no option to switch checks off.")
   Path caFile;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for the server at each"
+  @Option(names = "--timeout", paramLabel = "SECONDS", converter = BadArguments.WholeNumber.class, description = "How long to wait for the server at each"
       + " step (fetch: default 60; doctor: caps every wait, default 20).")
   Integer timeout;
 
@@ -81,36 +83,138 @@ final class ServerOptions {
       "Q11", Tolerance.EMPTY_LINES, "Q13", Tolerance.LOWERCASE_STATUS, "Q29", Tolerance.UNORDERED_LISTING);
 
   /** Where and as whom: from the URL, with --tls applied. */
-  record Account(String user, String host, int port, Security security) {}
+  record Account(String user, String host, int port, Security security) {
+    /** The account's name, which its state is kept under (docs/state.md). */
+    String name() {
+      return AccountName.of(user, host);
+    }
+  }
+
+  /** What a URL says, before any option is applied; {@code port} is 0 when the URL gives none. */
+  record Url(String scheme, String user, String host, int port) {
+    /** This URL at another host (to say how to reach a known account). */
+    String at(String otherHost) {
+      return scheme + "://" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20") + "@" + otherHost
+          + (port > 0 ? ":" + port : "");
+    }
+  }
+
+  /**
+   * Reads {@code pop3s://user@host[:port]} or {@code pop3://...}; a message in the words of the
+   * URL (as an IllegalArgumentException) when it is not one. The user name is %-decoded.
+   */
+  static Url parse(String url) {
+    String shown = "URL \"" + FetchException.escape(url) + "\"";
+    int sep = url.indexOf("://");
+    String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
+    if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
+      throw new IllegalArgumentException(shown + " must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS,"
+          + " port 110)");
+    }
+    String rest = url.substring(sep + 3);
+    int tail = indexOfAny(rest, "/?#");
+    if (tail >= 0) {
+      if (!rest.substring(tail).equals("/")) {
+        throw new IllegalArgumentException(shown + " has a path or query (" + FetchException.escape(rest.substring(tail))
+            + "): POP3 has one mailbox per user; write pop3s://user@host[:port]");
+      }
+      rest = rest.substring(0, tail);
+    }
+    int at = rest.lastIndexOf('@');
+    if (at <= 0) {
+      throw new IllegalArgumentException(shown + " needs a user name before the host: pop3s://user@host (write '@'"
+          + " in the user name as %40)");
+    }
+    String info = rest.substring(0, at);
+    if (info.contains(":")) {
+      throw new IllegalArgumentException(shown + " holds a password: secrets never go on the command line; give it"
+          + " with --password-env NAME or --password-file FILE (write ':' in a user name as %3A)");
+    }
+    if (!info.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
+      throw new IllegalArgumentException(shown + " is not a URL: the user name holds a space or a control character;"
+          + " write it %-escaped (a space as %20)");
+    }
+    String user;
+    try {
+      user = URLDecoder.decode(info.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(shown + " is not a URL: the user name has a '%' that is not followed by two"
+          + " hexadecimal digits (write '%' as %25)");
+    }
+    if (user.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+      throw new IllegalArgumentException(shown + ": the user name contains CR, LF or NUL, which would start a new POP3"
+          + " command");
+    }
+    String hostPort = rest.substring(at + 1);
+    String host;
+    String portText = null;
+    if (hostPort.startsWith("[")) {
+      int close = hostPort.indexOf(']');
+      if (close < 0) {
+        throw new IllegalArgumentException(shown + " is not a URL: an IPv6 address is written in brackets, [::1]");
+      }
+      host = hostPort.substring(1, close);
+      String after = hostPort.substring(close + 1);
+      if (!after.isEmpty() && !after.startsWith(":")) {
+        throw new IllegalArgumentException(shown + " is not a URL: after [" + host + "] only :port may follow");
+      }
+      portText = after.isEmpty() ? null : after.substring(1);
+      if (!host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?") || !host.contains(":")) {
+        throw new IllegalArgumentException(shown + " is not a URL: [" + host + "] is not an IPv6 address");
+      }
+    } else {
+      int colon = hostPort.lastIndexOf(':');
+      host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+      portText = colon < 0 ? null : hostPort.substring(colon + 1);
+      if (!host.isEmpty() && !host.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+        throw new IllegalArgumentException(shown + " is not a URL: \"" + FetchException.escape(host) + "\" is not a host name");
+      }
+    }
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException(shown + " needs a host after the user: pop3s://user@host");
+    }
+    int port = 0;
+    String defaults = "leave it out for the default, 995 for pop3s:// and 110 for pop3://";
+    if (portText != null) {
+      if (!portText.matches("[0-9]{1,9}")) {
+        throw new IllegalArgumentException(shown + ": port " + (portText.isEmpty() ? "(empty)" : FetchException.escape(portText))
+            + " is not a number; write a port from 1 to 65535, or " + defaults);
+      }
+      port = Integer.parseInt(portText);
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException(shown + ": port " + port + " is not a port: ports go from 1 to 65535; "
+            + defaults);
+      }
+    }
+    return new Url(scheme, user, host, port);
+  }
+
+  private static int indexOfAny(String s, String chars) {
+    for (int i = 0; i < s.length(); i++) {
+      if (chars.indexOf(s.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
 
   /** The account a URL names ({@code pop3s://user@host[:port]}), with --tls applied. */
   Account account(String url, CommandSpec spec) {
     this.spec = spec;
-    URI u;
+    Url u;
     try {
-      u = new URI(url);
-    } catch (URISyntaxException e) {
-      throw bad("URL \"" + url + "\" is not a URL: write pop3s://user@host or pop3://user@host[:port]");
+      u = parse(url);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
-      throw bad("URL \"" + url + "\" must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS, port 110)");
-    }
-    if (u.getRawUserInfo() == null || u.getHost() == null) {
-      throw bad("URL \"" + url + "\" needs a user and a host: pop3s://user@host");
-    }
-    if (u.getRawUserInfo().contains(":")) {
-      throw bad("URL \"" + url + "\" holds a password: secrets never go on the command line; give it with"
-          + " --password-env NAME or --password-file FILE");
-    }
-    String user = URLDecoder.decode(u.getRawUserInfo().replace("+", "%2B"), StandardCharsets.UTF_8);
-    Security security = scheme.equals("pop3s") ? Security.IMPLICIT_TLS : Security.STARTTLS;
+    Security security = u.scheme().equals("pop3s") ? Security.IMPLICIT_TLS : Security.STARTTLS;
     if (tls != null) {
       switch (tls.toLowerCase(Locale.ROOT)) {
         case "implicit":
           security = Security.IMPLICIT_TLS;
           break;
         case "starttls":
+        case "stls":
           security = Security.STARTTLS;
           break;
         case "none":
@@ -124,46 +228,49 @@ final class ServerOptions {
       throw bad("--tls none sends the password without encryption: add --allow-plaintext-auth if that is really"
           + " meant (a test server on this machine), or use TLS");
     }
-    int port = u.getPort() > 0 ? u.getPort() : security == Security.IMPLICIT_TLS ? 995 : 110;
-    return new Account(user, u.getHost(), port, security);
+    int port = u.port() > 0 ? u.port() : security == Security.IMPLICIT_TLS ? 995 : 110;
+    return new Account(u.user(), u.host(), port, security);
   }
+
+  /** The login methods that use a token; the others use the password. */
+  private static final Set<AuthMechanism> OAUTH = EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
+
+  /** The longest --timeout: a day (a socket's wait is counted in milliseconds, in an int). */
+  static final int LONGEST_TIMEOUT = 86_400;
 
   /**
    * The source these options describe. Without a secret, {@code required} decides: a bad-arguments
    * error, or a source whose password is never asked for (the doctor, which then does not log in).
    */
   Pop3Source source(Account a, Map<String, String> env, CommandSpec spec, boolean required) {
+    return source(a, a.name(), env, spec, required);
+  }
+
+  /** As {@link #source(Account, Map, CommandSpec, boolean)}, its state kept under {@code accountName}. */
+  Pop3Source source(Account a, String accountName, Map<String, String> env, CommandSpec spec, boolean required) {
     this.spec = spec;
-    Pop3Source.Builder b = Pop3Source.builder().host(a.host).port(a.port).security(a.security).user(a.user)
-        .allowPlaintextAuthentication(allowPlaintext);
     if (secret == null && required) {
       throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-token-env,"
           + " --oauth-token-file); secrets never go on the command line");
     }
-    if (secret == null) {
-      b.password(() -> null); // never asked: the caller does not log in
-    } else if (secret.passwordEnv != null) {
-      String name = secret.passwordEnv;
-      requireEnv(env, "--password-env", name);
-      b.password(() -> env.get(name));
-    } else if (secret.passwordFile != null) {
-      b.password(fromFile("--password-file", secret.passwordFile));
-    } else if (secret.tokenEnv != null) {
-      String name = secret.tokenEnv;
-      requireEnv(env, "--oauth-token-env", name);
-      b.oauthTokens(() -> env.get(name));
-    } else {
-      Supplier<String> token = fromFile("--oauth-token-file", secret.tokenFile);
-      b.oauthTokens(token::get);
-    }
+    boolean token = secret != null && (secret.tokenEnv != null || secret.tokenFile != null);
     if (!auth.isEmpty()) {
-      b.mechanisms(auth.toArray(new AuthMechanism[0]));
-    }
-    if (caFile != null) {
-      if (!Files.isReadable(caFile)) {
-        throw bad("--ca-file " + caFile + ": no such readable file");
+      String named = auth.stream().map(ServerOptions::mechanismName).reduce((x, y) -> x + "," + y).orElse("");
+      if (secret != null && auth.stream().noneMatch(m -> OAUTH.contains(m) == token)) {
+        throw bad(token
+            ? "--auth " + named + " needs a password (--password-env or --password-file); an OAuth token logs in"
+                + " with XOAUTH2 or OAUTHBEARER"
+            : "--auth " + named + " needs an OAuth token (--oauth-token-env or --oauth-token-file); a password"
+                + " logs in with USER, PLAIN, LOGIN, CRAM-MD5 or APOP");
       }
-      b.trustPem(caFile);
+      if (auth.contains(AuthMechanism.APOP) && a.security() == Security.NONE) {
+        throw bad("--auth APOP is allowed only over TLS (it is broken against an active attacker, CVE-2007-1558):"
+            + " leave out --tls none");
+      }
+    }
+    if (timeout != null && (timeout < 1 || timeout > LONGEST_TIMEOUT)) {
+      throw bad("--timeout " + timeout + ": " + (timeout < 1 ? "must be 1 or more" : "at most " + LONGEST_TIMEOUT
+          + " seconds (a day)"));
     }
     Set<Tolerance> tolerances = EnumSet.noneOf(Tolerance.class);
     if (!strict) {
@@ -181,12 +288,87 @@ final class ServerOptions {
       }
       tolerances.add(t);
     }
+    Pop3Source.Builder b;
+    try {
+      b = Pop3Source.builder().host(a.host).port(a.port).security(a.security).user(a.user)
+          .allowPlaintextAuthentication(allowPlaintext);
+    } catch (IllegalArgumentException e) {
+      throw bad("the URL's user or host cannot be used: " + e.getMessage());
+    }
+    if (secret == null) {
+      b.password(() -> null); // never asked: the caller does not log in
+    } else if (secret.passwordEnv != null) {
+      String name = secret.passwordEnv;
+      requireEnv(env, "--password-env", name);
+      b.password(() -> env.get(name));
+    } else if (secret.passwordFile != null) {
+      b.password(fromFile("--password-file", secret.passwordFile));
+    } else if (secret.tokenEnv != null) {
+      String name = secret.tokenEnv;
+      requireEnv(env, "--oauth-token-env", name);
+      b.oauthTokens(() -> env.get(name));
+    } else {
+      Supplier<String> tokenFile = fromFile("--oauth-token-file", secret.tokenFile);
+      b.oauthTokens(tokenFile::get);
+    }
+    if (!auth.isEmpty()) {
+      b.mechanisms(auth.toArray(new AuthMechanism[0]));
+    }
+    if (caFile != null) {
+      trust(b, caFile);
+    }
     b.tolerate(tolerances.toArray(new Tolerance[0]));
     if (timeout != null) {
-      Duration d = Duration.ofSeconds(positive("--timeout", timeout));
+      Duration d = Duration.ofSeconds(timeout);
       b.limits(Pop3Limits.builder().readTimeout(d).commandTimeout(d.multipliedBy(2)).build());
     }
-    return b.account(a.user + "@" + a.host).build();
+    try {
+      return b.account(accountName).build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw bad("these options do not fit together: " + e.getMessage()); // each known case is told above
+    }
+  }
+
+  /** How --auth names a login method (as the RFCs do: CRAM-MD5). */
+  static String mechanismName(AuthMechanism m) {
+    return m.name().replace('_', '-');
+  }
+
+  /** --auth's values: any case, CRAM-MD5 with its dash or an underscore. */
+  static final class Mechanism implements ITypeConverter<AuthMechanism> {
+    @Override
+    public AuthMechanism convert(String value) {
+      String v = value.strip().toUpperCase(Locale.ROOT).replace('-', '_');
+      for (AuthMechanism m : AuthMechanism.values()) {
+        if (m.name().equals(v)) {
+          return m;
+        }
+      }
+      StringBuilder all = new StringBuilder();
+      for (AuthMechanism m : AuthMechanism.values()) {
+        all.append(all.length() == 0 ? "" : ", ").append(mechanismName(m));
+      }
+      throw new TypeConversionException("not a login method; the methods are " + all);
+    }
+  }
+
+  private void trust(Pop3Source.Builder b, Path file) {
+    String option = "--ca-file " + file;
+    if (Files.isDirectory(file)) {
+      throw bad(option + ": a directory, not a PEM file of CA certificates");
+    }
+    if (!Files.exists(file)) {
+      throw bad(option + ": no such file");
+    }
+    if (!Files.isReadable(file)) {
+      throw bad(option + ": not allowed to read it");
+    }
+    try {
+      b.trustPem(file);
+    } catch (IllegalArgumentException e) {
+      throw bad(option + ": holds no certificate that can be read; a PEM file of CA certificates has blocks that"
+          + " begin with -----BEGIN CERTIFICATE-----");
+    }
   }
 
   private void requireEnv(Map<String, String> env, String option, String name) {
@@ -196,16 +378,45 @@ final class ServerOptions {
     }
   }
 
+  /**
+   * A secret read from a file's first line at each login, so that a token another program
+   * refreshes (or a rotated password) is used by a running poll. The file is read once now, so that
+   * a missing or empty file is a bad argument at once. Should a later read fail (the file being
+   * replaced), the last secret read is used and the login says whether it still works.
+   */
   private Supplier<String> fromFile(String option, Path file) {
-    try {
-      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-      if (lines.isEmpty() || lines.get(0).isEmpty()) {
-        throw bad(option + " " + file + ": the file is empty; its first line must be the secret");
-      }
-      String secretValue = lines.get(0);
-      return () -> secretValue;
-    } catch (IOException e) {
-      throw bad(option + " " + file + ": cannot read it (" + e.getMessage() + ")");
+    String first = readSecret(file).orElseThrow(() -> bad(option + " " + file + ": " + whyUnreadable(file)));
+    java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>(first);
+    return () -> {
+      readSecret(file).ifPresent(last::set);
+      return last.get();
+    };
+  }
+
+  private static java.util.Optional<String> readSecret(Path file) {
+    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line = r.readLine();
+      return line == null || line.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(line);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  private static String whyUnreadable(Path file) {
+    if (Files.isDirectory(file)) {
+      return "a directory, not a file";
+    }
+    if (!Files.exists(file)) {
+      return "no such file";
+    }
+    if (!Files.isReadable(file)) {
+      return "not allowed to read it";
+    }
+    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      r.readLine();
+      return "the file is empty; its first line must be the secret";
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "cannot read it as UTF-8 text";
     }
   }
 
@@ -213,14 +424,10 @@ final class ServerOptions {
     return new ParameterException(spec.commandLine(), message);
   }
 
-  private int positive(String option, int value) {
-    return positive(spec, option, value);
-  }
-
   /** {@code value}, or a bad-arguments error naming the option when it is below 1. */
   static int positive(CommandSpec spec, String option, int value) {
     if (value < 1) {
-      throw new ParameterException(spec.commandLine(), option + " must be 1 or more, not " + value);
+      throw new ParameterException(spec.commandLine(), option + " " + value + ": must be 1 or more");
     }
     return value;
   }

@@ -73,6 +73,6 @@ class DemoCommandTest {
     assertTrue(bad.err().contains("--no-such-option"), bad.err());
     Run range = mailfetch("demo", "--messages", "0");
     assertEquals(2, range.exit());
-    assertTrue(range.err().contains("--messages must be between 1 and 100000"), range.err());
+    assertTrue(range.err().contains("--messages 0: must be from 1 to 100000"), range.err());
   }
 }

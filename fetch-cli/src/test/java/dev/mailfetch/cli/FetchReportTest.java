@@ -330,13 +330,14 @@ class FetchReportTest {
 
   @Test
   void underJson_aConfigAccountThatCannotOpen_hasItsCode_meaningAndRemedy_andTheOthersRun() throws IOException {
-    try (FakePop3Server s = server(mailbox(2)).start()) {
+    // b is another mailbox of the same server: a file names each mailbox once
+    try (FakePop3Server s = server(mailbox(2)).account("bob", PASSWORD, mailbox(1)).start()) {
       Path state = tmp.resolve("held");
       Path config = tmp.resolve("accounts.properties");
       Files.writeString(config, String.join("\n",
           "a.url = pop3s://alice@localhost:" + s.port(), "a.password-env = MAIL_PW", "a.ca-file = " + ca,
           "a.to = maildir:" + tmp.resolve("A"), "a.state = " + state,
-          "b.url = pop3s://alice@localhost:" + s.port(), "b.password-env = MAIL_PW", "b.ca-file = " + ca,
+          "b.url = pop3s://bob@localhost:" + s.port(), "b.password-env = MAIL_PW", "b.ca-file = " + ca,
           "b.to = maildir:" + tmp.resolve("B"), ""));
       try (JournalUidStore running = JournalUidStore.open(JournalUidStore.directoryFor(state, "alice@localhost"))) {
         Run r = mailfetch(env(), "fetch", "--config", config.toString(), "--json");

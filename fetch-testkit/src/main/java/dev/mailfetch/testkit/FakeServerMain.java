@@ -27,9 +27,11 @@ import java.util.concurrent.CountDownLatch;
  * Maildir), {@code --quirk NAME} (repeatable; a {@link Quirk} constant), {@code --profile CASE} (a
  * {@link HostileCase}, by name or ID such as {@code N-05}), {@code --max-sessions N}
  * (stop after N sessions have ended), {@code --ca-out FILE} (where to write the test CA's PEM for
- * TLS; default a temporary file). It prints where it listens and, for TLS, the CA file to trust,
+ * TLS; default a temporary file); {@code --option=value} works too; {@code --help} and
+ * {@code --version} take no value. It prints where it listens and, for TLS, the CA file to trust,
  * then runs until interrupted (Ctrl-C) or the session count is reached. Exit code 2 for bad
- * arguments, with a message saying what is wrong.
+ * arguments, with one line saying what is wrong (an unknown option is called unknown, with the
+ * option meant when one is near) and a pointer to {@code --help}.
  */
 public final class FakeServerMain {
   private FakeServerMain() {}
@@ -59,18 +61,45 @@ public final class FakeServerMain {
           out.println(usage());
           return 0;
         }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(a + " needs a value");
+        if (a.equals("--version") || a.equals("-V")) {
+          String v = FakeServerMain.class.getPackage().getImplementationVersion();
+          out.println("fake-server (mailfetch testkit) " + (v != null ? v : "(development build)"));
+          return 0;
         }
-        String v = args[++i];
+        String v;
+        int eq = a.indexOf('=');
+        if (a.startsWith("--") && eq > 0) {
+          v = a.substring(eq + 1);
+          a = a.substring(0, eq);
+        } else {
+          v = null;
+        }
+        if (!OPTIONS.contains(a)) {
+          throw new IllegalArgumentException(a.startsWith("-") ? "unknown option " + a + closest(a)
+              : "unexpected argument '" + a + "': fake-server takes only options");
+        }
+        if (v == null) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(a + " needs a value");
+          }
+          v = args[++i];
+        }
         switch (a) {
           case "--port":
-            b.port(Integer.parseInt(v));
+            int port = number(a, v);
+            if (port < 0 || port > 65535) {
+              throw new IllegalArgumentException("--port " + v + ": ports go from 1 to 65535 (0, or no --port,"
+                  + " for a free one)");
+            }
+            b.port(port);
             break;
           case "--tls":
             tls = parseTls(v);
             break;
           case "--user":
+            if (v.isEmpty() || v.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0 || c == ' ')) {
+              throw new IllegalArgumentException("--user: a user name is not empty and has no space, CR, LF or NUL");
+            }
             user = v;
             break;
           case "--password-env":
@@ -81,10 +110,14 @@ public final class FakeServerMain {
             passwordSource = "the password in $" + v;
             break;
           case "--generate":
-            generate = Integer.parseInt(v);
+            generate = atLeast(a, v, 0);
             break;
           case "--seed":
-            seed = Long.parseLong(v);
+            try {
+              seed = Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--seed " + v + ": not a whole number");
+            }
             break;
           case "--maildir":
             maildir = Path.of(v);
@@ -96,23 +129,21 @@ public final class FakeServerMain {
             profile = parseProfile(v);
             break;
           case "--max-sessions":
-            maxSessions = Integer.parseInt(v);
+            maxSessions = atLeast(a, v, 0);
             break;
           case "--ca-out":
             caOut = Path.of(v);
             break;
           default:
-            throw new IllegalArgumentException("unknown option " + a);
+            throw new IllegalStateException(a); // OPTIONS and this switch name the same options
         }
       }
       if (generate >= 0 && maildir != null) {
         throw new IllegalArgumentException("choose --generate or --maildir, not both");
       }
-    } catch (NumberFormatException e) {
-      err.println("fake-server: a number was expected: " + e.getMessage() + "\n\n" + usage());
-      return 2;
-    } catch (IllegalArgumentException e) {
-      err.println("fake-server: " + e.getMessage() + "\n\n" + usage());
+    } catch (IllegalArgumentException e) { // InvalidPathException too
+      err.println("fake-server: " + e.getMessage());
+      err.println("Try 'fake-server --help' for the options.");
       return 2;
     }
     try {
@@ -158,6 +189,58 @@ public final class FakeServerMain {
       Thread.currentThread().interrupt();
       return 0;
     }
+  }
+
+  /** The options that take a value. */
+  private static final List<String> OPTIONS = List.of("--port", "--tls", "--user", "--password-env", "--generate",
+      "--seed", "--maildir", "--quirk", "--profile", "--max-sessions", "--ca-out");
+
+  private static int number(String option, String v) {
+    if (!v.strip().matches("[0-9]{1,9}")) {
+      throw new IllegalArgumentException(option + " " + v + ": not a whole number");
+    }
+    return Integer.parseInt(v.strip());
+  }
+
+  private static int atLeast(String option, String v, int least) {
+    int n = number(option, v);
+    if (n < least) {
+      throw new IllegalArgumentException(option + " " + v + ": must be " + least + " or more");
+    }
+    return n;
+  }
+
+  /** " (did you mean --x?)" for an option one or two letters away from a real one, else "". */
+  private static String closest(String typed) {
+    String best = null;
+    int bestDistance = 3;
+    for (String o : List.of("--port", "--tls", "--user", "--password-env", "--generate", "--seed", "--maildir",
+        "--quirk", "--profile", "--max-sessions", "--ca-out", "--help", "--version")) {
+      int d = distance(typed, o);
+      if (d < bestDistance) {
+        best = o;
+        bestDistance = d;
+      }
+    }
+    return best == null ? "" : " (did you mean " + best + "?)";
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static long ended(FakePop3Server server) {
@@ -207,8 +290,19 @@ public final class FakeServerMain {
   }
 
   private static String usage() {
-    return "usage: fake-server [--port N] [--tls none|implicit|starttls] [--user NAME]\n"
-        + "                   [--password-env VAR] [--generate N [--seed S] | --maildir DIR]\n"
-        + "                   [--quirk NAME]... [--profile HOSTILE_CASE] [--max-sessions N] [--ca-out FILE]";
+    return String.join("\n",
+        "usage: fake-server [OPTIONS]",
+        "  --port N              the port (default: a free one)",
+        "  --tls MODE            none (default), implicit or starttls",
+        "  --user NAME           the user (default: user)",
+        "  --password-env VAR    the password is in this variable (default: secret)",
+        "  --generate N          serve N generated messages (default 20) ...",
+        "  --seed S              ... from this seed (default 1)",
+        "  --maildir DIR         ... or serve the messages of this Maildir",
+        "  --quirk NAME          a quirk to show (repeatable; docs/quirks.md)",
+        "  --profile CASE        a hostile case, by name or ID (docs/hostile.md)",
+        "  --max-sessions N      stop after N sessions (default: on Ctrl-C)",
+        "  --ca-out FILE         where to write the test CA (default: a temporary file)",
+        "  --help, --version");
   }
 }
