@@ -62,6 +62,8 @@ final class FetchRun {
     boolean reported;
     /** Whether the source began to hand this message over (it was retrieved, in POP3 terms). */
     boolean retrieved;
+    /** New mail under a unique id the state knows for another message (quirk Q51): see ReusedUids. */
+    boolean reusedUid;
 
     Item(MessageRef ref, boolean byUid) {
       this.ref = ref;
@@ -284,6 +286,7 @@ final class FetchRun {
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
       List<Item> unknown = new ArrayList<>();
+      List<ReusedUids.Suspect> suspects = new ArrayList<>();
       int knownListed = 0;
       for (int at = 0; at < n; at++) {
         if (repeatedUid.get(at)) {
@@ -291,17 +294,27 @@ final class FetchRun {
           item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.PROTOCOL,
               "the source listed unique id " + item.ref.uid() + " twice"), false, 0);
         } else if (stableIds && listing.hasUid(at)) {
-          if (f.uidStore.get(listing.uid(at)).isEmpty()) {
+          UidRecord known = f.uidStore.get(listing.uid(at)).orElse(null);
+          if (known == null) {
             unknown.add(newItem(at));
           } else {
             knownListed++; // looked up again below: holding a record each would cost the heap
+            ReusedUids.Why why = ReusedUids.suspicion(known, listing.size(at));
+            if (why != null) {
+              suspects.add(new ReusedUids.Suspect(at, listing.ref(at), known, why));
+            } else if (!known.knowsSize() && known.state().isSettled()) {
+              f.uidStore.put(known.withSize(listing.size(at))); // a record from before sizes were kept
+            }
           }
         } else {
           newItem(at);
         }
       }
-      java.util.Set<String> gone =
-          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now);
+      java.util.Set<String> gone = new java.util.HashSet<>(
+          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now));
+      if (!suspects.isEmpty()) {
+        checkReusedUids(session, suspects, gone);
+      }
       if (!firstRun) {
         recogniseChangedUids(session, gone, unknown, knownListed);
       }
@@ -323,7 +336,9 @@ final class FetchRun {
         MessageRef ref = item.ref;
         item.firstSeen = now;
         if (item.byUid) {
-          item.key = DeliveryKey.of(f.account, ref.uid());
+          if (item.key == null) {
+            item.key = DeliveryKey.of(f.account, ref.uid());
+          }
           UidRecord rec = item.record;
           if (rec != null) {
             item.firstSeen = rec.firstSeen();
@@ -331,7 +346,7 @@ final class FetchRun {
               continue;
             }
           } else if (firstRun && f.onlyNew) {
-            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null));
+            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null).withSize(ref.size()));
             itemAt[at] = null;
             fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
@@ -339,9 +354,9 @@ final class FetchRun {
           if (sinkContains(item.key)) {
             // The sink made it durable but the store never heard: a crash between the two.
             UidRecord recovered =
-                rec == null
+                (rec == null
                     ? UidRecord.of(ref.uid(), UidRecord.State.DELIVERED, now, item.key)
-                    : rec.delivered(item.key);
+                    : rec.delivered(item.key)).withSize(ref.size());
             f.uidStore.put(recovered);
             item.record = recovered;
             item.outcome = MessageOutcome.alreadySeen(ref, item.key, 0);
@@ -402,6 +417,49 @@ final class FetchRun {
     }
   }
 
+  /** Quirk Q51: settles or re-keys each message whose record may describe another one (ReusedUids). */
+  private void checkReusedUids(FetchSession session, List<ReusedUids.Suspect> suspects, java.util.Set<String> gone)
+      throws IOException, FetchException {
+    ReusedUids reused = new ReusedUids(f, listing);
+    reused.decide(suspects, gone, refs -> readHeaders(session, refs));
+    for (ReusedUids.Suspect s : suspects) {
+      Item item = itemAt[s.at] != null ? itemAt[s.at] : newItem(s.at);
+      switch (s.verdict) {
+        case SAME:
+        case MOVED:
+          item.record = s.settled;
+          break;
+        case NEW:
+          item.key = s.key;
+          item.reusedUid = true;
+          break;
+        default: // KEEP: as seen, and not deleted
+          item.record = s.record;
+          item.firstSeen = s.record.firstSeen();
+          item.outcome = MessageOutcome.alreadySeen(item.ref, s.record.deliveryKey(), 0);
+      }
+    }
+    reused.report(suspects, engineQuirks, warnings);
+  }
+
+  /** The header sections of {@code refs} (POP3 TOP n 0), or null if the source cannot read them alone. */
+  private java.util.Map<MessageRef, HeaderBlock> readHeaders(FetchSession session, List<MessageRef> refs)
+      throws FetchException {
+    HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
+    try {
+      session.headers(refs, collected);
+    } catch (UnsupportedOperationException e) {
+      return null;
+    } catch (FetchException e) {
+      sessionBroken = true;
+      throw e;
+    } catch (RuntimeException e) {
+      sessionBroken = true;
+      throw new FetchException(FetchError.PROTOCOL, "the source failed while reading header sections: " + e, e);
+    }
+    return collected.headers;
+  }
+
   /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
   private static final int MIGRATION_MIN = 10;
 
@@ -445,15 +503,13 @@ final class FetchRun {
       byRef.put(item.ref, item);
       refs.add(item.ref);
     }
-    HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
-    try {
-      session.headers(refs, collected);
-    } catch (UnsupportedOperationException e) {
+    java.util.Map<MessageRef, HeaderBlock> collected = readHeaders(session, refs);
+    if (collected == null) {
       log.warn("{} - this source cannot read headers alone; the {} messages are downloaded again", f.account, u);
       return;
     }
     int recognised = 0;
-    for (java.util.Map.Entry<MessageRef, HeaderBlock> e : collected.headers.entrySet()) {
+    for (java.util.Map.Entry<MessageRef, HeaderBlock> e : collected.entrySet()) {
       String hex = java.util.HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
       java.util.ArrayDeque<String> candidates = goneByFingerprint.get(hex);
       String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one
@@ -465,7 +521,8 @@ final class FetchRun {
       if (old == null || !old.state().isSettled() || old.state() == UidRecord.State.BASELINE) {
         continue;
       }
-      UidRecord moved = new UidRecord(item.ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0, null);
+      UidRecord moved = new UidRecord(item.ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0,
+          old.lastError(), old.lastErrorDetail(), item.ref.size());
       f.uidStore.put(moved);
       f.uidStore.recordFingerprint(item.ref.uid(), java.util.HexFormat.of().parseHex(hex));
       item.record = moved;
@@ -473,45 +530,6 @@ final class FetchRun {
     }
     log.warn("{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
         + " the other {} are fetched as new", f.account, recognised, u, u - recognised);
-  }
-
-  /** Collects the header sections a source hands over (TOP n 0), up to the header cap each. */
-  private static final class HeaderCollector implements MessageHandler {
-    final java.util.Map<MessageRef, HeaderBlock> headers = new java.util.LinkedHashMap<>();
-    private final int max;
-    private java.io.ByteArrayOutputStream current;
-    private MessageRef ref;
-
-    HeaderCollector(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public void start(MessageRef r) {
-      ref = r;
-      current = new java.io.ByteArrayOutputStream();
-    }
-
-    @Override
-    public void data(ByteBuffer slice) {
-      int n = Math.min(slice.remaining(), max - current.size());
-      if (n > 0) {
-        byte[] b = new byte[n];
-        slice.get(b);
-        current.write(b, 0, n);
-      }
-    }
-
-    @Override
-    public void end() {
-      headers.put(ref, HeaderBlock.of(current.toByteArray(), true));
-      current = null;
-    }
-
-    @Override
-    public void failed(MessageRef r, FetchException error) {
-      current = null; // not recognised: downloaded as usual
-    }
   }
 
   /** Decides a message the store knows; returns false if it must still be downloaded. */
@@ -538,7 +556,8 @@ final class FetchRun {
                           + describe(item.ref)
                           + " is quarantined: it failed in "
                           + rec.failures()
-                          + " runs and is no longer tried; it stays on the server",
+                          + " runs and is no longer tried; it stays on the server"
+                          + (rec.lastErrorDetail() == null ? "" : ". Its last error: " + rec.lastErrorDetail()),
                       null,
                       null,
                       Remedy.of(
@@ -675,14 +694,16 @@ final class FetchRun {
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.duplicate != null) {
-          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null);
+          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null)
+              .withSize(item.ref.size());
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.outcome != null
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
-            && countsAgainstMessage(item.outcome.error())) {
-          f.uidStore.put(base(item).failedOnce(item.outcome.error().error()));
+            && countsAgainstMessage(item.outcome.error())
+            && !item.reusedUid) { // the earlier message's record stays, so that the next run checks again
+          f.uidStore.put(base(item).failedOnce(item.outcome.error()));
         }
       }
       f.uidStore.sync();
@@ -733,10 +754,11 @@ final class FetchRun {
     return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED && err != FetchError.STOPPED;
   }
 
+  /** The message's record to build on, with the size the listing gives it now. */
   private UidRecord base(Item item) {
-    return item.record != null
+    return (item.record != null
         ? item.record
-        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null);
+        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null)).withSize(item.ref.size());
   }
 
   private void rememberForDedup(Item item) {

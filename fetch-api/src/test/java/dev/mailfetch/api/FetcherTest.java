@@ -359,6 +359,26 @@ class FetcherTest {
     }
 
     @Test
+    void aQuarantinedMessage_saysItsLastErrorInWords_inEveryRun_afterARestartToo() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.refuse.put("m2", new FetchException(FetchError.SERVER_PERMANENT, "the server refused message 2",
+          "-ERR Message damaged\r\n2026-11-21 INFO forged", null));
+      for (int run = 1; run <= 2; run++) {
+        rig.fetcher(b -> b.quarantineAfter(2)).run();
+      }
+      rig.crash(); // a new process: only what the state made durable
+      for (int run = 1; run <= 2; run++) {
+        MessageOutcome m2 = rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1);
+        assertEquals(SkipReason.QUARANTINED, m2.skipReason());
+        assertEquals(FetchError.SERVER_PERMANENT, m2.error().error());
+        String said = m2.error().detail();
+        assertTrue(said.contains("Its last error: the server refused message 2 (server said: \"-ERR Message damaged"
+            + "\\r\\n2026-11-21 INFO forged\")"), said);
+        assertFalse(said.contains("\n") || said.contains("\r"), "escaped: " + said);
+      }
+    }
+
+    @Test
     void retryQuarantined_triesItAgain_andAFixedMessageIsDelivered() {
       Rig rig = new Rig().withMessages(2);
       rig.faults.refuse.put("m2", new FetchException(FetchError.READ_ERROR, "framing broke"));

@@ -68,7 +68,10 @@ import org.slf4j.LoggerFactory;
 public final class JournalUidStore implements UidStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
   static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
+  /** A message's record as version 1 wrote it: read, never written any more. */
   static final byte PUT = 'P';
+  /** A message's record, version 2: version 1's fields, then the listed size and the last error's words. */
+  static final byte PUT2 = 'R';
   static final byte GONE = 'G';
   static final byte FORGET = 'X';
   static final byte FIRST_RUN = 'F';
@@ -536,7 +539,9 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private static ByteBuffer putRecord(UidRecord r) {
     byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
     byte[] err = r.lastError() == null ? new byte[0] : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = record(PUT, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length);
+    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = record(PUT2, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length
+        + 8 + 2 + words.length);
     b.putShort((short) uid.length).put(uid);
     b.put(stateCode(r.state()));
     b.putLong(r.firstSeen().getEpochSecond());
@@ -547,6 +552,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     b.putInt(r.failures());
     b.put((byte) err.length).put(err);
+    b.putLong(r.size());
+    b.putShort((short) words.length).put(words); // bounded ASCII (UidRecord.boundedDetail)
     return b;
   }
 
