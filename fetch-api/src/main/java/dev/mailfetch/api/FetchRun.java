@@ -64,6 +64,8 @@ final class FetchRun {
     boolean retrieved;
     /** New mail under a unique id the state knows for another message (quirk Q51): see ReusedUids. */
     boolean reusedUid;
+    /** The server served it without content of its own (EmptyMessageCheck): stored, never deleted. */
+    boolean servedEmpty;
 
     Item(MessageRef ref, boolean byUid) {
       this.ref = ref;
@@ -395,10 +397,16 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
-        return f.retention.deletionDue(rec.firstSeen(), now) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
+        return deletionDue(rec) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
       default:
         return ListedOutcomes.OWN; // a failed message: tried again or quarantined, with its record
     }
+  }
+
+  /** Whether the retention deletes this settled message now: never one the server served empty. */
+  private boolean deletionDue(UidRecord rec) {
+    return f.retention.deletionDue(rec.firstSeen(), now)
+        && !(rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null);
   }
 
   /** Tells the listener every outcome the plan settled, in listing order; once. */
@@ -542,7 +550,7 @@ final class FetchRun {
       case DUPLICATE:
       case DELETED:
         item.outcome = MessageOutcome.alreadySeen(item.ref, rec.deliveryKey(), 0);
-        item.deleteDue = f.retention.deletionDue(rec.firstSeen(), now);
+        item.deleteDue = deletionDue(rec);
         return true;
       case FAILED:
         if (rec.failures() >= f.quarantineAfter && !f.retryQuarantined) {
@@ -690,7 +698,8 @@ final class FetchRun {
           continue;
         }
         if (item.receipt != null) {
-          item.record = base(item).delivered(item.key);
+          item.record = item.servedEmpty ? base(item).deliveredWithServerFault(item.key, servedEmpty(item))
+              : base(item).delivered(item.key);
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.duplicate != null) {
@@ -724,7 +733,11 @@ final class FetchRun {
             MessageOutcome.duplicate(
                 item.ref, item.duplicate.firstCopy(), item.duplicate.reason(), item.bytesSeen);
       }
-      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now);
+      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now) && !item.servedEmpty;
+      if (item.servedEmpty && item.receipt != null) {
+        warnings.add(servedEmpty(item));
+        log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
+      }
     }
     for (Item item : batchItems) {
       report(item);
@@ -739,6 +752,10 @@ final class FetchRun {
     if (stop != null) {
       throw stop;
     }
+  }
+
+  private static FetchException servedEmpty(Item item) {
+    return EmptyMessageCheck.fault(item.ref, item.bytesSeen);
   }
 
   /** Records the message's header fingerprint where the store keeps them (for the Q26 guard). */
@@ -1008,6 +1025,7 @@ final class FetchRun {
     private MessageDigest digest;
     /** Fed with the body when the dedup policy judges by content. */
     private ContentDigest content;
+    private final EmptyMessageCheck emptiness = new EmptyMessageCheck();
     private FetchException failure;
 
     Batch(List<Item> batchItems) {
@@ -1039,6 +1057,7 @@ final class FetchRun {
       headerScan = 0;
       digest = item.byUid ? null : newDigest();
       content = f.dedupPolicy.needsContentDigest() ? ContentDigest.start() : null;
+      emptiness.reset();
       listener.messageStarted(ref);
       inHeaders = needsHeaders;
       if (!inHeaders) {
@@ -1060,6 +1079,9 @@ final class FetchRun {
             "message " + item.ref.number() + " is larger than FetchLimits.maxMessageSize ("
                 + f.limits.maxMessageSize() + " bytes); it stays on the server"));
         return;
+      }
+      if (!emptiness.hasContent()) {
+        emptiness.feed(slice);
       }
       if (digest != null) {
         int p = slice.position();
@@ -1091,7 +1113,9 @@ final class FetchRun {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
         }
-        if (content != null && secondLook(item)) {
+        // Every empty message has one digest: never judged by it, or each would be a copy of the first.
+        item.servedEmpty = emptiness.isEmpty();
+        if (content != null && !item.servedEmpty && secondLook(item)) {
           settleCurrent(); // a duplicate by content: aborted in the sink, never stored
           return;
         }
