@@ -181,26 +181,18 @@ final class FetchRun {
   private void checkPolicy(Capabilities caps) throws FetchException {
     boolean leaves = f.retention.leavesMailOnServer();
     if ((leaves || f.onlyNew) && !caps.stableUids()) {
-      throw new FetchException(
-          FetchError.POLICY,
-          (leaves
-                  ? "Leaving mail on the server (retention " + f.retention + ")"
-                  : "Fetching only new mail")
-              + " needs unique ids that stay the same between sessions (POP3 UIDL), and "
-              + server
-              + " does not provide them: every message would be fetched again each time. Delete"
-              + " messages after delivery (Retention.DELETE_AFTER_DELIVERY) or ask the provider"
-              + " to enable UIDL.");
+      throw new FetchException(FetchError.POLICY, (leaves ? "Leaving mail on the server" : "Fetching only new mail")
+          + " needs unique ids that stay the same between sessions (POP3 UIDL), and " + server + " does not"
+          + " provide them: every message would be fetched again each time", null, null, leaves
+          ? Remedy.of("Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
+              "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")
+          : Remedy.of("Run without --only-new and with --delete, or ask the provider to enable UIDL.",
+              "Use onlyNew(false) and Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL."));
     }
     if (leaves && !caps.allowsLeavingMail()) {
-      throw new FetchException(
-          FetchError.POLICY,
-          server
-              + " announces EXPIRE 0: it does not allow mail to be left on it after retrieval, so"
-              + " retention "
-              + f.retention
-              + " cannot be honoured. Delete messages after delivery"
-              + " (Retention.DELETE_AFTER_DELIVERY).");
+      throw new FetchException(FetchError.POLICY, server + " announces EXPIRE 0: it does not allow mail to be left"
+          + " on it after retrieval, so keeping mail there cannot be honoured", null, null,
+          Remedy.of("Delete messages once they are stored (--delete).", "Use Retention.DELETE_AFTER_DELIVERY."));
     }
   }
 
@@ -216,7 +208,7 @@ final class FetchRun {
                   "the server announced " + messages + " messages of " + octets + " octets");
             }
             if (messages > maxListing) {
-              throw tooMany(messages);
+              throw LimitAdvice.tooManyListed(messages, maxListing);
             }
             if (listing == null) {
               listing = new Listing(messages);
@@ -230,7 +222,7 @@ final class FetchRun {
               listing = new Listing(16); // a source that did not count first
             }
             if (listing.count() >= maxListing) {
-              throw tooMany(listing.count() + 1);
+              throw LimitAdvice.tooManyListed(listing.count() + 1, maxListing);
             }
             int at = listing.add(ref.number(), ref.uid(), ref.size());
             if (stableIds && ref.hasUid() && listing.indexOf(ref.uid()) != at) {
@@ -248,16 +240,6 @@ final class FetchRun {
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
     log.debug("{} - {} messages listed", f.account, listed());
-  }
-
-  private FetchException tooMany(int messages) {
-    return new FetchException(
-        FetchError.TOO_MANY_MESSAGES,
-        "the server lists "
-            + messages
-            + " messages, more than FetchLimits.maxListing ("
-            + f.limits.maxListing()
-            + ")");
   }
 
   /** How many messages the source listed (so far, while listing). */
@@ -284,6 +266,7 @@ final class FetchRun {
     fate = new byte[n];
     List<Item> work = new ArrayList<>();
     long plannedBytes = 0;
+    FetchException runLimit = null;
     boolean firstRun;
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
@@ -318,7 +301,11 @@ final class FetchRun {
         checkReusedUids(session, suspects, gone);
       }
       if (!firstRun) {
-        recogniseChangedUids(session, gone, unknown, knownListed);
+        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, refsOf(unknown), knownListed,
+            refs -> readHeaders(session, refs), engineQuirks);
+        for (Item item : unknown) {
+          item.record = moved.getOrDefault(item.ref, item.record);
+        }
       }
       for (int at = 0; at < n; at++) {
         Item item = itemAt[at];
@@ -368,10 +355,14 @@ final class FetchRun {
           }
         }
         if (ref.size() > f.limits.maxMessageSize()) {
-          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT, null);
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT,
+              LimitAdvice.tooLargeListed(ref, f.limits.maxMessageSize()));
         } else if (work.size() >= f.limits.maxMessagesPerRun()
             || plannedBytes >= f.limits.maxBytesPerRun()) {
-          item.outcome = MessageOutcome.skipped(ref, SkipReason.RUN_LIMIT, null);
+          if (runLimit == null) { // one for all: a run that leaves thousands for later makes one
+            runLimit = LimitAdvice.runLimit(f.limits, work.size(), plannedBytes);
+          }
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.RUN_LIMIT, runLimit);
         } else {
           work.add(item);
           plannedBytes += ref.size();
@@ -466,78 +457,6 @@ final class FetchRun {
       throw new FetchException(FetchError.PROTOCOL, "the source failed while reading header sections: " + e, e);
     }
     return collected.headers;
-  }
-
-  /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
-  private static final int MIGRATION_MIN = 10;
-
-  /**
-   * Quirk Q26: most known UIDs vanished and about as many unknown ones appeared, as when a server
-   * moves a mailbox and numbers it anew. Rather than download the whole mailbox again, the unknown
-   * messages' header sections are read (TOP n 0) and compared with the fingerprints of the vanished
-   * ones; a match takes over the vanished message's record under its new UID. What is not
-   * recognised is downloaded as usual. Needs a store that keeps fingerprints and a source that can
-   * read headers; without either it only warns.
-   */
-  private void recogniseChangedUids(FetchSession session, java.util.Set<String> gone, List<Item> unknown,
-      int knownListed) throws IOException, FetchException {
-    int g = gone.size();
-    int u = unknown.size();
-    if (g < MIGRATION_MIN || u < MIGRATION_MIN || g <= knownListed || u * 2L < g || u > g * 2L) {
-      return;
-    }
-    engineQuirks.add("Q26");
-    java.util.Map<String, byte[]> fingerprints = f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone)
-        : java.util.Map.of();
-    // Copies with one header section (a message and its duplicate) share a fingerprint: each new
-    // one takes one of them, so as many are recognised as there were.
-    java.util.Map<String, java.util.ArrayDeque<String>> goneByFingerprint = new java.util.HashMap<>();
-    for (java.util.Map.Entry<String, byte[]> e : new java.util.TreeMap<>(fingerprints).entrySet()) {
-      goneByFingerprint.computeIfAbsent(java.util.HexFormat.of().formatHex(e.getValue()),
-          k -> new java.util.ArrayDeque<>()).add(e.getKey());
-    }
-    if (goneByFingerprint.isEmpty()) {
-      log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-          + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
-          + " again (a sink that deduplicates by content keeps them from being stored twice)", f.account, g, u);
-      return;
-    }
-    log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-        + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
-        f.account, g, u);
-    java.util.Map<MessageRef, Item> byRef = new java.util.HashMap<>();
-    List<MessageRef> refs = new ArrayList<>();
-    for (Item item : unknown) {
-      byRef.put(item.ref, item);
-      refs.add(item.ref);
-    }
-    java.util.Map<MessageRef, HeaderBlock> collected = readHeaders(session, refs);
-    if (collected == null) {
-      log.warn("{} - this source cannot read headers alone; the {} messages are downloaded again", f.account, u);
-      return;
-    }
-    int recognised = 0;
-    for (java.util.Map.Entry<MessageRef, HeaderBlock> e : collected.entrySet()) {
-      String hex = java.util.HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
-      java.util.ArrayDeque<String> candidates = goneByFingerprint.get(hex);
-      String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one
-      Item item = byRef.get(e.getKey());
-      if (oldUid == null || item == null) {
-        continue;
-      }
-      UidRecord old = f.uidStore.get(oldUid).orElse(null);
-      if (old == null || !old.state().isSettled() || old.state() == UidRecord.State.BASELINE) {
-        continue;
-      }
-      UidRecord moved = new UidRecord(item.ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0,
-          old.lastError(), old.lastErrorDetail(), item.ref.size());
-      f.uidStore.put(moved);
-      f.uidStore.recordFingerprint(item.ref.uid(), java.util.HexFormat.of().parseHex(hex));
-      item.record = moved;
-      recognised++;
-    }
-    log.warn("{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
-        + " the other {} are fetched as new", f.account, recognised, u, u - recognised);
   }
 
   /** Decides a message the store knows; returns false if it must still be downloaded. */
@@ -997,11 +916,11 @@ final class FetchRun {
   }
 
   private FetchException sinkFailed(String doing, Throwable e) {
-    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + e.getMessage(), e);
+    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
   }
 
   private FetchException stateFailed(Throwable e) {
-    return new FetchException(FetchError.STATE_FAILED, "state store failed: " + e.getMessage(), e);
+    return new FetchException(FetchError.STATE_FAILED, "state store failed: " + IoWords.of(e), e);
   }
 
   // ---------------------------------------------------------------- streaming one batch
@@ -1075,9 +994,7 @@ final class FetchRun {
       bytes += n;
       item.bytesSeen = bytes;
       if (bytes > f.limits.maxMessageSize()) {
-        fail(new FetchException(FetchError.LIMIT_EXCEEDED,
-            "message " + item.ref.number() + " is larger than FetchLimits.maxMessageSize ("
-                + f.limits.maxMessageSize() + " bytes); it stays on the server"));
+        fail(LimitAdvice.tooLargeReceived(item.ref, f.limits.maxMessageSize()));
         return;
       }
       if (!emptiness.hasContent()) {

@@ -481,7 +481,9 @@ class FetcherTest {
       FetchResult r = rig.fetcher().run();
       FetchException e = r.error().orElseThrow();
       assertEquals(FetchError.POLICY, e.error());
-      assertTrue(e.getMessage().contains("UIDL") && e.getMessage().contains("DELETE_AFTER_DELIVERY"), e.getMessage());
+      assertTrue(e.getMessage().contains("UIDL"), e.getMessage());
+      assertTrue(e.remedy().library().contains("DELETE_AFTER_DELIVERY"), e.remedy().library());
+      assertTrue(e.remedy().commandLine().contains("--delete"), e.remedy().commandLine());
       assertEquals(0, r.listed());
       assertEquals(0, rig.sink.inner.size());
     }
@@ -544,7 +546,8 @@ class FetcherTest {
       FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxListing(4).build())).run();
       FetchException e = r.error().orElseThrow();
       assertEquals(FetchError.TOO_MANY_MESSAGES, e.error());
-      assertTrue(e.getMessage().contains("maxListing"), e.getMessage());
+      assertTrue(e.getMessage().contains("the listing limit of"), e.getMessage());
+      assertTrue(e.remedy().library().contains("maxListing"), e.remedy().library());
       assertEquals(0, rig.sink.inner.size());
     }
 
@@ -566,7 +569,8 @@ class FetcherTest {
           .limits(FetchLimits.builder().maxMessageSize(100).build()).build().run();
       assertEquals(List.of(FAILED), kinds(r));
       assertEquals(FetchError.LIMIT_EXCEEDED, r.outcomes().get(0).error().error());
-      assertTrue(r.outcomes().get(0).error().getMessage().contains("maxMessageSize"));
+      assertTrue(r.outcomes().get(0).error().getMessage().contains("the message size limit"));
+      assertTrue(r.outcomes().get(0).error().remedy().library().contains("maxMessageSize"));
       assertEquals(0, rig.sink.inner.size());
     }
 

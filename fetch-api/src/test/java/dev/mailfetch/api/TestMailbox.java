@@ -23,6 +23,8 @@ final class TestMailbox {
   private final Faults faults;
   final List<String> events;
   boolean stableUids = true;
+  /** Sizes the listing gives instead of the real ones, by unique id (quirk Q32: a server that understates). */
+  final java.util.Map<String, Long> listedSize = new java.util.HashMap<>();
   /** Whether the source can read a message's header section alone (POP3 TOP). */
   boolean headersAlone = true;
   Optional<Duration> expire = Optional.empty();
@@ -116,7 +118,8 @@ final class TestMailbox {
       handler.count(snapshot.size(), octets);
       for (int i = 0; i < snapshot.size(); i++) {
         Msg m = snapshot.get(i);
-        handler.message(new MessageRef(i + 1, stableUids ? m.uid() : null, m.content().length));
+        handler.message(new MessageRef(i + 1, stableUids ? m.uid() : null,
+            listedSize.getOrDefault(m.uid(), (long) m.content().length)));
       }
     }
 

@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
 import java.io.ByteArrayOutputStream;
@@ -623,9 +624,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       r = JournalReader.read(journal, table);
     } catch (JournalReader.Damaged d) {
       throw new FetchException(FetchError.STATE_DAMAGED, "the state file " + journal + " is damaged: " + d.getMessage()
-          + ". mailfetch will not guess what it held, and has changed nothing. To recover, restore it from a"
-          + " backup; or move it aside, and the next run treats every message on the server as new: messages"
-          + " already in the sink are recognised by their delivery keys and not stored twice.");
+          + ". mailfetch will not guess what it held, and has changed nothing", null, null, Remedy.of(
+              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+                  + " the server as new, and the messages already stored are recognised and not stored twice.",
+              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+                  + " the server as new, and a sink that passes the contract tests recognises the messages it"
+                  + " holds by their delivery keys."));
     } catch (IOException e) {
       throw stateProblem("cannot read " + journal, e);
     }
@@ -717,7 +721,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
   }
 
-  private static FetchException stateProblem(String what, IOException e) {
+  /** A state file that cannot be read or written, with the reason in words (not only the path). */
+  static FetchException stateProblem(String what, IOException e) {
     String reason = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
         ? ((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
     if (e instanceof java.nio.file.NoSuchFileException) {

@@ -187,7 +187,9 @@ class JournalUidStoreTest {
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
     assertEquals(FetchError.STATE_DAMAGED, e.error());
     assertTrue(e.getMessage().contains(journal.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("move it aside"), e.getMessage());
+    assertTrue(e.remedy().commandLine().contains("Restore " + journal + " from a backup; or move it aside"),
+        e.remedy().commandLine());
+    assertTrue(!e.detail().contains("move it aside"), "said once, as the remedy: " + e.detail());
     assertArrayEquals(bytes, Files.readAllBytes(journal), "never replaced, never cut");
     JournalUidStore.open(tmp.resolve("other")).close(); // and its lease was released
   }
