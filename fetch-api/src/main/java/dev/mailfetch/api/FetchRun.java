@@ -284,7 +284,8 @@ final class FetchRun {
             unknown.add(newItem(at));
           } else {
             knownListed++; // looked up again below: holding a record each would cost the heap
-            ReusedUids.Why why = ReusedUids.suspicion(known, listing.size(at));
+            ReusedUids.Why why = ReusedUids.suspicion(known, listing.size(at), deletionDue(known),
+                f.uidStore.keepsFingerprints());
             if (why != null) {
               suspects.add(new ReusedUids.Suspect(at, listing.ref(at), known, why));
             } else if (!known.knowsSize() && known.state().isSettled()) {

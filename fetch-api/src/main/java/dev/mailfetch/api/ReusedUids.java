@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * it skips it as already fetched and, in a delete mode, deletes it unread.
  *
  * <p>It is noticed from what a run has anyway. The state keeps the size the listing gave each
- * message; a known id listed with another size, or listed again after the server confirmed its
- * deletion, is a suspect. Its header section is then read alone (POP3 {@code TOP n 0}) and its
+ * message; a known id listed with another size, listed again after the server confirmed its
+ * deletion, or about to be deleted by the retention (where a fingerprint can clear it), is a
+ * suspect. Its header section is then read alone (POP3 {@code TOP n 0}) and its
  * {@link ContentDigest#ofHeaders fingerprint} compared with the one the state kept when the message
  * was delivered:
  *
@@ -54,7 +55,12 @@ final class ReusedUids {
     /** The server confirmed its deletion in an earlier run, yet lists it again. */
     LISTED_AGAIN,
     /** Its record was taken by another unique id, whose message turned out to be the recorded one. */
-    CLAIMED
+    CLAIMED,
+    /**
+     * The retention is about to delete it from the server, unread in this run: checked first where a
+     * fingerprint allows, since a new message of exactly the old one's size would be lost.
+     */
+    DUE
   }
 
   /** What became of a suspect. */
@@ -115,15 +121,20 @@ final class ReusedUids {
   /**
    * Why a listed message's record may describe another message, or null if it does not: a failed
    * message is tried again anyway under its own id, and a record that does not know the size can
-   * only be suspected after a confirmed deletion.
+   * only be suspected after a confirmed deletion or, where the store keeps fingerprints to check
+   * it by, before a deletion.
+   *
+   * @param due whether the retention deletes it in this run
+   * @param checkable whether the store keeps fingerprints
    */
-  static Why suspicion(UidRecord rec, long listedSize) {
+  static Why suspicion(UidRecord rec, long listedSize, boolean due, boolean checkable) {
     boolean resized = rec.knowsSize() && rec.size() != listedSize;
     switch (rec.state()) {
       case DELETED:
         return resized ? Why.SIZE_CHANGED : Why.LISTED_AGAIN;
       case DELIVERED:
       case DUPLICATE:
+        return resized ? Why.SIZE_CHANGED : due && checkable ? Why.DUE : null;
       case BASELINE:
         return resized ? Why.SIZE_CHANGED : null;
       default:
@@ -191,6 +202,9 @@ final class ReusedUids {
         } else if (s.fingerprint != null && stored.containsKey(s.ref.uid())) {
           s.compared = true;
           s.verdict = Verdict.NEW;
+        } else if (s.why == Why.DUE) {
+          s.verdict = Verdict.SAME; // nothing to check it by: deleted when due, as without the check
+          s.settled = settledAs(s.ref.uid(), s.record, s.ref.size());
         } else {
           s.verdict = s.why == Why.LISTED_AGAIN ? Verdict.KEEP : Verdict.NEW;
         }

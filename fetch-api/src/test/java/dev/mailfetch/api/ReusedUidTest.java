@@ -96,6 +96,23 @@ class ReusedUidTest {
   }
 
   @Test
+  void Q51_keepDays_newMailOfTheSameSizeUnderAnIdDueForDeletion_isFetched_notDeletedUnread() {
+    Rig rig = rig(true);
+    rig.mailbox.add("n1", mail("one", "first")).add("n2", mail("two", "second"));
+    java.time.Duration week = java.time.Duration.ofDays(7);
+    rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
+    String sameSize = mail("six", "second");
+    rig.mailbox.remove("n2").add("n2", sameSize); // n2 read and deleted elsewhere; new mail takes its id
+    rig.clock.advance(java.time.Duration.ofDays(8));
+
+    FetchResult r = rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
+    assertEquals(List.of(ALREADY_SEEN, DELIVERED), kinds(r), r::summary);
+    assertTrue(sinkContents(rig).contains(sameSize), "fetched, not deleted unread");
+    assertEquals(Set.of("n2"), rig.mailbox.uids(), "n1 was due and deleted; the new n2 is a week from due");
+    assertTrue(r.quirks().contains("Q51"));
+  }
+
+  @Test
   void aServerThatDidNotDelete_isNotTakenForReuse_andTheMessageIsDeletedAgain() {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first"));
