@@ -61,6 +61,9 @@ final class ChangedUids {
     }
     Map<MessageRef, UidRecord> recognised = new HashMap<>();
     for (Map.Entry<MessageRef, HeaderBlock> e : collected.entrySet()) {
+      if (!e.getValue().hasMessageFields()) {
+        continue; // a server's own fields alone: every message served empty would match
+      }
       String hex = HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
       ArrayDeque<String> candidates = goneByFingerprint.get(hex);
       String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one

@@ -678,9 +678,10 @@ final class FetchRun {
     return EmptyMessageCheck.fault(item.ref, item.bytesSeen);
   }
 
-  /** Records the message's header fingerprint where the store keeps them (for the Q26 guard). */
+  /** Records the message's header fingerprint where the store keeps them (for the Q26 and Q51 checks). */
   private void fingerprint(Item item) throws IOException {
-    if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.size() > 0) {
+    // Header fields a server adds alone identify nothing: every message served empty would share one.
+    if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.hasMessageFields()) {
       f.uidStore.recordFingerprint(item.ref.uid(), ContentDigest.ofHeaders(item.headers));
     }
   }

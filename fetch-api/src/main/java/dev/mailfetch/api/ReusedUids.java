@@ -163,7 +163,7 @@ final class ReusedUids {
         } else {
           for (Suspect s : round) {
             HeaderBlock h = headers.get(s.ref);
-            s.fingerprint = h == null || h.size() == 0 ? null : ContentDigest.ofHeaders(h);
+            s.fingerprint = h == null || !h.hasMessageFields() ? null : ContentDigest.ofHeaders(h);
           }
           candidates = candidates(round, gone);
           stored = f.uidStore.fingerprints(candidates.keySet());

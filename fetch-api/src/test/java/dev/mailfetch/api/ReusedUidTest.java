@@ -113,6 +113,19 @@ class ReusedUidTest {
   }
 
   @Test
+  void headersWithOnlyAServersOwnFields_identifyNothing_soAnotherEmptyMessageIsNotTakenForTheFirst() {
+    Rig rig = rig(true);
+    rig.mailbox.add("n1", "X-UIDL: n1\r\n\r\n"); // served empty (Q53)
+    rig.fetcher().run();
+    String other = "Received: by pop.test.invalid\r\nX-UIDL: n1\r\n\r\n"; // another, under the same id
+    rig.mailbox.clear().add("n1", other);
+
+    FetchResult r = rig.fetcher().run();
+    assertEquals(List.of(DELIVERED), kinds(r), r::summary);
+    assertTrue(sinkContents(rig).contains(other));
+  }
+
+  @Test
   void aServerThatDidNotDelete_isNotTakenForReuse_andTheMessageIsDeletedAgain() {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first"));
