@@ -62,6 +62,10 @@ final class FetchRun {
     boolean reported;
     /** Whether the source began to hand this message over (it was retrieved, in POP3 terms). */
     boolean retrieved;
+    /** New mail under a unique id the state knows for another message (quirk Q51): see ReusedUids. */
+    boolean reusedUid;
+    /** The server served it without content of its own (EmptyMessageCheck): stored, never deleted. */
+    boolean servedEmpty;
 
     Item(MessageRef ref, boolean byUid) {
       this.ref = ref;
@@ -177,26 +181,18 @@ final class FetchRun {
   private void checkPolicy(Capabilities caps) throws FetchException {
     boolean leaves = f.retention.leavesMailOnServer();
     if ((leaves || f.onlyNew) && !caps.stableUids()) {
-      throw new FetchException(
-          FetchError.POLICY,
-          (leaves
-                  ? "Leaving mail on the server (retention " + f.retention + ")"
-                  : "Fetching only new mail")
-              + " needs unique ids that stay the same between sessions (POP3 UIDL), and "
-              + server
-              + " does not provide them: every message would be fetched again each time. Delete"
-              + " messages after delivery (Retention.DELETE_AFTER_DELIVERY) or ask the provider"
-              + " to enable UIDL.");
+      throw new FetchException(FetchError.POLICY, (leaves ? "Leaving mail on the server" : "Fetching only new mail")
+          + " needs unique ids that stay the same between sessions (POP3 UIDL), and " + server + " does not"
+          + " provide them: every message would be fetched again each time", null, null, leaves
+          ? Remedy.of("Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
+              "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")
+          : Remedy.of("Run without --only-new and with --delete, or ask the provider to enable UIDL.",
+              "Use onlyNew(false) and Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL."));
     }
     if (leaves && !caps.allowsLeavingMail()) {
-      throw new FetchException(
-          FetchError.POLICY,
-          server
-              + " announces EXPIRE 0: it does not allow mail to be left on it after retrieval, so"
-              + " retention "
-              + f.retention
-              + " cannot be honoured. Delete messages after delivery"
-              + " (Retention.DELETE_AFTER_DELIVERY).");
+      throw new FetchException(FetchError.POLICY, server + " announces EXPIRE 0: it does not allow mail to be left"
+          + " on it after retrieval, so keeping mail there cannot be honoured", null, null,
+          Remedy.of("Delete messages once they are stored (--delete).", "Use Retention.DELETE_AFTER_DELIVERY."));
     }
   }
 
@@ -212,7 +208,7 @@ final class FetchRun {
                   "the server announced " + messages + " messages of " + octets + " octets");
             }
             if (messages > maxListing) {
-              throw tooMany(messages);
+              throw LimitAdvice.tooManyListed(messages, maxListing);
             }
             if (listing == null) {
               listing = new Listing(messages);
@@ -226,7 +222,7 @@ final class FetchRun {
               listing = new Listing(16); // a source that did not count first
             }
             if (listing.count() >= maxListing) {
-              throw tooMany(listing.count() + 1);
+              throw LimitAdvice.tooManyListed(listing.count() + 1, maxListing);
             }
             int at = listing.add(ref.number(), ref.uid(), ref.size());
             if (stableIds && ref.hasUid() && listing.indexOf(ref.uid()) != at) {
@@ -244,16 +240,6 @@ final class FetchRun {
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
     log.debug("{} - {} messages listed", f.account, listed());
-  }
-
-  private FetchException tooMany(int messages) {
-    return new FetchException(
-        FetchError.TOO_MANY_MESSAGES,
-        "the server lists "
-            + messages
-            + " messages, more than FetchLimits.maxListing ("
-            + f.limits.maxListing()
-            + ")");
   }
 
   /** How many messages the source listed (so far, while listing). */
@@ -280,10 +266,12 @@ final class FetchRun {
     fate = new byte[n];
     List<Item> work = new ArrayList<>();
     long plannedBytes = 0;
+    FetchException runLimit = null;
     boolean firstRun;
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
       List<Item> unknown = new ArrayList<>();
+      List<ReusedUids.Suspect> suspects = new ArrayList<>();
       int knownListed = 0;
       for (int at = 0; at < n; at++) {
         if (repeatedUid.get(at)) {
@@ -291,19 +279,34 @@ final class FetchRun {
           item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.PROTOCOL,
               "the source listed unique id " + item.ref.uid() + " twice"), false, 0);
         } else if (stableIds && listing.hasUid(at)) {
-          if (f.uidStore.get(listing.uid(at)).isEmpty()) {
+          UidRecord known = f.uidStore.get(listing.uid(at)).orElse(null);
+          if (known == null) {
             unknown.add(newItem(at));
           } else {
             knownListed++; // looked up again below: holding a record each would cost the heap
+            ReusedUids.Why why = ReusedUids.suspicion(known, listing.size(at), deletionDue(known),
+                f.uidStore.keepsFingerprints());
+            if (why != null) {
+              suspects.add(new ReusedUids.Suspect(at, listing.ref(at), known, why));
+            } else if (!known.knowsSize() && known.state().isSettled()) {
+              f.uidStore.put(known.withSize(listing.size(at))); // a record from before sizes were kept
+            }
           }
         } else {
           newItem(at);
         }
       }
-      java.util.Set<String> gone =
-          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now);
+      java.util.Set<String> gone = new java.util.HashSet<>(
+          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now));
+      if (!suspects.isEmpty()) {
+        checkReusedUids(session, suspects, gone);
+      }
       if (!firstRun) {
-        recogniseChangedUids(session, gone, unknown, knownListed);
+        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, refsOf(unknown), knownListed,
+            refs -> readHeaders(session, refs), engineQuirks);
+        for (Item item : unknown) {
+          item.record = moved.getOrDefault(item.ref, item.record);
+        }
       }
       for (int at = 0; at < n; at++) {
         Item item = itemAt[at];
@@ -323,7 +326,9 @@ final class FetchRun {
         MessageRef ref = item.ref;
         item.firstSeen = now;
         if (item.byUid) {
-          item.key = DeliveryKey.of(f.account, ref.uid());
+          if (item.key == null) {
+            item.key = DeliveryKey.of(f.account, ref.uid());
+          }
           UidRecord rec = item.record;
           if (rec != null) {
             item.firstSeen = rec.firstSeen();
@@ -331,7 +336,7 @@ final class FetchRun {
               continue;
             }
           } else if (firstRun && f.onlyNew) {
-            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null));
+            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null).withSize(ref.size()));
             itemAt[at] = null;
             fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
@@ -339,9 +344,9 @@ final class FetchRun {
           if (sinkContains(item.key)) {
             // The sink made it durable but the store never heard: a crash between the two.
             UidRecord recovered =
-                rec == null
+                (rec == null
                     ? UidRecord.of(ref.uid(), UidRecord.State.DELIVERED, now, item.key)
-                    : rec.delivered(item.key);
+                    : rec.delivered(item.key)).withSize(ref.size());
             f.uidStore.put(recovered);
             item.record = recovered;
             item.outcome = MessageOutcome.alreadySeen(ref, item.key, 0);
@@ -351,10 +356,14 @@ final class FetchRun {
           }
         }
         if (ref.size() > f.limits.maxMessageSize()) {
-          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT, null);
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT,
+              LimitAdvice.tooLargeListed(ref, f.limits.maxMessageSize()));
         } else if (work.size() >= f.limits.maxMessagesPerRun()
             || plannedBytes >= f.limits.maxBytesPerRun()) {
-          item.outcome = MessageOutcome.skipped(ref, SkipReason.RUN_LIMIT, null);
+          if (runLimit == null) { // one for all: a run that leaves thousands for later makes one
+            runLimit = LimitAdvice.runLimit(f.limits, work.size(), plannedBytes);
+          }
+          item.outcome = MessageOutcome.skipped(ref, SkipReason.RUN_LIMIT, runLimit);
         } else {
           work.add(item);
           plannedBytes += ref.size();
@@ -380,10 +389,16 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
-        return f.retention.deletionDue(rec.firstSeen(), now) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
+        return deletionDue(rec) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
       default:
         return ListedOutcomes.OWN; // a failed message: tried again or quarantined, with its record
     }
+  }
+
+  /** Whether the retention deletes this settled message now: never one the server served empty. */
+  private boolean deletionDue(UidRecord rec) {
+    return f.retention.deletionDue(rec.firstSeen(), now)
+        && !(rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null);
   }
 
   /** Tells the listener every outcome the plan settled, in listing order; once. */
@@ -402,116 +417,47 @@ final class FetchRun {
     }
   }
 
-  /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
-  private static final int MIGRATION_MIN = 10;
+  /** Quirk Q51: settles or re-keys each message whose record may describe another one (ReusedUids). */
+  private void checkReusedUids(FetchSession session, List<ReusedUids.Suspect> suspects, java.util.Set<String> gone)
+      throws IOException, FetchException {
+    ReusedUids reused = new ReusedUids(f, listing);
+    reused.decide(suspects, gone, refs -> readHeaders(session, refs));
+    for (ReusedUids.Suspect s : suspects) {
+      Item item = itemAt[s.at] != null ? itemAt[s.at] : newItem(s.at);
+      switch (s.verdict) {
+        case SAME:
+        case MOVED:
+          item.record = s.settled;
+          break;
+        case NEW:
+          item.key = s.key;
+          item.reusedUid = true;
+          break;
+        default: // KEEP: as seen, and not deleted
+          item.record = s.record;
+          item.firstSeen = s.record.firstSeen();
+          item.outcome = MessageOutcome.alreadySeen(item.ref, s.record.deliveryKey(), 0);
+      }
+    }
+    reused.report(suspects, engineQuirks, warnings);
+  }
 
-  /**
-   * Quirk Q26: most known UIDs vanished and about as many unknown ones appeared, as when a server
-   * moves a mailbox and numbers it anew. Rather than download the whole mailbox again, the unknown
-   * messages' header sections are read (TOP n 0) and compared with the fingerprints of the vanished
-   * ones; a match takes over the vanished message's record under its new UID. What is not
-   * recognised is downloaded as usual. Needs a store that keeps fingerprints and a source that can
-   * read headers; without either it only warns.
-   */
-  private void recogniseChangedUids(FetchSession session, java.util.Set<String> gone, List<Item> unknown,
-      int knownListed) throws IOException, FetchException {
-    int g = gone.size();
-    int u = unknown.size();
-    if (g < MIGRATION_MIN || u < MIGRATION_MIN || g <= knownListed || u * 2L < g || u > g * 2L) {
-      return;
-    }
-    engineQuirks.add("Q26");
-    java.util.Map<String, byte[]> fingerprints = f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone)
-        : java.util.Map.of();
-    // Copies with one header section (a message and its duplicate) share a fingerprint: each new
-    // one takes one of them, so as many are recognised as there were.
-    java.util.Map<String, java.util.ArrayDeque<String>> goneByFingerprint = new java.util.HashMap<>();
-    for (java.util.Map.Entry<String, byte[]> e : new java.util.TreeMap<>(fingerprints).entrySet()) {
-      goneByFingerprint.computeIfAbsent(java.util.HexFormat.of().formatHex(e.getValue()),
-          k -> new java.util.ArrayDeque<>()).add(e.getKey());
-    }
-    if (goneByFingerprint.isEmpty()) {
-      log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-          + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
-          + " again (a sink that deduplicates by content keeps them from being stored twice)", f.account, g, u);
-      return;
-    }
-    log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-        + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
-        f.account, g, u);
-    java.util.Map<MessageRef, Item> byRef = new java.util.HashMap<>();
-    List<MessageRef> refs = new ArrayList<>();
-    for (Item item : unknown) {
-      byRef.put(item.ref, item);
-      refs.add(item.ref);
-    }
+  /** The header sections of {@code refs} (POP3 TOP n 0), or null if the source cannot read them alone. */
+  private java.util.Map<MessageRef, HeaderBlock> readHeaders(FetchSession session, List<MessageRef> refs)
+      throws FetchException {
     HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
     try {
       session.headers(refs, collected);
     } catch (UnsupportedOperationException e) {
-      log.warn("{} - this source cannot read headers alone; the {} messages are downloaded again", f.account, u);
-      return;
+      return null;
+    } catch (FetchException e) {
+      sessionBroken = true;
+      throw e;
+    } catch (RuntimeException e) {
+      sessionBroken = true;
+      throw new FetchException(FetchError.PROTOCOL, "the source failed while reading header sections: " + e, e);
     }
-    int recognised = 0;
-    for (java.util.Map.Entry<MessageRef, HeaderBlock> e : collected.headers.entrySet()) {
-      String hex = java.util.HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
-      java.util.ArrayDeque<String> candidates = goneByFingerprint.get(hex);
-      String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one
-      Item item = byRef.get(e.getKey());
-      if (oldUid == null || item == null) {
-        continue;
-      }
-      UidRecord old = f.uidStore.get(oldUid).orElse(null);
-      if (old == null || !old.state().isSettled() || old.state() == UidRecord.State.BASELINE) {
-        continue;
-      }
-      UidRecord moved = new UidRecord(item.ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0, null);
-      f.uidStore.put(moved);
-      f.uidStore.recordFingerprint(item.ref.uid(), java.util.HexFormat.of().parseHex(hex));
-      item.record = moved;
-      recognised++;
-    }
-    log.warn("{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
-        + " the other {} are fetched as new", f.account, recognised, u, u - recognised);
-  }
-
-  /** Collects the header sections a source hands over (TOP n 0), up to the header cap each. */
-  private static final class HeaderCollector implements MessageHandler {
-    final java.util.Map<MessageRef, HeaderBlock> headers = new java.util.LinkedHashMap<>();
-    private final int max;
-    private java.io.ByteArrayOutputStream current;
-    private MessageRef ref;
-
-    HeaderCollector(int max) {
-      this.max = max;
-    }
-
-    @Override
-    public void start(MessageRef r) {
-      ref = r;
-      current = new java.io.ByteArrayOutputStream();
-    }
-
-    @Override
-    public void data(ByteBuffer slice) {
-      int n = Math.min(slice.remaining(), max - current.size());
-      if (n > 0) {
-        byte[] b = new byte[n];
-        slice.get(b);
-        current.write(b, 0, n);
-      }
-    }
-
-    @Override
-    public void end() {
-      headers.put(ref, HeaderBlock.of(current.toByteArray(), true));
-      current = null;
-    }
-
-    @Override
-    public void failed(MessageRef r, FetchException error) {
-      current = null; // not recognised: downloaded as usual
-    }
+    return collected.headers;
   }
 
   /** Decides a message the store knows; returns false if it must still be downloaded. */
@@ -524,7 +470,7 @@ final class FetchRun {
       case DUPLICATE:
       case DELETED:
         item.outcome = MessageOutcome.alreadySeen(item.ref, rec.deliveryKey(), 0);
-        item.deleteDue = f.retention.deletionDue(rec.firstSeen(), now);
+        item.deleteDue = deletionDue(rec);
         return true;
       case FAILED:
         if (rec.failures() >= f.quarantineAfter && !f.retryQuarantined) {
@@ -538,7 +484,8 @@ final class FetchRun {
                           + describe(item.ref)
                           + " is quarantined: it failed in "
                           + rec.failures()
-                          + " runs and is no longer tried; it stays on the server",
+                          + " runs and is no longer tried; it stays on the server"
+                          + (rec.lastErrorDetail() == null ? "" : ". Its last error: " + rec.lastErrorDetail()),
                       null,
                       null,
                       Remedy.of(
@@ -671,18 +618,21 @@ final class FetchRun {
           continue;
         }
         if (item.receipt != null) {
-          item.record = base(item).delivered(item.key);
+          item.record = item.servedEmpty ? base(item).deliveredWithServerFault(item.key, servedEmpty(item))
+              : base(item).delivered(item.key);
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.duplicate != null) {
-          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null);
+          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null)
+              .withSize(item.ref.size());
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.outcome != null
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
-            && countsAgainstMessage(item.outcome.error())) {
-          f.uidStore.put(base(item).failedOnce(item.outcome.error().error()));
+            && countsAgainstMessage(item.outcome.error())
+            && !item.reusedUid) { // the earlier message's record stays, so that the next run checks again
+          f.uidStore.put(base(item).failedOnce(item.outcome.error()));
         }
       }
       f.uidStore.sync();
@@ -703,7 +653,11 @@ final class FetchRun {
             MessageOutcome.duplicate(
                 item.ref, item.duplicate.firstCopy(), item.duplicate.reason(), item.bytesSeen);
       }
-      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now);
+      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now) && !item.servedEmpty;
+      if (item.servedEmpty && item.receipt != null) {
+        warnings.add(servedEmpty(item));
+        log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
+      }
     }
     for (Item item : batchItems) {
       report(item);
@@ -720,9 +674,14 @@ final class FetchRun {
     }
   }
 
-  /** Records the message's header fingerprint where the store keeps them (for the Q26 guard). */
+  private static FetchException servedEmpty(Item item) {
+    return EmptyMessageCheck.fault(item.ref, item.bytesSeen);
+  }
+
+  /** Records the message's header fingerprint where the store keeps them (for the Q26 and Q51 checks). */
   private void fingerprint(Item item) throws IOException {
-    if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.size() > 0) {
+    // Header fields a server adds alone identify nothing: every message served empty would share one.
+    if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.hasMessageFields()) {
       f.uidStore.recordFingerprint(item.ref.uid(), ContentDigest.ofHeaders(item.headers));
     }
   }
@@ -733,10 +692,11 @@ final class FetchRun {
     return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED && err != FetchError.STOPPED;
   }
 
+  /** The message's record to build on, with the size the listing gives it now. */
   private UidRecord base(Item item) {
-    return item.record != null
+    return (item.record != null
         ? item.record
-        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null);
+        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null)).withSize(item.ref.size());
   }
 
   private void rememberForDedup(Item item) {
@@ -958,11 +918,11 @@ final class FetchRun {
   }
 
   private FetchException sinkFailed(String doing, Throwable e) {
-    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + e.getMessage(), e);
+    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
   }
 
   private FetchException stateFailed(Throwable e) {
-    return new FetchException(FetchError.STATE_FAILED, "state store failed: " + e.getMessage(), e);
+    return new FetchException(FetchError.STATE_FAILED, "state store failed: " + IoWords.of(e), e);
   }
 
   // ---------------------------------------------------------------- streaming one batch
@@ -986,6 +946,7 @@ final class FetchRun {
     private MessageDigest digest;
     /** Fed with the body when the dedup policy judges by content. */
     private ContentDigest content;
+    private final EmptyMessageCheck emptiness = new EmptyMessageCheck();
     private FetchException failure;
 
     Batch(List<Item> batchItems) {
@@ -1017,6 +978,7 @@ final class FetchRun {
       headerScan = 0;
       digest = item.byUid ? null : newDigest();
       content = f.dedupPolicy.needsContentDigest() ? ContentDigest.start() : null;
+      emptiness.reset();
       listener.messageStarted(ref);
       inHeaders = needsHeaders;
       if (!inHeaders) {
@@ -1034,10 +996,11 @@ final class FetchRun {
       bytes += n;
       item.bytesSeen = bytes;
       if (bytes > f.limits.maxMessageSize()) {
-        fail(new FetchException(FetchError.LIMIT_EXCEEDED,
-            "message " + item.ref.number() + " is larger than FetchLimits.maxMessageSize ("
-                + f.limits.maxMessageSize() + " bytes); it stays on the server"));
+        fail(LimitAdvice.tooLargeReceived(item.ref, f.limits.maxMessageSize()));
         return;
+      }
+      if (!emptiness.hasContent()) {
+        emptiness.feed(slice);
       }
       if (digest != null) {
         int p = slice.position();
@@ -1069,7 +1032,9 @@ final class FetchRun {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
         }
-        if (content != null && secondLook(item)) {
+        // Every empty message has one digest: never judged by it, or each would be a copy of the first.
+        item.servedEmpty = emptiness.isEmpty();
+        if (content != null && !item.servedEmpty && secondLook(item)) {
           settleCurrent(); // a duplicate by content: aborted in the sink, never stored
           return;
         }

@@ -77,8 +77,8 @@ public interface FetchSession extends AutoCloseable {
   /**
    * Reads only the header section of each message (POP3: {@code TOP n 0}), handed over as {@link
    * #retrieve} hands messages (a message the server will not show fails alone); read-only. The
-   * engine uses it to recognise messages whose UIDs the server changed (quirk Q26) without
-   * downloading them. A source that cannot throws {@link UnsupportedOperationException}, the
+   * engine uses it to recognise messages whose UIDs the server changed (quirk Q26) or reused
+   * (quirk Q51) without downloading them. A source that cannot throws {@link UnsupportedOperationException}, the
    * default.
    */
   default void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {

@@ -24,6 +24,16 @@ public final class HeaderBlock {
 
   private static final HeaderBlock EMPTY = new HeaderBlock(new byte[0], true);
 
+  /**
+   * The fields, in lower case, that a message's author or their mail program writes (RFC 5322
+   * §3.6 origination, destination, identification and informational fields, and MIME's), as
+   * opposed to the trace and status fields servers add on the way. A message without any of them
+   * and without a body has no content of its own: a server served it empty (docs/engine.md).
+   */
+  public static final java.util.Set<String> MESSAGE_FIELDS = java.util.Set.of(
+      "from", "sender", "reply-to", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to",
+      "references", "comments", "keywords", "mime-version", "content-type", "content-transfer-encoding");
+
   private final byte[] raw;
   private final boolean complete;
   private List<Field> fields;
@@ -81,6 +91,20 @@ public final class HeaderBlock {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether any field is one of the {@link #MESSAGE_FIELDS} a message's author writes. A digest of
+   * a message without any says nothing about who wrote it: {@code fetch-dedup}'s digest policy never
+   * takes such a message for a duplicate.
+   */
+  public boolean hasMessageFields() {
+    for (Field field : fields()) {
+      if (MESSAGE_FIELDS.contains(field.name().toLowerCase(java.util.Locale.ROOT))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** How many raw bytes the block holds. */

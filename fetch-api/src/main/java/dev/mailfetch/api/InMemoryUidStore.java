@@ -10,29 +10,75 @@ import java.util.Optional;
  * A {@link UidStore} in memory: for tests, and for embedders that keep state elsewhere between
  * runs. Like {@link InMemorySink} it models durability: records are pending until {@link #sync()},
  * and {@link #reopen()} shows what a restart after a crash would find. Safe for concurrent use.
+ *
+ * <p>{@link #create()} keeps no header fingerprints, as a store an embedder writes may not; {@link
+ * #keepingFingerprints()} keeps them as the durable store does, so that the engine can recognise
+ * messages under changed (quirk Q26) or reused (quirk Q51) unique ids by their headers.
  */
 public final class InMemoryUidStore implements UidStore {
   private static final class Storage {
     final Map<String, UidRecord> durable = new HashMap<>();
+    final Map<String, byte[]> fingerprints = new HashMap<>();
+    final boolean keepsFingerprints;
     Instant firstRun;
+
+    Storage(boolean keepsFingerprints) {
+      this.keepsFingerprints = keepsFingerprints;
+    }
   }
 
   private final Storage storage;
   private final Map<String, UidRecord> pending = new HashMap<>();
+  private final Map<String, byte[]> pendingFingerprints = new HashMap<>();
   private Instant pendingFirstRun;
 
   private InMemoryUidStore(Storage storage) {
     this.storage = storage;
   }
 
-  /** An empty store: an account never fetched. */
+  /** An empty store that keeps no header fingerprints: an account never fetched. */
   public static InMemoryUidStore create() {
-    return new InMemoryUidStore(new Storage());
+    return new InMemoryUidStore(new Storage(false));
+  }
+
+  /** An empty store that keeps a header fingerprint of each delivered message. */
+  public static InMemoryUidStore keepingFingerprints() {
+    return new InMemoryUidStore(new Storage(true));
   }
 
   /** A new store over the same storage, holding only what was synced. */
   public InMemoryUidStore reopen() {
     return new InMemoryUidStore(storage);
+  }
+
+  @Override
+  public boolean keepsFingerprints() {
+    return storage.keepsFingerprints;
+  }
+
+  @Override
+  public void recordFingerprint(String uid, byte[] fingerprint) {
+    Objects.requireNonNull(uid, "uid");
+    if (storage.keepsFingerprints) {
+      synchronized (storage) {
+        pendingFingerprints.put(uid, fingerprint.clone());
+      }
+    }
+  }
+
+  @Override
+  public Map<String, byte[]> fingerprints(java.util.Set<String> uids) {
+    Map<String, byte[]> out = new HashMap<>();
+    synchronized (storage) {
+      Map<String, byte[]> all = new HashMap<>(storage.fingerprints);
+      all.putAll(pendingFingerprints);
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
+        if (uids.contains(e.getKey())) {
+          out.put(e.getKey(), e.getValue().clone());
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -73,6 +119,8 @@ public final class InMemoryUidStore implements UidStore {
     synchronized (storage) {
       storage.durable.putAll(pending);
       pending.clear();
+      storage.fingerprints.putAll(pendingFingerprints);
+      pendingFingerprints.clear();
       if (pendingFirstRun != null) {
         storage.firstRun = pendingFirstRun;
         pendingFirstRun = null;

@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param skipReason for {@link Kind#SKIPPED}, the policy that skipped it; otherwise null
  * @param duplicateOf for {@link Kind#DUPLICATE}, the key of the copy kept; otherwise null
  * @param duplicateReason for {@link Kind#DUPLICATE}, what matched; otherwise null
- * @param error for {@link Kind#FAILED}, the error; for a quarantined message, its last error;
- *     otherwise null
+ * @param error for {@link Kind#FAILED}, the error; for {@link Kind#SKIPPED}, why in words and what
+ *     lifts it: a quarantined message's last error, or the limit that held a message back ({@link
+ *     FetchError#LIMIT_EXCEEDED}, naming its size, the limit and the setting); otherwise null
  * @param attempted for {@link Kind#FAILED}: whether the run tried this message (false when the
  *     run stopped before reaching it, which does not count against it)
  * @param bytes the bytes received for it in this run
@@ -91,8 +92,8 @@ public record MessageOutcome(
       case ALREADY_SEEN:
         return id + ": already fetched";
       case SKIPPED:
-        return id + ": skipped (" + skipReason + ")"
-            + (error != null ? ", last error " + error.getMessage() : "");
+        return id + ": skipped (" + skipReason + ")" + (error == null ? ""
+            : skipReason == SkipReason.QUARANTINED ? ", last error " + error.getMessage() : ": " + error.getMessage());
       case DUPLICATE:
         return id + ": duplicate of " + duplicateOf + " (" + duplicateReason + "), discarded";
       default:

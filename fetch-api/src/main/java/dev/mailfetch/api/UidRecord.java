@@ -13,7 +13,15 @@ import java.util.Objects;
  *     State#DELETED}; otherwise null
  * @param failures in how many runs retrieving or storing it failed (0 unless {@link
  *     State#FAILED})
- * @param lastError the last failure's error, or null
+ * @param lastError for {@link State#FAILED}, the last failure's code; for {@link State#DELIVERED},
+ *     a fault of the server's noticed when it was delivered (it was served empty, docs/engine.md),
+ *     which keeps the engine from deleting it from the server; otherwise null
+ * @param lastErrorDetail the words of that error ({@link FetchException#detail()}), so that a later
+ *     run can say what went wrong; escaped and bounded as {@link #boundedDetail} says; null where
+ *     there is no error or its words were not kept (records from before they were)
+ * @param size the size in octets the server's listing gave the message when it was recorded, with
+ *     which the engine notices a unique id that now names another message (quirk Q51); {@value
+ *     #UNKNOWN_SIZE} where not known (records from before it was kept)
  */
 public record UidRecord(
     String uid,
@@ -21,7 +29,15 @@ public record UidRecord(
     Instant firstSeen,
     DeliveryKey deliveryKey,
     int failures,
-    FetchError lastError) {
+    FetchError lastError,
+    String lastErrorDetail,
+    long size) {
+
+  /** The {@link #size()} of a record that does not know it. */
+  public static final long UNKNOWN_SIZE = -1;
+
+  /** Longest {@link #lastErrorDetail()} kept, in characters, after escaping. */
+  public static final int MAX_DETAIL_CHARS = 300;
 
   /** Where a message stands. */
   public enum State {
@@ -55,6 +71,16 @@ public record UidRecord(
     if ((state == State.DELIVERED || state == State.DELETED) && deliveryKey == null) {
       throw new IllegalArgumentException(state + " needs a delivery key");
     }
+    if (size < UNKNOWN_SIZE) {
+      throw new IllegalArgumentException("size must be " + UNKNOWN_SIZE + " (unknown) or more: " + size);
+    }
+    lastErrorDetail = lastErrorDetail == null || lastError == null ? null : boundedDetail(lastErrorDetail);
+  }
+
+  /** A record without the last error's words or the listed size, as stores before them kept. */
+  public UidRecord(
+      String uid, State state, Instant firstSeen, DeliveryKey deliveryKey, int failures, FetchError lastError) {
+    this(uid, state, firstSeen, deliveryKey, failures, lastError, null, UNKNOWN_SIZE);
   }
 
   /** A message first listed at {@code firstSeen}, in the given state, with no failures. */
@@ -64,7 +90,15 @@ public record UidRecord(
 
   /** This record after delivery under {@code key}. */
   public UidRecord delivered(DeliveryKey key) {
-    return new UidRecord(uid, State.DELIVERED, firstSeen, key, 0, null);
+    return new UidRecord(uid, State.DELIVERED, firstSeen, key, 0, null, null, size);
+  }
+
+  /**
+   * This record after delivery under {@code key} of a message the server served wrongly (empty):
+   * the fault is kept, and the engine leaves such a message on the server.
+   */
+  public UidRecord deliveredWithServerFault(DeliveryKey key, FetchException serverFault) {
+    return new UidRecord(uid, State.DELIVERED, firstSeen, key, 0, serverFault.error(), serverFault.detail(), size);
   }
 
   /**
@@ -75,11 +109,53 @@ public record UidRecord(
     if (state == State.DUPLICATE) {
       return this;
     }
-    return new UidRecord(uid, State.DELETED, firstSeen, deliveryKey, 0, null);
+    return new UidRecord(uid, State.DELETED, firstSeen, deliveryKey, 0, null, null, size);
   }
 
-  /** This record after one more failed run. */
+  /** This record after one more failed run, keeping the code but not the words of the error. */
   public UidRecord failedOnce(FetchError error) {
-    return new UidRecord(uid, State.FAILED, firstSeen, null, failures + 1, error);
+    return new UidRecord(uid, State.FAILED, firstSeen, null, failures + 1, error, null, size);
+  }
+
+  /** This record after one more failed run with this error: its code and its words. */
+  public UidRecord failedOnce(FetchException error) {
+    return new UidRecord(uid, State.FAILED, firstSeen, null, failures + 1, error.error(), error.detail(), size);
+  }
+
+  /** This record with the size the server's listing gives the message now. */
+  public UidRecord withSize(long listedSize) {
+    return listedSize == size ? this
+        : new UidRecord(uid, state, firstSeen, deliveryKey, failures, lastError, lastErrorDetail, listedSize);
+  }
+
+  /** Whether the state knows the message's listed size. */
+  public boolean knowsSize() {
+    return size != UNKNOWN_SIZE;
+  }
+
+  /**
+   * An error's words as a record keeps them: printable ASCII stays as it is (the words are
+   * mailfetch's own, with any server text in them already escaped), every other character becomes
+   * {@code \xNN} or {@code \}{@code uNNNN}, so that words read back from a state file can neither
+   * break a line of a log nor move a terminal's cursor; at most {@value #MAX_DETAIL_CHARS}
+   * characters, the cut marked with {@code ...}. Applying it twice changes nothing.
+   */
+  public static String boundedDetail(String words) {
+    StringBuilder sb = new StringBuilder(Math.min(words.length(), MAX_DETAIL_CHARS + 8));
+    for (int i = 0; i < words.length() && sb.length() <= MAX_DETAIL_CHARS; i++) {
+      char c = words.charAt(i);
+      if (c >= 0x20 && c < 0x7f) {
+        sb.append(c);
+      } else if (c <= 0xff) {
+        sb.append(String.format("\\x%02X", (int) c));
+      } else {
+        sb.append(String.format("\\u%04X", (int) c));
+      }
+    }
+    if (sb.length() > MAX_DETAIL_CHARS) {
+      sb.setLength(MAX_DETAIL_CHARS - 3);
+      sb.append("...");
+    }
+    return sb.toString();
   }
 }

@@ -51,15 +51,20 @@ public interface UidStore {
 
   /**
    * Whether this store keeps a fingerprint of each delivered message's headers, with which the
-   * engine recognises messages whose UIDs a server changed (quirk Q26) without downloading them.
-   * The engine then reads every message's header section (a copy of it, at most {@link
-   * FetchLimits#maxHeaderBytes()}). False by default.
+   * engine recognises messages whose UIDs a server changed (quirk Q26) without downloading them, and
+   * tells new mail under a UID a server reused (quirk Q51) from the message that had it. The engine
+   * then reads every message's header section (a copy of it, at most {@link
+   * FetchLimits#maxHeaderBytes()}). False by default: the engine then decides a reused UID by the
+   * listed size alone ({@link UidRecord#size()}), which a store keeps by keeping its records whole.
    */
   default boolean keepsFingerprints() {
     return false;
   }
 
-  /** Records the {@link ContentDigest#ofHeaders} fingerprint of a delivered message; durable at sync. */
+  /**
+   * Records the {@link ContentDigest#ofHeaders} fingerprint of a delivered message, replacing any
+   * before for its uid; durable at sync.
+   */
   default void recordFingerprint(String uid, byte[] fingerprint) throws IOException {}
 
   /** The fingerprints recorded for those of {@code uids} that have one. Empty by default. */

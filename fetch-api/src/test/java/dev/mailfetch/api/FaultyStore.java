@@ -48,6 +48,21 @@ final class FaultyStore implements UidStore {
   }
 
   @Override
+  public boolean keepsFingerprints() {
+    return inner.keepsFingerprints();
+  }
+
+  @Override
+  public void recordFingerprint(String uid, byte[] fingerprint) {
+    inner.recordFingerprint(uid, fingerprint);
+  }
+
+  @Override
+  public java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids) {
+    return inner.fingerprints(uids);
+  }
+
+  @Override
   public void sync() throws IOException {
     if (faults.storeSyncFails || faults.step("store.sync")) {
       throw new IOException("test: state fsync failed");

@@ -359,6 +359,26 @@ class FetcherTest {
     }
 
     @Test
+    void aQuarantinedMessage_saysItsLastErrorInWords_inEveryRun_afterARestartToo() {
+      Rig rig = new Rig().withMessages(2);
+      rig.faults.refuse.put("m2", new FetchException(FetchError.SERVER_PERMANENT, "the server refused message 2",
+          "-ERR Message damaged\r\n2026-11-21 INFO forged", null));
+      for (int run = 1; run <= 2; run++) {
+        rig.fetcher(b -> b.quarantineAfter(2)).run();
+      }
+      rig.crash(); // a new process: only what the state made durable
+      for (int run = 1; run <= 2; run++) {
+        MessageOutcome m2 = rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1);
+        assertEquals(SkipReason.QUARANTINED, m2.skipReason());
+        assertEquals(FetchError.SERVER_PERMANENT, m2.error().error());
+        String said = m2.error().detail();
+        assertTrue(said.contains("Its last error: the server refused message 2 (server said: \"-ERR Message damaged"
+            + "\\r\\n2026-11-21 INFO forged\")"), said);
+        assertFalse(said.contains("\n") || said.contains("\r"), "escaped: " + said);
+      }
+    }
+
+    @Test
     void retryQuarantined_triesItAgain_andAFixedMessageIsDelivered() {
       Rig rig = new Rig().withMessages(2);
       rig.faults.refuse.put("m2", new FetchException(FetchError.READ_ERROR, "framing broke"));
@@ -461,7 +481,9 @@ class FetcherTest {
       FetchResult r = rig.fetcher().run();
       FetchException e = r.error().orElseThrow();
       assertEquals(FetchError.POLICY, e.error());
-      assertTrue(e.getMessage().contains("UIDL") && e.getMessage().contains("DELETE_AFTER_DELIVERY"), e.getMessage());
+      assertTrue(e.getMessage().contains("UIDL"), e.getMessage());
+      assertTrue(e.remedy().library().contains("DELETE_AFTER_DELIVERY"), e.remedy().library());
+      assertTrue(e.remedy().commandLine().contains("--delete"), e.remedy().commandLine());
       assertEquals(0, r.listed());
       assertEquals(0, rig.sink.inner.size());
     }
@@ -524,7 +546,8 @@ class FetcherTest {
       FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxListing(4).build())).run();
       FetchException e = r.error().orElseThrow();
       assertEquals(FetchError.TOO_MANY_MESSAGES, e.error());
-      assertTrue(e.getMessage().contains("maxListing"), e.getMessage());
+      assertTrue(e.getMessage().contains("the listing limit of"), e.getMessage());
+      assertTrue(e.remedy().library().contains("maxListing"), e.remedy().library());
       assertEquals(0, rig.sink.inner.size());
     }
 
@@ -546,7 +569,8 @@ class FetcherTest {
           .limits(FetchLimits.builder().maxMessageSize(100).build()).build().run();
       assertEquals(List.of(FAILED), kinds(r));
       assertEquals(FetchError.LIMIT_EXCEEDED, r.outcomes().get(0).error().error());
-      assertTrue(r.outcomes().get(0).error().getMessage().contains("maxMessageSize"));
+      assertTrue(r.outcomes().get(0).error().getMessage().contains("the message size limit"));
+      assertTrue(r.outcomes().get(0).error().remedy().library().contains("maxMessageSize"));
       assertEquals(0, rig.sink.inner.size());
     }
 

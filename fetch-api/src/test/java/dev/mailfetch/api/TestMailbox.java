@@ -23,6 +23,10 @@ final class TestMailbox {
   private final Faults faults;
   final List<String> events;
   boolean stableUids = true;
+  /** Sizes the listing gives instead of the real ones, by unique id (quirk Q32: a server that understates). */
+  final java.util.Map<String, Long> listedSize = new java.util.HashMap<>();
+  /** Whether the source can read a message's header section alone (POP3 TOP). */
+  boolean headersAlone = true;
   Optional<Duration> expire = Optional.empty();
   int slice = 7;
   int sessionsOpened;
@@ -38,6 +42,18 @@ final class TestMailbox {
 
   TestMailbox add(String uid, byte[] content) {
     messages.add(new Msg(uid, content.clone()));
+    return this;
+  }
+
+  /** Removes the message with this unique id, as a mail program deleting it elsewhere does. */
+  TestMailbox remove(String uid) {
+    messages.removeIf(m -> m.uid().equals(uid));
+    return this;
+  }
+
+  /** Removes every message (before adding them again under other ids, as a server renumbering). */
+  TestMailbox clear() {
+    messages.clear();
     return this;
   }
 
@@ -102,7 +118,8 @@ final class TestMailbox {
       handler.count(snapshot.size(), octets);
       for (int i = 0; i < snapshot.size(); i++) {
         Msg m = snapshot.get(i);
-        handler.message(new MessageRef(i + 1, stableUids ? m.uid() : null, m.content().length));
+        handler.message(new MessageRef(i + 1, stableUids ? m.uid() : null,
+            listedSize.getOrDefault(m.uid(), (long) m.content().length)));
       }
     }
 
@@ -142,6 +159,22 @@ final class TestMailbox {
         if (dropAt <= c.length) {
           throw new FetchException(FetchError.CONNECTION_RESET, "test: reset at end of " + m.uid());
         }
+        handler.end();
+      }
+    }
+
+    @Override
+    public void headers(List<MessageRef> batch, MessageHandler handler) {
+      if (!headersAlone) {
+        throw new UnsupportedOperationException("test: no TOP");
+      }
+      for (MessageRef ref : batch) {
+        Msg m = snapshot.get(ref.number() - 1);
+        events.add("top " + m.uid());
+        String text = new String(m.content(), StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        handler.start(ref);
+        handler.data(ByteBuffer.wrap(m.content(), 0, end < 0 ? m.content().length : end + 4));
         handler.end();
       }
     }

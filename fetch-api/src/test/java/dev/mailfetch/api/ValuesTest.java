@@ -144,4 +144,21 @@ class ValuesTest {
     assertTrue(reopened.contains(k1));
     assertEquals("abc", new String(reopened.messages().get(0).content(), StandardCharsets.US_ASCII));
   }
+
+  @Test
+  void aRecordKeepsTheLastErrorsWords_escapedAndBounded_andTheListedSize() {
+    UidRecord r = UidRecord.of("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null).withSize(42)
+        .failedOnce(new FetchException(FetchError.READ_ERROR, "line\r\nforged \u202e\u00e9 " + "y".repeat(500)));
+    assertEquals(42, r.size());
+    assertEquals(1, r.failures());
+    assertEquals(FetchError.READ_ERROR, r.lastError());
+    assertTrue(r.lastErrorDetail().startsWith("line\\x0D\\x0Aforged \\u202E\\xE9 yyy"), r.lastErrorDetail());
+    assertEquals(UidRecord.MAX_DETAIL_CHARS, r.lastErrorDetail().length());
+    assertEquals(r.lastErrorDetail(), UidRecord.boundedDetail(r.lastErrorDetail()), "applying it twice changes nothing");
+    assertEquals(null, r.delivered(DeliveryKey.of("a", "u")).lastErrorDetail(), "delivered: no error left");
+    assertEquals(42, r.delivered(DeliveryKey.of("a", "u")).size());
+    assertEquals(null, new UidRecord("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null, 1, null, "words", -1)
+        .lastErrorDetail(), "no words without an error");
+    assertThrows(IllegalArgumentException.class, () -> r.withSize(-2));
+  }
 }

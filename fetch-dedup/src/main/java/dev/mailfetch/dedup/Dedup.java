@@ -168,7 +168,14 @@ public final class Dedup {
     }
   }
 
-  /** Same content: decided after the body, from the engine's ContentDigest. */
+  /**
+   * Same content: decided after the body, from the engine's ContentDigest. A message with none of
+   * the fields its author writes ({@link HeaderBlock#hasMessageFields()}: a message a server served
+   * empty, or with only the fields it adds) is never a duplicate and never remembered: such messages
+   * share nearly one digest, and each would otherwise be discarded, and in a delete mode deleted, as
+   * a copy of the first. The engine does not even ask about a message with no content at all; this
+   * is the policy's own guard, whichever engine calls it.
+   */
   private static final class ByDigest implements DedupPolicy {
     private final DedupStore store;
     private final Clock clock;
@@ -190,6 +197,9 @@ public final class Dedup {
 
     @Override
     public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
+      if (!headers.hasMessageFields()) {
+        return DedupVerdict.NEW; // see hasMessageFields: such a digest does not tell messages apart
+      }
       String k = "sha " + HexFormat.of().formatHex(digest);
       return store.firstCopy(k, clock.instant())
           .map(first -> DedupVerdict.duplicateOf(first, "the same content (SHA-256 " + k.substring(4, 16) + "…)"))
@@ -203,7 +213,7 @@ public final class Dedup {
 
     @Override
     public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest) throws IOException {
-      if (digest != null) {
+      if (digest != null && headers.hasMessageFields()) {
         store.remember("sha " + HexFormat.of().formatHex(digest), key, clock.instant());
       }
     }

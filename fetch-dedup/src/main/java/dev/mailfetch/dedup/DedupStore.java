@@ -3,6 +3,7 @@ package dev.mailfetch.dedup;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -104,7 +105,7 @@ public final class DedupStore implements AutoCloseable {
       Files.createDirectories(f.getParent());
       lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new FetchException(FetchError.STATE_FAILED, "cannot open " + lockFile + ": " + e.getMessage(), e);
+      throw JournalUidStore.stateProblem("cannot open " + lockFile, e);
     }
     FileLock l;
     try {
@@ -114,8 +115,11 @@ public final class DedupStore implements AutoCloseable {
     }
     if (l == null) {
       lc.close();
-      throw new FetchException(FetchError.LOCKED, "the dedup store " + f + " is in use by another fetch; one process"
-          + " at a time may use it (share one store between fetchers in one process instead)");
+      throw new FetchException(FetchError.LOCKED, "the dedup store " + f + " is in use by another process; one"
+          + " process at a time may use it", null, null, Remedy.of(
+              "Wait for the other mailfetch to end, or give this one a state directory of its own (--state DIR).",
+              "Share one DedupStore between the fetchers of one process; a second process must wait, or use"
+                  + " another file."));
     }
     FileChannel c;
     try {
@@ -123,7 +127,7 @@ public final class DedupStore implements AutoCloseable {
     } catch (IOException e) {
       l.release();
       lc.close();
-      throw new FetchException(FetchError.STATE_FAILED, "cannot open the dedup store " + f + ": " + e.getMessage(), e);
+      throw JournalUidStore.stateProblem("cannot open the dedup store " + f, e);
     }
     DedupStore s = new DedupStore(window, f, c, lc, l);
     try {

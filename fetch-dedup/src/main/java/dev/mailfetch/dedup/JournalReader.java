@@ -120,7 +120,8 @@ final class JournalReader {
     ByteBuffer b = ByteBuffer.wrap(a, p + 1, len - 1).order(ByteOrder.LITTLE_ENDIAN);
     try {
       switch (type) {
-        case JournalUidStore.PUT: {
+        case JournalUidStore.PUT:
+        case JournalUidStore.PUT2: {
           int uidLen = b.getShort() & 0xFFFF;
           int uidOff = b.position();
           b.position(uidOff + uidLen);
@@ -139,11 +140,21 @@ final class JournalReader {
             b.position(b.position() + errLen);
             err = errorNamed(name);
           }
-          if (st == null || b.position() != end || (keyOff < 0 && (st == UidRecord.State.DELIVERED
-              || st == UidRecord.State.DELETED))) {
+          long size = UidRecord.UNKNOWN_SIZE;
+          String words = null;
+          if (type == JournalUidStore.PUT2) {
+            size = b.getLong();
+            int wordsLen = b.getShort() & 0xFFFF;
+            if (wordsLen > 0) {
+              words = new String(a, b.position(), wordsLen, StandardCharsets.UTF_8);
+              b.position(b.position() + wordsLen);
+            }
+          }
+          if (st == null || b.position() != end || size < UidRecord.UNKNOWN_SIZE || (keyOff < 0
+              && (st == UidRecord.State.DELIVERED || st == UidRecord.State.DELETED))) {
             return "a record does not read as a message's state";
           }
-          table.putRaw(a, uidOff, uidLen, st, seen, keyOff, fails, err);
+          table.putRaw(a, uidOff, uidLen, st, seen, keyOff, fails, err, words, size);
           return null;
         }
         case JournalUidStore.GONE: {
@@ -171,7 +182,8 @@ final class JournalReader {
         case JournalUidStore.COMMIT:
           return len == 5 ? null : "a record does not read as a commit mark";
         default:
-          return "a record has an unknown type";
+          return "a record has a type this version of mailfetch does not know (was the file written by a newer"
+              + " one?)";
       }
     } catch (RuntimeException e) {
       return "a record does not read as any known record";

@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
 import java.io.ByteArrayOutputStream;
@@ -68,7 +69,10 @@ import org.slf4j.LoggerFactory;
 public final class JournalUidStore implements UidStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
   static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
+  /** A message's record as version 1 wrote it: read, never written any more. */
   static final byte PUT = 'P';
+  /** A message's record, version 2: version 1's fields, then the listed size and the last error's words. */
+  static final byte PUT2 = 'R';
   static final byte GONE = 'G';
   static final byte FORGET = 'X';
   static final byte FIRST_RUN = 'F';
@@ -536,7 +540,9 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private static ByteBuffer putRecord(UidRecord r) {
     byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
     byte[] err = r.lastError() == null ? new byte[0] : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = record(PUT, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length);
+    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = record(PUT2, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length
+        + 8 + 2 + words.length);
     b.putShort((short) uid.length).put(uid);
     b.put(stateCode(r.state()));
     b.putLong(r.firstSeen().getEpochSecond());
@@ -547,6 +553,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     b.putInt(r.failures());
     b.put((byte) err.length).put(err);
+    b.putLong(r.size());
+    b.putShort((short) words.length).put(words); // bounded ASCII (UidRecord.boundedDetail)
     return b;
   }
 
@@ -616,9 +624,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       r = JournalReader.read(journal, table);
     } catch (JournalReader.Damaged d) {
       throw new FetchException(FetchError.STATE_DAMAGED, "the state file " + journal + " is damaged: " + d.getMessage()
-          + ". mailfetch will not guess what it held, and has changed nothing. To recover, restore it from a"
-          + " backup; or move it aside, and the next run treats every message on the server as new: messages"
-          + " already in the sink are recognised by their delivery keys and not stored twice.");
+          + ". mailfetch will not guess what it held, and has changed nothing", null, null, Remedy.of(
+              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+                  + " the server as new, and the messages already stored are recognised and not stored twice.",
+              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+                  + " the server as new, and a sink that passes the contract tests recognises the messages it"
+                  + " holds by their delivery keys."));
     } catch (IOException e) {
       throw stateProblem("cannot read " + journal, e);
     }
@@ -710,7 +721,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
   }
 
-  private static FetchException stateProblem(String what, IOException e) {
+  /** A state file that cannot be read or written, with the reason in words (not only the path). */
+  static FetchException stateProblem(String what, IOException e) {
     String reason = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
         ? ((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
     if (e instanceof java.nio.file.NoSuchFileException) {

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * when asked for.
  *
  * <p>Times are kept to the second (the engine counts retention in days). A failure count is kept
- * up to 127. Not thread-safe: {@link JournalUidStore} guards it.
+ * up to 127. The last error's words, which only failed messages (and messages a server served
+ * empty) have, are kept aside by entry. Not thread-safe: {@link JournalUidStore} guards it.
  */
 final class UidTable {
   private static final FetchError[] ERRORS = FetchError.values();
@@ -40,6 +41,12 @@ final class UidTable {
   private byte[] failures = new byte[16];
   /** FetchError ordinal + 1, 0 for none. */
   private byte[] lastError = new byte[16];
+  /** The last error's words, by entry: few entries have any. */
+  private final java.util.Map<Integer, String> detail = new java.util.HashMap<>();
+  /** The listed size + 1 as an unsigned int; 0 unknown; {@link #FAR} sends it to {@link #farSize}. */
+  private int[] listedSize = new int[16];
+  /** Sizes of 4 GiB and more, by entry. */
+  private final java.util.Map<Integer, Long> farSize = new java.util.HashMap<>();
   /** Entry index + 1 by UID hash, open addressing; 0 is empty. */
   private int[] table = new int[32];
   private int size;
@@ -64,7 +71,8 @@ final class UidTable {
     byte fails = (byte) Math.min(127, r.failures());
     byte err = (byte) (r.lastError() == null ? 0 : r.lastError().ordinal() + 1);
     if (i >= 0 && state[i] == st && seen(i) == seen && failures[i] == fails && lastError[i] == err
-        && sameKey(i, r.deliveryKey())) {
+        && sameKey(i, r.deliveryKey()) && size(i) == r.size()
+        && java.util.Objects.equals(detail.get(i), r.lastErrorDetail())) {
       return false;
     }
     if (i < 0) {
@@ -78,6 +86,8 @@ final class UidTable {
     setSeen(i, seen);
     failures[i] = fails;
     lastError[i] = err;
+    setDetail(i, r.lastErrorDetail());
+    setSize(i, r.size());
     if (r.deliveryKey() != null) {
       System.arraycopy(HexFormat.of().parseHex(r.deliveryKey().toString()), 0, keys, i * 32, 32);
     } else {
@@ -91,9 +101,11 @@ final class UidTable {
    * loading a million entries should take well under a second.
    *
    * @param keyOff where the 32 key bytes are in {@code b}, or -1 for none
+   * @param words the last error's words, or null
+   * @param listedSize the listed size, or {@link UidRecord#UNKNOWN_SIZE}
    */
   void putRaw(byte[] b, int uidOff, int uidLen, UidRecord.State st, long seen, int keyOff, int fails,
-      FetchError err) {
+      FetchError err, String words, long listedSize) {
     int i = find(b, uidOff, uidLen);
     if (i < 0) {
       i = add(b, uidOff, uidLen);
@@ -106,6 +118,9 @@ final class UidTable {
     setSeen(i, seen);
     failures[i] = (byte) Math.min(127, Math.max(0, fails));
     lastError[i] = (byte) (err == null ? 0 : err.ordinal() + 1);
+    // Through the record's own rule, so that words read from a file are bounded and escaped.
+    setDetail(i, err == null || words == null ? null : UidRecord.boundedDetail(words));
+    setSize(i, listedSize);
     if (keyOff >= 0) {
       System.arraycopy(b, keyOff, keys, i * 32, 32);
     } else {
@@ -127,6 +142,7 @@ final class UidTable {
     if (i >= 0 && state[i] != 0) {
       state[i] = 0;
       live--;
+      detail.remove(i);
     }
   }
 
@@ -160,6 +176,7 @@ final class UidTable {
     }
     state[i] = 0;
     live--;
+    detail.remove(i);
     return true;
   }
 
@@ -200,6 +217,7 @@ final class UidTable {
     state = Arrays.copyOf(state, n);
     failures = Arrays.copyOf(failures, n);
     lastError = Arrays.copyOf(lastError, n);
+    listedSize = Arrays.copyOf(listedSize, n);
   }
 
   // ---------------------------------------------------------------- inside
@@ -209,7 +227,30 @@ final class UidTable {
         ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32)) : null;
     int e = lastError[i];
     return new UidRecord(uid(i), STATES[(state[i] & 0x7F) - 1], Instant.ofEpochSecond(seen(i)), key,
-        failures[i], e == 0 ? null : ERRORS[e - 1]);
+        failures[i], e == 0 ? null : ERRORS[e - 1], detail.get(i), size(i));
+  }
+
+  private void setDetail(int i, String words) {
+    if (words == null) {
+      detail.remove(i);
+    } else {
+      detail.put(i, words);
+    }
+  }
+
+  private long size(int i) {
+    int s = listedSize[i];
+    return s == FAR ? farSize.get(i) : Integer.toUnsignedLong(s) - 1;
+  }
+
+  private void setSize(int i, long listed) {
+    if (listed + 1 < 0xFFFF_FFFFL) {
+      listedSize[i] = (int) (listed + 1); // UNKNOWN_SIZE (-1) is 0
+      farSize.remove(i);
+    } else {
+      listedSize[i] = FAR;
+      farSize.put(i, listed);
+    }
   }
 
   private long seen(int i) {

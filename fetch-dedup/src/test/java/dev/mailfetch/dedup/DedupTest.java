@@ -108,6 +108,21 @@ class DedupTest {
   }
 
   @Test
+  void byDigest_aMessageWithoutFieldsOfItsAuthor_isNeverAnyonesDuplicate_norRemembered() throws IOException {
+    DedupPolicy digest = Dedup.byDigest(DedupStore.inMemory(DedupStore.Window.DEFAULT));
+    dev.mailfetch.api.Envelope env = new dev.mailfetch.api.Envelope("a@b", "u1", 10, Set.of(), false);
+    byte[] stub = "Received: by pop.example\r\nX-Note: served without content\r\n\r\n".getBytes();
+    dev.mailfetch.api.HeaderBlock h = dev.mailfetch.api.HeaderBlock.of(stub, true);
+    byte[] d = dev.mailfetch.api.ContentDigest.of(stub);
+    digest.delivered(env, h, DeliveryKey.of("a@b", "u1"), d);
+    assertEquals(dev.mailfetch.api.DedupVerdict.NEW, digest.checkContent(env, h, d), "not remembered, not matched");
+    byte[] real = message(null, "one", "").getBytes();
+    dev.mailfetch.api.HeaderBlock rh = dev.mailfetch.api.HeaderBlock.of(real, true);
+    digest.delivered(env, rh, DeliveryKey.of("a@b", "u1"), dev.mailfetch.api.ContentDigest.of(real));
+    assertTrue(digest.checkContent(env, rh, dev.mailfetch.api.ContentDigest.of(real)).isDuplicate(), "a real one is");
+  }
+
+  @Test
   void byUid_oneMailboxFetchedUnderTwoAccountNames_isFetchedOnce() throws IOException {
     FakeMailbox box = FakeMailbox.create().add(message("<1@a>", "one", "")).add(message("<2@a>", "two", ""));
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();

@@ -187,7 +187,9 @@ class JournalUidStoreTest {
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
     assertEquals(FetchError.STATE_DAMAGED, e.error());
     assertTrue(e.getMessage().contains(journal.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains("move it aside"), e.getMessage());
+    assertTrue(e.remedy().commandLine().contains("Restore " + journal + " from a backup; or move it aside"),
+        e.remedy().commandLine());
+    assertTrue(!e.detail().contains("move it aside"), "said once, as the remedy: " + e.detail());
     assertArrayEquals(bytes, Files.readAllBytes(journal), "never replaced, never cut");
     JournalUidStore.open(tmp.resolve("other")).close(); // and its lease was released
   }
@@ -320,5 +322,86 @@ class JournalUidStoreTest {
     assertEquals(root.resolve("a%2Fb%3Ac"), JournalUidStore.directoryFor(root, "a/b:c"));
     assertEquals(root.resolve("%C3%BC"), JournalUidStore.directoryFor(root, "ü"));
     assertEquals(root.resolve("%"), JournalUidStore.directoryFor(root, ""));
+  }
+
+  // ---------------------------------------------------------------- versions of the record
+
+  /** Copies the state directory that mailfetch before record version 2 wrote (see its Gen.java). */
+  private Path version1State() throws IOException {
+    Path dir = tmp.resolve("v1");
+    Files.createDirectories(dir);
+    for (String f : List.of("uids.journal", "headers.journal")) {
+      try (java.io.InputStream in = JournalUidStoreTest.class.getResourceAsStream("/state-v1/" + f)) {
+        Files.copy(in, dir.resolve(f));
+      }
+    }
+    return dir;
+  }
+
+  @Test
+  void aStateFileWrittenByVersion1_stillOpens_withEveryRecordAsItWas_andTakesNewRecords() throws IOException {
+    Path dir = version1State();
+    Instant t = Instant.parse("2026-11-01T10:00:00Z");
+    String acct = "alice@v1";
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertEquals(Optional.of(t), s.firstRun());
+      assertEquals(Optional.of(UidRecord.of("d1", State.DELIVERED, t, DeliveryKey.of(acct, "d1"))), s.get("d1"));
+      assertEquals(UidRecord.UNKNOWN_SIZE, s.get("d1").orElseThrow().size(), "version 1 kept no size");
+      assertEquals(Optional.of(UidRecord.of("b1", State.BASELINE, t, null)), s.get("b1"));
+      assertEquals(Optional.of(UidRecord.of("u1", State.DUPLICATE, t, null)), s.get("u1"));
+      assertEquals(Optional.of(UidRecord.of("x1", State.DELIVERED, t.plusSeconds(60), DeliveryKey.of(acct, "x1"))
+          .deleted()), s.get("x1"));
+      UidRecord f1 = s.get("f1").orElseThrow();
+      assertEquals(List.of(State.FAILED, 2, FetchError.READ_ERROR), List.of(f1.state(), f1.failures(), f1.lastError()));
+      assertEquals(null, f1.lastErrorDetail(), "version 1 kept no words");
+      assertTrue(s.get("gone").isPresent());
+      assertEquals(Set.of("gone"), s.retainListed(Set.of("d1", "b1", "u1", "x1", "f1", "g1"),
+          t.plusSeconds(7200)), "the gone mark was read");
+      assertEquals(1, s.fingerprints(Set.of("d1", "b1")).size(), "the fingerprints too");
+      s.put(UidRecord.of("new", State.FAILED, t, null).withSize(1234)
+          .failedOnce(new FetchException(FetchError.CONNECTION_RESET, "cut off in message 7")));
+      s.sync();
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertEquals(State.DELIVERED, s.get("d1").orElseThrow().state(), "old and new records side by side");
+      UidRecord n = s.get("new").orElseThrow();
+      assertEquals(1234, n.size());
+      assertEquals("cut off in message 7", n.lastErrorDetail());
+      s.compact(); // rewrites every record in the new version
+    }
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      assertEquals(Optional.of(UidRecord.of("u1", State.DUPLICATE, t, null)), s.get("u1"));
+      assertEquals("cut off in message 7", s.get("new").orElseThrow().lastErrorDetail());
+    }
+  }
+
+  @Test
+  void theListedSize_andTheLastErrorsWords_surviveAReopen_andACompaction() throws IOException {
+    Path dir = tmp.resolve("acct");
+    String hostile = "RETR failed \"\r\n2026 INFO fake line\u001b[2J " + "x".repeat(400);
+    UidRecord failed = UidRecord.of("f", State.FAILED, T0, null).withSize(5_000_000_000L)
+        .failedOnce(new FetchException(FetchError.PROTOCOL, hostile, "-ERR \u00e9\r\n", null));
+    UidRecord big = delivered("d", T0).withSize(0xFFFF_FFFEL);
+    try (JournalUidStore s = JournalUidStore.open(dir)) {
+      s.put(failed);
+      s.put(big);
+      s.put(delivered("none", T0).withSize(0));
+      s.sync();
+    }
+    for (int round = 0; round < 2; round++) {
+      try (JournalUidStore s = JournalUidStore.open(dir)) {
+        UidRecord f = s.get("f").orElseThrow();
+        assertEquals(failed, f);
+        assertEquals(5_000_000_000L, f.size());
+        assertEquals(UidRecord.MAX_DETAIL_CHARS, f.lastErrorDetail().length(), "bounded");
+        assertTrue(f.lastErrorDetail().startsWith("RETR failed \"\\x0D\\x0A2026 INFO fake line\\x1B[2J xx"),
+            f.lastErrorDetail());
+        assertTrue(f.lastErrorDetail().endsWith("..."), f.lastErrorDetail());
+        assertEquals(0xFFFF_FFFEL, s.get("d").orElseThrow().size());
+        assertEquals(0, s.get("none").orElseThrow().size());
+        s.put(f); // the same record again: nothing to write
+        s.compact();
+      }
+    }
   }
 }

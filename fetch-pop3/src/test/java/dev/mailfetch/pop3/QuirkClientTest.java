@@ -199,6 +199,8 @@ class QuirkClientTest {
     CASES.put(Quirk.Q49_PROPRIETARY_AUTH, Case.error(FetchError.AUTH_FAILED));
     CASES.put(Quirk.Q50_STRIPS_X_HEADERS, new Case(Expect.ALTERED));
     CASES.put(Quirk.Q50_DROPS_ATTACHMENTS, new Case(Expect.ALTERED));
+    CASES.put(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER, Case.exact()); // one session: the ids are unique in it
+    CASES.put(Quirk.Q53_SERVED_EMPTY, new Case(Expect.ALTERED)); // stored as served, and reported
   }
 
   private static FakeMailbox mailbox() {

@@ -1091,9 +1091,9 @@ final class Conversation {
     return i >= 0 && i < snapshot.size() ? i : -1;
   }
 
-  /** The unique id the server reports for message {@code i} (Q25, Q26, Q27, Q48). */
+  /** The unique id the server reports for message {@code i} (Q25, Q26, Q27, Q48, Q51). */
   private String uidOf(int i) {
-    String uid = snapshot.get(i).uid();
+    String uid = q(Q51_UIDL_FROM_MESSAGE_NUMBER) ? Integer.toString(i + 1) : snapshot.get(i).uid();
     if (q(Q48_XUIDL_DERIVED)) {
       String x = header(snapshot.get(i).raw(), "X-UIDL");
       if (x != null) {
@@ -1248,7 +1248,8 @@ final class Conversation {
       return;
     }
     FakeMailbox.Message m = snapshot.get(i);
-    byte[] content = served(m.raw());
+    byte[] content = q(Q53_SERVED_EMPTY) && i % 2 == 1
+        ? ("X-UIDL: " + uidOf(i) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1) : served(m.raw());
     int end = content.length;
     if (top) {
       end = topEnd(content, q(Q33_TOP_IGNORES_N) ? 1 : lines);

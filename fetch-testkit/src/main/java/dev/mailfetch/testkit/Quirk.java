@@ -1,7 +1,8 @@
 package dev.mailfetch.testkit;
 
 /**
- * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50), each a
+ * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50, and those
+ * found since), each a
  * named behaviour a {@link FakePop3Server} can take on. They compose: {@code
  * builder.quirk(Q01_BARE_LF).quirk(Q12_BARE_OK)} is a server that does both.
  *
@@ -185,7 +186,14 @@ public enum Quirk {
   /** X- and Resent- headers are dropped from messages on the way out. HP OpenMail. */
   Q50_STRIPS_X_HEADERS,
   /** Multipart messages lose everything after their first part on the way out; LIST still counts it all. MailMax, InterChange. */
-  Q50_DROPS_ATTACHMENTS;
+  Q50_DROPS_ATTACHMENTS,
+
+  // ---------------------------------------------------------------- found since the catalogue
+
+  /** The UID of a message is its number, so a message that arrives after one was deleted elsewhere takes an id seen before (RFC 1939 §7 forbids it). Servers that derive UIDs from message numbers. */
+  Q51_UIDL_FROM_MESSAGE_NUMBER,
+  /** Every second message (2, 4, …) is served, by RETR and TOP, as only the server's own header {@code X-UIDL: uid} and no content; LIST still gives its real size. A server bug seen in the wild. */
+  Q53_SERVED_EMPTY;
 
   /** The catalogue ID, such as {@code Q04}. */
   public String id() {

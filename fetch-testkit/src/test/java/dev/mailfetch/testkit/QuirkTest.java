@@ -846,6 +846,29 @@ class QuirkTest {
     }
   }
 
+  // ---------------------------------------------------------------- found since the catalogue
+
+  @Test
+  void Q51_UIDL_FROM_MESSAGE_NUMBER_theIdIsTheNumber_soNewMailTakesAnIdSeenBefore() throws IOException {
+    FakeMailbox box = standard();
+    try (FakePop3Server s = builder(box, Q51_UIDL_FROM_MESSAGE_NUMBER).start()) {
+      assertEquals(G + LOGIN + "+OK\r\n1 1\r\n2 2\r\n3 3\r\n.\r\n+OK Marked to be deleted\r\n"
+          + "+OK Logging out, 1 messages deleted\r\n", script(s, "UIDL", "DELE 3"));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      box.add("u4", ascii("Subject: four\r\n\r\nnew mail\r\n"));
+      assertEquals(G + LOGIN + "+OK 3 3\r\n+OK 3 27\r\n" + BYE, script(s, "UIDL 3", "LIST 3"),
+          "a new message of another size, under the id message 3 had");
+    }
+  }
+
+  @Test
+  void Q53_SERVED_EMPTY_everySecondMessageIsOnlyTheServersOwnHeader() throws IOException {
+    try (FakePop3Server s = server(Q53_SERVED_EMPTY)) {
+      assertEquals(G + LOGIN + "+OK 2 36\r\n+OK 36 octets\r\nX-UIDL: u2\r\n\r\n.\r\n"
+          + "+OK\r\nX-UIDL: u2\r\n\r\n.\r\n" + RETR1 + BYE, script(s, "LIST 2", "RETR 2", "TOP 2 0", "RETR 1"));
+    }
+  }
+
   // ---------------------------------------------------------------- the catalogue is complete
 
   @Test

@@ -1,0 +1,118 @@
+package dev.mailfetch.api;
+
+import java.nio.ByteBuffer;
+import java.util.Locale;
+
+/**
+ * Whether a message, as its bytes stream in, turns out to have no content of its own: no header
+ * field that its author's mail program writes ({@link HeaderBlock#MESSAGE_FIELDS}: From, Date,
+ * Subject, Message-ID…), no line that is not a header field, and nothing but white space after the
+ * header section. What is left is nothing, or only fields a server or transport adds (Received,
+ * Return-Path, X-UIDL, Status…): a message a server served empty, a bug seen in the wild. Every such
+ * message has the same content digest, so digest-only duplicate detection would take each for a
+ * copy of the first (docs/engine.md, "Messages served empty").
+ *
+ * <p>It looks at each byte only until it has seen content, which in a real message is within its
+ * first header fields; a long run of trace fields is the most it ever reads. The slices it is fed
+ * are not moved.
+ */
+final class EmptyMessageCheck {
+  private static final int LINE_START = 0;
+  private static final int CR_AT_LINE_START = 1;
+  private static final int NAME = 2;
+  private static final int SKIP_LINE = 3;
+  private static final int BODY = 4;
+  /** Longer names are no name a message needs: the line is skipped as a field of another kind. */
+  private static final int MAX_NAME = 40;
+
+  private int state = LINE_START;
+  private boolean content;
+  private final StringBuilder name = new StringBuilder(MAX_NAME);
+
+  /** Starts over, for the next message. */
+  void reset() {
+    state = LINE_START;
+    content = false;
+    name.setLength(0);
+  }
+
+  /** Whether the message so far has content of its own (once true, it stays true). */
+  boolean hasContent() {
+    return content;
+  }
+
+  /** Whether the whole message, once fed, had no content of its own. */
+  boolean isEmpty() {
+    return !content;
+  }
+
+  /**
+   * The server's fault, for the run's warnings and the message's record: it names the message and
+   * says what became of it.
+   */
+  static FetchException fault(MessageRef ref, long received) {
+    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " was served empty: "
+        + (received == 0 ? "not a byte" : "only header fields a server adds, no body (" + received + " bytes)")
+        + (ref.size() > received ? ", though the listing announced " + ref.size() + " bytes" : "")
+        + ". It is stored as served, and left on the server, where the message itself may still be", null, null,
+        Remedy.of("Look at the message on the server (webmail, another mail program). If it is empty there too,"
+            + " delete it there; if not, tell the provider that their server served it without its content."
+            + " mailfetch never deletes it."));
+  }
+
+  void feed(ByteBuffer slice) {
+    for (int i = slice.position(), end = slice.limit(); i < end && !content; i++) {
+      step(slice.get(i));
+    }
+  }
+
+  private void step(byte b) {
+    switch (state) {
+      case LINE_START:
+        if (b == '\n') {
+          state = BODY;
+        } else if (b == '\r') {
+          state = CR_AT_LINE_START;
+        } else if (b == ' ' || b == '\t') {
+          state = SKIP_LINE; // a folded continuation of the field before
+        } else {
+          name.setLength(0);
+          state = NAME;
+          name(b);
+        }
+        break;
+      case CR_AT_LINE_START:
+        if (b == '\n') {
+          state = BODY;
+        } else if (b != '\r') {
+          content = true; // a line that starts with a bare CR is no header field
+        }
+        break;
+      case NAME:
+        name(b);
+        break;
+      case SKIP_LINE:
+        if (b == '\n') {
+          state = LINE_START;
+        }
+        break;
+      default: // BODY
+        if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+          content = true;
+        }
+    }
+  }
+
+  private void name(byte b) {
+    if (b == ':') {
+      content = HeaderBlock.MESSAGE_FIELDS.contains(name.toString().strip().toLowerCase(Locale.ROOT));
+      state = SKIP_LINE;
+    } else if (b == '\n' || b == '\r') {
+      content = true; // a line without a colon: text, not a header field
+    } else if (name.length() >= MAX_NAME) {
+      state = SKIP_LINE;
+    } else {
+      name.append((char) (b & 0xFF));
+    }
+  }
+}

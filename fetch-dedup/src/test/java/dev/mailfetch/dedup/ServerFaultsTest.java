@@ -1,0 +1,152 @@
+package dev.mailfetch.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.DedupPolicy;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.Quirk;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server faults the engine works around and reports, end to end: the testkit's server with
+ * the quirk, the real POP3 client, the durable state store. Q51: unique ids reused for new mail;
+ * Q53: messages served empty.
+ */
+@Timeout(60)
+class ServerFaultsTest {
+  private static final String PW = "server faults";
+  @TempDir Path tmp;
+
+  private static Fetcher fetcher(FakePop3Server s, InMemorySink sink, JournalUidStore store, Retention retention,
+      DedupPolicy dedup) {
+    Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+        .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@faults").build();
+    return Fetcher.builder().source(source).sink(sink).uidStore(store).retention(retention).dedupPolicy(dedup)
+        .build();
+  }
+
+  private static Set<String> contents(InMemorySink sink) {
+    Set<String> out = new HashSet<>();
+    for (InMemorySink.StoredMessage m : sink.messages()) {
+      assertTrue(out.add(new String(m.content(), StandardCharsets.ISO_8859_1)), "stored twice");
+    }
+    return out;
+  }
+
+  private static String text(MailCorpus.Message m) {
+    return new String(m.content(), StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void Q51_idsFromMessageNumbers_keepMode_aDeletionElsewhereAndNewMail_onlyTheNewMailIsFetched() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(51, 8);
+    FakeMailbox box = FakeMailbox.create();
+    for (MailCorpus.Message m : corpus.messages().subList(0, 6)) {
+      box.add(m.uid(), m.content());
+    }
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box)
+        .quirk(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER).start()) {
+      InMemorySink sink = InMemorySink.create();
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+        assertEquals(6, fetcher(s, sink, store, Retention.KEEP, DedupPolicy.none()).run()
+            .count(MessageOutcome.Kind.DELIVERED));
+      }
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      // Message 2 is read and deleted elsewhere; the others move up a number, and with it an id.
+      box.remove(List.of(box.messages().get(1)));
+      box.add(corpus.messages().get(6).uid(), corpus.messages().get(6).content());
+      box.add(corpus.messages().get(7).uid(), corpus.messages().get(7).content());
+
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) { // a new process
+        FetchResult r = fetcher(s, sink, store, Retention.KEEP, DedupPolicy.none()).run();
+        assertTrue(r.ok(), r::summary);
+        assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+        assertEquals(5, r.count(MessageOutcome.Kind.ALREADY_SEEN), r::summary);
+        assertTrue(r.quirks().contains("Q51"), r.quirks()::toString);
+        assertEquals(FetchError.PROTOCOL, r.warnings().get(0).error());
+        assertEquals(8, contents(sink).size(), "every message once, none missed");
+        assertTrue(contents(sink).containsAll(List.of(text(corpus.messages().get(6)), text(corpus.messages().get(7)))));
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(2, s.session(2).commands("RETR").size(), "only the new mail downloaded");
+
+        FetchResult again = fetcher(s, sink, store, Retention.KEEP, DedupPolicy.none()).run();
+        assertEquals(7, again.count(MessageOutcome.Kind.ALREADY_SEEN), again::summary);
+        assertEquals(List.of(), again.warnings());
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(0, s.session(3).commands("TOP").size() + s.session(3).commands("RETR").size());
+      }
+    }
+  }
+
+  @Test
+  void Q51_idsFromMessageNumbers_deleteMode_newMailUnderTheIdsOfDeletedMessages_isFetched_notDeletedUnread()
+      throws Exception {
+    MailCorpus corpus = MailCorpus.generate(52, 6);
+    FakeMailbox box = FakeMailbox.create();
+    for (MailCorpus.Message m : corpus.messages().subList(0, 3)) {
+      box.add(m.uid(), m.content());
+    }
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box)
+        .quirk(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER).start();
+        JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+      InMemorySink sink = InMemorySink.create();
+      fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, DedupPolicy.none()).run();
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(0, box.size());
+      for (MailCorpus.Message m : corpus.messages().subList(3, 6)) { // they get the ids 1, 2, 3 again
+        box.add(m.uid(), m.content());
+      }
+
+      FetchResult r = fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, DedupPolicy.none()).run();
+      assertEquals(3, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+      assertEquals(6, contents(sink).size());
+      assertEquals(0, box.size());
+      assertTrue(r.quirks().contains("Q51"));
+    }
+  }
+
+  @Test
+  void Q53_messagesServedEmpty_areNotDuplicatesByDigest_areStored_reported_andLeftOnTheServer() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(53, 4);
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, corpus.toMailbox())
+        .quirk(Quirk.Q53_SERVED_EMPTY).start();
+        JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+      InMemorySink sink = InMemorySink.create();
+      DedupPolicy digest = Dedup.byName("message-id+digest", DedupStore.inMemory(DedupStore.Window.DEFAULT));
+      FetchResult r = fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, digest).run();
+
+      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED,
+          MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED),
+          r.outcomes().stream().map(MessageOutcome::kind).collect(Collectors.toList()), r::summary);
+      assertEquals(2, s.mailbox("u").size(), "the two served empty stay on the server");
+      List<String> said = r.warnings().stream().map(FetchException::detail).collect(Collectors.toList());
+      assertEquals(2, said.size(), said::toString);
+      assertTrue(said.get(0).startsWith("message 2 (uid " + corpus.messages().get(1).uid() + ") was served empty"),
+          said.get(0));
+      assertTrue(said.get(0).contains("though the listing announced " + corpus.messages().get(1).size() + " bytes"),
+          said.get(0));
+      assertEquals(FetchResult.Status.WARNING, r.status());
+    }
+  }
+}
