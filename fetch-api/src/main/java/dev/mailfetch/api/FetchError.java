@@ -256,7 +256,9 @@ public enum FetchError {
       "The server answered in a way POP3 does not allow.",
       List.of(
           "a reply did not start with +OK or -ERR",
-          "a reply contradicted an earlier one (for example an unknown message number)"),
+          "a reply contradicted an earlier one (for example an unknown message number)",
+          "the server gave a new message the unique id of an earlier one (quirk Q51)",
+          "the server served a message empty, without its author's header or body (quirk Q53)"),
       Remedy.of(
           "Report the server's reply to the provider. If the server is known to do this, the matching"
               + " quirk can be tolerated by name (--quirk ID, docs/quirks.md).",

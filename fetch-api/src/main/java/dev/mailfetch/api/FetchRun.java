@@ -101,6 +101,8 @@ final class FetchRun {
   private int deletionsUnconfirmed;
   /** What did not stop the run but needs a person to know ({@link FetchResult#warnings()}). */
   private final List<FetchException> warnings = new ArrayList<>();
+  /** Label and dedup policies that failed, said once per run as warnings. */
+  private final PolicyTrouble policyTrouble = new PolicyTrouble();
   /** The header buffer, reused for every message of the run. */
   private byte[] headerBuf = new byte[4096];
 
@@ -705,6 +707,7 @@ final class FetchRun {
     } catch (IOException | RuntimeException e) {
       // Forgetting costs at worst a later duplicate, never a message.
       log.warn("{} - dedup policy could not record message {}: {}", f.account, item.ref.number(), e.toString());
+      policyTrouble.failed(PolicyTrouble.Kind.DEDUP_RECORD, item.ref, e);
     }
   }
 
@@ -848,6 +851,7 @@ final class FetchRun {
   }
 
   private FetchResult finish() {
+    policyTrouble.report(warnings);
     int n = listed();
     if (itemAt.length < n) { // the run stopped before its plan (or during the listing)
       itemAt = Arrays.copyOf(itemAt, n);
@@ -1198,6 +1202,7 @@ final class FetchRun {
         }
       } catch (RuntimeException e) {
         log.warn("{} - label policy threw for message {}; filed in the inbox: {}", f.account, item.ref.number(), e.toString());
+        policyTrouble.failed(PolicyTrouble.Kind.LABELS, item.ref, e);
         labels = LabelDecision.INBOX;
       }
       item.labels = labels;
@@ -1217,6 +1222,7 @@ final class FetchRun {
         }
       } catch (IOException | RuntimeException e) {
         log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+        policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
       }
       if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)) {
         boolean held;
@@ -1274,6 +1280,7 @@ final class FetchRun {
         verdict = f.dedupPolicy.checkContent(item.envelope, item.headers, item.contentDigest);
       } catch (IOException | RuntimeException e) {
         log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+        policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
         return false;
       }
       if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)) {

@@ -757,6 +757,17 @@ class FetcherTest {
       assertTrue(r.ok(), r::summary);
       assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(r));
       assertEquals(Rig.message(2), rig.sinkByUid().get("m2"));
+      // costs no message, but is not silent: one warning per policy, not one per message
+      assertEquals(FetchResult.Status.WARNING, r.status());
+      assertEquals(2, r.warnings().size(), r.warnings()::toString);
+      FetchException labels = r.warnings().get(0);
+      assertEquals(FetchError.CONFIGURATION, labels.error());
+      assertTrue(labels.getMessage().contains("the label rules failed for 3 messages (the first, message 1 (uid m1)"),
+          labels.getMessage());
+      assertTrue(labels.remedy().commandLine().contains("--label-rule"), labels.remedy().commandLine());
+      FetchException dedup = r.warnings().get(1);
+      assertEquals(FetchError.STATE_FAILED, dedup.error());
+      assertTrue(dedup.getMessage().contains("stored as new"), dedup.getMessage());
     }
 
     @Test
