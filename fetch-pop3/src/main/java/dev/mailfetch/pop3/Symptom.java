@@ -42,7 +42,7 @@ public enum Symptom {
       "Check this machine's network connection and DNS servers (router, /etc/resolv.conf), then try again."),
 
   // ------------------------------------------------------------------ TCP
-  CONNECTION_REFUSED(Stage.TCP, Status.FAILED, FetchError.CONNECTION_RESET, "Connection refused",
+  CONNECTION_REFUSED(Stage.TCP, Status.FAILED, FetchError.CONNECTION_REFUSED, "Connection refused",
       "The server's machine answered, but nothing listens on this port: the port is wrong or the POP3 service is down.",
       "Check the port (995 for POP3 over TLS, 110 for POP3 with STARTTLS); if it is right, the service is down: try later or ask the provider."),
   CONNECTION_TIMED_OUT(Stage.TCP, Status.FAILED, FetchError.CONNECTION_TIMED_OUT, "Connection timed out",

@@ -1176,7 +1176,11 @@ public final class Examination {
   // ------------------------------------------------------------------ errors to symptoms
 
   private static Symptom tcpSymptom(FetchException e) {
-    return e.error() == FetchError.CONNECTION_TIMED_OUT ? Symptom.CONNECTION_TIMED_OUT : Symptom.CONNECTION_REFUSED;
+    return switch (e.error()) {
+      case CONNECTION_TIMED_OUT -> Symptom.CONNECTION_TIMED_OUT;
+      case CONNECTION_REFUSED -> Symptom.CONNECTION_REFUSED;
+      default -> Symptom.CONNECTION_RESET;
+    };
   }
 
   /** The symptom of an error met anywhere, chosen by the quirk its message names or else its code. */

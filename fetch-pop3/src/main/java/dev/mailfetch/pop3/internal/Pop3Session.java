@@ -16,8 +16,10 @@ import dev.mailfetch.pop3.TokenProvider;
 import dev.mailfetch.pop3.Tolerance;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -215,13 +217,24 @@ public final class Pop3Session implements FetchSession {
       socket.connect(to, millis(s.limits().connectTimeout()));
       socket.setSoTimeout(millis(s.limits().readTimeout()));
     } catch (UnknownHostException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)", e);
+      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)",
+          null, e, Advice.noSuchHost());
     } catch (SocketTimeoutException e) {
-      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " timed out after "
-          + s.limits().connectTimeout() + " (a firewall may drop the connection, or the host or port is wrong)", e);
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " got no answer within "
+          + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout()) + ": a firewall may drop the connection, or"
+          + " the host or port is wrong", null, e, Limit.CONNECT_TIMEOUT.remedy(s.limits().connectTimeout()));
+    } catch (ConnectException e) {
+      // Something answered for the host and said no one listens on the port (issue 16): a wrong
+      // port or a service that is down, not a connection that broke.
+      throw new FetchException(FetchError.CONNECTION_REFUSED, "connecting to " + server() + " was refused: nothing"
+          + " listens on port " + s.port() + " (a wrong port, or the mail service is down)", null, e,
+          Advice.refused(s.port()));
+    } catch (NoRouteToHostException e) {
+      // As good as a silent drop for the user, as the doctor reports it.
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "cannot reach " + server() + ": no route to the"
+          + " host (this machine's network, or a firewall on the way)", e);
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage()
-          + " (nothing listens there, or the connection is refused)", e);
+      throw new FetchException(FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage(), e);
     }
     try {
       out = socket.getOutputStream();
