@@ -165,7 +165,7 @@ class QuirkClientTest {
     CASES.put(Quirk.Q33_TOP_TRUNCATES, Case.exact());
     CASES.put(Quirk.Q33_TOP_DOUBLE_OK, Case.exact());
     CASES.put(Quirk.Q33_TOP_ERR, Case.exact());
-    CASES.put(Quirk.Q34_RETR_ERR_LISTED, Case.error(FetchError.SERVER_TEMPORARY));
+    CASES.put(Quirk.Q34_RETR_ERR_LISTED, Case.error(FetchError.PROTOCOL));
     c = Case.exact();
     c.unconfirmed = true;
     CASES.put(Quirk.Q35_QUIT_NO_REPLY, c);

@@ -8,6 +8,7 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
@@ -1550,11 +1551,9 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = batch.get(index++);
       w.received();
       if (!r.ok()) {
-        if (top) {
-          quirks.add("Q33");
-        }
-        handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
-            + ref.number() + " (" + verb + "); it stays there" + (top ? "" : " and is tried again")));
+        quirks.add(top ? "Q33" : "Q34");
+        handler.failed(ref, top ? r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send the top of"
+            + " message " + ref.number() + " (TOP); it stays there") : listedMessageRefused(ref, r));
         w.topUp();
         continue;
       }
@@ -1599,6 +1598,25 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /**
+   * RETR of a message this session listed, answered -ERR (quirk Q34: Dovecot's concurrent expunge).
+   * RFC 1939 §4 has the server keep every listed message until the session ends, so without a
+   * response code that says otherwise this is PROTOCOL, as docs/errors.md files it; that message
+   * fails alone and is tried again next run.
+   */
+  private FetchException listedMessageRefused(MessageRef ref, Reply r) {
+    FetchError e = r.error(FetchError.PROTOCOL);
+    String detail = server() + " refused to send message " + ref.number() + ", which it listed itself in this"
+        + " session (RETR); it stays on the server";
+    if (e != FetchError.PROTOCOL) {
+      return new FetchException(e, detail, r.line(), null);
+    }
+    return new FetchException(e, detail + " (RFC 1939 §4: a server keeps the messages it listed until the session"
+        + " ends)", r.line(), null, Remedy.of("Nothing is lost: the message stays on the server, unless another"
+        + " program deleted it meanwhile (some servers then say \"expunged\"), and the next run tries it again. If"
+        + " it fails at every run, ask the provider about that message, quoting the server's words."));
   }
 
   private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
