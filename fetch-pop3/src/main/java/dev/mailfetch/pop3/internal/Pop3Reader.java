@@ -174,9 +174,10 @@ public final class Pop3Reader {
    * Drops the complete lines already buffered (at most {@code maxLines}), without waiting for
    * more: data nobody asked for (quirk Q16, case N-10).
    *
+   * @param each is given each line dropped, without its line end (for the protocol trace)
    * @return how many lines were dropped, or -1 if more than {@code maxLines} were waiting
    */
-  public int discardBufferedLines(int maxLines) {
+  public int discardBufferedLines(int maxLines, java.util.function.Consumer<String> each) {
     int dropped = 0;
     while (true) {
       int p = pos;
@@ -189,6 +190,8 @@ public final class Pop3Reader {
       if (dropped == maxLines) {
         return -1;
       }
+      int end = p > pos && buf[p - 1] == '\r' ? p - 1 : p;
+      each.accept(new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1));
       pos = p + 1;
       dropped++;
     }

@@ -100,6 +100,8 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** What CAPA's reply is read as; its lines go to the trace one by one (other listings as a count). */
+  private static final String READING_CAPABILITIES = "reading capabilities";
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
   private static final Duration Q02_GRACE = Duration.ofSeconds(5);
   /** One daemon thread keeps every idle session alive (quirk Q43). */
@@ -359,6 +361,16 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /**
+   * A line from the server in the protocol trace, escaped (it may hold anything), with {@code note}
+   * after it. Replies carry no secret: the server never echoes a credential.
+   */
+  private void traceReceived(String line, String note) {
+    if (trace.isTraceEnabled()) {
+      trace.trace("{} S: {}{}", s.account(), FetchException.escape(line), note);
+    }
+  }
+
   private static String verb(String shown) {
     int sp = shown.indexOf(' ');
     return sp < 0 ? shown : shown.substring(0, sp);
@@ -375,9 +387,7 @@ public final class Pop3Session implements FetchSession {
         broken = true;
         throw e;
       }
-      if (trace.isTraceEnabled()) {
-        trace.trace("{} S: {}", s.account(), FetchException.escape(line));
-      }
+      traceReceived(line, "");
       if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < 2) {
         quirks.add("Q11");
         continue;
@@ -406,6 +416,7 @@ public final class Pop3Session implements FetchSession {
         broken = true;
         throw e;
       }
+      traceReceived(line, "");
       try {
         return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
       } catch (FetchException e) {
@@ -442,7 +453,7 @@ public final class Pop3Session implements FetchSession {
       apopTimestamp = m.group();
     }
     // Lines that came with the greeting, before any command: never the answer to one (N-10, Q16).
-    int junk = reader.discardBufferedLines(10);
+    int junk = reader.discardBufferedLines(10, line -> traceReceived(line, " (skipped: it came with the greeting)"));
     if (junk < 0) {
       broken = true;
       throw new FetchException(FetchError.PROTOCOL, server() + " sent more than ten lines after its greeting,"
@@ -488,7 +499,7 @@ public final class Pop3Session implements FetchSession {
     send("CAPA", "CAPA");
     Reply r;
     try {
-      r = first ? firstReply("reading capabilities") : reply("reading capabilities");
+      r = first ? firstReply(READING_CAPABILITIES) : reply(READING_CAPABILITIES);
     } catch (FetchException e) {
       if (first && (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)) {
         throw new CapaBroken(e);
@@ -506,7 +517,7 @@ public final class Pop3Session implements FetchSession {
       return;
     }
     Set<String> lines = new LinkedHashSet<>();
-    readListing("reading capabilities", line -> {
+    readListing(READING_CAPABILITIES, line -> {
       String upper = line.toUpperCase(Locale.ROOT);
       if (upper.startsWith("+OK") || upper.startsWith("-ERR")) {
         // A status line is no capability: greeting junk that came late was taken for CAPA's
@@ -538,7 +549,7 @@ public final class Pop3Session implements FetchSession {
     send("UIDL", "UIDL");
     listingSent = true;
     try {
-      readCapa(reply("reading capabilities"));
+      readCapa(reply(READING_CAPABILITIES));
     } catch (FetchException e) {
       broken = true;
       pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
@@ -601,6 +612,7 @@ public final class Pop3Session implements FetchSession {
    */
   void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
       throws FetchException {
+    boolean capabilities = doing.equals(READING_CAPABILITIES);
     int count = 0;
     while (true) {
       String line;
@@ -615,7 +627,16 @@ public final class Pop3Session implements FetchSession {
         throw e;
       }
       if (line.equals(".")) {
+        if (!capabilities && count > 0 && trace.isTraceEnabled()) {
+          // A listing of a million lines would drown the trace: its size, not its lines.
+          trace.trace("{} S: ({} lines of {}, then \".\")", s.account(), count, doing);
+        } else {
+          traceReceived(line, "");
+        }
         return;
+      }
+      if (capabilities) {
+        traceReceived(line, "");
       }
       if (++count > s.limits().maxListingEntries()) {
         broken = true;
