@@ -57,6 +57,30 @@ final class Advice {
         + " the provider: their server breaks RFC 1939.", library);
   }
 
+  /** The server did not answer in time, mid-session. */
+  static Remedy slowServer() {
+    return Remedy.of(
+        "If the server is slow but working, give it more time with --timeout SECONDS; otherwise try again later,"
+            + " and if it keeps happening at the same point, ask the provider.",
+        "If the server is slow but working, raise Pop3Limits.Builder.readTimeout (silence between reads) and"
+            + " commandTimeout (one whole reply); otherwise try again later, and if it keeps happening at the same"
+            + " point, ask the provider.");
+  }
+
+  /**
+   * A message whose end marker is glued to its last line (quirk Q03): nothing on this side can tell
+   * it from data, so no setting helps; the engine sets such a message aside after repeated failures.
+   */
+  static Remedy gluedTerminator() {
+    return Remedy.of(
+        "Tell the provider: their server glues the end marker to a message without a final line end, and no"
+            + " setting can tell that from the message's own text. The message stays on the server; after a few"
+            + " failed runs mailfetch sets it aside and the mail after it flows again.",
+        "Tell the provider: their server glues the end marker to a message without a final line end, and no"
+            + " setting can tell that from the message's own text. The message stays on the server; after"
+            + " Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
+  }
+
   /** The catalogue ID the command's {@code --quirk} takes for {@code t} (docs/quirks.md). */
   static String quirkId(Tolerance t) {
     switch (t) {
@@ -77,7 +101,7 @@ final class Advice {
   static String words(Security security) {
     switch (security) {
       case IMPLICIT_TLS:
-        return "implicit TLS (pop3s)";
+        return "implicit TLS";
       case STARTTLS:
         return "STARTTLS";
       default:

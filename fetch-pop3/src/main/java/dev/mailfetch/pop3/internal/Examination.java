@@ -140,7 +140,8 @@ public final class Examination {
       s = new Pop3Session.Settings(best[0], Integer.parseInt(best[1]), Security.valueOf(best[2]), s.user(),
           s.password(), s.tokens(), s.mechanisms(), s.allowPlaintext(), s.sslContext(), s.limits(), s.tolerances(),
           s.pipelining(), s.account());
-      d.notes.add("found " + best[0] + ":" + best[1] + " (" + best[2] + ") by " + best[3]);
+      d.notes.add("found " + best[0] + ":" + best[1] + " (" + Advice.words(Security.valueOf(best[2])) + ") by "
+          + best[3]);
       srv(d, domain);
     } else if (plan.srvDomain() != null) {
       srv(d, plan.srvDomain());
@@ -207,7 +208,7 @@ public final class Examination {
     if (!seen.isEmpty()) {
       d.add(Symptom.SRV_PUBLISHED, String.join("; ", seen));
       if (!matches) {
-        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + s.security() + "); the domain says "
+        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + Advice.words(s.security()) + "); the domain says "
             + String.join("; ", seen));
       }
     } else if (!any) {
@@ -308,7 +309,7 @@ public final class Examination {
     if (chosenSpeaks == PortProbe.PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
       tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting in"
-          + " plain text; you chose " + s.security());
+          + " plain text; you chose " + Advice.words(s.security()));
       tls.summary = "mismatch";
       tls.end();
       blocked = true;
@@ -317,7 +318,8 @@ public final class Examination {
     if ((chosenSpeaks == PortProbe.PortSpeaks.POP3 || chosenSpeaks == PortProbe.PortSpeaks.POP3_REFUSING)
         && s.security() == Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
-      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose IMPLICIT_TLS"
+      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose "
+          + Advice.words(Security.IMPLICIT_TLS)
           + suggestion());
       tls.summary = "mismatch";
       tls.end();
@@ -335,7 +337,7 @@ public final class Examination {
       try {
         ses.connectTcp();
       } catch (FetchException e) {
-        steps.get(Stage.TCP).add(tcpSymptom(e), e.getMessage());
+        steps.get(Stage.TCP).add(tcpSymptom(e), e.detail());
         steps.get(Stage.TCP).status = Status.FAILED;
         return;
       }
@@ -353,15 +355,15 @@ public final class Examination {
         if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortProbe.PortSpeaks.TLS) {
           tls.resume();
           tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting"
-              + " in plain text; you chose " + s.security());
+              + " in plain text; you chose " + Advice.words(s.security()));
           tls.end();
           caps.skip("the greeting is inside TLS on this port");
         } else if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
-          caps.add(Symptom.NO_GREETING, e.getMessage());
-        } else if (e.getMessage().contains("refused the session in its greeting")) {
-          caps.add(Symptom.GREETING_REFUSED, e.getMessage());
+          caps.add(Symptom.NO_GREETING, e.detail());
+        } else if (e.detail().contains("refused the session in its greeting")) {
+          caps.add(Symptom.GREETING_REFUSED, e.detail());
         } else {
-          caps.add(errorSymptom(e), e.getMessage());
+          caps.add(errorSymptom(e), e.detail());
         }
         blocked = true;
         return;
@@ -412,7 +414,7 @@ public final class Examination {
         caps.pause();
       } else if (s.security() == Security.NONE) {
         tls.resume();
-        tls.add(Symptom.NOT_ENCRYPTED, "security is NONE" + (ses.has("STLS") ? "; the server offers STLS" : "")
+        tls.add(Symptom.NOT_ENCRYPTED, "you chose no encryption" + (ses.has("STLS") ? "; the server offers STLS" : "")
             + (others.containsValue(PortProbe.PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
         tls.summary = "not encrypted";
         tls.end();
@@ -444,7 +446,7 @@ public final class Examination {
           caps.notes.add("CAPA after login: " + summary(ses.capa));
         }
       } catch (FetchException e) {
-        caps.add(errorSymptom(e), "CAPA after login: " + e.getMessage());
+        caps.add(errorSymptom(e), "CAPA after login: " + e.detail());
       }
       finishCaps(caps, ses);
       caps.end();
@@ -455,7 +457,7 @@ public final class Examination {
       compliance(ses, listing);
     } catch (FetchException e) {
       StepDraft current = current();
-      current.add(errorSymptom(e), e.getMessage());
+      current.add(errorSymptom(e), e.detail());
       blocked = true;
     } finally {
       ses.close();
@@ -517,13 +519,13 @@ public final class Examination {
       return true;
     } catch (FetchException e) {
       if (e.error() == FetchError.TLS_REQUIRED_NOT_OFFERED) {
-        tls.add(Symptom.STLS_NOT_OFFERED, e.getMessage() + suggestion());
+        tls.add(Symptom.STLS_NOT_OFFERED, e.detail() + suggestion());
         tls.end();
         blocked = true;
         return false;
       }
       if (e.error() != FetchError.CERTIFICATE_INVALID) { // refused, garbage, or a handshake that never came
-        tls.add(Symptom.STLS_FAILED, e.getMessage() + suggestion());
+        tls.add(Symptom.STLS_FAILED, e.detail() + suggestion());
         tls.end();
         blocked = true;
         return false;
@@ -556,7 +558,7 @@ public final class Examination {
   }
 
   private void tlsFailure(FetchException e, StepDraft tls) {
-    String m = e.getMessage();
+    String m = e.detail();
     X509Certificate[] chain = recorder != null ? recorder.chain : null;
     String certs = chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
     Symptom sym;
@@ -633,7 +635,7 @@ public final class Examination {
       boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
       boolean passwordOffered = sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER")
           || !ses.capaWorked;
-      String text = e.getMessage().toLowerCase(Locale.ROOT);
+      String text = e.detail().toLowerCase(Locale.ROOT);
       Symptom sym = switch (e.error()) {
         case AUTH_TOKEN_EXPIRED -> Symptom.TOKEN_EXPIRED;
         case LOCKED -> Symptom.MAILBOX_IN_USE;
@@ -657,7 +659,7 @@ public final class Examination {
         }
         default -> errorSymptom(e);
       };
-      String evidence = e.getMessage();
+      String evidence = e.detail();
       if (sym == Symptom.WRONG_CREDENTIALS && oauthOffered && s.tokens() == null) {
         evidence += "; the server also offers OAuth (" + String.join(" ", sasl) + "), which some providers require";
       }
@@ -716,7 +718,7 @@ public final class Examination {
     int max = s.limits().maxListingEntries();
     if (l.statCount > max) {
       d.add(Symptom.TOO_MANY_MESSAGES, l.statCount + " messages; a fetch reads at most " + max
-          + " (Pop3Limits.maxListingEntries)");
+          + " (the client's listing limit)");
       d.summary = l.statCount + " messages";
       d.end();
       blocked = true;
@@ -955,7 +957,7 @@ public final class Examination {
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
         d.add(Symptom.GLUED_TERMINATOR, "message " + n + " (" + cmd + ") never ended within the deadline: "
-            + e.getMessage());
+            + e.detail());
         blocked = true;
         return false;
       }
@@ -971,7 +973,7 @@ public final class Examination {
     ses.send("NOOP", "NOOP");
     String next;
     try {
-      next = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+      next = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
     } catch (FetchException e) {
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
         d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended, a long line came where the answer to NOOP was due");
@@ -1082,7 +1084,7 @@ public final class Examination {
     int answered = 0;
     try {
       for (; answered < 3; answered++) {
-        String line = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        String line = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
         if (!line.toUpperCase(Locale.ROOT).startsWith("+OK")) {
           break;
         }
@@ -1115,7 +1117,7 @@ public final class Examination {
       }
     } catch (FetchException e) {
       if (d != null) {
-        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT got no answer: " + e.getMessage());
+        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT got no answer: " + e.detail());
       }
     }
   }
@@ -1167,7 +1169,7 @@ public final class Examination {
       again.send("QUIT", "QUIT");
       again.reply("waiting for QUIT");
     } catch (FetchException e) {
-      d.notes.add("a second session could not be examined: " + e.getMessage());
+      d.notes.add("a second session could not be examined: " + e.detail());
     } finally {
       again.close();
     }
@@ -1185,7 +1187,7 @@ public final class Examination {
 
   /** The symptom of an error met anywhere, chosen by the quirk its message names or else its code. */
   static Symptom errorSymptom(FetchException e) {
-    Matcher m = QUIRK.matcher(e.getMessage());
+    Matcher m = QUIRK.matcher(e.detail());
     Set<String> quirks = new HashSet<>();
     while (m.find()) {
       quirks.add("Q" + m.group(1));

@@ -198,7 +198,12 @@ public final class Pop3Session implements FetchSession {
       throw e;
     } catch (RuntimeException e) {
       session.close();
-      throw new FetchException(FetchError.PROTOCOL, "unexpected failure while opening the session: " + e, e);
+      // A bug of ours, not the server's: said so, without the exception's class name.
+      throw new FetchException(FetchError.PROTOCOL, "an unexpected failure inside mailfetch while opening the session"
+          + " with " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), null, e, Remedy.of(
+          "This is a bug in mailfetch: please report it with the output of --trace (it holds no password).",
+          "This is a bug in mailfetch: please report it with the dev.mailfetch.pop3.trace log at TRACE (it holds"
+              + " no password)."));
     }
   }
 
@@ -279,7 +284,8 @@ public final class Pop3Session implements FetchSession {
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
     } catch (SocketTimeoutException e) {
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
-          + " did not finish within Pop3Limits.handshakeTimeout (" + s.limits().handshakeTimeout() + ")", e);
+          + " did not finish within " + Limit.HANDSHAKE_TIMEOUT.words(s.limits().handshakeTimeout()), null, e,
+          Limit.HANDSHAKE_TIMEOUT.remedy(s.limits().handshakeTimeout()));
     } catch (SSLHandshakeException e) {
       throw handshakeFailed(e);
     } catch (SSLException e) {
@@ -308,11 +314,12 @@ public final class Pop3Session implements FetchSession {
     if (all.contains("unable to find valid certification path") || all.contains("PKIX") || all.contains("certificate_unknown")
         || all.contains("CertPath") || all.contains("Certificate")) {
       return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is self-signed or issued by an"
-          + " authority this client does not trust (trust its CA with trustPem if it is a private server)", e);
+          + " authority this client does not trust", e);
     }
     if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
       return new FetchException(FetchError.TLS_FAILED, server() + " does not speak TLS on port " + s.port()
-          + ": it looks like a plain-text port (use Security.STARTTLS on port 110, or port 995)", e);
+          + ": it looks like a plain-text port, which expects STARTTLS or no encryption", null, e,
+          Advice.plainTextPort(s.port()));
     }
     if (all.contains("protocol") || all.contains("No appropriate")) {
       return new FetchException(FetchError.TLS_FAILED, server() + " offers no TLS version this client accepts"
@@ -382,7 +389,7 @@ public final class Pop3Session implements FetchSession {
     while (true) {
       String line;
       try {
-        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
       } catch (FetchException e) {
         broken = true;
         throw e;
@@ -396,6 +403,10 @@ public final class Pop3Session implements FetchSession {
         return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
       } catch (FetchException e) {
         broken = true;
+        if (e.error() == FetchError.EMPTY_LINE && !s.tolerances().contains(Tolerance.EMPTY_LINES)) {
+          throw new FetchException(e.error(), e.detail() + " (quirk Q11)", null, e,
+              Advice.tolerate(Tolerance.EMPTY_LINES));
+        }
         throw e;
       }
     }
@@ -411,7 +422,7 @@ public final class Pop3Session implements FetchSession {
       reader.deadline(deadline, doing);
       String line;
       try {
-        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
       } catch (FetchException e) {
         broken = true;
         throw e;
@@ -618,7 +629,7 @@ public final class Pop3Session implements FetchSession {
       String line;
       try {
         line = truncate ? reader.readLineTruncating(s.limits().maxListingLine())
-            : reader.readLine(s.limits().maxListingLine(), "Pop3Limits.maxListingLine");
+            : reader.readLine(s.limits().maxListingLine(), Limit.LISTING_LINE);
         if (truncate && reader.lastLineTruncated()) {
           line = line + TRUNCATED;
         }
@@ -640,8 +651,9 @@ public final class Pop3Session implements FetchSession {
       }
       if (++count > s.limits().maxListingEntries()) {
         broken = true;
-        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a listing from " + server() + " has more than"
-            + " Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ") lines while " + doing);
+        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a listing from " + server() + " is longer than "
+            + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries()) + " while " + doing, null, null,
+            Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
       }
       each.accept(line.startsWith(".") ? line.substring(1) : line);
     }
@@ -864,8 +876,9 @@ public final class Pop3Session implements FetchSession {
     while (r.kind() == Reply.Kind.CONTINUATION) {
       if (++rounds > s.limits().maxSaslRounds()) {
         broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " sent more than Pop3Limits.maxSaslRounds ("
-            + s.limits().maxSaslRounds() + ") challenges during AUTH " + mech + " (case A-05)");
+        throw new FetchException(FetchError.PROTOCOL, server() + " sent more challenges during AUTH " + mech + " than "
+            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + " (case A-05)", null, null,
+            Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
       quirks.add("Q42");
@@ -936,7 +949,9 @@ public final class Pop3Session implements FetchSession {
   private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
       broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a SASL challenge is longer than Pop3Limits.maxSaslChallenge");
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a login challenge from " + server() + " is longer than "
+          + Limit.SASL_CHALLENGE.words(s.limits().maxSaslChallenge()), null, null,
+          Limit.SASL_CHALLENGE.remedy(s.limits().maxSaslChallenge()));
     }
     try {
       return Base64.getDecoder().decode(b64.strip());
@@ -1102,8 +1117,9 @@ public final class Pop3Session implements FetchSession {
     if (messageCount > s.limits().maxListingEntries()) {
       // Never allocate from a server's count (case R-07): the size table below is one long each.
       broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, server() + " counts " + messageCount
-          + " messages, more than Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ")", stat.line(), null);
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, server() + " counts " + messageCount + " messages, more than "
+          + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries()), stat.line(), null,
+          Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
@@ -1264,8 +1280,7 @@ public final class Pop3Session implements FetchSession {
 
   private FetchException wrongOrder(String what, String line) {
     broken = true;
-    return new FetchException(FetchError.WRONG_ORDER, server() + ": " + what
-        + " (RFC 1939 §5; Tolerance.UNORDERED_LISTING sorts an out-of-order list)", line, null);
+    return new FetchException(FetchError.WRONG_ORDER, server() + ": " + what + " (RFC 1939 §5)", line, null);
   }
 
   /** A non-negative decimal of at most 18 digits, or -1. */

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.pop3.Tolerance;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -54,6 +55,10 @@ public final class Reply {
     }
     if (line.equals("+") || line.startsWith("+ ")) {
       return new Reply(Kind.CONTINUATION, line.length() > 2 ? line.substring(2) : "", null, line);
+    }
+    if (!anyCase && ((startsWith(line, "+OK", true) && boundary(line, 3)) || startsWith(line, "-ERR", true))) {
+      throw new FetchException(FetchError.PROTOCOL, "the server wrote its status indicator in lower case (quirk Q13;"
+          + " RFC 1939 writes +OK and -ERR)", line, null, Advice.tolerate(Tolerance.LOWERCASE_STATUS));
     }
     if (startsWith(line, "+ERR", true)) {
       throw new FetchException(FetchError.PROTOCOL,
