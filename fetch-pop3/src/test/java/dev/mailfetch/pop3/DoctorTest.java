@@ -234,6 +234,8 @@ class DoctorTest {
     all.add(c("Q49_proprietaryOnly", Symptom.NO_COMMON_LOGIN_METHOD, setup().quirk(Quirk.Q49_PROPRIETARY_AUTH)));
     all.add(c("Q39_closeOnAuthFail", Symptom.CLOSED_AFTER_FAILED_LOGIN, wrongPassword(setup().quirk(Quirk.Q39_CLOSE_ON_AUTH_FAIL))));
     all.add(c("Q37_inUse", Symptom.MAILBOX_IN_USE, setup().quirk(Quirk.Q37_LOCKED_IN_USE)));
+    all.add(c("Q56_inUseForAnyFailure", Symptom.MAILBOX_IN_USE, setup().quirk(Quirk.Q56_IN_USE_FOR_ANY_FAILURE)));
+    all.add(c("Q54_loginRefusedWithoutCode", Symptom.LOGIN_REFUSED, setup().quirk(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE)));
     all.add(c("Q38_loginDelayCode", Symptom.LOGIN_DELAY, setup().quirk(Quirk.Q38_LOGIN_DELAY_CODE)));
     all.add(c("login_sysTemp", Symptom.SERVER_TEMPORARY, setup().server(b -> b.saslMechanisms()
         .respond("PASS", "-ERR [SYS/TEMP] database unavailable\r\n", After.CONTINUE))));

@@ -199,6 +199,8 @@ class QuirkClientTest {
     CASES.put(Quirk.Q49_PROPRIETARY_AUTH, Case.error(FetchError.AUTH_FAILED));
     CASES.put(Quirk.Q50_STRIPS_X_HEADERS, new Case(Expect.ALTERED));
     CASES.put(Quirk.Q50_DROPS_ATTACHMENTS, new Case(Expect.ALTERED));
+    CASES.put(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE, Case.error(FetchError.AUTH_FAILED));
+    CASES.put(Quirk.Q56_IN_USE_FOR_ANY_FAILURE, Case.error(FetchError.LOCKED));
   }
 
   private static FakeMailbox mailbox() {

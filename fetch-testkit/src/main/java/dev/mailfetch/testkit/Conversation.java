@@ -205,6 +205,11 @@ final class Conversation {
     return (q(Q13_LOWERCASE_STATUS) ? "+ok " : "+OK ") + data;
   }
 
+  /** Whether this server sends RFC 2449/3206 response codes (a Q54 server gives none). */
+  private boolean respCodes() {
+    return s.respCodes && !q(Q54_PASS_REFUSED_WITHOUT_CODE);
+  }
+
   private String err(String text) {
     return err(null, text);
   }
@@ -212,7 +217,12 @@ final class Conversation {
   private String err(String code, String text) {
     String indicator = q(Q14_PLUS_ERR) ? "+ERR" : q(Q13_LOWERCASE_STATUS) ? "-err" : "-ERR";
     String t = q(Q08_NUL_8BIT) ? text + " (\u00e9chec \u00ff)" : text;
-    return indicator + " " + (code != null && s.respCodes ? "[" + code + "] " : "") + t;
+    return indicator + " " + (code != null && respCodes() ? "[" + code + "] " : "") + t;
+  }
+
+  /** A -ERR that carries its response code even where the server does not announce RESP-CODES. */
+  private String errWithCode(String code, String text) {
+    return err("[" + code + "] " + text);
   }
 
   private void reply(String line) throws IOException {
@@ -549,7 +559,7 @@ final class Conversation {
     if (!q(Q24_NO_UIDL)) {
       lines.add("UIDL");
     }
-    if (s.respCodes) {
+    if (respCodes()) {
       lines.add("RESP-CODES");
       lines.add("AUTH-RESP-CODE");
     }
@@ -698,6 +708,15 @@ final class Conversation {
     if (a == null) {
       reply(err("AUTH", "Authentication failed"));
       return !q(Q39_CLOSE_ON_AUTH_FAIL);
+    }
+    if (q(Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      reply(err("message is damaged"));
+      return true;
+    }
+    if (q(Q56_IN_USE_FOR_ANY_FAILURE)) {
+      // Dovecot sends this code whatever RESP-CODES says: its login process failed inside.
+      reply(errWithCode("IN-USE", "Internal login failure. Refer to server log for more information."));
+      return true;
     }
     if (q(Q37_LOCKED_IN_USE)) {
       reply(err("IN-USE", "Mailbox is locked by another POP3 session."));

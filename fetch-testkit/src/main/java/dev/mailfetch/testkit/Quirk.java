@@ -1,7 +1,8 @@
 package dev.mailfetch.testkit;
 
 /**
- * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50), each a
+ * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50, and those
+ * met since, from Q51 on), each a
  * named behaviour a {@link FakePop3Server} can take on. They compose: {@code
  * builder.quirk(Q01_BARE_LF).quirk(Q12_BARE_OK)} is a server that does both.
  *
@@ -185,7 +186,14 @@ public enum Quirk {
   /** X- and Resent- headers are dropped from messages on the way out. HP OpenMail. */
   Q50_STRIPS_X_HEADERS,
   /** Multipart messages lose everything after their first part on the way out; LIST still counts it all. MailMax, InterChange. */
-  Q50_DROPS_ATTACHMENTS;
+  Q50_DROPS_ATTACHMENTS,
+
+  // ---------------------------------------------------------------- beyond the catalogue (issue 16)
+
+  /** Every login, with the right password too, is refused {@code -ERR message is damaged}: the server cannot open the mailbox and says so in words only, as it sends no response codes at all (nor RESP-CODES in CAPA). A distribution-packaged server met in issue 16's interop run. */
+  Q54_PASS_REFUSED_WITHOUT_CODE,
+  /** A login with the right password is refused {@code -ERR [IN-USE] Internal login failure. Refer to server log for more information.}: the lock's code for a failure that is no lock. Dovecot (also {@code [IN-USE] Couldn't sync mailbox.}). */
+  Q56_IN_USE_FOR_ANY_FAILURE;
 
   /** The catalogue ID, such as {@code Q04}. */
   public String id() {

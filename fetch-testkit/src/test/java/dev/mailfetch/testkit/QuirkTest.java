@@ -846,6 +846,26 @@ class QuirkTest {
     }
   }
 
+  // ---------------------------------------------------------------- beyond the catalogue (issue 16)
+
+  @Test
+  void Q54_PASS_REFUSED_WITHOUT_CODE_evenTheRightPassword() throws IOException {
+    try (FakePop3Server s = server(Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      assertEquals(G + "+OK\r\n-ERR message is damaged\r\n+OK Logging out\r\n", script(s));
+      assertEquals(G + "+OK\r\n-ERR Authentication failed\r\n+OK Logging out\r\n",
+          raw(s, "USER alice\r\nPASS wrong\r\nQUIT\r\n"), "no response code, for a wrong password either");
+      assertFalse(raw(s, "CAPA\r\nQUIT\r\n").contains("RESP-CODES"));
+    }
+  }
+
+  @Test
+  void Q56_IN_USE_FOR_ANY_FAILURE_atLogin_evenWithoutRespCodes() throws IOException {
+    try (FakePop3Server s = builder(standard(), Q56_IN_USE_FOR_ANY_FAILURE).responseCodes(false).start()) {
+      assertEquals(G + "+OK\r\n-ERR [IN-USE] Internal login failure. Refer to server log for more information.\r\n"
+          + "+OK Logging out\r\n", script(s));
+    }
+  }
+
   // ---------------------------------------------------------------- the catalogue is complete
 
   @Test

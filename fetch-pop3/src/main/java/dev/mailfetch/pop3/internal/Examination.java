@@ -655,7 +655,8 @@ public final class Examination {
             yield oauthOffered && s.tokens() == null && !passwordOffered ? Symptom.NEEDS_OAUTH
                 : Symptom.NO_COMMON_LOGIN_METHOD;
           }
-          yield Symptom.WRONG_CREDENTIALS;
+          // Only [AUTH] says the credentials are wrong (RFC 3206); without it, the server's words lead.
+          yield e instanceof LoginRefusal r && !r.credentials ? Symptom.LOGIN_REFUSED : Symptom.WRONG_CREDENTIALS;
         }
         default -> errorSymptom(e);
       };

@@ -978,14 +978,7 @@ public final class Pop3Session implements FetchSession {
     if (r.kind() == Reply.Kind.OK || r.kind() == Reply.Kind.CONTINUATION) {
       return new FetchException(FetchError.PROTOCOL, "unexpected reply to " + step, r.line(), null);
     }
-    FetchError fallback = FetchError.AUTH_FAILED;
-    if (has("AUTH-RESP-CODE") && r.code() == null) {
-      fallback = FetchError.SERVER_TEMPORARY; // RFC 3206: only [AUTH] means bad credentials
-    }
-    FetchError e = r.error(fallback);
-    String what = e == FetchError.AUTH_FAILED ? server() + " rejected the login (" + step + ")"
-        : server() + " refused the login for now (" + step + ")";
-    return new FetchException(e, what, r.line(), null);
+    return LoginRefusal.of(server(), r, step, has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
   }
 
   private static String b64(String s) {
