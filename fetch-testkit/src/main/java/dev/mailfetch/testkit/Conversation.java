@@ -85,6 +85,8 @@ final class Conversation {
   private int retrCount;
   private int fetchCounter;
   private boolean uidlListed;
+  /** Whether the client turned on UTF-8 mode (RFC 6856), which a Q52 server waits for. */
+  private boolean utf8;
   private String currentLine;
   private boolean holdsLock;
 
@@ -512,6 +514,14 @@ final class Conversation {
       case "NOOP":
         reply(state == State.TRANSACTION ? ok("") : err("NOOP is allowed only after login"));
         return true;
+      case "UTF8":
+        if (!q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8)) {
+          break; // no UTF-8 mode here: unknown, as to any server without it
+        }
+        // Courier takes it before the login (RFC 6856) and, for Outlook, after it too.
+        utf8 = true;
+        reply(ok("UTF8 enabled"));
+        return true;
       default:
         break;
     }
@@ -558,6 +568,9 @@ final class Conversation {
     lines.add("TOP");
     if (!q(Q24_NO_UIDL)) {
       lines.add("UIDL");
+    }
+    if (q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8)) {
+      lines.add("UTF8 USER");
     }
     if (respCodes()) {
       lines.add("RESP-CODES");
@@ -1268,6 +1281,10 @@ final class Conversation {
     }
     FakeMailbox.Message m = snapshot.get(i);
     byte[] content = served(m.raw());
+    boolean substituted = q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) && !utf8 && UnicodeNotice.applies(content);
+    if (substituted) {
+      content = UnicodeNotice.wrap(content, UnicodeNotice.boundary());
+    }
     int end = content.length;
     if (top) {
       end = topEnd(content, q(Q33_TOP_IGNORES_N) ? 1 : lines);
@@ -1275,8 +1292,19 @@ final class Conversation {
         end = Math.min(end, 64 * 1024);
       }
     }
+    if (top && q(Q55_TOP_ADDS_EMPTY_LINE)) {
+      int header = topEnd(content, 0); // just past the empty line that ends the header section
+      byte[] more = new byte[content.length + 2];
+      System.arraycopy(content, 0, more, 0, header);
+      more[header] = '\r';
+      more[header + 1] = '\n';
+      System.arraycopy(content, header, more, header + 2, content.length - header);
+      content = more;
+      end = end >= header ? end + 2 : end;
+    }
     ByteArrayOutputStream b = new ByteArrayOutputStream(end + end / 64 + 32);
-    b.writeBytes((top ? ok("") : ok(m.size() + " octets")).getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes((top ? ok("") : ok((substituted ? content.length : m.size()) + " octets"))
+        .getBytes(StandardCharsets.US_ASCII));
     b.writeBytes(eol());
     if (top && q(Q33_TOP_DOUBLE_OK)) {
       b.writeBytes(ok("").getBytes(StandardCharsets.US_ASCII));

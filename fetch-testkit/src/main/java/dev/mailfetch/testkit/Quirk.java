@@ -190,8 +190,13 @@ public enum Quirk {
 
   // ---------------------------------------------------------------- beyond the catalogue (issue 16)
 
+  /** CAPA lists {@code UTF8 USER}; to a client that does not send {@code UTF8} (RFC 6856), each message with 8-bit bytes in its header (RFC 6532) is served, by RETR and TOP, as a notice from the postmaster ("Cannot display Unicode content") with the original attached as {@code message/global}, while LIST gives the original's size. Courier (see {@code UnicodeNotice}). */
+  Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8,
+
   /** Every login, with the right password too, is refused {@code -ERR message is damaged}: the server cannot open the mailbox and says so in words only, as it sends no response codes at all (nor RESP-CODES in CAPA). A distribution-packaged server met in issue 16's interop run. */
   Q54_PASS_REFUSED_WITHOUT_CODE,
+  /** TOP sends an empty line of its own after the header section, so its answer is two octets longer than the message; RETR and LIST agree with each other. A distribution-packaged server met in issue 16's interop run. */
+  Q55_TOP_ADDS_EMPTY_LINE,
   /** A login with the right password is refused {@code -ERR [IN-USE] Internal login failure. Refer to server log for more information.}: the lock's code for a failure that is no lock. Dovecot (also {@code [IN-USE] Couldn't sync mailbox.}). */
   Q56_IN_USE_FOR_ANY_FAILURE;
 

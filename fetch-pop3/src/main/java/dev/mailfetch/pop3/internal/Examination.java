@@ -42,7 +42,7 @@ import javax.net.ssl.X509TrustManager;
  * login, mailbox, compliance), measures each, and turns what it saw into {@link Finding}s. It
  * reuses {@link Pop3Session}'s own steps, so what it reports is what a fetch would meet.
  *
- * <p>Read-only by construction: the commands it sends are CAPA, STLS, the login, STAT, UIDL,
+ * <p>Read-only by construction: the commands it sends are CAPA, STLS, UTF8, the login, STAT, UIDL,
  * LIST, TOP, NOOP, RSET and QUIT; RETR only in deep mode. No DELE exists here.
  */
 public final class Examination {
@@ -66,6 +66,10 @@ public final class Examination {
   private final Map<Integer, PortProbe.PortSpeaks> others = new HashMap<>();
   private final ChainRecorder recorder;
   private boolean blocked;
+  /** Sampled messages that came as the server's notice instead (quirk Q52): no size of theirs is LIST's. */
+  private final Set<Integer> notices = new HashSet<>();
+  /** A sampled message whose header holds UTF-8, to ask for again without UTF-8 mode; or null. */
+  private Integer eightBitSample;
 
   private Examination(Plan plan) {
     this.plan = plan;
@@ -433,6 +437,12 @@ public final class Examination {
         quit(ses, null);
         return;
       }
+      caps.resume();
+      Reply utf8 = Utf8Mode.enable(ses); // as a fetch does: after TLS, before the login (RFC 6856)
+      if (utf8 != null) {
+        caps.notes.add("UTF-8 mode: " + (utf8.ok() ? "on" : "refused (\"" + FetchException.escape(utf8.line()) + "\")"));
+      }
+      caps.pause();
       if (!login(ses)) {
         caps.resume();
         finishCaps(caps, ses);
@@ -467,7 +477,8 @@ public final class Examination {
   private void finishCaps(StepDraft caps, Pop3Session ses) {
     if (caps.summary.isEmpty()) {
       List<String> flags = new ArrayList<>();
-      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER")) {
+      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER",
+          "UTF8")) {
         if (ses.has(tag)) {
           flags.add(tag);
         }
@@ -848,6 +859,10 @@ public final class Examination {
       secondSession(d, l, samples);
       checked.add("a second session's unique ids (deep)");
     }
+    if (inStep && ses.utf8 && eightBitSample != null && !ses.has("LOGIN-DELAY")) {
+      withoutUtf8(d, eightBitSample);
+      checked.add("a message with a UTF-8 header without UTF-8 mode (a second session)");
+    }
     d.summary = "checked " + String.join(", ", checked);
     d.end();
   }
@@ -991,6 +1006,16 @@ public final class Examination {
       blocked = true;
       return false;
     }
+    if (UnicodeCheck.isNotice(bytes)) {
+      // Not the message: its size, line ends and all are the notice's (quirk Q52).
+      notices.add(n);
+      d.add(Symptom.UNICODE_MESSAGES_REPLACED, "message " + n + " arrived as the server's notice \"Cannot display"
+          + " Unicode content\" with the original attached; " + utf8Off(ses));
+      return true;
+    }
+    if (eightBitSample == null && UnicodeCheck.eightBitHeader(bytes)) {
+      eightBitSample = n;
+    }
     int bareLf = 0;
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) {
@@ -1000,13 +1025,27 @@ public final class Examination {
     if (bareLf > 0 && !d.has(Symptom.BARE_LF_IN_MESSAGES)) {
       d.add(Symptom.BARE_LF_IN_MESSAGES, "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
     }
-    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.LIST_SIZE_WRONG)) {
-      d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
+    // Only RETR can tell whether LIST or TOP is off (issue 16): without --deep, say what was measured.
+    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.TOP_LIST_DISAGREE)) {
+      d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
           + bytes.length + sizeHint(bytes, listed));
     }
     return true;
   }
 
+  /** Why this session could not turn UTF-8 mode on, in words. */
+  private static String utf8Off(Pop3Session ses) {
+    if (ses.utf8) {
+      return "UTF-8 mode was on, so the server replaces such messages whatever the client says";
+    }
+    if (!ses.capaWorked) {
+      return "CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on";
+    }
+    return ses.has("UTF8") ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
+        : "its CAPA does not offer UTF-8 mode (RFC 6856), so it could not be turned on";
+  }
+
+  /** What the numbers themselves show, without saying which side is wrong. */
   private static String sizeHint(byte[] bytes, long listed) {
     int lines = 0;
     for (byte b : bytes) {
@@ -1015,10 +1054,13 @@ public final class Examination {
       }
     }
     if (bytes.length - lines == listed) {
-      return " (LIST counts LF line ends, not CRLF: Q32)";
+      return " (the difference is the number of line ends, as when LF is counted instead of CRLF: Q32)";
+    }
+    if (bytes.length - listed == 2) {
+      return " (two octets more: one line end more, as when TOP adds an empty line: Q55)";
     }
     if (listed % 1024 == 0) {
-      return " (LIST rounds to 1024: Q32)";
+      return " (LIST's size is a multiple of 1024, as when sizes are rounded: Q32)";
     }
     return "";
   }
@@ -1026,6 +1068,9 @@ public final class Examination {
   private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
+      if (notices.contains(n)) {
+        continue; // RETR would send the notice again: nothing to measure
+      }
       String cmd = "RETR " + n;
       ses.send(cmd, cmd);
       Reply r = ses.reply("retrieving message " + n + " (deep)");
@@ -1123,7 +1168,8 @@ public final class Examination {
     }
   }
 
-  private void secondSession(StepDraft d, Listing first, List<Integer> samples) {
+  /** Another session with the same settings, logged in; UTF-8 mode on as a fetch has it, or off. */
+  private Pop3Session reopen(boolean utf8) throws FetchException {
     Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
     again.address = address;
     try {
@@ -1136,7 +1182,46 @@ public final class Examination {
       if (s.security() == Security.STARTTLS) {
         again.startTls();
       }
+      if (utf8) {
+        Utf8Mode.enable(again);
+      }
       again.login();
+      return again;
+    } catch (FetchException e) {
+      again.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Message {@code n}, whose header holds UTF-8, asked for by TOP in a session without UTF-8 mode,
+   * as a mail program without RFC 6856 asks: a server that then sends a notice in its place (quirk
+   * Q52) is noticed, though mailfetch, which turns the mode on, is not affected.
+   */
+  private void withoutUtf8(StepDraft d, int n) {
+    Pop3Session plain = null;
+    try {
+      plain = reopen(false);
+      if (UnicodeCheck.noticeFor(plain, n)) {
+        d.add(Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS, "with UTF-8 mode off, TOP " + n + " 0 answered with the"
+            + " server's notice \"Cannot display Unicode content\"; in UTF-8 mode, as mailfetch asks, it sends"
+            + " message " + n + " as it is");
+      }
+      plain.send("QUIT", "QUIT");
+      plain.reply("waiting for QUIT");
+    } catch (FetchException e) {
+      d.notes.add("a session without UTF-8 mode could not be examined: " + e.detail());
+    } finally {
+      if (plain != null) {
+        plain.close();
+      }
+    }
+  }
+
+  private void secondSession(StepDraft d, Listing first, List<Integer> samples) {
+    Pop3Session again = null;
+    try {
+      again = reopen(true);
       again.send("UIDL", "UIDL");
       if (!again.reply("listing unique ids again").ok()) {
         return;
@@ -1172,7 +1257,9 @@ public final class Examination {
     } catch (FetchException e) {
       d.notes.add("a second session could not be examined: " + e.detail());
     } finally {
-      again.close();
+      if (again != null) {
+        again.close();
+      }
     }
   }
 

@@ -69,6 +69,7 @@ import org.slf4j.LoggerFactory;
  *   <li>connect; for implicit TLS, the handshake (TLS 1.2 or later, SNI, host name checked);
  *   <li>greeting, CAPA; for STARTTLS, STLS (refused up front if not offered; bytes buffered after
  *       its reply are an injection), the handshake, CAPA again;
+ *   <li>UTF8, where CAPA offers it (RFC 6856; {@link Utf8Mode});
  *   <li>login with the strongest allowed mechanism the server offers; CAPA again;
  *   <li>STAT, LIST, UIDL: streamed, validated;
  *   <li>RETR in pipelined batches: a message is whole only when the status line after it parses;
@@ -125,6 +126,8 @@ public final class Pop3Session implements FetchSession {
   InetAddress address;
   /** The login method that worked, for the doctor's report. */
   AuthMechanism loggedInWith;
+  /** Whether UTF-8 mode is on (RFC 6856, {@link Utf8Mode}). */
+  boolean utf8;
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
   final Set<String> quirks = new LinkedHashSet<>();
@@ -187,6 +190,7 @@ public final class Pop3Session implements FetchSession {
     try {
       session.connect();
       session.greetAndSecure();
+      Utf8Mode.enable(session); // RFC 6856: in the AUTHORIZATION state, so before the login
       session.login();
       session.capaAndListing();
       session.readPolicy();
