@@ -856,11 +856,11 @@ public final class Examination {
       checked.add("QUIT");
     }
     if (inStep && plan.deep() && l.uidl) {
-      secondSession(d, l, samples);
+      secondSessions().uidsAndRetrievedMail(d, l.uids, l.uidlNumbers, samples);
       checked.add("a second session's unique ids (deep)");
     }
     if (inStep && ses.utf8 && eightBitSample != null && !ses.has("LOGIN-DELAY")) {
-      withoutUtf8(d, eightBitSample);
+      secondSessions().withoutUtf8(d, eightBitSample);
       checked.add("a message with a UTF-8 header without UTF-8 mode (a second session)");
     }
     d.summary = "checked " + String.join(", ", checked);
@@ -1010,7 +1010,7 @@ public final class Examination {
       // Not the message: its size, line ends and all are the notice's (quirk Q52).
       notices.add(n);
       d.add(Symptom.UNICODE_MESSAGES_REPLACED, "message " + n + " arrived as the server's notice \"Cannot display"
-          + " Unicode content\" with the original attached; " + utf8Off(ses));
+          + " Unicode content\" with the original attached; " + UnicodeCheck.whyModeOff(ses));
       return true;
     }
     if (eightBitSample == null && UnicodeCheck.eightBitHeader(bytes)) {
@@ -1031,18 +1031,6 @@ public final class Examination {
           + bytes.length + sizeHint(bytes, listed));
     }
     return true;
-  }
-
-  /** Why this session could not turn UTF-8 mode on, in words. */
-  private static String utf8Off(Pop3Session ses) {
-    if (ses.utf8) {
-      return "UTF-8 mode was on, so the server replaces such messages whatever the client says";
-    }
-    if (!ses.capaWorked) {
-      return "CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on";
-    }
-    return ses.has("UTF8") ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
-        : "its CAPA does not offer UTF-8 mode (RFC 6856), so it could not be turned on";
   }
 
   /** What the numbers themselves show, without saying which side is wrong. */
@@ -1168,99 +1156,13 @@ public final class Examination {
     }
   }
 
-  /** Another session with the same settings, logged in; UTF-8 mode on as a fetch has it, or off. */
-  private Pop3Session reopen(boolean utf8) throws FetchException {
-    Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-    again.address = address;
-    try {
-      again.connectTcp();
-      if (s.security() == Security.IMPLICIT_TLS) {
-        again.handshake();
-      }
-      again.greet();
-      again.capa();
-      if (s.security() == Security.STARTTLS) {
-        again.startTls();
-      }
-      if (utf8) {
-        Utf8Mode.enable(again);
-      }
-      again.login();
+  /** Sessions after the first, with the same settings and this examination's address. */
+  private SecondSessions secondSessions() {
+    return new SecondSessions(() -> {
+      Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
+      again.address = address;
       return again;
-    } catch (FetchException e) {
-      again.close();
-      throw e;
-    }
-  }
-
-  /**
-   * Message {@code n}, whose header holds UTF-8, asked for by TOP in a session without UTF-8 mode,
-   * as a mail program without RFC 6856 asks: a server that then sends a notice in its place (quirk
-   * Q52) is noticed, though mailfetch, which turns the mode on, is not affected.
-   */
-  private void withoutUtf8(StepDraft d, int n) {
-    Pop3Session plain = null;
-    try {
-      plain = reopen(false);
-      if (UnicodeCheck.noticeFor(plain, n)) {
-        d.add(Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS, "with UTF-8 mode off, TOP " + n + " 0 answered with the"
-            + " server's notice \"Cannot display Unicode content\"; in UTF-8 mode, as mailfetch asks, it sends"
-            + " message " + n + " as it is");
-      }
-      plain.send("QUIT", "QUIT");
-      plain.reply("waiting for QUIT");
-    } catch (FetchException e) {
-      d.notes.add("a session without UTF-8 mode could not be examined: " + e.detail());
-    } finally {
-      if (plain != null) {
-        plain.close();
-      }
-    }
-  }
-
-  private void secondSession(StepDraft d, Listing first, List<Integer> samples) {
-    Pop3Session again = null;
-    try {
-      again = reopen(true);
-      again.send("UIDL", "UIDL");
-      if (!again.reply("listing unique ids again").ok()) {
-        return;
-      }
-      List<String> uids = new ArrayList<>();
-      again.readListing("listing unique ids again", true, line -> {
-        String[] f = (line.startsWith("+OK ") ? line.substring(4) : line).trim().split(" +", 2);
-        uids.add(f.length > 1 ? f[1] : "");
-      });
-      Set<String> now = new HashSet<>(uids);
-      int kept = 0;
-      for (String uid : first.uids) {
-        if (now.contains(uid)) {
-          kept++;
-        }
-      }
-      List<String> gone = new ArrayList<>();
-      for (int n : samples) {
-        int i = first.uidlNumbers.indexOf(n);
-        if (i >= 0 && !now.contains(first.uids.get(i))) {
-          gone.add(Integer.toString(n));
-        }
-      }
-      if (!first.uids.isEmpty() && kept == 0 && uids.size() >= first.uids.size()) {
-        d.add(Symptom.UIDS_UNSTABLE, "none of the " + first.uids.size() + " ids of the first session came back in"
-            + " the second, which lists " + uids.size());
-      } else if (!gone.isEmpty()) {
-        d.add(Symptom.RETR_REMOVES_MAIL, "message(s) " + String.join(", ", gone) + " were retrieved (RETR) in the"
-            + " first session and are not listed in the second; no DELE was sent");
-      }
-      again.send("QUIT", "QUIT");
-      again.reply("waiting for QUIT");
-    } catch (FetchException e) {
-      d.notes.add("a second session could not be examined: " + e.detail());
-    } finally {
-      if (again != null) {
-        again.close();
-      }
-    }
+    }, s.security());
   }
 
   // ------------------------------------------------------------------ errors to symptoms

@@ -56,7 +56,6 @@ import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -290,54 +289,13 @@ public final class Pop3Session implements FetchSession {
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
           + " did not finish within " + Limit.HANDSHAKE_TIMEOUT.words(s.limits().handshakeTimeout()), null, e,
           Limit.HANDSHAKE_TIMEOUT.remedy(s.limits().handshakeTimeout()));
-    } catch (SSLHandshakeException e) {
-      throw handshakeFailed(e);
-    } catch (SSLException e) {
-      throw handshakeFailed(e);
+    } catch (SSLException e) { // a handshake failure or another: which check failed, in words
+      throw TlsFailure.of(e, server(), s.host(), s.port());
     } catch (IOException e) {
       throw new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new FetchException(FetchError.CONFIGURATION, "this JDK has no TLS implementation", e);
     }
-  }
-
-  private FetchException handshakeFailed(SSLException e) {
-    String all = chain(e);
-    // The JDK says "validity check failed" for both; the cause's class tells which.
-    if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is not yet valid"
-          + " (check this machine's clock)", e);
-    }
-    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate has expired", e);
-    }
-    if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate was issued for another host name than "
-          + s.host(), e);
-    }
-    if (all.contains("unable to find valid certification path") || all.contains("PKIX") || all.contains("certificate_unknown")
-        || all.contains("CertPath") || all.contains("Certificate")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is self-signed or issued by an"
-          + " authority this client does not trust", e);
-    }
-    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
-      return new FetchException(FetchError.TLS_FAILED, server() + " does not speak TLS on port " + s.port()
-          + ": it looks like a plain-text port, which expects STARTTLS or no encryption", null, e,
-          Advice.plainTextPort(s.port()));
-    }
-    if (all.contains("protocol") || all.contains("No appropriate")) {
-      return new FetchException(FetchError.TLS_FAILED, server() + " offers no TLS version this client accepts"
-          + " (TLS 1.2 or later is required)", e);
-    }
-    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
-  }
-
-  private static String chain(Throwable t) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
-    }
-    return sb.toString();
   }
 
   // ---------------------------------------------------------------- commands and replies
@@ -1586,7 +1544,7 @@ public final class Pop3Session implements FetchSession {
       if (!r.ok()) {
         quirks.add(top ? "Q33" : "Q34");
         handler.failed(ref, top ? r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send the top of"
-            + " message " + ref.number() + " (TOP); it stays there") : listedMessageRefused(ref, r));
+            + " message " + ref.number() + " (TOP); it stays there") : r.listedMessageRefused(server(), ref.number()));
         w.topUp();
         continue;
       }
@@ -1631,25 +1589,6 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
-  }
-
-  /**
-   * RETR of a message this session listed, answered -ERR (quirk Q34: Dovecot's concurrent expunge).
-   * RFC 1939 §4 has the server keep every listed message until the session ends, so without a
-   * response code that says otherwise this is PROTOCOL, as docs/errors.md files it; that message
-   * fails alone and is tried again next run.
-   */
-  private FetchException listedMessageRefused(MessageRef ref, Reply r) {
-    FetchError e = r.error(FetchError.PROTOCOL);
-    String detail = server() + " refused to send message " + ref.number() + ", which it listed itself in this"
-        + " session (RETR); it stays on the server";
-    if (e != FetchError.PROTOCOL) {
-      return new FetchException(e, detail, r.line(), null);
-    }
-    return new FetchException(e, detail + " (RFC 1939 §4: a server keeps the messages it listed until the session"
-        + " ends)", r.line(), null, Remedy.of("Nothing is lost: the message stays on the server, unless another"
-        + " program deleted it meanwhile (some servers then say \"expunged\"), and the next run tries it again. If"
-        + " it fails at every run, ask the provider about that message, quoting the server's words."));
   }
 
   private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
@@ -1766,16 +1705,6 @@ public final class Pop3Session implements FetchSession {
     quirks.add("Q21");
     log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
         s.account(), server());
-  }
-
-  private int topUp(ArrayDeque<String> queue, int outstanding, int window) throws FetchException {
-    int n = outstanding;
-    while (n < window && !queue.isEmpty()) {
-      String c = queue.poll();
-      send(c, c);
-      n++;
-    }
-    return n;
   }
 
   /**

@@ -61,6 +61,18 @@ final class UnicodeCheck {
     return isNotice(top.toByteArray());
   }
 
+  /** Why this session could not turn UTF-8 mode on, in words. */
+  static String whyModeOff(Pop3Session ses) {
+    if (ses.utf8) {
+      return "UTF-8 mode was on, so the server replaces such messages whatever the client says";
+    }
+    if (!ses.capaWorked) {
+      return "CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on";
+    }
+    return ses.has("UTF8") ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
+        : "its CAPA does not offer UTF-8 mode (RFC 6856), so it could not be turned on";
+  }
+
   /** The header section, up to the first empty line, bytes as ISO-8859-1 characters. */
   private static String header(byte[] message) {
     String text = new String(message, 0, Math.min(message.length, KEEP), StandardCharsets.ISO_8859_1);
