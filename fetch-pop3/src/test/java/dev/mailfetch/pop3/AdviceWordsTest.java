@@ -182,6 +182,16 @@ class AdviceWordsTest {
   }
 
   @Test
+  void Q49_noLoginMethodInCommon_isAdvisedTheMethods_notThePassword() {
+    try (FakePop3Server s = Pop3SourceTest.server(FakeMailbox.create()).quirk(Quirk.Q49_PROPRIETARY_AUTH).start()) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      assertTrue(e.remedy().commandLine().contains("--auth MECH"), e.remedy().commandLine());
+      assertTrue(e.remedy().library().contains("mechanisms(AuthMechanism...)"), e.remedy().library());
+    }
+  }
+
+  @Test
   void theServerAnsweringInTheWrongOrder_isSaidInWords() {
     try (FakePop3Server s = Pop3SourceTest.server(FakeMailbox.create().add("Subject: a\r\n\r\nb\r\n")
         .add("Subject: b\r\n\r\nc\r\n")).quirk(Quirk.Q29_NUMBERING_SHUFFLED).start()) {

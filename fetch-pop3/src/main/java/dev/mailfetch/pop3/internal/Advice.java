@@ -33,6 +33,17 @@ final class Advice {
             + " Pop3Doctor.discover finds a domain's POP3 server from its DNS records.");
   }
 
+  /** The server offers no login method that is allowed: the password is not the question. */
+  static Remedy noCommonLoginMethod() {
+    return Remedy.of(
+        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM_MD5 and APOP only on request),"
+            + " or give an OAuth token (--oauth-token-env NAME) if the server wants OAuth; otherwise ask the"
+            + " provider for a standard login.",
+        "Allow a method the server offers, if it is safe (the source builder's mechanisms(AuthMechanism...)),"
+            + " or give an OAuth token provider (oauthTokens(TokenProvider)) if the server wants OAuth; otherwise"
+            + " ask the provider for a standard login.");
+  }
+
   /** Implicit TLS was spoken to a port that greets in plain text. */
   static Remedy plainTextPort(int port) {
     return Remedy.of(

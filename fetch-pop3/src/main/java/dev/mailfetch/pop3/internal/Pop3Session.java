@@ -662,7 +662,7 @@ public final class Pop3Session implements FetchSession {
     }
     throw new FetchException(FetchError.AUTH_FAILED, server() + " offers no login method that is allowed here"
         + " (allowed: " + s.mechanisms() + "; the server's SASL list: " + sasl + (has("USER") ? ", USER" : "")
-        + "); no credentials were sent");
+        + "); no credentials were sent", null, null, Advice.noCommonLoginMethod());
   }
 
   private static String saslName(AuthMechanism m) {
