@@ -180,7 +180,7 @@ public final class Pop3Session implements FetchSession {
     private static final long serialVersionUID = 1L;
 
     CapaBroken(FetchException cause) {
-      super(cause.error(), cause.getMessage(), cause);
+      super(cause.error(), cause.detail(), null, cause, cause.remedy()); // the detail: no second "CODE: "
     }
   }
 
