@@ -114,11 +114,12 @@ public enum FetchError {
   AUTH_FAILED(
       20,
       false,
-      "The server rejected the user name or password.",
+      "The server refused the login.",
       List.of(
           "the password is wrong or has changed",
           "the provider wants an app password or OAuth instead of the account password",
-          "POP access is switched off for this account at the provider"),
+          "POP access is switched off for this account at the provider",
+          "the server could not open the mailbox and refused the login in its own words (the message quotes them)"),
       Remedy.of(
           "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
               + " and Outlook need POP enabled and an app password or OAuth sign-in.")),
@@ -247,7 +248,10 @@ public enum FetchError {
       Remedy.of(
           "Nothing is lost and nothing is fetched twice: the messages are stored, and the next run"
               + " asks the server again to delete them. If it happens at every run, ask the provider,"
-              + " quoting the server's reply.")),
+              + " quoting the server's reply (--trace shows it).",
+          "Nothing is lost and nothing is fetched twice: the messages are stored, and the next run"
+              + " asks the server again to delete them. If it happens at every run, ask the provider,"
+              + " quoting the server's reply (the dev.mailfetch.pop3.trace logger shows it).")),
 
   /** The server broke the POP3 protocol in a way that is not a framing error. */
   PROTOCOL(
@@ -260,10 +264,8 @@ public enum FetchError {
           "the server gave a new message the unique id of an earlier one (quirk Q51)",
           "the server served a message empty, without its author's header or body (quirk Q53)"),
       Remedy.of(
-          "Report the server's reply to the provider. If the server is known to do this, the matching"
-              + " quirk can be tolerated by name (--quirk ID, docs/quirks.md).",
-          "Report the server's reply to the provider. If the server is known to do this, the matching"
-              + " quirk can be tolerated by name (the source builder's tolerate(Tolerance...)).")),
+          "Report the server's reply to the provider; what was not fetched stays on the server and is"
+              + " tried again at the next run.")),
 
   /** A configured limit was reached; the message names the setting to raise. */
   LIMIT_EXCEEDED(

@@ -115,7 +115,7 @@ final class DoctorCommand implements Callable<Integer> {
     if (json) {
       out.println(json(d));
     } else {
-      out.print(d.report());
+      out.print(d.report(Diagnosis.Reader.COMMAND_LINE));
     }
     out.flush();
     return d.exitCode();
@@ -163,7 +163,7 @@ final class DoctorCommand implements Callable<Integer> {
           g.writeStringField("title", f.symptom().title());
           g.writeStringField("evidence", f.evidence());
           g.writeStringField("meaning", f.symptom().cause());
-          g.writeStringField("remedy", f.symptom().remedy());
+          g.writeStringField("remedy", f.symptom().remedy().commandLine());
           if (f.error().isPresent()) {
             g.writeStringField("error", f.error().get().name());
             g.writeNumberField("exit_code", f.error().get().exitCode());

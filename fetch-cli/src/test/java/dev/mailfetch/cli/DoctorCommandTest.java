@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.pop3.Symptom;
 import dev.mailfetch.testkit.FakeDnsServer;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -18,10 +19,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code mailfetch doctor} as a user runs it: the report, the JSON, the exit codes, no secret. */
 @Timeout(120)
@@ -94,6 +100,42 @@ class DoctorCommandTest {
   }
 
   @Test
+  void aSelfSignedServer_isAdvisedTheCommandsOwnOption_neverABuilderCall() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = server(TestCertificates.Profile.SELF_SIGNED)) {
+      String url = "pop3s://alice@localhost:" + s.port();
+      FetchCommandTest.Run text = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
+          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1");
+      assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), text.exit(), text.out() + text.err());
+      assertTrue(text.out().contains("do:     If this is your own or a private server, trust its certificate with"
+          + " --ca-file FILE"), text.out());
+      assertFalse(text.out().contains("trustPem") || text.out().contains("--trust "), text.out());
+      FetchCommandTest.Run json = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
+          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1", "--json");
+      assertTrue(json.out().contains("\"remedy\":\"If this is your own or a private server, trust its certificate"
+          + " with --ca-file FILE"), json.out());
+    }
+  }
+
+  /** Every option the doctor's advice names (issue 16: it once advised --trust) is one mailfetch has. */
+  @Test
+  void everyOptionTheDoctorAdvises_isAnOptionOfMailfetch() {
+    CommandLine mailfetch = new CommandLine(new Main());
+    Set<String> options = new TreeSet<>();
+    for (CommandLine sub : mailfetch.getSubcommands().values()) {
+      options.addAll(sub.getCommandSpec().optionsMap().keySet());
+    }
+    Matcher named = Pattern.compile("(?<![\\w-])--[a-z][a-z-]*").matcher("");
+    for (Symptom symptom : Symptom.values()) {
+      named.reset(symptom.remedy().commandLine());
+      while (named.find()) {
+        assertTrue(options.contains(named.group()), symptom + " advises " + named.group() + ", which mailfetch"
+            + " does not have: " + symptom.remedy().commandLine());
+      }
+    }
+  }
+
+  @Test
   void withoutAPassword_itStopsBeforeTheLogin_andSaysSo() throws IOException {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.VALID)) {
@@ -117,7 +159,7 @@ class DoctorCommandTest {
           "--dns", "127.0.0.1:" + dns.socketAddress().getPort());
       // The account is alice@example.test, which the server does not know: the login fails, after
       // the server was found by its SRV record.
-      assertTrue(r.out().contains("found localhost:" + s.port() + " (IMPLICIT_TLS) by SRV _pop3s._tcp.example.test"),
+      assertTrue(r.out().contains("found localhost:" + s.port() + " (implicit TLS) by SRV _pop3s._tcp.example.test"),
           r.out());
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out());
     }

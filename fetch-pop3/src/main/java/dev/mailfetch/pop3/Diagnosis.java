@@ -48,6 +48,17 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     }
   }
 
+  /**
+   * Who reads a {@link #report(Reader)}: its advice ({@link Symptom#remedy()}) comes in the form
+   * that reader can act on.
+   */
+  public enum Reader {
+    /** A person running {@code mailfetch doctor}: the advice names the command's options. */
+    COMMAND_LINE,
+    /** A developer calling the library: the advice names the builder calls. */
+    LIBRARY
+  }
+
   /** The stages of a fetch, in order. */
   public enum Stage {
     DNS("name resolution"),
@@ -150,10 +161,21 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
   }
 
   /**
-   * The report a person reads: one line per stage with its mark, then, for each finding, what was
-   * seen, what it means and what to do. Never a stack trace, never a secret.
+   * The report for a developer ({@link Reader#LIBRARY}): what to do names the builder calls. A
+   * program that shows the report to a person who runs the {@code mailfetch} command uses {@link
+   * #report(Reader)} with {@link Reader#COMMAND_LINE}.
    */
   public String report() {
+    return report(Reader.LIBRARY);
+  }
+
+  /**
+   * The report a person reads: one line per stage with its mark, then, for each finding, what was
+   * seen, what it means and what to do, in the form {@code reader} can act on. Never a stack
+   * trace, never a secret.
+   */
+  public String report(Reader reader) {
+    Objects.requireNonNull(reader, "reader");
     StringBuilder sb = new StringBuilder();
     sb.append("mailfetch doctor: ").append(server).append('\n');
     for (Step s : steps) {
@@ -185,7 +207,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
       sb.append('\n');
       sb.append("    seen:   ").append(f.evidence()).append('\n');
       sb.append("    means:  ").append(f.symptom().cause()).append('\n');
-      sb.append("    do:     ").append(f.symptom().remedy()).append('\n');
+      sb.append("    do:     ").append(reader == Reader.COMMAND_LINE ? f.symptom().remedy().commandLine()
+          : f.symptom().remedy().library()).append('\n');
       if (!f.symptom().references().isEmpty()) {
         sb.append("    see:    ").append(String.join(", ", f.symptom().references())).append('\n');
       }

@@ -28,7 +28,7 @@ import javax.net.ssl.X509TrustManager;
  * System.exit(d.exitCode());       // 0 healthy, else the code of what stops the fetch
  * }</pre>
  *
- * <p><b>Read-only by construction:</b> it sends CAPA, STLS, the login, STAT, UIDL, LIST, TOP (to
+ * <p><b>Read-only by construction:</b> it sends CAPA, STLS, UTF8, the login, STAT, UIDL, LIST, TOP (to
  * sample messages), NOOP and QUIT; never DELE. RETR only with {@link Builder#deep}: some servers
  * mark or delete a message once it is retrieved (Gmail's POP does), and a deep examination then
  * sends RSET before QUIT. A certificate that fails verification is described, never trusted: no

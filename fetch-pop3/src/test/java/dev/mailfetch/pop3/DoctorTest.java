@@ -163,6 +163,11 @@ class DoctorTest {
         .add("Subject: two\r\n\r\nsecond\r\n");
   }
 
+  /** Two messages, the first with raw UTF-8 in its header (RFC 6532). */
+  static FakeMailbox withUtf8Header() {
+    return FakeMailbox.create().add("grusse", Utf8ModeTest.GRUSSE).add("Subject: two\r\n\r\nsecond\r\n");
+  }
+
   static List<Case> cases() {
     List<Case> all = new ArrayList<>();
     // DNS
@@ -234,6 +239,8 @@ class DoctorTest {
     all.add(c("Q49_proprietaryOnly", Symptom.NO_COMMON_LOGIN_METHOD, setup().quirk(Quirk.Q49_PROPRIETARY_AUTH)));
     all.add(c("Q39_closeOnAuthFail", Symptom.CLOSED_AFTER_FAILED_LOGIN, wrongPassword(setup().quirk(Quirk.Q39_CLOSE_ON_AUTH_FAIL))));
     all.add(c("Q37_inUse", Symptom.MAILBOX_IN_USE, setup().quirk(Quirk.Q37_LOCKED_IN_USE)));
+    all.add(c("Q56_inUseForAnyFailure", Symptom.MAILBOX_IN_USE, setup().quirk(Quirk.Q56_IN_USE_FOR_ANY_FAILURE)));
+    all.add(c("Q54_loginRefusedWithoutCode", Symptom.LOGIN_REFUSED, setup().quirk(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE)));
     all.add(c("Q38_loginDelayCode", Symptom.LOGIN_DELAY, setup().quirk(Quirk.Q38_LOGIN_DELAY_CODE)));
     all.add(c("login_sysTemp", Symptom.SERVER_TEMPORARY, setup().server(b -> b.saslMechanisms()
         .respond("PASS", "-ERR [SYS/TEMP] database unavailable\r\n", After.CONTINUE))));
@@ -270,7 +277,16 @@ class DoctorTest {
     Setup lf = setup();
     lf.mailbox = FakeMailbox.create().add("Subject: lf\n\nunix line ends\nhere\r\n");
     all.add(c("messagesWithBareLf", Symptom.BARE_LF_IN_MESSAGES, lf));
-    all.add(c("Q32_listSizeLfCount", Symptom.LIST_SIZE_WRONG, setup().quirk(Quirk.Q32_LIST_SIZE_LF_COUNT)));
+    all.add(c("Q32_listSizeLfCount", Symptom.TOP_LIST_DISAGREE, setup().quirk(Quirk.Q32_LIST_SIZE_LF_COUNT)));
+    all.add(c("Q32_listSizeLfCount_deep", Symptom.LIST_SIZE_WRONG, deep(setup().quirk(Quirk.Q32_LIST_SIZE_LF_COUNT))));
+    all.add(c("Q55_topAddsEmptyLine", Symptom.TOP_LIST_DISAGREE, setup().quirk(Quirk.Q55_TOP_ADDS_EMPTY_LINE)));
+    all.add(c("Q55_topAddsEmptyLine_deep", Symptom.TOP_BROKEN, deep(setup().quirk(Quirk.Q55_TOP_ADDS_EMPTY_LINE))));
+    Setup replaced = setup().quirk(Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8, Quirk.Q19_CAPA_ERR);
+    replaced.mailbox = withUtf8Header();
+    all.add(c("Q52_unicodeReplaced_withoutCapa", Symptom.UNICODE_MESSAGES_REPLACED, replaced));
+    Setup others = setup().quirk(Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8);
+    others.mailbox = withUtf8Header();
+    all.add(c("Q52_unicodeReplacedForOthers", Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS, others));
     all.add(c("Q33_topErr", Symptom.TOP_BROKEN, setup().quirk(Quirk.Q33_TOP_ERR)));
     all.add(c("Q33_topDoubleOk", Symptom.TOP_BROKEN, setup().quirk(Quirk.Q33_TOP_DOUBLE_OK)));
     all.add(c("Q21_pipeliningDropsQueued", Symptom.PIPELINING_BROKEN, setup().quirk(Quirk.Q21_PIPELINING_DROPS_QUEUED)));

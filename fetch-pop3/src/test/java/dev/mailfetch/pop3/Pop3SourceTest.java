@@ -267,7 +267,9 @@ class Pop3SourceTest {
       try (FakePop3Server s = server(FakeMailbox.create()).start()) {
         FetchException e = assertThrows(FetchException.class, () -> client(s, Security.IMPLICIT_TLS).build().open());
         assertEquals(FetchError.TLS_FAILED, e.error());
-        assertTrue(e.getMessage().contains("STARTTLS"), e.getMessage());
+        assertTrue(e.detail().contains("STARTTLS") && !e.detail().contains("Security."), e.detail());
+        assertTrue(e.remedy().commandLine().contains("--tls starttls"), e.remedy().commandLine());
+        assertTrue(e.remedy().library().contains("Security.STARTTLS"), e.remedy().library());
       }
     }
 
@@ -461,14 +463,16 @@ class Pop3SourceTest {
         FetchResult r = fetch(source, sink, InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
         FetchException e = r.firstError().orElseThrow();
         assertEquals(FetchError.READ_ERROR, e.error(), r::summary);
-        assertTrue(e.getMessage().contains("quirk Q02") && e.getMessage().contains("Tolerance.CR_TERMINATOR"),
-            e.getMessage());
+        assertTrue(e.getMessage().contains("quirk Q02"), e.getMessage());
+        assertTrue(e.remedy().commandLine().contains("--quirk Q02"), e.remedy().commandLine());
+        assertTrue(e.remedy().library().contains("Tolerance.CR_TERMINATOR"), e.remedy().library());
         assertEquals(0, sink.size(), "nothing half-framed reaches the sink");
         s.awaitSessionsEnded(Duration.ofSeconds(10));
         FetchResult next = fetch(source, sink, InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
         FetchException stalled = next.firstError().orElseThrow();
         assertEquals(FetchError.CONNECTION_TIMED_OUT, stalled.error(), next::summary);
         assertTrue(stalled.getMessage().contains("quirk Q02"), stalled.getMessage());
+        assertTrue(stalled.remedy().commandLine().contains("--quirk Q02"), stalled.remedy().commandLine());
         s.awaitSessionsEnded(Duration.ofSeconds(10));
         assertEquals(2, s.mailbox("alice").size());
       }
@@ -575,7 +579,8 @@ class Pop3SourceTest {
       try (FakePop3Server s = server(MailCorpus.generate(6, 3).toMailbox()).quirk(Quirk.Q01_BARE_LF).start()) {
         FetchException e = assertThrows(FetchException.class, () -> client(s, Security.NONE).build().open());
         assertEquals(FetchError.READ_ERROR, e.error());
-        assertTrue(e.getMessage().contains("Tolerance.BARE_LF"));
+        assertTrue(e.remedy().commandLine().contains("--quirk Q01"), e.remedy().commandLine());
+        assertTrue(e.remedy().library().contains("Tolerance.BARE_LF"), e.remedy().library());
         FetchResult r = fetch(client(s, Security.NONE).tolerate(Tolerance.BARE_LF).build(), InMemorySink.create(),
             InMemoryUidStore.create(), Retention.KEEP);
         assertTrue(r.ok(), r::summary);
@@ -608,7 +613,7 @@ class Pop3SourceTest {
         FetchResult r2 = Fetcher.builder().source(generous).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
             .limits(dev.mailfetch.api.FetchLimits.builder().maxListing(Integer.MAX_VALUE).build()).build().run();
         assertEquals(FetchError.LIMIT_EXCEEDED, r2.error().orElseThrow().error(), "the session's own cap holds");
-        assertTrue(r2.error().orElseThrow().getMessage().contains("maxListingEntries"));
+        assertTrue(r2.error().orElseThrow().remedy().library().contains("maxListingEntries"));
       }
     }
 
@@ -618,7 +623,7 @@ class Pop3SourceTest {
         Pop3Source src = client(s, Security.NONE, Pop3Limits.builder().maxListingEntries(1000)).build();
         FetchResult r = fetch(src, InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
         assertEquals(FetchError.LIMIT_EXCEEDED, r.error().orElseThrow().error());
-        assertTrue(r.error().orElseThrow().getMessage().contains("maxListingEntries"));
+        assertTrue(r.error().orElseThrow().remedy().library().contains("maxListingEntries"));
       }
     }
 

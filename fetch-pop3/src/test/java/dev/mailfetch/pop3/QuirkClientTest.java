@@ -165,7 +165,7 @@ class QuirkClientTest {
     CASES.put(Quirk.Q33_TOP_TRUNCATES, Case.exact());
     CASES.put(Quirk.Q33_TOP_DOUBLE_OK, Case.exact());
     CASES.put(Quirk.Q33_TOP_ERR, Case.exact());
-    CASES.put(Quirk.Q34_RETR_ERR_LISTED, Case.error(FetchError.SERVER_TEMPORARY));
+    CASES.put(Quirk.Q34_RETR_ERR_LISTED, Case.error(FetchError.PROTOCOL));
     c = Case.exact();
     c.unconfirmed = true;
     CASES.put(Quirk.Q35_QUIT_NO_REPLY, c);
@@ -200,7 +200,11 @@ class QuirkClientTest {
     CASES.put(Quirk.Q50_STRIPS_X_HEADERS, new Case(Expect.ALTERED));
     CASES.put(Quirk.Q50_DROPS_ATTACHMENTS, new Case(Expect.ALTERED));
     CASES.put(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER, Case.exact()); // one session: the ids are unique in it
+    CASES.put(Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8, Case.exact()); // UTF8 is sent: originals, not notices
     CASES.put(Quirk.Q53_SERVED_EMPTY, new Case(Expect.ALTERED)); // stored as served, and reported
+    CASES.put(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE, Case.error(FetchError.AUTH_FAILED));
+    CASES.put(Quirk.Q55_TOP_ADDS_EMPTY_LINE, Case.exact()); // TOP is never used for content
+    CASES.put(Quirk.Q56_IN_USE_FOR_ANY_FAILURE, Case.error(FetchError.LOCKED));
   }
 
   private static FakeMailbox mailbox() {
@@ -240,7 +244,11 @@ class QuirkClientTest {
   }
 
   private void run(Quirk quirk, Case c) throws Exception {
-    FakePop3Server.Builder b = FakePop3Server.builder().account("alice", PASSWORD, mailbox()).quirk(quirk);
+    FakeMailbox box = mailbox();
+    if (quirk == Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) {
+      box.add("grusse", Utf8ModeTest.GRUSSE); // a header of raw UTF-8, which the quirk replaces without UTF8
+    }
+    FakePop3Server.Builder b = FakePop3Server.builder().account("alice", PASSWORD, box).quirk(quirk);
     if (c.security == Security.IMPLICIT_TLS) {
       b.tls(TlsMode.IMPLICIT, Pop3SourceTest.CERTS);
     } else if (c.security == Security.STARTTLS && quirk != Quirk.Q23_STLS_BROKEN && quirk != Quirk.Q23_STLS_ERR) {

@@ -237,6 +237,7 @@ class SingleFormsAndTopTest {
         assertEquals(FetchError.WRONG_ORDER, e.error(), e.getMessage());
         assertTrue(e.getMessage().contains("Q28"), e.getMessage());
       }
+      s.awaitSessionsEnded(Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
       try (Pop3Session session = open(s, client(s, Security.NONE).tolerate(Tolerance.UNORDERED_LISTING).build())) {
         assertEquals(Map.of(), session.uids(List.of(1, 2)), "another message's id is never taken for this one's");
         assertTrue(session.quit());
@@ -252,6 +253,7 @@ class SingleFormsAndTopTest {
         FetchException e = assertThrows(FetchException.class, () -> session.uids(List.of(3)));
         assertEquals(FetchError.READ_ERROR, e.error(), e.getMessage());
       }
+      s.awaitSessionsEnded(Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
       try (Pop3Session session = open(s, source)) {
         assertEquals(Map.of(3, CORPUS.messages().get(2).uid(), 5, CORPUS.messages().get(4).uid()),
             session.uids(List.of(3, 5)));

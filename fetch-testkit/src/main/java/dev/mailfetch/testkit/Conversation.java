@@ -85,6 +85,8 @@ final class Conversation {
   private int retrCount;
   private int fetchCounter;
   private boolean uidlListed;
+  /** Whether the client turned on UTF-8 mode (RFC 6856), which a Q52 server waits for. */
+  private boolean utf8;
   private String currentLine;
   private boolean holdsLock;
 
@@ -205,6 +207,11 @@ final class Conversation {
     return (q(Q13_LOWERCASE_STATUS) ? "+ok " : "+OK ") + data;
   }
 
+  /** Whether this server sends RFC 2449/3206 response codes (a Q54 server gives none). */
+  private boolean respCodes() {
+    return s.respCodes && !q(Q54_PASS_REFUSED_WITHOUT_CODE);
+  }
+
   private String err(String text) {
     return err(null, text);
   }
@@ -212,7 +219,12 @@ final class Conversation {
   private String err(String code, String text) {
     String indicator = q(Q14_PLUS_ERR) ? "+ERR" : q(Q13_LOWERCASE_STATUS) ? "-err" : "-ERR";
     String t = q(Q08_NUL_8BIT) ? text + " (\u00e9chec \u00ff)" : text;
-    return indicator + " " + (code != null && s.respCodes ? "[" + code + "] " : "") + t;
+    return indicator + " " + (code != null && respCodes() ? "[" + code + "] " : "") + t;
+  }
+
+  /** A -ERR that carries its response code even where the server does not announce RESP-CODES. */
+  private String errWithCode(String code, String text) {
+    return err("[" + code + "] " + text);
   }
 
   private void reply(String line) throws IOException {
@@ -502,6 +514,14 @@ final class Conversation {
       case "NOOP":
         reply(state == State.TRANSACTION ? ok("") : err("NOOP is allowed only after login"));
         return true;
+      case "UTF8":
+        if (!q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8)) {
+          break; // no UTF-8 mode here: unknown, as to any server without it
+        }
+        // Courier takes it before the login (RFC 6856) and, for Outlook, after it too.
+        utf8 = true;
+        reply(ok("UTF8 enabled"));
+        return true;
       default:
         break;
     }
@@ -549,7 +569,10 @@ final class Conversation {
     if (!q(Q24_NO_UIDL)) {
       lines.add("UIDL");
     }
-    if (s.respCodes) {
+    if (q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8)) {
+      lines.add("UTF8 USER");
+    }
+    if (respCodes()) {
       lines.add("RESP-CODES");
       lines.add("AUTH-RESP-CODE");
     }
@@ -698,6 +721,15 @@ final class Conversation {
     if (a == null) {
       reply(err("AUTH", "Authentication failed"));
       return !q(Q39_CLOSE_ON_AUTH_FAIL);
+    }
+    if (q(Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      reply(err("message is damaged"));
+      return true;
+    }
+    if (q(Q56_IN_USE_FOR_ANY_FAILURE)) {
+      // Dovecot sends this code whatever RESP-CODES says: its login process failed inside.
+      reply(errWithCode("IN-USE", "Internal login failure. Refer to server log for more information."));
+      return true;
     }
     if (q(Q37_LOCKED_IN_USE)) {
       reply(err("IN-USE", "Mailbox is locked by another POP3 session."));
@@ -1250,6 +1282,10 @@ final class Conversation {
     FakeMailbox.Message m = snapshot.get(i);
     byte[] content = q(Q53_SERVED_EMPTY) && i % 2 == 1
         ? ("X-UIDL: " + uidOf(i) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1) : served(m.raw());
+    boolean substituted = q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) && !utf8 && UnicodeNotice.applies(content);
+    if (substituted) {
+      content = UnicodeNotice.wrap(content, UnicodeNotice.boundary());
+    }
     int end = content.length;
     if (top) {
       end = topEnd(content, q(Q33_TOP_IGNORES_N) ? 1 : lines);
@@ -1257,8 +1293,19 @@ final class Conversation {
         end = Math.min(end, 64 * 1024);
       }
     }
+    if (top && q(Q55_TOP_ADDS_EMPTY_LINE)) {
+      int header = topEnd(content, 0); // just past the empty line that ends the header section
+      byte[] more = new byte[content.length + 2];
+      System.arraycopy(content, 0, more, 0, header);
+      more[header] = '\r';
+      more[header + 1] = '\n';
+      System.arraycopy(content, header, more, header + 2, content.length - header);
+      content = more;
+      end = end >= header ? end + 2 : end;
+    }
     ByteArrayOutputStream b = new ByteArrayOutputStream(end + end / 64 + 32);
-    b.writeBytes((top ? ok("") : ok(m.size() + " octets")).getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes((top ? ok("") : ok((substituted ? content.length : m.size()) + " octets"))
+        .getBytes(StandardCharsets.US_ASCII));
     b.writeBytes(eol());
     if (top && q(Q33_TOP_DOUBLE_OK)) {
       b.writeBytes(ok("").getBytes(StandardCharsets.US_ASCII));

@@ -2,7 +2,7 @@ package dev.mailfetch.testkit;
 
 /**
  * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50, and those
- * found since), each a
+ * found since, from Q51 on), each a
  * named behaviour a {@link FakePop3Server} can take on. They compose: {@code
  * builder.quirk(Q01_BARE_LF).quirk(Q12_BARE_OK)} is a server that does both.
  *
@@ -192,8 +192,16 @@ public enum Quirk {
 
   /** The UID of a message is its number, so a message that arrives after one was deleted elsewhere takes an id seen before (RFC 1939 §7 forbids it). Servers that derive UIDs from message numbers. */
   Q51_UIDL_FROM_MESSAGE_NUMBER,
+  /** CAPA lists {@code UTF8 USER}; to a client that does not send {@code UTF8} (RFC 6856), each message with 8-bit bytes in its header (RFC 6532) is served, by RETR and TOP, as a notice from the postmaster ("Cannot display Unicode content") with the original attached as {@code message/global}, while LIST gives the original's size. Courier (see {@code UnicodeNotice}). */
+  Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8,
   /** Every second message (2, 4, …) is served, by RETR and TOP, as only the server's own header {@code X-UIDL: uid} and no content; LIST still gives its real size. A server bug seen in the wild. */
-  Q53_SERVED_EMPTY;
+  Q53_SERVED_EMPTY,
+  /** Every login, with the right password too, is refused {@code -ERR message is damaged}: the server cannot open the mailbox and says so in words only, as it sends no response codes at all (nor RESP-CODES in CAPA). A distribution-packaged server met in an interop run. */
+  Q54_PASS_REFUSED_WITHOUT_CODE,
+  /** TOP sends an empty line of its own after the header section, so its answer is two octets longer than the message; RETR and LIST agree with each other. A distribution-packaged server met in an interop run. */
+  Q55_TOP_ADDS_EMPTY_LINE,
+  /** A login with the right password is refused {@code -ERR [IN-USE] Internal login failure. Refer to server log for more information.}: the lock's code for a failure that is no lock. Dovecot (also {@code [IN-USE] Couldn't sync mailbox.}). */
+  Q56_IN_USE_FOR_ANY_FAILURE;
 
   /** The catalogue ID, such as {@code Q04}. */
   public String id() {

@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -866,6 +868,64 @@ class QuirkTest {
     try (FakePop3Server s = server(Q53_SERVED_EMPTY)) {
       assertEquals(G + LOGIN + "+OK 2 36\r\n+OK 36 octets\r\nX-UIDL: u2\r\n\r\n.\r\n"
           + "+OK\r\nX-UIDL: u2\r\n\r\n.\r\n" + RETR1 + BYE, script(s, "LIST 2", "RETR 2", "TOP 2 0", "RETR 1"));
+    }
+  }
+
+  @Test
+  void Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8_aNoticeUnlessUtf8WasSent() throws IOException {
+    String grusse = "From: J\u00c3\u00b6rg <j@example.org>\r\nSubject: Gr\u00c3\u00bc\u00c3\u009fe\r\n\r\n.line\r\nbody\r\n";
+    FakeMailbox box = standard().add("u4", ascii(grusse));
+    try (FakePop3Server s = builder(box, Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8).start()) {
+      assertTrue(raw(s, "CAPA\r\nQUIT\r\n").contains("\r\nUTF8 USER\r\n"));
+      String t = script(s, "LIST 4", "RETR 1", "RETR 4", "TOP 4 0");
+      assertTrue(t.contains("+OK 4 " + grusse.length() + "\r\n"), "LIST gives the original's size: " + t);
+      assertTrue(t.contains(RETR1), "a message with an ASCII header is served as it is");
+      Matcher notice = Pattern.compile("\\+OK (\\d+) octets\r\n(From: Mail Delivery Subsystem <postmaster>\r\n"
+          + "Subject: Cannot display Unicode content\r\nMime-Version: 1.0\r\nContent-Type: multipart/mixed;"
+          + " boundary=\"(=_\\d+-\\d+)\"\r\n\r\n\r\n\r\n--\\3\r\nContent-Type: text/plain\r\n\r\n"
+          + "This E-mail message was determined to be Unicode-formatted\r\n[\\s\\S]*?--\\3\r\n"
+          + "Content-Type: message/global\r\n\r\n)").matcher(t);
+      assertTrue(notice.find(), "RETR 4 is the notice: " + t);
+      String original = grusse.replace("\r\n.line", "\r\n..line");
+      assertTrue(t.startsWith(original + "\r\n--" + notice.group(3) + "--\r\n.\r\n", notice.end()),
+          "the original inside, stuffed, then the closing boundary: " + t.substring(notice.end()));
+      assertTrue(t.contains("+OK\r\nFrom: Mail Delivery Subsystem <postmaster>\r\nSubject: Cannot display Unicode"
+          + " content\r\n"), "TOP too: " + t);
+      String utf8 = raw(s, "UTF8\r\nUSER alice\r\nPASS pw\r\nRETR 4\r\nQUIT\r\n");
+      assertTrue(utf8.contains("+OK UTF8 enabled\r\n"), utf8);
+      assertTrue(utf8.contains("\r\n" + original + ".\r\n"), "in UTF-8 mode the original as it is: " + utf8);
+      String after = raw(s, "USER alice\r\nPASS pw\r\nUTF8\r\nRETR 4\r\nQUIT\r\n");
+      assertTrue(after.contains("\r\n" + original + ".\r\n"), "UTF8 after the login too (Outlook): " + after);
+    }
+    try (FakePop3Server plain = server()) {
+      assertTrue(raw(plain, "UTF8\r\nQUIT\r\n").contains("-ERR"), "a server without the quirk has no UTF8");
+    }
+  }
+
+  @Test
+  void Q54_PASS_REFUSED_WITHOUT_CODE_evenTheRightPassword() throws IOException {
+    try (FakePop3Server s = server(Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      assertEquals(G + "+OK\r\n-ERR message is damaged\r\n+OK Logging out\r\n", script(s));
+      assertEquals(G + "+OK\r\n-ERR Authentication failed\r\n+OK Logging out\r\n",
+          raw(s, "USER alice\r\nPASS wrong\r\nQUIT\r\n"), "no response code, for a wrong password either");
+      assertFalse(raw(s, "CAPA\r\nQUIT\r\n").contains("RESP-CODES"));
+    }
+  }
+
+  @Test
+  void Q55_TOP_ADDS_EMPTY_LINE_afterTheHeader_retrAndListAgree() throws IOException {
+    try (FakePop3Server s = server(Q55_TOP_ADDS_EMPTY_LINE)) {
+      assertEquals(G + LOGIN + "+OK 1 41\r\n" + RETR1 + "+OK\r\nSubject: one\r\n\r\n\r\n.\r\n"
+          + "+OK\r\nSubject: one\r\n\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n" + BYE,
+          script(s, "LIST 1", "RETR 1", "TOP 1 0", "TOP 1 100"));
+    }
+  }
+
+  @Test
+  void Q56_IN_USE_FOR_ANY_FAILURE_atLogin_evenWithoutRespCodes() throws IOException {
+    try (FakePop3Server s = builder(standard(), Q56_IN_USE_FOR_ANY_FAILURE).responseCodes(false).start()) {
+      assertEquals(G + "+OK\r\n-ERR [IN-USE] Internal login failure. Refer to server log for more information.\r\n"
+          + "+OK Logging out\r\n", script(s));
     }
   }
 

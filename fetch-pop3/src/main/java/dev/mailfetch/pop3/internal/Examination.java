@@ -42,7 +42,7 @@ import javax.net.ssl.X509TrustManager;
  * login, mailbox, compliance), measures each, and turns what it saw into {@link Finding}s. It
  * reuses {@link Pop3Session}'s own steps, so what it reports is what a fetch would meet.
  *
- * <p>Read-only by construction: the commands it sends are CAPA, STLS, the login, STAT, UIDL,
+ * <p>Read-only by construction: the commands it sends are CAPA, STLS, UTF8, the login, STAT, UIDL,
  * LIST, TOP, NOOP, RSET and QUIT; RETR only in deep mode. No DELE exists here.
  */
 public final class Examination {
@@ -66,6 +66,10 @@ public final class Examination {
   private final Map<Integer, PortProbe.PortSpeaks> others = new HashMap<>();
   private final ChainRecorder recorder;
   private boolean blocked;
+  /** Sampled messages that came as the server's notice instead (quirk Q52): no size of theirs is LIST's. */
+  private final Set<Integer> notices = new HashSet<>();
+  /** A sampled message whose header holds UTF-8, to ask for again without UTF-8 mode; or null. */
+  private Integer eightBitSample;
 
   private Examination(Plan plan) {
     this.plan = plan;
@@ -140,7 +144,8 @@ public final class Examination {
       s = new Pop3Session.Settings(best[0], Integer.parseInt(best[1]), Security.valueOf(best[2]), s.user(),
           s.password(), s.tokens(), s.mechanisms(), s.allowPlaintext(), s.sslContext(), s.limits(), s.tolerances(),
           s.pipelining(), s.account());
-      d.notes.add("found " + best[0] + ":" + best[1] + " (" + best[2] + ") by " + best[3]);
+      d.notes.add("found " + best[0] + ":" + best[1] + " (" + Advice.words(Security.valueOf(best[2])) + ") by "
+          + best[3]);
       srv(d, domain);
     } else if (plan.srvDomain() != null) {
       srv(d, plan.srvDomain());
@@ -207,7 +212,7 @@ public final class Examination {
     if (!seen.isEmpty()) {
       d.add(Symptom.SRV_PUBLISHED, String.join("; ", seen));
       if (!matches) {
-        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + s.security() + "); the domain says "
+        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + Advice.words(s.security()) + "); the domain says "
             + String.join("; ", seen));
       }
     } else if (!any) {
@@ -308,7 +313,7 @@ public final class Examination {
     if (chosenSpeaks == PortProbe.PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
       tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting in"
-          + " plain text; you chose " + s.security());
+          + " plain text; you chose " + Advice.words(s.security()));
       tls.summary = "mismatch";
       tls.end();
       blocked = true;
@@ -317,7 +322,8 @@ public final class Examination {
     if ((chosenSpeaks == PortProbe.PortSpeaks.POP3 || chosenSpeaks == PortProbe.PortSpeaks.POP3_REFUSING)
         && s.security() == Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
-      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose IMPLICIT_TLS"
+      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose "
+          + Advice.words(Security.IMPLICIT_TLS)
           + suggestion());
       tls.summary = "mismatch";
       tls.end();
@@ -335,7 +341,7 @@ public final class Examination {
       try {
         ses.connectTcp();
       } catch (FetchException e) {
-        steps.get(Stage.TCP).add(tcpSymptom(e), e.getMessage());
+        steps.get(Stage.TCP).add(tcpSymptom(e), e.detail());
         steps.get(Stage.TCP).status = Status.FAILED;
         return;
       }
@@ -353,15 +359,15 @@ public final class Examination {
         if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortProbe.PortSpeaks.TLS) {
           tls.resume();
           tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting"
-              + " in plain text; you chose " + s.security());
+              + " in plain text; you chose " + Advice.words(s.security()));
           tls.end();
           caps.skip("the greeting is inside TLS on this port");
         } else if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
-          caps.add(Symptom.NO_GREETING, e.getMessage());
-        } else if (e.getMessage().contains("refused the session in its greeting")) {
-          caps.add(Symptom.GREETING_REFUSED, e.getMessage());
+          caps.add(Symptom.NO_GREETING, e.detail());
+        } else if (e.detail().contains("refused the session in its greeting")) {
+          caps.add(Symptom.GREETING_REFUSED, e.detail());
         } else {
-          caps.add(errorSymptom(e), e.getMessage());
+          caps.add(errorSymptom(e), e.detail());
         }
         blocked = true;
         return;
@@ -412,7 +418,7 @@ public final class Examination {
         caps.pause();
       } else if (s.security() == Security.NONE) {
         tls.resume();
-        tls.add(Symptom.NOT_ENCRYPTED, "security is NONE" + (ses.has("STLS") ? "; the server offers STLS" : "")
+        tls.add(Symptom.NOT_ENCRYPTED, "you chose no encryption" + (ses.has("STLS") ? "; the server offers STLS" : "")
             + (others.containsValue(PortProbe.PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
         tls.summary = "not encrypted";
         tls.end();
@@ -431,6 +437,12 @@ public final class Examination {
         quit(ses, null);
         return;
       }
+      caps.resume();
+      Reply utf8 = Utf8Mode.enable(ses); // as a fetch does: after TLS, before the login (RFC 6856)
+      if (utf8 != null) {
+        caps.notes.add("UTF-8 mode: " + (utf8.ok() ? "on" : "refused (\"" + FetchException.escape(utf8.line()) + "\")"));
+      }
+      caps.pause();
       if (!login(ses)) {
         caps.resume();
         finishCaps(caps, ses);
@@ -444,7 +456,7 @@ public final class Examination {
           caps.notes.add("CAPA after login: " + summary(ses.capa));
         }
       } catch (FetchException e) {
-        caps.add(errorSymptom(e), "CAPA after login: " + e.getMessage());
+        caps.add(errorSymptom(e), "CAPA after login: " + e.detail());
       }
       finishCaps(caps, ses);
       caps.end();
@@ -455,7 +467,7 @@ public final class Examination {
       compliance(ses, listing);
     } catch (FetchException e) {
       StepDraft current = current();
-      current.add(errorSymptom(e), e.getMessage());
+      current.add(errorSymptom(e), e.detail());
       blocked = true;
     } finally {
       ses.close();
@@ -465,7 +477,8 @@ public final class Examination {
   private void finishCaps(StepDraft caps, Pop3Session ses) {
     if (caps.summary.isEmpty()) {
       List<String> flags = new ArrayList<>();
-      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER")) {
+      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER",
+          "UTF8")) {
         if (ses.has(tag)) {
           flags.add(tag);
         }
@@ -517,13 +530,13 @@ public final class Examination {
       return true;
     } catch (FetchException e) {
       if (e.error() == FetchError.TLS_REQUIRED_NOT_OFFERED) {
-        tls.add(Symptom.STLS_NOT_OFFERED, e.getMessage() + suggestion());
+        tls.add(Symptom.STLS_NOT_OFFERED, e.detail() + suggestion());
         tls.end();
         blocked = true;
         return false;
       }
       if (e.error() != FetchError.CERTIFICATE_INVALID) { // refused, garbage, or a handshake that never came
-        tls.add(Symptom.STLS_FAILED, e.getMessage() + suggestion());
+        tls.add(Symptom.STLS_FAILED, e.detail() + suggestion());
         tls.end();
         blocked = true;
         return false;
@@ -556,7 +569,7 @@ public final class Examination {
   }
 
   private void tlsFailure(FetchException e, StepDraft tls) {
-    String m = e.getMessage();
+    String m = e.detail();
     X509Certificate[] chain = recorder != null ? recorder.chain : null;
     String certs = chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
     Symptom sym;
@@ -633,7 +646,7 @@ public final class Examination {
       boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
       boolean passwordOffered = sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER")
           || !ses.capaWorked;
-      String text = e.getMessage().toLowerCase(Locale.ROOT);
+      String text = e.detail().toLowerCase(Locale.ROOT);
       Symptom sym = switch (e.error()) {
         case AUTH_TOKEN_EXPIRED -> Symptom.TOKEN_EXPIRED;
         case LOCKED -> Symptom.MAILBOX_IN_USE;
@@ -653,11 +666,12 @@ public final class Examination {
             yield oauthOffered && s.tokens() == null && !passwordOffered ? Symptom.NEEDS_OAUTH
                 : Symptom.NO_COMMON_LOGIN_METHOD;
           }
-          yield Symptom.WRONG_CREDENTIALS;
+          // Only [AUTH] says the credentials are wrong (RFC 3206); without it, the server's words lead.
+          yield e instanceof LoginRefusal r && !r.credentials ? Symptom.LOGIN_REFUSED : Symptom.WRONG_CREDENTIALS;
         }
         default -> errorSymptom(e);
       };
-      String evidence = e.getMessage();
+      String evidence = e.detail();
       if (sym == Symptom.WRONG_CREDENTIALS && oauthOffered && s.tokens() == null) {
         evidence += "; the server also offers OAuth (" + String.join(" ", sasl) + "), which some providers require";
       }
@@ -716,7 +730,7 @@ public final class Examination {
     int max = s.limits().maxListingEntries();
     if (l.statCount > max) {
       d.add(Symptom.TOO_MANY_MESSAGES, l.statCount + " messages; a fetch reads at most " + max
-          + " (Pop3Limits.maxListingEntries)");
+          + " (the client's listing limit)");
       d.summary = l.statCount + " messages";
       d.end();
       blocked = true;
@@ -842,8 +856,12 @@ public final class Examination {
       checked.add("QUIT");
     }
     if (inStep && plan.deep() && l.uidl) {
-      secondSession(d, l, samples);
+      secondSessions().uidsAndRetrievedMail(d, l.uids, l.uidlNumbers, samples);
       checked.add("a second session's unique ids (deep)");
+    }
+    if (inStep && ses.utf8 && eightBitSample != null && !ses.has("LOGIN-DELAY")) {
+      secondSessions().withoutUtf8(d, eightBitSample);
+      checked.add("a message with a UTF-8 header without UTF-8 mode (a second session)");
     }
     d.summary = "checked " + String.join(", ", checked);
     d.end();
@@ -955,7 +973,7 @@ public final class Examination {
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
         d.add(Symptom.GLUED_TERMINATOR, "message " + n + " (" + cmd + ") never ended within the deadline: "
-            + e.getMessage());
+            + e.detail());
         blocked = true;
         return false;
       }
@@ -971,7 +989,7 @@ public final class Examination {
     ses.send("NOOP", "NOOP");
     String next;
     try {
-      next = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+      next = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
     } catch (FetchException e) {
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
         d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended, a long line came where the answer to NOOP was due");
@@ -988,6 +1006,16 @@ public final class Examination {
       blocked = true;
       return false;
     }
+    if (UnicodeCheck.isNotice(bytes)) {
+      // Not the message: its size, line ends and all are the notice's (quirk Q52).
+      notices.add(n);
+      d.add(Symptom.UNICODE_MESSAGES_REPLACED, "message " + n + " arrived as the server's notice \"Cannot display"
+          + " Unicode content\" with the original attached; " + UnicodeCheck.whyModeOff(ses));
+      return true;
+    }
+    if (eightBitSample == null && UnicodeCheck.eightBitHeader(bytes)) {
+      eightBitSample = n;
+    }
     int bareLf = 0;
     for (int i = 0; i < bytes.length; i++) {
       if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) {
@@ -997,13 +1025,15 @@ public final class Examination {
     if (bareLf > 0 && !d.has(Symptom.BARE_LF_IN_MESSAGES)) {
       d.add(Symptom.BARE_LF_IN_MESSAGES, "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
     }
-    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.LIST_SIZE_WRONG)) {
-      d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
+    // Only RETR can tell whether LIST or TOP is off (issue 16): without --deep, say what was measured.
+    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.TOP_LIST_DISAGREE)) {
+      d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
           + bytes.length + sizeHint(bytes, listed));
     }
     return true;
   }
 
+  /** What the numbers themselves show, without saying which side is wrong. */
   private static String sizeHint(byte[] bytes, long listed) {
     int lines = 0;
     for (byte b : bytes) {
@@ -1012,10 +1042,13 @@ public final class Examination {
       }
     }
     if (bytes.length - lines == listed) {
-      return " (LIST counts LF line ends, not CRLF: Q32)";
+      return " (the difference is the number of line ends, as when LF is counted instead of CRLF: Q32)";
+    }
+    if (bytes.length - listed == 2) {
+      return " (two octets more: one line end more, as when TOP adds an empty line: Q55)";
     }
     if (listed % 1024 == 0) {
-      return " (LIST rounds to 1024: Q32)";
+      return " (LIST's size is a multiple of 1024, as when sizes are rounded: Q32)";
     }
     return "";
   }
@@ -1023,6 +1056,9 @@ public final class Examination {
   private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
+      if (notices.contains(n)) {
+        continue; // RETR would send the notice again: nothing to measure
+      }
       String cmd = "RETR " + n;
       ses.send(cmd, cmd);
       Reply r = ses.reply("retrieving message " + n + " (deep)");
@@ -1082,7 +1118,7 @@ public final class Examination {
     int answered = 0;
     try {
       for (; answered < 3; answered++) {
-        String line = ses.reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        String line = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
         if (!line.toUpperCase(Locale.ROOT).startsWith("+OK")) {
           break;
         }
@@ -1115,73 +1151,33 @@ public final class Examination {
       }
     } catch (FetchException e) {
       if (d != null) {
-        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT got no answer: " + e.getMessage());
+        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT got no answer: " + e.detail());
       }
     }
   }
 
-  private void secondSession(StepDraft d, Listing first, List<Integer> samples) {
-    Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-    again.address = address;
-    try {
-      again.connectTcp();
-      if (s.security() == Security.IMPLICIT_TLS) {
-        again.handshake();
-      }
-      again.greet();
-      again.capa();
-      if (s.security() == Security.STARTTLS) {
-        again.startTls();
-      }
-      again.login();
-      again.send("UIDL", "UIDL");
-      if (!again.reply("listing unique ids again").ok()) {
-        return;
-      }
-      List<String> uids = new ArrayList<>();
-      again.readListing("listing unique ids again", true, line -> {
-        String[] f = (line.startsWith("+OK ") ? line.substring(4) : line).trim().split(" +", 2);
-        uids.add(f.length > 1 ? f[1] : "");
-      });
-      Set<String> now = new HashSet<>(uids);
-      int kept = 0;
-      for (String uid : first.uids) {
-        if (now.contains(uid)) {
-          kept++;
-        }
-      }
-      List<String> gone = new ArrayList<>();
-      for (int n : samples) {
-        int i = first.uidlNumbers.indexOf(n);
-        if (i >= 0 && !now.contains(first.uids.get(i))) {
-          gone.add(Integer.toString(n));
-        }
-      }
-      if (!first.uids.isEmpty() && kept == 0 && uids.size() >= first.uids.size()) {
-        d.add(Symptom.UIDS_UNSTABLE, "none of the " + first.uids.size() + " ids of the first session came back in"
-            + " the second, which lists " + uids.size());
-      } else if (!gone.isEmpty()) {
-        d.add(Symptom.RETR_REMOVES_MAIL, "message(s) " + String.join(", ", gone) + " were retrieved (RETR) in the"
-            + " first session and are not listed in the second; no DELE was sent");
-      }
-      again.send("QUIT", "QUIT");
-      again.reply("waiting for QUIT");
-    } catch (FetchException e) {
-      d.notes.add("a second session could not be examined: " + e.getMessage());
-    } finally {
-      again.close();
-    }
+  /** Sessions after the first, with the same settings and this examination's address. */
+  private SecondSessions secondSessions() {
+    return new SecondSessions(() -> {
+      Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
+      again.address = address;
+      return again;
+    }, s.security());
   }
 
   // ------------------------------------------------------------------ errors to symptoms
 
   private static Symptom tcpSymptom(FetchException e) {
-    return e.error() == FetchError.CONNECTION_TIMED_OUT ? Symptom.CONNECTION_TIMED_OUT : Symptom.CONNECTION_REFUSED;
+    return switch (e.error()) {
+      case CONNECTION_TIMED_OUT -> Symptom.CONNECTION_TIMED_OUT;
+      case CONNECTION_REFUSED -> Symptom.CONNECTION_REFUSED;
+      default -> Symptom.CONNECTION_RESET;
+    };
   }
 
   /** The symptom of an error met anywhere, chosen by the quirk its message names or else its code. */
   static Symptom errorSymptom(FetchException e) {
-    Matcher m = QUIRK.matcher(e.getMessage());
+    Matcher m = QUIRK.matcher(e.detail());
     Set<String> quirks = new HashSet<>();
     while (m.find()) {
       quirks.add("Q" + m.group(1));

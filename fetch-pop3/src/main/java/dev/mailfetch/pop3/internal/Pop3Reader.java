@@ -174,9 +174,10 @@ public final class Pop3Reader {
    * Drops the complete lines already buffered (at most {@code maxLines}), without waiting for
    * more: data nobody asked for (quirk Q16, case N-10).
    *
+   * @param each is given each line dropped, without its line end (for the protocol trace)
    * @return how many lines were dropped, or -1 if more than {@code maxLines} were waiting
    */
-  public int discardBufferedLines(int maxLines) {
+  public int discardBufferedLines(int maxLines, java.util.function.Consumer<String> each) {
     int dropped = 0;
     while (true) {
       int p = pos;
@@ -189,6 +190,8 @@ public final class Pop3Reader {
       if (dropped == maxLines) {
         return -1;
       }
+      int end = p > pos && buf[p - 1] == '\r' ? p - 1 : p;
+      each.accept(new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1));
       pos = p + 1;
       dropped++;
     }
@@ -250,9 +253,9 @@ public final class Pop3Reader {
   }
 
   private FetchException timedOut(Throwable cause) {
-    return new FetchException(FetchError.CONNECTION_TIMED_OUT,
-        "the server did not answer in time while " + doing + " (Pop3Limits.readTimeout and"
-            + " commandTimeout bound each read and each reply)", cause);
+    return new FetchException(FetchError.CONNECTION_TIMED_OUT, "the server did not answer in time while " + doing
+        + (cause instanceof SocketTimeoutException ? " (it stayed silent longer than a read may wait)"
+        : " (the whole reply took longer than one may)"), null, cause, Advice.slowServer());
   }
 
   private FetchException closed() {
@@ -264,9 +267,9 @@ public final class Pop3Reader {
    * Reads one line and returns it without its line end, bytes as ISO-8859-1 characters.
    *
    * @param max the longest line accepted, line end included
-   * @param setting the name of the limit, for the error
+   * @param limit the limit {@code max} comes from, named in the error
    */
-  public String readLine(int max, String setting) throws FetchException {
+  public String readLine(int max, Limit limit) throws FetchException {
     StringBuilder spill = null; // the start of a line longer than the buffer
     int scanned = 0; // bytes from pos already known not to be LF
     while (true) {
@@ -277,7 +280,7 @@ public final class Pop3Reader {
       int length = (spill == null ? 0 : spill.length()) + (p - pos);
       if (length >= max) {
         throw new FetchException(FetchError.LIMIT_EXCEEDED, "a line from the server is longer than "
-            + setting + " (" + max + " bytes) while " + doing);
+            + limit.words(max) + " while " + doing, null, null, limit.remedy(max));
       }
       if (p < lim) {
         String line = (spill == null ? "" : spill.toString())
@@ -287,8 +290,7 @@ public final class Pop3Reader {
           return line.substring(0, line.length() - 1);
         }
         if (!bareLf) {
-          throw new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
-              + " (quirk Q01; accept it with Tolerance.BARE_LF)", line, null);
+          throw bareLfLine(line);
         }
         return line;
       }
@@ -333,8 +335,7 @@ public final class Pop3Reader {
         if (!truncated && n > 0 && kept.charAt(n - 1) == '\r') {
           kept.setLength(n - 1);
         } else if (!truncated && !bareLf) {
-          throw new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
-              + " (quirk Q01; accept it with Tolerance.BARE_LF)", kept.toString(), null);
+          throw bareLfLine(kept.toString());
         }
         return kept.toString();
       }
@@ -343,6 +344,11 @@ public final class Pop3Reader {
         throw closed();
       }
     }
+  }
+
+  private FetchException bareLfLine(String line) {
+    return new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
+        + " (quirk Q01: POP3 lines end in CRLF)", line, null, Advice.tolerate(dev.mailfetch.pop3.Tolerance.BARE_LF));
   }
 
   /** Whether the last {@link #readLineTruncating} line was longer than asked for. */
@@ -510,7 +516,7 @@ public final class Pop3Reader {
               recentFrom = pos;
               if (status) {
                 throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
-                    + " messages with \".\\r\" (quirk Q02, Cyrus 3.4; Tolerance.CR_TERMINATOR accepts that)");
+                    + " messages with \".\\r\" (quirk Q02, Cyrus 3.4)");
               }
             }
           }
@@ -609,19 +615,18 @@ public final class Pop3Reader {
       if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
         throw e;
       }
-      String hint;
       if (state == DOT_CR) {
-        hint = "the message stopped at a line of '.' and CR with no LF after it: the server ends messages"
-            + " with \".\\r\" (quirk Q02, Cyrus 3.4). Tolerance.CR_TERMINATOR accepts that from a server that"
-            + " advertises PIPELINING; the message stays on the server";
-      } else if (afterDotLine) {
-        hint = "the message stopped right after a line ending in '.': the server may glue the terminator to"
-            + " a message without a final line end (quirk Q03, Exchange 2000), which no client can tell from"
-            + " data; the message stays on the server, and the server's administrator should fix it";
-      } else {
-        throw e;
+        throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.detail() + "; the message stopped at a line"
+            + " of '.' and CR with no LF after it: the server ends messages with \".\\r\" (quirk Q02, Cyrus 3.4);"
+            + " the message stays on the server", null, e, Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR));
       }
-      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.getMessage() + "; " + hint, e);
+      if (afterDotLine) {
+        throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.detail() + "; the message stopped right after a"
+            + " line ending in '.': the server may glue the terminator to a message without a final line end"
+            + " (quirk Q03, Exchange 2000), which no client can tell from data; the message stays on the server",
+            null, e, Advice.gluedTerminator());
+      }
+      throw e;
     }
   }
 
@@ -640,7 +645,8 @@ public final class Pop3Reader {
   private FetchException ranIntoReply(String quirk, String why) {
     ranIntoReply = quirk;
     return new FetchException(FetchError.READ_ERROR, "a message ran into the next reply: " + why
-        + "; the message stays on the server");
+        + "; the message stays on the server", null, null, quirk.equals("Q02")
+        ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR) : Advice.gluedTerminator());
   }
 
   /**
@@ -663,7 +669,7 @@ public final class Pop3Reader {
   }
 
   private FetchException tooBig(long max) {
-    return new FetchException(FetchError.LIMIT_EXCEEDED,
-        "a message is larger than Pop3Limits.maxMessageSize (" + max + " bytes)");
+    return new FetchException(FetchError.LIMIT_EXCEEDED, "a message is larger than "
+        + Limit.MESSAGE_SIZE.words(max) + "; it stays on the server", null, null, Limit.MESSAGE_SIZE.remedy(max));
   }
 }

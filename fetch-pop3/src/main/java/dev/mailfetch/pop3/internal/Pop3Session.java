@@ -8,6 +8,7 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
@@ -16,8 +17,10 @@ import dev.mailfetch.pop3.TokenProvider;
 import dev.mailfetch.pop3.Tolerance;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -53,7 +56,6 @@ import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -66,6 +68,7 @@ import org.slf4j.LoggerFactory;
  *   <li>connect; for implicit TLS, the handshake (TLS 1.2 or later, SNI, host name checked);
  *   <li>greeting, CAPA; for STARTTLS, STLS (refused up front if not offered; bytes buffered after
  *       its reply are an injection), the handshake, CAPA again;
+ *   <li>UTF8, where CAPA offers it (RFC 6856; {@link Utf8Mode});
  *   <li>login with the strongest allowed mechanism the server offers; CAPA again;
  *   <li>STAT, LIST, UIDL: streamed, validated;
  *   <li>RETR in pipelined batches: a message is whole only when the status line after it parses;
@@ -97,6 +100,8 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** What CAPA's reply is read as; its lines go to the trace one by one (other listings as a count). */
+  private static final String READING_CAPABILITIES = "reading capabilities";
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
   private static final Duration Q02_GRACE = Duration.ofSeconds(5);
   /** One daemon thread keeps every idle session alive (quirk Q43). */
@@ -120,6 +125,8 @@ public final class Pop3Session implements FetchSession {
   InetAddress address;
   /** The login method that worked, for the doctor's report. */
   AuthMechanism loggedInWith;
+  /** Whether UTF-8 mode is on (RFC 6856, {@link Utf8Mode}). */
+  boolean utf8;
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
   final Set<String> quirks = new LinkedHashSet<>();
@@ -173,7 +180,7 @@ public final class Pop3Session implements FetchSession {
     private static final long serialVersionUID = 1L;
 
     CapaBroken(FetchException cause) {
-      super(cause.error(), cause.getMessage(), cause);
+      super(cause.error(), cause.detail(), null, cause, cause.remedy()); // the detail: no second "CODE: "
     }
   }
 
@@ -182,6 +189,7 @@ public final class Pop3Session implements FetchSession {
     try {
       session.connect();
       session.greetAndSecure();
+      Utf8Mode.enable(session); // RFC 6856: in the AUTHORIZATION state, so before the login
       session.login();
       session.capaAndListing();
       session.readPolicy();
@@ -193,7 +201,12 @@ public final class Pop3Session implements FetchSession {
       throw e;
     } catch (RuntimeException e) {
       session.close();
-      throw new FetchException(FetchError.PROTOCOL, "unexpected failure while opening the session: " + e, e);
+      // A bug of ours, not the server's: said so, without the exception's class name.
+      throw new FetchException(FetchError.PROTOCOL, "an unexpected failure inside mailfetch while opening the session"
+          + " with " + settings.host() + ":" + settings.port() + ": " + e.getMessage(), null, e, Remedy.of(
+          "This is a bug in mailfetch: please report it with the output of --trace (it holds no password).",
+          "This is a bug in mailfetch: please report it with the dev.mailfetch.pop3.trace log at TRACE (it holds"
+              + " no password)."));
     }
   }
 
@@ -215,13 +228,24 @@ public final class Pop3Session implements FetchSession {
       socket.connect(to, millis(s.limits().connectTimeout()));
       socket.setSoTimeout(millis(s.limits().readTimeout()));
     } catch (UnknownHostException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)", e);
+      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)",
+          null, e, Advice.noSuchHost());
     } catch (SocketTimeoutException e) {
-      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " timed out after "
-          + s.limits().connectTimeout() + " (a firewall may drop the connection, or the host or port is wrong)", e);
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " got no answer within "
+          + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout()) + ": a firewall may drop the connection, or"
+          + " the host or port is wrong", null, e, Limit.CONNECT_TIMEOUT.remedy(s.limits().connectTimeout()));
+    } catch (ConnectException e) {
+      // Something answered for the host and said no one listens on the port (issue 16): a wrong
+      // port or a service that is down, not a connection that broke.
+      throw new FetchException(FetchError.CONNECTION_REFUSED, "connecting to " + server() + " was refused: nothing"
+          + " listens on port " + s.port() + " (a wrong port, or the mail service is down)", null, e,
+          Advice.refused(s.port()));
+    } catch (NoRouteToHostException e) {
+      // As good as a silent drop for the user, as the doctor reports it.
+      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "cannot reach " + server() + ": no route to the"
+          + " host (this machine's network, or a firewall on the way)", e);
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage()
-          + " (nothing listens there, or the connection is refused)", e);
+      throw new FetchException(FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage(), e);
     }
     try {
       out = socket.getOutputStream();
@@ -263,54 +287,15 @@ public final class Pop3Session implements FetchSession {
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
     } catch (SocketTimeoutException e) {
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
-          + " did not finish within Pop3Limits.handshakeTimeout (" + s.limits().handshakeTimeout() + ")", e);
-    } catch (SSLHandshakeException e) {
-      throw handshakeFailed(e);
-    } catch (SSLException e) {
-      throw handshakeFailed(e);
+          + " did not finish within " + Limit.HANDSHAKE_TIMEOUT.words(s.limits().handshakeTimeout()), null, e,
+          Limit.HANDSHAKE_TIMEOUT.remedy(s.limits().handshakeTimeout()));
+    } catch (SSLException e) { // a handshake failure or another: which check failed, in words
+      throw TlsFailure.of(e, server(), s.host(), s.port());
     } catch (IOException e) {
       throw new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new FetchException(FetchError.CONFIGURATION, "this JDK has no TLS implementation", e);
     }
-  }
-
-  private FetchException handshakeFailed(SSLException e) {
-    String all = chain(e);
-    // The JDK says "validity check failed" for both; the cause's class tells which.
-    if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is not yet valid"
-          + " (check this machine's clock)", e);
-    }
-    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate has expired", e);
-    }
-    if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate was issued for another host name than "
-          + s.host(), e);
-    }
-    if (all.contains("unable to find valid certification path") || all.contains("PKIX") || all.contains("certificate_unknown")
-        || all.contains("CertPath") || all.contains("Certificate")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server() + "'s certificate is self-signed or issued by an"
-          + " authority this client does not trust (trust its CA with trustPem if it is a private server)", e);
-    }
-    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
-      return new FetchException(FetchError.TLS_FAILED, server() + " does not speak TLS on port " + s.port()
-          + ": it looks like a plain-text port (use Security.STARTTLS on port 110, or port 995)", e);
-    }
-    if (all.contains("protocol") || all.contains("No appropriate")) {
-      return new FetchException(FetchError.TLS_FAILED, server() + " offers no TLS version this client accepts"
-          + " (TLS 1.2 or later is required)", e);
-    }
-    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
-  }
-
-  private static String chain(Throwable t) {
-    StringBuilder sb = new StringBuilder();
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      sb.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
-    }
-    return sb.toString();
   }
 
   // ---------------------------------------------------------------- commands and replies
@@ -345,6 +330,16 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
+  /**
+   * A line from the server in the protocol trace, escaped (it may hold anything), with {@code note}
+   * after it. Replies carry no secret: the server never echoes a credential.
+   */
+  private void traceReceived(String line, String note) {
+    if (trace.isTraceEnabled()) {
+      trace.trace("{} S: {}{}", s.account(), FetchException.escape(line), note);
+    }
+  }
+
   private static String verb(String shown) {
     int sp = shown.indexOf(' ');
     return sp < 0 ? shown : shown.substring(0, sp);
@@ -356,14 +351,12 @@ public final class Pop3Session implements FetchSession {
     while (true) {
       String line;
       try {
-        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
       } catch (FetchException e) {
         broken = true;
         throw e;
       }
-      if (trace.isTraceEnabled()) {
-        trace.trace("{} S: {}", s.account(), FetchException.escape(line));
-      }
+      traceReceived(line, "");
       if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < 2) {
         quirks.add("Q11");
         continue;
@@ -372,6 +365,10 @@ public final class Pop3Session implements FetchSession {
         return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
       } catch (FetchException e) {
         broken = true;
+        if (e.error() == FetchError.EMPTY_LINE && !s.tolerances().contains(Tolerance.EMPTY_LINES)) {
+          throw new FetchException(e.error(), e.detail() + " (quirk Q11)", null, e,
+              Advice.tolerate(Tolerance.EMPTY_LINES));
+        }
         throw e;
       }
     }
@@ -387,11 +384,12 @@ public final class Pop3Session implements FetchSession {
       reader.deadline(deadline, doing);
       String line;
       try {
-        line = reader.readLine(s.limits().maxStatusLine(), "Pop3Limits.maxStatusLine");
+        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
       } catch (FetchException e) {
         broken = true;
         throw e;
       }
+      traceReceived(line, "");
       try {
         return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
       } catch (FetchException e) {
@@ -428,7 +426,7 @@ public final class Pop3Session implements FetchSession {
       apopTimestamp = m.group();
     }
     // Lines that came with the greeting, before any command: never the answer to one (N-10, Q16).
-    int junk = reader.discardBufferedLines(10);
+    int junk = reader.discardBufferedLines(10, line -> traceReceived(line, " (skipped: it came with the greeting)"));
     if (junk < 0) {
       broken = true;
       throw new FetchException(FetchError.PROTOCOL, server() + " sent more than ten lines after its greeting,"
@@ -474,7 +472,7 @@ public final class Pop3Session implements FetchSession {
     send("CAPA", "CAPA");
     Reply r;
     try {
-      r = first ? firstReply("reading capabilities") : reply("reading capabilities");
+      r = first ? firstReply(READING_CAPABILITIES) : reply(READING_CAPABILITIES);
     } catch (FetchException e) {
       if (first && (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)) {
         throw new CapaBroken(e);
@@ -492,7 +490,7 @@ public final class Pop3Session implements FetchSession {
       return;
     }
     Set<String> lines = new LinkedHashSet<>();
-    readListing("reading capabilities", line -> {
+    readListing(READING_CAPABILITIES, line -> {
       String upper = line.toUpperCase(Locale.ROOT);
       if (upper.startsWith("+OK") || upper.startsWith("-ERR")) {
         // A status line is no capability: greeting junk that came late was taken for CAPA's
@@ -524,7 +522,7 @@ public final class Pop3Session implements FetchSession {
     send("UIDL", "UIDL");
     listingSent = true;
     try {
-      readCapa(reply("reading capabilities"));
+      readCapa(reply(READING_CAPABILITIES));
     } catch (FetchException e) {
       broken = true;
       pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
@@ -587,12 +585,13 @@ public final class Pop3Session implements FetchSession {
    */
   void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
       throws FetchException {
+    boolean capabilities = doing.equals(READING_CAPABILITIES);
     int count = 0;
     while (true) {
       String line;
       try {
         line = truncate ? reader.readLineTruncating(s.limits().maxListingLine())
-            : reader.readLine(s.limits().maxListingLine(), "Pop3Limits.maxListingLine");
+            : reader.readLine(s.limits().maxListingLine(), Limit.LISTING_LINE);
         if (truncate && reader.lastLineTruncated()) {
           line = line + TRUNCATED;
         }
@@ -601,12 +600,22 @@ public final class Pop3Session implements FetchSession {
         throw e;
       }
       if (line.equals(".")) {
+        if (!capabilities && count > 0 && trace.isTraceEnabled()) {
+          // A listing of a million lines would drown the trace: its size, not its lines.
+          trace.trace("{} S: ({} lines of {}, then \".\")", s.account(), count, doing);
+        } else {
+          traceReceived(line, "");
+        }
         return;
+      }
+      if (capabilities) {
+        traceReceived(line, "");
       }
       if (++count > s.limits().maxListingEntries()) {
         broken = true;
-        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a listing from " + server() + " has more than"
-            + " Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ") lines while " + doing);
+        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a listing from " + server() + " is longer than "
+            + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries()) + " while " + doing, null, null,
+            Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
       }
       each.accept(line.startsWith(".") ? line.substring(1) : line);
     }
@@ -653,7 +662,7 @@ public final class Pop3Session implements FetchSession {
     }
     throw new FetchException(FetchError.AUTH_FAILED, server() + " offers no login method that is allowed here"
         + " (allowed: " + s.mechanisms() + "; the server's SASL list: " + sasl + (has("USER") ? ", USER" : "")
-        + "); no credentials were sent");
+        + "); no credentials were sent", null, null, Advice.noCommonLoginMethod());
   }
 
   private static String saslName(AuthMechanism m) {
@@ -829,8 +838,9 @@ public final class Pop3Session implements FetchSession {
     while (r.kind() == Reply.Kind.CONTINUATION) {
       if (++rounds > s.limits().maxSaslRounds()) {
         broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " sent more than Pop3Limits.maxSaslRounds ("
-            + s.limits().maxSaslRounds() + ") challenges during AUTH " + mech + " (case A-05)");
+        throw new FetchException(FetchError.PROTOCOL, server() + " sent more challenges during AUTH " + mech + " than "
+            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + " (case A-05)", null, null,
+            Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
       quirks.add("Q42");
@@ -901,7 +911,9 @@ public final class Pop3Session implements FetchSession {
   private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
       broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a SASL challenge is longer than Pop3Limits.maxSaslChallenge");
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a login challenge from " + server() + " is longer than "
+          + Limit.SASL_CHALLENGE.words(s.limits().maxSaslChallenge()), null, null,
+          Limit.SASL_CHALLENGE.remedy(s.limits().maxSaslChallenge()));
     }
     try {
       return Base64.getDecoder().decode(b64.strip());
@@ -928,14 +940,7 @@ public final class Pop3Session implements FetchSession {
     if (r.kind() == Reply.Kind.OK || r.kind() == Reply.Kind.CONTINUATION) {
       return new FetchException(FetchError.PROTOCOL, "unexpected reply to " + step, r.line(), null);
     }
-    FetchError fallback = FetchError.AUTH_FAILED;
-    if (has("AUTH-RESP-CODE") && r.code() == null) {
-      fallback = FetchError.SERVER_TEMPORARY; // RFC 3206: only [AUTH] means bad credentials
-    }
-    FetchError e = r.error(fallback);
-    String what = e == FetchError.AUTH_FAILED ? server() + " rejected the login (" + step + ")"
-        : server() + " refused the login for now (" + step + ")";
-    return new FetchException(e, what, r.line(), null);
+    return LoginRefusal.of(server(), r, step, has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
   }
 
   private static String b64(String s) {
@@ -1067,8 +1072,9 @@ public final class Pop3Session implements FetchSession {
     if (messageCount > s.limits().maxListingEntries()) {
       // Never allocate from a server's count (case R-07): the size table below is one long each.
       broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, server() + " counts " + messageCount
-          + " messages, more than Pop3Limits.maxListingEntries (" + s.limits().maxListingEntries() + ")", stat.line(), null);
+      throw new FetchException(FetchError.LIMIT_EXCEEDED, server() + " counts " + messageCount + " messages, more than "
+          + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries()), stat.line(), null,
+          Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
@@ -1229,8 +1235,7 @@ public final class Pop3Session implements FetchSession {
 
   private FetchException wrongOrder(String what, String line) {
     broken = true;
-    return new FetchException(FetchError.WRONG_ORDER, server() + ": " + what
-        + " (RFC 1939 §5; Tolerance.UNORDERED_LISTING sorts an out-of-order list)", line, null);
+    return new FetchException(FetchError.WRONG_ORDER, server() + ": " + what + " (RFC 1939 §5)", line, null);
   }
 
   /** A non-negative decimal of at most 18 digits, or -1. */
@@ -1537,11 +1542,9 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = batch.get(index++);
       w.received();
       if (!r.ok()) {
-        if (top) {
-          quirks.add("Q33");
-        }
-        handler.failed(ref, r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send message "
-            + ref.number() + " (" + verb + "); it stays there" + (top ? "" : " and is tried again")));
+        quirks.add(top ? "Q33" : "Q34");
+        handler.failed(ref, top ? r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send the top of"
+            + " message " + ref.number() + " (TOP); it stays there") : r.listedMessageRefused(server(), ref.number()));
         w.topUp();
         continue;
       }
@@ -1702,16 +1705,6 @@ public final class Pop3Session implements FetchSession {
     quirks.add("Q21");
     log.warn("{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
         s.account(), server());
-  }
-
-  private int topUp(ArrayDeque<String> queue, int outstanding, int window) throws FetchException {
-    int n = outstanding;
-    while (n < window && !queue.isEmpty()) {
-      String c = queue.poll();
-      send(c, c);
-      n++;
-    }
-    return n;
   }
 
   /**

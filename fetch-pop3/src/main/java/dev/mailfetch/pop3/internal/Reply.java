@@ -2,6 +2,8 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.pop3.Tolerance;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -54,6 +56,10 @@ public final class Reply {
     }
     if (line.equals("+") || line.startsWith("+ ")) {
       return new Reply(Kind.CONTINUATION, line.length() > 2 ? line.substring(2) : "", null, line);
+    }
+    if (!anyCase && ((startsWith(line, "+OK", true) && boundary(line, 3)) || startsWith(line, "-ERR", true))) {
+      throw new FetchException(FetchError.PROTOCOL, "the server wrote its status indicator in lower case (quirk Q13;"
+          + " RFC 1939 writes +OK and -ERR)", line, null, Advice.tolerate(Tolerance.LOWERCASE_STATUS));
     }
     if (startsWith(line, "+ERR", true)) {
       throw new FetchException(FetchError.PROTOCOL,
@@ -147,6 +153,25 @@ public final class Reply {
   /** A {@link FetchException} for this {@code -ERR}, with the server's words. */
   public FetchException exception(FetchError fallback, String doing) {
     return new FetchException(error(fallback), doing, line, null);
+  }
+
+  /**
+   * This {@code -ERR}, the answer to RETR of message {@code number} that the session listed (quirk
+   * Q34: Dovecot's concurrent expunge). RFC 1939 §4 has the server keep every listed message until
+   * the session ends, so without a response code that says otherwise this is PROTOCOL, as
+   * docs/errors.md files it; that message fails alone and is tried again next run.
+   */
+  FetchException listedMessageRefused(String server, int number) {
+    FetchError e = error(FetchError.PROTOCOL);
+    String detail = server + " refused to send message " + number + ", which it listed itself in this session"
+        + " (RETR); it stays on the server";
+    if (e != FetchError.PROTOCOL) {
+      return new FetchException(e, detail, line, null);
+    }
+    return new FetchException(e, detail + " (RFC 1939 §4: a server keeps the messages it listed until the session"
+        + " ends)", line, null, Remedy.of("Nothing is lost: the message stays on the server, unless another program"
+        + " deleted it meanwhile (some servers then say \"expunged\"), and the next run tries it again. If it fails"
+        + " at every run, ask the provider about that message, quoting the server's words."));
   }
 
   @Override

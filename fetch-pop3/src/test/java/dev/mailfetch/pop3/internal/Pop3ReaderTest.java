@@ -112,7 +112,7 @@ class Pop3ReaderTest {
     Pop3Reader r = new Pop3Reader(new Chunked(wire, chunk), 64, false, true);
     assertArrayEquals(ascii("a\r\n.b\r\n"), body(r, 100));
     assertTrue(r.lastBodyEndedAtCr());
-    assertEquals("+OK next", r.readLine(512, "maxStatusLine"), "the reply is left for the caller to check");
+    assertEquals("+OK next", r.readLine(512, Limit.STATUS_LINE), "the reply is left for the caller to check");
   }
 
   @Test
@@ -191,7 +191,7 @@ class Pop3ReaderTest {
     assertEquals(1, probe.sent);
     assertTrue(r.lastBodyProbed() && r.lastBodyEndedAtCr());
     assertEquals(Arrays.asList(Duration.ofSeconds(5), null), probe.timeouts, "grace set, then restored");
-    assertEquals("+OK probe", r.readLine(512, "maxStatusLine"));
+    assertEquals("+OK probe", r.readLine(512, Limit.STATUS_LINE));
   }
 
   @Test
@@ -201,7 +201,7 @@ class Pop3ReaderTest {
     assertArrayEquals(ascii("a\r\n"), bodyWith(r, probe));
     assertTrue(r.lastBodyProbed());
     assertFalse(r.lastBodyEndedAtCr());
-    assertEquals("+OK probe", r.readLine(512, "maxStatusLine"));
+    assertEquals("+OK probe", r.readLine(512, Limit.STATUS_LINE));
   }
 
   @Test
@@ -266,7 +266,7 @@ class Pop3ReaderTest {
     byte[] wire = ascii("a\r\n..b\r\n.\r\n+OK next\r\n");
     Pop3Reader r = reader(wire, 64, false, chunk);
     assertArrayEquals(ascii("a\r\n.b\r\n"), body(r, 100));
-    assertEquals("+OK next", r.readLine(512, "maxStatusLine"));
+    assertEquals("+OK next", r.readLine(512, Limit.STATUS_LINE));
   }
 
   @Test
@@ -280,7 +280,7 @@ class Pop3ReaderTest {
     byte[] wire = ascii("x\n..y\n.\n+OK\n");
     Pop3Reader r = reader(wire, 64, true);
     assertArrayEquals(ascii("x\n.y\n"), body(r, 100));
-    assertEquals("+OK", r.readLine(512, "maxStatusLine"));
+    assertEquals("+OK", r.readLine(512, Limit.STATUS_LINE));
   }
 
   @Test
@@ -290,11 +290,14 @@ class Pop3ReaderTest {
   }
 
   @Test
-  void aBodyOverTheCap_isLimitExceeded_namingTheSetting() {
+  void aBodyOverTheCap_isLimitExceeded_inWords_withTheSettingInTheLibrarysAdvice() {
     byte[] wire = ascii("x".repeat(10_000) + "\r\n.\r\n");
     FetchException e = assertThrows(FetchException.class, () -> body(reader(wire, 1024, false), 4096));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
-    assertTrue(e.getMessage().contains("Pop3Limits.maxMessageSize"));
+    assertTrue(e.detail().contains("the largest message this client reads (4 KiB)"), e.detail());
+    assertFalse(e.detail().contains("Pop3Limits"), e.detail());
+    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxMessageSize"), e.remedy().library());
+    assertTrue(e.remedy().commandLine().contains("no option"), e.remedy().commandLine());
   }
 
   @Test
@@ -311,20 +314,23 @@ class Pop3ReaderTest {
   @Test
   void lines_crlfStripped_bareLfRefusedUnlessTolerated() throws FetchException {
     Pop3Reader strict = reader(ascii("+OK a\r\n+OK b\n"), 64, false);
-    assertEquals("+OK a", strict.readLine(512, "maxStatusLine"));
-    FetchException e = assertThrows(FetchException.class, () -> strict.readLine(512, "maxStatusLine"));
+    assertEquals("+OK a", strict.readLine(512, Limit.STATUS_LINE));
+    FetchException e = assertThrows(FetchException.class, () -> strict.readLine(512, Limit.STATUS_LINE));
     assertEquals(FetchError.READ_ERROR, e.error());
-    assertTrue(e.getMessage().contains("Tolerance.BARE_LF"), e.getMessage());
+    assertTrue(e.detail().contains("quirk Q01") && !e.detail().contains("Tolerance"), e.detail());
+    assertTrue(e.remedy().commandLine().contains("--quirk Q01"), e.remedy().commandLine());
+    assertTrue(e.remedy().library().contains("tolerate(Tolerance.BARE_LF)"), e.remedy().library());
   }
 
   @Test
   void aLineLongerThanTheBuffer_isRead_andOneOverTheCapIsRefused() throws FetchException {
     String long1 = "+OK " + "x".repeat(5000);
     Pop3Reader r = reader(ascii(long1 + "\r\n+OK " + "y".repeat(20_000) + "\r\n"), 1024, false, 700);
-    assertEquals(long1, r.readLine(8192, "maxStatusLine"));
-    FetchException e = assertThrows(FetchException.class, () -> r.readLine(8192, "maxStatusLine"));
+    assertEquals(long1, r.readLine(8192, Limit.STATUS_LINE));
+    FetchException e = assertThrows(FetchException.class, () -> r.readLine(8192, Limit.STATUS_LINE));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
-    assertTrue(e.getMessage().contains("maxStatusLine (8192 bytes)"));
+    assertTrue(e.detail().contains("the longest reply line (8 KiB)"), e.detail());
+    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxStatusLine (now 8 KiB)"), e.remedy().library());
   }
 
   @Test
@@ -342,7 +348,7 @@ class Pop3ReaderTest {
       }
     };
     Pop3Reader r = new Pop3Reader(endless, 4096, false);
-    FetchException e = assertThrows(FetchException.class, () -> r.readLine(65536, "maxStatusLine"));
+    FetchException e = assertThrows(FetchException.class, () -> r.readLine(65536, Limit.STATUS_LINE));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
   }
 
@@ -377,7 +383,7 @@ class Pop3ReaderTest {
     System.arraycopy(trailer, 0, all, wire.length, trailer.length);
     Pop3Reader r = reader(all, bufferSize, false, chunks);
     assertArrayEquals(expected, body(r, Long.MAX_VALUE));
-    assertEquals("+OK after", r.readLine(512, "maxStatusLine"), "framing holds: the next status line follows");
+    assertEquals("+OK after", r.readLine(512, Limit.STATUS_LINE), "framing holds: the next status line follows");
   }
 
   /**
@@ -405,7 +411,7 @@ class Pop3ReaderTest {
     } else {
       byte[] plain = body(reader(all, bufferSize, false, chunks), Long.MAX_VALUE);
       assertArrayEquals(plain, body(guarded, Long.MAX_VALUE));
-      assertEquals("+OK after", guarded.readLine(512, "maxStatusLine"));
+      assertEquals("+OK after", guarded.readLine(512, Limit.STATUS_LINE));
     }
   }
 
@@ -583,7 +589,7 @@ class Pop3ReaderTest {
     Pop3Reader r = reader(garbage, 32, bareLf, chunks);
     try {
       for (int i = 0; i < 5; i++) {
-        r.readLine(64, "maxStatusLine");
+        r.readLine(64, Limit.STATUS_LINE);
       }
       body(r, 100);
     } catch (FetchException expected) {
@@ -611,6 +617,6 @@ class Pop3ReaderTest {
         .sample();
     Pop3Reader r = reader(wire, 16, false, chunks);
     assertArrayEquals(ascii("ab\r\n.\r\n"), body(r, 100));
-    assertEquals("+OK", r.readLine(512, "maxStatusLine"));
+    assertEquals("+OK", r.readLine(512, Limit.STATUS_LINE));
   }
 }

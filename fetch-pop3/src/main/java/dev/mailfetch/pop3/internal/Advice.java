@@ -1,0 +1,122 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.pop3.Tolerance;
+
+/**
+ * What the POP3 client's errors advise, in the two forms of {@link Remedy}: the {@code mailfetch}
+ * options for a person at the command line, the builder calls for a developer. An error's detail
+ * says what happened in words; the advice lives here, so that nothing a person reads names an
+ * identifier they cannot type. (The limits have their own: {@link Limit#remedy}.)
+ */
+final class Advice {
+  private Advice() {}
+
+  /** Nothing listens on {@code port}: a wrong port, or a service that is down. */
+  static Remedy refused(int port) {
+    return Remedy.of(
+        "Check the port: port " + port + " was tried; POP3 over TLS uses 995 (pop3s://), POP3 with STARTTLS 110"
+            + " (pop3://), and a :PORT in the URL overrides them. If the port is right, the mail service is down:"
+            + " try again later, or ask the provider.",
+        "Check the port given to the source's builder (port(int); " + port + " was tried; 995 for"
+            + " Security.IMPLICIT_TLS, 110 for Security.STARTTLS). If it is right, the mail service is down: try"
+            + " again later, or ask the provider.");
+  }
+
+  /** The host name does not resolve. */
+  static Remedy noSuchHost() {
+    return Remedy.of(
+        "Check the server name in the URL (pop3s://user@HOST) letter by letter against the provider's"
+            + " instructions; mailfetch doctor ADDRESS can look the server up from an e-mail address.",
+        "Check the name given to the source's builder (host(String)) against the provider's instructions;"
+            + " Pop3Doctor.discover finds a domain's POP3 server from its DNS records.");
+  }
+
+  /** The server offers no login method that is allowed: the password is not the question. */
+  static Remedy noCommonLoginMethod() {
+    return Remedy.of(
+        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM_MD5 and APOP only on request),"
+            + " or give an OAuth token (--oauth-token-env NAME) if the server wants OAuth; otherwise ask the"
+            + " provider for a standard login.",
+        "Allow a method the server offers, if it is safe (the source builder's mechanisms(AuthMechanism...)),"
+            + " or give an OAuth token provider (oauthTokens(TokenProvider)) if the server wants OAuth; otherwise"
+            + " ask the provider for a standard login.");
+  }
+
+  /** Implicit TLS was spoken to a port that greets in plain text. */
+  static Remedy plainTextPort(int port) {
+    return Remedy.of(
+        "Port " + port + " expects STARTTLS or no encryption: use a pop3:// URL (or --tls starttls) on it, or"
+            + " implicit TLS (pop3s://) on port 995.",
+        "Port " + port + " expects STARTTLS or no encryption: use security(Security.STARTTLS) on it, or"
+            + " Security.IMPLICIT_TLS on port 995.");
+  }
+
+  /**
+   * A server habit the client refuses by default and {@code t} accepts: accept it by name where the
+   * server is trusted, else have the provider fix it.
+   */
+  static Remedy tolerate(Tolerance t) {
+    String library = "If you trust this server, accept this habit with the source builder's tolerate(Tolerance."
+        + t.name() + "); otherwise tell the provider: their server breaks RFC 1939.";
+    if (t == Tolerance.UNORDERED_LISTING) {
+      return Remedy.of("mailfetch sorts an out-of-order listing unless --strict is given: leave out --strict (or"
+          + " give --quirk Q29), or tell the provider: their server breaks RFC 1939.", library);
+    }
+    return Remedy.of("If you trust this server, accept this habit with --quirk " + quirkId(t) + "; otherwise tell"
+        + " the provider: their server breaks RFC 1939.", library);
+  }
+
+  /** The server did not answer in time, mid-session. */
+  static Remedy slowServer() {
+    return Remedy.of(
+        "If the server is slow but working, give it more time with --timeout SECONDS; otherwise try again later,"
+            + " and if it keeps happening at the same point, ask the provider.",
+        "If the server is slow but working, raise Pop3Limits.Builder.readTimeout (silence between reads) and"
+            + " commandTimeout (one whole reply); otherwise try again later, and if it keeps happening at the same"
+            + " point, ask the provider.");
+  }
+
+  /**
+   * A message whose end marker is glued to its last line (quirk Q03): nothing on this side can tell
+   * it from data, so no setting helps; the engine sets such a message aside after repeated failures.
+   */
+  static Remedy gluedTerminator() {
+    return Remedy.of(
+        "Tell the provider: their server glues the end marker to a message without a final line end, and no"
+            + " setting can tell that from the message's own text. The message stays on the server; after a few"
+            + " failed runs mailfetch sets it aside and the mail after it flows again.",
+        "Tell the provider: their server glues the end marker to a message without a final line end, and no"
+            + " setting can tell that from the message's own text. The message stays on the server; after"
+            + " Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
+  }
+
+  /** The catalogue ID the command's {@code --quirk} takes for {@code t} (docs/quirks.md). */
+  static String quirkId(Tolerance t) {
+    switch (t) {
+      case BARE_LF:
+        return "Q01";
+      case CR_TERMINATOR:
+        return "Q02";
+      case EMPTY_LINES:
+        return "Q11";
+      case LOWERCASE_STATUS:
+        return "Q13";
+      default:
+        return "Q29";
+    }
+  }
+
+  /** A security mode in words, as both readers know it. */
+  static String words(Security security) {
+    switch (security) {
+      case IMPLICIT_TLS:
+        return "implicit TLS";
+      case STARTTLS:
+        return "STARTTLS";
+      default:
+        return "no encryption";
+    }
+  }
+}

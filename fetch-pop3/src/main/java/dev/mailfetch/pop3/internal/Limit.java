@@ -1,0 +1,87 @@
+package dev.mailfetch.pop3.internal;
+
+import dev.mailfetch.api.Remedy;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The caps and deadlines of {@code Pop3Limits}, each with what it bounds in words and the builder
+ * call a developer changes. An error names the limit in words ({@link #words}); its {@link #remedy}
+ * names what each reader can type, and says plainly where the command has no option for it (the
+ * command sets only the read and reply deadlines, with {@code --timeout}).
+ */
+enum Limit {
+  CONNECT_TIMEOUT("the time allowed to connect", "connectTimeout"),
+  HANDSHAKE_TIMEOUT("the time allowed for the TLS handshake", "handshakeTimeout"),
+  STATUS_LINE("the longest reply line", "maxStatusLine"),
+  LISTING_LINE("the longest capability or listing line", "maxListingLine"),
+  LISTING_ENTRIES("the most lines one listing may have", "maxListingEntries"),
+  MESSAGE_SIZE("the largest message this client reads", "maxMessageSize"),
+  SASL_ROUNDS("the most challenges one login may send", "maxSaslRounds"),
+  SASL_CHALLENGE("the longest login challenge", "maxSaslChallenge");
+
+  private final String words;
+  private final String builder;
+
+  Limit(String words, String builder) {
+    this.words = words;
+    this.builder = builder;
+  }
+
+  /** The limit in words with its value: "the longest reply line (64 KiB)". */
+  String words(long value) {
+    return words + " (" + value(value) + ")";
+  }
+
+  /** As {@link #words(long)}, for a deadline: "the time allowed to connect (30 s)". */
+  String words(Duration value) {
+    return words + " (" + seconds(value) + ")";
+  }
+
+  /** What to do when this cap was reached at {@code value}. */
+  Remedy remedy(long value) {
+    return remedy(value(value));
+  }
+
+  /** What to do when this deadline passed. */
+  Remedy remedy(Duration value) {
+    return remedy(seconds(value));
+  }
+
+  private Remedy remedy(String value) {
+    String setting = "Pop3Limits.Builder." + builder + " (now " + value + ")";
+    if (name().endsWith("TIMEOUT")) {
+      return Remedy.of(
+          "Check the server name and port, and try again later; if it keeps happening, ask the provider. The"
+              + " command has no option to change " + words + " (" + value + ").",
+          "Check the server name and port, and try again later; if the server is slow but working, raise "
+              + setting + ".");
+    }
+    return Remedy.of(
+        "The command has no option to raise " + words + " (" + value + "), which protects this machine: a server"
+            + " that sends more is broken or hostile, so tell the provider what the message shows.",
+        "If the server is trustworthy and the size expected, raise " + setting + "; otherwise tell the provider"
+            + " what the message shows.");
+  }
+
+  private String value(long n) {
+    if (this == LISTING_ENTRIES || this == SASL_ROUNDS) {
+      return String.format(Locale.ROOT, "%,d", n);
+    }
+    if (n >= 1L << 30 && n % (1L << 30) == 0) {
+      return (n >> 30) + " GiB";
+    }
+    if (n >= 1L << 20 && n % (1L << 20) == 0) {
+      return (n >> 20) + " MiB";
+    }
+    if (n >= 1L << 10 && n % (1L << 10) == 0) {
+      return (n >> 10) + " KiB";
+    }
+    return n + " bytes";
+  }
+
+  private static String seconds(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+}

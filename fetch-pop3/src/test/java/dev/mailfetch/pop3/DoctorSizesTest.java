@@ -1,0 +1,74 @@
+package dev.mailfetch.pop3;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.Quirk;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The quick doctor says only what it measured: where TOP and LIST disagree on a size it says so
+ * and suggests {@code --deep}, instead of blaming LIST (issue 16); a deep one, which retrieves,
+ * names the side at fault. A sample that is the server's notice in place of a message (quirk Q52)
+ * is said to be one, and its size is nobody's fault.
+ */
+@Timeout(120)
+class DoctorSizesTest {
+  private static Diagnosis examine(FakeMailbox box, boolean deep, Quirk... quirks) {
+    try (FakePop3Server s = Pop3SourceTest.server(box).quirk(quirks).start()) {
+      return Pop3Doctor.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).otherPorts()
+          .timeout(Duration.ofSeconds(5)).deep(deep).build().examine();
+    }
+  }
+
+  @Test
+  void Q55_theQuickDoctor_saysTopAndListDisagree_andSuggestsDeep_notThatListIsWrong() {
+    Diagnosis d = examine(MailCorpus.generate(55, 4).toMailbox(), false, Quirk.Q55_TOP_ADDS_EMPTY_LINE);
+    assertTrue(d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+    assertFalse(d.found(Symptom.LIST_SIZE_WRONG), "LIST is right: " + d.report());
+    assertFalse(d.report().contains("LIST must give the exact size"), d.report());
+    assertTrue(d.report(Diagnosis.Reader.COMMAND_LINE).contains("--deep"), d.report(Diagnosis.Reader.COMMAND_LINE));
+    assertTrue(d.report().contains("Pop3Doctor.Builder.deep(true)"), d.report());
+    assertTrue(d.healthy(), d.report());
+  }
+
+  @Test
+  void Q55_theDeepDoctor_findsTopAtFault_andListRight() {
+    Diagnosis d = examine(MailCorpus.generate(55, 4).toMailbox(), true, Quirk.Q55_TOP_ADDS_EMPTY_LINE);
+    assertTrue(d.found(Symptom.TOP_BROKEN), d.report());
+    assertFalse(d.found(Symptom.LIST_SIZE_WRONG) || d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+  }
+
+  @Test
+  void Q32_theDeepDoctor_findsListAtFault() {
+    Diagnosis d = examine(MailCorpus.generate(32, 4).toMailbox(), true, Quirk.Q32_LIST_SIZE_LF_COUNT);
+    assertTrue(d.found(Symptom.LIST_SIZE_WRONG), d.report());
+    assertFalse(d.found(Symptom.TOP_BROKEN) || d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+  }
+
+  @Test
+  void Q52_aMessageTheServerReplaces_isSaidToBeReplaced_notThatListOrTopIsWrong() {
+    for (boolean deep : new boolean[] {false, true}) {
+      Diagnosis d = examine(DoctorTest.withUtf8Header(), deep, Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8,
+          Quirk.Q19_CAPA_ERR);
+      assertTrue(d.found(Symptom.UNICODE_MESSAGES_REPLACED), d.report());
+      assertTrue(d.report().contains("CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on"), d.report());
+      assertFalse(d.found(Symptom.TOP_LIST_DISAGREE) || d.found(Symptom.LIST_SIZE_WRONG) || d.found(Symptom.TOP_BROKEN),
+          "deep=" + deep + ": " + d.report());
+    }
+  }
+
+  @Test
+  void Q52_aServerThatReplacesForProgramsWithoutUtf8_isNoticed_andMailfetchGetsTheOriginals() {
+    Diagnosis d = examine(DoctorTest.withUtf8Header(), false, Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8);
+    assertTrue(d.found(Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS), d.report());
+    assertFalse(d.found(Symptom.UNICODE_MESSAGES_REPLACED) || d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+    assertTrue(d.report().contains("UTF-8 mode: on"), d.report());
+    assertTrue(d.healthy(), d.report());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.mailfetch.pop3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.Quirk;
+import java.time.Duration;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A refused login is "wrong password" only when the server says so with {@code [AUTH]} (RFC 3206).
+ * Without it, the server's own words lead ("refused the login and said: …") and the advice names
+ * both causes, a wrong password and a fault on the server's side; the same for {@code [IN-USE]},
+ * which some servers give for any failure to open the mailbox (issue 16). The doctor does the same.
+ */
+@Timeout(60)
+class LoginRefusalTest {
+  private static FakePop3Server server(Quirk... quirks) {
+    return Pop3SourceTest.server(FakeMailbox.create().add("Subject: a\r\n\r\nb\r\n")).quirk(quirks).start();
+  }
+
+  private static String lower(String s) {
+    return s.toLowerCase(Locale.ROOT);
+  }
+
+  @Test
+  void Q54_aLoginRefusedWithoutACode_leadsWithTheServersWords_andNamesBothCauses() {
+    try (FakePop3Server s = server(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      assertTrue(e.detail().contains("refused the login") && e.detail().contains("and said: \"message is damaged\""),
+          e.detail());
+      assertFalse(lower(e.detail()).contains("password"), "no claim about the password: " + e.detail());
+      String advice = lower(e.remedy().commandLine());
+      assertTrue(advice.contains("password") && advice.contains("provider"), "both causes: " + advice);
+      assertEquals(e.remedy().commandLine(), e.remedy().library(), "names no setting");
+    }
+  }
+
+  @Test
+  void aRefusalWithTheAuthCode_isAWrongUserNameOrPassword() {
+    try (FakePop3Server s = server()) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3Source.builder().host("localhost")
+          .port(s.port()).security(Security.NONE).allowPlaintextAuthentication(true).user("alice")
+          .password(() -> "not it").build().open());
+      assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      assertTrue(e.detail().contains("rejected the user name or password"), e.detail());
+      assertEquals(FetchError.AUTH_FAILED.remedy(), e.remedy());
+    }
+  }
+
+  @Test
+  void Q56_inUseForAnyFailure_leadsWithTheServersWords_andNamesBothCauses() {
+    try (FakePop3Server s = server(Quirk.Q56_IN_USE_FOR_ANY_FAILURE)) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      assertEquals(FetchError.LOCKED, e.error(), e.getMessage());
+      assertTrue(e.detail().contains("and said: \"Internal login failure. Refer to server log for more"
+          + " information.\""), e.detail());
+      String advice = lower(e.remedy().commandLine());
+      assertTrue(advice.contains("another program") && advice.contains("provider"), "both causes: " + advice);
+    }
+  }
+
+  @Test
+  void Q37_aRealLock_isStillLocked_inTheServersWords() {
+    try (FakePop3Server s = server(Quirk.Q37_LOCKED_IN_USE)) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      assertEquals(FetchError.LOCKED, e.error(), e.getMessage());
+      assertTrue(e.detail().contains("Mailbox is locked by another POP3 session."), e.detail());
+    }
+  }
+
+  @Test
+  void theDoctor_doesNotBlameThePassword_forARefusalWithoutACode() {
+    try (FakePop3Server s = server(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE)) {
+      Diagnosis d = Pop3Doctor.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).otherPorts()
+          .timeout(Duration.ofSeconds(3)).build().examine();
+      assertTrue(d.found(Symptom.LOGIN_REFUSED), d.report());
+      assertFalse(d.found(Symptom.WRONG_CREDENTIALS), d.report());
+      assertTrue(d.report().contains("message is damaged"), d.report());
+    }
+  }
+
+  @Test
+  void theDoctor_namesBothCauses_forInUse() {
+    try (FakePop3Server s = server(Quirk.Q56_IN_USE_FOR_ANY_FAILURE)) {
+      Diagnosis d = Pop3Doctor.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).otherPorts()
+          .timeout(Duration.ofSeconds(3)).build().examine();
+      assertTrue(d.found(Symptom.MAILBOX_IN_USE), d.report());
+      assertTrue(d.report().contains("Internal login failure"), d.report());
+      assertTrue(lower(Symptom.MAILBOX_IN_USE.cause()).contains("cannot open the mailbox"),
+          Symptom.MAILBOX_IN_USE.cause());
+    }
+  }
+}
