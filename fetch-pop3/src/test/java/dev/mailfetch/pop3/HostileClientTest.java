@@ -35,8 +35,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Every hostile case against the client, each a test named after its constant: the outcome the
- * security reference requires (section 8), and the server-side checks of its section 9: no secret
+ * Every hostile case against the client, each a test named after its constant: the outcome
+ * docs/hostile.md requires, and the server-side checks of {@link HostileChecks}: no secret
  * in plain text, bounded time, no DELE of a message not fully received, no message number taken
  * from a broken listing.
  */
