@@ -75,7 +75,7 @@ public final class DedupSimulator {
         }
       }
       long after = heap();
-      System.out.printf("| `%s` | %d | %d | %d | %d %s | %d | %s |%n", name, dups, caught, missed, falsePositives,
+      System.out.printf(java.util.Locale.ROOT, "| `%s` | %d | %d | %d | %d %s | %d | %s |%n", name, dups, caught, missed, falsePositives,
           fpKinds.isEmpty() ? "" : fpKinds.toString(),
           store.size(), store.size() == 0 ? "0" : ((after - before) / 1024) + " KB");
       store.close();

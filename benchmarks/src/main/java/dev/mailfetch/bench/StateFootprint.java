@@ -30,7 +30,7 @@ public final class StateFootprint {
     long after = settledHeap(mem);
     long perEntry = (after - before) / n;
     long beyondUid = (after - before - uidBytes) / n;
-    System.out.printf("uids=%d journal=%d bytes open=%d ms heap=%d bytes (%d per UID, %d beyond the UID's own bytes)%n",
+    System.out.printf(java.util.Locale.ROOT, "uids=%d journal=%d bytes open=%d ms heap=%d bytes (%d per UID, %d beyond the UID's own bytes)%n",
         n, Files.size(store.journal()), openMs, after - before, perEntry, beyondUid);
     store.close();
     try (var walk = Files.walk(dir)) {

@@ -16,6 +16,18 @@ import java.util.Set;
  * @param announced the capability names the server announced, upper case, for reports
  */
 public record Capabilities(boolean stableUids, Optional<Duration> expire, Set<String> announced) {
+  /**
+   * Checks the components and keeps a copy of {@code announced}.
+   *
+   * @param stableUids whether every listed message has a unique id that persists across sessions
+   *     (for POP3: UIDL advertised and working). Leaving mail on the server needs it.
+   * @param expire how long the server keeps retrieved mail, where it says so (POP3 {@code EXPIRE},
+   *     RFC 2449 §6.7): {@link Duration#ZERO} means it keeps none, so mail cannot be left on it; empty
+   *     means it did not say or keeps mail as long as the user likes ({@code EXPIRE NEVER}).
+   * @param announced the capability names the server announced, upper case, for reports
+   * @throws NullPointerException if {@code expire} or {@code announced} is null
+   * @throws IllegalArgumentException if {@code expire} holds a negative duration
+   */
   public Capabilities {
     Objects.requireNonNull(expire, "expire");
     expire.ifPresent(

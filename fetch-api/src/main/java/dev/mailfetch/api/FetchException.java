@@ -28,15 +28,31 @@ public class FetchException extends IOException {
   private final String serverReply;
   private final Remedy remedy;
 
+  /**
+   * A failure without a server reply, a cause or advice of its own.
+   *
+   * @param error what went wrong
+   * @param detail what was happening, in words, naming the setting to change where there is one
+   */
   public FetchException(FetchError error, String detail) {
     this(error, detail, null, null);
   }
 
+  /**
+   * A failure caused by another exception (an {@link java.io.IOException} of the network or the
+   * file system, say), without a server reply.
+   *
+   * @param error what went wrong
+   * @param detail what was happening, in words, naming the setting to change where there is one
+   * @param cause the underlying exception, or null
+   */
   public FetchException(FetchError error, String detail, Throwable cause) {
     this(error, detail, null, cause);
   }
 
   /**
+   * A failure, with the server's reply that shows it where there is one.
+   *
    * @param error what went wrong
    * @param detail what was happening, in words, naming the setting to change where there is one
    * @param serverReply the server's reply line as received (escaped and truncated here), or null
@@ -50,7 +66,12 @@ public class FetchException extends IOException {
    * A failure with advice of its own, where the code's general {@link FetchError#remedy()} does
    * not fit this case well (it names the exact setting, say, or the server's own words).
    *
+   * @param error what went wrong
+   * @param detail what was happening, in words, naming the setting to change where there is one
+   * @param serverReply the server's reply line as received (escaped and truncated here), or null
+   * @param cause the underlying exception, or null
    * @param remedy what to do about this failure, or null for the code's general remedy
+   * @throws NullPointerException if {@code error} or {@code detail} is null
    */
   public FetchException(FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
     super(format(error, detail, serverReply == null ? null : escape(serverReply)), cause);

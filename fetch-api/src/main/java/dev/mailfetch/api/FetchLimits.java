@@ -126,7 +126,7 @@ public final class FetchLimits {
       once("maxHeaderBytes");
       if (bytes < 1024 || bytes > (16 << 20)) {
         throw new IllegalArgumentException(
-            String.format("maxHeaderBytes must be from 1024 to 16 MiB: %d", bytes));
+            String.format(java.util.Locale.ROOT, "maxHeaderBytes must be from 1024 to 16 MiB: %d", bytes));
       }
       this.maxHeaderBytes = bytes;
       return this;
@@ -144,14 +144,14 @@ public final class FetchLimits {
 
     private static int positive(String name, int value) {
       if (value <= 0) {
-        throw new IllegalArgumentException(String.format("%s must be positive: %d", name, value));
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
       }
       return value;
     }
 
     private static long positive(String name, long value) {
       if (value <= 0) {
-        throw new IllegalArgumentException(String.format("%s must be positive: %d", name, value));
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
       }
       return value;
     }

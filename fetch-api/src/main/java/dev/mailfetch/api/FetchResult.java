@@ -62,6 +62,29 @@ public record FetchResult(
     ERROR;
   }
 
+  /**
+   * Checks the components and keeps copies of the collections (the engine's own list of outcomes
+   * is immutable already and is kept as it is).
+   *
+   * @param account the account fetched
+   * @param server the server as {@code host:port}, or null if the run never connected
+   * @param started when the run started
+   * @param duration how long it took
+   * @param outcomes one per listed message, in listing order
+   * @param error the error that stopped the run before it finished, if any
+   * @param quirks server quirks noticed and tolerated (IDs such as {@code Q12})
+   * @param deleted messages deleted from the server, with the deletion confirmed
+   * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
+   *     confirm; they are deleted again next run if still there
+   * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
+   *     heeds); empty when the run never got that far
+   * @param warnings what did not stop the run but needs a person to know: deletions the server did
+   *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's that
+   *     the run worked around (a reused unique id, a message served empty), each with its code,
+   *     words and remedy; in the order they happened
+   * @throws NullPointerException if a component other than {@code server} and the counts is null,
+   *     or a collection holds null
+   */
   public FetchResult {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(started, "started");
@@ -74,7 +97,21 @@ public record FetchResult(
     warnings = List.copyOf(warnings);
   }
 
-  /** A result without warnings. */
+  /**
+   * A result without warnings: the canonical constructor with an empty {@code warnings} list.
+   *
+   * @param account the account fetched
+   * @param server the server as {@code host:port}, or null if the run never connected
+   * @param started when the run started
+   * @param duration how long it took
+   * @param outcomes one per listed message, in listing order
+   * @param error the error that stopped the run before it finished, if any
+   * @param quirks server quirks noticed and tolerated
+   * @param deleted messages deleted from the server, with the deletion confirmed
+   * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
+   *     confirm
+   * @param capabilities what the server announced; empty when the run never got that far
+   */
   public FetchResult(
       String account,
       String server,
@@ -174,7 +211,7 @@ public record FetchResult(
 
   /** A one-line summary for logs. */
   public String summary() {
-    return String.format(
+    return String.format(java.util.Locale.ROOT,
         "%s: %d listed, %d delivered (%d bytes), %d already seen, %d skipped, %d duplicates,"
             + " %d failed, %d deleted%s%s%s",
         account,

@@ -220,7 +220,7 @@ public final class Fetcher {
       once("batchSize");
       if (messages < 1 || messages > 10_000) {
         throw new IllegalArgumentException(
-            String.format("batchSize must be from 1 to 10000: %d", messages));
+            String.format(java.util.Locale.ROOT, "batchSize must be from 1 to 10000: %d", messages));
       }
       this.batchSize = messages;
       return this;
@@ -234,7 +234,7 @@ public final class Fetcher {
       once("quarantineAfter");
       if (runs < 1 || runs > 1000) {
         throw new IllegalArgumentException(
-            String.format("quarantineAfter must be from 1 to 1000: %d", runs));
+            String.format(java.util.Locale.ROOT, "quarantineAfter must be from 1 to 1000: %d", runs));
       }
       this.quarantineAfter = runs;
       return this;

@@ -19,7 +19,12 @@ import java.util.Optional;
  * what was read and {@link #complete()} is false: policies decide on what is there.
  */
 public final class HeaderBlock {
-  /** One header field. */
+  /**
+   * One header field.
+   *
+   * @param name the field's name as the message spells it (compare it without regard to case)
+   * @param value the field's value, unfolded, without the leading and trailing white space
+   */
   public record Field(String name, String value) {}
 
   private static final HeaderBlock EMPTY = new HeaderBlock(new byte[0], true);

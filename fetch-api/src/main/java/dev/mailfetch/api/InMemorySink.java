@@ -21,8 +21,22 @@ import java.util.Objects;
  * use.
  */
 public final class InMemorySink implements MessageSink {
-  /** A message the sink holds. */
+  /**
+   * A message the sink holds.
+   *
+   * @param key the key it was delivered under
+   * @param envelope what the sink was told about it when its delivery began
+   * @param content its bytes as delivered (the accessor returns a copy)
+   */
   public record StoredMessage(DeliveryKey key, Envelope envelope, byte[] content) {
+    /**
+     * Checks the components and keeps a copy of {@code content}.
+     *
+     * @param key the key it was delivered under
+     * @param envelope what the sink was told about it when its delivery began
+     * @param content its bytes as delivered (the accessor returns a copy)
+     * @throws NullPointerException if a component is null
+     */
     public StoredMessage {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(envelope, "envelope");

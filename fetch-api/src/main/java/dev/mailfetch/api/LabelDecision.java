@@ -12,6 +12,15 @@ public record LabelDecision(Set<String> labels, boolean archived) {
   /** No labels, in the inbox. */
   public static final LabelDecision INBOX = new LabelDecision(Set.of(), false);
 
+  /**
+   * Checks every label and keeps a copy of the set.
+   *
+   * @param labels the labels, each 1 to 200 characters without control characters
+   * @param archived true to keep the message out of the inbox (Gmail's "skip the inbox")
+   * @throws NullPointerException if {@code labels} (or one of the labels) is null
+   * @throws IllegalArgumentException if a label is empty, longer than 200 characters or holds a
+   *     control character
+   */
   public LabelDecision {
     labels = Set.copyOf(labels);
     for (String label : labels) {

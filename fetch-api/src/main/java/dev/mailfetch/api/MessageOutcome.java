@@ -46,6 +46,28 @@ public record MessageOutcome(
     FAILED
   }
 
+  /**
+   * Checks that the components fit the kind: a skip reason with {@link Kind#SKIPPED} and only
+   * with it, the kept copy's key with {@link Kind#DUPLICATE} and only with it, an error with
+   * {@link Kind#FAILED}, a delivery key with {@link Kind#DELIVERED}.
+   *
+   * @param ref the message as listed
+   * @param kind the outcome
+   * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when this
+   *     run met the message's copy in the sink; null for a message the state simply remembered (a poll
+   *     of a large mailbox keeps nothing per such message; the key of a UID-identified message is
+   *     {@link DeliveryKey#of}) and otherwise
+   * @param skipReason for {@link Kind#SKIPPED}, the policy that skipped it; otherwise null
+   * @param duplicateOf for {@link Kind#DUPLICATE}, the key of the copy kept; otherwise null
+   * @param duplicateReason for {@link Kind#DUPLICATE}, what matched; otherwise null
+   * @param error for {@link Kind#FAILED}, the error; for a quarantined message, its last error;
+   *     otherwise null
+   * @param attempted for {@link Kind#FAILED}: whether the run tried this message (false when the
+   *     run stopped before reaching it, which does not count against it)
+   * @param bytes the bytes received for it in this run
+   * @throws NullPointerException if {@code ref} or {@code kind} is null
+   * @throws IllegalArgumentException if a component does not fit the kind
+   */
   public MessageOutcome {
     Objects.requireNonNull(ref, "ref");
     Objects.requireNonNull(kind, "kind");

@@ -37,6 +37,17 @@ public record ProvenanceHeader(String account, String server, String uid, Instan
   /** The header field's name. */
   public static final String NAME = "X-Mailfetch-Provenance";
 
+  /**
+   * Checks the components and cuts {@code fetched} to the second, as the header carries it.
+   *
+   * @param account the account, as {@link FetchSource#account()} names it
+   * @param server the server as {@code host:port}
+   * @param uid the message's unique id, or null
+   * @param fetched when the message was fetched
+   * @throws NullPointerException if {@code account}, {@code server} or {@code fetched} is null
+   * @throws IllegalArgumentException if {@code account}, {@code server} or {@code uid} holds a
+   *     control character (a line break in a header would let a server forge fields)
+   */
   public ProvenanceHeader {
     checkText("account", account);
     checkText("server", server);

@@ -61,6 +61,21 @@ public record UidRecord(
     }
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param uid the message's unique id on the server
+   * @param state where the message stands
+   * @param firstSeen when a run first listed it; {@link Retention#deleteAfter} counts from here
+   * @param deliveryKey the key it was delivered under, for {@link State#DELIVERED} and {@link
+   *     State#DELETED}; otherwise null
+   * @param failures in how many runs retrieving or storing it failed (0 unless {@link
+   *     State#FAILED})
+   * @param lastError the last failure's error, or null
+   * @throws NullPointerException if {@code uid}, {@code state} or {@code firstSeen} is null
+   * @throws IllegalArgumentException if {@code failures} is negative, or the state is {@link
+   *     State#DELIVERED} or {@link State#DELETED} without a delivery key
+   */
   public UidRecord {
     Objects.requireNonNull(uid, "uid");
     Objects.requireNonNull(state, "state");

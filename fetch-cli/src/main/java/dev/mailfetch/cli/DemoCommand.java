@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
         MaildirSink sink = MaildirSink.open(maildir);
         JournalUidStore state = JournalUidStore.open(JournalUidStore.directoryFor(dir.resolve("state"), ACCOUNT));
         DedupStore seen = DedupStore.open(dir.resolve("state").resolve("dedup"), DedupStore.Window.DEFAULT)) {
-      out.printf("Server at pop3s://demo@localhost:%d, %s of mail; its certificate is checked against the"
+      out.printf(java.util.Locale.ROOT, "Server at pop3s://demo@localhost:%d, %s of mail; its certificate is checked against the"
           + " demo's own CA.%n", server.port(), Progress.size(corpus.totalBytes()));
       Pop3Source source = Pop3Source.builder().host("localhost").port(server.port()).security(Security.IMPLICIT_TLS)
           .sslContext(certs.clientContext()).user("demo").password(() -> password).account(ACCOUNT).build();
@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void report(PrintWriter out, FetchResult r) {
-    out.printf("   %d listed: %d stored (%s), %d already there, %d duplicates discarded, %d failed%n",
+    out.printf(java.util.Locale.ROOT, "   %d listed: %d stored (%s), %d already there, %d duplicates discarded, %d failed%n",
         r.listed(), r.count(MessageOutcome.Kind.DELIVERED), Progress.size(r.bytesDelivered()),
         r.count(MessageOutcome.Kind.ALREADY_SEEN), r.count(MessageOutcome.Kind.DUPLICATE),
         r.count(MessageOutcome.Kind.FAILED));

@@ -376,6 +376,15 @@ final class ServerOptions {
     if (v == null || v.isEmpty()) {
       throw bad(option + " " + name + ": that environment variable is not set (or empty)");
     }
+    if (v.indexOf('\uFFFD') >= 0) {
+      // Java decodes the environment in the locale's charset: without LANG (cron, systemd, a
+      // container) that is ASCII, and a non-ASCII secret would reach the server mangled and be
+      // reported as a wrong password.
+      throw bad(option + " " + name + ": the variable holds characters Java could not read in this environment's"
+          + " character set (" + java.nio.charset.Charset.defaultCharset() + "); run with LANG=C.UTF-8 (or LC_ALL),"
+          + " or give the secret with " + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
+          + " FILE");
+    }
   }
 
   /**

@@ -59,6 +59,17 @@ class ArgumentsTest {
   }
 
   @Test
+  void aSecretJavaCouldNotDecode_isABadArgumentNamingTheLocale_notAWrongPassword() {
+    // What System.getenv gives for "pässword" when LANG is unset (cron, systemd, a container):
+    // the environment is decoded as ASCII and each byte of the ä becomes U+FFFD.
+    Map<String, String> env = env();
+    env.put("PW", "p\uFFFD\uFFFDssword");
+    FetchCommandTest.Run r = FetchCommandTest.mailfetch(env, "fetch", "pop3s://alice@localhost:1", "--password-env", "PW");
+    assertBadArgument(r, "--password-env PW: the variable holds characters Java could not read", "--password-env");
+    assertTrue(r.err().contains("LANG=C.UTF-8") && r.err().contains("--password-file FILE"), r.err());
+  }
+
+  @Test
   void everyOptionWithABadValue_isExit2_withOneLineNamingIt_andAPointerToHelp() throws IOException {
     Path notACertificate = Files.writeString(tmp.resolve("not-a-cert.pem"), "hello\n");
     Path emptyFile = Files.writeString(tmp.resolve("empty"), "");

@@ -117,7 +117,7 @@ class DoctorCommandTest {
     }
   }
 
-  /** Every option the doctor's advice names (issue 16: it once advised --trust) is one mailfetch has. */
+  /** Every option the doctor's advice names (it once advised --trust, which does not exist) is one mailfetch has. */
   @Test
   void everyOptionTheDoctorAdvises_isAnOptionOfMailfetch() {
     CommandLine mailfetch = new CommandLine(new Main());

@@ -59,6 +59,15 @@ public final class DedupStore implements AutoCloseable {
     /** 90 days and 1,000,000 entries: a year of busy mail in under 200 MB of heap. */
     public static final Window DEFAULT = new Window(Duration.ofDays(90), 1_000_000);
 
+    /**
+     * Checks the components.
+     *
+     * @param maxAge entries older than this are forgotten
+     * @param maxEntries beyond this many, the oldest are forgotten
+     * @throws NullPointerException if {@code maxAge} is null
+     * @throws IllegalArgumentException if {@code maxAge} is not positive or {@code maxEntries} is
+     *     less than 1
+     */
     public Window {
       Objects.requireNonNull(maxAge, "maxAge");
       if (maxAge.isNegative() || maxAge.isZero()) {

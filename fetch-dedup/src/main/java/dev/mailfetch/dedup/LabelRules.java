@@ -42,8 +42,24 @@ public final class LabelRules implements LabelPolicy {
   private static final int MAX_VALUE = 4000;
   private static final int MAX_STEPS = 1_000_000;
 
-  /** One rule: a label for messages whose header matches. */
+  /**
+   * One rule: a label for messages whose header matches.
+   *
+   * @param header the header field's name, compared without regard to case
+   * @param pattern found anywhere in each value of that field (decoded and unfolded)
+   * @param label the label a message gets when the pattern is found
+   */
   public record Rule(String header, Pattern pattern, String label) {
+    /**
+     * Checks the components.
+     *
+     * @param header the header field's name, compared without regard to case
+     * @param pattern found anywhere in each value of that field (decoded and unfolded)
+     * @param label the label a message gets when the pattern is found
+     * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if the header name is blank or holds ':', or the label is
+     *     not one a {@link dev.mailfetch.api.LabelDecision} accepts
+     */
     public Rule {
       Objects.requireNonNull(header, "header");
       Objects.requireNonNull(pattern, "pattern");

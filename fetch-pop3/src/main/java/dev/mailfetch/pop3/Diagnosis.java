@@ -18,6 +18,15 @@ import java.util.Optional;
  * @param steps the seven stages, each present (a stage that could not run is {@link Status#SKIPPED})
  */
 public record Diagnosis(String server, Instant started, Duration took, List<Step> steps) {
+  /**
+   * Checks the components and keeps a copy of {@code steps}.
+   *
+   * @param server the server as {@code host:port}
+   * @param started when the examination began
+   * @param took how long it took
+   * @param steps the seven stages, each present (a stage that could not run is {@link Status#SKIPPED})
+   * @throws NullPointerException if a component (or a step) is null
+   */
   public Diagnosis {
     Objects.requireNonNull(server, "server");
     Objects.requireNonNull(started, "started");
@@ -91,6 +100,16 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param findings what is wrong or worth knowing, most important first
    */
   public record Step(Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
+    /**
+     * Checks the components and keeps a copy of {@code findings}.
+     *
+     * @param stage which stage
+     * @param status the worst status among its findings, OK when it has none, or SKIPPED
+     * @param took how long the stage took (zero when skipped)
+     * @param summary one line of what was measured ("pop.example.com → 192.0.2.10")
+     * @param findings what is wrong or worth knowing, most important first
+     * @throws NullPointerException if a component (or a finding) is null
+     */
     public Step {
       Objects.requireNonNull(stage, "stage");
       Objects.requireNonNull(status, "status");
@@ -108,11 +127,19 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param evidence what the server did or sent, in words, with any server text escaped
    */
   public record Finding(Symptom symptom, String evidence) {
+    /**
+     * Checks the components.
+     *
+     * @param symptom what was found
+     * @param evidence what the server did or sent, in words, with any server text escaped
+     * @throws NullPointerException if a component is null
+     */
     public Finding {
       Objects.requireNonNull(symptom, "symptom");
       Objects.requireNonNull(evidence, "evidence");
     }
 
+    /** How the finding came out: its symptom's status. */
     public Status status() {
       return symptom.status();
     }

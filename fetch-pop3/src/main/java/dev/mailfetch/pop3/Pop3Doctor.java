@@ -68,7 +68,14 @@ public final class Pop3Doctor {
     return out;
   }
 
-  /** A server found by {@link #discover}: where, how secured, and how it was found. */
+  /**
+   * A server found by {@link #discover}: where, how secured, and how it was found.
+   *
+   * @param host the server's host name
+   * @param port its port
+   * @param security how the connection is secured there
+   * @param foundBy how it was found, in words (the SRV record, or the usual name that resolved)
+   */
   public record ServerChoice(String host, int port, Security security, String foundBy) {}
 
   /** Builds a {@link Pop3Doctor}. Each setting may be set once. */

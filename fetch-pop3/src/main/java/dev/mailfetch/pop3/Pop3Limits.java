@@ -204,7 +204,7 @@ public final class Pop3Limits {
     private long range(String name, long v, long min, long max) {
       once(name);
       if (v < min || v > max) {
-        throw new IllegalArgumentException(String.format("%s must be from %d to %d: %d", name, min, max, v));
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be from %d to %d: %d", name, min, max, v));
       }
       return v;
     }

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every message a person reads from the POP3 client and the doctor names what they can type: the
  * detail says what happened in words, and the advice comes in two forms, the {@code mailfetch}
- * options for the command and the builder calls for the library (issue 16). Nothing a command user
+ * options for the command and the builder calls for the library. Nothing a command user
  * reads names a Java identifier.
  */
 @Timeout(60)

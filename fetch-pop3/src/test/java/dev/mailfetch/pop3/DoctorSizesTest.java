@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The quick doctor says only what it measured: where TOP and LIST disagree on a size it says so
- * and suggests {@code --deep}, instead of blaming LIST (issue 16); a deep one, which retrieves,
+ * and suggests {@code --deep}, instead of blaming LIST; a deep one, which retrieves,
  * names the side at fault. A sample that is the server's notice in place of a message (quirk Q52)
  * is said to be one, and its size is nobody's fault.
  */

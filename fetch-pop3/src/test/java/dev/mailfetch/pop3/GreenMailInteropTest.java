@@ -31,7 +31,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The ordinary path against GreenMail 2.1 in the JVM, POP3 and POP3S. GreenMail re-serialises what
- * RETR sends (reference/anchors.md), so this checks what it keeps: every message arrives with its
+ * RETR sends (and trims it), so this checks what it keeps: every message arrives with its
  * headers and body text, UIDL lets a second run skip everything, and deletion works. Byte
  * exactness is proven against the fake server and Dovecot instead. Workarounds for GreenMail's own
  * bugs: a password without spaces (GreenMail never logs one in), QUIT always sent (it keeps DELE

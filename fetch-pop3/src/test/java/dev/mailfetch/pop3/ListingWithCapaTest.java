@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * STAT, LIST and UIDL go out with the CAPA after login when the server said before login that it
- * pipelines and lists UIDs (issue #8: one round trip fewer per session). If the CAPA after login
+ * pipelines and lists UIDs (one round trip fewer per session). If the CAPA after login
  * says otherwise, that listing is read and dropped, and the session goes on as if it had not been
  * sent: nothing lost, nothing doubled.
  */

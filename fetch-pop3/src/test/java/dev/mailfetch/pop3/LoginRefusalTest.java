@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
  * A refused login is "wrong password" only when the server says so with {@code [AUTH]} (RFC 3206).
  * Without it, the server's own words lead ("refused the login and said: …") and the advice names
  * both causes, a wrong password and a fault on the server's side; the same for {@code [IN-USE]},
- * which some servers give for any failure to open the mailbox (issue 16). The doctor does the same.
+ * which some servers give for any failure to open the mailbox. The doctor does the same.
  */
 @Timeout(60)
 class LoginRefusalTest {

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The engine tells the source its next batch, and a pipelining session requests it before the
- * engine's barrier for this one, so that the pipeline never runs dry between batches (issue #8,
- * latency). What was requested ahead is read by the next retrieve; if the engine does something
+ * engine's barrier for this one, so that the pipeline never runs dry between batches (latency
+ * over a slow link, docs/benchmarks.md). What was requested ahead is read by the next retrieve; if the engine does something
  * else first, the session is dropped without QUIT (a server that forgets retrieved mail at QUIT,
  * quirk Q31, must not forget mail never stored). No message is lost, doubled or deleted unstored.
  */

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue #9's load test: 2,000 accounts on ten testkit servers on loopback (six ordinary with mail
+ * The poller's load test (docs/polling.md): 2,000 accounts on ten testkit servers on loopback (six ordinary with mail
  * arriving, two slow, one that refuses every password, one whose sessions break), polled for 30
  * seconds on a schedule scaled from minutes to seconds (1 s to 8 s), with at most 32 checks at once
  * and 4 per server. Every account checked, none more often than allowed, none starved, the bounds

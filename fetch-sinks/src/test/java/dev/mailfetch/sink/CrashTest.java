@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly once, proven with real processes: a child JVM fetches from a POP3 server — a private
- * Dovecot where one can run (root, Dovecot installed), else the testkit's server in this JVM —
+ * Dovecot where one can run (root, Dovecot 2.3 installed: PrivateDovecot.whyUnavailable), else the testkit's server in this JVM —
  * into a Maildir with the durable state; the test kills it with SIGKILL at random moments, then
  * lets it finish, and compares the Maildir and the server with the mailbox: every message once,
  * none lost, none twice, and in delete mode nothing delivered left on the server. {@code
@@ -176,7 +176,7 @@ class CrashTest {
 
   /** Dovecot where it can run; {@code -Dmailfetch.crash.server=testkit} chooses the testkit server anyway. */
   private static Server server(Random random) {
-    boolean dovecot = Files.isExecutable(Path.of("/usr/sbin/dovecot")) && "root".equals(System.getProperty("user.name"))
+    boolean dovecot = PrivateDovecot.whyUnavailable().isEmpty()
         && !"testkit".equals(System.getProperty("mailfetch.crash.server"));
     return dovecot ? new Dovecot() : new Testkit(random);
   }

@@ -28,6 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * piped out by mutt itself, byte for byte. mutt has no batch mode, so it runs under {@code script}
  * (a pseudo-terminal) with keystrokes pushed at start. Skipped, with the reason, where mutt or
  * script is not installed ({@code .ci/run} installs mutt).
+ *
+ * <p>mutt runs in a world of its own: a private {@code HOME} with its {@code folder}, spool file,
+ * mbox and temporary directory inside it, no inherited mail variables, and the C locale. On a
+ * fresh machine mutt would otherwise ask "~/Mail does not exist. Create it?", and that prompt eats
+ * the first pushed keystroke.
  */
 @Timeout(120)
 class MaildirMuttTest {
@@ -66,13 +71,22 @@ class MaildirMuttTest {
   /** mutt pipes each message of {@code folder} to its own file; those must be the messages, each once. */
   private void assertReadsExactly(Path folder, Map<String, byte[]> expected) throws Exception {
     Path out = Files.createDirectories(tmp.resolve("out-" + folder.getFileName()));
+    Path home = Files.createDirectories(tmp.resolve("home"));
+    Path mail = Files.createDirectories(home.resolve("Mail"));
     Path rc = tmp.resolve("muttrc");
-    Files.writeString(rc, "set pipe_split=yes\nset wait_key=no\nset sort=mailbox-order\nset pipe_decode=no\n");
+    Files.writeString(rc, "set folder=\"" + mail + "\"\nset spoolfile=\"" + folder + "\"\nset mbox=\"" + mail
+        + "/mbox\"\nset record=\"\"\nset tmpdir=\"" + home + "\"\nset move=no\n"
+        + "set pipe_split=yes\nset wait_key=no\nset sort=mailbox-order\nset pipe_decode=no\n");
     String keys = "<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat > $(mktemp " + out + "/m.XXXXXX)<enter><quit>";
     String mutt = "mutt -n -F " + rc + " -R -f " + folder + " -e 'push \"" + keys + "\"'";
     ProcessBuilder pb = new ProcessBuilder("script", "-qec", mutt, "/dev/null")
         .redirectErrorStream(true).redirectOutput(tmp.resolve("screen-" + folder.getFileName()).toFile());
-    pb.environment().put("TERM", "vt100");
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("MAIL") || k.startsWith("MUTT") || k.startsWith("LC_")
+        || k.equals("LANG") || k.equals("LANGUAGE") || k.equals("EDITOR") || k.equals("VISUAL"));
+    env.put("HOME", home.toString());
+    env.put("LC_ALL", "C");
+    env.put("TERM", "vt100");
     Process p = pb.start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "mutt ended");
     List<byte[]> piped = new ArrayList<>();

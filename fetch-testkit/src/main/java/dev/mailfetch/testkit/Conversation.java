@@ -763,7 +763,7 @@ final class Conversation {
       return new AbstractList<>() {
         @Override
         public FakeMailbox.Message get(int i) {
-          return new FakeMailbox.Message(String.format("huge-%07d", i + 1),
+          return new FakeMailbox.Message(String.format(Locale.ROOT, "huge-%07d", i + 1),
               ("Subject: message " + (i + 1) + "\r\n\r\nsmall\r\n").getBytes(StandardCharsets.US_ASCII));
         }
 

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -79,7 +80,7 @@ public final class FakeMailbox {
   public synchronized FakeMailbox add(byte[] content) {
     String uid;
     do {
-      uid = String.format("uid-%06d", nextUid++);
+      uid = String.format(Locale.ROOT, "uid-%06d", nextUid++);
     } while (uids().contains(uid));
     return add(uid, content);
   }

@@ -168,9 +168,9 @@ public final class FakeServerMain {
       try (FakePop3Server server = b.start()) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        out.printf("fake POP3 server listening on %s:%d (%s%s)%n", server.host(), server.port(),
+        out.printf(Locale.ROOT, "fake POP3 server listening on %s:%d (%s%s)%n", server.host(), server.port(),
             server.tlsMode().name().toLowerCase(Locale.ROOT), caNote);
-        out.printf("user %s with %s; %d messages%s%n", user, passwordSource, box.size(),
+        out.printf(Locale.ROOT, "user %s with %s; %d messages%s%n", user, passwordSource, box.size(),
             quirks.isEmpty() ? "" : "; quirks " + quirks);
         out.flush();
         while (!stop.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -179,7 +179,7 @@ public final class FakeServerMain {
           }
         }
         server.awaitSessionsEnded(Duration.ofSeconds(10));
-        out.printf("stopped after %d sessions%n", server.sessions().size());
+        out.printf(Locale.ROOT, "stopped after %d sessions%n", server.sessions().size());
       }
       return 0;
     } catch (IOException e) {

@@ -3,10 +3,9 @@ package dev.mailfetch.testkit;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The adversarial cases of {@code docs/hostile.md} (from the security reference, section 8): a
- * broken or malicious server, or a man in the middle, each a named profile of a {@link
- * FakePop3Server}. {@link #applyTo} configures a builder; the server records what {@link
- * HostileChecks} needs to judge the client (section 9 of that reference).
+ * The adversarial cases of {@code docs/hostile.md}: a broken or malicious server, or a man in the
+ * middle, each a named profile of a {@link FakePop3Server}. {@link #applyTo} configures a builder;
+ * the server records what {@link HostileChecks} needs to judge the client.
  *
  * <p>The Javadoc of each constant says what the server does and, after "Client:", what a correct
  * client must do. The test named after each constant proves the bytes the server sends.

@@ -6,8 +6,8 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The checks of the security reference's section 9 that a server can make, over every session it
- * recorded: a client is "vulnerable" to a {@link HostileCase} if any of them finds something.
+ * The checks of a client that a server can make, over every session it recorded
+ * ({@code docs/hostile.md}): a client is "vulnerable" to a {@link HostileCase} if any of them finds something.
  *
  * <ol>
  *   <li>No secret crossed a plain-text channel (unless the test allowed plain-text login).
@@ -17,8 +17,8 @@ import java.util.List;
  *       listing instead of validated).
  * </ol>
  *
- * <p>The other checks of section 9 (bounded memory, typed failures only, no secret or raw control
- * byte in logs or exceptions) are the client's side; its tests make them.
+ * <p>The other checks (bounded memory, typed failures only, no secret or raw control byte in logs
+ * or exceptions) are the client's side; its tests make them.
  *
  * <pre>{@code
  * List<String> found = HostileChecks.violations(server, List.of(password, token), false, Duration.ofSeconds(20));

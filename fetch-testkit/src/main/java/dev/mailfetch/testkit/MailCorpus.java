@@ -127,7 +127,7 @@ public final class MailCorpus {
     List<Path> files = new ArrayList<>(messages.size());
     long base = 1_700_000_000L;
     for (int i = 0; i < messages.size(); i++) {
-      Path f = maildir.resolve("new").resolve(String.format("%d.M%06dP1.mailfetch-corpus", base + i, i));
+      Path f = maildir.resolve("new").resolve(String.format(Locale.ROOT, "%d.M%06dP1.mailfetch-corpus", base + i, i));
       Files.write(f, toLf(messages.get(i).content));
       files.add(f);
     }
@@ -196,7 +196,7 @@ public final class MailCorpus {
     MailCorpus corpus(int count) {
       List<Message> out = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        String uid = String.format("corpus-%06d", i + 1);
+        String uid = String.format(Locale.ROOT, "corpus-%06d", i + 1);
         if (i > 0 && r.nextDouble() < 0.02) {
           Message original = out.get(r.nextInt(out.size()));
           if (original.messageId != null) {

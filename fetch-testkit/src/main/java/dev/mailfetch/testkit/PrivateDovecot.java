@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 /**
  * A Dovecot of our own on loopback (Debian {@code dovecot-core} + {@code dovecot-pop3d}): its own
  * folder, config, users, certificate and Maildir, on free ports, stopped by its own PID. Where
- * Dovecot is not installed, or the test does not run as root (Dovecot serves mail as a system
- * user that only root can set up), the test is skipped and the report says why.
+ * Dovecot is not installed, is not a 2.3 release (2.4 changed the configuration language this
+ * class writes), or the test does not run as root (Dovecot serves mail as a system user that only
+ * root can set up), the test is skipped and the report says why ({@link #whyUnavailable()}).
  *
  * <pre>{@code
  * PrivateDovecot dovecot = PrivateDovecot.start(corpus, certs);      // a Maildir from a corpus
@@ -60,12 +61,7 @@ public final class PrivateDovecot {
 
   /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
   public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs) throws Exception {
-    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
-      abort("Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d; .ci/run installs them)");
-    }
-    if (!"root".equals(System.getProperty("user.name"))) {
-      abort("the Dovecot interop tests need root, to run Dovecot as its own mail user (CI runs as root)");
-    }
+    whyUnavailable().ifPresent(why -> abort(why));
     run(List.of("sh", "-c", "id -u " + SYSTEM_USER + " >/dev/null 2>&1 || useradd --system --no-create-home"
         + " --shell /usr/sbin/nologin " + SYSTEM_USER));
     int uid = Integer.parseInt(run(List.of("id", "-u", SYSTEM_USER)).strip());
@@ -78,8 +74,67 @@ public final class PrivateDovecot {
     certs.writeServerPem(TestCertificates.Profile.VALID, folder.resolve("tls/cert.pem"), folder.resolve("tls/key.pem"));
     Files.writeString(folder.resolve("users.passwd"), USER + ":{PLAIN}" + PASSWORD + ":" + uid + ":" + gid
         + "::" + folder.resolve("mail").resolve(USER) + "::\n");
-    int plain = freePort();
-    int tls = freePort();
+    String f = folder.toString();
+    // A port found free can be taken by another process before Dovecot binds it (other tests start
+    // servers all the time): then Dovecot refuses to start, and another pair of ports is tried.
+    for (int attempt = 1; ; attempt++) {
+      int plain = freePort();
+      int tls = freePort();
+      writeConfig(folder, plain, tls, uid);
+      if (attempt == 1) {
+        run(List.of("chown", "-R", uid + ":" + gid, folder.resolve("mail").toString()));
+      }
+      run(List.of("doveconf", "-c", f + "/dovecot.conf", "-n"));
+      // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a file.
+      Process master = new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf").redirectErrorStream(true)
+          .redirectOutput(folder.resolve("start.log").toFile()).start();
+      if (!master.waitFor(30, TimeUnit.SECONDS)) {
+        master.destroyForcibly();
+        throw new IOException("dovecot did not start in 30 s: " + Files.readString(folder.resolve("start.log")));
+      }
+      if (master.exitValue() != 0) {
+        String log = Files.readString(folder.resolve("start.log"));
+        if (attempt < 3 && log.contains("Address already in use")) {
+          continue;
+        }
+        throw new IOException("dovecot did not start: " + log);
+      }
+      PrivateDovecot d = new PrivateDovecot(folder, maildir, plain, tls);
+      d.awaitListening();
+      return d;
+    }
+  }
+
+  /**
+   * Why no private Dovecot can run here, in words for a skipped test's report; empty where one
+   * can: Dovecot 2.3 installed ({@code /usr/sbin/dovecot}) and the JVM running as root.
+   */
+  public static java.util.Optional<String> whyUnavailable() {
+    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
+      return java.util.Optional.of("Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d;"
+          + " .ci/run installs them)");
+    }
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return java.util.Optional.of("the Dovecot interop tests need root, to run Dovecot as its own mail user"
+          + " (CI runs as root)");
+    }
+    String version;
+    try {
+      version = run(List.of("/usr/sbin/dovecot", "--version")).strip();
+    } catch (IOException e) {
+      return java.util.Optional.of("dovecot --version failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.of("interrupted while asking Dovecot its version");
+    }
+    if (!version.startsWith("2.3.")) {
+      return java.util.Optional.of("this is Dovecot " + version + "; PrivateDovecot writes the configuration of"
+          + " Dovecot 2.3 (Debian 12), and 2.4 changed the configuration language");
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static void writeConfig(Path folder, int plain, int tls, int uid) throws IOException {
     String f = folder.toString();
     String conf = String.join("\n",
         "instance_name = mailfetch-test-" + plain,
@@ -128,18 +183,6 @@ public final class PrivateDovecot {
         "}",
         "");
     Files.writeString(folder.resolve("dovecot.conf"), conf);
-    run(List.of("chown", "-R", uid + ":" + gid, folder.resolve("mail").toString()));
-    run(List.of("doveconf", "-c", f + "/dovecot.conf", "-n"));
-    // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a file.
-    Process master = new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf").redirectErrorStream(true)
-        .redirectOutput(folder.resolve("start.log").toFile()).start();
-    if (!master.waitFor(30, TimeUnit.SECONDS) || master.exitValue() != 0) {
-      master.destroyForcibly();
-      throw new IOException("dovecot did not start: " + Files.readString(folder.resolve("start.log")));
-    }
-    PrivateDovecot d = new PrivateDovecot(folder, maildir, plain, tls);
-    d.awaitListening();
-    return d;
   }
 
   private void awaitListening() throws Exception {

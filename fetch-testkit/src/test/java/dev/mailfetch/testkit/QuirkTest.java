@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -773,7 +774,7 @@ class QuirkTest {
   void Q45_GMAIL_POP_VIEW_250OldestUnretrieved() throws IOException {
     FakeMailbox box = FakeMailbox.create();
     for (int i = 1; i <= 300; i++) {
-      box.add(String.format("g%03d", i), ascii("Subject: " + i + "\r\n\r\nx\r\n"));
+      box.add(String.format(Locale.ROOT, "g%03d", i), ascii("Subject: " + i + "\r\n\r\nx\r\n"));
     }
     try (FakePop3Server s = builder(box, Q45_GMAIL_POP_VIEW).start()) {
       String first = script(s, "STAT", "RETR 1", "RETR 2");
@@ -945,7 +946,7 @@ class QuirkTest {
     }
     assertEquals(List.of(), missing);
     for (int id = 1; id <= 50; id++) {
-      String prefix = String.format("Q%02d", id);
+      String prefix = String.format(Locale.ROOT, "Q%02d", id);
       assertTrue(java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id().equals(prefix)), prefix + " has a constant");
     }
   }

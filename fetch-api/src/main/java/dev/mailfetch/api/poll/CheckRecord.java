@@ -67,6 +67,23 @@ public record CheckRecord(
     STOPPED
   }
 
+  /**
+   * Checks the components.
+   *
+   * @param account the account checked
+   * @param started when the check started
+   * @param duration how long it took
+   * @param outcome what came of it
+   * @param listed messages the server listed
+   * @param delivered messages delivered to the sink
+   * @param bytes bytes delivered
+   * @param failedMessages messages that failed (they stay on the server and are tried again)
+   * @param error the error that stopped the check, or the first message's error; empty when none
+   * @param next when the account is checked next; empty when it is paused or removed
+   * @param interval the interval that led to {@code next} (zero when there is none)
+   * @throws NullPointerException if any component but the numbers is null (an absent error or
+   *     next check is {@link Optional#empty()}, never null)
+   */
   public CheckRecord {
     Objects.requireNonNull(account, "account");
     Objects.requireNonNull(started, "started");

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -76,11 +77,11 @@ class ListingTest {
     Listing listing = new Listing(Integer.MAX_VALUE); // a hostile STAT (case R-07)
     int n = 20_000; // 100-character UIDs: 2 MB, some thirty pages of UIDs
     for (int i = 0; i < n; i++) {
-      listing.add(i + 1, String.format("%0100d", i), i);
+      listing.add(i + 1, String.format(Locale.ROOT, "%0100d", i), i);
     }
     assertEquals(n, listing.count());
     for (int i = 0; i < n; i += 997) {
-      String uid = String.format("%0100d", i);
+      String uid = String.format(Locale.ROOT, "%0100d", i);
       assertEquals(uid, listing.uid(i));
       assertEquals(i, listing.indexOf(uid));
       assertEquals(i, listing.size(i));

@@ -1025,7 +1025,7 @@ public final class Examination {
     if (bareLf > 0 && !d.has(Symptom.BARE_LF_IN_MESSAGES)) {
       d.add(Symptom.BARE_LF_IN_MESSAGES, "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
     }
-    // Only RETR can tell whether LIST or TOP is off (issue 16): without --deep, say what was measured.
+    // Only RETR can tell whether LIST or TOP is off: without --deep, say what was measured.
     if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.TOP_LIST_DISAGREE)) {
       d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
           + bytes.length + sizeHint(bytes, listed));

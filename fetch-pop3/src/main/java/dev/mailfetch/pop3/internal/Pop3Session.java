@@ -235,7 +235,7 @@ public final class Pop3Session implements FetchSession {
           + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout()) + ": a firewall may drop the connection, or"
           + " the host or port is wrong", null, e, Limit.CONNECT_TIMEOUT.remedy(s.limits().connectTimeout()));
     } catch (ConnectException e) {
-      // Something answered for the host and said no one listens on the port (issue 16): a wrong
+      // Something answered for the host and said no one listens on the port: a wrong
       // port or a service that is down, not a connection that broke.
       throw new FetchException(FetchError.CONNECTION_REFUSED, "connecting to " + server() + " was refused: nothing"
           + " listens on port " + s.port() + " (a wrong port, or the mail service is down)", null, e,
@@ -507,7 +507,7 @@ public final class Pop3Session implements FetchSession {
   /**
    * The CAPA after login, with STAT, LIST and UIDL behind it when the server said before login that
    * it pipelines and lists UIDs: the engine lists next, and the listing's replies are then on their
-   * way while CAPA's are read (one round trip fewer per session, issue #8). If CAPA now says
+   * way while CAPA's are read (one round trip fewer per session). If CAPA now says
    * otherwise, the listing's replies are read and dropped, and everything goes on as without this.
    */
   void capaAndListing() throws FetchException {
