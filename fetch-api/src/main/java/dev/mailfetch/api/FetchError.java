@@ -110,6 +110,22 @@ public enum FetchError {
               + " STARTTLS); if it is right, the service is down: try again later, or ask the"
               + " provider.")),
 
+  /** The server's name could not be turned into an address. */
+  HOST_NOT_FOUND(
+      17,
+      true,
+      "The mail server's name could not be found.",
+      List.of(
+          "the host name is misspelt, or the provider has changed it",
+          "this machine's network or DNS resolver is down or unreachable right now"),
+      Remedy.of(
+          "Check the host name in the URL letter by letter against the provider's instructions; if it"
+              + " is right, this machine's network or DNS is at fault: try again later (mailfetch doctor"
+              + " tells the two apart).",
+          "Check the host name given to the source's builder (host(String)); if it is right, this"
+              + " machine's network or DNS is at fault: try again later (Pop3Doctor tells the two"
+              + " apart).")),
+
   /** The server refused the user name, password or token. */
   AUTH_FAILED(
       20,

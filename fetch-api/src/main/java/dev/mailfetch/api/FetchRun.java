@@ -144,6 +144,7 @@ final class FetchRun {
     } finally {
       if (session != null) {
         quirks = quirksOf(session);
+        warningsOf(session);
         session.close();
       }
     }
@@ -907,6 +908,18 @@ final class FetchRun {
     if (!item.reported) {
       item.reported = true;
       listener.messageFinished(item.outcome);
+    }
+  }
+
+  private void warningsOf(FetchSession session) {
+    try {
+      for (FetchException w : session.warnings()) {
+        if (w != null) {
+          warnings.add(w);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("{} - the session could not say what it warns of: {}", f.account, e.toString());
     }
   }
 

@@ -121,6 +121,16 @@ public interface FetchSession extends AutoCloseable {
     return Set.of();
   }
 
+  /**
+   * What this session noticed that does not stop the run but a person must know: a listing the
+   * server contradicted (so that some messages could not be fetched), a rule it broke that the
+   * session worked around at a cost. The engine adds them to {@link FetchResult#warnings()} when
+   * the session ends. Each names its code, what happened and what to do. Empty by default.
+   */
+  default List<FetchException> warnings() {
+    return List.of();
+  }
+
   /** Drops the session without committing anything. Safe to call more than once; never throws. */
   @Override
   void close();

@@ -771,6 +771,22 @@ class FetcherTest {
     }
 
     @Test
+    void whatTheSessionWarnsOf_isInTheResultsWarnings() {
+      Rig rig = new Rig().withMessages(2);
+      FetchException contradicted = new FetchException(FetchError.WRONG_ORDER, "STAT counts 4 messages, UIDL names 2");
+      FetchSource warning = ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
+        @Override
+        public List<FetchException> warnings() {
+          return List.of(contradicted);
+        }
+      });
+      FetchResult r = Fetcher.builder().source(warning).sink(rig.sink).uidStore(rig.store).build().run();
+      assertEquals(List.of(DELIVERED, DELIVERED), kinds(r));
+      assertEquals(List.of(contradicted), r.warnings());
+      assertEquals(FetchResult.Status.WARNING, r.status());
+    }
+
+    @Test
     void aSourceWithABug_isAProtocolError_andWhatWasCompleteIsKept() {
       Rig rig = new Rig().withMessages(3);
       FetchSource buggy = ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
