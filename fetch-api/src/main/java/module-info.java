@@ -9,7 +9,8 @@ module dev.mailfetch.api {
 
   exports dev.mailfetch.api;
   exports dev.mailfetch.api.poll;
-  // Flat helpers the POP3 client shares with the engine; not part of the API.
+  // Flat helpers the POP3 client (and the command, on the class path) share with the engine; not
+  // part of the API.
   exports dev.mailfetch.api.internal to
       dev.mailfetch.pop3;
 }

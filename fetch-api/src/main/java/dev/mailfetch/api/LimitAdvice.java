@@ -1,7 +1,5 @@
 package dev.mailfetch.api;
 
-import java.util.Locale;
-
 /**
  * What the engine says when a {@link FetchLimits} limit holds a message back or stops a listing:
  * the limit and the size in words a person reads, and a {@link Remedy} that names the {@code
@@ -50,26 +48,15 @@ final class LimitAdvice {
   }
 
   private static Remedy raise(long atLeast) {
-    long megabytes = (atLeast + 999_999) / 1_000_000;
-    return Remedy.of("If the message is expected, fetch it with --max-message-size SIZE, SIZE at least " + megabytes
-            + "M; otherwise the server may be misbehaving.",
+    return Remedy.of("If the message is expected, fetch it with --max-message-size "
+            + dev.mailfetch.api.internal.Sizes.sizeOption(atLeast) + " (or more); otherwise the server may be misbehaving.",
         "If the message is expected, raise FetchLimits.Builder.maxMessageSize(long) to at least " + atLeast
             + " bytes; otherwise the server may be misbehaving.");
   }
 
-  /** A size as a person reads it: bytes up to 1 KiB, then KiB, MiB, GiB with one decimal where it helps. */
+  /** A size as a person reads it, in the units every report of mailfetch uses. */
   static String human(long bytes) {
-    if (bytes < 1024) {
-      return bytes + (bytes == 1 ? " byte" : " bytes");
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
-    double v = bytes;
-    int u = -1;
-    while (v >= 1024 && u < units.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    return (v >= 100 || v == Math.floor(v) ? String.format(Locale.ROOT, "%.0f", v)
-        : String.format(Locale.ROOT, "%.1f", v)) + " " + units[u];
+    return dev.mailfetch.api.internal.Sizes.size(bytes);
   }
+
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class AdviceTest {
   /** A Java name: a dotted or camel-case identifier, or a call. */
   private static final Pattern JAVA = Pattern.compile(
-      "\\b[A-Z][a-z]{2,}[A-Z]\\w*|\\b[a-z]+[A-Z]\\w*|\\b[A-Z][A-Za-z]+\\.[A-Za-z_]+|\\w\\(\\w*\\)|[A-Z]{2,}_[A-Z]");
+      "\\b[A-Z][a-z]{2,}[A-Z]\\w*|\\b(?!kB\\b)[a-z]+[A-Z]\\w*|\\b[A-Z][A-Za-z]+\\.[A-Za-z_]+|\\w\\(\\w*\\)|[A-Z]{2,}_[A-Z]");
 
   private static void noJavaNames(FetchException e) {
     for (String text : new String[] {e.detail(), e.remedy().commandLine()}) {
@@ -76,10 +76,9 @@ class AdviceTest {
     FetchException e = big.error();
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
     noJavaNames(e);
-    assertTrue(e.detail().startsWith("message 2 (uid big) is 2.9 KiB, larger than the message size limit of 2 KiB"),
+    assertTrue(e.detail().startsWith("message 2 (uid big) is 3 kB, larger than the message size limit of 2 kB"),
         e.detail());
-    assertTrue(e.remedy().commandLine().contains("--max-message-size SIZE, SIZE at least 1M"),
-        e.remedy().commandLine());
+    assertTrue(e.remedy().commandLine().contains("--max-message-size 4K (or more)"), e.remedy().commandLine());
     assertTrue(e.remedy().library().contains("FetchLimits.Builder.maxMessageSize(long)"), e.remedy().library());
     assertTrue(big.describe().contains("skipped (MESSAGE_SIZE_LIMIT): LIMIT_EXCEEDED: message 2"), big.describe());
   }
@@ -93,8 +92,8 @@ class AdviceTest {
         .outcomes().get(0);
     assertEquals(MessageOutcome.Kind.FAILED, big.kind());
     noJavaNames(big.error());
-    assertTrue(big.error().detail().contains("turned out larger than the message size limit of 2 KiB as it arrived"
-        + " (the server announced 100 bytes)"), big.error().detail());
+    assertTrue(big.error().detail().contains("turned out larger than the message size limit of 2 kB as it arrived"
+        + " (the server announced 100 B)"), big.error().detail());
     assertTrue(big.error().remedy().commandLine().contains("--max-message-size"));
   }
 
@@ -135,14 +134,14 @@ class AdviceTest {
   }
 
   @Test
-  void sizesAreInWordsAPersonReads() {
-    assertEquals("0 bytes", LimitAdvice.human(0));
-    assertEquals("1 byte", LimitAdvice.human(1));
-    assertEquals("1023 bytes", LimitAdvice.human(1023));
-    assertEquals("1 KiB", LimitAdvice.human(1024));
-    assertEquals("1.5 KiB", LimitAdvice.human(1536));
-    assertEquals("100 MiB", LimitAdvice.human(100L << 20));
-    assertEquals("200 MiB", LimitAdvice.human(200L << 20));
-    assertEquals("5 GiB", LimitAdvice.human(5L << 30));
+  void sizesAreInTheUnitsEveryReportUses_decimal_asTheCommandsOptionsAreRead() {
+    assertEquals("0 B", LimitAdvice.human(0));
+    assertEquals("999 B", LimitAdvice.human(999));
+    assertEquals("1 kB", LimitAdvice.human(1000));
+    assertEquals("1.5 kB", LimitAdvice.human(1536));
+    assertEquals("105 MB", LimitAdvice.human(100L << 20));
+    assertEquals("5.4 GB", LimitAdvice.human(5L << 30));
+    assertEquals("4K", dev.mailfetch.api.internal.Sizes.sizeOption(3030), "the option value that fetches it");
+    assertEquals("105M", dev.mailfetch.api.internal.Sizes.sizeOption(100L << 20));
   }
 }

@@ -1,0 +1,55 @@
+package dev.mailfetch.api.internal;
+
+import java.util.Locale;
+
+/**
+ * mailfetch's one way of saying a size to a person: decimal (SI) units, B, kB, MB, GB, TB, as
+ * disks and network rates are sold and as {@code --max-message-size 25M} is read (M is 1,000,000
+ * bytes); three significant figures at most ("4.1 MB", "26.7 MB", "812 kB"), a whole number
+ * without ".0". The engine's messages, the doctor's report and the command's progress, summaries
+ * and poll lines all say sizes through here, so that one message is never "21 kB" in one place and
+ * "20.5 KiB" in another. Exact byte counts belong in JSON, not in words.
+ */
+public final class Sizes {
+  private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+
+  private Sizes() {}
+
+  /** A size in bytes, in words: "0 B", "999 B", "1.5 kB", "26.7 MB", "1 GB". */
+  public static String size(long bytes) {
+    if (bytes < 1000) {
+      return bytes + " B";
+    }
+    double v = bytes;
+    int unit = 0;
+    while (unit < UNITS.length - 1 && Math.round(v * 10) / 10.0 >= 999.5) {
+      v /= 1000;
+      unit++;
+    }
+    String text = v < 99.95 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v);
+    if (text.endsWith(".0")) {
+      text = text.substring(0, text.length() - 2);
+    }
+    return text + " " + UNITS[unit];
+  }
+
+  /** A transfer rate: "9.2 MB/s". */
+  public static String rate(double bytesPerSecond) {
+    return size(Math.round(Math.max(0, bytesPerSecond))) + "/s";
+  }
+
+  /**
+   * The value to give {@code --max-message-size} so that a message of {@code bytes} is fetched:
+   * the smallest whole number of K (below 1 MB) or M at least as large ("30K", "201M").
+   */
+  public static String sizeOption(long bytes) {
+    if (bytes < 1_000_000) {
+      return Math.max(1, ceilDiv(bytes, 1000)) + "K";
+    }
+    return ceilDiv(bytes, 1_000_000) + "M";
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}
