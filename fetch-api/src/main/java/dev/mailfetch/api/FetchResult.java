@@ -25,6 +25,8 @@ import java.util.Set;
  * @param deleted messages deleted from the server, with the deletion confirmed
  * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
  *     confirm; they are deleted again next run if still there
+ * @param deletionsRefused messages due for deletion that the server refused to mark (a {@code
+ *     -ERR} to DELE); they stay on the server and are deleted at a later run
  * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
  *     heeds); empty when the run never got that far
  * @param warnings what did not stop the run but needs a person to know: deletions the server did
@@ -42,6 +44,7 @@ public record FetchResult(
     Set<String> quirks,
     int deleted,
     int deletionsUnconfirmed,
+    int deletionsRefused,
     Optional<Capabilities> capabilities,
     List<FetchException> warnings) {
 
@@ -123,7 +126,7 @@ public record FetchResult(
       int deleted,
       int deletionsUnconfirmed,
       Optional<Capabilities> capabilities) {
-    this(account, server, started, duration, outcomes, error, quirks, deleted, deletionsUnconfirmed,
+    this(account, server, started, duration, outcomes, error, quirks, deleted, deletionsUnconfirmed, 0,
         capabilities, List.of());
   }
 
@@ -213,7 +216,7 @@ public record FetchResult(
   public String summary() {
     return String.format(java.util.Locale.ROOT,
         "%s: %d listed, %d delivered (%d bytes), %d already seen, %d skipped, %d duplicates,"
-            + " %d failed, %d deleted%s%s%s",
+            + " %d failed, %d deleted%s%s%s%s",
         account,
         listed(),
         count(MessageOutcome.Kind.DELIVERED),
@@ -224,6 +227,7 @@ public record FetchResult(
         count(MessageOutcome.Kind.FAILED),
         deleted,
         deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + " deletions not confirmed)" : "",
+        deletionsRefused > 0 ? " (" + deletionsRefused + " refused)" : "",
         warnings.isEmpty() ? "" : "; " + warnings.size() + (warnings.size() == 1 ? " warning" : " warnings"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
   }

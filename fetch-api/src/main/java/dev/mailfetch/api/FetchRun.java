@@ -99,6 +99,7 @@ final class FetchRun {
   private final Set<String> engineQuirks = new java.util.LinkedHashSet<>();
   private int deleted;
   private int deletionsUnconfirmed;
+  private int deletionsRefused;
   /** What did not stop the run but needs a person to know ({@link FetchResult#warnings()}). */
   private final List<FetchException> warnings = new ArrayList<>();
   /** Label and dedup policies that failed, said once per run as warnings. */
@@ -741,6 +742,7 @@ final class FetchRun {
         first = first == null ? ref : first;
       }
     }
+    deletionsRefused += refused;
     if (refused > 0) {
       warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server refused to delete "
           + (refused == 1 ? "message " + describe(first) : refused + " messages (the first: " + describe(first) + ")")
@@ -893,6 +895,7 @@ final class FetchRun {
             quirks,
             deleted,
             deletionsUnconfirmed,
+            deletionsRefused,
             Optional.ofNullable(capabilities),
             warnings);
     if (result.ok()) {

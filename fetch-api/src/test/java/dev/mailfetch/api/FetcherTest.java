@@ -267,6 +267,8 @@ class FetcherTest {
       rig.faults.deleteRefused.add("m2");
       FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
       assertEquals(2, r.deleted());
+      assertEquals(1, r.deletionsRefused());
+      assertTrue(r.summary().contains("2 deleted (1 refused)"), r.summary());
       assertEquals(Set.of("m2"), rig.mailbox.uids());
       assertEquals(FetchResult.Status.WARNING, r.status());
       FetchException w = r.warnings().get(0);
