@@ -266,8 +266,8 @@ final class FetchCommand implements Callable<Integer> {
     return Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, st.account() + " is a new account here, but " + here
         + " is the same server as " + known + ", where " + a.user() + " is known (" + JournalUidStore.directoryFor(
             stateDir, AccountName.of(a.user(), known, typed.port())) + "): this run downloads every message again",
-        "This URL names a mailbox already fetched under another name of its server, so it starts from the"
-            + " beginning (duplicates are discarded by --dedup, unless it is none).",
+        "This URL names a mailbox already fetched under another name of its server, so its mail is downloaded"
+            + " again (the default dedup policy discards the second copies).",
         "To go on where that account left off, " + advice.url(knownUrl) + "; if the two are different mailboxes,"
             + " nothing needs doing (this is said once).");
   }
