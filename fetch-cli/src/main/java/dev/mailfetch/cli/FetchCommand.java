@@ -217,7 +217,7 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher retrying = null;
     try {
       sink = openSink(place);
-      store = JournalUidStore.open(st.directory());
+      store = openState(st.directory());
       AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
       if (seen == null) {
@@ -378,7 +378,7 @@ final class FetchCommand implements Callable<Integer> {
   // ---------------------------------------------------------------- the sink and policies
 
   /** What --to names: how to open it, what opening creates, where its state goes by default, how to name it. */
-  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe) {
+  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
     MessageSink open() throws IOException {
       return opener.open();
     }
@@ -398,14 +398,34 @@ final class FetchCommand implements Callable<Integer> {
     switch (kind) {
       case "maildir": // state without a leading dot: not a Maildir++ folder
         return new Place(() -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
-            p.resolve("mailfetch-state"), "the Maildir " + p);
+            p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may create)");
       case "mbox":
         return new Place(() -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
-            "the mbox " + p);
+            "the mbox " + p, "a file you may write, in a directory you may write (for its lock file)");
       case "eml":
-        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p);
+        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
+            "a directory you may write (or may create)");
       default:
         throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
+    }
+  }
+
+  /**
+   * The account's state, whose lease another mailfetch may hold: then the advice is about that
+   * run (a poll holds its accounts for as long as it runs), not about mail programs on the server.
+   */
+  private static JournalUidStore openState(Path dir) throws IOException {
+    try {
+      return JournalUidStore.open(dir);
+    } catch (FetchException e) {
+      if (e.error() != dev.mailfetch.api.FetchError.LOCKED || !e.remedy().equals(e.error().remedy())) {
+        throw e;
+      }
+      throw new FetchException(e.error(), e.detail(), null, e, dev.mailfetch.api.Remedy.of("Another mailfetch"
+          + " holds this account's state (the message names it): wait for that run to end and run again. A"
+          + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
+          "Another process or fetcher holds this account's state store: wait for it to close the store. A Poller"
+              + " holds its accounts' stores for as long as it runs."));
     }
   }
 
@@ -415,8 +435,8 @@ final class FetchCommand implements Callable<Integer> {
    */
   private static MessageSink openSink(Place place) throws FetchException {
     dev.mailfetch.api.Remedy remedy = dev.mailfetch.api.Remedy.of("Nothing was fetched: make " + place.describe()
-        + " usable (it must be a directory, or for mbox a file, that you may write, on a disk with free space), or"
-        + " give another place with --to SINK; then run again.", "Nothing was fetched: make the sink's place"
+        + " usable (" + place.needs() + ", on a disk with free space), or give another place with --to SINK; then"
+        + " run again.", "Nothing was fetched: make the sink's place"
         + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
     try {
       return place.open();

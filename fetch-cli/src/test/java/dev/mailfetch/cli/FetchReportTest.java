@@ -304,6 +304,9 @@ class FetchReportTest {
         Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
             "--to", "maildir:" + tmp.resolve("M3"), "--state", state3.toString(), "--json");
         assertStageFailure(locked, FetchError.LOCKED);
+        String lockedRemedy = Json.map(Json.object(locked.out()).get("error")).get("remedy").toString();
+        assertTrue(lockedRemedy.contains("mailfetch poll") && !lockedRemedy.contains("programs that read this mailbox"),
+            "another mailfetch holds it, not a mail program: " + lockedRemedy);
         assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
       }
     }
