@@ -192,7 +192,9 @@ final class FetchCommand implements Callable<Integer> {
    * the places it created (docs/cli.md).
    */
   Opened open() throws Exception {
-    checkOutputOptions();
+    if (!polled) { // a poll makes its accounts quiet itself, whatever the file says of their output
+      checkOutputOptions();
+    }
     ServerOptions.Account a = server.account(url, spec);
     Place place = place();
     Path stateDir = state != null ? state : place.defaultState();
