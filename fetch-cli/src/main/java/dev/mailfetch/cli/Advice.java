@@ -78,6 +78,7 @@ final class Advice {
     Matcher m = OPTION.matcher(commandLine);
     StringBuilder sb = new StringBuilder();
     boolean fileNamed = false;
+    int lastSaid = -1; // where the last option said as a line of the file ended
     while (m.find()) {
       String name = m.group("name");
       OptionSpec option = AccountsFile.option(name);
@@ -92,6 +93,9 @@ final class Advice {
       boolean off = without || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
       String value = flag ? (off ? "false" : "true") : typed;
       StringBuilder said = new StringBuilder();
+      if (lastSaid >= 0 && commandLine.substring(lastSaid, m.start()).equals(" ")) {
+        said.append("and "); // "--tls none --allow-plaintext-auth": two lines of the file
+      }
       if (verb != null) { // "run with --x" and "leave out --x" become "set", "without --x" "with ... = false"
         String replaced = without ? "with " : "set ";
         said.append(Character.isUpperCase(verb.charAt(0)) ? Character.toUpperCase(replaced.charAt(0))
@@ -109,6 +113,7 @@ final class Advice {
         said.append(' ').append(typed);
       }
       m.appendReplacement(sb, Matcher.quoteReplacement(said.toString()));
+      lastSaid = m.end();
     }
     m.appendTail(sb);
     if (fileNamed && restart) {

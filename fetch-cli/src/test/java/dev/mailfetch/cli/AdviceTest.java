@@ -44,6 +44,8 @@ class AdviceTest {
         CONFIG.words("Run without --only-new and with --delete."));
     assertEquals("Check the work.label-rule in accounts.properties patterns.",
         CONFIG.words("Check the --label-rule patterns."));
+    assertEquals("Without TLS needs work.tls = none in accounts.properties and work.allow-plaintext-auth = true.",
+        CONFIG.words("Without TLS needs --tls none --allow-plaintext-auth."));
     // what the command takes stays as it is
     assertEquals("Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too.",
         CONFIG.words("Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too."));
