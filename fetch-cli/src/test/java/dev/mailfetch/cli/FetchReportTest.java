@@ -214,7 +214,7 @@ class FetchReportTest {
   }
 
   @Test
-  void aQuarantinedMessage_isNamedEveryRun_withItsLastError_andHowToRetry_thenRetriedOnRequest() {
+  void aQuarantinedMessage_isNamedEveryRun_withItsLastError_andHowToRetry_thenRetriedOnRequest() throws IOException {
     FakeMailbox m = mailbox(2);
     int port;
     try (FakePop3Server broken = server(m).respond("RETR", "-ERR cannot read it now\r\n",
@@ -252,10 +252,20 @@ class FetchReportTest {
     try (FakePop3Server fixed = PollCommandTest.onPort(server(m), port)) { // the same server (host and port), repaired
       Run still = fetch(fixed);
       assertTrue(still.err().contains("quarantined"), "fixed server, not asked to retry: still held");
-      Run retried = fetch(fixed, "--retry-quarantined");
+      // An account of a config file: the advice names --retry-quarantined, which fetch --config takes.
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, String.join("\n", "a.url = pop3s://alice@localhost:" + port, "a.password-env = MAIL_PW",
+          "a.ca-file = " + ca, "a.to = maildir:" + tmp.resolve("Mail"), ""));
+      Run cfg = mailfetch(env(), "fetch", "--config", config.toString(), "--quiet");
+      assertTrue(cfg.err().contains("is quarantined") && cfg.err().contains("run once with --retry-quarantined"),
+          cfg.err());
+      Run retried = mailfetch(env(), "fetch", "--config", config.toString(), "--retry-quarantined");
       assertEquals(0, retried.exit(), retried.out() + retried.err());
       assertTrue(retried.out().contains("2 listed: 2 stored"), retried.out());
       assertEquals("", retried.err());
+      Run url = fetch(fixed, "--retry-quarantined");
+      assertEquals(0, url.exit(), url.out() + url.err());
+      assertTrue(url.out().contains("2 listed: 0 stored (0 B), 2 already there"), url.out());
     }
   }
 
