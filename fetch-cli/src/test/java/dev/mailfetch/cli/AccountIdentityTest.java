@@ -135,6 +135,19 @@ class AccountIdentityTest {
       assertEquals(0, second.exit(), second.out() + second.err());
       assertTrue(second.out().contains("3 listed: 3 stored"), "the second server's mail is new: " + second.out());
       assertEquals(6, count(tmp.resolve("Mail/new")));
+      // Both in one config file: two accounts, neither refused as the other's mailbox.
+      List<String> lines = new ArrayList<>();
+      for (Object[] a : new Object[][] {{"one", one.port()}, {"two", two.port()}}) {
+        lines.addAll(List.of(a[0] + ".url = pop3://alice@localhost:" + a[1], a[0] + ".password-env = PW",
+            a[0] + ".tls = none", a[0] + ".allow-plaintext-auth = true", a[0] + ".to = maildir:" + tmp.resolve("C" + a[0]),
+            a[0] + ".dedup = none"));
+      }
+      Path config = Files.writeString(tmp.resolve("tunnels.properties"), String.join("\n", lines) + "\n");
+      FetchCommandTest.Run both = FetchCommandTest.mailfetch(Map.of("PW", PASSWORD), "poll", "--config",
+          config.toString(), "--once");
+      assertEquals(0, both.exit(), both.out() + both.err());
+      assertEquals(3, count(tmp.resolve("Cone/new")));
+      assertEquals(3, count(tmp.resolve("Ctwo/new")));
     }
   }
 
