@@ -1043,6 +1043,7 @@ final class FetchRun {
       if (item == null) {
         return;
       }
+      listener.messageReceived(item.ref, bytes);
       if (inHeaders && failure == null) {
         // The message ended inside its header section (quirk Q09): all of it is headers.
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, headerLen), false));

@@ -54,6 +54,15 @@ final class GuardedListener implements FetchListener {
   }
 
   @Override
+  public void messageReceived(MessageRef ref, long octets) {
+    try {
+      delegate.messageReceived(ref, octets);
+    } catch (RuntimeException e) {
+      failed("messageReceived", e);
+    }
+  }
+
+  @Override
   public void messageFinished(MessageOutcome outcome) {
     try {
       delegate.messageFinished(outcome);

@@ -6,25 +6,32 @@ import java.io.IOException;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * What the command calls one account, and so keeps one state for: the user name exactly as typed
- * (servers may tell {@code Alice} from {@code alice}) and the server's host name as DNS compares
- * it, without case and without a trailing dot ({@code alice@mail.example.org}). Not the port or
- * the TLS mode: {@code pop3s://} on 995 and {@code pop3://} on 110 reach the same mailbox. Not the
- * addresses a name resolves to either: those change, and one address may serve many domains; so
- * a name and its address are two accounts, and a new account whose user is known at another name
- * of the same server is warned of (docs/state.md).
+ * (servers may tell {@code Alice} from {@code alice}), the server's host name as DNS compares it,
+ * without case and without a trailing dot, and the port when it is not one of POP3's two defaults
+ * ({@code alice@mail.example.org}, {@code alice@localhost:1110}). {@code pop3s://} on 995 and
+ * {@code pop3://} on 110 reach the same mailbox, so both are one account; two other ports of one
+ * host are two accounts (two SSH tunnels to two servers): fetching a mailbox twice costs a
+ * download, taking two mailboxes for one would hide new mail. Not the addresses a name resolves
+ * to: those change, and one address may serve many domains; so a name and its address are two
+ * accounts, and a new account whose user is known at another name of the same server is warned
+ * of (docs/state.md).
  */
 final class AccountName {
   private AccountName() {}
@@ -48,9 +55,53 @@ final class AccountName {
     return h.toLowerCase(Locale.ROOT);
   }
 
-  /** {@code user@host}, the host as {@link #host} gives it. */
-  static String of(String user, String typedHost) {
-    return user + "@" + host(typedHost);
+  /** POP3's two ports, 110 (pop3://) and 995 (pop3s://): one account whichever is used. */
+  static boolean isDefaultPort(int port) {
+    return port == 0 || port == 110 || port == 995;
+  }
+
+  /**
+   * {@code user@host}, or {@code user@host:port} for a port other than 110 and 995 (an IPv6
+   * address then in brackets, {@code user@[::1]:1110}); the host as {@link #host} gives it;
+   * {@code port} 0 for "the default".
+   */
+  static String of(String user, String typedHost, int port) {
+    String h = host(typedHost);
+    if (isDefaultPort(port)) {
+      return user + "@" + h;
+    }
+    return user + "@" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
+  }
+
+  /** An account's name taken apart: its user, host and port (0 for the default ports). */
+  record Parts(String user, String host, int port) {}
+
+  /** The parts of a name {@link #of} made (or an earlier version: without a port); empty if it is none. */
+  static Optional<Parts> parse(String name) {
+    int at = name.lastIndexOf('@');
+    if (at <= 0 || at == name.length() - 1) {
+      return Optional.empty();
+    }
+    String user = name.substring(0, at);
+    String rest = name.substring(at + 1);
+    int port = 0;
+    String host = rest;
+    if (rest.startsWith("[")) {
+      int close = rest.indexOf("]:");
+      if (close < 0) {
+        return Optional.empty();
+      }
+      host = rest.substring(1, close);
+      port = portOf(rest.substring(close + 2));
+    } else if (rest.indexOf(':') >= 0 && rest.indexOf(':') == rest.lastIndexOf(':')) {
+      host = rest.substring(0, rest.indexOf(':'));
+      port = portOf(rest.substring(rest.indexOf(':') + 1));
+    } // else a host name, or an IPv6 address on a default port
+    return port < 0 ? Optional.empty() : Optional.of(new Parts(user, host, port));
+  }
+
+  private static int portOf(String s) {
+    return s.matches("[0-9]{1,5}") ? Integer.parseInt(s) : -1;
   }
 
   /** An IPv6 literal in the one form RFC 5952 gives it (lower case, longest run of zeros as ::). */
@@ -96,39 +147,105 @@ final class AccountName {
   }
 
   /** The account's name and state directory under a state root, and what to warn of. */
-  record State(String account, Path directory, Optional<String> knownElsewhere) {}
+  record State(String account, Path directory, boolean defaultPort, Optional<String> knownElsewhere) {}
 
   /**
-   * The state of {@code user} at {@code typedHost} under {@code root}. A directory an earlier
-   * version made under the host as typed (before host names were compared without case) is used
-   * when the canonical one does not exist, so that no state is left behind. For a new account,
-   * {@code knownElsewhere} tells of a known account with the same user at another name of the
-   * same server (the names resolve to a common address); {@code urlAt} gives the URL that reaches
-   * this account at another host.
+   * The file that marks a state directory without a port in its name as the account's on the
+   * default ports, so that no URL with another port takes it for an earlier version's.
    */
-  static State state(Path root, String user, String typedHost, Function<String, String> urlAt) {
-    String account = of(user, typedHost);
+  static final String DEFAULT_PORTS_MARK = "default-ports";
+
+  /**
+   * The state of {@code user} at {@code typedHost} and {@code port} (0: the default) under {@code
+   * root}. A state an earlier version made is found: one under the host as typed (before host
+   * names were compared without case) is used as it is; and since earlier versions named no port,
+   * an account on another port than 110 or 995 takes for its own, once, a state without a port that
+   * no account on the default ports has marked as its ({@link #DEFAULT_PORTS_MARK}): it is renamed
+   * to the account's name, unless a run holds it. For a new account, {@code knownElsewhere} is the
+   * host of a known account with the same user and port at another name of the same server (the
+   * names resolve to a common address).
+   */
+  static State state(Path root, String user, String typedHost, int port) {
+    String account = of(user, typedHost, port);
     Path dir = JournalUidStore.directoryFor(root, account);
-    String typed = user + "@" + typedHost;
-    Path asTyped = JournalUidStore.directoryFor(root, typed);
-    if (!Files.exists(dir) && !asTyped.equals(dir) && Files.isDirectory(asTyped)) {
-      return new State(typed, asTyped, Optional.empty());
-    }
+    boolean defaultPort = isDefaultPort(port);
     if (Files.exists(dir)) {
-      return new State(account, dir, Optional.empty());
+      return new State(account, dir, defaultPort, Optional.empty());
     }
-    return new State(account, dir, sameServer(root, user, host(typedHost)).map(known -> user + "@" + host(typedHost)
-        + " is a new account here, but " + host(typedHost) + " is the same server as " + known
-        + ", where " + user + " is known (" + JournalUidStore.directoryFor(root, user + "@" + known) + "): this run"
-        + " downloads every message again. To go on where that account left off, give the URL as " + urlAt.apply(
-            known.contains(":") ? "[" + known + "]" : known) + "."));
+    String typed = user + "@" + typedHost.strip();
+    Path asTyped = JournalUidStore.directoryFor(root, typed);
+    if (defaultPort) {
+      if (!asTyped.equals(dir) && Files.isDirectory(asTyped)) {
+        return new State(typed, asTyped, true, Optional.empty());
+      }
+    } else {
+      String portless = of(user, typedHost, 0);
+      for (String legacy : new java.util.LinkedHashSet<>(List.of(portless, typed))) {
+        Path old = JournalUidStore.directoryFor(root, legacy);
+        if (Files.isDirectory(old) && !Files.exists(old.resolve(DEFAULT_PORTS_MARK))) {
+          return claim(old, legacy, dir, account);
+        }
+      }
+    }
+    return new State(account, dir, defaultPort, sameServer(root, user, host(typedHost), port));
+  }
+
+  /**
+   * Takes an earlier version's state for an account on a port of its own: renamed to the account's
+   * name while its lease is free; used where it is, under its old name, while a run holds it (the
+   * store then says LOCKED) or if it cannot be renamed.
+   */
+  private static State claim(Path old, String oldName, Path dir, String account) {
+    try (FileChannel lease = FileChannel.open(old.resolve("lease"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = lease.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // held in this process
+      } catch (IOException e) {
+        lock = null; // no working locks here: only the store's owner record can tell; leave it be
+      }
+      if (lock == null) {
+        return new State(oldName, old, false, Optional.empty());
+      }
+      try {
+        Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        lock.release();
+      }
+      return new State(account, dir, false, Optional.empty());
+    } catch (IOException e) {
+      return new State(oldName, old, false, Optional.empty());
+    }
+  }
+
+  /**
+   * Marks the state of an account on the default ports as its own (see {@link
+   * #DEFAULT_PORTS_MARK}); a failure to mark costs nothing but the mark.
+   */
+  static void markDefaultPorts(State st) {
+    Path mark = st.directory().resolve(DEFAULT_PORTS_MARK);
+    if (!st.defaultPort() || Files.exists(mark)) {
+      return;
+    }
+    try {
+      Files.writeString(mark, st.account() + ": the account on POP3's ports 110 and 995. mailfetch keeps this file"
+          + " so that a URL with another port does not take this state for an earlier version's (docs/state.md).\n",
+          StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      // only the mark is lost
+    }
   }
 
   /** At most this many known accounts of the same user are looked up (each may take a DNS query). */
   private static final int MOST_COMPARED = 8;
 
-  /** The host of a known account of {@code user} under {@code root} at the same server as {@code host}. */
-  private static Optional<String> sameServer(Path root, String user, String host) {
+  /**
+   * The host of a known account of {@code user} and {@code port} under {@code root} at the same
+   * server as {@code host}.
+   */
+  private static Optional<String> sameServer(Path root, String user, String host, int port) {
     if (!Files.isDirectory(root)) {
       return Optional.empty();
     }
@@ -136,15 +253,15 @@ final class AccountName {
     int compared = 0;
     try (DirectoryStream<Path> known = Files.newDirectoryStream(root)) {
       for (Path d : known) {
-        Optional<String> name = decode(d.getFileName().toString());
+        Optional<Parts> name = decode(d.getFileName().toString()).flatMap(AccountName::parse);
         if (name.isEmpty() || !Files.exists(d.resolve("uids.journal"))) {
           continue;
         }
-        int at = name.get().lastIndexOf('@');
-        if (at < 0 || !name.get().substring(0, at).equals(user)) {
+        if (!name.get().user().equals(user) || isDefaultPort(name.get().port()) != isDefaultPort(port)
+            || (!isDefaultPort(port) && name.get().port() != port)) {
           continue;
         }
-        String other = host(name.get().substring(at + 1));
+        String other = host(name.get().host());
         if (other.equals(host) || compared++ >= MOST_COMPARED) {
           continue;
         }
@@ -161,6 +278,13 @@ final class AccountName {
       return Optional.empty(); // only a warning is lost
     }
     return Optional.empty();
+  }
+
+  /** An address both host names resolve to, if there is one: then they name one server. */
+  static Optional<InetAddress> commonAddress(String a, String b) {
+    Set<InetAddress> both = addresses(host(a));
+    both.retainAll(addresses(host(b)));
+    return both.stream().findFirst();
   }
 
   private static Set<InetAddress> addresses(String host) {

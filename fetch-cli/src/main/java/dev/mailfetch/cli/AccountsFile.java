@@ -43,8 +43,17 @@ final class AccountsFile {
       CommandLine cl = new CommandLine(one);
       cl.setOut(out);
       cl.setErr(err);
+      one.advice = Advice.configFile(name, file, Advice.FETCH_CONFIG_OPTIONS, false);
       try {
-        cl.parseArgs(args(account.getValue(), outer.quiet, outer.json, outer.server.strict).toArray(new String[0]));
+        List<String> every = new ArrayList<>();
+        for (Object[] flag : new Object[][] {{"--quiet", outer.quiet}, {"--json", outer.json},
+            {"--strict", outer.server.strict}, {"--verbose", outer.verbose}, {"--trace", outer.trace},
+            {"--retry-quarantined", outer.retryQuarantined}}) {
+          if ((Boolean) flag[1]) {
+            every.add((String) flag[0]);
+          }
+        }
+        cl.parseArgs(args(account.getValue(), every).toArray(new String[0]));
         if (!outer.json && !outer.quiet) {
           out.println("[" + name + "]");
         }
@@ -84,6 +93,11 @@ final class AccountsFile {
     }
   }
 
+  /** The option of fetch of this long name (without its dashes), or null if fetch has none. */
+  static OptionSpec option(String name) {
+    return OPTIONS.get(name);
+  }
+
   /**
    * The accounts of a file: account name to its options (option name, with any .n, to value), in
    * name order. What is wrong with the file as a whole is a bad argument; what is wrong with one
@@ -121,15 +135,19 @@ final class AccountsFile {
       throw new ParameterException(cl, "--config " + file + ": no accounts in it");
     }
     Map<String, String> mailboxes = new HashMap<>();
+    Map<String, ServerOptions.Url> urls = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, Map<String, String>> a : accounts.entrySet()) {
       String problem = problem(a.getKey(), a.getValue());
       if (problem == null && a.getValue().containsKey("url")) {
         try {
           ServerOptions.Url u = ServerOptions.parse(a.getValue().get("url").strip());
-          String mailbox = AccountName.of(u.user(), u.host());
+          String mailbox = AccountName.of(u.user(), u.host(), u.port());
           String first = mailboxes.putIfAbsent(mailbox, a.getKey());
           if (first != null) {
             problem = "the same mailbox as account " + first + " (" + mailbox + "): a file names each mailbox once";
+          } else {
+            problem = sameServer(a.getKey(), u, urls);
+            urls.put(a.getKey(), u);
           }
         } catch (IllegalArgumentException e) {
           // the URL's own error is told when the account's options are read
@@ -142,9 +160,33 @@ final class AccountsFile {
     return accounts;
   }
 
+  /**
+   * Why an account names the mailbox of an earlier account of the file at another name of the
+   * same server (the same user and port, host names that resolve to a common address), or null.
+   * Both would be fetched as two accounts, each downloading everything, and polled at once the
+   * server would refuse one of them as in use.
+   */
+  private static String sameServer(String account, ServerOptions.Url u, Map<String, ServerOptions.Url> earlier) {
+    for (Map.Entry<String, ServerOptions.Url> e : earlier.entrySet()) {
+      ServerOptions.Url o = e.getValue();
+      boolean samePort = AccountName.isDefaultPort(o.port()) ? AccountName.isDefaultPort(u.port()) : o.port() == u.port();
+      if (!o.user().equals(u.user()) || !samePort || AccountName.host(o.host()).equals(AccountName.host(u.host()))) {
+        continue;
+      }
+      java.util.Optional<java.net.InetAddress> common = AccountName.commonAddress(o.host(), u.host());
+      if (common.isPresent()) {
+        return "the same mailbox as account " + e.getKey() + " (" + AccountName.of(o.user(), o.host(), o.port())
+            + "): " + AccountName.host(u.host()) + " and " + AccountName.host(o.host()) + " are the same server (both"
+            + " reach " + common.get().getHostAddress() + "); a file names each mailbox once, so remove " + account
+            + " or give it another user or server";
+      }
+    }
+    return null;
+  }
+
   /** The options of fetch that apply to every account of a file when given on the command line. */
   private static final java.util.Set<String> FOR_EVERY_ACCOUNT = java.util.Set.of("--config", "--quiet", "--json",
-      "--strict", "--verbose", "--trace");
+      "--strict", "--verbose", "--trace", "--retry-quarantined");
 
   /**
    * An option of fetch given with --config that would apply to no account (each account's options
@@ -159,7 +201,7 @@ final class AccountsFile {
         String key = o.longestName().substring(2);
         throw new ParameterException(cl, o.longestName() + " applies to one account: with --config, write it in the file"
             + " for each account that needs it (<account>." + key + " = …); only --quiet, --json, --strict,"
-            + " --verbose and --trace apply to every account from the command line");
+            + " --verbose, --trace and --retry-quarantined apply to every account from the command line");
       }
     }
   }
@@ -207,10 +249,11 @@ final class AccountsFile {
   }
 
   /**
-   * The options of one account, as fetch's arguments, with the command line's output choices; a
-   * bad-arguments error for what {@link #load} found wrong with the account.
+   * The options of one account, as fetch's arguments, with the command line's flags that apply to
+   * every account ({@code --quiet}, {@code --json}, ...); a bad-arguments error for what {@link
+   * #load} found wrong with the account.
    */
-  static List<String> args(Map<String, String> options, boolean quiet, boolean json, boolean strict) {
+  static List<String> args(Map<String, String> options, List<String> every) {
     if (options.containsKey(PROBLEM)) {
       throw new ParameterException(new CommandLine(CommandSpec.create()), options.get(PROBLEM));
     }
@@ -244,9 +287,8 @@ final class AccountsFile {
     if (url != null) {
       args.add(0, url);
     }
-    for (String flag : new String[] {"--quiet", "--json", "--strict"}) {
-      boolean on = flag.equals("--quiet") ? quiet : flag.equals("--json") ? json : strict;
-      if (on && !args.contains(flag)) {
+    for (String flag : every) {
+      if (!args.contains(flag)) {
         args.add(flag);
       }
     }

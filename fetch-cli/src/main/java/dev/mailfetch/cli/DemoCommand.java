@@ -108,12 +108,10 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** The run's summary in fetch's own words, so that the demo shows what a fetch prints. */
   private static void report(PrintWriter out, FetchResult r) {
-    out.printf(java.util.Locale.ROOT, "   %d listed: %d stored (%s), %d already there, %d duplicates discarded, %d failed%n",
-        r.listed(), r.count(MessageOutcome.Kind.DELIVERED), Progress.size(r.bytesDelivered()),
-        r.count(MessageOutcome.Kind.ALREADY_SEEN), r.count(MessageOutcome.Kind.DUPLICATE),
-        r.count(MessageOutcome.Kind.FAILED));
-    r.firstError().ifPresent(e -> out.println("   error: " + e.error() + ": " + e.detail()));
+    out.println(TextReport.summary(r));
+    r.firstError().ifPresent(e -> out.println("  error: " + e.error() + ": " + e.detail()));
   }
 
   private static void showLabelled(PrintWriter out, Path folder, String label) throws IOException {

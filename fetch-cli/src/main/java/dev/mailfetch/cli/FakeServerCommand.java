@@ -42,6 +42,9 @@ final class FakeServerCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream o = out != null ? out : spec != null ? stream(spec.commandLine().getOut()) : System.out;
     PrintStream e = err != null ? err : spec != null ? stream(spec.commandLine().getErr()) : System.err;
+    if (err == null && spec != null) {
+      e = asTheCommand(spec.commandLine().getErr());
+    }
     if (args.contains("--version") || args.contains("-V")) {
       for (String line : new Main.Version().getVersion()) {
         o.println(line);
@@ -62,6 +65,31 @@ final class FakeServerCommand implements Callable<Integer> {
       }
     }
     return FakeServerMain.run(a.toArray(new String[0]), o, e, env);
+  }
+
+  /**
+   * The testkit names itself {@code fake-server}; here it is {@code mailfetch fake-server}, so its
+   * words about bad arguments name what the reader can type ({@code mailfetch fake-server --help}).
+   */
+  private static PrintStream asTheCommand(PrintWriter w) {
+    return stream(new PrintWriter(new java.io.Writer() {
+      @Override
+      public void write(char[] c, int off, int len) {
+        String s = new String(c, off, len);
+        w.write(s.replace("Try 'fake-server --help'", "Try 'mailfetch fake-server --help'")
+            .replaceAll("(?m)^fake-server: ", "mailfetch: "));
+      }
+
+      @Override
+      public void flush() {
+        w.flush();
+      }
+
+      @Override
+      public void close() {
+        w.flush();
+      }
+    }));
   }
 
   /** A print stream onto a writer (the server prints whole lines, flushed). */

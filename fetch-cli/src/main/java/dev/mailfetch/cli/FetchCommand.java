@@ -144,6 +144,7 @@ final class FetchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkOutputOptions();
     if (config != null) {
       if (url != null) {
         throw bad("give either a URL or --config FILE, not both");
@@ -166,8 +167,13 @@ final class FetchCommand implements Callable<Integer> {
     return maxMessageSize != null ? size("--max-message-size", maxMessageSize) : DEFAULT_MAX_MESSAGE_SIZE;
   }
 
-  /** This command's account, with its sink and state open: a Fetcher to run as often as wanted. */
-  record Opened(Fetcher fetcher, String host, String describe, Closer resources) implements AutoCloseable {
+  /**
+   * This command's account, with its sink and state open: a Fetcher to run as often as wanted;
+   * {@code retrying} the same with --retry-quarantined, for a poll's first check (null without it);
+   * {@code notices} what the command warns of before the first run.
+   */
+  record Opened(Fetcher fetcher, Fetcher retrying, String host, String describe, List<Problem> notices,
+      Closer resources) implements AutoCloseable {
     @Override
     public void close() throws IOException {
       resources.close();
@@ -186,6 +192,9 @@ final class FetchCommand implements Callable<Integer> {
    * the places it created (docs/cli.md).
    */
   Opened open() throws Exception {
+    if (!polled) { // a poll makes its accounts quiet itself, whatever the file says of their output
+      checkOutputOptions();
+    }
     ServerOptions.Account a = server.account(url, spec);
     Place place = place();
     Path stateDir = state != null ? state : place.defaultState();
@@ -194,12 +203,10 @@ final class FetchCommand implements Callable<Integer> {
     FetchLimits limits = limits();
     checkDedupName();
     ServerOptions.Url typed = ServerOptions.parse(url);
-    AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed::at);
+    AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
     Pop3Source source = server.source(a, st.account(), env, spec, true);
-    st.knownElsewhere().ifPresent(w -> {
-      spec.commandLine().getErr().println("mailfetch: warning: " + w);
-      spec.commandLine().getErr().flush();
-    });
+    List<Problem> notices = new ArrayList<>();
+    st.knownElsewhere().ifPresent(known -> notices.add(knownElsewhere(st, a, typed, known, stateDir)));
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
     List<Path> made = new ArrayList<>(place.creates());
     made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
@@ -208,10 +215,12 @@ final class FetchCommand implements Callable<Integer> {
     JournalUidStore store = null;
     DedupStore seen = null;
     DedupStore ownSeen = null;
-    Fetcher.Builder f;
+    Fetcher fetcher;
+    Fetcher retrying = null;
     try {
       sink = openSink(place);
-      store = JournalUidStore.open(st.directory());
+      store = openState(st.directory());
+      AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
       if (seen == null) {
         seen = DedupStore.open(dedupFile, DedupStore.Window.DEFAULT);
@@ -221,9 +230,15 @@ final class FetchCommand implements Callable<Integer> {
           ownSeen = seen;
         }
       }
-      f = Fetcher.builder().source(source).sink(sink).uidStore(store)
+      FetchListener listener = listener();
+      fetcher = Fetcher.builder().source(source).sink(sink).uidStore(store)
           .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
-          .limits(limits).retryQuarantined(retryQuarantined);
+          .limits(limits).retryQuarantined(retryQuarantined && !polled).listener(listener).build();
+      if (retryQuarantined && polled) {
+        retrying = Fetcher.builder().source(source).sink(sink).uidStore(store)
+            .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
+            .limits(limits).retryQuarantined(true).listener(listener).build();
+      }
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
       boolean inUse = e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
@@ -232,18 +247,31 @@ final class FetchCommand implements Callable<Integer> {
       }
       throw e;
     }
-    f.listener(listener());
     MessageSink sk = sink;
     JournalUidStore js = store;
     DedupStore sn = ownSeen;
-    return new Opened(f.build(), AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
-        + place.describe(), () -> {
+    return new Opened(fetcher, retrying, AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
+        + place.describe(), notices, () -> {
           boolean neverListed = created != null && js.firstRun().isEmpty();
           closeAll(sk, js, sn);
           if (neverListed) {
             created.remove();
           }
         });
+  }
+
+  /** The warning that a new account is a known one under another name of its server. */
+  private Problem knownElsewhere(AccountName.State st, ServerOptions.Account a, ServerOptions.Url typed, String known,
+      Path stateDir) {
+    String here = AccountName.host(a.host());
+    String knownUrl = typed.at(known.contains(":") ? "[" + known + "]" : known);
+    return Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, st.account() + " is a new account here, but " + here
+        + " is the same server as " + known + ", where " + a.user() + " is known (" + JournalUidStore.directoryFor(
+            stateDir, AccountName.of(a.user(), known, typed.port())) + "): this run downloads every message again",
+        "This URL names a mailbox already fetched under another name of its server, so its mail is downloaded"
+            + " again (the default dedup policy discards the second copies).",
+        "To go on where that account left off, " + advice.url(knownUrl) + "; if the two are different mailboxes,"
+            + " nothing needs doing (this is said once).");
   }
 
   /**
@@ -254,6 +282,12 @@ final class FetchCommand implements Callable<Integer> {
 
   /** Set by the poll command: no progress bar per run. */
   boolean polled;
+
+  /**
+   * Set for an account of a config file: advice names the file's lines for the options the
+   * command does not take on its command line.
+   */
+  Advice advice = Advice.COMMAND_LINE;
 
   /** Set by the poll command: hears each run's result (for the report of --once). */
   java.util.function.Consumer<FetchResult> finished;
@@ -306,11 +340,16 @@ final class FetchCommand implements Callable<Integer> {
     try {
       opened = open();
     } catch (FetchException e) {
-      RunOutcome failed = RunOutcome.failed(account, Problem.of(e));
+      RunOutcome failed = RunOutcome.failed(account, Problem.of(e, advice));
       if (!json) {
         TextReport.problem(err, prefix, failed.problem());
       }
       return failed;
+    }
+    if (!json) {
+      for (Problem p : opened.notices()) {
+        TextReport.problem(err, prefix + "warning: ", p);
+      }
     }
     FetchResult r;
     try {
@@ -330,18 +369,18 @@ final class FetchCommand implements Callable<Integer> {
       }
     }
     if (!json && !quiet) {
-      TextReport.summary(out, r, verbose);
+      TextReport.summary(out, r, verbose, advice);
     }
     if (!json) {
-      TextReport.items(err, prefix, "  ", TextReport.attention(r, sizeLimit()));
+      TextReport.items(err, prefix, "  ", TextReport.attention(r, sizeLimit(), advice));
     }
-    return RunOutcome.of(account, r, sizeLimit());
+    return RunOutcome.of(account, r, sizeLimit(), advice, opened.notices());
   }
 
   // ---------------------------------------------------------------- the sink and policies
 
   /** What --to names: how to open it, what opening creates, where its state goes by default, how to name it. */
-  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe) {
+  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
     MessageSink open() throws IOException {
       return opener.open();
     }
@@ -361,26 +400,56 @@ final class FetchCommand implements Callable<Integer> {
     switch (kind) {
       case "maildir": // state without a leading dot: not a Maildir++ folder
         return new Place(() -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
-            p.resolve("mailfetch-state"), "the Maildir " + p);
+            p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may create)");
       case "mbox":
         return new Place(() -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
-            "the mbox " + p);
+            "the mbox " + p, "a file you may write, in a directory you may write (for its lock file)");
       case "eml":
-        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p);
+        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
+            "a directory you may write (or may create)");
       default:
         throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
     }
   }
 
-  /** A sink that cannot be opened is the sink's failure, typed, with the place and the reason. */
+  /**
+   * The account's state, whose lease another mailfetch may hold: then the advice is about that
+   * run (a poll holds its accounts for as long as it runs), not about mail programs on the server.
+   */
+  private static JournalUidStore openState(Path dir) throws IOException {
+    try {
+      return JournalUidStore.open(dir);
+    } catch (FetchException e) {
+      if (e.error() != dev.mailfetch.api.FetchError.LOCKED || !e.remedy().equals(e.error().remedy())) {
+        throw e;
+      }
+      throw new FetchException(e.error(), e.detail(), null, e, dev.mailfetch.api.Remedy.of("Another mailfetch"
+          + " holds this account's state (the message names it): wait for that run to end and run again. A"
+          + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
+          "Another process or fetcher holds this account's state store: wait for it to close the store. A Poller"
+              + " holds its accounts' stores for as long as it runs."));
+    }
+  }
+
+  /**
+   * A sink that cannot be opened is the sink's failure, typed, with the place and the reason, and
+   * advice that fits: nothing was fetched yet, so the destination is what to fix.
+   */
   private static MessageSink openSink(Place place) throws FetchException {
+    dev.mailfetch.api.Remedy remedy = dev.mailfetch.api.Remedy.of("Nothing was fetched: make " + place.describe()
+        + " usable (" + place.needs() + ", on a disk with free space), or give another place with --to SINK; then"
+        + " run again.", "Nothing was fetched: make the sink's place"
+        + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
     try {
       return place.open();
     } catch (FetchException e) {
-      throw e;
+      if (e.error() != dev.mailfetch.api.FetchError.SINK_FAILED) {
+        throw e;
+      }
+      throw new FetchException(e.error(), e.detail(), null, e, remedy);
     } catch (IOException e) {
       throw new FetchException(dev.mailfetch.api.FetchError.SINK_FAILED, "cannot open " + place.describe() + ": "
-          + e.getMessage(), e);
+          + CreatedPlaces.why(e), null, e, remedy);
     }
   }
 
@@ -433,6 +502,13 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   // ---------------------------------------------------------------- arguments
+
+  /** --quiet asks for less, --verbose and --trace for more: they exclude each other. */
+  private void checkOutputOptions() {
+    if (quiet && (verbose || trace)) {
+      throw bad("--quiet and " + (verbose ? "--verbose" : "--trace") + " exclude each other: give one of them");
+    }
+  }
 
   private ParameterException bad(String message) {
     return new ParameterException(spec.commandLine(), message);

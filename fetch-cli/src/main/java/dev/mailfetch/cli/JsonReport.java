@@ -101,12 +101,18 @@ final class JsonReport {
     }
     g.writeEndArray();
     g.writeNumberField("deletions_unconfirmed", r.deletionsUnconfirmed());
+    g.writeNumberField("deletions_refused", r.deletionsRefused());
     g.writeNumberField("max_message_size", o.sizeLimit());
-    messages(g, r, o.sizeLimit());
+    messages(g, r, o.sizeLimit(), o.advice());
     g.writeArrayFieldStart("warnings");
+    for (Problem p : o.notices()) {
+      g.writeStartObject();
+      fields(g, p);
+      g.writeEndObject();
+    }
     for (FetchException w : r.warnings()) {
       g.writeStartObject();
-      fields(g, Problem.of(w));
+      fields(g, Problem.of(w, o.advice()));
       g.writeEndObject();
     }
     g.writeEndArray();
@@ -114,7 +120,7 @@ final class JsonReport {
   }
 
   /** skipped_by_reason, skipped_messages (all but the only-new ones) and failed_messages. */
-  private static void messages(JsonGenerator g, FetchResult r, long sizeLimit) throws IOException {
+  private static void messages(JsonGenerator g, FetchResult r, long sizeLimit, Advice advice) throws IOException {
     Map<SkipReason, Integer> byReason = new EnumMap<>(SkipReason.class);
     for (SkipReason reason : SkipReason.values()) {
       byReason.put(reason, 0);
@@ -136,9 +142,12 @@ final class JsonReport {
         if (m.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT) {
           g.writeNumberField("limit", sizeLimit);
         }
-        g.writeStringField("remedy", TextReport.skipRemedy(m));
-        if (m.error() != null) {
-          problem(g, "error", Problem.of(m.error()));
+        g.writeStringField("detail", TextReport.skipped(m, sizeLimit));
+        g.writeStringField("remedy", TextReport.skipRemedy(m, advice));
+        // Only a quarantined message is an error (the run's status and exit code are its last
+        // error's); one held back by a limit is not, so it carries no code or exit code of its own.
+        if (m.skipReason() == SkipReason.QUARANTINED && m.error() != null) {
+          problem(g, "error", Problem.of(m.error(), advice));
         }
         g.writeEndObject();
       }
@@ -155,7 +164,7 @@ final class JsonReport {
         if (m.kind() == MessageOutcome.Kind.FAILED && m.attempted()) {
           g.writeStartObject();
           ref(g, m);
-          problem(g, "error", Problem.of(m.error()));
+          problem(g, "error", Problem.of(m.error(), advice));
           g.writeEndObject();
         }
       }

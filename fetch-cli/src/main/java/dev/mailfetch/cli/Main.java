@@ -53,8 +53,10 @@ public final class Main implements Runnable {
         p.put(prefix + "log." + logger, "error");
       }
     }
+    // A person reads the log: its level and words, without a Java class name (the account is in the words).
     p.put(prefix + "showThreadName", "false");
-    p.put(prefix + "showShortLogName", "true");
+    p.put(prefix + "showLogName", "false");
+    p.put(prefix + "showShortLogName", "false");
     return p;
   }
 
@@ -118,9 +120,14 @@ public final class Main implements Runnable {
         && java.util.Arrays.asList(args).contains("--json");
   }
 
+  /**
+   * {@code mailfetch} without a command is a bad argument (exit 2): two lines, which command and
+   * where the list is, not the whole usage (a script that forgot its command must not pass).
+   */
   @Override
   public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+    throw new CommandLine.ParameterException(spec.commandLine(), "which command? the commands are "
+        + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** The version in the jar's manifest, or "development" when run from classes. */

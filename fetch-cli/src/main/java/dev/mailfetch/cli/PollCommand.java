@@ -75,6 +75,14 @@ final class PollCommand implements Callable<Integer> {
       + " end, instead of the lines (schema: docs/cli.md).")
   boolean json;
 
+  @Option(names = "--trace", description = "Also print the protocol conversation of every check, with every secret"
+      + " redacted.")
+  boolean trace;
+
+  @Option(names = "--retry-quarantined", description = "At each account's first check, try again the messages that"
+      + " failed in too many runs and are quarantined (after fixing what their last error names).")
+  boolean retryQuarantined;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -90,6 +98,9 @@ final class PollCommand implements Callable<Integer> {
     if (json && !once) {
       throw new ParameterException(spec.commandLine(), "--json needs --once: a poll that runs until stopped"
           + " reports each check as a line");
+    }
+    if (quiet && (verbose || trace)) {
+      throw bad("--quiet and " + (verbose ? "--verbose" : "--trace") + " exclude each other: give one of them");
     }
     checkOptions();
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
@@ -107,6 +118,7 @@ final class PollCommand implements Callable<Integer> {
     // --once: each account's outcome, in name order (a failure to set it up, or its check's result).
     Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
     Map<String, FetchResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Advice> advice = new HashMap<>();
     Map<Path, DedupStore> dedupStores = new HashMap<>();
     int exit = 0;
     try {
@@ -117,29 +129,41 @@ final class PollCommand implements Callable<Integer> {
         String name = account.getKey();
         one.finished = r -> results.put(name, r);
         one.sharedDedup = dedupStores;
+        one.advice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
+        advice.put(name, one.advice);
         CommandLine cl = new CommandLine(one);
         cl.setOut(out);
         cl.setErr(err);
         try {
-          cl.parseArgs(AccountsFile.args(account.getValue(), true, false, false).toArray(new String[0]));
+          List<String> every = new ArrayList<>(List.of("--quiet"));
+          if (retryQuarantined) {
+            every.add("--retry-quarantined");
+          }
+          cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
           FetchCommand.Opened o = one.open();
           try {
-            poller.add(o.fetcher(), o.host());
+            // --retry-quarantined: the first check retries (with --once the only one)
+            poller.add(o.retrying() != null ? o.retrying() : o.fetcher(), o.host());
           } catch (IllegalArgumentException e) { // AccountsFile.load refuses a mailbox named twice; this is the net
             o.close();
             throw new ParameterException(cl, "the same mailbox as another account of the file: " + e.getMessage());
           }
-          opened.put(account.getKey(), o);
-          lines.sizeLimits.put(o.fetcher().account(), one.sizeLimit());
+          opened.put(name, o);
+          lines.named(o.fetcher().account(), name, one.sizeLimit(), one.advice);
           if (!quiet && !json) {
-            out.println("polling " + account.getKey() + ": " + o.describe());
+            out.println("polling " + name + ": " + o.describe());
+          }
+          if (!json) {
+            for (Problem p : o.notices()) {
+              TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
+            }
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;
           setupFailed(outcomes, name, Problem.arguments(BadArguments.describe(e), "poll"), "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
-          setupFailed(outcomes, name, Problem.of(e), "account " + name);
+          setupFailed(outcomes, name, Problem.of(e, one.advice), "account " + name);
         }
       }
       out.flush();
@@ -155,9 +179,10 @@ final class PollCommand implements Callable<Integer> {
         for (Map.Entry<String, CompletableFuture<CheckRecord>> c : checks.entrySet()) {
           CheckRecord record = c.getValue().join();
           FetchResult r = results.get(c.getKey());
+          Advice a = advice.get(c.getKey());
           outcomes.put(c.getKey(), r != null
-              ? RunOutcome.of(c.getKey(), r, lines.sizeLimits.getOrDefault(record.account(), 0L))
-              : RunOutcome.failed(c.getKey(), record.error().map(Problem::of)
+              ? RunOutcome.of(c.getKey(), r, lines.sizeLimit(record.account()), a, opened.get(c.getKey()).notices())
+              : RunOutcome.failed(c.getKey(), record.error().map(e -> Problem.of(e, a))
                   .orElseGet(() -> Problem.unexpected(new IllegalStateException("the check ended without a result")))));
         }
         List<RunOutcome> all = new ArrayList<>(outcomes.values());
@@ -177,6 +202,30 @@ final class PollCommand implements Callable<Integer> {
       }, "mailfetch-poll-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       poller.start();
+      // Every account is checked at once, then on its own schedule: a poll just started shows at
+      // once whether each account works, instead of after up to --min-interval of silence.
+      for (Map.Entry<String, FetchCommand.Opened> o : opened.entrySet()) {
+        FetchCommand.Opened a = o.getValue();
+        CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
+        if (a.retrying() != null) { // only the first check retries quarantined messages
+          first.whenComplete((record, e) -> {
+            if (record != null && record.outcome() == CheckRecord.Outcome.PAUSED) {
+              return; // paused until the poll is restarted: said once, and checked no more
+            }
+            poller.remove(a.fetcher().account());
+            try {
+              poller.add(a.fetcher(), a.host());
+            } catch (IllegalStateException closing) {
+              // the poll is being stopped
+            }
+          });
+        }
+      }
+      if (!quiet) {
+        out.println("checking every account now, then each on its own schedule (every "
+            + DurationText.format(minInterval) + " to " + DurationText.format(maxInterval) + ")");
+        out.flush();
+      }
       stop.await();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);

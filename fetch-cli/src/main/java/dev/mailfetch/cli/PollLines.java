@@ -9,15 +9,15 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What {@code mailfetch poll} prints as it goes: one line per check worth telling (stdout; stderr
- * when it needs a person), with what needs a person under it in two lines each, and a paused
- * account once. Sizes in the command's units; with --once no next check, since there is none.
- * Nothing under --json: the object at the end says it all. Called from the checking threads.
+ * when it needs a person), naming the account as the config file does, with what needs a person
+ * under it in two lines each, and a paused account once. Sizes in the command's units; with --once
+ * no next check and nothing "put off", since there is no later check. Nothing under --json: the
+ * object at the end says it all. Called from the checking threads.
  */
 final class PollLines implements PollListener {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -28,8 +28,11 @@ final class PollLines implements PollListener {
   private final boolean verbose;
   private final boolean json;
   private final boolean once;
-  /** Each account's size limit (by the poller's account name), for the words about a message over it. */
-  final Map<String, Long> sizeLimits = new ConcurrentHashMap<>();
+
+  /** An account as the poller knows it (user@host) and as the config file names it. */
+  private record Named(String name, long sizeLimit, Advice advice) {}
+
+  private final Map<String, Named> accounts = new ConcurrentHashMap<>();
 
   PollLines(PrintWriter out, PrintWriter err, boolean quiet, boolean verbose, boolean json, boolean once) {
     this.out = out;
@@ -38,6 +41,21 @@ final class PollLines implements PollListener {
     this.verbose = verbose;
     this.json = json;
     this.once = once;
+  }
+
+  /** The poller's account {@code account} is the config file's {@code name}, with its size limit and advice. */
+  void named(String account, String name, long sizeLimit, Advice advice) {
+    accounts.put(account, new Named(name, sizeLimit, advice));
+  }
+
+  /** The size limit of the poller's account, in bytes (0 if unknown). */
+  long sizeLimit(String account) {
+    Named n = accounts.get(account);
+    return n == null ? 0 : n.sizeLimit();
+  }
+
+  private Named of(String account) {
+    return accounts.getOrDefault(account, new Named(account, 0, Advice.COMMAND_LINE));
   }
 
   @Override
@@ -50,31 +68,54 @@ final class PollLines implements PollListener {
     if (!tell || r.outcome() == CheckRecord.Outcome.PAUSED) {
       return; // a pause is told once, below
     }
+    Named n = of(r.account());
     PrintWriter to = attention ? err : out;
     synchronized (this) {
       to.println(TIME.format(Instant.now()) + " " + line(r));
-      r.error().ifPresent(e -> to.println("  " + Problem.of(e).advice()));
-      TextReport.items(to, "  ", "    ", TextReport.attention(r, sizeLimits.getOrDefault(r.account(), 0L)));
+      r.error().ifPresent(e -> to.println("  " + Problem.of(e, n.advice()).advice()));
+      TextReport.items(to, "  ", "    ", TextReport.attention(r, n.sizeLimit(), n.advice()));
       to.flush();
     }
   }
 
-  /** "alice@host: 3 new messages (51 kB), 1 quarantined; 1 warning; next check in 2 min". */
+  /** Whether the check was stopped by its error (not merely had a message fail). */
+  private static boolean stoppedBy(CheckRecord r) {
+    return r.error().isPresent() && (r.outcome() == CheckRecord.Outcome.FAILED
+        || r.outcome() == CheckRecord.Outcome.PUT_OFF || r.outcome() == CheckRecord.Outcome.PAUSED);
+  }
+
+  /**
+   * "alice: 3 new messages (51 kB), 1 quarantined; 1 warning; next check in 2 min", "alice: check
+   * failed: CONNECTION_RESET: …; next check in 4 min", "alice: nothing new, 1 failed: READ_ERROR: …".
+   */
   String line(CheckRecord r) {
-    StringBuilder sb = new StringBuilder(r.account()).append(": ");
-    switch (r.outcome()) {
-      case NEW_MAIL:
-        sb.append(r.delivered()).append(r.delivered() == 1 ? " new message" : " new messages").append(" (")
-            .append(Units.size(r.bytes())).append(')');
-        break;
-      case NOTHING_NEW:
-        sb.append("nothing new");
-        break;
-      default:
-        sb.append(r.outcome().name().toLowerCase(Locale.ROOT).replace('_', ' '));
-    }
-    if (r.failedMessages() > 0) {
-      sb.append(", ").append(r.failedMessages()).append(" failed");
+    StringBuilder sb = new StringBuilder(of(r.account()).name()).append(": ");
+    boolean stopped = stoppedBy(r);
+    if (stopped) {
+      // A check that did not finish: its error says why; what it stored before is said too.
+      boolean putOff = r.outcome() == CheckRecord.Outcome.PUT_OFF && !once;
+      sb.append(putOff ? "put off" : "check failed");
+      if (r.delivered() > 0) {
+        sb.append(" after ").append(newMail(r));
+      }
+      FetchException e = r.error().get();
+      sb.append(": ").append(e.error()).append(": ").append(e.detail());
+    } else {
+      switch (r.outcome()) {
+        case NEW_MAIL:
+          sb.append(newMail(r));
+          break;
+        case NOTHING_NEW:
+          sb.append("nothing new");
+          break;
+        default:
+          sb.append("stopped");
+      }
+      if (r.failedMessages() > 0) {
+        sb.append(", ").append(r.failedMessages()).append(r.failedMessages() == 1 ? " message failed" : " messages failed");
+        r.error().ifPresent(e -> sb.append(" (the first: ").append(e.error()).append(": ").append(e.detail())
+            .append(')'));
+      }
     }
     int quarantined = r.heldBack(SkipReason.QUARANTINED);
     if (quarantined > 0) {
@@ -84,7 +125,6 @@ final class PollLines implements PollListener {
     if (tooLarge > 0) {
       sb.append(", ").append(tooLarge).append(" over the size limit");
     }
-    r.error().ifPresent(e -> sb.append(": ").append(e.error()).append(": ").append(e.detail()));
     if (!r.warnings().isEmpty()) {
       sb.append("; ").append(r.warnings().size()).append(r.warnings().size() == 1 ? " warning" : " warnings");
     }
@@ -94,15 +134,20 @@ final class PollLines implements PollListener {
     return sb.toString();
   }
 
+  private static String newMail(CheckRecord r) {
+    return r.delivered() + (r.delivered() == 1 ? " new message" : " new messages") + " (" + Units.size(r.bytes()) + ")";
+  }
+
   @Override
   public void accountPaused(String account, FetchException why) {
     if (json) {
       return;
     }
+    Named n = of(account);
     synchronized (this) {
-      err.println(TIME.format(Instant.now()) + " " + account + ": " + (once ? "" : "paused, not checked again until"
-          + " restarted: ") + why.error() + ": " + why.detail());
-      err.println("  " + Problem.of(why).advice());
+      err.println(TIME.format(Instant.now()) + " " + n.name() + ": " + (once ? "check failed: "
+          : "paused, not checked again until the poll is restarted: ") + why.error() + ": " + why.detail());
+      err.println("  " + Problem.of(why, n.advice()).advice());
       err.flush();
     }
   }

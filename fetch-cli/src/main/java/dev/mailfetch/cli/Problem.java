@@ -22,10 +22,26 @@ record Problem(String code, int exitCode, String message, String detail, String 
   /** The code of a failure the command does not expect: a bug (exit code 1). */
   static final String UNEXPECTED = "UNEXPECTED";
 
+  /** The code of a warning of the command's own: a URL names a known mailbox under another name (exit code 3). */
+  static final String ACCOUNT_KNOWN_ELSEWHERE = "ACCOUNT_KNOWN_ELSEWHERE";
+
   /** A typed failure, with its own advice where it has some (the command's form of its remedy). */
   static Problem of(FetchException e) {
+    return of(e, Advice.COMMAND_LINE);
+  }
+
+  /** A typed failure, its remedy in the form {@code advice}'s reader types (a config file's account). */
+  static Problem of(FetchException e, Advice advice) {
     return new Problem(e.error().name(), e.error().exitCode(), e.getMessage(), e.detail(), e.error().summary(),
-        e.remedy().commandLine());
+        advice.words(e.remedy().commandLine()));
+  }
+
+  /**
+   * A warning of the command's own (its code not a FetchError's): the run goes on, and ends with
+   * status warning (exit code 3) unless something worse happens.
+   */
+  static Problem warning(String code, String detail, String meaning, String remedy) {
+    return new Problem(code, 3, code + ": " + detail, detail, meaning, remedy);
   }
 
   /** An argument {@code mailfetch COMMAND} cannot use; {@code message} names the option. */

@@ -13,6 +13,11 @@ import java.util.function.LongSupplier;
  * rate, time left), otherwise a line every tenth of the way, so a log stays readable. What failed
  * is said once, by the report at the end, not here as well.
  *
+ * <p>A message counts when its bytes are whole ({@code messageReceived}), not when its batch of up
+ * to 50 is made durable ({@code messageFinished}): counted at the barrier, the bar stood still and
+ * then jumped by 50, and the rate swung with it. One that fails before its end counts at its
+ * outcome. Each message counts once.
+ *
  * <p>The rate is measured from the end of the first message, never from the start of the run:
  * connecting, logging in, listing and the first reply's latency are not throughput, and a rate
  * taken over them made a six-second fetch announce "154 min left". Rate and time left appear once
@@ -37,6 +42,10 @@ final class Progress implements FetchListener {
   private int lastTenth = -1;
   private long lastDraw;
   private boolean drawn;
+  /** How many messages the bar showed when last drawn on a terminal (-1: never). */
+  private int drawnDone = -1;
+  /** The messages counted already (by number), so that none counts twice. */
+  private final java.util.BitSet counted = new java.util.BitSet();
 
   Progress(PrintWriter out, boolean terminal) {
     this(out, terminal, System::nanoTime);
@@ -57,14 +66,27 @@ final class Progress implements FetchListener {
   }
 
   @Override
+  public void messageReceived(dev.mailfetch.api.MessageRef ref, long octets) {
+    count(ref.number(), octets);
+  }
+
+  @Override
   public void messageFinished(MessageOutcome outcome) {
     MessageOutcome.Kind k = outcome.kind();
     if (k != MessageOutcome.Kind.DELIVERED && k != MessageOutcome.Kind.DUPLICATE
         && !(k == MessageOutcome.Kind.FAILED && outcome.attempted())) {
       return; // not part of the planned download
     }
+    count(outcome.ref().number(), outcome.bytes());
+  }
+
+  private void count(int number, long octets) {
+    if (counted.get(number)) {
+      return;
+    }
+    counted.set(number);
     done++;
-    bytes += outcome.bytes();
+    bytes += octets;
     if (markBytes < 0) {
       markTime = nanoTime.getAsLong();
       markBytes = bytes;
@@ -77,7 +99,9 @@ final class Progress implements FetchListener {
     if (total == 0) {
       return;
     }
-    draw(true);
+    if (!terminal || drawnDone != done) { // the last bar is drawn once
+      draw(true);
+    }
     if (terminal && drawn) {
       out.println();
       out.flush();
@@ -105,6 +129,7 @@ final class Progress implements FetchListener {
       }
       lastDraw = now;
       drawn = true;
+      drawnDone = done;
       int width = 30;
       int filled = (int) ((long) width * Math.min(done, total) / total);
       // Erase to the end of the line (ANSI EL): the figures can get shorter.

@@ -17,25 +17,39 @@ import java.util.Optional;
  * @param result the run's result, or null when it never ran
  * @param problem why it never ran, or null when it did
  * @param sizeLimit the largest message the run would fetch, in bytes (for the words about one over it)
+ * @param advice the form of the advice: the command line's, or the account's lines of a config file
+ * @param notices the command's own warnings about the account (a known mailbox under another name),
+ *     said before the run's
  */
-record RunOutcome(String account, FetchResult result, Problem problem, long sizeLimit) {
+record RunOutcome(String account, FetchResult result, Problem problem, long sizeLimit, Advice advice,
+    List<Problem> notices) {
   RunOutcome {
     if ((result == null) == (problem == null)) {
       throw new IllegalArgumentException("a result or a problem, one of them");
     }
+    Objects.requireNonNull(advice, "advice");
+    notices = List.copyOf(notices);
   }
 
-  static RunOutcome of(String account, FetchResult result, long sizeLimit) {
-    return new RunOutcome(account, Objects.requireNonNull(result, "result"), null, sizeLimit);
+  static RunOutcome of(String account, FetchResult result, long sizeLimit, Advice advice, List<Problem> notices) {
+    return new RunOutcome(account, Objects.requireNonNull(result, "result"), null, sizeLimit, advice, notices);
   }
 
   static RunOutcome failed(String account, Problem problem) {
-    return new RunOutcome(account, null, Objects.requireNonNull(problem, "problem"), 0);
+    return new RunOutcome(account, null, Objects.requireNonNull(problem, "problem"), 0, Advice.COMMAND_LINE,
+        List.of());
   }
 
-  /** OK, WARNING or ERROR: the run's {@link FetchResult#status()}, or ERROR when it never ran. */
+  /**
+   * OK, WARNING or ERROR: the run's {@link FetchResult#status()}, at least WARNING with a notice of
+   * the command's own; ERROR when it never ran.
+   */
   FetchResult.Status status() {
-    return result != null ? result.status() : FetchResult.Status.ERROR;
+    if (result == null) {
+      return FetchResult.Status.ERROR;
+    }
+    FetchResult.Status s = result.status();
+    return s == FetchResult.Status.OK && !notices.isEmpty() ? FetchResult.Status.WARNING : s;
   }
 
   /**
@@ -54,7 +68,7 @@ record RunOutcome(String account, FetchResult result, Problem problem, long size
       e = CheckRecord.heldBack(result).stream().filter(o -> o.skipReason() == SkipReason.QUARANTINED)
           .map(MessageOutcome::error).filter(Objects::nonNull).findFirst();
     }
-    return e.map(Problem::of);
+    return e.map(x -> Problem.of(x, advice));
   }
 
   /** 0 for OK, 3 for WARNING, else the first problem's exit code (1 if there were none, a bug). */

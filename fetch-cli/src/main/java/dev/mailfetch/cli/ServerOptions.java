@@ -86,7 +86,7 @@ final class ServerOptions {
   record Account(String user, String host, int port, Security security) {
     /** The account's name, which its state is kept under (docs/state.md). */
     String name() {
-      return AccountName.of(user, host);
+      return AccountName.of(user, host, port);
     }
   }
 
@@ -422,8 +422,8 @@ final class ServerOptions {
       return "not allowed to read it";
     }
     try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      r.readLine();
-      return "the file is empty; its first line must be the secret";
+      return r.readLine() == null ? "the file is empty; its first line must be the secret"
+          : "its first line is empty; the secret must be the first line, with nothing before it";
     } catch (IOException | java.io.UncheckedIOException e) {
       return "cannot read it as UTF-8 text";
     }

@@ -55,7 +55,14 @@ final class TextReport {
 
   /** The summary line of a run: "  40 listed: 37 stored (2.3 MB), 0 already there, …". */
   static String summary(FetchResult r) {
-    String unconfirmed = r.deletionsUnconfirmed() > 0 ? " (" + r.deletionsUnconfirmed() + " not confirmed)" : "";
+    List<String> notDone = new ArrayList<>();
+    if (r.deletionsUnconfirmed() > 0) {
+      notDone.add(r.deletionsUnconfirmed() + " not confirmed");
+    }
+    if (r.deletionsRefused() > 0) {
+      notDone.add(r.deletionsRefused() + " refused");
+    }
+    String unconfirmed = notDone.isEmpty() ? "" : " (" + String.join(", ", notDone) + ")";
     int duplicates = r.count(MessageOutcome.Kind.DUPLICATE);
     return "  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
         + Units.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
@@ -68,19 +75,20 @@ final class TextReport {
    * Prints the summary: its line, the quirks noticed, and with {@code verbose} every skipped
    * message. A run stopped before it listed anything has no summary: its error says it all.
    */
-  static void summary(PrintWriter out, FetchResult r, boolean verbose) {
+  static void summary(PrintWriter out, FetchResult r, boolean verbose, Advice advice) {
     if (r.listed() == 0 && r.error().isPresent()) {
       return;
     }
     out.println(summary(r));
     if (!r.quirks().isEmpty()) {
-      out.println("  server quirks worked around: " + String.join(", ", new TreeSet<>(r.quirks()))
-          + " (docs/quirks.md)");
+      // Noticed, not always worked around: a quirk can be what made a message fail (said below).
+      out.println("  server quirks noticed: " + String.join(", ", new TreeSet<>(r.quirks())) + " (docs/quirks.md)");
     }
     if (verbose && r.count(MessageOutcome.Kind.SKIPPED) > 0) {
       for (MessageOutcome m : r.outcomes()) {
         if (m.kind() == MessageOutcome.Kind.SKIPPED && !CheckRecord.isHeldBack(m)) {
-          out.println("  message " + name(m) + ": skipped, " + REASONS.get(m.skipReason()) + ". " + skipRemedy(m));
+          out.println("  message " + name(m) + ": skipped, " + REASONS.get(m.skipReason()) + ". "
+              + skipRemedy(m, advice));
         }
       }
     }
@@ -114,60 +122,88 @@ final class TextReport {
     return " (" + String.join(", ", parts) + ")";
   }
 
-  /** What to do about a skipped message, in the command's options. */
-  static String skipRemedy(MessageOutcome m) {
+  /** What to do about a skipped message, in the form {@code advice}'s reader types. */
+  static String skipRemedy(MessageOutcome m, Advice advice) {
     switch (m.skipReason()) {
       case MESSAGE_SIZE_LIMIT:
-        return "To fetch it, run with --max-message-size " + Units.sizeOption(m.ref().size()) + " (or more).";
+        return advice.words("To fetch it, run with --max-message-size " + Units.sizeOption(m.ref().size())
+            + " (or more).");
       case QUARANTINED:
-        return m.error() != null ? m.error().remedy().commandLine()
-            : "Fix the cause, then run once with --retry-quarantined to try it again.";
+        return advice.words(m.error() != null ? m.error().remedy().commandLine()
+            : "Fix the cause, then run once with --retry-quarantined to try it again.");
       case RUN_LIMIT:
-        return "A later run fetches it (--max-messages sets how many a run fetches).";
+        return advice.words("A later run fetches it (--max-messages sets how many a run fetches).");
       default:
-        return "It was on the server before the first run with --only-new, which takes it as already there.";
+        return advice.words("It was on the server before the first run with --only-new, which takes it as already"
+            + " there.");
     }
   }
 
-  /** Everything a person must know about a run, in the order to read it. */
-  static List<Item> attention(FetchResult r, long sizeLimit) {
-    return attention(CheckRecord.heldBack(r), failedMessages(r), r.error().orElse(null), r.warnings(), sizeLimit);
+  /**
+   * What happened to a skipped message, in words: over the size limit (with its size and the
+   * limit), left for the next run, quarantined (its last error), there before the first run.
+   */
+  static String skipped(MessageOutcome m, long sizeLimit) {
+    switch (m.skipReason()) {
+      case MESSAGE_SIZE_LIMIT:
+        return "message " + name(m) + " not fetched: " + Units.size(m.ref().size()) + ", over the size limit of "
+            + Units.size(sizeLimit) + "; it stays on the server";
+      case QUARANTINED:
+        return m.error() != null ? m.error().detail() : "message " + name(m) + " is quarantined; it stays on the server";
+      case RUN_LIMIT:
+        return "message " + name(m) + " left for the next run: this run fetched as many messages as it may";
+      default:
+        return "message " + name(m) + " set aside: it was on the server before the first run with --only-new";
+    }
+  }
+
+  /** Everything a person must know about a run, in the order to read it, advised as {@code advice} says. */
+  static List<Item> attention(FetchResult r, long sizeLimit, Advice advice) {
+    return attention(CheckRecord.heldBack(r), failedMessages(r), r.error().orElse(null), r.warnings(), sizeLimit,
+        advice);
   }
 
   /** The same, from a poll's check record, whose run error is said on the check's own line. */
-  static List<Item> attention(CheckRecord c, long sizeLimit) {
-    return attention(c.heldBack(), List.of(), null, c.warnings(), sizeLimit);
+  static List<Item> attention(CheckRecord c, long sizeLimit, Advice advice) {
+    return attention(c.heldBack(), List.of(), null, c.warnings(), sizeLimit, advice);
   }
 
   private static List<Item> attention(List<MessageOutcome> held, List<MessageOutcome> failed, FetchException stopped,
-      List<FetchException> warnings, long sizeLimit) {
+      List<FetchException> warnings, long sizeLimit, Advice advice) {
     List<Item> items = new ArrayList<>();
     Set<FetchError> said = EnumSet.noneOf(FetchError.class);
     for (MessageOutcome m : held) {
-      if (m.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT) {
-        items.add(new Item("message " + name(m) + " not fetched: " + Units.size(m.ref().size())
-            + ", over the size limit of " + Units.size(sizeLimit) + "; it stays on the server", skipRemedy(m)));
-      } else if (m.error() != null) {
+      if (m.skipReason() == SkipReason.QUARANTINED && m.error() != null) {
         FetchError last = m.error().error();
-        items.add(new Item(m.error().detail(), "Its last error was " + last + ": " + last.summary() + " "
-            + skipRemedy(m)));
+        items.add(new Item(skipped(m, sizeLimit), "Its last error was " + last + ": " + last.summary() + " "
+            + skipRemedy(m, advice)));
       } else {
-        items.add(new Item("message " + name(m) + " is quarantined; it stays on the server", skipRemedy(m)));
+        items.add(new Item(skipped(m, sizeLimit), skipRemedy(m, advice)));
       }
     }
     for (MessageOutcome m : failed) {
       FetchException e = m.error();
-      items.add(new Item("message " + name(m) + " failed: " + e.error() + ": " + e.detail(),
-          said.add(e.error()) ? Problem.of(e).advice() : null));
+      // A failure inside a message that also stopped the run is one event: said once, as both.
+      boolean stoppedHere = stopped != null && isTheSame(e, stopped);
+      if (stoppedHere) {
+        stopped = null;
+      }
+      items.add(new Item("message " + name(m) + (stoppedHere ? " failed, and the run stopped there: " : " failed: ")
+          + e.error() + ": " + e.detail(), said.add(e.error()) ? Problem.of(e, advice).advice() : null));
     }
     if (stopped != null) {
-      items.add(new Item(stopped.error() + ": " + stopped.detail(), Problem.of(stopped).advice()));
+      items.add(new Item(stopped.error() + ": " + stopped.detail(), Problem.of(stopped, advice).advice()));
     }
     for (FetchException w : warnings) {
-      items.add(new Item("warning: " + w.error() + ": " + w.detail(), said.add(w.error()) ? Problem.of(w).advice()
-          : null));
+      items.add(new Item("warning: " + w.error() + ": " + w.detail(), said.add(w.error())
+          ? Problem.of(w, advice).advice() : null));
     }
     return items;
+  }
+
+  /** Whether two failures are one: the same exception, or the same code and words. */
+  static boolean isTheSame(FetchException a, FetchException b) {
+    return a == b || (a.error() == b.error() && a.detail().equals(b.detail()));
   }
 
   private static List<MessageOutcome> failedMessages(FetchResult r) {

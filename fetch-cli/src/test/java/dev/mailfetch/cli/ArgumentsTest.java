@@ -223,6 +223,30 @@ class ArgumentsTest {
   }
 
   @Test
+  void fakeServer_pointsAtWhatCanBeTyped() {
+    FetchCommandTest.Run bogus = mailfetch("fake-server", "--bogus");
+    assertBadArgument(bogus, "--bogus", "fake-server", "--bogus");
+    assertTrue(bogus.err().contains("Try 'mailfetch fake-server --help'"), bogus.err());
+  }
+
+  @Test
+  void noCommand_isABadArgument_inTwoLines_notTheWholeUsage() {
+    FetchCommandTest.Run r = mailfetch();
+    assertBadArgument(r, "which command?", "(nothing)");
+    assertTrue(r.err().contains("fetch") && r.err().contains("poll") && r.err().contains("Try 'mailfetch --help'"),
+        r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void aPasswordFileWhoseFirstLineIsBlank_isNotCalledEmpty() throws IOException {
+    Path blank = Files.writeString(tmp.resolve("pw"), "\nthe secret on the second line\n");
+    FetchCommandTest.Run r = mailfetch("fetch", "pop3s://alice@localhost", "--password-file", blank.toString());
+    assertBadArgument(r, "--password-file " + blank + ": its first line is empty", "--password-file");
+    assertFalse(r.err().contains("the file is empty"), r.err());
+  }
+
+  @Test
   void aBadArgumentUnderJson_alsoPrintsTheJsonObject() {
     FetchCommandTest.Run r = mailfetch("fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json");
     assertEquals(2, r.exit());

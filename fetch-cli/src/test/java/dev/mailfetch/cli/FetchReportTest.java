@@ -101,6 +101,8 @@ class FetchReportTest {
       Run text = fetch(s, "--delete");
       assertEquals(3, text.exit(), text.out() + text.err());
       assertTrue(text.out().contains("3 stored") && text.out().contains("0 deleted (3 not confirmed)"), text.out());
+      assertTrue(text.out().contains("server quirks noticed: Q35"), "noticed, not worked around: " + text.out());
+      assertFalse(text.out().contains("worked around"), text.out());
       assertEquals(1, occurrences(text.err(), "DELETION_UNCONFIRMED"), text.err());
       assertTrue(text.err().contains("did not confirm") && text.err().contains("Nothing is lost"), text.err());
       assertEquals(2, lines(text.err()).size(), "what happened, then what it means and what to do: " + text.err());
@@ -140,9 +142,13 @@ class FetchReportTest {
       Map<String, Object> w = Json.map(Json.list(j.get("warnings")).get(0));
       assertEquals("DELETION_UNCONFIRMED", w.get("code"));
       assertTrue(String.valueOf(w.get("detail")).contains("refused to delete"), r.out());
+      assertEquals(0L, j.get("deleted"));
+      assertEquals(2L, j.get("deletions_refused"), "the refused deletions counted: " + r.out());
+      assertEquals(0L, j.get("deletions_unconfirmed"));
       Run text = fetch(s, "--delete");
       assertEquals(3, text.exit());
       assertTrue(text.err().contains("refused to delete") && text.err().contains("(uid m1)"), text.err());
+      assertTrue(text.out().contains(", 0 deleted (2 refused)"), "the summary says it too: " + text.out());
     }
   }
 
@@ -176,6 +182,9 @@ class FetchReportTest {
       assertTrue((Long) big.get("size") > 29_000L, json.out());
       assertEquals(10_000L, big.get("limit"));
       assertTrue(String.valueOf(big.get("remedy")).contains("--max-message-size 30K"), json.out());
+      assertTrue(String.valueOf(big.get("detail")).contains("29 kB, over the size limit of 10 kB"), json.out());
+      assertFalse(big.containsKey("error"), "held back, not an error with an exit code of its own: " + json.out());
+      assertFalse(json.out().contains("LIMIT_EXCEEDED") || json.out().contains("KiB"), json.out());
       assertEquals(1L, Json.map(j.get("skipped_by_reason")).get("message_size_limit"));
 
       Run raised = fetch(s, "--max-message-size", "30K");
@@ -205,10 +214,12 @@ class FetchReportTest {
   }
 
   @Test
-  void aQuarantinedMessage_isNamedEveryRun_withItsLastError_andHowToRetry_thenRetriedOnRequest() {
+  void aQuarantinedMessage_isNamedEveryRun_withItsLastError_andHowToRetry_thenRetriedOnRequest() throws IOException {
     FakeMailbox m = mailbox(2);
+    int port;
     try (FakePop3Server broken = server(m).respond("RETR", "-ERR cannot read it now\r\n",
         FakePop3Server.After.CONTINUE).start()) {
+      port = broken.port();
       for (int run = 1; run <= 5; run++) {
         Run r = fetch(broken);
         assertNotEquals(0, r.exit(), "run " + run + " failed: " + r.err());
@@ -238,13 +249,23 @@ class FetchReportTest {
       assertTrue(String.valueOf(last.get("remedy")).contains("--retry-quarantined"), json.out());
       assertEquals(2L, Json.map(j.get("skipped_by_reason")).get("quarantined"));
     }
-    try (FakePop3Server fixed = server(m).start()) {
+    try (FakePop3Server fixed = PollCommandTest.onPort(server(m), port)) { // the same server (host and port), repaired
       Run still = fetch(fixed);
       assertTrue(still.err().contains("quarantined"), "fixed server, not asked to retry: still held");
-      Run retried = fetch(fixed, "--retry-quarantined");
+      // An account of a config file: the advice names --retry-quarantined, which fetch --config takes.
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(config, String.join("\n", "a.url = pop3s://alice@localhost:" + port, "a.password-env = MAIL_PW",
+          "a.ca-file = " + ca, "a.to = maildir:" + tmp.resolve("Mail"), ""));
+      Run cfg = mailfetch(env(), "fetch", "--config", config.toString(), "--quiet");
+      assertTrue(cfg.err().contains("is quarantined") && cfg.err().contains("run once with --retry-quarantined"),
+          cfg.err());
+      Run retried = mailfetch(env(), "fetch", "--config", config.toString(), "--retry-quarantined");
       assertEquals(0, retried.exit(), retried.out() + retried.err());
       assertTrue(retried.out().contains("2 listed: 2 stored"), retried.out());
       assertEquals("", retried.err());
+      Run url = fetch(fixed, "--retry-quarantined");
+      assertEquals(0, url.exit(), url.out() + url.err());
+      assertTrue(url.out().contains("2 listed: 0 stored (0 B), 2 already there"), url.out());
     }
   }
 
@@ -272,6 +293,9 @@ class FetchReportTest {
       Run sink = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
           "--to", "maildir:" + notADirectory, "--state", tmp.resolve("s1").toString(), "--json");
       assertStageFailure(sink, FetchError.SINK_FAILED);
+      String sinkRemedy = Json.map(Json.object(sink.out()).get("error")).get("remedy").toString();
+      assertFalse(sinkRemedy.contains("still on the server"), "no message was fetched: " + sinkRemedy);
+      assertTrue(sinkRemedy.contains("Nothing was fetched") && sinkRemedy.contains("--to"), sinkRemedy);
 
       // A damaged state file.
       Path state = tmp.resolve("s2");
@@ -290,6 +314,9 @@ class FetchReportTest {
         Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
             "--to", "maildir:" + tmp.resolve("M3"), "--state", state3.toString(), "--json");
         assertStageFailure(locked, FetchError.LOCKED);
+        String lockedRemedy = Json.map(Json.object(locked.out()).get("error")).get("remedy").toString();
+        assertTrue(lockedRemedy.contains("mailfetch poll") && !lockedRemedy.contains("programs that read this mailbox"),
+            "another mailfetch holds it, not a mail program: " + lockedRemedy);
         assertTrue(running.firstRun().isEmpty(), "the holder's state is untouched");
       }
     }
@@ -474,9 +501,12 @@ class FetchReportTest {
         advice.add(lines(r.err()).get(1));
       }
       for (String a : advice) {
-        assertTrue(a.contains("--ca-file"), a);
         assertFalse(IDENTIFIER.matcher(a).find(), "no Java identifier: " + a);
       }
+      assertTrue(advice.get(0).contains("--ca-file") && advice.get(1).contains("--ca-file"), advice.toString());
+      // An account of a config file sets it in the file: fetch --config takes no --ca-file.
+      assertTrue(advice.get(2).contains("a.ca-file = FILE in " + config) && !advice.get(2).contains("--ca-file"),
+          advice.get(2));
     }
   }
 
@@ -492,5 +522,87 @@ class FetchReportTest {
       assertTrue(m.find(), s);
     }
     assertFalse(IDENTIFIER.matcher("trust its CA with --ca-file FILE (PEM); pop3s:// (port 995)").find());
+  }
+
+  // ---------------------------------------------------------------- the review's findings
+
+  @Test
+  void aRunLimitSkip_inAnOkRun_carriesNoErrorAndNoExitCode() {
+    try (FakePop3Server s = server(mailbox(3)).start()) {
+      Run r = fetch(s, "--max-messages", "1", "--json");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      Map<String, Object> j = Json.object(r.out());
+      assertEquals("ok", j.get("status"));
+      List<Object> skipped = Json.list(j.get("skipped_messages"));
+      assertEquals(2, skipped.size(), r.out());
+      for (Object o : skipped) {
+        Map<String, Object> m = Json.map(o);
+        assertEquals("run_limit", m.get("reason"));
+        assertFalse(m.containsKey("error"), "a message left for the next run is no error: " + r.out());
+        assertTrue(String.valueOf(m.get("detail")).contains("left for the next run"), r.out());
+        assertTrue(String.valueOf(m.get("remedy")).contains("--max-messages"), r.out());
+      }
+      assertFalse(r.out().contains("\"exit_code\""), "no exit code in an ok run: " + r.out());
+    }
+  }
+
+  /** The codes of FetchError that {@code text} names, each with how often. */
+  private static Map<String, Integer> codes(String text) {
+    Map<String, Integer> n = new HashMap<>();
+    for (FetchError e : FetchError.values()) {
+      int k = occurrences(text, e.name() + ":");
+      if (k > 0) {
+        n.put(e.name(), k);
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void aFailureThatStopsTheRunInsideAMessage_isSaidOnce_Q36_Q02_Q04() throws IOException {
+    boolean merged = false; // Q36 may also break the session between two messages: then there is no message to name
+    for (Quirk q : List.of(Quirk.Q36_DROP_MID_RETR, Quirk.Q02_CR_TERMINATOR, Quirk.Q04_UNSTUFFED_LONE_DOT)) {
+      FakeMailbox m = FakeMailbox.create(); // a line of one '.', which the server must stuff (Q04 does not)
+      m.add("m1", "Subject: dots\r\n\r\nbefore\r\n.\r\nafter\r\n".getBytes(StandardCharsets.US_ASCII));
+      m.add("m2", "Subject: 2\r\n\r\ntwo\r\n".getBytes(StandardCharsets.US_ASCII));
+      try (FakePop3Server s = server(m).quirk(q).start()) {
+        Path config = tmp.resolve(q + ".properties");
+        Files.writeString(config, String.join("\n", "a.url = pop3s://alice@localhost:" + s.port(),
+            "a.password-env = MAIL_PW", "a.ca-file = " + ca, "a.to = maildir:" + tmp.resolve(q + "-A"),
+            "a.timeout = 5", ""));
+        List<Run> runs = List.of(fetch(s, "--timeout", "5"), fetch(s, "--timeout", "5", "--quiet"),
+            mailfetch(env(), "fetch", "--config", config.toString()),
+            mailfetch(env(), "fetch", "--config", config.toString(), "--quiet"));
+        for (Run r : runs) {
+          assertNotEquals(0, r.exit(), q + ": " + r.out() + r.err());
+          Map<String, Integer> said = codes(r.err());
+          assertFalse(said.isEmpty(), q + ": the failure is said: " + r.err());
+          said.forEach((code, times) -> assertEquals(1, times, q + ": " + code + " said once: " + r.err()));
+          List<String> l = lines(r.err());
+          assertEquals(2, l.size(), q + ": what happened, then what it means and what to do: " + r.err());
+          assertTrue(!l.get(0).contains("message 1") || l.get(0).contains("and the run stopped there"),
+              q + ": the message's failure and the run's are one: " + r.err());
+          merged |= l.get(0).contains("message 1 (uid m1) failed, and the run stopped there: ");
+        }
+      }
+    }
+    assertTrue(merged, "a failure inside a message that stopped the run is said as both, once");
+  }
+
+  @Test
+  void quietAndVerbose_excludeEachOther() {
+    for (String[] args : new String[][] {{"fetch", "pop3s://alice@localhost:1", "--password-env", "MAIL_PW",
+        "--quiet", "--verbose"}, {"fetch", "pop3s://alice@localhost:1", "--password-env", "MAIL_PW", "--quiet",
+        "--trace"}, {"poll", "--config", "x.properties", "--quiet", "--verbose"}}) {
+      Run r = mailfetch(env(), args);
+      ArgumentsTest.assertBadArgument(r, "exclude each other", args);
+    }
+  }
+
+  @Test
+  void theVerboseLog_namesNoJavaClass() {
+    Map<String, String> p = Main.configureLogs(List.of("fetch", "--verbose"));
+    assertEquals("false", p.get("org.slf4j.simpleLogger.showLogName"));
+    assertEquals("false", p.get("org.slf4j.simpleLogger.showShortLogName"));
   }
 }

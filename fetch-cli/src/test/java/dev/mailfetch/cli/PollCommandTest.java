@@ -60,8 +60,9 @@ class PollCommandTest {
       FetchCommandTest.Run r = FetchCommandTest.mailfetch(env, "poll", "--config", config.toString(), "--once");
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
       assertEquals(6, count(tmp.resolve("alice/new")));
-      assertTrue(r.out().contains("alice@localhost: 6 new messages"), r.out());
-      assertTrue(r.err().contains("bob@localhost: AUTH_FAILED: "), r.err());
+      assertTrue(r.out().contains("alice: 6 new messages"), "the config's account name: " + r.out());
+      assertTrue(r.err().contains("bob: check failed: AUTH_FAILED: "), r.err());
+      assertFalse((r.out() + r.err()).contains("@localhost:"), "named as the file names it: " + r.out() + r.err());
       assertFalse((r.out() + r.err()).contains("not bobs") || (r.out() + r.err()).contains("alices pw"), "no secret");
       FetchCommandTest.Run again = FetchCommandTest.mailfetch(env, "poll", "--config", config.toString(), "--once",
           "--quiet");
@@ -110,9 +111,11 @@ class PollCommandTest {
   @Test
   void once_announcesNoNextCheck_andSaysSizesInTheCommandsUnits() throws IOException {
     try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(3)).start()) {
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config(s).toString(), "--once");
+      // verbose in the file is the account's own output, which a poll does not print: no conflict with its quiet
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config",
+          config(s, "alice.verbose = true").toString(), "--once");
       assertEquals(0, r.exit(), r.out() + r.err());
-      assertTrue(java.util.regex.Pattern.compile("alice@localhost: 3 new messages \\(6(\\.\\d)? kB\\)\\R").matcher(r.out())
+      assertTrue(java.util.regex.Pattern.compile("alice: 3 new messages \\(6(\\.\\d)? kB\\)\\R").matcher(r.out())
           .find(), r.out());
       assertFalse(r.out().contains("next check"), "--once: there is no next check: " + r.out());
       assertFalse(r.out().contains("bytes"), r.out());
@@ -126,7 +129,7 @@ class PollCommandTest {
       FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config",
           config(s, "alice.delete = true").toString(), "--once", "--quiet");
       assertEquals(3, r.exit(), r.out() + r.err());
-      assertTrue(r.err().contains("alice@localhost: 2 new messages") && r.err().contains("1 warning"), r.err());
+      assertTrue(r.err().contains("alice: 2 new messages") && r.err().contains("1 warning"), r.err());
       assertTrue(r.err().contains("DELETION_UNCONFIRMED"), r.err());
       assertEquals(1, r.err().split("DELETION_UNCONFIRMED", -1).length - 1, "once: " + r.err());
       FetchCommandTest.Run json = FetchCommandTest.mailfetch(ENV, "poll", "--config",
@@ -155,7 +158,7 @@ class PollCommandTest {
         FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
             "--quiet");
         assertNotEquals(0, r.exit(), "quarantined is an error: " + r.err());
-        assertTrue(r.err().contains("alice@localhost: nothing new, 1 quarantined"), r.err());
+        assertTrue(r.err().contains("alice: nothing new, 1 quarantined"), r.err());
         assertTrue(r.err().contains("message 1 (uid m1) is quarantined") && r.err().contains("--retry-quarantined"),
             r.err());
       }
@@ -169,7 +172,7 @@ class PollCommandTest {
           config(s).toString(), "--once", "--quiet");
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit());
       FetchReportTest.assertOnceInTwoLines(r.err(), FetchError.AUTH_FAILED);
-      assertTrue(r.err().contains("alice@localhost"), r.err());
+      assertTrue(r.err().contains(" alice: check failed: AUTH_FAILED: "), r.err());
       assertFalse(r.err().contains("until restarted"), "--once: there is no later check to hold back: " + r.err());
     }
   }
@@ -208,5 +211,144 @@ class PollCommandTest {
     FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "poll", "--config", "x.properties", "--json");
     assertEquals(2, r.exit(), r.out() + r.err());
     assertTrue((r.out() + r.err()).contains("--json needs --once"), r.out() + r.err());
+  }
+
+  // ---------------------------------------------------------------- the review's findings
+
+  @Test
+  void once_aCheckThatFails_saysItOnce_withoutFailedTwice_andNeverPutOff() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(3))
+        .quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config(s).toString(), "--once");
+      assertEquals(FetchError.CONNECTION_RESET.exitCode(), r.exit(), r.out() + r.err());
+      String line = r.err().lines().filter(l -> l.contains("alice:")).findFirst().orElse("");
+      assertTrue(line.contains("alice: check failed: CONNECTION_RESET: "), r.err());
+      assertEquals(1, line.split("failed", -1).length - 1, "failed once on the line: " + line);
+      assertEquals(1, r.err().split("CONNECTION_RESET", -1).length - 1, "said once: " + r.err());
+    }
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(1))
+        .respond("PASS", "-ERR [IN-USE] the mailbox is locked by another session\r\n", FakePop3Server.After.CONTINUE)
+        .respond("AUTH", "-ERR [IN-USE] the mailbox is locked by another session\r\n", FakePop3Server.After.CONTINUE)
+        .start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config(s).toString(), "--once");
+      assertEquals(FetchError.LOCKED.exitCode(), r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("alice: check failed: LOCKED: "), r.err());
+      assertFalse(r.err().contains("put off"), "--once: there is no later check to put it off to: " + r.err());
+    }
+  }
+
+  /** Every option a text names: what a reader would type. */
+  static java.util.Set<String> optionsNamed(String text) {
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![\\w.-])--[a-z][a-z0-9-]*").matcher(text);
+    while (m.find()) {
+      named.add(m.group());
+    }
+    return named;
+  }
+
+  /** The long options a command of mailfetch takes. */
+  static java.util.Set<String> optionsOf(String command) {
+    java.util.Set<String> all = new java.util.TreeSet<>();
+    picocli.CommandLine cl = new picocli.CommandLine(command.equals("poll") ? new PollCommand() : new FetchCommand());
+    for (picocli.CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+      all.addAll(List.of(o.names()));
+    }
+    return all;
+  }
+
+  @Test
+  void once_adviceNamesWhatThePollTakes_theFilesLinesForTheRest() throws IOException {
+    FakeMailbox m = mailbox(1);
+    m.add("big", ("Subject: big\r\n\r\n" + "x".repeat(29_000) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", m).start()) {
+      Path config = config(s, "alice.max-message-size = 10K");
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once");
+      assertEquals(3, r.exit(), r.out() + r.err());
+      assertTrue(r.err().contains("set alice.max-message-size = 30K in " + config), r.err());
+      java.util.Set<String> named = optionsNamed(r.out() + r.err());
+      named.removeAll(optionsOf("poll"));
+      assertEquals(java.util.Set.of(), named, "every option advised is one poll takes: " + r.err());
+      FetchCommandTest.Run json = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
+          "--json");
+      Map<String, Object> alice = Json.map(Json.list(Json.object(json.out()).get("accounts")).get(0));
+      String remedy = String.valueOf(Json.map(Json.list(alice.get("skipped_messages")).get(0)).get("remedy"));
+      assertTrue(remedy.contains("alice.max-message-size = 30K in " + config), remedy);
+    }
+  }
+
+  /**
+   * The server started on {@code port}, where a server just stopped: the same server to the
+   * client, repaired. Its last connections may hold the port a moment longer.
+   */
+  static FakePop3Server onPort(FakePop3Server.Builder b, int port) {
+    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return b.port(port).start();
+      } catch (java.io.UncheckedIOException e) {
+        if (System.nanoTime() > until) {
+          throw e;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException i) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Test
+  void once_retryQuarantined_andTrace_areThePolls() throws IOException {
+    int port;
+    Path config;
+    try (FakePop3Server broken = FakePop3Server.builder().account("alice", "alices pw", mailbox(1))
+        .respond("RETR", "-ERR cannot read it now\r\n", FakePop3Server.After.CONTINUE).start()) {
+      port = broken.port();
+      config = config(broken);
+      for (int check = 1; check <= 6; check++) {
+        FetchCommandTest.Run r = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
+            "--quiet");
+        assertNotEquals(0, r.exit(), r.err());
+      }
+    }
+    try (FakePop3Server fixed = onPort(FakePop3Server.builder().account("alice", "alices pw", mailbox(1)), port)) {
+      assertEquals(port, fixed.port(), "the same server, repaired");
+      FetchCommandTest.Run still = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once");
+      assertTrue(still.err().contains("1 quarantined") && still.err().contains("--retry-quarantined"), still.err());
+      FetchCommandTest.Run retried = FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once",
+          "--retry-quarantined", "--trace");
+      assertEquals(0, retried.exit(), retried.out() + retried.err());
+      assertTrue(retried.out().contains("alice: 1 new message"), retried.out());
+      assertEquals(1, count(tmp.resolve("alice/new")));
+    }
+  }
+
+  @Test
+  void aPollThatRunsUntilStopped_checksEveryAccountAtOnce_notAfterTheMinimumInterval() throws Exception {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "alices pw", mailbox(2)).start()) {
+      PollCommand poll = new PollCommand();
+      poll.env = ENV;
+      java.io.StringWriter out = new java.io.StringWriter();
+      picocli.CommandLine cl = new picocli.CommandLine(poll);
+      cl.setOut(new java.io.PrintWriter(out, true));
+      cl.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+      String config = config(s).toString();
+      java.util.concurrent.CompletableFuture<Integer> running = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> cl.execute("--config", config, "--min-interval", "1h", "--max-interval", "2h"));
+      try {
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!(Files.isDirectory(tmp.resolve("alice/new")) && count(tmp.resolve("alice/new")) == 2)) {
+          assertTrue(System.nanoTime() < until, "checked at start, not an hour later: " + out);
+          Thread.sleep(50);
+        }
+        assertTrue(out.toString().contains("checking every account now"), out.toString());
+      } finally {
+        poll.stop.countDown();
+      }
+      assertEquals(0, running.get(40, java.util.concurrent.TimeUnit.SECONDS));
+    }
   }
 }

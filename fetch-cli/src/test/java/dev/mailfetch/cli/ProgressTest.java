@@ -106,4 +106,39 @@ class ProgressTest {
     assertEquals("201M", Units.sizeOption(200_000_001));
     assertEquals("2500M", Units.sizeOption(2_500_000_000L));
   }
+
+  private static int occurrences(String text, String of) {
+    int n = 0;
+    for (int at = text.indexOf(of); at >= 0; at = text.indexOf(of, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void theBarMovesAsEachMessageArrives_notAtEachBatchsBarrier_andTheLastBarIsDrawnOnce() {
+    StringWriter w = new StringWriter();
+    Progress p = new Progress(new PrintWriter(w, true), true, () -> now);
+    p.planned(60, 60 * 1000);
+    for (int i = 1; i <= 50; i++) { // the first batch: received one by one, durable together
+      advance(200);
+      p.messageReceived(new MessageRef(i, "u" + i, 1000), 1000);
+      assertTrue(w.toString().contains(i + "/60 messages"), "moved at message " + i + ": " + w);
+    }
+    for (int i = 1; i <= 50; i++) {
+      p.messageFinished(delivered(i, 1000));
+    }
+    assertFalse(w.toString().contains("51/60") || w.toString().contains("100/60"), "counted once: " + w);
+    for (int i = 51; i <= 60; i++) {
+      advance(200);
+      p.messageReceived(new MessageRef(i, "u" + i, 1000), 1000);
+    }
+    for (int i = 51; i <= 60; i++) {
+      p.messageFinished(delivered(i, 1000));
+    }
+    p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(12), List.of(), Optional.empty(),
+        Set.of(), 0, 0, Optional.empty()));
+    assertEquals(1, occurrences(w.toString(), "60/60 messages"), "the last bar once: " + w);
+    assertTrue(w.toString().endsWith("\n"), "the line ends after the bar");
+  }
 }

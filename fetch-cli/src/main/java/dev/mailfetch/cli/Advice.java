@@ -1,0 +1,126 @@
+package dev.mailfetch.cli;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Advice in the form its reader can type. The library's remedies name {@code fetch}'s options
+ * ({@code --max-message-size 22K}); a person running {@code fetch URL} types them as they are. An
+ * account of a config file ({@code fetch --config}, {@code poll}) takes its options from the file,
+ * so there an option the command does not accept on its own command line is said as the file's
+ * line: {@code work.max-message-size = 22K in accounts.properties}. Options the command does accept
+ * ({@code --trace}, {@code --retry-quarantined}, {@code --verbose}) stay as they are.
+ */
+final class Advice {
+  /** For {@code fetch URL}: every option is typed on the command line. */
+  static final Advice COMMAND_LINE = new Advice(null, null, Set.of(), false);
+
+  /** The options {@code fetch --config} takes on its command line, for every account of the file. */
+  static final Set<String> FETCH_CONFIG_OPTIONS = Set.of("config", "quiet", "json", "strict", "verbose", "trace",
+      "retry-quarantined");
+
+  /** The options of fetch that {@code poll} also takes on its command line, for every account. */
+  static final Set<String> POLL_OPTIONS = Set.of("quiet", "json", "verbose", "trace", "retry-quarantined",
+      "min-interval", "max-interval", "max-checks", "max-checks-per-host", "once", "config");
+
+  private final String account;
+  private final Path file;
+  private final Set<String> commandLine;
+  private final boolean restart;
+
+  private Advice(String account, Path file, Set<String> commandLine, boolean restart) {
+    this.account = account;
+    this.file = file;
+    this.commandLine = commandLine;
+    this.restart = restart;
+  }
+
+  /**
+   * For {@code account} of the config {@code file}, whose command takes {@code commandLine} (long
+   * option names without dashes) on its command line; {@code restart}: the command runs until
+   * stopped and reads the file when it starts (a poll), so a change needs a restart.
+   */
+  static Advice configFile(String account, Path file, Set<String> commandLine, boolean restart) {
+    return new Advice(Objects.requireNonNull(account, "account"), Objects.requireNonNull(file, "file"),
+        Set.copyOf(commandLine), restart);
+  }
+
+  /** Whether options are typed on the command line (fetch URL), not in a file. */
+  boolean onCommandLine() {
+    return account == null;
+  }
+
+  /** How to give the account another URL: on the command line, or as the account's url line. */
+  String url(String url) {
+    return account == null ? "give the URL as " + url : "set " + account + ".url = " + url + " in " + file;
+  }
+
+  /** An option of fetch, possibly with a value, possibly after a verb that asks to set it. */
+  private static final Pattern OPTION = Pattern.compile(
+      "(?<verb>\\b(?:[Rr]un|[Ff]etch)(?: it| once)? with |\\b[Ww]ithout |\\b[Ll]eave out )?"
+          + "--(?<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)"
+          + "(?: (?<value>[A-Z0-9][A-Za-z0-9_,.:/~+-]*[A-Za-z0-9_]|[A-Z0-9]|implicit|starttls|none|maildir:[^ ,;)]+"
+          + "|mbox:[^ ,;)]+|eml:[^ ,;)]+))?");
+
+  /**
+   * {@code commandLine}, the command line's form of a remedy, as this reader types it: unchanged
+   * for {@code fetch URL}; for an account of a file, each option of fetch the command does not take
+   * said as the account's line of the file (the first naming the file).
+   */
+  String words(String commandLine) {
+    if (account == null || commandLine == null) {
+      return commandLine;
+    }
+    Matcher m = OPTION.matcher(commandLine);
+    StringBuilder sb = new StringBuilder();
+    boolean fileNamed = false;
+    int lastSaid = -1; // where the last option said as a line of the file ended
+    while (m.find()) {
+      String name = m.group("name");
+      OptionSpec option = AccountsFile.option(name);
+      if (option == null || this.commandLine.contains(name)) {
+        m.appendReplacement(sb, Matcher.quoteReplacement(m.group()));
+        continue;
+      }
+      boolean flag = option.arity().max() == 0;
+      String verb = m.group("verb");
+      String typed = m.group("value"); // after a flag, a word of the sentence, put back after it
+      boolean without = verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("without");
+      boolean off = without || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
+      String value = flag ? (off ? "false" : "true") : typed;
+      StringBuilder said = new StringBuilder();
+      if (lastSaid >= 0 && commandLine.substring(lastSaid, m.start()).equals(" ")) {
+        said.append("and "); // "--tls none --allow-plaintext-auth": two lines of the file
+      }
+      if (verb != null) { // "run with --x" and "leave out --x" become "set", "without --x" "with ... = false"
+        String replaced = without ? "with " : "set ";
+        said.append(Character.isUpperCase(verb.charAt(0)) ? Character.toUpperCase(replaced.charAt(0))
+            + replaced.substring(1) : replaced);
+      }
+      said.append(account).append('.').append(name);
+      if (value != null) {
+        said.append(" = ").append(value);
+      }
+      if (!fileNamed) {
+        said.append(" in ").append(file);
+        fileNamed = true;
+      }
+      if (flag && typed != null) {
+        said.append(' ').append(typed);
+      }
+      m.appendReplacement(sb, Matcher.quoteReplacement(said.toString()));
+      lastSaid = m.end();
+    }
+    m.appendTail(sb);
+    if (fileNamed && restart) {
+      String s = sb.toString().stripTrailing();
+      return s + (s.endsWith(".") ? "" : ".") + " The poll reads " + file + " when it starts: restart it after the"
+          + " change.";
+    }
+    return sb.toString();
+  }
+}
