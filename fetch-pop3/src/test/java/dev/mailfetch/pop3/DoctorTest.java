@@ -174,6 +174,7 @@ class DoctorTest {
     all.add(c("dns_noSuchHost", Symptom.NO_SUCH_HOST, () -> withDns((dns, port) -> { }, "pop.nosuch.test", null)));
     all.add(c("dns_nameWithoutAddress", Symptom.NO_ADDRESS, () -> withDns((dns, port) -> dns.exists("pop.example.test"),
         "pop.example.test", null)));
+    all.add(c("dns_invalidAddress", Symptom.ADDRESS_INVALID, () -> withDns((dns, port) -> { }, "[1:2:zz]", null)));
     all.add(c("dns_silent", Symptom.DNS_NO_ANSWER, () -> withDns((dns, port) -> dns.silent(true), "pop.example.test",
         null)));
     all.add(c("srv_published", Symptom.SRV_PUBLISHED, () -> withDns((dns, port) -> dns.srv("_pop3s._tcp.example.test",

@@ -24,15 +24,6 @@ final class Advice {
             + " again later, or ask the provider.");
   }
 
-  /** The host name does not resolve. */
-  static Remedy noSuchHost() {
-    return Remedy.of(
-        "Check the server name in the URL (pop3s://user@HOST) letter by letter against the provider's"
-            + " instructions; mailfetch doctor ADDRESS can look the server up from an e-mail address.",
-        "Check the name given to the source's builder (host(String)) against the provider's instructions;"
-            + " Pop3Doctor.discover finds a domain's POP3 server from its DNS records.");
-  }
-
   /** The server offers no login method that is allowed: the password is not the question. */
   static Remedy noCommonLoginMethod() {
     return Remedy.of(

@@ -151,12 +151,12 @@ public final class Examination {
       srv(d, plan.srvDomain());
     }
     String host = s.host();
-    if (host.matches("[0-9.]+|.*:.*")) {
+    if (HostLookup.literal(host)) {
       try {
         address = InetAddress.getByName(host);
         d.summary = host + " is an address; no DNS needed";
       } catch (UnknownHostException e) {
-        d.add(Symptom.NO_SUCH_HOST, "\"" + host + "\" is not a valid address");
+        d.add(Symptom.ADDRESS_INVALID, "\"" + FetchException.escape(host) + "\" is not a valid IP address");
         blocked = true;
       }
       d.end();

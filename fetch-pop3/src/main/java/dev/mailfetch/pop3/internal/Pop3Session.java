@@ -228,8 +228,7 @@ public final class Pop3Session implements FetchSession {
       socket.connect(to, millis(s.limits().connectTimeout()));
       socket.setSoTimeout(millis(s.limits().readTimeout()));
     } catch (UnknownHostException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)",
-          null, e, Advice.noSuchHost());
+      throw HostLookup.failed(s.host(), e);
     } catch (SocketTimeoutException e) {
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " got no answer within "
           + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout()) + ": a firewall may drop the connection, or"
