@@ -130,6 +130,8 @@ public final class Pop3Session implements FetchSession {
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
   final Set<String> quirks = new LinkedHashSet<>();
+  /** What this session noticed that a person must know ({@link #warnings()}). */
+  private final List<FetchException> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean broken;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
@@ -1000,6 +1002,17 @@ public final class Pop3Session implements FetchSession {
   }
 
   @Override
+  public List<FetchException> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  private void warn(FetchException w) {
+    if (w != null) {
+      warnings.add(w);
+    }
+  }
+
+  @Override
   public void list(ListingHandler handler) throws FetchException {
     acquire();
     try {
@@ -1077,6 +1090,7 @@ public final class Pop3Session implements FetchSession {
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
+    ListingDisagreement gaps = new ListingDisagreement(messageCount);
     if (!together) {
       send("LIST", "LIST");
     }
@@ -1098,6 +1112,7 @@ public final class Pop3Session implements FetchSession {
       if (n < 1 || n > messageCount || size < 0 || sizes[(int) n] >= 0) {
         if (tolerant && size >= 0) {
           quirks.add("Q29"); // ignored with a warning: numbers outside 1..STAT, or repeated
+          gaps.droppedList(n);
           return;
         }
         if (bad[0] == null) {
@@ -1126,6 +1141,7 @@ public final class Pop3Session implements FetchSession {
           handler.message(new MessageRef(n, null, sizes[n]));
         }
       }
+      warn(gaps.warning(server(), sizes, null));
       return;
     }
     // Held until the listing is whole (a listing that breaks halfway hands over nothing), flat:
@@ -1146,6 +1162,7 @@ public final class Pop3Session implements FetchSession {
       if (n < 1 || n > messageCount || listed.get((int) n)) {
         if (sortLater) {
           quirks.add("Q29"); // ignored with a warning; the message is fetched when it lists properly
+          gaps.droppedUidl(n);
           return;
         }
         fail[0] = wrongOrder(n < 1 || n > messageCount ? "UIDL names a message that STAT did not count"
@@ -1181,6 +1198,7 @@ public final class Pop3Session implements FetchSession {
     if (fail[0] != null) {
       throw fail[0];
     }
+    warn(gaps.warning(server(), sizes, listed));
     if (!sortLater) {
       for (int i = 0; i < held.count(); i++) {
         handler.message(held.ref(i));
