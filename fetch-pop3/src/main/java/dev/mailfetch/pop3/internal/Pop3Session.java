@@ -132,6 +132,8 @@ public final class Pop3Session implements FetchSession {
   final Set<String> quirks = new LinkedHashSet<>();
   /** What this session noticed that a person must know ({@link #warnings()}). */
   private final List<FetchException> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What was retrieved and marked, against servers that delete what was retrieved (quirk Q31). */
+  private final RetrievedMarks marks = new RetrievedMarks();
   private volatile boolean broken;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
@@ -1565,6 +1567,9 @@ public final class Pop3Session implements FetchSession {
         w.topUp();
         continue;
       }
+      if (!top) {
+        marks.retrieved(ref.number());
+      }
       if (top && reader.nextLineIsStatus()) {
         // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
         // decision that loses mail rests on what TOP returns.
@@ -1735,6 +1740,7 @@ public final class Pop3Session implements FetchSession {
     if (retrievedNotStored.isEmpty()) {
       return;
     }
+    marks.notStored();
     acquireDroppingListing();
     try {
       send("RSET", "RSET");
@@ -1780,8 +1786,12 @@ public final class Pop3Session implements FetchSession {
         }
         throw e;
       }
-      if (r.ok()) {
+      if (r.ok() || marks.alreadyDeleted(ref.number(), r)) {
+        if (!r.ok()) {
+          quirks.add("Q31"); // RETR marked it deleted already: the deletion asked for holds
+        }
         accepted.add(ref);
+        marks.marked();
       } else {
         log.warn("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
       }
@@ -1808,6 +1818,10 @@ public final class Pop3Session implements FetchSession {
     if (broken || socket == null) {
       return false;
     }
+    if (marks.endWithoutQuit() || (marks.rsetBeforeQuit() && !unmarkRetrieved())) {
+      close(); // nothing to commit, and a message not stored must not be removed at QUIT (RetrievedMarks)
+      return false;
+    }
     try {
       send("QUIT", "QUIT");
       reader.deadline(System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
@@ -1815,6 +1829,8 @@ public final class Pop3Session implements FetchSession {
       if (!r.ok()) {
         quirks.add("Q35");
         log.warn("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+      } else {
+        warn(marks.quitDeletedMore(server(), r));
       }
       return r.ok();
     } catch (FetchException e) {
@@ -1826,7 +1842,27 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
-  /** Takes the connection for one of the engine's calls, first reading what keepalives left unread. */
+  /**
+   * RSET before QUIT, where mail was retrieved and none marked for deletion (see {@link
+   * RetrievedMarks}); STAT first, whose count falls below the listing's on a server whose RETR marks
+   * (quirk Q31). False when either failed: the session then ends without QUIT, which commits nothing.
+   */
+  private boolean unmarkRetrieved() {
+    try {
+      send("STAT", "STAT");
+      Reply stat = reply("counting messages before RSET (STAT)");
+      long now = stat.ok() ? number(stat.text().split("[ \t]+")[0]) : -1;
+      if (now >= 0 && now < messageCount) {
+        quirks.add("Q31");
+      }
+      send("RSET", "RSET");
+      return reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
+    } catch (FetchException e) {
+      log.debug("{} - STAT and RSET before QUIT failed ({}); ending without QUIT", s.account(), e.getMessage());
+      return false;
+    }
+  }
+
   /** Takes the connection for a command other than retrieve; with RETRs sent ahead, the session is dropped. */
   private void acquire() throws FetchException {
     acquireKeepingAhead();
