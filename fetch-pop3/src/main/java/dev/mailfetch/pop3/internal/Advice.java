@@ -44,6 +44,24 @@ final class Advice {
             + " Security.IMPLICIT_TLS on port 995.");
   }
 
+  /** Plain text (STARTTLS or none) was spoken to a port that expects TLS from the first byte. */
+  static Remedy tlsPort() {
+    return Remedy.of("Use implicit TLS on this port: a pop3s:// URL, or --tls implicit.",
+        "Use security(Security.IMPLICIT_TLS) on this port.");
+  }
+
+  /**
+   * The connection ended outside any message, while {@code doing}: there is no message that was
+   * cut off (the code's own advice), and nothing was committed.
+   */
+  static Remedy closedOutsideAMessage(String doing) {
+    String what = "The server closed the connection while " + doing + ", outside any message: nothing was"
+        + " half-received and nothing was deleted. Try again later; if it happens at every run at the same point,"
+        + " ask the provider";
+    return Remedy.of(what + " (mailfetch doctor shows where the session breaks).",
+        what + " (Pop3Doctor shows where the session breaks).");
+  }
+
   /**
    * A server habit the client refuses by default and {@code t} accepts: accept it by name where the
    * server is trusted, else have the provider fix it.

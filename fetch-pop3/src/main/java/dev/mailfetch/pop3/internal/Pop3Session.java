@@ -408,11 +408,35 @@ public final class Pop3Session implements FetchSession {
   // ---------------------------------------------------------------- greeting, CAPA, STLS
 
   private void greetAndSecure() throws FetchException {
-    greet();
+    try {
+      greet();
+    } catch (FetchException e) {
+      throw noGreeting(e);
+    }
     capa();
     if (s.security() == Security.STARTTLS) {
       startTls();
     }
+  }
+
+  /**
+   * No greeting at all, where plain text was chosen: a port that speaks TLS from the first byte
+   * waits for a handshake and never greets (a pop3:// URL to port 995). Said as the doctor says it
+   * (PLAIN_TO_TLS_PORT), once a handshake on a second connection proves it; else {@code e} as it is.
+   */
+  private FetchException noGreeting(FetchException e) {
+    boolean nothing = (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)
+        && reader.offset() == 0 && reader.buffered() == 0;
+    Duration wait = s.limits().handshakeTimeout().compareTo(Duration.ofSeconds(5)) < 0
+        ? s.limits().handshakeTimeout() : Duration.ofSeconds(5);
+    if (!nothing || s.security() == Security.IMPLICIT_TLS
+        || !PortProbe.answersTls(socket.getInetAddress(), s.host(), s.port(), wait)) {
+      return e;
+    }
+    return new FetchException(FetchError.TLS_FAILED, server() + " sent no greeting: port " + s.port() + " expects"
+        + " TLS from the first byte (implicit TLS) and answers a TLS handshake, but this connection spoke "
+        + (s.security() == Security.STARTTLS ? "plain text, to start TLS later (STARTTLS)" : "plain text")
+        + "; nothing was sent", null, e, Advice.tlsPort());
   }
 
   /** Reads the greeting and whatever junk came with it. */
@@ -1305,11 +1329,13 @@ public final class Pop3Session implements FetchSession {
         dropListing();
       }
       reader.lineEndsToLf(ending == LineEnding.LF);
+      reader.aboutMessages(true);
       bodiesLocked(batch, next, handler, "RETR", "");
     } catch (RuntimeException e) {
       broken = true; // the handler stopped us mid-batch: replies are in flight, nothing more on this line
       throw e;
     } finally {
+      reader.aboutMessages(false);
       reader.lineEndsToLf(false);
       line.unlock();
     }
