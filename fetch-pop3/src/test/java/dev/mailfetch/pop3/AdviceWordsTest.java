@@ -186,7 +186,11 @@ class AdviceWordsTest {
     try (FakePop3Server s = Pop3SourceTest.server(FakeMailbox.create()).quirk(Quirk.Q49_PROPRIETARY_AUTH).start()) {
       FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
       assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      readable(e);
+      assertFalse(e.detail().matches(".*\\[[A-Z0-9_]+(, [A-Z0-9_]+)*\\].*"), "no Java list: " + e.detail());
+      assertTrue(e.detail().contains("MSN") && e.detail().contains("RPA"), "names what the server offers: " + e.detail());
       assertTrue(e.remedy().commandLine().contains("--auth MECH"), e.remedy().commandLine());
+      assertTrue(e.remedy().commandLine().contains("CRAM-MD5"), "as --auth takes it: " + e.remedy().commandLine());
       assertTrue(e.remedy().library().contains("mechanisms(AuthMechanism...)"), e.remedy().library());
     }
   }

@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3.internal;
 
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
@@ -27,7 +28,7 @@ final class Advice {
   /** The server offers no login method that is allowed: the password is not the question. */
   static Remedy noCommonLoginMethod() {
     return Remedy.of(
-        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM_MD5 and APOP only on request),"
+        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM-MD5 and APOP only on request),"
             + " or give an OAuth token (--oauth-token-env NAME) if the server wants OAuth; otherwise ask the"
             + " provider for a standard login.",
         "Allow a method the server offers, if it is safe (the source builder's mechanisms(AuthMechanism...)),"
@@ -42,6 +43,24 @@ final class Advice {
             + " implicit TLS (pop3s://) on port 995.",
         "Port " + port + " expects STARTTLS or no encryption: use security(Security.STARTTLS) on it, or"
             + " Security.IMPLICIT_TLS on port 995.");
+  }
+
+  /**
+   * Bytes came between the server's STLS reply and the handshake ({@code what}): injected on the way
+   * (the STARTTLS command-injection attack) or a broken STARTTLS (quirk Q23). Either way nothing
+   * before TLS can be trusted, and implicit TLS leaves nothing to inject into.
+   */
+  static FetchException injectedBeforeTls(String server, String what) {
+    return new FetchException(dev.mailfetch.api.FetchError.TLS_FAILED, server + " sent " + what + " after its"
+        + " STLS reply and before TLS began: something on the way may be injecting replies (an attack on STARTTLS),"
+        + " or the server's STARTTLS is broken (quirk Q23); the session stops, and no credentials were sent", null,
+        null, Remedy.of(
+        "Use implicit TLS if the server offers it (a pop3s:// URL, or --tls implicit, usually port 995): it"
+            + " leaves nothing to inject into. Otherwise do not fetch over this network, and tell the provider"
+            + " their STARTTLS answer was followed by stray data.",
+        "Use Security.IMPLICIT_TLS if the server offers it (usually port 995): it leaves nothing to inject into."
+            + " Otherwise do not fetch over this network, and tell the provider their STARTTLS answer was followed"
+            + " by stray data."));
   }
 
   /** Plain text (STARTTLS or none) was spoken to a port that expects TLS from the first byte. */

@@ -283,8 +283,7 @@ public final class Pop3Session implements FetchSession {
       out = ssl.getOutputStream();
       int dropped = reader.switchTo(ssl.getInputStream());
       if (dropped > 0) {
-        throw new FetchException(FetchError.TLS_FAILED, "the server sent " + dropped
-            + " bytes after its STLS reply and before TLS began: a response injection (case N-05)");
+        throw Advice.injectedBeforeTls(server(), dropped + " bytes");
       }
       tls = true;
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
@@ -457,7 +456,7 @@ public final class Pop3Session implements FetchSession {
     if (junk < 0) {
       broken = true;
       throw new FetchException(FetchError.PROTOCOL, server() + " sent more than ten lines after its greeting,"
-          + " before any command (case N-10)");
+          + " before any command (RFC 1939 §4 has one greeting line)");
     }
     if (junk > 0) {
       quirks.add("Q16");
@@ -479,8 +478,7 @@ public final class Pop3Session implements FetchSession {
     }
     if (reader.buffered() > 0) {
       broken = true;
-      throw new FetchException(FetchError.TLS_FAILED, server() + " sent data after its STLS reply and before TLS"
-          + " began: a response injection (case N-05) or a broken STLS (quirk Q23); no credentials were sent");
+      throw Advice.injectedBeforeTls(server(), "data");
     }
     handshake();
     capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
@@ -687,9 +685,16 @@ public final class Pop3Session implements FetchSession {
     if (last != null) {
       throw last;
     }
+    List<String> allowed = new ArrayList<>();
+    s.mechanisms().forEach(m -> allowed.add(saslName(m)));
+    List<String> offers = new ArrayList<>(sasl);
+    if (has("USER")) {
+      offers.add("USER");
+    }
     throw new FetchException(FetchError.AUTH_FAILED, server() + " offers no login method that is allowed here"
-        + " (allowed: " + s.mechanisms() + "; the server's SASL list: " + sasl + (has("USER") ? ", USER" : "")
-        + "); no credentials were sent", null, null, Advice.noCommonLoginMethod());
+        + " (allowed: " + String.join(", ", allowed) + "; the server offers: " + (offers.isEmpty() ? "none"
+        : FetchException.escape(String.join(", ", offers))) + "); no credentials were sent", null, null,
+        Advice.noCommonLoginMethod());
   }
 
   private static String saslName(AuthMechanism m) {
@@ -866,7 +871,7 @@ public final class Pop3Session implements FetchSession {
       if (++rounds > s.limits().maxSaslRounds()) {
         broken = true;
         throw new FetchException(FetchError.PROTOCOL, server() + " sent more challenges during AUTH " + mech + " than "
-            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + " (case A-05)", null, null,
+            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + ": a login that never ends", null, null,
             Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
@@ -905,7 +910,7 @@ public final class Pop3Session implements FetchSession {
       if (r.ok()) {
         broken = true;
         throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH " + mech + " with +OK before any"
-            + " credential was sent (case A-06); nothing was sent");
+            + " credential was sent, where a challenge was due: it skipped the login, so nothing was sent");
       }
       throw authFailure(r, "AUTH " + mech);
     }
@@ -1095,15 +1100,18 @@ public final class Pop3Session implements FetchSession {
     }
     Reply stat = reply("counting messages (STAT)");
     if (!stat.ok()) {
-      throw stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the messages (STAT)");
+      FetchException notIn = LoginRefusal.notReallyLoggedIn(server(), stat, loggedInWith == null ? null
+          : loggedInWith == AuthMechanism.USER ? "USER and PASS" : "AUTH " + saslName(loggedInWith), "STAT");
+      throw notIn != null ? notIn : stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the"
+          + " messages (STAT)");
     }
     String[] parts = stat.text().split("[ \t]+");
     long count = parts.length >= 2 ? number(parts[0]) : -1;
     long octets = parts.length >= 2 ? number(parts[1]) : -1;
     if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
       broken = true;
-      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size (cases R-06, R-07)",
-          stat.line(), null);
+      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size"
+          + " (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
     }
     messageCount = (int) count;
     handler.count(messageCount, octets);
@@ -1272,7 +1280,7 @@ public final class Pop3Session implements FetchSession {
     broken = true;
     learnt.noPipelining = true;
     quirks.add("Q21");
-    return new FetchException(FetchError.PROTOCOL, server() + " sent more replies than commands (case N-12): "
+    return new FetchException(FetchError.PROTOCOL, server() + " sent more replies than commands: "
         + what + "; the session stops and pipelining is off for this server from now on");
   }
 
