@@ -63,6 +63,33 @@ final class Advice {
             + " by stray data."));
   }
 
+  /**
+   * STLS answered {@code r}, a {@code -ERR}. A server that lists STLS in CAPA ({@code listed}), or
+   * answers with a response code, knows STLS and refused it (for now, with {@code [SYS/TEMP]}); one
+   * whose CAPA failed and that answers without a code may not have it at all.
+   */
+  static FetchException stlsRefused(String server, Reply r, boolean listed) {
+    if (!listed && r.code() == null) {
+      return new FetchException(dev.mailfetch.api.FetchError.TLS_REQUIRED_NOT_OFFERED, server + " refused STLS, and"
+          + " as its CAPA failed it did not say whether it offers it; no credentials were sent", r.line(), null);
+    }
+    boolean forNow = r.code() != null && r.code().startsWith("SYS/TEMP");
+    String never = " mailfetch never falls back to sending the password unencrypted.";
+    Remedy remedy = forNow
+        ? Remedy.of("The server has STARTTLS but cannot start it right now: try again later. If it keeps refusing,"
+            + " use implicit TLS if the server offers it (a pop3s:// URL, or --tls implicit, usually port 995), or"
+            + " tell the provider." + never,
+            "The server has STARTTLS but cannot start it right now: try again later. If it keeps refusing, use"
+            + " Security.IMPLICIT_TLS if the server offers it (usually port 995), or tell the provider." + never)
+        : Remedy.of("The server has STARTTLS but refuses it: use implicit TLS if the server offers it (a pop3s://"
+            + " URL, or --tls implicit, usually port 995), or tell the provider their STARTTLS is broken." + never,
+            "The server has STARTTLS but refuses it: use Security.IMPLICIT_TLS if the server offers it (usually port"
+            + " 995), or tell the provider their STARTTLS is broken." + never);
+    return new FetchException(dev.mailfetch.api.FetchError.TLS_FAILED, server + " refused STLS"
+        + (listed ? ", which it lists," : "") + (forNow ? " for now" : "") + "; no credentials were sent", r.line(),
+        null, remedy);
+  }
+
   /** Plain text (STARTTLS or none) was spoken to a port that expects TLS from the first byte. */
   static Remedy tlsPort() {
     return Remedy.of("Use implicit TLS on this port: a pop3s:// URL, or --tls implicit.",

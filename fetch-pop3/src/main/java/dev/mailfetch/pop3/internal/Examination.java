@@ -615,20 +615,7 @@ public final class Examination {
   }
 
   private static String names(X509Certificate c) {
-    Set<String> out = new LinkedHashSet<>();
-    try {
-      if (c.getSubjectAlternativeNames() != null) {
-        for (List<?> san : c.getSubjectAlternativeNames()) {
-          out.add(String.valueOf(san.get(1)));
-        }
-      }
-    } catch (java.security.cert.CertificateParsingException e) {
-      // fall back to the subject
-    }
-    if (out.isEmpty()) {
-      out.add(c.getSubjectX500Principal().getName());
-    }
-    return String.join(", ", out);
+    return CertificateTrouble.names(c);
   }
 
   // ------------------------------------------------------------------ login

@@ -473,8 +473,7 @@ public final class Pop3Session implements FetchSession {
     send("STLS", "STLS");
     Reply r = reply("waiting for the STLS reply");
     if (!r.ok()) {
-      throw new FetchException(capaWorked ? FetchError.TLS_FAILED : FetchError.TLS_REQUIRED_NOT_OFFERED,
-          server() + " refused STLS; no credentials were sent", r.line(), null);
+      throw Advice.stlsRefused(server(), r, capaWorked);
     }
     if (reader.buffered() > 0) {
       broken = true;
