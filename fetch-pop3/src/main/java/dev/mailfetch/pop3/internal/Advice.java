@@ -147,6 +147,15 @@ final class Advice {
             + " Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
   }
 
+  /** A stray end marker after a message (quirk Q11), which no setting can tell from a lone '.' (Q04). */
+  static Remedy strayTerminator() {
+    String why = "Tell the provider: after a message their server sends a stray end marker (an empty line and a"
+        + " lone '.'), which cannot be told from a message whose last lines hold a lone '.' left unescaped, so no"
+        + " setting mends it. The message stays on the server; after ";
+    return Remedy.of(why + "a few failed runs mailfetch sets it aside and the mail after it flows again.",
+        why + "Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
+  }
+
   /** The catalogue ID the command's {@code --quirk} takes for {@code t} (docs/quirks.md). */
   static String quirkId(Tolerance t) {
     switch (t) {

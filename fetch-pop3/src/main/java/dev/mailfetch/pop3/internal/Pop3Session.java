@@ -108,6 +108,8 @@ public final class Pop3Session implements FetchSession {
   private static final ScheduledExecutorService KEEPALIVE = keepAliveExecutor();
   /** Past this many unread keepalive answers (over four hours at 15 s) the keepalive stops. */
   private static final int MAX_UNANSWERED_NOOPS = 1024;
+  /** Empty lines skipped before a reply with Tolerance.EMPTY_LINES (quirk Q11): one to three are met. */
+  private static final int MAX_EMPTY_LINES = 100;
   /** Appended to a listing line that was cut: a space, so no UID can end with it. */
   private static final String TRUNCATED = " \u0000truncated";
 
@@ -359,12 +361,15 @@ public final class Pop3Session implements FetchSession {
         throw e;
       }
       traceReceived(line, "");
-      if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < 2) {
-        quirks.add("Q11");
+      if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < MAX_EMPTY_LINES) {
         continue;
       }
       try {
-        return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+        Reply r = Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+        if (empty > 0) {
+          quirks.add("Q11"); // worked around only now that the reply came
+        }
+        return r;
       } catch (FetchException e) {
         broken = true;
         if (e.error() == FetchError.EMPTY_LINE && !s.tolerances().contains(Tolerance.EMPTY_LINES)) {
@@ -1562,6 +1567,11 @@ public final class Pop3Session implements FetchSession {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
           pipeliningStalled();
         }
+        FetchException stray = pending == null ? null : strayTerminator(pending, e);
+        if (stray != null) {
+          handler.failed(pending, stray);
+          throw stray;
+        }
         if (pending != null) {
           FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
               ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
@@ -1644,6 +1654,29 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /**
+   * Quirk Q11's stray end marker (hMailServer): where the reply after message {@code pending} was
+   * due came an empty line and a lone '.' ({@code e}: the empty line, or with Tolerance.EMPTY_LINES
+   * the '.' after it). The same bytes are what a message whose last lines are a lone '.' and an
+   * empty line looks like when the server leaves that '.' unescaped (quirk Q04), so the message is
+   * not stored either way; null where {@code e} is something else.
+   */
+  private FetchException strayTerminator(MessageRef pending, FetchException e) {
+    boolean dot = e.error() == FetchError.READ_ERROR && ".".equals(e.serverReply().orElse(null));
+    if (!dot && e.error() == FetchError.EMPTY_LINE) {
+      try {
+        dot = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE).equals(".");
+      } catch (FetchException unread) {
+        return null; // nothing more came: the empty line stands on its own
+      }
+    }
+    return !dot ? null : new FetchException(FetchError.EMPTY_LINE, "after message " + pending.number() + "'s end"
+        + " marker the server sent an empty line and a lone '.' where the next reply was due: a stray end marker"
+        + " (quirk Q11), or a line with a single '.' it left unescaped at the end of message " + pending.number()
+        + " (quirk Q04); the two cannot be told apart, so the message is not stored and stays on the server", null, e,
+        Advice.strayTerminator());
   }
 
   private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
