@@ -268,6 +268,9 @@ class DoctorTest {
     all.add(c("Q27_uidLong", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_LONG)));
     all.add(c("Q27_uidSpaceInside", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_SPACE_INSIDE)));
     all.add(c("Q25_uidDuplicates", Symptom.UID_DUPLICATES, setup().quirk(Quirk.Q25_UIDL_DUPLICATES)));
+    all.add(c("Q51_uidsFromNumbers", Symptom.UIDS_FROM_NUMBERS, setup().quirk(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER)));
+    all.add(c("Q53_servedEmpty", Symptom.MESSAGES_SERVED_EMPTY, setup().quirk(Quirk.Q53_SERVED_EMPTY)));
+    all.add(c("Q53_servedEmpty_deep", Symptom.MESSAGES_SERVED_EMPTY, deep(setup().quirk(Quirk.Q53_SERVED_EMPTY))));
     all.add(c("Q28_singleFormNoNumber", Symptom.SINGLE_FORM_WRONG, setup().quirk(Quirk.Q28_SINGLE_FORM_NO_NUMBER)));
     all.add(c("Q28_singleFormMultiline", Symptom.SINGLE_FORM_WRONG, setup().quirk(Quirk.Q28_SINGLE_FORM_MULTILINE)));
     Setup dot = setup().quirk(Quirk.Q04_UNSTUFFED_LONE_DOT);
