@@ -64,6 +64,35 @@ class DoctorCommandTest {
   }
 
   @Test
+  void theMailboxSize_isSaidInTheUnitsFetchUses_neverBinaryLabelledKb() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (FakePop3Server s = server(TestCertificates.Profile.VALID)) {
+      long octets = 0;
+      for (dev.mailfetch.testkit.FakeMailbox.Message m : s.mailbox("alice").messages()) {
+        octets += m.size();
+      }
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
+          "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
+          "--ports", "1");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      assertTrue(r.out().contains("6 messages, " + Units.size(octets) + ";"), Units.size(octets) + " in " + r.out());
+      assertFalse(r.out().contains(" KB") || r.out().contains("KiB"), r.out());
+    }
+  }
+
+  @Test
+  void aNameThatDoesNotResolve_exitsWithHostNotFound_whichAPollRetries() throws IOException {
+    try (FakeDnsServer dns = FakeDnsServer.start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
+          "pop3s://alice@pop.nosuch.test", "--password-env", "MAIL_PW", "--dns",
+          "127.0.0.1:" + dns.socketAddress().getPort(), "--ports", "1", "--json");
+      assertEquals(FetchError.HOST_NOT_FOUND.exitCode(), r.exit(), r.out() + r.err());
+      assertTrue(r.out().contains("\"symptom\":\"NO_SUCH_HOST\"") && r.out().contains("\"error\":\"HOST_NOT_FOUND\""),
+          r.out());
+    }
+  }
+
+  @Test
   void anExpiredCertificate_exitsWithCertificateInvalid_inJsonToo() throws IOException {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.EXPIRED)) {

@@ -3,6 +3,7 @@ package dev.mailfetch.pop3;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.pop3.internal.CertificateTrouble;
 import dev.mailfetch.pop3.internal.Pop3Session;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,8 +89,13 @@ public final class Pop3Source implements FetchSource {
 
   @Override
   public FetchSession open() throws FetchException {
-    return Pop3Session.open(new Pop3Session.Settings(host, port, security, user, password, tokens,
-        mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account), learnt);
+    Pop3Session.Settings settings = new Pop3Session.Settings(host, port, security, user, password, tokens,
+        mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account);
+    try {
+      return Pop3Session.open(settings, learnt);
+    } catch (FetchException e) {
+      throw CertificateTrouble.explain(e, settings, pemTrust != null);
+    }
   }
 
   /** The server as {@code host:port}. */

@@ -15,7 +15,11 @@ public enum Tolerance {
   BARE_LF,
   /** Status indicators in any case: {@code +ok}, {@code -Err} (quirk Q13). */
   LOWERCASE_STATUS,
-  /** Up to two empty lines where a status line is due are skipped (quirk Q11, Office 365). */
+  /**
+   * Empty lines where a status line is due are skipped, up to 100 before one reply (quirk Q11:
+   * Office 365 sends one to three after DELE). An empty line and a lone '.' after a message (a stray
+   * end marker) is not skipped: it cannot be told from a message's own lone '.' left unescaped.
+   */
   EMPTY_LINES,
   /**
    * A listing that is out of order is sorted, with a warning, instead of failing with

@@ -71,4 +71,37 @@ class DoctorSizesTest {
     assertTrue(d.report().contains("UTF-8 mode: on"), d.report());
     assertTrue(d.healthy(), d.report());
   }
+
+  @Test
+  void Q53_theQuickDoctor_findsAMessageServedEmpty_asItsOwnFinding() {
+    Diagnosis d = examine(MailCorpus.generate(53, 5).toMailbox(), false, Quirk.Q53_SERVED_EMPTY);
+    assertTrue(d.found(Symptom.MESSAGES_SERVED_EMPTY), d.report());
+    assertTrue(d.report().contains("message 2") && d.report().contains("X-UIDL"), d.report());
+    assertFalse(d.found(Symptom.TOP_LIST_DISAGREE) || d.found(Symptom.LIST_SIZE_WRONG), d.report());
+  }
+
+  @Test
+  void Q53_theDeepDoctor_doesNotBlameList_forAMessageServedEmpty() {
+    Diagnosis d = examine(MailCorpus.generate(53, 5).toMailbox(), true, Quirk.Q53_SERVED_EMPTY);
+    assertTrue(d.found(Symptom.MESSAGES_SERVED_EMPTY), d.report());
+    assertFalse(d.found(Symptom.LIST_SIZE_WRONG) || d.found(Symptom.TOP_BROKEN), d.report());
+    assertFalse(d.report().contains("LIST must give the exact size"), d.report());
+  }
+
+  @Test
+  void theMailboxSize_isSaidInTheCommandsDecimalUnits_neverBinaryLabelledKb() {
+    Diagnosis d = examine(MailCorpus.generate(13, 5).toMailbox(), false);
+    String mailbox = d.step(Diagnosis.Stage.MAILBOX).summary();
+    assertTrue(mailbox.matches("5 messages, [0-9.]+ (B|kB|MB|GB);.*"), mailbox);
+    assertFalse(d.report().contains(" KB") || d.report().contains("KiB"), d.report());
+  }
+
+  @Test
+  void Q51_uidsThatAreTheMessageNumbers_areFound() {
+    Diagnosis d = examine(MailCorpus.generate(51, 4).toMailbox(), false, Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER);
+    assertTrue(d.found(Symptom.UIDS_FROM_NUMBERS), d.report());
+    assertTrue(d.healthy(), "a warning: mail still flows " + d.report());
+    Diagnosis ordinary = examine(MailCorpus.generate(51, 4).toMailbox(), false);
+    assertFalse(ordinary.found(Symptom.UIDS_FROM_NUMBERS), ordinary.report());
+  }
 }

@@ -174,6 +174,7 @@ class DoctorTest {
     all.add(c("dns_noSuchHost", Symptom.NO_SUCH_HOST, () -> withDns((dns, port) -> { }, "pop.nosuch.test", null)));
     all.add(c("dns_nameWithoutAddress", Symptom.NO_ADDRESS, () -> withDns((dns, port) -> dns.exists("pop.example.test"),
         "pop.example.test", null)));
+    all.add(c("dns_invalidAddress", Symptom.ADDRESS_INVALID, () -> withDns((dns, port) -> { }, "[1:2:zz]", null)));
     all.add(c("dns_silent", Symptom.DNS_NO_ANSWER, () -> withDns((dns, port) -> dns.silent(true), "pop.example.test",
         null)));
     all.add(c("srv_published", Symptom.SRV_PUBLISHED, () -> withDns((dns, port) -> dns.srv("_pop3s._tcp.example.test",
@@ -267,6 +268,9 @@ class DoctorTest {
     all.add(c("Q27_uidLong", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_LONG)));
     all.add(c("Q27_uidSpaceInside", Symptom.UID_SYNTAX, setup().quirk(Quirk.Q27_UIDL_SPACE_INSIDE)));
     all.add(c("Q25_uidDuplicates", Symptom.UID_DUPLICATES, setup().quirk(Quirk.Q25_UIDL_DUPLICATES)));
+    all.add(c("Q51_uidsFromNumbers", Symptom.UIDS_FROM_NUMBERS, setup().quirk(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER)));
+    all.add(c("Q53_servedEmpty", Symptom.MESSAGES_SERVED_EMPTY, setup().quirk(Quirk.Q53_SERVED_EMPTY)));
+    all.add(c("Q53_servedEmpty_deep", Symptom.MESSAGES_SERVED_EMPTY, deep(setup().quirk(Quirk.Q53_SERVED_EMPTY))));
     all.add(c("Q28_singleFormNoNumber", Symptom.SINGLE_FORM_WRONG, setup().quirk(Quirk.Q28_SINGLE_FORM_NO_NUMBER)));
     all.add(c("Q28_singleFormMultiline", Symptom.SINGLE_FORM_WRONG, setup().quirk(Quirk.Q28_SINGLE_FORM_MULTILINE)));
     Setup dot = setup().quirk(Quirk.Q04_UNSTUFFED_LONE_DOT);

@@ -67,7 +67,9 @@ class ListingWithCapaTest {
       List<RecordedCommand> listing = session.commands().subList(capaAfterLogin + 1, capaAfterLogin + 4);
       assertTrue(listing.stream().allMatch(RecordedCommand::pipelined),
           "sent before CAPA's answer came: " + listing);
-      assertEquals(1, session.commands("STAT").size(), "listed once: " + commands.toString());
+      // (a STAT before RSET at the end, where mail was retrieved and none deleted, is no listing)
+      assertEquals(1, commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
+          "listed once: " + commands.toString());
       assertEquals(1, session.commands("UIDL").size(), "listed once: " + commands.toString());
     }
   }
@@ -77,7 +79,9 @@ class ListingWithCapaTest {
     try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox())
         .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "UIDL", "RESP-CODES").start()) {
       RecordedSession session = fetchAll(s);
-      assertEquals(2, session.commands("STAT").size(), "the listing sent ahead, then the one used: " + lines(session));
+      List<String> commands = lines(session);
+      assertEquals(2, commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
+          "the listing sent ahead, then the one used: " + commands);
       assertEquals(2, session.commands("UIDL").size(), lines(session).toString());
       List<RecordedCommand> retrs = session.commands("RETR");
       assertEquals(CORPUS.messages().size(), retrs.size(), "each message requested once");

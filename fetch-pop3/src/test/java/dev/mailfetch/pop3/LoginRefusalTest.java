@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Quirk;
 import java.time.Duration;
@@ -98,6 +103,33 @@ class LoginRefusalTest {
       assertTrue(d.report().contains("Internal login failure"), d.report());
       assertTrue(lower(Symptom.MAILBOX_IN_USE.cause()).contains("cannot open the mailbox"),
           Symptom.MAILBOX_IN_USE.cause());
+    }
+  }
+
+  @Test
+  void A10_PERMANENT_LOGIN_ERROR_isALastingProblem_neverRefusedForNow() {
+    FakePop3Server.Builder b = Pop3SourceTest.server(FakeMailbox.create());
+    HostileCase.A10_PERMANENT_LOGIN_ERROR.applyTo(b, null);
+    try (FakePop3Server s = b.start()) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      assertEquals(FetchError.SERVER_PERMANENT, e.error(), e.getMessage());
+      assertFalse(lower(e.detail()).contains("for now"), e.detail());
+      assertTrue(e.detail().contains("[SYS/PERM]") && e.detail().contains("Your account has been disabled"), e.detail());
+      assertTrue(lower(e.detail()).contains("will not mend") || lower(e.detail()).contains("lasting"), e.detail());
+    }
+  }
+
+  @Test
+  void A06_AUTH_ANSWERED_OK_withAPassword_isAProtocolError_neverTryAgainLater() {
+    FakePop3Server.Builder b = Pop3SourceTest.server(FakeMailbox.create().add("Subject: a\r\n\r\nb\r\n"));
+    HostileCase.A06_AUTH_ANSWERED_OK.applyTo(b, null);
+    try (FakePop3Server s = b.start()) {
+      FetchResult r = Fetcher.builder().source(Pop3SourceTest.client(s, Security.NONE).build())
+          .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).build().run();
+      FetchException e = r.firstError().orElseThrow();
+      assertEquals(FetchError.PROTOCOL, e.error(), e.getMessage());
+      assertTrue(lower(e.detail()).contains("login") && e.detail().contains("+OK"), e.detail());
+      assertFalse(lower(e.remedy().commandLine()).contains("try again later"), e.remedy().commandLine());
     }
   }
 }

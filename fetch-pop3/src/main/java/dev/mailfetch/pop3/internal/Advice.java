@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3.internal;
 
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
@@ -24,19 +25,10 @@ final class Advice {
             + " again later, or ask the provider.");
   }
 
-  /** The host name does not resolve. */
-  static Remedy noSuchHost() {
-    return Remedy.of(
-        "Check the server name in the URL (pop3s://user@HOST) letter by letter against the provider's"
-            + " instructions; mailfetch doctor ADDRESS can look the server up from an e-mail address.",
-        "Check the name given to the source's builder (host(String)) against the provider's instructions;"
-            + " Pop3Doctor.discover finds a domain's POP3 server from its DNS records.");
-  }
-
   /** The server offers no login method that is allowed: the password is not the question. */
   static Remedy noCommonLoginMethod() {
     return Remedy.of(
-        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM_MD5 and APOP only on request),"
+        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM-MD5 and APOP only on request),"
             + " or give an OAuth token (--oauth-token-env NAME) if the server wants OAuth; otherwise ask the"
             + " provider for a standard login.",
         "Allow a method the server offers, if it is safe (the source builder's mechanisms(AuthMechanism...)),"
@@ -51,6 +43,69 @@ final class Advice {
             + " implicit TLS (pop3s://) on port 995.",
         "Port " + port + " expects STARTTLS or no encryption: use security(Security.STARTTLS) on it, or"
             + " Security.IMPLICIT_TLS on port 995.");
+  }
+
+  /**
+   * Bytes came between the server's STLS reply and the handshake ({@code what}): injected on the way
+   * (the STARTTLS command-injection attack) or a broken STARTTLS (quirk Q23). Either way nothing
+   * before TLS can be trusted, and implicit TLS leaves nothing to inject into.
+   */
+  static FetchException injectedBeforeTls(String server, String what) {
+    return new FetchException(dev.mailfetch.api.FetchError.TLS_FAILED, server + " sent " + what + " after its"
+        + " STLS reply and before TLS began: something on the way may be injecting replies (an attack on STARTTLS),"
+        + " or the server's STARTTLS is broken (quirk Q23); the session stops, and no credentials were sent", null,
+        null, Remedy.of(
+        "Use implicit TLS if the server offers it (a pop3s:// URL, or --tls implicit, usually port 995): it"
+            + " leaves nothing to inject into. Otherwise do not fetch over this network, and tell the provider"
+            + " their STARTTLS answer was followed by stray data.",
+        "Use Security.IMPLICIT_TLS if the server offers it (usually port 995): it leaves nothing to inject into."
+            + " Otherwise do not fetch over this network, and tell the provider their STARTTLS answer was followed"
+            + " by stray data."));
+  }
+
+  /**
+   * STLS answered {@code r}, a {@code -ERR}. A server that lists STLS in CAPA ({@code listed}), or
+   * answers with a response code, knows STLS and refused it (for now, with {@code [SYS/TEMP]}); one
+   * whose CAPA failed and that answers without a code may not have it at all.
+   */
+  static FetchException stlsRefused(String server, Reply r, boolean listed) {
+    if (!listed && r.code() == null) {
+      return new FetchException(dev.mailfetch.api.FetchError.TLS_REQUIRED_NOT_OFFERED, server + " refused STLS, and"
+          + " as its CAPA failed it did not say whether it offers it; no credentials were sent", r.line(), null);
+    }
+    boolean forNow = r.code() != null && r.code().startsWith("SYS/TEMP");
+    String never = " mailfetch never falls back to sending the password unencrypted.";
+    Remedy remedy = forNow
+        ? Remedy.of("The server has STARTTLS but cannot start it right now: try again later. If it keeps refusing,"
+            + " use implicit TLS if the server offers it (a pop3s:// URL, or --tls implicit, usually port 995), or"
+            + " tell the provider." + never,
+            "The server has STARTTLS but cannot start it right now: try again later. If it keeps refusing, use"
+            + " Security.IMPLICIT_TLS if the server offers it (usually port 995), or tell the provider." + never)
+        : Remedy.of("The server has STARTTLS but refuses it: use implicit TLS if the server offers it (a pop3s://"
+            + " URL, or --tls implicit, usually port 995), or tell the provider their STARTTLS is broken." + never,
+            "The server has STARTTLS but refuses it: use Security.IMPLICIT_TLS if the server offers it (usually port"
+            + " 995), or tell the provider their STARTTLS is broken." + never);
+    return new FetchException(dev.mailfetch.api.FetchError.TLS_FAILED, server + " refused STLS"
+        + (listed ? ", which it lists," : "") + (forNow ? " for now" : "") + "; no credentials were sent", r.line(),
+        null, remedy);
+  }
+
+  /** Plain text (STARTTLS or none) was spoken to a port that expects TLS from the first byte. */
+  static Remedy tlsPort() {
+    return Remedy.of("Use implicit TLS on this port: a pop3s:// URL, or --tls implicit.",
+        "Use security(Security.IMPLICIT_TLS) on this port.");
+  }
+
+  /**
+   * The connection ended outside any message, while {@code doing}: there is no message that was
+   * cut off (the code's own advice), and nothing was committed.
+   */
+  static Remedy closedOutsideAMessage(String doing) {
+    String what = "The server closed the connection while " + doing + ", outside any message: nothing was"
+        + " half-received and nothing was deleted. Try again later; if it happens at every run at the same point,"
+        + " ask the provider";
+    return Remedy.of(what + " (mailfetch doctor shows where the session breaks).",
+        what + " (Pop3Doctor shows where the session breaks).");
   }
 
   /**
@@ -90,6 +145,15 @@ final class Advice {
         "Tell the provider: their server glues the end marker to a message without a final line end, and no"
             + " setting can tell that from the message's own text. The message stays on the server; after"
             + " Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
+  }
+
+  /** A stray end marker after a message (quirk Q11), which no setting can tell from a lone '.' (Q04). */
+  static Remedy strayTerminator() {
+    String why = "Tell the provider: after a message their server sends a stray end marker (an empty line and a"
+        + " lone '.'), which cannot be told from a message whose last lines hold a lone '.' left unescaped, so no"
+        + " setting mends it. The message stays on the server; after ";
+    return Remedy.of(why + "a few failed runs mailfetch sets it aside and the mail after it flows again.",
+        why + "Fetcher.Builder.quarantineAfter failed runs it is set aside and the mail after it flows again.");
   }
 
   /** The catalogue ID the command's {@code --quirk} takes for {@code t} (docs/quirks.md). */

@@ -66,7 +66,10 @@ public final class Examination {
   private final Map<Integer, PortProbe.PortSpeaks> others = new HashMap<>();
   private final ChainRecorder recorder;
   private boolean blocked;
-  /** Sampled messages that came as the server's notice instead (quirk Q52): no size of theirs is LIST's. */
+  /**
+   * Sampled messages that came as something else than the message: the server's notice (quirk Q52)
+   * or nothing of it (quirk Q53). No size of theirs is LIST's or TOP's.
+   */
   private final Set<Integer> notices = new HashSet<>();
   /** A sampled message whose header holds UTF-8, to ask for again without UTF-8 mode; or null. */
   private Integer eightBitSample;
@@ -151,12 +154,12 @@ public final class Examination {
       srv(d, plan.srvDomain());
     }
     String host = s.host();
-    if (host.matches("[0-9.]+|.*:.*")) {
+    if (HostLookup.literal(host)) {
       try {
         address = InetAddress.getByName(host);
         d.summary = host + " is an address; no DNS needed";
       } catch (UnknownHostException e) {
-        d.add(Symptom.NO_SUCH_HOST, "\"" + host + "\" is not a valid address");
+        d.add(Symptom.ADDRESS_INVALID, "\"" + FetchException.escape(host) + "\" is not a valid IP address");
         blocked = true;
       }
       d.end();
@@ -615,20 +618,7 @@ public final class Examination {
   }
 
   private static String names(X509Certificate c) {
-    Set<String> out = new LinkedHashSet<>();
-    try {
-      if (c.getSubjectAlternativeNames() != null) {
-        for (List<?> san : c.getSubjectAlternativeNames()) {
-          out.add(String.valueOf(san.get(1)));
-        }
-      }
-    } catch (java.security.cert.CertificateParsingException e) {
-      // fall back to the subject
-    }
-    if (out.isEmpty()) {
-      out.add(c.getSubjectX500Principal().getName());
-    }
-    return String.join(", ", out);
+    return CertificateTrouble.names(c);
   }
 
   // ------------------------------------------------------------------ login
@@ -773,7 +763,7 @@ public final class Examination {
       l.sizes.add(size);
     });
     long sum = l.sizes.stream().mapToLong(Long::longValue).sum();
-    d.summary = l.statCount + " messages, " + megabytes(l.statOctets) + "; leave-on-server: "
+    d.summary = l.statCount + " messages, " + dev.mailfetch.api.internal.Sizes.size(l.statOctets) + "; leave-on-server: "
         + (l.uidl && expireDays(ses) != 0 ? "possible" : "not possible");
     if (l.listNumbers.size() != l.statCount || (l.uidl && l.uidlNumbers.size() != l.statCount)) {
       d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
@@ -821,6 +811,7 @@ public final class Examination {
     if (l.uidl) {
       numbering(d, l.uidlNumbers, "UIDL", l.statCount);
       uids(d, l);
+      NumberedUids.check(d, l.uidlNumbers, l.uids);
     }
     List<String> checked = new ArrayList<>(List.of("numbering", l.uidl ? "unique ids" : "no unique ids"));
     boolean inStep = true;
@@ -1013,6 +1004,12 @@ public final class Examination {
           + " Unicode content\" with the original attached; " + UnicodeCheck.whyModeOff(ses));
       return true;
     }
+    java.util.Set<String> only = whole ? ServedEmpty.fieldsIfEmpty(bytes) : null;
+    if (only != null) {
+      notices.add(n); // its size is nobody's but the server's fault (quirk Q53)
+      d.add(Symptom.MESSAGES_SERVED_EMPTY, ServedEmpty.evidence(n, cmd, only, bytes.length, listed));
+      return true;
+    }
     if (eightBitSample == null && UnicodeCheck.eightBitHeader(bytes)) {
       eightBitSample = n;
     }
@@ -1067,8 +1064,19 @@ public final class Examination {
         continue;
       }
       long[] size = {0};
-      ses.reader.readBody(slice -> size[0] += slice.remaining(), s.limits().maxMessageSize());
+      ByteArrayOutputStream head = new ByteArrayOutputStream();
+      ses.reader.readBody(slice -> {
+        size[0] += slice.remaining();
+        while (slice.hasRemaining() && head.size() < 1 << 16) {
+          head.write(slice.get());
+        }
+      }, s.limits().maxMessageSize());
       long listed = l.size(n);
+      java.util.Set<String> only = size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
+      if (only != null) {
+        d.add(Symptom.MESSAGES_SERVED_EMPTY, ServedEmpty.evidence(n, cmd, only, (int) size[0], listed));
+        continue; // the server's fault, not LIST's (quirk Q53)
+      }
       if (listed >= 0 && size[0] != listed && !d.has(Symptom.LIST_SIZE_WRONG)) {
         d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; RETR sent " + size[0]);
       }
@@ -1235,11 +1243,6 @@ public final class Examination {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static String megabytes(long octets) {
-    return octets < 1 << 20 ? String.format(Locale.ROOT, "%.1f KB", octets / 1024.0)
-        : String.format(Locale.ROOT, "%.1f MB", octets / (1024.0 * 1024));
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A login the server refused with {@code -ERR}, as the error a person reads.
@@ -29,6 +30,10 @@ final class LoginRefusal extends FetchException {
       + " session at a time): wait a few minutes, try again, and make sure no two programs fetch this account."
       + " Some servers give this answer for any failure to open the mailbox: if it persists, ask the provider,"
       + " quoting the server's words.");
+
+  /** A refusal that says no one is logged in: "not allowed before login", "unknown command". */
+  private static final Pattern NOT_LOGGED_IN = Pattern.compile("(?i)not (yet )?(logged in|authenticated|authori[sz]ed)"
+      + "|before (login|logging in|authenticat)|log ?in first|authenticate first|unknown command");
 
   /** Whether the server said the credentials are wrong ({@code [AUTH]}). */
   final boolean credentials;
@@ -60,13 +65,33 @@ final class LoginRefusal extends FetchException {
       case AUTH_FAILED:
         return new LoginRefusal(e, server + " refused the login (" + step + ")" + said + "; it gave no reason code",
             null, NO_CODE, false);
+      case SERVER_PERMANENT:
+        return new LoginRefusal(e, server + " refused the login (" + step + ")" + coded + said + ": a lasting"
+            + " problem on its side, which trying again will not mend", null, null, false);
       default:
-        // [LOGIN-DELAY], [SYS/TEMP], [SYS/PERM], or no [AUTH] from a server that promises it: the
-        // code's own advice fits.
+        // [LOGIN-DELAY], [SYS/TEMP], or no [AUTH] from a server that promises it: the code's own
+        // advice fits.
         boolean promised = authRespCode && r.code() == null && e == FetchError.SERVER_TEMPORARY;
         return new LoginRefusal(e, server + " refused the login for now (" + step + ")" + coded + said
             + (promised ? "; it promises the code [AUTH] for a wrong user name or password and gave none, so the"
             + " fault is on its side" : ""), null, null, false);
     }
+  }
+
+  /**
+   * The error for {@code r}, a {@code -ERR} to the first command after a login the server answered
+   * {@code +OK} ({@code how}), when its words say no one is logged in: the login did not really take
+   * (a broken server, or a hostile one that says +OK to any AUTH, case A-06). Not "try again
+   * later": null when the words say something else, and the command's own error then stands.
+   */
+  static FetchException notReallyLoggedIn(String server, Reply r, String how, String command) {
+    if (r.code() != null || how == null || !NOT_LOGGED_IN.matcher(r.text()).find()) {
+      return null;
+    }
+    return new FetchException(FetchError.PROTOCOL, server + " answered the login (" + how + ") with +OK, then"
+        + " refused " + command + " as if no one had logged in: the login did not really take, and nothing was"
+        + " fetched", r.line(), null, Remedy.of("Tell the provider, quoting the server's words: its answer to the"
+        + " login and its next answer contradict each other, which trying again will not mend. If the user name or"
+        + " password might be wrong, check them too: this server does not say so as POP3 servers should."));
   }
 }

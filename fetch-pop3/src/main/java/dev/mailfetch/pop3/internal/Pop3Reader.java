@@ -92,6 +92,11 @@ public final class Pop3Reader {
   private final boolean crTerminator;
   private boolean endedAtCr;
   private boolean probed;
+  /**
+   * Inside a body, or reading the replies of a batch of RETRs: a connection that ends here cuts a
+   * message off (the code's own advice); anywhere else it gets advice of its own.
+   */
+  private boolean aboutMessages;
   private boolean replyMayFollow;
   private String ranIntoReply;
   private long deadline = Long.MAX_VALUE;
@@ -163,6 +168,14 @@ public final class Pop3Reader {
   /** How many bytes are buffered but not yet consumed. */
   public int buffered() {
     return lim - pos;
+  }
+
+  /**
+   * Whether what is read next is about messages (the replies of a batch of RETRs, whose bodies
+   * follow them): a connection that ends there may cut one off.
+   */
+  public void aboutMessages(boolean yes) {
+    aboutMessages = yes;
   }
 
   /** Bytes consumed since the connection opened, for error messages. */
@@ -243,7 +256,7 @@ public final class Pop3Reader {
       throw timedOut(e);
     } catch (IOException e) {
       throw new FetchException(FetchError.CONNECTION_RESET,
-          "the connection broke while " + doing + ": " + e.getMessage(), e);
+          "the connection broke while " + doing + ": " + e.getMessage(), null, e, outsideAMessage());
     }
     if (n < 0) {
       return false;
@@ -260,7 +273,13 @@ public final class Pop3Reader {
 
   private FetchException closed() {
     return new FetchException(FetchError.CONNECTION_RESET,
-        "the server closed the connection while " + doing + " (after " + (consumed + lim) + " bytes)");
+        "the server closed the connection while " + doing + " (after " + (consumed + lim) + " bytes)", null, null,
+        outsideAMessage());
+  }
+
+  /** The advice for a connection that ended: the code's own (a message cut off) inside a body, else its own. */
+  private dev.mailfetch.api.Remedy outsideAMessage() {
+    return aboutMessages ? null : Advice.closedOutsideAMessage(doing);
   }
 
   /**
@@ -373,6 +392,16 @@ public final class Pop3Reader {
    * a body resting at {@code .\r} past the probe's grace gets one probe (see {@link DotCrProbe}).
    */
   public long readBody(BodySink sink, long max, DotCrProbe probe) throws FetchException {
+    boolean was = aboutMessages;
+    aboutMessages = true;
+    try {
+      return readBodyIn(sink, max, probe);
+    } finally {
+      aboutMessages = was;
+    }
+  }
+
+  private long readBodyIn(BodySink sink, long max, DotCrProbe probe) throws FetchException {
     long total = 0;
     int state = LINE_START;
     boolean prevCr = false;

@@ -26,16 +26,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,8 +47,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -108,6 +102,8 @@ public final class Pop3Session implements FetchSession {
   private static final ScheduledExecutorService KEEPALIVE = keepAliveExecutor();
   /** Past this many unread keepalive answers (over four hours at 15 s) the keepalive stops. */
   private static final int MAX_UNANSWERED_NOOPS = 1024;
+  /** Empty lines skipped before a reply with Tolerance.EMPTY_LINES (quirk Q11): one to three are met. */
+  private static final int MAX_EMPTY_LINES = 100;
   /** Appended to a listing line that was cut: a space, so no UID can end with it. */
   private static final String TRUNCATED = " \u0000truncated";
 
@@ -130,7 +126,11 @@ public final class Pop3Session implements FetchSession {
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
   final Set<String> quirks = new LinkedHashSet<>();
-  private volatile boolean broken;
+  /** What this session noticed that a person must know ({@link #warnings()}). */
+  private final List<FetchException> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What was retrieved and marked, against servers that delete what was retrieved (quirk Q31). */
+  private final RetrievedMarks marks = new RetrievedMarks();
+  volatile boolean broken;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
   private final ReentrantLock line = new ReentrantLock();
@@ -154,6 +154,10 @@ public final class Pop3Session implements FetchSession {
   private Reply aheadStatus;
   /** Keepalive NOOPs in {@link #ahead}. */
   private int noopsAhead;
+
+  Settings settings() {
+    return s;
+  }
 
   Pop3Session(Settings settings, Learnt learnt) {
     this.s = settings;
@@ -228,8 +232,7 @@ public final class Pop3Session implements FetchSession {
       socket.connect(to, millis(s.limits().connectTimeout()));
       socket.setSoTimeout(millis(s.limits().readTimeout()));
     } catch (UnknownHostException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "no such host: " + s.host() + " (the name does not resolve)",
-          null, e, Advice.noSuchHost());
+      throw HostLookup.failed(s.host(), e);
     } catch (SocketTimeoutException e) {
       throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "connecting to " + server() + " got no answer within "
           + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout()) + ": a firewall may drop the connection, or"
@@ -280,8 +283,7 @@ public final class Pop3Session implements FetchSession {
       out = ssl.getOutputStream();
       int dropped = reader.switchTo(ssl.getInputStream());
       if (dropped > 0) {
-        throw new FetchException(FetchError.TLS_FAILED, "the server sent " + dropped
-            + " bytes after its STLS reply and before TLS began: a response injection (case N-05)");
+        throw Advice.injectedBeforeTls(server(), dropped + " bytes");
       }
       tls = true;
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
@@ -357,12 +359,15 @@ public final class Pop3Session implements FetchSession {
         throw e;
       }
       traceReceived(line, "");
-      if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < 2) {
-        quirks.add("Q11");
+      if (line.isEmpty() && s.tolerances().contains(Tolerance.EMPTY_LINES) && empty++ < MAX_EMPTY_LINES) {
         continue;
       }
       try {
-        return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+        Reply r = Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
+        if (empty > 0) {
+          quirks.add("Q11"); // worked around only now that the reply came
+        }
+        return r;
       } catch (FetchException e) {
         broken = true;
         if (e.error() == FetchError.EMPTY_LINE && !s.tolerances().contains(Tolerance.EMPTY_LINES)) {
@@ -405,11 +410,35 @@ public final class Pop3Session implements FetchSession {
   // ---------------------------------------------------------------- greeting, CAPA, STLS
 
   private void greetAndSecure() throws FetchException {
-    greet();
+    try {
+      greet();
+    } catch (FetchException e) {
+      throw noGreeting(e);
+    }
     capa();
     if (s.security() == Security.STARTTLS) {
       startTls();
     }
+  }
+
+  /**
+   * No greeting at all, where plain text was chosen: a port that speaks TLS from the first byte
+   * waits for a handshake and never greets (a pop3:// URL to port 995). Said as the doctor says it
+   * (PLAIN_TO_TLS_PORT), once a handshake on a second connection proves it; else {@code e} as it is.
+   */
+  private FetchException noGreeting(FetchException e) {
+    boolean nothing = (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)
+        && reader.offset() == 0 && reader.buffered() == 0;
+    Duration wait = s.limits().handshakeTimeout().compareTo(Duration.ofSeconds(5)) < 0
+        ? s.limits().handshakeTimeout() : Duration.ofSeconds(5);
+    if (!nothing || s.security() == Security.IMPLICIT_TLS
+        || !PortProbe.answersTls(socket.getInetAddress(), s.host(), s.port(), wait)) {
+      return e;
+    }
+    return new FetchException(FetchError.TLS_FAILED, server() + " sent no greeting: port " + s.port() + " expects"
+        + " TLS from the first byte (implicit TLS) and answers a TLS handshake, but this connection spoke "
+        + (s.security() == Security.STARTTLS ? "plain text, to start TLS later (STARTTLS)" : "plain text")
+        + "; nothing was sent", null, e, Advice.tlsPort());
   }
 
   /** Reads the greeting and whatever junk came with it. */
@@ -430,7 +459,7 @@ public final class Pop3Session implements FetchSession {
     if (junk < 0) {
       broken = true;
       throw new FetchException(FetchError.PROTOCOL, server() + " sent more than ten lines after its greeting,"
-          + " before any command (case N-10)");
+          + " before any command (RFC 1939 §4 has one greeting line)");
     }
     if (junk > 0) {
       quirks.add("Q16");
@@ -447,13 +476,11 @@ public final class Pop3Session implements FetchSession {
     send("STLS", "STLS");
     Reply r = reply("waiting for the STLS reply");
     if (!r.ok()) {
-      throw new FetchException(capaWorked ? FetchError.TLS_FAILED : FetchError.TLS_REQUIRED_NOT_OFFERED,
-          server() + " refused STLS; no credentials were sent", r.line(), null);
+      throw Advice.stlsRefused(server(), r, capaWorked);
     }
     if (reader.buffered() > 0) {
       broken = true;
-      throw new FetchException(FetchError.TLS_FAILED, server() + " sent data after its STLS reply and before TLS"
-          + " began: a response injection (case N-05) or a broken STLS (quirk Q23); no credentials were sent");
+      throw Advice.injectedBeforeTls(server(), "data");
     }
     handshake();
     capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
@@ -623,328 +650,9 @@ public final class Pop3Session implements FetchSession {
 
   // ---------------------------------------------------------------- login
 
+  /** Logs in with the strongest allowed mechanism the server offers ({@link Login}). */
   void login() throws FetchException {
-    if (!tls && !s.allowPlaintext()) {
-      throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, "the connection to " + server()
-          + " is not encrypted and plain-text login was not allowed; no credentials were sent");
-    }
-    Set<String> sasl = saslMechanisms();
-    // Over TLS the channel hides a password, so the plain forms come first; without TLS (allowed
-    // by name) CRAM-MD5 at least keeps the password itself off the wire.
-    List<AuthMechanism> order = tls
-        ? List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.PLAIN, AuthMechanism.LOGIN,
-            AuthMechanism.USER, AuthMechanism.CRAM_MD5, AuthMechanism.APOP)
-        : List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.CRAM_MD5, AuthMechanism.PLAIN,
-            AuthMechanism.LOGIN, AuthMechanism.USER);
-    FetchException last = null;
-    for (AuthMechanism m : order) {
-      if (!s.mechanisms().contains(m) || !offered(m, sasl)) {
-        continue;
-      }
-      try {
-        authenticate(m);
-        loggedInWith = m;
-        log.debug("{} - logged in with {}", s.account(), m);
-        return;
-      } catch (FetchException e) {
-        boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
-        if (broken || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
-          throw e;
-        }
-        if (advertised) {
-          last = e; // a mechanism the server lists but refuses: try the next one allowed
-        }
-        // One tried without being listed (C-OAUTH-05) and refused: as if it were not offered.
-      }
-    }
-    if (last != null) {
-      throw last;
-    }
-    throw new FetchException(FetchError.AUTH_FAILED, server() + " offers no login method that is allowed here"
-        + " (allowed: " + s.mechanisms() + "; the server's SASL list: " + sasl + (has("USER") ? ", USER" : "")
-        + "); no credentials were sent", null, null, Advice.noCommonLoginMethod());
-  }
-
-  private static String saslName(AuthMechanism m) {
-    return m.name().replace('_', '-');
-  }
-
-  private boolean offered(AuthMechanism m, Set<String> sasl) {
-    switch (m) {
-      case XOAUTH2:
-        // Some servers do not list XOAUTH2 (C-OAUTH-05): with a token, try it anyway.
-        return s.tokens() != null;
-      case OAUTHBEARER:
-        return s.tokens() != null && (sasl.contains(m.name()) || !capaWorked);
-      case PLAIN:
-      case LOGIN:
-      case CRAM_MD5:
-        return s.password() != null && sasl.contains(saslName(m));
-      case USER:
-        return s.password() != null && (has("USER") || !capaWorked);
-      case APOP:
-        return s.password() != null && tls && apopTimestamp != null;
-      default:
-        return false;
-    }
-  }
-
-  private String password() throws FetchException {
-    String p = s.password().get();
-    if (p == null || p.isEmpty()) {
-      throw new FetchException(FetchError.CONFIGURATION, "the password source gave no password for " + s.account());
-    }
-    if (p.indexOf('\r') >= 0 || p.indexOf('\n') >= 0 || p.indexOf('\0') >= 0) {
-      throw new FetchException(FetchError.CONFIGURATION, "the password contains CR, LF or NUL, which POP3 cannot carry;"
-          + " nothing was sent");
-    }
-    return p;
-  }
-
-  private void authenticate(AuthMechanism m) throws FetchException {
-    switch (m) {
-      case USER: {
-        send("USER " + s.user(), "USER " + s.user());
-        Reply u = reply("logging in (USER)");
-        if (!u.ok()) {
-          throw authFailure(u, "USER");
-        }
-        send("PASS " + password(), "PASS <redacted>");
-        Reply p = authReply("logging in (PASS)");
-        if (!p.ok()) {
-          throw authFailure(p, "PASS");
-        }
-        return;
-      }
-      case PLAIN: {
-        String payload = b64("\0" + s.user() + "\0" + password());
-        sasl("PLAIN", payload, "logging in (AUTH PLAIN)");
-        return;
-      }
-      case LOGIN: {
-        send("AUTH LOGIN", "AUTH LOGIN");
-        Reply r = authReply("logging in (AUTH LOGIN)");
-        if (!continuation(r)) {
-          throw authFailure(r, "AUTH LOGIN");
-        }
-        send(b64(s.user()), "<redacted>");
-        r = authReply("logging in (AUTH LOGIN)");
-        if (!continuation(r)) {
-          throw authFailure(r, "AUTH LOGIN");
-        }
-        send(b64(password()), "<redacted>");
-        Reply done = authReply("logging in (AUTH LOGIN)");
-        if (!done.ok()) {
-          throw authFailure(done, "AUTH LOGIN");
-        }
-        return;
-      }
-      case XOAUTH2: {
-        String token = token();
-        sasl("XOAUTH2", b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"), token,
-            "logging in (AUTH XOAUTH2)", "");
-        return;
-      }
-      case OAUTHBEARER: {
-        String token = token();
-        sasl("OAUTHBEARER", b64("n,a=" + s.user() + ",\u0001host=" + s.host() + "\u0001port=" + s.port()
-            + "\u0001auth=Bearer " + token + "\u0001\u0001"), token, "logging in (AUTH OAUTHBEARER)", "AQ==");
-        return;
-      }
-      case APOP: {
-        try {
-          byte[] d = MessageDigest.getInstance("MD5").digest((apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
-          send("APOP " + s.user() + " " + HexFormat.of().formatHex(d), "APOP " + s.user() + " <redacted>");
-        } catch (NoSuchAlgorithmException e) {
-          throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
-        }
-        Reply r = authReply("logging in (APOP)");
-        if (!r.ok()) {
-          throw authFailure(r, "APOP");
-        }
-        return;
-      }
-      case CRAM_MD5: {
-        cramMd5();
-        return;
-      }
-      default:
-        throw new IllegalStateException(m.name());
-    }
-  }
-
-  /**
-   * RFC 2195: the server's challenge keyed with the password through HMAC-MD5. The challenge must
-   * be a base64 line no longer than {@code maxSaslChallenge}; the answer is one line, then +OK.
-   */
-  private void cramMd5() throws FetchException {
-    Reply r = authStart("CRAM-MD5", "logging in (AUTH CRAM-MD5)");
-    byte[] challenge = challengeBytes(r.text());
-    if (challenge == null || challenge.length == 0) {
-      // An empty challenge would make the answer replayable: answer nothing.
-      send("*", "*");
-      authReply("cancelling AUTH CRAM-MD5");
-      throw new FetchException(FetchError.PROTOCOL, server() + " sent an empty or non-base64 CRAM-MD5 challenge;"
-          + " the exchange was cancelled and nothing derived from the password was sent");
-    }
-    String digest;
-    try {
-      Mac mac = Mac.getInstance("HmacMD5");
-      mac.init(new SecretKeySpec(password().getBytes(StandardCharsets.UTF_8), "HmacMD5"));
-      digest = HexFormat.of().formatHex(mac.doFinal(challenge));
-    } catch (GeneralSecurityException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "this JDK has no HmacMD5 for CRAM-MD5", e);
-    }
-    send(b64(s.user() + " " + digest), "<redacted>");
-    Reply done = authReply("logging in (AUTH CRAM-MD5)");
-    if (!done.ok()) {
-      throw authFailure(done, "AUTH CRAM-MD5");
-    }
-  }
-
-  private String token() throws FetchException {
-    String t = s.tokens().accessToken();
-    if (t == null || t.isEmpty() || t.indexOf('\u0001') >= 0 || t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0) {
-      throw new FetchException(FetchError.CONFIGURATION, "the token provider gave no usable access token for " + s.account());
-    }
-    return t;
-  }
-
-  private void sasl(String mech, String payload, String doing) throws FetchException {
-    sasl(mech, payload, null, doing, "*");
-  }
-
-  /**
-   * SASL with one client response, in one line when it fits in 255 octets (RFC 5034) and else in
-   * two steps; a one-line form refused with -ERR is retried in two steps (Microsoft, quirk Q41).
-   * A failure that comes as a continuation (Google's and Microsoft's JSON, quirk Q42) is answered
-   * with {@code ack} and read to its final -ERR.
-   */
-  private void sasl(String mech, String payload, String token, String doing, String ack) throws FetchException {
-    String oneLine = "AUTH " + mech + " " + payload;
-    Reply r;
-    if (oneLine.length() + 2 <= 255) {
-      send(oneLine, "AUTH " + mech + " <redacted>");
-      r = authReply(doing);
-      boolean refusedOneLine = !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
-      if (r.kind() == Reply.Kind.ERR && token != null && refusedOneLine) {
-        quirks.add("Q41"); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
-        r = twoStep(mech, payload, doing);
-      }
-    } else {
-      r = twoStep(mech, payload, doing);
-    }
-    int rounds = 0;
-    while (r.kind() == Reply.Kind.CONTINUATION) {
-      if (++rounds > s.limits().maxSaslRounds()) {
-        broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " sent more challenges during AUTH " + mech + " than "
-            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + " (case A-05)", null, null,
-            Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
-      }
-      String json = decodeChallenge(r.text());
-      quirks.add("Q42");
-      send(ack, "<sasl response>");
-      Reply fin = authReply(doing);
-      if (fin.ok()) {
-        return;
-      }
-      if (token != null && (json.contains("\"401\"") || json.contains("invalid_token"))) {
-        s.tokens().invalidate(token);
-        throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, server() + " refused the access token as expired or"
-            + " revoked; ask the token provider for a fresh one", fin.line(), null);
-      }
-      if (fin.kind() != Reply.Kind.CONTINUATION) {
-        throw authFailure(fin, "AUTH " + mech);
-      }
-      r = fin;
-    }
-    if (!r.ok()) {
-      throw authFailure(r, "AUTH " + mech);
-    }
-  }
-
-  private Reply twoStep(String mech, String payload, String doing) throws FetchException {
-    authStart(mech, doing);
-    send(payload, "<redacted>");
-    return authReply(doing);
-  }
-
-  /** Sends {@code AUTH mech} with no initial response and returns the server's first challenge. */
-  private Reply authStart(String mech, String doing) throws FetchException {
-    send("AUTH " + mech, "AUTH " + mech);
-    Reply r = authReply(doing);
-    if (!continuation(r)) {
-      if (r.ok()) {
-        broken = true;
-        throw new FetchException(FetchError.PROTOCOL, server() + " answered AUTH " + mech + " with +OK before any"
-            + " credential was sent (case A-06); nothing was sent");
-      }
-      throw authFailure(r, "AUTH " + mech);
-    }
-    return r;
-  }
-
-  /**
-   * Whether a reply, where a SASL challenge is due, is one: {@code + ...}, or (quirk Q15, Exchange
-   * 2003) {@code +OK} with no text or a base64 text, as the mechanism is not finished yet.
-   */
-  private boolean continuation(Reply r) {
-    if (r.kind() == Reply.Kind.CONTINUATION) {
-      return true;
-    }
-    // Only a +OK that carries a challenge: a bare +OK where a challenge is due means the server
-    // skipped the exchange, and the credential must not follow (case A-06).
-    if (r.ok() && r.text().matches("[A-Za-z0-9+/]+=*")) {
-      quirks.add("Q15");
-      return true;
-    }
-    return false;
-  }
-
-  private String decodeChallenge(String b64) throws FetchException {
-    byte[] raw = challengeBytes(b64);
-    return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
-  }
-
-  /** A SASL challenge decoded, or null when it is not base64; longer than the cap ends the session. */
-  private byte[] challengeBytes(String b64) throws FetchException {
-    if (b64.length() > s.limits().maxSaslChallenge()) {
-      broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a login challenge from " + server() + " is longer than "
-          + Limit.SASL_CHALLENGE.words(s.limits().maxSaslChallenge()), null, null,
-          Limit.SASL_CHALLENGE.remedy(s.limits().maxSaslChallenge()));
-    }
-    try {
-      return Base64.getDecoder().decode(b64.strip());
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  /** A reply during login: end of stream here means the server dropped us for bad credentials (Q39). */
-  private Reply authReply(String doing) throws FetchException {
-    try {
-      return reply(doing);
-    } catch (FetchException e) {
-      if (e.error() == FetchError.CONNECTION_RESET) {
-        quirks.add("Q39");
-        throw new FetchException(FetchError.AUTH_FAILED, server() + " closed the connection during login, which"
-            + " some servers do after a wrong password (quirk Q39)", e);
-      }
-      throw e;
-    }
-  }
-
-  private FetchException authFailure(Reply r, String step) {
-    if (r.kind() == Reply.Kind.OK || r.kind() == Reply.Kind.CONTINUATION) {
-      return new FetchException(FetchError.PROTOCOL, "unexpected reply to " + step, r.line(), null);
-    }
-    return LoginRefusal.of(server(), r, step, has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    new Login(this).login();
   }
 
   private void readPolicy() {
@@ -998,6 +706,17 @@ public final class Pop3Session implements FetchSession {
   @Override
   public Set<String> quirksNoticed() {
     return Set.copyOf(quirks);
+  }
+
+  @Override
+  public List<FetchException> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  private void warn(FetchException w) {
+    if (w != null) {
+      warnings.add(w);
+    }
   }
 
   @Override
@@ -1057,15 +776,18 @@ public final class Pop3Session implements FetchSession {
     }
     Reply stat = reply("counting messages (STAT)");
     if (!stat.ok()) {
-      throw stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the messages (STAT)");
+      FetchException notIn = LoginRefusal.notReallyLoggedIn(server(), stat, loggedInWith == null ? null
+          : loggedInWith == AuthMechanism.USER ? "USER and PASS" : "AUTH " + Login.saslName(loggedInWith), "STAT");
+      throw notIn != null ? notIn : stat.exception(FetchError.SERVER_TEMPORARY, server() + " could not count the"
+          + " messages (STAT)");
     }
     String[] parts = stat.text().split("[ \t]+");
     long count = parts.length >= 2 ? number(parts[0]) : -1;
     long octets = parts.length >= 2 ? number(parts[1]) : -1;
     if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
       broken = true;
-      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size (cases R-06, R-07)",
-          stat.line(), null);
+      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size"
+          + " (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
     }
     messageCount = (int) count;
     handler.count(messageCount, octets);
@@ -1078,6 +800,7 @@ public final class Pop3Session implements FetchSession {
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
+    ListingDisagreement gaps = new ListingDisagreement(messageCount);
     if (!together) {
       send("LIST", "LIST");
     }
@@ -1099,6 +822,7 @@ public final class Pop3Session implements FetchSession {
       if (n < 1 || n > messageCount || size < 0 || sizes[(int) n] >= 0) {
         if (tolerant && size >= 0) {
           quirks.add("Q29"); // ignored with a warning: numbers outside 1..STAT, or repeated
+          gaps.droppedList(n);
           return;
         }
         if (bad[0] == null) {
@@ -1127,6 +851,7 @@ public final class Pop3Session implements FetchSession {
           handler.message(new MessageRef(n, null, sizes[n]));
         }
       }
+      warn(gaps.warning(server(), sizes, null));
       return;
     }
     // Held until the listing is whole (a listing that breaks halfway hands over nothing), flat:
@@ -1147,6 +872,7 @@ public final class Pop3Session implements FetchSession {
       if (n < 1 || n > messageCount || listed.get((int) n)) {
         if (sortLater) {
           quirks.add("Q29"); // ignored with a warning; the message is fetched when it lists properly
+          gaps.droppedUidl(n);
           return;
         }
         fail[0] = wrongOrder(n < 1 || n > messageCount ? "UIDL names a message that STAT did not count"
@@ -1182,6 +908,7 @@ public final class Pop3Session implements FetchSession {
     if (fail[0] != null) {
       throw fail[0];
     }
+    warn(gaps.warning(server(), sizes, listed));
     if (!sortLater) {
       for (int i = 0; i < held.count(); i++) {
         handler.message(held.ref(i));
@@ -1229,7 +956,7 @@ public final class Pop3Session implements FetchSession {
     broken = true;
     learnt.noPipelining = true;
     quirks.add("Q21");
-    return new FetchException(FetchError.PROTOCOL, server() + " sent more replies than commands (case N-12): "
+    return new FetchException(FetchError.PROTOCOL, server() + " sent more replies than commands: "
         + what + "; the session stops and pipelining is off for this server from now on");
   }
 
@@ -1286,11 +1013,13 @@ public final class Pop3Session implements FetchSession {
         dropListing();
       }
       reader.lineEndsToLf(ending == LineEnding.LF);
+      reader.aboutMessages(true);
       bodiesLocked(batch, next, handler, "RETR", "");
     } catch (RuntimeException e) {
       broken = true; // the handler stopped us mid-batch: replies are in flight, nothing more on this line
       throw e;
     } finally {
+      reader.aboutMessages(false);
       reader.lineEndsToLf(false);
       line.unlock();
     }
@@ -1510,6 +1239,11 @@ public final class Pop3Session implements FetchSession {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
           pipeliningStalled();
         }
+        FetchException stray = pending == null ? null : strayTerminator(pending, e);
+        if (stray != null) {
+          handler.failed(pending, stray);
+          throw stray;
+        }
         if (pending != null) {
           FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
               ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
@@ -1547,6 +1281,9 @@ public final class Pop3Session implements FetchSession {
             + " message " + ref.number() + " (TOP); it stays there") : r.listedMessageRefused(server(), ref.number()));
         w.topUp();
         continue;
+      }
+      if (!top) {
+        marks.retrieved(ref.number());
       }
       if (top && reader.nextLineIsStatus()) {
         // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
@@ -1589,6 +1326,29 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /**
+   * Quirk Q11's stray end marker (hMailServer): where the reply after message {@code pending} was
+   * due came an empty line and a lone '.' ({@code e}: the empty line, or with Tolerance.EMPTY_LINES
+   * the '.' after it). The same bytes are what a message whose last lines are a lone '.' and an
+   * empty line looks like when the server leaves that '.' unescaped (quirk Q04), so the message is
+   * not stored either way; null where {@code e} is something else.
+   */
+  private FetchException strayTerminator(MessageRef pending, FetchException e) {
+    boolean dot = e.error() == FetchError.READ_ERROR && ".".equals(e.serverReply().orElse(null));
+    if (!dot && e.error() == FetchError.EMPTY_LINE) {
+      try {
+        dot = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE).equals(".");
+      } catch (FetchException unread) {
+        return null; // nothing more came: the empty line stands on its own
+      }
+    }
+    return !dot ? null : new FetchException(FetchError.EMPTY_LINE, "after message " + pending.number() + "'s end"
+        + " marker the server sent an empty line and a lone '.' where the next reply was due: a stray end marker"
+        + " (quirk Q11), or a line with a single '.' it left unescaped at the end of message " + pending.number()
+        + " (quirk Q04); the two cannot be told apart, so the message is not stored and stays on the server", null, e,
+        Advice.strayTerminator());
   }
 
   private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
@@ -1718,6 +1478,7 @@ public final class Pop3Session implements FetchSession {
     if (retrievedNotStored.isEmpty()) {
       return;
     }
+    marks.notStored();
     acquireDroppingListing();
     try {
       send("RSET", "RSET");
@@ -1763,8 +1524,12 @@ public final class Pop3Session implements FetchSession {
         }
         throw e;
       }
-      if (r.ok()) {
+      if (r.ok() || marks.alreadyDeleted(ref.number(), r)) {
+        if (!r.ok()) {
+          quirks.add("Q31"); // RETR marked it deleted already: the deletion asked for holds
+        }
         accepted.add(ref);
+        marks.marked();
       } else {
         log.warn("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
       }
@@ -1791,6 +1556,10 @@ public final class Pop3Session implements FetchSession {
     if (broken || socket == null) {
       return false;
     }
+    if (marks.endWithoutQuit() || (marks.rsetBeforeQuit() && !unmarkRetrieved())) {
+      close(); // nothing to commit, and a message not stored must not be removed at QUIT (RetrievedMarks)
+      return false;
+    }
     try {
       send("QUIT", "QUIT");
       reader.deadline(System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
@@ -1798,6 +1567,8 @@ public final class Pop3Session implements FetchSession {
       if (!r.ok()) {
         quirks.add("Q35");
         log.warn("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+      } else {
+        warn(marks.quitDeletedMore(server(), r));
       }
       return r.ok();
     } catch (FetchException e) {
@@ -1809,7 +1580,27 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
-  /** Takes the connection for one of the engine's calls, first reading what keepalives left unread. */
+  /**
+   * RSET before QUIT, where mail was retrieved and none marked for deletion (see {@link
+   * RetrievedMarks}); STAT first, whose count falls below the listing's on a server whose RETR marks
+   * (quirk Q31). False when either failed: the session then ends without QUIT, which commits nothing.
+   */
+  private boolean unmarkRetrieved() {
+    try {
+      send("STAT", "STAT");
+      Reply stat = reply("counting messages before RSET (STAT)");
+      long now = stat.ok() ? number(stat.text().split("[ \t]+")[0]) : -1;
+      if (now >= 0 && now < messageCount) {
+        quirks.add("Q31");
+      }
+      send("RSET", "RSET");
+      return reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
+    } catch (FetchException e) {
+      log.debug("{} - STAT and RSET before QUIT failed ({}); ending without QUIT", s.account(), e.getMessage());
+      return false;
+    }
+  }
+
   /** Takes the connection for a command other than retrieve; with RETRs sent ahead, the session is dropped. */
   private void acquire() throws FetchException {
     acquireKeepingAhead();

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
@@ -141,6 +142,32 @@ final class PortProbe {
       }
     }
     return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Whether {@code port} answers a TLS handshake with a certificate or a TLS alert, on a new
+   * connection closed right after it (nothing of POP3 is sent, and the certificate is refused
+   * whatever it is): a fetch's check, after a port gave it no greeting, that the port speaks TLS
+   * from the first byte. Stricter than {@link #probe}: a connection closed or reset during the
+   * handshake proves nothing.
+   */
+  static boolean answersTls(InetAddress address, String host, int port, Duration wait) {
+    ChainRecorder recorder = new ChainRecorder(null);
+    try (Socket raw = new Socket()) {
+      raw.connect(new InetSocketAddress(address, port), millis(wait));
+      raw.setSoTimeout(millis(wait));
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, new TrustManager[] {recorder}, null);
+      try (SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(raw, host, port, true)) {
+        ssl.startHandshake();
+        return true;
+      }
+    } catch (SSLException e) {
+      X509Certificate[] chain = recorder.chain;
+      return (chain != null && chain.length > 0) || String.valueOf(e.getMessage()).contains("Received fatal alert");
+    } catch (IOException | GeneralSecurityException e) {
+      return false;
+    }
   }
 
   /** Whether the port answers a TLS handshake; nothing is sent after it, valid certificate or not. */

@@ -67,7 +67,7 @@ public final class Reply {
     }
     if (line.startsWith("+") || line.startsWith("-")) {
       throw new FetchException(FetchError.PROTOCOL,
-          "the server sent a status line that is neither +OK nor -ERR (case R-13)", line, null);
+          "the server sent a status line that is neither +OK nor -ERR (RFC 1939 §3)", line, null);
     }
     throw new FetchException(FetchError.READ_ERROR,
         "the server sent data where a status line was due: its replies are out of step", line, null);

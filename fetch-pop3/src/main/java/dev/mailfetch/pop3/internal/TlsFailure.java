@@ -2,36 +2,72 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import javax.net.ssl.SSLException;
 
 /**
  * A failed TLS handshake, as the error a person reads: which check failed (expired, not yet valid,
  * another host name, an authority not trusted), or which mix-up it was (TLS spoken to a plain-text
- * port, no TLS version in common). The JDK says several of these in the same words, so the whole
- * chain of causes, class names included, is what is searched; none of it reaches the message.
+ * port, no TLS version in common), each with the advice that fits it. The JDK says several of these
+ * in the same words, so the whole chain of causes, class names included, is what is searched; none
+ * of it reaches the message.
  */
 final class TlsFailure {
   private TlsFailure() {}
+
+  /** Which certificate check failed. */
+  enum Check {
+    EXPIRED, NOT_YET_VALID, WRONG_HOST, UNTRUSTED
+  }
+
+  /** A certificate refused, by which check: {@link CertificateTrouble} adds what the certificate says. */
+  static final class Refused extends FetchException {
+    private static final long serialVersionUID = 1L;
+    final Check check;
+
+    Refused(Check check, String detail, Throwable cause, Remedy remedy) {
+      super(FetchError.CERTIFICATE_INVALID, detail, null, cause, remedy);
+      this.check = check;
+    }
+  }
+
+  private static final Remedy RENEW = Remedy.of("Tell the provider (or, for your own server, its administrator) to"
+      + " renew the certificate; nothing should change on this side: mailfetch never switches certificate checks"
+      + " off.");
+  private static final Remedy CLOCK = Remedy.of("Check this machine's date and time; if they are right, tell the"
+      + " provider that their certificate is not valid yet.");
+  private static final Remedy OTHER_NAME = Remedy.of(
+      "Use a name the certificate holds in the URL (pop3s://user@NAME) if that is your provider's server; otherwise"
+          + " tell the provider. mailfetch never switches the host name check off.",
+      "Use a name the certificate holds as the source's host(String) if that is your provider's server; otherwise"
+          + " tell the provider. The host name check is never switched off.");
+  private static final Remedy TOO_OLD = Remedy.of("Ask the provider to enable TLS 1.2 or 1.3 on the server:"
+      + " mailfetch refuses the older versions, which are broken (RFC 8996).");
+  private static final Remedy SILENT_END = Remedy.of(
+      "Ask the provider whether the server supports TLS 1.2 or later (mailfetch refuses older versions, RFC 8996);"
+          + " mailfetch doctor URL shows what the port answers, to send them.",
+      "Ask the provider whether the server supports TLS 1.2 or later (older versions are refused, RFC 8996);"
+          + " Pop3Doctor shows what the port answers, to send them.");
 
   /** The error for {@code e}, met while securing the connection to {@code server} ({@code host}, {@code port}). */
   static FetchException of(SSLException e, String server, String host, int port) {
     String all = chain(e);
     // The JDK says "validity check failed" for both; the cause's class tells which.
     if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server + "'s certificate is not yet valid"
-          + " (check this machine's clock)", e);
+      return new Refused(Check.NOT_YET_VALID, server + "'s certificate is not yet valid (check this machine's clock)",
+          e, CLOCK);
     }
     if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server + "'s certificate has expired", e);
+      return new Refused(Check.EXPIRED, server + "'s certificate has expired", e, RENEW);
     }
     if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server + "'s certificate was issued for another host"
-          + " name than " + host, e);
+      return new Refused(Check.WRONG_HOST, server + "'s certificate was issued for another host name than " + host, e,
+          OTHER_NAME);
     }
     if (all.contains("unable to find valid certification path") || all.contains("PKIX")
         || all.contains("certificate_unknown") || all.contains("CertPath") || all.contains("Certificate")) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, server + "'s certificate is self-signed or issued by"
-          + " an authority this client does not trust", e);
+      return new Refused(Check.UNTRUSTED, server + "'s certificate is self-signed or issued by an authority this client"
+          + " does not trust", e, null);
     }
     if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
       return new FetchException(FetchError.TLS_FAILED, server + " does not speak TLS on port " + port
@@ -40,9 +76,17 @@ final class TlsFailure {
     }
     if (all.contains("protocol") || all.contains("No appropriate")) {
       return new FetchException(FetchError.TLS_FAILED, server + " offers no TLS version this client accepts"
-          + " (TLS 1.2 or later is required)", e);
+          + " (TLS 1.2 or later is required)", null, e, TOO_OLD);
     }
-    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server + " failed: " + e.getMessage(), e);
+    if (all.contains("terminated the handshake") || all.contains("EOFException")) {
+      // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert) ends
+      // the handshake like this; so does one without a cipher in common.
+      return new FetchException(FetchError.TLS_FAILED, server + " closed the connection during the TLS handshake"
+          + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
+          + " accepts", null, e, SILENT_END);
+    }
+    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server + " failed: "
+        + FetchException.escape(String.valueOf(e.getMessage())), e);
   }
 
   private static String chain(Throwable t) {
