@@ -231,7 +231,8 @@ public enum FetchError {
       "These settings cannot work safely with this server.",
       List.of(
           "leaving mail on the server needs stable unique ids (UIDL), and the server has none",
-          "the server announces EXPIRE 0: it does not allow mail to be left on it"),
+          "the server announces EXPIRE 0: it does not allow mail to be left on it",
+          "the server removes retrieved mail by itself at the end of the session (quirk Q31)"),
       Remedy.of(
           "Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
           "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")),
