@@ -377,6 +377,8 @@ final class FetchRun {
         f.uidStore.recordFirstRun(now);
       }
       f.uidStore.sync();
+    } catch (FetchException e) {
+      throw e; // typed where it happened: the sink's, the source's (reading headers) or the store's own
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);
     }
@@ -713,9 +715,12 @@ final class FetchRun {
     }
   }
 
-  /** A message as a report names it: its number and, where it has one, its unique id. */
+  /**
+   * A message as a report names it: its number and, where it has one, its unique id as it is (a
+   * unique id is printable ASCII, {@link MessageRef}, so there is nothing to escape).
+   */
   static String describe(MessageRef ref) {
-    return ref.number() + (ref.hasUid() ? " (uid " + FetchException.escape(ref.uid()) + ")" : "");
+    return ref.number() + (ref.hasUid() ? " (uid " + ref.uid() + ")" : "");
   }
 
   /** Marks {@code due} for deletion; returns the ones the server accepted. */
@@ -937,11 +942,19 @@ final class FetchRun {
     return Set.copyOf(all);
   }
 
+  /** A sink's failure, said once: a typed one keeps its code and words, with what the run was doing. */
   private FetchException sinkFailed(String doing, Throwable e) {
+    if (e instanceof FetchException) {
+      return ((FetchException) e).inContext("sink failed " + doing);
+    }
     return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
   }
 
+  /** The state store's failure, said once: a typed one (STATE_FAILED, STATE_DAMAGED) is passed on as it is. */
   private FetchException stateFailed(Throwable e) {
+    if (e instanceof FetchException) {
+      return (FetchException) e;
+    }
     return new FetchException(FetchError.STATE_FAILED, "state store failed: " + IoWords.of(e), e);
   }
 

@@ -540,7 +540,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private static ByteBuffer putRecord(UidRecord r) {
     byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
     byte[] err = r.lastError() == null ? new byte[0] : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.US_ASCII);
+    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = record(PUT2, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length
         + 8 + 2 + words.length);
     b.putShort((short) uid.length).put(uid);
@@ -554,7 +554,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     b.putInt(r.failures());
     b.put((byte) err.length).put(err);
     b.putLong(r.size());
-    b.putShort((short) words.length).put(words); // bounded ASCII (UidRecord.boundedDetail)
+    b.putShort((short) words.length).put(words); // UTF-8, at most 300 characters (UidRecord.boundedDetail)
     return b;
   }
 

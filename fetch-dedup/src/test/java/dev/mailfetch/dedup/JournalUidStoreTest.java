@@ -386,6 +386,8 @@ class JournalUidStoreTest {
       s.put(failed);
       s.put(big);
       s.put(delivered("none", T0).withSize(0));
+      s.put(UidRecord.of("words", State.FAILED, T0, null).failedOnce(new FetchException(FetchError.PROTOCOL,
+          "the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7")));
       s.sync();
     }
     for (int round = 0; round < 2; round++) {
@@ -399,6 +401,8 @@ class JournalUidStoreTest {
         assertTrue(f.lastErrorDetail().endsWith("..."), f.lastErrorDetail());
         assertEquals(0xFFFF_FFFEL, s.get("d").orElseThrow().size());
         assertEquals(0, s.get("none").orElseThrow().size());
+        assertEquals("the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7",
+            s.get("words").orElseThrow().lastErrorDetail(), "mailfetch's own words, as they were");
         s.put(f); // the same record again: nothing to write
         s.compact();
       }
