@@ -479,26 +479,8 @@ final class FetchRun {
         item.deleteDue = deletionDue(rec);
         return true;
       case FAILED:
-        if (rec.failures() >= f.quarantineAfter && !f.retryQuarantined) {
-          item.outcome =
-              MessageOutcome.skipped(
-                  item.ref,
-                  SkipReason.QUARANTINED,
-                  new FetchException(
-                      rec.lastError() == null ? FetchError.PROTOCOL : rec.lastError(),
-                      "message "
-                          + describe(item.ref)
-                          + " is quarantined: it failed in "
-                          + rec.failures()
-                          + " runs and is no longer tried; it stays on the server"
-                          + (rec.lastErrorDetail() == null ? "" : ". Its last error: " + rec.lastErrorDetail()),
-                      null,
-                      null,
-                      Remedy.of(
-                          "Fix the cause its last error names, then run once with --retry-quarantined"
-                              + " to try it again.",
-                          "Fix the cause its last error names, then run once with"
-                              + " Fetcher.Builder.retryQuarantined(true) to try it again.")));
+        if (Quarantine.holds(rec, f.quarantineAfter) && !f.retryQuarantined) {
+          item.outcome = MessageOutcome.skipped(item.ref, SkipReason.QUARANTINED, Quarantine.skipped(item.ref, rec));
           return true;
         }
         return false;
@@ -618,6 +600,7 @@ final class FetchRun {
       }
     }
     boolean recorded = false;
+    List<Item> quarantinedNow = new ArrayList<>();
     try {
       for (Item item : batchItems) {
         if (!item.byUid) {
@@ -638,11 +621,20 @@ final class FetchRun {
             && item.outcome.attempted()
             && countsAgainstMessage(item.outcome.error())
             && !item.reusedUid) { // the earlier message's record stays, so that the next run checks again
-          f.uidStore.put(base(item).failedOnce(item.outcome.error()));
+          UidRecord failed = base(item).failedOnce(item.outcome.error());
+          f.uidStore.put(failed);
+          if (Quarantine.holds(failed, f.quarantineAfter)) {
+            quarantinedNow.add(item);
+          }
         }
       }
       f.uidStore.sync();
       recorded = true;
+      for (Item item : quarantinedNow) { // said once the state holds it
+        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(item.outcome.error(),
+            item.record == null ? 1 : item.record.failures() + 1, Quarantine.holds(item.record, f.quarantineAfter)),
+            true, item.outcome.bytes());
+      }
     } catch (IOException | RuntimeException e) {
       if (stop == null) {
         stop = stateFailed(e);
