@@ -493,7 +493,7 @@ final class FetchRun {
     try {
       return f.sink.contains(key);
     } catch (IOException | RuntimeException e) {
-      throw sinkFailed("checking whether the sink holds a message", e);
+      throw SinkPlace.stopping(sinkFailed("checking whether the sink holds a message", e));
     }
   }
 
@@ -521,7 +521,9 @@ final class FetchRun {
       } catch (FetchException e) {
         sessionError = e;
       } catch (StopInBatch e) {
-        sessionError = stopped(); // the session is dropped mid-batch: nothing deleted this time
+        // The session is dropped mid-batch: nothing deleted this time. A place that failed stops the
+        // run at once; what follows would fail alike (SinkPlace).
+        sessionError = e.placeFailed != null ? e.placeFailed : stopped();
       } catch (RuntimeException e) {
         sessionError =
             new FetchException(FetchError.PROTOCOL, "the source failed while retrieving: " + e, e);
@@ -530,7 +532,15 @@ final class FetchRun {
         sessionBroken = true;
       }
       batch.close(sessionError);
-      barrier(batchItems);
+      try {
+        barrier(batchItems);
+      } catch (FetchException e) {
+        if (sessionError == null || sessionError.error() != FetchError.SINK_FAILED) {
+          throw e;
+        }
+        // The place that failed is the run's one error; the store catches up next run (the sink holds what it holds).
+        log.warn("{} - after the sink failed, the barrier failed too: {}", f.account, e.getMessage());
+      }
       if (sessionError != null) {
         throw sessionError;
       }
@@ -542,12 +552,17 @@ final class FetchRun {
         + " the rest stays on the server for the next run");
   }
 
-  /** Thrown from the handler, through the source, to leave a batch after the message in progress. */
+  /**
+   * Thrown from the handler, through the source, to leave a batch: after the message in progress
+   * when a stop is asked for, or at once when the sink's place failed ({@code placeFailed}).
+   */
   private static final class StopInBatch extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    final transient FetchException placeFailed;
 
-    StopInBatch() {
+    StopInBatch(FetchException placeFailed) {
       super("stop requested", null, false, false);
+      this.placeFailed = placeFailed;
     }
   }
 
@@ -590,7 +605,7 @@ final class FetchRun {
       try {
         f.sink.sync();
       } catch (IOException | RuntimeException e) {
-        stop = sinkFailed("making the batch durable (sync)", e);
+        stop = SinkPlace.stopping(sinkFailed("making the batch durable (sync)", e));
         for (Item item : held) {
           item.receipt = null;
           item.duplicate = null;
@@ -973,6 +988,8 @@ final class FetchRun {
     private ContentDigest content;
     private final EmptyMessageCheck emptiness = new EmptyMessageCheck();
     private FetchException failure;
+    /** The sink's place failed (SinkPlace): the batch is left at once, and the run stops. */
+    private FetchException placeFailed;
 
     Batch(List<Item> batchItems) {
       this.batchItems = batchItems;
@@ -980,8 +997,9 @@ final class FetchRun {
 
     @Override
     public void start(MessageRef ref) {
+      leaveIfPlaceFailed();
       if (current == null && stopRequested.getAsBoolean()) {
-        throw new StopInBatch();
+        throw new StopInBatch(null);
       }
       if (current != null) {
         fail(new FetchException(FetchError.PROTOCOL, "the source started a message before ending the last"));
@@ -1008,6 +1026,14 @@ final class FetchRun {
       inHeaders = needsHeaders;
       if (!inHeaders) {
         decide(HeaderBlock.empty());
+      }
+      leaveIfPlaceFailed();
+    }
+
+    /** Leaves the batch once the sink's place failed: the messages after it would fail alike. */
+    private void leaveIfPlaceFailed() {
+      if (placeFailed != null) {
+        throw new StopInBatch(placeFailed);
       }
     }
 
@@ -1040,6 +1066,7 @@ final class FetchRun {
         }
         write(slice);
       }
+      leaveIfPlaceFailed();
     }
 
     @Override
@@ -1077,6 +1104,7 @@ final class FetchRun {
         }
       }
       settleCurrent();
+      leaveIfPlaceFailed();
     }
 
     @Override
@@ -1125,7 +1153,8 @@ final class FetchRun {
 
     private void fail(FetchException e) {
       if (failure == null) {
-        failure = e;
+        SinkPlace place = e.error() == FetchError.SINK_FAILED && placeFailed == null ? SinkPlace.of(e) : null;
+        failure = place == null ? e : (placeFailed = place.stopRun(e));
       }
       if (delivery != null) {
         delivery.abort();
