@@ -66,6 +66,8 @@ final class FetchRun {
     boolean reusedUid;
     /** The server served it without content of its own (EmptyMessageCheck): stored, never deleted. */
     boolean servedEmpty;
+    /** Served empty in an earlier run: fetched again to see whether the server now serves it whole. */
+    boolean recheckEmpty;
 
     Item(MessageRef ref, boolean byUid) {
       this.ref = ref;
@@ -345,7 +347,7 @@ final class FetchRun {
             fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
           }
-          if (sinkContains(item.key)) {
+          if (!item.recheckEmpty && sinkContains(item.key)) {
             // The sink made it durable but the store never heard: a crash between the two.
             UidRecord recovered =
                 (rec == null
@@ -395,6 +397,9 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
+        if (EmptyMessageCheck.servedEmpty(rec)) {
+          return ListedOutcomes.OWN; // checked again, with its record
+        }
         return deletionDue(rec) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
       default:
         return ListedOutcomes.OWN; // a failed message: tried again or quarantined, with its record
@@ -475,6 +480,10 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
+        if (EmptyMessageCheck.servedEmpty(rec)) {
+          item.recheckEmpty = true; // does the server serve it whole now?
+          return false;
+        }
         item.outcome = MessageOutcome.alreadySeen(item.ref, rec.deliveryKey(), 0);
         item.deleteDue = deletionDue(rec);
         return true;
@@ -635,7 +644,9 @@ final class FetchRun {
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
             && countsAgainstMessage(item.outcome.error())
-            && !item.reusedUid) { // the earlier message's record stays, so that the next run checks again
+            // The earlier message's record stays, so that the next run checks again (Q51); so does the
+            // empty copy's (Q53): as a failure, the sink's copy would pass for the whole message.
+            && !item.reusedUid && !item.recheckEmpty) {
           UidRecord failed = base(item).failedOnce(item.outcome.error());
           f.uidStore.put(failed);
           if (Quarantine.holds(failed, f.quarantineAfter)) {
@@ -670,6 +681,8 @@ final class FetchRun {
       if (item.servedEmpty && item.receipt != null) {
         warnings.add(servedEmpty(item));
         log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
+      } else if (item.recheckEmpty && item.receipt != null) {
+        warnings.add(EmptyMessageCheck.servedWhole(item.ref));
       }
     }
     for (Item item : batchItems) {
@@ -1086,6 +1099,17 @@ final class FetchRun {
         }
         // Every empty message has one digest: never judged by it, or each would be a copy of the first.
         item.servedEmpty = emptiness.isEmpty();
+        if (item.recheckEmpty) {
+          if (item.servedEmpty) { // as before: the copy stored then stays the only one
+            delivery.abort();
+            delivery = null;
+            item.outcome = MessageOutcome.alreadySeen(item.ref, item.record.deliveryKey(), bytes);
+            warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes, item.record.firstSeen()));
+            settleCurrent();
+            return;
+          }
+          item.key = EmptyMessageCheck.wholeKey(f.account, item.ref);
+        }
         if (content != null && !item.servedEmpty && secondLook(item)) {
           settleCurrent(); // a duplicate by content: aborted in the sink, never stored
           return;
