@@ -135,6 +135,20 @@ class AdviceTest {
   }
 
   @Test
+  void whatThEngineSaysOfSizes_isInWords_neverARawByteCount() {
+    Rig rig = new Rig();
+    rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(25_000) + "\r\n").add("m2", Rig.message(2));
+    FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxMessageSize(20_000).build())).run();
+    assertTrue(r.summary().contains("1 delivered (1"), r.summary());
+    assertTrue(r.summary().matches(".*delivered \\(\\d+ B\\).*"), r.summary());
+    assertTrue(r.outcomes().get(1).describe().matches(".*: delivered, \\d+ B"), r.outcomes().get(1).describe());
+    FetchException big = r.outcomes().get(0).error();
+    assertTrue(big.remedy().library().matches(".*maxMessageSize\\(long\\) to at least \\d+ \\(25 kB\\).*"),
+        big.remedy().library());
+    assertFalse(big.remedy().library().matches(".*to at least \\d+ bytes.*"), big.remedy().library());
+  }
+
+  @Test
   void sizesAreInTheUnitsEveryReportUses_decimal_asTheCommandsOptionsAreRead() {
     assertEquals("0 B", LimitAdvice.human(0));
     assertEquals("999 B", LimitAdvice.human(999));
