@@ -225,7 +225,7 @@ final class FetchRun {
   /**
    * Decides every message that needs no download; returns the ones to download, in order. A
    * message the state remembers as delivered (or as old, under "only new") is settled by a byte in
-   * {@link #fate}, without an {@link RunItem}: a poll of a large mailbox keeps little per message.
+   * {@link #fate}, without a {@link RunItem}: a poll of a large mailbox keeps little per message.
    */
   private List<RunItem> plan(FetchSession session) throws FetchException {
     now = f.clock.instant();
@@ -351,7 +351,7 @@ final class FetchRun {
     return work;
   }
 
-  /** A message the state remembers, settled without an RunItem where its record allows. */
+  /** A message the state remembers, settled without a RunItem where its record allows. */
   private byte settle(UidRecord rec) {
     switch (rec.state()) {
       case BASELINE:
@@ -761,7 +761,7 @@ final class FetchRun {
       }
     }
     // Every message due: delivered in this run (deleteDue is set only once its barrier held), met
-    // in the sink, or old ones settled without an RunItem.
+    // in the sink, or old ones settled without a RunItem.
     List<MessageRef> old = new ArrayList<>();
     for (int at = 0; at < itemAt.length; at++) {
       RunItem item = itemAt[at];
