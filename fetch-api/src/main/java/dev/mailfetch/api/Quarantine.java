@@ -37,8 +37,7 @@ final class Quarantine {
   static FetchException failed(FetchException error, int failures, boolean wasQuarantined) {
     return error.withConsequence(wasQuarantined
         ? "it failed again when tried once more, in " + failures + " runs in all, and stays quarantined: later runs"
-            + " do not try it, and it stays on the server"
-        : "it has now failed in " + failures + " runs and is quarantined: later runs do not try it, and it stays on"
-            + " the server", RETRY);
+            + " do not try it"
+        : "it has now failed in " + failures + " runs and is quarantined: later runs do not try it", RETRY);
   }
 }

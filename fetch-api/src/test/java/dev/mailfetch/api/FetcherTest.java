@@ -350,8 +350,8 @@ class FetcherTest {
         if (run < 3) {
           assertEquals("framing broke", e.detail(), "run " + run + ": tried again next run, as its remedy says");
         } else {
-          assertEquals("framing broke; it has now failed in 3 runs and is quarantined: later runs do not try it,"
-              + " and it stays on the server", e.detail());
+          assertEquals("framing broke; it has now failed in 3 runs and is quarantined: later runs do not try it",
+              e.detail());
           assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
         }
       }
