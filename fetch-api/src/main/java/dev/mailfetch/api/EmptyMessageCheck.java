@@ -62,10 +62,10 @@ final class EmptyMessageCheck {
   }
 
   /** A message served empty in an earlier run, and again in this one: said at every run that lists it. */
-  static FetchException stillEmpty(MessageRef ref, long received, java.time.Instant firstSeen) {
+  static FetchException stillEmpty(MessageRef ref, long received) {
     return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " is still served empty ("
-        + what(ref, received) + "), as since " + firstSeen.toString().substring(0, 10) + ": the copy stored then is"
-        + " all mailfetch has of it, and it stays on the server", null, null,
+        + what(ref, received) + "), as in an earlier run: the copy stored then is all mailfetch has of it, and it"
+        + " stays on the server", null, null,
         Remedy.of(LOOK.commandLine() + " mailfetch checks it again at every run, and stores it whole once the server"
             + " serves it so."));
   }

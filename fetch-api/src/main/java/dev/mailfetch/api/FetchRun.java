@@ -1066,7 +1066,7 @@ final class FetchRun {
             delivery.abort();
             delivery = null;
             item.outcome = MessageOutcome.alreadySeen(item.ref, item.record.deliveryKey(), bytes);
-            warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes, item.record.firstSeen()));
+            warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes));
             settleCurrent();
             return;
           }
