@@ -3,7 +3,6 @@ package dev.mailfetch.api;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -79,8 +78,7 @@ enum SinkPlace {
       if (t instanceof NoSuchFileException || t instanceof NotDirectoryException) {
         return GONE;
       }
-      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-          || t instanceof ClosedChannelException) {
+      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
         return UNREACHABLE;
       }
       String text = t instanceof FileSystemException && ((FileSystemException) t).getReason() != null

@@ -79,7 +79,9 @@ class SinkPlaceTest {
             "Read-only file system", "Make the file system writable"),
         Arguments.of(new IOException("cannot create /m/tmp/x: Disk quota exceeded",
             new FileSystemException("/m/tmp/x", null, "Disk quota exceeded")), "Disk quota exceeded",
-            "Free some space"));
+            "Free some space"),
+        Arguments.of(new IOException("cannot append to imap.example.com", new java.net.ConnectException(
+            "Connection refused")), "cannot append", "Check that the place where mail is stored is reachable"));
   }
 
   @ParameterizedTest
