@@ -52,13 +52,54 @@ final class EmptyMessageCheck {
    */
   static FetchException fault(MessageRef ref, long received) {
     return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " was served empty: "
-        + (received == 0 ? "not a byte" : "only header fields a server adds, no body (" + received + " bytes)")
-        + (ref.size() > received ? ", though the listing announced " + ref.size() + " bytes" : "")
-        + ". It is stored as served, and left on the server, where the message itself may still be", null, null,
-        Remedy.of("Look at the message on the server (webmail, another mail program). If it is empty there too,"
-            + " delete it there; if not, tell the provider that their server served it without its content."
-            + " mailfetch never deletes it."));
+        + what(ref, received) + ". It is stored as served, and left on the server, where the message itself may"
+        + " still be", null, null, LOOK);
   }
+
+  /** Whether a record is of a message stored as served empty: checked again at every run that lists it. */
+  static boolean servedEmpty(UidRecord rec) {
+    return rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null;
+  }
+
+  /** A message served empty in an earlier run, and again in this one: said at every run that lists it. */
+  static FetchException stillEmpty(MessageRef ref, long received) {
+    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " is still served empty ("
+        + what(ref, received) + "), as in an earlier run: the copy stored then is all mailfetch has of it, and it"
+        + " stays on the server", null, null,
+        Remedy.of(LOOK.commandLine() + " mailfetch checks it again at every run, and stores it whole once the server"
+            + " serves it so."));
+  }
+
+  /**
+   * A message served empty in an earlier run and whole in this one: stored now under a key of its
+   * own ({@link #wholeKey}), the empty copy stays where it was.
+   */
+  static FetchException servedWhole(MessageRef ref) {
+    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + ", served empty by an"
+        + " earlier run, was served whole this time and is stored; the empty copy stored then is still in the"
+        + " mailbox", null, null, Remedy.of("Delete the empty copy from the mailbox if you like (a message without"
+            + " sender, subject or text); nothing else is needed, and later runs take this message as fetched."));
+  }
+
+  /**
+   * The key of the whole message: not the unique id's usual key, which the sink holds for the empty
+   * copy, and the same in every run, so that a crash between the sink and the state still
+   * re-delivers into a no-op.
+   */
+  static DeliveryKey wholeKey(String account, MessageRef ref) {
+    return DeliveryKey.of(account, ref.uid() + "\u0000served whole");
+  }
+
+  private static String what(MessageRef ref, long received) {
+    return (received == 0 ? "not a byte" : "only header fields a server adds, no body ("
+        + dev.mailfetch.api.internal.Sizes.size(received) + ")")
+        + (ref.size() > received ? ", though the listing announces " + dev.mailfetch.api.internal.Sizes.size(ref.size())
+            : "");
+  }
+
+  private static final Remedy LOOK = Remedy.of("Look at the message on the server (webmail, another mail program)."
+      + " If it is empty there too, delete it there; if not, tell the provider that their server served it without"
+      + " its content. mailfetch never deletes it.");
 
   void feed(ByteBuffer slice) {
     for (int i = slice.position(), end = slice.limit(); i < end && !content; i++) {

@@ -11,7 +11,9 @@ import java.util.Optional;
  * report as it is. The server's reply, where there is one, is kept escaped and truncated: control
  * characters and bytes outside printable ASCII appear as {@code \xNN}, and nothing longer than
  * {@value #MAX_REPLY_CHARS} characters is kept, so a hostile server cannot fill a log or forge log
- * lines through us.
+ * lines through us. It is escaped once, where it enters: a failure that explains another ({@link
+ * #inContext}, {@link #withConsequence}, or a constructor given the cause's {@link #serverReply()}
+ * and the cause) keeps it as it is. The detail is mailfetch's own words, in printable Unicode.
  *
  * <p>No secret ever reaches this exception: callers build the detail text from settings names and
  * server replies, never from credentials. (A server reply is not a secret; a SASL exchange is never
@@ -74,11 +76,32 @@ public class FetchException extends IOException {
    * @throws NullPointerException if {@code error} or {@code detail} is null
    */
   public FetchException(FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
-    super(format(error, detail, serverReply == null ? null : escape(serverReply)), cause);
+    this(error, detail, escapedReply(serverReply, cause), cause, remedy, true);
+  }
+
+  /** The one constructor that does the work: {@code escapedReply} is escaped already. */
+  private FetchException(FetchError error, String detail, String escapedReply, Throwable cause, Remedy remedy,
+      boolean replyEscaped) {
+    super(format(error, detail, escapedReply), cause);
     this.error = Objects.requireNonNull(error, "error");
     this.detail = Objects.requireNonNull(detail, "detail");
-    this.serverReply = serverReply == null ? null : escape(serverReply);
+    this.serverReply = escapedReply;
     this.remedy = remedy;
+  }
+
+  /**
+   * A reply escaped once: the reply of the cause, passed on by a wrapper that explains it ({@code
+   * new FetchException(code, words, cause.serverReply().orElse(null), cause)}), is escaped already
+   * and is kept as it is; any other is escaped here.
+   */
+  private static String escapedReply(String serverReply, Throwable cause) {
+    if (serverReply == null) {
+      return null;
+    }
+    if (cause instanceof FetchException && serverReply.equals(((FetchException) cause).serverReply)) {
+      return serverReply;
+    }
+    return escape(serverReply);
   }
 
   /** What went wrong, with its user-facing text and exit code. */
@@ -107,6 +130,30 @@ public class FetchException extends IOException {
   /** Whether trying again later may succeed; see {@link FetchError#retryable()}. */
   public boolean retryable() {
     return error.retryable();
+  }
+
+  /**
+   * This failure said where it happened: {@code "context: "} before its words, and the rest as it
+   * is: its code (no second code in front of the first), its own remedy, its server reply (escaped
+   * once, never twice), and this as the cause. For a caller that catches a {@code FetchException}
+   * from a part it called (a sink, a state store) and must say what it was doing.
+   *
+   * @param context what was being done, in words ("saving the state of message 3")
+   */
+  public FetchException inContext(String context) {
+    return new FetchException(error, context + ": " + detail, serverReply, this, remedy, true);
+  }
+
+  /**
+   * This failure with what it led to after its words ({@code "detail; consequence"}), its code and
+   * server reply as they are, and this as the cause.
+   *
+   * @param consequence what became of the message or the run, in words
+   * @param remedy what to do now, or null to keep this failure's own
+   */
+  public FetchException withConsequence(String consequence, Remedy remedy) {
+    return new FetchException(error, detail + "; " + consequence, serverReply, this,
+        remedy != null ? remedy : this.remedy, true);
   }
 
   private static String format(FetchError error, String detail, String escapedReply) {

@@ -215,12 +215,12 @@ public record FetchResult(
   /** A one-line summary for logs. */
   public String summary() {
     return String.format(java.util.Locale.ROOT,
-        "%s: %d listed, %d delivered (%d bytes), %d already seen, %d skipped, %d duplicates,"
+        "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d duplicates,"
             + " %d failed, %d deleted%s%s%s%s",
         account,
         listed(),
         count(MessageOutcome.Kind.DELIVERED),
-        bytesDelivered(),
+        dev.mailfetch.api.internal.Sizes.size(bytesDelivered()),
         count(MessageOutcome.Kind.ALREADY_SEEN),
         count(MessageOutcome.Kind.SKIPPED),
         count(MessageOutcome.Kind.DUPLICATE),

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>Open the session; refuse settings the server cannot honour (POLICY).
- *   <li>List, keeping one {@link Item} per message (the listing is capped by maxListing).
+ *   <li>List, keeping one {@link RunItem} per message (the listing is capped by maxListing).
  *   <li>Plan: every message either gets its outcome now (already seen, skipped, recovered from
  *       the sink) or joins the work list. Records made here are synced before any download.
  *   <li>For each batch of the work list: retrieve (the source may pipeline), streaming each
@@ -37,42 +37,6 @@ import org.slf4j.LoggerFactory;
 final class FetchRun {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
-  /** One listed message and what the run knows and decides about it. */
-  private static final class Item {
-    final MessageRef ref;
-    /** Identity by unique id (stable ids) rather than by content digest. */
-    final boolean byUid;
-    UidRecord record;
-    Instant firstSeen;
-    DeliveryKey key;
-    MessageOutcome outcome;
-    /** Set once a delivery completed, until the barrier decides the outcome. */
-    DeliveryReceipt receipt;
-    Envelope envelope;
-    HeaderBlock headers;
-    DedupVerdict duplicate;
-    /** The message's ContentDigest, when the dedup policy judges by content. */
-    byte[] contentDigest;
-    /** The labels decided for it, for a duplicate found after its body. */
-    LabelDecision labels;
-    long bytesSeen;
-    boolean deleteDue;
-    boolean deleteMarked;
-    /** Whether the listener has heard this message's outcome. */
-    boolean reported;
-    /** Whether the source began to hand this message over (it was retrieved, in POP3 terms). */
-    boolean retrieved;
-    /** New mail under a unique id the state knows for another message (quirk Q51): see ReusedUids. */
-    boolean reusedUid;
-    /** The server served it without content of its own (EmptyMessageCheck): stored, never deleted. */
-    boolean servedEmpty;
-
-    Item(MessageRef ref, boolean byUid) {
-      this.ref = ref;
-      this.byUid = byUid;
-    }
-  }
-
   private final Fetcher f;
   private final java.util.function.BooleanSupplier stopRequested;
   private Capabilities capabilities;
@@ -83,10 +47,10 @@ final class FetchRun {
   /** Positions the source listed under a UID it had already listed. */
   private final java.util.BitSet repeatedUid = new java.util.BitSet();
   /**
-   * By listing position: the message's {@link Item}, or null where the plan settled it without one
+   * By listing position: the message's {@link RunItem}, or null where the plan settled it without one
    * (already seen, or old under "only new"), which {@link #fate} then tells.
    */
-  private Item[] itemAt = new Item[0];
+  private RunItem[] itemAt = new RunItem[0];
   private byte[] fate = new byte[0];
   private boolean fatesReported;
   private Instant now;
@@ -132,7 +96,7 @@ final class FetchRun {
         checkPolicy(caps);
         stableIds = caps.stableUids();
         list(session);
-        List<Item> work = plan(session);
+        List<RunItem> work = plan(session);
         fetch(session, work);
       } catch (FetchException e) {
         runError = e;
@@ -251,9 +215,9 @@ final class FetchRun {
     return listing == null ? 0 : listing.count();
   }
 
-  private Item newItem(int at) {
+  private RunItem newItem(int at) {
     MessageRef ref = listing.ref(at);
-    Item item = new Item(ref, stableIds && ref.hasUid());
+    RunItem item = new RunItem(ref, stableIds && ref.hasUid());
     itemAt[at] = item;
     return item;
   }
@@ -261,25 +225,25 @@ final class FetchRun {
   /**
    * Decides every message that needs no download; returns the ones to download, in order. A
    * message the state remembers as delivered (or as old, under "only new") is settled by a byte in
-   * {@link #fate}, without an {@link Item}: a poll of a large mailbox keeps little per message.
+   * {@link #fate}, without a {@link RunItem}: a poll of a large mailbox keeps little per message.
    */
-  private List<Item> plan(FetchSession session) throws FetchException {
+  private List<RunItem> plan(FetchSession session) throws FetchException {
     now = f.clock.instant();
     int n = listed();
-    itemAt = new Item[n];
+    itemAt = new RunItem[n];
     fate = new byte[n];
-    List<Item> work = new ArrayList<>();
+    List<RunItem> work = new ArrayList<>();
     long plannedBytes = 0;
     FetchException runLimit = null;
     boolean firstRun;
     try {
       firstRun = f.uidStore.firstRun().isEmpty();
-      List<Item> unknown = new ArrayList<>();
+      List<RunItem> unknown = new ArrayList<>();
       List<ReusedUids.Suspect> suspects = new ArrayList<>();
       int knownListed = 0;
       for (int at = 0; at < n; at++) {
         if (repeatedUid.get(at)) {
-          Item item = newItem(at);
+          RunItem item = newItem(at);
           item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.PROTOCOL,
               "the source listed unique id " + item.ref.uid() + " twice"), false, 0);
         } else if (stableIds && listing.hasUid(at)) {
@@ -308,12 +272,12 @@ final class FetchRun {
       if (!firstRun) {
         java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, refsOf(unknown), knownListed,
             refs -> readHeaders(session, refs), engineQuirks);
-        for (Item item : unknown) {
+        for (RunItem item : unknown) {
           item.record = moved.getOrDefault(item.ref, item.record);
         }
       }
       for (int at = 0; at < n; at++) {
-        Item item = itemAt[at];
+        RunItem item = itemAt[at];
         if (item == null) {
           UidRecord known = f.uidStore.get(listing.uid(at)).orElse(null);
           byte settled = known == null ? ListedOutcomes.OWN : settle(known);
@@ -345,7 +309,7 @@ final class FetchRun {
             fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
           }
-          if (sinkContains(item.key)) {
+          if (!item.recheckEmpty && sinkContains(item.key)) {
             // The sink made it durable but the store never heard: a crash between the two.
             UidRecord recovered =
                 (rec == null
@@ -377,6 +341,8 @@ final class FetchRun {
         f.uidStore.recordFirstRun(now);
       }
       f.uidStore.sync();
+    } catch (FetchException e) {
+      throw e; // typed where it happened: the sink's, the source's (reading headers) or the store's own
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);
     }
@@ -385,7 +351,7 @@ final class FetchRun {
     return work;
   }
 
-  /** A message the state remembers, settled without an Item where its record allows. */
+  /** A message the state remembers, settled without a RunItem where its record allows. */
   private byte settle(UidRecord rec) {
     switch (rec.state()) {
       case BASELINE:
@@ -393,6 +359,9 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
+        if (EmptyMessageCheck.servedEmpty(rec)) {
+          return ListedOutcomes.OWN; // checked again, with its record
+        }
         return deletionDue(rec) ? ListedOutcomes.SEEN_DUE : ListedOutcomes.SEEN;
       default:
         return ListedOutcomes.OWN; // a failed message: tried again or quarantined, with its record
@@ -412,7 +381,7 @@ final class FetchRun {
     }
     fatesReported = true;
     for (int at = 0; at < itemAt.length; at++) {
-      Item item = itemAt[at];
+      RunItem item = itemAt[at];
       if (item == null) {
         listener.messageFinished(ListedOutcomes.of(listing.ref(at), fate[at]));
       } else if (item.outcome != null) {
@@ -427,7 +396,7 @@ final class FetchRun {
     ReusedUids reused = new ReusedUids(f, listing);
     reused.decide(suspects, gone, refs -> readHeaders(session, refs));
     for (ReusedUids.Suspect s : suspects) {
-      Item item = itemAt[s.at] != null ? itemAt[s.at] : newItem(s.at);
+      RunItem item = itemAt[s.at] != null ? itemAt[s.at] : newItem(s.at);
       switch (s.verdict) {
         case SAME:
         case MOVED:
@@ -465,7 +434,7 @@ final class FetchRun {
   }
 
   /** Decides a message the store knows; returns false if it must still be downloaded. */
-  private boolean decideKnown(Item item, UidRecord rec) {
+  private boolean decideKnown(RunItem item, UidRecord rec) {
     switch (rec.state()) {
       case BASELINE:
         item.outcome = MessageOutcome.skipped(item.ref, SkipReason.ONLY_NEW, null);
@@ -473,30 +442,16 @@ final class FetchRun {
       case DELIVERED:
       case DUPLICATE:
       case DELETED:
+        if (EmptyMessageCheck.servedEmpty(rec)) {
+          item.recheckEmpty = true; // does the server serve it whole now?
+          return false;
+        }
         item.outcome = MessageOutcome.alreadySeen(item.ref, rec.deliveryKey(), 0);
         item.deleteDue = deletionDue(rec);
         return true;
       case FAILED:
-        if (rec.failures() >= f.quarantineAfter && !f.retryQuarantined) {
-          item.outcome =
-              MessageOutcome.skipped(
-                  item.ref,
-                  SkipReason.QUARANTINED,
-                  new FetchException(
-                      rec.lastError() == null ? FetchError.PROTOCOL : rec.lastError(),
-                      "message "
-                          + describe(item.ref)
-                          + " is quarantined: it failed in "
-                          + rec.failures()
-                          + " runs and is no longer tried; it stays on the server"
-                          + (rec.lastErrorDetail() == null ? "" : ". Its last error: " + rec.lastErrorDetail()),
-                      null,
-                      null,
-                      Remedy.of(
-                          "Fix the cause its last error names, then run once with --retry-quarantined"
-                              + " to try it again.",
-                          "Fix the cause its last error names, then run once with"
-                              + " Fetcher.Builder.retryQuarantined(true) to try it again.")));
+        if (Quarantine.holds(rec, f.quarantineAfter) && !f.retryQuarantined) {
+          item.outcome = MessageOutcome.skipped(item.ref, SkipReason.QUARANTINED, Quarantine.skipped(item.ref, rec));
           return true;
         }
         return false;
@@ -509,7 +464,7 @@ final class FetchRun {
     try {
       return f.sink.contains(key);
     } catch (IOException | RuntimeException e) {
-      throw sinkFailed("checking whether the sink holds a message", e);
+      throw SinkPlace.stopping(sinkFailed("checking whether the sink holds a message", e));
     }
   }
 
@@ -520,13 +475,13 @@ final class FetchRun {
    * call but the next retrieve makes such a source drop the session (a run that stops after a
    * barrier then commits no deletions; the next run does).
    */
-  private void fetch(FetchSession session, List<Item> work) throws FetchException {
+  private void fetch(FetchSession session, List<RunItem> work) throws FetchException {
     for (int from = 0; from < work.size(); from += f.batchSize) {
       if (stopRequested.getAsBoolean()) {
         throw stopped();
       }
       int to = Math.min(work.size(), from + f.batchSize);
-      List<Item> batchItems = work.subList(from, to);
+      List<RunItem> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
       List<MessageRef> refs = refsOf(batchItems);
       // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
@@ -537,7 +492,9 @@ final class FetchRun {
       } catch (FetchException e) {
         sessionError = e;
       } catch (StopInBatch e) {
-        sessionError = stopped(); // the session is dropped mid-batch: nothing deleted this time
+        // The session is dropped mid-batch: nothing deleted this time. A place that failed stops the
+        // run at once; what follows would fail alike (SinkPlace).
+        sessionError = e.placeFailed != null ? e.placeFailed : stopped();
       } catch (RuntimeException e) {
         sessionError =
             new FetchException(FetchError.PROTOCOL, "the source failed while retrieving: " + e, e);
@@ -546,7 +503,15 @@ final class FetchRun {
         sessionBroken = true;
       }
       batch.close(sessionError);
-      barrier(batchItems);
+      try {
+        barrier(batchItems);
+      } catch (FetchException e) {
+        if (sessionError == null || sessionError.error() != FetchError.SINK_FAILED) {
+          throw e;
+        }
+        // The place that failed is the run's one error; the store catches up next run (the sink holds what it holds).
+        log.warn("{} - after the sink failed, the barrier failed too: {}", f.account, e.getMessage());
+      }
       if (sessionError != null) {
         throw sessionError;
       }
@@ -558,17 +523,22 @@ final class FetchRun {
         + " the rest stays on the server for the next run");
   }
 
-  /** Thrown from the handler, through the source, to leave a batch after the message in progress. */
+  /**
+   * Thrown from the handler, through the source, to leave a batch: after the message in progress
+   * when a stop is asked for, or at once when the sink's place failed ({@code placeFailed}).
+   */
   private static final class StopInBatch extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    final transient FetchException placeFailed;
 
-    StopInBatch() {
+    StopInBatch(FetchException placeFailed) {
       super("stop requested", null, false, false);
+      this.placeFailed = placeFailed;
     }
   }
 
   /** The rest of the work list as the source sees it: a view, as the source reads only its window of it. */
-  private static List<MessageRef> refsView(List<Item> items) {
+  private static List<MessageRef> refsView(List<RunItem> items) {
     return new AbstractList<MessageRef>() {
       @Override
       public MessageRef get(int index) {
@@ -582,9 +552,9 @@ final class FetchRun {
     };
   }
 
-  private static List<MessageRef> refsOf(List<Item> items) {
+  private static List<MessageRef> refsOf(List<RunItem> items) {
     List<MessageRef> refs = new ArrayList<>(items.size());
-    for (Item item : items) {
+    for (RunItem item : items) {
       refs.add(item.ref);
     }
     return refs;
@@ -594,9 +564,9 @@ final class FetchRun {
    * The durability barrier of one batch: sink first, then the store, then the outcomes. Nothing of
    * the batch is deleted unless both succeeded.
    */
-  private void barrier(List<Item> batchItems) throws FetchException {
-    List<Item> held = new ArrayList<>();
-    for (Item item : batchItems) {
+  private void barrier(List<RunItem> batchItems) throws FetchException {
+    List<RunItem> held = new ArrayList<>();
+    for (RunItem item : batchItems) {
       if (item.receipt != null || item.duplicate != null) {
         held.add(item);
       }
@@ -606,8 +576,8 @@ final class FetchRun {
       try {
         f.sink.sync();
       } catch (IOException | RuntimeException e) {
-        stop = sinkFailed("making the batch durable (sync)", e);
-        for (Item item : held) {
+        stop = SinkPlace.stopping(sinkFailed("making the batch durable (sync)", e));
+        for (RunItem item : held) {
           item.receipt = null;
           item.duplicate = null;
           item.outcome = MessageOutcome.failed(item.ref, stop, true, 0);
@@ -616,8 +586,9 @@ final class FetchRun {
       }
     }
     boolean recorded = false;
+    List<RunItem> quarantinedNow = new ArrayList<>();
     try {
-      for (Item item : batchItems) {
+      for (RunItem item : batchItems) {
         if (!item.byUid) {
           continue;
         }
@@ -635,18 +606,29 @@ final class FetchRun {
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
             && countsAgainstMessage(item.outcome.error())
-            && !item.reusedUid) { // the earlier message's record stays, so that the next run checks again
-          f.uidStore.put(base(item).failedOnce(item.outcome.error()));
+            // The earlier message's record stays, so that the next run checks again (Q51); so does the
+            // empty copy's (Q53): as a failure, the sink's copy would pass for the whole message.
+            && !item.reusedUid && !item.recheckEmpty) {
+          UidRecord failed = base(item).failedOnce(item.outcome.error());
+          f.uidStore.put(failed);
+          if (Quarantine.holds(failed, f.quarantineAfter)) {
+            quarantinedNow.add(item);
+          }
         }
       }
       f.uidStore.sync();
       recorded = true;
+      for (RunItem item : quarantinedNow) { // said once the state holds it
+        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(item.outcome.error(),
+            item.record == null ? 1 : item.record.failures() + 1, Quarantine.holds(item.record, f.quarantineAfter)),
+            true, item.outcome.bytes());
+      }
     } catch (IOException | RuntimeException e) {
       if (stop == null) {
         stop = stateFailed(e);
       }
     }
-    for (Item item : held) {
+    for (RunItem item : held) {
       if (item.receipt != null) {
         item.outcome =
             item.receipt.alreadyHeld()
@@ -661,9 +643,11 @@ final class FetchRun {
       if (item.servedEmpty && item.receipt != null) {
         warnings.add(servedEmpty(item));
         log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
+      } else if (item.recheckEmpty && item.receipt != null) {
+        warnings.add(EmptyMessageCheck.servedWhole(item.ref));
       }
     }
-    for (Item item : batchItems) {
+    for (RunItem item : batchItems) {
       report(item);
       // The header section and envelope served the policies; holding them longer would make a
       // long run's memory grow with every message.
@@ -678,12 +662,12 @@ final class FetchRun {
     }
   }
 
-  private static FetchException servedEmpty(Item item) {
+  private static FetchException servedEmpty(RunItem item) {
     return EmptyMessageCheck.fault(item.ref, item.bytesSeen);
   }
 
   /** Records the message's header fingerprint where the store keeps them (for the Q26 and Q51 checks). */
-  private void fingerprint(Item item) throws IOException {
+  private void fingerprint(RunItem item) throws IOException {
     // Header fields a server adds alone identify nothing: every message served empty would share one.
     if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.hasMessageFields()) {
       f.uidStore.recordFingerprint(item.ref.uid(), ContentDigest.ofHeaders(item.headers));
@@ -697,13 +681,13 @@ final class FetchRun {
   }
 
   /** The message's record to build on, with the size the listing gives it now. */
-  private UidRecord base(Item item) {
+  private UidRecord base(RunItem item) {
     return (item.record != null
         ? item.record
         : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null)).withSize(item.ref.size());
   }
 
-  private void rememberForDedup(Item item) {
+  private void rememberForDedup(RunItem item) {
     try {
       f.dedupPolicy.delivered(item.envelope, item.headers, item.key, item.contentDigest);
     } catch (IOException | RuntimeException e) {
@@ -713,9 +697,12 @@ final class FetchRun {
     }
   }
 
-  /** A message as a report names it: its number and, where it has one, its unique id. */
+  /**
+   * A message as a report names it: its number and, where it has one, its unique id as it is (a
+   * unique id is printable ASCII, {@link MessageRef}, so there is nothing to escape).
+   */
   static String describe(MessageRef ref) {
-    return ref.number() + (ref.hasUid() ? " (uid " + FetchException.escape(ref.uid()) + ")" : "");
+    return ref.number() + (ref.hasUid() ? " (uid " + ref.uid() + ")" : "");
   }
 
   /** Marks {@code due} for deletion; returns the ones the server accepted. */
@@ -754,7 +741,7 @@ final class FetchRun {
 
   private void commitDeletions(FetchSession session) {
     List<MessageRef> notStored = new ArrayList<>();
-    for (Item item : itemAt) {
+    for (RunItem item : itemAt) {
       if (item != null && item.retrieved && item.outcome != null && item.outcome.kind() == MessageOutcome.Kind.FAILED) {
         notStored.add(item.ref);
       }
@@ -774,10 +761,10 @@ final class FetchRun {
       }
     }
     // Every message due: delivered in this run (deleteDue is set only once its barrier held), met
-    // in the sink, or old ones settled without an Item.
+    // in the sink, or old ones settled without a RunItem.
     List<MessageRef> old = new ArrayList<>();
     for (int at = 0; at < itemAt.length; at++) {
-      Item item = itemAt[at];
+      RunItem item = itemAt[at];
       if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE : item.deleteDue && !item.deleteMarked) {
         old.add(item == null ? listing.ref(at) : item.ref);
       }
@@ -785,7 +772,7 @@ final class FetchRun {
     try {
       Set<MessageRef> accepted = sendDeletions(session, old);
       for (int at = 0; at < itemAt.length && !accepted.isEmpty(); at++) {
-        Item item = itemAt[at];
+        RunItem item = itemAt[at];
         if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE && accepted.contains(listing.ref(at))
             : !item.deleteMarked && accepted.contains(item.ref)) {
           if (item == null) {
@@ -803,7 +790,7 @@ final class FetchRun {
     }
     int marked = 0;
     for (int at = 0; at < itemAt.length; at++) {
-      Item item = itemAt[at];
+      RunItem item = itemAt[at];
       if (item == null ? fate[at] == ListedOutcomes.SEEN_MARKED : item.deleteMarked) {
         marked++;
       }
@@ -832,7 +819,7 @@ final class FetchRun {
     deleted = marked;
     try {
       for (int at = 0; at < itemAt.length; at++) {
-        Item item = itemAt[at];
+        RunItem item = itemAt[at];
         if (item == null) {
           if (fate[at] == ListedOutcomes.SEEN_MARKED) {
             UidRecord rec = f.uidStore.get(listing.uid(at)).orElse(null);
@@ -862,7 +849,7 @@ final class FetchRun {
     }
     MessageOutcome[] own = new MessageOutcome[n];
     for (int at = 0; at < n; at++) {
-      Item item = itemAt[at];
+      RunItem item = itemAt[at];
       if (item == null && fate[at] == ListedOutcomes.OWN) {
         item = newItem(at); // never planned
       }
@@ -907,7 +894,7 @@ final class FetchRun {
     return result;
   }
 
-  private void report(Item item) {
+  private void report(RunItem item) {
     if (!item.reported) {
       item.reported = true;
       listener.messageFinished(item.outcome);
@@ -937,11 +924,19 @@ final class FetchRun {
     return Set.copyOf(all);
   }
 
+  /** A sink's failure, said once: a typed one keeps its code and words, with what the run was doing. */
   private FetchException sinkFailed(String doing, Throwable e) {
+    if (e instanceof FetchException) {
+      return ((FetchException) e).inContext("sink failed " + doing);
+    }
     return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
   }
 
+  /** The state store's failure, said once: a typed one (STATE_FAILED, STATE_DAMAGED) is passed on as it is. */
   private FetchException stateFailed(Throwable e) {
+    if (e instanceof FetchException) {
+      return (FetchException) e;
+    }
     return new FetchException(FetchError.STATE_FAILED, "state store failed: " + IoWords.of(e), e);
   }
 
@@ -953,11 +948,11 @@ final class FetchRun {
    * the source's slices go to the sink as they are, without a copy.
    */
   private final class Batch implements MessageHandler {
-    private final List<Item> batchItems;
+    private final List<RunItem> batchItems;
     private final boolean needsHeaders = f.labelPolicy.needsHeaders() || f.dedupPolicy.needsHeaders()
         || f.uidStore.keepsFingerprints();
     private int next;
-    private Item current;
+    private RunItem current;
     private Delivery delivery;
     private boolean inHeaders;
     private int headerLen;
@@ -968,21 +963,24 @@ final class FetchRun {
     private ContentDigest content;
     private final EmptyMessageCheck emptiness = new EmptyMessageCheck();
     private FetchException failure;
+    /** The sink's place failed (SinkPlace): the batch is left at once, and the run stops. */
+    private FetchException placeFailed;
 
-    Batch(List<Item> batchItems) {
+    Batch(List<RunItem> batchItems) {
       this.batchItems = batchItems;
     }
 
     @Override
     public void start(MessageRef ref) {
+      leaveIfPlaceFailed();
       if (current == null && stopRequested.getAsBoolean()) {
-        throw new StopInBatch();
+        throw new StopInBatch(null);
       }
       if (current != null) {
         fail(new FetchException(FetchError.PROTOCOL, "the source started a message before ending the last"));
         settleCurrent();
       }
-      Item item = find(ref);
+      RunItem item = find(ref);
       if (item == null || item.outcome != null || item.receipt != null || item.duplicate != null) {
         log.warn("{} - the source sent message {} that this batch did not ask for, or twice; ignored",
             f.account, ref.number());
@@ -1004,11 +1002,19 @@ final class FetchRun {
       if (!inHeaders) {
         decide(HeaderBlock.empty());
       }
+      leaveIfPlaceFailed();
+    }
+
+    /** Leaves the batch once the sink's place failed: the messages after it would fail alike. */
+    private void leaveIfPlaceFailed() {
+      if (placeFailed != null) {
+        throw new StopInBatch(placeFailed);
+      }
     }
 
     @Override
     public void data(ByteBuffer slice) {
-      Item item = current;
+      RunItem item = current;
       if (item == null || failure != null) {
         return; // discarding: a message we did not ask for, a failed or a duplicate one
       }
@@ -1035,11 +1041,12 @@ final class FetchRun {
         }
         write(slice);
       }
+      leaveIfPlaceFailed();
     }
 
     @Override
     public void end() {
-      Item item = current;
+      RunItem item = current;
       if (item == null) {
         return;
       }
@@ -1055,6 +1062,17 @@ final class FetchRun {
         }
         // Every empty message has one digest: never judged by it, or each would be a copy of the first.
         item.servedEmpty = emptiness.isEmpty();
+        if (item.recheckEmpty) {
+          if (item.servedEmpty) { // as before: the copy stored then stays the only one
+            delivery.abort();
+            delivery = null;
+            item.outcome = MessageOutcome.alreadySeen(item.ref, item.record.deliveryKey(), bytes);
+            warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes));
+            settleCurrent();
+            return;
+          }
+          item.key = EmptyMessageCheck.wholeKey(f.account, item.ref);
+        }
         if (content != null && !item.servedEmpty && secondLook(item)) {
           settleCurrent(); // a duplicate by content: aborted in the sink, never stored
           return;
@@ -1073,11 +1091,12 @@ final class FetchRun {
         }
       }
       settleCurrent();
+      leaveIfPlaceFailed();
     }
 
     @Override
     public void failed(MessageRef ref, FetchException error) {
-      Item item = current != null && current.ref.equals(ref) ? current : find(ref);
+      RunItem item = current != null && current.ref.equals(ref) ? current : find(ref);
       if (item == null || item.outcome != null) {
         return;
       }
@@ -1096,7 +1115,7 @@ final class FetchRun {
             : new FetchException(FetchError.PROTOCOL, "the source did not finish message " + current.ref.number()));
         settleCurrent();
       }
-      for (Item item : batchItems) {
+      for (RunItem item : batchItems) {
         if (item.outcome == null && item.receipt == null && item.duplicate == null) {
           item.outcome = sessionError != null
               ? MessageOutcome.failed(item.ref, sessionError, false, 0)
@@ -1107,11 +1126,11 @@ final class FetchRun {
       }
     }
 
-    private Item find(MessageRef ref) {
+    private RunItem find(MessageRef ref) {
       if (next < batchItems.size() && batchItems.get(next).ref.equals(ref)) {
         return batchItems.get(next++);
       }
-      for (Item item : batchItems) {
+      for (RunItem item : batchItems) {
         if (item.ref.equals(ref)) {
           return item;
         }
@@ -1121,7 +1140,8 @@ final class FetchRun {
 
     private void fail(FetchException e) {
       if (failure == null) {
-        failure = e;
+        SinkPlace place = e.error() == FetchError.SINK_FAILED && placeFailed == null ? SinkPlace.of(e) : null;
+        failure = place == null ? e : (placeFailed = place.stopRun(e));
       }
       if (delivery != null) {
         delivery.abort();
@@ -1130,7 +1150,7 @@ final class FetchRun {
     }
 
     private void settleCurrent() {
-      Item item = current;
+      RunItem item = current;
       if (failure != null) {
         item.receipt = null;
         item.duplicate = null;
@@ -1168,48 +1188,16 @@ final class FetchRun {
 
     /** Where the empty line that ends the header section ends, or -1 if not seen yet. */
     private int headerEnd() {
-      byte[] b = headerBuf;
-      int len = headerLen;
-      int i = headerScan;
-      if (i == 0 && len > 0) {
-        if (b[0] == '\n') {
-          return 1;
-        }
-        if (b[0] == '\r') {
-          if (len < 2) {
-            return -1;
-          }
-          if (b[1] == '\n') {
-            return 2;
-          }
-        }
+      int end = HeaderBlock.sectionEnd(headerBuf, headerLen, headerScan);
+      if (end < 0) {
+        headerScan = -end - 1; // resume at the LF that may begin the empty line
       }
-      for (; i < len; i++) {
-        if (b[i] != '\n') {
-          continue;
-        }
-        if (i + 1 >= len) {
-          break;
-        }
-        if (b[i + 1] == '\n') {
-          return i + 2;
-        }
-        if (b[i + 1] == '\r') {
-          if (i + 2 >= len) {
-            break;
-          }
-          if (b[i + 2] == '\n') {
-            return i + 3;
-          }
-        }
-      }
-      headerScan = i; // resume at the LF that may begin the empty line
-      return -1;
+      return end < 0 ? -1 : end;
     }
 
     /** Decides labels and duplicates, then opens the delivery (or not, for a duplicate). */
     private void decide(HeaderBlock headers) {
-      Item item = current;
+      RunItem item = current;
       inHeaders = false;
       LabelDecision labels;
       try {
@@ -1268,7 +1256,7 @@ final class FetchRun {
     }
 
     /** The message is a duplicate of one the sink holds: keep the labels it would have had. */
-    private void acceptDuplicate(Item item, DedupVerdict verdict, LabelDecision labels) {
+    private void acceptDuplicate(RunItem item, DedupVerdict verdict, LabelDecision labels) {
       item.duplicate = verdict;
       if (labels.labels().isEmpty()) {
         return;
@@ -1289,7 +1277,7 @@ final class FetchRun {
      * The dedup policy's look at the content, once the body is in: true if the message turned out
      * a duplicate of a copy the sink holds (its delivery is then aborted).
      */
-    private boolean secondLook(Item item) {
+    private boolean secondLook(RunItem item) {
       item.contentDigest = content.digest();
       content = null;
       DedupVerdict verdict;

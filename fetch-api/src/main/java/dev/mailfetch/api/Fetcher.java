@@ -106,9 +106,10 @@ public final class Fetcher {
     if (!running.compareAndSet(false, true)) {
       return FetchRun.refused(
           this,
-          new FetchException(
-              FetchError.LOCKED,
-              "a run of account " + account + " is already in progress in this fetcher"));
+          new FetchException(FetchError.LOCKED, "a run of account " + account + " is already in progress in this"
+              + " fetcher", null, null, Remedy.of("Wait for the run in progress to end: this account is being fetched"
+                  + " now.", "Wait for the run in progress to end, or give each thread a Fetcher of its own account;"
+                  + " one Fetcher runs one session at a time.")));
     }
     try {
       return new FetchRun(this, stopRequested).run();

@@ -163,4 +163,47 @@ public final class HeaderBlock {
   public String toString() {
     return "HeaderBlock[" + raw.length + " bytes" + (complete ? "" : ", incomplete") + "]";
   }
+
+  /**
+   * Where the empty line that ends a header section ends in {@code b[0, len)}, scanning from {@code
+   * from} (0, or where the last call said to resume): the index after it, or, if it is not there
+   * yet, {@code -(resume + 1)}, where {@code resume} is the position to scan from once more bytes
+   * came (the LF that may begin the empty line). CRLF and bare LF line ends alike.
+   */
+  static int sectionEnd(byte[] b, int len, int from) {
+    int i = from;
+    if (i == 0 && len > 0) {
+      if (b[0] == '\n') {
+        return 1;
+      }
+      if (b[0] == '\r') {
+        if (len < 2) {
+          return -1;
+        }
+        if (b[1] == '\n') {
+          return 2;
+        }
+      }
+    }
+    for (; i < len; i++) {
+      if (b[i] != '\n') {
+        continue;
+      }
+      if (i + 1 >= len) {
+        break;
+      }
+      if (b[i + 1] == '\n') {
+        return i + 2;
+      }
+      if (b[i + 1] == '\r') {
+        if (i + 2 >= len) {
+          break;
+        }
+        if (b[i + 2] == '\n') {
+          return i + 3;
+        }
+      }
+    }
+    return -(i + 1);
+  }
 }

@@ -51,7 +51,7 @@ final class LimitAdvice {
     return Remedy.of("If the message is expected, fetch it with --max-message-size "
             + dev.mailfetch.api.internal.Sizes.sizeOption(atLeast) + " (or more); otherwise the server may be misbehaving.",
         "If the message is expected, raise FetchLimits.Builder.maxMessageSize(long) to at least " + atLeast
-            + " bytes; otherwise the server may be misbehaving.");
+            + " (" + human(atLeast) + "); otherwise the server may be misbehaving.");
   }
 
   /** A size as a person reads it, in the units every report of mailfetch uses. */

@@ -110,7 +110,7 @@ public record MessageOutcome(
     String id = "message " + ref.number() + (ref.hasUid() ? " (uid " + ref.uid() + ")" : "");
     switch (kind) {
       case DELIVERED:
-        return id + ": delivered, " + bytes + " bytes";
+        return id + ": delivered, " + dev.mailfetch.api.internal.Sizes.size(bytes);
       case ALREADY_SEEN:
         return id + ": already fetched";
       case SKIPPED:

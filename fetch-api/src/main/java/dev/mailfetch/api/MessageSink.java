@@ -25,9 +25,15 @@ import java.io.IOException;
  * </ol>
  *
  * <p><b>Failures.</b> A sink reports its own trouble (a full disk, a read-only directory) with an
- * {@link IOException} whose message names the place and the operating system's reason. The engine
- * aborts that message, leaves it on the server, and reports {@link FetchError#SINK_FAILED}. Unlike
- * a {@link FetchListener}, a sink is expected to fail loudly: a failure here must stop a message.
+ * {@link IOException} whose message names the place and the operating system's reason (or a {@link
+ * FetchException} of {@link FetchError#SINK_FAILED} with a remedy of its own, which the engine
+ * passes on with its code). The engine aborts that message, leaves it on the server, and reports
+ * {@code SINK_FAILED}; it never counts against the message. A failure of the place rather than
+ * the message (the JDK's {@link java.nio.file.AccessDeniedException} or {@link
+ * java.nio.file.NoSuchFileException}, or the system's words "No space left on device", "Read-only
+ * file system", "Input/output error", or a remote store that cannot be reached) stops the run at
+ * once: the messages after it would fail alike (docs/engine.md). Unlike a {@link FetchListener}, a
+ * sink is expected to fail loudly: a failure here must stop a message.
  *
  * <p>A sink that several fetchers share must be safe for concurrent use.
  */

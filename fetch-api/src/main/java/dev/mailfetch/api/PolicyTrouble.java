@@ -43,8 +43,12 @@ final class PolicyTrouble {
   /** Notes one failure of {@code kind} for {@code ref}. */
   void failed(Kind kind, MessageRef ref, Exception e) {
     if (count[kind.ordinal()]++ == 0) {
-      String why = e.getMessage() == null || e.getMessage().isBlank() ? "no reason given" : e.getMessage();
-      first[kind.ordinal()] = "message " + FetchRun.describe(ref) + ": " + FetchException.escape(why);
+      // A typed failure is said by its words (its code would come twice); any other by its message,
+      // which a policy may have built from a header: kept printable, not cut to ASCII.
+      String why = e instanceof FetchException ? ((FetchException) e).detail()
+          : e.getMessage() == null || e.getMessage().isBlank() ? "no reason given"
+          : PrintableWords.of(e.getMessage(), FetchException.MAX_REPLY_CHARS);
+      first[kind.ordinal()] = "message " + FetchRun.describe(ref) + ": " + why;
     }
   }
 

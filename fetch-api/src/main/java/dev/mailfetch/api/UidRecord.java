@@ -149,28 +149,15 @@ public record UidRecord(
   }
 
   /**
-   * An error's words as a record keeps them: printable ASCII stays as it is (the words are
-   * mailfetch's own, with any server text in them already escaped), every other character becomes
-   * {@code \xNN} or {@code \}{@code uNNNN}, so that words read back from a state file can neither
-   * break a line of a log nor move a terminal's cursor; at most {@value #MAX_DETAIL_CHARS}
-   * characters, the cut marked with {@code ...}. Applying it twice changes nothing.
+   * An error's words as a record keeps them: mailfetch's own words in printable Unicode ("RFC 1939
+   * §4" stays as it is), with any server text in them escaped already, where it entered; what could
+   * break a line of a log, move a terminal's cursor or reorder a line (control and format
+   * characters, line separators, lone surrogates) becomes {@code \xNN} or {@code \}{@code uNNNN},
+   * so that words read back from a state file can do none of that; at most {@value
+   * #MAX_DETAIL_CHARS} characters, the cut marked with {@code ...} and never inside a character.
+   * Applying it twice changes nothing.
    */
   public static String boundedDetail(String words) {
-    StringBuilder sb = new StringBuilder(Math.min(words.length(), MAX_DETAIL_CHARS + 8));
-    for (int i = 0; i < words.length() && sb.length() <= MAX_DETAIL_CHARS; i++) {
-      char c = words.charAt(i);
-      if (c >= 0x20 && c < 0x7f) {
-        sb.append(c);
-      } else if (c <= 0xff) {
-        sb.append(String.format("\\x%02X", (int) c));
-      } else {
-        sb.append(String.format("\\u%04X", (int) c));
-      }
-    }
-    if (sb.length() > MAX_DETAIL_CHARS) {
-      sb.setLength(MAX_DETAIL_CHARS - 3);
-      sb.append("...");
-    }
-    return sb.toString();
+    return PrintableWords.of(words, MAX_DETAIL_CHARS);
   }
 }

@@ -130,7 +130,22 @@ class AdviceTest {
         .uidStore(InMemoryUidStore.create()).build().run();
     FetchException e = r.outcomes().get(0).error();
     assertEquals(FetchError.SINK_FAILED, e.error());
-    assertTrue(e.detail().endsWith("/var/mail/alice/tmp/1.eml: permission denied"), e.detail());
+    assertTrue(e.detail().contains("/var/mail/alice/tmp/1.eml: permission denied; mailfetch may not write there"),
+        e.detail());
+  }
+
+  @Test
+  void whatThEngineSaysOfSizes_isInWords_neverARawByteCount() {
+    Rig rig = new Rig();
+    rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(25_000) + "\r\n").add("m2", Rig.message(2));
+    FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxMessageSize(20_000).build())).run();
+    assertTrue(r.summary().contains("1 delivered (1"), r.summary());
+    assertTrue(r.summary().matches(".*delivered \\(\\d+ B\\).*"), r.summary());
+    assertTrue(r.outcomes().get(1).describe().matches(".*: delivered, \\d+ B"), r.outcomes().get(1).describe());
+    FetchException big = r.outcomes().get(0).error();
+    assertTrue(big.remedy().library().matches(".*maxMessageSize\\(long\\) to at least \\d+ \\(25 kB\\).*"),
+        big.remedy().library());
+    assertFalse(big.remedy().library().matches(".*to at least \\d+ bytes.*"), big.remedy().library());
   }
 
   @Test

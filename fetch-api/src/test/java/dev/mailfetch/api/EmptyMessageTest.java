@@ -53,6 +53,84 @@ class EmptyMessageTest {
   }
 
   @Test
+  void Q53_aMessageStillServedEmpty_isSaidInEveryRunThatListsIt_untilItIsGone() {
+    Rig rig = new Rig().withMessages(1);
+    rig.mailbox.add("m2", String.format(STUB, "m2"));
+    rig.mailbox.listedSize.put("m2", 2048L); // the listing gives the real size
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    for (int run = 2; run <= 3; run++) {
+      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      assertEquals(FetchResult.Status.WARNING, r.status(), "run " + run + ": " + r.summary());
+      assertEquals(1, r.warnings().size(), r.warnings()::toString);
+      FetchException w = r.warnings().get(0);
+      assertEquals(FetchError.PROTOCOL, w.error());
+      assertTrue(w.detail().startsWith("message 1 (uid m2) is still served empty"), w.detail());
+      assertTrue(w.detail().contains("2 kB"), "the listed size in words: " + w.detail());
+      assertFalse(w.detail().contains("2048"), "no raw byte count: " + w.detail());
+      assertTrue(w.remedy().commandLine().contains("checks it again at every run"), w.remedy().commandLine());
+      assertEquals(ALREADY_SEEN, r.outcomes().get(0).kind());
+      assertEquals(1, rig.sink.inner.messages().stream().filter(m -> "m2".equals(m.envelope().uid())).count(),
+          "no second stub");
+      assertEquals(Set.of("m2"), rig.mailbox.uids());
+    }
+    rig.mailbox.remove("m2"); // deleted on the server by the person
+    FetchResult gone = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    assertEquals(FetchResult.Status.OK, gone.status(), gone.warnings()::toString);
+  }
+
+  @Test
+  void Q53_aMessageTheServerServesWholeLater_isStoredUnderAKeyOfItsOwn_andTheRunsAfterAreSilent() {
+    Rig rig = new Rig().withMessages(1);
+    String whole = Rig.message(2);
+    rig.mailbox.add("m2", String.format(STUB, "m2"));
+    rig.mailbox.listedSize.put("m2", (long) whole.length());
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    rig.mailbox.remove("m2").add("m2", whole); // the provider fixed the server
+
+    rig.faults.storeSyncFails = true; // a crash after the sink stored it, before the state did
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    rig.crash();
+    rig.faults.storeSyncFails = false;
+    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    assertTrue(r.ok(), r::summary);
+    List<InMemorySink.StoredMessage> m2 = rig.sink.inner.messages().stream()
+        .filter(m -> "m2".equals(m.envelope().uid())).toList();
+    assertEquals(2, m2.size(), "the empty copy stored before, and the whole message once");
+    InMemorySink.StoredMessage stored = m2.stream().filter(m -> new String(m.content(), StandardCharsets.UTF_8)
+        .equals(whole)).findFirst().orElseThrow();
+    assertFalse(stored.key().equals(DeliveryKey.of(Rig.ACCOUNT, "m2")), "a key of its own: the stub holds the usual");
+    assertEquals(1, r.warnings().size(), r.warnings()::toString);
+    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2), served empty by an earlier run, was"
+        + " served whole this time"), r.warnings().get(0).detail());
+    assertEquals(Set.of(), rig.mailbox.uids(), "stored whole: deleted as any other");
+
+    rig.mailbox.add("m3", Rig.message(3));
+    FetchResult after = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    assertEquals(FetchResult.Status.OK, after.status(), after.warnings()::toString);
+  }
+
+  @Test
+  void Q53_aCheckThatFails_keepsTheRecordOfTheEmptyCopy_soTheWholeMessageIsNeverTakenForIt() {
+    Rig rig = new Rig();
+    String whole = Rig.message(1);
+    rig.mailbox.add("m1", String.format(STUB, "m1"));
+    rig.mailbox.listedSize.put("m1", (long) whole.length());
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    rig.faults.refuse.put("m1", new FetchException(FetchError.SERVER_TEMPORARY, "the server refused message 1"));
+    for (int run = 0; run < 3; run++) {
+      assertEquals(MessageOutcome.Kind.FAILED, rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)
+          .quarantineAfter(2)).run().outcomes().get(0).kind());
+    }
+    assertTrue(EmptyMessageCheck.servedEmpty(rig.store.inner.get("m1").orElseThrow()), "still the empty copy's record");
+    rig.faults.refuse.clear();
+    rig.mailbox.remove("m1").add("m1", whole);
+    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
+    assertEquals(List.of(DELIVERED), kinds(r), r::summary);
+    assertEquals(Set.of(), rig.mailbox.uids());
+    assertEquals(2, rig.sink.inner.messages().size(), "the empty copy and the whole message");
+  }
+
+  @Test
   void Q53_withoutUniqueIds_twoEmptyMessages_areNotOneMessage_andNeitherIsDeleted() {
     Rig rig = new Rig().withMessages(1);
     rig.mailbox.add("e1", "").add("e2", "");

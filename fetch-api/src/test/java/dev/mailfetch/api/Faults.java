@@ -40,7 +40,15 @@ final class Faults {
 
   final Map<String, FetchException> refuse = new HashMap<>();
   final Map<String, Long> dropAfterBytes = new HashMap<>();
+  /** UIDs the sink refuses for themselves (a destination that rejects that message), the others go in. */
   final Set<String> sinkWriteFails = new HashSet<>();
+  /**
+   * Bytes the sink's disk can still take, or -1 for no limit: once they are used, every write fails
+   * as a full disk does, with the JDK's text for ENOSPC.
+   */
+  long diskSpace = -1;
+  /** Thrown by the sink's begin for every message when set: its place is unusable (gone, no permission). */
+  java.io.IOException placeBroken;
   boolean sinkSyncFails;
   boolean addLabelsFails;
   boolean storeSyncFails;

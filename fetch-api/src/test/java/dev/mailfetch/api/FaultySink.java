@@ -26,13 +26,23 @@ final class FaultySink implements MessageSink {
     if (faults.step("sink.begin")) {
       throw new IOException("test: cannot create file");
     }
+    if (faults.placeBroken != null) {
+      throw faults.placeBroken;
+    }
     Delivery d = inner.begin(envelope);
     String uid = envelope.uid();
     return new Delivery() {
       @Override
       public void write(ByteBuffer bytes) throws IOException {
         if (faults.sinkWriteFails.contains(uid) || faults.step("sink.write")) {
-          throw new IOException("test: No space left on device");
+          throw new IOException("test: the destination rejected this message");
+        }
+        if (faults.diskSpace >= 0) {
+          if (bytes.remaining() > faults.diskSpace) {
+            faults.diskSpace = 0;
+            throw new IOException("No space left on device"); // what FileChannel.write says for ENOSPC
+          }
+          faults.diskSpace -= bytes.remaining();
         }
         d.write(bytes);
       }

@@ -346,6 +346,14 @@ class FetcherTest {
       for (int run = 1; run <= 3; run++) {
         FetchResult r = rig.fetcher(b -> b.quarantineAfter(3)).run();
         assertEquals(FAILED, r.outcomes().get(1).kind(), "run " + run);
+        FetchException e = r.outcomes().get(1).error();
+        if (run < 3) {
+          assertEquals("framing broke", e.detail(), "run " + run + ": tried again next run, as its remedy says");
+        } else {
+          assertEquals("framing broke; it has now failed in 3 runs and is quarantined: later runs do not try it",
+              e.detail());
+          assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
+        }
       }
       FetchResult r = rig.fetcher(b -> b.quarantineAfter(3)).run();
       MessageOutcome m2 = r.outcomes().get(1);
@@ -391,6 +399,14 @@ class FetcherTest {
       FetchResult stillBroken = rig.fetcher(b -> b.quarantineAfter(2).retryQuarantined(true)).run();
       assertEquals(FAILED, stillBroken.outcomes().get(1).kind(), "tried again, and failed again");
       assertEquals(3, rig.store.inner.get("m2").orElseThrow().failures());
+      FetchException again = stillBroken.outcomes().get(1).error();
+      assertEquals(FetchError.READ_ERROR, again.error());
+      assertTrue(again.detail().startsWith("framing broke; it failed again when tried once more, in 3 runs in all,"
+          + " and stays quarantined: later runs do not try it"), again.detail());
+      assertTrue(again.remedy().commandLine().contains("--retry-quarantined"), again.remedy().commandLine());
+      assertFalse(again.remedy().commandLine().contains("tried again"), "it is not: " + again.remedy().commandLine());
+      assertEquals("framing broke", rig.store.inner.get("m2").orElseThrow().lastErrorDetail(),
+          "the state keeps the error's own words");
       assertEquals(SKIPPED, rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1).kind());
 
       rig.faults.refuse.clear();
@@ -408,7 +424,7 @@ class FetcherTest {
         MessageOutcome m2 = r.outcomes().stream().filter(o -> o.ref().uid().equals("m2")).findFirst().orElseThrow();
         assertEquals(FAILED, m2.kind());
         assertEquals(FetchError.SINK_FAILED, m2.error().error());
-        assertTrue(m2.error().getMessage().contains("No space left on device"), m2.error().getMessage());
+        assertTrue(m2.error().getMessage().contains("the destination rejected this message"), m2.error().getMessage());
       }
       assertEquals(Set.of("m2"), rig.mailbox.uids());
       assertEquals(0, rig.store.inner.get("m2").map(UidRecord::failures).orElse(0));

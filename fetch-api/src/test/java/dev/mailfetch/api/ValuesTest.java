@@ -152,7 +152,7 @@ class ValuesTest {
     assertEquals(42, r.size());
     assertEquals(1, r.failures());
     assertEquals(FetchError.READ_ERROR, r.lastError());
-    assertTrue(r.lastErrorDetail().startsWith("line\\x0D\\x0Aforged \\u202E\\xE9 yyy"), r.lastErrorDetail());
+    assertTrue(r.lastErrorDetail().startsWith("line\\x0D\\x0Aforged \\u202E\u00e9 yyy"), r.lastErrorDetail());
     assertEquals(UidRecord.MAX_DETAIL_CHARS, r.lastErrorDetail().length());
     assertEquals(r.lastErrorDetail(), UidRecord.boundedDetail(r.lastErrorDetail()), "applying it twice changes nothing");
     assertEquals(null, r.delivered(DeliveryKey.of("a", "u")).lastErrorDetail(), "delivered: no error left");

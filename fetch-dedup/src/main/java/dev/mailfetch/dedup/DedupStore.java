@@ -112,23 +112,29 @@ public final class DedupStore implements AutoCloseable {
     FileChannel lc;
     try {
       Files.createDirectories(f.getParent());
-      lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw JournalUidStore.stateProblem("cannot open " + lockFile, e);
     }
     FileLock l;
+    boolean sameProcess = false;
     try {
       l = lc.tryLock();
     } catch (OverlappingFileLockException e) {
       l = null;
+      sameProcess = true;
     }
     if (l == null) {
+      LeaseOwner owner = LeaseOwner.read(lc);
       lc.close();
-      throw new FetchException(FetchError.LOCKED, "the dedup store " + f + " is in use by another process; one"
-          + " process at a time may use it", null, null, Remedy.of(
-              "Wait for the other mailfetch to end, or give this one a state directory of its own (--state DIR).",
-              "Share one DedupStore between the fetchers of one process; a second process must wait, or use"
-                  + " another file."));
+      throw LeaseOwner.locked("the dedup store " + f, "DedupStore", lockFile, owner, sameProcess,
+          "Share one DedupStore between the fetchers of one process: open " + f + " once.", "");
+    }
+    try {
+      Instant now = Instant.now();
+      LeaseOwner.thisProcess(now, now).write(lc); // so that a second opener can say whose it is
+    } catch (IOException e) {
+      log.debug("writing the owner into {}: {}", lockFile, e.toString());
     }
     FileChannel c;
     try {
@@ -201,6 +207,7 @@ public final class DedupStore implements AutoCloseable {
     }
     try {
       channel.close();
+      lockChannel.truncate(0); // no owner any more
       lock.release();
       lockChannel.close();
     } catch (IOException e) {

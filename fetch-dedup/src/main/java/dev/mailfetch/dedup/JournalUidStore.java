@@ -117,10 +117,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     FileLock lock;
     boolean locksWork = true;
+    boolean sameProcess = false;
     try {
       lock = lc.tryLock();
     } catch (OverlappingFileLockException e) {
       lock = null;
+      sameProcess = true; // a JournalUidStore of this process holds it
     } catch (IOException e) {
       // A file system without working locks (some network mounts): the owner record alone decides.
       locksWork = false;
@@ -128,23 +130,22 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       log.warn("file locks do not work on {} ({}); the account lease relies on its owner record, stale after {}",
           leaseFile, e.getMessage(), b.staleAfter);
     }
-    Owner owner = Owner.read(lc);
+    LeaseOwner owner = LeaseOwner.read(lc);
     if (lock == null) {
-      boolean stale = owner != null && owner.alive.isBefore(Instant.now().minus(b.staleAfter));
+      boolean stale = owner != null && owner.alive().isBefore(Instant.now().minus(b.staleAfter));
       if (locksWork || (owner != null && !stale && !owner.isThisProcess())) {
         lc.close();
-        throw new FetchException(FetchError.LOCKED, "the account whose state is in " + dir + " is being fetched by "
-            + (owner == null ? "another mailfetch" : owner.describe()) + "; two fetches of one account at once would"
-            + " race. Wait for that fetch to end (the lock goes with its process, however it ends)"
-            + (owner != null && stale ? "; it has shown no sign of life since " + owner.alive + ", so if that process"
-                + " hangs, stop it" : ""));
+        throw LeaseOwner.locked("the account whose state is in " + dir, "JournalUidStore", leaseFile, owner,
+            sameProcess, "Close the other JournalUidStore of " + dir + " first: one store per account, one at a time.",
+            owner != null && stale ? "; it has shown no sign of life since " + owner.alive() + ", so if"
+                + " that process hangs, stop it" : "");
       }
     }
     this.leaseChannel = lc;
     this.lease = lock;
     this.since = Instant.now();
     try {
-      writeOwner(lc, since, since);
+      LeaseOwner.thisProcess(since, since).write(lc);
       lastHeartbeat = System.nanoTime();
       load();
       out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -397,7 +398,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     lastHeartbeat = now;
     try {
-      writeOwner(leaseChannel, since, Instant.now());
+      LeaseOwner.thisProcess(since, Instant.now()).write(leaseChannel);
     } catch (IOException e) {
       log.debug("refreshing the owner record in {}: {}", dir, e.toString());
     }
@@ -540,7 +541,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private static ByteBuffer putRecord(UidRecord r) {
     byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
     byte[] err = r.lastError() == null ? new byte[0] : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.US_ASCII);
+    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = record(PUT2, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length
         + 8 + 2 + words.length);
     b.putShort((short) uid.length).put(uid);
@@ -554,7 +555,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     b.putInt(r.failures());
     b.put((byte) err.length).put(err);
     b.putLong(r.size());
-    b.putShort((short) words.length).put(words); // bounded ASCII (UidRecord.boundedDetail)
+    b.putShort((short) words.length).put(words); // UTF-8, at most 300 characters (UidRecord.boundedDetail)
     return b;
   }
 
@@ -659,51 +660,6 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   }
 
   // ---------------------------------------------------------------- the lease
-
-  /** Who holds the lease: process, host, since when, and its last sign of life. */
-  private record Owner(long pid, String host, Instant since, Instant alive) {
-    static Owner read(FileChannel lc) {
-      try {
-        ByteBuffer b = ByteBuffer.allocate(1024);
-        lc.read(b, 0);
-        String text = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8).strip();
-        java.util.Map<String, String> f = new java.util.HashMap<>();
-        for (String part : text.split(" ")) {
-          int eq = part.indexOf('=');
-          if (eq > 0) {
-            f.put(part.substring(0, eq), part.substring(eq + 1));
-          }
-        }
-        return new Owner(Long.parseLong(f.get("pid")), f.get("host"), Instant.parse(f.get("since")),
-            Instant.parse(f.get("alive")));
-      } catch (IOException | RuntimeException unreadable) {
-        return null; // empty (a new lease) or written by something else
-      }
-    }
-
-    boolean isThisProcess() {
-      return pid == ProcessHandle.current().pid() && host.equals(hostName());
-    }
-
-    String describe() {
-      return "process " + pid + " on " + host + " since " + since;
-    }
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "this-host";
-    }
-  }
-
-  private static void writeOwner(FileChannel lc, Instant since, Instant alive) throws IOException {
-    byte[] owner = ("pid=" + ProcessHandle.current().pid() + " host=" + hostName() + " since=" + since
-        + " alive=" + alive + "\n").getBytes(StandardCharsets.UTF_8);
-    lc.truncate(0);
-    lc.write(ByteBuffer.wrap(owner), 0);
-  }
 
   private void releaseLease() {
     try {

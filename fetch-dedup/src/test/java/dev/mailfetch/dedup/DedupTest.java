@@ -1,6 +1,7 @@
 package dev.mailfetch.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,6 +162,42 @@ class DedupTest {
   }
 
   @Test
+  void theStore_heldByAnotherMailfetch_saysWhichProcess_sinceWhen_andWhatToDo() throws Exception {
+    Path file = tmp.resolve("dedup/store");
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), StoreHolder.class.getName(), file.toString())
+        .redirectErrorStream(true).start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      assertEquals("held", out.readLine(), "the child opened the store");
+      FetchException e = assertThrows(FetchException.class, () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
+      assertEquals(FetchError.LOCKED, e.error());
+      assertTrue(e.detail().startsWith("the dedup store " + file + " is held by another mailfetch: process "
+          + child.pid() + " on "), e.detail());
+      assertTrue(e.detail().contains(", since 20"), e.detail());
+      assertTrue(e.remedy().commandLine().startsWith("Wait for that mailfetch to end, or stop it (process "
+          + child.pid()), e.remedy().commandLine());
+      assertFalse(e.remedy().commandLine().contains("POP3"), e.remedy().commandLine());
+    } finally {
+      child.destroyForcibly();
+      assertTrue(child.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+    }
+    DedupStore.open(file, DedupStore.Window.DEFAULT).close(); // the lock went with the process
+  }
+
+  /** Opens the store, says so, and waits to be killed. */
+  public static final class StoreHolder {
+    public static void main(String[] args) throws Exception {
+      DedupStore s = DedupStore.open(Path.of(args[0]), DedupStore.Window.DEFAULT);
+      System.out.println("held");
+      System.out.flush();
+      Thread.sleep(120_000);
+      s.close();
+    }
+  }
+
+  @Test
   void messageIds_areComparedAsMailReadersDo() {
     assertEquals(Optional.of("<Ab.1@example.org>"), Dedup.normalMessageId(" <Ab.1@Example.ORG> (comment)"));
     assertEquals(Optional.empty(), Dedup.normalMessageId("no brackets@example.org"));
@@ -180,6 +217,8 @@ class DedupTest {
       FetchException e = assertThrows(FetchException.class,
           () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
       assertEquals(FetchError.LOCKED, e.error());
+      assertTrue(e.detail().contains("is already open in this process"), e.detail());
+      assertTrue(e.remedy().library().startsWith("Share one DedupStore"), e.remedy().library());
     }
     Files.writeString(file, Files.readString(file) + "0000 cut by a cra", java.nio.file.StandardOpenOption.WRITE);
     try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {

@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -210,7 +211,10 @@ class JournalUidStoreTest {
     JournalUidStore first = JournalUidStore.open(dir);
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
     assertEquals(FetchError.LOCKED, e.error());
-    assertTrue(e.getMessage().contains("process " + ProcessHandle.current().pid()), e.getMessage());
+    assertTrue(e.detail().contains("is already open in this process (pid " + ProcessHandle.current().pid() + ")"),
+        e.detail());
+    assertTrue(e.remedy().library().startsWith("Close the other JournalUidStore of " + dir), e.remedy().library());
+    assertTrue(e.remedy().commandLine().contains("a state directory of its own"), e.remedy().commandLine());
     first.close();
     JournalUidStore.open(dir).close();
   }
@@ -226,7 +230,15 @@ class JournalUidStoreTest {
       assertEquals("held", out.readLine(), "the child took the lease");
       FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
       assertEquals(FetchError.LOCKED, e.error());
-      assertTrue(e.getMessage().contains("process " + child.pid()), e.getMessage());
+      assertTrue(e.detail().startsWith("the account whose state is in " + dir + " is held by another mailfetch:"
+          + " process " + child.pid() + " on "), e.detail());
+      assertTrue(e.detail().contains(", since 20"), "since when: " + e.detail());
+      assertTrue(e.detail().contains("a poll holds its accounts as long as it runs, a fetch until it ends"),
+          e.detail());
+      String advice = e.remedy().commandLine();
+      assertTrue(advice.startsWith("Wait for that mailfetch to end, or stop it (process " + child.pid()), advice);
+      assertFalse(advice.contains("POP3") || advice.contains("other programs"), "not about mail programs: " + advice);
+      assertTrue(e.remedy().library().contains("process " + child.pid()), e.remedy().library());
     } finally {
       child.destroyForcibly(); // SIGKILL: no chance to release anything
       assertTrue(child.waitFor(20, TimeUnit.SECONDS));
@@ -245,7 +257,7 @@ class JournalUidStoreTest {
           "pid=4242 host=elsewhere since=2026-01-01T00:00:00Z alive=2026-01-01T00:05:00Z\n");
       FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
       assertEquals(FetchError.LOCKED, e.error());
-      assertTrue(e.getMessage().contains("process 4242 on elsewhere since 2026-01-01T00:00:00Z"), e.getMessage());
+      assertTrue(e.getMessage().contains("process 4242 on elsewhere, since 2026-01-01T00:00:00Z"), e.getMessage());
       assertTrue(e.getMessage().contains("no sign of life since 2026-01-01T00:05:00Z"), e.getMessage());
     } finally {
       first.close();
@@ -386,6 +398,8 @@ class JournalUidStoreTest {
       s.put(failed);
       s.put(big);
       s.put(delivered("none", T0).withSize(0));
+      s.put(UidRecord.of("words", State.FAILED, T0, null).failedOnce(new FetchException(FetchError.PROTOCOL,
+          "the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7")));
       s.sync();
     }
     for (int round = 0; round < 2; round++) {
@@ -399,6 +413,8 @@ class JournalUidStoreTest {
         assertTrue(f.lastErrorDetail().endsWith("..."), f.lastErrorDetail());
         assertEquals(0xFFFF_FFFEL, s.get("d").orElseThrow().size());
         assertEquals(0, s.get("none").orElseThrow().size());
+        assertEquals("the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7",
+            s.get("words").orElseThrow().lastErrorDetail(), "mailfetch's own words, as they were");
         s.put(f); // the same record again: nothing to write
         s.compact();
       }

@@ -1,6 +1,7 @@
 package dev.mailfetch.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.DedupPolicy;
@@ -144,9 +145,29 @@ class ServerFaultsTest {
       assertEquals(2, said.size(), said::toString);
       assertTrue(said.get(0).startsWith("message 2 (uid " + corpus.messages().get(1).uid() + ") was served empty"),
           said.get(0));
-      assertTrue(said.get(0).contains("though the listing announced " + corpus.messages().get(1).size() + " bytes"),
-          said.get(0));
+      assertTrue(said.get(0).contains("though the listing announces ") && said.get(0).contains(" kB."), said.get(0));
+      assertFalse(said.get(0).contains(String.valueOf(corpus.messages().get(1).size())), "in words: " + said.get(0));
       assertEquals(FetchResult.Status.WARNING, r.status());
+
+      // Every later run checks them again. The server serves empty what it numbers 2, 4, …: after the
+      // deletions, uid 2 is message 1 and comes whole (stored, then deleted), uid 4 is message 2 and
+      // is still empty (said again, nothing stored twice, not deleted).
+      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      String two = corpus.messages().get(1).uid();
+      String four = corpus.messages().get(3).uid();
+      FetchResult again = fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, digest).run();
+      assertEquals(FetchResult.Status.WARNING, again.status(), again::summary);
+      List<String> saidAgain = again.warnings().stream().map(FetchException::detail).collect(Collectors.toList());
+      assertEquals(2, saidAgain.size(), saidAgain::toString);
+      assertTrue(saidAgain.stream().anyMatch(w -> w.startsWith("message 2 (uid " + four + ") is still served empty")),
+          saidAgain::toString);
+      assertTrue(saidAgain.stream().anyMatch(w -> w.startsWith("message 1 (uid " + two + "), served empty by an"
+          + " earlier run, was served whole this time")), saidAgain::toString);
+      assertEquals(5, sink.messages().size(), "the whole message added, no second stub");
+      assertTrue(sink.messages().stream().anyMatch(m -> java.util.Arrays.equals(m.content(),
+          corpus.messages().get(1).content())), "uid 2 whole, byte for byte");
+      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      assertEquals(java.util.Set.of(four), s.mailbox("u").uids(), "stored whole: deleted; still empty: kept");
     }
   }
 }

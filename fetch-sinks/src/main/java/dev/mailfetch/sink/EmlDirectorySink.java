@@ -36,6 +36,15 @@ public final class EmlDirectorySink implements MessageSink {
 
   private EmlDirectorySink(Path dir) throws IOException {
     this.dir = dir;
+    OpeningPlace.check("the directory for .eml files " + dir, dir, true);
+    try {
+      open();
+    } catch (IOException e) {
+      throw OpeningPlace.failed(e);
+    }
+  }
+
+  private void open() throws IOException {
     if (!Files.isDirectory(dir)) {
       try {
         Files.createDirectories(dir);

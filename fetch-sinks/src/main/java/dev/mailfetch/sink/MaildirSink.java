@@ -93,8 +93,14 @@ public final class MaildirSink implements MessageSink {
     this.lineEnding = b.lineEnding;
     this.archiveFolder = b.archiveFolder;
     this.flushThreads = b.flushThreads;
-    createMaildir(root, false);
-    scan();
+    String what = "the Maildir " + root;
+    OpeningPlace.check(what, root, true);
+    try {
+      createMaildir(root, false);
+      scan();
+    } catch (IOException e) {
+      throw OpeningPlace.failed(e);
+    }
   }
 
   /** A Maildir at {@code root} with the defaults (LF line ends, archive folder {@code Archive}). */

@@ -74,6 +74,7 @@ public final class MboxSink implements MessageSink {
     this.file = file;
     this.dotlock = file.resolveSibling(file.getFileName() + ".lock");
     this.lineEnding = lineEnding;
+    OpeningPlace.check("the mbox " + file, file, false);
     try {
       if (!Files.isDirectory(file.getParent())) {
         Files.createDirectories(file.getParent());
@@ -81,11 +82,14 @@ public final class MboxSink implements MessageSink {
       mbox = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     } catch (IOException e) {
-      throw failure("cannot open the mbox " + file, e);
+      throw OpeningPlace.failed(failure("cannot open the mbox " + file, e));
     }
     try {
       withLocks(this::scan);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      mbox.close();
+      throw OpeningPlace.failed(e);
+    } catch (RuntimeException e) {
       mbox.close();
       throw e;
     }

@@ -28,13 +28,26 @@ final class SinkFiles {
   static IOException failure(String what, IOException e) {
     String reason;
     if (e instanceof NoSuchFileException) {
-      reason = ((NoSuchFileException) e).getFile() + " does not exist (was the directory moved or deleted?)";
+      reason = missing(((NoSuchFileException) e).getFile());
     } else if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
       reason = ((FileSystemException) e).getReason();
     } else {
       reason = e.getMessage();
     }
     return new IOException(what + ": " + reason, e);
+  }
+
+  /**
+   * A file that is not there, in words that guess no more than they know: its directory gone (moved,
+   * deleted, unmounted), or the file itself, in a directory that is still there.
+   */
+  private static String missing(String file) {
+    if (file == null) {
+      return "a file it needs does not exist";
+    }
+    Path dir = Path.of(file).getParent();
+    return dir != null && !Files.isDirectory(dir) ? "the directory " + dir + " does not exist (was it moved, deleted or"
+        + " unmounted?)" : file + " does not exist (was it removed meanwhile?)";
   }
 
   static void deleteQuietly(Path p) {
