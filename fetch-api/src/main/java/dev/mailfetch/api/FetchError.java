@@ -156,12 +156,13 @@ public enum FetchError {
   LOCKED(
       22,
       true,
-      "The mailbox is in use by another session.",
+      "The mailbox is in use by another session, or another mailfetch fetches this account.",
       List.of(
           "another mail program is connected to the same mailbox right now",
           "the server's limit of simultaneous sessions is reached",
           "another mailfetch run already fetches this account"),
-      Remedy.of("Wait a few minutes and try again; close other programs that read this mailbox by POP3.")),
+      Remedy.of("Wait a few minutes and try again; close other programs that read this mailbox by POP3, or"
+          + " let the other mailfetch (a poll holds its accounts while it runs) finish or stop it.")),
 
   /** The server asks us to wait longer between logins ({@code [LOGIN-DELAY]}). */
   LOGIN_DELAY(
@@ -298,7 +299,7 @@ public enum FetchError {
   SINK_FAILED(
       70,
       true,
-      "A message could not be stored where it was to go.",
+      "Mail could not be stored where it was to go.",
       List.of(
           "the disk is full",
           "the destination is read-only or its permissions do not allow writing",
