@@ -711,6 +711,7 @@ final class FetchRun {
       return Set.of();
     }
     Set<MessageRef> accepted;
+    String earlier = DeletionWords.lastRefusal(session);
     try {
       accepted = session.delete(due);
     } catch (FetchException e) {
@@ -731,10 +732,7 @@ final class FetchRun {
     }
     deletionsRefused += refused;
     if (refused > 0) {
-      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server refused to delete "
-          + (refused == 1 ? "message " + describe(first) : refused + " messages (the first: " + describe(first) + ")")
-          + "; " + (refused == 1 ? "it is" : "they are") + " stored, and stay on the server until a later run"
-          + " deletes them"));
+      warnings.add(DeletionWords.refused(refused, first, DeletionWords.since(earlier, session)));
     }
     return accepted;
   }
@@ -796,6 +794,7 @@ final class FetchRun {
       }
     }
     boolean confirmed;
+    String earlier = DeletionWords.lastRefusal(session);
     try {
       confirmed = session.quit();
     } catch (RuntimeException e) {
@@ -810,10 +809,7 @@ final class FetchRun {
       deletionsUnconfirmed = marked;
       log.info("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
           + " they will be retried", f.account, marked);
-      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server did not confirm the end of"
-          + " the session (QUIT), so the " + marked + (marked == 1 ? " message" : " messages") + " marked for"
-          + " deletion may still be on it; " + (marked == 1 ? "it is" : "they are") + " stored, and the next run"
-          + " deletes " + (marked == 1 ? "it" : "them") + " again if still there"));
+      warnings.add(DeletionWords.unconfirmed(marked, DeletionWords.since(earlier, session)));
       return;
     }
     deleted = marked;
