@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -270,7 +269,7 @@ final class FetchRun {
         checkReusedUids(session, suspects, gone);
       }
       if (!firstRun) {
-        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, refsOf(unknown), knownListed,
+        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, RunItem.refsOf(unknown), knownListed,
             refs -> readHeaders(session, refs), engineQuirks);
         for (RunItem item : unknown) {
           item.record = moved.getOrDefault(item.ref, item.record);
@@ -483,9 +482,9 @@ final class FetchRun {
       int to = Math.min(work.size(), from + f.batchSize);
       List<RunItem> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
-      List<MessageRef> refs = refsOf(batchItems);
+      List<MessageRef> refs = RunItem.refsOf(batchItems);
       // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
-      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : refsView(work.subList(to, work.size()));
+      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : RunItem.refsView(work.subList(to, work.size()));
       FetchException sessionError = null;
       try {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);
@@ -504,7 +503,7 @@ final class FetchRun {
       }
       batch.close(sessionError);
       try {
-        barrier(batchItems);
+        sessionError = barrier(batchItems, sessionError);
       } catch (FetchException e) {
         if (sessionError == null || sessionError.error() != FetchError.SINK_FAILED) {
           throw e;
@@ -537,34 +536,12 @@ final class FetchRun {
     }
   }
 
-  /** The rest of the work list as the source sees it: a view, as the source reads only its window of it. */
-  private static List<MessageRef> refsView(List<RunItem> items) {
-    return new AbstractList<MessageRef>() {
-      @Override
-      public MessageRef get(int index) {
-        return items.get(index).ref;
-      }
-
-      @Override
-      public int size() {
-        return items.size();
-      }
-    };
-  }
-
-  private static List<MessageRef> refsOf(List<RunItem> items) {
-    List<MessageRef> refs = new ArrayList<>(items.size());
-    for (RunItem item : items) {
-      refs.add(item.ref);
-    }
-    return refs;
-  }
-
   /**
    * The durability barrier of one batch: sink first, then the store, then the outcomes. Nothing of
-   * the batch is deleted unless both succeeded.
+   * the batch is deleted unless both succeeded. Returns {@code broke}, the failure that ended the
+   * batch (or null), as the message it broke in says it once quarantined: one failure, said once.
    */
-  private void barrier(List<RunItem> batchItems) throws FetchException {
+  private FetchException barrier(List<RunItem> batchItems, FetchException broke) throws FetchException {
     List<RunItem> held = new ArrayList<>();
     for (RunItem item : batchItems) {
       if (item.receipt != null || item.duplicate != null) {
@@ -619,9 +596,11 @@ final class FetchRun {
       f.uidStore.sync();
       recorded = true;
       for (RunItem item : quarantinedNow) { // said once the state holds it
-        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(item.outcome.error(),
+        FetchException was = item.outcome.error();
+        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(was,
             item.record == null ? 1 : item.record.failures() + 1, Quarantine.holds(item.record, f.quarantineAfter)),
             true, item.outcome.bytes());
+        broke = was == broke ? item.outcome.error() : broke;
       }
     } catch (IOException | RuntimeException e) {
       if (stop == null) {
@@ -660,6 +639,7 @@ final class FetchRun {
     if (stop != null) {
       throw stop;
     }
+    return broke;
   }
 
   private static FetchException servedEmpty(RunItem item) {

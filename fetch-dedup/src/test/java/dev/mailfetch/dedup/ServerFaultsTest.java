@@ -170,4 +170,57 @@ class ServerFaultsTest {
       assertEquals(java.util.Set.of(four), s.mailbox("u").uids(), "stored whole: deleted; still empty: kept");
     }
   }
+
+  /**
+   * Q36: the connection drops inside the first RETR of every session, so message 1 fails run after
+   * run. The run that quarantines it says it once: its error is the message's, the same instance,
+   * with the quarantine's advice; a later process reads back what happened, not the code's summary.
+   */
+  @Test
+  void Q36_DROP_MID_RETR_theRunThatQuarantinesAMessage_saysItOnce_andTheStateKeepsWhatHappened() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(36, 3);
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, corpus.toMailbox())
+        .quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      InMemorySink sink = InMemorySink.create();
+      String happened;
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+        FetchResult first = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        FetchException once = first.outcomes().get(0).error();
+        assertEquals(FetchError.CONNECTION_RESET, once.error(), once::getMessage);
+        happened = once.detail();
+
+        FetchResult r = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        MessageOutcome m1 = r.outcomes().get(0);
+        assertEquals(MessageOutcome.Kind.FAILED, m1.kind(), r::summary);
+        FetchException e = r.error().orElseThrow();
+        assertTrue(e == m1.error(), "one failure, said once: " + e.getMessage() + " / " + m1.error().getMessage());
+        assertTrue(e.detail().contains("it has now failed in 2 runs and is quarantined"), e.detail());
+        assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
+      }
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) { // a new process
+        FetchResult later = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        MessageOutcome m1 = later.outcomes().get(0);
+        assertEquals(dev.mailfetch.api.SkipReason.QUARANTINED, m1.skipReason(), later::summary);
+        String said = m1.error().detail();
+        assertTrue(said.endsWith("Its last error: " + happened), said);
+        assertFalse(said.contains(FetchError.CONNECTION_RESET.summary()), said);
+      }
+    }
+  }
+
+  /**
+   * One command at a time: pipelined, RETR 2 can be sent after the server reset the connection, and
+   * the send's failure then stands for the message cut off (which is not counted against it).
+   */
+  private static Pop3Source source(FakePop3Server s) {
+    return Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+        .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@faults").pipelining(false)
+        .build();
+  }
 }
