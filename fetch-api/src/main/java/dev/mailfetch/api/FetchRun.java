@@ -622,8 +622,9 @@ final class FetchRun {
       if (item.servedEmpty && item.receipt != null) {
         warnings.add(servedEmpty(item));
         log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
-      } else if (item.recheckEmpty && item.receipt != null) {
-        warnings.add(EmptyMessageCheck.servedWhole(item.ref));
+      } else if (item.recheckEmpty) { // a copy of one held (duplicate) is said too: the empty copy is still there
+        warnings.add(item.receipt != null ? EmptyMessageCheck.servedWhole(item.ref)
+            : EmptyMessageCheck.servedWholeAsCopy(item.ref, item.duplicate.reason(), item.deleteDue));
       }
     }
     for (RunItem item : batchItems) {
@@ -1032,6 +1033,9 @@ final class FetchRun {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, headerLen), false));
         flushHeader();
       }
+      if (item.recheckEmpty && item.duplicate != null && emptiness.isEmpty()) {
+        item.duplicate = null; // still served empty: no verdict makes it safe to delete (said below, as still empty)
+      }
       if (failure == null && item.duplicate == null) {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
@@ -1040,7 +1044,9 @@ final class FetchRun {
         item.servedEmpty = emptiness.isEmpty();
         if (item.recheckEmpty) {
           if (item.servedEmpty) { // as before: the copy stored then stays the only one
-            delivery.abort();
+            if (delivery != null) {
+              delivery.abort();
+            }
             delivery = null;
             item.outcome = MessageOutcome.alreadySeen(item.ref, item.record.deliveryKey(), bytes);
             warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes));
@@ -1059,10 +1065,11 @@ final class FetchRun {
         } catch (IOException | RuntimeException e) {
           fail(sinkFailed("completing message " + item.ref.number(), e));
         }
-        if (item.receipt != null && !item.receipt.alreadyHeld()) {
+        if (item.receipt != null && !item.receipt.alreadyHeld() && !item.servedEmpty) {
           // Remembered now, not at the barrier, so that a second copy in the same batch is caught;
           // a verdict is acted on only while the sink holds the first copy, so this costs nothing
-          // if a crash loses it.
+          // if a crash loses it. An empty copy is never a first copy: its copies would be deleted
+          // from the server while only the stub is held.
           rememberForDedup(item);
         }
       }
@@ -1205,7 +1212,8 @@ final class FetchRun {
         log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
       }
-      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)) {
+      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)
+          && !EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         boolean held;
         try {
           held = f.sink.contains(verdict.firstCopy());
@@ -1264,7 +1272,8 @@ final class FetchRun {
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
         return false;
       }
-      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)) {
+      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)
+          || EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         return false;
       }
       try {
