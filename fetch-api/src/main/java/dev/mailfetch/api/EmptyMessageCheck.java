@@ -61,6 +61,16 @@ final class EmptyMessageCheck {
     return rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null;
   }
 
+  /**
+   * Whether a dedup verdict names, as the first copy of a message served empty in an earlier run,
+   * that empty copy itself: a policy that remembered it (a dedup store written before empty copies
+   * were kept out of it) would take the whole message for a copy of its stub, and the only whole
+   * copy would be discarded and deleted from the server. Such a verdict is no verdict.
+   */
+  static boolean copyOfItsEmptyCopy(RunItem item, DedupVerdict verdict) {
+    return item.record != null && servedEmpty(item.record) && verdict.firstCopy().equals(item.record.deliveryKey());
+  }
+
   /** A message served empty in an earlier run, and again in this one: said at every run that lists it. */
   static FetchException stillEmpty(MessageRef ref, long received) {
     return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " is still served empty ("
@@ -77,8 +87,25 @@ final class EmptyMessageCheck {
   static FetchException servedWhole(MessageRef ref) {
     return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + ", served empty by an"
         + " earlier run, was served whole this time and is stored; the empty copy stored then is still in the"
-        + " mailbox", null, null, Remedy.of("Delete the empty copy from the mailbox if you like (a message without"
-            + " sender, subject or text); nothing else is needed, and later runs take this message as fetched."));
+        + " mailbox", null, null, DELETE_EMPTY_COPY);
+  }
+
+  private static final Remedy DELETE_EMPTY_COPY = Remedy.of("Delete the empty copy from the mailbox if you like (a"
+      + " message without sender, subject or text); nothing else is needed, and later runs take this message as"
+      + " fetched.");
+
+  /**
+   * A message served empty in an earlier run and whole in this one, which the dedup policy found a
+   * copy of a message the mailbox holds ({@code reason}, the policy's words): not stored again, and,
+   * where the retention says so ({@code deleted}), deleted from the server, which is safe only
+   * because a whole copy is held. Said, never done in silence: the empty copy stays in the mailbox.
+   */
+  static FetchException servedWholeAsCopy(MessageRef ref, String reason, boolean deleted) {
+    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + ", served empty by an"
+        + " earlier run, was served whole this time: a copy of a message the mailbox holds already ("
+        + PrintableWords.of(reason, FetchException.MAX_REPLY_CHARS) + "), so it is not stored again"
+        + (deleted ? ", and it is deleted from the server, which is safe: the mailbox holds it whole" : "")
+        + "; the empty copy stored then is still in the mailbox", null, null, DELETE_EMPTY_COPY);
   }
 
   /**

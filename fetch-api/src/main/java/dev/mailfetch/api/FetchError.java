@@ -266,10 +266,12 @@ public enum FetchError {
       Remedy.of(
           "Nothing is lost and nothing is fetched twice: the messages are stored, and the next run"
               + " asks the server again to delete them. If it happens at every run, ask the provider,"
-              + " quoting the server's reply (--trace shows it).",
+              + " quoting what the server said (given with the warning; where it gave no reason, --trace"
+              + " shows the session's end).",
           "Nothing is lost and nothing is fetched twice: the messages are stored, and the next run"
               + " asks the server again to delete them. If it happens at every run, ask the provider,"
-              + " quoting the server's reply (the dev.mailfetch.pop3.trace logger shows it).")),
+              + " quoting what the server said (the warning's serverReply(); where it gave no reason, the"
+              + " dev.mailfetch.pop3.trace logger shows the session's end).")),
 
   /** The server broke the POP3 protocol in a way that is not a framing error. */
   PROTOCOL(

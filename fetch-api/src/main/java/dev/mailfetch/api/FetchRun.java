@@ -6,7 +6,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -270,7 +269,7 @@ final class FetchRun {
         checkReusedUids(session, suspects, gone);
       }
       if (!firstRun) {
-        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, refsOf(unknown), knownListed,
+        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, RunItem.refsOf(unknown), knownListed,
             refs -> readHeaders(session, refs), engineQuirks);
         for (RunItem item : unknown) {
           item.record = moved.getOrDefault(item.ref, item.record);
@@ -483,9 +482,9 @@ final class FetchRun {
       int to = Math.min(work.size(), from + f.batchSize);
       List<RunItem> batchItems = work.subList(from, to);
       Batch batch = new Batch(batchItems);
-      List<MessageRef> refs = refsOf(batchItems);
+      List<MessageRef> refs = RunItem.refsOf(batchItems);
       // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
-      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : refsView(work.subList(to, work.size()));
+      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : RunItem.refsView(work.subList(to, work.size()));
       FetchException sessionError = null;
       try {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);
@@ -504,7 +503,7 @@ final class FetchRun {
       }
       batch.close(sessionError);
       try {
-        barrier(batchItems);
+        sessionError = barrier(batchItems, sessionError);
       } catch (FetchException e) {
         if (sessionError == null || sessionError.error() != FetchError.SINK_FAILED) {
           throw e;
@@ -537,34 +536,12 @@ final class FetchRun {
     }
   }
 
-  /** The rest of the work list as the source sees it: a view, as the source reads only its window of it. */
-  private static List<MessageRef> refsView(List<RunItem> items) {
-    return new AbstractList<MessageRef>() {
-      @Override
-      public MessageRef get(int index) {
-        return items.get(index).ref;
-      }
-
-      @Override
-      public int size() {
-        return items.size();
-      }
-    };
-  }
-
-  private static List<MessageRef> refsOf(List<RunItem> items) {
-    List<MessageRef> refs = new ArrayList<>(items.size());
-    for (RunItem item : items) {
-      refs.add(item.ref);
-    }
-    return refs;
-  }
-
   /**
    * The durability barrier of one batch: sink first, then the store, then the outcomes. Nothing of
-   * the batch is deleted unless both succeeded.
+   * the batch is deleted unless both succeeded. Returns {@code broke}, the failure that ended the
+   * batch (or null), as the message it broke in says it once quarantined: one failure, said once.
    */
-  private void barrier(List<RunItem> batchItems) throws FetchException {
+  private FetchException barrier(List<RunItem> batchItems, FetchException broke) throws FetchException {
     List<RunItem> held = new ArrayList<>();
     for (RunItem item : batchItems) {
       if (item.receipt != null || item.duplicate != null) {
@@ -619,9 +596,11 @@ final class FetchRun {
       f.uidStore.sync();
       recorded = true;
       for (RunItem item : quarantinedNow) { // said once the state holds it
-        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(item.outcome.error(),
+        FetchException was = item.outcome.error();
+        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(was,
             item.record == null ? 1 : item.record.failures() + 1, Quarantine.holds(item.record, f.quarantineAfter)),
             true, item.outcome.bytes());
+        broke = was == broke ? item.outcome.error() : broke;
       }
     } catch (IOException | RuntimeException e) {
       if (stop == null) {
@@ -643,8 +622,9 @@ final class FetchRun {
       if (item.servedEmpty && item.receipt != null) {
         warnings.add(servedEmpty(item));
         log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
-      } else if (item.recheckEmpty && item.receipt != null) {
-        warnings.add(EmptyMessageCheck.servedWhole(item.ref));
+      } else if (item.recheckEmpty) { // a copy of one held (duplicate) is said too: the empty copy is still there
+        warnings.add(item.receipt != null ? EmptyMessageCheck.servedWhole(item.ref)
+            : EmptyMessageCheck.servedWholeAsCopy(item.ref, item.duplicate.reason(), item.deleteDue));
       }
     }
     for (RunItem item : batchItems) {
@@ -660,6 +640,7 @@ final class FetchRun {
     if (stop != null) {
       throw stop;
     }
+    return broke;
   }
 
   private static FetchException servedEmpty(RunItem item) {
@@ -711,6 +692,7 @@ final class FetchRun {
       return Set.of();
     }
     Set<MessageRef> accepted;
+    String earlier = DeletionWords.lastRefusal(session);
     try {
       accepted = session.delete(due);
     } catch (FetchException e) {
@@ -731,10 +713,7 @@ final class FetchRun {
     }
     deletionsRefused += refused;
     if (refused > 0) {
-      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server refused to delete "
-          + (refused == 1 ? "message " + describe(first) : refused + " messages (the first: " + describe(first) + ")")
-          + "; " + (refused == 1 ? "it is" : "they are") + " stored, and stay on the server until a later run"
-          + " deletes them"));
+      warnings.add(DeletionWords.refused(refused, first, DeletionWords.since(earlier, session)));
     }
     return accepted;
   }
@@ -796,6 +775,7 @@ final class FetchRun {
       }
     }
     boolean confirmed;
+    String earlier = DeletionWords.lastRefusal(session);
     try {
       confirmed = session.quit();
     } catch (RuntimeException e) {
@@ -810,10 +790,7 @@ final class FetchRun {
       deletionsUnconfirmed = marked;
       log.info("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
           + " they will be retried", f.account, marked);
-      warnings.add(new FetchException(FetchError.DELETION_UNCONFIRMED, "the server did not confirm the end of"
-          + " the session (QUIT), so the " + marked + (marked == 1 ? " message" : " messages") + " marked for"
-          + " deletion may still be on it; " + (marked == 1 ? "it is" : "they are") + " stored, and the next run"
-          + " deletes " + (marked == 1 ? "it" : "them") + " again if still there"));
+      warnings.add(DeletionWords.unconfirmed(marked, DeletionWords.since(earlier, session)));
       return;
     }
     deleted = marked;
@@ -1056,6 +1033,9 @@ final class FetchRun {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, headerLen), false));
         flushHeader();
       }
+      if (item.recheckEmpty && item.duplicate != null && emptiness.isEmpty()) {
+        item.duplicate = null; // still served empty: no verdict makes it safe to delete (said below, as still empty)
+      }
       if (failure == null && item.duplicate == null) {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
@@ -1064,7 +1044,9 @@ final class FetchRun {
         item.servedEmpty = emptiness.isEmpty();
         if (item.recheckEmpty) {
           if (item.servedEmpty) { // as before: the copy stored then stays the only one
-            delivery.abort();
+            if (delivery != null) {
+              delivery.abort();
+            }
             delivery = null;
             item.outcome = MessageOutcome.alreadySeen(item.ref, item.record.deliveryKey(), bytes);
             warnings.add(EmptyMessageCheck.stillEmpty(item.ref, bytes));
@@ -1083,10 +1065,11 @@ final class FetchRun {
         } catch (IOException | RuntimeException e) {
           fail(sinkFailed("completing message " + item.ref.number(), e));
         }
-        if (item.receipt != null && !item.receipt.alreadyHeld()) {
+        if (item.receipt != null && !item.receipt.alreadyHeld() && !item.servedEmpty) {
           // Remembered now, not at the barrier, so that a second copy in the same batch is caught;
           // a verdict is acted on only while the sink holds the first copy, so this costs nothing
-          // if a crash loses it.
+          // if a crash loses it. An empty copy is never a first copy: its copies would be deleted
+          // from the server while only the stub is held.
           rememberForDedup(item);
         }
       }
@@ -1229,7 +1212,8 @@ final class FetchRun {
         log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
       }
-      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)) {
+      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)
+          && !EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         boolean held;
         try {
           held = f.sink.contains(verdict.firstCopy());
@@ -1288,7 +1272,8 @@ final class FetchRun {
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
         return false;
       }
-      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)) {
+      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)
+          || EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         return false;
       }
       try {

@@ -1,6 +1,9 @@
 package dev.mailfetch.api;
 
 import java.time.Instant;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One listed message of a {@link FetchRun} and what the run knows and decides about it. */
 final class RunItem {
@@ -37,5 +40,29 @@ final class RunItem {
   RunItem(MessageRef ref, boolean byUid) {
     this.ref = ref;
     this.byUid = byUid;
+  }
+
+  /** The rest of the work list as the source sees it: a view, as the source reads only its window of it. */
+  static List<MessageRef> refsView(List<RunItem> items) {
+    return new AbstractList<MessageRef>() {
+      @Override
+      public MessageRef get(int index) {
+        return items.get(index).ref;
+      }
+
+      @Override
+      public int size() {
+        return items.size();
+      }
+    };
+  }
+
+  /** The messages of these items, in their order. */
+  static List<MessageRef> refsOf(List<RunItem> items) {
+    List<MessageRef> refs = new ArrayList<>(items.size());
+    for (RunItem item : items) {
+      refs.add(item.ref);
+    }
+    return refs;
   }
 }

@@ -109,6 +109,109 @@ class EmptyMessageTest {
     assertEquals(FetchResult.Status.OK, after.status(), after.warnings()::toString);
   }
 
+  /**
+   * Message 2 served empty in a first run, then served whole: a copy of message 1, which the mailbox
+   * holds (the same Message-ID, or the same content).
+   */
+  private static FetchResult servedWholeAsACopyOfMessage1(Rig rig, DedupPolicy dedup, Retention retention) {
+    rig.mailbox.add("m2", String.format(STUB, "m2"));
+    String copyOf1 = "Received: from relay.test.invalid\r\n" + Rig.message(1);
+    rig.mailbox.listedSize.put("m2", (long) copyOf1.length());
+    FetchResult first = rig.fetcher(b -> b.retention(retention).dedupPolicy(dedup)).run();
+    assertEquals(List.of(DELIVERED, DELIVERED), kinds(first), first::summary);
+    rig.mailbox.remove("m2").add("m2", copyOf1); // the provider fixed the server
+    return rig.fetcher(b -> b.retention(retention).dedupPolicy(dedup)).run();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"by Message-ID", "by content"})
+  void Q53_aMessageServedWholeLater_thatIsACopyOfOneHeld_isSaid_andDeletedOnlyBecauseItIsHeldWhole(String by) {
+    Rig rig = new Rig().withMessages(1);
+    DedupPolicy dedup = by.equals("by content") ? new SameContent() : new MessageIdDedup();
+    FetchResult r = servedWholeAsACopyOfMessage1(rig, dedup, Retention.DELETE_AFTER_DELIVERY);
+
+    assertEquals(MessageOutcome.Kind.DUPLICATE, r.outcomes().get(0).kind(), r::summary);
+    assertEquals(FetchResult.Status.WARNING, r.status(), "never in silence: " + r.summary());
+    assertEquals(1, r.warnings().size(), r.warnings()::toString);
+    FetchException w = r.warnings().get(0);
+    assertEquals(FetchError.PROTOCOL, w.error());
+    assertTrue(w.detail().startsWith("message 1 (uid m2), served empty by an earlier run, was served whole this"
+        + " time"), w.detail());
+    assertTrue(w.detail().contains("a copy of a message the mailbox holds already"), w.detail());
+    assertTrue(w.detail().contains("deleted from the server, which is safe: the mailbox holds it whole"), w.detail());
+    assertTrue(w.detail().contains("the empty copy stored then is still in the mailbox"), w.detail());
+    assertTrue(w.remedy().commandLine().contains("Delete the empty copy"), w.remedy().commandLine());
+    assertEquals(Set.of(), rig.mailbox.uids(), "held whole: deleted as a duplicate is");
+    assertEquals(2, rig.sink.inner.messages().size(), "message 1 and the empty copy; the copy not stored again");
+
+    rig.mailbox.add("m3", Rig.message(3));
+    FetchResult after = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(dedup)).run();
+    assertEquals(FetchResult.Status.OK, after.status(), "said once: " + after.warnings());
+  }
+
+  @Test
+  void Q53_inKeepMode_aMessageServedWholeLater_thatIsACopyOfOneHeld_isSaid_andStaysOnTheServer() {
+    Rig rig = new Rig().withMessages(1);
+    FetchResult r = servedWholeAsACopyOfMessage1(rig, new MessageIdDedup(), Retention.KEEP);
+    assertEquals(List.of(ALREADY_SEEN, MessageOutcome.Kind.DUPLICATE), kinds(r), r::summary);
+    assertEquals(1, r.warnings().size(), r.warnings()::toString);
+    String said = r.warnings().get(0).detail();
+    assertTrue(said.contains("a copy of a message the mailbox holds already"), said);
+    assertFalse(said.contains("deleted"), "nothing is deleted in keep mode: " + said);
+    assertEquals(Set.of("m1", "m2"), rig.mailbox.uids());
+  }
+
+  @Test
+  void Q53_aMessageStillServedEmpty_isNeverDeleted_evenWhereAPolicyFindsItACopyOfOneHeld() {
+    // One mailbox under two names, served empty under one (rig) and whole under the other; a policy
+    // by unique id takes the two for one message.
+    Rig rig = new Rig();
+    rig.mailbox.add("m2", String.format(STUB, "m2"));
+    TestMailbox other = new TestMailbox(rig.faults, rig.events).add("m2", Rig.message(2));
+    SameUid byUid = new SameUid();
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid)).run();
+    FetchResult whole = Fetcher.builder().source(other.source("other@pop.test.invalid")).sink(rig.sink)
+        .uidStore(InMemoryUidStore.create()).dedupPolicy(byUid).build().run();
+    assertEquals(List.of(DELIVERED), kinds(whole), "the stub is no first copy: " + whole.summary());
+
+    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid)).run();
+    assertEquals(List.of(ALREADY_SEEN), kinds(r), r::summary);
+    assertEquals(Set.of("m2"), rig.mailbox.uids(), "served empty: never deleted");
+    assertEquals(1, r.warnings().size(), r.warnings()::toString);
+    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2) is still served empty"),
+        r.warnings().get(0).detail());
+    assertTrue(EmptyMessageCheck.servedEmpty(rig.store.inner.get("m2").orElseThrow()), "checked again next run");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"by unique id", "by content"})
+  void Q53_aPolicyThatRemembersTheEmptyCopy_neverMakesTheWholeMessageACopyOfIt(String by) {
+    // A dedup store written before empty copies were kept out of it remembers the stub as the first
+    // copy of message m2: served whole now, m2 would be discarded as a copy of its own stub and
+    // deleted from the server, while the mailbox holds only the stub.
+    Rig rig = new Rig();
+    String whole = Rig.message(2);
+    rig.mailbox.add("m2", String.format(STUB, "m2"));
+    rig.mailbox.listedSize.put("m2", (long) whole.length()); // the listing gives the real size
+    SameUid byUid = new SameUid();
+    SameContent byContent = new SameContent();
+    DedupPolicy policy = by.equals("by content") ? byContent : byUid;
+    rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(policy)).run();
+    DeliveryKey stub = rig.store.inner.get("m2").orElseThrow().deliveryKey();
+    byUid.seed("m2", stub);
+    byContent.seed(stub);
+    rig.mailbox.remove("m2").add("m2", whole);
+
+    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(policy)).run();
+    assertEquals(List.of(DELIVERED), kinds(r), "not a copy of its own stub: " + r.summary());
+    assertEquals(1, r.warnings().size(), r.warnings()::toString);
+    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2), served empty by an earlier run, was"
+        + " served whole this time and is stored"), r.warnings().get(0).detail());
+    assertTrue(rig.sink.inner.messages().stream().anyMatch(m -> new String(m.content(), StandardCharsets.UTF_8)
+        .equals(whole)), "held whole before it is deleted");
+    assertEquals(Set.of(), rig.mailbox.uids(), "stored whole: deleted as any other");
+  }
+
   @Test
   void Q53_aCheckThatFails_keepsTheRecordOfTheEmptyCopy_soTheWholeMessageIsNeverTakenForIt() {
     Rig rig = new Rig();
@@ -199,6 +302,66 @@ class EmptyMessageTest {
       assertEquals(p, s.position(), "the slice is not moved");
     }
     return c;
+  }
+
+  /** A policy by unique id, whatever account fetched it (as fetch-dedup's "uid"): one mailbox under two names. */
+  private static final class SameUid implements DedupPolicy {
+    private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
+
+    void seed(String uid, DeliveryKey key) {
+      seen.put(uid, key);
+    }
+
+    @Override
+    public DedupVerdict check(Envelope envelope, HeaderBlock headers) {
+      DeliveryKey first = seen.get(envelope.uid());
+      return first == null ? DedupVerdict.NEW : DedupVerdict.duplicateOf(first, "the same unique id");
+    }
+
+    @Override
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key) {
+      seen.putIfAbsent(envelope.uid(), key);
+    }
+
+    @Override
+    public boolean needsHeaders() {
+      return false;
+    }
+  }
+
+  /** A content policy that remembers the digests of what was delivered, as fetch-dedup's digest policy does. */
+  private static final class SameContent implements DedupPolicy {
+    private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
+
+    /** As if every content to come had been delivered under {@code key}. */
+    private DeliveryKey seeded;
+
+    void seed(DeliveryKey key) {
+      seeded = key;
+    }
+
+    @Override
+    public DedupVerdict check(Envelope envelope, HeaderBlock headers) {
+      return DedupVerdict.NEW;
+    }
+
+    @Override
+    public boolean needsContentDigest() {
+      return true;
+    }
+
+    @Override
+    public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
+      DeliveryKey first = seeded != null ? seeded : seen.get(java.util.HexFormat.of().formatHex(digest));
+      return first == null ? DedupVerdict.NEW : DedupVerdict.duplicateOf(first, "the same content");
+    }
+
+    @Override
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest) {
+      if (digest != null) {
+        seen.putIfAbsent(java.util.HexFormat.of().formatHex(digest), key);
+      }
+    }
   }
 
   /**

@@ -56,6 +56,13 @@ final class Faults {
   boolean quitUnconfirmed;
   /** UIDs whose DELE the server refuses (the session goes on). */
   final Set<String> deleteRefused = new HashSet<>();
+  /** The reply line with which the server refuses a DELE ({@link FetchSession#lastRefusal()}), or null for none. */
+  String deleteRefusalWords;
+  /**
+   * The reply line with which the server does not confirm QUIT, or null for a QUIT that got no words (a
+   * connection that broke): the session's last refusal is then still the one before, if any.
+   */
+  String quitRefusalWords;
 
   /** Arms step {@code n} (counted from now, from 1). */
   void arm(int n, Kind kind) {

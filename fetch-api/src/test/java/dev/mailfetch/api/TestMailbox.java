@@ -91,6 +91,7 @@ final class TestMailbox {
     private final List<Msg> snapshot;
     private final Set<Integer> marked = new HashSet<>();
     private boolean ended;
+    private String lastRefusal;
 
     Session(List<Msg> snapshot) {
       this.snapshot = snapshot;
@@ -187,6 +188,7 @@ final class TestMailbox {
       Set<MessageRef> accepted = new java.util.HashSet<>();
       for (MessageRef ref : refs) {
         if (faults.deleteRefused.contains(snapshot.get(ref.number() - 1).uid())) {
+          lastRefusal = faults.deleteRefusalWords != null ? faults.deleteRefusalWords : lastRefusal;
           continue;
         }
         events.add("dele " + snapshot.get(ref.number() - 1).uid());
@@ -200,6 +202,7 @@ final class TestMailbox {
     public boolean quit() {
       ended = true;
       if (faults.step("source.quit") || faults.quitUnconfirmed) {
+        lastRefusal = faults.quitRefusalWords != null ? faults.quitRefusalWords : lastRefusal;
         return false;
       }
       List<Msg> gone = new ArrayList<>();
@@ -209,6 +212,11 @@ final class TestMailbox {
       messages.removeAll(gone);
       events.add("quit");
       return true;
+    }
+
+    @Override
+    public Optional<String> lastRefusal() {
+      return Optional.ofNullable(lastRefusal);
     }
 
     @Override

@@ -170,4 +170,118 @@ class ServerFaultsTest {
       assertEquals(java.util.Set.of(four), s.mailbox("u").uids(), "stored whole: deleted; still empty: kept");
     }
   }
+
+  @Test
+  void Q53_anEmptyCopy_isNeverTheFirstCopyOfAnything_soOneMailboxUnderTwoNames_losesNoMessage() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(54, 4);
+    FakeMailbox box = corpus.toMailbox();
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).account("alias", PW, box)
+        .quirk(Quirk.Q53_SERVED_EMPTY).start();
+        JournalUidStore first = JournalUidStore.open(tmp.resolve("first"));
+        JournalUidStore second = JournalUidStore.open(tmp.resolve("second"))) {
+      InMemorySink sink = InMemorySink.create();
+      DedupPolicy byUid = Dedup.byName("uid", DedupStore.inMemory(DedupStore.Window.DEFAULT));
+      FetchResult kept = fetcher(s, sink, first, Retention.KEEP, byUid).run();
+      assertEquals(2, kept.warnings().size(), kept.warnings()::toString);
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+
+      // The same mailbox under another name, in delete mode: 1 and 3 are copies of what the first
+      // account stored whole; 2 and 4 are served empty again, and only empty copies are held of them.
+      Pop3Source alias = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+          .allowPlaintextAuthentication(true).user("alias").password(() -> PW).account("alias@faults").build();
+      FetchResult r = Fetcher.builder().source(alias).sink(sink).uidStore(second)
+          .retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid).build().run();
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED,
+          MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED),
+          r.outcomes().stream().map(MessageOutcome::kind).collect(Collectors.toList()), r::summary);
+      assertEquals(Set.of(corpus.messages().get(1).uid(), corpus.messages().get(3).uid()), box.uids(),
+          "what only an empty copy stands for stays on the server");
+      assertEquals(2, r.warnings().size(), r.warnings()::toString);
+    }
+  }
+
+  /**
+   * The review's case: the fake server's default corpus (seed 1), where message 2 is a copy of
+   * message 1 by Message-ID. Served empty in the first run, whole in the second: a copy of what the
+   * mailbox holds whole, so discarded and deleted, and said, never in silence.
+   */
+  @Test
+  void Q53_aMessageServedEmpty_thenWholeAsACopyOfOneHeld_isDeletedOnlyWithAWarning() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(1, 4);
+    assertEquals(corpus.messages().get(0).messageId(), corpus.messages().get(1).messageId(), "the corpus's copy");
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, corpus.toMailbox())
+        .quirk(Quirk.Q53_SERVED_EMPTY).start();
+        JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+      InMemorySink sink = InMemorySink.create();
+      DedupPolicy byDefault = Dedup.byName("message-id+digest", DedupStore.inMemory(DedupStore.Window.DEFAULT));
+      fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, byDefault).run();
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      String two = corpus.messages().get(1).uid();
+
+      FetchResult r = fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, byDefault).run();
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      MessageOutcome m = r.outcomes().stream().filter(o -> o.ref().uid().equals(two)).findFirst().orElseThrow();
+      assertEquals(MessageOutcome.Kind.DUPLICATE, m.kind(), r::summary);
+      assertFalse(s.mailbox("u").uids().contains(two), "deleted: the mailbox holds message 1 whole");
+      List<String> said = r.warnings().stream().map(FetchException::detail).collect(Collectors.toList());
+      assertTrue(said.stream().anyMatch(w -> w.startsWith("message 1 (uid " + two + "), served empty by an earlier"
+          + " run, was served whole this time: a copy of a message the mailbox holds already (Message-ID")
+          && w.contains("deleted from the server, which is safe")), said::toString);
+      assertEquals(FetchResult.Status.WARNING, r.status());
+    }
+  }
+
+  /**
+   * Q36: the connection drops inside the first RETR of every session, so message 1 fails run after
+   * run. The run that quarantines it says it once: its error is the message's, the same instance,
+   * with the quarantine's advice; a later process reads back what happened, not the code's summary.
+   */
+  @Test
+  void Q36_DROP_MID_RETR_theRunThatQuarantinesAMessage_saysItOnce_andTheStateKeepsWhatHappened() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(36, 3);
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, corpus.toMailbox())
+        .quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      InMemorySink sink = InMemorySink.create();
+      String happened;
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+        FetchResult first = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        FetchException once = first.outcomes().get(0).error();
+        assertEquals(FetchError.CONNECTION_RESET, once.error(), once::getMessage);
+        happened = once.detail();
+
+        FetchResult r = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        MessageOutcome m1 = r.outcomes().get(0);
+        assertEquals(MessageOutcome.Kind.FAILED, m1.kind(), r::summary);
+        FetchException e = r.error().orElseThrow();
+        assertTrue(e == m1.error(), "one failure, said once: " + e.getMessage() + " / " + m1.error().getMessage());
+        assertTrue(e.detail().contains("it has now failed in 2 runs and is quarantined"), e.detail());
+        assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
+      }
+      try (JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) { // a new process
+        FetchResult later = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).quarantineAfter(2)
+            .build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        MessageOutcome m1 = later.outcomes().get(0);
+        assertEquals(dev.mailfetch.api.SkipReason.QUARANTINED, m1.skipReason(), later::summary);
+        String said = m1.error().detail();
+        assertTrue(said.endsWith("Its last error: " + happened), said);
+        assertFalse(said.contains(FetchError.CONNECTION_RESET.summary()), said);
+      }
+    }
+  }
+
+  /**
+   * One command at a time: pipelined, RETR 2 can be sent after the server reset the connection, and
+   * the send's failure then stands for the message cut off (which is not counted against it).
+   */
+  private static Pop3Source source(FakePop3Server s) {
+    return Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+        .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@faults").pipelining(false)
+        .build();
+  }
 }
