@@ -247,12 +247,17 @@ class ArgumentsTest {
   }
 
   @Test
-  void aBadArgumentUnderJson_alsoPrintsTheJsonObject() {
-    FetchCommandTest.Run r = mailfetch("fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json");
-    assertEquals(2, r.exit());
-    String json = r.out().strip();
-    assertTrue(json.startsWith("{\"status\":\"error\",\"error\":{\"code\":\"ARGUMENTS\",\"exit_code\":2,"), json);
-    assertTrue(json.contains("port 99999"), json);
+  void aBadArgumentUnderJson_isTheJsonObjectAlone_stderrEmpty() {
+    for (String[] args : new String[][] {{"fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json"},
+        {"fetch", "--json", "--bogus"}, {"doctor", "--json"}}) {
+      FetchCommandTest.Run r = mailfetch(args);
+      assertEquals(2, r.exit(), String.join(" ", args));
+      String json = r.out().strip();
+      assertTrue(json.startsWith("{\"status\":\"error\",\"error\":{\"code\":\"ARGUMENTS\",\"exit_code\":2,"), json);
+      assertEquals("", r.err(), "the JSON says it all: " + String.join(" ", args));
+    }
+    assertTrue(mailfetch("fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json").out()
+        .contains("port 99999"));
   }
 
   // ---------------------------------------------------------------- config files

@@ -353,8 +353,34 @@ class FetchReportTest {
       assertEquals("ARGUMENTS", e.get("code"), r.out());
       assertEquals(2L, e.get("exit_code"));
       assertFalse(String.valueOf(e.get("message")).isBlank());
+      assertEquals("ARGUMENTS: " + e.get("detail"), e.get("message"), "message is CODE: detail, as docs/cli.md says");
       assertTrue(String.valueOf(e.get("remedy")).contains("--help"), r.out());
+      assertEquals("", r.err(), "under --json stderr holds only the logs asked for: " + String.join(" ", c));
     }
+  }
+
+  @Test
+  void theCommandsOwnCodes_sayTheirMessageAsCodeColonDetail_likeEveryOther() {
+    Problem arguments = Problem.arguments("--timeout 0: must be from 1 to 86400", "fetch");
+    Problem unexpected = Problem.unexpected(new IllegalStateException("broken"));
+    Problem known = Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, "a is b", "It means.", "Do this.");
+    for (Problem p : List.of(arguments, unexpected, known)) {
+      assertEquals(p.code() + ": " + p.detail(), p.message(), p.code());
+    }
+    assertEquals("--timeout 0: must be from 1 to 86400", arguments.headline(), "the text says it without the code");
+  }
+
+  @Test
+  void underJson_theLibraryLogIsOff_unlessVerboseOrTrace_soStderrStaysEmpty() {
+    for (List<String> args : List.of(List.of("fetch", "--json"), List.of("fetch", "--config", "f", "--json"),
+        List.of("poll", "--config", "f", "--once", "--json"), List.of("doctor", "pop3s://a@b", "--json"))) {
+      assertEquals("off", Main.configureLogs(args).get("org.slf4j.simpleLogger.defaultLogLevel"), args.toString());
+    }
+    assertEquals("info", Main.configureLogs(List.of("fetch", "--json", "--verbose"))
+        .get("org.slf4j.simpleLogger.defaultLogLevel"), "--verbose asks for the log");
+    Map<String, String> trace = Main.configureLogs(List.of("fetch", "--json", "--trace"));
+    assertEquals("info", trace.get("org.slf4j.simpleLogger.defaultLogLevel"), "--trace asks for the log");
+    assertEquals("trace", trace.get("org.slf4j.simpleLogger.log.dev.mailfetch.pop3.trace"));
   }
 
   @Test
@@ -469,7 +495,7 @@ class FetchReportTest {
   @Test
   void theLibraryLog_leavesWhatTheReportSaysToTheReport_unlessVerbose() {
     String level = "org.slf4j.simpleLogger.log.dev.mailfetch.api.Fetcher";
-    for (String mode : new String[] {"--json", "--quiet", "--to"}) {
+    for (String mode : new String[] {"--quiet", "--to"}) {
       Map<String, String> p = Main.configureLogs(List.of("fetch", mode));
       assertEquals("warn", p.get("org.slf4j.simpleLogger.defaultLogLevel"), mode);
       for (String logger : Main.REPORTED_BY_THE_COMMAND) {
