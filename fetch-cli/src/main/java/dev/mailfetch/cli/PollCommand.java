@@ -160,7 +160,8 @@ final class PollCommand implements Callable<Integer> {
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;
-          setupFailed(outcomes, name, Problem.arguments(BadArguments.describe(e), "poll"), "account " + name + " in " + config);
+          setupFailed(outcomes, name, one.advice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
+              "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
           setupFailed(outcomes, name, Problem.of(e, one.advice), "account " + name);

@@ -51,6 +51,14 @@ record Problem(String code, int exitCode, String message, String detail, String 
         "Correct what the message names; mailfetch " + command + " --help lists every option.");
   }
 
+  /**
+   * One account of a config file that cannot be used as its lines say ({@link Advice#badAccount}):
+   * code ARGUMENTS and exit code 2 as for the command's, with what it means for that account.
+   */
+  static Problem accountArguments(String detail, String meaning, String remedy) {
+    return new Problem(ARGUMENTS, 2, ARGUMENTS + ": " + detail, detail, meaning, remedy);
+  }
+
   /** A failure the command does not expect: a bug, said without a Java class name. */
   static Problem unexpected(Throwable e) {
     String what = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : "no explanation was given";
