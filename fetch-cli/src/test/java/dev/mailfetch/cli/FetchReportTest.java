@@ -669,6 +669,25 @@ class FetchReportTest {
     }
   }
 
+  /**
+   * Review 2, point 15: every warning is two lines, what happened and then what it means and what
+   * to do, also the second warning of one code (Q53 serves messages 2 and 4 empty: two warnings).
+   */
+  @Test
+  void Q53_SERVED_EMPTY_everyWarning_hasItsOwnSecondLine() {
+    try (FakePop3Server s = server(mailbox(4)).quirk(Quirk.Q53_SERVED_EMPTY).start()) {
+      Run r = fetch(s, "--quiet");
+      List<String> l = lines(r.err());
+      long warnings = l.stream().filter(x -> x.startsWith("mailfetch: warning: ")).count();
+      assertEquals(2, warnings, "messages 2 and 4: " + r.err());
+      assertEquals(2 * warnings, l.size(), "two lines each: " + r.err());
+      for (int i = 0; i < l.size(); i += 2) {
+        assertTrue(l.get(i).startsWith("mailfetch: warning: "), r.err());
+        assertTrue(l.get(i + 1).startsWith("  ") && l.get(i + 1).length() > 20, "what to do: " + r.err());
+      }
+    }
+  }
+
   @Test
   void quietAndVerbose_excludeEachOther() {
     for (String[] args : new String[][] {{"fetch", "pop3s://alice@localhost:1", "--password-env", "MAIL_PW",
