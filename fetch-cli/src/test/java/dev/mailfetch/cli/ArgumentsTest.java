@@ -193,6 +193,24 @@ class ArgumentsTest {
     }
   }
 
+  /**
+   * Review 2, point 15: {@code mailfetch doctor} alone says in words what is missing and what to
+   * type, not picocli's "missing URL|ADDRESS"; also under --json, as the JSON object.
+   */
+  @Test
+  void doctorWithoutAnAccount_saysWhatIsMissing_andWhatToType() {
+    FetchCommandTest.Run r = mailfetch("doctor");
+    assertBadArgument(r, "which account should the doctor examine?", "doctor");
+    assertTrue(r.err().contains("mailfetch doctor pop3s://alice@mail.example.org")
+        && r.err().contains("mailfetch doctor alice@example.org"), r.err());
+    assertFalse(r.err().contains("URL|ADDRESS") || r.err().contains("missing "), r.err());
+    FetchCommandTest.Run j = mailfetch("doctor", "--json");
+    assertEquals(2, j.exit(), j.err());
+    Map<String, Object> e = Json.map(Json.object(j.out()).get("error"));
+    assertEquals("ARGUMENTS", e.get("code"));
+    assertTrue(String.valueOf(e.get("detail")).startsWith("which account should the doctor examine?"), j.out());
+  }
+
   @Test
   void versionIsPrinted_byEveryCommand() {
     for (String command : new String[] {"fetch", "poll", "doctor", "demo", "fake-server"}) {
