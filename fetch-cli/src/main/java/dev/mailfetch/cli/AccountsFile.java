@@ -59,7 +59,8 @@ final class AccountsFile {
         }
         results.add(one.fetchOnce(name)); // says what needs a person itself
       } catch (ParameterException e) {
-        failed(results, name, Problem.arguments(BadArguments.describe(e), "fetch"), "account " + name + " in " + file + ": ");
+        failed(results, name, one.advice.badAccount(BadArguments.describe(e), account.getValue(), "fetch"),
+            "account " + name + " in " + file + ": ");
       } catch (Exception e) {
         failed(results, name, Problem.unexpected(e), "account " + name + ": "); // the others still run
       }

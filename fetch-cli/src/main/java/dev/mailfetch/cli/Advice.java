@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -75,25 +76,76 @@ final class Advice {
     if (account == null || commandLine == null) {
       return commandLine;
     }
-    Matcher m = OPTION.matcher(commandLine);
+    String said = lines(commandLine, true, Map.of());
+    if (said.contains(" in " + file) && restart) {
+      String s = said.stripTrailing();
+      return s + (s.endsWith(".") ? "" : ".") + " The poll reads " + file + " when it starts: restart it after the"
+          + " change.";
+    }
+    return said;
+  }
+
+  /**
+   * What is wrong with this account's lines of its file ({@code detail}, a bad argument said in
+   * the words of fetch's options), as that account's bad argument: the options in it said as the
+   * account's lines ({@code values}: the account's own, so that "--timeout abc" becomes {@code
+   * work.timeout = abc}); what it means for this account (not fetched, or not polled, while the
+   * file's other accounts are), and what to do. For the command as a whole, {@link
+   * Problem#arguments} says that nothing was done.
+   *
+   * @param values the account's options as the file gives them (option name to value)
+   * @param command {@code fetch} or {@code poll}
+   */
+  Problem badAccount(String detail, Map<String, String> values, String command) {
+    if (account == null) {
+      return Problem.arguments(detail, command);
+    }
+    String said = lines(detail, false, values);
+    String meaning = command.equals("poll")
+        ? "This account is not polled: its lines in " + file + " are not valid; the file's other accounts are polled"
+            + " as usual."
+        : "This account was not fetched: its lines in " + file + " are not valid; the file's other accounts are"
+            + " fetched as usual.";
+    String remedy = "Correct what the message names in " + file + " (a line is " + account + ".OPTION = VALUE, with"
+        + " the long options of fetch without their dashes: mailfetch fetch --help lists them)" + (restart
+            ? "; the poll reads " + file + " when it starts: restart it after the change." : ".");
+    return Problem.accountArguments(said, meaning, remedy);
+  }
+
+  /**
+   * {@code text} with each option of fetch this command does not take on its command line said as
+   * the account's line of the file ({@code nameFile}: the first naming the file); a value the
+   * account gives that option ({@code values}) is taken as that option's value wherever it follows.
+   */
+  private String lines(String text, boolean nameFile, Map<String, String> values) {
+    Matcher m = OPTION.matcher(text);
     StringBuilder sb = new StringBuilder();
-    boolean fileNamed = false;
+    boolean fileNamed = !nameFile;
     int lastSaid = -1; // where the last option said as a line of the file ended
-    while (m.find()) {
+    int at = 0;
+    while (at <= text.length() && m.find(at)) {
+      sb.append(text, at, m.start());
+      at = m.end();
       String name = m.group("name");
       OptionSpec option = AccountsFile.option(name);
       if (option == null || this.commandLine.contains(name)) {
-        m.appendReplacement(sb, Matcher.quoteReplacement(m.group()));
+        sb.append(m.group());
         continue;
       }
       boolean flag = option.arity().max() == 0;
       String verb = m.group("verb");
       String typed = m.group("value"); // after a flag, a word of the sentence, put back after it
+      String own = values.get(name);
+      int afterName = m.end("name");
+      if (!flag && own != null && !own.isBlank() && text.startsWith(" " + own.strip(), afterName)) {
+        typed = own.strip(); // the account's own value, whatever it looks like ("abc", "x y")
+        at = afterName + 1 + typed.length();
+      }
       boolean without = verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("without");
       boolean off = without || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
       String value = flag ? (off ? "false" : "true") : typed;
       StringBuilder said = new StringBuilder();
-      if (lastSaid >= 0 && commandLine.substring(lastSaid, m.start()).equals(" ")) {
+      if (lastSaid >= 0 && text.substring(lastSaid, m.start()).equals(" ")) {
         said.append("and "); // "--tls none --allow-plaintext-auth": two lines of the file
       }
       if (verb != null) { // "run with --x" and "leave out --x" become "set", "without --x" "with ... = false"
@@ -112,15 +164,10 @@ final class Advice {
       if (flag && typed != null) {
         said.append(' ').append(typed);
       }
-      m.appendReplacement(sb, Matcher.quoteReplacement(said.toString()));
-      lastSaid = m.end();
+      sb.append(said);
+      lastSaid = at;
     }
-    m.appendTail(sb);
-    if (fileNamed && restart) {
-      String s = sb.toString().stripTrailing();
-      return s + (s.endsWith(".") ? "" : ".") + " The poll reads " + file + " when it starts: restart it after the"
-          + " change.";
-    }
+    sb.append(text, Math.min(at, text.length()), text.length());
     return sb.toString();
   }
 }

@@ -31,21 +31,25 @@ final class BadArguments {
   /** The exit code of bad arguments. */
   static final int EXIT = 2;
 
-  /** Prints the error, the pointer to --help and, under --json, the JSON object; returns 2. */
+  /**
+   * Prints the error and the pointer to --help on stderr, or under --json the JSON object alone
+   * on stdout (code ARGUMENTS, its remedy the same pointer): under --json stderr holds only a log
+   * asked for. Returns 2.
+   */
   static int report(ParameterException e, List<String> args) {
     CommandLine cl = e.getCommandLine();
     String message = describe(e);
+    if (args.contains("--json") && cl.getCommandSpec().findOption("--json") != null) {
+      cl.getOut().println(JsonReport.problem(Problem.arguments(message, cl.getCommandSpec().qualifiedName()
+          .replaceFirst("^mailfetch ?", ""))));
+      cl.getOut().flush();
+      return EXIT;
+    }
     String help = cl.getCommandSpec().qualifiedName() + " --help";
     PrintWriter err = cl.getErr();
     err.println("mailfetch: " + message);
     err.println("Try '" + help + "' for the options.");
     err.flush();
-    if (args.contains("--json") && cl.getCommandSpec().findOption("--json") != null) {
-      // stdout still holds the one JSON object a script reads (code ARGUMENTS)
-      cl.getOut().println(JsonReport.problem(Problem.arguments(message, cl.getCommandSpec().qualifiedName()
-          .replaceFirst("^mailfetch ?", ""))));
-      cl.getOut().flush();
-    }
     return EXIT;
   }
 

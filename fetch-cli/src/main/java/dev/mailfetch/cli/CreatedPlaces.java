@@ -17,19 +17,31 @@ import java.util.stream.Stream;
  * to list the mailbox (the server could not be reached, the login failed) removes it again: a
  * mistyped host must not leave an empty {@code ./Mail} behind. Only what did not exist before is
  * removed, and only while it holds nothing but what a fetch makes before it stores anything:
- * directories, empty files, and the state's own files.
+ * directories, empty files, and this account's own state. Another account's state in the same
+ * place (a poll's accounts sharing one Maildir) is something a person could miss, so a place
+ * holding it stays.
  */
 final class CreatedPlaces {
   private final List<Path> roots;
-  private final Path state;
+  private final Path stateDir;
+  private final Path journal;
+  private final List<Path> shared;
 
-  private CreatedPlaces(List<Path> roots, Path state) {
+  private CreatedPlaces(List<Path> roots, Path stateDir, Path journal, List<Path> shared) {
     this.roots = roots;
-    this.state = state;
+    this.stateDir = stateDir;
+    this.journal = journal;
+    this.shared = shared;
   }
 
-  /** Notes which of {@code places} do not exist yet (each as the outermost missing directory). */
-  static CreatedPlaces before(Path state, List<Path> places) {
+  /**
+   * Notes which of {@code places} do not exist yet (each as the outermost missing directory).
+   *
+   * @param stateDir the state directory, which can hold other accounts' state
+   * @param journal this account's own state directory inside it
+   * @param shared the files of the state directory every account there uses (the dedup store)
+   */
+  static CreatedPlaces before(Path stateDir, Path journal, List<Path> shared, List<Path> places) {
     List<Path> roots = new ArrayList<>();
     for (Path p : places) {
       Path a = p.toAbsolutePath().normalize();
@@ -47,7 +59,8 @@ final class CreatedPlaces {
         outermost.add(r);
       }
     }
-    return new CreatedPlaces(outermost, state.toAbsolutePath().normalize());
+    return new CreatedPlaces(outermost, stateDir.toAbsolutePath().normalize(), journal.toAbsolutePath().normalize(),
+        shared.stream().map(p -> p.toAbsolutePath().normalize()).toList());
   }
 
   /** Removes what was created, where it still holds nothing a person could miss. */
@@ -85,7 +98,9 @@ final class CreatedPlaces {
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        boolean ours = attrs.isRegularFile() && (attrs.size() == 0 || file.startsWith(state));
+        Path f = file.toAbsolutePath().normalize();
+        boolean ours = attrs.isRegularFile() && (f.startsWith(journal) || shared.contains(f)
+            || (attrs.size() == 0 && !f.startsWith(stateDir)));
         if (!ours) {
           nothing[0] = false; // a message, a link, something of the user's
           return FileVisitResult.TERMINATE;

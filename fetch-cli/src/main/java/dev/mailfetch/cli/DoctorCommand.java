@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 final class DoctorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URL|ADDRESS",
+  @Parameters(index = "0", paramLabel = "URL|ADDRESS", arity = "0..1",
       description = "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
           + " POP3 server is then looked up (SRV records, then pop., pop3., mail.).")
   String target;
@@ -70,6 +70,10 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (target == null) { // said here, in words: picocli's own would be "missing URL|ADDRESS"
+      throw bad("which account should the doctor examine? Give its URL or its e-mail address, for example"
+          + " mailfetch doctor pop3s://alice@mail.example.org or mailfetch doctor alice@example.org");
+    }
     boolean address = !target.contains("://");
     ServerOptions.Account account;
     if (address) {

@@ -173,10 +173,19 @@ final class FetchCommand implements Callable<Integer> {
    * {@code notices} what the command warns of before the first run.
    */
   record Opened(Fetcher fetcher, Fetcher retrying, String host, String describe, List<Problem> notices,
-      Closer resources) implements AutoCloseable {
+      Closer resources, Closer unmade) implements AutoCloseable {
     @Override
     public void close() throws IOException {
       resources.close();
+    }
+
+    /**
+     * For a poll, once every account of it is closed (they can share a place and its dedup store):
+     * removes the places this account created if it never got to list its mailbox, as a fetch's
+     * close does by itself.
+     */
+    void removeIfNeverListed() throws IOException {
+      unmade.close();
     }
   }
 
@@ -210,7 +219,9 @@ final class FetchCommand implements Callable<Integer> {
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
     List<Path> made = new ArrayList<>(place.creates());
     made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
-    CreatedPlaces created = polled ? null : CreatedPlaces.before(stateDir, made);
+    CreatedPlaces created = CreatedPlaces.before(stateDir, st.directory(), List.of(dedupFile,
+        dedupFile.resolveSibling("dedup.lock"), dedupFile.resolveSibling("dedup.new")), made);
+    boolean dedupShared = false; // this account opened the store its poll's other accounts use
     MessageSink sink = null;
     JournalUidStore store = null;
     DedupStore seen = null;
@@ -226,6 +237,7 @@ final class FetchCommand implements Callable<Integer> {
         seen = DedupStore.open(dedupFile, DedupStore.Window.DEFAULT);
         if (sharedDedup != null) {
           sharedDedup.put(dedupFile, seen); // accounts polled into one place share its store
+          dedupShared = true;
         } else {
           ownSeen = seen;
         }
@@ -242,7 +254,8 @@ final class FetchCommand implements Callable<Integer> {
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
       boolean inUse = e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
-      if (created != null && !inUse) { // in use: another run created it a moment ago, and holds it
+      // in use: another run created it a moment ago, and holds it; shared: a poll's other accounts use it
+      if (!inUse && !dedupShared) {
         created.remove();
       }
       throw e;
@@ -250,11 +263,16 @@ final class FetchCommand implements Callable<Integer> {
     MessageSink sk = sink;
     JournalUidStore js = store;
     DedupStore sn = ownSeen;
+    boolean[] neverListed = {false}; // known when closed
     return new Opened(fetcher, retrying, AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
         + place.describe(), notices, () -> {
-          boolean neverListed = created != null && js.firstRun().isEmpty();
+          neverListed[0] = js.firstRun().isEmpty();
           closeAll(sk, js, sn);
-          if (neverListed) {
+          if (neverListed[0] && !polled) {
+            created.remove();
+          }
+        }, () -> {
+          if (neverListed[0] && polled) {
             created.remove();
           }
         });

@@ -36,7 +36,8 @@ public final class Main implements Runnable {
    * --verbose (or --trace) it logs warnings and errors only, and not those of the loggers whose
    * warnings the command's report already says ({@link #REPORTED_BY_THE_COMMAND}): what remains is
    * what the report does not carry (a state file repaired after a crash, file locks that do not
-   * work). --verbose is the session's log from INFO up; --trace adds the protocol conversation,
+   * work). Under --json no log at all: stdout's object is the whole report and stderr stays
+   * empty. --verbose is the session's log from INFO up; --trace adds the protocol conversation,
    * its secrets already redacted by the client.
    */
   static java.util.Map<String, String> configureLogs(java.util.List<String> args) {
@@ -47,6 +48,11 @@ public final class Main implements Runnable {
       p.put(prefix + "defaultLogLevel", "info");
     } else if (args.contains("--verbose")) {
       p.put(prefix + "defaultLogLevel", "info");
+    } else if (args.contains("--json")) {
+      // The JSON is the whole report: stderr holds only a log asked for. What the log would add
+      // (a state file's unfinished last write dropped, file locks that do not work) changes
+      // nothing a script or a person must act on; --verbose shows it.
+      p.put(prefix + "defaultLogLevel", "off");
     } else {
       p.put(prefix + "defaultLogLevel", "warn");
       for (String logger : REPORTED_BY_THE_COMMAND) {

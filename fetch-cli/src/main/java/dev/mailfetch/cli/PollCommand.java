@@ -6,6 +6,7 @@ import dev.mailfetch.api.poll.CheckRecord;
 import dev.mailfetch.api.poll.PollSchedule;
 import dev.mailfetch.api.poll.Poller;
 import dev.mailfetch.dedup.DedupStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -160,7 +161,8 @@ final class PollCommand implements Callable<Integer> {
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;
-          setupFailed(outcomes, name, Problem.arguments(BadArguments.describe(e), "poll"), "account " + name + " in " + config);
+          setupFailed(outcomes, name, one.advice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
+              "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
           setupFailed(outcomes, name, Problem.of(e, one.advice), "account " + name);
@@ -247,6 +249,13 @@ final class PollCommand implements Callable<Integer> {
           d.getValue().close();
         } catch (Exception e) {
           err.println("mailfetch: closing the dedup store " + d.getKey() + ": " + e.getMessage());
+        }
+      }
+      for (FetchCommand.Opened o : opened.values()) { // once all are closed: they can share a place
+        try {
+          o.removeIfNeverListed();
+        } catch (IOException e) {
+          err.println("mailfetch: removing what " + o.describe() + " created: " + CreatedPlaces.why(e));
         }
       }
       if (!once && !quiet) {

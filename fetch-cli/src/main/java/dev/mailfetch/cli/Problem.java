@@ -10,8 +10,8 @@ import dev.mailfetch.api.FetchException;
  *
  * @param code the code a script matches on
  * @param exitCode the command's exit code for it
- * @param message what happened, as {@code CODE: detail} for a typed failure (the JSON's old
- *     {@code message} field, kept for the scripts that read it)
+ * @param message what happened, as {@code CODE: detail}, for the command's own codes too (the JSON's
+ *     old {@code message} field, kept for the scripts that read it)
  * @param detail what happened, without the code in front
  * @param meaning what it means, in one sentence
  * @param remedy what to do, naming the options to type
@@ -46,8 +46,17 @@ record Problem(String code, int exitCode, String message, String detail, String 
 
   /** An argument {@code mailfetch COMMAND} cannot use; {@code message} names the option. */
   static Problem arguments(String message, String command) {
-    return new Problem(ARGUMENTS, 2, message, message, "The command's arguments are not valid, so nothing was done.",
+    return new Problem(ARGUMENTS, 2, ARGUMENTS + ": " + message, message,
+        "The command's arguments are not valid, so nothing was done.",
         "Correct what the message names; mailfetch " + command + " --help lists every option.");
+  }
+
+  /**
+   * One account of a config file that cannot be used as its lines say ({@link Advice#badAccount}):
+   * code ARGUMENTS and exit code 2 as for the command's, with what it means for that account.
+   */
+  static Problem accountArguments(String detail, String meaning, String remedy) {
+    return new Problem(ARGUMENTS, 2, ARGUMENTS + ": " + detail, detail, meaning, remedy);
   }
 
   /** A failure the command does not expect: a bug, said without a Java class name. */

@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * <p>A message counts when its bytes are whole ({@code messageReceived}), not when its batch of up
  * to 50 is made durable ({@code messageFinished}): counted at the barrier, the bar stood still and
  * then jumped by 50, and the rate swung with it. One that fails before its end counts at its
- * outcome. Each message counts once.
+ * outcome. Each message counts once, for its listed size: the total is the listed sizes of what
+ * the run plans to fetch, so what is done is counted in the same unit and the total is reached.
  *
  * <p>The rate is measured from the end of the first message, never from the start of the run:
  * connecting, logging in, listing and the first reply's latency are not throughput, and a rate
@@ -67,7 +68,9 @@ final class Progress implements FetchListener {
 
   @Override
   public void messageReceived(dev.mailfetch.api.MessageRef ref, long octets) {
-    count(ref.number(), octets);
+    // Counted at its listed size, the unit of the total (planned sums the listed sizes), not at the
+    // bytes it brought (stored with other line ends, without dot-stuffing): so the total is reached.
+    count(ref.number(), ref.size());
   }
 
   @Override
@@ -77,7 +80,7 @@ final class Progress implements FetchListener {
         && !(k == MessageOutcome.Kind.FAILED && outcome.attempted())) {
       return; // not part of the planned download
     }
-    count(outcome.ref().number(), outcome.bytes());
+    count(outcome.ref().number(), outcome.ref().size()); // a part way failure counts as done
   }
 
   private void count(int number, long octets) {

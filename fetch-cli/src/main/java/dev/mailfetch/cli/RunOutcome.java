@@ -63,7 +63,8 @@ record RunOutcome(String account, FetchResult result, Problem problem, long size
     if (result.status() != FetchResult.Status.ERROR) {
       return Optional.empty();
     }
-    Optional<FetchException> e = result.firstError();
+    Optional<FetchException> e = result.error().isPresent()
+        ? Optional.of(TextReport.asOneEvent(result, result.error().get())) : result.firstError();
     if (e.isEmpty()) {
       e = CheckRecord.heldBack(result).stream().filter(o -> o.skipReason() == SkipReason.QUARANTINED)
           .map(MessageOutcome::error).filter(Objects::nonNull).findFirst();

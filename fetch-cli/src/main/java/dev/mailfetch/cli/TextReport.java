@@ -9,7 +9,6 @@ import dev.mailfetch.api.poll.CheckRecord;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +24,8 @@ import java.util.TreeSet;
  *   <li>what needs a person (stderr, also with --quiet): every message held back on the server
  *       (over the size limit, quarantined), every failed message, the error that stopped the run,
  *       every warning. Each is said once, in two lines: what happened, then what it means and what
- *       to do, naming the option to type. A meaning already said for an earlier message of the
- *       same code is not said again.
+ *       to do, naming the option to type. Advice already said, word for word, for an earlier
+ *       failed message is not said again; every warning has its own.
  * </ul>
  */
 final class TextReport {
@@ -171,12 +170,12 @@ final class TextReport {
   private static List<Item> attention(List<MessageOutcome> held, List<MessageOutcome> failed, FetchException stopped,
       List<FetchException> warnings, long sizeLimit, Advice advice) {
     List<Item> items = new ArrayList<>();
-    Set<FetchError> said = EnumSet.noneOf(FetchError.class);
+    Set<String> said = new java.util.HashSet<>(); // advice already given to an earlier failed message
     for (MessageOutcome m : held) {
       if (m.skipReason() == SkipReason.QUARANTINED && m.error() != null) {
         FetchError last = m.error().error();
-        items.add(new Item(skipped(m, sizeLimit), "Its last error was " + last + ": " + last.summary() + " "
-            + skipRemedy(m, advice)));
+        items.add(new Item(skipped(m, sizeLimit), "It is not tried again until you ask (its last error: " + last
+            + ", docs/errors.md). " + skipRemedy(m, advice)));
       } else {
         items.add(new Item(skipped(m, sizeLimit), skipRemedy(m, advice)));
       }
@@ -188,22 +187,50 @@ final class TextReport {
       if (stoppedHere) {
         stopped = null;
       }
+      String what = Problem.of(e, advice).advice();
       items.add(new Item("message " + name(m) + (stoppedHere ? " failed, and the run stopped there: " : " failed: ")
-          + e.error() + ": " + e.detail(), said.add(e.error()) ? Problem.of(e, advice).advice() : null));
+          + e.error() + ": " + e.detail(), said.add(what) ? what : null));
     }
     if (stopped != null) {
       items.add(new Item(stopped.error() + ": " + stopped.detail(), Problem.of(stopped, advice).advice()));
     }
-    for (FetchException w : warnings) {
-      items.add(new Item("warning: " + w.error() + ": " + w.detail(), said.add(w.error())
-          ? Problem.of(w, advice).advice() : null));
+    for (FetchException w : warnings) { // each its own two lines: a warning is about one thing
+      items.add(new Item("warning: " + w.error() + ": " + w.detail(), Problem.of(w, advice).advice()));
     }
     return items;
   }
 
-  /** Whether two failures are one: the same exception, or the same code and words. */
+  /**
+   * Whether two failures are one event: the same exception; one the other with what became of the
+   * message added (its cause, as {@code withConsequence} keeps it: the run's error and the error of
+   * the message it quarantined); or the same code and words.
+   */
   static boolean isTheSame(FetchException a, FetchException b) {
-    return a == b || (a.error() == b.error() && a.detail().equals(b.detail()));
+    return a == b || causedBy(a, b) || causedBy(b, a) || (a.error() == b.error() && a.detail().equals(b.detail()));
+  }
+
+  private static boolean causedBy(Throwable a, Throwable b) {
+    int depth = 0; // a chain is short; the bound keeps a cycle from hanging the report
+    for (Throwable c = a.getCause(); c != null && depth < 16; c = c.getCause(), depth++) {
+      if (c == b) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The error of the message whose failure also stopped the run (the one that says what became of
+   * the message: quarantined), or {@code stopped} itself when no message failed with it: the run's
+   * failure told once, with one advice, in the text and in the JSON.
+   */
+  static FetchException asOneEvent(FetchResult r, FetchException stopped) {
+    for (MessageOutcome m : failedMessages(r)) {
+      if (isTheSame(m.error(), stopped)) {
+        return m.error();
+      }
+    }
+    return stopped;
   }
 
   private static List<MessageOutcome> failedMessages(FetchResult r) {

@@ -193,6 +193,24 @@ class ArgumentsTest {
     }
   }
 
+  /**
+   * Review 2, point 15: {@code mailfetch doctor} alone says in words what is missing and what to
+   * type, not picocli's "missing URL|ADDRESS"; also under --json, as the JSON object.
+   */
+  @Test
+  void doctorWithoutAnAccount_saysWhatIsMissing_andWhatToType() {
+    FetchCommandTest.Run r = mailfetch("doctor");
+    assertBadArgument(r, "which account should the doctor examine?", "doctor");
+    assertTrue(r.err().contains("mailfetch doctor pop3s://alice@mail.example.org")
+        && r.err().contains("mailfetch doctor alice@example.org"), r.err());
+    assertFalse(r.err().contains("URL|ADDRESS") || r.err().contains("missing "), r.err());
+    FetchCommandTest.Run j = mailfetch("doctor", "--json");
+    assertEquals(2, j.exit(), j.err());
+    Map<String, Object> e = Json.map(Json.object(j.out()).get("error"));
+    assertEquals("ARGUMENTS", e.get("code"));
+    assertTrue(String.valueOf(e.get("detail")).startsWith("which account should the doctor examine?"), j.out());
+  }
+
   @Test
   void versionIsPrinted_byEveryCommand() {
     for (String command : new String[] {"fetch", "poll", "doctor", "demo", "fake-server"}) {
@@ -247,12 +265,17 @@ class ArgumentsTest {
   }
 
   @Test
-  void aBadArgumentUnderJson_alsoPrintsTheJsonObject() {
-    FetchCommandTest.Run r = mailfetch("fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json");
-    assertEquals(2, r.exit());
-    String json = r.out().strip();
-    assertTrue(json.startsWith("{\"status\":\"error\",\"error\":{\"code\":\"ARGUMENTS\",\"exit_code\":2,"), json);
-    assertTrue(json.contains("port 99999"), json);
+  void aBadArgumentUnderJson_isTheJsonObjectAlone_stderrEmpty() {
+    for (String[] args : new String[][] {{"fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json"},
+        {"fetch", "--json", "--bogus"}, {"doctor", "--json"}}) {
+      FetchCommandTest.Run r = mailfetch(args);
+      assertEquals(2, r.exit(), String.join(" ", args));
+      String json = r.out().strip();
+      assertTrue(json.startsWith("{\"status\":\"error\",\"error\":{\"code\":\"ARGUMENTS\",\"exit_code\":2,"), json);
+      assertEquals("", r.err(), "the JSON says it all: " + String.join(" ", args));
+    }
+    assertTrue(mailfetch("fetch", "pop3s://alice@localhost:99999", "--password-env", "PW", "--json").out()
+        .contains("port 99999"));
   }
 
   // ---------------------------------------------------------------- config files
@@ -307,8 +330,73 @@ class ArgumentsTest {
           "dave.max-messages = none");
       FetchCommandTest.Run other = mailfetch("fetch", "--config", fine.toString());
       assertEquals(2, other.exit(), other.out() + other.err());
-      assertTrue(other.err().contains("account dave") && other.err().contains("--max-messages"), other.err());
+      assertTrue(other.err().contains("account dave") && other.err().contains("dave.max-messages = none"), other.err());
       assertEquals(3, count(tmp.resolve("carol/new")), "the other account ran: " + other.out());
+    }
+  }
+
+  /**
+   * An account the file gets wrong is that account's bad argument: it says that this account was
+   * not fetched (polled), not that "nothing was done" while the others ran; and what is wrong is
+   * said in the file's words (its lines), never as an option the command refuses on its command
+   * line. The command's own bad arguments still say that nothing was done.
+   */
+  @Test
+  void aRefusedConfigAccount_saysThisAccountWasNotFetched_inTheFilesWords_whileTheOthersRun() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(88, 2).toMailbox())
+        .start()) {
+      Path file = config(
+          "good.url = pop3://alice@localhost:" + s.port(),
+          "good.password-env = PW",
+          "good.tls = none",
+          "good.allow-plaintext-auth = true",
+          "good.to = maildir:" + tmp.resolve("good"),
+          "plain.url = pop3://bob@localhost:" + s.port(),
+          "plain.password-env = PW",
+          "plain.tls = none",
+          "slow.url = pop3://carol@localhost:" + s.port(),
+          "slow.password-env = PW",
+          "slow.timeout = abc",
+          "typo.url = pop3://dave@localhost:" + s.port(),
+          "typo.pasword-env = PW");
+      for (String command : new String[] {"fetch", "poll"}) {
+        String[] args = command.equals("fetch") ? new String[] {"fetch", "--config", file.toString()}
+            : new String[] {"poll", "--config", file.toString(), "--once"};
+        String notDone = command.equals("fetch") ? "This account was not fetched" : "This account is not polled";
+        FetchCommandTest.Run r = mailfetch(args);
+        assertEquals(2, r.exit(), command + ": " + r.out() + r.err());
+        assertEquals(2, count(tmp.resolve("good/new")), command + ": the good account ran: " + r.out() + r.err());
+        assertFalse(r.err().contains("nothing was done"), command + ": the other accounts ran: " + r.err());
+        for (String account : new String[] {"plain", "slow", "typo"}) {
+          List<String> said = r.err().lines().dropWhile(l -> !l.startsWith("mailfetch: account " + account + " "))
+              .limit(2).toList();
+          assertEquals(2, said.size(), command + " " + account + ": " + r.err());
+          assertTrue(said.get(1).startsWith("  " + notDone) && said.get(1).contains(file.toString()),
+              command + " " + account + ": " + said);
+        }
+        assertTrue(r.err().contains("plain.tls = none") && r.err().contains("add plain.allow-plaintext-auth = true"),
+            command + ": the file's lines, not options the command refuses: " + r.err());
+        assertFalse(r.err().contains("--allow-plaintext-auth") || r.err().contains("--tls"), command + ": " + r.err());
+        assertTrue(r.err().contains("slow.timeout = abc: not a whole number"), command + ": " + r.err());
+
+        List<String> json = new ArrayList<>(List.of(args));
+        json.add("--json");
+        FetchCommandTest.Run j = mailfetch(json.toArray(new String[0]));
+        assertEquals(2, j.exit(), j.out() + j.err());
+        for (Object o : Json.list(Json.object(j.out()).get("accounts"))) {
+          Map<String, Object> a = Json.map(o);
+          if (a.get("account").equals("good")) {
+            continue;
+          }
+          Map<String, Object> e = Json.map(a.get("error"));
+          assertEquals("ARGUMENTS", e.get("code"), j.out());
+          assertEquals("ARGUMENTS: " + e.get("detail"), e.get("message"), j.out());
+          assertTrue(String.valueOf(e.get("meaning")).startsWith(notDone), j.out());
+        }
+      }
+      FetchCommandTest.Run whole = mailfetch("fetch", "--config", tmp.resolve("missing.properties").toString(), "--json");
+      assertEquals("The command's arguments are not valid, so nothing was done.",
+          Json.map(Json.object(whole.out()).get("error")).get("meaning"), "the command as a whole: " + whole.out());
     }
   }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,6 +48,48 @@ class FetchPlaceTest {
     }
     try (var left = Files.list(tmp)) {
       assertEquals(0, left.count(), "nothing created is left behind");
+    }
+  }
+
+  /**
+   * {@code poll --once} (and a poll stopped) cleans up as {@code fetch --config} does: an account
+   * whose check never got to list the mailbox (a mistyped host, a closed port) leaves no Maildir
+   * and no state behind; an account of the same file that did list keeps its place and state, even
+   * when it shares that place with the one that never listed and has stored nothing.
+   */
+  @Test
+  void aPollOnceWhoseAccountNeverListed_leavesNoMaildirOrStateBehind_whileAListedOneKeepsItsOwn() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", MailCorpus.generate(97, 0).toMailbox())
+        .start()) {
+      int closed = closedPort();
+      Path config = Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
+          "dns.url = pop3://user@localhost:" + closed,
+          "dns.password-env = PW",
+          "dns.tls = none",
+          "dns.allow-plaintext-auth = true",
+          "dns.to = maildir:" + tmp.resolve("Mdns"),
+          "good.url = pop3://alice@localhost:" + s.port(),
+          "good.password-env = PW",
+          "good.tls = none",
+          "good.allow-plaintext-auth = true",
+          "good.to = maildir:" + tmp.resolve("Shared"),
+          "other.url = pop3://bob@localhost:" + closed,
+          "other.password-env = PW",
+          "other.tls = none",
+          "other.allow-plaintext-auth = true",
+          "other.to = maildir:" + tmp.resolve("Shared")) + "\n");
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("PW", "pw"), "poll", "--config", config.toString(),
+          "--once");
+      assertNotEquals(0, r.exit(), r.out() + r.err());
+      assertNotEquals(2, r.exit(), "not a bad argument: " + r.out() + r.err());
+      assertFalse(Files.exists(tmp.resolve("Mdns")), "the account that never listed leaves nothing: " + r.err());
+      assertTrue(Files.isDirectory(tmp.resolve("Shared/new")) && Files.isDirectory(tmp.resolve("Shared/mailfetch-state")),
+          "the account that listed keeps its place and state");
+      try (var states = Files.list(tmp.resolve("Shared/mailfetch-state"))) {
+        List<String> names = states.map(p -> p.getFileName().toString()).toList();
+        assertTrue(names.stream().anyMatch(n -> n.startsWith("alice")), "the listed account's state stays: " + names);
+        assertTrue(names.stream().noneMatch(n -> n.startsWith("bob")), "the one that never listed goes: " + names);
+      }
     }
   }
 

@@ -232,7 +232,7 @@ class FetchReportTest {
         for (String uid : new String[] {"m1", "m2"}) {
           assertTrue(text.err().contains("(uid " + uid + ") is quarantined"), "named, run " + run + ": " + text.err());
         }
-        assertTrue(text.err().contains("failed in 5 runs") && text.err().contains("last error was")
+        assertTrue(text.err().contains("failed in 5 runs") && text.err().contains("its last error: PROTOCOL")
             && text.err().contains("--retry-quarantined"), text.err());
       }
       Run json = fetch(broken, "--json");
@@ -353,8 +353,34 @@ class FetchReportTest {
       assertEquals("ARGUMENTS", e.get("code"), r.out());
       assertEquals(2L, e.get("exit_code"));
       assertFalse(String.valueOf(e.get("message")).isBlank());
+      assertEquals("ARGUMENTS: " + e.get("detail"), e.get("message"), "message is CODE: detail, as docs/cli.md says");
       assertTrue(String.valueOf(e.get("remedy")).contains("--help"), r.out());
+      assertEquals("", r.err(), "under --json stderr holds only the logs asked for: " + String.join(" ", c));
     }
+  }
+
+  @Test
+  void theCommandsOwnCodes_sayTheirMessageAsCodeColonDetail_likeEveryOther() {
+    Problem arguments = Problem.arguments("--timeout 0: must be from 1 to 86400", "fetch");
+    Problem unexpected = Problem.unexpected(new IllegalStateException("broken"));
+    Problem known = Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, "a is b", "It means.", "Do this.");
+    for (Problem p : List.of(arguments, unexpected, known)) {
+      assertEquals(p.code() + ": " + p.detail(), p.message(), p.code());
+    }
+    assertEquals("--timeout 0: must be from 1 to 86400", arguments.headline(), "the text says it without the code");
+  }
+
+  @Test
+  void underJson_theLibraryLogIsOff_unlessVerboseOrTrace_soStderrStaysEmpty() {
+    for (List<String> args : List.of(List.of("fetch", "--json"), List.of("fetch", "--config", "f", "--json"),
+        List.of("poll", "--config", "f", "--once", "--json"), List.of("doctor", "pop3s://a@b", "--json"))) {
+      assertEquals("off", Main.configureLogs(args).get("org.slf4j.simpleLogger.defaultLogLevel"), args.toString());
+    }
+    assertEquals("info", Main.configureLogs(List.of("fetch", "--json", "--verbose"))
+        .get("org.slf4j.simpleLogger.defaultLogLevel"), "--verbose asks for the log");
+    Map<String, String> trace = Main.configureLogs(List.of("fetch", "--json", "--trace"));
+    assertEquals("info", trace.get("org.slf4j.simpleLogger.defaultLogLevel"), "--trace asks for the log");
+    assertEquals("trace", trace.get("org.slf4j.simpleLogger.log.dev.mailfetch.pop3.trace"));
   }
 
   @Test
@@ -469,7 +495,7 @@ class FetchReportTest {
   @Test
   void theLibraryLog_leavesWhatTheReportSaysToTheReport_unlessVerbose() {
     String level = "org.slf4j.simpleLogger.log.dev.mailfetch.api.Fetcher";
-    for (String mode : new String[] {"--json", "--quiet", "--to"}) {
+    for (String mode : new String[] {"--quiet", "--to"}) {
       Map<String, String> p = Main.configureLogs(List.of("fetch", mode));
       assertEquals("warn", p.get("org.slf4j.simpleLogger.defaultLogLevel"), mode);
       for (String logger : Main.REPORTED_BY_THE_COMMAND) {
@@ -589,6 +615,77 @@ class FetchReportTest {
       }
     }
     assertTrue(merged, "a failure inside a message that stopped the run is said as both, once");
+  }
+
+  /**
+   * Review 2, point 7: the run in which a failure inside a message both quarantines that message
+   * and stops the run says it once, in two lines, with one advice (the quarantine's: fix the cause,
+   * then --retry-quarantined), never also "try again later"; the JSON's error is that message's
+   * error, field for field. The next run names the quarantined message with what happened, not
+   * with the code's general summary.
+   */
+  @Test
+  void Q36_DROP_MID_RETR_theRunThatQuarantines_saysItOnce_withOneAdvice_inTextAndJson() throws IOException {
+    try (FakePop3Server s = server(mailbox(2)).quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      List<String> text = new ArrayList<>(List.of("--timeout", "5", "--quiet"));
+      List<String> json = new ArrayList<>(List.of("--timeout", "5", "--json", "--state", tmp.resolve("json-state")
+          .toString()));
+      // Q36 resets the connection mid-transfer; the reset can also reach the client while it sends
+      // RETR (not yet inside the message, which then does not count): run until the fifth count.
+      Run fifth = null;
+      for (int run = 1; run <= 40 && (fifth == null || !fifth.err().contains("runs and is quarantined")); run++) {
+        fifth = fetch(s, text.toArray(new String[0]));
+        assertNotEquals(0, fifth.exit(), "run " + run + ": " + fifth.err());
+      }
+      Run fifthJson = null;
+      for (int run = 1; run <= 40 && (fifthJson == null || !fifthJson.out().contains("runs and is quarantined")); run++) {
+        fifthJson = fetch(s, json.toArray(new String[0]));
+      }
+      Map<String, Integer> said = codes(fifth.err());
+      assertEquals(Map.of("CONNECTION_RESET", 1), said, "said once: " + fifth.err());
+      List<String> l = lines(fifth.err());
+      assertEquals(2, l.size(), "what happened, then what it means and what to do: " + fifth.err());
+      assertTrue(l.get(0).contains("message 1 (uid m1) failed, and the run stopped there")
+          && l.get(0).contains("quarantined"), fifth.err());
+      assertTrue(l.get(1).contains("--retry-quarantined"), fifth.err());
+      assertFalse(l.get(1).toLowerCase(java.util.Locale.ROOT).contains("try again later"),
+          "one advice, not also the reset's: " + fifth.err());
+
+      Map<String, Object> j = Json.object(fifthJson.out());
+      assertEquals("error", j.get("status"), fifthJson.out());
+      List<Object> failed = Json.list(j.get("failed_messages"));
+      assertEquals(1, failed.size(), fifthJson.out());
+      Map<String, Object> messageError = Json.map(Json.map(failed.get(0)).get("error"));
+      assertEquals(messageError, Json.map(j.get("error")), "the run's error is the message's: " + fifthJson.out());
+      assertTrue(String.valueOf(messageError.get("detail")).contains("quarantined")
+          && String.valueOf(messageError.get("remedy")).contains("--retry-quarantined"), fifthJson.out());
+
+      Run sixth = fetch(s, text.toArray(new String[0]));
+      String quarantined = sixth.err().lines().dropWhile(x -> !x.contains("(uid m1) is quarantined")).limit(2)
+          .reduce("", (a, b) -> a + b + "\n");
+      assertTrue(quarantined.contains("--retry-quarantined"), sixth.err());
+      assertFalse(quarantined.contains(FetchError.CONNECTION_RESET.summary()),
+          "what happened, not the code's general words: " + sixth.err());
+    }
+  }
+
+  /**
+   * Review 2, point 15: every warning is two lines, what happened and then what it means and what
+   * to do, also the second warning of one code (Q53 serves messages 2 and 4 empty: two warnings).
+   */
+  @Test
+  void Q53_SERVED_EMPTY_everyWarning_hasItsOwnSecondLine() {
+    try (FakePop3Server s = server(mailbox(4)).quirk(Quirk.Q53_SERVED_EMPTY).start()) {
+      Run r = fetch(s, "--quiet");
+      List<String> l = lines(r.err());
+      long warnings = l.stream().filter(x -> x.startsWith("mailfetch: warning: ")).count();
+      assertEquals(2, warnings, "messages 2 and 4: " + r.err());
+      assertEquals(2 * warnings, l.size(), "two lines each: " + r.err());
+      for (int i = 0; i < l.size(); i += 2) {
+        assertTrue(l.get(i).startsWith("mailfetch: warning: "), r.err());
+        assertTrue(l.get(i + 1).startsWith("  ") && l.get(i + 1).length() > 20, "what to do: " + r.err());
+      }
+    }
   }
 
   @Test

@@ -146,6 +146,36 @@ class MailfetchJarTest {
     }
   }
 
+  /**
+   * A state file whose last write a crash cut short is repaired when it is opened, which the
+   * library logs as a warning: shown once with the text report, and under --json not at all (the
+   * repair changes nothing a script must act on; stderr holds only a log asked for).
+   */
+  @Test
+  void underJson_aRepairedStateFile_leavesStderrEmpty_andTheTextSaysItOnce() throws Exception {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(83, 2).toMailbox())
+        .start()) {
+      String[] args = {"fetch", "pop3://alice@localhost:" + s.port(), "--password-env", "PW", "--tls", "none",
+          "--allow-plaintext-auth", "--to", "maildir:Repaired"};
+      Run first = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--quiet"));
+      assertEquals(0, first.exit(), first.err());
+      Path journal;
+      try (var dirs = Files.list(tmp.resolve("Repaired/mailfetch-state"))) {
+        journal = dirs.filter(Files::isDirectory).findFirst().orElseThrow().resolve("uids.journal");
+      }
+      Files.write(journal, "torn end".getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+      Run json = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--json"));
+      assertEquals(0, json.exit(), json.out() + json.err());
+      assertTrue(json.out().startsWith("{\"status\":\"ok\""), json.out());
+      assertEquals("", json.err(), "under --json stderr holds only a log asked for");
+      Files.write(journal, "torn end".getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+      Run text = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--quiet"));
+      assertEquals(0, text.exit(), text.err());
+      assertEquals(1, text.err().lines().count(), text.err());
+      assertTrue(text.err().contains("dropped 8 bytes of an unfinished write"), text.err());
+    }
+  }
+
   private static String[] append(List<String> args, String... more) {
     List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));

@@ -49,6 +49,41 @@ class ProgressTest {
     return left;
   }
 
+  /**
+   * Review 2, point 13: what is done is counted in the unit of the total (the listed sizes), so
+   * the last figures reach it, "5/5 messages  55.9 kB of 55.9 kB", also when what a message
+   * brings (the bytes stored, with other line ends, without dot-stuffing) differs from its listed
+   * size, and when one fails part way.
+   */
+  @Test
+  void theTotal_isReached_whenWhatIsStoredDiffersFromWhatIsListed() {
+    for (boolean terminal : new boolean[] {true, false}) {
+      StringWriter w = new StringWriter();
+      Progress p = new Progress(new PrintWriter(w, true), terminal, () -> now);
+      long listed = 11_180;
+      p.planned(5, 5 * listed);
+      for (int i = 1; i <= 4; i++) {
+        advance(400);
+        p.messageReceived(new MessageRef(i, "u" + i, listed), listed - 120); // stored smaller than listed
+      }
+      advance(400); // the fifth is cut off after a part of it
+      p.messageFinished(new MessageOutcome(new MessageRef(5, "u5", listed), MessageOutcome.Kind.FAILED, null, null,
+          null, null, new dev.mailfetch.api.FetchException(dev.mailfetch.api.FetchError.CONNECTION_RESET, "cut off"),
+          true, 300));
+      p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(2), List.of(), Optional.empty(),
+          Set.of(), 0, 0, Optional.empty()));
+      String out = w.toString();
+      String total = Units.size(5 * listed);
+      String[] draws = out.split("[\r\n]");
+      String last = "";
+      for (String d : draws) {
+        last = d.isBlank() ? last : d;
+      }
+      assertTrue(last.contains("5/5 messages  " + total + " of " + total), "the total is reached: " + out);
+      assertFalse(out.contains(" of " + Units.size(5 * listed - 5 * 120)), out);
+    }
+  }
+
   @Test
   void aSixSecondFetch_neverEstimatesMinutes_evenWhenConnectingAndTheFirstMessageAreSlow() {
     for (boolean terminal : new boolean[] {true, false}) {

@@ -5,17 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 // README-IMPORTS-BEGIN
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.sink.MaildirSink;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 // README-IMPORTS-END
-import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
@@ -45,15 +48,20 @@ class Pop3ReadmeExampleTest {
   /**
    * Fetches what is new in one POP3 account into a Maildir and remembers what it fetched, so that
    * the next run downloads only what arrived since. The mail stays on the server.
+   *
+   * @param caFile the CA certificate (PEM) of a server with a private CA; null for a server with a
+   *     public certificate, which the JDK's trust store already checks
    */
   static FetchResult fetchNewMail(String host, int port, String user, Supplier<String> password, Path caFile,
       Path maildir) throws IOException {
-    Pop3Source source = Pop3Source.builder()
+    Pop3Source.Builder pop3 = Pop3Source.builder()
         .host(host).port(port)                         // implicit TLS (port 995 by default)
         .user(user)
-        .password(password)                            // asked at each login, never stored
-        .trustPem(caFile)                              // only for a private CA; leave out for public servers
-        .build();
+        .password(password);                           // asked at each login, never stored
+    if (caFile != null) {
+      pop3.trustPem(caFile);                           // only for a private CA
+    }
+    Pop3Source source = pop3.build();
     Path state = JournalUidStore.directoryFor(maildir.resolve("mailfetch-state"), source.account());
     try (MaildirSink sink = MaildirSink.open(maildir);
         JournalUidStore fetched = JournalUidStore.open(state)) {
@@ -66,15 +74,38 @@ class Pop3ReadmeExampleTest {
           .run();
     }
   }
+
+  /**
+   * Says what a run did and everything a person must act on: its status (OK, WARNING or ERROR),
+   * each message that failed or is held back (quarantined after failing in 5 runs, or over the size
+   * limit) with what to do, each warning, and the error that stopped the run.
+   */
+  static void report(FetchResult result, PrintStream out) {
+    out.println(result.status() + ": " + result.summary());
+    for (MessageOutcome m : result.outcomes()) {
+      boolean failed = m.kind() == MessageOutcome.Kind.FAILED && m.attempted(); // not attempted: the run had stopped
+      boolean heldBack = m.skipReason() == SkipReason.QUARANTINED || m.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT;
+      if (failed || heldBack) {
+        out.println(m.describe() + "\n  " + m.error().remedy().library());
+      }
+    }
+    for (FetchException warning : result.warnings()) {
+      out.println("warning: " + warning.getMessage() + "\n  " + warning.remedy().library());
+    }
+    result.error()
+        .filter(e -> result.outcomes().stream().noneMatch(m -> m.error() == e && m.attempted())) // said above
+        .ifPresent(e -> out.println("stopped: " + e.getMessage() + "\n  " + e.remedy().library()));
+  }
   // README-POP3-END
 
   /** The call README.md shows: compiled here, never run (it names a server that is not ours). */
   static final Callable<FetchResult> README_CALL = () -> {
     // README-CALL-BEGIN
     FetchResult result = fetchNewMail("pop.example.com", 995, "alice@example.com",
-        () -> System.getenv("MAIL_PASSWORD"), Path.of("private-ca.pem"),
+        () -> System.getenv("MAIL_PASSWORD"),
+        null,                                          // a public certificate; a private CA: Path.of("ca.pem")
         Path.of(System.getProperty("user.home"), "Maildir"));
-    System.out.println(result.summary());
+    report(result, System.out);
     // README-CALL-END
     return result;
   };
@@ -113,6 +144,36 @@ class Pop3ReadmeExampleTest {
       assertEquals(5, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);
       server.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
       assertEquals(5, server.mailbox("alice@example.com").size(), "nothing deleted from the server");
+    }
+  }
+
+  /**
+   * The README's report names what a person must act on, not only counts: the status, each failed
+   * message and, once it failed in 5 runs, each quarantined one, with the builder call to retry it.
+   */
+  @Test
+  void theReadmeReport_namesTheStatus_eachFailedAndQuarantinedMessage_andWhatToDo() throws Exception {
+    TestCertificates certs = TestCertificates.generate();
+    Path caFile = certs.writeCaPem(tmp);
+    try (FakePop3Server server = FakePop3Server.builder().tls(TlsMode.IMPLICIT, certs)
+        .account("alice@example.com", PASSWORD, MailCorpus.generate(2, 2).toMailbox())
+        .respond("RETR", "-ERR cannot read it now\r\n", FakePop3Server.After.CONTINUE).start()) {
+      Path maildir = tmp.resolve("Maildir");
+      String first = null;
+      String last = null;
+      for (int run = 1; run <= 6; run++) {
+        FetchResult r = fetchNewMail("localhost", server.port(), "alice@example.com", () -> PASSWORD, caFile, maildir);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        report(r, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        last = bytes.toString(StandardCharsets.UTF_8);
+        first = first == null ? last : first;
+      }
+      assertTrue(first.startsWith("ERROR: "), first);
+      assertTrue(first.contains("message 1 (uid ") && first.contains("message 2 (uid ")
+          && first.contains("failed, PROTOCOL: "), "each failed message by name: " + first);
+      assertTrue(last.startsWith("ERROR: "), last);
+      assertTrue(last.contains("message 1 (uid ") && last.contains("message 2 (uid ") && last.contains("QUARANTINED")
+          && last.contains("retryQuarantined(true)"), "each quarantined message, and how to retry it: " + last);
     }
   }
 
