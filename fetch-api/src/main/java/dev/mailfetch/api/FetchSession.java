@@ -131,6 +131,18 @@ public interface FetchSession extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The server's own words the last time it refused, or did not confirm, something that does not
+   * break the session: a deletion it would not mark (POP3: the {@code -ERR} reply to {@code
+   * DELE}), the end of a session it did not confirm (the {@code -ERR} reply to {@code QUIT}). The
+   * engine quotes it in the warnings it gives for deletions that were not confirmed, so that a
+   * person reads what the server said rather than only that it said no. The reply is as the server
+   * sent it, without the status word ({@code -ERR}), and may contain anything a server can send:
+   * escape it before printing. Empty when the server refused nothing, or gave no words (a
+   * connection that broke instead), and by default.
+   */
+  default java.util.Optional<String> lastRefusal() { return java.util.Optional.empty(); }
+
   /** Drops the session without committing anything. Safe to call more than once; never throws. */
   @Override
   void close();
