@@ -136,10 +136,12 @@ public interface FetchSession extends AutoCloseable {
    * break the session: a deletion it would not mark (POP3: the {@code -ERR} reply to {@code
    * DELE}), the end of a session it did not confirm (the {@code -ERR} reply to {@code QUIT}). The
    * engine quotes it in the warnings it gives for deletions that were not confirmed, so that a
-   * person reads what the server said rather than only that it said no. The reply is as the server
-   * sent it, without the status word ({@code -ERR}), and may contain anything a server can send:
-   * escape it before printing. Empty when the server refused nothing, or gave no words (a
-   * connection that broke instead), and by default.
+   * person reads what the server said rather than only that it said no. The reply is the line as
+   * the server sent it (for POP3 the whole {@code -ERR} line, as {@link
+   * FetchException#serverReply()} holds replies), unescaped: it may contain anything a server can
+   * send, so it is escaped where it is printed (a {@link FetchException} does that with its reply).
+   * Empty when the server refused nothing, or gave no words (a connection that broke instead), and
+   * by default.
    */
   default java.util.Optional<String> lastRefusal() { return java.util.Optional.empty(); }
 
