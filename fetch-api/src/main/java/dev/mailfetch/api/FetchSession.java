@@ -137,9 +137,9 @@ public interface FetchSession extends AutoCloseable {
    * DELE}), the end of a session it did not confirm (the {@code -ERR} reply to {@code QUIT}). The
    * engine quotes it in the warnings it gives for deletions that were not confirmed, so that a
    * person reads what the server said rather than only that it said no. The reply is the line as
-   * the server sent it (for POP3 the whole {@code -ERR} line, as {@link
-   * FetchException#serverReply()} holds replies), unescaped: it may contain anything a server can
-   * send, so it is escaped where it is printed (a {@link FetchException} does that with its reply).
+   * the server sent it (for POP3 the whole {@code -ERR} line, as a {@link FetchException} quotes a
+   * reply), not escaped: it may contain anything a server can send, so it goes to a {@code
+   * FetchException} constructor as its server reply, which escapes it, or is escaped where printed.
    * Empty when the server refused nothing, or gave no words (a connection that broke instead), and
    * by default.
    */
