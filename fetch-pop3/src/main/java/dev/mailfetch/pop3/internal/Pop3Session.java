@@ -131,6 +131,8 @@ public final class Pop3Session implements FetchSession {
   /** What was retrieved and marked, against servers that delete what was retrieved (quirk Q31). */
   private final RetrievedMarks marks = new RetrievedMarks();
   volatile boolean broken;
+  /** The last refused DELE or QUIT, as the server said it ({@link #lastRefusal()}). */
+  private volatile String lastRefusal;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
   private final ReentrantLock line = new ReentrantLock();
@@ -711,6 +713,11 @@ public final class Pop3Session implements FetchSession {
   @Override
   public List<FetchException> warnings() {
     return List.copyOf(warnings);
+  }
+
+  @Override
+  public Optional<String> lastRefusal() {
+    return Optional.ofNullable(lastRefusal);
   }
 
   private void warn(FetchException w) {
@@ -1531,7 +1538,8 @@ public final class Pop3Session implements FetchSession {
         accepted.add(ref);
         marks.marked();
       } else {
-        log.warn("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
+        lastRefusal = r.line();
+        log.debug("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
       }
     }
     return accepted;
@@ -1566,14 +1574,15 @@ public final class Pop3Session implements FetchSession {
       Reply r = reply("waiting for the QUIT reply");
       if (!r.ok()) {
         quirks.add("Q35");
-        log.warn("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+        lastRefusal = r.line();
+        log.debug("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
       } else {
         warn(marks.quitDeletedMore(server(), r));
       }
       return r.ok();
     } catch (FetchException e) {
       quirks.add("Q35");
-      log.warn("{} - no reply to QUIT from {}: deletions not confirmed ({})", s.account(), server(), e.getMessage());
+      log.debug("{} - no reply to QUIT from {}: deletions not confirmed ({})", s.account(), server(), e.getMessage());
       return false;
     } finally {
       close();
