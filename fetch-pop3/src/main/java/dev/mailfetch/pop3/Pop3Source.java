@@ -74,7 +74,7 @@ public final class Pop3Source implements FetchSource {
     this.limits = b.limits;
     this.tolerances = b.tolerances.isEmpty() ? Set.of() : EnumSet.copyOf(b.tolerances);
     this.pipelining = b.pipelining;
-    this.account = b.account != null ? b.account : b.user + "@" + b.host;
+    this.account = b.account != null ? b.account : AccountNames.of(b.user, b.host, port);
   }
 
   /** A builder; {@code host}, {@code user} and a password or token provider are required. */
@@ -266,7 +266,13 @@ public final class Pop3Source implements FetchSource {
       return this;
     }
 
-    /** The stable account name the state is kept under; default {@code user@host}. */
+    /**
+     * The stable account name the state is kept under, and which every delivery key holds (a sink
+     * recognises a message it has by it). Default: {@link AccountNames#of} of the user, host and
+     * port, as the {@code mailfetch} command names accounts: {@code user@host}, with {@code :port}
+     * when the port is not 110 or 995. Give the name an earlier version used ({@code user@host}
+     * without the port) to keep an account on another port under its old state.
+     */
     public Builder account(String account) {
       once("account");
       this.account = clean("account", account);
