@@ -262,6 +262,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   void handshake() throws FetchException {
+    long began = System.nanoTime();
     try {
       SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
       SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, s.host(), s.port(), true);
@@ -279,6 +280,7 @@ public final class Pop3Session implements FetchSession {
       p.setProtocols(protocols.toArray(new String[0])); // RFC 8997 / 8314: nothing below TLS 1.2
       ssl.setSSLParameters(p);
       ssl.setSoTimeout(millis(s.limits().handshakeTimeout()));
+      began = System.nanoTime();
       ssl.startHandshake();
       ssl.setSoTimeout(millis(s.limits().readTimeout()));
       socket = ssl;
@@ -290,11 +292,10 @@ public final class Pop3Session implements FetchSession {
       tls = true;
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
     } catch (SocketTimeoutException e) {
-      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
-          + " did not finish within " + Limit.HANDSHAKE_TIMEOUT.words(s.limits().handshakeTimeout()), null, e,
-          Limit.HANDSHAKE_TIMEOUT.remedy(s.limits().handshakeTimeout()));
+      throw TlsFailure.noAnswer(server(), s.security() == Security.STARTTLS, s.limits().handshakeTimeout(), null, e);
     } catch (SSLException e) { // a handshake failure or another: which check failed, in words
-      throw TlsFailure.of(e, server(), s.host(), s.port());
+      throw TlsFailure.of(e, server(), s.host(), s.port(), s.security() == Security.STARTTLS,
+          Duration.ofNanos(System.nanoTime() - began), s.limits().handshakeTimeout());
     } catch (IOException e) {
       throw new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
     } catch (java.security.NoSuchAlgorithmException e) {
