@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
+import dev.mailfetch.pop3.internal.PipeliningFallback;
 import dev.mailfetch.pop3.internal.Pop3Session;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,7 +93,7 @@ public final class Pop3Source implements FetchSource {
     Pop3Session.Settings settings = new Pop3Session.Settings(host, port, security, user, password, tokens,
         mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account);
     try {
-      return Pop3Session.open(settings, learnt);
+      return PipeliningFallback.open(settings, learnt);
     } catch (FetchException e) {
       throw CertificateTrouble.explain(e, settings, pemTrust != null);
     }

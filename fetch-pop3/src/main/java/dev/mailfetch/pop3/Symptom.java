@@ -301,7 +301,7 @@ public enum Symptom {
       Remedy.of("Nothing for mailfetch. Another program that fetches this mailbox by POP3 without UTF-8 mode stores notices in place of such messages; for administrators: that is the server's design (Courier), not a fault."),
       "RFC 6856 §2", "RFC 6532", "Q52"),
   PIPELINING_BROKEN(Stage.COMPLIANCE, Status.WARNING, null, "PIPELINING does not work as announced",
-      "The server announces PIPELINING but did not answer every command of a batch sent together; mailfetch falls back to one command at a time.",
+      "The server announces PIPELINING but did not answer every command of a batch sent together; within the same run mailfetch connects again and goes on one command at a time, so mail is fetched (each run spends a few seconds on this).",
       Remedy.of("For administrators: stop announcing PIPELINING, or answer every command."), "RFC 2449 §6.6", "Q21"),
   SESSION_DROPPED(Stage.COMPLIANCE, Status.FAILED, FetchError.CONNECTION_RESET, "The server dropped the session",
       "The server closed the connection in the middle of the session, without a reply.",

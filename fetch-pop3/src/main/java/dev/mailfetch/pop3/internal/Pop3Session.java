@@ -94,6 +94,12 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /**
+   * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
+   * the command before it (or the read timeout, if shorter): a server that answered STAT at once
+   * and is silent on LIST dropped it (quirk Q21). A slow server mistaken for one costs a reconnect.
+   */
+  static final Duration QUEUED_WAIT = Duration.ofSeconds(5);
   /** What CAPA's reply is read as; its lines go to the trace one by one (other listings as a count). */
   private static final String READING_CAPABILITIES = "reading capabilities";
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
@@ -178,6 +184,19 @@ public final class Pop3Session implements FetchSession {
       log.warn("{} - {}:{} dropped or ignored CAPA (quirk Q19); trying again without it",
           settings.account(), settings.host(), settings.port());
       return openOnce(settings, learnt);
+    }
+  }
+
+  /**
+   * A command sent queued behind others (pipelined) went unanswered (quirk Q21): nothing of it was
+   * handed over as failed, so the session's caller ({@link PipeliningFallback}) may connect again,
+   * one command at a time, and do the same again. The connection is broken.
+   */
+  static final class PipelinedUnanswered extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    PipelinedUnanswered(FetchException cause) {
+      super(cause.error(), cause.detail(), null, cause, cause.remedy());
     }
   }
 
@@ -348,6 +367,27 @@ public final class Pop3Session implements FetchSession {
   private static String verb(String shown) {
     int sp = shown.indexOf(' ');
     return sp < 0 ? shown : shown.substring(0, sp);
+  }
+
+  /**
+   * The reply to a command that went out queued behind one whose reply was just read: within
+   * {@link #QUEUED_WAIT} of silence (or the read timeout, if shorter), see there.
+   */
+  private Reply queuedReply(String doing) throws FetchException {
+    Duration read = s.limits().readTimeout();
+    try {
+      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
+      try {
+        return reply(doing);
+      } finally {
+        if (!socket.isClosed()) {
+          socket.setSoTimeout(millis(read));
+        }
+      }
+    } catch (SocketException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+    }
   }
 
   Reply reply(String doing) throws FetchException {
@@ -556,7 +596,7 @@ public final class Pop3Session implements FetchSession {
     } catch (FetchException e) {
       broken = true;
       pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
-      throw e;
+      throw e.error() == FetchError.CONNECTION_TIMED_OUT ? new PipelinedUnanswered(e) : e;
     }
     if (!pipelining() || !has("UIDL")) {
       dropListing();
@@ -567,18 +607,22 @@ public final class Pop3Session implements FetchSession {
   private void dropListing() throws FetchException {
     listingSent = false;
     try {
-      Reply stat = reply("counting messages (STAT)");
-      Reply list = reply("listing sizes (LIST)");
+      Reply stat = queuedReply("counting messages (STAT)");
+      Reply list = queuedReply("listing sizes (LIST)");
       if (list.ok()) {
         readListing("listing sizes (LIST)", true, line -> { });
       }
-      Reply uidl = reply("listing unique ids (UIDL)");
+      Reply uidl = queuedReply("listing unique ids (UIDL)");
       if (uidl.ok()) {
         readListing("listing unique ids (UIDL)", true, line -> { });
       }
       log.debug("{} - dropped a listing sent ahead ({}, {}, {})", s.account(), stat, list, uidl);
     } catch (FetchException e) {
       broken = true; // replies may be left unread: nothing more on this connection
+      if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+        pipeliningStalled();
+        throw new PipelinedUnanswered(e);
+      }
       throw e;
     }
   }
@@ -748,6 +792,10 @@ public final class Pop3Session implements FetchSession {
       if (together) {
         broken = true; // replies to the other listing commands may be unread
         pipelinedListingFailed(e);
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT || e.error() == FetchError.WRONG_ORDER) {
+          // Late, or a later command's reply where a dropped one's was due (quirk Q21): one at a time.
+          throw e instanceof PipelinedUnanswered ? e : new PipelinedUnanswered(e);
+        }
       }
       throw e;
     } catch (RuntimeException e) {
@@ -771,6 +819,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void listLocked(ListingHandler handler, boolean together) throws FetchException {
+    boolean queued = listingSent; // behind the CAPA, whose reply was read
     if (listingSent) {
       listingSent = false; // STAT, LIST and UIDL: stableUids holds, as CAPA listed UIDL
     } else {
@@ -782,7 +831,7 @@ public final class Pop3Session implements FetchSession {
         }
       }
     }
-    Reply stat = reply("counting messages (STAT)");
+    Reply stat = queued ? queuedReply("counting messages (STAT)") : reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchException notIn = LoginRefusal.notReallyLoggedIn(server(), stat, loggedInWith == null ? null
           : loggedInWith == AuthMechanism.USER ? "USER and PASS" : "AUTH " + Login.saslName(loggedInWith), "STAT");
@@ -794,8 +843,10 @@ public final class Pop3Session implements FetchSession {
     long octets = parts.length >= 2 ? number(parts[1]) : -1;
     if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
       broken = true;
-      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size"
-          + " (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
+      FetchException e = new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count"
+          + " and size (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
+      // Queued, a bare +OK is LIST's or UIDL's reply where a dropped STAT's was due (quirk Q21).
+      throw (together || queued) && stat.text().isBlank() ? new PipelinedUnanswered(e) : e;
     }
     messageCount = (int) count;
     handler.count(messageCount, octets);
@@ -812,7 +863,7 @@ public final class Pop3Session implements FetchSession {
     if (!together) {
       send("LIST", "LIST");
     }
-    Reply list = reply("listing sizes (LIST)");
+    Reply list = together ? queuedReply("listing sizes (LIST)") : reply("listing sizes (LIST)");
     if (!list.ok()) {
       throw list.exception(FetchError.SERVER_TEMPORARY, server() + " could not list the messages (LIST)");
     }
@@ -849,7 +900,7 @@ public final class Pop3Session implements FetchSession {
       if (!together) {
         send("UIDL", "UIDL");
       }
-      uidl = reply("listing unique ids (UIDL)");
+      uidl = together ? queuedReply("listing unique ids (UIDL)") : reply("listing unique ids (UIDL)");
     }
     if (uidl == null || !uidl.ok()) {
       quirks.add("Q24");
@@ -1125,6 +1176,7 @@ public final class Pop3Session implements FetchSession {
     int window = pipelining() ? WINDOW : 1;
     ArrayDeque<Integer> queue = new ArrayDeque<>(numbers);
     ArrayDeque<Integer> sent = new ArrayDeque<>();
+    boolean answered = false;
     while (!queue.isEmpty() || !sent.isEmpty()) {
       while (sent.size() < window && !queue.isEmpty()) {
         int n = queue.poll();
@@ -1135,10 +1187,13 @@ public final class Pop3Session implements FetchSession {
       String doing = verb + " " + n;
       Reply r;
       try {
-        r = reply(doing);
+        r = window > 1 && answered ? queuedReply(doing) : reply(doing);
+        answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          broken = true;
           pipeliningStalled();
+          throw new PipelinedUnanswered(e);
         }
         throw e;
       }
@@ -1239,29 +1294,24 @@ public final class Pop3Session implements FetchSession {
           r = statusRead;
           statusRead = null;
         } else {
-          r = reply(cmd == CLOSING_NOOP ? "confirming the last message"
+          String doing = cmd == CLOSING_NOOP ? "confirming the last message"
               : cmd == KEEPALIVE_NOOP ? "reading the answer to a keepalive NOOP"
-              : (top ? "reading the top of message " : "retrieving message ") + ((MessageRef) cmd).number());
+              : (top ? "reading the top of message " : "retrieving message ") + ((MessageRef) cmd).number();
+          r = window > 1 && pending != null ? queuedReply(doing) : reply(doing);
         }
       } catch (FetchException e) {
-        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1
+            && (pending == null || !reader.lastBodyEndedAtCr())) {
+          broken = true;
           pipeliningStalled();
+          if (pending != null) {
+            // Silence after its terminator: nothing of it, nor of anything after it, was left to
+            // come (a '.' left unescaped inside it, quirk Q04, is followed by the rest at once).
+            handler.end();
+          }
+          throw new PipelinedUnanswered(e);
         }
-        FetchException stray = pending == null ? null : strayTerminator(pending, e);
-        if (stray != null) {
-          handler.failed(pending, stray);
-          throw stray;
-        }
-        if (pending != null) {
-          FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
-              ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
-                  + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
-                  + " it stays on the server", e.serverReply().orElse(null), e)
-              : e;
-          handler.failed(pending, framing);
-          throw framing;
-        }
-        throw e;
+        throw bodyFailed(e, pending, handler, window > 1);
       }
       if (pending != null) {
         handler.end(); // the status line after it parsed: the message is whole
@@ -1334,6 +1384,28 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /** A reply after {@code pending} (null if none) failed with {@code e}: what the caller throws, handed over. */
+  private FetchException bodyFailed(FetchException e, MessageRef pending, MessageHandler handler, boolean pipelined) {
+    if (e.error() == FetchError.CONNECTION_TIMED_OUT && pipelined) {
+      pipeliningStalled();
+    }
+    FetchException stray = pending == null ? null : strayTerminator(pending, e);
+    if (stray != null) {
+      handler.failed(pending, stray);
+      return stray;
+    }
+    if (pending != null) {
+      FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
+          ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
+              + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
+              + " it stays on the server", e.serverReply().orElse(null), e)
+          : e;
+      handler.failed(pending, framing);
+      return framing;
+    }
+    return e;
   }
 
   /**
@@ -1514,6 +1586,7 @@ public final class Pop3Session implements FetchSession {
   private Set<MessageRef> deleteLocked(List<MessageRef> messages) throws FetchException {
     Set<MessageRef> accepted = new LinkedHashSet<>();
     int window = pipelining() ? WINDOW : 1;
+    boolean answered = false;
     ArrayDeque<MessageRef> queue = new ArrayDeque<>(messages);
     ArrayDeque<MessageRef> sent = new ArrayDeque<>();
     while (!queue.isEmpty() || !sent.isEmpty()) {
@@ -1525,10 +1598,14 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = sent.poll();
       Reply r;
       try {
-        r = reply("deleting message " + ref.number());
+        r = window > 1 && answered ? queuedReply("deleting message " + ref.number())
+            : reply("deleting message " + ref.number());
+        answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          broken = true; // without QUIT, the DELEs this connection took are void (RFC 1939 §6)
           pipeliningStalled();
+          throw new PipelinedUnanswered(e);
         }
         throw e;
       }
