@@ -1340,6 +1340,14 @@ public final class Pop3Session implements FetchSession {
         w.topUp();
         continue;
       }
+      if (window > 1) {
+        FetchException misplaced = misplaced(r, ref, batch, following, index, top);
+        if (misplaced != null) {
+          broken = true;
+          pipeliningStalled();
+          throw new PipelinedUnanswered(misplaced);
+        }
+      }
       if (!top) {
         marks.retrieved(ref.number());
       }
@@ -1384,6 +1392,49 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /**
+   * Pipelined, a server that dropped the command for {@code ref} (quirk Q21) answers a later one in
+   * its place: a reply that names the size of another message in flight instead of this one's, or
+   * one that nothing follows within {@link #QUEUED_WAIT} (a keepalive NOOP's bare +OK). Null when
+   * the reply fits; either way nothing of the message was handed over yet.
+   */
+  private FetchException misplaced(Reply r, MessageRef ref, List<MessageRef> batch, List<MessageRef> following,
+      int index, boolean top) throws FetchException {
+    String what = (top ? "TOP " : "RETR ") + ref.number();
+    String[] f = r.text().strip().split("[ \t]+");
+    long octets = !top && f.length >= 2 && f[1].equalsIgnoreCase("octets") ? number(f[0]) : -1;
+    if (octets >= 0 && octets != ref.size()) {
+      for (int j = index; j < batch.size() + following.size(); j++) {
+        MessageRef later = nth(batch, following, j);
+        if (later.size() == octets) {
+          return new FetchException(FetchError.PROTOCOL, server() + " answered " + what + " with the size of message "
+              + later.number() + ": it dropped a pipelined command (quirk Q21)", r.line(), null);
+        }
+      }
+    }
+    Duration read = s.limits().readTimeout();
+    try {
+      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
+      try {
+        reader.nextLineIsStatus(); // waits for the first bytes of the content
+      } catch (FetchException e) {
+        if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
+          throw e;
+        }
+        return new FetchException(FetchError.CONNECTION_TIMED_OUT, server() + " answered " + what + " and then sent"
+            + " nothing of it: another command's reply in place of one it dropped (quirk Q21)", r.line(), e);
+      } finally {
+        if (!socket.isClosed()) {
+          socket.setSoTimeout(millis(read));
+        }
+      }
+    } catch (SocketException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+    }
+    return null;
   }
 
   /** A reply after {@code pending} (null if none) failed with {@code e}: what the caller throws, handed over. */
