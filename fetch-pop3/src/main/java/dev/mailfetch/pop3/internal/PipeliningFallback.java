@@ -95,6 +95,11 @@ public final class PipeliningFallback implements FetchSession {
     current = reopen(settings, learnt, e);
   }
 
+  /** The connection in use now, for what only POP3 offers (TOP, {@code UIDL n}, {@code LIST n}). */
+  public Pop3Session connection() {
+    return current;
+  }
+
   @Override
   public Capabilities capabilities() {
     return current.capabilities();
