@@ -553,6 +553,13 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void readCapa(Reply r) throws FetchException {
+    // A +OK that a status line follows was a greeting line that came late, after CAPA was sent
+    // (quirk Q16: "+OK second greeting line"), not CAPA's reply: the status line is. Whatever the
+    // bytes' timing, CAPA's -ERR is then read as CAPA refused, never as a capability.
+    for (int junk = 0; r.ok() && junk < 10 && reader.nextLineIsStatus(); junk++) {
+      quirks.add("Q16");
+      r = reply(READING_CAPABILITIES);
+    }
     if (!r.ok()) {
       capa = Set.of();
       capaWorked = false;
