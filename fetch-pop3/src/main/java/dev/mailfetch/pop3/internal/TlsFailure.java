@@ -102,6 +102,13 @@ final class TlsFailure {
       return new Refused(Check.UNTRUSTED, server + "'s certificate is self-signed or issued by an authority this client"
           + " does not trust", e, null);
     }
+    if ((all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) && afterStls) {
+      // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
+      // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
+      return new FetchException(FetchError.TLS_FAILED, server + " agreed to start TLS (STLS) but then went on in"
+          + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS", null, e,
+          Advice.stlsBroken());
+    }
     if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
       return new FetchException(FetchError.TLS_FAILED, server + " does not speak TLS on port " + port
           + ": it looks like a plain-text port, which expects STARTTLS or no encryption", null, e,
