@@ -339,7 +339,11 @@ public enum Symptom {
   RETR_REMOVES_MAIL(Stage.COMPLIANCE, Status.WARNING, null, "Retrieving a message removes it",
       "After RETR and QUIT, the sampled messages were gone though no DELE was sent: the server deletes (or hides) mail once it is retrieved.",
       Remedy.of("Leave-on-server cannot work with this account; check the provider's POP settings (Gmail: \"keep a copy\")."),
-      "RFC 1939 §6", "Q31", "Q45");
+      "RFC 1939 §6", "Q31", "Q45"),
+  LISTED_MESSAGE_REFUSED(Stage.COMPLIANCE, Status.FAILED, FetchError.PROTOCOL, "The server refuses to send a message it lists",
+      "RETR of a message the server itself listed was answered -ERR (and TOP of it too, so TOP is not at fault): the server refuses to send that message. A fetch gets the others, fails this one every run, and sets it aside (quarantines it) after a few runs.",
+      Remedy.of("Ask the provider about that message, quoting the server's words above; mailfetch cannot fetch it until the server sends it."),
+      "RFC 1939 §5", "Q34");
 
   private final Stage stage;
   private final Status status;

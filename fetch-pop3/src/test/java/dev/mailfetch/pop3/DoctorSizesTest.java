@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,16 @@ class DoctorSizesTest {
     Diagnosis d = examine(MailCorpus.generate(55, 4).toMailbox(), true, Quirk.Q55_TOP_ADDS_EMPTY_LINE);
     assertTrue(d.found(Symptom.TOP_BROKEN), d.report());
     assertFalse(d.found(Symptom.LIST_SIZE_WRONG) || d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+  }
+
+  /** Q34: TOP and RETR both refused for a listed message: the server refuses that message; TOP is not blamed. */
+  @Test
+  void Q34_theDeepDoctor_saysTheServerRefusesThatMessage_notThatTopIsBroken_andExitsAsFetchWould() {
+    Diagnosis d = examine(MailCorpus.generate(34, 4).toMailbox(), true, Quirk.Q34_RETR_ERR_LISTED);
+    assertTrue(d.found(Symptom.LISTED_MESSAGE_REFUSED), d.report());
+    assertFalse(d.found(Symptom.TOP_BROKEN), "TOP works for what RETR sends: " + d.report());
+    assertTrue(d.report().contains("Message 2 expunged."), "the server's words: " + d.report());
+    assertEquals(dev.mailfetch.api.FetchError.PROTOCOL.exitCode(), d.exitCode(), "as a fetch of it stops");
   }
 
   @Test

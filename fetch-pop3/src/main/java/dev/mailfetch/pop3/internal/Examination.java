@@ -951,7 +951,12 @@ public final class Examination {
     ses.send(cmd, cmd);
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
-      d.add(Symptom.TOP_BROKEN, cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+      String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
+      if (plan.deep()) {
+        topRefused.put(n, said); // RETR tells whether TOP or the message is at fault (quirk Q34)
+      } else {
+        d.add(Symptom.TOP_BROKEN, said);
+      }
       return true;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -1050,6 +1055,9 @@ public final class Examination {
     return "";
   }
 
+  /** Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or Q34). */
+  private final Map<Integer, String> topRefused = new java.util.LinkedHashMap<>();
+
   private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
@@ -1060,7 +1068,11 @@ public final class Examination {
       ses.send(cmd, cmd);
       Reply r = ses.reply("retrieving message " + n + " (deep)");
       if (!r.ok()) {
-        d.notes.add(cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+        String refusedTop = topRefused.remove(n);
+        if (!d.has(Symptom.LISTED_MESSAGE_REFUSED)) {
+          d.add(Symptom.LISTED_MESSAGE_REFUSED, cmd + " was answered \"" + FetchException.escape(r.line()) + "\""
+              + (refusedTop != null ? "; " + refusedTop : ""));
+        }
         continue;
       }
       long[] size = {0};
@@ -1080,11 +1092,18 @@ public final class Examination {
       if (listed >= 0 && size[0] != listed && !d.has(Symptom.LIST_SIZE_WRONG)) {
         d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; RETR sent " + size[0]);
       }
-      byte[] top = topped.get(n);
+      // Only a whole message's TOP compares with RETR: a large one was sampled by TOP n 0, its header alone.
+      byte[] top = listed >= 0 && listed <= WHOLE_TOP_MAX ? topped.get(n) : null;
       if (top != null && top.length != size[0] && listed == size[0] && !d.has(Symptom.TOP_BROKEN)) {
         d.add(Symptom.TOP_BROKEN, "TOP " + n + " sent " + top.length + " octets of the whole message; RETR sent " + size[0]);
       }
     }
+    for (String refused : topRefused.values()) { // TOP refused what RETR sends: TOP is at fault
+      if (!d.has(Symptom.TOP_BROKEN)) {
+        d.add(Symptom.TOP_BROKEN, refused);
+      }
+    }
+    topRefused.clear();
     return true;
   }
 
