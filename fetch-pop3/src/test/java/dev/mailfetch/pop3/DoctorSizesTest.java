@@ -55,6 +55,16 @@ class DoctorSizesTest {
     assertEquals(dev.mailfetch.api.FetchError.PROTOCOL.exitCode(), d.exitCode(), "as a fetch of it stops");
   }
 
+  /** Sizes in the units fetch uses (decimal, B/kB/MB) and times in seconds: no raw octets, KiB or milliseconds. */
+  @Test
+  void Q32_theDeepDoctorsSizes_andTimes_areInTheWordsFetchUses() {
+    Diagnosis d = examine(MailCorpus.generate(32, 4).toMailbox(), true, Quirk.Q32_LIST_SIZE_LF_COUNT);
+    String report = d.report();
+    assertFalse(report.matches("(?s).*\\d octets.*") || report.contains("KiB") || report.contains(" ms)"), report);
+    assertTrue(report.matches("(?s).*LIST says message \\d+ has [0-9.]+ k?B; RETR sent [0-9.]+ k?B \\([0-9,]+ bytes? more\\).*"),
+        report);
+  }
+
   @Test
   void Q32_theDeepDoctor_findsListAtFault() {
     Diagnosis d = examine(MailCorpus.generate(32, 4).toMailbox(), true, Quirk.Q32_LIST_SIZE_LF_COUNT);

@@ -77,16 +77,7 @@ enum Limit {
     if (this == LISTING_ENTRIES || this == SASL_ROUNDS) {
       return String.format(Locale.ROOT, "%,d", n);
     }
-    if (n >= 1L << 30 && n % (1L << 30) == 0) {
-      return (n >> 30) + " GiB";
-    }
-    if (n >= 1L << 20 && n % (1L << 20) == 0) {
-      return (n >> 20) + " MiB";
-    }
-    if (n >= 1L << 10 && n % (1L << 10) == 0) {
-      return (n >> 10) + " KiB";
-    }
-    return n + " bytes";
+    return dev.mailfetch.api.internal.Sizes.size(n); // the units every other message of mailfetch uses
   }
 
   private static String seconds(Duration d) {

@@ -306,7 +306,7 @@ public final class Pop3Session implements FetchSession {
       out = ssl.getOutputStream();
       int dropped = reader.switchTo(ssl.getInputStream());
       if (dropped > 0) {
-        throw Advice.injectedBeforeTls(server(), dropped + " bytes");
+        throw Advice.injectedBeforeTls(server(), dev.mailfetch.api.internal.Sizes.size(dropped));
       }
       tls = true;
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
