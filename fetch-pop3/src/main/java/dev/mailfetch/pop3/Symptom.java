@@ -290,7 +290,7 @@ public enum Symptom {
       Remedy.of("For administrators: support TOP as RFC 1939 §7 says."), "RFC 1939 §7", "Q33", "Q55"),
   MESSAGES_SERVED_EMPTY(Stage.COMPLIANCE, Status.WARNING, null, "Messages are served empty",
       "A sampled message came as nothing but a header field the server adds itself (X-UIDL and the like), with no content of its own, though LIST gives its real size: the server cannot read the message it lists. Its size is not LIST's fault. A fetch stores what it is sent, reports it, and never deletes such a message, so the mail in it stays on the server, but it does not arrive.",
-      Remedy.of("Look at the messages named below on the server (webmail, another mail program); if they are whole there, tell the provider that POP3 serves them empty (their mailbox files may be damaged)."),
+      Remedy.of("Look at the messages named above (seen) on the server (webmail, another mail program); if they are whole there, tell the provider that POP3 serves them empty (their mailbox files may be damaged)."),
       "RFC 1939 §7", "Q53"),
   UNICODE_MESSAGES_REPLACED(Stage.COMPLIANCE, Status.WARNING, null, "Messages arrive replaced by a notice",
       "A sampled message arrived as a notice from the server's postmaster (\"Cannot display Unicode content\") with the original attached: the server does so with a message whose header holds UTF-8 (RFC 6532) for a client that has not turned on UTF-8 mode (RFC 6856), and this session could not turn it on (see what was seen). A fetch would store the notices; their sizes are not LIST's fault.",

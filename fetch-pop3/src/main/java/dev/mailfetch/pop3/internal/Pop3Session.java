@@ -94,6 +94,8 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** A STAT count from here on is no mailbox's (case R-07): the largest maildrops hold a few million. */
+  static final long HOSTILE_COUNT = 1_000_000_000L;
   /**
    * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
    * the command before it (or the read timeout, if shorter): a server that answered STAT at once
@@ -855,6 +857,14 @@ public final class Pop3Session implements FetchSession {
       // Queued, a bare +OK is LIST's or UIDL's reply where a dropped STAT's was due (quirk Q21).
       throw (together || queued) && stat.text().isBlank() ? new PipelinedUnanswered(e) : e;
     }
+    if (count >= HOSTILE_COUNT) {
+      // No maildrop holds that many (case R-07): a broken or hostile reply, not a limit to raise.
+      broken = true;
+      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with a count of " + count
+          + " messages, which no real mailbox holds: the server is broken or hostile; nothing was fetched",
+          stat.line(), null, Remedy.of("Tell the provider what their server answered (the reply is above); no setting"
+              + " of mailfetch should be raised for it."));
+    }
     messageCount = (int) count;
     handler.count(messageCount, octets);
     if (messageCount > s.limits().maxListingEntries()) {
@@ -1375,6 +1385,7 @@ public final class Pop3Session implements FetchSession {
       reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
           + (long) (ref.size() / 100_000.0 * 1e9), "receiving message " + ref.number());
       reader.replyMayFollow(window > 1);
+      long bodyStart = reader.offset();
       try {
         reader.readBody(handler::data, s.limits().maxMessageSize(), window == 1 && crTolerated() ? dotCrProbe : null);
         if (reader.lastBodyProbed()) {
@@ -1383,6 +1394,7 @@ public final class Pop3Session implements FetchSession {
         }
       } catch (FetchException e) {
         broken = true;
+        e = endless(e, ref, reader.offset() - bodyStart);
         if (reader.lastBodyRanIntoReply() != null) {
           // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
           // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the next.
@@ -1442,6 +1454,25 @@ public final class Pop3Session implements FetchSession {
       throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
     }
     return null;
+  }
+
+  /**
+   * A body whose deadline passed while it still came, far past the size the server listed for it
+   * (case R-03): a server sending without end, which more time would not mend. Else {@code e}.
+   */
+  private FetchException endless(FetchException e, MessageRef ref, long received) {
+    if (e.error() != FetchError.CONNECTION_TIMED_OUT || e.getCause() instanceof SocketTimeoutException
+        || received <= Math.max(2 * ref.size(), ref.size() + 1_000_000)) {
+      return e; // silence, or a body not past its size: a slow server, as the error says
+    }
+    return new FetchException(FetchError.CONNECTION_TIMED_OUT, "message " + ref.number() + " was still arriving when"
+        + " its time ran out, " + dev.mailfetch.api.internal.Sizes.size(received) + " into a message the server"
+        + " listed as " + dev.mailfetch.api.internal.Sizes.size(ref.size()) + ": the server sends it without end"
+        + " (broken or hostile); it stays on the server", null, e, Remedy.of(
+            "Tell the provider that their server sends message " + ref.number() + " without end; more time would"
+                + " not help. Until it is mended, the message stays on the server and the run stops there.",
+            "Tell the provider that their server sends message " + ref.number() + " without end; a longer deadline"
+                + " would not help. Until it is mended, the message stays on the server and the run stops there."));
   }
 
   /** A reply after {@code pending} (null if none) failed with {@code e}: what the caller throws, handed over. */
