@@ -1,9 +1,9 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.pop3.AccountNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.IDN;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
@@ -17,15 +17,16 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What the command calls one account, and so keeps one state for: the user name exactly as typed
- * (servers may tell {@code Alice} from {@code alice}), the server's host name as DNS compares it,
- * without case and without a trailing dot, and the port when it is not one of POP3's two defaults
- * ({@code alice@mail.example.org}, {@code alice@localhost:1110}). {@code pop3s://} on 995 and
+ * What the command calls one account, and so keeps one state for: the library's rule ({@link
+ * AccountNames}, which a {@code Pop3Source} follows by default, so that the command and the library
+ * keep one state for one mailbox): the user name exactly as typed (servers may tell {@code Alice}
+ * from {@code alice}), the server's host name as DNS compares it, without case and without a
+ * trailing dot, and the port when it is not one of POP3's two defaults ({@code
+ * alice@mail.example.org}, {@code alice@localhost:1110}). {@code pop3s://} on 995 and
  * {@code pop3://} on 110 reach the same mailbox, so both are one account; two other ports of one
  * host are two accounts (two SSH tunnels to two servers): fetching a mailbox twice costs a
  * download, taking two mailboxes for one would hide new mail. Not the addresses a name resolves
@@ -36,41 +37,23 @@ import java.util.Set;
 final class AccountName {
   private AccountName() {}
 
-  /** The host as the account name holds it. */
+  /** The host as the account name holds it ({@link AccountNames#host}, the library's rule). */
   static String host(String typed) {
-    String h = typed.strip();
-    if (h.endsWith(".") && h.length() > 1) {
-      h = h.substring(0, h.length() - 1);
-    }
-    if (h.contains(":")) {
-      return ipv6(h);
-    }
-    if (!h.chars().allMatch(c -> c < 128)) {
-      try {
-        h = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED);
-      } catch (IllegalArgumentException e) {
-        // not a valid international name: compared as typed (lower case), and DNS will say no
-      }
-    }
-    return h.toLowerCase(Locale.ROOT);
+    return AccountNames.host(typed);
   }
 
   /** POP3's two ports, 110 (pop3://) and 995 (pop3s://): one account whichever is used. */
   static boolean isDefaultPort(int port) {
-    return port == 0 || port == 110 || port == 995;
+    return AccountNames.isDefaultPort(port);
   }
 
   /**
-   * {@code user@host}, or {@code user@host:port} for a port other than 110 and 995 (an IPv6
-   * address then in brackets, {@code user@[::1]:1110}); the host as {@link #host} gives it;
-   * {@code port} 0 for "the default".
+   * {@code user@host}, or {@code user@host:port} for a port other than 110 and 995 ({@link
+   * AccountNames#of}: the library names a {@code Pop3Source}'s account by the same rule, so that
+   * both keep one state for one mailbox); {@code port} 0 for "the default".
    */
   static String of(String user, String typedHost, int port) {
-    String h = host(typedHost);
-    if (isDefaultPort(port)) {
-      return user + "@" + h;
-    }
-    return user + "@" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
+    return AccountNames.of(user, typedHost, port);
   }
 
   /** An account's name taken apart: its user, host and port (0 for the default ports). */
@@ -102,48 +85,6 @@ final class AccountName {
 
   private static int portOf(String s) {
     return s.matches("[0-9]{1,5}") ? Integer.parseInt(s) : -1;
-  }
-
-  /** An IPv6 literal in the one form RFC 5952 gives it (lower case, longest run of zeros as ::). */
-  private static String ipv6(String literal) {
-    try {
-      byte[] a = InetAddress.getByName(literal).getAddress(); // a literal: no DNS query
-      if (a.length != 16) {
-        return literal.toLowerCase(Locale.ROOT);
-      }
-      int[] groups = new int[8];
-      for (int i = 0; i < 8; i++) {
-        groups[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
-      }
-      int bestStart = -1;
-      int bestLength = 1;
-      for (int i = 0; i < 8; ) {
-        int j = i;
-        while (j < 8 && groups[j] == 0) {
-          j++;
-        }
-        if (j - i > bestLength) {
-          bestStart = i;
-          bestLength = j - i;
-        }
-        i = j == i ? i + 1 : j;
-      }
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < 8; i++) {
-        if (i == bestStart) {
-          sb.append(i == 0 ? "::" : ":");
-          i += bestLength - 1;
-          continue;
-        }
-        sb.append(Integer.toHexString(groups[i]));
-        if (i < 7) {
-          sb.append(':');
-        }
-      }
-      return sb.toString();
-    } catch (UnknownHostException e) {
-      return literal.toLowerCase(Locale.ROOT);
-    }
   }
 
   /** The account's name and state directory under a state root, and what to warn of. */

@@ -320,7 +320,7 @@ final class ServerOptions {
     b.tolerate(tolerances.toArray(new Tolerance[0]));
     if (timeout != null) {
       Duration d = Duration.ofSeconds(timeout);
-      b.limits(Pop3Limits.builder().readTimeout(d).commandTimeout(d.multipliedBy(2)).build());
+      b.limits(Pop3Limits.builder().handshakeTimeout(d).readTimeout(d).commandTimeout(d.multipliedBy(2)).build());
     }
     try {
       return b.account(accountName).build();

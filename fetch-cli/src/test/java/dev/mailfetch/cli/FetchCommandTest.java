@@ -136,6 +136,31 @@ class FetchCommandTest {
     assertTrue(Files.size(tmp.resolve("inbox.mbox")) > 0);
   }
 
+  /** {@code --timeout} bounds the TLS handshake too: a pop3s:// port that never speaks stops in seconds, not 30. */
+  @Test
+  void theTimeoutOption_boundsTheTlsHandshake() throws IOException {
+    Path ca = certs.writeCaPem(tmp);
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread accept = new Thread(() -> {
+        try (java.net.Socket c = silent.accept()) {
+          c.getInputStream().readAllBytes(); // reads the client's hello and never answers
+        } catch (IOException e) {
+          // the client left
+        }
+      });
+      accept.setDaemon(true);
+      accept.start();
+      long t0 = System.nanoTime();
+      Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + silent.getLocalPort(), "--password-env",
+          "MAIL_PW", "--ca-file", ca.toString(), "--to", "maildir:" + tmp.resolve("Mail"), "--timeout", "2");
+      long took = (System.nanoTime() - t0) / 1_000_000;
+      assertEquals(FetchError.CONNECTION_TIMED_OUT.exitCode(), r.exit(), r.out() + r.err());
+      assertTrue(took < 15_000, "bounded by --timeout 2, not the 30 s default: " + took + " ms");
+      assertTrue(r.err().contains("2 s"), r.err());
+      assertFalse(r.err().contains("no option"), r.err());
+    }
+  }
+
   @Test
   void aWrongPassword_isAuthFailed_withItsExitCode_inJsonToo() throws IOException {
     Path ca = certs.writeCaPem(tmp);

@@ -252,6 +252,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
 
   private static String millis(Duration d) {
     long ms = d.toMillis();
-    return ms < 10_000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    // Seconds, as every other time mailfetch says; a step under a second is "under 1 s".
+    return ms < 1000 ? "under 1 s" : ms % 1000 == 0 ? ms / 1000 + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
+import dev.mailfetch.pop3.internal.PipeliningFallback;
 import dev.mailfetch.pop3.internal.Pop3Session;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,7 +75,7 @@ public final class Pop3Source implements FetchSource {
     this.limits = b.limits;
     this.tolerances = b.tolerances.isEmpty() ? Set.of() : EnumSet.copyOf(b.tolerances);
     this.pipelining = b.pipelining;
-    this.account = b.account != null ? b.account : b.user + "@" + b.host;
+    this.account = b.account != null ? b.account : AccountNames.of(b.user, b.host, port);
   }
 
   /** A builder; {@code host}, {@code user} and a password or token provider are required. */
@@ -92,7 +93,7 @@ public final class Pop3Source implements FetchSource {
     Pop3Session.Settings settings = new Pop3Session.Settings(host, port, security, user, password, tokens,
         mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account);
     try {
-      return Pop3Session.open(settings, learnt);
+      return PipeliningFallback.open(settings, learnt);
     } catch (FetchException e) {
       throw CertificateTrouble.explain(e, settings, pemTrust != null);
     }
@@ -266,7 +267,13 @@ public final class Pop3Source implements FetchSource {
       return this;
     }
 
-    /** The stable account name the state is kept under; default {@code user@host}. */
+    /**
+     * The stable account name the state is kept under, and which every delivery key holds (a sink
+     * recognises a message it has by it). Default: {@link AccountNames#of} of the user, host and
+     * port, as the {@code mailfetch} command names accounts: {@code user@host}, with {@code :port}
+     * when the port is not 110 or 995. Give the name an earlier version used ({@code user@host}
+     * without the port) to keep an account on another port under its old state.
+     */
     public Builder account(String account) {
       once("account");
       this.account = clean("account", account);

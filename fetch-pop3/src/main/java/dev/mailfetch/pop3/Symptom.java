@@ -290,7 +290,7 @@ public enum Symptom {
       Remedy.of("For administrators: support TOP as RFC 1939 §7 says."), "RFC 1939 §7", "Q33", "Q55"),
   MESSAGES_SERVED_EMPTY(Stage.COMPLIANCE, Status.WARNING, null, "Messages are served empty",
       "A sampled message came as nothing but a header field the server adds itself (X-UIDL and the like), with no content of its own, though LIST gives its real size: the server cannot read the message it lists. Its size is not LIST's fault. A fetch stores what it is sent, reports it, and never deletes such a message, so the mail in it stays on the server, but it does not arrive.",
-      Remedy.of("Look at the messages named below on the server (webmail, another mail program); if they are whole there, tell the provider that POP3 serves them empty (their mailbox files may be damaged)."),
+      Remedy.of("Look at the messages named above (seen) on the server (webmail, another mail program); if they are whole there, tell the provider that POP3 serves them empty (their mailbox files may be damaged)."),
       "RFC 1939 §7", "Q53"),
   UNICODE_MESSAGES_REPLACED(Stage.COMPLIANCE, Status.WARNING, null, "Messages arrive replaced by a notice",
       "A sampled message arrived as a notice from the server's postmaster (\"Cannot display Unicode content\") with the original attached: the server does so with a message whose header holds UTF-8 (RFC 6532) for a client that has not turned on UTF-8 mode (RFC 6856), and this session could not turn it on (see what was seen). A fetch would store the notices; their sizes are not LIST's fault.",
@@ -301,7 +301,7 @@ public enum Symptom {
       Remedy.of("Nothing for mailfetch. Another program that fetches this mailbox by POP3 without UTF-8 mode stores notices in place of such messages; for administrators: that is the server's design (Courier), not a fault."),
       "RFC 6856 §2", "RFC 6532", "Q52"),
   PIPELINING_BROKEN(Stage.COMPLIANCE, Status.WARNING, null, "PIPELINING does not work as announced",
-      "The server announces PIPELINING but did not answer every command of a batch sent together; mailfetch falls back to one command at a time.",
+      "The server announces PIPELINING but did not answer every command of a batch sent together; within the same run mailfetch connects again and goes on one command at a time, so mail is fetched (each run spends a few seconds on this).",
       Remedy.of("For administrators: stop announcing PIPELINING, or answer every command."), "RFC 2449 §6.6", "Q21"),
   SESSION_DROPPED(Stage.COMPLIANCE, Status.FAILED, FetchError.CONNECTION_RESET, "The server dropped the session",
       "The server closed the connection in the middle of the session, without a reply.",
@@ -339,7 +339,11 @@ public enum Symptom {
   RETR_REMOVES_MAIL(Stage.COMPLIANCE, Status.WARNING, null, "Retrieving a message removes it",
       "After RETR and QUIT, the sampled messages were gone though no DELE was sent: the server deletes (or hides) mail once it is retrieved.",
       Remedy.of("Leave-on-server cannot work with this account; check the provider's POP settings (Gmail: \"keep a copy\")."),
-      "RFC 1939 §6", "Q31", "Q45");
+      "RFC 1939 §6", "Q31", "Q45"),
+  LISTED_MESSAGE_REFUSED(Stage.COMPLIANCE, Status.FAILED, FetchError.PROTOCOL, "The server refuses to send a message it lists",
+      "RETR of a message the server itself listed was answered -ERR (and TOP of it too, so TOP is not at fault): the server refuses to send that message. A fetch gets the others, fails this one every run, and sets it aside (quarantines it) after a few runs.",
+      Remedy.of("Ask the provider about that message, quoting the server's words above; mailfetch cannot fetch it until the server sends it."),
+      "RFC 1939 §5", "Q34");
 
   private final Stage stage;
   private final Status status;

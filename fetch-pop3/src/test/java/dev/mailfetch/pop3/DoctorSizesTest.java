@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,26 @@ class DoctorSizesTest {
     Diagnosis d = examine(MailCorpus.generate(55, 4).toMailbox(), true, Quirk.Q55_TOP_ADDS_EMPTY_LINE);
     assertTrue(d.found(Symptom.TOP_BROKEN), d.report());
     assertFalse(d.found(Symptom.LIST_SIZE_WRONG) || d.found(Symptom.TOP_LIST_DISAGREE), d.report());
+  }
+
+  /** Q34: TOP and RETR both refused for a listed message: the server refuses that message; TOP is not blamed. */
+  @Test
+  void Q34_theDeepDoctor_saysTheServerRefusesThatMessage_notThatTopIsBroken_andExitsAsFetchWould() {
+    Diagnosis d = examine(MailCorpus.generate(34, 4).toMailbox(), true, Quirk.Q34_RETR_ERR_LISTED);
+    assertTrue(d.found(Symptom.LISTED_MESSAGE_REFUSED), d.report());
+    assertFalse(d.found(Symptom.TOP_BROKEN), "TOP works for what RETR sends: " + d.report());
+    assertTrue(d.report().contains("Message 2 expunged."), "the server's words: " + d.report());
+    assertEquals(dev.mailfetch.api.FetchError.PROTOCOL.exitCode(), d.exitCode(), "as a fetch of it stops");
+  }
+
+  /** Sizes in the units fetch uses (decimal, B/kB/MB) and times in seconds: no raw octets, KiB or milliseconds. */
+  @Test
+  void Q32_theDeepDoctorsSizes_andTimes_areInTheWordsFetchUses() {
+    Diagnosis d = examine(MailCorpus.generate(32, 4).toMailbox(), true, Quirk.Q32_LIST_SIZE_LF_COUNT);
+    String report = d.report();
+    assertFalse(report.matches("(?s).*\\d octets.*") || report.contains("KiB") || report.contains(" ms)"), report);
+    assertTrue(report.matches("(?s).*LIST says message \\d+ has [0-9.]+ k?B; RETR sent [0-9.]+ k?B \\([0-9,]+ bytes? more\\).*"),
+        report);
   }
 
   @Test

@@ -299,6 +299,7 @@ class DoctorTest {
     all.add(c("Q35_quitSlow", Symptom.QUIT_SLOW, setup().quirk(Quirk.Q35_QUIT_SLOW).doctor(b -> b.timeout(Duration.ofSeconds(6)))));
     all.add(c("Q26_uidsUnstable_deep", Symptom.UIDS_UNSTABLE, deep(setup().quirk(Quirk.Q26_UIDL_UNSTABLE))));
     all.add(c("Q31_autoDeleteOnRetr_deep", Symptom.RETR_REMOVES_MAIL, deep(setup().quirk(Quirk.Q31_AUTO_DELETE_ON_RETR))));
+    all.add(c("Q34_retrErrListed_deep", Symptom.LISTED_MESSAGE_REFUSED, deep(setup().quirk(Quirk.Q34_RETR_ERR_LISTED))));
     all.add(c("session_dropped", Symptom.SESSION_DROPPED, setup().server(b -> b.fault(Fault.closeAtCommand("LIST", 1)))));
     all.add(c("session_stalled", Symptom.SESSION_STALLED, setup().server(b -> b.fault(
         Fault.stallAtCommand("LIST", 1, Duration.ofSeconds(6))))));

@@ -16,6 +16,7 @@ import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Quirk;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +131,24 @@ class LoginRefusalTest {
       assertEquals(FetchError.PROTOCOL, e.error(), e.getMessage());
       assertTrue(lower(e.detail()).contains("login") && e.detail().contains("+OK"), e.detail());
       assertFalse(lower(e.remedy().commandLine()).contains("try again later"), e.remedy().commandLine());
+    }
+  }
+
+  /** The login methods allowed are named in one order, whatever order they were given in (review: it varied). */
+  @Test
+  void noCommonLoginMethod_namesTheAllowedOnes_inAStableOrder() {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", dev.mailfetch.testkit.FakeMailbox.create())
+        .userPass(false).saslMechanisms("CRAM-MD5").start()) {
+      java.util.Set<String> said = new java.util.HashSet<>();
+      for (AuthMechanism[] order : List.of(
+          new AuthMechanism[] {AuthMechanism.USER, AuthMechanism.PLAIN, AuthMechanism.LOGIN},
+          new AuthMechanism[] {AuthMechanism.LOGIN, AuthMechanism.USER, AuthMechanism.PLAIN},
+          new AuthMechanism[] {AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.USER})) {
+        FetchException e = assertThrows(FetchException.class,
+            () -> Pop3SourceTest.client(s, Security.NONE).mechanisms(order).build().open());
+        said.add(e.detail().replaceAll(".*\\(allowed: ([^;]*);.*", "$1"));
+      }
+      assertEquals(java.util.Set.of("PLAIN, LOGIN, USER"), said);
     }
   }
 }

@@ -188,19 +188,16 @@ class Pop3SourceTest {
     }
 
     @Test
-    void Q21_aStallWhilePipeliningDeletions_turnsPipeliningOff_forTheNextSession() {
+    void Q21_aStallWhilePipeliningDeletions_fallsBackToOneCommandAtATime_withinTheRun() {
       try (FakePop3Server s = server(MailCorpus.generate(6, 4).toMailbox())
           .fault(Fault.stallAtCommand("DELE", 1, Duration.ofSeconds(8)).inSession(1)).start()) {
         Pop3Source source = client(s, Security.NONE).build();
         InMemoryUidStore store = InMemoryUidStore.create();
         FetchResult first = fetch(source, InMemorySink.create(), store, Retention.DELETE_AFTER_DELIVERY);
-        assertEquals(FetchError.CONNECTION_TIMED_OUT, first.firstError().orElseThrow().error(), first::summary);
+        assertTrue(first.ok(), first::summary);
         assertTrue(first.quirks().contains("Q21"), "the stall is taken for Q21: " + first.quirks());
         s.awaitSessionsEnded(Duration.ofSeconds(15));
-        FetchResult second = fetch(source, InMemorySink.create(), store, Retention.DELETE_AFTER_DELIVERY);
-        assertTrue(second.ok(), second::summary);
-        s.awaitSessionsEnded(Duration.ofSeconds(5));
-        assertEquals(0, s.mailbox("alice").size(), "the pending deletions are done by the next session");
+        assertEquals(0, s.mailbox("alice").size(), "the deletions are done in the same run: " + first.summary());
         assertTrue(s.session(2).commands().stream().noneMatch(RecordedCommand::pipelined),
             "one command at a time: " + s.session(2).commandLines());
       }
@@ -602,19 +599,18 @@ class Pop3SourceTest {
     }
 
     @Test
-    void R06_negativeCounts_areProtocolErrors_R07_hugeCountsHitALimitBeforeAnyAllocation() {
+    void R06_negativeCounts_areProtocolErrors_R07_aCountNoMailboxHolds_isOneToo_beforeAnyAllocation() {
       try (FakePop3Server s = HostileCase.R06_NEGATIVE_NUMBERS.applyTo(server(FakeMailbox.create()), CERTS).start()) {
         FetchResult r = fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
         assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
       }
       try (FakePop3Server s = HostileCase.R07_HUGE_NUMBERS.applyTo(server(FakeMailbox.create()), CERTS).start()) {
         FetchResult r = fetch(client(s, Security.NONE).build(), InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
-        assertEquals(FetchError.TOO_MANY_MESSAGES, r.error().orElseThrow().error());
+        assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
         Pop3Source generous = client(s, Security.NONE, Pop3Limits.builder().maxListingEntries(1000)).build();
         FetchResult r2 = Fetcher.builder().source(generous).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
             .limits(dev.mailfetch.api.FetchLimits.builder().maxListing(Integer.MAX_VALUE).build()).build().run();
-        assertEquals(FetchError.LIMIT_EXCEEDED, r2.error().orElseThrow().error(), "the session's own cap holds");
-        assertTrue(r2.error().orElseThrow().remedy().library().contains("maxListingEntries"));
+        assertEquals(FetchError.PROTOCOL, r2.error().orElseThrow().error(), "no limit lets a hostile count through");
       }
     }
 

@@ -72,7 +72,7 @@ class SingleFormsAndTopTest {
   }
 
   private static Pop3Session open(FakePop3Server s, Pop3Source source) throws FetchException {
-    return (Pop3Session) source.open();
+    return ((dev.mailfetch.pop3.internal.PipeliningFallback) source.open()).connection();
   }
 
   private static List<MessageRef> list(Pop3Session session) throws FetchException {

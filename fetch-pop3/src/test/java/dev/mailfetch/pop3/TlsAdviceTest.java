@@ -15,6 +15,7 @@ import dev.mailfetch.testkit.TlsMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,24 @@ class TlsAdviceTest {
 
   private static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
+  }
+
+  /** STLS agreed, then plain text: the provider's STARTTLS is broken, as the doctor says; not "use a pop3:// URL". */
+  @Test
+  void N04_and_Q23_STLS_BROKEN_sayTheProvidersStarttlsIsBroken_notToUseWhatTheUserAlreadyUsed() {
+    List<FetchException> all = List.of(open(HostileCase.N04_STLS_OK_WITHOUT_TLS, Security.STARTTLS),
+        open(b -> b.quirk(dev.mailfetch.testkit.Quirk.Q23_STLS_BROKEN), Security.STARTTLS,
+            b -> b.sslContext(CERTS.clientContext())));
+    for (FetchException e : all) {
+      assertEquals(FetchError.TLS_FAILED, e.error(), e.getMessage());
+      assertTrue(lower(e.detail()).contains("starttls is broken"), e.detail());
+      String advice = e.remedy().commandLine();
+      // Plain text after the +OK, or data already there with it (then possibly an injection, said so too).
+      assertTrue(lower(advice).contains("tell the provider") && lower(advice).contains("starttls")
+          && advice.contains("pop3s://"), advice);
+      assertFalse(advice.contains("use a pop3:// URL") || advice.contains("--tls starttls"), advice);
+      assertFalse(e.remedy().library().contains("use security(Security.STARTTLS)"), e.remedy().library());
+    }
   }
 
   @Test

@@ -458,10 +458,11 @@ final class Conversation {
     }
     // The next command was pipelined if it arrived before we began this reply.
     boolean early = moreArrived();
-    if (early && s.pipelining && q(Q21_PIPELINING_STALLS)) {
+    boolean q21Here = s.pipeliningFaultVerbs.isEmpty() || s.pipeliningFaultVerbs.contains(verb);
+    if (early && s.pipelining && q21Here && q(Q21_PIPELINING_STALLS)) {
       hang();
     }
-    if (early && s.pipelining && q(Q21_PIPELINING_DROPS_QUEUED)) {
+    if (early && s.pipelining && q21Here && q(Q21_PIPELINING_DROPS_QUEUED)) {
       // What came with this command is thrown away, before the reply, so that nothing the client
       // sends after reading the reply can be caught up in it.
       pos = lim;

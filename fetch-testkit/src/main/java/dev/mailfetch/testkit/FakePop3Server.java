@@ -110,6 +110,8 @@ public final class FakePop3Server implements AutoCloseable {
     final List<String> mechanisms;
     final boolean userCommand;
     final boolean pipelining;
+    /** The commands quirk Q21 stalls or drops after (upper case); empty: every command. */
+    final java.util.Set<String> pipeliningFaultVerbs;
     final String expire;
     final Integer loginDelay;
     final boolean respCodes;
@@ -143,6 +145,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.mechanisms = List.copyOf(b.mechanisms);
       this.userCommand = b.userCommand;
       this.pipelining = b.pipelining;
+      this.pipeliningFaultVerbs = java.util.Set.copyOf(b.pipeliningFaultVerbs);
       this.expire = b.expire;
       this.loginDelay = b.loginDelay;
       this.respCodes = b.respCodes;
@@ -347,6 +350,7 @@ public final class FakePop3Server implements AutoCloseable {
     private List<String> mechanisms = List.of("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER");
     private boolean userCommand = true;
     private boolean pipelining = true;
+    private final java.util.Set<String> pipeliningFaultVerbs = new java.util.HashSet<>();
     private String expire;
     private Integer loginDelay;
     private boolean respCodes = true;
@@ -495,6 +499,17 @@ public final class FakePop3Server implements AutoCloseable {
     /** Whether PIPELINING is advertised. Default true. */
     public Builder pipelining(boolean advertise) {
       this.pipelining = advertise;
+      return this;
+    }
+
+    /**
+     * Quirk Q21 (stalls, or drops what was queued) only at these commands ({@code "RETR"}, {@code
+     * "DELE"}), so that a test can reach a pipelined retrieval or deletion with a listing that worked.
+     */
+    public Builder pipeliningFaultsOnlyAt(String... verbs) {
+      for (String v : verbs) {
+        pipeliningFaultVerbs.add(v.toUpperCase(java.util.Locale.ROOT));
+      }
       return this;
     }
 

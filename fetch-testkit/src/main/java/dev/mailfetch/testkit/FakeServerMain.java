@@ -122,6 +122,12 @@ public final class FakeServerMain {
           case "--maildir":
             maildir = Path.of(v);
             break;
+          case "--mailbox": // as mailfetch names a Maildir: maildir:DIR
+            if (!v.startsWith("maildir:") || v.length() == "maildir:".length()) {
+              throw new IllegalArgumentException("--mailbox " + v + ": give maildir:DIR, a Maildir to serve");
+            }
+            maildir = Path.of(v.substring("maildir:".length()));
+            break;
           case "--quirk":
             quirks.add(parseQuirk(v));
             break;
@@ -193,7 +199,7 @@ public final class FakeServerMain {
 
   /** The options that take a value. */
   private static final List<String> OPTIONS = List.of("--port", "--tls", "--user", "--password-env", "--generate",
-      "--seed", "--maildir", "--quirk", "--profile", "--max-sessions", "--ca-out");
+      "--seed", "--maildir", "--mailbox", "--quirk", "--profile", "--max-sessions", "--ca-out");
 
   private static int number(String option, String v) {
     if (!v.strip().matches("[0-9]{1,9}")) {
@@ -215,7 +221,7 @@ public final class FakeServerMain {
     String best = null;
     int bestDistance = 3;
     for (String o : List.of("--port", "--tls", "--user", "--password-env", "--generate", "--seed", "--maildir",
-        "--quirk", "--profile", "--max-sessions", "--ca-out", "--help", "--version")) {
+        "--mailbox", "--quirk", "--profile", "--max-sessions", "--ca-out", "--help", "--version")) {
       int d = distance(typed, o);
       if (d < bestDistance) {
         best = o;
@@ -295,10 +301,12 @@ public final class FakeServerMain {
         "  --port N              the port (default: a free one)",
         "  --tls MODE            none (default), implicit or starttls",
         "  --user NAME           the user (default: user)",
-        "  --password-env VAR    the password is in this variable (default: secret)",
+        "  --password-env VAR    read the password from the environment variable VAR",
+        "                        (without this option the password is the word \"secret\")",
         "  --generate N          serve N generated messages (default 20) ...",
         "  --seed S              ... from this seed (default 1)",
         "  --maildir DIR         ... or serve the messages of this Maildir",
+        "  --mailbox maildir:DIR the same as --maildir DIR",
         "  --quirk NAME          a quirk to show (repeatable; docs/quirks.md)",
         "  --profile CASE        a hostile case, by name or ID (docs/hostile.md)",
         "  --max-sessions N      stop after N sessions (default: on Ctrl-C)",

@@ -31,6 +31,18 @@ class FakeServerMainTest {
     }
   }
 
+  /** The help names every option it takes (--mailbox too), and --password-env's default reads as a password, not a variable. */
+  @Test
+  void helpNamesMailbox_andSaysWhatThePasswordIsWithoutPasswordEnv() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    org.junit.jupiter.api.Assertions.assertEquals(0, FakeServerMain.run(new String[] {"--help"},
+        new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of()));
+    String help = out.toString(StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assertions.assertTrue(help.contains("--mailbox maildir:DIR"), help);
+    org.junit.jupiter.api.Assertions.assertFalse(help.contains("(default: secret)"), help);
+    org.junit.jupiter.api.Assertions.assertTrue(help.contains("the password is the word \"secret\""), help);
+  }
+
   @Test
   void runsAProfileStandalone_withTls_andStopsAfterItsSessions(@TempDir Path tmp) throws Exception {
     int port = freePort();

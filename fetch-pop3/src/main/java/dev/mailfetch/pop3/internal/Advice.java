@@ -36,6 +36,14 @@ final class Advice {
             + " ask the provider for a standard login.");
   }
 
+  /** STLS agreed, then no TLS (quirk Q23, case N-04): the words of the doctor's STLS_FAILED. */
+  static Remedy stlsBroken() {
+    return Remedy.of("Use implicit TLS (a pop3s:// URL, usually port 995) if the server has it; tell the provider"
+        + " their STARTTLS is broken (mailfetch doctor URL shows what it answers, to send them).",
+        "Use Security.IMPLICIT_TLS (usually port 995) if the server has it; tell the provider their STARTTLS is"
+            + " broken (Pop3Doctor shows what it answers, to send them).");
+  }
+
   /** Implicit TLS was spoken to a port that greets in plain text. */
   static Remedy plainTextPort(int port) {
     return Remedy.of(

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.Sizes;
 import dev.mailfetch.pop3.Diagnosis;
 import dev.mailfetch.pop3.Diagnosis.Finding;
 import dev.mailfetch.pop3.Diagnosis.Stage;
@@ -266,7 +267,7 @@ public final class Examination {
     switch (p.speaks()) {
       case REFUSED -> d.add(Symptom.CONNECTION_REFUSED, "connecting to " + server() + " was refused" + suggestion());
       case TIMED_OUT -> d.add(Symptom.CONNECTION_TIMED_OUT, (p.detail().isEmpty() ? "no answer from " + server()
-          + " within " + s.limits().connectTimeout().toMillis() + " ms" : p.detail()) + suggestion());
+          + " within " + seconds(s.limits().connectTimeout()) : p.detail()) + suggestion());
       case CLOSED -> d.add(Symptom.CONNECTION_RESET, server() + " accepted the connection and closed it before"
           + " saying anything" + (p.detail().isEmpty() ? "" : " (" + p.detail() + ")") + suggestion());
       case IMAP, SMTP, OTHER -> d.add(Symptom.NOT_POP3, "port " + s.port() + " greeted with \"" + p.firstLine() + "\""
@@ -769,7 +770,8 @@ public final class Examination {
       d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
           + (l.uidl ? ", UIDL lists " + l.uidlNumbers.size() : ""));
     } else if (sum != l.statOctets) {
-      d.add(Symptom.SIZES_DISAGREE, "STAT says " + l.statOctets + " octets, LIST's sizes add up to " + sum);
+      d.add(Symptom.SIZES_DISAGREE, "STAT says " + Sizes.size(l.statOctets) + ", LIST's sizes add up to "
+          + Sizes.size(sum) + apart(l.statOctets, sum));
     }
     if (!l.uidl) {
       d.add(Symptom.NO_UIDL, ses.has("UIDL") ? "UIDL is listed in CAPA but answered -ERR" : "UIDL is not in CAPA"
@@ -951,7 +953,12 @@ public final class Examination {
     ses.send(cmd, cmd);
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
-      d.add(Symptom.TOP_BROKEN, cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+      String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
+      if (plan.deep()) {
+        topRefused.put(n, said); // RETR tells whether TOP or the message is at fault (quirk Q34)
+      } else {
+        d.add(Symptom.TOP_BROKEN, said);
+      }
       return true;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -1024,13 +1031,26 @@ public final class Examination {
     }
     // Only RETR can tell whether LIST or TOP is off: without --deep, say what was measured.
     if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.TOP_LIST_DISAGREE)) {
-      d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + listed + " octets; " + cmd + " sent "
-          + bytes.length + sizeHint(bytes, listed));
+      d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + Sizes.size(listed) + "; " + cmd + " sent "
+          + Sizes.size(bytes.length) + apart(listed, bytes.length) + sizeHint(bytes, listed));
     }
     return true;
   }
 
   /** What the numbers themselves show, without saying which side is wrong. */
+  /** How far {@code b} is from {@code a}, exactly: two sizes in words may round to the same. */
+  private static String apart(long a, long b) {
+    long d = Math.abs(b - a);
+    return " (" + (d == 1 ? "1 byte" : String.format(java.util.Locale.ROOT, "%,d bytes", d)) + (b > a ? " more" : " fewer")
+        + ")";
+  }
+
+  /** A time in seconds, in the words the limits use ("30 s", "5.1 s"). */
+  private static String seconds(java.time.Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+
   private static String sizeHint(byte[] bytes, long listed) {
     int lines = 0;
     for (byte b : bytes) {
@@ -1050,6 +1070,9 @@ public final class Examination {
     return "";
   }
 
+  /** Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or Q34). */
+  private final Map<Integer, String> topRefused = new java.util.LinkedHashMap<>();
+
   private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
@@ -1060,7 +1083,11 @@ public final class Examination {
       ses.send(cmd, cmd);
       Reply r = ses.reply("retrieving message " + n + " (deep)");
       if (!r.ok()) {
-        d.notes.add(cmd + " was answered \"" + FetchException.escape(r.line()) + "\"");
+        String refusedTop = topRefused.remove(n);
+        if (!d.has(Symptom.LISTED_MESSAGE_REFUSED)) {
+          d.add(Symptom.LISTED_MESSAGE_REFUSED, cmd + " was answered \"" + FetchException.escape(r.line()) + "\""
+              + (refusedTop != null ? "; " + refusedTop : ""));
+        }
         continue;
       }
       long[] size = {0};
@@ -1078,13 +1105,22 @@ public final class Examination {
         continue; // the server's fault, not LIST's (quirk Q53)
       }
       if (listed >= 0 && size[0] != listed && !d.has(Symptom.LIST_SIZE_WRONG)) {
-        d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + listed + " octets; RETR sent " + size[0]);
+        d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + Sizes.size(listed) + "; RETR sent "
+            + Sizes.size(size[0]) + apart(listed, size[0]));
       }
-      byte[] top = topped.get(n);
+      // Only a whole message's TOP compares with RETR: a large one was sampled by TOP n 0, its header alone.
+      byte[] top = listed >= 0 && listed <= WHOLE_TOP_MAX ? topped.get(n) : null;
       if (top != null && top.length != size[0] && listed == size[0] && !d.has(Symptom.TOP_BROKEN)) {
-        d.add(Symptom.TOP_BROKEN, "TOP " + n + " sent " + top.length + " octets of the whole message; RETR sent " + size[0]);
+        d.add(Symptom.TOP_BROKEN, "TOP " + n + " sent " + Sizes.size(top.length) + " of the whole message; RETR sent "
+            + Sizes.size(size[0]) + apart(top.length, size[0]));
       }
     }
+    for (String refused : topRefused.values()) { // TOP refused what RETR sends: TOP is at fault
+      if (!d.has(Symptom.TOP_BROKEN)) {
+        d.add(Symptom.TOP_BROKEN, refused);
+      }
+    }
+    topRefused.clear();
     return true;
   }
 
@@ -1155,7 +1191,7 @@ public final class Examination {
       if (!r.ok()) {
         d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT was answered \"" + FetchException.escape(r.line()) + "\"");
       } else if (took.toMillis() > 2000) {
-        d.add(Symptom.QUIT_SLOW, "QUIT was answered after " + took.toMillis() + " ms");
+        d.add(Symptom.QUIT_SLOW, "QUIT was answered after " + seconds(took));
       }
     } catch (FetchException e) {
       if (d != null) {

@@ -8,7 +8,8 @@ import java.util.Locale;
  * The caps and deadlines of {@code Pop3Limits}, each with what it bounds in words and the builder
  * call a developer changes. An error names the limit in words ({@link #words}); its {@link #remedy}
  * names what each reader can type, and says plainly where the command has no option for it (the
- * command sets only the read and reply deadlines, with {@code --timeout}).
+ * command sets only the deadlines of the TLS handshake, of a read and of a reply, with {@code
+ * --timeout}).
  */
 enum Limit {
   CONNECT_TIMEOUT("the time allowed to connect", "connectTimeout"),
@@ -50,6 +51,14 @@ enum Limit {
 
   private Remedy remedy(String value) {
     String setting = "Pop3Limits.Builder." + builder + " (now " + value + ")";
+    if (this == HANDSHAKE_TIMEOUT) { // the command's --timeout sets it, with the read deadline
+      return Remedy.of(
+          "Try again later; if it keeps happening, ask the provider (mailfetch doctor URL shows what the port"
+              + " answers). If the server is slow but working, give it more time with --timeout SECONDS (now "
+              + value + ").",
+          "Try again later; if it keeps happening, ask the provider (Pop3Doctor shows what the port answers). If"
+              + " the server is slow but working, raise " + setting + ".");
+    }
     if (name().endsWith("TIMEOUT")) {
       return Remedy.of(
           "Check the server name and port, and try again later; if it keeps happening, ask the provider. The"
@@ -68,16 +77,7 @@ enum Limit {
     if (this == LISTING_ENTRIES || this == SASL_ROUNDS) {
       return String.format(Locale.ROOT, "%,d", n);
     }
-    if (n >= 1L << 30 && n % (1L << 30) == 0) {
-      return (n >> 30) + " GiB";
-    }
-    if (n >= 1L << 20 && n % (1L << 20) == 0) {
-      return (n >> 20) + " MiB";
-    }
-    if (n >= 1L << 10 && n % (1L << 10) == 0) {
-      return (n >> 10) + " KiB";
-    }
-    return n + " bytes";
+    return dev.mailfetch.api.internal.Sizes.size(n); // the units every other message of mailfetch uses
   }
 
   private static String seconds(Duration d) {

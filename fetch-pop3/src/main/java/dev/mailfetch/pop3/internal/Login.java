@@ -73,7 +73,7 @@ final class Login {
       throw last;
     }
     List<String> allowed = new ArrayList<>();
-    s.mechanisms().forEach(m -> allowed.add(saslName(m)));
+    s.mechanisms().stream().sorted().forEach(m -> allowed.add(saslName(m))); // the enum's order: the same every run
     List<String> offers = new ArrayList<>(sasl);
     if (ses.has("USER")) {
       offers.add("USER");

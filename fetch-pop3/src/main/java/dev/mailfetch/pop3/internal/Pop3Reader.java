@@ -273,7 +273,7 @@ public final class Pop3Reader {
 
   private FetchException closed() {
     return new FetchException(FetchError.CONNECTION_RESET,
-        "the server closed the connection while " + doing + " (after " + (consumed + lim) + " bytes)", null, null,
+        "the server closed the connection while " + doing + " (after " + dev.mailfetch.api.internal.Sizes.size(consumed + lim) + ")", null, null,
         outsideAMessage());
   }
 

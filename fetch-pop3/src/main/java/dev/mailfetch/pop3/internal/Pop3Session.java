@@ -94,6 +94,14 @@ public final class Pop3Session implements FetchSession {
   }
 
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+  /** A STAT count from here on is no mailbox's (case R-07): the largest maildrops hold a few million. */
+  static final long HOSTILE_COUNT = 1_000_000_000L;
+  /**
+   * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
+   * the command before it (or the read timeout, if shorter): a server that answered STAT at once
+   * and is silent on LIST dropped it (quirk Q21). A slow server mistaken for one costs a reconnect.
+   */
+  static final Duration QUEUED_WAIT = Duration.ofSeconds(5);
   /** What CAPA's reply is read as; its lines go to the trace one by one (other listings as a count). */
   private static final String READING_CAPABILITIES = "reading capabilities";
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
@@ -131,6 +139,8 @@ public final class Pop3Session implements FetchSession {
   /** What was retrieved and marked, against servers that delete what was retrieved (quirk Q31). */
   private final RetrievedMarks marks = new RetrievedMarks();
   volatile boolean broken;
+  /** The last refused DELE or QUIT, as the server said it ({@link #lastRefusal()}). */
+  private volatile String lastRefusal;
   private int messageCount;
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
   private final ReentrantLock line = new ReentrantLock();
@@ -176,6 +186,19 @@ public final class Pop3Session implements FetchSession {
       log.warn("{} - {}:{} dropped or ignored CAPA (quirk Q19); trying again without it",
           settings.account(), settings.host(), settings.port());
       return openOnce(settings, learnt);
+    }
+  }
+
+  /**
+   * A command sent queued behind others (pipelined) went unanswered (quirk Q21): nothing of it was
+   * handed over as failed, so the session's caller ({@link PipeliningFallback}) may connect again,
+   * one command at a time, and do the same again. The connection is broken.
+   */
+  static final class PipelinedUnanswered extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    PipelinedUnanswered(FetchException cause) {
+      super(cause.error(), cause.detail(), null, cause, cause.remedy());
     }
   }
 
@@ -260,6 +283,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   void handshake() throws FetchException {
+    long began = System.nanoTime();
     try {
       SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
       SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, s.host(), s.port(), true);
@@ -277,22 +301,22 @@ public final class Pop3Session implements FetchSession {
       p.setProtocols(protocols.toArray(new String[0])); // RFC 8997 / 8314: nothing below TLS 1.2
       ssl.setSSLParameters(p);
       ssl.setSoTimeout(millis(s.limits().handshakeTimeout()));
+      began = System.nanoTime();
       ssl.startHandshake();
       ssl.setSoTimeout(millis(s.limits().readTimeout()));
       socket = ssl;
       out = ssl.getOutputStream();
       int dropped = reader.switchTo(ssl.getInputStream());
       if (dropped > 0) {
-        throw Advice.injectedBeforeTls(server(), dropped + " bytes");
+        throw Advice.injectedBeforeTls(server(), dev.mailfetch.api.internal.Sizes.size(dropped));
       }
       tls = true;
       log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
     } catch (SocketTimeoutException e) {
-      throw new FetchException(FetchError.CONNECTION_TIMED_OUT, "the TLS handshake with " + server()
-          + " did not finish within " + Limit.HANDSHAKE_TIMEOUT.words(s.limits().handshakeTimeout()), null, e,
-          Limit.HANDSHAKE_TIMEOUT.remedy(s.limits().handshakeTimeout()));
+      throw TlsFailure.noAnswer(server(), s.security() == Security.STARTTLS, s.limits().handshakeTimeout(), null, e);
     } catch (SSLException e) { // a handshake failure or another: which check failed, in words
-      throw TlsFailure.of(e, server(), s.host(), s.port());
+      throw TlsFailure.of(e, server(), s.host(), s.port(), s.security() == Security.STARTTLS,
+          Duration.ofNanos(System.nanoTime() - began), s.limits().handshakeTimeout());
     } catch (IOException e) {
       throw new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server() + " failed: " + e.getMessage(), e);
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -345,6 +369,27 @@ public final class Pop3Session implements FetchSession {
   private static String verb(String shown) {
     int sp = shown.indexOf(' ');
     return sp < 0 ? shown : shown.substring(0, sp);
+  }
+
+  /**
+   * The reply to a command that went out queued behind one whose reply was just read: within
+   * {@link #QUEUED_WAIT} of silence (or the read timeout, if shorter), see there.
+   */
+  private Reply queuedReply(String doing) throws FetchException {
+    Duration read = s.limits().readTimeout();
+    try {
+      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
+      try {
+        return reply(doing);
+      } finally {
+        if (!socket.isClosed()) {
+          socket.setSoTimeout(millis(read));
+        }
+      }
+    } catch (SocketException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+    }
   }
 
   Reply reply(String doing) throws FetchException {
@@ -510,6 +555,13 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void readCapa(Reply r) throws FetchException {
+    // A +OK that a status line follows was a greeting line that came late, after CAPA was sent
+    // (quirk Q16: "+OK second greeting line"), not CAPA's reply: the status line is. Whatever the
+    // bytes' timing, CAPA's -ERR is then read as CAPA refused, never as a capability.
+    for (int junk = 0; r.ok() && junk < 10 && reader.nextLineIsStatus(); junk++) {
+      quirks.add("Q16");
+      r = reply(READING_CAPABILITIES);
+    }
     if (!r.ok()) {
       capa = Set.of();
       capaWorked = false;
@@ -553,7 +605,7 @@ public final class Pop3Session implements FetchSession {
     } catch (FetchException e) {
       broken = true;
       pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
-      throw e;
+      throw e.error() == FetchError.CONNECTION_TIMED_OUT ? new PipelinedUnanswered(e) : e;
     }
     if (!pipelining() || !has("UIDL")) {
       dropListing();
@@ -564,18 +616,22 @@ public final class Pop3Session implements FetchSession {
   private void dropListing() throws FetchException {
     listingSent = false;
     try {
-      Reply stat = reply("counting messages (STAT)");
-      Reply list = reply("listing sizes (LIST)");
+      Reply stat = queuedReply("counting messages (STAT)");
+      Reply list = queuedReply("listing sizes (LIST)");
       if (list.ok()) {
         readListing("listing sizes (LIST)", true, line -> { });
       }
-      Reply uidl = reply("listing unique ids (UIDL)");
+      Reply uidl = queuedReply("listing unique ids (UIDL)");
       if (uidl.ok()) {
         readListing("listing unique ids (UIDL)", true, line -> { });
       }
       log.debug("{} - dropped a listing sent ahead ({}, {}, {})", s.account(), stat, list, uidl);
     } catch (FetchException e) {
       broken = true; // replies may be left unread: nothing more on this connection
+      if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
+        pipeliningStalled();
+        throw new PipelinedUnanswered(e);
+      }
       throw e;
     }
   }
@@ -713,6 +769,11 @@ public final class Pop3Session implements FetchSession {
     return List.copyOf(warnings);
   }
 
+  @Override
+  public Optional<String> lastRefusal() {
+    return Optional.ofNullable(lastRefusal);
+  }
+
   private void warn(FetchException w) {
     if (w != null) {
       warnings.add(w);
@@ -740,6 +801,10 @@ public final class Pop3Session implements FetchSession {
       if (together) {
         broken = true; // replies to the other listing commands may be unread
         pipelinedListingFailed(e);
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT || e.error() == FetchError.WRONG_ORDER) {
+          // Late, or a later command's reply where a dropped one's was due (quirk Q21): one at a time.
+          throw e instanceof PipelinedUnanswered ? e : new PipelinedUnanswered(e);
+        }
       }
       throw e;
     } catch (RuntimeException e) {
@@ -763,6 +828,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   private void listLocked(ListingHandler handler, boolean together) throws FetchException {
+    boolean queued = listingSent; // behind the CAPA, whose reply was read
     if (listingSent) {
       listingSent = false; // STAT, LIST and UIDL: stableUids holds, as CAPA listed UIDL
     } else {
@@ -774,7 +840,7 @@ public final class Pop3Session implements FetchSession {
         }
       }
     }
-    Reply stat = reply("counting messages (STAT)");
+    Reply stat = queued ? queuedReply("counting messages (STAT)") : reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchException notIn = LoginRefusal.notReallyLoggedIn(server(), stat, loggedInWith == null ? null
           : loggedInWith == AuthMechanism.USER ? "USER and PASS" : "AUTH " + Login.saslName(loggedInWith), "STAT");
@@ -786,8 +852,18 @@ public final class Pop3Session implements FetchSession {
     long octets = parts.length >= 2 ? number(parts[1]) : -1;
     if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
       broken = true;
-      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count and size"
-          + " (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
+      FetchException e = new FetchException(FetchError.PROTOCOL, server() + " answered STAT with no valid count"
+          + " and size (RFC 1939 §5: +OK, the number of messages, their size in octets)", stat.line(), null);
+      // Queued, a bare +OK is LIST's or UIDL's reply where a dropped STAT's was due (quirk Q21).
+      throw (together || queued) && stat.text().isBlank() ? new PipelinedUnanswered(e) : e;
+    }
+    if (count >= HOSTILE_COUNT) {
+      // No maildrop holds that many (case R-07): a broken or hostile reply, not a limit to raise.
+      broken = true;
+      throw new FetchException(FetchError.PROTOCOL, server() + " answered STAT with a count of " + count
+          + " messages, which no real mailbox holds: the server is broken or hostile; nothing was fetched",
+          stat.line(), null, Remedy.of("Tell the provider what their server answered (the reply is above); no setting"
+              + " of mailfetch should be raised for it."));
     }
     messageCount = (int) count;
     handler.count(messageCount, octets);
@@ -804,7 +880,7 @@ public final class Pop3Session implements FetchSession {
     if (!together) {
       send("LIST", "LIST");
     }
-    Reply list = reply("listing sizes (LIST)");
+    Reply list = together ? queuedReply("listing sizes (LIST)") : reply("listing sizes (LIST)");
     if (!list.ok()) {
       throw list.exception(FetchError.SERVER_TEMPORARY, server() + " could not list the messages (LIST)");
     }
@@ -841,7 +917,7 @@ public final class Pop3Session implements FetchSession {
       if (!together) {
         send("UIDL", "UIDL");
       }
-      uidl = reply("listing unique ids (UIDL)");
+      uidl = together ? queuedReply("listing unique ids (UIDL)") : reply("listing unique ids (UIDL)");
     }
     if (uidl == null || !uidl.ok()) {
       quirks.add("Q24");
@@ -1117,6 +1193,7 @@ public final class Pop3Session implements FetchSession {
     int window = pipelining() ? WINDOW : 1;
     ArrayDeque<Integer> queue = new ArrayDeque<>(numbers);
     ArrayDeque<Integer> sent = new ArrayDeque<>();
+    boolean answered = false;
     while (!queue.isEmpty() || !sent.isEmpty()) {
       while (sent.size() < window && !queue.isEmpty()) {
         int n = queue.poll();
@@ -1127,10 +1204,13 @@ public final class Pop3Session implements FetchSession {
       String doing = verb + " " + n;
       Reply r;
       try {
-        r = reply(doing);
+        r = window > 1 && answered ? queuedReply(doing) : reply(doing);
+        answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          broken = true;
           pipeliningStalled();
+          throw new PipelinedUnanswered(e);
         }
         throw e;
       }
@@ -1231,29 +1311,24 @@ public final class Pop3Session implements FetchSession {
           r = statusRead;
           statusRead = null;
         } else {
-          r = reply(cmd == CLOSING_NOOP ? "confirming the last message"
+          String doing = cmd == CLOSING_NOOP ? "confirming the last message"
               : cmd == KEEPALIVE_NOOP ? "reading the answer to a keepalive NOOP"
-              : (top ? "reading the top of message " : "retrieving message ") + ((MessageRef) cmd).number());
+              : (top ? "reading the top of message " : "retrieving message ") + ((MessageRef) cmd).number();
+          r = window > 1 && pending != null ? queuedReply(doing) : reply(doing);
         }
       } catch (FetchException e) {
-        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+        if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1
+            && (pending == null || !reader.lastBodyEndedAtCr())) {
+          broken = true;
           pipeliningStalled();
+          if (pending != null) {
+            // Silence after its terminator: nothing of it, nor of anything after it, was left to
+            // come (a '.' left unescaped inside it, quirk Q04, is followed by the rest at once).
+            handler.end();
+          }
+          throw new PipelinedUnanswered(e);
         }
-        FetchException stray = pending == null ? null : strayTerminator(pending, e);
-        if (stray != null) {
-          handler.failed(pending, stray);
-          throw stray;
-        }
-        if (pending != null) {
-          FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
-              ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
-                  + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
-                  + " it stays on the server", e.serverReply().orElse(null), e)
-              : e;
-          handler.failed(pending, framing);
-          throw framing;
-        }
-        throw e;
+        throw bodyFailed(e, pending, handler, window > 1);
       }
       if (pending != null) {
         handler.end(); // the status line after it parsed: the message is whole
@@ -1282,6 +1357,14 @@ public final class Pop3Session implements FetchSession {
         w.topUp();
         continue;
       }
+      if (window > 1) {
+        FetchException misplaced = misplaced(r, ref, batch, following, index, top);
+        if (misplaced != null) {
+          broken = true;
+          pipeliningStalled();
+          throw new PipelinedUnanswered(misplaced);
+        }
+      }
       if (!top) {
         marks.retrieved(ref.number());
       }
@@ -1302,6 +1385,7 @@ public final class Pop3Session implements FetchSession {
       reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos()
           + (long) (ref.size() / 100_000.0 * 1e9), "receiving message " + ref.number());
       reader.replyMayFollow(window > 1);
+      long bodyStart = reader.offset();
       try {
         reader.readBody(handler::data, s.limits().maxMessageSize(), window == 1 && crTolerated() ? dotCrProbe : null);
         if (reader.lastBodyProbed()) {
@@ -1310,6 +1394,7 @@ public final class Pop3Session implements FetchSession {
         }
       } catch (FetchException e) {
         broken = true;
+        e = endless(e, ref, reader.offset() - bodyStart);
         if (reader.lastBodyRanIntoReply() != null) {
           // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
           // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the next.
@@ -1326,6 +1411,90 @@ public final class Pop3Session implements FetchSession {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /**
+   * Pipelined, a server that dropped the command for {@code ref} (quirk Q21) answers a later one in
+   * its place: a reply that names the size of another message in flight instead of this one's, or
+   * one that nothing follows within {@link #QUEUED_WAIT} (a keepalive NOOP's bare +OK). Null when
+   * the reply fits; either way nothing of the message was handed over yet.
+   */
+  private FetchException misplaced(Reply r, MessageRef ref, List<MessageRef> batch, List<MessageRef> following,
+      int index, boolean top) throws FetchException {
+    String what = (top ? "TOP " : "RETR ") + ref.number();
+    String[] f = r.text().strip().split("[ \t]+");
+    long octets = !top && f.length >= 2 && f[1].equalsIgnoreCase("octets") ? number(f[0]) : -1;
+    if (octets >= 0 && octets != ref.size()) {
+      for (int j = index; j < batch.size() + following.size(); j++) {
+        MessageRef later = nth(batch, following, j);
+        if (later.size() == octets) {
+          return new FetchException(FetchError.PROTOCOL, server() + " answered " + what + " with the size of message "
+              + later.number() + ": it dropped a pipelined command (quirk Q21)", r.line(), null);
+        }
+      }
+    }
+    Duration read = s.limits().readTimeout();
+    try {
+      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
+      try {
+        reader.nextLineIsStatus(); // waits for the first bytes of the content
+      } catch (FetchException e) {
+        if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
+          throw e;
+        }
+        return new FetchException(FetchError.CONNECTION_TIMED_OUT, server() + " answered " + what + " and then sent"
+            + " nothing of it: another command's reply in place of one it dropped (quirk Q21)", r.line(), e);
+      } finally {
+        if (!socket.isClosed()) {
+          socket.setSoTimeout(millis(read));
+        }
+      }
+    } catch (SocketException e) {
+      broken = true;
+      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
+    }
+    return null;
+  }
+
+  /**
+   * A body whose deadline passed while it still came, far past the size the server listed for it
+   * (case R-03): a server sending without end, which more time would not mend. Else {@code e}.
+   */
+  private FetchException endless(FetchException e, MessageRef ref, long received) {
+    if (e.error() != FetchError.CONNECTION_TIMED_OUT || e.getCause() instanceof SocketTimeoutException
+        || received <= Math.max(2 * ref.size(), ref.size() + 1_000_000)) {
+      return e; // silence, or a body not past its size: a slow server, as the error says
+    }
+    return new FetchException(FetchError.CONNECTION_TIMED_OUT, "message " + ref.number() + " was still arriving when"
+        + " its time ran out, " + dev.mailfetch.api.internal.Sizes.size(received) + " into a message the server"
+        + " listed as " + dev.mailfetch.api.internal.Sizes.size(ref.size()) + ": the server sends it without end"
+        + " (broken or hostile); it stays on the server", null, e, Remedy.of(
+            "Tell the provider that their server sends message " + ref.number() + " without end; more time would"
+                + " not help. Until it is mended, the message stays on the server and the run stops there.",
+            "Tell the provider that their server sends message " + ref.number() + " without end; a longer deadline"
+                + " would not help. Until it is mended, the message stays on the server and the run stops there."));
+  }
+
+  /** A reply after {@code pending} (null if none) failed with {@code e}: what the caller throws, handed over. */
+  private FetchException bodyFailed(FetchException e, MessageRef pending, MessageHandler handler, boolean pipelined) {
+    if (e.error() == FetchError.CONNECTION_TIMED_OUT && pipelined) {
+      pipeliningStalled();
+    }
+    FetchException stray = pending == null ? null : strayTerminator(pending, e);
+    if (stray != null) {
+      handler.failed(pending, stray);
+      return stray;
+    }
+    if (pending != null) {
+      FetchException framing = e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
+          ? new FetchException(FetchError.READ_ERROR, "message " + pending.number() + " did not end where its"
+              + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
+              + " it stays on the server", e.serverReply().orElse(null), e)
+          : e;
+      handler.failed(pending, framing);
+      return framing;
+    }
+    return e;
   }
 
   /**
@@ -1506,6 +1675,7 @@ public final class Pop3Session implements FetchSession {
   private Set<MessageRef> deleteLocked(List<MessageRef> messages) throws FetchException {
     Set<MessageRef> accepted = new LinkedHashSet<>();
     int window = pipelining() ? WINDOW : 1;
+    boolean answered = false;
     ArrayDeque<MessageRef> queue = new ArrayDeque<>(messages);
     ArrayDeque<MessageRef> sent = new ArrayDeque<>();
     while (!queue.isEmpty() || !sent.isEmpty()) {
@@ -1517,10 +1687,14 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = sent.poll();
       Reply r;
       try {
-        r = reply("deleting message " + ref.number());
+        r = window > 1 && answered ? queuedReply("deleting message " + ref.number())
+            : reply("deleting message " + ref.number());
+        answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
+          broken = true; // without QUIT, the DELEs this connection took are void (RFC 1939 §6)
           pipeliningStalled();
+          throw new PipelinedUnanswered(e);
         }
         throw e;
       }
@@ -1531,7 +1705,8 @@ public final class Pop3Session implements FetchSession {
         accepted.add(ref);
         marks.marked();
       } else {
-        log.warn("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
+        lastRefusal = r.line();
+        log.debug("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
       }
     }
     return accepted;
@@ -1566,14 +1741,15 @@ public final class Pop3Session implements FetchSession {
       Reply r = reply("waiting for the QUIT reply");
       if (!r.ok()) {
         quirks.add("Q35");
-        log.warn("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+        lastRefusal = r.line();
+        log.debug("{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
       } else {
         warn(marks.quitDeletedMore(server(), r));
       }
       return r.ok();
     } catch (FetchException e) {
       quirks.add("Q35");
-      log.warn("{} - no reply to QUIT from {}: deletions not confirmed ({})", s.account(), server(), e.getMessage());
+      log.debug("{} - no reply to QUIT from {}: deletions not confirmed ({})", s.account(), server(), e.getMessage());
       return false;
     } finally {
       close();

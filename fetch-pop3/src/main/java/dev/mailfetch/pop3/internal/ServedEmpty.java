@@ -1,5 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
+import dev.mailfetch.api.internal.Sizes;
+
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.HeaderBlock;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,6 @@ final class ServedEmpty {
   static String evidence(int n, String command, Set<String> fields, int octets, long listed) {
     return "message " + n + " (" + command + ") came as " + (fields.isEmpty() ? "nothing"
         : "only the field" + (fields.size() == 1 ? " " : "s ") + FetchException.escape(String.join(", ", fields)))
-        + " (" + octets + " octets)" + (listed > octets ? ", though LIST gives it " + listed + " octets" : "");
+        + " (" + Sizes.size(octets) + ")" + (listed > octets ? ", though LIST gives it " + Sizes.size(listed) : "");
   }
 }

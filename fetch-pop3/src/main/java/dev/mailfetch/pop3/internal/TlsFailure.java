@@ -3,6 +3,7 @@ package dev.mailfetch.pop3.internal;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import java.time.Duration;
 import javax.net.ssl.SSLException;
 
 /**
@@ -49,8 +50,40 @@ final class TlsFailure {
       "Ask the provider whether the server supports TLS 1.2 or later (older versions are refused, RFC 8996);"
           + " Pop3Doctor shows what the port answers, to send them.");
 
-  /** The error for {@code e}, met while securing the connection to {@code server} ({@code host}, {@code port}). */
-  static FetchException of(SSLException e, String server, String host, int port) {
+  /**
+   * A handshake that ends sooner than this after it began is ended by the server's answer (a server
+   * of old TLS versions only closes at once); one that ends later was a server that stayed silent.
+   */
+  private static final Duration AT_ONCE = Duration.ofSeconds(2);
+
+  /**
+   * The server did not answer the handshake: it stayed silent for the whole {@code allowed} time
+   * ({@code closedAfter} null) or for {@code closedAfter} and then closed the connection (case
+   * N-09: STLS agreed, then nothing). A server that does not answer, not a TLS it cannot speak.
+   */
+  static FetchException noAnswer(String server, boolean afterStls, Duration allowed, Duration closedAfter, Throwable e) {
+    String what = server + (afterStls ? " agreed to start TLS (STLS) but" : "") + " did not answer the TLS handshake: ";
+    if (closedAfter == null) {
+      return new FetchException(FetchError.CONNECTION_TIMED_OUT, what + "it stayed silent for "
+          + Limit.HANDSHAKE_TIMEOUT.words(allowed), null, e, Limit.HANDSHAKE_TIMEOUT.remedy(allowed));
+    }
+    return new FetchException(FetchError.CONNECTION_TIMED_OUT, what + "it stayed silent for " + closedAfter.toSeconds()
+        + " s, then closed the connection", null, e, SILENT_THEN_CLOSED);
+  }
+
+  private static final Remedy SILENT_THEN_CLOSED = Remedy.of(
+      "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
+          + " handshake (mailfetch doctor URL shows what the port answers, to send them).",
+      "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
+          + " handshake (Pop3Doctor shows what the port answers, to send them).");
+
+  /**
+   * The error for {@code e}, met while securing the connection to {@code server} ({@code host},
+   * {@code port}) after STLS ({@code afterStls}) or from the first byte, {@code took} into a
+   * handshake {@code allowed} that long.
+   */
+  static FetchException of(SSLException e, String server, String host, int port, boolean afterStls, Duration took,
+      Duration allowed) {
     String all = chain(e);
     // The JDK says "validity check failed" for both; the cause's class tells which.
     if (all.contains("NotYetValid") || all.contains("NotBefore")) {
@@ -69,6 +102,13 @@ final class TlsFailure {
       return new Refused(Check.UNTRUSTED, server + "'s certificate is self-signed or issued by an authority this client"
           + " does not trust", e, null);
     }
+    if ((all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) && afterStls) {
+      // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
+      // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
+      return new FetchException(FetchError.TLS_FAILED, server + " agreed to start TLS (STLS) but then went on in"
+          + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS", null, e,
+          Advice.stlsBroken());
+    }
     if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
       return new FetchException(FetchError.TLS_FAILED, server + " does not speak TLS on port " + port
           + ": it looks like a plain-text port, which expects STARTTLS or no encryption", null, e,
@@ -78,7 +118,11 @@ final class TlsFailure {
       return new FetchException(FetchError.TLS_FAILED, server + " offers no TLS version this client accepts"
           + " (TLS 1.2 or later is required)", null, e, TOO_OLD);
     }
-    if (all.contains("terminated the handshake") || all.contains("EOFException")) {
+    boolean ended = all.contains("terminated the handshake") || all.contains("EOFException");
+    if (ended && took.compareTo(allowed.dividedBy(2).compareTo(AT_ONCE) < 0 ? allowed.dividedBy(2) : AT_ONCE) >= 0) {
+      return noAnswer(server, afterStls, allowed, took, e);
+    }
+    if (ended) {
       // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert) ends
       // the handshake like this; so does one without a cipher in common.
       return new FetchException(FetchError.TLS_FAILED, server + " closed the connection during the TLS handshake"

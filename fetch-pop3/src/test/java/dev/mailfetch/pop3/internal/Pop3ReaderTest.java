@@ -294,7 +294,7 @@ class Pop3ReaderTest {
     byte[] wire = ascii("x".repeat(10_000) + "\r\n.\r\n");
     FetchException e = assertThrows(FetchException.class, () -> body(reader(wire, 1024, false), 4096));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
-    assertTrue(e.detail().contains("the largest message this client reads (4 KiB)"), e.detail());
+    assertTrue(e.detail().contains("the largest message this client reads (4.1 kB)"), e.detail());
     assertFalse(e.detail().contains("Pop3Limits"), e.detail());
     assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxMessageSize"), e.remedy().library());
     assertTrue(e.remedy().commandLine().contains("no option"), e.remedy().commandLine());
@@ -329,8 +329,8 @@ class Pop3ReaderTest {
     assertEquals(long1, r.readLine(8192, Limit.STATUS_LINE));
     FetchException e = assertThrows(FetchException.class, () -> r.readLine(8192, Limit.STATUS_LINE));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
-    assertTrue(e.detail().contains("the longest reply line (8 KiB)"), e.detail());
-    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxStatusLine (now 8 KiB)"), e.remedy().library());
+    assertTrue(e.detail().contains("the longest reply line (8.2 kB)"), e.detail());
+    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxStatusLine (now 8.2 kB)"), e.remedy().library());
   }
 
   @Test
