@@ -1297,7 +1297,7 @@ public final class Pop3Session implements FetchSession {
     // line proves that the message ended where the terminator said (quirk Q04).
     boolean closeWithNoop = requested <= batch.size() && following.isEmpty();
     Window w = new Window(batch, following, verb, suffix, window, requested, closeWithNoop);
-    w.topUp();
+    topUp(w, batch, handler);
     MessageRef pending = null; // a message whose bytes are in, awaiting the next status line
     int index = 0;
     while (true) {
@@ -1354,7 +1354,7 @@ public final class Pop3Session implements FetchSession {
         quirks.add(top ? "Q33" : "Q34");
         handler.failed(ref, top ? r.exception(FetchError.SERVER_TEMPORARY, server() + " refused to send the top of"
             + " message " + ref.number() + " (TOP); it stays there") : r.listedMessageRefused(server(), ref.number()));
-        w.topUp();
+        topUp(w, batch, handler);
         continue;
       }
       if (window > 1) {
@@ -1410,6 +1410,36 @@ public final class Pop3Session implements FetchSession {
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
+    }
+  }
+
+  /**
+   * Sends what the window has room for, with no message of the batch half read. A connection that
+   * breaks on the way out while a command of the batch is already in flight broke while the server
+   * was answering it (quirk Q36: a server that resets inside RETR 1 is met while RETR 2 goes out,
+   * and the kernel drops what of message 1 had come): that message is the one cut off, as if the
+   * reset had been met reading it, so a message that breaks the connection run after run is
+   * counted against every time, whatever the timing.
+   */
+  private void topUp(Window w, List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    try {
+      w.topUp();
+    } catch (FetchException e) {
+      if (e.error() != FetchError.CONNECTION_RESET) {
+        throw e;
+      }
+      for (Object cmd : ahead) {
+        if (cmd instanceof MessageRef && batch.contains(cmd)) {
+          MessageRef due = (MessageRef) cmd;
+          FetchException cut = new FetchException(FetchError.CONNECTION_RESET, "the connection broke while message "
+              + due.number() + " was due (met while sending the next command)"
+              + (e.getCause() == null || e.getCause().getMessage() == null ? "" : ": " + e.getCause().getMessage()),
+              e.serverReply().orElse(null), e, e.remedy());
+          handler.failed(due, cut);
+          throw cut;
+        }
+      }
+      throw e;
     }
   }
 
