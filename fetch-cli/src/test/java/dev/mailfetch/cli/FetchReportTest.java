@@ -618,6 +618,28 @@ class FetchReportTest {
   }
 
   /**
+   * Review 3, point 6: a message the run never tried, because it had stopped, is not counted as
+   * failed without saying so: the text says "1 failed, 2 not tried (the run had stopped)", the
+   * JSON's {@code not_tried} says how many of {@code failed} were never tried, and {@code
+   * failed_messages} lists the one that was.
+   */
+  @Test
+  void Q36_aMessageNeverTried_isCountedAsNotTried_notAsFailed_inTextAndJson() {
+    try (FakePop3Server s = server(mailbox(3)).quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      Run text = fetch(s, "--timeout", "5", "--state", tmp.resolve("text-state").toString());
+      assertNotEquals(0, text.exit(), text.err());
+      String summary = text.out().lines().filter(l -> l.contains(" listed: ")).findFirst().orElse("");
+      assertTrue(summary.contains(", 1 failed, 2 not tried (the run had stopped), "), text.out());
+
+      Run json = fetch(s, "--timeout", "5", "--json", "--state", tmp.resolve("json-state").toString());
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals(3L, j.get("failed"), json.out());
+      assertEquals(2L, j.get("not_tried"), json.out());
+      assertEquals(1, Json.list(j.get("failed_messages")).size(), json.out());
+    }
+  }
+
+  /**
    * Review 2, point 7: the run in which a failure inside a message both quarantines that message
    * and stops the run says it once, in two lines, with one advice (the quarantine's: fix the cause,
    * then --retry-quarantined), never also "try again later"; the JSON's error is that message's
