@@ -251,6 +251,7 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher retrying = null;
     try {
       sink = openSink(place);
+      StateDirectory.create(stateDir, st.directory(), state != null);
       store = openState(st.directory());
       AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
@@ -532,6 +533,10 @@ final class FetchCommand implements Callable<Integer> {
       }
     }
     for (String rule : labelRules) {
+      String wrong = LabelRuleWords.problem(rule);
+      if (wrong != null) {
+        throw bad("--label-rule " + rule + ": " + wrong);
+      }
       try {
         b.rule(rule);
       } catch (IllegalArgumentException e) {
