@@ -113,7 +113,7 @@ final class JsonReport {
     }
     for (FetchException w : r.warnings()) {
       g.writeStartObject();
-      fields(g, Problem.of(w, o.advice()));
+      fields(g, Problem.of(w, o.advice()).asWarning());
       g.writeEndObject();
     }
     g.writeEndArray();

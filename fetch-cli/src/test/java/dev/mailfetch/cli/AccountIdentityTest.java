@@ -222,6 +222,28 @@ class AccountIdentityTest {
     }
   }
 
+  /**
+   * Review 3, point 8: a warning's {@code exit_code} is the exit code it gives the run (3), the
+   * same for the library's warnings (DELETION_UNCONFIRMED, whose code as an error would be 53) and
+   * the command's own (ACCOUNT_KNOWN_ELSEWHERE).
+   */
+  @Test
+  void everyJsonWarning_carriesTheExitCodeItGivesTheRun_three() {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(98, 2).toMailbox())
+        .quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR).start()) {
+      assertEquals(0, fetch(s, "alice", "localhost", "--quiet").exit(), "nothing deleted, nothing to confirm");
+      FetchCommandTest.Run r = fetch(s, "alice", "127.0.0.1", "--json", "--delete");
+      assertEquals(3, r.exit(), r.out());
+      Map<String, Object> j = Json.object(r.out());
+      List<Object> warnings = Json.list(j.get("warnings"));
+      assertEquals(List.of("ACCOUNT_KNOWN_ELSEWHERE", "DELETION_UNCONFIRMED"),
+          warnings.stream().map(w -> Json.map(w).get("code")).toList(), r.out());
+      for (Object w : warnings) {
+        assertEquals((long) r.exit(), Json.map(w).get("exit_code"), r.out());
+      }
+    }
+  }
+
   @Test
   void twoAccountsOfAConfig_atTwoNamesOfOneServer_areOneMailbox_theSecondRefused() throws IOException {
     try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(96, 3).toMailbox())

@@ -117,7 +117,7 @@ class FetchReportTest {
       assertEquals(1, warnings.size(), json.out());
       Map<String, Object> w = Json.map(warnings.get(0));
       assertEquals("DELETION_UNCONFIRMED", w.get("code"));
-      assertEquals((long) FetchError.DELETION_UNCONFIRMED.exitCode(), w.get("exit_code"));
+      assertEquals(3L, w.get("exit_code"), "the exit code the warning gives the run: " + json.out());
       assertTrue(String.valueOf(w.get("detail")).contains("QUIT"), json.out());
       assertTrue(String.valueOf(w.get("remedy")).contains("Nothing is lost"), json.out());
       assertFalse(j.containsKey("error"), "a warning is not an error: " + json.out());
