@@ -64,7 +64,16 @@ final class FakeServerCommand implements Callable<Integer> {
         a.add(arg);
       }
     }
-    return FakeServerMain.run(a.toArray(new String[0]), o, e, env);
+    try {
+      return FakeServerMain.run(a.toArray(new String[0]), o, e, env);
+    } catch (RuntimeException bug) {
+      // Not the command's general advice for a bug: that names --verbose, which fake-server does not take.
+      Problem p = Problem.unexpected(bug);
+      e.println("mailfetch: " + p.detail());
+      e.println("mailfetch fake-server failed in a way it does not expect (a bug); nothing is served."
+          + " Report it with the command you ran and this output.");
+      return p.exitCode();
+    }
   }
 
   /**

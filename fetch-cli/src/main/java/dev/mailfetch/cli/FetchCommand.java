@@ -170,10 +170,26 @@ final class FetchCommand implements Callable<Integer> {
   /**
    * This command's account, with its sink and state open: a Fetcher to run as often as wanted;
    * {@code retrying} the same with --retry-quarantined, for a poll's first check (null without it);
-   * {@code notices} what the command warns of before the first run.
+   * {@code warnings} what the command warns of once the account's first run has listed its mailbox
+   * (while nothing is listed, its state is not kept, so the next run would be new again: see {@link
+   * #notices()}), {@code listed} whether a run has.
    */
-  record Opened(Fetcher fetcher, Fetcher retrying, String host, String describe, List<Problem> notices,
-      Closer resources, Closer unmade) implements AutoCloseable {
+  record Opened(Fetcher fetcher, Fetcher retrying, String host, String describe, List<Problem> warnings,
+      Listed listed, Closer resources, Closer unmade) implements AutoCloseable {
+    /**
+     * The command's own warnings about the account, once a run has listed its mailbox; none
+     * before. A run that fails before it lists (a refused login, a failed TLS handshake) downloads
+     * nothing and leaves no state behind, so a warning about what it downloads would be false, and
+     * the run that next lists would say it again. Called before {@link #close()}.
+     */
+    List<Problem> notices() {
+      try {
+        return listed.get() ? warnings : List.of();
+      } catch (IOException e) {
+        return warnings; // the state cannot tell: say it rather than hide it
+      }
+    }
+
     @Override
     public void close() throws IOException {
       resources.close();
@@ -187,6 +203,11 @@ final class FetchCommand implements Callable<Integer> {
     void removeIfNeverListed() throws IOException {
       unmade.close();
     }
+  }
+
+  /** Whether an account's run has listed its mailbox (its state keeps a first run). */
+  interface Listed {
+    boolean get() throws IOException;
   }
 
   /** Closes what an account holds open. */
@@ -230,6 +251,7 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher retrying = null;
     try {
       sink = openSink(place);
+      StateDirectory.create(stateDir, st.directory(), state != null);
       store = openState(st.directory());
       AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
@@ -265,7 +287,7 @@ final class FetchCommand implements Callable<Integer> {
     DedupStore sn = ownSeen;
     boolean[] neverListed = {false}; // known when closed
     return new Opened(fetcher, retrying, AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
-        + place.describe(), notices, () -> {
+        + place.describe(), notices, () -> js.firstRun().isPresent(), () -> {
           neverListed[0] = js.firstRun().isEmpty();
           closeAll(sk, js, sn);
           if (neverListed[0] && !polled) {
@@ -285,11 +307,12 @@ final class FetchCommand implements Callable<Integer> {
     String knownUrl = typed.at(known.contains(":") ? "[" + known + "]" : known);
     return Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, st.account() + " is a new account here, but " + here
         + " is the same server as " + known + ", where " + a.user() + " is known (" + JournalUidStore.directoryFor(
-            stateDir, AccountName.of(a.user(), known, typed.port())) + "): this run downloads every message again",
+            stateDir, AccountName.of(a.user(), known, typed.port())) + "): this run counted every message on the"
+            + " server as new",
         "This URL names a mailbox already fetched under another name of its server, so its mail is downloaded"
             + " again (the default dedup policy discards the second copies).",
         "To go on where that account left off, " + advice.url(knownUrl) + "; if the two are different mailboxes,"
-            + " nothing needs doing (this is said once).");
+            + " nothing needs doing (this is said once: from now on the account is known under this name too).");
   }
 
   /**
@@ -364,12 +387,8 @@ final class FetchCommand implements Callable<Integer> {
       }
       return failed;
     }
-    if (!json) {
-      for (Problem p : opened.notices()) {
-        TextReport.problem(err, prefix + "warning: ", p);
-      }
-    }
     FetchResult r;
+    List<Problem> notices;
     try {
       if (!quiet && !json) {
         out.println("Fetching " + opened.describe() + "...");
@@ -377,6 +396,7 @@ final class FetchCommand implements Callable<Integer> {
       }
       r = opened.fetcher().run();
     } finally {
+      notices = opened.notices(); // known once the run has (or has not) listed the mailbox
       try {
         opened.close();
       } catch (IOException e) {
@@ -390,9 +410,12 @@ final class FetchCommand implements Callable<Integer> {
       TextReport.summary(out, r, verbose, advice);
     }
     if (!json) {
+      for (Problem p : notices) {
+        TextReport.problem(err, prefix + "warning: ", p);
+      }
       TextReport.items(err, prefix, "  ", TextReport.attention(r, sizeLimit(), advice));
     }
-    return RunOutcome.of(account, r, sizeLimit(), advice, opened.notices());
+    return RunOutcome.of(account, r, sizeLimit(), advice, notices);
   }
 
   // ---------------------------------------------------------------- the sink and policies
@@ -510,6 +533,10 @@ final class FetchCommand implements Callable<Integer> {
       }
     }
     for (String rule : labelRules) {
+      String wrong = LabelRuleWords.problem(rule);
+      if (wrong != null) {
+        throw bad("--label-rule " + rule + ": " + wrong);
+      }
       try {
         b.rule(rule);
       } catch (IllegalArgumentException e) {

@@ -93,6 +93,7 @@ final class JsonReport {
     g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
     g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
     g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
+    g.writeNumberField("not_tried", TextReport.notTried(r));
     g.writeNumberField("deleted", r.deleted());
     g.writeNumberField("bytes", r.bytesDelivered());
     g.writeArrayFieldStart("quirks");
@@ -112,7 +113,7 @@ final class JsonReport {
     }
     for (FetchException w : r.warnings()) {
       g.writeStartObject();
-      fields(g, Problem.of(w, o.advice()));
+      fields(g, Problem.of(w, o.advice()).asWarning());
       g.writeEndObject();
     }
     g.writeEndArray();

@@ -128,7 +128,22 @@ final class PollCommand implements Callable<Integer> {
         one.env = env;
         one.polled = true;
         String name = account.getKey();
-        one.finished = r -> results.put(name, r);
+        FetchCommand.Opened[] mine = new FetchCommand.Opened[1];
+        java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
+        one.finished = r -> {
+          results.put(name, r);
+          // the command's own warnings, after the first run that lists the mailbox (FetchCommand.Opened#notices)
+          FetchCommand.Opened o = mine[0];
+          if (!json && o != null && !warned.get()) {
+            List<Problem> w = o.notices();
+            if (!w.isEmpty() && warned.compareAndSet(false, true)) {
+              for (Problem p : w) {
+                TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
+              }
+              err.flush();
+            }
+          }
+        };
         one.sharedDedup = dedupStores;
         one.advice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
         advice.put(name, one.advice);
@@ -142,6 +157,7 @@ final class PollCommand implements Callable<Integer> {
           }
           cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
           FetchCommand.Opened o = one.open();
+          mine[0] = o;
           try {
             // --retry-quarantined: the first check retries (with --once the only one)
             poller.add(o.retrying() != null ? o.retrying() : o.fetcher(), o.host());
@@ -153,11 +169,6 @@ final class PollCommand implements Callable<Integer> {
           lines.named(o.fetcher().account(), name, one.sizeLimit(), one.advice);
           if (!quiet && !json) {
             out.println("polling " + name + ": " + o.describe());
-          }
-          if (!json) {
-            for (Problem p : o.notices()) {
-              TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
-            }
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;

@@ -44,6 +44,15 @@ record Problem(String code, int exitCode, String message, String detail, String 
     return new Problem(code, 3, code + ": " + detail, detail, meaning, remedy);
   }
 
+  /**
+   * This problem as a warning: its exit code the one it gives the run, 3 (WARNING), the same for
+   * every warning, the library's and the command's own; its code still says which it is (a
+   * DELETION_UNCONFIRMED that stopped a library caller's run would be 53, but in a run it never does).
+   */
+  Problem asWarning() {
+    return new Problem(code, 3, message, detail, meaning, remedy);
+  }
+
   /** An argument {@code mailfetch COMMAND} cannot use; {@code message} names the option. */
   static Problem arguments(String message, String command) {
     return new Problem(ARGUMENTS, 2, ARGUMENTS + ": " + message, message,

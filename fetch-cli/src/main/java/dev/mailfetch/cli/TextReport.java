@@ -63,11 +63,28 @@ final class TextReport {
     }
     String unconfirmed = notDone.isEmpty() ? "" : " (" + String.join(", ", notDone) + ")";
     int duplicates = r.count(MessageOutcome.Kind.DUPLICATE);
+    int notTried = notTried(r);
     return "  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
         + Units.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
         + duplicates + (duplicates == 1 ? " duplicate, " : " duplicates, ") + r.count(MessageOutcome.Kind.SKIPPED)
-        + " skipped" + skippedWhy(r) + ", " + r.count(MessageOutcome.Kind.FAILED) + " failed, " + r.deleted()
-        + " deleted" + unconfirmed;
+        + " skipped" + skippedWhy(r) + ", " + (r.count(MessageOutcome.Kind.FAILED) - notTried) + " failed, "
+        + (notTried > 0 ? notTried + " not tried (the run had stopped), " : "") + r.deleted() + " deleted"
+        + unconfirmed;
+  }
+
+  /**
+   * The messages the run never tried because it had stopped: the library counts them as failed
+   * (each carries the error that stopped the run), the text and the JSON's {@code not_tried} say
+   * them apart.
+   */
+  static int notTried(FetchResult r) {
+    int n = 0;
+    for (MessageOutcome m : r.outcomes()) {
+      if (m.kind() == MessageOutcome.Kind.FAILED && !m.attempted()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -86,6 +86,33 @@ class AccountIdentityTest {
   }
 
   @Test
+  void aRunThatFailsBeforeListing_isNotWarnedOfAKnownAccount_theFirstRunThatListsIs_andOnlyIt() throws IOException {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(97, 2).toMailbox())
+        .start()) {
+      assertEquals(0, fetch(s, "alice", "localhost").exit());
+      // a wrong password: the run downloads nothing, so it is not told it downloads everything again
+      FetchCommandTest.Run refused = FetchCommandTest.mailfetch(Map.of("PW", "wrong"), "fetch",
+          "pop3://alice@127.0.0.1:" + s.port(), "--password-env", "PW", "--tls", "none", "--allow-plaintext-auth",
+          "--to", "maildir:" + tmp.resolve("Mail"), "--dedup", "none");
+      assertEquals(20, refused.exit(), refused.err());
+      assertFalse(refused.err().contains("ACCOUNT_KNOWN_ELSEWHERE"), refused.err());
+      FetchCommandTest.Run refusedJson = FetchCommandTest.mailfetch(Map.of("PW", "wrong"), "fetch",
+          "pop3://alice@127.0.0.1:" + s.port(), "--password-env", "PW", "--tls", "none", "--allow-plaintext-auth",
+          "--to", "maildir:" + tmp.resolve("Mail"), "--dedup", "none", "--json");
+      assertFalse(refusedJson.out().contains("ACCOUNT_KNOWN_ELSEWHERE"), refusedJson.out());
+
+      FetchCommandTest.Run listed = fetch(s, "alice", "127.0.0.1");
+      assertEquals(3, listed.exit(), listed.out() + listed.err());
+      assertEquals(1, listed.err().lines().filter(l -> l.contains("ACCOUNT_KNOWN_ELSEWHERE")).count(), listed.err());
+      assertTrue(listed.err().contains("this is said once"), listed.err());
+
+      FetchCommandTest.Run next = fetch(s, "alice", "127.0.0.1");
+      assertEquals(0, next.exit(), next.err());
+      assertFalse(next.err().contains("ACCOUNT_KNOWN_ELSEWHERE"), "said once, as it claims: " + next.err());
+    }
+  }
+
+  @Test
   void aStateKeptUnderTheHostAsTyped_byAnEarlierVersion_isStillFound() throws IOException {
     try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(94, 2).toMailbox()).start()) {
       Path state = tmp.resolve("Mail/mailfetch-state");
@@ -192,6 +219,28 @@ class AccountIdentityTest {
       assertEquals("ACCOUNT_KNOWN_ELSEWHERE", w.get("code"));
       assertEquals(3L, w.get("exit_code"));
       assertTrue(String.valueOf(w.get("remedy")).contains("pop3://alice@localhost:" + s.port()), r.out());
+    }
+  }
+
+  /**
+   * Review 3, point 8: a warning's {@code exit_code} is the exit code it gives the run (3), the
+   * same for the library's warnings (DELETION_UNCONFIRMED, whose code as an error would be 53) and
+   * the command's own (ACCOUNT_KNOWN_ELSEWHERE).
+   */
+  @Test
+  void everyJsonWarning_carriesTheExitCodeItGivesTheRun_three() {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(98, 2).toMailbox())
+        .quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR).start()) {
+      assertEquals(0, fetch(s, "alice", "localhost", "--quiet").exit(), "nothing deleted, nothing to confirm");
+      FetchCommandTest.Run r = fetch(s, "alice", "127.0.0.1", "--json", "--delete");
+      assertEquals(3, r.exit(), r.out());
+      Map<String, Object> j = Json.object(r.out());
+      List<Object> warnings = Json.list(j.get("warnings"));
+      assertEquals(List.of("ACCOUNT_KNOWN_ELSEWHERE", "DELETION_UNCONFIRMED"),
+          warnings.stream().map(w -> Json.map(w).get("code")).toList(), r.out());
+      for (Object w : warnings) {
+        assertEquals((long) r.exit(), Json.map(w).get("exit_code"), r.out());
+      }
     }
   }
 

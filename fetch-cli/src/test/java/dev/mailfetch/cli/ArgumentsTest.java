@@ -59,6 +59,42 @@ class ArgumentsTest {
   }
 
   @Test
+  void aLabelRuleWithAnInvalidRegularExpression_saysSoAndWhere_exit2() {
+    String[] withLabel = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--label-rule", "Subject~[=X"};
+    FetchCommandTest.Run r = mailfetch(withLabel);
+    assertBadArgument(r, "the regular expression \"[\" is not valid", withLabel);
+    assertTrue(r.err().contains("unclosed character class") && r.err().contains("character 1"), r.err());
+    String[] star = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--label-rule", "Subject~ab**=X"};
+    FetchCommandTest.Run r2 = mailfetch(star);
+    assertBadArgument(r2, "the regular expression \"ab**\" is not valid", star);
+    assertTrue(r2.err().contains("character 4"), r2.err());
+    // without its =LABEL: what is missing, and that its regular expression is invalid too
+    String[] noLabel = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--label-rule", "Subject~["};
+    FetchCommandTest.Run r3 = mailfetch(noLabel);
+    assertBadArgument(r3, "HEADER~REGEX=LABEL", noLabel);
+    assertTrue(r3.err().contains("=LABEL") && r3.err().contains("the regular expression \"[\" is not valid"), r3.err());
+  }
+
+  @Test
+  void aStateDirectoryThatCannotBeCreated_namesStateAndThePath_andWhatToDo() throws IOException {
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+    Path state = file.resolve("x");
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", MailCorpus.generate(3, 1).toMailbox())
+        .start()) {
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("PW", "pw"), "fetch", "pop3://alice@localhost:"
+          + s.port(), "--password-env", "PW", "--tls", "none", "--allow-plaintext-auth", "--to", "maildir:"
+          + file.resolveSibling("Mail"), "--state", state.toString());
+      assertEquals(71, r.exit(), r.err());
+      List<String> lines = r.err().lines().toList();
+      assertEquals(2, lines.size(), r.err());
+      assertTrue(lines.get(0).startsWith("mailfetch: STATE_FAILED: ") && lines.get(0).contains(state.toString())
+          && lines.get(0).contains("not a directory"), r.err());
+      assertTrue(lines.get(1).contains("--state DIR"), "the advice names --state: " + r.err());
+      assertFalse(r.err().contains("Exception"), r.err());
+    }
+  }
+
+  @Test
   void aSecretJavaCouldNotDecode_isABadArgumentNamingTheLocale_notAWrongPassword() {
     // What System.getenv gives for "pässword" when LANG is unset (cron, systemd, a container):
     // the environment is decoded as ASCII and each byte of the ä becomes U+FFFD.

@@ -53,4 +53,42 @@ class FakeServerCommandTest {
     assertTrue(out.toString().contains("12 listed: 12 stored"), out.toString());
     assertEquals(0, running.get(20, TimeUnit.SECONDS), "it stops after --max-sessions");
   }
+
+  @Test
+  void aBusyPort_isSaidAsInUse_withWhatToType_exit2_notABug() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(),
+          "fake-server", "--port", String.valueOf(port), "--max-sessions", "1");
+      String said = err.toString();
+      assertEquals(2, exit, said);
+      assertTrue(said.contains("port " + port) && said.contains("in use"), said);
+      assertTrue(said.toLowerCase(java.util.Locale.ROOT).contains("choose another with --port") && said.contains("leave --port out"), said);
+      assertTrue(!said.contains("bug") && !said.contains("unexpected"), said);
+      assertNoAdviceFakeServerRejects(said);
+    }
+  }
+
+  @Test
+  void aCaFileThatCannotBeWritten_namesCaOutAndThePath_exit2() {
+    StringWriter err = new StringWriter();
+    Path nowhere = tmp.resolve("no-such-dir").resolve("ca.pem");
+    int exit = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), Map.of(),
+        "fake-server", "--tls", "implicit", "--ca-out", nowhere.toString(), "--max-sessions", "1");
+    String said = err.toString();
+    assertEquals(2, exit, said);
+    assertTrue(said.contains("--ca-out") && said.contains(nowhere.toString()), said);
+    assertTrue(said.contains("cannot write"), said);
+    assertNoAdviceFakeServerRejects(said);
+  }
+
+  /** Every option fake-server advises is one it takes (it has no --verbose, --json, --trace). */
+  private static void assertNoAdviceFakeServerRejects(String said) {
+    for (String option : java.util.List.of("--verbose", "--json", "--trace", "--quiet")) {
+      assertTrue(!said.contains(option), "advises " + option + ", which fake-server rejects: " + said);
+    }
+    assertTrue(!said.contains("Exception"), "no Java class name: " + said);
+  }
 }

@@ -117,7 +117,7 @@ class FetchReportTest {
       assertEquals(1, warnings.size(), json.out());
       Map<String, Object> w = Json.map(warnings.get(0));
       assertEquals("DELETION_UNCONFIRMED", w.get("code"));
-      assertEquals((long) FetchError.DELETION_UNCONFIRMED.exitCode(), w.get("exit_code"));
+      assertEquals(3L, w.get("exit_code"), "the exit code the warning gives the run: " + json.out());
       assertTrue(String.valueOf(w.get("detail")).contains("QUIT"), json.out());
       assertTrue(String.valueOf(w.get("remedy")).contains("Nothing is lost"), json.out());
       assertFalse(j.containsKey("error"), "a warning is not an error: " + json.out());
@@ -615,6 +615,28 @@ class FetchReportTest {
       }
     }
     assertTrue(merged, "a failure inside a message that stopped the run is said as both, once");
+  }
+
+  /**
+   * Review 3, point 6: a message the run never tried, because it had stopped, is not counted as
+   * failed without saying so: the text says "1 failed, 2 not tried (the run had stopped)", the
+   * JSON's {@code not_tried} says how many of {@code failed} were never tried, and {@code
+   * failed_messages} lists the one that was.
+   */
+  @Test
+  void Q36_aMessageNeverTried_isCountedAsNotTried_notAsFailed_inTextAndJson() {
+    try (FakePop3Server s = server(mailbox(3)).quirk(Quirk.Q36_DROP_MID_RETR).start()) {
+      Run text = fetch(s, "--timeout", "5", "--state", tmp.resolve("text-state").toString());
+      assertNotEquals(0, text.exit(), text.err());
+      String summary = text.out().lines().filter(l -> l.contains(" listed: ")).findFirst().orElse("");
+      assertTrue(summary.contains(", 1 failed, 2 not tried (the run had stopped), "), text.out());
+
+      Run json = fetch(s, "--timeout", "5", "--json", "--state", tmp.resolve("json-state").toString());
+      Map<String, Object> j = Json.object(json.out());
+      assertEquals(3L, j.get("failed"), json.out());
+      assertEquals(2L, j.get("not_tried"), json.out());
+      assertEquals(1, Json.list(j.get("failed_messages")).size(), json.out());
+    }
   }
 
   /**

@@ -609,7 +609,12 @@ public final class FakePop3Server implements AutoCloseable {
       return this;
     }
 
-    /** Binds to a free loopback port and starts accepting. */
+    /**
+     * Binds to the loopback port (a free one unless {@link #port(int)} chose one) and starts accepting.
+     *
+     * @throws UncheckedIOException when it cannot listen; its cause is a {@link java.net.BindException}
+     *     when the port chosen is in use
+     */
     public FakePop3Server start() {
       if (tls != TlsMode.NONE && sslContext == null) {
         throw new IllegalStateException("TLS mode " + tls + " needs certificates: tls(mode, certificates)");
@@ -625,6 +630,10 @@ public final class FakePop3Server implements AutoCloseable {
       }
       try {
         return new FakePop3Server(new Settings(this));
+      } catch (java.net.BindException e) {
+        // The usual cause by far: another program listens there, or a connection just closed on it.
+        throw new UncheckedIOException(port == 0 ? "cannot listen on loopback: no free port"
+            : "cannot listen on loopback port " + port + ": the port is in use", e);
       } catch (SocketException e) {
         throw new UncheckedIOException("cannot listen on loopback", e);
       } catch (IOException e) {

@@ -153,8 +153,16 @@ public final class FakeServerMain {
       return 2;
     }
     try {
-      FakeMailbox box = maildir != null ? FakeMailbox.fromMaildir(maildir)
-          : MailCorpus.generate(seed, generate >= 0 ? generate : 20).toMailbox();
+      FakeMailbox box;
+      try {
+        box = maildir != null ? FakeMailbox.fromMaildir(maildir)
+            : MailCorpus.generate(seed, generate >= 0 ? generate : 20).toMailbox();
+      } catch (IOException e) {
+        err.println("fake-server: cannot read the messages of the Maildir " + maildir + " (" + why(e) + ")");
+        err.println("Give a Maildir you can read (its new/ and cur/ directories) with --maildir DIR,"
+            + " or --generate N for generated messages.");
+        return 2;
+      }
       b.account(user, password, box).quirk(quirks.toArray(new Quirk[0]));
       String caNote = "";
       TestCertificates certs = null;
@@ -164,14 +172,33 @@ public final class FakeServerMain {
           b.tls(tls, certs);
         }
         Path pem = caOut != null ? caOut : Files.createTempFile("mailfetch-test-ca", ".pem");
-        Files.writeString(pem, certs.caPem());
+        try {
+          Files.writeString(pem, certs.caPem());
+        } catch (IOException e) {
+          err.println("fake-server: cannot write the test CA to " + pem + " (" + why(e) + ")");
+          err.println("Give a file in a directory that exists and that you can write with --ca-out FILE,"
+              + " or leave --ca-out out for a temporary file.");
+          return 2;
+        }
         caNote = "; trust the CA in " + pem;
       }
       if (profile != null) {
         profile.applyTo(b, certs);
         caNote += "; hostile case " + profile.id() + " " + profile.name();
       }
-      try (FakePop3Server server = b.start()) {
+      FakePop3Server started;
+      try {
+        started = b.start();
+      } catch (java.io.UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.net.BindException)) {
+          throw e;
+        }
+        err.println("fake-server: " + e.getMessage()
+            + " (another program listens on it, or a connection just closed on it is still winding down)");
+        err.println("Choose another with --port N, or leave --port out for a free one.");
+        return 2;
+      }
+      try (FakePop3Server server = started) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
         out.printf(Locale.ROOT, "fake POP3 server listening on %s:%d (%s%s)%n", server.host(), server.port(),
@@ -189,12 +216,30 @@ public final class FakeServerMain {
       }
       return 0;
     } catch (IOException e) {
-      err.println("fake-server: " + e.getMessage());
+      err.println("fake-server: cannot start: " + why(e));
+      err.println("Nothing is served. Run it again; if it fails the same way, report it with this output.");
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
     }
+  }
+
+  /** Why a file operation failed, in words rather than an exception's name (its message is often only the path). */
+  private static String why(IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file or directory: " + e.getMessage();
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + e.getMessage();
+    }
+    if (e instanceof java.nio.file.NotDirectoryException) {
+      return "not a directory: " + e.getMessage();
+    }
+    if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+      return ((java.nio.file.FileSystemException) e).getReason() + ": " + ((java.nio.file.FileSystemException) e).getFile();
+    }
+    return e.getMessage() != null ? e.getMessage() : "no reason given";
   }
 
   /** The options that take a value. */
