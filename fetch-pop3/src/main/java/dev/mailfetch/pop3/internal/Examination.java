@@ -832,6 +832,12 @@ public final class Examination {
       inStep = deep(ses, d, l, samples, topped);
       checked.add("RETR of the samples (deep)");
     }
+    if (!topRefused.isEmpty()) { // not retrieved: say what was measured, blame neither TOP nor the message
+      List<Integer> worked = topped.keySet().stream().sorted().toList();
+      d.add(Symptom.TOP_REFUSED, String.join("; ", topRefused.values()) + (worked.isEmpty()
+          ? "; TOP was refused for every sampled message" : "; TOP of " + messages(worked) + " worked"));
+      topRefused.clear();
+    }
     if (inStep && l.statCount > 0 && ses.capaWorked) {
       inStep = singleForms(ses, d, l);
       checked.add("UIDL n and LIST n");
@@ -954,11 +960,7 @@ public final class Examination {
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
       String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
-      if (plan.deep()) {
-        topRefused.put(n, said); // RETR tells whether TOP or the message is at fault (quirk Q34)
-      } else {
-        d.add(Symptom.TOP_BROKEN, said);
-      }
+      topRefused.put(n, said); // only RETR tells whether TOP or the message is at fault (Q33 or Q34)
       return true;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -1068,6 +1070,16 @@ public final class Examination {
       return " (LIST's size is a multiple of 1024, as when sizes are rounded: Q32)";
     }
     return "";
+  }
+
+  /** "message 1", "messages 1 and 3", "messages 1, 3 and 5". */
+  private static String messages(List<Integer> ns) {
+    if (ns.size() == 1) {
+      return "message " + ns.get(0);
+    }
+    String head = ns.subList(0, ns.size() - 1).stream().map(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", "));
+    return "messages " + head + " and " + ns.get(ns.size() - 1);
   }
 
   /** Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or Q34). */
