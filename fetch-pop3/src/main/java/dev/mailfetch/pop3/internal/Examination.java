@@ -382,12 +382,12 @@ public final class Examination {
         return;
       }
       caps.notes.add("greeting: " + FetchException.escape(greeting.line()));
-      if (ses.quirks.contains("Q16")) {
-        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
-      }
+      // Junk is said before CAPA's answer whether it came with the greeting or behind CAPA (met by
+      // its reply): one order, however the bytes met the reads.
       try {
         ses.capa();
       } catch (Pop3Session.CapaBroken e) {
+        greetingJunk(caps, ses);
         if (!capaBroke) {
           caps.add(Symptom.CAPA_REFUSED, "the server " + (e.error() == FetchError.CONNECTION_TIMED_OUT
               ? "did not answer CAPA" : "closed the connection on CAPA") + "; examined again without it");
@@ -399,11 +399,9 @@ public final class Examination {
         }
         throw e;
       }
+      greetingJunk(caps, ses);
       if (!ses.capaWorked && !capaBroke) {
         caps.add(Symptom.CAPA_REFUSED, "CAPA was answered -ERR");
-      }
-      if (ses.quirks.contains("Q16")) { // junk that came late is met by the first command's reply
-        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
       }
       before = ses.capa;
       if (ses.capaWorked) {
@@ -1070,6 +1068,12 @@ public final class Examination {
       return " (LIST's size is a multiple of 1024, as when sizes are rounded: Q32)";
     }
     return "";
+  }
+
+  private static void greetingJunk(StepDraft caps, Pop3Session ses) {
+    if (ses.quirks.contains("Q16")) {
+      caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
+    }
   }
 
   /** "message 1", "messages 1 and 3", "messages 1, 3 and 5". */
