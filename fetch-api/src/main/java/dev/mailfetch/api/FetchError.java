@@ -296,11 +296,17 @@ public enum FetchError {
   LIMIT_EXCEEDED(
       60,
       false,
-      "A configured limit was reached.",
-      List.of("a message, line, list or exchange was larger than the limit allows"),
+      "A size or count limit was reached; the message names which limit, and the advice whether an option raises it.",
+      List.of(
+          "a message is larger than the message size limit (an option raises it)",
+          "the mailbox lists more messages than the listing limit",
+          "a reply line, listing or login exchange from the server is larger than this machine accepts from any"
+              + " server (no option raises it: such a server is broken or hostile)"),
       Remedy.of(
-          "Raise the setting named in the message if the size is expected; otherwise the server may"
-              + " be misbehaving.")),
+          "Follow the advice given with the message: raise the limit it names where an option raises it and the"
+              + " size is expected; where none does, tell the provider what the message shows.",
+          "Follow the advice given with the message: raise the limit it names (FetchLimits or Pop3Limits) if the"
+              + " size is expected; otherwise tell the provider what the message shows.")),
 
   /** The sink could not store a message (disk full, permissions, vanished directory...). */
   SINK_FAILED(

@@ -77,9 +77,11 @@ final class NoLoginMethod {
       lib.add((lib.isEmpty() ? "T" : "or, t") + what.substring(1) + " provider (oauthTokens(TokenProvider))");
     }
     if (cli.isEmpty()) {
-      String none = "The server offers no login method mailfetch can use with any credentials: ask the provider for"
-          + " a standard login (USER and PASS, PLAIN or LOGIN, over TLS).";
-      return Remedy.of(none);
+      String none = "The server offers no login method mailfetch knows (it logs in with USER, PLAIN, LOGIN, CRAM-MD5"
+          + " or APOP and a password, or XOAUTH2 or OAUTHBEARER and a token, as ";
+      String ask = " allows them): ask the provider for a standard login (USER and PASS, PLAIN or LOGIN, over TLS).";
+      return Remedy.of(none + "--auth MECH,MECH" + ask, none + "the source builder's mechanisms(AuthMechanism...)"
+          + ask);
     }
     String end = "; nothing was sent, so the password or token is not the question.";
     return Remedy.of(String.join("; ", cli) + end, String.join("; ", lib) + end);
