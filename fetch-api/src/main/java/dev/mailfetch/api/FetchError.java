@@ -126,16 +126,21 @@ public enum FetchError {
               + " machine's network or DNS is at fault: try again later (Pop3Doctor tells the two"
               + " apart).")),
 
-  /** The server refused the user name, password or token. */
+  /**
+   * The server refused the user name, password or token, or no login method is allowed, usable with
+   * the credentials given and offered by the server (then nothing was sent).
+   */
   AUTH_FAILED(
       20,
       false,
-      "The server refused the login.",
+      "The login did not succeed: the server refused it, or no login method allowed here could be used.",
       List.of(
           "the password is wrong or has changed",
           "the provider wants an app password or OAuth instead of the account password",
           "POP access is switched off for this account at the provider",
-          "the server could not open the mailbox and refused the login in its own words (the message quotes them)"),
+          "the server could not open the mailbox and refused the login in its own words (the message quotes them)",
+          "no login method is allowed here, usable with the credentials given and offered by the server: nothing"
+              + " was sent (the message names the three lists, and its advice what to allow)"),
       Remedy.of(
           "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
               + " and Outlook need POP enabled and an app password or OAuth sign-in.")),
@@ -291,11 +296,17 @@ public enum FetchError {
   LIMIT_EXCEEDED(
       60,
       false,
-      "A configured limit was reached.",
-      List.of("a message, line, list or exchange was larger than the limit allows"),
+      "A size or count limit was reached; the message names which limit, and the advice whether an option raises it.",
+      List.of(
+          "a message is larger than the message size limit (an option raises it)",
+          "the mailbox lists more messages than the listing limit",
+          "a reply line, listing or login exchange from the server is larger than this machine accepts from any"
+              + " server (no option raises it: such a server is broken or hostile)"),
       Remedy.of(
-          "Raise the setting named in the message if the size is expected; otherwise the server may"
-              + " be misbehaving.")),
+          "Follow the advice given with the message: raise the limit it names where an option raises it and the"
+              + " size is expected; where none does, tell the provider what the message shows.",
+          "Follow the advice given with the message: raise the limit it names (FetchLimits or Pop3Limits) if the"
+              + " size is expected; otherwise tell the provider what the message shows.")),
 
   /** The sink could not store a message (disk full, permissions, vanished directory...). */
   SINK_FAILED(

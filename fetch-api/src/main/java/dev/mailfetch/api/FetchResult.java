@@ -212,10 +212,10 @@ public record FetchResult(
     return Optional.empty();
   }
 
-  /** A one-line summary for logs. */
+  /** A one-line summary for logs, the account first (the engine logs it as it is, not after the account again). */
   public String summary() {
     return String.format(java.util.Locale.ROOT,
-        "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d duplicates,"
+        "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d %s,"
             + " %d failed, %d deleted%s%s%s%s",
         account,
         listed(),
@@ -224,9 +224,11 @@ public record FetchResult(
         count(MessageOutcome.Kind.ALREADY_SEEN),
         count(MessageOutcome.Kind.SKIPPED),
         count(MessageOutcome.Kind.DUPLICATE),
+        count(MessageOutcome.Kind.DUPLICATE) == 1 ? "duplicate" : "duplicates",
         count(MessageOutcome.Kind.FAILED),
         deleted,
-        deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + " deletions not confirmed)" : "",
+        deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + (deletionsUnconfirmed == 1 ? " deletion" : " deletions")
+            + " not confirmed)" : "",
         deletionsRefused > 0 ? " (" + deletionsRefused + " refused)" : "",
         warnings.isEmpty() ? "" : "; " + warnings.size() + (warnings.size() == 1 ? " warning" : " warnings"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));

@@ -206,7 +206,7 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
-    log.debug("{} - {} messages listed", f.account, listed());
+    log.debug("{} - {} listed", f.account, listed() == 1 ? "1 message" : listed() + " messages");
   }
 
   /** How many messages the source listed (so far, while listing). */
@@ -788,8 +788,8 @@ final class FetchRun {
     listener.deletionsCommitted(marked, confirmed);
     if (!confirmed) {
       deletionsUnconfirmed = marked;
-      log.info("{} - the server did not confirm the end of the session; {} deletions not confirmed,"
-          + " they will be retried", f.account, marked);
+      log.info("{} - the server did not confirm the end of the session; {} not confirmed, retried next run",
+          f.account, marked == 1 ? "1 deletion" : marked + " deletions");
       warnings.add(DeletionWords.unconfirmed(marked, DeletionWords.since(earlier, session)));
       return;
     }
@@ -863,9 +863,9 @@ final class FetchRun {
             Optional.ofNullable(capabilities),
             warnings);
     if (result.ok()) {
-      log.info("{} - {}", f.account, result.summary());
+      log.info("{}", result.summary()); // the summary names the account itself
     } else {
-      log.warn("{} - {}", f.account, result.summary());
+      log.warn("{}", result.summary());
     }
     listener.runFinished(result);
     return result;

@@ -37,7 +37,8 @@ final class LimitAdvice {
   static FetchException runLimit(FetchLimits limits, int planned, long plannedBytes) {
     boolean byCount = planned >= limits.maxMessagesPerRun();
     return new FetchException(FetchError.LIMIT_EXCEEDED, "this run reached its limit of "
-        + (byCount ? limits.maxMessagesPerRun() + " messages" : human(limits.maxBytesPerRun()))
+        + (byCount ? limits.maxMessagesPerRun() + (limits.maxMessagesPerRun() == 1 ? " message" : " messages")
+            : human(limits.maxBytesPerRun()))
         + "; the message waits on the server for the next run", null, null,
         byCount
             ? Remedy.of("Nothing to do: the next run fetches more. To fetch more in one run, raise --max-messages N.",

@@ -23,8 +23,8 @@ final class Quarantine {
   /** A quarantined message the run did not try: its last error, from the state, in words. */
   static FetchException skipped(MessageRef ref, UidRecord rec) {
     return new FetchException(rec.lastError() == null ? FetchError.PROTOCOL : rec.lastError(),
-        "message " + FetchRun.describe(ref) + " is quarantined: it failed in " + rec.failures()
-            + " runs and is no longer tried; it stays on the server"
+        "message " + FetchRun.describe(ref) + " is quarantined: it failed in " + runs(rec.failures())
+            + " and is no longer tried; it stays on the server"
             + (rec.lastErrorDetail() == null ? "" : ". Its last error: " + rec.lastErrorDetail()),
         null, null, RETRY);
   }
@@ -36,8 +36,12 @@ final class Quarantine {
    */
   static FetchException failed(FetchException error, int failures, boolean wasQuarantined) {
     return error.withConsequence(wasQuarantined
-        ? "it failed again when tried once more, in " + failures + " runs in all, and stays quarantined: later runs"
+        ? "it failed again when tried once more, in " + runs(failures) + " in all, and stays quarantined: later runs"
             + " do not try it"
-        : "it has now failed in " + failures + " runs and is quarantined: later runs do not try it", RETRY);
+        : "it has now failed in " + runs(failures) + " and is quarantined: later runs do not try it", RETRY);
+  }
+
+  private static String runs(int n) {
+    return n == 1 ? "1 run" : n + " runs";
   }
 }

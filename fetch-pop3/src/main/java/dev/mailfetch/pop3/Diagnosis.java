@@ -155,11 +155,27 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     return firstBlocking().isEmpty();
   }
 
-  /** The first finding that stops mail from being fetched, in stage order. */
+  /**
+   * Findings that stop only the message they name: a fetch stores the others and fails that one
+   * (its exit code then that message's error's), so the verdict must not say that no mail can be
+   * fetched.
+   */
+  private static final java.util.Set<Symptom> ONE_MESSAGE = java.util.EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
+
+  /**
+   * The first finding that stops mail from being fetched: one that stops all mail, in stage order,
+   * before one that stops only the message it names (as a fetch ends with the error that stopped
+   * the run before a failed message's).
+   */
   public Optional<Finding> firstBlocking() {
+    Optional<Finding> all = first(f -> !ONE_MESSAGE.contains(f.symptom()));
+    return all.isPresent() ? all : first(f -> true);
+  }
+
+  private Optional<Finding> first(java.util.function.Predicate<Finding> which) {
     for (Step step : steps) {
       for (Finding f : step.findings()) {
-        if (f.status() == Status.FAILED) {
+        if (f.status() == Status.FAILED && which.test(f)) {
           return Optional.of(f);
         }
       }
@@ -167,7 +183,10 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     return Optional.empty();
   }
 
-  /** 0 when healthy, else the exit code of the first blocking finding's error (docs/errors.md). */
+  /**
+   * 0 when healthy, else the exit code of the first blocking finding's error (docs/errors.md): the
+   * code a fetch with these settings would end with.
+   */
   public int exitCode() {
     return firstBlocking().flatMap(Finding::error).map(FetchError::exitCode).orElse(0);
   }
@@ -240,10 +259,20 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
         sb.append("    see:    ").append(String.join(", ", f.symptom().references())).append('\n');
       }
     }
-    sb.append('\n').append(healthy()
-        ? (shown.isEmpty() ? "Healthy: mail can be fetched." : "Mail can be fetched; see the warnings above.")
-        : "Mail cannot be fetched: " + firstBlocking().orElseThrow().symptom().title() + ".").append('\n');
+    sb.append('\n').append(verdict(!shown.isEmpty())).append('\n');
     return sb.toString();
+  }
+
+  private String verdict(boolean shown) {
+    if (healthy()) {
+      return shown ? "Mail can be fetched; see the warnings above." : "Healthy: mail can be fetched.";
+    }
+    Finding f = firstBlocking().orElseThrow();
+    if (!ONE_MESSAGE.contains(f.symptom())) {
+      return "Mail cannot be fetched: " + f.symptom().title() + ".";
+    }
+    return "Not every message can be fetched: " + f.symptom().title() + "; the other messages can be fetched (a"
+        + " fetch stores them, fails the message named above and ends with exit code " + exitCode() + ", as here).";
   }
 
   private static String pad(String s, int width) {

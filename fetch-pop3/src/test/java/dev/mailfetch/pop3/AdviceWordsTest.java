@@ -136,6 +136,35 @@ class AdviceWordsTest {
     }
   }
 
+  /**
+   * Review 3, item 8: LIMIT_EXCEEDED's meaning does not call a limit of this machine's "configured"
+   * beside advice that says no option raises it; the advice names the limit and what the reader can
+   * do instead.
+   */
+  @Test
+  void Q06_aLimitReached_isNamed_andTheCommandsAdviceSaysWhatElseCanBeDone() {
+    assertFalse(FetchError.LIMIT_EXCEEDED.summary().contains("configured"), FetchError.LIMIT_EXCEEDED.summary());
+    try (FakePop3Server s = Pop3SourceTest.server(FakeMailbox.create()).quirk(Quirk.Q06_HUGE_STATUS_LINE).start()) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE).build().open());
+      String advice = e.remedy().commandLine();
+      assertTrue(advice.contains("no option to raise the longest reply line (65.5 kB)"), advice);
+      assertTrue(advice.contains("tell the provider") && advice.contains("mailfetch doctor"), advice);
+    }
+    FakeMailbox five = FakeMailbox.create();
+    for (int i = 1; i <= 5; i++) {
+      five.add("Subject: " + i + "\r\n\r\nbody\r\n");
+    }
+    try (FakePop3Server s = Pop3SourceTest.server(five).start()) {
+      FetchException e = dev.mailfetch.api.Fetcher.builder().source(Pop3SourceTest.client(s, Security.NONE,
+          Pop3Limits.builder().maxListingEntries(2)).build()).sink(dev.mailfetch.api.InMemorySink.create())
+          .uidStore(dev.mailfetch.api.InMemoryUidStore.create()).build().run().firstError().orElseThrow();
+      assertEquals(FetchError.LIMIT_EXCEEDED, e.error(), e.getMessage());
+      String advice = e.remedy().commandLine();
+      assertTrue(advice.contains("the most lines one listing may have (2)") && advice.contains("Delete or move"),
+          advice);
+    }
+  }
+
   @Test
   void aServerThatFallsSilent_isAdvisedTimeout() {
     try (FakePop3Server s = Pop3SourceTest.server(FakeMailbox.create().add("Subject: a\r\n\r\nb\r\n"))

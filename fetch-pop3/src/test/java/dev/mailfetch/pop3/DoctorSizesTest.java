@@ -125,4 +125,39 @@ class DoctorSizesTest {
     Diagnosis ordinary = examine(MailCorpus.generate(51, 4).toMailbox(), false);
     assertFalse(ordinary.found(Symptom.UIDS_FROM_NUMBERS), ordinary.report());
   }
+
+  /** Review 3, item 2: TOP refused for one message is said as measured, not blamed on TOP. */
+  @Test
+  void Q34_theQuickDoctor_saysTopWasRefusedForThatMessage_andSuggestsDeep_notThatTopIsBroken() {
+    Diagnosis d = examine(MailCorpus.generate(34, 3).toMailbox(), false, Quirk.Q34_RETR_ERR_LISTED);
+    assertFalse(d.found(Symptom.TOP_BROKEN), "TOP works for the other messages: " + d.report());
+    assertTrue(d.found(Symptom.TOP_REFUSED), d.report());
+    Diagnosis.Finding f = d.findings().stream().filter(x -> x.symptom() == Symptom.TOP_REFUSED).findFirst()
+        .orElseThrow();
+    assertTrue(f.evidence().contains("TOP 2 ") && f.evidence().contains("Message 2 expunged.")
+        && f.evidence().contains("messages 1 and 3"), f.evidence());
+    String cli = d.report(Diagnosis.Reader.COMMAND_LINE);
+    assertTrue(cli.contains("--deep"), cli);
+    assertFalse(cli.contains("support TOP"), cli);
+  }
+
+  /** Review 3, item 5: one message the server refuses does not make all mail unfetchable. */
+  @Test
+  void Q34_theDeepDoctor_saysTheOtherMessagesAreFetched_withTheFetchsExitCode() {
+    Diagnosis d = examine(MailCorpus.generate(34, 3).toMailbox(), true, Quirk.Q34_RETR_ERR_LISTED);
+    assertTrue(d.found(Symptom.LISTED_MESSAGE_REFUSED), d.report());
+    assertFalse(d.report().contains("Mail cannot be fetched"), d.report());
+    assertTrue(d.report().contains("the other messages can be fetched"), d.report());
+    assertEquals(52, d.exitCode(), "as the fetch that fails that message: " + d.report());
+  }
+
+  /** TOP refused for every sample: the quick doctor cannot tell TOP from the messages either. */
+  @Test
+  void Q33_topErr_theQuickDoctor_saysTopWasRefused_andTheDeepOneThatTopIsBroken() {
+    Diagnosis quick = examine(MailCorpus.generate(33, 3).toMailbox(), false, Quirk.Q33_TOP_ERR);
+    assertTrue(quick.found(Symptom.TOP_REFUSED) && !quick.found(Symptom.TOP_BROKEN), quick.report());
+    Diagnosis deep = examine(MailCorpus.generate(33, 3).toMailbox(), true, Quirk.Q33_TOP_ERR);
+    assertTrue(deep.found(Symptom.TOP_BROKEN) && !deep.found(Symptom.TOP_REFUSED), deep.report());
+    assertTrue(deep.healthy(), deep.report());
+  }
 }

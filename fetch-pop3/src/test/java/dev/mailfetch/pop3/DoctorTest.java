@@ -291,7 +291,8 @@ class DoctorTest {
     Setup others = setup().quirk(Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8);
     others.mailbox = withUtf8Header();
     all.add(c("Q52_unicodeReplacedForOthers", Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS, others));
-    all.add(c("Q33_topErr", Symptom.TOP_BROKEN, setup().quirk(Quirk.Q33_TOP_ERR)));
+    all.add(c("Q33_topErr", Symptom.TOP_REFUSED, setup().quirk(Quirk.Q33_TOP_ERR)));
+    all.add(c("Q33_topErr_deep", Symptom.TOP_BROKEN, deep(setup().quirk(Quirk.Q33_TOP_ERR))));
     all.add(c("Q33_topDoubleOk", Symptom.TOP_BROKEN, setup().quirk(Quirk.Q33_TOP_DOUBLE_OK)));
     all.add(c("Q21_pipeliningDropsQueued", Symptom.PIPELINING_BROKEN, setup().quirk(Quirk.Q21_PIPELINING_DROPS_QUEUED)));
     all.add(c("Q35_quitErr", Symptom.QUIT_NOT_ACKNOWLEDGED, setup().quirk(Quirk.Q35_QUIT_ERR)));
@@ -299,6 +300,7 @@ class DoctorTest {
     all.add(c("Q35_quitSlow", Symptom.QUIT_SLOW, setup().quirk(Quirk.Q35_QUIT_SLOW).doctor(b -> b.timeout(Duration.ofSeconds(6)))));
     all.add(c("Q26_uidsUnstable_deep", Symptom.UIDS_UNSTABLE, deep(setup().quirk(Quirk.Q26_UIDL_UNSTABLE))));
     all.add(c("Q31_autoDeleteOnRetr_deep", Symptom.RETR_REMOVES_MAIL, deep(setup().quirk(Quirk.Q31_AUTO_DELETE_ON_RETR))));
+    all.add(c("Q34_retrErrListed", Symptom.TOP_REFUSED, setup().quirk(Quirk.Q34_RETR_ERR_LISTED)));
     all.add(c("Q34_retrErrListed_deep", Symptom.LISTED_MESSAGE_REFUSED, deep(setup().quirk(Quirk.Q34_RETR_ERR_LISTED))));
     all.add(c("session_dropped", Symptom.SESSION_DROPPED, setup().server(b -> b.fault(Fault.closeAtCommand("LIST", 1)))));
     all.add(c("session_stalled", Symptom.SESSION_STALLED, setup().server(b -> b.fault(

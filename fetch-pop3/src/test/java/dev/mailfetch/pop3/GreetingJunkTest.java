@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -81,18 +82,52 @@ class GreetingJunkTest {
         }));
   }
 
+  /**
+   * Review 3, item 8: the doctor's findings come in one order whether the junk arrives with the
+   * greeting or only behind CAPA (Q16 and Q19 were swapped from run to run).
+   */
+  @Test
+  void Q16_Q19_theDoctorsFindings_comeInOneOrder_whenTheJunkArrives() throws Exception {
+    List<List<Symptom>> said = new java.util.ArrayList<>();
+    for (boolean early : new boolean[] {true, false}) {
+      try (LateJunkServer server = new LateJunkServer("-ERR unknown command\r\n", early)) {
+        Diagnosis d = Pop3Doctor.builder().source(client(server.port()).build()).otherPorts()
+            .timeout(Duration.ofSeconds(5)).build().examine();
+        said.add(d.findings().stream().map(Diagnosis.Finding::symptom)
+            .filter(x -> x == Symptom.GREETING_JUNK || x == Symptom.CAPA_REFUSED).toList());
+      }
+    }
+    assertEquals(List.of(Symptom.GREETING_JUNK, Symptom.CAPA_REFUSED), said.get(0), said.toString());
+    assertEquals(said.get(0), said.get(1), "early junk, then late junk: " + said);
+  }
+
   /** Greets, then at CAPA sends greeting junk ending in a +OK line and then {@code capaReply}. */
   private static final class LateJunkServer implements AutoCloseable {
     private final ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     private final Thread thread;
 
     LateJunkServer(String capaReply) throws IOException {
+      this(capaReply, false);
+    }
+
+    /** {@code early}: the junk goes out with the greeting, before any command. */
+    LateJunkServer(String capaReply, boolean early) throws IOException {
       thread = new Thread(() -> {
+        while (!listener.isClosed()) { // one connection at a time: the doctor may connect more than once
+          serve(capaReply, early);
+        }
+      }, "late-junk");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void serve(String capaReply, boolean early) {
         try (Socket c = listener.accept()) {
           OutputStream out = c.getOutputStream();
           BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
-          out.write("+OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
-          boolean junkSent = false;
+          out.write(("+OK ready\r\n" + (early ? "This server welcomes you\r\n\r\n+OK second greeting line\r\n" : ""))
+              .getBytes(StandardCharsets.US_ASCII));
+          boolean junkSent = early;
           for (String line; (line = in.readLine()) != null; ) {
             String verb = line.split(" ")[0].toUpperCase(java.util.Locale.ROOT);
             String reply;
@@ -125,9 +160,6 @@ class GreetingJunkTest {
         } catch (IOException e) {
           // the client left
         }
-      }, "late-junk");
-      thread.setDaemon(true);
-      thread.start();
     }
 
     int port() {

@@ -151,4 +151,34 @@ class LoginRefusalTest {
       assertEquals(java.util.Set.of("PLAIN, LOGIN, USER"), said);
     }
   }
+
+  /**
+   * Review 3, item 1: an allowed method the credentials cannot use (XOAUTH2 without a token) is not
+   * said as "allowed" beside the server's list that holds it; the words say which allowed methods
+   * the password can use, what the server offers and what to type, and claim no refusal: nothing
+   * was sent.
+   */
+  @Test
+  void noUsableLoginMethod_saysWhichAllowedMethodsThePasswordCanUse_andThatNothingWasSent() {
+    try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", FakeMailbox.create())
+        .oauthToken("alice", "tok").saslMechanisms("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER").start()) {
+      FetchException e = assertThrows(FetchException.class, () -> Pop3SourceTest.client(s, Security.NONE)
+          .mechanisms(AuthMechanism.XOAUTH2, AuthMechanism.CRAM_MD5).build().open());
+      assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
+      String d = e.detail();
+      assertFalse(d.contains("allowed: XOAUTH2"), "XOAUTH2 is not usable without a token: " + d);
+      assertTrue(d.contains("CRAM-MD5") && d.contains("XOAUTH2 needs an OAuth token"), d);
+      assertTrue(d.contains("the server offers: PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, USER"), d);
+      assertTrue(d.contains("no credentials were sent"), d);
+      String advice = e.remedy().commandLine();
+      assertTrue(advice.contains("--auth PLAIN,LOGIN,USER") && advice.contains("--oauth-token-env"), advice);
+      assertTrue(e.remedy().library().contains("mechanisms(AuthMechanism.PLAIN, AuthMechanism.LOGIN,"
+          + " AuthMechanism.USER)") && e.remedy().library().contains("oauthTokens("), e.remedy().library());
+      assertTrue(!FetchError.AUTH_FAILED.summary().startsWith("The server refused")
+          && FetchError.AUTH_FAILED.summary().contains("no login method"),
+          "the code's meaning must fit a login never tried: " + FetchError.AUTH_FAILED.summary());
+      assertTrue(s.sessions().stream().flatMap(r -> r.commandLines().stream())
+          .noneMatch(c -> c.startsWith("AUTH") || c.startsWith("PASS") || c.startsWith("USER")), "nothing sent");
+    }
+  }
 }

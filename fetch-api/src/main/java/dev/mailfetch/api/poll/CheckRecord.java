@@ -160,7 +160,7 @@ public record CheckRecord(
     switch (outcome) {
       case NEW_MAIL:
         sb.append(delivered).append(delivered == 1 ? " new message" : " new messages").append(" (")
-            .append(bytes).append(" bytes)");
+            .append(dev.mailfetch.api.internal.Sizes.size(bytes)).append(')'); // in the units of every report
         break;
       case NOTHING_NEW:
         sb.append("nothing new");

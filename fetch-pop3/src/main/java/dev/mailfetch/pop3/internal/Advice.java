@@ -25,17 +25,6 @@ final class Advice {
             + " again later, or ask the provider.");
   }
 
-  /** The server offers no login method that is allowed: the password is not the question. */
-  static Remedy noCommonLoginMethod() {
-    return Remedy.of(
-        "Allow a method the server offers, if it is safe (--auth MECH,MECH; CRAM-MD5 and APOP only on request),"
-            + " or give an OAuth token (--oauth-token-env NAME) if the server wants OAuth; otherwise ask the"
-            + " provider for a standard login.",
-        "Allow a method the server offers, if it is safe (the source builder's mechanisms(AuthMechanism...)),"
-            + " or give an OAuth token provider (oauthTokens(TokenProvider)) if the server wants OAuth; otherwise"
-            + " ask the provider for a standard login.");
-  }
-
   /** STLS agreed, then no TLS (quirk Q23, case N-04): the words of the doctor's STLS_FAILED. */
   static Remedy stlsBroken() {
     return Remedy.of("Use implicit TLS (a pop3s:// URL, usually port 995) if the server has it; tell the provider"

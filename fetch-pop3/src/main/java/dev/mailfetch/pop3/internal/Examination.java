@@ -382,12 +382,12 @@ public final class Examination {
         return;
       }
       caps.notes.add("greeting: " + FetchException.escape(greeting.line()));
-      if (ses.quirks.contains("Q16")) {
-        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
-      }
+      // Junk is said before CAPA's answer whether it came with the greeting or behind CAPA (met by
+      // its reply): one order, however the bytes met the reads.
       try {
         ses.capa();
       } catch (Pop3Session.CapaBroken e) {
+        greetingJunk(caps, ses);
         if (!capaBroke) {
           caps.add(Symptom.CAPA_REFUSED, "the server " + (e.error() == FetchError.CONNECTION_TIMED_OUT
               ? "did not answer CAPA" : "closed the connection on CAPA") + "; examined again without it");
@@ -399,11 +399,9 @@ public final class Examination {
         }
         throw e;
       }
+      greetingJunk(caps, ses);
       if (!ses.capaWorked && !capaBroke) {
         caps.add(Symptom.CAPA_REFUSED, "CAPA was answered -ERR");
-      }
-      if (ses.quirks.contains("Q16")) { // junk that came late is met by the first command's reply
-        caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
       }
       before = ses.capa;
       if (ses.capaWorked) {
@@ -832,6 +830,12 @@ public final class Examination {
       inStep = deep(ses, d, l, samples, topped);
       checked.add("RETR of the samples (deep)");
     }
+    if (!topRefused.isEmpty()) { // not retrieved: say what was measured, blame neither TOP nor the message
+      List<Integer> worked = topped.keySet().stream().sorted().toList();
+      d.add(Symptom.TOP_REFUSED, String.join("; ", topRefused.values()) + (worked.isEmpty()
+          ? "; TOP was refused for every sampled message" : "; TOP of " + messages(worked) + " worked"));
+      topRefused.clear();
+    }
     if (inStep && l.statCount > 0 && ses.capaWorked) {
       inStep = singleForms(ses, d, l);
       checked.add("UIDL n and LIST n");
@@ -954,11 +958,7 @@ public final class Examination {
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
       String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
-      if (plan.deep()) {
-        topRefused.put(n, said); // RETR tells whether TOP or the message is at fault (quirk Q34)
-      } else {
-        d.add(Symptom.TOP_BROKEN, said);
-      }
+      topRefused.put(n, said); // only RETR tells whether TOP or the message is at fault (Q33 or Q34)
       return true;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -1068,6 +1068,22 @@ public final class Examination {
       return " (LIST's size is a multiple of 1024, as when sizes are rounded: Q32)";
     }
     return "";
+  }
+
+  private static void greetingJunk(StepDraft caps, Pop3Session ses) {
+    if (ses.quirks.contains("Q16")) {
+      caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
+    }
+  }
+
+  /** "message 1", "messages 1 and 3", "messages 1, 3 and 5". */
+  private static String messages(List<Integer> ns) {
+    if (ns.size() == 1) {
+      return "message " + ns.get(0);
+    }
+    String head = ns.subList(0, ns.size() - 1).stream().map(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", "));
+    return "messages " + head + " and " + ns.get(ns.size() - 1);
   }
 
   /** Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or Q34). */

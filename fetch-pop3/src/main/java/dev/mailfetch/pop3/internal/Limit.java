@@ -66,9 +66,17 @@ enum Limit {
           "Check the server name and port, and try again later; if the server is slow but working, raise "
               + setting + ".");
     }
-    return Remedy.of(
-        "The command has no option to raise " + words + " (" + value + "), which protects this machine: a server"
-            + " that sends more is broken or hostile, so tell the provider what the message shows.",
+    String none = "The command has no option to raise " + words + " (" + value + "), which protects this machine";
+    if (this == LISTING_ENTRIES) { // a real mailbox can be this large: what the reader can do is make it smaller
+      return Remedy.of(none + ": delete or move mail out of the inbox on the server (webmail, another mail program)"
+              + " until it holds fewer messages, then run again. Delete or move, not only read: the server lists"
+              + " every message it keeps.",
+          "Delete or move mail out of the inbox on the server until it holds fewer messages, or, if this machine"
+              + " can afford it, raise " + setting + ".");
+    }
+    return Remedy.of(none + ": a working server sends nothing this large, so this one is broken or hostile. Nothing"
+            + " to type here: tell the provider what the message shows (mailfetch doctor URL gives a report to send"
+            + " them); the mail stays on the server, where webmail or another program can reach it.",
         "If the server is trustworthy and the size expected, raise " + setting + "; otherwise tell the provider"
             + " what the message shows.");
   }

@@ -72,16 +72,14 @@ final class Login {
     if (last != null) {
       throw last;
     }
-    List<String> allowed = new ArrayList<>();
-    s.mechanisms().stream().sorted().forEach(m -> allowed.add(saslName(m))); // the enum's order: the same every run
     List<String> offers = new ArrayList<>(sasl);
     if (ses.has("USER")) {
       offers.add("USER");
     }
-    throw new FetchException(FetchError.AUTH_FAILED, ses.server() + " offers no login method that is allowed here"
-        + " (allowed: " + String.join(", ", allowed) + "; the server offers: " + (offers.isEmpty() ? "none"
-        : FetchException.escape(String.join(", ", offers))) + "); no credentials were sent", null, null,
-        Advice.noCommonLoginMethod());
+    if (ses.tls && ses.apopTimestamp != null) {
+      offers.add("APOP");
+    }
+    throw NoLoginMethod.of(ses.server(), s.mechanisms(), s.password() != null, s.tokens() != null, offers);
   }
 
   static String saslName(AuthMechanism m) {
