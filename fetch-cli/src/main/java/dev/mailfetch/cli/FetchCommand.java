@@ -234,7 +234,7 @@ final class FetchCommand implements Callable<Integer> {
     checkDedupName();
     ServerOptions.Url typed = ServerOptions.parse(url);
     AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
-    Pop3Source source = server.source(a, st.account(), env, spec, true);
+    Pop3Source source = server.source(a, st.account(), env, spec, true, sizeLimit());
     List<Problem> notices = new ArrayList<>();
     st.knownElsewhere().ifPresent(known -> notices.add(knownElsewhere(st, a, typed, known, stateDir)));
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();

@@ -243,11 +243,36 @@ final class ServerOptions {
    * error, or a source whose password is never asked for (the doctor, which then does not log in).
    */
   Pop3Source source(Account a, Map<String, String> env, CommandSpec spec, boolean required) {
-    return source(a, a.name(), env, spec, required);
+    return source(a, a.name(), env, spec, required, 0);
   }
 
-  /** As {@link #source(Account, Map, CommandSpec, boolean)}, its state kept under {@code accountName}. */
-  Pop3Source source(Account a, String accountName, Map<String, String> env, CommandSpec spec, boolean required) {
+  /**
+   * The client's limits for --timeout (seconds, or null) and --max-message-size ({@code
+   * largestMessage} bytes): the deadlines of a handshake and a read, twice that for a reply; and
+   * the client's cap on one message's bytes raised, where the option goes beyond it, to the option
+   * and a quarter more (a listed size may understate what RETR sends: the cap is only there to
+   * stop a body without end), so no message the option lets through is cut off by a limit the
+   * command cannot reach.
+   */
+  static Pop3Limits limits(Integer timeout, long largestMessage) {
+    Pop3Limits.Builder l = Pop3Limits.builder();
+    if (timeout != null) {
+      Duration d = Duration.ofSeconds(timeout);
+      l.handshakeTimeout(d).readTimeout(d).commandTimeout(d.multipliedBy(2));
+    }
+    long reads = largestMessage > Long.MAX_VALUE / 5 * 4 ? Long.MAX_VALUE : largestMessage + largestMessage / 4;
+    if (reads > Pop3Limits.defaults().maxMessageSize()) {
+      l.maxMessageSize(reads);
+    }
+    return l.build();
+  }
+
+  /**
+   * As {@link #source(Account, Map, CommandSpec, boolean)}, its state kept under {@code accountName},
+   * reading whole every message of up to {@code largestMessage} bytes (--max-message-size).
+   */
+  Pop3Source source(Account a, String accountName, Map<String, String> env, CommandSpec spec, boolean required,
+      long largestMessage) {
     this.spec = spec;
     if (secret == null && required) {
       throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-token-env,"
@@ -318,10 +343,7 @@ final class ServerOptions {
       trust(b, caFile);
     }
     b.tolerate(tolerances.toArray(new Tolerance[0]));
-    if (timeout != null) {
-      Duration d = Duration.ofSeconds(timeout);
-      b.limits(Pop3Limits.builder().handshakeTimeout(d).readTimeout(d).commandTimeout(d.multipliedBy(2)).build());
-    }
+    b.limits(limits(timeout, largestMessage));
     try {
       return b.account(accountName).build();
     } catch (IllegalArgumentException | IllegalStateException e) {

@@ -66,6 +66,15 @@ enum Limit {
           "Check the server name and port, and try again later; if the server is slow but working, raise "
               + setting + ".");
     }
+    if (this == MESSAGE_SIZE) { // the command raises it with --max-message-size; a body past it outgrew its listing
+      return Remedy.of("The server sent more than it listed for this message and more than " + words + " (" + value
+              + "; --max-message-size and a quarter more): a working server does not, so this one is broken or"
+              + " hostile. Tell the provider what the message shows (mailfetch doctor URL gives a report to send"
+              + " them); the mail stays on the server. Only if the message is really this large, run with a larger"
+              + " --max-message-size.",
+          "If the server is trustworthy and the size expected, raise " + setting + "; otherwise tell the provider"
+              + " what the message shows.");
+    }
     String none = "The command has no option to raise " + words + " (" + value + "), which protects this machine";
     if (this == LISTING_ENTRIES) { // a real mailbox can be this large: what the reader can do is make it smaller
       return Remedy.of(none + ": delete or move mail out of the inbox on the server (webmail, another mail program)"
