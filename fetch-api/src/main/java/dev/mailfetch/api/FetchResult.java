@@ -214,9 +214,15 @@ public record FetchResult(
 
   /** A one-line summary for logs, the account first (the engine logs it as it is, not after the account again). */
   public String summary() {
+    int notTried = 0; // counted as failed (each carries the error that stopped the run), said apart
+    for (MessageOutcome o : outcomes) {
+      if (o.kind() == MessageOutcome.Kind.FAILED && !o.attempted()) {
+        notTried++;
+      }
+    }
     return String.format(java.util.Locale.ROOT,
         "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d %s,"
-            + " %d failed, %d deleted%s%s%s%s",
+            + " %d failed, %s%d deleted%s%s%s%s",
         account,
         listed(),
         count(MessageOutcome.Kind.DELIVERED),
@@ -225,7 +231,8 @@ public record FetchResult(
         count(MessageOutcome.Kind.SKIPPED),
         count(MessageOutcome.Kind.DUPLICATE),
         count(MessageOutcome.Kind.DUPLICATE) == 1 ? "duplicate" : "duplicates",
-        count(MessageOutcome.Kind.FAILED),
+        count(MessageOutcome.Kind.FAILED) - notTried,
+        notTried > 0 ? notTried + " not tried (the run had stopped), " : "",
         deleted,
         deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + (deletionsUnconfirmed == 1 ? " deletion" : " deletions")
             + " not confirmed)" : "",

@@ -56,4 +56,15 @@ class RunSummaryWordsTest {
         java.util.Optional.empty(), java.util.Optional.empty(), java.time.Duration.ZERO);
     assertEquals("a: 1 new message (4.1 MB)", r.summary());
   }
+
+  /** Messages the run never tried because it had stopped are said apart from failed ones, as the command says them. */
+  @Test
+  void messagesNeverTried_areCountedApart_fromTheOneThatFailed() {
+    Rig rig = new Rig();
+    rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(3));
+    rig.faults.dropAfterBytes.put("a", 5L);
+    FetchResult r = rig.fetcher(b -> b.batchSize(1)).run();
+    assertTrue(r.error().isPresent(), r.summary());
+    assertTrue(r.summary().contains(" 1 failed, 2 not tried (the run had stopped), "), r.summary());
+  }
 }
