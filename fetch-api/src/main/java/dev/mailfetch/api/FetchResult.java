@@ -212,14 +212,24 @@ public record FetchResult(
     return Optional.empty();
   }
 
-  /** A one-line summary for logs, the account first (the engine logs it as it is, not after the account again). */
-  public String summary() {
-    int notTried = 0; // counted as failed (each carries the error that stopped the run), said apart
+  /**
+   * How many of the {@link MessageOutcome.Kind#FAILED} outcomes are messages the run never tried
+   * because it had stopped ({@link MessageOutcome#attempted()} false; each carries the error that
+   * stopped it): said apart from the messages that failed themselves.
+   */
+  public int notTried() {
+    int n = 0;
     for (MessageOutcome o : outcomes) {
       if (o.kind() == MessageOutcome.Kind.FAILED && !o.attempted()) {
-        notTried++;
+        n++;
       }
     }
+    return n;
+  }
+
+  /** A one-line summary for logs, the account first (the engine logs it as it is, not after the account again). */
+  public String summary() {
+    int notTried = notTried();
     return String.format(java.util.Locale.ROOT,
         "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d %s,"
             + " %d failed, %s%d deleted%s%s%s%s",

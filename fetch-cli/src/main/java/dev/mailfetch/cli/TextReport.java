@@ -78,13 +78,7 @@ final class TextReport {
    * them apart.
    */
   static int notTried(FetchResult r) {
-    int n = 0;
-    for (MessageOutcome m : r.outcomes()) {
-      if (m.kind() == MessageOutcome.Kind.FAILED && !m.attempted()) {
-        n++;
-      }
-    }
-    return n;
+    return r.notTried();
   }
 
   /**

@@ -22,7 +22,8 @@ import java.util.Optional;
  * @param listed messages the server listed
  * @param delivered messages delivered to the sink
  * @param bytes bytes delivered
- * @param failedMessages messages that failed (they stay on the server and are tried again)
+ * @param failedMessages messages that failed (they stay on the server and are tried again); not those
+ *     the check never tried because it had stopped (its error says why)
  * @param error the error that stopped the check, or the first message's error; empty when none
  * @param next when the account is checked next; empty when it is paused or removed
  * @param interval the interval that led to {@code next} (zero when there is none)
@@ -77,7 +78,8 @@ public record CheckRecord(
    * @param listed messages the server listed
    * @param delivered messages delivered to the sink
    * @param bytes bytes delivered
-   * @param failedMessages messages that failed (they stay on the server and are tried again)
+   * @param failedMessages messages that failed (they stay on the server and are tried again); not those
+   *     the check never tried because it had stopped (its error says why)
    * @param error the error that stopped the check, or the first message's error; empty when none
    * @param next when the account is checked next; empty when it is paused or removed
    * @param interval the interval that led to {@code next} (zero when there is none)

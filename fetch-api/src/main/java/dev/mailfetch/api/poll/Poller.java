@@ -443,7 +443,7 @@ public final class Poller implements AutoCloseable {
       boolean scheduled = !a.removed && a.pausedBy == null;
       record = new CheckRecord(a.name, started, Duration.between(started, ended), outcome,
           r == null ? 0 : r.listed(), r == null ? 0 : r.count(MessageOutcome.Kind.DELIVERED),
-          r == null ? 0 : r.bytesDelivered(), r == null ? 0 : r.count(MessageOutcome.Kind.FAILED),
+          r == null ? 0 : r.bytesDelivered(), r == null ? 0 : r.count(MessageOutcome.Kind.FAILED) - r.notTried(),
           error != null ? Optional.of(error) : r.firstError(),
           scheduled ? Optional.of(a.next) : Optional.empty(),
           scheduled ? Duration.between(ended, a.next) : Duration.ZERO,

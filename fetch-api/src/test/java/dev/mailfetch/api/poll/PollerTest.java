@@ -356,6 +356,21 @@ class PollerTest {
     }
   }
 
+  /** A check that stopped inside message 1 counts that one as failed, not the messages it never tried. */
+  @Test
+  void aCheckRecord_countsAsFailed_onlyTheMessagesTried() {
+    ScriptedServer server = new ScriptedServer();
+    server.arrive(3);
+    server.breaksInside = Set.of("u1");
+    try (Poller p = poller()) {
+      p.add(fetcher(server, "alice", InMemorySink.create()), "h");
+      CheckRecord r = p.checkNow("alice").join();
+      assertEquals(CheckRecord.Outcome.FAILED, r.outcome(), r.summary());
+      assertEquals(1, r.failedMessages(), r.summary());
+      assertTrue(r.summary().contains("1 failed") && !r.summary().contains("3 failed"), r.summary());
+    }
+  }
+
   @Test
   void aCheckRecord_namesAMessageOverTheSizeLimit_asAWarning() {
     ScriptedServer server = new ScriptedServer();

@@ -34,6 +34,8 @@ final class ScriptedServer {
   volatile boolean quitUnconfirmed;
   /** Unique ids whose retrieval fails, as a server that cannot read them. */
   volatile Set<String> unreadable = Set.of();
+  /** Unique ids inside whose retrieval the connection breaks: the session ends there. */
+  volatile Set<String> breaksInside = Set.of();
   final AtomicInteger sessions = new AtomicInteger();
   final AtomicInteger open = new AtomicInteger();
   final AtomicInteger mostOpen = new AtomicInteger();
@@ -128,8 +130,14 @@ final class ScriptedServer {
     }
 
     @Override
-    public void retrieve(List<MessageRef> batch, MessageHandler handler) {
+    public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
       for (MessageRef ref : batch) {
+        if (breaksInside.contains(ref.uid())) {
+          FetchException reset = new FetchException(dev.mailfetch.api.FetchError.CONNECTION_RESET,
+              "the connection broke while receiving " + ref.uid());
+          handler.failed(ref, reset);
+          throw reset;
+        }
         if (unreadable.contains(ref.uid())) {
           handler.failed(ref, new FetchException(dev.mailfetch.api.FetchError.PROTOCOL, "cannot read " + ref.uid()));
           continue;
