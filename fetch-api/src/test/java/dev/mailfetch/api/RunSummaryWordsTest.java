@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Review 3, item 8: the run's summary, as the log says it, names the account once and counts in
+ * The run's summary, as the log says it, names the account once and counts in
  * words that agree with the number ("1 duplicate", not "1 duplicates").
  */
 class RunSummaryWordsTest {

@@ -223,7 +223,7 @@ class AccountIdentityTest {
   }
 
   /**
-   * Review 3, point 8: a warning's {@code exit_code} is the exit code it gives the run (3), the
+   * A warning's {@code exit_code} is the exit code it gives the run (3), the
    * same for the library's warnings (DELETION_UNCONFIRMED, whose code as an error would be 53) and
    * the command's own (ACCOUNT_KNOWN_ELSEWHERE).
    */

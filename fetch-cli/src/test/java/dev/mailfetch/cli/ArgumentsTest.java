@@ -230,7 +230,7 @@ class ArgumentsTest {
   }
 
   /**
-   * Review 2, point 15: {@code mailfetch doctor} alone says in words what is missing and what to
+   * {@code mailfetch doctor} alone says in words what is missing and what to
    * type, not picocli's "missing URL|ADDRESS"; also under --json, as the JSON object.
    */
   @Test

@@ -618,7 +618,7 @@ class FetchReportTest {
   }
 
   /**
-   * Review 3, point 6: a message the run never tried, because it had stopped, is not counted as
+   * A message the run never tried, because it had stopped, is not counted as
    * failed without saying so: the text says "1 failed, 2 not tried (the run had stopped)", the
    * JSON's {@code not_tried} says how many of {@code failed} were never tried, and {@code
    * failed_messages} lists the one that was.
@@ -640,7 +640,7 @@ class FetchReportTest {
   }
 
   /**
-   * Review 2, point 7: the run in which a failure inside a message both quarantines that message
+   * The run in which a failure inside a message both quarantines that message
    * and stops the run says it once, in two lines, with one advice (the quarantine's: fix the cause,
    * then --retry-quarantined), never also "try again later"; the JSON's error is that message's
    * error, field for field. The next run names the quarantined message with what happened, not
@@ -692,7 +692,7 @@ class FetchReportTest {
   }
 
   /**
-   * Review 2, point 15: every warning is two lines, what happened and then what it means and what
+   * Every warning is two lines, what happened and then what it means and what
    * to do, also the second warning of one code (Q53 serves messages 2 and 4 empty: two warnings).
    */
   @Test

@@ -109,7 +109,7 @@ class MailfetchJarTest {
   }
 
   /**
-   * Issue 16, point 8: a failure is said once, in the command's two lines; the library's own WARN
+   * A failure is said once, in the command's two lines; the library's own WARN
    * line saying it again appears only with --verbose (the library logs through slf4j-simple here).
    */
   @Test

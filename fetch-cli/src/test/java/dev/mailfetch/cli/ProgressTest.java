@@ -50,7 +50,7 @@ class ProgressTest {
   }
 
   /**
-   * Review 2, point 13: what is done is counted in the unit of the total (the listed sizes), so
+   * What is done is counted in the unit of the total (the listed sizes), so
    * the last figures reach it, "5/5 messages  55.9 kB of 55.9 kB", also when what a message
    * brings (the bytes stored, with other line ends, without dot-stuffing) differs from its listed
    * size, and when one fails part way.

@@ -137,7 +137,7 @@ class AdviceWordsTest {
   }
 
   /**
-   * Review 3, item 8: LIMIT_EXCEEDED's meaning does not call a limit of this machine's "configured"
+   * LIMIT_EXCEEDED's meaning does not call a limit of this machine's "configured"
    * beside advice that says no option raises it; the advice names the limit and what the reader can
    * do instead.
    */

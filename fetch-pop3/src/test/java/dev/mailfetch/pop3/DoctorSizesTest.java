@@ -126,7 +126,7 @@ class DoctorSizesTest {
     assertFalse(ordinary.found(Symptom.UIDS_FROM_NUMBERS), ordinary.report());
   }
 
-  /** Review 3, item 2: TOP refused for one message is said as measured, not blamed on TOP. */
+  /** TOP refused for one message is said as measured, not blamed on TOP. */
   @Test
   void Q34_theQuickDoctor_saysTopWasRefusedForThatMessage_andSuggestsDeep_notThatTopIsBroken() {
     Diagnosis d = examine(MailCorpus.generate(34, 3).toMailbox(), false, Quirk.Q34_RETR_ERR_LISTED);
@@ -141,7 +141,7 @@ class DoctorSizesTest {
     assertFalse(cli.contains("support TOP"), cli);
   }
 
-  /** Review 3, item 5: one message the server refuses does not make all mail unfetchable. */
+  /** One message the server refuses does not make all mail unfetchable. */
   @Test
   void Q34_theDeepDoctor_saysTheOtherMessagesAreFetched_withTheFetchsExitCode() {
     Diagnosis d = examine(MailCorpus.generate(34, 3).toMailbox(), true, Quirk.Q34_RETR_ERR_LISTED);

@@ -83,7 +83,7 @@ class GreetingJunkTest {
   }
 
   /**
-   * Review 3, item 8: the doctor's findings come in one order whether the junk arrives with the
+   * The doctor's findings come in one order whether the junk arrives with the
    * greeting or only behind CAPA (Q16 and Q19 were swapped from run to run).
    */
   @Test

@@ -153,7 +153,7 @@ class LoginRefusalTest {
   }
 
   /**
-   * Review 3, item 1: an allowed method the credentials cannot use (XOAUTH2 without a token) is not
+   * An allowed method the credentials cannot use (XOAUTH2 without a token) is not
    * said as "allowed" beside the server's list that holds it; the words say which allowed methods
    * the password can use, what the server offers and what to type, and claim no refusal: nothing
    * was sent.
