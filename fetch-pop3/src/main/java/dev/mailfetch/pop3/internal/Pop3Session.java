@@ -376,11 +376,20 @@ public final class Pop3Session implements FetchSession {
    * {@link #QUEUED_WAIT} of silence (or the read timeout, if shorter), see there.
    */
   private Reply queuedReply(String doing) throws FetchException {
+    return withinQueuedWait(() -> reply(doing));
+  }
+
+  private interface Step<T> {
+    T run() throws FetchException;
+  }
+
+  /** {@code step} with reads bounded by {@link #QUEUED_WAIT} (or the read timeout, if shorter), then the read timeout again. */
+  private <T> T withinQueuedWait(Step<T> step) throws FetchException {
     Duration read = s.limits().readTimeout();
     try {
       socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
       try {
-        return reply(doing);
+        return step.run();
       } finally {
         if (!socket.isClosed()) {
           socket.setSoTimeout(millis(read));
@@ -1463,27 +1472,18 @@ public final class Pop3Session implements FetchSession {
         }
       }
     }
-    Duration read = s.limits().readTimeout();
-    try {
-      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
+    return withinQueuedWait(() -> {
       try {
         reader.nextLineIsStatus(); // waits for the first bytes of the content
+        return null;
       } catch (FetchException e) {
         if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
           throw e;
         }
         return new FetchException(FetchError.CONNECTION_TIMED_OUT, server() + " answered " + what + " and then sent"
             + " nothing of it: another command's reply in place of one it dropped (quirk Q21)", r.line(), e);
-      } finally {
-        if (!socket.isClosed()) {
-          socket.setSoTimeout(millis(read));
-        }
       }
-    } catch (SocketException e) {
-      broken = true;
-      throw new FetchException(FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
-    }
-    return null;
+    });
   }
 
   /**
