@@ -51,7 +51,7 @@ final class DeletionWords {
   /** QUIT not confirmed, with {@code marked} messages marked for deletion. */
   static FetchException unconfirmed(int marked, String words) {
     return new FetchException(FetchError.DELETION_UNCONFIRMED, "the server did not confirm the end of the session"
-        + " (QUIT), so the " + marked + (marked == 1 ? " message" : " messages") + " marked for deletion may still"
+        + " (QUIT), so the " + dev.mailfetch.api.internal.Sizes.count(marked, "message") + " marked for deletion may still"
         + " be on it; " + (marked == 1 ? "it is" : "they are") + " stored, and the next run deletes "
         + (marked == 1 ? "it" : "them") + " again if still there", words, null, words == null ? TRACE : QUOTE);
   }

@@ -218,6 +218,9 @@ public record FetchResult(
    * stopped it): said apart from the messages that failed themselves.
    */
   public int notTried() {
+    if (outcomes instanceof ListedOutcomes) {
+      return ((ListedOutcomes) outcomes).notTried(); // no outcome made up for each message already seen
+    }
     int n = 0;
     for (MessageOutcome o : outcomes) {
       if (o.kind() == MessageOutcome.Kind.FAILED && !o.attempted()) {
@@ -231,7 +234,7 @@ public record FetchResult(
   public String summary() {
     int notTried = notTried();
     return String.format(java.util.Locale.ROOT,
-        "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %d %s,"
+        "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %s,"
             + " %d failed, %s%d deleted%s%s%s%s",
         account,
         listed(),
@@ -239,15 +242,14 @@ public record FetchResult(
         dev.mailfetch.api.internal.Sizes.size(bytesDelivered()),
         count(MessageOutcome.Kind.ALREADY_SEEN),
         count(MessageOutcome.Kind.SKIPPED),
-        count(MessageOutcome.Kind.DUPLICATE),
-        count(MessageOutcome.Kind.DUPLICATE) == 1 ? "duplicate" : "duplicates",
+        dev.mailfetch.api.internal.Sizes.count(count(MessageOutcome.Kind.DUPLICATE), "duplicate"),
         count(MessageOutcome.Kind.FAILED) - notTried,
         notTried > 0 ? notTried + " not tried (the run had stopped), " : "",
         deleted,
-        deletionsUnconfirmed > 0 ? " (" + deletionsUnconfirmed + (deletionsUnconfirmed == 1 ? " deletion" : " deletions")
-            + " not confirmed)" : "",
+        deletionsUnconfirmed > 0
+            ? " (" + dev.mailfetch.api.internal.Sizes.count(deletionsUnconfirmed, "deletion") + " not confirmed)" : "",
         deletionsRefused > 0 ? " (" + deletionsRefused + " refused)" : "",
-        warnings.isEmpty() ? "" : "; " + warnings.size() + (warnings.size() == 1 ? " warning" : " warnings"),
+        warnings.isEmpty() ? "" : "; " + dev.mailfetch.api.internal.Sizes.count(warnings.size(), "warning"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
   }
 }

@@ -206,7 +206,7 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
-    log.debug("{} - {} listed", f.account, listed() == 1 ? "1 message" : listed() + " messages");
+    log.debug("{} - {} listed", f.account, dev.mailfetch.api.internal.Sizes.count(listed(), "message"));
   }
 
   /** How many messages the source listed (so far, while listing). */
@@ -789,7 +789,7 @@ final class FetchRun {
     if (!confirmed) {
       deletionsUnconfirmed = marked;
       log.info("{} - the server did not confirm the end of the session; {} not confirmed, retried next run",
-          f.account, marked == 1 ? "1 deletion" : marked + " deletions");
+          f.account, dev.mailfetch.api.internal.Sizes.count(marked, "deletion"));
       warnings.add(DeletionWords.unconfirmed(marked, DeletionWords.since(earlier, session)));
       return;
     }

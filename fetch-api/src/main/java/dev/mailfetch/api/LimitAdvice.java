@@ -37,7 +37,7 @@ final class LimitAdvice {
   static FetchException runLimit(FetchLimits limits, int planned, long plannedBytes) {
     boolean byCount = planned >= limits.maxMessagesPerRun();
     return new FetchException(FetchError.LIMIT_EXCEEDED, "this run reached its limit of "
-        + (byCount ? limits.maxMessagesPerRun() + (limits.maxMessagesPerRun() == 1 ? " message" : " messages")
+        + (byCount ? dev.mailfetch.api.internal.Sizes.count(limits.maxMessagesPerRun(), "message")
             : human(limits.maxBytesPerRun()))
         + "; the message waits on the server for the next run", null, null,
         byCount

@@ -74,6 +74,17 @@ final class ListedOutcomes extends AbstractList<MessageOutcome> implements Rando
     return n;
   }
 
+  /** Failed outcomes the run never tried: only messages with an outcome of their own can be one. */
+  int notTried() {
+    int n = 0;
+    for (MessageOutcome o : full) {
+      if (o != null && o.kind() == MessageOutcome.Kind.FAILED && !o.attempted()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   Optional<FetchException> firstFailure() {
     for (MessageOutcome o : full) {
       if (o != null && o.kind() == MessageOutcome.Kind.FAILED) {

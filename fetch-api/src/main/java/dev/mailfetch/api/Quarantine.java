@@ -42,6 +42,6 @@ final class Quarantine {
   }
 
   private static String runs(int n) {
-    return n == 1 ? "1 run" : n + " runs";
+    return dev.mailfetch.api.internal.Sizes.count(n, "run");
   }
 }

@@ -365,7 +365,7 @@ final class ReusedUids {
   }
 
   private static String count(List<MessageRef> refs, String noun) {
-    return refs.size() + " " + noun + (refs.size() == 1 ? "" : "s");
+    return dev.mailfetch.api.internal.Sizes.count(refs.size(), noun);
   }
 
   /** The first few messages by number and id, and how many more. */

@@ -93,7 +93,7 @@ final class JsonReport {
     g.writeNumberField("duplicates", r.count(MessageOutcome.Kind.DUPLICATE));
     g.writeNumberField("skipped", r.count(MessageOutcome.Kind.SKIPPED));
     g.writeNumberField("failed", r.count(MessageOutcome.Kind.FAILED));
-    g.writeNumberField("not_tried", TextReport.notTried(r));
+    g.writeNumberField("not_tried", r.notTried());
     g.writeNumberField("deleted", r.deleted());
     g.writeNumberField("bytes", r.bytesDelivered());
     g.writeArrayFieldStart("quirks");

@@ -112,7 +112,7 @@ final class PollLines implements PollListener {
           sb.append("stopped");
       }
       if (r.failedMessages() > 0) {
-        sb.append(", ").append(r.failedMessages()).append(r.failedMessages() == 1 ? " message failed" : " messages failed");
+        sb.append(", ").append(Units.count(r.failedMessages(), "message")).append(" failed");
         r.error().ifPresent(e -> sb.append(" (the first: ").append(e.error()).append(": ").append(e.detail())
             .append(')'));
       }
@@ -126,7 +126,7 @@ final class PollLines implements PollListener {
       sb.append(", ").append(tooLarge).append(" over the size limit");
     }
     if (!r.warnings().isEmpty()) {
-      sb.append("; ").append(r.warnings().size()).append(r.warnings().size() == 1 ? " warning" : " warnings");
+      sb.append("; ").append(Units.count(r.warnings().size(), "warning"));
     }
     if (!once) {
       r.next().ifPresent(n -> sb.append("; next check in ").append(Units.duration(r.interval().toSeconds())));
@@ -135,7 +135,7 @@ final class PollLines implements PollListener {
   }
 
   private static String newMail(CheckRecord r) {
-    return r.delivered() + (r.delivered() == 1 ? " new message" : " new messages") + " (" + Units.size(r.bytes()) + ")";
+    return Units.count(r.delivered(), "new message") + " (" + Units.size(r.bytes()) + ")";
   }
 
   @Override

@@ -63,22 +63,13 @@ final class TextReport {
     }
     String unconfirmed = notDone.isEmpty() ? "" : " (" + String.join(", ", notDone) + ")";
     int duplicates = r.count(MessageOutcome.Kind.DUPLICATE);
-    int notTried = notTried(r);
+    int notTried = r.notTried();
     return "  " + r.listed() + " listed: " + r.count(MessageOutcome.Kind.DELIVERED) + " stored ("
         + Units.size(r.bytesDelivered()) + "), " + r.count(MessageOutcome.Kind.ALREADY_SEEN) + " already there, "
-        + duplicates + (duplicates == 1 ? " duplicate, " : " duplicates, ") + r.count(MessageOutcome.Kind.SKIPPED)
+        + Units.count(duplicates, "duplicate") + ", " + r.count(MessageOutcome.Kind.SKIPPED)
         + " skipped" + skippedWhy(r) + ", " + (r.count(MessageOutcome.Kind.FAILED) - notTried) + " failed, "
         + (notTried > 0 ? notTried + " not tried (the run had stopped), " : "") + r.deleted() + " deleted"
         + unconfirmed;
-  }
-
-  /**
-   * The messages the run never tried because it had stopped: the library counts them as failed
-   * (each carries the error that stopped the run), the text and the JSON's {@code not_tried} say
-   * them apart.
-   */
-  static int notTried(FetchResult r) {
-    return r.notTried();
   }
 
   /**

@@ -15,6 +15,11 @@ final class Units {
     return Sizes.size(bytes);
   }
 
+  /** A count and what it counts, in the singular for one: "1 duplicate", "3 duplicates" (the library's own words). */
+  static String count(long n, String noun) {
+    return Sizes.count(n, noun);
+  }
+
   /** A transfer rate: "9.2 MB/s". */
   static String rate(double bytesPerSecond) {
     return Sizes.rate(bytesPerSecond);

@@ -49,6 +49,15 @@ public final class Sizes {
     return ceilDiv(bytes, 1_000_000) + "M";
   }
 
+  /**
+   * A count and what it counts, in the singular for one: "1 run", "3 runs", "0 warnings". For
+   * nouns whose plural adds an s (every one the reports count); the number as digits, without
+   * grouping, as the summaries print counts.
+   */
+  public static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
   }

@@ -161,7 +161,7 @@ public record CheckRecord(
     StringBuilder sb = new StringBuilder(account).append(": ");
     switch (outcome) {
       case NEW_MAIL:
-        sb.append(delivered).append(delivered == 1 ? " new message" : " new messages").append(" (")
+        sb.append(dev.mailfetch.api.internal.Sizes.count(delivered, "new message")).append(" (")
             .append(dev.mailfetch.api.internal.Sizes.size(bytes)).append(')'); // in the units of every report
         break;
       case NOTHING_NEW:
