@@ -8,7 +8,8 @@ import java.util.Locale;
  * bytes); three significant figures at most ("4.1 MB", "26.7 MB", "812 kB"), a whole number
  * without ".0". The engine's messages, the doctor's report and the command's progress, summaries
  * and poll lines all say sizes through here, so that one message is never "21 kB" in one place and
- * "20.5 KiB" in another. Exact byte counts belong in JSON, not in words.
+ * "20.5 KiB" in another. Exact byte counts belong in JSON, not in words. Counts of things are said
+ * here too ({@link #count}), so that "1 duplicates" cannot come back in one report of many.
  */
 public final class Sizes {
   private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
