@@ -9,6 +9,8 @@ module dev.mailfetch.testkit {
   requires org.bouncycastle.pkix;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.util;
+  requires com.fasterxml.jackson.core;
+  requires jdk.httpserver;
 
   exports dev.mailfetch.testkit;
 }

@@ -321,6 +321,40 @@ public enum FetchError {
           "Fix the destination (free space, permissions) and run again: the message is still on the"
               + " server.")),
 
+  /**
+   * The destination refused this one message (Gmail's API answered {@code 400} for it, a mail
+   * server refused it for good): it stays on the server, and the run goes on with the others.
+   */
+  SINK_REJECTED(
+      73,
+      false,
+      "The place where mail goes refused this message; the others were delivered.",
+      List.of(
+          "the destination judged the message malformed, or too large for it (the message quotes its reason)",
+          "the destination's own rules refuse this message"),
+      Remedy.of(
+          "Read the destination's reason in the message. The message stays on the server and is tried again at"
+              + " the next run; after repeated refusals it is set aside (--retry-quarantined tries it again), so"
+              + " fetch it another way or ask the destination's provider.",
+          "Read the destination's reason in the message. The message stays on the server and is tried again at"
+              + " the next run; after repeated refusals it is set aside (Fetcher.Builder.retryQuarantined(true)"
+              + " tries it again), so fetch it another way or ask the destination's provider.")),
+
+  /**
+   * The destination's limit on how much it takes was reached (Gmail's daily import limit, or its
+   * rate limit for longer than mailfetch waits): the run stopped, nothing was lost.
+   */
+  QUOTA_EXCEEDED(
+      74,
+      true,
+      "The place where mail goes will take no more for now: its limit was reached.",
+      List.of(
+          "Gmail's daily limit for this account or for the Google Cloud project was reached",
+          "the destination kept asking mailfetch to slow down for longer than it waits"),
+      Remedy.of(
+          "Run again later (Gmail's daily limits reset within a day): what was delivered is kept, and the rest"
+              + " stays on the server for the next run.")),
+
   /** mailfetch's own state (which messages it has fetched) could not be read or written. */
   STATE_FAILED(
       71,

@@ -552,6 +552,8 @@ final class FetchRun {
     if (!held.isEmpty()) {
       try {
         f.sink.sync();
+      } catch (DeliveriesFailed some) {
+        stop = failHeldDeliveries(held, some);
       } catch (IOException | RuntimeException e) {
         stop = SinkPlace.stopping(sinkFailed("making the batch durable (sync)", e));
         for (RunItem item : held) {
@@ -655,10 +657,48 @@ final class FetchRun {
     }
   }
 
-  /** Whether a failure is the message's own (and so counts towards its quarantine). */
+  /**
+   * The deliveries a sink named at its barrier as not part of it (a remote store refused them after
+   * they completed): each fails with its own error and leaves {@code held}; the others stay held.
+   * Returns the failure that stops the run (the destination's, not a message's), or null.
+   */
+  private FetchException failHeldDeliveries(List<RunItem> held, DeliveriesFailed some) {
+    FetchException stop = null;
+    for (java.util.Iterator<RunItem> it = held.iterator(); it.hasNext(); ) {
+      RunItem item = it.next();
+      FetchException e = item.receipt == null ? null : some.failures().get(item.key);
+      if (e == null) {
+        continue;
+      }
+      FetchException failure = sinkFailed("delivering message " + item.ref.number(), e);
+      if (stop == null && failure.error() != FetchError.SINK_REJECTED) {
+        stop = failure = SinkPlace.stopping(failure);
+      }
+      item.outcome = MessageOutcome.failed(item.ref, failure, true, item.receipt.bytes());
+      item.receipt = null;
+      it.remove();
+    }
+    return stop;
+  }
+
+  /**
+   * Whether a failure is the message's own (and so counts towards its quarantine): not the sink's
+   * place or its destination's account (a refused or expired grant, a quota), not the state's, not
+   * a stop.
+   */
   private static boolean countsAgainstMessage(FetchException e) {
-    FetchError err = e.error();
-    return err != FetchError.SINK_FAILED && err != FetchError.STATE_FAILED && err != FetchError.STOPPED;
+    switch (e.error()) {
+      case SINK_FAILED:
+      case STATE_FAILED:
+      case STOPPED:
+      case AUTH_FAILED:
+      case AUTH_TOKEN_EXPIRED:
+      case QUOTA_EXCEEDED:
+      case CONFIGURATION:
+        return false;
+      default:
+        return true;
+    }
   }
 
   /** The message's record to build on, with the size the listing gives it now. */
@@ -1063,7 +1103,7 @@ final class FetchRun {
           item.receipt = delivery.complete(item.key);
           delivery = null;
         } catch (IOException | RuntimeException e) {
-          fail(sinkFailed("completing message " + item.ref.number(), e));
+          fail(sinkFailed("completing message " + item.ref.number(), e), true);
         }
         if (item.receipt != null && !item.receipt.alreadyHeld() && !item.servedEmpty) {
           // Remembered now, not at the barrier, so that a second copy in the same batch is caught;
@@ -1122,9 +1162,14 @@ final class FetchRun {
     }
 
     private void fail(FetchException e) {
+      fail(e, false);
+    }
+
+    /** As {@link #fail(FetchException)}; {@code fromSink} when the sink said it, whose place may stop the run. */
+    private void fail(FetchException e, boolean fromSink) {
       if (failure == null) {
-        SinkPlace place = e.error() == FetchError.SINK_FAILED && placeFailed == null ? SinkPlace.of(e) : null;
-        failure = place == null ? e : (placeFailed = place.stopRun(e));
+        FetchException stops = fromSink && placeFailed == null ? SinkPlace.stopping(e) : e;
+        failure = stops == e ? e : (placeFailed = stops);
       }
       if (delivery != null) {
         delivery.abort();
@@ -1218,7 +1263,7 @@ final class FetchRun {
         try {
           held = f.sink.contains(verdict.firstCopy());
         } catch (IOException | RuntimeException e) {
-          fail(sinkFailed("checking a duplicate's first copy", e));
+          fail(sinkFailed("checking a duplicate's first copy", e), true);
           return;
         }
         if (held) {
@@ -1235,7 +1280,7 @@ final class FetchRun {
               item.byUid ? item.ref.uid() : null, now).toBytes()));
         }
       } catch (IOException | RuntimeException e) {
-        fail(sinkFailed("starting message " + item.ref.number(), e));
+        fail(sinkFailed("starting message " + item.ref.number(), e), true);
       }
     }
 
@@ -1253,7 +1298,7 @@ final class FetchRun {
         }
       } catch (IOException | RuntimeException e) {
         item.duplicate = null;
-        fail(sinkFailed("adding a duplicate's labels to its first copy", e));
+        fail(sinkFailed("adding a duplicate's labels to its first copy", e), true);
       }
     }
 
@@ -1283,7 +1328,7 @@ final class FetchRun {
           return false;
         }
       } catch (IOException | RuntimeException e) {
-        fail(sinkFailed("checking a duplicate's first copy", e));
+        fail(sinkFailed("checking a duplicate's first copy", e), true);
         return true;
       }
       delivery.abort();
@@ -1303,7 +1348,7 @@ final class FetchRun {
       try {
         delivery.write(slice);
       } catch (IOException | RuntimeException e) {
-        fail(sinkFailed("writing message " + current.ref.number(), e));
+        fail(sinkFailed("writing message " + current.ref.number(), e), true);
       }
     }
   }

@@ -24,11 +24,24 @@ import java.io.IOException;
  *       Messages completed but not synced may or may not survive a crash.
  * </ol>
  *
+ * <p><b>A destination that answers later.</b> A sink into a remote store may take a message in
+ * the background, several at a time (the Gmail API): {@link Delivery#complete} then returns once the
+ * message is safely handed over (spooled, its intent journalled), {@link #contains} answers true
+ * for it while it is on its way, and {@link #sync} waits until the destination answered for every
+ * message completed before it. A message the destination refused is named in a {@link
+ * DeliveriesFailed} thrown by {@code sync}, with its own error; the engine fails that message alone
+ * (or stops the run, where the error is the destination's rather than the message's) and deletes
+ * nothing it names. {@code contains} answers false for it from then on.
+ *
  * <p><b>Failures.</b> A sink reports its own trouble (a full disk, a read-only directory) with an
  * {@link IOException} whose message names the place and the operating system's reason (or a {@link
  * FetchException} of {@link FetchError#SINK_FAILED} with a remedy of its own, which the engine
  * passes on with its code). The engine aborts that message, leaves it on the server, and reports
- * {@code SINK_FAILED}; it never counts against the message. A failure of the place rather than
+ * {@code SINK_FAILED}; it never counts against the message. A destination that refuses this one
+ * message says so with {@link FetchError#SINK_REJECTED}: the message fails alone and the refusal
+ * counts towards its quarantine. Any other code from a sink ({@link FetchError#AUTH_FAILED} for the
+ * destination's grant, {@link FetchError#QUOTA_EXCEEDED}) is the destination's: the run stops, and
+ * it counts against no message. A failure of the place rather than
  * the message (the JDK's {@link java.nio.file.AccessDeniedException} or {@link
  * java.nio.file.NoSuchFileException}, or the system's words "No space left on device", "Read-only
  * file system", "Input/output error", or a remote store that cannot be reached) stops the run at

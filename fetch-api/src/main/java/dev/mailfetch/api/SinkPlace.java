@@ -97,10 +97,25 @@ enum SinkPlace {
     return null;
   }
 
-  /** A sink failure that stops the run anyway, in the words of its place where it is the place's. */
+  /**
+   * What a sink's failure means for the run. A {@link FetchError#SINK_FAILED} failure of the place
+   * stops it, in the words of its place; one not recognised as the place's is returned as it is (the
+   * message's own). So is a {@link FetchError#SINK_REJECTED} one: the destination refused this
+   * message. Any other code the sink gives (an expired or refused grant, a quota used up) is its
+   * destination's: it would strike every message alike, so it stops the run too.
+   */
   static FetchException stopping(FetchException sinkFailure) {
-    SinkPlace place = of(sinkFailure);
-    return place == null ? sinkFailure : place.stopRun(sinkFailure);
+    switch (sinkFailure.error()) {
+      case SINK_FAILED:
+        SinkPlace place = of(sinkFailure);
+        return place == null ? sinkFailure : place.stopRun(sinkFailure);
+      case SINK_REJECTED:
+        return sinkFailure;
+      default:
+        return sinkFailure.withConsequence("the destination would refuse every message alike, so the run stopped"
+            + " at this first failure: the messages not fetched stay on the server for the next run, and none of"
+            + " this counts against them", null);
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.mailfetch.pop3;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
 import dev.mailfetch.pop3.internal.PipeliningFallback;
 import dev.mailfetch.pop3.internal.Pop3Session;

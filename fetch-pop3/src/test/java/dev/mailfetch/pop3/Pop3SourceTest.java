@@ -15,6 +15,7 @@ import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Fault;

@@ -3,6 +3,7 @@ package dev.mailfetch.pop3.internal;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.pop3.AuthMechanism;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -220,7 +221,15 @@ final class Login {
   }
 
   private String token() throws FetchException {
-    String t = s.tokens().accessToken();
+    String t;
+    try {
+      t = s.tokens().accessToken();
+    } catch (FetchException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new FetchException(FetchError.AUTH_FAILED, "the token provider could not give an access token for "
+          + s.account() + ": " + e.getMessage(), e);
+    }
     if (t == null || t.isEmpty() || t.indexOf('\u0001') >= 0 || t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0) {
       throw new FetchException(FetchError.CONFIGURATION, "the token provider gave no usable access token for " + s.account());
     }

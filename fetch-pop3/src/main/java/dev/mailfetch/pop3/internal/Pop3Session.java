@@ -13,7 +13,7 @@ import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Security;
-import dev.mailfetch.pop3.TokenProvider;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.pop3.Tolerance;
 import java.io.IOException;
 import java.io.OutputStream;
