@@ -80,6 +80,7 @@ public final class FakeGmailServer implements AutoCloseable {
   private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
   private final List<RecordedGmailRequest> requests = new ArrayList<>();
   private final AtomicInteger sequence = new AtomicInteger();
+  private final List<Throwable> internalErrors = new ArrayList<>();
   private final HttpServer http;
   private final ExecutorService executor;
   private final Path spillDirectory;
@@ -324,6 +325,16 @@ public final class FakeGmailServer implements AutoCloseable {
     return requests().stream().filter(r -> r.endpoint() == endpoint).toList();
   }
 
+  /**
+   * The fake's own bugs: exceptions its handlers did not expect (the connection was cut instead of
+   * answered). A test that sees a cut it did not inject can look here; empty when all is well.
+   */
+  public List<Throwable> internalErrors() {
+    synchronized (internalErrors) {
+      return List.copyOf(internalErrors);
+    }
+  }
+
   /** Stops the server and deletes its temporary files; safe to call more than once. */
   @Override
   public void close() {
@@ -349,6 +360,12 @@ public final class FakeGmailServer implements AutoCloseable {
 
   ReceivedBody newBody() {
     return new ReceivedBody(spillDirectory, SPILL_THRESHOLD);
+  }
+
+  void internalError(Call call, RuntimeException e) {
+    synchronized (internalErrors) {
+      internalErrors.add(new IllegalStateException(call.method + " " + call.path + ": " + e, e));
+    }
   }
 
   void record(Call call) {

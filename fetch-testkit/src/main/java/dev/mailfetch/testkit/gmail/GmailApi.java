@@ -45,7 +45,21 @@ final class GmailApi implements HttpHandler {
       route(call);
     } catch (Call.Cut cut) {
       // cut on purpose: nothing more to say on this connection
-    } catch (IOException | RuntimeException e) {
+    } catch (MultipartReader.Malformed e) {
+      if (!call.answered()) {
+        try {
+          call.error(GoogleError.badRequest("Invalid multipart request: " + e.getMessage()));
+        } catch (IOException gone) {
+          // the client went away
+        }
+      }
+    } catch (IOException e) {
+      // the client went away, or sent what cannot be read: nothing more to say on this connection
+      if (!call.answered()) {
+        call.cut();
+      }
+    } catch (RuntimeException e) {
+      server.internalError(call, e);
       if (!call.answered()) {
         call.cut();
       }
