@@ -189,6 +189,10 @@ final class OAuthServer {
       call.oauthError(400, "redirect_uri_mismatch", "Bad Request");
       return;
     }
+    if (code.challenge() == null && first(form, "code_verifier") != null) {
+      call.oauthError(400, "invalid_grant", "code_verifier or verifier is not needed.");
+      return;
+    }
     if (code.challenge() != null) {
       String verifier = first(form, "code_verifier");
       if (verifier == null) {

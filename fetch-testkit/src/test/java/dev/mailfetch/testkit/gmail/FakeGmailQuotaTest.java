@@ -71,6 +71,32 @@ class FakeGmailQuotaTest {
   }
 
   @Test
+  void oneRequestTooManyAtATimeIs429TooManyConcurrentRequests() throws Exception {
+    gmail.perUserConcurrency(1);
+    gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofMillis(1500)));
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return importOne("slow@x");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (gmail.requests().isEmpty() && gmail.quotaUnitsUsed(ME) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    HttpResponse<String> second = importOne("second@x");
+
+    assertStatus(429, second);
+    assertTrue(second.body().contains("Too many concurrent requests for user"), second.body());
+    assertStatus(200, slow.get());
+    assertEquals(1, gmail.concurrencyBreaches());
+    assertStatus(200, importOne("third@x"));
+  }
+
+  @Test
   void overTheDailyLimitIs403DailyLimitExceeded() throws Exception {
     gmail.dailyLimit(30);
 
