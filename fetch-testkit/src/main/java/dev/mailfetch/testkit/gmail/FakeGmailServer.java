@@ -281,9 +281,16 @@ public final class FakeGmailServer implements AutoCloseable {
 
   // ---- faults -------------------------------------------------------------------------------
 
-  /** Injects a fault as the rule says. */
+  /**
+   * Injects a fault as the rule says.
+   *
+   * @throws IllegalArgumentException where the rule could never hit (a message fault aimed at
+   *     another request than {@link GmailEndpoint#IMPORT}, {@code INVALID_GRANT} off the token
+   *     endpoint, a message condition on a request without a message)
+   */
   public InjectedFault inject(FaultRule rule) {
-    return faults.install(Objects.requireNonNull(rule, "rule"));
+    Objects.requireNonNull(rule, "rule").checkReachable();
+    return faults.install(rule);
   }
 
   /** Injects a fault once, on its usual request ({@link GmailFault#defaultEndpoint()}). */

@@ -90,6 +90,9 @@ final class OAuthServer {
       call.error(GoogleError.methodNotAllowed());
       return;
     }
+    if (server.api.requestFault(call, null)) {
+      return;
+    }
     Map<String, List<String>> form = Call.parseForm(new String(call.readBody(64 * 1024), StandardCharsets.UTF_8));
     String clientId = first(form, "client_id");
     String secret = first(form, "client_secret");

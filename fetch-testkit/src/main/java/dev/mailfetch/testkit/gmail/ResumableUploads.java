@@ -225,6 +225,7 @@ final class ResumableUploads {
   }
 
   private static void resumeIncomplete(Call call, Session session) throws IOException {
+    Meter.lateAnswer(call);
     Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", "bytes=0-" + (session.received - 1));
     call.send(308, null, new byte[0], headers);
   }

@@ -272,6 +272,25 @@ class FakeGmailFaultTest {
   }
 
   @Test
+  void aServerErrorAtTheTokenEndpoint() throws Exception {
+    String refresh = gmail.grant(ME, FakeGmailServer.SCOPE_INSERT);
+    gmail.inject(FaultRule.of(GmailFault.SERVICE_UNAVAILABLE_503).at(GmailEndpoint.TOKEN));
+
+    assertStatus(503, http.refresh(refresh));
+    assertStatus(200, http.refresh(refresh));
+  }
+
+  @Test
+  void aRuleThatCouldNeverHitIsRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> gmail.inject(FaultRule.of(GmailFault.RESPONSE_LOST).at(GmailEndpoint.LABELS_CREATE)));
+    assertThrows(IllegalArgumentException.class,
+        () -> gmail.inject(FaultRule.of(GmailFault.INVALID_GRANT).at(GmailEndpoint.IMPORT)));
+    assertThrows(IllegalArgumentException.class, () -> gmail.inject(FaultRule.of(GmailFault.BACKEND_ERROR_500)
+        .at(GmailEndpoint.PROFILE).forMessageContaining("Subject: x")));
+  }
+
+  @Test
   void faultRulesRefuseNonsense() {
     assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).times(0));
     assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).forMessageContaining(""));
