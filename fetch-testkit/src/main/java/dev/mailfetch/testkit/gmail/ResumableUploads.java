@@ -155,6 +155,12 @@ final class ResumableUploads {
           return;
         }
       }
+      if (total != null && session.declaredLength != null && !total.equals(session.declaredLength)) {
+        call.drain();
+        call.error(GoogleError.badRequest("Content-Range names " + total + " bytes in all, but X-Upload-Content-Length said "
+            + session.declaredLength));
+        return;
+      }
       if (total == null) {
         total = session.declaredLength;
       }

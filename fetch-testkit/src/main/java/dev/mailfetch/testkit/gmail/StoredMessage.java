@@ -176,6 +176,11 @@ public final class StoredMessage {
     return deleted;
   }
 
+  /** True where the bytes live in a temporary file, not in the heap. */
+  boolean inFile() {
+    return inMemory == null;
+  }
+
   @Override
   public String toString() {
     return "StoredMessage[" + id + " " + labelIds + " " + size + " bytes" + (messageId == null ? "" : " " + messageId) + "]";

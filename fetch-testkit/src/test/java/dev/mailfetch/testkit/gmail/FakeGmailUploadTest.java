@@ -103,6 +103,15 @@ class FakeGmailUploadTest {
   }
 
   @Test
+  void aTotalOtherThanTheDeclaredLengthIs400() throws Exception {
+    byte[] message = Http.message("len@example.org", 10 * KIB);
+    URI session = URI.create(http.openSession(token, "", "{}", 20L * KIB).headers().firstValue("Location").orElseThrow());
+
+    assertStatus(400, Http.putChunk(session, message, 0, message.length, true));
+    assertTrue(gmail.messages(ME).isEmpty());
+  }
+
+  @Test
   void anUnknownSessionIs404() throws Exception {
     URI session = gmail.baseUri().resolve("upload/gmail/v1/users/me/messages/import?uploadType=resumable&upload_id=nope");
 
@@ -142,6 +151,7 @@ class FakeGmailUploadTest {
     assertStatus(200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\"]}", message));
 
     StoredMessage stored = gmail.messages(ME).get(0);
+    assertTrue(stored.inFile());
     assertEquals(message.length, stored.size());
     assertEquals(sha256(message), stored.sha256());
     try (InputStream in = stored.openStream()) {
