@@ -45,6 +45,12 @@ final class GmailApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) {
     Call call = new Call(exchange);
+    call.beforeAnswer(() -> {
+      if (call.inFlightAccount != null) {
+        server.quota.leave(call.inFlightAccount);
+      }
+      server.record(call);
+    });
     try {
       route(call);
     } catch (Call.Cut cut) {
@@ -68,11 +74,8 @@ final class GmailApi implements HttpHandler {
         call.cut();
       }
     } finally {
-      if (call.inFlightAccount != null) {
-        server.quota.leave(call.inFlightAccount);
-      }
+      call.settle();
       exchange.close();
-      server.record(call);
     }
   }
 
