@@ -45,11 +45,28 @@ final class GmailApi implements HttpHandler {
       route(call);
     } catch (Call.Cut cut) {
       // cut on purpose: nothing more to say on this connection
-    } catch (IOException | RuntimeException e) {
+    } catch (MultipartReader.Malformed e) {
+      if (!call.answered()) {
+        try {
+          call.error(GoogleError.badRequest("Invalid multipart request: " + e.getMessage()));
+        } catch (IOException gone) {
+          // the client went away
+        }
+      }
+    } catch (IOException e) {
+      // the client went away, or sent what cannot be read: nothing more to say on this connection
+      if (!call.answered()) {
+        call.cut();
+      }
+    } catch (RuntimeException e) {
+      server.internalError(call, e);
       if (!call.answered()) {
         call.cut();
       }
     } finally {
+      if (call.inFlightAccount != null) {
+        server.quota.leave(call.inFlightAccount);
+      }
       exchange.close();
       server.record(call);
     }
@@ -144,6 +161,12 @@ final class GmailApi implements HttpHandler {
     if (call.endpoint != GmailEndpoint.IMPORT && requestFault(call, null)) {
       return null;
     }
+    if (!server.quota.enter(access.account())) {
+      call.drain();
+      call.error(GoogleError.tooManyConcurrentRequests());
+      return null;
+    }
+    call.inFlightAccount = access.account();
     Quota.Verdict verdict = server.quota.charge(access.account(), units);
     if (verdict != Quota.Verdict.OK) {
       call.drain();

@@ -12,6 +12,15 @@ import java.util.Map;
  * to a consumer so a large message part is never held whole.
  */
 final class MultipartReader {
+  /** A body that is not the multipart it says it is: answered 400. */
+  static final class Malformed extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Malformed(String message) {
+      super(message);
+    }
+  }
+
   interface Content {
     void write(byte[] b, int off, int len) throws IOException;
   }
@@ -98,7 +107,7 @@ final class MultipartReader {
       }
       pos += emit;
       if (eof) {
-        throw new IOException("multipart body ends before its closing delimiter");
+        throw new Malformed("multipart body ends before its closing delimiter");
       }
       fill();
     }
@@ -119,7 +128,7 @@ final class MultipartReader {
     while (true) {
       if (pos >= lim) {
         if (eof) {
-          throw new IOException("multipart body ends inside a part header");
+          throw new Malformed("multipart body ends inside a part header");
         }
         fill();
         continue;
@@ -130,7 +139,7 @@ final class MultipartReader {
         return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
       }
       if (sb.length() > 8192) {
-        throw new IOException("multipart part header line longer than 8192 bytes");
+        throw new Malformed("multipart part header line longer than 8192 bytes");
       }
       sb.append((char) (b & 0xff));
     }

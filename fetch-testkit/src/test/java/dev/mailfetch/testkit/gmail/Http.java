@@ -86,6 +86,61 @@ final class Http {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Opens a resumable import session; the answer carries the session URI in Location. */
+  HttpResponse<String> openSession(String token, String query, String metadataJson, Long length)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(gmail.baseUri().resolve(
+            "upload/gmail/v1/users/me/messages/import?uploadType=resumable" + (query.isEmpty() ? "" : "&" + query)))
+        .timeout(Duration.ofSeconds(20))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json; charset=UTF-8")
+        .header("X-Upload-Content-Type", "message/rfc822")
+        .POST(HttpRequest.BodyPublishers.ofString(metadataJson));
+    if (length != null) {
+      b.header("X-Upload-Content-Length", Long.toString(length));
+    }
+    return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** PUTs bytes [from, to) of the message to the session with their Content-Range. */
+  static HttpResponse<String> putChunk(URI session, byte[] message, int from, int to, boolean totalKnown)
+      throws IOException, InterruptedException {
+    String total = totalKnown ? Integer.toString(message.length) : "*";
+    return CLIENT.send(HttpRequest.newBuilder(session).timeout(Duration.ofSeconds(60))
+        .header("Content-Range", "bytes " + from + "-" + (to - 1) + "/" + total)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(message, from, to - from)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Asks the session how much it holds: {@code Content-Range: bytes *}{@code /N}, no body. */
+  static HttpResponse<String> queryStatus(URI session, long total) throws IOException, InterruptedException {
+    return CLIENT.send(HttpRequest.newBuilder(session).timeout(Duration.ofSeconds(20))
+        .header("Content-Range", "bytes */" + total)
+        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> importMedia(String token, String query, byte[] message) throws IOException, InterruptedException {
+    return CLIENT.send(HttpRequest.newBuilder(gmail.baseUri().resolve(
+            "upload/gmail/v1/users/me/messages/import?uploadType=media" + (query.isEmpty() ? "" : "&" + query)))
+        .timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token)
+        .header("Content-Type", "message/rfc822")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(message)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A message of exactly {@code size} bytes: a header naming it, then a body of varied bytes (CR, LF, NUL among them). */
+  static byte[] message(String messageId, int size) {
+    byte[] head = ("Date: Mon, 1 Dec 2025 10:00:00 +0000\r\nFrom: a@example.org\r\nMessage-ID: <" + messageId
+        + ">\r\nSubject: big\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[size];
+    System.arraycopy(head, 0, out, 0, head.length);
+    java.util.Random random = new java.util.Random(size);
+    for (int i = head.length; i < size; i++) {
+      out[i] = (byte) random.nextInt(256);
+    }
+    return out;
+  }
+
   static void assertStatus(int expected, HttpResponse<String> response) {
     assertEquals(expected, response.statusCode(), () -> "answer: " + response.body());
   }
