@@ -251,6 +251,7 @@ class GmailImportSinkTest {
     assertThrows(IllegalArgumentException.class, () -> b.uploadChunkBytes(1000));
     assertThrows(IllegalArgumentException.class, () -> b.apiBase(java.net.URI.create("ftp://x/")));
     assertThrows(IllegalArgumentException.class, () -> b.quota(10, java.time.Duration.ofMinutes(1)));
+    assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
     assertTrue(assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
     String shown = GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").checkup().toString()
         + GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").toString();
