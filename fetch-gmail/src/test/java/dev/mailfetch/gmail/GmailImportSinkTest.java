@@ -243,6 +243,22 @@ class GmailImportSinkTest {
   }
 
   @Test
+  void aDeliveryCompletedAfterTheSinkClosed_isRefused_andNothingIsImported() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      GmailImportSink sink = rig.sink().build();
+      Delivery d = sink.begin(new Envelope("x@y", "late", 0, Set.of(), false));
+      d.write(ByteBuffer.wrap(GmailRig.message(1)));
+      sink.close();
+      assertThrows(IllegalStateException.class, () -> d.complete(DeliveryKey.of("x@y", "late")));
+      d.abort();
+      assertEquals(0, rig.inGmail().size());
+      try (GmailImportSink again = rig.sink().build()) {
+        assertFalse(again.contains(DeliveryKey.of("x@y", "late")));
+      }
+    }
+  }
+
+  @Test
   void theBuilder_refusesBadSettingsEagerly_inWords() {
     GmailImportSink.Builder b = GmailImportSink.builder();
     assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mailbox("not an address")).getMessage()
