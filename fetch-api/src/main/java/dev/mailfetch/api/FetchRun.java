@@ -52,6 +52,8 @@ final class FetchRun {
   private RunItem[] itemAt = new RunItem[0];
   private byte[] fate = new byte[0];
   private boolean fatesReported;
+  /** Whether the sink passed a barrier before the plan first asked it what it holds. */
+  private boolean sinkSettled;
   private Instant now;
   private String server;
   private boolean stableIds;
@@ -459,8 +461,22 @@ final class FetchRun {
     }
   }
 
+  /**
+   * Whether the sink holds {@code key} durably, as the plan's catch-up needs it: a sink whose
+   * destination answers later may count a delivery still on its way (another run's, interrupted
+   * before its barrier, or another fetcher's), so the first check of a run passes a barrier first;
+   * a delivery the destination then refuses is no longer held.
+   */
   private boolean sinkContains(DeliveryKey key) throws FetchException {
     try {
+      if (!sinkSettled) {
+        sinkSettled = true;
+        try {
+          f.sink.sync();
+        } catch (DeliveriesFailed refusedElsewhere) {
+          log.debug("{} - deliveries refused before this run: {}", f.account, refusedElsewhere.getMessage());
+        }
+      }
       return f.sink.contains(key);
     } catch (IOException | RuntimeException e) {
       throw SinkPlace.stopping(sinkFailed("checking whether the sink holds a message", e));
@@ -676,6 +692,21 @@ final class FetchRun {
       }
       item.outcome = MessageOutcome.failed(item.ref, failure, true, item.receipt.bytes());
       item.receipt = null;
+      it.remove();
+    }
+    // A duplicate was let go because its first copy was on its way: with that copy refused, the
+    // duplicate is all there is of the message, so it stays on the server too.
+    for (java.util.Iterator<RunItem> it = held.iterator(); it.hasNext(); ) {
+      RunItem item = it.next();
+      FetchException firstCopyFailed = item.duplicate == null ? null : some.failures().get(item.duplicate.firstCopy());
+      if (firstCopyFailed == null) {
+        continue;
+      }
+      item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.SINK_FAILED, "message "
+          + item.ref.number() + " is a copy (" + item.duplicate.reason() + ") of a message the destination did not"
+          + " take (" + firstCopyFailed.detail() + "); it stays on the server and is tried again at the next run",
+          firstCopyFailed), true, item.bytesSeen);
+      item.duplicate = null;
       it.remove();
     }
     return stop;

@@ -155,4 +155,40 @@ class DestinationRefusalTest {
       assertEquals(0, rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0), "counted against m" + i);
     }
   }
+  @Test
+  void aCopyOfAMessageOnItsWay_staysOnTheServer_whenTheDestinationRefusesTheFirstCopy() {
+    Rig rig = new Rig().withMessages(4);
+    rig.mailbox.add("m5", Rig.message(3)); // the same message again, by its Message-ID
+    RefusingSink sink = new RefusingSink(rig.sink);
+    sink.refuse.add("m3");
+    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
+        .clock(rig.clock).dedupPolicy(new MessageIdDedup()).retention(Retention.DELETE_AFTER_DELIVERY)
+        .batchSize(10).build().run();
+
+    assertEquals(3, r.count(DELIVERED), r::summary);
+    assertEquals(0, r.count(MessageOutcome.Kind.DUPLICATE), "no copy of a refused message is a duplicate");
+    MessageOutcome copy = r.outcomes().get(4);
+    assertEquals(FAILED, copy.kind(), r::summary);
+    assertTrue(copy.error().detail().contains("a copy") && copy.error().detail().contains("Invalid From header"),
+        copy.error().detail());
+    assertEquals(Set.of("m3", "m5"), rig.mailbox.uids(), "neither copy is deleted: the destination holds none");
+    assertEquals(0, rig.store.inner.get("m5").map(UidRecord::failures).orElse(0), "the copy is not at fault");
+  }
+
+  @Test
+  void aDeliveryStillOnItsWayFromAnEarlierRun_isNotTakenAsHeld_untilTheDestinationAnswered() throws Exception {
+    Rig rig = new Rig().withMessages(3);
+    RefusingSink sink = new RefusingSink(rig.sink);
+    sink.refuse.add("m2");
+    // An earlier run handed m2 over and died before its barrier: the destination has not answered.
+    Delivery d = sink.begin(new Envelope(Rig.ACCOUNT, "m2", 10, Set.of(), false));
+    d.write(java.nio.ByteBuffer.wrap(Rig.message(2).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    d.complete(DeliveryKey.of(Rig.ACCOUNT, "m2"));
+
+    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
+        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+
+    assertEquals(0, r.count(MessageOutcome.Kind.ALREADY_SEEN), "m2 was not held: " + r.summary());
+    assertTrue(rig.mailbox.uids().contains("m2"), "a message the destination never took is not deleted");
+  }
 }
