@@ -63,8 +63,11 @@ final class FetchCommand implements Callable<Integer> {
   @Mixin ServerOptions server = new ServerOptions();
 
   @Option(names = "--to", paramLabel = "SINK", defaultValue = "maildir:./Mail",
-      description = "maildir:DIR, mbox:FILE or eml:DIR (default: ${DEFAULT-VALUE}).")
+      description = "maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS (into Gmail, authorized once with mailfetch"
+          + " oauth; docs/gmail.md) (default: ${DEFAULT-VALUE}).")
   String to;
+
+  @Mixin GmailOptions gmail = new GmailOptions();
 
   @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
       + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state).")
@@ -226,7 +229,7 @@ final class FetchCommand implements Callable<Integer> {
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
-    Place place = place();
+    Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
     dev.mailfetch.api.LabelPolicy labels = labelPolicy();
@@ -240,6 +243,7 @@ final class FetchCommand implements Callable<Integer> {
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
     List<Path> made = new ArrayList<>(place.creates());
     made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
+    place.journalOf(st.directory()).ifPresent(made::add);
     CreatedPlaces created = CreatedPlaces.before(stateDir, st.directory(), List.of(dedupFile,
         dedupFile.resolveSibling("dedup.lock"), dedupFile.resolveSibling("dedup.new")), made);
     boolean dedupShared = false; // this account opened the store its poll's other accounts use
@@ -250,7 +254,10 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher fetcher;
     Fetcher retrying = null;
     try {
-      sink = openSink(place);
+      if (place.journalOf(st.directory()).isPresent()) { // the sink keeps its journal in the account's state
+        StateDirectory.create(stateDir, st.directory(), state != null);
+      }
+      sink = openSink(place, st.directory());
       StateDirectory.create(stateDir, st.directory(), state != null);
       store = openState(st.directory());
       AccountName.markDefaultPorts(st);
@@ -420,36 +427,32 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
-  /** What --to names: how to open it, what opening creates, where its state goes by default, how to name it. */
-  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
-    MessageSink open() throws IOException {
-      return opener.open();
-    }
-  }
-
-  private interface Opener {
-    MessageSink open() throws IOException;
-  }
-
-  private Place place() {
+  private Destination place() {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
+    if (kind.equals("gmail")) {
+      return gmailPlace(to.substring(colon + 1));
+    }
+    String gmailOnly = gmail.givenWithoutGmail();
+    if (gmailOnly != null) {
+      throw bad(gmailOnly + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
+    }
     Path p = colon < 0 ? null : Path.of(expandHome(to.substring(colon + 1)));
     if (p == null || p.toString().isEmpty()) {
-      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE or eml:DIR");
+      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS");
     }
     switch (kind) {
       case "maildir": // state without a leading dot: not a Maildir++ folder
-        return new Place(() -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
+        return new Destination(account -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
             p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may create)");
       case "mbox":
-        return new Place(() -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
+        return new Destination(account -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
             "the mbox " + p, "a file you may write, in a directory you may write (for its lock file)");
       case "eml":
-        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
+        return new Destination(account -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
             "a directory you may write (or may create)");
       default:
-        throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
+        throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE, eml:DIR and gmail:ADDRESS");
     }
   }
 
@@ -476,13 +479,13 @@ final class FetchCommand implements Callable<Integer> {
    * A sink that cannot be opened is the sink's failure, typed, with the place and the reason, and
    * advice that fits: nothing was fetched yet, so the destination is what to fix.
    */
-  private static MessageSink openSink(Place place) throws FetchException {
+  private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
     dev.mailfetch.api.Remedy remedy = dev.mailfetch.api.Remedy.of("Nothing was fetched: make " + place.describe()
         + " usable (" + place.needs() + ", on a disk with free space), or give another place with --to SINK; then"
         + " run again.", "Nothing was fetched: make the sink's place"
         + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
     try {
-      return place.open();
+      return place.open(accountState);
     } catch (FetchException e) {
       if (e.error() != dev.mailfetch.api.FetchError.SINK_FAILED) {
         throw e;
@@ -492,6 +495,27 @@ final class FetchCommand implements Callable<Integer> {
       throw new FetchException(dev.mailfetch.api.FetchError.SINK_FAILED, "cannot open " + place.describe() + ": "
           + CreatedPlaces.why(e), null, e, remedy);
     }
+  }
+
+  /**
+   * --to gmail:ADDRESS: Gmail's import, its journal in the account's state directory, the state by
+   * default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state.
+   */
+  private Destination gmailPlace(String text) {
+    String address;
+    try {
+      address = GmailOptions.address(text);
+    } catch (IllegalArgumentException e) {
+      throw bad("--to " + to + ": " + e.getMessage());
+    }
+    boolean received = gmail.receivedDate(spec);
+    java.net.URI api = gmail.api(spec);
+    gmail.checkTokenFile(spec, env, address);
+    Path dir = GmailOptions.directory(env, address);
+    return new Destination(account -> GmailDelivery.open(address, gmail.tokenFile(env, address), api, received,
+        gmail.neverSpam, GmailOptions.journal(account)), state != null ? List.of() : List.of(dir),
+        dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
+            + " may write", GmailOptions::journal);
   }
 
   private static String expandHome(String path) {

@@ -9,8 +9,9 @@ import picocli.CommandLine.Spec;
 
 /** The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code. */
 @Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
-    subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, FakeServerCommand.class, CommandLine.HelpCommand.class},
+    description = "Fetches mail from POP3 servers into a Maildir, mbox, directory of .eml files or Gmail, exactly once.",
+    subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, OAuthCommand.class,
+        FakeServerCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
         "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\", "      --password-env MAIL_PW",
         "  mailfetch help fetch      every option of fetch"})
@@ -86,6 +87,9 @@ public final class Main implements Runnable {
         }
         if (made instanceof PollCommand) {
           ((PollCommand) made).env = env;
+        }
+        if (made instanceof OAuthCommand) {
+          ((OAuthCommand) made).env = env;
         }
         if (made instanceof FakeServerCommand) {
           ((FakeServerCommand) made).env = env;

@@ -1,0 +1,163 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * fetch's options for delivery into Gmail ({@code --to gmail:ADDRESS}), and where that delivery
+ * keeps its files here: by default one directory per Gmail address, {@code
+ * ~/.mailfetch/gmail/ADDRESS/}, holding the authorization {@code mailfetch oauth} writes ({@code
+ * token}) and the state ({@code mailfetch-state/}, each account's Gmail journal inside its own state
+ * directory).
+ */
+final class GmailOptions {
+  @Option(names = "--gmail-token-file", paramLabel = "FILE", description = "With --to gmail:ADDRESS: the"
+      + " authorization that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
+  Path tokenFile;
+
+  @Option(names = "--never-spam", description = "With --to gmail:ADDRESS: Gmail never puts fetched mail in Spam."
+      + " Default: Gmail's spam filter judges it as any mail arriving.")
+  boolean neverSpam;
+
+  @Option(names = "--gmail-date", paramLabel = "DATE", description = "With --to gmail:ADDRESS: the date Gmail shows"
+      + " and sorts by: header (the message's own Date, the default) or received (when it was delivered into Gmail).")
+  String date;
+
+  /** The Gmail API's address, for tests against a fake Gmail on this machine only. */
+  @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
+  String api;
+
+  /** Gmail's own address, where --gmail-api is not given. */
+  static final URI GMAIL_API = URI.create("https://gmail.googleapis.com/");
+
+  /**
+   * What an address may be: a local part of RFC 5322's atext and dots, a domain of at least two
+   * labels. Narrower than the RFC (no quoted local parts), which no Gmail or Workspace address needs,
+   * and it can never hold a '/' or a space, so it names a directory safely.
+   */
+  private static final Pattern ADDRESS = Pattern.compile(
+      "[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+          + "(\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
+
+  /** Whether {@code text} is an e-mail address as an account's is written. */
+  static boolean isAddress(String text) {
+    return ADDRESS.matcher(text).matches();
+  }
+
+  /**
+   * The address {@code text} names, in lower case (Gmail's addresses are), or an
+   * IllegalArgumentException in words that say what an address is.
+   */
+  static String address(String text) {
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("needs the Gmail address to deliver into: gmail:me@gmail.com");
+    }
+    if (!ADDRESS.matcher(text).matches()) {
+      throw new IllegalArgumentException("\"" + FetchException.escape(text) + "\" is not an e-mail address; write"
+          + " the Gmail (or Google Workspace) address mail goes into, as gmail:me@gmail.com");
+    }
+    return text.toLowerCase(Locale.ROOT);
+  }
+
+  /** The first of these options given, for a sink other than Gmail (where it means nothing), or null. */
+  String givenWithoutGmail() {
+    return tokenFile != null ? "--gmail-token-file" : neverSpam ? "--never-spam" : date != null ? "--gmail-date"
+        : api != null ? "--gmail-api" : null;
+  }
+
+  /** The home directory: $HOME where it is set (tests give one), else Java's. */
+  static Path home(Map<String, String> env) {
+    String h = env.get("HOME");
+    return h != null && !h.isBlank() && Path.of(h).isAbsolute() ? Path.of(h) : Path.of(System.getProperty("user.home"));
+  }
+
+  /** The directory of an address's files when no option names them: ~/.mailfetch/gmail/ADDRESS. */
+  static Path directory(Map<String, String> env, String address) {
+    return home(env).resolve(".mailfetch").resolve("gmail").resolve(address);
+  }
+
+  /** Where the authorization for {@code address} is read: --gmail-token-file, or its default. */
+  Path tokenFile(Map<String, String> env, String address) {
+    return tokenFile != null ? tokenFile : directory(env, address).resolve("token");
+  }
+
+  /** Where an account's Gmail journal is kept: inside its own state directory. */
+  static Path journal(Path accountState) {
+    return accountState.resolve("gmail-journal");
+  }
+
+  /** header or received, in the words of --gmail-date. */
+  boolean receivedDate(CommandSpec spec) {
+    if (date == null || date.equalsIgnoreCase("header")) {
+      return false;
+    }
+    if (date.equalsIgnoreCase("received")) {
+      return true;
+    }
+    throw bad(spec, "--gmail-date " + date + ": write header (the message's own Date, the default) or received"
+        + " (when it was delivered into Gmail)");
+  }
+
+  /** The Gmail API's address: Gmail's own, or --gmail-api, which must be on this machine (a test's fake). */
+  URI api(CommandSpec spec) {
+    if (api == null) {
+      return GMAIL_API;
+    }
+    return loopback(spec, "--gmail-api", api);
+  }
+
+  /**
+   * {@code text} as an http(s) URL on this machine (127.0.0.1, [::1] or localhost), or a bad
+   * argument: the hidden endpoint options exist for tests against a fake, never to send a token
+   * somewhere else.
+   */
+  static URI loopback(CommandSpec spec, String option, String text) {
+    URI u;
+    try {
+      u = URI.create(text);
+    } catch (IllegalArgumentException e) {
+      throw bad(spec, option + " " + text + ": not a URL");
+    }
+    String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
+    boolean local = List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(host);
+    if (!local || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
+      throw bad(spec, option + " " + text + ": only an http or https address on this machine (127.0.0.1) is taken"
+          + " (it is for testing against a fake server)");
+    }
+    return u;
+  }
+
+  /**
+   * The authorization file's first check, so that a missing one is a bad argument at once that
+   * says what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the
+   * file is not the default).
+   */
+  void checkTokenFile(CommandSpec spec, Map<String, String> env, String address) {
+    Path f = tokenFile(env, address);
+    String why = Files.isDirectory(f) ? "a directory, not a file" : !Files.exists(f) ? "no such file"
+        : !Files.isReadable(f) ? "not allowed to read it" : null;
+    if (why != null) {
+      throw bad(spec, "--gmail-token-file " + f + ": " + why + "; authorize mailfetch to deliver into " + address
+          + " once with: " + authorize(address, tokenFile));
+    }
+  }
+
+  /** The command that writes the authorization for {@code address} into {@code file} (null: the default). */
+  static String authorize(String address, Path file) {
+    return "mailfetch oauth google " + address + (file != null ? " --token-file " + file : "")
+        + " --client-file CLIENT.json";
+  }
+
+  private static ParameterException bad(CommandSpec spec, String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}
