@@ -51,6 +51,14 @@ final class DoctorCommand implements Callable<Integer> {
       + " that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
   java.nio.file.Path gmailTokenFile;
 
+  @Option(names = "--label", paramLabel = "NAME", description = "With gmail:ADDRESS: a label mail will be filed"
+      + " under (repeatable): checked to exist or be creatable.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--create-labels", description = "With gmail:ADDRESS: create the labels of --label that are"
+      + " missing, as the first delivery would.")
+  boolean createLabels;
+
   /** The Gmail API's address, for tests against a fake Gmail on this machine only. */
   @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
   String gmailApi;
@@ -86,6 +94,10 @@ final class DoctorCommand implements Callable<Integer> {
     }
     if (target.toLowerCase(java.util.Locale.ROOT).startsWith("gmail:")) {
       return GmailCheckup.run(this, target.substring("gmail:".length()));
+    }
+    if (gmailTokenFile != null || !labels.isEmpty() || createLabels || gmailApi != null) {
+      throw bad((gmailTokenFile != null ? "--gmail-token-file" : !labels.isEmpty() ? "--label" : createLabels
+          ? "--create-labels" : "--gmail-api") + " is for doctor gmail:ADDRESS (delivery into Gmail)");
     }
     boolean address = !target.contains("://");
     ServerOptions.Account account;

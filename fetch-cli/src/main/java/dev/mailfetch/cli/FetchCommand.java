@@ -510,10 +510,10 @@ final class FetchCommand implements Callable<Integer> {
     }
     boolean received = gmail.receivedDate(spec);
     java.net.URI api = gmail.api(spec);
-    gmail.checkTokenFile(spec, env, address);
+    dev.mailfetch.api.TokenProvider tokens = gmail.tokens(spec, env, address);
     Path dir = GmailOptions.directory(env, address);
-    return new Destination(account -> GmailDelivery.open(address, gmail.tokenFile(env, address), api, received,
-        gmail.neverSpam, GmailOptions.journal(account)), state != null ? List.of() : List.of(dir),
+    return new Destination(account -> GmailDelivery.builder(address, tokens, api, received, gmail.neverSpam)
+        .journalDirectory(GmailOptions.journal(account)).build(), state != null ? List.of() : List.of(dir),
         dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
             + " may write", GmailOptions::journal);
   }

@@ -1,16 +1,19 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.MessageSink;
-import java.io.IOException;
+import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.gmail.GmailImportSink;
+import dev.mailfetch.gmail.InternalDateSource;
 import java.net.URI;
-import java.nio.file.Path;
 
-/** Opens the Gmail import sink for --to gmail:ADDRESS. */
+/** --to gmail:ADDRESS and its options as the Gmail import sink's settings (for fetch and for the doctor). */
 final class GmailDelivery {
   private GmailDelivery() {}
 
-  static MessageSink open(String address, Path tokenFile, URI api, boolean receivedDate, boolean neverSpam,
-      Path journal) throws IOException {
-    throw new IOException("not wired yet");
+  /** The builder for {@code address}, without its journal (a doctor needs none). */
+  static GmailImportSink.Builder builder(String address, TokenProvider tokens, URI api, boolean receivedDate,
+      boolean neverSpam) {
+    return GmailImportSink.builder().mailbox(address).tokens(tokens).apiBase(api)
+        .internalDateSource(receivedDate ? InternalDateSource.RECEIVED_TIME : InternalDateSource.DATE_HEADER)
+        .neverMarkSpam(neverSpam);
   }
 }

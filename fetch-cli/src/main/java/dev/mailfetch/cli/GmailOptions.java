@@ -141,14 +141,21 @@ final class GmailOptions {
    * says what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the
    * file is not the default).
    */
-  void checkTokenFile(CommandSpec spec, Map<String, String> env, String address) {
-    Path f = tokenFile(env, address);
+  dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address) {
+    return tokens(spec, env, address, tokenFile);
+  }
+
+  /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */
+  static dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given) {
+    Path f = given != null ? given : directory(env, address).resolve("token");
     String why = Files.isDirectory(f) ? "a directory, not a file" : !Files.exists(f) ? "no such file"
         : !Files.isReadable(f) ? "not allowed to read it" : null;
+    String again = authorize(address, given);
     if (why != null) {
       throw bad(spec, "--gmail-token-file " + f + ": " + why + "; authorize mailfetch to deliver into " + address
-          + " once with: " + authorize(address, tokenFile));
+          + " once with: " + again);
     }
+    return OAuthGrants.load(spec, "--gmail-token-file", f, again);
   }
 
   /** The command that writes the authorization for {@code address} into {@code file} (null: the default). */

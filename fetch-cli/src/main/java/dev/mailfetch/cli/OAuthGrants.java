@@ -26,4 +26,9 @@ final class OAuthGrants {
     }
     throw new ParameterException(spec.commandLine(), option + ": not wired yet");
   }
+
+  /** The tokens of an authorization file; {@code again} is the command that writes it anew. */
+  static TokenProvider load(CommandSpec spec, String option, Path file, String again) {
+    throw new ParameterException(spec.commandLine(), option + " " + file + ": not wired yet (" + again + ")");
+  }
 }
