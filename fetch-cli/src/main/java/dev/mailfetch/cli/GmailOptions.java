@@ -2,7 +2,6 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -148,14 +147,13 @@ final class GmailOptions {
   /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */
   static dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given) {
     Path f = given != null ? given : directory(env, address).resolve("token");
-    String why = Files.isDirectory(f) ? "a directory, not a file" : !Files.exists(f) ? "no such file"
-        : !Files.isReadable(f) ? "not allowed to read it" : null;
+    String why = OAuthGrants.unusable(f);
     String again = authorize(address, given);
     if (why != null) {
       throw bad(spec, "--gmail-token-file " + f + ": " + why + "; authorize mailfetch to deliver into " + address
           + " once with: " + again);
     }
-    return OAuthGrants.load(spec, "--gmail-token-file", f, again);
+    return OAuthGrants.load(spec, "--gmail-token-file", f, again, address);
   }
 
   /** The command that writes the authorization for {@code address} into {@code file} (null: the default). */

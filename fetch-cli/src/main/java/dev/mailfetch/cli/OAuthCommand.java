@@ -70,6 +70,10 @@ final class OAuthCommand implements Callable<Integer> {
       + " downloads it (client_secret_….json): its id and secret.")
   Path clientFile;
 
+  @Option(names = "--tenant", paramLabel = "NAME", description = "For microsoft: common (the default: personal"
+      + " and work accounts), consumers, organizations, or your organisation's tenant id or domain.")
+  String tenant;
+
   @Option(names = "--port", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "The port on"
       + " 127.0.0.1 that waits for the browser's answer (default: a free one).")
   Integer port;
@@ -93,14 +97,14 @@ final class OAuthCommand implements Callable<Integer> {
   static final int LONGEST_WAIT = 86_400;
 
   /** What the arguments ask for, checked. */
-  record Request(String provider, String address, boolean pop3, Path tokenFile, String clientId, String clientSecret,
-      int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint) {}
+  record Request(String provider, String tenant, String address, boolean pop3, Path tokenFile, boolean defaultFile,
+      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint) {}
 
   @Override
   public Integer call() throws Exception {
     Request r = request();
     PrintWriter out = spec.commandLine().getOut();
-    return OAuthFlow.run(r, out, spec);
+    return OAuthFlow.run(r, out, spec, System.console() != null);
   }
 
   /** The arguments as a request, or a bad argument that says what to type; nothing is written before. */
@@ -154,8 +158,17 @@ final class OAuthCommand implements Callable<Integer> {
     URI auth = authorizationEndpoint == null ? null
         : GmailOptions.loopback(spec, "--authorization-endpoint", authorizationEndpoint);
     URI token = tokenEndpoint == null ? null : GmailOptions.loopback(spec, "--token-endpoint", tokenEndpoint);
-    return new Request(p, a, forPop3, file, id, secret, port == null ? 0 : port, waitSeconds == null ? 300
-        : waitSeconds, auth, token);
+    if (tenant != null && !p.equals("microsoft")) {
+      throw bad("--tenant is for microsoft: Google has no tenants");
+    }
+    String t = tenant == null ? "common" : tenant.strip();
+    try {
+      dev.mailfetch.gmail.OAuthEndpoints.microsoft(t);
+    } catch (IllegalArgumentException e) {
+      throw bad("--tenant " + tenant + ": " + e.getMessage().replace("the Microsoft tenant must be", "write"));
+    }
+    return new Request(p, t, a, forPop3, file, tokenFile == null, id, secret, port == null ? 0 : port,
+        waitSeconds == null ? 300 : waitSeconds, auth, token);
   }
 
   private String fromEnv(String option, String name) {

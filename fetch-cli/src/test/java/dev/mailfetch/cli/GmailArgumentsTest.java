@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthScopes;
+import dev.mailfetch.gmail.OAuthTokenFile;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -125,6 +129,38 @@ class GmailArgumentsTest {
     assertTrue(r.err().contains("mailfetch oauth"), r.err());
     String[] both = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--oauth-grant-file", grant().toString()};
     assertBadArgument(mailfetch(both), "exclude each other", both);
+  }
+
+  /** A real authorization file, as mailfetch oauth writes it (mode 0600). */
+  static Path grantFile(Path file, OAuthEndpoints endpoints, String account) throws IOException {
+    OAuthTokenFile.builder().endpoints(endpoints).clientId("client-id.apps.example").clientSecret("client-secret")
+        .scopes(endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT ? OAuthScopes.MICROSOFT_POP3
+            : OAuthScopes.GMAIL_IMPORT).account(account).refreshToken("refresh-token-secret").build().write(file);
+    return file;
+  }
+
+  @Test
+  void aGrantFileOthersMayRead_isRefused_withChmod() throws IOException {
+    Path f = grantFile(tmp.resolve("open.token"), OAuthEndpoints.google(), "me@gmail.com");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", f.toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "--gmail-token-file " + f, args);
+    assertTrue(r.err().contains("chmod 600"), r.err());
+    assertFalse(r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
+  }
+
+  @Test
+  void aGrantForAnotherAccount_orAnotherProvider_isRefusedBeforeAnythingIsOpened() throws IOException {
+    Path other = grantFile(tmp.resolve("other.token"), OAuthEndpoints.google(), "someone@gmail.com");
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", other.toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "the authorization is for someone@gmail.com, not me@gmail.com", args);
+    assertTrue(r.err().contains("mailfetch oauth google me@gmail.com --token-file " + other), r.err());
+    Path ms = grantFile(tmp.resolve("ms.token"), OAuthEndpoints.microsoft("common"), "me@gmail.com");
+    String[] msArgs = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", ms.toString());
+    assertBadArgument(mailfetch(msArgs), "a Microsoft authorization; delivery into Gmail needs Google's", msArgs);
+    assertFalse(Files.exists(tmp.resolve("state")), "nothing created");
   }
 
   @Test
