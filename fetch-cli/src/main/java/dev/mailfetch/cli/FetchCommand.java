@@ -512,7 +512,7 @@ final class FetchCommand implements Callable<Integer> {
     java.net.URI api = gmail.api(spec);
     dev.mailfetch.api.TokenProvider tokens = gmail.tokens(spec, env, address);
     Path dir = GmailOptions.directory(env, address);
-    AuthorizeAgain again = new AuthorizeAgain(GmailOptions.authorize(address, gmail.tokenFile));
+    AuthorizeAgain again = new AuthorizeAgain(GmailOptions.authorize(address, GmailOptions.expand(env, gmail.tokenFile)));
     return new Destination(account -> again.sink(GmailDelivery.builder(address, tokens, api, received,
         gmail.neverSpam).journalDirectory(GmailOptions.journal(account)).build()), state != null ? List.of() : List.of(dir),
         dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"

@@ -43,8 +43,9 @@ final class GmailCheckup {
     }
     java.net.URI api = d.gmailApi == null ? GmailOptions.GMAIL_API
         : GmailOptions.loopback(d.spec, "--gmail-api", d.gmailApi);
-    TokenProvider tokens = GmailOptions.tokens(d.spec, d.env, address, d.gmailTokenFile);
-    String again = GmailOptions.authorize(address, d.gmailTokenFile);
+    java.nio.file.Path file = GmailOptions.expand(d.env, d.gmailTokenFile);
+    TokenProvider tokens = GmailOptions.tokens(d.spec, d.env, address, file);
+    String again = GmailOptions.authorize(address, file);
     PrintWriter out = d.spec.commandLine().getOut();
     if (!d.json) {
       out.println("Examining delivery into Gmail " + address + "...");

@@ -84,9 +84,10 @@ final class GmailOptions {
     return home(env).resolve(".mailfetch").resolve("gmail").resolve(address);
   }
 
-  /** Where the authorization for {@code address} is read: --gmail-token-file, or its default. */
-  Path tokenFile(Map<String, String> env, String address) {
-    return tokenFile != null ? tokenFile : directory(env, address).resolve("token");
+  /** {@code file} with a leading {@code ~/} as the home directory (a config file's line has no shell to do it). */
+  static Path expand(Map<String, String> env, Path file) {
+    String s = file == null ? null : file.toString();
+    return s != null && (s.equals("~") || s.startsWith("~/")) ? Path.of(home(env) + s.substring(1)) : file;
   }
 
   /** Where an account's Gmail journal is kept: inside its own state directory. */
@@ -141,7 +142,7 @@ final class GmailOptions {
    * file is not the default).
    */
   dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address) {
-    return tokens(spec, env, address, tokenFile);
+    return tokens(spec, env, address, expand(env, tokenFile));
   }
 
   /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */

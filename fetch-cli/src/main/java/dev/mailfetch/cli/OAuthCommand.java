@@ -124,7 +124,7 @@ final class OAuthCommand implements Callable<Integer> {
     }
     String a = address.toLowerCase(Locale.ROOT);
     boolean forPop3 = pop3 || p.equals("microsoft");
-    Path file = tokenFile;
+    Path file = GmailOptions.expand(env, tokenFile);
     if (file == null) {
       if (forPop3) {
         throw bad("--token-file FILE is required for a POP3 authorization: name the file that fetch's"

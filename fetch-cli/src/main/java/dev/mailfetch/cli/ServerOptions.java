@@ -337,7 +337,8 @@ final class ServerOptions {
       requireEnv(env, "--oauth-token-env", name);
       b.oauthTokens(() -> env.get(name));
     } else if (secret.grantFile != null) {
-      b.oauthTokens(OAuthGrants.tokens(spec, "--oauth-grant-file", secret.grantFile, env, a.user()));
+      b.oauthTokens(OAuthGrants.tokens(spec, "--oauth-grant-file", GmailOptions.expand(env, secret.grantFile), env,
+          a.user()));
     } else {
       Supplier<String> tokenFile = fromFile("--oauth-token-file", secret.tokenFile);
       b.oauthTokens(tokenFile::get);
