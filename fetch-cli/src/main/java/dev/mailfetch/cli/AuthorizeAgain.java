@@ -7,6 +7,8 @@ import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Remedy;
@@ -20,8 +22,8 @@ import java.util.Set;
 /**
  * An authorization that no longer works, said with the command that makes a new one. The library
  * says "authorize again (mailfetch oauth)"; a person at the command line needs the whole command,
- * with the address and the file: {@code mailfetch oauth google me@gmail.com --client-file
- * CLIENT.json}. This adds it to the advice of every failure of the destination's (or a POP3
+ * with the address and the file: {@code mailfetch oauth google me@gmail.com --token-file FILE}
+ * (the file's own OAuth client is used again). This adds it to the advice of every failure of the destination's (or a POP3
  * login's) authorization: {@code AUTH_FAILED}, {@code AUTH_TOKEN_EXPIRED}, and {@code
  * CONFIGURATION} (an authorization for another mailbox), wherever it comes from: the token
  * provider, or Gmail through the sink, also when the sink names it at its barrier.
@@ -36,8 +38,13 @@ final class AuthorizeAgain {
 
   /** The failure with the command in its advice, where it is one of the authorization's. */
   FetchException advise(FetchException e) {
+    return advise(e, true);
+  }
+
+  /** As {@link #advise(FetchException)}; {@code configuration}: CONFIGURATION is the authorization's too. */
+  private FetchException advise(FetchException e, boolean configuration) {
     if (e.error() != FetchError.AUTH_FAILED && e.error() != FetchError.AUTH_TOKEN_EXPIRED
-        && e.error() != FetchError.CONFIGURATION) {
+        && !(configuration && e.error() == FetchError.CONFIGURATION)) {
       return e;
     }
     String words = e.remedy().commandLine().strip();
@@ -85,6 +92,30 @@ final class AuthorizeAgain {
       @Override
       public void invalidate(String token) {
         tokens.invalidate(token);
+      }
+    };
+  }
+
+  /** {@code source}, a refused login advised (it logs in when a session opens). */
+  FetchSource source(FetchSource source) {
+    return new FetchSource() {
+      @Override
+      public String account() {
+        return source.account();
+      }
+
+      @Override
+      public FetchSession open() throws FetchException {
+        try {
+          return source.open();
+        } catch (FetchException e) {
+          throw advise(e, false); // a server's CONFIGURATION (a policy) is not the authorization's
+        }
+      }
+
+      @Override
+      public String toString() {
+        return source.toString();
       }
     };
   }

@@ -272,11 +272,11 @@ final class FetchCommand implements Callable<Integer> {
         }
       }
       FetchListener listener = listener();
-      fetcher = Fetcher.builder().source(source).sink(sink).uidStore(store)
+      fetcher = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
           .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
           .limits(limits).retryQuarantined(retryQuarantined && !polled).listener(listener).build();
       if (retryQuarantined && polled) {
-        retrying = Fetcher.builder().source(source).sink(sink).uidStore(store)
+        retrying = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
             .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
             .limits(limits).retryQuarantined(true).listener(listener).build();
       }

@@ -152,15 +152,18 @@ final class GmailOptions {
     String again = authorize(address, given);
     if (why != null) {
       throw bad(spec, "--gmail-token-file " + f + ": " + why + "; authorize mailfetch to deliver into " + address
-          + " once with: " + again);
+          + " once with: " + again + " --client-file CLIENT.json (your OAuth client: docs/oauth.md)");
     }
     return OAuthGrants.load(spec, "--gmail-token-file", f, again, address);
   }
 
-  /** The command that writes the authorization for {@code address} into {@code file} (null: the default). */
+  /**
+   * The command that writes the authorization for {@code address} into {@code file} (null: the
+   * default). To authorize again no client needs giving (the file's is used); a first authorization
+   * without one is a bad argument that says how to give it.
+   */
   static String authorize(String address, Path file) {
-    return "mailfetch oauth google " + address + (file != null ? " --token-file " + file : "")
-        + " --client-file CLIENT.json";
+    return "mailfetch oauth google " + address + (file != null ? " --token-file " + file : "");
   }
 
   private static ParameterException bad(CommandSpec spec, String message) {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
         "google ADDRESS: to deliver into that Gmail (--to gmail:ADDRESS); with --pop3, to log in to Gmail's POP3."
             + " microsoft ADDRESS: to log in to Outlook.com or Microsoft 365 POP3 (--oauth-grant-file)."},
     footer = {"", "The OAuth client's id and secret come from a file or the environment, never the command line"
-        + " (setting one up: docs/gmail.md).",
+        + " (setting one up: docs/oauth.md); to authorize again, the file's own client is used when none is given.",
         "", "Examples:",
         "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json",
         "  mailfetch oauth google alice@gmail.com --pop3 --client-file ~/client_secret.json \\",
@@ -67,7 +67,8 @@ final class OAuthCommand implements Callable<Integer> {
   }
 
   @Option(names = "--client-file", paramLabel = "FILE", description = "The OAuth client as Google Cloud's console"
-      + " downloads it (client_secret_….json): its id and secret.")
+      + " downloads it (client_secret_….json): its id and secret. Not needed to authorize again: the token file's"
+      + " client is used then.")
   Path clientFile;
 
   @Option(names = "--tenant", paramLabel = "NAME", description = "For microsoft: common (the default: personal"
@@ -132,16 +133,19 @@ final class OAuthCommand implements Callable<Integer> {
       }
       file = GmailOptions.directory(env, a).resolve("token");
     }
-    if (clientFile == null && clientEnv == null) {
-      throw bad("which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
-          + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/gmail.md says how to make one)");
-    }
     if (clientFile != null && clientEnv != null) {
       throw bad("--client-file and --client-id-env exclude each other: give one of them");
     }
     String id;
     String secret;
-    if (clientFile != null) {
+    dev.mailfetch.gmail.OAuthTokenFile earlier = clientFile == null && clientEnv == null ? earlier(file, p) : null;
+    if (earlier != null) { // authorizing again: the client the file was made with
+      id = earlier.clientId();
+      secret = earlier.clientSecret().orElse(null);
+    } else if (clientFile == null && clientEnv == null) {
+      throw bad("which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
+          + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/oauth.md says how to make one)");
+    } else if (clientFile != null) {
       String[] client = ClientFile.read(spec, clientFile);
       id = client[0];
       secret = client[1];
@@ -169,6 +173,22 @@ final class OAuthCommand implements Callable<Integer> {
     }
     return new Request(p, t, a, forPop3, file, tokenFile == null, id, secret, port == null ? 0 : port,
         waitSeconds == null ? 300 : waitSeconds, auth, token);
+  }
+
+  /**
+   * The authorization {@code file} already holds, when it can be read and is {@code provider}'s: to
+   * authorize again, its client is used, so that no client file is needed. Null otherwise.
+   */
+  private static dev.mailfetch.gmail.OAuthTokenFile earlier(Path file, String provider) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      dev.mailfetch.gmail.OAuthTokenFile f = dev.mailfetch.gmail.OAuthTokenFile.read(file);
+      return f.endpoints().provider().id().equals(provider) ? f : null;
+    } catch (dev.mailfetch.api.FetchException e) {
+      return null; // damaged, or others may read it: the client must be given
+    }
   }
 
   private String fromEnv(String option, String name) {

@@ -21,20 +21,23 @@ import picocli.CommandLine.ParameterException;
 final class OAuthGrants {
   private OAuthGrants() {}
 
+  /** A POP3 login's tokens, and the advice that names the command that authorizes again. */
+  record Pop3Grant(TokenProvider tokens, AuthorizeAgain again) {}
+
   /** The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}. */
-  static TokenProvider tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user) {
+  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user) {
     String why = unusable(file);
     String guess = "mailfetch oauth google|microsoft " + user + " --pop3 --token-file " + file
-        + " --client-file CLIENT.json";
+        + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
     if (why != null) {
       throw bad(spec, option + " " + file + ": " + why + "; authorize mailfetch once with: " + guess);
     }
     OAuthTokenProvider p = open(spec, option, file, guess);
     String provider = p.grant().endpoints().provider().id();
     String again = "mailfetch oauth " + (provider.equals("other") ? "google|microsoft" : provider) + " "
-        + p.account().orElse(user) + " --pop3 --token-file " + file
-        + (provider.equals("microsoft") ? " --client-id-env NAME" : " --client-file CLIENT.json");
-    return new AuthorizeAgain(again).tokens(p);
+        + p.account().orElse(user) + " --pop3 --token-file " + file;
+    AuthorizeAgain advice = new AuthorizeAgain(again);
+    return new Pop3Grant(advice.tokens(p), advice);
   }
 
   /**

@@ -236,6 +236,18 @@ final class ServerOptions {
     return new Account(u.user(), u.host(), port, security);
   }
 
+  /** With --oauth-grant-file: what adds the command that authorizes again to a refused login's advice. */
+  private AuthorizeAgain authorizeAgain;
+
+  /**
+   * {@code source} as the fetch uses it: with --oauth-grant-file, a refused login's advice names the
+   * {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh token:
+   * a grant without POP3's scope, or revoked).
+   */
+  dev.mailfetch.api.FetchSource advised(Pop3Source source) {
+    return authorizeAgain == null ? source : authorizeAgain.source(source);
+  }
+
   /** The login methods that use a token; the others use the password. */
   private static final Set<AuthMechanism> OAUTH = EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
 
@@ -337,8 +349,10 @@ final class ServerOptions {
       requireEnv(env, "--oauth-token-env", name);
       b.oauthTokens(() -> env.get(name));
     } else if (secret.grantFile != null) {
-      b.oauthTokens(OAuthGrants.tokens(spec, "--oauth-grant-file", GmailOptions.expand(env, secret.grantFile), env,
-          a.user()));
+      OAuthGrants.Pop3Grant grant = OAuthGrants.tokens(spec, "--oauth-grant-file", GmailOptions.expand(env,
+          secret.grantFile), env, a.user());
+      b.oauthTokens(grant.tokens());
+      authorizeAgain = grant.again();
     } else {
       Supplier<String> tokenFile = fromFile("--oauth-token-file", secret.tokenFile);
       b.oauthTokens(tokenFile::get);
