@@ -361,7 +361,10 @@ public final class OAuthAuthorization {
 
   private static String minutes(Duration d) {
     long s = d.toSeconds();
-    return s % 60 == 0 ? s / 60 + (s == 60 ? " minute" : " minutes") : s + " seconds";
+    if (s % 60 == 0) {
+      return s / 60 + (s == 60 ? " minute" : " minutes");
+    }
+    return s + (s == 1 ? " second" : " seconds");
   }
 
   @Override

@@ -42,6 +42,8 @@ final class Call {
   String account;
   GmailFault fault;
   int status;
+  /** The account whose in-flight count this request holds, released when it ends. */
+  String inFlightAccount;
   private long bodyBytes;
   private InputStream body;
   private boolean answered;

@@ -64,6 +64,9 @@ final class GmailApi implements HttpHandler {
         call.cut();
       }
     } finally {
+      if (call.inFlightAccount != null) {
+        server.quota.leave(call.inFlightAccount);
+      }
       exchange.close();
       server.record(call);
     }
@@ -158,6 +161,12 @@ final class GmailApi implements HttpHandler {
     if (call.endpoint != GmailEndpoint.IMPORT && requestFault(call, null)) {
       return null;
     }
+    if (!server.quota.enter(access.account())) {
+      call.drain();
+      call.error(GoogleError.tooManyConcurrentRequests());
+      return null;
+    }
+    call.inFlightAccount = access.account();
     Quota.Verdict verdict = server.quota.charge(access.account(), units);
     if (verdict != Quota.Verdict.OK) {
       call.drain();

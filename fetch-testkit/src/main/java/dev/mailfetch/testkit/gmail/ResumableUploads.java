@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  * and status queries ({@code Content-Range: bytes *}{@code /N}).
  */
 final class ResumableUploads {
-  /** The resumable protocol's chunk granularity: every chunk but the last is a multiple of it. */
-  static final int CHUNK_GRANULARITY = 256 * 1024;
+  private static final int CHUNK_GRANULARITY = FakeGmailServer.UPLOAD_CHUNK_GRANULARITY;
 
   private static final Pattern RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
   private static final Pattern QUERY = Pattern.compile("bytes \\*/(\\d+|\\*)");
@@ -226,6 +225,7 @@ final class ResumableUploads {
   }
 
   private static void resumeIncomplete(Call call, Session session) throws IOException {
+    Meter.lateAnswer(call);
     Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", "bytes=0-" + (session.received - 1));
     call.send(308, null, new byte[0], headers);
   }
