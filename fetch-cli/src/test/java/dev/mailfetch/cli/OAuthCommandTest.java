@@ -155,7 +155,7 @@ class OAuthCommandTest {
   }
 
   @Test
-  void aPop3Authorization_isAGrantFileFetchLogsInWith() throws Exception {
+  void aPop3Authorization_isAGrantFileFetchLogsInWith_andARevokedOneNamesTheCommandToAuthorizeAgain() throws Exception {
     Path token = tmp.resolve("pop3.token");
     Running r = oauth("google", ME, "--pop3", "--token-file", token.toString(), "--client-id-env", "CID",
         "--client-secret-env", "CSEC");
@@ -165,31 +165,39 @@ class OAuthCommandTest {
     assertEquals(0, r.exit().get(60, TimeUnit.SECONDS), r.out() + "" + r.err());
     assertTrue(r.out().toString().contains("--oauth-grant-file " + token), r.out().toString());
     MailCorpus corpus = MailCorpus.generate(9, 3);
+    // the POP3 server asks the fake Google whether a token is good, as Dovecot's OAuth2 introspection does
     try (FakePop3Server pop3 = FakePop3Server.builder().account(ME, "unused", corpus.toMailbox())
-        .oauthToken(ME, "a-token-only-this-server-knows").start()) {
-      FetchCommandTest.Run f = FetchCommandTest.mailfetch(env(), "fetch", "pop3://me%40gmail.com@localhost:"
-          + pop3.port(), "--tls", "none", "--allow-plaintext-auth", "--oauth-grant-file", token.toString(), "--to",
-          "maildir:" + tmp.resolve("Mail"), "--timeout", "10");
-      // The fake POP3 server takes only its own token, so the login is refused (AUTH_FAILED, with the
-      // command that authorizes again); what the client offered is the proof: an access token the
-      // fake Google issued from the grant file's refresh token.
-      assertEquals(20, f.exit(), f.out() + f.err());
-      assertTrue(f.err().contains("mailfetch oauth google " + ME + " --pop3 --token-file " + token), f.err());
-      List<String> offered = new java.util.ArrayList<>();
-      for (var session : pop3.sessions()) {
-        List<String> lines = session.commandLines();
-        for (int i = 0; i < lines.size(); i++) {
-          if (lines.get(i).toUpperCase(java.util.Locale.ROOT).startsWith("AUTH XOAUTH2")) {
-            String[] parts = lines.get(i).split(" ");
-            offered.add(parts.length > 2 ? parts[2] : lines.get(i + 1));
-          }
-        }
+        .oauthTokenCheck(ME, this::introspect).start()) {
+      String[] fetch = {"fetch", "pop3://me%40gmail.com@localhost:" + pop3.port(), "--tls", "none",
+          "--allow-plaintext-auth", "--oauth-grant-file", token.toString(), "--to", "maildir:" + tmp.resolve("Mail"),
+          "--timeout", "10"};
+      FetchCommandTest.Run f = FetchCommandTest.mailfetch(env(), fetch);
+      assertEquals(0, f.exit(), f.out() + f.err());
+      try (var files = Files.list(tmp.resolve("Mail/new"))) {
+        assertEquals(3, files.count(), "fetched with the access token the grant file gave");
       }
-      assertFalse(offered.isEmpty(), "XOAUTH2 was tried");
-      String sasl = new String(java.util.Base64.getDecoder().decode(offered.get(0)), java.nio.charset.StandardCharsets.UTF_8);
-      assertTrue(sasl.startsWith("user=" + ME + "\u0001auth=Bearer "), "the XOAUTH2 form");
-      String access = sasl.substring(sasl.indexOf("Bearer ") + 7).replace("\u0001", "");
-      assertTrue(gmail.revoke(access), "the token offered was issued by the token endpoint from the grant");
+      assertTrue(gmail.refreshGrants() >= 1, "refreshed at the token endpoint");
+      // the grant revoked: the login is refused, and the advice is the command that authorizes again
+      assertTrue(gmail.revoke(OAuthTokenFile.read(token).refreshToken()));
+      pop3.mailbox(ME).add("Subject: new\r\n\r\nafter the revocation\r\n");
+      FetchCommandTest.Run refused = FetchCommandTest.mailfetch(env(), fetch);
+      assertEquals(20, refused.exit(), refused.out() + refused.err());
+      assertTrue(refused.err().contains("mailfetch oauth google " + ME + " --pop3 --token-file " + token),
+          refused.err());
+    }
+  }
+
+  /** Whether the fake Google takes {@code token} (its profile answers for me). */
+  private boolean introspect(String token) {
+    try {
+      HttpResponse<String> r = browser.send(HttpRequest.newBuilder(gmail.baseUri().resolve("gmail/v1/users/me/profile"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 && r.body().contains("\"" + ME + "\"");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 }
