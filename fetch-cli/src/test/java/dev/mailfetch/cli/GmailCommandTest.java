@@ -192,6 +192,9 @@ class GmailCommandTest {
     FetchCommandTest.Run r = fetch(grant(), "--delete");
     assertEquals(74, r.exit(), r.out() + r.err());
     assertTrue(r.err().contains("QUOTA_EXCEEDED"), r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.contains("QUOTA_EXCEEDED: ")).count(),
+        "the destination's failure said once, however many imports were on their way: " + r.err());
+    assertTrue(r.err().lines().filter(l -> l.startsWith("mailfetch: ")).count() <= 2, r.err());
     assertEquals(corpus.messages().size(), pop3.mailbox("alice").size(), "nothing deleted that Gmail did not take");
     assertTrue(pop3.sessions().stream().allMatch(s -> s.commands("DELE").isEmpty()), "no DELE at all");
     assertEquals(0, gmail.messages(ME).size());
