@@ -60,23 +60,34 @@ final class GmailCheckup {
 
   /** What to do about {@code f}, as a person at the command line types it. */
   static String remedy(Finding f, String again) {
-    String words = f.remedy().map(dev.mailfetch.api.Remedy::commandLine).orElse("");
-    if (words.contains("mailfetch oauth")) {
-      words = words + " To authorize again: " + again;
+    String words = f.remedy().map(dev.mailfetch.api.Remedy::commandLine).orElse("").strip();
+    if (AUTHORIZATION.contains(f.code().name())) {
+      words = words + (words.isEmpty() || words.endsWith(".") ? " " : ". ") + "To authorize again: " + again;
     }
-    return words;
+    return words.strip();
+  }
+
+  /** The findings a new authorization mends (a grant gone, refused, short of a scope, for another mailbox). */
+  private static final Set<String> AUTHORIZATION = Set.of("TOKEN_REFUSED", "TOKEN_NOT_ACCEPTED", "SCOPE_MISSING",
+      "ACCOUNT_OTHER", "MODIFY_NOT_GRANTED");
+
+  /** What was found, without the error's code in front (the report says the code once, in brackets). */
+  static String words(Finding f) {
+    String w = f.words();
+    String code = f.code().error().map(e -> e.name() + ": ").orElse(null);
+    return code != null && w.startsWith(code) ? w.substring(code.length()) : w;
   }
 
   /** The report: a line per finding, then what is not plainly OK with what to do, then the verdict. */
   static String text(Report r, String again) {
     StringBuilder b = new StringBuilder("mailfetch doctor: Gmail " + r.mailbox() + "\n");
     for (Finding f : r.findings()) {
-      b.append(String.format("%s %-25s %s%n", f.status().mark(), f.check().title(), f.words()));
+      b.append(String.format("%s %-25s %s%n", f.status().mark(), f.check().title(), words(f)));
     }
     boolean any = false;
     for (Finding f : r.findings()) {
       if (f.status() == Status.WARNING || f.status() == Status.FAILED) {
-        b.append(any ? "" : "\n").append(f.status().mark()).append(' ').append(f.words()).append(" [")
+        b.append(any ? "" : "\n").append(f.status().mark()).append(' ').append(words(f)).append(" [")
             .append(f.code().error().map(Enum::name).orElse(f.code().name())).append("]\n");
         String remedy = remedy(f, again);
         if (!remedy.isEmpty()) {
@@ -85,7 +96,7 @@ final class GmailCheckup {
         any = true;
       }
     }
-    b.append('\n').append(r.firstFailure().map(f -> "Mail cannot be delivered into Gmail: " + f.words())
+    b.append('\n').append(r.firstFailure().map(f -> "Mail cannot be delivered into Gmail: " + words(f))
         .orElse(r.findings().stream().anyMatch(f -> f.status() == Status.WARNING)
             ? "Mail can be delivered into Gmail; the warnings above say what to know."
             : "Mail can be delivered into Gmail.")).append('\n');
@@ -110,7 +121,7 @@ final class GmailCheckup {
         g.writeStringField("title", f.check().title());
         g.writeStringField("code", f.code().name());
         g.writeStringField("status", f.status().name());
-        g.writeStringField("words", f.words());
+        g.writeStringField("words", words(f));
         String remedy = remedy(f, again);
         if (!remedy.isEmpty()) {
           g.writeStringField("remedy", remedy);
