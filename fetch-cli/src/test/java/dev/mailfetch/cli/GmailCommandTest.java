@@ -198,6 +198,13 @@ class GmailCommandTest {
     assertEquals(corpus.messages().size(), pop3.mailbox("alice").size(), "nothing deleted that Gmail did not take");
     assertTrue(pop3.sessions().stream().allMatch(s -> s.commands("DELE").isEmpty()), "no DELE at all");
     assertEquals(0, gmail.messages(ME).size());
+    FetchCommandTest.Run j = fetch(grant(), "--delete", "--json");
+    assertEquals(74, j.exit(), j.out());
+    assertEquals("", j.err());
+    Map<String, String> o = json(j.out());
+    assertEquals("QUOTA_EXCEEDED", o.get("error.code"), j.out());
+    assertEquals("74", o.get("error.exit_code"), j.out());
+    assertTrue(o.get("error.remedy").contains("Run again later"), j.out());
   }
 
   @Test
