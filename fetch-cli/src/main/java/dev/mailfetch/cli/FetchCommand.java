@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailfetch fetch URL}: one run for one account, as cron or a person runs it. */
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox or a directory of .eml files,"
-        + " exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
+    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox, a directory of .eml files or"
+        + " Gmail, exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
     footer = {"", "Secrets never go on the command line: give the password in an environment variable or a file.",
         "", "Examples:",
         "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
@@ -46,6 +46,9 @@ import picocli.CommandLine.Spec;
         "      --to mbox:~/mail/inbox --delete",
         "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
         "      --json --quiet",
+        "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
+        "  mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW \\",
+        "      --to gmail:me@gmail.com --label Example --delete",
         "", "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
             + " otherwise the error's code (docs/errors.md)."})
 final class FetchCommand implements Callable<Integer> {
@@ -70,7 +73,8 @@ final class FetchCommand implements Callable<Integer> {
   @Mixin GmailOptions gmail = new GmailOptions();
 
   @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
-      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state).")
+      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
+      + " gmail:ADDRESS, ~/.mailfetch/gmail/ADDRESS/mailfetch-state).")
   Path state;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")

@@ -29,9 +29,9 @@ import picocli.CommandLine.Spec;
         + " (setting one up: docs/oauth.md); to authorize again, the file's own client is used when none is given.",
         "", "Examples:",
         "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json",
-        "  mailfetch oauth google alice@gmail.com --pop3 --client-file ~/client_secret.json \\",
+        "  mailfetch oauth google alice@gmail.com --pop3 --client-file ~/cs.json \\",
         "      --token-file ~/.mailfetch/alice-pop3.token",
-        "  MS_CLIENT=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_CLIENT \\",
+        "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_ID \\",
         "      --token-file ~/.mailfetch/bob-pop3.token",
         "", "Exit codes: 0 the file is written, 2 bad arguments, otherwise the error's code (docs/errors.md)."})
 final class OAuthCommand implements Callable<Integer> {
