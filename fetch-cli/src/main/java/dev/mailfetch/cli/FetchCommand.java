@@ -258,12 +258,17 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher fetcher;
     Fetcher retrying = null;
     try {
-      if (place.journalOf(st.directory()).isPresent()) { // the sink keeps its journal in the account's state
+      if (place.journalOf(st.directory()).isPresent()) {
+        // The sink keeps its journal in the account's state: the account's lease first, so that a second
+        // run of the account meanwhile is LOCKED, said as such, before it reaches the journal.
         StateDirectory.create(stateDir, st.directory(), state != null);
+        store = openState(st.directory());
+        sink = openSink(place, st.directory());
+      } else {
+        sink = openSink(place, st.directory());
+        StateDirectory.create(stateDir, st.directory(), state != null);
+        store = openState(st.directory());
       }
-      sink = openSink(place, st.directory());
-      StateDirectory.create(stateDir, st.directory(), state != null);
-      store = openState(st.directory());
       AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
       if (seen == null) {

@@ -241,6 +241,26 @@ class GmailCommandTest {
   }
 
   @Test
+  void anAccountAnotherRunHolds_isLocked_saidAsSuch_beforeItsGmailJournalIsTouched() throws IOException {
+    Path account = dev.mailfetch.dedup.JournalUidStore.directoryFor(tmp.resolve("state"),
+        AccountName.of("alice", "localhost", pop3.port()));
+    // another run of the account holds its state and its Gmail journal
+    try (dev.mailfetch.dedup.JournalUidStore held = dev.mailfetch.dedup.JournalUidStore.open(account);
+        dev.mailfetch.gmail.GmailImportSink journal = dev.mailfetch.gmail.GmailImportSink.builder().mailbox(ME)
+            .tokens(() -> "unused").apiBase(gmail.baseUri()).journalDirectory(GmailOptions.journal(account)).build()) {
+      assertEquals(ME, journal.mailbox());
+      FetchCommandTest.Run r = fetch(grant(), "--delete");
+      assertEquals(22, r.exit(), r.out() + r.err());
+      // (held in this JVM, the words say so; another process gets "Another mailfetch holds …")
+      assertTrue(r.err().contains("LOCKED: the account whose state is in " + account), r.err());
+      assertFalse(r.err().contains("Gmail sink") || r.err().contains("Builder"), "not the journal's: " + r.err());
+      assertTrue(held.firstRun().isEmpty(), "the holder's state untouched");
+    }
+    assertEquals(0, gmail.messages(ME).size());
+    assertEquals(corpus.messages().size(), pop3.mailbox("alice").size());
+  }
+
+  @Test
   void aConfigFileAccount_intoGmail_takesTheSameOptionsAsLines() throws IOException {
     Path token = grant();
     Path config = java.nio.file.Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
