@@ -124,7 +124,9 @@ public final class GmailImportSink implements MessageSink {
    * messages.modify}; needs the {@code gmail.modify} scope). Labels are created where missing.
    *
    * @return false if the sink does not know Gmail's id for {@code key} (not delivered through it,
-   *     or forgotten: the journal remembers the newest {@link Builder#journalKeeps} deliveries)
+   *     or forgotten: the journal remembers the newest {@link Builder#journalKeeps} deliveries), if
+   *     Gmail no longer has the message, or if the token does not grant {@code gmail.modify} (the
+   *     narrow scopes import but cannot modify; said once in the log, and the run goes on)
    */
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {

@@ -149,6 +149,8 @@ public final class OAuthAuthorization {
     private final long deadline;
     private final CompletableFuture<OAuthTokenFile> result = new CompletableFuture<>();
     private final AtomicInteger stray = new AtomicInteger();
+    /** An answer with this sign-in's state is being (or was) traded: later ones are not. */
+    private boolean finishing;
 
     private Pending(LoopbackListener listener) {
       this.listener = listener;
@@ -196,8 +198,7 @@ public final class OAuthAuthorization {
         throw new FetchException(FetchError.STOPPED, "the sign-in was interrupted; nothing was saved", e);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof FetchException) {
-          FetchException f = (FetchException) e.getCause();
-          throw new FetchException(f.error(), f.detail(), null, f, f.remedy());
+          throw (FetchException) e.getCause(); // raised on the listener's thread, said in full
         }
         throw new IllegalStateException(e.getCause());
       } finally {
@@ -224,16 +225,15 @@ public final class OAuthAuthorization {
             Remedy.of("Copy the whole address from the browser's address bar after signing in, where the page"
             + " says it cannot be reached; or sign in again with the address shown now."));
       }
-      answer(params);
+      answer(params).done();
       try {
         result.get(0, TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof FetchException) {
-          FetchException f = (FetchException) e.getCause();
-          throw new FetchException(f.error(), f.detail(), null, f, f.remedy());
+          throw (FetchException) e.getCause();
         }
       } catch (InterruptedException | TimeoutException e) {
-        // done: answer() completed the result before returning
+        // not possible: the answer has completed the result
       }
     }
 
@@ -247,18 +247,19 @@ public final class OAuthAuthorization {
         return new LoopbackListener.Page(400, "Not this sign-in", "This answer does not belong to the sign-in"
             + " mailfetch is waiting for, and was ignored. Use the address mailfetch showed last.");
       }
-      if (result.isDone()) {
+      if (result.isDone() || finishing) {
         return new LoopbackListener.Page(200, "Already done", "This sign-in is finished. You can close this window.");
       }
+      finishing = true;
+      // The result is given once the browser has its page: a program that ends when await()
+      // returns must not cut the page off.
       try {
         OAuthTokenFile grant = finish(params);
-        result.complete(grant);
         return new LoopbackListener.Page(200, "Signed in", "mailfetch has its access now"
-            + (tokenFile == null ? "" : " and saved it") + ". You can close this window.");
+            + (tokenFile == null ? "" : " and saved it") + ". You can close this window.", () -> result.complete(grant));
       } catch (FetchException e) {
-        result.completeExceptionally(e);
         return new LoopbackListener.Page(400, "Not signed in", e.getMessage() + " Nothing was saved. You can close"
-            + " this window and follow the advice mailfetch shows.");
+            + " this window and follow the advice mailfetch shows.", () -> result.completeExceptionally(e));
       }
     }
 

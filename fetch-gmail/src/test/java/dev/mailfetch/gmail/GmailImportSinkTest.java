@@ -223,6 +223,26 @@ class GmailImportSinkTest {
   }
 
   @Test
+  void onceTheDestinationIsKnownToFail_beginThrowsItAtOnce_withoutAskingGmail() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      rig.gmail.inject(FaultRule.of(GmailFault.DAILY_LIMIT_EXCEEDED_403).always());
+      try (GmailImportSink sink = rig.sink().build()) {
+        Delivery d = sink.begin(new Envelope("x@y", "1", 0, Set.of(), false));
+        d.write(ByteBuffer.wrap(GmailRig.message(1)));
+        d.complete(DeliveryKey.of("x@y", "1"));
+        dev.mailfetch.api.DeliveriesFailed failed = assertThrows(dev.mailfetch.api.DeliveriesFailed.class, sink::sync);
+        assertEquals(FetchError.QUOTA_EXCEEDED, failed.failures().get(DeliveryKey.of("x@y", "1")).error());
+        int asked = rig.gmail.requests().size();
+        FetchException e = assertThrows(FetchException.class,
+            () -> sink.begin(new Envelope("x@y", "2", 0, Set.of(), false)));
+        assertEquals(FetchError.QUOTA_EXCEEDED, e.error());
+        assertEquals(asked, rig.gmail.requests().size(), "Gmail was not asked again");
+        assertFalse(sink.contains(DeliveryKey.of("x@y", "1")), "a refused delivery is not held");
+      }
+    }
+  }
+
+  @Test
   void theBuilder_refusesBadSettingsEagerly_inWords() {
     GmailImportSink.Builder b = GmailImportSink.builder();
     assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mailbox("not an address")).getMessage()

@@ -155,6 +155,12 @@ final class ResumableUploads {
           return;
         }
       }
+      if (total != null && session.declaredLength != null && !total.equals(session.declaredLength)) {
+        call.drain();
+        call.error(GoogleError.badRequest("Content-Range names " + total + " bytes in all, but X-Upload-Content-Length said "
+            + session.declaredLength));
+        return;
+      }
       if (total == null) {
         total = session.declaredLength;
       }
@@ -189,14 +195,15 @@ final class ResumableUploads {
       try {
         Meter.copy(in, meter);
         meter.end(last);
-      } catch (Call.Cut cut) {
-        session.body.truncate(before);
-        throw cut;
       } catch (Meter.TooLarge e) {
         session.body.truncate(before);
         call.drain();
         call.error(GoogleError.tooLarge(server.maxMessageSize()));
         return;
+      } catch (IOException e) {
+        // cut on purpose, or the client went away mid-chunk: the chunk is dropped whole
+        session.body.truncate(before);
+        throw e;
       }
       if (session.body.size() != end + 1) {
         session.body.truncate(before);

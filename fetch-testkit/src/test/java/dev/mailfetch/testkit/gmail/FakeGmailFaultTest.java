@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -221,6 +222,30 @@ class FakeGmailFaultTest {
     HttpResponse<String> listed = http.get("gmail/v1/users/me/messages?q=rfc822msgid:lost@x", token);
     assertTrue(listed.body().contains("\"id\":\"" + id + "\""), listed.body());
     assertEquals(GmailFault.RESPONSE_LOST, gmail.requests(GmailEndpoint.IMPORT).get(0).fault());
+  }
+
+  @Test
+  void RESPONSE_LOST_closesTheTcpConnectionWithoutAByteOfAnswer() throws Exception {
+    gmail.inject(GmailFault.RESPONSE_LOST);
+    byte[] body = Http.multipart("b", "{}", Http.message("raw@x", KIB));
+    String head = "POST /upload/gmail/v1/users/me/messages/import?uploadType=multipart HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n"
+        + "Content-Type: multipart/related; boundary=b\r\nContent-Length: " + body.length + "\r\n\r\n";
+
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+      socket.getOutputStream().flush();
+      int first;
+      try {
+        first = socket.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        first = -1;
+      }
+      assertEquals(-1, first, "not one byte of an answer");
+    }
+    assertEquals(1, gmail.messages(ME).size());
   }
 
   @Test

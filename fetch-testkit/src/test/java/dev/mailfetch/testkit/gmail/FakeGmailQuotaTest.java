@@ -97,6 +97,18 @@ class FakeGmailQuotaTest {
   }
 
   @Test
+  void aRequestIsRecordedAndOutOfFlightBeforeItsAnswerArrives() throws Exception {
+    gmail.perUserConcurrency(1);
+
+    for (int i = 0; i < 40; i++) {
+      assertStatus(200, http.get("gmail/v1/users/me/profile", token));
+      assertEquals(i + 1, gmail.requests(GmailEndpoint.PROFILE).size());
+    }
+
+    assertEquals(0, gmail.concurrencyBreaches());
+  }
+
+  @Test
   void overTheDailyLimitIs403DailyLimitExceeded() throws Exception {
     gmail.dailyLimit(30);
 

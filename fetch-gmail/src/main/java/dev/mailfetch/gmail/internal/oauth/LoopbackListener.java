@@ -34,11 +34,25 @@ public final class LoopbackListener implements Closeable {
     final int status;
     final String title;
     final String text;
+    final Runnable then;
 
     public Page(int status, String title, String text) {
+      this(status, title, text, null);
+    }
+
+    /** A page, and what to do once the browser has it (the program may end right after). */
+    public Page(int status, String title, String text, Runnable then) {
       this.status = status;
       this.title = title;
       this.text = text;
+      this.then = then;
+    }
+
+    /** Does what was to follow the page, where nothing showed it (a pasted address). */
+    public void done() {
+      if (then != null) {
+        then.run();
+      }
     }
   }
 
@@ -88,7 +102,11 @@ public final class LoopbackListener implements Closeable {
             page = new Page(404, "Not found", "This address answers mailfetch's sign-in only.");
           }
         }
-        write(c.getOutputStream(), page);
+        try {
+          write(c.getOutputStream(), page);
+        } finally {
+          page.done();
+        }
       } catch (SocketException e) {
         if (!closed) {
           log.debug("the sign-in's redirect listener: a connection failed ({})", e.getClass().getSimpleName());
