@@ -523,9 +523,10 @@ final class FetchCommand implements Callable<Integer> {
     Path dir = GmailOptions.directory(env, address);
     AuthorizeAgain again = new AuthorizeAgain(GmailOptions.authorize(address, GmailOptions.expand(env, gmail.tokenFile)));
     return new Destination(account -> again.sink(GmailDelivery.builder(address, tokens, api, received,
-        gmail.neverSpam).journalDirectory(GmailOptions.journal(account)).build()), state != null ? List.of() : List.of(dir),
+        gmail.neverSpam).journalDirectory(GmailOptions.journal(account, address)).build()),
+        state != null ? List.of() : List.of(dir),
         dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
-            + " may write", GmailOptions::journal);
+            + " may write", account -> GmailOptions.journal(account, address));
   }
 
   private static String expandHome(String path) {

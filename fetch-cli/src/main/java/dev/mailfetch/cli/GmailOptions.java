@@ -16,7 +16,7 @@ import picocli.CommandLine.ParameterException;
  * keeps its files here: by default one directory per Gmail address, {@code
  * ~/.mailfetch/gmail/ADDRESS/}, holding the authorization {@code mailfetch oauth} writes ({@code
  * token}) and the state ({@code mailfetch-state/}, each account's Gmail journal inside its own state
- * directory).
+ * directory, {@code gmail-ADDRESS}).
  */
 final class GmailOptions {
   @Option(names = "--gmail-token-file", paramLabel = "FILE", description = "With --to gmail:ADDRESS: the"
@@ -90,9 +90,13 @@ final class GmailOptions {
     return s != null && (s.equals("~") || s.startsWith("~/")) ? Path.of(home(env) + s.substring(1)) : file;
   }
 
-  /** Where an account's Gmail journal is kept: inside its own state directory. */
-  static Path journal(Path accountState) {
-    return accountState.resolve("gmail-journal");
+  /**
+   * Where an account's Gmail journal for {@code address} is kept: inside the account's own state
+   * directory, named after the address (a journal answers for one mailbox: delivering the account
+   * into another Gmail later, with the same state, keeps a journal of its own).
+   */
+  static Path journal(Path accountState, String address) {
+    return accountState.resolve("gmail-" + address);
   }
 
   /** header or received, in the words of --gmail-date. */

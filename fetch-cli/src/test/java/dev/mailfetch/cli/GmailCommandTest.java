@@ -247,7 +247,7 @@ class GmailCommandTest {
     // another run of the account holds its state and its Gmail journal
     try (dev.mailfetch.dedup.JournalUidStore held = dev.mailfetch.dedup.JournalUidStore.open(account);
         dev.mailfetch.gmail.GmailImportSink journal = dev.mailfetch.gmail.GmailImportSink.builder().mailbox(ME)
-            .tokens(() -> "unused").apiBase(gmail.baseUri()).journalDirectory(GmailOptions.journal(account)).build()) {
+            .tokens(() -> "unused").apiBase(gmail.baseUri()).journalDirectory(GmailOptions.journal(account, ME)).build()) {
       assertEquals(ME, journal.mailbox());
       FetchCommandTest.Run r = fetch(grant(), "--delete");
       assertEquals(22, r.exit(), r.out() + r.err());
@@ -258,6 +258,22 @@ class GmailCommandTest {
     }
     assertEquals(0, gmail.messages(ME).size());
     assertEquals(corpus.messages().size(), pop3.mailbox("alice").size());
+  }
+
+  @Test
+  void theSameAccountIntoAnotherGmailLater_withTheSameState_hasAJournalOfItsOwn() throws IOException {
+    assertEquals(0, fetch(grant()).exit());
+    gmail.addAccount("other@gmail.com");
+    Path other = grantFile(gmail, tmp.resolve("other.token"), "other@gmail.com", IMPORT_SCOPES);
+    pop3.mailbox("alice").add("Message-ID: <later@example.org>\r\nSubject: later\r\n\r\nlater\r\n");
+    List<String> args = new ArrayList<>(List.of("fetch", "pop3://alice@localhost:" + pop3.port(), "--tls", "none",
+        "--allow-plaintext-auth", "--password-env", "PW", "--to", "gmail:other@gmail.com", "--gmail-token-file",
+        other.toString(), "--gmail-api", gmail.baseUri().toString(), "--state", tmp.resolve("state").toString()));
+    FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("PW", PASSWORD), args.toArray(new String[0]));
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertEquals(List.of("<later@example.org>"), gmail.messages("other@gmail.com").stream()
+        .map(StoredMessage::messageId).toList(), "only what is new, into the other Gmail");
+    assertEquals(corpus.messages().size(), gmail.messages(ME).size());
   }
 
   @Test
