@@ -1,6 +1,9 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.sink.EmlDirectorySink;
+import dev.mailfetch.sink.MaildirSink;
+import dev.mailfetch.sink.MboxSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +19,28 @@ record Destination(Opener opener, List<Path> creates, Path defaultState, String 
   /** A destination that keeps nothing beside the account's state. */
   Destination(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
     this(opener, creates, defaultState, describe, needs, null);
+  }
+
+  /**
+   * A destination of files here, of {@code kind} (maildir, mbox, eml) at {@code p}, with its state
+   * inside its place by default; null for another kind.
+   */
+  static Destination files(String kind, Path p) {
+    switch (kind) {
+      case "maildir": // state without a leading dot: not a Maildir++ folder
+        return new Destination(account -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"),
+            p.resolve("tmp")), p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may"
+            + " create)");
+      case "mbox":
+        return new Destination(account -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName()
+            + ".mailfetch-state"), "the mbox " + p, "a file you may write, in a directory you may write (for its lock"
+            + " file)");
+      case "eml":
+        return new Destination(account -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"),
+            ".eml files in " + p, "a directory you may write (or may create)");
+      default:
+        return null;
+    }
   }
 
   /** What it keeps beside the account's state ({@code accountState}), or none. */

@@ -13,9 +13,6 @@ import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.dedup.LabelRules;
 import dev.mailfetch.pop3.Pop3Source;
-import dev.mailfetch.sink.EmlDirectorySink;
-import dev.mailfetch.sink.MaildirSink;
-import dev.mailfetch.sink.MboxSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,7 +71,7 @@ final class FetchCommand implements Callable<Integer> {
 
   @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
       + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
-      + " gmail:ADDRESS, ~/.mailfetch/gmail/ADDRESS/mailfetch-state).")
+      + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS).")
   Path state;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -440,29 +437,18 @@ final class FetchCommand implements Callable<Integer> {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
     if (kind.equals("gmail")) {
-      return gmailPlace(to.substring(colon + 1));
+      return gmail.destination(spec, env, to, to.substring(colon + 1), state != null);
     }
-    String gmailOnly = gmail.givenWithoutGmail();
-    if (gmailOnly != null) {
-      throw bad(gmailOnly + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
-    }
+    gmail.refuseWithout(spec, to);
     Path p = colon < 0 ? null : Path.of(expandHome(to.substring(colon + 1)));
     if (p == null || p.toString().isEmpty()) {
       throw bad("--to " + to + ": write maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS");
     }
-    switch (kind) {
-      case "maildir": // state without a leading dot: not a Maildir++ folder
-        return new Destination(account -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
-            p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may create)");
-      case "mbox":
-        return new Destination(account -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
-            "the mbox " + p, "a file you may write, in a directory you may write (for its lock file)");
-      case "eml":
-        return new Destination(account -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
-            "a directory you may write (or may create)");
-      default:
-        throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE, eml:DIR and gmail:ADDRESS");
+    Destination files = Destination.files(kind, p);
+    if (files == null) {
+      throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE, eml:DIR and gmail:ADDRESS");
     }
+    return files;
   }
 
   /**
@@ -504,29 +490,6 @@ final class FetchCommand implements Callable<Integer> {
       throw new FetchException(dev.mailfetch.api.FetchError.SINK_FAILED, "cannot open " + place.describe() + ": "
           + CreatedPlaces.why(e), null, e, remedy);
     }
-  }
-
-  /**
-   * --to gmail:ADDRESS: Gmail's import, its journal in the account's state directory, the state by
-   * default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state.
-   */
-  private Destination gmailPlace(String text) {
-    String address;
-    try {
-      address = GmailOptions.address(text);
-    } catch (IllegalArgumentException e) {
-      throw bad("--to " + to + ": " + e.getMessage());
-    }
-    boolean received = gmail.receivedDate(spec);
-    java.net.URI api = gmail.api(spec);
-    dev.mailfetch.api.TokenProvider tokens = gmail.tokens(spec, env, address);
-    Path dir = GmailOptions.directory(env, address);
-    AuthorizeAgain again = new AuthorizeAgain(GmailOptions.authorize(address, GmailOptions.expand(env, gmail.tokenFile)));
-    return new Destination(account -> again.sink(GmailDelivery.builder(address, tokens, api, received,
-        gmail.neverSpam).journalDirectory(GmailOptions.journal(account, address)).build()),
-        state != null ? List.of() : List.of(dir),
-        dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
-            + " may write", account -> GmailOptions.journal(account, address));
   }
 
   private static String expandHome(String path) {

@@ -67,10 +67,37 @@ final class GmailOptions {
     return text.toLowerCase(Locale.ROOT);
   }
 
-  /** The first of these options given, for a sink other than Gmail (where it means nothing), or null. */
-  String givenWithoutGmail() {
-    return tokenFile != null ? "--gmail-token-file" : neverSpam ? "--never-spam" : date != null ? "--gmail-date"
-        : api != null ? "--gmail-api" : null;
+  /**
+   * --to gmail:ADDRESS ({@code text} the address): Gmail's import, its journal in the account's state
+   * directory, the state by default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state ({@code stateGiven}:
+   * --state names another). Every option is checked here, before anything is opened.
+   */
+  Destination destination(CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven) {
+    String address;
+    try {
+      address = address(text);
+    } catch (IllegalArgumentException e) {
+      throw bad(spec, "--to " + to + ": " + e.getMessage());
+    }
+    boolean received = receivedDate(spec);
+    URI base = api(spec);
+    dev.mailfetch.api.TokenProvider tokens = tokens(spec, env, address);
+    Path dir = directory(env, address);
+    AuthorizeAgain again = new AuthorizeAgain(authorize(address, expand(env, tokenFile)));
+    boolean never = neverSpam;
+    return new Destination(account -> again.sink(GmailDelivery.builder(address, tokens, base, received, never)
+        .journalDirectory(journal(account, address)).build()), stateGiven ? List.of() : List.of(dir),
+        dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
+            + " may write", account -> journal(account, address));
+  }
+
+  /** A bad argument for the first of these options given with {@code --to to}, a sink of files here. */
+  void refuseWithout(CommandSpec spec, String to) {
+    String given = tokenFile != null ? "--gmail-token-file" : neverSpam ? "--never-spam" : date != null
+        ? "--gmail-date" : api != null ? "--gmail-api" : null;
+    if (given != null) {
+      throw bad(spec, given + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
+    }
   }
 
   /** The home directory: $HOME where it is set (tests give one), else Java's. */
