@@ -65,6 +65,9 @@ import java.util.function.Consumer;
  * Nothing secret reaches a log, an exception or a page.
  */
 public final class OAuthAuthorization {
+  /** How long the code's exchange at the token endpoint may take. */
+  private static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
+
   private final OAuthEndpoints endpoints;
   private final String clientId;
   private final String clientSecret;
@@ -171,7 +174,8 @@ public final class OAuthAuthorization {
 
     /**
      * Waits for the answer, until the timeout given to the builder (5 minutes by default) has passed
-     * since {@link #start()}.
+     * since {@link #start()}; an answer that arrived in time and is being traded for tokens is
+     * waited for (at most 40 seconds more), so a grant written is never reported as unsaved.
      *
      * @return the grant, written to the token file where one was given
      * @throws FetchException AUTH_FAILED when access was denied or no answer came in time;
@@ -181,7 +185,15 @@ public final class OAuthAuthorization {
     public OAuthTokenFile await() throws FetchException {
       try {
         long left = deadline - System.nanoTime();
-        return result.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+        try {
+          return result.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+          if (!finishing()) {
+            throw e;
+          }
+          // The answer came in time and is being traded: its outcome, not "nothing was saved".
+          return result.get(EXCHANGE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
+        }
       } catch (TimeoutException e) {
         int n = stray.get();
         throw new FetchException(FetchError.AUTH_FAILED, "no answer from the sign-in within "
@@ -237,6 +249,10 @@ public final class OAuthAuthorization {
       }
     }
 
+    private synchronized boolean finishing() {
+      return finishing;
+    }
+
     /** One answer, from the browser or pasted: the page to show, or null for "not ours". */
     private synchronized LoopbackListener.Page answer(Map<String, String> params) {
       if (!params.containsKey("code") && !params.containsKey("error")) {
@@ -277,7 +293,7 @@ public final class OAuthAuthorization {
             + " nothing was saved", said, null, Remedy.of("Check the client id and the scopes against docs/oauth.md"
             + " (the provider's words say which is wrong), then sign in again."));
       }
-      TokenResponse r = new TokenEndpoint(endpoints, clientId, clientSecret, http, Duration.ofSeconds(30))
+      TokenResponse r = new TokenEndpoint(endpoints, clientId, clientSecret, http, EXCHANGE_TIMEOUT)
           .exchange(params.get("code"), pkce.verifier, redirect);
       if (r.refreshToken == null) {
         throw new FetchException(FetchError.AUTH_FAILED, "the provider granted access but gave no refresh token,"

@@ -77,6 +77,7 @@ class GmailFaultsTest {
       FetchException e = r.error().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.AUTH_TOKEN_EXPIRED, e.error(), e.getMessage());
       assertTrue(e.getMessage().contains("twice"), e.getMessage());
+      assertFalse(e.getMessage().contains(rig.tokens.accessToken()), "no token in the words");
       assertEquals(0, rig.inGmail().size());
       assertEquals(6, rig.onServer().size(), "nothing deleted");
       assertEquals(0, failuresCounted(rig, 6), "the destination's failure counts against no message");

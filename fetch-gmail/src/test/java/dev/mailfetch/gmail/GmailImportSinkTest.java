@@ -123,6 +123,30 @@ class GmailImportSinkTest {
   }
 
   @Test
+  void aLabelCreatedElsewhereAfterTheListing_meetsA409_andIsFoundByListingAgain() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      try (GmailImportSink sink = rig.sink().build()) {
+        deliver(sink, "1", Set.of("Early")); // the sink lists the labels now
+        try (GmailImportSink other = rig.sink().journalDirectory(dir.resolve("other")).build()) {
+          deliver(other, "2", Set.of("Late")); // another client creates "Late" meanwhile
+        }
+        deliver(sink, "3", Set.of("Late"));
+        sink.sync();
+      }
+      assertEquals(1, rig.gmail.labels(GmailRig.ME).stream().filter(l -> l.name().equals("Late")).count());
+      assertEquals(3, rig.inGmail().size());
+      assertTrue(namesOf(rig, rig.inGmail().get(2)).contains("Late"));
+    }
+  }
+
+  private static void deliver(GmailImportSink sink, String uid, Set<String> labels) throws IOException {
+    Delivery d = sink.begin(new Envelope("x@y", uid, 0, labels, false));
+    d.write(ByteBuffer.wrap(GmailRig.message(Integer.parseInt(uid))));
+    d.complete(DeliveryKey.of("x@y", uid));
+    sink.sync();
+  }
+
+  @Test
   void aTokenForAnotherAccount_isRefusedInWords_andNothingIsImportedOrDeleted() throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(3))) {
       rig.gmail.addAccount("someone.else@gmail.com");
@@ -243,6 +267,22 @@ class GmailImportSinkTest {
   }
 
   @Test
+  void aDeliveryCompletedAfterTheSinkClosed_isRefused_andNothingIsImported() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      GmailImportSink sink = rig.sink().build();
+      Delivery d = sink.begin(new Envelope("x@y", "late", 0, Set.of(), false));
+      d.write(ByteBuffer.wrap(GmailRig.message(1)));
+      sink.close();
+      assertThrows(IllegalStateException.class, () -> d.complete(DeliveryKey.of("x@y", "late")));
+      d.abort();
+      assertEquals(0, rig.inGmail().size());
+      try (GmailImportSink again = rig.sink().build()) {
+        assertFalse(again.contains(DeliveryKey.of("x@y", "late")));
+      }
+    }
+  }
+
+  @Test
   void theBuilder_refusesBadSettingsEagerly_inWords() {
     GmailImportSink.Builder b = GmailImportSink.builder();
     assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mailbox("not an address")).getMessage()
@@ -251,6 +291,7 @@ class GmailImportSinkTest {
     assertThrows(IllegalArgumentException.class, () -> b.uploadChunkBytes(1000));
     assertThrows(IllegalArgumentException.class, () -> b.apiBase(java.net.URI.create("ftp://x/")));
     assertThrows(IllegalArgumentException.class, () -> b.quota(10, java.time.Duration.ofMinutes(1)));
+    assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
     assertTrue(assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
     String shown = GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").checkup().toString()
         + GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").toString();

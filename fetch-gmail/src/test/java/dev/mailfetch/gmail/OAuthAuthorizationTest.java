@@ -196,4 +196,23 @@ class OAuthAuthorizationTest {
       assertTrue(e.getMessage().contains("port " + port + " on 127.0.0.1 is in use"), e.getMessage());
     }
   }
+
+  @Test
+  void anExchangeUnderWayAtTheTimeout_isWaitedFor_soAWrittenFileIsNeverCalledUnsaved() throws Exception {
+    try (ScriptedTokenEndpoint t = new ScriptedTokenEndpoint()) {
+      t.delay = Duration.ofMillis(1500);
+      t.then(200, "{\"access_token\":\"at\",\"expires_in\":3599,\"refresh_token\":\"rt\",\"token_type\":\"Bearer\","
+          + "\"scope\":\"https://outlook.office.com/POP.AccessAsUser.All\"}");
+      Path file = dir.resolve("outlook.json");
+      try (OAuthAuthorization.Pending p = OAuthAuthorization.builder().endpoints(t.microsoft()).clientId("cid")
+          .scopes(OAuthScopes.MICROSOFT_POP3).timeout(Duration.ofSeconds(1)).tokenFile(file).build().start()) {
+        String state = LoopbackListener.query(p.authorizationUri().getRawQuery()).get("state");
+        CompletableFuture<HttpResponse<String>> page = browse(p.redirectUri().resolve("/?code=c&state=" + state));
+        OAuthTokenFile grant = p.await();
+        assertEquals("rt", grant.refreshToken());
+        assertEquals("rt", OAuthTokenFile.read(file).refreshToken());
+        assertEquals(200, page.get().statusCode());
+      }
+    }
+  }
 }

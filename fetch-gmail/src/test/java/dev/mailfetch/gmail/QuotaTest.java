@@ -39,4 +39,18 @@ class QuotaTest {
       assertTrue(took >= floor * 0.9 && took < floor * 1.5 + 3, "took " + took + " s, the quota allows " + floor);
     }
   }
+
+  @Test
+  void quotaUnitsPerSecond_keepsEverySecondUnderTheQuota() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(12))) {
+      rig.gmail.perUserQuota(100, Duration.ofSeconds(1)); // 4 imports in any second
+      FetchResult r;
+      try (GmailImportSink sink = rig.sink().quotaUnitsPerSecond(100).parallelism(8).build()) {
+        r = rig.run(sink);
+      }
+      assertTrue(r.ok(), r::summary);
+      assertEquals(0, rig.gmail.quotaBreaches(), "not one request over the quota");
+      assertEquals(GmailRig.once(1, 12), rig.copiesByMessageId());
+    }
+  }
 }

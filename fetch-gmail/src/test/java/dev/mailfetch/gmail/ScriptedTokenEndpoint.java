@@ -28,6 +28,9 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
   /** One scripted answer. */
   record Answer(int status, String json) {}
 
+  /** How long each answer waits before it leaves. */
+  volatile java.time.Duration delay = java.time.Duration.ZERO;
+
   private final ServerSocket server;
   private final Deque<Answer> script = new ArrayDeque<>();
   final List<Map<String, String>> forms = new CopyOnWriteArrayList<>();
@@ -73,6 +76,7 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
         synchronized (script) {
           a = script.isEmpty() ? new Answer(500, "{\"error\":\"unscripted\"}") : script.poll();
         }
+        Thread.sleep(delay.toMillis());
         byte[] out = a.json().getBytes(StandardCharsets.UTF_8);
         OutputStream o = c.getOutputStream();
         o.write(("HTTP/1.1 " + a.status() + " Scripted\r\nContent-Type: application/json\r\nContent-Length: "
@@ -81,6 +85,8 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
         o.flush();
       } catch (IOException e) {
         // closed at the end of the test, or a client gone
+      } catch (InterruptedException e) {
+        return;
       }
     }
   }

@@ -151,4 +151,27 @@ class OAuthRetryTest {
       assertEquals(1, s.session(1).commands("AUTH").size(), "the server saw one AUTH");
     }
   }
+
+  /**
+   * A token refused even fresh says the grant is at fault, not the mechanism: OAUTHBEARER is not
+   * tried after XOAUTH2 with yet more fresh tokens (which would only cost refreshes).
+   */
+  @ParameterizedTest(name = "Google/Microsoft JSON error: {0}")
+  @ValueSource(booleans = {true, false})
+  void aGrantRefusedTwice_isNotTriedAgainWithTheOtherOAuthMechanism(boolean q42) {
+    try (FakePop3Server s = server(q42).saslMechanisms("XOAUTH2", "OAUTHBEARER").expiredOauthToken("alice", "t1")
+        .expiredOauthToken("alice", "t2").expiredOauthToken("alice", "t3").expiredOauthToken("alice", "t4").start()) {
+      RefreshingProvider tokens = new RefreshingProvider("t1", "t2", "t3", "t4");
+      Pop3Source both = Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
+          .allowPlaintextAuthentication(true).user("alice").oauthTokens(tokens)
+          .mechanisms(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER)
+          .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(10)).build())
+          .build();
+      FetchException e = assertThrows(FetchException.class, both::open);
+      assertTrue(e.getMessage().contains("a fresh one"), e.getMessage());
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(2, s.session(1).commands("AUTH").size(), "XOAUTH2 twice, no OAUTHBEARER: " + s.session(1));
+      assertEquals(List.of("t1", "t2"), tokens.invalidated);
+    }
+  }
 }

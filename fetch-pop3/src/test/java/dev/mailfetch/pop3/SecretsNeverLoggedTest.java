@@ -65,6 +65,25 @@ class SecretsNeverLoggedTest {
         Fetcher.builder().source(Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
             .allowPlaintextAuthentication(true).user("alice").oauthTokens(() -> "expired-" + TOKEN).build())
             .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).build().run();
+        // The expired token refused, invalidated, and the login retried with a fresh one.
+        java.util.concurrent.atomic.AtomicReference<String> current =
+            new java.util.concurrent.atomic.AtomicReference<>("expired-" + TOKEN);
+        dev.mailfetch.api.TokenProvider refreshing = new dev.mailfetch.api.TokenProvider() {
+          @Override
+          public String accessToken() {
+            return current.get();
+          }
+
+          @Override
+          public void invalidate(String token) {
+            current.set(TOKEN);
+          }
+        };
+        FetchResult retried = Fetcher.builder().source(Pop3Source.builder().host("localhost").port(server.port())
+            .security(Security.NONE).allowPlaintextAuthentication(true).user("alice").oauthTokens(refreshing)
+            .mechanisms(AuthMechanism.XOAUTH2).build())
+            .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).retention(Retention.KEEP).build().run();
+        assertTrue(retried.ok(), "the retry logged in: " + retried.summary());
       }
     } finally {
       System.setErr(saved);

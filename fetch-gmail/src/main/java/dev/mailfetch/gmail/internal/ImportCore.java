@@ -313,6 +313,7 @@ public final class ImportCore {
       ended = true;
       boolean handedOver = false;
       try {
+        checkOpen();
         spool.finish();
         long size = spool.size();
         if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
@@ -345,8 +346,16 @@ public final class ImportCore {
           throw e;
         }
         refusals.forget(key);
+        try {
+          pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
+        } catch (RuntimeException e) { // the sink was closed meanwhile: nothing was sent
+          journal.withdrawn(key);
+          onTheirWay.remove(key);
+          done.complete(null);
+          slots.release();
+          throw new IllegalStateException("the Gmail sink of " + config.mailbox() + " is closed", e);
+        }
         handedOver = true;
-        pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
         return new DeliveryReceipt(key, size, false);
       } finally {
         if (!handedOver) {

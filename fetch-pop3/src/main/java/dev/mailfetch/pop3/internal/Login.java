@@ -33,6 +33,8 @@ final class Login {
   private final Pop3Session.Settings s;
   /** The server closed the connection during login (quirk Q39): nothing more can be sent. */
   private boolean hungUp;
+  /** The server refused a token fresh from the provider, after refusing the one before. */
+  private boolean grantRefused;
 
   Login(Pop3Session ses) {
     this.ses = ses;
@@ -64,7 +66,10 @@ final class Login {
         return;
       } catch (FetchException e) {
         boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
-        if (ses.broken || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
+        // A token refused even fresh: the grant is at fault, and the other OAuth mechanism would
+        // only cost refreshes.
+        if (ses.broken || grantRefused
+            || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
         }
         if (advertised) {
@@ -254,6 +259,7 @@ final class Login {
           throw e2;
         }
         s.tokens().invalidate(fresh);
+        grantRefused = true;
         throw refusedTwice(e2);
       }
     }
