@@ -25,11 +25,13 @@ public final class Main implements Runnable {
 
   /**
    * The loggers whose warnings are the run's own outcomes: a failed message, a refused DELE, a
-   * QUIT not confirmed, a run's summary, a paused account. The command's report says each of
+   * QUIT not confirmed, a run's summary, a paused account, an OAuth refresh refused. The command's report says each of
    * them once, in its own words (in the JSON too), so their log lines would only say it again.
    */
   static final java.util.List<String> REPORTED_BY_THE_COMMAND = java.util.List.of(
-      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller");
+      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller",
+      // a refresh that failed (a grant revoked): the run's AUTH_FAILED, said with the command to type
+      "dev.mailfetch.gmail.OAuthTokenProvider");
 
   /**
    * The log configuration for these arguments, as slf4j-simple system properties; a -D on the java
