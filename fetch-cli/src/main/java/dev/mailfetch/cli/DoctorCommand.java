@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
         "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
         "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
         "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
+        "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
         "", "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
             + " problem that stops a fetch (docs/errors.md)."})
 final class DoctorCommand implements Callable<Integer> {
@@ -40,10 +41,27 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "URL|ADDRESS", arity = "0..1",
       description = "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
-          + " POP3 server is then looked up (SRV records, then pop., pop3., mail.).")
+          + " POP3 server is then looked up (SRV records, then pop., pop3., mail.); or gmail:ADDRESS, to check"
+          + " delivery into that Gmail (the authorization, its scopes, the mailbox, labels).")
   String target;
 
   @Mixin ServerOptions server = new ServerOptions();
+
+  @Option(names = "--gmail-token-file", paramLabel = "FILE", description = "With gmail:ADDRESS: the authorization"
+      + " that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
+  java.nio.file.Path gmailTokenFile;
+
+  @Option(names = "--label", paramLabel = "NAME", description = "With gmail:ADDRESS: a label mail will be filed"
+      + " under (repeatable): checked to exist or be creatable.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--create-labels", description = "With gmail:ADDRESS: create the labels of --label that are"
+      + " missing, as the first delivery would.")
+  boolean createLabels;
+
+  /** The Gmail API's address, for tests against a fake Gmail on this machine only. */
+  @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
+  String gmailApi;
 
   @Option(names = "--deep", description = "Also retrieve the sampled messages (RETR) and open a second session:"
       + " exact sizes, stable ids, mail that vanishes once retrieved. Some servers (Gmail) delete or hide a message"
@@ -73,6 +91,13 @@ final class DoctorCommand implements Callable<Integer> {
     if (target == null) { // said here, in words: picocli's own would be "missing URL|ADDRESS"
       throw bad("which account should the doctor examine? Give its URL or its e-mail address, for example"
           + " mailfetch doctor pop3s://alice@mail.example.org or mailfetch doctor alice@example.org");
+    }
+    if (target.toLowerCase(java.util.Locale.ROOT).startsWith("gmail:")) {
+      return GmailCheckup.run(this, target.substring("gmail:".length()));
+    }
+    if (gmailTokenFile != null || !labels.isEmpty() || createLabels || gmailApi != null) {
+      throw bad((gmailTokenFile != null ? "--gmail-token-file" : !labels.isEmpty() ? "--label" : createLabels
+          ? "--create-labels" : "--gmail-api") + " is for doctor gmail:ADDRESS (delivery into Gmail)");
     }
     boolean address = !target.contains("://");
     ServerOptions.Account account;

@@ -13,9 +13,6 @@ import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.dedup.LabelRules;
 import dev.mailfetch.pop3.Pop3Source;
-import dev.mailfetch.sink.EmlDirectorySink;
-import dev.mailfetch.sink.MaildirSink;
-import dev.mailfetch.sink.MboxSink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,8 +33,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code mailfetch fetch URL}: one run for one account, as cron or a person runs it. */
 @Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox or a directory of .eml files,"
-        + " exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
+    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox, a directory of .eml files or"
+        + " Gmail, exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
     footer = {"", "Secrets never go on the command line: give the password in an environment variable or a file.",
         "", "Examples:",
         "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
@@ -46,6 +43,9 @@ import picocli.CommandLine.Spec;
         "      --to mbox:~/mail/inbox --delete",
         "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
         "      --json --quiet",
+        "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
+        "  mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW \\",
+        "      --to gmail:me@gmail.com --label Example --delete",
         "", "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
             + " otherwise the error's code (docs/errors.md)."})
 final class FetchCommand implements Callable<Integer> {
@@ -63,11 +63,15 @@ final class FetchCommand implements Callable<Integer> {
   @Mixin ServerOptions server = new ServerOptions();
 
   @Option(names = "--to", paramLabel = "SINK", defaultValue = "maildir:./Mail",
-      description = "maildir:DIR, mbox:FILE or eml:DIR (default: ${DEFAULT-VALUE}).")
+      description = "maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS (into Gmail, authorized once with mailfetch"
+          + " oauth; docs/gmail.md) (default: ${DEFAULT-VALUE}).")
   String to;
 
+  @Mixin GmailOptions gmail = new GmailOptions();
+
   @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
-      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state).")
+      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
+      + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS).")
   Path state;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -226,7 +230,7 @@ final class FetchCommand implements Callable<Integer> {
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
-    Place place = place();
+    Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
     dev.mailfetch.api.LabelPolicy labels = labelPolicy();
@@ -240,6 +244,7 @@ final class FetchCommand implements Callable<Integer> {
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
     List<Path> made = new ArrayList<>(place.creates());
     made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
+    place.journalOf(st.directory()).ifPresent(made::add);
     CreatedPlaces created = CreatedPlaces.before(stateDir, st.directory(), List.of(dedupFile,
         dedupFile.resolveSibling("dedup.lock"), dedupFile.resolveSibling("dedup.new")), made);
     boolean dedupShared = false; // this account opened the store its poll's other accounts use
@@ -250,9 +255,17 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher fetcher;
     Fetcher retrying = null;
     try {
-      sink = openSink(place);
-      StateDirectory.create(stateDir, st.directory(), state != null);
-      store = openState(st.directory());
+      if (place.journalOf(st.directory()).isPresent()) {
+        // The sink keeps its journal in the account's state: the account's lease first, so that a second
+        // run of the account meanwhile is LOCKED, said as such, before it reaches the journal.
+        StateDirectory.create(stateDir, st.directory(), state != null);
+        store = openState(st.directory());
+        sink = openSink(place, st.directory());
+      } else {
+        sink = openSink(place, st.directory());
+        StateDirectory.create(stateDir, st.directory(), state != null);
+        store = openState(st.directory());
+      }
       AccountName.markDefaultPorts(st);
       seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
       if (seen == null) {
@@ -265,11 +278,11 @@ final class FetchCommand implements Callable<Integer> {
         }
       }
       FetchListener listener = listener();
-      fetcher = Fetcher.builder().source(source).sink(sink).uidStore(store)
+      fetcher = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
           .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
           .limits(limits).retryQuarantined(retryQuarantined && !polled).listener(listener).build();
       if (retryQuarantined && polled) {
-        retrying = Fetcher.builder().source(source).sink(sink).uidStore(store)
+        retrying = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
             .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
             .limits(limits).retryQuarantined(true).listener(listener).build();
       }
@@ -420,37 +433,22 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
-  /** What --to names: how to open it, what opening creates, where its state goes by default, how to name it. */
-  private record Place(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
-    MessageSink open() throws IOException {
-      return opener.open();
-    }
-  }
-
-  private interface Opener {
-    MessageSink open() throws IOException;
-  }
-
-  private Place place() {
+  private Destination place() {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
+    if (kind.equals("gmail")) {
+      return gmail.destination(spec, env, to, to.substring(colon + 1), state != null);
+    }
+    gmail.refuseWithout(spec, to);
     Path p = colon < 0 ? null : Path.of(expandHome(to.substring(colon + 1)));
     if (p == null || p.toString().isEmpty()) {
-      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE or eml:DIR");
+      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS");
     }
-    switch (kind) {
-      case "maildir": // state without a leading dot: not a Maildir++ folder
-        return new Place(() -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
-            p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may create)");
-      case "mbox":
-        return new Place(() -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName() + ".mailfetch-state"),
-            "the mbox " + p, "a file you may write, in a directory you may write (for its lock file)");
-      case "eml":
-        return new Place(() -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"), ".eml files in " + p,
-            "a directory you may write (or may create)");
-      default:
-        throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE and eml:DIR");
+    Destination files = Destination.files(kind, p);
+    if (files == null) {
+      throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE, eml:DIR and gmail:ADDRESS");
     }
+    return files;
   }
 
   /**
@@ -476,13 +474,13 @@ final class FetchCommand implements Callable<Integer> {
    * A sink that cannot be opened is the sink's failure, typed, with the place and the reason, and
    * advice that fits: nothing was fetched yet, so the destination is what to fix.
    */
-  private static MessageSink openSink(Place place) throws FetchException {
+  private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
     dev.mailfetch.api.Remedy remedy = dev.mailfetch.api.Remedy.of("Nothing was fetched: make " + place.describe()
         + " usable (" + place.needs() + ", on a disk with free space), or give another place with --to SINK; then"
         + " run again.", "Nothing was fetched: make the sink's place"
         + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
     try {
-      return place.open();
+      return place.open(accountState);
     } catch (FetchException e) {
       if (e.error() != dev.mailfetch.api.FetchError.SINK_FAILED) {
         throw e;

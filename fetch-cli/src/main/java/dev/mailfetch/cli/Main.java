@@ -9,8 +9,9 @@ import picocli.CommandLine.Spec;
 
 /** The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code. */
 @Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Fetches mail from POP3 servers into a Maildir, mbox or directory of .eml files, exactly once.",
-    subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, FakeServerCommand.class, CommandLine.HelpCommand.class},
+    description = "Fetches mail from POP3 servers into a Maildir, mbox, directory of .eml files or Gmail, exactly once.",
+    subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, OAuthCommand.class,
+        FakeServerCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Examples:", "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
         "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\", "      --password-env MAIL_PW",
         "  mailfetch help fetch      every option of fetch"})
@@ -24,11 +25,13 @@ public final class Main implements Runnable {
 
   /**
    * The loggers whose warnings are the run's own outcomes: a failed message, a refused DELE, a
-   * QUIT not confirmed, a run's summary, a paused account. The command's report says each of
+   * QUIT not confirmed, a run's summary, a paused account, an OAuth refresh refused. The command's report says each of
    * them once, in its own words (in the JSON too), so their log lines would only say it again.
    */
   static final java.util.List<String> REPORTED_BY_THE_COMMAND = java.util.List.of(
-      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller");
+      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller",
+      // a refresh that failed (a grant revoked): the run's AUTH_FAILED, said with the command to type
+      "dev.mailfetch.gmail.OAuthTokenProvider");
 
   /**
    * The log configuration for these arguments, as slf4j-simple system properties; a -D on the java
@@ -86,6 +89,9 @@ public final class Main implements Runnable {
         }
         if (made instanceof PollCommand) {
           ((PollCommand) made).env = env;
+        }
+        if (made instanceof OAuthCommand) {
+          ((OAuthCommand) made).env = env;
         }
         if (made instanceof FakeServerCommand) {
           ((FakeServerCommand) made).env = env;

@@ -56,6 +56,10 @@ final class ServerOptions {
 
     @Option(names = "--oauth-token-file", paramLabel = "FILE", description = "An OAuth access token is in this file.")
     Path tokenFile;
+
+    @Option(names = "--oauth-grant-file", paramLabel = "FILE", description = "The OAuth authorization that mailfetch"
+        + " oauth wrote: fresh access tokens as needed, unattended (Gmail, Outlook.com, Microsoft 365).")
+    Path grantFile;
   }
 
   @Option(names = "--auth", paramLabel = "MECH", split = ",", converter = Mechanism.class,
@@ -232,6 +236,18 @@ final class ServerOptions {
     return new Account(u.user(), u.host(), port, security);
   }
 
+  /** With --oauth-grant-file: what adds the command that authorizes again to a refused login's advice. */
+  private AuthorizeAgain authorizeAgain;
+
+  /**
+   * {@code source} as the fetch uses it: with --oauth-grant-file, a refused login's advice names the
+   * {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh token:
+   * a grant without POP3's scope, or revoked).
+   */
+  dev.mailfetch.api.FetchSource advised(Pop3Source source) {
+    return authorizeAgain == null ? source : authorizeAgain.source(source);
+  }
+
   /** The login methods that use a token; the others use the password. */
   private static final Set<AuthMechanism> OAUTH = EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
 
@@ -275,17 +291,17 @@ final class ServerOptions {
       long largestMessage) {
     this.spec = spec;
     if (secret == null && required) {
-      throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-token-env,"
-          + " --oauth-token-file); secrets never go on the command line");
+      throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-grant-file,"
+          + " --oauth-token-env, --oauth-token-file); secrets never go on the command line");
     }
-    boolean token = secret != null && (secret.tokenEnv != null || secret.tokenFile != null);
+    boolean token = secret != null && (secret.tokenEnv != null || secret.tokenFile != null || secret.grantFile != null);
     if (!auth.isEmpty()) {
       String named = auth.stream().map(ServerOptions::mechanismName).reduce((x, y) -> x + "," + y).orElse("");
       if (secret != null && auth.stream().noneMatch(m -> OAUTH.contains(m) == token)) {
         throw bad(token
             ? "--auth " + named + " needs a password (--password-env or --password-file); an OAuth token logs in"
                 + " with XOAUTH2 or OAUTHBEARER"
-            : "--auth " + named + " needs an OAuth token (--oauth-token-env or --oauth-token-file); a password"
+            : "--auth " + named + " needs an OAuth token (--oauth-grant-file, --oauth-token-env or --oauth-token-file); a password"
                 + " logs in with USER, PLAIN, LOGIN, CRAM-MD5 or APOP");
       }
       if (auth.contains(AuthMechanism.APOP) && a.security() == Security.NONE) {
@@ -332,6 +348,11 @@ final class ServerOptions {
       String name = secret.tokenEnv;
       requireEnv(env, "--oauth-token-env", name);
       b.oauthTokens(() -> env.get(name));
+    } else if (secret.grantFile != null) {
+      OAuthGrants.Pop3Grant grant = OAuthGrants.tokens(spec, "--oauth-grant-file", GmailOptions.expand(env,
+          secret.grantFile), env, a.user());
+      b.oauthTokens(grant.tokens());
+      authorizeAgain = grant.again();
     } else {
       Supplier<String> tokenFile = fromFile("--oauth-token-file", secret.tokenFile);
       b.oauthTokens(tokenFile::get);

@@ -182,12 +182,19 @@ final class TextReport {
         items.add(new Item(skipped(m, sizeLimit), skipRemedy(m, advice)));
       }
     }
+    // A destination that fails as a whole (Gmail's daily limit, a revoked grant) fails every message
+    // on its way at once, with the error that stopped the run: said once, with the others named.
+    FetchError wholeRun = stopped == null || stopped.error() == FetchError.SINK_REJECTED ? null : stopped.error();
+    List<MessageOutcome> alike = new ArrayList<>();
     for (MessageOutcome m : failed) {
       FetchException e = m.error();
       // A failure inside a message that also stopped the run is one event: said once, as both.
       boolean stoppedHere = stopped != null && isTheSame(e, stopped);
       if (stoppedHere) {
         stopped = null;
+      } else if (e.error() == wholeRun) {
+        alike.add(m);
+        continue;
       }
       String what = Problem.of(e, advice).advice();
       items.add(new Item("message " + name(m) + (stoppedHere ? " failed, and the run stopped there: " : " failed: ")
@@ -195,6 +202,14 @@ final class TextReport {
     }
     if (stopped != null) {
       items.add(new Item(stopped.error() + ": " + stopped.detail(), Problem.of(stopped, advice).advice()));
+    }
+    if (!alike.isEmpty()) {
+      StringBuilder names = new StringBuilder();
+      for (MessageOutcome m : alike) {
+        names.append(names.length() == 0 ? "" : ", ").append(name(m));
+      }
+      items.add(new Item((alike.size() == 1 ? "message " : "messages ") + names + " failed alike (" + wholeRun
+          + "); " + (alike.size() == 1 ? "it stays" : "they stay") + " on the server for the next run", null));
     }
     for (FetchException w : warnings) { // each its own two lines: a warning is about one thing
       items.add(new Item("warning: " + w.error() + ": " + w.detail(), Problem.of(w, advice).advice()));

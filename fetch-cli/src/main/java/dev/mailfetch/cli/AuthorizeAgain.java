@@ -1,0 +1,203 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.DeliveriesFailed;
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.DeliveryReceipt;
+import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.LineEnding;
+import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.TokenProvider;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An authorization that no longer works, said with the command that makes a new one. The library
+ * says "authorize again (mailfetch oauth)"; a person at the command line needs the whole command,
+ * with the address and the file: {@code mailfetch oauth google me@gmail.com --token-file FILE}
+ * (the file's own OAuth client is used again). This adds it to the advice of every failure of the destination's (or a POP3
+ * login's) authorization: {@code AUTH_FAILED}, {@code AUTH_TOKEN_EXPIRED}, and {@code
+ * CONFIGURATION} (an authorization for another mailbox), wherever it comes from: the token
+ * provider, or Gmail through the sink, also when the sink names it at its barrier.
+ */
+final class AuthorizeAgain {
+  private final String command;
+
+  /** {@code command}: what to type to authorize again. */
+  AuthorizeAgain(String command) {
+    this.command = command;
+  }
+
+  /** The failure with the command in its advice, where it is one of the authorization's. */
+  FetchException advise(FetchException e) {
+    return advise(e, true);
+  }
+
+  /** As {@link #advise(FetchException)}; {@code configuration}: CONFIGURATION is the authorization's too. */
+  private FetchException advise(FetchException e, boolean configuration) {
+    if (e.error() != FetchError.AUTH_FAILED && e.error() != FetchError.AUTH_TOKEN_EXPIRED
+        && !(configuration && e.error() == FetchError.CONFIGURATION)) {
+      return e;
+    }
+    String words = e.remedy().commandLine().strip();
+    if (words.contains(command)) {
+      return e;
+    }
+    String reply = e.serverReply().orElse(null);
+    String suffix = reply == null ? "" : " (server said: \"" + reply + "\")";
+    String detail = e.detail().endsWith(suffix) ? e.detail().substring(0, e.detail().length() - suffix.length())
+        : e.detail();
+    Remedy remedy = Remedy.of((words.isEmpty() ? "" : words + (words.endsWith(".") ? " " : ". "))
+        + "To authorize again: " + command, e.remedy().library());
+    return new FetchException(e.error(), detail, reply, e, remedy);
+  }
+
+  private IOException advise(IOException e) {
+    if (e instanceof FetchException f) {
+      return advise(f);
+    }
+    if (e instanceof DeliveriesFailed d) {
+      Map<DeliveryKey, FetchException> advised = new LinkedHashMap<>();
+      boolean changed = false;
+      for (Map.Entry<DeliveryKey, FetchException> f : d.failures().entrySet()) {
+        FetchException a = advise(f.getValue());
+        changed |= a != f.getValue();
+        advised.put(f.getKey(), a);
+      }
+      return changed ? new DeliveriesFailed(advised) : d;
+    }
+    return e;
+  }
+
+  /** {@code tokens}, its failures advised. */
+  TokenProvider tokens(TokenProvider tokens) {
+    return new TokenProvider() {
+      @Override
+      public String accessToken() throws IOException {
+        try {
+          return tokens.accessToken();
+        } catch (IOException e) {
+          throw advise(e);
+        }
+      }
+
+      @Override
+      public void invalidate(String token) {
+        tokens.invalidate(token);
+      }
+    };
+  }
+
+  /** {@code source}, a refused login advised (it logs in when a session opens). */
+  FetchSource source(FetchSource source) {
+    return new FetchSource() {
+      @Override
+      public String account() {
+        return source.account();
+      }
+
+      @Override
+      public FetchSession open() throws FetchException {
+        try {
+          return source.open();
+        } catch (FetchException e) {
+          throw advise(e, false); // a server's CONFIGURATION (a policy) is not the authorization's
+        }
+      }
+
+      @Override
+      public String toString() {
+        return source.toString();
+      }
+    };
+  }
+
+  /** {@code sink}, its failures advised. */
+  MessageSink sink(MessageSink sink) {
+    return new MessageSink() {
+      @Override
+      public Delivery begin(Envelope envelope) throws IOException {
+        Delivery d;
+        try {
+          d = sink.begin(envelope);
+        } catch (IOException e) {
+          throw advise(e);
+        }
+        return new Delivery() {
+          @Override
+          public void write(ByteBuffer bytes) throws IOException {
+            try {
+              d.write(bytes);
+            } catch (IOException e) {
+              throw advise(e);
+            }
+          }
+
+          @Override
+          public DeliveryReceipt complete(DeliveryKey key) throws IOException {
+            try {
+              return d.complete(key);
+            } catch (IOException e) {
+              throw advise(e);
+            }
+          }
+
+          @Override
+          public void abort() {
+            d.abort();
+          }
+        };
+      }
+
+      @Override
+      public boolean contains(DeliveryKey key) throws IOException {
+        try {
+          return sink.contains(key);
+        } catch (IOException e) {
+          throw advise(e);
+        }
+      }
+
+      @Override
+      public void sync() throws IOException {
+        try {
+          sink.sync();
+        } catch (IOException e) {
+          throw advise(e);
+        }
+      }
+
+      @Override
+      public LineEnding lineEnding() {
+        return sink.lineEnding();
+      }
+
+      @Override
+      public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
+        try {
+          return sink.addLabels(key, labels);
+        } catch (IOException e) {
+          throw advise(e);
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        sink.close();
+      }
+
+      @Override
+      public String toString() {
+        return sink.toString();
+      }
+    };
+  }
+}

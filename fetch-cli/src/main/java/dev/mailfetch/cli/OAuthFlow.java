@@ -1,0 +1,151 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.gmail.OAuthAuthorization;
+import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthScopes;
+import dev.mailfetch.gmail.OAuthTokenFile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The sign-in of {@code mailfetch oauth}, through the library's {@link OAuthAuthorization}: the
+ * address to open, the wait on 127.0.0.1 (or an address pasted where the browser could not reach
+ * it), the authorization file written by the library (0600, whole or not at all), and what to type
+ * next.
+ */
+final class OAuthFlow {
+  private OAuthFlow() {}
+
+  /** The endpoints of the request's provider (at the hidden test addresses where given). */
+  static OAuthEndpoints endpoints(OAuthCommand.Request r) {
+    OAuthEndpoints e = r.provider().equals("google") ? OAuthEndpoints.google() : OAuthEndpoints.microsoft(r.tenant());
+    if (r.authorizationEndpoint() != null || r.tokenEndpoint() != null) {
+      e = e.at(r.authorizationEndpoint() != null ? r.authorizationEndpoint() : e.authorizationEndpoint(),
+          r.tokenEndpoint() != null ? r.tokenEndpoint() : e.tokenEndpoint());
+    }
+    return e;
+  }
+
+  /** The narrowest scopes that work for what the request authorizes. */
+  static List<String> scopes(OAuthCommand.Request r) {
+    if (r.provider().equals("microsoft")) {
+      return OAuthScopes.MICROSOFT_POP3;
+    }
+    return r.pop3() ? OAuthScopes.GMAIL_POP3 : OAuthScopes.GMAIL_IMPORT;
+  }
+
+  static int run(OAuthCommand.Request r, PrintWriter out, CommandSpec spec, boolean console) throws FetchException {
+    makeDirectory(r.tokenFile());
+    OAuthAuthorization auth = OAuthAuthorization.builder().endpoints(endpoints(r)).clientId(r.clientId())
+        .clientSecret(r.clientSecret()).scopes(scopes(r)).account(r.address()).port(r.port())
+        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).build();
+    OAuthTokenFile grant;
+    try (OAuthAuthorization.Pending p = start(auth)) {
+      out.println("Open this address in a browser and sign in as " + r.address() + ":");
+      out.println();
+      out.println("  " + p.authorizationUri());
+      out.println();
+      out.println("Waiting up to " + Units.duration(r.waitSeconds()) + " for the browser to come"
+          + " back to " + p.redirectUri() + " (this machine)."
+          + (console ? " If the browser runs on another machine and ends at a page that cannot be reached, paste"
+              + " the address it shows here and press Enter." : ""));
+      out.flush();
+      if (console) {
+        pasted(p, out);
+      }
+      grant = p.await();
+    }
+    out.println("Authorized" + grant.account().map(a -> " as " + a).orElse("") + ": written to " + r.tokenFile()
+        + " (readable only by you).");
+    out.println("Next: " + next(r));
+    out.flush();
+    return 0;
+  }
+
+  /** What to type next with the authorization just written. */
+  static String next(OAuthCommand.Request r) {
+    if (!r.pop3()) {
+      return "mailfetch fetch pop3s://USER@HOST --password-env NAME --to gmail:" + r.address()
+          + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile()) + " (or mailfetch doctor gmail:"
+          + r.address() + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile()) + ")";
+    }
+    String host = r.provider().equals("google") ? "pop.gmail.com" : "outlook.office365.com";
+    return "mailfetch fetch pop3s://" + r.address().replace("@", "%40") + "@" + host + " --oauth-grant-file "
+        + r.tokenFile();
+  }
+
+  private static OAuthAuthorization.Pending start(OAuthAuthorization auth) throws FetchException {
+    try {
+      return auth.start();
+    } catch (FetchException e) {
+      if (e.error() == FetchError.CONFIGURATION && e.detail().contains("in use")) {
+        throw new FetchException(e.error(), e.detail(), null, e, Remedy.of("Give another --port N, or leave --port"
+            + " out for a free one (a fixed port is needed only to forward it over SSH).", e.remedy().library()));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Reads addresses pasted on the terminal while the sign-in waits, each handed to the sign-in; one
+   * that is not its answer is said, and another may be pasted.
+   */
+  private static void pasted(OAuthAuthorization.Pending p, PrintWriter out) {
+    Thread t = new Thread(() -> {
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      try {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.isBlank()) {
+            continue;
+          }
+          try {
+            p.complete(line);
+            return;
+          } catch (FetchException e) {
+            out.println("mailfetch: " + e.detail() + ". " + e.remedy().commandLine());
+            out.flush();
+          }
+        }
+      } catch (IOException e) {
+        // the terminal is gone: the browser's answer may still come
+      }
+    }, "mailfetch-oauth-paste");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * Creates the token file's directory, readable only by its owner where it is made here (the
+   * default ~/.mailfetch/gmail/ADDRESS), so that a failure to create it is said before the sign-in.
+   */
+  private static void makeDirectory(Path file) throws FetchException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      Files.createDirectories(dir);
+      try {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: the file itself is still its owner's alone
+      }
+    } catch (IOException e) {
+      throw new FetchException(FetchError.CONFIGURATION, "cannot create " + dir + " for the authorization ("
+          + CreatedPlaces.why(e) + "); nothing was signed in", null, e, Remedy.of("Give --token-file FILE in a"
+          + " directory you can write, or make " + dir + " creatable.", "Give a token file in a writable directory."));
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthTokenProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * An authorization file {@code mailfetch oauth} wrote, as the token provider a POP3 login or the
+ * Gmail API asks for access tokens. A file that cannot be used (missing, readable by others, not an
+ * authorization, another provider's or another account's) is a bad argument naming the option and
+ * the command that writes a good one; a grant that stops working later says that command too
+ * ({@link AuthorizeAgain}).
+ */
+final class OAuthGrants {
+  private OAuthGrants() {}
+
+  /** A POP3 login's tokens, and the advice that names the command that authorizes again. */
+  record Pop3Grant(TokenProvider tokens, AuthorizeAgain again) {}
+
+  /** The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}. */
+  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user) {
+    String why = unusable(file);
+    String guess = "mailfetch oauth google|microsoft " + user + " --pop3 --token-file " + file
+        + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
+    if (why != null) {
+      throw bad(spec, option + " " + file + ": " + why + "; authorize mailfetch once with: " + guess);
+    }
+    OAuthTokenProvider p = open(spec, option, file, guess);
+    String provider = p.grant().endpoints().provider().id();
+    String again = "mailfetch oauth " + (provider.equals("other") ? "google|microsoft" : provider) + " "
+        + p.account().orElse(user) + " --pop3 --token-file " + file;
+    AuthorizeAgain advice = new AuthorizeAgain(again);
+    return new Pop3Grant(advice.tokens(p), advice);
+  }
+
+  /**
+   * The tokens of {@code file} for delivery into the Gmail {@code address}; {@code again} is the
+   * command that writes it anew.
+   */
+  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address) {
+    OAuthTokenProvider p = open(spec, option, file, again);
+    if (p.grant().endpoints().provider() == OAuthEndpoints.Provider.MICROSOFT) {
+      throw bad(spec, option + " " + file + ": a Microsoft authorization; delivery into Gmail needs Google's: "
+          + again);
+    }
+    String account = p.account().orElse(null);
+    if (account != null && !account.toLowerCase(Locale.ROOT).equals(address)) {
+      throw bad(spec, option + " " + file + ": the authorization is for " + account + ", not " + address
+          + "; authorize mailfetch for " + address + " with: " + again);
+    }
+    return new AuthorizeAgain(again).tokens(p);
+  }
+
+  private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again) {
+    try {
+      return OAuthTokenProvider.fromFile(file);
+    } catch (FetchException e) {
+      throw bad(spec, option + " " + file + ": " + e.detail() + "; " + e.remedy().commandLine().strip()
+          + (e.remedy().commandLine().contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again));
+    }
+  }
+
+  /** Why {@code file} cannot be read at all, or null. */
+  static String unusable(Path file) {
+    return Files.isDirectory(file) ? "a directory, not a file" : !Files.exists(file) ? "no such file"
+        : !Files.isReadable(file) ? "not allowed to read it" : null;
+  }
+
+  private static ParameterException bad(CommandSpec spec, String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+}

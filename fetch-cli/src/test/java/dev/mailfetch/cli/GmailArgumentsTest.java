@@ -1,0 +1,210 @@
+package dev.mailfetch.cli;
+
+import static dev.mailfetch.cli.ArgumentsTest.assertBadArgument;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthScopes;
+import dev.mailfetch.gmail.OAuthTokenFile;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad arguments for delivery into Gmail ({@code --to gmail:ADDRESS} and its options), for POP3's
+ * OAuth grant file and for {@code mailfetch oauth}: each exit 2 with one line naming the option and
+ * what to type, and nothing created.
+ */
+@Timeout(60)
+class GmailArgumentsTest {
+  @TempDir Path tmp;
+
+  private static Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("PW", "pw");
+    env.put("HOME", "/nonexistent-home-for-test");
+    return env;
+  }
+
+  private static FetchCommandTest.Run mailfetch(String... args) {
+    return FetchCommandTest.mailfetch(env(), args);
+  }
+
+  private String[] fetch(String... more) {
+    String[] base = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--state",
+        tmp.resolve("state").toString()};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  private Path grant() throws IOException {
+    return Files.writeString(tmp.resolve("grant"), "{}");
+  }
+
+  @Test
+  void gmailWithoutAnAddress_namesTheFormToWrite() {
+    String[] args = fetch("--to", "gmail:");
+    assertBadArgument(mailfetch(args), "gmail:me@gmail.com", args);
+  }
+
+  @Test
+  void gmailWithSomethingThatIsNotAnAddress_saysSo() {
+    for (String to : new String[] {"gmail:me", "gmail:me@", "gmail:@gmail.com", "gmail:me@gmail", "gmail:me you@gmail.com",
+        "gmail:../x@gmail.com/..", "gmail://me@gmail.com"}) {
+      String[] args = fetch("--to", to);
+      FetchCommandTest.Run r = mailfetch(args);
+      assertBadArgument(r, "--to " + to, args);
+      assertTrue(r.err().contains("e-mail address"), r.err());
+    }
+  }
+
+  @Test
+  void theKindsOfSink_includeGmail() {
+    String[] args = fetch("--to", "imap:x");
+    assertBadArgument(mailfetch(args), "gmail:ADDRESS", args);
+  }
+
+  @Test
+  void aMissingGrantFile_isABadArgument_namingTheCommandThatWritesIt() {
+    Path missing = tmp.resolve("no-such-grant");
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", missing.toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "--gmail-token-file " + missing + ": no such file", args);
+    assertTrue(r.err().contains("mailfetch oauth google me@gmail.com"), r.err());
+    assertFalse(Files.exists(tmp.resolve("state")), "nothing created");
+  }
+
+  @Test
+  void theDefaultGrantFile_isUnderHome_andNamedWhenMissing() {
+    String[] args = fetch("--to", "gmail:Me@Gmail.com");
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "/nonexistent-home-for-test/.mailfetch/gmail/me@gmail.com/token", args);
+    assertTrue(r.err().contains("mailfetch oauth google me@gmail.com"), r.err());
+  }
+
+  @Test
+  void gmailOptions_withAnotherSink_areRefused() throws IOException {
+    String grant = grant().toString();
+    String[][] cases = {
+      {"--never-spam", "--to", "maildir:" + tmp.resolve("Mail")},
+      {"--gmail-date", "received", "--to", "mbox:" + tmp.resolve("mbox")},
+      {"--gmail-token-file", grant},
+    };
+    for (String[] c : cases) {
+      String[] args = fetch(c);
+      FetchCommandTest.Run r = mailfetch(args);
+      assertBadArgument(r, c[0] + " is for --to gmail:ADDRESS", args);
+    }
+  }
+
+  @Test
+  void gmailDate_takesHeaderOrReceived() throws IOException {
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-date", "sent");
+    assertBadArgument(mailfetch(args), "--gmail-date sent: write header", args);
+  }
+
+  @Test
+  void theHiddenApiAddress_mustBeOnThisMachine() throws IOException {
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-api",
+        "https://example.org/");
+    assertBadArgument(mailfetch(args), "--gmail-api", args);
+  }
+
+  @Test
+  void aPop3GrantFile_thatIsMissing_namesTheOption_andIsExclusiveWithAPassword() throws IOException {
+    Path missing = tmp.resolve("pop-grant");
+    String[] args = {"fetch", "pop3s://alice@localhost:1", "--oauth-grant-file", missing.toString()};
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "--oauth-grant-file " + missing + ": no such file", args);
+    assertTrue(r.err().contains("mailfetch oauth"), r.err());
+    String[] both = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--oauth-grant-file", grant().toString()};
+    assertBadArgument(mailfetch(both), "exclude each other", both);
+  }
+
+  /** A real authorization file, as mailfetch oauth writes it (mode 0600). */
+  static Path grantFile(Path file, OAuthEndpoints endpoints, String account) throws IOException {
+    OAuthTokenFile.builder().endpoints(endpoints).clientId("client-id.apps.example").clientSecret("client-secret")
+        .scopes(endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT ? OAuthScopes.MICROSOFT_POP3
+            : OAuthScopes.GMAIL_IMPORT).account(account).refreshToken("refresh-token-secret").build().write(file);
+    return file;
+  }
+
+  @Test
+  void aGrantFileOthersMayRead_isRefused_withChmod() throws IOException {
+    Path f = grantFile(tmp.resolve("open.token"), OAuthEndpoints.google(), "me@gmail.com");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", f.toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "--gmail-token-file " + f, args);
+    assertTrue(r.err().contains("chmod 600"), r.err());
+    assertFalse(r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
+  }
+
+  @Test
+  void aGrantForAnotherAccount_orAnotherProvider_isRefusedBeforeAnythingIsOpened() throws IOException {
+    Path other = grantFile(tmp.resolve("other.token"), OAuthEndpoints.google(), "someone@gmail.com");
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", other.toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "the authorization is for someone@gmail.com, not me@gmail.com", args);
+    assertTrue(r.err().contains("mailfetch oauth google me@gmail.com --token-file " + other), r.err());
+    Path ms = grantFile(tmp.resolve("ms.token"), OAuthEndpoints.microsoft("common"), "me@gmail.com");
+    String[] msArgs = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", ms.toString());
+    assertBadArgument(mailfetch(msArgs), "a Microsoft authorization; delivery into Gmail needs Google's", msArgs);
+    assertFalse(Files.exists(tmp.resolve("state")), "nothing created");
+  }
+
+  @Test
+  void oauth_anUnknownProvider_namesTheProviders() {
+    String[] args = {"oauth", "yahoo", "me@yahoo.com"};
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "google", args);
+    assertTrue(r.err().contains("microsoft"), r.err());
+  }
+
+  @Test
+  void oauth_withoutAClient_saysWhereTheClientIdComesFrom() {
+    String[] args = {"oauth", "google", "me@gmail.com", "--token-file", tmp.resolve("t").toString()};
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "--client-file", args);
+    assertTrue(r.err().contains("--client-id-env"), r.err());
+    assertFalse(Files.exists(tmp.resolve("t")));
+  }
+
+  @Test
+  void oauth_withSomethingThatIsNotAnAddress_saysSo() {
+    String[] args = {"oauth", "google", "me", "--client-id-env", "PW"};
+    assertBadArgument(mailfetch(args), "e-mail address", args);
+  }
+
+  @Test
+  void oauth_aClientIdVariableThatIsNotSet_namesIt() {
+    String[] args = {"oauth", "google", "me@gmail.com", "--client-id-env", "NOT_SET_HERE"};
+    assertBadArgument(mailfetch(args), "--client-id-env NOT_SET_HERE: that environment variable is not set", args);
+  }
+
+  @Test
+  void doctor_gmailWithoutAnAddress_namesTheForm() {
+    String[] args = {"doctor", "gmail:"};
+    assertBadArgument(mailfetch(args), "gmail:me@gmail.com", args);
+  }
+
+  @Test
+  void aConfigAccount_intoGmail_withABadAddress_isThatAccountsBadArgument() throws IOException {
+    Path config = Files.writeString(tmp.resolve("a.properties"), "a.url = pop3s://alice@localhost:1\n"
+        + "a.password-env = PW\na.to = gmail:nobody\na.state = " + tmp.resolve("s") + "\n");
+    FetchCommandTest.Run r = mailfetch("fetch", "--config", config.toString());
+    assertEquals(2, r.exit(), r.err());
+    assertTrue(r.err().contains("a.to = gmail:nobody") || r.err().contains("gmail:nobody"), r.err());
+    assertTrue(r.err().contains("e-mail address"), r.err());
+  }
+}
