@@ -140,7 +140,10 @@ public enum FetchError {
           "POP access is switched off for this account at the provider",
           "the server could not open the mailbox and refused the login in its own words (the message quotes them)",
           "no login method is allowed here, usable with the credentials given and offered by the server: nothing"
-              + " was sent (the message names the three lists, and its advice what to allow)"),
+              + " was sent (the message names the three lists, and its advice what to allow)",
+          "the authorization mailfetch holds for an OAuth account or for Gmail as the destination was revoked, or"
+              + " expired (a Google Cloud app left in \"Testing\" loses it after 7 days; the message says how to"
+              + " authorize again)"),
       Remedy.of(
           "Check the user name (often the full e-mail address) and password. Providers such as Gmail"
               + " and Outlook need POP enabled and an app password or OAuth sign-in.")),
@@ -153,7 +156,8 @@ public enum FetchError {
       List.of("the access token's lifetime ran out", "the user or an administrator revoked access"),
       Remedy.of(
           "Give a fresh access token (--oauth-token-env or --oauth-token-file is read again at each"
-              + " login); if that fails, sign in again to grant access.",
+              + " login), or let mailfetch refresh it (--oauth-grant-file, written by mailfetch oauth); if that"
+              + " fails, sign in again to grant access.",
           "Refresh the access token (the token supplier is asked again at each login); if that"
               + " fails, sign in again to grant access.")),
 

@@ -172,7 +172,7 @@ public enum Symptom {
           "Use an OAuth token provider for this account (the source builder's oauthTokens(TokenProvider)); the provider's documentation says how to get one."),
       "RFC 7628"),
   TOKEN_EXPIRED(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_TOKEN_EXPIRED, "The access token was refused",
-      "The OAuth access token has expired or was revoked.", Remedy.of("Give a fresh access token (--oauth-token-env or --oauth-token-file is read again at each login); if that fails, sign in again to grant access.",
+      "The OAuth access token has expired or was revoked.", Remedy.of("Give a fresh access token (--oauth-token-env or --oauth-token-file is read again at each login), or let mailfetch refresh it (--oauth-grant-file, written by mailfetch oauth); if that fails, sign in again to grant access.",
           "Refresh the token: the TokenProvider is asked at each login (and told of the refused one by invalidate); if that fails, sign in again to grant access."),
       "RFC 7628 §3.2.2", "Q42"),
   NO_COMMON_LOGIN_METHOD(Stage.AUTHENTICATION, Status.FAILED, FetchError.AUTH_FAILED, "No login method in common",
