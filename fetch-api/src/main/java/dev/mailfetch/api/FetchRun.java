@@ -271,7 +271,8 @@ final class FetchRun {
         checkReusedUids(session, suspects, gone);
       }
       if (!firstRun) {
-        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, gone, RunItem.refsOf(unknown), knownListed,
+        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, vanishedUnexpectedly(gone),
+            RunItem.refsOf(unknown), knownListed,
             refs -> readHeaders(session, refs), engineQuirks);
         for (RunItem item : unknown) {
           item.record = moved.getOrDefault(item.ref, item.record);
@@ -370,6 +371,25 @@ final class FetchRun {
   }
 
   /** Whether the retention deletes this settled message now: never one the server served empty. */
+  /**
+   * The gone UIDs whose going says something (quirk Q26): not those this fetcher deleted, or asked
+   * the server to delete, itself. Those are expected to vanish, so they are no sign of a server that
+   * numbered its mailbox anew, and a later message with the same headers (the same message sent
+   * twice) must never be taken for one of them: it would be deleted without being delivered.
+   */
+  private Set<String> vanishedUnexpectedly(Set<String> gone) throws IOException {
+    Set<String> unexpected = new java.util.HashSet<>();
+    for (String uid : gone) {
+      UidRecord rec = f.uidStore.get(uid).orElse(null);
+      boolean expected = rec != null && (rec.state() == UidRecord.State.DELETED
+          || (rec.state() == UidRecord.State.DELIVERED || rec.state() == UidRecord.State.DUPLICATE) && deletionDue(rec));
+      if (!expected) {
+        unexpected.add(uid);
+      }
+    }
+    return unexpected;
+  }
+
   private boolean deletionDue(UidRecord rec) {
     return f.retention.deletionDue(rec.firstSeen(), now)
         && !(rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null);

@@ -87,4 +87,26 @@ class ChangedUidsTest {
           "the guard looked (and recognised nothing)");
     }
   }
+  @Test
+  void messagesThisMailfetchDeletedItself_areNoMigration_soALaterCopyOfOneIsDeliveredNotTakenForIt() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(29, 30);
+    FakeMailbox box = FakeMailbox.create();
+    // The 25th message is the 5th again, byte for byte (a message sent twice, or delivered twice).
+    for (int i = 0; i < 30; i++) {
+      box.add(corpus.messages().get(i).uid(), corpus.messages().get(i == 24 ? 4 : i).content());
+    }
+    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
+        JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
+      InMemorySink sink = InMemorySink.create();
+      Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
+          .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@q26").build();
+      for (int run = 0; run < 3; run++) { // ten a run, each deleted once delivered
+        Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.DELETE_AFTER_DELIVERY)
+            .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(10).build()).build().run();
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+      }
+      assertEquals(0, box.messages().size(), "all deleted from the server");
+      assertEquals(30, sink.size(), "every message delivered, the copy too: none taken for one deleted before");
+    }
+  }
 }
