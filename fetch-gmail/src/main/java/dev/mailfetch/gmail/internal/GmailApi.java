@@ -4,7 +4,6 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -328,20 +327,15 @@ final class GmailApi {
     }
   }
 
-  /** One exchange; the answer's body is read up to {@link #MAX_ANSWER_BYTES}. */
+  /**
+   * One exchange, bounded as a whole by the request timeout (headers and body: an answer that
+   * stalls after its headers is given up like a lost one); the body is read up to {@link
+   * #MAX_ANSWER_BYTES}.
+   */
   Answer exchange(HttpRequest r) throws IOException {
-    HttpResponse<InputStream> resp;
-    try {
-      resp = http.send(r, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for Gmail");
-    }
-    byte[] body;
-    try (InputStream in = resp.body()) {
-      body = in.readNBytes(MAX_ANSWER_BYTES);
-    }
-    return new Answer(resp.statusCode(), resp.headers(), body);
+    BoundedExchange.Reply reply = BoundedExchange.send(http, r, config.requestTimeout(), MAX_ANSWER_BYTES);
+    HttpResponse<byte[]> resp = reply.response();
+    return new Answer(resp.statusCode(), resp.headers(), resp.body());
   }
 
   static String reasonOf(Map<String, Object> err) {

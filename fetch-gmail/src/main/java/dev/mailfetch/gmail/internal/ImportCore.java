@@ -60,6 +60,12 @@ public final class ImportCore {
 
   private record Latched(FetchException error, long untilNanos) {}
 
+  /** An import under way on a pool thread, and when {@code sync} stops waiting for it. */
+  private record Running(Thread thread, long deadlineNanos) {}
+
+  private final Map<DeliveryKey, Running> running = new ConcurrentHashMap<>();
+  private final Set<DeliveryKey> abandoned = ConcurrentHashMap.newKeySet();
+
   private ImportCore(Config config, Journal journal, RateLimiter.Clock clock) {
     this.config = config;
     this.journal = journal;
@@ -205,21 +211,68 @@ public final class ImportCore {
   /** See GmailImportSink#sync. */
   public void sync() throws IOException {
     checkOpen();
-    for (CompletableFuture<Void> f : new ArrayList<>(onTheirWay.values())) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
-      } catch (ExecutionException e) {
-        // every failure of an import is recorded as a refusal; nothing escapes the task
-      }
+    for (Map.Entry<DeliveryKey, CompletableFuture<Void>> e : new ArrayList<>(onTheirWay.entrySet())) {
+      awaitOrAbandon(e.getKey(), e.getValue());
     }
     journal.force();
     Map<DeliveryKey, FetchException> failed = refusals.sinceLastSync();
     if (!failed.isEmpty()) {
       throw new DeliveriesFailed(failed);
     }
+  }
+
+  /**
+   * Waits for one import, but not past its backstop: every request of an import is bounded (the
+   * exchange by the request timeout, its retries by the retry budget), so one still running past
+   * {@link #backstopNanos} is stuck somewhere no bound reaches (a token provider that never
+   * returns, say). It is then reported failed, its intent left in doubt, and its thread interrupted.
+   */
+  private void awaitOrAbandon(DeliveryKey key, CompletableFuture<Void> f) throws IOException {
+    while (true) {
+      Running r = running.get(key);
+      long wait = r == null ? TimeUnit.SECONDS.toNanos(1) : r.deadlineNanos() - clock.nanoTime();
+      if (r != null && wait <= 0) {
+        abandon(key, f, r);
+        return;
+      }
+      try {
+        f.get(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        // look at its deadline again (a queued import has none until it starts)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
+      } catch (ExecutionException e) {
+        return; // every failure of an import is recorded as a refusal; nothing escapes the task
+      }
+    }
+  }
+
+  private void abandon(DeliveryKey key, CompletableFuture<Void> f, Running r) {
+    if (!running.remove(key, r)) {
+      return; // it ended meanwhile
+    }
+    abandoned.add(key);
+    onTheirWay.remove(key, f);
+    f.complete(null);
+    log.warn("an import into {} was still under way past the time its requests may take and is abandoned; it is"
+        + " settled by asking Gmail at its next try", config.mailbox());
+    refusals.add(key, new FetchException(FetchError.SINK_FAILED, "the import of a message into Gmail ("
+        + config.mailbox() + ") was still under way when mailfetch stopped waiting for it (it waits the retry budget"
+        + " and the request timeout for each request an import needs): it is in doubt, so the message stays on the"
+        + " server, and its next try first asks Gmail whether it arrived", null, null, Remedy.of(
+            "Run again; if it happens again, check the token provider and the network between this machine and"
+                + " Gmail.")));
+    r.thread().interrupt();
+  }
+
+  /** How long {@code sync} waits at most for an import of {@code size} bytes once it started. */
+  long backstopNanos(long size) {
+    long requests = size > config.resumableAbove() ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
+        : 1;
+    long each = config.retryBudget().toNanos() + 2 * config.requestTimeout().toNanos();
+    return (requests + 3) * each;
   }
 
   /** See GmailImportSink#addLabels. */
@@ -379,6 +432,8 @@ public final class ImportCore {
       CompletableFuture<Void> done) {
     String what = "message " + envelope.uid() + " of " + envelope.account();
     boolean mayBeInGmail = inDoubt;
+    Running me = new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
+    running.put(key, me);
     try {
       checkLatch();
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
@@ -394,14 +449,21 @@ public final class ImportCore {
       refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
           mayBeInGmail);
     } finally {
-      onTheirWay.remove(key);
+      running.remove(key, me);
+      abandoned.remove(key);
+      onTheirWay.remove(key, done);
       slots.release();
       spool.close();
       done.complete(null);
+      Thread.interrupted(); // an abandoned import's interrupt must not reach the pool's next task
     }
   }
 
   private void refused(DeliveryKey key, FetchException e, boolean mayBeInGmail) {
+    if (abandoned.remove(key)) {
+      // sync already reported it failed; the intent stays open (it may be in Gmail)
+      return;
+    }
     latch(e);
     if (!mayBeInGmail) {
       try {

@@ -88,6 +88,8 @@ public final class FakeGmailServer implements AutoCloseable {
   private final Path spillDirectory;
   private final URI baseUri;
   private volatile long maxMessageSize = MAX_MESSAGE_SIZE;
+  volatile boolean bareUploadRange;
+  volatile boolean stuckUploadRange;
 
   private FakeGmailServer() throws IOException {
     spillDirectory = Files.createTempDirectory("fake-gmail-");
@@ -272,6 +274,25 @@ public final class FakeGmailServer implements AutoCloseable {
       throw new IllegalArgumentException("maxMessageSize: " + bytes + " (expected: 1 or more)");
     }
     maxMessageSize = bytes;
+    return this;
+  }
+
+  /**
+   * A resumable upload's {@code 308} names what it holds as {@code Range: 0-N} instead of {@code
+   * Range: bytes=0-N}: Google's pages show both forms.
+   */
+  public FakeGmailServer bareUploadRange(boolean bare) {
+    bareUploadRange = bare;
+    return this;
+  }
+
+  /**
+   * A resumable upload session drops every chunk but the last: each {@code 308} names the same
+   * {@code Range} as before (none at first), so an upload never moves forward. Not a documented
+   * behaviour of Gmail: a broken session, for testing that a client gives up.
+   */
+  public FakeGmailServer stuckUploadRange(boolean stuck) {
+    stuckUploadRange = stuck;
     return this;
   }
 

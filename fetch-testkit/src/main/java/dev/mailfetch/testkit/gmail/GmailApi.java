@@ -45,6 +45,8 @@ final class GmailApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) {
     Call call = new Call(exchange);
+    call.stall = () -> call.endpoint == GmailEndpoint.OTHER || call.endpoint == GmailEndpoint.AUTHORIZATION ? null
+        : server.faults.claim(call.endpoint, call.account, null, GmailFault.STALLED_ANSWER);
     call.beforeAnswer(() -> {
       if (call.inFlightAccount != null) {
         server.quota.leave(call.inFlightAccount);
