@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  */
 final class Upload {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
+  /** A 308's {@code Range}: {@code bytes=0-N} or the bare {@code 0-N} (Google's pages show both). */
+  private static final Pattern RANGE = Pattern.compile("(?i)(?:bytes\\s*=\\s*)?(\\d+)\\s*-\\s*(\\d+)");
+  /** How many answers in a row may leave a resumable upload where it was before it gives up. */
+  static final int MAX_ANSWERS_WITHOUT_PROGRESS = 3;
 
   private final GmailApi api;
   private final Config config;
@@ -174,6 +177,8 @@ final class Upload {
   private String chunks(String what, Spool spool, Session s) throws IOException {
     long size = spool.size();
     int chunk = config.uploadChunkBytes();
+    int withoutProgress = 0;
+    long furthest = s.offset;
     while (true) {
       long from = s.offset;
       long to = Math.min(size, from + chunk) - 1;
@@ -199,6 +204,15 @@ final class Upload {
       }
       if (a.status() == 308) {
         s.offset = rangeEnd(a).map(e -> e + 1).orElse(0L);
+        if (s.offset > furthest) {
+          furthest = s.offset;
+          withoutProgress = 0;
+        } else if (++withoutProgress >= MAX_ANSWERS_WITHOUT_PROGRESS) {
+          throw new FetchException(FetchError.SINK_FAILED, "Gmail's upload session for " + what + " does not move"
+              + " forward: " + withoutProgress + " answers in a row left it holding " + s.offset + " of " + size
+              + " bytes (its Range: " + a.headers().firstValue("Range").orElse("none") + "); mailfetch stopped"
+              + " uploading it, and the message stays on the server");
+        }
         continue;
       }
       try {
