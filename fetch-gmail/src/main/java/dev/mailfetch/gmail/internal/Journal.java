@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sink's durable record of what Gmail has: for each delivery an intent (written and forced
@@ -37,9 +39,15 @@ import java.util.zip.CRC32;
  *
  * <p>Bounded: it remembers the newest {@code keeps} answers and every open intent, and rewrites
  * itself (new file, forced, renamed over the old) when it holds more than twice that many records.
+ * The rewrite comes after a record is forced and remembered, and a rewrite that fails (up to the
+ * rename the old file and its channel are untouched) is logged and tried again {@link
+ * #COMPACT_RETRY_RECORDS} records later: it never fails a record already on disk.
  * Thread-safe.
  */
 public final class Journal implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(Journal.class);
+  /** After a failed compaction, how many more records before it is tried again. */
+  static final int COMPACT_RETRY_RECORDS = 64;
   static final String FILE = "gmail.journal";
   private static final String MAGIC = "mailfetch-gmail-journal 1 ";
 
@@ -62,6 +70,7 @@ public final class Journal implements Closeable {
   private final LinkedHashMap<DeliveryKey, Intent> open = new LinkedHashMap<>();
   private final Map<DeliveryKey, Intent> inDoubtAtOpen;
   private long records;
+  private long compactNotBefore;
   private boolean closed;
 
   private Journal(Path dir, String mailbox, int keeps, FileChannel lockChannel, FileLock lock) {
@@ -191,10 +200,9 @@ public final class Journal implements Closeable {
     }
     inDoubtAtOpen.putAll(open);
     trimAnswers();
+    openForAppend();
     if (records > 2L * keeps + open.size()) {
-      rewrite();
-    } else {
-      openForAppend();
+      compact();
     }
   }
 
@@ -311,6 +319,7 @@ public final class Journal implements Closeable {
   public synchronized void intent(DeliveryKey key, String messageId, long size) throws IOException {
     append("I " + key + " " + size + " " + (messageId == null ? "-" : escape(messageId)), true);
     open.put(key, new Intent(messageId, size));
+    compactIfDue();
   }
 
   /** Records, and forces to disk, that Gmail holds the message under {@code gmailId}. */
@@ -319,11 +328,13 @@ public final class Journal implements Closeable {
       throw new IllegalArgumentException("not a Gmail message id: " + gmailId);
     }
     append("A " + key + " " + gmailId, true);
+    // Durable now: memory follows at once, and a compaction that fails after it fails nothing.
     open.remove(key);
     inDoubtAtOpen.remove(key);
     answers.remove(key);
     answers.put(key, gmailId);
     trimAnswers();
+    compactIfDue();
   }
 
   /** Records that Gmail does not hold the message (refused, or never sent); forced at the next {@link #force}. */
@@ -349,11 +360,9 @@ public final class Journal implements Closeable {
   /** Forces what was written to disk, and rewrites the journal smaller where it grew past its bound. */
   public synchronized void force() throws IOException {
     checkOpen();
-    if (records > 2L * keeps + open.size() + 16) {
-      rewrite();
-      return;
-    }
+    compactIfDue();
     try {
+      ensureOut();
       out.force(false);
     } catch (IOException e) {
       throw failed("cannot write the Gmail journal " + file, e);
@@ -377,6 +386,7 @@ public final class Journal implements Closeable {
     checkOpen();
     byte[] line = (body + " " + crc(body) + "\n").getBytes(StandardCharsets.UTF_8);
     try {
+      ensureOut();
       ByteBuffer b = ByteBuffer.wrap(line);
       while (b.hasRemaining()) {
         out.write(b);
@@ -388,8 +398,33 @@ public final class Journal implements Closeable {
       throw failed("cannot write the Gmail journal " + file, e);
     }
     records++;
-    if (records > 2L * keeps + open.size() + 16 && force) {
+  }
+
+  /** Reopens the file for appending where a rewrite renamed a new one over it but could not open it. */
+  private void ensureOut() throws IOException {
+    if (out == null) {
+      openForAppend();
+    }
+  }
+
+  /**
+   * Rewrites the journal smaller where it grew past its bound. Its records are durable already, so
+   * a rewrite that fails fails nothing: it is logged and tried again some records later.
+   */
+  private void compactIfDue() {
+    if (records > 2L * keeps + open.size() + 16 && records >= compactNotBefore) {
+      compact();
+    }
+  }
+
+  private void compact() {
+    try {
       rewrite();
+      compactNotBefore = 0;
+    } catch (IOException e) {
+      compactNotBefore = records + COMPACT_RETRY_RECORDS;
+      log.warn("the Gmail journal {} could not be rewritten smaller (it is tried again later; nothing is lost): {}",
+          file, e.getMessage());
     }
   }
 
@@ -415,10 +450,8 @@ public final class Journal implements Closeable {
       n++;
     }
     try {
-      if (out != null) {
-        out.close();
-        out = null;
-      }
+      // The new file is written and forced before the old one is let go: a failure up to the rename
+      // leaves the old file, and the channel appending to it, as they were.
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -432,12 +465,26 @@ public final class Journal implements Closeable {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
-      forceDirectory();
     } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException | RuntimeException ignored) {
+        // a directory in its way, say: the next rewrite meets the same and says so
+      }
       throw failed("cannot rewrite the Gmail journal " + file, e);
     }
+    forceDirectory();
     records = n;
-    openForAppend();
+    FileChannel old = out;
+    out = null;
+    if (old != null) {
+      try {
+        old.close(); // the file it appended to was replaced
+      } catch (IOException e) {
+        log.debug("closing the replaced Gmail journal: {}", e.toString());
+      }
+    }
+    openForAppend(); // if this fails, the next append tries again
   }
 
   private void forceDirectory() {
