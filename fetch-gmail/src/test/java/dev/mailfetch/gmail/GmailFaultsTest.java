@@ -119,6 +119,30 @@ class GmailFaultsTest {
   }
 
   @Test
+  void TOO_MANY_REQUESTS_429_withARetryAfterLongerThanTheBudget_endsWithinTheBudget_withQuotaExceeded()
+      throws Exception {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(2))) {
+      // message 2 meets a 500 and waits to try again; meanwhile message 1 meets Retry-After: 900, which
+      // pauses every request of the sink: message 2's next try must not sleep past its budget
+      rig.gmail.inject(FaultRule.of(GmailFault.BACKEND_ERROR_500).forMessageContaining("<m2@example.org>"));
+      rig.gmail.inject(FaultRule.of(GmailFault.TOO_MANY_REQUESTS_429).forMessageContaining("<m1@example.org>")
+          .retryAfter(Duration.ofSeconds(900)));
+      long t0 = System.nanoTime();
+      FetchResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        try (GmailImportSink sink = rig.sink().retryBudget(Duration.ofSeconds(3)).build()) {
+          return rig.run(sink);
+        }
+      });
+      long took = System.nanoTime() - t0;
+      FetchException e = r.firstError().orElseThrow(() -> new AssertionError(r.summary()));
+      assertEquals(FetchError.QUOTA_EXCEEDED, e.error(), e.getMessage());
+      assertTrue(took < Duration.ofSeconds(20).toNanos(), "returned in " + took / 1_000_000 + " ms");
+      assertTrue(rig.onServer().contains("u1"), "message 1, which Gmail never took, stays on the server");
+      assertNothingLost(rig, 2);
+    }
+  }
+
+  @Test
   void RATE_LIMIT_EXCEEDED_403_isRetriedWithBackoff() throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(4))) {
       InjectedFault f = rig.gmail.inject(FaultRule.of(GmailFault.RATE_LIMIT_EXCEEDED_403).times(2));

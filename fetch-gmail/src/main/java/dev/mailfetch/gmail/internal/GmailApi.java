@@ -206,7 +206,11 @@ final class GmailApi {
       long retryAfter = -1;
       String token = token(what);
       try {
-        limiter.acquire(units);
+        if (!limiter.acquire(units, start + budget)) {
+          // Gmail's Retry-After (met by another request, maybe) holds every request past this one's budget
+          throw giveUp(what, "Gmail asked every request for " + config.mailbox() + " to wait (Retry-After) until past"
+              + " that" + (lastProblem == null ? "" : "; before: " + lastProblem), true);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while " + what);
@@ -261,7 +265,10 @@ final class GmailApi {
           lastProblem = "Gmail asked to slow down (" + words(s, reason, message) + ")";
           retryAfter = retryAfterNanos(a.headers());
           if (retryAfter >= 0) {
-            limiter.pauseUntil(clock.nanoTime() + retryAfter);
+            // Every request waits for it, but no longer than this one's budget: past it this request gives
+            // up, and a pause of 15 minutes must not hold the sink's later requests past theirs.
+            long left = Math.max(0, budget - (clock.nanoTime() - start));
+            limiter.pauseUntil(clock.nanoTime() + Math.min(retryAfter, left));
           }
         } else if (s == 403 && (reason.equals("insufficientPermissions") || reason.equals("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
             || message.toLowerCase(Locale.ROOT).contains("insufficient authentication scopes"))) {
