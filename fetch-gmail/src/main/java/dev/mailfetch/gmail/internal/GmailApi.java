@@ -329,8 +329,9 @@ final class GmailApi {
     } catch (FetchException e) {
       throw e;
     } catch (IOException e) {
-      throw new FetchException(FetchError.SINK_FAILED, "no access token for " + config.mailbox() + " could be had"
-          + " while " + what + ": " + reason(e), e);
+      // As POP3 says it: the token provider is the login, whatever it reads from.
+      throw new FetchException(FetchError.AUTH_FAILED, "the token provider could not give an access token for "
+          + config.mailbox() + " while " + what + ": " + reason(e), e);
     }
   }
 

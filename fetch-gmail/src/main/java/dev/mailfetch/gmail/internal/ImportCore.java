@@ -109,13 +109,26 @@ public final class ImportCore {
   // ---- the destination's state ----
 
   private void checkLatch() throws FetchException {
+    checkLatch(null);
+  }
+
+  /**
+   * Throws the destination's failure remembered from an earlier request, said as the
+   * destination's: its words came from another message ({@code what} names this one, if known).
+   */
+  private void checkLatch(String what) throws FetchException {
     Latched l = latched;
     if (l == null) {
       return;
     }
-    if (clock.nanoTime() - l.untilNanos() < 0) {
+    long left = l.untilNanos() - clock.nanoTime();
+    if (left > 0) {
       FetchException e = l.error();
-      throw new FetchException(e.error(), e.detail(), e.serverReply().orElse(null), e, e.remedy());
+      long minutes = Math.max(1, TimeUnit.NANOSECONDS.toMinutes(left + TimeUnit.SECONDS.toNanos(59)));
+      throw new FetchException(e.error(), (what == null ? "not sent" : what + " was not sent") + ": Gmail ("
+          + config.mailbox() + ") failed as a destination moments ago, and mailfetch sends it nothing more for up to "
+          + minutes + (minutes == 1 ? " minute" : " minutes") + ". The failure then: " + e.detail(), null, e,
+          e.remedy());
     }
     latched = null;
     ready = false; // check the account again: the token may be another now
@@ -188,7 +201,8 @@ public final class ImportCore {
   /** See GmailImportSink#begin. */
   public Delivery begin(Envelope envelope) throws IOException {
     checkOpen();
-    checkLatch();
+    Labels.refuseSystemLabels(envelope.labels());
+    checkLatch("message " + envelope.uid() + " of " + envelope.account());
     ensureReady();
     refusals.startThread();
     return new GmailDelivery(envelope);
@@ -278,6 +292,7 @@ public final class ImportCore {
   /** See GmailImportSink#addLabels. */
   public boolean addLabels(DeliveryKey key, Set<String> names) throws IOException {
     checkOpen();
+    Labels.refuseSystemLabels(names);
     checkLatch();
     ensureReady();
     Optional<String> id = journal.gmailId(key);
@@ -371,7 +386,7 @@ public final class ImportCore {
         if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
           return new DeliveryReceipt(key, size, true);
         }
-        checkLatch();
+        checkLatch(what());
         if (size > config.maxMessageBytes()) {
           throw new FetchException(FetchError.SINK_REJECTED, what() + " is " + size + " bytes, more than Gmail takes ("
               + config.maxMessageBytes() + " bytes); it was not sent");
@@ -435,7 +450,7 @@ public final class ImportCore {
     Running me = new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
     running.put(key, me);
     try {
-      checkLatch();
+      checkLatch(what);
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
       mayBeInGmail = true;
       String gmailId = upload.importMessage(what, spool, labelIds, messageId, inDoubt);
