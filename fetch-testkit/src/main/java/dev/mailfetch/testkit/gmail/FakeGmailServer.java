@@ -89,6 +89,7 @@ public final class FakeGmailServer implements AutoCloseable {
   private final URI baseUri;
   private volatile long maxMessageSize = MAX_MESSAGE_SIZE;
   volatile boolean bareUploadRange;
+  volatile Duration searchLag = Duration.ZERO;
   volatile boolean stuckUploadRange;
 
   private FakeGmailServer() throws IOException {
@@ -293,6 +294,29 @@ public final class FakeGmailServer implements AutoCloseable {
    */
   public FakeGmailServer stuckUploadRange(boolean stuck) {
     stuckUploadRange = stuck;
+    return this;
+  }
+
+  /**
+   * {@code messages.list} with {@code q=} finds a message only once it has been stored this long:
+   * Gmail's search is an index that may lag the mailbox (our reading; the reference promises no
+   * moment). {@code users.history.list} and {@code messages.get} see a message at once.
+   */
+  public FakeGmailServer searchLag(Duration lag) {
+    if (lag.isNegative()) {
+      throw new IllegalArgumentException("searchLag: " + lag + " (expected: zero or more)");
+    }
+    searchLag = lag;
+    return this;
+  }
+
+  /**
+   * Forgets the account's history up to now: {@code users.history.list} with an older {@code
+   * startHistoryId} answers {@code 404}, as the reference says for a start id "outside the
+   * available range" (history is kept for at least a week, sometimes only hours).
+   */
+  public FakeGmailServer expireHistory(String address) {
+    existing(address).expireHistory();
     return this;
   }
 
