@@ -43,6 +43,8 @@ final class GmailApi {
   static final int LABEL_LIST_UNITS = 1;
   static final int PROFILE_UNITS = 1;
   static final int MODIFY_UNITS = 5;
+  static final int GET_UNITS = 5;
+  static final int HISTORY_UNITS = 2;
 
   /** One answer from Gmail. */
   record Answer(int status, HttpHeaders headers, byte[] body) {
@@ -118,12 +120,77 @@ final class GmailApi {
 
   // ---- the calls ----
 
-  /** {@code users.getProfile}: the address of the mailbox the token opens. */
-  String profileAddress() throws IOException {
+  /** The mailbox the token opens, and its history id at the moment of asking (-1 if Gmail gave none). */
+  record Profile(String address, long historyId) {}
+
+  /** {@code users.getProfile}. */
+  Profile profile() throws IOException {
     Answer a = call("reading the Gmail profile", PROFILE_UNITS,
         t -> request(uri("gmail/v1/users/me/profile"), t).GET().build(), null);
-    return Json.string(a.json(), "emailAddress").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
+    String address = Json.string(a.json(), "emailAddress").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
         "Gmail's profile answer names no address"));
+    long history = -1;
+    try {
+      history = Json.string(a.json(), "historyId").map(Long::parseLong).orElse(-1L);
+    } catch (NumberFormatException e) {
+      // none usable: imports in doubt are then settled by the search
+    }
+    return new Profile(address, history);
+  }
+
+  /** {@code users.getProfile}: the address of the mailbox the token opens. */
+  String profileAddress() throws IOException {
+    return profile().address();
+  }
+
+  /**
+   * {@code users.history.list} with {@code historyTypes=messageAdded} from {@code startHistoryId},
+   * every page: the ids of the messages added since, in order; empty where Gmail no longer has
+   * history that old ({@code 404}).
+   */
+  Optional<List<String>> messagesAddedSince(long startHistoryId) throws IOException {
+    List<String> ids = new java.util.ArrayList<>();
+    String page = null;
+    do {
+      URI u = uri("gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=500&startHistoryId="
+          + startHistoryId + (page == null ? "" : "&pageToken=" + enc(page)));
+      Answer a;
+      try {
+        a = call("reading the Gmail mailbox's history", HISTORY_UNITS, t -> request(u, t).GET().build(), null);
+      } catch (Refusal r) {
+        if (r.status == 404) {
+          return Optional.empty();
+        }
+        throw r;
+      }
+      Map<String, Object> json = a.json();
+      for (Map<String, Object> h : Json.objects(json, "history")) {
+        for (Map<String, Object> added : Json.objects(h, "messagesAdded")) {
+          Json.string(Json.child(added, "message"), "id").ifPresent(ids::add);
+        }
+      }
+      page = Json.string(json, "nextPageToken").filter(p -> !p.isEmpty()).orElse(null);
+    } while (page != null);
+    return Optional.of(ids);
+  }
+
+  /**
+   * {@code messages.get} of one message in {@code format} ({@code metadata} asks for the
+   * Message-ID header only); empty where Gmail has no such message (404). {@code maxBody} bounds
+   * the answer read.
+   */
+  Optional<Map<String, Object>> message(String gmailId, String format, int maxBody) throws IOException {
+    URI u = uri("gmail/v1/users/me/messages/" + enc(gmailId) + "?format=" + format
+        + (format.equals("metadata") ? "&metadataHeaders=Message-ID" : ""));
+    try {
+      return Optional.of(retrying("reading a Gmail message", GET_UNITS, t -> request(u, t).GET().build(), null,
+          Answer::json, maxBody));
+    } catch (Refusal r) {
+      if (r.status == 404) {
+        return Optional.empty();
+      }
+      throw r;
+    }
   }
 
   /** {@code labels.list}: every label, as (id, name, type). */
@@ -188,6 +255,11 @@ final class GmailApi {
 
   <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok)
       throws IOException {
+    return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
+  }
+
+  <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok,
+      int maxBody) throws IOException {
     long start = clock.nanoTime();
     long budget = config.retryBudget().toNanos();
     int retries = 0;
@@ -217,7 +289,7 @@ final class GmailApi {
       }
       Answer a;
       try {
-        a = exchange(req.build(token));
+        a = exchange(req.build(token), maxBody);
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
         rateLimited = false;
@@ -340,8 +412,8 @@ final class GmailApi {
    * stalls after its headers is given up like a lost one); the body is read up to {@link
    * #MAX_ANSWER_BYTES}.
    */
-  Answer exchange(HttpRequest r) throws IOException {
-    BoundedExchange.Reply reply = BoundedExchange.send(http, r, config.requestTimeout(), MAX_ANSWER_BYTES);
+  Answer exchange(HttpRequest r, int maxBody) throws IOException {
+    BoundedExchange.Reply reply = BoundedExchange.send(http, r, config.requestTimeout(), maxBody);
     HttpResponse<byte[]> resp = reply.response();
     return new Answer(resp.statusCode(), resp.headers(), resp.body());
   }

@@ -45,6 +45,12 @@ public final class ImportCore {
   private final Journal journal;
   private final GmailApi api;
   private final Upload upload;
+  private final InDoubt inDoubt;
+  /** The mailbox's history id, taken before any import whose intent records it, and when (nanoTime). */
+  private volatile long historyMark = -1;
+  private volatile long historyMarkAt;
+  private final Object historyLock = new Object();
+  static final long HISTORY_MARK_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
   private final Labels labels;
   private final RateLimiter.Clock clock;
   private final Path spoolDir;
@@ -73,7 +79,8 @@ public final class ImportCore {
     double perSecond = Math.max(1, (config.quotaUnits() - GmailApi.IMPORT_UNITS) * 0.98)
         / (config.quotaWindow().toNanos() / 1e9);
     this.api = new GmailApi(config, new RateLimiter(perSecond, GmailApi.IMPORT_UNITS, clock), clock);
-    this.upload = new Upload(api);
+    this.inDoubt = new InDoubt(api, config.searchSettleTime().toMillis(), clock);
+    this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
     this.spoolDir = config.journalDirectory().resolve("spool");
     AtomicInteger n = new AtomicInteger();
@@ -157,7 +164,12 @@ public final class ImportCore {
       }
       checkLatch();
       try {
-        String address = api.profileAddress();
+        GmailApi.Profile profile = api.profile();
+        String address = profile.address();
+        if (profile.historyId() > historyMark) {
+          historyMark = profile.historyId(); // taken now, so before every intent written from here on
+          historyMarkAt = clock.nanoTime();
+        }
         if (!address.trim().equalsIgnoreCase(config.mailbox())) {
           throw new FetchException(FetchError.CONFIGURATION, "the access token opens the Gmail mailbox " + address
               + ", not " + config.mailbox() + ": mailfetch imports into no other mailbox than the one configured,"
@@ -178,19 +190,17 @@ public final class ImportCore {
 
   private void resolveInDoubt() throws IOException {
     for (Map.Entry<DeliveryKey, Journal.Intent> d : journal.inDoubtAtOpen().entrySet()) {
-      String msgid = d.getValue().messageId();
-      if (msgid == null) {
-        log.warn("an import into {} was in doubt after a crash and its message has no Message-ID, so Gmail cannot"
-            + " be asked whether it has it: it is imported again when delivered again, and may then be there twice"
-            + " (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
-        journal.withdrawn(d.getKey());
-        continue;
+      Journal.Intent in = d.getValue();
+      if (in.messageId() == null && (in.historyId() < 0 || in.sha256() == null)) {
+        log.warn("an import into {} was in doubt after a crash; its message has no Message-ID and its intent no"
+            + " history id, so Gmail cannot be asked whether it has it: it is imported again when delivered again,"
+            + " and may then be there twice (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
       }
-      List<String> ids = api.findByMessageId(msgid);
-      if (ids.isEmpty()) {
-        journal.withdrawn(d.getKey());
+      Optional<String> held = inDoubt.find(in);
+      if (held.isPresent()) {
+        journal.answered(d.getKey(), held.get());
       } else {
-        journal.answered(d.getKey(), ids.get(0));
+        journal.withdrawn(d.getKey());
       }
     }
     journal.force();
@@ -404,8 +414,11 @@ public final class ImportCore {
           return new DeliveryReceipt(key, size, true); // another fetcher completed the same key meanwhile
         }
         boolean inDoubt = journal.isOpen(key); // an earlier try may have reached Gmail
+        Journal.Intent intent;
         try {
-          journal.intent(key, messageId, size);
+          journal.intent(key, new Journal.Intent(messageId, size, historyMark, spool.sha256(),
+              System.currentTimeMillis()));
+          intent = journal.openIntent(key).orElseThrow();
         } catch (IOException | RuntimeException e) {
           onTheirWay.remove(key);
           done.complete(null);
@@ -414,7 +427,7 @@ public final class ImportCore {
         }
         refusals.forget(key);
         try {
-          pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
+          pool.execute(() -> importOne(key, envelope, spool, intent, inDoubt, done));
         } catch (RuntimeException e) { // the sink was closed meanwhile: nothing was sent
           journal.withdrawn(key);
           onTheirWay.remove(key);
@@ -443,7 +456,7 @@ public final class ImportCore {
   }
 
   /** The import itself, on a pool thread; every outcome is journalled or recorded as a refusal. */
-  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, String messageId, boolean inDoubt,
+  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, Journal.Intent intent, boolean inDoubt,
       CompletableFuture<Void> done) {
     String what = "message " + envelope.uid() + " of " + envelope.account();
     boolean mayBeInGmail = inDoubt;
@@ -452,8 +465,9 @@ public final class ImportCore {
     try {
       checkLatch(what);
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
+      refreshHistoryMark();
       mayBeInGmail = true;
-      String gmailId = upload.importMessage(what, spool, labelIds, messageId, inDoubt);
+      String gmailId = upload.importMessage(what, spool, labelIds, intent, inDoubt);
       journal.answered(key, gmailId);
     } catch (FetchException e) {
       refused(key, e, mayBeInGmail && e.error() != FetchError.SINK_REJECTED);
@@ -471,6 +485,32 @@ public final class ImportCore {
       spool.close();
       done.complete(null);
       Thread.interrupted(); // an abandoned import's interrupt must not reach the pool's next task
+    }
+  }
+
+  /**
+   * Takes the mailbox's history id afresh now and then, so that an import in doubt is settled from
+   * a recent point of its history, not from the sink's start. The value is taken before the intents
+   * that will record it are written, so it is always before their imports. A failure is no matter:
+   * the older mark stays right.
+   */
+  private void refreshHistoryMark() {
+    if (historyMark < 0 || clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
+      return;
+    }
+    synchronized (historyLock) {
+      if (clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
+        return;
+      }
+      historyMarkAt = clock.nanoTime();
+      try {
+        long h = api.profile().historyId();
+        if (h > historyMark) {
+          historyMark = h;
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("cannot refresh the Gmail history id: {}", e.toString());
+      }
     }
   }
 

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * before its import is sent), then either Gmail's answer (key → Gmail's message id) or a
  * withdrawal (Gmail did not take it). An intent with neither is in doubt after a crash.
  *
- * <p>One text line per record, each ending in the CRC-32 of the rest: {@code I key size msgid crc},
+ * <p>One text line per record, each ending in the CRC-32 of the rest: {@code I key size msgid
+ * historyId sha256 millis crc} (journals written before history ids were kept: {@code I key size msgid crc}),
  * {@code A key gmailId crc}, {@code W key crc}; the first line names the mailbox, so a journal is
  * never read for another account. A last line cut short (or garbled) by a crash is absent, and is
  * cut away; a bad line with a good one after it is damage ({@code STATE_DAMAGED}).
@@ -56,8 +57,16 @@ public final class Journal implements Closeable {
    *
    * @param messageId the message's Message-ID (with its angle brackets), or null if it has none
    * @param size its size in bytes
+   * @param historyId the mailbox's history id taken before the import ({@code users.getProfile}), -1 if unknown
+   * @param sha256 the SHA-256 of its bytes (lower-case hex), or null if unknown
+   * @param atMillis when the intent was written (epoch milliseconds), 0 if unknown
    */
-  public record Intent(String messageId, long size) {}
+  public record Intent(String messageId, long size, long historyId, String sha256, long atMillis) {
+    /** An intent of a journal written before history ids and digests were recorded. */
+    public Intent(String messageId, long size) {
+      this(messageId, size, -1, null, 0);
+    }
+  }
 
   private final Path dir;
   private final Path file;
@@ -224,7 +233,7 @@ public final class Journal implements Closeable {
     }
     switch (rec[0]) {
       case "I":
-        open.put(key, new Intent(rec[3].equals("-") ? null : unescape(rec[3]), Long.parseLong(rec[2])));
+        open.put(key, intentOf(rec));
         break;
       case "A":
         open.remove(key);
@@ -254,10 +263,17 @@ public final class Journal implements Closeable {
       case "H":
         return f.length == 2 ? f : null;
       case "I":
-        if (f.length != 4) {
+        if (f.length != 4 && f.length != 7) {
           return null;
         }
         try {
+          if (f.length == 7) {
+            Long.parseLong(f[4]);
+            Long.parseLong(f[6]);
+            if (!f[5].equals("-") && !f[5].matches("[0-9a-f]{64}")) {
+              return null;
+            }
+          }
           return Long.parseLong(f[2]) >= 0 ? f : null;
         } catch (NumberFormatException e) {
           return null;
@@ -305,6 +321,21 @@ public final class Journal implements Closeable {
     return o.toString(StandardCharsets.UTF_8);
   }
 
+  /** An intent record's fields: {@code I key size msgid} (older journals) or with history id, digest and time. */
+  private static Intent intentOf(String[] rec) {
+    String msgid = rec[3].equals("-") ? null : unescape(rec[3]);
+    long size = Long.parseLong(rec[2]);
+    if (rec.length == 4) {
+      return new Intent(msgid, size);
+    }
+    return new Intent(msgid, size, Long.parseLong(rec[4]), rec[5].equals("-") ? null : rec[5], Long.parseLong(rec[6]));
+  }
+
+  private static String intentBody(DeliveryKey key, Intent in) {
+    return "I " + key + " " + in.size() + " " + (in.messageId() == null ? "-" : escape(in.messageId())) + " "
+        + in.historyId() + " " + (in.sha256() == null ? "-" : in.sha256()) + " " + in.atMillis();
+  }
+
   /** The imports that were in doubt when the journal was opened (intent, no answer), in order. */
   public synchronized Map<DeliveryKey, Intent> inDoubtAtOpen() {
     return Map.copyOf(inDoubtAtOpen);
@@ -317,9 +348,30 @@ public final class Journal implements Closeable {
 
   /** Records, and forces to disk, that the message is about to be imported. */
   public synchronized void intent(DeliveryKey key, String messageId, long size) throws IOException {
-    append("I " + key + " " + size + " " + (messageId == null ? "-" : escape(messageId)), true);
-    open.put(key, new Intent(messageId, size));
+    intent(key, new Intent(messageId, size));
+  }
+
+  /**
+   * Records, and forces to disk, that the message is about to be imported. An intent still open
+   * for the key keeps its earlier history id (an earlier try may have reached Gmail after it).
+   */
+  public synchronized void intent(DeliveryKey key, Intent intent) throws IOException {
+    if (intent.sha256() != null && !intent.sha256().matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a SHA-256 in hex: " + intent.sha256());
+    }
+    Intent before = open.get(key);
+    Intent in = intent;
+    if (before != null && before.historyId() >= 0 && (in.historyId() < 0 || before.historyId() < in.historyId())) {
+      in = new Intent(in.messageId(), in.size(), before.historyId(), in.sha256(), in.atMillis());
+    }
+    append(intentBody(key, in), true);
+    open.put(key, in);
     compactIfDue();
+  }
+
+  /** The open intent of {@code key}, if any. */
+  public synchronized Optional<Intent> openIntent(DeliveryKey key) {
+    return Optional.ofNullable(open.get(key));
   }
 
   /** Records, and forces to disk, that Gmail holds the message under {@code gmailId}. */
@@ -445,8 +497,7 @@ public final class Journal implements Closeable {
       n++;
     }
     for (Map.Entry<DeliveryKey, Intent> i : open.entrySet()) {
-      Intent in = i.getValue();
-      line(sb, "I " + i.getKey() + " " + in.size() + " " + (in.messageId() == null ? "-" : escape(in.messageId())));
+      line(sb, intentBody(i.getKey(), i.getValue()));
       n++;
     }
     try {

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
 /**
  * Imports one spooled message: in one {@code multipart/related} request when small, in a resumable
  * upload of chunks when large, streamed from the spool either way. Before retrying a request Gmail
- * may have taken (an answer lost, a {@code 5xx}), asks Gmail for the message's Message-ID, so a
- * message Gmail has is not imported twice; a resumable upload asks its session instead.
+ * may have taken (an answer lost, a {@code 5xx}), asks Gmail whether it holds the message ({@link
+ * InDoubt}), so a message Gmail has is not imported twice; a resumable upload asks its session
+ * first.
  */
 final class Upload {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -32,10 +33,12 @@ final class Upload {
 
   private final GmailApi api;
   private final Config config;
+  private final InDoubt inDoubt;
 
-  Upload(GmailApi api) {
+  Upload(GmailApi api, InDoubt inDoubt) {
     this.api = api;
     this.config = api.config();
+    this.inDoubt = inDoubt;
   }
 
   /** The import's own query parameters: the three settings, as Gmail's fetcher behaved by default. */
@@ -50,13 +53,13 @@ final class Upload {
    * Imports the message and returns Gmail's id for it.
    *
    * @param what the message, in words ("message 12 of alice@example.org")
-   * @param messageId its Message-ID, or null
+   * @param intent the intent journalled for it: how Gmail is asked whether an earlier try reached it
    * @throws FetchException of {@code SINK_REJECTED} with Gmail's reason when Gmail refused it; of
    *     the destination's code when Gmail as a whole failed
    */
-  String importMessage(String what, Spool spool, List<String> labelIds, String messageId, boolean inDoubt)
+  String importMessage(String what, Spool spool, List<String> labelIds, Journal.Intent intent, boolean inDoubt)
       throws IOException {
-    GmailApi.BeforeRetry<String> alreadyThere = () -> lookup(messageId);
+    GmailApi.BeforeRetry<String> alreadyThere = () -> this.inDoubt.find(intent);
     if (inDoubt) {
       Optional<String> there = alreadyThere.check();
       if (there.isPresent()) {
@@ -78,14 +81,6 @@ final class Upload {
           + GmailApi.words(r.status, r.reason, r.gmailMessage) + " (is the API address right? "
           + config.apiBase() + ")");
     }
-  }
-
-  private Optional<String> lookup(String messageId) throws IOException {
-    if (messageId == null) {
-      return Optional.empty();
-    }
-    List<String> ids = api.findByMessageId(messageId);
-    return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
   }
 
   private String multipart(String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)

@@ -368,6 +368,11 @@ public final class FakeGmailServer implements AutoCloseable {
         .toList();
   }
 
+  /** The account's current history id, as {@code users.getProfile} gives it. */
+  public long historyId(String address) {
+    return existing(address).historyId();
+  }
+
   /** The account's labels, system and user. */
   public List<GmailLabel> labels(String address) {
     return existing(address).labels();
