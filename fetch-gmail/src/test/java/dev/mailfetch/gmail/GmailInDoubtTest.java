@@ -156,4 +156,18 @@ class GmailInDoubtTest {
       assertEquals("multipart", m1.uploadType());
     }
   }
+
+  @Test
+  void settlingNeedsNoMoreThanTheImportPresetsScopes_insertLabelsReadonly() throws IOException {
+    FakeMailbox box = FakeMailbox.create().add("u1", GmailRig.messageWithoutId(1)).add("u2", GmailRig.message(2));
+    try (GmailRig rig = new GmailRig(dir, box)) {
+      rig.tokens = new FakeTokens(rig.gmail, GmailRig.ME, OAuthScopes.GMAIL_IMPORT.toArray(new String[0]));
+      rig.gmail.searchLag(LAG);
+      rig.gmail.inject(FaultRule.of(GmailFault.RESPONSE_LOST).times(2));
+      FetchResult r = rig.runOnce();
+      assertTrue(r.ok(), r::summary);
+      assertEquals(2, rig.inGmail().size(), "history.list and messages.get (raw too) are allowed by gmail.readonly");
+      assertEquals(Set.of(), rig.onServer());
+    }
+  }
 }

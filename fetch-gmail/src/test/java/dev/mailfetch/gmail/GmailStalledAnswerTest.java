@@ -106,7 +106,7 @@ class GmailStalledAnswerTest {
         }
       };
       try (GmailImportSink sink = rig.sink().tokens(hanging).retryBudget(Duration.ofSeconds(1))
-          .requestTimeout(Duration.ofSeconds(1)).build()) {
+          .requestTimeout(Duration.ofSeconds(1)).searchSettleTime(Duration.ZERO).build()) {
         dev.mailfetch.api.DeliveryKey key = dev.mailfetch.api.DeliveryKey.of("alice@pop", "u1");
         dev.mailfetch.api.Delivery d = sink.begin(new dev.mailfetch.api.Envelope("alice@pop", "u1", 10, Set.of(), false));
         hang.set(true); // the import's own token never comes

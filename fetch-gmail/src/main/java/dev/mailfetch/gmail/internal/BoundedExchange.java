@@ -32,18 +32,19 @@ public final class BoundedExchange {
 
   /** Sends {@code request} and reads its answer, all within {@code limit}. */
   public static Reply send(HttpClient http, HttpRequest request, Duration limit, int maxBody) throws IOException {
-    Capped[] body = new Capped[1];
+    java.util.concurrent.atomic.AtomicReference<Capped> body = new java.util.concurrent.atomic.AtomicReference<>();
     CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(request, info -> {
       Capped c = new Capped(maxBody);
-      body[0] = c;
+      body.set(c);
       return c;
     });
     try {
       HttpResponse<byte[]> r = f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-      return new Reply(r, body[0] != null && body[0].truncated);
+      Capped c = body.get();
+      return new Reply(r, c != null && c.truncated);
     } catch (TimeoutException e) {
       f.cancel(true);
-      Capped c = body[0];
+      Capped c = body.get();
       if (c != null) {
         c.abort();
       }

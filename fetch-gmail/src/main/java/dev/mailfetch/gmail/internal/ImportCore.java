@@ -296,7 +296,7 @@ public final class ImportCore {
     long requests = size > config.resumableAbove() ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
         : 1;
     long each = config.retryBudget().toNanos() + 2 * config.requestTimeout().toNanos();
-    return (requests + 3) * each;
+    return (requests + 3) * each + config.searchSettleTime().toNanos(); // settling may wait for the search
   }
 
   /** See GmailImportSink#addLabels. */
