@@ -70,4 +70,22 @@ class JournalCompactionFailureTest {
       assertTrue(again.inDoubtAtOpen().containsKey(DeliveryKey.of("a@b", "open")), "the open intent survives");
     }
   }
+
+  @Test
+  void anIntentOfAnEarlierVersion_withoutHistoryIdOrDigest_isReadInDoubt_andRewrittenInTheNewForm() throws Exception {
+    DeliveryKey k = DeliveryKey.of("a@b", "u1");
+    String head = "H me@gmail.com";
+    String old = "I " + k + " 120 <old@x>";
+    Files.writeString(dir.resolve(Journal.FILE), head + " " + Journal.crc(head) + "\n" + old + " " + Journal.crc(old)
+        + "\n");
+    try (Journal j = Journal.open(dir, "me@gmail.com", 100)) {
+      Journal.Intent in = j.inDoubtAtOpen().get(k);
+      assertEquals(new Journal.Intent("<old@x>", 120, -1, null, 0), in);
+      j.intent(k, new Journal.Intent("<old@x>", 120, 5000, "ab".repeat(32), 1L));
+      assertEquals(5000, j.openIntent(k).orElseThrow().historyId());
+    }
+    try (Journal again = Journal.open(dir, "me@gmail.com", 100)) {
+      assertEquals(new Journal.Intent("<old@x>", 120, 5000, "ab".repeat(32), 1L), again.inDoubtAtOpen().get(k));
+    }
+  }
 }
