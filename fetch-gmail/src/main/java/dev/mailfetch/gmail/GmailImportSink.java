@@ -169,6 +169,7 @@ public final class GmailImportSink implements MessageSink {
     private long resumableAbove = 5L * 1024 * 1024;
     private int uploadChunkBytes = 8 * 1024 * 1024;
     private int journalKeeps = 20_000;
+    private Duration searchSettleTime = Duration.ofMinutes(10);
     private long maxMessageBytes = MAX_MESSAGE_BYTES;
 
     /** Gmail takes messages up to 150 MB through {@code messages.import} (its reference says so). */
@@ -391,6 +392,22 @@ public final class GmailImportSink implements MessageSink {
     }
 
     /**
+     * How long after an import Gmail's search may still not find it (10 minutes by default). An
+     * import in doubt is settled through the mailbox's history; only where Gmail no longer keeps
+     * history back to the import is it looked up by the search ({@code rfc822msgid:}), an index
+     * that may lag, and "not found" counts only once the import is older than this (asked again
+     * with back-off meanwhile). See docs/gmail.md, "Exactly once, and its window".
+     */
+    public Builder searchSettleTime(Duration settle) {
+      Objects.requireNonNull(settle, "searchSettleTime");
+      if (settle.isNegative()) {
+        throw new IllegalArgumentException("searchSettleTime must not be negative: " + settle);
+      }
+      this.searchSettleTime = settle;
+      return this;
+    }
+
+    /**
      * The largest message offered to Gmail; a larger one fails alone with {@code SINK_REJECTED}
      * without an upload. {@link #MAX_MESSAGE_BYTES} (Gmail's limit) by default and at most.
      */
@@ -422,7 +439,7 @@ public final class GmailImportSink implements MessageSink {
       }
       return new Config(mailbox, tokens, journalDirectory, apiBase, parallelism, quotaUnits, quotaWindow, retryBudget,
           connectTimeout, requestTimeout, neverMarkSpam, internalDateSource.apiValue(), processForCalendar,
-          memorySpoolBytes, resumableAbove, uploadChunkBytes, journalKeeps, maxMessageBytes);
+          memorySpoolBytes, resumableAbove, uploadChunkBytes, journalKeeps, maxMessageBytes, searchSettleTime);
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.mailfetch.gmail;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchResult;
@@ -94,6 +96,35 @@ class ResumableUploadTest {
       assertEquals(1, rig.inGmail().size(), "the session answered with the message it holds");
       assertArrayEquals(m, rig.inGmail().get(0).bytes());
       assertEquals(Set.of(), rig.onServer());
+    }
+  }
+
+  @Test
+  void aBareRangeWithoutBytesEquals_isReadAsWell_theUploadMovesOnByteForByte() throws IOException {
+    byte[] m = large(true);
+    try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
+      rig.gmail.bareUploadRange(true);
+      FetchResult r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run(rig));
+      assertTrue(r.ok(), r::summary);
+      assertArrayEquals(m, rig.inGmail().get(0).bytes());
+      assertEquals(2, rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size(), "each chunk sent once");
+    }
+  }
+
+  @Test
+  void aSessionWhoseRangeNeverMovesForward_failsInWords_afterAFewAnswers_insteadOfLoopingForEver() throws IOException {
+    byte[] m = large(true);
+    try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
+      rig.gmail.stuckUploadRange(true);
+      FetchResult r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run(rig));
+      assertFalse(r.ok(), r::summary);
+      dev.mailfetch.api.FetchException e = r.firstError().orElseThrow();
+      assertEquals(dev.mailfetch.api.FetchError.SINK_FAILED, e.error(), e.getMessage());
+      assertTrue(e.getMessage().contains("does not move forward"), e.getMessage());
+      assertTrue(rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() <= 10,
+          rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + " chunks sent");
+      assertEquals(Set.of("u1"), rig.onServer(), "the message stays on the server");
+      assertEquals(0, rig.inGmail().size());
     }
   }
 }

@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param uploadChunkBytes the size of a resumable upload's chunks (a multiple of 256 KiB)
  * @param journalKeeps how many answered deliveries the journal remembers
  * @param maxMessageBytes the largest message offered to Gmail
+ * @param searchSettleTime how long after an import Gmail's search may still not find it
  */
 public record Config(
     String mailbox,
@@ -46,7 +47,8 @@ public record Config(
     long resumableAbove,
     int uploadChunkBytes,
     int journalKeeps,
-    long maxMessageBytes) {
+    long maxMessageBytes,
+    Duration searchSettleTime) {
 
   /** Checks the components that must be there. */
   public Config {
@@ -58,6 +60,7 @@ public record Config(
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(internalDateSource, "internalDateSource");
+    Objects.requireNonNull(searchSettleTime, "searchSettleTime");
   }
 
   /** Never the token provider's state: a token must not reach a log through a record's text. */

@@ -4,7 +4,6 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -44,6 +43,8 @@ final class GmailApi {
   static final int LABEL_LIST_UNITS = 1;
   static final int PROFILE_UNITS = 1;
   static final int MODIFY_UNITS = 5;
+  static final int GET_UNITS = 5;
+  static final int HISTORY_UNITS = 2;
 
   /** One answer from Gmail. */
   record Answer(int status, HttpHeaders headers, byte[] body) {
@@ -119,12 +120,77 @@ final class GmailApi {
 
   // ---- the calls ----
 
-  /** {@code users.getProfile}: the address of the mailbox the token opens. */
-  String profileAddress() throws IOException {
+  /** The mailbox the token opens, and its history id at the moment of asking (-1 if Gmail gave none). */
+  record Profile(String address, long historyId) {}
+
+  /** {@code users.getProfile}. */
+  Profile profile() throws IOException {
     Answer a = call("reading the Gmail profile", PROFILE_UNITS,
         t -> request(uri("gmail/v1/users/me/profile"), t).GET().build(), null);
-    return Json.string(a.json(), "emailAddress").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
+    String address = Json.string(a.json(), "emailAddress").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
         "Gmail's profile answer names no address"));
+    long history = -1;
+    try {
+      history = Json.string(a.json(), "historyId").map(Long::parseLong).orElse(-1L);
+    } catch (NumberFormatException e) {
+      // none usable: imports in doubt are then settled by the search
+    }
+    return new Profile(address, history);
+  }
+
+  /** {@code users.getProfile}: the address of the mailbox the token opens. */
+  String profileAddress() throws IOException {
+    return profile().address();
+  }
+
+  /**
+   * {@code users.history.list} with {@code historyTypes=messageAdded} from {@code startHistoryId},
+   * every page: the ids of the messages added since, in order; empty where Gmail no longer has
+   * history that old ({@code 404}).
+   */
+  Optional<List<String>> messagesAddedSince(long startHistoryId) throws IOException {
+    List<String> ids = new java.util.ArrayList<>();
+    String page = null;
+    do {
+      URI u = uri("gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=500&startHistoryId="
+          + startHistoryId + (page == null ? "" : "&pageToken=" + enc(page)));
+      Answer a;
+      try {
+        a = call("reading the Gmail mailbox's history", HISTORY_UNITS, t -> request(u, t).GET().build(), null);
+      } catch (Refusal r) {
+        if (r.status == 404) {
+          return Optional.empty();
+        }
+        throw r;
+      }
+      Map<String, Object> json = a.json();
+      for (Map<String, Object> h : Json.objects(json, "history")) {
+        for (Map<String, Object> added : Json.objects(h, "messagesAdded")) {
+          Json.string(Json.child(added, "message"), "id").ifPresent(ids::add);
+        }
+      }
+      page = Json.string(json, "nextPageToken").filter(p -> !p.isEmpty()).orElse(null);
+    } while (page != null);
+    return Optional.of(ids);
+  }
+
+  /**
+   * {@code messages.get} of one message in {@code format} ({@code metadata} asks for the
+   * Message-ID header only); empty where Gmail has no such message (404). {@code maxBody} bounds
+   * the answer read.
+   */
+  Optional<Map<String, Object>> message(String gmailId, String format, int maxBody) throws IOException {
+    URI u = uri("gmail/v1/users/me/messages/" + enc(gmailId) + "?format=" + format
+        + (format.equals("metadata") ? "&metadataHeaders=Message-ID" : ""));
+    try {
+      return Optional.of(retrying("reading a Gmail message", GET_UNITS, t -> request(u, t).GET().build(), null,
+          Answer::json, maxBody));
+    } catch (Refusal r) {
+      if (r.status == 404) {
+        return Optional.empty();
+      }
+      throw r;
+    }
   }
 
   /** {@code labels.list}: every label, as (id, name, type). */
@@ -189,6 +255,11 @@ final class GmailApi {
 
   <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok)
       throws IOException {
+    return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
+  }
+
+  <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok,
+      int maxBody) throws IOException {
     long start = clock.nanoTime();
     long budget = config.retryBudget().toNanos();
     int retries = 0;
@@ -207,14 +278,18 @@ final class GmailApi {
       long retryAfter = -1;
       String token = token(what);
       try {
-        limiter.acquire(units);
+        if (!limiter.acquire(units, start + budget)) {
+          // Gmail's Retry-After (met by another request, maybe) holds every request past this one's budget
+          throw giveUp(what, "Gmail asked every request for " + config.mailbox() + " to wait (Retry-After) until past"
+              + " that" + (lastProblem == null ? "" : "; before: " + lastProblem), true);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while " + what);
       }
       Answer a;
       try {
-        a = exchange(req.build(token));
+        a = exchange(req.build(token), maxBody);
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
         rateLimited = false;
@@ -262,7 +337,10 @@ final class GmailApi {
           lastProblem = "Gmail asked to slow down (" + words(s, reason, message) + ")";
           retryAfter = retryAfterNanos(a.headers());
           if (retryAfter >= 0) {
-            limiter.pauseUntil(clock.nanoTime() + retryAfter);
+            // Every request waits for it, but no longer than this one's budget: past it this request gives
+            // up, and a pause of 15 minutes must not hold the sink's later requests past theirs.
+            long left = Math.max(0, budget - (clock.nanoTime() - start));
+            limiter.pauseUntil(clock.nanoTime() + Math.min(retryAfter, left));
           }
         } else if (s == 403 && (reason.equals("insufficientPermissions") || reason.equals("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
             || message.toLowerCase(Locale.ROOT).contains("insufficient authentication scopes"))) {
@@ -323,25 +401,21 @@ final class GmailApi {
     } catch (FetchException e) {
       throw e;
     } catch (IOException e) {
-      throw new FetchException(FetchError.SINK_FAILED, "no access token for " + config.mailbox() + " could be had"
-          + " while " + what + ": " + reason(e), e);
+      // As POP3 says it: the token provider is the login, whatever it reads from.
+      throw new FetchException(FetchError.AUTH_FAILED, "the token provider could not give an access token for "
+          + config.mailbox() + " while " + what + ": " + reason(e), e);
     }
   }
 
-  /** One exchange; the answer's body is read up to {@link #MAX_ANSWER_BYTES}. */
-  Answer exchange(HttpRequest r) throws IOException {
-    HttpResponse<InputStream> resp;
-    try {
-      resp = http.send(r, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for Gmail");
-    }
-    byte[] body;
-    try (InputStream in = resp.body()) {
-      body = in.readNBytes(MAX_ANSWER_BYTES);
-    }
-    return new Answer(resp.statusCode(), resp.headers(), body);
+  /**
+   * One exchange, bounded as a whole by the request timeout (headers and body: an answer that
+   * stalls after its headers is given up like a lost one); the body is read up to {@link
+   * #MAX_ANSWER_BYTES}.
+   */
+  Answer exchange(HttpRequest r, int maxBody) throws IOException {
+    BoundedExchange.Reply reply = BoundedExchange.send(http, r, config.requestTimeout(), maxBody);
+    HttpResponse<byte[]> resp = reply.response();
+    return new Answer(resp.statusCode(), resp.headers(), resp.body());
   }
 
   static String reasonOf(Map<String, Object> err) {

@@ -45,6 +45,12 @@ public final class ImportCore {
   private final Journal journal;
   private final GmailApi api;
   private final Upload upload;
+  private final InDoubt inDoubt;
+  /** The mailbox's history id, taken before any import whose intent records it, and when (nanoTime). */
+  private volatile long historyMark = -1;
+  private volatile long historyMarkAt;
+  private final Object historyLock = new Object();
+  static final long HISTORY_MARK_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
   private final Labels labels;
   private final RateLimiter.Clock clock;
   private final Path spoolDir;
@@ -60,6 +66,12 @@ public final class ImportCore {
 
   private record Latched(FetchException error, long untilNanos) {}
 
+  /** An import under way on a pool thread, and when {@code sync} stops waiting for it. */
+  private record Running(Thread thread, long deadlineNanos) {}
+
+  private final Map<DeliveryKey, Running> running = new ConcurrentHashMap<>();
+  private final Set<DeliveryKey> abandoned = ConcurrentHashMap.newKeySet();
+
   private ImportCore(Config config, Journal journal, RateLimiter.Clock clock) {
     this.config = config;
     this.journal = journal;
@@ -67,7 +79,8 @@ public final class ImportCore {
     double perSecond = Math.max(1, (config.quotaUnits() - GmailApi.IMPORT_UNITS) * 0.98)
         / (config.quotaWindow().toNanos() / 1e9);
     this.api = new GmailApi(config, new RateLimiter(perSecond, GmailApi.IMPORT_UNITS, clock), clock);
-    this.upload = new Upload(api);
+    this.inDoubt = new InDoubt(api, config.searchSettleTime().toMillis(), clock);
+    this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
     this.spoolDir = config.journalDirectory().resolve("spool");
     AtomicInteger n = new AtomicInteger();
@@ -103,13 +116,26 @@ public final class ImportCore {
   // ---- the destination's state ----
 
   private void checkLatch() throws FetchException {
+    checkLatch(null);
+  }
+
+  /**
+   * Throws the destination's failure remembered from an earlier request, said as the
+   * destination's: its words came from another message ({@code what} names this one, if known).
+   */
+  private void checkLatch(String what) throws FetchException {
     Latched l = latched;
     if (l == null) {
       return;
     }
-    if (clock.nanoTime() - l.untilNanos() < 0) {
+    long left = l.untilNanos() - clock.nanoTime();
+    if (left > 0) {
       FetchException e = l.error();
-      throw new FetchException(e.error(), e.detail(), e.serverReply().orElse(null), e, e.remedy());
+      long minutes = Math.max(1, TimeUnit.NANOSECONDS.toMinutes(left + TimeUnit.SECONDS.toNanos(59)));
+      throw new FetchException(e.error(), (what == null ? "not sent" : what + " was not sent") + ": Gmail ("
+          + config.mailbox() + ") failed as a destination moments ago, and mailfetch sends it nothing more for up to "
+          + minutes + (minutes == 1 ? " minute" : " minutes") + ". The failure then: " + e.detail(), null, e,
+          e.remedy());
     }
     latched = null;
     ready = false; // check the account again: the token may be another now
@@ -138,7 +164,12 @@ public final class ImportCore {
       }
       checkLatch();
       try {
-        String address = api.profileAddress();
+        GmailApi.Profile profile = api.profile();
+        String address = profile.address();
+        if (profile.historyId() > historyMark) {
+          historyMark = profile.historyId(); // taken now, so before every intent written from here on
+          historyMarkAt = clock.nanoTime();
+        }
         if (!address.trim().equalsIgnoreCase(config.mailbox())) {
           throw new FetchException(FetchError.CONFIGURATION, "the access token opens the Gmail mailbox " + address
               + ", not " + config.mailbox() + ": mailfetch imports into no other mailbox than the one configured,"
@@ -159,19 +190,17 @@ public final class ImportCore {
 
   private void resolveInDoubt() throws IOException {
     for (Map.Entry<DeliveryKey, Journal.Intent> d : journal.inDoubtAtOpen().entrySet()) {
-      String msgid = d.getValue().messageId();
-      if (msgid == null) {
-        log.warn("an import into {} was in doubt after a crash and its message has no Message-ID, so Gmail cannot"
-            + " be asked whether it has it: it is imported again when delivered again, and may then be there twice"
-            + " (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
-        journal.withdrawn(d.getKey());
-        continue;
+      Journal.Intent in = d.getValue();
+      if (in.messageId() == null && (in.historyId() < 0 || in.sha256() == null)) {
+        log.warn("an import into {} was in doubt after a crash; its message has no Message-ID and its intent no"
+            + " history id, so Gmail cannot be asked whether it has it: it is imported again when delivered again,"
+            + " and may then be there twice (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
       }
-      List<String> ids = api.findByMessageId(msgid);
-      if (ids.isEmpty()) {
-        journal.withdrawn(d.getKey());
+      Optional<String> held = inDoubt.find(in);
+      if (held.isPresent()) {
+        journal.answered(d.getKey(), held.get());
       } else {
-        journal.answered(d.getKey(), ids.get(0));
+        journal.withdrawn(d.getKey());
       }
     }
     journal.force();
@@ -182,7 +211,8 @@ public final class ImportCore {
   /** See GmailImportSink#begin. */
   public Delivery begin(Envelope envelope) throws IOException {
     checkOpen();
-    checkLatch();
+    Labels.refuseSystemLabels(envelope.labels());
+    checkLatch("message " + envelope.uid() + " of " + envelope.account());
     ensureReady();
     refusals.startThread();
     return new GmailDelivery(envelope);
@@ -205,15 +235,8 @@ public final class ImportCore {
   /** See GmailImportSink#sync. */
   public void sync() throws IOException {
     checkOpen();
-    for (CompletableFuture<Void> f : new ArrayList<>(onTheirWay.values())) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
-      } catch (ExecutionException e) {
-        // every failure of an import is recorded as a refusal; nothing escapes the task
-      }
+    for (Map.Entry<DeliveryKey, CompletableFuture<Void>> e : new ArrayList<>(onTheirWay.entrySet())) {
+      awaitOrAbandon(e.getKey(), e.getValue());
     }
     journal.force();
     Map<DeliveryKey, FetchException> failed = refusals.sinceLastSync();
@@ -222,9 +245,64 @@ public final class ImportCore {
     }
   }
 
+  /**
+   * Waits for one import, but not past its backstop: every request of an import is bounded (the
+   * exchange by the request timeout, its retries by the retry budget), so one still running past
+   * {@link #backstopNanos} is stuck somewhere no bound reaches (a token provider that never
+   * returns, say). It is then reported failed, its intent left in doubt, and its thread interrupted.
+   */
+  private void awaitOrAbandon(DeliveryKey key, CompletableFuture<Void> f) throws IOException {
+    while (true) {
+      Running r = running.get(key);
+      long wait = r == null ? TimeUnit.SECONDS.toNanos(1) : r.deadlineNanos() - clock.nanoTime();
+      if (r != null && wait <= 0) {
+        abandon(key, f, r);
+        return;
+      }
+      try {
+        f.get(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+        return;
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        // look at its deadline again (a queued import has none until it starts)
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
+      } catch (ExecutionException e) {
+        return; // every failure of an import is recorded as a refusal; nothing escapes the task
+      }
+    }
+  }
+
+  private void abandon(DeliveryKey key, CompletableFuture<Void> f, Running r) {
+    if (!running.remove(key, r)) {
+      return; // it ended meanwhile
+    }
+    abandoned.add(key);
+    onTheirWay.remove(key, f);
+    f.complete(null);
+    log.warn("an import into {} was still under way past the time its requests may take and is abandoned; it is"
+        + " settled by asking Gmail at its next try", config.mailbox());
+    refusals.add(key, new FetchException(FetchError.SINK_FAILED, "the import of a message into Gmail ("
+        + config.mailbox() + ") was still under way when mailfetch stopped waiting for it (it waits the retry budget"
+        + " and the request timeout for each request an import needs): it is in doubt, so the message stays on the"
+        + " server, and its next try first asks Gmail whether it arrived", null, null, Remedy.of(
+            "Run again; if it happens again, check the token provider and the network between this machine and"
+                + " Gmail.")));
+    r.thread().interrupt();
+  }
+
+  /** How long {@code sync} waits at most for an import of {@code size} bytes once it started. */
+  long backstopNanos(long size) {
+    long requests = size > config.resumableAbove() ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
+        : 1;
+    long each = config.retryBudget().toNanos() + 2 * config.requestTimeout().toNanos();
+    return (requests + 3) * each + config.searchSettleTime().toNanos(); // settling may wait for the search
+  }
+
   /** See GmailImportSink#addLabels. */
   public boolean addLabels(DeliveryKey key, Set<String> names) throws IOException {
     checkOpen();
+    Labels.refuseSystemLabels(names);
     checkLatch();
     ensureReady();
     Optional<String> id = journal.gmailId(key);
@@ -318,7 +396,7 @@ public final class ImportCore {
         if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
           return new DeliveryReceipt(key, size, true);
         }
-        checkLatch();
+        checkLatch(what());
         if (size > config.maxMessageBytes()) {
           throw new FetchException(FetchError.SINK_REJECTED, what() + " is " + size + " bytes, more than Gmail takes ("
               + config.maxMessageBytes() + " bytes); it was not sent");
@@ -336,8 +414,11 @@ public final class ImportCore {
           return new DeliveryReceipt(key, size, true); // another fetcher completed the same key meanwhile
         }
         boolean inDoubt = journal.isOpen(key); // an earlier try may have reached Gmail
+        Journal.Intent intent;
         try {
-          journal.intent(key, messageId, size);
+          journal.intent(key, new Journal.Intent(messageId, size, historyMark, spool.sha256(),
+              System.currentTimeMillis()));
+          intent = journal.openIntent(key).orElseThrow();
         } catch (IOException | RuntimeException e) {
           onTheirWay.remove(key);
           done.complete(null);
@@ -346,7 +427,7 @@ public final class ImportCore {
         }
         refusals.forget(key);
         try {
-          pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
+          pool.execute(() -> importOne(key, envelope, spool, intent, inDoubt, done));
         } catch (RuntimeException e) { // the sink was closed meanwhile: nothing was sent
           journal.withdrawn(key);
           onTheirWay.remove(key);
@@ -375,15 +456,18 @@ public final class ImportCore {
   }
 
   /** The import itself, on a pool thread; every outcome is journalled or recorded as a refusal. */
-  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, String messageId, boolean inDoubt,
+  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, Journal.Intent intent, boolean inDoubt,
       CompletableFuture<Void> done) {
     String what = "message " + envelope.uid() + " of " + envelope.account();
     boolean mayBeInGmail = inDoubt;
+    Running me = new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
+    running.put(key, me);
     try {
-      checkLatch();
+      checkLatch(what);
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
+      refreshHistoryMark();
       mayBeInGmail = true;
-      String gmailId = upload.importMessage(what, spool, labelIds, messageId, inDoubt);
+      String gmailId = upload.importMessage(what, spool, labelIds, intent, inDoubt);
       journal.answered(key, gmailId);
     } catch (FetchException e) {
       refused(key, e, mayBeInGmail && e.error() != FetchError.SINK_REJECTED);
@@ -394,14 +478,47 @@ public final class ImportCore {
       refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
           mayBeInGmail);
     } finally {
-      onTheirWay.remove(key);
+      running.remove(key, me);
+      abandoned.remove(key);
+      onTheirWay.remove(key, done);
       slots.release();
       spool.close();
       done.complete(null);
+      Thread.interrupted(); // an abandoned import's interrupt must not reach the pool's next task
+    }
+  }
+
+  /**
+   * Takes the mailbox's history id afresh now and then, so that an import in doubt is settled from
+   * a recent point of its history, not from the sink's start. The value is taken before the intents
+   * that will record it are written, so it is always before their imports. A failure is no matter:
+   * the older mark stays right.
+   */
+  private void refreshHistoryMark() {
+    if (historyMark < 0 || clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
+      return;
+    }
+    synchronized (historyLock) {
+      if (clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
+        return;
+      }
+      historyMarkAt = clock.nanoTime();
+      try {
+        long h = api.profile().historyId();
+        if (h > historyMark) {
+          historyMark = h;
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("cannot refresh the Gmail history id: {}", e.toString());
+      }
     }
   }
 
   private void refused(DeliveryKey key, FetchException e, boolean mayBeInGmail) {
+    if (abandoned.remove(key)) {
+      // sync already reported it failed; the intent stays open (it may be in Gmail)
+      return;
+    }
     latch(e);
     if (!mayBeInGmail) {
       try {

@@ -24,22 +24,31 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sink's durable record of what Gmail has: for each delivery an intent (written and forced
  * before its import is sent), then either Gmail's answer (key → Gmail's message id) or a
  * withdrawal (Gmail did not take it). An intent with neither is in doubt after a crash.
  *
- * <p>One text line per record, each ending in the CRC-32 of the rest: {@code I key size msgid crc},
+ * <p>One text line per record, each ending in the CRC-32 of the rest: {@code I key size msgid
+ * historyId sha256 millis crc} (journals written before history ids were kept: {@code I key size msgid crc}),
  * {@code A key gmailId crc}, {@code W key crc}; the first line names the mailbox, so a journal is
  * never read for another account. A last line cut short (or garbled) by a crash is absent, and is
  * cut away; a bad line with a good one after it is damage ({@code STATE_DAMAGED}).
  *
  * <p>Bounded: it remembers the newest {@code keeps} answers and every open intent, and rewrites
  * itself (new file, forced, renamed over the old) when it holds more than twice that many records.
+ * The rewrite comes after a record is forced and remembered, and a rewrite that fails (up to the
+ * rename the old file and its channel are untouched) is logged and tried again {@link
+ * #COMPACT_RETRY_RECORDS} records later: it never fails a record already on disk.
  * Thread-safe.
  */
 public final class Journal implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(Journal.class);
+  /** After a failed compaction, how many more records before it is tried again. */
+  static final int COMPACT_RETRY_RECORDS = 64;
   static final String FILE = "gmail.journal";
   private static final String MAGIC = "mailfetch-gmail-journal 1 ";
 
@@ -48,8 +57,16 @@ public final class Journal implements Closeable {
    *
    * @param messageId the message's Message-ID (with its angle brackets), or null if it has none
    * @param size its size in bytes
+   * @param historyId the mailbox's history id taken before the import ({@code users.getProfile}), -1 if unknown
+   * @param sha256 the SHA-256 of its bytes (lower-case hex), or null if unknown
+   * @param atMillis when the intent was written (epoch milliseconds), 0 if unknown
    */
-  public record Intent(String messageId, long size) {}
+  public record Intent(String messageId, long size, long historyId, String sha256, long atMillis) {
+    /** An intent of a journal written before history ids and digests were recorded. */
+    public Intent(String messageId, long size) {
+      this(messageId, size, -1, null, 0);
+    }
+  }
 
   private final Path dir;
   private final Path file;
@@ -62,6 +79,7 @@ public final class Journal implements Closeable {
   private final LinkedHashMap<DeliveryKey, Intent> open = new LinkedHashMap<>();
   private final Map<DeliveryKey, Intent> inDoubtAtOpen;
   private long records;
+  private long compactNotBefore;
   private boolean closed;
 
   private Journal(Path dir, String mailbox, int keeps, FileChannel lockChannel, FileLock lock) {
@@ -191,10 +209,9 @@ public final class Journal implements Closeable {
     }
     inDoubtAtOpen.putAll(open);
     trimAnswers();
+    openForAppend();
     if (records > 2L * keeps + open.size()) {
-      rewrite();
-    } else {
-      openForAppend();
+      compact();
     }
   }
 
@@ -216,7 +233,7 @@ public final class Journal implements Closeable {
     }
     switch (rec[0]) {
       case "I":
-        open.put(key, new Intent(rec[3].equals("-") ? null : unescape(rec[3]), Long.parseLong(rec[2])));
+        open.put(key, intentOf(rec));
         break;
       case "A":
         open.remove(key);
@@ -246,10 +263,17 @@ public final class Journal implements Closeable {
       case "H":
         return f.length == 2 ? f : null;
       case "I":
-        if (f.length != 4) {
+        if (f.length != 4 && f.length != 7) {
           return null;
         }
         try {
+          if (f.length == 7) {
+            Long.parseLong(f[4]);
+            Long.parseLong(f[6]);
+            if (!f[5].equals("-") && !f[5].matches("[0-9a-f]{64}")) {
+              return null;
+            }
+          }
           return Long.parseLong(f[2]) >= 0 ? f : null;
         } catch (NumberFormatException e) {
           return null;
@@ -297,6 +321,21 @@ public final class Journal implements Closeable {
     return o.toString(StandardCharsets.UTF_8);
   }
 
+  /** An intent record's fields: {@code I key size msgid} (older journals) or with history id, digest and time. */
+  private static Intent intentOf(String[] rec) {
+    String msgid = rec[3].equals("-") ? null : unescape(rec[3]);
+    long size = Long.parseLong(rec[2]);
+    if (rec.length == 4) {
+      return new Intent(msgid, size);
+    }
+    return new Intent(msgid, size, Long.parseLong(rec[4]), rec[5].equals("-") ? null : rec[5], Long.parseLong(rec[6]));
+  }
+
+  private static String intentBody(DeliveryKey key, Intent in) {
+    return "I " + key + " " + in.size() + " " + (in.messageId() == null ? "-" : escape(in.messageId())) + " "
+        + in.historyId() + " " + (in.sha256() == null ? "-" : in.sha256()) + " " + in.atMillis();
+  }
+
   /** The imports that were in doubt when the journal was opened (intent, no answer), in order. */
   public synchronized Map<DeliveryKey, Intent> inDoubtAtOpen() {
     return Map.copyOf(inDoubtAtOpen);
@@ -309,8 +348,30 @@ public final class Journal implements Closeable {
 
   /** Records, and forces to disk, that the message is about to be imported. */
   public synchronized void intent(DeliveryKey key, String messageId, long size) throws IOException {
-    append("I " + key + " " + size + " " + (messageId == null ? "-" : escape(messageId)), true);
-    open.put(key, new Intent(messageId, size));
+    intent(key, new Intent(messageId, size));
+  }
+
+  /**
+   * Records, and forces to disk, that the message is about to be imported. An intent still open
+   * for the key keeps its earlier history id (an earlier try may have reached Gmail after it).
+   */
+  public synchronized void intent(DeliveryKey key, Intent intent) throws IOException {
+    if (intent.sha256() != null && !intent.sha256().matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a SHA-256 in hex: " + intent.sha256());
+    }
+    Intent before = open.get(key);
+    Intent in = intent;
+    if (before != null && before.historyId() >= 0 && (in.historyId() < 0 || before.historyId() < in.historyId())) {
+      in = new Intent(in.messageId(), in.size(), before.historyId(), in.sha256(), in.atMillis());
+    }
+    append(intentBody(key, in), true);
+    open.put(key, in);
+    compactIfDue();
+  }
+
+  /** The open intent of {@code key}, if any. */
+  public synchronized Optional<Intent> openIntent(DeliveryKey key) {
+    return Optional.ofNullable(open.get(key));
   }
 
   /** Records, and forces to disk, that Gmail holds the message under {@code gmailId}. */
@@ -319,11 +380,13 @@ public final class Journal implements Closeable {
       throw new IllegalArgumentException("not a Gmail message id: " + gmailId);
     }
     append("A " + key + " " + gmailId, true);
+    // Durable now: memory follows at once, and a compaction that fails after it fails nothing.
     open.remove(key);
     inDoubtAtOpen.remove(key);
     answers.remove(key);
     answers.put(key, gmailId);
     trimAnswers();
+    compactIfDue();
   }
 
   /** Records that Gmail does not hold the message (refused, or never sent); forced at the next {@link #force}. */
@@ -349,11 +412,9 @@ public final class Journal implements Closeable {
   /** Forces what was written to disk, and rewrites the journal smaller where it grew past its bound. */
   public synchronized void force() throws IOException {
     checkOpen();
-    if (records > 2L * keeps + open.size() + 16) {
-      rewrite();
-      return;
-    }
+    compactIfDue();
     try {
+      ensureOut();
       out.force(false);
     } catch (IOException e) {
       throw failed("cannot write the Gmail journal " + file, e);
@@ -377,6 +438,7 @@ public final class Journal implements Closeable {
     checkOpen();
     byte[] line = (body + " " + crc(body) + "\n").getBytes(StandardCharsets.UTF_8);
     try {
+      ensureOut();
       ByteBuffer b = ByteBuffer.wrap(line);
       while (b.hasRemaining()) {
         out.write(b);
@@ -388,8 +450,33 @@ public final class Journal implements Closeable {
       throw failed("cannot write the Gmail journal " + file, e);
     }
     records++;
-    if (records > 2L * keeps + open.size() + 16 && force) {
+  }
+
+  /** Reopens the file for appending where a rewrite renamed a new one over it but could not open it. */
+  private void ensureOut() throws IOException {
+    if (out == null) {
+      openForAppend();
+    }
+  }
+
+  /**
+   * Rewrites the journal smaller where it grew past its bound. Its records are durable already, so
+   * a rewrite that fails fails nothing: it is logged and tried again some records later.
+   */
+  private void compactIfDue() {
+    if (records > 2L * keeps + open.size() + 16 && records >= compactNotBefore) {
+      compact();
+    }
+  }
+
+  private void compact() {
+    try {
       rewrite();
+      compactNotBefore = 0;
+    } catch (IOException e) {
+      compactNotBefore = records + COMPACT_RETRY_RECORDS;
+      log.warn("the Gmail journal {} could not be rewritten smaller (it is tried again later; nothing is lost): {}",
+          file, e.getMessage());
     }
   }
 
@@ -410,15 +497,12 @@ public final class Journal implements Closeable {
       n++;
     }
     for (Map.Entry<DeliveryKey, Intent> i : open.entrySet()) {
-      Intent in = i.getValue();
-      line(sb, "I " + i.getKey() + " " + in.size() + " " + (in.messageId() == null ? "-" : escape(in.messageId())));
+      line(sb, intentBody(i.getKey(), i.getValue()));
       n++;
     }
     try {
-      if (out != null) {
-        out.close();
-        out = null;
-      }
+      // The new file is written and forced before the old one is let go: a failure up to the rename
+      // leaves the old file, and the channel appending to it, as they were.
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -432,12 +516,26 @@ public final class Journal implements Closeable {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
-      forceDirectory();
     } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException | RuntimeException ignored) {
+        // a directory in its way, say: the next rewrite meets the same and says so
+      }
       throw failed("cannot rewrite the Gmail journal " + file, e);
     }
+    forceDirectory();
     records = n;
-    openForAppend();
+    FileChannel old = out;
+    out = null;
+    if (old != null) {
+      try {
+        old.close(); // the file it appended to was replaced
+      } catch (IOException e) {
+        log.debug("closing the replaced Gmail journal: {}", e.toString());
+      }
+    }
+    openForAppend(); // if this fails, the next append tries again
   }
 
   private void forceDirectory() {

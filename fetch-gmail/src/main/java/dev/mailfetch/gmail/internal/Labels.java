@@ -24,6 +24,14 @@ final class Labels {
   static final String INBOX = "INBOX";
   static final String UNREAD = "UNREAD";
 
+  /**
+   * Gmail's system labels (the reference's list, and CHAT) a user label may not be named like: an
+   * envelope label of that name would file the message into Trash or Spam, or be refused for every
+   * message (SENT, DRAFT and CHAT cannot be applied). INBOX, UNREAD, STARRED, IMPORTANT and the
+   * CATEGORY_ labels are allowed and mean Gmail's own.
+   */
+  static final Set<String> REFUSED_SYSTEM_NAMES = Set.of("TRASH", "SPAM", "SENT", "DRAFT", "CHAT");
+
   private final GmailApi api;
   private final Map<String, String> idByName = new ConcurrentHashMap<>();
   private final Map<String, Object> creationLocks = new ConcurrentHashMap<>();
@@ -48,6 +56,24 @@ final class Labels {
       ids.add(idOf(name));
     }
     return new ArrayList<>(ids);
+  }
+
+  /** Refuses, before anything is sent, a label named like a system label that must not be applied. */
+  static void refuseSystemLabels(Set<String> names) throws FetchException {
+    for (String n : names) {
+      String t = n.trim();
+      if (REFUSED_SYSTEM_NAMES.contains(t.toUpperCase(Locale.ROOT))) {
+        throw new FetchException(FetchError.CONFIGURATION, "the label \"" + t + "\" is named like Gmail's system label "
+            + t.toUpperCase(Locale.ROOT) + ": mailfetch will not file mail into Trash or Spam, and Gmail applies SENT,"
+            + " DRAFT and CHAT only itself; nothing was sent", null, null, Remedy.of(
+                "Choose another label name (--label, --label-rule): " + String.join(", ", new TreeSet<>(
+                    REFUSED_SYSTEM_NAMES)) + " are Gmail's system labels, in any case; Starred, Important and Inbox"
+                    + " mean Gmail's own.",
+                "Choose another label name in the LabelPolicy: " + String.join(", ", new TreeSet<>(
+                    REFUSED_SYSTEM_NAMES)) + " are Gmail's system labels, in any case; Starred, Important and Inbox"
+                    + " mean Gmail's own."));
+      }
+    }
   }
 
   /** The id of the label named {@code name}, created (with its parents) if missing. */

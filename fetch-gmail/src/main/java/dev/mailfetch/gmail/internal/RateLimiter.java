@@ -47,14 +47,32 @@ final class RateLimiter {
 
   /** Waits until {@code units} may be spent, and spends them. */
   void acquire(int units) throws InterruptedException {
+    acquire(units, Long.MAX_VALUE, false);
+  }
+
+  /**
+   * Waits until {@code units} may be spent and spends them, unless that wait would end after
+   * {@code deadlineNanos} (a caller's retry budget, on this clock): then it spends nothing, sleeps
+   * not at all, and answers false.
+   */
+  boolean acquire(int units, long deadlineNanos) throws InterruptedException {
+    return acquire(units, deadlineNanos, true);
+  }
+
+  private boolean acquire(int units, long deadlineNanos, boolean bounded) throws InterruptedException {
     long wait;
     synchronized (this) {
       long now = clock.nanoTime();
       refill(now);
       available -= units;
       wait = Math.max(pausedUntil - now, available >= 0 ? 0 : (long) Math.ceil(-available / unitsPerNano));
+      if (bounded && wait > 0 && now + wait - deadlineNanos > 0) {
+        available += units;
+        return false;
+      }
     }
     clock.sleepNanos(wait);
+    return true;
   }
 
   /** No request starts before {@code nanoTime} (Gmail's {@code Retry-After}). */

@@ -33,6 +33,16 @@ public final class Spool implements Closeable {
   private int headerUsed;
   private boolean headerDone;
   private boolean deleted;
+  private final java.security.MessageDigest sha256 = newSha256();
+  private String digest;
+
+  private static java.security.MessageDigest newSha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
 
   /** A spool that keeps up to {@code memoryLimit} bytes in memory, larger messages in a file in {@code dir}. */
   public Spool(Path dir, int memoryLimit) {
@@ -46,6 +56,7 @@ public final class Spool implements Closeable {
     if (!headerDone) {
       captureHeader(bytes.duplicate());
     }
+    sha256.update(bytes.duplicate());
     if (channel == null && memoryUsed + (long) n <= memoryLimit) {
       if (memoryUsed + n > memory.length) {
         memory = Arrays.copyOf(memory, (int) Math.min(memoryLimit, Math.max(memoryUsed + (long) n, memory.length * 2L)));
@@ -103,8 +114,16 @@ public final class Spool implements Closeable {
         || n == 1 || (n == 2 && header[0] == '\r');
   }
 
+  /** The SHA-256 of the message's bytes, in lower-case hex; known once {@link #finish} was called. */
+  public String sha256() {
+    return digest;
+  }
+
   /** Ends writing; the spool is then read with {@link #open}. */
   public void finish() throws IOException {
+    if (digest == null) {
+      digest = java.util.HexFormat.of().formatHex(sha256.digest());
+    }
     if (channel != null) {
       try {
         channel.close();

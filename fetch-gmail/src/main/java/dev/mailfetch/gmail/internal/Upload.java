@@ -20,19 +20,25 @@ import java.util.regex.Pattern;
 /**
  * Imports one spooled message: in one {@code multipart/related} request when small, in a resumable
  * upload of chunks when large, streamed from the spool either way. Before retrying a request Gmail
- * may have taken (an answer lost, a {@code 5xx}), asks Gmail for the message's Message-ID, so a
- * message Gmail has is not imported twice; a resumable upload asks its session instead.
+ * may have taken (an answer lost, a {@code 5xx}), asks Gmail whether it holds the message ({@link
+ * InDoubt}), so a message Gmail has is not imported twice; a resumable upload asks its session
+ * first.
  */
 final class Upload {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d+)");
+  /** A 308's {@code Range}: {@code bytes=0-N} or the bare {@code 0-N} (Google's pages show both). */
+  private static final Pattern RANGE = Pattern.compile("(?i)(?:bytes\\s*=\\s*)?(\\d+)\\s*-\\s*(\\d+)");
+  /** How many answers in a row may leave a resumable upload where it was before it gives up. */
+  static final int MAX_ANSWERS_WITHOUT_PROGRESS = 3;
 
   private final GmailApi api;
   private final Config config;
+  private final InDoubt inDoubt;
 
-  Upload(GmailApi api) {
+  Upload(GmailApi api, InDoubt inDoubt) {
     this.api = api;
     this.config = api.config();
+    this.inDoubt = inDoubt;
   }
 
   /** The import's own query parameters: the three settings, as Gmail's fetcher behaved by default. */
@@ -47,13 +53,13 @@ final class Upload {
    * Imports the message and returns Gmail's id for it.
    *
    * @param what the message, in words ("message 12 of alice@example.org")
-   * @param messageId its Message-ID, or null
+   * @param intent the intent journalled for it: how Gmail is asked whether an earlier try reached it
    * @throws FetchException of {@code SINK_REJECTED} with Gmail's reason when Gmail refused it; of
    *     the destination's code when Gmail as a whole failed
    */
-  String importMessage(String what, Spool spool, List<String> labelIds, String messageId, boolean inDoubt)
+  String importMessage(String what, Spool spool, List<String> labelIds, Journal.Intent intent, boolean inDoubt)
       throws IOException {
-    GmailApi.BeforeRetry<String> alreadyThere = () -> lookup(messageId);
+    GmailApi.BeforeRetry<String> alreadyThere = () -> this.inDoubt.find(intent);
     if (inDoubt) {
       Optional<String> there = alreadyThere.check();
       if (there.isPresent()) {
@@ -75,14 +81,6 @@ final class Upload {
           + GmailApi.words(r.status, r.reason, r.gmailMessage) + " (is the API address right? "
           + config.apiBase() + ")");
     }
-  }
-
-  private Optional<String> lookup(String messageId) throws IOException {
-    if (messageId == null) {
-      return Optional.empty();
-    }
-    List<String> ids = api.findByMessageId(messageId);
-    return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
   }
 
   private String multipart(String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
@@ -174,6 +172,8 @@ final class Upload {
   private String chunks(String what, Spool spool, Session s) throws IOException {
     long size = spool.size();
     int chunk = config.uploadChunkBytes();
+    int withoutProgress = 0;
+    long furthest = s.offset;
     while (true) {
       long from = s.offset;
       long to = Math.min(size, from + chunk) - 1;
@@ -199,6 +199,15 @@ final class Upload {
       }
       if (a.status() == 308) {
         s.offset = rangeEnd(a).map(e -> e + 1).orElse(0L);
+        if (s.offset > furthest) {
+          furthest = s.offset;
+          withoutProgress = 0;
+        } else if (++withoutProgress >= MAX_ANSWERS_WITHOUT_PROGRESS) {
+          throw new FetchException(FetchError.SINK_FAILED, "Gmail's upload session for " + what + " does not move"
+              + " forward: " + withoutProgress + " answers in a row left it holding " + s.offset + " of " + size
+              + " bytes (its Range: " + a.headers().firstValue("Range").orElse("none") + "); mailfetch stopped"
+              + " uploading it, and the message stays on the server");
+        }
         continue;
       }
       try {

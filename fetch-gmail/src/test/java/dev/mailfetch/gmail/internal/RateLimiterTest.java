@@ -1,6 +1,7 @@
 package dev.mailfetch.gmail.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -52,5 +53,17 @@ class RateLimiterTest {
     l.pauseUntil(t0 + 3_000_000_000L);
     l.acquire(1);
     assertTrue(clock.now - t0 >= 3_000_000_000L, "waited for Retry-After");
+  }
+
+  @Test
+  void aWaitThatWouldEndPastTheCallersDeadline_isRefused_notSlept() throws InterruptedException {
+    FakeClock clock = new FakeClock();
+    RateLimiter l = new RateLimiter(1000, 25, clock);
+    long t0 = clock.now;
+    l.pauseUntil(t0 + 900_000_000_000L); // Retry-After: 900
+    assertFalse(l.acquire(1, t0 + 3_000_000_000L), "900 s is past a budget ending in 3 s");
+    assertEquals(t0, clock.now, "and nothing was slept");
+    assertTrue(l.acquire(1, t0 + 1_000_000_000_000L), "a deadline after the pause waits it out");
+    assertTrue(clock.now - t0 >= 900_000_000_000L);
   }
 }

@@ -48,6 +48,8 @@ final class Call {
   private InputStream body;
   private boolean answered;
   private Runnable beforeAnswer;
+  /** Claims a {@link GmailFault#STALLED_ANSWER} for this call, or returns null. */
+  java.util.function.Supplier<InjectedFault> stall = () -> null;
 
   /**
    * Runs once, just before the answer leaves (or the connection is cut), so whatever the client
@@ -137,12 +139,20 @@ final class Call {
     }
     answered = true;
     status = code;
+    InjectedFault stalled = stall.get();
+    if (stalled != null) {
+      fault = GmailFault.STALLED_ANSWER;
+    }
     settle();
     if (contentType != null) {
       exchange.getResponseHeaders().set("Content-Type", contentType);
     }
     for (Map.Entry<String, String> h : headers.entrySet()) {
       exchange.getResponseHeaders().set(h.getKey(), h.getValue());
+    }
+    if (stalled != null) {
+      stallAfterHeaders(code, payload, stalled.rule().delay);
+      return;
     }
     if (payload.length == 0) {
       exchange.sendResponseHeaders(code, -1);
@@ -153,6 +163,25 @@ final class Call {
       }
     }
     exchange.close();
+  }
+
+  /** The headers promise a body; a few of its bytes go out, then silence, then the connection closes. */
+  private void stallAfterHeaders(int code, byte[] payload, java.time.Duration silence) throws IOException {
+    exchange.sendResponseHeaders(code, Math.max(payload.length, 16));
+    OutputStream out = exchange.getResponseBody();
+    out.write(payload, 0, Math.min(3, payload.length));
+    out.flush();
+    try {
+      Thread.sleep(silence.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the server is stopping
+    }
+    throw cutAfterStall();
+  }
+
+  private Cut cutAfterStall() {
+    exchange.close();
+    return new Cut();
   }
 
   void json(int code, byte[] payload) throws IOException {

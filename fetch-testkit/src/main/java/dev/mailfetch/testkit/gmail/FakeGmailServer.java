@@ -88,6 +88,9 @@ public final class FakeGmailServer implements AutoCloseable {
   private final Path spillDirectory;
   private final URI baseUri;
   private volatile long maxMessageSize = MAX_MESSAGE_SIZE;
+  volatile boolean bareUploadRange;
+  volatile Duration searchLag = Duration.ZERO;
+  volatile boolean stuckUploadRange;
 
   private FakeGmailServer() throws IOException {
     spillDirectory = Files.createTempDirectory("fake-gmail-");
@@ -275,6 +278,48 @@ public final class FakeGmailServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * A resumable upload's {@code 308} names what it holds as {@code Range: 0-N} instead of {@code
+   * Range: bytes=0-N}: Google's pages show both forms.
+   */
+  public FakeGmailServer bareUploadRange(boolean bare) {
+    bareUploadRange = bare;
+    return this;
+  }
+
+  /**
+   * A resumable upload session drops every chunk but the last: each {@code 308} names the same
+   * {@code Range} as before (none at first), so an upload never moves forward. Not a documented
+   * behaviour of Gmail: a broken session, for testing that a client gives up.
+   */
+  public FakeGmailServer stuckUploadRange(boolean stuck) {
+    stuckUploadRange = stuck;
+    return this;
+  }
+
+  /**
+   * {@code messages.list} with {@code q=} finds a message only once it has been stored this long:
+   * Gmail's search is an index that may lag the mailbox (our reading; the reference promises no
+   * moment). {@code users.history.list} and {@code messages.get} see a message at once.
+   */
+  public FakeGmailServer searchLag(Duration lag) {
+    if (lag.isNegative()) {
+      throw new IllegalArgumentException("searchLag: " + lag + " (expected: zero or more)");
+    }
+    searchLag = lag;
+    return this;
+  }
+
+  /**
+   * Forgets the account's history up to now: {@code users.history.list} with an older {@code
+   * startHistoryId} answers {@code 404}, as the reference says for a start id "outside the
+   * available range" (history is kept for at least a week, sometimes only hours).
+   */
+  public FakeGmailServer expireHistory(String address) {
+    existing(address).expireHistory();
+    return this;
+  }
+
   long maxMessageSize() {
     return maxMessageSize;
   }
@@ -321,6 +366,11 @@ public final class FakeGmailServer implements AutoCloseable {
     return messages(address).stream()
         .filter(m -> m.messageId() != null && Headers.bare(m.messageId()).equals(bare))
         .toList();
+  }
+
+  /** The account's current history id, as {@code users.getProfile} gives it. */
+  public long historyId(String address) {
+    return existing(address).historyId();
   }
 
   /** The account's labels, system and user. */

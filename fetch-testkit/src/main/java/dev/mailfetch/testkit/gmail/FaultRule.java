@@ -61,7 +61,7 @@ public final class FaultRule {
         null,
         null,
         Duration.ofSeconds(1),
-        Duration.ofSeconds(2),
+        fault == GmailFault.STALLED_ANSWER ? Duration.ofMinutes(10) : Duration.ofSeconds(2),
         -1,
         "Invalid From header");
   }
@@ -113,7 +113,7 @@ public final class FaultRule {
     return copy(times, endpoints, messageNeedle, account, nonNegative(wait, "retryAfter"), delay, afterBytes, reason);
   }
 
-  /** How late {@link GmailFault#SLOW_UPLOAD} answers. */
+  /** How late {@link GmailFault#SLOW_UPLOAD} answers; how long {@link GmailFault#STALLED_ANSWER} stays silent. */
   public FaultRule delay(Duration wait) {
     return copy(times, endpoints, messageNeedle, account, retryAfter, nonNegative(wait, "delay"), afterBytes, reason);
   }
@@ -175,6 +175,9 @@ public final class FaultRule {
     }
     if (!allowed.containsAll(endpoints)) {
       throw new IllegalArgumentException(fault + " can hit only " + allowed + ", not " + endpoints);
+    }
+    if (messageNeedle != null && fault == GmailFault.STALLED_ANSWER) {
+      throw new IllegalArgumentException("STALLED_ANSWER takes no message condition: it hits the answer, not the upload");
     }
     if (messageNeedle != null && !endpoints.equals(EnumSet.of(GmailEndpoint.IMPORT))) {
       throw new IllegalArgumentException(

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * Imports}, OAuth to {@link OAuthServer}. Each request is recorded when it is done.
  */
 final class GmailApi implements HttpHandler {
-  private static final Pattern API = Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import)");
+  private static final Pattern API = Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import|history)");
   private static final Pattern ONE_MESSAGE = Pattern.compile("/gmail/v1/users/([^/]+)/messages/([0-9a-fA-F]+)(/modify)?");
   private static final Pattern UPLOAD = Pattern.compile("/upload/gmail/v1/users/([^/]+)/messages/import");
 
@@ -45,6 +45,8 @@ final class GmailApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) {
     Call call = new Call(exchange);
+    call.stall = () -> call.endpoint == GmailEndpoint.OTHER || call.endpoint == GmailEndpoint.AUTHORIZATION ? null
+        : server.faults.claim(call.endpoint, call.account, null, GmailFault.STALLED_ANSWER);
     call.beforeAnswer(() -> {
       if (call.inFlightAccount != null) {
         server.quota.leave(call.inFlightAccount);
@@ -133,6 +135,12 @@ final class GmailApi implements HttpHandler {
           messagesList(call, access);
         }
         return;
+      case "history GET":
+        call.endpoint = GmailEndpoint.HISTORY_LIST;
+        if (authorize(call, userId, LIST_SCOPES, 2) != null) {
+          historyList(call);
+        }
+        return;
       case "messages/import POST":
         server.imports.rawImport(call, userId);
         return;
@@ -215,6 +223,18 @@ final class GmailApi implements HttpHandler {
         g.writeStringField("internalDate", Long.toString(m.internalDate().toEpochMilli()));
         if (raw != null) {
           g.writeStringField("raw", java.util.Base64.getUrlEncoder().encodeToString(raw));
+        }
+        List<String> wantedHeaders = call.query.getOrDefault("metadataHeaders", List.of());
+        if ((format.equals("metadata") || format.equals("full")) && m.messageId() != null
+            && (wantedHeaders.isEmpty() || wantedHeaders.stream().anyMatch(h -> h.equalsIgnoreCase("Message-ID")))) {
+          g.writeObjectFieldStart("payload");
+          g.writeArrayFieldStart("headers");
+          g.writeStartObject();
+          g.writeStringField("name", "Message-ID");
+          g.writeStringField("value", m.messageId());
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndObject();
         }
         g.writeEndObject();
       }));
@@ -316,6 +336,89 @@ final class GmailApi implements HttpHandler {
       g.writeNumberField("messagesTotal", total);
       g.writeNumberField("threadsTotal", box.threads());
       g.writeStringField("historyId", Long.toString(box.historyId()));
+      g.writeEndObject();
+    }));
+  }
+
+  /** {@code users.history.list}: messageAdded records after {@code startHistoryId}, paged. */
+  private void historyList(Call call) throws IOException {
+    call.drain();
+    long start;
+    try {
+      start = Long.parseLong(call.param("startHistoryId"));
+    } catch (NumberFormatException | NullPointerException e) {
+      call.error(GoogleError.invalidArgument("Invalid startHistoryId"));
+      return;
+    }
+    List<String> types = call.query.getOrDefault("historyTypes", List.of());
+    if (!types.isEmpty() && !types.contains("messageAdded")) {
+      call.error(GoogleError.invalidArgument(
+          "The fake Gmail keeps only messageAdded history (see docs/gmail-fake.md): " + types));
+      return;
+    }
+    Mailbox box = server.mailbox(call.account);
+    List<Map.Entry<Long, String>> records = box.addedSince(start);
+    if (records == null) {
+      call.error(GoogleError.notFound());
+      return;
+    }
+    int max = 100;
+    int offset = 0;
+    try {
+      if (call.param("maxResults") != null) {
+        max = Math.max(1, Math.min(500, Integer.parseInt(call.param("maxResults"))));
+      }
+      if (call.param("pageToken") != null) {
+        offset = Integer.parseInt(call.param("pageToken"));
+      }
+    } catch (NumberFormatException e) {
+      call.error(GoogleError.invalidArgument("Invalid maxResults or pageToken"));
+      return;
+    }
+    int from = Math.min(offset, records.size());
+    int to = Math.min(records.size(), from + max);
+    List<Map.Entry<Long, String>> page = records.subList(from, to);
+    String next = to < records.size() ? Integer.toString(to) : null;
+    long current = box.historyId();
+    call.json(200, Json.write(g -> {
+      g.writeStartObject();
+      if (!page.isEmpty()) {
+        g.writeArrayFieldStart("history");
+        for (Map.Entry<Long, String> r : page) {
+          StoredMessage m = box.messages().stream().filter(x -> x.id().equals(r.getValue())).findFirst().orElse(null);
+          g.writeStartObject();
+          g.writeStringField("id", Long.toString(r.getKey()));
+          g.writeArrayFieldStart("messages");
+          g.writeStartObject();
+          g.writeStringField("id", r.getValue());
+          if (m != null) {
+            g.writeStringField("threadId", m.threadId());
+          }
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeArrayFieldStart("messagesAdded");
+          g.writeStartObject();
+          g.writeObjectFieldStart("message");
+          g.writeStringField("id", r.getValue());
+          if (m != null) {
+            g.writeStringField("threadId", m.threadId());
+            g.writeArrayFieldStart("labelIds");
+            for (String l : m.labelIds()) {
+              g.writeString(l);
+            }
+            g.writeEndArray();
+          }
+          g.writeEndObject();
+          g.writeEndObject();
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (next != null) {
+        g.writeStringField("nextPageToken", next);
+      }
+      g.writeStringField("historyId", Long.toString(current));
       g.writeEndObject();
     }));
   }
@@ -423,6 +526,12 @@ final class GmailApi implements HttpHandler {
       }
       if (wanted != null && (m.messageId() == null || !Headers.bare(m.messageId()).equals(wanted))) {
         continue;
+      }
+      if (q != null && !q.isBlank() && !server.searchLag.isZero()) {
+        java.time.Instant at = server.mailbox(call.account).addedAt(m.id());
+        if (at != null && java.time.Instant.now().isBefore(at.plus(server.searchLag))) {
+          continue; // not in the search index yet
+        }
       }
       found.add(m);
     }

@@ -20,6 +20,8 @@ public enum GmailEndpoint {
   MESSAGES_LIST,
   /** {@code POST /gmail/v1/users/{userId}/messages/{id}/modify}: {@code users.messages.modify}. */
   MESSAGES_MODIFY,
+  /** {@code GET /gmail/v1/users/{userId}/history}: {@code users.history.list}. */
+  HISTORY_LIST,
   /** {@code GET /gmail/v1/users/{userId}/messages/{id}}: {@code users.messages.get}. */
   MESSAGES_GET,
   /**

@@ -51,7 +51,14 @@ public enum GmailFault {
    * The import succeeds (the message is stored, as {@link FakeGmailServer#messages} shows) but the
    * connection closes before the response is sent.
    */
-  RESPONSE_LOST;
+  RESPONSE_LOST,
+  /**
+   * The answer's status line and headers are sent (with a {@code Content-Length} promising a body),
+   * then a few bytes of the body at most, then nothing for {@link FaultRule#delay} (10 minutes
+   * unless set), after which the connection is closed. Whatever the request did is done (an import
+   * is stored). Hits any request but the browser's; it takes no message condition.
+   */
+  STALLED_ANSWER;
 
   /** The request this fault hits unless {@link FaultRule#at} says otherwise. */
   public GmailEndpoint defaultEndpoint() {

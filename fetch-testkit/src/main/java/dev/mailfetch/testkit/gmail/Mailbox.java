@@ -21,6 +21,11 @@ final class Mailbox {
   private int nextUserLabel = 1;
   private int labelCreates;
   private long historyId = 1000;
+  /** The mailbox's change log of added messages: history id → Gmail message id, in order. */
+  private final List<long[]> added = new ArrayList<>();
+  private final List<String> addedIds = new ArrayList<>();
+  private final Map<String, java.time.Instant> addedAt = new java.util.HashMap<>();
+  private long historyFloor;
 
   Mailbox(String address) {
     this.address = address;
@@ -63,6 +68,36 @@ final class Mailbox {
   synchronized void add(StoredMessage message) {
     messages.add(message);
     historyId++;
+    added.add(new long[] {historyId});
+    addedIds.add(message.id());
+    addedAt.put(message.id(), java.time.Instant.now());
+  }
+
+  /** When the message was stored. */
+  synchronized java.time.Instant addedAt(String id) {
+    return addedAt.get(id);
+  }
+
+  /**
+   * The messageAdded records after {@code startHistoryId}, as (history id, Gmail message id), or
+   * null where the start id is older than the history kept.
+   */
+  synchronized List<Map.Entry<Long, String>> addedSince(long startHistoryId) {
+    if (startHistoryId < historyFloor) {
+      return null;
+    }
+    List<Map.Entry<Long, String>> out = new ArrayList<>();
+    for (int i = 0; i < added.size(); i++) {
+      if (added.get(i)[0] > startHistoryId) {
+        out.add(Map.entry(added.get(i)[0], addedIds.get(i)));
+      }
+    }
+    return out;
+  }
+
+  /** Forgets the history up to now: a start id before the current one is answered 404. */
+  synchronized void expireHistory() {
+    historyFloor = historyId;
   }
 
   /** Adds and removes labels of a message; the changed message, or null where there is no such message. */

@@ -211,6 +211,11 @@ final class ResumableUploads {
             + (end + 1 - before)));
         return;
       }
+      if (!last && server.stuckUploadRange) {
+        session.body.truncate(before);
+        resumeIncomplete(call, session);
+        return;
+      }
       if (!last) {
         session.received = end + 1;
         resumeIncomplete(call, session);
@@ -231,9 +236,10 @@ final class ResumableUploads {
     }
   }
 
-  private static void resumeIncomplete(Call call, Session session) throws IOException {
+  private void resumeIncomplete(Call call, Session session) throws IOException {
     Meter.lateAnswer(call);
-    Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", "bytes=0-" + (session.received - 1));
+    String prefix = server.bareUploadRange ? "" : "bytes=";
+    Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", prefix + "0-" + (session.received - 1));
     call.send(308, null, new byte[0], headers);
   }
 }

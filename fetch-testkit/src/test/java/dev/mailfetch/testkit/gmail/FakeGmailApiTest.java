@@ -188,4 +188,43 @@ class FakeGmailApiTest {
     assertStatus(400, answer);
     assertTrue(answer.body().contains("only the query 'rfc822msgid:"), answer.body());
   }
+
+  private static String field(String json, String name) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
+    return m.find() ? m.group(1) : null;
+  }
+
+  @Test
+  void historyList_namesEveryMessageAddedAfterTheStartId_paged_and404ForAnExpiredStart() throws Exception {
+    long start = Long.parseLong(field(http.get("gmail/v1/users/me/profile", token).body(), "historyId"));
+    for (int i = 0; i < 3; i++) {
+      assertStatus(200, http.importMultipart(token, "", "{}", Http.message("h" + i + "@x", 1024)));
+    }
+    HttpResponse<String> page1 = http.get("gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=2"
+        + "&startHistoryId=" + start, token);
+    assertStatus(200, page1);
+    assertTrue(page1.body().contains("\"messagesAdded\""), page1.body());
+    assertTrue(page1.body().contains(gmail.messages(ME).get(0).id()) && page1.body().contains(gmail.messages(ME).get(1).id()));
+    String next = field(page1.body(), "nextPageToken");
+    HttpResponse<String> page2 = http.get("gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=2"
+        + "&startHistoryId=" + start + "&pageToken=" + next, token);
+    assertTrue(page2.body().contains(gmail.messages(ME).get(2).id()), page2.body());
+    assertEquals(3, gmail.requests(GmailEndpoint.HISTORY_LIST).size() + 1);
+    gmail.expireHistory(ME);
+    assertStatus(404, http.get("gmail/v1/users/me/history?startHistoryId=" + start, token));
+  }
+
+  @Test
+  void searchLag_hidesANewMessageFromQ_butNotFromGet() throws Exception {
+    gmail.searchLag(java.time.Duration.ofSeconds(2));
+    assertStatus(200, http.importMultipart(token, "", "{}", Http.message("lag@x", 1024)));
+    String id = gmail.messages(ME).get(0).id();
+    assertFalse(http.get("gmail/v1/users/me/messages?q=rfc822msgid:lag@x", token).body().contains(id));
+    HttpResponse<String> got = http.get("gmail/v1/users/me/messages/" + id
+        + "?format=metadata&metadataHeaders=Message-ID", token);
+    assertStatus(200, got);
+    assertTrue(got.body().contains("\"value\":\"<lag@x>\""), got.body());
+    Thread.sleep(2200);
+    assertTrue(http.get("gmail/v1/users/me/messages?q=rfc822msgid:lag@x", token).body().contains(id));
+  }
 }

@@ -322,4 +322,39 @@ class FakeGmailFaultTest {
     assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofSeconds(-1)));
     assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.RESPONSE_LOST).afterBytes(-1));
   }
+
+  @Test
+  void STALLED_ANSWER_theHeadersArrive_thenTheBodyStalls_andTheImportIsStoredAnyway() throws Exception {
+    InjectedFault fault = gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER).delay(Duration.ofSeconds(3)));
+    java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer = Http.CLIENT.sendAsync(
+        java.net.http.HttpRequest.newBuilder(gmail.baseUri().resolve(
+            "upload/gmail/v1/users/me/messages/import?uploadType=multipart"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "multipart/related; boundary=b1")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Http.multipart("b1", "{}",
+                Http.message("stall@x", 2 * KIB)))).build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> headers = answer.get(2, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(200, headers.statusCode());
+    long started = System.nanoTime();
+    java.util.concurrent.CompletableFuture<byte[]> body = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (java.io.InputStream in = headers.body()) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        return null; // the connection closed mid-body: what a stalled answer ends in
+      }
+    });
+    assertThrows(java.util.concurrent.TimeoutException.class, () -> body.get(1, java.util.concurrent.TimeUnit.SECONDS),
+        "the body stalls after the headers");
+    assertEquals(null, body.get(10, java.util.concurrent.TimeUnit.SECONDS), "and never completes");
+    assertTrue(System.nanoTime() - started >= Duration.ofSeconds(2).toNanos());
+    assertEquals(1, fault.hits());
+    assertEquals(1, gmail.messages(ME).size(), "the import behind the stalled answer is stored");
+    assertEquals(GmailFault.STALLED_ANSWER, gmail.requests(GmailEndpoint.IMPORT).get(0).fault());
+  }
+
+  @Test
+  void STALLED_ANSWER_takesNoMessageCondition() {
+    assertThrows(IllegalArgumentException.class, () -> gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER)
+        .forMessageContaining("x")));
+  }
 }

@@ -292,4 +292,31 @@ class FakeGmailUploadTest {
   static String sha256(byte[] data) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
   }
+
+  @Test
+  void bareUploadRange_a308NamesWhatItHoldsWithoutBytesEquals() throws Exception {
+    gmail.bareUploadRange(true);
+    byte[] message = Http.message("bare@example.org", 300 * KIB);
+    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers()
+        .firstValue("Location").orElseThrow());
+    HttpResponse<String> first = Http.putChunk(session, message, 0, 256 * KIB, true);
+    assertStatus(308, first);
+    assertEquals("0-262143", first.headers().firstValue("Range").orElseThrow());
+    assertStatus(200, Http.putChunk(session, message, 256 * KIB, message.length, true));
+    assertArrayEquals(message, gmail.messages(ME).get(0).bytes());
+  }
+
+  @Test
+  void stuckUploadRange_everyChunkButTheLastIsDropped_andThe308NeverMovesForward() throws Exception {
+    gmail.stuckUploadRange(true);
+    byte[] message = Http.message("stuck@example.org", 600 * KIB);
+    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers()
+        .firstValue("Location").orElseThrow());
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> chunk = Http.putChunk(session, message, 0, 256 * KIB, true);
+      assertStatus(308, chunk);
+      assertTrue(chunk.headers().firstValue("Range").isEmpty(), "nothing held, try " + i);
+    }
+    assertTrue(gmail.messages(ME).isEmpty());
+  }
 }

@@ -7,7 +7,6 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.gmail.OAuthEndpoints;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -102,20 +101,23 @@ public final class TokenEndpoint {
     HttpRequest req = HttpRequest.newBuilder(endpoints.tokenEndpoint()).timeout(timeout)
         .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.US_ASCII)).build();
-    HttpResponse<InputStream> resp;
+    HttpResponse<byte[]> resp;
     byte[] answer;
+    boolean tooLong;
     try {
-      resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = resp.body()) {
-        answer = in.readNBytes(MAX_ANSWER + 1);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Bounded as a whole (JDK 17's request timeout ends at the headers): the provider's refresh lock
+      // is held meanwhile, and an answer that stalls after its headers must not hold it for ever.
+      dev.mailfetch.gmail.internal.BoundedExchange.Reply reply =
+          dev.mailfetch.gmail.internal.BoundedExchange.send(http, req, timeout, MAX_ANSWER);
+      resp = reply.response();
+      answer = resp.body();
+      tooLong = reply.truncated();
+    } catch (java.io.InterruptedIOException e) {
       throw new FetchException(FetchError.STOPPED, grant.doing + " at " + where() + " was interrupted", e);
     } catch (IOException e) {
       throw network(e, grant);
     }
-    if (answer.length > MAX_ANSWER) {
+    if (tooLong) {
       throw new FetchException(FetchError.PROTOCOL, where() + " answered " + grant.doing + " with more than "
           + MAX_ANSWER + " bytes, far more than a token answer: it is not an OAuth token endpoint, or it is broken");
     }
