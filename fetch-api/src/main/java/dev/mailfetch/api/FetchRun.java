@@ -52,7 +52,7 @@ final class FetchRun {
   private RunItem[] itemAt = new RunItem[0];
   private byte[] fate = new byte[0];
   private boolean fatesReported;
-  /** Whether the sink passed a barrier before the plan first asked it what it holds. */
+  /** Whether the sink passed a barrier before the plan first trusted it to hold a message. */
   private boolean sinkSettled;
   private Instant now;
   private String server;
@@ -484,11 +484,16 @@ final class FetchRun {
   /**
    * Whether the sink holds {@code key} durably, as the plan's catch-up needs it: a sink whose
    * destination answers later may count a delivery still on its way (another run's, interrupted
-   * before its barrier, or another fetcher's), so the first check of a run passes a barrier first;
-   * a delivery the destination then refuses is no longer held.
+   * before its barrier, or another fetcher's), so the first key a run finds held is asked again
+   * after a barrier; a delivery the destination then refuses is no longer held. A run that finds
+   * none (every run but one after a crash) passes no extra barrier: a slow one would keep the
+   * server waiting.
    */
   private boolean sinkContains(DeliveryKey key) throws FetchException {
     try {
+      if (!f.sink.contains(key)) {
+        return false;
+      }
       if (!sinkSettled) {
         sinkSettled = true;
         try {
