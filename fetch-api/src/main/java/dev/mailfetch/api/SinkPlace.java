@@ -55,7 +55,7 @@ enum SinkPlace {
       Remedy.of("Check the disk that holds the mail (the system log says more), then run again: nothing was lost, and"
           + " the messages not fetched are still on the server."),
       "Input/output error"),
-  UNREACHABLE("the place where mail is stored cannot be reached",
+  UNREACHABLE("the place where mail is stored cannot be reached or does not answer",
       Remedy.of("Check that the place where mail is stored is reachable, then run again: nothing was lost, and the"
           + " messages not fetched are still on the server."));
 
@@ -78,7 +78,8 @@ enum SinkPlace {
       if (t instanceof NoSuchFileException || t instanceof NotDirectoryException) {
         return GONE;
       }
-      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+          || t instanceof java.net.SocketTimeoutException || isHttpTimeout(t)) {
         return UNREACHABLE;
       }
       String text = t instanceof FileSystemException && ((FileSystemException) t).getReason() != null
@@ -95,6 +96,20 @@ enum SinkPlace {
       }
     }
     return null;
+  }
+
+  /**
+   * The JDK's HTTP client's timeouts ({@code java.net.http.HttpTimeoutException} and its subclass for
+   * connecting), known by name: this module does not read {@code java.net.http}. A remote store that
+   * gave no answer within its time after its own retries answers no message after it either.
+   */
+  private static boolean isHttpTimeout(Throwable t) {
+    for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("java.net.http.HttpTimeoutException")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

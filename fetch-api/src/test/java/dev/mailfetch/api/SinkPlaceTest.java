@@ -81,7 +81,10 @@ class SinkPlaceTest {
             new FileSystemException("/m/tmp/x", null, "Disk quota exceeded")), "Disk quota exceeded",
             "Free some space"),
         Arguments.of(new IOException("cannot append to imap.example.com", new java.net.ConnectException(
-            "Connection refused")), "cannot append", "Check that the place where mail is stored is reachable"));
+            "Connection refused")), "cannot append", "Check that the place where mail is stored is reachable"),
+        Arguments.of(new IOException("Gmail gave no answer", new java.net.SocketTimeoutException("Read timed out")),
+            "does not answer", "Check that the place where mail is stored is reachable"));
+
   }
 
   @ParameterizedTest

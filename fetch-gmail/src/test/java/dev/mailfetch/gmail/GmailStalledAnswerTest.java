@@ -59,6 +59,8 @@ class GmailStalledAnswerTest {
       FetchException e = r.firstError().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());
       assertTrue(e.getMessage().contains("no whole answer"), e.getMessage());
+      assertTrue(r.error().isPresent() && e.detail().contains("does not answer, so the run stopped"),
+          "Gmail not answering stops the run at the first message, not each message alike: " + e.getMessage());
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(20).toNanos());
       assertEquals(2, rig.onServer().size(), "nothing deleted");
       assertEquals(0, rig.inGmail().size());
