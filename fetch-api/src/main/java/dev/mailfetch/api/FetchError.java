@@ -332,7 +332,7 @@ public enum FetchError {
   SINK_REJECTED(
       73,
       false,
-      "The place where mail goes refused this message; the others were delivered.",
+      "The place where mail goes refused this message; it stays on the server.",
       List.of(
           "the destination judged the message malformed, or too large for it (the message quotes its reason)",
           "the destination's own rules refuse this message"),

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class GmailApi {
   private static final Logger log = LoggerFactory.getLogger(GmailApi.class);
   static final int MAX_ANSWER_BYTES = 1024 * 1024;
+  /** Connections that could not be made at all before a call gives up, whatever its budget. */
+  static final int CONNECT_ATTEMPTS = 3;
 
   /** Quota units per method (Gmail's reference). */
   static final int IMPORT_UNITS = 25;
@@ -267,6 +269,7 @@ final class GmailApi {
     String lastProblem = null;
     boolean rateLimited = false;
     boolean uncertain = false;
+    int connectFailures = 0;
     while (true) {
       if (uncertain && beforeRetry != null) {
         Optional<T> settled = beforeRetry.check();
@@ -292,6 +295,12 @@ final class GmailApi {
         a = exchange(req.build(token), maxBody);
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
+        if (++connectFailures >= CONNECT_ATTEMPTS) {
+          // No connection at all (a name that does not resolve, a refused connection): waiting out the
+          // whole budget would keep a cron run silent for minutes; the run stops at once instead.
+          throw new FetchException(FetchError.SINK_FAILED, "Gmail could not be reached at " + config.apiBase().getHost()
+              + " after " + CONNECT_ATTEMPTS + " attempts while " + what + ": " + reason(e), e);
+        }
         rateLimited = false;
         a = null;
       } catch (InterruptedIOException e) {
@@ -447,9 +456,20 @@ final class GmailApi {
     return s + (s == 1 ? " second" : " seconds");
   }
 
+  /** What went wrong with a connection, in words: its message, never a Java class name. */
   static String reason(IOException e) {
-    String m = e.getMessage();
-    return e.getClass().getSimpleName() + (m == null || m.isEmpty() ? "" : ": " + m);
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof java.nio.channels.UnresolvedAddressException || root instanceof java.net.UnknownHostException) {
+      return "the name could not be found: check the network and its DNS";
+    }
+    String m = e.getMessage() != null && !e.getMessage().isEmpty() ? e.getMessage() : root.getMessage();
+    if (m == null || m.isEmpty()) {
+      return e instanceof ConnectException ? "the connection could not be made" : "the connection failed";
+    }
+    return m;
   }
 
   /** Gmail's {@code Retry-After}, in seconds or as an HTTP date; below 0 if absent. */
