@@ -1,0 +1,90 @@
+package dev.mailfetch.gmail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.testkit.FakeMailbox;
+import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.gmail.FakeGmailServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Throughput within Gmail's per-user quota: 2,000 small messages fetched from the testkit's POP3
+ * server into the fake Gmail, whose quota the sink is configured to, finish without a single
+ * breach of the quota (the fake counts them) in a time close to the least the quota allows. The
+ * ratio (time taken / least time) is printed and held under {@value #MAX_RATIO}
+ * (docs/benchmarks.md).
+ *
+ * <p>The quota is Gmail's per-user figure (250 units a second; an import costs 25) times ten by
+ * default, so the test takes about twenty seconds; {@code -Dmailfetch.gmail.quota.units=250} runs
+ * it at Gmail's own figure (about 200 seconds).
+ */
+@Timeout(900)
+class GmailQuotaTest {
+  private static final String PASSWORD = "quota test password";
+  private static final int MESSAGES = Integer.getInteger("mailfetch.gmail.quota.messages", 2000);
+  private static final int UNITS_PER_SECOND =
+      Integer.getInteger("mailfetch.gmail.quota.units", 10 * GmailProof.GMAIL_UNITS_PER_SECOND);
+  private static final int PARALLELISM = 4;
+  /** How far above the least time the quota allows a run may take. */
+  static final double MAX_RATIO = 1.25;
+
+  @TempDir Path tmp;
+
+  @Test
+  void twoThousandSmallMessages_finishWithoutAQuotaBreach_closeToTheQuotasBound() throws Exception {
+    FakeMailbox box = FakeMailbox.create();
+    Map<String, Integer> expected = new HashMap<>();
+    int n = 0;
+    for (MailCorpus.Message m : MailCorpus.generate(2000, MESSAGES + MESSAGES / 2).messages()) {
+      if (n == MESSAGES) {
+        break;
+      }
+      if (m.size() <= 32 * 1024) {
+        box.add(m.uid(), m.content());
+        expected.merge(GmailProof.sha256(m.content()), 1, Integer::sum);
+        n++;
+      }
+    }
+    assertEquals(MESSAGES, n, "the corpus has enough small messages");
+    try (FakePop3Server pop3 = FakePop3Server.builder().account("alice", PASSWORD, box).start();
+        FakeGmailServer gmail = GmailProof.fake(UNITS_PER_SECOND);
+        JournalUidStore store = JournalUidStore.open(tmp.resolve("state"));
+        GmailImportSink sink = GmailProof.sink(GmailProof.baseUri(gmail), tmp.resolve("gmail-journal"), UNITS_PER_SECOND,
+            PARALLELISM, () -> GmailProof.accessToken(gmail))) {
+      Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(pop3.port()).security(Security.NONE)
+          .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD).account("alice@quota-test")
+          .build();
+      long started = System.nanoTime();
+      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(store).build().run();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      assertTrue(r.ok(), r::summary);
+      assertEquals(MESSAGES, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+      double least = GmailProof.leastSeconds(gmail, MESSAGES);
+      double ratio = seconds / least;
+      long breaches = GmailProof.quotaBreaches(gmail);
+      System.out.printf(Locale.ROOT,
+          "quota run: %d messages at %d units/s (%d imports/s), %d parallel: %.2f s, least the quota allows %.2f s,"
+              + " ratio %.3f, %d quota breaches%n",
+          MESSAGES, UNITS_PER_SECOND, UNITS_PER_SECOND / GmailProof.IMPORT_UNITS, PARALLELISM, seconds, least, ratio,
+          breaches);
+      assertEquals(0, breaches, "the sink never went over the quota");
+      assertEquals(expected, GmailProof.stored(gmail), "every message in Gmail once, byte for byte");
+      assertTrue(ratio <= MAX_RATIO, () -> String.format(Locale.ROOT, "%.2f s is %.3f times the least the quota"
+          + " allows (%.2f s)", seconds, ratio, least));
+    }
+  }
+}
