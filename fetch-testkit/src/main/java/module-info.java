@@ -13,4 +13,5 @@ module dev.mailfetch.testkit {
   requires jdk.httpserver;
 
   exports dev.mailfetch.testkit;
+  exports dev.mailfetch.testkit.gmail;
 }

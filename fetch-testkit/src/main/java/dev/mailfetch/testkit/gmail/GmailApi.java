@@ -1,0 +1,350 @@
+package dev.mailfetch.testkit.gmail;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Routes every request of the fake and answers the Gmail API's small methods ({@code
+ * users.getProfile}, {@code labels.list/create}, {@code messages.list}); imports go to {@link
+ * Imports}, OAuth to {@link OAuthServer}. Each request is recorded when it is done.
+ */
+final class GmailApi implements HttpHandler {
+  private static final Pattern API = Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import)");
+  private static final Pattern UPLOAD = Pattern.compile("/upload/gmail/v1/users/([^/]+)/messages/import");
+
+  static final Set<String> PROFILE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_COMPOSE, FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> LABELS_LIST_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_LABELS, FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> LABELS_CREATE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_LABELS);
+  static final Set<String> LIST_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> IMPORT_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_INSERT);
+
+  private final FakeGmailServer server;
+
+  GmailApi(FakeGmailServer server) {
+    this.server = server;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    Call call = new Call(exchange);
+    try {
+      route(call);
+    } catch (Call.Cut cut) {
+      // cut on purpose: nothing more to say on this connection
+    } catch (MultipartReader.Malformed e) {
+      if (!call.answered()) {
+        try {
+          call.error(GoogleError.badRequest("Invalid multipart request: " + e.getMessage()));
+        } catch (IOException gone) {
+          // the client went away
+        }
+      }
+    } catch (IOException e) {
+      // the client went away, or sent what cannot be read: nothing more to say on this connection
+      if (!call.answered()) {
+        call.cut();
+      }
+    } catch (RuntimeException e) {
+      server.internalError(call, e);
+      if (!call.answered()) {
+        call.cut();
+      }
+    } finally {
+      exchange.close();
+      server.record(call);
+    }
+  }
+
+  private void route(Call call) throws IOException {
+    String path = call.path;
+    if (path.equals("/token")) {
+      server.oauth.token(call);
+      return;
+    }
+    if (path.equals("/o/oauth2/v2/auth")) {
+      server.oauth.authorize(call);
+      return;
+    }
+    Matcher upload = UPLOAD.matcher(path);
+    if (upload.matches()) {
+      server.imports.upload(call, upload.group(1));
+      return;
+    }
+    Matcher api = API.matcher(path);
+    if (!api.matches()) {
+      call.drain();
+      call.error(GoogleError.notFound());
+      return;
+    }
+    String userId = api.group(1);
+    String resource = api.group(2);
+    switch (resource + " " + call.method) {
+      case "profile GET":
+        call.endpoint = GmailEndpoint.PROFILE;
+        if (authorize(call, userId, PROFILE_SCOPES, 1) != null) {
+          profile(call);
+        }
+        return;
+      case "labels GET":
+        call.endpoint = GmailEndpoint.LABELS_LIST;
+        if (authorize(call, userId, LABELS_LIST_SCOPES, 1) != null) {
+          labelsList(call);
+        }
+        return;
+      case "labels POST":
+        call.endpoint = GmailEndpoint.LABELS_CREATE;
+        if (authorize(call, userId, LABELS_CREATE_SCOPES, 5) != null) {
+          labelsCreate(call);
+        }
+        return;
+      case "messages GET":
+        call.endpoint = GmailEndpoint.MESSAGES_LIST;
+        OAuthServer.Access access = authorize(call, userId, LIST_SCOPES, 5);
+        if (access != null) {
+          messagesList(call, access);
+        }
+        return;
+      case "messages/import POST":
+        server.imports.rawImport(call, userId);
+        return;
+      default:
+        call.drain();
+        call.error(GoogleError.methodNotAllowed());
+    }
+  }
+
+  /**
+   * Checks the bearer token, the userId, the scopes, the injected request faults and the quota,
+   * in that order, and answers where one fails; otherwise returns the token's grant.
+   */
+  OAuthServer.Access authorize(Call call, String userId, Set<String> scopes, int units) throws IOException {
+    String auth = call.header("Authorization");
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      call.drain();
+      call.error(GoogleError.missingCredentials());
+      return null;
+    }
+    OAuthServer.Access access = server.oauth.access(auth.substring(7).trim());
+    if (access == null) {
+      call.drain();
+      call.error(GoogleError.invalidCredentials());
+      return null;
+    }
+    if (!userId.equals("me") && !userId.equalsIgnoreCase(access.account())) {
+      call.drain();
+      call.error(GoogleError.delegationDenied(userId));
+      return null;
+    }
+    call.account = access.account();
+    if (access.scopes().stream().noneMatch(scopes::contains)) {
+      call.drain();
+      call.error(GoogleError.insufficientScopes(String.join(" ", new java.util.TreeSet<>(scopes))));
+      return null;
+    }
+    if (call.endpoint != GmailEndpoint.IMPORT && requestFault(call, null)) {
+      return null;
+    }
+    Quota.Verdict verdict = server.quota.charge(access.account(), units);
+    if (verdict != Quota.Verdict.OK) {
+      call.drain();
+      call.error(verdict == Quota.Verdict.DAILY ? GoogleError.dailyLimitExceeded() : GoogleError.userRateLimitExceeded());
+      return null;
+    }
+    return access;
+  }
+
+  /** Answers an injected status fault for this request, if one hits it; true where one did. */
+  boolean requestFault(Call call, byte[] head) throws IOException {
+    InjectedFault f = server.faults.claim(call.endpoint, call.account, head,
+        GmailFault.TOKEN_REFUSED_401, GmailFault.TOO_MANY_REQUESTS_429, GmailFault.RATE_LIMIT_EXCEEDED_403,
+        GmailFault.USER_RATE_LIMIT_EXCEEDED_403, GmailFault.DAILY_LIMIT_EXCEEDED_403, GmailFault.BACKEND_ERROR_500,
+        GmailFault.SERVICE_UNAVAILABLE_503);
+    if (f == null) {
+      return false;
+    }
+    call.fault = f.rule().fault;
+    call.drain();
+    switch (f.rule().fault) {
+      case TOKEN_REFUSED_401:
+        call.error(GoogleError.invalidCredentials());
+        break;
+      case TOO_MANY_REQUESTS_429:
+        call.error(GoogleError.tooManyRequests(Math.max(0, f.rule().retryAfter.toSeconds())));
+        break;
+      case RATE_LIMIT_EXCEEDED_403:
+        call.error(GoogleError.rateLimitExceeded());
+        break;
+      case USER_RATE_LIMIT_EXCEEDED_403:
+        call.error(GoogleError.userRateLimitExceeded());
+        break;
+      case DAILY_LIMIT_EXCEEDED_403:
+        call.error(GoogleError.dailyLimitExceeded());
+        break;
+      case BACKEND_ERROR_500:
+        call.error(GoogleError.backendError());
+        break;
+      default:
+        call.error(GoogleError.unavailable());
+    }
+    return true;
+  }
+
+  private void profile(Call call) throws IOException {
+    Mailbox box = server.mailbox(call.account);
+    List<StoredMessage> messages = box.messages();
+    long total = messages.stream().filter(m -> !m.deleted()).count();
+    call.json(200, Json.write(g -> {
+      g.writeStartObject();
+      g.writeStringField("emailAddress", box.address);
+      g.writeNumberField("messagesTotal", total);
+      g.writeNumberField("threadsTotal", box.threads());
+      g.writeStringField("historyId", Long.toString(box.historyId()));
+      g.writeEndObject();
+    }));
+  }
+
+  private void labelsList(Call call) throws IOException {
+    List<GmailLabel> labels = server.mailbox(call.account).labels();
+    call.json(200, Json.write(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("labels");
+      for (GmailLabel l : labels) {
+        writeLabel(g, l);
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    }));
+  }
+
+  private static void writeLabel(com.fasterxml.jackson.core.JsonGenerator g, GmailLabel l) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("id", l.id());
+    g.writeStringField("name", l.name());
+    if (!l.system()) {
+      g.writeStringField("messageListVisibility", "show");
+      g.writeStringField("labelListVisibility", "labelShow");
+    }
+    g.writeStringField("type", l.type());
+    g.writeEndObject();
+  }
+
+  private void labelsCreate(Call call) throws IOException {
+    Map<String, Object> body;
+    try {
+      body = Json.parseObject(call.readBody(64 * 1024));
+    } catch (IOException e) {
+      call.error(GoogleError.badRequest("Invalid JSON payload received. " + e.getMessage()));
+      return;
+    }
+    Object name = body.get("name");
+    if (!(name instanceof String) || ((String) name).isBlank()) {
+      call.error(GoogleError.invalidArgument("Invalid label name"));
+      return;
+    }
+    String n = (String) name;
+    if (Mailbox.SYSTEM_LABELS.contains(n.toUpperCase(Locale.ROOT)) || n.startsWith("/") || n.endsWith("/")
+        || n.contains("//")) {
+      call.error(GoogleError.invalidArgument("Invalid label name"));
+      return;
+    }
+    GmailLabel label = server.mailbox(call.account).createLabel(n);
+    if (label == null) {
+      call.error(GoogleError.labelExists());
+      return;
+    }
+    call.json(200, Json.write(g -> writeLabel(g, label)));
+  }
+
+  private void messagesList(Call call, OAuthServer.Access access) throws IOException {
+    call.drain();
+    String q = call.param("q");
+    String wanted = null;
+    if (q != null && !q.isBlank()) {
+      if (!access.scopes().contains(FakeGmailServer.SCOPE_MAIL) && !access.scopes().contains(FakeGmailServer.SCOPE_MODIFY)
+          && !access.scopes().contains(FakeGmailServer.SCOPE_READONLY)) {
+        call.error(GoogleError.insufficientScopes("Metadata scope does not support 'q' parameter"));
+        return;
+      }
+      Matcher m = Pattern.compile("\\s*rfc822msgid:\\s*\"?([^\"\\s]+)\"?\\s*").matcher(q);
+      if (!m.matches()) {
+        call.error(GoogleError.invalidArgument(
+            "The fake Gmail understands only the query 'rfc822msgid:<id>' (see docs/gmail-fake.md): " + q));
+        return;
+      }
+      wanted = Headers.bare(m.group(1));
+    }
+    boolean spamTrash = "true".equals(call.param("includeSpamTrash"));
+    List<String> labelIds = call.query.getOrDefault("labelIds", List.of());
+    int max = 100;
+    try {
+      if (call.param("maxResults") != null) {
+        max = Math.max(1, Math.min(500, Integer.parseInt(call.param("maxResults"))));
+      }
+    } catch (NumberFormatException e) {
+      call.error(GoogleError.invalidArgument("Invalid value for maxResults: " + call.param("maxResults")));
+      return;
+    }
+    int offset = 0;
+    if (call.param("pageToken") != null) {
+      try {
+        offset = Integer.parseInt(call.param("pageToken"));
+      } catch (NumberFormatException e) {
+        call.error(GoogleError.invalidArgument("Invalid pageToken"));
+        return;
+      }
+    }
+    List<StoredMessage> found = new ArrayList<>();
+    for (StoredMessage m : server.mailbox(call.account).messages()) {
+      if (m.deleted()) {
+        continue;
+      }
+      if (!spamTrash && (m.labelIds().contains("SPAM") || m.labelIds().contains("TRASH"))) {
+        continue;
+      }
+      if (!m.labelIds().containsAll(labelIds)) {
+        continue;
+      }
+      if (wanted != null && (m.messageId() == null || !Headers.bare(m.messageId()).equals(wanted))) {
+        continue;
+      }
+      found.add(m);
+    }
+    found.sort(Comparator.comparing(StoredMessage::id).reversed());
+    int from = Math.min(offset, found.size());
+    int to = Math.min(found.size(), from + max);
+    List<StoredMessage> page = found.subList(from, to);
+    String next = to < found.size() ? Integer.toString(to) : null;
+    call.json(200, Json.write(g -> {
+      g.writeStartObject();
+      if (!page.isEmpty()) {
+        g.writeArrayFieldStart("messages");
+        for (StoredMessage m : page) {
+          g.writeStartObject();
+          g.writeStringField("id", m.id());
+          g.writeStringField("threadId", m.threadId());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      if (next != null) {
+        g.writeStringField("nextPageToken", next);
+      }
+      g.writeNumberField("resultSizeEstimate", found.size());
+      g.writeEndObject();
+    }));
+  }
+}

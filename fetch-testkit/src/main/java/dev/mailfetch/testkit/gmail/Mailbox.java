@@ -1,0 +1,90 @@
+package dev.mailfetch.testkit.gmail;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** One Gmail account's labels and messages. Guarded by its own monitor. */
+final class Mailbox {
+  /** Gmail's system labels, as {@code labels.list} shows them. */
+  static final List<String> SYSTEM_LABELS = List.of(
+      "CHAT", "SENT", "INBOX", "IMPORTANT", "TRASH", "DRAFT", "SPAM",
+      "CATEGORY_FORUMS", "CATEGORY_UPDATES", "CATEGORY_PERSONAL", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL",
+      "STARRED", "UNREAD");
+
+  final String address;
+  private final Map<String, GmailLabel> labels = new LinkedHashMap<>();
+  private final List<StoredMessage> messages = new ArrayList<>();
+  private int nextUserLabel = 1;
+  private int labelCreates;
+  private long historyId = 1000;
+
+  Mailbox(String address) {
+    this.address = address;
+    for (String id : SYSTEM_LABELS) {
+      labels.put(id, new GmailLabel(id, id, true));
+    }
+  }
+
+  synchronized List<GmailLabel> labels() {
+    return List.copyOf(labels.values());
+  }
+
+  synchronized boolean hasLabel(String id) {
+    return labels.containsKey(id);
+  }
+
+  synchronized Optional<GmailLabel> labelNamed(String name) {
+    return labels.values().stream().filter(l -> l.name().equals(name)).findFirst();
+  }
+
+  /** Creates a user label, or returns null where the name exists or conflicts (case-insensitive). */
+  synchronized GmailLabel createLabel(String name) {
+    labelCreates++;
+    String folded = name.toLowerCase(Locale.ROOT);
+    for (GmailLabel l : labels.values()) {
+      if (l.name().toLowerCase(Locale.ROOT).equals(folded)) {
+        return null;
+      }
+    }
+    GmailLabel label = new GmailLabel("Label_" + nextUserLabel++, name, false);
+    labels.put(label.id(), label);
+    historyId++;
+    return label;
+  }
+
+  synchronized int labelCreates() {
+    return labelCreates;
+  }
+
+  synchronized void add(StoredMessage message) {
+    messages.add(message);
+    historyId++;
+  }
+
+  synchronized List<StoredMessage> messages() {
+    return List.copyOf(messages);
+  }
+
+  /** The thread of the message with this Message-ID (angle brackets ignored), or null. */
+  synchronized String threadOf(String messageId) {
+    String bare = Headers.bare(messageId);
+    for (StoredMessage m : messages) {
+      if (m.messageId() != null && Headers.bare(m.messageId()).equals(bare)) {
+        return m.threadId();
+      }
+    }
+    return null;
+  }
+
+  synchronized long historyId() {
+    return historyId;
+  }
+
+  synchronized int threads() {
+    return (int) messages.stream().filter(m -> !m.deleted()).map(StoredMessage::threadId).distinct().count();
+  }
+}

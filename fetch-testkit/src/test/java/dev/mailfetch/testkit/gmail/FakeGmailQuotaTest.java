@@ -1,0 +1,85 @@
+package dev.mailfetch.testkit.gmail;
+
+import static dev.mailfetch.testkit.gmail.Http.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Per-user and daily usage limits in quota units, and the breach counts a test asserts on. */
+class FakeGmailQuotaTest {
+  private static final String ME = "me@gmail.com";
+
+  private final FakeGmailServer gmail = FakeGmailServer.start().addAccount(ME);
+  private final Http http = new Http(gmail);
+  private final String token = gmail.accessToken(ME, FakeGmailServer.SCOPE_MAIL);
+
+  @AfterEach
+  void close() {
+    gmail.close();
+  }
+
+  private HttpResponse<String> importOne(String id) throws Exception {
+    return http.importMultipart(token, "", "{}", Http.message(id, 1024));
+  }
+
+  @Test
+  void overThePerUserQuotaIs403UserRateLimitExceeded_andCountedAsABreach() throws Exception {
+    gmail.perUserQuota(50, Duration.ofSeconds(1));
+
+    assertStatus(200, importOne("1@x"));
+    assertStatus(200, importOne("2@x"));
+    HttpResponse<String> over = importOne("3@x");
+
+    assertStatus(403, over);
+    assertTrue(over.body().contains("\"reason\":\"userRateLimitExceeded\""), over.body());
+    assertEquals(1, gmail.quotaBreaches());
+    assertEquals(2, gmail.messages(ME).size());
+    assertEquals(50, gmail.quotaUnitsUsed(ME), "a refused request uses no units");
+    Thread.sleep(1100);
+    assertStatus(200, importOne("3@x"));
+    assertEquals(1, gmail.quotaBreaches());
+  }
+
+  @Test
+  void requestsPacedWithinTheQuotaMakeNoBreach() throws Exception {
+    gmail.perUserQuota(100, Duration.ofMillis(400)); // 4 imports per 400 ms
+
+    for (int i = 0; i < 8; i++) {
+      assertStatus(200, importOne(i + "@x"));
+      Thread.sleep(110);
+    }
+
+    assertEquals(0, gmail.quotaBreaches());
+  }
+
+  @Test
+  void eachMethodCostsTheUnitsOfTheReference() throws Exception {
+    assertStatus(200, http.get("gmail/v1/users/me/profile", token));
+    assertEquals(1, gmail.quotaUnitsUsed(ME));
+    assertStatus(200, http.get("gmail/v1/users/me/labels", token));
+    assertEquals(2, gmail.quotaUnitsUsed(ME));
+    assertStatus(200, http.postJson("gmail/v1/users/me/labels", token, "{\"name\":\"L\"}"));
+    assertEquals(7, gmail.quotaUnitsUsed(ME));
+    assertStatus(200, http.get("gmail/v1/users/me/messages?q=rfc822msgid:x", token));
+    assertEquals(12, gmail.quotaUnitsUsed(ME));
+    assertStatus(200, importOne("1@x"));
+    assertEquals(37, gmail.quotaUnitsUsed(ME));
+  }
+
+  @Test
+  void overTheDailyLimitIs403DailyLimitExceeded() throws Exception {
+    gmail.dailyLimit(30);
+
+    assertStatus(200, importOne("1@x"));
+    HttpResponse<String> over = importOne("2@x");
+
+    assertStatus(403, over);
+    assertTrue(over.body().contains("\"reason\":\"dailyLimitExceeded\""), over.body());
+    assertEquals(1, gmail.dailyLimitBreaches());
+    assertEquals(0, gmail.quotaBreaches());
+  }
+}
