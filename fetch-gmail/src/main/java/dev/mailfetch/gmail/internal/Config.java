@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param journalDirectory where the journal and the spool live; null for a checkup
  * @param apiBase the API's base address, ending in {@code /}
  * @param parallelism how many imports may be on their way at once
- * @param quotaUnitsPerSecond the per-user quota the client keeps under
+ * @param quotaUnits the per-user quota the client keeps under: this many units
+ * @param quotaWindow in any window of this length
  * @param retryBudget how long one request may be retried in all
  * @param connectTimeout how long a connection may take
  * @param requestTimeout how long one request (one chunk of a resumable upload) may take
@@ -33,7 +34,8 @@ public record Config(
     Path journalDirectory,
     URI apiBase,
     int parallelism,
-    double quotaUnitsPerSecond,
+    long quotaUnits,
+    Duration quotaWindow,
     Duration retryBudget,
     Duration connectTimeout,
     Duration requestTimeout,
@@ -51,6 +53,7 @@ public record Config(
     Objects.requireNonNull(mailbox, "mailbox");
     Objects.requireNonNull(tokens, "tokens");
     Objects.requireNonNull(apiBase, "apiBase");
+    Objects.requireNonNull(quotaWindow, "quotaWindow");
     Objects.requireNonNull(retryBudget, "retryBudget");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -61,6 +64,6 @@ public record Config(
   @Override
   public String toString() {
     return "Config[mailbox=" + mailbox + ", apiBase=" + apiBase + ", journalDirectory=" + journalDirectory
-        + ", parallelism=" + parallelism + ", quotaUnitsPerSecond=" + quotaUnitsPerSecond + "]";
+        + ", parallelism=" + parallelism + ", quota=" + quotaUnits + " units per " + quotaWindow + "]";
   }
 }

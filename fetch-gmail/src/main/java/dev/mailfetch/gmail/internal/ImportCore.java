@@ -1,44 +1,401 @@
 package dev.mailfetch.gmail.internal;
 
+import dev.mailfetch.api.DeliveriesFailed;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The sink's working parts: journal, spool, import pool. (Being written: API first.) */
+/**
+ * The working parts of {@code GmailImportSink}: the journal, the spool, the pool of imports on
+ * their way, the refusals to report at the barrier, and the destination's own failure, remembered so
+ * that a run stops fast. See the sink's Javadoc and docs/gmail.md for the rules it keeps.
+ */
 public final class ImportCore {
+  private static final Logger log = LoggerFactory.getLogger(ImportCore.class);
+  /** How long a failure of the destination as a whole is remembered (the daily limit: an hour). */
+  static final long LATCH_NANOS = TimeUnit.MINUTES.toNanos(1);
+  static final long DAILY_LATCH_NANOS = TimeUnit.HOURS.toNanos(1);
+
   private final Config config;
+  private final Journal journal;
+  private final GmailApi api;
+  private final Upload upload;
+  private final Labels labels;
+  private final RateLimiter.Clock clock;
+  private final Path spoolDir;
+  private final ExecutorService pool;
+  private final Semaphore slots;
+  private final Map<DeliveryKey, CompletableFuture<Void>> onTheirWay = new ConcurrentHashMap<>();
+  private final Refusals refusals = new Refusals();
+  private final Object readyLock = new Object();
+  private volatile boolean ready;
+  private volatile Latched latched;
+  private volatile boolean closed;
 
-  private ImportCore(Config config) {
+  private record Latched(FetchException error, long untilNanos) {}
+
+  private ImportCore(Config config, Journal journal, RateLimiter.Clock clock) {
     this.config = config;
+    this.journal = journal;
+    this.clock = clock;
+    double perSecond = Math.max(1, (config.quotaUnits() - GmailApi.IMPORT_UNITS) * 0.98)
+        / (config.quotaWindow().toNanos() / 1e9);
+    this.api = new GmailApi(config, new RateLimiter(perSecond, GmailApi.IMPORT_UNITS, clock), clock);
+    this.upload = new Upload(api);
+    this.labels = new Labels(api);
+    this.spoolDir = config.journalDirectory().resolve("spool");
+    AtomicInteger n = new AtomicInteger();
+    this.pool = Executors.newFixedThreadPool(config.parallelism(), r -> {
+      Thread t = new Thread(r, "gmail-import-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.slots = new Semaphore(2 * config.parallelism());
   }
 
-  /** Opens the journal in the configured directory. */
+  /** Opens the journal in the configured directory and clears spool files a crash left behind. */
   public static ImportCore open(Config config) throws IOException {
-    return new ImportCore(config);
+    Journal j = Journal.open(config.journalDirectory(), config.mailbox(), config.journalKeeps());
+    ImportCore core = new ImportCore(config, j, RateLimiter.Clock.SYSTEM);
+    core.clearSpool();
+    return core;
   }
+
+  private void clearSpool() {
+    if (!Files.isDirectory(spoolDir)) {
+      return;
+    }
+    try (DirectoryStream<Path> left = Files.newDirectoryStream(spoolDir)) {
+      for (Path p : left) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot clear the Gmail spool {}: {}", spoolDir, e.getMessage());
+    }
+  }
+
+  // ---- the destination's state ----
+
+  private void checkLatch() throws FetchException {
+    Latched l = latched;
+    if (l == null) {
+      return;
+    }
+    if (clock.nanoTime() - l.untilNanos() < 0) {
+      FetchException e = l.error();
+      throw new FetchException(e.error(), e.detail(), e.serverReply().orElse(null), e, e.remedy());
+    }
+    latched = null;
+    ready = false; // check the account again: the token may be another now
+  }
+
+  private void latch(FetchException e) {
+    if (e.error() == FetchError.SINK_REJECTED) {
+      return;
+    }
+    String detail = String.valueOf(e.detail());
+    long hold = detail.contains("daily limit") ? DAILY_LATCH_NANOS : LATCH_NANOS;
+    latched = new Latched(e, clock.nanoTime() + hold);
+  }
+
+  /**
+   * Before the first import: the token's account must be the configured one, and every import a
+   * crash left in doubt is resolved by asking Gmail.
+   */
+  private void ensureReady() throws IOException {
+    if (ready) {
+      return;
+    }
+    synchronized (readyLock) {
+      if (ready) {
+        return;
+      }
+      checkLatch();
+      try {
+        String address = api.profileAddress();
+        if (!address.trim().equalsIgnoreCase(config.mailbox())) {
+          throw new FetchException(FetchError.CONFIGURATION, "the access token opens the Gmail mailbox " + address
+              + ", not " + config.mailbox() + ": mailfetch imports into no other mailbox than the one configured,"
+              + " and imported nothing", null, null, Remedy.of(
+                  "Authorize mailfetch again signed in to Google as " + config.mailbox() + " (mailfetch oauth), or"
+                      + " deliver to gmail:" + address + " if that is the mailbox you meant.",
+                  "Get a token for " + config.mailbox() + " (authorize again signed in as that account), or set"
+                      + " GmailImportSink.Builder.mailbox(\"" + address + "\") if that is the mailbox you meant."));
+        }
+        resolveInDoubt();
+      } catch (FetchException e) {
+        latch(e);
+        throw e;
+      }
+      ready = true;
+    }
+  }
+
+  private void resolveInDoubt() throws IOException {
+    for (Map.Entry<DeliveryKey, Journal.Intent> d : journal.inDoubtAtOpen().entrySet()) {
+      String msgid = d.getValue().messageId();
+      if (msgid == null) {
+        log.warn("an import into {} was in doubt after a crash and its message has no Message-ID, so Gmail cannot"
+            + " be asked whether it has it: it is imported again when delivered again, and may then be there twice"
+            + " (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
+        journal.withdrawn(d.getKey());
+        continue;
+      }
+      List<String> ids = api.findByMessageId(msgid);
+      if (ids.isEmpty()) {
+        journal.withdrawn(d.getKey());
+      } else {
+        journal.answered(d.getKey(), ids.get(0));
+      }
+    }
+    journal.force();
+  }
+
+  // ---- the sink ----
 
   /** See GmailImportSink#begin. */
   public Delivery begin(Envelope envelope) throws IOException {
-    throw new UnsupportedOperationException("in progress: " + config.mailbox() + envelope.uid());
+    checkOpen();
+    checkLatch();
+    ensureReady();
+    refusals.startThread();
+    return new GmailDelivery(envelope);
   }
 
   /** See GmailImportSink#contains. */
   public boolean contains(DeliveryKey key) throws IOException {
-    throw new UnsupportedOperationException("in progress");
+    checkOpen();
+    if (!ready && journal.hasInDoubt()) {
+      ensureReady();
+    }
+    return onTheirWay.containsKey(key) || journal.gmailId(key).isPresent();
+  }
+
+  /** Gmail's id of the message delivered under {@code key}, where the journal remembers it. */
+  public Optional<String> gmailId(DeliveryKey key) {
+    return journal.gmailId(key);
   }
 
   /** See GmailImportSink#sync. */
   public void sync() throws IOException {
-    throw new UnsupportedOperationException("in progress");
+    checkOpen();
+    for (CompletableFuture<Void> f : new ArrayList<>(onTheirWay.values())) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
+      } catch (ExecutionException e) {
+        // every failure of an import is recorded as a refusal; nothing escapes the task
+      }
+    }
+    journal.force();
+    Map<DeliveryKey, FetchException> failed = refusals.sinceLastSync();
+    if (!failed.isEmpty()) {
+      throw new DeliveriesFailed(failed);
+    }
   }
 
   /** See GmailImportSink#addLabels. */
-  public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
-    throw new UnsupportedOperationException("in progress");
+  public boolean addLabels(DeliveryKey key, Set<String> names) throws IOException {
+    checkOpen();
+    checkLatch();
+    ensureReady();
+    Optional<String> id = journal.gmailId(key);
+    if (id.isEmpty()) {
+      return false;
+    }
+    List<String> ids = new ArrayList<>();
+    for (String n : new java.util.TreeSet<>(names)) {
+      ids.add(labels.idOf(n));
+    }
+    if (ids.isEmpty()) {
+      return true;
+    }
+    try {
+      return api.addLabelIds(id.get(), ids);
+    } catch (GmailApi.Refusal r) {
+      throw new FetchException(FetchError.SINK_FAILED, "Gmail refused to add labels to a message it holds: "
+          + GmailApi.words(r.status, r.reason, r.gmailMessage));
+    }
   }
 
   /** See GmailImportSink#close. */
-  public void close() throws IOException {}
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pool.shutdown();
+    try {
+      long wait = config.retryBudget().plus(config.requestTimeout()).toMillis();
+      if (!pool.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
+        log.warn("imports into {} still on their way at close were abandoned; they are resolved at the next start",
+            config.mailbox());
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      journal.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the Gmail sink of " + config.mailbox() + " is closed");
+    }
+  }
+
+  /** One message on its way: spooled as it is written, handed to the pool at {@code complete}. */
+  private final class GmailDelivery implements Delivery {
+    private final Envelope envelope;
+    private final Spool spool;
+    private boolean ended;
+
+    GmailDelivery(Envelope envelope) {
+      this.envelope = envelope;
+      this.spool = new Spool(spoolDir, config.memorySpoolBytes());
+    }
+
+    @Override
+    public void write(ByteBuffer bytes) throws IOException {
+      if (ended) {
+        throw new IllegalStateException("the delivery has ended");
+      }
+      spool.write(bytes);
+    }
+
+    @Override
+    public DeliveryReceipt complete(DeliveryKey key) throws IOException {
+      if (ended) {
+        throw new IllegalStateException("the delivery has ended");
+      }
+      ended = true;
+      boolean handedOver = false;
+      try {
+        spool.finish();
+        long size = spool.size();
+        if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
+          return new DeliveryReceipt(key, size, true);
+        }
+        checkLatch();
+        if (size > config.maxMessageBytes()) {
+          throw new FetchException(FetchError.SINK_REJECTED, what() + " is " + size + " bytes, more than Gmail takes ("
+              + config.maxMessageBytes() + " bytes); it was not sent");
+        }
+        String messageId = spool.messageId();
+        try {
+          slots.acquire();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for room among the imports on their way");
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (onTheirWay.putIfAbsent(key, done) != null) {
+          slots.release();
+          return new DeliveryReceipt(key, size, true); // another fetcher completed the same key meanwhile
+        }
+        boolean inDoubt = journal.isOpen(key); // an earlier try may have reached Gmail
+        try {
+          journal.intent(key, messageId, size);
+        } catch (IOException | RuntimeException e) {
+          onTheirWay.remove(key);
+          done.complete(null);
+          slots.release();
+          throw e;
+        }
+        refusals.forget(key);
+        handedOver = true;
+        pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
+        return new DeliveryReceipt(key, size, false);
+      } finally {
+        if (!handedOver) {
+          spool.close();
+        }
+      }
+    }
+
+    private String what() {
+      return "message " + envelope.uid() + " of " + envelope.account();
+    }
+
+    @Override
+    public void abort() {
+      ended = true;
+      spool.close();
+    }
+  }
+
+  /** The import itself, on a pool thread; every outcome is journalled or recorded as a refusal. */
+  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, String messageId, boolean inDoubt,
+      CompletableFuture<Void> done) {
+    String what = "message " + envelope.uid() + " of " + envelope.account();
+    boolean mayBeInGmail = inDoubt;
+    try {
+      checkLatch();
+      List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
+      mayBeInGmail = true;
+      String gmailId = upload.importMessage(what, spool, labelIds, messageId, inDoubt);
+      journal.answered(key, gmailId);
+    } catch (FetchException e) {
+      refused(key, e, mayBeInGmail && e.error() != FetchError.SINK_REJECTED);
+    } catch (IOException e) {
+      refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: "
+          + GmailApi.reason(e), e), mayBeInGmail);
+    } catch (RuntimeException e) {
+      refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
+          mayBeInGmail);
+    } finally {
+      onTheirWay.remove(key);
+      slots.release();
+      spool.close();
+      done.complete(null);
+    }
+  }
+
+  private void refused(DeliveryKey key, FetchException e, boolean mayBeInGmail) {
+    latch(e);
+    if (!mayBeInGmail) {
+      try {
+        journal.withdrawn(key);
+      } catch (IOException | RuntimeException w) {
+        log.debug("cannot withdraw an intent from the Gmail journal: {}", w.toString());
+      }
+    }
+    // else the intent stays open: a new try, now or after a restart, first asks Gmail for the message
+    refusals.add(key, e);
+  }
+
+  /** Whether {@code address} names the configured mailbox (for the checkup). */
+  static boolean sameMailbox(String a, String b) {
+    return a.trim().toLowerCase(Locale.ROOT).equals(b.trim().toLowerCase(Locale.ROOT));
+  }
 }

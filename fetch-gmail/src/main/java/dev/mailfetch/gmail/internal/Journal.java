@@ -298,6 +298,11 @@ public final class Journal implements Closeable {
     return Map.copyOf(inDoubtAtOpen);
   }
 
+  /** Whether some import was still in doubt when the journal was opened. */
+  public synchronized boolean hasInDoubt() {
+    return !inDoubtAtOpen.isEmpty();
+  }
+
   /** Records, and forces to disk, that the message is about to be imported. */
   public synchronized void intent(DeliveryKey key, String messageId, long size) throws IOException {
     append("I " + key + " " + size + " " + (messageId == null ? "-" : escape(messageId)), true);

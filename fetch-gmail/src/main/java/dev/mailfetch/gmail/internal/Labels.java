@@ -1,0 +1,128 @@
+package dev.mailfetch.gmail.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Gmail's labels by name: listed once (the first time one is needed), cached, and each missing one
+ * created once however many imports need it at the same time; a {@code 409} (the name exists after
+ * all) lists them again. Names compare without regard to case, as Gmail's do. A nested name {@code
+ * A/B} is created after {@code A}, so Gmail shows it under its parent. Thread-safe.
+ */
+final class Labels {
+  static final String INBOX = "INBOX";
+  static final String UNREAD = "UNREAD";
+
+  private final GmailApi api;
+  private final Map<String, String> idByName = new ConcurrentHashMap<>();
+  private final Map<String, String> nameById = new ConcurrentHashMap<>();
+  private final Map<String, Object> creationLocks = new ConcurrentHashMap<>();
+  private volatile boolean listed;
+
+  Labels(GmailApi api) {
+    this.api = api;
+  }
+
+  private static String norm(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  /** The label ids an import carries: {@code UNREAD}, {@code INBOX} unless archived, and each label's (created where missing). */
+  List<String> idsFor(Set<String> names, boolean archived) throws IOException {
+    LinkedHashSet<String> ids = new LinkedHashSet<>();
+    if (!archived) {
+      ids.add(INBOX);
+    }
+    ids.add(UNREAD);
+    for (String name : new TreeSet<>(names)) {
+      ids.add(idOf(name));
+    }
+    return new ArrayList<>(ids);
+  }
+
+  /** The id of the label named {@code name}, created (with its parents) if missing. */
+  String idOf(String label) throws IOException {
+    String name = label.trim();
+    if (name.isEmpty()) {
+      throw new FetchException(FetchError.CONFIGURATION, "an empty label name cannot be a Gmail label", null, null,
+          Remedy.of("Give the label a name (--label, --label-rule).", "Give the label a name (the LabelPolicy)."));
+    }
+    listOnce();
+    String id = idByName.get(norm(name));
+    if (id != null) {
+      return id;
+    }
+    int slash = name.lastIndexOf('/');
+    if (slash > 0 && slash < name.length() - 1) {
+      idOf(name.substring(0, slash)); // the parent first, so Gmail nests the child under it
+    }
+    synchronized (creationLocks.computeIfAbsent(norm(name), k -> new Object())) {
+      id = idByName.get(norm(name));
+      if (id != null) {
+        return id;
+      }
+      try {
+        id = api.createLabel(name);
+        remember(id, name);
+        return id;
+      } catch (GmailApi.Refusal r) {
+        if (r.status == 409) {
+          relist();
+          id = idByName.get(norm(name));
+          if (id != null) {
+            return id;
+          }
+        }
+        throw new FetchException(FetchError.CONFIGURATION, "Gmail refused to create the label \"" + name + "\": "
+            + GmailApi.words(r.status, r.reason, r.gmailMessage), null, null, Remedy.of(
+                "Choose another label name (--label, --label-rule): Gmail reserves some names (INBOX, SPAM and its"
+                    + " other system labels) and refuses others as its reason says.",
+                "Choose another label name in the LabelPolicy: Gmail reserves some names (INBOX, SPAM and its other"
+                    + " system labels) and refuses others as its reason says."));
+      }
+    }
+  }
+
+  /** The names of labels by their ids (for reading back what a message carries). */
+  Optional<String> nameOf(String id) throws IOException {
+    listOnce();
+    return Optional.ofNullable(nameById.get(id));
+  }
+
+  private void listOnce() throws IOException {
+    if (!listed) {
+      synchronized (this) {
+        if (!listed) {
+          relist();
+          listed = true;
+        }
+      }
+    }
+  }
+
+  private synchronized void relist() throws IOException {
+    for (Map<String, Object> l : api.labels()) {
+      Optional<String> id = Json.string(l, "id");
+      Optional<String> name = Json.string(l, "name");
+      if (id.isPresent() && name.isPresent()) {
+        remember(id.get(), name.get());
+      }
+    }
+  }
+
+  private void remember(String id, String name) {
+    idByName.put(norm(name), id);
+    nameById.put(id, name);
+  }
+}
