@@ -32,7 +32,7 @@ public final class GmailCrashChild {
     Path journal = Path.of(args[2]);
     Path state = Path.of(args[3]);
     int perSession = Integer.parseInt(args[4]);
-    int unitsPerSecond = Integer.parseInt(args[5]);
+    double unitsPerSecond = Double.parseDouble(args[5]);
     int parallelism = Integer.parseInt(args[6]);
     PrintStream out = System.out;
     FetchListener events = new FetchListener() {
@@ -72,7 +72,8 @@ public final class GmailCrashChild {
         .allowPlaintextAuthentication(true).user("alice").password(() -> System.getenv("CRASH_TEST_PASSWORD"))
         .account(GmailCrashTest.ACCOUNT).build();
     int sessions = 0;
-    try (GmailImportSink sink = GmailProof.sink(gmail, journal, unitsPerSecond, parallelism, () -> System.getenv("CRASH_TEST_TOKEN"));
+    try (GmailImportSink sink =
+            GmailProof.sink(gmail, journal, unitsPerSecond, parallelism, () -> System.getenv("CRASH_TEST_TOKEN"));
         JournalUidStore store = JournalUidStore.open(state)) {
       out.println("ready");
       out.flush();

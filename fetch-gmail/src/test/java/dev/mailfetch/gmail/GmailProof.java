@@ -2,11 +2,14 @@ package dev.mailfetch.gmail;
 
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
+import dev.mailfetch.testkit.gmail.GmailEndpoint;
+import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -25,9 +28,19 @@ final class GmailProof {
 
   private GmailProof() {}
 
-  /** A fake Gmail for {@link #MAILBOX} whose per-user quota is {@code unitsPerSecond}. */
+  /**
+   * A fake Gmail with the account {@link #MAILBOX}, whose per-user quota is {@code unitsPerSecond}
+   * over a moving window of one second.
+   */
   static FakeGmailServer fake(int unitsPerSecond) {
-    return FakeGmailServer.builder().user(MAILBOX).quotaUnitsPerSecond(unitsPerSecond).start();
+    return fake(unitsPerSecond, Duration.ofSeconds(1));
+  }
+
+  /** A fake Gmail with the account {@link #MAILBOX}, whose per-user quota is {@code units} in any moving {@code window}. */
+  static FakeGmailServer fake(long units, Duration window) {
+    FakeGmailServer gmail = FakeGmailServer.start();
+    gmail.addAccount(MAILBOX).perUserQuota(units, window);
+    return gmail;
   }
 
   static URI baseUri(FakeGmailServer gmail) {
@@ -36,11 +49,11 @@ final class GmailProof {
 
   /** An access token the fake takes for {@link #MAILBOX}. */
   static String accessToken(FakeGmailServer gmail) {
-    return gmail.accessToken(MAILBOX);
+    return gmail.accessToken(MAILBOX, FakeGmailServer.SCOPE_MODIFY);
   }
 
   /** The sink into the fake at {@code base}, keeping to {@code unitsPerSecond}. */
-  static GmailImportSink sink(URI base, Path journal, int unitsPerSecond, int parallelism, TokenProvider tokens)
+  static GmailImportSink sink(URI base, Path journal, double unitsPerSecond, int parallelism, TokenProvider tokens)
       throws IOException {
     return GmailImportSink.builder().mailbox(MAILBOX).tokens(tokens).journalDirectory(journal).apiBase(base)
         .quotaUnitsPerSecond(unitsPerSecond).parallelism(parallelism).build();
@@ -49,25 +62,36 @@ final class GmailProof {
   /** The messages in the fake's mailbox, as SHA-256 of their bytes → how many copies. */
   static Map<String, Integer> stored(FakeGmailServer gmail) {
     Map<String, Integer> out = new HashMap<>();
-    for (FakeGmailServer.StoredMessage m : gmail.messages(MAILBOX)) {
-      out.merge(sha256(m.raw()), 1, Integer::sum);
+    for (StoredMessage m : gmail.messages(MAILBOX)) {
+      out.merge(m.sha256(), 1, Integer::sum);
     }
     return out;
   }
 
   /** How many requests the fake refused for going over the per-user quota. */
   static long quotaBreaches(FakeGmailServer gmail) {
-    return gmail.quotaBreaches(MAILBOX);
+    return gmail.quotaBreaches();
   }
 
-  /** The least time, in seconds, the fake's quota allows for {@code imports} imports. */
-  static double leastSeconds(FakeGmailServer gmail, int imports) {
-    return gmail.leastSeconds(imports);
+  /**
+   * The least time, in seconds, in which a moving window of {@code window} holding at most {@code
+   * units} lets {@code spent} units through: a full window at once, and another each time the
+   * window has moved on, so the last request starts {@code (ceil(spent / units) - 1)} windows after
+   * the first.
+   */
+  static double leastSeconds(long spent, long units, Duration window) {
+    long windows = (spent + units - 1) / units;
+    return Math.max(0, windows - 1) * (window.toNanos() / 1e9);
   }
 
-  /** How the fake received its uploads, in words for the report. */
-  static String uploadDescription(FakeGmailServer gmail) {
-    return gmail.toString();
+  /** How the fake received its imports, in words for the report: upload types and the requests of each kind. */
+  static String uploads(FakeGmailServer gmail) {
+    Map<String, Integer> types = new java.util.TreeMap<>();
+    for (StoredMessage m : gmail.messages(MAILBOX)) {
+      types.merge(m.uploadType(), 1, Integer::sum);
+    }
+    return types + " upload, " + gmail.requests(GmailEndpoint.UPLOAD_SESSION).size() + " session(s) opened, "
+        + gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + " chunk request(s) before the last";
   }
 
   static String sha256(byte[] bytes) {

@@ -2,10 +2,12 @@ package dev.mailfetch.gmail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
+import dev.mailfetch.testkit.gmail.GmailEndpoint;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -53,10 +55,12 @@ class LargeMessageTest {
       assertEquals(0, child.exit, () -> "the child into Gmail failed (exit " + child.exit + "): " + child.lines);
       Map<String, Integer> stored = GmailProof.stored(gmail);
       assertEquals(Map.of(sha256, 1), stored, "Gmail holds the one message, byte for byte");
+      assertEquals("resumable", gmail.messages(GmailProof.MAILBOX).get(0).uploadType(), GmailProof.uploads(gmail));
+      assertTrue(gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() >= 1, () -> "in chunks: " + GmailProof.uploads(gmail));
       System.out.printf(Locale.ROOT,
           "100 MB under -Xmx64m: into Gmail %.2f s (heap peak %.1f MB, %s), into a Maildir %.2f s (heap peak %.1f MB);"
               + " Gmail / Maildir %.2f%n",
-          child.ms / 1e3, child.heapPeak / 1e6, GmailProof.uploadDescription(gmail), maildir.ms / 1e3,
+          child.ms / 1e3, child.heapPeak / 1e6, GmailProof.uploads(gmail), maildir.ms / 1e3,
           maildir.heapPeak / 1e6, (double) child.ms / maildir.ms);
     }
   }
