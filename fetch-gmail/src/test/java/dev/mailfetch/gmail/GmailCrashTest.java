@@ -55,7 +55,11 @@ class GmailCrashTest {
   /** 1,000 imports a second: the crashes, not the quota, bound the run. */
   static final int UNITS_PER_SECOND = 25_000;
   static final int PARALLELISM = 4;
-  private static final int PER_SESSION = 50;
+  /**
+   * Sessions of ten messages in batches of five, so that sessions end (and delete) between kills
+   * and the check at each kill has deletions to check.
+   */
+  private static final int PER_SESSION = 10;
 
   @TempDir Path tmp;
 
@@ -91,6 +95,7 @@ class GmailCrashTest {
       Outcome last = runChild(pop3.port(), gmail, journal, state, -1, random);
       report.runs++;
       assertTrue(last.finished, () -> "the last run did not finish: " + last.lastLines);
+      System.out.println("DEBUG last run: " + last.finishedKinds);
       pop3.awaitSessionsEnded(Duration.ofSeconds(30));
       report.leftOnServer = pop3.mailbox("alice").size();
       compare(mailbox, GmailProof.stored(gmail), report);
@@ -114,6 +119,8 @@ class GmailCrashTest {
     int kills;
     int runs;
     int checks;
+    /** Messages gone from the POP3 server at the last kill: how much the checks at the kills covered. */
+    int goneAtLastKill;
     int deletedBeforeGmailHadIt;
     int lost;
     int twiceWithMessageId;
@@ -121,15 +128,17 @@ class GmailCrashTest {
     int notInTheMailbox;
     int leftOnServer;
     double seconds;
+    final List<String> lostNames = new ArrayList<>();
 
     @Override
     public String toString() {
       return String.format(java.util.Locale.ROOT,
           "%d messages (%d without a Message-ID), %d kills in %d runs, %.0f s: %d deleted from the POP3 server before"
-              + " Gmail had them (checked at every kill), %d lost, %d twice with a Message-ID, %d twice without one"
+              + " Gmail had them (checked at every kill; %d deleted by the last kill), %d lost, %d twice with a Message-ID, %d twice without one"
               + " (the window), %d in Gmail that are no message of the mailbox, %d left on the server",
-          messages, withoutMessageId, kills, runs, seconds, deletedBeforeGmailHadIt, lost, twiceWithMessageId,
-          twiceWithoutMessageId, notInTheMailbox, leftOnServer);
+          messages, withoutMessageId, kills, runs, seconds, deletedBeforeGmailHadIt, goneAtLastKill, lost, twiceWithMessageId,
+          twiceWithoutMessageId, notInTheMailbox, leftOnServer)
+          + (lostNames.isEmpty() ? "" : "; lost: " + lostNames);
     }
   }
 
@@ -137,13 +146,15 @@ class GmailCrashTest {
     boolean killed;
     boolean finished;
     final List<String> lastLines = new ArrayList<>();
+    final Map<String, Integer> finishedKinds = new java.util.TreeMap<>();
   }
 
   private static Outcome runChild(int port, FakeGmailServer gmail, Path journal, Path state, int killAtEvent,
       Random random) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dmailfetch.gmail.crash.fingerprints=" + Boolean.getBoolean("mailfetch.gmail.crash.fingerprints"), "-cp", System.getProperty("java.class.path"),
         GmailCrashChild.class.getName(), Integer.toString(port), GmailProof.baseUri(gmail).toString(),
         journal.toString(), state.toString(), Integer.toString(PER_SESSION), Integer.toString(UNITS_PER_SECOND),
         Integer.toString(PARALLELISM)).redirectErrorStream(true);
@@ -163,6 +174,9 @@ class GmailCrashTest {
         }
         if (!line.startsWith("E ")) {
           continue;
+        }
+        if (line.contains(" finished ")) {
+          o.finishedKinds.merge(line.substring(line.indexOf(" finished ") + 10), 1, Integer::sum);
         }
         if (Integer.parseInt(line.split(" ", 3)[1]) == killAtEvent) {
           // a moment a little after the event, so that kills land inside the imports in flight too
@@ -189,6 +203,7 @@ class GmailCrashTest {
       FakeGmailServer gmail, Report report) {
     report.checks++;
     Set<String> onServer = pop3.uids();
+    report.goneAtLastKill = mailbox.messages().size() - onServer.size();
     Map<String, Integer> gone = new HashMap<>();
     for (ProofMailbox.Message m : mailbox.messages()) {
       if (!onServer.contains(m.uid())) {
@@ -205,13 +220,20 @@ class GmailCrashTest {
   private static void compare(ProofMailbox mailbox, Map<String, Integer> inGmail, Report report) {
     Map<String, Integer> expected = new HashMap<>();
     Map<String, Boolean> hasMessageId = new HashMap<>();
+    Map<String, String> names = new HashMap<>();
     for (ProofMailbox.Message m : mailbox.messages()) {
       String h = GmailProof.sha256(m.content());
       expected.merge(h, 1, Integer::sum);
       hasMessageId.put(h, m.hasMessageId());
+      names.merge(h, m.uid() + (m.messageId() == null ? " (no Message-ID)" : " " + m.messageId()
+          + (mailbox.sharing(m.messageId()) > 1 ? " (shared by " + mailbox.sharing(m.messageId()) + ")" : "")),
+          (a, b) -> a + " = " + b);
     }
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
       int got = inGmail.getOrDefault(e.getKey(), 0);
+      if (got < e.getValue()) {
+        report.lostNames.add(names.get(e.getKey()));
+      }
       report.lost += Math.max(0, e.getValue() - got);
       int extra = Math.max(0, got - e.getValue());
       if (hasMessageId.get(e.getKey())) {

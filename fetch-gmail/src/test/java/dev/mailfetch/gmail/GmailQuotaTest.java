@@ -43,7 +43,7 @@ class GmailQuotaTest {
   private static final int UNITS = Integer.getInteger("mailfetch.gmail.quota.units", 25 * GmailProof.GMAIL_UNITS_PER_SECOND);
   private static final Duration WINDOW = Duration.ofSeconds(Integer.getInteger("mailfetch.gmail.quota.window", 1));
   private static final double UNITS_PER_SECOND = UNITS / (WINDOW.toNanos() / 1e9);
-  private static final int PARALLELISM = 4;
+  private static final int PARALLELISM = Integer.getInteger("mailfetch.gmail.quota.parallelism", 4);
   /** How far above the least time the quota allows a run may take. */
   static final double MAX_RATIO = 1.25;
 
@@ -87,6 +87,20 @@ class GmailQuotaTest {
               + " %.2f s for %d units; least the quota allows %.2f s; ratio %.3f; %d quota breaches%n",
           MESSAGES, UNITS, WINDOW.toSeconds(), UNITS_PER_SECOND / GmailProof.IMPORT_UNITS, UNITS_PER_SECOND, PARALLELISM,
           seconds, spent, least, ratio, breaches);
+      java.util.List<dev.mailfetch.testkit.gmail.RecordedGmailRequest> imps = gmail.requests(dev.mailfetch.testkit.gmail.GmailEndpoint.IMPORT);
+      java.time.Instant t0 = gmail.requests().get(0).received();
+      java.util.TreeMap<Long, Integer> perTenth = new java.util.TreeMap<>();
+      for (var q : imps) { perTenth.merge(java.time.Duration.between(t0, q.received()).toMillis() / 250, 1, Integer::sum); }
+      System.out.println("DEBUG per 250ms: " + perTenth);
+      for (var q : gmail.requests()) {
+        if (q.status() == 403) {
+          long inWindow = gmail.requests().stream().filter(x -> x.status() == 200 && !x.received().isAfter(q.received())
+              && java.time.Duration.between(x.received(), q.received()).toNanos() < 1_000_000_000L).count();
+          var firstIn = gmail.requests().stream().filter(x -> x.status() == 200 && !x.received().isAfter(q.received())
+              && java.time.Duration.between(x.received(), q.received()).toNanos() < 1_000_000_000L).findFirst();
+          System.out.println("DEBUG breach at " + q.received() + " " + q.endpoint() + ": " + inWindow + " answered 200 in the second before, first at " + firstIn.map(x -> x.received()).orElse(null));
+        }
+      }
       assertEquals(0, breaches, "the sink never went over the quota");
       assertEquals(expected, GmailProof.stored(gmail), "every message in Gmail once, byte for byte");
       assertTrue(ratio <= MAX_RATIO, () -> String.format(Locale.ROOT, "%.2f s is %.3f times the least the quota"

@@ -19,7 +19,11 @@ import java.util.Random;
  */
 final class ProofMailbox {
   /** One message: its unique id, bytes (CRLF) and whether it carries a Message-ID. */
-  record Message(String uid, byte[] content, boolean hasMessageId) {}
+  record Message(String uid, byte[] content, String messageId) {
+    boolean hasMessageId() {
+      return messageId != null;
+    }
+  }
 
   private final List<Message> messages;
 
@@ -53,9 +57,9 @@ final class ProofMailbox {
     for (int i = 0; i < corpus.messages().size(); i++) {
       MailCorpus.Message m = corpus.messages().get(i);
       if (strip.contains(i)) {
-        out.add(new Message(m.uid(), withoutMessageId(m.content(), m.messageId()), false));
+        out.add(new Message(m.uid(), withoutMessageId(m.content(), m.messageId()), null));
       } else {
-        out.add(new Message(m.uid(), m.content(), m.messageId() != null));
+        out.add(new Message(m.uid(), m.content(), m.messageId()));
       }
     }
     return new ProofMailbox(out);
@@ -74,6 +78,11 @@ final class ProofMailbox {
 
   List<Message> messages() {
     return messages;
+  }
+
+  /** How many messages carry this Message-ID. */
+  int sharing(String messageId) {
+    return (int) messages.stream().filter(m -> messageId.equals(m.messageId())).count();
   }
 
   int withoutMessageId() {
