@@ -61,7 +61,9 @@ public final class GmailCrashChild {
 
       @Override
       public void messageFinished(MessageOutcome outcome) {
-        event("finished " + outcome.kind());
+        if (outcome.kind() != MessageOutcome.Kind.SKIPPED) { // the messages past this session's cap: no moment
+          event("finished " + outcome.kind());
+        }
       }
 
       @Override
