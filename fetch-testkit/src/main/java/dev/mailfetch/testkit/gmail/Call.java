@@ -42,9 +42,29 @@ final class Call {
   String account;
   GmailFault fault;
   int status;
+  /** The account whose in-flight count this request holds, released when it ends. */
+  String inFlightAccount;
   private long bodyBytes;
   private InputStream body;
   private boolean answered;
+  private Runnable beforeAnswer;
+
+  /**
+   * Runs once, just before the answer leaves (or the connection is cut), so whatever the client
+   * does next already sees this request recorded and no longer in flight.
+   */
+  void beforeAnswer(Runnable hook) {
+    this.beforeAnswer = hook;
+  }
+
+  /** Runs the hook if it has not run yet. */
+  void settle() {
+    Runnable hook = beforeAnswer;
+    beforeAnswer = null;
+    if (hook != null) {
+      hook.run();
+    }
+  }
 
   Call(HttpExchange exchange) {
     this.exchange = exchange;
@@ -117,6 +137,7 @@ final class Call {
     }
     answered = true;
     status = code;
+    settle();
     if (contentType != null) {
       exchange.getResponseHeaders().set("Content-Type", contentType);
     }
@@ -159,6 +180,7 @@ final class Call {
   Cut cut() {
     answered = true;
     status = 0;
+    settle();
     exchange.close();
     return new Cut();
   }

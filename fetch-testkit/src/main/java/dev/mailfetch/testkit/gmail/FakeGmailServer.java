@@ -69,6 +69,8 @@ public final class FakeGmailServer implements AutoCloseable {
 
   /** Largest message {@code messages.import} takes by default: 150 MB, as the reference says. */
   public static final long MAX_MESSAGE_SIZE = 150L * 1024 * 1024;
+  /** Every chunk of a resumable upload but the last is a multiple of this: 256 KiB, as the reference says. */
+  public static final int UPLOAD_CHUNK_GRANULARITY = 256 * 1024;
   /** Bodies larger than this are kept in a temporary file, not in the heap. */
   public static final long SPILL_THRESHOLD = 1L << 20;
 
@@ -233,6 +235,22 @@ public final class FakeGmailServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * At most {@code max} Gmail API requests of one user at a time (default: no limit; the reference
+   * names a per-user concurrent request limit without a number). One more is refused with {@code
+   * 429} "Too many concurrent requests for user" and counted in {@link #concurrencyBreaches()}.
+   * Resumable chunks are not counted; the session's first request is.
+   */
+  public FakeGmailServer perUserConcurrency(int max) {
+    quota.concurrency(max);
+    return this;
+  }
+
+  /** How many requests went over {@link #perUserConcurrency}. */
+  public int concurrencyBreaches() {
+    return quota.concurrencyBreaches();
+  }
+
   /** How many requests went over the per-user rate limit. */
   public int quotaBreaches() {
     return quota.breaches();
@@ -263,9 +281,16 @@ public final class FakeGmailServer implements AutoCloseable {
 
   // ---- faults -------------------------------------------------------------------------------
 
-  /** Injects a fault as the rule says. */
+  /**
+   * Injects a fault as the rule says.
+   *
+   * @throws IllegalArgumentException where the rule could never hit (a message fault aimed at
+   *     another request than {@link GmailEndpoint#IMPORT}, {@code INVALID_GRANT} off the token
+   *     endpoint, a message condition on a request without a message)
+   */
   public InjectedFault inject(FaultRule rule) {
-    return faults.install(Objects.requireNonNull(rule, "rule"));
+    Objects.requireNonNull(rule, "rule").checkReachable();
+    return faults.install(rule);
   }
 
   /** Injects a fault once, on its usual request ({@link GmailFault#defaultEndpoint()}). */

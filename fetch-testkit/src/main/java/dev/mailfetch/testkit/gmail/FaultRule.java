@@ -157,6 +157,31 @@ public final class FaultRule {
     return d;
   }
 
+  /** Refuses a rule that could never hit, so a test does not pass by injecting nothing. */
+  void checkReachable() {
+    java.util.Set<GmailEndpoint> allowed;
+    switch (fault) {
+      case INVALID_GRANT:
+        allowed = EnumSet.of(GmailEndpoint.TOKEN);
+        break;
+      case MESSAGE_REJECTED_400:
+      case SLOW_UPLOAD:
+      case CONNECTION_CUT_MID_UPLOAD:
+      case RESPONSE_LOST:
+        allowed = EnumSet.of(GmailEndpoint.IMPORT);
+        break;
+      default:
+        allowed = EnumSet.complementOf(EnumSet.of(GmailEndpoint.AUTHORIZATION, GmailEndpoint.OTHER));
+    }
+    if (!allowed.containsAll(endpoints)) {
+      throw new IllegalArgumentException(fault + " can hit only " + allowed + ", not " + endpoints);
+    }
+    if (messageNeedle != null && !endpoints.equals(EnumSet.of(GmailEndpoint.IMPORT))) {
+      throw new IllegalArgumentException(
+          "forMessageContaining needs a message: " + fault + " at " + endpoints + " sees none (use IMPORT only)");
+    }
+  }
+
   boolean matchesMessage(byte[] head, int length) {
     if (messageNeedle == null) {
       return true;

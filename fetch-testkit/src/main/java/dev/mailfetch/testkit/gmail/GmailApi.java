@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  */
 final class GmailApi implements HttpHandler {
   private static final Pattern API = Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import)");
+  private static final Pattern ONE_MESSAGE = Pattern.compile("/gmail/v1/users/([^/]+)/messages/([0-9a-fA-F]+)(/modify)?");
   private static final Pattern UPLOAD = Pattern.compile("/upload/gmail/v1/users/([^/]+)/messages/import");
 
   static final Set<String> PROFILE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
@@ -28,6 +29,9 @@ final class GmailApi implements HttpHandler {
   static final Set<String> LABELS_CREATE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
       FakeGmailServer.SCOPE_LABELS);
   static final Set<String> LIST_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
+      FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> MODIFY_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY);
+  static final Set<String> GET_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
       FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
   static final Set<String> IMPORT_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
       FakeGmailServer.SCOPE_INSERT);
@@ -41,6 +45,12 @@ final class GmailApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) {
     Call call = new Call(exchange);
+    call.beforeAnswer(() -> {
+      if (call.inFlightAccount != null) {
+        server.quota.leave(call.inFlightAccount);
+      }
+      server.record(call);
+    });
     try {
       route(call);
     } catch (Call.Cut cut) {
@@ -64,8 +74,8 @@ final class GmailApi implements HttpHandler {
         call.cut();
       }
     } finally {
+      call.settle();
       exchange.close();
-      server.record(call);
     }
   }
 
@@ -82,6 +92,11 @@ final class GmailApi implements HttpHandler {
     Matcher upload = UPLOAD.matcher(path);
     if (upload.matches()) {
       server.imports.upload(call, upload.group(1));
+      return;
+    }
+    Matcher one = ONE_MESSAGE.matcher(path);
+    if (one.matches() && !one.group(2).equals("import")) {
+      oneMessage(call, one.group(1), one.group(2), one.group(3) != null);
       return;
     }
     Matcher api = API.matcher(path);
@@ -127,6 +142,88 @@ final class GmailApi implements HttpHandler {
     }
   }
 
+  private void oneMessage(Call call, String userId, String id, boolean modify) throws IOException {
+    if (modify && call.method.equals("POST")) {
+      call.endpoint = GmailEndpoint.MESSAGES_MODIFY;
+      if (authorize(call, userId, MODIFY_SCOPES, 5) == null) {
+        return;
+      }
+      Map<String, Object> body;
+      List<String> add;
+      List<String> remove;
+      try {
+        body = Json.parseObject(call.readBody(64 * 1024));
+        add = Json.strings(body, "addLabelIds");
+        remove = Json.strings(body, "removeLabelIds");
+      } catch (IOException e) {
+        call.error(GoogleError.badRequest("Invalid JSON payload received. " + e.getMessage()));
+        return;
+      }
+      add = add == null ? List.of() : add;
+      remove = remove == null ? List.of() : remove;
+      Mailbox box = server.mailbox(call.account);
+      for (String l : add) {
+        if (!box.hasLabel(l)) {
+          call.error(GoogleError.invalidArgument("Invalid label: " + l));
+          return;
+        }
+      }
+      StoredMessage changed = box.modify(id, add, remove);
+      if (changed == null) {
+        call.error(GoogleError.notFound());
+        return;
+      }
+      call.json(200, Imports.resource(changed));
+      return;
+    }
+    if (!modify && call.method.equals("GET")) {
+      call.endpoint = GmailEndpoint.MESSAGES_GET;
+      OAuthServer.Access access = authorize(call, userId, GET_SCOPES, 5);
+      if (access == null) {
+        return;
+      }
+      call.drain();
+      String format = call.param("format") == null ? "full" : call.param("format");
+      if (!List.of("minimal", "metadata", "raw", "full").contains(format)) {
+        call.error(GoogleError.invalidArgument("Invalid value for format: " + format));
+        return;
+      }
+      if (format.equals("raw") || format.equals("full")) {
+        if (access.scopes().stream().noneMatch(s -> !s.equals(FakeGmailServer.SCOPE_METADATA))) {
+          call.error(GoogleError.insufficientScopes("Metadata scope doesn't allow format " + format.toUpperCase(Locale.ROOT)));
+          return;
+        }
+      }
+      StoredMessage m = server.mailbox(call.account).message(id);
+      if (m == null) {
+        call.error(GoogleError.notFound());
+        return;
+      }
+      byte[] raw = format.equals("raw") ? m.bytes() : null;
+      call.json(200, Json.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("id", m.id());
+        g.writeStringField("threadId", m.threadId());
+        if (!m.labelIds().isEmpty()) {
+          g.writeArrayFieldStart("labelIds");
+          for (String l : m.labelIds()) {
+            g.writeString(l);
+          }
+          g.writeEndArray();
+        }
+        g.writeNumberField("sizeEstimate", m.size());
+        g.writeStringField("internalDate", Long.toString(m.internalDate().toEpochMilli()));
+        if (raw != null) {
+          g.writeStringField("raw", java.util.Base64.getUrlEncoder().encodeToString(raw));
+        }
+        g.writeEndObject();
+      }));
+      return;
+    }
+    call.drain();
+    call.error(GoogleError.methodNotAllowed());
+  }
+
   /**
    * Checks the bearer token, the userId, the scopes, the injected request faults and the quota,
    * in that order, and answers where one fails; otherwise returns the token's grant.
@@ -158,6 +255,12 @@ final class GmailApi implements HttpHandler {
     if (call.endpoint != GmailEndpoint.IMPORT && requestFault(call, null)) {
       return null;
     }
+    if (!server.quota.enter(access.account())) {
+      call.drain();
+      call.error(GoogleError.tooManyConcurrentRequests());
+      return null;
+    }
+    call.inFlightAccount = access.account();
     Quota.Verdict verdict = server.quota.charge(access.account(), units);
     if (verdict != Quota.Verdict.OK) {
       call.drain();

@@ -18,6 +18,10 @@ public enum GmailEndpoint {
   LABELS_CREATE,
   /** {@code GET /gmail/v1/users/{userId}/messages}: {@code users.messages.list}. */
   MESSAGES_LIST,
+  /** {@code POST /gmail/v1/users/{userId}/messages/{id}/modify}: {@code users.messages.modify}. */
+  MESSAGES_MODIFY,
+  /** {@code GET /gmail/v1/users/{userId}/messages/{id}}: {@code users.messages.get}. */
+  MESSAGES_GET,
   /**
    * {@code users.messages.import}: the request that carries a whole message and completes the
    * import, that is a multipart or media upload, a JSON {@code raw} import, or the last chunk of a

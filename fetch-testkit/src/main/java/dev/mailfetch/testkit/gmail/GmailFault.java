@@ -36,8 +36,9 @@ public enum GmailFault {
    */
   MESSAGE_REJECTED_400,
   /**
-   * The server reads the upload slowly and answers late: it sleeps {@link FaultRule#delay} (2
-   * seconds unless set) spread over the body, then answers normally.
+   * The server reads the upload slowly and answers late: it stops reading for half of {@link
+   * FaultRule#delay} (2 seconds unless set) as the message starts (or once its head is in, for a
+   * rule with a message condition), and answers the other half late. The message is stored.
    */
   SLOW_UPLOAD,
   /**

@@ -65,6 +65,10 @@ final class GoogleError {
         .header("Retry-After", Long.toString(retryAfterSeconds));
   }
 
+  static GoogleError tooManyConcurrentRequests() {
+    return simple(429, "Too many concurrent requests for user", "usageLimits", "rateLimitExceeded", "RESOURCE_EXHAUSTED");
+  }
+
   static GoogleError rateLimitExceeded() {
     return simple(403, "Rate Limit Exceeded", "usageLimits", "rateLimitExceeded", "PERMISSION_DENIED");
   }

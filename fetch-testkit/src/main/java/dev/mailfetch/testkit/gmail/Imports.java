@@ -23,6 +23,9 @@ final class Imports {
   /** The import's query parameters. */
   record Options(String internalDateSource, boolean neverMarkSpam, boolean processForCalendar, boolean deleted) {}
 
+  /** The largest JSON body of a {@code raw} import (our reading: uploads are for large messages). */
+  static final int RAW_JSON_LIMIT = 64 << 20;
+
   final FakeGmailServer server;
   private final ResumableUploads resumable;
   private final AtomicLong nextId = new AtomicLong(0x19a4c0de00000000L);
@@ -156,10 +159,10 @@ final class Imports {
     }
     byte[] json;
     try {
-      json = call.readBody(64 << 20);
+      json = call.readBody(RAW_JSON_LIMIT);
     } catch (IOException e) {
       call.drain();
-      call.error(GoogleError.tooLarge(48L << 20));
+      call.error(GoogleError.tooLarge(RAW_JSON_LIMIT));
       return;
     }
     Map<String, Object> metadata;

@@ -65,6 +65,31 @@ final class Mailbox {
     historyId++;
   }
 
+  /** Adds and removes labels of a message; the changed message, or null where there is no such message. */
+  synchronized StoredMessage modify(String id, List<String> add, List<String> remove) {
+    for (int i = 0; i < messages.size(); i++) {
+      StoredMessage m = messages.get(i);
+      if (m.id().equals(id) && !m.deleted()) {
+        List<String> labels = new ArrayList<>(m.labelIds());
+        labels.removeAll(remove);
+        for (String l : add) {
+          if (!labels.contains(l)) {
+            labels.add(l);
+          }
+        }
+        StoredMessage changed = m.withLabels(labels);
+        messages.set(i, changed);
+        historyId++;
+        return changed;
+      }
+    }
+    return null;
+  }
+
+  synchronized StoredMessage message(String id) {
+    return messages.stream().filter(m -> m.id().equals(id) && !m.deleted()).findFirst().orElse(null);
+  }
+
   synchronized List<StoredMessage> messages() {
     return List.copyOf(messages);
   }

@@ -83,7 +83,8 @@ final class Meter {
     }
     InjectedFault cut = server.faults.claim(at, call.account, head, withCondition, GmailFault.CONNECTION_CUT_MID_UPLOAD);
     if (cut != null) {
-      long after = cut.rule().afterBytes >= 0 ? cut.rule().afterBytes : Math.max(0, expected) / 2;
+      long after = cut.rule().afterBytes >= 0 ? cut.rule().afterBytes
+            : expected > 0 ? expected / 2 : FaultRule.MESSAGE_MATCH_WINDOW;
       plan.cutAt = Math.max(after, offset);
       plan.cutFault = cut;
       plan.decided = true;

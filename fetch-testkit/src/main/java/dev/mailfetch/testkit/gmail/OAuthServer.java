@@ -90,6 +90,9 @@ final class OAuthServer {
       call.error(GoogleError.methodNotAllowed());
       return;
     }
+    if (server.api.requestFault(call, null)) {
+      return;
+    }
     Map<String, List<String>> form = Call.parseForm(new String(call.readBody(64 * 1024), StandardCharsets.UTF_8));
     String clientId = first(form, "client_id");
     String secret = first(form, "client_secret");
@@ -187,6 +190,10 @@ final class OAuthServer {
     }
     if (!code.redirectUri().equals(first(form, "redirect_uri"))) {
       call.oauthError(400, "redirect_uri_mismatch", "Bad Request");
+      return;
+    }
+    if (code.challenge() == null && first(form, "code_verifier") != null) {
+      call.oauthError(400, "invalid_grant", "code_verifier or verifier is not needed.");
       return;
     }
     if (code.challenge() != null) {

@@ -23,6 +23,35 @@ final class Quota {
   private long usedToday;
   private int breaches;
   private int dailyBreaches;
+  private final Map<String, Integer> inFlight = new HashMap<>();
+  private int maxConcurrent = Integer.MAX_VALUE;
+  private int concurrencyBreaches;
+
+  synchronized void concurrency(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("perUserConcurrency: " + max + " (expected: 1 or more)");
+    }
+    maxConcurrent = max;
+  }
+
+  /** Counts a request in flight for the account; false (and a breach) where that is one too many. */
+  synchronized boolean enter(String account) {
+    int now = inFlight.getOrDefault(account, 0);
+    if (now >= maxConcurrent) {
+      concurrencyBreaches++;
+      return false;
+    }
+    inFlight.put(account, now + 1);
+    return true;
+  }
+
+  synchronized void leave(String account) {
+    inFlight.merge(account, -1, Integer::sum);
+  }
+
+  synchronized int concurrencyBreaches() {
+    return concurrencyBreaches;
+  }
 
   synchronized void perUser(long units, Duration window) {
     if (units < 1 || window.isZero() || window.isNegative()) {

@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  * and status queries ({@code Content-Range: bytes *}{@code /N}).
  */
 final class ResumableUploads {
-  /** The resumable protocol's chunk granularity: every chunk but the last is a multiple of it. */
-  static final int CHUNK_GRANULARITY = 256 * 1024;
+  private static final int CHUNK_GRANULARITY = FakeGmailServer.UPLOAD_CHUNK_GRANULARITY;
 
   private static final Pattern RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
   private static final Pattern QUERY = Pattern.compile("bytes \\*/(\\d+|\\*)");
@@ -156,6 +155,12 @@ final class ResumableUploads {
           return;
         }
       }
+      if (total != null && session.declaredLength != null && !total.equals(session.declaredLength)) {
+        call.drain();
+        call.error(GoogleError.badRequest("Content-Range names " + total + " bytes in all, but X-Upload-Content-Length said "
+            + session.declaredLength));
+        return;
+      }
       if (total == null) {
         total = session.declaredLength;
       }
@@ -190,14 +195,15 @@ final class ResumableUploads {
       try {
         Meter.copy(in, meter);
         meter.end(last);
-      } catch (Call.Cut cut) {
-        session.body.truncate(before);
-        throw cut;
       } catch (Meter.TooLarge e) {
         session.body.truncate(before);
         call.drain();
         call.error(GoogleError.tooLarge(server.maxMessageSize()));
         return;
+      } catch (IOException e) {
+        // cut on purpose, or the client went away mid-chunk: the chunk is dropped whole
+        session.body.truncate(before);
+        throw e;
       }
       if (session.body.size() != end + 1) {
         session.body.truncate(before);
@@ -226,6 +232,7 @@ final class ResumableUploads {
   }
 
   private static void resumeIncomplete(Call call, Session session) throws IOException {
+    Meter.lateAnswer(call);
     Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", "bytes=0-" + (session.received - 1));
     call.send(308, null, new byte[0], headers);
   }

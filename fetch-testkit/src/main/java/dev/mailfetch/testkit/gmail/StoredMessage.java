@@ -66,6 +66,29 @@ public final class StoredMessage {
     this.deleted = deleted;
   }
 
+  /** The same message with other labels ({@code messages.modify}). */
+  private StoredMessage(StoredMessage m, List<String> labelIds) {
+    this.id = m.id;
+    this.threadId = m.threadId;
+    this.account = m.account;
+    this.labelIds = List.copyOf(labelIds);
+    this.internalDate = m.internalDate;
+    this.messageId = m.messageId;
+    this.size = m.size;
+    this.sha256 = m.sha256;
+    this.inMemory = m.inMemory;
+    this.file = m.file;
+    this.uploadType = m.uploadType;
+    this.internalDateSource = m.internalDateSource;
+    this.neverMarkSpam = m.neverMarkSpam;
+    this.processForCalendar = m.processForCalendar;
+    this.deleted = m.deleted;
+  }
+
+  StoredMessage withLabels(List<String> labels) {
+    return new StoredMessage(this, labels);
+  }
+
   /** Gmail's id of the message (16 hex digits). */
   public String id() {
     return id;
@@ -151,6 +174,11 @@ public final class StoredMessage {
   /** The import's {@code deleted}: stored for Vault only, in no label, not listed. */
   public boolean deleted() {
     return deleted;
+  }
+
+  /** True where the bytes live in a temporary file, not in the heap. */
+  boolean inFile() {
+    return inMemory == null;
   }
 
   @Override

@@ -144,6 +144,44 @@ class FakeGmailApiTest {
   }
 
   @Test
+  void messagesModifyAddsAndRemovesLabels_unknownMessageIs404_unknownLabelIs400() throws Exception {
+    assertStatus(200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", MESSAGE.getBytes(StandardCharsets.ISO_8859_1)));
+    String id = gmail.messages(ME).get(0).id();
+    String label = (String) Json.parseObject(http.postJson("gmail/v1/users/me/labels", token, "{\"name\":\"Work\"}")
+        .body().getBytes(StandardCharsets.UTF_8)).get("id");
+
+    HttpResponse<String> modified = http.postJson("gmail/v1/users/me/messages/" + id + "/modify", token,
+        "{\"addLabelIds\":[\"" + label + "\"],\"removeLabelIds\":[\"UNREAD\"]}");
+
+    assertStatus(200, modified);
+    assertEquals(List.of("INBOX", label), gmail.messages(ME).get(0).labelIds());
+    assertTrue(modified.body().contains("\"labelIds\":[\"INBOX\",\"" + label + "\"]"), modified.body());
+    assertStatus(404, http.postJson("gmail/v1/users/me/messages/00000000000000aa/modify", token, "{\"addLabelIds\":[\"INBOX\"]}"));
+    assertStatus(400, http.postJson("gmail/v1/users/me/messages/" + id + "/modify", token, "{\"addLabelIds\":[\"Label_99\"]}"));
+    String insertOnly = gmail.accessToken(ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS);
+    assertStatus(403, http.postJson("gmail/v1/users/me/messages/" + id + "/modify", insertOnly, "{\"addLabelIds\":[\"INBOX\"]}"));
+  }
+
+  @Test
+  void messagesGetAnswersLabelsDateSizeAndRawBytes() throws Exception {
+    byte[] raw = MESSAGE.getBytes(StandardCharsets.ISO_8859_1);
+    assertStatus(200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\"]}", raw));
+    String id = gmail.messages(ME).get(0).id();
+
+    Map<String, Object> minimal = Json.parseObject(http.get("gmail/v1/users/me/messages/" + id + "?format=minimal", token)
+        .body().getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> full = Json.parseObject(http.get("gmail/v1/users/me/messages/" + id + "?format=raw", token)
+        .body().getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(id, minimal.get("id"));
+    assertEquals(List.of("INBOX"), minimal.get("labelIds"));
+    assertEquals((long) raw.length, minimal.get("sizeEstimate"));
+    assertEquals("1212483930000", minimal.get("internalDate"));
+    assertArrayEquals(raw, java.util.Base64.getUrlDecoder().decode((String) full.get("raw")));
+    assertStatus(404, http.get("gmail/v1/users/me/messages/00000000000000aa", token));
+  }
+
+  @Test
   void aQueryOtherThanRfc822MsgIdIsRefusedInWords() throws Exception {
     HttpResponse<String> answer = http.get("gmail/v1/users/me/messages?q=from:alice", token);
 

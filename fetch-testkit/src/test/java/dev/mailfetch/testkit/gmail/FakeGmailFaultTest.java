@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -224,6 +225,30 @@ class FakeGmailFaultTest {
   }
 
   @Test
+  void RESPONSE_LOST_closesTheTcpConnectionWithoutAByteOfAnswer() throws Exception {
+    gmail.inject(GmailFault.RESPONSE_LOST);
+    byte[] body = Http.multipart("b", "{}", Http.message("raw@x", KIB));
+    String head = "POST /upload/gmail/v1/users/me/messages/import?uploadType=multipart HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n"
+        + "Content-Type: multipart/related; boundary=b\r\nContent-Length: " + body.length + "\r\n\r\n";
+
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+      socket.getOutputStream().flush();
+      int first;
+      try {
+        first = socket.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        first = -1;
+      }
+      assertEquals(-1, first, "not one byte of an answer");
+    }
+    assertEquals(1, gmail.messages(ME).size());
+  }
+
+  @Test
   void RESPONSE_LOST_resumable_aStatusQueryAnswersTheStoredMessage() throws Exception {
     gmail.inject(GmailFault.RESPONSE_LOST);
     byte[] message = Http.message("lostr@x", 100 * KIB);
@@ -269,6 +294,25 @@ class FakeGmailFaultTest {
     assertStatus(200, Http.putChunk(session, message, 256 * KIB, message.length, true));
 
     assertArrayEquals(message, gmail.messages(ME).get(0).bytes());
+  }
+
+  @Test
+  void aServerErrorAtTheTokenEndpoint() throws Exception {
+    String refresh = gmail.grant(ME, FakeGmailServer.SCOPE_INSERT);
+    gmail.inject(FaultRule.of(GmailFault.SERVICE_UNAVAILABLE_503).at(GmailEndpoint.TOKEN));
+
+    assertStatus(503, http.refresh(refresh));
+    assertStatus(200, http.refresh(refresh));
+  }
+
+  @Test
+  void aRuleThatCouldNeverHitIsRefused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> gmail.inject(FaultRule.of(GmailFault.RESPONSE_LOST).at(GmailEndpoint.LABELS_CREATE)));
+    assertThrows(IllegalArgumentException.class,
+        () -> gmail.inject(FaultRule.of(GmailFault.INVALID_GRANT).at(GmailEndpoint.IMPORT)));
+    assertThrows(IllegalArgumentException.class, () -> gmail.inject(FaultRule.of(GmailFault.BACKEND_ERROR_500)
+        .at(GmailEndpoint.PROFILE).forMessageContaining("Subject: x")));
   }
 
   @Test

@@ -127,6 +127,33 @@ class FakeGmailOAuthTest {
   }
 
   @Test
+  void aVerifierForACodeAskedWithoutPkceIsRefused() throws Exception {
+    gmail.authorizeAs(ME);
+    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
+        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
+        "scope", FakeGmailServer.SCOPE_INSERT)), null));
+
+    HttpResponse<String> answer = http.token(codeForm(code, REDIRECT, "an-unasked-verifier-0123456789-0123456789-0123"));
+
+    assertStatus(400, answer);
+    assertTrue(answer.body().contains("code_verifier or verifier is not needed."), answer.body());
+  }
+
+  @Test
+  void aMissingVerifierForAPkceCodeIsRefused() throws Exception {
+    gmail.authorizeAs(ME);
+    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
+        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
+        "scope", FakeGmailServer.SCOPE_INSERT, "code_challenge", OAuthServer.s256("v".repeat(43)),
+        "code_challenge_method", "S256")), null));
+
+    HttpResponse<String> answer = http.token(codeForm(code, REDIRECT, null));
+
+    assertStatus(400, answer);
+    assertTrue(answer.body().contains("Missing code verifier."), answer.body());
+  }
+
+  @Test
   void withoutOfflineAccessTheCodeExchangeGivesNoRefreshToken() throws Exception {
     gmail.authorizeAs(ME);
     String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(

@@ -71,6 +71,44 @@ class FakeGmailQuotaTest {
   }
 
   @Test
+  void oneRequestTooManyAtATimeIs429TooManyConcurrentRequests() throws Exception {
+    gmail.perUserConcurrency(1);
+    gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofMillis(1500)));
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            return importOne("slow@x");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (gmail.requests().isEmpty() && gmail.quotaUnitsUsed(ME) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    HttpResponse<String> second = importOne("second@x");
+
+    assertStatus(429, second);
+    assertTrue(second.body().contains("Too many concurrent requests for user"), second.body());
+    assertStatus(200, slow.get());
+    assertEquals(1, gmail.concurrencyBreaches());
+    assertStatus(200, importOne("third@x"));
+  }
+
+  @Test
+  void aRequestIsRecordedAndOutOfFlightBeforeItsAnswerArrives() throws Exception {
+    gmail.perUserConcurrency(1);
+
+    for (int i = 0; i < 40; i++) {
+      assertStatus(200, http.get("gmail/v1/users/me/profile", token));
+      assertEquals(i + 1, gmail.requests(GmailEndpoint.PROFILE).size());
+    }
+
+    assertEquals(0, gmail.concurrencyBreaches());
+  }
+
+  @Test
   void overTheDailyLimitIs403DailyLimitExceeded() throws Exception {
     gmail.dailyLimit(30);
 

@@ -103,6 +103,41 @@ class FakeGmailUploadTest {
   }
 
   @Test
+  void aTotalOtherThanTheDeclaredLengthIs400() throws Exception {
+    byte[] message = Http.message("len@example.org", 10 * KIB);
+    URI session = URI.create(http.openSession(token, "", "{}", 20L * KIB).headers().firstValue("Location").orElseThrow());
+
+    assertStatus(400, Http.putChunk(session, message, 0, message.length, true));
+    assertTrue(gmail.messages(ME).isEmpty());
+  }
+
+  @Test
+  void aChunkWhoseClientDiedMidwayIsDroppedWhole_theUploadResumesByteExact() throws Exception {
+    byte[] message = Http.message("died@example.org", 700 * KIB);
+    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true));
+    String head = "PUT " + session.getRawPath() + "?" + session.getRawQuery() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Content-Range: bytes 262144-524287/" + message.length + "\r\nContent-Length: 262144\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+      socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(message, 256 * KIB, 100 * KIB); // the client dies after 100 KiB of the chunk
+      socket.getOutputStream().flush();
+    }
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    HttpResponse<String> status = Http.queryStatus(session, message.length);
+
+    assertStatus(308, status);
+    assertEquals("bytes=0-262143", status.headers().firstValue("Range").orElseThrow());
+    assertStatus(308, Http.putChunk(session, message, 256 * KIB, 512 * KIB, true));
+    assertStatus(200, Http.putChunk(session, message, 512 * KIB, message.length, true));
+    assertArrayEquals(message, gmail.messages(ME).get(0).bytes());
+  }
+
+  @Test
   void anUnknownSessionIs404() throws Exception {
     URI session = gmail.baseUri().resolve("upload/gmail/v1/users/me/messages/import?uploadType=resumable&upload_id=nope");
 
@@ -142,6 +177,7 @@ class FakeGmailUploadTest {
     assertStatus(200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\"]}", message));
 
     StoredMessage stored = gmail.messages(ME).get(0);
+    assertTrue(stored.inFile());
     assertEquals(message.length, stored.size());
     assertEquals(sha256(message), stored.sha256());
     try (InputStream in = stored.openStream()) {
