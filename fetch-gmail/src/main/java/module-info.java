@@ -7,7 +7,7 @@ module dev.mailfetch.gmail {
   requires transitive dev.mailfetch.api;
   requires org.slf4j;
   requires com.fasterxml.jackson.core;
-  requires java.net.http;
+  requires transitive java.net.http; // HttpClient appears in the OAuth builders
 
   exports dev.mailfetch.gmail;
 }

@@ -22,8 +22,9 @@ import java.util.Set;
  * r.findings().forEach(f -> System.out.println(f.status().mark() + " " + f.words()));
  * }</pre>
  *
- * <p>Costs a few quota units (a profile read, a label listing, one search); creates labels only
- * when asked with {@link #creatingMissingLabels(boolean)}.
+ * <p>Costs a few dozen quota units (a profile read, a label listing, one search, and an empty
+ * import, which Gmail refuses as empty when the token may import and as forbidden when it may not);
+ * creates labels only when asked with {@link #creatingMissingLabels(boolean)}.
  */
 public final class GmailCheckup {
   private final Config config;
@@ -123,15 +124,12 @@ public final class GmailCheckup {
     /** The token opens another mailbox than the configured one. */
     ACCOUNT_OTHER(Check.ACCOUNT, Status.FAILED, FetchError.CONFIGURATION,
         "Authorize again signed in as the configured address, or configure the address Gmail names."),
-    /** The token grants labels, search and import. */
+    /** The token grants labels, search and import ({@code gmail.modify}, or {@code gmail.insert}, {@code gmail.labels} and {@code gmail.readonly}). */
     SCOPES_OK(Check.SCOPES, Status.OK, null, null),
     /** The token lacks a permission the sink needs. */
     SCOPE_MISSING(Check.SCOPES, Status.FAILED, FetchError.AUTH_FAILED,
         "Authorize mailfetch again granting Gmail's gmail.modify scope (or gmail.insert, gmail.labels and"
             + " gmail.readonly together). See docs/gmail.md, \"Scopes\"."),
-    /** The token lacks {@code gmail.modify}: everything works but adding labels to a held message. */
-    MODIFY_NOT_GRANTED(Check.SCOPES, Status.WARNING, null,
-        "Grant gmail.modify to let a duplicate add its labels to the copy Gmail holds."),
     /** The labels were listed. */
     LABELS_LISTED(Check.LABELS, Status.OK, null, null),
     /** A label exists. */
@@ -141,7 +139,7 @@ public final class GmailCheckup {
     /** A missing label was created. */
     LABEL_CREATED(Check.LABELS, Status.OK, null, null),
     /** Gmail refused to create a label (an invalid or reserved name). */
-    LABEL_REFUSED(Check.LABELS, Status.FAILED, FetchError.SINK_REJECTED,
+    LABEL_REFUSED(Check.LABELS, Status.FAILED, FetchError.CONFIGURATION,
         "Choose another label name: Gmail's reason is in the message."),
     /** Not checked because an earlier check failed. */
     NOT_CHECKED(null, Status.SKIPPED, null, null);

@@ -124,7 +124,9 @@ public final class GmailImportSink implements MessageSink {
    * messages.modify}; needs the {@code gmail.modify} scope). Labels are created where missing.
    *
    * @return false if the sink does not know Gmail's id for {@code key} (not delivered through it,
-   *     or forgotten: the journal remembers the newest {@link Builder#journalKeeps} deliveries)
+   *     or forgotten: the journal remembers the newest {@link Builder#journalKeeps} deliveries), if
+   *     Gmail no longer has the message, or if the token does not grant {@code gmail.modify} (the
+   *     narrow scopes import but cannot modify; said once in the log, and the run goes on)
    */
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
@@ -270,15 +272,19 @@ public final class GmailImportSink implements MessageSink {
     }
 
     /**
-     * The per-user quota in units a second, over a minute: {@code quota(Math.round(units * 60),
-     * Duration.ofMinutes(1))}. 100 by default (6,000 a minute); a project made before May 2026 may
-     * set 250.
+     * The per-user quota in units a second, kept in every window of one second (and so of any
+     * longer window too): {@code quota(Math.round(units), Duration.ofSeconds(1))}. For a quota
+     * counted over a second, as a test's fake may count it; Gmail counts over a minute, for which
+     * {@link #quota} with a minute wastes less (the one import a window may begin with is a smaller
+     * part of a minute's units).
+     *
+     * @throws IllegalArgumentException unless {@code units} is from 50 to 100,000,000
      */
     public Builder quotaUnitsPerSecond(double units) {
-      if (!(units >= 1 && units <= 1_000_000)) {
-        throw new IllegalArgumentException("quotaUnitsPerSecond must be from 1 to 1000000: " + units);
+      if (!(units >= 50 && units <= 100_000_000)) {
+        throw new IllegalArgumentException("quotaUnitsPerSecond must be from 50 (two imports) to 100000000: " + units);
       }
-      return quota(Math.round(units * 60), Duration.ofMinutes(1));
+      return quota(Math.round(units), Duration.ofSeconds(1));
     }
 
     /**

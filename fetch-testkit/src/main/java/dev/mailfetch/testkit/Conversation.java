@@ -1006,10 +1006,13 @@ final class Conversation {
    */
   private boolean oauthOutcome(String user, String token, boolean bearer) throws IOException {
     FakePop3Server.Account a = user == null ? null : s.accounts.get(user);
-    if (a != null && token != null && a.tokens.contains(token)) {
+    java.util.function.Predicate<String> check = a == null ? null : a.tokenCheck;
+    boolean checked = check != null && token != null && !a.tokens.contains(token) && !a.expiredTokens.contains(token);
+    boolean valid = checked && check.test(token);
+    if (a != null && token != null && (a.tokens.contains(token) || valid)) {
       return login(a);
     }
-    boolean expired = a != null && token != null && a.expiredTokens.contains(token);
+    boolean expired = a != null && token != null && (a.expiredTokens.contains(token) || checked);
     if (q(Q42_OAUTH_ERROR_CONTINUATION)) {
       String json = bearer
           ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"

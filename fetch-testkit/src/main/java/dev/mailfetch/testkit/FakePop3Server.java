@@ -88,6 +88,8 @@ public final class FakePop3Server implements AutoCloseable {
     final FakeMailbox mailbox;
     final Set<String> tokens = ConcurrentHashMap.newKeySet();
     final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
+    /** Asked of a token in neither set: true logs in, false is refused as expired. Null: unknown. */
+    volatile java.util.function.Predicate<String> tokenCheck;
     /** Messages a Gmail-style POP view no longer lists (Q45). */
     final Set<FakeMailbox.Message> popped =
         Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
@@ -434,6 +436,17 @@ public final class FakePop3Server implements AutoCloseable {
     /** An OAuth access token that logs {@code user} in (XOAUTH2, OAUTHBEARER). */
     public Builder oauthToken(String user, String token) {
       requireAccount(user).tokens.add(Objects.requireNonNull(token, "token"));
+      return this;
+    }
+
+    /**
+     * Decides, at each login, a token given neither by {@link #oauthToken} nor by {@link
+     * #expiredOauthToken}: {@code true} logs {@code user} in, {@code false} refuses it as expired.
+     * For tokens an OAuth server issues while the test runs (the fake Gmail's token endpoint), as a
+     * real server asks its authorization server (Dovecot's oauth2 introspection).
+     */
+    public Builder oauthTokenCheck(String user, java.util.function.Predicate<String> valid) {
+      requireAccount(user).tokenCheck = Objects.requireNonNull(valid, "valid");
       return this;
     }
 

@@ -61,6 +61,22 @@ public final class PrivateDovecot {
 
   /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
   public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs) throws Exception {
+    return start(filler, certs, (String) null);
+  }
+
+  /**
+   * As {@link #start(MaildirFiller, TestCertificates)}, and also taking OAuth access tokens (SASL
+   * XOAUTH2 and OAUTHBEARER) through Dovecot's oauth2 passdb, configured by {@code oauth2Config}:
+   * the lines of its {@code dovecot-oauth2.conf.ext} ({@code tokeninfo_url}, {@code
+   * introspection_url}, {@code username_attribute}, …; Dovecot 2.3's PasswordDatabase.oauth2).
+   */
+  public static PrivateDovecot startWithOAuth2(MaildirFiller filler, TestCertificates certs, String oauth2Config)
+      throws Exception {
+    return start(filler, certs, java.util.Objects.requireNonNull(oauth2Config, "oauth2Config"));
+  }
+
+  private static PrivateDovecot start(MaildirFiller filler, TestCertificates certs, String oauth2Config)
+      throws Exception {
     whyUnavailable().ifPresent(why -> abort(why));
     run(List.of("sh", "-c", "id -u " + SYSTEM_USER + " >/dev/null 2>&1 || useradd --system --no-create-home"
         + " --shell /usr/sbin/nologin " + SYSTEM_USER));
@@ -80,7 +96,10 @@ public final class PrivateDovecot {
     for (int attempt = 1; ; attempt++) {
       int plain = freePort();
       int tls = freePort();
-      writeConfig(folder, plain, tls, uid);
+      writeConfig(folder, plain, tls, uid, oauth2Config != null);
+      if (oauth2Config != null) {
+        Files.writeString(folder.resolve("dovecot-oauth2.conf.ext"), oauth2Config);
+      }
       if (attempt == 1) {
         run(List.of("chown", "-R", uid + ":" + gid, folder.resolve("mail").toString()));
       }
@@ -134,7 +153,7 @@ public final class PrivateDovecot {
     return java.util.Optional.empty();
   }
 
-  private static void writeConfig(Path folder, int plain, int tls, int uid) throws IOException {
+  private static void writeConfig(Path folder, int plain, int tls, int uid, boolean oauth2) throws IOException {
     String f = folder.toString();
     String conf = String.join("\n",
         "instance_name = mailfetch-test-" + plain,
@@ -152,7 +171,9 @@ public final class PrivateDovecot {
         "ssl_key = <" + f + "/tls/key.pem",
         "ssl_dh = </usr/share/dovecot/dh.pem",
         "disable_plaintext_auth = no",
-        "auth_mechanisms = plain login cram-md5",
+        "auth_mechanisms = plain login cram-md5" + (oauth2 ? " xoauth2 oauthbearer" : ""),
+        oauth2 ? "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " + f
+            + "/dovecot-oauth2.conf.ext\n}" : "",
         "passdb {",
         "  driver = passwd-file",
         "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",

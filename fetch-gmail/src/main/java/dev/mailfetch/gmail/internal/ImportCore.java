@@ -57,6 +57,7 @@ public final class ImportCore {
   private volatile boolean ready;
   private volatile Latched latched;
   private volatile boolean closed;
+  private volatile boolean modifyRefusedSaid;
 
   private record Latched(FetchException error, long untilNanos) {}
 
@@ -240,6 +241,17 @@ public final class ImportCore {
     }
     try {
       return api.addLabelIds(id.get(), ids);
+    } catch (FetchException e) {
+      if (e.error() == FetchError.AUTH_FAILED && String.valueOf(e.detail()).contains("does not allow")) {
+        // The narrow scopes (gmail.insert, gmail.labels, gmail.readonly) import but cannot modify: the
+        // duplicate's labels are not added, which must not stop the run.
+        if (!modifyRefusedSaid) {
+          modifyRefusedSaid = true;
+          log.warn("labels of a duplicate were not added to the copy in {}: {}", config.mailbox(), e.getMessage());
+        }
+        return false;
+      }
+      throw e;
     } catch (GmailApi.Refusal r) {
       throw new FetchException(FetchError.SINK_FAILED, "Gmail refused to add labels to a message it holds: "
           + GmailApi.words(r.status, r.reason, r.gmailMessage));
@@ -301,6 +313,7 @@ public final class ImportCore {
       ended = true;
       boolean handedOver = false;
       try {
+        checkOpen();
         spool.finish();
         long size = spool.size();
         if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
@@ -333,8 +346,16 @@ public final class ImportCore {
           throw e;
         }
         refusals.forget(key);
+        try {
+          pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
+        } catch (RuntimeException e) { // the sink was closed meanwhile: nothing was sent
+          journal.withdrawn(key);
+          onTheirWay.remove(key);
+          done.complete(null);
+          slots.release();
+          throw new IllegalStateException("the Gmail sink of " + config.mailbox() + " is closed", e);
+        }
         handedOver = true;
-        pool.execute(() -> importOne(key, envelope, spool, messageId, inDoubt, done));
         return new DeliveryReceipt(key, size, false);
       } finally {
         if (!handedOver) {

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.AuthMechanism;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,8 @@ final class Login {
 
   private final Pop3Session ses;
   private final Pop3Session.Settings s;
+  /** The server closed the connection during login (quirk Q39): nothing more can be sent. */
+  private boolean hungUp;
 
   Login(Pop3Session ses) {
     this.ses = ses;
@@ -157,18 +160,10 @@ final class Login {
         }
         return;
       }
-      case XOAUTH2: {
-        String token = token();
-        sasl("XOAUTH2", b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"), token,
-            "logging in (AUTH XOAUTH2)", "");
+      case XOAUTH2:
+      case OAUTHBEARER:
+        oauth(m);
         return;
-      }
-      case OAUTHBEARER: {
-        String token = token();
-        sasl("OAUTHBEARER", b64("n,a=" + s.user() + ",\u0001host=" + s.host() + "\u0001port=" + s.port()
-            + "\u0001auth=Bearer " + token + "\u0001\u0001"), token, "logging in (AUTH OAUTHBEARER)", "AQ==");
-        return;
-      }
       case APOP: {
         try {
           byte[] d = MessageDigest.getInstance("MD5").digest((ses.apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
@@ -218,6 +213,85 @@ final class Login {
     if (!done.ok()) {
       throw authFailure(done, "AUTH CRAM-MD5");
     }
+  }
+
+  /**
+   * A login with an access token. One the server refuses (as expired or revoked, or with a bare
+   * {@code -ERR}, as Microsoft does) is invalidated at the provider, which is asked once more; where
+   * it gives another token, that one is tried once in the same session. A server that hung up on the
+   * refusal (quirk Q39) is not written to again: the next login asks for the fresh token.
+   */
+  private void oauth(AuthMechanism m) throws FetchException {
+    String token = token();
+    try {
+      oauthWith(m, token);
+      return;
+    } catch (FetchException e) {
+      if (!tokenRefused(e)) {
+        throw e;
+      }
+      s.tokens().invalidate(token);
+      if (hungUp || ses.broken) {
+        throw e;
+      }
+      String fresh = token();
+      if (fresh.equals(token)) {
+        throw e; // a provider that cannot refresh: the refusal stands
+      }
+      log.debug("{} - {} refused the access token; trying AUTH {} once more with a fresh one", s.account(),
+          ses.server(), saslName(m));
+      try {
+        oauthWith(m, fresh);
+      } catch (FetchException e2) {
+        if (hungUp) {
+          // It hung up after refusing the first token (Q39): the fresh one never reached it.
+          throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token and closed"
+              + " the connection before a fresh one could be tried (quirk Q39); the next login uses the fresh one",
+              e.serverReply().orElse(null), e, Remedy.of("Run again: the next login sends the fresh token. If the"
+              + " server refuses that one too, the words then say what to check."));
+        }
+        if (!tokenRefused(e2)) {
+          throw e2;
+        }
+        s.tokens().invalidate(fresh);
+        throw refusedTwice(e2);
+      }
+    }
+  }
+
+  private void oauthWith(AuthMechanism m, String token) throws FetchException {
+    if (m == AuthMechanism.XOAUTH2) {
+      sasl("XOAUTH2", b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"), token,
+          "logging in (AUTH XOAUTH2)", "");
+    } else {
+      sasl("OAUTHBEARER", b64("n,a=" + s.user() + ",\u0001host=" + s.host() + "\u0001port=" + s.port()
+          + "\u0001auth=Bearer " + token + "\u0001\u0001"), token, "logging in (AUTH OAUTHBEARER)", "AQ==");
+    }
+  }
+
+  /** Whether a failed OAuth login refused the token (not the session: [IN-USE], [SYS/TEMP], a broken reply). */
+  private static boolean tokenRefused(FetchException e) {
+    return e.error() == FetchError.AUTH_TOKEN_EXPIRED || e.error() == FetchError.AUTH_FAILED;
+  }
+
+  private static final Remedy REFUSED_TWICE = Remedy.of("The server refused a token refreshed just now, so the"
+      + " grant itself does not open this mailbox. Check that it was made for this account (the user name is"
+      + " usually the full address) with the scope POP needs (https://mail.google.com/ at Google,"
+      + " https://outlook.office.com/POP.AccessAsUser.All at Microsoft), and that POP (and at Microsoft 365, OAuth"
+      + " for POP) is switched on for the account; then authorize again with mailfetch oauth.",
+      "The server refused a token refreshed just now, so the grant itself does not open this mailbox. Check that"
+      + " it was made for this account (the user name is usually the full address) with the scope POP needs"
+      + " (OAuthScopes.GMAIL_POP3, OAuthScopes.MICROSOFT_POP3), and that POP (and at Microsoft 365, OAuth for POP)"
+      + " is switched on for the account; then authorize again (OAuthAuthorization).");
+
+  private FetchException refusedTwice(FetchException e) {
+    if (e.error() == FetchError.AUTH_TOKEN_EXPIRED) {
+      return new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token as expired"
+          + " or revoked, and then a fresh one from the token provider too", e.serverReply().orElse(null), e,
+          REFUSED_TWICE);
+    }
+    return e.withConsequence("this was a fresh one from the token provider, after it refused the one before",
+        REFUSED_TWICE);
   }
 
   private String token() throws FetchException {
@@ -276,7 +350,7 @@ final class Login {
         return;
       }
       if (token != null && (json.contains("\"401\"") || json.contains("invalid_token"))) {
-        s.tokens().invalidate(token);
+        // oauth() tells the provider and tries a fresh token once.
         throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token as expired or"
             + " revoked; ask the token provider for a fresh one", fin.line(), null);
       }
@@ -354,6 +428,7 @@ final class Login {
       return ses.reply(doing);
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_RESET) {
+        hungUp = true;
         ses.quirks.add("Q39");
         throw new FetchException(FetchError.AUTH_FAILED, ses.server() + " closed the connection during login, which"
             + " some servers do after a wrong password (quirk Q39)", e);
