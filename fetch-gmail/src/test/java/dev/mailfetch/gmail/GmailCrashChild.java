@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +39,7 @@ public final class GmailCrashChild {
     Path journal = Path.of(args[2]);
     Path state = Path.of(args[3]);
     int perSession = Integer.parseInt(args[4]);
-    double unitsPerSecond = Double.parseDouble(args[5]);
+    long unitsPerSecond = Long.parseLong(args[5]);
     int parallelism = Integer.parseInt(args[6]);
     PrintStream out = System.out;
     FetchListener events = new FetchListener() {
@@ -81,7 +82,7 @@ public final class GmailCrashChild {
         .account(GmailCrashTest.ACCOUNT).build();
     int sessions = 0;
     try (GmailImportSink sink =
-            GmailProof.sink(gmail, journal, unitsPerSecond, parallelism, () -> System.getenv("CRASH_TEST_TOKEN"));
+            GmailProof.sink(gmail, journal, unitsPerSecond, Duration.ofSeconds(1), parallelism, () -> System.getenv("CRASH_TEST_TOKEN"));
         JournalUidStore store = JournalUidStore.open(state)) {
       out.println("ready");
       out.flush();

@@ -52,11 +52,11 @@ final class GmailProof {
     return gmail.accessToken(MAILBOX, FakeGmailServer.SCOPE_MODIFY);
   }
 
-  /** The sink into the fake at {@code base}, keeping to {@code unitsPerSecond}. */
-  static GmailImportSink sink(URI base, Path journal, double unitsPerSecond, int parallelism, TokenProvider tokens)
-      throws IOException {
+  /** The sink into the fake at {@code base}, keeping to {@code units} in any {@code window}. */
+  static GmailImportSink sink(URI base, Path journal, long units, Duration window, int parallelism,
+      TokenProvider tokens) throws IOException {
     return GmailImportSink.builder().mailbox(MAILBOX).tokens(tokens).journalDirectory(journal).apiBase(base)
-        .quotaUnitsPerSecond(unitsPerSecond).parallelism(parallelism).build();
+        .quota(units, window).parallelism(parallelism).build();
   }
 
   /** The messages in the fake's mailbox, as SHA-256 of their bytes → how many copies. */

@@ -54,8 +54,7 @@ class GmailQuotaTest {
    */
   private static final int PARALLELISM = Integer.getInteger("mailfetch.gmail.quota.parallelism", 8);
   /** The sink's quota: the fake's rate unless {@code -Dmailfetch.gmail.quota.sinkUnitsPerSecond} says otherwise (for experiments). */
-  private static final double SINK_UNITS_PER_SECOND =
-      Double.parseDouble(System.getProperty("mailfetch.gmail.quota.sinkUnitsPerSecond", "0"));
+  private static final long SINK_UNITS_PER_SECOND = Long.getLong("mailfetch.gmail.quota.sinkUnitsPerSecond", 0L);
   /** How far above the least time the quota allows a run may take. */
   static final double MAX_RATIO = 1.25;
 
@@ -80,9 +79,11 @@ class GmailQuotaTest {
     try (FakePop3Server pop3 = FakePop3Server.builder().account("alice", PASSWORD, box).start();
         FakeGmailServer gmail = GmailProof.fake(UNITS, WINDOW);
         JournalUidStore store = JournalUidStore.open(tmp.resolve("state"));
-        GmailImportSink sink = GmailProof.sink(GmailProof.baseUri(gmail), tmp.resolve("gmail-journal"),
-            SINK_UNITS_PER_SECOND > 0 ? SINK_UNITS_PER_SECOND : UNITS_PER_SECOND,
-            PARALLELISM, () -> GmailProof.accessToken(gmail))) {
+        GmailImportSink sink = SINK_UNITS_PER_SECOND > 0
+            ? GmailProof.sink(GmailProof.baseUri(gmail), tmp.resolve("gmail-journal"), SINK_UNITS_PER_SECOND,
+                Duration.ofSeconds(1), PARALLELISM, () -> GmailProof.accessToken(gmail))
+            : GmailProof.sink(GmailProof.baseUri(gmail), tmp.resolve("gmail-journal"), UNITS, WINDOW, PARALLELISM,
+                () -> GmailProof.accessToken(gmail))) {
       Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(pop3.port()).security(Security.NONE)
           .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD).account("alice@quota-test")
           .build();
@@ -96,10 +97,10 @@ class GmailQuotaTest {
       double ratio = seconds / least;
       long breaches = GmailProof.quotaBreaches(gmail);
       System.out.printf(Locale.ROOT,
-          "quota run: %d messages, quota %d units per %d s (%.0f imports/s), sink at %.0f units/s, %d parallel:"
+          "quota run: %d messages, quota %d units per %d s (%.0f imports/s), sink at %s, %d parallel:"
               + " %.2f s for %d units; least the quota allows %.2f s; ratio %.3f; %d quota breaches%n",
           MESSAGES, UNITS, WINDOW.toSeconds(), UNITS_PER_SECOND / GmailProof.IMPORT_UNITS,
-          SINK_UNITS_PER_SECOND > 0 ? SINK_UNITS_PER_SECOND : UNITS_PER_SECOND, PARALLELISM,
+          SINK_UNITS_PER_SECOND > 0 ? SINK_UNITS_PER_SECOND + " units per 1 s" : "the same", PARALLELISM,
           seconds, spent, least, ratio, breaches);
       assertEquals(0, breaches, () -> "the sink went over the quota: " + breaches(gmail));
       assertEquals(expected, GmailProof.stored(gmail), "every message in Gmail once, byte for byte");

@@ -43,7 +43,8 @@ public final class LargeMessageChild {
     long started = System.nanoTime();
     FetchResult r;
     try (MessageSink sink = args[1].equals("gmail")
-        ? GmailProof.sink(URI.create(args[2]), Path.of(args[3]), GmailProof.GMAIL_UNITS_PER_SECOND, 1,
+        ? GmailProof.sink(URI.create(args[2]), Path.of(args[3]), GmailProof.GMAIL_UNITS_PER_SECOND,
+            java.time.Duration.ofSeconds(1), 1,
             () -> System.getenv("LARGE_TEST_TOKEN"))
         : MaildirSink.open(Path.of(args[2]))) {
       r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create()).build().run();
