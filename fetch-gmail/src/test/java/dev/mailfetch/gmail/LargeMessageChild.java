@@ -13,9 +13,8 @@ import java.nio.file.Path;
 /**
  * The process {@link LargeMessageTest} runs under {@code -Xmx64m}: one fetch of the POP3 server's
  * one message, into the fake Gmail ({@code gmail <base URI> <journal directory>}) or, for the
- * baseline, into a Maildir ({@code maildir <directory>}). Prints {@code fetched <ms> heap-peak
- * <bytes>} (the most heap in use, sampled every 5 ms) and exits 0 when the run delivered the
- * message. The POP3 password and the access token
+ * baseline, into a Maildir ({@code maildir <directory>}). Prints {@code fetched <ms>} and exits 0
+ * when the run delivered the message. The POP3 password and the access token
  * come from the environment.
  */
 public final class LargeMessageChild {
@@ -26,20 +25,6 @@ public final class LargeMessageChild {
     Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(port).security(Security.NONE)
         .allowPlaintextAuthentication(true).user("alice").password(() -> System.getenv("LARGE_TEST_PASSWORD"))
         .account(LargeMessageTest.ACCOUNT).build();
-    long[] peak = new long[1];
-    Thread sampler = new Thread(() -> {
-      Runtime rt = Runtime.getRuntime();
-      while (true) {
-        peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory());
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "heap-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
     long started = System.nanoTime();
     FetchResult r;
     try (MessageSink sink = args[1].equals("gmail")
@@ -50,9 +35,8 @@ public final class LargeMessageChild {
       r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create()).build().run();
     }
     long ms = (System.nanoTime() - started) / 1_000_000;
-    sampler.interrupt();
     System.out.println(r.summary().replace('\n', ' '));
-    System.out.println("fetched " + ms + " heap-peak " + peak[0]);
+    System.out.println("fetched " + ms);
     System.out.flush();
     System.exit(r.ok() && r.count(dev.mailfetch.api.MessageOutcome.Kind.DELIVERED) == 1 ? 0 : 1);
   }

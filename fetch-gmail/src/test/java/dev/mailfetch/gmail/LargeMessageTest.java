@@ -20,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,23 +60,29 @@ class LargeMessageTest {
       assertEquals("resumable", gmail.messages(GmailProof.MAILBOX).get(0).uploadType(), GmailProof.uploads(gmail));
       assertTrue(gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() >= 1, () -> "in chunks: " + GmailProof.uploads(gmail));
       System.out.printf(Locale.ROOT,
-          "100 MB under -Xmx64m: into Gmail %.2f s (heap peak %.1f MB, %s), into a Maildir %.2f s (heap peak %.1f MB);"
-              + " Gmail / Maildir %.2f%n",
-          child.ms / 1e3, child.heapPeak / 1e6, GmailProof.uploads(gmail), maildir.ms / 1e3,
-          maildir.heapPeak / 1e6, (double) child.ms / maildir.ms);
+          "100 MB under -Xmx64m: into Gmail %.2f s (%s; %d collections, live heap after them at most %d MB, at most %d MB"
+              + " before one), into a Maildir %.2f s (%d collections, at most %d MB live, %d MB before); Gmail / Maildir"
+              + " %.2f%n",
+          child.ms / 1e3, GmailProof.uploads(gmail), child.collections, child.afterGc, child.beforeGc, maildir.ms / 1e3,
+          maildir.collections, maildir.afterGc, maildir.beforeGc, (double) child.ms / maildir.ms);
     }
   }
+
+  /** A collection in {@code -Xlog:gc}: the heap before and after it, in MB. */
+  private static final Pattern GC = Pattern.compile(" (\\d+)M->(\\d+)M\\(\\d+M\\)");
 
   private static final class Child {
     int exit;
     long ms;
-    long heapPeak;
+    int collections;
+    long beforeGc;
+    long afterGc;
     final List<String> lines = new ArrayList<>();
   }
 
   private static Child run(FakePop3Server pop3, FakeGmailServer gmail, String... where) throws Exception {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-cp", System.getProperty("java.class.path"), LargeMessageChild.class.getName(), Integer.toString(pop3.port())));
     command.add(where[0]);
     if (where[0].equals("gmail")) {
@@ -91,9 +99,13 @@ class LargeMessageTest {
       while ((line = out.readLine()) != null) {
         c.lines.add(line);
         if (line.startsWith("fetched ")) {
-          String[] f = line.split(" ");
-          c.ms = Long.parseLong(f[1]);
-          c.heapPeak = Long.parseLong(f[3]);
+          c.ms = Long.parseLong(line.split(" ")[1]);
+        }
+        Matcher gc = GC.matcher(line);
+        if (gc.find()) {
+          c.collections++;
+          c.beforeGc = Math.max(c.beforeGc, Long.parseLong(gc.group(1)));
+          c.afterGc = Math.max(c.afterGc, Long.parseLong(gc.group(2)));
         }
       }
     }
