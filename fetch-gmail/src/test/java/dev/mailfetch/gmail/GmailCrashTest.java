@@ -69,6 +69,7 @@ class GmailCrashTest {
     System.out.println("Gmail crash test: seed " + SEED + " (-Dmailfetch.gmail.crash.seed=" + SEED + " repeats it)");
     Random random = new Random(SEED);
     ProofMailbox mailbox = ProofMailbox.generate(SEED, MESSAGES, WITHOUT_MESSAGE_ID);
+    System.out.println("Gmail crash test: the mailbox: " + mailbox);
     Report report = new Report();
     report.messages = mailbox.messages().size();
     report.withoutMessageId = mailbox.withoutMessageId();
