@@ -4,12 +4,15 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.testkit.MessageSinkContract;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
+import dev.mailfetch.testkit.gmail.GmailLabel;
 import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -43,14 +46,13 @@ class GmailImportSinkContractTest extends MessageSinkContract {
         return stored(sink, key).map(StoredMessage::bytes);
       }
 
-      /**
-       * Empty: the contract's label checks include {@code addLabels}, which needs Gmail's {@code
-       * messages.modify}, and the fake Gmail has none (docs/gmail-fake.md). Labels and archive are
-       * checked against the fake by {@code GmailImportSinkTest}.
-       */
+      /** The user labels Gmail files the message under, by name (INBOX, UNREAD and the other system ones left out). */
       @Override
       public Optional<Set<String>> labels(DeliveryKey key) {
-        return Optional.empty();
+        Map<String, String> names = gmail.labels(ME).stream().filter(l -> !l.system())
+            .collect(Collectors.toMap(GmailLabel::id, GmailLabel::name));
+        return Optional.of(stored(sink, key).map(m -> m.labelIds().stream().filter(names::containsKey)
+            .map(names::get).collect(Collectors.toSet())).orElse(Set.of()));
       }
     };
   }

@@ -139,6 +139,21 @@ class GmailImportSinkTest {
     }
   }
 
+  @Test
+  void addLabels_withTheNarrowScopes_answersFalse_andTheSinkGoesOn() throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      rig.tokens = new FakeTokens(rig.gmail, GmailRig.ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
+          FakeGmailServer.SCOPE_READONLY);
+      try (GmailImportSink sink = rig.sink().build()) {
+        deliver(sink, "1", Set.of());
+        assertFalse(sink.addLabels(DeliveryKey.of("x@y", "1"), Set.of("Extra")),
+            "gmail.modify not granted: the labels are not added");
+        deliver(sink, "2", Set.of()); // and the sink goes on
+      }
+      assertEquals(2, rig.inGmail().size());
+    }
+  }
+
   private static void deliver(GmailImportSink sink, String uid, Set<String> labels) throws IOException {
     Delivery d = sink.begin(new Envelope("x@y", uid, 0, labels, false));
     d.write(ByteBuffer.wrap(GmailRig.message(Integer.parseInt(uid))));

@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -413,10 +412,5 @@ public final class ImportCore {
     }
     // else the intent stays open: a new try, now or after a restart, first asks Gmail for the message
     refusals.add(key, e);
-  }
-
-  /** Whether {@code address} names the configured mailbox (for the checkup). */
-  static boolean sameMailbox(String a, String b) {
-    return a.trim().toLowerCase(Locale.ROOT).equals(b.trim().toLowerCase(Locale.ROOT));
   }
 }

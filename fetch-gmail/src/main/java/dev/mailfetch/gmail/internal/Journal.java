@@ -108,6 +108,8 @@ public final class Journal implements Closeable {
       lc.close();
       throw new FetchException(FetchError.CONFIGURATION, "another Gmail sink uses the journal directory " + dir
           + " right now; two at once could import a message twice", null, null, Remedy.of(
+              "Let the other mailfetch delivering to this Gmail address finish first (or stop it): one run at a time"
+                  + " per Gmail address and state directory.",
               "Close the other sink of " + dir + " first, or give each sink a directory of its own"
                   + " (GmailImportSink.Builder.journalDirectory)."));
     }
@@ -164,8 +166,10 @@ public final class Journal implements Closeable {
     if (!header[1].equalsIgnoreCase(mailbox)) {
       throw new FetchException(FetchError.CONFIGURATION, "the Gmail journal " + file + " belongs to " + header[1]
           + ", not to " + mailbox + "; its records would answer for the wrong mailbox", null, null, Remedy.of(
+              "Move " + dir + " aside if " + mailbox + " is the address you meant: each Gmail address keeps a"
+                  + " journal of its own.",
               "Give the sink of " + mailbox + " a journal directory of its own"
-                  + " (GmailImportSink.Builder.journalDirectory, --gmail-journal)."));
+                  + " (GmailImportSink.Builder.journalDirectory)."));
     }
     for (int n = 1; n <= lastGood; n++) {
       String[] rec = parsed.get(n);

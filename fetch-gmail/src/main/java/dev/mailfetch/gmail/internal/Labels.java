@@ -26,7 +26,6 @@ final class Labels {
 
   private final GmailApi api;
   private final Map<String, String> idByName = new ConcurrentHashMap<>();
-  private final Map<String, String> nameById = new ConcurrentHashMap<>();
   private final Map<String, Object> creationLocks = new ConcurrentHashMap<>();
   private volatile boolean listed;
 
@@ -94,12 +93,6 @@ final class Labels {
     }
   }
 
-  /** The names of labels by their ids (for reading back what a message carries). */
-  Optional<String> nameOf(String id) throws IOException {
-    listOnce();
-    return Optional.ofNullable(nameById.get(id));
-  }
-
   private void listOnce() throws IOException {
     if (!listed) {
       synchronized (this) {
@@ -123,6 +116,5 @@ final class Labels {
 
   private void remember(String id, String name) {
     idByName.put(norm(name), id);
-    nameById.put(id, name);
   }
 }

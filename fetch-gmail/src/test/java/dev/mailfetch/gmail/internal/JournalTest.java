@@ -69,6 +69,35 @@ class JournalTest {
   }
 
   @Test
+  void aJournalCutAtAnyByte_opensWithoutDamage_andKeepsEveryWholeRecordBeforeTheCut() throws IOException {
+    Path full = dir.resolve("full");
+    try (Journal j = Journal.open(full, ME, 100)) {
+      for (int i = 0; i < 4; i++) {
+        j.intent(key(i), "<m" + i + "@x>", i);
+        j.answered(key(i), "id" + i);
+      }
+    }
+    byte[] all = Files.readAllBytes(full.resolve(Journal.FILE));
+    for (int cut = 0; cut <= all.length; cut++) {
+      Path d = dir.resolve("cut" + cut);
+      Files.createDirectories(d);
+      Files.write(d.resolve(Journal.FILE), java.util.Arrays.copyOf(all, cut));
+      int wholeLines = 0;
+      for (int i = 0; i < cut; i++) {
+        wholeLines += all[i] == '\n' ? 1 : 0;
+      }
+      try (Journal j = Journal.open(d, ME, 100)) {
+        for (int i = 0; i < 4; i++) {
+          boolean answerWhole = wholeLines >= 1 + 2 * (i + 1); // the header, then intent and answer of each
+          assertEquals(answerWhole ? Optional.of("id" + i) : Optional.empty(), j.gmailId(key(i)), "cut at " + cut);
+          boolean intentOnly = wholeLines == 1 + 2 * i + 1;
+          assertEquals(intentOnly, j.inDoubtAtOpen().containsKey(key(i)), "cut at " + cut);
+        }
+      }
+    }
+  }
+
+  @Test
   void aGarbledLastLine_orZerosAfterIt_isATornWrite_notDamage() throws IOException {
     try (Journal j = Journal.open(dir, ME, 100)) {
       j.intent(key(1), "<one@x>", 10);
