@@ -7,19 +7,13 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.Retention;
-import dev.mailfetch.api.UidRecord;
-import dev.mailfetch.api.UidStore;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * The process {@link GmailCrashTest} kills: fetches from a POP3 server on loopback into the fake
@@ -27,8 +21,9 @@ import java.util.Set;
  * one session of at most {@code perSession} messages after another until the server lists
  * nothing (as a poll would), printing a line per engine event so the parent can choose a moment
  * to send SIGKILL. Arguments: POP3 port, the fake Gmail's base URI, the sink's journal directory,
- * the UID store's directory, messages per session, quota units per second, parallel imports. The
- * POP3 password and the access token come from the environment, never the command line.
+ * the UID store's directory (a {@code JournalUidStore} as a user's, header fingerprints and all),
+ * messages per session, quota units per second, parallel imports. The POP3 password and the
+ * access token come from the environment, never the command line.
  */
 public final class GmailCrashChild {
   private GmailCrashChild() {}
@@ -86,8 +81,7 @@ public final class GmailCrashChild {
         JournalUidStore store = JournalUidStore.open(state)) {
       out.println("ready");
       out.flush();
-      UidStore uids = Boolean.getBoolean("mailfetch.gmail.crash.fingerprints") ? store : new WithoutFingerprints(store);
-      Fetcher fetcher = Fetcher.builder().source(source).sink(sink).uidStore(uids)
+      Fetcher fetcher = Fetcher.builder().source(source).sink(sink).uidStore(store)
           .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5)
           .limits(FetchLimits.builder().maxMessagesPerRun(perSession).build()).listener(events).build();
       while (true) {
@@ -108,52 +102,5 @@ public final class GmailCrashChild {
     out.println("done after " + sessions + " sessions");
     out.flush();
     System.exit(0);
-  }
-
-  /**
-   * The journal store without its header fingerprints: a workaround for an engine bug, not part of
-   * what is proven. With fingerprints, a mailbox fetched in delete mode over several sessions sets
-   * off the engine's check for a server that numbered its messages anew (quirk Q26), because the
-   * UIDs the engine itself deleted count as vanished; a new message whose header section is that of
-   * one delivered and deleted earlier (a second copy of the same mail) is then taken for it, marked
-   * delivered and deleted without being delivered. Reported; {@code
-   * -Dmailfetch.gmail.crash.fingerprints=true} runs the test with the store as it is.
-   */
-  static final class WithoutFingerprints implements UidStore {
-    private final UidStore store;
-
-    WithoutFingerprints(UidStore store) {
-      this.store = store;
-    }
-
-    @Override
-    public Optional<UidRecord> get(String uid) throws IOException {
-      return store.get(uid);
-    }
-
-    @Override
-    public void put(UidRecord record) throws IOException {
-      store.put(record);
-    }
-
-    @Override
-    public Optional<Instant> firstRun() throws IOException {
-      return store.firstRun();
-    }
-
-    @Override
-    public void recordFirstRun(Instant at) throws IOException {
-      store.recordFirstRun(at);
-    }
-
-    @Override
-    public Set<String> retainListed(Set<String> listed, Instant now) throws IOException {
-      return store.retainListed(listed, now);
-    }
-
-    @Override
-    public void sync() throws IOException {
-      store.sync();
-    }
   }
 }
