@@ -253,6 +253,15 @@ final class GmailApi {
     return retrying(what, units, req, beforeRetry, a -> a);
   }
 
+  /** One exchange, its units charged by the limiter until a window after it ended, however it ended. */
+  private Answer exchangeCharged(Request req, String token, int maxBody, int units) throws IOException {
+    try {
+      return exchange(req.build(token), maxBody);
+    } finally {
+      limiter.answered(units);
+    }
+  }
+
   <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok)
       throws IOException {
     return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
@@ -289,7 +298,7 @@ final class GmailApi {
       }
       Answer a;
       try {
-        a = exchange(req.build(token), maxBody);
+        a = exchangeCharged(req, token, maxBody, units);
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
         rateLimited = false;

@@ -76,9 +76,7 @@ public final class ImportCore {
     this.config = config;
     this.journal = journal;
     this.clock = clock;
-    double perSecond = Math.max(1, (config.quotaUnits() - GmailApi.IMPORT_UNITS) * 0.98)
-        / (config.quotaWindow().toNanos() / 1e9);
-    this.api = new GmailApi(config, new RateLimiter(perSecond, GmailApi.IMPORT_UNITS, clock), clock);
+    this.api = new GmailApi(config, new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(), clock), clock);
     this.inDoubt = new InDoubt(api, journal, config.searchSettleTime().toMillis(), clock);
     this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
