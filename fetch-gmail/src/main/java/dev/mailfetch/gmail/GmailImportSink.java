@@ -252,9 +252,11 @@ public final class GmailImportSink implements MessageSink {
      * The per-user quota the sink keeps under: at most {@code units} of Gmail's quota units in any
      * window of {@code window} (an import costs 25, a search 5, a label creation 5, a label listing
      * or a profile read 1). 6,000 a minute by default: Gmail's reference gives 6,000 units a minute
-     * per user for Cloud projects made since May 2026 (15,000 for older ones). The sink paces its
-     * requests evenly at 98% of what the window allows, less one import's 25 units, so no window
-     * ever holds more than {@code units}, whenever it starts.
+     * per user for Cloud projects made since May 2026 (15,000 for older ones). The sink charges
+     * each request's units from when it is sent until a full window after its answer came back, and
+     * sends none that would make the charges held exceed {@code units}; Gmail counts a request
+     * somewhere between those two moments, so no window of Gmail's ever holds more than {@code
+     * units}, wherever it starts and however late requests arrive.
      *
      * @throws IllegalArgumentException unless {@code units} is from 50 to 100,000,000 and {@code
      *     window} from 1 second to 1 day
@@ -276,8 +278,8 @@ public final class GmailImportSink implements MessageSink {
      * The per-user quota in units a second, kept in every window of one second (and so of any
      * longer window too): {@code quota(Math.round(units), Duration.ofSeconds(1))}. For a quota
      * counted over a second, as a test's fake may count it; Gmail counts over a minute, for which
-     * {@link #quota} with a minute wastes less (the one import a window may begin with is a smaller
-     * part of a minute's units).
+     * {@link #quota} with a minute wastes less (each window is longer by a round trip, a smaller
+     * part of a minute than of a second).
      *
      * @throws IllegalArgumentException unless {@code units} is from 50 to 100,000,000
      */

@@ -37,9 +37,8 @@ public final class Checkup {
 
   /** Runs the checks; never throws for what Gmail, the token endpoint or the network does. */
   public List<Finding> run() {
-    GmailApi api = new GmailApi(config, new RateLimiter(Math.max(1, (config.quotaUnits() - 25) * 0.98)
-        / (config.quotaWindow().toNanos() / 1e9), GmailApi.IMPORT_UNITS, RateLimiter.Clock.SYSTEM),
-        RateLimiter.Clock.SYSTEM);
+    GmailApi api = new GmailApi(config, new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(),
+        RateLimiter.Clock.SYSTEM), RateLimiter.Clock.SYSTEM);
     if (token() && account(api) && scopes(api)) {
       labels(api);
     }

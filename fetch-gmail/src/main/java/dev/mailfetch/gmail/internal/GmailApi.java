@@ -255,6 +255,15 @@ final class GmailApi {
     return retrying(what, units, req, beforeRetry, a -> a);
   }
 
+  /** One exchange, its units charged by the limiter until a window after it ended, however it ended. */
+  private Answer exchangeCharged(Request req, String token, int maxBody, int units) throws IOException {
+    try {
+      return exchange(req.build(token), maxBody);
+    } finally {
+      limiter.answered(units);
+    }
+  }
+
   <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok)
       throws IOException {
     return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
@@ -270,6 +279,7 @@ final class GmailApi {
     boolean rateLimited = false;
     boolean uncertain = false;
     int connectFailures = 0;
+    IOException lastCause = null; // kept as the cause, so the engine can tell "does not answer" from the rest
     while (true) {
       if (uncertain && beforeRetry != null) {
         Optional<T> settled = beforeRetry.check();
@@ -284,7 +294,7 @@ final class GmailApi {
         if (!limiter.acquire(units, start + budget)) {
           // Gmail's Retry-After (met by another request, maybe) holds every request past this one's budget
           throw giveUp(what, "Gmail asked every request for " + config.mailbox() + " to wait (Retry-After) until past"
-              + " that" + (lastProblem == null ? "" : "; before: " + lastProblem), true);
+              + " that" + (lastProblem == null ? "" : "; before: " + lastProblem), true, lastCause);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -292,7 +302,7 @@ final class GmailApi {
       }
       Answer a;
       try {
-        a = exchange(req.build(token), maxBody);
+        a = exchangeCharged(req, token, maxBody, units);
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
         if (++connectFailures >= CONNECT_ATTEMPTS) {
@@ -301,6 +311,7 @@ final class GmailApi {
           throw new FetchException(FetchError.SINK_FAILED, "Gmail could not be reached at " + config.apiBase().getHost()
               + " after " + CONNECT_ATTEMPTS + " attempts while " + what + ": " + reason(e), e);
         }
+        lastCause = e;
         rateLimited = false;
         a = null;
       } catch (InterruptedIOException e) {
@@ -310,11 +321,13 @@ final class GmailApi {
           throw e;
         }
         lastProblem = "the connection to Gmail failed (" + reason(e) + ")";
+        lastCause = e;
         rateLimited = false;
         uncertain = true;
         a = null;
       }
       if (a != null) {
+        lastCause = null; // Gmail answered: what failed last is in its answer, not the connection
         int s = a.status();
         if (s / 100 == 2 || s == 308) {
           try {
@@ -374,7 +387,7 @@ final class GmailApi {
       long delay = Backoff.delayNanos(retries, retryAfter);
       long spent = clock.nanoTime() - start;
       if (spent + delay > budget) {
-        throw giveUp(what, lastProblem, rateLimited);
+        throw giveUp(what, lastProblem, rateLimited, lastCause);
       }
       log.debug("retrying {} for {} in {} ms: {}", what, config.mailbox(), delay / 1_000_000, lastProblem);
       try {
@@ -386,14 +399,14 @@ final class GmailApi {
     }
   }
 
-  private FetchException giveUp(String what, String lastProblem, boolean rateLimited) {
+  private FetchException giveUp(String what, String lastProblem, boolean rateLimited, IOException cause) {
     String budget = words(config.retryBudget());
     if (rateLimited) {
       return new FetchException(FetchError.QUOTA_EXCEEDED, "Gmail kept asking to slow down for longer than mailfetch"
-          + " waits (" + budget + ") while " + what + ": " + lastProblem);
+          + " waits (" + budget + ") while " + what + ": " + lastProblem, cause);
     }
     return new FetchException(FetchError.SINK_FAILED, "Gmail could not be reached, or kept failing, for longer than"
-        + " mailfetch retries (" + budget + ") while " + what + ": " + lastProblem, null, null, Remedy.of(
+        + " mailfetch retries (" + budget + ") while " + what + ": " + lastProblem, null, cause, Remedy.of(
             "Check the network between this machine and Gmail, then run again: the message stays on the server.",
             "Check the network between this machine and Gmail (or raise GmailImportSink.Builder.retryBudget), then"
                 + " run again: the message stays on the server."));

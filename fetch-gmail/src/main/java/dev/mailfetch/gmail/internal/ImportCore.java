@@ -76,10 +76,8 @@ public final class ImportCore {
     this.config = config;
     this.journal = journal;
     this.clock = clock;
-    double perSecond = Math.max(1, (config.quotaUnits() - GmailApi.IMPORT_UNITS) * 0.98)
-        / (config.quotaWindow().toNanos() / 1e9);
-    this.api = new GmailApi(config, new RateLimiter(perSecond, GmailApi.IMPORT_UNITS, clock), clock);
-    this.inDoubt = new InDoubt(api, config.searchSettleTime().toMillis(), clock);
+    this.api = new GmailApi(config, new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(), clock), clock);
+    this.inDoubt = new InDoubt(api, journal, config.searchSettleTime().toMillis(), clock);
     this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
     this.spoolDir = config.journalDirectory().resolve("spool");
@@ -196,7 +194,7 @@ public final class ImportCore {
             + " history id, so Gmail cannot be asked whether it has it: it is imported again when delivered again,"
             + " and may then be there twice (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
       }
-      Optional<String> held = inDoubt.find(in);
+      Optional<String> held = inDoubt.find(d.getKey(), in);
       if (held.isPresent()) {
         journal.answered(d.getKey(), held.get());
       } else {
@@ -467,7 +465,7 @@ public final class ImportCore {
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
       refreshHistoryMark();
       mayBeInGmail = true;
-      String gmailId = upload.importMessage(what, spool, labelIds, intent, inDoubt);
+      String gmailId = upload.importMessage(what, spool, labelIds, key, intent, inDoubt);
       journal.answered(key, gmailId);
     } catch (FetchException e) {
       refused(key, e, mayBeInGmail && e.error() != FetchError.SINK_REJECTED);

@@ -1,5 +1,6 @@
 package dev.mailfetch.gmail.internal;
 
+import dev.mailfetch.api.DeliveryKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * instead; it is an index that may lag, so "not found" counts only once the intent is older than
  * the settle time, and before that the search is asked again with back-off. A message without a
  * Message-ID cannot be searched for: then Gmail's answer is taken as "absent".
+ *
+ * <p>A Message-ID is not a message: a mailbox may hold two different messages, or two copies of
+ * one, with one Message-ID, and without a dedup policy each is delivered. So a candidate is never
+ * taken when the journal records it as the answer for another delivery, or another import in doubt
+ * of this sink already claimed it ({@link #claims}: two copies in doubt need two Gmail messages);
+ * and where its bytes can be fetched (the intent's size up to {@link #RAW_MATCH_MAX}) a Message-ID
+ * match whose bytes differ from the SHA-256 the intent recorded is another message.
  */
 final class InDoubt {
   private static final Logger log = LoggerFactory.getLogger(InDoubt.class);
@@ -39,6 +48,9 @@ final class InDoubt {
   private static final int CACHE = 10_000;
 
   private final GmailApi api;
+  private final Journal journal;
+  /** Gmail id → the delivery an import in doubt settled on it: one Gmail message settles one delivery. */
+  private final Map<String, DeliveryKey> claims = new ConcurrentHashMap<>();
   private final long settleMillis;
   private final RateLimiter.Clock clock;
   /** Gmail id → its Message-ID ("" for none), its size estimate, its bytes' SHA-256: asked once each. */
@@ -46,8 +58,9 @@ final class InDoubt {
   private final Map<String, Long> sizes = lru();
   private final Map<String, String> digests = lru();
 
-  InDoubt(GmailApi api, long settleMillis, RateLimiter.Clock clock) {
+  InDoubt(GmailApi api, Journal journal, long settleMillis, RateLimiter.Clock clock) {
     this.api = api;
+    this.journal = journal;
     this.settleMillis = settleMillis;
     this.clock = clock;
   }
@@ -63,34 +76,72 @@ final class InDoubt {
     });
   }
 
-  /** Gmail's id of the message the intent was for, if Gmail holds it; empty if it does not. */
-  Optional<String> find(Journal.Intent in) throws IOException {
+  /**
+   * Gmail's id of the message the intent of {@code key} was for, if Gmail holds it; empty if it
+   * does not. The id answered is claimed for {@code key}: no other delivery is settled by it.
+   */
+  Optional<String> find(DeliveryKey key, Journal.Intent in) throws IOException {
     if (in.historyId() >= 0) {
       Optional<List<String>> added = api.messagesAddedSince(in.historyId());
       if (added.isPresent()) {
-        return match(added.get(), in);
+        return match(added.get(), key, in);
       }
       log.info("Gmail keeps no history back to {}: an import in doubt is looked up by the search instead",
           in.historyId());
     }
-    return search(in);
+    return search(key, in);
   }
 
-  private Optional<String> match(List<String> candidates, Journal.Intent in) throws IOException {
+  private Optional<String> match(List<String> candidates, DeliveryKey key, Journal.Intent in) throws IOException {
     String wanted = in.messageId() == null ? null : bare(in.messageId());
     for (int i = candidates.size() - 1; i >= 0; i--) { // the newest first: the import in doubt is recent
       String id = candidates.get(i);
+      if (takenByAnother(id, key)) {
+        continue;
+      }
+      boolean same;
       if (wanted != null) {
         String got = messageIdOf(id);
-        if (got != null && bare(got).equals(wanted)) {
-          return Optional.of(id);
-        }
-      } else if (in.sha256() != null && in.size() <= RAW_MATCH_MAX && plausible(id, in.size())
-          && in.sha256().equals(digestOf(id))) {
+        same = got != null && bare(got).equals(wanted) && sameBytesAsFarAsKnown(id, in);
+      } else {
+        same = in.sha256() != null && in.size() <= RAW_MATCH_MAX && plausible(id, in.size())
+            && in.sha256().equals(digestOf(id));
+      }
+      if (same && claim(id, key)) {
         return Optional.of(id);
       }
     }
     return Optional.empty();
+  }
+
+  private boolean takenByAnother(String id, DeliveryKey key) {
+    DeliveryKey claimant = claims.get(id);
+    if (claimant != null && !claimant.equals(key)) {
+      return true;
+    }
+    Optional<DeliveryKey> owner = journal.deliveryOf(id);
+    return owner.isPresent() && !owner.get().equals(key);
+  }
+
+  private boolean claim(String id, DeliveryKey key) {
+    DeliveryKey before = claims.putIfAbsent(id, key);
+    return (before == null || before.equals(key)) && !takenByAnother(id, key);
+  }
+
+  /**
+   * A candidate with the Message-ID is this message unless its bytes, where they can be had, differ
+   * from those the intent recorded. Bytes that cannot be had (a large message, an intent of an
+   * earlier journal, a raw answer Gmail does not give) leave the Message-ID to decide.
+   */
+  private boolean sameBytesAsFarAsKnown(String id, Journal.Intent in) throws IOException {
+    if (in.sha256() == null || in.size() > RAW_MATCH_MAX) {
+      return true;
+    }
+    if (!plausible(id, in.size())) {
+      return false;
+    }
+    String d = digestOf(id);
+    return d.isEmpty() || d.equals(in.sha256());
   }
 
   private String messageIdOf(String id) throws IOException {
@@ -156,15 +207,17 @@ final class InDoubt {
     return d;
   }
 
-  private Optional<String> search(Journal.Intent in) throws IOException {
+  private Optional<String> search(DeliveryKey key, Journal.Intent in) throws IOException {
     if (in.messageId() == null) {
       return Optional.empty(); // nothing to search for: the window docs/gmail.md describes
     }
     long wait = 1000;
     while (true) {
       List<String> ids = api.findByMessageId(in.messageId());
-      if (!ids.isEmpty()) {
-        return Optional.of(ids.get(0));
+      for (String id : ids) {
+        if (!takenByAnother(id, key) && sameBytesAsFarAsKnown(id, in) && claim(id, key)) {
+          return Optional.of(id);
+        }
       }
       long age = System.currentTimeMillis() - in.atMillis();
       if (in.atMillis() <= 0 || age >= settleMillis) {

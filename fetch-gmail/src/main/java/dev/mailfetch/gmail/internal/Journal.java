@@ -404,6 +404,19 @@ public final class Journal implements Closeable {
     return Optional.ofNullable(answers.get(key));
   }
 
+  /**
+   * The delivery the journal records {@code gmailId} as the answer for, if it remembers one: a
+   * Gmail message that is one delivery's is never another's (see InDoubt).
+   */
+  public synchronized Optional<DeliveryKey> deliveryOf(String gmailId) {
+    for (Map.Entry<DeliveryKey, String> a : answers.entrySet()) {
+      if (a.getValue().equals(gmailId)) {
+        return Optional.of(a.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Whether an intent for {@code key} has no answer yet. */
   public synchronized boolean isOpen(DeliveryKey key) {
     return open.containsKey(key);

@@ -1,5 +1,6 @@
 package dev.mailfetch.gmail.internal;
 
+import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.ByteArrayInputStream;
@@ -53,13 +54,14 @@ final class Upload {
    * Imports the message and returns Gmail's id for it.
    *
    * @param what the message, in words ("message 12 of alice@example.org")
+   * @param key the delivery: a Gmail message another delivery holds is never taken for it
    * @param intent the intent journalled for it: how Gmail is asked whether an earlier try reached it
    * @throws FetchException of {@code SINK_REJECTED} with Gmail's reason when Gmail refused it; of
    *     the destination's code when Gmail as a whole failed
    */
-  String importMessage(String what, Spool spool, List<String> labelIds, Journal.Intent intent, boolean inDoubt)
-      throws IOException {
-    GmailApi.BeforeRetry<String> alreadyThere = () -> this.inDoubt.find(intent);
+  String importMessage(String what, Spool spool, List<String> labelIds, DeliveryKey key, Journal.Intent intent,
+      boolean inDoubt) throws IOException {
+    GmailApi.BeforeRetry<String> alreadyThere = () -> this.inDoubt.find(key, intent);
     if (inDoubt) {
       Optional<String> there = alreadyThere.check();
       if (there.isPresent()) {
