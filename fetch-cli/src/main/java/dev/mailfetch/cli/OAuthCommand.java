@@ -91,6 +91,10 @@ final class OAuthCommand implements Callable<Integer> {
   @Option(names = "--token-endpoint", paramLabel = "URL", hidden = true)
   String tokenEndpoint;
 
+  /** For tests against a fake: Gmail's API, where the account that signed in is read (on this machine only). */
+  @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
+  String gmailApi;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -99,7 +103,7 @@ final class OAuthCommand implements Callable<Integer> {
 
   /** What the arguments ask for, checked. */
   record Request(String provider, String tenant, String address, boolean pop3, Path tokenFile, boolean defaultFile,
-      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint) {}
+      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint, URI gmailApi) {}
 
   @Override
   public Integer call() throws Exception {
@@ -172,7 +176,8 @@ final class OAuthCommand implements Callable<Integer> {
       throw bad("--tenant " + tenant + ": " + e.getMessage().replace("the Microsoft tenant must be", "write"));
     }
     return new Request(p, t, a, forPop3, file, tokenFile == null, id, secret, port == null ? 0 : port,
-        waitSeconds == null ? 300 : waitSeconds, auth, token);
+        waitSeconds == null ? 300 : waitSeconds, auth, token,
+        gmailApi == null ? GmailOptions.GMAIL_API : GmailOptions.loopback(spec, "--gmail-api", gmailApi));
   }
 
   /**

@@ -50,7 +50,7 @@ final class OAuthFlow {
     makeDirectory(r.tokenFile());
     OAuthAuthorization auth = OAuthAuthorization.builder().endpoints(endpoints(r)).clientId(r.clientId())
         .clientSecret(r.clientSecret()).scopes(scopes(r)).account(r.address()).port(r.port())
-        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).build();
+        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).gmailApi(r.gmailApi()).build();
     OAuthTokenFile grant;
     try (OAuthAuthorization.Pending p = start(auth)) {
       out.println("Open this address in a browser and sign in as " + r.address() + ":");
