@@ -433,6 +433,29 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
+  /**
+   * The files this account's authorizations are read from (the Gmail token file of --to gmail:,
+   * the POP3 grant of --oauth-grant-file): a poll checks a paused account again when one of them
+   * is replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
+   */
+  List<Path> authorizationFiles() {
+    List<Path> files = new ArrayList<>();
+    if (server.secret != null && server.secret.grantFile != null) {
+      files.add(GmailOptions.expand(env, server.secret.grantFile));
+    }
+    int colon = to.indexOf(':');
+    if (colon > 0 && to.substring(0, colon).equalsIgnoreCase("gmail")) {
+      try {
+        String address = GmailOptions.address(to.substring(colon + 1));
+        files.add(gmail.tokenFile != null ? GmailOptions.expand(env, gmail.tokenFile)
+            : GmailOptions.directory(env, address).resolve("token"));
+      } catch (IllegalArgumentException e) {
+        // not an address: the account was not opened
+      }
+    }
+    return files;
+  }
+
   private Destination place() {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
