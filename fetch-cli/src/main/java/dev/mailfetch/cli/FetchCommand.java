@@ -230,10 +230,10 @@ final class FetchCommand implements Callable<Integer> {
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
+    dev.mailfetch.api.LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
     Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
-    dev.mailfetch.api.LabelPolicy labels = labelPolicy();
     FetchLimits limits = limits();
     checkDedupName();
     ServerOptions.Url typed = ServerOptions.parse(url);
@@ -546,7 +546,12 @@ final class FetchCommand implements Callable<Integer> {
 
   private dev.mailfetch.api.LabelPolicy labelPolicy() {
     LabelRules.Builder b = LabelRules.builder().archive(archive);
+    boolean gmailLabels = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
     for (String label : labels) {
+      String refused = gmailLabels ? GmailLabelNames.problem(label) : null;
+      if (refused != null) {
+        throw bad("--label \"" + dev.mailfetch.api.FetchException.escape(label) + "\": " + refused);
+      }
       try {
         b.label(label);
       } catch (IllegalArgumentException e) {
@@ -557,6 +562,11 @@ final class FetchCommand implements Callable<Integer> {
       String wrong = LabelRuleWords.problem(rule);
       if (wrong != null) {
         throw bad("--label-rule " + rule + ": " + wrong);
+      }
+      String ruled = gmailLabels ? GmailLabelNames.ofRule(rule) : null;
+      String refused = ruled == null || ruled.isBlank() ? null : GmailLabelNames.problem(ruled);
+      if (refused != null) {
+        throw bad("--label-rule " + rule + ": " + refused);
       }
       try {
         b.rule(rule);

@@ -108,6 +108,36 @@ class GmailArgumentsTest {
   }
 
   @Test
+  void gmailsSystemLabels_inAnyCase_areBadArguments_whenTheOptionsAreRead_namingWhatToType() throws IOException {
+    String grant = grant().toString();
+    for (String name : new String[] {"Trash", "SPAM", "sent", "Draft", "chat"}) {
+      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", name);
+      assertBadArgument(mailfetch(args), "is Gmail's own " + name.toUpperCase(java.util.Locale.ROOT) + " label", args);
+      FetchCommandTest.Run r = mailfetch(args);
+      assertTrue(r.err().contains("\"Fetched/" + name + "\"") && r.err().contains("--archive"), r.err());
+    }
+    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule",
+        "List-Id~junk=Spam");
+    assertBadArgument(mailfetch(rule), "--label-rule List-Id~junk=Spam: \"Spam\" is Gmail's own SPAM label", rule);
+    // into files, Trash is a label like any other: no refusal of its own
+    String[] files = fetch("--to", "maildir:" + tmp.resolve("Mail"), "--label", "Trash", "--timeout", "1");
+    assertFalse(mailfetch(files).err().contains("Gmail's own"));
+  }
+
+  @Test
+  void labelNamesGmailRefuses_emptyPartsAndSlashesAtTheEnds_areBadArguments() throws IOException {
+    String grant = grant().toString();
+    String[][] cases = {{"Work/", "write \"Work\""}, {"a//b", "write \"a/b\""}, {"/Lists", "write \"Lists\""},
+      {"a/ /b", "write \"a/b\""}};
+    for (String[] c : cases) {
+      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", c[0]);
+      assertBadArgument(mailfetch(args), c[1], args);
+    }
+    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule", "From~x=Lists/");
+    assertBadArgument(mailfetch(rule), "--label-rule From~x=Lists/: Gmail refuses", rule);
+  }
+
+  @Test
   void gmailDate_takesHeaderOrReceived() throws IOException {
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-date", "sent");
     assertBadArgument(mailfetch(args), "--gmail-date sent: write header", args);
