@@ -111,7 +111,7 @@ final class FetchCommand implements Callable<Integer> {
 
   @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Leave messages larger than SIZE on"
       + " the server, each named in the report (bytes, or with K, M, G: 1000, 1000000, 1000000000;"
-      + " default 1G, larger than any provider accepts).")
+      + " default 1G, larger than any provider accepts; into Gmail 150 MB, Gmail's limit, and no more).")
   String maxMessageSize;
 
   @Option(names = "--max-listing", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Fetch nothing from a mailbox that lists more"
@@ -168,7 +168,19 @@ final class FetchCommand implements Callable<Integer> {
 
   /** The largest message this command's account fetches, in bytes. */
   long sizeLimit() {
-    return maxMessageSize != null ? size("--max-message-size", maxMessageSize) : DEFAULT_MAX_MESSAGE_SIZE;
+    boolean gmail = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
+    long gmails = dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES;
+    if (maxMessageSize == null) {
+      // Gmail's own limit: a larger message would be downloaded whole at every run, then refused
+      return gmail ? gmails : DEFAULT_MAX_MESSAGE_SIZE;
+    }
+    long v = size("--max-message-size", maxMessageSize);
+    if (gmail && v > gmails) {
+      throw bad("--max-message-size " + maxMessageSize + ": Gmail takes no message above 150 MB (" + gmails
+          + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave the option"
+          + " out: with --to gmail: Gmail's limit is the default");
+    }
+    return v;
   }
 
   /**
@@ -231,6 +243,7 @@ final class FetchCommand implements Callable<Integer> {
     }
     ServerOptions.Account a = server.account(url, spec);
     dev.mailfetch.api.LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
+    sizeLimit(); // and a size Gmail refuses
     Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();

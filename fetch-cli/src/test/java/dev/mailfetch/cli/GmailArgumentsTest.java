@@ -47,6 +47,11 @@ class GmailArgumentsTest {
     return all;
   }
 
+  /** The arguments after the subcommand's name. */
+  private static String[] tail(String[] args) {
+    return java.util.Arrays.copyOfRange(args, 1, args.length);
+  }
+
   private Path grant() throws IOException {
     return Files.writeString(tmp.resolve("grant"), "{}");
   }
@@ -135,6 +140,23 @@ class GmailArgumentsTest {
     }
     String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule", "From~x=Lists/");
     assertBadArgument(mailfetch(rule), "--label-rule From~x=Lists/: Gmail refuses", rule);
+  }
+
+  @Test
+  void intoGmail_theDefaultMessageSizeLimit_isGmails150MB_andALargerOneIsABadArgument() throws IOException {
+    FetchCommand gmail = new FetchCommand();
+    new picocli.CommandLine(gmail).parseArgs(tail(fetch("--to", "gmail:me@gmail.com")));
+    assertEquals(dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES, gmail.sizeLimit());
+    assertEquals(150L * 1024 * 1024, gmail.sizeLimit());
+    FetchCommand files = new FetchCommand();
+    new picocli.CommandLine(files).parseArgs(tail(fetch("--to", "maildir:" + tmp.resolve("Mail"))));
+    assertEquals(FetchCommand.DEFAULT_MAX_MESSAGE_SIZE, files.sizeLimit());
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(),
+        "--max-message-size", "200M");
+    assertBadArgument(mailfetch(args), "--max-message-size 200M: Gmail takes no message above 150 MB", args);
+    FetchCommand smaller = new FetchCommand();
+    new picocli.CommandLine(smaller).parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
+    assertEquals(25_000_000L, smaller.sizeLimit());
   }
 
   @Test
