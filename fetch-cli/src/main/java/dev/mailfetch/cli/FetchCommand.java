@@ -469,7 +469,7 @@ final class FetchCommand implements Callable<Integer> {
     return files;
   }
 
-  private Destination place() {
+  private Destination place() throws FetchException {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
     if (kind.equals("gmail")) {

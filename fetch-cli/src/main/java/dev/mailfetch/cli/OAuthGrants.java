@@ -25,7 +25,8 @@ final class OAuthGrants {
   record Pop3Grant(TokenProvider tokens, AuthorizeAgain again) {}
 
   /** The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}. */
-  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user) {
+  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user)
+      throws FetchException {
     String why = unusable(file);
     String guess = "mailfetch oauth google|microsoft " + user + " --pop3 --token-file " + file
         + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
@@ -44,7 +45,8 @@ final class OAuthGrants {
    * The tokens of {@code file} for delivery into the Gmail {@code address}; {@code again} is the
    * command that writes it anew.
    */
-  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address) {
+  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address)
+      throws FetchException {
     OAuthTokenProvider p = open(spec, option, file, again);
     if (p.grant().endpoints().provider() == OAuthEndpoints.Provider.MICROSOFT) {
       throw bad(spec, option + " " + file + ": a Microsoft authorization; delivery into Gmail needs Google's: "
@@ -58,12 +60,20 @@ final class OAuthGrants {
     return new AuthorizeAgain(again).tokens(p);
   }
 
-  private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again) {
+  private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again)
+      throws FetchException {
     try {
       return OAuthTokenProvider.fromFile(file);
     } catch (FetchException e) {
-      throw bad(spec, option + " " + file + ": " + e.detail() + "; " + e.remedy().commandLine().strip()
-          + (e.remedy().commandLine().contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again));
+      String remedy = e.remedy().commandLine().strip();
+      if (e.detail().contains("too open")) {
+        // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod 600 FILE
+        throw new FetchException(e.error(), option + " " + file + ": " + e.detail(), null, e, dev.mailfetch.api.Remedy
+            .of(remedy + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again),
+            e.remedy().library()));
+      }
+      throw bad(spec, option + " " + file + ": " + e.detail() + (e.detail().endsWith(".") ? " " : ". ") + remedy
+          + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again));
     }
   }
 

@@ -192,14 +192,26 @@ class GmailArgumentsTest {
   }
 
   @Test
-  void aGrantFileOthersMayRead_isRefused_withChmod() throws IOException {
+  void aGrantFileOthersMayRead_isConfiguration78_withChmod_onTheCommandLineAndInAConfigFile() throws IOException {
     Path f = grantFile(tmp.resolve("open.token"), OAuthEndpoints.google(), "me@gmail.com");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", f.toString());
     FetchCommandTest.Run r = mailfetch(args);
-    assertBadArgument(r, "--gmail-token-file " + f, args);
-    assertTrue(r.err().contains("chmod 600"), r.err());
+    assertEquals(78, r.exit(), r.err());
+    assertTrue(r.err().contains("CONFIGURATION") && r.err().contains("--gmail-token-file " + f), r.err());
+    assertTrue(r.err().contains("chmod 600 " + f), r.err());
+    assertFalse(r.err().contains("; Make it"), "a sentence of its own: " + r.err());
     assertFalse(r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
+    Path config = Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
+        "a.url = pop3s://alice@localhost:1", "a.password-env = PW", "a.to = gmail:me@gmail.com",
+        "a.gmail-token-file = " + f, "a.state = " + tmp.resolve("state"), ""));
+    for (String command : new String[] {"fetch", "poll"}) {
+      FetchCommandTest.Run c = command.equals("poll") ? mailfetch("poll", "--config", config.toString(), "--once")
+          : mailfetch("fetch", "--config", config.toString());
+      assertEquals(78, c.exit(), command + ": " + c.err());
+      assertTrue(c.err().contains("chmod 600 " + f), command + ": " + c.err());
+      assertFalse(c.err().contains("Correct what the message names"), command + ": " + c.err());
+    }
   }
 
   @Test
