@@ -150,11 +150,15 @@ final class OAuthCommand implements Callable<Integer> {
       throw bad("which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
           + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/oauth.md says how to make one)");
     } else if (clientFile != null) {
-      String[] client = ClientFile.read(spec, clientFile);
+      String[] client = ClientFile.read(spec, clientFile, p);
       id = client[0];
       secret = client[1];
     } else {
       id = fromEnv("--client-id-env", clientEnv.idEnv);
+      if (p.equals("google") && clientEnv.secretEnv == null) {
+        throw bad("--client-id-env without --client-secret-env: Google's Desktop app clients need their secret too;"
+            + " give --client-secret-env NAME, or --client-file FILE (the JSON Google Cloud's console downloads)");
+      }
       secret = clientEnv.secretEnv == null ? null : fromEnv("--client-secret-env", clientEnv.secretEnv);
     }
     if (port != null && (port < 0 || port > 65535)) {

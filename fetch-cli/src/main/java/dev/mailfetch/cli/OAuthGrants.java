@@ -37,6 +37,14 @@ final class OAuthGrants {
     String provider = p.grant().endpoints().provider().id();
     String again = "mailfetch oauth " + (provider.equals("other") ? "google|microsoft" : provider) + " "
         + p.account().orElse(user) + " --pop3 --token-file " + file;
+    String pop = provider.equals("google") ? dev.mailfetch.gmail.OAuthScopes.GOOGLE_MAIL
+        : provider.equals("microsoft") ? dev.mailfetch.gmail.OAuthScopes.MICROSOFT_POP : null;
+    if (pop != null && p.grant().scopes().stream().noneMatch(pop::equalsIgnoreCase)) {
+      throw bad(spec, option + " " + file + ": the authorization does not allow logging in to POP3 (it grants "
+          + String.join(" ", p.grant().scopes()) + ", not " + pop + (provider.equals("google") ? "; an authorization"
+          + " for --to gmail: cannot log in to Gmail's POP3" : "") + "); authorize POP3 once with: " + again
+          + " (a file of its own if the other is in use)");
+    }
     AuthorizeAgain advice = new AuthorizeAgain(again);
     return new Pop3Grant(advice.tokens(p), advice);
   }
@@ -69,11 +77,13 @@ final class OAuthGrants {
       if (e.detail().contains("too open")) {
         // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod 600 FILE
         throw new FetchException(e.error(), option + " " + file + ": " + e.detail(), null, e, dev.mailfetch.api.Remedy
-            .of(remedy + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again),
+            .of(remedy + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains(
+            "--client") ? "" : " --client-file CLIENT.json")),
             e.remedy().library()));
       }
       throw bad(spec, option + " " + file + ": " + e.detail() + (e.detail().endsWith(".") ? " " : ". ") + remedy
-          + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again));
+          + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains("--client")
+          ? "" : " --client-file CLIENT.json (your OAuth client: docs/oauth.md)")));
     }
   }
 

@@ -53,7 +53,9 @@ class GmailArgumentsTest {
   }
 
   private Path grant() throws IOException {
-    return Files.writeString(tmp.resolve("grant"), "{}");
+    Path f = Files.writeString(tmp.resolve("grant"), "{}");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    return f;
   }
 
   @Test
@@ -157,6 +159,43 @@ class GmailArgumentsTest {
     FetchCommand smaller = new FetchCommand();
     new picocli.CommandLine(smaller).parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
     assertEquals(25_000_000L, smaller.sizeLimit());
+  }
+
+  @Test
+  void aDamagedTokenFile_namesTheWholeCommandThatWritesItAnew_clientIncluded() throws IOException {
+    Files.setPosixFilePermissions(grant(), PosixFilePermissions.fromString("rw-------"));
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "mailfetch oauth google me@gmail.com --token-file " + grant() + " --client-file CLIENT.json",
+        args);
+  }
+
+  @Test
+  void aPop3GrantWithoutAPop3Scope_isABadArgument_beforeConnecting() throws IOException {
+    Path gmailOnly = grantFile(tmp.resolve("gmail.token"), OAuthEndpoints.google(), "me@gmail.com");
+    String[] args = {"fetch", "pop3s://me%40gmail.com@localhost:1", "--oauth-grant-file", gmailOnly.toString(),
+        "--to", "maildir:" + tmp.resolve("Mail")};
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "the authorization does not allow logging in to POP3", args);
+    assertTrue(r.err().contains("https://mail.google.com/") && r.err().contains("mailfetch oauth google me@gmail.com"
+        + " --pop3 --token-file"), r.err());
+  }
+
+  @Test
+  void oauthClients_thatCannotWork_areRefusedUpFront() throws IOException {
+    Path google = Files.writeString(tmp.resolve("client_secret_1.apps.googleusercontent.com.json"),
+        "{\"installed\":{\"client_id\":\"1.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path web = Files.writeString(tmp.resolve("web.json"),
+        "{\"web\":{\"client_id\":\"2.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path token = tmp.resolve("t.token");
+    String[] ms = {"oauth", "microsoft", "bob@outlook.com", "--token-file", token.toString(), "--client-file",
+        google.toString()};
+    assertBadArgument(mailfetch(ms), "a Google OAuth client; Microsoft signs in with an Entra app registration", ms);
+    String[] w = {"oauth", "google", "me@gmail.com", "--client-file", web.toString()};
+    assertBadArgument(mailfetch(w), "a \"Web application\" client", w);
+    String[] noSecret = {"oauth", "google", "me@gmail.com", "--client-id-env", "PW"};
+    assertBadArgument(mailfetch(noSecret), "--client-id-env without --client-secret-env", noSecret);
+    assertFalse(Files.exists(token));
   }
 
   @Test
