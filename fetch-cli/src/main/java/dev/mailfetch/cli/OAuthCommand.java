@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  * fresh access tokens unattended.
  */
 @Command(name = "oauth", mixinStandardHelpOptions = true, sortOptions = false,
+    customSynopsis = {"mailfetch oauth PROVIDER ADDRESS [--pop3] [--token-file FILE] [--client-file FILE |"
+        + " --client-id-env NAME [--client-secret-env NAME]] [--tenant NAME] [--port N] [--wait SECONDS]"},
     description = {"Authorizes mailfetch once for an account at Google or Microsoft: prints an address to open in"
         + " any browser, waits for the answer on 127.0.0.1, and writes the authorization to a file only you may"
         + " read. fetch and poll then get fresh access tokens from it unattended.",
@@ -37,11 +39,11 @@ import picocli.CommandLine.Spec;
 final class OAuthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PROVIDER", arity = "0..1", description = "google or microsoft.")
+  @Parameters(index = "0", paramLabel = "PROVIDER", arity = "0..1", hideParamSyntax = true, description = "google or microsoft (required).")
   String provider;
 
-  @Parameters(index = "1", paramLabel = "ADDRESS", arity = "0..1", description = "The account's e-mail address (the"
-      + " browser asks you to sign in as it).")
+  @Parameters(index = "1", paramLabel = "ADDRESS", arity = "0..1", hideParamSyntax = true, description = "The account's e-mail address (required;"
+      + " the browser asks you to sign in as it).")
   String address;
 
   @Option(names = "--pop3", description = "Authorize logging in to the account's POP3 server (XOAUTH2) rather than"
@@ -80,7 +82,7 @@ final class OAuthCommand implements Callable<Integer> {
   Integer port;
 
   @Option(names = "--wait", paramLabel = "SECONDS", converter = BadArguments.WholeNumber.class, description = "How"
-      + " long to wait for the browser's answer (default 300).")
+      + " long to wait for the browser's answer (default 300, at most 86400: a day).")
   Integer waitSeconds;
 
   /** For tests against a fake: the provider's authorization address (on this machine only). */

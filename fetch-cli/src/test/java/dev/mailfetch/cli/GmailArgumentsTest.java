@@ -199,6 +199,15 @@ class GmailArgumentsTest {
   }
 
   @Test
+  void oauthHelp_showsProviderAndAddressAsRequired_andTheWaitsLimit() {
+    FetchCommandTest.Run r = mailfetch("oauth", "--help");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("mailfetch oauth PROVIDER ADDRESS"), r.out());
+    assertFalse(r.out().contains("[PROVIDER]") || r.out().contains("[ADDRESS]"), r.out());
+    assertTrue(r.out().contains("at most 86400"), r.out());
+  }
+
+  @Test
   void gmailDate_takesHeaderOrReceived() throws IOException {
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-date", "sent");
     assertBadArgument(mailfetch(args), "--gmail-date sent: write header", args);

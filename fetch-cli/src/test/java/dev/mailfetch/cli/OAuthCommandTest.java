@@ -113,7 +113,9 @@ class OAuthCommandTest {
     Path token = tmp.resolve("home/.mailfetch/gmail/" + ME + "/token");
     assertTrue(Files.isRegularFile(token), r.out().toString());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token.getParent())));
+    for (Path d : List.of(token.getParent(), tmp.resolve("home/.mailfetch/gmail"), tmp.resolve("home/.mailfetch"))) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+    }
     String said = r.out() + "" + r.err();
     assertTrue(said.contains("Authorized as " + ME) && said.contains(token.toString()), said);
     assertTrue(said.contains("--to gmail:" + ME), "says what to type next: " + said);
