@@ -172,8 +172,8 @@ final class PollLines implements PollListener {
     if (w != null) {
       w.resumed(account);
     }
-    if (json || once) {
-      return;
+    if (json || once || quiet) {
+      return; // nothing a person must do
     }
     synchronized (this) {
       out.println(TIME.format(Instant.now()) + " " + of(account).name() + ": works again, taken up again");
