@@ -36,9 +36,13 @@ final class AuthorizeAgain {
     this.command = command;
   }
 
-  /** The failure with the command in its advice, where it is one of the authorization's. */
+  /**
+   * The failure with the command in its advice, where it is one of the authorization's: a
+   * CONFIGURATION counts only where it says the token opens another mailbox (a label Gmail refuses,
+   * a journal of another mailbox are not mended by authorizing again).
+   */
   FetchException advise(FetchException e) {
-    return advise(e, true);
+    return advise(e, e.error() == FetchError.CONFIGURATION && String.valueOf(e.detail()).contains("token opens"));
   }
 
   /** As {@link #advise(FetchException)}; {@code configuration}: CONFIGURATION is the authorization's too. */
@@ -84,6 +88,8 @@ final class AuthorizeAgain {
       public String accessToken() throws IOException {
         try {
           return tokens.accessToken();
+        } catch (FetchException e) {
+          throw advise(e, true); // the token provider's CONFIGURATION (its client, its file) is the authorization's
         } catch (IOException e) {
           throw advise(e);
         }

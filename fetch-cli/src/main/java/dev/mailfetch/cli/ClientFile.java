@@ -18,8 +18,12 @@ import picocli.CommandLine.ParameterException;
 final class ClientFile {
   private ClientFile() {}
 
-  /** {client id, client secret or null}, or a bad argument naming --client-file and what is wrong. */
-  static String[] read(CommandSpec spec, Path file) {
+  /**
+   * {client id, client secret or null}, or a bad argument naming --client-file and what is wrong:
+   * also a Google "Web application" client (mailfetch signs in as a Desktop app), and for {@code
+   * microsoft} a Google client file.
+   */
+  static String[] read(CommandSpec spec, Path file, String provider) {
     String option = "--client-file " + file;
     if (Files.isDirectory(file)) {
       throw bad(spec, option + ": a directory, not the client's JSON file");
@@ -29,11 +33,17 @@ final class ClientFile {
     }
     String id = null;
     String secret = null;
+    String kind = null; // the top-level field Google's console wraps the client in: installed or web
     try (JsonParser p = new JsonFactory().createParser(Files.readAllBytes(file))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw bad(spec, option + ": not the JSON of an OAuth client (it holds no object)");
       }
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == JsonToken.FIELD_NAME && kind == null && p.getParsingContext().getParent() != null
+            && p.getParsingContext().getParent().inRoot()
+            && (p.currentName().equals("installed") || p.currentName().equals("web"))) {
+          kind = p.currentName();
+        }
         if (t == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.VALUE_STRING) {
           if (p.currentName().equals("client_id")) {
             id = p.getText();
@@ -51,6 +61,16 @@ final class ClientFile {
     if (id == null || id.isBlank()) {
       throw bad(spec, option + ": holds no client_id; give the file Google Cloud's console downloads for a Desktop"
           + " app client (docs/gmail.md)");
+    }
+    boolean google = kind != null || id.strip().endsWith(".apps.googleusercontent.com");
+    if (provider.equals("microsoft") && google) {
+      throw bad(spec, option + ": a Google OAuth client; Microsoft signs in with an Entra app registration's"
+          + " client id: give it with --client-id-env NAME (docs/oauth.md, \"Microsoft\")");
+    }
+    if ("web".equals(kind)) {
+      throw bad(spec, option + ": a \"Web application\" client, whose sign-in cannot come back to this machine;"
+          + " create a client of type \"Desktop app\" in Google Cloud's console (Clients, Create client) and give"
+          + " the file it downloads (docs/oauth.md)");
     }
     return new String[] {id.strip(), secret == null || secret.isBlank() ? null : secret.strip()};
   }

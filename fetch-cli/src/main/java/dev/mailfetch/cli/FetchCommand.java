@@ -111,7 +111,7 @@ final class FetchCommand implements Callable<Integer> {
 
   @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Leave messages larger than SIZE on"
       + " the server, each named in the report (bytes, or with K, M, G: 1000, 1000000, 1000000000;"
-      + " default 1G, larger than any provider accepts).")
+      + " default 1G, larger than any provider accepts; into Gmail 150 MB, Gmail's limit, and no more).")
   String maxMessageSize;
 
   @Option(names = "--max-listing", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Fetch nothing from a mailbox that lists more"
@@ -168,7 +168,19 @@ final class FetchCommand implements Callable<Integer> {
 
   /** The largest message this command's account fetches, in bytes. */
   long sizeLimit() {
-    return maxMessageSize != null ? size("--max-message-size", maxMessageSize) : DEFAULT_MAX_MESSAGE_SIZE;
+    boolean gmail = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
+    long gmails = dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES;
+    if (maxMessageSize == null) {
+      // Gmail's own limit: a larger message would be downloaded whole at every run, then refused
+      return gmail ? gmails : DEFAULT_MAX_MESSAGE_SIZE;
+    }
+    long v = size("--max-message-size", maxMessageSize);
+    if (gmail && v > gmails) {
+      throw bad("--max-message-size " + maxMessageSize + ": Gmail takes no message above 150 MB (" + gmails
+          + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave the option"
+          + " out: with --to gmail: Gmail's limit is the default");
+    }
+    return v;
   }
 
   /**
@@ -230,10 +242,11 @@ final class FetchCommand implements Callable<Integer> {
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
+    dev.mailfetch.api.LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
+    sizeLimit(); // and a size Gmail refuses
     Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
-    dev.mailfetch.api.LabelPolicy labels = labelPolicy();
     FetchLimits limits = limits();
     checkDedupName();
     ServerOptions.Url typed = ServerOptions.parse(url);
@@ -433,7 +446,30 @@ final class FetchCommand implements Callable<Integer> {
 
   // ---------------------------------------------------------------- the sink and policies
 
-  private Destination place() {
+  /**
+   * The files this account's authorizations are read from (the Gmail token file of --to gmail:,
+   * the POP3 grant of --oauth-grant-file): a poll checks a paused account again when one of them
+   * is replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
+   */
+  List<Path> authorizationFiles() {
+    List<Path> files = new ArrayList<>();
+    if (server.secret != null && server.secret.grantFile != null) {
+      files.add(GmailOptions.expand(env, server.secret.grantFile));
+    }
+    int colon = to.indexOf(':');
+    if (colon > 0 && to.substring(0, colon).equalsIgnoreCase("gmail")) {
+      try {
+        String address = GmailOptions.address(to.substring(colon + 1));
+        files.add(gmail.tokenFile != null ? GmailOptions.expand(env, gmail.tokenFile)
+            : GmailOptions.directory(env, address).resolve("token"));
+      } catch (IllegalArgumentException e) {
+        // not an address: the account was not opened
+      }
+    }
+    return files;
+  }
+
+  private Destination place() throws FetchException {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
     if (kind.equals("gmail")) {
@@ -523,7 +559,12 @@ final class FetchCommand implements Callable<Integer> {
 
   private dev.mailfetch.api.LabelPolicy labelPolicy() {
     LabelRules.Builder b = LabelRules.builder().archive(archive);
+    boolean gmailLabels = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
     for (String label : labels) {
+      String refused = gmailLabels ? GmailLabelNames.problem(label) : null;
+      if (refused != null) {
+        throw bad("--label \"" + dev.mailfetch.api.FetchException.escape(label) + "\": " + refused);
+      }
       try {
         b.label(label);
       } catch (IllegalArgumentException e) {
@@ -534,6 +575,11 @@ final class FetchCommand implements Callable<Integer> {
       String wrong = LabelRuleWords.problem(rule);
       if (wrong != null) {
         throw bad("--label-rule " + rule + ": " + wrong);
+      }
+      String ruled = gmailLabels ? GmailLabelNames.ofRule(rule) : null;
+      String refused = ruled == null || ruled.isBlank() ? null : GmailLabelNames.problem(ruled);
+      if (refused != null) {
+        throw bad("--label-rule " + rule + ": " + refused);
       }
       try {
         b.rule(rule);

@@ -36,8 +36,9 @@ final class GmailCheckup {
     }
     Set<String> labels = new LinkedHashSet<>();
     for (String l : d.labels) {
-      if (l.isBlank()) {
-        throw new ParameterException(d.spec.commandLine(), "--label \"" + l + "\": a label needs a name");
+      String refused = GmailLabelNames.problem(l);
+      if (refused != null) {
+        throw new ParameterException(d.spec.commandLine(), "--label \"" + l + "\": " + refused);
       }
       labels.add(l.strip());
     }

@@ -72,7 +72,8 @@ final class GmailOptions {
    * directory, the state by default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state ({@code stateGiven}:
    * --state names another). Every option is checked here, before anything is opened.
    */
-  Destination destination(CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven) {
+  Destination destination(CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven)
+      throws dev.mailfetch.api.FetchException {
     String address;
     try {
       address = address(text);
@@ -172,12 +173,14 @@ final class GmailOptions {
    * says what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the
    * file is not the default).
    */
-  dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address) {
+  dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address)
+      throws dev.mailfetch.api.FetchException {
     return tokens(spec, env, address, expand(env, tokenFile));
   }
 
   /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */
-  static dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given) {
+  static dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given)
+      throws dev.mailfetch.api.FetchException {
     Path f = given != null ? given : directory(env, address).resolve("token");
     String why = OAuthGrants.unusable(f);
     String again = authorize(address, given);

@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
  * fresh access tokens unattended.
  */
 @Command(name = "oauth", mixinStandardHelpOptions = true, sortOptions = false,
+    customSynopsis = {"mailfetch oauth PROVIDER ADDRESS [--pop3] [--token-file FILE] [--client-file FILE |"
+        + " --client-id-env NAME [--client-secret-env NAME]] [--tenant NAME] [--port N] [--wait SECONDS]"},
     description = {"Authorizes mailfetch once for an account at Google or Microsoft: prints an address to open in"
         + " any browser, waits for the answer on 127.0.0.1, and writes the authorization to a file only you may"
         + " read. fetch and poll then get fresh access tokens from it unattended.",
@@ -37,11 +39,11 @@ import picocli.CommandLine.Spec;
 final class OAuthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PROVIDER", arity = "0..1", description = "google or microsoft.")
+  @Parameters(index = "0", paramLabel = "PROVIDER", arity = "0..1", hideParamSyntax = true, description = "google or microsoft (required).")
   String provider;
 
-  @Parameters(index = "1", paramLabel = "ADDRESS", arity = "0..1", description = "The account's e-mail address (the"
-      + " browser asks you to sign in as it).")
+  @Parameters(index = "1", paramLabel = "ADDRESS", arity = "0..1", hideParamSyntax = true, description = "The account's e-mail address (required;"
+      + " the browser asks you to sign in as it).")
   String address;
 
   @Option(names = "--pop3", description = "Authorize logging in to the account's POP3 server (XOAUTH2) rather than"
@@ -80,7 +82,7 @@ final class OAuthCommand implements Callable<Integer> {
   Integer port;
 
   @Option(names = "--wait", paramLabel = "SECONDS", converter = BadArguments.WholeNumber.class, description = "How"
-      + " long to wait for the browser's answer (default 300).")
+      + " long to wait for the browser's answer (default 300, at most 86400: a day).")
   Integer waitSeconds;
 
   /** For tests against a fake: the provider's authorization address (on this machine only). */
@@ -91,6 +93,10 @@ final class OAuthCommand implements Callable<Integer> {
   @Option(names = "--token-endpoint", paramLabel = "URL", hidden = true)
   String tokenEndpoint;
 
+  /** For tests against a fake: Gmail's API, where the account that signed in is read (on this machine only). */
+  @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
+  String gmailApi;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -99,7 +105,7 @@ final class OAuthCommand implements Callable<Integer> {
 
   /** What the arguments ask for, checked. */
   record Request(String provider, String tenant, String address, boolean pop3, Path tokenFile, boolean defaultFile,
-      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint) {}
+      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint, URI gmailApi) {}
 
   @Override
   public Integer call() throws Exception {
@@ -146,11 +152,15 @@ final class OAuthCommand implements Callable<Integer> {
       throw bad("which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
           + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/oauth.md says how to make one)");
     } else if (clientFile != null) {
-      String[] client = ClientFile.read(spec, clientFile);
+      String[] client = ClientFile.read(spec, clientFile, p);
       id = client[0];
       secret = client[1];
     } else {
       id = fromEnv("--client-id-env", clientEnv.idEnv);
+      if (p.equals("google") && clientEnv.secretEnv == null) {
+        throw bad("--client-id-env without --client-secret-env: Google's Desktop app clients need their secret too;"
+            + " give --client-secret-env NAME, or --client-file FILE (the JSON Google Cloud's console downloads)");
+      }
       secret = clientEnv.secretEnv == null ? null : fromEnv("--client-secret-env", clientEnv.secretEnv);
     }
     if (port != null && (port < 0 || port > 65535)) {
@@ -172,7 +182,8 @@ final class OAuthCommand implements Callable<Integer> {
       throw bad("--tenant " + tenant + ": " + e.getMessage().replace("the Microsoft tenant must be", "write"));
     }
     return new Request(p, t, a, forPop3, file, tokenFile == null, id, secret, port == null ? 0 : port,
-        waitSeconds == null ? 300 : waitSeconds, auth, token);
+        waitSeconds == null ? 300 : waitSeconds, auth, token,
+        gmailApi == null ? GmailOptions.GMAIL_API : GmailOptions.loopback(spec, "--gmail-api", gmailApi));
   }
 
   /**

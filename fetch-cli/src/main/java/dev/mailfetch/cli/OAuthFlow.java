@@ -50,7 +50,7 @@ final class OAuthFlow {
     makeDirectory(r.tokenFile());
     OAuthAuthorization auth = OAuthAuthorization.builder().endpoints(endpoints(r)).clientId(r.clientId())
         .clientSecret(r.clientSecret()).scopes(scopes(r)).account(r.address()).port(r.port())
-        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).build();
+        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).gmailApi(r.gmailApi()).build();
     OAuthTokenFile grant;
     try (OAuthAuthorization.Pending p = start(auth)) {
       out.println("Open this address in a browser and sign in as " + r.address() + ":");
@@ -135,12 +135,25 @@ final class OAuthFlow {
     if (dir == null || Files.isDirectory(dir)) {
       return;
     }
+    // every directory made here (~/.mailfetch, ~/.mailfetch/gmail, the address's) its owner's alone
+    java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+    for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) {
+      missing.push(d);
+    }
     try {
-      Files.createDirectories(dir);
-      try {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: the file itself is still its owner's alone
+      for (Path d : missing) {
+        try {
+          Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+          Files.createDirectory(d); // not a POSIX file system: the file itself is still its owner's alone
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          // made meanwhile by another
+        }
+        try {
+          Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------")); // whatever the umask
+        } catch (UnsupportedOperationException e) {
+          // as above
+        }
       }
     } catch (IOException e) {
       throw new FetchException(FetchError.CONFIGURATION, "cannot create " + dir + " for the authorization ("

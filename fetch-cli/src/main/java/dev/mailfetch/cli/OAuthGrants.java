@@ -25,7 +25,8 @@ final class OAuthGrants {
   record Pop3Grant(TokenProvider tokens, AuthorizeAgain again) {}
 
   /** The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}. */
-  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user) {
+  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user)
+      throws FetchException {
     String why = unusable(file);
     String guess = "mailfetch oauth google|microsoft " + user + " --pop3 --token-file " + file
         + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
@@ -36,6 +37,14 @@ final class OAuthGrants {
     String provider = p.grant().endpoints().provider().id();
     String again = "mailfetch oauth " + (provider.equals("other") ? "google|microsoft" : provider) + " "
         + p.account().orElse(user) + " --pop3 --token-file " + file;
+    String pop = provider.equals("google") ? dev.mailfetch.gmail.OAuthScopes.GOOGLE_MAIL
+        : provider.equals("microsoft") ? dev.mailfetch.gmail.OAuthScopes.MICROSOFT_POP : null;
+    if (pop != null && p.grant().scopes().stream().noneMatch(pop::equalsIgnoreCase)) {
+      throw bad(spec, option + " " + file + ": the authorization does not allow logging in to POP3 (it grants "
+          + String.join(" ", p.grant().scopes()) + ", not " + pop + (provider.equals("google") ? "; an authorization"
+          + " for --to gmail: cannot log in to Gmail's POP3" : "") + "); authorize POP3 once with: " + again
+          + " (a file of its own if the other is in use)");
+    }
     AuthorizeAgain advice = new AuthorizeAgain(again);
     return new Pop3Grant(advice.tokens(p), advice);
   }
@@ -44,7 +53,8 @@ final class OAuthGrants {
    * The tokens of {@code file} for delivery into the Gmail {@code address}; {@code again} is the
    * command that writes it anew.
    */
-  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address) {
+  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address)
+      throws FetchException {
     OAuthTokenProvider p = open(spec, option, file, again);
     if (p.grant().endpoints().provider() == OAuthEndpoints.Provider.MICROSOFT) {
       throw bad(spec, option + " " + file + ": a Microsoft authorization; delivery into Gmail needs Google's: "
@@ -58,12 +68,22 @@ final class OAuthGrants {
     return new AuthorizeAgain(again).tokens(p);
   }
 
-  private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again) {
+  private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again)
+      throws FetchException {
     try {
       return OAuthTokenProvider.fromFile(file);
     } catch (FetchException e) {
-      throw bad(spec, option + " " + file + ": " + e.detail() + "; " + e.remedy().commandLine().strip()
-          + (e.remedy().commandLine().contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again));
+      String remedy = e.remedy().commandLine().strip();
+      if (e.detail().contains("too open")) {
+        // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod 600 FILE
+        throw new FetchException(e.error(), option + " " + file + ": " + e.detail(), null, e, dev.mailfetch.api.Remedy
+            .of(remedy + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains(
+            "--client") ? "" : " --client-file CLIENT.json")),
+            e.remedy().library()));
+      }
+      throw bad(spec, option + " " + file + ": " + e.detail() + (e.detail().endsWith(".") ? " " : ". ") + remedy
+          + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains("--client")
+          ? "" : " --client-file CLIENT.json (your OAuth client: docs/oauth.md)")));
     }
   }
 

@@ -115,6 +115,10 @@ final class PollCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage()); // each known case is told by checkOptions
     }
+    AuthorizationWatch watch = new AuthorizationWatch(poller);
+    if (!once) {
+      lines.watch(watch);
+    }
     Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
     // --once: each account's outcome, in name order (a failure to set it up, or its check's result).
     Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
@@ -166,6 +170,7 @@ final class PollCommand implements Callable<Integer> {
             throw new ParameterException(cl, "the same mailbox as another account of the file: " + e.getMessage());
           }
           opened.put(name, o);
+          watch.watch(o.fetcher().account(), one.authorizationFiles());
           lines.named(o.fetcher().account(), name, one.sizeLimit(), one.advice);
           if (!quiet && !json) {
             out.println("polling " + name + ": " + o.describe());
@@ -215,6 +220,7 @@ final class PollCommand implements Callable<Integer> {
       }, "mailfetch-poll-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       poller.start();
+      watch.start();
       // Every account is checked at once, then on its own schedule: a poll just started shows at
       // once whether each account works, instead of after up to --min-interval of silence.
       for (Map.Entry<String, FetchCommand.Opened> o : opened.entrySet()) {
@@ -247,6 +253,7 @@ final class PollCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
+      watch.close();
       boolean ended = poller.close(Duration.ofSeconds(30));
       for (FetchCommand.Opened o : opened.values()) {
         try {

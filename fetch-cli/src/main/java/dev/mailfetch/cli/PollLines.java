@@ -33,6 +33,8 @@ final class PollLines implements PollListener {
   private record Named(String name, long sizeLimit, Advice advice) {}
 
   private final Map<String, Named> accounts = new ConcurrentHashMap<>();
+  /** Told of pauses and resumptions: a paused account is checked again when its authorization is written anew. */
+  private volatile AuthorizationWatch watch;
 
   PollLines(PrintWriter out, PrintWriter err, boolean quiet, boolean verbose, boolean json, boolean once) {
     this.out = out;
@@ -46,6 +48,10 @@ final class PollLines implements PollListener {
   /** The poller's account {@code account} is the config file's {@code name}, with its size limit and advice. */
   void named(String account, String name, long sizeLimit, Advice advice) {
     accounts.put(account, new Named(name, sizeLimit, advice));
+  }
+
+  void watch(AuthorizationWatch w) {
+    this.watch = w;
   }
 
   /** The size limit of the poller's account, in bytes (0 if unknown). */
@@ -140,15 +146,38 @@ final class PollLines implements PollListener {
 
   @Override
   public void accountPaused(String account, FetchException why) {
+    AuthorizationWatch w = watch;
+    if (w != null) {
+      w.paused(account);
+    }
     if (json) {
       return;
     }
     Named n = of(account);
+    java.util.List<java.nio.file.Path> files = w == null ? java.util.List.of() : w.filesOf(account);
     synchronized (this) {
       err.println(TIME.format(Instant.now()) + " " + n.name() + ": " + (once ? "check failed: "
-          : "paused, not checked again until the poll is restarted: ") + why.error() + ": " + why.detail());
+          : files.isEmpty() ? "paused, not checked again until the poll is restarted: "
+          : "paused, checked again when " + String.join(" or ", files.stream().map(Object::toString).toList())
+          + " is written anew (mailfetch oauth), otherwise not until the poll is restarted: ") + why.error()
+          + ": " + why.detail());
       err.println("  " + Problem.of(why, n.advice()).advice());
       err.flush();
+    }
+  }
+
+  @Override
+  public void accountResumed(String account) {
+    AuthorizationWatch w = watch;
+    if (w != null) {
+      w.resumed(account);
+    }
+    if (json || once || quiet) {
+      return; // nothing a person must do
+    }
+    synchronized (this) {
+      out.println(TIME.format(Instant.now()) + " " + of(account).name() + ": works again, taken up again");
+      out.flush();
     }
   }
 }

@@ -258,7 +258,8 @@ final class ServerOptions {
    * The source these options describe. Without a secret, {@code required} decides: a bad-arguments
    * error, or a source whose password is never asked for (the doctor, which then does not log in).
    */
-  Pop3Source source(Account a, Map<String, String> env, CommandSpec spec, boolean required) {
+  Pop3Source source(Account a, Map<String, String> env, CommandSpec spec, boolean required)
+      throws FetchException {
     return source(a, a.name(), env, spec, required, 0);
   }
 
@@ -288,7 +289,7 @@ final class ServerOptions {
    * reading whole every message of up to {@code largestMessage} bytes (--max-message-size).
    */
   Pop3Source source(Account a, String accountName, Map<String, String> env, CommandSpec spec, boolean required,
-      long largestMessage) {
+      long largestMessage) throws FetchException {
     this.spec = spec;
     if (secret == null && required) {
       throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-grant-file,"

@@ -128,7 +128,9 @@ final class TextReport {
     switch (m.skipReason()) {
       case MESSAGE_SIZE_LIMIT:
         return advice.words("To fetch it, run with --max-message-size " + Units.sizeOption(m.ref().size())
-            + " (or more).");
+            + " (or more)" + (m.ref().size() > dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES
+            ? "; into Gmail it cannot go: Gmail takes no message above 150 MB (157.3 MB in this command's units)"
+            : "") + ".");
       case QUARANTINED:
         return advice.words(m.error() != null ? m.error().remedy().commandLine()
             : "Fix the cause, then run once with --retry-quarantined to try it again.");

@@ -47,8 +47,15 @@ class GmailArgumentsTest {
     return all;
   }
 
+  /** The arguments after the subcommand's name. */
+  private static String[] tail(String[] args) {
+    return java.util.Arrays.copyOfRange(args, 1, args.length);
+  }
+
   private Path grant() throws IOException {
-    return Files.writeString(tmp.resolve("grant"), "{}");
+    Path f = Files.writeString(tmp.resolve("grant"), "{}");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    return f;
   }
 
   @Test
@@ -108,6 +115,99 @@ class GmailArgumentsTest {
   }
 
   @Test
+  void gmailsSystemLabels_inAnyCase_areBadArguments_whenTheOptionsAreRead_namingWhatToType() throws IOException {
+    String grant = grant().toString();
+    for (String name : new String[] {"Trash", "SPAM", "sent", "Draft", "chat"}) {
+      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", name);
+      assertBadArgument(mailfetch(args), "is Gmail's own " + name.toUpperCase(java.util.Locale.ROOT) + " label", args);
+      FetchCommandTest.Run r = mailfetch(args);
+      assertTrue(r.err().contains("\"Fetched/" + name + "\"") && r.err().contains("--archive"), r.err());
+    }
+    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule",
+        "List-Id~junk=Spam");
+    assertBadArgument(mailfetch(rule), "--label-rule List-Id~junk=Spam: \"Spam\" is Gmail's own SPAM label", rule);
+    // into files, Trash is a label like any other: no refusal of its own
+    String[] files = fetch("--to", "maildir:" + tmp.resolve("Mail"), "--label", "Trash", "--timeout", "1");
+    assertFalse(mailfetch(files).err().contains("Gmail's own"));
+  }
+
+  @Test
+  void labelNamesGmailRefuses_emptyPartsAndSlashesAtTheEnds_areBadArguments() throws IOException {
+    String grant = grant().toString();
+    String[][] cases = {{"Work/", "write \"Work\""}, {"a//b", "write \"a/b\""}, {"/Lists", "write \"Lists\""},
+      {"a/ /b", "write \"a/b\""}};
+    for (String[] c : cases) {
+      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", c[0]);
+      assertBadArgument(mailfetch(args), c[1], args);
+    }
+    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule", "From~x=Lists/");
+    assertBadArgument(mailfetch(rule), "--label-rule From~x=Lists/: Gmail refuses", rule);
+  }
+
+  @Test
+  void intoGmail_theDefaultMessageSizeLimit_isGmails150MB_andALargerOneIsABadArgument() throws IOException {
+    FetchCommand gmail = new FetchCommand();
+    new picocli.CommandLine(gmail).parseArgs(tail(fetch("--to", "gmail:me@gmail.com")));
+    assertEquals(dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES, gmail.sizeLimit());
+    assertEquals(150L * 1024 * 1024, gmail.sizeLimit());
+    FetchCommand files = new FetchCommand();
+    new picocli.CommandLine(files).parseArgs(tail(fetch("--to", "maildir:" + tmp.resolve("Mail"))));
+    assertEquals(FetchCommand.DEFAULT_MAX_MESSAGE_SIZE, files.sizeLimit());
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(),
+        "--max-message-size", "200M");
+    assertBadArgument(mailfetch(args), "--max-message-size 200M: Gmail takes no message above 150 MB", args);
+    FetchCommand smaller = new FetchCommand();
+    new picocli.CommandLine(smaller).parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
+    assertEquals(25_000_000L, smaller.sizeLimit());
+  }
+
+  @Test
+  void aDamagedTokenFile_namesTheWholeCommandThatWritesItAnew_clientIncluded() throws IOException {
+    Files.setPosixFilePermissions(grant(), PosixFilePermissions.fromString("rw-------"));
+    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString());
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "mailfetch oauth google me@gmail.com --token-file " + grant() + " --client-file CLIENT.json",
+        args);
+  }
+
+  @Test
+  void aPop3GrantWithoutAPop3Scope_isABadArgument_beforeConnecting() throws IOException {
+    Path gmailOnly = grantFile(tmp.resolve("gmail.token"), OAuthEndpoints.google(), "me@gmail.com");
+    String[] args = {"fetch", "pop3s://me%40gmail.com@localhost:1", "--oauth-grant-file", gmailOnly.toString(),
+        "--to", "maildir:" + tmp.resolve("Mail")};
+    FetchCommandTest.Run r = mailfetch(args);
+    assertBadArgument(r, "the authorization does not allow logging in to POP3", args);
+    assertTrue(r.err().contains("https://mail.google.com/") && r.err().contains("mailfetch oauth google me@gmail.com"
+        + " --pop3 --token-file"), r.err());
+  }
+
+  @Test
+  void oauthClients_thatCannotWork_areRefusedUpFront() throws IOException {
+    Path google = Files.writeString(tmp.resolve("client_secret_1.apps.googleusercontent.com.json"),
+        "{\"installed\":{\"client_id\":\"1.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path web = Files.writeString(tmp.resolve("web.json"),
+        "{\"web\":{\"client_id\":\"2.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path token = tmp.resolve("t.token");
+    String[] ms = {"oauth", "microsoft", "bob@outlook.com", "--token-file", token.toString(), "--client-file",
+        google.toString()};
+    assertBadArgument(mailfetch(ms), "a Google OAuth client; Microsoft signs in with an Entra app registration", ms);
+    String[] w = {"oauth", "google", "me@gmail.com", "--client-file", web.toString()};
+    assertBadArgument(mailfetch(w), "a \"Web application\" client", w);
+    String[] noSecret = {"oauth", "google", "me@gmail.com", "--client-id-env", "PW"};
+    assertBadArgument(mailfetch(noSecret), "--client-id-env without --client-secret-env", noSecret);
+    assertFalse(Files.exists(token));
+  }
+
+  @Test
+  void oauthHelp_showsProviderAndAddressAsRequired_andTheWaitsLimit() {
+    FetchCommandTest.Run r = mailfetch("oauth", "--help");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("mailfetch oauth PROVIDER ADDRESS"), r.out());
+    assertFalse(r.out().contains("[PROVIDER]") || r.out().contains("[ADDRESS]"), r.out());
+    assertTrue(r.out().contains("at most 86400"), r.out());
+  }
+
+  @Test
   void gmailDate_takesHeaderOrReceived() throws IOException {
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-date", "sent");
     assertBadArgument(mailfetch(args), "--gmail-date sent: write header", args);
@@ -140,14 +240,26 @@ class GmailArgumentsTest {
   }
 
   @Test
-  void aGrantFileOthersMayRead_isRefused_withChmod() throws IOException {
+  void aGrantFileOthersMayRead_isConfiguration78_withChmod_onTheCommandLineAndInAConfigFile() throws IOException {
     Path f = grantFile(tmp.resolve("open.token"), OAuthEndpoints.google(), "me@gmail.com");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", f.toString());
     FetchCommandTest.Run r = mailfetch(args);
-    assertBadArgument(r, "--gmail-token-file " + f, args);
-    assertTrue(r.err().contains("chmod 600"), r.err());
+    assertEquals(78, r.exit(), r.err());
+    assertTrue(r.err().contains("CONFIGURATION") && r.err().contains("--gmail-token-file " + f), r.err());
+    assertTrue(r.err().contains("chmod 600 " + f), r.err());
+    assertFalse(r.err().contains("; Make it"), "a sentence of its own: " + r.err());
     assertFalse(r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
+    Path config = Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
+        "a.url = pop3s://alice@localhost:1", "a.password-env = PW", "a.to = gmail:me@gmail.com",
+        "a.gmail-token-file = " + f, "a.state = " + tmp.resolve("state"), ""));
+    for (String command : new String[] {"fetch", "poll"}) {
+      FetchCommandTest.Run c = command.equals("poll") ? mailfetch("poll", "--config", config.toString(), "--once")
+          : mailfetch("fetch", "--config", config.toString());
+      assertEquals(78, c.exit(), command + ": " + c.err());
+      assertTrue(c.err().contains("chmod 600 " + f), command + ": " + c.err());
+      assertFalse(c.err().contains("Correct what the message names"), command + ": " + c.err());
+    }
   }
 
   @Test

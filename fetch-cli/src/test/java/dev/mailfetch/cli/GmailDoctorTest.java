@@ -116,4 +116,17 @@ class GmailDoctorTest {
     String[] missing = {"doctor", "gmail:" + ME, "--gmail-token-file", tmp.resolve("none").toString()};
     assertBadArgument(FetchCommandTest.mailfetch(Map.of(), missing), "mailfetch oauth google " + ME, missing);
   }
+
+  @Test
+  void aLabelGmailRefuses_isFlaggedAsABadArgument_notTicked() throws IOException {
+    Path token = GmailCommandTest.grantFile(gmail, tmp.resolve("token"), ME, GmailCommandTest.IMPORT_SCOPES);
+    for (String[] c : new String[][] {{"Trash", "is Gmail's own TRASH label"}, {"spam", "is Gmail's own SPAM label"},
+        {"Work/", "write \"Work\""}, {"a//b", "write \"a/b\""}}) {
+      String[] args = {"doctor", "gmail:" + ME, "--gmail-token-file", token.toString(), "--gmail-api",
+          gmail.baseUri().toString(), "--label", c[0]};
+      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("HOME", tmp.toString()), args);
+      assertBadArgument(r, c[1], args);
+      assertFalse(r.out().contains("\u2713"), r.out());
+    }
+  }
 }

@@ -79,13 +79,14 @@ class OAuthCommandTest {
   private Running oauth(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    String[] all = new String[args.length + 5];
+    String[] all = new String[args.length + 6];
     all[0] = "oauth";
     System.arraycopy(args, 0, all, 1, args.length);
     all[args.length + 1] = "--authorization-endpoint=" + gmail.authorizationUri();
     all[args.length + 2] = "--token-endpoint=" + gmail.tokenUri();
     all[args.length + 3] = "--wait";
     all[args.length + 4] = "60";
+    all[args.length + 5] = "--gmail-api=" + gmail.baseUri();
     Map<String, String> env = env();
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(out, true),
         new PrintWriter(err, true), env, all));
@@ -112,7 +113,9 @@ class OAuthCommandTest {
     Path token = tmp.resolve("home/.mailfetch/gmail/" + ME + "/token");
     assertTrue(Files.isRegularFile(token), r.out().toString());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token.getParent())));
+    for (Path d : List.of(token.getParent(), tmp.resolve("home/.mailfetch/gmail"), tmp.resolve("home/.mailfetch"))) {
+      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+    }
     String said = r.out() + "" + r.err();
     assertTrue(said.contains("Authorized as " + ME) && said.contains(token.toString()), said);
     assertTrue(said.contains("--to gmail:" + ME), "says what to type next: " + said);
@@ -139,6 +142,24 @@ class OAuthCommandTest {
     assertEquals(200, browse(again.url()).statusCode());
     assertEquals(0, again.exit().get(60, TimeUnit.SECONDS), again.out() + "" + again.err());
     assertEquals(2, gmail.codeGrants());
+  }
+
+  @Test
+  void aBrowserSignedInAsAnotherAccount_isRefused_andTheWorkingFileKeepsItsAccount() throws Exception {
+    Running first = oauth("google", ME, "--client-id-env", "CID", "--client-secret-env", "CSEC");
+    browse(first.url());
+    assertEquals(0, first.exit().get(60, TimeUnit.SECONDS), first.out() + "" + first.err());
+    Path token = tmp.resolve("home/.mailfetch/gmail/" + ME + "/token");
+    byte[] before = Files.readAllBytes(token);
+    gmail.addAccount("other@gmail.com").authorizeAs("other@gmail.com");
+    Running r = oauth("google", ME);
+    browse(r.url());
+    assertEquals(20, r.exit().get(60, TimeUnit.SECONDS), r.out() + "" + r.err());
+    String said = r.out() + "" + r.err();
+    assertFalse(said.contains("Authorized as"), said);
+    assertTrue(said.contains("signed in as other@gmail.com, not as " + ME) && said.contains("choose " + ME), said);
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(token)), "the working file is as it was");
+    assertEquals(ME, OAuthTokenFile.read(token).account().orElseThrow());
   }
 
   @Test

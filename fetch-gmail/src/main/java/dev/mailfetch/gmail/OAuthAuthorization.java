@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.gmail.internal.oauth.LoopbackListener;
 import dev.mailfetch.gmail.internal.oauth.Pkce;
+import dev.mailfetch.gmail.internal.oauth.SignedInAccount;
 import dev.mailfetch.gmail.internal.oauth.TokenEndpoint;
 import dev.mailfetch.gmail.internal.oauth.TokenResponse;
 import java.io.IOException;
@@ -76,6 +77,7 @@ public final class OAuthAuthorization {
   private final int port;
   private final Duration timeout;
   private final Path tokenFile;
+  private final URI gmailApi;
   private final HttpClient http;
   private final Clock clock;
 
@@ -91,6 +93,7 @@ public final class OAuthAuthorization {
     this.port = b.port;
     this.timeout = b.timeout;
     this.tokenFile = b.tokenFile;
+    this.gmailApi = b.gmailApi;
     this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
         .followRedirects(HttpClient.Redirect.NEVER).build();
     this.clock = b.clock;
@@ -309,8 +312,21 @@ public final class OAuthAuthorization {
             + ", which mailfetch asked for and needs; nothing was saved", null, null, Remedy.of("Sign in again and"
             + " leave every permission on the consent page ticked."));
       }
+      String signedIn = account;
+      if (endpoints.provider() == OAuthEndpoints.Provider.GOOGLE) {
+        signedIn = SignedInAccount.gmailAddress(http, gmailApi, r.accessToken, EXCHANGE_TIMEOUT);
+        if (account != null && !account.equalsIgnoreCase(signedIn)) {
+          throw new FetchException(FetchError.AUTH_FAILED, "the browser signed in as " + signedIn + ", not as "
+              + account + ", so this authorization would open " + signedIn + "'s mailbox; nothing was saved"
+              + (tokenFile == null ? "" : " (" + tokenFile + " is as it was)"), null, null, Remedy.of("Sign in"
+              + " again and choose " + account + " in the browser (sign out of " + signedIn + " there, or use a"
+              + " private window); or, if " + signedIn + " is the mailbox you mean, authorize that address.",
+              "Sign in again as " + account + ", or give OAuthAuthorization.Builder.account the address that"
+              + " signed in."));
+        }
+      }
       OAuthTokenFile grant = OAuthTokenFile.builder().endpoints(endpoints).clientId(clientId)
-          .clientSecret(clientSecret).scopes(scopes).account(account).authorizedAt(clock.instant())
+          .clientSecret(clientSecret).scopes(scopes).account(signedIn).authorizedAt(clock.instant())
           .refreshToken(r.refreshToken).build();
       if (tokenFile != null) {
         try {
@@ -400,6 +416,7 @@ public final class OAuthAuthorization {
     private int port;
     private Duration timeout = Duration.ofMinutes(5);
     private Path tokenFile;
+    private URI gmailApi = URI.create("https://gmail.googleapis.com/");
     private HttpClient http;
     private Clock clock = Clock.systemUTC();
 
@@ -461,6 +478,17 @@ public final class OAuthAuthorization {
     /** Where to write the grant (whole or not at all, mode 0600); none to only return it. */
     public Builder tokenFile(Path file) {
       this.tokenFile = Objects.requireNonNull(file, "tokenFile");
+      return this;
+    }
+
+    /**
+     * Where Gmail's API is ({@code https://gmail.googleapis.com/} by default; a fake's address in
+     * tests): for Google, the mailbox the grant opens is read there ({@code users.getProfile})
+     * before the grant is written, and a sign-in as another account than {@link #account} is refused.
+     */
+    public Builder gmailApi(URI api) {
+      String s = Objects.requireNonNull(api, "gmailApi").toString();
+      this.gmailApi = URI.create(s.endsWith("/") ? s : s + "/");
       return this;
     }
 

@@ -53,7 +53,32 @@ class OAuthAuthorizationTest {
   OAuthAuthorization.Builder flow() {
     return OAuthAuthorization.builder().endpoints(OAuthEndpoints.google().at(gmail.authorizationUri(), gmail.tokenUri()))
         .clientId(FakeGmailServer.TEST_CLIENT_ID).clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
-        .scopes(OAuthScopes.GMAIL_IMPORT).account(ME);
+        .scopes(OAuthScopes.GMAIL_IMPORT).account(ME).gmailApi(gmail.baseUri());
+  }
+
+  @Test
+  void aBrowserSignedInAsAnotherAccount_isRefusedInWords_andTheEarlierFileIsUntouched() throws Exception {
+    Path file = dir.resolve("gmail.json");
+    flow().tokenFile(file).build().authorize(url -> browse(url));
+    byte[] before = Files.readAllBytes(file);
+    gmail.addAccount("other@gmail.com").authorizeAs("other@gmail.com");
+    AtomicReference<CompletableFuture<HttpResponse<String>>> page = new AtomicReference<>();
+    FetchException e = assertThrows(FetchException.class,
+        () -> flow().tokenFile(file).build().authorize(url -> page.set(browse(url))));
+    assertEquals(FetchError.AUTH_FAILED, e.error());
+    assertTrue(e.getMessage().contains("signed in as other@gmail.com, not as " + ME), e.getMessage());
+    assertTrue(e.remedy().commandLine().contains("choose " + ME), e.remedy().commandLine());
+    assertEquals(400, page.get().get().statusCode());
+    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(file)), "the working file is as it was");
+  }
+
+  @Test
+  void theAccountRecorded_isTheOneThatSignedIn_forPop3sScopeToo() throws Exception {
+    Path file = dir.resolve("pop3.json");
+    OAuthTokenFile grant = flow().scopes(OAuthScopes.GMAIL_POP3).account("ME@Gmail.com").tokenFile(file).build()
+        .authorize(url -> browse(url));
+    assertEquals(ME, grant.account().orElseThrow());
+    assertEquals(ME, OAuthTokenFile.read(file).account().orElseThrow());
   }
 
   /** The browser: opens the address, follows redirects, returns the last page. */
