@@ -80,6 +80,14 @@ class GmailCheckupTest {
   }
 
   @Test
+  void aTokenThatMayNotReadTheProfile_failsTheAccountCheck_notThePermissionsRow() {
+    GmailCheckup.Report r = settings(FakeGmailServer.SCOPE_INSERT).checkup().run();
+    Finding f = r.firstFailure().orElseThrow(() -> new AssertionError(r.text()));
+    assertEquals(Code.SCOPE_MISSING, f.code(), r.text());
+    assertEquals(GmailCheckup.Check.ACCOUNT, f.check(), r.text());
+  }
+
+  @Test
   void aTokenWithoutTheScopesNeeded_isScopeMissing_namingWhatIsMissing() {
     GmailCheckup.Report r = settings(FakeGmailServer.SCOPE_METADATA).checkup().run();
     Finding f = r.firstFailure().orElseThrow(() -> new AssertionError(r.text()));

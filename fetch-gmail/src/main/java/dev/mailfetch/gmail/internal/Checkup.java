@@ -82,7 +82,9 @@ public final class Checkup {
     } else {
       code = Code.GMAIL_UNREACHABLE;
     }
-    add(check, code, e.getMessage());
+    // Filed under the check that failed (a profile the token may not read is the account check's
+    // failure), not under the check its code usually belongs to.
+    findings.add(new Finding(check, code, e.getMessage()));
   }
 
   private boolean account(GmailApi api) {
