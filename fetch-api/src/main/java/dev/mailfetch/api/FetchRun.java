@@ -370,7 +370,6 @@ final class FetchRun {
     }
   }
 
-  /** Whether the retention deletes this settled message now: never one the server served empty. */
   /**
    * The gone UIDs whose going says something (quirk Q26): not those this fetcher deleted, or asked
    * the server to delete, itself. Those are expected to vanish, so they are no sign of a server that
@@ -390,6 +389,7 @@ final class FetchRun {
     return unexpected;
   }
 
+  /** Whether the retention deletes this settled message now: never one the server served empty. */
   private boolean deletionDue(UidRecord rec) {
     return f.retention.deletionDue(rec.firstSeen(), now)
         && !(rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null);
