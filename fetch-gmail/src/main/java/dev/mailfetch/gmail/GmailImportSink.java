@@ -53,12 +53,14 @@ import java.util.Set;
  * throw that error at once, so a run stops fast.
  *
  * <p><b>Exactly once.</b> Nothing is reported durable before Gmail answered {@code 200} for it and
- * the journal holds the answer on disk. After a crash, an import whose intent has no answer is in
- * doubt: before anything else the sink asks Gmail for the message's {@code Message-ID} ({@code
- * messages.list}, {@code q=rfc822msgid:}), and records the message as held if Gmail has it. A
- * message without a {@code Message-ID} cannot be asked for: if the process died between sending it
- * and journalling Gmail's answer, it is imported again (docs/gmail.md, "Exactly once, and its
- * window"). An answer lost on the network is resolved the same way before a retry.
+ * the journal holds the answer on disk. The intent record written before each import keeps the
+ * message's {@code Message-ID}, size and SHA-256 and the mailbox's history id. An import in doubt
+ * (the process died, or the answer was lost, stalled or a {@code 5xx}) is settled before anything
+ * is imported again: through the mailbox's history since that id ({@code users.history.list}, the
+ * mailbox's own change log rather than its search index), matching the {@code Message-ID}, or the
+ * bytes' SHA-256 where there is none, and never taking a Gmail message the journal holds for another
+ * delivery; where the history has expired, through the search, after a settle time. What remains
+ * of the window is in docs/gmail.md, "Exactly once, and its window": it can duplicate, never lose.
  *
  * <p><b>Right account, or nothing.</b> Before its first import the sink asks Gmail whose mailbox
  * the token opens ({@code users.getProfile}) and refuses, with {@link FetchError#CONFIGURATION},
