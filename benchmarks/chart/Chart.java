@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns JMH results files (benchmarks/results/*.txt) into a Markdown table and an SVG chart of
- * each contender's time and its ratio to the baseline measured in the same run.
+ * Turns JMH results files (benchmarks/results/*.txt) into a Markdown table and an SVG chart of each
+ * contender's time and its ratio to the baseline measured in the same run.
  *
  * <pre>
  * java benchmarks/chart/Chart.java --baseline bare --svg docs/img/e2e.svg benchmarks/results/X-e2e.txt
@@ -21,7 +21,8 @@ import java.util.Map;
  * iteration) become a CPU time per operation.
  */
 public class Chart {
-  record Row(String bench, String contender, String params, double score, double error, String unit) {}
+  record Row(
+      String bench, String contender, String params, double score, double error, String unit) {}
 
   public static void main(String[] args) throws IOException {
     String baseline = "bare";
@@ -42,7 +43,8 @@ public class Chart {
       String jdk = "";
       for (String line : Files.readAllLines(f)) {
         if (line.startsWith("# jdk: ")) {
-          java.util.regex.Matcher v = java.util.regex.Pattern.compile("\"([0-9][^\"]*)\"").matcher(line);
+          java.util.regex.Matcher v =
+              java.util.regex.Pattern.compile("\"([0-9][^\"]*)\"").matcher(line);
           jdk = v.find() ? "JDK " + v.group(1) : "";
           continue;
         }
@@ -56,7 +58,10 @@ public class Chart {
           continue;
         }
         String[] t = line.trim().split("\\s+");
-        if (t.length < 4 || !t[0].contains(".") || t[0].startsWith("#") || !line.matches("^[A-Z][A-Za-z]+\\.\\S+\\s.*")) {
+        if (t.length < 4
+            || !t[0].contains(".")
+            || t[0].startsWith("#")
+            || !line.matches("^[A-Z][A-Za-z]+\\.\\S+\\s.*")) {
           continue;
         }
         String name = t[0];
@@ -97,22 +102,36 @@ public class Chart {
         } else if (contender.endsWith(":ops")) {
           ops.put(key + "|" + contender.substring(0, contender.indexOf(':')), score);
         } else if (!contender.contains(":")) {
-          groups.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(contender,
-              new Row(bench, contender, p.toString(), score, error, unit));
+          groups
+              .computeIfAbsent(key, k -> new LinkedHashMap<>())
+              .put(contender, new Row(bench, contender, p.toString(), score, error, unit));
         }
       }
     }
     StringBuilder md = new StringBuilder();
     for (var g : groups.entrySet()) {
       Row base = g.getValue().get(baseline);
-      md.append("\n**").append(g.getKey()).append("**\n\n| contender | time per op | ratio to ").append(baseline)
+      md.append("\n**")
+          .append(g.getKey())
+          .append("**\n\n| contender | time per op | ratio to ")
+          .append(baseline)
           .append(" | client CPU per op |\n|---|---|---|---|\n");
       for (Row r : g.getValue().values()) {
         String k = g.getKey() + "|" + r.contender();
-        String c = cpu.containsKey(k) && ops.getOrDefault(k, 0.0) > 0
-            ? String.format(Locale.ROOT, "%.0f ms", cpu.get(k) / ops.get(k)) : "—";
-        md.append(String.format(Locale.ROOT, "| %s | %.1f ± %.1f %s | %s | %s |%n", r.contender(), r.score(), r.error(),
-            r.unit(), base == null ? "—" : String.format(Locale.ROOT, "%.2f×", r.score() / base.score()), c));
+        String c =
+            cpu.containsKey(k) && ops.getOrDefault(k, 0.0) > 0
+                ? String.format(Locale.ROOT, "%.0f ms", cpu.get(k) / ops.get(k))
+                : "—";
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %.1f ± %.1f %s | %s | %s |%n",
+                r.contender(),
+                r.score(),
+                r.error(),
+                r.unit(),
+                base == null ? "—" : String.format(Locale.ROOT, "%.2f×", r.score() / base.score()),
+                c));
       }
     }
     System.out.print(md);
@@ -129,26 +148,54 @@ public class Chart {
     int y = 30;
     StringBuilder body = new StringBuilder();
     for (var g : groups.entrySet()) {
-      body.append(String.format(Locale.ROOT, "<text x='10' y='%d' font-weight='bold'>%s</text>%n", y, esc(g.getKey())));
+      body.append(
+          String.format(
+              Locale.ROOT,
+              "<text x='10' y='%d' font-weight='bold'>%s</text>%n",
+              y,
+              esc(g.getKey())));
       y += 10;
       double max = g.getValue().values().stream().mapToDouble(Row::score).max().orElse(1);
       Row base = g.getValue().get(baseline);
       for (Row r : g.getValue().values()) {
         double w = (width - left - 150) * r.score() / max;
-        String color = r.contender().equals(baseline) ? "#888" : r.contender().startsWith("mailfetch") ? "#2a7" : "#c63";
-        body.append(String.format(Locale.ROOT,
-            "<text x='%d' y='%d' text-anchor='end'>%s</text><rect x='%d' y='%d' width='%.1f' height='%d' fill='%s'/>"
-                + "<text x='%.1f' y='%d'>%.1f %s%s</text>%n",
-            left - 6, y + 13, esc(r.contender()), left, y, Math.max(1, w), bar - 4, color, left + w + 6, y + 13,
-            r.score(), esc(r.unit()), base == null ? "" : String.format(Locale.ROOT, "  (%.2f×)", r.score() / base.score())));
+        String color =
+            r.contender().equals(baseline)
+                ? "#888"
+                : r.contender().startsWith("mailfetch") ? "#2a7" : "#c63";
+        body.append(
+            String.format(
+                Locale.ROOT,
+                "<text x='%d' y='%d' text-anchor='end'>%s</text><rect x='%d' y='%d' width='%.1f' height='%d' fill='%s'/>"
+                    + "<text x='%.1f' y='%d'>%.1f %s%s</text>%n",
+                left - 6,
+                y + 13,
+                esc(r.contender()),
+                left,
+                y,
+                Math.max(1, w),
+                bar - 4,
+                color,
+                left + w + 6,
+                y + 13,
+                r.score(),
+                esc(r.unit()),
+                base == null
+                    ? ""
+                    : String.format(Locale.ROOT, "  (%.2f×)", r.score() / base.score())));
         y += bar;
       }
       y += 24;
     }
-    return String.format(Locale.ROOT, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-        + "font-family='sans-serif' font-size='12'>%n<rect width='100%%' height='100%%' fill='white'/>%n"
-        + "<text x='10' y='16' fill='#555'>time per operation (shorter is better); ratio to %s in brackets</text>%n%s</svg>%n",
-        width, y, baseline, body);
+    return String.format(
+        Locale.ROOT,
+        "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+            + "font-family='sans-serif' font-size='12'>%n<rect width='100%%' height='100%%' fill='white'/>%n"
+            + "<text x='10' y='16' fill='#555'>time per operation (shorter is better); ratio to %s in brackets</text>%n%s</svg>%n",
+        width,
+        y,
+        baseline,
+        body);
   }
 
   static String esc(String s) {

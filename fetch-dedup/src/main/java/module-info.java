@@ -1,6 +1,6 @@
 /**
- * Durable state and duplicate discarding for mailfetch: the crash-safe UID journal, dedup
- * policies and stores, and label policies on headers.
+ * Durable state and duplicate discarding for mailfetch: the crash-safe UID journal, dedup policies
+ * and stores, and label policies on headers.
  */
 module dev.mailfetch.dedup {
   requires transitive dev.mailfetch.api;

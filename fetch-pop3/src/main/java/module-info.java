@@ -1,6 +1,6 @@
 /**
- * The POP3 client of mailfetch: connection, TLS and STLS, authentication, capabilities,
- * pipelining, and the streaming dot-unstuffing reader behind {@code Pop3Source}.
+ * The POP3 client of mailfetch: connection, TLS and STLS, authentication, capabilities, pipelining,
+ * and the streaming dot-unstuffing reader behind {@code Pop3Source}.
  *
  * <p>Implementation lives in {@code dev.mailfetch.pop3.internal}, which is never exported.
  */

@@ -28,13 +28,14 @@ import org.apache.commons.net.pop3.POP3MessageInfo;
 import org.apache.commons.net.pop3.POP3SClient;
 
 /**
- * The fetchers compared end to end, each fetching every message of one mailbox over a real
- * socket and counting the bytes it got, so the JVM cannot skip the work:
+ * The fetchers compared end to end, each fetching every message of one mailbox over a real socket
+ * and counting the bytes it got, so the JVM cannot skip the work:
  *
  * <ul>
  *   <li>{@link #bare}: the practical limit — a pipelined socket loop that sends RETR for every
  *       message in a window and only finds each terminator (no unstuffing, no sink, no state);
- *   <li>{@link #mailfetch}: a {@link Fetcher} run with a fresh in-memory state, into the sink given;
+ *   <li>{@link #mailfetch}: a {@link Fetcher} run with a fresh in-memory state, into the sink
+ *       given;
  *   <li>{@link #angusMail}: Angus Mail's POP3 store, {@code Message.writeTo} of each message;
  *   <li>{@link #commonsNet}: Commons Net's {@code POP3Client.retrieveMessage} of each message.
  * </ul>
@@ -67,7 +68,9 @@ final class Contenders {
       byte[] buf = new byte[64 * 1024];
       Framer f = new Framer(in, buf);
       f.line(); // greeting
-      out.write(("USER " + s.user() + "\r\nPASS " + s.password() + "\r\nSTAT\r\n").getBytes(StandardCharsets.UTF_8));
+      out.write(
+          ("USER " + s.user() + "\r\nPASS " + s.password() + "\r\nSTAT\r\n")
+              .getBytes(StandardCharsets.UTF_8));
       out.flush();
       f.line();
       String pass = f.line();
@@ -209,13 +212,17 @@ final class Contenders {
     private final java.nio.file.Path tmp;
     private final java.nio.file.Path fresh;
     private final java.util.List<java.nio.file.Path> waiting = new java.util.ArrayList<>();
+
     /** Named as MaildirSink's, so that the benchmark counts their CPU time the same way. */
-    private static final java.util.concurrent.ExecutorService flushers = java.util.concurrent.Executors.newFixedThreadPool(8,
-        r -> {
-          Thread t = new Thread(r, "mailfetch-maildir-flush-bare");
-          t.setDaemon(true);
-          return t;
-        });
+    private static final java.util.concurrent.ExecutorService flushers =
+        java.util.concurrent.Executors.newFixedThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "mailfetch-maildir-flush-bare");
+              t.setDaemon(true);
+              return t;
+            });
+
     private int count;
 
     BareMaildir(java.nio.file.Path root) throws IOException {
@@ -227,20 +234,23 @@ final class Contenders {
     java.nio.channels.FileChannel next() throws IOException {
       java.nio.file.Path p = tmp.resolve("bare." + count++);
       waiting.add(p);
-      return java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE_NEW,
-          java.nio.file.StandardOpenOption.WRITE);
+      return java.nio.channels.FileChannel.open(
+          p, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
     }
 
     void sync() throws IOException {
       java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
       for (java.nio.file.Path p : waiting) {
-        done.add(flushers.submit(() -> {
-          try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(p,
-              java.nio.file.StandardOpenOption.WRITE)) {
-            c.force(false);
-          }
-          return null;
-        }));
+        done.add(
+            flushers.submit(
+                () -> {
+                  try (java.nio.channels.FileChannel c =
+                      java.nio.channels.FileChannel.open(
+                          p, java.nio.file.StandardOpenOption.WRITE)) {
+                    c.force(false);
+                  }
+                  return null;
+                }));
       }
       for (java.util.concurrent.Future<?> f : done) {
         try {
@@ -254,8 +264,8 @@ final class Contenders {
         java.nio.file.Files.delete(p);
       }
       waiting.clear();
-      try (java.nio.channels.FileChannel d = java.nio.channels.FileChannel.open(fresh,
-          java.nio.file.StandardOpenOption.READ)) {
+      try (java.nio.channels.FileChannel d =
+          java.nio.channels.FileChannel.open(fresh, java.nio.file.StandardOpenOption.READ)) {
         d.force(true);
       }
     }
@@ -270,7 +280,8 @@ final class Contenders {
     if (s.tls() == null) {
       return raw;
     }
-    SSLSocket ssl = (SSLSocket) s.tls().getSocketFactory().createSocket(raw, s.host(), s.port(), true);
+    SSLSocket ssl =
+        (SSLSocket) s.tls().getSocketFactory().createSocket(raw, s.host(), s.port(), true);
     javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
     p.setEndpointIdentificationAlgorithm("HTTPS");
     ssl.setSSLParameters(p);
@@ -283,10 +294,13 @@ final class Contenders {
     return mailfetch(s, sink, FetchLimits.defaults());
   }
 
-  /** As above, with the engine's limits given (a message over 100 MiB needs a higher maxMessageSize). */
+  /**
+   * As above, with the engine's limits given (a message over 100 MiB needs a higher
+   * maxMessageSize).
+   */
   static long mailfetch(Server s, MessageSink sink, FetchLimits limits) {
-    Pop3Source.Builder b = Pop3Source.builder().host(s.host()).port(s.port()).user(s.user())
-        .password(s::password);
+    Pop3Source.Builder b =
+        Pop3Source.builder().host(s.host()).port(s.port()).user(s.user()).password(s::password);
     if (s.tls() == null) {
       b.security(Security.NONE).allowPlaintextAuthentication(true);
     } else {
@@ -295,8 +309,16 @@ final class Contenders {
     if (limits.maxMessageSize() > Pop3Limits.defaults().maxMessageSize()) {
       b.limits(Pop3Limits.builder().maxMessageSize(limits.maxMessageSize()).build());
     }
-    FetchResult r = Fetcher.builder().source(b.build()).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.KEEP).limits(limits).batchSize(Integer.getInteger("bench.batch", 50)).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(b.build())
+            .sink(sink)
+            .uidStore(InMemoryUidStore.create())
+            .retention(Retention.KEEP)
+            .limits(limits)
+            .batchSize(Integer.getInteger("bench.batch", 50))
+            .build()
+            .run();
     if (!r.ok()) {
       throw new IllegalStateException("mailfetch failed: " + r.summary());
     }
@@ -324,17 +346,18 @@ final class Contenders {
     Folder inbox = store.getFolder("INBOX");
     inbox.open(Folder.READ_ONLY);
     long[] total = {0};
-    OutputStream counting = new OutputStream() {
-      @Override
-      public void write(int b) {
-        total[0]++;
-      }
+    OutputStream counting =
+        new OutputStream() {
+          @Override
+          public void write(int b) {
+            total[0]++;
+          }
 
-      @Override
-      public void write(byte[] b, int off, int len) {
-        total[0] += len;
-      }
-    };
+          @Override
+          public void write(byte[] b, int off, int len) {
+            total[0] += len;
+          }
+        };
     for (Message m : inbox.getMessages()) {
       m.writeTo(counting);
     }
@@ -361,7 +384,9 @@ final class Contenders {
     return total;
   }
 
-  /** Commons Net: messages 1 to {@code count} read through its dot-terminated Reader, chars counted. */
+  /**
+   * Commons Net: messages 1 to {@code count} read through its dot-terminated Reader, chars counted.
+   */
   static long retrieveAll(POP3Client client, int count) throws IOException {
     long total = 0;
     char[] chars = new char[64 * 1024];

@@ -20,25 +20,28 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Replays a mailbox trace through each stock dedup policy the way the engine calls it (check on
- * the headers, then on the content, remember what was delivered) and counts, against the truth of
- * the trace: duplicates caught, duplicates missed, and false positives (a different message
- * discarded as a duplicate: mail lost). Also the heap the policy's store keeps.
+ * Replays a mailbox trace through each stock dedup policy the way the engine calls it (check on the
+ * headers, then on the content, remember what was delivered) and counts, against the truth of the
+ * trace: duplicates caught, duplicates missed, and false positives (a different message discarded
+ * as a duplicate: mail lost). Also the heap the policy's store keeps.
  *
  * <p>The trace is built from the corpus generator (seeded, so the same everywhere) with the ways
  * duplicates and look-alikes really arise: the corpus's own copies (2%, some with other trace
  * headers), copies that reach a second account with their own trace headers, one mailbox set up
- * twice under two account names, client forwards
- * ("Fwd:", a new Message-ID: different messages), a server migration that lists a whole mailbox
- * again under new UIDs (quirk Q26), a server that reuses the UIDs of deleted messages, a broken
- * mailer that reuses a Message-ID for another message, and messages without a Message-ID.
+ * twice under two account names, client forwards ("Fwd:", a new Message-ID: different messages), a
+ * server migration that lists a whole mailbox again under new UIDs (quirk Q26), a server that
+ * reuses the UIDs of deleted messages, a broken mailer that reuses a Message-ID for another
+ * message, and messages without a Message-ID.
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.mailfetch.bench.DedupSimulator}
  */
 public final class DedupSimulator {
   private DedupSimulator() {}
 
-  /** One arrival: which account, which UID, the bytes, and whether it truly repeats an earlier arrival. */
+  /**
+   * One arrival: which account, which UID, the bytes, and whether it truly repeats an earlier
+   * arrival.
+   */
   record Arrival(String account, String uid, byte[] content, boolean trulyDuplicate, String kind) {}
 
   public static void main(String[] args) throws Exception {
@@ -49,7 +52,8 @@ public final class DedupSimulator {
       kinds.merge(a.kind(), 1, Integer::sum);
     }
     System.out.println("trace: " + trace.size() + " arrivals " + kinds);
-    System.out.println("| policy | duplicates in trace | caught | missed | false positives (mail lost) | store entries | store heap |");
+    System.out.println(
+        "| policy | duplicates in trace | caught | missed | false positives (mail lost) | store entries | store heap |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (String name : Dedup.NAMES) {
       long before = heap();
@@ -75,9 +79,17 @@ public final class DedupSimulator {
         }
       }
       long after = heap();
-      System.out.printf(java.util.Locale.ROOT, "| `%s` | %d | %d | %d | %d %s | %d | %s |%n", name, dups, caught, missed, falsePositives,
+      System.out.printf(
+          java.util.Locale.ROOT,
+          "| `%s` | %d | %d | %d | %d %s | %d | %s |%n",
+          name,
+          dups,
+          caught,
+          missed,
+          falsePositives,
           fpKinds.isEmpty() ? "" : fpKinds.toString(),
-          store.size(), store.size() == 0 ? "0" : ((after - before) / 1024) + " KB");
+          store.size(),
+          store.size() == 0 ? "0" : ((after - before) / 1024) + " KB");
       store.close();
     }
   }
@@ -115,11 +127,27 @@ public final class DedupSimulator {
       }
       double x = r.nextDouble();
       if (!dup && x < 0.10) { // the same message reaches the work account too
-        out.add(new Arrival("work", "w-" + m.uid(), withTrace(m.content(), "work.example"), true, "second account"));
+        out.add(
+            new Arrival(
+                "work",
+                "w-" + m.uid(),
+                withTrace(m.content(), "work.example"),
+                true,
+                "second account"));
       } else if (!dup && x < 0.13) { // forwarded by a person: a new message
-        out.add(new Arrival("home", "fwd-" + m.uid(), forward(m.content(), r), false, "client forward"));
-      } else if (!dup && x < 0.14 && m.messageId() != null) { // a broken mailer reuses this Message-ID
-        out.add(new Arrival("home", "reuse-" + m.uid(), otherMessage(m.messageId(), r), false, "Message-ID reused"));
+        out.add(
+            new Arrival(
+                "home", "fwd-" + m.uid(), forward(m.content(), r), false, "client forward"));
+      } else if (!dup
+          && x < 0.14
+          && m.messageId() != null) { // a broken mailer reuses this Message-ID
+        out.add(
+            new Arrival(
+                "home",
+                "reuse-" + m.uid(),
+                otherMessage(m.messageId(), r),
+                false,
+                "Message-ID reused"));
       } else if (!dup && x < 0.19) { // the same mailbox set up a second time under another name
         out.add(new Arrival("home-alias", m.uid(), m.content(), true, "same mailbox, two names"));
       }
@@ -132,15 +160,23 @@ public final class DedupSimulator {
     // The server reuses the UIDs of deleted messages for new mail.
     for (MailCorpus.Message m : MailCorpus.generate(8, n / 50).messages()) {
       String reused = base.get(r.nextInt(base.size())).uid();
-      boolean dup = m.messageId() != null && !seenIds.add(m.messageId()); // that corpus's own copies
+      boolean dup =
+          m.messageId() != null && !seenIds.add(m.messageId()); // that corpus's own copies
       out.add(new Arrival("home", reused, m.content(), dup, dup ? "corpus copy" : "UID reused"));
     }
     return out;
   }
 
   private static byte[] withTrace(byte[] content, String host) {
-    String trace = "Received: from relay." + host + " by mx." + host + "; Sat, 21 Nov 2026 10:00:00 +0000\r\n"
-        + "Delivered-To: me@" + host + "\r\n";
+    String trace =
+        "Received: from relay."
+            + host
+            + " by mx."
+            + host
+            + "; Sat, 21 Nov 2026 10:00:00 +0000\r\n"
+            + "Delivered-To: me@"
+            + host
+            + "\r\n";
     byte[] t = trace.getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[t.length + content.length];
     System.arraycopy(t, 0, out, 0, t.length);
@@ -150,15 +186,29 @@ public final class DedupSimulator {
 
   private static byte[] forward(byte[] content, Random r) {
     String s = new String(content, StandardCharsets.ISO_8859_1);
-    return ("Message-ID: <fwd-" + r.nextLong() + "@client.example>\r\nSubject: Fwd: forwarded\r\n\r\n"
-        + "---------- Forwarded message ----------\r\n" + s).getBytes(StandardCharsets.ISO_8859_1);
+    return ("Message-ID: <fwd-"
+            + r.nextLong()
+            + "@client.example>\r\nSubject: Fwd: forwarded\r\n\r\n"
+            + "---------- Forwarded message ----------\r\n"
+            + s)
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   /** Another message (its own date, subject and body) that carries {@code messageId}. */
   private static byte[] otherMessage(String messageId, Random r) {
-    return ("Date: Sun, " + (1 + r.nextInt(28)) + " Dec 2026 0" + r.nextInt(10) + ":00:00 +0000\r\n"
-        + "From: Newsletter <news@mailer.example>\r\nSubject: issue " + r.nextInt(1000) + "\r\n"
-        + "Message-ID: " + messageId + "\r\n\r\nthis week's news " + r.nextLong() + "\r\n")
+    return ("Date: Sun, "
+            + (1 + r.nextInt(28))
+            + " Dec 2026 0"
+            + r.nextInt(10)
+            + ":00:00 +0000\r\n"
+            + "From: Newsletter <news@mailer.example>\r\nSubject: issue "
+            + r.nextInt(1000)
+            + "\r\n"
+            + "Message-ID: "
+            + messageId
+            + "\r\n\r\nthis week's news "
+            + r.nextLong()
+            + "\r\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 

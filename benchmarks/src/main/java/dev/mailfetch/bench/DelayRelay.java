@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP relay on loopback that holds every chunk for half a round trip in each direction, so a
- * client on this machine sees the server as if it were {@code rtt} away. Order and bytes are
- * kept; only time is added. What a client does per round trip (waiting for each reply, or not)
- * then shows, as it does on a real network.
+ * client on this machine sees the server as if it were {@code rtt} away. Order and bytes are kept;
+ * only time is added. What a client does per round trip (waiting for each reply, or not) then
+ * shows, as it does on a real network.
  */
 final class DelayRelay implements AutoCloseable {
   private final ServerSocket listener;
@@ -62,40 +62,46 @@ final class DelayRelay implements AutoCloseable {
     BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
     InputStream in = from.getInputStream();
     OutputStream out = to.getOutputStream();
-    Thread reader = new Thread(() -> {
-      byte[] buf = new byte[64 * 1024];
-      try {
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          queue.put(new Chunk(System.nanoTime() + oneWayNanos, Arrays.copyOf(buf, n)));
-        }
-      } catch (IOException | InterruptedException e) {
-        // the connection ended
-      }
-      queue.add(new Chunk(System.nanoTime() + oneWayNanos, null));
-    }, "delay-relay-read");
-    Thread writer = new Thread(() -> {
-      try {
-        while (true) {
-          Chunk c = queue.take();
-          long wait = c.due() - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-          if (c.bytes() == null) {
-            to.shutdownOutput();
-            return;
-          }
-          out.write(c.bytes());
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // the connection ended
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "delay-relay-write");
+    Thread reader =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[64 * 1024];
+              try {
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                  queue.put(new Chunk(System.nanoTime() + oneWayNanos, Arrays.copyOf(buf, n)));
+                }
+              } catch (IOException | InterruptedException e) {
+                // the connection ended
+              }
+              queue.add(new Chunk(System.nanoTime() + oneWayNanos, null));
+            },
+            "delay-relay-read");
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Chunk c = queue.take();
+                  long wait = c.due() - System.nanoTime();
+                  if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                  }
+                  if (c.bytes() == null) {
+                    to.shutdownOutput();
+                    return;
+                  }
+                  out.write(c.bytes());
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // the connection ended
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "delay-relay-write");
     reader.setDaemon(true);
     writer.setDaemon(true);
     reader.start();

@@ -31,10 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Fetching a whole mailbox over loopback, end to end: every contender of {@link Contenders}
- * fetches the same {@code messages} typical messages (the corpus generator's, under 100 KB) from
- * the same server in one run, so each is read as a ratio to {@code bare}, the pipelined socket
- * loop that only frames messages (the practical limit).
+ * Fetching a whole mailbox over loopback, end to end: every contender of {@link Contenders} fetches
+ * the same {@code messages} typical messages (the corpus generator's, under 100 KB) from the same
+ * server in one run, so each is read as a ratio to {@code bare}, the pipelined socket loop that
+ * only frames messages (the practical limit).
  *
  * <p>{@code server=testkit} serves from memory in this JVM; {@code server=dovecot} is a private
  * Dovecot on loopback (root and Dovecot installed: .ci/run installs it). {@code security=tls} is
@@ -50,7 +50,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx3g"})
 public class EndToEndBenchmark {
   @Param({"testkit"})
   String server;
@@ -85,7 +87,10 @@ public class EndToEndBenchmark {
       ops++;
     }
 
-    /** The fetching thread's CPU time, and that of the Maildir's flushing threads (alive for 30 s after use). */
+    /**
+     * The fetching thread's CPU time, and that of the Maildir's flushing threads (alive for 30 s
+     * after use).
+     */
     private static long clientCpu() {
       long sum = THREADS.getCurrentThreadCpuTime();
       for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
@@ -115,8 +120,13 @@ public class EndToEndBenchmark {
     boolean tls = security.equals("tls");
     if (server.equals("dovecot")) {
       dovecot = PrivateDovecot.start(corpus, certs);
-      target = new Contenders.Server("localhost", tls ? dovecot.tlsPort() : dovecot.port(), PrivateDovecot.USER,
-          PrivateDovecot.PASSWORD, tls ? certs.clientContext() : null);
+      target =
+          new Contenders.Server(
+              "localhost",
+              tls ? dovecot.tlsPort() : dovecot.port(),
+              PrivateDovecot.USER,
+              PrivateDovecot.PASSWORD,
+              tls ? certs.clientContext() : null);
     } else {
       FakeMailbox box = corpus.toMailbox();
       FakePop3Server.Builder b = FakePop3Server.builder().account("alice", "bench", box);
@@ -124,7 +134,9 @@ public class EndToEndBenchmark {
         b.tls(TlsMode.IMPLICIT, certs);
       }
       testkit = b.maxSessions(1000).start();
-      target = new Contenders.Server("localhost", testkit.port(), "alice", "bench", tls ? certs.clientContext() : null);
+      target =
+          new Contenders.Server(
+              "localhost", testkit.port(), "alice", "bench", tls ? certs.clientContext() : null);
     }
     maildirs = Files.createTempDirectory("mailfetch-e2e");
   }
@@ -158,7 +170,9 @@ public class EndToEndBenchmark {
     return n;
   }
 
-  /** {@code bare}, writing every message durably into a Maildir: the practical limit into a Maildir. */
+  /**
+   * {@code bare}, writing every message durably into a Maildir: the practical limit into a Maildir.
+   */
   @Benchmark
   public long bareMaildir(Cpu cpu) throws IOException {
     cpu.begin();

@@ -75,10 +75,15 @@ public class EngineBenchmark {
     Random random = new Random(42);
     contents = new byte[messages][];
     for (int i = 0; i < messages; i++) {
-      StringBuilder sb = new StringBuilder()
-          .append("Received: from mx.example.com by pop.example.com\r\n")
-          .append("Message-ID: <").append(i).append("@example.com>\r\n")
-          .append("Subject: benchmark message ").append(i).append("\r\n\r\n");
+      StringBuilder sb =
+          new StringBuilder()
+              .append("Received: from mx.example.com by pop.example.com\r\n")
+              .append("Message-ID: <")
+              .append(i)
+              .append("@example.com>\r\n")
+              .append("Subject: benchmark message ")
+              .append(i)
+              .append("\r\n\r\n");
       while (sb.length() < size) {
         sb.append((char) ('a' + random.nextInt(26)));
         if (sb.length() % 76 == 0) {
@@ -113,13 +118,17 @@ public class EngineBenchmark {
   }
 
   private Fetcher fetcher(boolean headerPolicy) {
-    Fetcher.Builder b = Fetcher.builder()
-        .source(new MemorySource(contents))
-        .sink(new CountingSink())
-        .uidStore(InMemoryUidStore.create());
+    Fetcher.Builder b =
+        Fetcher.builder()
+            .source(new MemorySource(contents))
+            .sink(new CountingSink())
+            .uidStore(InMemoryUidStore.create());
     if (headerPolicy) {
-      b.labelPolicy((account, h) -> h.first("Subject").isPresent()
-          ? new LabelDecision(Set.of("bench"), false) : LabelDecision.INBOX);
+      b.labelPolicy(
+          (account, h) ->
+              h.first("Subject").isPresent()
+                  ? new LabelDecision(Set.of("bench"), false)
+                  : LabelDecision.INBOX);
     }
     return b.build();
   }

@@ -13,8 +13,8 @@ import javax.net.SocketFactory;
 
 /**
  * A POP3 server inside a socket: every command written is answered at once, into the socket's
- * input, so a client library runs its real protocol code with no network and no thread. This is
- * how the parser benchmark drives Angus Mail and Commons Net on the same bytes as mailfetch.
+ * input, so a client library runs its real protocol code with no network and no thread. This is how
+ * the parser benchmark drives Angus Mail and Commons Net on the same bytes as mailfetch.
  */
 final class InMemoryPop3Socket extends Socket {
   private final List<byte[]> wire;
@@ -25,7 +25,9 @@ final class InMemoryPop3Socket extends Socket {
   private final ByteArrayOutputStream command = new ByteArrayOutputStream();
   private boolean closed;
 
-  /** @param wire each message's RETR body as sent: dot-stuffed, with its terminator */
+  /**
+   * @param wire each message's RETR body as sent: dot-stuffed, with its terminator
+   */
   InMemoryPop3Socket(List<byte[]> wire, long[] sizes) {
     this.wire = wire;
     this.sizes = sizes;
@@ -78,33 +80,36 @@ final class InMemoryPop3Socket extends Socket {
     String[] p = line.split(" ");
     String verb = p[0].toUpperCase(Locale.ROOT);
     switch (verb) {
-      case "STAT": {
-        long total = 0;
-        for (long s : sizes) {
-          total += s;
-        }
-        answer(("+OK " + wire.size() + " " + total + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        return;
-      }
-      case "LIST": {
-        if (p.length > 1) {
-          int n = Integer.parseInt(p[1]);
-          answer(("+OK " + n + " " + sizes[n - 1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      case "STAT":
+        {
+          long total = 0;
+          for (long s : sizes) {
+            total += s;
+          }
+          answer(("+OK " + wire.size() + " " + total + "\r\n").getBytes(StandardCharsets.US_ASCII));
           return;
         }
-        StringBuilder sb = new StringBuilder("+OK\r\n");
-        for (int i = 0; i < sizes.length; i++) {
-          sb.append(i + 1).append(' ').append(sizes[i]).append("\r\n");
+      case "LIST":
+        {
+          if (p.length > 1) {
+            int n = Integer.parseInt(p[1]);
+            answer(("+OK " + n + " " + sizes[n - 1] + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            return;
+          }
+          StringBuilder sb = new StringBuilder("+OK\r\n");
+          for (int i = 0; i < sizes.length; i++) {
+            sb.append(i + 1).append(' ').append(sizes[i]).append("\r\n");
+          }
+          answer(sb.append(".\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+          return;
         }
-        answer(sb.append(".\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-        return;
-      }
-      case "RETR": {
-        int n = Integer.parseInt(p[1]);
-        answer(("+OK " + sizes[n - 1] + " octets\r\n").getBytes(StandardCharsets.US_ASCII));
-        answer(wire.get(n - 1));
-        return;
-      }
+      case "RETR":
+        {
+          int n = Integer.parseInt(p[1]);
+          answer(("+OK " + sizes[n - 1] + " octets\r\n").getBytes(StandardCharsets.US_ASCII));
+          answer(wire.get(n - 1));
+          return;
+        }
       case "CAPA":
         answer("-ERR no CAPA here\r\n".getBytes(StandardCharsets.US_ASCII));
         return;

@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Fetching 1,000 small messages from a server {@code rtt} milliseconds away (a {@link DelayRelay}
- * on loopback in front of the testkit server): a client that waits for each reply pays a round
- * trip per command, a pipelined one about one per window. Every contender of {@link Contenders}
- * in one run; read each as a ratio to {@code bare}.
+ * on loopback in front of the testkit server): a client that waits for each reply pays a round trip
+ * per command, a pipelined one about one per window. Every contender of {@link Contenders} in one
+ * run; read each as a ratio to {@code bare}.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar LatencyBenchmark -p rtt=10,50}. One
  * operation of Angus Mail or Commons Net takes over a thousand round trips (10 s at 10 ms), so the
@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx1g"})
 public class LatencyBenchmark {
   @Param({"10"})
   int rtt;
@@ -52,8 +54,13 @@ public class LatencyBenchmark {
     MailCorpus small = MailCorpus.generate(99, messages * 3).filter(m -> m.size() < 8 * 1024);
     int[] n = {0};
     small = small.filter(m -> n[0]++ < messages);
-    server = FakePop3Server.builder().account("alice", "bench", small.toMailbox()).maxSessions(1000).start();
-    relay = new DelayRelay(new InetSocketAddress("127.0.0.1", server.port()), Duration.ofMillis(rtt));
+    server =
+        FakePop3Server.builder()
+            .account("alice", "bench", small.toMailbox())
+            .maxSessions(1000)
+            .start();
+    relay =
+        new DelayRelay(new InetSocketAddress("127.0.0.1", server.port()), Duration.ofMillis(rtt));
     target = new Contenders.Server("127.0.0.1", relay.port(), "alice", "bench", null);
   }
 

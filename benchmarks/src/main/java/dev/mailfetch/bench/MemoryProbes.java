@@ -24,16 +24,16 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Memory, measured where it matters: in a child JVM with a small heap, started once per
- * contender, against a testkit server in this JVM.
+ * Memory, measured where it matters: in a child JVM with a small heap, started once per contender,
+ * against a testkit server in this JVM.
  *
  * <ul>
  *   <li>{@code big}: one 200 MB message fetched under {@code -Xmx32m} by each contender; the child
  *       reports its heap in use when idle (after a GC), the peak heap while fetching (the sum of
  *       the heap pools' peaks: an upper bound) and its peak RSS ({@code VmHWM}).
- *   <li>{@code scale}: a 1,000,000-message mailbox with nothing new, under {@code -Xmx256m}: a first
- *       run records every UID without downloading ({@code onlyNew}), the measured second run is
- *       the poll: its time, its peak heap, and the commands the server saw (one UIDL, no RETR).
+ *   <li>{@code scale}: a 1,000,000-message mailbox with nothing new, under {@code -Xmx256m}: a
+ *       first run records every UID without downloading ({@code onlyNew}), the measured second run
+ *       is the poll: its time, its peak heap, and the commands the server saw (one UIDL, no RETR).
  * </ul>
  *
  * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar dev.mailfetch.bench.MemoryProbes big}
@@ -61,9 +61,12 @@ public final class MemoryProbes {
 
   private static void big() throws Exception {
     FakeMailbox box = FakeMailbox.create().add(bigMessage());
-    try (FakePop3Server server = FakePop3Server.builder().account("alice", "bench", box).maxSessions(100).start()) {
-      System.out.println("one 200 MB message, each contender in a child JVM with -Xmx32m (" + jdk() + ")");
-      System.out.println("contender        outcome  idle-heap-MB  peak-heap-MB  above-idle-MB  live-peak-MB  peak-RSS-MB  seconds");
+    try (FakePop3Server server =
+        FakePop3Server.builder().account("alice", "bench", box).maxSessions(100).start()) {
+      System.out.println(
+          "one 200 MB message, each contender in a child JVM with -Xmx32m (" + jdk() + ")");
+      System.out.println(
+          "contender        outcome  idle-heap-MB  peak-heap-MB  above-idle-MB  live-peak-MB  peak-RSS-MB  seconds");
       for (String c : List.of("bare", "mailfetch", "commonsNet", "angusMail")) {
         System.out.println(runChild("-Xmx32m", "big", c, server.port(), null));
       }
@@ -77,35 +80,58 @@ public final class MemoryProbes {
       box.add("u" + i, tiny);
     }
     Path state = Files.createTempDirectory("mailfetch-scale");
-    try (FakePop3Server server = FakePop3Server.builder().account("alice", "bench", box).maxSessions(100).start()) {
-      System.out.println(count + " messages, nothing new, in a child JVM with -Xmx256m (" + jdk() + ")");
-      System.out.println("contender        outcome  idle-heap-MB  peak-heap-MB  above-idle-MB  live-peak-MB  peak-RSS-MB  seconds");
-      // The first run (recording every UID without downloading) in a roomy child; the poll measured alone.
-      System.out.println(runChild("-Xmx2g", "scale-fill", "mailfetch", server.port(), state.toString())
-          .replace("mailfetch       ", "(first run)    "));
+    try (FakePop3Server server =
+        FakePop3Server.builder().account("alice", "bench", box).maxSessions(100).start()) {
+      System.out.println(
+          count + " messages, nothing new, in a child JVM with -Xmx256m (" + jdk() + ")");
+      System.out.println(
+          "contender        outcome  idle-heap-MB  peak-heap-MB  above-idle-MB  live-peak-MB  peak-RSS-MB  seconds");
+      // The first run (recording every UID without downloading) in a roomy child; the poll measured
+      // alone.
+      System.out.println(
+          runChild("-Xmx2g", "scale-fill", "mailfetch", server.port(), state.toString())
+              .replace("mailfetch       ", "(first run)    "));
       for (String xmx : System.getProperty("scale.xmx", "-Xmx256m,-Xmx1g").split(",")) {
-        System.out.println(runChild(xmx, "scale", "mailfetch", server.port(), state.toString()) + "  " + xmx);
+        System.out.println(
+            runChild(xmx, "scale", "mailfetch", server.port(), state.toString()) + "  " + xmx);
       }
       server.awaitSessionsEnded(java.time.Duration.ofSeconds(30));
       var last = server.lastSession().orElseThrow();
-      System.out.println("the polled session sent: UIDL x" + last.commands("UIDL").size() + ", LIST x"
-          + last.commands("LIST").size() + ", RETR x" + last.commands("RETR").size() + ", TOP x"
-          + last.commands("TOP").size());
+      System.out.println(
+          "the polled session sent: UIDL x"
+              + last.commands("UIDL").size()
+              + ", LIST x"
+              + last.commands("LIST").size()
+              + ", RETR x"
+              + last.commands("RETR").size()
+              + ", TOP x"
+              + last.commands("TOP").size());
     } finally {
       EndToEndBenchmark.delete(state);
     }
   }
 
-  private static String runChild(String xmx, String what, String contender, int port, String state) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        xmx, "-cp", System.getProperty("java.class.path"), MemoryProbes.class.getName(), "child", what, contender,
-        Integer.toString(port)));
+  private static String runChild(String xmx, String what, String contender, int port, String state)
+      throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                xmx,
+                "-cp",
+                System.getProperty("java.class.path"),
+                MemoryProbes.class.getName(),
+                "child",
+                what,
+                contender,
+                Integer.toString(port)));
     if (state != null) {
       cmd.add(state);
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     StringBuilder out = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
         if (line.startsWith("RESULT ")) {
@@ -114,12 +140,15 @@ public final class MemoryProbes {
       }
     }
     p.waitFor();
-    return out.length() > 0 ? out.toString() : String.format(Locale.ROOT, "%-16s %s", contender, "no result (exit "
-        + p.exitValue() + ")");
+    return out.length() > 0
+        ? out.toString()
+        : String.format(
+            Locale.ROOT, "%-16s %s", contender, "no result (exit " + p.exitValue() + ")");
   }
 
   /** In the child: measure idle, run the contender, measure the peak. */
-  private static void child(String what, String contender, int port, String state) throws Exception {
+  private static void child(String what, String contender, int port, String state)
+      throws Exception {
     Contenders.Server target = new Contenders.Server("127.0.0.1", port, "alice", "bench", null);
     System.gc();
     long idle = heapUsed();
@@ -130,13 +159,17 @@ public final class MemoryProbes {
       if (what.startsWith("scale")) {
         pollNothingNew(target, Path.of(state), what.equals("scale-fill"));
       } else {
-        long n = switch (contender) {
-          case "bare" -> Contenders.bare(target);
-          case "mailfetch" -> Contenders.mailfetch(target, new EngineBenchmark.CountingSink(),
-              FetchLimits.builder().maxMessageSize(1L << 30).build());
-          case "commonsNet" -> Contenders.commonsNet(target);
-          default -> Contenders.angusMail(target);
-        };
+        long n =
+            switch (contender) {
+              case "bare" -> Contenders.bare(target);
+              case "mailfetch" ->
+                  Contenders.mailfetch(
+                      target,
+                      new EngineBenchmark.CountingSink(),
+                      FetchLimits.builder().maxMessageSize(1L << 30).build());
+              case "commonsNet" -> Contenders.commonsNet(target);
+              default -> Contenders.angusMail(target);
+            };
         if (n < BIG) {
           outcome = "short";
         }
@@ -148,20 +181,46 @@ public final class MemoryProbes {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long peak = PeakHeap.peak();
-    System.out.println("RESULT " + String.format(Locale.ROOT, "%-16s %-8s %12.1f  %12.1f  %13.1f  %12.1f  %11.1f  %7.2f",
-        contender, outcome, idle / 1048576.0, peak / 1048576.0, (peak - idle) / 1048576.0, PeakHeap.live() / 1048576.0,
-        peakRssKb() / 1024.0, seconds));
+    System.out.println(
+        "RESULT "
+            + String.format(
+                Locale.ROOT,
+                "%-16s %-8s %12.1f  %12.1f  %13.1f  %12.1f  %11.1f  %7.2f",
+                contender,
+                outcome,
+                idle / 1048576.0,
+                peak / 1048576.0,
+                (peak - idle) / 1048576.0,
+                PeakHeap.live() / 1048576.0,
+                peakRssKb() / 1024.0,
+                seconds));
   }
 
-  private static void pollNothingNew(Contenders.Server target, Path state, boolean fill) throws IOException {
-    Pop3Source source = Pop3Source.builder().host(target.host()).port(target.port()).user(target.user())
-        .password(target::password).security(Security.NONE).allowPlaintextAuthentication(true)
-        .limits(Pop3Limits.builder().commandTimeout(java.time.Duration.ofMinutes(5)).build()).build();
+  private static void pollNothingNew(Contenders.Server target, Path state, boolean fill)
+      throws IOException {
+    Pop3Source source =
+        Pop3Source.builder()
+            .host(target.host())
+            .port(target.port())
+            .user(target.user())
+            .password(target::password)
+            .security(Security.NONE)
+            .allowPlaintextAuthentication(true)
+            .limits(Pop3Limits.builder().commandTimeout(java.time.Duration.ofMinutes(5)).build())
+            .build();
     FetchLimits limits = FetchLimits.builder().maxListing(2_000_000).build();
     if (fill) {
       try (JournalUidStore store = JournalUidStore.open(state)) {
-        FetchResult first = Fetcher.builder().source(source).sink(new EngineBenchmark.CountingSink()).uidStore(store)
-            .retention(Retention.KEEP).onlyNew(true).limits(limits).build().run();
+        FetchResult first =
+            Fetcher.builder()
+                .source(source)
+                .sink(new EngineBenchmark.CountingSink())
+                .uidStore(store)
+                .retention(Retention.KEEP)
+                .onlyNew(true)
+                .limits(limits)
+                .build()
+                .run();
         if (!first.ok()) {
           throw new IllegalStateException(first.summary());
         }
@@ -169,8 +228,15 @@ public final class MemoryProbes {
       return;
     }
     try (JournalUidStore store = JournalUidStore.open(state)) {
-      FetchResult poll = Fetcher.builder().source(source).sink(new EngineBenchmark.CountingSink()).uidStore(store)
-          .retention(Retention.KEEP).limits(limits).build().run();
+      FetchResult poll =
+          Fetcher.builder()
+              .source(source)
+              .sink(new EngineBenchmark.CountingSink())
+              .uidStore(store)
+              .retention(Retention.KEEP)
+              .limits(limits)
+              .build()
+              .run();
       if (!poll.ok() || poll.bytesDelivered() != 0) {
         throw new IllegalStateException(poll.summary());
       }
@@ -202,28 +268,37 @@ public final class MemoryProbes {
         return;
       }
       listening = true;
-      for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ((javax.management.NotificationEmitter) gc).addNotificationListener((n, handback) -> {
-          if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-            return;
-          }
-          var info = com.sun.management.GarbageCollectionNotificationInfo.from(
-              (javax.management.openmbean.CompositeData) n.getUserData());
-          long before = 0;
-          for (var e : info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
-            if (heapPool(e.getKey())) {
-              before += e.getValue().getUsed();
-            }
-          }
-          long after = 0;
-          for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-            if (heapPool(e.getKey())) {
-              after += e.getValue().getUsed();
-            }
-          }
-          record(before);
-          recordLive(after);
-        }, null, null);
+      for (java.lang.management.GarbageCollectorMXBean gc :
+          ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((javax.management.NotificationEmitter) gc)
+            .addNotificationListener(
+                (n, handback) -> {
+                  if (!n.getType()
+                      .equals(
+                          com.sun.management.GarbageCollectionNotificationInfo
+                              .GARBAGE_COLLECTION_NOTIFICATION)) {
+                    return;
+                  }
+                  var info =
+                      com.sun.management.GarbageCollectionNotificationInfo.from(
+                          (javax.management.openmbean.CompositeData) n.getUserData());
+                  long before = 0;
+                  for (var e : info.getGcInfo().getMemoryUsageBeforeGc().entrySet()) {
+                    if (heapPool(e.getKey())) {
+                      before += e.getValue().getUsed();
+                    }
+                  }
+                  long after = 0;
+                  for (var e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                    if (heapPool(e.getKey())) {
+                      after += e.getValue().getUsed();
+                    }
+                  }
+                  record(before);
+                  recordLive(after);
+                },
+                null,
+                null);
       }
     }
 
@@ -279,9 +354,10 @@ public final class MemoryProbes {
 
   /** A 200 MB message: headers, then base64-like lines of 76 characters. */
   private static byte[] bigMessage() {
-    byte[] head = ("From: big@example.org\r\nTo: alice@example.org\r\nSubject: 200 MB\r\nMessage-ID: <big@bench>\r\n"
-        + "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("From: big@example.org\r\nTo: alice@example.org\r\nSubject: 200 MB\r\nMessage-ID: <big@bench>\r\n"
+                + "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[(int) BIG];
     System.arraycopy(head, 0, out, 0, head.length);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -2,7 +2,6 @@ package dev.mailfetch.bench;
 
 import dev.mailfetch.pop3.internal.Pop3Reader;
 import dev.mailfetch.testkit.MailCorpus;
-import jakarta.mail.Message;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -81,16 +80,20 @@ public class ParserBenchmark {
           }
         }
         break;
-      default: {
-        Random r = new Random(13);
-        for (int i = 0; i < 200; i++) {
-          StringBuilder sb = new StringBuilder("Subject: dots " + i + "\r\n\r\n");
-          while (sb.length() < 8192) {
-            sb.append(r.nextBoolean() ? "." : "").append("line with a dot now and then ").append(r.nextInt()).append("\r\n");
+      default:
+        {
+          Random r = new Random(13);
+          for (int i = 0; i < 200; i++) {
+            StringBuilder sb = new StringBuilder("Subject: dots " + i + "\r\n\r\n");
+            while (sb.length() < 8192) {
+              sb.append(r.nextBoolean() ? "." : "")
+                  .append("line with a dot now and then ")
+                  .append(r.nextInt())
+                  .append("\r\n");
+            }
+            contents.add(sb.toString().getBytes(StandardCharsets.US_ASCII));
           }
-          contents.add(sb.toString().getBytes(StandardCharsets.US_ASCII));
         }
-      }
     }
     wire = new ArrayList<>();
     sizes = new long[contents.size()];
@@ -120,9 +123,10 @@ public class ParserBenchmark {
   public long mailfetch() throws Exception {
     Pop3Reader reader = new Pop3Reader(new ByteArrayInputStream(all), 64 * 1024, false);
     long[] total = {0};
-    Pop3Reader.BodySink sink = slice -> {
-      total[0] += slice.remaining() + slice.get(slice.limit() - 1);
-    };
+    Pop3Reader.BodySink sink =
+        slice -> {
+          total[0] += slice.remaining() + slice.get(slice.limit() - 1);
+        };
     for (int i = 0; i < wire.size(); i++) {
       reader.readBody(sink, Long.MAX_VALUE);
     }
@@ -148,6 +152,7 @@ public class ParserBenchmark {
     props.put("mail.pop3.socketFactory.fallback", "false");
     props.put("mail.pop3.disablecapa", "true");
     props.put("mail.pop3.disabletop", "true");
-    return Contenders.angusMail(props, new Contenders.Server("localhost", 110, "user", "pass", null));
+    return Contenders.angusMail(
+        props, new Contenders.Server("localhost", 110, "user", "pass", null));
   }
 }

@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The durable state at scale: opening an account whose journal holds a million delivered UIDs,
- * and a poll that finds nothing new (a get for every listed UID, the gone check, a sync that
- * writes nothing). {@link StateFootprint} measures the heap the same store keeps.
+ * The durable state at scale: opening an account whose journal holds a million delivered UIDs, and
+ * a poll that finds nothing new (a get for every listed UID, the gone check, a sync that writes
+ * nothing). {@link StateFootprint} measures the heap the same store keeps.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar StateBenchmark}.
  */
@@ -57,7 +57,8 @@ public class StateBenchmark {
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       for (int i = 0; i < n; i++) {
         String u = uid(i);
-        s.put(UidRecord.of(u, UidRecord.State.DELIVERED, t, DeliveryKey.of("bench@example.org", u)));
+        s.put(
+            UidRecord.of(u, UidRecord.State.DELIVERED, t, DeliveryKey.of("bench@example.org", u)));
         if (i % 1000 == 999) {
           s.sync();
         }
@@ -99,7 +100,9 @@ public class StateBenchmark {
     return open.firstRun().isPresent() ? 1 : 0;
   }
 
-  /** Open, then what a poll with nothing new asks of the store, then sync (which writes nothing). */
+  /**
+   * Open, then what a poll with nothing new asks of the store, then sync (which writes nothing).
+   */
   @Benchmark
   public int pollNothingNew() throws IOException {
     open = JournalUidStore.open(dir);

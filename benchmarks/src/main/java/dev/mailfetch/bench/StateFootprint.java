@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * The heap a {@link JournalUidStore} keeps for a million UIDs, per UID and beyond the UID's own
  * bytes: used heap after a full GC with the store open, minus the same without it.
  *
- * <p>Run: {@code java -Xmx1g -cp benchmarks/target/benchmarks.jar dev.mailfetch.bench.StateFootprint}
+ * <p>Run: {@code java -Xmx1g -cp benchmarks/target/benchmarks.jar
+ * dev.mailfetch.bench.StateFootprint}
  */
 public final class StateFootprint {
   private StateFootprint() {}
@@ -30,8 +31,15 @@ public final class StateFootprint {
     long after = settledHeap(mem);
     long perEntry = (after - before) / n;
     long beyondUid = (after - before - uidBytes) / n;
-    System.out.printf(java.util.Locale.ROOT, "uids=%d journal=%d bytes open=%d ms heap=%d bytes (%d per UID, %d beyond the UID's own bytes)%n",
-        n, Files.size(store.journal()), openMs, after - before, perEntry, beyondUid);
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "uids=%d journal=%d bytes open=%d ms heap=%d bytes (%d per UID, %d beyond the UID's own bytes)%n",
+        n,
+        Files.size(store.journal()),
+        openMs,
+        after - before,
+        perEntry,
+        beyondUid);
     store.close();
     try (var walk = Files.walk(dir)) {
       walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

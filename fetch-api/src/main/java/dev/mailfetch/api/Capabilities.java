@@ -8,11 +8,11 @@ import java.util.Set;
 /**
  * What a session can do that decides what the engine may do with it.
  *
- * @param stableUids whether every listed message has a unique id that persists across sessions
- *     (for POP3: UIDL advertised and working). Leaving mail on the server needs it.
+ * @param stableUids whether every listed message has a unique id that persists across sessions (for
+ *     POP3: UIDL advertised and working). Leaving mail on the server needs it.
  * @param expire how long the server keeps retrieved mail, where it says so (POP3 {@code EXPIRE},
- *     RFC 2449 §6.7): {@link Duration#ZERO} means it keeps none, so mail cannot be left on it; empty
- *     means it did not say or keeps mail as long as the user likes ({@code EXPIRE NEVER}).
+ *     RFC 2449 §6.7): {@link Duration#ZERO} means it keeps none, so mail cannot be left on it;
+ *     empty means it did not say or keeps mail as long as the user likes ({@code EXPIRE NEVER}).
  * @param announced the capability names the server announced, upper case, for reports
  */
 public record Capabilities(boolean stableUids, Optional<Duration> expire, Set<String> announced) {
@@ -22,8 +22,8 @@ public record Capabilities(boolean stableUids, Optional<Duration> expire, Set<St
    * @param stableUids whether every listed message has a unique id that persists across sessions
    *     (for POP3: UIDL advertised and working). Leaving mail on the server needs it.
    * @param expire how long the server keeps retrieved mail, where it says so (POP3 {@code EXPIRE},
-   *     RFC 2449 §6.7): {@link Duration#ZERO} means it keeps none, so mail cannot be left on it; empty
-   *     means it did not say or keeps mail as long as the user likes ({@code EXPIRE NEVER}).
+   *     RFC 2449 §6.7): {@link Duration#ZERO} means it keeps none, so mail cannot be left on it;
+   *     empty means it did not say or keeps mail as long as the user likes ({@code EXPIRE NEVER}).
    * @param announced the capability names the server announced, upper case, for reports
    * @throws NullPointerException if {@code expire} or {@code announced} is null
    * @throws IllegalArgumentException if {@code expire} holds a negative duration
@@ -52,7 +52,9 @@ public record Capabilities(boolean stableUids, Optional<Duration> expire, Set<St
   public Optional<Duration> loginDelay() {
     for (String line : announced) {
       String[] words = line.trim().split("[ \t]+");
-      if (words.length >= 2 && words[0].equalsIgnoreCase("LOGIN-DELAY") && words[1].matches("[0-9]{1,9}")) {
+      if (words.length >= 2
+          && words[0].equalsIgnoreCase("LOGIN-DELAY")
+          && words[1].matches("[0-9]{1,9}")) {
         return Optional.of(Duration.ofSeconds(Long.parseLong(words[1])));
       }
     }

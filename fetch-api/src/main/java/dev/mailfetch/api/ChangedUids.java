@@ -15,13 +15,16 @@ import org.slf4j.LoggerFactory;
  * Quirk Q26: most known UIDs vanished and about as many unknown ones appeared, as when a server
  * moves a mailbox and numbers it anew. Rather than download the whole mailbox again, the unknown
  * messages' header sections are read (TOP n 0) and compared with the fingerprints of the vanished
- * ones; a match takes over the vanished message's record under its new UID. What is not
- * recognised is downloaded as usual. Needs a store that keeps fingerprints and a source that can
- * read headers; without either it only warns.
+ * ones; a match takes over the vanished message's record under its new UID. What is not recognised
+ * is downloaded as usual. Needs a store that keeps fingerprints and a source that can read headers;
+ * without either it only warns.
  */
 final class ChangedUids {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
-  /** At least this many UIDs must vanish, and as many appear, before the guard suspects a migration. */
+
+  /**
+   * At least this many UIDs must vanish, and as many appear, before the guard suspects a migration.
+   */
   private static final int MIGRATION_MIN = 10;
 
   private ChangedUids() {}
@@ -30,33 +33,52 @@ final class ChangedUids {
    * The records the unknown messages take over, by message (put in the store already); empty when
    * the listing does not look like a migration or nothing is recognised.
    */
-  static Map<MessageRef, UidRecord> recognise(Fetcher f, Set<String> gone, List<MessageRef> unknown, int knownListed,
-      ReusedUids.HeaderReader reader, Set<String> quirks) throws IOException, FetchException {
+  static Map<MessageRef, UidRecord> recognise(
+      Fetcher f,
+      Set<String> gone,
+      List<MessageRef> unknown,
+      int knownListed,
+      ReusedUids.HeaderReader reader,
+      Set<String> quirks)
+      throws IOException, FetchException {
     int g = gone.size();
     int u = unknown.size();
     if (g < MIGRATION_MIN || u < MIGRATION_MIN || g <= knownListed || u * 2L < g || u > g * 2L) {
       return Map.of();
     }
     quirks.add("Q26");
-    Map<String, byte[]> fingerprints = f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone) : Map.of();
+    Map<String, byte[]> fingerprints =
+        f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone) : Map.of();
     // Copies with one header section (a message and its duplicate) share a fingerprint: each new
     // one takes one of them, so as many are recognised as there were.
     Map<String, ArrayDeque<String>> goneByFingerprint = new HashMap<>();
     for (Map.Entry<String, byte[]> e : new TreeMap<>(fingerprints).entrySet()) {
-      goneByFingerprint.computeIfAbsent(HexFormat.of().formatHex(e.getValue()), k -> new ArrayDeque<>()).add(e.getKey());
+      goneByFingerprint
+          .computeIfAbsent(HexFormat.of().formatHex(e.getValue()), k -> new ArrayDeque<>())
+          .add(e.getKey());
     }
     if (goneByFingerprint.isEmpty()) {
-      log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-          + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
-          + " again (a sink that deduplicates by content keeps them from being stored twice)", f.account, g, u);
+      log.warn(
+          "{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
+              + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
+              + " again (a sink that deduplicates by content keeps them from being stored twice)",
+          f.account,
+          g,
+          u);
       return Map.of();
     }
-    log.warn("{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
-        + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
-        f.account, g, u);
+    log.warn(
+        "{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
+            + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
+        f.account,
+        g,
+        u);
     Map<MessageRef, HeaderBlock> collected = reader.read(unknown);
     if (collected == null) {
-      log.warn("{} - this source cannot read headers alone; the {} messages are downloaded again", f.account, u);
+      log.warn(
+          "{} - this source cannot read headers alone; the {} messages are downloaded again",
+          f.account,
+          u);
       return Map.of();
     }
     Map<MessageRef, UidRecord> recognised = new HashMap<>();
@@ -66,7 +88,8 @@ final class ChangedUids {
       }
       String hex = HexFormat.of().formatHex(ContentDigest.ofHeaders(e.getValue()));
       ArrayDeque<String> candidates = goneByFingerprint.get(hex);
-      String oldUid = candidates == null ? null : candidates.poll(); // one new message per vanished one
+      String oldUid =
+          candidates == null ? null : candidates.poll(); // one new message per vanished one
       if (oldUid == null) {
         continue;
       }
@@ -75,14 +98,27 @@ final class ChangedUids {
         continue;
       }
       MessageRef ref = e.getKey();
-      UidRecord moved = new UidRecord(ref.uid(), old.state(), old.firstSeen(), old.deliveryKey(), 0,
-          old.lastError(), old.lastErrorDetail(), ref.size());
+      UidRecord moved =
+          new UidRecord(
+              ref.uid(),
+              old.state(),
+              old.firstSeen(),
+              old.deliveryKey(),
+              0,
+              old.lastError(),
+              old.lastErrorDetail(),
+              ref.size());
       f.uidStore.put(moved);
       f.uidStore.recordFingerprint(ref.uid(), HexFormat.of().parseHex(hex));
       recognised.put(ref, moved);
     }
-    log.warn("{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
-        + " the other {} are fetched as new", f.account, recognised.size(), u, u - recognised.size());
+    log.warn(
+        "{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
+            + " the other {} are fetched as new",
+        f.account,
+        recognised.size(),
+        u,
+        u - recognised.size());
     return recognised;
   }
 }

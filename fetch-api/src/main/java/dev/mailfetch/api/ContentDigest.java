@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A message's identity by content, the same for two copies of one message that travelled
- * different ways (forwarded and fetched, or moved to another server): the SHA-256 of the message
- * without the header fields that each hop adds or rewrites.
+ * A message's identity by content, the same for two copies of one message that travelled different
+ * ways (forwarded and fetched, or moved to another server): the SHA-256 of the message without the
+ * header fields that each hop adds or rewrites.
  *
  * <p>What goes in: each header field not in {@link #VOLATILE} (and not starting with one of its
  * prefixes), as its lower-case name, ':', its unfolded value with outer spaces removed, and a line
@@ -26,12 +26,35 @@ public final class ContentDigest {
    * authentication results, spam and virus verdicts, mail readers' status fields, POP3 servers'
    * X-UIDL, and the fetchers' own provenance fields. A name ending in '-' is a prefix.
    */
-  public static final Set<String> VOLATILE = Set.of(
-      "received", "return-path", "delivered-to", "x-original-to", "x-received", "envelope-to",
-      "x-envelope-from", "x-envelope-to", "authentication-results", "received-spf", "arc-seal",
-      "arc-message-signature", "arc-authentication-results", "x-spam-", "x-virus-", "x-gm-", "x-google-",
-      "x-gmail-fetch-info", "status", "x-status", "x-keywords", "x-uid", "x-uidl", "x-mozilla-", "content-length",
-      "lines", "x-mailfetch-");
+  public static final Set<String> VOLATILE =
+      Set.of(
+          "received",
+          "return-path",
+          "delivered-to",
+          "x-original-to",
+          "x-received",
+          "envelope-to",
+          "x-envelope-from",
+          "x-envelope-to",
+          "authentication-results",
+          "received-spf",
+          "arc-seal",
+          "arc-message-signature",
+          "arc-authentication-results",
+          "x-spam-",
+          "x-virus-",
+          "x-gm-",
+          "x-google-",
+          "x-gmail-fetch-info",
+          "status",
+          "x-status",
+          "x-keywords",
+          "x-uid",
+          "x-uidl",
+          "x-mozilla-",
+          "content-length",
+          "lines",
+          "x-mailfetch-");
 
   private final MessageDigest sha;
 
@@ -58,10 +81,10 @@ public final class ContentDigest {
   }
 
   /**
-   * The fingerprint of a header section: the SHA-256 of its fields that are not volatile, as
-   * {@link #headers} feeds them. The same for a message's RETR and its TOP (servers that add a
-   * different trace header to each, quirk Q44, included), so that a message can be recognised
-   * from its headers alone.
+   * The fingerprint of a header section: the SHA-256 of its fields that are not volatile, as {@link
+   * #headers} feeds them. The same for a message's RETR and its TOP (servers that add a different
+   * trace header to each, quirk Q44, included), so that a message can be recognised from its
+   * headers alone.
    */
   public static byte[] ofHeaders(HeaderBlock headers) {
     return start().headers(headers).digest();
@@ -85,7 +108,9 @@ public final class ContentDigest {
   public ContentDigest headers(HeaderBlock headers) {
     for (HeaderBlock.Field f : headers.fields()) {
       if (!isVolatile(f.name())) {
-        sha.update((f.name().toLowerCase(Locale.ROOT) + ":" + f.value() + "\n").getBytes(StandardCharsets.UTF_8));
+        sha.update(
+            (f.name().toLowerCase(Locale.ROOT) + ":" + f.value() + "\n")
+                .getBytes(StandardCharsets.UTF_8));
       }
     }
     sha.update((byte) '\n');

@@ -10,18 +10,20 @@ import java.io.IOException;
  * <p>Called before the message's body is stored. The engine discards a message only when the
  * verdict names a first copy that the sink really holds and that is not the message itself, so a
  * policy that remembers too much can cost a duplicate, never a message. {@link #delivered} is
- * called as soon as the sink holds a message (completed; durable at the batch's barrier), so that
- * a second copy in the same batch is caught; if a crash then loses the first copy, a verdict naming
+ * called as soon as the sink holds a message (completed; durable at the batch's barrier), so that a
+ * second copy in the same batch is caught; if a crash then loses the first copy, a verdict naming
  * it is not acted on, because the sink does not hold it.
  *
- * <p>Implementations must be safe for concurrent use if shared between fetchers. Stock policies
- * (by Message-ID, by content digest, composite) live in {@code fetch-dedup}.
+ * <p>Implementations must be safe for concurrent use if shared between fetchers. Stock policies (by
+ * Message-ID, by content digest, composite) live in {@code fetch-dedup}.
  */
 public interface DedupPolicy {
   /** Whether this message duplicates one already held. */
   DedupVerdict check(Envelope envelope, HeaderBlock headers) throws IOException;
 
-  /** The message is durable in the sink under {@code key}; remember it if the policy keeps state. */
+  /**
+   * The message is durable in the sink under {@code key}; remember it if the policy keeps state.
+   */
   default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
       throws IOException {}
 
@@ -44,7 +46,8 @@ public interface DedupPolicy {
    * As {@link #delivered(Envelope, HeaderBlock, DeliveryKey)}, with the content digest when {@link
    * #needsContentDigest()} (else null). The engine calls this one.
    */
-  default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] contentDigest)
+  default void delivered(
+      Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] contentDigest)
       throws IOException {
     delivered(envelope, headers, key);
   }

@@ -14,8 +14,8 @@ public record DedupVerdict(DeliveryKey firstCopy, String reason) {
   public static final DedupVerdict NEW = new DedupVerdict(null, null);
 
   /**
-   * Checks that the verdict is one of the two kinds: both components for a duplicate, neither for
-   * a new message ({@link #NEW}).
+   * Checks that the verdict is one of the two kinds: both components for a duplicate, neither for a
+   * new message ({@link #NEW}).
    *
    * @param firstCopy for a duplicate, the delivery key of the copy already held; null when new
    * @param reason for a duplicate, what matched, such as {@code "Message-ID <a@b>"}; null when new

@@ -12,12 +12,12 @@ import java.util.Map;
  *
  * <p>The engine fails each message named here with its own error and leaves it on the server; the
  * rest of the batch goes on to the state store and to deletion. An error of {@link
- * FetchError#SINK_REJECTED} is the message's own (the destination refused this message): it
- * fails alone and counts towards its quarantine. Any other code (an expired grant, a quota, an
+ * FetchError#SINK_REJECTED} is the message's own (the destination refused this message): it fails
+ * alone and counts towards its quarantine. Any other code (an expired grant, a quota, an
  * unreachable destination) is the destination's and stops the run after this batch.
  *
- * <p>Keys not completed since the last barrier, or not completed by this engine, are ignored, so
- * a sink shared by several fetchers may name them all.
+ * <p>Keys not completed since the last barrier, or not completed by this engine, are ignored, so a
+ * sink shared by several fetchers may name them all.
  */
 public final class DeliveriesFailed extends IOException {
   private static final long serialVersionUID = 1L;
@@ -32,8 +32,11 @@ public final class DeliveriesFailed extends IOException {
    * @throws NullPointerException if {@code failures}, a key or an error is null
    */
   public DeliveriesFailed(Map<DeliveryKey, FetchException> failures) {
-    super(failures.size() + (failures.size() == 1 ? " delivery" : " deliveries")
-        + " did not become part of the sink; the first: " + first(failures));
+    super(
+        failures.size()
+            + (failures.size() == 1 ? " delivery" : " deliveries")
+            + " did not become part of the sink; the first: "
+            + first(failures));
     if (failures.isEmpty()) {
       throw new IllegalArgumentException("no failed delivery named");
     }

@@ -16,8 +16,8 @@ public record DeliveryReceipt(DeliveryKey key, long bytes, boolean alreadyHeld) 
    *
    * @param key the delivery's key
    * @param bytes how many bytes the sink received for this delivery
-   * @param alreadyHeld true when the sink already held a message with this key and so stored nothing
-   *     new (a re-delivery after a crash, made harmless)
+   * @param alreadyHeld true when the sink already held a message with this key and so stored
+   *     nothing new (a re-delivery after a crash, made harmless)
    * @throws NullPointerException if {@code key} is null
    * @throws IllegalArgumentException if {@code bytes} is negative
    */

@@ -8,9 +8,9 @@ import java.util.Locale;
  * field that its author's mail program writes ({@link HeaderBlock#MESSAGE_FIELDS}: From, Date,
  * Subject, Message-ID…), no line that is not a header field, and nothing but white space after the
  * header section. What is left is nothing, or only fields a server or transport adds (Received,
- * Return-Path, X-UIDL, Status…): a message a server served empty, a bug seen in the wild. Every such
- * message has the same content digest, so digest-only duplicate detection would take each for a
- * copy of the first (docs/engine.md, "Messages served empty").
+ * Return-Path, X-UIDL, Status…): a message a server served empty, a bug seen in the wild. Every
+ * such message has the same content digest, so digest-only duplicate detection would take each for
+ * a copy of the first (docs/engine.md, "Messages served empty").
  *
  * <p>It looks at each byte only until it has seen content, which in a real message is within its
  * first header fields; a long run of trace fields is the most it ever reads. The slices it is fed
@@ -22,6 +22,7 @@ final class EmptyMessageCheck {
   private static final int NAME = 2;
   private static final int SKIP_LINE = 3;
   private static final int BODY = 4;
+
   /** Longer names are no name a message needs: the line is skipped as a field of another kind. */
   private static final int MAX_NAME = 40;
 
@@ -51,12 +52,23 @@ final class EmptyMessageCheck {
    * says what became of it.
    */
   static FetchException fault(MessageRef ref, long received) {
-    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " was served empty: "
-        + what(ref, received) + ". It is stored as served, and left on the server, where the message itself may"
-        + " still be", null, null, LOOK);
+    return new FetchException(
+        FetchError.PROTOCOL,
+        "message "
+            + FetchRun.describe(ref)
+            + " was served empty: "
+            + what(ref, received)
+            + ". It is stored as served, and left on the server, where the message itself may"
+            + " still be",
+        null,
+        null,
+        LOOK);
   }
 
-  /** Whether a record is of a message stored as served empty: checked again at every run that lists it. */
+  /**
+   * Whether a record is of a message stored as served empty: checked again at every run that lists
+   * it.
+   */
   static boolean servedEmpty(UidRecord rec) {
     return rec.state() == UidRecord.State.DELIVERED && rec.lastError() != null;
   }
@@ -68,16 +80,30 @@ final class EmptyMessageCheck {
    * copy would be discarded and deleted from the server. Such a verdict is no verdict.
    */
   static boolean copyOfItsEmptyCopy(RunItem item, DedupVerdict verdict) {
-    return item.record != null && servedEmpty(item.record) && verdict.firstCopy().equals(item.record.deliveryKey());
+    return item.record != null
+        && servedEmpty(item.record)
+        && verdict.firstCopy().equals(item.record.deliveryKey());
   }
 
-  /** A message served empty in an earlier run, and again in this one: said at every run that lists it. */
+  /**
+   * A message served empty in an earlier run, and again in this one: said at every run that lists
+   * it.
+   */
   static FetchException stillEmpty(MessageRef ref, long received) {
-    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + " is still served empty ("
-        + what(ref, received) + "), as in an earlier run: the copy stored then is all mailfetch has of it, and it"
-        + " stays on the server", null, null,
-        Remedy.of(LOOK.commandLine() + " mailfetch checks it again at every run, and stores it whole once the server"
-            + " serves it so."));
+    return new FetchException(
+        FetchError.PROTOCOL,
+        "message "
+            + FetchRun.describe(ref)
+            + " is still served empty ("
+            + what(ref, received)
+            + "), as in an earlier run: the copy stored then is all mailfetch has of it, and it"
+            + " stays on the server",
+        null,
+        null,
+        Remedy.of(
+            LOOK.commandLine()
+                + " mailfetch checks it again at every run, and stores it whole once the server"
+                + " serves it so."));
   }
 
   /**
@@ -85,27 +111,46 @@ final class EmptyMessageCheck {
    * own ({@link #wholeKey}), the empty copy stays where it was.
    */
   static FetchException servedWhole(MessageRef ref) {
-    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + ", served empty by an"
-        + " earlier run, was served whole this time and is stored; the empty copy stored then is still in the"
-        + " mailbox", null, null, DELETE_EMPTY_COPY);
+    return new FetchException(
+        FetchError.PROTOCOL,
+        "message "
+            + FetchRun.describe(ref)
+            + ", served empty by an"
+            + " earlier run, was served whole this time and is stored; the empty copy stored then is still in the"
+            + " mailbox",
+        null,
+        null,
+        DELETE_EMPTY_COPY);
   }
 
-  private static final Remedy DELETE_EMPTY_COPY = Remedy.of("Delete the empty copy from the mailbox if you like (a"
-      + " message without sender, subject or text); nothing else is needed, and later runs take this message as"
-      + " fetched.");
+  private static final Remedy DELETE_EMPTY_COPY =
+      Remedy.of(
+          "Delete the empty copy from the mailbox if you like (a"
+              + " message without sender, subject or text); nothing else is needed, and later runs take this message as"
+              + " fetched.");
 
   /**
    * A message served empty in an earlier run and whole in this one, which the dedup policy found a
-   * copy of a message the mailbox holds ({@code reason}, the policy's words): not stored again, and,
-   * where the retention says so ({@code deleted}), deleted from the server, which is safe only
+   * copy of a message the mailbox holds ({@code reason}, the policy's words): not stored again,
+   * and, where the retention says so ({@code deleted}), deleted from the server, which is safe only
    * because a whole copy is held. Said, never done in silence: the empty copy stays in the mailbox.
    */
   static FetchException servedWholeAsCopy(MessageRef ref, String reason, boolean deleted) {
-    return new FetchException(FetchError.PROTOCOL, "message " + FetchRun.describe(ref) + ", served empty by an"
-        + " earlier run, was served whole this time: a copy of a message the mailbox holds already ("
-        + PrintableWords.of(reason, FetchException.MAX_REPLY_CHARS) + "), so it is not stored again"
-        + (deleted ? ", and it is deleted from the server, which is safe: the mailbox holds it whole" : "")
-        + "; the empty copy stored then is still in the mailbox", null, null, DELETE_EMPTY_COPY);
+    return new FetchException(
+        FetchError.PROTOCOL,
+        "message "
+            + FetchRun.describe(ref)
+            + ", served empty by an"
+            + " earlier run, was served whole this time: a copy of a message the mailbox holds already ("
+            + PrintableWords.of(reason, FetchException.MAX_REPLY_CHARS)
+            + "), so it is not stored again"
+            + (deleted
+                ? ", and it is deleted from the server, which is safe: the mailbox holds it whole"
+                : "")
+            + "; the empty copy stored then is still in the mailbox",
+        null,
+        null,
+        DELETE_EMPTY_COPY);
   }
 
   /**
@@ -118,15 +163,21 @@ final class EmptyMessageCheck {
   }
 
   private static String what(MessageRef ref, long received) {
-    return (received == 0 ? "not a byte" : "only header fields a server adds, no body ("
-        + dev.mailfetch.api.internal.Sizes.size(received) + ")")
-        + (ref.size() > received ? ", though the listing announces " + dev.mailfetch.api.internal.Sizes.size(ref.size())
+    return (received == 0
+            ? "not a byte"
+            : "only header fields a server adds, no body ("
+                + dev.mailfetch.api.internal.Sizes.size(received)
+                + ")")
+        + (ref.size() > received
+            ? ", though the listing announces " + dev.mailfetch.api.internal.Sizes.size(ref.size())
             : "");
   }
 
-  private static final Remedy LOOK = Remedy.of("Look at the message on the server (webmail, another mail program)."
-      + " If it is empty there too, delete it there; if not, tell the provider that their server served it without"
-      + " its content. mailfetch never deletes it.");
+  private static final Remedy LOOK =
+      Remedy.of(
+          "Look at the message on the server (webmail, another mail program)."
+              + " If it is empty there too, delete it there; if not, tell the provider that their server served it without"
+              + " its content. mailfetch never deletes it.");
 
   void feed(ByteBuffer slice) {
     for (int i = slice.position(), end = slice.limit(); i < end && !content; i++) {
@@ -173,7 +224,8 @@ final class EmptyMessageCheck {
 
   private void name(byte b) {
     if (b == ':') {
-      content = HeaderBlock.MESSAGE_FIELDS.contains(name.toString().strip().toLowerCase(Locale.ROOT));
+      content =
+          HeaderBlock.MESSAGE_FIELDS.contains(name.toString().strip().toLowerCase(Locale.ROOT));
       state = SKIP_LINE;
     } else if (b == '\n' || b == '\r') {
       content = true; // a line without a colon: text, not a header field

@@ -13,7 +13,8 @@ import java.util.Set;
  * @param archived true to keep it out of the inbox (Gmail's "archive"): a sink that has folders
  *     files it only under its labels
  */
-public record Envelope(String account, String uid, long size, Set<String> labels, boolean archived) {
+public record Envelope(
+    String account, String uid, long size, Set<String> labels, boolean archived) {
   /**
    * Checks the components and keeps a copy of {@code labels}.
    *
@@ -23,7 +24,8 @@ public record Envelope(String account, String uid, long size, Set<String> labels
    * @param labels labels to file it under, as the {@link LabelPolicy} decided; may be empty
    * @param archived true to keep it out of the inbox (Gmail's "archive"): a sink that has folders
    *     files it only under its labels
-   * @throws NullPointerException if {@code account} or {@code labels} (or one of the labels) is null
+   * @throws NullPointerException if {@code account} or {@code labels} (or one of the labels) is
+   *     null
    * @throws IllegalArgumentException if {@code size} is negative
    */
   public Envelope {

@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * Every failure a user of mailfetch can meet, named once.
  *
- * <p>The first six are the errors Gmail's Mail Fetcher showed its users, kept under the same names so
- * that people who knew them find them again; the rest are mailfetch's own. Each constant carries
+ * <p>The first six are the errors Gmail's Mail Fetcher showed its users, kept under the same names
+ * so that people who knew them find them again; the rest are mailfetch's own. Each constant carries
  * what a person needs to act on it: whether trying again later can help ({@link #retryable()}), the
- * sentence shown to the user ({@link #summary()}), the likely causes ({@link #causes()}), what to do
- * ({@link #remedy()}) and a stable process exit code for the command-line tool ({@link
+ * sentence shown to the user ({@link #summary()}), the likely causes ({@link #causes()}), what to
+ * do ({@link #remedy()}) and a stable process exit code for the command-line tool ({@link
  * #exitCode()}).
  *
  * <p>These texts and codes are API: users match on them and scripts test exit codes. {@code
@@ -170,8 +170,9 @@ public enum FetchError {
           "another mail program is connected to the same mailbox right now",
           "the server's limit of simultaneous sessions is reached",
           "another mailfetch run already fetches this account"),
-      Remedy.of("Wait a few minutes and try again; close other programs that read this mailbox by POP3, or"
-          + " let the other mailfetch (a poll holds its accounts while it runs) finish or stop it.")),
+      Remedy.of(
+          "Wait a few minutes and try again; close other programs that read this mailbox by POP3, or"
+              + " let the other mailfetch (a poll holds its accounts while it runs) finish or stop it.")),
 
   /** The server asks us to wait longer between logins ({@code [LOGIN-DELAY]}). */
   LOGIN_DELAY(

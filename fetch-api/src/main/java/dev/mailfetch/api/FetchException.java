@@ -65,8 +65,8 @@ public class FetchException extends IOException {
   }
 
   /**
-   * A failure with advice of its own, where the code's general {@link FetchError#remedy()} does
-   * not fit this case well (it names the exact setting, say, or the server's own words).
+   * A failure with advice of its own, where the code's general {@link FetchError#remedy()} does not
+   * fit this case well (it names the exact setting, say, or the server's own words).
    *
    * @param error what went wrong
    * @param detail what was happening, in words, naming the setting to change where there is one
@@ -75,12 +75,18 @@ public class FetchException extends IOException {
    * @param remedy what to do about this failure, or null for the code's general remedy
    * @throws NullPointerException if {@code error} or {@code detail} is null
    */
-  public FetchException(FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
+  public FetchException(
+      FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
     this(error, detail, escapedReply(serverReply, cause), cause, remedy, true);
   }
 
   /** The one constructor that does the work: {@code escapedReply} is escaped already. */
-  private FetchException(FetchError error, String detail, String escapedReply, Throwable cause, Remedy remedy,
+  private FetchException(
+      FetchError error,
+      String detail,
+      String escapedReply,
+      Throwable cause,
+      Remedy remedy,
       boolean replyEscaped) {
     super(format(error, detail, escapedReply), cause);
     this.error = Objects.requireNonNull(error, "error");
@@ -98,7 +104,8 @@ public class FetchException extends IOException {
     if (serverReply == null) {
       return null;
     }
-    if (cause instanceof FetchException && serverReply.equals(((FetchException) cause).serverReply)) {
+    if (cause instanceof FetchException
+        && serverReply.equals(((FetchException) cause).serverReply)) {
       return serverReply;
     }
     return escape(serverReply);
@@ -117,7 +124,10 @@ public class FetchException extends IOException {
     return detail + (serverReply == null ? "" : " (server said: \"" + serverReply + "\")");
   }
 
-  /** What to do: this failure's own advice where it has one, else its code's {@link FetchError#remedy()}. */
+  /**
+   * What to do: this failure's own advice where it has one, else its code's {@link
+   * FetchError#remedy()}.
+   */
   public Remedy remedy() {
     return remedy != null ? remedy : error.remedy();
   }
@@ -152,8 +162,13 @@ public class FetchException extends IOException {
    * @param remedy what to do now, or null to keep this failure's own
    */
   public FetchException withConsequence(String consequence, Remedy remedy) {
-    return new FetchException(error, detail + "; " + consequence, serverReply, this,
-        remedy != null ? remedy : this.remedy, true);
+    return new FetchException(
+        error,
+        detail + "; " + consequence,
+        serverReply,
+        this,
+        remedy != null ? remedy : this.remedy,
+        true);
   }
 
   private static String format(FetchError error, String detail, String escapedReply) {

@@ -74,9 +74,17 @@ public final class FetchLimits {
 
   @Override
   public String toString() {
-    return "FetchLimits[maxListing=" + maxListing + ", maxMessagesPerRun=" + maxMessagesPerRun
-        + ", maxBytesPerRun=" + maxBytesPerRun + ", maxMessageSize=" + maxMessageSize
-        + ", maxHeaderBytes=" + maxHeaderBytes + "]";
+    return "FetchLimits[maxListing="
+        + maxListing
+        + ", maxMessagesPerRun="
+        + maxMessagesPerRun
+        + ", maxBytesPerRun="
+        + maxBytesPerRun
+        + ", maxMessageSize="
+        + maxMessageSize
+        + ", maxHeaderBytes="
+        + maxHeaderBytes
+        + "]";
   }
 
   /** Builds {@link FetchLimits}; each setting may be set once and must be positive. */
@@ -90,28 +98,36 @@ public final class FetchLimits {
 
     private Builder() {}
 
-    /** @throws IllegalArgumentException if not positive; IllegalStateException if set before */
+    /**
+     * @throws IllegalArgumentException if not positive; IllegalStateException if set before
+     */
     public Builder maxListing(int messages) {
       once("maxListing");
       this.maxListing = positive("maxListing", messages);
       return this;
     }
 
-    /** @throws IllegalArgumentException if not positive; IllegalStateException if set before */
+    /**
+     * @throws IllegalArgumentException if not positive; IllegalStateException if set before
+     */
     public Builder maxMessagesPerRun(int messages) {
       once("maxMessagesPerRun");
       this.maxMessagesPerRun = positive("maxMessagesPerRun", messages);
       return this;
     }
 
-    /** @throws IllegalArgumentException if not positive; IllegalStateException if set before */
+    /**
+     * @throws IllegalArgumentException if not positive; IllegalStateException if set before
+     */
     public Builder maxBytesPerRun(long bytes) {
       once("maxBytesPerRun");
       this.maxBytesPerRun = positive("maxBytesPerRun", bytes);
       return this;
     }
 
-    /** @throws IllegalArgumentException if not positive; IllegalStateException if set before */
+    /**
+     * @throws IllegalArgumentException if not positive; IllegalStateException if set before
+     */
     public Builder maxMessageSize(long bytes) {
       once("maxMessageSize");
       this.maxMessageSize = positive("maxMessageSize", bytes);
@@ -119,14 +135,15 @@ public final class FetchLimits {
     }
 
     /**
-     * @throws IllegalArgumentException if below 1 KiB or above 16 MiB; IllegalStateException if
-     *     set before
+     * @throws IllegalArgumentException if below 1 KiB or above 16 MiB; IllegalStateException if set
+     *     before
      */
     public Builder maxHeaderBytes(int bytes) {
       once("maxHeaderBytes");
       if (bytes < 1024 || bytes > (16 << 20)) {
         throw new IllegalArgumentException(
-            String.format(java.util.Locale.ROOT, "maxHeaderBytes must be from 1024 to 16 MiB: %d", bytes));
+            String.format(
+                java.util.Locale.ROOT, "maxHeaderBytes must be from 1024 to 16 MiB: %d", bytes));
       }
       this.maxHeaderBytes = bytes;
       return this;
@@ -144,14 +161,16 @@ public final class FetchLimits {
 
     private static int positive(String name, int value) {
       if (value <= 0) {
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
+        throw new IllegalArgumentException(
+            String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
       }
       return value;
     }
 
     private static long positive(String name, long value) {
       if (value <= 0) {
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
+        throw new IllegalArgumentException(
+            String.format(java.util.Locale.ROOT, "%s must be positive: %d", name, value));
       }
       return value;
     }

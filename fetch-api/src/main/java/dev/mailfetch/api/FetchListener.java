@@ -7,9 +7,9 @@ package dev.mailfetch.api;
  * runs the fetch, in this order: {@code runStarted}, {@code listed}, {@code planned}, then for
  * messages {@code messageStarted}, {@code messageReceived} when its bytes are whole, and {@code
  * messageFinished} after its batch's durability barrier (every listed message finishes exactly
- * once, including those skipped or already seen, which never start), {@code batchSynced} after
- * each durability barrier, {@code deletionsCommitted} at the end of a session
- * that deleted, and {@code runFinished} last.
+ * once, including those skipped or already seen, which never start), {@code batchSynced} after each
+ * durability barrier, {@code deletionsCommitted} at the end of a session that deleted, and {@code
+ * runFinished} last.
  *
  * <p>A listener must be fast, must not throw, and must not call back into the fetcher. The engine
  * guards every call: an exception is logged and the run carries on, so a faulty listener cannot
@@ -32,11 +32,11 @@ public interface FetchListener {
   default void messageStarted(MessageRef ref) {}
 
   /**
-   * The whole of {@code ref} arrived, {@code octets} bytes of it. It is not
-   * durable yet, and may still fail (the sink, a later check): its outcome is {@code
-   * messageFinished}, after its batch's durability barrier. Heard as each message arrives, so that
-   * progress moves with each message and not only with each batch (of up to {@code batchSize}).
-   * Not heard for a message cut off before its end.
+   * The whole of {@code ref} arrived, {@code octets} bytes of it. It is not durable yet, and may
+   * still fail (the sink, a later check): its outcome is {@code messageFinished}, after its batch's
+   * durability barrier. Heard as each message arrives, so that progress moves with each message and
+   * not only with each batch (of up to {@code batchSize}). Not heard for a message cut off before
+   * its end.
    */
   default void messageReceived(MessageRef ref, long octets) {}
 

@@ -11,9 +11,9 @@ import java.util.Set;
  * The report of one run: an outcome for every listed message, and the error that stopped the run
  * early, if one did.
  *
- * <p>Every message the server listed appears in {@link #outcomes()} exactly once, in listing
- * order, so nothing is skipped in silence. A run that could not list at all (the server refused
- * the login, say) has no outcomes and an {@link #error()}.
+ * <p>Every message the server listed appears in {@link #outcomes()} exactly once, in listing order,
+ * so nothing is skipped in silence. A run that could not list at all (the server refused the login,
+ * say) has no outcomes and an {@link #error()}.
  *
  * @param account the account fetched
  * @param server the server as {@code host:port}, or null if the run never connected
@@ -25,14 +25,14 @@ import java.util.Set;
  * @param deleted messages deleted from the server, with the deletion confirmed
  * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
  *     confirm; they are deleted again next run if still there
- * @param deletionsRefused messages due for deletion that the server refused to mark (a {@code
- *     -ERR} to DELE); they stay on the server and are deleted at a later run
+ * @param deletionsRefused messages due for deletion that the server refused to mark (a {@code -ERR}
+ *     to DELE); they stay on the server and are deleted at a later run
  * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
  *     heeds); empty when the run never got that far
  * @param warnings what did not stop the run but needs a person to know: deletions the server did
  *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's that
- *     the run worked around (a reused unique id, a message served empty), each with its code,
- *     words and remedy; in the order they happened
+ *     the run worked around (a reused unique id, a message served empty), each with its code, words
+ *     and remedy; in the order they happened
  */
 public record FetchResult(
     String account,
@@ -66,8 +66,8 @@ public record FetchResult(
   }
 
   /**
-   * Checks the components and keeps copies of the collections (the engine's own list of outcomes
-   * is immutable already and is kept as it is).
+   * Checks the components and keeps copies of the collections (the engine's own list of outcomes is
+   * immutable already and is kept as it is).
    *
    * @param account the account fetched
    * @param server the server as {@code host:port}, or null if the run never connected
@@ -82,9 +82,9 @@ public record FetchResult(
    * @param capabilities what the server announced (its {@code LOGIN-DELAY}, say, which a poller
    *     heeds); empty when the run never got that far
    * @param warnings what did not stop the run but needs a person to know: deletions the server did
-   *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's that
-   *     the run worked around (a reused unique id, a message served empty), each with its code,
-   *     words and remedy; in the order they happened
+   *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's
+   *     that the run worked around (a reused unique id, a message served empty), each with its
+   *     code, words and remedy; in the order they happened
    * @throws NullPointerException if a component other than {@code server} and the counts is null,
    *     or a collection holds null
    */
@@ -126,8 +126,19 @@ public record FetchResult(
       int deleted,
       int deletionsUnconfirmed,
       Optional<Capabilities> capabilities) {
-    this(account, server, started, duration, outcomes, error, quirks, deleted, deletionsUnconfirmed, 0,
-        capabilities, List.of());
+    this(
+        account,
+        server,
+        started,
+        duration,
+        outcomes,
+        error,
+        quirks,
+        deleted,
+        deletionsUnconfirmed,
+        0,
+        capabilities,
+        List.of());
   }
 
   /**
@@ -219,7 +230,8 @@ public record FetchResult(
    */
   public int notTried() {
     if (outcomes instanceof ListedOutcomes) {
-      return ((ListedOutcomes) outcomes).notTried(); // no outcome made up for each message already seen
+      return ((ListedOutcomes) outcomes)
+          .notTried(); // no outcome made up for each message already seen
     }
     int n = 0;
     for (MessageOutcome o : outcomes) {
@@ -230,10 +242,14 @@ public record FetchResult(
     return n;
   }
 
-  /** A one-line summary for logs, the account first (the engine logs it as it is, not after the account again). */
+  /**
+   * A one-line summary for logs, the account first (the engine logs it as it is, not after the
+   * account again).
+   */
   public String summary() {
     int notTried = notTried();
-    return String.format(java.util.Locale.ROOT,
+    return String.format(
+        java.util.Locale.ROOT,
         "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %s,"
             + " %d failed, %s%d deleted%s%s%s%s",
         account,
@@ -247,9 +263,14 @@ public record FetchResult(
         notTried > 0 ? notTried + " not tried (the run had stopped), " : "",
         deleted,
         deletionsUnconfirmed > 0
-            ? " (" + dev.mailfetch.api.internal.Sizes.count(deletionsUnconfirmed, "deletion") + " not confirmed)" : "",
+            ? " ("
+                + dev.mailfetch.api.internal.Sizes.count(deletionsUnconfirmed, "deletion")
+                + " not confirmed)"
+            : "",
         deletionsRefused > 0 ? " (" + deletionsRefused + " refused)" : "",
-        warnings.isEmpty() ? "" : "; " + dev.mailfetch.api.internal.Sizes.count(warnings.size(), "warning"),
+        warnings.isEmpty()
+            ? ""
+            : "; " + dev.mailfetch.api.internal.Sizes.count(warnings.size(), "warning"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
   }
 }

@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Listing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -11,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import dev.mailfetch.api.internal.Listing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Open the session; refuse settings the server cannot honour (POLICY).
  *   <li>List, keeping one {@link RunItem} per message (the listing is capped by maxListing).
- *   <li>Plan: every message either gets its outcome now (already seen, skipped, recovered from
- *       the sink) or joins the work list. Records made here are synced before any download.
- *   <li>For each batch of the work list: retrieve (the source may pipeline), streaming each
- *       message into the sink; then the barrier: sink.sync, store.put, store.sync; only then
- *       DELE for the batch's messages that are due.
+ *   <li>Plan: every message either gets its outcome now (already seen, skipped, recovered from the
+ *       sink) or joins the work list. Records made here are synced before any download.
+ *   <li>For each batch of the work list: retrieve (the source may pipeline), streaming each message
+ *       into the sink; then the barrier: sink.sync, store.put, store.sync; only then DELE for the
+ *       batch's messages that are due.
  *   <li>Mark old messages that are due for deletion, QUIT, and record confirmed deletions.
  * </ol>
  *
- * <p>Errors a server, sink or store can cause never leave this class as exceptions: they end up
- * as outcomes and as the result's error. {@link Error}s pass through untouched, which is how the
- * crash tests simulate a process dying at any step.
+ * <p>Errors a server, sink or store can cause never leave this class as exceptions: they end up as
+ * outcomes and as the result's error. {@link Error}s pass through untouched, which is how the crash
+ * tests simulate a process dying at any step.
  */
 final class FetchRun {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
@@ -41,34 +41,47 @@ final class FetchRun {
   private Capabilities capabilities;
   private final FetchListener listener;
   private final Instant started;
-  /** The listing, flat (a million messages must fit a small heap); null until the source counted. */
+
+  /**
+   * The listing, flat (a million messages must fit a small heap); null until the source counted.
+   */
   private Listing listing;
+
   /** Positions the source listed under a UID it had already listed. */
   private final java.util.BitSet repeatedUid = new java.util.BitSet();
+
   /**
-   * By listing position: the message's {@link RunItem}, or null where the plan settled it without one
-   * (already seen, or old under "only new"), which {@link #fate} then tells.
+   * By listing position: the message's {@link RunItem}, or null where the plan settled it without
+   * one (already seen, or old under "only new"), which {@link #fate} then tells.
    */
   private RunItem[] itemAt = new RunItem[0];
+
   private byte[] fate = new byte[0];
   private boolean fatesReported;
+
   /** Whether the sink passed a barrier before the plan first trusted it to hold a message. */
   private boolean sinkSettled;
+
   private Instant now;
   private String server;
   private boolean stableIds;
   private boolean sessionBroken;
   private FetchException runError;
   private Set<String> quirks = Set.of();
+
   /** Quirks the engine itself noticed (Q26), added to the session's. */
   private final Set<String> engineQuirks = new java.util.LinkedHashSet<>();
+
   private int deleted;
   private int deletionsUnconfirmed;
   private int deletionsRefused;
+
   /** What did not stop the run but needs a person to know ({@link FetchResult#warnings()}). */
   private final List<FetchException> warnings = new ArrayList<>();
+
   /** Label and dedup policies that failed, said once per run as warnings. */
   private final PolicyTrouble policyTrouble = new PolicyTrouble();
+
   /** The header buffer, reused for every message of the run. */
   private byte[] headerBuf = new byte[4096];
 
@@ -83,7 +96,16 @@ final class FetchRun {
   static FetchResult refused(Fetcher fetcher, FetchException error) {
     Instant at = fetcher.clock.instant();
     return new FetchResult(
-        fetcher.account, null, at, Duration.ZERO, List.of(), Optional.of(error), Set.of(), 0, 0, Optional.empty());
+        fetcher.account,
+        null,
+        at,
+        Duration.ZERO,
+        List.of(),
+        Optional.of(error),
+        Set.of(),
+        0,
+        0,
+        Optional.empty());
   }
 
   FetchResult run() {
@@ -143,25 +165,42 @@ final class FetchRun {
       return caps;
     } catch (RuntimeException e) {
       sessionBroken = true;
-      throw new FetchException(FetchError.PROTOCOL, "the source failed to describe its session: " + e, e);
+      throw new FetchException(
+          FetchError.PROTOCOL, "the source failed to describe its session: " + e, e);
     }
   }
 
   private void checkPolicy(Capabilities caps) throws FetchException {
     boolean leaves = f.retention.leavesMailOnServer();
     if ((leaves || f.onlyNew) && !caps.stableUids()) {
-      throw new FetchException(FetchError.POLICY, (leaves ? "Leaving mail on the server" : "Fetching only new mail")
-          + " needs unique ids that stay the same between sessions (POP3 UIDL), and " + server + " does not"
-          + " provide them: every message would be fetched again each time", null, null, leaves
-          ? Remedy.of("Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
-              "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")
-          : Remedy.of("Run without --only-new and with --delete, or ask the provider to enable UIDL.",
-              "Use onlyNew(false) and Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL."));
+      throw new FetchException(
+          FetchError.POLICY,
+          (leaves ? "Leaving mail on the server" : "Fetching only new mail")
+              + " needs unique ids that stay the same between sessions (POP3 UIDL), and "
+              + server
+              + " does not"
+              + " provide them: every message would be fetched again each time",
+          null,
+          null,
+          leaves
+              ? Remedy.of(
+                  "Delete messages once they are stored (--delete), or ask the provider to enable UIDL.",
+                  "Use Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL.")
+              : Remedy.of(
+                  "Run without --only-new and with --delete, or ask the provider to enable UIDL.",
+                  "Use onlyNew(false) and Retention.DELETE_AFTER_DELIVERY, or ask the provider to enable UIDL."));
     }
     if (leaves && !caps.allowsLeavingMail()) {
-      throw new FetchException(FetchError.POLICY, server + " announces EXPIRE 0: it does not allow mail to be left"
-          + " on it after retrieval, so keeping mail there cannot be honoured", null, null,
-          Remedy.of("Delete messages once they are stored (--delete).", "Use Retention.DELETE_AFTER_DELIVERY."));
+      throw new FetchException(
+          FetchError.POLICY,
+          server
+              + " announces EXPIRE 0: it does not allow mail to be left"
+              + " on it after retrieval, so keeping mail there cannot be honoured",
+          null,
+          null,
+          Remedy.of(
+              "Delete messages once they are stored (--delete).",
+              "Use Retention.DELETE_AFTER_DELIVERY."));
     }
   }
 
@@ -208,7 +247,8 @@ final class FetchRun {
       sessionBroken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while listing: " + e, e);
     }
-    log.debug("{} - {} listed", f.account, dev.mailfetch.api.internal.Sizes.count(listed(), "message"));
+    log.debug(
+        "{} - {} listed", f.account, dev.mailfetch.api.internal.Sizes.count(listed(), "message"));
   }
 
   /** How many messages the source listed (so far, while listing). */
@@ -224,9 +264,9 @@ final class FetchRun {
   }
 
   /**
-   * Decides every message that needs no download; returns the ones to download, in order. A
-   * message the state remembers as delivered (or as old, under "only new") is settled by a byte in
-   * {@link #fate}, without a {@link RunItem}: a poll of a large mailbox keeps little per message.
+   * Decides every message that needs no download; returns the ones to download, in order. A message
+   * the state remembers as delivered (or as old, under "only new") is settled by a byte in {@link
+   * #fate}, without a {@link RunItem}: a poll of a large mailbox keeps little per message.
    */
   private List<RunItem> plan(FetchSession session) throws FetchException {
     now = f.clock.instant();
@@ -245,35 +285,50 @@ final class FetchRun {
       for (int at = 0; at < n; at++) {
         if (repeatedUid.get(at)) {
           RunItem item = newItem(at);
-          item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.PROTOCOL,
-              "the source listed unique id " + item.ref.uid() + " twice"), false, 0);
+          item.outcome =
+              MessageOutcome.failed(
+                  item.ref,
+                  new FetchException(
+                      FetchError.PROTOCOL,
+                      "the source listed unique id " + item.ref.uid() + " twice"),
+                  false,
+                  0);
         } else if (stableIds && listing.hasUid(at)) {
           UidRecord known = f.uidStore.get(listing.uid(at)).orElse(null);
           if (known == null) {
             unknown.add(newItem(at));
           } else {
             knownListed++; // looked up again below: holding a record each would cost the heap
-            ReusedUids.Why why = ReusedUids.suspicion(known, listing.size(at), deletionDue(known),
-                f.uidStore.keepsFingerprints());
+            ReusedUids.Why why =
+                ReusedUids.suspicion(
+                    known, listing.size(at), deletionDue(known), f.uidStore.keepsFingerprints());
             if (why != null) {
               suspects.add(new ReusedUids.Suspect(at, listing.ref(at), known, why));
             } else if (!known.knowsSize() && known.state().isSettled()) {
-              f.uidStore.put(known.withSize(listing.size(at))); // a record from before sizes were kept
+              f.uidStore.put(
+                  known.withSize(listing.size(at))); // a record from before sizes were kept
             }
           }
         } else {
           newItem(at);
         }
       }
-      java.util.Set<String> gone = new java.util.HashSet<>(
-          f.uidStore.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now));
+      java.util.Set<String> gone =
+          new java.util.HashSet<>(
+              f.uidStore.retainListed(
+                  stableIds && listing != null ? listing.uids() : Set.of(), now));
       if (!suspects.isEmpty()) {
         checkReusedUids(session, suspects, gone);
       }
       if (!firstRun) {
-        java.util.Map<MessageRef, UidRecord> moved = ChangedUids.recognise(f, vanishedUnexpectedly(gone),
-            RunItem.refsOf(unknown), knownListed,
-            refs -> readHeaders(session, refs), engineQuirks);
+        java.util.Map<MessageRef, UidRecord> moved =
+            ChangedUids.recognise(
+                f,
+                vanishedUnexpectedly(gone),
+                RunItem.refsOf(unknown),
+                knownListed,
+                refs -> readHeaders(session, refs),
+                engineQuirks);
         for (RunItem item : unknown) {
           item.record = moved.getOrDefault(item.ref, item.record);
         }
@@ -306,7 +361,8 @@ final class FetchRun {
               continue;
             }
           } else if (firstRun && f.onlyNew) {
-            f.uidStore.put(UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null).withSize(ref.size()));
+            f.uidStore.put(
+                UidRecord.of(ref.uid(), UidRecord.State.BASELINE, now, null).withSize(ref.size()));
             itemAt[at] = null;
             fate[at] = ListedOutcomes.ONLY_NEW;
             continue;
@@ -315,19 +371,24 @@ final class FetchRun {
             // The sink made it durable but the store never heard: a crash between the two.
             UidRecord recovered =
                 (rec == null
-                    ? UidRecord.of(ref.uid(), UidRecord.State.DELIVERED, now, item.key)
-                    : rec.delivered(item.key)).withSize(ref.size());
+                        ? UidRecord.of(ref.uid(), UidRecord.State.DELIVERED, now, item.key)
+                        : rec.delivered(item.key))
+                    .withSize(ref.size());
             f.uidStore.put(recovered);
             item.record = recovered;
             item.outcome = MessageOutcome.alreadySeen(ref, item.key, 0);
             item.deleteDue = f.retention.deletionDue(item.firstSeen, now);
-            log.info("{} - message {} was already in the sink; state caught up", f.account, ref.uid());
+            log.info(
+                "{} - message {} was already in the sink; state caught up", f.account, ref.uid());
             continue;
           }
         }
         if (ref.size() > f.limits.maxMessageSize()) {
-          item.outcome = MessageOutcome.skipped(ref, SkipReason.MESSAGE_SIZE_LIMIT,
-              LimitAdvice.tooLargeListed(ref, f.limits.maxMessageSize()));
+          item.outcome =
+              MessageOutcome.skipped(
+                  ref,
+                  SkipReason.MESSAGE_SIZE_LIMIT,
+                  LimitAdvice.tooLargeListed(ref, f.limits.maxMessageSize()));
         } else if (work.size() >= f.limits.maxMessagesPerRun()
             || plannedBytes >= f.limits.maxBytesPerRun()) {
           if (runLimit == null) { // one for all: a run that leaves thousands for later makes one
@@ -344,7 +405,8 @@ final class FetchRun {
       }
       f.uidStore.sync();
     } catch (FetchException e) {
-      throw e; // typed where it happened: the sink's, the source's (reading headers) or the store's own
+      throw e; // typed where it happened: the sink's, the source's (reading headers) or the store's
+      // own
     } catch (IOException | RuntimeException e) {
       throw stateFailed(e);
     }
@@ -372,16 +434,20 @@ final class FetchRun {
 
   /**
    * The gone UIDs whose going says something (quirk Q26): not those this fetcher deleted, or asked
-   * the server to delete, itself. Those are expected to vanish, so they are no sign of a server that
-   * numbered its mailbox anew, and a later message with the same headers (the same message sent
-   * twice) must never be taken for one of them: it would be deleted without being delivered.
+   * the server to delete, itself. Those are expected to vanish, so they are no sign of a server
+   * that numbered its mailbox anew, and a later message with the same headers (the same message
+   * sent twice) must never be taken for one of them: it would be deleted without being delivered.
    */
   private Set<String> vanishedUnexpectedly(Set<String> gone) throws IOException {
     Set<String> unexpected = new java.util.HashSet<>();
     for (String uid : gone) {
       UidRecord rec = f.uidStore.get(uid).orElse(null);
-      boolean expected = rec != null && (rec.state() == UidRecord.State.DELETED
-          || (rec.state() == UidRecord.State.DELIVERED || rec.state() == UidRecord.State.DUPLICATE) && deletionDue(rec));
+      boolean expected =
+          rec != null
+              && (rec.state() == UidRecord.State.DELETED
+                  || (rec.state() == UidRecord.State.DELIVERED
+                          || rec.state() == UidRecord.State.DUPLICATE)
+                      && deletionDue(rec));
       if (!expected) {
         unexpected.add(uid);
       }
@@ -411,8 +477,11 @@ final class FetchRun {
     }
   }
 
-  /** Quirk Q51: settles or re-keys each message whose record may describe another one (ReusedUids). */
-  private void checkReusedUids(FetchSession session, List<ReusedUids.Suspect> suspects, java.util.Set<String> gone)
+  /**
+   * Quirk Q51: settles or re-keys each message whose record may describe another one (ReusedUids).
+   */
+  private void checkReusedUids(
+      FetchSession session, List<ReusedUids.Suspect> suspects, java.util.Set<String> gone)
       throws IOException, FetchException {
     ReusedUids reused = new ReusedUids(f, listing);
     reused.decide(suspects, gone, refs -> readHeaders(session, refs));
@@ -436,9 +505,12 @@ final class FetchRun {
     reused.report(suspects, engineQuirks, warnings);
   }
 
-  /** The header sections of {@code refs} (POP3 TOP n 0), or null if the source cannot read them alone. */
-  private java.util.Map<MessageRef, HeaderBlock> readHeaders(FetchSession session, List<MessageRef> refs)
-      throws FetchException {
+  /**
+   * The header sections of {@code refs} (POP3 TOP n 0), or null if the source cannot read them
+   * alone.
+   */
+  private java.util.Map<MessageRef, HeaderBlock> readHeaders(
+      FetchSession session, List<MessageRef> refs) throws FetchException {
     HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
     try {
       session.headers(refs, collected);
@@ -449,7 +521,8 @@ final class FetchRun {
       throw e;
     } catch (RuntimeException e) {
       sessionBroken = true;
-      throw new FetchException(FetchError.PROTOCOL, "the source failed while reading header sections: " + e, e);
+      throw new FetchException(
+          FetchError.PROTOCOL, "the source failed while reading header sections: " + e, e);
     }
     return collected.headers;
   }
@@ -472,7 +545,9 @@ final class FetchRun {
         return true;
       case FAILED:
         if (Quarantine.holds(rec, f.quarantineAfter) && !f.retryQuarantined) {
-          item.outcome = MessageOutcome.skipped(item.ref, SkipReason.QUARANTINED, Quarantine.skipped(item.ref, rec));
+          item.outcome =
+              MessageOutcome.skipped(
+                  item.ref, SkipReason.QUARANTINED, Quarantine.skipped(item.ref, rec));
           return true;
         }
         return false;
@@ -499,7 +574,10 @@ final class FetchRun {
         try {
           f.sink.sync();
         } catch (DeliveriesFailed refusedElsewhere) {
-          log.debug("{} - deliveries refused before this run: {}", f.account, refusedElsewhere.getMessage());
+          log.debug(
+              "{} - deliveries refused before this run: {}",
+              f.account,
+              refusedElsewhere.getMessage());
         }
       }
       return f.sink.contains(key);
@@ -510,10 +588,10 @@ final class FetchRun {
 
   /**
    * Retrieves the work list batch by batch, each followed by its barrier. The source is told what
-   * follows the batch, so that a pipelining one keeps its window of requests full across barriers. DELE waits
-   * for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway, and any
-   * call but the next retrieve makes such a source drop the session (a run that stops after a
-   * barrier then commits no deletions; the next run does).
+   * follows the batch, so that a pipelining one keeps its window of requests full across barriers.
+   * DELE waits for the end of the run ({@link #commitDeletions}): POP3 deletes only at QUIT anyway,
+   * and any call but the next retrieve makes such a source drop the session (a run that stops after
+   * a barrier then commits no deletions; the next run does).
    */
   private void fetch(FetchSession session, List<RunItem> work) throws FetchException {
     for (int from = 0; from < work.size(); from += f.batchSize) {
@@ -525,14 +603,18 @@ final class FetchRun {
       Batch batch = new Batch(batchItems);
       List<MessageRef> refs = RunItem.refsOf(batchItems);
       // Not announced once a stop is asked for: requests sent ahead would cost this run its QUIT.
-      List<MessageRef> next = stopRequested.getAsBoolean() ? List.of() : RunItem.refsView(work.subList(to, work.size()));
+      List<MessageRef> next =
+          stopRequested.getAsBoolean()
+              ? List.of()
+              : RunItem.refsView(work.subList(to, work.size()));
       FetchException sessionError = null;
       try {
         session.retrieve(refs, next, f.sink.lineEnding(), batch);
       } catch (FetchException e) {
         sessionError = e;
       } catch (StopInBatch e) {
-        // The session is dropped mid-batch: nothing deleted this time. A place that failed stops the
+        // The session is dropped mid-batch: nothing deleted this time. A place that failed stops
+        // the
         // run at once; what follows would fail alike (SinkPlace).
         sessionError = e.placeFailed != null ? e.placeFailed : stopped();
       } catch (RuntimeException e) {
@@ -549,8 +631,10 @@ final class FetchRun {
         if (sessionError == null || sessionError.error() != FetchError.SINK_FAILED) {
           throw e;
         }
-        // The place that failed is the run's one error; the store catches up next run (the sink holds what it holds).
-        log.warn("{} - after the sink failed, the barrier failed too: {}", f.account, e.getMessage());
+        // The place that failed is the run's one error; the store catches up next run (the sink
+        // holds what it holds).
+        log.warn(
+            "{} - after the sink failed, the barrier failed too: {}", f.account, e.getMessage());
       }
       if (sessionError != null) {
         throw sessionError;
@@ -559,8 +643,10 @@ final class FetchRun {
   }
 
   private FetchException stopped() {
-    return new FetchException(FetchError.STOPPED, "the run was asked to stop; what was delivered is kept,"
-        + " the rest stays on the server for the next run");
+    return new FetchException(
+        FetchError.STOPPED,
+        "the run was asked to stop; what was delivered is kept,"
+            + " the rest stays on the server for the next run");
   }
 
   /**
@@ -582,7 +668,8 @@ final class FetchRun {
    * the batch is deleted unless both succeeded. Returns {@code broke}, the failure that ended the
    * batch (or null), as the message it broke in says it once quarantined: one failure, said once.
    */
-  private FetchException barrier(List<RunItem> batchItems, FetchException broke) throws FetchException {
+  private FetchException barrier(List<RunItem> batchItems, FetchException broke)
+      throws FetchException {
     List<RunItem> held = new ArrayList<>();
     for (RunItem item : batchItems) {
       if (item.receipt != null || item.duplicate != null) {
@@ -613,22 +700,27 @@ final class FetchRun {
           continue;
         }
         if (item.receipt != null) {
-          item.record = item.servedEmpty ? base(item).deliveredWithServerFault(item.key, servedEmpty(item))
-              : base(item).delivered(item.key);
+          item.record =
+              item.servedEmpty
+                  ? base(item).deliveredWithServerFault(item.key, servedEmpty(item))
+                  : base(item).delivered(item.key);
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.duplicate != null) {
-          item.record = UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null)
-              .withSize(item.ref.size());
+          item.record =
+              UidRecord.of(item.ref.uid(), UidRecord.State.DUPLICATE, item.firstSeen, null)
+                  .withSize(item.ref.size());
           f.uidStore.put(item.record);
           fingerprint(item);
         } else if (item.outcome != null
             && item.outcome.kind() == MessageOutcome.Kind.FAILED
             && item.outcome.attempted()
             && countsAgainstMessage(item.outcome.error())
-            // The earlier message's record stays, so that the next run checks again (Q51); so does the
+            // The earlier message's record stays, so that the next run checks again (Q51); so does
+            // the
             // empty copy's (Q53): as a failure, the sink's copy would pass for the whole message.
-            && !item.reusedUid && !item.recheckEmpty) {
+            && !item.reusedUid
+            && !item.recheckEmpty) {
           UidRecord failed = base(item).failedOnce(item.outcome.error());
           f.uidStore.put(failed);
           if (Quarantine.holds(failed, f.quarantineAfter)) {
@@ -640,9 +732,15 @@ final class FetchRun {
       recorded = true;
       for (RunItem item : quarantinedNow) { // said once the state holds it
         FetchException was = item.outcome.error();
-        item.outcome = MessageOutcome.failed(item.ref, Quarantine.failed(was,
-            item.record == null ? 1 : item.record.failures() + 1, Quarantine.holds(item.record, f.quarantineAfter)),
-            true, item.outcome.bytes());
+        item.outcome =
+            MessageOutcome.failed(
+                item.ref,
+                Quarantine.failed(
+                    was,
+                    item.record == null ? 1 : item.record.failures() + 1,
+                    Quarantine.holds(item.record, f.quarantineAfter)),
+                true,
+                item.outcome.bytes());
         broke = was == broke ? item.outcome.error() : broke;
       }
     } catch (IOException | RuntimeException e) {
@@ -661,13 +759,18 @@ final class FetchRun {
             MessageOutcome.duplicate(
                 item.ref, item.duplicate.firstCopy(), item.duplicate.reason(), item.bytesSeen);
       }
-      item.deleteDue = recorded && f.retention.deletionDue(item.firstSeen, now) && !item.servedEmpty;
+      item.deleteDue =
+          recorded && f.retention.deletionDue(item.firstSeen, now) && !item.servedEmpty;
       if (item.servedEmpty && item.receipt != null) {
         warnings.add(servedEmpty(item));
         log.warn("{} - {}", f.account, servedEmpty(item).getMessage());
-      } else if (item.recheckEmpty) { // a copy of one held (duplicate) is said too: the empty copy is still there
-        warnings.add(item.receipt != null ? EmptyMessageCheck.servedWhole(item.ref)
-            : EmptyMessageCheck.servedWholeAsCopy(item.ref, item.duplicate.reason(), item.deleteDue));
+      } else if (item.recheckEmpty) { // a copy of one held (duplicate) is said too: the empty copy
+        // is still there
+        warnings.add(
+            item.receipt != null
+                ? EmptyMessageCheck.servedWhole(item.ref)
+                : EmptyMessageCheck.servedWholeAsCopy(
+                    item.ref, item.duplicate.reason(), item.deleteDue));
       }
     }
     for (RunItem item : batchItems) {
@@ -690,9 +793,13 @@ final class FetchRun {
     return EmptyMessageCheck.fault(item.ref, item.bytesSeen);
   }
 
-  /** Records the message's header fingerprint where the store keeps them (for the Q26 and Q51 checks). */
+  /**
+   * Records the message's header fingerprint where the store keeps them (for the Q26 and Q51
+   * checks).
+   */
   private void fingerprint(RunItem item) throws IOException {
-    // Header fields a server adds alone identify nothing: every message served empty would share one.
+    // Header fields a server adds alone identify nothing: every message served empty would share
+    // one.
     if (f.uidStore.keepsFingerprints() && item.headers != null && item.headers.hasMessageFields()) {
       f.uidStore.recordFingerprint(item.ref.uid(), ContentDigest.ofHeaders(item.headers));
     }
@@ -723,14 +830,27 @@ final class FetchRun {
     // duplicate is all there is of the message, so it stays on the server too.
     for (java.util.Iterator<RunItem> it = held.iterator(); it.hasNext(); ) {
       RunItem item = it.next();
-      FetchException firstCopyFailed = item.duplicate == null ? null : some.failures().get(item.duplicate.firstCopy());
+      FetchException firstCopyFailed =
+          item.duplicate == null ? null : some.failures().get(item.duplicate.firstCopy());
       if (firstCopyFailed == null) {
         continue;
       }
-      item.outcome = MessageOutcome.failed(item.ref, new FetchException(FetchError.SINK_FAILED, "message "
-          + item.ref.number() + " is a copy (" + item.duplicate.reason() + ") of a message the destination did not"
-          + " take (" + firstCopyFailed.detail() + "); it stays on the server and is tried again at the next run",
-          firstCopyFailed), true, item.bytesSeen);
+      item.outcome =
+          MessageOutcome.failed(
+              item.ref,
+              new FetchException(
+                  FetchError.SINK_FAILED,
+                  "message "
+                      + item.ref.number()
+                      + " is a copy ("
+                      + item.duplicate.reason()
+                      + ") of a message the destination did not"
+                      + " take ("
+                      + firstCopyFailed.detail()
+                      + "); it stays on the server and is tried again at the next run",
+                  firstCopyFailed),
+              true,
+              item.bytesSeen);
       item.duplicate = null;
       it.remove();
     }
@@ -760,8 +880,9 @@ final class FetchRun {
   /** The message's record to build on, with the size the listing gives it now. */
   private UidRecord base(RunItem item) {
     return (item.record != null
-        ? item.record
-        : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null)).withSize(item.ref.size());
+            ? item.record
+            : UidRecord.of(item.ref.uid(), UidRecord.State.FAILED, item.firstSeen, null))
+        .withSize(item.ref.size());
   }
 
   private void rememberForDedup(RunItem item) {
@@ -769,7 +890,11 @@ final class FetchRun {
       f.dedupPolicy.delivered(item.envelope, item.headers, item.key, item.contentDigest);
     } catch (IOException | RuntimeException e) {
       // Forgetting costs at worst a later duplicate, never a message.
-      log.warn("{} - dedup policy could not record message {}: {}", f.account, item.ref.number(), e.toString());
+      log.warn(
+          "{} - dedup policy could not record message {}: {}",
+          f.account,
+          item.ref.number(),
+          e.toString());
       policyTrouble.failed(PolicyTrouble.Kind.DEDUP_RECORD, item.ref, e);
     }
   }
@@ -783,7 +908,8 @@ final class FetchRun {
   }
 
   /** Marks {@code due} for deletion; returns the ones the server accepted. */
-  private Set<MessageRef> sendDeletions(FetchSession session, List<MessageRef> due) throws FetchException {
+  private Set<MessageRef> sendDeletions(FetchSession session, List<MessageRef> due)
+      throws FetchException {
     if (due.isEmpty()) {
       return Set.of();
     }
@@ -802,7 +928,10 @@ final class FetchRun {
     MessageRef first = null;
     for (MessageRef ref : due) {
       if (!accepted.contains(ref)) {
-        log.info("{} - the server refused to delete message {}; it stays there", f.account, ref.number());
+        log.info(
+            "{} - the server refused to delete message {}; it stays there",
+            f.account,
+            ref.number());
         refused++;
         first = first == null ? ref : first;
       }
@@ -817,7 +946,10 @@ final class FetchRun {
   private void commitDeletions(FetchSession session) {
     List<MessageRef> notStored = new ArrayList<>();
     for (RunItem item : itemAt) {
-      if (item != null && item.retrieved && item.outcome != null && item.outcome.kind() == MessageOutcome.Kind.FAILED) {
+      if (item != null
+          && item.retrieved
+          && item.outcome != null
+          && item.outcome.kind() == MessageOutcome.Kind.FAILED) {
         notStored.add(item.ref);
       }
     }
@@ -826,11 +958,18 @@ final class FetchRun {
         session.keep(notStored);
       } catch (FetchException | RuntimeException e) {
         // Without the undo, QUIT could remove them: end without QUIT, nothing is deleted this time.
-        log.warn("{} - could not keep {} retrieved but unstored messages on the server ({}); ending the session"
-            + " without QUIT", f.account, notStored.size(), e.toString());
+        log.warn(
+            "{} - could not keep {} retrieved but unstored messages on the server ({}); ending the session"
+                + " without QUIT",
+            f.account,
+            notStored.size(),
+            e.toString());
         if (runError == null) {
-          runError = e instanceof FetchException ? (FetchException) e
-              : new FetchException(FetchError.PROTOCOL, "the source failed to keep messages: " + e, e);
+          runError =
+              e instanceof FetchException
+                  ? (FetchException) e
+                  : new FetchException(
+                      FetchError.PROTOCOL, "the source failed to keep messages: " + e, e);
         }
         return;
       }
@@ -840,7 +979,9 @@ final class FetchRun {
     List<MessageRef> old = new ArrayList<>();
     for (int at = 0; at < itemAt.length; at++) {
       RunItem item = itemAt[at];
-      if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE : item.deleteDue && !item.deleteMarked) {
+      if (item == null
+          ? fate[at] == ListedOutcomes.SEEN_DUE
+          : item.deleteDue && !item.deleteMarked) {
         old.add(item == null ? listing.ref(at) : item.ref);
       }
     }
@@ -848,7 +989,8 @@ final class FetchRun {
       Set<MessageRef> accepted = sendDeletions(session, old);
       for (int at = 0; at < itemAt.length && !accepted.isEmpty(); at++) {
         RunItem item = itemAt[at];
-        if (item == null ? fate[at] == ListedOutcomes.SEEN_DUE && accepted.contains(listing.ref(at))
+        if (item == null
+            ? fate[at] == ListedOutcomes.SEEN_DUE && accepted.contains(listing.ref(at))
             : !item.deleteMarked && accepted.contains(item.ref)) {
           if (item == null) {
             fate[at] = ListedOutcomes.SEEN_MARKED;
@@ -884,8 +1026,10 @@ final class FetchRun {
     listener.deletionsCommitted(marked, confirmed);
     if (!confirmed) {
       deletionsUnconfirmed = marked;
-      log.info("{} - the server did not confirm the end of the session; {} not confirmed, retried next run",
-          f.account, dev.mailfetch.api.internal.Sizes.count(marked, "deletion"));
+      log.info(
+          "{} - the server did not confirm the end of the session; {} not confirmed, retried next run",
+          f.account,
+          dev.mailfetch.api.internal.Sizes.count(marked, "deletion"));
       warnings.add(DeletionWords.unconfirmed(marked, DeletionWords.since(earlier, session)));
       return;
     }
@@ -991,21 +1135,28 @@ final class FetchRun {
     try {
       all.addAll(session.quirksNoticed());
     } catch (RuntimeException e) {
-      log.debug("{} - the session could not say which quirks it noticed: {}", f.account, e.toString());
+      log.debug(
+          "{} - the session could not say which quirks it noticed: {}", f.account, e.toString());
     }
     all.addAll(engineQuirks);
     return Set.copyOf(all);
   }
 
-  /** A sink's failure, said once: a typed one keeps its code and words, with what the run was doing. */
+  /**
+   * A sink's failure, said once: a typed one keeps its code and words, with what the run was doing.
+   */
   private FetchException sinkFailed(String doing, Throwable e) {
     if (e instanceof FetchException) {
       return ((FetchException) e).inContext("sink failed " + doing);
     }
-    return new FetchException(FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
+    return new FetchException(
+        FetchError.SINK_FAILED, "sink failed " + doing + ": " + IoWords.of(e), e);
   }
 
-  /** The state store's failure, said once: a typed one (STATE_FAILED, STATE_DAMAGED) is passed on as it is. */
+  /**
+   * The state store's failure, said once: a typed one (STATE_FAILED, STATE_DAMAGED) is passed on as
+   * it is.
+   */
   private FetchException stateFailed(Throwable e) {
     if (e instanceof FetchException) {
       return (FetchException) e;
@@ -1016,14 +1167,16 @@ final class FetchRun {
   // ---------------------------------------------------------------- streaming one batch
 
   /**
-   * Receives the bytes of one batch and streams each message into the sink. Until the policies
-   * have decided, a message's header section is held back (at most maxHeaderBytes); after that
-   * the source's slices go to the sink as they are, without a copy.
+   * Receives the bytes of one batch and streams each message into the sink. Until the policies have
+   * decided, a message's header section is held back (at most maxHeaderBytes); after that the
+   * source's slices go to the sink as they are, without a copy.
    */
   private final class Batch implements MessageHandler {
     private final List<RunItem> batchItems;
-    private final boolean needsHeaders = f.labelPolicy.needsHeaders() || f.dedupPolicy.needsHeaders()
-        || f.uidStore.keepsFingerprints();
+    private final boolean needsHeaders =
+        f.labelPolicy.needsHeaders()
+            || f.dedupPolicy.needsHeaders()
+            || f.uidStore.keepsFingerprints();
     private int next;
     private RunItem current;
     private Delivery delivery;
@@ -1032,10 +1185,13 @@ final class FetchRun {
     private int headerScan;
     private long bytes;
     private MessageDigest digest;
+
     /** Fed with the body when the dedup policy judges by content. */
     private ContentDigest content;
+
     private final EmptyMessageCheck emptiness = new EmptyMessageCheck();
     private FetchException failure;
+
     /** The sink's place failed (SinkPlace): the batch is left at once, and the run stops. */
     private FetchException placeFailed;
 
@@ -1050,13 +1206,17 @@ final class FetchRun {
         throw new StopInBatch(null);
       }
       if (current != null) {
-        fail(new FetchException(FetchError.PROTOCOL, "the source started a message before ending the last"));
+        fail(
+            new FetchException(
+                FetchError.PROTOCOL, "the source started a message before ending the last"));
         settleCurrent();
       }
       RunItem item = find(ref);
       if (item == null || item.outcome != null || item.receipt != null || item.duplicate != null) {
-        log.warn("{} - the source sent message {} that this batch did not ask for, or twice; ignored",
-            f.account, ref.number());
+        log.warn(
+            "{} - the source sent message {} that this batch did not ask for, or twice; ignored",
+            f.account,
+            ref.number());
         current = null;
         return;
       }
@@ -1130,13 +1290,16 @@ final class FetchRun {
         flushHeader();
       }
       if (item.recheckEmpty && item.duplicate != null && emptiness.isEmpty()) {
-        item.duplicate = null; // still served empty: no verdict makes it safe to delete (said below, as still empty)
+        item.duplicate =
+            null; // still served empty: no verdict makes it safe to delete (said below, as still
+        // empty)
       }
       if (failure == null && item.duplicate == null) {
         if (item.key == null) {
           item.key = DeliveryKey.ofContent(f.account, digest.digest());
         }
-        // Every empty message has one digest: never judged by it, or each would be a copy of the first.
+        // Every empty message has one digest: never judged by it, or each would be a copy of the
+        // first.
         item.servedEmpty = emptiness.isEmpty();
         if (item.recheckEmpty) {
           if (item.servedEmpty) { // as before: the copy stored then stays the only one
@@ -1190,17 +1353,26 @@ final class FetchRun {
     /** After retrieve returned or threw: whatever is unfinished fails. */
     void close(FetchException sessionError) {
       if (current != null) {
-        fail(sessionError != null ? sessionError
-            : new FetchException(FetchError.PROTOCOL, "the source did not finish message " + current.ref.number()));
+        fail(
+            sessionError != null
+                ? sessionError
+                : new FetchException(
+                    FetchError.PROTOCOL,
+                    "the source did not finish message " + current.ref.number()));
         settleCurrent();
       }
       for (RunItem item : batchItems) {
         if (item.outcome == null && item.receipt == null && item.duplicate == null) {
-          item.outcome = sessionError != null
-              ? MessageOutcome.failed(item.ref, sessionError, false, 0)
-              : MessageOutcome.failed(item.ref,
-                  new FetchException(FetchError.PROTOCOL, "the source did not return message " + item.ref.number()),
-                  true, 0);
+          item.outcome =
+              sessionError != null
+                  ? MessageOutcome.failed(item.ref, sessionError, false, 0)
+                  : MessageOutcome.failed(
+                      item.ref,
+                      new FetchException(
+                          FetchError.PROTOCOL,
+                          "the source did not return message " + item.ref.number()),
+                      true,
+                      0);
         }
       }
     }
@@ -1221,7 +1393,10 @@ final class FetchRun {
       fail(e, false);
     }
 
-    /** As {@link #fail(FetchException)}; {@code fromSink} when the sink said it, whose place may stop the run. */
+    /**
+     * As {@link #fail(FetchException)}; {@code fromSink} when the sink said it, whose place may
+     * stop the run.
+     */
     private void fail(FetchException e, boolean fromSink) {
       if (failure == null) {
         FetchException stops = fromSink && placeFailed == null ? SinkPlace.stopping(e) : e;
@@ -1258,13 +1433,19 @@ final class FetchRun {
       if (end >= 0) {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, end), true));
         if (content != null) {
-          content.body(ByteBuffer.wrap(headerBuf, end, headerLen - end)); // body bytes that came with the end of the headers
+          content.body(
+              ByteBuffer.wrap(
+                  headerBuf,
+                  end,
+                  headerLen - end)); // body bytes that came with the end of the headers
         }
         flushHeader();
       } else if (headerLen >= f.limits.maxHeaderBytes()) {
         decide(HeaderBlock.wrap(Arrays.copyOf(headerBuf, f.limits.maxHeaderBytes()), false));
         if (content != null) {
-          content.body(ByteBuffer.wrap(headerBuf, f.limits.maxHeaderBytes(), headerLen - f.limits.maxHeaderBytes()));
+          content.body(
+              ByteBuffer.wrap(
+                  headerBuf, f.limits.maxHeaderBytes(), headerLen - f.limits.maxHeaderBytes()));
         }
         flushHeader();
       }
@@ -1290,7 +1471,11 @@ final class FetchRun {
           throw new IllegalStateException("the label policy returned null");
         }
       } catch (RuntimeException e) {
-        log.warn("{} - label policy threw for message {}; filed in the inbox: {}", f.account, item.ref.number(), e.toString());
+        log.warn(
+            "{} - label policy threw for message {}; filed in the inbox: {}",
+            f.account,
+            item.ref.number(),
+            e.toString());
         policyTrouble.failed(PolicyTrouble.Kind.LABELS, item.ref, e);
         labels = LabelDecision.INBOX;
       }
@@ -1298,8 +1483,13 @@ final class FetchRun {
       if (content != null) {
         content.headers(headers);
       }
-      Envelope envelope = new Envelope(f.account, item.byUid ? item.ref.uid() : null,
-          item.ref.size(), labels.labels(), labels.archived());
+      Envelope envelope =
+          new Envelope(
+              f.account,
+              item.byUid ? item.ref.uid() : null,
+              item.ref.size(),
+              labels.labels(),
+              labels.archived());
       item.envelope = envelope;
       item.headers = headers;
       DedupVerdict verdict = DedupVerdict.NEW;
@@ -1310,10 +1500,15 @@ final class FetchRun {
           throw new IllegalStateException("the dedup policy returned null");
         }
       } catch (IOException | RuntimeException e) {
-        log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+        log.warn(
+            "{} - dedup policy failed for message {}; delivered as new: {}",
+            f.account,
+            item.ref.number(),
+            e.toString());
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
       }
-      if (verdict.isDuplicate() && !verdict.firstCopy().equals(item.key)
+      if (verdict.isDuplicate()
+          && !verdict.firstCopy().equals(item.key)
           && !EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         boolean held;
         try {
@@ -1326,14 +1521,19 @@ final class FetchRun {
           acceptDuplicate(item, verdict, labels);
           return;
         }
-        log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",
-            f.account, item.ref.number(), verdict.reason());
+        log.info(
+            "{} - message {} matched {} but the sink does not hold that copy; delivered",
+            f.account,
+            item.ref.number(),
+            verdict.reason());
       }
       try {
         delivery = f.sink.begin(envelope);
         if (f.provenanceHeader) {
-          delivery.write(ByteBuffer.wrap(new ProvenanceHeader(f.account, server,
-              item.byUid ? item.ref.uid() : null, now).toBytes()));
+          delivery.write(
+              ByteBuffer.wrap(
+                  new ProvenanceHeader(f.account, server, item.byUid ? item.ref.uid() : null, now)
+                      .toBytes()));
         }
       } catch (IOException | RuntimeException e) {
         fail(sinkFailed("starting message " + item.ref.number(), e), true);
@@ -1349,8 +1549,12 @@ final class FetchRun {
       // Gmail dropped the labels of the copy it discarded; here they join the first copy's.
       try {
         if (f.sink.addLabels(verdict.firstCopy(), labels.labels())) {
-          log.info("{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
-              f.account, item.ref.number(), verdict.reason(), labels.labels());
+          log.info(
+              "{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
+              f.account,
+              item.ref.number(),
+              verdict.reason(),
+              labels.labels());
         }
       } catch (IOException | RuntimeException e) {
         item.duplicate = null;
@@ -1359,8 +1563,8 @@ final class FetchRun {
     }
 
     /**
-     * The dedup policy's look at the content, once the body is in: true if the message turned out
-     * a duplicate of a copy the sink holds (its delivery is then aborted).
+     * The dedup policy's look at the content, once the body is in: true if the message turned out a
+     * duplicate of a copy the sink holds (its delivery is then aborted).
      */
     private boolean secondLook(RunItem item) {
       item.contentDigest = content.digest();
@@ -1369,18 +1573,27 @@ final class FetchRun {
       try {
         verdict = f.dedupPolicy.checkContent(item.envelope, item.headers, item.contentDigest);
       } catch (IOException | RuntimeException e) {
-        log.warn("{} - dedup policy failed for message {}; delivered as new: {}", f.account, item.ref.number(), e.toString());
+        log.warn(
+            "{} - dedup policy failed for message {}; delivered as new: {}",
+            f.account,
+            item.ref.number(),
+            e.toString());
         policyTrouble.failed(PolicyTrouble.Kind.DEDUP_CHECK, item.ref, e);
         return false;
       }
-      if (verdict == null || !verdict.isDuplicate() || verdict.firstCopy().equals(item.key)
+      if (verdict == null
+          || !verdict.isDuplicate()
+          || verdict.firstCopy().equals(item.key)
           || EmptyMessageCheck.copyOfItsEmptyCopy(item, verdict)) {
         return false;
       }
       try {
         if (!f.sink.contains(verdict.firstCopy())) {
-          log.info("{} - message {} matched {} but the sink does not hold that copy; delivered",
-              f.account, item.ref.number(), verdict.reason());
+          log.info(
+              "{} - message {} matched {} but the sink does not hold that copy; delivered",
+              f.account,
+              item.ref.number(),
+              verdict.reason());
           return false;
         }
       } catch (IOException | RuntimeException e) {

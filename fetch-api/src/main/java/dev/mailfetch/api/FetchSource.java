@@ -12,18 +12,18 @@ package dev.mailfetch.api;
  */
 public interface FetchSource {
   /**
-   * The stable name of this mailbox, for example {@code alice@pop.example.com}. It keys the
-   * state kept about the account and the {@linkplain DeliveryKey delivery keys} of its messages, so
-   * it must not change when an unrelated setting (a port, a timeout) changes: a new name means
-   * every message is seen as new.
+   * The stable name of this mailbox, for example {@code alice@pop.example.com}. It keys the state
+   * kept about the account and the {@linkplain DeliveryKey delivery keys} of its messages, so it
+   * must not change when an unrelated setting (a port, a timeout) changes: a new name means every
+   * message is seen as new.
    */
   String account();
 
   /**
    * Connects, secures and authenticates, ready to list.
    *
-   * @throws FetchException with the reason the session could not be opened (never a raw
-   *     {@link java.io.IOException}); it says nothing secret
+   * @throws FetchException with the reason the session could not be opened (never a raw {@link
+   *     java.io.IOException}); it says nothing secret
    */
   FetchSession open() throws FetchException;
 }

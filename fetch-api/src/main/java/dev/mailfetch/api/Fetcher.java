@@ -26,16 +26,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p><b>What a run promises.</b>
  *
  * <ul>
- *   <li>No message is deleted from the server before the sink's {@link MessageSink#sync()}
- *       returned and the {@link UidStore} recorded its delivery.
+ *   <li>No message is deleted from the server before the sink's {@link MessageSink#sync()} returned
+ *       and the {@link UidStore} recorded its delivery.
  *   <li>A message whose retrieval or storage fails is aborted in the sink, not recorded, not
  *       deleted, and tried again next run; after {@linkplain Builder#quarantineAfter failing in
  *       several runs} it is quarantined and reported. The messages after it still flow.
  *   <li>Every delivery carries a {@link DeliveryKey}, so that a message delivered again after a
  *       crash is a no-op in the sink, never a duplicate.
  *   <li>Every listed message gets exactly one outcome in the {@link FetchResult}.
- *   <li>Leaving mail on the server is refused up front ({@link FetchError#POLICY}) where the
- *       server has no stable unique ids or announces {@code EXPIRE 0}.
+ *   <li>Leaving mail on the server is refused up front ({@link FetchError#POLICY}) where the server
+ *       has no stable unique ids or announces {@code EXPIRE 0}.
  * </ul>
  *
  * <p>{@code run()} does not throw for anything a server, network, sink or store can do: those end
@@ -95,21 +95,26 @@ public final class Fetcher {
   /**
    * As {@link #run()}, ending early once {@code stopRequested} says so: checked before each batch
    * and before each message. Inside a batch the message in progress is finished, the session is
-   * dropped and what was delivered is made durable; between batches the run ends after the
-   * barrier. Deletions are committed only if the source had not already requested the next batch
-   * (a pipelining POP3 source has, and then drops the session: nothing is deleted this time, and
-   * the delivered messages are deleted by the next run). The messages not fetched fail with
-   * {@link FetchError#STOPPED}, not counted against them.
+   * dropped and what was delivered is made durable; between batches the run ends after the barrier.
+   * Deletions are committed only if the source had not already requested the next batch (a
+   * pipelining POP3 source has, and then drops the session: nothing is deleted this time, and the
+   * delivered messages are deleted by the next run). The messages not fetched fail with {@link
+   * FetchError#STOPPED}, not counted against them.
    */
   public FetchResult run(java.util.function.BooleanSupplier stopRequested) {
     java.util.Objects.requireNonNull(stopRequested, "stopRequested");
     if (!running.compareAndSet(false, true)) {
       return FetchRun.refused(
           this,
-          new FetchException(FetchError.LOCKED, "a run of account " + account + " is already in progress in this"
-              + " fetcher", null, null, Remedy.of("Wait for the run in progress to end: this account is being fetched"
-                  + " now.", "Wait for the run in progress to end, or give each thread a Fetcher of its own account;"
-                  + " one Fetcher runs one session at a time.")));
+          new FetchException(
+              FetchError.LOCKED,
+              "a run of account " + account + " is already in progress in this" + " fetcher",
+              null,
+              null,
+              Remedy.of(
+                  "Wait for the run in progress to end: this account is being fetched" + " now.",
+                  "Wait for the run in progress to end, or give each thread a Fetcher of its own account;"
+                      + " one Fetcher runs one session at a time.")));
     }
     try {
       return new FetchRun(this, stopRequested).run();
@@ -221,31 +226,33 @@ public final class Fetcher {
       once("batchSize");
       if (messages < 1 || messages > 10_000) {
         throw new IllegalArgumentException(
-            String.format(java.util.Locale.ROOT, "batchSize must be from 1 to 10000: %d", messages));
+            String.format(
+                java.util.Locale.ROOT, "batchSize must be from 1 to 10000: %d", messages));
       }
       this.batchSize = messages;
       return this;
     }
 
     /**
-     * After how many runs in which a message failed it is quarantined (no longer tried, reported
-     * as skipped); 1 to 1,000, default 5.
+     * After how many runs in which a message failed it is quarantined (no longer tried, reported as
+     * skipped); 1 to 1,000, default 5.
      */
     public Builder quarantineAfter(int runs) {
       once("quarantineAfter");
       if (runs < 1 || runs > 1000) {
         throw new IllegalArgumentException(
-            String.format(java.util.Locale.ROOT, "quarantineAfter must be from 1 to 1000: %d", runs));
+            String.format(
+                java.util.Locale.ROOT, "quarantineAfter must be from 1 to 1000: %d", runs));
       }
       this.quarantineAfter = runs;
       return this;
     }
 
     /**
-     * Try quarantined messages again in this fetcher's runs, as if they had not failed before
-     * (once the cause is fixed: more space, a raised limit, a repaired message on the server). A
-     * message that fails again counts one more failure and stays quarantined for the runs after.
-     * Default false. The command's option is {@code --retry-quarantined}.
+     * Try quarantined messages again in this fetcher's runs, as if they had not failed before (once
+     * the cause is fixed: more space, a raised limit, a repaired message on the server). A message
+     * that fails again counts one more failure and stays quarantined for the runs after. Default
+     * false. The command's option is {@code --retry-quarantined}.
      */
     public Builder retryQuarantined(boolean retry) {
       once("retryQuarantined");
@@ -253,7 +260,9 @@ public final class Fetcher {
       return this;
     }
 
-    /** Hears progress; default {@link FetchListener#NONE}. Its exceptions are logged, not thrown. */
+    /**
+     * Hears progress; default {@link FetchListener#NONE}. Its exceptions are logged, not thrown.
+     */
     public Builder listener(FetchListener listener) {
       once("listener");
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -281,8 +290,8 @@ public final class Fetcher {
     /**
      * Builds the fetcher.
      *
-     * @throws IllegalStateException if source, sink or uidStore is missing, or the source's
-     *     account name is empty or contains control characters
+     * @throws IllegalStateException if source, sink or uidStore is missing, or the source's account
+     *     name is empty or contains control characters
      */
     public Fetcher build() {
       if (source == null || sink == null || uidStore == null) {

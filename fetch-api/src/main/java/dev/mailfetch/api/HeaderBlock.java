@@ -11,12 +11,12 @@ import java.util.Optional;
  * stored.
  *
  * <p>It holds the raw bytes and parses them on first use: fields are unfolded, names compared
- * without regard to case, and bytes decoded as UTF-8 (RFC 6532) with invalid sequences replaced,
- * so that no header, however broken, makes a policy throw. Line ends may be CRLF or bare LF.
+ * without regard to case, and bytes decoded as UTF-8 (RFC 6532) with invalid sequences replaced, so
+ * that no header, however broken, makes a policy throw. Line ends may be CRLF or bare LF.
  *
  * <p>The engine keeps at most {@link FetchLimits#maxHeaderBytes()} bytes of a header section. When
- * a section is longer, or a message has no empty line after its headers (quirk Q09), the block holds
- * what was read and {@link #complete()} is false: policies decide on what is there.
+ * a section is longer, or a message has no empty line after its headers (quirk Q09), the block
+ * holds what was read and {@link #complete()} is false: policies decide on what is there.
  */
 public final class HeaderBlock {
   /**
@@ -30,14 +30,29 @@ public final class HeaderBlock {
   private static final HeaderBlock EMPTY = new HeaderBlock(new byte[0], true);
 
   /**
-   * The fields, in lower case, that a message's author or their mail program writes (RFC 5322
-   * §3.6 origination, destination, identification and informational fields, and MIME's), as
-   * opposed to the trace and status fields servers add on the way. A message without any of them
-   * and without a body has no content of its own: a server served it empty (docs/engine.md).
+   * The fields, in lower case, that a message's author or their mail program writes (RFC 5322 §3.6
+   * origination, destination, identification and informational fields, and MIME's), as opposed to
+   * the trace and status fields servers add on the way. A message without any of them and without a
+   * body has no content of its own: a server served it empty (docs/engine.md).
    */
-  public static final java.util.Set<String> MESSAGE_FIELDS = java.util.Set.of(
-      "from", "sender", "reply-to", "to", "cc", "bcc", "date", "subject", "message-id", "in-reply-to",
-      "references", "comments", "keywords", "mime-version", "content-type", "content-transfer-encoding");
+  public static final java.util.Set<String> MESSAGE_FIELDS =
+      java.util.Set.of(
+          "from",
+          "sender",
+          "reply-to",
+          "to",
+          "cc",
+          "bcc",
+          "date",
+          "subject",
+          "message-id",
+          "in-reply-to",
+          "references",
+          "comments",
+          "keywords",
+          "mime-version",
+          "content-type",
+          "content-transfer-encoding");
 
   private final byte[] raw;
   private final boolean complete;
@@ -100,8 +115,8 @@ public final class HeaderBlock {
 
   /**
    * Whether any field is one of the {@link #MESSAGE_FIELDS} a message's author writes. A digest of
-   * a message without any says nothing about who wrote it: {@code fetch-dedup}'s digest policy never
-   * takes such a message for a duplicate.
+   * a message without any says nothing about who wrote it: {@code fetch-dedup}'s digest policy
+   * never takes such a message for a duplicate.
    */
   public boolean hasMessageFields() {
     for (Field field : fields()) {

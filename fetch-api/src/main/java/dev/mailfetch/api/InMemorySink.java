@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A {@link MessageSink} that keeps messages in memory: for tests, examples, and embedders that
- * hand each message on themselves.
+ * A {@link MessageSink} that keeps messages in memory: for tests, examples, and embedders that hand
+ * each message on themselves.
  *
  * <p>It models durability honestly, so that crash tests mean something: completed messages are
  * pending until {@link #sync()}, and {@link #reopen()} returns a new sink over the same storage
@@ -64,7 +64,13 @@ public final class InMemorySink implements MessageSink {
 
     @Override
     public String toString() {
-      return "StoredMessage[key=" + key + ", uid=" + envelope.uid() + ", " + content.length + " bytes]";
+      return "StoredMessage[key="
+          + key
+          + ", uid="
+          + envelope.uid()
+          + ", "
+          + content.length
+          + " bytes]";
     }
   }
 
@@ -86,8 +92,8 @@ public final class InMemorySink implements MessageSink {
   }
 
   /**
-   * A new sink over the same storage, holding only what was synced: what a process would find
-   * after a crash and a restart.
+   * A new sink over the same storage, holding only what was synced: what a process would find after
+   * a crash and a restart.
    */
   public InMemorySink reopen() {
     return new InMemorySink(storage);
@@ -115,8 +121,8 @@ public final class InMemorySink implements MessageSink {
   }
 
   /**
-   * Adds {@code labels} to the envelope of the message held under {@code key}. Like a delivery,
-   * the change is durable at the next {@link #sync()}.
+   * Adds {@code labels} to the envelope of the message held under {@code key}. Like a delivery, the
+   * change is durable at the next {@link #sync()}.
    */
   @Override
   public boolean addLabels(DeliveryKey key, java.util.Set<String> labels) {
@@ -128,8 +134,10 @@ public final class InMemorySink implements MessageSink {
       java.util.Set<String> all = new java.util.TreeSet<>(m.envelope().labels());
       all.addAll(labels);
       Envelope e = m.envelope();
-      pending.put(key, new StoredMessage(key, new Envelope(e.account(), e.uid(), e.size(), all, e.archived()),
-          m.content()));
+      pending.put(
+          key,
+          new StoredMessage(
+              key, new Envelope(e.account(), e.uid(), e.size(), all, e.archived()), m.content()));
       return true;
     }
   }
@@ -174,7 +182,8 @@ public final class InMemorySink implements MessageSink {
         if (len + n < 0 || len + n > Integer.MAX_VALUE - 8) {
           throw new IOException("in-memory sink: message larger than 2 GiB");
         }
-        buf = Arrays.copyOf(buf, Math.max(len + n, Math.min(buf.length * 2, Integer.MAX_VALUE - 8)));
+        buf =
+            Arrays.copyOf(buf, Math.max(len + n, Math.min(buf.length * 2, Integer.MAX_VALUE - 8)));
       }
       bytes.get(buf, len, n);
       len += n;

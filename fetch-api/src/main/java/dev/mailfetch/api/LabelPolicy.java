@@ -3,8 +3,8 @@ package dev.mailfetch.api;
 import java.util.Set;
 
 /**
- * Decides the labels of a message, and whether it skips the inbox, from its account and headers,
- * as Gmail's fetcher let users label and archive fetched mail.
+ * Decides the labels of a message, and whether it skips the inbox, from its account and headers, as
+ * Gmail's fetcher let users label and archive fetched mail.
  *
  * <p>Called once per message before its body is stored, on the thread that runs the fetch. It must
  * be fast and must not throw; an implementation is used by one run at a time but may be shared by
@@ -17,8 +17,8 @@ public interface LabelPolicy {
   LabelDecision decide(String account, HeaderBlock headers);
 
   /**
-   * Whether {@link #decide} reads the headers. A policy that does not lets the engine hand bytes
-   * to the sink without holding the header section back first.
+   * Whether {@link #decide} reads the headers. A policy that does not lets the engine hand bytes to
+   * the sink without holding the header section back first.
    */
   default boolean needsHeaders() {
     return true;

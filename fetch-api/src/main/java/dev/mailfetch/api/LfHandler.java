@@ -52,7 +52,10 @@ final class LfHandler implements MessageHandler {
     pass(slice, start, end, end);
   }
 
-  /** Hands on {@code [from, to)} of the slice, then restores its limit (the next may move its position). */
+  /**
+   * Hands on {@code [from, to)} of the slice, then restores its limit (the next may move its
+   * position).
+   */
   private void pass(ByteBuffer slice, int from, int to, int end) {
     if (to > from) {
       slice.limit(to).position(from);

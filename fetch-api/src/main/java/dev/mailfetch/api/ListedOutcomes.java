@@ -15,12 +15,16 @@ import java.util.RandomAccess;
 final class ListedOutcomes extends AbstractList<MessageOutcome> implements RandomAccess {
   /** The message has an outcome of its own in {@link #full}. */
   static final byte OWN = 0;
+
   /** Already seen; kept by retention. */
   static final byte SEEN = 1;
+
   /** Already seen and due for deletion (not yet marked). */
   static final byte SEEN_DUE = 2;
+
   /** Already seen; marked for deletion in this session. */
   static final byte SEEN_MARKED = 3;
+
   /** On the server before the first run, and only new mail is fetched. */
   static final byte ONLY_NEW = 4;
 
@@ -55,8 +59,12 @@ final class ListedOutcomes extends AbstractList<MessageOutcome> implements Rando
   int count(MessageOutcome.Kind kind) {
     int n = 0;
     for (int i = 0; i < full.length; i++) {
-      MessageOutcome.Kind k = full[i] != null ? full[i].kind()
-          : fate[i] == ONLY_NEW ? MessageOutcome.Kind.SKIPPED : MessageOutcome.Kind.ALREADY_SEEN;
+      MessageOutcome.Kind k =
+          full[i] != null
+              ? full[i].kind()
+              : fate[i] == ONLY_NEW
+                  ? MessageOutcome.Kind.SKIPPED
+                  : MessageOutcome.Kind.ALREADY_SEEN;
       if (k == kind) {
         n++;
       }

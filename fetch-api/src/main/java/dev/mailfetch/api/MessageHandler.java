@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * only implementation most code needs; a source calls it.
  *
  * <p>Calls for one message come in the order {@code start, data*, end} or end with {@code failed}.
- * The methods do not throw: the handler deals with its own failures (for example a sink that
- * cannot write) and the source carries on with the next message.
+ * The methods do not throw: the handler deals with its own failures (for example a sink that cannot
+ * write) and the source carries on with the next message.
  */
 public interface MessageHandler {
   /** The bytes of {@code ref} begin. */
@@ -18,9 +18,9 @@ public interface MessageHandler {
    * The next bytes of the message being retrieved, after transfer decoding (for POP3: with dot
    * stuffing removed), from the buffer's position to its limit.
    *
-   * <p>The buffer is the source's own: it is valid only until this method returns, and its
-   * contents change afterwards. Copy what must be kept. The handler may move the buffer's
-   * position; it must not write into it.
+   * <p>The buffer is the source's own: it is valid only until this method returns, and its contents
+   * change afterwards. Copy what must be kept. The handler may move the buffer's position; it must
+   * not write into it.
    */
   void data(ByteBuffer slice);
 
@@ -28,8 +28,8 @@ public interface MessageHandler {
   void end();
 
   /**
-   * The message could not be retrieved; the session goes on with the next one. Bytes already
-   * given for it, if any, are void.
+   * The message could not be retrieved; the session goes on with the next one. Bytes already given
+   * for it, if any, are void.
    */
   void failed(MessageRef ref, FetchException error);
 }

@@ -7,18 +7,18 @@ import java.util.Objects;
  *
  * @param ref the message as listed
  * @param kind the outcome
- * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when this
- *     run met the message's copy in the sink; null for a message the state simply remembered (a poll
- *     of a large mailbox keeps nothing per such message; the key of a UID-identified message is
- *     {@link DeliveryKey#of}) and otherwise
+ * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when
+ *     this run met the message's copy in the sink; null for a message the state simply remembered
+ *     (a poll of a large mailbox keeps nothing per such message; the key of a UID-identified
+ *     message is {@link DeliveryKey#of}) and otherwise
  * @param skipReason for {@link Kind#SKIPPED}, the policy that skipped it; otherwise null
  * @param duplicateOf for {@link Kind#DUPLICATE}, the key of the copy kept; otherwise null
  * @param duplicateReason for {@link Kind#DUPLICATE}, what matched; otherwise null
  * @param error for {@link Kind#FAILED}, the error; for {@link Kind#SKIPPED}, why in words and what
  *     lifts it: a quarantined message's last error, or the limit that held a message back ({@link
  *     FetchError#LIMIT_EXCEEDED}, naming its size, the limit and the setting); otherwise null
- * @param attempted for {@link Kind#FAILED}: whether the run tried this message (false when the
- *     run stopped before reaching it, which does not count against it)
+ * @param attempted for {@link Kind#FAILED}: whether the run tried this message (false when the run
+ *     stopped before reaching it, which does not count against it)
  * @param bytes the bytes received for it in this run
  */
 public record MessageOutcome(
@@ -47,16 +47,16 @@ public record MessageOutcome(
   }
 
   /**
-   * Checks that the components fit the kind: a skip reason with {@link Kind#SKIPPED} and only
-   * with it, the kept copy's key with {@link Kind#DUPLICATE} and only with it, an error with
-   * {@link Kind#FAILED}, a delivery key with {@link Kind#DELIVERED}.
+   * Checks that the components fit the kind: a skip reason with {@link Kind#SKIPPED} and only with
+   * it, the kept copy's key with {@link Kind#DUPLICATE} and only with it, an error with {@link
+   * Kind#FAILED}, a delivery key with {@link Kind#DELIVERED}.
    *
    * @param ref the message as listed
    * @param kind the outcome
-   * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when this
-   *     run met the message's copy in the sink; null for a message the state simply remembered (a poll
-   *     of a large mailbox keeps nothing per such message; the key of a UID-identified message is
-   *     {@link DeliveryKey#of}) and otherwise
+   * @param key the delivery key, for {@link Kind#DELIVERED}, and for {@link Kind#ALREADY_SEEN} when
+   *     this run met the message's copy in the sink; null for a message the state simply remembered
+   *     (a poll of a large mailbox keeps nothing per such message; the key of a UID-identified
+   *     message is {@link DeliveryKey#of}) and otherwise
    * @param skipReason for {@link Kind#SKIPPED}, the policy that skipped it; otherwise null
    * @param duplicateOf for {@link Kind#DUPLICATE}, the key of the copy kept; otherwise null
    * @param duplicateReason for {@link Kind#DUPLICATE}, what matched; otherwise null
@@ -90,7 +90,8 @@ public record MessageOutcome(
   }
 
   static MessageOutcome alreadySeen(MessageRef ref, DeliveryKey key, long bytes) {
-    return new MessageOutcome(ref, Kind.ALREADY_SEEN, key, null, null, null, null, bytes > 0, bytes);
+    return new MessageOutcome(
+        ref, Kind.ALREADY_SEEN, key, null, null, null, null, bytes > 0, bytes);
   }
 
   static MessageOutcome skipped(MessageRef ref, SkipReason reason, FetchException lastError) {
@@ -101,7 +102,8 @@ public record MessageOutcome(
     return new MessageOutcome(ref, Kind.DUPLICATE, null, null, of, reason, null, true, bytes);
   }
 
-  static MessageOutcome failed(MessageRef ref, FetchException error, boolean attempted, long bytes) {
+  static MessageOutcome failed(
+      MessageRef ref, FetchException error, boolean attempted, long bytes) {
     return new MessageOutcome(ref, Kind.FAILED, null, null, null, null, error, attempted, bytes);
   }
 
@@ -114,8 +116,15 @@ public record MessageOutcome(
       case ALREADY_SEEN:
         return id + ": already fetched";
       case SKIPPED:
-        return id + ": skipped (" + skipReason + ")" + (error == null ? ""
-            : skipReason == SkipReason.QUARANTINED ? ", last error " + error.getMessage() : ": " + error.getMessage());
+        return id
+            + ": skipped ("
+            + skipReason
+            + ")"
+            + (error == null
+                ? ""
+                : skipReason == SkipReason.QUARANTINED
+                    ? ", last error " + error.getMessage()
+                    : ": " + error.getMessage());
       case DUPLICATE:
         return id + ": duplicate of " + duplicateOf + " (" + duplicateReason + "), discarded";
       default:

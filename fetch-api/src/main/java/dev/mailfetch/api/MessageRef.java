@@ -27,9 +27,9 @@ public record MessageRef(int number, String uid, long size) {
    * @param number the message number in this session, from 1
    * @param uid the unique id, 1 to 1,000 printable characters, or null where the source has none
    * @param size the announced size in octets, 0 or more
-   * @throws IllegalArgumentException if {@code number} is less than 1, {@code size} is negative,
-   *     or {@code uid} is empty, longer than 1,000 characters, or holds anything but printable
-   *     ASCII without spaces
+   * @throws IllegalArgumentException if {@code number} is less than 1, {@code size} is negative, or
+   *     {@code uid} is empty, longer than 1,000 characters, or holds anything but printable ASCII
+   *     without spaces
    */
   public MessageRef {
     if (number < 1) {

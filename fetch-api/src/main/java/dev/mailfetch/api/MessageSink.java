@@ -13,19 +13,19 @@ import java.io.IOException;
  * <ol>
  *   <li>{@link #begin} opens a {@link Delivery}; its bytes arrive through {@link Delivery#write}.
  *       The engine has at most one delivery of a sink open at a time per run.
- *   <li>{@link Delivery#complete} with the message's {@link DeliveryKey} makes the message part
- *       of the sink: {@link #contains} answers true for the key from then on. Completing a key the
- *       sink already holds stores nothing and reports {@link DeliveryReceipt#alreadyHeld()}: this is
- *       what makes delivery idempotent, and a crash at any moment harmless.
+ *   <li>{@link Delivery#complete} with the message's {@link DeliveryKey} makes the message part of
+ *       the sink: {@link #contains} answers true for the key from then on. Completing a key the
+ *       sink already holds stores nothing and reports {@link DeliveryReceipt#alreadyHeld()}: this
+ *       is what makes delivery idempotent, and a crash at any moment harmless.
  *   <li>{@link Delivery#abort} leaves nothing behind: no file, no row, no partial message.
- *   <li>{@link #sync} is the durability barrier: when it returns, every message completed before
- *       it survives a crash of the process or the machine, and a new sink over the same place
- *       holds them. The engine deletes a message from the server only after {@code sync} returned.
+ *   <li>{@link #sync} is the durability barrier: when it returns, every message completed before it
+ *       survives a crash of the process or the machine, and a new sink over the same place holds
+ *       them. The engine deletes a message from the server only after {@code sync} returned.
  *       Messages completed but not synced may or may not survive a crash.
  * </ol>
  *
- * <p><b>A destination that answers later.</b> A sink into a remote store may take a message in
- * the background, several at a time (the Gmail API): {@link Delivery#complete} then returns once the
+ * <p><b>A destination that answers later.</b> A sink into a remote store may take a message in the
+ * background, several at a time (the Gmail API): {@link Delivery#complete} then returns once the
  * message is safely handed over (spooled, its intent journalled), {@link #contains} answers true
  * for it while it is on its way, and {@link #sync} waits until the destination answered for every
  * message completed before it. A message the destination refused is named in a {@link
@@ -41,12 +41,12 @@ import java.io.IOException;
  * message says so with {@link FetchError#SINK_REJECTED}: the message fails alone and the refusal
  * counts towards its quarantine. Any other code from a sink ({@link FetchError#AUTH_FAILED} for the
  * destination's grant, {@link FetchError#QUOTA_EXCEEDED}) is the destination's: the run stops, and
- * it counts against no message. A failure of the place rather than
- * the message (the JDK's {@link java.nio.file.AccessDeniedException} or {@link
- * java.nio.file.NoSuchFileException}, or the system's words "No space left on device", "Read-only
- * file system", "Input/output error", or a remote store that cannot be reached) stops the run at
- * once: the messages after it would fail alike (docs/engine.md). Unlike a {@link FetchListener}, a
- * sink is expected to fail loudly: a failure here must stop a message.
+ * it counts against no message. A failure of the place rather than the message (the JDK's {@link
+ * java.nio.file.AccessDeniedException} or {@link java.nio.file.NoSuchFileException}, or the
+ * system's words "No space left on device", "Read-only file system", "Input/output error", or a
+ * remote store that cannot be reached) stops the run at once: the messages after it would fail
+ * alike (docs/engine.md). Unlike a {@link FetchListener}, a sink is expected to fail loudly: a
+ * failure here must stop a message.
  *
  * <p>A sink that several fetchers share must be safe for concurrent use.
  */
@@ -61,9 +61,9 @@ public interface MessageSink extends AutoCloseable {
   void sync() throws IOException;
 
   /**
-   * The line ends this sink stores. The engine hands it every message with these line ends
-   * ({@link LineEnding#LF}: each CRLF made LF while the message is read). {@code CRLF}, the bytes as
-   * sent, by default.
+   * The line ends this sink stores. The engine hands it every message with these line ends ({@link
+   * LineEnding#LF}: each CRLF made LF while the message is read). {@code CRLF}, the bytes as sent,
+   * by default.
    */
   default LineEnding lineEnding() {
     return LineEnding.CRLF;
@@ -71,9 +71,9 @@ public interface MessageSink extends AutoCloseable {
 
   /**
    * Files the message held under {@code key} under {@code labels} as well, keeping the labels it
-   * has. The engine calls it when it discards a duplicate whose labels differ from the copy
-   * already held, so the labels of the copy it drops are not lost (Gmail lost them: "Some messages
-   * aren't labeled properly"). A sink without labels returns false, which is the default.
+   * has. The engine calls it when it discards a duplicate whose labels differ from the copy already
+   * held, so the labels of the copy it drops are not lost (Gmail lost them: "Some messages aren't
+   * labeled properly"). A sink without labels returns false, which is the default.
    *
    * @return true if the sink holds {@code key} and now files it under every label given
    */

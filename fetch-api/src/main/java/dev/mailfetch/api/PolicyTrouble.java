@@ -11,19 +11,27 @@ import java.util.List;
 final class PolicyTrouble {
   /** What failed, and what that did to the messages it concerned. */
   enum Kind {
-    LABELS(FetchError.CONFIGURATION, "the label rules failed for %s; %s filed in the inbox without labels",
-        Remedy.of("Check the --label-rule patterns (docs/dedup.md); run with --verbose to see each failure.",
+    LABELS(
+        FetchError.CONFIGURATION,
+        "the label rules failed for %s; %s filed in the inbox without labels",
+        Remedy.of(
+            "Check the --label-rule patterns (docs/dedup.md); run with --verbose to see each failure.",
             "Check the LabelPolicy: it threw, or returned null (the log has each failure).")),
-    DEDUP_CHECK(FetchError.STATE_FAILED, "the duplicate check failed for %s; %s stored as new, so a copy of a"
-        + " message already held may now be stored twice",
-        Remedy.of("Check the dedup store (mailfetch-state/dedup beside the mail, or --state DIR): its disk's free"
-            + " space and permissions; run with --verbose to see each failure. Nothing was lost.",
+    DEDUP_CHECK(
+        FetchError.STATE_FAILED,
+        "the duplicate check failed for %s; %s stored as new, so a copy of a"
+            + " message already held may now be stored twice",
+        Remedy.of(
+            "Check the dedup store (mailfetch-state/dedup beside the mail, or --state DIR): its disk's free"
+                + " space and permissions; run with --verbose to see each failure. Nothing was lost.",
             "Check the DedupPolicy and its store (disk space, permissions, or its code); the log has each"
                 + " failure. Nothing was lost.")),
-    DEDUP_RECORD(FetchError.STATE_FAILED, "the dedup store could not record %s; a later copy of %s may be"
-        + " stored again",
-        Remedy.of("Check the dedup store (mailfetch-state/dedup beside the mail, or --state DIR): its disk's free"
-            + " space and permissions. Nothing was lost.",
+    DEDUP_RECORD(
+        FetchError.STATE_FAILED,
+        "the dedup store could not record %s; a later copy of %s may be" + " stored again",
+        Remedy.of(
+            "Check the dedup store (mailfetch-state/dedup beside the mail, or --state DIR): its disk's free"
+                + " space and permissions. Nothing was lost.",
             "Check the DedupPolicy and its store (disk space, permissions, or its code). Nothing was lost."));
 
     private final FetchError error;
@@ -45,9 +53,12 @@ final class PolicyTrouble {
     if (count[kind.ordinal()]++ == 0) {
       // A typed failure is said by its words (its code would come twice); any other by its message,
       // which a policy may have built from a header: kept printable, not cut to ASCII.
-      String why = e instanceof FetchException ? ((FetchException) e).detail()
-          : e.getMessage() == null || e.getMessage().isBlank() ? "no reason given"
-          : PrintableWords.of(e.getMessage(), FetchException.MAX_REPLY_CHARS);
+      String why =
+          e instanceof FetchException
+              ? ((FetchException) e).detail()
+              : e.getMessage() == null || e.getMessage().isBlank()
+                  ? "no reason given"
+                  : PrintableWords.of(e.getMessage(), FetchException.MAX_REPLY_CHARS);
       first[kind.ordinal()] = "message " + FetchRun.describe(ref) + ": " + why;
     }
   }
@@ -59,10 +70,14 @@ final class PolicyTrouble {
       if (n == 0) {
         continue;
       }
-      String which = n == 1 ? first[k.ordinal()] : n + " messages (the first, " + first[k.ordinal()] + ")";
+      String which =
+          n == 1 ? first[k.ordinal()] : n + " messages (the first, " + first[k.ordinal()] + ")";
       String verb = n == 1 ? "it was" : "they were";
       String pronoun = n == 1 ? "it" : "them";
-      String text = k == Kind.DEDUP_RECORD ? String.format(k.words, which, pronoun) : String.format(k.words, which, verb);
+      String text =
+          k == Kind.DEDUP_RECORD
+              ? String.format(k.words, which, pronoun)
+              : String.format(k.words, which, verb);
       warnings.add(new FetchException(k.error, text, null, null, k.remedy));
     }
   }

@@ -4,10 +4,10 @@ package dev.mailfetch.api;
  * mailfetch's own words made safe for one line of a log or a terminal, without losing their
  * language: printable Unicode stays ("RFC 1939 §4", "Grüße", "—"), and what could break a line,
  * move a cursor or reorder what a reader sees becomes {@code \xNN} or {@code \}{@code uNNNN}:
- * control characters (CR, LF, ESC, C1), format characters (the bidi overrides that make a line
- * read backwards, zero-width joiners), line and paragraph separators, lone surrogates, unassigned
- * and private-use code points. A backslash is not escaped, so text escaped before (a server's
- * reply inside the words, escaped by {@link FetchException#escape}) passes through unchanged, and
+ * control characters (CR, LF, ESC, C1), format characters (the bidi overrides that make a line read
+ * backwards, zero-width joiners), line and paragraph separators, lone surrogates, unassigned and
+ * private-use code points. A backslash is not escaped, so text escaped before (a server's reply
+ * inside the words, escaped by {@link FetchException#escape}) passes through unchanged, and
  * applying this twice changes nothing.
  *
  * <p>A server's reply is untrusted and gets the stricter {@link FetchException#escape} (printable
@@ -30,7 +30,8 @@ final class PrintableWords {
       } else {
         for (int k = i; k < i + Character.charCount(cp); k++) {
           char c = words.charAt(k);
-          sb.append(c <= 0xff ? String.format("\\x%02X", (int) c) : String.format("\\u%04X", (int) c));
+          sb.append(
+              c <= 0xff ? String.format("\\x%02X", (int) c) : String.format("\\u%04X", (int) c));
         }
       }
       i += Character.charCount(cp);

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The header mailfetch can prepend to each delivered message to record where it came from: our
- * open counterpart of Gmail's {@code X-Gmail-Fetch-Info}.
+ * The header mailfetch can prepend to each delivered message to record where it came from: our open
+ * counterpart of Gmail's {@code X-Gmail-Fetch-Info}.
  *
  * <pre>
  * X-Mailfetch-Provenance: v=1;
@@ -24,9 +24,8 @@ import java.util.Objects;
  * server} and {@code uid} are quoted strings in which {@code \} and {@code "} are escaped with a
  * backslash; {@code uid} is absent where the server has no stable ids; {@code fetched} is an ISO
  * 8601 instant in UTC, to the second. The field is folded with CRLF and one space before each
- * parameter, so no line grows past the RFC 5322 limit for any account name up to 900 bytes.
- * {@link #parse} reads it back, ignoring parameters it does not know, so later versions may add
- * some.
+ * parameter, so no line grows past the RFC 5322 limit for any account name up to 900 bytes. {@link
+ * #parse} reads it back, ignoring parameters it does not know, so later versions may add some.
  *
  * @param account the account, as {@link FetchSource#account()} names it
  * @param server the server as {@code host:port}
@@ -152,7 +151,9 @@ public record ProvenanceHeader(String account, String server, String uid, Instan
     String fetched = require(params, "fetched");
     try {
       return new ProvenanceHeader(
-          require(params, "account"), require(params, "server"), params.get("uid"),
+          require(params, "account"),
+          require(params, "server"),
+          params.get("uid"),
           Instant.parse(fetched));
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException("provenance: fetched is not an instant: " + fetched, e);

@@ -62,7 +62,9 @@ public final class Remedy {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Remedy && ((Remedy) o).commandLine.equals(commandLine) && ((Remedy) o).library.equals(library);
+    return o instanceof Remedy
+        && ((Remedy) o).commandLine.equals(commandLine)
+        && ((Remedy) o).library.equals(library);
   }
 
   @Override

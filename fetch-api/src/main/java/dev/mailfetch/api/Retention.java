@@ -9,8 +9,8 @@ import java.util.Objects;
  *
  * <p>{@link #KEEP} (the default) leaves everything; {@link #DELETE_AFTER_DELIVERY} deletes each
  * message once it is durable in the sink; {@link #deleteAfter(Duration)} leaves messages for a
- * while, counted from the run that first listed them, as mail clients' "remove from server after
- * N days" does. Leaving mail on the server needs stable unique ids and a server that allows it; the
+ * while, counted from the run that first listed them, as mail clients' "remove from server after N
+ * days" does. Leaving mail on the server needs stable unique ids and a server that allows it; the
  * engine refuses the combination up front otherwise ({@link FetchError#POLICY}).
  */
 public final class Retention {
@@ -44,7 +44,10 @@ public final class Retention {
     return after == null || !after.isZero();
   }
 
-  /** Whether a delivered message first listed at {@code firstSeen} is due for deletion at {@code now}. */
+  /**
+   * Whether a delivered message first listed at {@code firstSeen} is due for deletion at {@code
+   * now}.
+   */
   public boolean deletionDue(Instant firstSeen, Instant now) {
     return after != null && !firstSeen.plus(after).isAfter(now);
   }

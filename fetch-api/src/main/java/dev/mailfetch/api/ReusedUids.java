@@ -23,16 +23,16 @@ import org.slf4j.LoggerFactory;
  * <p>It is noticed from what a run has anyway. The state keeps the size the listing gave each
  * message; a known id listed with another size, listed again after the server confirmed its
  * deletion, or about to be deleted by the retention (where a fingerprint can clear it), is a
- * suspect. Its header section is then read alone (POP3 {@code TOP n 0}) and its
- * {@link ContentDigest#ofHeaders fingerprint} compared with the one the state kept when the message
- * was delivered:
+ * suspect. Its header section is then read alone (POP3 {@code TOP n 0}) and its {@link
+ * ContentDigest#ofHeaders fingerprint} compared with the one the state kept when the message was
+ * delivered:
  *
  * <ul>
  *   <li>the same: the recorded message, whose size changed (or whose deletion the server did not
  *       carry out): settled by its record, which learns the new size;
  *   <li>the fingerprint of a message recorded under another id (of the size now listed): the ids
- *       moved, as when a server numbers its messages anew; settled by that record, moved here,
- *       and the message whose id that was becomes a suspect in its turn;
+ *       moved, as when a server numbers its messages anew; settled by that record, moved here, and
+ *       the message whose id that was becomes a suspect in its turn;
  *   <li>neither: new mail, fetched under a delivery key of its own (the sink holds the old message
  *       under the id's usual key, and would take the new one for it).
  * </ul>
@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ReusedUids {
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+
   /** Messages named in a warning; the rest are counted. */
   private static final int NAMED = 3;
 
@@ -54,11 +55,13 @@ final class ReusedUids {
     SIZE_CHANGED,
     /** The server confirmed its deletion in an earlier run, yet lists it again. */
     LISTED_AGAIN,
-    /** Its record was taken by another unique id, whose message turned out to be the recorded one. */
+    /**
+     * Its record was taken by another unique id, whose message turned out to be the recorded one.
+     */
     CLAIMED,
     /**
-     * The retention is about to delete it from the server, unread in this run: checked first where a
-     * fingerprint allows, since a new message of exactly the old one's size would be lost.
+     * The retention is about to delete it from the server, unread in this run: checked first where
+     * a fingerprint allows, since a new message of exactly the old one's size would be lost.
      */
     DUE
   }
@@ -82,12 +85,16 @@ final class ReusedUids {
     final UidRecord record;
     final Why why;
     Verdict verdict;
+
     /** For SAME and MOVED: the record to settle it by (put in the store already). */
     UidRecord settled;
+
     /** For NEW: the delivery key. */
     DeliveryKey key;
+
     /** Whether its header section was compared with a fingerprint the state kept for its id. */
     boolean compared;
+
     private byte[] fingerprint;
 
     Suspect(int at, MessageRef ref, UidRecord record, Why why) {
@@ -101,8 +108,8 @@ final class ReusedUids {
   /** Reads header sections for the check. */
   interface HeaderReader {
     /**
-     * The header sections of these messages (one the server would not show is missing), or null
-     * if the source cannot read header sections alone.
+     * The header sections of these messages (one the server would not show is missing), or null if
+     * the source cannot read header sections alone.
      */
     Map<MessageRef, HeaderBlock> read(List<MessageRef> refs) throws FetchException;
   }
@@ -114,15 +121,17 @@ final class ReusedUids {
   ReusedUids(Fetcher f, Listing listing) {
     this.f = f;
     this.listing = listing;
-    this.cannotCompare = f.uidStore.keepsFingerprints() ? null
-        : "the state keeps no header fingerprints to compare them with";
+    this.cannotCompare =
+        f.uidStore.keepsFingerprints()
+            ? null
+            : "the state keeps no header fingerprints to compare them with";
   }
 
   /**
    * Why a listed message's record may describe another message, or null if it does not: a failed
    * message is tried again anyway under its own id, and a record that does not know the size can
-   * only be suspected after a confirmed deletion or, where the store keeps fingerprints to check
-   * it by, before a deletion.
+   * only be suspected after a confirmed deletion or, where the store keeps fingerprints to check it
+   * by, before a deletion.
    *
    * @param due whether the retention deletes it in this run
    * @param checkable whether the store keeps fingerprints
@@ -146,7 +155,8 @@ final class ReusedUids {
    * Decides every suspect; {@code suspects} grows by the messages whose record another one took.
    * Unique ids in {@code gone} whose record moved are removed from it.
    */
-  void decide(List<Suspect> suspects, Set<String> gone, HeaderReader reader) throws IOException, FetchException {
+  void decide(List<Suspect> suspects, Set<String> gone, HeaderReader reader)
+      throws IOException, FetchException {
     Set<String> taken = new HashSet<>();
     Set<Integer> suspected = new HashSet<>();
     for (Suspect s : suspects) {
@@ -170,7 +180,8 @@ final class ReusedUids {
         }
       }
       Map<String, TreeSet<String>> byFingerprint = new HashMap<>();
-      stored.forEach((uid, fp) -> byFingerprint.computeIfAbsent(hex(fp), k -> new TreeSet<>()).add(uid));
+      stored.forEach(
+          (uid, fp) -> byFingerprint.computeIfAbsent(hex(fp), k -> new TreeSet<>()).add(uid));
       for (Suspect s : round) { // the recorded message first, so that no other takes its record
         byte[] own = stored.get(s.ref.uid());
         if (s.fingerprint != null && own != null && Arrays.equals(own, s.fingerprint)) {
@@ -185,7 +196,10 @@ final class ReusedUids {
         if (s.verdict != null) {
           continue;
         }
-        String from = s.fingerprint == null ? null : take(byFingerprint.get(hex(s.fingerprint)), taken, s.ref.uid());
+        String from =
+            s.fingerprint == null
+                ? null
+                : take(byFingerprint.get(hex(s.fingerprint)), taken, s.ref.uid());
         if (from != null) {
           s.verdict = Verdict.MOVED;
           s.settled = settledAs(s.ref.uid(), candidates.get(from), s.ref.size());
@@ -193,7 +207,8 @@ final class ReusedUids {
           gone.remove(from);
           int at = listing.indexOf(from);
           if (at >= 0 && suspected.add(at)) {
-            // The message recorded under that id is here now: whatever the server lists there is another.
+            // The message recorded under that id is here now: whatever the server lists there is
+            // another.
             UidRecord rec = candidates.get(from);
             Suspect claimed = new Suspect(at, listing.ref(at), rec, Why.CLAIMED);
             next.add(claimed);
@@ -203,7 +218,8 @@ final class ReusedUids {
           s.compared = true;
           s.verdict = Verdict.NEW;
         } else if (s.why == Why.DUE) {
-          s.verdict = Verdict.SAME; // nothing to check it by: deleted when due, as without the check
+          s.verdict =
+              Verdict.SAME; // nothing to check it by: deleted when due, as without the check
           s.settled = settledAs(s.ref.uid(), s.record, s.ref.size());
         } else {
           s.verdict = s.why == Why.LISTED_AGAIN ? Verdict.KEEP : Verdict.NEW;
@@ -221,7 +237,9 @@ final class ReusedUids {
     }
   }
 
-  /** Adds to the run's report what the check found: quirk Q51 and warnings, each naming messages. */
+  /**
+   * Adds to the run's report what the check found: quirk Q51 and warnings, each naming messages.
+   */
   void report(List<Suspect> suspects, Set<String> quirks, List<FetchException> warnings) {
     List<MessageRef> fresh = new ArrayList<>();
     List<MessageRef> moved = new ArrayList<>();
@@ -235,50 +253,99 @@ final class ReusedUids {
       } else if (s.verdict == Verdict.KEEP) {
         kept.add(s.ref);
       } else {
-        log.debug("{} - message {} is listed with a new size, {} octets; its header section shows it is the message"
-            + " recorded under its id", f.account, FetchRun.describe(s.ref), s.ref.size());
+        log.debug(
+            "{} - message {} is listed with a new size, {} octets; its header section shows it is the message"
+                + " recorded under its id",
+            f.account,
+            FetchRun.describe(s.ref),
+            s.ref.size());
       }
     }
     if (!fresh.isEmpty() || !moved.isEmpty()) {
       quirks.add("Q51");
       List<MessageRef> all = new ArrayList<>(fresh);
       all.addAll(moved);
-      warnings.add(new FetchException(FetchError.PROTOCOL, "the server listed " + count(all, "message")
-          + " under unique ids that named other messages before (" + name(all) + "), which POP3 forbids (RFC 1939"
-          + " §7: the server reuses ids, or derives them from message numbers). Told apart by their header"
-          + " sections: " + (fresh.isEmpty() ? "" : fresh.size() + " fetched as new mail")
-          + (fresh.isEmpty() || moved.isEmpty() ? "" : ", ")
-          + (moved.isEmpty() ? "" : moved.size() + " recognised as fetched before under other ids"),
-          null, null, Remedy.of("Nothing was lost. Tell the provider that their server reuses unique ids (quirk Q51):"
-              + " until it stops, a new message that takes the id of an earlier one of exactly the same size"
-              + " cannot be told apart from it (docs/engine.md).")));
+      warnings.add(
+          new FetchException(
+              FetchError.PROTOCOL,
+              "the server listed "
+                  + count(all, "message")
+                  + " under unique ids that named other messages before ("
+                  + name(all)
+                  + "), which POP3 forbids (RFC 1939"
+                  + " §7: the server reuses ids, or derives them from message numbers). Told apart by their header"
+                  + " sections: "
+                  + (fresh.isEmpty() ? "" : fresh.size() + " fetched as new mail")
+                  + (fresh.isEmpty() || moved.isEmpty() ? "" : ", ")
+                  + (moved.isEmpty()
+                      ? ""
+                      : moved.size() + " recognised as fetched before under other ids"),
+              null,
+              null,
+              Remedy.of(
+                  "Nothing was lost. Tell the provider that their server reuses unique ids (quirk Q51):"
+                      + " until it stops, a new message that takes the id of an earlier one of exactly the same size"
+                      + " cannot be told apart from it (docs/engine.md).")));
       log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
     }
     if (!unsure.isEmpty()) {
-      warnings.add(new FetchException(FetchError.PROTOCOL, count(unsure, "message") + " (" + name(unsure) + ") "
-          + (unsure.size() == 1 ? "is" : "are") + " listed under unique ids fetched before but with another size,"
-          + " and could not be compared by their header sections (" + (cannotCompare != null ? cannotCompare
-          : "none was kept for them, or the server would not send them") + "): fetched in case the server gave"
-          + " their ids to new mail (quirk Q51); if " + (unsure.size() == 1 ? "it is not new, the mailbox now holds"
-          + " it" : "they are not new, the mailbox now holds them") + " twice", null, null,
-          Remedy.of("Nothing was lost. If the mailbox now holds a message twice, delete one copy; if it happens at"
-              + " every run, the server changes the sizes it lists, or reuses ids: tell the provider.",
-              "Nothing was lost. A UidStore that keeps header fingerprints (JournalUidStore,"
-              + " InMemoryUidStore.keepingFingerprints()) lets the engine tell such messages apart. If the sink"
-              + " now holds a message twice, delete one copy.")));
+      warnings.add(
+          new FetchException(
+              FetchError.PROTOCOL,
+              count(unsure, "message")
+                  + " ("
+                  + name(unsure)
+                  + ") "
+                  + (unsure.size() == 1 ? "is" : "are")
+                  + " listed under unique ids fetched before but with another size,"
+                  + " and could not be compared by their header sections ("
+                  + (cannotCompare != null
+                      ? cannotCompare
+                      : "none was kept for them, or the server would not send them")
+                  + "): fetched in case the server gave"
+                  + " their ids to new mail (quirk Q51); if "
+                  + (unsure.size() == 1
+                      ? "it is not new, the mailbox now holds" + " it"
+                      : "they are not new, the mailbox now holds them")
+                  + " twice",
+              null,
+              null,
+              Remedy.of(
+                  "Nothing was lost. If the mailbox now holds a message twice, delete one copy; if it happens at"
+                      + " every run, the server changes the sizes it lists, or reuses ids: tell the provider.",
+                  "Nothing was lost. A UidStore that keeps header fingerprints (JournalUidStore,"
+                      + " InMemoryUidStore.keepingFingerprints()) lets the engine tell such messages apart. If the sink"
+                      + " now holds a message twice, delete one copy.")));
       log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
     }
     if (!kept.isEmpty()) {
-      warnings.add(new FetchException(FetchError.PROTOCOL, count(kept, "message") + " (" + name(kept) + ") "
-          + (kept.size() == 1 ? "is" : "are") + " listed under unique ids whose deletion the server confirmed"
-          + " before, at the size recorded then, and could not be compared by their header sections ("
-          + (cannotCompare != null ? cannotCompare : "none was kept for them, or the server would not send them")
-          + "): new mail under reused ids (quirk Q51), or messages the server did not delete, they are neither"
-          + " fetched nor deleted", null, null,
-          Remedy.of("Look at " + (kept.size() == 1 ? "it" : "them") + " in the mailbox (webmail, another mail"
-              + " program): if the server did not delete " + (kept.size() == 1 ? "it" : "them") + ", delete "
-              + (kept.size() == 1 ? "it" : "them") + " there; if it is new mail, tell the provider that their"
-              + " server reuses unique ids.")));
+      warnings.add(
+          new FetchException(
+              FetchError.PROTOCOL,
+              count(kept, "message")
+                  + " ("
+                  + name(kept)
+                  + ") "
+                  + (kept.size() == 1 ? "is" : "are")
+                  + " listed under unique ids whose deletion the server confirmed"
+                  + " before, at the size recorded then, and could not be compared by their header sections ("
+                  + (cannotCompare != null
+                      ? cannotCompare
+                      : "none was kept for them, or the server would not send them")
+                  + "): new mail under reused ids (quirk Q51), or messages the server did not delete, they are neither"
+                  + " fetched nor deleted",
+              null,
+              null,
+              Remedy.of(
+                  "Look at "
+                      + (kept.size() == 1 ? "it" : "them")
+                      + " in the mailbox (webmail, another mail"
+                      + " program): if the server did not delete "
+                      + (kept.size() == 1 ? "it" : "them")
+                      + ", delete "
+                      + (kept.size() == 1 ? "it" : "them")
+                      + " there; if it is new mail, tell the provider that their"
+                      + " server reuses unique ids.")));
       log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
     }
   }
@@ -288,7 +355,8 @@ final class ReusedUids {
    * under another id, the records of listed or gone ids with the size now listed (a message keeps
    * its size when its id changes), settled and fetched (only those have a fingerprint).
    */
-  private Map<String, UidRecord> candidates(List<Suspect> round, Set<String> gone) throws IOException {
+  private Map<String, UidRecord> candidates(List<Suspect> round, Set<String> gone)
+      throws IOException {
     Set<Long> sizes = new HashSet<>();
     Map<String, UidRecord> out = new HashMap<>();
     for (Suspect s : round) {
@@ -306,12 +374,16 @@ final class ReusedUids {
     return out;
   }
 
-  private void consider(String uid, Set<Long> sizes, Map<String, UidRecord> out) throws IOException {
+  private void consider(String uid, Set<Long> sizes, Map<String, UidRecord> out)
+      throws IOException {
     if (out.containsKey(uid)) {
       return;
     }
     UidRecord rec = f.uidStore.get(uid).orElse(null);
-    if (rec != null && rec.knowsSize() && sizes.contains(rec.size()) && rec.state().isSettled()
+    if (rec != null
+        && rec.knowsSize()
+        && sizes.contains(rec.size())
+        && rec.state().isSettled()
         && rec.state() != UidRecord.State.BASELINE) {
       out.put(uid, rec);
     }
@@ -331,13 +403,21 @@ final class ReusedUids {
   }
 
   /**
-   * A record to settle {@code uid} by, from {@code rec}, knowing the size now listed. A deletion the
-   * server confirmed did not happen, since the message is listed: it is delivered, and is deleted
-   * again when due.
+   * A record to settle {@code uid} by, from {@code rec}, knowing the size now listed. A deletion
+   * the server confirmed did not happen, since the message is listed: it is delivered, and is
+   * deleted again when due.
    */
   private static UidRecord settledAs(String uid, UidRecord rec, long size) {
-    UidRecord.State state = rec.state() == UidRecord.State.DELETED ? UidRecord.State.DELIVERED : rec.state();
-    return new UidRecord(uid, state, rec.firstSeen(), rec.deliveryKey(), 0, rec.lastError(), rec.lastErrorDetail(),
+    UidRecord.State state =
+        rec.state() == UidRecord.State.DELETED ? UidRecord.State.DELIVERED : rec.state();
+    return new UidRecord(
+        uid,
+        state,
+        rec.firstSeen(),
+        rec.deliveryKey(),
+        0,
+        rec.lastError(),
+        rec.lastErrorDetail(),
         size);
   }
 
@@ -348,8 +428,12 @@ final class ReusedUids {
    * re-delivers into a no-op.
    */
   private DeliveryKey keyOf(Suspect s) {
-    return DeliveryKey.of(f.account, s.ref.uid() + "\u0000" + s.ref.size()
-        + (s.fingerprint == null ? "" : "\u0000" + hex(s.fingerprint)));
+    return DeliveryKey.of(
+        f.account,
+        s.ref.uid()
+            + "\u0000"
+            + s.ref.size()
+            + (s.fingerprint == null ? "" : "\u0000" + hex(s.fingerprint)));
   }
 
   private static List<MessageRef> refsOf(List<Suspect> suspects) {

@@ -11,8 +11,8 @@ import java.io.IOException;
  * <p>The user of a token asks for one each time it logs in or sends a request. When the other side
  * refuses a token as expired or revoked (an HTTP {@code 401}, a SASL error naming it), the user
  * calls {@link #invalidate} with that token and may ask once more: a provider that can refresh
- * hands out a fresh token then; one that cannot hands out the same, and the login fails with
- * {@link FetchError#AUTH_TOKEN_EXPIRED}.
+ * hands out a fresh token then; one that cannot hands out the same, and the login fails with {@link
+ * FetchError#AUTH_TOKEN_EXPIRED}.
  *
  * <p>Must be safe for concurrent use. Tokens never appear in a log, an exception or a trace.
  */

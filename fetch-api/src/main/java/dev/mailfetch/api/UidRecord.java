@@ -11,8 +11,7 @@ import java.util.Objects;
  * @param firstSeen when a run first listed it; {@link Retention#deleteAfter} counts from here
  * @param deliveryKey the key it was delivered under, for {@link State#DELIVERED} and {@link
  *     State#DELETED}; otherwise null
- * @param failures in how many runs retrieving or storing it failed (0 unless {@link
- *     State#FAILED})
+ * @param failures in how many runs retrieving or storing it failed (0 unless {@link State#FAILED})
  * @param lastError for {@link State#FAILED}, the last failure's code; for {@link State#DELIVERED},
  *     a fault of the server's noticed when it was delivered (it was served empty, docs/engine.md),
  *     which keeps the engine from deleting it from the server; otherwise null
@@ -87,14 +86,21 @@ public record UidRecord(
       throw new IllegalArgumentException(state + " needs a delivery key");
     }
     if (size < UNKNOWN_SIZE) {
-      throw new IllegalArgumentException("size must be " + UNKNOWN_SIZE + " (unknown) or more: " + size);
+      throw new IllegalArgumentException(
+          "size must be " + UNKNOWN_SIZE + " (unknown) or more: " + size);
     }
-    lastErrorDetail = lastErrorDetail == null || lastError == null ? null : boundedDetail(lastErrorDetail);
+    lastErrorDetail =
+        lastErrorDetail == null || lastError == null ? null : boundedDetail(lastErrorDetail);
   }
 
   /** A record without the last error's words or the listed size, as stores before them kept. */
   public UidRecord(
-      String uid, State state, Instant firstSeen, DeliveryKey deliveryKey, int failures, FetchError lastError) {
+      String uid,
+      State state,
+      Instant firstSeen,
+      DeliveryKey deliveryKey,
+      int failures,
+      FetchError lastError) {
     this(uid, state, firstSeen, deliveryKey, failures, lastError, null, UNKNOWN_SIZE);
   }
 
@@ -113,7 +119,8 @@ public record UidRecord(
    * the fault is kept, and the engine leaves such a message on the server.
    */
   public UidRecord deliveredWithServerFault(DeliveryKey key, FetchException serverFault) {
-    return new UidRecord(uid, State.DELIVERED, firstSeen, key, 0, serverFault.error(), serverFault.detail(), size);
+    return new UidRecord(
+        uid, State.DELIVERED, firstSeen, key, 0, serverFault.error(), serverFault.detail(), size);
   }
 
   /**
@@ -134,13 +141,16 @@ public record UidRecord(
 
   /** This record after one more failed run with this error: its code and its words. */
   public UidRecord failedOnce(FetchException error) {
-    return new UidRecord(uid, State.FAILED, firstSeen, null, failures + 1, error.error(), error.detail(), size);
+    return new UidRecord(
+        uid, State.FAILED, firstSeen, null, failures + 1, error.error(), error.detail(), size);
   }
 
   /** This record with the size the server's listing gives the message now. */
   public UidRecord withSize(long listedSize) {
-    return listedSize == size ? this
-        : new UidRecord(uid, state, firstSeen, deliveryKey, failures, lastError, lastErrorDetail, listedSize);
+    return listedSize == size
+        ? this
+        : new UidRecord(
+            uid, state, firstSeen, deliveryKey, failures, lastError, lastErrorDetail, listedSize);
   }
 
   /** Whether the state knows the message's listed size. */

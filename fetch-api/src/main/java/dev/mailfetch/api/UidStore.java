@@ -39,21 +39,22 @@ public interface UidStore {
   /**
    * The server's complete listing at {@code now}: a store that forgets notes the UIDs it holds that
    * are not in {@code listed} as gone, clears that note for UIDs listed again, and may forget UIDs
-   * gone long enough. Durable at the next {@link #sync()}. The engine calls it once per run, after a
-   * listing that completed.
+   * gone long enough. Durable at the next {@link #sync()}. The engine calls it once per run, after
+   * a listing that completed.
    *
    * @return the UIDs this store holds (and has not forgotten) that {@code listed} lacks; empty by
    *     default (a store that keeps no such account)
    */
-  default java.util.Set<String> retainListed(java.util.Set<String> listed, Instant now) throws IOException {
+  default java.util.Set<String> retainListed(java.util.Set<String> listed, Instant now)
+      throws IOException {
     return java.util.Set.of();
   }
 
   /**
    * Whether this store keeps a fingerprint of each delivered message's headers, with which the
-   * engine recognises messages whose UIDs a server changed (quirk Q26) without downloading them, and
-   * tells new mail under a UID a server reused (quirk Q51) from the message that had it. The engine
-   * then reads every message's header section (a copy of it, at most {@link
+   * engine recognises messages whose UIDs a server changed (quirk Q26) without downloading them,
+   * and tells new mail under a UID a server reused (quirk Q51) from the message that had it. The
+   * engine then reads every message's header section (a copy of it, at most {@link
    * FetchLimits#maxHeaderBytes()}). False by default: the engine then decides a reused UID by the
    * listed size alone ({@link UidRecord#size()}), which a store keeps by keeping its records whole.
    */
@@ -68,7 +69,8 @@ public interface UidStore {
   default void recordFingerprint(String uid, byte[] fingerprint) throws IOException {}
 
   /** The fingerprints recorded for those of {@code uids} that have one. Empty by default. */
-  default java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids) throws IOException {
+  default java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids)
+      throws IOException {
     return java.util.Map.of();
   }
 

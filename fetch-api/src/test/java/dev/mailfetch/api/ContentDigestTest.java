@@ -18,7 +18,11 @@ class ContentDigestTest {
   void traceHeadersAndLineEnds_doNotChangeIt_butAnythingElseDoes() {
     String body = "\r\nHello,\r\nsee you.\r\n";
     byte[] a = ContentDigest.of(b("Received: from a\r\nSubject: Hi\r\nX-Spam-Flag: NO\r\n" + body));
-    byte[] c = ContentDigest.of(b("Return-Path: <x@y>\r\nSubject: Hi\r\nDelivered-To: me\r\nX-Gm-Labels: a\r\n" + body));
+    byte[] c =
+        ContentDigest.of(
+            b(
+                "Return-Path: <x@y>\r\nSubject: Hi\r\nDelivered-To: me\r\nX-Gm-Labels: a\r\n"
+                    + body));
     byte[] lf = ContentDigest.of(b(("Subject: Hi\r\n" + body).replace("\r\n", "\n")));
     assertArrayEquals(a, c);
     assertArrayEquals(a, lf, "CRLF or LF, the same message");
@@ -32,7 +36,8 @@ class ContentDigestTest {
   void fedInSlices_itIsTheWholeMessagesDigest() {
     byte[] message = b("Subject: s\r\nReceived: r\r\n\r\nline one\r\nline two\r\n");
     int bodyStart = new String(message, StandardCharsets.UTF_8).indexOf("\r\n\r\n") + 4;
-    ContentDigest d = ContentDigest.start().headers(HeaderBlock.of(Arrays.copyOf(message, bodyStart), true));
+    ContentDigest d =
+        ContentDigest.start().headers(HeaderBlock.of(Arrays.copyOf(message, bodyStart), true));
     for (int i = bodyStart; i < message.length; i += 3) {
       d.body(ByteBuffer.wrap(message, i, Math.min(3, message.length - i)));
     }

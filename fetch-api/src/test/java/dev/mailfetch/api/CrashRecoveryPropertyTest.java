@@ -17,9 +17,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /**
- * The engine's central promise, as a property: whatever step fails or crashes, and however the
- * runs after it go, in the end the sink holds every message of the mailbox exactly once, and in a
- * delete mode the server holds none that was delivered.
+ * The engine's central promise, as a property: whatever step fails or crashes, and however the runs
+ * after it go, in the end the sink holds every message of the mailbox exactly once, and in a delete
+ * mode the server holds none that was delivered.
  *
  * <p>A crash is an {@link Error} thrown at the N-th observable step of the source, sink or store
  * (opening, listing, any slice of any message, any sink or store operation, DELE, QUIT); after it
@@ -31,7 +31,9 @@ class CrashRecoveryPropertyTest {
   @Provide
   Arbitrary<Retention> retentions() {
     return Arbitraries.of(
-        Retention.KEEP, Retention.DELETE_AFTER_DELIVERY, Retention.deleteAfter(Duration.ofHours(1)));
+        Retention.KEEP,
+        Retention.DELETE_AFTER_DELIVERY,
+        Retention.deleteAfter(Duration.ofHours(1)));
   }
 
   @Property(tries = 1000)
@@ -78,14 +80,17 @@ class CrashRecoveryPropertyTest {
         break;
       }
     }
-    assertTrue(last != null && last.ok(), () -> "never converged; fault at " + rig.faults.firedAt());
+    assertTrue(
+        last != null && last.ok(), () -> "never converged; fault at " + rig.faults.firedAt());
     rig.faults.disarm(); // a step beyond what the runs took never fires
 
     // One more run after the retention age has passed, so that every delete mode has deleted.
     rig.clock.advance(Duration.ofHours(2));
     FetchResult settle = fetcher(rig, retention, batchSize, headerPolicies).run();
     assertTrue(settle.ok(), settle::summary);
-    assertEquals(0, settle.count(MessageOutcome.Kind.DELIVERED),
+    assertEquals(
+        0,
+        settle.count(MessageOutcome.Kind.DELIVERED),
         "everything was delivered before: " + settle.summary());
 
     List<String> inSink = new ArrayList<>();
@@ -94,7 +99,9 @@ class CrashRecoveryPropertyTest {
     }
     inSink.sort(null);
     expected.sort(null);
-    assertEquals(expected, inSink,
+    assertEquals(
+        expected,
+        inSink,
         "fault " + faultKind + " at " + rig.faults.firedAt() + ", " + crashes + " crashes");
     if (retention.equals(Retention.KEEP)) {
       assertEquals(expected.size(), rig.mailbox.messages().size());
@@ -104,21 +111,26 @@ class CrashRecoveryPropertyTest {
   }
 
   private static Fetcher fetcher(Rig rig, Retention retention, int batchSize, boolean headers) {
-    return rig.fetcher(b -> {
-      b.retention(retention).batchSize(batchSize);
-      if (headers) {
-        b.labelPolicy((account, h) -> new LabelDecision(h.values("X-Seq").isEmpty()
-            ? java.util.Set.of() : java.util.Set.of("seq"), false));
-      }
-    });
+    return rig.fetcher(
+        b -> {
+          b.retention(retention).batchSize(batchSize);
+          if (headers) {
+            b.labelPolicy(
+                (account, h) ->
+                    new LabelDecision(
+                        h.values("X-Seq").isEmpty() ? java.util.Set.of() : java.util.Set.of("seq"),
+                        false));
+          }
+        });
   }
 
   /** Adds a distinct message with random bytes, dot lines and bare line ends in its body. */
   private static String add(Rig rig, int i, Random random) {
     byte[] raw = new byte[random.nextInt(600)];
     random.nextBytes(raw);
-    String body = Base64.getMimeEncoder().encodeToString(raw)
-        + (random.nextBoolean() ? "\r\n.\r\n..\r\n.x\n\r" : "");
+    String body =
+        Base64.getMimeEncoder().encodeToString(raw)
+            + (random.nextBoolean() ? "\r\n.\r\n..\r\n.x\n\r" : "");
     String text = "X-Seq: " + i + "\r\nSubject: property " + i + "\r\n\r\n" + body;
     rig.mailbox.add("u" + i, text.getBytes(StandardCharsets.ISO_8859_1));
     return text;

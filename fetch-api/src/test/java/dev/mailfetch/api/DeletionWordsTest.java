@@ -28,14 +28,25 @@ class DeletionWordsTest {
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
     FetchException w = r.warnings().get(0);
     assertEquals(FetchError.DELETION_UNCONFIRMED, w.error());
-    assertEquals(Optional.of("-ERR [SYS/TEMP] cannot delete now\\r\\nforged line"), w.serverReply());
-    assertTrue(w.getMessage().startsWith("DELETION_UNCONFIRMED: the server refused to delete message 2 (uid m2)"),
+    assertEquals(
+        Optional.of("-ERR [SYS/TEMP] cannot delete now\\r\\nforged line"), w.serverReply());
+    assertTrue(
+        w.getMessage()
+            .startsWith("DELETION_UNCONFIRMED: the server refused to delete message 2 (uid m2)"),
         w.getMessage());
-    assertTrue(w.getMessage().endsWith(" (server said: \"-ERR [SYS/TEMP] cannot delete now\\r\\nforged line\")"),
+    assertTrue(
+        w.getMessage()
+            .endsWith(" (server said: \"-ERR [SYS/TEMP] cannot delete now\\r\\nforged line\")"),
         w.getMessage());
-    assertTrue(w.remedy().commandLine().contains("quoting what the server said"), w.remedy().commandLine());
-    assertFalse(w.remedy().commandLine().contains("--trace"), "the reply is right there: " + w.remedy().commandLine());
-    assertFalse(w.remedy().library().contains("trace"), "the reply is right there: " + w.remedy().library());
+    assertTrue(
+        w.remedy().commandLine().contains("quoting what the server said"),
+        w.remedy().commandLine());
+    assertFalse(
+        w.remedy().commandLine().contains("--trace"),
+        "the reply is right there: " + w.remedy().commandLine());
+    assertFalse(
+        w.remedy().library().contains("trace"),
+        "the reply is right there: " + w.remedy().library());
     assertEquals(Set.of("m2"), rig.mailbox.uids());
   }
 
@@ -49,13 +60,19 @@ class DeletionWordsTest {
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
     FetchException w = r.warnings().get(0);
     assertEquals(FetchError.DELETION_UNCONFIRMED, w.error());
-    assertTrue(w.detail().startsWith("the server did not confirm the end of the session (QUIT)"), w.detail());
-    assertTrue(w.detail().endsWith("(server said: \"-ERR Error locking your mailbox\")"), w.detail());
-    assertTrue(w.remedy().commandLine().contains("quoting what the server said"), w.remedy().commandLine());
+    assertTrue(
+        w.detail().startsWith("the server did not confirm the end of the session (QUIT)"),
+        w.detail());
+    assertTrue(
+        w.detail().endsWith("(server said: \"-ERR Error locking your mailbox\")"), w.detail());
+    assertTrue(
+        w.remedy().commandLine().contains("quoting what the server said"),
+        w.remedy().commandLine());
   }
 
   @Test
-  void aQuitWithoutWords_afterARefusedDele_isNotGivenTheDelesWords_norAdviceToQuoteWhatWasNotSaid() {
+  void
+      aQuitWithoutWords_afterARefusedDele_isNotGivenTheDelesWords_norAdviceToQuoteWhatWasNotSaid() {
     Rig rig = new Rig().withMessages(3);
     rig.faults.deleteRefused.add("m2");
     rig.faults.deleteRefusalWords = "-ERR cannot delete now";
@@ -65,9 +82,13 @@ class DeletionWordsTest {
     assertEquals(2, r.warnings().size(), r.warnings()::toString);
     assertEquals(Optional.of("-ERR cannot delete now"), r.warnings().get(0).serverReply());
     FetchException quit = r.warnings().get(1);
-    assertTrue(quit.detail().startsWith("the server did not confirm the end of the session (QUIT)"), quit.detail());
+    assertTrue(
+        quit.detail().startsWith("the server did not confirm the end of the session (QUIT)"),
+        quit.detail());
     assertEquals(Optional.empty(), quit.serverReply(), quit::getMessage);
-    assertFalse(quit.remedy().commandLine().contains("quoting"), "it said nothing: " + quit.remedy().commandLine());
+    assertFalse(
+        quit.remedy().commandLine().contains("quoting"),
+        "it said nothing: " + quit.remedy().commandLine());
     assertTrue(quit.remedy().commandLine().contains("--trace"), quit.remedy().commandLine());
     assertTrue(quit.remedy().library().contains("trace"), quit.remedy().library());
   }

@@ -14,10 +14,10 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A remote destination (the Gmail API) takes messages in the background and answers for them at
- * the barrier: one it refuses fails alone, stays on the server and counts towards its quarantine;
- * one whose failure is the destination's (a grant gone, a quota used up) stops the run without
- * counting against any message. Nothing refused is deleted.
+ * A remote destination (the Gmail API) takes messages in the background and answers for them at the
+ * barrier: one it refuses fails alone, stays on the server and counts towards its quarantine; one
+ * whose failure is the destination's (a grant gone, a quota used up) stops the run without counting
+ * against any message. Nothing refused is deleted.
  */
 class DestinationRefusalTest {
 
@@ -69,8 +69,12 @@ class DestinationRefusalTest {
         return;
       }
       Map<DeliveryKey, FetchException> failures = new HashMap<>();
-      pending.forEach((key, uid) -> failures.put(key, new FetchException(refusal,
-          "Gmail refused message " + uid + ": Invalid From header")));
+      pending.forEach(
+          (key, uid) ->
+              failures.put(
+                  key,
+                  new FetchException(
+                      refusal, "Gmail refused message " + uid + ": Invalid From header")));
       refused.addAll(pending.keySet());
       pending.clear();
       throw new DeliveriesFailed(failures);
@@ -78,12 +82,21 @@ class DestinationRefusalTest {
   }
 
   @Test
-  void aMessageTheDestinationRefusesAtTheBarrier_failsAlone_staysOnTheServer_andCountsTowardsItsQuarantine() {
+  void
+      aMessageTheDestinationRefusesAtTheBarrier_failsAlone_staysOnTheServer_andCountsTowardsItsQuarantine() {
     Rig rig = new Rig().withMessages(6);
     RefusingSink sink = new RefusingSink(rig.sink);
     sink.refuse.add("m3");
-    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(4)
+            .build()
+            .run();
 
     assertEquals(5, r.count(DELIVERED), r::summary);
     assertEquals(1, r.count(FAILED), r::summary);
@@ -93,12 +106,23 @@ class DestinationRefusalTest {
     assertTrue(refused.error().detail().contains("Invalid From header"), refused.error().detail());
     assertTrue(r.error().isEmpty(), "one refused message does not stop the run");
     assertEquals(FetchResult.Status.ERROR, r.status());
-    assertEquals(Set.of("m3"), rig.mailbox.uids(), "the refused message stays on the server, the others go");
-    assertEquals(1, rig.store.inner.get("m3").orElseThrow().failures(), "a refusal counts towards quarantine");
+    assertEquals(
+        Set.of("m3"), rig.mailbox.uids(), "the refused message stays on the server, the others go");
+    assertEquals(
+        1,
+        rig.store.inner.get("m3").orElseThrow().failures(),
+        "a refusal counts towards quarantine");
 
     sink.refuse.clear();
-    FetchResult next = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+    FetchResult next =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .build()
+            .run();
     assertTrue(next.ok(), next::summary);
     assertEquals(6, rig.sinkByUid().size(), "each message once");
     assertEquals(Set.of(), rig.mailbox.uids());
@@ -110,85 +134,144 @@ class DestinationRefusalTest {
     RefusingSink sink = new RefusingSink(rig.sink);
     sink.refuse.add("m2");
     sink.refusal = FetchError.QUOTA_EXCEEDED;
-    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(4)
+            .build()
+            .run();
 
     FetchException e = r.error().orElseThrow();
     assertEquals(FetchError.QUOTA_EXCEEDED, e.error());
     assertTrue(e.detail().contains("so the run stopped"), e.detail());
     assertEquals(3, r.count(DELIVERED), "the batch's other messages are delivered: " + r.summary());
-    assertEquals(Set.of("m2", "m5", "m6", "m7", "m8", "m9", "m10"), rig.mailbox.uids(),
+    assertEquals(
+        Set.of("m2", "m5", "m6", "m7", "m8", "m9", "m10"),
+        rig.mailbox.uids(),
         "only what the destination holds is deleted");
     for (int i = 1; i <= 10; i++) {
-      assertEquals(0, rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0), "counted against m" + i);
+      assertEquals(
+          0,
+          rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0),
+          "counted against m" + i);
     }
   }
 
   @Test
   void aDestinationFailureAtTheStartOfAMessage_stopsTheRunAtOnce() {
     Rig rig = new Rig().withMessages(10);
-    MessageSink sink = new ForwardingSink(rig.sink) {
-      int begun;
+    MessageSink sink =
+        new ForwardingSink(rig.sink) {
+          int begun;
 
-      @Override
-      public Delivery begin(Envelope envelope) throws IOException {
-        if (++begun == 3) {
-          throw new FetchException(FetchError.AUTH_FAILED, "Google refused the refresh token (invalid_grant)");
-        }
-        return super.begin(envelope);
-      }
-    };
-    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5).build().run();
+          @Override
+          public Delivery begin(Envelope envelope) throws IOException {
+            if (++begun == 3) {
+              throw new FetchException(
+                  FetchError.AUTH_FAILED, "Google refused the refresh token (invalid_grant)");
+            }
+            return super.begin(envelope);
+          }
+        };
+    FetchResult r =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(5)
+            .build()
+            .run();
 
     FetchException e = r.error().orElseThrow();
     assertEquals(FetchError.AUTH_FAILED, e.error());
-    assertTrue(e.detail().contains("invalid_grant") && e.detail().contains("so the run stopped"), e.detail());
+    assertTrue(
+        e.detail().contains("invalid_grant") && e.detail().contains("so the run stopped"),
+        e.detail());
     assertEquals(2, r.count(DELIVERED), r::summary);
-    assertEquals(1, r.outcomes().stream().filter(o -> o.kind() == FAILED && o.attempted()).count(),
+    assertEquals(
+        1,
+        r.outcomes().stream().filter(o -> o.kind() == FAILED && o.attempted()).count(),
         "no message after the failure was downloaded to fail alike");
-    assertTrue(rig.mailbox.uids().contains("m3"), "the message the failure met stays on the server");
+    assertTrue(
+        rig.mailbox.uids().contains("m3"), "the message the failure met stays on the server");
     for (int i = 3; i <= 10; i++) {
       assertTrue(rig.mailbox.uids().contains("m" + i), "nothing not delivered is deleted: m" + i);
     }
     for (int i = 1; i <= 10; i++) {
-      assertEquals(0, rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0), "counted against m" + i);
+      assertEquals(
+          0,
+          rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0),
+          "counted against m" + i);
     }
   }
+
   @Test
   void aCopyOfAMessageOnItsWay_staysOnTheServer_whenTheDestinationRefusesTheFirstCopy() {
     Rig rig = new Rig().withMessages(4);
     rig.mailbox.add("m5", Rig.message(3)); // the same message again, by its Message-ID
     RefusingSink sink = new RefusingSink(rig.sink);
     sink.refuse.add("m3");
-    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).dedupPolicy(new MessageIdDedup()).retention(Retention.DELETE_AFTER_DELIVERY)
-        .batchSize(10).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .dedupPolicy(new MessageIdDedup())
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(10)
+            .build()
+            .run();
 
     assertEquals(3, r.count(DELIVERED), r::summary);
-    assertEquals(0, r.count(MessageOutcome.Kind.DUPLICATE), "no copy of a refused message is a duplicate");
+    assertEquals(
+        0, r.count(MessageOutcome.Kind.DUPLICATE), "no copy of a refused message is a duplicate");
     MessageOutcome copy = r.outcomes().get(4);
     assertEquals(FAILED, copy.kind(), r::summary);
-    assertTrue(copy.error().detail().contains("a copy") && copy.error().detail().contains("Invalid From header"),
+    assertTrue(
+        copy.error().detail().contains("a copy")
+            && copy.error().detail().contains("Invalid From header"),
         copy.error().detail());
-    assertEquals(Set.of("m3", "m5"), rig.mailbox.uids(), "neither copy is deleted: the destination holds none");
-    assertEquals(0, rig.store.inner.get("m5").map(UidRecord::failures).orElse(0), "the copy is not at fault");
+    assertEquals(
+        Set.of("m3", "m5"),
+        rig.mailbox.uids(),
+        "neither copy is deleted: the destination holds none");
+    assertEquals(
+        0,
+        rig.store.inner.get("m5").map(UidRecord::failures).orElse(0),
+        "the copy is not at fault");
   }
 
   @Test
-  void aDeliveryStillOnItsWayFromAnEarlierRun_isNotTakenAsHeld_untilTheDestinationAnswered() throws Exception {
+  void aDeliveryStillOnItsWayFromAnEarlierRun_isNotTakenAsHeld_untilTheDestinationAnswered()
+      throws Exception {
     Rig rig = new Rig().withMessages(3);
     RefusingSink sink = new RefusingSink(rig.sink);
     sink.refuse.add("m2");
     // An earlier run handed m2 over and died before its barrier: the destination has not answered.
     Delivery d = sink.begin(new Envelope(Rig.ACCOUNT, "m2", 10, Set.of(), false));
-    d.write(java.nio.ByteBuffer.wrap(Rig.message(2).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    d.write(
+        java.nio.ByteBuffer.wrap(Rig.message(2).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     d.complete(DeliveryKey.of(Rig.ACCOUNT, "m2"));
 
-    FetchResult r = Fetcher.builder().source(rig.mailbox.source(Rig.ACCOUNT)).sink(sink).uidStore(rig.store)
-        .clock(rig.clock).retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(rig.mailbox.source(Rig.ACCOUNT))
+            .sink(sink)
+            .uidStore(rig.store)
+            .clock(rig.clock)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .build()
+            .run();
 
     assertEquals(0, r.count(MessageOutcome.Kind.ALREADY_SEEN), "m2 was not held: " + r.summary());
-    assertTrue(rig.mailbox.uids().contains("m2"), "a message the destination never took is not deleted");
+    assertTrue(
+        rig.mailbox.uids().contains("m2"), "a message the destination never took is not deleted");
   }
 }

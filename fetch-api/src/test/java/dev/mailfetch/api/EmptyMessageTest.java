@@ -34,22 +34,29 @@ class EmptyMessageTest {
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
 
     assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(r), r::summary);
-    assertEquals(String.format(STUB, "m2"), rig.sinkByUid().get("m2"), "the user sees what the server had");
+    assertEquals(
+        String.format(STUB, "m2"), rig.sinkByUid().get("m2"), "the user sees what the server had");
     assertEquals(Set.of("m2", "m3"), rig.mailbox.uids(), "left on the server");
     assertEquals(FetchResult.Status.WARNING, r.status());
     assertEquals(2, r.warnings().size(), r.warnings()::toString);
     FetchException w = r.warnings().get(0);
     assertEquals(FetchError.PROTOCOL, w.error());
-    assertTrue(w.detail().startsWith("message 2 (uid m2) was served empty: only header fields a server adds"),
+    assertTrue(
+        w.detail()
+            .startsWith("message 2 (uid m2) was served empty: only header fields a server adds"),
         w.detail());
     assertTrue(w.remedy().commandLine().contains("never deletes it"), w.remedy().commandLine());
-    assertTrue(r.warnings().get(1).detail().startsWith("message 3 (uid m3) was served empty: not a byte"));
+    assertTrue(
+        r.warnings().get(1).detail().startsWith("message 3 (uid m3) was served empty: not a byte"));
 
     FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN), kinds(again), again::summary);
     assertEquals(Set.of("m2", "m3"), rig.mailbox.uids(), "not deleted by a later run either");
     assertEquals(UidRecord.State.DELIVERED, rig.store.inner.get("m2").orElseThrow().state());
-    assertEquals(FetchError.PROTOCOL, rig.store.inner.get("m2").orElseThrow().lastError(), "the fault is remembered");
+    assertEquals(
+        FetchError.PROTOCOL,
+        rig.store.inner.get("m2").orElseThrow().lastError(),
+        "the fault is remembered");
   }
 
   @Test
@@ -67,9 +74,13 @@ class EmptyMessageTest {
       assertTrue(w.detail().startsWith("message 1 (uid m2) is still served empty"), w.detail());
       assertTrue(w.detail().contains("2 kB"), "the listed size in words: " + w.detail());
       assertFalse(w.detail().contains("2048"), "no raw byte count: " + w.detail());
-      assertTrue(w.remedy().commandLine().contains("checks it again at every run"), w.remedy().commandLine());
+      assertTrue(
+          w.remedy().commandLine().contains("checks it again at every run"),
+          w.remedy().commandLine());
       assertEquals(ALREADY_SEEN, r.outcomes().get(0).kind());
-      assertEquals(1, rig.sink.inner.messages().stream().filter(m -> "m2".equals(m.envelope().uid())).count(),
+      assertEquals(
+          1,
+          rig.sink.inner.messages().stream().filter(m -> "m2".equals(m.envelope().uid())).count(),
           "no second stub");
       assertEquals(Set.of("m2"), rig.mailbox.uids());
     }
@@ -93,15 +104,26 @@ class EmptyMessageTest {
     rig.faults.storeSyncFails = false;
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertTrue(r.ok(), r::summary);
-    List<InMemorySink.StoredMessage> m2 = rig.sink.inner.messages().stream()
-        .filter(m -> "m2".equals(m.envelope().uid())).toList();
+    List<InMemorySink.StoredMessage> m2 =
+        rig.sink.inner.messages().stream().filter(m -> "m2".equals(m.envelope().uid())).toList();
     assertEquals(2, m2.size(), "the empty copy stored before, and the whole message once");
-    InMemorySink.StoredMessage stored = m2.stream().filter(m -> new String(m.content(), StandardCharsets.UTF_8)
-        .equals(whole)).findFirst().orElseThrow();
-    assertFalse(stored.key().equals(DeliveryKey.of(Rig.ACCOUNT, "m2")), "a key of its own: the stub holds the usual");
+    InMemorySink.StoredMessage stored =
+        m2.stream()
+            .filter(m -> new String(m.content(), StandardCharsets.UTF_8).equals(whole))
+            .findFirst()
+            .orElseThrow();
+    assertFalse(
+        stored.key().equals(DeliveryKey.of(Rig.ACCOUNT, "m2")),
+        "a key of its own: the stub holds the usual");
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
-    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2), served empty by an earlier run, was"
-        + " served whole this time"), r.warnings().get(0).detail());
+    assertTrue(
+        r.warnings()
+            .get(0)
+            .detail()
+            .startsWith(
+                "message 1 (uid m2), served empty by an earlier run, was"
+                    + " served whole this time"),
+        r.warnings().get(0).detail());
     assertEquals(Set.of(), rig.mailbox.uids(), "stored whole: deleted as any other");
 
     rig.mailbox.add("m3", Rig.message(3));
@@ -110,10 +132,11 @@ class EmptyMessageTest {
   }
 
   /**
-   * Message 2 served empty in a first run, then served whole: a copy of message 1, which the mailbox
-   * holds (the same Message-ID, or the same content).
+   * Message 2 served empty in a first run, then served whole: a copy of message 1, which the
+   * mailbox holds (the same Message-ID, or the same content).
    */
-  private static FetchResult servedWholeAsACopyOfMessage1(Rig rig, DedupPolicy dedup, Retention retention) {
+  private static FetchResult servedWholeAsACopyOfMessage1(
+      Rig rig, DedupPolicy dedup, Retention retention) {
     rig.mailbox.add("m2", String.format(STUB, "m2"));
     String copyOf1 = "Received: from relay.test.invalid\r\n" + Rig.message(1);
     rig.mailbox.listedSize.put("m2", (long) copyOf1.length());
@@ -125,7 +148,8 @@ class EmptyMessageTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"by Message-ID", "by content"})
-  void Q53_aMessageServedWholeLater_thatIsACopyOfOneHeld_isSaid_andDeletedOnlyBecauseItIsHeldWhole(String by) {
+  void Q53_aMessageServedWholeLater_thatIsACopyOfOneHeld_isSaid_andDeletedOnlyBecauseItIsHeldWhole(
+      String by) {
     Rig rig = new Rig().withMessages(1);
     DedupPolicy dedup = by.equals("by content") ? new SameContent() : new MessageIdDedup();
     FetchResult r = servedWholeAsACopyOfMessage1(rig, dedup, Retention.DELETE_AFTER_DELIVERY);
@@ -135,17 +159,29 @@ class EmptyMessageTest {
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
     FetchException w = r.warnings().get(0);
     assertEquals(FetchError.PROTOCOL, w.error());
-    assertTrue(w.detail().startsWith("message 1 (uid m2), served empty by an earlier run, was served whole this"
-        + " time"), w.detail());
+    assertTrue(
+        w.detail()
+            .startsWith(
+                "message 1 (uid m2), served empty by an earlier run, was served whole this"
+                    + " time"),
+        w.detail());
     assertTrue(w.detail().contains("a copy of a message the mailbox holds already"), w.detail());
-    assertTrue(w.detail().contains("deleted from the server, which is safe: the mailbox holds it whole"), w.detail());
-    assertTrue(w.detail().contains("the empty copy stored then is still in the mailbox"), w.detail());
-    assertTrue(w.remedy().commandLine().contains("Delete the empty copy"), w.remedy().commandLine());
+    assertTrue(
+        w.detail().contains("deleted from the server, which is safe: the mailbox holds it whole"),
+        w.detail());
+    assertTrue(
+        w.detail().contains("the empty copy stored then is still in the mailbox"), w.detail());
+    assertTrue(
+        w.remedy().commandLine().contains("Delete the empty copy"), w.remedy().commandLine());
     assertEquals(Set.of(), rig.mailbox.uids(), "held whole: deleted as a duplicate is");
-    assertEquals(2, rig.sink.inner.messages().size(), "message 1 and the empty copy; the copy not stored again");
+    assertEquals(
+        2,
+        rig.sink.inner.messages().size(),
+        "message 1 and the empty copy; the copy not stored again");
 
     rig.mailbox.add("m3", Rig.message(3));
-    FetchResult after = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(dedup)).run();
+    FetchResult after =
+        rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(dedup)).run();
     assertEquals(FetchResult.Status.OK, after.status(), "said once: " + after.warnings());
   }
 
@@ -170,17 +206,27 @@ class EmptyMessageTest {
     TestMailbox other = new TestMailbox(rig.faults, rig.events).add("m2", Rig.message(2));
     SameUid byUid = new SameUid();
     rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid)).run();
-    FetchResult whole = Fetcher.builder().source(other.source("other@pop.test.invalid")).sink(rig.sink)
-        .uidStore(InMemoryUidStore.create()).dedupPolicy(byUid).build().run();
+    FetchResult whole =
+        Fetcher.builder()
+            .source(other.source("other@pop.test.invalid"))
+            .sink(rig.sink)
+            .uidStore(InMemoryUidStore.create())
+            .dedupPolicy(byUid)
+            .build()
+            .run();
     assertEquals(List.of(DELIVERED), kinds(whole), "the stub is no first copy: " + whole.summary());
 
-    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid)).run();
+    FetchResult r =
+        rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(byUid)).run();
     assertEquals(List.of(ALREADY_SEEN), kinds(r), r::summary);
     assertEquals(Set.of("m2"), rig.mailbox.uids(), "served empty: never deleted");
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
-    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2) is still served empty"),
+    assertTrue(
+        r.warnings().get(0).detail().startsWith("message 1 (uid m2) is still served empty"),
         r.warnings().get(0).detail());
-    assertTrue(EmptyMessageCheck.servedEmpty(rig.store.inner.get("m2").orElseThrow()), "checked again next run");
+    assertTrue(
+        EmptyMessageCheck.servedEmpty(rig.store.inner.get("m2").orElseThrow()),
+        "checked again next run");
   }
 
   @ParameterizedTest
@@ -202,13 +248,22 @@ class EmptyMessageTest {
     byContent.seed(stub);
     rig.mailbox.remove("m2").add("m2", whole);
 
-    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(policy)).run();
+    FetchResult r =
+        rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).dedupPolicy(policy)).run();
     assertEquals(List.of(DELIVERED), kinds(r), "not a copy of its own stub: " + r.summary());
     assertEquals(1, r.warnings().size(), r.warnings()::toString);
-    assertTrue(r.warnings().get(0).detail().startsWith("message 1 (uid m2), served empty by an earlier run, was"
-        + " served whole this time and is stored"), r.warnings().get(0).detail());
-    assertTrue(rig.sink.inner.messages().stream().anyMatch(m -> new String(m.content(), StandardCharsets.UTF_8)
-        .equals(whole)), "held whole before it is deleted");
+    assertTrue(
+        r.warnings()
+            .get(0)
+            .detail()
+            .startsWith(
+                "message 1 (uid m2), served empty by an earlier run, was"
+                    + " served whole this time and is stored"),
+        r.warnings().get(0).detail());
+    assertTrue(
+        rig.sink.inner.messages().stream()
+            .anyMatch(m -> new String(m.content(), StandardCharsets.UTF_8).equals(whole)),
+        "held whole before it is deleted");
     assertEquals(Set.of(), rig.mailbox.uids(), "stored whole: deleted as any other");
   }
 
@@ -219,12 +274,20 @@ class EmptyMessageTest {
     rig.mailbox.add("m1", String.format(STUB, "m1"));
     rig.mailbox.listedSize.put("m1", (long) whole.length());
     rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
-    rig.faults.refuse.put("m1", new FetchException(FetchError.SERVER_TEMPORARY, "the server refused message 1"));
+    rig.faults.refuse.put(
+        "m1", new FetchException(FetchError.SERVER_TEMPORARY, "the server refused message 1"));
     for (int run = 0; run < 3; run++) {
-      assertEquals(MessageOutcome.Kind.FAILED, rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)
-          .quarantineAfter(2)).run().outcomes().get(0).kind());
+      assertEquals(
+          MessageOutcome.Kind.FAILED,
+          rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).quarantineAfter(2))
+              .run()
+              .outcomes()
+              .get(0)
+              .kind());
     }
-    assertTrue(EmptyMessageCheck.servedEmpty(rig.store.inner.get("m1").orElseThrow()), "still the empty copy's record");
+    assertTrue(
+        EmptyMessageCheck.servedEmpty(rig.store.inner.get("m1").orElseThrow()),
+        "still the empty copy's record");
     rig.faults.refuse.clear();
     rig.mailbox.remove("m1").add("m1", whole);
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
@@ -246,38 +309,49 @@ class EmptyMessageTest {
   @Test
   void aContentDedupPolicy_neverDiscardsAnEmptyMessage() {
     Rig rig = new Rig();
-    rig.mailbox.add("m1", String.format(STUB, "m1")).add("m2", String.format(STUB, "m2")).add("m3", "")
+    rig.mailbox
+        .add("m1", String.format(STUB, "m1"))
+        .add("m2", String.format(STUB, "m2"))
+        .add("m3", "")
         .add("m4", "");
     List<String> asked = new java.util.ArrayList<>();
-    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)
-        .dedupPolicy(new EveryContentIsOne(rig.sink, asked))).run();
+    FetchResult r =
+        rig.fetcher(
+                b ->
+                    b.retention(Retention.DELETE_AFTER_DELIVERY)
+                        .dedupPolicy(new EveryContentIsOne(rig.sink, asked)))
+            .run();
     assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED, DELIVERED), kinds(r), r::summary);
     assertEquals(List.of(), asked, "not even asked");
     assertEquals(Set.of("m1", "m2", "m3", "m4"), rig.mailbox.uids());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "Subject: call me\r\n\r\n",
-      "From: a@b.example\r\n",
-      "Received: x\r\nContent-Type: text/plain\r\n\r\n",
-      "Received: x\r\n\r\nok\r\n",
-      "\r\nbody only\r\n",
-      "text without a header\r\n",
-      "Received: x\r\n  folded\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\n\r\n"})
+  @ValueSource(
+      strings = {
+        "Subject: call me\r\n\r\n",
+        "From: a@b.example\r\n",
+        "Received: x\r\nContent-Type: text/plain\r\n\r\n",
+        "Received: x\r\n\r\nok\r\n",
+        "\r\nbody only\r\n",
+        "text without a header\r\n",
+        "Received: x\r\n  folded\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\n\r\n"
+      })
   void aMessageWithAFieldOfItsAuthorsOrABody_hasContent(String message) {
     assertTrue(fed(message, 1).hasContent(), message);
     assertTrue(fed(message, 1000).hasContent(), message);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "",
-      "\r\n",
-      "Received: by pop.test.invalid\r\nX-UIDL: 7\r\n\r\n \r\n\r\n",
-      "Return-Path: <>\r\nX-Mailbox-Error: message file missing\r\n\r\n",
-      "Received: from a\n  by b\nStatus: RO\n\n",
-      "Delivered-To: me\r\n"})
+  @ValueSource(
+      strings = {
+        "",
+        "\r\n",
+        "Received: by pop.test.invalid\r\nX-UIDL: 7\r\n\r\n \r\n\r\n",
+        "Return-Path: <>\r\nX-Mailbox-Error: message file missing\r\n\r\n",
+        "Received: from a\n  by b\nStatus: RO\n\n",
+        "Delivered-To: me\r\n"
+      })
   void onlyFieldsAServerAdds_andNoBody_isEmpty(String message) {
     assertFalse(fed(message, 1).hasContent(), message);
     assertFalse(fed(message, 1000).hasContent(), message);
@@ -304,7 +378,10 @@ class EmptyMessageTest {
     return c;
   }
 
-  /** A policy by unique id, whatever account fetched it (as fetch-dedup's "uid"): one mailbox under two names. */
+  /**
+   * A policy by unique id, whatever account fetched it (as fetch-dedup's "uid"): one mailbox under
+   * two names.
+   */
   private static final class SameUid implements DedupPolicy {
     private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
 
@@ -315,7 +392,9 @@ class EmptyMessageTest {
     @Override
     public DedupVerdict check(Envelope envelope, HeaderBlock headers) {
       DeliveryKey first = seen.get(envelope.uid());
-      return first == null ? DedupVerdict.NEW : DedupVerdict.duplicateOf(first, "the same unique id");
+      return first == null
+          ? DedupVerdict.NEW
+          : DedupVerdict.duplicateOf(first, "the same unique id");
     }
 
     @Override
@@ -329,7 +408,10 @@ class EmptyMessageTest {
     }
   }
 
-  /** A content policy that remembers the digests of what was delivered, as fetch-dedup's digest policy does. */
+  /**
+   * A content policy that remembers the digests of what was delivered, as fetch-dedup's digest
+   * policy does.
+   */
   private static final class SameContent implements DedupPolicy {
     private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
 
@@ -352,7 +434,8 @@ class EmptyMessageTest {
 
     @Override
     public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
-      DeliveryKey first = seeded != null ? seeded : seen.get(java.util.HexFormat.of().formatHex(digest));
+      DeliveryKey first =
+          seeded != null ? seeded : seen.get(java.util.HexFormat.of().formatHex(digest));
       return first == null ? DedupVerdict.NEW : DedupVerdict.duplicateOf(first, "the same content");
     }
 
@@ -391,7 +474,9 @@ class EmptyMessageTest {
     public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
       asked.add(envelope.uid());
       List<InMemorySink.StoredMessage> held = sink.inner.messages();
-      return held.isEmpty() ? DedupVerdict.NEW : DedupVerdict.duplicateOf(held.get(0).key(), "the same content");
+      return held.isEmpty()
+          ? DedupVerdict.NEW
+          : DedupVerdict.duplicateOf(held.get(0).key(), "the same content");
     }
   }
 }

@@ -53,12 +53,14 @@ class ErrorsDocTest {
     for (FetchError e : FetchError.values()) {
       List<String> lines = doc.get(e.name());
       assertTrue(lines.contains("- exit code: " + e.exitCode()), e + ": " + lines);
-      assertTrue(lines.contains("- retryable: " + (e.retryable() ? "yes" : "no")), e + ": " + lines);
+      assertTrue(
+          lines.contains("- retryable: " + (e.retryable() ? "yes" : "no")), e + ": " + lines);
       assertTrue(lines.contains("- says: " + e.summary()), e + ": " + lines);
       if (e.remedy().isSameForBoth()) {
         assertTrue(lines.contains("- remedy: " + e.remedy().commandLine()), e + ": " + lines);
       } else {
-        assertTrue(lines.contains("- remedy (command): " + e.remedy().commandLine()), e + ": " + lines);
+        assertTrue(
+            lines.contains("- remedy (command): " + e.remedy().commandLine()), e + ": " + lines);
         assertTrue(lines.contains("- remedy (library): " + e.remedy().library()), e + ": " + lines);
       }
       for (String cause : e.causes()) {
@@ -73,7 +75,8 @@ class ErrorsDocTest {
   void theSummaryTableAgreesWithTheEnum() throws IOException {
     String doc = Files.readString(DOC, StandardCharsets.UTF_8);
     for (FetchError e : FetchError.values()) {
-      String row = "| `" + e.name() + "` | " + e.exitCode() + " | " + (e.retryable() ? "yes" : "no") + " |";
+      String row =
+          "| `" + e.name() + "` | " + e.exitCode() + " | " + (e.retryable() ? "yes" : "no") + " |";
       assertTrue(doc.contains(row), "summary table row missing or wrong: " + row);
     }
   }

@@ -40,27 +40,44 @@ final class Faults {
 
   final Map<String, FetchException> refuse = new HashMap<>();
   final Map<String, Long> dropAfterBytes = new HashMap<>();
-  /** UIDs the sink refuses for themselves (a destination that rejects that message), the others go in. */
+
+  /**
+   * UIDs the sink refuses for themselves (a destination that rejects that message), the others go
+   * in.
+   */
   final Set<String> sinkWriteFails = new HashSet<>();
+
   /**
    * Bytes the sink's disk can still take, or -1 for no limit: once they are used, every write fails
    * as a full disk does, with the JDK's text for ENOSPC.
    */
   long diskSpace = -1;
-  /** Thrown by the sink's begin for every message when set: its place is unusable (gone, no permission). */
+
+  /**
+   * Thrown by the sink's begin for every message when set: its place is unusable (gone, no
+   * permission).
+   */
   java.io.IOException placeBroken;
+
   boolean sinkSyncFails;
   boolean addLabelsFails;
   boolean storeSyncFails;
   boolean deleteFails;
   boolean quitUnconfirmed;
+
   /** UIDs whose DELE the server refuses (the session goes on). */
   final Set<String> deleteRefused = new HashSet<>();
-  /** The reply line with which the server refuses a DELE ({@link FetchSession#lastRefusal()}), or null for none. */
-  String deleteRefusalWords;
+
   /**
-   * The reply line with which the server does not confirm QUIT, or null for a QUIT that got no words (a
-   * connection that broke): the session's last refusal is then still the one before, if any.
+   * The reply line with which the server refuses a DELE ({@link FetchSession#lastRefusal()}), or
+   * null for none.
+   */
+  String deleteRefusalWords;
+
+  /**
+   * The reply line with which the server does not confirm QUIT, or null for a QUIT that got no
+   * words (a connection that broke): the session's last refusal is then still the one before, if
+   * any.
    */
   String quitRefusalWords;
 
@@ -72,8 +89,8 @@ final class Faults {
   }
 
   /**
-   * Counts one step; throws {@link SimulatedCrash} if it is the armed crash, and returns true if
-   * it is the armed failure (the caller then throws its component's own exception).
+   * Counts one step; throws {@link SimulatedCrash} if it is the armed crash, and returns true if it
+   * is the armed failure (the caller then throws its component's own exception).
    */
   boolean step(String name) {
     steps++;

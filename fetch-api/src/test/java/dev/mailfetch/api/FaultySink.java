@@ -40,7 +40,8 @@ final class FaultySink implements MessageSink {
         if (faults.diskSpace >= 0) {
           if (bytes.remaining() > faults.diskSpace) {
             faults.diskSpace = 0;
-            throw new IOException("No space left on device"); // what FileChannel.write says for ENOSPC
+            throw new IOException(
+                "No space left on device"); // what FileChannel.write says for ENOSPC
           }
           faults.diskSpace -= bytes.remaining();
         }

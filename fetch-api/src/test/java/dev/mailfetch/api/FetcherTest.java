@@ -90,17 +90,20 @@ class FetcherTest {
       rig.fetcher().run();
       rig.mailbox.add("m4", "Subject: new\r\n\r\nnew\r\n");
       List<String> finished = new ArrayList<>();
-      FetchListener heard = new FetchListener() {
-        @Override
-        public void messageFinished(MessageOutcome outcome) {
-          finished.add(outcome.ref().uid() + ":" + outcome.kind());
-        }
-      };
+      FetchListener heard =
+          new FetchListener() {
+            @Override
+            public void messageFinished(MessageOutcome outcome) {
+              finished.add(outcome.ref().uid() + ":" + outcome.kind());
+            }
+          };
 
       FetchResult r = rig.fetcher(b -> b.listener(heard)).run();
 
       assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(r));
-      assertEquals(List.of("m1:ALREADY_SEEN", "m2:ALREADY_SEEN", "m3:ALREADY_SEEN", "m4:DELIVERED"), finished);
+      assertEquals(
+          List.of("m1:ALREADY_SEEN", "m2:ALREADY_SEEN", "m3:ALREADY_SEEN", "m4:DELIVERED"),
+          finished);
       assertEquals(3, r.count(ALREADY_SEEN));
       assertEquals(1, r.count(DELIVERED));
       assertEquals(r.outcomes().get(3).bytes(), r.bytesDelivered());
@@ -109,7 +112,8 @@ class FetcherTest {
       assertNull(r.outcomes().get(1).key());
       // The compact list is an ordinary immutable list to its reader.
       assertEquals(List.copyOf(r.outcomes()), r.outcomes());
-      assertThrows(UnsupportedOperationException.class, () -> r.outcomes().set(0, r.outcomes().get(3)));
+      assertThrows(
+          UnsupportedOperationException.class, () -> r.outcomes().set(0, r.outcomes().get(3)));
     }
 
     @Test
@@ -133,7 +137,8 @@ class FetcherTest {
       assertTrue(r.ok(), r::summary);
       assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN), kinds(r));
       assertEquals(2, rig.sink.inner.size());
-      assertFalse(rig.events.stream().anyMatch(e -> e.startsWith("retr")),
+      assertFalse(
+          rig.events.stream().anyMatch(e -> e.startsWith("retr")),
           "a message the sink holds is not downloaded again: " + rig.events);
       assertEquals(UidRecord.State.DELIVERED, rig.store.inner.get("m1").orElseThrow().state());
     }
@@ -144,7 +149,8 @@ class FetcherTest {
     @Test
     void deleteAfterDelivery_deletesOnlyAfterSinkSyncAndStoreRecord() {
       Rig rig = new Rig().withMessages(7);
-      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3)).run();
+      FetchResult r =
+          rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3)).run();
 
       assertTrue(r.ok(), r::summary);
       assertEquals(7, r.deleted());
@@ -156,7 +162,8 @@ class FetcherTest {
         int dele = ev.indexOf("dele m" + i);
         int sinkSync = indexAfter(ev, "sink.sync", complete);
         int storeSync = indexAfter(ev, "store.sync", sinkSync);
-        assertTrue(complete >= 0 && sinkSync > complete && storeSync > sinkSync && dele > storeSync,
+        assertTrue(
+            complete >= 0 && sinkSync > complete && storeSync > sinkSync && dele > storeSync,
             "m" + i + ": " + ev);
       }
       assertEquals(UidRecord.State.DELETED, rig.store.inner.get("m1").orElseThrow().state());
@@ -175,14 +182,17 @@ class FetcherTest {
     void aStopBetweenBatches_endsLikeAFinishedRun_deletingWhatWasStored() {
       Rig rig = new Rig().withMessages(6);
       int[] synced = {0};
-      FetchListener count = new FetchListener() {
-        @Override
-        public void batchSynced(int messages) {
-          synced[0]++;
-        }
-      };
-      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2).listener(count))
-          .run(() -> synced[0] >= 1);
+      FetchListener count =
+          new FetchListener() {
+            @Override
+            public void batchSynced(int messages) {
+              synced[0]++;
+            }
+          };
+      FetchResult r =
+          rig.fetcher(
+                  b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2).listener(count))
+              .run(() -> synced[0] >= 1);
 
       assertEquals(FetchError.STOPPED, r.error().orElseThrow().error());
       assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED, FAILED), kinds(r));
@@ -198,16 +208,22 @@ class FetcherTest {
     void aStopInsideABatch_finishesTheMessageInProgress_storesIt_andDeletesNothing() {
       Rig rig = new Rig().withMessages(5);
       boolean[] stop = {false};
-      FetchListener stopAtSecond = new FetchListener() {
-        @Override
-        public void messageStarted(MessageRef ref) {
-          if (ref.number() == 2) {
-            stop[0] = true; // the poller closing while message 2 arrives
-          }
-        }
-      };
-      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5).listener(stopAtSecond))
-          .run(() -> stop[0]);
+      FetchListener stopAtSecond =
+          new FetchListener() {
+            @Override
+            public void messageStarted(MessageRef ref) {
+              if (ref.number() == 2) {
+                stop[0] = true; // the poller closing while message 2 arrives
+              }
+            }
+          };
+      FetchResult r =
+          rig.fetcher(
+                  b ->
+                      b.retention(Retention.DELETE_AFTER_DELIVERY)
+                          .batchSize(5)
+                          .listener(stopAtSecond))
+              .run(() -> stop[0]);
 
       assertEquals(FetchError.STOPPED, r.error().orElseThrow().error());
       assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED), kinds(r));
@@ -251,7 +267,9 @@ class FetcherTest {
       assertEquals(FetchResult.Status.WARNING, r.status(), "but it is not silent");
       assertEquals(1, r.warnings().size(), r::summary);
       assertEquals(FetchError.DELETION_UNCONFIRMED, r.warnings().get(0).error());
-      assertTrue(r.warnings().get(0).getMessage().contains("2 messages"), r.warnings().get(0).getMessage());
+      assertTrue(
+          r.warnings().get(0).getMessage().contains("2 messages"),
+          r.warnings().get(0).getMessage());
 
       rig.faults.quitUnconfirmed = false;
       FetchResult again = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
@@ -299,7 +317,10 @@ class FetcherTest {
     @Test
     void serverRefusesOneMessage_othersStillFlow_andItIsRetriedNextRun() {
       Rig rig = new Rig().withMessages(4);
-      rig.faults.refuse.put("m2", new FetchException(FetchError.SERVER_TEMPORARY, "RETR 2 refused", "-ERR [SYS/TEMP] try later", null));
+      rig.faults.refuse.put(
+          "m2",
+          new FetchException(
+              FetchError.SERVER_TEMPORARY, "RETR 2 refused", "-ERR [SYS/TEMP] try later", null));
       FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
 
       assertEquals(List.of(DELIVERED, FAILED, DELIVERED, DELIVERED), kinds(r));
@@ -320,7 +341,8 @@ class FetcherTest {
     void connectionDropsMidMessage_partialIsAborted_completedOnesKept_restNotAttempted() {
       Rig rig = new Rig().withMessages(5);
       rig.faults.dropAfterBytes.put("m3", 20L);
-      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(10)).run();
+      FetchResult r =
+          rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(10)).run();
 
       assertEquals(List.of(DELIVERED, DELIVERED, FAILED, FAILED, FAILED), kinds(r));
       assertEquals(FetchError.CONNECTION_RESET, r.error().orElseThrow().error());
@@ -329,12 +351,14 @@ class FetcherTest {
       assertEquals(Set.of("m1", "m2"), rig.sinkByUid().keySet(), "no partial message in the sink");
       assertEquals(5, rig.mailbox.uids().size(), "a broken session deletes nothing");
       assertEquals(1, rig.store.inner.get("m3").orElseThrow().failures());
-      assertTrue(rig.store.inner.get("m4").isEmpty(), "a message not attempted is not counted against");
+      assertTrue(
+          rig.store.inner.get("m4").isEmpty(), "a message not attempted is not counted against");
 
       rig.faults.dropAfterBytes.clear();
       FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
       assertTrue(next.ok(), next::summary);
-      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, DELIVERED, DELIVERED, DELIVERED), kinds(next));
+      assertEquals(
+          List.of(ALREADY_SEEN, ALREADY_SEEN, DELIVERED, DELIVERED, DELIVERED), kinds(next));
       assertEquals(Set.of(), rig.mailbox.uids());
       assertEquals(5, rig.sinkByUid().size());
     }
@@ -348,11 +372,16 @@ class FetcherTest {
         assertEquals(FAILED, r.outcomes().get(1).kind(), "run " + run);
         FetchException e = r.outcomes().get(1).error();
         if (run < 3) {
-          assertEquals("framing broke", e.detail(), "run " + run + ": tried again next run, as its remedy says");
+          assertEquals(
+              "framing broke",
+              e.detail(),
+              "run " + run + ": tried again next run, as its remedy says");
         } else {
-          assertEquals("framing broke; it has now failed in 3 runs and is quarantined: later runs do not try it",
+          assertEquals(
+              "framing broke; it has now failed in 3 runs and is quarantined: later runs do not try it",
               e.detail());
-          assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
+          assertTrue(
+              e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
         }
       }
       FetchResult r = rig.fetcher(b -> b.quarantineAfter(3)).run();
@@ -362,17 +391,28 @@ class FetcherTest {
       assertEquals(FetchError.READ_ERROR, m2.error().error());
       assertTrue(r.ok(), "a quarantined message is reported, not failed again: " + r.summary());
       assertEquals(FetchResult.Status.ERROR, r.status(), "but it needs a person, every run");
-      assertTrue(m2.error().getMessage().contains("message 2 (uid m2) is quarantined"), m2.error().getMessage());
-      assertTrue(m2.error().remedy().commandLine().contains("--retry-quarantined"), m2.error().remedy().commandLine());
-      assertTrue(m2.error().remedy().library().contains("retryQuarantined(true)"), m2.error().remedy().library());
+      assertTrue(
+          m2.error().getMessage().contains("message 2 (uid m2) is quarantined"),
+          m2.error().getMessage());
+      assertTrue(
+          m2.error().remedy().commandLine().contains("--retry-quarantined"),
+          m2.error().remedy().commandLine());
+      assertTrue(
+          m2.error().remedy().library().contains("retryQuarantined(true)"),
+          m2.error().remedy().library());
       assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
     }
 
     @Test
     void aQuarantinedMessage_saysItsLastErrorInWords_inEveryRun_afterARestartToo() {
       Rig rig = new Rig().withMessages(2);
-      rig.faults.refuse.put("m2", new FetchException(FetchError.SERVER_PERMANENT, "the server refused message 2",
-          "-ERR Message damaged\r\n2026-11-21 INFO forged", null));
+      rig.faults.refuse.put(
+          "m2",
+          new FetchException(
+              FetchError.SERVER_PERMANENT,
+              "the server refused message 2",
+              "-ERR Message damaged\r\n2026-11-21 INFO forged",
+              null));
       for (int run = 1; run <= 2; run++) {
         rig.fetcher(b -> b.quarantineAfter(2)).run();
       }
@@ -382,8 +422,11 @@ class FetcherTest {
         assertEquals(SkipReason.QUARANTINED, m2.skipReason());
         assertEquals(FetchError.SERVER_PERMANENT, m2.error().error());
         String said = m2.error().detail();
-        assertTrue(said.contains("Its last error: the server refused message 2 (server said: \"-ERR Message damaged"
-            + "\\r\\n2026-11-21 INFO forged\")"), said);
+        assertTrue(
+            said.contains(
+                "Its last error: the server refused message 2 (server said: \"-ERR Message damaged"
+                    + "\\r\\n2026-11-21 INFO forged\")"),
+            said);
         assertFalse(said.contains("\n") || said.contains("\r"), "escaped: " + said);
       }
     }
@@ -401,11 +444,22 @@ class FetcherTest {
       assertEquals(3, rig.store.inner.get("m2").orElseThrow().failures());
       FetchException again = stillBroken.outcomes().get(1).error();
       assertEquals(FetchError.READ_ERROR, again.error());
-      assertTrue(again.detail().startsWith("framing broke; it failed again when tried once more, in 3 runs in all,"
-          + " and stays quarantined: later runs do not try it"), again.detail());
-      assertTrue(again.remedy().commandLine().contains("--retry-quarantined"), again.remedy().commandLine());
-      assertFalse(again.remedy().commandLine().contains("tried again"), "it is not: " + again.remedy().commandLine());
-      assertEquals("framing broke", rig.store.inner.get("m2").orElseThrow().lastErrorDetail(),
+      assertTrue(
+          again
+              .detail()
+              .startsWith(
+                  "framing broke; it failed again when tried once more, in 3 runs in all,"
+                      + " and stays quarantined: later runs do not try it"),
+          again.detail());
+      assertTrue(
+          again.remedy().commandLine().contains("--retry-quarantined"),
+          again.remedy().commandLine());
+      assertFalse(
+          again.remedy().commandLine().contains("tried again"),
+          "it is not: " + again.remedy().commandLine());
+      assertEquals(
+          "framing broke",
+          rig.store.inner.get("m2").orElseThrow().lastErrorDetail(),
           "the state keeps the error's own words");
       assertEquals(SKIPPED, rig.fetcher(b -> b.quarantineAfter(2)).run().outcomes().get(1).kind());
 
@@ -421,10 +475,13 @@ class FetcherTest {
       rig.faults.sinkWriteFails.add("m2");
       for (int run = 0; run < 6; run++) {
         FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
-        MessageOutcome m2 = r.outcomes().stream().filter(o -> o.ref().uid().equals("m2")).findFirst().orElseThrow();
+        MessageOutcome m2 =
+            r.outcomes().stream().filter(o -> o.ref().uid().equals("m2")).findFirst().orElseThrow();
         assertEquals(FAILED, m2.kind());
         assertEquals(FetchError.SINK_FAILED, m2.error().error());
-        assertTrue(m2.error().getMessage().contains("the destination rejected this message"), m2.error().getMessage());
+        assertTrue(
+            m2.error().getMessage().contains("the destination rejected this message"),
+            m2.error().getMessage());
       }
       assertEquals(Set.of("m2"), rig.mailbox.uids());
       assertEquals(0, rig.store.inner.get("m2").map(UidRecord::failures).orElse(0));
@@ -435,7 +492,8 @@ class FetcherTest {
     void sinkSyncFails_runStops_nothingDeleted_nothingRecorded_nextRunRecovers() {
       Rig rig = new Rig().withMessages(4);
       rig.faults.sinkSyncFails = true;
-      FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2)).run();
+      FetchResult r =
+          rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(2)).run();
 
       assertEquals(FetchError.SINK_FAILED, r.error().orElseThrow().error());
       assertEquals(List.of(FAILED, FAILED, FAILED, FAILED), kinds(r));
@@ -510,7 +568,8 @@ class FetcherTest {
     void leaveOnServer_withExpireZero_isRefused_deleteModeIsFine() {
       Rig rig = new Rig().withMessages(2);
       rig.mailbox.expire = Optional.of(Duration.ZERO);
-      FetchResult keep = rig.fetcher(b -> b.retention(Retention.deleteAfter(Duration.ofDays(7)))).run();
+      FetchResult keep =
+          rig.fetcher(b -> b.retention(Retention.deleteAfter(Duration.ofDays(7)))).run();
       assertEquals(FetchError.POLICY, keep.error().orElseThrow().error());
       assertTrue(keep.error().orElseThrow().getMessage().contains("EXPIRE 0"));
 
@@ -537,13 +596,15 @@ class FetcherTest {
     @Test
     void onlyNew_firstRunRecordsWhatIsThere_laterMailIsFetched_baselineNeverDeleted() {
       Rig rig = new Rig().withMessages(3);
-      FetchResult first = rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      FetchResult first =
+          rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
       assertEquals(List.of(SKIPPED, SKIPPED, SKIPPED), kinds(first));
       assertEquals(SkipReason.ONLY_NEW, first.outcomes().get(0).skipReason());
       assertEquals(0, rig.sink.inner.size());
 
       rig.mailbox.add("m4", Rig.message(4));
-      FetchResult second = rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
+      FetchResult second =
+          rig.fetcher(b -> b.onlyNew(true).retention(Retention.DELETE_AFTER_DELIVERY)).run();
       assertEquals(List.of(SKIPPED, SKIPPED, SKIPPED, DELIVERED), kinds(second));
       assertEquals(Set.of("m4"), rig.sinkByUid().keySet());
       assertEquals(Set.of("m1", "m2", "m3"), rig.mailbox.uids());
@@ -574,7 +635,8 @@ class FetcherTest {
       Rig rig = new Rig().withMessages(2);
       rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
       long limit = 1000;
-      FetchResult r = rig.fetcher(b -> b.limits(FetchLimits.builder().maxMessageSize(limit).build())).run();
+      FetchResult r =
+          rig.fetcher(b -> b.limits(FetchLimits.builder().maxMessageSize(limit).build())).run();
       assertEquals(List.of(DELIVERED, DELIVERED, SKIPPED), kinds(r));
       assertEquals(SkipReason.MESSAGE_SIZE_LIMIT, r.outcomes().get(2).skipReason());
     }
@@ -583,8 +645,14 @@ class FetcherTest {
     void aServerThatUnderstatesSizes_cannotSlipABigMessagePastTheLimit() {
       Rig rig = new Rig();
       FetchSource lying = lyingAboutSizes(rig);
-      FetchResult r = Fetcher.builder().source(lying).sink(rig.sink).uidStore(rig.store)
-          .limits(FetchLimits.builder().maxMessageSize(100).build()).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(lying)
+              .sink(rig.sink)
+              .uidStore(rig.store)
+              .limits(FetchLimits.builder().maxMessageSize(100).build())
+              .build()
+              .run();
       assertEquals(List.of(FAILED), kinds(r));
       assertEquals(FetchError.LIMIT_EXCEEDED, r.outcomes().get(0).error().error());
       assertTrue(r.outcomes().get(0).error().getMessage().contains("the message size limit"));
@@ -594,22 +662,26 @@ class FetcherTest {
 
     private FetchSource lyingAboutSizes(Rig rig) {
       rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
-      return ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
-        @Override
-        public void list(ListingHandler h) throws FetchException {
-          delegate.list(new ListingHandler() {
-            @Override
-            public void count(int messages, long octets) throws FetchException {
-              h.count(messages, 10);
-            }
+      return ForwardingSession.wrapping(
+          rig.mailbox.source(Rig.ACCOUNT),
+          s ->
+              new ForwardingSession(s) {
+                @Override
+                public void list(ListingHandler h) throws FetchException {
+                  delegate.list(
+                      new ListingHandler() {
+                        @Override
+                        public void count(int messages, long octets) throws FetchException {
+                          h.count(messages, 10);
+                        }
 
-            @Override
-            public void message(MessageRef ref) throws FetchException {
-              h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
-            }
-          });
-        }
-      });
+                        @Override
+                        public void message(MessageRef ref) throws FetchException {
+                          h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
+                        }
+                      });
+                }
+              });
     }
 
     @Test
@@ -622,12 +694,19 @@ class FetcherTest {
       assertTrue(r.ok());
       rig.fetcher(b -> b.limits(two)).run();
       FetchResult last = rig.fetcher(b -> b.limits(two)).run();
-      assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(last));
+      assertEquals(
+          List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(last));
 
       Rig bytes = new Rig().withMessages(3);
       long oneMessage = Rig.message(1).length();
-      FetchResult b1 = bytes.fetcher(b -> b.limits(FetchLimits.builder().maxBytesPerRun(oneMessage + 1).build())).run();
-      assertEquals(List.of(DELIVERED, DELIVERED, SKIPPED), kinds(b1), "the message that crosses the cap is included");
+      FetchResult b1 =
+          bytes
+              .fetcher(b -> b.limits(FetchLimits.builder().maxBytesPerRun(oneMessage + 1).build()))
+              .run();
+      assertEquals(
+          List.of(DELIVERED, DELIVERED, SKIPPED),
+          kinds(b1),
+          "the message that crosses the cap is included");
     }
   }
 
@@ -636,10 +715,11 @@ class FetcherTest {
     @Test
     void labelsComeFromThePolicy_decidedOnTheHeaders() {
       Rig rig = new Rig().withMessages(2);
-      LabelPolicy bySubject = (account, h) ->
-          h.first("subject").orElse("").endsWith("2")
-              ? new LabelDecision(Set.of("Two", "Lists"), true)
-              : LabelDecision.INBOX;
+      LabelPolicy bySubject =
+          (account, h) ->
+              h.first("subject").orElse("").endsWith("2")
+                  ? new LabelDecision(Set.of("Two", "Lists"), true)
+                  : LabelDecision.INBOX;
       rig.fetcher(b -> b.labelPolicy(bySubject)).run();
       List<InMemorySink.StoredMessage> stored = rig.sink.inner.messages();
       assertEquals(Set.of(), stored.get(0).envelope().labels());
@@ -661,9 +741,14 @@ class FetcherTest {
       Rig rig = new Rig();
       rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(1));
       MessageIdDedup dedup = new MessageIdDedup();
-      FetchResult r = rig.fetcher(b -> b.dedupPolicy(dedup).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(1)).run();
+      FetchResult r =
+          rig.fetcher(
+                  b -> b.dedupPolicy(dedup).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(1))
+              .run();
 
-      assertTrue(r.ok(), r::summary); // deleting a duplicate once failed the state store (DELETED needs a key)
+      assertTrue(
+          r.ok(),
+          r::summary); // deleting a duplicate once failed the state store (DELETED needs a key)
       assertEquals(List.of(DELIVERED, DELIVERED, DUPLICATE), kinds(r));
       MessageOutcome c = r.outcomes().get(2);
       assertEquals(r.outcomes().get(0).key(), c.duplicateOf());
@@ -678,13 +763,22 @@ class FetcherTest {
       Rig rig = new Rig();
       rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(1));
       java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-      LabelPolicy perMessage = (account, headers) -> new LabelDecision(Set.of("L" + n.incrementAndGet()), false);
-      FetchResult r = rig.fetcher(b -> b.dedupPolicy(new MessageIdDedup()).labelPolicy(perMessage).batchSize(1)).run();
+      LabelPolicy perMessage =
+          (account, headers) -> new LabelDecision(Set.of("L" + n.incrementAndGet()), false);
+      FetchResult r =
+          rig.fetcher(b -> b.dedupPolicy(new MessageIdDedup()).labelPolicy(perMessage).batchSize(1))
+              .run();
       assertEquals(List.of(DELIVERED, DELIVERED, DUPLICATE), kinds(r));
       DeliveryKey first = r.outcomes().get(0).key();
-      InMemorySink.StoredMessage a = rig.sink.inner.messages().stream().filter(m -> m.key().equals(first))
-          .findFirst().orElseThrow();
-      assertEquals(Set.of("L1", "L3"), a.envelope().labels(), "the first copy now carries the duplicate's label too");
+      InMemorySink.StoredMessage a =
+          rig.sink.inner.messages().stream()
+              .filter(m -> m.key().equals(first))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(
+          Set.of("L1", "L3"),
+          a.envelope().labels(),
+          "the first copy now carries the duplicate's label too");
       assertEquals(2, rig.sink.inner.size());
     }
 
@@ -694,11 +788,18 @@ class FetcherTest {
       rig.mailbox.add("a", Rig.message(1)).add("c", Rig.message(1));
       rig.faults.addLabelsFails = true;
       LabelPolicy labelled = LabelPolicy.fixed(Set.of("Work"), false);
-      FetchResult r = rig.fetcher(b -> b.dedupPolicy(new MessageIdDedup()).labelPolicy(labelled)
-          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(1)).run();
+      FetchResult r =
+          rig.fetcher(
+                  b ->
+                      b.dedupPolicy(new MessageIdDedup())
+                          .labelPolicy(labelled)
+                          .retention(Retention.DELETE_AFTER_DELIVERY)
+                          .batchSize(1))
+              .run();
       assertEquals(List.of(DELIVERED, FAILED), kinds(r));
       assertEquals(FetchError.SINK_FAILED, r.outcomes().get(1).error().error());
-      assertEquals(Set.of("c"), rig.mailbox.uids(), "never deleted: its labels are not filed anywhere yet");
+      assertEquals(
+          Set.of("c"), rig.mailbox.uids(), "never deleted: its labels are not filed anywhere yet");
     }
 
     @Test
@@ -720,10 +821,14 @@ class FetcherTest {
       int end = stored.indexOf("\r\nReceived:");
       String value = stored.substring(ProvenanceHeader.NAME.length() + 1, end);
       ProvenanceHeader p = ProvenanceHeader.parse(value);
-      assertEquals(new ProvenanceHeader(Rig.ACCOUNT, "pop.test.invalid:995", "m1", Instant.parse("2026-11-21T12:00:00Z")), p);
+      assertEquals(
+          new ProvenanceHeader(
+              Rig.ACCOUNT, "pop.test.invalid:995", "m1", Instant.parse("2026-11-21T12:00:00Z")),
+          p);
       assertEquals(Rig.message(1), stored.substring(end + 2));
       HeaderBlock h = HeaderBlock.of(stored.getBytes(StandardCharsets.UTF_8), true);
-      assertEquals("m1", ProvenanceHeader.parse(h.first(ProvenanceHeader.NAME).orElseThrow()).uid());
+      assertEquals(
+          "m1", ProvenanceHeader.parse(h.first(ProvenanceHeader.NAME).orElseThrow()).uid());
     }
   }
 
@@ -734,23 +839,24 @@ class FetcherTest {
       Rig rig = new Rig().withMessages(4);
       rig.faults.refuse.put("m3", new FetchException(FetchError.SERVER_TEMPORARY, "no"));
       List<String> finished = new ArrayList<>();
-      FetchListener hostile = new FetchListener() {
-        @Override
-        public void messageStarted(MessageRef ref) {
-          throw new IllegalStateException("listener bug");
-        }
+      FetchListener hostile =
+          new FetchListener() {
+            @Override
+            public void messageStarted(MessageRef ref) {
+              throw new IllegalStateException("listener bug");
+            }
 
-        @Override
-        public void messageFinished(MessageOutcome outcome) {
-          finished.add(outcome.ref().uid());
-          throw new IllegalStateException("listener bug");
-        }
+            @Override
+            public void messageFinished(MessageOutcome outcome) {
+              finished.add(outcome.ref().uid());
+              throw new IllegalStateException("listener bug");
+            }
 
-        @Override
-        public void runFinished(FetchResult result) {
-          throw new IllegalStateException("listener bug");
-        }
-      };
+            @Override
+            public void runFinished(FetchResult result) {
+              throw new IllegalStateException("listener bug");
+            }
+          };
       FetchResult r = rig.fetcher(b -> b.listener(hostile)).run();
       assertEquals(List.of(DELIVERED, DELIVERED, FAILED, DELIVERED), kinds(r));
       assertEquals(List.of("m1", "m2", "m3", "m4"), finished);
@@ -759,18 +865,20 @@ class FetcherTest {
     @Test
     void policiesThatThrowOrReturnNull_costNoMessage() {
       Rig rig = new Rig().withMessages(3);
-      LabelPolicy brokenLabels = (account, h) -> {
-        if (h.first("Subject").orElse("").endsWith("2")) {
-          throw new IllegalStateException("label bug");
-        }
-        return null;
-      };
-      DedupPolicy brokenDedup = (env, h) -> {
-        if (env.uid().equals("m3")) {
-          throw new java.io.IOException("dedup store unreadable");
-        }
-        return null;
-      };
+      LabelPolicy brokenLabels =
+          (account, h) -> {
+            if (h.first("Subject").orElse("").endsWith("2")) {
+              throw new IllegalStateException("label bug");
+            }
+            return null;
+          };
+      DedupPolicy brokenDedup =
+          (env, h) -> {
+            if (env.uid().equals("m3")) {
+              throw new java.io.IOException("dedup store unreadable");
+            }
+            return null;
+          };
       FetchResult r = rig.fetcher(b -> b.labelPolicy(brokenLabels).dedupPolicy(brokenDedup)).run();
       assertTrue(r.ok(), r::summary);
       assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(r));
@@ -780,9 +888,13 @@ class FetcherTest {
       assertEquals(2, r.warnings().size(), r.warnings()::toString);
       FetchException labels = r.warnings().get(0);
       assertEquals(FetchError.CONFIGURATION, labels.error());
-      assertTrue(labels.getMessage().contains("the label rules failed for 3 messages (the first, message 1 (uid m1)"),
+      assertTrue(
+          labels
+              .getMessage()
+              .contains("the label rules failed for 3 messages (the first, message 1 (uid m1)"),
           labels.getMessage());
-      assertTrue(labels.remedy().commandLine().contains("--label-rule"), labels.remedy().commandLine());
+      assertTrue(
+          labels.remedy().commandLine().contains("--label-rule"), labels.remedy().commandLine());
       FetchException dedup = r.warnings().get(1);
       assertEquals(FetchError.STATE_FAILED, dedup.error());
       assertTrue(dedup.getMessage().contains("stored as new"), dedup.getMessage());
@@ -791,14 +903,20 @@ class FetcherTest {
     @Test
     void whatTheSessionWarnsOf_isInTheResultsWarnings() {
       Rig rig = new Rig().withMessages(2);
-      FetchException contradicted = new FetchException(FetchError.WRONG_ORDER, "STAT counts 4 messages, UIDL names 2");
-      FetchSource warning = ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
-        @Override
-        public List<FetchException> warnings() {
-          return List.of(contradicted);
-        }
-      });
-      FetchResult r = Fetcher.builder().source(warning).sink(rig.sink).uidStore(rig.store).build().run();
+      FetchException contradicted =
+          new FetchException(FetchError.WRONG_ORDER, "STAT counts 4 messages, UIDL names 2");
+      FetchSource warning =
+          ForwardingSession.wrapping(
+              rig.mailbox.source(Rig.ACCOUNT),
+              s ->
+                  new ForwardingSession(s) {
+                    @Override
+                    public List<FetchException> warnings() {
+                      return List.of(contradicted);
+                    }
+                  });
+      FetchResult r =
+          Fetcher.builder().source(warning).sink(rig.sink).uidStore(rig.store).build().run();
       assertEquals(List.of(DELIVERED, DELIVERED), kinds(r));
       assertEquals(List.of(contradicted), r.warnings());
       assertEquals(FetchResult.Status.WARNING, r.status());
@@ -807,15 +925,26 @@ class FetcherTest {
     @Test
     void aSourceWithABug_isAProtocolError_andWhatWasCompleteIsKept() {
       Rig rig = new Rig().withMessages(3);
-      FetchSource buggy = ForwardingSession.wrapping(rig.mailbox.source(Rig.ACCOUNT), s -> new ForwardingSession(s) {
-        @Override
-        public void retrieve(List<MessageRef> batch, MessageHandler h) throws FetchException {
-          delegate.retrieve(batch.subList(0, 1), h);
-          throw new IndexOutOfBoundsException("source bug");
-        }
-      });
-      FetchResult r = Fetcher.builder().source(buggy).sink(rig.sink).uidStore(rig.store)
-          .retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+      FetchSource buggy =
+          ForwardingSession.wrapping(
+              rig.mailbox.source(Rig.ACCOUNT),
+              s ->
+                  new ForwardingSession(s) {
+                    @Override
+                    public void retrieve(List<MessageRef> batch, MessageHandler h)
+                        throws FetchException {
+                      delegate.retrieve(batch.subList(0, 1), h);
+                      throw new IndexOutOfBoundsException("source bug");
+                    }
+                  });
+      FetchResult r =
+          Fetcher.builder()
+              .source(buggy)
+              .sink(rig.sink)
+              .uidStore(rig.store)
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .build()
+              .run();
       assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
       assertTrue(r.error().orElseThrow().getMessage().contains("source bug"));
       assertEquals(List.of(DELIVERED, FAILED, FAILED), kinds(r));
@@ -827,17 +956,21 @@ class FetcherTest {
       Rig rig = new Rig().withMessages(1);
       CountDownLatch inside = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Fetcher f = rig.fetcher(b -> b.listener(new FetchListener() {
-        @Override
-        public void runStarted(String account) {
-          inside.countDown();
-          try {
-            release.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }
-      }));
+      Fetcher f =
+          rig.fetcher(
+              b ->
+                  b.listener(
+                      new FetchListener() {
+                        @Override
+                        public void runStarted(String account) {
+                          inside.countDown();
+                          try {
+                            release.await(10, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        }
+                      }));
       ExecutorService ex = Executors.newSingleThreadExecutor();
       try {
         Future<FetchResult> first = ex.submit(() -> f.run());
@@ -855,30 +988,36 @@ class FetcherTest {
     @Test
     void builder_failsFast_withTheSettingNamed() {
       Rig rig = new Rig();
-      IllegalStateException missing = assertThrows(IllegalStateException.class,
-          () -> Fetcher.builder().sink(rig.sink).build());
-      assertTrue(missing.getMessage().contains("source") && missing.getMessage().contains("uidStore"));
-      IllegalStateException twice = assertThrows(IllegalStateException.class,
-          () -> Fetcher.builder().batchSize(5).batchSize(6));
+      IllegalStateException missing =
+          assertThrows(IllegalStateException.class, () -> Fetcher.builder().sink(rig.sink).build());
+      assertTrue(
+          missing.getMessage().contains("source") && missing.getMessage().contains("uidStore"));
+      IllegalStateException twice =
+          assertThrows(
+              IllegalStateException.class, () -> Fetcher.builder().batchSize(5).batchSize(6));
       assertEquals("batchSize was already set", twice.getMessage());
-      IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
-          () -> Fetcher.builder().batchSize(0));
+      IllegalArgumentException zero =
+          assertThrows(IllegalArgumentException.class, () -> Fetcher.builder().batchSize(0));
       assertEquals("batchSize must be from 1 to 10000: 0", zero.getMessage());
       assertThrows(IllegalArgumentException.class, () -> FetchLimits.builder().maxListing(-1));
-      assertThrows(IllegalArgumentException.class, () -> Retention.deleteAfter(Duration.ofDays(-1)));
-      FetchSource badName = new FetchSource() {
-        @Override
-        public String account() {
-          return "evil\r\nDELE 1";
-        }
+      assertThrows(
+          IllegalArgumentException.class, () -> Retention.deleteAfter(Duration.ofDays(-1)));
+      FetchSource badName =
+          new FetchSource() {
+            @Override
+            public String account() {
+              return "evil\r\nDELE 1";
+            }
 
-        @Override
-        public FetchSession open() {
-          throw new AssertionError("never opened");
-        }
-      };
-      IllegalStateException name = assertThrows(IllegalStateException.class,
-          () -> Fetcher.builder().source(badName).sink(rig.sink).uidStore(rig.store).build());
+            @Override
+            public FetchSession open() {
+              throw new AssertionError("never opened");
+            }
+          };
+      IllegalStateException name =
+          assertThrows(
+              IllegalStateException.class,
+              () -> Fetcher.builder().source(badName).sink(rig.sink).uidStore(rig.store).build());
       assertTrue(name.getMessage().contains("evil\\r\\nDELE 1"), name.getMessage());
     }
   }

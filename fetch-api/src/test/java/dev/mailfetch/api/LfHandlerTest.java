@@ -29,37 +29,40 @@ class LfHandlerTest {
 
   @Provide
   Arbitrary<byte[]> lineEndHeavy() {
-    return Arbitraries.of((byte) '\r', (byte) '\n', (byte) 'a', (byte) '.', (byte) 0).array(byte[].class).ofMaxSize(200);
+    return Arbitraries.of((byte) '\r', (byte) '\n', (byte) 'a', (byte) '.', (byte) 0)
+        .array(byte[].class)
+        .ofMaxSize(200);
   }
 
   @Property(tries = 2000)
-  void anySplit_givesEachCrlfAsLf_andEverythingElseAsItWas(@ForAll("lineEndHeavy") byte[] message,
-      @ForAll("cuts") List<Integer> cuts) {
+  void anySplit_givesEachCrlfAsLf_andEverythingElseAsItWas(
+      @ForAll("lineEndHeavy") byte[] message, @ForAll("cuts") List<Integer> cuts) {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     List<String> events = new ArrayList<>();
-    MessageHandler sink = new MessageHandler() {
-      @Override
-      public void start(MessageRef ref) {
-        events.add("start");
-      }
+    MessageHandler sink =
+        new MessageHandler() {
+          @Override
+          public void start(MessageRef ref) {
+            events.add("start");
+          }
 
-      @Override
-      public void data(ByteBuffer slice) {
-        byte[] b = new byte[slice.remaining()];
-        slice.get(b);
-        got.writeBytes(b);
-      }
+          @Override
+          public void data(ByteBuffer slice) {
+            byte[] b = new byte[slice.remaining()];
+            slice.get(b);
+            got.writeBytes(b);
+          }
 
-      @Override
-      public void end() {
-        events.add("end");
-      }
+          @Override
+          public void end() {
+            events.add("end");
+          }
 
-      @Override
-      public void failed(MessageRef ref, FetchException error) {
-        events.add("failed");
-      }
-    };
+          @Override
+          public void failed(MessageRef ref, FetchException error) {
+            events.add("failed");
+          }
+        };
     LfHandler lf = new LfHandler(sink);
     lf.start(new MessageRef(1, "u", message.length));
     byte[] lent = new byte[message.length + 8]; // one reused buffer, as a reader lends it

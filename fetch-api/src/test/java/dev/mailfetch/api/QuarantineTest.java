@@ -25,7 +25,10 @@ class QuarantineTest {
   void aFailureThatQuarantinesAMessageAndStopsTheRun_isOneFailure_withTheQuarantinesAdvice() {
     Rig rig = droppingInsideM2();
     FetchResult first = rig.fetcher(b -> b.quarantineAfter(2)).run();
-    assertSame(first.outcomes().get(1).error(), first.error().orElseThrow(), "one failure, before quarantine too");
+    assertSame(
+        first.outcomes().get(1).error(),
+        first.error().orElseThrow(),
+        "one failure, before quarantine too");
 
     FetchResult r = rig.fetcher(b -> b.quarantineAfter(2)).run();
     MessageOutcome m2 = r.outcomes().get(1);
@@ -35,13 +38,17 @@ class QuarantineTest {
     assertSame(m2.error(), r.firstError().orElseThrow());
     FetchException e = r.error().orElseThrow();
     assertEquals(FetchError.CONNECTION_RESET, e.error());
-    assertEquals("test: reset inside m2; it has now failed in 2 runs and is quarantined: later runs do not try it",
+    assertEquals(
+        "test: reset inside m2; it has now failed in 2 runs and is quarantined: later runs do not try it",
         e.detail());
     assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
-    assertFalse(e.remedy().commandLine().contains("Try again later"), "not the code's advice: "
-        + e.remedy().commandLine());
+    assertFalse(
+        e.remedy().commandLine().contains("Try again later"),
+        "not the code's advice: " + e.remedy().commandLine());
     assertFalse(r.outcomes().get(2).attempted(), "the run stopped there");
-    assertEquals("test: reset inside m2", rig.store.inner.get("m2").orElseThrow().lastErrorDetail(),
+    assertEquals(
+        "test: reset inside m2",
+        rig.store.inner.get("m2").orElseThrow().lastErrorDetail(),
         "the state keeps what happened, not what it led to");
   }
 
@@ -70,8 +77,12 @@ class QuarantineTest {
     FetchResult r = rig.fetcher(b -> b.quarantineAfter(2).retryQuarantined(true)).run();
     FetchException e = r.error().orElseThrow();
     assertSame(r.outcomes().get(1).error(), e);
-    assertTrue(e.detail().startsWith("test: reset inside m2; it failed again when tried once more, in 3 runs in"
-        + " all, and stays quarantined"), e.detail());
+    assertTrue(
+        e.detail()
+            .startsWith(
+                "test: reset inside m2; it failed again when tried once more, in 3 runs in"
+                    + " all, and stays quarantined"),
+        e.detail());
     assertTrue(e.remedy().commandLine().contains("--retry-quarantined"), e.remedy().commandLine());
   }
 }

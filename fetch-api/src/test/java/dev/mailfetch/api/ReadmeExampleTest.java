@@ -25,6 +25,7 @@ class ReadmeExampleTest {
 
   private FetchResult example() {
     FetchSource source = source();
+    // spotless:off
     // README-BEGIN
     MessageSink sink = InMemorySink.create();          // in memory: for tests and trying things out
     Fetcher fetcher = Fetcher.builder()
@@ -47,6 +48,7 @@ class ReadmeExampleTest {
     }
     result.firstError().ifPresent(e -> System.err.println(e.getMessage() + "\n  " + e.remedy().library()));
     // README-END
+    // spotless:on
     printed.add(result.summary());
     return result;
   }
@@ -57,17 +59,21 @@ class ReadmeExampleTest {
     assertTrue(result.ok(), result::summary);
     assertEquals(FetchResult.Status.OK, result.status());
     assertEquals(3, result.count(MessageOutcome.Kind.DELIVERED));
-    assertEquals(0, result.deleted(), "an example a reader may paste with a real account deletes nothing");
+    assertEquals(
+        0, result.deleted(), "an example a reader may paste with a real account deletes nothing");
     assertEquals(3, mailbox.messages().size(), "every message is still on the server");
   }
 
   @Test
   void theReadmeShowsExactlyThisExample() throws IOException {
-    String source = Files.readString(
-        Path.of("src/test/java/dev/mailfetch/api/ReadmeExampleTest.java"), StandardCharsets.UTF_8);
-    String body = source.substring(
-        source.indexOf("// README-BEGIN\n") + "// README-BEGIN\n".length(),
-        source.indexOf("    // README-END"));
+    String source =
+        Files.readString(
+            Path.of("src/test/java/dev/mailfetch/api/ReadmeExampleTest.java"),
+            StandardCharsets.UTF_8);
+    String body =
+        source.substring(
+            source.indexOf("// README-BEGIN\n") + "// README-BEGIN\n".length(),
+            source.indexOf("    // README-END"));
     StringBuilder expected = new StringBuilder();
     for (String line : body.split("\n", -1)) {
       expected.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
@@ -77,7 +83,9 @@ class ReadmeExampleTest {
     assertTrue(readme.contains(opening), "README.md marks the engine example");
     String block = readme.substring(readme.indexOf(opening) + opening.length());
     block = block.substring(0, block.indexOf("```"));
-    assertEquals(expected.toString().strip(), block.strip(),
+    assertEquals(
+        expected.toString().strip(),
+        block.strip(),
         "README.md's java block must equal the code between README-BEGIN and README-END here");
   }
 }

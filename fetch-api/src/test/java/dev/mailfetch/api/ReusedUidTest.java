@@ -25,8 +25,14 @@ class ReusedUidTest {
   }
 
   private static String mail(String subject, String body) {
-    return "Received: from mx.test.invalid\r\nMessage-ID: <" + subject.replace(' ', '.') + "@test.invalid>\r\n"
-        + "Subject: " + subject + "\r\n\r\n" + body + "\r\n";
+    return "Received: from mx.test.invalid\r\nMessage-ID: <"
+        + subject.replace(' ', '.')
+        + "@test.invalid>\r\n"
+        + "Subject: "
+        + subject
+        + "\r\n\r\n"
+        + body
+        + "\r\n";
   }
 
   private static Rig rig(boolean fingerprints) {
@@ -46,21 +52,29 @@ class ReusedUidTest {
   }
 
   private static FetchException warningAbout(FetchResult r, String words) {
-    return r.warnings().stream().filter(w -> w.getMessage().contains(words)).findFirst()
-        .orElseThrow(() -> new AssertionError("no warning with \"" + words + "\": " + r.warnings()));
+    return r.warnings().stream()
+        .filter(w -> w.getMessage().contains(words))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("no warning with \"" + words + "\": " + r.warnings()));
   }
 
   @Test
   void Q51_newMailUnderAUidSeenBefore_withAnotherSize_isFetched_andTheServerIsBlamed() {
     Rig rig = rig(true);
-    rig.mailbox.add("n1", mail("one", "first")).add("n2", mail("two", "second")).add("n3", mail("three", "third"));
+    rig.mailbox
+        .add("n1", mail("one", "first"))
+        .add("n2", mail("two", "second"))
+        .add("n3", mail("three", "third"));
     assertEquals(List.of(DELIVERED, DELIVERED, DELIVERED), kinds(rig.fetcher().run()));
-    String fresh = mail("four", "the new message, which took the id n3 of a message deleted elsewhere");
+    String fresh =
+        mail("four", "the new message, which took the id n3 of a message deleted elsewhere");
     rig.mailbox.remove("n3").add("n3", fresh);
 
     FetchResult r = rig.fetcher().run();
     assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(r), r::summary);
-    assertNotEquals(DeliveryKey.of(Rig.ACCOUNT, "n3"), r.outcomes().get(2).key(), "a key of its own");
+    assertNotEquals(
+        DeliveryKey.of(Rig.ACCOUNT, "n3"), r.outcomes().get(2).key(), "a key of its own");
     assertTrue(sinkContents(rig).contains(fresh));
     assertEquals(4, rig.sink.inner.messages().size());
     assertTrue(r.quirks().contains("Q51"), r.quirks()::toString);
@@ -73,11 +87,13 @@ class ReusedUidTest {
     FetchResult again = rig.fetcher().run();
     assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN), kinds(again), again::summary);
     assertEquals(List.of(), again.warnings());
-    assertEquals(List.of("store.sync", "quit"), rig.events, "the new size is known: no TOP, no RETR");
+    assertEquals(
+        List.of("store.sync", "quit"), rig.events, "the new size is known: no TOP, no RETR");
   }
 
   @Test
-  void Q51_inDeleteMode_newMailUnderTheIdsOfDeletedMessages_isFetchedNotDeleted_evenAtTheSameSize() {
+  void
+      Q51_inDeleteMode_newMailUnderTheIdsOfDeletedMessages_isFetchedNotDeleted_evenAtTheSameSize() {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first")).add("n2", mail("two", "second"));
     rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
@@ -89,10 +105,14 @@ class ReusedUidTest {
 
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertEquals(List.of(DELIVERED, DELIVERED), kinds(r), r::summary);
-    assertTrue(sinkContents(rig).containsAll(List.of(otherSize, sameSize)), "nothing deleted unread");
+    assertTrue(
+        sinkContents(rig).containsAll(List.of(otherSize, sameSize)), "nothing deleted unread");
     assertEquals(Set.of(), rig.mailbox.uids());
     assertTrue(r.quirks().contains("Q51"));
-    assertTrue(warningAbout(r, "2 fetched as new mail").detail().contains("message 1 (uid n1), message 2 (uid n2)"));
+    assertTrue(
+        warningAbout(r, "2 fetched as new mail")
+            .detail()
+            .contains("message 1 (uid n1), message 2 (uid n2)"));
   }
 
   @Test
@@ -102,22 +122,27 @@ class ReusedUidTest {
     java.time.Duration week = java.time.Duration.ofDays(7);
     rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
     String sameSize = mail("six", "second");
-    rig.mailbox.remove("n2").add("n2", sameSize); // n2 read and deleted elsewhere; new mail takes its id
+    rig.mailbox
+        .remove("n2")
+        .add("n2", sameSize); // n2 read and deleted elsewhere; new mail takes its id
     rig.clock.advance(java.time.Duration.ofDays(8));
 
     FetchResult r = rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
     assertEquals(List.of(ALREADY_SEEN, DELIVERED), kinds(r), r::summary);
     assertTrue(sinkContents(rig).contains(sameSize), "fetched, not deleted unread");
-    assertEquals(Set.of("n2"), rig.mailbox.uids(), "n1 was due and deleted; the new n2 is a week from due");
+    assertEquals(
+        Set.of("n2"), rig.mailbox.uids(), "n1 was due and deleted; the new n2 is a week from due");
     assertTrue(r.quirks().contains("Q51"));
   }
 
   @Test
-  void headersWithOnlyAServersOwnFields_identifyNothing_soAnotherEmptyMessageIsNotTakenForTheFirst() {
+  void
+      headersWithOnlyAServersOwnFields_identifyNothing_soAnotherEmptyMessageIsNotTakenForTheFirst() {
     Rig rig = rig(true);
     rig.mailbox.add("n1", "X-UIDL: n1\r\n\r\n"); // served empty (Q53)
     rig.fetcher().run();
-    String other = "Received: by pop.test.invalid\r\nX-UIDL: n1\r\n\r\n"; // another, under the same id
+    String other =
+        "Received: by pop.test.invalid\r\nX-UIDL: n1\r\n\r\n"; // another, under the same id
     rig.mailbox.clear().add("n1", other);
 
     FetchResult r = rig.fetcher().run();
@@ -130,14 +155,16 @@ class ReusedUidTest {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first"));
     rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
-    rig.mailbox.add("n1", mail("one", "first")); // the server said it deleted it, but it is still there (Q30)
+    rig.mailbox.add(
+        "n1", mail("one", "first")); // the server said it deleted it, but it is still there (Q30)
     rig.events.clear();
 
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertEquals(List.of(ALREADY_SEEN), kinds(r), r::summary);
     assertEquals(List.of(), r.warnings());
     assertFalse(r.quirks().contains("Q51"));
-    assertTrue(rig.events.contains("top n1") && rig.events.contains("dele n1"), rig.events::toString);
+    assertTrue(
+        rig.events.contains("top n1") && rig.events.contains("dele n1"), rig.events::toString);
     assertFalse(rig.events.contains("retr n1"));
     assertEquals(1, rig.sink.inner.messages().size());
   }
@@ -147,7 +174,8 @@ class ReusedUidTest {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first"));
     rig.fetcher().run();
-    // The server rewrote it with a status field (left out of the fingerprint): another size, the same message.
+    // The server rewrote it with a status field (left out of the fingerprint): another size, the
+    // same message.
     rig.mailbox.clear().add("n1", "Status: RO\r\n" + mail("one", "first"));
     rig.events.clear();
 
@@ -163,12 +191,14 @@ class ReusedUidTest {
   @Test
   void Q51_idsDerivedFromNumbers_shiftAfterADeletionElsewhere_onlyTheNewMessageIsFetched() {
     Rig rig = rig(true);
-    List<String> old = List.of(mail("a", "1"), mail("bb", "22"), mail("ccc", "333"), mail("dddd", "4444"));
+    List<String> old =
+        List.of(mail("a", "1"), mail("bb", "22"), mail("ccc", "333"), mail("dddd", "4444"));
     for (int i = 0; i < old.size(); i++) {
       rig.mailbox.add("n" + (i + 1), old.get(i));
     }
     rig.fetcher().run();
-    // Message 2 is deleted elsewhere: the others move up a number, and so an id; then new mail arrives.
+    // Message 2 is deleted elsewhere: the others move up a number, and so an id; then new mail
+    // arrives.
     String fresh = mail("eeeee", "55555");
     List<String> now = new ArrayList<>(List.of(old.get(0), old.get(2), old.get(3), fresh));
     rig.mailbox.clear();
@@ -177,12 +207,18 @@ class ReusedUidTest {
     }
 
     FetchResult r = rig.fetcher().run();
-    assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(r), r::summary);
+    assertEquals(
+        List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, DELIVERED), kinds(r), r::summary);
     assertEquals(5, sinkContents(rig).size(), "nothing stored twice, nothing missed");
     assertTrue(sinkContents(rig).contains(fresh));
-    assertTrue(warningAbout(r, "fetched as new mail").detail().contains("1 fetched as new mail, 2 recognised as fetched before"),
+    assertTrue(
+        warningAbout(r, "fetched as new mail")
+            .detail()
+            .contains("1 fetched as new mail, 2 recognised as fetched before"),
         r.warnings()::toString);
-    assertEquals(List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN), kinds(rig.fetcher().run()));
+    assertEquals(
+        List.of(ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN, ALREADY_SEEN),
+        kinds(rig.fetcher().run()));
   }
 
   @Test
@@ -199,7 +235,9 @@ class ReusedUidTest {
     FetchException w = warningAbout(r, "message 1 (uid n1)");
     assertTrue(w.detail().contains("the state keeps no header fingerprints"), w.detail());
     assertTrue(w.detail().contains("twice"), w.detail());
-    assertTrue(w.remedy().library().contains("InMemoryUidStore.keepingFingerprints()"), w.remedy().library());
+    assertTrue(
+        w.remedy().library().contains("InMemoryUidStore.keepingFingerprints()"),
+        w.remedy().library());
     assertFalse(r.quirks().contains("Q51"), "not proven");
     assertEquals(List.of(ALREADY_SEEN), kinds(rig.fetcher().run()), "once");
   }
@@ -217,7 +255,9 @@ class ReusedUidTest {
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertEquals(List.of(ALREADY_SEEN), kinds(r), r::summary);
     assertEquals(Set.of("n1"), rig.mailbox.uids(), "not deleted: it may be new mail");
-    assertFalse(rig.events.stream().anyMatch(e -> e.startsWith("dele") || e.startsWith("retr")), rig.events::toString);
+    assertFalse(
+        rig.events.stream().anyMatch(e -> e.startsWith("dele") || e.startsWith("retr")),
+        rig.events::toString);
     FetchException w = warningAbout(r, "message 1 (uid n1)");
     assertTrue(w.detail().contains("cannot send a message's header section alone"), w.detail());
     assertTrue(w.detail().contains("neither fetched nor deleted"), w.detail());

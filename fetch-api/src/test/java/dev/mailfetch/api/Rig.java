@@ -29,10 +29,16 @@ final class Rig {
 
   static String message(int i) {
     return "Received: from mx.test.invalid\r\n"
-        + "Message-ID: <" + i + "@test.invalid>\r\n"
-        + "Subject: message " + i + "\r\n"
+        + "Message-ID: <"
+        + i
+        + "@test.invalid>\r\n"
+        + "Subject: message "
+        + i
         + "\r\n"
-        + "Body of message " + i + ".\r\n"
+        + "\r\n"
+        + "Body of message "
+        + i
+        + ".\r\n"
         + "..a stuffed-looking line\r\n";
   }
 

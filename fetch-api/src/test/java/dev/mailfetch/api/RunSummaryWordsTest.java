@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The run's summary, as the log says it, names the account once and counts in
- * words that agree with the number ("1 duplicate", not "1 duplicates").
+ * The run's summary, as the log says it, names the account once and counts in words that agree with
+ * the number ("1 duplicate", not "1 duplicates").
  */
 class RunSummaryWordsTest {
   private static FetchResult oneDuplicateOneFailure(PrintStream err) {
@@ -40,7 +40,12 @@ class RunSummaryWordsTest {
   void theRunsLogLine_namesTheAccountOnce() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     FetchResult r = oneDuplicateOneFailure(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-    List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" listed, ")).toList();
+    List<String> lines =
+        bytes
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.contains(" listed, "))
+            .toList();
     assertEquals(1, lines.size(), "the run's summary is logged once: " + lines);
     String line = lines.get(0);
     int first = line.indexOf(Rig.ACCOUNT);
@@ -51,13 +56,26 @@ class RunSummaryWordsTest {
   /** A poll check's log line says its size in the units of every report, never "4066668 bytes". */
   @Test
   void aChecksLogLine_saysTheSizeInWords() {
-    dev.mailfetch.api.poll.CheckRecord r = new dev.mailfetch.api.poll.CheckRecord("a", java.time.Instant.EPOCH,
-        java.time.Duration.ZERO, dev.mailfetch.api.poll.CheckRecord.Outcome.NEW_MAIL, 1, 1, 4_066_668, 0,
-        java.util.Optional.empty(), java.util.Optional.empty(), java.time.Duration.ZERO);
+    dev.mailfetch.api.poll.CheckRecord r =
+        new dev.mailfetch.api.poll.CheckRecord(
+            "a",
+            java.time.Instant.EPOCH,
+            java.time.Duration.ZERO,
+            dev.mailfetch.api.poll.CheckRecord.Outcome.NEW_MAIL,
+            1,
+            1,
+            4_066_668,
+            0,
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            java.time.Duration.ZERO);
     assertEquals("a: 1 new message (4.1 MB)", r.summary());
   }
 
-  /** Messages the run never tried because it had stopped are said apart from failed ones, as the command says them. */
+  /**
+   * Messages the run never tried because it had stopped are said apart from failed ones, as the
+   * command says them.
+   */
   @Test
   void messagesNeverTried_areCountedApart_fromTheOneThatFailed() {
     Rig rig = new Rig();

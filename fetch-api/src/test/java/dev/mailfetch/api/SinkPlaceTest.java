@@ -38,32 +38,45 @@ class SinkPlaceTest {
     Rig rig = new Rig().withMessages(20);
     rig.faults.diskSpace = 7 * Rig.message(10).length() + 20;
     int[] started = {0};
-    FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5)
-        .listener(new FetchListener() {
-          @Override
-          public void messageStarted(MessageRef ref) {
-            started[0]++;
-          }
-        })).run();
+    FetchResult r =
+        rig.fetcher(
+                b ->
+                    b.retention(Retention.DELETE_AFTER_DELIVERY)
+                        .batchSize(5)
+                        .listener(
+                            new FetchListener() {
+                              @Override
+                              public void messageStarted(MessageRef ref) {
+                                started[0]++;
+                              }
+                            }))
+            .run();
 
     FetchException e = r.error().orElseThrow();
     assertEquals(FetchError.SINK_FAILED, e.error());
     assertTrue(e.detail().contains("No space left on device"), e.detail());
     assertTrue(e.detail().contains("the disk is full, so the run stopped"), e.detail());
-    assertTrue(e.remedy().commandLine().startsWith("Free some space on the disk"), e.remedy().commandLine());
+    assertTrue(
+        e.remedy().commandLine().startsWith("Free some space on the disk"),
+        e.remedy().commandLine());
     assertEquals(7, r.count(DELIVERED), r::summary);
     assertEquals(1, attempted(r), "one message met the full disk; no other was downloaded to fail");
     assertEquals(8, started[0], "the source handed over nothing after the failure");
     MessageOutcome hit = r.outcomes().get(7);
     assertSame(e, hit.error(), "one error, said once: the message's is the run's");
     assertEquals(FetchResult.Status.ERROR, r.status());
-    assertTrue(rig.mailbox.uids().containsAll(Set.of("m8", "m9", "m20")), "nothing not stored is deleted");
+    assertTrue(
+        rig.mailbox.uids().containsAll(Set.of("m8", "m9", "m20")), "nothing not stored is deleted");
     for (int i = 1; i <= 20; i++) {
-      assertEquals(0, rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0), "counted against m" + i);
+      assertEquals(
+          0,
+          rig.store.inner.get("m" + i).map(UidRecord::failures).orElse(0),
+          "counted against m" + i);
     }
 
     rig.faults.diskSpace = -1; // space freed
-    FetchResult next = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5)).run();
+    FetchResult next =
+        rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5)).run();
     assertTrue(next.ok(), next::summary);
     assertEquals(20, rig.sinkByUid().size(), "each message once");
     assertEquals(Set.of(), rig.mailbox.uids());
@@ -71,26 +84,42 @@ class SinkPlaceTest {
 
   static Stream<Arguments> placesThatFail() {
     return Stream.of(
-        Arguments.of(new AccessDeniedException("/home/a/Mail/tmp/1.P2Q3.mailfetch"), "permission denied",
+        Arguments.of(
+            new AccessDeniedException("/home/a/Mail/tmp/1.P2Q3.mailfetch"),
+            "permission denied",
             "Give the user mailfetch runs as"),
-        Arguments.of(new NoSuchFileException("/home/a/Mail/tmp/1.P2Q3.mailfetch"), "does not exist",
+        Arguments.of(
+            new NoSuchFileException("/home/a/Mail/tmp/1.P2Q3.mailfetch"),
+            "does not exist",
             "Restore the place"),
-        Arguments.of(new FileSystemException("/mnt/usb/Mail/tmp/1.P2Q3.mailfetch", null, "Read-only file system"),
-            "Read-only file system", "Make the file system writable"),
-        Arguments.of(new IOException("cannot create /m/tmp/x: Disk quota exceeded",
-            new FileSystemException("/m/tmp/x", null, "Disk quota exceeded")), "Disk quota exceeded",
+        Arguments.of(
+            new FileSystemException(
+                "/mnt/usb/Mail/tmp/1.P2Q3.mailfetch", null, "Read-only file system"),
+            "Read-only file system",
+            "Make the file system writable"),
+        Arguments.of(
+            new IOException(
+                "cannot create /m/tmp/x: Disk quota exceeded",
+                new FileSystemException("/m/tmp/x", null, "Disk quota exceeded")),
+            "Disk quota exceeded",
             "Free some space"),
-        Arguments.of(new IOException("cannot append to imap.example.com", new java.net.ConnectException(
-            "Connection refused")), "cannot append", "Check that the place where mail is stored is reachable"),
-        Arguments.of(new IOException("Gmail gave no answer", new java.net.SocketTimeoutException("Read timed out")),
-            "does not answer", "Check that the place where mail is stored is reachable"));
-
+        Arguments.of(
+            new IOException(
+                "cannot append to imap.example.com",
+                new java.net.ConnectException("Connection refused")),
+            "cannot append",
+            "Check that the place where mail is stored is reachable"),
+        Arguments.of(
+            new IOException(
+                "Gmail gave no answer", new java.net.SocketTimeoutException("Read timed out")),
+            "does not answer",
+            "Check that the place where mail is stored is reachable"));
   }
 
   @ParameterizedTest
   @MethodSource("placesThatFail")
-  void aPlaceThatCannotTakeMail_stopsTheRunAtTheFirstMessage_inWordsThatFit(IOException failure, String reason,
-      String remedy) {
+  void aPlaceThatCannotTakeMail_stopsTheRunAtTheFirstMessage_inWordsThatFit(
+      IOException failure, String reason, String remedy) {
     Rig rig = new Rig().withMessages(6);
     rig.faults.placeBroken = failure;
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
@@ -101,7 +130,8 @@ class SinkPlaceTest {
     assertTrue(e.remedy().commandLine().contains("nothing was lost"), e.remedy().commandLine());
     assertEquals(1, attempted(r), r::summary);
     assertEquals(6, rig.mailbox.uids().size());
-    assertEquals(List.of("retr m1"), rig.mailbox.events.stream().filter(s -> s.startsWith("retr")).toList());
+    assertEquals(
+        List.of("retr m1"), rig.mailbox.events.stream().filter(s -> s.startsWith("retr")).toList());
   }
 
   @Test

@@ -11,8 +11,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A mailbox on a pretend server, with POP3's rules: numbers from 1 per session, deletions marked
- * by DELE and applied only when QUIT is confirmed, nothing applied when a session just ends. Its
+ * A mailbox on a pretend server, with POP3's rules: numbers from 1 per session, deletions marked by
+ * DELE and applied only when QUIT is confirmed, nothing applied when a session just ends. Its
  * source hands each message over in small slices so that every boundary the engine must handle
  * (inside the header section, across the empty line) is crossed.
  */
@@ -23,10 +23,16 @@ final class TestMailbox {
   private final Faults faults;
   final List<String> events;
   boolean stableUids = true;
-  /** Sizes the listing gives instead of the real ones, by unique id (quirk Q32: a server that understates). */
+
+  /**
+   * Sizes the listing gives instead of the real ones, by unique id (quirk Q32: a server that
+   * understates).
+   */
   final java.util.Map<String, Long> listedSize = new java.util.HashMap<>();
+
   /** Whether the source can read a message's header section alone (POP3 TOP). */
   boolean headersAlone = true;
+
   Optional<Duration> expire = Optional.empty();
   int slice = 7;
   int sessionsOpened;
@@ -119,8 +125,11 @@ final class TestMailbox {
       handler.count(snapshot.size(), octets);
       for (int i = 0; i < snapshot.size(); i++) {
         Msg m = snapshot.get(i);
-        handler.message(new MessageRef(i + 1, stableUids ? m.uid() : null,
-            listedSize.getOrDefault(m.uid(), (long) m.content().length)));
+        handler.message(
+            new MessageRef(
+                i + 1,
+                stableUids ? m.uid() : null,
+                listedSize.getOrDefault(m.uid(), (long) m.content().length)));
       }
     }
 

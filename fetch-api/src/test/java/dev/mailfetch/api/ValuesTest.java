@@ -20,15 +20,21 @@ class ValuesTest {
 
   @Test
   void serverReplies_areEscapedAndTruncated_soAHostileServerCannotForgeLogLines() {
-    FetchException e = new FetchException(FetchError.PROTOCOL, "bad reply", "-ERR x\r\nINFO forged\u0000\u00ff\"", null);
+    FetchException e =
+        new FetchException(
+            FetchError.PROTOCOL, "bad reply", "-ERR x\r\nINFO forged\u0000\u00ff\"", null);
     assertEquals("-ERR x\\r\\nINFO forged\\x00\\xFF\\\"", e.serverReply().orElseThrow());
-    assertEquals("PROTOCOL: bad reply (server said: \"-ERR x\\r\\nINFO forged\\x00\\xFF\\\"\")", e.getMessage());
+    assertEquals(
+        "PROTOCOL: bad reply (server said: \"-ERR x\\r\\nINFO forged\\x00\\xFF\\\"\")",
+        e.getMessage());
     assertFalse(e.getMessage().contains("\n"));
 
     String huge = "+OK " + "A".repeat(100_000);
     String escaped = FetchException.escape(huge);
     assertTrue(escaped.length() < FetchException.MAX_REPLY_CHARS + 30, () -> "" + escaped.length());
-    assertTrue(escaped.endsWith("…(" + (huge.length() - FetchException.MAX_REPLY_CHARS) + " more)"), escaped);
+    assertTrue(
+        escaped.endsWith("…(" + (huge.length() - FetchException.MAX_REPLY_CHARS) + " more)"),
+        escaped);
   }
 
   @Property
@@ -39,16 +45,22 @@ class ValuesTest {
 
   @Provide
   Arbitrary<String> texts() {
-    return Arbitraries.strings().withCharRange(' ', '~').withChars('é', 'ß', '中', '"', '\\', ';', '=')
-        .ofMinLength(1).ofMaxLength(120);
+    return Arbitraries.strings()
+        .withCharRange(' ', '~')
+        .withChars('é', 'ß', '中', '"', '\\', ';', '=')
+        .ofMinLength(1)
+        .ofMaxLength(120);
   }
 
   @Property
   void provenanceHeader_roundTrips(
-      @ForAll("texts") String account, @ForAll("texts") String server, @ForAll boolean hasUid,
+      @ForAll("texts") String account,
+      @ForAll("texts") String server,
+      @ForAll boolean hasUid,
       @ForAll("texts") String uid) {
-    ProvenanceHeader p = new ProvenanceHeader(account, server, hasUid ? uid : null,
-        Instant.parse("2026-11-21T20:48:21Z"));
+    ProvenanceHeader p =
+        new ProvenanceHeader(
+            account, server, hasUid ? uid : null, Instant.parse("2026-11-21T20:48:21Z"));
     String field = p.format();
     assertTrue(field.startsWith(ProvenanceHeader.NAME + ": v=1;\r\n"));
     for (String line : field.split("\r\n")) {
@@ -61,18 +73,29 @@ class ValuesTest {
   @Test
   void provenanceHeader_rejectsWhatWouldBreakTheHeader_andOldOrBrokenValues() {
     Instant t = Instant.EPOCH;
-    assertThrows(IllegalArgumentException.class, () -> new ProvenanceHeader("a\r\nBcc: x", "s", null, t));
-    assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=2; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z"));
+    assertThrows(
+        IllegalArgumentException.class, () -> new ProvenanceHeader("a\r\nBcc: x", "s", null, t));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            ProvenanceHeader.parse(
+                "v=2; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z"));
     assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=1; account=\"a"));
-    assertThrows(IllegalArgumentException.class, () -> ProvenanceHeader.parse("v=1; account=\"a\"; server=\"s\"; fetched=yesterday"));
-    ProvenanceHeader later = ProvenanceHeader.parse("v=1; future=\"x\"; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ProvenanceHeader.parse("v=1; account=\"a\"; server=\"s\"; fetched=yesterday"));
+    ProvenanceHeader later =
+        ProvenanceHeader.parse(
+            "v=1; future=\"x\"; account=\"a\"; server=\"s\"; fetched=1970-01-01T00:00:00Z");
     assertEquals("a", later.account());
   }
 
   @Test
   void headerBlock_unfoldsFields_ignoresCase_andSurvivesGarbage() {
-    byte[] raw = ("Subject: hello\r\n world\r\nFROM: a@b\r\nnot a field\r\n\u00ff\u00fe: x\r\n"
-        + "Received: one\r\nReceived: two\r\n\r\nBody: not a header\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] raw =
+        ("Subject: hello\r\n world\r\nFROM: a@b\r\nnot a field\r\n\u00ff\u00fe: x\r\n"
+                + "Received: one\r\nReceived: two\r\n\r\nBody: not a header\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
     HeaderBlock h = HeaderBlock.of(raw, true);
     assertEquals("hello world", h.first("subject").orElseThrow());
     assertEquals("a@b", h.first("From").orElseThrow());
@@ -123,7 +146,8 @@ class ValuesTest {
   }
 
   @Test
-  void inMemorySink_isIdempotentByKey_abortLeavesNothing_andOnlySyncedMessagesSurviveReopen() throws Exception {
+  void inMemorySink_isIdempotentByKey_abortLeavesNothing_andOnlySyncedMessagesSurviveReopen()
+      throws Exception {
     InMemorySink sink = InMemorySink.create();
     Envelope env = new Envelope("a", "u1", 3, java.util.Set.of(), false);
     DeliveryKey k1 = DeliveryKey.of("a", "u1");
@@ -142,23 +166,38 @@ class ValuesTest {
     sink.sync();
     InMemorySink reopened = sink.reopen();
     assertTrue(reopened.contains(k1));
-    assertEquals("abc", new String(reopened.messages().get(0).content(), StandardCharsets.US_ASCII));
+    assertEquals(
+        "abc", new String(reopened.messages().get(0).content(), StandardCharsets.US_ASCII));
   }
 
   @Test
   void aRecordKeepsTheLastErrorsWords_escapedAndBounded_andTheListedSize() {
-    UidRecord r = UidRecord.of("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null).withSize(42)
-        .failedOnce(new FetchException(FetchError.READ_ERROR, "line\r\nforged \u202e\u00e9 " + "y".repeat(500)));
+    UidRecord r =
+        UidRecord.of("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null)
+            .withSize(42)
+            .failedOnce(
+                new FetchException(
+                    FetchError.READ_ERROR, "line\r\nforged \u202e\u00e9 " + "y".repeat(500)));
     assertEquals(42, r.size());
     assertEquals(1, r.failures());
     assertEquals(FetchError.READ_ERROR, r.lastError());
-    assertTrue(r.lastErrorDetail().startsWith("line\\x0D\\x0Aforged \\u202E\u00e9 yyy"), r.lastErrorDetail());
+    assertTrue(
+        r.lastErrorDetail().startsWith("line\\x0D\\x0Aforged \\u202E\u00e9 yyy"),
+        r.lastErrorDetail());
     assertEquals(UidRecord.MAX_DETAIL_CHARS, r.lastErrorDetail().length());
-    assertEquals(r.lastErrorDetail(), UidRecord.boundedDetail(r.lastErrorDetail()), "applying it twice changes nothing");
-    assertEquals(null, r.delivered(DeliveryKey.of("a", "u")).lastErrorDetail(), "delivered: no error left");
+    assertEquals(
+        r.lastErrorDetail(),
+        UidRecord.boundedDetail(r.lastErrorDetail()),
+        "applying it twice changes nothing");
+    assertEquals(
+        null, r.delivered(DeliveryKey.of("a", "u")).lastErrorDetail(), "delivered: no error left");
     assertEquals(42, r.delivered(DeliveryKey.of("a", "u")).size());
-    assertEquals(null, new UidRecord("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null, 1, null, "words", -1)
-        .lastErrorDetail(), "no words without an error");
+    assertEquals(
+        null,
+        new UidRecord(
+                "u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null, 1, null, "words", -1)
+            .lastErrorDetail(),
+        "no words without an error");
     assertThrows(IllegalArgumentException.class, () -> r.withSize(-2));
   }
 }

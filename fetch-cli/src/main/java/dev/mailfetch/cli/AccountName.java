@@ -26,13 +26,12 @@ import java.util.Set;
  * keep one state for one mailbox): the user name exactly as typed (servers may tell {@code Alice}
  * from {@code alice}), the server's host name as DNS compares it, without case and without a
  * trailing dot, and the port when it is not one of POP3's two defaults ({@code
- * alice@mail.example.org}, {@code alice@localhost:1110}). {@code pop3s://} on 995 and
- * {@code pop3://} on 110 reach the same mailbox, so both are one account; two other ports of one
- * host are two accounts (two SSH tunnels to two servers): fetching a mailbox twice costs a
- * download, taking two mailboxes for one would hide new mail. Not the addresses a name resolves
- * to: those change, and one address may serve many domains; so a name and its address are two
- * accounts, and a new account whose user is known at another name of the same server is warned
- * of (docs/state.md).
+ * alice@mail.example.org}, {@code alice@localhost:1110}). {@code pop3s://} on 995 and {@code
+ * pop3://} on 110 reach the same mailbox, so both are one account; two other ports of one host are
+ * two accounts (two SSH tunnels to two servers): fetching a mailbox twice costs a download, taking
+ * two mailboxes for one would hide new mail. Not the addresses a name resolves to: those change,
+ * and one address may serve many domains; so a name and its address are two accounts, and a new
+ * account whose user is known at another name of the same server is warned of (docs/state.md).
  */
 final class AccountName {
   private AccountName() {}
@@ -59,7 +58,10 @@ final class AccountName {
   /** An account's name taken apart: its user, host and port (0 for the default ports). */
   record Parts(String user, String host, int port) {}
 
-  /** The parts of a name {@link #of} made (or an earlier version: without a port); empty if it is none. */
+  /**
+   * The parts of a name {@link #of} made (or an earlier version: without a port); empty if it is
+   * none.
+   */
   static Optional<Parts> parse(String name) {
     int at = name.lastIndexOf('@');
     if (at <= 0 || at == name.length() - 1) {
@@ -88,7 +90,8 @@ final class AccountName {
   }
 
   /** The account's name and state directory under a state root, and what to warn of. */
-  record State(String account, Path directory, boolean defaultPort, Optional<String> knownElsewhere) {}
+  record State(
+      String account, Path directory, boolean defaultPort, Optional<String> knownElsewhere) {}
 
   /**
    * The file that marks a state directory without a port in its name as the account's on the
@@ -98,11 +101,11 @@ final class AccountName {
 
   /**
    * The state of {@code user} at {@code typedHost} and {@code port} (0: the default) under {@code
-   * root}. A state an earlier version made is found: one under the host as typed (before host
-   * names were compared without case) is used as it is; and since earlier versions named no port,
-   * an account on another port than 110 or 995 takes for its own, once, a state without a port that
-   * no account on the default ports has marked as its ({@link #DEFAULT_PORTS_MARK}): it is renamed
-   * to the account's name, unless a run holds it. For a new account, {@code knownElsewhere} is the
+   * root}. A state an earlier version made is found: one under the host as typed (before host names
+   * were compared without case) is used as it is; and since earlier versions named no port, an
+   * account on another port than 110 or 995 takes for its own, once, a state without a port that no
+   * account on the default ports has marked as its ({@link #DEFAULT_PORTS_MARK}): it is renamed to
+   * the account's name, unless a run holds it. For a new account, {@code knownElsewhere} is the
    * host of a known account with the same user and port at another name of the same server (the
    * names resolve to a common address).
    */
@@ -137,8 +140,9 @@ final class AccountName {
    * store then says LOCKED) or if it cannot be renamed.
    */
   private static State claim(Path old, String oldName, Path dir, String account) {
-    try (FileChannel lease = FileChannel.open(old.resolve("lease"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel lease =
+        FileChannel.open(
+            old.resolve("lease"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       FileLock lock;
       try {
         lock = lease.tryLock();
@@ -171,15 +175,20 @@ final class AccountName {
       return;
     }
     try {
-      Files.writeString(mark, st.account() + ": the account on POP3's ports 110 and 995. mailfetch keeps this file"
-          + " so that a URL with another port does not take this state for an earlier version's (docs/state.md).\n",
+      Files.writeString(
+          mark,
+          st.account()
+              + ": the account on POP3's ports 110 and 995. mailfetch keeps this file"
+              + " so that a URL with another port does not take this state for an earlier version's (docs/state.md).\n",
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       // only the mark is lost
     }
   }
 
-  /** At most this many known accounts of the same user are looked up (each may take a DNS query). */
+  /**
+   * At most this many known accounts of the same user are looked up (each may take a DNS query).
+   */
   private static final int MOST_COMPARED = 8;
 
   /**
@@ -198,7 +207,8 @@ final class AccountName {
         if (name.isEmpty() || !Files.exists(d.resolve("uids.journal"))) {
           continue;
         }
-        if (!name.get().user().equals(user) || isDefaultPort(name.get().port()) != isDefaultPort(port)
+        if (!name.get().user().equals(user)
+            || isDefaultPort(name.get().port()) != isDefaultPort(port)
             || (!isDefaultPort(port) && name.get().port() != port)) {
           continue;
         }
@@ -236,7 +246,10 @@ final class AccountName {
     }
   }
 
-  /** The account name a state directory was made for ({@link JournalUidStore#directoryFor}'s inverse). */
+  /**
+   * The account name a state directory was made for ({@link JournalUidStore#directoryFor}'s
+   * inverse).
+   */
   static Optional<String> decode(String directory) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     for (int i = 0; i < directory.length(); i++) {

@@ -46,9 +46,15 @@ final class AccountsFile {
       one.advice = Advice.configFile(name, file, Advice.FETCH_CONFIG_OPTIONS, false);
       try {
         List<String> every = new ArrayList<>();
-        for (Object[] flag : new Object[][] {{"--quiet", outer.quiet}, {"--json", outer.json},
-            {"--strict", outer.server.strict}, {"--verbose", outer.verbose}, {"--trace", outer.trace},
-            {"--retry-quarantined", outer.retryQuarantined}}) {
+        for (Object[] flag :
+            new Object[][] {
+              {"--quiet", outer.quiet},
+              {"--json", outer.json},
+              {"--strict", outer.server.strict},
+              {"--verbose", outer.verbose},
+              {"--trace", outer.trace},
+              {"--retry-quarantined", outer.retryQuarantined}
+            }) {
           if ((Boolean) flag[1]) {
             every.add((String) flag[0]);
           }
@@ -59,10 +65,14 @@ final class AccountsFile {
         }
         results.add(one.fetchOnce(name)); // says what needs a person itself
       } catch (ParameterException e) {
-        failed(results, name, one.advice.badAccount(BadArguments.describe(e), account.getValue(), "fetch"),
+        failed(
+            results,
+            name,
+            one.advice.badAccount(BadArguments.describe(e), account.getValue(), "fetch"),
             "account " + name + " in " + file + ": ");
       } catch (Exception e) {
-        failed(results, name, Problem.unexpected(e), "account " + name + ": "); // the others still run
+        failed(
+            results, name, Problem.unexpected(e), "account " + name + ": "); // the others still run
       }
     }
     if (outer.json) {
@@ -79,7 +89,9 @@ final class AccountsFile {
     }
   }
 
-  /** Where load() puts what is wrong with one account, for args() to report in that account's turn. */
+  /**
+   * Where load() puts what is wrong with one account, for args() to report in that account's turn.
+   */
   private static final String PROBLEM = "\u0000problem";
 
   /** fetch's long options by name without dashes: what a key of the file may name. */
@@ -117,20 +129,38 @@ final class AccountsFile {
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new ParameterException(cl, "--config " + file + ": not UTF-8 text");
     } catch (IOException e) {
-      throw new ParameterException(cl, "--config " + file + ": cannot read it ("
-          + (Files.isDirectory(file) ? "a directory" : e.getMessage()) + ")");
+      throw new ParameterException(
+          cl,
+          "--config "
+              + file
+              + ": cannot read it ("
+              + (Files.isDirectory(file) ? "a directory" : e.getMessage())
+              + ")");
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(cl, "--config " + file + ": not a properties file (" + e.getMessage()
-          + "; write a backslash as \\\\)");
+      throw new ParameterException(
+          cl,
+          "--config "
+              + file
+              + ": not a properties file ("
+              + e.getMessage()
+              + "; write a backslash as \\\\)");
     }
     Map<String, Map<String, String>> accounts = new TreeMap<>();
     for (String key : p.stringPropertyNames()) {
       int dot = key.indexOf('.');
       if (dot <= 0 || dot == key.length() - 1) {
-        throw new ParameterException(cl, "--config " + file + ": \"" + key + "\" is not"
-            + " <account>.<option>, for example work.url or work.password-env");
+        throw new ParameterException(
+            cl,
+            "--config "
+                + file
+                + ": \""
+                + key
+                + "\" is not"
+                + " <account>.<option>, for example work.url or work.password-env");
       }
-      accounts.computeIfAbsent(key.substring(0, dot), k -> new TreeMap<>()).put(key.substring(dot + 1), p.getProperty(key));
+      accounts
+          .computeIfAbsent(key.substring(0, dot), k -> new TreeMap<>())
+          .put(key.substring(dot + 1), p.getProperty(key));
     }
     if (accounts.isEmpty()) {
       throw new ParameterException(cl, "--config " + file + ": no accounts in it");
@@ -145,7 +175,12 @@ final class AccountsFile {
           String mailbox = AccountName.of(u.user(), u.host(), u.port());
           String first = mailboxes.putIfAbsent(mailbox, a.getKey());
           if (first != null) {
-            problem = "the same mailbox as account " + first + " (" + mailbox + "): a file names each mailbox once";
+            problem =
+                "the same mailbox as account "
+                    + first
+                    + " ("
+                    + mailbox
+                    + "): a file names each mailbox once";
           } else {
             problem = sameServer(a.getKey(), u, urls);
             urls.put(a.getKey(), u);
@@ -162,23 +197,40 @@ final class AccountsFile {
   }
 
   /**
-   * Why an account names the mailbox of an earlier account of the file at another name of the
-   * same server (the same user and port, host names that resolve to a common address), or null.
-   * Both would be fetched as two accounts, each downloading everything, and polled at once the
-   * server would refuse one of them as in use.
+   * Why an account names the mailbox of an earlier account of the file at another name of the same
+   * server (the same user and port, host names that resolve to a common address), or null. Both
+   * would be fetched as two accounts, each downloading everything, and polled at once the server
+   * would refuse one of them as in use.
    */
-  private static String sameServer(String account, ServerOptions.Url u, Map<String, ServerOptions.Url> earlier) {
+  private static String sameServer(
+      String account, ServerOptions.Url u, Map<String, ServerOptions.Url> earlier) {
     for (Map.Entry<String, ServerOptions.Url> e : earlier.entrySet()) {
       ServerOptions.Url o = e.getValue();
-      boolean samePort = AccountName.isDefaultPort(o.port()) ? AccountName.isDefaultPort(u.port()) : o.port() == u.port();
-      if (!o.user().equals(u.user()) || !samePort || AccountName.host(o.host()).equals(AccountName.host(u.host()))) {
+      boolean samePort =
+          AccountName.isDefaultPort(o.port())
+              ? AccountName.isDefaultPort(u.port())
+              : o.port() == u.port();
+      if (!o.user().equals(u.user())
+          || !samePort
+          || AccountName.host(o.host()).equals(AccountName.host(u.host()))) {
         continue;
       }
-      java.util.Optional<java.net.InetAddress> common = AccountName.commonAddress(o.host(), u.host());
+      java.util.Optional<java.net.InetAddress> common =
+          AccountName.commonAddress(o.host(), u.host());
       if (common.isPresent()) {
-        return "the same mailbox as account " + e.getKey() + " (" + AccountName.of(o.user(), o.host(), o.port())
-            + "): " + AccountName.host(u.host()) + " and " + AccountName.host(o.host()) + " are the same server (both"
-            + " reach " + common.get().getHostAddress() + "); a file names each mailbox once, so remove " + account
+        return "the same mailbox as account "
+            + e.getKey()
+            + " ("
+            + AccountName.of(o.user(), o.host(), o.port())
+            + "): "
+            + AccountName.host(u.host())
+            + " and "
+            + AccountName.host(o.host())
+            + " are the same server (both"
+            + " reach "
+            + common.get().getHostAddress()
+            + "); a file names each mailbox once, so remove "
+            + account
             + " or give it another user or server";
       }
     }
@@ -186,8 +238,15 @@ final class AccountsFile {
   }
 
   /** The options of fetch that apply to every account of a file when given on the command line. */
-  private static final java.util.Set<String> FOR_EVERY_ACCOUNT = java.util.Set.of("--config", "--quiet", "--json",
-      "--strict", "--verbose", "--trace", "--retry-quarantined");
+  private static final java.util.Set<String> FOR_EVERY_ACCOUNT =
+      java.util.Set.of(
+          "--config",
+          "--quiet",
+          "--json",
+          "--strict",
+          "--verbose",
+          "--trace",
+          "--retry-quarantined");
 
   /**
    * An option of fetch given with --config that would apply to no account (each account's options
@@ -200,9 +259,14 @@ final class AccountsFile {
     for (OptionSpec o : cl.getParseResult().matchedOptions()) {
       if (!FOR_EVERY_ACCOUNT.contains(o.longestName())) {
         String key = o.longestName().substring(2);
-        throw new ParameterException(cl, o.longestName() + " applies to one account: with --config, write it in the file"
-            + " for each account that needs it (<account>." + key + " = …); only --quiet, --json, --strict,"
-            + " --verbose, --trace and --retry-quarantined apply to every account from the command line");
+        throw new ParameterException(
+            cl,
+            o.longestName()
+                + " applies to one account: with --config, write it in the file"
+                + " for each account that needs it (<account>."
+                + key
+                + " = …); only --quiet, --json, --strict,"
+                + " --verbose, --trace and --retry-quarantined apply to every account from the command line");
       }
     }
   }
@@ -210,10 +274,14 @@ final class AccountsFile {
   /** What is wrong with the keys of one account, or null. */
   private static String problem(String account, Map<String, String> options) {
     if (!options.containsKey("url")) {
-      String near = options.keySet().stream().filter(k -> BadArguments.closest(k, List.of("url")).isPresent())
-          .findFirst().orElse(null);
-      return near != null ? unknown(account, near) : account + ".url is missing: the account's URL,"
-          + " pop3s://user@host[:port]";
+      String near =
+          options.keySet().stream()
+              .filter(k -> BadArguments.closest(k, List.of("url")).isPresent())
+              .findFirst()
+              .orElse(null);
+      return near != null
+          ? unknown(account, near)
+          : account + ".url is missing: the account's URL," + " pop3s://user@host[:port]";
     }
     for (Map.Entry<String, String> o : options.entrySet()) {
       String key = o.getKey();
@@ -226,15 +294,44 @@ final class AccountsFile {
         return unknown(account, key);
       }
       if (parts.length == 2 && !parts[1].matches("[0-9]{1,9}")) {
-        return account + "." + key + ": after " + parts[0] + ". comes a number (" + account + "." + parts[0]
-            + ".1, " + account + "." + parts[0] + ".2, ...)";
+        return account
+            + "."
+            + key
+            + ": after "
+            + parts[0]
+            + ". comes a number ("
+            + account
+            + "."
+            + parts[0]
+            + ".1, "
+            + account
+            + "."
+            + parts[0]
+            + ".2, ...)";
       }
       if (parts.length == 2 && !option.isMultiValue()) {
-        return account + "." + key + ": --" + parts[0] + " may be given only once; write " + account + "." + parts[0];
+        return account
+            + "."
+            + key
+            + ": --"
+            + parts[0]
+            + " may be given only once; write "
+            + account
+            + "."
+            + parts[0];
       }
       String value = o.getValue().strip();
-      if (option.arity().max() == 0 && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-        return account + "." + key + " = " + value + ": --" + parts[0] + " is on or off; write true or false";
+      if (option.arity().max() == 0
+          && !value.equalsIgnoreCase("true")
+          && !value.equalsIgnoreCase("false")) {
+        return account
+            + "."
+            + key
+            + " = "
+            + value
+            + ": --"
+            + parts[0]
+            + " is on or off; write true or false";
       }
     }
     return null;
@@ -244,9 +341,20 @@ final class AccountsFile {
     String[] parts = key.split("\\.", 2);
     List<String> names = new ArrayList<>(OPTIONS.keySet());
     names.add("url");
-    return account + "." + key + " is not an option of fetch" + BadArguments.closest(parts[0], names)
-        .map(n -> " (did you mean " + account + "." + n + (parts.length == 2 ? "." + parts[1] : "") + "?)")
-        .orElse("; the options are fetch's long options without their dashes, and url");
+    return account
+        + "."
+        + key
+        + " is not an option of fetch"
+        + BadArguments.closest(parts[0], names)
+            .map(
+                n ->
+                    " (did you mean "
+                        + account
+                        + "."
+                        + n
+                        + (parts.length == 2 ? "." + parts[1] : "")
+                        + "?)")
+            .orElse("; the options are fetch's long options without their dashes, and url");
   }
 
   /**
@@ -259,15 +367,17 @@ final class AccountsFile {
       throw new ParameterException(new CommandLine(CommandSpec.create()), options.get(PROBLEM));
     }
     List<String> args = new ArrayList<>();
-    Map<String, String> sorted = new TreeMap<>((a, b) -> {
-      String[] x = a.split("\\.", 2);
-      String[] y = b.split("\\.", 2);
-      int c = x[0].compareTo(y[0]);
-      if (c != 0 || x.length == 1 || y.length == 1) {
-        return c != 0 ? c : Integer.compare(x.length, y.length);
-      }
-      return Integer.compare(number(x[1]), number(y[1]));
-    });
+    Map<String, String> sorted =
+        new TreeMap<>(
+            (a, b) -> {
+              String[] x = a.split("\\.", 2);
+              String[] y = b.split("\\.", 2);
+              int c = x[0].compareTo(y[0]);
+              if (c != 0 || x.length == 1 || y.length == 1) {
+                return c != 0 ? c : Integer.compare(x.length, y.length);
+              }
+              return Integer.compare(number(x[1]), number(y[1]));
+            });
     sorted.putAll(options);
     String url = null;
     for (Map.Entry<String, String> o : sorted.entrySet()) {

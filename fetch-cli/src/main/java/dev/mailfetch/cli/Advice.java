@@ -20,13 +20,26 @@ final class Advice {
   /** For {@code fetch URL}: every option is typed on the command line. */
   static final Advice COMMAND_LINE = new Advice(null, null, Set.of(), false);
 
-  /** The options {@code fetch --config} takes on its command line, for every account of the file. */
-  static final Set<String> FETCH_CONFIG_OPTIONS = Set.of("config", "quiet", "json", "strict", "verbose", "trace",
-      "retry-quarantined");
+  /**
+   * The options {@code fetch --config} takes on its command line, for every account of the file.
+   */
+  static final Set<String> FETCH_CONFIG_OPTIONS =
+      Set.of("config", "quiet", "json", "strict", "verbose", "trace", "retry-quarantined");
 
   /** The options of fetch that {@code poll} also takes on its command line, for every account. */
-  static final Set<String> POLL_OPTIONS = Set.of("quiet", "json", "verbose", "trace", "retry-quarantined",
-      "min-interval", "max-interval", "max-checks", "max-checks-per-host", "once", "config");
+  static final Set<String> POLL_OPTIONS =
+      Set.of(
+          "quiet",
+          "json",
+          "verbose",
+          "trace",
+          "retry-quarantined",
+          "min-interval",
+          "max-interval",
+          "max-checks",
+          "max-checks-per-host",
+          "once",
+          "config");
 
   private final String account;
   private final Path file;
@@ -46,8 +59,11 @@ final class Advice {
    * stopped and reads the file when it starts (a poll), so a change needs a restart.
    */
   static Advice configFile(String account, Path file, Set<String> commandLine, boolean restart) {
-    return new Advice(Objects.requireNonNull(account, "account"), Objects.requireNonNull(file, "file"),
-        Set.copyOf(commandLine), restart);
+    return new Advice(
+        Objects.requireNonNull(account, "account"),
+        Objects.requireNonNull(file, "file"),
+        Set.copyOf(commandLine),
+        restart);
   }
 
   /** Whether options are typed on the command line (fetch URL), not in a file. */
@@ -57,15 +73,18 @@ final class Advice {
 
   /** How to give the account another URL: on the command line, or as the account's url line. */
   String url(String url) {
-    return account == null ? "give the URL as " + url : "set " + account + ".url = " + url + " in " + file;
+    return account == null
+        ? "give the URL as " + url
+        : "set " + account + ".url = " + url + " in " + file;
   }
 
   /** An option of fetch, possibly with a value, possibly after a verb that asks to set it. */
-  private static final Pattern OPTION = Pattern.compile(
-      "(?<verb>\\b(?:[Rr]un|[Ff]etch)(?: it| once)? with |\\b[Ww]ithout |\\b[Ll]eave out )?"
-          + "--(?<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)"
-          + "(?: (?<value>[A-Z0-9][A-Za-z0-9_,.:/~+-]*[A-Za-z0-9_]|[A-Z0-9]|implicit|starttls|none|maildir:[^ ,;)]+"
-          + "|mbox:[^ ,;)]+|eml:[^ ,;)]+))?");
+  private static final Pattern OPTION =
+      Pattern.compile(
+          "(?<verb>\\b(?:[Rr]un|[Ff]etch)(?: it| once)? with |\\b[Ww]ithout |\\b[Ll]eave out )?"
+              + "--(?<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)"
+              + "(?: (?<value>[A-Z0-9][A-Za-z0-9_,.:/~+-]*[A-Za-z0-9_]|[A-Z0-9]|implicit|starttls|none|maildir:[^ ,;)]+"
+              + "|mbox:[^ ,;)]+|eml:[^ ,;)]+))?");
 
   /**
    * {@code commandLine}, the command line's form of a remedy, as this reader types it: unchanged
@@ -79,15 +98,19 @@ final class Advice {
     String said = lines(commandLine, true, Map.of());
     if (said.contains(" in " + file) && restart) {
       String s = said.stripTrailing();
-      return s + (s.endsWith(".") ? "" : ".") + " The poll reads " + file + " when it starts: restart it after the"
+      return s
+          + (s.endsWith(".") ? "" : ".")
+          + " The poll reads "
+          + file
+          + " when it starts: restart it after the"
           + " change.";
     }
     return said;
   }
 
   /**
-   * What is wrong with this account's lines of its file ({@code detail}, a bad argument said in
-   * the words of fetch's options), as that account's bad argument: the options in it said as the
+   * What is wrong with this account's lines of its file ({@code detail}, a bad argument said in the
+   * words of fetch's options), as that account's bad argument: the options in it said as the
    * account's lines ({@code values}: the account's own, so that "--timeout abc" becomes {@code
    * work.timeout = abc}); what it means for this account (not fetched, or not polled, while the
    * file's other accounts are), and what to do. For the command as a whole, {@link
@@ -101,14 +124,26 @@ final class Advice {
       return Problem.arguments(detail, command);
     }
     String said = lines(detail, false, values);
-    String meaning = command.equals("poll")
-        ? "This account is not polled: its lines in " + file + " are not valid; the file's other accounts are polled"
-            + " as usual."
-        : "This account was not fetched: its lines in " + file + " are not valid; the file's other accounts are"
-            + " fetched as usual.";
-    String remedy = "Correct what the message names in " + file + " (a line is " + account + ".OPTION = VALUE, with"
-        + " the long options of fetch without their dashes: mailfetch fetch --help lists them)" + (restart
-            ? "; the poll reads " + file + " when it starts: restart it after the change." : ".");
+    String meaning =
+        command.equals("poll")
+            ? "This account is not polled: its lines in "
+                + file
+                + " are not valid; the file's other accounts are polled"
+                + " as usual."
+            : "This account was not fetched: its lines in "
+                + file
+                + " are not valid; the file's other accounts are"
+                + " fetched as usual.";
+    String remedy =
+        "Correct what the message names in "
+            + file
+            + " (a line is "
+            + account
+            + ".OPTION = VALUE, with"
+            + " the long options of fetch without their dashes: mailfetch fetch --help lists them)"
+            + (restart
+                ? "; the poll reads " + file + " when it starts: restart it after the change."
+                : ".");
     return Problem.accountArguments(said, meaning, remedy);
   }
 
@@ -141,17 +176,24 @@ final class Advice {
         typed = own.strip(); // the account's own value, whatever it looks like ("abc", "x y")
         at = afterName + 1 + typed.length();
       }
-      boolean without = verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("without");
-      boolean off = without || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
+      boolean without =
+          verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("without");
+      boolean off =
+          without
+              || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
       String value = flag ? (off ? "false" : "true") : typed;
       StringBuilder said = new StringBuilder();
       if (lastSaid >= 0 && text.substring(lastSaid, m.start()).equals(" ")) {
         said.append("and "); // "--tls none --allow-plaintext-auth": two lines of the file
       }
-      if (verb != null) { // "run with --x" and "leave out --x" become "set", "without --x" "with ... = false"
+      if (verb
+          != null) { // "run with --x" and "leave out --x" become "set", "without --x" "with ... =
+        // false"
         String replaced = without ? "with " : "set ";
-        said.append(Character.isUpperCase(verb.charAt(0)) ? Character.toUpperCase(replaced.charAt(0))
-            + replaced.substring(1) : replaced);
+        said.append(
+            Character.isUpperCase(verb.charAt(0))
+                ? Character.toUpperCase(replaced.charAt(0)) + replaced.substring(1)
+                : replaced);
       }
       said.append(account).append('.').append(name);
       if (value != null) {

@@ -14,11 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A poll's watch on the authorization files of its paused accounts (a Gmail token file, a POP3
  * grant file): when one is written anew while its account is paused (mailfetch oauth replaced it
- * after a refused grant), the account is checked again at once, and taken up again if it works.
- * A stat of a few files every {@link #EVERY_MILLIS}; nothing is read.
+ * after a refused grant), the account is checked again at once, and taken up again if it works. A
+ * stat of a few files every {@link #EVERY_MILLIS}; nothing is read.
  */
 final class AuthorizationWatch implements AutoCloseable {
   static final long EVERY_MILLIS = 2_000;
+
   /**
    * A second check this long after the file changed, where the first failed: Gmail's destination
    * remembers its failure for a minute (so as not to hammer a refusing Gmail), and a file written
@@ -28,10 +29,13 @@ final class AuthorizationWatch implements AutoCloseable {
 
   private final Poller poller;
   private final Map<String, List<Path>> files = new ConcurrentHashMap<>();
+
   /** A paused account's files as they were when it was paused (or last checked again). */
   private final Map<String, List<String>> paused = new ConcurrentHashMap<>();
+
   /** When a paused account whose file changed is checked once more (System.nanoTime). */
   private final Map<String, Long> again = new ConcurrentHashMap<>();
+
   private final Thread thread;
   private volatile boolean closed;
 
@@ -104,7 +108,8 @@ final class AuthorizationWatch implements AutoCloseable {
     List<String> out = new ArrayList<>();
     for (Path f : files) {
       try {
-        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        BasicFileAttributes a =
+            Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         out.add(a.fileKey() + "/" + a.size() + "/" + a.lastModifiedTime().toMillis());
       } catch (IOException e) {
         out.add("absent");

@@ -22,11 +22,11 @@ import java.util.Set;
 /**
  * An authorization that no longer works, said with the command that makes a new one. The library
  * says "authorize again (mailfetch oauth)"; a person at the command line needs the whole command,
- * with the address and the file: {@code mailfetch oauth google me@gmail.com --token-file FILE}
- * (the file's own OAuth client is used again). This adds it to the advice of every failure of the destination's (or a POP3
- * login's) authorization: {@code AUTH_FAILED}, {@code AUTH_TOKEN_EXPIRED}, and {@code
- * CONFIGURATION} (an authorization for another mailbox), wherever it comes from: the token
- * provider, or Gmail through the sink, also when the sink names it at its barrier.
+ * with the address and the file: {@code mailfetch oauth google me@gmail.com --token-file FILE} (the
+ * file's own OAuth client is used again). This adds it to the advice of every failure of the
+ * destination's (or a POP3 login's) authorization: {@code AUTH_FAILED}, {@code AUTH_TOKEN_EXPIRED},
+ * and {@code CONFIGURATION} (an authorization for another mailbox), wherever it comes from: the
+ * token provider, or Gmail through the sink, also when the sink names it at its barrier.
  */
 final class AuthorizeAgain {
   private final String command;
@@ -42,12 +42,19 @@ final class AuthorizeAgain {
    * a journal of another mailbox are not mended by authorizing again).
    */
   FetchException advise(FetchException e) {
-    return advise(e, e.error() == FetchError.CONFIGURATION && String.valueOf(e.detail()).contains("token opens"));
+    return advise(
+        e,
+        e.error() == FetchError.CONFIGURATION
+            && String.valueOf(e.detail()).contains("token opens"));
   }
 
-  /** As {@link #advise(FetchException)}; {@code configuration}: CONFIGURATION is the authorization's too. */
+  /**
+   * As {@link #advise(FetchException)}; {@code configuration}: CONFIGURATION is the authorization's
+   * too.
+   */
   private FetchException advise(FetchException e, boolean configuration) {
-    if (e.error() != FetchError.AUTH_FAILED && e.error() != FetchError.AUTH_TOKEN_EXPIRED
+    if (e.error() != FetchError.AUTH_FAILED
+        && e.error() != FetchError.AUTH_TOKEN_EXPIRED
         && !(configuration && e.error() == FetchError.CONFIGURATION)) {
       return e;
     }
@@ -57,10 +64,16 @@ final class AuthorizeAgain {
     }
     String reply = e.serverReply().orElse(null);
     String suffix = reply == null ? "" : " (server said: \"" + reply + "\")";
-    String detail = e.detail().endsWith(suffix) ? e.detail().substring(0, e.detail().length() - suffix.length())
-        : e.detail();
-    Remedy remedy = Remedy.of((words.isEmpty() ? "" : words + (words.endsWith(".") ? " " : ". "))
-        + "To authorize again: " + command, e.remedy().library());
+    String detail =
+        e.detail().endsWith(suffix)
+            ? e.detail().substring(0, e.detail().length() - suffix.length())
+            : e.detail();
+    Remedy remedy =
+        Remedy.of(
+            (words.isEmpty() ? "" : words + (words.endsWith(".") ? " " : ". "))
+                + "To authorize again: "
+                + command,
+            e.remedy().library());
     return new FetchException(e.error(), detail, reply, e, remedy);
   }
 
@@ -89,7 +102,8 @@ final class AuthorizeAgain {
         try {
           return tokens.accessToken();
         } catch (FetchException e) {
-          throw advise(e, true); // the token provider's CONFIGURATION (its client, its file) is the authorization's
+          throw advise(e, true); // the token provider's CONFIGURATION (its client, its file) is the
+          // authorization's
         } catch (IOException e) {
           throw advise(e);
         }

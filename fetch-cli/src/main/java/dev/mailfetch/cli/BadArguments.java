@@ -1,10 +1,6 @@
 package dev.mailfetch.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,9 +17,9 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
- * Bad arguments, told as a person reads them: one line in the words of the options (what was
- * typed, what is wrong, what would be right) and a pointer to --help; exit code 2. Picocli's own
- * messages are rewritten here, so that none of its phrasing or Java's types reach the reader.
+ * Bad arguments, told as a person reads them: one line in the words of the options (what was typed,
+ * what is wrong, what would be right) and a pointer to --help; exit code 2. Picocli's own messages
+ * are rewritten here, so that none of its phrasing or Java's types reach the reader.
  */
 final class BadArguments {
   private BadArguments() {}
@@ -32,16 +28,20 @@ final class BadArguments {
   static final int EXIT = 2;
 
   /**
-   * Prints the error and the pointer to --help on stderr, or under --json the JSON object alone
-   * on stdout (code ARGUMENTS, its remedy the same pointer): under --json stderr holds only a log
+   * Prints the error and the pointer to --help on stderr, or under --json the JSON object alone on
+   * stdout (code ARGUMENTS, its remedy the same pointer): under --json stderr holds only a log
    * asked for. Returns 2.
    */
   static int report(ParameterException e, List<String> args) {
     CommandLine cl = e.getCommandLine();
     String message = describe(e);
     if (args.contains("--json") && cl.getCommandSpec().findOption("--json") != null) {
-      cl.getOut().println(JsonReport.problem(Problem.arguments(message, cl.getCommandSpec().qualifiedName()
-          .replaceFirst("^mailfetch ?", ""))));
+      cl.getOut()
+          .println(
+              JsonReport.problem(
+                  Problem.arguments(
+                      message,
+                      cl.getCommandSpec().qualifiedName().replaceFirst("^mailfetch ?", ""))));
       cl.getOut().flush();
       return EXIT;
     }
@@ -54,7 +54,8 @@ final class BadArguments {
   }
 
   private static final Pattern UNKNOWN_COMMAND = Pattern.compile("Unknown subcommand '(.*)'\\.?");
-  private static final Pattern EXCLUSIVE = Pattern.compile("(?:Error: )?(.*) are mutually exclusive.*");
+  private static final Pattern EXCLUSIVE =
+      Pattern.compile("(?:Error: )?(.*) are mutually exclusive.*");
 
   /** What is wrong, in one line, in the words of the options. */
   static String describe(ParameterException e) {
@@ -72,7 +73,8 @@ final class BadArguments {
       }
       return "missing " + a.paramLabel();
     }
-    if (e instanceof CommandLine.OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec option) {
+    if (e instanceof CommandLine.OverwrittenOptionException o
+        && o.getOverwritten() instanceof OptionSpec option) {
       return option.longestName() + " may be given only once";
     }
     if (e instanceof CommandLine.MutuallyExclusiveArgsException) {
@@ -91,9 +93,15 @@ final class BadArguments {
         return name(a) + " takes no value: it is on when given";
       }
       Throwable cause = e.getCause();
-      String why = cause instanceof CommandLine.TypeConversionException && cause.getMessage() != null
-          ? cause.getMessage() : "not a valid " + a.paramLabel();
-      return name(a) + " " + (e.getValue().isBlank() ? "\"" + e.getValue() + "\"" : e.getValue()) + ": " + why;
+      String why =
+          cause instanceof CommandLine.TypeConversionException && cause.getMessage() != null
+              ? cause.getMessage()
+              : "not a valid " + a.paramLabel();
+      return name(a)
+          + " "
+          + (e.getValue().isBlank() ? "\"" + e.getValue() + "\"" : e.getValue())
+          + ": "
+          + why;
     }
     Matcher subcommand = UNKNOWN_COMMAND.matcher(message);
     if (subcommand.matches() && spec != null) {
@@ -138,19 +146,28 @@ final class BadArguments {
     for (PositionalParamSpec p : spec.positionalParameters()) {
       labels.add(p.paramLabel());
     }
-    return "unexpected argument '" + first + "'" + (labels.isEmpty() ? ": " + spec.name() + " takes only options"
-        : ": " + spec.name() + " takes " + String.join(" ", labels) + " and options");
+    return "unexpected argument '"
+        + first
+        + "'"
+        + (labels.isEmpty()
+            ? ": " + spec.name() + " takes only options"
+            : ": " + spec.name() + " takes " + String.join(" ", labels) + " and options");
   }
 
   private static String notACommand(String typed, CommandSpec spec) {
-    return "'" + typed + "' is not a command" + closest(typed, spec.subcommands().keySet())
-        .map(s -> " (did you mean " + s + "?)").orElse("") + "; the commands are "
+    return "'"
+        + typed
+        + "' is not a command"
+        + closest(typed, spec.subcommands().keySet())
+            .map(s -> " (did you mean " + s + "?)")
+            .orElse("")
+        + "; the commands are "
         + String.join(", ", spec.subcommands().keySet());
   }
 
   /**
-   * The candidate closest to {@code typed}, if it is close enough to be what was meant: at most
-   * a third of its letters (and at least one or two) added, removed, changed or swapped.
+   * The candidate closest to {@code typed}, if it is close enough to be what was meant: at most a
+   * third of its letters (and at least one or two) added, removed, changed or swapped.
    */
   static Optional<String> closest(String typed, Collection<String> candidates) {
     String t = typed.toLowerCase(Locale.ROOT);
@@ -167,7 +184,9 @@ final class BadArguments {
       }
     }
     int allowed = Math.max(t.replaceFirst("^-+", "").length() <= 4 ? 1 : 2, t.length() / 3);
-    return best != null && bestDistance > 0 && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance > 0 && bestDistance <= allowed
+        ? Optional.of(best)
+        : Optional.empty();
   }
 
   /** Edit distance with adjacent swaps counting once (optimal string alignment). */
@@ -183,7 +202,10 @@ final class BadArguments {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
+            && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }
       }
@@ -209,7 +231,10 @@ final class BadArguments {
     }
   }
 
-  /** Sets up a command line as every mailfetch command line is: converters, enum case, no clustering. */
+  /**
+   * Sets up a command line as every mailfetch command line is: converters, enum case, no
+   * clustering.
+   */
   static CommandLine configure(CommandLine cl) {
     cl.registerConverter(Integer.class, new WholeNumber());
     cl.registerConverter(int.class, new WholeNumber());

@@ -33,13 +33,16 @@ final class ClientFile {
     }
     String id = null;
     String secret = null;
-    String kind = null; // the top-level field Google's console wraps the client in: installed or web
+    String kind =
+        null; // the top-level field Google's console wraps the client in: installed or web
     try (JsonParser p = new JsonFactory().createParser(Files.readAllBytes(file))) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw bad(spec, option + ": not the JSON of an OAuth client (it holds no object)");
       }
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
-        if (t == JsonToken.FIELD_NAME && kind == null && p.getParsingContext().getParent() != null
+        if (t == JsonToken.FIELD_NAME
+            && kind == null
+            && p.getParsingContext().getParent() != null
             && p.getParsingContext().getParent().inRoot()
             && (p.currentName().equals("installed") || p.currentName().equals("web"))) {
           kind = p.currentName();
@@ -53,24 +56,38 @@ final class ClientFile {
         }
       }
     } catch (JsonProcessingException e) {
-      throw bad(spec, option + ": not JSON (line " + e.getLocation().getLineNr() + "); give the file Google Cloud's"
-          + " console downloads for a Desktop app client");
+      throw bad(
+          spec,
+          option
+              + ": not JSON (line "
+              + e.getLocation().getLineNr()
+              + "); give the file Google Cloud's"
+              + " console downloads for a Desktop app client");
     } catch (IOException e) {
       throw bad(spec, option + ": " + CreatedPlaces.why(e));
     }
     if (id == null || id.isBlank()) {
-      throw bad(spec, option + ": holds no client_id; give the file Google Cloud's console downloads for a Desktop"
-          + " app client (docs/gmail.md)");
+      throw bad(
+          spec,
+          option
+              + ": holds no client_id; give the file Google Cloud's console downloads for a Desktop"
+              + " app client (docs/gmail.md)");
     }
     boolean google = kind != null || id.strip().endsWith(".apps.googleusercontent.com");
     if (provider.equals("microsoft") && google) {
-      throw bad(spec, option + ": a Google OAuth client; Microsoft signs in with an Entra app registration's"
-          + " client id: give it with --client-id-env NAME (docs/oauth.md, \"Microsoft\")");
+      throw bad(
+          spec,
+          option
+              + ": a Google OAuth client; Microsoft signs in with an Entra app registration's"
+              + " client id: give it with --client-id-env NAME (docs/oauth.md, \"Microsoft\")");
     }
     if ("web".equals(kind)) {
-      throw bad(spec, option + ": a \"Web application\" client, whose sign-in cannot come back to this machine;"
-          + " create a client of type \"Desktop app\" in Google Cloud's console (Clients, Create client) and give"
-          + " the file it downloads (docs/oauth.md)");
+      throw bad(
+          spec,
+          option
+              + ": a \"Web application\" client, whose sign-in cannot come back to this machine;"
+              + " create a client of type \"Desktop app\" in Google Cloud's console (Clients, Create client) and give"
+              + " the file it downloads (docs/oauth.md)");
     }
     return new String[] {id.strip(), secret == null || secret.isBlank() ? null : secret.strip()};
   }

@@ -13,13 +13,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What a fetch is about to create (its sink's place, its state), so that a fetch that never got
- * to list the mailbox (the server could not be reached, the login failed) removes it again: a
- * mistyped host must not leave an empty {@code ./Mail} behind. Only what did not exist before is
- * removed, and only while it holds nothing but what a fetch makes before it stores anything:
- * directories, empty files, and this account's own state. Another account's state in the same
- * place (a poll's accounts sharing one Maildir) is something a person could miss, so a place
- * holding it stays.
+ * What a fetch is about to create (its sink's place, its state), so that a fetch that never got to
+ * list the mailbox (the server could not be reached, the login failed) removes it again: a mistyped
+ * host must not leave an empty {@code ./Mail} behind. Only what did not exist before is removed,
+ * and only while it holds nothing but what a fetch makes before it stores anything: directories,
+ * empty files, and this account's own state. Another account's state in the same place (a poll's
+ * accounts sharing one Maildir) is something a person could miss, so a place holding it stays.
  */
 final class CreatedPlaces {
   private final List<Path> roots;
@@ -55,11 +54,15 @@ final class CreatedPlaces {
     }
     List<Path> outermost = new ArrayList<>();
     for (Path r : roots) {
-      if (roots.stream().noneMatch(o -> !o.equals(r) && r.startsWith(o)) && !outermost.contains(r)) {
+      if (roots.stream().noneMatch(o -> !o.equals(r) && r.startsWith(o))
+          && !outermost.contains(r)) {
         outermost.add(r);
       }
     }
-    return new CreatedPlaces(outermost, stateDir.toAbsolutePath().normalize(), journal.toAbsolutePath().normalize(),
+    return new CreatedPlaces(
+        outermost,
+        stateDir.toAbsolutePath().normalize(),
+        journal.toAbsolutePath().normalize(),
         shared.stream().map(p -> p.toAbsolutePath().normalize()).toList());
   }
 
@@ -95,19 +98,24 @@ final class CreatedPlaces {
 
   private boolean holdsNothing(Path root) throws IOException {
     boolean[] nothing = {true};
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        Path f = file.toAbsolutePath().normalize();
-        boolean ours = attrs.isRegularFile() && (f.startsWith(journal) || shared.contains(f)
-            || (attrs.size() == 0 && !f.startsWith(stateDir)));
-        if (!ours) {
-          nothing[0] = false; // a message, a link, something of the user's
-          return FileVisitResult.TERMINATE;
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            Path f = file.toAbsolutePath().normalize();
+            boolean ours =
+                attrs.isRegularFile()
+                    && (f.startsWith(journal)
+                        || shared.contains(f)
+                        || (attrs.size() == 0 && !f.startsWith(stateDir)));
+            if (!ours) {
+              nothing[0] = false; // a message, a link, something of the user's
+              return FileVisitResult.TERMINATE;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return nothing[0];
   }
 }

@@ -34,23 +34,39 @@ import picocli.CommandLine.Spec;
  * The one-minute tour: a POP3 server on loopback (the testkit's, over TLS with a certificate made
  * for it) serving generated mail, fetched into a Maildir with the durable state, twice.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Starts a POP3 server on loopback with generated mail (8-bit text, lines starting with '.',"
-        + " big attachments, a few duplicates), fetches it over TLS into a Maildir with progress shown, fetches"
-        + " again to show nothing is downloaded twice, and shows a labelled message and a discarded duplicate."},
-    footer = {"", "Examples:", "  mailfetch demo", "  mailfetch demo --dir /tmp/try-mailfetch --messages 500"})
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts a POP3 server on loopback with generated mail (8-bit text, lines starting with '.',"
+          + " big attachments, a few duplicates), fetches it over TLS into a Maildir with progress shown, fetches"
+          + " again to show nothing is downloaded twice, and shows a labelled message and a discarded duplicate."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  mailfetch demo",
+      "  mailfetch demo --dir /tmp/try-mailfetch --messages 500"
+    })
 final class DemoCommand implements Callable<Integer> {
   private static final String MARKER = ".mailfetch-demo";
   private static final String ACCOUNT = "demo@localhost";
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--dir", defaultValue = "demo-mail", paramLabel = "DIR",
-      description = "Where the demo puts its Maildir and state (default: ${DEFAULT-VALUE}); a directory an"
-          + " earlier demo made is replaced.")
+  @Option(
+      names = "--dir",
+      defaultValue = "demo-mail",
+      paramLabel = "DIR",
+      description =
+          "Where the demo puts its Maildir and state (default: ${DEFAULT-VALUE}); a directory an"
+              + " earlier demo made is replaced.")
   Path dir;
 
-  @Option(names = "--messages", defaultValue = "2000", paramLabel = "N",
+  @Option(
+      names = "--messages",
+      defaultValue = "2000",
+      paramLabel = "N",
       description = "How many messages the server holds (default: ${DEFAULT-VALUE}).")
   int messages;
 
@@ -58,41 +74,80 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (messages < 1 || messages > 100_000) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--messages " + messages + ": must be from 1 to 100000");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--messages " + messages + ": must be from 1 to 100000");
     }
     prepare(dir);
     Path maildir = dir.resolve("Maildir");
-    out.println("Generating " + messages + " messages and starting a POP3 server on loopback (TLS, port chosen"
-        + " by the system)...");
+    out.println(
+        "Generating "
+            + messages
+            + " messages and starting a POP3 server on loopback (TLS, port chosen"
+            + " by the system)...");
     TestCertificates certs = TestCertificates.generate();
     MailCorpus corpus = MailCorpus.generate(2026, messages);
     String password = UUID.randomUUID().toString();
-    try (FakePop3Server server = FakePop3Server.builder().account("demo", password, corpus.toMailbox())
-        .tls(TlsMode.IMPLICIT, certs).pipelining(true).start();
+    try (FakePop3Server server =
+            FakePop3Server.builder()
+                .account("demo", password, corpus.toMailbox())
+                .tls(TlsMode.IMPLICIT, certs)
+                .pipelining(true)
+                .start();
         MaildirSink sink = MaildirSink.open(maildir);
-        JournalUidStore state = JournalUidStore.open(JournalUidStore.directoryFor(dir.resolve("state"), ACCOUNT));
-        DedupStore seen = DedupStore.open(dir.resolve("state").resolve("dedup"), DedupStore.Window.DEFAULT)) {
-      out.printf(java.util.Locale.ROOT, "Server at pop3s://demo@localhost:%d, %s of mail; its certificate is checked against the"
-          + " demo's own CA.%n", server.port(), Progress.size(corpus.totalBytes()));
-      Pop3Source source = Pop3Source.builder().host("localhost").port(server.port()).security(Security.IMPLICIT_TLS)
-          .sslContext(certs.clientContext()).user("demo").password(() -> password).account(ACCOUNT).build();
+        JournalUidStore state =
+            JournalUidStore.open(JournalUidStore.directoryFor(dir.resolve("state"), ACCOUNT));
+        DedupStore seen =
+            DedupStore.open(dir.resolve("state").resolve("dedup"), DedupStore.Window.DEFAULT)) {
+      out.printf(
+          java.util.Locale.ROOT,
+          "Server at pop3s://demo@localhost:%d, %s of mail; its certificate is checked against the"
+              + " demo's own CA.%n",
+          server.port(),
+          Progress.size(corpus.totalBytes()));
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(server.port())
+              .security(Security.IMPLICIT_TLS)
+              .sslContext(certs.clientContext())
+              .user("demo")
+              .password(() -> password)
+              .account(ACCOUNT)
+              .build();
       boolean terminal = System.console() != null;
-      Fetcher.Builder fetcher = Fetcher.builder().source(source).sink(sink).uidStore(state)
-          .retention(Retention.KEEP)
-          .dedupPolicy(Dedup.byName("message-id+digest", seen))
-          .labelPolicy(LabelRules.builder().rule("Subject~invoice=Invoices").rule("Subject~meeting=Meetings").build());
+      Fetcher.Builder fetcher =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(state)
+              .retention(Retention.KEEP)
+              .dedupPolicy(Dedup.byName("message-id+digest", seen))
+              .labelPolicy(
+                  LabelRules.builder()
+                      .rule("Subject~invoice=Invoices")
+                      .rule("Subject~meeting=Meetings")
+                      .build());
 
       out.println();
-      out.println("1. Fetching into " + maildir + " (kept on the server, labels from rules on the Subject,"
-          + " duplicates discarded by Message-ID and content):");
+      out.println(
+          "1. Fetching into "
+              + maildir
+              + " (kept on the server, labels from rules on the Subject,"
+              + " duplicates discarded by Message-ID and content):");
       FetchResult first = fetcher.listener(new Progress(out, terminal)).build().run();
       report(out, first);
 
       out.println();
-      out.println("2. Fetching again: the state in " + dir.resolve("state") + " knows every message.");
-      FetchResult second = Fetcher.builder().source(source).sink(sink).uidStore(state).retention(Retention.KEEP)
-          .build().run();
+      out.println(
+          "2. Fetching again: the state in " + dir.resolve("state") + " knows every message.");
+      FetchResult second =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(state)
+              .retention(Retention.KEEP)
+              .build()
+              .run();
       report(out, second);
 
       out.println();
@@ -100,10 +155,18 @@ final class DemoCommand implements Callable<Integer> {
       showLabelled(out, maildir.resolve(".Invoices"), "Invoices");
       showDuplicate(out, first);
       out.println();
-      out.println("Look around: " + maildir + " is an ordinary Maildir (mutt -f " + maildir + "), label folders are"
-          + " its .Invoices and .Meetings, the state is in " + dir.resolve("state") + ".");
+      out.println(
+          "Look around: "
+              + maildir
+              + " is an ordinary Maildir (mutt -f "
+              + maildir
+              + "), label folders are"
+              + " its .Invoices and .Meetings, the state is in "
+              + dir.resolve("state")
+              + ".");
       out.println("Fetch your own mail: mailfetch fetch --help.");
-      return first.ok() && second.ok() && second.count(MessageOutcome.Kind.DELIVERED) == 0 ? 0
+      return first.ok() && second.ok() && second.count(MessageOutcome.Kind.DELIVERED) == 0
+          ? 0
           : first.firstError().or(second::firstError).map(e -> e.error().exitCode()).orElse(1);
     }
   }
@@ -116,37 +179,52 @@ final class DemoCommand implements Callable<Integer> {
 
   private static void showLabelled(PrintWriter out, Path folder, String label) throws IOException {
     Optional<Path> one;
-    try (Stream<Path> files = Files.exists(folder.resolve("new")) ? Files.list(folder.resolve("new")) : Stream.empty()) {
+    try (Stream<Path> files =
+        Files.exists(folder.resolve("new")) ? Files.list(folder.resolve("new")) : Stream.empty()) {
       one = files.sorted().findFirst();
     }
     if (one.isEmpty()) {
       out.println("   no message was labelled " + label + " this time");
       return;
     }
-    String subject = Files.readAllLines(one.get(), StandardCharsets.UTF_8).stream()
-        .filter(l -> l.startsWith("Subject:")).findFirst().orElse("Subject: (none)");
+    String subject =
+        Files.readAllLines(one.get(), StandardCharsets.UTF_8).stream()
+            .filter(l -> l.startsWith("Subject:"))
+            .findFirst()
+            .orElse("Subject: (none)");
     out.println("   labelled " + label + ": " + one.get());
     out.println("      " + subject);
   }
 
   private static void showDuplicate(PrintWriter out, FetchResult r) {
-    Optional<MessageOutcome> dup = r.outcomes().stream()
-        .filter(o -> o.kind() == MessageOutcome.Kind.DUPLICATE).findFirst();
+    Optional<MessageOutcome> dup =
+        r.outcomes().stream().filter(o -> o.kind() == MessageOutcome.Kind.DUPLICATE).findFirst();
     if (dup.isEmpty()) {
       out.println("   no duplicate in this mailbox");
       return;
     }
     MessageOutcome d = dup.get();
-    out.println("   discarded as a duplicate: message " + d.ref().number() + " (" + d.ref().uid() + "), "
-        + d.duplicateReason() + "; the copy kept is " + d.duplicateOf().toString().substring(0, 12) + "... in the Maildir");
+    out.println(
+        "   discarded as a duplicate: message "
+            + d.ref().number()
+            + " ("
+            + d.ref().uid()
+            + "), "
+            + d.duplicateReason()
+            + "; the copy kept is "
+            + d.duplicateOf().toString().substring(0, 12)
+            + "... in the Maildir");
   }
 
   /** A fresh demo directory; one an earlier demo made is replaced, anything else is left alone. */
   private void prepare(Path d) throws IOException {
     if (Files.exists(d)) {
       if (!Files.exists(d.resolve(MARKER))) {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), d.toAbsolutePath() + " exists and was"
-            + " not made by the demo; choose another place with --dir, or remove it");
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(),
+            d.toAbsolutePath()
+                + " exists and was"
+                + " not made by the demo; choose another place with --dir, or remove it");
       }
       try (Stream<Path> walk = Files.walk(d)) {
         for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -157,9 +235,10 @@ final class DemoCommand implements Callable<Integer> {
     try {
       Files.createDirectories(d);
     } catch (IOException e) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--dir " + d + ": cannot create it ("
-          + CreatedPlaces.why(e) + ")");
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--dir " + d + ": cannot create it (" + CreatedPlaces.why(e) + ")");
     }
-    Files.writeString(d.resolve(MARKER), "made by mailfetch demo; the next demo replaces this directory\n");
+    Files.writeString(
+        d.resolve(MARKER), "made by mailfetch demo; the next demo replaces this directory\n");
   }
 }

@@ -14,7 +14,12 @@ import java.util.function.UnaryOperator;
  * how to name it in a sentence, and what it needs to be usable (for the advice when it cannot be
  * opened).
  */
-record Destination(Opener opener, List<Path> creates, Path defaultState, String describe, String needs,
+record Destination(
+    Opener opener,
+    List<Path> creates,
+    Path defaultState,
+    String describe,
+    String needs,
     UnaryOperator<Path> journal) {
   /** A destination that keeps nothing beside the account's state. */
   Destination(Opener opener, List<Path> creates, Path defaultState, String describe, String needs) {
@@ -28,16 +33,26 @@ record Destination(Opener opener, List<Path> creates, Path defaultState, String 
   static Destination files(String kind, Path p) {
     switch (kind) {
       case "maildir": // state without a leading dot: not a Maildir++ folder
-        return new Destination(account -> MaildirSink.open(p), List.of(p, p.resolve("cur"), p.resolve("new"),
-            p.resolve("tmp")), p.resolve("mailfetch-state"), "the Maildir " + p, "a directory you may write (or may"
-            + " create)");
+        return new Destination(
+            account -> MaildirSink.open(p),
+            List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
+            p.resolve("mailfetch-state"),
+            "the Maildir " + p,
+            "a directory you may write (or may" + " create)");
       case "mbox":
-        return new Destination(account -> MboxSink.open(p), List.of(p), p.resolveSibling(p.getFileName()
-            + ".mailfetch-state"), "the mbox " + p, "a file you may write, in a directory you may write (for its lock"
-            + " file)");
+        return new Destination(
+            account -> MboxSink.open(p),
+            List.of(p),
+            p.resolveSibling(p.getFileName() + ".mailfetch-state"),
+            "the mbox " + p,
+            "a file you may write, in a directory you may write (for its lock" + " file)");
       case "eml":
-        return new Destination(account -> EmlDirectorySink.open(p), List.of(p), p.resolve(".mailfetch-state"),
-            ".eml files in " + p, "a directory you may write (or may create)");
+        return new Destination(
+            account -> EmlDirectorySink.open(p),
+            List.of(p),
+            p.resolve(".mailfetch-state"),
+            ".eml files in " + p,
+            "a directory you may write (or may create)");
       default:
         return null;
     }
@@ -45,7 +60,9 @@ record Destination(Opener opener, List<Path> creates, Path defaultState, String 
 
   /** What it keeps beside the account's state ({@code accountState}), or none. */
   java.util.Optional<Path> journalOf(Path accountState) {
-    return journal == null ? java.util.Optional.empty() : java.util.Optional.of(journal.apply(accountState));
+    return journal == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(journal.apply(accountState));
   }
 
   /** Opens the sink for the account whose state is kept in {@code accountState}. */
@@ -53,7 +70,10 @@ record Destination(Opener opener, List<Path> creates, Path defaultState, String 
     return opener.open(accountState);
   }
 
-  /** Opens a sink; {@code accountState} is the account's own state directory (a Gmail journal goes beside it). */
+  /**
+   * Opens a sink; {@code accountState} is the account's own state directory (a Gmail journal goes
+   * beside it).
+   */
   interface Opener {
     MessageSink open(Path accountState) throws IOException;
   }

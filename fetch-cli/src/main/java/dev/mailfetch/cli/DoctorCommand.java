@@ -24,63 +24,101 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mailfetch doctor URL}: why mail will not download, and what a server breaks. */
-@Command(name = "doctor", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Examines a POP3 account step by step (DNS, connection, TLS, capabilities, login, mailbox,"
-        + " protocol compliance) and says what stops mail from downloading and what to do about it.",
-        "Read-only: it never deletes and never retrieves a message (RETR) unless --deep."},
-    footer = {"", "Without a password it stops before the login; secrets never go on the command line.",
-        "", "Examples:",
-        "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
-        "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
-        "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
-        "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
-        "", "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
-            + " problem that stops a fetch (docs/errors.md)."})
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Examines a POP3 account step by step (DNS, connection, TLS, capabilities, login, mailbox,"
+          + " protocol compliance) and says what stops mail from downloading and what to do about it.",
+      "Read-only: it never deletes and never retrieves a message (RETR) unless --deep."
+    },
+    footer = {
+      "",
+      "Without a password it stops before the login; secrets never go on the command line.",
+      "",
+      "Examples:",
+      "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
+      "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
+      "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
+      "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
+      "",
+      "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
+          + " problem that stops a fetch (docs/errors.md)."
+    })
 final class DoctorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URL|ADDRESS", arity = "0..1",
-      description = "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
-          + " POP3 server is then looked up (SRV records, then pop., pop3., mail.); or gmail:ADDRESS, to check"
-          + " delivery into that Gmail (the authorization, its scopes, the mailbox, labels).")
+  @Parameters(
+      index = "0",
+      paramLabel = "URL|ADDRESS",
+      arity = "0..1",
+      description =
+          "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
+              + " POP3 server is then looked up (SRV records, then pop., pop3., mail.); or gmail:ADDRESS, to check"
+              + " delivery into that Gmail (the authorization, its scopes, the mailbox, labels).")
   String target;
 
   @Mixin ServerOptions server = new ServerOptions();
 
-  @Option(names = "--gmail-token-file", paramLabel = "FILE", description = "With gmail:ADDRESS: the authorization"
-      + " that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
+  @Option(
+      names = "--gmail-token-file",
+      paramLabel = "FILE",
+      description =
+          "With gmail:ADDRESS: the authorization"
+              + " that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
   java.nio.file.Path gmailTokenFile;
 
-  @Option(names = "--label", paramLabel = "NAME", description = "With gmail:ADDRESS: a label mail will be filed"
-      + " under (repeatable): checked to exist or be creatable.")
+  @Option(
+      names = "--label",
+      paramLabel = "NAME",
+      description =
+          "With gmail:ADDRESS: a label mail will be filed"
+              + " under (repeatable): checked to exist or be creatable.")
   List<String> labels = new ArrayList<>();
 
-  @Option(names = "--create-labels", description = "With gmail:ADDRESS: create the labels of --label that are"
-      + " missing, as the first delivery would.")
+  @Option(
+      names = "--create-labels",
+      description =
+          "With gmail:ADDRESS: create the labels of --label that are"
+              + " missing, as the first delivery would.")
   boolean createLabels;
 
   /** The Gmail API's address, for tests against a fake Gmail on this machine only. */
   @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
   String gmailApi;
 
-  @Option(names = "--deep", description = "Also retrieve the sampled messages (RETR) and open a second session:"
-      + " exact sizes, stable ids, mail that vanishes once retrieved. Some servers (Gmail) delete or hide a message"
-      + " once it is retrieved: use it on a test account or on mail fetched already.")
+  @Option(
+      names = "--deep",
+      description =
+          "Also retrieve the sampled messages (RETR) and open a second session:"
+              + " exact sizes, stable ids, mail that vanishes once retrieved. Some servers (Gmail) delete or hide a message"
+              + " once it is retrieved: use it on a test account or on mail fetched already.")
   boolean deep;
 
-  @Option(names = "--samples", paramLabel = "N", defaultValue = "3",
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      defaultValue = "3",
       description = "How many messages to sample with TOP (default ${DEFAULT-VALUE}; 0 for none).")
   int samples;
 
-  @Option(names = "--ports", paramLabel = "PORT", split = ",",
+  @Option(
+      names = "--ports",
+      paramLabel = "PORT",
+      split = ",",
       description = "The other ports to try, to suggest the right one (default 995,110).")
   List<Integer> ports;
 
-  @Option(names = "--dns", paramLabel = "HOST:PORT", description = "Ask this DNS server (UDP) instead of this"
-      + " machine's resolvers.")
+  @Option(
+      names = "--dns",
+      paramLabel = "HOST:PORT",
+      description = "Ask this DNS server (UDP) instead of this" + " machine's resolvers.")
   String dns;
 
-  @Option(names = "--json", description = "Print the diagnosis as one JSON object (schema: docs/doctor.md).")
+  @Option(
+      names = "--json",
+      description = "Print the diagnosis as one JSON object (schema: docs/doctor.md).")
   boolean json;
 
   /** The environment, so that tests can give one. */
@@ -89,24 +127,34 @@ final class DoctorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (target == null) { // said here, in words: picocli's own would be "missing URL|ADDRESS"
-      throw bad("which account should the doctor examine? Give its URL or its e-mail address, for example"
-          + " mailfetch doctor pop3s://alice@mail.example.org or mailfetch doctor alice@example.org");
+      throw bad(
+          "which account should the doctor examine? Give its URL or its e-mail address, for example"
+              + " mailfetch doctor pop3s://alice@mail.example.org or mailfetch doctor alice@example.org");
     }
     if (target.toLowerCase(java.util.Locale.ROOT).startsWith("gmail:")) {
       return GmailCheckup.run(this, target.substring("gmail:".length()));
     }
     if (gmailTokenFile != null || !labels.isEmpty() || createLabels || gmailApi != null) {
-      throw bad((gmailTokenFile != null ? "--gmail-token-file" : !labels.isEmpty() ? "--label" : createLabels
-          ? "--create-labels" : "--gmail-api") + " is for doctor gmail:ADDRESS (delivery into Gmail)");
+      throw bad(
+          (gmailTokenFile != null
+                  ? "--gmail-token-file"
+                  : !labels.isEmpty()
+                      ? "--label"
+                      : createLabels ? "--create-labels" : "--gmail-api")
+              + " is for doctor gmail:ADDRESS (delivery into Gmail)");
     }
     boolean address = !target.contains("://");
     ServerOptions.Account account;
     if (address) {
       int at = target.lastIndexOf('@');
       if (at <= 0 || at == target.length() - 1) {
-        throw bad("\"" + target + "\" is neither a URL (pop3s://user@host) nor an e-mail address (user@domain)");
+        throw bad(
+            "\""
+                + target
+                + "\" is neither a URL (pop3s://user@host) nor an e-mail address (user@domain)");
       }
-      account = new ServerOptions.Account(target, target.substring(at + 1), 995, Security.IMPLICIT_TLS);
+      account =
+          new ServerOptions.Account(target, target.substring(at + 1), 995, Security.IMPLICIT_TLS);
     } else {
       account = server.account(target, spec);
     }
@@ -119,8 +167,13 @@ final class DoctorCommand implements Callable<Integer> {
       }
     }
     Pop3Source source = server.source(account, env, spec, false);
-    Pop3Doctor.Builder b = Pop3Doctor.builder().source(source).login(server.secret != null).deep(deep)
-        .samples(samples).discoverServer(address);
+    Pop3Doctor.Builder b =
+        Pop3Doctor.builder()
+            .source(source)
+            .login(server.secret != null)
+            .deep(deep)
+            .samples(samples)
+            .discoverServer(address);
     if (ports != null) {
       b.otherPorts(ports.stream().mapToInt(Integer::intValue).toArray());
     }
@@ -132,12 +185,16 @@ final class DoctorCommand implements Callable<Integer> {
     }
     int at = account.user().lastIndexOf('@');
     if (!address && at > 0 && at < account.user().length() - 1) {
-      b.srvDomain(account.user().substring(at + 1)); // does the user's domain publish another server?
+      b.srvDomain(
+          account.user().substring(at + 1)); // does the user's domain publish another server?
     }
     PrintWriter out = spec.commandLine().getOut();
     if (!json) {
-      out.println("Examining " + (address ? "the POP3 server of " + account.host() : source.server())
-          + (deep ? " (deep: sampled messages are retrieved)" : "") + "...");
+      out.println(
+          "Examining "
+              + (address ? "the POP3 server of " + account.host() : source.server())
+              + (deep ? " (deep: sampled messages are retrieved)" : "")
+              + "...");
       out.flush();
     }
     Diagnosis d = b.build().examine();
@@ -154,7 +211,8 @@ final class DoctorCommand implements Callable<Integer> {
     int colon = dns.lastIndexOf(':');
     try {
       if (colon > 0 && !dns.endsWith("]")) {
-        return new InetSocketAddress(dns.substring(0, colon).replace("[", "").replace("]", ""),
+        return new InetSocketAddress(
+            dns.substring(0, colon).replace("[", "").replace("]", ""),
             Integer.parseInt(dns.substring(colon + 1)));
       }
       return new InetSocketAddress(dns.replace("[", "").replace("]", ""), 53);

@@ -19,13 +19,20 @@ import picocli.CommandLine.Unmatched;
  * another client against a quirk or a hostile case. The options are the testkit's ({@link
  * FakeServerMain}); {@code --mailbox maildir:DIR} is also accepted for {@code --maildir DIR}.
  */
-@Command(name = "fake-server",
-    description = {"Runs the testkit's POP3 server on its own, with named quirks or a hostile profile, to test"
-        + " another client against it. Prints where it listens and, for TLS, the CA file to trust; stops on"
-        + " Ctrl-C or after --max-sessions. Options: mailfetch fake-server --help."},
-    footer = {"", "Examples:", "  PW=... mailfetch fake-server --tls implicit --user alice --password-env PW --generate 200",
-        "  mailfetch fake-server --port 1110 --quirk Q04_UNSTUFFED_LONE_DOT --quirk Q12_BARE_OK --generate 50",
-        "  mailfetch fake-server --profile N-05 --tls starttls"})
+@Command(
+    name = "fake-server",
+    description = {
+      "Runs the testkit's POP3 server on its own, with named quirks or a hostile profile, to test"
+          + " another client against it. Prints where it listens and, for TLS, the CA file to trust; stops on"
+          + " Ctrl-C or after --max-sessions. Options: mailfetch fake-server --help."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  PW=... mailfetch fake-server --tls implicit --user alice --password-env PW --generate 200",
+      "  mailfetch fake-server --port 1110 --quirk Q04_UNSTUFFED_LONE_DOT --quirk Q12_BARE_OK --generate 50",
+      "  mailfetch fake-server --profile N-05 --tls starttls"
+    })
 final class FakeServerCommand implements Callable<Integer> {
   @Unmatched List<String> args = new ArrayList<>();
 
@@ -34,14 +41,19 @@ final class FakeServerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  /** Where it prints (the testkit server writes to print streams); by default the command line's. */
+  /**
+   * Where it prints (the testkit server writes to print streams); by default the command line's.
+   */
   PrintStream out;
+
   PrintStream err;
 
   @Override
   public Integer call() {
-    PrintStream o = out != null ? out : spec != null ? stream(spec.commandLine().getOut()) : System.out;
-    PrintStream e = err != null ? err : spec != null ? stream(spec.commandLine().getErr()) : System.err;
+    PrintStream o =
+        out != null ? out : spec != null ? stream(spec.commandLine().getOut()) : System.out;
+    PrintStream e =
+        err != null ? err : spec != null ? stream(spec.commandLine().getErr()) : System.err;
     if (err == null && spec != null) {
       e = asTheCommand(spec.commandLine().getErr());
     }
@@ -54,7 +66,9 @@ final class FakeServerCommand implements Callable<Integer> {
     List<String> a = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
-      if (arg.equals("--mailbox") && i + 1 < args.size() && args.get(i + 1).startsWith("maildir:")) {
+      if (arg.equals("--mailbox")
+          && i + 1 < args.size()
+          && args.get(i + 1).startsWith("maildir:")) {
         a.add("--maildir");
         a.add(args.get(++i).substring("maildir:".length()));
       } else if (arg.startsWith("--mailbox=maildir:")) {
@@ -67,11 +81,13 @@ final class FakeServerCommand implements Callable<Integer> {
     try {
       return FakeServerMain.run(a.toArray(new String[0]), o, e, env);
     } catch (RuntimeException bug) {
-      // Not the command's general advice for a bug: that names --verbose, which fake-server does not take.
+      // Not the command's general advice for a bug: that names --verbose, which fake-server does
+      // not take.
       Problem p = Problem.unexpected(bug);
       e.println("mailfetch: " + p.detail());
-      e.println("mailfetch fake-server failed in a way it does not expect (a bug); nothing is served."
-          + " Report it with the command you ran and this output.");
+      e.println(
+          "mailfetch fake-server failed in a way it does not expect (a bug); nothing is served."
+              + " Report it with the command you ran and this output.");
       return p.exitCode();
     }
   }
@@ -81,47 +97,53 @@ final class FakeServerCommand implements Callable<Integer> {
    * words about bad arguments name what the reader can type ({@code mailfetch fake-server --help}).
    */
   private static PrintStream asTheCommand(PrintWriter w) {
-    return stream(new PrintWriter(new java.io.Writer() {
-      @Override
-      public void write(char[] c, int off, int len) {
-        String s = new String(c, off, len);
-        w.write(s.replace("Try 'fake-server --help'", "Try 'mailfetch fake-server --help'")
-            .replaceAll("(?m)^fake-server: ", "mailfetch: "));
-      }
+    return stream(
+        new PrintWriter(
+            new java.io.Writer() {
+              @Override
+              public void write(char[] c, int off, int len) {
+                String s = new String(c, off, len);
+                w.write(
+                    s.replace("Try 'fake-server --help'", "Try 'mailfetch fake-server --help'")
+                        .replaceAll("(?m)^fake-server: ", "mailfetch: "));
+              }
 
-      @Override
-      public void flush() {
-        w.flush();
-      }
+              @Override
+              public void flush() {
+                w.flush();
+              }
 
-      @Override
-      public void close() {
-        w.flush();
-      }
-    }));
+              @Override
+              public void close() {
+                w.flush();
+              }
+            }));
   }
 
   /** A print stream onto a writer (the server prints whole lines, flushed). */
   private static PrintStream stream(PrintWriter w) {
-    return new PrintStream(new OutputStream() {
-      private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+    return new PrintStream(
+        new OutputStream() {
+          private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
-      @Override
-      public synchronized void write(int b) {
-        pending.write(b);
-      }
+          @Override
+          public synchronized void write(int b) {
+            pending.write(b);
+          }
 
-      @Override
-      public synchronized void write(byte[] b, int off, int len) {
-        pending.write(b, off, len);
-      }
+          @Override
+          public synchronized void write(byte[] b, int off, int len) {
+            pending.write(b, off, len);
+          }
 
-      @Override
-      public synchronized void flush() {
-        w.write(pending.toString(StandardCharsets.UTF_8));
-        w.flush();
-        pending.reset();
-      }
-    }, true, StandardCharsets.UTF_8);
+          @Override
+          public synchronized void flush() {
+            w.write(pending.toString(StandardCharsets.UTF_8));
+            w.flush();
+            pending.reset();
+          }
+        },
+        true,
+        StandardCharsets.UTF_8);
   }
 }

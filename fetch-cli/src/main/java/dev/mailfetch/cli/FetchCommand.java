@@ -24,54 +24,80 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code mailfetch fetch URL}: one run for one account, as cron or a person runs it. */
-@Command(name = "fetch", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Fetches what is new in one POP3 mailbox into a Maildir, an mbox, a directory of .eml files or"
-        + " Gmail, exactly once: a second run fetches nothing that the first stored, whatever happened in between."},
-    footer = {"", "Secrets never go on the command line: give the password in an environment variable or a file.",
-        "", "Examples:",
-        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
-        "      --password-env MAIL_PW",
-        "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw \\",
-        "      --to mbox:~/mail/inbox --delete",
-        "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
-        "      --json --quiet",
-        "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
-        "  mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW \\",
-        "      --to gmail:me@gmail.com --label Example --delete",
-        "", "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
-            + " otherwise the error's code (docs/errors.md)."})
+@Command(
+    name = "fetch",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Fetches what is new in one POP3 mailbox into a Maildir, an mbox, a directory of .eml files or"
+          + " Gmail, exactly once: a second run fetches nothing that the first stored, whatever happened in between."
+    },
+    footer = {
+      "",
+      "Secrets never go on the command line: give the password in an environment variable or a file.",
+      "",
+      "Examples:",
+      "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
+      "      --password-env MAIL_PW",
+      "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw \\",
+      "      --to mbox:~/mail/inbox --delete",
+      "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
+      "      --json --quiet",
+      "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
+      "  mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW \\",
+      "      --to gmail:me@gmail.com --label Example --delete",
+      "",
+      "Exit codes: 0 all well, 3 a warning (something needs you, nothing failed), 2 bad arguments,"
+          + " otherwise the error's code (docs/errors.md)."
+    })
 final class FetchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URL", arity = "0..1",
-      description = "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
-          + " port 110). A user name with '@' or ':' is written %%40, %%3A.")
+  @Parameters(
+      index = "0",
+      paramLabel = "URL",
+      arity = "0..1",
+      description =
+          "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
+              + " port 110). A user name with '@' or ':' is written %%40, %%3A.")
   String url;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Fetch every account of this file instead of"
-      + " one URL, each with its own state; one account's failure does not stop the others (format: docs/cli.md).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Fetch every account of this file instead of"
+              + " one URL, each with its own state; one account's failure does not stop the others (format: docs/cli.md).")
   Path config;
 
   @Mixin ServerOptions server = new ServerOptions();
 
-  @Option(names = "--to", paramLabel = "SINK", defaultValue = "maildir:./Mail",
-      description = "maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS (into Gmail, authorized once with mailfetch"
-          + " oauth; docs/gmail.md) (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--to",
+      paramLabel = "SINK",
+      defaultValue = "maildir:./Mail",
+      description =
+          "maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS (into Gmail, authorized once with mailfetch"
+              + " oauth; docs/gmail.md) (default: ${DEFAULT-VALUE}).")
   String to;
 
   @Mixin GmailOptions gmail = new GmailOptions();
 
-  @Option(names = "--state", paramLabel = "DIR", description = "Where the record of fetched messages is kept."
-      + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
-      + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS).")
+  @Option(
+      names = "--state",
+      paramLabel = "DIR",
+      description =
+          "Where the record of fetched messages is kept."
+              + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
+              + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS).")
   Path state;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -81,58 +107,102 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Leave mail on the server (the default).")
     boolean keep;
 
-    @Option(names = "--delete", description = "Delete mail from the server once it is safely stored.")
+    @Option(
+        names = "--delete",
+        description = "Delete mail from the server once it is safely stored.")
     boolean delete;
 
-    @Option(names = "--keep-days", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Delete mail N days after it was first fetched.")
+    @Option(
+        names = "--keep-days",
+        paramLabel = "N",
+        converter = BadArguments.WholeNumber.class,
+        description = "Delete mail N days after it was first fetched.")
     Integer keepDays;
   }
 
-  @Option(names = "--only-new", description = "On the first run, take what is on the server as already there.")
+  @Option(
+      names = "--only-new",
+      description = "On the first run, take what is on the server as already there.")
   boolean onlyNew;
 
-  @Option(names = "--label", paramLabel = "NAME", description = "A label for every message (repeatable).")
+  @Option(
+      names = "--label",
+      paramLabel = "NAME",
+      description = "A label for every message (repeatable).")
   List<String> labels = new ArrayList<>();
 
-  @Option(names = "--label-rule", paramLabel = "HEADER~REGEX=LABEL",
-      description = "A label when a header matches (repeatable), e.g. 'List-Id~java\\.net=Lists/Java'.")
+  @Option(
+      names = "--label-rule",
+      paramLabel = "HEADER~REGEX=LABEL",
+      description =
+          "A label when a header matches (repeatable), e.g. 'List-Id~java\\.net=Lists/Java'.")
   List<String> labelRules = new ArrayList<>();
 
-  @Option(names = "--archive", description = "Keep fetched mail out of the inbox (under its labels only).")
+  @Option(
+      names = "--archive",
+      description = "Keep fetched mail out of the inbox (under its labels only).")
   boolean archive;
 
-  @Option(names = "--dedup", paramLabel = "POLICY", defaultValue = "message-id+digest",
-      description = "none, uid, message-id, digest or message-id+digest (default: ${DEFAULT-VALUE}): which later"
-          + " copies of a message are discarded (docs/dedup.md).")
+  @Option(
+      names = "--dedup",
+      paramLabel = "POLICY",
+      defaultValue = "message-id+digest",
+      description =
+          "none, uid, message-id, digest or message-id+digest (default: ${DEFAULT-VALUE}): which later"
+              + " copies of a message are discarded (docs/dedup.md).")
   String dedup;
 
-  @Option(names = "--max-messages", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "At most N messages this run.")
+  @Option(
+      names = "--max-messages",
+      paramLabel = "N",
+      converter = BadArguments.WholeNumber.class,
+      description = "At most N messages this run.")
   Integer maxMessages;
 
-  @Option(names = "--max-message-size", paramLabel = "SIZE", description = "Leave messages larger than SIZE on"
-      + " the server, each named in the report (bytes, or with K, M, G: 1000, 1000000, 1000000000;"
-      + " default 1G, larger than any provider accepts; into Gmail 150 MB, Gmail's limit, and no more).")
+  @Option(
+      names = "--max-message-size",
+      paramLabel = "SIZE",
+      description =
+          "Leave messages larger than SIZE on"
+              + " the server, each named in the report (bytes, or with K, M, G: 1000, 1000000, 1000000000;"
+              + " default 1G, larger than any provider accepts; into Gmail 150 MB, Gmail's limit, and no more).")
   String maxMessageSize;
 
-  @Option(names = "--max-listing", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "Fetch nothing from a mailbox that lists more"
-      + " than N messages (default 100000): a listing is held in memory.")
+  @Option(
+      names = "--max-listing",
+      paramLabel = "N",
+      converter = BadArguments.WholeNumber.class,
+      description =
+          "Fetch nothing from a mailbox that lists more"
+              + " than N messages (default 100000): a listing is held in memory.")
   Integer maxListing;
 
-  @Option(names = "--retry-quarantined", description = "Try again the messages that failed in too many runs and"
-      + " are quarantined (after fixing what their last error names).")
+  @Option(
+      names = "--retry-quarantined",
+      description =
+          "Try again the messages that failed in too many runs and"
+              + " are quarantined (after fixing what their last error names).")
   boolean retryQuarantined;
 
-  @Option(names = "--quiet", description = "Print only what needs a person: failures, warnings, messages held back"
-      + " (for cron).")
+  @Option(
+      names = "--quiet",
+      description =
+          "Print only what needs a person: failures, warnings, messages held back" + " (for cron).")
   boolean quiet;
 
-  @Option(names = "--verbose", description = "Also print the session's log, and every skipped message.")
+  @Option(
+      names = "--verbose",
+      description = "Also print the session's log, and every skipped message.")
   boolean verbose;
 
-  @Option(names = "--trace", description = "Also print the protocol conversation, with every secret redacted.")
+  @Option(
+      names = "--trace",
+      description = "Also print the protocol conversation, with every secret redacted.")
   boolean trace;
 
-  @Option(names = "--json", description = "Print one JSON object with the outcome at the end (schema: docs/cli.md).")
+  @Option(
+      names = "--json",
+      description = "Print one JSON object with the outcome at the end (schema: docs/cli.md).")
   boolean json;
 
   /** The environment, so that tests can give one. */
@@ -140,9 +210,9 @@ final class FetchCommand implements Callable<Integer> {
 
   /**
    * The command's largest message by default. mpop and fetchmail fetch any size; a limit still
-   * keeps a broken or hostile server from filling the disk with one endless message. 1 GB is
-   * larger than any provider accepts (25 MB at Gmail, 150 MB at Outlook), so in practice every
-   * real message is fetched, and one over it is named with the option that fetches it.
+   * keeps a broken or hostile server from filling the disk with one endless message. 1 GB is larger
+   * than any provider accepts (25 MB at Gmail, 150 MB at Outlook), so in practice every real
+   * message is fetched, and one over it is named with the option that fetches it.
    */
   static final long DEFAULT_MAX_MESSAGE_SIZE = 1_000_000_000L;
 
@@ -176,9 +246,13 @@ final class FetchCommand implements Callable<Integer> {
     }
     long v = size("--max-message-size", maxMessageSize);
     if (gmail && v > gmails) {
-      throw bad("--max-message-size " + maxMessageSize + ": Gmail takes no message above 150 MB (" + gmails
-          + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave the option"
-          + " out: with --to gmail: Gmail's limit is the default");
+      throw bad(
+          "--max-message-size "
+              + maxMessageSize
+              + ": Gmail takes no message above 150 MB ("
+              + gmails
+              + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave the option"
+              + " out: with --to gmail: Gmail's limit is the default");
     }
     return v;
   }
@@ -190,13 +264,21 @@ final class FetchCommand implements Callable<Integer> {
    * (while nothing is listed, its state is not kept, so the next run would be new again: see {@link
    * #notices()}), {@code listed} whether a run has.
    */
-  record Opened(Fetcher fetcher, Fetcher retrying, String host, String describe, List<Problem> warnings,
-      Listed listed, Closer resources, Closer unmade) implements AutoCloseable {
+  record Opened(
+      Fetcher fetcher,
+      Fetcher retrying,
+      String host,
+      String describe,
+      List<Problem> warnings,
+      Listed listed,
+      Closer resources,
+      Closer unmade)
+      implements AutoCloseable {
     /**
-     * The command's own warnings about the account, once a run has listed its mailbox; none
-     * before. A run that fails before it lists (a refused login, a failed TLS handshake) downloads
-     * nothing and leaves no state behind, so a warning about what it downloads would be false, and
-     * the run that next lists would say it again. Called before {@link #close()}.
+     * The command's own warnings about the account, once a run has listed its mailbox; none before.
+     * A run that fails before it lists (a refused login, a failed TLS handshake) downloads nothing
+     * and leaves no state behind, so a warning about what it downloads would be false, and the run
+     * that next lists would say it again. Called before {@link #close()}.
      */
     List<Problem> notices() {
       try {
@@ -234,15 +316,16 @@ final class FetchCommand implements Callable<Integer> {
   /**
    * Opens the sink and the state of this command's account and builds its Fetcher (no listener).
    * Every option is checked before anything is opened or created: a bad one leaves nothing behind
-   * (no lock, no directory). A fetch (not a poll) that never lists the mailbox removes, when closed,
-   * the places it created (docs/cli.md).
+   * (no lock, no directory). A fetch (not a poll) that never lists the mailbox removes, when
+   * closed, the places it created (docs/cli.md).
    */
   Opened open() throws Exception {
     if (!polled) { // a poll makes its accounts quiet itself, whatever the file says of their output
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
-    dev.mailfetch.api.LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
+    dev.mailfetch.api.LabelPolicy labels =
+        labelPolicy(); // labels Gmail refuses: said before its token is read
     sizeLimit(); // and a size Gmail refuses
     Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
@@ -253,13 +336,22 @@ final class FetchCommand implements Callable<Integer> {
     AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
     Pop3Source source = server.source(a, st.account(), env, spec, true, sizeLimit());
     List<Problem> notices = new ArrayList<>();
-    st.knownElsewhere().ifPresent(known -> notices.add(knownElsewhere(st, a, typed, known, stateDir)));
+    st.knownElsewhere()
+        .ifPresent(known -> notices.add(knownElsewhere(st, a, typed, known, stateDir)));
     Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
     List<Path> made = new ArrayList<>(place.creates());
-    made.addAll(List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
+    made.addAll(
+        List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
     place.journalOf(st.directory()).ifPresent(made::add);
-    CreatedPlaces created = CreatedPlaces.before(stateDir, st.directory(), List.of(dedupFile,
-        dedupFile.resolveSibling("dedup.lock"), dedupFile.resolveSibling("dedup.new")), made);
+    CreatedPlaces created =
+        CreatedPlaces.before(
+            stateDir,
+            st.directory(),
+            List.of(
+                dedupFile,
+                dedupFile.resolveSibling("dedup.lock"),
+                dedupFile.resolveSibling("dedup.new")),
+            made);
     boolean dedupShared = false; // this account opened the store its poll's other accounts use
     MessageSink sink = null;
     JournalUidStore store = null;
@@ -269,7 +361,8 @@ final class FetchCommand implements Callable<Integer> {
     Fetcher retrying = null;
     try {
       if (place.journalOf(st.directory()).isPresent()) {
-        // The sink keeps its journal in the account's state: the account's lease first, so that a second
+        // The sink keeps its journal in the account's state: the account's lease first, so that a
+        // second
         // run of the account meanwhile is LOCKED, said as such, before it reaches the journal.
         StateDirectory.create(stateDir, st.directory(), state != null);
         store = openState(st.directory());
@@ -291,18 +384,40 @@ final class FetchCommand implements Callable<Integer> {
         }
       }
       FetchListener listener = listener();
-      fetcher = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
-          .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
-          .limits(limits).retryQuarantined(retryQuarantined && !polled).listener(listener).build();
+      fetcher =
+          Fetcher.builder()
+              .source(server.advised(source))
+              .sink(sink)
+              .uidStore(store)
+              .retention(retention)
+              .onlyNew(onlyNew)
+              .dedupPolicy(dedupPolicy(seen))
+              .labelPolicy(labels)
+              .limits(limits)
+              .retryQuarantined(retryQuarantined && !polled)
+              .listener(listener)
+              .build();
       if (retryQuarantined && polled) {
-        retrying = Fetcher.builder().source(server.advised(source)).sink(sink).uidStore(store)
-            .retention(retention).onlyNew(onlyNew).dedupPolicy(dedupPolicy(seen)).labelPolicy(labels)
-            .limits(limits).retryQuarantined(true).listener(listener).build();
+        retrying =
+            Fetcher.builder()
+                .source(server.advised(source))
+                .sink(sink)
+                .uidStore(store)
+                .retention(retention)
+                .onlyNew(onlyNew)
+                .dedupPolicy(dedupPolicy(seen))
+                .labelPolicy(labels)
+                .limits(limits)
+                .retryQuarantined(true)
+                .listener(listener)
+                .build();
       }
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
-      boolean inUse = e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
-      // in use: another run created it a moment ago, and holds it; shared: a poll's other accounts use it
+      boolean inUse =
+          e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
+      // in use: another run created it a moment ago, and holds it; shared: a poll's other accounts
+      // use it
       if (!inUse && !dedupShared) {
         created.remove();
       }
@@ -312,14 +427,21 @@ final class FetchCommand implements Callable<Integer> {
     JournalUidStore js = store;
     DedupStore sn = ownSeen;
     boolean[] neverListed = {false}; // known when closed
-    return new Opened(fetcher, retrying, AccountName.host(a.host()), a.user() + " at " + source.server() + " into "
-        + place.describe(), notices, () -> js.firstRun().isPresent(), () -> {
+    return new Opened(
+        fetcher,
+        retrying,
+        AccountName.host(a.host()),
+        a.user() + " at " + source.server() + " into " + place.describe(),
+        notices,
+        () -> js.firstRun().isPresent(),
+        () -> {
           neverListed[0] = js.firstRun().isEmpty();
           closeAll(sk, js, sn);
           if (neverListed[0] && !polled) {
             created.remove();
           }
-        }, () -> {
+        },
+        () -> {
           if (neverListed[0] && polled) {
             created.remove();
           }
@@ -327,17 +449,32 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /** The warning that a new account is a known one under another name of its server. */
-  private Problem knownElsewhere(AccountName.State st, ServerOptions.Account a, ServerOptions.Url typed, String known,
+  private Problem knownElsewhere(
+      AccountName.State st,
+      ServerOptions.Account a,
+      ServerOptions.Url typed,
+      String known,
       Path stateDir) {
     String here = AccountName.host(a.host());
     String knownUrl = typed.at(known.contains(":") ? "[" + known + "]" : known);
-    return Problem.warning(Problem.ACCOUNT_KNOWN_ELSEWHERE, st.account() + " is a new account here, but " + here
-        + " is the same server as " + known + ", where " + a.user() + " is known (" + JournalUidStore.directoryFor(
-            stateDir, AccountName.of(a.user(), known, typed.port())) + "): this run counted every message on the"
+    return Problem.warning(
+        Problem.ACCOUNT_KNOWN_ELSEWHERE,
+        st.account()
+            + " is a new account here, but "
+            + here
+            + " is the same server as "
+            + known
+            + ", where "
+            + a.user()
+            + " is known ("
+            + JournalUidStore.directoryFor(stateDir, AccountName.of(a.user(), known, typed.port()))
+            + "): this run counted every message on the"
             + " server as new",
         "This URL names a mailbox already fetched under another name of its server, so its mail is downloaded"
             + " again (the default dedup policy discards the second copies).",
-        "To go on where that account left off, " + advice.url(knownUrl) + "; if the two are different mailboxes,"
+        "To go on where that account left off, "
+            + advice.url(knownUrl)
+            + "; if the two are different mailboxes,"
             + " nothing needs doing (this is said once: from now on the account is known under this name too).");
   }
 
@@ -351,8 +488,8 @@ final class FetchCommand implements Callable<Integer> {
   boolean polled;
 
   /**
-   * Set for an account of a config file: advice names the file's lines for the options the
-   * command does not take on its command line.
+   * Set for an account of a config file: advice names the file's lines for the options the command
+   * does not take on its command line.
    */
   Advice advice = Advice.COMMAND_LINE;
 
@@ -363,14 +500,18 @@ final class FetchCommand implements Callable<Integer> {
   private FetchListener listener() {
     if (polled) {
       java.util.function.Consumer<FetchResult> hears = finished;
-      return hears == null ? FetchListener.NONE : new FetchListener() {
-        @Override
-        public void runFinished(FetchResult result) {
-          hears.accept(result);
-        }
-      };
+      return hears == null
+          ? FetchListener.NONE
+          : new FetchListener() {
+            @Override
+            public void runFinished(FetchResult result) {
+              hears.accept(result);
+            }
+          };
     }
-    return quiet || json ? FetchListener.NONE : new Progress(spec.commandLine().getOut(), System.console() != null);
+    return quiet || json
+        ? FetchListener.NONE
+        : new Progress(spec.commandLine().getOut(), System.console() != null);
   }
 
   private static void closeAll(AutoCloseable... all) throws IOException {
@@ -447,9 +588,9 @@ final class FetchCommand implements Callable<Integer> {
   // ---------------------------------------------------------------- the sink and policies
 
   /**
-   * The files this account's authorizations are read from (the Gmail token file of --to gmail:,
-   * the POP3 grant of --oauth-grant-file): a poll checks a paused account again when one of them
-   * is replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
+   * The files this account's authorizations are read from (the Gmail token file of --to gmail:, the
+   * POP3 grant of --oauth-grant-file): a poll checks a paused account again when one of them is
+   * replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
    */
   List<Path> authorizationFiles() {
     List<Path> files = new ArrayList<>();
@@ -460,8 +601,10 @@ final class FetchCommand implements Callable<Integer> {
     if (colon > 0 && to.substring(0, colon).equalsIgnoreCase("gmail")) {
       try {
         String address = GmailOptions.address(to.substring(colon + 1));
-        files.add(gmail.tokenFile != null ? GmailOptions.expand(env, gmail.tokenFile)
-            : GmailOptions.directory(env, address).resolve("token"));
+        files.add(
+            gmail.tokenFile != null
+                ? GmailOptions.expand(env, gmail.tokenFile)
+                : GmailOptions.directory(env, address).resolve("token"));
       } catch (IllegalArgumentException e) {
         // not an address: the account was not opened
       }
@@ -488,21 +631,28 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /**
-   * The account's state, whose lease another mailfetch may hold: then the advice is about that
-   * run (a poll holds its accounts for as long as it runs), not about mail programs on the server.
+   * The account's state, whose lease another mailfetch may hold: then the advice is about that run
+   * (a poll holds its accounts for as long as it runs), not about mail programs on the server.
    */
   private static JournalUidStore openState(Path dir) throws IOException {
     try {
       return JournalUidStore.open(dir);
     } catch (FetchException e) {
-      if (e.error() != dev.mailfetch.api.FetchError.LOCKED || !e.remedy().equals(e.error().remedy())) {
+      if (e.error() != dev.mailfetch.api.FetchError.LOCKED
+          || !e.remedy().equals(e.error().remedy())) {
         throw e;
       }
-      throw new FetchException(e.error(), e.detail(), null, e, dev.mailfetch.api.Remedy.of("Another mailfetch"
-          + " holds this account's state (the message names it): wait for that run to end and run again. A"
-          + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
-          "Another process or fetcher holds this account's state store: wait for it to close the store. A Poller"
-              + " holds its accounts' stores for as long as it runs."));
+      throw new FetchException(
+          e.error(),
+          e.detail(),
+          null,
+          e,
+          dev.mailfetch.api.Remedy.of(
+              "Another mailfetch"
+                  + " holds this account's state (the message names it): wait for that run to end and run again. A"
+                  + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
+              "Another process or fetcher holds this account's state store: wait for it to close the store. A Poller"
+                  + " holds its accounts' stores for as long as it runs."));
     }
   }
 
@@ -511,10 +661,16 @@ final class FetchCommand implements Callable<Integer> {
    * advice that fits: nothing was fetched yet, so the destination is what to fix.
    */
   private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
-    dev.mailfetch.api.Remedy remedy = dev.mailfetch.api.Remedy.of("Nothing was fetched: make " + place.describe()
-        + " usable (" + place.needs() + ", on a disk with free space), or give another place with --to SINK; then"
-        + " run again.", "Nothing was fetched: make the sink's place"
-        + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
+    dev.mailfetch.api.Remedy remedy =
+        dev.mailfetch.api.Remedy.of(
+            "Nothing was fetched: make "
+                + place.describe()
+                + " usable ("
+                + place.needs()
+                + ", on a disk with free space), or give another place with --to SINK; then"
+                + " run again.",
+            "Nothing was fetched: make the sink's place"
+                + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
     try {
       return place.open(accountState);
     } catch (FetchException e) {
@@ -523,8 +679,12 @@ final class FetchCommand implements Callable<Integer> {
       }
       throw new FetchException(e.error(), e.detail(), null, e, remedy);
     } catch (IOException e) {
-      throw new FetchException(dev.mailfetch.api.FetchError.SINK_FAILED, "cannot open " + place.describe() + ": "
-          + CreatedPlaces.why(e), null, e, remedy);
+      throw new FetchException(
+          dev.mailfetch.api.FetchError.SINK_FAILED,
+          "cannot open " + place.describe() + ": " + CreatedPlaces.why(e),
+          null,
+          e,
+          remedy);
     }
   }
 
@@ -544,8 +704,12 @@ final class FetchCommand implements Callable<Integer> {
 
   private void checkDedupName() {
     if (!Dedup.NAMES.contains(dedup.toLowerCase(Locale.ROOT))) {
-      throw bad("--dedup " + dedup + " is not a policy; the policies are " + String.join(", ", Dedup.NAMES)
-          + " (docs/dedup.md)");
+      throw bad(
+          "--dedup "
+              + dedup
+              + " is not a policy; the policies are "
+              + String.join(", ", Dedup.NAMES)
+              + " (docs/dedup.md)");
     }
   }
 
@@ -568,7 +732,11 @@ final class FetchCommand implements Callable<Integer> {
       try {
         b.label(label);
       } catch (IllegalArgumentException e) {
-        throw bad("--label \"" + dev.mailfetch.api.FetchException.escape(label) + "\": " + e.getMessage());
+        throw bad(
+            "--label \""
+                + dev.mailfetch.api.FetchException.escape(label)
+                + "\": "
+                + e.getMessage());
       }
     }
     for (String rule : labelRules) {
@@ -595,7 +763,10 @@ final class FetchCommand implements Callable<Integer> {
   /** --quiet asks for less, --verbose and --trace for more: they exclude each other. */
   private void checkOutputOptions() {
     if (quiet && (verbose || trace)) {
-      throw bad("--quiet and " + (verbose ? "--verbose" : "--trace") + " exclude each other: give one of them");
+      throw bad(
+          "--quiet and "
+              + (verbose ? "--verbose" : "--trace")
+              + " exclude each other: give one of them");
     }
   }
 
@@ -620,7 +791,8 @@ final class FetchCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw bad(option + " " + text + ": write a size in bytes, or with K, M or G (25M)");
     } catch (ArithmeticException e) {
-      throw bad(option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)");
+      throw bad(
+          option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)");
     }
     if (v < 1) {
       throw bad(option + " " + text + ": must be 1 byte or more");
@@ -644,5 +816,4 @@ final class FetchCommand implements Callable<Integer> {
       throw bad("--max-messages, --max-message-size or --max-listing: " + e.getMessage());
     }
   }
-
 }

@@ -15,8 +15,8 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * {@code mailfetch doctor gmail:ADDRESS}: the Gmail side of delivery (the authorization, its
- * scopes, the mailbox it opens, the labels), printed as the POP3 findings are: a line per check, then
- * each finding that is not plainly OK with what to do, then the verdict; or one JSON object.
+ * scopes, the mailbox it opens, the labels), printed as the POP3 findings are: a line per check,
+ * then each finding that is not plainly OK with what to do, then the verdict; or one JSON object.
  */
 final class GmailCheckup {
   private GmailCheckup() {}
@@ -28,11 +28,20 @@ final class GmailCheckup {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(d.spec.commandLine(), "gmail:" + text + ": " + e.getMessage());
     }
-    if (d.server.secret != null || d.deep || !d.server.auth.isEmpty() || d.server.caFile != null || d.ports != null
-        || d.dns != null || !d.server.quirks.isEmpty()) {
-      throw new ParameterException(d.spec.commandLine(), "gmail:" + address + " checks delivery into Gmail: the POP3"
-          + " options (a password or token, --auth, --ca-file, --deep, --ports, --dns, --quirk) are for a POP3 URL;"
-          + " give --gmail-token-file FILE for Gmail's authorization");
+    if (d.server.secret != null
+        || d.deep
+        || !d.server.auth.isEmpty()
+        || d.server.caFile != null
+        || d.ports != null
+        || d.dns != null
+        || !d.server.quirks.isEmpty()) {
+      throw new ParameterException(
+          d.spec.commandLine(),
+          "gmail:"
+              + address
+              + " checks delivery into Gmail: the POP3"
+              + " options (a password or token, --auth, --ca-file, --deep, --ports, --dns, --quirk) are for a POP3 URL;"
+              + " give --gmail-token-file FILE for Gmail's authorization");
     }
     Set<String> labels = new LinkedHashSet<>();
     for (String l : d.labels) {
@@ -42,8 +51,10 @@ final class GmailCheckup {
       }
       labels.add(l.strip());
     }
-    java.net.URI api = d.gmailApi == null ? GmailOptions.GMAIL_API
-        : GmailOptions.loopback(d.spec, "--gmail-api", d.gmailApi);
+    java.net.URI api =
+        d.gmailApi == null
+            ? GmailOptions.GMAIL_API
+            : GmailOptions.loopback(d.spec, "--gmail-api", d.gmailApi);
     java.nio.file.Path file = GmailOptions.expand(d.env, d.gmailTokenFile);
     TokenProvider tokens = GmailOptions.tokens(d.spec, d.env, address, file);
     String again = GmailOptions.authorize(address, file);
@@ -52,8 +63,12 @@ final class GmailCheckup {
       out.println("Examining delivery into Gmail " + address + "...");
       out.flush();
     }
-    Report r = GmailDelivery.builder(address, tokens, api, false, false).checkup().withLabels(labels)
-        .creatingMissingLabels(d.createLabels).run();
+    Report r =
+        GmailDelivery.builder(address, tokens, api, false, false)
+            .checkup()
+            .withLabels(labels)
+            .creatingMissingLabels(d.createLabels)
+            .run();
     out.print(d.json ? json(r, again) + System.lineSeparator() : text(r, again));
     out.flush();
     return r.exitCode();
@@ -63,23 +78,39 @@ final class GmailCheckup {
   static String remedy(Finding f, String again) {
     String words = f.remedy().map(dev.mailfetch.api.Remedy::commandLine).orElse("").strip();
     if (AUTHORIZATION.contains(f.code().name())) {
-      words = words + (words.isEmpty() || words.endsWith(".") ? " " : ". ") + "To authorize again: " + again;
+      words =
+          words
+              + (words.isEmpty() || words.endsWith(".") ? " " : ". ")
+              + "To authorize again: "
+              + again;
     }
     return words.strip();
   }
 
-  /** The findings a new authorization mends (a grant gone, refused, short of a scope, for another mailbox). */
-  private static final Set<String> AUTHORIZATION = Set.of("TOKEN_REFUSED", "TOKEN_NOT_ACCEPTED", "SCOPE_MISSING",
-      "ACCOUNT_OTHER", "MODIFY_NOT_GRANTED");
+  /**
+   * The findings a new authorization mends (a grant gone, refused, short of a scope, for another
+   * mailbox).
+   */
+  private static final Set<String> AUTHORIZATION =
+      Set.of(
+          "TOKEN_REFUSED",
+          "TOKEN_NOT_ACCEPTED",
+          "SCOPE_MISSING",
+          "ACCOUNT_OTHER",
+          "MODIFY_NOT_GRANTED");
 
-  /** What was found, without the error's code in front (the report says the code once, in brackets). */
+  /**
+   * What was found, without the error's code in front (the report says the code once, in brackets).
+   */
   static String words(Finding f) {
     String w = f.words();
     String code = f.code().error().map(e -> e.name() + ": ").orElse(null);
     return code != null && w.startsWith(code) ? w.substring(code.length()) : w;
   }
 
-  /** The report: a line per finding, then what is not plainly OK with what to do, then the verdict. */
+  /**
+   * The report: a line per finding, then what is not plainly OK with what to do, then the verdict.
+   */
   static String text(Report r, String again) {
     StringBuilder b = new StringBuilder("mailfetch doctor: Gmail " + r.mailbox() + "\n");
     for (Finding f : r.findings()) {
@@ -88,8 +119,13 @@ final class GmailCheckup {
     boolean any = false;
     for (Finding f : r.findings()) {
       if (f.status() == Status.WARNING || f.status() == Status.FAILED) {
-        b.append(any ? "" : "\n").append(f.status().mark()).append(' ').append(words(f)).append(" [")
-            .append(f.code().error().map(Enum::name).orElse(f.code().name())).append("]\n");
+        b.append(any ? "" : "\n")
+            .append(f.status().mark())
+            .append(' ')
+            .append(words(f))
+            .append(" [")
+            .append(f.code().error().map(Enum::name).orElse(f.code().name()))
+            .append("]\n");
         String remedy = remedy(f, again);
         if (!remedy.isEmpty()) {
           b.append("    do:     ").append(remedy).append('\n');
@@ -97,10 +133,15 @@ final class GmailCheckup {
         any = true;
       }
     }
-    b.append('\n').append(r.firstFailure().map(f -> "Mail cannot be delivered into Gmail: " + words(f))
-        .orElse(r.findings().stream().anyMatch(f -> f.status() == Status.WARNING)
-            ? "Mail can be delivered into Gmail; the warnings above say what to know."
-            : "Mail can be delivered into Gmail.")).append('\n');
+    b.append('\n')
+        .append(
+            r.firstFailure()
+                .map(f -> "Mail cannot be delivered into Gmail: " + words(f))
+                .orElse(
+                    r.findings().stream().anyMatch(f -> f.status() == Status.WARNING)
+                        ? "Mail can be delivered into Gmail; the warnings above say what to know."
+                        : "Mail can be delivered into Gmail."))
+        .append('\n');
     return b.toString().replace("\n", System.lineSeparator());
   }
 

@@ -15,20 +15,31 @@ import picocli.CommandLine.ParameterException;
  * fetch's options for delivery into Gmail ({@code --to gmail:ADDRESS}), and where that delivery
  * keeps its files here: by default one directory per Gmail address, {@code
  * ~/.mailfetch/gmail/ADDRESS/}, holding the authorization {@code mailfetch oauth} writes ({@code
- * token}) and the state ({@code mailfetch-state/}, each account's Gmail journal inside its own state
- * directory, {@code gmail-ADDRESS}).
+ * token}) and the state ({@code mailfetch-state/}, each account's Gmail journal inside its own
+ * state directory, {@code gmail-ADDRESS}).
  */
 final class GmailOptions {
-  @Option(names = "--gmail-token-file", paramLabel = "FILE", description = "With --to gmail:ADDRESS: the"
-      + " authorization that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
+  @Option(
+      names = "--gmail-token-file",
+      paramLabel = "FILE",
+      description =
+          "With --to gmail:ADDRESS: the"
+              + " authorization that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
   Path tokenFile;
 
-  @Option(names = "--never-spam", description = "With --to gmail:ADDRESS: Gmail never puts fetched mail in Spam."
-      + " Default: Gmail's spam filter judges it as any mail arriving.")
+  @Option(
+      names = "--never-spam",
+      description =
+          "With --to gmail:ADDRESS: Gmail never puts fetched mail in Spam."
+              + " Default: Gmail's spam filter judges it as any mail arriving.")
   boolean neverSpam;
 
-  @Option(names = "--gmail-date", paramLabel = "DATE", description = "With --to gmail:ADDRESS: the date Gmail shows"
-      + " and sorts by: header (the message's own Date, the default) or received (when it was delivered into Gmail).")
+  @Option(
+      names = "--gmail-date",
+      paramLabel = "DATE",
+      description =
+          "With --to gmail:ADDRESS: the date Gmail shows"
+              + " and sorts by: header (the message's own Date, the default) or received (when it was delivered into Gmail).")
   String date;
 
   /** The Gmail API's address, for tests against a fake Gmail on this machine only. */
@@ -40,12 +51,13 @@ final class GmailOptions {
 
   /**
    * What an address may be: a local part of RFC 5322's atext and dots, a domain of at least two
-   * labels. Narrower than the RFC (no quoted local parts), which no Gmail or Workspace address needs,
-   * and it can never hold a '/' or a space, so it names a directory safely.
+   * labels. Narrower than the RFC (no quoted local parts), which no Gmail or Workspace address
+   * needs, and it can never hold a '/' or a space, so it names a directory safely.
    */
-  private static final Pattern ADDRESS = Pattern.compile(
-      "[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-          + "(\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
+  private static final Pattern ADDRESS =
+      Pattern.compile(
+          "[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+              + "(\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+");
 
   /** Whether {@code text} is an e-mail address as an account's is written. */
   static boolean isAddress(String text) {
@@ -58,21 +70,26 @@ final class GmailOptions {
    */
   static String address(String text) {
     if (text.isEmpty()) {
-      throw new IllegalArgumentException("needs the Gmail address to deliver into: gmail:me@gmail.com");
+      throw new IllegalArgumentException(
+          "needs the Gmail address to deliver into: gmail:me@gmail.com");
     }
     if (!ADDRESS.matcher(text).matches()) {
-      throw new IllegalArgumentException("\"" + FetchException.escape(text) + "\" is not an e-mail address; write"
-          + " the Gmail (or Google Workspace) address mail goes into, as gmail:me@gmail.com");
+      throw new IllegalArgumentException(
+          "\""
+              + FetchException.escape(text)
+              + "\" is not an e-mail address; write"
+              + " the Gmail (or Google Workspace) address mail goes into, as gmail:me@gmail.com");
     }
     return text.toLowerCase(Locale.ROOT);
   }
 
   /**
-   * --to gmail:ADDRESS ({@code text} the address): Gmail's import, its journal in the account's state
-   * directory, the state by default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state ({@code stateGiven}:
-   * --state names another). Every option is checked here, before anything is opened.
+   * --to gmail:ADDRESS ({@code text} the address): Gmail's import, its journal in the account's
+   * state directory, the state by default in ~/.mailfetch/gmail/ADDRESS/mailfetch-state ({@code
+   * stateGiven}: --state names another). Every option is checked here, before anything is opened.
    */
-  Destination destination(CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven)
+  Destination destination(
+      CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven)
       throws dev.mailfetch.api.FetchException {
     String address;
     try {
@@ -86,25 +103,41 @@ final class GmailOptions {
     Path dir = directory(env, address);
     AuthorizeAgain again = new AuthorizeAgain(authorize(address, expand(env, tokenFile)));
     boolean never = neverSpam;
-    return new Destination(account -> again.sink(GmailDelivery.builder(address, tokens, base, received, never)
-        .journalDirectory(journal(account, address)).build()), stateGiven ? List.of() : List.of(dir),
-        dir.resolve("mailfetch-state"), "Gmail (" + address + ")", "its journal's directory in the state, which you"
-            + " may write", account -> journal(account, address));
+    return new Destination(
+        account ->
+            again.sink(
+                GmailDelivery.builder(address, tokens, base, received, never)
+                    .journalDirectory(journal(account, address))
+                    .build()),
+        stateGiven ? List.of() : List.of(dir),
+        dir.resolve("mailfetch-state"),
+        "Gmail (" + address + ")",
+        "its journal's directory in the state, which you" + " may write",
+        account -> journal(account, address));
   }
 
-  /** A bad argument for the first of these options given with {@code --to to}, a sink of files here. */
+  /**
+   * A bad argument for the first of these options given with {@code --to to}, a sink of files here.
+   */
   void refuseWithout(CommandSpec spec, String to) {
-    String given = tokenFile != null ? "--gmail-token-file" : neverSpam ? "--never-spam" : date != null
-        ? "--gmail-date" : api != null ? "--gmail-api" : null;
+    String given =
+        tokenFile != null
+            ? "--gmail-token-file"
+            : neverSpam
+                ? "--never-spam"
+                : date != null ? "--gmail-date" : api != null ? "--gmail-api" : null;
     if (given != null) {
-      throw bad(spec, given + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
+      throw bad(
+          spec, given + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
     }
   }
 
   /** The home directory: $HOME where it is set (tests give one), else Java's. */
   static Path home(Map<String, String> env) {
     String h = env.get("HOME");
-    return h != null && !h.isBlank() && Path.of(h).isAbsolute() ? Path.of(h) : Path.of(System.getProperty("user.home"));
+    return h != null && !h.isBlank() && Path.of(h).isAbsolute()
+        ? Path.of(h)
+        : Path.of(System.getProperty("user.home"));
   }
 
   /** The directory of an address's files when no option names them: ~/.mailfetch/gmail/ADDRESS. */
@@ -112,10 +145,15 @@ final class GmailOptions {
     return home(env).resolve(".mailfetch").resolve("gmail").resolve(address);
   }
 
-  /** {@code file} with a leading {@code ~/} as the home directory (a config file's line has no shell to do it). */
+  /**
+   * {@code file} with a leading {@code ~/} as the home directory (a config file's line has no shell
+   * to do it).
+   */
   static Path expand(Map<String, String> env, Path file) {
     String s = file == null ? null : file.toString();
-    return s != null && (s.equals("~") || s.startsWith("~/")) ? Path.of(home(env) + s.substring(1)) : file;
+    return s != null && (s.equals("~") || s.startsWith("~/"))
+        ? Path.of(home(env) + s.substring(1))
+        : file;
   }
 
   /**
@@ -135,11 +173,18 @@ final class GmailOptions {
     if (date.equalsIgnoreCase("received")) {
       return true;
     }
-    throw bad(spec, "--gmail-date " + date + ": write header (the message's own Date, the default) or received"
-        + " (when it was delivered into Gmail)");
+    throw bad(
+        spec,
+        "--gmail-date "
+            + date
+            + ": write header (the message's own Date, the default) or received"
+            + " (when it was delivered into Gmail)");
   }
 
-  /** The Gmail API's address: Gmail's own, or --gmail-api, which must be on this machine (a test's fake). */
+  /**
+   * The Gmail API's address: Gmail's own, or --gmail-api, which must be on this machine (a test's
+   * fake).
+   */
   URI api(CommandSpec spec) {
     if (api == null) {
       return GMAIL_API;
@@ -161,17 +206,23 @@ final class GmailOptions {
     }
     String host = u.getHost() == null ? "" : u.getHost().toLowerCase(Locale.ROOT);
     boolean local = List.of("127.0.0.1", "localhost", "[::1]", "::1").contains(host);
-    if (!local || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
-      throw bad(spec, option + " " + text + ": only an http or https address on this machine (127.0.0.1) is taken"
-          + " (it is for testing against a fake server)");
+    if (!local
+        || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
+      throw bad(
+          spec,
+          option
+              + " "
+              + text
+              + ": only an http or https address on this machine (127.0.0.1) is taken"
+              + " (it is for testing against a fake server)");
     }
     return u;
   }
 
   /**
-   * The authorization file's first check, so that a missing one is a bad argument at once that
-   * says what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the
-   * file is not the default).
+   * The authorization file's first check, so that a missing one is a bad argument at once that says
+   * what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the file
+   * is not the default).
    */
   dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address)
       throws dev.mailfetch.api.FetchException {
@@ -179,14 +230,24 @@ final class GmailOptions {
   }
 
   /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */
-  static dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given)
+  static dev.mailfetch.api.TokenProvider tokens(
+      CommandSpec spec, Map<String, String> env, String address, Path given)
       throws dev.mailfetch.api.FetchException {
     Path f = given != null ? given : directory(env, address).resolve("token");
     String why = OAuthGrants.unusable(f);
     String again = authorize(address, given);
     if (why != null) {
-      throw bad(spec, "--gmail-token-file " + f + ": " + why + "; authorize mailfetch to deliver into " + address
-          + " once with: " + again + " --client-file CLIENT.json (your OAuth client: docs/oauth.md)");
+      throw bad(
+          spec,
+          "--gmail-token-file "
+              + f
+              + ": "
+              + why
+              + "; authorize mailfetch to deliver into "
+              + address
+              + " once with: "
+              + again
+              + " --client-file CLIENT.json (your OAuth client: docs/oauth.md)");
     }
     return OAuthGrants.load(spec, "--gmail-token-file", f, again, address);
   }

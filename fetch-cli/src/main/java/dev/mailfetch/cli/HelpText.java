@@ -6,9 +6,9 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Help.Ansi.Text;
+import picocli.CommandLine.Help.ColorScheme;
 import picocli.CommandLine.Help.Column;
 import picocli.CommandLine.Help.Column.Overflow;
-import picocli.CommandLine.Help.ColorScheme;
 import picocli.CommandLine.Help.TextTable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,27 +18,32 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * The help text's layout: as wide as the terminal (up to {@link #WIDEST} columns, where lines
  * become hard to follow; {@code COLUMNS} in the environment overrides both), 80 columns when the
  * output is not a terminal, and lines broken only at spaces. Picocli breaks lines where Java's
- * line-break rules allow, which cuts {@code %40}, {@code DIR/.mailfetch-state} or an option name
- * in two; this lays its tables out with a break rule of our own.
+ * line-break rules allow, which cuts {@code %40}, {@code DIR/.mailfetch-state} or an option name in
+ * two; this lays its tables out with a break rule of our own.
  */
 final class HelpText {
   private HelpText() {}
 
   /** The widest help on a wide terminal. */
   static final int WIDEST = 120;
+
   /** Picocli's narrowest. */
   private static final int NARROWEST = 55;
 
   /** Installs the layout on a command line and all its subcommands. */
   static void install(CommandLine cl, Map<String, String> env) {
     int[] width = {0}; // measured once, when help is first shown: measuring a terminal runs stty
-    cl.setHelpFactory((spec, colors) -> {
-      if (width[0] == 0) {
-        width[0] = width(env);
-      }
-      spec.usageMessage().autoWidth(false).width(width[0]).longOptionsMaxWidth(width[0] >= 100 ? 26 : 20);
-      return new Wrapped(spec, colors);
-    });
+    cl.setHelpFactory(
+        (spec, colors) -> {
+          if (width[0] == 0) {
+            width[0] = width(env);
+          }
+          spec.usageMessage()
+              .autoWidth(false)
+              .width(width[0])
+              .longOptionsMaxWidth(width[0] >= 100 ? 26 : 20);
+          return new Wrapped(spec, colors);
+        });
   }
 
   /** {@code COLUMNS} if set; else the terminal's width up to {@link #WIDEST}; else 80. */
@@ -47,7 +52,8 @@ final class HelpText {
     if (columns != null && columns.strip().matches("[0-9]{1,4}")) {
       return Math.max(NARROWEST, Integer.parseInt(columns.strip()));
     }
-    int terminal = CommandSpec.create().usageMessage().autoWidth(true).width(); // 80 when not a terminal
+    int terminal =
+        CommandSpec.create().usageMessage().autoWidth(true).width(); // 80 when not a terminal
     return Math.max(NARROWEST, Math.min(WIDEST, terminal));
   }
 
@@ -62,13 +68,19 @@ final class HelpText {
     }
 
     @Override
-    public Layout createDefaultLayout(List<OptionSpec> options, List<PositionalParamSpec> positionals,
-        ColorScheme colors) {
+    public Layout createDefaultLayout(
+        List<OptionSpec> options, List<PositionalParamSpec> positionals, ColorScheme colors) {
       int longOptions = calcLongOptionColumnWidth(options, positionals, colors);
-      TextTable table = new SpaceBroken(colors, new Column(2, 0, Overflow.TRUNCATE), new Column(2, 0, Overflow.SPAN),
-          new Column(1, 0, Overflow.TRUNCATE), new Column(longOptions, 1, Overflow.SPAN),
-          new Column(width() - 5 - longOptions, 1, Overflow.WRAP));
-      return new Layout(colors, table, createDefaultOptionRenderer(), createDefaultParameterRenderer());
+      TextTable table =
+          new SpaceBroken(
+              colors,
+              new Column(2, 0, Overflow.TRUNCATE),
+              new Column(2, 0, Overflow.SPAN),
+              new Column(1, 0, Overflow.TRUNCATE),
+              new Column(longOptions, 1, Overflow.SPAN),
+              new Column(width() - 5 - longOptions, 1, Overflow.WRAP));
+      return new Layout(
+          colors, table, createDefaultOptionRenderer(), createDefaultParameterRenderer());
     }
 
     @Override
@@ -100,14 +112,18 @@ final class HelpText {
         longest = Math.max(longest, name.length());
       }
       int names = Math.min(longest, width() / 2) + 2;
-      TextTable table = new SpaceBroken(colorScheme(), new Column(names, 2, Overflow.SPAN),
-          new Column(width() - names, 2, Overflow.WRAP));
+      TextTable table =
+          new SpaceBroken(
+              colorScheme(),
+              new Column(names, 2, Overflow.SPAN),
+              new Column(width() - names, 2, Overflow.WRAP));
       for (Map.Entry<String, Help> e : subcommands.entrySet()) {
         CommandLine.Model.UsageMessageSpec usage = e.getValue().commandSpec().usageMessage();
         String[] told = usage.header().length > 0 ? usage.header() : usage.description();
         Text[] lines = colorScheme().text(format(told.length == 0 ? "" : told[0])).splitLines();
         for (int i = 0; i < lines.length; i++) {
-          table.addRowValues(i == 0 ? e.getValue().commandNamesText(", ") : colorScheme().text(""), lines[i]);
+          table.addRowValues(
+              i == 0 ? e.getValue().commandNamesText(", ") : colorScheme().text(""), lines[i]);
         }
       }
       return table.toString();
@@ -150,8 +166,9 @@ final class HelpText {
     public Cell putValue(int row, int col, Text value) {
       Column[] columns = columns();
       Column column = columns[col];
-      boolean wraps = column.overflow == Overflow.WRAP
-          || (column.overflow == Overflow.SPAN && col == columns.length - 1);
+      boolean wraps =
+          column.overflow == Overflow.WRAP
+              || (column.overflow == Overflow.SPAN && col == columns.length - 1);
       String plain = value == null ? "" : value.plainString();
       if (!wraps || plain.length() + column.indent <= column.width) {
         return super.putValue(row, col, value);
@@ -161,14 +178,18 @@ final class HelpText {
         leading++;
       }
       int first = column.indent;
-      int next = Math.min(column.indent + indentWrappedLines + (leading > 0 ? leading + 2 : 0), column.width / 2);
+      int next =
+          Math.min(
+              column.indent + indentWrappedLines + (leading > 0 ? leading + 2 : 0),
+              column.width / 2);
       int indent = first;
       int start = 0;
       Cell last = null;
       try {
         while (true) {
           int end = lineEnd(plain, start, column.width - indent);
-          if (cuts(plain, end) && indent > first) { // a word too wide for a continued line: give it the whole column
+          if (cuts(plain, end)
+              && indent > first) { // a word too wide for a continued line: give it the whole column
             indent = first;
             end = lineEnd(plain, start, column.width - indent);
           }

@@ -33,26 +33,28 @@ final class JsonReport {
 
   /** A failure before any account ran (a bad argument, an unexpected failure). */
   static String problem(Problem p) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("status", "error");
-      problem(g, "error", p);
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("status", "error");
+          problem(g, "error", p);
+          g.writeEndObject();
+        });
   }
 
   /** Several accounts: the worst status and one object per account, named, in name order. */
   static String accounts(List<RunOutcome> outcomes) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("status", name(RunOutcome.status(outcomes)));
-      g.writeArrayFieldStart("accounts");
-      for (RunOutcome o : outcomes) {
-        account(g, o, true);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("status", name(RunOutcome.status(outcomes)));
+          g.writeArrayFieldStart("accounts");
+          for (RunOutcome o : outcomes) {
+            account(g, o, true);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   private interface Body {
@@ -121,12 +123,14 @@ final class JsonReport {
   }
 
   /** skipped_by_reason, skipped_messages (all but the only-new ones) and failed_messages. */
-  private static void messages(JsonGenerator g, FetchResult r, long sizeLimit, Advice advice) throws IOException {
+  private static void messages(JsonGenerator g, FetchResult r, long sizeLimit, Advice advice)
+      throws IOException {
     Map<SkipReason, Integer> byReason = new EnumMap<>(SkipReason.class);
     for (SkipReason reason : SkipReason.values()) {
       byReason.put(reason, 0);
     }
-    boolean any = r.count(MessageOutcome.Kind.SKIPPED) > 0 || r.count(MessageOutcome.Kind.FAILED) > 0;
+    boolean any =
+        r.count(MessageOutcome.Kind.SKIPPED) > 0 || r.count(MessageOutcome.Kind.FAILED) > 0;
     g.writeArrayFieldStart("skipped_messages");
     if (any) {
       for (MessageOutcome m : r.outcomes()) {
@@ -135,7 +139,8 @@ final class JsonReport {
         }
         byReason.merge(m.skipReason(), 1, Integer::sum);
         if (m.skipReason() == SkipReason.ONLY_NEW) {
-          continue; // the old mail --only-new set aside at the first run: counted, not listed every run
+          continue; // the old mail --only-new set aside at the first run: counted, not listed every
+          // run
         }
         g.writeStartObject();
         ref(g, m);

@@ -7,31 +7,55 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code. */
-@Command(name = "mailfetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Fetches mail from POP3 servers into a Maildir, mbox, directory of .eml files or Gmail, exactly once.",
-    subcommands = {DemoCommand.class, FetchCommand.class, PollCommand.class, DoctorCommand.class, OAuthCommand.class,
-        FakeServerCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Examples:", "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
-        "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\", "      --password-env MAIL_PW",
-        "  mailfetch help fetch      every option of fetch"})
+/**
+ * The {@code mailfetch} command. Exit codes: 0 all well, 2 bad arguments, else FetchError's code.
+ */
+@Command(
+    name = "mailfetch",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description =
+        "Fetches mail from POP3 servers into a Maildir, mbox, directory of .eml files or Gmail, exactly once.",
+    subcommands = {
+      DemoCommand.class,
+      FetchCommand.class,
+      PollCommand.class,
+      DoctorCommand.class,
+      OAuthCommand.class,
+      FakeServerCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  mailfetch demo            a server with sample mail, fetched into ./demo-mail",
+      "  MAIL_PW=... mailfetch fetch pop3s://alice@mail.example.org \\",
+      "      --password-env MAIL_PW",
+      "  mailfetch help fetch      every option of fetch"
+    })
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    configureLogs(java.util.List.of(args)).forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
+    configureLogs(java.util.List.of(args))
+        .forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
   /**
-   * The loggers whose warnings are the run's own outcomes: a failed message, a refused DELE, a
-   * QUIT not confirmed, a run's summary, a paused account, an OAuth refresh refused. The command's report says each of
-   * them once, in its own words (in the JSON too), so their log lines would only say it again.
+   * The loggers whose warnings are the run's own outcomes: a failed message, a refused DELE, a QUIT
+   * not confirmed, a run's summary, a paused account, an OAuth refresh refused. The command's
+   * report says each of them once, in its own words (in the JSON too), so their log lines would
+   * only say it again.
    */
-  static final java.util.List<String> REPORTED_BY_THE_COMMAND = java.util.List.of(
-      "dev.mailfetch.api.Fetcher", "dev.mailfetch.pop3.internal.Pop3Session", "dev.mailfetch.api.poll.Poller",
-      // a refresh that failed (a grant revoked): the run's AUTH_FAILED, said with the command to type
-      "dev.mailfetch.gmail.OAuthTokenProvider");
+  static final java.util.List<String> REPORTED_BY_THE_COMMAND =
+      java.util.List.of(
+          "dev.mailfetch.api.Fetcher",
+          "dev.mailfetch.pop3.internal.Pop3Session",
+          "dev.mailfetch.api.poll.Poller",
+          // a refresh that failed (a grant revoked): the run's AUTH_FAILED, said with the command
+          // to type
+          "dev.mailfetch.gmail.OAuthTokenProvider");
 
   /**
    * The log configuration for these arguments, as slf4j-simple system properties; a -D on the java
@@ -39,9 +63,9 @@ public final class Main implements Runnable {
    * --verbose (or --trace) it logs warnings and errors only, and not those of the loggers whose
    * warnings the command's report already says ({@link #REPORTED_BY_THE_COMMAND}): what remains is
    * what the report does not carry (a state file repaired after a crash, file locks that do not
-   * work). Under --json no log at all: stdout's object is the whole report and stderr stays
-   * empty. --verbose is the session's log from INFO up; --trace adds the protocol conversation,
-   * its secrets already redacted by the client.
+   * work). Under --json no log at all: stdout's object is the whole report and stderr stays empty.
+   * --verbose is the session's log from INFO up; --trace adds the protocol conversation, its
+   * secrets already redacted by the client.
    */
   static java.util.Map<String, String> configureLogs(java.util.List<String> args) {
     java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
@@ -62,7 +86,8 @@ public final class Main implements Runnable {
         p.put(prefix + "log." + logger, "error");
       }
     }
-    // A person reads the log: its level and words, without a Java class name (the account is in the words).
+    // A person reads the log: its level and words, without a Java class name (the account is in the
+    // words).
     p.put(prefix + "showThreadName", "false");
     p.put(prefix + "showLogName", "false");
     p.put(prefix + "showShortLogName", "false");
@@ -75,30 +100,34 @@ public final class Main implements Runnable {
   }
 
   /** As {@link #run(PrintWriter, PrintWriter, String...)}, with {@code env} as the environment. */
-  static int run(PrintWriter out, PrintWriter err, java.util.Map<String, String> env, String... args) {
+  static int run(
+      PrintWriter out, PrintWriter err, java.util.Map<String, String> env, String... args) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
-      @Override
-      public <K> K create(Class<K> cls) throws Exception {
-        K made = defaults.create(cls);
-        if (made instanceof FetchCommand) {
-          ((FetchCommand) made).env = env;
-        }
-        if (made instanceof DoctorCommand) {
-          ((DoctorCommand) made).env = env;
-        }
-        if (made instanceof PollCommand) {
-          ((PollCommand) made).env = env;
-        }
-        if (made instanceof OAuthCommand) {
-          ((OAuthCommand) made).env = env;
-        }
-        if (made instanceof FakeServerCommand) {
-          ((FakeServerCommand) made).env = env;
-        }
-        return made;
-      }
-    });
+    CommandLine cl =
+        new CommandLine(
+            new Main(),
+            new CommandLine.IFactory() {
+              @Override
+              public <K> K create(Class<K> cls) throws Exception {
+                K made = defaults.create(cls);
+                if (made instanceof FetchCommand) {
+                  ((FetchCommand) made).env = env;
+                }
+                if (made instanceof DoctorCommand) {
+                  ((DoctorCommand) made).env = env;
+                }
+                if (made instanceof PollCommand) {
+                  ((PollCommand) made).env = env;
+                }
+                if (made instanceof OAuthCommand) {
+                  ((OAuthCommand) made).env = env;
+                }
+                if (made instanceof FakeServerCommand) {
+                  ((FakeServerCommand) made).env = env;
+                }
+                return made;
+              }
+            });
     cl.setOut(out);
     cl.setErr(err);
     BadArguments.configure(cl);
@@ -107,21 +136,24 @@ public final class Main implements Runnable {
       sub.getCommandSpec().versionProvider(new Version()); // --version works on every command
     }
     cl.setParameterExceptionHandler((e, given) -> BadArguments.report(e, java.util.List.of(args)));
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      // A failure no command reported itself: typed (its code, what it means, what to do, its
-      // exit code) or unexpected (1; --verbose adds the stack trace). Once, in text or in JSON.
-      Problem p = e instanceof FetchException ? Problem.of((FetchException) e) : Problem.unexpected(e);
-      if (jsonWanted(line, args)) {
-        line.getOut().println(JsonReport.problem(p));
-        line.getOut().flush();
-        return p.exitCode();
-      }
-      TextReport.problem(line.getErr(), "mailfetch: ", p);
-      if (!(e instanceof FetchException) && java.util.Arrays.asList(args).contains("--verbose")) {
-        e.printStackTrace(line.getErr()); // stack traces only when asked for
-      }
-      return p.exitCode();
-    });
+    cl.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          // A failure no command reported itself: typed (its code, what it means, what to do, its
+          // exit code) or unexpected (1; --verbose adds the stack trace). Once, in text or in JSON.
+          Problem p =
+              e instanceof FetchException ? Problem.of((FetchException) e) : Problem.unexpected(e);
+          if (jsonWanted(line, args)) {
+            line.getOut().println(JsonReport.problem(p));
+            line.getOut().flush();
+            return p.exitCode();
+          }
+          TextReport.problem(line.getErr(), "mailfetch: ", p);
+          if (!(e instanceof FetchException)
+              && java.util.Arrays.asList(args).contains("--verbose")) {
+            e.printStackTrace(line.getErr()); // stack traces only when asked for
+          }
+          return p.exitCode();
+        });
     return cl.execute(args);
   }
 
@@ -138,8 +170,9 @@ public final class Main implements Runnable {
    */
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "which command? the commands are "
-        + String.join(", ", spec.subcommands().keySet()));
+    throw new CommandLine.ParameterException(
+        spec.commandLine(),
+        "which command? the commands are " + String.join(", ", spec.subcommands().keySet()));
   }
 
   /** The version in the jar's manifest, or "development" when run from classes. */
@@ -147,8 +180,14 @@ public final class Main implements Runnable {
     @Override
     public String[] getVersion() {
       String v = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"mailfetch " + (v != null ? v : "(development build)"),
-          "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+      return new String[] {
+        "mailfetch " + (v != null ? v : "(development build)"),
+        "Java "
+            + System.getProperty("java.version")
+            + " ("
+            + System.getProperty("java.vendor")
+            + ")"
+      };
     }
   }
 }

@@ -19,70 +19,122 @@ import picocli.CommandLine.Spec;
  * authorization (a refresh token) in a file only its owner may read, from which fetch and poll get
  * fresh access tokens unattended.
  */
-@Command(name = "oauth", mixinStandardHelpOptions = true, sortOptions = false,
-    customSynopsis = {"mailfetch oauth PROVIDER ADDRESS [--pop3] [--token-file FILE] [--client-file FILE |"
-        + " --client-id-env NAME [--client-secret-env NAME]] [--tenant NAME] [--port N] [--wait SECONDS]"},
-    description = {"Authorizes mailfetch once for an account at Google or Microsoft: prints an address to open in"
-        + " any browser, waits for the answer on 127.0.0.1, and writes the authorization to a file only you may"
-        + " read. fetch and poll then get fresh access tokens from it unattended.",
-        "google ADDRESS: to deliver into that Gmail (--to gmail:ADDRESS); with --pop3, to log in to Gmail's POP3."
-            + " microsoft ADDRESS: to log in to Outlook.com or Microsoft 365 POP3 (--oauth-grant-file)."},
-    footer = {"", "The OAuth client's id and secret come from a file or the environment, never the command line"
-        + " (setting one up: docs/oauth.md); to authorize again, the file's own client is used when none is given.",
-        "", "Examples:",
-        "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json",
-        "  mailfetch oauth google alice@gmail.com --pop3 --client-file ~/cs.json \\",
-        "      --token-file ~/.mailfetch/alice-pop3.token",
-        "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_ID \\",
-        "      --token-file ~/.mailfetch/bob-pop3.token",
-        "", "Exit codes: 0 the file is written, 2 bad arguments, otherwise the error's code (docs/errors.md)."})
+@Command(
+    name = "oauth",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    customSynopsis = {
+      "mailfetch oauth PROVIDER ADDRESS [--pop3] [--token-file FILE] [--client-file FILE |"
+          + " --client-id-env NAME [--client-secret-env NAME]] [--tenant NAME] [--port N] [--wait SECONDS]"
+    },
+    description = {
+      "Authorizes mailfetch once for an account at Google or Microsoft: prints an address to open in"
+          + " any browser, waits for the answer on 127.0.0.1, and writes the authorization to a file only you may"
+          + " read. fetch and poll then get fresh access tokens from it unattended.",
+      "google ADDRESS: to deliver into that Gmail (--to gmail:ADDRESS); with --pop3, to log in to Gmail's POP3."
+          + " microsoft ADDRESS: to log in to Outlook.com or Microsoft 365 POP3 (--oauth-grant-file)."
+    },
+    footer = {
+      "",
+      "The OAuth client's id and secret come from a file or the environment, never the command line"
+          + " (setting one up: docs/oauth.md); to authorize again, the file's own client is used when none is given.",
+      "",
+      "Examples:",
+      "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json",
+      "  mailfetch oauth google alice@gmail.com --pop3 --client-file ~/cs.json \\",
+      "      --token-file ~/.mailfetch/alice-pop3.token",
+      "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_ID \\",
+      "      --token-file ~/.mailfetch/bob-pop3.token",
+      "",
+      "Exit codes: 0 the file is written, 2 bad arguments, otherwise the error's code (docs/errors.md)."
+    })
 final class OAuthCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "PROVIDER", arity = "0..1", hideParamSyntax = true, description = "google or microsoft (required).")
+  @Parameters(
+      index = "0",
+      paramLabel = "PROVIDER",
+      arity = "0..1",
+      hideParamSyntax = true,
+      description = "google or microsoft (required).")
   String provider;
 
-  @Parameters(index = "1", paramLabel = "ADDRESS", arity = "0..1", hideParamSyntax = true, description = "The account's e-mail address (required;"
-      + " the browser asks you to sign in as it).")
+  @Parameters(
+      index = "1",
+      paramLabel = "ADDRESS",
+      arity = "0..1",
+      hideParamSyntax = true,
+      description =
+          "The account's e-mail address (required;" + " the browser asks you to sign in as it).")
   String address;
 
-  @Option(names = "--pop3", description = "Authorize logging in to the account's POP3 server (XOAUTH2) rather than"
-      + " delivering into Gmail; always so for microsoft.")
+  @Option(
+      names = "--pop3",
+      description =
+          "Authorize logging in to the account's POP3 server (XOAUTH2) rather than"
+              + " delivering into Gmail; always so for microsoft.")
   boolean pop3;
 
-  @Option(names = "--token-file", paramLabel = "FILE", description = "Where to write the authorization (default for"
-      + " google without --pop3: the file token in ~/.mailfetch/gmail/ADDRESS, where --to gmail:ADDRESS looks; otherwise"
-      + " required).")
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "Where to write the authorization (default for"
+              + " google without --pop3: the file token in ~/.mailfetch/gmail/ADDRESS, where --to gmail:ADDRESS looks; otherwise"
+              + " required).")
   Path tokenFile;
 
   @ArgGroup(exclusive = false, multiplicity = "0..1")
   ClientFromEnvironment clientEnv;
 
   static final class ClientFromEnvironment {
-    @Option(names = "--client-id-env", paramLabel = "NAME", required = true, description = "The OAuth client's id"
-        + " is in this environment variable.")
+    @Option(
+        names = "--client-id-env",
+        paramLabel = "NAME",
+        required = true,
+        description = "The OAuth client's id" + " is in this environment variable.")
     String idEnv;
 
-    @Option(names = "--client-secret-env", paramLabel = "NAME", description = "Its secret is in this environment"
-        + " variable (Microsoft's public clients have none).")
+    @Option(
+        names = "--client-secret-env",
+        paramLabel = "NAME",
+        description =
+            "Its secret is in this environment"
+                + " variable (Microsoft's public clients have none).")
     String secretEnv;
   }
 
-  @Option(names = "--client-file", paramLabel = "FILE", description = "The OAuth client as Google Cloud's console"
-      + " downloads it (client_secret_….json): its id and secret. Not needed to authorize again: the token file's"
-      + " client is used then.")
+  @Option(
+      names = "--client-file",
+      paramLabel = "FILE",
+      description =
+          "The OAuth client as Google Cloud's console"
+              + " downloads it (client_secret_….json): its id and secret. Not needed to authorize again: the token file's"
+              + " client is used then.")
   Path clientFile;
 
-  @Option(names = "--tenant", paramLabel = "NAME", description = "For microsoft: common (the default: personal"
-      + " and work accounts), consumers, organizations, or your organisation's tenant id or domain.")
+  @Option(
+      names = "--tenant",
+      paramLabel = "NAME",
+      description =
+          "For microsoft: common (the default: personal"
+              + " and work accounts), consumers, organizations, or your organisation's tenant id or domain.")
   String tenant;
 
-  @Option(names = "--port", paramLabel = "N", converter = BadArguments.WholeNumber.class, description = "The port on"
-      + " 127.0.0.1 that waits for the browser's answer (default: a free one).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      converter = BadArguments.WholeNumber.class,
+      description =
+          "The port on" + " 127.0.0.1 that waits for the browser's answer (default: a free one).")
   Integer port;
 
-  @Option(names = "--wait", paramLabel = "SECONDS", converter = BadArguments.WholeNumber.class, description = "How"
-      + " long to wait for the browser's answer (default 300, at most 86400: a day).")
+  @Option(
+      names = "--wait",
+      paramLabel = "SECONDS",
+      converter = BadArguments.WholeNumber.class,
+      description =
+          "How" + " long to wait for the browser's answer (default 300, at most 86400: a day).")
   Integer waitSeconds;
 
   /** For tests against a fake: the provider's authorization address (on this machine only). */
@@ -93,7 +145,10 @@ final class OAuthCommand implements Callable<Integer> {
   @Option(names = "--token-endpoint", paramLabel = "URL", hidden = true)
   String tokenEndpoint;
 
-  /** For tests against a fake: Gmail's API, where the account that signed in is read (on this machine only). */
+  /**
+   * For tests against a fake: Gmail's API, where the account that signed in is read (on this
+   * machine only).
+   */
   @Option(names = "--gmail-api", paramLabel = "URL", hidden = true)
   String gmailApi;
 
@@ -104,8 +159,20 @@ final class OAuthCommand implements Callable<Integer> {
   static final int LONGEST_WAIT = 86_400;
 
   /** What the arguments ask for, checked. */
-  record Request(String provider, String tenant, String address, boolean pop3, Path tokenFile, boolean defaultFile,
-      String clientId, String clientSecret, int port, int waitSeconds, URI authorizationEndpoint, URI tokenEndpoint, URI gmailApi) {}
+  record Request(
+      String provider,
+      String tenant,
+      String address,
+      boolean pop3,
+      Path tokenFile,
+      boolean defaultFile,
+      String clientId,
+      String clientSecret,
+      int port,
+      int waitSeconds,
+      URI authorizationEndpoint,
+      URI tokenEndpoint,
+      URI gmailApi) {}
 
   @Override
   public Integer call() throws Exception {
@@ -114,28 +181,40 @@ final class OAuthCommand implements Callable<Integer> {
     return OAuthFlow.run(r, out, spec, System.console() != null);
   }
 
-  /** The arguments as a request, or a bad argument that says what to type; nothing is written before. */
+  /**
+   * The arguments as a request, or a bad argument that says what to type; nothing is written
+   * before.
+   */
   Request request() {
     if (provider == null || address == null) {
-      throw bad("which account? give the provider and the address, for example mailfetch oauth google"
-          + " me@gmail.com --client-file ~/client_secret.json");
+      throw bad(
+          "which account? give the provider and the address, for example mailfetch oauth google"
+              + " me@gmail.com --client-file ~/client_secret.json");
     }
     String p = provider.toLowerCase(Locale.ROOT);
     if (!p.equals("google") && !p.equals("microsoft")) {
-      throw bad(provider + " is not a provider mailfetch knows; the providers are google (Gmail, Google Workspace)"
-          + " and microsoft (Outlook.com, Microsoft 365)");
+      throw bad(
+          provider
+              + " is not a provider mailfetch knows; the providers are google (Gmail, Google Workspace)"
+              + " and microsoft (Outlook.com, Microsoft 365)");
     }
     if (!GmailOptions.isAddress(address)) {
-      throw bad("\"" + dev.mailfetch.api.FetchException.escape(address) + "\" is not an e-mail address; write the"
-          + " account's address, as me@gmail.com");
+      throw bad(
+          "\""
+              + dev.mailfetch.api.FetchException.escape(address)
+              + "\" is not an e-mail address; write the"
+              + " account's address, as me@gmail.com");
     }
     String a = address.toLowerCase(Locale.ROOT);
     boolean forPop3 = pop3 || p.equals("microsoft");
     Path file = GmailOptions.expand(env, tokenFile);
     if (file == null) {
       if (forPop3) {
-        throw bad("--token-file FILE is required for a POP3 authorization: name the file that fetch's"
-            + " --oauth-grant-file will read, for example --token-file ~/.mailfetch/" + a + "-pop3.token");
+        throw bad(
+            "--token-file FILE is required for a POP3 authorization: name the file that fetch's"
+                + " --oauth-grant-file will read, for example --token-file ~/.mailfetch/"
+                + a
+                + "-pop3.token");
       }
       file = GmailOptions.directory(env, a).resolve("token");
     }
@@ -144,13 +223,15 @@ final class OAuthCommand implements Callable<Integer> {
     }
     String id;
     String secret;
-    dev.mailfetch.gmail.OAuthTokenFile earlier = clientFile == null && clientEnv == null ? earlier(file, p) : null;
+    dev.mailfetch.gmail.OAuthTokenFile earlier =
+        clientFile == null && clientEnv == null ? earlier(file, p) : null;
     if (earlier != null) { // authorizing again: the client the file was made with
       id = earlier.clientId();
       secret = earlier.clientSecret().orElse(null);
     } else if (clientFile == null && clientEnv == null) {
-      throw bad("which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
-          + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/oauth.md says how to make one)");
+      throw bad(
+          "which OAuth client? give its id and secret with --client-file FILE (the JSON Google Cloud's console"
+              + " downloads) or --client-id-env NAME and --client-secret-env NAME (docs/oauth.md says how to make one)");
     } else if (clientFile != null) {
       String[] client = ClientFile.read(spec, clientFile, p);
       id = client[0];
@@ -158,10 +239,12 @@ final class OAuthCommand implements Callable<Integer> {
     } else {
       id = fromEnv("--client-id-env", clientEnv.idEnv);
       if (p.equals("google") && clientEnv.secretEnv == null) {
-        throw bad("--client-id-env without --client-secret-env: Google's Desktop app clients need their secret too;"
-            + " give --client-secret-env NAME, or --client-file FILE (the JSON Google Cloud's console downloads)");
+        throw bad(
+            "--client-id-env without --client-secret-env: Google's Desktop app clients need their secret too;"
+                + " give --client-secret-env NAME, or --client-file FILE (the JSON Google Cloud's console downloads)");
       }
-      secret = clientEnv.secretEnv == null ? null : fromEnv("--client-secret-env", clientEnv.secretEnv);
+      secret =
+          clientEnv.secretEnv == null ? null : fromEnv("--client-secret-env", clientEnv.secretEnv);
     }
     if (port != null && (port < 0 || port > 65535)) {
       throw bad("--port " + port + ": a port is from 1 to 65535 (or 0 for a free one)");
@@ -169,9 +252,14 @@ final class OAuthCommand implements Callable<Integer> {
     if (waitSeconds != null && (waitSeconds < 1 || waitSeconds > LONGEST_WAIT)) {
       throw bad("--wait " + waitSeconds + ": from 1 to " + LONGEST_WAIT + " seconds");
     }
-    URI auth = authorizationEndpoint == null ? null
-        : GmailOptions.loopback(spec, "--authorization-endpoint", authorizationEndpoint);
-    URI token = tokenEndpoint == null ? null : GmailOptions.loopback(spec, "--token-endpoint", tokenEndpoint);
+    URI auth =
+        authorizationEndpoint == null
+            ? null
+            : GmailOptions.loopback(spec, "--authorization-endpoint", authorizationEndpoint);
+    URI token =
+        tokenEndpoint == null
+            ? null
+            : GmailOptions.loopback(spec, "--token-endpoint", tokenEndpoint);
     if (tenant != null && !p.equals("microsoft")) {
       throw bad("--tenant is for microsoft: Google has no tenants");
     }
@@ -179,11 +267,28 @@ final class OAuthCommand implements Callable<Integer> {
     try {
       dev.mailfetch.gmail.OAuthEndpoints.microsoft(t);
     } catch (IllegalArgumentException e) {
-      throw bad("--tenant " + tenant + ": " + e.getMessage().replace("the Microsoft tenant must be", "write"));
+      throw bad(
+          "--tenant "
+              + tenant
+              + ": "
+              + e.getMessage().replace("the Microsoft tenant must be", "write"));
     }
-    return new Request(p, t, a, forPop3, file, tokenFile == null, id, secret, port == null ? 0 : port,
-        waitSeconds == null ? 300 : waitSeconds, auth, token,
-        gmailApi == null ? GmailOptions.GMAIL_API : GmailOptions.loopback(spec, "--gmail-api", gmailApi));
+    return new Request(
+        p,
+        t,
+        a,
+        forPop3,
+        file,
+        tokenFile == null,
+        id,
+        secret,
+        port == null ? 0 : port,
+        waitSeconds == null ? 300 : waitSeconds,
+        auth,
+        token,
+        gmailApi == null
+            ? GmailOptions.GMAIL_API
+            : GmailOptions.loopback(spec, "--gmail-api", gmailApi));
   }
 
   /**

@@ -30,10 +30,17 @@ final class OAuthFlow {
 
   /** The endpoints of the request's provider (at the hidden test addresses where given). */
   static OAuthEndpoints endpoints(OAuthCommand.Request r) {
-    OAuthEndpoints e = r.provider().equals("google") ? OAuthEndpoints.google() : OAuthEndpoints.microsoft(r.tenant());
+    OAuthEndpoints e =
+        r.provider().equals("google")
+            ? OAuthEndpoints.google()
+            : OAuthEndpoints.microsoft(r.tenant());
     if (r.authorizationEndpoint() != null || r.tokenEndpoint() != null) {
-      e = e.at(r.authorizationEndpoint() != null ? r.authorizationEndpoint() : e.authorizationEndpoint(),
-          r.tokenEndpoint() != null ? r.tokenEndpoint() : e.tokenEndpoint());
+      e =
+          e.at(
+              r.authorizationEndpoint() != null
+                  ? r.authorizationEndpoint()
+                  : e.authorizationEndpoint(),
+              r.tokenEndpoint() != null ? r.tokenEndpoint() : e.tokenEndpoint());
     }
     return e;
   }
@@ -46,29 +53,50 @@ final class OAuthFlow {
     return r.pop3() ? OAuthScopes.GMAIL_POP3 : OAuthScopes.GMAIL_IMPORT;
   }
 
-  static int run(OAuthCommand.Request r, PrintWriter out, CommandSpec spec, boolean console) throws FetchException {
+  static int run(OAuthCommand.Request r, PrintWriter out, CommandSpec spec, boolean console)
+      throws FetchException {
     makeDirectory(r.tokenFile());
-    OAuthAuthorization auth = OAuthAuthorization.builder().endpoints(endpoints(r)).clientId(r.clientId())
-        .clientSecret(r.clientSecret()).scopes(scopes(r)).account(r.address()).port(r.port())
-        .timeout(Duration.ofSeconds(r.waitSeconds())).tokenFile(r.tokenFile()).gmailApi(r.gmailApi()).build();
+    OAuthAuthorization auth =
+        OAuthAuthorization.builder()
+            .endpoints(endpoints(r))
+            .clientId(r.clientId())
+            .clientSecret(r.clientSecret())
+            .scopes(scopes(r))
+            .account(r.address())
+            .port(r.port())
+            .timeout(Duration.ofSeconds(r.waitSeconds()))
+            .tokenFile(r.tokenFile())
+            .gmailApi(r.gmailApi())
+            .build();
     OAuthTokenFile grant;
     try (OAuthAuthorization.Pending p = start(auth)) {
       out.println("Open this address in a browser and sign in as " + r.address() + ":");
       out.println();
       out.println("  " + p.authorizationUri());
       out.println();
-      out.println("Waiting up to " + Units.duration(r.waitSeconds()) + " for the browser to come"
-          + " back to " + p.redirectUri() + " (this machine)."
-          + (console ? " If the browser runs on another machine and ends at a page that cannot be reached, paste"
-              + " the address it shows here and press Enter." : ""));
+      out.println(
+          "Waiting up to "
+              + Units.duration(r.waitSeconds())
+              + " for the browser to come"
+              + " back to "
+              + p.redirectUri()
+              + " (this machine)."
+              + (console
+                  ? " If the browser runs on another machine and ends at a page that cannot be reached, paste"
+                      + " the address it shows here and press Enter."
+                  : ""));
       out.flush();
       if (console) {
         pasted(p, out);
       }
       grant = p.await();
     }
-    out.println("Authorized" + grant.account().map(a -> " as " + a).orElse("") + ": written to " + r.tokenFile()
-        + " (readable only by you).");
+    out.println(
+        "Authorized"
+            + grant.account().map(a -> " as " + a).orElse("")
+            + ": written to "
+            + r.tokenFile()
+            + " (readable only by you).");
     out.println("Next: " + next(r));
     out.flush();
     return 0;
@@ -77,12 +105,20 @@ final class OAuthFlow {
   /** What to type next with the authorization just written. */
   static String next(OAuthCommand.Request r) {
     if (!r.pop3()) {
-      return "mailfetch fetch pop3s://USER@HOST --password-env NAME --to gmail:" + r.address()
-          + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile()) + " (or mailfetch doctor gmail:"
-          + r.address() + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile()) + ")";
+      return "mailfetch fetch pop3s://USER@HOST --password-env NAME --to gmail:"
+          + r.address()
+          + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile())
+          + " (or mailfetch doctor gmail:"
+          + r.address()
+          + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile())
+          + ")";
     }
     String host = r.provider().equals("google") ? "pop.gmail.com" : "outlook.office365.com";
-    return "mailfetch fetch pop3s://" + r.address().replace("@", "%40") + "@" + host + " --oauth-grant-file "
+    return "mailfetch fetch pop3s://"
+        + r.address().replace("@", "%40")
+        + "@"
+        + host
+        + " --oauth-grant-file "
         + r.tokenFile();
   }
 
@@ -91,8 +127,15 @@ final class OAuthFlow {
       return auth.start();
     } catch (FetchException e) {
       if (e.error() == FetchError.CONFIGURATION && e.detail().contains("in use")) {
-        throw new FetchException(e.error(), e.detail(), null, e, Remedy.of("Give another --port N, or leave --port"
-            + " out for a free one (a fixed port is needed only to forward it over SSH).", e.remedy().library()));
+        throw new FetchException(
+            e.error(),
+            e.detail(),
+            null,
+            e,
+            Remedy.of(
+                "Give another --port N, or leave --port"
+                    + " out for a free one (a fixed port is needed only to forward it over SSH).",
+                e.remedy().library()));
       }
       throw e;
     }
@@ -103,25 +146,29 @@ final class OAuthFlow {
    * that is not its answer is said, and another may be pasted.
    */
   private static void pasted(OAuthAuthorization.Pending p, PrintWriter out) {
-    Thread t = new Thread(() -> {
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-      try {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          if (line.isBlank()) {
-            continue;
-          }
-          try {
-            p.complete(line);
-            return;
-          } catch (FetchException e) {
-            out.println("mailfetch: " + e.detail() + ". " + e.remedy().commandLine());
-            out.flush();
-          }
-        }
-      } catch (IOException e) {
-        // the terminal is gone: the browser's answer may still come
-      }
-    }, "mailfetch-oauth-paste");
+    Thread t =
+        new Thread(
+            () -> {
+              BufferedReader in =
+                  new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+              try {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                  if (line.isBlank()) {
+                    continue;
+                  }
+                  try {
+                    p.complete(line);
+                    return;
+                  } catch (FetchException e) {
+                    out.println("mailfetch: " + e.detail() + ". " + e.remedy().commandLine());
+                    out.flush();
+                  }
+                }
+              } catch (IOException e) {
+                // the terminal is gone: the browser's answer may still come
+              }
+            },
+            "mailfetch-oauth-paste");
     t.setDaemon(true);
     t.start();
   }
@@ -143,22 +190,38 @@ final class OAuthFlow {
     try {
       for (Path d : missing) {
         try {
-          Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          Files.createDirectory(
+              d,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (UnsupportedOperationException e) {
-          Files.createDirectory(d); // not a POSIX file system: the file itself is still its owner's alone
+          Files.createDirectory(
+              d); // not a POSIX file system: the file itself is still its owner's alone
         } catch (java.nio.file.FileAlreadyExistsException e) {
           // made meanwhile by another
         }
         try {
-          Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwx------")); // whatever the umask
+          Files.setPosixFilePermissions(
+              d, PosixFilePermissions.fromString("rwx------")); // whatever the umask
         } catch (UnsupportedOperationException e) {
           // as above
         }
       }
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "cannot create " + dir + " for the authorization ("
-          + CreatedPlaces.why(e) + "); nothing was signed in", null, e, Remedy.of("Give --token-file FILE in a"
-          + " directory you can write, or make " + dir + " creatable.", "Give a token file in a writable directory."));
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "cannot create "
+              + dir
+              + " for the authorization ("
+              + CreatedPlaces.why(e)
+              + "); nothing was signed in",
+          null,
+          e,
+          Remedy.of(
+              "Give --token-file FILE in a"
+                  + " directory you can write, or make "
+                  + dir
+                  + " creatable.",
+              "Give a token file in a writable directory."));
     }
   }
 }

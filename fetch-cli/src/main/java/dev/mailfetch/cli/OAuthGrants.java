@@ -24,26 +24,52 @@ final class OAuthGrants {
   /** A POP3 login's tokens, and the advice that names the command that authorizes again. */
   record Pop3Grant(TokenProvider tokens, AuthorizeAgain again) {}
 
-  /** The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}. */
-  static Pop3Grant tokens(CommandSpec spec, String option, Path file, Map<String, String> env, String user)
+  /**
+   * The tokens of {@code file} (given with {@code option}) for the POP3 account of {@code user}.
+   */
+  static Pop3Grant tokens(
+      CommandSpec spec, String option, Path file, Map<String, String> env, String user)
       throws FetchException {
     String why = unusable(file);
-    String guess = "mailfetch oauth google|microsoft " + user + " --pop3 --token-file " + file
-        + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
+    String guess =
+        "mailfetch oauth google|microsoft "
+            + user
+            + " --pop3 --token-file "
+            + file
+            + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
     if (why != null) {
-      throw bad(spec, option + " " + file + ": " + why + "; authorize mailfetch once with: " + guess);
+      throw bad(
+          spec, option + " " + file + ": " + why + "; authorize mailfetch once with: " + guess);
     }
     OAuthTokenProvider p = open(spec, option, file, guess);
     String provider = p.grant().endpoints().provider().id();
-    String again = "mailfetch oauth " + (provider.equals("other") ? "google|microsoft" : provider) + " "
-        + p.account().orElse(user) + " --pop3 --token-file " + file;
-    String pop = provider.equals("google") ? dev.mailfetch.gmail.OAuthScopes.GOOGLE_MAIL
-        : provider.equals("microsoft") ? dev.mailfetch.gmail.OAuthScopes.MICROSOFT_POP : null;
+    String again =
+        "mailfetch oauth "
+            + (provider.equals("other") ? "google|microsoft" : provider)
+            + " "
+            + p.account().orElse(user)
+            + " --pop3 --token-file "
+            + file;
+    String pop =
+        provider.equals("google")
+            ? dev.mailfetch.gmail.OAuthScopes.GOOGLE_MAIL
+            : provider.equals("microsoft") ? dev.mailfetch.gmail.OAuthScopes.MICROSOFT_POP : null;
     if (pop != null && p.grant().scopes().stream().noneMatch(pop::equalsIgnoreCase)) {
-      throw bad(spec, option + " " + file + ": the authorization does not allow logging in to POP3 (it grants "
-          + String.join(" ", p.grant().scopes()) + ", not " + pop + (provider.equals("google") ? "; an authorization"
-          + " for --to gmail: cannot log in to Gmail's POP3" : "") + "); authorize POP3 once with: " + again
-          + " (a file of its own if the other is in use)");
+      throw bad(
+          spec,
+          option
+              + " "
+              + file
+              + ": the authorization does not allow logging in to POP3 (it grants "
+              + String.join(" ", p.grant().scopes())
+              + ", not "
+              + pop
+              + (provider.equals("google")
+                  ? "; an authorization" + " for --to gmail: cannot log in to Gmail's POP3"
+                  : "")
+              + "); authorize POP3 once with: "
+              + again
+              + " (a file of its own if the other is in use)");
     }
     AuthorizeAgain advice = new AuthorizeAgain(again);
     return new Pop3Grant(advice.tokens(p), advice);
@@ -53,17 +79,34 @@ final class OAuthGrants {
    * The tokens of {@code file} for delivery into the Gmail {@code address}; {@code again} is the
    * command that writes it anew.
    */
-  static TokenProvider load(CommandSpec spec, String option, Path file, String again, String address)
+  static TokenProvider load(
+      CommandSpec spec, String option, Path file, String again, String address)
       throws FetchException {
     OAuthTokenProvider p = open(spec, option, file, again);
     if (p.grant().endpoints().provider() == OAuthEndpoints.Provider.MICROSOFT) {
-      throw bad(spec, option + " " + file + ": a Microsoft authorization; delivery into Gmail needs Google's: "
-          + again);
+      throw bad(
+          spec,
+          option
+              + " "
+              + file
+              + ": a Microsoft authorization; delivery into Gmail needs Google's: "
+              + again);
     }
     String account = p.account().orElse(null);
     if (account != null && !account.toLowerCase(Locale.ROOT).equals(address)) {
-      throw bad(spec, option + " " + file + ": the authorization is for " + account + ", not " + address
-          + "; authorize mailfetch for " + address + " with: " + again);
+      throw bad(
+          spec,
+          option
+              + " "
+              + file
+              + ": the authorization is for "
+              + account
+              + ", not "
+              + address
+              + "; authorize mailfetch for "
+              + address
+              + " with: "
+              + again);
     }
     return new AuthorizeAgain(again).tokens(p);
   }
@@ -75,22 +118,48 @@ final class OAuthGrants {
     } catch (FetchException e) {
       String remedy = e.remedy().commandLine().strip();
       if (e.detail().contains("too open")) {
-        // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod 600 FILE
-        throw new FetchException(e.error(), option + " " + file + ": " + e.detail(), null, e, dev.mailfetch.api.Remedy
-            .of(remedy + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains(
-            "--client") ? "" : " --client-file CLIENT.json")),
-            e.remedy().library()));
+        // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod
+        // 600 FILE
+        throw new FetchException(
+            e.error(),
+            option + " " + file + ": " + e.detail(),
+            null,
+            e,
+            dev.mailfetch.api.Remedy.of(
+                remedy
+                    + (remedy.contains("mailfetch oauth ")
+                        ? ""
+                        : " Or authorize anew: "
+                            + again
+                            + (again.contains("--client") ? "" : " --client-file CLIENT.json")),
+                e.remedy().library()));
       }
-      throw bad(spec, option + " " + file + ": " + e.detail() + (e.detail().endsWith(".") ? " " : ". ") + remedy
-          + (remedy.contains("mailfetch oauth ") ? "" : " Or authorize anew: " + again + (again.contains("--client")
-          ? "" : " --client-file CLIENT.json (your OAuth client: docs/oauth.md)")));
+      throw bad(
+          spec,
+          option
+              + " "
+              + file
+              + ": "
+              + e.detail()
+              + (e.detail().endsWith(".") ? " " : ". ")
+              + remedy
+              + (remedy.contains("mailfetch oauth ")
+                  ? ""
+                  : " Or authorize anew: "
+                      + again
+                      + (again.contains("--client")
+                          ? ""
+                          : " --client-file CLIENT.json (your OAuth client: docs/oauth.md)")));
     }
   }
 
   /** Why {@code file} cannot be read at all, or null. */
   static String unusable(Path file) {
-    return Files.isDirectory(file) ? "a directory, not a file" : !Files.exists(file) ? "no such file"
-        : !Files.isReadable(file) ? "not allowed to read it" : null;
+    return Files.isDirectory(file)
+        ? "a directory, not a file"
+        : !Files.exists(file)
+            ? "no such file"
+            : !Files.isReadable(file) ? "not allowed to read it" : null;
   }
 
   private static ParameterException bad(CommandSpec spec, String message) {

@@ -28,68 +28,121 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code mailfetch poll --config FILE}: every account of the file, each on its adaptive schedule, until stopped. */
-@Command(name = "poll", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Checks every account of a config file on its own schedule (from every 2 minutes while mail"
-        + " flows to once an hour when it does not), until stopped with Ctrl-C or SIGTERM; or, with --once, checks"
-        + " each once and exits (for cron)."},
-    footer = {"", "The config file is fetch's (docs/cli.md): <account>.<option> = <value>. The schedule: docs/polling.md.",
-        "", "Examples:",
-        "  mailfetch poll --config ~/.config/mailfetch/accounts.properties",
-        "  mailfetch poll --config accounts.properties --once --quiet",
-        "", "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code,"
-            + " else 3 for a warning."})
+/**
+ * {@code mailfetch poll --config FILE}: every account of the file, each on its adaptive schedule,
+ * until stopped.
+ */
+@Command(
+    name = "poll",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Checks every account of a config file on its own schedule (from every 2 minutes while mail"
+          + " flows to once an hour when it does not), until stopped with Ctrl-C or SIGTERM; or, with --once, checks"
+          + " each once and exits (for cron)."
+    },
+    footer = {
+      "",
+      "The config file is fetch's (docs/cli.md): <account>.<option> = <value>. The schedule: docs/polling.md.",
+      "",
+      "Examples:",
+      "  mailfetch poll --config ~/.config/mailfetch/accounts.properties",
+      "  mailfetch poll --config accounts.properties --once --quiet",
+      "",
+      "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code,"
+          + " else 3 for a warning."
+    })
 final class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE", required = true, description = "The accounts (fetch's format).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      required = true,
+      description = "The accounts (fetch's format).")
   Path config;
 
-  @Option(names = "--once", description = "Check every account once, then exit with the first failing account's code.")
+  @Option(
+      names = "--once",
+      description = "Check every account once, then exit with the first failing account's code.")
   boolean once;
 
-  @Option(names = "--min-interval", paramLabel = "TIME", defaultValue = "2m", converter = DurationText.class,
+  @Option(
+      names = "--min-interval",
+      paramLabel = "TIME",
+      defaultValue = "2m",
+      converter = DurationText.class,
       description = "Never check an account more often (default: ${DEFAULT-VALUE}; s, m or h).")
   Duration minInterval;
 
-  @Option(names = "--max-interval", paramLabel = "TIME", defaultValue = "60m", converter = DurationText.class,
+  @Option(
+      names = "--max-interval",
+      paramLabel = "TIME",
+      defaultValue = "60m",
+      converter = DurationText.class,
       description = "Check a working account at least this often (default: ${DEFAULT-VALUE}).")
   Duration maxInterval;
 
-  @Option(names = "--max-checks", paramLabel = "N", defaultValue = "16", converter = BadArguments.WholeNumber.class,
+  @Option(
+      names = "--max-checks",
+      paramLabel = "N",
+      defaultValue = "16",
+      converter = BadArguments.WholeNumber.class,
       description = "Checks running at once (default: ${DEFAULT-VALUE}).")
   int maxChecks;
 
-  @Option(names = "--max-checks-per-host", paramLabel = "N", defaultValue = "4",
+  @Option(
+      names = "--max-checks-per-host",
+      paramLabel = "N",
+      defaultValue = "4",
       converter = BadArguments.WholeNumber.class,
       description = "Checks running at once against one server (default: ${DEFAULT-VALUE}).")
   int maxChecksPerHost;
 
-  @Option(names = "--quiet", description = "Print only what needs a person: failures, warnings, messages held back,"
-      + " paused accounts.")
+  @Option(
+      names = "--quiet",
+      description =
+          "Print only what needs a person: failures, warnings, messages held back,"
+              + " paused accounts.")
   boolean quiet;
 
-  @Option(names = "--verbose", description = "Print a line for every check, not only those that found mail or failed.")
+  @Option(
+      names = "--verbose",
+      description = "Print a line for every check, not only those that found mail or failed.")
   boolean verbose;
 
-  @Option(names = "--json", description = "With --once: print one JSON object with every account's outcome at the"
-      + " end, instead of the lines (schema: docs/cli.md).")
+  @Option(
+      names = "--json",
+      description =
+          "With --once: print one JSON object with every account's outcome at the"
+              + " end, instead of the lines (schema: docs/cli.md).")
   boolean json;
 
-  @Option(names = "--trace", description = "Also print the protocol conversation of every check, with every secret"
-      + " redacted.")
+  @Option(
+      names = "--trace",
+      description =
+          "Also print the protocol conversation of every check, with every secret" + " redacted.")
   boolean trace;
 
-  @Option(names = "--retry-quarantined", description = "At each account's first check, try again the messages that"
-      + " failed in too many runs and are quarantined (after fixing what their last error names).")
+  @Option(
+      names = "--retry-quarantined",
+      description =
+          "At each account's first check, try again the messages that"
+              + " failed in too many runs and are quarantined (after fixing what their last error names).")
   boolean retryQuarantined;
 
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
-  /** Released to stop a poll that runs until stopped (tests; SIGTERM goes through the shutdown hook). */
+  /**
+   * Released to stop a poll that runs until stopped (tests; SIGTERM goes through the shutdown
+   * hook).
+   */
   final CountDownLatch stop = new CountDownLatch(1);
-  /** Released once the checks have ended and everything is closed: the shutdown hook waits for it. */
+
+  /**
+   * Released once the checks have ended and everything is closed: the shutdown hook waits for it.
+   */
   private final CountDownLatch done = new CountDownLatch(1);
 
   @Override
@@ -97,11 +150,15 @@ final class PollCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (json && !once) {
-      throw new ParameterException(spec.commandLine(), "--json needs --once: a poll that runs until stopped"
-          + " reports each check as a line");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--json needs --once: a poll that runs until stopped" + " reports each check as a line");
     }
     if (quiet && (verbose || trace)) {
-      throw bad("--quiet and " + (verbose ? "--verbose" : "--trace") + " exclude each other: give one of them");
+      throw bad(
+          "--quiet and "
+              + (verbose ? "--verbose" : "--trace")
+              + " exclude each other: give one of them");
     }
     checkOptions();
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
@@ -110,17 +167,24 @@ final class PollCommand implements Callable<Integer> {
     PollLines lines = new PollLines(out, err, quiet, verbose, json, once);
     try {
       schedule = PollSchedule.builder().bounds(minInterval, maxInterval).build();
-      poller = Poller.builder().schedule(schedule).maxChecks(maxChecks).maxChecksPerHost(maxChecksPerHost)
-          .listener(lines).build();
+      poller =
+          Poller.builder()
+              .schedule(schedule)
+              .maxChecks(maxChecks)
+              .maxChecksPerHost(maxChecksPerHost)
+              .listener(lines)
+              .build();
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage()); // each known case is told by checkOptions
+      throw new ParameterException(
+          spec.commandLine(), e.getMessage()); // each known case is told by checkOptions
     }
     AuthorizationWatch watch = new AuthorizationWatch(poller);
     if (!once) {
       lines.watch(watch);
     }
     Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
-    // --once: each account's outcome, in name order (a failure to set it up, or its check's result).
+    // --once: each account's outcome, in name order (a failure to set it up, or its check's
+    // result).
     Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
     Map<String, FetchResult> results = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Advice> advice = new HashMap<>();
@@ -133,21 +197,24 @@ final class PollCommand implements Callable<Integer> {
         one.polled = true;
         String name = account.getKey();
         FetchCommand.Opened[] mine = new FetchCommand.Opened[1];
-        java.util.concurrent.atomic.AtomicBoolean warned = new java.util.concurrent.atomic.AtomicBoolean();
-        one.finished = r -> {
-          results.put(name, r);
-          // the command's own warnings, after the first run that lists the mailbox (FetchCommand.Opened#notices)
-          FetchCommand.Opened o = mine[0];
-          if (!json && o != null && !warned.get()) {
-            List<Problem> w = o.notices();
-            if (!w.isEmpty() && warned.compareAndSet(false, true)) {
-              for (Problem p : w) {
-                TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
+        java.util.concurrent.atomic.AtomicBoolean warned =
+            new java.util.concurrent.atomic.AtomicBoolean();
+        one.finished =
+            r -> {
+              results.put(name, r);
+              // the command's own warnings, after the first run that lists the mailbox
+              // (FetchCommand.Opened#notices)
+              FetchCommand.Opened o = mine[0];
+              if (!json && o != null && !warned.get()) {
+                List<Problem> w = o.notices();
+                if (!w.isEmpty() && warned.compareAndSet(false, true)) {
+                  for (Problem p : w) {
+                    TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
+                  }
+                  err.flush();
+                }
               }
-              err.flush();
-            }
-          }
-        };
+            };
         one.sharedDedup = dedupStores;
         one.advice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
         advice.put(name, one.advice);
@@ -165,9 +232,12 @@ final class PollCommand implements Callable<Integer> {
           try {
             // --retry-quarantined: the first check retries (with --once the only one)
             poller.add(o.retrying() != null ? o.retrying() : o.fetcher(), o.host());
-          } catch (IllegalArgumentException e) { // AccountsFile.load refuses a mailbox named twice; this is the net
+          } catch (
+              IllegalArgumentException
+                  e) { // AccountsFile.load refuses a mailbox named twice; this is the net
             o.close();
-            throw new ParameterException(cl, "the same mailbox as another account of the file: " + e.getMessage());
+            throw new ParameterException(
+                cl, "the same mailbox as another account of the file: " + e.getMessage());
           }
           opened.put(name, o);
           watch.watch(o.fetcher().account(), one.authorizationFiles());
@@ -177,7 +247,10 @@ final class PollCommand implements Callable<Integer> {
           }
         } catch (ParameterException e) {
           exit = exit == 0 ? 2 : exit;
-          setupFailed(outcomes, name, one.advice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
+          setupFailed(
+              outcomes,
+              name,
+              one.advice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
               "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
@@ -198,10 +271,25 @@ final class PollCommand implements Callable<Integer> {
           CheckRecord record = c.getValue().join();
           FetchResult r = results.get(c.getKey());
           Advice a = advice.get(c.getKey());
-          outcomes.put(c.getKey(), r != null
-              ? RunOutcome.of(c.getKey(), r, lines.sizeLimit(record.account()), a, opened.get(c.getKey()).notices())
-              : RunOutcome.failed(c.getKey(), record.error().map(e -> Problem.of(e, a))
-                  .orElseGet(() -> Problem.unexpected(new IllegalStateException("the check ended without a result")))));
+          outcomes.put(
+              c.getKey(),
+              r != null
+                  ? RunOutcome.of(
+                      c.getKey(),
+                      r,
+                      lines.sizeLimit(record.account()),
+                      a,
+                      opened.get(c.getKey()).notices())
+                  : RunOutcome.failed(
+                      c.getKey(),
+                      record
+                          .error()
+                          .map(e -> Problem.of(e, a))
+                          .orElseGet(
+                              () ->
+                                  Problem.unexpected(
+                                      new IllegalStateException(
+                                          "the check ended without a result")))));
         }
         List<RunOutcome> all = new ArrayList<>(outcomes.values());
         if (json) {
@@ -210,14 +298,18 @@ final class PollCommand implements Callable<Integer> {
         }
         return RunOutcome.exitCode(all);
       }
-      Thread hook = new Thread(() -> {
-        stop.countDown();
-        try {
-          done.await(40, java.util.concurrent.TimeUnit.SECONDS); // the JVM ends when this returns
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "mailfetch-poll-stop");
+      Thread hook =
+          new Thread(
+              () -> {
+                stop.countDown();
+                try {
+                  done.await(
+                      40, java.util.concurrent.TimeUnit.SECONDS); // the JVM ends when this returns
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "mailfetch-poll-stop");
       Runtime.getRuntime().addShutdownHook(hook);
       poller.start();
       watch.start();
@@ -227,22 +319,27 @@ final class PollCommand implements Callable<Integer> {
         FetchCommand.Opened a = o.getValue();
         CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
         if (a.retrying() != null) { // only the first check retries quarantined messages
-          first.whenComplete((record, e) -> {
-            if (record != null && record.outcome() == CheckRecord.Outcome.PAUSED) {
-              return; // paused until the poll is restarted: said once, and checked no more
-            }
-            poller.remove(a.fetcher().account());
-            try {
-              poller.add(a.fetcher(), a.host());
-            } catch (IllegalStateException closing) {
-              // the poll is being stopped
-            }
-          });
+          first.whenComplete(
+              (record, e) -> {
+                if (record != null && record.outcome() == CheckRecord.Outcome.PAUSED) {
+                  return; // paused until the poll is restarted: said once, and checked no more
+                }
+                poller.remove(a.fetcher().account());
+                try {
+                  poller.add(a.fetcher(), a.host());
+                } catch (IllegalStateException closing) {
+                  // the poll is being stopped
+                }
+              });
         }
       }
       if (!quiet) {
-        out.println("checking every account now, then each on its own schedule (every "
-            + DurationText.format(minInterval) + " to " + DurationText.format(maxInterval) + ")");
+        out.println(
+            "checking every account now, then each on its own schedule (every "
+                + DurationText.format(minInterval)
+                + " to "
+                + DurationText.format(maxInterval)
+                + ")");
         out.flush();
       }
       stop.await();
@@ -273,12 +370,15 @@ final class PollCommand implements Callable<Integer> {
         try {
           o.removeIfNeverListed();
         } catch (IOException e) {
-          err.println("mailfetch: removing what " + o.describe() + " created: " + CreatedPlaces.why(e));
+          err.println(
+              "mailfetch: removing what " + o.describe() + " created: " + CreatedPlaces.why(e));
         }
       }
       if (!once && !quiet) {
-        out.println(ended ? "stopped: every check ended, what was delivered is on disk"
-            : "stopped: some checks were still running after 30 s; what they had not stored stays on the server");
+        out.println(
+            ended
+                ? "stopped: every check ended, what was delivered is on disk"
+                : "stopped: some checks were still running after 30 s; what they had not stored stays on the server");
       }
       out.flush();
       done.countDown();
@@ -286,7 +386,8 @@ final class PollCommand implements Callable<Integer> {
   }
 
   /** Says that an account could not be set up, once (in the JSON of --once --json instead). */
-  private void setupFailed(Map<String, RunOutcome> outcomes, String account, Problem p, String who) {
+  private void setupFailed(
+      Map<String, RunOutcome> outcomes, String account, Problem p, String who) {
     outcomes.put(account, RunOutcome.failed(account, p));
     if (!json) {
       TextReport.problem(spec.commandLine().getErr(), "mailfetch: " + who + ": ", p);
@@ -305,10 +406,15 @@ final class PollCommand implements Callable<Integer> {
       throw bad("--max-interval " + DurationText.format(maxInterval) + ": must be longer than 0");
     }
     if (minInterval.compareTo(maxInterval) > 0) {
-      throw bad("--min-interval " + DurationText.format(minInterval) + " is longer than --max-interval "
-          + DurationText.format(maxInterval) + ": make it at most as long");
+      throw bad(
+          "--min-interval "
+              + DurationText.format(minInterval)
+              + " is longer than --max-interval "
+              + DurationText.format(maxInterval)
+              + ": make it at most as long");
     }
-    for (Object[] o : new Object[][] {{"--max-checks", maxChecks}, {"--max-checks-per-host", maxChecksPerHost}}) {
+    for (Object[] o :
+        new Object[][] {{"--max-checks", maxChecks}, {"--max-checks-per-host", maxChecksPerHost}}) {
       int n = (Integer) o[1];
       if (n < 1 || n > MOST_CHECKS) {
         throw bad(o[0] + " " + n + ": must be from 1 to " + MOST_CHECKS);
@@ -329,20 +435,24 @@ final class PollCommand implements Callable<Integer> {
       Matcher m = SHORT.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
-        return m.group(2).equals("s") ? Duration.ofSeconds(n) : m.group(2).equals("m") ? Duration.ofMinutes(n)
-            : Duration.ofHours(n);
+        return m.group(2).equals("s")
+            ? Duration.ofSeconds(n)
+            : m.group(2).equals("m") ? Duration.ofMinutes(n) : Duration.ofHours(n);
       }
       try {
         return Duration.parse(value.trim());
       } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
-        throw new CommandLine.TypeConversionException("not a time: " + value + " (write 90s, 2m or 1h)");
+        throw new CommandLine.TypeConversionException(
+            "not a time: " + value + " (write 90s, 2m or 1h)");
       }
     }
 
     /** A duration as these options are written: 90s, 2m, 1h. */
     static String format(Duration d) {
       long s = d.getSeconds();
-      return s != 0 && s % 3600 == 0 ? s / 3600 + "h" : s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
+      return s != 0 && s % 3600 == 0
+          ? s / 3600 + "h"
+          : s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
   }
 }

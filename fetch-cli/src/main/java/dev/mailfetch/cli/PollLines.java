@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * object at the end says it all. Called from the checking threads.
  */
 final class PollLines implements PollListener {
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -33,10 +34,20 @@ final class PollLines implements PollListener {
   private record Named(String name, long sizeLimit, Advice advice) {}
 
   private final Map<String, Named> accounts = new ConcurrentHashMap<>();
-  /** Told of pauses and resumptions: a paused account is checked again when its authorization is written anew. */
+
+  /**
+   * Told of pauses and resumptions: a paused account is checked again when its authorization is
+   * written anew.
+   */
   private volatile AuthorizationWatch watch;
 
-  PollLines(PrintWriter out, PrintWriter err, boolean quiet, boolean verbose, boolean json, boolean once) {
+  PollLines(
+      PrintWriter out,
+      PrintWriter err,
+      boolean quiet,
+      boolean verbose,
+      boolean json,
+      boolean once) {
     this.out = out;
     this.err = err;
     this.quiet = quiet;
@@ -45,7 +56,10 @@ final class PollLines implements PollListener {
     this.once = once;
   }
 
-  /** The poller's account {@code account} is the config file's {@code name}, with its size limit and advice. */
+  /**
+   * The poller's account {@code account} is the config file's {@code name}, with its size limit and
+   * advice.
+   */
   void named(String account, String name, long sizeLimit, Advice advice) {
     accounts.put(account, new Named(name, sizeLimit, advice));
   }
@@ -69,7 +83,8 @@ final class PollLines implements PollListener {
     if (json) {
       return;
     }
-    boolean attention = r.status() != FetchResult.Status.OK || r.outcome() == CheckRecord.Outcome.PUT_OFF;
+    boolean attention =
+        r.status() != FetchResult.Status.OK || r.outcome() == CheckRecord.Outcome.PUT_OFF;
     boolean tell = verbose || attention || (!quiet && r.outcome() == CheckRecord.Outcome.NEW_MAIL);
     if (!tell || r.outcome() == CheckRecord.Outcome.PAUSED) {
       return; // a pause is told once, below
@@ -86,13 +101,16 @@ final class PollLines implements PollListener {
 
   /** Whether the check was stopped by its error (not merely had a message fail). */
   private static boolean stoppedBy(CheckRecord r) {
-    return r.error().isPresent() && (r.outcome() == CheckRecord.Outcome.FAILED
-        || r.outcome() == CheckRecord.Outcome.PUT_OFF || r.outcome() == CheckRecord.Outcome.PAUSED);
+    return r.error().isPresent()
+        && (r.outcome() == CheckRecord.Outcome.FAILED
+            || r.outcome() == CheckRecord.Outcome.PUT_OFF
+            || r.outcome() == CheckRecord.Outcome.PAUSED);
   }
 
   /**
    * "alice: 3 new messages (51 kB), 1 quarantined; 1 warning; next check in 2 min", "alice: check
-   * failed: CONNECTION_RESET: …; next check in 4 min", "alice: nothing new, 1 failed: READ_ERROR: …".
+   * failed: CONNECTION_RESET: …; next check in 4 min", "alice: nothing new, 1 failed: READ_ERROR:
+   * …".
    */
   String line(CheckRecord r) {
     StringBuilder sb = new StringBuilder(of(r.account()).name()).append(": ");
@@ -119,8 +137,14 @@ final class PollLines implements PollListener {
       }
       if (r.failedMessages() > 0) {
         sb.append(", ").append(Units.count(r.failedMessages(), "message")).append(" failed");
-        r.error().ifPresent(e -> sb.append(" (the first: ").append(e.error()).append(": ").append(e.detail())
-            .append(')'));
+        r.error()
+            .ifPresent(
+                e ->
+                    sb.append(" (the first: ")
+                        .append(e.error())
+                        .append(": ")
+                        .append(e.detail())
+                        .append(')'));
       }
     }
     int quarantined = r.heldBack(SkipReason.QUARANTINED);
@@ -135,7 +159,9 @@ final class PollLines implements PollListener {
       sb.append("; ").append(Units.count(r.warnings().size(), "warning"));
     }
     if (!once) {
-      r.next().ifPresent(n -> sb.append("; next check in ").append(Units.duration(r.interval().toSeconds())));
+      r.next()
+          .ifPresent(
+              n -> sb.append("; next check in ").append(Units.duration(r.interval().toSeconds())));
     }
     return sb.toString();
   }
@@ -156,11 +182,21 @@ final class PollLines implements PollListener {
     Named n = of(account);
     java.util.List<java.nio.file.Path> files = w == null ? java.util.List.of() : w.filesOf(account);
     synchronized (this) {
-      err.println(TIME.format(Instant.now()) + " " + n.name() + ": " + (once ? "check failed: "
-          : files.isEmpty() ? "paused, not checked again until the poll is restarted: "
-          : "paused, checked again when " + String.join(" or ", files.stream().map(Object::toString).toList())
-          + " is written anew (mailfetch oauth), otherwise not until the poll is restarted: ") + why.error()
-          + ": " + why.detail());
+      err.println(
+          TIME.format(Instant.now())
+              + " "
+              + n.name()
+              + ": "
+              + (once
+                  ? "check failed: "
+                  : files.isEmpty()
+                      ? "paused, not checked again until the poll is restarted: "
+                      : "paused, checked again when "
+                          + String.join(" or ", files.stream().map(Object::toString).toList())
+                          + " is written anew (mailfetch oauth), otherwise not until the poll is restarted: ")
+              + why.error()
+              + ": "
+              + why.detail());
       err.println("  " + Problem.of(why, n.advice()).advice());
       err.flush();
     }
@@ -176,7 +212,8 @@ final class PollLines implements PollListener {
       return; // nothing a person must do
     }
     synchronized (this) {
-      out.println(TIME.format(Instant.now()) + " " + of(account).name() + ": works again, taken up again");
+      out.println(
+          TIME.format(Instant.now()) + " " + of(account).name() + ": works again, taken up again");
       out.flush();
     }
   }

@@ -9,24 +9,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The progress of a run: on a terminal a bar redrawn in place (messages done of total, bytes,
- * rate, time left), otherwise a line every tenth of the way, so a log stays readable. What failed
- * is said once, by the report at the end, not here as well.
+ * The progress of a run: on a terminal a bar redrawn in place (messages done of total, bytes, rate,
+ * time left), otherwise a line every tenth of the way, so a log stays readable. What failed is said
+ * once, by the report at the end, not here as well.
  *
  * <p>A message counts when its bytes are whole ({@code messageReceived}), not when its batch of up
  * to 50 is made durable ({@code messageFinished}): counted at the barrier, the bar stood still and
  * then jumped by 50, and the rate swung with it. One that fails before its end counts at its
- * outcome. Each message counts once, for its listed size: the total is the listed sizes of what
- * the run plans to fetch, so what is done is counted in the same unit and the total is reached.
+ * outcome. Each message counts once, for its listed size: the total is the listed sizes of what the
+ * run plans to fetch, so what is done is counted in the same unit and the total is reached.
  *
  * <p>The rate is measured from the end of the first message, never from the start of the run:
  * connecting, logging in, listing and the first reply's latency are not throughput, and a rate
- * taken over them made a six-second fetch announce "154 min left". Rate and time left appear once
- * a second of transfer has been measured.
+ * taken over them made a six-second fetch announce "154 min left". Rate and time left appear once a
+ * second of transfer has been measured.
  */
 final class Progress implements FetchListener {
   /** How long the transfer is measured before a rate and a time left are shown. */
   private static final long MEASURE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   /** Least time between two redraws of the bar. */
   private static final long REDRAW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -37,14 +38,20 @@ final class Progress implements FetchListener {
   private long totalBytes;
   private int done;
   private long bytes;
-  /** When the first message ended, and the bytes counted by then: where the rate is measured from. */
+
+  /**
+   * When the first message ended, and the bytes counted by then: where the rate is measured from.
+   */
   private long markTime;
+
   private long markBytes = -1;
   private int lastTenth = -1;
   private long lastDraw;
   private boolean drawn;
+
   /** How many messages the bar showed when last drawn on a terminal (-1: never). */
   private int drawnDone = -1;
+
   /** The messages counted already (by number), so that none counts twice. */
   private final java.util.BitSet counted = new java.util.BitSet();
 
@@ -69,14 +76,16 @@ final class Progress implements FetchListener {
   @Override
   public void messageReceived(dev.mailfetch.api.MessageRef ref, long octets) {
     // Counted at its listed size, the unit of the total (planned sums the listed sizes), not at the
-    // bytes it brought (stored with other line ends, without dot-stuffing): so the total is reached.
+    // bytes it brought (stored with other line ends, without dot-stuffing): so the total is
+    // reached.
     count(ref.number(), ref.size());
   }
 
   @Override
   public void messageFinished(MessageOutcome outcome) {
     MessageOutcome.Kind k = outcome.kind();
-    if (k != MessageOutcome.Kind.DELIVERED && k != MessageOutcome.Kind.DUPLICATE
+    if (k != MessageOutcome.Kind.DELIVERED
+        && k != MessageOutcome.Kind.DUPLICATE
         && !(k == MessageOutcome.Kind.FAILED && outcome.attempted())) {
       return; // not part of the planned download
     }
@@ -116,14 +125,24 @@ final class Progress implements FetchListener {
       return;
     }
     long now = nanoTime.getAsLong();
-    StringBuilder figures = new StringBuilder(String.format(Locale.ROOT, "%d/%d messages  %s of %s",
-        Math.min(done, total), total, Units.size(bytes), Units.size(Math.max(totalBytes, bytes))));
+    StringBuilder figures =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%d/%d messages  %s of %s",
+                Math.min(done, total),
+                total,
+                Units.size(bytes),
+                Units.size(Math.max(totalBytes, bytes))));
     long measured = markBytes < 0 ? 0 : now - markTime;
     if (measured >= MEASURE_NANOS) {
       double rate = (bytes - markBytes) / (measured / 1e9);
       figures.append("  ").append(Units.rate(rate));
       if (done < total && rate > 0 && totalBytes > bytes) {
-        figures.append("  ").append(Units.duration((long) Math.ceil((totalBytes - bytes) / rate))).append(" left");
+        figures
+            .append("  ")
+            .append(Units.duration((long) Math.ceil((totalBytes - bytes) / rate)))
+            .append(" left");
       }
     }
     if (terminal) {
@@ -136,7 +155,8 @@ final class Progress implements FetchListener {
       int width = 30;
       int filled = (int) ((long) width * Math.min(done, total) / total);
       // Erase to the end of the line (ANSI EL): the figures can get shorter.
-      out.print("\r  [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + "\033[K");
+      out.print(
+          "\r  [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + figures + "\033[K");
       out.flush();
     } else {
       int tenth = (int) (10L * Math.min(done, total) / total);

@@ -16,12 +16,18 @@ import java.util.Optional;
  * @param account the account's name in a config file, or null for the one account of a URL
  * @param result the run's result, or null when it never ran
  * @param problem why it never ran, or null when it did
- * @param sizeLimit the largest message the run would fetch, in bytes (for the words about one over it)
+ * @param sizeLimit the largest message the run would fetch, in bytes (for the words about one over
+ *     it)
  * @param advice the form of the advice: the command line's, or the account's lines of a config file
  * @param notices the command's own warnings about the account (a known mailbox under another name),
  *     said before the run's
  */
-record RunOutcome(String account, FetchResult result, Problem problem, long sizeLimit, Advice advice,
+record RunOutcome(
+    String account,
+    FetchResult result,
+    Problem problem,
+    long sizeLimit,
+    Advice advice,
     List<Problem> notices) {
   RunOutcome {
     if ((result == null) == (problem == null)) {
@@ -31,12 +37,19 @@ record RunOutcome(String account, FetchResult result, Problem problem, long size
     notices = List.copyOf(notices);
   }
 
-  static RunOutcome of(String account, FetchResult result, long sizeLimit, Advice advice, List<Problem> notices) {
-    return new RunOutcome(account, Objects.requireNonNull(result, "result"), null, sizeLimit, advice, notices);
+  static RunOutcome of(
+      String account, FetchResult result, long sizeLimit, Advice advice, List<Problem> notices) {
+    return new RunOutcome(
+        account, Objects.requireNonNull(result, "result"), null, sizeLimit, advice, notices);
   }
 
   static RunOutcome failed(String account, Problem problem) {
-    return new RunOutcome(account, null, Objects.requireNonNull(problem, "problem"), 0, Advice.COMMAND_LINE,
+    return new RunOutcome(
+        account,
+        null,
+        Objects.requireNonNull(problem, "problem"),
+        0,
+        Advice.COMMAND_LINE,
         List.of());
   }
 
@@ -53,8 +66,8 @@ record RunOutcome(String account, FetchResult result, Problem problem, long size
   }
 
   /**
-   * What the report shows first for an ERROR: the problem before the run, the error that stopped
-   * it or the first message's failure, else the first quarantined message; empty unless ERROR.
+   * What the report shows first for an ERROR: the problem before the run, the error that stopped it
+   * or the first message's failure, else the first quarantined message; empty unless ERROR.
    */
   Optional<Problem> firstProblem() {
     if (problem != null) {
@@ -63,11 +76,17 @@ record RunOutcome(String account, FetchResult result, Problem problem, long size
     if (result.status() != FetchResult.Status.ERROR) {
       return Optional.empty();
     }
-    Optional<FetchException> e = result.error().isPresent()
-        ? Optional.of(TextReport.asOneEvent(result, result.error().get())) : result.firstError();
+    Optional<FetchException> e =
+        result.error().isPresent()
+            ? Optional.of(TextReport.asOneEvent(result, result.error().get()))
+            : result.firstError();
     if (e.isEmpty()) {
-      e = CheckRecord.heldBack(result).stream().filter(o -> o.skipReason() == SkipReason.QUARANTINED)
-          .map(MessageOutcome::error).filter(Objects::nonNull).findFirst();
+      e =
+          CheckRecord.heldBack(result).stream()
+              .filter(o -> o.skipReason() == SkipReason.QUARANTINED)
+              .map(MessageOutcome::error)
+              .filter(Objects::nonNull)
+              .findFirst();
     }
     return e.map(x -> Problem.of(x, advice));
   }

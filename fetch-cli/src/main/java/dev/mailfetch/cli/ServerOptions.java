@@ -22,10 +22,10 @@ import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * How to reach and log in to one POP3 account: the options {@code fetch} and {@code doctor} share,
@@ -34,57 +34,109 @@ import picocli.CommandLine.ParameterException;
 final class ServerOptions {
   private CommandSpec spec;
 
-  @Option(names = "--tls", paramLabel = "MODE", description = "implicit, starttls or none (none needs"
-      + " --allow-plaintext-auth). Default: implicit for pop3s://, starttls for pop3://.")
+  @Option(
+      names = "--tls",
+      paramLabel = "MODE",
+      description =
+          "implicit, starttls or none (none needs"
+              + " --allow-plaintext-auth). Default: implicit for pop3s://, starttls for pop3://.")
   String tls;
 
-  @Option(names = "--allow-plaintext-auth", description = "Allow the password over a connection without TLS.")
+  @Option(
+      names = "--allow-plaintext-auth",
+      description = "Allow the password over a connection without TLS.")
   boolean allowPlaintext;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Secret secret;
 
   static final class Secret {
-    @Option(names = "--password-env", paramLabel = "NAME", description = "The password is in this environment variable.")
+    @Option(
+        names = "--password-env",
+        paramLabel = "NAME",
+        description = "The password is in this environment variable.")
     String passwordEnv;
 
-    @Option(names = "--password-file", paramLabel = "FILE", description = "The password is this file's first line.")
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "The password is this file's first line.")
     Path passwordFile;
 
-    @Option(names = "--oauth-token-env", paramLabel = "NAME", description = "An OAuth access token is in this variable.")
+    @Option(
+        names = "--oauth-token-env",
+        paramLabel = "NAME",
+        description = "An OAuth access token is in this variable.")
     String tokenEnv;
 
-    @Option(names = "--oauth-token-file", paramLabel = "FILE", description = "An OAuth access token is in this file.")
+    @Option(
+        names = "--oauth-token-file",
+        paramLabel = "FILE",
+        description = "An OAuth access token is in this file.")
     Path tokenFile;
 
-    @Option(names = "--oauth-grant-file", paramLabel = "FILE", description = "The OAuth authorization that mailfetch"
-        + " oauth wrote: fresh access tokens as needed, unattended (Gmail, Outlook.com, Microsoft 365).")
+    @Option(
+        names = "--oauth-grant-file",
+        paramLabel = "FILE",
+        description =
+            "The OAuth authorization that mailfetch"
+                + " oauth wrote: fresh access tokens as needed, unattended (Gmail, Outlook.com, Microsoft 365).")
     Path grantFile;
   }
 
-  @Option(names = "--auth", paramLabel = "MECH", split = ",", converter = Mechanism.class,
-      description = "The login methods allowed (any case): USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, APOP,"
-          + " CRAM-MD5. Default: the safe ones for the secret given.")
+  @Option(
+      names = "--auth",
+      paramLabel = "MECH",
+      split = ",",
+      converter = Mechanism.class,
+      description =
+          "The login methods allowed (any case): USER, PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, APOP,"
+              + " CRAM-MD5. Default: the safe ones for the secret given.")
   List<AuthMechanism> auth = new ArrayList<>();
 
-  @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificates in this PEM file (a"
-      + " private CA, a self-signed server) instead of the system's. There is no option to switch checks off.")
+  @Option(
+      names = "--ca-file",
+      paramLabel = "PEM",
+      description =
+          "Trust the CA certificates in this PEM file (a"
+              + " private CA, a self-signed server) instead of the system's. There is no option to switch checks off.")
   Path caFile;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", converter = BadArguments.WholeNumber.class, description = "How long to wait for the server at each"
-      + " step (fetch: default 60; doctor: caps every wait, default 20).")
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      converter = BadArguments.WholeNumber.class,
+      description =
+          "How long to wait for the server at each"
+              + " step (fetch: default 60; doctor: caps every wait, default 20).")
   Integer timeout;
 
-  @Option(names = "--quirk", paramLabel = "ID", description = "Tolerate a named server quirk (repeatable):"
-      + " Q01 bare LF, Q02 '.\\r' terminator, Q11 empty lines, Q13 lower-case status, Q29 unordered listings.")
+  @Option(
+      names = "--quirk",
+      paramLabel = "ID",
+      description =
+          "Tolerate a named server quirk (repeatable):"
+              + " Q01 bare LF, Q02 '.\\r' terminator, Q11 empty lines, Q13 lower-case status, Q29 unordered listings.")
   List<String> quirks = new ArrayList<>();
 
-  @Option(names = "--strict", description = "Tolerate nothing, not even unordered listings (Gmail's behaviour).")
+  @Option(
+      names = "--strict",
+      description = "Tolerate nothing, not even unordered listings (Gmail's behaviour).")
   boolean strict;
 
   /** The tolerance each --quirk names. */
-  static final Map<String, Tolerance> QUIRKS = Map.of("Q01", Tolerance.BARE_LF, "Q02", Tolerance.CR_TERMINATOR,
-      "Q11", Tolerance.EMPTY_LINES, "Q13", Tolerance.LOWERCASE_STATUS, "Q29", Tolerance.UNORDERED_LISTING);
+  static final Map<String, Tolerance> QUIRKS =
+      Map.of(
+          "Q01",
+          Tolerance.BARE_LF,
+          "Q02",
+          Tolerance.CR_TERMINATOR,
+          "Q11",
+          Tolerance.EMPTY_LINES,
+          "Q13",
+          Tolerance.LOWERCASE_STATUS,
+          "Q29",
+          Tolerance.UNORDERED_LISTING);
 
   /** Where and as whom: from the URL, with --tls applied. */
   record Account(String user, String host, int port, Security security) {
@@ -98,56 +150,75 @@ final class ServerOptions {
   record Url(String scheme, String user, String host, int port) {
     /** This URL at another host (to say how to reach a known account). */
     String at(String otherHost) {
-      return scheme + "://" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20") + "@" + otherHost
+      return scheme
+          + "://"
+          + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
+          + "@"
+          + otherHost
           + (port > 0 ? ":" + port : "");
     }
   }
 
   /**
-   * Reads {@code pop3s://user@host[:port]} or {@code pop3://...}; a message in the words of the
-   * URL (as an IllegalArgumentException) when it is not one. The user name is %-decoded.
+   * Reads {@code pop3s://user@host[:port]} or {@code pop3://...}; a message in the words of the URL
+   * (as an IllegalArgumentException) when it is not one. The user name is %-decoded.
    */
   static Url parse(String url) {
     String shown = "URL \"" + FetchException.escape(url) + "\"";
     int sep = url.indexOf("://");
     String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
     if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
-      throw new IllegalArgumentException(shown + " must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS,"
-          + " port 110)");
+      throw new IllegalArgumentException(
+          shown
+              + " must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS,"
+              + " port 110)");
     }
     String rest = url.substring(sep + 3);
     int tail = indexOfAny(rest, "/?#");
     if (tail >= 0) {
       if (!rest.substring(tail).equals("/")) {
-        throw new IllegalArgumentException(shown + " has a path or query (" + FetchException.escape(rest.substring(tail))
-            + "): POP3 has one mailbox per user; write pop3s://user@host[:port]");
+        throw new IllegalArgumentException(
+            shown
+                + " has a path or query ("
+                + FetchException.escape(rest.substring(tail))
+                + "): POP3 has one mailbox per user; write pop3s://user@host[:port]");
       }
       rest = rest.substring(0, tail);
     }
     int at = rest.lastIndexOf('@');
     if (at <= 0) {
-      throw new IllegalArgumentException(shown + " needs a user name before the host: pop3s://user@host (write '@'"
-          + " in the user name as %40)");
+      throw new IllegalArgumentException(
+          shown
+              + " needs a user name before the host: pop3s://user@host (write '@'"
+              + " in the user name as %40)");
     }
     String info = rest.substring(0, at);
     if (info.contains(":")) {
-      throw new IllegalArgumentException(shown + " holds a password: secrets never go on the command line; give it"
-          + " with --password-env NAME or --password-file FILE (write ':' in a user name as %3A)");
+      throw new IllegalArgumentException(
+          shown
+              + " holds a password: secrets never go on the command line; give it"
+              + " with --password-env NAME or --password-file FILE (write ':' in a user name as %3A)");
     }
     if (!info.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
-      throw new IllegalArgumentException(shown + " is not a URL: the user name holds a space or a control character;"
-          + " write it %-escaped (a space as %20)");
+      throw new IllegalArgumentException(
+          shown
+              + " is not a URL: the user name holds a space or a control character;"
+              + " write it %-escaped (a space as %20)");
     }
     String user;
     try {
       user = URLDecoder.decode(info.replace("+", "%2B"), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(shown + " is not a URL: the user name has a '%' that is not followed by two"
-          + " hexadecimal digits (write '%' as %25)");
+      throw new IllegalArgumentException(
+          shown
+              + " is not a URL: the user name has a '%' that is not followed by two"
+              + " hexadecimal digits (write '%' as %25)");
     }
     if (user.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-      throw new IllegalArgumentException(shown + ": the user name contains CR, LF or NUL, which would start a new POP3"
-          + " command");
+      throw new IllegalArgumentException(
+          shown
+              + ": the user name contains CR, LF or NUL, which would start a new POP3"
+              + " command");
     }
     String hostPort = rest.substring(at + 1);
     String host;
@@ -155,23 +226,29 @@ final class ServerOptions {
     if (hostPort.startsWith("[")) {
       int close = hostPort.indexOf(']');
       if (close < 0) {
-        throw new IllegalArgumentException(shown + " is not a URL: an IPv6 address is written in brackets, [::1]");
+        throw new IllegalArgumentException(
+            shown + " is not a URL: an IPv6 address is written in brackets, [::1]");
       }
       host = hostPort.substring(1, close);
       String after = hostPort.substring(close + 1);
       if (!after.isEmpty() && !after.startsWith(":")) {
-        throw new IllegalArgumentException(shown + " is not a URL: after [" + host + "] only :port may follow");
+        throw new IllegalArgumentException(
+            shown + " is not a URL: after [" + host + "] only :port may follow");
       }
       portText = after.isEmpty() ? null : after.substring(1);
       if (!host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?") || !host.contains(":")) {
-        throw new IllegalArgumentException(shown + " is not a URL: [" + host + "] is not an IPv6 address");
+        throw new IllegalArgumentException(
+            shown + " is not a URL: [" + host + "] is not an IPv6 address");
       }
     } else {
       int colon = hostPort.lastIndexOf(':');
       host = colon < 0 ? hostPort : hostPort.substring(0, colon);
       portText = colon < 0 ? null : hostPort.substring(colon + 1);
-      if (!host.isEmpty() && !host.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
-        throw new IllegalArgumentException(shown + " is not a URL: \"" + FetchException.escape(host) + "\" is not a host name");
+      if (!host.isEmpty()
+          && !host.chars()
+              .allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
+        throw new IllegalArgumentException(
+            shown + " is not a URL: \"" + FetchException.escape(host) + "\" is not a host name");
       }
     }
     if (host.isEmpty()) {
@@ -181,13 +258,17 @@ final class ServerOptions {
     String defaults = "leave it out for the default, 995 for pop3s:// and 110 for pop3://";
     if (portText != null) {
       if (!portText.matches("[0-9]{1,9}")) {
-        throw new IllegalArgumentException(shown + ": port " + (portText.isEmpty() ? "(empty)" : FetchException.escape(portText))
-            + " is not a number; write a port from 1 to 65535, or " + defaults);
+        throw new IllegalArgumentException(
+            shown
+                + ": port "
+                + (portText.isEmpty() ? "(empty)" : FetchException.escape(portText))
+                + " is not a number; write a port from 1 to 65535, or "
+                + defaults);
       }
       port = Integer.parseInt(portText);
       if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(shown + ": port " + port + " is not a port: ports go from 1 to 65535; "
-            + defaults);
+        throw new IllegalArgumentException(
+            shown + ": port " + port + " is not a port: ports go from 1 to 65535; " + defaults);
       }
     }
     return new Url(scheme, user, host, port);
@@ -229,27 +310,32 @@ final class ServerOptions {
       }
     }
     if (security == Security.NONE && !allowPlaintext) {
-      throw bad("--tls none sends the password without encryption: add --allow-plaintext-auth if that is really"
-          + " meant (a test server on this machine), or use TLS");
+      throw bad(
+          "--tls none sends the password without encryption: add --allow-plaintext-auth if that is really"
+              + " meant (a test server on this machine), or use TLS");
     }
     int port = u.port() > 0 ? u.port() : security == Security.IMPLICIT_TLS ? 995 : 110;
     return new Account(u.user(), u.host(), port, security);
   }
 
-  /** With --oauth-grant-file: what adds the command that authorizes again to a refused login's advice. */
+  /**
+   * With --oauth-grant-file: what adds the command that authorizes again to a refused login's
+   * advice.
+   */
   private AuthorizeAgain authorizeAgain;
 
   /**
-   * {@code source} as the fetch uses it: with --oauth-grant-file, a refused login's advice names the
-   * {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh token:
-   * a grant without POP3's scope, or revoked).
+   * {@code source} as the fetch uses it: with --oauth-grant-file, a refused login's advice names
+   * the {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh
+   * token: a grant without POP3's scope, or revoked).
    */
   dev.mailfetch.api.FetchSource advised(Pop3Source source) {
     return authorizeAgain == null ? source : authorizeAgain.source(source);
   }
 
   /** The login methods that use a token; the others use the password. */
-  private static final Set<AuthMechanism> OAUTH = EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
+  private static final Set<AuthMechanism> OAUTH =
+      EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
 
   /** The longest --timeout: a day (a socket's wait is counted in milliseconds, in an int). */
   static final int LONGEST_TIMEOUT = 86_400;
@@ -267,9 +353,9 @@ final class ServerOptions {
    * The client's limits for --timeout (seconds, or null) and --max-message-size ({@code
    * largestMessage} bytes): the deadlines of a handshake and a read, twice that for a reply; and
    * the client's cap on one message's bytes raised, where the option goes beyond it, to the option
-   * and a quarter more (a listed size may understate what RETR sends: the cap is only there to
-   * stop a body without end), so no message the option lets through is cut off by a limit the
-   * command cannot reach.
+   * and a quarter more (a listed size may understate what RETR sends: the cap is only there to stop
+   * a body without end), so no message the option lets through is cut off by a limit the command
+   * cannot reach.
    */
   static Pop3Limits limits(Integer timeout, long largestMessage) {
     Pop3Limits.Builder l = Pop3Limits.builder();
@@ -277,7 +363,10 @@ final class ServerOptions {
       Duration d = Duration.ofSeconds(timeout);
       l.handshakeTimeout(d).readTimeout(d).commandTimeout(d.multipliedBy(2));
     }
-    long reads = largestMessage > Long.MAX_VALUE / 5 * 4 ? Long.MAX_VALUE : largestMessage + largestMessage / 4;
+    long reads =
+        largestMessage > Long.MAX_VALUE / 5 * 4
+            ? Long.MAX_VALUE
+            : largestMessage + largestMessage / 4;
     if (reads > Pop3Limits.defaults().maxMessageSize()) {
       l.maxMessageSize(reads);
     }
@@ -285,38 +374,61 @@ final class ServerOptions {
   }
 
   /**
-   * As {@link #source(Account, Map, CommandSpec, boolean)}, its state kept under {@code accountName},
-   * reading whole every message of up to {@code largestMessage} bytes (--max-message-size).
+   * As {@link #source(Account, Map, CommandSpec, boolean)}, its state kept under {@code
+   * accountName}, reading whole every message of up to {@code largestMessage} bytes
+   * (--max-message-size).
    */
-  Pop3Source source(Account a, String accountName, Map<String, String> env, CommandSpec spec, boolean required,
-      long largestMessage) throws FetchException {
+  Pop3Source source(
+      Account a,
+      String accountName,
+      Map<String, String> env,
+      CommandSpec spec,
+      boolean required,
+      long largestMessage)
+      throws FetchException {
     this.spec = spec;
     if (secret == null && required) {
-      throw bad("no secret given: use --password-env NAME or --password-file FILE (or --oauth-grant-file,"
-          + " --oauth-token-env, --oauth-token-file); secrets never go on the command line");
+      throw bad(
+          "no secret given: use --password-env NAME or --password-file FILE (or --oauth-grant-file,"
+              + " --oauth-token-env, --oauth-token-file); secrets never go on the command line");
     }
-    boolean token = secret != null && (secret.tokenEnv != null || secret.tokenFile != null || secret.grantFile != null);
+    boolean token =
+        secret != null
+            && (secret.tokenEnv != null || secret.tokenFile != null || secret.grantFile != null);
     if (!auth.isEmpty()) {
-      String named = auth.stream().map(ServerOptions::mechanismName).reduce((x, y) -> x + "," + y).orElse("");
+      String named =
+          auth.stream().map(ServerOptions::mechanismName).reduce((x, y) -> x + "," + y).orElse("");
       if (secret != null && auth.stream().noneMatch(m -> OAUTH.contains(m) == token)) {
-        throw bad(token
-            ? "--auth " + named + " needs a password (--password-env or --password-file); an OAuth token logs in"
-                + " with XOAUTH2 or OAUTHBEARER"
-            : "--auth " + named + " needs an OAuth token (--oauth-grant-file, --oauth-token-env or --oauth-token-file); a password"
-                + " logs in with USER, PLAIN, LOGIN, CRAM-MD5 or APOP");
+        throw bad(
+            token
+                ? "--auth "
+                    + named
+                    + " needs a password (--password-env or --password-file); an OAuth token logs in"
+                    + " with XOAUTH2 or OAUTHBEARER"
+                : "--auth "
+                    + named
+                    + " needs an OAuth token (--oauth-grant-file, --oauth-token-env or --oauth-token-file); a password"
+                    + " logs in with USER, PLAIN, LOGIN, CRAM-MD5 or APOP");
       }
       if (auth.contains(AuthMechanism.APOP) && a.security() == Security.NONE) {
-        throw bad("--auth APOP is allowed only over TLS (it is broken against an active attacker, CVE-2007-1558):"
-            + " leave out --tls none");
+        throw bad(
+            "--auth APOP is allowed only over TLS (it is broken against an active attacker, CVE-2007-1558):"
+                + " leave out --tls none");
       }
     }
     if (timeout != null && (timeout < 1 || timeout > LONGEST_TIMEOUT)) {
-      throw bad("--timeout " + timeout + ": " + (timeout < 1 ? "must be 1 or more" : "at most " + LONGEST_TIMEOUT
-          + " seconds (a day)"));
+      throw bad(
+          "--timeout "
+              + timeout
+              + ": "
+              + (timeout < 1
+                  ? "must be 1 or more"
+                  : "at most " + LONGEST_TIMEOUT + " seconds (a day)"));
     }
     Set<Tolerance> tolerances = EnumSet.noneOf(Tolerance.class);
     if (!strict) {
-      tolerances.add(Tolerance.UNORDERED_LISTING); // tolerant by default, as the catalogue recommends
+      tolerances.add(
+          Tolerance.UNORDERED_LISTING); // tolerant by default, as the catalogue recommends
     }
     for (String q : quirks) {
       if (strict) {
@@ -324,16 +436,25 @@ final class ServerOptions {
       }
       Tolerance t = QUIRKS.get(q.toUpperCase(Locale.ROOT));
       if (t == null) {
-        throw bad("--quirk " + q + " is not a quirk that needs tolerating; the ones that do are "
-            + String.join(", ", new java.util.TreeSet<>(QUIRKS.keySet())) + " (the others are handled without"
-            + " asking, docs/quirks.md)");
+        throw bad(
+            "--quirk "
+                + q
+                + " is not a quirk that needs tolerating; the ones that do are "
+                + String.join(", ", new java.util.TreeSet<>(QUIRKS.keySet()))
+                + " (the others are handled without"
+                + " asking, docs/quirks.md)");
       }
       tolerances.add(t);
     }
     Pop3Source.Builder b;
     try {
-      b = Pop3Source.builder().host(a.host).port(a.port).security(a.security).user(a.user)
-          .allowPlaintextAuthentication(allowPlaintext);
+      b =
+          Pop3Source.builder()
+              .host(a.host)
+              .port(a.port)
+              .security(a.security)
+              .user(a.user)
+              .allowPlaintextAuthentication(allowPlaintext);
     } catch (IllegalArgumentException e) {
       throw bad("the URL's user or host cannot be used: " + e.getMessage());
     }
@@ -350,8 +471,13 @@ final class ServerOptions {
       requireEnv(env, "--oauth-token-env", name);
       b.oauthTokens(() -> env.get(name));
     } else if (secret.grantFile != null) {
-      OAuthGrants.Pop3Grant grant = OAuthGrants.tokens(spec, "--oauth-grant-file", GmailOptions.expand(env,
-          secret.grantFile), env, a.user());
+      OAuthGrants.Pop3Grant grant =
+          OAuthGrants.tokens(
+              spec,
+              "--oauth-grant-file",
+              GmailOptions.expand(env, secret.grantFile),
+              env,
+              a.user());
       b.oauthTokens(grant.tokens());
       authorizeAgain = grant.again();
     } else {
@@ -369,7 +495,8 @@ final class ServerOptions {
     try {
       return b.account(accountName).build();
     } catch (IllegalArgumentException | IllegalStateException e) {
-      throw bad("these options do not fit together: " + e.getMessage()); // each known case is told above
+      throw bad(
+          "these options do not fit together: " + e.getMessage()); // each known case is told above
     }
   }
 
@@ -410,8 +537,10 @@ final class ServerOptions {
     try {
       b.trustPem(file);
     } catch (IllegalArgumentException e) {
-      throw bad(option + ": holds no certificate that can be read; a PEM file of CA certificates has blocks that"
-          + " begin with -----BEGIN CERTIFICATE-----");
+      throw bad(
+          option
+              + ": holds no certificate that can be read; a PEM file of CA certificates has blocks that"
+              + " begin with -----BEGIN CERTIFICATE-----");
     }
   }
 
@@ -424,22 +553,31 @@ final class ServerOptions {
       // Java decodes the environment in the locale's charset: without LANG (cron, systemd, a
       // container) that is ASCII, and a non-ASCII secret would reach the server mangled and be
       // reported as a wrong password.
-      throw bad(option + " " + name + ": the variable holds characters Java could not read in this environment's"
-          + " character set (" + java.nio.charset.Charset.defaultCharset() + "); run with LANG=C.UTF-8 (or LC_ALL),"
-          + " or give the secret with " + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
-          + " FILE");
+      throw bad(
+          option
+              + " "
+              + name
+              + ": the variable holds characters Java could not read in this environment's"
+              + " character set ("
+              + java.nio.charset.Charset.defaultCharset()
+              + "); run with LANG=C.UTF-8 (or LC_ALL),"
+              + " or give the secret with "
+              + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
+              + " FILE");
     }
   }
 
   /**
-   * A secret read from a file's first line at each login, so that a token another program
-   * refreshes (or a rotated password) is used by a running poll. The file is read once now, so that
-   * a missing or empty file is a bad argument at once. Should a later read fail (the file being
-   * replaced), the last secret read is used and the login says whether it still works.
+   * A secret read from a file's first line at each login, so that a token another program refreshes
+   * (or a rotated password) is used by a running poll. The file is read once now, so that a missing
+   * or empty file is a bad argument at once. Should a later read fail (the file being replaced),
+   * the last secret read is used and the login says whether it still works.
    */
   private Supplier<String> fromFile(String option, Path file) {
-    String first = readSecret(file).orElseThrow(() -> bad(option + " " + file + ": " + whyUnreadable(file)));
-    java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>(first);
+    String first =
+        readSecret(file).orElseThrow(() -> bad(option + " " + file + ": " + whyUnreadable(file)));
+    java.util.concurrent.atomic.AtomicReference<String> last =
+        new java.util.concurrent.atomic.AtomicReference<>(first);
     return () -> {
       readSecret(file).ifPresent(last::set);
       return last.get();
@@ -449,7 +587,9 @@ final class ServerOptions {
   private static java.util.Optional<String> readSecret(Path file) {
     try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line = r.readLine();
-      return line == null || line.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(line);
+      return line == null || line.isEmpty()
+          ? java.util.Optional.empty()
+          : java.util.Optional.of(line);
     } catch (IOException | java.io.UncheckedIOException e) {
       return java.util.Optional.empty();
     }
@@ -466,7 +606,8 @@ final class ServerOptions {
       return "not allowed to read it";
     }
     try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return r.readLine() == null ? "the file is empty; its first line must be the secret"
+      return r.readLine() == null
+          ? "the file is empty; its first line must be the secret"
           : "its first line is empty; the secret must be the first line, with nothing before it";
     } catch (IOException | java.io.UncheckedIOException e) {
       return "cannot read it as UTF-8 text";
@@ -480,7 +621,8 @@ final class ServerOptions {
   /** {@code value}, or a bad-arguments error naming the option when it is below 1. */
   static int positive(CommandSpec spec, String option, int value) {
     if (value < 1) {
-      throw new ParameterException(spec.commandLine(), option + " " + value + ": must be 1 or more");
+      throw new ParameterException(
+          spec.commandLine(), option + " " + value + ": must be 1 or more");
     }
     return value;
   }

@@ -33,11 +33,17 @@ final class StateDirectory {
       Files.createDirectories(account);
     } catch (IOException e) {
       Path where = Files.isDirectory(root) ? account : root;
-      throw new FetchException(FetchError.STATE_FAILED, "cannot create the state directory " + where + " ("
-          + why(e) + ")", null, e, Remedy.of(given
-              ? "Give --state DIR a directory that exists or can be created, and that you can write."
-              : "Choose where the state is kept with --state DIR (a directory you can write), or make " + root
-                  + " writable.",
+      throw new FetchException(
+          FetchError.STATE_FAILED,
+          "cannot create the state directory " + where + " (" + why(e) + ")",
+          null,
+          e,
+          Remedy.of(
+              given
+                  ? "Give --state DIR a directory that exists or can be created, and that you can write."
+                  : "Choose where the state is kept with --state DIR (a directory you can write), or make "
+                      + root
+                      + " writable.",
               "Open the state store in a directory that can be created and written."));
     }
   }

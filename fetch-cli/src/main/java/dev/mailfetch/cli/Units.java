@@ -10,12 +10,18 @@ import dev.mailfetch.api.internal.Sizes;
 final class Units {
   private Units() {}
 
-  /** A size in bytes, in words: "0 B", "999 B", "1.5 kB", "26.7 MB", "1 GB" (the library's own words). */
+  /**
+   * A size in bytes, in words: "0 B", "999 B", "1.5 kB", "26.7 MB", "1 GB" (the library's own
+   * words).
+   */
   static String size(long bytes) {
     return Sizes.size(bytes);
   }
 
-  /** A count and what it counts, in the singular for one: "1 duplicate", "3 duplicates" (the library's own words). */
+  /**
+   * A count and what it counts, in the singular for one: "1 duplicate", "3 duplicates" (the
+   * library's own words).
+   */
   static String count(long n, String noun) {
     return Sizes.count(n, noun);
   }
@@ -38,8 +44,8 @@ final class Units {
   }
 
   /**
-   * The value to give {@code --max-message-size} so that a message of {@code bytes} is fetched:
-   * the smallest whole number of K (below 1 MB) or M at least as large ("30K", "201M").
+   * The value to give {@code --max-message-size} so that a message of {@code bytes} is fetched: the
+   * smallest whole number of K (below 1 MB) or M at least as large ("30K", "201M").
    */
   static String sizeOption(long bytes) {
     return Sizes.sizeOption(bytes);

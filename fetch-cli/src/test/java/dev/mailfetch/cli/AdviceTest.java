@@ -17,7 +17,8 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 class AdviceTest {
   private static final Path FILE = Path.of("accounts.properties");
-  private static final Advice CONFIG = Advice.configFile("work", FILE, Advice.FETCH_CONFIG_OPTIONS, false);
+  private static final Advice CONFIG =
+      Advice.configFile("work", FILE, Advice.FETCH_CONFIG_OPTIONS, false);
   private static final Advice POLL = Advice.configFile("work", FILE, Advice.POLL_OPTIONS, true);
 
   @Test
@@ -28,34 +29,51 @@ class AdviceTest {
 
   @Test
   void forAConfigAccount_anOptionTheCommandDoesNotTake_isTheFilesLine() {
-    assertEquals("If the message is expected, set work.max-message-size = 22K in accounts.properties (or more).",
-        CONFIG.words("If the message is expected, fetch it with --max-message-size 22K (or more)."));
-    assertEquals("To fetch it, set work.max-message-size = 30K in accounts.properties (or more).",
+    assertEquals(
+        "If the message is expected, set work.max-message-size = 22K in accounts.properties (or more).",
+        CONFIG.words(
+            "If the message is expected, fetch it with --max-message-size 22K (or more)."));
+    assertEquals(
+        "To fetch it, set work.max-message-size = 30K in accounts.properties (or more).",
         CONFIG.words("To fetch it, run with --max-message-size 30K (or more)."));
-    assertEquals("Tell the provider; work.quirk = Q01 in accounts.properties accepts it.",
+    assertEquals(
+        "Tell the provider; work.quirk = Q01 in accounts.properties accepts it.",
         CONFIG.words("Tell the provider; --quirk Q01 accepts it."));
-    assertEquals("Give it more time with work.timeout = SECONDS in accounts.properties; otherwise try again later.",
+    assertEquals(
+        "Give it more time with work.timeout = SECONDS in accounts.properties; otherwise try again later.",
         CONFIG.words("Give it more time with --timeout SECONDS; otherwise try again later."));
-    assertEquals("Use STARTTLS (a pop3:// URL, or work.tls = starttls in accounts.properties).",
+    assertEquals(
+        "Use STARTTLS (a pop3:// URL, or work.tls = starttls in accounts.properties).",
         CONFIG.words("Use STARTTLS (a pop3:// URL, or --tls starttls)."));
-    assertEquals("Set work.delete = true in accounts.properties: leave-on-server cannot work.",
+    assertEquals(
+        "Set work.delete = true in accounts.properties: leave-on-server cannot work.",
         CONFIG.words("Fetch with --delete: leave-on-server cannot work."));
-    assertEquals("Run with work.only-new = false in accounts.properties and with work.delete = true.",
+    assertEquals(
+        "Run with work.only-new = false in accounts.properties and with work.delete = true.",
         CONFIG.words("Run without --only-new and with --delete."));
-    assertEquals("Check the work.label-rule in accounts.properties patterns.",
+    assertEquals(
+        "Check the work.label-rule in accounts.properties patterns.",
         CONFIG.words("Check the --label-rule patterns."));
-    assertEquals("Without TLS needs work.tls = none in accounts.properties and work.allow-plaintext-auth = true.",
+    assertEquals(
+        "Without TLS needs work.tls = none in accounts.properties and work.allow-plaintext-auth = true.",
         CONFIG.words("Without TLS needs --tls none --allow-plaintext-auth."));
     // what the command takes stays as it is
-    assertEquals("Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too.",
-        CONFIG.words("Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too."));
+    assertEquals(
+        "Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too.",
+        CONFIG.words(
+            "Fix it, then run once with --retry-quarantined; --trace shows it; --verbose too."));
   }
 
   @Test
   void aPoll_saysToRestartAfterAChangeToTheFile_andTakesItsOwnOptions() {
-    String s = POLL.words("Check less often (for poll, raise --min-interval); or --timeout SECONDS.");
-    assertTrue(s.contains("raise --min-interval") && s.contains("work.timeout = SECONDS in accounts.properties")
-        && s.endsWith("The poll reads accounts.properties when it starts: restart it after the change."), s);
+    String s =
+        POLL.words("Check less often (for poll, raise --min-interval); or --timeout SECONDS.");
+    assertTrue(
+        s.contains("raise --min-interval")
+            && s.contains("work.timeout = SECONDS in accounts.properties")
+            && s.endsWith(
+                "The poll reads accounts.properties when it starts: restart it after the change."),
+        s);
   }
 
   @Test
@@ -68,10 +86,14 @@ class AdviceTest {
         continue;
       }
       String value = o.arity().max() == 0 ? "" : " VALUE";
-      for (String sentence : new String[] {"Run with " + o.longestName() + value + ".",
-          "Try " + o.longestName() + value + " (or not).", "Use " + o.longestName() + value + "; then " + o.longestName()
-              + value + " again."}) {
-        for (Object[] c : new Object[][] {{CONFIG, configTakes, "fetch --config"}, {POLL, pollTakes, "poll"}}) {
+      for (String sentence :
+          new String[] {
+            "Run with " + o.longestName() + value + ".",
+            "Try " + o.longestName() + value + " (or not).",
+            "Use " + o.longestName() + value + "; then " + o.longestName() + value + " again."
+          }) {
+        for (Object[] c :
+            new Object[][] {{CONFIG, configTakes, "fetch --config"}, {POLL, pollTakes, "poll"}}) {
           String said = ((Advice) c[0]).words(sentence);
           Set<String> named = PollCommandTest.optionsNamed(said);
           named.removeAll((Set<?>) c[1]);

@@ -14,21 +14,47 @@ class AuthorizeAgainTest {
 
   @Test
   void aLabelGmailRefuses_getsNoAuthorizeAgainAdvice() {
-    FetchException label = new FetchException(FetchError.CONFIGURATION, "Gmail refused to create the label \"Work/\":"
-        + " Invalid label name", null, null, Remedy.of("Choose another label name (--label, --label-rule)."));
+    FetchException label =
+        new FetchException(
+            FetchError.CONFIGURATION,
+            "Gmail refused to create the label \"Work/\":" + " Invalid label name",
+            null,
+            null,
+            Remedy.of("Choose another label name (--label, --label-rule)."));
     assertFalse(again.advise(label).remedy().commandLine().contains("To authorize again"));
-    FetchException journal = new FetchException(FetchError.CONFIGURATION, "another Gmail sink uses the journal"
-        + " directory /x", null, null, Remedy.of("Give each its own state."));
+    FetchException journal =
+        new FetchException(
+            FetchError.CONFIGURATION,
+            "another Gmail sink uses the journal" + " directory /x",
+            null,
+            null,
+            Remedy.of("Give each its own state."));
     assertFalse(again.advise(journal).remedy().commandLine().contains("To authorize again"));
   }
 
   @Test
   void anotherMailbox_andARefusedGrant_getTheCommand() {
-    FetchException other = new FetchException(FetchError.CONFIGURATION, "the access token opens the Gmail mailbox"
-        + " other@gmail.com, not me@gmail.com", null, null, Remedy.of("Authorize the right account."));
-    assertTrue(again.advise(other).remedy().commandLine().contains("To authorize again: mailfetch oauth google"));
-    FetchException revoked = new FetchException(FetchError.AUTH_FAILED, "invalid_grant", null, null,
-        Remedy.of("Authorize again."));
-    assertTrue(again.advise(revoked).remedy().commandLine().contains("To authorize again: mailfetch oauth google"));
+    FetchException other =
+        new FetchException(
+            FetchError.CONFIGURATION,
+            "the access token opens the Gmail mailbox" + " other@gmail.com, not me@gmail.com",
+            null,
+            null,
+            Remedy.of("Authorize the right account."));
+    assertTrue(
+        again
+            .advise(other)
+            .remedy()
+            .commandLine()
+            .contains("To authorize again: mailfetch oauth google"));
+    FetchException revoked =
+        new FetchException(
+            FetchError.AUTH_FAILED, "invalid_grant", null, null, Remedy.of("Authorize again."));
+    assertTrue(
+        again
+            .advise(revoked)
+            .remedy()
+            .commandLine()
+            .contains("To authorize again: mailfetch oauth google"));
   }
 }

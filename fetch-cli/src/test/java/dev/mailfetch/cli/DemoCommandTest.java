@@ -39,12 +39,21 @@ class DemoCommandTest {
     Run r = mailfetch("demo", "--dir", dir.toString(), "--messages", "150");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("150 listed: 0 stored (0 B), 150 already there"), r.out());
-    assertTrue(r.out().contains("150 listed: 0 stored (0 B), 150 already there, 0 duplicates, 0 skipped, 0 failed,"
-        + " 0 deleted"), "fetch's own words: " + r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "150 listed: 0 stored (0 B), 150 already there, 0 duplicates, 0 skipped, 0 failed,"
+                    + " 0 deleted"),
+        "fetch's own words: " + r.out());
     assertTrue(r.out().contains("labelled Invoices: "), r.out());
     assertTrue(r.out().contains("discarded as a duplicate: "), r.out());
     long inbox = files(dir.resolve("Maildir/new"));
-    int duplicates = Integer.parseInt(r.out().replaceAll("(?s).*150 listed: \\d+ stored \\([^)]*\\), 0 already there, (\\d+) duplicates.*", "$1"));
+    int duplicates =
+        Integer.parseInt(
+            r.out()
+                .replaceAll(
+                    "(?s).*150 listed: \\d+ stored \\([^)]*\\), 0 already there, (\\d+) duplicates.*",
+                    "$1"));
     assertEquals(150 - duplicates, inbox, "every message but the duplicates, once");
     assertTrue(files(dir.resolve("Maildir/.Invoices/new")) > 0);
   }

@@ -42,17 +42,27 @@ class DoctorCommandTest {
   }
 
   private FakePop3Server server(TestCertificates.Profile profile) {
-    return FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(3, 6).toMailbox())
-        .tls(TlsMode.IMPLICIT, certs, profile).start();
+    return FakePop3Server.builder()
+        .account("alice", PASSWORD, MailCorpus.generate(3, 6).toMailbox())
+        .tls(TlsMode.IMPLICIT, certs, profile)
+        .start();
   }
 
   @Test
   void aHealthyServer_exitsZero_withAReadableReport_andNoSecret() throws IOException {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.VALID)) {
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
-          "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-          "--ports", "1");
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              "pop3s://alice@localhost:" + s.port(),
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1");
       assertEquals(0, r.exit(), r.out() + r.err());
       assertTrue(r.out().contains("✓ login"), r.out());
       assertTrue(r.out().contains("6 messages"), r.out());
@@ -71,11 +81,21 @@ class DoctorCommandTest {
       for (dev.mailfetch.testkit.FakeMailbox.Message m : s.mailbox("alice").messages()) {
         octets += m.size();
       }
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
-          "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-          "--ports", "1");
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              "pop3s://alice@localhost:" + s.port(),
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1");
       assertEquals(0, r.exit(), r.out() + r.err());
-      assertTrue(r.out().contains("6 messages, " + Units.size(octets) + ";"), Units.size(octets) + " in " + r.out());
+      assertTrue(
+          r.out().contains("6 messages, " + Units.size(octets) + ";"),
+          Units.size(octets) + " in " + r.out());
       assertFalse(r.out().contains(" KB") || r.out().contains("KiB"), r.out());
     }
   }
@@ -83,11 +103,22 @@ class DoctorCommandTest {
   @Test
   void aNameThatDoesNotResolve_exitsWithHostNotFound_whichAPollRetries() throws IOException {
     try (FakeDnsServer dns = FakeDnsServer.start()) {
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
-          "pop3s://alice@pop.nosuch.test", "--password-env", "MAIL_PW", "--dns",
-          "127.0.0.1:" + dns.socketAddress().getPort(), "--ports", "1", "--json");
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              "pop3s://alice@pop.nosuch.test",
+              "--password-env",
+              "MAIL_PW",
+              "--dns",
+              "127.0.0.1:" + dns.socketAddress().getPort(),
+              "--ports",
+              "1",
+              "--json");
       assertEquals(FetchError.HOST_NOT_FOUND.exitCode(), r.exit(), r.out() + r.err());
-      assertTrue(r.out().contains("\"symptom\":\"NO_SUCH_HOST\"") && r.out().contains("\"error\":\"HOST_NOT_FOUND\""),
+      assertTrue(
+          r.out().contains("\"symptom\":\"NO_SUCH_HOST\"")
+              && r.out().contains("\"error\":\"HOST_NOT_FOUND\""),
           r.out());
     }
   }
@@ -97,14 +128,35 @@ class DoctorCommandTest {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.EXPIRED)) {
       String url = "pop3s://alice@localhost:" + s.port();
-      FetchCommandTest.Run text = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
-          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1");
+      FetchCommandTest.Run text =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1");
       assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), text.exit(), text.out() + text.err());
-      assertTrue(text.out().contains("✗ The certificate has expired [CERTIFICATE_INVALID]"), text.out());
-      assertTrue(text.out().contains("do:     Tell the provider to renew the certificate"), text.out());
+      assertTrue(
+          text.out().contains("✗ The certificate has expired [CERTIFICATE_INVALID]"), text.out());
+      assertTrue(
+          text.out().contains("do:     Tell the provider to renew the certificate"), text.out());
       assertFalse(text.out().contains("at dev.mailfetch"), "no stack trace");
-      FetchCommandTest.Run json = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
-          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1", "--json");
+      FetchCommandTest.Run json =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1",
+              "--json");
       assertEquals(text.exit(), json.exit());
       List<String> symptoms = new ArrayList<>();
       String healthy = null;
@@ -133,20 +185,50 @@ class DoctorCommandTest {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.SELF_SIGNED)) {
       String url = "pop3s://alice@localhost:" + s.port();
-      FetchCommandTest.Run text = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
-          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1");
+      FetchCommandTest.Run text =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1");
       assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), text.exit(), text.out() + text.err());
-      assertTrue(text.out().contains("do:     If this is your own or a private server, trust its certificate with"
-          + " --ca-file FILE"), text.out());
+      assertTrue(
+          text.out()
+              .contains(
+                  "do:     If this is your own or a private server, trust its certificate with"
+                      + " --ca-file FILE"),
+          text.out());
       assertFalse(text.out().contains("trustPem") || text.out().contains("--trust "), text.out());
-      FetchCommandTest.Run json = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor", url,
-          "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1", "--json");
-      assertTrue(json.out().contains("\"remedy\":\"If this is your own or a private server, trust its certificate"
-          + " with --ca-file FILE"), json.out());
+      FetchCommandTest.Run json =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1",
+              "--json");
+      assertTrue(
+          json.out()
+              .contains(
+                  "\"remedy\":\"If this is your own or a private server, trust its certificate"
+                      + " with --ca-file FILE"),
+          json.out());
     }
   }
 
-  /** Every option the doctor's advice names (it once advised --trust, which does not exist) is one mailfetch has. */
+  /**
+   * Every option the doctor's advice names (it once advised --trust, which does not exist) is one
+   * mailfetch has.
+   */
   @Test
   void everyOptionTheDoctorAdvises_isAnOptionOfMailfetch() {
     CommandLine mailfetch = new CommandLine(new Main());
@@ -158,8 +240,14 @@ class DoctorCommandTest {
     for (Symptom symptom : Symptom.values()) {
       named.reset(symptom.remedy().commandLine());
       while (named.find()) {
-        assertTrue(options.contains(named.group()), symptom + " advises " + named.group() + ", which mailfetch"
-            + " does not have: " + symptom.remedy().commandLine());
+        assertTrue(
+            options.contains(named.group()),
+            symptom
+                + " advises "
+                + named.group()
+                + ", which mailfetch"
+                + " does not have: "
+                + symptom.remedy().commandLine());
       }
     }
   }
@@ -168,27 +256,60 @@ class DoctorCommandTest {
   void withoutAPassword_itStopsBeforeTheLogin_andSaysSo() throws IOException {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.VALID)) {
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s://alice@localhost:" + s.port(),
-          "--ca-file", ca.toString(), "--ports", "1");
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of(),
+              "doctor",
+              "pop3s://alice@localhost:" + s.port(),
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1");
       assertEquals(0, r.exit(), r.out() + r.err());
       assertTrue(r.out().contains("- login                     not tried"), r.out());
       s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
-      s.sessions().forEach(session -> assertTrue(session.commandLines().stream()
-          .noneMatch(l -> l.startsWith("USER") || l.startsWith("AUTH") || l.startsWith("PASS")), "no login tried"));
+      s.sessions()
+          .forEach(
+              session ->
+                  assertTrue(
+                      session.commandLines().stream()
+                          .noneMatch(
+                              l ->
+                                  l.startsWith("USER")
+                                      || l.startsWith("AUTH")
+                                      || l.startsWith("PASS")),
+                      "no login tried"));
     }
   }
 
   @Test
   void anAddressOnly_findsTheServerBySrv() throws IOException {
     Path ca = certs.writeCaPem(tmp);
-    try (FakePop3Server s = server(TestCertificates.Profile.VALID); FakeDnsServer dns = FakeDnsServer.start()) {
-      dns.address("localhost", "127.0.0.1").srv("_pop3s._tcp.example.test", 0, 1, s.port(), "localhost");
-      FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of("MAIL_PW", PASSWORD), "doctor",
-          "alice@example.test", "--password-env", "MAIL_PW", "--ca-file", ca.toString(), "--ports", "1",
-          "--dns", "127.0.0.1:" + dns.socketAddress().getPort());
+    try (FakePop3Server s = server(TestCertificates.Profile.VALID);
+        FakeDnsServer dns = FakeDnsServer.start()) {
+      dns.address("localhost", "127.0.0.1")
+          .srv("_pop3s._tcp.example.test", 0, 1, s.port(), "localhost");
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of("MAIL_PW", PASSWORD),
+              "doctor",
+              "alice@example.test",
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--ports",
+              "1",
+              "--dns",
+              "127.0.0.1:" + dns.socketAddress().getPort());
       // The account is alice@example.test, which the server does not know: the login fails, after
       // the server was found by its SRV record.
-      assertTrue(r.out().contains("found localhost:" + s.port() + " (implicit TLS) by SRV _pop3s._tcp.example.test"),
+      assertTrue(
+          r.out()
+              .contains(
+                  "found localhost:"
+                      + s.port()
+                      + " (implicit TLS) by SRV _pop3s._tcp.example.test"),
           r.out());
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out());
     }
@@ -196,12 +317,14 @@ class DoctorCommandTest {
 
   @Test
   void outOfRangeSamplesOrPorts_areBadArguments_notUnexpectedFailures() {
-    FetchCommandTest.Run samples = FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s://alice@localhost:1",
-        "--samples", "500");
+    FetchCommandTest.Run samples =
+        FetchCommandTest.mailfetch(
+            Map.of(), "doctor", "pop3s://alice@localhost:1", "--samples", "500");
     assertEquals(2, samples.exit(), samples.err());
     assertTrue(samples.err().contains("--samples must be from 0 to 100"), samples.err());
-    FetchCommandTest.Run ports = FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s://alice@localhost:1",
-        "--ports", "70000");
+    FetchCommandTest.Run ports =
+        FetchCommandTest.mailfetch(
+            Map.of(), "doctor", "pop3s://alice@localhost:1", "--ports", "70000");
     assertEquals(2, ports.exit(), ports.err());
     assertTrue(ports.err().contains("a port is from 1 to 65535"), ports.err());
   }

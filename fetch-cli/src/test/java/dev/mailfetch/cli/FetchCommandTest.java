@@ -54,7 +54,10 @@ class FetchCommandTest {
   }
 
   private FakePop3Server server(MailCorpus corpus) {
-    return FakePop3Server.builder().account("alice", PASSWORD, corpus.toMailbox()).tls(TlsMode.IMPLICIT, certs).start();
+    return FakePop3Server.builder()
+        .account("alice", PASSWORD, corpus.toMailbox())
+        .tls(TlsMode.IMPLICIT, certs)
+        .start();
   }
 
   private static long count(Path dir) throws IOException {
@@ -92,20 +95,43 @@ class FetchCommandTest {
   }
 
   @Test
-  void aFetchOverVerifiedTls_storesEverything_thenNothing_withoutTheSecretInAnyOutput() throws IOException {
+  void aFetchOverVerifiedTls_storesEverything_thenNothing_withoutTheSecretInAnyOutput()
+      throws IOException {
     MailCorpus corpus = MailCorpus.generate(61, 40);
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(corpus)) {
       String url = "pop3s://alice@localhost:" + s.port();
       String maildir = tmp.resolve("Mail").toString();
-      Run first = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-          "--to", "maildir:" + maildir, "--dedup", "none");
+      Run first =
+          mailfetch(
+              env(),
+              "fetch",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--to",
+              "maildir:" + maildir,
+              "--dedup",
+              "none");
       assertEquals(0, first.exit(), first.out() + first.err());
       assertTrue(first.out().contains("40 listed: 40 stored"), first.out());
       assertEquals(40, count(Path.of(maildir, "new")));
-      assertTrue(Files.isDirectory(Path.of(maildir, "mailfetch-state")), "state inside the sink's place");
-      Run second = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-          "--to", "maildir:" + maildir, "--json");
+      assertTrue(
+          Files.isDirectory(Path.of(maildir, "mailfetch-state")), "state inside the sink's place");
+      Run second =
+          mailfetch(
+              env(),
+              "fetch",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--to",
+              "maildir:" + maildir,
+              "--json");
       assertEquals(0, second.exit(), second.out() + second.err());
       Map<String, String> j = json(second.out());
       assertEquals("ok", j.get("status"));
@@ -121,11 +147,25 @@ class FetchCommandTest {
   @Test
   void deleteMode_mbox_andEml_eachStoreAndTheServerIsEmptied() throws IOException {
     Path ca = certs.writeCaPem(tmp);
-    for (String to : new String[] {"mbox:" + tmp.resolve("inbox.mbox"), "eml:" + tmp.resolve("eml")}) {
+    for (String to :
+        new String[] {"mbox:" + tmp.resolve("inbox.mbox"), "eml:" + tmp.resolve("eml")}) {
       MailCorpus corpus = MailCorpus.generate(62, 15);
       try (FakePop3Server s = server(corpus)) {
-        Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
-            "--ca-file", ca.toString(), "--to", to, "--delete", "--quiet", "--dedup", "none");
+        Run r =
+            mailfetch(
+                env(),
+                "fetch",
+                "pop3s://alice@localhost:" + s.port(),
+                "--password-env",
+                "MAIL_PW",
+                "--ca-file",
+                ca.toString(),
+                "--to",
+                to,
+                "--delete",
+                "--quiet",
+                "--dedup",
+                "none");
         assertEquals(0, r.exit(), to + ": " + r.out() + r.err());
         assertEquals("", r.out(), "--quiet prints nothing when all is well");
         s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
@@ -136,23 +176,40 @@ class FetchCommandTest {
     assertTrue(Files.size(tmp.resolve("inbox.mbox")) > 0);
   }
 
-  /** {@code --timeout} bounds the TLS handshake too: a pop3s:// port that never speaks stops in seconds, not 30. */
+  /**
+   * {@code --timeout} bounds the TLS handshake too: a pop3s:// port that never speaks stops in
+   * seconds, not 30.
+   */
   @Test
   void theTimeoutOption_boundsTheTlsHandshake() throws IOException {
     Path ca = certs.writeCaPem(tmp);
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
-      Thread accept = new Thread(() -> {
-        try (java.net.Socket c = silent.accept()) {
-          c.getInputStream().readAllBytes(); // reads the client's hello and never answers
-        } catch (IOException e) {
-          // the client left
-        }
-      });
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread accept =
+          new Thread(
+              () -> {
+                try (java.net.Socket c = silent.accept()) {
+                  c.getInputStream().readAllBytes(); // reads the client's hello and never answers
+                } catch (IOException e) {
+                  // the client left
+                }
+              });
       accept.setDaemon(true);
       accept.start();
       long t0 = System.nanoTime();
-      Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + silent.getLocalPort(), "--password-env",
-          "MAIL_PW", "--ca-file", ca.toString(), "--to", "maildir:" + tmp.resolve("Mail"), "--timeout", "2");
+      Run r =
+          mailfetch(
+              env(),
+              "fetch",
+              "pop3s://alice@localhost:" + silent.getLocalPort(),
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--to",
+              "maildir:" + tmp.resolve("Mail"),
+              "--timeout",
+              "2");
       long took = (System.nanoTime() - t0) / 1_000_000;
       assertEquals(FetchError.CONNECTION_TIMED_OUT.exitCode(), r.exit(), r.out() + r.err());
       assertTrue(took < 15_000, "bounded by --timeout 2, not the 30 s default: " + took + " ms");
@@ -166,8 +223,18 @@ class FetchCommandTest {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(MailCorpus.generate(63, 3))) {
       Map<String, String> env = Map.of("MAIL_PW", "not it");
-      Run r = mailfetch(env, "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
-          "--ca-file", ca.toString(), "--to", "maildir:" + tmp.resolve("M"), "--json");
+      Run r =
+          mailfetch(
+              env,
+              "fetch",
+              "pop3s://alice@localhost:" + s.port(),
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--to",
+              "maildir:" + tmp.resolve("M"),
+              "--json");
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
       Map<String, String> j = json(r.out());
       assertEquals("error", j.get("status"));
@@ -179,8 +246,15 @@ class FetchCommandTest {
   @Test
   void anUntrustedServer_isCertificateInvalid_andThereIsNoWayToSwitchTheCheckOff() {
     try (FakePop3Server s = server(MailCorpus.generate(64, 2))) {
-      Run r = mailfetch(env(), "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env", "MAIL_PW",
-          "--to", "maildir:" + tmp.resolve("M"));
+      Run r =
+          mailfetch(
+              env(),
+              "fetch",
+              "pop3s://alice@localhost:" + s.port(),
+              "--password-env",
+              "MAIL_PW",
+              "--to",
+              "maildir:" + tmp.resolve("M"));
       assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(), r.exit(), r.out() + r.err());
       assertTrue(r.err().contains("CERTIFICATE_INVALID"), r.err());
     }
@@ -189,21 +263,47 @@ class FetchCommandTest {
   }
 
   @Test
-  void aSinkThatCannotBeOpened_isSinkFailed_andASecondFetchOfTheAccount_isLocked() throws IOException {
+  void aSinkThatCannotBeOpened_isSinkFailed_andASecondFetchOfTheAccount_isLocked()
+      throws IOException {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(MailCorpus.generate(65, 3))) {
       String url = "pop3s://alice@localhost:" + s.port();
-      Path notADirectory = Files.writeString(tmp.resolve("Mail"), "a file where the Maildir should be");
-      Run r = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-          "--to", "maildir:" + notADirectory, "--state", tmp.resolve("state").toString());
+      Path notADirectory =
+          Files.writeString(tmp.resolve("Mail"), "a file where the Maildir should be");
+      Run r =
+          mailfetch(
+              env(),
+              "fetch",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--ca-file",
+              ca.toString(),
+              "--to",
+              "maildir:" + notADirectory,
+              "--state",
+              tmp.resolve("state").toString());
       assertEquals(FetchError.SINK_FAILED.exitCode(), r.exit(), r.err());
-      assertTrue(r.err().contains("SINK_FAILED") && r.err().contains(notADirectory.toString()), r.err());
+      assertTrue(
+          r.err().contains("SINK_FAILED") && r.err().contains(notADirectory.toString()), r.err());
 
       Path state = tmp.resolve("state2");
-      try (var running = dev.mailfetch.dedup.JournalUidStore.open(
-          dev.mailfetch.dedup.JournalUidStore.directoryFor(state, "alice@localhost"))) {
-        Run locked = mailfetch(env(), "fetch", url, "--password-env", "MAIL_PW", "--ca-file", ca.toString(),
-            "--to", "maildir:" + tmp.resolve("Mail2"), "--state", state.toString());
+      try (var running =
+          dev.mailfetch.dedup.JournalUidStore.open(
+              dev.mailfetch.dedup.JournalUidStore.directoryFor(state, "alice@localhost"))) {
+        Run locked =
+            mailfetch(
+                env(),
+                "fetch",
+                url,
+                "--password-env",
+                "MAIL_PW",
+                "--ca-file",
+                ca.toString(),
+                "--to",
+                "maildir:" + tmp.resolve("Mail2"),
+                "--state",
+                state.toString());
         assertEquals(FetchError.LOCKED.exitCode(), locked.exit(), locked.err());
         assertTrue(locked.err().contains("LOCKED"), locked.err());
         assertTrue(running.firstRun().isEmpty(), "the first fetch's state is untouched");
@@ -213,49 +313,64 @@ class FetchCommandTest {
   }
 
   @Test
-  void aConfigFile_fetchesEveryAccount_eachWithItsOwnState_andOneFailureStopsNoOther() throws IOException {
+  void aConfigFile_fetchesEveryAccount_eachWithItsOwnState_andOneFailureStopsNoOther()
+      throws IOException {
     Path ca = certs.writeCaPem(tmp);
-    try (FakePop3Server s = FakePop3Server.builder()
-        .account("alice", PASSWORD, MailCorpus.generate(66, 7).toMailbox())
-        .account("bob", "bobs pw", MailCorpus.generate(67, 5).toMailbox())
-        .account("carol", "carols pw", MailCorpus.generate(68, 3).toMailbox())
-        .tls(TlsMode.IMPLICIT, certs).start()) {
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(66, 7).toMailbox())
+            .account("bob", "bobs pw", MailCorpus.generate(67, 5).toMailbox())
+            .account("carol", "carols pw", MailCorpus.generate(68, 3).toMailbox())
+            .tls(TlsMode.IMPLICIT, certs)
+            .start()) {
       String base = "pop3s://%s@localhost:" + s.port();
       Path config = tmp.resolve("accounts.properties");
-      Files.writeString(config, String.join("\n",
-          "# three accounts; bob's password variable holds the wrong one",
-          "alice.url = " + String.format(base, "alice"),
-          "alice.password-env = MAIL_PW",
-          "alice.ca-file = " + ca,
-          "alice.to = maildir:" + tmp.resolve("alice"),
-          "alice.label.1 = Alice",
-          "alice.label.2 = Home",
-          "alice.dedup = none",
-          "bob.url = " + String.format(base, "bob"),
-          "bob.password-env = WRONG",
-          "bob.ca-file = " + ca,
-          "bob.to = maildir:" + tmp.resolve("bob"),
-          "carol.url = " + String.format(base, "carol"),
-          "carol.password-env = CAROL_PW",
-          "carol.ca-file = " + ca,
-          "carol.to = mbox:" + tmp.resolve("carol.mbox"),
-          "carol.delete = true",
-          ""));
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "# three accounts; bob's password variable holds the wrong one",
+              "alice.url = " + String.format(base, "alice"),
+              "alice.password-env = MAIL_PW",
+              "alice.ca-file = " + ca,
+              "alice.to = maildir:" + tmp.resolve("alice"),
+              "alice.label.1 = Alice",
+              "alice.label.2 = Home",
+              "alice.dedup = none",
+              "bob.url = " + String.format(base, "bob"),
+              "bob.password-env = WRONG",
+              "bob.ca-file = " + ca,
+              "bob.to = maildir:" + tmp.resolve("bob"),
+              "carol.url = " + String.format(base, "carol"),
+              "carol.password-env = CAROL_PW",
+              "carol.ca-file = " + ca,
+              "carol.to = mbox:" + tmp.resolve("carol.mbox"),
+              "carol.delete = true",
+              ""));
       Map<String, String> env = new HashMap<>(env());
       env.put("WRONG", "not bobs");
       env.put("CAROL_PW", "carols pw");
       Run r = mailfetch(env, "fetch", "--config", config.toString(), "--json");
       assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exit(), r.out() + r.err());
       String json = r.out().strip();
-      assertTrue(json.startsWith("{\"status\":\"error\",\"accounts\":[{\"account\":\"alice\",\"status\":\"ok\""), json);
-      assertTrue(json.contains("{\"account\":\"bob\",\"status\":\"error\",\"error\":{\"code\":\"AUTH_FAILED\""), json);
+      assertTrue(
+          json.startsWith(
+              "{\"status\":\"error\",\"accounts\":[{\"account\":\"alice\",\"status\":\"ok\""),
+          json);
+      assertTrue(
+          json.contains(
+              "{\"account\":\"bob\",\"status\":\"error\",\"error\":{\"code\":\"AUTH_FAILED\""),
+          json);
       assertTrue(json.contains("{\"account\":\"carol\",\"status\":\"ok\""), json);
       assertEquals(7, count(tmp.resolve("alice/new")));
       assertEquals(7, count(tmp.resolve("alice/.Alice/new")), "repeatable options by number");
-      assertTrue(Files.isDirectory(tmp.resolve("alice/mailfetch-state")) && Files.size(tmp.resolve("carol.mbox")) > 0,
+      assertTrue(
+          Files.isDirectory(tmp.resolve("alice/mailfetch-state"))
+              && Files.size(tmp.resolve("carol.mbox")) > 0,
           "each with its own state and sink");
       s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
-      assertEquals(0, s.mailbox("carol").size(), "carol's run went on after bob's failure, and deleted");
+      assertEquals(
+          0, s.mailbox("carol").size(), "carol's run went on after bob's failure, and deleted");
       assertEquals(5, s.mailbox("bob").size());
     }
   }
@@ -269,9 +384,33 @@ class FetchCommandTest {
       {"--quirk Q99", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--quirk", "Q99"},
       {"--to", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--to", "imap:x"},
       {"--password-env NOPE", "fetch", "pop3s://alice@host", "--password-env", "NOPE"},
-      {"--dedup sha1", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--dedup", "sha1"},
-      {"HEADER~REGEX=LABEL", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--label-rule", "oops"},
-      {"--max-message-size", "fetch", "pop3s://alice@host", "--password-env", "MAIL_PW", "--max-message-size", "big"},
+      {
+        "--dedup sha1",
+        "fetch",
+        "pop3s://alice@host",
+        "--password-env",
+        "MAIL_PW",
+        "--dedup",
+        "sha1"
+      },
+      {
+        "HEADER~REGEX=LABEL",
+        "fetch",
+        "pop3s://alice@host",
+        "--password-env",
+        "MAIL_PW",
+        "--label-rule",
+        "oops"
+      },
+      {
+        "--max-message-size",
+        "fetch",
+        "pop3s://alice@host",
+        "--password-env",
+        "MAIL_PW",
+        "--max-message-size",
+        "big"
+      },
       {"must start with pop3s://", "fetch", "imap://alice@host", "--password-env", "MAIL_PW"},
     };
     for (String[] c : cases) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.mailfetch.gmail.OAuthEndpoints;
 import dev.mailfetch.gmail.OAuthScopes;
 import dev.mailfetch.gmail.OAuthTokenFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,8 +39,14 @@ class GmailArgumentsTest {
   }
 
   private String[] fetch(String... more) {
-    String[] base = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--state",
-        tmp.resolve("state").toString()};
+    String[] base = {
+      "fetch",
+      "pop3s://alice@localhost:1",
+      "--password-env",
+      "PW",
+      "--state",
+      tmp.resolve("state").toString()
+    };
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -66,8 +72,16 @@ class GmailArgumentsTest {
 
   @Test
   void gmailWithSomethingThatIsNotAnAddress_saysSo() {
-    for (String to : new String[] {"gmail:me", "gmail:me@", "gmail:@gmail.com", "gmail:me@gmail", "gmail:me you@gmail.com",
-        "gmail:../x@gmail.com/..", "gmail://me@gmail.com"}) {
+    for (String to :
+        new String[] {
+          "gmail:me",
+          "gmail:me@",
+          "gmail:@gmail.com",
+          "gmail:me@gmail",
+          "gmail:me you@gmail.com",
+          "gmail:../x@gmail.com/..",
+          "gmail://me@gmail.com"
+        }) {
       String[] args = fetch("--to", to);
       FetchCommandTest.Run r = mailfetch(args);
       assertBadArgument(r, "--to " + to, args);
@@ -115,37 +129,66 @@ class GmailArgumentsTest {
   }
 
   @Test
-  void gmailsSystemLabels_inAnyCase_areBadArguments_whenTheOptionsAreRead_namingWhatToType() throws IOException {
+  void gmailsSystemLabels_inAnyCase_areBadArguments_whenTheOptionsAreRead_namingWhatToType()
+      throws IOException {
     String grant = grant().toString();
     for (String name : new String[] {"Trash", "SPAM", "sent", "Draft", "chat"}) {
-      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", name);
-      assertBadArgument(mailfetch(args), "is Gmail's own " + name.toUpperCase(java.util.Locale.ROOT) + " label", args);
+      String[] args =
+          fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", name);
+      assertBadArgument(
+          mailfetch(args),
+          "is Gmail's own " + name.toUpperCase(java.util.Locale.ROOT) + " label",
+          args);
       FetchCommandTest.Run r = mailfetch(args);
-      assertTrue(r.err().contains("\"Fetched/" + name + "\"") && r.err().contains("--archive"), r.err());
+      assertTrue(
+          r.err().contains("\"Fetched/" + name + "\"") && r.err().contains("--archive"), r.err());
     }
-    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule",
-        "List-Id~junk=Spam");
-    assertBadArgument(mailfetch(rule), "--label-rule List-Id~junk=Spam: \"Spam\" is Gmail's own SPAM label", rule);
+    String[] rule =
+        fetch(
+            "--to",
+            "gmail:me@gmail.com",
+            "--gmail-token-file",
+            grant,
+            "--label-rule",
+            "List-Id~junk=Spam");
+    assertBadArgument(
+        mailfetch(rule),
+        "--label-rule List-Id~junk=Spam: \"Spam\" is Gmail's own SPAM label",
+        rule);
     // into files, Trash is a label like any other: no refusal of its own
-    String[] files = fetch("--to", "maildir:" + tmp.resolve("Mail"), "--label", "Trash", "--timeout", "1");
+    String[] files =
+        fetch("--to", "maildir:" + tmp.resolve("Mail"), "--label", "Trash", "--timeout", "1");
     assertFalse(mailfetch(files).err().contains("Gmail's own"));
   }
 
   @Test
   void labelNamesGmailRefuses_emptyPartsAndSlashesAtTheEnds_areBadArguments() throws IOException {
     String grant = grant().toString();
-    String[][] cases = {{"Work/", "write \"Work\""}, {"a//b", "write \"a/b\""}, {"/Lists", "write \"Lists\""},
-      {"a/ /b", "write \"a/b\""}};
+    String[][] cases = {
+      {"Work/", "write \"Work\""},
+      {"a//b", "write \"a/b\""},
+      {"/Lists", "write \"Lists\""},
+      {"a/ /b", "write \"a/b\""}
+    };
     for (String[] c : cases) {
-      String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", c[0]);
+      String[] args =
+          fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", c[0]);
       assertBadArgument(mailfetch(args), c[1], args);
     }
-    String[] rule = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label-rule", "From~x=Lists/");
+    String[] rule =
+        fetch(
+            "--to",
+            "gmail:me@gmail.com",
+            "--gmail-token-file",
+            grant,
+            "--label-rule",
+            "From~x=Lists/");
     assertBadArgument(mailfetch(rule), "--label-rule From~x=Lists/: Gmail refuses", rule);
   }
 
   @Test
-  void intoGmail_theDefaultMessageSizeLimit_isGmails150MB_andALargerOneIsABadArgument() throws IOException {
+  void intoGmail_theDefaultMessageSizeLimit_isGmails150MB_andALargerOneIsABadArgument()
+      throws IOException {
     FetchCommand gmail = new FetchCommand();
     new picocli.CommandLine(gmail).parseArgs(tail(fetch("--to", "gmail:me@gmail.com")));
     assertEquals(dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES, gmail.sizeLimit());
@@ -153,11 +196,19 @@ class GmailArgumentsTest {
     FetchCommand files = new FetchCommand();
     new picocli.CommandLine(files).parseArgs(tail(fetch("--to", "maildir:" + tmp.resolve("Mail"))));
     assertEquals(FetchCommand.DEFAULT_MAX_MESSAGE_SIZE, files.sizeLimit());
-    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(),
-        "--max-message-size", "200M");
-    assertBadArgument(mailfetch(args), "--max-message-size 200M: Gmail takes no message above 150 MB", args);
+    String[] args =
+        fetch(
+            "--to",
+            "gmail:me@gmail.com",
+            "--gmail-token-file",
+            grant().toString(),
+            "--max-message-size",
+            "200M");
+    assertBadArgument(
+        mailfetch(args), "--max-message-size 200M: Gmail takes no message above 150 MB", args);
     FetchCommand smaller = new FetchCommand();
-    new picocli.CommandLine(smaller).parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
+    new picocli.CommandLine(smaller)
+        .parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
     assertEquals(25_000_000L, smaller.sizeLimit());
   }
 
@@ -166,31 +217,57 @@ class GmailArgumentsTest {
     Files.setPosixFilePermissions(grant(), PosixFilePermissions.fromString("rw-------"));
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString());
     FetchCommandTest.Run r = mailfetch(args);
-    assertBadArgument(r, "mailfetch oauth google me@gmail.com --token-file " + grant() + " --client-file CLIENT.json",
+    assertBadArgument(
+        r,
+        "mailfetch oauth google me@gmail.com --token-file "
+            + grant()
+            + " --client-file CLIENT.json",
         args);
   }
 
   @Test
   void aPop3GrantWithoutAPop3Scope_isABadArgument_beforeConnecting() throws IOException {
     Path gmailOnly = grantFile(tmp.resolve("gmail.token"), OAuthEndpoints.google(), "me@gmail.com");
-    String[] args = {"fetch", "pop3s://me%40gmail.com@localhost:1", "--oauth-grant-file", gmailOnly.toString(),
-        "--to", "maildir:" + tmp.resolve("Mail")};
+    String[] args = {
+      "fetch",
+      "pop3s://me%40gmail.com@localhost:1",
+      "--oauth-grant-file",
+      gmailOnly.toString(),
+      "--to",
+      "maildir:" + tmp.resolve("Mail")
+    };
     FetchCommandTest.Run r = mailfetch(args);
     assertBadArgument(r, "the authorization does not allow logging in to POP3", args);
-    assertTrue(r.err().contains("https://mail.google.com/") && r.err().contains("mailfetch oauth google me@gmail.com"
-        + " --pop3 --token-file"), r.err());
+    assertTrue(
+        r.err().contains("https://mail.google.com/")
+            && r.err().contains("mailfetch oauth google me@gmail.com" + " --pop3 --token-file"),
+        r.err());
   }
 
   @Test
   void oauthClients_thatCannotWork_areRefusedUpFront() throws IOException {
-    Path google = Files.writeString(tmp.resolve("client_secret_1.apps.googleusercontent.com.json"),
-        "{\"installed\":{\"client_id\":\"1.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
-    Path web = Files.writeString(tmp.resolve("web.json"),
-        "{\"web\":{\"client_id\":\"2.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path google =
+        Files.writeString(
+            tmp.resolve("client_secret_1.apps.googleusercontent.com.json"),
+            "{\"installed\":{\"client_id\":\"1.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
+    Path web =
+        Files.writeString(
+            tmp.resolve("web.json"),
+            "{\"web\":{\"client_id\":\"2.apps.googleusercontent.com\",\"client_secret\":\"s\"}}");
     Path token = tmp.resolve("t.token");
-    String[] ms = {"oauth", "microsoft", "bob@outlook.com", "--token-file", token.toString(), "--client-file",
-        google.toString()};
-    assertBadArgument(mailfetch(ms), "a Google OAuth client; Microsoft signs in with an Entra app registration", ms);
+    String[] ms = {
+      "oauth",
+      "microsoft",
+      "bob@outlook.com",
+      "--token-file",
+      token.toString(),
+      "--client-file",
+      google.toString()
+    };
+    assertBadArgument(
+        mailfetch(ms),
+        "a Google OAuth client; Microsoft signs in with an Entra app registration",
+        ms);
     String[] w = {"oauth", "google", "me@gmail.com", "--client-file", web.toString()};
     assertBadArgument(mailfetch(w), "a \"Web application\" client", w);
     String[] noSecret = {"oauth", "google", "me@gmail.com", "--client-id-env", "PW"};
@@ -209,53 +286,98 @@ class GmailArgumentsTest {
 
   @Test
   void gmailDate_takesHeaderOrReceived() throws IOException {
-    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-date", "sent");
+    String[] args =
+        fetch(
+            "--to",
+            "gmail:me@gmail.com",
+            "--gmail-token-file",
+            grant().toString(),
+            "--gmail-date",
+            "sent");
     assertBadArgument(mailfetch(args), "--gmail-date sent: write header", args);
   }
 
   @Test
   void theHiddenApiAddress_mustBeOnThisMachine() throws IOException {
-    String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant().toString(), "--gmail-api",
-        "https://example.org/");
+    String[] args =
+        fetch(
+            "--to",
+            "gmail:me@gmail.com",
+            "--gmail-token-file",
+            grant().toString(),
+            "--gmail-api",
+            "https://example.org/");
     assertBadArgument(mailfetch(args), "--gmail-api", args);
   }
 
   @Test
-  void aPop3GrantFile_thatIsMissing_namesTheOption_andIsExclusiveWithAPassword() throws IOException {
+  void aPop3GrantFile_thatIsMissing_namesTheOption_andIsExclusiveWithAPassword()
+      throws IOException {
     Path missing = tmp.resolve("pop-grant");
-    String[] args = {"fetch", "pop3s://alice@localhost:1", "--oauth-grant-file", missing.toString()};
+    String[] args = {
+      "fetch", "pop3s://alice@localhost:1", "--oauth-grant-file", missing.toString()
+    };
     FetchCommandTest.Run r = mailfetch(args);
     assertBadArgument(r, "--oauth-grant-file " + missing + ": no such file", args);
     assertTrue(r.err().contains("mailfetch oauth"), r.err());
-    String[] both = {"fetch", "pop3s://alice@localhost:1", "--password-env", "PW", "--oauth-grant-file", grant().toString()};
+    String[] both = {
+      "fetch",
+      "pop3s://alice@localhost:1",
+      "--password-env",
+      "PW",
+      "--oauth-grant-file",
+      grant().toString()
+    };
     assertBadArgument(mailfetch(both), "exclude each other", both);
   }
 
   /** A real authorization file, as mailfetch oauth writes it (mode 0600). */
   static Path grantFile(Path file, OAuthEndpoints endpoints, String account) throws IOException {
-    OAuthTokenFile.builder().endpoints(endpoints).clientId("client-id.apps.example").clientSecret("client-secret")
-        .scopes(endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT ? OAuthScopes.MICROSOFT_POP3
-            : OAuthScopes.GMAIL_IMPORT).account(account).refreshToken("refresh-token-secret").build().write(file);
+    OAuthTokenFile.builder()
+        .endpoints(endpoints)
+        .clientId("client-id.apps.example")
+        .clientSecret("client-secret")
+        .scopes(
+            endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT
+                ? OAuthScopes.MICROSOFT_POP3
+                : OAuthScopes.GMAIL_IMPORT)
+        .account(account)
+        .refreshToken("refresh-token-secret")
+        .build()
+        .write(file);
     return file;
   }
 
   @Test
-  void aGrantFileOthersMayRead_isConfiguration78_withChmod_onTheCommandLineAndInAConfigFile() throws IOException {
+  void aGrantFileOthersMayRead_isConfiguration78_withChmod_onTheCommandLineAndInAConfigFile()
+      throws IOException {
     Path f = grantFile(tmp.resolve("open.token"), OAuthEndpoints.google(), "me@gmail.com");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", f.toString());
     FetchCommandTest.Run r = mailfetch(args);
     assertEquals(78, r.exit(), r.err());
-    assertTrue(r.err().contains("CONFIGURATION") && r.err().contains("--gmail-token-file " + f), r.err());
+    assertTrue(
+        r.err().contains("CONFIGURATION") && r.err().contains("--gmail-token-file " + f), r.err());
     assertTrue(r.err().contains("chmod 600 " + f), r.err());
     assertFalse(r.err().contains("; Make it"), "a sentence of its own: " + r.err());
-    assertFalse(r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
-    Path config = Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
-        "a.url = pop3s://alice@localhost:1", "a.password-env = PW", "a.to = gmail:me@gmail.com",
-        "a.gmail-token-file = " + f, "a.state = " + tmp.resolve("state"), ""));
+    assertFalse(
+        r.err().contains("refresh-token-secret") || r.err().contains("client-secret"), r.err());
+    Path config =
+        Files.writeString(
+            tmp.resolve("accounts.properties"),
+            String.join(
+                "\n",
+                "a.url = pop3s://alice@localhost:1",
+                "a.password-env = PW",
+                "a.to = gmail:me@gmail.com",
+                "a.gmail-token-file = " + f,
+                "a.state = " + tmp.resolve("state"),
+                ""));
     for (String command : new String[] {"fetch", "poll"}) {
-      FetchCommandTest.Run c = command.equals("poll") ? mailfetch("poll", "--config", config.toString(), "--once")
-          : mailfetch("fetch", "--config", config.toString());
+      FetchCommandTest.Run c =
+          command.equals("poll")
+              ? mailfetch("poll", "--config", config.toString(), "--once")
+              : mailfetch("fetch", "--config", config.toString());
       assertEquals(78, c.exit(), command + ": " + c.err());
       assertTrue(c.err().contains("chmod 600 " + f), command + ": " + c.err());
       assertFalse(c.err().contains("Correct what the message names"), command + ": " + c.err());
@@ -263,15 +385,20 @@ class GmailArgumentsTest {
   }
 
   @Test
-  void aGrantForAnotherAccount_orAnotherProvider_isRefusedBeforeAnythingIsOpened() throws IOException {
-    Path other = grantFile(tmp.resolve("other.token"), OAuthEndpoints.google(), "someone@gmail.com");
+  void aGrantForAnotherAccount_orAnotherProvider_isRefusedBeforeAnythingIsOpened()
+      throws IOException {
+    Path other =
+        grantFile(tmp.resolve("other.token"), OAuthEndpoints.google(), "someone@gmail.com");
     String[] args = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", other.toString());
     FetchCommandTest.Run r = mailfetch(args);
     assertBadArgument(r, "the authorization is for someone@gmail.com, not me@gmail.com", args);
-    assertTrue(r.err().contains("mailfetch oauth google me@gmail.com --token-file " + other), r.err());
-    Path ms = grantFile(tmp.resolve("ms.token"), OAuthEndpoints.microsoft("common"), "me@gmail.com");
+    assertTrue(
+        r.err().contains("mailfetch oauth google me@gmail.com --token-file " + other), r.err());
+    Path ms =
+        grantFile(tmp.resolve("ms.token"), OAuthEndpoints.microsoft("common"), "me@gmail.com");
     String[] msArgs = fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", ms.toString());
-    assertBadArgument(mailfetch(msArgs), "a Microsoft authorization; delivery into Gmail needs Google's", msArgs);
+    assertBadArgument(
+        mailfetch(msArgs), "a Microsoft authorization; delivery into Gmail needs Google's", msArgs);
     assertFalse(Files.exists(tmp.resolve("state")), "nothing created");
   }
 
@@ -285,7 +412,9 @@ class GmailArgumentsTest {
 
   @Test
   void oauth_withoutAClient_saysWhereTheClientIdComesFrom() {
-    String[] args = {"oauth", "google", "me@gmail.com", "--token-file", tmp.resolve("t").toString()};
+    String[] args = {
+      "oauth", "google", "me@gmail.com", "--token-file", tmp.resolve("t").toString()
+    };
     FetchCommandTest.Run r = mailfetch(args);
     assertBadArgument(r, "--client-file", args);
     assertTrue(r.err().contains("--client-id-env"), r.err());
@@ -301,7 +430,10 @@ class GmailArgumentsTest {
   @Test
   void oauth_aClientIdVariableThatIsNotSet_namesIt() {
     String[] args = {"oauth", "google", "me@gmail.com", "--client-id-env", "NOT_SET_HERE"};
-    assertBadArgument(mailfetch(args), "--client-id-env NOT_SET_HERE: that environment variable is not set", args);
+    assertBadArgument(
+        mailfetch(args),
+        "--client-id-env NOT_SET_HERE: that environment variable is not set",
+        args);
   }
 
   @Test
@@ -312,11 +444,17 @@ class GmailArgumentsTest {
 
   @Test
   void aConfigAccount_intoGmail_withABadAddress_isThatAccountsBadArgument() throws IOException {
-    Path config = Files.writeString(tmp.resolve("a.properties"), "a.url = pop3s://alice@localhost:1\n"
-        + "a.password-env = PW\na.to = gmail:nobody\na.state = " + tmp.resolve("s") + "\n");
+    Path config =
+        Files.writeString(
+            tmp.resolve("a.properties"),
+            "a.url = pop3s://alice@localhost:1\n"
+                + "a.password-env = PW\na.to = gmail:nobody\na.state = "
+                + tmp.resolve("s")
+                + "\n");
     FetchCommandTest.Run r = mailfetch("fetch", "--config", config.toString());
     assertEquals(2, r.exit(), r.err());
-    assertTrue(r.err().contains("a.to = gmail:nobody") || r.err().contains("gmail:nobody"), r.err());
+    assertTrue(
+        r.err().contains("a.to = gmail:nobody") || r.err().contains("gmail:nobody"), r.err());
     assertTrue(r.err().contains("e-mail address"), r.err());
   }
 }

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.Test;
 
 /** docs/doctor.md lists every Gmail finding as the library's checkup has it. */
 class GmailDoctorDocTest {
-  private static final Pattern ROW = Pattern.compile(
-      "^\\| `([A-Z_]+)` \\| ([a-z ]+), ([A-Z]+) \\| (?:`([A-Z_]+)`)? \\|$", Pattern.MULTILINE);
+  private static final Pattern ROW =
+      Pattern.compile(
+          "^\\| `([A-Z_]+)` \\| ([a-z ]+), ([A-Z]+) \\| (?:`([A-Z_]+)`)? \\|$", Pattern.MULTILINE);
 
   @Test
   void everyGmailFinding_isInTheTable_withItsCheckStatusAndError() throws IOException {
     String doc = Files.readString(Path.of("..", "docs", "doctor.md"));
-    String section = doc.substring(doc.indexOf("## Into Gmail"), doc.indexOf("## Everything it can find"));
+    String section =
+        doc.substring(doc.indexOf("## Into Gmail"), doc.indexOf("## Everything it can find"));
     Matcher m = ROW.matcher(section);
     List<String> rows = new ArrayList<>();
     while (m.find()) {

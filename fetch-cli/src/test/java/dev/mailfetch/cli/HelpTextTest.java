@@ -16,17 +16,28 @@ import picocli.CommandLine.Model.CommandSpec;
 /** The help text: as wide as the terminal allows, and never a word cut in two. */
 class HelpTextTest {
   private static final String[][] HELPS = {
-    {"--help"}, {"fetch", "--help"}, {"poll", "--help"}, {"doctor", "--help"}, {"demo", "--help"}, {"help", "fetch"},
+    {"--help"},
+    {"fetch", "--help"},
+    {"poll", "--help"},
+    {"doctor", "--help"},
+    {"demo", "--help"},
+    {"help", "fetch"},
   };
 
   private static FetchCommandTest.Run help(int columns, String... args) {
     return FetchCommandTest.mailfetch(Map.of("COLUMNS", String.valueOf(columns)), args);
   }
 
-  /** Every word of a command's description, footer and option descriptions, as the reader should see it. */
+  /**
+   * Every word of a command's description, footer and option descriptions, as the reader should see
+   * it.
+   */
   private static Set<String> words(String command) {
     CommandLine main = new CommandLine(new Main());
-    CommandSpec spec = command.startsWith("-") ? main.getCommandSpec() : main.getSubcommands().get(command).getCommandSpec();
+    CommandSpec spec =
+        command.startsWith("-")
+            ? main.getCommandSpec()
+            : main.getSubcommands().get(command).getCommandSpec();
     List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
     texts.addAll(List.of(spec.usageMessage().footer()));
     for (ArgSpec a : spec.args()) {

@@ -12,7 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A command's JSON output read back as maps, lists, strings, longs, booleans and nulls; exactly one value. */
+/**
+ * A command's JSON output read back as maps, lists, strings, longs, booleans and nulls; exactly one
+ * value.
+ */
 final class Json {
   private Json() {}
 

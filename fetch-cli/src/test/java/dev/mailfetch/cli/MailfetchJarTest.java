@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The built jar, run as a user runs it: a separate process, its stdout, stderr and exit code.
- * Runs after {@code package} (a surefire execution in the integration-test phase).
+ * The built jar, run as a user runs it: a separate process, its stdout, stderr and exit code. Runs
+ * after {@code package} (a surefire execution in the integration-test phase).
  */
 @Timeout(180)
 class MailfetchJarTest {
@@ -43,17 +43,27 @@ class MailfetchJarTest {
   static Run jar(Map<String, String> env, Path dir, String... args) throws Exception {
     Path jar = Path.of(System.getProperty("mailfetch.jar", "target/mailfetch.jar"));
     assertTrue(Files.exists(jar), "the jar is built before these tests: " + jar);
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toAbsolutePath().toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "out", ".txt");
     Path err = Files.createTempFile(dir, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
-        .redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     assertTrue(p.waitFor(150, TimeUnit.SECONDS), "mailfetch " + String.join(" ", args) + " ended");
-    return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -69,15 +79,36 @@ class MailfetchJarTest {
     Path ca = certs.writeCaPem(tmp);
     for (String sink : new String[] {"maildir:Mail", "mbox:inbox.mbox", "eml:eml"}) {
       MailCorpus corpus = MailCorpus.generate(71, 20);
-      try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, corpus.toMailbox())
-          .tls(TlsMode.IMPLICIT, certs).start()) {
-        Run r = jar(Map.of("PW", PASSWORD), tmp, "fetch", "pop3s://alice@localhost:" + s.port(), "--password-env",
-            "PW", "--ca-file", ca.toString(), "--to", sink, "--dedup", "none", "--json", "--trace");
+      try (FakePop3Server s =
+          FakePop3Server.builder()
+              .account("alice", PASSWORD, corpus.toMailbox())
+              .tls(TlsMode.IMPLICIT, certs)
+              .start()) {
+        Run r =
+            jar(
+                Map.of("PW", PASSWORD),
+                tmp,
+                "fetch",
+                "pop3s://alice@localhost:" + s.port(),
+                "--password-env",
+                "PW",
+                "--ca-file",
+                ca.toString(),
+                "--to",
+                sink,
+                "--dedup",
+                "none",
+                "--json",
+                "--trace");
         assertEquals(0, r.exit(), sink + ": " + r.err());
         String json = r.out().strip();
-        assertTrue(json.startsWith("{\"status\":\"ok\"") && json.contains("\"listed\":20")
-            && json.contains("\"fetched\":20"), sink + ": " + json);
-        assertTrue(r.err().contains("C: AUTH PLAIN <redacted>") || r.err().contains("C: PASS <redacted>"),
+        assertTrue(
+            json.startsWith("{\"status\":\"ok\"")
+                && json.contains("\"listed\":20")
+                && json.contains("\"fetched\":20"),
+            sink + ": " + json);
+        assertTrue(
+            r.err().contains("C: AUTH PLAIN <redacted>") || r.err().contains("C: PASS <redacted>"),
             "the trace shows the conversation: " + r.err());
         assertFalse((r.out() + r.err()).contains(PASSWORD), sink + ": no secret in any output");
       }
@@ -87,12 +118,26 @@ class MailfetchJarTest {
   @Test
   void exitCodes_forEachFamily() throws Exception {
     Path ca = certs.writeCaPem(tmp);
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(72, 3).toMailbox())
-        .tls(TlsMode.IMPLICIT, certs).start()) {
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(72, 3).toMailbox())
+            .tls(TlsMode.IMPLICIT, certs)
+            .start()) {
       String url = "pop3s://alice@localhost:" + s.port();
-      assertEquals(FetchError.AUTH_FAILED.exitCode(),
-          jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString()).exit());
-      assertEquals(FetchError.CERTIFICATE_INVALID.exitCode(),
+      assertEquals(
+          FetchError.AUTH_FAILED.exitCode(),
+          jar(
+                  Map.of("PW", "wrong"),
+                  tmp,
+                  "fetch",
+                  url,
+                  "--password-env",
+                  "PW",
+                  "--ca-file",
+                  ca.toString())
+              .exit());
+      assertEquals(
+          FetchError.CERTIFICATE_INVALID.exitCode(),
           jar(Map.of("PW", PASSWORD), tmp, "fetch", url, "--password-env", "PW").exit());
       Run bad = jar(Map.of(), tmp, "fetch", url);
       assertEquals(2, bad.exit());
@@ -103,23 +148,37 @@ class MailfetchJarTest {
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
       closed = free.getLocalPort(); // nothing listens once it is closed
     }
-    Run refused = jar(Map.of("PW", PASSWORD), tmp, "fetch", "pop3s://alice@localhost:" + closed, "--password-env", "PW");
-    assertTrue(refused.exit() != 0 && refused.exit() != 1 && refused.exit() != 2,
+    Run refused =
+        jar(
+            Map.of("PW", PASSWORD),
+            tmp,
+            "fetch",
+            "pop3s://alice@localhost:" + closed,
+            "--password-env",
+            "PW");
+    assertTrue(
+        refused.exit() != 0 && refused.exit() != 1 && refused.exit() != 2,
         "a connection failure has its own code: " + refused.exit() + " " + refused.err());
   }
 
   /**
-   * A failure is said once, in the command's two lines; the library's own WARN
-   * line saying it again appears only with --verbose (the library logs through slf4j-simple here).
+   * A failure is said once, in the command's two lines; the library's own WARN line saying it again
+   * appears only with --verbose (the library logs through slf4j-simple here).
    */
   @Test
   void aFailure_isSaidOnce_withNoLibraryLogLineRepeatingIt_unlessVerbose() throws Exception {
     Path ca = certs.writeCaPem(tmp);
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(74, 3).toMailbox())
-        .tls(TlsMode.IMPLICIT, certs).quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR).start()) {
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(74, 3).toMailbox())
+            .tls(TlsMode.IMPLICIT, certs)
+            .quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR)
+            .start()) {
       String url = "pop3s://alice@localhost:" + s.port();
       for (String[] mode : new String[][] {{}, {"--quiet"}}) {
-        List<String> args = new ArrayList<>(List.of("fetch", url, "--password-env", "PW", "--ca-file", ca.toString()));
+        List<String> args =
+            new ArrayList<>(
+                List.of("fetch", url, "--password-env", "PW", "--ca-file", ca.toString()));
         args.addAll(List.of(mode));
         Run wrong = jar(Map.of("PW", "wrong"), tmp, args.toArray(new String[0]));
         assertEquals(FetchError.AUTH_FAILED.exitCode(), wrong.exit(), wrong.err());
@@ -128,19 +187,54 @@ class MailfetchJarTest {
         assertEquals(3, unconfirmed.exit(), unconfirmed.out() + unconfirmed.err());
         FetchReportTest.assertOnceInTwoLines(unconfirmed.err(), FetchError.DELETION_UNCONFIRMED);
       }
-      Run json = jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString(),
-          "--json");
+      Run json =
+          jar(
+              Map.of("PW", "wrong"),
+              tmp,
+              "fetch",
+              url,
+              "--password-env",
+              "PW",
+              "--ca-file",
+              ca.toString(),
+              "--json");
       assertEquals("", json.err(), "under --json the object on stdout is the whole report");
       assertTrue(json.out().contains("\"code\":\"AUTH_FAILED\""), json.out());
-      Run verbose = jar(Map.of("PW", "wrong"), tmp, "fetch", url, "--password-env", "PW", "--ca-file", ca.toString(),
-          "--verbose");
-      assertTrue(verbose.err().contains("INFO") && verbose.err().contains("WARN"), "--verbose shows the log: "
-          + verbose.err());
+      Run verbose =
+          jar(
+              Map.of("PW", "wrong"),
+              tmp,
+              "fetch",
+              url,
+              "--password-env",
+              "PW",
+              "--ca-file",
+              ca.toString(),
+              "--verbose");
+      assertTrue(
+          verbose.err().contains("INFO") && verbose.err().contains("WARN"),
+          "--verbose shows the log: " + verbose.err());
 
       Path config = tmp.resolve("poll.properties");
-      Files.writeString(config, String.join("\n", "alice.url = " + url, "alice.password-env = PW",
-          "alice.ca-file = " + ca, "alice.to = maildir:" + tmp.resolve("Polled"), ""), StandardCharsets.UTF_8);
-      Run poll = jar(Map.of("PW", "wrong"), tmp, "poll", "--config", config.toString(), "--once", "--quiet");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "alice.url = " + url,
+              "alice.password-env = PW",
+              "alice.ca-file = " + ca,
+              "alice.to = maildir:" + tmp.resolve("Polled"),
+              ""),
+          StandardCharsets.UTF_8);
+      Run poll =
+          jar(
+              Map.of("PW", "wrong"),
+              tmp,
+              "poll",
+              "--config",
+              config.toString(),
+              "--once",
+              "--quiet");
       assertEquals(FetchError.AUTH_FAILED.exitCode(), poll.exit(), poll.err());
       FetchReportTest.assertOnceInTwoLines(poll.err(), FetchError.AUTH_FAILED);
     }
@@ -153,22 +247,39 @@ class MailfetchJarTest {
    */
   @Test
   void underJson_aRepairedStateFile_leavesStderrEmpty_andTheTextSaysItOnce() throws Exception {
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(83, 2).toMailbox())
-        .start()) {
-      String[] args = {"fetch", "pop3://alice@localhost:" + s.port(), "--password-env", "PW", "--tls", "none",
-          "--allow-plaintext-auth", "--to", "maildir:Repaired"};
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(83, 2).toMailbox())
+            .start()) {
+      String[] args = {
+        "fetch",
+        "pop3://alice@localhost:" + s.port(),
+        "--password-env",
+        "PW",
+        "--tls",
+        "none",
+        "--allow-plaintext-auth",
+        "--to",
+        "maildir:Repaired"
+      };
       Run first = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--quiet"));
       assertEquals(0, first.exit(), first.err());
       Path journal;
       try (var dirs = Files.list(tmp.resolve("Repaired/mailfetch-state"))) {
         journal = dirs.filter(Files::isDirectory).findFirst().orElseThrow().resolve("uids.journal");
       }
-      Files.write(journal, "torn end".getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+      Files.write(
+          journal,
+          "torn end".getBytes(StandardCharsets.US_ASCII),
+          java.nio.file.StandardOpenOption.APPEND);
       Run json = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--json"));
       assertEquals(0, json.exit(), json.out() + json.err());
       assertTrue(json.out().startsWith("{\"status\":\"ok\""), json.out());
       assertEquals("", json.err(), "under --json stderr holds only a log asked for");
-      Files.write(journal, "torn end".getBytes(StandardCharsets.US_ASCII), java.nio.file.StandardOpenOption.APPEND);
+      Files.write(
+          journal,
+          "torn end".getBytes(StandardCharsets.US_ASCII),
+          java.nio.file.StandardOpenOption.APPEND);
       Run text = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--quiet"));
       assertEquals(0, text.exit(), text.err());
       assertEquals(1, text.err().lines().count(), text.err());
@@ -187,17 +298,38 @@ class MailfetchJarTest {
     PrivateDovecot dovecot = PrivateDovecot.start(MailCorpus.generate(73, 25), certs);
     try {
       Path ca = certs.writeCaPem(tmp);
-      for (String sink : new String[] {"maildir:FromDovecot", "mbox:from-dovecot.mbox", "eml:from-dovecot-eml"}) {
-        Run r = jar(Map.of("PW", PrivateDovecot.PASSWORD), tmp, "fetch",
-            "pop3s://" + PrivateDovecot.USER + "@localhost:" + dovecot.tlsPort(), "--password-env", "PW",
-            "--ca-file", ca.toString(), "--to", sink, "--dedup", "none", "--json");
+      for (String sink :
+          new String[] {"maildir:FromDovecot", "mbox:from-dovecot.mbox", "eml:from-dovecot-eml"}) {
+        Run r =
+            jar(
+                Map.of("PW", PrivateDovecot.PASSWORD),
+                tmp,
+                "fetch",
+                "pop3s://" + PrivateDovecot.USER + "@localhost:" + dovecot.tlsPort(),
+                "--password-env",
+                "PW",
+                "--ca-file",
+                ca.toString(),
+                "--to",
+                sink,
+                "--dedup",
+                "none",
+                "--json");
         assertEquals(0, r.exit(), sink + ": " + r.out() + r.err());
-        assertTrue(r.out().contains("\"listed\":25") && r.out().contains("\"fetched\":25"), sink + ": " + r.out());
+        assertTrue(
+            r.out().contains("\"listed\":25") && r.out().contains("\"fetched\":25"),
+            sink + ": " + r.out());
       }
       assertEquals(25, count(tmp.resolve("FromDovecot/new")));
-      assertEquals(25, count(tmp.resolve("from-dovecot-eml")) - 1, "25 .eml files and the state directory");
-      assertTrue(Files.readString(tmp.resolve("from-dovecot.mbox"), StandardCharsets.ISO_8859_1)
-          .split("\nFrom mailfetch\\+|^From mailfetch\\+", -1).length - 1 == 25, "25 messages in the mbox");
+      assertEquals(
+          25, count(tmp.resolve("from-dovecot-eml")) - 1, "25 .eml files and the state directory");
+      assertTrue(
+          Files.readString(tmp.resolve("from-dovecot.mbox"), StandardCharsets.ISO_8859_1)
+                      .split("\nFrom mailfetch\\+|^From mailfetch\\+", -1)
+                      .length
+                  - 1
+              == 25,
+          "25 messages in the mbox");
     } finally {
       dovecot.stop();
     }
@@ -209,29 +341,47 @@ class MailfetchJarTest {
     }
   }
 
-
   /**
    * {@code mailfetch poll} until SIGTERM: mail that arrives while it polls is fetched once, and the
    * stop lets running checks end and closes everything before the process exits.
    */
   @Test
   void poll_fetchesMailAsItArrives_andStopsCleanlyOnSigterm() throws Exception {
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(81, 3).toMailbox())
-        .start()) {
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(81, 3).toMailbox())
+            .start()) {
       Path config = tmp.resolve("accounts.properties");
       Path maildir = tmp.resolve("Mail");
-      Files.writeString(config, String.join("\n",
-          "alice.url = pop3://alice@localhost:" + s.port(),
-          "alice.password-env = MAIL_PW",
-          "alice.tls = none",
-          "alice.allow-plaintext-auth = true",
-          "alice.to = maildir:" + maildir,
-          ""), StandardCharsets.UTF_8);
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "alice.url = pop3://alice@localhost:" + s.port(),
+              "alice.password-env = MAIL_PW",
+              "alice.tls = none",
+              "alice.allow-plaintext-auth = true",
+              "alice.to = maildir:" + maildir,
+              ""),
+          StandardCharsets.UTF_8);
       Path jar = Path.of(System.getProperty("mailfetch.jar", "target/mailfetch.jar"));
       Path out = tmp.resolve("poll-out.txt");
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", jar.toAbsolutePath().toString(), "poll", "--config", config.toString(), "--min-interval", "1s",
-          "--max-interval", "2s", "--verbose").directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-jar",
+                  jar.toAbsolutePath().toString(),
+                  "poll",
+                  "--config",
+                  config.toString(),
+                  "--min-interval",
+                  "1s",
+                  "--max-interval",
+                  "2s",
+                  "--verbose")
+              .directory(tmp.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile());
       pb.environment().put("MAIL_PW", PASSWORD);
       Process p = pb.start();
       try {
@@ -245,7 +395,8 @@ class MailfetchJarTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "ended after SIGTERM");
         String printed = Files.readString(out, StandardCharsets.UTF_8);
         assertTrue(printed.contains("stopped: every check ended"), printed);
-        assertTrue(p.exitValue() == 0 || p.exitValue() == 143, "exit " + p.exitValue() + ": " + printed);
+        assertTrue(
+            p.exitValue() == 0 || p.exitValue() == 143, "exit " + p.exitValue() + ": " + printed);
         assertEquals(7, Files.list(maildir.resolve("new")).count(), "every message once");
         assertFalse(printed.contains(PASSWORD), "no secret");
       } finally {
@@ -258,7 +409,13 @@ class MailfetchJarTest {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.isDirectory(dir) || Files.list(dir).count() < n) {
       if (System.nanoTime() > until || !p.isAlive()) {
-        throw new AssertionError("no " + n + " messages in " + dir + ": " + Files.readString(out, StandardCharsets.UTF_8));
+        throw new AssertionError(
+            "no "
+                + n
+                + " messages in "
+                + dir
+                + ": "
+                + Files.readString(out, StandardCharsets.UTF_8));
       }
       Thread.sleep(100);
     }

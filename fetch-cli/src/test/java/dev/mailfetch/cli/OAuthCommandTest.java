@@ -39,8 +39,11 @@ class OAuthCommandTest {
   private static final String ME = GmailCommandTest.ME;
   @TempDir Path tmp;
   private FakeGmailServer gmail;
-  private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-      .connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient browser =
+      HttpClient.newBuilder()
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
 
   @BeforeEach
   void google() {
@@ -88,33 +91,48 @@ class OAuthCommandTest {
     all[args.length + 4] = "60";
     all[args.length + 5] = "--gmail-api=" + gmail.baseUri();
     Map<String, String> env = env();
-    CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(out, true),
-        new PrintWriter(err, true), env, all));
+    CompletableFuture<Integer> exit =
+        CompletableFuture.supplyAsync(
+            () -> Main.run(new PrintWriter(out, true), new PrintWriter(err, true), env, all));
     return new Running(exit, out, err);
   }
 
   /** The browser: opens the address, follows the provider's redirect to the loopback listener. */
   private HttpResponse<String> browse(String url) throws IOException, InterruptedException {
-    return browser.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+    return browser.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
-  void oauth_writesAFileOnlyItsOwnerMayRead_whereFetchLooks_andFetchDeliversWithIt() throws Exception {
+  void oauth_writesAFileOnlyItsOwnerMayRead_whereFetchLooks_andFetchDeliversWithIt()
+      throws Exception {
     Running r = oauth("google", ME, "--client-id-env", "CID", "--client-secret-env", "CSEC");
     String url = r.url();
     assertTrue(url.startsWith(gmail.authorizationUri().toString()), url);
-    assertTrue(url.contains("code_challenge_method=S256") && url.contains("redirect_uri=http%3A%2F%2F127.0.0.1"), url);
+    assertTrue(
+        url.contains("code_challenge_method=S256")
+            && url.contains("redirect_uri=http%3A%2F%2F127.0.0.1"),
+        url);
     HttpResponse<String> page = browse(url);
     assertEquals(200, page.statusCode(), page.body());
-    assertTrue(page.uri().getHost().equals("127.0.0.1"), "the browser came back to the command: " + page.uri());
+    assertTrue(
+        page.uri().getHost().equals("127.0.0.1"),
+        "the browser came back to the command: " + page.uri());
     int exit = r.exit().get(60, TimeUnit.SECONDS);
     assertEquals(0, exit, r.out() + "" + r.err());
     Path token = tmp.resolve("home/.mailfetch/gmail/" + ME + "/token");
     assertTrue(Files.isRegularFile(token), r.out().toString());
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
-    for (Path d : List.of(token.getParent(), tmp.resolve("home/.mailfetch/gmail"), tmp.resolve("home/.mailfetch"))) {
-      assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d)), d.toString());
+    for (Path d :
+        List.of(
+            token.getParent(),
+            tmp.resolve("home/.mailfetch/gmail"),
+            tmp.resolve("home/.mailfetch"))) {
+      assertEquals(
+          "rwx------",
+          PosixFilePermissions.toString(Files.getPosixFilePermissions(d)),
+          d.toString());
     }
     String said = r.out() + "" + r.err();
     assertTrue(said.contains("Authorized as " + ME) && said.contains(token.toString()), said);
@@ -127,13 +145,27 @@ class OAuthCommandTest {
 
     // fetch finds the file where oauth wrote it, without an option naming it
     MailCorpus corpus = MailCorpus.generate(5, 4);
-    try (FakePop3Server pop3 = FakePop3Server.builder().account("alice", "pop pw", corpus.toMailbox()).start()) {
-      FetchCommandTest.Run f = FetchCommandTest.mailfetch(env(), "fetch", "pop3://alice@localhost:" + pop3.port(),
-          "--tls", "none", "--allow-plaintext-auth", "--password-env", "PW", "--to", "gmail:" + ME, "--gmail-api",
-          gmail.baseUri().toString(), "--delete");
+    try (FakePop3Server pop3 =
+        FakePop3Server.builder().account("alice", "pop pw", corpus.toMailbox()).start()) {
+      FetchCommandTest.Run f =
+          FetchCommandTest.mailfetch(
+              env(),
+              "fetch",
+              "pop3://alice@localhost:" + pop3.port(),
+              "--tls",
+              "none",
+              "--allow-plaintext-auth",
+              "--password-env",
+              "PW",
+              "--to",
+              "gmail:" + ME,
+              "--gmail-api",
+              gmail.baseUri().toString(),
+              "--delete");
       assertEquals(0, f.exit(), f.out() + f.err());
       assertEquals(4, gmail.messages(ME).size());
-      assertTrue(Files.isDirectory(tmp.resolve("home/.mailfetch/gmail/" + ME + "/mailfetch-state")),
+      assertTrue(
+          Files.isDirectory(tmp.resolve("home/.mailfetch/gmail/" + ME + "/mailfetch-state")),
           "the state beside the token by default");
     }
 
@@ -145,7 +177,8 @@ class OAuthCommandTest {
   }
 
   @Test
-  void aBrowserSignedInAsAnotherAccount_isRefused_andTheWorkingFileKeepsItsAccount() throws Exception {
+  void aBrowserSignedInAsAnotherAccount_isRefused_andTheWorkingFileKeepsItsAccount()
+      throws Exception {
     Running first = oauth("google", ME, "--client-id-env", "CID", "--client-secret-env", "CSEC");
     browse(first.url());
     assertEquals(0, first.exit().get(60, TimeUnit.SECONDS), first.out() + "" + first.err());
@@ -157,8 +190,13 @@ class OAuthCommandTest {
     assertEquals(20, r.exit().get(60, TimeUnit.SECONDS), r.out() + "" + r.err());
     String said = r.out() + "" + r.err();
     assertFalse(said.contains("Authorized as"), said);
-    assertTrue(said.contains("signed in as other@gmail.com, not as " + ME) && said.contains("choose " + ME), said);
-    assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(token)), "the working file is as it was");
+    assertTrue(
+        said.contains("signed in as other@gmail.com, not as " + ME)
+            && said.contains("choose " + ME),
+        said);
+    assertTrue(
+        java.util.Arrays.equals(before, Files.readAllBytes(token)),
+        "the working file is as it was");
     assertEquals(ME, OAuthTokenFile.read(token).account().orElseThrow());
   }
 
@@ -166,8 +204,17 @@ class OAuthCommandTest {
   void consentRefusedInTheBrowser_isAuthFailed_andNoFileIsWritten() throws Exception {
     gmail.denyConsent();
     Path token = tmp.resolve("pop3.token");
-    Running r = oauth("google", ME, "--pop3", "--token-file", token.toString(), "--client-id-env", "CID",
-        "--client-secret-env", "CSEC");
+    Running r =
+        oauth(
+            "google",
+            ME,
+            "--pop3",
+            "--token-file",
+            token.toString(),
+            "--client-id-env",
+            "CID",
+            "--client-secret-env",
+            "CSEC");
     browse(r.url());
     int exit = r.exit().get(60, TimeUnit.SECONDS);
     assertEquals(20, exit, r.out() + "" + r.err());
@@ -176,34 +223,61 @@ class OAuthCommandTest {
   }
 
   @Test
-  void aPop3Authorization_isAGrantFileFetchLogsInWith_andARevokedOneNamesTheCommandToAuthorizeAgain() throws Exception {
+  void
+      aPop3Authorization_isAGrantFileFetchLogsInWith_andARevokedOneNamesTheCommandToAuthorizeAgain()
+          throws Exception {
     Path token = tmp.resolve("pop3.token");
-    Running r = oauth("google", ME, "--pop3", "--token-file", token.toString(), "--client-id-env", "CID",
-        "--client-secret-env", "CSEC");
+    Running r =
+        oauth(
+            "google",
+            ME,
+            "--pop3",
+            "--token-file",
+            token.toString(),
+            "--client-id-env",
+            "CID",
+            "--client-secret-env",
+            "CSEC");
     String url = r.url();
     assertTrue(url.contains("mail.google.com"), "POP3's scope: " + url);
     browse(url);
     assertEquals(0, r.exit().get(60, TimeUnit.SECONDS), r.out() + "" + r.err());
     assertTrue(r.out().toString().contains("--oauth-grant-file " + token), r.out().toString());
     MailCorpus corpus = MailCorpus.generate(9, 3);
-    // the POP3 server asks the fake Google whether a token is good, as Dovecot's OAuth2 introspection does
-    try (FakePop3Server pop3 = FakePop3Server.builder().account(ME, "unused", corpus.toMailbox())
-        .oauthTokenCheck(ME, this::introspect).start()) {
-      String[] fetch = {"fetch", "pop3://me%40gmail.com@localhost:" + pop3.port(), "--tls", "none",
-          "--allow-plaintext-auth", "--oauth-grant-file", token.toString(), "--to", "maildir:" + tmp.resolve("Mail"),
-          "--timeout", "10"};
+    // the POP3 server asks the fake Google whether a token is good, as Dovecot's OAuth2
+    // introspection does
+    try (FakePop3Server pop3 =
+        FakePop3Server.builder()
+            .account(ME, "unused", corpus.toMailbox())
+            .oauthTokenCheck(ME, this::introspect)
+            .start()) {
+      String[] fetch = {
+        "fetch",
+        "pop3://me%40gmail.com@localhost:" + pop3.port(),
+        "--tls",
+        "none",
+        "--allow-plaintext-auth",
+        "--oauth-grant-file",
+        token.toString(),
+        "--to",
+        "maildir:" + tmp.resolve("Mail"),
+        "--timeout",
+        "10"
+      };
       FetchCommandTest.Run f = FetchCommandTest.mailfetch(env(), fetch);
       assertEquals(0, f.exit(), f.out() + f.err());
       try (var files = Files.list(tmp.resolve("Mail/new"))) {
         assertEquals(3, files.count(), "fetched with the access token the grant file gave");
       }
       assertTrue(gmail.refreshGrants() >= 1, "refreshed at the token endpoint");
-      // the grant revoked: the login is refused, and the advice is the command that authorizes again
+      // the grant revoked: the login is refused, and the advice is the command that authorizes
+      // again
       assertTrue(gmail.revoke(OAuthTokenFile.read(token).refreshToken()));
       pop3.mailbox(ME).add("Subject: new\r\n\r\nafter the revocation\r\n");
       FetchCommandTest.Run refused = FetchCommandTest.mailfetch(env(), fetch);
       assertEquals(20, refused.exit(), refused.out() + refused.err());
-      assertTrue(refused.err().contains("mailfetch oauth google " + ME + " --pop3 --token-file " + token),
+      assertTrue(
+          refused.err().contains("mailfetch oauth google " + ME + " --pop3 --token-file " + token),
           refused.err());
     }
   }
@@ -211,8 +285,12 @@ class OAuthCommandTest {
   /** Whether the fake Google takes {@code token} (its profile answers for me). */
   private boolean introspect(String token) {
     try {
-      HttpResponse<String> r = browser.send(HttpRequest.newBuilder(gmail.baseUri().resolve("gmail/v1/users/me/profile"))
-          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          browser.send(
+              HttpRequest.newBuilder(gmail.baseUri().resolve("gmail/v1/users/me/profile"))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 && r.body().contains("\"" + ME + "\"");
     } catch (IOException e) {
       return false;

@@ -29,16 +29,30 @@ class PollAuthorizeAgainTest {
   @TempDir Path tmp;
 
   @Test
-  void aPausedGmailAccount_isCheckedAgain_whenItsTokenFileIsReplaced_withoutARestart() throws Exception {
+  void aPausedGmailAccount_isCheckedAgain_whenItsTokenFileIsReplaced_withoutARestart()
+      throws Exception {
     MailCorpus corpus = MailCorpus.generate(23, 3);
     try (FakeGmailServer gmail = FakeGmailServer.start().addAccount(ME);
-        FakePop3Server pop3 = FakePop3Server.builder().account("alice", "pop pw", corpus.toMailbox()).start()) {
-      Path token = GmailCommandTest.grantFile(gmail, tmp.resolve("token"), ME, GmailCommandTest.IMPORT_SCOPES);
+        FakePop3Server pop3 =
+            FakePop3Server.builder().account("alice", "pop pw", corpus.toMailbox()).start()) {
+      Path token =
+          GmailCommandTest.grantFile(
+              gmail, tmp.resolve("token"), ME, GmailCommandTest.IMPORT_SCOPES);
       gmail.revoke(OAuthTokenFile.read(token).refreshToken());
-      Path config = Files.writeString(tmp.resolve("accounts.properties"), String.join("\n",
-          "a.url = pop3://alice@localhost:" + pop3.port(), "a.tls = none", "a.allow-plaintext-auth = true",
-          "a.password-env = PW", "a.to = gmail:" + ME, "a.gmail-token-file = " + token,
-          "a.gmail-api = " + gmail.baseUri(), "a.state = " + tmp.resolve("state"), ""));
+      Path config =
+          Files.writeString(
+              tmp.resolve("accounts.properties"),
+              String.join(
+                  "\n",
+                  "a.url = pop3://alice@localhost:" + pop3.port(),
+                  "a.tls = none",
+                  "a.allow-plaintext-auth = true",
+                  "a.password-env = PW",
+                  "a.to = gmail:" + ME,
+                  "a.gmail-token-file = " + token,
+                  "a.gmail-api = " + gmail.baseUri(),
+                  "a.state = " + tmp.resolve("state"),
+                  ""));
       PollCommand poll = new PollCommand();
       poll.env = Map.of("PW", "pop pw", "HOME", tmp.resolve("home").toString());
       StringWriter out = new StringWriter();
@@ -46,21 +60,34 @@ class PollAuthorizeAgainTest {
       CommandLine cl = new CommandLine(poll);
       cl.setOut(new PrintWriter(out, true));
       cl.setErr(new PrintWriter(err, true));
-      CompletableFuture<Integer> running = CompletableFuture.supplyAsync(
-          () -> cl.execute("--config", config.toString(), "--min-interval", "1h", "--max-interval", "2h"));
+      CompletableFuture<Integer> running =
+          CompletableFuture.supplyAsync(
+              () ->
+                  cl.execute(
+                      "--config",
+                      config.toString(),
+                      "--min-interval",
+                      "1h",
+                      "--max-interval",
+                      "2h"));
       try {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!err.toString().contains("mailfetch oauth google")) {
           assertTrue(System.nanoTime() < until, "paused: " + out + err);
           Thread.sleep(50);
         }
-        assertTrue(err.toString().contains("AUTH_FAILED") && err.toString().contains("mailfetch oauth google " + ME),
+        assertTrue(
+            err.toString().contains("AUTH_FAILED")
+                && err.toString().contains("mailfetch oauth google " + ME),
             err.toString());
-        assertTrue(err.toString().contains("checked again when " + token + " is written anew"), err.toString());
+        assertTrue(
+            err.toString().contains("checked again when " + token + " is written anew"),
+            err.toString());
         assertEquals(0, gmail.messages(ME).size());
         // authorized again: the file replaced whole, as mailfetch oauth does
         GmailCommandTest.grantFile(gmail, tmp.resolve("token"), ME, GmailCommandTest.IMPORT_SCOPES);
-        // at once, or where Gmail's destination still remembers the failure (a minute), once after it
+        // at once, or where Gmail's destination still remembers the failure (a minute), once after
+        // it
         until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (gmail.messages(ME).size() < 3) {
           assertTrue(System.nanoTime() < until, "checked again, not an hour later: " + out + err);

@@ -30,8 +30,16 @@ class ProgressTest {
   }
 
   private static MessageOutcome delivered(int n, long bytes) {
-    return new MessageOutcome(new MessageRef(n, "u" + n, bytes), MessageOutcome.Kind.DELIVERED,
-        DeliveryKey.of("a", "u" + n), null, null, null, null, true, bytes);
+    return new MessageOutcome(
+        new MessageRef(n, "u" + n, bytes),
+        MessageOutcome.Kind.DELIVERED,
+        DeliveryKey.of("a", "u" + n),
+        null,
+        null,
+        null,
+        null,
+        true,
+        bytes);
   }
 
   /** Every "N s left" / "N min left" the output shows, in seconds. */
@@ -42,7 +50,9 @@ class ProgressTest {
       long s = 0;
       Matcher part = Pattern.compile("(\\d+) (h|min|s)").matcher(m.group(1));
       while (part.find()) {
-        s += Long.parseLong(part.group(1)) * (part.group(2).equals("h") ? 3600 : part.group(2).equals("min") ? 60 : 1);
+        s +=
+            Long.parseLong(part.group(1))
+                * (part.group(2).equals("h") ? 3600 : part.group(2).equals("min") ? 60 : 1);
       }
       left.add(s);
     }
@@ -50,10 +60,10 @@ class ProgressTest {
   }
 
   /**
-   * What is done is counted in the unit of the total (the listed sizes), so
-   * the last figures reach it, "5/5 messages  55.9 kB of 55.9 kB", also when what a message
-   * brings (the bytes stored, with other line ends, without dot-stuffing) differs from its listed
-   * size, and when one fails part way.
+   * What is done is counted in the unit of the total (the listed sizes), so the last figures reach
+   * it, "5/5 messages 55.9 kB of 55.9 kB", also when what a message brings (the bytes stored, with
+   * other line ends, without dot-stuffing) differs from its listed size, and when one fails part
+   * way.
    */
   @Test
   void theTotal_isReached_whenWhatIsStoredDiffersFromWhatIsListed() {
@@ -64,14 +74,34 @@ class ProgressTest {
       p.planned(5, 5 * listed);
       for (int i = 1; i <= 4; i++) {
         advance(400);
-        p.messageReceived(new MessageRef(i, "u" + i, listed), listed - 120); // stored smaller than listed
+        p.messageReceived(
+            new MessageRef(i, "u" + i, listed), listed - 120); // stored smaller than listed
       }
       advance(400); // the fifth is cut off after a part of it
-      p.messageFinished(new MessageOutcome(new MessageRef(5, "u5", listed), MessageOutcome.Kind.FAILED, null, null,
-          null, null, new dev.mailfetch.api.FetchException(dev.mailfetch.api.FetchError.CONNECTION_RESET, "cut off"),
-          true, 300));
-      p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(2), List.of(), Optional.empty(),
-          Set.of(), 0, 0, Optional.empty()));
+      p.messageFinished(
+          new MessageOutcome(
+              new MessageRef(5, "u5", listed),
+              MessageOutcome.Kind.FAILED,
+              null,
+              null,
+              null,
+              null,
+              new dev.mailfetch.api.FetchException(
+                  dev.mailfetch.api.FetchError.CONNECTION_RESET, "cut off"),
+              true,
+              300));
+      p.runFinished(
+          new FetchResult(
+              "a",
+              "h:995",
+              Instant.EPOCH,
+              Duration.ofSeconds(2),
+              List.of(),
+              Optional.empty(),
+              Set.of(),
+              0,
+              0,
+              Optional.empty()));
       String out = w.toString();
       String total = Units.size(5 * listed);
       String[] draws = out.split("[\r\n]");
@@ -79,7 +109,8 @@ class ProgressTest {
       for (String d : draws) {
         last = d.isBlank() ? last : d;
       }
-      assertTrue(last.contains("5/5 messages  " + total + " of " + total), "the total is reached: " + out);
+      assertTrue(
+          last.contains("5/5 messages  " + total + " of " + total), "the total is reached: " + out);
       assertFalse(out.contains(" of " + Units.size(5 * listed - 5 * 120)), out);
     }
   }
@@ -98,8 +129,18 @@ class ProgressTest {
         advance(6);
         p.messageFinished(delivered(i, each));
       }
-      p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(6), List.of(), Optional.empty(),
-          Set.of(), 0, 0, Optional.empty()));
+      p.runFinished(
+          new FetchResult(
+              "a",
+              "h:995",
+              Instant.EPOCH,
+              Duration.ofSeconds(6),
+              List.of(),
+              Optional.empty(),
+              Set.of(),
+              0,
+              0,
+              Optional.empty()));
       String out = w.toString();
       List<Long> left = estimates(out);
       assertFalse(left.isEmpty(), "an estimate once the rate is known: " + out);
@@ -163,7 +204,8 @@ class ProgressTest {
     for (int i = 1; i <= 50; i++) {
       p.messageFinished(delivered(i, 1000));
     }
-    assertFalse(w.toString().contains("51/60") || w.toString().contains("100/60"), "counted once: " + w);
+    assertFalse(
+        w.toString().contains("51/60") || w.toString().contains("100/60"), "counted once: " + w);
     for (int i = 51; i <= 60; i++) {
       advance(200);
       p.messageReceived(new MessageRef(i, "u" + i, 1000), 1000);
@@ -171,8 +213,18 @@ class ProgressTest {
     for (int i = 51; i <= 60; i++) {
       p.messageFinished(delivered(i, 1000));
     }
-    p.runFinished(new FetchResult("a", "h:995", Instant.EPOCH, Duration.ofSeconds(12), List.of(), Optional.empty(),
-        Set.of(), 0, 0, Optional.empty()));
+    p.runFinished(
+        new FetchResult(
+            "a",
+            "h:995",
+            Instant.EPOCH,
+            Duration.ofSeconds(12),
+            List.of(),
+            Optional.empty(),
+            Set.of(),
+            0,
+            0,
+            Optional.empty()));
     assertEquals(1, occurrences(w.toString(), "60/60 messages"), "the last bar once: " + w);
     assertTrue(w.toString().endsWith("\n"), "the line ends after the bar");
   }

@@ -17,15 +17,24 @@ class ServerOptionsLimitsTest {
   void aMaxMessageSizeBeyondTheClientsOwnCap_raisesTheCap_withRoomForASizeListedLow() {
     long fiveGb = 5_000_000_000L;
     Pop3Limits l = ServerOptions.limits(null, fiveGb);
-    assertTrue(l.maxMessageSize() > fiveGb, "a message --max-message-size 5G lets through is read whole: "
-        + l.maxMessageSize());
-    assertEquals(Pop3Limits.defaults().readTimeout(), l.readTimeout(), "--timeout not given: the default deadlines");
+    assertTrue(
+        l.maxMessageSize() > fiveGb,
+        "a message --max-message-size 5G lets through is read whole: " + l.maxMessageSize());
+    assertEquals(
+        Pop3Limits.defaults().readTimeout(),
+        l.readTimeout(),
+        "--timeout not given: the default deadlines");
   }
 
   @Test
-  void aSmallMaxMessageSize_keepsTheClientsCap_theDefaultGetsItsQuarter_andANearlyUnboundedOneDoesNotOverflow() {
-    assertEquals(Pop3Limits.defaults().maxMessageSize(), ServerOptions.limits(null, 10_000_000L).maxMessageSize());
-    assertEquals(1_250_000_000L, ServerOptions.limits(null, FetchCommand.DEFAULT_MAX_MESSAGE_SIZE).maxMessageSize());
+  void
+      aSmallMaxMessageSize_keepsTheClientsCap_theDefaultGetsItsQuarter_andANearlyUnboundedOneDoesNotOverflow() {
+    assertEquals(
+        Pop3Limits.defaults().maxMessageSize(),
+        ServerOptions.limits(null, 10_000_000L).maxMessageSize());
+    assertEquals(
+        1_250_000_000L,
+        ServerOptions.limits(null, FetchCommand.DEFAULT_MAX_MESSAGE_SIZE).maxMessageSize());
     assertEquals(Long.MAX_VALUE, ServerOptions.limits(null, Long.MAX_VALUE - 1).maxMessageSize());
   }
 

@@ -36,7 +36,8 @@ public final class Dedup {
   private Dedup() {}
 
   /** The names {@link #byName} knows. */
-  public static final List<String> NAMES = List.of("none", "uid", "message-id", "digest", "message-id+digest");
+  public static final List<String> NAMES =
+      List.of("none", "uid", "message-id", "digest", "message-id+digest");
 
   /**
    * The policy called {@code name} (see the class documentation), remembering in {@code store}.
@@ -56,7 +57,8 @@ public final class Dedup {
       case "message-id+digest":
         return composite(byMessageId(store), byDigest(store));
       default:
-        throw new IllegalArgumentException("no dedup policy \"" + name + "\"; the policies are " + String.join(", ", NAMES));
+        throw new IllegalArgumentException(
+            "no dedup policy \"" + name + "\"; the policies are " + String.join(", ", NAMES));
     }
   }
 
@@ -88,7 +90,9 @@ public final class Dedup {
         // The Date confirms the Message-ID: broken mailers reuse IDs for other messages, which
         // would otherwise be discarded (lost); a copy that travelled keeps its Date.
         String date = h.first("Date").map(d -> d.replaceAll("\\s+", " ").strip()).orElse("");
-        return h.first("Message-ID").flatMap(Dedup::normalMessageId).map(id -> "mid " + id + " " + date);
+        return h.first("Message-ID")
+            .flatMap(Dedup::normalMessageId)
+            .map(id -> "mid " + id + " " + date);
       }
 
       @Override
@@ -125,7 +129,10 @@ public final class Dedup {
     if (id.isEmpty() || id.indexOf(' ') >= 0) {
       return Optional.empty();
     }
-    return Optional.of("<" + (at < 0 ? id : id.substring(0, at) + id.substring(at).toLowerCase(Locale.ROOT)) + ">");
+    return Optional.of(
+        "<"
+            + (at < 0 ? id : id.substring(0, at) + id.substring(at).toLowerCase(Locale.ROOT))
+            + ">");
   }
 
   /** A policy keyed on the envelope and headers, decided before the body. */
@@ -151,11 +158,14 @@ public final class Dedup {
         return DedupVerdict.NEW;
       }
       Optional<DeliveryKey> first = store.firstCopy(k.get(), clock.instant());
-      return first.isPresent() ? DedupVerdict.duplicateOf(first.get(), reason(k.get())) : DedupVerdict.NEW;
+      return first.isPresent()
+          ? DedupVerdict.duplicateOf(first.get(), reason(k.get()))
+          : DedupVerdict.NEW;
     }
 
     @Override
-    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key) throws IOException {
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
+        throws IOException {
       Optional<String> k = key(envelope, headers);
       if (k.isPresent()) {
         store.remember(k.get(), key, clock.instant());
@@ -171,10 +181,10 @@ public final class Dedup {
   /**
    * Same content: decided after the body, from the engine's ContentDigest. A message with none of
    * the fields its author writes ({@link HeaderBlock#hasMessageFields()}: a message a server served
-   * empty, or with only the fields it adds) is never a duplicate and never remembered: such messages
-   * share nearly one digest, and each would otherwise be discarded, and in a delete mode deleted, as
-   * a copy of the first. The engine does not even ask about a message with no content at all; this
-   * is the policy's own guard, whichever engine calls it.
+   * empty, or with only the fields it adds) is never a duplicate and never remembered: such
+   * messages share nearly one digest, and each would otherwise be discarded, and in a delete mode
+   * deleted, as a copy of the first. The engine does not even ask about a message with no content
+   * at all; this is the policy's own guard, whichever engine calls it.
    */
   private static final class ByDigest implements DedupPolicy {
     private final DedupStore store;
@@ -201,8 +211,12 @@ public final class Dedup {
         return DedupVerdict.NEW; // see hasMessageFields: such a digest does not tell messages apart
       }
       String k = "sha " + HexFormat.of().formatHex(digest);
-      return store.firstCopy(k, clock.instant())
-          .map(first -> DedupVerdict.duplicateOf(first, "the same content (SHA-256 " + k.substring(4, 16) + "…)"))
+      return store
+          .firstCopy(k, clock.instant())
+          .map(
+              first ->
+                  DedupVerdict.duplicateOf(
+                      first, "the same content (SHA-256 " + k.substring(4, 16) + "…)"))
           .orElse(DedupVerdict.NEW);
     }
 
@@ -212,7 +226,8 @@ public final class Dedup {
     }
 
     @Override
-    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest) throws IOException {
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest)
+        throws IOException {
       if (digest != null && headers.hasMessageFields()) {
         store.remember("sha " + HexFormat.of().formatHex(digest), key, clock.instant());
       }
@@ -248,7 +263,8 @@ public final class Dedup {
     }
 
     @Override
-    public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) throws IOException {
+    public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest)
+        throws IOException {
       for (DedupPolicy p : policies) {
         DedupVerdict v = p.checkContent(envelope, headers, digest);
         if (v.isDuplicate()) {
@@ -259,12 +275,14 @@ public final class Dedup {
     }
 
     @Override
-    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key) throws IOException {
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
+        throws IOException {
       delivered(envelope, headers, key, null);
     }
 
     @Override
-    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest) throws IOException {
+    public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest)
+        throws IOException {
       for (DedupPolicy p : policies) {
         p.delivered(envelope, headers, key, digest);
       }

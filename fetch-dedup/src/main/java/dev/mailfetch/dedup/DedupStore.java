@@ -2,8 +2,6 @@ package dev.mailfetch.dedup;
 
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.Remedy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the dedup policies remember: for each dedup key (a Message-ID, a content digest, a UID),
- * the delivery key of the first copy and when it was delivered, within a window of time and size.
- * The first copy wins: a key remembered is never replaced.
+ * What the dedup policies remember: for each dedup key (a Message-ID, a content digest, a UID), the
+ * delivery key of the first copy and when it was delivered, within a window of time and size. The
+ * first copy wins: a key remembered is never replaced.
  *
  * <p>One store usually serves every account that delivers into one sink, so that a message that
  * arrives twice by different ways (forwarded to one account, fetched from another) is caught.
@@ -84,15 +82,20 @@ public final class DedupStore implements AutoCloseable {
   private final Window window;
   private final Path file;
   private FileChannel channel;
+
   /** On {@code <file>.lock}, so that rewriting the file does not drop it. */
   private final FileChannel lockChannel;
+
   private final FileLock lock;
+
   /** In delivery order, so the oldest are first. */
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+
   private long lines;
   private int unsynced;
 
-  private DedupStore(Window window, Path file, FileChannel channel, FileChannel lockChannel, FileLock lock) {
+  private DedupStore(
+      Window window, Path file, FileChannel channel, FileChannel lockChannel, FileLock lock) {
     this.window = window;
     this.file = file;
     this.channel = channel;
@@ -112,7 +115,12 @@ public final class DedupStore implements AutoCloseable {
     FileChannel lc;
     try {
       Files.createDirectories(f.getParent());
-      lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      lc =
+          FileChannel.open(
+              lockFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw JournalUidStore.stateProblem("cannot open " + lockFile, e);
     }
@@ -127,8 +135,14 @@ public final class DedupStore implements AutoCloseable {
     if (l == null) {
       LeaseOwner owner = LeaseOwner.read(lc);
       lc.close();
-      throw LeaseOwner.locked("the dedup store " + f, "DedupStore", lockFile, owner, sameProcess,
-          "Share one DedupStore between the fetchers of one process: open " + f + " once.", "");
+      throw LeaseOwner.locked(
+          "the dedup store " + f,
+          "DedupStore",
+          lockFile,
+          owner,
+          sameProcess,
+          "Share one DedupStore between the fetchers of one process: open " + f + " once.",
+          "");
     }
     try {
       Instant now = Instant.now();
@@ -138,7 +152,9 @@ public final class DedupStore implements AutoCloseable {
     }
     FileChannel c;
     try {
-      c = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      c =
+          FileChannel.open(
+              f, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     } catch (IOException e) {
       l.release();
       lc.close();
@@ -164,7 +180,8 @@ public final class DedupStore implements AutoCloseable {
   }
 
   /** Remembers {@code key} as the first copy under {@code dedupKey}, unless one is remembered. */
-  public synchronized void remember(String dedupKey, DeliveryKey key, Instant at) throws IOException {
+  public synchronized void remember(String dedupKey, DeliveryKey key, Instant at)
+      throws IOException {
     String k = dedupKey.replace('\r', ' ').replace('\n', ' ');
     if (entries.containsKey(k)) {
       return;
@@ -287,8 +304,11 @@ public final class DedupStore implements AutoCloseable {
       lines++;
     }
     if (skipped > 0) {
-      log.warn("dedup store {}: {} line(s) did not check out and were skipped (a crash during a write, or"
-          + " damage); at worst a duplicate gets through", file, skipped);
+      log.warn(
+          "dedup store {}: {} line(s) did not check out and were skipped (a crash during a write, or"
+              + " damage); at worst a duplicate gets through",
+          file,
+          skipped);
     }
     evict(Instant.now());
     if (skipped > 0 || lines > 2L * entries.size() + 1000) {
@@ -303,8 +323,12 @@ public final class DedupStore implements AutoCloseable {
     for (Map.Entry<String, Entry> e : entries.entrySet()) {
       sb.append(line(e.getKey(), e.getValue().key, e.getValue().at));
     }
-    try (FileChannel c = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel c =
+        FileChannel.open(
+            next,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
       while (b.hasRemaining()) {
         c.write(b);

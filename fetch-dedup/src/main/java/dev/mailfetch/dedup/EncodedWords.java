@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
  */
 final class EncodedWords {
   private static final Pattern WORD = Pattern.compile("=\\?([^?\\s]+)\\?([BbQq])\\?([^?\\s]*)\\?=");
+
   /** Whitespace between two encoded words is not part of the text (RFC 2047 §6.2). */
   private static final Pattern BETWEEN = Pattern.compile("(\\?=)[ \\t\\r\\n]+(=\\?)");
 

@@ -13,8 +13,8 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
- * Reads a journal into a {@link UidTable}, record by record, applying each whole record as it
- * goes, and tells an unfinished write at the end (dropped) from damage to saved data (refused).
+ * Reads a journal into a {@link UidTable}, record by record, applying each whole record as it goes,
+ * and tells an unfinished write at the end (dropped) from damage to saved data (refused).
  */
 final class JournalReader {
   /** Saved data does not check out. */
@@ -42,7 +42,9 @@ final class JournalReader {
   static Result read(Path journal, UidTable table) throws IOException {
     try (FileChannel c = FileChannel.open(journal, StandardOpenOption.READ)) {
       long fileLength = c.size();
-      ByteBuffer buf = ByteBuffer.allocate(CHUNK + JournalUidStore.MAX_RECORD + 8).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer buf =
+          ByteBuffer.allocate(CHUNK + JournalUidStore.MAX_RECORD + 8)
+              .order(ByteOrder.LITTLE_ENDIAN);
       fill(c, buf);
       byte[] magic = JournalUidStore.MAGIC;
       if (buf.remaining() < magic.length) {
@@ -56,7 +58,8 @@ final class JournalReader {
       byte[] head = new byte[magic.length];
       buf.get(head);
       if (!Arrays.equals(head, magic)) {
-        throw new Damaged("it does not start as a mailfetch state file (version 1 starts with \"MFUIDS01\")");
+        throw new Damaged(
+            "it does not start as a mailfetch state file (version 1 starts with \"MFUIDS01\")");
       }
       long offset = magic.length; // file offset of buf.position()
       long records = 0;
@@ -64,7 +67,8 @@ final class JournalReader {
       CRC32C crc = new CRC32C();
       byte[] a = buf.array();
       while (true) {
-        if (buf.remaining() < 8 + JournalUidStore.MAX_RECORD && offset + buf.remaining() < fileLength) {
+        if (buf.remaining() < 8 + JournalUidStore.MAX_RECORD
+            && offset + buf.remaining() < fileLength) {
           buf.compact(); // what is left moves to the front; offset still names buf.position()
           fill(c, buf);
         }
@@ -106,7 +110,8 @@ final class JournalReader {
         }
         // The first record that does not check out: the end of an unfinished write, or damage?
         if (committedAfter(c, offset + 1, fileLength)) {
-          throw new Damaged("at byte " + offset + ", " + bad + ", and records saved after it are intact");
+          throw new Damaged(
+              "at byte " + offset + ", " + bad + ", and records saved after it are intact");
         }
         return new Result(fileLength, offset, records, firstRun);
       }
@@ -121,62 +126,68 @@ final class JournalReader {
     try {
       switch (type) {
         case JournalUidStore.PUT:
-        case JournalUidStore.PUT2: {
-          int uidLen = b.getShort() & 0xFFFF;
-          int uidOff = b.position();
-          b.position(uidOff + uidLen);
-          UidRecord.State st = JournalUidStore.stateOf(b.get());
-          long seen = b.getLong();
-          int keyOff = -1;
-          if (b.get() == 1) {
-            keyOff = b.position();
-            b.position(keyOff + 32);
-          }
-          int fails = b.getInt();
-          int errLen = b.get() & 0xFF;
-          FetchError err = null;
-          if (errLen > 0) {
-            String name = new String(a, b.position(), errLen, StandardCharsets.US_ASCII);
-            b.position(b.position() + errLen);
-            err = errorNamed(name);
-          }
-          long size = UidRecord.UNKNOWN_SIZE;
-          String words = null;
-          if (type == JournalUidStore.PUT2) {
-            size = b.getLong();
-            int wordsLen = b.getShort() & 0xFFFF;
-            if (wordsLen > 0) {
-              words = new String(a, b.position(), wordsLen, StandardCharsets.UTF_8);
-              b.position(b.position() + wordsLen);
+        case JournalUidStore.PUT2:
+          {
+            int uidLen = b.getShort() & 0xFFFF;
+            int uidOff = b.position();
+            b.position(uidOff + uidLen);
+            UidRecord.State st = JournalUidStore.stateOf(b.get());
+            long seen = b.getLong();
+            int keyOff = -1;
+            if (b.get() == 1) {
+              keyOff = b.position();
+              b.position(keyOff + 32);
             }
+            int fails = b.getInt();
+            int errLen = b.get() & 0xFF;
+            FetchError err = null;
+            if (errLen > 0) {
+              String name = new String(a, b.position(), errLen, StandardCharsets.US_ASCII);
+              b.position(b.position() + errLen);
+              err = errorNamed(name);
+            }
+            long size = UidRecord.UNKNOWN_SIZE;
+            String words = null;
+            if (type == JournalUidStore.PUT2) {
+              size = b.getLong();
+              int wordsLen = b.getShort() & 0xFFFF;
+              if (wordsLen > 0) {
+                words = new String(a, b.position(), wordsLen, StandardCharsets.UTF_8);
+                b.position(b.position() + wordsLen);
+              }
+            }
+            if (st == null
+                || b.position() != end
+                || size < UidRecord.UNKNOWN_SIZE
+                || (keyOff < 0
+                    && (st == UidRecord.State.DELIVERED || st == UidRecord.State.DELETED))) {
+              return "a record does not read as a message's state";
+            }
+            table.putRaw(a, uidOff, uidLen, st, seen, keyOff, fails, err, words, size);
+            return null;
           }
-          if (st == null || b.position() != end || size < UidRecord.UNKNOWN_SIZE || (keyOff < 0
-              && (st == UidRecord.State.DELIVERED || st == UidRecord.State.DELETED))) {
-            return "a record does not read as a message's state";
+        case JournalUidStore.GONE:
+          {
+            int uidLen = b.getShort() & 0xFFFF;
+            int uidOff = b.position();
+            b.position(uidOff + uidLen);
+            long since = b.getLong();
+            if (b.position() != end) {
+              return "a record does not read as a gone mark";
+            }
+            table.goneRaw(a, uidOff, uidLen, since);
+            return null;
           }
-          table.putRaw(a, uidOff, uidLen, st, seen, keyOff, fails, err, words, size);
-          return null;
-        }
-        case JournalUidStore.GONE: {
-          int uidLen = b.getShort() & 0xFFFF;
-          int uidOff = b.position();
-          b.position(uidOff + uidLen);
-          long since = b.getLong();
-          if (b.position() != end) {
-            return "a record does not read as a gone mark";
+        case JournalUidStore.FORGET:
+          {
+            int uidLen = b.getShort() & 0xFFFF;
+            int uidOff = b.position();
+            if (uidOff + uidLen != end) {
+              return "a record does not read as a forgotten UID";
+            }
+            table.forgetRaw(a, uidOff, uidLen);
+            return null;
           }
-          table.goneRaw(a, uidOff, uidLen, since);
-          return null;
-        }
-        case JournalUidStore.FORGET: {
-          int uidLen = b.getShort() & 0xFFFF;
-          int uidOff = b.position();
-          if (uidOff + uidLen != end) {
-            return "a record does not read as a forgotten UID";
-          }
-          table.forgetRaw(a, uidOff, uidLen);
-          return null;
-        }
         case JournalUidStore.FIRST_RUN:
           return len == 9 ? null : "a record does not read as the first run";
         case JournalUidStore.COMMIT:
@@ -203,7 +214,8 @@ final class JournalReader {
    * Whether a whole commit mark lies anywhere in {@code [from, fileLength)}: then what came before
    * it was saved, and a bad record before it is damage rather than an unfinished write.
    */
-  private static boolean committedAfter(FileChannel c, long from, long fileLength) throws IOException {
+  private static boolean committedAfter(FileChannel c, long from, long fileLength)
+      throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(CHUNK + 16).order(ByteOrder.LITTLE_ENDIAN);
     CRC32C crc = new CRC32C();
     long base = from;
@@ -219,7 +231,11 @@ final class JournalReader {
       }
       byte[] a = buf.array();
       for (int i = 0; i + 13 <= n; i++) {
-        if (a[i] == 5 && a[i + 1] == 0 && a[i + 2] == 0 && a[i + 3] == 0 && a[i + 8] == JournalUidStore.COMMIT) {
+        if (a[i] == 5
+            && a[i + 1] == 0
+            && a[i + 2] == 0
+            && a[i + 3] == 0
+            && a[i + 8] == JournalUidStore.COMMIT) {
           crc.reset();
           crc.update(a, i + 8, 5);
           int sum = ByteBuffer.wrap(a, i + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();

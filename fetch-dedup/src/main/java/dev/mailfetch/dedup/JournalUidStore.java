@@ -21,10 +21,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.HashMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -36,17 +36,17 @@ import org.slf4j.LoggerFactory;
  * The durable {@link UidStore}: one directory per account holding an append-only journal of what
  * happened to each message, and a lease so that one account is fetched by one process at a time.
  *
- * <p><b>The journal</b> ({@code uids.journal}) is a sequence of records, each with its length and
- * a CRC-32C of its bytes. {@link #put} only stages a record (and stages nothing when the record
- * is already held exactly, so a poll with no new mail writes nothing); {@link #sync()} appends
- * every staged record and a commit marker in one write and one {@code fdatasync}: one flush per
- * batch, not per message. The format is in docs/state.md.
+ * <p><b>The journal</b> ({@code uids.journal}) is a sequence of records, each with its length and a
+ * CRC-32C of its bytes. {@link #put} only stages a record (and stages nothing when the record is
+ * already held exactly, so a poll with no new mail writes nothing); {@link #sync()} appends every
+ * staged record and a commit marker in one write and one {@code fdatasync}: one flush per batch,
+ * not per message. The format is in docs/state.md.
  *
- * <p><b>Recovery.</b> At open, the journal is read from the start. A record that does not check
- * out (cut short, wrong checksum, zeros where a crash left the file longer than its data) after
- * the last commit marker is the unfinished write of a crash: it and what follows are dropped, the
- * file is cut back there, and everything committed stands. A bad record followed by a good commit
- * is damage to saved data: opening fails with {@link FetchError#STATE_DAMAGED}, naming the file and
+ * <p><b>Recovery.</b> At open, the journal is read from the start. A record that does not check out
+ * (cut short, wrong checksum, zeros where a crash left the file longer than its data) after the
+ * last commit marker is the unfinished write of a crash: it and what follows are dropped, the file
+ * is cut back there, and everything committed stands. A bad record followed by a good commit is
+ * damage to saved data: opening fails with {@link FetchError#STATE_DAMAGED}, naming the file and
  * how to recover, and the file is left as it is. A damaged store is never replaced by an empty one,
  * which would download the whole mailbox again.
  *
@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * for {@link Builder#forgetAfter} (30 days by default) is forgotten. A message that comes back
  * before then is still known; one that comes back later is recognised by the sink's delivery key.
  *
- * <p><b>Compaction.</b> When the journal holds more than twice as many records as there are
- * UIDs (and at least 10,000 records), it is rewritten: the live records go to a new file, which is
+ * <p><b>Compaction.</b> When the journal holds more than twice as many records as there are UIDs
+ * (and at least 10,000 records), it is rewritten: the live records go to a new file, which is
  * flushed, renamed over the journal, and the directory flushed, so a crash leaves the old journal
  * or the new one, never neither.
  *
@@ -69,16 +69,24 @@ import org.slf4j.LoggerFactory;
 public final class JournalUidStore implements UidStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
   static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
+
   /** A message's record as version 1 wrote it: read, never written any more. */
   static final byte PUT = 'P';
-  /** A message's record, version 2: version 1's fields, then the listed size and the last error's words. */
+
+  /**
+   * A message's record, version 2: version 1's fields, then the listed size and the last error's
+   * words.
+   */
   static final byte PUT2 = 'R';
+
   static final byte GONE = 'G';
   static final byte FORGET = 'X';
   static final byte FIRST_RUN = 'F';
   static final byte COMMIT = 'C';
+
   /** No record is longer: a length beyond it is damage, not a record. */
   static final int MAX_RECORD = 70_000;
+
   private static final int COMPACT_MIN_RECORDS = 10_000;
 
   private final Path dir;
@@ -111,7 +119,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     Path leaseFile = dir.resolve("lease");
     FileChannel lc;
     try {
-      lc = FileChannel.open(leaseFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      lc =
+          FileChannel.open(
+              leaseFile,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw stateProblem("cannot open " + leaseFile, e);
     }
@@ -127,18 +140,32 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       // A file system without working locks (some network mounts): the owner record alone decides.
       locksWork = false;
       lock = null;
-      log.warn("file locks do not work on {} ({}); the account lease relies on its owner record, stale after {}",
-          leaseFile, e.getMessage(), b.staleAfter);
+      log.warn(
+          "file locks do not work on {} ({}); the account lease relies on its owner record, stale after {}",
+          leaseFile,
+          e.getMessage(),
+          b.staleAfter);
     }
     LeaseOwner owner = LeaseOwner.read(lc);
     if (lock == null) {
       boolean stale = owner != null && owner.alive().isBefore(Instant.now().minus(b.staleAfter));
       if (locksWork || (owner != null && !stale && !owner.isThisProcess())) {
         lc.close();
-        throw LeaseOwner.locked("the account whose state is in " + dir, "JournalUidStore", leaseFile, owner,
-            sameProcess, "Close the other JournalUidStore of " + dir + " first: one store per account, one at a time.",
-            owner != null && stale ? "; it has shown no sign of life since " + owner.alive() + ", so if"
-                + " that process hangs, stop it" : "");
+        throw LeaseOwner.locked(
+            "the account whose state is in " + dir,
+            "JournalUidStore",
+            leaseFile,
+            owner,
+            sameProcess,
+            "Close the other JournalUidStore of "
+                + dir
+                + " first: one store per account, one at a time.",
+            owner != null && stale
+                ? "; it has shown no sign of life since "
+                    + owner.alive()
+                    + ", so if"
+                    + " that process hangs, stop it"
+                : "");
       }
     }
     this.leaseChannel = lc;
@@ -170,15 +197,21 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   /**
    * The directory for {@code account} under {@code stateRoot}: the account name with every
-   * character but letters, digits, '.', '_', '-' and '@' as {@code %XX} of its UTF-8 bytes, so
-   * that any account name is one safe directory name ("." and ".." included).
+   * character but letters, digits, '.', '_', '-' and '@' as {@code %XX} of its UTF-8 bytes, so that
+   * any account name is one safe directory name ("." and ".." included).
    */
   public static Path directoryFor(Path stateRoot, String account) {
     StringBuilder name = new StringBuilder();
     for (byte b : account.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xFF);
-      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '-' || c == '@' || (c == '.' && name.length() > 0);
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || c == '@'
+              || (c == '.' && name.length() > 0);
       name.append(plain ? String.valueOf(c) : String.format("%%%02X", b & 0xFF));
     }
     return stateRoot.resolve(name.length() == 0 ? "%" : name.toString());
@@ -232,27 +265,30 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     Set<String> gone = new java.util.HashSet<>();
     // Visited in place, not copied out first: a million UIDs as strings would cost some 60 MB.
     // Marking and forgetting change an entry, never the table's shape, so the walk stays valid.
-    table.forEachUid(uid -> {
-      long since = table.goneSince(uid);
-      if (listed.contains(uid)) {
-        if (since != 0 && table.gone(uid, 0)) {
-          stage(goneRecord(uid, 0));
-        }
-      } else if (since == 0) {
-        table.gone(uid, nowSec);
-        stage(goneRecord(uid, nowSec));
-        gone.add(uid);
-      } else if (nowSec - since >= forgetAfter.getSeconds()) {
-        table.forget(uid);
-        stage(uidRecord(FORGET, uid, 0));
-      } else {
-        gone.add(uid);
-      }
-    });
+    table.forEachUid(
+        uid -> {
+          long since = table.goneSince(uid);
+          if (listed.contains(uid)) {
+            if (since != 0 && table.gone(uid, 0)) {
+              stage(goneRecord(uid, 0));
+            }
+          } else if (since == 0) {
+            table.gone(uid, nowSec);
+            stage(goneRecord(uid, nowSec));
+            gone.add(uid);
+          } else if (nowSec - since >= forgetAfter.getSeconds()) {
+            table.forget(uid);
+            stage(uidRecord(FORGET, uid, 0));
+          } else {
+            gone.add(uid);
+          }
+        });
     return gone;
   }
 
-  /** Yes: in {@code headers.journal}, read only when the engine suspects changed UIDs (quirk Q26). */
+  /**
+   * Yes: in {@code headers.journal}, read only when the engine suspects changed UIDs (quirk Q26).
+   */
   @Override
   public boolean keepsFingerprints() {
     return true;
@@ -275,7 +311,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     open();
     Map<String, byte[]> out = new HashMap<>();
     if (Files.exists(fingerprintFile)) {
-      try (java.io.BufferedReader r = Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
+      try (java.io.BufferedReader r =
+          Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
         String line;
         while ((line = r.readLine()) != null) {
           String[] f = line.split(" ");
@@ -310,7 +347,10 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   }
 
   private static String fingerprintLine(String uid, byte[] fp) {
-    String rest = HexFormat.of().formatHex(uid.getBytes(StandardCharsets.UTF_8)) + " " + HexFormat.of().formatHex(fp);
+    String rest =
+        HexFormat.of().formatHex(uid.getBytes(StandardCharsets.UTF_8))
+            + " "
+            + HexFormat.of().formatHex(fp);
     return crc(rest) + " " + rest + "\n";
   }
 
@@ -325,8 +365,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     Path next = dir.resolve("headers.journal.new");
     StringBuilder sb = new StringBuilder();
     keep.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
-    try (FileChannel c = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel c =
+        FileChannel.open(
+            next,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
       while (b.hasRemaining()) {
         c.write(b);
@@ -336,7 +380,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       Files.deleteIfExists(next);
       throw stateProblem("cannot write " + next + " (compacting the fingerprints)", e);
     }
-    Files.move(next, fingerprintFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        next, fingerprintFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     fsyncDirectory();
   }
 
@@ -347,8 +392,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     StringBuilder sb = new StringBuilder();
     stagedFingerprints.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
-    try (FileChannel c = FileChannel.open(fingerprintFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND)) {
+    try (FileChannel c =
+        FileChannel.open(
+            fingerprintFile,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND)) {
       ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
       while (b.hasRemaining()) {
         c.write(b);
@@ -416,8 +465,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     Path next = dir.resolve("uids.journal.new");
     UidTable fresh = new UidTable();
     long written = 0;
-    try (FileChannel c = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel c =
+        FileChannel.open(
+            next,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
       buf.writeBytes(MAGIC);
       int[] inBatch = {0};
@@ -429,27 +482,28 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
         inBatch[0]++;
       }
       long[] count = {inBatch[0]};
-      table.forEach((rec, gone) -> {
-        fresh.put(rec);
-        buf.writeBytes(finish(putRecord(rec)));
-        inBatch[0]++;
-        count[0]++;
-        if (gone != 0) {
-          fresh.gone(rec.uid(), gone);
-          buf.writeBytes(finish(goneRecord(rec.uid(), gone)));
-          inBatch[0]++;
-          count[0]++;
-        }
-        if (inBatch[0] >= 4096 || buf.size() > (1 << 20)) {
-          ByteBuffer commit = record(COMMIT, 4);
-          commit.putInt(inBatch[0]);
-          buf.writeBytes(finish(commit));
-          count[0]++;
-          inBatch[0] = 0;
-          chunks.add(buf.toByteArray());
-          buf.reset();
-        }
-      });
+      table.forEach(
+          (rec, gone) -> {
+            fresh.put(rec);
+            buf.writeBytes(finish(putRecord(rec)));
+            inBatch[0]++;
+            count[0]++;
+            if (gone != 0) {
+              fresh.gone(rec.uid(), gone);
+              buf.writeBytes(finish(goneRecord(rec.uid(), gone)));
+              inBatch[0]++;
+              count[0]++;
+            }
+            if (inBatch[0] >= 4096 || buf.size() > (1 << 20)) {
+              ByteBuffer commit = record(COMMIT, 4);
+              commit.putInt(inBatch[0]);
+              buf.writeBytes(finish(commit));
+              count[0]++;
+              inBatch[0] = 0;
+              chunks.add(buf.toByteArray());
+              buf.reset();
+            }
+          });
       ByteBuffer commit = record(COMMIT, 4);
       commit.putInt(inBatch[0]);
       buf.writeBytes(finish(commit));
@@ -469,7 +523,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     out.close();
     try {
-      Files.move(next, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          next, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(next, journal, StandardCopyOption.REPLACE_EXISTING);
     }
@@ -540,10 +595,29 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   private static ByteBuffer putRecord(UidRecord r) {
     byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
-    byte[] err = r.lastError() == null ? new byte[0] : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    byte[] words = r.lastErrorDetail() == null ? new byte[0] : r.lastErrorDetail().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = record(PUT2, 2 + uid.length + 1 + 8 + 1 + (r.deliveryKey() != null ? 32 : 0) + 4 + 1 + err.length
-        + 8 + 2 + words.length);
+    byte[] err =
+        r.lastError() == null
+            ? new byte[0]
+            : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
+    byte[] words =
+        r.lastErrorDetail() == null
+            ? new byte[0]
+            : r.lastErrorDetail().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b =
+        record(
+            PUT2,
+            2
+                + uid.length
+                + 1
+                + 8
+                + 1
+                + (r.deliveryKey() != null ? 32 : 0)
+                + 4
+                + 1
+                + err.length
+                + 8
+                + 2
+                + words.length);
     b.putShort((short) uid.length).put(uid);
     b.put(stateCode(r.state()));
     b.putLong(r.firstSeen().getEpochSecond());
@@ -555,7 +629,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     b.putInt(r.failures());
     b.put((byte) err.length).put(err);
     b.putLong(r.size());
-    b.putShort((short) words.length).put(words); // UTF-8, at most 300 characters (UidRecord.boundedDetail)
+    b.putShort((short) words.length)
+        .put(words); // UTF-8, at most 300 characters (UidRecord.boundedDetail)
     return b;
   }
 
@@ -611,7 +686,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   private void load() throws IOException {
     if (!Files.exists(journal)) {
-      try (FileChannel c = FileChannel.open(journal, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel c =
+          FileChannel.open(journal, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         c.write(ByteBuffer.wrap(MAGIC));
         c.force(true);
       } catch (IOException e) {
@@ -624,11 +700,23 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     try {
       r = JournalReader.read(journal, table);
     } catch (JournalReader.Damaged d) {
-      throw new FetchException(FetchError.STATE_DAMAGED, "the state file " + journal + " is damaged: " + d.getMessage()
-          + ". mailfetch will not guess what it held, and has changed nothing", null, null, Remedy.of(
-              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+      throw new FetchException(
+          FetchError.STATE_DAMAGED,
+          "the state file "
+              + journal
+              + " is damaged: "
+              + d.getMessage()
+              + ". mailfetch will not guess what it held, and has changed nothing",
+          null,
+          null,
+          Remedy.of(
+              "Restore "
+                  + journal
+                  + " from a backup; or move it aside: the next run then takes every message on"
                   + " the server as new, and the messages already stored are recognised and not stored twice.",
-              "Restore " + journal + " from a backup; or move it aside: the next run then takes every message on"
+              "Restore "
+                  + journal
+                  + " from a backup; or move it aside: the next run then takes every message on"
                   + " the server as new, and a sink that passes the contract tests recognises the messages it"
                   + " holds by their delivery keys."));
     } catch (IOException e) {
@@ -639,8 +727,11 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     }
     records = r.records();
     if (r.validLength() < r.fileLength()) {
-      log.warn("{}: dropped {} bytes of an unfinished write at its end (a crash during the last save);"
-          + " everything saved before it stands", journal, r.fileLength() - r.validLength());
+      log.warn(
+          "{}: dropped {} bytes of an unfinished write at its end (a crash during the last save);"
+              + " everything saved before it stands",
+          journal,
+          r.fileLength() - r.validLength());
       try (FileChannel c = FileChannel.open(journal, StandardOpenOption.WRITE)) {
         c.truncate(r.validLength());
         c.force(true);
@@ -679,8 +770,11 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   /** A state file that cannot be read or written, with the reason in words (not only the path). */
   static FetchException stateProblem(String what, IOException e) {
-    String reason = e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null
-        ? ((java.nio.file.FileSystemException) e).getReason() : e.getMessage();
+    String reason =
+        e instanceof java.nio.file.FileSystemException
+                && ((java.nio.file.FileSystemException) e).getReason() != null
+            ? ((java.nio.file.FileSystemException) e).getReason()
+            : e.getMessage();
     if (e instanceof java.nio.file.NoSuchFileException) {
       reason = "it does not exist";
     } else if (e instanceof java.nio.file.AccessDeniedException) {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Labels from rules on headers, as Gmail's fetcher let users label and archive fetched mail: fixed
- * labels for every message of the account, plus a label for each rule whose pattern is found in
- * a header, and "archive" (skip the inbox).
+ * labels for every message of the account, plus a label for each rule whose pattern is found in a
+ * header, and "archive" (skip the inbox).
  *
  * <pre>{@code
  * LabelPolicy labels = LabelRules.builder()
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A pattern is a Java regular expression, found anywhere in the header's value (add {@code ^}
- * and {@code $} to match it whole), without regard to case, on every field of that name, after
- * RFC 2047 encoded words are decoded and folding undone: a rule on {@code Subject} sees what a mail
+ * and {@code $} to match it whole), without regard to case, on every field of that name, after RFC
+ * 2047 encoded words are decoded and folding undone: a rule on {@code Subject} sees what a mail
  * reader shows. Any header name works; {@code From}, {@code To}, {@code Cc}, {@code List-Id},
  * {@code Subject} and {@code Delivered-To} are the usual ones.
  *
@@ -65,7 +65,8 @@ public final class LabelRules implements LabelPolicy {
       Objects.requireNonNull(pattern, "pattern");
       new LabelDecision(Set.of(label), false); // the rules of any label
       if (header.isBlank() || header.indexOf(':') >= 0) {
-        throw new IllegalArgumentException("a header name has no spaces or ':': \"" + header + "\"");
+        throw new IllegalArgumentException(
+            "a header name has no spaces or ':': \"" + header + "\"");
       }
     }
   }
@@ -116,8 +117,14 @@ public final class LabelRules implements LabelPolicy {
           return true;
         }
       } catch (Bounded.TooLong e) {
-        log.warn("label rule {}~{} gave up on a {} header after {} steps (the pattern backtracks too much);"
-            + " not labelled {}", r.header(), r.pattern(), r.header(), MAX_STEPS, r.label());
+        log.warn(
+            "label rule {}~{} gave up on a {} header after {} steps (the pattern backtracks too much);"
+                + " not labelled {}",
+            r.header(),
+            r.pattern(),
+            r.header(),
+            MAX_STEPS,
+            r.label());
       }
     }
     return false;
@@ -195,8 +202,16 @@ public final class LabelRules implements LabelPolicy {
       try {
         p = Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException("the pattern of a label rule on " + header + " is not a valid regular"
-            + " expression: " + e.getDescription() + " in \"" + regex + "\"", e);
+        throw new IllegalArgumentException(
+            "the pattern of a label rule on "
+                + header
+                + " is not a valid regular"
+                + " expression: "
+                + e.getDescription()
+                + " in \""
+                + regex
+                + "\"",
+            e);
       }
       rules.add(new Rule(header, p, label));
       return this;
@@ -210,10 +225,16 @@ public final class LabelRules implements LabelPolicy {
       int tilde = spec.indexOf('~');
       int eq = spec.lastIndexOf('=');
       if (tilde <= 0 || eq < tilde + 1 || eq == spec.length() - 1) {
-        throw new IllegalArgumentException("a label rule is HEADER~REGEX=LABEL, for example"
-            + " 'List-Id~java\\.net=Lists/Java'; got \"" + spec + "\"");
+        throw new IllegalArgumentException(
+            "a label rule is HEADER~REGEX=LABEL, for example"
+                + " 'List-Id~java\\.net=Lists/Java'; got \""
+                + spec
+                + "\"");
       }
-      return rule(spec.substring(0, tilde).strip(), spec.substring(tilde + 1, eq), spec.substring(eq + 1).strip());
+      return rule(
+          spec.substring(0, tilde).strip(),
+          spec.substring(tilde + 1, eq),
+          spec.substring(eq + 1).strip());
     }
 
     /** Whether every message skips the inbox (Gmail's "archive"); false by default. */

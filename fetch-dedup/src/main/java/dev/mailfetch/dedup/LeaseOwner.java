@@ -28,11 +28,17 @@ record LeaseOwner(long pid, String host, Instant since, Instant alive) {
 
   /** This process, from {@code since} (to the second), alive at {@code alive}. */
   static LeaseOwner thisProcess(Instant since, Instant alive) {
-    return new LeaseOwner(ProcessHandle.current().pid(), hostName(), since.truncatedTo(ChronoUnit.SECONDS),
+    return new LeaseOwner(
+        ProcessHandle.current().pid(),
+        hostName(),
+        since.truncatedTo(ChronoUnit.SECONDS),
         alive.truncatedTo(ChronoUnit.SECONDS));
   }
 
-  /** The record in {@code lockFile}, or null if it holds none (a new lock file, or written by something else). */
+  /**
+   * The record in {@code lockFile}, or null if it holds none (a new lock file, or written by
+   * something else).
+   */
   static LeaseOwner read(FileChannel lockFile) {
     try {
       ByteBuffer b = ByteBuffer.allocate(1024);
@@ -45,7 +51,10 @@ record LeaseOwner(long pid, String host, Instant since, Instant alive) {
           f.put(part.substring(0, eq), part.substring(eq + 1));
         }
       }
-      return new LeaseOwner(Long.parseLong(f.get("pid")), f.get("host"), Instant.parse(f.get("since")),
+      return new LeaseOwner(
+          Long.parseLong(f.get("pid")),
+          f.get("host"),
+          Instant.parse(f.get("since")),
           Instant.parse(f.get("alive")));
     } catch (IOException | RuntimeException unreadable) {
       return null;
@@ -54,8 +63,9 @@ record LeaseOwner(long pid, String host, Instant since, Instant alive) {
 
   /** Writes this record over whatever {@code lockFile} held. */
   void write(FileChannel lockFile) throws IOException {
-    byte[] owner = ("pid=" + pid + " host=" + host + " since=" + since + " alive=" + alive + "\n")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] owner =
+        ("pid=" + pid + " host=" + host + " since=" + since + " alive=" + alive + "\n")
+            .getBytes(StandardCharsets.UTF_8);
     lockFile.truncate(0);
     lockFile.write(ByteBuffer.wrap(owner), 0);
   }
@@ -70,8 +80,8 @@ record LeaseOwner(long pid, String host, Instant since, Instant alive) {
   }
 
   /**
-   * {@link FetchError#LOCKED} for a store another holder has: whose it is, in words that fit (another
-   * mailfetch process, or a store of this very process not yet closed), and what to do.
+   * {@link FetchError#LOCKED} for a store another holder has: whose it is, in words that fit
+   * (another mailfetch process, or a store of this very process not yet closed), and what to do.
    *
    * @param what the store in words ("the dedup store /s/dedup")
    * @param type the store's class, for the library's advice ("DedupStore")
@@ -81,30 +91,76 @@ record LeaseOwner(long pid, String host, Instant since, Instant alive) {
    * @param inOneProcess the library's advice when this process holds it already
    * @param note more about the holder (a missing sign of life), or ""
    */
-  static FetchException locked(String what, String type, Path lockFile, LeaseOwner owner, boolean sameProcess,
-      String inOneProcess, String note) {
+  static FetchException locked(
+      String what,
+      String type,
+      Path lockFile,
+      LeaseOwner owner,
+      boolean sameProcess,
+      String inOneProcess,
+      String note) {
     // The record names the holder; without one, an overlapping lock says it is this process.
     if (owner == null ? sameProcess : owner.isThisProcess()) {
-      return new FetchException(FetchError.LOCKED, what + " is already open in this process (pid " + ProcessHandle
-          .current().pid() + ") by a " + type + " not yet closed; two at once would race", null, null, Remedy.of(
-              "Give each account of this command a state directory of its own: two of them share " + what + ".",
+      return new FetchException(
+          FetchError.LOCKED,
+          what
+              + " is already open in this process (pid "
+              + ProcessHandle.current().pid()
+              + ") by a "
+              + type
+              + " not yet closed; two at once would race",
+          null,
+          null,
+          Remedy.of(
+              "Give each account of this command a state directory of its own: two of them share "
+                  + what
+                  + ".",
               inOneProcess));
     }
     if (owner == null) {
-      return new FetchException(FetchError.LOCKED, what + " is held by another process, which left no record of"
-          + " itself in " + lockFile + "; two at once would race" + note, null, null, Remedy.of(
-              "Wait for the other mailfetch to end, or stop it (the program that holds " + lockFile + " open), then"
+      return new FetchException(
+          FetchError.LOCKED,
+          what
+              + " is held by another process, which left no record of"
+              + " itself in "
+              + lockFile
+              + "; two at once would race"
+              + note,
+          null,
+          null,
+          Remedy.of(
+              "Wait for the other mailfetch to end, or stop it (the program that holds "
+                  + lockFile
+                  + " open), then"
                   + " run again.",
-              "Wait for the other process to close its " + type + " (the one that holds " + lockFile + " open), or"
+              "Wait for the other process to close its "
+                  + type
+                  + " (the one that holds "
+                  + lockFile
+                  + " open), or"
                   + " stop it; one process at a time may hold it."));
     }
-    String who = "process " + owner.pid + (owner.host.equals(hostName()) ? "" : " on " + owner.host);
-    return new FetchException(FetchError.LOCKED, what + " is held by another mailfetch: " + owner.describe()
-        + " (a poll holds its accounts as long as it runs, a fetch until it ends); two at once would race" + note,
-        null, null, Remedy.of(
-            "Wait for that mailfetch to end, or stop it (" + who + ") if it is a poll you no longer need: while a poll"
+    String who =
+        "process " + owner.pid + (owner.host.equals(hostName()) ? "" : " on " + owner.host);
+    return new FetchException(
+        FetchError.LOCKED,
+        what
+            + " is held by another mailfetch: "
+            + owner.describe()
+            + " (a poll holds its accounts as long as it runs, a fetch until it ends); two at once would race"
+            + note,
+        null,
+        null,
+        Remedy.of(
+            "Wait for that mailfetch to end, or stop it ("
+                + who
+                + ") if it is a poll you no longer need: while a poll"
                 + " runs, it fetches this account itself. The lock goes with its process, however it ends.",
-            "Wait for " + who + " to close its " + type + ", or stop it; one process at a time may hold it, and"
+            "Wait for "
+                + who
+                + " to close its "
+                + type
+                + ", or stop it; one process at a time may hold it, and"
                 + " the lock goes with the process, however it ends."));
   }
 

@@ -15,9 +15,9 @@ import java.util.function.Consumer;
  * string, record, instant, key and its hex). Records are rebuilt as {@link UidRecord} values only
  * when asked for.
  *
- * <p>Times are kept to the second (the engine counts retention in days). A failure count is kept
- * up to 127. The last error's words, which only failed messages (and messages a server served
- * empty) have, are kept aside by entry. Not thread-safe: {@link JournalUidStore} guards it.
+ * <p>Times are kept to the second (the engine counts retention in days). A failure count is kept up
+ * to 127. The last error's words, which only failed messages (and messages a server served empty)
+ * have, are kept aside by entry. Not thread-safe: {@link JournalUidStore} guards it.
  */
 final class UidTable {
   private static final FetchError[] ERRORS = FetchError.values();
@@ -26,29 +26,49 @@ final class UidTable {
 
   /** Each UID as a two-byte length and its UTF-8 bytes. */
   private byte[] arena = new byte[1 << 12];
+
   private int arenaUsed;
   private int[] uidAt = new int[16];
   private byte[] keys = new byte[16 * 32];
-  /** Epoch second as an unsigned int (1970 to 2106); {@link #FAR} sends it to {@link #farFirstSeen}. */
+
+  /**
+   * Epoch second as an unsigned int (1970 to 2106); {@link #FAR} sends it to {@link #farFirstSeen}.
+   */
   private int[] firstSeen = new int[16];
+
   private static final int FAR = -1;
+
   /** First-seen seconds outside 1970–2106, by entry: none in practice, but kept exactly. */
   private final java.util.Map<Integer, Long> farFirstSeen = new java.util.HashMap<>();
-  /** Epoch minute since which the server no longer lists it (forgetting counts days); 0 while listed. */
+
+  /**
+   * Epoch minute since which the server no longer lists it (forgetting counts days); 0 while
+   * listed.
+   */
   private int[] goneSince = new int[16];
+
   /** State ordinal + 1 (0: forgotten), HAS_KEY when a delivery key is held. */
   private byte[] state = new byte[16];
+
   private byte[] failures = new byte[16];
+
   /** FetchError ordinal + 1, 0 for none. */
   private byte[] lastError = new byte[16];
+
   /** The last error's words, by entry: few entries have any. */
   private final java.util.Map<Integer, String> detail = new java.util.HashMap<>();
-  /** The listed size + 1 as an unsigned int; 0 unknown; {@link #FAR} sends it to {@link #farSize}. */
+
+  /**
+   * The listed size + 1 as an unsigned int; 0 unknown; {@link #FAR} sends it to {@link #farSize}.
+   */
   private int[] listedSize = new int[16];
+
   /** Sizes of 4 GiB and more, by entry. */
   private final java.util.Map<Integer, Long> farSize = new java.util.HashMap<>();
+
   /** Entry index + 1 by UID hash, open addressing; 0 is empty. */
   private int[] table = new int[32];
+
   private int size;
   private int live;
 
@@ -70,8 +90,13 @@ final class UidTable {
     long seen = r.firstSeen().getEpochSecond();
     byte fails = (byte) Math.min(127, r.failures());
     byte err = (byte) (r.lastError() == null ? 0 : r.lastError().ordinal() + 1);
-    if (i >= 0 && state[i] == st && seen(i) == seen && failures[i] == fails && lastError[i] == err
-        && sameKey(i, r.deliveryKey()) && size(i) == r.size()
+    if (i >= 0
+        && state[i] == st
+        && seen(i) == seen
+        && failures[i] == fails
+        && lastError[i] == err
+        && sameKey(i, r.deliveryKey())
+        && size(i) == r.size()
         && java.util.Objects.equals(detail.get(i), r.lastErrorDetail())) {
       return false;
     }
@@ -104,8 +129,17 @@ final class UidTable {
    * @param words the last error's words, or null
    * @param listedSize the listed size, or {@link UidRecord#UNKNOWN_SIZE}
    */
-  void putRaw(byte[] b, int uidOff, int uidLen, UidRecord.State st, long seen, int keyOff, int fails,
-      FetchError err, String words, long listedSize) {
+  void putRaw(
+      byte[] b,
+      int uidOff,
+      int uidLen,
+      UidRecord.State st,
+      long seen,
+      int keyOff,
+      int fails,
+      FetchError err,
+      String words,
+      long listedSize) {
     int i = find(b, uidOff, uidLen);
     if (i < 0) {
       i = add(b, uidOff, uidLen);
@@ -189,7 +223,10 @@ final class UidTable {
     }
   }
 
-  /** Each remembered record with its gone-since second (0 while listed), in the order first recorded. */
+  /**
+   * Each remembered record with its gone-since second (0 while listed), in the order first
+   * recorded.
+   */
   void forEach(RecordVisitor each) {
     for (int i = 0; i < size; i++) {
       if (state[i] != 0) {
@@ -223,11 +260,20 @@ final class UidTable {
   // ---------------------------------------------------------------- inside
 
   private UidRecord record(int i) {
-    DeliveryKey key = (state[i] & HAS_KEY) != 0
-        ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32)) : null;
+    DeliveryKey key =
+        (state[i] & HAS_KEY) != 0
+            ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32))
+            : null;
     int e = lastError[i];
-    return new UidRecord(uid(i), STATES[(state[i] & 0x7F) - 1], Instant.ofEpochSecond(seen(i)), key,
-        failures[i], e == 0 ? null : ERRORS[e - 1], detail.get(i), size(i));
+    return new UidRecord(
+        uid(i),
+        STATES[(state[i] & 0x7F) - 1],
+        Instant.ofEpochSecond(seen(i)),
+        key,
+        failures[i],
+        e == 0 ? null : ERRORS[e - 1],
+        detail.get(i),
+        size(i));
   }
 
   private void setDetail(int i, String words) {
@@ -283,7 +329,8 @@ final class UidTable {
   private static byte[] bytes(String uid) {
     byte[] b = uid.getBytes(StandardCharsets.UTF_8);
     if (b.length > 0xFFFF) {
-      throw new IllegalArgumentException("a UID of " + b.length + " bytes is longer than any server sends");
+      throw new IllegalArgumentException(
+          "a UID of " + b.length + " bytes is longer than any server sends");
     }
     return b;
   }
@@ -316,7 +363,8 @@ final class UidTable {
       resize(size + (size >> 1) + 16); // 1.5x: less slack than doubling at a million entries
     }
     if (arenaUsed + 2 + ulen > arena.length) {
-      arena = Arrays.copyOf(arena, Math.max(arenaUsed + 2 + ulen, arena.length + (arena.length >> 1)));
+      arena =
+          Arrays.copyOf(arena, Math.max(arenaUsed + 2 + ulen, arena.length + (arena.length >> 1)));
     }
     int i = size++;
     uidAt[i] = arenaUsed;

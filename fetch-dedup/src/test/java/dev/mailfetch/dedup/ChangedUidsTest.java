@@ -28,16 +28,33 @@ class ChangedUidsTest {
   @TempDir Path tmp;
 
   private static Fetcher fetcher(FakePop3Server s, InMemorySink sink, JournalUidStore store) {
-    Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
-        .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@q26").build();
-    return Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.KEEP).build();
+    Pop3Source source =
+        Pop3Source.builder()
+            .host("127.0.0.1")
+            .port(s.port())
+            .security(Security.NONE)
+            .allowPlaintextAuthentication(true)
+            .user("u")
+            .password(() -> PW)
+            .account("u@q26")
+            .build();
+    return Fetcher.builder()
+        .source(source)
+        .sink(sink)
+        .uidStore(store)
+        .retention(Retention.KEEP)
+        .build();
   }
 
   @Test
-  void Q26_everyUidChanged_theMessagesAreRecognisedByTheirHeaders_andNothingIsDownloadedTwice() throws Exception {
+  void Q26_everyUidChanged_theMessagesAreRecognisedByTheirHeaders_andNothingIsDownloadedTwice()
+      throws Exception {
     MailCorpus corpus = MailCorpus.generate(26, 30);
-    try (FakePop3Server s = FakePop3Server.builder().account("u", PW, corpus.toMailbox())
-        .quirk(Quirk.Q26_UIDL_UNSTABLE).start()) {
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("u", PW, corpus.toMailbox())
+            .quirk(Quirk.Q26_UIDL_UNSTABLE)
+            .start()) {
       InMemorySink sink = InMemorySink.create();
       try (JournalUidStore firstStore = JournalUidStore.open(tmp.resolve("state"))) {
         FetchResult first = fetcher(s, sink, firstStore).run();
@@ -71,24 +88,30 @@ class ChangedUidsTest {
       InMemorySink sink = InMemorySink.create();
       assertEquals(30, fetcher(s, sink, store).run().count(MessageOutcome.Kind.DELIVERED));
       s.awaitSessionsEnded(Duration.ofSeconds(5));
-      // 20 read and deleted elsewhere, 20 new ones arrive: most known vanished, as many unknown came.
+      // 20 read and deleted elsewhere, 20 new ones arrive: most known vanished, as many unknown
+      // came.
       box.remove(box.messages().subList(0, 20));
       for (MailCorpus.Message m : fresh.messages()) {
         box.add(m.uid() + "-new", m.content());
       }
       FetchResult r = fetcher(s, sink, store).run();
       assertTrue(r.ok(), r::summary);
-      assertEquals(20, r.count(MessageOutcome.Kind.DELIVERED), "new mail is new mail: " + r.summary());
+      assertEquals(
+          20, r.count(MessageOutcome.Kind.DELIVERED), "new mail is new mail: " + r.summary());
       assertEquals(10, r.count(MessageOutcome.Kind.ALREADY_SEEN));
       assertEquals(50, sink.size());
       s.awaitSessionsEnded(Duration.ofSeconds(5));
-      assertEquals(20, s.session(2).commands().stream().filter(c -> c.verb().equals("RETR")).count());
-      assertTrue(s.session(2).commands().stream().map(RecordedCommand::verb).anyMatch("TOP"::equals),
+      assertEquals(
+          20, s.session(2).commands().stream().filter(c -> c.verb().equals("RETR")).count());
+      assertTrue(
+          s.session(2).commands().stream().map(RecordedCommand::verb).anyMatch("TOP"::equals),
           "the guard looked (and recognised nothing)");
     }
   }
+
   @Test
-  void messagesThisMailfetchDeletedItself_areNoMigration_soALaterCopyOfOneIsDeliveredNotTakenForIt() throws Exception {
+  void messagesThisMailfetchDeletedItself_areNoMigration_soALaterCopyOfOneIsDeliveredNotTakenForIt()
+      throws Exception {
     MailCorpus corpus = MailCorpus.generate(29, 30);
     FakeMailbox box = FakeMailbox.create();
     // The 25th message is the 5th again, byte for byte (a message sent twice, or delivered twice).
@@ -98,15 +121,32 @@ class ChangedUidsTest {
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
         JournalUidStore store = JournalUidStore.open(tmp.resolve("state"))) {
       InMemorySink sink = InMemorySink.create();
-      Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("u").password(() -> PW).account("u@q26").build();
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("127.0.0.1")
+              .port(s.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user("u")
+              .password(() -> PW)
+              .account("u@q26")
+              .build();
       for (int run = 0; run < 3; run++) { // ten a run, each deleted once delivered
-        Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.DELETE_AFTER_DELIVERY)
-            .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(10).build()).build().run();
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(store)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(10).build())
+            .build()
+            .run();
         s.awaitSessionsEnded(Duration.ofSeconds(5));
       }
       assertEquals(0, box.messages().size(), "all deleted from the server");
-      assertEquals(30, sink.size(), "every message delivered, the copy too: none taken for one deleted before");
+      assertEquals(
+          30,
+          sink.size(),
+          "every message delivered, the copy too: none taken for one deleted before");
     }
   }
 }

@@ -39,16 +39,39 @@ class DedupTest {
   @TempDir Path tmp;
 
   private static String message(String id, String subject, String trace) {
-    return trace + "From: Alice <alice@example.org>\r\nSubject: " + subject + "\r\n"
-        + (id == null ? "" : "Message-ID: " + id + "\r\n") + "\r\nthe same body\r\n";
+    return trace
+        + "From: Alice <alice@example.org>\r\nSubject: "
+        + subject
+        + "\r\n"
+        + (id == null ? "" : "Message-ID: " + id + "\r\n")
+        + "\r\nthe same body\r\n";
   }
 
-  private static FetchResult fetch(FakePop3Server s, String user, String account, InMemorySink sink,
-      DedupPolicy dedup, LabelPolicy labels) {
-    Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(s.port()).security(Security.NONE)
-        .allowPlaintextAuthentication(true).user(user).password(() -> PW).account(account).build();
-    return Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create()).dedupPolicy(dedup)
-        .labelPolicy(labels).build().run();
+  private static FetchResult fetch(
+      FakePop3Server s,
+      String user,
+      String account,
+      InMemorySink sink,
+      DedupPolicy dedup,
+      LabelPolicy labels) {
+    Pop3Source source =
+        Pop3Source.builder()
+            .host("127.0.0.1")
+            .port(s.port())
+            .security(Security.NONE)
+            .allowPlaintextAuthentication(true)
+            .user(user)
+            .password(() -> PW)
+            .account(account)
+            .build();
+    return Fetcher.builder()
+        .source(source)
+        .sink(sink)
+        .uidStore(InMemoryUidStore.create())
+        .dedupPolicy(dedup)
+        .labelPolicy(labels)
+        .build()
+        .run();
   }
 
   private static List<MessageOutcome.Kind> kinds(FetchResult r) {
@@ -56,83 +79,140 @@ class DedupTest {
   }
 
   @Test
-  void byMessageId_theFirstCopyWins_acrossAccounts_andTheSecondCopysLabelsJoinIt() throws IOException {
-    FakeMailbox work = FakeMailbox.create().add(message("<a1@Example.ORG>", "one", "Received: by work\r\n"));
-    FakeMailbox home = FakeMailbox.create()
-        .add(message("<a1@example.org>", "one", "Received: by home\r\nReceived: by relay\r\n"))
-        .add(message("<b2@example.org>", "two", ""))
-        .add(message(null, "no id", ""));
-    try (FakePop3Server s = FakePop3Server.builder().account("work", PW, work).account("home", PW, home).start();
+  void byMessageId_theFirstCopyWins_acrossAccounts_andTheSecondCopysLabelsJoinIt()
+      throws IOException {
+    FakeMailbox work =
+        FakeMailbox.create().add(message("<a1@Example.ORG>", "one", "Received: by work\r\n"));
+    FakeMailbox home =
+        FakeMailbox.create()
+            .add(message("<a1@example.org>", "one", "Received: by home\r\nReceived: by relay\r\n"))
+            .add(message("<b2@example.org>", "two", ""))
+            .add(message(null, "no id", ""));
+    try (FakePop3Server s =
+            FakePop3Server.builder().account("work", PW, work).account("home", PW, home).start();
         DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
       InMemorySink sink = InMemorySink.create();
       DedupPolicy dedup = Dedup.byName("message-id", store);
-      assertTrue(fetch(s, "work", "work@x", sink, dedup, LabelPolicy.fixed(Set.of("Work"), false)).ok());
-      FetchResult r = fetch(s, "home", "home@x", sink, dedup, LabelPolicy.fixed(Set.of("Home"), false));
-      assertEquals(List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED),
-          kinds(r), r::summary);
-      assertTrue(r.outcomes().get(0).duplicateReason().contains("<a1@example.org>"), r.outcomes().get(0)::toString);
+      assertTrue(
+          fetch(s, "work", "work@x", sink, dedup, LabelPolicy.fixed(Set.of("Work"), false)).ok());
+      FetchResult r =
+          fetch(s, "home", "home@x", sink, dedup, LabelPolicy.fixed(Set.of("Home"), false));
+      assertEquals(
+          List.of(
+              MessageOutcome.Kind.DUPLICATE,
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DELIVERED),
+          kinds(r),
+          r::summary);
+      assertTrue(
+          r.outcomes().get(0).duplicateReason().contains("<a1@example.org>"),
+          r.outcomes().get(0)::toString);
       assertEquals(3, sink.size());
       InMemorySink.StoredMessage first = sink.messages().get(0);
-      assertEquals(Set.of("Work", "Home"), first.envelope().labels(), "Gmail lost this label; we keep it");
+      assertEquals(
+          Set.of("Work", "Home"), first.envelope().labels(), "Gmail lost this label; we keep it");
     }
   }
 
   @Test
-  void byMessageId_anIdReusedByABrokenMailerForAnotherDate_isNotADuplicate_soNothingIsLost() throws IOException {
-    FakeMailbox box = FakeMailbox.create()
-        .add("Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 1", ""))
-        .add("Date: Mon, 9 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 2", ""))
-        .add("Date: Mon,  2 Nov 2026 10:00:00 +0000\r\n" + message("<same@mailer>", "issue 1", "Received: x\r\n"));
+  void byMessageId_anIdReusedByABrokenMailerForAnotherDate_isNotADuplicate_soNothingIsLost()
+      throws IOException {
+    FakeMailbox box =
+        FakeMailbox.create()
+            .add(
+                "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+                    + message("<same@mailer>", "issue 1", ""))
+            .add(
+                "Date: Mon, 9 Nov 2026 10:00:00 +0000\r\n"
+                    + message("<same@mailer>", "issue 2", ""))
+            .add(
+                "Date: Mon,  2 Nov 2026 10:00:00 +0000\r\n"
+                    + message("<same@mailer>", "issue 1", "Received: x\r\n"));
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
         DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
-      FetchResult r = fetch(s, "u", "u@x", InMemorySink.create(), Dedup.byName("message-id", store), LabelPolicy.none());
-      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE),
-          kinds(r), "the same ID with another Date is another message; the same Date (spacing aside) is a copy");
+      FetchResult r =
+          fetch(
+              s,
+              "u",
+              "u@x",
+              InMemorySink.create(),
+              Dedup.byName("message-id", store),
+              LabelPolicy.none());
+      assertEquals(
+          List.of(
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DUPLICATE),
+          kinds(r),
+          "the same ID with another Date is another message; the same Date (spacing aside) is a copy");
     }
   }
 
   @Test
-  void byDigest_copiesThatDifferOnlyInTraceHeaders_areOne_decidedAfterTheBody_andNeverStored() throws IOException {
-    FakeMailbox box = FakeMailbox.create()
-        .add(message("<x@a>", "same", "Received: from a\r\nDelivered-To: me@a\r\n"))
-        .add(message("<x@a>", "same", "Received: from b\r\nReceived: from c\r\nX-Spam-Score: 1\r\nReturn-Path: <b@b>\r\n"))
-        .add(message("<x@a>", "different subject", "Received: from a\r\n"));
+  void byDigest_copiesThatDifferOnlyInTraceHeaders_areOne_decidedAfterTheBody_andNeverStored()
+      throws IOException {
+    FakeMailbox box =
+        FakeMailbox.create()
+            .add(message("<x@a>", "same", "Received: from a\r\nDelivered-To: me@a\r\n"))
+            .add(
+                message(
+                    "<x@a>",
+                    "same",
+                    "Received: from b\r\nReceived: from c\r\nX-Spam-Score: 1\r\nReturn-Path: <b@b>\r\n"))
+            .add(message("<x@a>", "different subject", "Received: from a\r\n"));
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
         DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
       InMemorySink sink = InMemorySink.create();
       FetchResult r = fetch(s, "u", "u@x", sink, Dedup.byName("digest", store), LabelPolicy.none());
-      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED),
-          kinds(r), r::summary);
+      assertEquals(
+          List.of(
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DUPLICATE,
+              MessageOutcome.Kind.DELIVERED),
+          kinds(r),
+          r::summary);
       assertTrue(r.outcomes().get(1).duplicateReason().startsWith("the same content (SHA-256 "));
       assertEquals(2, sink.size(), "the duplicate was aborted in the sink, not stored");
     }
   }
 
   @Test
-  void byDigest_aMessageWithoutFieldsOfItsAuthor_isNeverAnyonesDuplicate_norRemembered() throws IOException {
+  void byDigest_aMessageWithoutFieldsOfItsAuthor_isNeverAnyonesDuplicate_norRemembered()
+      throws IOException {
     DedupPolicy digest = Dedup.byDigest(DedupStore.inMemory(DedupStore.Window.DEFAULT));
-    dev.mailfetch.api.Envelope env = new dev.mailfetch.api.Envelope("a@b", "u1", 10, Set.of(), false);
+    dev.mailfetch.api.Envelope env =
+        new dev.mailfetch.api.Envelope("a@b", "u1", 10, Set.of(), false);
     byte[] stub = "Received: by pop.example\r\nX-Note: served without content\r\n\r\n".getBytes();
     dev.mailfetch.api.HeaderBlock h = dev.mailfetch.api.HeaderBlock.of(stub, true);
     byte[] d = dev.mailfetch.api.ContentDigest.of(stub);
     digest.delivered(env, h, DeliveryKey.of("a@b", "u1"), d);
-    assertEquals(dev.mailfetch.api.DedupVerdict.NEW, digest.checkContent(env, h, d), "not remembered, not matched");
+    assertEquals(
+        dev.mailfetch.api.DedupVerdict.NEW,
+        digest.checkContent(env, h, d),
+        "not remembered, not matched");
     byte[] real = message(null, "one", "").getBytes();
     dev.mailfetch.api.HeaderBlock rh = dev.mailfetch.api.HeaderBlock.of(real, true);
-    digest.delivered(env, rh, DeliveryKey.of("a@b", "u1"), dev.mailfetch.api.ContentDigest.of(real));
-    assertTrue(digest.checkContent(env, rh, dev.mailfetch.api.ContentDigest.of(real)).isDuplicate(), "a real one is");
+    digest.delivered(
+        env, rh, DeliveryKey.of("a@b", "u1"), dev.mailfetch.api.ContentDigest.of(real));
+    assertTrue(
+        digest.checkContent(env, rh, dev.mailfetch.api.ContentDigest.of(real)).isDuplicate(),
+        "a real one is");
   }
 
   @Test
   void byUid_oneMailboxFetchedUnderTwoAccountNames_isFetchedOnce() throws IOException {
-    FakeMailbox box = FakeMailbox.create().add(message("<1@a>", "one", "")).add(message("<2@a>", "two", ""));
+    FakeMailbox box =
+        FakeMailbox.create().add(message("<1@a>", "one", "")).add(message("<2@a>", "two", ""));
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
         DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
       InMemorySink sink = InMemorySink.create();
       DedupPolicy dedup = Dedup.byName("uid", store);
       assertTrue(fetch(s, "u", "alias-1", sink, dedup, LabelPolicy.none()).ok());
       FetchResult r = fetch(s, "u", "alias-2", sink, dedup, LabelPolicy.none());
-      assertEquals(List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DUPLICATE), kinds(r), r::summary);
+      assertEquals(
+          List.of(MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DUPLICATE),
+          kinds(r),
+          r::summary);
       assertEquals(2, sink.size());
       assertTrue(!dedup.needsHeaders(), "the UID is in the envelope: no header hold-back");
     }
@@ -140,44 +220,75 @@ class DedupTest {
 
   @Test
   void theComposite_catchesWhatEitherCatches() throws IOException {
-    FakeMailbox box = FakeMailbox.create()
-        .add(message("<m@a>", "one", ""))
-        .add(message("<m@a>", "one but other body", "").replace("the same body", "another body"))
-        .add(message("<n@a>", "two", "Received: x\r\n"))
-        .add(message("<other@a>", "two", "Received: y\r\n").replace("<other@a>", "<n@a>"));
+    FakeMailbox box =
+        FakeMailbox.create()
+            .add(message("<m@a>", "one", ""))
+            .add(
+                message("<m@a>", "one but other body", "").replace("the same body", "another body"))
+            .add(message("<n@a>", "two", "Received: x\r\n"))
+            .add(message("<other@a>", "two", "Received: y\r\n").replace("<other@a>", "<n@a>"));
     try (FakePop3Server s = FakePop3Server.builder().account("u", PW, box).start();
         DedupStore store = DedupStore.inMemory(DedupStore.Window.DEFAULT)) {
       InMemorySink sink = InMemorySink.create();
-      FetchResult r = fetch(s, "u", "u@x", sink, Dedup.byName("message-id+digest", store), LabelPolicy.none());
-      assertEquals(List.of(MessageOutcome.Kind.DELIVERED, MessageOutcome.Kind.DUPLICATE, MessageOutcome.Kind.DELIVERED,
-          MessageOutcome.Kind.DUPLICATE), kinds(r), r::summary);
+      FetchResult r =
+          fetch(s, "u", "u@x", sink, Dedup.byName("message-id+digest", store), LabelPolicy.none());
+      assertEquals(
+          List.of(
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DUPLICATE,
+              MessageOutcome.Kind.DELIVERED,
+              MessageOutcome.Kind.DUPLICATE),
+          kinds(r),
+          r::summary);
     }
   }
 
   @Test
   void anUnknownPolicyName_saysWhichExist() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Dedup.byName("sha1", DedupStore.inMemory(DedupStore.Window.DEFAULT)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Dedup.byName("sha1", DedupStore.inMemory(DedupStore.Window.DEFAULT)));
     assertTrue(e.getMessage().contains("none, uid, message-id, digest"), e.getMessage());
   }
 
   @Test
   void theStore_heldByAnotherMailfetch_saysWhichProcess_sinceWhen_andWhatToDo() throws Exception {
     Path file = tmp.resolve("dedup/store");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), StoreHolder.class.getName(), file.toString())
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                StoreHolder.class.getName(),
+                file.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
-          java.nio.charset.StandardCharsets.UTF_8));
+      java.io.BufferedReader out =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
       assertEquals("held", out.readLine(), "the child opened the store");
-      FetchException e = assertThrows(FetchException.class, () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
+      FetchException e =
+          assertThrows(
+              FetchException.class, () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
       assertEquals(FetchError.LOCKED, e.error());
-      assertTrue(e.detail().startsWith("the dedup store " + file + " is held by another mailfetch: process "
-          + child.pid() + " on "), e.detail());
+      assertTrue(
+          e.detail()
+              .startsWith(
+                  "the dedup store "
+                      + file
+                      + " is held by another mailfetch: process "
+                      + child.pid()
+                      + " on "),
+          e.detail());
       assertTrue(e.detail().contains(", since 20"), e.detail());
-      assertTrue(e.remedy().commandLine().startsWith("Wait for that mailfetch to end, or stop it (process "
-          + child.pid()), e.remedy().commandLine());
+      assertTrue(
+          e.remedy()
+              .commandLine()
+              .startsWith("Wait for that mailfetch to end, or stop it (process " + child.pid()),
+          e.remedy().commandLine());
       assertFalse(e.remedy().commandLine().contains("POP3"), e.remedy().commandLine());
     } finally {
       child.destroyForcibly();
@@ -199,7 +310,8 @@ class DedupTest {
 
   @Test
   void messageIds_areComparedAsMailReadersDo() {
-    assertEquals(Optional.of("<Ab.1@example.org>"), Dedup.normalMessageId(" <Ab.1@Example.ORG> (comment)"));
+    assertEquals(
+        Optional.of("<Ab.1@example.org>"), Dedup.normalMessageId(" <Ab.1@Example.ORG> (comment)"));
     assertEquals(Optional.empty(), Dedup.normalMessageId("no brackets@example.org"));
     assertEquals(Optional.empty(), Dedup.normalMessageId("<>"));
   }
@@ -214,13 +326,15 @@ class DedupTest {
       s.remember("mid <1@a>", k1, now.minus(Duration.ofDays(40)));
       s.remember("mid <2@a>", k2, now);
       s.remember("mid <2@a>", k1, now); // the first copy wins
-      FetchException e = assertThrows(FetchException.class,
-          () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
+      FetchException e =
+          assertThrows(
+              FetchException.class, () -> DedupStore.open(file, DedupStore.Window.DEFAULT));
       assertEquals(FetchError.LOCKED, e.error());
       assertTrue(e.detail().contains("is already open in this process"), e.detail());
       assertTrue(e.remedy().library().startsWith("Share one DedupStore"), e.remedy().library());
     }
-    Files.writeString(file, Files.readString(file) + "0000 cut by a cra", java.nio.file.StandardOpenOption.WRITE);
+    Files.writeString(
+        file, Files.readString(file) + "0000 cut by a cra", java.nio.file.StandardOpenOption.WRITE);
     try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
       assertEquals(Optional.empty(), s.firstCopy("mid <1@a>", now), "older than the window");
       assertEquals(Optional.of(k2), s.firstCopy("mid <2@a>", now));

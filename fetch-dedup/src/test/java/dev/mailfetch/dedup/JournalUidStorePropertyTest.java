@@ -54,26 +54,40 @@ class JournalUidStorePropertyTest {
 
   @Provide
   Arbitrary<List<Op>> ops() {
-    Arbitrary<UidRecord> records = Combinators.combine(
-        Arbitraries.of(UIDS), Arbitraries.of(State.values()), Arbitraries.longs().between(-5_000_000_000L, 9_000_000_000L),
-        Arbitraries.integers().between(0, 200), Arbitraries.of(FetchError.values()).injectNull(0.5))
-        .as((uid, st, sec, fails, err) -> {
-          Instant seen = Instant.ofEpochSecond(sec);
-          DeliveryKey key = st == State.DELIVERED || st == State.DELETED || sec % 3 == 0 ? DeliveryKey.of(ACCOUNT, uid) : null;
-          return new UidRecord(uid, st, seen, key, fails, err);
-        });
-    Arbitrary<Op> op = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, records.map(Put::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.just(new Sync())),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Crash())),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Compact())));
+    Arbitrary<UidRecord> records =
+        Combinators.combine(
+                Arbitraries.of(UIDS),
+                Arbitraries.of(State.values()),
+                Arbitraries.longs().between(-5_000_000_000L, 9_000_000_000L),
+                Arbitraries.integers().between(0, 200),
+                Arbitraries.of(FetchError.values()).injectNull(0.5))
+            .as(
+                (uid, st, sec, fails, err) -> {
+                  Instant seen = Instant.ofEpochSecond(sec);
+                  DeliveryKey key =
+                      st == State.DELIVERED || st == State.DELETED || sec % 3 == 0
+                          ? DeliveryKey.of(ACCOUNT, uid)
+                          : null;
+                  return new UidRecord(uid, st, seen, key, fails, err);
+                });
+    Arbitrary<Op> op =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(6, records.map(Put::new)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Sync())),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(new Crash())),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(new Compact())));
     return op.list().ofMaxSize(40);
   }
 
   /** What the store keeps of a record: whole seconds, failures up to 127. */
   private static UidRecord asKept(UidRecord r) {
-    return new UidRecord(r.uid(), r.state(), Instant.ofEpochSecond(r.firstSeen().getEpochSecond()), r.deliveryKey(),
-        Math.min(127, r.failures()), r.lastError());
+    return new UidRecord(
+        r.uid(),
+        r.state(),
+        Instant.ofEpochSecond(r.firstSeen().getEpochSecond()),
+        r.deliveryKey(),
+        Math.min(127, r.failures()),
+        r.lastError());
   }
 
   @Property(tries = 300)
@@ -102,7 +116,10 @@ class JournalUidStorePropertyTest {
         }
         for (String uid : UIDS) {
           UidRecord expected = pending.containsKey(uid) ? pending.get(uid) : durable.get(uid);
-          assertEquals(Optional.ofNullable(expected), store.get(uid), "live view of " + uid + " after " + op);
+          assertEquals(
+              Optional.ofNullable(expected),
+              store.get(uid),
+              "live view of " + uid + " after " + op);
         }
       }
     } finally {

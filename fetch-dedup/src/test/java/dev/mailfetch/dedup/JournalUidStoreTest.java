@@ -41,7 +41,8 @@ class JournalUidStoreTest {
     return UidRecord.of(uid, State.DELIVERED, seen, DeliveryKey.of(ACCOUNT, uid));
   }
 
-  private static Map<String, UidRecord> all(JournalUidStore s, List<String> uids) throws IOException {
+  private static Map<String, UidRecord> all(JournalUidStore s, List<String> uids)
+      throws IOException {
     Map<String, UidRecord> out = new HashMap<>();
     for (String u : uids) {
       s.get(u).ifPresent(r -> out.put(u, r));
@@ -52,14 +53,17 @@ class JournalUidStoreTest {
   @Test
   void everyKindOfRecord_survivesAReopen_exactly() throws IOException {
     Path dir = tmp.resolve("acct");
-    List<UidRecord> records = List.of(
-        UidRecord.of("b1", State.BASELINE, T0, null),
-        delivered("d1", T0.plusSeconds(5)),
-        UidRecord.of("dup", State.DUPLICATE, T0, null),
-        delivered("gone-1", T0).deleted(),
-        UidRecord.of("f1", State.FAILED, T0, null).failedOnce(FetchError.READ_ERROR).failedOnce(FetchError.SINK_FAILED),
-        delivered("ünïcødé-ÜID", T0),
-        delivered("x".repeat(1000), T0));
+    List<UidRecord> records =
+        List.of(
+            UidRecord.of("b1", State.BASELINE, T0, null),
+            delivered("d1", T0.plusSeconds(5)),
+            UidRecord.of("dup", State.DUPLICATE, T0, null),
+            delivered("gone-1", T0).deleted(),
+            UidRecord.of("f1", State.FAILED, T0, null)
+                .failedOnce(FetchError.READ_ERROR)
+                .failedOnce(FetchError.SINK_FAILED),
+            delivered("ünïcødé-ÜID", T0),
+            delivered("x".repeat(1000), T0));
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       for (UidRecord r : records) {
         s.put(r);
@@ -117,7 +121,8 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void aJournalCutAtEveryByteOfItsLastWrite_recoversEverySavedRecord_andWritesOnAfterward() throws IOException {
+  void aJournalCutAtEveryByteOfItsLastWrite_recoversEverySavedRecord_andWritesOnAfterward()
+      throws IOException {
     Path dir = tmp.resolve("acct");
     Path journal = dir.resolve("uids.journal");
     try (JournalUidStore s = JournalUidStore.open(dir)) {
@@ -146,7 +151,9 @@ class JournalUidStoreTest {
         s.sync();
       }
       try (JournalUidStore s = JournalUidStore.open(d)) {
-        assertTrue(s.get("after-repair").isPresent(), "cut at " + cut + ": appends after the repair are whole");
+        assertTrue(
+            s.get("after-repair").isPresent(),
+            "cut at " + cut + ": appends after the repair are whole");
         assertTrue(s.get("saved-19").isPresent());
       }
       cuts++;
@@ -173,7 +180,8 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void damageToSavedData_isAConfigurationError_namingTheFileAndTheWayOut_andChangesNothing() throws IOException {
+  void damageToSavedData_isAConfigurationError_namingTheFileAndTheWayOut_andChangesNothing()
+      throws IOException {
     Path dir = tmp.resolve("acct");
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       s.put(delivered("first", T0));
@@ -188,7 +196,10 @@ class JournalUidStoreTest {
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
     assertEquals(FetchError.STATE_DAMAGED, e.error());
     assertTrue(e.getMessage().contains(journal.toString()), e.getMessage());
-    assertTrue(e.remedy().commandLine().contains("Restore " + journal + " from a backup; or move it aside"),
+    assertTrue(
+        e.remedy()
+            .commandLine()
+            .contains("Restore " + journal + " from a backup; or move it aside"),
         e.remedy().commandLine());
     assertTrue(!e.detail().contains("move it aside"), "said once, as the remedy: " + e.detail());
     assertArrayEquals(bytes, Files.readAllBytes(journal), "never replaced, never cut");
@@ -206,38 +217,68 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void aSecondOpener_inThisProcess_getsLocked_namingTheOwner_untilTheFirstCloses() throws IOException {
+  void aSecondOpener_inThisProcess_getsLocked_namingTheOwner_untilTheFirstCloses()
+      throws IOException {
     Path dir = tmp.resolve("acct");
     JournalUidStore first = JournalUidStore.open(dir);
     FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
     assertEquals(FetchError.LOCKED, e.error());
-    assertTrue(e.detail().contains("is already open in this process (pid " + ProcessHandle.current().pid() + ")"),
+    assertTrue(
+        e.detail()
+            .contains(
+                "is already open in this process (pid " + ProcessHandle.current().pid() + ")"),
         e.detail());
-    assertTrue(e.remedy().library().startsWith("Close the other JournalUidStore of " + dir), e.remedy().library());
-    assertTrue(e.remedy().commandLine().contains("a state directory of its own"), e.remedy().commandLine());
+    assertTrue(
+        e.remedy().library().startsWith("Close the other JournalUidStore of " + dir),
+        e.remedy().library());
+    assertTrue(
+        e.remedy().commandLine().contains("a state directory of its own"),
+        e.remedy().commandLine());
     first.close();
     JournalUidStore.open(dir).close();
   }
 
   @Test
-  void aSecondOpener_inAnotherProcess_getsLocked_andTheLeaseGoesWithAKilledOwner() throws Exception {
+  void aSecondOpener_inAnotherProcess_getsLocked_andTheLeaseGoesWithAKilledOwner()
+      throws Exception {
     Path dir = tmp.resolve("acct");
-    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), LeaseHolder.class.getName(), dir.toString())
-        .redirectErrorStream(true).start();
+    Process child =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                LeaseHolder.class.getName(),
+                dir.toString())
+            .redirectErrorStream(true)
+            .start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       assertEquals("held", out.readLine(), "the child took the lease");
       FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
       assertEquals(FetchError.LOCKED, e.error());
-      assertTrue(e.detail().startsWith("the account whose state is in " + dir + " is held by another mailfetch:"
-          + " process " + child.pid() + " on "), e.detail());
+      assertTrue(
+          e.detail()
+              .startsWith(
+                  "the account whose state is in "
+                      + dir
+                      + " is held by another mailfetch:"
+                      + " process "
+                      + child.pid()
+                      + " on "),
+          e.detail());
       assertTrue(e.detail().contains(", since 20"), "since when: " + e.detail());
-      assertTrue(e.detail().contains("a poll holds its accounts as long as it runs, a fetch until it ends"),
+      assertTrue(
+          e.detail()
+              .contains("a poll holds its accounts as long as it runs, a fetch until it ends"),
           e.detail());
       String advice = e.remedy().commandLine();
-      assertTrue(advice.startsWith("Wait for that mailfetch to end, or stop it (process " + child.pid()), advice);
-      assertFalse(advice.contains("POP3") || advice.contains("other programs"), "not about mail programs: " + advice);
+      assertTrue(
+          advice.startsWith("Wait for that mailfetch to end, or stop it (process " + child.pid()),
+          advice);
+      assertFalse(
+          advice.contains("POP3") || advice.contains("other programs"),
+          "not about mail programs: " + advice);
       assertTrue(e.remedy().library().contains("process " + child.pid()), e.remedy().library());
     } finally {
       child.destroyForcibly(); // SIGKILL: no chance to release anything
@@ -249,16 +290,21 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void anOwnerWithoutASignOfLife_isReportedAsPerhapsHung_butALiveLockIsNeverTaken() throws IOException {
+  void anOwnerWithoutASignOfLife_isReportedAsPerhapsHung_butALiveLockIsNeverTaken()
+      throws IOException {
     Path dir = tmp.resolve("acct");
     JournalUidStore first = JournalUidStore.open(dir);
     try {
-      Files.writeString(dir.resolve("lease"),
+      Files.writeString(
+          dir.resolve("lease"),
           "pid=4242 host=elsewhere since=2026-01-01T00:00:00Z alive=2026-01-01T00:05:00Z\n");
       FetchException e = assertThrows(FetchException.class, () -> JournalUidStore.open(dir));
       assertEquals(FetchError.LOCKED, e.error());
-      assertTrue(e.getMessage().contains("process 4242 on elsewhere, since 2026-01-01T00:00:00Z"), e.getMessage());
-      assertTrue(e.getMessage().contains("no sign of life since 2026-01-01T00:05:00Z"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("process 4242 on elsewhere, since 2026-01-01T00:00:00Z"),
+          e.getMessage());
+      assertTrue(
+          e.getMessage().contains("no sign of life since 2026-01-01T00:05:00Z"), e.getMessage());
     } finally {
       first.close();
     }
@@ -279,20 +325,26 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void uidsGoneFromTheServer_areMarked_thenForgottenAfterTheirTime_unlessListedAgain() throws IOException {
+  void uidsGoneFromTheServer_areMarked_thenForgottenAfterTheirTime_unlessListedAgain()
+      throws IOException {
     Path dir = tmp.resolve("acct");
-    try (JournalUidStore s = JournalUidStore.builder(dir).forgetAfter(Duration.ofDays(30)).build()) {
+    try (JournalUidStore s =
+        JournalUidStore.builder(dir).forgetAfter(Duration.ofDays(30)).build()) {
       for (String u : List.of("stays", "leaves", "returns")) {
         s.put(delivered(u, T0));
       }
       s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(1)));
       s.retainListed(Set.of("stays", "returns"), T0.plus(Duration.ofDays(10)));
-      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(20))); // "returns" leaves again: its clock restarts
+      s.retainListed(
+          Set.of("stays"),
+          T0.plus(Duration.ofDays(20))); // "returns" leaves again: its clock restarts
       s.sync();
     }
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(31)).plusSeconds(1));
-      assertEquals(Set.of("stays", "returns"), all(s, List.of("stays", "leaves", "returns")).keySet(),
+      assertEquals(
+          Set.of("stays", "returns"),
+          all(s, List.of("stays", "leaves", "returns")).keySet(),
           "gone 30 days: forgotten; gone 11 days: kept");
       s.sync();
     }
@@ -309,7 +361,9 @@ class JournalUidStoreTest {
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       for (int round = 0; round < 30; round++) {
         for (int i = 0; i < 1000; i++) {
-          s.put(UidRecord.of("m" + i, State.FAILED, T0, null).failedOnce(FetchError.values()[round % 5]));
+          s.put(
+              UidRecord.of("m" + i, State.FAILED, T0, null)
+                  .failedOnce(FetchError.values()[round % 5]));
         }
         s.sync();
       }
@@ -329,8 +383,12 @@ class JournalUidStoreTest {
   @Test
   void anAccountName_becomesOneSafeDirectory() {
     Path root = Path.of("/state");
-    assertEquals(root.resolve("alice@example.org"), JournalUidStore.directoryFor(root, "alice@example.org"));
-    assertEquals(root.resolve("%2E."), JournalUidStore.directoryFor(root, "..").normalize(), "never . or ..");
+    assertEquals(
+        root.resolve("alice@example.org"), JournalUidStore.directoryFor(root, "alice@example.org"));
+    assertEquals(
+        root.resolve("%2E."),
+        JournalUidStore.directoryFor(root, "..").normalize(),
+        "never . or ..");
     assertEquals(root.resolve("a%2Fb%3Ac"), JournalUidStore.directoryFor(root, "a/b:c"));
     assertEquals(root.resolve("%C3%BC"), JournalUidStore.directoryFor(root, "ü"));
     assertEquals(root.resolve("%"), JournalUidStore.directoryFor(root, ""));
@@ -343,7 +401,8 @@ class JournalUidStoreTest {
     Path dir = tmp.resolve("v1");
     Files.createDirectories(dir);
     for (String f : List.of("uids.journal", "headers.journal")) {
-      try (java.io.InputStream in = JournalUidStoreTest.class.getResourceAsStream("/state-v1/" + f)) {
+      try (java.io.InputStream in =
+          JournalUidStoreTest.class.getResourceAsStream("/state-v1/" + f)) {
         Files.copy(in, dir.resolve(f));
       }
     }
@@ -351,31 +410,45 @@ class JournalUidStoreTest {
   }
 
   @Test
-  void aStateFileWrittenByVersion1_stillOpens_withEveryRecordAsItWas_andTakesNewRecords() throws IOException {
+  void aStateFileWrittenByVersion1_stillOpens_withEveryRecordAsItWas_andTakesNewRecords()
+      throws IOException {
     Path dir = version1State();
     Instant t = Instant.parse("2026-11-01T10:00:00Z");
     String acct = "alice@v1";
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       assertEquals(Optional.of(t), s.firstRun());
-      assertEquals(Optional.of(UidRecord.of("d1", State.DELIVERED, t, DeliveryKey.of(acct, "d1"))), s.get("d1"));
-      assertEquals(UidRecord.UNKNOWN_SIZE, s.get("d1").orElseThrow().size(), "version 1 kept no size");
+      assertEquals(
+          Optional.of(UidRecord.of("d1", State.DELIVERED, t, DeliveryKey.of(acct, "d1"))),
+          s.get("d1"));
+      assertEquals(
+          UidRecord.UNKNOWN_SIZE, s.get("d1").orElseThrow().size(), "version 1 kept no size");
       assertEquals(Optional.of(UidRecord.of("b1", State.BASELINE, t, null)), s.get("b1"));
       assertEquals(Optional.of(UidRecord.of("u1", State.DUPLICATE, t, null)), s.get("u1"));
-      assertEquals(Optional.of(UidRecord.of("x1", State.DELIVERED, t.plusSeconds(60), DeliveryKey.of(acct, "x1"))
-          .deleted()), s.get("x1"));
+      assertEquals(
+          Optional.of(
+              UidRecord.of("x1", State.DELIVERED, t.plusSeconds(60), DeliveryKey.of(acct, "x1"))
+                  .deleted()),
+          s.get("x1"));
       UidRecord f1 = s.get("f1").orElseThrow();
-      assertEquals(List.of(State.FAILED, 2, FetchError.READ_ERROR), List.of(f1.state(), f1.failures(), f1.lastError()));
+      assertEquals(
+          List.of(State.FAILED, 2, FetchError.READ_ERROR),
+          List.of(f1.state(), f1.failures(), f1.lastError()));
       assertEquals(null, f1.lastErrorDetail(), "version 1 kept no words");
       assertTrue(s.get("gone").isPresent());
-      assertEquals(Set.of("gone"), s.retainListed(Set.of("d1", "b1", "u1", "x1", "f1", "g1"),
-          t.plusSeconds(7200)), "the gone mark was read");
+      assertEquals(
+          Set.of("gone"),
+          s.retainListed(Set.of("d1", "b1", "u1", "x1", "f1", "g1"), t.plusSeconds(7200)),
+          "the gone mark was read");
       assertEquals(1, s.fingerprints(Set.of("d1", "b1")).size(), "the fingerprints too");
-      s.put(UidRecord.of("new", State.FAILED, t, null).withSize(1234)
-          .failedOnce(new FetchException(FetchError.CONNECTION_RESET, "cut off in message 7")));
+      s.put(
+          UidRecord.of("new", State.FAILED, t, null)
+              .withSize(1234)
+              .failedOnce(new FetchException(FetchError.CONNECTION_RESET, "cut off in message 7")));
       s.sync();
     }
     try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(State.DELIVERED, s.get("d1").orElseThrow().state(), "old and new records side by side");
+      assertEquals(
+          State.DELIVERED, s.get("d1").orElseThrow().state(), "old and new records side by side");
       UidRecord n = s.get("new").orElseThrow();
       assertEquals(1234, n.size());
       assertEquals("cut off in message 7", n.lastErrorDetail());
@@ -391,15 +464,21 @@ class JournalUidStoreTest {
   void theListedSize_andTheLastErrorsWords_surviveAReopen_andACompaction() throws IOException {
     Path dir = tmp.resolve("acct");
     String hostile = "RETR failed \"\r\n2026 INFO fake line\u001b[2J " + "x".repeat(400);
-    UidRecord failed = UidRecord.of("f", State.FAILED, T0, null).withSize(5_000_000_000L)
-        .failedOnce(new FetchException(FetchError.PROTOCOL, hostile, "-ERR \u00e9\r\n", null));
+    UidRecord failed =
+        UidRecord.of("f", State.FAILED, T0, null)
+            .withSize(5_000_000_000L)
+            .failedOnce(new FetchException(FetchError.PROTOCOL, hostile, "-ERR \u00e9\r\n", null));
     UidRecord big = delivered("d", T0).withSize(0xFFFF_FFFEL);
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       s.put(failed);
       s.put(big);
       s.put(delivered("none", T0).withSize(0));
-      s.put(UidRecord.of("words", State.FAILED, T0, null).failedOnce(new FetchException(FetchError.PROTOCOL,
-          "the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7")));
+      s.put(
+          UidRecord.of("words", State.FAILED, T0, null)
+              .failedOnce(
+                  new FetchException(
+                      FetchError.PROTOCOL,
+                      "the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7")));
       s.sync();
     }
     for (int round = 0; round < 2; round++) {
@@ -408,13 +487,17 @@ class JournalUidStoreTest {
         assertEquals(failed, f);
         assertEquals(5_000_000_000L, f.size());
         assertEquals(UidRecord.MAX_DETAIL_CHARS, f.lastErrorDetail().length(), "bounded");
-        assertTrue(f.lastErrorDetail().startsWith("RETR failed \"\\x0D\\x0A2026 INFO fake line\\x1B[2J xx"),
+        assertTrue(
+            f.lastErrorDetail()
+                .startsWith("RETR failed \"\\x0D\\x0A2026 INFO fake line\\x1B[2J xx"),
             f.lastErrorDetail());
         assertTrue(f.lastErrorDetail().endsWith("..."), f.lastErrorDetail());
         assertEquals(0xFFFF_FFFEL, s.get("d").orElseThrow().size());
         assertEquals(0, s.get("none").orElseThrow().size());
-        assertEquals("the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7",
-            s.get("words").orElseThrow().lastErrorDetail(), "mailfetch's own words, as they were");
+        assertEquals(
+            "the server refused message 2 (RFC 1939 §4) — Grüße \ud83d\udce7",
+            s.get("words").orElseThrow().lastErrorDetail(),
+            "mailfetch's own words, as they were");
         s.put(f); // the same record again: nothing to write
         s.compact();
       }

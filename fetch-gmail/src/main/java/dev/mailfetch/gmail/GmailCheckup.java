@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Checks the Gmail side of a delivery with the same settings as the {@link GmailImportSink} (what
  * {@code mailfetch doctor} runs for a {@code gmail:} destination): that an access token can be had,
- * that it grants what an import needs, that it opens the configured mailbox, and that the labels the
- * run files mail under exist or can be created. Imports nothing.
+ * that it grants what an import needs, that it opens the configured mailbox, and that the labels
+ * the run files mail under exist or can be created. Imports nothing.
  *
  * <pre>{@code
  * GmailCheckup.Report r = GmailImportSink.builder().mailbox("me@gmail.com").tokens(tokens)
@@ -50,7 +50,9 @@ public final class GmailCheckup {
     return new GmailCheckup(config, labels, create);
   }
 
-  /** Runs the checks, in order; never throws for what Gmail, the token endpoint or the network does. */
+  /**
+   * Runs the checks, in order; never throws for what Gmail, the token endpoint or the network does.
+   */
   public Report run() {
     return new Report(config.mailbox(), new Checkup(config, labels, createMissingLabels).run());
   }
@@ -106,28 +108,51 @@ public final class GmailCheckup {
     /** A token was had. */
     TOKEN_OK(Check.TOKEN, Status.OK, null, null),
     /** The grant behind the token is gone ({@code invalid_grant}). */
-    TOKEN_REFUSED(Check.TOKEN, Status.FAILED, FetchError.AUTH_FAILED,
+    TOKEN_REFUSED(
+        Check.TOKEN,
+        Status.FAILED,
+        FetchError.AUTH_FAILED,
         "Authorize mailfetch again (mailfetch oauth); if the Google Cloud app is in \"Testing\", publish it"
             + " (\"In production\"), or its refresh tokens expire after 7 days. See docs/oauth.md."),
-    /** No token could be had for another reason (the token endpoint unreachable, a file unreadable). */
-    TOKEN_UNAVAILABLE(Check.TOKEN, Status.FAILED, FetchError.SINK_FAILED,
+    /**
+     * No token could be had for another reason (the token endpoint unreachable, a file unreadable).
+     */
+    TOKEN_UNAVAILABLE(
+        Check.TOKEN,
+        Status.FAILED,
+        FetchError.SINK_FAILED,
         "Check the network and the token file named in the message, then run the check again."),
     /** Gmail could not be reached, or failed. */
-    GMAIL_UNREACHABLE(Check.ACCOUNT, Status.FAILED, FetchError.SINK_FAILED,
+    GMAIL_UNREACHABLE(
+        Check.ACCOUNT,
+        Status.FAILED,
+        FetchError.SINK_FAILED,
         "Check the network (and a proxy or firewall between this machine and gmail.googleapis.com), then run"
             + " the check again."),
     /** Gmail refused the token itself ({@code 401} twice). */
-    TOKEN_NOT_ACCEPTED(Check.ACCOUNT, Status.FAILED, FetchError.AUTH_TOKEN_EXPIRED,
+    TOKEN_NOT_ACCEPTED(
+        Check.ACCOUNT,
+        Status.FAILED,
+        FetchError.AUTH_TOKEN_EXPIRED,
         "Authorize mailfetch again (mailfetch oauth): the token was refused even fresh. See docs/oauth.md."),
     /** The token opens the configured mailbox. */
     ACCOUNT_MATCHES(Check.ACCOUNT, Status.OK, null, null),
     /** The token opens another mailbox than the configured one. */
-    ACCOUNT_OTHER(Check.ACCOUNT, Status.FAILED, FetchError.CONFIGURATION,
+    ACCOUNT_OTHER(
+        Check.ACCOUNT,
+        Status.FAILED,
+        FetchError.CONFIGURATION,
         "Authorize again signed in as the configured address, or configure the address Gmail names."),
-    /** The token grants labels, search and import ({@code gmail.modify}, or {@code gmail.insert}, {@code gmail.labels} and {@code gmail.readonly}). */
+    /**
+     * The token grants labels, search and import ({@code gmail.modify}, or {@code gmail.insert},
+     * {@code gmail.labels} and {@code gmail.readonly}).
+     */
     SCOPES_OK(Check.SCOPES, Status.OK, null, null),
     /** The token lacks a permission the sink needs. */
-    SCOPE_MISSING(Check.SCOPES, Status.FAILED, FetchError.AUTH_FAILED,
+    SCOPE_MISSING(
+        Check.SCOPES,
+        Status.FAILED,
+        FetchError.AUTH_FAILED,
         "Authorize mailfetch again granting Gmail's gmail.modify scope (or gmail.insert, gmail.labels and"
             + " gmail.readonly together). See docs/gmail.md, \"Scopes\"."),
     /** The labels were listed. */
@@ -139,7 +164,10 @@ public final class GmailCheckup {
     /** A missing label was created. */
     LABEL_CREATED(Check.LABELS, Status.OK, null, null),
     /** Gmail refused to create a label (an invalid or reserved name). */
-    LABEL_REFUSED(Check.LABELS, Status.FAILED, FetchError.CONFIGURATION,
+    LABEL_REFUSED(
+        Check.LABELS,
+        Status.FAILED,
+        FetchError.CONFIGURATION,
         "Choose another label name: Gmail's reason is in the message."),
     /** Not checked because an earlier check failed. */
     NOT_CHECKED(null, Status.SKIPPED, null, null);

@@ -40,17 +40,17 @@ import java.util.Set;
  * created once, whatever the number of imports on their way.
  *
  * <p><b>A destination that answers later.</b> {@link Delivery#complete} spools the message (in
- * memory up to {@link Builder#memorySpoolBytes}, else in a file in the journal directory, so a
- * 100 MB message passes in a small heap), writes a durable intent record to the journal and hands
- * the import to a bounded pool of {@link Builder#parallelism} requests; it blocks while that many
- * more wait. {@link #contains} is true while a message is on its way and once Gmail answered
- * {@code 200} for it. {@link #sync()} waits for every import completed before it, and throws
- * {@link DeliveriesFailed} naming each message Gmail did not take: {@link FetchError#SINK_REJECTED}
- * with Gmail's reason for a message it refused ({@code 400}); {@link FetchError#AUTH_FAILED},
- * {@link FetchError#AUTH_TOKEN_EXPIRED}, {@link FetchError#QUOTA_EXCEEDED}, {@link
- * FetchError#SINK_FAILED} or {@link FetchError#CONFIGURATION} where the destination as a whole
- * failed. Once the destination is known to fail, {@link #begin} and {@link Delivery#complete}
- * throw that error at once, so a run stops fast.
+ * memory up to {@link Builder#memorySpoolBytes}, else in a file in the journal directory, so a 100
+ * MB message passes in a small heap), writes a durable intent record to the journal and hands the
+ * import to a bounded pool of {@link Builder#parallelism} requests; it blocks while that many more
+ * wait. {@link #contains} is true while a message is on its way and once Gmail answered {@code 200}
+ * for it. {@link #sync()} waits for every import completed before it, and throws {@link
+ * DeliveriesFailed} naming each message Gmail did not take: {@link FetchError#SINK_REJECTED} with
+ * Gmail's reason for a message it refused ({@code 400}); {@link FetchError#AUTH_FAILED}, {@link
+ * FetchError#AUTH_TOKEN_EXPIRED}, {@link FetchError#QUOTA_EXCEEDED}, {@link FetchError#SINK_FAILED}
+ * or {@link FetchError#CONFIGURATION} where the destination as a whole failed. Once the destination
+ * is known to fail, {@link #begin} and {@link Delivery#complete} throw that error at once, so a run
+ * stops fast.
  *
  * <p><b>Exactly once.</b> Nothing is reported durable before Gmail answered {@code 200} for it and
  * the journal holds the answer on disk. The intent record written before each import keeps the
@@ -58,13 +58,14 @@ import java.util.Set;
  * (the process died, or the answer was lost, stalled or a {@code 5xx}) is settled before anything
  * is imported again: through the mailbox's history since that id ({@code users.history.list}, the
  * mailbox's own change log rather than its search index), matching the {@code Message-ID}, or the
- * bytes' SHA-256 where there is none, and never taking a Gmail message the journal holds for another
- * delivery; where the history has expired, through the search, after a settle time. What remains
- * of the window is in docs/gmail.md, "Exactly once, and its window": it can duplicate, never lose.
+ * bytes' SHA-256 where there is none, and never taking a Gmail message the journal holds for
+ * another delivery; where the history has expired, through the search, after a settle time. What
+ * remains of the window is in docs/gmail.md, "Exactly once, and its window": it can duplicate,
+ * never lose.
  *
  * <p><b>Right account, or nothing.</b> Before its first import the sink asks Gmail whose mailbox
- * the token opens ({@code users.getProfile}) and refuses, with {@link FetchError#CONFIGURATION},
- * to import anything into another one than {@link Builder#mailbox}.
+ * the token opens ({@code users.getProfile}) and refuses, with {@link FetchError#CONFIGURATION}, to
+ * import anything into another one than {@link Builder#mailbox}.
  *
  * <p><b>Several fetchers.</b> The sink is safe for concurrent use. A {@code sync} reports every
  * message refused since the calling thread's previous {@code sync} (the engine runs each fetch on
@@ -81,7 +82,10 @@ public final class GmailImportSink implements MessageSink {
     this.core = core;
   }
 
-  /** A builder; {@link Builder#mailbox}, {@link Builder#tokens} and {@link Builder#journalDirectory} are required. */
+  /**
+   * A builder; {@link Builder#mailbox}, {@link Builder#tokens} and {@link Builder#journalDirectory}
+   * are required.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -92,8 +96,8 @@ public final class GmailImportSink implements MessageSink {
   }
 
   /**
-   * Starts a delivery. The first call checks the token's account and resolves imports left in
-   * doubt by an earlier crash (so it may take a few requests to Gmail).
+   * Starts a delivery. The first call checks the token's account and resolves imports left in doubt
+   * by an earlier crash (so it may take a few requests to Gmail).
    *
    * @throws FetchException of the destination's code once the destination is known to fail
    */
@@ -102,15 +106,17 @@ public final class GmailImportSink implements MessageSink {
     return core.begin(envelope);
   }
 
-  /** True while the message is on its way into Gmail, and once Gmail answered {@code 200} for it. */
+  /**
+   * True while the message is on its way into Gmail, and once Gmail answered {@code 200} for it.
+   */
   @Override
   public boolean contains(DeliveryKey key) throws IOException {
     return core.contains(key);
   }
 
   /**
-   * Waits until Gmail answered for every delivery completed before this call, and makes the
-   * journal durable.
+   * Waits until Gmail answered for every delivery completed before this call, and makes the journal
+   * durable.
    *
    * @throws DeliveriesFailed naming each message Gmail did not take since this thread's previous
    *     {@code sync}, each with its error
@@ -122,8 +128,8 @@ public final class GmailImportSink implements MessageSink {
   }
 
   /**
-   * Files the message held under {@code key} under {@code labels} as well ({@code
-   * messages.modify}; needs the {@code gmail.modify} scope). Labels are created where missing.
+   * Files the message held under {@code key} under {@code labels} as well ({@code messages.modify};
+   * needs the {@code gmail.modify} scope). Labels are created where missing.
    *
    * @return false if the sink does not know Gmail's id for {@code key} (not delivered through it,
    *     or forgotten: the journal remembers the newest {@link Builder#journalKeeps} deliveries), if
@@ -135,13 +141,19 @@ public final class GmailImportSink implements MessageSink {
     return core.addLabels(key, labels);
   }
 
-  /** Waits for the imports on their way (within the retry budget), then releases the pool and the journal. */
+  /**
+   * Waits for the imports on their way (within the retry budget), then releases the pool and the
+   * journal.
+   */
   @Override
   public void close() throws IOException {
     core.close();
   }
 
-  /** Gmail's id of the message delivered under {@code key}, where the journal remembers it (for tests). */
+  /**
+   * Gmail's id of the message delivered under {@code key}, where the journal remembers it (for
+   * tests).
+   */
   java.util.Optional<String> gmailId(DeliveryKey key) {
     return core.gmailId(key);
   }
@@ -152,7 +164,10 @@ public final class GmailImportSink implements MessageSink {
     return "GmailImportSink[" + config.mailbox() + "]";
   }
 
-  /** Settings for a {@link GmailImportSink} (and the same for its {@link GmailCheckup}); each checked when set. */
+  /**
+   * Settings for a {@link GmailImportSink} (and the same for its {@link GmailCheckup}); each
+   * checked when set.
+   */
   public static final class Builder {
     private String mailbox;
     private TokenProvider tokens;
@@ -174,7 +189,9 @@ public final class GmailImportSink implements MessageSink {
     private Duration searchSettleTime = Duration.ofMinutes(10);
     private long maxMessageBytes = MAX_MESSAGE_BYTES;
 
-    /** Gmail takes messages up to 150 MB through {@code messages.import} (its reference says so). */
+    /**
+     * Gmail takes messages up to 150 MB through {@code messages.import} (its reference says so).
+     */
     public static final long MAX_MESSAGE_BYTES = 150L * 1024 * 1024;
 
     private Builder() {}
@@ -189,10 +206,20 @@ public final class GmailImportSink implements MessageSink {
       Objects.requireNonNull(address, "mailbox");
       String a = address.trim();
       int at = a.lastIndexOf('@');
-      if (a.isEmpty() || a.length() > 254 || at <= 0 || at == a.length() - 1 || a.chars().anyMatch(
-          c -> c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == '/')) {
-        throw new IllegalArgumentException("mailbox must be the Gmail address mail goes to, such as"
-            + " you@gmail.com: \"" + FetchException.escape(address) + "\"");
+      if (a.isEmpty()
+          || a.length() > 254
+          || at <= 0
+          || at == a.length() - 1
+          || a.chars()
+              .anyMatch(
+                  c ->
+                      c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ','
+                          || c == '/')) {
+        throw new IllegalArgumentException(
+            "mailbox must be the Gmail address mail goes to, such as"
+                + " you@gmail.com: \""
+                + FetchException.escape(address)
+                + "\"");
       }
       this.mailbox = a;
       return this;
@@ -227,10 +254,14 @@ public final class GmailImportSink implements MessageSink {
     public Builder apiBase(URI base) {
       Objects.requireNonNull(base, "apiBase");
       String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
-      if (!(scheme.equals("https") || scheme.equals("http")) || base.getHost() == null
-          || base.getRawQuery() != null || base.getRawFragment() != null) {
-        throw new IllegalArgumentException("apiBase must be an http or https address without a query, such as"
-            + " https://gmail.googleapis.com/: " + base);
+      if (!(scheme.equals("https") || scheme.equals("http"))
+          || base.getHost() == null
+          || base.getRawQuery() != null
+          || base.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "apiBase must be an http or https address without a query, such as"
+                + " https://gmail.googleapis.com/: "
+                + base);
       }
       String s = base.toString();
       this.apiBase = s.endsWith("/") ? base : URI.create(s + "/");
@@ -266,10 +297,12 @@ public final class GmailImportSink implements MessageSink {
     public Builder quota(long units, Duration window) {
       Objects.requireNonNull(window, "window");
       if (units < 50 || units > 100_000_000) {
-        throw new IllegalArgumentException("quota units must be from 50 (two imports) to 100000000: " + units);
+        throw new IllegalArgumentException(
+            "quota units must be from 50 (two imports) to 100000000: " + units);
       }
       if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
-        throw new IllegalArgumentException("the quota's window must be from 1 second to 1 day: " + window);
+        throw new IllegalArgumentException(
+            "the quota's window must be from 1 second to 1 day: " + window);
       }
       this.quotaUnits = units;
       this.quotaWindow = window;
@@ -287,7 +320,8 @@ public final class GmailImportSink implements MessageSink {
      */
     public Builder quotaUnitsPerSecond(double units) {
       if (!(units >= 50 && units <= 100_000_000)) {
-        throw new IllegalArgumentException("quotaUnitsPerSecond must be from 50 (two imports) to 100000000: " + units);
+        throw new IllegalArgumentException(
+            "quotaUnitsPerSecond must be from 50 (two imports) to 100000000: " + units);
       }
       return quota(Math.round(units), Duration.ofSeconds(1));
     }
@@ -331,13 +365,17 @@ public final class GmailImportSink implements MessageSink {
       return this;
     }
 
-    /** Where Gmail takes a message's date from; {@link InternalDateSource#DATE_HEADER} by default. */
+    /**
+     * Where Gmail takes a message's date from; {@link InternalDateSource#DATE_HEADER} by default.
+     */
     public Builder internalDateSource(InternalDateSource source) {
       this.internalDateSource = Objects.requireNonNull(source, "internalDateSource");
       return this;
     }
 
-    /** Whether Gmail adds calendar invitations in the mail to the user's calendar; false by default. */
+    /**
+     * Whether Gmail adds calendar invitations in the mail to the user's calendar; false by default.
+     */
     public Builder processForCalendar(boolean process) {
       this.processForCalendar = process;
       return this;
@@ -375,7 +413,8 @@ public final class GmailImportSink implements MessageSink {
     public Builder uploadChunkBytes(int bytes) {
       if (bytes < 256 * 1024 || bytes > 64 * 1024 * 1024 || bytes % (256 * 1024) != 0) {
         throw new IllegalArgumentException(
-            "uploadChunkBytes must be a multiple of 256 KiB (262144) from 256 KiB to 64 MiB: " + bytes);
+            "uploadChunkBytes must be a multiple of 256 KiB (262144) from 256 KiB to 64 MiB: "
+                + bytes);
       }
       this.uploadChunkBytes = bytes;
       return this;
@@ -417,7 +456,8 @@ public final class GmailImportSink implements MessageSink {
      */
     public Builder maxMessageBytes(long bytes) {
       if (bytes < 1 || bytes > MAX_MESSAGE_BYTES) {
-        throw new IllegalArgumentException("maxMessageBytes must be from 1 to " + MAX_MESSAGE_BYTES + ": " + bytes);
+        throw new IllegalArgumentException(
+            "maxMessageBytes must be from 1 to " + MAX_MESSAGE_BYTES + ": " + bytes);
       }
       this.maxMessageBytes = bytes;
       return this;
@@ -433,17 +473,37 @@ public final class GmailImportSink implements MessageSink {
 
     Config config(boolean needJournal) {
       if (mailbox == null) {
-        throw new IllegalStateException("the Gmail address is not set: call mailbox(\"you@gmail.com\")");
+        throw new IllegalStateException(
+            "the Gmail address is not set: call mailbox(\"you@gmail.com\")");
       }
       if (tokens == null) {
-        throw new IllegalStateException("no way to get access tokens is set: call tokens(TokenProvider)");
+        throw new IllegalStateException(
+            "no way to get access tokens is set: call tokens(TokenProvider)");
       }
       if (needJournal && journalDirectory == null) {
-        throw new IllegalStateException("the journal directory is not set: call journalDirectory(Path)");
+        throw new IllegalStateException(
+            "the journal directory is not set: call journalDirectory(Path)");
       }
-      return new Config(mailbox, tokens, journalDirectory, apiBase, parallelism, quotaUnits, quotaWindow, retryBudget,
-          connectTimeout, requestTimeout, neverMarkSpam, internalDateSource.apiValue(), processForCalendar,
-          memorySpoolBytes, resumableAbove, uploadChunkBytes, journalKeeps, maxMessageBytes, searchSettleTime);
+      return new Config(
+          mailbox,
+          tokens,
+          journalDirectory,
+          apiBase,
+          parallelism,
+          quotaUnits,
+          quotaWindow,
+          retryBudget,
+          connectTimeout,
+          requestTimeout,
+          neverMarkSpam,
+          internalDateSource.apiValue(),
+          processForCalendar,
+          memorySpoolBytes,
+          resumableAbove,
+          uploadChunkBytes,
+          journalKeeps,
+          maxMessageBytes,
+          searchSettleTime);
     }
 
     /**

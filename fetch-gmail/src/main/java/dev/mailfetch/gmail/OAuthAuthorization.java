@@ -48,10 +48,10 @@ import java.util.function.Consumer;
  * builds the address to open: client id, redirect {@code http://127.0.0.1:PORT/}, scopes, an
  * unguessable {@code state}, the PKCE challenge, and for Google {@code access_type=offline} and
  * {@code prompt=consent}, so that Google returns a refresh token every time. The caller shows the
- * address (this class prints nothing). The person opens it in any browser on this machine and
- * signs in; the provider sends the browser to the listener, which checks {@code state}, trades the
- * code (with the PKCE verifier) for tokens, writes the {@link Builder#tokenFile token file} and
- * shows "you can close this window".
+ * address (this class prints nothing). The person opens it in any browser on this machine and signs
+ * in; the provider sends the browser to the listener, which checks {@code state}, trades the code
+ * (with the PKCE verifier) for tokens, writes the {@link Builder#tokenFile token file} and shows
+ * "you can close this window".
  *
  * <p><b>A machine without a browser</b> (a server reached by SSH) has two ways, documented in
  * docs/oauth.md: forward the port ({@code ssh -L PORT:127.0.0.1:PORT server}, with a fixed {@link
@@ -94,8 +94,13 @@ public final class OAuthAuthorization {
     this.timeout = b.timeout;
     this.tokenFile = b.tokenFile;
     this.gmailApi = b.gmailApi;
-    this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        b.http != null
+            ? b.http
+            : HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     this.clock = b.clock;
   }
 
@@ -129,13 +134,23 @@ public final class OAuthAuthorization {
     try {
       listener = LoopbackListener.bind(port);
     } catch (BindException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "port " + port + " on 127.0.0.1 is in use, so the"
-          + " sign-in's answer cannot be received there", null, e, Remedy.of("Choose another port, or none: a free"
-          + " one is taken then (a fixed port is needed only to forward it over SSH).",
-          "Choose another port (OAuthAuthorization.Builder.port), or 0 for a free one."));
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "port "
+              + port
+              + " on 127.0.0.1 is in use, so the"
+              + " sign-in's answer cannot be received there",
+          null,
+          e,
+          Remedy.of(
+              "Choose another port, or none: a free"
+                  + " one is taken then (a fixed port is needed only to forward it over SSH).",
+              "Choose another port (OAuthAuthorization.Builder.port), or 0 for a free one."));
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "cannot listen on 127.0.0.1 for the sign-in's answer: "
-          + e.getMessage(), e);
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "cannot listen on 127.0.0.1 for the sign-in's answer: " + e.getMessage(),
+          e);
     }
     Pending p = new Pending(listener);
     listener.start(p::answer);
@@ -143,8 +158,8 @@ public final class OAuthAuthorization {
   }
 
   /**
-   * A sign-in under way: the address to open, and the grant once the browser (or a pasted
-   * address) brings the answer. Safe to close more than once.
+   * A sign-in under way: the address to open, and the grant once the browser (or a pasted address)
+   * brings the answer. Safe to close more than once.
    */
   public final class Pending implements AutoCloseable {
     private final LoopbackListener listener;
@@ -155,6 +170,7 @@ public final class OAuthAuthorization {
     private final long deadline;
     private final CompletableFuture<OAuthTokenFile> result = new CompletableFuture<>();
     private final AtomicInteger stray = new AtomicInteger();
+
     /** An answer with this sign-in's state is being (or was) traded: later ones are not. */
     private boolean finishing;
 
@@ -176,14 +192,14 @@ public final class OAuthAuthorization {
     }
 
     /**
-     * Waits for the answer, until the timeout given to the builder (5 minutes by default) has passed
-     * since {@link #start()}; an answer that arrived in time and is being traded for tokens is
-     * waited for (at most 40 seconds more), so a grant written is never reported as unsaved.
+     * Waits for the answer, until the timeout given to the builder (5 minutes by default) has
+     * passed since {@link #start()}; an answer that arrived in time and is being traded for tokens
+     * is waited for (at most 40 seconds more), so a grant written is never reported as unsaved.
      *
      * @return the grant, written to the token file where one was given
      * @throws FetchException AUTH_FAILED when access was denied or no answer came in time;
-     *     CONFIGURATION for a client or scopes the provider refuses; the token endpoint's
-     *     refusals; STOPPED when interrupted
+     *     CONFIGURATION for a client or scopes the provider refuses; the token endpoint's refusals;
+     *     STOPPED when interrupted
      */
     public OAuthTokenFile await() throws FetchException {
       try {
@@ -199,18 +215,35 @@ public final class OAuthAuthorization {
         }
       } catch (TimeoutException e) {
         int n = stray.get();
-        throw new FetchException(FetchError.AUTH_FAILED, "no answer from the sign-in within "
-            + minutes(timeout) + ": it was not finished, or the browser could not reach " + redirect
-            + " (it runs on another machine?)" + (n == 0 ? "" : "; " + n + (n == 1 ? " answer" : " answers")
-            + " for another sign-in arrived and " + (n == 1 ? "was" : "were") + " ignored")
-            + "; nothing was saved", null, null, Remedy.of("Run the sign-in again and finish it in time. Where the"
-            + " browser runs on another machine, forward the port (ssh -L PORT:127.0.0.1:PORT this-host, with a"
-            + " fixed port) or paste the address the browser ends at when asked (docs/oauth.md).", "Run the"
-            + " sign-in again; where the browser runs on another machine, forward a fixed port"
-            + " (Builder.port) over SSH or hand the address the browser ended at to Pending.complete."));
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            "no answer from the sign-in within "
+                + minutes(timeout)
+                + ": it was not finished, or the browser could not reach "
+                + redirect
+                + " (it runs on another machine?)"
+                + (n == 0
+                    ? ""
+                    : "; "
+                        + n
+                        + (n == 1 ? " answer" : " answers")
+                        + " for another sign-in arrived and "
+                        + (n == 1 ? "was" : "were")
+                        + " ignored")
+                + "; nothing was saved",
+            null,
+            null,
+            Remedy.of(
+                "Run the sign-in again and finish it in time. Where the"
+                    + " browser runs on another machine, forward the port (ssh -L PORT:127.0.0.1:PORT this-host, with a"
+                    + " fixed port) or paste the address the browser ends at when asked (docs/oauth.md).",
+                "Run the"
+                    + " sign-in again; where the browser runs on another machine, forward a fixed port"
+                    + " (Builder.port) over SSH or hand the address the browser ended at to Pending.complete."));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new FetchException(FetchError.STOPPED, "the sign-in was interrupted; nothing was saved", e);
+        throw new FetchException(
+            FetchError.STOPPED, "the sign-in was interrupted; nothing was saved", e);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof FetchException) {
           throw (FetchException) e.getCause(); // raised on the listener's thread, said in full
@@ -233,12 +266,21 @@ public final class OAuthAuthorization {
     public void complete(String redirectedAddress) throws FetchException {
       String a = redirectedAddress.strip();
       int q = a.indexOf('?');
-      Map<String, String> params = q < 0 ? Map.of() : LoopbackListener.query(a.substring(q + 1).split("#", 2)[0]);
-      if (!state.equals(params.get("state")) || !(params.containsKey("code") || params.containsKey("error"))) {
-        throw new FetchException(FetchError.AUTH_FAILED, "the address given is not this sign-in's answer: it should"
-            + " start with " + redirect + "?, and carry this sign-in's state and a code", null, null,
-            Remedy.of("Copy the whole address from the browser's address bar after signing in, where the page"
-            + " says it cannot be reached; or sign in again with the address shown now."));
+      Map<String, String> params =
+          q < 0 ? Map.of() : LoopbackListener.query(a.substring(q + 1).split("#", 2)[0]);
+      if (!state.equals(params.get("state"))
+          || !(params.containsKey("code") || params.containsKey("error"))) {
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            "the address given is not this sign-in's answer: it should"
+                + " start with "
+                + redirect
+                + "?, and carry this sign-in's state and a code",
+            null,
+            null,
+            Remedy.of(
+                "Copy the whole address from the browser's address bar after signing in, where the page"
+                    + " says it cannot be reached; or sign in again with the address shown now."));
       }
       answer(params).done();
       try {
@@ -263,85 +305,163 @@ public final class OAuthAuthorization {
       }
       if (!state.equals(params.get("state"))) {
         stray.incrementAndGet();
-        return new LoopbackListener.Page(400, "Not this sign-in", "This answer does not belong to the sign-in"
-            + " mailfetch is waiting for, and was ignored. Use the address mailfetch showed last.");
+        return new LoopbackListener.Page(
+            400,
+            "Not this sign-in",
+            "This answer does not belong to the sign-in"
+                + " mailfetch is waiting for, and was ignored. Use the address mailfetch showed last.");
       }
       if (result.isDone() || finishing) {
-        return new LoopbackListener.Page(200, "Already done", "This sign-in is finished. You can close this window.");
+        return new LoopbackListener.Page(
+            200, "Already done", "This sign-in is finished. You can close this window.");
       }
       finishing = true;
       // The result is given once the browser has its page: a program that ends when await()
       // returns must not cut the page off.
       try {
         OAuthTokenFile grant = finish(params);
-        return new LoopbackListener.Page(200, "Signed in", "mailfetch has its access now"
-            + (tokenFile == null ? "" : " and saved it") + ". You can close this window.", () -> result.complete(grant));
+        return new LoopbackListener.Page(
+            200,
+            "Signed in",
+            "mailfetch has its access now"
+                + (tokenFile == null ? "" : " and saved it")
+                + ". You can close this window.",
+            () -> result.complete(grant));
       } catch (FetchException e) {
-        return new LoopbackListener.Page(400, "Not signed in", e.getMessage() + " Nothing was saved. You can close"
-            + " this window and follow the advice mailfetch shows.", () -> result.completeExceptionally(e));
+        return new LoopbackListener.Page(
+            400,
+            "Not signed in",
+            e.getMessage()
+                + " Nothing was saved. You can close"
+                + " this window and follow the advice mailfetch shows.",
+            () -> result.completeExceptionally(e));
       }
     }
 
     private OAuthTokenFile finish(Map<String, String> params) throws FetchException {
       String error = params.get("error");
       if (error != null) {
-        String said = error + (params.containsKey("error_description") ? ": " + params.get("error_description") : "");
+        String said =
+            error
+                + (params.containsKey("error_description")
+                    ? ": " + params.get("error_description")
+                    : "");
         if (error.equals("access_denied")) {
-          throw new FetchException(FetchError.AUTH_FAILED, "access was not granted in the browser (access_denied);"
-              + " nothing was saved", said, null, Remedy.of("Sign in again and allow access. If the provider"
-              + " refused it for you (\"access blocked\", \"app not verified\"), add your account to the Google"
-              + " Cloud app's test users or publish the app (docs/oauth.md)."));
+          throw new FetchException(
+              FetchError.AUTH_FAILED,
+              "access was not granted in the browser (access_denied);" + " nothing was saved",
+              said,
+              null,
+              Remedy.of(
+                  "Sign in again and allow access. If the provider"
+                      + " refused it for you (\"access blocked\", \"app not verified\"), add your account to the Google"
+                      + " Cloud app's test users or publish the app (docs/oauth.md)."));
         }
-        throw new FetchException(FetchError.CONFIGURATION, "the provider refused the sign-in (" + error + ");"
-            + " nothing was saved", said, null, Remedy.of("Check the client id and the scopes against docs/oauth.md"
-            + " (the provider's words say which is wrong), then sign in again."));
+        throw new FetchException(
+            FetchError.CONFIGURATION,
+            "the provider refused the sign-in (" + error + ");" + " nothing was saved",
+            said,
+            null,
+            Remedy.of(
+                "Check the client id and the scopes against docs/oauth.md"
+                    + " (the provider's words say which is wrong), then sign in again."));
       }
-      TokenResponse r = new TokenEndpoint(endpoints, clientId, clientSecret, http, EXCHANGE_TIMEOUT)
-          .exchange(params.get("code"), pkce.verifier, redirect);
+      TokenResponse r =
+          new TokenEndpoint(endpoints, clientId, clientSecret, http, EXCHANGE_TIMEOUT)
+              .exchange(params.get("code"), pkce.verifier, redirect);
       if (r.refreshToken == null) {
-        throw new FetchException(FetchError.AUTH_FAILED, "the provider granted access but gave no refresh token,"
-            + " so mailfetch could not keep working unattended; nothing was saved", null, null,
-            Remedy.of(endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT ? "Ask for the offline_access scope"
-            + " too (mailfetch oauth does for Microsoft), then sign in again." : "Remove mailfetch's access at the"
-            + " provider (for Google, myaccount.google.com/connections), then sign in again."));
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            "the provider granted access but gave no refresh token,"
+                + " so mailfetch could not keep working unattended; nothing was saved",
+            null,
+            null,
+            Remedy.of(
+                endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT
+                    ? "Ask for the offline_access scope"
+                        + " too (mailfetch oauth does for Microsoft), then sign in again."
+                    : "Remove mailfetch's access at the"
+                        + " provider (for Google, myaccount.google.com/connections), then sign in again."));
       }
       List<String> granted = r.scope == null ? scopes : List.of(r.scope.trim().split("\\s+"));
       Set<String> missing = missing(granted);
       if (!missing.isEmpty()) {
-        throw new FetchException(FetchError.AUTH_FAILED, "access was granted without " + String.join(", ", missing)
-            + ", which mailfetch asked for and needs; nothing was saved", null, null, Remedy.of("Sign in again and"
-            + " leave every permission on the consent page ticked."));
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            "access was granted without "
+                + String.join(", ", missing)
+                + ", which mailfetch asked for and needs; nothing was saved",
+            null,
+            null,
+            Remedy.of("Sign in again and" + " leave every permission on the consent page ticked."));
       }
       String signedIn = account;
       if (endpoints.provider() == OAuthEndpoints.Provider.GOOGLE) {
         signedIn = SignedInAccount.gmailAddress(http, gmailApi, r.accessToken, EXCHANGE_TIMEOUT);
         if (account != null && !account.equalsIgnoreCase(signedIn)) {
-          throw new FetchException(FetchError.AUTH_FAILED, "the browser signed in as " + signedIn + ", not as "
-              + account + ", so this authorization would open " + signedIn + "'s mailbox; nothing was saved"
-              + (tokenFile == null ? "" : " (" + tokenFile + " is as it was)"), null, null, Remedy.of("Sign in"
-              + " again and choose " + account + " in the browser (sign out of " + signedIn + " there, or use a"
-              + " private window); or, if " + signedIn + " is the mailbox you mean, authorize that address.",
-              "Sign in again as " + account + ", or give OAuthAuthorization.Builder.account the address that"
-              + " signed in."));
+          throw new FetchException(
+              FetchError.AUTH_FAILED,
+              "the browser signed in as "
+                  + signedIn
+                  + ", not as "
+                  + account
+                  + ", so this authorization would open "
+                  + signedIn
+                  + "'s mailbox; nothing was saved"
+                  + (tokenFile == null ? "" : " (" + tokenFile + " is as it was)"),
+              null,
+              null,
+              Remedy.of(
+                  "Sign in"
+                      + " again and choose "
+                      + account
+                      + " in the browser (sign out of "
+                      + signedIn
+                      + " there, or use a"
+                      + " private window); or, if "
+                      + signedIn
+                      + " is the mailbox you mean, authorize that address.",
+                  "Sign in again as "
+                      + account
+                      + ", or give OAuthAuthorization.Builder.account the address that"
+                      + " signed in."));
         }
       }
-      OAuthTokenFile grant = OAuthTokenFile.builder().endpoints(endpoints).clientId(clientId)
-          .clientSecret(clientSecret).scopes(scopes).account(signedIn).authorizedAt(clock.instant())
-          .refreshToken(r.refreshToken).build();
+      OAuthTokenFile grant =
+          OAuthTokenFile.builder()
+              .endpoints(endpoints)
+              .clientId(clientId)
+              .clientSecret(clientSecret)
+              .scopes(scopes)
+              .account(signedIn)
+              .authorizedAt(clock.instant())
+              .refreshToken(r.refreshToken)
+              .build();
       if (tokenFile != null) {
         try {
           grant.write(tokenFile);
         } catch (IOException e) {
-          throw new FetchException(FetchError.CONFIGURATION, "access was granted, and the token file " + tokenFile
-              + " could not be written (" + e.getClass().getSimpleName() + (e.getMessage() == null ? ""
-              : ": " + e.getMessage()) + "); nothing was saved", null, e, Remedy.of("Choose a token file in a"
-              + " directory this user can write to, then sign in again."));
+          throw new FetchException(
+              FetchError.CONFIGURATION,
+              "access was granted, and the token file "
+                  + tokenFile
+                  + " could not be written ("
+                  + e.getClass().getSimpleName()
+                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                  + "); nothing was saved",
+              null,
+              e,
+              Remedy.of(
+                  "Choose a token file in a"
+                      + " directory this user can write to, then sign in again."));
         }
       }
       return grant;
     }
 
-    /** The scopes asked for that the answer does not list ({@code offline_access} is never listed). */
+    /**
+     * The scopes asked for that the answer does not list ({@code offline_access} is never listed).
+     */
     private Set<String> missing(List<String> granted) {
       Set<String> have = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
       have.addAll(granted);
@@ -386,8 +506,10 @@ public final class OAuthAuthorization {
     sb.append(endpoints.authorizationEndpoint().getRawQuery() == null ? '?' : '&');
     List<String> pairs = new ArrayList<>();
     for (Map.Entry<String, String> e : p.entrySet()) {
-      pairs.add(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-          + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
+      pairs.add(
+          URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+              + "="
+              + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
     }
     return URI.create(sb.append(String.join("&", pairs)).toString());
   }
@@ -402,8 +524,13 @@ public final class OAuthAuthorization {
 
   @Override
   public String toString() {
-    return "OAuthAuthorization[" + endpoints.provider().id() + ", client " + clientId + ", scopes "
-        + String.join(" ", scopes) + "]";
+    return "OAuthAuthorization["
+        + endpoints.provider().id()
+        + ", client "
+        + clientId
+        + ", scopes "
+        + String.join(" ", scopes)
+        + "]";
   }
 
   /** Builds an {@link OAuthAuthorization}; values are checked as they are given. */
@@ -428,15 +555,21 @@ public final class OAuthAuthorization {
       return this;
     }
 
-    /** The OAuth client id (of a Desktop app client at Google; a public client at Microsoft). Required. */
+    /**
+     * The OAuth client id (of a Desktop app client at Google; a public client at Microsoft).
+     * Required.
+     */
     public Builder clientId(String clientId) {
       this.clientId = OAuthTokenFile.text(clientId, "clientId");
       return this;
     }
 
-    /** The client secret, where the provider gives one to installed apps (Google); null for none. */
+    /**
+     * The client secret, where the provider gives one to installed apps (Google); null for none.
+     */
     public Builder clientSecret(String clientSecret) {
-      this.clientSecret = clientSecret == null ? null : OAuthTokenFile.text(clientSecret, "clientSecret");
+      this.clientSecret =
+          clientSecret == null ? null : OAuthTokenFile.text(clientSecret, "clientSecret");
       return this;
     }
 
@@ -444,14 +577,18 @@ public final class OAuthAuthorization {
     public Builder scopes(List<String> scopes) {
       for (String s : scopes) {
         if (OAuthTokenFile.text(s, "scope").indexOf(' ') >= 0) {
-          throw new IllegalArgumentException("each scope on its own, without spaces: \"" + s + "\"");
+          throw new IllegalArgumentException(
+              "each scope on its own, without spaces: \"" + s + "\"");
         }
       }
       this.scopes = List.copyOf(scopes);
       return this;
     }
 
-    /** The account to sign in as: suggested to the provider ({@code login_hint}) and kept in the token file. */
+    /**
+     * The account to sign in as: suggested to the provider ({@code login_hint}) and kept in the
+     * token file.
+     */
     public Builder account(String account) {
       this.account = account == null ? null : OAuthTokenFile.text(account, "account");
       return this;
@@ -484,7 +621,8 @@ public final class OAuthAuthorization {
     /**
      * Where Gmail's API is ({@code https://gmail.googleapis.com/} by default; a fake's address in
      * tests): for Google, the mailbox the grant opens is read there ({@code users.getProfile})
-     * before the grant is written, and a sign-in as another account than {@link #account} is refused.
+     * before the grant is written, and a sign-in as another account than {@link #account} is
+     * refused.
      */
     public Builder gmailApi(URI api) {
       String s = Objects.requireNonNull(api, "gmailApi").toString();
@@ -492,7 +630,9 @@ public final class OAuthAuthorization {
       return this;
     }
 
-    /** The HTTP client for the token endpoint; by default one of its own, following no redirects. */
+    /**
+     * The HTTP client for the token endpoint; by default one of its own, following no redirects.
+     */
     public Builder httpClient(HttpClient http) {
       this.http = Objects.requireNonNull(http, "httpClient");
       return this;

@@ -37,10 +37,15 @@ public final class OAuthEndpoints {
 
   private static final URI GOOGLE_AUTH = URI.create("https://accounts.google.com/o/oauth2/v2/auth");
   private static final URI GOOGLE_TOKEN = URI.create("https://oauth2.googleapis.com/token");
-  /** A tenant: one of Microsoft's three audiences, a directory (tenant) id, or a verified domain. */
-  private static final Pattern TENANT = Pattern.compile("common|consumers|organizations"
-      + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-      + "|(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
+
+  /**
+   * A tenant: one of Microsoft's three audiences, a directory (tenant) id, or a verified domain.
+   */
+  private static final Pattern TENANT =
+      Pattern.compile(
+          "common|consumers|organizations"
+              + "|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+              + "|(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}");
 
   private final Provider provider;
   private final String tenant;
@@ -54,7 +59,9 @@ public final class OAuthEndpoints {
     this.token = checked(token, "token endpoint");
   }
 
-  /** Google: {@code accounts.google.com} signs in, {@code oauth2.googleapis.com/token} refreshes. */
+  /**
+   * Google: {@code accounts.google.com} signs in, {@code oauth2.googleapis.com/token} refreshes.
+   */
   public static OAuthEndpoints google() {
     return new OAuthEndpoints(Provider.GOOGLE, null, GOOGLE_AUTH, GOOGLE_TOKEN);
   }
@@ -70,12 +77,16 @@ public final class OAuthEndpoints {
   public static OAuthEndpoints microsoft(String tenant) {
     Objects.requireNonNull(tenant, "tenant");
     if (!TENANT.matcher(tenant).matches()) {
-      throw new IllegalArgumentException("the Microsoft tenant must be common, consumers, organizations, a"
-          + " directory (tenant) id such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or a domain name such as"
-          + " contoso.onmicrosoft.com; got \"" + tenant + "\"");
+      throw new IllegalArgumentException(
+          "the Microsoft tenant must be common, consumers, organizations, a"
+              + " directory (tenant) id such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or a domain name such as"
+              + " contoso.onmicrosoft.com; got \""
+              + tenant
+              + "\"");
     }
     String base = "https://login.microsoftonline.com/" + tenant + "/oauth2/v2.0/";
-    return new OAuthEndpoints(Provider.MICROSOFT, tenant, URI.create(base + "authorize"), URI.create(base + "token"));
+    return new OAuthEndpoints(
+        Provider.MICROSOFT, tenant, URI.create(base + "authorize"), URI.create(base + "token"));
   }
 
   /** Any other provider, by its two endpoints (both {@code https}, or {@code http} on loopback). */
@@ -116,17 +127,28 @@ public final class OAuthEndpoints {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost();
     if (host == null || !(scheme.equals("https") || scheme.equals("http") && isLoopback(host))) {
-      throw new IllegalArgumentException("the " + what + " must be an https:// address (http:// only on this"
-          + " machine's loopback, for tests); got " + uri.getScheme() + "://" + (host == null ? "" : host) + "/…");
+      throw new IllegalArgumentException(
+          "the "
+              + what
+              + " must be an https:// address (http:// only on this"
+              + " machine's loopback, for tests); got "
+              + uri.getScheme()
+              + "://"
+              + (host == null ? "" : host)
+              + "/…");
     }
     if (uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-      throw new IllegalArgumentException("the " + what + " must carry no user name and no #fragment");
+      throw new IllegalArgumentException(
+          "the " + what + " must carry no user name and no #fragment");
     }
     return uri;
   }
 
   static boolean isLoopback(String host) {
-    return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
+    return host.equals("127.0.0.1")
+        || host.equals("localhost")
+        || host.equals("[::1]")
+        || host.equals("::1");
   }
 
   @Override
@@ -135,7 +157,9 @@ public final class OAuthEndpoints {
       return false;
     }
     OAuthEndpoints e = (OAuthEndpoints) o;
-    return provider == e.provider && Objects.equals(tenant, e.tenant) && authorization.equals(e.authorization)
+    return provider == e.provider
+        && Objects.equals(tenant, e.tenant)
+        && authorization.equals(e.authorization)
         && token.equals(e.token);
   }
 
@@ -146,6 +170,9 @@ public final class OAuthEndpoints {
 
   @Override
   public String toString() {
-    return provider.id() + (tenant == null ? "" : " (tenant " + tenant + ")") + " token endpoint " + token;
+    return provider.id()
+        + (tenant == null ? "" : " (tenant " + tenant + ")")
+        + " token endpoint "
+        + token;
   }
 }

@@ -17,8 +17,8 @@ import java.util.Optional;
  * <p>On disk it is a small JSON document (docs/oauth.md shows one), written by {@link #write(Path)}
  * whole or not at all and readable by its owner only (mode 0600), and read by {@link #read(Path)}
  * only when no one else may read or change it, as ssh treats a private key. {@link
- * OAuthAuthorization} writes one; {@link OAuthTokenProvider#fromFile(Path)} uses one and writes back
- * a refresh token the provider replaced (Microsoft does, at every refresh).
+ * OAuthAuthorization} writes one; {@link OAuthTokenProvider#fromFile(Path)} uses one and writes
+ * back a refresh token the provider replaced (Microsoft does, at every refresh).
  *
  * <p>Immutable. {@link #toString()} names the provider, client id, scopes and account, never the
  * client secret or the refresh token.
@@ -43,7 +43,8 @@ public final class OAuthTokenFile {
     for (String s : scopes) {
       text(s, "scope");
       if (s.indexOf(' ') >= 0) {
-        throw new IllegalArgumentException("a scope has no spaces (give each scope on its own): \"" + s + "\"");
+        throw new IllegalArgumentException(
+            "a scope has no spaces (give each scope on its own): \"" + s + "\"");
       }
     }
     this.account = b.account == null ? null : text(b.account, "account");
@@ -85,8 +86,14 @@ public final class OAuthTokenFile {
 
   /** A builder holding all of this. */
   public Builder toBuilder() {
-    return builder().endpoints(endpoints).clientId(clientId).clientSecret(clientSecret).scopes(scopes)
-        .account(account).authorizedAt(authorizedAt).refreshToken(refreshToken);
+    return builder()
+        .endpoints(endpoints)
+        .clientId(clientId)
+        .clientSecret(clientSecret)
+        .scopes(scopes)
+        .account(account)
+        .authorizedAt(authorizedAt)
+        .refreshToken(refreshToken);
   }
 
   /** The provider and its endpoints. */
@@ -127,9 +134,15 @@ public final class OAuthTokenFile {
   /** The provider, client id, scopes and account; never a secret. */
   @Override
   public String toString() {
-    return "OAuthTokenFile[" + endpoints.provider().id() + ", client " + clientId
-        + (clientSecret == null ? "" : " (with a secret)") + ", scopes " + String.join(" ", scopes)
-        + (account == null ? "" : ", account " + account) + "]";
+    return "OAuthTokenFile["
+        + endpoints.provider().id()
+        + ", client "
+        + clientId
+        + (clientSecret == null ? "" : " (with a secret)")
+        + ", scopes "
+        + String.join(" ", scopes)
+        + (account == null ? "" : ", account " + account)
+        + "]";
   }
 
   static String text(String s, String name) {

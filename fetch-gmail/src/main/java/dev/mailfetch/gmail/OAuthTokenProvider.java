@@ -33,19 +33,19 @@ import org.slf4j.LoggerFactory;
  * TokenProvider tokens = OAuthTokenProvider.fromFile(Path.of("/home/me/.config/mailfetch/gmail.json"));
  * }</pre>
  *
- * <p><b>Caching.</b> An access token is kept until shortly before it expires (its {@code expires_in}
- * less {@link Builder#refreshMargin}, by default 5 minutes, and at most half its lifetime), and
- * handed to every caller until then; an answer without {@code expires_in} is taken to last 5
- * minutes. The access token lives in memory only: a new process refreshes once.
+ * <p><b>Caching.</b> An access token is kept until shortly before it expires (its {@code
+ * expires_in} less {@link Builder#refreshMargin}, by default 5 minutes, and at most half its
+ * lifetime), and handed to every caller until then; an answer without {@code expires_in} is taken
+ * to last 5 minutes. The access token lives in memory only: a new process refreshes once.
  *
  * <p><b>Threads.</b> Safe for concurrent use; one refresh is in flight at a time, and callers that
  * waited for it share its outcome: many threads that find the token stale cause one request to the
  * token endpoint, and one failure, not many.
  *
  * <p><b>After a refusal.</b> A user of the token that is refused it as expired or revoked (an HTTP
- * {@code 401}, a SASL error naming it) calls {@link #invalidate(String)} with it and asks again: the
- * next call refreshes. An invalidate for an older token than the current one changes nothing, so a
- * slow thread cannot throw away the token another has just fetched.
+ * {@code 401}, a SASL error naming it) calls {@link #invalidate(String)} with it and asks again:
+ * the next call refreshes. An invalidate for an older token than the current one changes nothing,
+ * so a slow thread cannot throw away the token another has just fetched.
  *
  * <p><b>Refusals of the grant.</b> {@code invalid_grant} (the refresh token was revoked or expired;
  * a Google Cloud app left in "Testing" loses its refresh tokens after 7 days) is {@link
@@ -57,13 +57,14 @@ import org.slf4j.LoggerFactory;
  * without asking the endpoint, until the token file changes (someone authorized again).
  *
  * <p><b>Rotation.</b> Where the provider sends a new refresh token with the access token (Microsoft
- * does), the new one is used from then on, written back to the token file it came from (whole or not
- * at all, mode 0600), and handed to {@link Builder#onNewGrant}.
+ * does), the new one is used from then on, written back to the token file it came from (whole or
+ * not at all, mode 0600), and handed to {@link Builder#onNewGrant}.
  *
  * <p>No secret appears in a log, an exception or {@link #toString()}.
  */
 public final class OAuthTokenProvider implements TokenProvider {
   private static final Logger log = LoggerFactory.getLogger(OAuthTokenProvider.class);
+
   /** The lifetime assumed of a token whose answer gave none. */
   static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(5);
 
@@ -99,8 +100,13 @@ public final class OAuthTokenProvider implements TokenProvider {
 
   private OAuthTokenProvider(Builder b, OAuthTokenFile grant, SecretFile.Stamp stamp) {
     this.file = b.file;
-    this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.timeout)
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http =
+        b.http != null
+            ? b.http
+            : HttpClient.newBuilder()
+                .connectTimeout(b.timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     this.clock = b.clock;
     this.margin = b.margin;
     this.timeout = b.timeout;
@@ -121,7 +127,10 @@ public final class OAuthTokenProvider implements TokenProvider {
     return builder().tokenFile(file).build();
   }
 
-  /** A builder: give a {@link Builder#tokenFile token file}, a {@link Builder#grant grant}, or its parts. */
+  /**
+   * A builder: give a {@link Builder#tokenFile token file}, a {@link Builder#grant grant}, or its
+   * parts.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -137,7 +146,8 @@ public final class OAuthTokenProvider implements TokenProvider {
       refreshing.lockInterruptibly();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new FetchException(FetchError.STOPPED, "waiting for an OAuth access token was interrupted", e);
+      throw new FetchException(
+          FetchError.STOPPED, "waiting for an OAuth access token was interrupted", e);
     }
     try {
       c = current.get();
@@ -193,12 +203,17 @@ public final class OAuthTokenProvider implements TokenProvider {
 
   private String label() {
     OAuthTokenFile g = grant;
-    return g.endpoints().provider().id() + " client " + g.clientId() + g.account().map(a -> " for " + a).orElse("");
+    return g.endpoints().provider().id()
+        + " client "
+        + g.clientId()
+        + g.account().map(a -> " for " + a).orElse("");
   }
 
   private void use(OAuthTokenFile g) {
     this.grant = g;
-    this.endpoint = new TokenEndpoint(g.endpoints(), g.clientId(), g.clientSecret().orElse(null), http, timeout);
+    this.endpoint =
+        new TokenEndpoint(
+            g.endpoints(), g.clientId(), g.clientSecret().orElse(null), http, timeout);
   }
 
   /** Someone authorized again and replaced the file: its grant, and a fresh start, are used. */
@@ -212,7 +227,8 @@ public final class OAuthTokenProvider implements TokenProvider {
     }
     OAuthTokenFile g = OAuthTokenFile.read(file);
     stamp = SecretFile.stamp(file);
-    if (!g.refreshToken().equals(grant.refreshToken()) || !g.endpoints().equals(grant.endpoints())
+    if (!g.refreshToken().equals(grant.refreshToken())
+        || !g.endpoints().equals(grant.endpoints())
         || !g.clientId().equals(grant.clientId())) {
       log.info("{} was replaced: using the grant it holds now", file);
       failure = null;
@@ -242,10 +258,12 @@ public final class OAuthTokenProvider implements TokenProvider {
     if (r.refreshToken != null && !r.refreshToken.equals(grant.refreshToken())) {
       keep(grant.withRefreshToken(r.refreshToken));
     }
-    Duration lifetime = r.expiresInSeconds < 0 ? UNSTATED_LIFETIME : Duration.ofSeconds(r.expiresInSeconds);
+    Duration lifetime =
+        r.expiresInSeconds < 0 ? UNSTATED_LIFETIME : Duration.ofSeconds(r.expiresInSeconds);
     Duration early = margin.compareTo(lifetime.dividedBy(2)) > 0 ? lifetime.dividedBy(2) : margin;
     current.set(new Cached(r.accessToken, asked.plus(lifetime).minus(early)));
-    log.debug("refreshed the OAuth access token for {}; it lasts {} s", label(), lifetime.toSeconds());
+    log.debug(
+        "refreshed the OAuth access token for {}; it lasts {} s", label(), lifetime.toSeconds());
     return r.accessToken;
   }
 
@@ -258,8 +276,12 @@ public final class OAuthTokenProvider implements TokenProvider {
         stamp = SecretFile.stamp(file);
         log.debug("the provider replaced the refresh token for {}; saved to {}", label(), file);
       } catch (IOException e) {
-        log.warn("the provider replaced the refresh token for {}, and it could not be saved to {} ({}): it is used"
-            + " until this program ends, and the file keeps the old one", label(), file, e.getClass().getSimpleName());
+        log.warn(
+            "the provider replaced the refresh token for {}, and it could not be saved to {} ({}): it is used"
+                + " until this program ends, and the file keeps the old one",
+            label(),
+            file,
+            e.getClass().getSimpleName());
       }
     }
     if (onNewGrant != null) {
@@ -301,7 +323,9 @@ public final class OAuthTokenProvider implements TokenProvider {
       return this;
     }
 
-    /** The provider's endpoints ({@link OAuthEndpoints#google()}, {@link OAuthEndpoints#microsoft}). */
+    /**
+     * The provider's endpoints ({@link OAuthEndpoints#google()}, {@link OAuthEndpoints#microsoft}).
+     */
     public Builder endpoints(OAuthEndpoints endpoints) {
       parts.endpoints(endpoints);
       partsGiven = true;
@@ -355,7 +379,10 @@ public final class OAuthTokenProvider implements TokenProvider {
       return this;
     }
 
-    /** How long before its expiry a token is refreshed; 5 minutes by default, at most half its lifetime. */
+    /**
+     * How long before its expiry a token is refreshed; 5 minutes by default, at most half its
+     * lifetime.
+     */
     public Builder refreshMargin(Duration margin) {
       if (margin.isNegative()) {
         throw new IllegalArgumentException("refreshMargin must not be negative: " + margin);
@@ -373,7 +400,9 @@ public final class OAuthTokenProvider implements TokenProvider {
       return this;
     }
 
-    /** Told of each grant with a replaced refresh token, after it is written back to a token file. */
+    /**
+     * Told of each grant with a replaced refresh token, after it is written back to a token file.
+     */
     public Builder onNewGrant(Consumer<OAuthTokenFile> listener) {
       this.onNewGrant = Objects.requireNonNull(listener, "onNewGrant");
       return this;
@@ -390,8 +419,9 @@ public final class OAuthTokenProvider implements TokenProvider {
     public OAuthTokenProvider build() throws FetchException {
       int given = (file != null ? 1 : 0) + (grant != null ? 1 : 0) + (partsGiven ? 1 : 0);
       if (given != 1) {
-        throw new IllegalStateException("give one of tokenFile(Path), grant(OAuthTokenFile), or endpoints,"
-            + " clientId and refreshToken");
+        throw new IllegalStateException(
+            "give one of tokenFile(Path), grant(OAuthTokenFile), or endpoints,"
+                + " clientId and refreshToken");
       }
       if (file != null) {
         OAuthTokenFile g = OAuthTokenFile.read(file);
@@ -402,7 +432,8 @@ public final class OAuthTokenProvider implements TokenProvider {
         try {
           g = parts.build();
         } catch (NullPointerException e) {
-          throw new IllegalStateException("endpoints, clientId and refreshToken are required: " + e.getMessage());
+          throw new IllegalStateException(
+              "endpoints, clientId and refreshToken are required: " + e.getMessage());
         }
       }
       return new OAuthTokenProvider(this, g, null);

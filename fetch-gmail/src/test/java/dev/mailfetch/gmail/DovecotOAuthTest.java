@@ -29,9 +29,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * XOAUTH2 and OAUTHBEARER against a real Dovecot: its oauth2 passdb asks a tokeninfo URL whether a
  * token is good, which asks the fake Google's users.getProfile (Dovecot 2.3 takes a refused
  * introspection for a temporary failure, a refused tokeninfo for a bad token, as with Google's own
- * tokeninfo), and the refresh-token provider gets its tokens from the fake's token endpoint. An access token that has
- * expired is refused by Dovecot, invalidated, refreshed once, and the same session logs in.
- * Skipped, saying why, where no private Dovecot can run.
+ * tokeninfo), and the refresh-token provider gets its tokens from the fake's token endpoint. An
+ * access token that has expired is refused by Dovecot, invalidated, refreshed once, and the same
+ * session logs in. Skipped, saying why, where no private Dovecot can run.
  */
 @Timeout(120)
 class DovecotOAuthTest {
@@ -52,37 +52,61 @@ class DovecotOAuthTest {
     final java.net.ServerSocket server;
 
     TokenInfo() throws java.io.IOException {
-      server = new java.net.ServerSocket(0, 8, java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+      server =
+          new java.net.ServerSocket(
+              0, 8, java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
       Thread t = new Thread(this::serve, "tokeninfo");
       t.setDaemon(true);
       t.start();
     }
 
     java.net.URI uri() {
-      return java.net.URI.create("http://127.0.0.1:" + server.getLocalPort() + "/tokeninfo?access_token=");
+      return java.net.URI.create(
+          "http://127.0.0.1:" + server.getLocalPort() + "/tokeninfo?access_token=");
     }
 
     private void serve() {
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
       while (!server.isClosed()) {
         try (java.net.Socket c = server.accept()) {
-          java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(),
-              java.nio.charset.StandardCharsets.ISO_8859_1));
+          java.io.BufferedReader in =
+              new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      c.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
           String line = in.readLine();
           for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
             // headers: nothing in them matters here
           }
-          String token = line == null ? "" : java.net.URLDecoder.decode(line.split(" ")[1]
-              .replaceFirst(".*access_token=", ""), java.nio.charset.StandardCharsets.UTF_8);
-          java.net.http.HttpResponse<String> profile = http.send(java.net.http.HttpRequest.newBuilder(
-              google.baseUri().resolve("gmail/v1/users/me/profile")).header("Authorization", "Bearer " + token).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString());
-          boolean good = profile.statusCode() == 200 && profile.body().contains("\"" + PrivateDovecot.USER + "\"");
-          String body = good ? "{\"email\":\"" + PrivateDovecot.USER + "\",\"email_verified\":\"true\"}"
-              : "{\"error\":\"invalid_token\",\"error_description\":\"Invalid Value\"}";
-          c.getOutputStream().write(("HTTP/1.1 " + (good ? "200 OK" : "401 Unauthorized") + "\r\nContent-Type:"
-              + " application/json\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body)
-              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          String token =
+              line == null
+                  ? ""
+                  : java.net.URLDecoder.decode(
+                      line.split(" ")[1].replaceFirst(".*access_token=", ""),
+                      java.nio.charset.StandardCharsets.UTF_8);
+          java.net.http.HttpResponse<String> profile =
+              http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          google.baseUri().resolve("gmail/v1/users/me/profile"))
+                      .header("Authorization", "Bearer " + token)
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+          boolean good =
+              profile.statusCode() == 200
+                  && profile.body().contains("\"" + PrivateDovecot.USER + "\"");
+          String body =
+              good
+                  ? "{\"email\":\"" + PrivateDovecot.USER + "\",\"email_verified\":\"true\"}"
+                  : "{\"error\":\"invalid_token\",\"error_description\":\"Invalid Value\"}";
+          c.getOutputStream()
+              .write(
+                  ("HTTP/1.1 "
+                          + (good ? "200 OK" : "401 Unauthorized")
+                          + "\r\nContent-Type:"
+                          + " application/json\r\nContent-Length: "
+                          + body.length()
+                          + "\r\nConnection: close\r\n\r\n"
+                          + body)
+                      .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         } catch (java.io.IOException e) {
           // closed at the end of the test
         } catch (InterruptedException e) {
@@ -101,12 +125,17 @@ class DovecotOAuthTest {
   void start() throws Exception {
     google = FakeGmailServer.start().addAccount(PrivateDovecot.USER);
     tokenInfo = new TokenInfo();
-    dovecot = PrivateDovecot.startWithOAuth2(maildir -> {
-      for (String d : List.of("new", "cur", "tmp")) {
-        Files.createDirectories(maildir.resolve(d));
-      }
-      Files.writeString(maildir.resolve("new/1.mailfetch"), "Subject: hello\r\n\r\nbody\r\n");
-    }, CERTS, "tokeninfo_url = " + tokenInfo.uri() + "\nusername_attribute = email\n");
+    dovecot =
+        PrivateDovecot.startWithOAuth2(
+            maildir -> {
+              for (String d : List.of("new", "cur", "tmp")) {
+                Files.createDirectories(maildir.resolve(d));
+              }
+              Files.writeString(
+                  maildir.resolve("new/1.mailfetch"), "Subject: hello\r\n\r\nbody\r\n");
+            },
+            CERTS,
+            "tokeninfo_url = " + tokenInfo.uri() + "\nusername_attribute = email\n");
   }
 
   @AfterEach
@@ -119,24 +148,44 @@ class DovecotOAuthTest {
   }
 
   Pop3Source source(OAuthTokenProvider tokens, AuthMechanism m) {
-    return Pop3Source.builder().host("localhost").port(dovecot.tlsPort()).security(Security.IMPLICIT_TLS)
-        .sslContext(CERTS.clientContext()).user(PrivateDovecot.USER).oauthTokens(tokens).mechanisms(m)
-        .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(20)).build())
+    return Pop3Source.builder()
+        .host("localhost")
+        .port(dovecot.tlsPort())
+        .security(Security.IMPLICIT_TLS)
+        .sslContext(CERTS.clientContext())
+        .user(PrivateDovecot.USER)
+        .oauthTokens(tokens)
+        .mechanisms(m)
+        .limits(
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(10))
+                .commandTimeout(Duration.ofSeconds(20))
+                .build())
         .build();
   }
 
   OAuthTokenProvider tokens(String refreshToken) throws Exception {
     Path file = dir.resolve("pop3.json");
-    OAuthTokenFile.builder().endpoints(OAuthEndpoints.google().at(google.authorizationUri(), google.tokenUri()))
-        .clientId(FakeGmailServer.TEST_CLIENT_ID).clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
-        .scopes(OAuthScopes.GMAIL_POP3).account(PrivateDovecot.USER).refreshToken(refreshToken).build().write(file);
+    OAuthTokenFile.builder()
+        .endpoints(OAuthEndpoints.google().at(google.authorizationUri(), google.tokenUri()))
+        .clientId(FakeGmailServer.TEST_CLIENT_ID)
+        .clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
+        .scopes(OAuthScopes.GMAIL_POP3)
+        .account(PrivateDovecot.USER)
+        .refreshToken(refreshToken)
+        .build()
+        .write(file);
     return OAuthTokenProvider.fromFile(file);
   }
 
   @ParameterizedTest
-  @EnumSource(value = AuthMechanism.class, names = {"XOAUTH2", "OAUTHBEARER"})
-  void anExpiredToken_isRefusedByDovecot_refreshed_andTheSameSessionLogsIn(AuthMechanism m) throws Exception {
-    OAuthTokenProvider tokens = tokens(google.grant(PrivateDovecot.USER, FakeGmailServer.SCOPE_MAIL));
+  @EnumSource(
+      value = AuthMechanism.class,
+      names = {"XOAUTH2", "OAUTHBEARER"})
+  void anExpiredToken_isRefusedByDovecot_refreshed_andTheSameSessionLogsIn(AuthMechanism m)
+      throws Exception {
+    OAuthTokenProvider tokens =
+        tokens(google.grant(PrivateDovecot.USER, FakeGmailServer.SCOPE_MAIL));
     try (FetchSession s = source(tokens, m).open()) {
       assertTrue(s.quit());
     }
@@ -149,7 +198,9 @@ class DovecotOAuthTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = AuthMechanism.class, names = {"XOAUTH2"})
+  @EnumSource(
+      value = AuthMechanism.class,
+      names = {"XOAUTH2"})
   void aRevokedGrant_isAuthFailed_naming_mailfetchOauth(AuthMechanism m) throws Exception {
     String refresh = google.grant(PrivateDovecot.USER, FakeGmailServer.SCOPE_MAIL);
     OAuthTokenProvider tokens = tokens(refresh);

@@ -25,13 +25,14 @@ final class FakeTokens implements TokenProvider {
 
   @Override
   public String accessToken() {
-    return current.updateAndGet(t -> {
-      if (t != null) {
-        return t;
-      }
-      issued.incrementAndGet();
-      return gmail.accessToken(address, scopes);
-    });
+    return current.updateAndGet(
+        t -> {
+          if (t != null) {
+            return t;
+          }
+          issued.incrementAndGet();
+          return gmail.accessToken(address, scopes);
+        });
   }
 
   @Override

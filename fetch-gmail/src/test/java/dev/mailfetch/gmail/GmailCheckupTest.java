@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The doctor's Gmail checks: token, account, permissions, labels, each finding in words with its remedy. */
+/**
+ * The doctor's Gmail checks: token, account, permissions, labels, each finding in words with its
+ * remedy.
+ */
 @Timeout(60)
 class GmailCheckupTest {
   static final String ME = "me@gmail.com";
@@ -36,7 +39,10 @@ class GmailCheckupTest {
   }
 
   private GmailImportSink.Builder settings(String... scopes) {
-    return GmailImportSink.builder().mailbox(ME).tokens(new FakeTokens(gmail, ME, scopes)).apiBase(gmail.baseUri())
+    return GmailImportSink.builder()
+        .mailbox(ME)
+        .tokens(new FakeTokens(gmail, ME, scopes))
+        .apiBase(gmail.baseUri())
         .retryBudget(Duration.ofSeconds(2));
   }
 
@@ -46,9 +52,17 @@ class GmailCheckupTest {
 
   @Test
   void aHealthySetup_findsEveryCheckOk_andSaysALabelWillBeCreated_withoutImportingAnything() {
-    GmailCheckup.Report r = settings(FakeGmailServer.SCOPE_MODIFY).checkup().withLabels(Set.of("Work")).run();
-    assertEquals(List.of(Code.TOKEN_OK, Code.ACCOUNT_MATCHES, Code.SCOPES_OK, Code.LABELS_LISTED,
-        Code.LABEL_WILL_BE_CREATED), codes(r), r.text());
+    GmailCheckup.Report r =
+        settings(FakeGmailServer.SCOPE_MODIFY).checkup().withLabels(Set.of("Work")).run();
+    assertEquals(
+        List.of(
+            Code.TOKEN_OK,
+            Code.ACCOUNT_MATCHES,
+            Code.SCOPES_OK,
+            Code.LABELS_LISTED,
+            Code.LABEL_WILL_BE_CREATED),
+        codes(r),
+        r.text());
     assertTrue(r.healthy());
     assertEquals(0, r.exitCode());
     assertEquals(0, gmail.messages(ME).size(), "nothing imported");
@@ -57,22 +71,29 @@ class GmailCheckupTest {
 
   @Test
   void theNarrowScopesTheOAuthPresetAsksFor_suffice() {
-    GmailCheckup.Report r = settings(FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
-        FakeGmailServer.SCOPE_READONLY).checkup().run();
+    GmailCheckup.Report r =
+        settings(
+                FakeGmailServer.SCOPE_INSERT,
+                FakeGmailServer.SCOPE_LABELS,
+                FakeGmailServer.SCOPE_READONLY)
+            .checkup()
+            .run();
     assertTrue(r.healthy(), r.text());
     assertTrue(codes(r).contains(Code.SCOPES_OK), r.text());
   }
 
   @Test
   void creatingMissingLabels_createsThem_nestedParentFirst() {
-    GmailCheckup.Report r = settings().checkup().withLabels(Set.of("Lists/Work")).creatingMissingLabels(true).run();
+    GmailCheckup.Report r =
+        settings().checkup().withLabels(Set.of("Lists/Work")).creatingMissingLabels(true).run();
     assertTrue(codes(r).contains(Code.LABEL_CREATED), r.text());
     assertTrue(gmail.label(ME, "Lists").isPresent() && gmail.label(ME, "Lists/Work").isPresent());
   }
 
   @Test
   void aLabelGmailRefuses_isFoundInWords() {
-    GmailCheckup.Report r = settings().checkup().withLabels(Set.of("Bad/")).creatingMissingLabels(true).run();
+    GmailCheckup.Report r =
+        settings().checkup().withLabels(Set.of("Bad/")).creatingMissingLabels(true).run();
     Finding f = r.firstFailure().orElseThrow(() -> new AssertionError(r.text()));
     assertEquals(Code.LABEL_REFUSED, f.code());
     assertTrue(f.words().contains("Bad/"), f.words());
@@ -99,10 +120,20 @@ class GmailCheckupTest {
 
   @Test
   void aGrantGone_isTokenRefused_withTheRemedyInWords_andTheRestNotChecked() {
-    GmailCheckup.Report r = GmailImportSink.builder().mailbox(ME).apiBase(gmail.baseUri()).tokens(() -> {
-      throw new FetchException(FetchError.AUTH_FAILED, "Google refused the refresh token (invalid_grant)");
-    }).checkup().run();
-    assertEquals(List.of(Code.TOKEN_REFUSED, Code.NOT_CHECKED, Code.NOT_CHECKED, Code.NOT_CHECKED), codes(r));
+    GmailCheckup.Report r =
+        GmailImportSink.builder()
+            .mailbox(ME)
+            .apiBase(gmail.baseUri())
+            .tokens(
+                () -> {
+                  throw new FetchException(
+                      FetchError.AUTH_FAILED, "Google refused the refresh token (invalid_grant)");
+                })
+            .checkup()
+            .run();
+    assertEquals(
+        List.of(Code.TOKEN_REFUSED, Code.NOT_CHECKED, Code.NOT_CHECKED, Code.NOT_CHECKED),
+        codes(r));
     assertTrue(r.findings().get(0).remedy().orElseThrow().library().contains("Testing"));
     assertEquals(FetchError.AUTH_FAILED.exitCode(), r.exitCode());
   }
@@ -110,8 +141,13 @@ class GmailCheckupTest {
   @Test
   void aTokenForAnotherAccount_isFound() {
     gmail.addAccount("other@gmail.com");
-    GmailCheckup.Report r = GmailImportSink.builder().mailbox(ME).apiBase(gmail.baseUri())
-        .tokens(new FakeTokens(gmail, "other@gmail.com")).checkup().run();
+    GmailCheckup.Report r =
+        GmailImportSink.builder()
+            .mailbox(ME)
+            .apiBase(gmail.baseUri())
+            .tokens(new FakeTokens(gmail, "other@gmail.com"))
+            .checkup()
+            .run();
     Finding f = r.firstFailure().orElseThrow();
     assertEquals(Code.ACCOUNT_OTHER, f.code());
     assertTrue(f.words().contains("other@gmail.com") && f.words().contains(ME), f.words());
@@ -124,8 +160,14 @@ class GmailCheckupTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    GmailCheckup.Report r = GmailImportSink.builder().mailbox(ME).tokens(() -> "ya29.SECRET-TOKEN")
-        .apiBase(URI.create("http://127.0.0.1:" + closedPort + "/")).retryBudget(Duration.ofSeconds(1)).checkup().run();
+    GmailCheckup.Report r =
+        GmailImportSink.builder()
+            .mailbox(ME)
+            .tokens(() -> "ya29.SECRET-TOKEN")
+            .apiBase(URI.create("http://127.0.0.1:" + closedPort + "/"))
+            .retryBudget(Duration.ofSeconds(1))
+            .checkup()
+            .run();
     assertEquals(Code.GMAIL_UNREACHABLE, r.firstFailure().orElseThrow().code(), r.text());
     assertFalse(r.text().contains("SECRET"), r.text());
     assertFalse(r.toString().contains("SECRET"));

@@ -24,14 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly once into Gmail, proven with real processes: a child JVM ({@link GmailCrashChild})
- * fetches 1,000 messages from the testkit's POP3 server into the fake Gmail, both in this JVM,
- * in delete mode, through a {@link GmailImportSink} whose journal is in a real directory. The test
+ * fetches 1,000 messages from the testkit's POP3 server into the fake Gmail, both in this JVM, in
+ * delete mode, through a {@link GmailImportSink} whose journal is in a real directory. The test
  * kills it with SIGKILL at random moments, 50 times, then lets it finish. At every kill, each
- * message gone from the POP3 mailbox is in Gmail (nothing deleted before Gmail had it); at the
- * end, every message is in Gmail exactly once, byte for byte, and none is left on the server.
+ * message gone from the POP3 mailbox is in Gmail (nothing deleted before Gmail had it); at the end,
+ * every message is in Gmail exactly once, byte for byte, and none is left on the server.
  *
- * <p>Five per cent of the messages have no Message-ID. An import of one of those in doubt at a
- * kill is settled through the mailbox's history by its bytes (docs/gmail.md, "Exactly once, and its
+ * <p>Five per cent of the messages have no Message-ID. An import of one of those in doubt at a kill
+ * is settled through the mailbox's history by its bytes (docs/gmail.md, "Exactly once, and its
  * window": the window is messages without one over 4 MiB, or a history that expired); every message
  * here is under 4 MiB and the fake keeps its history, so the test counts those duplicates apart,
  * prints them, and allows none, as for messages with a Message-ID.
@@ -52,11 +52,15 @@ class GmailCrashTest {
   private static final long SEED = Long.getLong("mailfetch.gmail.crash.seed", 17L);
   private static final int KILLS = Integer.getInteger("mailfetch.gmail.crash.kills", 50);
   private static final int MESSAGES = Integer.getInteger("mailfetch.gmail.crash.messages", 1000);
+
   /** A twentieth of the messages without a Message-ID. */
   private static final int WITHOUT_MESSAGE_ID = MESSAGES / 20;
+
   /** 1,000 imports a second: the crashes, not the quota, bound the run. */
   static final int UNITS_PER_SECOND = 25_000;
+
   static final int PARALLELISM = 4;
+
   /**
    * Sessions of ten messages in batches of five, so that sessions end (and delete) between kills
    * and the check at each kill has deletions to check.
@@ -66,9 +70,15 @@ class GmailCrashTest {
   @TempDir Path tmp;
 
   @Test
-  void deleteMode_sigkillAtRandomMoments_everyMessageInGmailOnce_noneLeftOnTheServer_noneDeletedBeforeGmailHadIt()
-      throws Exception {
-    System.out.println("Gmail crash test: seed " + SEED + " (-Dmailfetch.gmail.crash.seed=" + SEED + " repeats it)");
+  void
+      deleteMode_sigkillAtRandomMoments_everyMessageInGmailOnce_noneLeftOnTheServer_noneDeletedBeforeGmailHadIt()
+          throws Exception {
+    System.out.println(
+        "Gmail crash test: seed "
+            + SEED
+            + " (-Dmailfetch.gmail.crash.seed="
+            + SEED
+            + " repeats it)");
     Random random = new Random(SEED);
     ProofMailbox mailbox = ProofMailbox.generate(SEED, MESSAGES, WITHOUT_MESSAGE_ID);
     System.out.println("Gmail crash test: the mailbox: " + mailbox);
@@ -76,7 +86,8 @@ class GmailCrashTest {
     report.messages = mailbox.messages().size();
     report.withoutMessageId = mailbox.withoutMessageId();
     long started = System.nanoTime();
-    try (FakePop3Server pop3 = FakePop3Server.builder().account("alice", PASSWORD, mailbox.toFakeMailbox()).start();
+    try (FakePop3Server pop3 =
+            FakePop3Server.builder().account("alice", PASSWORD, mailbox.toFakeMailbox()).start();
         FakeGmailServer gmail = GmailProof.fake(UNITS_PER_SECOND)) {
       Path journal = tmp.resolve("gmail-journal");
       Path state = tmp.resolve("state");
@@ -86,10 +97,12 @@ class GmailCrashTest {
         // batch's and a session's); a moment among the next 4 per message left, spread over the
         // kills still to come, makes the kills fall all through the run.
         int window = Math.max(4, 4 * remaining / (KILLS - report.kills + 1));
-        Outcome o = runChild(pop3.port(), gmail, journal, state, 1 + random.nextInt(window), random);
+        Outcome o =
+            runChild(pop3.port(), gmail, journal, state, 1 + random.nextInt(window), random);
         report.runs++;
         if (!o.killed) {
-          assertTrue(o.finished, () -> "the child ended by itself without finishing: " + o.lastLines);
+          assertTrue(
+              o.finished, () -> "the child ended by itself without finishing: " + o.lastLines);
           break; // finished before the moment chosen: the assertion on the kills below says so
         }
         report.kills++;
@@ -122,32 +135,59 @@ class GmailCrashTest {
     int kills;
     int runs;
     int checks;
-    /** Messages gone from the POP3 server at the last kill: how much the checks at the kills covered. */
+
+    /**
+     * Messages gone from the POP3 server at the last kill: how much the checks at the kills
+     * covered.
+     */
     int goneAtLastKill;
+
     int deletedBeforeGmailHadIt;
     int lost;
-    /** Of the lost, those whose Message-ID Gmail holds under other bytes (another copy, or another run's import). */
+
+    /**
+     * Of the lost, those whose Message-ID Gmail holds under other bytes (another copy, or another
+     * run's import).
+     */
     int lostToAnotherCopy;
+
     int twiceWithMessageId;
     int twiceWithoutMessageId;
     int notInTheMailbox;
     int leftOnServer;
     double seconds;
     final List<String> lostNames = new ArrayList<>();
-    /** Messages found gone from the POP3 server but not in Gmail at a kill: content → most copies missing. */
+
+    /**
+     * Messages found gone from the POP3 server but not in Gmail at a kill: content → most copies
+     * missing.
+     */
     final Map<String, Integer> missingAtKills = new HashMap<>();
+
     final List<Integer> killsWithDeletedBeforeGmailHadIt = new ArrayList<>();
 
     @Override
     public String toString() {
-      return String.format(java.util.Locale.ROOT,
-          "%d messages (%d without a Message-ID), %d kills in %d runs, %.0f s: %d deleted from the POP3 server before"
-              + " Gmail had them (checked at every kill, %d deleted by the last kill; found at kills %s), %d lost (%d of them"
-              + " while Gmail holds another message with their Message-ID), %d twice with a Message-ID, %d twice without one"
-              + " (the window), %d in Gmail that are no message of the mailbox, %d left on the server",
-          messages, withoutMessageId, kills, runs, seconds, deletedBeforeGmailHadIt, goneAtLastKill,
-          killsWithDeletedBeforeGmailHadIt, lost, lostToAnotherCopy, twiceWithMessageId,
-          twiceWithoutMessageId, notInTheMailbox, leftOnServer)
+      return String.format(
+              java.util.Locale.ROOT,
+              "%d messages (%d without a Message-ID), %d kills in %d runs, %.0f s: %d deleted from the POP3 server before"
+                  + " Gmail had them (checked at every kill, %d deleted by the last kill; found at kills %s), %d lost (%d of them"
+                  + " while Gmail holds another message with their Message-ID), %d twice with a Message-ID, %d twice without one"
+                  + " (the window), %d in Gmail that are no message of the mailbox, %d left on the server",
+              messages,
+              withoutMessageId,
+              kills,
+              runs,
+              seconds,
+              deletedBeforeGmailHadIt,
+              goneAtLastKill,
+              killsWithDeletedBeforeGmailHadIt,
+              lost,
+              lostToAnotherCopy,
+              twiceWithMessageId,
+              twiceWithoutMessageId,
+              notInTheMailbox,
+              leftOnServer)
           + (lostNames.isEmpty() ? "" : "; lost: " + lostNames);
     }
   }
@@ -158,20 +198,33 @@ class GmailCrashTest {
     final List<String> lastLines = new ArrayList<>();
   }
 
-  private static Outcome runChild(int port, FakeGmailServer gmail, Path journal, Path state, int killAtEvent,
-      Random random) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"),
-        GmailCrashChild.class.getName(), Integer.toString(port), GmailProof.baseUri(gmail).toString(),
-        journal.toString(), state.toString(), Integer.toString(PER_SESSION), Integer.toString(UNITS_PER_SECOND),
-        Integer.toString(PARALLELISM)).redirectErrorStream(true);
+  private static Outcome runChild(
+      int port, FakeGmailServer gmail, Path journal, Path state, int killAtEvent, Random random)
+      throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx128m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                GmailCrashChild.class.getName(),
+                Integer.toString(port),
+                GmailProof.baseUri(gmail).toString(),
+                journal.toString(),
+                state.toString(),
+                Integer.toString(PER_SESSION),
+                Integer.toString(UNITS_PER_SECOND),
+                Integer.toString(PARALLELISM))
+            .redirectErrorStream(true);
     pb.environment().put("CRASH_TEST_PASSWORD", PASSWORD);
     pb.environment().put("CRASH_TEST_TOKEN", GmailProof.accessToken(gmail));
     Process child = pb.start();
     Outcome o = new Outcome();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null) {
         o.lastLines.add(line);
@@ -205,8 +258,8 @@ class GmailCrashTest {
   }
 
   /** Every message gone from the POP3 mailbox is in Gmail, as often as it was in the mailbox. */
-  private static void checkNothingDeletedBeforeGmailHadIt(ProofMailbox mailbox, FakeMailbox pop3,
-      FakeGmailServer gmail, Report report) {
+  private static void checkNothingDeletedBeforeGmailHadIt(
+      ProofMailbox mailbox, FakeMailbox pop3, FakeGmailServer gmail, Report report) {
     report.checks++;
     Set<String> onServer = pop3.uids();
     report.goneAtLastKill = mailbox.messages().size() - onServer.size();
@@ -228,10 +281,14 @@ class GmailCrashTest {
     if (any) {
       report.killsWithDeletedBeforeGmailHadIt.add(report.kills);
     }
-    report.deletedBeforeGmailHadIt = report.missingAtKills.values().stream().mapToInt(Integer::intValue).sum();
+    report.deletedBeforeGmailHadIt =
+        report.missingAtKills.values().stream().mapToInt(Integer::intValue).sum();
   }
 
-  /** Gmail against the mailbox, by content (two identical messages in the mailbox must be two in Gmail). */
+  /**
+   * Gmail against the mailbox, by content (two identical messages in the mailbox must be two in
+   * Gmail).
+   */
   private static void compare(ProofMailbox mailbox, FakeGmailServer gmail, Report report) {
     Map<String, Integer> inGmail = GmailProof.stored(gmail);
     Map<String, Integer> expected = new HashMap<>();
@@ -245,8 +302,16 @@ class GmailCrashTest {
       if (m.hasMessageId()) {
         messageIds.put(h, m.messageId());
       }
-      names.merge(h, m.uid() + (m.messageId() == null ? " (no Message-ID)" : " " + m.messageId()
-          + (mailbox.sharing(m.messageId()) > 1 ? " (shared by " + mailbox.sharing(m.messageId()) + ")" : "")),
+      names.merge(
+          h,
+          m.uid()
+              + (m.messageId() == null
+                  ? " (no Message-ID)"
+                  : " "
+                      + m.messageId()
+                      + (mailbox.sharing(m.messageId()) > 1
+                          ? " (shared by " + mailbox.sharing(m.messageId()) + ")"
+                          : "")),
           (a, b) -> a + " = " + b);
     }
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
@@ -255,7 +320,8 @@ class GmailCrashTest {
         report.lostNames.add(names.get(e.getKey()));
         String id = messageIds.get(e.getKey());
         if (id != null && !gmail.messagesWithMessageId(GmailProof.MAILBOX, id).isEmpty()) {
-          // Gmail holds other bytes under its Message-ID: taken for that copy after a crash (docs/gmail.md)
+          // Gmail holds other bytes under its Message-ID: taken for that copy after a crash
+          // (docs/gmail.md)
           report.lostToAnotherCopy += e.getValue() - got;
         }
       }

@@ -42,9 +42,13 @@ class GmailDestinationWordsTest {
   }
 
   @Test
-  void aFailureRememberedFromAnotherMessage_isSaidAsTheDestinations_notAsThatMessages() throws Exception {
+  void aFailureRememberedFromAnotherMessage_isSaidAsTheDestinations_notAsThatMessages()
+      throws Exception {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
-      rig.gmail.inject(FaultRule.of(GmailFault.TOO_MANY_REQUESTS_429).always().retryAfter(Duration.ofSeconds(900)));
+      rig.gmail.inject(
+          FaultRule.of(GmailFault.TOO_MANY_REQUESTS_429)
+              .always()
+              .retryAfter(Duration.ofSeconds(900)));
       try (GmailImportSink sink = rig.sink().retryBudget(Duration.ofSeconds(1)).build()) {
         Delivery d = sink.begin(envelope("u5", Set.of()));
         d.write(ByteBuffer.wrap(GmailRig.message(5)));
@@ -52,7 +56,8 @@ class GmailDestinationWordsTest {
         d.complete(k5);
         DeliveriesFailed failed = assertThrows(DeliveriesFailed.class, sink::sync);
         assertEquals(FetchError.QUOTA_EXCEEDED, failed.failures().get(k5).error());
-        FetchException seven = assertThrows(FetchException.class, () -> sink.begin(envelope("u7", Set.of())));
+        FetchException seven =
+            assertThrows(FetchException.class, () -> sink.begin(envelope("u7", Set.of())));
         assertEquals(FetchError.QUOTA_EXCEEDED, seven.error());
         String words = seven.detail();
         assertTrue(words.startsWith("message u7 of alice@pop was not sent"), words);
@@ -62,8 +67,9 @@ class GmailDestinationWordsTest {
   }
 
   @Test
-  void aLabelNamedLikeTrashOrSpam_inAnyCase_isRefusedAtTheFirstBegin_withConfiguration_andNothingIsSent()
-      throws Exception {
+  void
+      aLabelNamedLikeTrashOrSpam_inAnyCase_isRefusedAtTheFirstBegin_withConfiguration_andNothingIsSent()
+          throws Exception {
     for (String name : new String[] {"Trash", "spam", "DRAFT", "Sent", "chat"}) {
       Path d = dir.resolve(name);
       try (GmailRig rig = new GmailRig(d, GmailRig.mailbox(2))) {
@@ -71,12 +77,14 @@ class GmailDestinationWordsTest {
         FetchResult r = rig.runOnce();
         FetchException e = r.firstError().orElseThrow(() -> new AssertionError(r.summary()));
         assertEquals(FetchError.CONFIGURATION, e.error(), e.getMessage());
-        assertTrue(e.getMessage().contains("\"" + name + "\"") && e.getMessage().contains("system label"),
+        assertTrue(
+            e.getMessage().contains("\"" + name + "\"") && e.getMessage().contains("system label"),
             e.getMessage());
         assertTrue(e.remedy().commandLine().contains("--label"), e.remedy().commandLine());
         assertEquals(0, rig.inGmail().size(), name + ": nothing imported");
         assertEquals(2, rig.onServer().size(), name + ": nothing deleted");
-        assertFalse(rig.gmail.labels(GmailRig.ME).stream().anyMatch(l -> l.name().equals("Work")),
+        assertFalse(
+            rig.gmail.labels(GmailRig.ME).stream().anyMatch(l -> l.name().equals("Work")),
             "refused before any label was created");
       }
     }
@@ -90,27 +98,36 @@ class GmailDestinationWordsTest {
       assertTrue(r.ok(), r::summary);
       StoredMessage m = rig.inGmail().get(0);
       assertEquals(Set.of("INBOX", "UNREAD", "STARRED", "IMPORTANT"), Set.copyOf(m.labelIds()));
-      assertEquals(Set.of(), rig.gmail.labels(GmailRig.ME).stream().filter(l -> !l.system())
-          .map(GmailLabel::name).collect(Collectors.toSet()), "no user label created");
+      assertEquals(
+          Set.of(),
+          rig.gmail.labels(GmailRig.ME).stream()
+              .filter(l -> !l.system())
+              .map(GmailLabel::name)
+              .collect(Collectors.toSet()),
+          "no user label created");
     }
   }
 
   @Test
-  void aTokenProvidersPlainIOException_isAuthFailed_asInPop3_withTheProvidersWords() throws Exception {
+  void aTokenProvidersPlainIOException_isAuthFailed_asInPop3_withTheProvidersWords()
+      throws Exception {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
-      TokenProvider broken = new TokenProvider() {
-        @Override
-        public String accessToken() throws IOException {
-          throw new IOException("the token file /x/token.json cannot be read");
-        }
+      TokenProvider broken =
+          new TokenProvider() {
+            @Override
+            public String accessToken() throws IOException {
+              throw new IOException("the token file /x/token.json cannot be read");
+            }
 
-        @Override
-        public void invalidate(String token) {}
-      };
+            @Override
+            public void invalidate(String token) {}
+          };
       try (GmailImportSink sink = rig.sink().tokens(broken).build()) {
-        FetchException e = assertThrows(FetchException.class, () -> sink.begin(envelope("u1", Set.of())));
+        FetchException e =
+            assertThrows(FetchException.class, () -> sink.begin(envelope("u1", Set.of())));
         assertEquals(FetchError.AUTH_FAILED, e.error(), e.getMessage());
-        assertTrue(e.getMessage().contains("the token file /x/token.json cannot be read"), e.getMessage());
+        assertTrue(
+            e.getMessage().contains("the token file /x/token.json cannot be read"), e.getMessage());
       }
     }
   }
@@ -118,18 +135,21 @@ class GmailDestinationWordsTest {
   @Test
   void aTokenProvidersFetchException_passesThroughAsItIs() throws Exception {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
-      FetchException given = new FetchException(FetchError.CONNECTION_TIMED_OUT, "the token endpoint is slow");
-      TokenProvider slow = new TokenProvider() {
-        @Override
-        public String accessToken() throws IOException {
-          throw given;
-        }
+      FetchException given =
+          new FetchException(FetchError.CONNECTION_TIMED_OUT, "the token endpoint is slow");
+      TokenProvider slow =
+          new TokenProvider() {
+            @Override
+            public String accessToken() throws IOException {
+              throw given;
+            }
 
-        @Override
-        public void invalidate(String token) {}
-      };
+            @Override
+            public void invalidate(String token) {}
+          };
       try (GmailImportSink sink = rig.sink().tokens(slow).build()) {
-        FetchException e = assertThrows(FetchException.class, () -> sink.begin(envelope("u1", Set.of())));
+        FetchException e =
+            assertThrows(FetchException.class, () -> sink.begin(envelope("u1", Set.of())));
         assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error(), e.getMessage());
         assertTrue(e.getMessage().contains("the token endpoint is slow"), e.getMessage());
       }

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** docs/gmail.md names every checkup code and every setting of the sink's builder, so the two cannot drift. */
+/**
+ * docs/gmail.md names every checkup code and every setting of the sink's builder, so the two cannot
+ * drift.
+ */
 class GmailDocTest {
   private static String doc() throws IOException {
     Path p = Path.of("..", "docs", "gmail.md");
@@ -28,8 +31,12 @@ class GmailDocTest {
   void everyBuilderSetting_isInTheDoc() throws IOException {
     String doc = doc();
     for (Method m : GmailImportSink.Builder.class.getDeclaredMethods()) {
-      if (Modifier.isPublic(m.getModifiers()) && !m.getName().equals("build") && !m.getName().equals("checkup")) {
-        assertTrue(doc.contains("`" + m.getName() + "("), "docs/gmail.md does not name the setting " + m.getName());
+      if (Modifier.isPublic(m.getModifiers())
+          && !m.getName().equals("build")
+          && !m.getName().equals("checkup")) {
+        assertTrue(
+            doc.contains("`" + m.getName() + "("),
+            "docs/gmail.md does not name the setting " + m.getName());
       }
     }
   }

@@ -33,8 +33,14 @@ class GmailImportSinkContractTest extends MessageSinkContract {
 
   @Override
   protected SinkUnderTest open(Path location) throws IOException {
-    GmailImportSink sink = GmailImportSink.builder().mailbox(ME).tokens(new FakeTokens(gmail, ME))
-        .journalDirectory(location).apiBase(gmail.baseUri()).quota(1_000_000, Duration.ofMinutes(1)).build();
+    GmailImportSink sink =
+        GmailImportSink.builder()
+            .mailbox(ME)
+            .tokens(new FakeTokens(gmail, ME))
+            .journalDirectory(location)
+            .apiBase(gmail.baseUri())
+            .quota(1_000_000, Duration.ofMinutes(1))
+            .build();
     return new SinkUnderTest() {
       @Override
       public MessageSink sink() {
@@ -46,13 +52,25 @@ class GmailImportSinkContractTest extends MessageSinkContract {
         return stored(sink, key).map(StoredMessage::bytes);
       }
 
-      /** The user labels Gmail files the message under, by name (INBOX, UNREAD and the other system ones left out). */
+      /**
+       * The user labels Gmail files the message under, by name (INBOX, UNREAD and the other system
+       * ones left out).
+       */
       @Override
       public Optional<Set<String>> labels(DeliveryKey key) {
-        Map<String, String> names = gmail.labels(ME).stream().filter(l -> !l.system())
-            .collect(Collectors.toMap(GmailLabel::id, GmailLabel::name));
-        return Optional.of(stored(sink, key).map(m -> m.labelIds().stream().filter(names::containsKey)
-            .map(names::get).collect(Collectors.toSet())).orElse(Set.of()));
+        Map<String, String> names =
+            gmail.labels(ME).stream()
+                .filter(l -> !l.system())
+                .collect(Collectors.toMap(GmailLabel::id, GmailLabel::name));
+        return Optional.of(
+            stored(sink, key)
+                .map(
+                    m ->
+                        m.labelIds().stream()
+                            .filter(names::containsKey)
+                            .map(names::get)
+                            .collect(Collectors.toSet()))
+                .orElse(Set.of()));
       }
     };
   }

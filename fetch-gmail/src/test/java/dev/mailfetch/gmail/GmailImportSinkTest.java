@@ -44,7 +44,8 @@ class GmailImportSinkTest {
   @TempDir Path dir;
 
   private static Map<String, String> labelNames(GmailRig rig) {
-    return rig.gmail.labels(GmailRig.ME).stream().collect(Collectors.toMap(GmailLabel::id, GmailLabel::name));
+    return rig.gmail.labels(GmailRig.ME).stream()
+        .collect(Collectors.toMap(GmailLabel::id, GmailLabel::name));
   }
 
   private static Set<String> namesOf(GmailRig rig, StoredMessage m) {
@@ -53,7 +54,8 @@ class GmailImportSinkTest {
   }
 
   @Test
-  void byDefault_aMessageGoesToTheInboxUnread_datedByItsDateHeader_classifiedForSpam_noCalendar() throws IOException {
+  void byDefault_aMessageGoesToTheInboxUnread_datedByItsDateHeader_classifiedForSpam_noCalendar()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(1))) {
       assertTrue(rig.runOnce().ok());
       StoredMessage m = rig.inGmail().get(0);
@@ -71,8 +73,12 @@ class GmailImportSinkTest {
   void theImportFlags_arePassedAsSet() throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(1))) {
       FetchResult r;
-      try (GmailImportSink sink = rig.sink().neverMarkSpam(true).processForCalendar(true)
-          .internalDateSource(InternalDateSource.RECEIVED_TIME).build()) {
+      try (GmailImportSink sink =
+          rig.sink()
+              .neverMarkSpam(true)
+              .processForCalendar(true)
+              .internalDateSource(InternalDateSource.RECEIVED_TIME)
+              .build()) {
         r = rig.run(sink);
       }
       assertTrue(r.ok(), r::summary);
@@ -84,7 +90,8 @@ class GmailImportSinkTest {
   }
 
   @Test
-  void labelsNested_areCreatedParentFirst_onceEach_evenWithParallelImports_andArchiveSkipsTheInbox() throws IOException {
+  void labelsNested_areCreatedParentFirst_onceEach_evenWithParallelImports_andArchiveSkipsTheInbox()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(20))) {
       rig.labels = LabelPolicy.fixed(Set.of("Lists/Work", "Fetched"), true);
       FetchResult r;
@@ -92,13 +99,18 @@ class GmailImportSinkTest {
         r = rig.run(sink);
       }
       assertEquals(20, r.count(DELIVERED), r::summary);
-      List<GmailLabel> user = rig.gmail.labels(GmailRig.ME).stream().filter(l -> !l.system()).toList();
-      assertEquals(Set.of("Lists", "Lists/Work", "Fetched"), user.stream().map(GmailLabel::name).collect(Collectors.toSet()),
+      List<GmailLabel> user =
+          rig.gmail.labels(GmailRig.ME).stream().filter(l -> !l.system()).toList();
+      assertEquals(
+          Set.of("Lists", "Lists/Work", "Fetched"),
+          user.stream().map(GmailLabel::name).collect(Collectors.toSet()),
           "the parent was created too, and no label twice: " + user);
       assertEquals(3, rig.gmail.labelCreates(GmailRig.ME), "each label created once");
-      assertEquals(1, rig.gmail.requests(GmailEndpoint.LABELS_LIST).size(), "labels listed once per run");
+      assertEquals(
+          1, rig.gmail.requests(GmailEndpoint.LABELS_LIST).size(), "labels listed once per run");
       for (StoredMessage m : rig.inGmail()) {
-        assertEquals(Set.of("UNREAD", "Lists/Work", "Fetched"), namesOf(rig, m), "archived: no INBOX");
+        assertEquals(
+            Set.of("UNREAD", "Lists/Work", "Fetched"), namesOf(rig, m), "archived: no INBOX");
       }
     }
   }
@@ -123,7 +135,8 @@ class GmailImportSinkTest {
   }
 
   @Test
-  void aLabelCreatedElsewhereAfterTheListing_meetsA409_andIsFoundByListingAgain() throws IOException {
+  void aLabelCreatedElsewhereAfterTheListing_meetsA409_andIsFoundByListingAgain()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
       try (GmailImportSink sink = rig.sink().build()) {
         deliver(sink, "1", Set.of("Early")); // the sink lists the labels now
@@ -133,7 +146,8 @@ class GmailImportSinkTest {
         deliver(sink, "3", Set.of("Late"));
         sink.sync();
       }
-      assertEquals(1, rig.gmail.labels(GmailRig.ME).stream().filter(l -> l.name().equals("Late")).count());
+      assertEquals(
+          1, rig.gmail.labels(GmailRig.ME).stream().filter(l -> l.name().equals("Late")).count());
       assertEquals(3, rig.inGmail().size());
       assertTrue(namesOf(rig, rig.inGmail().get(2)).contains("Late"));
     }
@@ -142,11 +156,17 @@ class GmailImportSinkTest {
   @Test
   void addLabels_withTheNarrowScopes_answersFalse_andTheSinkGoesOn() throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
-      rig.tokens = new FakeTokens(rig.gmail, GmailRig.ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
-          FakeGmailServer.SCOPE_READONLY);
+      rig.tokens =
+          new FakeTokens(
+              rig.gmail,
+              GmailRig.ME,
+              FakeGmailServer.SCOPE_INSERT,
+              FakeGmailServer.SCOPE_LABELS,
+              FakeGmailServer.SCOPE_READONLY);
       try (GmailImportSink sink = rig.sink().build()) {
         deliver(sink, "1", Set.of());
-        assertFalse(sink.addLabels(DeliveryKey.of("x@y", "1"), Set.of("Extra")),
+        assertFalse(
+            sink.addLabels(DeliveryKey.of("x@y", "1"), Set.of("Extra")),
             "gmail.modify not granted: the labels are not added");
         deliver(sink, "2", Set.of()); // and the sink goes on
       }
@@ -154,7 +174,8 @@ class GmailImportSinkTest {
     }
   }
 
-  private static void deliver(GmailImportSink sink, String uid, Set<String> labels) throws IOException {
+  private static void deliver(GmailImportSink sink, String uid, Set<String> labels)
+      throws IOException {
     Delivery d = sink.begin(new Envelope("x@y", uid, 0, labels, false));
     d.write(ByteBuffer.wrap(GmailRig.message(Integer.parseInt(uid))));
     d.complete(DeliveryKey.of("x@y", uid));
@@ -169,9 +190,11 @@ class GmailImportSinkTest {
       FetchResult r = rig.runOnce();
       FetchException e = r.error().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.CONFIGURATION, e.error());
-      assertTrue(e.getMessage().contains("someone.else@gmail.com") && e.getMessage().contains(GmailRig.ME),
+      assertTrue(
+          e.getMessage().contains("someone.else@gmail.com") && e.getMessage().contains(GmailRig.ME),
           e.getMessage());
-      assertTrue(e.remedy().library().contains("GmailImportSink.Builder.mailbox"), e.remedy().library());
+      assertTrue(
+          e.remedy().library().contains("GmailImportSink.Builder.mailbox"), e.remedy().library());
       assertEquals(0, rig.gmail.messages("someone.else@gmail.com").size());
       assertEquals(0, rig.gmail.requests(GmailEndpoint.IMPORT).size(), "not one import was tried");
       assertEquals(3, rig.onServer().size());
@@ -190,7 +213,8 @@ class GmailImportSinkTest {
   }
 
   /** The journal a crash leaves: intents written, the process dead before Gmail's answers were. */
-  private static void crashedWithIntents(GmailRig rig, Map<Integer, String> uidToMessageId) throws IOException {
+  private static void crashedWithIntents(GmailRig rig, Map<Integer, String> uidToMessageId)
+      throws IOException {
     String account = rig.source().account();
     try (Journal j = Journal.open(rig.journal, GmailRig.ME, 20_000)) {
       for (Map.Entry<Integer, String> e : uidToMessageId.entrySet()) {
@@ -201,7 +225,8 @@ class GmailImportSinkTest {
 
   /** Puts message {@code i} into Gmail as an import before the crash would have. */
   private static void alreadyInGmail(GmailRig rig, byte[] message) throws IOException {
-    try (GmailImportSink other = rig.sink().journalDirectory(rig.journal.resolveSibling("elsewhere")).build()) {
+    try (GmailImportSink other =
+        rig.sink().journalDirectory(rig.journal.resolveSibling("elsewhere")).build()) {
       Delivery d = other.begin(new Envelope("x@y", "pre", 0, Set.of(), false));
       d.write(ByteBuffer.wrap(message));
       d.complete(DeliveryKey.of("x@y", "pre"));
@@ -210,23 +235,34 @@ class GmailImportSinkTest {
   }
 
   @Test
-  void anImportInDoubtAfterACrash_isResolvedByAskingGmail_soAMessageGmailHasIsNotImportedTwice() throws IOException {
+  void anImportInDoubtAfterACrash_isResolvedByAskingGmail_soAMessageGmailHasIsNotImportedTwice()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(4))) {
-      alreadyInGmail(rig, GmailRig.message(1)); // Gmail stored m1; the crash came before its answer was journalled
+      alreadyInGmail(
+          rig,
+          GmailRig.message(1)); // Gmail stored m1; the crash came before its answer was journalled
       crashedWithIntents(rig, Map.of(1, "<m1@example.org>", 2, "<m2@example.org>"));
       FetchResult r = rig.runOnce();
       assertTrue(r.ok(), r::summary);
-      assertEquals(GmailRig.once(1, 4), rig.copiesByMessageId(), "m1 not imported again, m2 imported once");
+      assertEquals(
+          GmailRig.once(1, 4), rig.copiesByMessageId(), "m1 not imported again, m2 imported once");
       assertEquals(Set.of(), rig.onServer());
-      assertEquals(2, rig.gmail.requests(GmailEndpoint.MESSAGES_LIST).size(), "each import in doubt asked once");
+      assertEquals(
+          2,
+          rig.gmail.requests(GmailEndpoint.MESSAGES_LIST).size(),
+          "each import in doubt asked once");
     }
   }
 
   @Test
   void anImportInDoubtWithoutMessageId_isImportedAgain_theDocumentedWindow() throws IOException {
-    FakeMailbox box = FakeMailbox.create().add("u1", GmailRig.messageWithoutId(1)).add("u2", GmailRig.messageWithoutId(2));
+    FakeMailbox box =
+        FakeMailbox.create()
+            .add("u1", GmailRig.messageWithoutId(1))
+            .add("u2", GmailRig.messageWithoutId(2));
     try (GmailRig rig = new GmailRig(dir, box)) {
-      alreadyInGmail(rig, GmailRig.messageWithoutId(1)); // stored, answer lost in the crash: the window
+      alreadyInGmail(
+          rig, GmailRig.messageWithoutId(1)); // stored, answer lost in the crash: the window
       java.util.HashMap<Integer, String> intents = new java.util.HashMap<>();
       intents.put(1, null);
       intents.put(2, null); // intent written, never sent: importing it is right
@@ -234,11 +270,22 @@ class GmailImportSinkTest {
       FetchResult r = rig.runOnce();
       assertTrue(r.ok(), r::summary);
       assertEquals(Set.of(), rig.onServer());
-      Map<String, Long> copies = rig.inGmail().stream().collect(Collectors.groupingBy(
-          m -> new String(m.bytes(), java.nio.charset.StandardCharsets.US_ASCII), Collectors.counting()));
-      assertEquals(2L, copies.get(new String(GmailRig.messageWithoutId(1), java.nio.charset.StandardCharsets.US_ASCII)),
+      Map<String, Long> copies =
+          rig.inGmail().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      m -> new String(m.bytes(), java.nio.charset.StandardCharsets.US_ASCII),
+                      Collectors.counting()));
+      assertEquals(
+          2L,
+          copies.get(
+              new String(GmailRig.messageWithoutId(1), java.nio.charset.StandardCharsets.US_ASCII)),
           "Gmail cannot be asked for a message without a Message-ID: the one in the window is there twice");
-      assertEquals(1L, copies.get(new String(GmailRig.messageWithoutId(2), java.nio.charset.StandardCharsets.US_ASCII)));
+      assertEquals(
+          1L,
+          copies.get(
+              new String(
+                  GmailRig.messageWithoutId(2), java.nio.charset.StandardCharsets.US_ASCII)));
       assertEquals(0, rig.gmail.requests(GmailEndpoint.MESSAGES_LIST).size(), "nothing to ask");
     }
   }
@@ -253,9 +300,11 @@ class GmailImportSinkTest {
         d.write(ByteBuffer.wrap(GmailRig.message(1)));
         d.complete(k);
         assertTrue(sink.contains(k), "on its way: contains is true");
-        assertTrue(sink.gmailId(k).isEmpty(), "but not journalled as Gmail's before Gmail answered");
+        assertTrue(
+            sink.gmailId(k).isEmpty(), "but not journalled as Gmail's before Gmail answered");
         sink.sync();
-        assertTrue(sink.gmailId(k).isPresent(), "after sync, Gmail answered and the journal holds it");
+        assertTrue(
+            sink.gmailId(k).isPresent(), "after sync, Gmail answered and the journal holds it");
         assertEquals(1, rig.inGmail().size());
       }
     }
@@ -269,11 +318,15 @@ class GmailImportSinkTest {
         Delivery d = sink.begin(new Envelope("x@y", "1", 0, Set.of(), false));
         d.write(ByteBuffer.wrap(GmailRig.message(1)));
         d.complete(DeliveryKey.of("x@y", "1"));
-        dev.mailfetch.api.DeliveriesFailed failed = assertThrows(dev.mailfetch.api.DeliveriesFailed.class, sink::sync);
-        assertEquals(FetchError.QUOTA_EXCEEDED, failed.failures().get(DeliveryKey.of("x@y", "1")).error());
+        dev.mailfetch.api.DeliveriesFailed failed =
+            assertThrows(dev.mailfetch.api.DeliveriesFailed.class, sink::sync);
+        assertEquals(
+            FetchError.QUOTA_EXCEEDED, failed.failures().get(DeliveryKey.of("x@y", "1")).error());
         int asked = rig.gmail.requests().size();
-        FetchException e = assertThrows(FetchException.class,
-            () -> sink.begin(new Envelope("x@y", "2", 0, Set.of(), false)));
+        FetchException e =
+            assertThrows(
+                FetchException.class,
+                () -> sink.begin(new Envelope("x@y", "2", 0, Set.of(), false)));
         assertEquals(FetchError.QUOTA_EXCEEDED, e.error());
         assertEquals(asked, rig.gmail.requests().size(), "Gmail was not asked again");
         assertFalse(sink.contains(DeliveryKey.of("x@y", "1")), "a refused delivery is not held");
@@ -300,16 +353,28 @@ class GmailImportSinkTest {
   @Test
   void theBuilder_refusesBadSettingsEagerly_inWords() {
     GmailImportSink.Builder b = GmailImportSink.builder();
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> b.mailbox("not an address")).getMessage()
-        .contains("you@gmail.com"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> b.mailbox("not an address"))
+            .getMessage()
+            .contains("you@gmail.com"));
     assertThrows(IllegalArgumentException.class, () -> b.parallelism(0));
     assertThrows(IllegalArgumentException.class, () -> b.uploadChunkBytes(1000));
     assertThrows(IllegalArgumentException.class, () -> b.apiBase(java.net.URI.create("ftp://x/")));
-    assertThrows(IllegalArgumentException.class, () -> b.quota(10, java.time.Duration.ofMinutes(1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> b.quota(10, java.time.Duration.ofMinutes(1)));
     assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
-    assertTrue(assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
-    String shown = GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").checkup().toString()
-        + GmailImportSink.builder().mailbox("me@gmail.com").tokens(() -> "ya29.SECRET").toString();
+    assertTrue(
+        assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
+    String shown =
+        GmailImportSink.builder()
+                .mailbox("me@gmail.com")
+                .tokens(() -> "ya29.SECRET")
+                .checkup()
+                .toString()
+            + GmailImportSink.builder()
+                .mailbox("me@gmail.com")
+                .tokens(() -> "ya29.SECRET")
+                .toString();
     assertFalse(shown.contains("SECRET"));
   }
 }

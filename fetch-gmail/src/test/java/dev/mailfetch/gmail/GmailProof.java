@@ -21,8 +21,10 @@ import java.util.Map;
 final class GmailProof {
   /** The mailbox the fake serves and the sink is configured to. */
   static final String MAILBOX = "alice@gmail.example";
+
   /** Gmail's per-user quota as the sink's default reads the reference: 6,000 units a minute. */
   static final int GMAIL_UNITS_PER_SECOND = 100;
+
   /** What one {@code messages.import} costs. */
   static final int IMPORT_UNITS = 25;
 
@@ -36,7 +38,10 @@ final class GmailProof {
     return fake(unitsPerSecond, Duration.ofSeconds(1));
   }
 
-  /** A fake Gmail with the account {@link #MAILBOX}, whose per-user quota is {@code units} in any moving {@code window}. */
+  /**
+   * A fake Gmail with the account {@link #MAILBOX}, whose per-user quota is {@code units} in any
+   * moving {@code window}.
+   */
   static FakeGmailServer fake(long units, Duration window) {
     FakeGmailServer gmail = FakeGmailServer.start();
     gmail.addAccount(MAILBOX).perUserQuota(units, window);
@@ -53,10 +58,17 @@ final class GmailProof {
   }
 
   /** The sink into the fake at {@code base}, keeping to {@code units} in any {@code window}. */
-  static GmailImportSink sink(URI base, Path journal, long units, Duration window, int parallelism,
-      TokenProvider tokens) throws IOException {
-    return GmailImportSink.builder().mailbox(MAILBOX).tokens(tokens).journalDirectory(journal).apiBase(base)
-        .quota(units, window).parallelism(parallelism).build();
+  static GmailImportSink sink(
+      URI base, Path journal, long units, Duration window, int parallelism, TokenProvider tokens)
+      throws IOException {
+    return GmailImportSink.builder()
+        .mailbox(MAILBOX)
+        .tokens(tokens)
+        .journalDirectory(journal)
+        .apiBase(base)
+        .quota(units, window)
+        .parallelism(parallelism)
+        .build();
   }
 
   /** The messages in the fake's mailbox, as SHA-256 of their bytes → how many copies. */
@@ -84,14 +96,21 @@ final class GmailProof {
     return Math.max(0, windows - 1) * (window.toNanos() / 1e9);
   }
 
-  /** How the fake received its imports, in words for the report: upload types and the requests of each kind. */
+  /**
+   * How the fake received its imports, in words for the report: upload types and the requests of
+   * each kind.
+   */
   static String uploads(FakeGmailServer gmail) {
     Map<String, Integer> types = new java.util.TreeMap<>();
     for (StoredMessage m : gmail.messages(MAILBOX)) {
       types.merge(m.uploadType(), 1, Integer::sum);
     }
-    return types + " upload, " + gmail.requests(GmailEndpoint.UPLOAD_SESSION).size() + " session(s) opened, "
-        + gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + " chunk request(s) before the last";
+    return types
+        + " upload, "
+        + gmail.requests(GmailEndpoint.UPLOAD_SESSION).size()
+        + " session(s) opened, "
+        + gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size()
+        + " chunk request(s) before the last";
   }
 
   static String sha256(byte[] bytes) {

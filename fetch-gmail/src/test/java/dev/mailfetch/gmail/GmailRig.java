@@ -39,7 +39,8 @@ final class GmailRig implements AutoCloseable {
   LabelPolicy labels = LabelPolicy.none();
 
   GmailRig(Path dir, FakeMailbox box) {
-    this.gmail = FakeGmailServer.start().addAccount(ME).perUserQuota(1_000_000, Duration.ofMinutes(1));
+    this.gmail =
+        FakeGmailServer.start().addAccount(ME).perUserQuota(1_000_000, Duration.ofMinutes(1));
     this.box = box;
     this.pop3 = FakePop3Server.builder().account(POP_USER, POP_PASSWORD, box).start();
     this.journal = dir.resolve("gmail-journal");
@@ -48,15 +49,26 @@ final class GmailRig implements AutoCloseable {
 
   /** Message {@code i}: a Message-ID, a date, a subject, a body. */
   static byte[] message(int i) {
-    return ("Message-ID: <m" + i + "@example.org>\r\nDate: Tue, 1 Dec 2026 10:00:" + String.format("%02d", i % 60)
-        + " +0000\r\nFrom: a@example.org\r\nSubject: message " + i + "\r\n\r\nbody of message " + i + "\r\n")
+    return ("Message-ID: <m"
+            + i
+            + "@example.org>\r\nDate: Tue, 1 Dec 2026 10:00:"
+            + String.format("%02d", i % 60)
+            + " +0000\r\nFrom: a@example.org\r\nSubject: message "
+            + i
+            + "\r\n\r\nbody of message "
+            + i
+            + "\r\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A message without a Message-ID. */
   static byte[] messageWithoutId(int i) {
-    return ("Date: Tue, 1 Dec 2026 10:00:00 +0000\r\nFrom: a@example.org\r\nSubject: no id " + i
-        + "\r\n\r\nbody " + i + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    return ("Date: Tue, 1 Dec 2026 10:00:00 +0000\r\nFrom: a@example.org\r\nSubject: no id "
+            + i
+            + "\r\n\r\nbody "
+            + i
+            + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   static FakeMailbox mailbox(int n) {
@@ -69,22 +81,44 @@ final class GmailRig implements AutoCloseable {
 
   /** A sink builder pointed at the fake, with a short retry budget for tests. */
   GmailImportSink.Builder sink() {
-    return GmailImportSink.builder().mailbox(ME).tokens(tokens).journalDirectory(journal).apiBase(gmail.baseUri())
-        .quota(1_000_000, Duration.ofMinutes(1)).retryBudget(Duration.ofSeconds(20))
+    return GmailImportSink.builder()
+        .mailbox(ME)
+        .tokens(tokens)
+        .journalDirectory(journal)
+        .apiBase(gmail.baseUri())
+        .quota(1_000_000, Duration.ofMinutes(1))
+        .retryBudget(Duration.ofSeconds(20))
         .requestTimeout(Duration.ofSeconds(10));
   }
 
   Pop3Source source() {
-    return Pop3Source.builder().host("127.0.0.1").port(pop3.port()).security(Security.NONE)
-        .allowPlaintextAuthentication(true).user(POP_USER).password(() -> POP_PASSWORD)
-        .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(20)).build())
+    return Pop3Source.builder()
+        .host("127.0.0.1")
+        .port(pop3.port())
+        .security(Security.NONE)
+        .allowPlaintextAuthentication(true)
+        .user(POP_USER)
+        .password(() -> POP_PASSWORD)
+        .limits(
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(10))
+                .commandTimeout(Duration.ofSeconds(20))
+                .build())
         .build();
   }
 
   /** One run in delete mode, batches of 5. */
   FetchResult run(GmailImportSink sink) {
-    FetchResult r = Fetcher.builder().source(source()).sink(sink).uidStore(store).labelPolicy(labels)
-        .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(5).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(source())
+            .sink(sink)
+            .uidStore(store)
+            .labelPolicy(labels)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(5)
+            .build()
+            .run();
     pop3.awaitSessionsEnded(Duration.ofSeconds(10));
     return r;
   }

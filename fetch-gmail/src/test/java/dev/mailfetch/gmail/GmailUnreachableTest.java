@@ -25,7 +25,8 @@ class GmailUnreachableTest {
   @TempDir Path dir;
 
   @Test
-  void gmailRefusingEveryConnection_stopsTheRunInSeconds_notAfterTheRetryBudget_inWords() throws Exception {
+  void gmailRefusingEveryConnection_stopsTheRunInSeconds_notAfterTheRetryBudget_inWords()
+      throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort(); // nobody listens there once closed
@@ -33,14 +34,19 @@ class GmailUnreachableTest {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(3))) {
       long start = System.nanoTime();
       FetchResult r;
-      try (GmailImportSink sink = rig.sink().apiBase(URI.create("http://127.0.0.1:" + closedPort + "/"))
-          .retryBudget(Duration.ofMinutes(5)).build()) {
+      try (GmailImportSink sink =
+          rig.sink()
+              .apiBase(URI.create("http://127.0.0.1:" + closedPort + "/"))
+              .retryBudget(Duration.ofMinutes(5))
+              .build()) {
         r = rig.run(sink);
       }
       long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
       FetchException e = r.error().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());
-      assertTrue(e.detail().contains("Gmail could not be reached") && e.detail().contains("so the run stopped"),
+      assertTrue(
+          e.detail().contains("Gmail could not be reached")
+              && e.detail().contains("so the run stopped"),
           e.detail());
       assertFalse(e.getMessage().contains("Exception"), "no Java class name: " + e.getMessage());
       assertTrue(seconds < 60, "stopped after " + seconds + " s, not the 5-minute budget");

@@ -28,14 +28,20 @@ class GmailWithRefreshTokensTest {
   private static OAuthTokenProvider provider(GmailRig rig) throws FetchException {
     return OAuthTokenProvider.builder()
         .endpoints(OAuthEndpoints.google().at(rig.gmail.authorizationUri(), rig.gmail.tokenUri()))
-        .clientId(FakeGmailServer.TEST_CLIENT_ID).clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
-        .refreshToken(rig.gmail.grant(GmailRig.ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
-            FakeGmailServer.SCOPE_READONLY))
+        .clientId(FakeGmailServer.TEST_CLIENT_ID)
+        .clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
+        .refreshToken(
+            rig.gmail.grant(
+                GmailRig.ME,
+                FakeGmailServer.SCOPE_INSERT,
+                FakeGmailServer.SCOPE_LABELS,
+                FakeGmailServer.SCOPE_READONLY))
         .build();
   }
 
   @Test
-  void anAccessTokenExpiredBeforeItsTime_isRefreshedOnce_andEveryMessageArrives() throws IOException {
+  void anAccessTokenExpiredBeforeItsTime_isRefreshedOnce_andEveryMessageArrives()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(5))) {
       OAuthTokenProvider tokens = provider(rig);
       tokens.accessToken();
@@ -52,7 +58,8 @@ class GmailWithRefreshTokensTest {
   }
 
   @Test
-  void INVALID_GRANT_atTheTokenEndpoint_isAuthFailed_andNothingIsImportedOrDeleted() throws IOException {
+  void INVALID_GRANT_atTheTokenEndpoint_isAuthFailed_andNothingIsImportedOrDeleted()
+      throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(5))) {
       OAuthTokenProvider tokens = provider(rig);
       rig.gmail.inject(FaultRule.of(GmailFault.INVALID_GRANT).always());

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A 100 MB message under {@code -Xmx64m}: a child JVM with a heap of 64 MB fetches one message of
  * 100,000,000 bytes from the testkit's POP3 server into the fake Gmail (a resumable upload in
- * chunks), and it arrives byte for byte (SHA-256) without the child running out of memory
- * ({@code -XX:+ExitOnOutOfMemoryError}: an OutOfMemoryError on any thread ends the child with
- * code 3). The baseline, measured in the same test: the same message fetched by the same kind of
- * child into a Maildir. Both times and their ratio are printed (docs/benchmarks.md).
+ * chunks), and it arrives byte for byte (SHA-256) without the child running out of memory ({@code
+ * -XX:+ExitOnOutOfMemoryError}: an OutOfMemoryError on any thread ends the child with code 3). The
+ * baseline, measured in the same test: the same message fetched by the same kind of child into a
+ * Maildir. Both times and their ratio are printed (docs/benchmarks.md).
  */
 @Timeout(600)
 class LargeMessageTest {
@@ -46,25 +46,46 @@ class LargeMessageTest {
   void aMessageOf100MB_underXmx64m_arrivesInGmailByteForByte() throws Exception {
     byte[] message = message(SIZE, 100);
     String sha256 = GmailProof.sha256(message);
-    try (FakePop3Server pop3 = FakePop3Server.builder()
-            .account("alice", PASSWORD, FakeMailbox.create().add("large-1", message)).start();
+    try (FakePop3Server pop3 =
+            FakePop3Server.builder()
+                .account("alice", PASSWORD, FakeMailbox.create().add("large-1", message))
+                .start();
         FakeGmailServer gmail = GmailProof.fake(GmailProof.GMAIL_UNITS_PER_SECOND)) {
       message = null; // the mailbox has its own copy; this JVM keeps what it needs to compare
       Child maildir = run(pop3, gmail, "maildir", tmp.resolve("Maildir").toString());
       assertEquals(0, maildir.exit, () -> "the baseline into a Maildir failed: " + maildir.lines);
       Child child = run(pop3, gmail, "gmail", tmp.resolve("gmail-journal").toString());
-      assertFalse(child.lines.stream().anyMatch(l -> l.contains("OutOfMemoryError")), child.lines::toString);
-      assertEquals(0, child.exit, () -> "the child into Gmail failed (exit " + child.exit + "): " + child.lines);
+      assertFalse(
+          child.lines.stream().anyMatch(l -> l.contains("OutOfMemoryError")),
+          child.lines::toString);
+      assertEquals(
+          0,
+          child.exit,
+          () -> "the child into Gmail failed (exit " + child.exit + "): " + child.lines);
       Map<String, Integer> stored = GmailProof.stored(gmail);
       assertEquals(Map.of(sha256, 1), stored, "Gmail holds the one message, byte for byte");
-      assertEquals("resumable", gmail.messages(GmailProof.MAILBOX).get(0).uploadType(), GmailProof.uploads(gmail));
-      assertTrue(gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() >= 1, () -> "in chunks: " + GmailProof.uploads(gmail));
-      System.out.printf(Locale.ROOT,
+      assertEquals(
+          "resumable",
+          gmail.messages(GmailProof.MAILBOX).get(0).uploadType(),
+          GmailProof.uploads(gmail));
+      assertTrue(
+          gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() >= 1,
+          () -> "in chunks: " + GmailProof.uploads(gmail));
+      System.out.printf(
+          Locale.ROOT,
           "100 MB under -Xmx64m: into Gmail %.2f s (%s; %d collections, live heap after them at most %d MB, at most %d MB"
               + " before one), into a Maildir %.2f s (%d collections, at most %d MB live, %d MB before); Gmail / Maildir"
               + " %.2f%n",
-          child.ms / 1e3, GmailProof.uploads(gmail), child.collections, child.afterGc, child.beforeGc, maildir.ms / 1e3,
-          maildir.collections, maildir.afterGc, maildir.beforeGc, (double) child.ms / maildir.ms);
+          child.ms / 1e3,
+          GmailProof.uploads(gmail),
+          child.collections,
+          child.afterGc,
+          child.beforeGc,
+          maildir.ms / 1e3,
+          maildir.collections,
+          maildir.afterGc,
+          maildir.beforeGc,
+          (double) child.ms / maildir.ms);
     }
   }
 
@@ -80,10 +101,20 @@ class LargeMessageTest {
     final List<String> lines = new ArrayList<>();
   }
 
-  private static Child run(FakePop3Server pop3, FakeGmailServer gmail, String... where) throws Exception {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-Xlog:gc", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"), LargeMessageChild.class.getName(), Integer.toString(pop3.port())));
+  private static Child run(FakePop3Server pop3, FakeGmailServer gmail, String... where)
+      throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LargeMessageChild.class.getName(),
+                Integer.toString(pop3.port())));
     command.add(where[0]);
     if (where[0].equals("gmail")) {
       command.add(GmailProof.baseUri(gmail).toString());
@@ -94,7 +125,8 @@ class LargeMessageTest {
     pb.environment().put("LARGE_TEST_TOKEN", GmailProof.accessToken(gmail));
     Process p = pb.start();
     Child c = new Child();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null) {
         c.lines.add(line);
@@ -123,13 +155,21 @@ class LargeMessageTest {
    */
   static byte[] message(int size, long seed) {
     String boundary = "large-" + Long.toHexString(seed);
-    byte[] head = ("From: Alice Martin <alice.martin@example.net>\r\nTo: user@example.org\r\n"
-        + "Subject: one hundred megabytes\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-        + "Message-ID: <large." + seed + "@example.net>\r\nMIME-Version: 1.0\r\n"
-        + "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary
-        + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe film, as promised.\r\n--" + boundary
-        + "\r\nContent-Type: application/octet-stream; name=\"film.bin\"\r\nContent-Transfer-Encoding: base64\r\n"
-        + "Content-Disposition: attachment; filename=\"film.bin\"\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] head =
+        ("From: Alice Martin <alice.martin@example.net>\r\nTo: user@example.org\r\n"
+                + "Subject: one hundred megabytes\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                + "Message-ID: <large."
+                + seed
+                + "@example.net>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\""
+                + boundary
+                + "\"\r\n\r\n--"
+                + boundary
+                + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe film, as promised.\r\n--"
+                + boundary
+                + "\r\nContent-Type: application/octet-stream; name=\"film.bin\"\r\nContent-Transfer-Encoding: base64\r\n"
+                + "Content-Disposition: attachment; filename=\"film.bin\"\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] tail = ("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
     ByteArrayOutputStream out = new ByteArrayOutputStream(size);
     out.writeBytes(head);

@@ -21,7 +21,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The token file: written whole with mode 0600, read only when no one else may read or change it, never quoted. */
+/**
+ * The token file: written whole with mode 0600, read only when no one else may read or change it,
+ * never quoted.
+ */
 class OAuthTokenFileTest {
   static final String SECRET = "GOCSPX-client-secret-XYZ";
   static final String REFRESH = "1//refresh-token-SECRET-abc";
@@ -29,9 +32,15 @@ class OAuthTokenFileTest {
   @TempDir Path dir;
 
   static OAuthTokenFile grant() {
-    return OAuthTokenFile.builder().endpoints(OAuthEndpoints.google()).clientId("123-abc.apps.googleusercontent.com")
-        .clientSecret(SECRET).scopes(OAuthScopes.GMAIL_IMPORT).account("me@gmail.com")
-        .authorizedAt(Instant.parse("2026-12-06T08:00:00Z")).refreshToken(REFRESH).build();
+    return OAuthTokenFile.builder()
+        .endpoints(OAuthEndpoints.google())
+        .clientId("123-abc.apps.googleusercontent.com")
+        .clientSecret(SECRET)
+        .scopes(OAuthScopes.GMAIL_IMPORT)
+        .account("me@gmail.com")
+        .authorizedAt(Instant.parse("2026-12-06T08:00:00Z"))
+        .refreshToken(REFRESH)
+        .build();
   }
 
   private static boolean posix(Path p) {
@@ -52,19 +61,28 @@ class OAuthTokenFileTest {
     assertEquals("me@gmail.com", back.account().orElseThrow());
     assertEquals(Instant.parse("2026-12-06T08:00:00Z"), back.authorizedAt().orElseThrow());
     String json = Files.readString(f);
-    assertTrue(json.contains("\"format\" : \"mailfetch-oauth/1\"") && json.contains("\"provider\" : \"google\"")
-        && json.contains("\"token_endpoint\" : \"https://oauth2.googleapis.com/token\""), json);
+    assertTrue(
+        json.contains("\"format\" : \"mailfetch-oauth/1\"")
+            && json.contains("\"provider\" : \"google\"")
+            && json.contains("\"token_endpoint\" : \"https://oauth2.googleapis.com/token\""),
+        json);
   }
 
   @Test
   void aMicrosoftGrantWithoutSecret_keepsItsTenant() throws IOException {
     Path f = dir.resolve("outlook.json");
-    OAuthTokenFile g = OAuthTokenFile.builder().endpoints(OAuthEndpoints.microsoft("consumers")).clientId("cid")
-        .scopes(OAuthScopes.MICROSOFT_POP3).refreshToken("M.R3_BAY.refresh").build();
+    OAuthTokenFile g =
+        OAuthTokenFile.builder()
+            .endpoints(OAuthEndpoints.microsoft("consumers"))
+            .clientId("cid")
+            .scopes(OAuthScopes.MICROSOFT_POP3)
+            .refreshToken("M.R3_BAY.refresh")
+            .build();
     g.write(f);
     OAuthTokenFile back = OAuthTokenFile.read(f);
     assertEquals("consumers", back.endpoints().tenant().orElseThrow());
-    assertEquals(URI.create("https://login.microsoftonline.com/consumers/oauth2/v2.0/token"),
+    assertEquals(
+        URI.create("https://login.microsoftonline.com/consumers/oauth2/v2.0/token"),
         back.endpoints().tokenEndpoint());
     assertTrue(back.clientSecret().isEmpty());
     assertFalse(Files.readString(f).contains("client_secret"));
@@ -89,8 +107,10 @@ class OAuthTokenFileTest {
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     FetchException e = assertThrows(FetchException.class, () -> OAuthTokenFile.read(f));
     assertEquals(FetchError.CONFIGURATION, e.error());
-    assertTrue(e.getMessage().contains("permissions 0644 for " + f + " are too open")
-        && e.getMessage().contains("may read it"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("permissions 0644 for " + f + " are too open")
+            && e.getMessage().contains("may read it"),
+        e.getMessage());
     assertTrue(e.remedy().commandLine().contains("chmod 600 " + f), e.remedy().commandLine());
     assertFalse(e.getMessage().contains(REFRESH) || e.getMessage().contains(SECRET));
   }
@@ -102,13 +122,15 @@ class OAuthTokenFileTest {
     assumeTrue(posix(f), "the temporary directory's file system has no POSIX permissions");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw--w----"));
     FetchException e = assertThrows(FetchException.class, () -> OAuthTokenFile.read(f));
-    assertTrue(e.getMessage().contains("permissions 0620") && e.getMessage().contains("may change it"),
+    assertTrue(
+        e.getMessage().contains("permissions 0620") && e.getMessage().contains("may change it"),
         e.getMessage());
   }
 
   @Test
   void aMissingFile_saysToAuthorizeFirst() {
-    FetchException e = assertThrows(FetchException.class, () -> OAuthTokenFile.read(dir.resolve("none.json")));
+    FetchException e =
+        assertThrows(FetchException.class, () -> OAuthTokenFile.read(dir.resolve("none.json")));
     assertEquals(FetchError.CONFIGURATION, e.error());
     assertTrue(e.remedy().commandLine().contains("mailfetch oauth"), e.remedy().commandLine());
     assertTrue(e.remedy().library().contains("OAuthAuthorization"), e.remedy().library());
@@ -117,7 +139,8 @@ class OAuthTokenFileTest {
   @Test
   void aBrokenFile_isNamedWithoutQuotingIt() throws IOException {
     Path f = dir.resolve("broken.json");
-    Files.writeString(f, "{\"format\":\"mailfetch-oauth/1\",\"refresh_token\":\"" + REFRESH + "\" oops");
+    Files.writeString(
+        f, "{\"format\":\"mailfetch-oauth/1\",\"refresh_token\":\"" + REFRESH + "\" oops");
     if (posix(f)) {
       Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     }
@@ -130,9 +153,12 @@ class OAuthTokenFileTest {
   @Test
   void aFileWithoutItsRefreshToken_namesTheField() throws IOException {
     Path f = dir.resolve("partial.json");
-    Files.write(f, ("{\"format\":\"mailfetch-oauth/1\",\"provider\":\"google\",\"authorization_endpoint\":"
-        + "\"https://accounts.google.com/o/oauth2/v2/auth\",\"token_endpoint\":\"https://oauth2.googleapis.com/token\","
-        + "\"client_id\":\"c\"}").getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        f,
+        ("{\"format\":\"mailfetch-oauth/1\",\"provider\":\"google\",\"authorization_endpoint\":"
+                + "\"https://accounts.google.com/o/oauth2/v2/auth\",\"token_endpoint\":\"https://oauth2.googleapis.com/token\","
+                + "\"client_id\":\"c\"}")
+            .getBytes(StandardCharsets.UTF_8));
     if (posix(f)) {
       Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     }

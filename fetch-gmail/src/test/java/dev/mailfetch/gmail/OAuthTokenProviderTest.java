@@ -84,8 +84,12 @@ class OAuthTokenProviderTest {
   @BeforeEach
   void start() {
     gmail = FakeGmailServer.start().addAccount(ME);
-    refreshToken = gmail.grant(ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
-        FakeGmailServer.SCOPE_READONLY);
+    refreshToken =
+        gmail.grant(
+            ME,
+            FakeGmailServer.SCOPE_INSERT,
+            FakeGmailServer.SCOPE_LABELS,
+            FakeGmailServer.SCOPE_READONLY);
   }
 
   @AfterEach
@@ -99,9 +103,14 @@ class OAuthTokenProviderTest {
   }
 
   OAuthTokenFile grant() {
-    return OAuthTokenFile.builder().endpoints(google()).clientId(FakeGmailServer.TEST_CLIENT_ID)
-        .clientSecret(FakeGmailServer.TEST_CLIENT_SECRET).scopes(OAuthScopes.GMAIL_IMPORT).account(ME)
-        .refreshToken(refreshToken).build();
+    return OAuthTokenFile.builder()
+        .endpoints(google())
+        .clientId(FakeGmailServer.TEST_CLIENT_ID)
+        .clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
+        .scopes(OAuthScopes.GMAIL_IMPORT)
+        .account(ME)
+        .refreshToken(refreshToken)
+        .build();
   }
 
   OAuthTokenProvider provider() throws FetchException {
@@ -145,10 +154,12 @@ class OAuthTokenProviderTest {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<String>> got = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        got.add(pool.submit(() -> {
-          go.await();
-          return p.accessToken();
-        }));
+        got.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return p.accessToken();
+                }));
       }
       go.countDown();
       Set<String> tokens = new HashSet<>();
@@ -178,16 +189,24 @@ class OAuthTokenProviderTest {
   }
 
   @Test
-  void invalidGrant_isAuthFailed_withTheSevenDayTestingRemedy_andIsNotAskedAgain() throws Exception {
+  void invalidGrant_isAuthFailed_withTheSevenDayTestingRemedy_andIsNotAskedAgain()
+      throws Exception {
     gmail.revoke(refreshToken);
     OAuthTokenProvider p = provider();
     FetchException e = assertThrows(FetchException.class, p::accessToken);
     assertEquals(FetchError.AUTH_FAILED, e.error());
-    assertTrue(e.getMessage().contains("refused the refresh token (invalid_grant)"), e.getMessage());
-    assertTrue(e.serverReply().orElseThrow().contains("Token has been expired or revoked."), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("refused the refresh token (invalid_grant)"), e.getMessage());
+    assertTrue(
+        e.serverReply().orElseThrow().contains("Token has been expired or revoked."),
+        e.getMessage());
     String cli = e.remedy().commandLine();
-    assertTrue(cli.contains("mailfetch oauth") && cli.contains("\"Testing\"") && cli.contains("7 days")
-        && cli.contains("\"In production\""), cli);
+    assertTrue(
+        cli.contains("mailfetch oauth")
+            && cli.contains("\"Testing\"")
+            && cli.contains("7 days")
+            && cli.contains("\"In production\""),
+        cli);
     assertTrue(e.remedy().library().contains("OAuthAuthorization"), e.remedy().library());
     assertNoSecret(e.getMessage() + e.remedy());
     FetchException again = assertThrows(FetchException.class, p::accessToken);
@@ -204,25 +223,40 @@ class OAuthTokenProviderTest {
 
   @Test
   void aWrongClientSecret_isConfiguration_naming_theCloudConsole() throws Exception {
-    OAuthTokenProvider p = OAuthTokenProvider.builder().grant(grant().toBuilder().clientSecret("wrong-secret").build())
-        .build();
+    OAuthTokenProvider p =
+        OAuthTokenProvider.builder()
+            .grant(grant().toBuilder().clientSecret("wrong-secret").build())
+            .build();
     FetchException e = assertThrows(FetchException.class, p::accessToken);
     assertEquals(FetchError.CONFIGURATION, e.error());
-    assertTrue(e.getMessage().contains("invalid_client") && e.getMessage().contains("its secret is wrong"),
+    assertTrue(
+        e.getMessage().contains("invalid_client") && e.getMessage().contains("its secret is wrong"),
         e.getMessage());
-    assertTrue(e.remedy().commandLine().contains("Google Cloud console") && e.remedy().commandLine()
-        .contains("Desktop app"), e.remedy().commandLine());
+    assertTrue(
+        e.remedy().commandLine().contains("Google Cloud console")
+            && e.remedy().commandLine().contains("Desktop app"),
+        e.remedy().commandLine());
     assertFalse(e.getMessage().contains("wrong-secret"));
   }
 
   @Test
   void aTokenEndpointNobodyListensOn_isConnectionRefused() throws Exception {
     int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
+    try (ServerSocket s =
+        new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))) {
       port = s.getLocalPort();
     }
-    OAuthTokenProvider p = OAuthTokenProvider.builder().grant(grant().toBuilder().endpoints(OAuthEndpoints.google()
-        .at(gmail.authorizationUri(), URI.create("http://127.0.0.1:" + port + "/token"))).build()).build();
+    OAuthTokenProvider p =
+        OAuthTokenProvider.builder()
+            .grant(
+                grant().toBuilder()
+                    .endpoints(
+                        OAuthEndpoints.google()
+                            .at(
+                                gmail.authorizationUri(),
+                                URI.create("http://127.0.0.1:" + port + "/token")))
+                    .build())
+            .build();
     FetchException e = assertThrows(FetchException.class, p::accessToken);
     assertEquals(FetchError.CONNECTION_REFUSED, e.error(), e.getMessage());
     assertTrue(e.retryable());
@@ -233,20 +267,31 @@ class OAuthTokenProviderTest {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0));
       List<Socket> held = new ArrayList<>();
-      Thread t = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(s.accept()); // accepted, never answered
-          }
-        } catch (Exception ignored) {
-          // closed at the end of the test
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(s.accept()); // accepted, never answered
+                  }
+                } catch (Exception ignored) {
+                  // closed at the end of the test
+                }
+              });
       t.setDaemon(true);
       t.start();
-      OAuthTokenProvider p = OAuthTokenProvider.builder().grant(grant().toBuilder().endpoints(OAuthEndpoints.google()
-          .at(gmail.authorizationUri(), URI.create("http://127.0.0.1:" + s.getLocalPort() + "/token"))).build())
-          .requestTimeout(Duration.ofSeconds(1)).build();
+      OAuthTokenProvider p =
+          OAuthTokenProvider.builder()
+              .grant(
+                  grant().toBuilder()
+                      .endpoints(
+                          OAuthEndpoints.google()
+                              .at(
+                                  gmail.authorizationUri(),
+                                  URI.create("http://127.0.0.1:" + s.getLocalPort() + "/token")))
+                      .build())
+              .requestTimeout(Duration.ofSeconds(1))
+              .build();
       FetchException e = assertThrows(FetchException.class, p::accessToken);
       assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error(), e.getMessage());
       assertTrue(e.getMessage().contains("no answer within 1 s"), e.getMessage());
@@ -257,8 +302,12 @@ class OAuthTokenProviderTest {
   void a5xx_isServerTemporary_retryable_andTheNextCallAsksAgain() throws Exception {
     try (ScriptedTokenEndpoint t = new ScriptedTokenEndpoint()) {
       t.then(503, "{\"error\":\"temporarily_unavailable\"}").rotating("at-1", "rt-0");
-      OAuthTokenProvider p = OAuthTokenProvider.builder().endpoints(t.microsoft()).clientId("cid")
-          .refreshToken("rt-0").build();
+      OAuthTokenProvider p =
+          OAuthTokenProvider.builder()
+              .endpoints(t.microsoft())
+              .clientId("cid")
+              .refreshToken("rt-0")
+              .build();
       FetchException e = assertThrows(FetchException.class, p::accessToken);
       assertEquals(FetchError.SERVER_TEMPORARY, e.error());
       assertTrue(e.retryable());
@@ -272,8 +321,13 @@ class OAuthTokenProviderTest {
     try (ScriptedTokenEndpoint t = new ScriptedTokenEndpoint()) {
       t.then(200, "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\"}")
           .then(200, "{\"access_token\":\"at-2\",\"token_type\":\"Bearer\"}");
-      OAuthTokenProvider p = OAuthTokenProvider.builder().endpoints(t.microsoft()).clientId("cid")
-          .refreshToken("rt-0").clock(clock).build();
+      OAuthTokenProvider p =
+          OAuthTokenProvider.builder()
+              .endpoints(t.microsoft())
+              .clientId("cid")
+              .refreshToken("rt-0")
+              .clock(clock)
+              .build();
       assertEquals("at-1", p.accessToken());
       clock.advance(Duration.ofSeconds(149));
       assertEquals("at-1", p.accessToken());
@@ -287,10 +341,17 @@ class OAuthTokenProviderTest {
     try (ScriptedTokenEndpoint t = new ScriptedTokenEndpoint()) {
       t.rotating("at-1", "rt-1").rotating("at-2", "rt-2");
       Path file = dir.resolve("outlook.json");
-      OAuthTokenFile.builder().endpoints(t.microsoft()).clientId("cid").scopes(OAuthScopes.MICROSOFT_POP3)
-          .account("me@outlook.com").refreshToken("rt-0").build().write(file);
+      OAuthTokenFile.builder()
+          .endpoints(t.microsoft())
+          .clientId("cid")
+          .scopes(OAuthScopes.MICROSOFT_POP3)
+          .account("me@outlook.com")
+          .refreshToken("rt-0")
+          .build()
+          .write(file);
       AtomicReference<OAuthTokenFile> told = new AtomicReference<>();
-      OAuthTokenProvider p = OAuthTokenProvider.builder().tokenFile(file).onNewGrant(told::set).build();
+      OAuthTokenProvider p =
+          OAuthTokenProvider.builder().tokenFile(file).onNewGrant(told::set).build();
       assertEquals("at-1", p.accessToken());
       assertEquals("rt-0", t.forms.get(0).get("refresh_token"));
       OAuthTokenFile saved = OAuthTokenFile.read(file);
@@ -298,11 +359,13 @@ class OAuthTokenProviderTest {
       assertEquals("me@outlook.com", saved.account().orElseThrow(), "the rest is kept");
       assertEquals("rt-1", told.get().refreshToken());
       if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(
+            "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
       }
       p.invalidate("at-1");
       assertEquals("at-2", p.accessToken());
-      assertEquals("rt-1", t.forms.get(1).get("refresh_token"), "the rotated token is the one used next");
+      assertEquals(
+          "rt-1", t.forms.get(1).get("refresh_token"), "the rotated token is the one used next");
       assertEquals("rt-2", OAuthTokenFile.read(file).refreshToken());
     }
   }
@@ -313,10 +376,15 @@ class OAuthTokenProviderTest {
     gmail.revoke(refreshToken);
     grant().write(file);
     OAuthTokenProvider p = OAuthTokenProvider.fromFile(file);
-    assertEquals(FetchError.AUTH_FAILED, assertThrows(FetchException.class, p::accessToken).error());
+    assertEquals(
+        FetchError.AUTH_FAILED, assertThrows(FetchException.class, p::accessToken).error());
     // The person authorizes again (mailfetch oauth writes the file afresh) while a poll runs.
-    refreshToken = gmail.grant(ME, FakeGmailServer.SCOPE_INSERT, FakeGmailServer.SCOPE_LABELS,
-        FakeGmailServer.SCOPE_READONLY);
+    refreshToken =
+        gmail.grant(
+            ME,
+            FakeGmailServer.SCOPE_INSERT,
+            FakeGmailServer.SCOPE_LABELS,
+            FakeGmailServer.SCOPE_READONLY);
     grant().write(file);
     assertFalse(p.accessToken().isEmpty());
     assertEquals(2, gmail.refreshGrants());
@@ -326,7 +394,9 @@ class OAuthTokenProviderTest {
   void aTokenFileOthersCanRead_isRefusedWhenTheProviderIsBuilt() throws Exception {
     Path file = dir.resolve("gmail.json");
     grant().write(file);
-    assumeTrue(Files.getFileAttributeView(file, PosixFileAttributeView.class) != null, "no POSIX permissions here");
+    assumeTrue(
+        Files.getFileAttributeView(file, PosixFileAttributeView.class) != null,
+        "no POSIX permissions here");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
     FetchException e = assertThrows(FetchException.class, () -> OAuthTokenProvider.fromFile(file));
     assertEquals(FetchError.CONFIGURATION, e.error());
@@ -341,11 +411,19 @@ class OAuthTokenProviderTest {
     StringBuilder seen = new StringBuilder();
     String access;
     try (ScriptedTokenEndpoint t = new ScriptedTokenEndpoint()) {
-      t.rotating("at-SECRET-1", "rt-SECRET-1").then(400, "{\"error\":\"invalid_grant\",\"error_description\":"
-          + "\"AADSTS70000: The provided value for the 'refresh_token' is not valid.\"}");
+      t.rotating("at-SECRET-1", "rt-SECRET-1")
+          .then(
+              400,
+              "{\"error\":\"invalid_grant\",\"error_description\":"
+                  + "\"AADSTS70000: The provided value for the 'refresh_token' is not valid.\"}");
       Path file = dir.resolve("outlook.json");
-      OAuthTokenFile.builder().endpoints(t.microsoft()).clientId("cid").clientSecret("cs-SECRET")
-          .refreshToken("rt-SECRET-0").build().write(file);
+      OAuthTokenFile.builder()
+          .endpoints(t.microsoft())
+          .clientId("cid")
+          .clientSecret("cs-SECRET")
+          .refreshToken("rt-SECRET-0")
+          .build()
+          .write(file);
       OAuthTokenProvider p = OAuthTokenProvider.fromFile(file);
       access = p.accessToken();
       seen.append(p).append(p.grant());
@@ -365,6 +443,7 @@ class OAuthTokenProviderTest {
   }
 
   private void assertNoSecret(String text) {
-    assertFalse(text.contains(refreshToken) || text.contains(FakeGmailServer.TEST_CLIENT_SECRET), text);
+    assertFalse(
+        text.contains(refreshToken) || text.contains(FakeGmailServer.TEST_CLIENT_SECRET), text);
   }
 }

@@ -31,7 +31,10 @@ final class ProofMailbox {
     this.messages = List.copyOf(messages);
   }
 
-  /** {@code count} messages from {@code seed}, {@code withoutMessageId} of them without a Message-ID. */
+  /**
+   * {@code count} messages from {@code seed}, {@code withoutMessageId} of them without a
+   * Message-ID.
+   */
   static ProofMailbox generate(long seed, int count, int withoutMessageId) {
     MailCorpus corpus = MailCorpus.generate(seed, count);
     Map<String, Integer> sharing = new HashMap<>();
@@ -51,8 +54,10 @@ final class ProofMailbox {
       }
     }
     java.util.Collections.shuffle(candidates, new Random(seed ^ 0x5eedL));
-    java.util.Set<Integer> strip = new java.util.HashSet<>(
-        candidates.subList(0, Math.max(0, Math.min(candidates.size(), withoutMessageId - missing))));
+    java.util.Set<Integer> strip =
+        new java.util.HashSet<>(
+            candidates.subList(
+                0, Math.max(0, Math.min(candidates.size(), withoutMessageId - missing))));
     List<Message> out = new ArrayList<>(count);
     for (int i = 0; i < corpus.messages().size(); i++) {
       MailCorpus.Message m = corpus.messages().get(i);
@@ -73,7 +78,8 @@ final class ProofMailbox {
     if (at < 0) {
       throw new IllegalStateException("no Message-ID line in a message that has one: " + messageId);
     }
-    return (text.substring(0, at) + text.substring(at + line.length())).getBytes(StandardCharsets.ISO_8859_1);
+    return (text.substring(0, at) + text.substring(at + line.length()))
+        .getBytes(StandardCharsets.ISO_8859_1);
   }
 
   List<Message> messages() {
@@ -104,7 +110,11 @@ final class ProofMailbox {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%d messages, %d without a Message-ID, %.1f MB", messages.size(),
-        withoutMessageId(), totalBytes() / 1e6);
+    return String.format(
+        Locale.ROOT,
+        "%d messages, %d without a Message-ID, %.1f MB",
+        messages.size(),
+        withoutMessageId(),
+        totalBytes() / 1e6);
   }
 }

@@ -26,7 +26,8 @@ class QuotaTest {
       rig.gmail.perUserQuota(300, Duration.ofSeconds(2)); // 6 imports in any 2 seconds
       long t0 = System.nanoTime();
       FetchResult r;
-      try (GmailImportSink sink = rig.sink().quota(300, Duration.ofSeconds(2)).parallelism(8).build()) {
+      try (GmailImportSink sink =
+          rig.sink().quota(300, Duration.ofSeconds(2)).parallelism(8).build()) {
         r = rig.run(sink);
       }
       double took = (System.nanoTime() - t0) / 1e9;
@@ -37,7 +38,9 @@ class QuotaTest {
       // 24 imports plus a profile read and a label listing, 602 units at 300 in any 2 seconds: a
       // window's worth at once, then one more each time the window has moved on, 2 windows in all.
       double floor = (Math.ceil((24 * 25 + 2) / 300.0) - 1) * 2;
-      assertTrue(took >= floor && took < floor * 1.5 + 3, "took " + took + " s, the quota allows " + floor);
+      assertTrue(
+          took >= floor && took < floor * 1.5 + 3,
+          "took " + took + " s, the quota allows " + floor);
     }
   }
 

@@ -35,7 +35,8 @@ class ResumableUploadTest {
   /** About 700 KB: three chunks of 256 KiB. */
   private static byte[] large(boolean withMessageId) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    String head = (withMessageId ? "Message-ID: <big@example.org>\r\n" : "") + "Subject: large\r\n\r\n";
+    String head =
+        (withMessageId ? "Message-ID: <big@example.org>\r\n" : "") + "Subject: large\r\n\r\n";
     b.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
     Random r = new Random(7);
     for (int i = 0; i < 10_000; i++) {
@@ -49,8 +50,12 @@ class ResumableUploadTest {
   }
 
   private static FetchResult run(GmailRig rig) throws IOException {
-    try (GmailImportSink sink = rig.sink().memorySpoolBytes(64 * 1024).resumableAbove(256 * 1024)
-        .uploadChunkBytes(256 * 1024).build()) {
+    try (GmailImportSink sink =
+        rig.sink()
+            .memorySpoolBytes(64 * 1024)
+            .resumableAbove(256 * 1024)
+            .uploadChunkBytes(256 * 1024)
+            .build()) {
       return rig.run(sink);
     }
   }
@@ -64,7 +69,10 @@ class ResumableUploadTest {
       StoredMessage s = rig.inGmail().get(0);
       assertEquals("resumable", s.uploadType());
       assertArrayEquals(m, s.bytes());
-      assertEquals(3, rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + 1, "two chunks, then the last");
+      assertEquals(
+          3,
+          rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + 1,
+          "two chunks, then the last");
     }
   }
 
@@ -72,21 +80,23 @@ class ResumableUploadTest {
   void CONNECTION_CUT_MID_UPLOAD_ofAChunk_resumesWhereTheSessionStopped() throws IOException {
     byte[] m = large(true);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
-      InjectedFault f = rig.gmail.inject(FaultRule.of(GmailFault.CONNECTION_CUT_MID_UPLOAD)
-          .afterBytes(300_000));
+      InjectedFault f =
+          rig.gmail.inject(FaultRule.of(GmailFault.CONNECTION_CUT_MID_UPLOAD).afterBytes(300_000));
       FetchResult r = run(rig);
       assertTrue(r.ok(), r::summary);
       assertEquals(1, f.hits());
       assertEquals(1, rig.inGmail().size());
       assertArrayEquals(m, rig.inGmail().get(0).bytes());
-      assertEquals(1, rig.gmail.requests(GmailEndpoint.UPLOAD_SESSION).size(), "one session, resumed");
+      assertEquals(
+          1, rig.gmail.requests(GmailEndpoint.UPLOAD_SESSION).size(), "one session, resumed");
       assertEquals(Set.of(), rig.onServer());
     }
   }
 
   @Test
-  void RESPONSE_LOST_onTheLastChunk_isAskedOfTheSession_soEvenWithoutMessageIdNothingIsImportedTwice()
-      throws IOException {
+  void
+      RESPONSE_LOST_onTheLastChunk_isAskedOfTheSession_soEvenWithoutMessageIdNothingIsImportedTwice()
+          throws IOException {
     byte[] m = large(false);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
       InjectedFault f = rig.gmail.inject(FaultRule.of(GmailFault.RESPONSE_LOST));
@@ -107,12 +117,14 @@ class ResumableUploadTest {
       FetchResult r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run(rig));
       assertTrue(r.ok(), r::summary);
       assertArrayEquals(m, rig.inGmail().get(0).bytes());
-      assertEquals(2, rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size(), "each chunk sent once");
+      assertEquals(
+          2, rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size(), "each chunk sent once");
     }
   }
 
   @Test
-  void aSessionWhoseRangeNeverMovesForward_failsInWords_afterAFewAnswers_insteadOfLoopingForEver() throws IOException {
+  void aSessionWhoseRangeNeverMovesForward_failsInWords_afterAFewAnswers_insteadOfLoopingForEver()
+      throws IOException {
     byte[] m = large(true);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
       rig.gmail.stuckUploadRange(true);
@@ -121,7 +133,8 @@ class ResumableUploadTest {
       dev.mailfetch.api.FetchException e = r.firstError().orElseThrow();
       assertEquals(dev.mailfetch.api.FetchError.SINK_FAILED, e.error(), e.getMessage());
       assertTrue(e.getMessage().contains("does not move forward"), e.getMessage());
-      assertTrue(rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() <= 10,
+      assertTrue(
+          rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() <= 10,
           rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() + " chunks sent");
       assertEquals(Set.of("u1"), rig.onServer(), "the message stays on the server");
       assertEquals(0, rig.inGmail().size());

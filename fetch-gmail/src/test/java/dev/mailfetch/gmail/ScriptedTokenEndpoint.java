@@ -67,7 +67,8 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
         for (String pair : body.split("&")) {
           int eq = pair.indexOf('=');
           if (eq > 0) {
-            form.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            form.put(
+                URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                 URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
           }
         }
@@ -79,8 +80,13 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
         Thread.sleep(delay.toMillis());
         byte[] out = a.json().getBytes(StandardCharsets.UTF_8);
         OutputStream o = c.getOutputStream();
-        o.write(("HTTP/1.1 " + a.status() + " Scripted\r\nContent-Type: application/json\r\nContent-Length: "
-            + out.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        o.write(
+            ("HTTP/1.1 "
+                    + a.status()
+                    + " Scripted\r\nContent-Type: application/json\r\nContent-Length: "
+                    + out.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         o.write(out);
         o.flush();
       } catch (IOException e) {
@@ -100,9 +106,14 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
 
   /** Microsoft's answer: an access token and, in place of the old, a new refresh token. */
   ScriptedTokenEndpoint rotating(String accessToken, String newRefreshToken) {
-    return then(200, "{\"token_type\":\"Bearer\",\"scope\":\"https://outlook.office.com/POP.AccessAsUser.All\","
-        + "\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + accessToken + "\",\"refresh_token\":\""
-        + newRefreshToken + "\"}");
+    return then(
+        200,
+        "{\"token_type\":\"Bearer\",\"scope\":\"https://outlook.office.com/POP.AccessAsUser.All\","
+            + "\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\""
+            + accessToken
+            + "\",\"refresh_token\":\""
+            + newRefreshToken
+            + "\"}");
   }
 
   URI tokenUri() {
@@ -111,8 +122,8 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
 
   /** Microsoft's rules at this endpoint. */
   OAuthEndpoints microsoft() {
-    return OAuthEndpoints.microsoft("consumers").at(URI.create("http://127.0.0.1:" + server.getLocalPort()
-        + "/authorize"), tokenUri());
+    return OAuthEndpoints.microsoft("consumers")
+        .at(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/authorize"), tokenUri());
   }
 
   @Override

@@ -38,35 +38,63 @@ class SharedSinkTest {
   private static FakeMailbox box(String tag, int n) {
     FakeMailbox b = FakeMailbox.create();
     for (int i = 1; i <= n; i++) {
-      b.add("u" + i, ("Message-ID: <" + tag + i + "@example.org>\r\nSubject: " + tag + " " + i + "\r\n\r\nbody\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      b.add(
+          "u" + i,
+          ("Message-ID: <"
+                  + tag
+                  + i
+                  + "@example.org>\r\nSubject: "
+                  + tag
+                  + " "
+                  + i
+                  + "\r\n\r\nbody\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
     }
     return b;
   }
 
   private static FetchResult fetch(FakePop3Server pop3, String user, GmailImportSink sink) {
-    Pop3Source src = Pop3Source.builder().host("127.0.0.1").port(pop3.port()).security(Security.NONE)
-        .allowPlaintextAuthentication(true).user(user).password(() -> "pw").build();
-    return Fetcher.builder().source(src).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3).build().run();
+    Pop3Source src =
+        Pop3Source.builder()
+            .host("127.0.0.1")
+            .port(pop3.port())
+            .security(Security.NONE)
+            .allowPlaintextAuthentication(true)
+            .user(user)
+            .password(() -> "pw")
+            .build();
+    return Fetcher.builder()
+        .source(src)
+        .sink(sink)
+        .uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY)
+        .batchSize(3)
+        .build()
+        .run();
   }
 
   @Test
-  void twoFetchersSharingASink_eachLearnsOfItsOwnRefusedMessage_andTheOthersArriveOnce() throws Exception {
+  void twoFetchersSharingASink_eachLearnsOfItsOwnRefusedMessage_andTheOthersArriveOnce()
+      throws Exception {
     FakeMailbox a = box("a", 9);
     FakeMailbox b = box("b", 9);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create());
         FakePop3Server popA = FakePop3Server.builder().account("anna", "pw", a).start();
         FakePop3Server popB = FakePop3Server.builder().account("bert", "pw", b).start()) {
-      rig.gmail.inject(FaultRule.of(GmailFault.MESSAGE_REJECTED_400).always().forMessageContaining("<a5@"));
-      rig.gmail.inject(FaultRule.of(GmailFault.MESSAGE_REJECTED_400).always().forMessageContaining("<b2@"));
+      rig.gmail.inject(
+          FaultRule.of(GmailFault.MESSAGE_REJECTED_400).always().forMessageContaining("<a5@"));
+      rig.gmail.inject(
+          FaultRule.of(GmailFault.MESSAGE_REJECTED_400).always().forMessageContaining("<b2@"));
       try (GmailImportSink sink = rig.sink().parallelism(4).build()) {
-        CompletableFuture<FetchResult> ra = CompletableFuture.supplyAsync(() -> fetch(popA, "anna", sink));
-        CompletableFuture<FetchResult> rb = CompletableFuture.supplyAsync(() -> fetch(popB, "bert", sink));
+        CompletableFuture<FetchResult> ra =
+            CompletableFuture.supplyAsync(() -> fetch(popA, "anna", sink));
+        CompletableFuture<FetchResult> rb =
+            CompletableFuture.supplyAsync(() -> fetch(popB, "bert", sink));
         for (FetchResult r : new FetchResult[] {ra.get(), rb.get()}) {
           assertEquals(8, r.count(DELIVERED), r::summary);
           assertEquals(1, r.count(FAILED), r::summary);
-          MessageOutcome refused = r.outcomes().stream().filter(o -> o.kind() == FAILED).findFirst().orElseThrow();
+          MessageOutcome refused =
+              r.outcomes().stream().filter(o -> o.kind() == FAILED).findFirst().orElseThrow();
           assertEquals(FetchError.SINK_REJECTED, refused.error().error());
         }
       }

@@ -6,18 +6,18 @@ import java.net.UnknownHostException;
 import java.util.Locale;
 
 /**
- * The name one POP3 account's state is kept under: the rule {@link Pop3Source#account()} follows
- * by default and the {@code mailfetch} command follows for every account, so that the library and
- * the command keep one state for one mailbox. The name is the user exactly as given (servers may
- * tell {@code Alice} from {@code alice}), {@code @}, the server's host as DNS compares it (without
- * case and without a trailing dot, an international name in ASCII, an IPv6 address in the one
- * short form of RFC 5952), and {@code :port} when the port is not one of POP3's two, 110 and 995:
- * {@code alice@mail.example.org}, {@code alice@localhost:1110}, {@code alice@[::1]:1110}.
+ * The name one POP3 account's state is kept under: the rule {@link Pop3Source#account()} follows by
+ * default and the {@code mailfetch} command follows for every account, so that the library and the
+ * command keep one state for one mailbox. The name is the user exactly as given (servers may tell
+ * {@code Alice} from {@code alice}), {@code @}, the server's host as DNS compares it (without case
+ * and without a trailing dot, an international name in ASCII, an IPv6 address in the one short form
+ * of RFC 5952), and {@code :port} when the port is not one of POP3's two, 110 and 995: {@code
+ * alice@mail.example.org}, {@code alice@localhost:1110}, {@code alice@[::1]:1110}.
  *
  * <p>Why the port, and why only another one: 995 (implicit TLS) and 110 (STARTTLS) reach the same
  * mailbox, so they are one account; two other ports of one host (two SSH tunnels to two servers)
- * are two mailboxes, and taking them for one would hide new mail behind ids the other one used.
- * Not the addresses a name resolves to: those change, and one address serves many domains.
+ * are two mailboxes, and taking them for one would hide new mail behind ids the other one used. Not
+ * the addresses a name resolves to: those change, and one address serves many domains.
  *
  * <p>The engine derives each message's delivery key from the account (a sink recognises a message
  * it holds by it), so a name that changes is a new account: see docs/state.md for what that means
@@ -44,9 +44,9 @@ public final class AccountNames {
 
   /**
    * The host as an account name holds it: without surrounding blanks, case or a trailing dot; an
-   * international name in ASCII (IDNA, {@code xn--}); an IPv6 address (with or without brackets)
-   * in the one form RFC 5952 gives it. A name that is no valid international name is kept as typed,
-   * in lower case (DNS will say it does not exist). No DNS query is made.
+   * international name in ASCII (IDNA, {@code xn--}); an IPv6 address (with or without brackets) in
+   * the one form RFC 5952 gives it. A name that is no valid international name is kept as typed, in
+   * lower case (DNS will say it does not exist). No DNS query is made.
    */
   public static String host(String typed) {
     String h = typed.strip();
@@ -69,12 +69,17 @@ public final class AccountNames {
     return h.toLowerCase(Locale.ROOT);
   }
 
-  /** Whether {@code port} is POP3's own, 110 or 995 (or 0, "the default"): one account whichever is used. */
+  /**
+   * Whether {@code port} is POP3's own, 110 or 995 (or 0, "the default"): one account whichever is
+   * used.
+   */
   public static boolean isDefaultPort(int port) {
     return port == 0 || port == 110 || port == 995;
   }
 
-  /** An IPv6 literal in the one form RFC 5952 gives it (lower case, the longest run of zeros as ::). */
+  /**
+   * An IPv6 literal in the one form RFC 5952 gives it (lower case, the longest run of zeros as ::).
+   */
   private static String ipv6(String literal) {
     byte[] a;
     try {

@@ -23,8 +23,8 @@ public enum AuthMechanism {
    */
   CRAM_MD5,
   /**
-   * {@code APOP} (RFC 1939 §7): MD5 of the greeting's timestamp and the password. Broken against
-   * an active attacker (CVE-2007-1558), so used only when allowed by name, only over TLS, and only
+   * {@code APOP} (RFC 1939 §7): MD5 of the greeting's timestamp and the password. Broken against an
+   * active attacker (CVE-2007-1558), so used only when allowed by name, only over TLS, and only
    * with a strictly valid timestamp.
    */
   APOP

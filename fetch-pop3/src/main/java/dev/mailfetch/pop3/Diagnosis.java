@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param server the server as {@code host:port}
  * @param started when the examination began
  * @param took how long it took
- * @param steps the seven stages, each present (a stage that could not run is {@link Status#SKIPPED})
+ * @param steps the seven stages, each present (a stage that could not run is {@link
+ *     Status#SKIPPED})
  */
 public record Diagnosis(String server, Instant started, Duration took, List<Step> steps) {
   /**
@@ -24,7 +25,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param server the server as {@code host:port}
    * @param started when the examination began
    * @param took how long it took
-   * @param steps the seven stages, each present (a stage that could not run is {@link Status#SKIPPED})
+   * @param steps the seven stages, each present (a stage that could not run is {@link
+   *     Status#SKIPPED})
    * @throws NullPointerException if a component (or a step) is null
    */
   public Diagnosis {
@@ -38,7 +40,10 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
   public enum Status {
     /** Works. */
     OK("✓"),
-    /** Works, but something is wrong or will become so (a certificate that expires soon, a quirk we tolerate). */
+    /**
+     * Works, but something is wrong or will become so (a certificate that expires soon, a quirk we
+     * tolerate).
+     */
     WARNING("!"),
     /** Stops mail from being fetched. */
     FAILED("✗"),
@@ -99,7 +104,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param summary one line of what was measured ("pop.example.com → 192.0.2.10")
    * @param findings what is wrong or worth knowing, most important first
    */
-  public record Step(Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
+  public record Step(
+      Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
     /**
      * Checks the components and keeps a copy of {@code findings}.
      *
@@ -160,7 +166,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * (its exit code then that message's error's), so the verdict must not say that no mail can be
    * fetched.
    */
-  private static final java.util.Set<Symptom> ONE_MESSAGE = java.util.EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
+  private static final java.util.Set<Symptom> ONE_MESSAGE =
+      java.util.EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
 
   /**
    * The first finding that stops mail from being fetched: one that stops all mail, in stage order,
@@ -217,15 +224,18 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
 
   /**
    * The report a person reads: one line per stage with its mark, then, for each finding, what was
-   * seen, what it means and what to do, in the form {@code reader} can act on. Never a stack
-   * trace, never a secret.
+   * seen, what it means and what to do, in the form {@code reader} can act on. Never a stack trace,
+   * never a secret.
    */
   public String report(Reader reader) {
     Objects.requireNonNull(reader, "reader");
     StringBuilder sb = new StringBuilder();
     sb.append("mailfetch doctor: ").append(server).append('\n');
     for (Step s : steps) {
-      sb.append(s.status().mark()).append(' ').append(pad(s.stage().title(), 26)).append(s.summary());
+      sb.append(s.status().mark())
+          .append(' ')
+          .append(pad(s.stage().title(), 26))
+          .append(s.summary());
       if (s.status() != Status.SKIPPED) {
         sb.append(" (").append(millis(s.took())).append(')');
       }
@@ -253,8 +263,12 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
       sb.append('\n');
       sb.append("    seen:   ").append(f.evidence()).append('\n');
       sb.append("    means:  ").append(f.symptom().cause()).append('\n');
-      sb.append("    do:     ").append(reader == Reader.COMMAND_LINE ? f.symptom().remedy().commandLine()
-          : f.symptom().remedy().library()).append('\n');
+      sb.append("    do:     ")
+          .append(
+              reader == Reader.COMMAND_LINE
+                  ? f.symptom().remedy().commandLine()
+                  : f.symptom().remedy().library())
+          .append('\n');
       if (!f.symptom().references().isEmpty()) {
         sb.append("    see:    ").append(String.join(", ", f.symptom().references())).append('\n');
       }
@@ -265,14 +279,20 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
 
   private String verdict(boolean shown) {
     if (healthy()) {
-      return shown ? "Mail can be fetched; see the warnings above." : "Healthy: mail can be fetched.";
+      return shown
+          ? "Mail can be fetched; see the warnings above."
+          : "Healthy: mail can be fetched.";
     }
     Finding f = firstBlocking().orElseThrow();
     if (!ONE_MESSAGE.contains(f.symptom())) {
       return "Mail cannot be fetched: " + f.symptom().title() + ".";
     }
-    return "Not every message can be fetched: " + f.symptom().title() + "; the other messages can be fetched (a"
-        + " fetch stores them, fails the message named above and ends with exit code " + exitCode() + ", as here).";
+    return "Not every message can be fetched: "
+        + f.symptom().title()
+        + "; the other messages can be fetched (a"
+        + " fetch stores them, fails the message named above and ends with exit code "
+        + exitCode()
+        + ", as here).";
   }
 
   private static String pad(String s, int width) {
@@ -282,7 +302,10 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
   private static String millis(Duration d) {
     long ms = d.toMillis();
     // Seconds, as every other time mailfetch says; a step under a second is "under 1 s".
-    return ms < 1000 ? "under 1 s" : ms % 1000 == 0 ? ms / 1000 + " s"
-        : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    return ms < 1000
+        ? "under 1 s"
+        : ms % 1000 == 0
+            ? ms / 1000 + " s"
+            : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -28,11 +28,11 @@ import javax.net.ssl.X509TrustManager;
  * System.exit(d.exitCode());       // 0 healthy, else the code of what stops the fetch
  * }</pre>
  *
- * <p><b>Read-only by construction:</b> it sends CAPA, STLS, UTF8, the login, STAT, UIDL, LIST, TOP (to
- * sample messages), NOOP and QUIT; never DELE. RETR only with {@link Builder#deep}: some servers
- * mark or delete a message once it is retrieved (Gmail's POP does), and a deep examination then
- * sends RSET before QUIT. A certificate that fails verification is described, never trusted: no
- * credential is sent over a connection that failed any check a fetch would make.
+ * <p><b>Read-only by construction:</b> it sends CAPA, STLS, UTF8, the login, STAT, UIDL, LIST, TOP
+ * (to sample messages), NOOP and QUIT; never DELE. RETR only with {@link Builder#deep}: some
+ * servers mark or delete a message once it is retrieved (Gmail's POP does), and a deep examination
+ * then sends RSET before QUIT. A certificate that fails verification is described, never trusted:
+ * no credential is sent over a connection that failed any check a fetch would make.
  */
 public final class Pop3Doctor {
   private final Examination.Plan plan;
@@ -52,8 +52,8 @@ public final class Pop3Doctor {
   }
 
   /**
-   * Where a mail domain's POP3 server is, when only an address is known: the domain's RFC 6186
-   * SRV records ({@code _pop3s._tcp}, then {@code _pop3._tcp}), else the usual names that resolve
+   * Where a mail domain's POP3 server is, when only an address is known: the domain's RFC 6186 SRV
+   * records ({@code _pop3s._tcp}, then {@code _pop3._tcp}), else the usual names that resolve
    * ({@code pop.}, {@code pop3.}, {@code mail.} with implicit TLS on 995).
    *
    * @param domain the part of the address after '@'
@@ -150,7 +150,9 @@ public final class Pop3Doctor {
       return this;
     }
 
-    /** Also look up the RFC 6186 SRV records of this mail domain and compare them with the settings. */
+    /**
+     * Also look up the RFC 6186 SRV records of this mail domain and compare them with the settings.
+     */
     public Builder srvDomain(String domain) {
       this.srvDomain = Objects.requireNonNull(domain, "srvDomain");
       return this;
@@ -190,32 +192,57 @@ public final class Pop3Doctor {
         throw new IllegalStateException("source is required");
       }
       Pop3Limits l = source.limits;
-      Pop3Limits limits = Pop3Limits.builder()
-          .connectTimeout(min(l.connectTimeout(), timeout))
-          .handshakeTimeout(min(l.handshakeTimeout(), timeout))
-          .readTimeout(min(l.readTimeout(), timeout))
-          .commandTimeout(min(l.commandTimeout(), timeout))
-          .maxStatusLine(l.maxStatusLine())
-          .maxListingLine(l.maxListingLine())
-          .maxListingEntries(l.maxListingEntries())
-          .maxMessageSize(l.maxMessageSize())
-          .maxSaslRounds(l.maxSaslRounds())
-          .maxSaslChallenge(l.maxSaslChallenge())
-          .build();
-      Pop3Session.Settings settings = new Pop3Session.Settings(source.host, source.port, source.security, source.user,
-          source.password, source.tokens, source.mechanisms, source.allowPlaintextAuthentication, source.sslContext,
-          limits, source.tolerances, false, source.account);
+      Pop3Limits limits =
+          Pop3Limits.builder()
+              .connectTimeout(min(l.connectTimeout(), timeout))
+              .handshakeTimeout(min(l.handshakeTimeout(), timeout))
+              .readTimeout(min(l.readTimeout(), timeout))
+              .commandTimeout(min(l.commandTimeout(), timeout))
+              .maxStatusLine(l.maxStatusLine())
+              .maxListingLine(l.maxListingLine())
+              .maxListingEntries(l.maxListingEntries())
+              .maxMessageSize(l.maxMessageSize())
+              .maxSaslRounds(l.maxSaslRounds())
+              .maxSaslChallenge(l.maxSaslChallenge())
+              .build();
+      Pop3Session.Settings settings =
+          new Pop3Session.Settings(
+              source.host,
+              source.port,
+              source.security,
+              source.user,
+              source.password,
+              source.tokens,
+              source.mechanisms,
+              source.allowPlaintextAuthentication,
+              source.sslContext,
+              limits,
+              source.tolerances,
+              false,
+              source.account);
       X509TrustManager trust = source.pemTrust;
       if (trust == null && source.sslContext == null) {
         trust = jdkTrust();
       }
-      return new Pop3Doctor(new Examination.Plan(settings, trust, login, deep, samples, otherPorts, dnsServer,
-          srvDomain, discover, timeout, clock));
+      return new Pop3Doctor(
+          new Examination.Plan(
+              settings,
+              trust,
+              login,
+              deep,
+              samples,
+              otherPorts,
+              dnsServer,
+              srvDomain,
+              discover,
+              timeout,
+              clock));
     }
 
     private static X509TrustManager jdkTrust() {
       try {
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init((KeyStore) null);
         for (TrustManager tm : tmf.getTrustManagers()) {
           if (tm instanceof X509TrustManager x) {

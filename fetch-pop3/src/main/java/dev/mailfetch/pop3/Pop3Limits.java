@@ -151,13 +151,17 @@ public final class Pop3Limits {
       return this;
     }
 
-    /** @throws IllegalArgumentException below 512 (RFC 1939's own limit) or above 16 MiB */
+    /**
+     * @throws IllegalArgumentException below 512 (RFC 1939's own limit) or above 16 MiB
+     */
     public Builder maxStatusLine(int bytes) {
       maxStatusLine = (int) range("maxStatusLine", bytes, 512, 16 << 20);
       return this;
     }
 
-    /** @throws IllegalArgumentException below 512 or above 16 MiB */
+    /**
+     * @throws IllegalArgumentException below 512 or above 16 MiB
+     */
     public Builder maxListingLine(int bytes) {
       maxListingLine = (int) range("maxListingLine", bytes, 512, 16 << 20);
       return this;
@@ -204,7 +208,9 @@ public final class Pop3Limits {
     private long range(String name, long v, long min, long max) {
       once(name);
       if (v < min || v > max) {
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s must be from %d to %d: %d", name, min, max, v));
+        throw new IllegalArgumentException(
+            String.format(
+                java.util.Locale.ROOT, "%s must be from %d to %d: %d", name, min, max, v));
       }
       return v;
     }

@@ -53,12 +53,18 @@ public final class Pop3Source implements FetchSource {
   final Set<AuthMechanism> mechanisms;
   final boolean allowPlaintextAuthentication;
   final SSLContext sslContext;
-  /** The trust manager behind {@link Builder#trustPem}, which the doctor wraps to describe a refused chain. */
+
+  /**
+   * The trust manager behind {@link Builder#trustPem}, which the doctor wraps to describe a refused
+   * chain.
+   */
   final X509TrustManager pemTrust;
+
   final Pop3Limits limits;
   final Set<Tolerance> tolerances;
   final Boolean pipelining;
   final String account;
+
   /** What earlier sessions learnt about this server (quirks Q19, Q21), shared by later ones. */
   private final Pop3Session.Learnt learnt = new Pop3Session.Learnt();
 
@@ -91,8 +97,21 @@ public final class Pop3Source implements FetchSource {
 
   @Override
   public FetchSession open() throws FetchException {
-    Pop3Session.Settings settings = new Pop3Session.Settings(host, port, security, user, password, tokens,
-        mechanisms, allowPlaintextAuthentication, sslContext, limits, tolerances, pipelining, account);
+    Pop3Session.Settings settings =
+        new Pop3Session.Settings(
+            host,
+            port,
+            security,
+            user,
+            password,
+            tokens,
+            mechanisms,
+            allowPlaintextAuthentication,
+            sslContext,
+            limits,
+            tolerances,
+            pipelining,
+            account);
     try {
       return PipeliningFallback.open(settings, learnt);
     } catch (FetchException e) {
@@ -227,7 +246,8 @@ public final class Pop3Source implements FetchSource {
         if (n == 0) {
           throw new IllegalArgumentException("trustPem: " + pemFile + " holds no certificate");
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
@@ -238,7 +258,8 @@ public final class Pop3Source implements FetchSource {
           }
         }
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException("trustPem: cannot read certificates from " + pemFile + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "trustPem: cannot read certificates from " + pemFile + ": " + e.getMessage(), e);
       }
       return this;
     }
@@ -295,16 +316,25 @@ public final class Pop3Source implements FetchSource {
         throw new IllegalStateException("a password or an OAuth token provider is required");
       }
       if (security == Security.NONE && !allowPlaintext) {
-        throw new IllegalStateException("Security.NONE sends the password in plain text; call"
-            + " allowPlaintextAuthentication(true) to accept that, or use IMPLICIT_TLS or STARTTLS");
+        throw new IllegalStateException(
+            "Security.NONE sends the password in plain text; call"
+                + " allowPlaintextAuthentication(true) to accept that, or use IMPLICIT_TLS or STARTTLS");
       }
       if (mechanisms == null) {
-        mechanisms = tokens != null ? EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER)
-            : EnumSet.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.USER);
+        mechanisms =
+            tokens != null
+                ? EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER)
+                : EnumSet.of(AuthMechanism.PLAIN, AuthMechanism.LOGIN, AuthMechanism.USER);
       }
-      boolean oauth = mechanisms.contains(AuthMechanism.XOAUTH2) || mechanisms.contains(AuthMechanism.OAUTHBEARER);
-      boolean passwordBased = !EnumSet.complementOf(EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER))
-          .stream().filter(mechanisms::contains).findAny().isEmpty();
+      boolean oauth =
+          mechanisms.contains(AuthMechanism.XOAUTH2)
+              || mechanisms.contains(AuthMechanism.OAUTHBEARER);
+      boolean passwordBased =
+          !EnumSet.complementOf(EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER))
+              .stream()
+              .filter(mechanisms::contains)
+              .findAny()
+              .isEmpty();
       if (oauth && tokens == null && !passwordBased) {
         throw new IllegalStateException("OAuth mechanisms need oauthTokens(...)");
       }
@@ -331,8 +361,11 @@ public final class Pop3Source implements FetchSource {
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (c == '\r' || c == '\n' || c == '\0') {
-          throw new IllegalArgumentException(name + " must not contain CR, LF or NUL (they would"
-              + " start a new POP3 command): " + FetchException.escape(value));
+          throw new IllegalArgumentException(
+              name
+                  + " must not contain CR, LF or NUL (they would"
+                  + " start a new POP3 command): "
+                  + FetchException.escape(value));
         }
       }
       return name.equals("host") ? value.toLowerCase(Locale.ROOT) : value;

@@ -2,9 +2,9 @@ package dev.mailfetch.pop3;
 
 /**
  * A server misbehaviour the client accepts, by name. The reader is strict by default (CRLF line
- * ends, exact status indicators); each tolerance exists because a quirk of the catalogue
- * ({@code docs/quirks.md}) needs it, and names that quirk. Tolerances are chosen per source
- * ({@code Pop3Source.Builder.tolerate}).
+ * ends, exact status indicators); each tolerance exists because a quirk of the catalogue ({@code
+ * docs/quirks.md}) needs it, and names that quirk. Tolerances are chosen per source ({@code
+ * Pop3Source.Builder.tolerate}).
  */
 public enum Tolerance {
   /**
@@ -17,22 +17,23 @@ public enum Tolerance {
   LOWERCASE_STATUS,
   /**
    * Empty lines where a status line is due are skipped, up to 100 before one reply (quirk Q11:
-   * Office 365 sends one to three after DELE). An empty line and a lone '.' after a message (a stray
-   * end marker) is not skipped: it cannot be told from a message's own lone '.' left unescaped.
+   * Office 365 sends one to three after DELE). An empty line and a lone '.' after a message (a
+   * stray end marker) is not skipped: it cannot be told from a message's own lone '.' left
+   * unescaped.
    */
   EMPTY_LINES,
   /**
-   * A listing that is out of order is sorted, with a warning, instead of failing with
-   * WRONG_ORDER (quirk Q29). Gmail failed such servers; tolerant fetchers sort.
+   * A listing that is out of order is sorted, with a warning, instead of failing with WRONG_ORDER
+   * (quirk Q29). Gmail failed such servers; tolerant fetchers sort.
    */
   UNORDERED_LISTING,
   /**
    * A body may end with {@code .\r} and no LF (quirk Q02, the Cyrus 3.4 POP3 backend). A status
    * line right after the CR proves where the message ended, as the next reply does for every
-   * message: with pipelining it is the next command's reply; without, the client waits a grace
-   * (5 s, or half the read timeout if shorter), then sends one NOOP as a probe, and its reply
-   * decides (a late LF is still read as the normal end). Without the tolerance such a message
-   * is READ_ERROR while pipelining, or times out without, each naming Q02; it stays on the server.
+   * message: with pipelining it is the next command's reply; without, the client waits a grace (5
+   * s, or half the read timeout if shorter), then sends one NOOP as a probe, and its reply decides
+   * (a late LF is still read as the normal end). Without the tolerance such a message is READ_ERROR
+   * while pipelining, or times out without, each naming Q02; it stays on the server.
    */
   CR_TERMINATOR
 }

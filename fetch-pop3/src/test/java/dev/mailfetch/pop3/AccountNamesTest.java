@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * The name a POP3 account's state is kept under, one rule for the library and the command: the
- * user as given, the host as DNS compares it (no case, no trailing dot, an international name in
- * ASCII, an IPv6 address in its one short form) and the port where it is not POP3's 110 or 995.
+ * The name a POP3 account's state is kept under, one rule for the library and the command: the user
+ * as given, the host as DNS compares it (no case, no trailing dot, an international name in ASCII,
+ * an IPv6 address in its one short form) and the port where it is not POP3's 110 or 995.
  */
 class AccountNamesTest {
   private static Pop3Source.Builder source(String host) {
@@ -18,8 +18,11 @@ class AccountNamesTest {
   void theDefaultAccount_isUserAtHost_onPop3sTwoPorts() {
     assertEquals("alice@mail.example.org", source("Mail.Example.ORG.").build().account());
     assertEquals("alice@mail.example.org", source("mail.example.org").port(995).build().account());
-    assertEquals("alice@mail.example.org", source("mail.example.org").security(Security.STARTTLS).build().account());
-    assertEquals("alice@mail.example.org",
+    assertEquals(
+        "alice@mail.example.org",
+        source("mail.example.org").security(Security.STARTTLS).build().account());
+    assertEquals(
+        "alice@mail.example.org",
         source("mail.example.org").security(Security.STARTTLS).port(110).build().account());
   }
 
@@ -28,7 +31,9 @@ class AccountNamesTest {
   void theDefaultAccount_namesAnyOtherPort() {
     assertEquals("alice@localhost:1110", source("localhost").port(1110).build().account());
     assertEquals("alice@localhost:1995", source("LOCALHOST").port(1995).build().account());
-    assertEquals("alice@localhost", source("localhost").port(110).build().account(),
+    assertEquals(
+        "alice@localhost",
+        source("localhost").port(110).build().account(),
         "110 with implicit TLS is still one of POP3's two ports");
   }
 
@@ -43,7 +48,8 @@ class AccountNamesTest {
 
   @Test
   void anAccountGiven_isKeptAsGiven() {
-    assertEquals("my-own-name", source("localhost").port(1110).account("my-own-name").build().account());
+    assertEquals(
+        "my-own-name", source("localhost").port(1110).account("my-own-name").build().account());
   }
 
   @Test
@@ -52,7 +58,11 @@ class AccountNamesTest {
     assertEquals("alice@mail.example.org:2995", AccountNames.of("alice", "mail.example.org", 2995));
     assertEquals("mail.example.org", AccountNames.host(" Mail.Example.Org. "));
     assertEquals("::1", AccountNames.host("[0:0:0:0:0:0:0:1]"));
-    assertEquals(true, AccountNames.isDefaultPort(995) && AccountNames.isDefaultPort(110)
-        && AccountNames.isDefaultPort(0) && !AccountNames.isDefaultPort(1110));
+    assertEquals(
+        true,
+        AccountNames.isDefaultPort(995)
+            && AccountNames.isDefaultPort(110)
+            && AccountNames.isDefaultPort(0)
+            && !AccountNames.isDefaultPort(1110));
   }
 }

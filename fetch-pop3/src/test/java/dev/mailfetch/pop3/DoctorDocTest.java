@@ -15,10 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** docs/doctor.md lists every symptom as the enum has it, each with cases that really produce it. */
+/**
+ * docs/doctor.md lists every symptom as the enum has it, each with cases that really produce it.
+ */
 class DoctorDocTest {
-  private static final Pattern ROW = Pattern.compile(
-      "^\\| `([A-Z0-9_]+)` \\| ([A-Z]+) \\| (?:`([A-Z_]+)`)? \\| ([^|]+) \\| ([^|]*) \\|$", Pattern.MULTILINE);
+  private static final Pattern ROW =
+      Pattern.compile(
+          "^\\| `([A-Z0-9_]+)` \\| ([A-Z]+) \\| (?:`([A-Z_]+)`)? \\| ([^|]+) \\| ([^|]*) \\|$",
+          Pattern.MULTILINE);
   private static final Pattern NAME = Pattern.compile("`([A-Za-z0-9_]+)`");
 
   private static String doc() throws IOException {
@@ -35,8 +39,11 @@ class DoctorDocTest {
     Map<String, String[]> rows = new LinkedHashMap<>();
     Matcher m = ROW.matcher(doc());
     while (m.find()) {
-      rows.put(m.group(1), new String[] {m.group(2), m.group(3) == null ? "" : m.group(3), m.group(4).trim(),
-          m.group(5)});
+      rows.put(
+          m.group(1),
+          new String[] {
+            m.group(2), m.group(3) == null ? "" : m.group(3), m.group(4).trim(), m.group(5)
+          });
     }
     List<String> names = new ArrayList<>();
     for (Symptom s : Symptom.values()) {
@@ -54,7 +61,10 @@ class DoctorDocTest {
       }
       assertTrue(proofs > 0, s + " names no case that produces it");
     }
-    assertEquals(names, new ArrayList<>(rows.keySet()), "the table lists exactly the symptoms, in enum order");
+    assertEquals(
+        names,
+        new ArrayList<>(rows.keySet()),
+        "the table lists exactly the symptoms, in enum order");
   }
 
   @Test
@@ -65,19 +75,23 @@ class DoctorDocTest {
     for (DoctorTest.Case c : DoctorTest.cases()) {
       cases.put(c.name(), c.symptom());
     }
-    Matcher row = Pattern.compile("^\\|[^|]+\\| ([^|]+) \\| ([^|]+) \\| ([^|]+) \\|$", Pattern.MULTILINE)
-        .matcher(seeds);
+    Matcher row =
+        Pattern.compile("^\\|[^|]+\\| ([^|]+) \\| ([^|]+) \\| ([^|]+) \\|$", Pattern.MULTILINE)
+            .matcher(seeds);
     int checked = 0;
     while (row.find()) {
       Matcher named = Pattern.compile("`([A-Z0-9_]+)`").matcher(row.group(1));
       while (named.find()) {
         Symptom s = Symptom.valueOf(named.group(1));
-        assertTrue(row.group(2).contains("“" + s.title() + "”"), "the wording shown for " + s + " in: " + row.group());
+        assertTrue(
+            row.group(2).contains("“" + s.title() + "”"),
+            "the wording shown for " + s + " in: " + row.group());
       }
       Matcher t = NAME.matcher(row.group(3));
       while (t.find()) {
         String n = t.group(1);
-        assertTrue(cases.containsKey(n) || n.equals("aHealthyServer_isHealthy_withEveryStageOk"),
+        assertTrue(
+            cases.containsKey(n) || n.equals("aHealthyServer_isHealthy_withEveryStageOk"),
             "docs/doctor.md names a test that does not exist: " + n);
         checked++;
       }

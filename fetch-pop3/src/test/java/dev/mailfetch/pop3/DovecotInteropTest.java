@@ -46,11 +46,15 @@ class DovecotInteropTest {
   }
 
   private Pop3Source.Builder client(Security security) {
-    Pop3Source.Builder b = Pop3Source.builder().host("localhost").security(security)
-        .port(security == Security.IMPLICIT_TLS ? dovecot.tlsPort() : dovecot.port())
-        .user(PrivateDovecot.USER).password(() -> PrivateDovecot.PASSWORD)
-        .sslContext(Pop3SourceTest.CERTS.clientContext())
-        .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(30)).build());
+    Pop3Source.Builder b =
+        Pop3Source.builder()
+            .host("localhost")
+            .security(security)
+            .port(security == Security.IMPLICIT_TLS ? dovecot.tlsPort() : dovecot.port())
+            .user(PrivateDovecot.USER)
+            .password(() -> PrivateDovecot.PASSWORD)
+            .sslContext(Pop3SourceTest.CERTS.clientContext())
+            .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(30)).build());
     if (security == Security.NONE) {
       b.allowPlaintextAuthentication(true);
     }
@@ -64,11 +68,19 @@ class DovecotInteropTest {
   private void fetchesEveryMessageByteExact(Pop3Source.Builder source) throws Exception {
     assertEquals(corpus.messages().size(), dovecot.files().size());
     InMemorySink sink = InMemorySink.create();
-    FetchResult r = Fetcher.builder().source(source.build()).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.KEEP).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(source.build())
+            .sink(sink)
+            .uidStore(InMemoryUidStore.create())
+            .retention(Retention.KEEP)
+            .build()
+            .run();
     assertTrue(r.ok(), r::summary);
     assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
-    assertTrue(r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of("Q12")), "Dovecot is compliant: " + r.quirks());
+    assertTrue(
+        r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of("Q12")),
+        "Dovecot is compliant: " + r.quirks());
     List<byte[]> fetched = new ArrayList<>();
     for (InMemorySink.StoredMessage m : sink.messages()) {
       fetched.add(MailCorpus.toLf(m.content()));
@@ -76,21 +88,33 @@ class DovecotInteropTest {
     // The Maildir files hold the corpus with LF line ends (Dovecot moves them to cur/ once read),
     // and Dovecot lists them in file-name order, which is corpus order.
     for (int i = 0; i < corpus.messages().size(); i++) {
-      assertArrayEquals(MailCorpus.toLf(corpus.messages().get(i).content()), fetched.get(i), "message " + (i + 1));
+      assertArrayEquals(
+          MailCorpus.toLf(corpus.messages().get(i).content()),
+          fetched.get(i),
+          "message " + (i + 1));
     }
   }
 
-  /** The doctor finds Dovecot healthy, deep examination included, with no warning beyond plain text. */
+  /**
+   * The doctor finds Dovecot healthy, deep examination included, with no warning beyond plain text.
+   */
   @Test
   void doctor_findsDovecotHealthy_inEverySecurityMode() throws Exception {
     for (Security security : Security.values()) {
-      Diagnosis d = Pop3Doctor.builder().source(client(security).build()).otherPorts().deep(true).build().examine();
+      Diagnosis d =
+          Pop3Doctor.builder()
+              .source(client(security).build())
+              .otherPorts()
+              .deep(true)
+              .build()
+              .examine();
       System.out.println(d.report()); // the report in the test log, for a reader of CI output
       assertTrue(d.healthy(), d::report);
       assertEquals(0, d.exitCode());
       for (Diagnosis.Finding f : d.findings()) {
-        boolean expected = f.status() == Diagnosis.Status.OK
-            || (security == Security.NONE && f.symptom() == Symptom.NOT_ENCRYPTED);
+        boolean expected =
+            f.status() == Diagnosis.Status.OK
+                || (security == Security.NONE && f.symptom() == Symptom.NOT_ENCRYPTED);
         assertTrue(expected, () -> security + ": " + f + "\n" + d.report());
       }
       assertTrue(d.report().contains("Healthy") || security == Security.NONE, d::report);

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The ordinary path against GreenMail 2.1 in the JVM, POP3 and POP3S. GreenMail re-serialises what
- * RETR sends (and trims it), so this checks what it keeps: every message arrives with its
- * headers and body text, UIDL lets a second run skip everything, and deletion works. Byte
- * exactness is proven against the fake server and Dovecot instead. Workarounds for GreenMail's own
- * bugs: a password without spaces (GreenMail never logs one in), QUIT always sent (it keeps DELE
- * across a dropped connection).
+ * RETR sends (and trims it), so this checks what it keeps: every message arrives with its headers
+ * and body text, UIDL lets a second run skip everything, and deletion works. Byte exactness is
+ * proven against the fake server and Dovecot instead. Workarounds for GreenMail's own bugs: a
+ * password without spaces (GreenMail never logs one in), QUIT always sent (it keeps DELE across a
+ * dropped connection).
  */
 @Isolated
 @Timeout(60)
@@ -46,22 +46,36 @@ class GreenMailInteropTest {
 
   @BeforeEach
   void start() throws Exception {
-    // GreenMail presents the test CA's certificate for localhost, so no trust has to be switched off.
+    // GreenMail presents the test CA's certificate for localhost, so no trust has to be switched
+    // off.
     Path keystore = Files.createTempFile("greenmail", ".p12");
-    Pop3SourceTest.CERTS.writeServerKeyStore(TestCertificates.Profile.VALID, keystore, "changeit".toCharArray());
+    Pop3SourceTest.CERTS.writeServerKeyStore(
+        TestCertificates.Profile.VALID, keystore, "changeit".toCharArray());
     System.setProperty("greenmail.tls.keystore.file", keystore.toString());
     System.setProperty("greenmail.tls.keystore.password", "changeit");
     System.setProperty("greenmail.tls.key.password", "changeit");
-    greenMail = new GreenMail(new ServerSetup[] {ServerSetupTest.POP3.dynamicPort(), ServerSetupTest.POP3S.dynamicPort()});
+    greenMail =
+        new GreenMail(
+            new ServerSetup[] {
+              ServerSetupTest.POP3.dynamicPort(), ServerSetupTest.POP3S.dynamicPort()
+            });
     greenMail.start();
     GreenMailUser user = greenMail.setUser("alice@localhost", "alice", PASSWORD);
     Session session = Session.getInstance(new Properties());
     for (int i = 1; i <= 12; i++) {
       String subject = "GreenMail interop " + i;
       subjects.add(subject);
-      String raw = "From: sender@example.org\r\nTo: alice@localhost\r\nSubject: " + subject
-          + "\r\nMessage-ID: <" + i + "@interop.test>\r\n\r\nBody of message " + i + ".\r\n..a line with dots\r\n";
-      user.deliver(new MimeMessage(session, new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII))));
+      String raw =
+          "From: sender@example.org\r\nTo: alice@localhost\r\nSubject: "
+              + subject
+              + "\r\nMessage-ID: <"
+              + i
+              + "@interop.test>\r\n\r\nBody of message "
+              + i
+              + ".\r\n..a line with dots\r\n";
+      user.deliver(
+          new MimeMessage(
+              session, new ByteArrayInputStream(raw.getBytes(StandardCharsets.US_ASCII))));
     }
   }
 
@@ -71,10 +85,18 @@ class GreenMailInteropTest {
   }
 
   private Pop3Source source(Security security) {
-    ServerSetup setup = security == Security.IMPLICIT_TLS ? greenMail.getPop3s().getServerSetup()
-        : greenMail.getPop3().getServerSetup();
-    Pop3Source.Builder b = Pop3Source.builder().host("localhost").port(setup.getPort()).security(security)
-        .user("alice").password(() -> PASSWORD).sslContext(Pop3SourceTest.CERTS.clientContext());
+    ServerSetup setup =
+        security == Security.IMPLICIT_TLS
+            ? greenMail.getPop3s().getServerSetup()
+            : greenMail.getPop3().getServerSetup();
+    Pop3Source.Builder b =
+        Pop3Source.builder()
+            .host("localhost")
+            .port(setup.getPort())
+            .security(security)
+            .user("alice")
+            .password(() -> PASSWORD)
+            .sslContext(Pop3SourceTest.CERTS.clientContext());
     if (security == Security.NONE) {
       b.allowPlaintextAuthentication(true);
     }
@@ -85,7 +107,14 @@ class GreenMailInteropTest {
     InMemorySink sink = InMemorySink.create();
     InMemoryUidStore store = InMemoryUidStore.create();
     Pop3Source source = source(security);
-    FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.KEEP).build().run();
+    FetchResult r =
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(store)
+            .retention(Retention.KEEP)
+            .build()
+            .run();
     assertTrue(r.ok(), r::summary);
     assertEquals(12, r.count(MessageOutcome.Kind.DELIVERED));
     List<String> texts = new ArrayList<>();
@@ -94,23 +123,50 @@ class GreenMailInteropTest {
     }
     for (int i = 1; i <= 12; i++) {
       int n = i;
-      assertTrue(texts.stream().anyMatch(t -> t.contains("Subject: " + subjects.get(n - 1))
-          && t.contains("Message-ID: <" + n + "@interop.test>") && t.contains("Body of message " + n + ".")
-          && t.contains("\r\n..a line with dots")), "message " + i);
+      assertTrue(
+          texts.stream()
+              .anyMatch(
+                  t ->
+                      t.contains("Subject: " + subjects.get(n - 1))
+                          && t.contains("Message-ID: <" + n + "@interop.test>")
+                          && t.contains("Body of message " + n + ".")
+                          && t.contains("\r\n..a line with dots")),
+          "message " + i);
     }
-    FetchResult again = Fetcher.builder().source(source).sink(sink).uidStore(store).retention(Retention.KEEP).build().run();
+    FetchResult again =
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(store)
+            .retention(Retention.KEEP)
+            .build()
+            .run();
     assertEquals(12, again.count(MessageOutcome.Kind.ALREADY_SEEN), again::summary);
-    FetchResult delete = Fetcher.builder().source(source).sink(sink).uidStore(store)
-        .retention(Retention.DELETE_AFTER_DELIVERY).build().run();
+    FetchResult delete =
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(store)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .build()
+            .run();
     assertTrue(delete.ok(), delete::summary);
     assertEquals(12, delete.deleted());
     assertEquals(12, sink.size(), "nothing delivered twice");
   }
 
-  /** The doctor finds GreenMail's POP3S healthy (warnings are its known deviations), deep included. */
+  /**
+   * The doctor finds GreenMail's POP3S healthy (warnings are its known deviations), deep included.
+   */
   @Test
   void doctor_findsGreenMailHealthy() {
-    Diagnosis d = Pop3Doctor.builder().source(source(Security.IMPLICIT_TLS)).otherPorts().deep(true).build().examine();
+    Diagnosis d =
+        Pop3Doctor.builder()
+            .source(source(Security.IMPLICIT_TLS))
+            .otherPorts()
+            .deep(true)
+            .build()
+            .examine();
     System.out.println(d.report()); // the report in the test log, for a reader of CI output
     assertTrue(d.healthy(), d::report);
     assertEquals(0, d.exitCode());

@@ -37,19 +37,33 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(300)
 class GreetingJunkTest {
   private static Pop3Source.Builder client(int port) {
-    return Pop3Source.builder().host("localhost").port(port).security(Security.NONE).allowPlaintextAuthentication(true)
-        .user("alice").password(() -> "pw")
-        .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(3)).commandTimeout(Duration.ofSeconds(5)).build());
+    return Pop3Source.builder()
+        .host("localhost")
+        .port(port)
+        .security(Security.NONE)
+        .allowPlaintextAuthentication(true)
+        .user("alice")
+        .password(() -> "pw")
+        .limits(
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(3))
+                .commandTimeout(Duration.ofSeconds(5))
+                .build());
   }
 
-  /** Deterministic: the junk is sent only once CAPA has arrived, so it always comes after the greeting was read. */
+  /**
+   * Deterministic: the junk is sent only once CAPA has arrived, so it always comes after the
+   * greeting was read.
+   */
   @Test
-  void Q16_Q19_junkAfterCapa_endingInPlusOk_thenCapaRefused_isNotTakenForCapasReply() throws Exception {
+  void Q16_Q19_junkAfterCapa_endingInPlusOk_thenCapaRefused_isNotTakenForCapasReply()
+      throws Exception {
     try (LateJunkServer server = new LateJunkServer("-ERR unknown command\r\n")) {
       long t0 = System.nanoTime();
       try (FetchSession session = client(server.port()).build().open()) {
         assertTrue(session.quirksNoticed().contains("Q16"), session.quirksNoticed().toString());
-        assertTrue(session.quirksNoticed().contains("Q19"), "CAPA refused: " + session.quirksNoticed());
+        assertTrue(
+            session.quirksNoticed().contains("Q19"), "CAPA refused: " + session.quirksNoticed());
       }
       assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "no wait for a listing that never comes");
     }
@@ -58,46 +72,72 @@ class GreetingJunkTest {
   /** The same junk before a CAPA that works: its capabilities are read, not lost. */
   @Test
   void Q16_junkAfterCapa_endingInPlusOk_thenCapa_readsTheRealCapabilities() throws Exception {
-    try (LateJunkServer server = new LateJunkServer("+OK Capability list follows\r\nUSER\r\nUIDL\r\n.\r\n")) {
+    try (LateJunkServer server =
+        new LateJunkServer("+OK Capability list follows\r\nUSER\r\nUIDL\r\n.\r\n")) {
       try (FetchSession session = client(server.port()).build().open()) {
         assertTrue(session.quirksNoticed().contains("Q16"), session.quirksNoticed().toString());
-        assertTrue(session.capabilities().toString().contains("UIDL"), session.capabilities().toString());
+        assertTrue(
+            session.capabilities().toString().contains("UIDL"), session.capabilities().toString());
       }
     }
   }
 
-  /** With the testkit's quirks, whose bytes meet the client's reads as timing has it: twenty runs, each whole. */
+  /**
+   * With the testkit's quirks, whose bytes meet the client's reads as timing has it: twenty runs,
+   * each whole.
+   */
   @TestFactory
   Stream<DynamicTest> Q16_Q19_CAPA_ERR_fetchesEverything_everyTime() {
-    return IntStream.rangeClosed(1, Integer.getInteger("mailfetch.q16.repeat", 20)).mapToObj(i ->
-        DynamicTest.dynamicTest("run " + i, () -> {
-          FakeMailbox box = MailCorpus.generate(16, 3).toMailbox();
-          try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", box)
-              .quirk(Quirk.Q19_CAPA_ERR, Quirk.Q16_GREETING_JUNK).start()) {
-            FetchResult r = Fetcher.builder().source(client(s.port()).build()).sink(InMemorySink.create())
-                .uidStore(InMemoryUidStore.create()).build().run();
-            assertTrue(r.ok(), r.summary());
-            assertEquals(3, r.listed(), r.summary());
-          }
-        }));
+    return IntStream.rangeClosed(1, Integer.getInteger("mailfetch.q16.repeat", 20))
+        .mapToObj(
+            i ->
+                DynamicTest.dynamicTest(
+                    "run " + i,
+                    () -> {
+                      FakeMailbox box = MailCorpus.generate(16, 3).toMailbox();
+                      try (FakePop3Server s =
+                          FakePop3Server.builder()
+                              .account("alice", "pw", box)
+                              .quirk(Quirk.Q19_CAPA_ERR, Quirk.Q16_GREETING_JUNK)
+                              .start()) {
+                        FetchResult r =
+                            Fetcher.builder()
+                                .source(client(s.port()).build())
+                                .sink(InMemorySink.create())
+                                .uidStore(InMemoryUidStore.create())
+                                .build()
+                                .run();
+                        assertTrue(r.ok(), r.summary());
+                        assertEquals(3, r.listed(), r.summary());
+                      }
+                    }));
   }
 
   /**
-   * The doctor's findings come in one order whether the junk arrives with the
-   * greeting or only behind CAPA (Q16 and Q19 were swapped from run to run).
+   * The doctor's findings come in one order whether the junk arrives with the greeting or only
+   * behind CAPA (Q16 and Q19 were swapped from run to run).
    */
   @Test
   void Q16_Q19_theDoctorsFindings_comeInOneOrder_whenTheJunkArrives() throws Exception {
     List<List<Symptom>> said = new java.util.ArrayList<>();
     for (boolean early : new boolean[] {true, false}) {
       try (LateJunkServer server = new LateJunkServer("-ERR unknown command\r\n", early)) {
-        Diagnosis d = Pop3Doctor.builder().source(client(server.port()).build()).otherPorts()
-            .timeout(Duration.ofSeconds(5)).build().examine();
-        said.add(d.findings().stream().map(Diagnosis.Finding::symptom)
-            .filter(x -> x == Symptom.GREETING_JUNK || x == Symptom.CAPA_REFUSED).toList());
+        Diagnosis d =
+            Pop3Doctor.builder()
+                .source(client(server.port()).build())
+                .otherPorts()
+                .timeout(Duration.ofSeconds(5))
+                .build()
+                .examine();
+        said.add(
+            d.findings().stream()
+                .map(Diagnosis.Finding::symptom)
+                .filter(x -> x == Symptom.GREETING_JUNK || x == Symptom.CAPA_REFUSED)
+                .toList());
       }
     }
-    assertEquals(List.of(Symptom.GREETING_JUNK, Symptom.CAPA_REFUSED), said.get(0), said.toString());
+    assertEquals(
+        List.of(Symptom.GREETING_JUNK, Symptom.CAPA_REFUSED), said.get(0), said.toString());
     assertEquals(said.get(0), said.get(1), "early junk, then late junk: " + said);
   }
 
@@ -112,54 +152,65 @@ class GreetingJunkTest {
 
     /** {@code early}: the junk goes out with the greeting, before any command. */
     LateJunkServer(String capaReply, boolean early) throws IOException {
-      thread = new Thread(() -> {
-        while (!listener.isClosed()) { // one connection at a time: the doctor may connect more than once
-          serve(capaReply, early);
-        }
-      }, "late-junk");
+      thread =
+          new Thread(
+              () -> {
+                while (!listener
+                    .isClosed()) { // one connection at a time: the doctor may connect more than
+                  // once
+                  serve(capaReply, early);
+                }
+              },
+              "late-junk");
       thread.setDaemon(true);
       thread.start();
     }
 
     private void serve(String capaReply, boolean early) {
-        try (Socket c = listener.accept()) {
-          OutputStream out = c.getOutputStream();
-          BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
-          out.write(("+OK ready\r\n" + (early ? "This server welcomes you\r\n\r\n+OK second greeting line\r\n" : ""))
-              .getBytes(StandardCharsets.US_ASCII));
-          boolean junkSent = early;
-          for (String line; (line = in.readLine()) != null; ) {
-            String verb = line.split(" ")[0].toUpperCase(java.util.Locale.ROOT);
-            String reply;
-            switch (verb) {
-              case "CAPA":
-                reply = (junkSent ? "" : "This server welcomes you\r\n\r\n+OK second greeting line\r\n") + capaReply;
-                junkSent = true;
-                break;
-              case "USER":
-              case "PASS":
-              case "NOOP":
-              case "RSET":
-                reply = "+OK\r\n";
-                break;
-              case "STAT":
-                reply = "+OK 0 0\r\n";
-                break;
-              case "LIST":
-              case "UIDL":
-                reply = line.contains(" ") ? "-ERR no such message\r\n" : "+OK\r\n.\r\n";
-                break;
-              case "QUIT":
-                out.write("+OK bye\r\n".getBytes(StandardCharsets.US_ASCII));
-                return;
-              default:
-                reply = "-ERR unknown command\r\n";
-            }
-            out.write(reply.getBytes(StandardCharsets.US_ASCII));
+      try (Socket c = listener.accept()) {
+        OutputStream out = c.getOutputStream();
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+        out.write(
+            ("+OK ready\r\n"
+                    + (early ? "This server welcomes you\r\n\r\n+OK second greeting line\r\n" : ""))
+                .getBytes(StandardCharsets.US_ASCII));
+        boolean junkSent = early;
+        for (String line; (line = in.readLine()) != null; ) {
+          String verb = line.split(" ")[0].toUpperCase(java.util.Locale.ROOT);
+          String reply;
+          switch (verb) {
+            case "CAPA":
+              reply =
+                  (junkSent ? "" : "This server welcomes you\r\n\r\n+OK second greeting line\r\n")
+                      + capaReply;
+              junkSent = true;
+              break;
+            case "USER":
+            case "PASS":
+            case "NOOP":
+            case "RSET":
+              reply = "+OK\r\n";
+              break;
+            case "STAT":
+              reply = "+OK 0 0\r\n";
+              break;
+            case "LIST":
+            case "UIDL":
+              reply = line.contains(" ") ? "-ERR no such message\r\n" : "+OK\r\n.\r\n";
+              break;
+            case "QUIT":
+              out.write("+OK bye\r\n".getBytes(StandardCharsets.US_ASCII));
+              return;
+            default:
+              reply = "-ERR unknown command\r\n";
           }
-        } catch (IOException e) {
-          // the client left
+          out.write(reply.getBytes(StandardCharsets.US_ASCII));
         }
+      } catch (IOException e) {
+        // the client left
+      }
     }
 
     int port() {

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A server name that does not resolve is HOST_NOT_FOUND, retryable: a misspelt name and a resolver
- * that is down right now look the same from here, and a poll must back off and try again, not
- * pause the account until someone restarts it. The names end in {@code .invalid}, which RFC 6761
- * §6.4 reserves so that no resolver anywhere gives them an address; nothing leaves this machine
- * but, at most, the resolver's own question.
+ * that is down right now look the same from here, and a poll must back off and try again, not pause
+ * the account until someone restarts it. The names end in {@code .invalid}, which RFC 6761 §6.4
+ * reserves so that no resolver anywhere gives them an address; nothing leaves this machine but, at
+ * most, the resolver's own question.
  */
 @Timeout(120)
 class HostNotFoundTest {
@@ -47,7 +47,8 @@ class HostNotFoundTest {
 
   @Test
   void anAddressThatIsNoAddress_isABadSetting_notAHostToLookUpAgain() {
-    Pop3Source source = Pop3Source.builder().host("[1:2:zz]").user("alice").password(() -> "pw").build();
+    Pop3Source source =
+        Pop3Source.builder().host("[1:2:zz]").user("alice").password(() -> "pw").build();
     FetchException e = assertThrows(FetchException.class, source::open);
     assertEquals(FetchError.CONFIGURATION, e.error(), e.getMessage());
     assertTrue(e.detail().contains("not a valid") && e.detail().contains("[1:2:zz]"), e.detail());
@@ -58,8 +59,12 @@ class HostNotFoundTest {
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       Poller poller = Poller.builder().executor(threads).build();
-      Fetcher f = Fetcher.builder().source(nowhere()).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
-          .build();
+      Fetcher f =
+          Fetcher.builder()
+              .source(nowhere())
+              .sink(InMemorySink.create())
+              .uidStore(InMemoryUidStore.create())
+              .build();
       poller.add(f, NOWHERE);
       CheckRecord r = poller.checkNow(f.account()).get(60, TimeUnit.SECONDS);
       assertEquals(CheckRecord.Outcome.FAILED, r.outcome(), r.summary());
@@ -75,8 +80,14 @@ class HostNotFoundTest {
   @Test
   void theDoctor_saysNoSuchHost_withTheCodeAFetchStopsWith() {
     try (FakeDnsServer dns = FakeDnsServer.start()) {
-      Diagnosis d = Pop3Doctor.builder().source(nowhere()).dnsServer(dns.socketAddress()).otherPorts()
-          .timeout(Duration.ofSeconds(3)).build().examine();
+      Diagnosis d =
+          Pop3Doctor.builder()
+              .source(nowhere())
+              .dnsServer(dns.socketAddress())
+              .otherPorts()
+              .timeout(Duration.ofSeconds(3))
+              .build()
+              .examine();
       assertTrue(d.found(Symptom.NO_SUCH_HOST), d.report());
       assertEquals(FetchError.HOST_NOT_FOUND.exitCode(), d.exitCode(), d.report());
     }
@@ -86,8 +97,14 @@ class HostNotFoundTest {
   void theDoctor_saysANameWithoutAddress_withTheCodeAFetchStopsWith() {
     try (FakeDnsServer dns = FakeDnsServer.start()) {
       dns.exists(NOWHERE);
-      Diagnosis d = Pop3Doctor.builder().source(nowhere()).dnsServer(dns.socketAddress()).otherPorts()
-          .timeout(Duration.ofSeconds(3)).build().examine();
+      Diagnosis d =
+          Pop3Doctor.builder()
+              .source(nowhere())
+              .dnsServer(dns.socketAddress())
+              .otherPorts()
+              .timeout(Duration.ofSeconds(3))
+              .build()
+              .examine();
       assertTrue(d.found(Symptom.NO_ADDRESS), d.report());
       assertEquals(FetchError.HOST_NOT_FOUND.exitCode(), d.exitCode(), d.report());
     }

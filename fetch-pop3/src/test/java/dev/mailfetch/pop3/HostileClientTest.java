@@ -36,9 +36,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Every hostile case against the client, each a test named after its constant: the outcome
- * docs/hostile.md requires, and the server-side checks of {@link HostileChecks}: no secret
- * in plain text, bounded time, no DELE of a message not fully received, no message number taken
- * from a broken listing.
+ * docs/hostile.md requires, and the server-side checks of {@link HostileChecks}: no secret in plain
+ * text, bounded time, no DELE of a message not fully received, no message number taken from a
+ * broken listing.
  */
 @Timeout(120)
 class HostileClientTest {
@@ -46,17 +46,27 @@ class HostileClientTest {
   private static final String PASSWORD = "hunter2 but longer";
   private static final String TOKEN = "ya29." + "T".repeat(2048);
 
-  /** An ID of docs/hostile.md ("case N-05", "cases R-06, R-07"): the tests' catalogue, not the reader's. */
-  private static final java.util.regex.Pattern CATALOGUE_ID = java.util.regex.Pattern.compile("\\b[NTARUL]-\\d\\d\\b");
+  /**
+   * An ID of docs/hostile.md ("case N-05", "cases R-06, R-07"): the tests' catalogue, not the
+   * reader's.
+   */
+  private static final java.util.regex.Pattern CATALOGUE_ID =
+      java.util.regex.Pattern.compile("\\b[NTARUL]-\\d\\d\\b");
+
   /** What a case expects: null for success, else the error. */
   private static final Map<HostileCase, FetchError> EXPECT = new EnumMap<>(HostileCase.class);
+
   /** The security the client uses for a case (plain text by default, with the opt-in). */
   private static final Map<HostileCase, Security> SECURITY = new EnumMap<>(HostileCase.class);
 
   static {
-    expect(HostileCase.N01_STLS_NOT_OFFERED, FetchError.TLS_REQUIRED_NOT_OFFERED, Security.STARTTLS);
+    expect(
+        HostileCase.N01_STLS_NOT_OFFERED, FetchError.TLS_REQUIRED_NOT_OFFERED, Security.STARTTLS);
     expect(HostileCase.N02_STLS_REFUSED, FetchError.TLS_FAILED, Security.STARTTLS);
-    expect(HostileCase.N03_CAPA_AND_STLS_REFUSED, FetchError.TLS_FAILED, Security.STARTTLS); // refused with a code: it knows STLS
+    expect(
+        HostileCase.N03_CAPA_AND_STLS_REFUSED,
+        FetchError.TLS_FAILED,
+        Security.STARTTLS); // refused with a code: it knows STLS
     expect(HostileCase.N04_STLS_OK_WITHOUT_TLS, FetchError.TLS_FAILED, Security.STARTTLS);
     expect(HostileCase.N05_STLS_RESPONSE_INJECTION, FetchError.TLS_FAILED, Security.STARTTLS);
     expect(HostileCase.N06_STLS_GARBAGE_BEFORE_HANDSHAKE, FetchError.TLS_FAILED, Security.STARTTLS);
@@ -75,7 +85,10 @@ class HostileClientTest {
     expect(HostileCase.T07_REQUIRES_SNI, null, Security.IMPLICIT_TLS);
     expect(HostileCase.T08_HOSTILE_SUBJECT, null, Security.IMPLICIT_TLS);
     expect(HostileCase.T09_OTHER_KEY, FetchError.CERTIFICATE_INVALID, Security.IMPLICIT_TLS);
-    expect(HostileCase.A01_PLAINTEXT_LOGIN_OFFERED, FetchError.TLS_REQUIRED_NOT_OFFERED, Security.STARTTLS);
+    expect(
+        HostileCase.A01_PLAINTEXT_LOGIN_OFFERED,
+        FetchError.TLS_REQUIRED_NOT_OFFERED,
+        Security.STARTTLS);
     expect(HostileCase.A02_NO_OAUTH_MECHANISM, FetchError.AUTH_FAILED, Security.NONE);
     expect(HostileCase.A03_BAD_APOP_TIMESTAMP, null, Security.NONE);
     expect(HostileCase.A04_PATHOLOGICAL_GREETING, FetchError.LIMIT_EXCEEDED, Security.NONE);
@@ -91,7 +104,10 @@ class HostileClientTest {
     expect(HostileCase.R04_TRICKLE, FetchError.CONNECTION_TIMED_OUT, Security.NONE);
     expect(HostileCase.R05_DISCONNECT_MID_LISTING, FetchError.CONNECTION_RESET, Security.NONE);
     expect(HostileCase.R06_NEGATIVE_NUMBERS, FetchError.PROTOCOL, Security.NONE);
-    expect(HostileCase.R07_HUGE_NUMBERS, FetchError.PROTOCOL, Security.NONE); // said as hostile, no limit to raise
+    expect(
+        HostileCase.R07_HUGE_NUMBERS,
+        FetchError.PROTOCOL,
+        Security.NONE); // said as hostile, no limit to raise
     expect(HostileCase.R08_SIZE_MISMATCH, null, Security.NONE);
     expect(HostileCase.R09_BAD_MESSAGE_NUMBERS, FetchError.WRONG_ORDER, Security.NONE);
     expect(HostileCase.R10_DOT_STUFFING_EDGES, null, Security.NONE);
@@ -116,7 +132,8 @@ class HostileClientTest {
 
   @TestFactory
   Stream<DynamicTest> everyHostileCase() {
-    return java.util.Arrays.stream(HostileCase.values()).map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c)));
+    return java.util.Arrays.stream(HostileCase.values())
+        .map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c)));
   }
 
   @Test
@@ -135,7 +152,8 @@ class HostileClientTest {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
     ks.setCertificateEntry("pin", CERTS.certificate(TestCertificates.Profile.VALID));
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
@@ -145,7 +163,8 @@ class HostileClientTest {
   private void run(HostileCase c) throws Exception {
     Security security = SECURITY.get(c);
     FakeMailbox box = MailCorpus.generate(31, 3).toMailbox();
-    FakePop3Server.Builder b = FakePop3Server.builder().account("alice", PASSWORD, box).oauthToken("alice", TOKEN);
+    FakePop3Server.Builder b =
+        FakePop3Server.builder().account("alice", PASSWORD, box).oauthToken("alice", TOKEN);
     if (c == HostileCase.A01_PLAINTEXT_LOGIN_OFFERED) {
       b.tls(dev.mailfetch.testkit.TlsMode.NONE, null);
     }
@@ -155,18 +174,33 @@ class HostileClientTest {
     }
     Duration deadline = Duration.ofSeconds(3);
     try (FakePop3Server server = b.start()) {
-      Pop3Source.Builder client = Pop3Source.builder().host("localhost").port(server.port()).security(security)
-          .user("alice")
-          .sslContext(c == HostileCase.T09_OTHER_KEY ? pinnedToValid() : CERTS.clientContext())
-          .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(2)).commandTimeout(deadline)
-              // A handshake is CPU work a loaded machine can stretch past 2 s; only the case whose
-              // server falls silent after STLS is about the handshake's deadline.
-              .handshakeTimeout(Duration.ofSeconds(c == HostileCase.N09_STLS_THEN_SILENCE ? 2 : 10))
-              // Where a case proves a cap, the cap is small enough to be reached within a small part
-              // of the deadline on any machine: with the default 1,000,000 entries the endless
-              // listing raced the 3 s deadline, and a loaded machine timed out first.
-              .maxListingEntries(c == HostileCase.R02_ENDLESS_LISTING ? 1000 : Pop3Limits.defaults().maxListingEntries())
-              .maxMessageSize(c == HostileCase.R03_ENDLESS_BODY ? 1 << 20 : 1L << 30).build());
+      Pop3Source.Builder client =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(server.port())
+              .security(security)
+              .user("alice")
+              .sslContext(c == HostileCase.T09_OTHER_KEY ? pinnedToValid() : CERTS.clientContext())
+              .limits(
+                  Pop3Limits.builder()
+                      .readTimeout(Duration.ofSeconds(2))
+                      .commandTimeout(deadline)
+                      // A handshake is CPU work a loaded machine can stretch past 2 s; only the
+                      // case whose
+                      // server falls silent after STLS is about the handshake's deadline.
+                      .handshakeTimeout(
+                          Duration.ofSeconds(c == HostileCase.N09_STLS_THEN_SILENCE ? 2 : 10))
+                      // Where a case proves a cap, the cap is small enough to be reached within a
+                      // small part
+                      // of the deadline on any machine: with the default 1,000,000 entries the
+                      // endless
+                      // listing raced the 3 s deadline, and a loaded machine timed out first.
+                      .maxListingEntries(
+                          c == HostileCase.R02_ENDLESS_LISTING
+                              ? 1000
+                              : Pop3Limits.defaults().maxListingEntries())
+                      .maxMessageSize(c == HostileCase.R03_ENDLESS_BODY ? 1 << 20 : 1L << 30)
+                      .build());
       if (security == Security.NONE) {
         client.allowPlaintextAuthentication(true);
       }
@@ -176,60 +210,97 @@ class HostileClientTest {
         client.password(() -> PASSWORD);
       }
       if (c == HostileCase.A07_CALLER_INJECTION) {
-        assertThrows(IllegalArgumentException.class, () -> Pop3Source.builder().user("alice\r\nDELE 1"));
+        assertThrows(
+            IllegalArgumentException.class, () -> Pop3Source.builder().user("alice\r\nDELE 1"));
       }
       Pop3Source source = client.build();
       InMemorySink sink = InMemorySink.create();
       InMemoryUidStore store = InMemoryUidStore.create();
-      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(store)
-          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(3)
+              .build()
+              .run();
       FetchError want = EXPECT.get(c);
       if (want == null) {
         assertTrue(r.ok(), () -> c + ": " + r.summary());
-        assertEquals(server.mailbox("alice").size() == 0 ? r.listed() : r.listed(), sink.size() + r.count(
-            dev.mailfetch.api.MessageOutcome.Kind.ALREADY_SEEN), c + ": every message stored once");
+        assertEquals(
+            server.mailbox("alice").size() == 0 ? r.listed() : r.listed(),
+            sink.size() + r.count(dev.mailfetch.api.MessageOutcome.Kind.ALREADY_SEEN),
+            c + ": every message stored once");
       } else {
-        assertEquals(want, r.firstError().map(FetchException::error).orElse(null), () -> c + ": " + r.summary());
+        assertEquals(
+            want,
+            r.firstError().map(FetchException::error).orElse(null),
+            () -> c + ": " + r.summary());
         String message = r.firstError().orElseThrow().getMessage();
-        assertFalse(message.contains(PASSWORD) || message.contains(TOKEN), c + ": no secret in the error");
-        assertTrue(message.chars().noneMatch(ch -> ch < 0x20 || ch == 0x7f), c + ": no raw control bytes in the error");
+        assertFalse(
+            message.contains(PASSWORD) || message.contains(TOKEN), c + ": no secret in the error");
+        assertTrue(
+            message.chars().noneMatch(ch -> ch < 0x20 || ch == 0x7f),
+            c + ": no raw control bytes in the error");
         String advice = r.firstError().orElseThrow().remedy().commandLine();
-        assertFalse(CATALOGUE_ID.matcher(message + " " + advice).find(),
-            c + ": no ID of the test catalogue in what a person reads: " + message + " / " + advice);
+        assertFalse(
+            CATALOGUE_ID.matcher(message + " " + advice).find(),
+            c
+                + ": no ID of the test catalogue in what a person reads: "
+                + message
+                + " / "
+                + advice);
         if (c == HostileCase.R02_ENDLESS_LISTING) {
           String limit = r.firstError().orElseThrow().remedy().library();
-          assertTrue(message.contains("(1,000)") && limit.contains("maxListingEntries"),
+          assertTrue(
+              message.contains("(1,000)") && limit.contains("maxListingEntries"),
               c + ": the entry cap stopped it: " + message + " / " + limit);
         }
       }
       if (c == HostileCase.N12_PIPELINING_EXTRA_REPLIES) {
         // The desync cost one run; the next one goes one command at a time and completes.
         server.awaitSessionsEnded(Duration.ofSeconds(10));
-        FetchResult again = Fetcher.builder().source(source).sink(sink).uidStore(store)
-            .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3).build().run();
+        FetchResult again =
+            Fetcher.builder()
+                .source(source)
+                .sink(sink)
+                .uidStore(store)
+                .retention(Retention.DELETE_AFTER_DELIVERY)
+                .batchSize(3)
+                .build()
+                .run();
         assertTrue(again.ok(), again::summary);
         assertEquals(3, sink.size());
         for (InMemorySink.StoredMessage m : sink.messages()) {
-          assertFalse(new String(m.content(), StandardCharsets.ISO_8859_1).startsWith("+OK"), "no reply stored as mail");
+          assertFalse(
+              new String(m.content(), StandardCharsets.ISO_8859_1).startsWith("+OK"),
+              "no reply stored as mail");
         }
       }
       if (c == HostileCase.A02_NO_OAUTH_MECHANISM) {
         server.awaitSessionsEnded(Duration.ofSeconds(5));
         for (RecordedSession s : server.sessions()) {
-          assertTrue(s.commands("PASS").isEmpty() && s.commands("USER").isEmpty(), "no fallback to PASS with the token");
+          assertTrue(
+              s.commands("PASS").isEmpty() && s.commands("USER").isEmpty(),
+              "no fallback to PASS with the token");
         }
       }
       if (c == HostileCase.A06_AUTH_ANSWERED_OK) {
         server.awaitSessionsEnded(Duration.ofSeconds(5));
-        assertFalse(server.session(1).sentInPlaintext(TOKEN), "the token was not sent after a bare +OK");
+        assertFalse(
+            server.session(1).sentInPlaintext(TOKEN), "the token was not sent after a bare +OK");
       }
       if (c == HostileCase.A03_BAD_APOP_TIMESTAMP) {
         server.awaitSessionsEnded(Duration.ofSeconds(5));
         assertTrue(server.session(1).commands("APOP").isEmpty(), "APOP is never chosen by itself");
       }
       boolean plaintextAllowed = security == Security.NONE;
-      assertEquals(List.of(), HostileChecks.violations(server, List.of(PASSWORD, TOKEN), plaintextAllowed,
-          deadline.multipliedBy(3)), c + ": the server's checks");
+      assertEquals(
+          List.of(),
+          HostileChecks.violations(
+              server, List.of(PASSWORD, TOKEN), plaintextAllowed, deadline.multipliedBy(3)),
+          c + ": the server's checks");
     }
   }
 }

@@ -24,12 +24,29 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class HostileWordsTest {
   private static FetchException run(HostileCase c, Pop3Limits limits) {
-    try (FakePop3Server s = c.applyTo(FakePop3Server.builder().account("alice", "pw", MailCorpus.generate(7, 2)
-        .toMailbox()), Pop3SourceTest.CERTS).start()) {
-      Pop3Source source = Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("alice").password(() -> "pw").limits(limits).build();
-      FetchResult r = Fetcher.builder().source(source).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
-          .build().run();
+    try (FakePop3Server s =
+        c.applyTo(
+                FakePop3Server.builder()
+                    .account("alice", "pw", MailCorpus.generate(7, 2).toMailbox()),
+                Pop3SourceTest.CERTS)
+            .start()) {
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(s.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user("alice")
+              .password(() -> "pw")
+              .limits(limits)
+              .build();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(InMemorySink.create())
+              .uidStore(InMemoryUidStore.create())
+              .build()
+              .run();
       return r.firstError().orElseThrow(() -> new AssertionError("no error: " + r.summary()));
     }
   }
@@ -38,15 +55,22 @@ class HostileWordsTest {
   void R07_aCountNoMailboxHolds_isSaidAsHostile_notAsALimitToRaise() {
     FetchException e = run(HostileCase.R07_HUGE_NUMBERS, Pop3Limits.builder().build());
     assertEquals(FetchError.PROTOCOL, e.error(), e.getMessage());
-    assertTrue(e.detail().contains("2147483647") && e.detail().contains("broken or hostile"), e.detail());
+    assertTrue(
+        e.detail().contains("2147483647") && e.detail().contains("broken or hostile"), e.detail());
     assertFalse(e.remedy().commandLine().contains("--max-listing"), e.remedy().commandLine());
     assertFalse(e.remedy().library().contains("maxListing"), e.remedy().library());
   }
 
   @Test
   void R03_anEndlessBody_whoseDeadlinePasses_isSaidAsEndless_notAsASlowServer() {
-    FetchException e = run(HostileCase.R03_ENDLESS_BODY, Pop3Limits.builder().readTimeout(Duration.ofSeconds(2))
-        .commandTimeout(Duration.ofSeconds(2)).maxMessageSize(1L << 40).build());
+    FetchException e =
+        run(
+            HostileCase.R03_ENDLESS_BODY,
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(2))
+                .commandTimeout(Duration.ofSeconds(2))
+                .maxMessageSize(1L << 40)
+                .build());
     assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error(), e.getMessage());
     assertTrue(e.detail().contains("without end"), e.detail());
     assertFalse(e.remedy().commandLine().contains("--timeout"), e.remedy().commandLine());

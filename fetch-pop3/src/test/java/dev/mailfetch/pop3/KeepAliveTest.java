@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Quirk Q43: a server that drops a session idle for a short while (Outlook.com: about 60 s) must
- * not cost a fetch whose sink takes that long to make its deliveries durable. The server here
- * drops after 1 s, the sink's barrier takes 2.5 s.
+ * not cost a fetch whose sink takes that long to make its deliveries durable. The server here drops
+ * after 1 s, the sink's barrier takes 2.5 s.
  */
 @Timeout(60)
 class KeepAliveTest {
@@ -62,22 +62,33 @@ class KeepAliveTest {
   }
 
   private static FetchResult fetch(FakePop3Server s, Duration keepAlive, SlowSyncSink sink) {
-    Pop3Source source = Pop3SourceTest.client(s, Security.NONE, Pop3Limits.builder().keepAliveInterval(keepAlive)).build();
-    return Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(20).build().run();
+    Pop3Source source =
+        Pop3SourceTest.client(s, Security.NONE, Pop3Limits.builder().keepAliveInterval(keepAlive))
+            .build();
+    return Fetcher.builder()
+        .source(source)
+        .sink(sink)
+        .uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY)
+        .batchSize(20)
+        .build()
+        .run();
   }
 
   @Test
   void Q43_noopKeepsTheSessionAlive_whileASlowSinkSyncs_soDeletionsHold() {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
-        .fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
+            .fault(Fault.idleTimeout(SERVER_IDLE))
+            .start()) {
       SlowSyncSink sink = new SlowSyncSink();
       FetchResult r = fetch(s, Duration.ofMillis(300), sink);
       assertTrue(r.ok(), r::summary);
       assertEquals(3, r.count(MessageOutcome.Kind.DELIVERED));
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(0, s.mailbox("alice").size(), "every delivered message deleted");
-      assertTrue(s.session(1).commands("NOOP").size() >= 3,
+      assertTrue(
+          s.session(1).commands("NOOP").size() >= 3,
           "NOOPs sent during the 2.5 s barrier: " + s.session(1).commands("NOOP").size());
       assertEquals(3, s.session(1).commands("DELE").size());
     }
@@ -91,9 +102,11 @@ class KeepAliveTest {
   @Test
   void Q43_noopsBehindRetrsSentAhead_areReadInTheirPlace_andEveryMessageArrivesOnce() {
     MailCorpus corpus = MailCorpus.generate(44, 8);
-    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
       java.util.List<String> commands = fetchInBatchesOfFour(s, corpus);
-      assertTrue(commands.indexOf("NOOP") > commands.indexOf("RETR 8"),
+      assertTrue(
+          commands.indexOf("NOOP") > commands.indexOf("RETR 8"),
           "the keepalive NOOPs came after the RETRs sent ahead: " + commands);
     }
   }
@@ -106,11 +119,15 @@ class KeepAliveTest {
   @Test
   void Q43_noopsBehindRetrsSentSeveralBatchesAhead_areReadInTheirPlace() {
     MailCorpus corpus = MailCorpus.generate(45, 12);
-    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
       java.util.List<String> commands = fetchInBatchesOfFour(s, corpus);
-      assertTrue(commands.indexOf("NOOP") > commands.indexOf("RETR 12"),
-          "every RETR was sent before the first barrier, the keepalive NOOPs after them: " + commands);
-      assertTrue(s.session(1).commands("NOOP").size() >= 4, "NOOPs in two barriers at least: " + commands);
+      assertTrue(
+          commands.indexOf("NOOP") > commands.indexOf("RETR 12"),
+          "every RETR was sent before the first barrier, the keepalive NOOPs after them: "
+              + commands);
+      assertTrue(
+          s.session(1).commands("NOOP").size() >= 4, "NOOPs in two barriers at least: " + commands);
       assertTrue(commands.contains("QUIT"), "the session ended with QUIT: " + commands);
     }
   }
@@ -121,10 +138,19 @@ class KeepAliveTest {
    */
   private static java.util.List<String> fetchInBatchesOfFour(FakePop3Server s, MailCorpus corpus) {
     SlowSyncSink sink = new SlowSyncSink();
-    Pop3Source source = Pop3SourceTest.client(s, Security.NONE,
-        Pop3Limits.builder().keepAliveInterval(Duration.ofMillis(300))).build();
-    FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+    Pop3Source source =
+        Pop3SourceTest.client(
+                s, Security.NONE, Pop3Limits.builder().keepAliveInterval(Duration.ofMillis(300)))
+            .build();
+    FetchResult r =
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(InMemoryUidStore.create())
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(4)
+            .build()
+            .run();
     assertTrue(r.ok(), r::summary);
     int n = corpus.messages().size();
     assertEquals(n, r.count(MessageOutcome.Kind.DELIVERED));
@@ -140,8 +166,10 @@ class KeepAliveTest {
 
   @Test
   void Q43_withoutKeepAlive_theDroppedSessionLosesNothing_andTheRunSaysSo() {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
-        .fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(MailCorpus.generate(43, 3).toMailbox())
+            .fault(Fault.idleTimeout(SERVER_IDLE))
+            .start()) {
       SlowSyncSink sink = new SlowSyncSink();
       FetchResult r = fetch(s, Duration.ofHours(1), sink);
       assertFalse(r.ok(), "a dropped session is reported: " + r.summary());

@@ -29,11 +29,17 @@ import org.junit.jupiter.api.Timeout;
 class ListedMessageRefusedTest {
   @Test
   void Q34_aListedMessageRefused_isProtocol_namingTheMessage_andTheOthersArrive() {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(34, 3).toMailbox())
-        .quirk(Quirk.Q34_RETR_ERR_LISTED).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(MailCorpus.generate(34, 3).toMailbox())
+            .quirk(Quirk.Q34_RETR_ERR_LISTED)
+            .start()) {
       InMemorySink sink = InMemorySink.create();
-      FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
-          InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+      FetchResult r =
+          Pop3SourceTest.fetch(
+              Pop3SourceTest.client(s, Security.NONE).build(),
+              sink,
+              InMemoryUidStore.create(),
+              Retention.DELETE_AFTER_DELIVERY);
       assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
       MessageOutcome refused = r.outcomes().get(1);
       assertEquals(MessageOutcome.Kind.FAILED, refused.kind());
@@ -41,7 +47,8 @@ class ListedMessageRefusedTest {
       assertEquals(FetchError.PROTOCOL, e.error(), e.getMessage());
       assertTrue(e.detail().contains("message 2") && e.detail().contains("listed"), e.detail());
       assertTrue(e.detail().contains("Message 2 expunged."), "the server's words: " + e.detail());
-      assertFalse(e.remedy().commandLine().contains("--quirk"), "no setting tolerates it: " + e.remedy());
+      assertFalse(
+          e.remedy().commandLine().contains("--quirk"), "no setting tolerates it: " + e.remedy());
       assertTrue(e.remedy().commandLine().contains("next run"), e.remedy().commandLine());
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(1, s.mailbox("alice").size(), "only the refused message stays");
@@ -50,10 +57,16 @@ class ListedMessageRefusedTest {
 
   @Test
   void aListedMessageRefusedWithSysTemp_isTheServersTemporaryProblem() {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(35, 1).toMailbox())
-        .respond("RETR", "-ERR [SYS/TEMP] storage unavailable\r\n", After.CONTINUE).start()) {
-      FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), InMemorySink.create(),
-          InMemoryUidStore.create(), Retention.KEEP);
+    try (FakePop3Server s =
+        Pop3SourceTest.server(MailCorpus.generate(35, 1).toMailbox())
+            .respond("RETR", "-ERR [SYS/TEMP] storage unavailable\r\n", After.CONTINUE)
+            .start()) {
+      FetchResult r =
+          Pop3SourceTest.fetch(
+              Pop3SourceTest.client(s, Security.NONE).build(),
+              InMemorySink.create(),
+              InMemoryUidStore.create(),
+              Retention.KEEP);
       assertEquals(FetchError.SERVER_TEMPORARY, r.outcomes().get(0).error().error(), r::summary);
     }
   }

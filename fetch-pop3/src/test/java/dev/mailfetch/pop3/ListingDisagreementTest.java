@@ -31,18 +31,35 @@ import org.junit.jupiter.api.Timeout;
 class ListingDisagreementTest {
   private static final String PASSWORD = "pw";
 
-  private static FetchResult run(int messages, Retention retention, Consumer<FakePop3Server.Builder> server) {
-    FakePop3Server.Builder b = FakePop3Server.builder()
-        .account("alice", PASSWORD, MailCorpus.generate(31, messages).toMailbox());
+  private static FetchResult run(
+      int messages, Retention retention, Consumer<FakePop3Server.Builder> server) {
+    FakePop3Server.Builder b =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(31, messages).toMailbox());
     server.accept(b);
     try (FakePop3Server s = b.start()) {
-      Pop3Source source = Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD)
-          .tolerate(Tolerance.UNORDERED_LISTING)
-          .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(5)).build())
-          .build();
-      return Fetcher.builder().source(source).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
-          .retention(retention).build().run();
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(s.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user("alice")
+              .password(() -> PASSWORD)
+              .tolerate(Tolerance.UNORDERED_LISTING)
+              .limits(
+                  Pop3Limits.builder()
+                      .readTimeout(Duration.ofSeconds(5))
+                      .commandTimeout(Duration.ofSeconds(5))
+                      .build())
+              .build();
+      return Fetcher.builder()
+          .source(source)
+          .sink(InMemorySink.create())
+          .uidStore(InMemoryUidStore.create())
+          .retention(retention)
+          .build()
+          .run();
     }
   }
 
@@ -52,27 +69,37 @@ class ListingDisagreementTest {
     assertEquals(1, r.warnings().size(), () -> r.warnings().toString());
     FetchException w = r.warnings().get(0);
     assertEquals(FetchError.WRONG_ORDER, w.error(), w.getMessage());
-    assertTrue(w.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f), "no raw control bytes: " + w.getMessage());
-    assertTrue(w.remedy() != null && w.remedy().commandLine().contains("--strict"), String.valueOf(w.remedy()));
+    assertTrue(
+        w.getMessage().chars().noneMatch(c -> c < 0x20 || c == 0x7f),
+        "no raw control bytes: " + w.getMessage());
+    assertTrue(
+        w.remedy() != null && w.remedy().commandLine().contains("--strict"),
+        String.valueOf(w.remedy()));
     assertTrue(w.remedy().library().contains("Tolerance.UNORDERED_LISTING"), w.remedy().library());
     return w;
   }
 
   @Test
   void R09_BAD_MESSAGE_NUMBERS_tolerated_warnsThatMessagesTwoToFourAreNotFetched() {
-    FetchResult r = run(4, Retention.DELETE_AFTER_DELIVERY, b -> HostileCase.R09_BAD_MESSAGE_NUMBERS.applyTo(b, null));
+    FetchResult r =
+        run(
+            4,
+            Retention.DELETE_AFTER_DELIVERY,
+            b -> HostileCase.R09_BAD_MESSAGE_NUMBERS.applyTo(b, null));
     assertEquals(1, r.listed(), r::summary);
     FetchException w = onlyWarning(r);
     String d = w.detail();
     assertTrue(d.contains("STAT counts 4 messages"), d);
     assertTrue(d.contains("UIDL"), d);
     assertTrue(d.contains("messages 2, 3 and 4") && d.contains("not fetched"), d);
-    assertFalse(d.contains("abc") || d.contains("4294967296"), "the server's tokens are not echoed: " + d);
+    assertFalse(
+        d.contains("abc") || d.contains("4294967296"), "the server's tokens are not echoed: " + d);
   }
 
   @Test
   void U06_UIDL_STAT_MISMATCH_tolerated_warnsOfTheEntryBeyondStat_andFetchesTheRest() {
-    FetchResult r = run(3, Retention.KEEP, b -> HostileCase.U06_UIDL_STAT_MISMATCH.applyTo(b, null));
+    FetchResult r =
+        run(3, Retention.KEEP, b -> HostileCase.U06_UIDL_STAT_MISMATCH.applyTo(b, null));
     assertEquals(3, r.listed(), r::summary);
     String d = onlyWarning(r).detail();
     assertTrue(d.contains("STAT counts 3 messages") && d.contains("beyond"), d);
@@ -88,8 +115,11 @@ class ListingDisagreementTest {
 
   @Test
   void Q29_NUMBERING_ZERO_BASED_tolerated_withoutUidl_warnsOfTheMessageLeftBehind() {
-    FetchResult r = run(3, Retention.DELETE_AFTER_DELIVERY, b -> b.quirk(Quirk.Q29_NUMBERING_ZERO_BASED,
-        Quirk.Q24_NO_UIDL));
+    FetchResult r =
+        run(
+            3,
+            Retention.DELETE_AFTER_DELIVERY,
+            b -> b.quirk(Quirk.Q29_NUMBERING_ZERO_BASED, Quirk.Q24_NO_UIDL));
     String d = onlyWarning(r).detail();
     assertTrue(d.contains("LIST") && d.contains("message 3") && d.contains("not fetched"), d);
   }

@@ -2,7 +2,6 @@ package dev.mailfetch.pop3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchResult;
@@ -24,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * STAT, LIST and UIDL go out with the CAPA after login when the server said before login that it
- * pipelines and lists UIDs (one round trip fewer per session). If the CAPA after login
- * says otherwise, that listing is read and dropped, and the session goes on as if it had not been
- * sent: nothing lost, nothing doubled.
+ * pipelines and lists UIDs (one round trip fewer per session). If the CAPA after login says
+ * otherwise, that listing is read and dropped, and the session goes on as if it had not been sent:
+ * nothing lost, nothing doubled.
  */
 @Timeout(60)
 class ListingWithCapaTest {
@@ -36,11 +35,17 @@ class ListingWithCapaTest {
     return session.commandLines();
   }
 
-  /** Fetches the corpus once, leaving it on the server; checks every message arrived whole, once. */
+  /**
+   * Fetches the corpus once, leaving it on the server; checks every message arrived whole, once.
+   */
   private static RecordedSession fetchAll(FakePop3Server s) {
     InMemorySink sink = InMemorySink.create();
-    FetchResult r = Pop3SourceTest.fetch(Pop3SourceTest.client(s, Security.NONE).build(), sink,
-        InMemoryUidStore.create(), Retention.KEEP);
+    FetchResult r =
+        Pop3SourceTest.fetch(
+            Pop3SourceTest.client(s, Security.NONE).build(),
+            sink,
+            InMemoryUidStore.create(),
+            Retention.KEEP);
     assertEveryMessageOnce(sink, r);
     s.awaitSessionsEnded(Duration.ofSeconds(5));
     return s.lastSession().orElseThrow();
@@ -58,17 +63,24 @@ class ListingWithCapaTest {
 
   @Test
   void theListingGoesOutWithTheCapaAfterLogin_withoutWaitingForIt() {
-    try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(20)).start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(20)).start()) {
       RecordedSession session = fetchAll(s);
       List<String> commands = lines(session);
       int capaAfterLogin = commands.lastIndexOf("CAPA");
-      assertEquals(List.of("CAPA", "STAT", "LIST", "UIDL"), commands.subList(capaAfterLogin, capaAfterLogin + 4),
+      assertEquals(
+          List.of("CAPA", "STAT", "LIST", "UIDL"),
+          commands.subList(capaAfterLogin, capaAfterLogin + 4),
           "the listing right behind the CAPA after login: " + commands);
-      List<RecordedCommand> listing = session.commands().subList(capaAfterLogin + 1, capaAfterLogin + 4);
-      assertTrue(listing.stream().allMatch(RecordedCommand::pipelined),
+      List<RecordedCommand> listing =
+          session.commands().subList(capaAfterLogin + 1, capaAfterLogin + 4);
+      assertTrue(
+          listing.stream().allMatch(RecordedCommand::pipelined),
           "sent before CAPA's answer came: " + listing);
       // (a STAT before RSET at the end, where mail was retrieved and none deleted, is no listing)
-      assertEquals(1, commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
+      assertEquals(
+          1,
+          commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
           "listed once: " + commands.toString());
       assertEquals(1, session.commands("UIDL").size(), "listed once: " + commands.toString());
     }
@@ -76,11 +88,15 @@ class ListingWithCapaTest {
 
   @Test
   void aServerThatStopsOfferingPipeliningAfterLogin_getsTheListingDropped_andAskedAgainOneByOne() {
-    try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox())
-        .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "UIDL", "RESP-CODES").start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(CORPUS.toMailbox())
+            .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "UIDL", "RESP-CODES")
+            .start()) {
       RecordedSession session = fetchAll(s);
       List<String> commands = lines(session);
-      assertEquals(2, commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
+      assertEquals(
+          2,
+          commands.subList(0, commands.indexOf("RETR 1")).stream().filter("STAT"::equals).count(),
           "the listing sent ahead, then the one used: " + commands);
       assertEquals(2, session.commands("UIDL").size(), lines(session).toString());
       List<RecordedCommand> retrs = session.commands("RETR");
@@ -90,8 +106,10 @@ class ListingWithCapaTest {
 
   @Test
   void aServerThatListsUidlOnlyBeforeLogin_getsTheListingDropped_andTheProbeDecides() {
-    try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox())
-        .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "RESP-CODES", "PIPELINING").start()) {
+    try (FakePop3Server s =
+        Pop3SourceTest.server(CORPUS.toMailbox())
+            .capabilities(CapaPhase.AFTER_LOGIN, "TOP", "RESP-CODES", "PIPELINING")
+            .start()) {
       InMemorySink sink = InMemorySink.create();
       InMemoryUidStore store = InMemoryUidStore.create();
       Pop3Source source = Pop3SourceTest.client(s, Security.NONE).build();
@@ -99,7 +117,9 @@ class ListingWithCapaTest {
       assertEveryMessageOnce(sink, r);
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       List<String> commands = lines(s.session(1));
-      assertTrue(commands.contains("UIDL 1"), "UIDL probed, as CAPA after login did not list it: " + commands);
+      assertTrue(
+          commands.contains("UIDL 1"),
+          "UIDL probed, as CAPA after login did not list it: " + commands);
       // Leave-on-server worked, so the ids were used: a second run finds nothing new.
       FetchResult again = Pop3SourceTest.fetch(source, sink, store, Retention.KEEP);
       assertTrue(again.ok(), again::summary);
@@ -109,10 +129,15 @@ class ListingWithCapaTest {
 
   @Test
   void withoutPipelining_theListingWaitsForTheEngine() {
-    try (FakePop3Server s = Pop3SourceTest.server(CORPUS.toMailbox()).pipelining(false).replyDelay(Duration.ofMillis(5))
-        .start()) {
-      List<RecordedCommand> pipelined = fetchAll(s).commands().stream().filter(RecordedCommand::pipelined)
-          .collect(Collectors.toList());
+    try (FakePop3Server s =
+        Pop3SourceTest.server(CORPUS.toMailbox())
+            .pipelining(false)
+            .replyDelay(Duration.ofMillis(5))
+            .start()) {
+      List<RecordedCommand> pipelined =
+          fetchAll(s).commands().stream()
+              .filter(RecordedCommand::pipelined)
+              .collect(Collectors.toList());
       assertEquals(List.of(), pipelined, "one command at a time");
     }
   }

@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The engine tells the source its next batch, and a pipelining session requests it before the
- * engine's barrier for this one, so that the pipeline never runs dry between batches (latency
- * over a slow link, docs/benchmarks.md). What was requested ahead is read by the next retrieve; if the engine does something
- * else first, the session is dropped without QUIT (a server that forgets retrieved mail at QUIT,
- * quirk Q31, must not forget mail never stored). No message is lost, doubled or deleted unstored.
+ * engine's barrier for this one, so that the pipeline never runs dry between batches (latency over
+ * a slow link, docs/benchmarks.md). What was requested ahead is read by the next retrieve; if the
+ * engine does something else first, the session is dropped without QUIT (a server that forgets
+ * retrieved mail at QUIT, quirk Q31, must not forget mail never stored). No message is lost,
+ * doubled or deleted unstored.
  */
 @Timeout(60)
 class PipelineAcrossBatchesTest {
@@ -43,8 +44,10 @@ class PipelineAcrossBatchesTest {
     final InMemorySink inner = InMemorySink.create();
     final List<List<String>> commandsAtSync = new ArrayList<>();
     Supplier<List<String>> commands;
+
     /** The command expected to have reached the server by the first barrier. */
     String expectedAhead = "RETR 5";
+
     boolean failFirstSync;
 
     @Override
@@ -95,14 +98,24 @@ class PipelineAcrossBatchesTest {
     try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).start()) {
       WatchingSink sink = new WatchingSink();
       sink.commands = commandsOf(s);
-      FetchResult r = Fetcher.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).sink(sink)
-          .uidStore(InMemoryUidStore.create()).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(Pop3SourceTest.client(s, Security.NONE).build())
+              .sink(sink)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(4)
+              .build()
+              .run();
 
       assertTrue(r.ok(), r::summary);
       assertEquals(10, r.count(MessageOutcome.Kind.DELIVERED));
-      assertTrue(sink.commandsAtSync.get(0).contains("RETR 5"),
-          "the second batch was requested before the first one's barrier: " + sink.commandsAtSync.get(0));
-      assertFalse(sink.commandsAtSync.get(0).stream().anyMatch(c -> c.startsWith("DELE")),
+      assertTrue(
+          sink.commandsAtSync.get(0).contains("RETR 5"),
+          "the second batch was requested before the first one's barrier: "
+              + sink.commandsAtSync.get(0));
+      assertFalse(
+          sink.commandsAtSync.get(0).stream().anyMatch(c -> c.startsWith("DELE")),
           "nothing deleted before its barrier");
       Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
       for (MailCorpus.Message m : corpus.messages()) {
@@ -110,7 +123,10 @@ class PipelineAcrossBatchesTest {
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       RecordedSession session = s.session(1);
-      assertEquals(10, session.commands("RETR").size(), "each message requested once: " + session.commandLines());
+      assertEquals(
+          10,
+          session.commands("RETR").size(),
+          "each message requested once: " + session.commandLines());
       assertEquals(1, session.commands("NOOP").size(), "one closing NOOP, not one per batch");
       assertEquals(10, session.commands("DELE").size());
       assertEquals(0, s.mailbox("alice").size());
@@ -129,12 +145,21 @@ class PipelineAcrossBatchesTest {
       WatchingSink sink = new WatchingSink();
       sink.commands = commandsOf(s);
       sink.expectedAhead = "RETR 10";
-      FetchResult r = Fetcher.builder().source(Pop3SourceTest.client(s, Security.NONE).build()).sink(sink)
-          .uidStore(InMemoryUidStore.create()).retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(Pop3SourceTest.client(s, Security.NONE).build())
+              .sink(sink)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(4)
+              .build()
+              .run();
 
       assertTrue(r.ok(), r::summary);
-      assertTrue(sink.commandsAtSync.get(0).contains("RETR 10"),
-          "the third batch was requested before the first one's barrier: " + sink.commandsAtSync.get(0));
+      assertTrue(
+          sink.commandsAtSync.get(0).contains("RETR 10"),
+          "the third batch was requested before the first one's barrier: "
+              + sink.commandsAtSync.get(0));
       assertEquals(3, sink.commandsAtSync.size(), "three barriers");
       Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
       assertEquals(10, got.size());
@@ -143,7 +168,10 @@ class PipelineAcrossBatchesTest {
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       RecordedSession session = s.session(1);
-      assertEquals(10, session.commands("RETR").size(), "each message requested once: " + session.commandLines());
+      assertEquals(
+          10,
+          session.commands("RETR").size(),
+          "each message requested once: " + session.commandLines());
       assertEquals(1, session.commands("NOOP").size(), "one closing NOOP");
       assertEquals(10, session.commands("DELE").size());
       assertEquals(0, s.mailbox("alice").size());
@@ -158,30 +186,56 @@ class PipelineAcrossBatchesTest {
       InMemoryUidStore store = InMemoryUidStore.create();
       InMemorySink kept = InMemorySink.create();
       Pop3Source source = Pop3SourceTest.client(s, Security.NONE).build();
-      FetchResult first = Fetcher.builder().source(source).sink(kept).uidStore(store).retention(Retention.KEEP)
-          .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(3).build()).build().run();
+      FetchResult first =
+          Fetcher.builder()
+              .source(source)
+              .sink(kept)
+              .uidStore(store)
+              .retention(Retention.KEEP)
+              .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(3).build())
+              .build()
+              .run();
       assertEquals(3, first.count(MessageOutcome.Kind.DELIVERED), first::summary);
 
       WatchingSink sink = new WatchingSink();
       sink.commands = commandsOf(s);
       sink.failFirstSync = true;
       sink.expectedAhead = "RETR 8";
-      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(store)
-          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(4)
+              .build()
+              .run();
 
       assertEquals(FetchError.SINK_FAILED, r.error().orElseThrow().error(), r::summary);
-      assertTrue(sink.commandsAtSync.get(0).contains("RETR 8"), "the second batch had been requested ahead");
+      assertTrue(
+          sink.commandsAtSync.get(0).contains("RETR 8"),
+          "the second batch had been requested ahead");
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       RecordedSession session = s.lastSession().orElseThrow();
-      assertFalse(session.commandLines().contains("QUIT"), "no QUIT after messages requested ahead: " + session.commandLines());
+      assertFalse(
+          session.commandLines().contains("QUIT"),
+          "no QUIT after messages requested ahead: " + session.commandLines());
       assertFalse(session.commandLines().stream().anyMatch(c -> c.startsWith("DELE")));
       assertEquals(0, r.deleted());
       assertEquals(11, s.mailbox("alice").size(), "nothing deleted, nothing forgotten");
 
-      // The next run, with a sink that works, finishes the job: every message stored once, all deleted.
+      // The next run, with a sink that works, finishes the job: every message stored once, all
+      // deleted.
       sink.expectedAhead = null;
-      FetchResult next = Fetcher.builder().source(source).sink(sink).uidStore(store)
-          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(4).build().run();
+      FetchResult next =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(4)
+              .build()
+              .run();
       assertTrue(next.ok(), next::summary);
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(0, s.mailbox("alice").size());

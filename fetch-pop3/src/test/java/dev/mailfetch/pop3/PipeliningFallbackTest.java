@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * RETRs or DELEs queued behind another. The same run connects again, one command at a time, and
  * finishes: every message stored byte for byte, and, deleting, every one deleted (the old
  * connection's DELEs are void without its QUIT, so they are sent again). Each case runs several
- * times ({@code -Dmailfetch.q21.repeat=20}), as whether the server sees commands together is timing.
+ * times ({@code -Dmailfetch.q21.repeat=20}), as whether the server sees commands together is
+ * timing.
  */
 @Timeout(600)
 class PipeliningFallbackTest {
@@ -40,8 +41,12 @@ class PipeliningFallbackTest {
     List<DynamicTest> tests = new ArrayList<>();
     for (Quirk q : List.of(Quirk.Q21_PIPELINING_DROPS_QUEUED, Quirk.Q21_PIPELINING_STALLS)) {
       for (String verb : List.of("RETR", "DELE")) {
-        IntStream.rangeClosed(1, times).forEach(i ->
-            tests.add(DynamicTest.dynamicTest(q.name() + " at " + verb + " #" + i, () -> run(q, verb))));
+        IntStream.rangeClosed(1, times)
+            .forEach(
+                i ->
+                    tests.add(
+                        DynamicTest.dynamicTest(
+                            q.name() + " at " + verb + " #" + i, () -> run(q, verb))));
       }
     }
     return tests.stream();
@@ -49,20 +54,41 @@ class PipeliningFallbackTest {
 
   private static void run(Quirk quirk, String verb) throws Exception {
     FakeMailbox box = MailCorpus.generate(41, 9).toMailbox();
-    try (FakePop3Server server = FakePop3Server.builder().account("alice", PASSWORD, box).quirk(quirk)
-        .pipeliningFaultsOnlyAt(verb).start()) {
+    try (FakePop3Server server =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, box)
+            .quirk(quirk)
+            .pipeliningFaultsOnlyAt(verb)
+            .start()) {
       List<String> want = new ArrayList<>();
       for (FakeMailbox.Message m : server.mailbox("alice").messages()) {
         want.add(new String(m.content(), StandardCharsets.ISO_8859_1));
       }
-      Pop3Source source = Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD)
-          .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(10)).build())
-          .build();
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(server.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user("alice")
+              .password(() -> PASSWORD)
+              .limits(
+                  Pop3Limits.builder()
+                      .readTimeout(Duration.ofSeconds(2))
+                      .commandTimeout(Duration.ofSeconds(10))
+                      .build())
+              .build();
       InMemorySink sink = InMemorySink.create();
       long t0 = System.nanoTime();
-      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(InMemoryUidStore.create())
-          .retention(Retention.DELETE_AFTER_DELIVERY).batchSize(3).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.DELETE_AFTER_DELIVERY)
+              .batchSize(3)
+              .build()
+              .run();
       long took = Duration.ofNanos(System.nanoTime() - t0).toSeconds();
       assertTrue(r.ok(), () -> quirk + " at " + verb + ": " + r.summary());
       assertEquals(9, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
@@ -74,7 +100,10 @@ class PipeliningFallbackTest {
       got.sort(null);
       assertEquals(want, got, "every message byte for byte, once");
       server.awaitSessionsEnded(Duration.ofSeconds(30));
-      assertEquals(0, server.mailbox("alice").size(), "every message deleted in the same run: " + r.summary());
+      assertEquals(
+          0,
+          server.mailbox("alice").size(),
+          "every message deleted in the same run: " + r.summary());
       assertTrue(took < 60, "one fallback, not a wait per command: " + took + " s");
     }
   }

@@ -26,25 +26,45 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class PlainTextToTlsPortTest {
   private static void expectTlsPortAdvice(Security security) {
-    try (FakePop3Server tls = FakePop3Server.builder().account("alice", "pw", FakeMailbox.create())
-        .tls(TlsMode.IMPLICIT, Pop3SourceTest.CERTS).start()) {
-      Pop3Source.Builder b = Pop3Source.builder().host("localhost").port(tls.port()).security(security).user("alice")
-          .password(() -> "pw").sslContext(Pop3SourceTest.CERTS.clientContext())
-          .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(3)).commandTimeout(Duration.ofSeconds(3)).build());
+    try (FakePop3Server tls =
+        FakePop3Server.builder()
+            .account("alice", "pw", FakeMailbox.create())
+            .tls(TlsMode.IMPLICIT, Pop3SourceTest.CERTS)
+            .start()) {
+      Pop3Source.Builder b =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(tls.port())
+              .security(security)
+              .user("alice")
+              .password(() -> "pw")
+              .sslContext(Pop3SourceTest.CERTS.clientContext())
+              .limits(
+                  Pop3Limits.builder()
+                      .readTimeout(Duration.ofSeconds(3))
+                      .commandTimeout(Duration.ofSeconds(3))
+                      .build());
       if (security == Security.NONE) {
         b.allowPlaintextAuthentication(true);
       }
       FetchException e = assertThrows(FetchException.class, () -> b.build().open());
       assertEquals(FetchError.TLS_FAILED, e.error(), e.getMessage());
-      assertTrue(e.detail().contains("port " + tls.port()) && e.detail().contains("TLS from the first byte"),
+      assertTrue(
+          e.detail().contains("port " + tls.port())
+              && e.detail().contains("TLS from the first byte"),
           e.detail());
-      assertTrue(e.remedy().commandLine().contains("pop3s://") && e.remedy().commandLine().contains("--tls implicit"),
+      assertTrue(
+          e.remedy().commandLine().contains("pop3s://")
+              && e.remedy().commandLine().contains("--tls implicit"),
           e.remedy().commandLine());
       assertTrue(e.remedy().library().contains("Security.IMPLICIT_TLS"), e.remedy().library());
-      assertFalse(e.remedy().commandLine().toLowerCase(Locale.ROOT).contains("cut off"), e.remedy().commandLine());
+      assertFalse(
+          e.remedy().commandLine().toLowerCase(Locale.ROOT).contains("cut off"),
+          e.remedy().commandLine());
       tls.awaitSessionsEnded(Duration.ofSeconds(10));
       for (RecordedSession s : tls.sessions()) {
-        assertTrue(s.commandLines().isEmpty(), "no command reached the server: " + s.commandLines());
+        assertTrue(
+            s.commandLines().isEmpty(), "no command reached the server: " + s.commandLines());
       }
     }
   }

@@ -39,12 +39,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The poller's load test (docs/polling.md): 2,000 accounts on ten testkit servers on loopback (six ordinary with mail
- * arriving, two slow, one that refuses every password, one whose sessions break), polled for 30
- * seconds on a schedule scaled from minutes to seconds (1 s to 8 s), with at most 32 checks at once
- * and 4 per server. Every account checked, none more often than allowed, none starved, the bounds
- * held, every arriving message delivered once, the refused accounts paused after one check. Prints
- * the figures docs/polling.md reports (threads, heap, CPU, checks per second, lateness).
+ * The poller's load test (docs/polling.md): 2,000 accounts on ten testkit servers on loopback (six
+ * ordinary with mail arriving, two slow, one that refuses every password, one whose sessions
+ * break), polled for 30 seconds on a schedule scaled from minutes to seconds (1 s to 8 s), with at
+ * most 32 checks at once and 4 per server. Every account checked, none more often than allowed,
+ * none starved, the bounds held, every arriving message delivered once, the refused accounts paused
+ * after one check. Prints the figures docs/polling.md reports (threads, heap, CPU, checks per
+ * second, lateness).
  */
 @Timeout(300)
 class PollerLoadTest {
@@ -64,7 +65,12 @@ class PollerLoadTest {
     private final AtomicInteger all;
     private final AtomicInteger allMost;
 
-    CountingSource(FetchSource inner, AtomicInteger host, AtomicInteger hostMost, AtomicInteger all, AtomicInteger allMost) {
+    CountingSource(
+        FetchSource inner,
+        AtomicInteger host,
+        AtomicInteger hostMost,
+        AtomicInteger all,
+        AtomicInteger allMost) {
       this.inner = inner;
       this.host = host;
       this.hostMost = hostMost;
@@ -113,8 +119,12 @@ class PollerLoadTest {
         }
 
         @Override
-        public void retrieve(List<MessageRef> batch, List<MessageRef> next, dev.mailfetch.api.LineEnding ending,
-            MessageHandler handler) throws FetchException {
+        public void retrieve(
+            List<MessageRef> batch,
+            List<MessageRef> next,
+            dev.mailfetch.api.LineEnding ending,
+            MessageHandler handler)
+            throws FetchException {
           s.retrieve(batch, next, ending, handler);
         }
 
@@ -154,11 +164,14 @@ class PollerLoadTest {
   @Test
   void twoThousandAccounts_polledWithinTheirBounds_everyMessageOnce() throws Exception {
     List<FakePop3Server> servers = new ArrayList<>();
-    ExecutorService threads = Executors.newFixedThreadPool(MAX_CHECKS, r -> {
-      Thread t = new Thread(r, "poll-check");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            MAX_CHECKS,
+            r -> {
+              Thread t = new Thread(r, "poll-check");
+              t.setDaemon(true);
+              return t;
+            });
     Map<String, InMemorySink> sinks = new HashMap<>();
     Map<String, Fetcher> fetchers = new HashMap<>();
     Map<String, FakeMailbox> boxes = new HashMap<>();
@@ -188,35 +201,60 @@ class PollerLoadTest {
         servers.add(b.start());
         hostMost[k] = new AtomicInteger();
       }
-      PollListener listener = new PollListener() {
-        @Override
-        public void checkFinished(CheckRecord r) {
-          checks.computeIfAbsent(r.account(), a -> java.util.Collections.synchronizedList(new ArrayList<>())).add(r);
-        }
+      PollListener listener =
+          new PollListener() {
+            @Override
+            public void checkFinished(CheckRecord r) {
+              checks
+                  .computeIfAbsent(
+                      r.account(), a -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                  .add(r);
+            }
 
-        @Override
-        public void accountPaused(String account, FetchException why) {
-          pauses.computeIfAbsent(account, a -> new AtomicInteger()).incrementAndGet();
-        }
-      };
-      Poller poller = Poller.builder().executor(threads).maxChecks(MAX_CHECKS).maxChecksPerHost(PER_HOST)
-          .schedule(PollSchedule.builder().bounds(MIN, MAX).riseTime(Duration.ofSeconds(5))
-              .decayTime(Duration.ofSeconds(30)).build())
-          .historySize(5).listener(listener).build();
+            @Override
+            public void accountPaused(String account, FetchException why) {
+              pauses.computeIfAbsent(account, a -> new AtomicInteger()).incrementAndGet();
+            }
+          };
+      Poller poller =
+          Poller.builder()
+              .executor(threads)
+              .maxChecks(MAX_CHECKS)
+              .maxChecksPerHost(PER_HOST)
+              .schedule(
+                  PollSchedule.builder()
+                      .bounds(MIN, MAX)
+                      .riseTime(Duration.ofSeconds(5))
+                      .decayTime(Duration.ofSeconds(30))
+                      .build())
+              .historySize(5)
+              .listener(listener)
+              .build();
       for (int k = 0; k < SERVERS; k++) {
         AtomicInteger open = new AtomicInteger();
         for (int i = 0; i < PER_SERVER; i++) {
           String user = "u" + k + "-" + i;
-          Pop3Source src = Pop3Source.builder().host("127.0.0.1").port(servers.get(k).port()).user(user)
-              .password(k == 8 ? () -> "wrong" : () -> "pw-" + user).security(Security.NONE)
-              .allowPlaintextAuthentication(true).build();
+          Pop3Source src =
+              Pop3Source.builder()
+                  .host("127.0.0.1")
+                  .port(servers.get(k).port())
+                  .user(user)
+                  .password(k == 8 ? () -> "wrong" : () -> "pw-" + user)
+                  .security(Security.NONE)
+                  .allowPlaintextAuthentication(true)
+                  .build();
           InMemorySink sink = InMemorySink.create();
           sinks.put(src.account(), sink);
           boxes.put(src.account(), boxes.get(user));
           kindOf.put(src.account(), k);
           arrived.put(src.account(), new AtomicInteger());
-          Fetcher f = Fetcher.builder().source(new CountingSource(src, open, hostMost[k], all, allMost)).sink(sink)
-              .uidStore(InMemoryUidStore.create()).retention(Retention.DELETE_AFTER_DELIVERY).build();
+          Fetcher f =
+              Fetcher.builder()
+                  .source(new CountingSource(src, open, hostMost[k], all, allMost))
+                  .sink(sink)
+                  .uidStore(InMemoryUidStore.create())
+                  .retention(Retention.DELETE_AFTER_DELIVERY)
+                  .build();
           poller.add(f, "server-" + k);
           fetchers.put(src.account(), f);
         }
@@ -224,21 +262,27 @@ class PollerLoadTest {
       assertEquals(SERVERS * PER_SERVER, poller.accounts().size());
       long start = System.nanoTime();
       poller.start();
-      // Mail arrives at the six ordinary and the two slow servers, at random accounts, for most of the run.
+      // Mail arrives at the six ordinary and the two slow servers, at random accounts, for most of
+      // the run.
       Random random = new Random(9);
       List<String> receiving = new ArrayList<>();
-      kindOf.forEach((a, k) -> {
-        if (k < 8) {
-          receiving.add(a);
-        }
-      });
+      kindOf.forEach(
+          (a, k) -> {
+            if (k < 8) {
+              receiving.add(a);
+            }
+          });
       receiving.sort(null);
       int sent = 0;
       while (System.nanoTime() - start < POLLING.minusSeconds(5).toNanos()) {
         for (int j = 0; j < 4; j++) {
           String a = receiving.get(random.nextInt(receiving.size()));
           int n = arrived.get(a).incrementAndGet();
-          boxes.get(a).add(("Subject: " + a + " #" + n + "\r\n\r\nbody " + n + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          boxes
+              .get(a)
+              .add(
+                  ("Subject: " + a + " #" + n + "\r\n\r\nbody " + n + "\r\n")
+                      .getBytes(StandardCharsets.US_ASCII));
           sent++;
         }
         peakThreads = Math.max(peakThreads, Thread.getAllStackTraces().size());
@@ -249,7 +293,8 @@ class PollerLoadTest {
       assertTrue(poller.close(Duration.ofSeconds(30)), "every check ended at close");
       long elapsed = System.nanoTime() - start;
       long cpu = cpuNanos() - cpu0;
-      // The bounds are the poller's: measured up to its close, before the sweep below opens its own sessions.
+      // The bounds are the poller's: measured up to its close, before the sweep below opens its own
+      // sessions.
       int mostAtOnce = allMost.get();
       int[] mostPerHost = new int[SERVERS];
       for (int k = 0; k < SERVERS; k++) {
@@ -287,7 +332,8 @@ class PollerLoadTest {
         h.sort(java.util.Comparator.comparing(CheckRecord::started));
         assertTrue(!h.isEmpty(), a + " was checked");
         if (kindOf.get(a) == 8) {
-          assertEquals(1, h.size(), a + ": a refused password is tried once, then the account is paused");
+          assertEquals(
+              1, h.size(), a + ": a refused password is tried once, then the account is paused");
           assertEquals(1, pauses.get(a).get(), a + ": and that is said once");
           continue;
         }
@@ -297,7 +343,9 @@ class PollerLoadTest {
           Instant prevEnd = prev.started().plus(prev.duration());
           scheduledChecks++;
           long sinceEnd = Duration.between(prevEnd, cur.started()).toMillis();
-          assertTrue(sinceEnd >= MIN.toMillis() - 5, a + ": checked " + sinceEnd + " ms after the last ended");
+          assertTrue(
+              sinceEnd >= MIN.toMillis() - 5,
+              a + ": checked " + sinceEnd + " ms after the last ended");
           long late = Duration.between(prev.next().orElseThrow(), cur.started()).toMillis();
           lateness.add(late);
           worstGapMs = Math.max(worstGapMs, Duration.between(prevEnd, cur.started()).toMillis());
@@ -307,27 +355,55 @@ class PollerLoadTest {
       long p50 = lateness.get(lateness.size() / 2);
       long p99 = lateness.get((int) (lateness.size() * 0.99));
       long maxLate = lateness.get(lateness.size() - 1);
-      assertTrue(worstGapMs <= MAX.toMillis() * 11 / 10 + 5_000,
-          "none starved: the longest gap between two checks of an account was " + worstGapMs + " ms");
+      assertTrue(
+          worstGapMs <= MAX.toMillis() * 11 / 10 + 5_000,
+          "none starved: the longest gap between two checks of an account was "
+              + worstGapMs
+              + " ms");
 
       // The bounds held.
-      assertTrue(mostAtOnce <= MAX_CHECKS, "at most " + MAX_CHECKS + " sessions at once: " + mostAtOnce);
+      assertTrue(
+          mostAtOnce <= MAX_CHECKS, "at most " + MAX_CHECKS + " sessions at once: " + mostAtOnce);
       for (int k = 0; k < SERVERS; k++) {
-        assertTrue(mostPerHost[k] <= PER_HOST, "server " + k + ": at most " + PER_HOST + " at once: " + mostPerHost[k]);
+        assertTrue(
+            mostPerHost[k] <= PER_HOST,
+            "server " + k + ": at most " + PER_HOST + " at once: " + mostPerHost[k]);
       }
 
       int total = checks.values().stream().mapToInt(List::size).sum();
-      System.out.printf(Locale.ROOT, "poller load: %d accounts on %d servers, %.1f s (%d s polling and the close),"
+      System.out.printf(
+          Locale.ROOT,
+          "poller load: %d accounts on %d servers, %.1f s (%d s polling and the close),"
               + " %d checks (%.0f a second), %d messages arrived and delivered once; at most %d sessions at once"
               + " (bound %d), at most %d per server (bound %d); lateness after the due time p50 %d ms, p99 %d ms,"
               + " max %d ms; longest gap between two checks of an account %d ms (max interval %d ms); most"
               + " threads seen %d (check threads: %d; the fake servers run a thread per session); heap after GC at the end %.1f MB (the ten fake servers with every"
               + " session's record included); process CPU %.1f s of %.1f s on %d cores%n",
-          kindOf.size(), SERVERS, elapsed / 1e9, POLLING.toSeconds(), total, total / (elapsed / 1e9), sent, mostAtOnce,
-          MAX_CHECKS, java.util.Arrays.stream(mostPerHost).max().orElse(0), PER_HOST, p50, p99,
-          maxLate, worstGapMs, MAX.toMillis(), peakThreads, MAX_CHECKS, heapAtEnd / 1048576.0, cpu / 1e9, elapsed / 1e9,
+          kindOf.size(),
+          SERVERS,
+          elapsed / 1e9,
+          POLLING.toSeconds(),
+          total,
+          total / (elapsed / 1e9),
+          sent,
+          mostAtOnce,
+          MAX_CHECKS,
+          java.util.Arrays.stream(mostPerHost).max().orElse(0),
+          PER_HOST,
+          p50,
+          p99,
+          maxLate,
+          worstGapMs,
+          MAX.toMillis(),
+          peakThreads,
+          MAX_CHECKS,
+          heapAtEnd / 1048576.0,
+          cpu / 1e9,
+          elapsed / 1e9,
           Runtime.getRuntime().availableProcessors());
-      assertTrue(scheduledChecks > kindOf.size(), "accounts were checked again and again: " + scheduledChecks);
+      assertTrue(
+          scheduledChecks > kindOf.size(),
+          "accounts were checked again and again: " + scheduledChecks);
     } finally {
       threads.shutdownNow();
       for (FakePop3Server s : servers) {

@@ -59,6 +59,7 @@ class QuirkClientTest {
     boolean expiredToken;
     boolean loginMechanismOnly;
     boolean unconfirmed;
+
     /** The server does much work for this quirk: see {@link #patient()}. */
     boolean patient;
 
@@ -118,7 +119,9 @@ class QuirkClientTest {
     CASES.put(Quirk.Q09_ODD_HEADERS, Case.exact());
     CASES.put(Quirk.Q10_FRAGMENTATION, Case.exact().patient());
     CASES.put(Quirk.Q11_EMPTY_LINE, Case.exact().tolerate(Tolerance.EMPTY_LINES));
-    CASES.put(Quirk.Q11_EMPTY_LINES, Case.exact().tolerate(Tolerance.EMPTY_LINES)); // --quirk Q11 skips them all
+    CASES.put(
+        Quirk.Q11_EMPTY_LINES,
+        Case.exact().tolerate(Tolerance.EMPTY_LINES)); // --quirk Q11 skips them all
     CASES.put(Quirk.Q11_STRAY_TERMINATOR, Case.error(FetchError.EMPTY_LINE));
     CASES.put(Quirk.Q12_BARE_OK, Case.exact());
     CASES.put(Quirk.Q13_LOWERCASE_STATUS, Case.exact().tolerate(Tolerance.LOWERCASE_STATUS));
@@ -208,8 +211,11 @@ class QuirkClientTest {
     CASES.put(Quirk.Q49_PROPRIETARY_AUTH, Case.error(FetchError.AUTH_FAILED));
     CASES.put(Quirk.Q50_STRIPS_X_HEADERS, new Case(Expect.ALTERED));
     CASES.put(Quirk.Q50_DROPS_ATTACHMENTS, new Case(Expect.ALTERED));
-    CASES.put(Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER, Case.exact()); // one session: the ids are unique in it
-    CASES.put(Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8, Case.exact()); // UTF8 is sent: originals, not notices
+    CASES.put(
+        Quirk.Q51_UIDL_FROM_MESSAGE_NUMBER, Case.exact()); // one session: the ids are unique in it
+    CASES.put(
+        Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8,
+        Case.exact()); // UTF8 is sent: originals, not notices
     CASES.put(Quirk.Q53_SERVED_EMPTY, new Case(Expect.ALTERED)); // stored as served, and reported
     CASES.put(Quirk.Q54_PASS_REFUSED_WITHOUT_CODE, Case.error(FetchError.AUTH_FAILED));
     CASES.put(Quirk.Q55_TOP_ADDS_EMPTY_LINE, Case.exact()); // TOP is never used for content
@@ -218,7 +224,9 @@ class QuirkClientTest {
 
   private static FakeMailbox mailbox() {
     FakeMailbox box = MailCorpus.generate(21, 4).toMailbox();
-    box.add("dots", ascii("Subject: dots\r\nX-Note: stuffed lines follow\r\n\r\n.\r\n..\r\n.x\r\nend\r\n"));
+    box.add(
+        "dots",
+        ascii("Subject: dots\r\nX-Note: stuffed lines follow\r\n\r\n.\r\n..\r\n.x\r\nend\r\n"));
     box.add("noeol", ascii("Subject: no final line end\r\n\r\nno final line end"));
     return box;
   }
@@ -238,7 +246,8 @@ class QuirkClientTest {
 
   @TestFactory
   Stream<DynamicTest> everyQuirk() {
-    return java.util.Arrays.stream(Quirk.values()).map(q -> DynamicTest.dynamicTest(q.name(), () -> run(q, CASES.get(q))));
+    return java.util.Arrays.stream(Quirk.values())
+        .map(q -> DynamicTest.dynamicTest(q.name(), () -> run(q, CASES.get(q))));
   }
 
   /**
@@ -250,8 +259,13 @@ class QuirkClientTest {
   Stream<DynamicTest> Q21_fetchesEverythingOnTheFirstRun_however_theCommandsMeetTheServersReads() {
     int times = Integer.getInteger("mailfetch.q21.repeat", 3);
     return Stream.of(Quirk.Q21_PIPELINING_DROPS_QUEUED, Quirk.Q21_PIPELINING_STALLS)
-        .flatMap(q -> java.util.stream.IntStream.rangeClosed(1, times)
-            .mapToObj(i -> DynamicTest.dynamicTest(q.name() + " #" + i, () -> run(q, CASES.get(q)))));
+        .flatMap(
+            q ->
+                java.util.stream.IntStream.rangeClosed(1, times)
+                    .mapToObj(
+                        i ->
+                            DynamicTest.dynamicTest(
+                                q.name() + " #" + i, () -> run(q, CASES.get(q)))));
   }
 
   @Test
@@ -268,12 +282,17 @@ class QuirkClientTest {
   private void run(Quirk quirk, Case c) throws Exception {
     FakeMailbox box = mailbox();
     if (quirk == Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) {
-      box.add("grusse", Utf8ModeTest.GRUSSE); // a header of raw UTF-8, which the quirk replaces without UTF8
+      box.add(
+          "grusse",
+          Utf8ModeTest.GRUSSE); // a header of raw UTF-8, which the quirk replaces without UTF8
     }
-    FakePop3Server.Builder b = FakePop3Server.builder().account("alice", PASSWORD, box).quirk(quirk);
+    FakePop3Server.Builder b =
+        FakePop3Server.builder().account("alice", PASSWORD, box).quirk(quirk);
     if (c.security == Security.IMPLICIT_TLS) {
       b.tls(TlsMode.IMPLICIT, Pop3SourceTest.CERTS);
-    } else if (c.security == Security.STARTTLS && quirk != Quirk.Q23_STLS_BROKEN && quirk != Quirk.Q23_STLS_ERR) {
+    } else if (c.security == Security.STARTTLS
+        && quirk != Quirk.Q23_STLS_BROKEN
+        && quirk != Quirk.Q23_STLS_ERR) {
       b.tls(TlsMode.STLS, Pop3SourceTest.CERTS);
     }
     if (c.oauth) {
@@ -281,12 +300,24 @@ class QuirkClientTest {
     }
     try (FakePop3Server server = b.start()) {
       List<FakeMailbox.Message> served = server.mailbox("alice").messages();
-      Pop3Source.Builder client = Pop3Source.builder().host("localhost").port(server.port()).security(c.security)
-          .user("alice").sslContext(Pop3SourceTest.CERTS.clientContext())
-          .limits(c.patient
-              ? Pop3Limits.builder().readTimeout(Duration.ofSeconds(30)).commandTimeout(Duration.ofSeconds(30)).build()
-              : Pop3Limits.builder().readTimeout(Duration.ofSeconds(2)).commandTimeout(Duration.ofSeconds(5)).build())
-          .tolerate(c.tolerances.toArray(new Tolerance[0]));
+      Pop3Source.Builder client =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(server.port())
+              .security(c.security)
+              .user("alice")
+              .sslContext(Pop3SourceTest.CERTS.clientContext())
+              .limits(
+                  c.patient
+                      ? Pop3Limits.builder()
+                          .readTimeout(Duration.ofSeconds(30))
+                          .commandTimeout(Duration.ofSeconds(30))
+                          .build()
+                      : Pop3Limits.builder()
+                          .readTimeout(Duration.ofSeconds(2))
+                          .commandTimeout(Duration.ofSeconds(5))
+                          .build())
+              .tolerate(c.tolerances.toArray(new Tolerance[0]));
       if (c.security == Security.NONE) {
         client.allowPlaintextAuthentication(true);
       }
@@ -302,37 +333,53 @@ class QuirkClientTest {
       Pop3Source source = client.build();
       InMemorySink sink = InMemorySink.create();
       InMemoryUidStore store = InMemoryUidStore.create();
-      FetchResult r = Fetcher.builder().source(source).sink(sink).uidStore(store).retention(c.retention)
-          .batchSize(3).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(c.retention)
+              .batchSize(3)
+              .build()
+              .run();
       switch (c.expect) {
         case EXACT:
-        case LF_EXACT: {
-          assertTrue(r.ok(), () -> quirk + ": " + r.summary());
-          List<String> want = new ArrayList<>();
-          for (FakeMailbox.Message m : served) {
-            want.add(expected(m.content(), c.expect == Expect.LF_EXACT));
+        case LF_EXACT:
+          {
+            assertTrue(r.ok(), () -> quirk + ": " + r.summary());
+            List<String> want = new ArrayList<>();
+            for (FakeMailbox.Message m : served) {
+              want.add(expected(m.content(), c.expect == Expect.LF_EXACT));
+            }
+            List<String> got = new ArrayList<>();
+            for (InMemorySink.StoredMessage m : sink.messages()) {
+              got.add(new String(m.content(), StandardCharsets.ISO_8859_1));
+            }
+            want.sort(null);
+            got.sort(null);
+            assertEquals(want, got, quirk + ": every message byte-exact");
+            break;
           }
-          List<String> got = new ArrayList<>();
-          for (InMemorySink.StoredMessage m : sink.messages()) {
-            got.add(new String(m.content(), StandardCharsets.ISO_8859_1));
-          }
-          want.sort(null);
-          got.sort(null);
-          assertEquals(want, got, quirk + ": every message byte-exact");
-          break;
-        }
         case ALTERED:
           assertTrue(r.ok(), () -> quirk + ": " + r.summary());
-          assertEquals(served.size(), r.count(MessageOutcome.Kind.DELIVERED) + r.count(MessageOutcome.Kind.ALREADY_SEEN));
+          assertEquals(
+              served.size(),
+              r.count(MessageOutcome.Kind.DELIVERED) + r.count(MessageOutcome.Kind.ALREADY_SEEN));
           break;
         default:
-          assertEquals(c.error, r.firstError().map(e -> e.error()).orElse(null), () -> quirk + ": " + r.summary());
+          assertEquals(
+              c.error,
+              r.firstError().map(e -> e.error()).orElse(null),
+              () -> quirk + ": " + r.summary());
           break;
       }
       if (c.unconfirmed) {
         assertTrue(r.deletionsUnconfirmed() > 0, r::summary);
       }
-      assertEquals(List.of(), HostileChecks.violations(server, List.of(PASSWORD, "good-token"), true, Duration.ofSeconds(30)),
+      assertEquals(
+          List.of(),
+          HostileChecks.violations(
+              server, List.of(PASSWORD, "good-token"), true, Duration.ofSeconds(30)),
           quirk + ": the server's checks");
     }
   }

@@ -28,24 +28,47 @@ class RefusedConnectionTest {
   }
 
   @Test
-  void aRefusedConnection_isConnectionRefused_namingThePort_notAConnectionReset() throws IOException {
+  void aRefusedConnection_isConnectionRefused_namingThePort_notAConnectionReset()
+      throws IOException {
     int port = closedPort();
-    Pop3Source source = Pop3Source.builder().host("127.0.0.1").port(port).user("alice").password(() -> "pw")
-        .limits(Pop3Limits.builder().connectTimeout(Duration.ofSeconds(5)).build()).build();
+    Pop3Source source =
+        Pop3Source.builder()
+            .host("127.0.0.1")
+            .port(port)
+            .user("alice")
+            .password(() -> "pw")
+            .limits(Pop3Limits.builder().connectTimeout(Duration.ofSeconds(5)).build())
+            .build();
     FetchException e = assertThrows(FetchException.class, source::open);
     assertEquals(FetchError.CONNECTION_REFUSED, e.error(), e.getMessage());
-    assertTrue(e.detail().contains("127.0.0.1:" + port) && e.detail().contains("refused"), e.detail());
+    assertTrue(
+        e.detail().contains("127.0.0.1:" + port) && e.detail().contains("refused"), e.detail());
     assertFalse(e.detail().toLowerCase(java.util.Locale.ROOT).contains("reset"), e.detail());
-    assertTrue(e.remedy().commandLine().contains(Integer.toString(port)), "names the port tried: " + e.remedy());
+    assertTrue(
+        e.remedy().commandLine().contains(Integer.toString(port)),
+        "names the port tried: " + e.remedy());
     assertTrue(e.remedy().library().contains("port(int)"), e.remedy().library());
-    assertFalse(e.remedy().commandLine().contains("message"), "not the advice for a message cut off: " + e.remedy());
+    assertFalse(
+        e.remedy().commandLine().contains("message"),
+        "not the advice for a message cut off: " + e.remedy());
   }
 
   @Test
   void theDoctor_reportsARefusedPort_withTheFetchsCode() throws IOException {
     int port = closedPort();
-    Diagnosis d = Pop3Doctor.builder().source(Pop3Source.builder().host("127.0.0.1").port(port).user("alice")
-        .password(() -> "pw").build()).otherPorts().timeout(Duration.ofSeconds(3)).build().examine();
+    Diagnosis d =
+        Pop3Doctor.builder()
+            .source(
+                Pop3Source.builder()
+                    .host("127.0.0.1")
+                    .port(port)
+                    .user("alice")
+                    .password(() -> "pw")
+                    .build())
+            .otherPorts()
+            .timeout(Duration.ofSeconds(3))
+            .build()
+            .examine();
     assertTrue(d.found(Symptom.CONNECTION_REFUSED), d.report());
     assertEquals(FetchError.CONNECTION_REFUSED.exitCode(), d.exitCode(), d.report());
   }

@@ -40,62 +40,132 @@ class SecretsNeverLoggedTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      try (FakePop3Server server = FakePop3Server.builder().account("alice", PASSWORD, FakeMailbox.create()
-              .add("Subject: a\r\n\r\nbody\r\n")).oauthToken("alice", TOKEN).expiredOauthToken("alice", "expired-" + TOKEN)
-          .saslMechanisms("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "CRAM-MD5")
-          .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
-        for (AuthMechanism m : new AuthMechanism[] {AuthMechanism.USER, AuthMechanism.PLAIN, AuthMechanism.LOGIN,
-            AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.CRAM_MD5}) {
-          Pop3Source.Builder b = Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
-              .allowPlaintextAuthentication(true).user("alice").mechanisms(m)
-              .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(5)).build());
+      try (FakePop3Server server =
+          FakePop3Server.builder()
+              .account("alice", PASSWORD, FakeMailbox.create().add("Subject: a\r\n\r\nbody\r\n"))
+              .oauthToken("alice", TOKEN)
+              .expiredOauthToken("alice", "expired-" + TOKEN)
+              .saslMechanisms("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "CRAM-MD5")
+              .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION)
+              .start()) {
+        for (AuthMechanism m :
+            new AuthMechanism[] {
+              AuthMechanism.USER,
+              AuthMechanism.PLAIN,
+              AuthMechanism.LOGIN,
+              AuthMechanism.XOAUTH2,
+              AuthMechanism.OAUTHBEARER,
+              AuthMechanism.CRAM_MD5
+            }) {
+          Pop3Source.Builder b =
+              Pop3Source.builder()
+                  .host("localhost")
+                  .port(server.port())
+                  .security(Security.NONE)
+                  .allowPlaintextAuthentication(true)
+                  .user("alice")
+                  .mechanisms(m)
+                  .limits(Pop3Limits.builder().commandTimeout(Duration.ofSeconds(5)).build());
           if (m == AuthMechanism.XOAUTH2 || m == AuthMechanism.OAUTHBEARER) {
             b.oauthTokens(() -> TOKEN);
           } else {
             b.password(() -> PASSWORD);
           }
-          FetchResult r = Fetcher.builder().source(b.build()).sink(InMemorySink.create()).uidStore(InMemoryUidStore.create())
-              .retention(Retention.KEEP).build().run();
+          FetchResult r =
+              Fetcher.builder()
+                  .source(b.build())
+                  .sink(InMemorySink.create())
+                  .uidStore(InMemoryUidStore.create())
+                  .retention(Retention.KEEP)
+                  .build()
+                  .run();
           assertTrue(r.ok(), m + ": " + r.summary());
         }
         // A failed login, and an expired token answered with Google's JSON continuation.
-        Fetcher.builder().source(Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
-            .allowPlaintextAuthentication(true).user("alice").password(() -> "wrong " + PASSWORD).build())
-            .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).build().run();
-        Fetcher.builder().source(Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
-            .allowPlaintextAuthentication(true).user("alice").oauthTokens(() -> "expired-" + TOKEN).build())
-            .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).build().run();
+        Fetcher.builder()
+            .source(
+                Pop3Source.builder()
+                    .host("localhost")
+                    .port(server.port())
+                    .security(Security.NONE)
+                    .allowPlaintextAuthentication(true)
+                    .user("alice")
+                    .password(() -> "wrong " + PASSWORD)
+                    .build())
+            .sink(InMemorySink.create())
+            .uidStore(InMemoryUidStore.create())
+            .build()
+            .run();
+        Fetcher.builder()
+            .source(
+                Pop3Source.builder()
+                    .host("localhost")
+                    .port(server.port())
+                    .security(Security.NONE)
+                    .allowPlaintextAuthentication(true)
+                    .user("alice")
+                    .oauthTokens(() -> "expired-" + TOKEN)
+                    .build())
+            .sink(InMemorySink.create())
+            .uidStore(InMemoryUidStore.create())
+            .build()
+            .run();
         // The expired token refused, invalidated, and the login retried with a fresh one.
         java.util.concurrent.atomic.AtomicReference<String> current =
             new java.util.concurrent.atomic.AtomicReference<>("expired-" + TOKEN);
-        dev.mailfetch.api.TokenProvider refreshing = new dev.mailfetch.api.TokenProvider() {
-          @Override
-          public String accessToken() {
-            return current.get();
-          }
+        dev.mailfetch.api.TokenProvider refreshing =
+            new dev.mailfetch.api.TokenProvider() {
+              @Override
+              public String accessToken() {
+                return current.get();
+              }
 
-          @Override
-          public void invalidate(String token) {
-            current.set(TOKEN);
-          }
-        };
-        FetchResult retried = Fetcher.builder().source(Pop3Source.builder().host("localhost").port(server.port())
-            .security(Security.NONE).allowPlaintextAuthentication(true).user("alice").oauthTokens(refreshing)
-            .mechanisms(AuthMechanism.XOAUTH2).build())
-            .sink(InMemorySink.create()).uidStore(InMemoryUidStore.create()).retention(Retention.KEEP).build().run();
+              @Override
+              public void invalidate(String token) {
+                current.set(TOKEN);
+              }
+            };
+        FetchResult retried =
+            Fetcher.builder()
+                .source(
+                    Pop3Source.builder()
+                        .host("localhost")
+                        .port(server.port())
+                        .security(Security.NONE)
+                        .allowPlaintextAuthentication(true)
+                        .user("alice")
+                        .oauthTokens(refreshing)
+                        .mechanisms(AuthMechanism.XOAUTH2)
+                        .build())
+                .sink(InMemorySink.create())
+                .uidStore(InMemoryUidStore.create())
+                .retention(Retention.KEEP)
+                .build()
+                .run();
         assertTrue(retried.ok(), "the retry logged in: " + retried.summary());
       }
     } finally {
       System.setErr(saved);
     }
     String log = captured.toString(StandardCharsets.UTF_8);
-    assertTrue(log.contains("C: PASS <redacted>"), "the trace is on and shows the login: " + log.length());
+    assertTrue(
+        log.contains("C: PASS <redacted>"), "the trace is on and shows the login: " + log.length());
     assertTrue(log.contains("C: AUTH PLAIN <redacted>"));
     assertTrue(log.contains("S: +OK Logged in"));
     assertTrue(log.contains("C: AUTH CRAM-MD5"), "the CRAM-MD5 exchange is traced too");
-    for (String secret : new String[] {PASSWORD, TOKEN, b64(PASSWORD), b64("\0alice\0" + PASSWORD),
-        b64("user=alice\u0001auth=Bearer " + TOKEN + "\u0001\u0001"), "SECRET-TOKEN", "s3cret"}) {
-      assertFalse(log.contains(secret), "the log holds a secret: " + secret.substring(0, Math.min(12, secret.length())));
+    for (String secret :
+        new String[] {
+          PASSWORD,
+          TOKEN,
+          b64(PASSWORD),
+          b64("\0alice\0" + PASSWORD),
+          b64("user=alice\u0001auth=Bearer " + TOKEN + "\u0001\u0001"),
+          "SECRET-TOKEN",
+          "s3cret"
+        }) {
+      assertFalse(
+          log.contains(secret),
+          "the log holds a secret: " + secret.substring(0, Math.min(12, secret.length())));
     }
   }
 }

@@ -27,29 +27,48 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Quirk Q31, servers that delete what was retrieved: in keep mode mail must not vanish in silence.
- * Where RSET helps (RETR marks, MercuryP) it is sent and nothing vanishes; where nothing helps
- * (the server removes at QUIT whatever was retrieved) the run says so, and a message that was not
- * stored is kept by ending without QUIT. In delete mode, a DELE refused as "already deleted" is
- * the deletion asked for, not a false "it stays on the server".
+ * Where RSET helps (RETR marks, MercuryP) it is sent and nothing vanishes; where nothing helps (the
+ * server removes at QUIT whatever was retrieved) the run says so, and a message that was not stored
+ * is kept by ending without QUIT. In delete mode, a DELE refused as "already deleted" is the
+ * deletion asked for, not a false "it stays on the server".
  */
 @Timeout(60)
 class ServerDeletesRetrievedTest {
   private static final String PASSWORD = "pw";
 
   private static Pop3Source source(FakePop3Server s) {
-    return Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
-        .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD)
-        .limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(5)).commandTimeout(Duration.ofSeconds(5)).build())
+    return Pop3Source.builder()
+        .host("localhost")
+        .port(s.port())
+        .security(Security.NONE)
+        .allowPlaintextAuthentication(true)
+        .user("alice")
+        .password(() -> PASSWORD)
+        .limits(
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(5))
+                .commandTimeout(Duration.ofSeconds(5))
+                .build())
         .build();
   }
 
   private static FakePop3Server server(Quirk q) {
-    return FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(31, 3).toMailbox()).quirk(q)
+    return FakePop3Server.builder()
+        .account("alice", PASSWORD, MailCorpus.generate(31, 3).toMailbox())
+        .quirk(q)
         .start();
   }
 
-  private static FetchResult run(FakePop3Server s, MessageSink sink, InMemoryUidStore store, Retention retention) {
-    FetchResult r = Fetcher.builder().source(source(s)).sink(sink).uidStore(store).retention(retention).build().run();
+  private static FetchResult run(
+      FakePop3Server s, MessageSink sink, InMemoryUidStore store, Retention retention) {
+    FetchResult r =
+        Fetcher.builder()
+            .source(source(s))
+            .sink(sink)
+            .uidStore(store)
+            .retention(retention)
+            .build()
+            .run();
     s.awaitSessionsEnded(Duration.ofSeconds(10));
     return r;
   }
@@ -63,19 +82,22 @@ class ServerDeletesRetrievedTest {
       assertEquals(List.of(), first.warnings());
       assertEquals(3, s.mailbox("alice").size(), "kept on the server");
       List<String> lines = s.session(1).commandLines();
-      assertTrue(lines.contains("RSET") && lines.indexOf("RSET") < lines.indexOf("QUIT"), lines::toString);
+      assertTrue(
+          lines.contains("RSET") && lines.indexOf("RSET") < lines.indexOf("QUIT"), lines::toString);
       assertTrue(first.quirks().contains("Q31"), () -> first.quirks().toString());
       FetchResult second = run(s, InMemorySink.create(), store, Retention.KEEP);
       assertEquals(3, second.listed(), second::summary);
       assertEquals(3, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);
-      assertFalse(s.session(2).commandLines().contains("RSET"), "nothing retrieved, nothing to undo");
+      assertFalse(
+          s.session(2).commandLines().contains("RSET"), "nothing retrieved, nothing to undo");
     }
   }
 
   @Test
   void Q31_RETR_MARKS_DELETED_delete_aDeleAnsweredAlreadyDeleted_isADeletion_notARefusal() {
     try (FakePop3Server s = server(Quirk.Q31_RETR_MARKS_DELETED)) {
-      FetchResult r = run(s, InMemorySink.create(), InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+      FetchResult r =
+          run(s, InMemorySink.create(), InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
       assertTrue(r.ok(), r::summary);
       assertEquals(List.of(), r.warnings(), "no false \"stays on the server\"");
       assertEquals(0, r.deletionsRefused());
@@ -93,10 +115,15 @@ class ServerDeletesRetrievedTest {
       assertEquals(1, r.warnings().size(), () -> r.warnings().toString());
       FetchException w = r.warnings().get(0);
       assertEquals(FetchError.POLICY, w.error(), w.getMessage());
-      assertTrue(w.detail().contains("3 messages deleted") && w.detail().contains("messages 1, 2 and 3"), w.detail());
-      assertTrue(w.remedy().commandLine().contains("--delete") && w.remedy().commandLine().contains("doctor --deep"),
+      assertTrue(
+          w.detail().contains("3 messages deleted") && w.detail().contains("messages 1, 2 and 3"),
+          w.detail());
+      assertTrue(
+          w.remedy().commandLine().contains("--delete")
+              && w.remedy().commandLine().contains("doctor --deep"),
           w.remedy().commandLine());
-      assertTrue(w.remedy().library().contains("Retention.DELETE_AFTER_DELIVERY"), w.remedy().library());
+      assertTrue(
+          w.remedy().library().contains("Retention.DELETE_AFTER_DELIVERY"), w.remedy().library());
     }
   }
 
@@ -106,18 +133,27 @@ class ServerDeletesRetrievedTest {
       String refused = new java.util.ArrayList<>(s.mailbox("alice").uids()).get(1);
       FetchResult r = run(s, new RefusingSink(refused), InMemoryUidStore.create(), Retention.KEEP);
       assertEquals(1, r.count(MessageOutcome.Kind.FAILED), r::summary);
-      assertTrue(s.mailbox("alice").uids().contains(refused), "the message not stored is still on the server");
-      assertFalse(s.session(1).commandLines().contains("QUIT"), "ended without QUIT, which commits nothing");
+      assertTrue(
+          s.mailbox("alice").uids().contains(refused),
+          "the message not stored is still on the server");
+      assertFalse(
+          s.session(1).commandLines().contains("QUIT"),
+          "ended without QUIT, which commits nothing");
     }
   }
 
   @Test
   void anOrdinaryServer_delete_getsNoRset() {
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", PASSWORD, MailCorpus.generate(31, 3).toMailbox())
-        .start()) {
-      FetchResult r = run(s, InMemorySink.create(), InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(31, 3).toMailbox())
+            .start()) {
+      FetchResult r =
+          run(s, InMemorySink.create(), InMemoryUidStore.create(), Retention.DELETE_AFTER_DELIVERY);
       assertTrue(r.ok(), r::summary);
-      assertFalse(s.session(1).commandLines().contains("RSET"), () -> s.session(1).commandLines().toString());
+      assertFalse(
+          s.session(1).commandLines().contains("RSET"),
+          () -> s.session(1).commandLines().toString());
     }
   }
 
@@ -133,7 +169,8 @@ class ServerDeletesRetrievedTest {
     @Override
     public Delivery begin(Envelope envelope) throws IOException {
       if (refused.equals(envelope.uid())) {
-        throw new IOException("the destination refused this message (test)"); // its own failure: the run goes on
+        throw new IOException(
+            "the destination refused this message (test)"); // its own failure: the run goes on
       }
       return inner.begin(envelope);
     }

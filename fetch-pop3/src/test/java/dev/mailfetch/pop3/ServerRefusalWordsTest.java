@@ -27,22 +27,25 @@ import org.junit.jupiter.api.Timeout;
 class ServerRefusalWordsTest {
   private static List<MessageRef> listing(FetchSession session) throws Exception {
     List<MessageRef> refs = new ArrayList<>();
-    session.list(new ListingHandler() {
-      @Override
-      public void count(int messages, long octets) {}
+    session.list(
+        new ListingHandler() {
+          @Override
+          public void count(int messages, long octets) {}
 
-      @Override
-      public void message(MessageRef ref) {
-        refs.add(ref);
-      }
-    });
+          @Override
+          public void message(MessageRef ref) {
+            refs.add(ref);
+          }
+        });
     return refs;
   }
 
   @Test
   void aRefusedDele_isQuotedInTheServersOwnWords() throws Exception {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(61, 2).toMailbox())
-        .respond("DELE", "-ERR [SYS/TEMP] cannot delete now\r\n", After.CONTINUE).start();
+    try (FakePop3Server s =
+            Pop3SourceTest.server(MailCorpus.generate(61, 2).toMailbox())
+                .respond("DELE", "-ERR [SYS/TEMP] cannot delete now\r\n", After.CONTINUE)
+                .start();
         FetchSession session = Pop3SourceTest.client(s, Security.NONE).build().open()) {
       assertEquals(Optional.empty(), session.lastRefusal(), "nothing refused yet");
       Set<MessageRef> accepted = session.delete(listing(session));
@@ -53,8 +56,10 @@ class ServerRefusalWordsTest {
 
   @Test
   void Q35_QUIT_ERR_theRefusedEndOfTheSession_isQuotedInTheServersOwnWords() throws Exception {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(62, 1).toMailbox())
-        .quirk(Quirk.Q35_QUIT_ERR).start();
+    try (FakePop3Server s =
+            Pop3SourceTest.server(MailCorpus.generate(62, 1).toMailbox())
+                .quirk(Quirk.Q35_QUIT_ERR)
+                .start();
         FetchSession session = Pop3SourceTest.client(s, Security.NONE).build().open()) {
       assertEquals(1, session.delete(listing(session)).size());
       assertEquals(Optional.empty(), session.lastRefusal(), "DELE was accepted");
@@ -65,8 +70,10 @@ class ServerRefusalWordsTest {
 
   @Test
   void aQuitWithoutAReply_hasNoWordsToQuote() throws Exception {
-    try (FakePop3Server s = Pop3SourceTest.server(MailCorpus.generate(63, 1).toMailbox())
-        .quirk(Quirk.Q35_QUIT_NO_REPLY).start();
+    try (FakePop3Server s =
+            Pop3SourceTest.server(MailCorpus.generate(63, 1).toMailbox())
+                .quirk(Quirk.Q35_QUIT_NO_REPLY)
+                .start();
         FetchSession session = Pop3SourceTest.client(s, Security.NONE).build().open()) {
       session.delete(listing(session));
       assertFalse(session.quit());

@@ -77,16 +77,16 @@ class SingleFormsAndTopTest {
 
   private static List<MessageRef> list(Pop3Session session) throws FetchException {
     List<MessageRef> refs = new ArrayList<>();
-    session.list(new ListingHandler() {
-      @Override
-      public void count(int messages, long octets) {
-      }
+    session.list(
+        new ListingHandler() {
+          @Override
+          public void count(int messages, long octets) {}
 
-      @Override
-      public void message(MessageRef ref) {
-        refs.add(ref);
-      }
-    });
+          @Override
+          public void message(MessageRef ref) {
+            refs.add(ref);
+          }
+        });
     return refs;
   }
 
@@ -117,8 +117,10 @@ class SingleFormsAndTopTest {
 
   @ParameterizedTest
   @ValueSource(ints = {0, 3})
-  void top_givesTheHeadersAndTheFirstLines_pipelined_andRetrievesNothing(int lines) throws FetchException {
-    try (FakePop3Server s = server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
+  void top_givesTheHeadersAndTheFirstLines_pipelined_andRetrievesNothing(int lines)
+      throws FetchException {
+    try (FakePop3Server s =
+        server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
       Bodies bodies = new Bodies();
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         session.top(list(session), lines, bodies);
@@ -127,11 +129,16 @@ class SingleFormsAndTopTest {
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(Map.of(), bodies.failed);
       for (int i = 0; i < CORPUS.messages().size(); i++) {
-        assertArrayEquals(topOf(CORPUS.messages().get(i).content(), lines), bodies.whole.get(i + 1), "message " + (i + 1));
+        assertArrayEquals(
+            topOf(CORPUS.messages().get(i).content(), lines),
+            bodies.whole.get(i + 1),
+            "message " + (i + 1));
       }
       List<RecordedCommand> tops = s.session(1).commands("TOP");
       assertEquals(CORPUS.messages().size(), tops.size());
-      assertTrue(tops.stream().filter(RecordedCommand::pipelined).count() >= 8, "TOPs pipelined: " + s.session(1).commandLines());
+      assertTrue(
+          tops.stream().filter(RecordedCommand::pipelined).count() >= 8,
+          "TOPs pipelined: " + s.session(1).commandLines());
       assertEquals(List.of(), s.session(1).commands("RETR"), "read-only: no RETR");
       assertEquals(CORPUS.messages().size(), s.mailbox("alice").size());
     }
@@ -147,7 +154,9 @@ class SingleFormsAndTopTest {
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(CORPUS.messages().size(), bodies.whole.size());
-      assertTrue(s.session(1).commands().stream().noneMatch(RecordedCommand::pipelined), s.session(1).commandLines()::toString);
+      assertTrue(
+          s.session(1).commands().stream().noneMatch(RecordedCommand::pipelined),
+          s.session(1).commandLines()::toString);
     }
   }
 
@@ -158,9 +167,15 @@ class SingleFormsAndTopTest {
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         session.top(list(session), 0, bodies);
         assertEquals(CORPUS.messages().size(), bodies.failed.size());
-        bodies.failed.values().forEach(e -> assertEquals(FetchError.SERVER_TEMPORARY, e.error(), e.getMessage()));
+        bodies
+            .failed
+            .values()
+            .forEach(e -> assertEquals(FetchError.SERVER_TEMPORARY, e.error(), e.getMessage()));
         assertTrue(session.quirksNoticed().contains("Q33"), session.quirksNoticed()::toString);
-        assertEquals(CORPUS.messages().get(0).uid(), session.uids(List.of(1)).get(1), "the session still works");
+        assertEquals(
+            CORPUS.messages().get(0).uid(),
+            session.uids(List.of(1)).get(1),
+            "the session still works");
         assertTrue(session.quit());
       }
     }
@@ -177,7 +192,10 @@ class SingleFormsAndTopTest {
       }
       assertEquals(Map.of(), bodies.failed);
       for (int i = 0; i < CORPUS.messages().size(); i++) {
-        assertArrayEquals(topOf(CORPUS.messages().get(i).content(), 2), bodies.whole.get(i + 1), "message " + (i + 1));
+        assertArrayEquals(
+            topOf(CORPUS.messages().get(i).content(), 2),
+            bodies.whole.get(i + 1),
+            "message " + (i + 1));
       }
     }
   }
@@ -191,35 +209,48 @@ class SingleFormsAndTopTest {
         assertTrue(session.quit());
       }
       for (int i = 0; i < CORPUS.messages().size(); i++) {
-        assertArrayEquals(topOf(CORPUS.messages().get(i).content(), 1), bodies.whole.get(i + 1), "message " + (i + 1));
+        assertArrayEquals(
+            topOf(CORPUS.messages().get(i).content(), 1),
+            bodies.whole.get(i + 1),
+            "message " + (i + 1));
       }
     }
   }
 
   @Test
-  void uidsAndSizes_oneByOne_pipelined_agreeWithTheBulkListing_andUnknownNumbersAreAbsent() throws FetchException {
-    try (FakePop3Server s = server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
+  void uidsAndSizes_oneByOne_pipelined_agreeWithTheBulkListing_andUnknownNumbersAreAbsent()
+      throws FetchException {
+    try (FakePop3Server s =
+        server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         List<MessageRef> refs = list(session);
-        List<Integer> numbers = IntStream.rangeClosed(1, refs.size() + 2).boxed().collect(Collectors.toList());
+        List<Integer> numbers =
+            IntStream.rangeClosed(1, refs.size() + 2).boxed().collect(Collectors.toList());
         Map<Integer, String> uids = session.uids(numbers);
         Map<Integer, Long> sizes = session.sizes(numbers);
-        assertEquals(refs.stream().collect(Collectors.toMap(MessageRef::number, MessageRef::uid)), uids);
-        assertEquals(refs.stream().collect(Collectors.toMap(MessageRef::number, MessageRef::size)), sizes);
-        assertEquals(numbers.subList(0, refs.size()), new ArrayList<>(uids.keySet()), "in the order asked");
+        assertEquals(
+            refs.stream().collect(Collectors.toMap(MessageRef::number, MessageRef::uid)), uids);
+        assertEquals(
+            refs.stream().collect(Collectors.toMap(MessageRef::number, MessageRef::size)), sizes);
+        assertEquals(
+            numbers.subList(0, refs.size()), new ArrayList<>(uids.keySet()), "in the order asked");
         assertTrue(session.quit());
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
-      long pipelined = s.session(1).commands().stream()
-          .filter(c -> c.verb().equals("UIDL") || c.verb().equals("LIST"))
-          .filter(c -> !c.argument().isEmpty()).filter(RecordedCommand::pipelined).count();
+      long pipelined =
+          s.session(1).commands().stream()
+              .filter(c -> c.verb().equals("UIDL") || c.verb().equals("LIST"))
+              .filter(c -> !c.argument().isEmpty())
+              .filter(RecordedCommand::pipelined)
+              .count();
       assertTrue(pipelined >= 16, "single forms pipelined: " + s.session(1).commandLines());
     }
   }
 
   @Test
   void Q28_anAnswerWithoutItsNumber_isTakenWhenTheRestIsOneToken() throws FetchException {
-    try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_NO_NUMBER).start()) {
+    try (FakePop3Server s =
+        server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_NO_NUMBER).start()) {
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         assertEquals(Map.of(2, CORPUS.messages().get(1).uid()), session.uids(List.of(2)));
         assertEquals(Map.of(2, (long) CORPUS.messages().get(1).size()), session.sizes(List.of(2)));
@@ -231,15 +262,21 @@ class SingleFormsAndTopTest {
 
   @Test
   void Q28_anAnswerForAnotherMessage_isWrongOrder_orDroppedWhenTolerated() throws FetchException {
-    try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_WRONG_NUMBER).start()) {
+    try (FakePop3Server s =
+        server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_WRONG_NUMBER).start()) {
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         FetchException e = assertThrows(FetchException.class, () -> session.uids(List.of(1, 2)));
         assertEquals(FetchError.WRONG_ORDER, e.error(), e.getMessage());
         assertTrue(e.getMessage().contains("Q28"), e.getMessage());
       }
-      s.awaitSessionsEnded(Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
-      try (Pop3Session session = open(s, client(s, Security.NONE).tolerate(Tolerance.UNORDERED_LISTING).build())) {
-        assertEquals(Map.of(), session.uids(List.of(1, 2)), "another message's id is never taken for this one's");
+      s.awaitSessionsEnded(
+          Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
+      try (Pop3Session session =
+          open(s, client(s, Security.NONE).tolerate(Tolerance.UNORDERED_LISTING).build())) {
+        assertEquals(
+            Map.of(),
+            session.uids(List.of(1, 2)),
+            "another message's id is never taken for this one's");
         assertTrue(session.quit());
       }
     }
@@ -247,23 +284,29 @@ class SingleFormsAndTopTest {
 
   @Test
   void Q28_aMultiLineAnswer_isReadError_andTheNextSessionUsesTheBulkForm() throws FetchException {
-    try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_MULTILINE).start()) {
+    try (FakePop3Server s =
+        server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_MULTILINE).start()) {
       Pop3Source source = client(s, Security.NONE).build();
       try (Pop3Session session = open(s, source)) {
         FetchException e = assertThrows(FetchException.class, () -> session.uids(List.of(3)));
         assertEquals(FetchError.READ_ERROR, e.error(), e.getMessage());
       }
-      s.awaitSessionsEnded(Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
+      s.awaitSessionsEnded(
+          Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
       try (Pop3Session session = open(s, source)) {
-        assertEquals(Map.of(3, CORPUS.messages().get(2).uid(), 5, CORPUS.messages().get(4).uid()),
+        assertEquals(
+            Map.of(3, CORPUS.messages().get(2).uid(), 5, CORPUS.messages().get(4).uid()),
             session.uids(List.of(3, 5)));
         assertTrue(session.quit());
       }
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       // Only the bulk form: the one sent with CAPA after login (the session lists first, as the
       // engine does), dropped as this caller asked for ids first, and the one that answered.
-      assertEquals(List.of("UIDL", "UIDL"), s.session(2).commands("UIDL").stream().map(RecordedCommand::line)
-          .collect(Collectors.toList()));
+      assertEquals(
+          List.of("UIDL", "UIDL"),
+          s.session(2).commands("UIDL").stream()
+              .map(RecordedCommand::line)
+              .collect(Collectors.toList()));
     }
   }
 }

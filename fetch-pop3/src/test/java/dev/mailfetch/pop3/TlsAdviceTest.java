@@ -31,18 +31,32 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsAdviceTest {
   private static final TestCertificates CERTS = Pop3SourceTest.CERTS;
 
-  private static FetchException open(HostileCase c, Security security, Consumer<Pop3Source.Builder> client) {
+  private static FetchException open(
+      HostileCase c, Security security, Consumer<Pop3Source.Builder> client) {
     return open(b -> c.applyTo(b, CERTS), security, client);
   }
 
-  private static FetchException open(Consumer<FakePop3Server.Builder> server, Security security,
+  private static FetchException open(
+      Consumer<FakePop3Server.Builder> server,
+      Security security,
       Consumer<Pop3Source.Builder> client) {
-    FakePop3Server.Builder b = FakePop3Server.builder().account("alice", "pw", FakeMailbox.create());
+    FakePop3Server.Builder b =
+        FakePop3Server.builder().account("alice", "pw", FakeMailbox.create());
     server.accept(b);
     try (FakePop3Server s = b.start()) {
-      Pop3Source.Builder sb = Pop3Source.builder().host("localhost").port(s.port()).security(security).user("alice")
-          .password(() -> "pw").limits(Pop3Limits.builder().readTimeout(Duration.ofSeconds(3))
-              .commandTimeout(Duration.ofSeconds(3)).handshakeTimeout(Duration.ofSeconds(10)).build());
+      Pop3Source.Builder sb =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(s.port())
+              .security(security)
+              .user("alice")
+              .password(() -> "pw")
+              .limits(
+                  Pop3Limits.builder()
+                      .readTimeout(Duration.ofSeconds(3))
+                      .commandTimeout(Duration.ofSeconds(3))
+                      .handshakeTimeout(Duration.ofSeconds(10))
+                      .build());
       client.accept(sb);
       return assertThrows(FetchException.class, () -> sb.build().open());
     }
@@ -56,21 +70,34 @@ class TlsAdviceTest {
     return s.toLowerCase(Locale.ROOT);
   }
 
-  /** STLS agreed, then plain text: the provider's STARTTLS is broken, as the doctor says; not "use a pop3:// URL". */
+  /**
+   * STLS agreed, then plain text: the provider's STARTTLS is broken, as the doctor says; not "use a
+   * pop3:// URL".
+   */
   @Test
   void N04_and_Q23_STLS_BROKEN_sayTheProvidersStarttlsIsBroken_notToUseWhatTheUserAlreadyUsed() {
-    List<FetchException> all = List.of(open(HostileCase.N04_STLS_OK_WITHOUT_TLS, Security.STARTTLS),
-        open(b -> b.quirk(dev.mailfetch.testkit.Quirk.Q23_STLS_BROKEN), Security.STARTTLS,
-            b -> b.sslContext(CERTS.clientContext())));
+    List<FetchException> all =
+        List.of(
+            open(HostileCase.N04_STLS_OK_WITHOUT_TLS, Security.STARTTLS),
+            open(
+                b -> b.quirk(dev.mailfetch.testkit.Quirk.Q23_STLS_BROKEN),
+                Security.STARTTLS,
+                b -> b.sslContext(CERTS.clientContext())));
     for (FetchException e : all) {
       assertEquals(FetchError.TLS_FAILED, e.error(), e.getMessage());
       assertTrue(lower(e.detail()).contains("starttls is broken"), e.detail());
       String advice = e.remedy().commandLine();
-      // Plain text after the +OK, or data already there with it (then possibly an injection, said so too).
-      assertTrue(lower(advice).contains("tell the provider") && lower(advice).contains("starttls")
-          && advice.contains("pop3s://"), advice);
-      assertFalse(advice.contains("use a pop3:// URL") || advice.contains("--tls starttls"), advice);
-      assertFalse(e.remedy().library().contains("use security(Security.STARTTLS)"), e.remedy().library());
+      // Plain text after the +OK, or data already there with it (then possibly an injection, said
+      // so too).
+      assertTrue(
+          lower(advice).contains("tell the provider")
+              && lower(advice).contains("starttls")
+              && advice.contains("pop3s://"),
+          advice);
+      assertFalse(
+          advice.contains("use a pop3:// URL") || advice.contains("--tls starttls"), advice);
+      assertFalse(
+          e.remedy().library().contains("use security(Security.STARTTLS)"), e.remedy().library());
     }
   }
 
@@ -89,15 +116,19 @@ class TlsAdviceTest {
     FetchException e = open(HostileCase.N03_CAPA_AND_STLS_REFUSED, Security.STARTTLS);
     assertEquals(FetchError.TLS_FAILED, e.error(), e.getMessage());
     assertFalse(e.detail().contains("does not offer"), e.detail());
-    assertTrue(lower(e.remedy().commandLine()).contains("try again later"), e.remedy().commandLine());
+    assertTrue(
+        lower(e.remedy().commandLine()).contains("try again later"), e.remedy().commandLine());
   }
 
   @Test
   void T06_OLD_TLS_ONLY_isSaidInWords_withoutTheJavaText() {
     FetchException e = open(HostileCase.T06_OLD_TLS_ONLY, Security.IMPLICIT_TLS);
     assertEquals(FetchError.TLS_FAILED, e.error(), e.getMessage());
-    assertFalse(e.detail().contains("Remote host") || e.detail().contains("handshake_failure")
-        || e.detail().contains("SSL"), e.detail());
+    assertFalse(
+        e.detail().contains("Remote host")
+            || e.detail().contains("handshake_failure")
+            || e.detail().contains("SSL"),
+        e.detail());
     assertTrue(e.detail().contains("TLS 1.2"), e.detail());
     assertTrue(e.remedy().commandLine().contains("TLS 1.2"), e.remedy().commandLine());
   }
@@ -121,9 +152,11 @@ class TlsAdviceTest {
   }
 
   @Test
-  void aCaFileOfAnotherCa_isSaidSo_namingTheIssuer_notAdvisedToGiveACaFile(@TempDir Path dir) throws IOException {
+  void aCaFileOfAnotherCa_isSaidSo_namingTheIssuer_notAdvisedToGiveACaFile(@TempDir Path dir)
+      throws IOException {
     Path otherCa = TestCertificates.generate().writeCaPem(dir);
-    FetchException e = open(b -> b.tls(TlsMode.IMPLICIT, CERTS), Security.IMPLICIT_TLS, b -> b.trustPem(otherCa));
+    FetchException e =
+        open(b -> b.tls(TlsMode.IMPLICIT, CERTS), Security.IMPLICIT_TLS, b -> b.trustPem(otherCa));
     assertEquals(FetchError.CERTIFICATE_INVALID, e.error(), e.getMessage());
     assertTrue(e.detail().contains("issued by"), e.detail());
     String advice = e.remedy().commandLine();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
@@ -11,7 +12,6 @@ import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Quirk;
-import dev.mailfetch.api.FetchSession;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
 
 /**
- * The protocol trace ({@code dev.mailfetch.pop3.trace}, what {@code --trace} shows) holds every line
- * the server sent before the listings: the greeting and the junk after it, the reply to the first
- * CAPA whatever it was, and the capabilities; and still no secret.
+ * The protocol trace ({@code dev.mailfetch.pop3.trace}, what {@code --trace} shows) holds every
+ * line the server sent before the listings: the greeting and the junk after it, the reply to the
+ * first CAPA whatever it was, and the capabilities; and still no secret.
  */
 @Isolated
 @Timeout(60)
@@ -57,17 +57,32 @@ class TraceTest {
 
   /** A fetch from {@code server}, traced. */
   private static String traced(FakePop3Server server) throws Exception {
-    return traced(() -> {
-      Pop3Source source = Pop3Source.builder().host("localhost").port(server.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD).build();
-      FetchResult r = Fetcher.builder().source(source).sink(InMemorySink.create())
-          .uidStore(InMemoryUidStore.create()).retention(Retention.KEEP).build().run();
-      assertTrue(r.ok(), r::summary);
-    });
+    return traced(
+        () -> {
+          Pop3Source source =
+              Pop3Source.builder()
+                  .host("localhost")
+                  .port(server.port())
+                  .security(Security.NONE)
+                  .allowPlaintextAuthentication(true)
+                  .user("alice")
+                  .password(() -> PASSWORD)
+                  .build();
+          FetchResult r =
+              Fetcher.builder()
+                  .source(source)
+                  .sink(InMemorySink.create())
+                  .uidStore(InMemoryUidStore.create())
+                  .retention(Retention.KEEP)
+                  .build()
+                  .run();
+          assertTrue(r.ok(), r::summary);
+        });
   }
 
   private static FakePop3Server.Builder server() {
-    return FakePop3Server.builder().account("alice", PASSWORD, FakeMailbox.create().add("Subject: a\r\n\r\nbody\r\n"));
+    return FakePop3Server.builder()
+        .account("alice", PASSWORD, FakeMailbox.create().add("Subject: a\r\n\r\nbody\r\n"));
   }
 
   @Test
@@ -76,7 +91,9 @@ class TraceTest {
       String log = traced(s);
       assertTrue(log.contains("C: CAPA"), log);
       int refused = log.indexOf("S: -ERR unknown command");
-      assertTrue(refused >= 0 && refused < log.indexOf("C: USER alice"), "the reply to the first CAPA: " + log);
+      assertTrue(
+          refused >= 0 && refused < log.indexOf("C: USER alice"),
+          "the reply to the first CAPA: " + log);
     }
   }
 
@@ -85,7 +102,9 @@ class TraceTest {
     try (FakePop3Server s = server().quirk(Quirk.Q16_GREETING_JUNK).start()) {
       String log = traced(s);
       assertTrue(log.contains("S: +OK mailfetch testkit POP3 server ready"), log);
-      assertTrue(log.contains("This server welcomes you; read the notice below"), "junk after the greeting: " + log);
+      assertTrue(
+          log.contains("This server welcomes you; read the notice below"),
+          "junk after the greeting: " + log);
       assertTrue(log.contains("+OK second greeting line"), log);
     }
   }
@@ -97,38 +116,54 @@ class TraceTest {
   @Test
   void Q16_junkThatArrivesAfterCapaWasSent_showsInTheTrace() throws Exception {
     try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      Thread server = new Thread(() -> {
-        try (Socket c = listener.accept()) {
-          BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
-          OutputStream out = c.getOutputStream();
-          out.write("+OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
-          int capas = 0;
-          for (String line; (line = in.readLine()) != null; ) {
-            String reply = switch (line.split(" ")[0]) {
-              case "CAPA" -> capas++ == 0 ? "a line of junk\r\n+OK Capability list follows\r\nUSER\r\n.\r\n"
-                  : "+OK Capability list follows\r\nUSER\r\n.\r\n";
-              case "USER", "PASS" -> "+OK\r\n";
-              case "STAT" -> "+OK 0 0\r\n";
-              case "QUIT" -> "+OK bye\r\n";
-              default -> "-ERR unknown command\r\n";
-            };
-            out.write(reply.getBytes(StandardCharsets.US_ASCII));
-            if (line.equals("QUIT")) {
-              return;
-            }
-          }
-        } catch (IOException e) {
-          // the client left
-        }
-      });
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket c = listener.accept()) {
+                  BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+                  OutputStream out = c.getOutputStream();
+                  out.write("+OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                  int capas = 0;
+                  for (String line; (line = in.readLine()) != null; ) {
+                    String reply =
+                        switch (line.split(" ")[0]) {
+                          case "CAPA" ->
+                              capas++ == 0
+                                  ? "a line of junk\r\n+OK Capability list follows\r\nUSER\r\n.\r\n"
+                                  : "+OK Capability list follows\r\nUSER\r\n.\r\n";
+                          case "USER", "PASS" -> "+OK\r\n";
+                          case "STAT" -> "+OK 0 0\r\n";
+                          case "QUIT" -> "+OK bye\r\n";
+                          default -> "-ERR unknown command\r\n";
+                        };
+                    out.write(reply.getBytes(StandardCharsets.US_ASCII));
+                    if (line.equals("QUIT")) {
+                      return;
+                    }
+                  }
+                } catch (IOException e) {
+                  // the client left
+                }
+              });
       server.setDaemon(true);
       server.start();
-      String log = traced(() -> {
-        FetchSession session = Pop3Source.builder().host("localhost").port(listener.getLocalPort())
-            .security(Security.NONE).allowPlaintextAuthentication(true).user("alice").password(() -> PASSWORD)
-            .build().open();
-        session.quit();
-      });
+      String log =
+          traced(
+              () -> {
+                FetchSession session =
+                    Pop3Source.builder()
+                        .host("localhost")
+                        .port(listener.getLocalPort())
+                        .security(Security.NONE)
+                        .allowPlaintextAuthentication(true)
+                        .user("alice")
+                        .password(() -> PASSWORD)
+                        .build()
+                        .open();
+                session.quit();
+              });
       assertTrue(log.contains("a line of junk"), "junk skipped before CAPA's reply: " + log);
       assertTrue(log.contains("S: +OK Capability list follows"), log);
     }
@@ -139,7 +174,8 @@ class TraceTest {
     try (FakePop3Server s = server().start()) {
       String log = traced(s);
       assertTrue(log.contains("S: +OK Capability list follows"), log);
-      assertTrue(log.contains("S: IMPLEMENTATION mailfetch-testkit"), "each capability line: " + log);
+      assertTrue(
+          log.contains("S: IMPLEMENTATION mailfetch-testkit"), "each capability line: " + log);
     }
   }
 }

@@ -21,11 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory of {@code .eml} files, one per message, named {@code <delivery key>.eml}: what mail
- * programs open and save one message as, with the message's bytes exactly as sent (CRLF line
- * ends, RFC 5322). A message is written to a hidden {@code .mailfetch-*.tmp} file, flushed at
- * {@link Delivery#complete}, then linked to its name, so a reader never sees half a message; a
- * name that exists is a message already held. {@link #sync()} flushes the directory. No labels.
- * Failures name the file and the system's reason. Safe for concurrent use.
+ * programs open and save one message as, with the message's bytes exactly as sent (CRLF line ends,
+ * RFC 5322). A message is written to a hidden {@code .mailfetch-*.tmp} file, flushed at {@link
+ * Delivery#complete}, then linked to its name, so a reader never sees half a message; a name that
+ * exists is a message already held. {@link #sync()} flushes the directory. No labels. Failures name
+ * the file and the system's reason. Safe for concurrent use.
  */
 public final class EmlDirectorySink implements MessageSink {
   private static final AtomicLong SEQUENCE = new AtomicLong();
@@ -62,7 +62,8 @@ public final class EmlDirectorySink implements MessageSink {
           if (k != null) {
             held.add(k);
           }
-        } else if (name.startsWith(".mailfetch-") && name.endsWith(".tmp")
+        } else if (name.startsWith(".mailfetch-")
+            && name.endsWith(".tmp")
             && Files.getLastModifiedTime(f).toInstant().isBefore(stale)) {
           deleteQuietly(f); // a crash's left-over: never visible under a message's name
         }
@@ -90,7 +91,13 @@ public final class EmlDirectorySink implements MessageSink {
   @Override
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
-    Path tmp = dir.resolve(".mailfetch-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".tmp");
+    Path tmp =
+        dir.resolve(
+            ".mailfetch-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + SEQUENCE.incrementAndGet()
+                + ".tmp");
     return new TmpFileDelivery(tmp, envelope.size(), false) {
       @Override
       boolean held(DeliveryKey key) {

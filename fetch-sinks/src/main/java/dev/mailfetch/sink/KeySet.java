@@ -3,9 +3,9 @@ package dev.mailfetch.sink;
 import dev.mailfetch.api.DeliveryKey;
 
 /**
- * The delivery keys a sink holds, 32 bytes each in a flat open-addressing table: about 64 bytes
- * per key at the worst load, where a {@code HashSet<String>} of the hex would cost three times
- * that. A Maildir of a million messages keeps its index in 64 MB, not 160.
+ * The delivery keys a sink holds, 32 bytes each in a flat open-addressing table: about 64 bytes per
+ * key at the worst load, where a {@code HashSet<String>} of the hex would cost three times that. A
+ * Maildir of a million messages keeps its index in 64 MB, not 160.
  */
 final class KeySet {
   private long[] slots = new long[4 * 64];
@@ -61,7 +61,10 @@ final class KeySet {
       if ((table[at] | table[at + 1] | table[at + 2] | table[at + 3]) == 0) {
         return -1;
       }
-      if (table[at] == k[0] && table[at + 1] == k[1] && table[at + 2] == k[2] && table[at + 3] == k[3]) {
+      if (table[at] == k[0]
+          && table[at + 1] == k[1]
+          && table[at + 2] == k[2]
+          && table[at + 3] == k[3]) {
         return at;
       }
       i = (i + 1) & (n - 1);

@@ -23,8 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Maildir (the format of qmail, Dovecot, Courier, mutt): one file per message, written so that
- * a crash at any moment leaves either the whole message or nothing, and a re-delivery of the same
+ * A Maildir (the format of qmail, Dovecot, Courier, mutt): one file per message, written so that a
+ * crash at any moment leaves either the whole message or nothing, and a re-delivery of the same
  * message does nothing.
  *
  * <p><b>How a message arrives.</b> Its bytes go to a new file in {@code tmp/}. At {@link #sync()}
@@ -50,31 +50,35 @@ import org.slf4j.LoggerFactory;
  * folder they belong to under a name made of the {@link DeliveryKey} and size ({@code
  * <key>,S=<size>}); then the directories that changed are flushed, so the names survive a power
  * cut. A reader never sees a partial file; a message completed but not yet synced is held ({@link
- * #contains}) but not yet visible in {@code new/}, and gone if the process ends before the sync. A key the Maildir already holds, in
- * {@code new/} or {@code cur/} of any folder (a mail reader moves and renames files there, keeping
- * the part before ':'), is not stored again: the name comes from the key, so a message delivered
- * again after a crash finds itself there.
+ * #contains}) but not yet visible in {@code new/}, and gone if the process ends before the sync. A
+ * key the Maildir already holds, in {@code new/} or {@code cur/} of any folder (a mail reader moves
+ * and renames files there, keeping the part before ':'), is not stored again: the name comes from
+ * the key, so a message delivered again after a crash finds itself there.
  *
  * <p><b>Labels</b> are Maildir++ folders, as Dovecot and Courier lay them out: label {@code Work}
  * is {@code .Work/}, {@code Lists/Java} is {@code .Lists.Java/} (both '/' and '.' separate levels,
- * Maildir++'s own rule), other characters as IMAP's modified UTF-7. A message is in the inbox
- * (the Maildir's own {@code new/}) unless archived, and in each of its labels' folders, as hard
- * links to one file where the file system allows (copies where it does not). An archived message
- * without labels goes to the archive folder ({@code .Archive/} by default), never nowhere.
+ * Maildir++'s own rule), other characters as IMAP's modified UTF-7. A message is in the inbox (the
+ * Maildir's own {@code new/}) unless archived, and in each of its labels' folders, as hard links to
+ * one file where the file system allows (copies where it does not). An archived message without
+ * labels goes to the archive folder ({@code .Archive/} by default), never nowhere.
  *
- * <p><b>Line ends</b> are LF by default, as Unix mail tools expect: the engine hands the Maildir
- * LF line ends, converted while the message is read. {@link Builder#lineEnding} switches to CRLF.
+ * <p><b>Line ends</b> are LF by default, as Unix mail tools expect: the engine hands the Maildir LF
+ * line ends, converted while the message is read. {@link Builder#lineEnding} switches to CRLF.
  *
- * <p><b>Failures</b> are {@link IOException}s naming the file or directory and the system's
- * reason (no space left, read-only file system, a directory that vanished); the message is then
- * not held, and the engine leaves it on the server.
+ * <p><b>Failures</b> are {@link IOException}s naming the file or directory and the system's reason
+ * (no space left, read-only file system, a directory that vanished); the message is then not held,
+ * and the engine leaves it on the server.
  *
  * <p>Safe for concurrent use by several fetchers (of different accounts: their keys differ).
  */
 public final class MaildirSink implements MessageSink {
   private static final Logger log = LoggerFactory.getLogger(MaildirSink.class);
-  /** Files in tmp/ older than this are left-overs of a crash (the Maildir convention's 36 hours). */
+
+  /**
+   * Files in tmp/ older than this are left-overs of a crash (the Maildir convention's 36 hours).
+   */
   private static final Duration STALE_TMP = Duration.ofHours(36);
+
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
   private final Path root;
@@ -82,10 +86,15 @@ public final class MaildirSink implements MessageSink {
   private final String archiveFolder;
   private final int flushThreads;
   private final KeySet held = new KeySet();
-  /** Completed since the last sync: in tmp/, not yet flushed nor linked (only under {@link #lock}). */
+
+  /**
+   * Completed since the last sync: in tmp/, not yet flushed nor linked (only under {@link #lock}).
+   */
   private final Map<DeliveryKey, Staged> staged = new LinkedHashMap<>();
+
   /** Directories with new entries since the last sync. */
   private final Set<Path> dirty = new LinkedHashSet<>();
+
   private final Object lock = new Object();
 
   private MaildirSink(Builder b) throws IOException {
@@ -136,8 +145,15 @@ public final class MaildirSink implements MessageSink {
     if (folders.isEmpty()) {
       folders.add(root.resolve(folderName(archiveFolder)));
     }
-    Path tmp = root.resolve("tmp").resolve(Instant.now().getEpochSecond() + ".P" + ProcessHandle.current().pid()
-        + "Q" + SEQUENCE.incrementAndGet() + ".mailfetch");
+    Path tmp =
+        root.resolve("tmp")
+            .resolve(
+                Instant.now().getEpochSecond()
+                    + ".P"
+                    + ProcessHandle.current().pid()
+                    + "Q"
+                    + SEQUENCE.incrementAndGet()
+                    + ".mailfetch");
     return new MaildirDelivery(tmp, envelope.size(), folders);
   }
 
@@ -176,7 +192,8 @@ public final class MaildirSink implements MessageSink {
           continue;
         }
         createMaildir(folder, true);
-        Path target = folder.resolve("new").resolve(existing.getFileName().toString().split(":", 2)[0]);
+        Path target =
+            folder.resolve("new").resolve(existing.getFileName().toString().split(":", 2)[0]);
         linkOrCopy(existing, target);
         dirty.add(target.getParent());
       }
@@ -225,7 +242,9 @@ public final class MaildirSink implements MessageSink {
     }
   }
 
-  /** Drops what was completed but never synced, as a crash would (the engine always syncs first). */
+  /**
+   * Drops what was completed but never synced, as a crash would (the engine always syncs first).
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -264,10 +283,12 @@ public final class MaildirSink implements MessageSink {
     List<Future<?>> others = new ArrayList<>();
     for (int t = 1; t < threads; t++) {
       int first = t;
-      others.add(FLUSHERS.submit(() -> {
-        flushEvery(batch, first, threads);
-        return null;
-      }));
+      others.add(
+          FLUSHERS.submit(
+              () -> {
+                flushEvery(batch, first, threads);
+                return null;
+              }));
     }
     IOException failed = null;
     try {
@@ -280,8 +301,10 @@ public final class MaildirSink implements MessageSink {
         f.get();
       } catch (ExecutionException e) {
         if (failed == null) {
-          failed = e.getCause() instanceof IOException ? (IOException) e.getCause()
-              : new IOException("flushing " + root + " failed: " + e.getCause(), e.getCause());
+          failed =
+              e.getCause() instanceof IOException
+                  ? (IOException) e.getCause()
+                  : new IOException("flushing " + root + " failed: " + e.getCause(), e.getCause());
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -293,7 +316,8 @@ public final class MaildirSink implements MessageSink {
     }
   }
 
-  private static void flushEvery(List<Map.Entry<DeliveryKey, Staged>> batch, int first, int step) throws IOException {
+  private static void flushEvery(List<Map.Entry<DeliveryKey, Staged>> batch, int first, int step)
+      throws IOException {
     for (int i = first; i < batch.size(); i += step) {
       Path tmp = batch.get(i).getValue().tmp;
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -311,11 +335,19 @@ public final class MaildirSink implements MessageSink {
   private static final ThreadPoolExecutor FLUSHERS = flushers();
 
   private static ThreadPoolExecutor flushers() {
-    ThreadPoolExecutor e = new ThreadPoolExecutor(0, 64, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "mailfetch-maildir-flush");
-      t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.CallerRunsPolicy());
+    ThreadPoolExecutor e =
+        new ThreadPoolExecutor(
+            0,
+            64,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "mailfetch-maildir-flush");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     return e;
   }
 
@@ -346,7 +378,9 @@ public final class MaildirSink implements MessageSink {
         j++;
       }
       byte[] utf16 = s.substring(i, j).getBytes(StandardCharsets.UTF_16BE);
-      out.append('&').append(Base64.getEncoder().withoutPadding().encodeToString(utf16).replace('/', ',')).append('-');
+      out.append('&')
+          .append(Base64.getEncoder().withoutPadding().encodeToString(utf16).replace('/', ','))
+          .append('-');
       i = j;
     }
     return out.toString();
@@ -369,7 +403,8 @@ public final class MaildirSink implements MessageSink {
         }
       }
       if (subfolder && !Files.exists(folder.resolve("maildirfolder"))) {
-        Files.createFile(folder.resolve("maildirfolder")); // Maildir++: this is a folder, not a Maildir
+        Files.createFile(
+            folder.resolve("maildirfolder")); // Maildir++: this is a folder, not a Maildir
         created = true;
       }
       if (created) {
@@ -385,8 +420,12 @@ public final class MaildirSink implements MessageSink {
   private void scan() throws IOException {
     List<Path> folders = new ArrayList<>();
     folders.add(root);
-    try (DirectoryStream<Path> subs = Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith(".")
-        && Files.isDirectory(p.resolve("cur")))) {
+    try (DirectoryStream<Path> subs =
+        Files.newDirectoryStream(
+            root,
+            p ->
+                p.getFileName().toString().startsWith(".")
+                    && Files.isDirectory(p.resolve("cur")))) {
       subs.forEach(folders::add);
     } catch (IOException e) {
       throw failure("cannot read the Maildir " + root, e);
@@ -421,7 +460,8 @@ public final class MaildirSink implements MessageSink {
 
   /** The key a file name starts with ("<64 hex>" then ',', ':' or nothing), or null. */
   static DeliveryKey keyOf(String name) {
-    if (name.length() < 64 || (name.length() > 64 && name.charAt(64) != ',' && name.charAt(64) != ':')) {
+    if (name.length() < 64
+        || (name.length() > 64 && name.charAt(64) != ',' && name.charAt(64) != ':')) {
       return null;
     }
     try {
@@ -437,7 +477,8 @@ public final class MaildirSink implements MessageSink {
     if (inbox != null) {
       return inbox;
     }
-    try (DirectoryStream<Path> subs = Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith("."))) {
+    try (DirectoryStream<Path> subs =
+        Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith("."))) {
       for (Path folder : subs) {
         Path f = find(folder, key);
         if (f != null) {
@@ -509,8 +550,12 @@ public final class MaildirSink implements MessageSink {
     }
   }
 
-  /** Links the flushed file into new/ of each folder, as {@code <key>,S=<size>}; false if held already. */
-  private boolean publishLocked(Path tmp, DeliveryKey key, long size, List<Path> folders) throws IOException {
+  /**
+   * Links the flushed file into new/ of each folder, as {@code <key>,S=<size>}; false if held
+   * already.
+   */
+  private boolean publishLocked(Path tmp, DeliveryKey key, long size, List<Path> folders)
+      throws IOException {
     String name = key + ",S=" + size;
     if (held.contains(key)) {
       return false;

@@ -32,10 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An mbox file in the mboxrd form (what mutt, Thunderbird and Dovecot read): messages one after
- * the other, each after a {@code From } line, with every content line that starts with {@code
- * From } after any number of '>' quoted by one more '>' so that it cannot be taken for the next
- * message. Line ends are LF by default, as Unix mail tools expect.
+ * An mbox file in the mboxrd form (what mutt, Thunderbird and Dovecot read): messages one after the
+ * other, each after a {@code From } line, with every content line that starts with {@code From }
+ * after any number of '>' quoted by one more '>' so that it cannot be taken for the next message.
+ * Line ends are LF by default, as Unix mail tools expect.
  *
  * <p><b>How a message arrives.</b> Its bytes are quoted into a spool file next to the mbox while
  * they stream in (so that {@link Delivery#abort} leaves nothing in the mbox); at {@link
@@ -43,12 +43,12 @@ import org.slf4j.LoggerFactory;
  * and a {@code <mbox>.lock} dot-lock, the two that mail programs honour). {@link #sync()} flushes
  * the mbox to the disk: the barrier.
  *
- * <p><b>Idempotent.</b> The {@code From } line names the message's delivery key and length:
- * {@code From mailfetch+<key>.<length>@localhost <date>}; mail programs keep that line and show
- * nothing of it. At open the mbox is read once for those lines, so a key already held (in a
- * message still there) is not appended again, and a message cut short by a crash during its
- * append, which can only be the last, is cut off. The rest of the mbox (mail other programs put
- * there) is left as it is.
+ * <p><b>Idempotent.</b> The {@code From } line names the message's delivery key and length: {@code
+ * From mailfetch+<key>.<length>@localhost <date>}; mail programs keep that line and show nothing of
+ * it. At open the mbox is read once for those lines, so a key already held (in a message still
+ * there) is not appended again, and a message cut short by a crash during its append, which can
+ * only be the last, is cut off. The rest of the mbox (mail other programs put there) is left as it
+ * is.
  *
  * <p>No labels: an mbox is one folder. Failures name the file and the system's reason. Safe for
  * concurrent use.
@@ -57,8 +57,10 @@ public final class MboxSink implements MessageSink {
   private static final Logger log = LoggerFactory.getLogger(MboxSink.class);
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final byte[] OURS = "From mailfetch+".getBytes(StandardCharsets.US_ASCII);
+
   /** A dot-lock older than this is a crashed program's (procmail and mutt use similar ages). */
   private static final Duration STALE_DOTLOCK = Duration.ofMinutes(5);
+
   private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final Path file;
@@ -79,7 +81,9 @@ public final class MboxSink implements MessageSink {
       if (!Files.isDirectory(file.getParent())) {
         Files.createDirectories(file.getParent());
       }
-      mbox = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      mbox =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     } catch (IOException e) {
       throw OpeningPlace.failed(failure("cannot open the mbox " + file, e));
@@ -102,7 +106,8 @@ public final class MboxSink implements MessageSink {
 
   /** The mbox {@code file} (created if missing) with the given line ends. */
   public static MboxSink open(Path file, LineEnding lineEnding) throws IOException {
-    return new MboxSink(Objects.requireNonNull(file, "file").toAbsolutePath().normalize(),
+    return new MboxSink(
+        Objects.requireNonNull(file, "file").toAbsolutePath().normalize(),
         Objects.requireNonNull(lineEnding, "lineEnding"));
   }
 
@@ -114,12 +119,24 @@ public final class MboxSink implements MessageSink {
   @Override
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
-    Path spool = file.resolveSibling("." + file.getFileName() + ".mailfetch-" + ProcessHandle.current().pid() + "-"
-        + SEQUENCE.incrementAndGet() + ".spool");
+    Path spool =
+        file.resolveSibling(
+            "."
+                + file.getFileName()
+                + ".mailfetch-"
+                + ProcessHandle.current().pid()
+                + "-"
+                + SEQUENCE.incrementAndGet()
+                + ".spool");
     FileChannel c;
     try {
-      c = FileChannel.open(spool, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.DELETE_ON_CLOSE);
+      c =
+          FileChannel.open(
+              spool,
+              StandardOpenOption.CREATE_NEW,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.DELETE_ON_CLOSE);
     } catch (IOException e) {
       throw failure("cannot create " + spool, e);
     }
@@ -158,8 +175,8 @@ public final class MboxSink implements MessageSink {
   }
 
   /**
-   * The message held under {@code key}, unquoted, exactly as it was handed over; empty if the
-   * mbox does not hold it. Reads the mbox from the start.
+   * The message held under {@code key}, unquoted, exactly as it was handed over; empty if the mbox
+   * does not hold it. Reads the mbox from the start.
    */
   public Optional<byte[]> read(DeliveryKey key) throws IOException {
     synchronized (lock) {
@@ -176,7 +193,8 @@ public final class MboxSink implements MessageSink {
         }
         byte[] quoted = java.util.Arrays.copyOfRange(all, eol + 1, eol + 1 + (int) h.length);
         byte[] content = unquote(quoted);
-        return Optional.of(h.addedNewline ? java.util.Arrays.copyOf(content, content.length - 1) : content);
+        return Optional.of(
+            h.addedNewline ? java.util.Arrays.copyOf(content, content.length - 1) : content);
       }
       return Optional.empty();
     }
@@ -184,7 +202,9 @@ public final class MboxSink implements MessageSink {
 
   // ---------------------------------------------------------------- the From line
 
-  /** {@code From mailfetch+<key>.<length>[n]@localhost <date>}: n when a final newline was added. */
+  /**
+   * {@code From mailfetch+<key>.<length>[n]@localhost <date>}: n when a final newline was added.
+   */
   private static final class Header {
     DeliveryKey key;
     long length;
@@ -211,11 +231,25 @@ public final class MboxSink implements MessageSink {
 
   private static byte[] fromLine(DeliveryKey key, long length, boolean addedNewline, Instant when) {
     ZonedDateTime t = when.atZone(ZoneOffset.UTC);
-    String date = String.format(Locale.ROOT, "%s %s %2d %02d:%02d:%02d %d",
-        t.getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
-        t.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
-        t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond(), t.getYear());
-    return ("From mailfetch+" + key + "." + length + (addedNewline ? "n" : "") + "@localhost " + date + "\n")
+    String date =
+        String.format(
+            Locale.ROOT,
+            "%s %s %2d %02d:%02d:%02d %d",
+            t.getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
+            t.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
+            t.getDayOfMonth(),
+            t.getHour(),
+            t.getMinute(),
+            t.getSecond(),
+            t.getYear());
+    return ("From mailfetch+"
+            + key
+            + "."
+            + length
+            + (addedNewline ? "n" : "")
+            + "@localhost "
+            + date
+            + "\n")
         .getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -223,9 +257,9 @@ public final class MboxSink implements MessageSink {
 
   /**
    * Reads the keys of our messages. One of ours that the next {@code From } line comes too early
-   * for is short (a crash cut its append, and another program appended after): it is not counted
-   * as held, so it is delivered again. The last message of the file, if ours and short, is cut
-   * off. Messages that grew (a mail reader added a Status header) are held.
+   * for is short (a crash cut its append, and another program appended after): it is not counted as
+   * held, so it is delivered again. The last message of the file, if ours and short, is cut off.
+   * Messages that grew (a mail reader added a Status header) are held.
    */
   private void scan() throws IOException {
     long size = mbox.size();
@@ -252,17 +286,23 @@ public final class MboxSink implements MessageSink {
             head[headLen++] = c;
           } else {
             collecting = false;
-            if (headLen >= 5 && startsWith(head, 0, from) && (pending == null || lineStart >= pendingBody)) {
+            if (headLen >= 5
+                && startsWith(head, 0, from)
+                && (pending == null || lineStart >= pendingBody)) {
               if (pending != null) {
                 if (lineStart >= pendingBody + pending.length + 1) {
                   held.add(pending.key);
                 } else {
-                  log.warn("{}: a message appended by mailfetch at byte {} is short (a crash cut it, then"
-                      + " another program appended); it will be delivered again", file, pendingStart);
+                  log.warn(
+                      "{}: a message appended by mailfetch at byte {} is short (a crash cut it, then"
+                          + " another program appended); it will be delivered again",
+                      file,
+                      pendingStart);
                 }
                 pending = null;
               }
-              Header h = c == '\n' && startsWith(head, 0, OURS) ? Header.parse(head, 0, headLen) : null;
+              Header h =
+                  c == '\n' && startsWith(head, 0, OURS) ? Header.parse(head, 0, headLen) : null;
               if (h != null) {
                 pending = h;
                 pendingStart = lineStart;
@@ -283,8 +323,10 @@ public final class MboxSink implements MessageSink {
       if (pendingBody + pending.length + 1 <= size) {
         held.add(pending.key);
       } else {
-        log.warn("{}: the last message, cut short by a crash while it was appended, is removed; it will be"
-            + " delivered again", file);
+        log.warn(
+            "{}: the last message, cut short by a crash while it was appended, is removed; it will be"
+                + " delivered again",
+            file);
         mbox.truncate(pendingStart);
         mbox.force(true);
       }
@@ -324,12 +366,17 @@ public final class MboxSink implements MessageSink {
     long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
     while (true) {
       try {
-        Files.write(dotlock, Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII),
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.write(
+            dotlock,
+            Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII),
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
         return;
       } catch (FileAlreadyExistsException e) {
         try {
-          if (Files.getLastModifiedTime(dotlock).toInstant().isBefore(Instant.now().minus(STALE_DOTLOCK))) {
+          if (Files.getLastModifiedTime(dotlock)
+              .toInstant()
+              .isBefore(Instant.now().minus(STALE_DOTLOCK))) {
             log.warn("{} is older than {}: a crashed program's, removed", dotlock, STALE_DOTLOCK);
             deleteQuietly(dotlock);
             continue;
@@ -338,8 +385,14 @@ public final class MboxSink implements MessageSink {
           continue;
         }
         if (System.nanoTime() > deadline) {
-          throw new IOException("cannot lock the mbox " + file + ": " + dotlock + " has been there for "
-              + LOCK_WAIT.toSeconds() + " s (another program is writing to it)");
+          throw new IOException(
+              "cannot lock the mbox "
+                  + file
+                  + ": "
+                  + dotlock
+                  + " has been there for "
+                  + LOCK_WAIT.toSeconds()
+                  + " s (another program is writing to it)");
         }
         try {
           Thread.sleep(50);
@@ -359,10 +412,12 @@ public final class MboxSink implements MessageSink {
     try {
       now = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
     } catch (IOException e) {
-      throw new IOException("the mbox " + file + " was moved or deleted while mailfetch was using it", e);
+      throw new IOException(
+          "the mbox " + file + " was moved or deleted while mailfetch was using it", e);
     }
     if (fileKey != null && !fileKey.equals(now)) {
-      throw new IOException("the mbox " + file + " was replaced by another file while mailfetch was using it");
+      throw new IOException(
+          "the mbox " + file + " was replaced by another file while mailfetch was using it");
     }
   }
 
@@ -378,7 +433,8 @@ public final class MboxSink implements MessageSink {
       while (j < end && quoted[j] == '>') {
         j++;
       }
-      boolean quotedFrom = j > i && startsWith(quoted, j, "From ".getBytes(StandardCharsets.US_ASCII));
+      boolean quotedFrom =
+          j > i && startsWith(quoted, j, "From ".getBytes(StandardCharsets.US_ASCII));
       out.write(quoted, quotedFrom ? i + 1 : i, end - (quotedFrom ? i + 1 : i));
       i = end;
     }
@@ -514,7 +570,9 @@ public final class MboxSink implements MessageSink {
           release();
         }
         if (addedNewline) {
-          put((byte) '\n'); // an mbox message ends with a line end; the From line records it was added
+          put(
+              (byte)
+                  '\n'); // an mbox message ends with a line end; the From line records it was added
         }
         flush();
       } catch (IOException e) {
@@ -524,23 +582,24 @@ public final class MboxSink implements MessageSink {
       long length = written;
       byte[] from = fromLine(key, length, addedNewline, Instant.now());
       try {
-        withLocks(() -> {
-          if (held.contains(key)) {
-            return;
-          }
-          long end = mbox.size();
-          byte[] gap = separatorBefore(end);
-          long at = end;
-          at += mbox.write(ByteBuffer.wrap(gap), at);
-          at += writeFully(ByteBuffer.wrap(from), at);
-          long copied = 0;
-          while (copied < length) {
-            copied += channel.transferTo(copied, length - copied, mbox.position(at + copied));
-          }
-          writeFully(ByteBuffer.wrap(new byte[] {'\n'}), at + length);
-          held.add(key);
-          dirty = true;
-        });
+        withLocks(
+            () -> {
+              if (held.contains(key)) {
+                return;
+              }
+              long end = mbox.size();
+              byte[] gap = separatorBefore(end);
+              long at = end;
+              at += mbox.write(ByteBuffer.wrap(gap), at);
+              at += writeFully(ByteBuffer.wrap(from), at);
+              long copied = 0;
+              while (copied < length) {
+                copied += channel.transferTo(copied, length - copied, mbox.position(at + copied));
+              }
+              writeFully(ByteBuffer.wrap(new byte[] {'\n'}), at + length);
+              held.add(key);
+              dirty = true;
+            });
       } catch (IOException e) {
         abort();
         throw e;

@@ -20,30 +20,35 @@ import java.util.Map;
  * speaks of a message that could not be stored.
  */
 final class OpeningPlace {
-  /** File systems the kernel makes up, by the type {@link FileStore#type()} gives, and what each is. */
-  private static final Map<String, String> NOT_A_DISK = Map.ofEntries(
-      Map.entry("proc", "the kernel's view of itself"),
-      Map.entry("sysfs", "the kernel's view of its devices"),
-      Map.entry("devtmpfs", "the system's devices"),
-      Map.entry("devpts", "the system's terminals"),
-      Map.entry("cgroup", "the kernel's process groups"),
-      Map.entry("cgroup2", "the kernel's process groups"),
-      Map.entry("debugfs", "the kernel's debugging view"),
-      Map.entry("tracefs", "the kernel's tracing view"),
-      Map.entry("securityfs", "the kernel's security modules"),
-      Map.entry("configfs", "the kernel's configuration"),
-      Map.entry("pstore", "the kernel's crash records"),
-      Map.entry("bpf", "the kernel's BPF objects"),
-      Map.entry("efivarfs", "the firmware's variables"),
-      Map.entry("mqueue", "the kernel's message queues"),
-      Map.entry("binfmt_misc", "the kernel's program formats"),
-      Map.entry("nsfs", "the kernel's namespaces"),
-      Map.entry("fusectl", "the kernel's FUSE controls"));
+  /**
+   * File systems the kernel makes up, by the type {@link FileStore#type()} gives, and what each is.
+   */
+  private static final Map<String, String> NOT_A_DISK =
+      Map.ofEntries(
+          Map.entry("proc", "the kernel's view of itself"),
+          Map.entry("sysfs", "the kernel's view of its devices"),
+          Map.entry("devtmpfs", "the system's devices"),
+          Map.entry("devpts", "the system's terminals"),
+          Map.entry("cgroup", "the kernel's process groups"),
+          Map.entry("cgroup2", "the kernel's process groups"),
+          Map.entry("debugfs", "the kernel's debugging view"),
+          Map.entry("tracefs", "the kernel's tracing view"),
+          Map.entry("securityfs", "the kernel's security modules"),
+          Map.entry("configfs", "the kernel's configuration"),
+          Map.entry("pstore", "the kernel's crash records"),
+          Map.entry("bpf", "the kernel's BPF objects"),
+          Map.entry("efivarfs", "the firmware's variables"),
+          Map.entry("mqueue", "the kernel's message queues"),
+          Map.entry("binfmt_misc", "the kernel's program formats"),
+          Map.entry("nsfs", "the kernel's namespaces"),
+          Map.entry("fusectl", "the kernel's FUSE controls"));
 
-  private static final String CHOOSE = "Nothing was fetched. Choose a place on a disk with --to: maildir:DIR (a"
-      + " directory, created if missing), mbox:FILE (one file) or eml:DIR.";
-  private static final String CHOOSE_LIBRARY = "Nothing was fetched. Open the sink on a place on a disk: a"
-      + " MaildirSink or an EmlDirectorySink on a directory (created if missing), an MboxSink on a file.";
+  private static final String CHOOSE =
+      "Nothing was fetched. Choose a place on a disk with --to: maildir:DIR (a"
+          + " directory, created if missing), mbox:FILE (one file) or eml:DIR.";
+  private static final String CHOOSE_LIBRARY =
+      "Nothing was fetched. Open the sink on a place on a disk: a"
+          + " MaildirSink or an EmlDirectorySink on a directory (created if missing), an MboxSink on a file.";
 
   private OpeningPlace() {}
 
@@ -67,22 +72,33 @@ final class OpeningPlace {
     }
     String kind = type == null ? null : NOT_A_DISK.get(type.toLowerCase(Locale.ROOT));
     if (kind != null) {
-      throw refused(what + " is on a " + type + " file system (" + kind + "), not on a disk: mail cannot be kept"
-          + " there");
+      throw refused(
+          what
+              + " is on a "
+              + type
+              + " file system ("
+              + kind
+              + "), not on a disk: mail cannot be kept"
+              + " there");
     }
     if (!Files.exists(place)) {
       return;
     }
     if (directory && !Files.isDirectory(place)) {
-      throw refused(what + (Files.isRegularFile(place) ? " is a file, not a directory"
-          : " is not a directory but a device or other special file"));
+      throw refused(
+          what
+              + (Files.isRegularFile(place)
+                  ? " is a file, not a directory"
+                  : " is not a directory but a device or other special file"));
     }
     if (!directory && Files.isDirectory(place)) {
       throw refused(what + " is a directory, and an mbox is one file");
     }
     if (!directory && !Files.isRegularFile(place)) {
-      throw refused(what + " is not a file on a disk but a device or other special file: mail written there would"
-          + " be lost");
+      throw refused(
+          what
+              + " is not a file on a disk but a device or other special file: mail written there would"
+              + " be lost");
     }
   }
 
@@ -97,33 +113,53 @@ final class OpeningPlace {
     String reason = reasonOf(e).toLowerCase(Locale.ROOT);
     Remedy remedy;
     if (reason.contains("read-only file system")) {
-      remedy = Remedy.of("Make the file system writable (a disk error can turn it read-only: the system log says), or"
-          + " choose another place with --to. Nothing was fetched.", "Make the file system writable (a disk error can"
-          + " turn it read-only: the system log says), or open the sink elsewhere. Nothing was fetched.");
+      remedy =
+          Remedy.of(
+              "Make the file system writable (a disk error can turn it read-only: the system log says), or"
+                  + " choose another place with --to. Nothing was fetched.",
+              "Make the file system writable (a disk error can"
+                  + " turn it read-only: the system log says), or open the sink elsewhere. Nothing was fetched.");
     } else if (reason.contains("permission denied") || reason.contains("operation not permitted")) {
-      remedy = Remedy.of("Give the user mailfetch runs as permission to write to the place the message names, or"
-          + " choose another place with --to. Nothing was fetched.", "Give the process permission to write to the"
-          + " place the message names, or open the sink elsewhere. Nothing was fetched.");
+      remedy =
+          Remedy.of(
+              "Give the user mailfetch runs as permission to write to the place the message names, or"
+                  + " choose another place with --to. Nothing was fetched.",
+              "Give the process permission to write to the"
+                  + " place the message names, or open the sink elsewhere. Nothing was fetched.");
     } else if (reason.contains("no space left") || reason.contains("quota exceeded")) {
-      remedy = Remedy.of("Free some space on that disk, or choose another place with --to. Nothing was fetched.",
-          "Free some space on that disk, or open the sink elsewhere. Nothing was fetched.");
+      remedy =
+          Remedy.of(
+              "Free some space on that disk, or choose another place with --to. Nothing was fetched.",
+              "Free some space on that disk, or open the sink elsewhere. Nothing was fetched.");
     } else {
-      remedy = Remedy.of("Check the place the message names, or choose another with --to. Nothing was fetched.",
-          "Check the place the message names, or open the sink elsewhere. Nothing was fetched.");
+      remedy =
+          Remedy.of(
+              "Check the place the message names, or choose another with --to. Nothing was fetched.",
+              "Check the place the message names, or open the sink elsewhere. Nothing was fetched.");
     }
-    return new FetchException(FetchError.SINK_FAILED, e.getMessage() == null ? "cannot open the sink" : e.getMessage(),
-        null, e, remedy);
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        e.getMessage() == null ? "cannot open the sink" : e.getMessage(),
+        null,
+        e,
+        remedy);
   }
 
   private static FetchException refused(String detail) {
-    return new FetchException(FetchError.SINK_FAILED, detail, null, null, Remedy.of(CHOOSE, CHOOSE_LIBRARY));
+    return new FetchException(
+        FetchError.SINK_FAILED, detail, null, null, Remedy.of(CHOOSE, CHOOSE_LIBRARY));
   }
 
-  /** The system's reason anywhere in {@code e} and its causes: an AccessDeniedException has none in words. */
+  /**
+   * The system's reason anywhere in {@code e} and its causes: an AccessDeniedException has none in
+   * words.
+   */
   private static String reasonOf(Throwable e) {
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      all.append(t instanceof AccessDeniedException ? " permission denied " : "").append(' ').append(t.getMessage());
+      all.append(t instanceof AccessDeniedException ? " permission denied " : "")
+          .append(' ')
+          .append(t.getMessage());
     }
     return all.toString();
   }

@@ -10,7 +10,9 @@ import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the file sinks share: flushing directories, and errors that name the place and the reason. */
+/**
+ * What the file sinks share: flushing directories, and errors that name the place and the reason.
+ */
 final class SinkFiles {
   private static final Logger log = LoggerFactory.getLogger(SinkFiles.class);
 
@@ -38,16 +40,17 @@ final class SinkFiles {
   }
 
   /**
-   * A file that is not there, in words that guess no more than they know: its directory gone (moved,
-   * deleted, unmounted), or the file itself, in a directory that is still there.
+   * A file that is not there, in words that guess no more than they know: its directory gone
+   * (moved, deleted, unmounted), or the file itself, in a directory that is still there.
    */
   private static String missing(String file) {
     if (file == null) {
       return "a file it needs does not exist";
     }
     Path dir = Path.of(file).getParent();
-    return dir != null && !Files.isDirectory(dir) ? "the directory " + dir + " does not exist (was it moved, deleted or"
-        + " unmounted?)" : file + " does not exist (was it removed meanwhile?)";
+    return dir != null && !Files.isDirectory(dir)
+        ? "the directory " + dir + " does not exist (was it moved, deleted or" + " unmounted?)"
+        : file + " does not exist (was it removed meanwhile?)";
   }
 
   static void deleteQuietly(Path p) {

@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A message written to a temporary file that no reader looks at, flushed to the disk, and only
- * then published under its final name by the sink: a reader sees the whole message or nothing,
- * whatever moment a crash picks. The flush and the publishing happen at {@link #complete}, or, for
- * a sink that {@code flushesAtSync}, at the sink's sync, many files at once: at complete such a
- * sink only takes the closed file over ({@link #publish}), and removes it from tmp itself.
+ * A message written to a temporary file that no reader looks at, flushed to the disk, and only then
+ * published under its final name by the sink: a reader sees the whole message or nothing, whatever
+ * moment a crash picks. The flush and the publishing happen at {@link #complete}, or, for a sink
+ * that {@code flushesAtSync}, at the sink's sync, many files at once: at complete such a sink only
+ * takes the closed file over ({@link #publish}), and removes it from tmp itself.
  */
 abstract class TmpFileDelivery implements Delivery {
   private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
@@ -27,11 +27,13 @@ abstract class TmpFileDelivery implements Delivery {
   private static final int MAX_BUFFER = 64 * 1024;
   final Path tmp;
   private final FileChannel channel;
+
   /**
    * Slices gathered into one write: the engine hands a message line by line when it converts line
    * ends, and a system call per line cost a Maildir most of its time (docs/benchmarks.md).
    */
   private final ByteBuffer gathered;
+
   private final boolean flushesAtSync;
   private long bytes;
   private boolean done;
@@ -43,7 +45,8 @@ abstract class TmpFileDelivery implements Delivery {
   TmpFileDelivery(Path tmp, long announcedSize, boolean flushesAtSync) throws IOException {
     this.tmp = tmp;
     this.flushesAtSync = flushesAtSync;
-    this.gathered = ByteBuffer.allocate((int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, announcedSize + 256)));
+    this.gathered =
+        ByteBuffer.allocate((int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, announcedSize + 256)));
     try {
       this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {

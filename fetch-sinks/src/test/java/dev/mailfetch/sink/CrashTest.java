@@ -26,12 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exactly once, proven with real processes: a child JVM fetches from a POP3 server — a private
- * Dovecot where one can run (root, Dovecot 2.3 installed: PrivateDovecot.whyUnavailable), else the testkit's server in this JVM —
- * into a Maildir with the durable state; the test kills it with SIGKILL at random moments, then
- * lets it finish, and compares the Maildir and the server with the mailbox: every message once,
- * none lost, none twice, and in delete mode nothing delivered left on the server. {@code
- * -Dmailfetch.crash.kills=2000} runs the long profile (200 by default). The report says which
- * server was used.
+ * Dovecot where one can run (root, Dovecot 2.3 installed: PrivateDovecot.whyUnavailable), else the
+ * testkit's server in this JVM — into a Maildir with the durable state; the test kills it with
+ * SIGKILL at random moments, then lets it finish, and compares the Maildir and the server with the
+ * mailbox: every message once, none lost, none twice, and in delete mode nothing delivered left on
+ * the server. {@code -Dmailfetch.crash.kills=2000} runs the long profile (200 by default). The
+ * report says which server was used.
  */
 @Timeout(1800)
 class CrashTest {
@@ -41,7 +41,8 @@ class CrashTest {
   @TempDir Path tmp;
 
   @Test
-  void keepMode_sigkillAtRandomMoments_everyMessageOnceInTheMaildir_andAllStillOnTheServer() throws Exception {
+  void keepMode_sigkillAtRandomMoments_everyMessageOnceInTheMaildir_andAllStillOnTheServer()
+      throws Exception {
     Report r = kill("keep", KILLS / 2, 1);
     System.out.println("crash test, keep mode: " + r);
     assertEquals(0, r.lost, r::toString);
@@ -50,7 +51,8 @@ class CrashTest {
   }
 
   @Test
-  void deleteMode_sigkillAtRandomMoments_everyMessageOnce_andNothingDeliveredLeftOnTheServer() throws Exception {
+  void deleteMode_sigkillAtRandomMoments_everyMessageOnce_andNothingDeliveredLeftOnTheServer()
+      throws Exception {
     Report r = kill("delete", KILLS - KILLS / 2, 2);
     System.out.println("crash test, delete mode: " + r);
     assertEquals(0, r.lost, r::toString);
@@ -72,9 +74,25 @@ class CrashTest {
 
     @Override
     public String toString() {
-      return "against " + server + ": " + kills + " kills in " + rounds + " rounds, " + messages + " messages: " + lost + " lost, " + twice
-          + " twice, " + leftOnServer + " delivered but left on the server; " + killedMidMessage
-          + " kills between a message's start and finish, " + tmpLeftOvers + " unfinished files in tmp/";
+      return "against "
+          + server
+          + ": "
+          + kills
+          + " kills in "
+          + rounds
+          + " rounds, "
+          + messages
+          + " messages: "
+          + lost
+          + " lost, "
+          + twice
+          + " twice, "
+          + leftOnServer
+          + " delivered but left on the server; "
+          + killedMidMessage
+          + " kills between a message's start and finish, "
+          + tmpLeftOvers
+          + " unfinished files in tmp/";
     }
   }
 
@@ -106,8 +124,11 @@ class CrashTest {
     @Override
     public int serve(MailCorpus corpus) {
       stop();
-      server = FakePop3Server.builder().account("alice", PASSWORD, corpus.toMailbox())
-          .pipelining(random.nextBoolean()).start();
+      server =
+          FakePop3Server.builder()
+              .account("alice", PASSWORD, corpus.toMailbox())
+              .pipelining(random.nextBoolean())
+              .start();
       return server.port();
     }
 
@@ -174,10 +195,14 @@ class CrashTest {
     }
   }
 
-  /** Dovecot where it can run; {@code -Dmailfetch.crash.server=testkit} chooses the testkit server anyway. */
+  /**
+   * Dovecot where it can run; {@code -Dmailfetch.crash.server=testkit} chooses the testkit server
+   * anyway.
+   */
   private static Server server(Random random) {
-    boolean dovecot = PrivateDovecot.whyUnavailable().isEmpty()
-        && !"testkit".equals(System.getProperty("mailfetch.crash.server"));
+    boolean dovecot =
+        PrivateDovecot.whyUnavailable().isEmpty()
+            && !"testkit".equals(System.getProperty("mailfetch.crash.server"));
     return dovecot ? new Dovecot() : new Testkit(random);
   }
 
@@ -197,7 +222,9 @@ class CrashTest {
         while (true) {
           boolean killThisOne = report.kills < kills;
           int at = 1 + random.nextInt(3 * corpus.messages().size());
-          Outcome o = runChild(port, server.password(), maildir, state, mode, killThisOne ? at : -1, random);
+          Outcome o =
+              runChild(
+                  port, server.password(), maildir, state, mode, killThisOne ? at : -1, random);
           if (o.killed) {
             report.kills++;
             if (o.midMessage) {
@@ -229,17 +256,36 @@ class CrashTest {
     final List<String> lastLines = new ArrayList<>();
   }
 
-  private static Outcome runChild(int port, String password, Path maildir, Path state, String mode, int killAtEvent,
-      Random random) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
-        Integer.toString(port), maildir.toString(), state.toString(), mode).redirectErrorStream(true);
+  private static Outcome runChild(
+      int port,
+      String password,
+      Path maildir,
+      Path state,
+      String mode,
+      int killAtEvent,
+      Random random)
+      throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xmx128m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashChild.class.getName(),
+                Integer.toString(port),
+                maildir.toString(),
+                state.toString(),
+                mode)
+            .redirectErrorStream(true);
     pb.environment().put("CRASH_TEST_PASSWORD", password);
     Process child = pb.start();
     Outcome o = new Outcome();
     boolean inMessage = false;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null) {
         o.lastLines.add(line);
@@ -287,7 +333,8 @@ class CrashTest {
     for (String sub : new String[] {"new", "cur"}) {
       try (Stream<Path> s = Files.list(maildir.resolve(sub))) {
         for (Path p : (Iterable<Path>) s::iterator) {
-          stored.merge(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1), 1, Integer::sum);
+          stored.merge(
+              new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1), 1, Integer::sum);
         }
       }
     }
@@ -297,7 +344,8 @@ class CrashTest {
     Map<String, Integer> expected = new HashMap<>();
     for (MailCorpus.Message m : corpus.messages()) {
       report.messages++;
-      expected.merge(new String(MailCorpus.toLf(m.content()), StandardCharsets.ISO_8859_1), 1, Integer::sum);
+      expected.merge(
+          new String(MailCorpus.toLf(m.content()), StandardCharsets.ISO_8859_1), 1, Integer::sum);
     }
     for (Map.Entry<String, Integer> e : expected.entrySet()) {
       int got = stored.getOrDefault(e.getKey(), 0);

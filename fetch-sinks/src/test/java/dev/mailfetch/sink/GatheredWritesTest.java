@@ -31,7 +31,8 @@ class GatheredWritesTest {
       @ForAll @IntRange(min = 0, max = 300_000) int size,
       @ForAll @IntRange(min = 1, max = 140_000) int maxSlice,
       @ForAll @LongRange(min = 0, max = 200_000) long announced,
-      @ForAll long seed) throws IOException {
+      @ForAll long seed)
+      throws IOException {
     Random random = new Random(seed);
     byte[] message = new byte[size];
     random.nextBytes(message);
@@ -40,10 +41,14 @@ class GatheredWritesTest {
       Path root = dir.resolve("Maildir");
       DeliveryKey key = DeliveryKey.of("alice@example.org", "u" + seed);
       try (MaildirSink sink = MaildirSink.open(root)) {
-        Delivery d = sink.begin(new Envelope("alice@example.org", "u" + seed, announced, Set.of(), false));
+        Delivery d =
+            sink.begin(new Envelope("alice@example.org", "u" + seed, announced, Set.of(), false));
         int at = 0;
         while (at < size) {
-          int n = Math.min(size - at, 1 + random.nextInt(random.nextInt(10) == 0 ? maxSlice : Math.min(maxSlice, 100)));
+          int n =
+              Math.min(
+                  size - at,
+                  1 + random.nextInt(random.nextInt(10) == 0 ? maxSlice : Math.min(maxSlice, 100)));
           d.write(ByteBuffer.wrap(message, at, n));
           at += n;
         }
@@ -58,7 +63,8 @@ class GatheredWritesTest {
       assertArrayEquals(message, Files.readAllBytes(files.get(0)));
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+        for (Path p :
+            walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
           Files.deleteIfExists(p);
         }
       }

@@ -40,56 +40,75 @@ class MaildirDovecotTest {
     int[] work = {0};
     int[] javaList = {0};
     int[] archivedBare = {0};
-    PrivateDovecot dovecot = PrivateDovecot.start(maildir -> {
-      try (MaildirSink sink = MaildirSink.open(maildir)) {
-        int i = 0;
-        for (MailCorpus.Message m : corpus.messages()) {
-          Set<String> labels = new HashSet<>();
-          if (i % 3 == 0) {
-            labels.add("Work");
-            work[0]++;
-          }
-          if (i % 5 == 0) {
-            labels.add("Lists/Java");
-            javaList[0]++;
-          }
-          boolean archived = i % 7 == 0;
-          if (archived && labels.isEmpty()) {
-            archivedBare[0]++;
-          }
-          if (!archived) {
-            inbox.add(m);
-          }
-          Delivery d = sink.begin(new Envelope(ACCOUNT, m.uid(), m.size(), labels, archived));
-          d.write(ByteBuffer.wrap(MailCorpus.toLf(m.content())));
-          d.complete(DeliveryKey.of(ACCOUNT, m.uid()));
-          i++;
-        }
-        sink.sync();
-      }
-    }, TestCertificates.generate());
+    PrivateDovecot dovecot =
+        PrivateDovecot.start(
+            maildir -> {
+              try (MaildirSink sink = MaildirSink.open(maildir)) {
+                int i = 0;
+                for (MailCorpus.Message m : corpus.messages()) {
+                  Set<String> labels = new HashSet<>();
+                  if (i % 3 == 0) {
+                    labels.add("Work");
+                    work[0]++;
+                  }
+                  if (i % 5 == 0) {
+                    labels.add("Lists/Java");
+                    javaList[0]++;
+                  }
+                  boolean archived = i % 7 == 0;
+                  if (archived && labels.isEmpty()) {
+                    archivedBare[0]++;
+                  }
+                  if (!archived) {
+                    inbox.add(m);
+                  }
+                  Delivery d =
+                      sink.begin(new Envelope(ACCOUNT, m.uid(), m.size(), labels, archived));
+                  d.write(ByteBuffer.wrap(MailCorpus.toLf(m.content())));
+                  d.complete(DeliveryKey.of(ACCOUNT, m.uid()));
+                  i++;
+                }
+                sink.sync();
+              }
+            },
+            TestCertificates.generate());
     try {
       String list = dovecot.doveadm("mailbox", "list");
       for (String box : List.of("INBOX", "Work", "Lists.Java", "Archive")) {
-        assertTrue(list.lines().anyMatch(l -> l.strip().equals(box)), "Dovecot lists " + box + ": " + list);
+        assertTrue(
+            list.lines().anyMatch(l -> l.strip().equals(box)),
+            "Dovecot lists " + box + ": " + list);
       }
       assertEquals(work[0], count(dovecot, "Work"));
       assertEquals(javaList[0], count(dovecot, "Lists.Java"));
       assertEquals(archivedBare[0], count(dovecot, "Archive"));
       assertEquals(inbox.size(), count(dovecot, "INBOX"));
 
-      Pop3Source pop3 = Pop3Source.builder().host("127.0.0.1").port(dovecot.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user(PrivateDovecot.USER).password(() -> PrivateDovecot.PASSWORD)
-          .build();
+      Pop3Source pop3 =
+          Pop3Source.builder()
+              .host("127.0.0.1")
+              .port(dovecot.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user(PrivateDovecot.USER)
+              .password(() -> PrivateDovecot.PASSWORD)
+              .build();
       InMemorySink fetched = InMemorySink.create();
-      FetchResult r = Fetcher.builder().source(pop3).sink(fetched).uidStore(InMemoryUidStore.create())
-          .retention(Retention.KEEP).build().run();
+      FetchResult r =
+          Fetcher.builder()
+              .source(pop3)
+              .sink(fetched)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.KEEP)
+              .build()
+              .run();
       assertTrue(r.ok(), r::summary);
       assertEquals(inbox.size(), fetched.size());
       List<byte[]> got = new ArrayList<>();
       fetched.messages().forEach(m -> got.add(m.content()));
       for (MailCorpus.Message m : inbox) {
-        assertTrue(got.stream().anyMatch(b -> java.util.Arrays.equals(b, m.content())),
+        assertTrue(
+            got.stream().anyMatch(b -> java.util.Arrays.equals(b, m.content())),
             "Dovecot serves " + m.uid() + " exactly as it was sent");
       }
     } finally {

@@ -30,16 +30,35 @@ class MaildirFetchTest {
 
   @ParameterizedTest(name = "pipelining={0}, {1}")
   @CsvSource({"true, LF", "false, LF", "true, CRLF"})
-  void everyMessageLandsOnce_withTheLineEndsTheMaildirAskedFor(boolean pipelining, LineEnding ending) throws IOException {
+  void everyMessageLandsOnce_withTheLineEndsTheMaildirAskedFor(
+      boolean pipelining, LineEnding ending) throws IOException {
     MailCorpus corpus = MailCorpus.generate(31, 80);
     String password = "maildir test";
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", password, corpus.toMailbox())
-        .pipelining(pipelining).start();
-        MaildirSink maildir = MaildirSink.builder(tmp.resolve("Maildir")).lineEnding(ending).build()) {
-      Pop3Source source = Pop3Source.builder().host("localhost").port(s.port()).security(Security.NONE)
-          .allowPlaintextAuthentication(true).user("alice").password(() -> password).account("alice@fake").build();
-      FetchResult r = Fetcher.builder().source(source).sink(maildir).uidStore(InMemoryUidStore.create())
-          .retention(Retention.KEEP).build().run();
+    try (FakePop3Server s =
+            FakePop3Server.builder()
+                .account("alice", password, corpus.toMailbox())
+                .pipelining(pipelining)
+                .start();
+        MaildirSink maildir =
+            MaildirSink.builder(tmp.resolve("Maildir")).lineEnding(ending).build()) {
+      Pop3Source source =
+          Pop3Source.builder()
+              .host("localhost")
+              .port(s.port())
+              .security(Security.NONE)
+              .allowPlaintextAuthentication(true)
+              .user("alice")
+              .password(() -> password)
+              .account("alice@fake")
+              .build();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(maildir)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.KEEP)
+              .build()
+              .run();
       assertTrue(r.ok(), r::summary);
       assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
       for (MailCorpus.Message m : corpus.messages()) {

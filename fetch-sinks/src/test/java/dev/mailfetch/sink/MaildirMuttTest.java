@@ -8,7 +8,6 @@ import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.testkit.MailCorpus;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * script is not installed ({@code .ci/run} installs mutt).
  *
  * <p>mutt runs in a world of its own: a private {@code HOME} with its {@code folder}, spool file,
- * mbox and temporary directory inside it, no inherited mail variables, and the C locale. On a
- * fresh machine mutt would otherwise ask "~/Mail does not exist. Create it?", and that prompt eats
- * the first pushed keystroke.
+ * mbox and temporary directory inside it, no inherited mail variables, and the C locale. On a fresh
+ * machine mutt would otherwise ask "~/Mail does not exist. Create it?", and that prompt eats the
+ * first pushed keystroke.
  */
 @Timeout(120)
 class MaildirMuttTest {
@@ -41,9 +40,11 @@ class MaildirMuttTest {
 
   @Test
   void muttReadsEveryMessage_ofTheInboxAndOfALabelFolder_byteForByte() throws Exception {
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/mutt")),
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/mutt")),
         "mutt is not installed here (Debian package mutt; .ci/run installs it)");
-    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")),
+    assumeTrue(
+        Files.isExecutable(Path.of("/usr/bin/script")),
         "script (util-linux) is not installed here: mutt needs a terminal");
     Path maildir = tmp.resolve("Maildir");
     MailCorpus corpus = MailCorpus.generate(43, 40);
@@ -54,7 +55,10 @@ class MaildirMuttTest {
       for (MailCorpus.Message m : corpus.messages()) {
         byte[] lf = MailCorpus.toLf(m.content());
         boolean labelled = i++ % 4 == 0;
-        Delivery d = sink.begin(new Envelope(ACCOUNT, m.uid(), m.size(), labelled ? Set.of("Work") : Set.of(), false));
+        Delivery d =
+            sink.begin(
+                new Envelope(
+                    ACCOUNT, m.uid(), m.size(), labelled ? Set.of("Work") : Set.of(), false));
         d.write(ByteBuffer.wrap(lf));
         d.complete(DeliveryKey.of(ACCOUNT, m.uid()));
         inbox.put(m.uid(), lf);
@@ -68,22 +72,47 @@ class MaildirMuttTest {
     assertReadsExactly(maildir.resolve(".Work"), work);
   }
 
-  /** mutt pipes each message of {@code folder} to its own file; those must be the messages, each once. */
+  /**
+   * mutt pipes each message of {@code folder} to its own file; those must be the messages, each
+   * once.
+   */
   private void assertReadsExactly(Path folder, Map<String, byte[]> expected) throws Exception {
     Path out = Files.createDirectories(tmp.resolve("out-" + folder.getFileName()));
     Path home = Files.createDirectories(tmp.resolve("home"));
     Path mail = Files.createDirectories(home.resolve("Mail"));
     Path rc = tmp.resolve("muttrc");
-    Files.writeString(rc, "set folder=\"" + mail + "\"\nset spoolfile=\"" + folder + "\"\nset mbox=\"" + mail
-        + "/mbox\"\nset record=\"\"\nset tmpdir=\"" + home + "\"\nset move=no\n"
-        + "set pipe_split=yes\nset wait_key=no\nset sort=mailbox-order\nset pipe_decode=no\n");
-    String keys = "<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat > $(mktemp " + out + "/m.XXXXXX)<enter><quit>";
+    Files.writeString(
+        rc,
+        "set folder=\""
+            + mail
+            + "\"\nset spoolfile=\""
+            + folder
+            + "\"\nset mbox=\""
+            + mail
+            + "/mbox\"\nset record=\"\"\nset tmpdir=\""
+            + home
+            + "\"\nset move=no\n"
+            + "set pipe_split=yes\nset wait_key=no\nset sort=mailbox-order\nset pipe_decode=no\n");
+    String keys =
+        "<tag-pattern>~A<enter><tag-prefix><pipe-entry>cat > $(mktemp "
+            + out
+            + "/m.XXXXXX)<enter><quit>";
     String mutt = "mutt -n -F " + rc + " -R -f " + folder + " -e 'push \"" + keys + "\"'";
-    ProcessBuilder pb = new ProcessBuilder("script", "-qec", mutt, "/dev/null")
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("screen-" + folder.getFileName()).toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("script", "-qec", mutt, "/dev/null")
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("screen-" + folder.getFileName()).toFile());
     Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("MAIL") || k.startsWith("MUTT") || k.startsWith("LC_")
-        || k.equals("LANG") || k.equals("LANGUAGE") || k.equals("EDITOR") || k.equals("VISUAL"));
+    env.keySet()
+        .removeIf(
+            k ->
+                k.startsWith("MAIL")
+                    || k.startsWith("MUTT")
+                    || k.startsWith("LC_")
+                    || k.equals("LANG")
+                    || k.equals("LANGUAGE")
+                    || k.equals("EDITOR")
+                    || k.equals("VISUAL"));
     env.put("HOME", home.toString());
     env.put("LC_ALL", "C");
     env.put("TERM", "vt100");
@@ -110,5 +139,4 @@ class MaildirMuttTest {
       assertTrue(matched.add(uid), "each once: " + uid);
     }
   }
-
 }

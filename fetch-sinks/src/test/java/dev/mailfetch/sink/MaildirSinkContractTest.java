@@ -65,7 +65,8 @@ class MaildirSinkContractTest extends MessageSinkContract {
           continue;
         }
         for (String sub : new String[] {"new", "cur"}) {
-          try (DirectoryStream<Path> files = Files.newDirectoryStream(folder.resolve(sub), key + "*")) {
+          try (DirectoryStream<Path> files =
+              Files.newDirectoryStream(folder.resolve(sub), key + "*")) {
             if (files.iterator().hasNext()) {
               out.add(folder.getFileName().toString().substring(1));
             }

@@ -33,7 +33,8 @@ class MaildirSinkTest {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static void deliver(MaildirSink sink, String uid, Set<String> labels, boolean archived, byte[] bytes)
+  private static void deliver(
+      MaildirSink sink, String uid, Set<String> labels, boolean archived, byte[] bytes)
       throws IOException {
     Delivery d = sink.begin(new Envelope(ACCOUNT, uid, bytes.length, labels, archived));
     d.write(ByteBuffer.wrap(bytes));
@@ -57,16 +58,19 @@ class MaildirSinkTest {
     assertEquals(List.of(k + ",S=17"), names(root.resolve("new")));
     assertEquals(List.of(), names(root.resolve("tmp")));
     assertEquals(List.of(), names(root.resolve("cur")));
-    assertArrayEquals(ascii("Subject: a\n\nbody\n"), Files.readAllBytes(root.resolve("new").resolve(k + ",S=17")));
+    assertArrayEquals(
+        ascii("Subject: a\n\nbody\n"),
+        Files.readAllBytes(root.resolve("new").resolve(k + ",S=17")));
   }
 
   /**
-   * A completed message is held at once (the engine asks contains) but linked into new/ only at
-   * the sync, after its file was flushed with the rest of the batch: a reader never sees a file
-   * whose bytes might not be on the disk, and a batch costs one round of flushes, not one each.
+   * A completed message is held at once (the engine asks contains) but linked into new/ only at the
+   * sync, after its file was flushed with the rest of the batch: a reader never sees a file whose
+   * bytes might not be on the disk, and a batch costs one round of flushes, not one each.
    */
   @Test
-  void aCompletedMessage_isHeldAtOnce_butAppearsInNewOnlyAtTheSync_withEveryOtherOfTheBatch() throws IOException {
+  void aCompletedMessage_isHeldAtOnce_butAppearsInNewOnlyAtTheSync_withEveryOtherOfTheBatch()
+      throws IOException {
     Path root = tmp.resolve("Maildir");
     try (MaildirSink sink = MaildirSink.builder(root).flushThreads(4).build()) {
       for (int i = 0; i < 25; i++) {
@@ -81,13 +85,15 @@ class MaildirSinkTest {
     }
     try (MaildirSink again = MaildirSink.open(root)) {
       for (int i = 0; i < 25; i++) {
-        assertTrue(again.contains(DeliveryKey.of(ACCOUNT, "u" + i)), "u" + i + " survives the sink");
+        assertTrue(
+            again.contains(DeliveryKey.of(ACCOUNT, "u" + i)), "u" + i + " survives the sink");
       }
     }
   }
 
   @Test
-  void aSyncThatCannotFlushAFile_holdsNoneItDidNotPublish_soTheEngineDeliversThemAgain() throws IOException {
+  void aSyncThatCannotFlushAFile_holdsNoneItDidNotPublish_soTheEngineDeliversThemAgain()
+      throws IOException {
     Path root = tmp.resolve("Maildir");
     try (MaildirSink sink = MaildirSink.open(root)) {
       deliver(sink, "kept", Set.of(), false, ascii("Subject: k\n\nbody\n"));
@@ -100,7 +106,8 @@ class MaildirSinkTest {
       }
       IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, sink::sync);
       assertTrue(e.getMessage().contains("cannot write"), e.getMessage());
-      assertFalse(sink.contains(DeliveryKey.of(ACCOUNT, "kept")), "not held: delivered again next time");
+      assertFalse(
+          sink.contains(DeliveryKey.of(ACCOUNT, "kept")), "not held: delivered again next time");
       assertFalse(sink.contains(DeliveryKey.of(ACCOUNT, "gone")));
       assertEquals(List.of(), names(root.resolve("new")));
       deliver(sink, "kept", Set.of(), false, ascii("Subject: k\n\nbody\n"));
@@ -110,7 +117,8 @@ class MaildirSinkTest {
   }
 
   @Test
-  void closingWithoutSync_dropsWhatWasCompleted_asACrashWould_andLeavesTmpEmpty() throws IOException {
+  void closingWithoutSync_dropsWhatWasCompleted_asACrashWould_andLeavesTmpEmpty()
+      throws IOException {
     Path root = tmp.resolve("Maildir");
     try (MaildirSink sink = MaildirSink.open(root)) {
       deliver(sink, "u1", Set.of(), false, ascii("Subject: a\n\nbody\n"));
@@ -138,14 +146,15 @@ class MaildirSinkTest {
 
   @Test
   void flushThreads_isFromOneTo64() {
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> MaildirSink.builder(tmp).flushThreads(0));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> MaildirSink.builder(tmp).flushThreads(65));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> MaildirSink.builder(tmp).flushThreads(0));
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> MaildirSink.builder(tmp).flushThreads(65));
   }
 
   @Test
-  void labels_areMaildirPlusPlusFolders_hardLinkedToOneFile_andArchiveSkipsTheInbox() throws IOException {
+  void labels_areMaildirPlusPlusFolders_hardLinkedToOneFile_andArchiveSkipsTheInbox()
+      throws IOException {
     Path root = tmp.resolve("Maildir");
     try (MaildirSink sink = MaildirSink.open(root)) {
       deliver(sink, "labelled", Set.of("Work", "Lists/Java"), false, ascii("Subject: l\n\nl\n"));
@@ -154,14 +163,20 @@ class MaildirSinkTest {
       sink.sync();
     }
     String l = DeliveryKey.of(ACCOUNT, "labelled") + ",S=14";
-    assertEquals(List.of(l), names(root.resolve("new")), "only the unarchived message is in the inbox");
+    assertEquals(
+        List.of(l), names(root.resolve("new")), "only the unarchived message is in the inbox");
     Path work = root.resolve(".Work/new").resolve(l);
     Path java = root.resolve(".Lists.Java/new").resolve(l);
     assertTrue(Files.exists(work) && Files.exists(java), names(root).toString());
-    assertTrue(Files.isSameFile(work, root.resolve("new").resolve(l)), "hard links: one file, three names");
+    assertTrue(
+        Files.isSameFile(work, root.resolve("new").resolve(l)),
+        "hard links: one file, three names");
     assertTrue(Files.exists(root.resolve(".Work/maildirfolder")), "Maildir++ marks folders");
     assertEquals(1, names(root.resolve(".Receipts/new")).size());
-    assertEquals(1, names(root.resolve(".Archive/new")).size(), "archived without labels: the archive folder");
+    assertEquals(
+        1,
+        names(root.resolve(".Archive/new")).size(),
+        "archived without labels: the archive folder");
   }
 
   @Test
@@ -184,7 +199,8 @@ class MaildirSinkTest {
       sink.sync();
     }
     Path inNew = root.resolve("new").resolve(k + ",S=14");
-    Files.move(inNew, root.resolve("cur").resolve(k + ",S=14:2,S")); // what mutt does when it is read
+    Files.move(
+        inNew, root.resolve("cur").resolve(k + ",S=14:2,S")); // what mutt does when it is read
     try (MaildirSink sink = MaildirSink.open(root)) {
       assertTrue(sink.contains(k));
       Delivery d = sink.begin(new Envelope(ACCOUNT, "read-already", 12, Set.of(), false));
@@ -202,7 +218,8 @@ class MaildirSinkTest {
     MaildirSink.open(root).close();
     Path old = Files.write(root.resolve("tmp/1.P1Q1.mailfetch"), ascii("half a mess"));
     Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(Duration.ofHours(37))));
-    Path fresh = Files.write(root.resolve("tmp/2.P2Q2.mailfetch"), ascii("another process, writing"));
+    Path fresh =
+        Files.write(root.resolve("tmp/2.P2Q2.mailfetch"), ascii("another process, writing"));
     Path foreign = Files.write(root.resolve("tmp/3.other-mda"), ascii("not ours"));
     Files.setLastModifiedTime(foreign, FileTime.from(Instant.now().minus(Duration.ofHours(37))));
     MaildirSink.open(root).close();
@@ -214,7 +231,8 @@ class MaildirSinkTest {
   @Test
   void crlf_canBeChosen_andIsThenWhatTheEngineHandsOver() throws IOException {
     try (MaildirSink lf = MaildirSink.open(tmp.resolve("a"));
-        MaildirSink crlf = MaildirSink.builder(tmp.resolve("b")).lineEnding(LineEnding.CRLF).build()) {
+        MaildirSink crlf =
+            MaildirSink.builder(tmp.resolve("b")).lineEnding(LineEnding.CRLF).build()) {
       assertEquals(LineEnding.LF, lf.lineEnding());
       assertEquals(LineEnding.CRLF, crlf.lineEnding());
     }

@@ -22,7 +22,8 @@ class MboxSinkTest {
   private static final String ACCOUNT = "alice@example.org";
   @TempDir Path tmp;
 
-  private static DeliveryKey deliver(MboxSink sink, String uid, String content, int slice) throws IOException {
+  private static DeliveryKey deliver(MboxSink sink, String uid, String content, int slice)
+      throws IOException {
     byte[] bytes = content.getBytes(StandardCharsets.ISO_8859_1);
     Delivery d = sink.begin(new Envelope(ACCOUNT, uid, bytes.length, Set.of(), false));
     for (int off = 0; off < bytes.length; off += slice) {
@@ -39,20 +40,25 @@ class MboxSinkTest {
 
   @Test
   void fromLines_areQuotedTheMboxrdWay_whateverTheSlices_andReadBackExactly() throws IOException {
-    String message = "Subject: quoting\n\nFrom the start\n>From one\n>>From two\nFromage\nFrom\n"
-        + "not at a From start\n>>>\n> From spaced\nFrom ";
+    String message =
+        "Subject: quoting\n\nFrom the start\n>From one\n>>From two\nFromage\nFrom\n"
+            + "not at a From start\n>>>\n> From spaced\nFrom ";
     for (int slice : new int[] {1, 2, 3, 5, 64}) {
       Path file = tmp.resolve("q" + slice + ".mbox");
       try (MboxSink sink = MboxSink.open(file)) {
         DeliveryKey k = deliver(sink, "q", message, slice);
         sink.sync();
         String stored = body(file);
-        String expectedBody = "Subject: quoting\n\n>From the start\n>>From one\n>>>From two\nFromage\nFrom\n"
-            + "not at a From start\n>>>\n> From spaced\n>From \n\n";
-        assertTrue(stored.startsWith("From mailfetch+" + k + "." + (expectedBody.length() - 1) + "n@localhost "),
+        String expectedBody =
+            "Subject: quoting\n\n>From the start\n>>From one\n>>>From two\nFromage\nFrom\n"
+                + "not at a From start\n>>>\n> From spaced\n>From \n\n";
+        assertTrue(
+            stored.startsWith(
+                "From mailfetch+" + k + "." + (expectedBody.length() - 1) + "n@localhost "),
             "slices of " + slice + ": " + stored);
         assertTrue(stored.endsWith(expectedBody), "slices of " + slice + ": " + stored);
-        assertArrayEquals(message.getBytes(StandardCharsets.ISO_8859_1), sink.read(k).orElseThrow());
+        assertArrayEquals(
+            message.getBytes(StandardCharsets.ISO_8859_1), sink.read(k).orElseThrow());
       }
     }
   }
@@ -60,7 +66,8 @@ class MboxSinkTest {
   @Test
   void anotherProgramsMail_staysAsItIs_andOursFollowsAfterABlankLine() throws IOException {
     Path file = tmp.resolve("inbox");
-    String theirs = "From someone@example.net Sat Nov 21 10:00:00 2026\nSubject: theirs\n\nno final line end";
+    String theirs =
+        "From someone@example.net Sat Nov 21 10:00:00 2026\nSubject: theirs\n\nno final line end";
     Files.writeString(file, theirs, StandardCharsets.ISO_8859_1);
     try (MboxSink sink = MboxSink.open(file)) {
       deliver(sink, "ours", "Subject: ours\n\nhello\n", 7);
@@ -68,7 +75,8 @@ class MboxSinkTest {
     }
     String all = body(file);
     assertTrue(all.startsWith(theirs + "\n\nFrom mailfetch+"), all);
-    assertTrue(all.endsWith("\nSubject: ours\n\nhello\n\n"), "ours whole, then the blank line: " + all);
+    assertTrue(
+        all.endsWith("\nSubject: ours\n\nhello\n\n"), "ours whole, then the blank line: " + all);
   }
 
   @Test
@@ -90,7 +98,9 @@ class MboxSinkTest {
       assertFalse(body(file).contains("Subject: cut"), "and nothing of it is left");
       deliver(sink, "cut", "Subject: cut\n\n" + "x".repeat(500) + "\n", 64);
       sink.sync();
-      assertEquals("Subject: cut\n\n" + "x".repeat(500) + "\n", new String(sink.read(cut).orElseThrow(), StandardCharsets.ISO_8859_1));
+      assertEquals(
+          "Subject: cut\n\n" + "x".repeat(500) + "\n",
+          new String(sink.read(cut).orElseThrow(), StandardCharsets.ISO_8859_1));
     }
   }
 
@@ -103,11 +113,13 @@ class MboxSinkTest {
       sink.sync();
     }
     byte[] all = Files.readAllBytes(file);
-    String cutThenTheirs = new String(all, 0, all.length - 150, StandardCharsets.ISO_8859_1)
-        + "\n\nFrom other@example.net Sat Nov 21 10:00:00 2026\nSubject: theirs\n\nbody\n";
+    String cutThenTheirs =
+        new String(all, 0, all.length - 150, StandardCharsets.ISO_8859_1)
+            + "\n\nFrom other@example.net Sat Nov 21 10:00:00 2026\nSubject: theirs\n\nbody\n";
     Files.writeString(file, cutThenTheirs, StandardCharsets.ISO_8859_1);
     try (MboxSink sink = MboxSink.open(file)) {
-      assertFalse(sink.contains(k), "never pass a partial message off as held: it is delivered again");
+      assertFalse(
+          sink.contains(k), "never pass a partial message off as held: it is delivered again");
       assertTrue(body(file).contains("Subject: theirs"), "another program's mail is never cut");
     }
   }
@@ -117,7 +129,8 @@ class MboxSinkTest {
     Path file = tmp.resolve("inbox");
     Path dotlock = tmp.resolve("inbox.lock");
     Files.writeString(dotlock, "99999");
-    Files.setLastModifiedTime(dotlock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+    Files.setLastModifiedTime(
+        dotlock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
     try (MboxSink sink = MboxSink.open(file)) {
       deliver(sink, "m", "Subject: m\n\nm\n", 64);
       sink.sync();

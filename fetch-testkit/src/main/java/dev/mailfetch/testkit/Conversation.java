@@ -43,15 +43,17 @@ import javax.net.ssl.SSLSocket;
  * <p>Everything the server sends goes through a few helpers, so that a {@link Quirk} changes one
  * place: {@link #ok}/{@link #err} for status lines (Q12–Q14), {@link #eol} for line ends (Q01),
  * {@link #wireBody} for stuffing and the terminator (Q02–Q05), {@link #listedNumber}/{@link
- * #uidOf}/{@link #listedSize} for listings (Q24–Q29, Q32, Q48). Faults are checked where they
- * bite: byte faults in {@link ServerOutput}, command faults before a reply, endless generators in
- * place of a reply.
+ * #uidOf}/{@link #listedSize} for listings (Q24–Q29, Q32, Q48). Faults are checked where they bite:
+ * byte faults in {@link ServerOutput}, command faults before a reply, endless generators in place
+ * of a reply.
  */
 final class Conversation {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LF = {'\n'};
+
   /** Room for SASL responses carrying OAuth tokens of 16 KiB and more, base64-encoded. */
   private static final int MAX_COMMAND_LINE = 64 * 1024;
+
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration QUIRK_HANG = Duration.ofSeconds(30);
   private static final int HUGE_MAILBOX = 250_000;
@@ -85,8 +87,10 @@ final class Conversation {
   private int retrCount;
   private int fetchCounter;
   private boolean uidlListed;
+
   /** Whether the client turned on UTF-8 mode (RFC 6856), which a Q52 server waits for. */
   private boolean utf8;
+
   private String currentLine;
   private boolean holdsLock;
 
@@ -105,9 +109,11 @@ final class Conversation {
   /** Too many sessions: say so and close, as Dovecot does at its process limit. */
   static void refuseBusy(Socket socket, FakePop3Server.Settings s) {
     try {
-      socket.getOutputStream().write(
-          ((s.respCodes ? "-ERR [SYS/TEMP] " : "-ERR ") + "Too many sessions, try later\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              ((s.respCodes ? "-ERR [SYS/TEMP] " : "-ERR ") + "Too many sessions, try later\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().flush();
     } catch (IOException e) {
       // the client went away first
@@ -137,7 +143,9 @@ final class Conversation {
         }
       }
       Segmentation seg = q(Q10_FRAGMENTATION) ? Segmentation.EVERY_BYTE : s.segmentation;
-      out = new ServerOutput(socket, socket.getOutputStream(), seg, closeAt, reset, trickleBytes, tricklePeriod);
+      out =
+          new ServerOutput(
+              socket, socket.getOutputStream(), seg, closeAt, reset, trickleBytes, tricklePeriod);
       if (s.tls == TlsMode.IMPLICIT) {
         startTls();
       }
@@ -158,7 +166,9 @@ final class Conversation {
     }
   }
 
-  /** Releases the maildrop lock if this session holds it (once: another session may take it next). */
+  /**
+   * Releases the maildrop lock if this session holds it (once: another session may take it next).
+   */
   private void releaseLock() {
     if (holdsLock) {
       holdsLock = false;
@@ -274,7 +284,8 @@ final class Conversation {
     if (q(Q18_APOP_FALSE_TIMESTAMP)) {
       text = "E.Novation POP3 server ready <a.b.c>";
     } else if (s.apopTimestamp) {
-      apopTimestamp = "<" + ProcessHandle.current().pid() + "." + System.nanoTime() + "@fake.invalid>";
+      apopTimestamp =
+          "<" + ProcessHandle.current().pid() + "." + System.nanoTime() + "@fake.invalid>";
       text = text + " " + apopTimestamp;
     }
     if (q(Q06_HUGE_STATUS_LINE)) {
@@ -298,8 +309,11 @@ final class Conversation {
     // Bytes the client sent after STLS and before we switch belong to its ClientHello.
     byte[] early = java.util.Arrays.copyOfRange(buf, pos, lim);
     pos = lim = 0;
-    SSLSocket ssl = (SSLSocket) s.sslContext.getSocketFactory()
-        .createSocket(socket, new ByteArrayInputStream(early), true);
+    SSLSocket ssl =
+        (SSLSocket)
+            s.sslContext
+                .getSocketFactory()
+                .createSocket(socket, new ByteArrayInputStream(early), true);
     ssl.setUseClientMode(false);
     if (s.tlsProtocols != null) {
       ssl.setEnabledProtocols(s.tlsProtocols.toArray(new String[0]));
@@ -544,9 +558,12 @@ final class Conversation {
     if (q(Q19_CAPA_HANG)) {
       hang();
     }
-    FakePop3Server.CapaPhase phase = state == State.TRANSACTION
-        ? FakePop3Server.CapaPhase.AFTER_LOGIN
-        : tls && s.tls == TlsMode.STLS ? FakePop3Server.CapaPhase.AFTER_TLS : FakePop3Server.CapaPhase.BEFORE_TLS;
+    FakePop3Server.CapaPhase phase =
+        state == State.TRANSACTION
+            ? FakePop3Server.CapaPhase.AFTER_LOGIN
+            : tls && s.tls == TlsMode.STLS
+                ? FakePop3Server.CapaPhase.AFTER_TLS
+                : FakePop3Server.CapaPhase.BEFORE_TLS;
     List<String> lines = s.capaOverrides.get(phase);
     if (lines == null) {
       lines = derivedCapabilities();
@@ -684,7 +701,8 @@ final class Conversation {
           return true;
         }
         FakePop3Server.Account a = s.accounts.get(utf8(user));
-        return login(a != null && (a.password.equals(arg) || a.password.equals(utf8(arg))) ? a : null);
+        return login(
+            a != null && (a.password.equals(arg) || a.password.equals(utf8(arg))) ? a : null);
       case "APOP":
         if (!authAllowed()) {
           return true;
@@ -701,7 +719,9 @@ final class Conversation {
     }
   }
 
-  /** A command argument (read as ISO-8859-1, one char per byte) decoded as the UTF-8 it usually is. */
+  /**
+   * A command argument (read as ISO-8859-1, one char per byte) decoded as the UTF-8 it usually is.
+   */
   private static String utf8(String latin1) {
     return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
@@ -729,7 +749,9 @@ final class Conversation {
     }
     if (q(Q56_IN_USE_FOR_ANY_FAILURE)) {
       // Dovecot sends this code whatever RESP-CODES says: its login process failed inside.
-      reply(errWithCode("IN-USE", "Internal login failure. Refer to server log for more information."));
+      reply(
+          errWithCode(
+              "IN-USE", "Internal login failure. Refer to server log for more information."));
       return true;
     }
     if (q(Q37_LOCKED_IN_USE)) {
@@ -764,8 +786,10 @@ final class Conversation {
       return new AbstractList<>() {
         @Override
         public FakeMailbox.Message get(int i) {
-          return new FakeMailbox.Message(String.format(Locale.ROOT, "huge-%07d", i + 1),
-              ("Subject: message " + (i + 1) + "\r\n\r\nsmall\r\n").getBytes(StandardCharsets.US_ASCII));
+          return new FakeMailbox.Message(
+              String.format(Locale.ROOT, "huge-%07d", i + 1),
+              ("Subject: message " + (i + 1) + "\r\n\r\nsmall\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
         }
 
         @Override
@@ -798,8 +822,9 @@ final class Conversation {
       return login(null);
     }
     try {
-      byte[] d = MessageDigest.getInstance("MD5")
-          .digest((apopTimestamp + a.password).getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("MD5")
+              .digest((apopTimestamp + a.password).getBytes(StandardCharsets.UTF_8));
       return login(HexFormat.of().formatHex(d).equalsIgnoreCase(parts[1]) ? a : null);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is required of every Java platform", e);
@@ -921,7 +946,8 @@ final class Conversation {
       return true;
     }
     FakePop3Server.Account a = s.accounts.get(new String(user, StandardCharsets.UTF_8));
-    return login(a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
+    return login(
+        a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
   }
 
   /**
@@ -933,9 +959,15 @@ final class Conversation {
       reply(err("AUTH", "CRAM-MD5 takes no initial response"));
       return true;
     }
-    String challenge = "<" + ThreadLocalRandom.current().nextLong(1L << 40) + "." + System.currentTimeMillis()
-        + "@fake.pop3.test>";
-    byte[] r = saslResponse(Base64.getEncoder().encodeToString(challenge.getBytes(StandardCharsets.US_ASCII)));
+    String challenge =
+        "<"
+            + ThreadLocalRandom.current().nextLong(1L << 40)
+            + "."
+            + System.currentTimeMillis()
+            + "@fake.pop3.test>";
+    byte[] r =
+        saslResponse(
+            Base64.getEncoder().encodeToString(challenge.getBytes(StandardCharsets.US_ASCII)));
     if (r == null) {
       return true;
     }
@@ -948,7 +980,8 @@ final class Conversation {
     try {
       Mac mac = Mac.getInstance("HmacMD5");
       mac.init(new SecretKeySpec(a.password.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
-      String expected = HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
+      String expected =
+          HexFormat.of().formatHex(mac.doFinal(challenge.getBytes(StandardCharsets.US_ASCII)));
       return login(expected.equals(answer.substring(sp + 1)) ? a : null);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacMD5 is required of every Java platform", e);
@@ -1000,24 +1033,32 @@ final class Conversation {
   }
 
   /**
-   * Logs in with a good token. Otherwise fails: with {@code -ERR [AUTH]} at once, or, as Google
-   * and Microsoft do (Q42), with the JSON error as a continuation first, then {@code -ERR} after
-   * the client's dummy response. An expired token gets status 401, an unknown one 400.
+   * Logs in with a good token. Otherwise fails: with {@code -ERR [AUTH]} at once, or, as Google and
+   * Microsoft do (Q42), with the JSON error as a continuation first, then {@code -ERR} after the
+   * client's dummy response. An expired token gets status 401, an unknown one 400.
    */
   private boolean oauthOutcome(String user, String token, boolean bearer) throws IOException {
     FakePop3Server.Account a = user == null ? null : s.accounts.get(user);
     java.util.function.Predicate<String> check = a == null ? null : a.tokenCheck;
-    boolean checked = check != null && token != null && !a.tokens.contains(token) && !a.expiredTokens.contains(token);
+    boolean checked =
+        check != null
+            && token != null
+            && !a.tokens.contains(token)
+            && !a.expiredTokens.contains(token);
     boolean valid = checked && check.test(token);
     if (a != null && token != null && (a.tokens.contains(token) || valid)) {
       return login(a);
     }
     boolean expired = a != null && token != null && (a.expiredTokens.contains(token) || checked);
     if (q(Q42_OAUTH_ERROR_CONTINUATION)) {
-      String json = bearer
-          ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"
-          : "{\"status\":\"" + (expired ? "401" : "400") + "\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
-      reply(continuation(Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8))));
+      String json =
+          bearer
+              ? "{\"status\":\"invalid_token\",\"scope\":\"https://mail.google.com/\"}"
+              : "{\"status\":\""
+                  + (expired ? "401" : "400")
+                  + "\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}";
+      reply(
+          continuation(Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8))));
       if (readLine() == null) {
         return false;
       }
@@ -1040,40 +1081,42 @@ final class Conversation {
       case "RETR":
         retrieve(arg, -1);
         return;
-      case "TOP": {
-        if (q(Q33_TOP_ERR)) {
-          reply(err("TOP not supported"));
+      case "TOP":
+        {
+          if (q(Q33_TOP_ERR)) {
+            reply(err("TOP not supported"));
+            return;
+          }
+          String[] p = arg.split(" ");
+          if (p.length != 2 || !p[1].matches("[0-9]{1,9}")) {
+            reply(err("Usage: TOP msg lines"));
+            return;
+          }
+          retrieve(p[0], Integer.parseInt(p[1]));
           return;
         }
-        String[] p = arg.split(" ");
-        if (p.length != 2 || !p[1].matches("[0-9]{1,9}")) {
-          reply(err("Usage: TOP msg lines"));
+      case "DELE":
+        {
+          int i = message(arg);
+          if (i >= 0) {
+            if (!s.sentWhole.contains(snapshot.get(i))) {
+              rec.deletedUnsent(currentLine);
+            }
+            deleted.set(i);
+            if (s.deleImmediately) {
+              account.mailbox.remove(List.of(snapshot.get(i)));
+            }
+            if (q(Q11_EMPTY_LINE)) {
+              out.write(eol());
+            } else if (q(Q11_EMPTY_LINES)) {
+              out.write(eol());
+              out.write(eol());
+              out.write(eol());
+            }
+            reply(ok("Marked to be deleted"));
+          }
           return;
         }
-        retrieve(p[0], Integer.parseInt(p[1]));
-        return;
-      }
-      case "DELE": {
-        int i = message(arg);
-        if (i >= 0) {
-          if (!s.sentWhole.contains(snapshot.get(i))) {
-            rec.deletedUnsent(currentLine);
-          }
-          deleted.set(i);
-          if (s.deleImmediately) {
-            account.mailbox.remove(List.of(snapshot.get(i)));
-          }
-          if (q(Q11_EMPTY_LINE)) {
-            out.write(eol());
-          } else if (q(Q11_EMPTY_LINES)) {
-            out.write(eol());
-            out.write(eol());
-            out.write(eol());
-          }
-          reply(ok("Marked to be deleted"));
-        }
-        return;
-      }
       case "RSET":
         deleted.clear();
         reply(ok(""));
@@ -1216,13 +1259,16 @@ final class Conversation {
     }
     if (fault(Fault.Kind.ENDLESS_LISTING) != null) {
       long[] n = {0};
-      endless("+OK\r\n".getBytes(StandardCharsets.US_ASCII),
+      endless(
+          "+OK\r\n".getBytes(StandardCharsets.US_ASCII),
           () -> (++n[0]) + (uidl ? " uid" + n[0] : " 1000") + "\r\n");
       return;
     }
     if (!uidl && uidlListed && q(Q46_LIST_UIDL_RACE) && snapshot.size() == account.mailbox.size()) {
       // A message arrives between UIDL and LIST; this server has no per-session snapshot.
-      account.mailbox.add(("Subject: arrived between UIDL and LIST\r\n\r\nlate\r\n").getBytes(StandardCharsets.US_ASCII));
+      account.mailbox.add(
+          ("Subject: arrived between UIDL and LIST\r\n\r\nlate\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       snapshot = account.mailbox.snapshot();
       BitSet grown = new BitSet(snapshot.size());
       grown.or(deleted);
@@ -1279,14 +1325,18 @@ final class Conversation {
       return;
     }
     if (fault(Fault.Kind.ENDLESS_BODY) != null) {
-      endless("+OK\r\nSubject: endless\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+      endless(
+          "+OK\r\nSubject: endless\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
           () -> "x".repeat(ThreadLocalRandom.current().nextInt(1, 80)) + "\r\n");
       return;
     }
     FakeMailbox.Message m = snapshot.get(i);
-    byte[] content = q(Q53_SERVED_EMPTY) && i % 2 == 1
-        ? ("X-UIDL: " + uidOf(i) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1) : served(m.raw());
-    boolean substituted = q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) && !utf8 && UnicodeNotice.applies(content);
+    byte[] content =
+        q(Q53_SERVED_EMPTY) && i % 2 == 1
+            ? ("X-UIDL: " + uidOf(i) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)
+            : served(m.raw());
+    boolean substituted =
+        q(Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8) && !utf8 && UnicodeNotice.applies(content);
     if (substituted) {
       content = UnicodeNotice.wrap(content, UnicodeNotice.boundary());
     }
@@ -1308,8 +1358,9 @@ final class Conversation {
       end = end >= header ? end + 2 : end;
     }
     ByteArrayOutputStream b = new ByteArrayOutputStream(end + end / 64 + 32);
-    b.writeBytes((top ? ok("") : ok((substituted ? content.length : m.size()) + " octets"))
-        .getBytes(StandardCharsets.US_ASCII));
+    b.writeBytes(
+        (top ? ok("") : ok((substituted ? content.length : m.size()) + " octets"))
+            .getBytes(StandardCharsets.US_ASCII));
     b.writeBytes(eol());
     if (top && q(Q33_TOP_DOUBLE_OK)) {
       b.writeBytes(ok("").getBytes(StandardCharsets.US_ASCII));
@@ -1346,8 +1397,9 @@ final class Conversation {
       c = firstPartOnly(c);
     }
     if (q(Q44_TOP_RETR_HEADERS_DIFFER)) {
-      byte[] trace = ("Received: by fake.invalid with POP3 id " + (++fetchCounter) + "\r\n")
-          .getBytes(StandardCharsets.US_ASCII);
+      byte[] trace =
+          ("Received: by fake.invalid with POP3 id " + (++fetchCounter) + "\r\n")
+              .getBytes(StandardCharsets.US_ASCII);
       byte[] both = new byte[trace.length + c.length];
       System.arraycopy(trace, 0, both, 0, trace.length);
       System.arraycopy(c, 0, both, trace.length, c.length);
@@ -1357,8 +1409,8 @@ final class Conversation {
   }
 
   /**
-   * The body on the wire: dot-stuffed (RFC 1939 §3) unless Q04/Q05 say otherwise, line ends as
-   * Q01 says, a CRLF added before the terminator where the message has none (unless Q03), and the
+   * The body on the wire: dot-stuffed (RFC 1939 §3) unless Q04/Q05 say otherwise, line ends as Q01
+   * says, a CRLF added before the terminator where the message has none (unless Q03), and the
    * terminator as Q01/Q02 say.
    */
   private void wireBody(ByteArrayOutputStream b, byte[] content, int end, boolean top) {
@@ -1367,11 +1419,14 @@ final class Conversation {
     for (int p = 0; p < end; p++) {
       byte c = content[p];
       if (lineStart && c == '.') {
-        boolean lone = p + 1 == end || content[p + 1] == '\n'
-            || (content[p + 1] == '\r' && p + 2 < end && content[p + 2] == '\n');
-        boolean unstuffed = lone
-            ? q(Q04_UNSTUFFED_LONE_DOT) || (top && q(Q04_UNSTUFFED_LONE_DOT_IN_TOP))
-            : q(Q05_UNSTUFFED_LEADING_DOT);
+        boolean lone =
+            p + 1 == end
+                || content[p + 1] == '\n'
+                || (content[p + 1] == '\r' && p + 2 < end && content[p + 2] == '\n');
+        boolean unstuffed =
+            lone
+                ? q(Q04_UNSTUFFED_LONE_DOT) || (top && q(Q04_UNSTUFFED_LONE_DOT_IN_TOP))
+                : q(Q05_UNSTUFFED_LEADING_DOT);
         if (!unstuffed) {
           b.write('.');
         }
@@ -1470,7 +1525,8 @@ final class Conversation {
   /** A multipart message cut after its first part, closed properly. */
   private static byte[] firstPartOnly(byte[] c) {
     String text = new String(c, StandardCharsets.ISO_8859_1);
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("boundary=\"?([^\";\r\n]+)\"?").matcher(text);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("boundary=\"?([^\";\r\n]+)\"?").matcher(text);
     if (!m.find()) {
       return c;
     }

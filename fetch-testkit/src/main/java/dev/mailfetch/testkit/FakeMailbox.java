@@ -54,7 +54,10 @@ public final class FakeMailbox {
       return content;
     }
 
-    /** Its size as RFC 1939 counts it: the bytes, plus the CRLF the server adds if they do not end in one. */
+    /**
+     * Its size as RFC 1939 counts it: the bytes, plus the CRLF the server adds if they do not end
+     * in one.
+     */
     public long size() {
       return content.length + (endsWithLineEnd(content) ? 0 : 2);
     }
@@ -91,8 +94,8 @@ public final class FakeMailbox {
   }
 
   /**
-   * Adds a message under a given unique id. Any id is accepted, even one that breaks RFC 1939
-   * (a quirk test may want one); two messages may share an id (RFC 1939 §7 allows it).
+   * Adds a message under a given unique id. Any id is accepted, even one that breaks RFC 1939 (a
+   * quirk test may want one); two messages may share an id (RFC 1939 §7 allows it).
    */
   public synchronized FakeMailbox add(String uid, byte[] content) {
     Objects.requireNonNull(uid, "uid");
@@ -188,7 +191,10 @@ public final class FakeMailbox {
     locked.set(false);
   }
 
-  /** Whether the bytes end in CRLF (or are empty), so the server adds no line end before the terminator. */
+  /**
+   * Whether the bytes end in CRLF (or are empty), so the server adds no line end before the
+   * terminator.
+   */
   static boolean endsWithLineEnd(byte[] b) {
     return b.length == 0 || (b.length >= 2 && b[b.length - 1] == '\n' && b[b.length - 2] == '\r');
   }

@@ -43,9 +43,9 @@ import javax.net.ssl.SSLContext;
  * effect only when QUIT succeeds; a maildrop is locked while a session has it open. Everything the
  * client sends is recorded per session ({@link #sessions()}).
  *
- * <p>Each session runs on its own daemon thread and every wait is bounded, so a test that forgets
- * a client cannot hang; {@link #close()} ends every session. State lives in the instance, never
- * in static fields, so servers in parallel tests do not interfere.
+ * <p>Each session runs on its own daemon thread and every wait is bounded, so a test that forgets a
+ * client cannot hang; {@link #close()} ends every session. State lives in the instance, never in
+ * static fields, so servers in parallel tests do not interfere.
  */
 public final class FakePop3Server implements AutoCloseable {
   /** Where in a session a capability list is asked for. */
@@ -88,8 +88,12 @@ public final class FakePop3Server implements AutoCloseable {
     final FakeMailbox mailbox;
     final Set<String> tokens = ConcurrentHashMap.newKeySet();
     final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
-    /** Asked of a token in neither set: true logs in, false is refused as expired. Null: unknown. */
+
+    /**
+     * Asked of a token in neither set: true logs in, false is refused as expired. Null: unknown.
+     */
     volatile java.util.function.Predicate<String> tokenCheck;
+
     /** Messages a Gmail-style POP view no longer lists (Q45). */
     final Set<FakeMailbox.Message> popped =
         Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
@@ -112,8 +116,10 @@ public final class FakePop3Server implements AutoCloseable {
     final List<String> mechanisms;
     final boolean userCommand;
     final boolean pipelining;
+
     /** The commands quirk Q21 stalls or drops after (upper case); empty: every command. */
     final java.util.Set<String> pipeliningFaultVerbs;
+
     final String expire;
     final Integer loginDelay;
     final boolean respCodes;
@@ -133,6 +139,7 @@ public final class FakePop3Server implements AutoCloseable {
     final boolean endlessSaslChallenges;
     final boolean extraReplyWhenPipelined;
     final boolean deleImmediately;
+
     /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
     final Set<FakeMailbox.Message> sentWhole =
         Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
@@ -241,8 +248,8 @@ public final class FakePop3Server implements AutoCloseable {
   }
 
   /**
-   * Waits until every session so far has ended (the server side is done with it), so that what
-   * it recorded is complete.
+   * Waits until every session so far has ended (the server side is done with it), so that what it
+   * recorded is complete.
    *
    * @throws IllegalStateException if some session is still running after {@code timeout}
    */
@@ -257,7 +264,8 @@ public final class FakePop3Server implements AutoCloseable {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("sessions still running after " + timeout + ": " + sessions());
+        throw new IllegalStateException(
+            "sessions still running after " + timeout + ": " + sessions());
       }
       try {
         Thread.sleep(5);
@@ -314,27 +322,31 @@ public final class FakePop3Server implements AutoCloseable {
       sessions.add(recorded);
       open.add(socket);
       int n = number;
-      // Counted here, in accept order, so that the session over the limit is the one that came last.
+      // Counted here, in accept order, so that the session over the limit is the one that came
+      // last.
       boolean overLimit = active.incrementAndGet() > settings.maxSessions;
-      Thread t = new Thread(() -> {
-        try {
-          if (overLimit) {
-            Conversation.refuseBusy(socket, settings);
-          } else {
-            new Conversation(socket, settings, recorded, n).run();
-          }
-        } finally {
-          active.decrementAndGet();
-          open.remove(socket);
-          try {
-            socket.close();
-          } catch (IOException e) {
-            // already gone
-          }
-          recorded.markEnded();
-          threads.remove(Thread.currentThread());
-        }
-      }, "fake-pop3-session-" + port() + "-" + n);
+      Thread t =
+          new Thread(
+              () -> {
+                try {
+                  if (overLimit) {
+                    Conversation.refuseBusy(socket, settings);
+                  } else {
+                    new Conversation(socket, settings, recorded, n).run();
+                  }
+                } finally {
+                  active.decrementAndGet();
+                  open.remove(socket);
+                  try {
+                    socket.close();
+                  } catch (IOException e) {
+                    // already gone
+                  }
+                  recorded.markEnded();
+                  threads.remove(Thread.currentThread());
+                }
+              },
+              "fake-pop3-session-" + port() + "-" + n);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -363,8 +375,10 @@ public final class FakePop3Server implements AutoCloseable {
     private Duration replyDelay = Duration.ZERO;
     private boolean maildropLock = true;
     private int maxSessions = 32;
+
     /** RFC 1939 §3: an autologout timer "MUST be of at least 10 minutes' duration". */
     private Duration idleTimeout = Duration.ofMinutes(10);
+
     private final List<Fault> faults = new ArrayList<>();
     private final Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
     private int port;
@@ -378,13 +392,14 @@ public final class FakePop3Server implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Instead of its own reply to {@code verb}, the server sends exactly {@code raw} (each char
-     * one byte, ISO-8859-1, line ends included), then does what {@code after} says. For scripting
+     * Instead of its own reply to {@code verb}, the server sends exactly {@code raw} (each char one
+     * byte, ISO-8859-1, line ends included), then does what {@code after} says. For scripting
      * hostile servers: {@code respond("STAT", "+OK -1 0\r\n", After.CONTINUE)}.
      */
     public Builder respond(String verb, String raw, After after) {
       Objects.requireNonNull(raw, "raw");
-      responses.put(verb.toUpperCase(Locale.ROOT), new Response(raw, Objects.requireNonNull(after, "after")));
+      responses.put(
+          verb.toUpperCase(Locale.ROOT), new Response(raw, Objects.requireNonNull(after, "after")));
       return this;
     }
 
@@ -462,7 +477,8 @@ public final class FakePop3Server implements AutoCloseable {
     }
 
     /** TLS presenting the certificate of {@code profile}. */
-    public Builder tls(TlsMode mode, TestCertificates certificates, TestCertificates.Profile profile) {
+    public Builder tls(
+        TlsMode mode, TestCertificates certificates, TestCertificates.Profile profile) {
       this.tls = Objects.requireNonNull(mode, "mode");
       this.sslContext = mode == TlsMode.NONE ? null : certificates.serverContext(profile);
       return this;
@@ -491,8 +507,8 @@ public final class FakePop3Server implements AutoCloseable {
     }
 
     /**
-     * The SASL mechanisms offered, in order; empty for none. PLAIN, LOGIN, XOAUTH2, OAUTHBEARER
-     * and CRAM-MD5 are accepted; any other name is listed but refused.
+     * The SASL mechanisms offered, in order; empty for none. PLAIN, LOGIN, XOAUTH2, OAUTHBEARER and
+     * CRAM-MD5 are accepted; any other name is listed but refused.
      */
     public Builder saslMechanisms(String... mechanisms) {
       List<String> upper = new ArrayList<>();
@@ -517,7 +533,8 @@ public final class FakePop3Server implements AutoCloseable {
 
     /**
      * Quirk Q21 (stalls, or drops what was queued) only at these commands ({@code "RETR"}, {@code
-     * "DELE"}), so that a test can reach a pipelined retrieval or deletion with a listing that worked.
+     * "DELE"}), so that a test can reach a pipelined retrieval or deletion with a listing that
+     * worked.
      */
     public Builder pipeliningFaultsOnlyAt(String... verbs) {
       for (String v : verbs) {
@@ -556,7 +573,9 @@ public final class FakePop3Server implements AutoCloseable {
       return this;
     }
 
-    /** Send exactly these capability lines for CAPA in {@code phase}, instead of the derived ones. */
+    /**
+     * Send exactly these capability lines for CAPA in {@code phase}, instead of the derived ones.
+     */
     public Builder capabilities(CapaPhase phase, String... lines) {
       capaOverrides.put(phase, List.of(lines));
       return this;
@@ -623,16 +642,19 @@ public final class FakePop3Server implements AutoCloseable {
     }
 
     /**
-     * Binds to the loopback port (a free one unless {@link #port(int)} chose one) and starts accepting.
+     * Binds to the loopback port (a free one unless {@link #port(int)} chose one) and starts
+     * accepting.
      *
-     * @throws UncheckedIOException when it cannot listen; its cause is a {@link java.net.BindException}
-     *     when the port chosen is in use
+     * @throws UncheckedIOException when it cannot listen; its cause is a {@link
+     *     java.net.BindException} when the port chosen is in use
      */
     public FakePop3Server start() {
       if (tls != TlsMode.NONE && sslContext == null) {
-        throw new IllegalStateException("TLS mode " + tls + " needs certificates: tls(mode, certificates)");
+        throw new IllegalStateException(
+            "TLS mode " + tls + " needs certificates: tls(mode, certificates)");
       }
-      java.util.Set<FakeMailbox> boxes = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      java.util.Set<FakeMailbox> boxes =
+          Collections.newSetFromMap(new java.util.IdentityHashMap<>());
       for (Account a : accounts.values()) {
         if (boxes.add(a.mailbox)) {
           for (Quirk q : quirks) {
@@ -645,8 +667,11 @@ public final class FakePop3Server implements AutoCloseable {
         return new FakePop3Server(new Settings(this));
       } catch (java.net.BindException e) {
         // The usual cause by far: another program listens there, or a connection just closed on it.
-        throw new UncheckedIOException(port == 0 ? "cannot listen on loopback: no free port"
-            : "cannot listen on loopback port " + port + ": the port is in use", e);
+        throw new UncheckedIOException(
+            port == 0
+                ? "cannot listen on loopback: no free port"
+                : "cannot listen on loopback port " + port + ": the port is in use",
+            e);
       } catch (SocketException e) {
         throw new UncheckedIOException("cannot listen on loopback", e);
       } catch (IOException e) {

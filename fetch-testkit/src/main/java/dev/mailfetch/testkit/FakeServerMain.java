@@ -20,18 +20,18 @@ import java.util.concurrent.CountDownLatch;
  *     --generate 200 --quirk Q04_UNSTUFFED_LONE_DOT --quirk Q12_BARE_OK
  * </pre>
  *
- * <p>Options: {@code --port N} (default: a free port), {@code --tls none|implicit|starttls},
- * {@code --user NAME} (default {@code user}), {@code --password-env VAR} (the password is read
- * from that environment variable, never from the command line; default password {@code secret}),
- * {@code --generate N} and {@code --seed S} (a {@link MailCorpus}), {@code --maildir DIR} (serve a
+ * <p>Options: {@code --port N} (default: a free port), {@code --tls none|implicit|starttls}, {@code
+ * --user NAME} (default {@code user}), {@code --password-env VAR} (the password is read from that
+ * environment variable, never from the command line; default password {@code secret}), {@code
+ * --generate N} and {@code --seed S} (a {@link MailCorpus}), {@code --maildir DIR} (serve a
  * Maildir), {@code --quirk NAME} (repeatable; a {@link Quirk} constant), {@code --profile CASE} (a
- * {@link HostileCase}, by name or ID such as {@code N-05}), {@code --max-sessions N}
- * (stop after N sessions have ended), {@code --ca-out FILE} (where to write the test CA's PEM for
- * TLS; default a temporary file); {@code --option=value} works too; {@code --help} and
- * {@code --version} take no value. It prints where it listens and, for TLS, the CA file to trust,
- * then runs until interrupted (Ctrl-C) or the session count is reached. Exit code 2 for bad
- * arguments, with one line saying what is wrong (an unknown option is called unknown, with the
- * option meant when one is near) and a pointer to {@code --help}.
+ * {@link HostileCase}, by name or ID such as {@code N-05}), {@code --max-sessions N} (stop after N
+ * sessions have ended), {@code --ca-out FILE} (where to write the test CA's PEM for TLS; default a
+ * temporary file); {@code --option=value} works too; {@code --help} and {@code --version} take no
+ * value. It prints where it listens and, for TLS, the CA file to trust, then runs until interrupted
+ * (Ctrl-C) or the session count is reached. Exit code 2 for bad arguments, with one line saying
+ * what is wrong (an unknown option is called unknown, with the option meant when one is near) and a
+ * pointer to {@code --help}.
  */
 public final class FakeServerMain {
   private FakeServerMain() {}
@@ -40,8 +40,11 @@ public final class FakeServerMain {
     System.exit(run(args, System.out, System.err, System.getenv()));
   }
 
-  /** Runs with these arguments and streams; returns the exit code (the CLI's fake-server calls it). */
-  public static int run(String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
+  /**
+   * Runs with these arguments and streams; returns the exit code (the CLI's fake-server calls it).
+   */
+  public static int run(
+      String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
     FakePop3Server.Builder b = FakePop3Server.builder();
     String user = "user";
     String password = "secret";
@@ -75,8 +78,10 @@ public final class FakeServerMain {
           v = null;
         }
         if (!OPTIONS.contains(a)) {
-          throw new IllegalArgumentException(a.startsWith("-") ? "unknown option " + a + closest(a)
-              : "unexpected argument '" + a + "': fake-server takes only options");
+          throw new IllegalArgumentException(
+              a.startsWith("-")
+                  ? "unknown option " + a + closest(a)
+                  : "unexpected argument '" + a + "': fake-server takes only options");
         }
         if (v == null) {
           if (i + 1 >= args.length) {
@@ -88,8 +93,11 @@ public final class FakeServerMain {
           case "--port":
             int port = number(a, v);
             if (port < 0 || port > 65535) {
-              throw new IllegalArgumentException("--port " + v + ": ports go from 1 to 65535 (0, or no --port,"
-                  + " for a free one)");
+              throw new IllegalArgumentException(
+                  "--port "
+                      + v
+                      + ": ports go from 1 to 65535 (0, or no --port,"
+                      + " for a free one)");
             }
             b.port(port);
             break;
@@ -97,15 +105,18 @@ public final class FakeServerMain {
             tls = parseTls(v);
             break;
           case "--user":
-            if (v.isEmpty() || v.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0 || c == ' ')) {
-              throw new IllegalArgumentException("--user: a user name is not empty and has no space, CR, LF or NUL");
+            if (v.isEmpty()
+                || v.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0 || c == ' ')) {
+              throw new IllegalArgumentException(
+                  "--user: a user name is not empty and has no space, CR, LF or NUL");
             }
             user = v;
             break;
           case "--password-env":
             password = env.get(v);
             if (password == null) {
-              throw new IllegalArgumentException("--password-env " + v + ": that environment variable is not set");
+              throw new IllegalArgumentException(
+                  "--password-env " + v + ": that environment variable is not set");
             }
             passwordSource = "the password in $" + v;
             break;
@@ -124,7 +135,8 @@ public final class FakeServerMain {
             break;
           case "--mailbox": // as mailfetch names a Maildir: maildir:DIR
             if (!v.startsWith("maildir:") || v.length() == "maildir:".length()) {
-              throw new IllegalArgumentException("--mailbox " + v + ": give maildir:DIR, a Maildir to serve");
+              throw new IllegalArgumentException(
+                  "--mailbox " + v + ": give maildir:DIR, a Maildir to serve");
             }
             maildir = Path.of(v.substring("maildir:".length()));
             break;
@@ -155,12 +167,20 @@ public final class FakeServerMain {
     try {
       FakeMailbox box;
       try {
-        box = maildir != null ? FakeMailbox.fromMaildir(maildir)
-            : MailCorpus.generate(seed, generate >= 0 ? generate : 20).toMailbox();
+        box =
+            maildir != null
+                ? FakeMailbox.fromMaildir(maildir)
+                : MailCorpus.generate(seed, generate >= 0 ? generate : 20).toMailbox();
       } catch (IOException e) {
-        err.println("fake-server: cannot read the messages of the Maildir " + maildir + " (" + why(e) + ")");
-        err.println("Give a Maildir you can read (its new/ and cur/ directories) with --maildir DIR,"
-            + " or --generate N for generated messages.");
+        err.println(
+            "fake-server: cannot read the messages of the Maildir "
+                + maildir
+                + " ("
+                + why(e)
+                + ")");
+        err.println(
+            "Give a Maildir you can read (its new/ and cur/ directories) with --maildir DIR,"
+                + " or --generate N for generated messages.");
         return 2;
       }
       b.account(user, password, box).quirk(quirks.toArray(new Quirk[0]));
@@ -176,8 +196,9 @@ public final class FakeServerMain {
           Files.writeString(pem, certs.caPem());
         } catch (IOException e) {
           err.println("fake-server: cannot write the test CA to " + pem + " (" + why(e) + ")");
-          err.println("Give a file in a directory that exists and that you can write with --ca-out FILE,"
-              + " or leave --ca-out out for a temporary file.");
+          err.println(
+              "Give a file in a directory that exists and that you can write with --ca-out FILE,"
+                  + " or leave --ca-out out for a temporary file.");
           return 2;
         }
         caNote = "; trust the CA in " + pem;
@@ -193,17 +214,29 @@ public final class FakeServerMain {
         if (!(e.getCause() instanceof java.net.BindException)) {
           throw e;
         }
-        err.println("fake-server: " + e.getMessage()
-            + " (another program listens on it, or a connection just closed on it is still winding down)");
+        err.println(
+            "fake-server: "
+                + e.getMessage()
+                + " (another program listens on it, or a connection just closed on it is still winding down)");
         err.println("Choose another with --port N, or leave --port out for a free one.");
         return 2;
       }
       try (FakePop3Server server = started) {
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        out.printf(Locale.ROOT, "fake POP3 server listening on %s:%d (%s%s)%n", server.host(), server.port(),
-            server.tlsMode().name().toLowerCase(Locale.ROOT), caNote);
-        out.printf(Locale.ROOT, "user %s with %s; %d messages%s%n", user, passwordSource, box.size(),
+        out.printf(
+            Locale.ROOT,
+            "fake POP3 server listening on %s:%d (%s%s)%n",
+            server.host(),
+            server.port(),
+            server.tlsMode().name().toLowerCase(Locale.ROOT),
+            caNote);
+        out.printf(
+            Locale.ROOT,
+            "user %s with %s; %d messages%s%n",
+            user,
+            passwordSource,
+            box.size(),
             quirks.isEmpty() ? "" : "; quirks " + quirks);
         out.flush();
         while (!stop.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -217,7 +250,8 @@ public final class FakeServerMain {
       return 0;
     } catch (IOException e) {
       err.println("fake-server: cannot start: " + why(e));
-      err.println("Nothing is served. Run it again; if it fails the same way, report it with this output.");
+      err.println(
+          "Nothing is served. Run it again; if it fails the same way, report it with this output.");
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -225,7 +259,10 @@ public final class FakeServerMain {
     }
   }
 
-  /** Why a file operation failed, in words rather than an exception's name (its message is often only the path). */
+  /**
+   * Why a file operation failed, in words rather than an exception's name (its message is often
+   * only the path).
+   */
   private static String why(IOException e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "no such file or directory: " + e.getMessage();
@@ -236,15 +273,30 @@ public final class FakeServerMain {
     if (e instanceof java.nio.file.NotDirectoryException) {
       return "not a directory: " + e.getMessage();
     }
-    if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
-      return ((java.nio.file.FileSystemException) e).getReason() + ": " + ((java.nio.file.FileSystemException) e).getFile();
+    if (e instanceof java.nio.file.FileSystemException
+        && ((java.nio.file.FileSystemException) e).getReason() != null) {
+      return ((java.nio.file.FileSystemException) e).getReason()
+          + ": "
+          + ((java.nio.file.FileSystemException) e).getFile();
     }
     return e.getMessage() != null ? e.getMessage() : "no reason given";
   }
 
   /** The options that take a value. */
-  private static final List<String> OPTIONS = List.of("--port", "--tls", "--user", "--password-env", "--generate",
-      "--seed", "--maildir", "--mailbox", "--quirk", "--profile", "--max-sessions", "--ca-out");
+  private static final List<String> OPTIONS =
+      List.of(
+          "--port",
+          "--tls",
+          "--user",
+          "--password-env",
+          "--generate",
+          "--seed",
+          "--maildir",
+          "--mailbox",
+          "--quirk",
+          "--profile",
+          "--max-sessions",
+          "--ca-out");
 
   private static int number(String option, String v) {
     if (!v.strip().matches("[0-9]{1,9}")) {
@@ -265,8 +317,22 @@ public final class FakeServerMain {
   private static String closest(String typed) {
     String best = null;
     int bestDistance = 3;
-    for (String o : List.of("--port", "--tls", "--user", "--password-env", "--generate", "--seed", "--maildir",
-        "--mailbox", "--quirk", "--profile", "--max-sessions", "--ca-out", "--help", "--version")) {
+    for (String o :
+        List.of(
+            "--port",
+            "--tls",
+            "--user",
+            "--password-env",
+            "--generate",
+            "--seed",
+            "--maildir",
+            "--mailbox",
+            "--quirk",
+            "--profile",
+            "--max-sessions",
+            "--ca-out",
+            "--help",
+            "--version")) {
       int d = distance(typed, o);
       if (d < bestDistance) {
         best = o;
@@ -285,7 +351,10 @@ public final class FakeServerMain {
     for (int i = 1; i <= a.length(); i++) {
       cur[0] = i;
       for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        cur[j] =
+            Math.min(
+                Math.min(prev[j] + 1, cur[j - 1] + 1),
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
       }
       int[] t = prev;
       prev = cur;
@@ -326,22 +395,29 @@ public final class FakeServerMain {
     if (matches.size() == 1) {
       return matches.get(0);
     }
-    throw new IllegalArgumentException("--quirk " + v + (matches.isEmpty()
-        ? " is not a quirk; see docs/quirks.md for the names"
-        : " is ambiguous: " + matches));
+    throw new IllegalArgumentException(
+        "--quirk "
+            + v
+            + (matches.isEmpty()
+                ? " is not a quirk; see docs/quirks.md for the names"
+                : " is ambiguous: " + matches));
   }
 
   private static HostileCase parseProfile(String v) {
     for (HostileCase c : HostileCase.values()) {
-      if (c.name().equalsIgnoreCase(v) || c.id().equalsIgnoreCase(v) || c.name().substring(0, 3).equalsIgnoreCase(v)) {
+      if (c.name().equalsIgnoreCase(v)
+          || c.id().equalsIgnoreCase(v)
+          || c.name().substring(0, 3).equalsIgnoreCase(v)) {
         return c;
       }
     }
-    throw new IllegalArgumentException("--profile " + v + " is not a hostile case; see docs/hostile.md for the names");
+    throw new IllegalArgumentException(
+        "--profile " + v + " is not a hostile case; see docs/hostile.md for the names");
   }
 
   private static String usage() {
-    return String.join("\n",
+    return String.join(
+        "\n",
         "usage: fake-server [OPTIONS]",
         "  --port N              the port (default: a free one)",
         "  --tls MODE            none (default), implicit or starttls",

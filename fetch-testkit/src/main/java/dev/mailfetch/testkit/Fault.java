@@ -7,10 +7,10 @@ import java.util.Objects;
 /**
  * Something going wrong on a {@link FakePop3Server}'s side, as real servers and networks do.
  *
- * <p>Every fault is bounded in time and bytes and stops by itself: a stall ends after its
- * duration (then the connection closes), endless output stops after {@link #ENDLESS_BYTE_BUDGET}
- * bytes or {@link #ENDLESS_TIME_BUDGET}. A fault applies to every session unless {@link
- * #inSession(int)} names one, so a test can break the first session and let the next one work.
+ * <p>Every fault is bounded in time and bytes and stops by itself: a stall ends after its duration
+ * (then the connection closes), endless output stops after {@link #ENDLESS_BYTE_BUDGET} bytes or
+ * {@link #ENDLESS_TIME_BUDGET}. A fault applies to every session unless {@link #inSession(int)}
+ * names one, so a test can break the first session and let the next one work.
  */
 public final class Fault {
   /** Most bytes an endless generator writes before it stops. */
@@ -43,7 +43,8 @@ public final class Fault {
   final Duration duration;
   final int session;
 
-  private Fault(Kind kind, long bytes, String command, int occurrence, Duration duration, int session) {
+  private Fault(
+      Kind kind, long bytes, String command, int occurrence, Duration duration, int session) {
     this.kind = kind;
     this.bytes = bytes;
     this.command = command;
@@ -76,11 +77,12 @@ public final class Fault {
   }
 
   /**
-   * Before answering the {@code occurrence}-th {@code command}, the server says nothing for
-   * {@code duration}, then closes the connection without answering.
+   * Before answering the {@code occurrence}-th {@code command}, the server says nothing for {@code
+   * duration}, then closes the connection without answering.
    */
   public static Fault stallAtCommand(String command, int occurrence, Duration duration) {
-    return new Fault(Kind.STALL_AT_COMMAND, 0, verb(command), positive(occurrence), wait(duration), 0);
+    return new Fault(
+        Kind.STALL_AT_COMMAND, 0, verb(command), positive(occurrence), wait(duration), 0);
   }
 
   /** Everything the server sends goes out {@code bytes} at a time, one write per {@code period}. */
@@ -94,8 +96,8 @@ public final class Fault {
   }
 
   /**
-   * The server drops a session, without a word, when no command arrived for {@code idle}
-   * (quirk Q43: Outlook.com drops idle sessions after about 60 seconds).
+   * The server drops a session, without a word, when no command arrived for {@code idle} (quirk
+   * Q43: Outlook.com drops idle sessions after about 60 seconds).
    */
   public static Fault idleTimeout(Duration idle) {
     return new Fault(Kind.IDLE_TIMEOUT, 0, null, 0, wait(idle), 0);
@@ -145,7 +147,9 @@ public final class Fault {
 
   private static String verb(String command) {
     Objects.requireNonNull(command, "command");
-    if (command.isEmpty() || command.length() > 8 || !command.chars().allMatch(Character::isLetter)) {
+    if (command.isEmpty()
+        || command.length() > 8
+        || !command.chars().allMatch(Character::isLetter)) {
       throw new IllegalArgumentException("command must be a POP3 verb such as RETR: " + command);
     }
     return command.toUpperCase(Locale.ROOT);

@@ -6,8 +6,9 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The checks of a client that a server can make, over every session it recorded
- * ({@code docs/hostile.md}): a client is "vulnerable" to a {@link HostileCase} if any of them finds something.
+ * The checks of a client that a server can make, over every session it recorded ({@code
+ * docs/hostile.md}): a client is "vulnerable" to a {@link HostileCase} if any of them finds
+ * something.
  *
  * <ol>
  *   <li>No secret crossed a plain-text channel (unless the test allowed plain-text login).
@@ -29,15 +30,18 @@ public final class HostileChecks {
   private HostileChecks() {}
 
   /**
-   * What the server found wrong in the client's behaviour, one sentence each; empty when the
-   * client passed. Waits (up to twice the deadline) for sessions still running to end first.
+   * What the server found wrong in the client's behaviour, one sentence each; empty when the client
+   * passed. Waits (up to twice the deadline) for sessions still running to end first.
    *
    * @param secrets the password, tokens and anything else that must not cross in plain text
    * @param plaintextLoginAllowed true if the test allowed plain-text login by name
    * @param operationDeadline the client's own deadline for one operation
    */
-  public static List<String> violations(FakePop3Server server, Collection<String> secrets,
-      boolean plaintextLoginAllowed, Duration operationDeadline) {
+  public static List<String> violations(
+      FakePop3Server server,
+      Collection<String> secrets,
+      boolean plaintextLoginAllowed,
+      Duration operationDeadline) {
     List<String> found = new ArrayList<>();
     Duration bound = operationDeadline.multipliedBy(2);
     try {
@@ -55,13 +59,22 @@ public final class HostileChecks {
         }
       }
       if (s.ended() && s.duration().compareTo(bound) > 0) {
-        found.add(who + "lasted " + s.duration() + ", more than twice the deadline " + operationDeadline);
+        found.add(
+            who + "lasted " + s.duration() + ", more than twice the deadline " + operationDeadline);
       }
       for (String dele : s.deletionsOfUnsentMessages()) {
-        found.add(who + "\"" + dev.mailfetch.api.FetchException.escape(dele) + "\" for a message the server never finished sending");
+        found.add(
+            who
+                + "\""
+                + dev.mailfetch.api.FetchException.escape(dele)
+                + "\" for a message the server never finished sending");
       }
       for (String cmd : s.commandsWithUnlistedNumbers()) {
-        found.add(who + "\"" + dev.mailfetch.api.FetchException.escape(cmd) + "\" uses a message number RFC 1939 does not allow");
+        found.add(
+            who
+                + "\""
+                + dev.mailfetch.api.FetchException.escape(cmd)
+                + "\" uses a message number RFC 1939 does not allow");
       }
     }
     return found;

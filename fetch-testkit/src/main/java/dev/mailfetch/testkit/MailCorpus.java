@@ -82,7 +82,9 @@ public final class MailCorpus {
     return new Generator(seed).corpus(count);
   }
 
-  /** The messages that {@code keep} accepts, in order, as a corpus (for example, the small ones). */
+  /**
+   * The messages that {@code keep} accepts, in order, as a corpus (for example, the small ones).
+   */
   public MailCorpus filter(java.util.function.Predicate<Message> keep) {
     return new MailCorpus(seed, messages.stream().filter(keep).toList());
   }
@@ -127,7 +129,10 @@ public final class MailCorpus {
     List<Path> files = new ArrayList<>(messages.size());
     long base = 1_700_000_000L;
     for (int i = 0; i < messages.size(); i++) {
-      Path f = maildir.resolve("new").resolve(String.format(Locale.ROOT, "%d.M%06dP1.mailfetch-corpus", base + i, i));
+      Path f =
+          maildir
+              .resolve("new")
+              .resolve(String.format(Locale.ROOT, "%d.M%06dP1.mailfetch-corpus", base + i, i));
       Files.write(f, toLf(messages.get(i).content));
       files.add(f);
     }
@@ -135,9 +140,9 @@ public final class MailCorpus {
   }
 
   /**
-   * What an RFC 1939 server sends for a message after RETR's status line: the bytes dot-stuffed
-   * (a '.' doubled at the start of every line, lines ending in CRLF), CRLF added if they do not
-   * end in one, and the {@code .CRLF} terminator. For tests and benchmarks of readers.
+   * What an RFC 1939 server sends for a message after RETR's status line: the bytes dot-stuffed (a
+   * '.' doubled at the start of every line, lines ending in CRLF), CRLF added if they do not end in
+   * one, and the {@code .CRLF} terminator. For tests and benchmarks of readers.
    */
   public static byte[] wireForm(byte[] content) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(content.length + 64);
@@ -176,14 +181,48 @@ public final class MailCorpus {
   /** Makes the messages; all randomness comes from one seeded {@link Random}. */
   private static final class Generator {
     private static final String[] WORDS = {
-      "the", "meeting", "invoice", "attached", "please", "review", "tomorrow", "project", "server",
-      "mail", "report", "quarter", "budget", "thanks", "regards", "update", "schedule", "team",
-      "release", "draft", "Grüße", "naïve", "façade", "Ærø", "日本語", "почта", "für", "über"
+      "the",
+      "meeting",
+      "invoice",
+      "attached",
+      "please",
+      "review",
+      "tomorrow",
+      "project",
+      "server",
+      "mail",
+      "report",
+      "quarter",
+      "budget",
+      "thanks",
+      "regards",
+      "update",
+      "schedule",
+      "team",
+      "release",
+      "draft",
+      "Grüße",
+      "naïve",
+      "façade",
+      "Ærø",
+      "日本語",
+      "почта",
+      "für",
+      "über"
     };
-    private static final String[] NAMES = {"Alice Martin", "Bob Chen", "Chloé Dubois", "Dmitri Ivanov",
-      "Eva Müller", "Farid Haddad", "Grace Okafor", "Hiro Tanaka"};
+    private static final String[] NAMES = {
+      "Alice Martin",
+      "Bob Chen",
+      "Chloé Dubois",
+      "Dmitri Ivanov",
+      "Eva Müller",
+      "Farid Haddad",
+      "Grace Okafor",
+      "Hiro Tanaka"
+    };
     private static final DateTimeFormatter DATE =
-        DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
+        DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
 
     private final long seed;
     private final Random r;
@@ -214,9 +253,11 @@ public final class MailCorpus {
         return new Message(uid, original.content.clone(), original.messageId);
       }
       // The same message arriving another way: an extra trace header in front.
-      byte[] trace = ("Received: from forwarder.example.net by mx.example.org; "
-          + DATE.format(Instant.ofEpochSecond(1_700_000_000L + r.nextInt(1_000_000))) + "\r\n")
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] trace =
+          ("Received: from forwarder.example.net by mx.example.org; "
+                  + DATE.format(Instant.ofEpochSecond(1_700_000_000L + r.nextInt(1_000_000)))
+                  + "\r\n")
+              .getBytes(StandardCharsets.UTF_8);
       byte[] both = new byte[trace.length + original.content.length];
       System.arraycopy(trace, 0, both, 0, trace.length);
       System.arraycopy(original.content, 0, both, trace.length, original.content.length);
@@ -228,30 +269,51 @@ public final class MailCorpus {
       Instant when = Instant.ofEpochSecond(1_700_000_000L + i * 600L + r.nextInt(600));
       String from = NAMES[r.nextInt(NAMES.length)];
       h.append("Return-Path: <").append(address(from)).append(">\r\n");
-      h.append("Received: from mail").append(r.nextInt(100)).append(".example.net (mail.example.net [192.0.2.")
-          .append(r.nextInt(250) + 1).append("])\r\n\tby mx.example.org with ESMTPS id ")
-          .append(Long.toHexString(r.nextLong())).append(";\r\n\t").append(DATE.format(when)).append("\r\n");
+      h.append("Received: from mail")
+          .append(r.nextInt(100))
+          .append(".example.net (mail.example.net [192.0.2.")
+          .append(r.nextInt(250) + 1)
+          .append("])\r\n\tby mx.example.org with ESMTPS id ")
+          .append(Long.toHexString(r.nextLong()))
+          .append(";\r\n\t")
+          .append(DATE.format(when))
+          .append("\r\n");
       h.append("Date: ").append(DATE.format(when)).append("\r\n");
       h.append("From: ").append(from).append(" <").append(address(from)).append(">\r\n");
       h.append("To: user@example.org\r\n");
       h.append("Subject: ").append(sentence(3 + r.nextInt(6))).append("\r\n");
       String messageId = null;
       if (r.nextDouble() >= 0.03) {
-        messageId = "<" + Long.toHexString(seed) + "." + i + "." + Integer.toHexString(r.nextInt()) + "@example.net>";
+        messageId =
+            "<"
+                + Long.toHexString(seed)
+                + "."
+                + i
+                + "."
+                + Integer.toHexString(r.nextInt())
+                + "@example.net>";
         h.append("Message-ID: ").append(messageId).append("\r\n");
       }
       h.append("MIME-Version: 1.0\r\n");
       boolean attachment = r.nextDouble() < 0.05;
       String boundary = "b" + Long.toHexString(r.nextLong());
       if (attachment) {
-        h.append("Content-Type: multipart/mixed; boundary=\"").append(boundary).append("\"\r\n\r\n");
-        h.append("--").append(boundary).append("\r\nContent-Type: text/plain; charset=utf-8\r\n")
+        h.append("Content-Type: multipart/mixed; boundary=\"")
+            .append(boundary)
+            .append("\"\r\n\r\n");
+        h.append("--")
+            .append(boundary)
+            .append("\r\nContent-Type: text/plain; charset=utf-8\r\n")
             .append("Content-Transfer-Encoding: 8bit\r\n\r\n");
       } else {
-        h.append("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+        h.append(
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
       }
       StringBuilder body = new StringBuilder();
-      int target = (int) Math.min(256 * 1024, Math.max(200, Math.exp(Math.log(7000) + 0.9 * r.nextGaussian())));
+      int target =
+          (int)
+              Math.min(
+                  256 * 1024, Math.max(200, Math.exp(Math.log(7000) + 0.9 * r.nextGaussian())));
       while (body.length() < target) {
         double p = r.nextDouble();
         if (p < 0.015) {
@@ -277,9 +339,16 @@ public final class MailCorpus {
         byte[] data = new byte[100 * 1024 + r.nextInt(900 * 1024)];
         r.nextBytes(data);
         String b64 = Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encodeToString(data);
-        tail = ("--" + boundary + "\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n"
-            + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"data.bin\"\r\n\r\n"
-            + b64 + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        tail =
+            ("--"
+                    + boundary
+                    + "\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n"
+                    + "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"data.bin\"\r\n\r\n"
+                    + b64
+                    + "\r\n--"
+                    + boundary
+                    + "--\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
       }
       byte[] all = new byte[head.length + text.length + tail.length];
       System.arraycopy(head, 0, all, 0, head.length);

@@ -129,8 +129,9 @@ public abstract class MessageSinkContract {
    * Delivers {@code message} (CRLF, as sent) in the sink's line ends, in slices of a reused buffer
    * that is scribbled over after each write.
    */
-  private static DeliveryReceipt deliver(MessageSink sink, Envelope env, DeliveryKey key, byte[] message,
-      int slice) throws IOException {
+  private static DeliveryReceipt deliver(
+      MessageSink sink, Envelope env, DeliveryKey key, byte[] message, int slice)
+      throws IOException {
     byte[] bytes = handedTo(sink, message);
     Delivery d = sink.begin(env);
     ByteBuffer buf = ByteBuffer.allocate(Math.max(1, slice));
@@ -149,7 +150,8 @@ public abstract class MessageSinkContract {
   /** Every byte value, CRLF and bare LF, lone dots, a long line, NUL. */
   private static byte[] awkwardMessage(long seed) {
     Random r = new Random(seed);
-    StringBuilder sb = new StringBuilder("Subject: contract ").append(seed).append("\r\n\r\n.\r\n..\r\n");
+    StringBuilder sb =
+        new StringBuilder("Subject: contract ").append(seed).append("\r\n\r\n.\r\n..\r\n");
     sb.append("x".repeat(5000)).append("\r\nbare LF line\n");
     byte[] text = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
     byte[] all = new byte[text.length + 256 + 2000];
@@ -173,17 +175,23 @@ public abstract class MessageSinkContract {
       for (int i = 0; i < slices.length; i++) {
         byte[] m = awkwardMessage(i);
         DeliveryKey k = DeliveryKey.of(ACCOUNT, "exact-" + i);
-        DeliveryReceipt r = deliver(s.sink(), envelope("exact-" + i, Set.of(), false), k, m, slices[i]);
+        DeliveryReceipt r =
+            deliver(s.sink(), envelope("exact-" + i, Set.of(), false), k, m, slices[i]);
         assertFalse(r.alreadyHeld());
         assertEquals(k, r.key());
-        assertEquals(handedTo(s.sink(), m).length, r.bytes(), "the receipt counts the bytes the sink received");
+        assertEquals(
+            handedTo(s.sink(), m).length,
+            r.bytes(),
+            "the receipt counts the bytes the sink received");
         keys.add(k);
         sent.add(m);
       }
       s.sink().sync();
       for (int i = 0; i < keys.size(); i++) {
         assertTrue(s.sink().contains(keys.get(i)));
-        assertArrayEquals(handedTo(s.sink(), sent.get(i)), s.read(keys.get(i)).orElseThrow(),
+        assertArrayEquals(
+            handedTo(s.sink(), sent.get(i)),
+            s.read(keys.get(i)).orElseThrow(),
             "message " + i + " (slices of " + slices[i] + " bytes)");
       }
     } finally {
@@ -239,8 +247,10 @@ public abstract class MessageSinkContract {
     DeliveryKey k = DeliveryKey.of(ACCOUNT, "twice");
     SinkUnderTest s = open(location);
     try {
-      assertFalse(deliver(s.sink(), envelope("twice", Set.of(), false), k, first, 16).alreadyHeld());
-      assertTrue(deliver(s.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
+      assertFalse(
+          deliver(s.sink(), envelope("twice", Set.of(), false), k, first, 16).alreadyHeld());
+      assertTrue(
+          deliver(s.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
           "a key the sink holds (not yet synced) is not stored again");
       s.sink().sync();
       assertArrayEquals(handedTo(s.sink(), first), s.read(k).orElseThrow(), "the first copy stays");
@@ -249,7 +259,8 @@ public abstract class MessageSinkContract {
     }
     SinkUnderTest again = open(location);
     try {
-      assertTrue(deliver(again.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
+      assertTrue(
+          deliver(again.sink(), envelope("twice", Set.of(), false), k, second, 16).alreadyHeld(),
           "a key synced before a restart is not stored again");
       again.sink().sync();
       assertArrayEquals(handedTo(again.sink(), first), again.read(k).orElseThrow());
@@ -265,8 +276,15 @@ public abstract class MessageSinkContract {
     SinkUnderTest s = open(location);
     try {
       for (int i = 0; i < 20; i++) {
-        byte[] m = ("Subject: durable " + i + "\r\n\r\n" + "line\r\n".repeat(i)).getBytes(StandardCharsets.US_ASCII);
-        deliver(s.sink(), envelope("durable-" + i, Set.of(), false), DeliveryKey.of(ACCOUNT, "durable-" + i), m, 64);
+        byte[] m =
+            ("Subject: durable " + i + "\r\n\r\n" + "line\r\n".repeat(i))
+                .getBytes(StandardCharsets.US_ASCII);
+        deliver(
+            s.sink(),
+            envelope("durable-" + i, Set.of(), false),
+            DeliveryKey.of(ACCOUNT, "durable-" + i),
+            m,
+            64);
         sent.add(m);
       }
       s.sink().sync();
@@ -291,11 +309,16 @@ public abstract class MessageSinkContract {
     SinkUnderTest s = open(tmp.resolve("sink"));
     try {
       DeliveryKey k = DeliveryKey.of(ACCOUNT, "labelled");
-      deliver(s.sink(), envelope("labelled", Set.of("Lists", "Work"), true), k,
-          "Subject: l\r\n\r\nl\r\n".getBytes(StandardCharsets.US_ASCII), 8);
+      deliver(
+          s.sink(),
+          envelope("labelled", Set.of("Lists", "Work"), true),
+          k,
+          "Subject: l\r\n\r\nl\r\n".getBytes(StandardCharsets.US_ASCII),
+          8);
       s.sink().sync();
       Optional<Set<String>> labels = s.labels(k);
-      assumeTrue(labels.isPresent(), "this sink does not keep labels: the label check does not apply");
+      assumeTrue(
+          labels.isPresent(), "this sink does not keep labels: the label check does not apply");
       assertEquals(Set.of("Lists", "Work"), labels.get());
     } finally {
       s.close();
@@ -308,21 +331,32 @@ public abstract class MessageSinkContract {
     SinkUnderTest s = open(location);
     DeliveryKey k = DeliveryKey.of(ACCOUNT, "first-copy");
     try {
-      deliver(s.sink(), envelope("first-copy", Set.of("Work"), false), k,
-          "Subject: f\r\n\r\nf\r\n".getBytes(StandardCharsets.US_ASCII), 8);
+      deliver(
+          s.sink(),
+          envelope("first-copy", Set.of("Work"), false),
+          k,
+          "Subject: f\r\n\r\nf\r\n".getBytes(StandardCharsets.US_ASCII),
+          8);
       s.sink().sync();
-      assumeTrue(s.labels(k).isPresent(), "this sink does not keep labels: the label check does not apply");
-      assertFalse(s.sink().addLabels(DeliveryKey.of(ACCOUNT, "not-held"), Set.of("Lists")),
+      assumeTrue(
+          s.labels(k).isPresent(),
+          "this sink does not keep labels: the label check does not apply");
+      assertFalse(
+          s.sink().addLabels(DeliveryKey.of(ACCOUNT, "not-held"), Set.of("Lists")),
           "a key the sink does not hold is not labelled");
       assertTrue(s.sink().addLabels(k, Set.of("Lists", "Work")));
       s.sink().sync();
-      assertEquals(Set.of("Lists", "Work"), s.labels(k).orElseThrow(), "the labels it had, and the new one");
+      assertEquals(
+          Set.of("Lists", "Work"), s.labels(k).orElseThrow(), "the labels it had, and the new one");
     } finally {
       s.close();
     }
     SinkUnderTest again = open(location);
     try {
-      assertEquals(Set.of("Lists", "Work"), again.labels(k).orElseThrow(), "labels added survive a new sink");
+      assertEquals(
+          Set.of("Lists", "Work"),
+          again.labels(k).orElseThrow(),
+          "labels added survive a new sink");
       assertEquals(1, again.sink().contains(k) ? 1 : 0);
     } finally {
       again.close();
@@ -334,17 +368,25 @@ public abstract class MessageSinkContract {
     SinkUnderTest probe = open(tmp.resolve("probe"));
     boolean fileBased = probe.fileBased();
     probe.close();
-    assumeTrue(fileBased, "this sink is not file-based: the vanished-directory check does not apply");
+    assumeTrue(
+        fileBased, "this sink is not file-based: the vanished-directory check does not apply");
     Path location = tmp.resolve("vanishing");
     SinkUnderTest s = open(location);
     try {
       deleteTree(location);
       DeliveryKey k = DeliveryKey.of(ACCOUNT, "into-nothing");
-      IOException e = assertThrows(IOException.class, () -> {
-        deliver(s.sink(), envelope("into-nothing", Set.of(), false), k,
-            "Subject: v\r\n\r\nv\r\n".getBytes(StandardCharsets.US_ASCII), 8);
-        s.sink().sync();
-      });
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> {
+                deliver(
+                    s.sink(),
+                    envelope("into-nothing", Set.of(), false),
+                    k,
+                    "Subject: v\r\n\r\nv\r\n".getBytes(StandardCharsets.US_ASCII),
+                    8);
+                s.sink().sync();
+              });
       String msg = String.valueOf(e.getMessage());
       assertTrue(msg.contains(location.toString()), "the error names the place: " + msg);
       assertFalse(s.sink().contains(k), "nothing is held");
@@ -375,13 +417,18 @@ public abstract class MessageSinkContract {
       byte[] big = new byte[1024 * 1024];
       Arrays.fill(big, (byte) 'a');
       DeliveryKey k = DeliveryKey.of(ACCOUNT, "too-big");
-      IOException e = assertThrows(IOException.class, () -> {
-        deliver(s.sink(), envelope("too-big", Set.of(), false), k, big, 8192);
-        s.sink().sync();
-      });
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> {
+                deliver(s.sink(), envelope("too-big", Set.of(), false), k, big, 8192);
+                s.sink().sync();
+              });
       String msg = String.valueOf(e.getMessage());
       assertTrue(msg.contains(fs.path().toString()), "the error names the place: " + msg);
-      assertTrue(msg.toLowerCase(java.util.Locale.ROOT).contains("space"), "the error gives the reason: " + msg);
+      assertTrue(
+          msg.toLowerCase(java.util.Locale.ROOT).contains("space"),
+          "the error gives the reason: " + msg);
       assertFalse(s.sink().contains(k), "no partial message is held");
       s.close();
     }
@@ -398,16 +445,23 @@ public abstract class MessageSinkContract {
       SinkUnderTest setUp = open(location); // lets the sink lay out its directories
       setUp.close();
       fs.remountReadOnly();
-      IOException e = assertThrows(IOException.class, () -> {
-        SinkUnderTest s = open(location);
-        try {
-          deliver(s.sink(), envelope("ro", Set.of(), false), DeliveryKey.of(ACCOUNT, "ro"),
-              "Subject: ro\r\n\r\nro\r\n".getBytes(StandardCharsets.US_ASCII), 8);
-          s.sink().sync();
-        } finally {
-          s.close();
-        }
-      });
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> {
+                SinkUnderTest s = open(location);
+                try {
+                  deliver(
+                      s.sink(),
+                      envelope("ro", Set.of(), false),
+                      DeliveryKey.of(ACCOUNT, "ro"),
+                      "Subject: ro\r\n\r\nro\r\n".getBytes(StandardCharsets.US_ASCII),
+                      8);
+                  s.sink().sync();
+                } finally {
+                  s.close();
+                }
+              });
       String msg = String.valueOf(e.getMessage());
       assertTrue(msg.contains(fs.path().toString()), "the error names the place: " + msg);
     }

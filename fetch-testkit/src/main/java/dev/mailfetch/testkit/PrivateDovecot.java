@@ -17,9 +17,9 @@ import java.util.stream.Stream;
 /**
  * A Dovecot of our own on loopback (Debian {@code dovecot-core} + {@code dovecot-pop3d}): its own
  * folder, config, users, certificate and Maildir, on free ports, stopped by its own PID. Where
- * Dovecot is not installed, is not a 2.3 release (2.4 changed the configuration language this
- * class writes), or the test does not run as root (Dovecot serves mail as a system user that only
- * root can set up), the test is skipped and the report says why ({@link #whyUnavailable()}).
+ * Dovecot is not installed, is not a 2.3 release (2.4 changed the configuration language this class
+ * writes), or the test does not run as root (Dovecot serves mail as a system user that only root
+ * can set up), the test is skipped and the report says why ({@link #whyUnavailable()}).
  *
  * <pre>{@code
  * PrivateDovecot dovecot = PrivateDovecot.start(corpus, certs);      // a Maildir from a corpus
@@ -30,8 +30,10 @@ import java.util.stream.Stream;
 public final class PrivateDovecot {
   /** The user it serves. */
   public static final String USER = "alice";
+
   /** That user's password. */
   public static final String PASSWORD = "dovecot test password";
+
   private static final String SYSTEM_USER = "mailfetch-test";
 
   private final Path folder;
@@ -60,7 +62,8 @@ public final class PrivateDovecot {
   }
 
   /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
-  public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs) throws Exception {
+  public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs)
+      throws Exception {
     return start(filler, certs, (String) null);
   }
 
@@ -70,16 +73,23 @@ public final class PrivateDovecot {
    * the lines of its {@code dovecot-oauth2.conf.ext} ({@code tokeninfo_url}, {@code
    * introspection_url}, {@code username_attribute}, …; Dovecot 2.3's PasswordDatabase.oauth2).
    */
-  public static PrivateDovecot startWithOAuth2(MaildirFiller filler, TestCertificates certs, String oauth2Config)
-      throws Exception {
+  public static PrivateDovecot startWithOAuth2(
+      MaildirFiller filler, TestCertificates certs, String oauth2Config) throws Exception {
     return start(filler, certs, java.util.Objects.requireNonNull(oauth2Config, "oauth2Config"));
   }
 
-  private static PrivateDovecot start(MaildirFiller filler, TestCertificates certs, String oauth2Config)
-      throws Exception {
+  private static PrivateDovecot start(
+      MaildirFiller filler, TestCertificates certs, String oauth2Config) throws Exception {
     whyUnavailable().ifPresent(why -> abort(why));
-    run(List.of("sh", "-c", "id -u " + SYSTEM_USER + " >/dev/null 2>&1 || useradd --system --no-create-home"
-        + " --shell /usr/sbin/nologin " + SYSTEM_USER));
+    run(
+        List.of(
+            "sh",
+            "-c",
+            "id -u "
+                + SYSTEM_USER
+                + " >/dev/null 2>&1 || useradd --system --no-create-home"
+                + " --shell /usr/sbin/nologin "
+                + SYSTEM_USER));
     int uid = Integer.parseInt(run(List.of("id", "-u", SYSTEM_USER)).strip());
     int gid = Integer.parseInt(run(List.of("id", "-g", SYSTEM_USER)).strip());
     Path folder = Files.createTempDirectory("mailfetch-dovecot-");
@@ -87,9 +97,22 @@ public final class PrivateDovecot {
     Path maildir = folder.resolve("mail").resolve(USER).resolve("Maildir");
     filler.fill(maildir);
     Files.createDirectories(folder.resolve("tls"));
-    certs.writeServerPem(TestCertificates.Profile.VALID, folder.resolve("tls/cert.pem"), folder.resolve("tls/key.pem"));
-    Files.writeString(folder.resolve("users.passwd"), USER + ":{PLAIN}" + PASSWORD + ":" + uid + ":" + gid
-        + "::" + folder.resolve("mail").resolve(USER) + "::\n");
+    certs.writeServerPem(
+        TestCertificates.Profile.VALID,
+        folder.resolve("tls/cert.pem"),
+        folder.resolve("tls/key.pem"));
+    Files.writeString(
+        folder.resolve("users.passwd"),
+        USER
+            + ":{PLAIN}"
+            + PASSWORD
+            + ":"
+            + uid
+            + ":"
+            + gid
+            + "::"
+            + folder.resolve("mail").resolve(USER)
+            + "::\n");
     String f = folder.toString();
     // A port found free can be taken by another process before Dovecot binds it (other tests start
     // servers all the time): then Dovecot refuses to start, and another pair of ports is tried.
@@ -104,12 +127,17 @@ public final class PrivateDovecot {
         run(List.of("chown", "-R", uid + ":" + gid, folder.resolve("mail").toString()));
       }
       run(List.of("doveconf", "-c", f + "/dovecot.conf", "-n"));
-      // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a file.
-      Process master = new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf").redirectErrorStream(true)
-          .redirectOutput(folder.resolve("start.log").toFile()).start();
+      // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a
+      // file.
+      Process master =
+          new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf")
+              .redirectErrorStream(true)
+              .redirectOutput(folder.resolve("start.log").toFile())
+              .start();
       if (!master.waitFor(30, TimeUnit.SECONDS)) {
         master.destroyForcibly();
-        throw new IOException("dovecot did not start in 30 s: " + Files.readString(folder.resolve("start.log")));
+        throw new IOException(
+            "dovecot did not start in 30 s: " + Files.readString(folder.resolve("start.log")));
       }
       if (master.exitValue() != 0) {
         String log = Files.readString(folder.resolve("start.log"));
@@ -125,17 +153,19 @@ public final class PrivateDovecot {
   }
 
   /**
-   * Why no private Dovecot can run here, in words for a skipped test's report; empty where one
-   * can: Dovecot 2.3 installed ({@code /usr/sbin/dovecot}) and the JVM running as root.
+   * Why no private Dovecot can run here, in words for a skipped test's report; empty where one can:
+   * Dovecot 2.3 installed ({@code /usr/sbin/dovecot}) and the JVM running as root.
    */
   public static java.util.Optional<String> whyUnavailable() {
     if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
-      return java.util.Optional.of("Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d;"
-          + " .ci/run installs them)");
+      return java.util.Optional.of(
+          "Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d;"
+              + " .ci/run installs them)");
     }
     if (!"root".equals(System.getProperty("user.name"))) {
-      return java.util.Optional.of("the Dovecot interop tests need root, to run Dovecot as its own mail user"
-          + " (CI runs as root)");
+      return java.util.Optional.of(
+          "the Dovecot interop tests need root, to run Dovecot as its own mail user"
+              + " (CI runs as root)");
     }
     String version;
     try {
@@ -147,69 +177,79 @@ public final class PrivateDovecot {
       return java.util.Optional.of("interrupted while asking Dovecot its version");
     }
     if (!version.startsWith("2.3.")) {
-      return java.util.Optional.of("this is Dovecot " + version + "; PrivateDovecot writes the configuration of"
-          + " Dovecot 2.3 (Debian 12), and 2.4 changed the configuration language");
+      return java.util.Optional.of(
+          "this is Dovecot "
+              + version
+              + "; PrivateDovecot writes the configuration of"
+              + " Dovecot 2.3 (Debian 12), and 2.4 changed the configuration language");
     }
     return java.util.Optional.empty();
   }
 
-  private static void writeConfig(Path folder, int plain, int tls, int uid, boolean oauth2) throws IOException {
+  private static void writeConfig(Path folder, int plain, int tls, int uid, boolean oauth2)
+      throws IOException {
     String f = folder.toString();
-    String conf = String.join("\n",
-        "instance_name = mailfetch-test-" + plain,
-        "base_dir = " + f + "/base",
-        "state_dir = " + f + "/state",
-        "protocols = pop3",
-        "listen = 127.0.0.1",
-        "log_path = " + f + "/dovecot.log",
-        "default_internal_user = dovecot",
-        "default_login_user = dovenull",
-        "first_valid_uid = " + uid,
-        "last_valid_uid = " + uid,
-        "ssl = yes",
-        "ssl_cert = <" + f + "/tls/cert.pem",
-        "ssl_key = <" + f + "/tls/key.pem",
-        "ssl_dh = </usr/share/dovecot/dh.pem",
-        "disable_plaintext_auth = no",
-        "auth_mechanisms = plain login cram-md5" + (oauth2 ? " xoauth2 oauthbearer" : ""),
-        oauth2 ? "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = " + f
-            + "/dovecot-oauth2.conf.ext\n}" : "",
-        "passdb {",
-        "  driver = passwd-file",
-        "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",
-        "}",
-        "userdb {",
-        "  driver = passwd-file",
-        "  args = username_format=%u " + f + "/users.passwd",
-        "}",
-        "mail_location = maildir:" + f + "/mail/%u/Maildir",
-        "service pop3-login {",
-        "  inet_listener pop3 {",
-        "    address = 127.0.0.1",
-        "    port = " + plain,
-        "  }",
-        "  inet_listener pop3s {",
-        "    address = 127.0.0.1",
-        "    port = " + tls,
-        "    ssl = yes",
-        "  }",
-        "}",
-        "service pop3 {",
-        "  process_limit = 64",
-        "}",
-        "service anvil {",
-        "  unix_listener anvil-auth-penalty {",
-        "    mode = 0",
-        "  }",
-        "}",
-        "");
+    String conf =
+        String.join(
+            "\n",
+            "instance_name = mailfetch-test-" + plain,
+            "base_dir = " + f + "/base",
+            "state_dir = " + f + "/state",
+            "protocols = pop3",
+            "listen = 127.0.0.1",
+            "log_path = " + f + "/dovecot.log",
+            "default_internal_user = dovecot",
+            "default_login_user = dovenull",
+            "first_valid_uid = " + uid,
+            "last_valid_uid = " + uid,
+            "ssl = yes",
+            "ssl_cert = <" + f + "/tls/cert.pem",
+            "ssl_key = <" + f + "/tls/key.pem",
+            "ssl_dh = </usr/share/dovecot/dh.pem",
+            "disable_plaintext_auth = no",
+            "auth_mechanisms = plain login cram-md5" + (oauth2 ? " xoauth2 oauthbearer" : ""),
+            oauth2
+                ? "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = "
+                    + f
+                    + "/dovecot-oauth2.conf.ext\n}"
+                : "",
+            "passdb {",
+            "  driver = passwd-file",
+            "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",
+            "}",
+            "userdb {",
+            "  driver = passwd-file",
+            "  args = username_format=%u " + f + "/users.passwd",
+            "}",
+            "mail_location = maildir:" + f + "/mail/%u/Maildir",
+            "service pop3-login {",
+            "  inet_listener pop3 {",
+            "    address = 127.0.0.1",
+            "    port = " + plain,
+            "  }",
+            "  inet_listener pop3s {",
+            "    address = 127.0.0.1",
+            "    port = " + tls,
+            "    ssl = yes",
+            "  }",
+            "}",
+            "service pop3 {",
+            "  process_limit = 64",
+            "}",
+            "service anvil {",
+            "  unix_listener anvil-auth-penalty {",
+            "    mode = 0",
+            "  }",
+            "}",
+            "");
     Files.writeString(folder.resolve("dovecot.conf"), conf);
   }
 
   private void awaitListening() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", plainPort); Socket t = new Socket("127.0.0.1", tlsPort)) {
+      try (Socket s = new Socket("127.0.0.1", plainPort);
+          Socket t = new Socket("127.0.0.1", tlsPort)) {
         s.setSoTimeout(5000);
         if (s.getInputStream().read() == '+' && t.isConnected()) {
           return;
@@ -218,8 +258,13 @@ public final class PrivateDovecot {
         Thread.sleep(100);
       }
     }
-    throw new IllegalStateException("Dovecot did not start listening; see " + folder.resolve("dovecot.log") + ": "
-        + (Files.exists(folder.resolve("dovecot.log")) ? Files.readString(folder.resolve("dovecot.log")) : "no log"));
+    throw new IllegalStateException(
+        "Dovecot did not start listening; see "
+            + folder.resolve("dovecot.log")
+            + ": "
+            + (Files.exists(folder.resolve("dovecot.log"))
+                ? Files.readString(folder.resolve("dovecot.log"))
+                : "no log"));
   }
 
   /** The plain POP3 port (STLS offered). */
@@ -242,7 +287,9 @@ public final class PrivateDovecot {
    * "list"}) and returns its output: how Dovecot itself reads the mail.
    */
   public String doveadm(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString()));
     command.add(args[0]);
     if (args.length > 1 && args[0].equals("mailbox")) {
       command.add(args[1]);
@@ -275,7 +322,8 @@ public final class PrivateDovecot {
 
   /** The Maildir files still there, in name order. */
   public List<Path> files() throws IOException {
-    try (Stream<Path> s = Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
+    try (Stream<Path> s =
+        Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
       return s.sorted().toList();
     }
   }
@@ -307,14 +355,19 @@ public final class PrivateDovecot {
   private static String run(List<String> command) throws IOException, InterruptedException {
     Path out = Files.createTempFile("mailfetch-cmd", ".out");
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IOException(String.join(" ", command) + " did not finish in 30 s");
       }
       String text = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new IOException(String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + text);
+        throw new IOException(
+            String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + text);
       }
       return text;
     } finally {

@@ -8,8 +8,8 @@ import java.util.Locale;
  * @param line the command line, bytes read as ISO-8859-1 (so every byte shows as one char)
  * @param overTls whether it arrived inside TLS
  * @param pipelined whether it had (at least partly) arrived before the server began its answer to
- *     the command before it: the client did not wait for that answer. Set {@code replyDelay} on
- *     the server to make this independent of timing.
+ *     the command before it: the client did not wait for that answer. Set {@code replyDelay} on the
+ *     server to make this independent of timing.
  */
 public record RecordedCommand(String line, boolean overTls, boolean pipelined) {
   /** The command word, upper case ({@code RETR}). */

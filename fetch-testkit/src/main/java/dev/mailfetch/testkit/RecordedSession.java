@@ -44,14 +44,17 @@ public final class RecordedSession {
   }
 
   /**
-   * Commands whose message number was not one RFC 1939 allows for this session (a decimal from 1
-   * to the message count): numbers a client must not take from a broken listing.
+   * Commands whose message number was not one RFC 1939 allows for this session (a decimal from 1 to
+   * the message count): numbers a client must not take from a broken listing.
    */
   public synchronized List<String> commandsWithUnlistedNumbers() {
     return List.copyOf(unlisted);
   }
 
-  /** DELE commands for messages the server had never finished sending, in this session or an earlier one. */
+  /**
+   * DELE commands for messages the server had never finished sending, in this session or an earlier
+   * one.
+   */
   public synchronized List<String> deletionsOfUnsentMessages() {
     return List.copyOf(deletedUnsent);
   }

@@ -6,8 +6,8 @@ import java.net.Socket;
 import java.time.Duration;
 
 /**
- * Everything a session sends goes through here, so that segmentation, trickling and "close at
- * byte N" apply to all of it alike, greeting and bodies included.
+ * Everything a session sends goes through here, so that segmentation, trickling and "close at byte
+ * N" apply to all of it alike, greeting and bodies included.
  */
 final class ServerOutput {
   /** Thrown when a fault ends the session on purpose. */
@@ -28,8 +28,14 @@ final class ServerOutput {
   private final long trickleNanos;
   private long written;
 
-  ServerOutput(Socket socket, OutputStream out, Segmentation segmentation, long closeAt,
-      boolean resetAtByte, int trickleBytes, Duration tricklePeriod) {
+  ServerOutput(
+      Socket socket,
+      OutputStream out,
+      Segmentation segmentation,
+      long closeAt,
+      boolean resetAtByte,
+      int trickleBytes,
+      Duration tricklePeriod) {
     this.socket = socket;
     this.out = out;
     this.segmentation = segmentation;

@@ -24,7 +24,8 @@ final class SmallFileSystem implements AutoCloseable {
   /** Mounts a tmpfs of {@code bytes} at {@code dir} (created if needed). */
   static SmallFileSystem mount(Path dir, long bytes) throws IOException {
     Files.createDirectories(dir);
-    String why = run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", dir.toString()));
+    String why =
+        run(List.of("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", dir.toString()));
     if (why != null) {
       abort("cannot mount a small tmpfs for this test (it needs root, as CI has): " + why);
     }
@@ -70,6 +71,8 @@ final class SmallFileSystem implements AutoCloseable {
       throw new IOException("interrupted while running " + command.get(0), e);
     }
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    return p.exitValue() == 0 ? null : String.join(" ", command) + ": exit " + p.exitValue() + " " + output;
+    return p.exitValue() == 0
+        ? null
+        : String.join(" ", command) + ": exit " + p.exitValue() + " " + output;
   }
 }

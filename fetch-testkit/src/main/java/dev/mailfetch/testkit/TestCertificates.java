@@ -71,11 +71,20 @@ public final class TestCertificates {
     EXPIRED,
     /** Issued by the test CA for localhost, but valid only from tomorrow (case T-04). */
     NOT_YET_VALID,
-    /** Issued by the test CA for {@code localhost\0.evil.example}: a NUL inside the name (case T-05, fetchmail CVE-2009-2666). */
+    /**
+     * Issued by the test CA for {@code localhost\0.evil.example}: a NUL inside the name (case T-05,
+     * fetchmail CVE-2009-2666).
+     */
     NUL_IN_NAME,
-    /** Valid for localhost, but its subject holds ANSI escapes, control and 8-bit characters, as printed in logs (case T-08). */
+    /**
+     * Valid for localhost, but its subject holds ANSI escapes, control and 8-bit characters, as
+     * printed in logs (case T-08).
+     */
     HOSTILE_SUBJECT,
-    /** Valid for localhost under the test CA, with another key than {@link #VALID}: what a client that pinned VALID must refuse (case T-09). */
+    /**
+     * Valid for localhost under the test CA, with another key than {@link #VALID}: what a client
+     * that pinned VALID must refuse (case T-09).
+     */
     VALID_OTHER_KEY
   }
 
@@ -86,14 +95,31 @@ public final class TestCertificates {
   private final Map<Profile, KeyStore> serverKeys = new EnumMap<>(Profile.class);
   private final Map<Profile, X509Certificate> leaves = new EnumMap<>(Profile.class);
 
-  private TestCertificates() throws GeneralSecurityException, OperatorCreationException, IOException {
+  private TestCertificates()
+      throws GeneralSecurityException, OperatorCreationException, IOException {
     Instant now = Instant.now();
     caKeys = keyPair();
-    ca = certificate("CN=mailfetch test CA", caKeys, "CN=mailfetch test CA", caKeys,
-        now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)), true, null);
+    ca =
+        certificate(
+            "CN=mailfetch test CA",
+            caKeys,
+            "CN=mailfetch test CA",
+            caKeys,
+            now.minus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(365)),
+            true,
+            null);
     KeyPair unknownCaKeys = keyPair();
-    X509Certificate unknownCa = certificate("CN=unknown test CA", unknownCaKeys, "CN=unknown test CA",
-        unknownCaKeys, now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(365)), true, null);
+    X509Certificate unknownCa =
+        certificate(
+            "CN=unknown test CA",
+            unknownCaKeys,
+            "CN=unknown test CA",
+            unknownCaKeys,
+            now.minus(Duration.ofDays(1)),
+            now.plus(Duration.ofDays(365)),
+            true,
+            null);
     for (Profile p : Profile.values()) {
       KeyPair leafKeys = keyPair();
       Instant from = now.minus(Duration.ofDays(1));
@@ -129,17 +155,27 @@ public final class TestCertificates {
           host = HOST + "\0.evil.example";
           break;
         case HOSTILE_SUBJECT:
-          subject = "CN=localhost \u001b[31mRED\u001b[0m %n%s \u00ff\u00fe \u0007 ${jndi:ldap://127.0.0.1/x}";
+          subject =
+              "CN=localhost \u001b[31mRED\u001b[0m %n%s \u00ff\u00fe \u0007 ${jndi:ldap://127.0.0.1/x}";
           break;
         default:
           break;
       }
-      X509Certificate leaf = certificate(subject != null ? subject : "CN=" + host, leafKeys, issuer, signer,
-          from, to, false, host);
+      X509Certificate leaf =
+          certificate(
+              subject != null ? subject : "CN=" + host,
+              leafKeys,
+              issuer,
+              signer,
+              from,
+              to,
+              false,
+              host);
       leaves.put(p, leaf);
       KeyStore ks = KeyStore.getInstance("PKCS12");
       ks.load(null, null);
-      Certificate[] chain = chainCa == null ? new Certificate[] {leaf} : new Certificate[] {leaf, chainCa};
+      Certificate[] chain =
+          chainCa == null ? new Certificate[] {leaf} : new Certificate[] {leaf, chainCa};
       ks.setKeyEntry("server", leafKeys.getPrivate(), new char[0], chain);
       serverKeys.put(p, ks);
     }
@@ -190,7 +226,8 @@ public final class TestCertificates {
       byte[] key = ks.getKey("server", new char[0]).getEncoded();
       Files.writeString(keyFile, pem("PRIVATE KEY", key), StandardCharsets.US_ASCII);
       try {
-        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(
+            keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException notPosix) {
         // a file system without POSIX permissions: nothing more to restrict
       }
@@ -208,7 +245,11 @@ public final class TestCertificates {
       KeyStore source = serverKeys.get(profile);
       KeyStore out = KeyStore.getInstance("PKCS12");
       out.load(null, null);
-      out.setKeyEntry("server", source.getKey("server", new char[0]), password, source.getCertificateChain("server"));
+      out.setKeyEntry(
+          "server",
+          source.getKey("server", new char[0]),
+          password,
+          source.getCertificateChain("server"));
       try (java.io.OutputStream o = Files.newOutputStream(file)) {
         out.store(o, password);
       }
@@ -218,9 +259,13 @@ public final class TestCertificates {
   }
 
   private static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n"
+    return "-----BEGIN "
+        + type
+        + "-----\n"
         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END " + type + "-----\n";
+        + "\n-----END "
+        + type
+        + "-----\n";
   }
 
   /** The test CA's certificate. */
@@ -248,7 +293,8 @@ public final class TestCertificates {
   /** A client context that trusts only the test CA, with the JDK's usual checks. */
   public SSLContext clientContext() {
     try {
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trustStore());
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
@@ -261,7 +307,8 @@ public final class TestCertificates {
   /** The server side's context for a profile: it presents that profile's certificate. */
   public SSLContext serverContext(Profile profile) {
     try {
-      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory kmf =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(serverKeys.get(profile), new char[0]);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
@@ -277,28 +324,53 @@ public final class TestCertificates {
     return g.generateKeyPair();
   }
 
-  private static X509Certificate certificate(String subject, KeyPair subjectKeys, String issuer,
-      KeyPair issuerKeys, Instant from, Instant to, boolean isCa, String host)
+  private static X509Certificate certificate(
+      String subject,
+      KeyPair subjectKeys,
+      String issuer,
+      KeyPair issuerKeys,
+      Instant from,
+      Instant to,
+      boolean isCa,
+      String host)
       throws GeneralSecurityException, OperatorCreationException, IOException {
-    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-        new X500Name(issuer), new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
-        Date.from(from), Date.from(to), new X500Name(subject), subjectKeys.getPublic());
+    X509v3CertificateBuilder b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name(issuer),
+            new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
+            Date.from(from),
+            Date.from(to),
+            new X500Name(subject),
+            subjectKeys.getPublic());
     JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-    b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
-    b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
+    b.addExtension(
+        Extension.subjectKeyIdentifier,
+        false,
+        ext.createSubjectKeyIdentifier(subjectKeys.getPublic()));
+    b.addExtension(
+        Extension.authorityKeyIdentifier,
+        false,
+        ext.createAuthorityKeyIdentifier(issuerKeys.getPublic()));
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
     if (isCa) {
-      b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      b.addExtension(
+          Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
     } else {
       b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-      GeneralName[] names = HOST.equals(host)
-          ? new GeneralName[] {new GeneralName(GeneralName.dNSName, host),
-              new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}
-          : new GeneralName[] {new GeneralName(GeneralName.dNSName, host)};
+      b.addExtension(
+          Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+      GeneralName[] names =
+          HOST.equals(host)
+              ? new GeneralName[] {
+                new GeneralName(GeneralName.dNSName, host),
+                new GeneralName(
+                    GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())
+              }
+              : new GeneralName[] {new GeneralName(GeneralName.dNSName, host)};
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     }
-    ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate());
+    ContentSigner signer =
+        new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate());
     return new JcaX509CertificateConverter().getCertificate(b.build(signer));
   }
 }

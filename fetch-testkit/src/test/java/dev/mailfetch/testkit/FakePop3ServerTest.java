@@ -50,13 +50,19 @@ class FakePop3ServerTest {
   class Protocol {
     @Test
     void greetingCapaLoginStatListUidl() throws Exception {
-      FakeMailbox box = FakeMailbox.create().add("u1", ascii("Subject: a\r\n\r\nA\r\n")).add("u2", ascii("B\r\n"));
-      try (FakePop3Server server = alice(box).start(); RawClient c = new RawClient(server)) {
+      FakeMailbox box =
+          FakeMailbox.create()
+              .add("u1", ascii("Subject: a\r\n\r\nA\r\n"))
+              .add("u2", ascii("B\r\n"));
+      try (FakePop3Server server = alice(box).start();
+          RawClient c = new RawClient(server)) {
         assertEquals("+OK mailfetch testkit POP3 server ready", c.line());
         assertEquals("+OK Capability list follows", c.ask("CAPA"));
         String capa = new String(c.multiline(), StandardCharsets.US_ASCII);
-        assertEquals("TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\n"
-            + "SASL PLAIN LOGIN XOAUTH2 OAUTHBEARER\r\nIMPLEMENTATION mailfetch-testkit\r\n.\r\n", capa);
+        assertEquals(
+            "TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nPIPELINING\r\nUSER\r\n"
+                + "SASL PLAIN LOGIN XOAUTH2 OAUTHBEARER\r\nIMPLEMENTATION mailfetch-testkit\r\n.\r\n",
+            capa);
         assertEquals("-ERR NOOP is allowed only after login", c.ask("NOOP"));
         assertEquals("+OK", c.ask("USER alice"));
         assertEquals("+OK Logged in", c.ask("PASS pass word é"));
@@ -76,12 +82,15 @@ class FakePop3ServerTest {
 
     @Test
     void retr_isByteExact_withDotStuffing_8bit_nul_andAMissingFinalLineEnd() throws Exception {
-      byte[] content = ascii("Subject: dots\r\n\r\n.\r\n..\r\n.x\r\nmid.dle\r\n\u0000\u00ff\u0080\r\nlast line");
+      byte[] content =
+          ascii("Subject: dots\r\n\r\n.\r\n..\r\n.x\r\nmid.dle\r\n\u0000\u00ff\u0080\r\nlast line");
       try (FakePop3Server server = alice(FakeMailbox.create().add("d", content)).start();
           RawClient c = new RawClient(server)) {
         login(c);
         assertEquals("+OK 53 octets", c.ask("RETR 1"));
-        assertArrayEquals(ascii("Subject: dots\r\n\r\n..\r\n...\r\n..x\r\nmid.dle\r\n\u0000\u00ff\u0080\r\nlast line\r\n.\r\n"),
+        assertArrayEquals(
+            ascii(
+                "Subject: dots\r\n\r\n..\r\n...\r\n..x\r\nmid.dle\r\n\u0000\u00ff\u0080\r\nlast line\r\n.\r\n"),
             c.multiline());
       }
     }
@@ -102,7 +111,8 @@ class FakePop3ServerTest {
     @Test
     void top_sendsHeadersTheEmptyLineAndNLines() throws Exception {
       byte[] m = ascii("A: 1\r\nB: 2\r\n\r\nl1\r\nl2\r\nl3\r\n");
-      try (FakePop3Server server = alice(FakeMailbox.create().add("t", m)).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create().add("t", m)).start();
+          RawClient c = new RawClient(server)) {
         login(c);
         assertEquals("+OK", c.ask("TOP 1 0"));
         assertArrayEquals(ascii("A: 1\r\nB: 2\r\n\r\n.\r\n"), c.multiline());
@@ -115,7 +125,11 @@ class FakePop3ServerTest {
 
     @Test
     void deletionsTakeEffectOnlyAtQuit_asRfc1939Says() throws Exception {
-      FakeMailbox box = FakeMailbox.create().add("u1", ascii("1\r\n")).add("u2", ascii("2\r\n")).add("u3", ascii("3\r\n"));
+      FakeMailbox box =
+          FakeMailbox.create()
+              .add("u1", ascii("1\r\n"))
+              .add("u2", ascii("2\r\n"))
+              .add("u3", ascii("3\r\n"));
       try (FakePop3Server server = alice(box).start()) {
         try (RawClient c = new RawClient(server)) {
           login(c);
@@ -154,11 +168,14 @@ class FakePop3ServerTest {
     @Test
     void theMaildropIsLocked_aSecondSessionGetsInUse() throws Exception {
       try (FakePop3Server server = alice(FakeMailbox.create()).start();
-          RawClient a = new RawClient(server); RawClient b = new RawClient(server)) {
+          RawClient a = new RawClient(server);
+          RawClient b = new RawClient(server)) {
         login(a);
         b.line();
         b.ask("USER alice");
-        assertEquals("-ERR [IN-USE] Unable to lock maildrop: it is in use by another session", b.ask("PASS pass word é"));
+        assertEquals(
+            "-ERR [IN-USE] Unable to lock maildrop: it is in use by another session",
+            b.ask("PASS pass word é"));
         a.ask("QUIT");
         b.ask("QUIT");
         server.awaitSessionsEnded(Duration.ofSeconds(5));
@@ -167,7 +184,8 @@ class FakePop3ServerTest {
 
     @Test
     void passMustFollowUserImmediately_andAWrongPasswordIsAnAuthError() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).start();
+          RawClient c = new RawClient(server)) {
         c.line();
         c.ask("USER alice");
         c.ask("CAPA");
@@ -180,11 +198,14 @@ class FakePop3ServerTest {
 
     @Test
     void apop_withTheGreetingTimestamp() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).apop(true).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).apop(true).start();
+          RawClient c = new RawClient(server)) {
         String greeting = c.line();
         Matcher m = Pattern.compile("<[^>]+>").matcher(greeting);
         assertTrue(m.find(), greeting);
-        byte[] digest = MessageDigest.getInstance("MD5").digest((m.group() + "pass word é").getBytes(StandardCharsets.UTF_8));
+        byte[] digest =
+            MessageDigest.getInstance("MD5")
+                .digest((m.group() + "pass word é").getBytes(StandardCharsets.UTF_8));
         assertEquals("+OK Logged in", c.ask("APOP alice " + HexFormat.of().formatHex(digest)));
       }
     }
@@ -192,7 +213,8 @@ class FakePop3ServerTest {
     @Test
     void tooManySessions_getSysTemp() throws Exception {
       try (FakePop3Server server = alice(FakeMailbox.create()).maxSessions(1).start();
-          RawClient a = new RawClient(server); RawClient b = new RawClient(server)) {
+          RawClient a = new RawClient(server);
+          RawClient b = new RawClient(server)) {
         a.line();
         assertEquals("-ERR [SYS/TEMP] Too many sessions, try later", b.line());
       }
@@ -220,7 +242,8 @@ class FakePop3ServerTest {
 
     @Test
     void login_asksForUserAndPassword() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).start();
+          RawClient c = new RawClient(server)) {
         c.line();
         assertEquals("+ VXNlcm5hbWU6", c.ask("AUTH LOGIN"));
         assertEquals("+ UGFzc3dvcmQ6", c.ask(b64("alice")));
@@ -231,19 +254,29 @@ class FakePop3ServerTest {
     @Test
     void xoauth2_oneStep_twoStep_andGooglesJsonErrorForAnExpiredToken() throws Exception {
       String token = "ya29." + "t".repeat(16 * 1024);
-      try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", token)
-          .expiredOauthToken("alice", "old").quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
+      try (FakePop3Server server =
+          alice(FakeMailbox.create())
+              .oauthToken("alice", token)
+              .expiredOauthToken("alice", "old")
+              .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION)
+              .start()) {
         try (RawClient c = new RawClient(server)) {
           c.line();
-          assertEquals("+OK Logged in", c.ask("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer " + token + "\u0001\u0001")));
+          assertEquals(
+              "+OK Logged in",
+              c.ask(
+                  "AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer " + token + "\u0001\u0001")));
         }
         try (RawClient c = new RawClient(server)) {
           c.line();
           assertEquals("+ ", c.ask("AUTH XOAUTH2"));
           String cont = c.ask(b64("user=alice\u0001auth=Bearer old\u0001\u0001"));
           assertTrue(cont.startsWith("+ "), cont);
-          String json = new String(Base64.getDecoder().decode(cont.substring(2)), StandardCharsets.UTF_8);
-          assertEquals("{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}", json);
+          String json =
+              new String(Base64.getDecoder().decode(cont.substring(2)), StandardCharsets.UTF_8);
+          assertEquals(
+              "{\"status\":\"401\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}",
+              json);
           assertEquals("-ERR [AUTH] Token expired", c.ask(""));
         }
       }
@@ -251,10 +284,16 @@ class FakePop3ServerTest {
 
     @Test
     void xoauth2_microsoftStyle_refusesTheOneLineForm() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", "tok").xoauth2TwoStepOnly(true).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create())
+                  .oauthToken("alice", "tok")
+                  .xoauth2TwoStepOnly(true)
+                  .start();
           RawClient c = new RawClient(server)) {
         c.line();
-        assertTrue(c.ask("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer tok\u0001\u0001")).startsWith("-ERR [AUTH]"));
+        assertTrue(
+            c.ask("AUTH XOAUTH2 " + b64("user=alice\u0001auth=Bearer tok\u0001\u0001"))
+                .startsWith("-ERR [AUTH]"));
         assertEquals("+ ", c.ask("AUTH XOAUTH2"));
         assertEquals("+OK Logged in", c.ask(b64("user=alice\u0001auth=Bearer tok\u0001\u0001")));
       }
@@ -262,17 +301,27 @@ class FakePop3ServerTest {
 
     @Test
     void oauthbearer_gs2HeaderAndErrorContinuation() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).oauthToken("alice", "tok")
-          .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION).start()) {
+      try (FakePop3Server server =
+          alice(FakeMailbox.create())
+              .oauthToken("alice", "tok")
+              .quirk(Quirk.Q42_OAUTH_ERROR_CONTINUATION)
+              .start()) {
         try (RawClient c = new RawClient(server)) {
           c.line();
-          assertEquals("+OK Logged in", c.ask("AUTH OAUTHBEARER "
-              + b64("n,a=alice,\u0001host=localhost\u0001port=110\u0001auth=Bearer tok\u0001\u0001")));
+          assertEquals(
+              "+OK Logged in",
+              c.ask(
+                  "AUTH OAUTHBEARER "
+                      + b64(
+                          "n,a=alice,\u0001host=localhost\u0001port=110\u0001auth=Bearer tok\u0001\u0001")));
         }
         try (RawClient c = new RawClient(server)) {
           c.line();
-          String cont = c.ask("AUTH OAUTHBEARER " + b64("n,a=alice,\u0001auth=Bearer bad\u0001\u0001"));
-          assertTrue(new String(Base64.getDecoder().decode(cont.substring(2)), StandardCharsets.UTF_8).contains("invalid_token"));
+          String cont =
+              c.ask("AUTH OAUTHBEARER " + b64("n,a=alice,\u0001auth=Bearer bad\u0001\u0001"));
+          assertTrue(
+              new String(Base64.getDecoder().decode(cont.substring(2)), StandardCharsets.UTF_8)
+                  .contains("invalid_token"));
           assertEquals("-ERR [AUTH] Authentication failed", c.ask("AQ=="));
         }
       }
@@ -280,9 +329,12 @@ class FakePop3ServerTest {
 
     @Test
     void requireTlsForAuth_refusesCredentialsInPlainText() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).requireTlsForAuth(true).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).requireTlsForAuth(true).start();
+          RawClient c = new RawClient(server)) {
         c.line();
-        assertEquals("-ERR [AUTH] Plaintext authentication disallowed on non-secure connections", c.ask("USER alice"));
+        assertEquals(
+            "-ERR [AUTH] Plaintext authentication disallowed on non-secure connections",
+            c.ask("USER alice"));
       }
     }
   }
@@ -309,7 +361,8 @@ class FakePop3ServerTest {
         assertTrue(s.tlsEstablished());
         assertEquals("localhost", s.sniHostName().orElseThrow());
         assertFalse(s.sentInPlaintext("pass word é"));
-        assertEquals(List.of(false, false, true, true, true, true),
+        assertEquals(
+            List.of(false, false, true, true, true, true),
             s.commands().stream().map(RecordedCommand::overTls).toList());
         assertEquals("alice", s.loggedInUser().orElseThrow());
       }
@@ -317,7 +370,8 @@ class FakePop3ServerTest {
 
     @Test
     void plaintextCredentials_areCaught_evenInBase64() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(FakeMailbox.create()).start();
+          RawClient c = new RawClient(server)) {
         c.line();
         c.ask("AUTH PLAIN " + b64("\0alice\0pass word é"));
         c.ask("QUIT");
@@ -329,7 +383,8 @@ class FakePop3ServerTest {
 
     @Test
     void implicitTls_withTheValidCertificate_isTrustedByTheTestCa() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS).start();
           RawClient c = RawClient.tls(server, CERTS.clientContext())) {
         login(c);
         c.ask("QUIT");
@@ -340,27 +395,38 @@ class FakePop3ServerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = TestCertificates.Profile.class, names = {"VALID", "HOSTILE_SUBJECT", "VALID_OTHER_KEY"},
+    @EnumSource(
+        value = TestCertificates.Profile.class,
+        names = {"VALID", "HOSTILE_SUBJECT", "VALID_OTHER_KEY"},
         mode = EnumSource.Mode.EXCLUDE)
     void everyBadCertificateProfile_isRefusedByACarefulClient(TestCertificates.Profile profile) {
-      try (FakePop3Server server = alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS, profile).start()) {
-        assertThrows(SSLException.class, () -> RawClient.tls(server, CERTS.clientContext()).close(), profile.name());
+      try (FakePop3Server server =
+          alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS, profile).start()) {
+        assertThrows(
+            SSLException.class,
+            () -> RawClient.tls(server, CERTS.clientContext()).close(),
+            profile.name());
       }
     }
 
     @Test
     void aServerWithOnlyTls10and11_cannotCompleteAHandshake() {
-      try (FakePop3Server server = alice(FakeMailbox.create()).tls(TlsMode.IMPLICIT, CERTS)
-          .tlsProtocols("TLSv1", "TLSv1.1").start()) {
+      try (FakePop3Server server =
+          alice(FakeMailbox.create())
+              .tls(TlsMode.IMPLICIT, CERTS)
+              .tlsProtocols("TLSv1", "TLSv1.1")
+              .start()) {
         assertThrows(IOException.class, () -> RawClient.tls(server, CERTS.clientContext()).close());
       }
     }
 
     @Test
     void theCaPem_isAParseableCertificate() throws Exception {
-      java.security.cert.CertificateFactory cf = java.security.cert.CertificateFactory.getInstance("X.509");
-      java.security.cert.Certificate c = cf.generateCertificate(
-          new java.io.ByteArrayInputStream(CERTS.caPem().getBytes(StandardCharsets.US_ASCII)));
+      java.security.cert.CertificateFactory cf =
+          java.security.cert.CertificateFactory.getInstance("X.509");
+      java.security.cert.Certificate c =
+          cf.generateCertificate(
+              new java.io.ByteArrayInputStream(CERTS.caPem().getBytes(StandardCharsets.US_ASCII)));
       assertEquals(CERTS.caCertificate(), c);
     }
   }
@@ -369,7 +435,8 @@ class FakePop3ServerTest {
   class Faults {
     @Test
     void closeAtByte_cutsTheSessionAtExactlyThatByte() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).fault(Fault.closeAtByte(10)).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create()).fault(Fault.closeAtByte(10)).start();
           RawClient c = new RawClient(server)) {
         assertArrayEquals(ascii("+OK mailfe"), c.rest(1000));
       }
@@ -378,7 +445,8 @@ class FakePop3ServerTest {
     @Test
     void resetAtCommand_resetsInsteadOfAnswering_onlyInTheNamedSession() throws Exception {
       FakeMailbox box = FakeMailbox.create().add("u1", ascii("hello\r\n"));
-      try (FakePop3Server server = alice(box).fault(Fault.resetAtCommand("RETR", 1).inSession(1)).start()) {
+      try (FakePop3Server server =
+          alice(box).fault(Fault.resetAtCommand("RETR", 1).inSession(1)).start()) {
         try (RawClient c = new RawClient(server)) {
           login(c);
           c.send("RETR 1");
@@ -397,7 +465,10 @@ class FakePop3ServerTest {
 
     @Test
     void stall_saysNothingForItsDuration_thenCloses() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).fault(Fault.stallAtCommand("STAT", 1, Duration.ofMillis(300))).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create())
+                  .fault(Fault.stallAtCommand("STAT", 1, Duration.ofMillis(300)))
+                  .start();
           RawClient c = new RawClient(server)) {
         login(c);
         long t0 = System.nanoTime();
@@ -409,8 +480,12 @@ class FakePop3ServerTest {
 
     @Test
     void trickle_paysOutBytesAtTheGivenPace() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).greeting("slow")
-          .fault(Fault.trickle(2, Duration.ofMillis(20))).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server =
+              alice(FakeMailbox.create())
+                  .greeting("slow")
+                  .fault(Fault.trickle(2, Duration.ofMillis(20)))
+                  .start();
+          RawClient c = new RawClient(server)) {
         long t0 = System.nanoTime();
         assertEquals("+OK slow", c.line()); // 10 bytes, 2 at a time: 4 pauses
         assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(75).toNanos());
@@ -419,8 +494,12 @@ class FakePop3ServerTest {
 
     @Test
     void greetingDelay_andIdleTimeout() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).fault(Fault.greetingDelay(Duration.ofMillis(200)))
-          .fault(Fault.idleTimeout(Duration.ofMillis(300))).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server =
+              alice(FakeMailbox.create())
+                  .fault(Fault.greetingDelay(Duration.ofMillis(200)))
+                  .fault(Fault.idleTimeout(Duration.ofMillis(300)))
+                  .start();
+          RawClient c = new RawClient(server)) {
         long t0 = System.nanoTime();
         c.line();
         assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(190).toNanos());
@@ -432,7 +511,8 @@ class FakePop3ServerTest {
 
     @Test
     void endlessGreeting_neverEndsTheLine_butStopsWithinItsBudget() throws Exception {
-      try (FakePop3Server server = alice(FakeMailbox.create()).fault(Fault.endlessGreeting()).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create()).fault(Fault.endlessGreeting()).start();
           RawClient c = new RawClient(server)) {
         byte[] got = c.rest(4 << 20);
         assertEquals(4 << 20, got.length);
@@ -445,7 +525,8 @@ class FakePop3ServerTest {
     @Test
     void endlessListing_andEndlessBody_keepGoing() throws Exception {
       FakeMailbox box = FakeMailbox.create().add("u", ascii("x\r\n"));
-      try (FakePop3Server server = alice(box).fault(Fault.endlessListing()).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(box).fault(Fault.endlessListing()).start();
+          RawClient c = new RawClient(server)) {
         login(c);
         c.send("UIDL");
         assertEquals("+OK", c.line());
@@ -453,7 +534,8 @@ class FakePop3ServerTest {
           assertEquals(i + " uid" + i, c.line());
         }
       }
-      try (FakePop3Server server = alice(box).fault(Fault.endlessBody()).start(); RawClient c = new RawClient(server)) {
+      try (FakePop3Server server = alice(box).fault(Fault.endlessBody()).start();
+          RawClient c = new RawClient(server)) {
         login(c);
         c.send("RETR 1");
         byte[] got = c.rest(2 << 20);
@@ -463,8 +545,13 @@ class FakePop3ServerTest {
 
     @Test
     void pipelinedCommands_areRecordedAsSuch() throws Exception {
-      FakeMailbox box = FakeMailbox.create().add("a", ascii("1\r\n")).add("b", ascii("2\r\n")).add("c", ascii("3\r\n"));
-      try (FakePop3Server server = alice(box).replyDelay(Duration.ofMillis(30)).start(); RawClient c = new RawClient(server)) {
+      FakeMailbox box =
+          FakeMailbox.create()
+              .add("a", ascii("1\r\n"))
+              .add("b", ascii("2\r\n"))
+              .add("c", ascii("3\r\n"));
+      try (FakePop3Server server = alice(box).replyDelay(Duration.ofMillis(30)).start();
+          RawClient c = new RawClient(server)) {
         login(c);
         c.send("RETR 1\r\nRETR 2\r\nRETR 3");
         for (int i = 0; i < 3; i++) {
@@ -475,7 +562,8 @@ class FakePop3ServerTest {
         c.ask("QUIT");
         server.awaitSessionsEnded(Duration.ofSeconds(5));
         List<RecordedCommand> retrs = server.session(1).commands("RETR");
-        assertEquals(List.of(false, true, true), retrs.stream().map(RecordedCommand::pipelined).toList());
+        assertEquals(
+            List.of(false, true, true), retrs.stream().map(RecordedCommand::pipelined).toList());
         assertFalse(server.session(1).commands("STAT").get(0).pipelined());
       }
     }
@@ -520,7 +608,10 @@ class FakePop3ServerTest {
     @Test
     void aClientReadingEveryByteSegmentation_getsTheSameBytes() throws Exception {
       byte[] m = ascii("Subject: s\r\n\r\n.hidden\r\nbody\r\n");
-      try (FakePop3Server server = alice(FakeMailbox.create().add("s", m)).segmentation(Segmentation.EVERY_BYTE).start();
+      try (FakePop3Server server =
+              alice(FakeMailbox.create().add("s", m))
+                  .segmentation(Segmentation.EVERY_BYTE)
+                  .start();
           RawClient c = new RawClient(server)) {
         login(c);
         assertEquals("+OK 29 octets", c.ask("RETR 1"));

@@ -31,16 +31,25 @@ class FakeServerMainTest {
     }
   }
 
-  /** The help names every option it takes (--mailbox too), and --password-env's default reads as a password, not a variable. */
+  /**
+   * The help names every option it takes (--mailbox too), and --password-env's default reads as a
+   * password, not a variable.
+   */
   @Test
   void helpNamesMailbox_andSaysWhatThePasswordIsWithoutPasswordEnv() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    org.junit.jupiter.api.Assertions.assertEquals(0, FakeServerMain.run(new String[] {"--help"},
-        new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of()));
+    org.junit.jupiter.api.Assertions.assertEquals(
+        0,
+        FakeServerMain.run(
+            new String[] {"--help"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err,
+            Map.of()));
     String help = out.toString(StandardCharsets.UTF_8);
     org.junit.jupiter.api.Assertions.assertTrue(help.contains("--mailbox maildir:DIR"), help);
     org.junit.jupiter.api.Assertions.assertFalse(help.contains("(default: secret)"), help);
-    org.junit.jupiter.api.Assertions.assertTrue(help.contains("the password is the word \"secret\""), help);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        help.contains("the password is the word \"secret\""), help);
   }
 
   @Test
@@ -50,33 +59,65 @@ class FakeServerMainTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ExecutorService ex = Executors.newSingleThreadExecutor();
     try {
-      Future<Integer> exit = ex.submit(() -> FakeServerMain.run(new String[] {
-          "--port", String.valueOf(port), "--tls", "implicit", "--user", "alice", "--password-env", "PW",
-          "--generate", "3", "--quirk", "Q12", "--max-sessions", "1", "--ca-out", ca.toString()},
-          new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of("PW", "from env")));
+      Future<Integer> exit =
+          ex.submit(
+              () ->
+                  FakeServerMain.run(
+                      new String[] {
+                        "--port",
+                        String.valueOf(port),
+                        "--tls",
+                        "implicit",
+                        "--user",
+                        "alice",
+                        "--password-env",
+                        "PW",
+                        "--generate",
+                        "3",
+                        "--quirk",
+                        "Q12",
+                        "--max-sessions",
+                        "1",
+                        "--ca-out",
+                        ca.toString()
+                      },
+                      new PrintStream(out, true, StandardCharsets.UTF_8),
+                      System.err,
+                      Map.of("PW", "from env")));
       for (int i = 0; i < 100 && !Files.exists(ca); i++) {
         Thread.sleep(50);
       }
       Thread.sleep(200);
       KeyStore ts = KeyStore.getInstance("PKCS12");
       ts.load(null, null);
-      ts.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(ca)));
-      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      ts.setCertificateEntry(
+          "ca",
+          CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(ca)));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(ts);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
       try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port);
-          javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true)) {
+          javax.net.ssl.SSLSocket ssl =
+              (javax.net.ssl.SSLSocket)
+                  ctx.getSocketFactory().createSocket(plain, "localhost", port, true)) {
         javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(p);
-        ssl.getOutputStream().write("USER alice\r\nPASS from env\r\nSTAT\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+        ssl.getOutputStream()
+            .write(
+                "USER alice\r\nPASS from env\r\nSTAT\r\nQUIT\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
         String t = new String(ssl.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         assertTrue(t.startsWith("+OK\r\n+OK\r\n+OK\r\n+OK 3 "), t);
       }
       assertEquals(0, exit.get(10, TimeUnit.SECONDS));
       String printed = out.toString(StandardCharsets.UTF_8);
-      assertTrue(printed.contains("listening on 127.0.0.1:" + port + " (implicit; trust the CA in " + ca + ")"), printed);
+      assertTrue(
+          printed.contains(
+              "listening on 127.0.0.1:" + port + " (implicit; trust the CA in " + ca + ")"),
+          printed);
       assertTrue(printed.contains("the password in $PW"), printed);
       assertTrue(!printed.contains("from env"), "the password is never printed");
     } finally {
@@ -90,9 +131,16 @@ class FakeServerMainTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ExecutorService ex = Executors.newSingleThreadExecutor();
     try {
-      Future<Integer> exit = ex.submit(() -> FakeServerMain.run(
-          new String[] {"--port", String.valueOf(port), "--profile", "R-14", "--max-sessions", "1"},
-          new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of()));
+      Future<Integer> exit =
+          ex.submit(
+              () ->
+                  FakeServerMain.run(
+                      new String[] {
+                        "--port", String.valueOf(port), "--profile", "R-14", "--max-sessions", "1"
+                      },
+                      new PrintStream(out, true, StandardCharsets.UTF_8),
+                      System.err,
+                      Map.of()));
       String greeting = null;
       for (int i = 0; i < 100 && greeting == null; i++) {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
@@ -105,7 +153,8 @@ class FakeServerMainTest {
       }
       assertTrue(greeting.startsWith("-ERR [SYS/TEMP] Service temporarily unavailable"), greeting);
       assertEquals(0, exit.get(10, TimeUnit.SECONDS));
-      assertTrue(out.toString(StandardCharsets.UTF_8).contains("hostile case R-14 R14_ERR_GREETING"));
+      assertTrue(
+          out.toString(StandardCharsets.UTF_8).contains("hostile case R-14 R14_ERR_GREETING"));
     } finally {
       ex.shutdownNow();
     }
@@ -117,7 +166,8 @@ class FakeServerMainTest {
     PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
     assertEquals(2, FakeServerMain.run(new String[] {"--tls", "maybe"}, System.out, e, Map.of()));
     assertEquals(2, FakeServerMain.run(new String[] {"--quirk", "Q27"}, System.out, e, Map.of()));
-    assertEquals(2, FakeServerMain.run(new String[] {"--password-env", "NOPE"}, System.out, e, Map.of()));
+    assertEquals(
+        2, FakeServerMain.run(new String[] {"--password-env", "NOPE"}, System.out, e, Map.of()));
     String text = err.toString(StandardCharsets.UTF_8);
     assertTrue(text.contains("--tls takes none, implicit or starttls, not maybe"), text);
     assertTrue(text.contains("--quirk Q27 is ambiguous"), text);
@@ -131,7 +181,8 @@ class FakeServerMainTest {
     FakeMailbox box = FakeMailbox.fromMaildir(tmp.resolve("Maildir"));
     assertEquals(4, box.size());
     for (int i = 0; i < 4; i++) {
-      org.junit.jupiter.api.Assertions.assertArrayEquals(corpus.messages().get(i).content(), box.messages().get(i).content());
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          corpus.messages().get(i).content(), box.messages().get(i).content());
     }
   }
 }

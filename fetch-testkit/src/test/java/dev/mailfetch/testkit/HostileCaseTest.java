@@ -35,9 +35,10 @@ class HostileCaseTest {
   private static final String G = "+OK mailfetch testkit POP3 server ready\r\n";
 
   private static FakePop3Server start(HostileCase c) {
-    FakeMailbox box = FakeMailbox.create()
-        .add("u1", ascii("Subject: one\r\n\r\nfirst\r\n"))
-        .add("u2", ascii("Subject: two\r\n\r\nsecond\r\n"));
+    FakeMailbox box =
+        FakeMailbox.create()
+            .add("u1", ascii("Subject: one\r\n\r\nfirst\r\n"))
+            .add("u2", ascii("Subject: two\r\n\r\nsecond\r\n"));
     return c.applyTo(FakePop3Server.builder().account("alice", "pw", box), CERTS).start();
   }
 
@@ -45,7 +46,10 @@ class HostileCaseTest {
     return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  /** Sends {@code text} in one write; returns everything until the server closes (at most {@code max}). */
+  /**
+   * Sends {@code text} in one write; returns everything until the server closes (at most {@code
+   * max}).
+   */
   private static String raw(FakePop3Server server, String text, int max) throws IOException {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress(server.host(), server.port()), 5000);
@@ -74,8 +78,11 @@ class HostileCaseTest {
   @Test
   void N01_STLS_NOT_OFFERED_capaWithoutStls_andStlsRefused() throws IOException {
     try (FakePop3Server s = start(N01_STLS_NOT_OFFERED)) {
-      assertEquals(G + "+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\n.\r\n"
-          + "-ERR STLS not supported\r\n+OK Logging out\r\n", raw(s, "CAPA\r\nSTLS\r\nQUIT\r\n"));
+      assertEquals(
+          G
+              + "+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\n.\r\n"
+              + "-ERR STLS not supported\r\n+OK Logging out\r\n",
+          raw(s, "CAPA\r\nSTLS\r\nQUIT\r\n"));
     }
   }
 
@@ -84,14 +91,17 @@ class HostileCaseTest {
     try (FakePop3Server s = start(N02_STLS_REFUSED)) {
       String t = raw(s, "CAPA\r\nSTLS\r\nQUIT\r\n");
       assertTrue(t.contains("\r\nSTLS\r\n"));
-      assertTrue(t.endsWith("-ERR [SYS/TEMP] TLS is not available right now\r\n+OK Logging out\r\n"), t);
+      assertTrue(
+          t.endsWith("-ERR [SYS/TEMP] TLS is not available right now\r\n+OK Logging out\r\n"), t);
     }
   }
 
   @Test
   void N03_CAPA_AND_STLS_REFUSED_bothErr() throws IOException {
     try (FakePop3Server s = start(N03_CAPA_AND_STLS_REFUSED)) {
-      assertEquals(G + "-ERR unknown command\r\n-ERR [SYS/TEMP] TLS is not available right now\r\n+OK Logging out\r\n",
+      assertEquals(
+          G
+              + "-ERR unknown command\r\n-ERR [SYS/TEMP] TLS is not available right now\r\n+OK Logging out\r\n",
           raw(s, "CAPA\r\nSTLS\r\nQUIT\r\n"));
     }
   }
@@ -100,18 +110,22 @@ class HostileCaseTest {
   void N04_STLS_OK_WITHOUT_TLS_plainTextGoesOn() throws IOException {
     try (FakePop3Server s = start(N04_STLS_OK_WITHOUT_TLS)) {
       String t = raw(s, "STLS\r\nNOOP\r\nQUIT\r\n");
-      assertEquals(G + "+OK [SYS/PERM] \r\n-ERR NOOP is allowed only after login\r\n+OK Logging out\r\n", t);
+      assertEquals(
+          G + "+OK [SYS/PERM] \r\n-ERR NOOP is allowed only after login\r\n+OK Logging out\r\n", t);
       assertFalse(s.session(1).tlsEstablished());
     }
   }
 
   @Test
   void N05_STLS_RESPONSE_INJECTION_forgedRepliesBeforeTheHandshake() throws IOException {
-    try (FakePop3Server s = start(N05_STLS_RESPONSE_INJECTION); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = start(N05_STLS_RESPONSE_INJECTION);
+        RawClient c = new RawClient(s)) {
       c.line();
       assertEquals("+OK Begin TLS negotiation", c.ask("STLS"));
       List<String> injected = List.of(c.line(), c.line(), c.line(), c.line(), c.line(), c.line());
-      assertEquals(List.of("+OK Capability list follows", "USER", ".", "+OK", "+OK Logged in", "+OK 0 0"), injected);
+      assertEquals(
+          List.of("+OK Capability list follows", "USER", ".", "+OK", "+OK Logged in", "+OK 0 0"),
+          injected);
       c.startTls(CERTS.clientContext()); // the server does go on to TLS
       assertEquals("+OK Logging out", c.ask("QUIT"));
     }
@@ -120,21 +134,27 @@ class HostileCaseTest {
   @Test
   void N06_STLS_GARBAGE_BEFORE_HANDSHAKE_binaryAfterTheOk() throws IOException {
     try (FakePop3Server s = start(N06_STLS_GARBAGE_BEFORE_HANDSHAKE)) {
-      String expected = G + "+OK Begin TLS negotiation\r\n\u0000\u00ff\u0016\u0003\u0001garbage\u0080\u0081\r\n";
+      String expected =
+          G + "+OK Begin TLS negotiation\r\n\u0000\u00ff\u0016\u0003\u0001garbage\u0080\u0081\r\n";
       assertEquals(expected, raw(s, "STLS\r\n", expected.length()));
     }
   }
 
   @Test
   void N07_CAPA_CHANGES_AFTER_TLS_otherMechanismsInside() throws IOException {
-    try (FakePop3Server s = start(N07_CAPA_CHANGES_AFTER_TLS); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = start(N07_CAPA_CHANGES_AFTER_TLS);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.ask("CAPA");
-      assertEquals("TOP\r\nUIDL\r\nSASL PLAIN\r\nSTLS\r\n.\r\n", new String(c.multiline(), StandardCharsets.US_ASCII));
+      assertEquals(
+          "TOP\r\nUIDL\r\nSASL PLAIN\r\nSTLS\r\n.\r\n",
+          new String(c.multiline(), StandardCharsets.US_ASCII));
       c.ask("STLS");
       c.startTls(CERTS.clientContext());
       c.ask("CAPA");
-      assertEquals("TOP\r\nUIDL\r\nUSER\r\nSASL XOAUTH2 OAUTHBEARER\r\n.\r\n", new String(c.multiline(), StandardCharsets.US_ASCII));
+      assertEquals(
+          "TOP\r\nUIDL\r\nUSER\r\nSASL XOAUTH2 OAUTHBEARER\r\n.\r\n",
+          new String(c.multiline(), StandardCharsets.US_ASCII));
     }
   }
 
@@ -142,14 +162,17 @@ class HostileCaseTest {
   void N08_APOP_AND_SASL_BEFORE_STLS_everythingOfferedInPlainText() throws IOException {
     try (FakePop3Server s = start(N08_APOP_AND_SASL_BEFORE_STLS)) {
       String t = raw(s, "CAPA\r\nQUIT\r\n");
-      assertTrue(t.matches("(?s)\\+OK mailfetch testkit POP3 server ready <[0-9.]+@fake\\.invalid>\r\n.*"), t);
+      assertTrue(
+          t.matches("(?s)\\+OK mailfetch testkit POP3 server ready <[0-9.]+@fake\\.invalid>\r\n.*"),
+          t);
       assertTrue(t.contains("\r\nSASL PLAIN RPA\r\nSTLS\r\n"), t);
     }
   }
 
   @Test
   void N09_STLS_THEN_SILENCE_noServerHello() throws IOException {
-    try (FakePop3Server s = start(N09_STLS_THEN_SILENCE); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = start(N09_STLS_THEN_SILENCE);
+        RawClient c = new RawClient(s)) {
       c.line();
       assertEquals("+OK Begin TLS negotiation", c.ask("STLS"));
       c.soTimeout(700);
@@ -160,7 +183,9 @@ class HostileCaseTest {
   @Test
   void N10_UNSOLICITED_DATA_aListingAfterTheGreeting() throws IOException {
     try (FakePop3Server s = start(N10_UNSOLICITED_DATA)) {
-      assertEquals("+OK POP3 ready\r\n+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n+OK Logging out\r\n", raw(s, "QUIT\r\n"));
+      assertEquals(
+          "+OK POP3 ready\r\n+OK 2 messages\r\n1 120\r\n2 200\r\n.\r\n+OK Logging out\r\n",
+          raw(s, "QUIT\r\n"));
     }
   }
 
@@ -173,13 +198,20 @@ class HostileCaseTest {
 
   @Test
   void N12_PIPELINING_EXTRA_REPLIES_moreRepliesThanCommands() throws IOException {
-    try (FakePop3Server s = FakePop3Server.builder().account("alice", "pw", FakeMailbox.create())
-        .replyDelay(Duration.ofMillis(20)).extraReplyWhenPipelined().start(); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s =
+            FakePop3Server.builder()
+                .account("alice", "pw", FakeMailbox.create())
+                .replyDelay(Duration.ofMillis(20))
+                .extraReplyWhenPipelined()
+                .start();
+        RawClient c = new RawClient(s)) {
       c.line();
       c.ask("USER alice");
       c.ask("PASS pw");
       c.send("NOOP\r\nNOOP");
-      assertEquals(List.of("+OK", "+OK and one more reply nobody asked for", "+OK"), List.of(c.line(), c.line(), c.line()));
+      assertEquals(
+          List.of("+OK", "+OK and one more reply nobody asked for", "+OK"),
+          List.of(c.line(), c.line(), c.line()));
     }
     assertTrue(N12_PIPELINING_EXTRA_REPLIES.applyTo(FakePop3Server.builder(), null) != null);
   }
@@ -188,7 +220,8 @@ class HostileCaseTest {
 
   private static void refusedByACarefulClient(HostileCase c) {
     try (FakePop3Server s = start(c)) {
-      assertThrows(IOException.class, () -> RawClient.tls(s, CERTS.clientContext()).close(), c.name());
+      assertThrows(
+          IOException.class, () -> RawClient.tls(s, CERTS.clientContext()).close(), c.name());
     }
   }
 
@@ -216,7 +249,13 @@ class HostileCaseTest {
   void T05_NUL_IN_NAME_refused_andTheNameHoldsANul() throws Exception {
     refusedByACarefulClient(T05_NUL_IN_NAME);
     X509Certificate c = CERTS.certificate(TestCertificates.Profile.NUL_IN_NAME);
-    assertTrue(c.getSubjectAlternativeNames().iterator().next().get(1).toString().contains("localhost\u0000.evil"));
+    assertTrue(
+        c.getSubjectAlternativeNames()
+            .iterator()
+            .next()
+            .get(1)
+            .toString()
+            .contains("localhost\u0000.evil"));
   }
 
   @Test
@@ -228,7 +267,9 @@ class HostileCaseTest {
   void T07_REQUIRES_SNI_closedWithoutIt_servedWithIt() throws Exception {
     try (FakePop3Server s = start(T07_REQUIRES_SNI)) {
       try (Socket plain = new Socket(s.host(), s.port())) {
-        SSLSocket ssl = (SSLSocket) CERTS.clientContext().getSocketFactory().createSocket(plain, null, s.port(), true);
+        SSLSocket ssl =
+            (SSLSocket)
+                CERTS.clientContext().getSocketFactory().createSocket(plain, null, s.port(), true);
         SSLParameters p = ssl.getSSLParameters();
         p.setServerNames(List.of());
         ssl.setSSLParameters(p);
@@ -244,18 +285,25 @@ class HostileCaseTest {
 
   @Test
   void T08_HOSTILE_SUBJECT_validButFullOfEscapes() throws IOException {
-    try (FakePop3Server s = start(T08_HOSTILE_SUBJECT); RawClient c = RawClient.tls(s, CERTS.clientContext())) {
+    try (FakePop3Server s = start(T08_HOSTILE_SUBJECT);
+        RawClient c = RawClient.tls(s, CERTS.clientContext())) {
       assertEquals(G.strip(), c.line(), "the certificate is valid for localhost");
-      String subject = CERTS.certificate(TestCertificates.Profile.HOSTILE_SUBJECT).getSubjectX500Principal().getName();
+      String subject =
+          CERTS
+              .certificate(TestCertificates.Profile.HOSTILE_SUBJECT)
+              .getSubjectX500Principal()
+              .getName();
       assertTrue(subject.contains("\u001b[31m") && subject.contains("${jndi:"), subject);
     }
   }
 
   @Test
   void T09_OTHER_KEY_validButNotThePinnedOne() throws IOException {
-    try (FakePop3Server s = start(T09_OTHER_KEY); RawClient c = RawClient.tls(s, CERTS.clientContext())) {
+    try (FakePop3Server s = start(T09_OTHER_KEY);
+        RawClient c = RawClient.tls(s, CERTS.clientContext())) {
       assertEquals(G.strip(), c.line(), "valid under the test CA");
-      assertNotEquals(CERTS.certificate(TestCertificates.Profile.VALID).getPublicKey(),
+      assertNotEquals(
+          CERTS.certificate(TestCertificates.Profile.VALID).getPublicKey(),
           CERTS.certificate(TestCertificates.Profile.VALID_OTHER_KEY).getPublicKey());
     }
   }
@@ -283,7 +331,9 @@ class HostileCaseTest {
   @Test
   void A03_BAD_APOP_TIMESTAMP_noValidMsgId() throws IOException {
     try (FakePop3Server s = start(A03_BAD_APOP_TIMESTAMP)) {
-      assertEquals("+OK POP3 ready <> <abc> <\u00e9t\u00e9@h\u00f4te>\r\n+OK Logging out\r\n", raw(s, "QUIT\r\n"));
+      assertEquals(
+          "+OK POP3 ready <> <abc> <\u00e9t\u00e9@h\u00f4te>\r\n+OK Logging out\r\n",
+          raw(s, "QUIT\r\n"));
     }
   }
 
@@ -298,7 +348,8 @@ class HostileCaseTest {
 
   @Test
   void A05_ENDLESS_SASL_aChallengeForEveryResponse() throws IOException {
-    try (FakePop3Server s = start(A05_ENDLESS_SASL); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = start(A05_ENDLESS_SASL);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.send("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(ascii("\0alice\0pw")));
       for (int i = 0; i < 20; i++) {
@@ -320,7 +371,9 @@ class HostileCaseTest {
     try (FakePop3Server s = start(A07_CALLER_INJECTION)) {
       raw(s, "USER u\r\nDELE 1\r\nQUIT\r\n");
       s.awaitSessionsEnded(Duration.ofSeconds(5));
-      assertEquals(List.of("USER u", "DELE 1", "QUIT"), s.session(1).commandLines(),
+      assertEquals(
+          List.of("USER u", "DELE 1", "QUIT"),
+          s.session(1).commandLines(),
           "a client that let CR/LF through shows up as a separate command");
     }
   }
@@ -328,7 +381,8 @@ class HostileCaseTest {
   @Test
   void A08_TRACE_LOGGING_anOrdinaryServer() throws IOException {
     try (FakePop3Server s = start(A08_TRACE_LOGGING)) {
-      assertEquals(G + "+OK\r\n+OK Logged in\r\n+OK 2 47\r\n+OK Logging out, 0 messages deleted\r\n",
+      assertEquals(
+          G + "+OK\r\n+OK Logged in\r\n+OK 2 47\r\n+OK Logging out, 0 messages deleted\r\n",
           raw(s, LOGIN + "STAT\r\nQUIT\r\n"));
     }
   }
@@ -343,7 +397,8 @@ class HostileCaseTest {
   @Test
   void A10_PERMANENT_LOGIN_ERROR_sysPermAtLogin() throws IOException {
     try (FakePop3Server s = start(A10_PERMANENT_LOGIN_ERROR)) {
-      assertEquals(G + "+OK\r\n-ERR [SYS/PERM] Your account has been disabled\r\n+OK Logging out\r\n",
+      assertEquals(
+          G + "+OK\r\n-ERR [SYS/PERM] Your account has been disabled\r\n+OK Logging out\r\n",
           raw(s, LOGIN + "QUIT\r\n"));
     }
   }
@@ -379,7 +434,8 @@ class HostileCaseTest {
 
   @Test
   void R04_TRICKLE_oneBytePerSecond() throws IOException {
-    try (FakePop3Server s = start(R04_TRICKLE); Socket sock = new Socket(s.host(), s.port())) {
+    try (FakePop3Server s = start(R04_TRICKLE);
+        Socket sock = new Socket(s.host(), s.port())) {
       sock.setSoTimeout(5000);
       long t0 = System.nanoTime();
       assertEquals('+', sock.getInputStream().read());
@@ -391,22 +447,27 @@ class HostileCaseTest {
   @Test
   void R05_DISCONNECT_MID_LISTING_cutInsideALine() throws IOException {
     try (FakePop3Server s = start(R05_DISCONNECT_MID_LISTING)) {
-      assertTrue(raw(s, LOGIN + "UIDL\r\nQUIT\r\n").endsWith("+OK Logged in\r\n+OK\r\n1 first-uid\r\n2 second-u"));
+      assertTrue(
+          raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
+              .endsWith("+OK Logged in\r\n+OK\r\n1 first-uid\r\n2 second-u"));
     }
   }
 
   @Test
   void R06_NEGATIVE_NUMBERS_inStatAndList() throws IOException {
     try (FakePop3Server s = start(R06_NEGATIVE_NUMBERS)) {
-      assertTrue(raw(s, LOGIN + "STAT\r\nLIST\r\nQUIT\r\n").contains("+OK Logged in\r\n+OK -1 0\r\n+OK\r\n1 -5\r\n.\r\n"));
+      assertTrue(
+          raw(s, LOGIN + "STAT\r\nLIST\r\nQUIT\r\n")
+              .contains("+OK Logged in\r\n+OK -1 0\r\n+OK\r\n1 -5\r\n.\r\n"));
     }
   }
 
   @Test
   void R07_HUGE_NUMBERS_inStatAndList() throws IOException {
     try (FakePop3Server s = start(R07_HUGE_NUMBERS)) {
-      assertTrue(raw(s, LOGIN + "STAT\r\nLIST\r\nQUIT\r\n")
-          .contains("+OK 2147483647 0\r\n+OK\r\n1 18446744073709551616\r\n.\r\n"));
+      assertTrue(
+          raw(s, LOGIN + "STAT\r\nLIST\r\nQUIT\r\n")
+              .contains("+OK 2147483647 0\r\n+OK\r\n1 18446744073709551616\r\n.\r\n"));
     }
   }
 
@@ -422,8 +483,10 @@ class HostileCaseTest {
   @Test
   void R09_BAD_MESSAGE_NUMBERS_inTheUidList() throws IOException {
     try (FakePop3Server s = start(R09_BAD_MESSAGE_NUMBERS)) {
-      assertTrue(raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
-          .contains("+OK\r\n0 zero\r\n4294967296 big\r\nabc letters\r\n1\r2 cr\r\n1 one\r\n1 again\r\n.\r\n"));
+      assertTrue(
+          raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
+              .contains(
+                  "+OK\r\n0 zero\r\n4294967296 big\r\nabc letters\r\n1\r2 cr\r\n1 one\r\n1 again\r\n.\r\n"));
     }
   }
 
@@ -431,7 +494,10 @@ class HostileCaseTest {
   void R10_DOT_STUFFING_EDGES_stuffedAndCutAtEveryDot() throws IOException {
     try (FakePop3Server s = start(R10_DOT_STUFFING_EDGES)) {
       String t = raw(s, LOGIN + "RETR 3\r\nQUIT\r\n");
-      assertTrue(t.contains("Subject: dots\r\n\r\n..\r\n...\r\n....\r\n..x\r\n...x\r\n.. \r\nend.\r\n..\r\n.\r\n"), t);
+      assertTrue(
+          t.contains(
+              "Subject: dots\r\n\r\n..\r\n...\r\n....\r\n..x\r\n...x\r\n.. \r\nend.\r\n..\r\n.\r\n"),
+          t);
     }
   }
 
@@ -457,14 +523,18 @@ class HostileCaseTest {
   @Test
   void R13_BOGUS_STATUS_okayOkAndPlusDo() throws IOException {
     try (FakePop3Server s = start(R13_BOGUS_STATUS)) {
-      assertEquals("+OKAY POP3 ready\r\nOK\r\n+Do you even care?\r\n+OK Logging out\r\n", raw(s, LOGIN + "QUIT\r\n"));
+      assertEquals(
+          "+OKAY POP3 ready\r\nOK\r\n+Do you even care?\r\n+OK Logging out\r\n",
+          raw(s, LOGIN + "QUIT\r\n"));
     }
   }
 
   @Test
   void R14_ERR_GREETING_sysTemp() throws IOException {
     try (FakePop3Server s = start(R14_ERR_GREETING)) {
-      assertTrue(raw(s, "QUIT\r\n").startsWith("-ERR [SYS/TEMP] Service temporarily unavailable, try later\r\n"));
+      assertTrue(
+          raw(s, "QUIT\r\n")
+              .startsWith("-ERR [SYS/TEMP] Service temporarily unavailable, try later\r\n"));
     }
   }
 
@@ -483,7 +553,8 @@ class HostileCaseTest {
   void U01_LONG_UIDL_200BytesAnd100KiB() throws IOException {
     try (FakePop3Server s = start(U01_LONG_UIDL)) {
       String t = raw(s, LOGIN + "UIDL\r\nQUIT\r\n");
-      assertTrue(t.contains("\r\n3 " + "u".repeat(200) + "\r\n4 " + "v".repeat(100 * 1024) + "\r\n.\r\n"));
+      assertTrue(
+          t.contains("\r\n3 " + "u".repeat(200) + "\r\n4 " + "v".repeat(100 * 1024) + "\r\n.\r\n"));
     }
   }
 
@@ -497,15 +568,19 @@ class HostileCaseTest {
   @Test
   void U03_PATH_UIDL_pathsFormatStringsAndControlBytes() throws IOException {
     try (FakePop3Server s = start(U03_PATH_UIDL)) {
-      assertTrue(raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
-          .contains("\r\n3 ../../etc/passwd\r\n4 a/b\\c:d%n%s\r\n5 ctl\u0001\u001b[2J\r\n.\r\n"));
+      assertTrue(
+          raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
+              .contains(
+                  "\r\n3 ../../etc/passwd\r\n4 a/b\\c:d%n%s\r\n5 ctl\u0001\u001b[2J\r\n.\r\n"));
     }
   }
 
   @Test
   void U04_SPACE_UIDL_spacesTabsAndEightBit() throws IOException {
     try (FakePop3Server s = start(U04_SPACE_UIDL)) {
-      assertTrue(raw(s, LOGIN + "UIDL\r\nQUIT\r\n").contains("\r\n3 abc def\r\n4 tab\there\r\n5 \u00e9t\u00e9\r\n.\r\n"));
+      assertTrue(
+          raw(s, LOGIN + "UIDL\r\nQUIT\r\n")
+              .contains("\r\n3 abc def\r\n4 tab\there\r\n5 \u00e9t\u00e9\r\n.\r\n"));
     }
   }
 
@@ -520,7 +595,8 @@ class HostileCaseTest {
   void U06_UIDL_STAT_MISMATCH_aPhantomAndNewIdsEachSession() throws IOException {
     try (FakePop3Server s = start(U06_UIDL_STAT_MISMATCH)) {
       String first = raw(s, LOGIN + "STAT\r\nUIDL\r\nQUIT\r\n");
-      assertTrue(first.contains("+OK 2 47\r\n+OK\r\n1 s1-u1\r\n2 s1-u2\r\n4 phantom-uid\r\n.\r\n"), first);
+      assertTrue(
+          first.contains("+OK 2 47\r\n+OK\r\n1 s1-u1\r\n2 s1-u2\r\n4 phantom-uid\r\n.\r\n"), first);
       assertTrue(raw(s, LOGIN + "UIDL\r\nQUIT\r\n").contains("1 s2-u1\r\n"));
     }
   }

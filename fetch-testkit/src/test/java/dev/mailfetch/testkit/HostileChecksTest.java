@@ -11,15 +11,23 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Each check of {@link HostileChecks} catches a client that breaks it, and passes one that does not. */
+/**
+ * Each check of {@link HostileChecks} catches a client that breaks it, and passes one that does
+ * not.
+ */
 @Timeout(30)
 class HostileChecksTest {
   private static final Duration DEADLINE = Duration.ofSeconds(5);
 
   private static FakePop3Server server() {
-    return FakePop3Server.builder().account("alice", "s3cret", FakeMailbox.create()
-        .add("u1", "Subject: a\r\n\r\na\r\n".getBytes(StandardCharsets.US_ASCII))
-        .add("u2", "Subject: b\r\n\r\nb\r\n".getBytes(StandardCharsets.US_ASCII))).start();
+    return FakePop3Server.builder()
+        .account(
+            "alice",
+            "s3cret",
+            FakeMailbox.create()
+                .add("u1", "Subject: a\r\n\r\na\r\n".getBytes(StandardCharsets.US_ASCII))
+                .add("u2", "Subject: b\r\n\r\nb\r\n".getBytes(StandardCharsets.US_ASCII)))
+        .start();
   }
 
   private static void client(FakePop3Server s, String script) throws IOException {
@@ -42,7 +50,8 @@ class HostileChecksTest {
   void aSecretInPlainText_isCaught_unlessAllowed() throws IOException {
     try (FakePop3Server s = server()) {
       client(s, "USER alice\r\nPASS s3cret\r\nQUIT\r\n");
-      assertEquals(List.of("session 1: a secret crossed a plain-text channel"),
+      assertEquals(
+          List.of("session 1: a secret crossed a plain-text channel"),
           HostileChecks.violations(s, List.of("s3cret"), false, DEADLINE));
       assertEquals(List.of(), HostileChecks.violations(s, List.of("s3cret"), true, DEADLINE));
     }
@@ -52,7 +61,8 @@ class HostileChecksTest {
   void aDeleForAMessageNeverSent_isCaught() throws IOException {
     try (FakePop3Server s = server()) {
       client(s, "USER alice\r\nPASS s3cret\r\nRETR 1\r\nDELE 1\r\nDELE 2\r\nQUIT\r\n");
-      assertEquals(List.of("session 1: \"DELE 2\" for a message the server never finished sending"),
+      assertEquals(
+          List.of("session 1: \"DELE 2\" for a message the server never finished sending"),
           HostileChecks.violations(s, List.of(), true, DEADLINE));
     }
   }

@@ -15,7 +15,8 @@ class HostileDocTest {
   @Test
   void theTableListsEveryCaseInOrder() throws IOException {
     List<String> documented = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("..", "docs", "hostile.md"), StandardCharsets.UTF_8)) {
+    for (String line :
+        Files.readAllLines(Path.of("..", "docs", "hostile.md"), StandardCharsets.UTF_8)) {
       if (line.matches("\\| [NTARUL]-\\d\\d \\|.*")) {
         String[] cells = line.split("\\|");
         documented.add(cells[1].strip() + " " + cells[2].strip().replace("`", ""));

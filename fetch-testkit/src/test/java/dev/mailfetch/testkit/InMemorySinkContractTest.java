@@ -16,7 +16,8 @@ class InMemorySinkContractTest extends MessageSinkContract {
 
   @Override
   protected SinkUnderTest open(Path location) {
-    InMemorySink sink = locations.compute(location, (p, old) -> old == null ? InMemorySink.create() : old.reopen());
+    InMemorySink sink =
+        locations.compute(location, (p, old) -> old == null ? InMemorySink.create() : old.reopen());
     return new SinkUnderTest() {
       @Override
       public MessageSink sink() {

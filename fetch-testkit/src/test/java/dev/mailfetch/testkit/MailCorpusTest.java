@@ -52,7 +52,8 @@ class MailCorpusTest {
       dotLines += text.contains("\r\n.\r\n") ? 1 : 0;
       eightBit += text.chars().anyMatch(c -> c >= 0x80) ? 1 : 0;
       nul += text.indexOf('\0') >= 0 ? 1 : 0;
-      longLines += java.util.Arrays.stream(text.split("\r\n")).anyMatch(l -> l.length() > 998) ? 1 : 0;
+      longLines +=
+          java.util.Arrays.stream(text.split("\r\n")).anyMatch(l -> l.length() > 998) ? 1 : 0;
       if (m.messageId() == null) {
         noId++;
       } else if (!ids.add(m.messageId())) {
@@ -72,7 +73,9 @@ class MailCorpusTest {
   void writeMaildir_laysOutNewWithLfLineEnds_inOrder(@TempDir Path tmp) throws IOException {
     MailCorpus small = MailCorpus.generate(3, 30);
     List<Path> files = small.writeMaildir(tmp.resolve("Maildir"));
-    assertTrue(Files.isDirectory(tmp.resolve("Maildir/cur")) && Files.isDirectory(tmp.resolve("Maildir/tmp")));
+    assertTrue(
+        Files.isDirectory(tmp.resolve("Maildir/cur"))
+            && Files.isDirectory(tmp.resolve("Maildir/tmp")));
     assertEquals(30, files.size());
     for (int i = 0; i < 30; i++) {
       byte[] stored = Files.readAllBytes(files.get(i));
@@ -85,7 +88,8 @@ class MailCorpusTest {
   @Test
   void aCorpusServedByTheFakeServer_arrivesByteExact() throws Exception {
     MailCorpus small = MailCorpus.generate(11, 25);
-    try (FakePop3Server server = FakePop3Server.builder().account("u", "p", small.toMailbox()).start();
+    try (FakePop3Server server =
+            FakePop3Server.builder().account("u", "p", small.toMailbox()).start();
         RawClient c = new RawClient(server)) {
       c.line();
       c.ask("USER u");

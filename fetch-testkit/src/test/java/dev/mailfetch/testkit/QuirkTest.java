@@ -42,7 +42,8 @@ class QuirkTest {
   private static final String G = "+OK mailfetch testkit POP3 server ready\r\n";
   private static final String LOGIN = "+OK\r\n+OK Logged in\r\n";
   private static final String BYE = "+OK Logging out, 0 messages deleted\r\n";
-  private static final String RETR1 = "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n";
+  private static final String RETR1 =
+      "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n";
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.ISO_8859_1);
@@ -95,24 +96,35 @@ class QuirkTest {
   @Test
   void Q01_BARE_LF_endsEveryLineWithLf() throws IOException {
     try (FakePop3Server s = server(Q01_BARE_LF)) {
-      assertEquals("+OK mailfetch testkit POP3 server ready\n+OK\n+OK Logged in\n"
-          + "+OK 41 octets\nSubject: one\n\nfirst\n..\n..dotted\nlast\n.\n"
-          + "+OK Logging out, 0 messages deleted\n", script(s, "RETR 1"));
+      assertEquals(
+          "+OK mailfetch testkit POP3 server ready\n+OK\n+OK Logged in\n"
+              + "+OK 41 octets\nSubject: one\n\nfirst\n..\n..dotted\nlast\n.\n"
+              + "+OK Logging out, 0 messages deleted\n",
+          script(s, "RETR 1"));
     }
   }
 
   @Test
   void Q01_MIXED_LINE_ENDINGS_bodiesLfStatusCrlf() throws IOException {
     try (FakePop3Server s = server(Q01_MIXED_LINE_ENDINGS)) {
-      assertEquals(G + LOGIN + "+OK 41 octets\r\nSubject: one\n\nfirst\n..\n..dotted\nlast\n.\n"
-          + "+OK\r\n1 u1\n2 u2\n3 u3\n.\n" + BYE, script(s, "RETR 1", "UIDL"));
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 41 octets\r\nSubject: one\n\nfirst\n..\n..dotted\nlast\n.\n"
+              + "+OK\r\n1 u1\n2 u2\n3 u3\n.\n"
+              + BYE,
+          script(s, "RETR 1", "UIDL"));
     }
   }
 
   @Test
   void Q02_CR_TERMINATOR_endsWithDotCrOnly() throws IOException {
     try (FakePop3Server s = server(Q02_CR_TERMINATOR)) {
-      assertEquals(G + LOGIN + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r" + BYE,
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r"
+              + BYE,
           script(s, "RETR 1"));
     }
   }
@@ -120,7 +132,8 @@ class QuirkTest {
   @Test
   void Q03_NO_CRLF_BEFORE_DOT_gluesTheTerminator() throws IOException {
     try (FakePop3Server s = server(Q03_NO_CRLF_BEFORE_DOT)) {
-      assertEquals(G + LOGIN + "+OK 37 octets\r\nSubject: three\r\n\r\nno final line end.\r\n" + BYE,
+      assertEquals(
+          G + LOGIN + "+OK 37 octets\r\nSubject: three\r\n\r\nno final line end.\r\n" + BYE,
           script(s, "RETR 3"));
     }
   }
@@ -128,16 +141,21 @@ class QuirkTest {
   @Test
   void Q04_UNSTUFFED_LONE_DOT_inRetrAndTop() throws IOException {
     try (FakePop3Server s = server(Q04_UNSTUFFED_LONE_DOT)) {
-      assertEquals(G + LOGIN
-          + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n.\r\n..dotted\r\nlast\r\n.\r\n"
-          + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n.\r\n" + BYE, script(s, "RETR 1", "TOP 1 2"));
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n.\r\n..dotted\r\nlast\r\n.\r\n"
+              + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n.\r\n"
+              + BYE,
+          script(s, "RETR 1", "TOP 1 2"));
     }
   }
 
   @Test
   void Q04_UNSTUFFED_LONE_DOT_IN_TOP_onlyInTop() throws IOException {
     try (FakePop3Server s = server(Q04_UNSTUFFED_LONE_DOT_IN_TOP)) {
-      assertEquals(G + LOGIN + RETR1 + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n.\r\n" + BYE,
+      assertEquals(
+          G + LOGIN + RETR1 + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n.\r\n" + BYE,
           script(s, "RETR 1", "TOP 1 2"));
     }
   }
@@ -145,7 +163,11 @@ class QuirkTest {
   @Test
   void Q05_UNSTUFFED_LEADING_DOT_losesADot() throws IOException {
     try (FakePop3Server s = server(Q05_UNSTUFFED_LEADING_DOT)) {
-      assertEquals(G + LOGIN + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n.dotted\r\nlast\r\n.\r\n" + BYE,
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 41 octets\r\nSubject: one\r\n\r\nfirst\r\n..\r\n.dotted\r\nlast\r\n.\r\n"
+              + BYE,
           script(s, "RETR 1"));
     }
   }
@@ -175,8 +197,14 @@ class QuirkTest {
       assertTrue(t.contains("4 q07-one-line-4mib\r\n5 q07-limit-lines\r\n"), t.substring(0, 200));
       String body = t.substring(t.indexOf("Subject: lines at the limits\r\n\r\n") + 32);
       String[] lines = body.split("\r\n");
-      assertEquals(List.of(512, 998, 999, 2048, 2049),
-          List.of(lines[0].length(), lines[1].length(), lines[2].length(), lines[3].length(), lines[4].length()));
+      assertEquals(
+          List.of(512, 998, 999, 2048, 2049),
+          List.of(
+              lines[0].length(),
+              lines[1].length(),
+              lines[2].length(),
+              lines[3].length(),
+              lines[4].length()));
       assertEquals(4 << 20, s.mailbox("alice").messages().get(3).content().length - 32);
     }
   }
@@ -197,8 +225,10 @@ class QuirkTest {
   void Q09_ODD_HEADERS_addsMessagesWithBrokenHeaderSections() throws IOException {
     try (FakePop3Server s = server(Q09_ODD_HEADERS)) {
       String t = script(s, "RETR 4", "RETR 5", "RETR 6");
-      assertTrue(t.contains("Subject: no empty line after the headers\r\nFrom: a@example.org\r\n.\r\n"));
-      assertTrue(t.contains("Subject: CR CR LF\r\n\r\r\nX-After: still a header?\r\n\r\nbody\r\n.\r\n"));
+      assertTrue(
+          t.contains("Subject: no empty line after the headers\r\nFrom: a@example.org\r\n.\r\n"));
+      assertTrue(
+          t.contains("Subject: CR CR LF\r\n\r\r\nX-After: still a header?\r\n\r\nbody\r\n.\r\n"));
       assertTrue(t.contains("This line has no colon\r\n"));
     }
   }
@@ -213,7 +243,8 @@ class QuirkTest {
   @Test
   void Q11_EMPTY_LINE_beforeTheDeleReply() throws IOException {
     try (FakePop3Server s = server(Q11_EMPTY_LINE)) {
-      assertEquals(G + LOGIN + "\r\n+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n",
+      assertEquals(
+          G + LOGIN + "\r\n+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n",
           script(s, "DELE 1"));
     }
   }
@@ -221,7 +252,10 @@ class QuirkTest {
   @Test
   void Q11_EMPTY_LINES_threeBeforeTheDeleReply() throws IOException {
     try (FakePop3Server s = server(Q11_EMPTY_LINES)) {
-      assertEquals(G + LOGIN + "\r\n\r\n\r\n+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n",
+      assertEquals(
+          G
+              + LOGIN
+              + "\r\n\r\n\r\n+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n",
           script(s, "DELE 1"));
     }
   }
@@ -238,7 +272,8 @@ class QuirkTest {
   @Test
   void Q12_BARE_OK_everyOkWithoutText() throws IOException {
     try (FakePop3Server s = server(Q12_BARE_OK)) {
-      assertEquals("+OK\r\n+OK\r\n+OK\r\n+OK\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n+OK\r\n",
+      assertEquals(
+          "+OK\r\n+OK\r\n+OK\r\n+OK\r\nSubject: one\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n+OK\r\n",
           script(s, "RETR 1"));
     }
   }
@@ -246,8 +281,10 @@ class QuirkTest {
   @Test
   void Q13_LOWERCASE_STATUS_okAndErr() throws IOException {
     try (FakePop3Server s = server(Q13_LOWERCASE_STATUS)) {
-      assertEquals("+ok mailfetch testkit POP3 server ready\r\n+ok\r\n+ok Logged in\r\n-err No such message\r\n"
-          + "+ok Logging out, 0 messages deleted\r\n", script(s, "RETR 9"));
+      assertEquals(
+          "+ok mailfetch testkit POP3 server ready\r\n+ok\r\n+ok Logged in\r\n-err No such message\r\n"
+              + "+ok Logging out, 0 messages deleted\r\n",
+          script(s, "RETR 9"));
     }
   }
 
@@ -255,17 +292,20 @@ class QuirkTest {
   void Q14_PLUS_ERR_failuresAsPlusErr() throws IOException {
     try (FakePop3Server s = server(Q14_PLUS_ERR)) {
       assertEquals(G + LOGIN + "+ERR No such message\r\n" + BYE, script(s, "RETR 9"));
-      assertEquals(G + "+OK\r\n+ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n",
+      assertEquals(
+          G + "+OK\r\n+ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n",
           raw(s, "USER alice\r\nPASS wrong\r\nQUIT\r\n"));
     }
   }
 
   @Test
   void Q15_OK_AS_CONTINUATION_inSasl() throws IOException {
-    try (FakePop3Server s = server(Q15_OK_AS_CONTINUATION); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = server(Q15_OK_AS_CONTINUATION);
+        RawClient c = new RawClient(s)) {
       c.line();
       assertEquals("+OK", c.ask("AUTH PLAIN"));
-      assertEquals("+OK Logged in", c.ask(Base64.getEncoder().encodeToString(ascii("\0alice\0pw"))));
+      assertEquals(
+          "+OK Logged in", c.ask(Base64.getEncoder().encodeToString(ascii("\0alice\0pw"))));
       c.ask("QUIT");
     }
   }
@@ -273,8 +313,11 @@ class QuirkTest {
   @Test
   void Q16_GREETING_JUNK_linesAfterTheGreeting() throws IOException {
     try (FakePop3Server s = server(Q16_GREETING_JUNK)) {
-      assertEquals(G + "This server welcomes you; read the notice below\r\n\r\n+OK second greeting line\r\n"
-          + "+OK Logging out\r\n", raw(s, "QUIT\r\n"));
+      assertEquals(
+          G
+              + "This server welcomes you; read the notice below\r\n\r\n+OK second greeting line\r\n"
+              + "+OK Logging out\r\n",
+          raw(s, "QUIT\r\n"));
     }
   }
 
@@ -290,7 +333,8 @@ class QuirkTest {
   @Test
   void Q18_APOP_FALSE_TIMESTAMP_aDomainInBrackets() throws IOException {
     try (FakePop3Server s = builder(standard(), Q18_APOP_FALSE_TIMESTAMP).apop(true).start()) {
-      assertEquals("+OK E.Novation POP3 server ready <a.b.c>\r\n-ERR APOP not available\r\n+OK Logging out\r\n",
+      assertEquals(
+          "+OK E.Novation POP3 server ready <a.b.c>\r\n-ERR APOP not available\r\n+OK Logging out\r\n",
           raw(s, "APOP alice 0123456789abcdef0123456789abcdef\r\nQUIT\r\n"));
     }
   }
@@ -311,7 +355,8 @@ class QuirkTest {
 
   @Test
   void Q19_CAPA_HANG_neverAnswers() throws IOException {
-    try (FakePop3Server s = server(Q19_CAPA_HANG); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = server(Q19_CAPA_HANG);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.send("CAPA");
       c.soTimeout(700);
@@ -323,7 +368,11 @@ class QuirkTest {
   void Q20_CAPA_MISLEADING_oddTagsBeforeLogin_uidlAfter() throws IOException {
     try (FakePop3Server s = server(Q20_CAPA_MISLEADING)) {
       String t = raw(s, "CAPA\r\nUSER alice\r\nPASS pw\r\nCAPA\r\nQUIT\r\n");
-      assertTrue(t.startsWith(G + "+OK Capability list follows\r\nTOP\r\nUSER\r\nRESP_CODES\r\nLAST\r\nAUTH=PLAIN\r\n.\r\n"), t);
+      assertTrue(
+          t.startsWith(
+              G
+                  + "+OK Capability list follows\r\nTOP\r\nUSER\r\nRESP_CODES\r\nLAST\r\nAUTH=PLAIN\r\n.\r\n"),
+          t);
       String after = t.substring(t.indexOf("+OK Logged in"));
       assertTrue(after.contains("\r\nUIDL\r\n"), after);
     }
@@ -331,7 +380,8 @@ class QuirkTest {
 
   @Test
   void Q21_PIPELINING_DROPS_QUEUED_answersOnlyTheFirst() throws IOException {
-    try (FakePop3Server s = server(Q21_PIPELINING_DROPS_QUEUED); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = server(Q21_PIPELINING_DROPS_QUEUED);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.ask("USER alice");
       c.ask("PASS pw");
@@ -344,7 +394,8 @@ class QuirkTest {
 
   @Test
   void Q21_PIPELINING_STALLS_onceCommandsArriveTogether() throws IOException {
-    try (FakePop3Server s = server(Q21_PIPELINING_STALLS); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = server(Q21_PIPELINING_STALLS);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.ask("USER alice");
       c.ask("PASS pw");
@@ -356,7 +407,8 @@ class QuirkTest {
 
   @Test
   void Q22_SPLIT_COMMAND_takesEachPieceForACommand() throws Exception {
-    try (FakePop3Server s = server(Q22_SPLIT_COMMAND); Socket sock = new Socket(s.host(), s.port())) {
+    try (FakePop3Server s = server(Q22_SPLIT_COMMAND);
+        Socket sock = new Socket(s.host(), s.port())) {
       sock.setTcpNoDelay(true);
       sock.setSoTimeout(5000);
       OutputStream o = sock.getOutputStream();
@@ -402,10 +454,12 @@ class QuirkTest {
   @Test
   void Q23_REQUIRES_SNI_dropsAHandshakeWithoutIt() throws Exception {
     TestCertificates certs = TestCertificates.generate();
-    try (FakePop3Server s = builder(standard(), Q23_REQUIRES_SNI).tls(TlsMode.IMPLICIT, certs).start()) {
+    try (FakePop3Server s =
+        builder(standard(), Q23_REQUIRES_SNI).tls(TlsMode.IMPLICIT, certs).start()) {
       SSLContext ctx = certs.clientContext();
       try (Socket plain = new Socket(s.host(), s.port())) {
-        SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(plain, null, s.port(), true);
+        SSLSocket ssl =
+            (SSLSocket) ctx.getSocketFactory().createSocket(plain, null, s.port(), true);
         SSLParameters p = ssl.getSSLParameters();
         p.setServerNames(List.of()); // no SNI
         ssl.setSSLParameters(p);
@@ -550,7 +604,9 @@ class QuirkTest {
   @Test
   void Q30_DELE_NOT_HONOURED_theMessageStays() throws IOException {
     try (FakePop3Server s = server(Q30_DELE_NOT_HONOURED)) {
-      assertEquals(G + LOGIN + "+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n", script(s, "DELE 1"));
+      assertEquals(
+          G + LOGIN + "+OK Marked to be deleted\r\n+OK Logging out, 1 messages deleted\r\n",
+          script(s, "DELE 1"));
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(3, s.mailbox("alice").size());
     }
@@ -569,7 +625,8 @@ class QuirkTest {
   void Q31_RETR_MARKS_DELETED_unlessRset() throws IOException {
     try (FakePop3Server s = server(Q31_RETR_MARKS_DELETED)) {
       String t = script(s, "RETR 1", "RETR 1");
-      assertTrue(t.endsWith("-ERR Message is deleted\r\n+OK Logging out, 1 messages deleted\r\n"), t);
+      assertTrue(
+          t.endsWith("-ERR Message is deleted\r\n+OK Logging out, 1 messages deleted\r\n"), t);
       script(s, "RETR 2", "RSET");
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(List.of("u2", "u3"), List.copyOf(s.mailbox("alice").uids()));
@@ -600,16 +657,20 @@ class QuirkTest {
   @Test
   void Q33_TOP_IGNORES_N_oneLineWhateverAsked() throws IOException {
     try (FakePop3Server s = server(Q33_TOP_IGNORES_N)) {
-      assertEquals(G + LOGIN + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n" + BYE, script(s, "TOP 1 5"));
+      assertEquals(
+          G + LOGIN + "+OK\r\nSubject: one\r\n\r\nfirst\r\n.\r\n" + BYE, script(s, "TOP 1 5"));
     }
   }
 
   @Test
   void Q33_TOP_TRUNCATES_at64KiB() throws IOException {
-    FakeMailbox box = FakeMailbox.create().add("big", ascii("Subject: big\r\n\r\n" + "line\r\n".repeat(40_000)));
+    FakeMailbox box =
+        FakeMailbox.create().add("big", ascii("Subject: big\r\n\r\n" + "line\r\n".repeat(40_000)));
     try (FakePop3Server s = builder(box, Q33_TOP_TRUNCATES).start()) {
       String t = script(s, "TOP 1 100000");
-      String body = t.substring(t.indexOf("+OK\r\nSubject") + 5, t.indexOf("\r\n.\r\n" + BYE.substring(0, 3)));
+      String body =
+          t.substring(
+              t.indexOf("+OK\r\nSubject") + 5, t.indexOf("\r\n.\r\n" + BYE.substring(0, 3)));
       assertEquals(64 * 1024, body.length() + 2);
     }
   }
@@ -617,7 +678,8 @@ class QuirkTest {
   @Test
   void Q33_TOP_DOUBLE_OK_twoStatusLines() throws IOException {
     try (FakePop3Server s = server(Q33_TOP_DOUBLE_OK)) {
-      assertEquals(G + LOGIN + "+OK\r\n+OK\r\nSubject: one\r\n\r\n.\r\n" + BYE, script(s, "TOP 1 0"));
+      assertEquals(
+          G + LOGIN + "+OK\r\n+OK\r\nSubject: one\r\n\r\n.\r\n" + BYE, script(s, "TOP 1 0"));
     }
   }
 
@@ -649,7 +711,9 @@ class QuirkTest {
   @Test
   void Q35_QUIT_ERR_andNothingDeleted() throws IOException {
     try (FakePop3Server s = server(Q35_QUIT_ERR)) {
-      assertEquals(G + LOGIN + "+OK Marked to be deleted\r\n-ERR Error locking your mailbox\r\n", script(s, "DELE 1"));
+      assertEquals(
+          G + LOGIN + "+OK Marked to be deleted\r\n-ERR Error locking your mailbox\r\n",
+          script(s, "DELE 1"));
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(3, s.mailbox("alice").size());
     }
@@ -666,7 +730,8 @@ class QuirkTest {
 
   @Test
   void Q36_DROP_MID_RETR_resetHalfway() throws IOException {
-    try (FakePop3Server s = server(Q36_DROP_MID_RETR); RawClient c = new RawClient(s)) {
+    try (FakePop3Server s = server(Q36_DROP_MID_RETR);
+        RawClient c = new RawClient(s)) {
       c.line();
       c.ask("USER alice");
       c.ask("PASS pw");
@@ -685,7 +750,10 @@ class QuirkTest {
   @Test
   void Q37_LOCKED_IN_USE_atLogin() throws IOException {
     try (FakePop3Server s = server(Q37_LOCKED_IN_USE)) {
-      assertEquals(G + "+OK\r\n-ERR [IN-USE] Mailbox is locked by another POP3 session.\r\n+OK Logging out\r\n", script(s));
+      assertEquals(
+          G
+              + "+OK\r\n-ERR [IN-USE] Mailbox is locked by another POP3 session.\r\n+OK Logging out\r\n",
+          script(s));
     }
   }
 
@@ -699,7 +767,8 @@ class QuirkTest {
   @Test
   void Q38_LOGIN_DELAY_ON_STAT_hotmailStyle() throws IOException {
     try (FakePop3Server s = server(Q38_LOGIN_DELAY_ON_STAT)) {
-      assertEquals(G + LOGIN + "-ERR login allowed only every 15 minutes\r\n" + BYE, script(s, "STAT"));
+      assertEquals(
+          G + LOGIN + "-ERR login allowed only every 15 minutes\r\n" + BYE, script(s, "STAT"));
     }
   }
 
@@ -708,14 +777,18 @@ class QuirkTest {
     try (FakePop3Server s = server(Q38_LOGIN_DELAY_CODE)) {
       String t = raw(s, "CAPA\r\nUSER alice\r\nPASS pw\r\nQUIT\r\n");
       assertTrue(t.contains("\r\nLOGIN-DELAY 900\r\n"));
-      assertTrue(t.endsWith("+OK\r\n-ERR [LOGIN-DELAY] Login allowed only every 15 minutes\r\n+OK Logging out\r\n"));
+      assertTrue(
+          t.endsWith(
+              "+OK\r\n-ERR [LOGIN-DELAY] Login allowed only every 15 minutes\r\n+OK Logging out\r\n"));
     }
   }
 
   @Test
   void Q39_CLOSE_ON_AUTH_FAIL_errThenClose() throws IOException {
     try (FakePop3Server s = server(Q39_CLOSE_ON_AUTH_FAIL)) {
-      assertEquals(G + "+OK\r\n-ERR [AUTH] Authentication failed\r\n", raw(s, "USER alice\r\nPASS nope\r\nQUIT\r\n"));
+      assertEquals(
+          G + "+OK\r\n-ERR [AUTH] Authentication failed\r\n",
+          raw(s, "USER alice\r\nPASS nope\r\nQUIT\r\n"));
     }
   }
 
@@ -723,41 +796,62 @@ class QuirkTest {
   void Q40_STRICT_USER_PASS_nothingBetween_andNoBareAuth() throws IOException {
     try (FakePop3Server s = server(Q40_STRICT_USER_PASS)) {
       String t = raw(s, "USER alice\r\nNOOP\r\nPASS pw\r\nAUTH\r\nQUIT\r\n");
-      assertEquals(G + "+OK\r\n-ERR NOOP is allowed only after login\r\n-ERR Unknown command.\r\n"
-          + "-ERR Invalid command in current state.\r\n+OK Logging out\r\n", t);
+      assertEquals(
+          G
+              + "+OK\r\n-ERR NOOP is allowed only after login\r\n-ERR Unknown command.\r\n"
+              + "-ERR Invalid command in current state.\r\n+OK Logging out\r\n",
+          t);
     }
   }
 
   @Test
   void Q41_XOAUTH2_TWO_STEP_refusesTheInitialResponse() throws IOException {
-    String ir = Base64.getEncoder().encodeToString(ascii("user=alice\u0001auth=Bearer tok\u0001\u0001"));
-    try (FakePop3Server s = builder(standard(), Q41_XOAUTH2_TWO_STEP).oauthToken("alice", "tok").start()) {
-      assertEquals(G + "-ERR [AUTH] Initial response not allowed; send AUTH XOAUTH2, then the token\r\n"
-          + "+ \r\n+OK Logged in\r\n" + BYE, raw(s, "AUTH XOAUTH2 " + ir + "\r\nAUTH XOAUTH2\r\n" + ir + "\r\nQUIT\r\n"));
+    String ir =
+        Base64.getEncoder().encodeToString(ascii("user=alice\u0001auth=Bearer tok\u0001\u0001"));
+    try (FakePop3Server s =
+        builder(standard(), Q41_XOAUTH2_TWO_STEP).oauthToken("alice", "tok").start()) {
+      assertEquals(
+          G
+              + "-ERR [AUTH] Initial response not allowed; send AUTH XOAUTH2, then the token\r\n"
+              + "+ \r\n+OK Logged in\r\n"
+              + BYE,
+          raw(s, "AUTH XOAUTH2 " + ir + "\r\nAUTH XOAUTH2\r\n" + ir + "\r\nQUIT\r\n"));
     }
   }
 
   @Test
   void Q42_OAUTH_ERROR_CONTINUATION_jsonThenErr() throws IOException {
-    String ir = Base64.getEncoder().encodeToString(ascii("user=alice\u0001auth=Bearer bad\u0001\u0001"));
+    String ir =
+        Base64.getEncoder().encodeToString(ascii("user=alice\u0001auth=Bearer bad\u0001\u0001"));
     try (FakePop3Server s = server(Q42_OAUTH_ERROR_CONTINUATION)) {
       String t = raw(s, "AUTH XOAUTH2 " + ir + "\r\n\r\nQUIT\r\n");
-      String json = Base64.getEncoder().encodeToString(
-          ascii("{\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}"));
-      assertEquals(G + "+ " + json + "\r\n-ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n", t);
+      String json =
+          Base64.getEncoder()
+              .encodeToString(
+                  ascii(
+                      "{\"status\":\"400\",\"schemes\":\"Bearer\",\"scope\":\"https://mail.google.com/\"}"));
+      assertEquals(
+          G + "+ " + json + "\r\n-ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n", t);
     }
     try (FakePop3Server s = server()) {
-      assertEquals(G + "-ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n",
-          raw(s, "AUTH XOAUTH2 " + ir + "\r\nQUIT\r\n"), "without the quirk a failure is a plain -ERR");
+      assertEquals(
+          G + "-ERR [AUTH] Authentication failed\r\n+OK Logging out\r\n",
+          raw(s, "AUTH XOAUTH2 " + ir + "\r\nQUIT\r\n"),
+          "without the quirk a failure is a plain -ERR");
     }
   }
 
   @Test
   void Q43_SHORT_IDLE_TIMEOUT_dropsAfterSixtySeconds() {
-    FakePop3Server.Settings settings = new FakePop3Server.Settings(FakePop3Server.builder().quirk(Q43_SHORT_IDLE_TIMEOUT));
-    assertEquals(Duration.ofSeconds(60), new Conversation(null, settings, new RecordedSession(1), 1).idleTimeout());
+    FakePop3Server.Settings settings =
+        new FakePop3Server.Settings(FakePop3Server.builder().quirk(Q43_SHORT_IDLE_TIMEOUT));
+    assertEquals(
+        Duration.ofSeconds(60),
+        new Conversation(null, settings, new RecordedSession(1), 1).idleTimeout());
     FakePop3Server.Settings plain = new FakePop3Server.Settings(FakePop3Server.builder());
-    assertNotEquals(Duration.ofSeconds(60), new Conversation(null, plain, new RecordedSession(1), 1).idleTimeout());
+    assertNotEquals(
+        Duration.ofSeconds(60),
+        new Conversation(null, plain, new RecordedSession(1), 1).idleTimeout());
     // The drop itself, without a word, is proven with a short idle time in FakePop3ServerTest.
   }
 
@@ -765,8 +859,11 @@ class QuirkTest {
   void Q44_TOP_RETR_HEADERS_DIFFER_eachTime() throws IOException {
     try (FakePop3Server s = server(Q44_TOP_RETR_HEADERS_DIFFER)) {
       String t = script(s, "TOP 1 0", "RETR 1");
-      assertTrue(t.contains("+OK\r\nReceived: by fake.invalid with POP3 id 1\r\nSubject: one\r\n\r\n.\r\n"));
-      assertTrue(t.contains("Received: by fake.invalid with POP3 id 2\r\nSubject: one\r\n\r\nfirst"));
+      assertTrue(
+          t.contains(
+              "+OK\r\nReceived: by fake.invalid with POP3 id 1\r\nSubject: one\r\n\r\n.\r\n"));
+      assertTrue(
+          t.contains("Received: by fake.invalid with POP3 id 2\r\nSubject: one\r\n\r\nfirst"));
     }
   }
 
@@ -791,7 +888,8 @@ class QuirkTest {
   void Q46_LIST_UIDL_RACE_listHasOneMore() throws IOException {
     try (FakePop3Server s = server(Q46_LIST_UIDL_RACE)) {
       String t = script(s, "UIDL", "LIST");
-      assertTrue(t.contains("+OK\r\n1 u1\r\n2 u2\r\n3 u3\r\n.\r\n+OK\r\n1 41\r\n2 36\r\n3 37\r\n4 "), t);
+      assertTrue(
+          t.contains("+OK\r\n1 u1\r\n2 u2\r\n3 u3\r\n.\r\n+OK\r\n1 41\r\n2 36\r\n3 37\r\n4 "), t);
     }
   }
 
@@ -808,13 +906,15 @@ class QuirkTest {
   @Test
   void Q47_STAT_ERR_cannotCount() throws IOException {
     try (FakePop3Server s = server(Q47_STAT_ERR)) {
-      assertEquals(G + LOGIN + "-ERR [SYS/TEMP] Mailbox too large to count\r\n" + BYE, script(s, "STAT"));
+      assertEquals(
+          G + LOGIN + "-ERR [SYS/TEMP] Mailbox too large to count\r\n" + BYE, script(s, "STAT"));
     }
   }
 
   @Test
   void Q48_XUIDL_DERIVED_fromTheHeader() throws IOException {
-    FakeMailbox box = standard().add("u4", ascii("X-UIDL: from-header-42\r\nSubject: x\r\n\r\nx\r\n"));
+    FakeMailbox box =
+        standard().add("u4", ascii("X-UIDL: from-header-42\r\nSubject: x\r\n\r\nx\r\n"));
     try (FakePop3Server s = builder(box, Q48_XUIDL_DERIVED).start()) {
       assertTrue(script(s, "UIDL").contains("3 u3\r\n4 from-header-42\r\n.\r\n"));
     }
@@ -826,22 +926,29 @@ class QuirkTest {
       String t = raw(s, "CAPA\r\nUSER alice\r\nAUTH MSN\r\nQUIT\r\n");
       assertTrue(t.contains("\r\nSASL MSN RPA\r\n"));
       assertFalse(t.contains("\r\nUSER\r\n"));
-      assertTrue(t.endsWith("-ERR USER not supported\r\n-ERR Unsupported authentication mechanism MSN\r\n+OK Logging out\r\n"), t);
+      assertTrue(
+          t.endsWith(
+              "-ERR USER not supported\r\n-ERR Unsupported authentication mechanism MSN\r\n+OK Logging out\r\n"),
+          t);
     }
   }
 
   @Test
   void Q50_STRIPS_X_HEADERS_onTheWayOut() throws IOException {
     try (FakePop3Server s = server(Q50_STRIPS_X_HEADERS)) {
-      assertEquals(G + LOGIN + "+OK 36 octets\r\nSubject: two\r\n\r\nsecond\r\n.\r\n" + BYE, script(s, "RETR 2"));
+      assertEquals(
+          G + LOGIN + "+OK 36 octets\r\nSubject: two\r\n\r\nsecond\r\n.\r\n" + BYE,
+          script(s, "RETR 2"));
     }
   }
 
   @Test
   void Q50_DROPS_ATTACHMENTS_keepsTheFirstPart() throws IOException {
-    String multipart = "Subject: m\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\n"
-        + "Content-Type: text/plain\r\n\r\nhello\r\n--zz\r\nContent-Type: application/pdf\r\n\r\nPDFDATA\r\n--zz--\r\n";
-    try (FakePop3Server s = builder(FakeMailbox.create().add("m", ascii(multipart)), Q50_DROPS_ATTACHMENTS).start()) {
+    String multipart =
+        "Subject: m\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n--zz\r\n"
+            + "Content-Type: text/plain\r\n\r\nhello\r\n--zz\r\nContent-Type: application/pdf\r\n\r\nPDFDATA\r\n--zz--\r\n";
+    try (FakePop3Server s =
+        builder(FakeMailbox.create().add("m", ascii(multipart)), Q50_DROPS_ATTACHMENTS).start()) {
       String t = script(s, "LIST", "RETR 1");
       assertTrue(t.contains("1 " + multipart.length() + "\r\n"), "LIST counts it all");
       assertTrue(t.contains("hello\r\n--zz--\r\n.\r\n"));
@@ -852,14 +959,21 @@ class QuirkTest {
   // ---------------------------------------------------------------- found since the catalogue
 
   @Test
-  void Q51_UIDL_FROM_MESSAGE_NUMBER_theIdIsTheNumber_soNewMailTakesAnIdSeenBefore() throws IOException {
+  void Q51_UIDL_FROM_MESSAGE_NUMBER_theIdIsTheNumber_soNewMailTakesAnIdSeenBefore()
+      throws IOException {
     FakeMailbox box = standard();
     try (FakePop3Server s = builder(box, Q51_UIDL_FROM_MESSAGE_NUMBER).start()) {
-      assertEquals(G + LOGIN + "+OK\r\n1 1\r\n2 2\r\n3 3\r\n.\r\n+OK Marked to be deleted\r\n"
-          + "+OK Logging out, 1 messages deleted\r\n", script(s, "UIDL", "DELE 3"));
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK\r\n1 1\r\n2 2\r\n3 3\r\n.\r\n+OK Marked to be deleted\r\n"
+              + "+OK Logging out, 1 messages deleted\r\n",
+          script(s, "UIDL", "DELE 3"));
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       box.add("u4", ascii("Subject: four\r\n\r\nnew mail\r\n"));
-      assertEquals(G + LOGIN + "+OK 3 3\r\n+OK 3 27\r\n" + BYE, script(s, "UIDL 3", "LIST 3"),
+      assertEquals(
+          G + LOGIN + "+OK 3 3\r\n+OK 3 27\r\n" + BYE,
+          script(s, "UIDL 3", "LIST 3"),
           "a new message of another size, under the id message 3 had");
     }
   }
@@ -867,39 +981,60 @@ class QuirkTest {
   @Test
   void Q53_SERVED_EMPTY_everySecondMessageIsOnlyTheServersOwnHeader() throws IOException {
     try (FakePop3Server s = server(Q53_SERVED_EMPTY)) {
-      assertEquals(G + LOGIN + "+OK 2 36\r\n+OK 36 octets\r\nX-UIDL: u2\r\n\r\n.\r\n"
-          + "+OK\r\nX-UIDL: u2\r\n\r\n.\r\n" + RETR1 + BYE, script(s, "LIST 2", "RETR 2", "TOP 2 0", "RETR 1"));
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 2 36\r\n+OK 36 octets\r\nX-UIDL: u2\r\n\r\n.\r\n"
+              + "+OK\r\nX-UIDL: u2\r\n\r\n.\r\n"
+              + RETR1
+              + BYE,
+          script(s, "LIST 2", "RETR 2", "TOP 2 0", "RETR 1"));
     }
   }
 
   @Test
   void Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8_aNoticeUnlessUtf8WasSent() throws IOException {
-    String grusse = "From: J\u00c3\u00b6rg <j@example.org>\r\nSubject: Gr\u00c3\u00bc\u00c3\u009fe\r\n\r\n.line\r\nbody\r\n";
+    String grusse =
+        "From: J\u00c3\u00b6rg <j@example.org>\r\nSubject: Gr\u00c3\u00bc\u00c3\u009fe\r\n\r\n.line\r\nbody\r\n";
     FakeMailbox box = standard().add("u4", ascii(grusse));
     try (FakePop3Server s = builder(box, Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8).start()) {
       assertTrue(raw(s, "CAPA\r\nQUIT\r\n").contains("\r\nUTF8 USER\r\n"));
       String t = script(s, "LIST 4", "RETR 1", "RETR 4", "TOP 4 0");
-      assertTrue(t.contains("+OK 4 " + grusse.length() + "\r\n"), "LIST gives the original's size: " + t);
+      assertTrue(
+          t.contains("+OK 4 " + grusse.length() + "\r\n"), "LIST gives the original's size: " + t);
       assertTrue(t.contains(RETR1), "a message with an ASCII header is served as it is");
-      Matcher notice = Pattern.compile("\\+OK (\\d+) octets\r\n(From: Mail Delivery Subsystem <postmaster>\r\n"
-          + "Subject: Cannot display Unicode content\r\nMime-Version: 1.0\r\nContent-Type: multipart/mixed;"
-          + " boundary=\"(=_\\d+-\\d+)\"\r\n\r\n\r\n\r\n--\\3\r\nContent-Type: text/plain\r\n\r\n"
-          + "This E-mail message was determined to be Unicode-formatted\r\n[\\s\\S]*?--\\3\r\n"
-          + "Content-Type: message/global\r\n\r\n)").matcher(t);
+      Matcher notice =
+          Pattern.compile(
+                  "\\+OK (\\d+) octets\r\n(From: Mail Delivery Subsystem <postmaster>\r\n"
+                      + "Subject: Cannot display Unicode content\r\nMime-Version: 1.0\r\nContent-Type: multipart/mixed;"
+                      + " boundary=\"(=_\\d+-\\d+)\"\r\n\r\n\r\n\r\n--\\3\r\nContent-Type: text/plain\r\n\r\n"
+                      + "This E-mail message was determined to be Unicode-formatted\r\n[\\s\\S]*?--\\3\r\n"
+                      + "Content-Type: message/global\r\n\r\n)")
+              .matcher(t);
       assertTrue(notice.find(), "RETR 4 is the notice: " + t);
       String original = grusse.replace("\r\n.line", "\r\n..line");
-      assertTrue(t.startsWith(original + "\r\n--" + notice.group(3) + "--\r\n.\r\n", notice.end()),
+      assertTrue(
+          t.startsWith(original + "\r\n--" + notice.group(3) + "--\r\n.\r\n", notice.end()),
           "the original inside, stuffed, then the closing boundary: " + t.substring(notice.end()));
-      assertTrue(t.contains("+OK\r\nFrom: Mail Delivery Subsystem <postmaster>\r\nSubject: Cannot display Unicode"
-          + " content\r\n"), "TOP too: " + t);
+      assertTrue(
+          t.contains(
+              "+OK\r\nFrom: Mail Delivery Subsystem <postmaster>\r\nSubject: Cannot display Unicode"
+                  + " content\r\n"),
+          "TOP too: " + t);
       String utf8 = raw(s, "UTF8\r\nUSER alice\r\nPASS pw\r\nRETR 4\r\nQUIT\r\n");
       assertTrue(utf8.contains("+OK UTF8 enabled\r\n"), utf8);
-      assertTrue(utf8.contains("\r\n" + original + ".\r\n"), "in UTF-8 mode the original as it is: " + utf8);
+      assertTrue(
+          utf8.contains("\r\n" + original + ".\r\n"),
+          "in UTF-8 mode the original as it is: " + utf8);
       String after = raw(s, "USER alice\r\nPASS pw\r\nUTF8\r\nRETR 4\r\nQUIT\r\n");
-      assertTrue(after.contains("\r\n" + original + ".\r\n"), "UTF8 after the login too (Outlook): " + after);
+      assertTrue(
+          after.contains("\r\n" + original + ".\r\n"),
+          "UTF8 after the login too (Outlook): " + after);
     }
     try (FakePop3Server plain = server()) {
-      assertTrue(raw(plain, "UTF8\r\nQUIT\r\n").contains("-ERR"), "a server without the quirk has no UTF8");
+      assertTrue(
+          raw(plain, "UTF8\r\nQUIT\r\n").contains("-ERR"),
+          "a server without the quirk has no UTF8");
     }
   }
 
@@ -907,8 +1042,10 @@ class QuirkTest {
   void Q54_PASS_REFUSED_WITHOUT_CODE_evenTheRightPassword() throws IOException {
     try (FakePop3Server s = server(Q54_PASS_REFUSED_WITHOUT_CODE)) {
       assertEquals(G + "+OK\r\n-ERR message is damaged\r\n+OK Logging out\r\n", script(s));
-      assertEquals(G + "+OK\r\n-ERR Authentication failed\r\n+OK Logging out\r\n",
-          raw(s, "USER alice\r\nPASS wrong\r\nQUIT\r\n"), "no response code, for a wrong password either");
+      assertEquals(
+          G + "+OK\r\n-ERR Authentication failed\r\n+OK Logging out\r\n",
+          raw(s, "USER alice\r\nPASS wrong\r\nQUIT\r\n"),
+          "no response code, for a wrong password either");
       assertFalse(raw(s, "CAPA\r\nQUIT\r\n").contains("RESP-CODES"));
     }
   }
@@ -916,17 +1053,27 @@ class QuirkTest {
   @Test
   void Q55_TOP_ADDS_EMPTY_LINE_afterTheHeader_retrAndListAgree() throws IOException {
     try (FakePop3Server s = server(Q55_TOP_ADDS_EMPTY_LINE)) {
-      assertEquals(G + LOGIN + "+OK 1 41\r\n" + RETR1 + "+OK\r\nSubject: one\r\n\r\n\r\n.\r\n"
-          + "+OK\r\nSubject: one\r\n\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n" + BYE,
+      assertEquals(
+          G
+              + LOGIN
+              + "+OK 1 41\r\n"
+              + RETR1
+              + "+OK\r\nSubject: one\r\n\r\n\r\n.\r\n"
+              + "+OK\r\nSubject: one\r\n\r\n\r\nfirst\r\n..\r\n..dotted\r\nlast\r\n.\r\n"
+              + BYE,
           script(s, "LIST 1", "RETR 1", "TOP 1 0", "TOP 1 100"));
     }
   }
 
   @Test
   void Q56_IN_USE_FOR_ANY_FAILURE_atLogin_evenWithoutRespCodes() throws IOException {
-    try (FakePop3Server s = builder(standard(), Q56_IN_USE_FOR_ANY_FAILURE).responseCodes(false).start()) {
-      assertEquals(G + "+OK\r\n-ERR [IN-USE] Internal login failure. Refer to server log for more information.\r\n"
-          + "+OK Logging out\r\n", script(s));
+    try (FakePop3Server s =
+        builder(standard(), Q56_IN_USE_FOR_ANY_FAILURE).responseCodes(false).start()) {
+      assertEquals(
+          G
+              + "+OK\r\n-ERR [IN-USE] Internal login failure. Refer to server log for more information.\r\n"
+              + "+OK Logging out\r\n",
+          script(s));
     }
   }
 
@@ -947,7 +1094,9 @@ class QuirkTest {
     assertEquals(List.of(), missing);
     for (int id = 1; id <= 50; id++) {
       String prefix = String.format(Locale.ROOT, "Q%02d", id);
-      assertTrue(java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id().equals(prefix)), prefix + " has a constant");
+      assertTrue(
+          java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id().equals(prefix)),
+          prefix + " has a constant");
     }
   }
 }

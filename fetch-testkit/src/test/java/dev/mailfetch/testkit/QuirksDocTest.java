@@ -15,7 +15,8 @@ class QuirksDocTest {
   @Test
   void theQuirkTableListsEveryConstantInOrder() throws IOException {
     List<String> documented = new ArrayList<>();
-    for (String line : Files.readAllLines(Path.of("..", "docs", "quirks.md"), StandardCharsets.UTF_8)) {
+    for (String line :
+        Files.readAllLines(Path.of("..", "docs", "quirks.md"), StandardCharsets.UTF_8)) {
       if (line.startsWith("| Q")) {
         documented.add(line.split("\\|")[2].strip().replace("`", ""));
       }

@@ -35,7 +35,9 @@ final class RawClient implements AutoCloseable {
 
   /** Switches to TLS as a careful client does: SNI for localhost and host-name checking on. */
   void startTls(SSLContext ctx) throws IOException {
-    SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+    SSLSocket ssl =
+        (SSLSocket)
+            ctx.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
     SSLParameters p = ssl.getSSLParameters();
     p.setEndpointIdentificationAlgorithm("HTTPS");
     p.setServerNames(List.of(new SNIHostName("localhost")));
@@ -72,7 +74,9 @@ final class RawClient implements AutoCloseable {
     return send(line).line();
   }
 
-  /** The raw bytes of a multi-line reply body after its status line, up to and including CRLF.CRLF. */
+  /**
+   * The raw bytes of a multi-line reply body after its status line, up to and including CRLF.CRLF.
+   */
   byte[] multiline() throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;
@@ -81,7 +85,12 @@ final class RawClient implements AutoCloseable {
       byte[] a = b.toByteArray();
       int n = a.length;
       if ((n == 3 && a[0] == '.' && a[1] == '\r' && a[2] == '\n')
-          || (n >= 5 && a[n - 5] == '\r' && a[n - 4] == '\n' && a[n - 3] == '.' && a[n - 2] == '\r' && a[n - 1] == '\n')) {
+          || (n >= 5
+              && a[n - 5] == '\r'
+              && a[n - 4] == '\n'
+              && a[n - 3] == '.'
+              && a[n - 2] == '\r'
+              && a[n - 1] == '\n')) {
         return a;
       }
     }

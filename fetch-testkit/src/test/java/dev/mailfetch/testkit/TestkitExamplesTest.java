@@ -26,17 +26,21 @@ import org.junit.jupiter.api.io.TempDir;
 class TestkitExamplesTest {
 
   /** Stands in for the client under test: here, a few raw commands. */
-  private static void fetchWithMyClient(String host, int port, String user, String password) throws IOException {
+  private static void fetchWithMyClient(String host, int port, String user, String password)
+      throws IOException {
     try (Socket s = new Socket(host, port)) {
       s.setSoTimeout(5000);
-      s.getOutputStream().write(("USER " + user + "\r\nPASS " + password + "\r\nRETR 1\r\nQUIT\r\n")
-          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream()
+          .write(
+              ("USER " + user + "\r\nPASS " + password + "\r\nRETR 1\r\nQUIT\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
       s.getInputStream().readAllBytes();
     }
   }
 
   @Test
   void startAServer_runAClient_assertWhatItSent() throws IOException {
+    // spotless:off
     // example: plain
     FakeMailbox inbox = FakeMailbox.create()
         .add("Subject: hello\r\n\r\nA first message.\r\n")
@@ -52,8 +56,10 @@ class TestkitExamplesTest {
       assertTrue(session.commands("DELE").isEmpty());
     }
     // end example
+    // spotless:on
   }
 
+  // spotless:off
   // example: extension
   @RegisterExtension
   final FakePop3ServerExtension pop3 = FakePop3ServerExtension.of(server -> server
@@ -67,9 +73,11 @@ class TestkitExamplesTest {
     assertEquals(50, server.mailbox("alice").size());
   }
   // end example
+  // spotless:on
 
   @Test
   void tls_stls_andWhatCrossedInPlainText() throws IOException {
+    // spotless:off
     // example: tls
     TestCertificates certs = TestCertificates.generate();
     try (FakePop3Server server = FakePop3Server.builder()
@@ -85,10 +93,12 @@ class TestkitExamplesTest {
       assertFalse(server.session(1).tlsEstablished());
     }
     // end example
+    // spotless:on
   }
 
   @Test
   void faultsAndPipelining() throws IOException {
+    // spotless:off
     // example: faults
     try (FakePop3Server server = FakePop3Server.builder()
         .account("alice", "secret", MailCorpus.generate(7, 10).toMailbox())
@@ -105,8 +115,10 @@ class TestkitExamplesTest {
       }
     }
     // end example
+    // spotless:on
   }
 
+  // spotless:off
   // example: contract
   static class MyInMemorySinkContractTest extends MessageSinkContract {
     @Override
@@ -119,30 +131,38 @@ class TestkitExamplesTest {
     }
   }
   // end example
+  // spotless:on
 
   @Test
   void aCorpusAsAMaildir(@TempDir Path tmp) throws IOException {
+    // spotless:off
     // example: corpus
     MailCorpus corpus = MailCorpus.generate(2026, 2000);   // the same bytes for the same seed
     FakeMailbox served = corpus.toMailbox();               // for the fake server
     List<Path> files = corpus.writeMaildir(tmp.resolve("Maildir")); // for Dovecot, LF line ends
     // end example
+    // spotless:on
     assertEquals(2000, served.size());
     assertEquals(2000, files.size());
   }
 
   @Test
   void theDocumentShowsExactlyTheseExamples() throws IOException {
-    String source = Files.readString(
-        Path.of("src/test/java/dev/mailfetch/testkit/TestkitExamplesTest.java"), StandardCharsets.UTF_8);
+    String source =
+        Files.readString(
+            Path.of("src/test/java/dev/mailfetch/testkit/TestkitExamplesTest.java"),
+            StandardCharsets.UTF_8);
     String doc = Files.readString(Path.of("..", "docs", "testkit.md"), StandardCharsets.UTF_8);
-    Matcher m = Pattern.compile("( *)// example: (\\w+)\n(.*?)\n *// end example", Pattern.DOTALL).matcher(source);
+    Matcher m =
+        Pattern.compile("( *)// example: (\\w+)\n(.*?)\n *// end example", Pattern.DOTALL)
+            .matcher(source);
     List<String> names = new ArrayList<>();
     while (m.find()) {
       String indent = m.group(1);
       StringBuilder code = new StringBuilder();
       for (String line : m.group(3).split("\n", -1)) {
-        code.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip()).append('\n');
+        code.append(line.startsWith(indent) ? line.substring(indent.length()) : line.strip())
+            .append('\n');
       }
       String marker = "<!-- example: " + m.group(2) + " -->\n```java\n";
       int at = doc.indexOf(marker);

@@ -11,8 +11,8 @@ import java.util.NoSuchElementException;
  * A mailbox listing in flat arrays: each listed message's number, announced size and unique id,
  * with no object per message. A poll of a million messages holds its listing while it plans; as
  * {@code MessageRef}s in a list with a {@code HashSet} of their UIDs that costs some 200 bytes a
- * message, here about 50 (the UID's bytes, 16 for number, size and offset, 8 of hash table).
- * {@link MessageRef}s and UID strings are made on demand and are garbage at once.
+ * message, here about 50 (the UID's bytes, 16 for number, size and offset, 8 of hash table). {@link
+ * MessageRef}s and UID strings are made on demand and are garbage at once.
  *
  * <p>UIDs are what {@link MessageRef} allows (printable ASCII, at most {@link
  * MessageRef#MAX_UID_LENGTH}), so one byte per character. Not thread-safe; append-only.
@@ -20,18 +20,22 @@ import java.util.NoSuchElementException;
 public final class Listing {
   private int[] numbers;
   private long[] sizes;
+
   /**
    * Where each UID starts: page index × {@link #PAGE} + offset, its length in the two bytes before;
    * -1 for none. UIDs live in pages that are never copied, so a growing listing never holds two
    * copies of its UIDs at once.
    */
   private int[] uidAt;
+
   private static final int PAGE = 1 << 16;
   private byte[][] pages = new byte[1][];
   private int pageCount;
   private int pageUsed = PAGE;
+
   /** Entry + 1 by UID hash, open addressing, load at most 2/3; 0 is empty. */
   private int[] table;
+
   private int count;
   private int uids;
 
@@ -129,7 +133,9 @@ public final class Listing {
   public String uid(int i) {
     check(i);
     int at = uidAt[i];
-    return at < 0 ? null : new String(pages[at / PAGE], at % PAGE, length(at), StandardCharsets.ISO_8859_1);
+    return at < 0
+        ? null
+        : new String(pages[at / PAGE], at % PAGE, length(at), StandardCharsets.ISO_8859_1);
   }
 
   /** The message as a {@link MessageRef}, made now. */

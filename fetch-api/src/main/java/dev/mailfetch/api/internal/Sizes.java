@@ -3,13 +3,13 @@ package dev.mailfetch.api.internal;
 import java.util.Locale;
 
 /**
- * mailfetch's one way of saying a size to a person: decimal (SI) units, B, kB, MB, GB, TB, as
- * disks and network rates are sold and as {@code --max-message-size 25M} is read (M is 1,000,000
- * bytes); three significant figures at most ("4.1 MB", "26.7 MB", "812 kB"), a whole number
- * without ".0". The engine's messages, the doctor's report and the command's progress, summaries
- * and poll lines all say sizes through here, so that one message is never "21 kB" in one place and
- * "20.5 KiB" in another. Exact byte counts belong in JSON, not in words. Counts of things are said
- * here too ({@link #count}), so that "1 duplicates" cannot come back in one report of many.
+ * mailfetch's one way of saying a size to a person: decimal (SI) units, B, kB, MB, GB, TB, as disks
+ * and network rates are sold and as {@code --max-message-size 25M} is read (M is 1,000,000 bytes);
+ * three significant figures at most ("4.1 MB", "26.7 MB", "812 kB"), a whole number without ".0".
+ * The engine's messages, the doctor's report and the command's progress, summaries and poll lines
+ * all say sizes through here, so that one message is never "21 kB" in one place and "20.5 KiB" in
+ * another. Exact byte counts belong in JSON, not in words. Counts of things are said here too
+ * ({@link #count}), so that "1 duplicates" cannot come back in one report of many.
  */
 public final class Sizes {
   private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
@@ -27,7 +27,8 @@ public final class Sizes {
       v /= 1000;
       unit++;
     }
-    String text = v < 99.95 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v);
+    String text =
+        v < 99.95 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.0f", v);
     if (text.endsWith(".0")) {
       text = text.substring(0, text.length() - 2);
     }
@@ -40,8 +41,8 @@ public final class Sizes {
   }
 
   /**
-   * The value to give {@code --max-message-size} so that a message of {@code bytes} is fetched:
-   * the smallest whole number of K (below 1 MB) or M at least as large ("30K", "201M").
+   * The value to give {@code --max-message-size} so that a message of {@code bytes} is fetched: the
+   * smallest whole number of K (below 1 MB) or M at least as large ("30K", "201M").
    */
   public static String sizeOption(long bytes) {
     if (bytes < 1_000_000) {
@@ -51,9 +52,9 @@ public final class Sizes {
   }
 
   /**
-   * A count and what it counts, in the singular for one: "1 run", "3 runs", "0 warnings". For
-   * nouns whose plural adds an s (every one the reports count); the number as digits, without
-   * grouping, as the summaries print counts.
+   * A count and what it counts, in the singular for one: "1 run", "3 runs", "0 warnings". For nouns
+   * whose plural adds an s (every one the reports count); the number as digits, without grouping,
+   * as the summaries print counts.
    */
   public static String count(long n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");

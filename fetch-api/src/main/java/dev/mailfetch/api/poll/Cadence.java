@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 
 /**
  * One account's schedule: the arrival-rate estimate and the interval it gives, per the algorithm of
- * docs/polling.md. Pure and deterministic (its jitter comes from a generator seeded by the account's
- * name), so that tests can script arrivals and check every decision. Not thread-safe: the {@link
- * Poller} guards it.
+ * docs/polling.md. Pure and deterministic (its jitter comes from a generator seeded by the
+ * account's name), so that tests can script arrivals and check every decision. Not thread-safe: the
+ * {@link Poller} guards it.
  */
 final class Cadence {
   /** What the last check means for the next one. */
@@ -30,10 +30,13 @@ final class Cadence {
 
   private final PollSchedule s;
   private final SplittableRandom random;
+
   /** Messages per hour, estimated. */
   private double rate;
+
   /** The last interval chosen before jitter, in seconds. */
   private double interval;
+
   private Instant lastSuccess;
   private int failures;
   private Duration loginDelay = Duration.ZERO;
@@ -44,7 +47,10 @@ final class Cadence {
     this.interval = seconds(schedule.minInterval());
   }
 
-  /** When a newly added account is first checked: somewhere within the minimum, so that many added at once spread. */
+  /**
+   * When a newly added account is first checked: somewhere within the minimum, so that many added
+   * at once spread.
+   */
   Instant first(Instant now) {
     return now.plusMillis((long) (random.nextDouble() * s.minInterval().toMillis()));
   }
@@ -61,7 +67,8 @@ final class Cadence {
    * After a check that worked and found {@code arrived} new messages. The first check's messages
    * say nothing of the rate (they may be years of backlog), so it only starts the clock.
    */
-  Decision afterSuccess(Instant started, Instant ended, int arrived, Optional<Duration> serverLoginDelay) {
+  Decision afterSuccess(
+      Instant started, Instant ended, int arrived, Optional<Duration> serverLoginDelay) {
     failures = 0;
     serverLoginDelay.ifPresent(d -> loginDelay = d);
     if (lastSuccess != null) {
@@ -73,14 +80,18 @@ final class Cadence {
     lastSuccess = started;
     double target = rate > 0 ? s.messagesPerCheck() * HOUR / rate : Double.MAX_VALUE;
     interval = bounded(Math.min(target, 2 * interval)); // back off at most doubling per check
-    return decide(ended, interval, loginDelay.isZero() || seconds(loginDelay) <= interval
-        ? Reason.ADAPTIVE : Reason.SERVER_ASKED);
+    return decide(
+        ended,
+        interval,
+        loginDelay.isZero() || seconds(loginDelay) <= interval
+            ? Reason.ADAPTIVE
+            : Reason.SERVER_ASKED);
   }
 
   /**
-   * After a check the server put off: {@code [LOGIN-DELAY]} (checked too soon) or {@code
-   * [IN-USE]} (another session holds the mailbox). The next waits at least twice as long as the
-   * last interval, and at least the announced LOGIN-DELAY.
+   * After a check the server put off: {@code [LOGIN-DELAY]} (checked too soon) or {@code [IN-USE]}
+   * (another session holds the mailbox). The next waits at least twice as long as the last
+   * interval, and at least the announced LOGIN-DELAY.
    */
   Decision afterPutOff(Instant ended, Optional<Duration> serverLoginDelay) {
     serverLoginDelay.ifPresent(d -> loginDelay = d);

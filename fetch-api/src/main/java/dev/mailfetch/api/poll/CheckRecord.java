@@ -22,8 +22,8 @@ import java.util.Optional;
  * @param listed messages the server listed
  * @param delivered messages delivered to the sink
  * @param bytes bytes delivered
- * @param failedMessages messages that failed (they stay on the server and are tried again); not those
- *     the check never tried because it had stopped (its error says why)
+ * @param failedMessages messages that failed (they stay on the server and are tried again); not
+ *     those the check never tried because it had stopped (its error says why)
  * @param error the error that stopped the check, or the first message's error; empty when none
  * @param next when the account is checked next; empty when it is paused or removed
  * @param interval the interval that led to {@code next} (zero when there is none)
@@ -58,7 +58,10 @@ public record CheckRecord(
     NEW_MAIL,
     /** It worked; nothing new. */
     NOTHING_NEW,
-    /** The server asked for time ({@code [LOGIN-DELAY]}, {@code [IN-USE]}): the next check waits longer. */
+    /**
+     * The server asked for time ({@code [LOGIN-DELAY]}, {@code [IN-USE]}): the next check waits
+     * longer.
+     */
     PUT_OFF,
     /** A transient error (network, server busy): retried with exponential back-off. */
     FAILED,
@@ -78,13 +81,13 @@ public record CheckRecord(
    * @param listed messages the server listed
    * @param delivered messages delivered to the sink
    * @param bytes bytes delivered
-   * @param failedMessages messages that failed (they stay on the server and are tried again); not those
-   *     the check never tried because it had stopped (its error says why)
+   * @param failedMessages messages that failed (they stay on the server and are tried again); not
+   *     those the check never tried because it had stopped (its error says why)
    * @param error the error that stopped the check, or the first message's error; empty when none
    * @param next when the account is checked next; empty when it is paused or removed
    * @param interval the interval that led to {@code next} (zero when there is none)
-   * @throws NullPointerException if any component but the numbers is null (an absent error or
-   *     next check is {@link Optional#empty()}, never null)
+   * @throws NullPointerException if any component but the numbers is null (an absent error or next
+   *     check is {@link Optional#empty()}, never null)
    */
   public CheckRecord {
     Objects.requireNonNull(account, "account");
@@ -99,7 +102,8 @@ public record CheckRecord(
     heldBack = List.copyOf(heldBack);
     for (MessageOutcome o : heldBack) {
       if (!isHeldBack(o)) {
-        throw new IllegalArgumentException("heldBack takes messages skipped as quarantined or too large: " + o.describe());
+        throw new IllegalArgumentException(
+            "heldBack takes messages skipped as quarantined or too large: " + o.describe());
       }
     }
   }
@@ -120,15 +124,31 @@ public record CheckRecord(
       Optional<FetchException> error,
       Optional<Instant> next,
       Duration interval) {
-    this(account, started, duration, outcome, listed, delivered, bytes, failedMessages, error, next, interval,
-        error.isPresent() || failedMessages > 0 ? FetchResult.Status.ERROR : FetchResult.Status.OK, List.of(),
+    this(
+        account,
+        started,
+        duration,
+        outcome,
+        listed,
+        delivered,
+        bytes,
+        failedMessages,
+        error,
+        next,
+        interval,
+        error.isPresent() || failedMessages > 0 ? FetchResult.Status.ERROR : FetchResult.Status.OK,
+        List.of(),
         List.of());
   }
 
-  /** Whether an outcome is one a person must act on before the message is fetched: see {@link #heldBack()}. */
+  /**
+   * Whether an outcome is one a person must act on before the message is fetched: see {@link
+   * #heldBack()}.
+   */
   public static boolean isHeldBack(MessageOutcome o) {
     return o.kind() == MessageOutcome.Kind.SKIPPED
-        && (o.skipReason() == SkipReason.QUARANTINED || o.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT);
+        && (o.skipReason() == SkipReason.QUARANTINED
+            || o.skipReason() == SkipReason.MESSAGE_SIZE_LIMIT);
   }
 
   /** The messages of a run that are {@linkplain #isHeldBack held back}, in listing order. */
@@ -156,13 +176,17 @@ public record CheckRecord(
     return n;
   }
 
-  /** One line for a log: account, outcome, counts, messages held back, warnings, error, next check. */
+  /**
+   * One line for a log: account, outcome, counts, messages held back, warnings, error, next check.
+   */
   public String summary() {
     StringBuilder sb = new StringBuilder(account).append(": ");
     switch (outcome) {
       case NEW_MAIL:
-        sb.append(dev.mailfetch.api.internal.Sizes.count(delivered, "new message")).append(" (")
-            .append(dev.mailfetch.api.internal.Sizes.size(bytes)).append(')'); // in the units of every report
+        sb.append(dev.mailfetch.api.internal.Sizes.count(delivered, "new message"))
+            .append(" (")
+            .append(dev.mailfetch.api.internal.Sizes.size(bytes))
+            .append(')'); // in the units of every report
         break;
       case NOTHING_NEW:
         sb.append("nothing new");
@@ -182,7 +206,9 @@ public record CheckRecord(
       sb.append(", ").append(tooLarge).append(" over the size limit");
     }
     if (!warnings.isEmpty()) {
-      sb.append("; ").append(warnings.size()).append(warnings.size() == 1 ? " warning: " : " warnings, the first: ")
+      sb.append("; ")
+          .append(warnings.size())
+          .append(warnings.size() == 1 ? " warning: " : " warnings, the first: ")
           .append(warnings.get(0).getMessage());
     }
     error.ifPresent(e -> sb.append("; ").append(e.getMessage()));

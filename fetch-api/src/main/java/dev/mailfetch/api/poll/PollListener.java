@@ -4,8 +4,8 @@ import dev.mailfetch.api.FetchException;
 
 /**
  * Hears what a {@link Poller} does, for a user interface or a log. Called from the threads that run
- * the checks; an exception thrown here is logged and goes no further. Every method does nothing
- * by default.
+ * the checks; an exception thrown here is logged and goes no further. Every method does nothing by
+ * default.
  */
 public interface PollListener {
   PollListener NONE = new PollListener() {};

@@ -7,9 +7,9 @@ import java.util.Objects;
  * How often a {@link Poller} checks an account: between {@link #minInterval()} and {@link
  * #maxInterval()}, following the rate at which mail arrives. docs/polling.md gives the algorithm;
  * in short, after each check the arrival rate is re-estimated (quickly upwards, over {@link
- * #riseTime()}; slowly downwards, over {@link #decayTime()}), the next interval is the time in which
- * {@link #messagesPerCheck()} messages are expected, at most twice the last one, within the bounds,
- * and spread by ±{@link #jitter()} so that accounts do not poll in step. Errors back off
+ * #riseTime()}; slowly downwards, over {@link #decayTime()}), the next interval is the time in
+ * which {@link #messagesPerCheck()} messages are expected, at most twice the last one, within the
+ * bounds, and spread by ±{@link #jitter()} so that accounts do not poll in step. Errors back off
  * exponentially from the minimum; the server's LOGIN-DELAY is always honoured.
  *
  * <p>Immutable; every setting is checked when it is set.
@@ -33,7 +33,10 @@ public final class PollSchedule {
     this.messagesPerCheck = b.messagesPerCheck;
   }
 
-  /** 2 minutes to 60 minutes, ±10% jitter, rise over 10 minutes, decay over an hour, one message per check. */
+  /**
+   * 2 minutes to 60 minutes, ±10% jitter, rise over 10 minutes, decay over an hour, one message per
+   * check.
+   */
   public static PollSchedule defaults() {
     return DEFAULTS;
   }
@@ -74,11 +77,25 @@ public final class PollSchedule {
 
   @Override
   public String toString() {
-    return "PollSchedule[" + minInterval + ".." + maxInterval + ", jitter " + jitter + ", rise " + riseTime
-        + ", decay " + decayTime + ", " + messagesPerCheck + " per check]";
+    return "PollSchedule["
+        + minInterval
+        + ".."
+        + maxInterval
+        + ", jitter "
+        + jitter
+        + ", rise "
+        + riseTime
+        + ", decay "
+        + decayTime
+        + ", "
+        + messagesPerCheck
+        + " per check]";
   }
 
-  /** Builds a {@link PollSchedule}; each setter throws {@link IllegalArgumentException} on a bad value. */
+  /**
+   * Builds a {@link PollSchedule}; each setter throws {@link IllegalArgumentException} on a bad
+   * value.
+   */
   public static final class Builder {
     private Duration minInterval = Duration.ofMinutes(2);
     private Duration maxInterval = Duration.ofMinutes(60);
@@ -92,7 +109,8 @@ public final class PollSchedule {
     public Builder minInterval(Duration d) {
       minInterval = positive(d, "minInterval");
       if (minInterval.compareTo(maxInterval) > 0) {
-        throw new IllegalArgumentException("minInterval " + d + " is longer than maxInterval " + maxInterval);
+        throw new IllegalArgumentException(
+            "minInterval " + d + " is longer than maxInterval " + maxInterval);
       }
       return this;
     }
@@ -100,7 +118,8 @@ public final class PollSchedule {
     public Builder maxInterval(Duration d) {
       maxInterval = positive(d, "maxInterval");
       if (maxInterval.compareTo(minInterval) < 0) {
-        throw new IllegalArgumentException("maxInterval " + d + " is shorter than minInterval " + minInterval);
+        throw new IllegalArgumentException(
+            "maxInterval " + d + " is shorter than minInterval " + minInterval);
       }
       return this;
     }
@@ -110,7 +129,8 @@ public final class PollSchedule {
       positive(min, "minInterval");
       positive(max, "maxInterval");
       if (min.compareTo(max) > 0) {
-        throw new IllegalArgumentException("minInterval " + min + " is longer than maxInterval " + max);
+        throw new IllegalArgumentException(
+            "minInterval " + min + " is longer than maxInterval " + max);
       }
       minInterval = min;
       maxInterval = max;
@@ -119,7 +139,8 @@ public final class PollSchedule {
 
     public Builder jitter(double fraction) {
       if (!(fraction >= 0 && fraction < 1)) {
-        throw new IllegalArgumentException("jitter must be at least 0 and less than 1: " + fraction);
+        throw new IllegalArgumentException(
+            "jitter must be at least 0 and less than 1: " + fraction);
       }
       jitter = fraction;
       return this;
@@ -137,7 +158,8 @@ public final class PollSchedule {
 
     public Builder messagesPerCheck(double messages) {
       if (!(messages > 0 && messages <= 1000)) {
-        throw new IllegalArgumentException("messagesPerCheck must be above 0 and at most 1000: " + messages);
+        throw new IllegalArgumentException(
+            "messagesPerCheck must be above 0 and at most 1000: " + messages);
       }
       messagesPerCheck = messages;
       return this;

@@ -38,12 +38,12 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #add} and {@link #remove} accounts at any time; {@link #checkNow} starts a check at
- *       once (or as soon as a slot is free), or returns the one running: never two sessions for
- *       one account;
+ *       once (or as soon as a slot is free), or returns the one running: never two sessions for one
+ *       account;
  *   <li>the server has the last word: its LOGIN-DELAY, {@code [LOGIN-DELAY]} and {@code [IN-USE]}
- *       stretch the next check; transient errors back off exponentially; an error a person must
- *       fix (a wrong password, a policy, a bad certificate) pauses the account, said once to the
- *       {@link PollListener}, until {@link #resume} or {@link #checkNow};
+ *       stretch the next check; transient errors back off exponentially; an error a person must fix
+ *       (a wrong password, a policy, a bad certificate) pauses the account, said once to the {@link
+ *       PollListener}, until {@link #resume} or {@link #checkNow};
  *   <li>{@link #history} keeps the last checks of each account as {@link CheckRecord}s;
  *   <li>{@link #close(Duration)} lets running checks finish the message in progress and make what
  *       they delivered durable, and returns within its bound.
@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
+
   /** The timer looks at least this often, so that a clock that jumps is noticed. */
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -73,8 +74,13 @@ public final class Poller implements AutoCloseable {
   private final Map<String, Integer> runningByHost = new HashMap<>();
   private int running;
   private volatile boolean closing;
-  /** Set while this thread runs {@link #tick()}: a check it runs itself must not start another round. */
+
+  /**
+   * Set while this thread runs {@link #tick()}: a check it runs itself must not start another
+   * round.
+   */
   private static final ThreadLocal<Boolean> IN_TICK = ThreadLocal.withInitial(() -> false);
+
   private Thread timer;
 
   /** One account and what the poller knows of it; guarded by {@link #lock}. */
@@ -109,11 +115,14 @@ public final class Poller implements AutoCloseable {
       this.executor = b.executor;
       this.ownExecutor = null;
     } else {
-      this.ownExecutor = Executors.newFixedThreadPool(b.maxChecks, r -> {
-        Thread t = new Thread(r, "mailfetch-poll-check");
-        t.setDaemon(true);
-        return t;
-      });
+      this.ownExecutor =
+          Executors.newFixedThreadPool(
+              b.maxChecks,
+              r -> {
+                Thread t = new Thread(r, "mailfetch-poll-check");
+                t.setDaemon(true);
+                return t;
+              });
       this.executor = ownExecutor;
     }
   }
@@ -152,8 +161,8 @@ public final class Poller implements AutoCloseable {
   }
 
   /**
-   * Removes an account. A check of it that is running stops after the message in progress (what
-   * it delivered is kept); the returned future completes when it has, at once if none runs.
+   * Removes an account. A check of it that is running stops after the message in progress (what it
+   * delivered is kept); the returned future completes when it has, at once if none runs.
    *
    * @return empty if there is no such account
    */
@@ -247,9 +256,14 @@ public final class Poller implements AutoCloseable {
     lock.lock();
     try {
       Account a = get(account);
-      return new PollStatus(a.name, a.host, a.current != null,
-          a.pausedBy == null ? Optional.of(a.next) : Optional.empty(), Optional.ofNullable(a.pausedBy),
-          a.cadence.ratePerHour(), a.cadence.failuresInARow());
+      return new PollStatus(
+          a.name,
+          a.host,
+          a.current != null,
+          a.pausedBy == null ? Optional.of(a.next) : Optional.empty(),
+          Optional.ofNullable(a.pausedBy),
+          a.cadence.ratePerHour(),
+          a.cadence.failuresInARow());
     } finally {
       lock.unlock();
     }
@@ -303,11 +317,14 @@ public final class Poller implements AutoCloseable {
         Instant now = clock.instant();
         List<Account> due = new ArrayList<>();
         for (Account a : accounts.values()) {
-          if (a.current == null && (a.wanted != null || (a.pausedBy == null && !a.next.isAfter(now)))) {
+          if (a.current == null
+              && (a.wanted != null || (a.pausedBy == null && !a.next.isAfter(now)))) {
             due.add(a);
           }
         }
-        due.sort(Comparator.<Account>comparingInt(a -> a.wanted != null ? 0 : 1).thenComparing(a -> a.next));
+        due.sort(
+            Comparator.<Account>comparingInt(a -> a.wanted != null ? 0 : 1)
+                .thenComparing(a -> a.next));
         for (Account a : due) {
           if (running >= maxChecks) {
             break;
@@ -331,7 +348,10 @@ public final class Poller implements AutoCloseable {
         try {
           executor.execute(() -> check(a));
         } catch (RejectedExecutionException e) {
-          log.warn("{} - the executor refused a check; it is tried again later: {}", a.name, e.toString());
+          log.warn(
+              "{} - the executor refused a check; it is tried again later: {}",
+              a.name,
+              e.toString());
           finished(a, null, e);
         }
       }
@@ -393,7 +413,9 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Records a check's end, decides the next, frees its slot, and tells the listener and the waiter. */
+  /**
+   * Records a check's end, decides the next, frees its slot, and tells the listener and the waiter.
+   */
   private void finished(Account a, FetchResult r, RuntimeException bug) {
     Instant ended = clock.instant();
     CheckRecord record;
@@ -409,11 +431,14 @@ public final class Poller implements AutoCloseable {
       a.current = null;
       running--;
       runningByHost.merge(a.host, -1, (x, y) -> x + y == 0 ? null : x + y);
-      FetchException error = r == null
-          ? new FetchException(FetchError.PROTOCOL, "the check failed unexpectedly: " + bug, bug)
-          : r.error().orElse(null);
+      FetchException error =
+          r == null
+              ? new FetchException(
+                  FetchError.PROTOCOL, "the check failed unexpectedly: " + bug, bug)
+              : r.error().orElse(null);
       Instant started = r != null ? r.started() : ended;
-      Optional<Duration> loginDelay = r == null ? Optional.empty() : r.capabilities().flatMap(Capabilities::loginDelay);
+      Optional<Duration> loginDelay =
+          r == null ? Optional.empty() : r.capabilities().flatMap(Capabilities::loginDelay);
       CheckRecord.Outcome outcome;
       Cadence.Decision d = null;
       if (error != null && error.error() == FetchError.STOPPED) {
@@ -441,15 +466,22 @@ public final class Poller implements AutoCloseable {
         a.next = ended.plus(schedule.minInterval());
       }
       boolean scheduled = !a.removed && a.pausedBy == null;
-      record = new CheckRecord(a.name, started, Duration.between(started, ended), outcome,
-          r == null ? 0 : r.listed(), r == null ? 0 : r.count(MessageOutcome.Kind.DELIVERED),
-          r == null ? 0 : r.bytesDelivered(), r == null ? 0 : r.count(MessageOutcome.Kind.FAILED) - r.notTried(),
-          error != null ? Optional.of(error) : r.firstError(),
-          scheduled ? Optional.of(a.next) : Optional.empty(),
-          scheduled ? Duration.between(ended, a.next) : Duration.ZERO,
-          r == null ? FetchResult.Status.ERROR : r.status(),
-          r == null ? List.of() : r.warnings(),
-          r == null ? List.of() : CheckRecord.heldBack(r));
+      record =
+          new CheckRecord(
+              a.name,
+              started,
+              Duration.between(started, ended),
+              outcome,
+              r == null ? 0 : r.listed(),
+              r == null ? 0 : r.count(MessageOutcome.Kind.DELIVERED),
+              r == null ? 0 : r.bytesDelivered(),
+              r == null ? 0 : r.count(MessageOutcome.Kind.FAILED) - r.notTried(),
+              error != null ? Optional.of(error) : r.firstError(),
+              scheduled ? Optional.of(a.next) : Optional.empty(),
+              scheduled ? Duration.between(ended, a.next) : Duration.ZERO,
+              r == null ? FetchResult.Status.ERROR : r.status(),
+              r == null ? List.of() : r.warnings(),
+              r == null ? List.of() : CheckRecord.heldBack(r));
       a.history.addLast(record);
       while (a.history.size() > historySize) {
         a.history.removeFirst();

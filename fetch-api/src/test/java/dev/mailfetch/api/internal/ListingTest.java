@@ -24,10 +24,12 @@ import org.junit.jupiter.api.Test;
 
 class ListingTest {
 
-  /** Whatever is added, the listing answers as a list of MessageRefs with a first-index map would. */
+  /**
+   * Whatever is added, the listing answers as a list of MessageRefs with a first-index map would.
+   */
   @Property(tries = 300)
-  void listingAnswersAsTheListOfRefsItHolds(@ForAll("refs") List<MessageRef> refs,
-      @ForAll @IntRange(min = 0, max = 40) int expected) {
+  void listingAnswersAsTheListOfRefsItHolds(
+      @ForAll("refs") List<MessageRef> refs, @ForAll @IntRange(min = 0, max = 40) int expected) {
     Listing listing = new Listing(expected);
     Map<String, Integer> first = new HashMap<>();
     Set<String> uids = new LinkedHashSet<>();
@@ -55,11 +57,14 @@ class ListingTest {
   @Provide
   Arbitrary<List<MessageRef>> refs() {
     // A small UID alphabet so that repeats, near-repeats and hash collisions all happen.
-    Arbitrary<String> uid = Arbitraries.strings().withChars("ab#~!Z09").ofMinLength(1).ofMaxLength(6)
-        .injectNull(0.2);
-    Arbitrary<MessageRef> ref = net.jqwik.api.Combinators.combine(
-        Arbitraries.integers().between(1, 1_000_000), uid, Arbitraries.longs().between(0, 1L << 40))
-        .as(MessageRef::new);
+    Arbitrary<String> uid =
+        Arbitraries.strings().withChars("ab#~!Z09").ofMinLength(1).ofMaxLength(6).injectNull(0.2);
+    Arbitrary<MessageRef> ref =
+        net.jqwik.api.Combinators.combine(
+                Arbitraries.integers().between(1, 1_000_000),
+                uid,
+                Arbitraries.longs().between(0, 1L << 40))
+            .as(MessageRef::new);
     return ref.list().ofMaxSize(200);
   }
 

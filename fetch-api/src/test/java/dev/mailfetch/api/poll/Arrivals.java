@@ -24,7 +24,10 @@ final class Arrivals {
     return out;
   }
 
-  /** Silence, then {@code count} messages within {@code within} starting at {@code at}, then silence. */
+  /**
+   * Silence, then {@code count} messages within {@code within} starting at {@code at}, then
+   * silence.
+   */
   static List<Instant> burst(Duration at, int count, Duration within) {
     List<Instant> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -33,7 +36,9 @@ final class Arrivals {
     return out;
   }
 
-  /** Working hours 08:00–18:00 with a message every {@code every}, nights silent, for {@code days}. */
+  /**
+   * Working hours 08:00–18:00 with a message every {@code every}, nights silent, for {@code days}.
+   */
   static List<Instant> daily(int days, Duration every) {
     List<Instant> out = new ArrayList<>();
     for (int d = 0; d < days; d++) {
@@ -46,7 +51,8 @@ final class Arrivals {
   }
 
   /** Runs the schedule from T0 for {@code span} against the arrivals; every check works. */
-  static List<Check> run(PollSchedule schedule, String account, List<Instant> arrivals, Duration span) {
+  static List<Check> run(
+      PollSchedule schedule, String account, List<Instant> arrivals, Duration span) {
     Cadence c = new Cadence(schedule, account);
     List<Check> checks = new ArrayList<>();
     Instant t = c.first(T0);

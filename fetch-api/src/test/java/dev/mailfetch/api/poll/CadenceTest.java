@@ -15,7 +15,9 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-/** The adaptive schedule against scripted arrival patterns, under simulated time: nothing sleeps. */
+/**
+ * The adaptive schedule against scripted arrival patterns, under simulated time: nothing sleeps.
+ */
 class CadenceTest {
   private static final PollSchedule S = PollSchedule.defaults();
   private static final Duration MIN = S.minInterval();
@@ -35,8 +37,12 @@ class CadenceTest {
     Cadence c = new Cadence(S, "prop");
     Instant t = Arrivals.T0;
     for (int step : script) {
-      Cadence.Decision d = step == -1 ? c.afterTransient(t) : step == -2 ? c.afterPutOff(t, Optional.empty())
-          : c.afterSuccess(t, t, step, Optional.empty());
+      Cadence.Decision d =
+          step == -1
+              ? c.afterTransient(t)
+              : step == -2
+                  ? c.afterPutOff(t, Optional.empty())
+                  : c.afterSuccess(t, t, step, Optional.empty());
       assertTrue(within(d.interval(), MIN, MAX), d::toString);
       assertEquals(d.next(), t.plus(d.interval()));
       t = d.next();
@@ -45,8 +51,12 @@ class CadenceTest {
 
   @Test
   void steadyMail_theIntervalSettlesAtTheGapBetweenMessages() {
-    List<Arrivals.Check> checks = Arrivals.run(S, "steady", Arrivals.steady(Duration.ofMinutes(10), Duration.ofHours(12)),
-        Duration.ofHours(12));
+    List<Arrivals.Check> checks =
+        Arrivals.run(
+            S,
+            "steady",
+            Arrivals.steady(Duration.ofMinutes(10), Duration.ofHours(12)),
+            Duration.ofHours(12));
     List<Double> late = new ArrayList<>();
     for (Arrivals.Check c : checks) {
       if (c.at().isAfter(Arrivals.T0.plus(Duration.ofHours(3)))) {
@@ -54,25 +64,39 @@ class CadenceTest {
       }
     }
     double mean = late.stream().mapToDouble(x -> x).average().orElseThrow();
-    assertTrue(mean > 8 && mean < 12.5, "a message every 10 minutes, checked about every " + mean + " min");
+    assertTrue(
+        mean > 8 && mean < 12.5,
+        "a message every 10 minutes, checked about every " + mean + " min");
   }
 
   @Test
   void burst_checksSoonerWhileMailFlows_thenBacksOffToTheMaximum() {
     Duration at = Duration.ofHours(4);
-    List<Arrivals.Check> checks = Arrivals.run(S, "bursty", Arrivals.burst(at, 30, Duration.ofMinutes(20)),
-        Duration.ofHours(12));
+    List<Arrivals.Check> checks =
+        Arrivals.run(
+            S, "bursty", Arrivals.burst(at, 30, Duration.ofMinutes(20)), Duration.ofHours(12));
     Instant burst = Arrivals.T0.plus(at);
-    Arrivals.Check lastBefore = checks.stream().filter(c -> c.at().isBefore(burst)).reduce((a, b) -> b).orElseThrow();
-    assertEquals(MAX.toMinutes(), Math.round(minutes(lastBefore.interval()) / (1 + S.jitter() * 0)), 6.0,
+    Arrivals.Check lastBefore =
+        checks.stream().filter(c -> c.at().isBefore(burst)).reduce((a, b) -> b).orElseThrow();
+    assertEquals(
+        MAX.toMinutes(),
+        Math.round(minutes(lastBefore.interval()) / (1 + S.jitter() * 0)),
+        6.0,
         "four silent hours bring the interval to the maximum: " + lastBefore);
     Arrivals.Check firstFind = checks.stream().filter(c -> c.found() > 0).findFirst().orElseThrow();
-    assertTrue(minutes(firstFind.interval()) <= 12, "mail found: the next check comes soon: " + firstFind);
-    List<Arrivals.Check> after = checks.stream().filter(c -> c.at().isAfter(firstFind.at())
-        && c.at().isBefore(firstFind.at().plus(Duration.ofMinutes(30)))).toList();
+    assertTrue(
+        minutes(firstFind.interval()) <= 12, "mail found: the next check comes soon: " + firstFind);
+    List<Arrivals.Check> after =
+        checks.stream()
+            .filter(
+                c ->
+                    c.at().isAfter(firstFind.at())
+                        && c.at().isBefore(firstFind.at().plus(Duration.ofMinutes(30))))
+            .toList();
     assertTrue(after.size() >= 3, "several checks while the burst lasts: " + after);
     Arrivals.Check end = checks.get(checks.size() - 1);
-    assertTrue(minutes(end.interval()) >= 0.9 * 60, "backed off to the maximum hours later: " + end);
+    assertTrue(
+        minutes(end.interval()) >= 0.9 * 60, "backed off to the maximum hours later: " + end);
   }
 
   @Test
@@ -81,7 +105,8 @@ class CadenceTest {
     double jitter = S.jitter();
     for (int i = 1; i < checks.size(); i++) {
       double ratio = minutes(checks.get(i).interval()) / minutes(checks.get(i - 1).interval());
-      assertTrue(ratio <= 2 * (1 + jitter) / (1 - jitter) + 1e-9, "grew by " + ratio + " at check " + i);
+      assertTrue(
+          ratio <= 2 * (1 + jitter) / (1 - jitter) + 1e-9, "grew by " + ratio + " at check " + i);
     }
     assertTrue(checks.size() < 40, "a silent day costs few checks: " + checks.size());
     for (Arrivals.Check c : checks.subList(8, checks.size())) {
@@ -144,7 +169,8 @@ class CadenceTest {
     Cadence.Decision d2 = c.afterPutOff(d1.next(), Optional.empty());
     assertEquals(Duration.ofMinutes(4), d1.interval());
     assertEquals(Duration.ofMinutes(8), d2.interval());
-    assertEquals(Duration.ofMinutes(30), c.afterPutOff(t, Optional.of(Duration.ofMinutes(30))).interval());
+    assertEquals(
+        Duration.ofMinutes(30), c.afterPutOff(t, Optional.of(Duration.ofMinutes(30))).interval());
   }
 
   @Test
@@ -153,6 +179,9 @@ class CadenceTest {
     List<Arrivals.Check> a = Arrivals.run(S, "alice", none, Duration.ofHours(6));
     List<Arrivals.Check> b = Arrivals.run(S, "bob", none, Duration.ofHours(6));
     assertNotEquals(a.get(3).at(), b.get(3).at(), "accounts do not poll in step");
-    assertEquals(a, Arrivals.run(S, "alice", none, Duration.ofHours(6)), "the same account decides the same");
+    assertEquals(
+        a,
+        Arrivals.run(S, "alice", none, Duration.ofHours(6)),
+        "the same account decides the same");
   }
 }

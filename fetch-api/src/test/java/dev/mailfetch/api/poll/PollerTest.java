@@ -31,30 +31,44 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The poller under a clock moved by hand; checks run in the calling thread unless a test needs threads. */
+/**
+ * The poller under a clock moved by hand; checks run in the calling thread unless a test needs
+ * threads.
+ */
 @Timeout(60)
 class PollerTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-02T09:00:00Z"));
   private final List<String> heard = Collections.synchronizedList(new ArrayList<>());
-  private final PollListener listener = new PollListener() {
-    @Override
-    public void accountPaused(String account, FetchException why) {
-      heard.add("paused " + account + " " + why.error());
-    }
+  private final PollListener listener =
+      new PollListener() {
+        @Override
+        public void accountPaused(String account, FetchException why) {
+          heard.add("paused " + account + " " + why.error());
+        }
 
-    @Override
-    public void accountResumed(String account) {
-      heard.add("resumed " + account);
-    }
-  };
+        @Override
+        public void accountResumed(String account) {
+          heard.add("resumed " + account);
+        }
+      };
 
   private Poller poller() {
-    return Poller.builder().clock(clock).executor(Runnable::run).listener(listener).historySize(5).build();
+    return Poller.builder()
+        .clock(clock)
+        .executor(Runnable::run)
+        .listener(listener)
+        .historySize(5)
+        .build();
   }
 
   private Fetcher fetcher(ScriptedServer server, String account, InMemorySink sink) {
-    return Fetcher.builder().source(server.source(account)).sink(sink).uidStore(InMemoryUidStore.create())
-        .retention(Retention.DELETE_AFTER_DELIVERY).clock(clock).build();
+    return Fetcher.builder()
+        .source(server.source(account))
+        .sink(sink)
+        .uidStore(InMemoryUidStore.create())
+        .retention(Retention.DELETE_AFTER_DELIVERY)
+        .clock(clock)
+        .build();
   }
 
   @Test
@@ -64,7 +78,9 @@ class PollerTest {
     try (Poller p = poller()) {
       p.add(fetcher(server, "alice", sink), "pop.example.org");
       Instant due = p.status("alice").next().orElseThrow();
-      assertTrue(!due.isAfter(clock.instant().plus(PollSchedule.defaults().minInterval())), "first check within the minimum");
+      assertTrue(
+          !due.isAfter(clock.instant().plus(PollSchedule.defaults().minInterval())),
+          "first check within the minimum");
       p.tick();
       if (due.isAfter(clock.instant())) {
         assertEquals(0, server.sessions.get(), "not before it is due");
@@ -117,8 +133,12 @@ class PollerTest {
   @Test
   void transientErrors_backOff_andTheServersWordStretchesTheNextCheck() {
     ScriptedServer server = new ScriptedServer();
-    try (Poller p = Poller.builder().clock(clock).executor(Runnable::run)
-        .schedule(PollSchedule.builder().jitter(0).build()).build()) {
+    try (Poller p =
+        Poller.builder()
+            .clock(clock)
+            .executor(Runnable::run)
+            .schedule(PollSchedule.builder().jitter(0).build())
+            .build()) {
       p.add(fetcher(server, "carol", InMemorySink.create()), "pop.example.org");
       server.openError = new FetchException(FetchError.CONNECTION_RESET, "reset (test)");
       List<Long> waits = new ArrayList<>();
@@ -140,7 +160,9 @@ class PollerTest {
       List<CheckRecord> h = p.history("carol");
       CheckRecord heeded = h.get(h.size() - 1);
       assertEquals(CheckRecord.Outcome.NOTHING_NEW, heeded.outcome());
-      assertTrue(heeded.interval().compareTo(Duration.ofMinutes(30)) >= 0, "LOGIN-DELAY 1800 heeded: " + heeded);
+      assertTrue(
+          heeded.interval().compareTo(Duration.ofMinutes(30)) >= 0,
+          "LOGIN-DELAY 1800 heeded: " + heeded);
     }
   }
 
@@ -175,10 +197,12 @@ class PollerTest {
     CountDownLatch hold = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(32);
     List<ScriptedServer> servers = new ArrayList<>();
-    try (Poller p = Poller.builder().clock(clock).executor(threads).maxChecks(5).maxChecksPerHost(3).build()) {
+    try (Poller p =
+        Poller.builder().clock(clock).executor(threads).maxChecks(5).maxChecksPerHost(3).build()) {
       for (int i = 0; i < 20; i++) {
         boolean a = i % 2 == 0;
-        ScriptedServer s = a ? new ScriptedServer(hostA, mostA, global) : new ScriptedServer(hostB, mostB, global);
+        ScriptedServer s =
+            a ? new ScriptedServer(hostA, mostA, global) : new ScriptedServer(hostB, mostB, global);
         s.hold = hold;
         servers.add(s);
         p.add(fetcher(s, "user" + i, InMemorySink.create()), a ? "a.example.org" : "b.example.org");
@@ -191,7 +215,8 @@ class PollerTest {
       hold.countDown();
       waitFor(() -> servers.stream().allMatch(s -> s.sessions.get() >= 1));
       assertTrue(global[1].get() <= 5, "at most 5 at once: " + global[1]);
-      assertTrue(mostA.get() <= 3 && mostB.get() <= 3, "at most 3 per host: " + mostA + ", " + mostB);
+      assertTrue(
+          mostA.get() <= 3 && mostB.get() <= 3, "at most 3 per host: " + mostA + ", " + mostB);
     } finally {
       threads.shutdownNow();
     }
@@ -229,7 +254,9 @@ class PollerTest {
     try (Poller p = poller()) {
       p.add(fetcher(server, "f1", InMemorySink.create()), "h");
       p.add(fetcher(server, "f2", InMemorySink.create()), "h");
-      assertThrows(IllegalArgumentException.class, () -> p.add(fetcher(server, "f1", InMemorySink.create()), "h"));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> p.add(fetcher(server, "f1", InMemorySink.create()), "h"));
       for (int i = 0; i < 8; i++) {
         p.checkNow("f1").join();
       }
@@ -244,8 +271,12 @@ class PollerTest {
   void inUse_putsTheCheckOff_withoutPausingOrCountingAsAFailure() {
     ScriptedServer server = new ScriptedServer();
     server.openError = new FetchException(FetchError.LOCKED, "[IN-USE] another session (test)");
-    try (Poller p = Poller.builder().clock(clock).executor(Runnable::run)
-        .schedule(PollSchedule.builder().jitter(0).build()).build()) {
+    try (Poller p =
+        Poller.builder()
+            .clock(clock)
+            .executor(Runnable::run)
+            .schedule(PollSchedule.builder().jitter(0).build())
+            .build()) {
       p.add(fetcher(server, "gina", InMemorySink.create()), "h");
       clock.advance(Duration.ofMinutes(2));
       p.tick();
@@ -288,13 +319,22 @@ class PollerTest {
     try {
       factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
     } catch (NoSuchMethodException e) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(false,
-          "skipped: JDK " + Runtime.version().feature() + " has no virtual threads (JDK 21+); run the tests on JDK 25 to try them");
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          false,
+          "skipped: JDK "
+              + Runtime.version().feature()
+              + " has no virtual threads (JDK 21+); run the tests on JDK 25 to try them");
       return;
     }
     ExecutorService virtual = (ExecutorService) factory.invoke(null);
     List<ScriptedServer> servers = new ArrayList<>();
-    try (Poller p = Poller.builder().clock(clock).executor(virtual).maxChecks(50).maxChecksPerHost(50).build()) {
+    try (Poller p =
+        Poller.builder()
+            .clock(clock)
+            .executor(virtual)
+            .maxChecks(50)
+            .maxChecksPerHost(50)
+            .build()) {
       List<CompletableFuture<CheckRecord>> checks = new ArrayList<>();
       for (int i = 0; i < 200; i++) {
         ScriptedServer s = new ScriptedServer();
@@ -308,7 +348,8 @@ class PollerTest {
       for (CompletableFuture<CheckRecord> c : checks) {
         assertEquals(CheckRecord.Outcome.NEW_MAIL, c.get(30, TimeUnit.SECONDS).outcome());
       }
-      assertTrue(servers.stream().allMatch(s -> s.onServer() == 0), "every message delivered and deleted");
+      assertTrue(
+          servers.stream().allMatch(s -> s.onServer() == 0), "every message delivered and deleted");
     } finally {
       virtual.shutdownNow();
     }
@@ -327,7 +368,9 @@ class PollerTest {
       assertEquals(1, r.warnings().size());
       assertEquals(FetchError.DELETION_UNCONFIRMED, r.warnings().get(0).error());
       assertTrue(r.heldBack().isEmpty());
-      assertTrue(r.summary().contains("1 warning") && r.summary().contains("DELETION_UNCONFIRMED"), r.summary());
+      assertTrue(
+          r.summary().contains("1 warning") && r.summary().contains("DELETION_UNCONFIRMED"),
+          r.summary());
     }
   }
 
@@ -338,8 +381,15 @@ class PollerTest {
     server.unreadable = Set.of("u1");
     InMemoryUidStore store = InMemoryUidStore.create();
     try (Poller p = poller()) {
-      p.add(Fetcher.builder().source(server.source("alice")).sink(InMemorySink.create()).uidStore(store)
-          .quarantineAfter(1).clock(clock).build(), "h");
+      p.add(
+          Fetcher.builder()
+              .source(server.source("alice"))
+              .sink(InMemorySink.create())
+              .uidStore(store)
+              .quarantineAfter(1)
+              .clock(clock)
+              .build(),
+          "h");
       CheckRecord first = p.checkNow("alice").join();
       assertEquals(FetchResult.Status.ERROR, first.status());
       assertEquals(1, first.failedMessages());
@@ -356,7 +406,10 @@ class PollerTest {
     }
   }
 
-  /** A check that stopped inside message 1 counts that one as failed, not the messages it never tried. */
+  /**
+   * A check that stopped inside message 1 counts that one as failed, not the messages it never
+   * tried.
+   */
   @Test
   void aCheckRecord_countsAsFailed_onlyTheMessagesTried() {
     ScriptedServer server = new ScriptedServer();
@@ -367,7 +420,8 @@ class PollerTest {
       CheckRecord r = p.checkNow("alice").join();
       assertEquals(CheckRecord.Outcome.FAILED, r.outcome(), r.summary());
       assertEquals(1, r.failedMessages(), r.summary());
-      assertTrue(r.summary().contains("1 failed") && !r.summary().contains("3 failed"), r.summary());
+      assertTrue(
+          r.summary().contains("1 failed") && !r.summary().contains("3 failed"), r.summary());
     }
   }
 
@@ -376,9 +430,15 @@ class PollerTest {
     ScriptedServer server = new ScriptedServer();
     server.arrive(1);
     try (Poller p = poller()) {
-      p.add(Fetcher.builder().source(server.source("alice")).sink(InMemorySink.create())
-          .uidStore(InMemoryUidStore.create()).limits(FetchLimits.builder().maxMessageSize(10).build())
-          .clock(clock).build(), "h");
+      p.add(
+          Fetcher.builder()
+              .source(server.source("alice"))
+              .sink(InMemorySink.create())
+              .uidStore(InMemoryUidStore.create())
+              .limits(FetchLimits.builder().maxMessageSize(10).build())
+              .clock(clock)
+              .build(),
+          "h");
       CheckRecord r = p.checkNow("alice").join();
       assertEquals(FetchResult.Status.WARNING, r.status());
       assertEquals(SkipReason.MESSAGE_SIZE_LIMIT, r.heldBack().get(0).skipReason());
@@ -388,17 +448,39 @@ class PollerTest {
 
   @Test
   void theOldConstructor_stillMakesARecord_withAStatusFromItsError() {
-    CheckRecord ok = new CheckRecord("a", clock.instant(), Duration.ZERO, CheckRecord.Outcome.NOTHING_NEW, 0, 0, 0, 0,
-        java.util.Optional.empty(), java.util.Optional.empty(), Duration.ZERO);
+    CheckRecord ok =
+        new CheckRecord(
+            "a",
+            clock.instant(),
+            Duration.ZERO,
+            CheckRecord.Outcome.NOTHING_NEW,
+            0,
+            0,
+            0,
+            0,
+            java.util.Optional.empty(),
+            java.util.Optional.empty(),
+            Duration.ZERO);
     assertEquals(FetchResult.Status.OK, ok.status());
     assertTrue(ok.warnings().isEmpty() && ok.heldBack().isEmpty());
-    CheckRecord failed = new CheckRecord("a", clock.instant(), Duration.ZERO, CheckRecord.Outcome.FAILED, 0, 0, 0, 0,
-        java.util.Optional.of(new FetchException(FetchError.CONNECTION_RESET, "x")), java.util.Optional.empty(),
-        Duration.ZERO);
+    CheckRecord failed =
+        new CheckRecord(
+            "a",
+            clock.instant(),
+            Duration.ZERO,
+            CheckRecord.Outcome.FAILED,
+            0,
+            0,
+            0,
+            0,
+            java.util.Optional.of(new FetchException(FetchError.CONNECTION_RESET, "x")),
+            java.util.Optional.empty(),
+            Duration.ZERO);
     assertEquals(FetchResult.Status.ERROR, failed.status());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > until) {

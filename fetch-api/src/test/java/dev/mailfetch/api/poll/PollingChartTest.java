@@ -33,7 +33,9 @@ class PollingChartTest {
     if (Boolean.getBoolean("mailfetch.chart.write")) {
       Files.writeString(CHART, svg, StandardCharsets.UTF_8);
     }
-    assertEquals(svg, Files.readString(CHART, StandardCharsets.UTF_8),
+    assertEquals(
+        svg,
+        Files.readString(CHART, StandardCharsets.UTF_8),
         "docs/img/polling.svg is out of date: run this test with -Dmailfetch.chart.write=true");
   }
 
@@ -46,25 +48,56 @@ class PollingChartTest {
     int plotH = h - top - 60;
     double hours = span.toHours();
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-        + " font-family=\"sans-serif\" font-size=\"11\">\n", w, h));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " font-family=\"sans-serif\" font-size=\"11\">\n",
+            w,
+            h));
     sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     for (int m = 0; m <= 60; m += 10) {
       double y = top + plotH - plotH * m / 60.0;
-      sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-          + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n", left, y, left + plotW, y, left - 4, y + 4, m));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                  + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%d</text>\n",
+              left,
+              y,
+              left + plotW,
+              y,
+              left - 4,
+              y + 4,
+              m));
     }
     for (int hr = 0; hr <= hours; hr += 6) {
       double x = left + plotW * hr / hours;
-      sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n",
-          x, top + plotH + 14, hr % 24));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%02d:00</text>\n",
+              x,
+              top + plotH + 14,
+              hr % 24));
     }
-    sb.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\""
-        + " text-anchor=\"middle\">interval to the next check (min)</text>\n", top + plotH / 2, top + plotH / 2));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\""
+                + " text-anchor=\"middle\">interval to the next check (min)</text>\n",
+            top + plotH / 2,
+            top + plotH / 2));
     for (Instant a : arrivals) {
       double x = left + plotW * Duration.between(Arrivals.T0, a).toSeconds() / 3600.0 / hours;
-      sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e08a00\"/>\n",
-          x, top + plotH + 20, x, top + plotH + 30));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e08a00\"/>\n",
+              x,
+              top + plotH + 20,
+              x,
+              top + plotH + 30));
     }
     sb.append("<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"1.5\" points=\"");
     for (Arrivals.Check c : checks) {
@@ -73,9 +106,15 @@ class PollingChartTest {
       sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
     }
     sb.append("\"/>\n");
-    sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">each check (blue: interval chosen);"
-        + " orange ticks: arrivals (10 an hour 08:00-18:00, a burst of 30 at 21:00 on day one); %d checks in"
-        + " 48 h</text>\n", left, h - 8, checks.size()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\">each check (blue: interval chosen);"
+                + " orange ticks: arrivals (10 an hour 08:00-18:00, a burst of 30 at 21:00 on day one); %d checks in"
+                + " 48 h</text>\n",
+            left,
+            h - 8,
+            checks.size()));
     sb.append("</svg>\n");
     return sb.toString();
   }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A mailbox server in the test's hands: mail can arrive, opening can fail with a chosen error, it
- * can announce capabilities, and its sessions can be held open until the test lets them go, so
- * that concurrency can be counted.
+ * can announce capabilities, and its sessions can be held open until the test lets them go, so that
+ * concurrency can be counted.
  */
 final class ScriptedServer {
   private final List<String[]> mail = new ArrayList<>();
@@ -30,22 +30,31 @@ final class ScriptedServer {
   volatile FetchException openError;
   volatile Set<String> capa = Set.of();
   volatile CountDownLatch hold;
+
   /** Whether QUIT is answered with an error, so that deletions are not confirmed. */
   volatile boolean quitUnconfirmed;
+
   /** Unique ids whose retrieval fails, as a server that cannot read them. */
   volatile Set<String> unreadable = Set.of();
+
   /** Unique ids inside whose retrieval the connection breaks: the session ends there. */
   volatile Set<String> breaksInside = Set.of();
+
   final AtomicInteger sessions = new AtomicInteger();
   final AtomicInteger open = new AtomicInteger();
   final AtomicInteger mostOpen = new AtomicInteger();
+
   /** Shared by servers on one host, to count sessions per host. */
   final AtomicInteger hostOpen;
+
   final AtomicInteger hostMostOpen;
   final AtomicInteger[] globalOpen;
 
   ScriptedServer() {
-    this(new AtomicInteger(), new AtomicInteger(), new AtomicInteger[] {new AtomicInteger(), new AtomicInteger()});
+    this(
+        new AtomicInteger(),
+        new AtomicInteger(),
+        new AtomicInteger[] {new AtomicInteger(), new AtomicInteger()});
   }
 
   ScriptedServer(AtomicInteger hostOpen, AtomicInteger hostMostOpen, AtomicInteger[] globalOpen) {
@@ -133,17 +142,23 @@ final class ScriptedServer {
     public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
       for (MessageRef ref : batch) {
         if (breaksInside.contains(ref.uid())) {
-          FetchException reset = new FetchException(dev.mailfetch.api.FetchError.CONNECTION_RESET,
-              "the connection broke while receiving " + ref.uid());
+          FetchException reset =
+              new FetchException(
+                  dev.mailfetch.api.FetchError.CONNECTION_RESET,
+                  "the connection broke while receiving " + ref.uid());
           handler.failed(ref, reset);
           throw reset;
         }
         if (unreadable.contains(ref.uid())) {
-          handler.failed(ref, new FetchException(dev.mailfetch.api.FetchError.PROTOCOL, "cannot read " + ref.uid()));
+          handler.failed(
+              ref,
+              new FetchException(
+                  dev.mailfetch.api.FetchError.PROTOCOL, "cannot read " + ref.uid()));
           continue;
         }
         handler.start(ref);
-        handler.data(ByteBuffer.wrap(listed.get(ref.number() - 1)[1].getBytes(StandardCharsets.US_ASCII)));
+        handler.data(
+            ByteBuffer.wrap(listed.get(ref.number() - 1)[1].getBytes(StandardCharsets.US_ASCII)));
         handler.end();
       }
     }

@@ -4,8 +4,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * How long to wait before the next try of a request Gmail asked to slow down or failed: 1 second,
- * doubling to 32, each drawn between half and all of that (so parallel requests that failed together
- * do not return together), or Gmail's {@code Retry-After} where it gave one (with up to a tenth more).
+ * doubling to 32, each drawn between half and all of that (so parallel requests that failed
+ * together do not return together), or Gmail's {@code Retry-After} where it gave one (with up to a
+ * tenth more).
  */
 final class Backoff {
   static final long BASE_NANOS = 1_000_000_000L;
@@ -13,7 +14,10 @@ final class Backoff {
 
   private Backoff() {}
 
-  /** The wait before try {@code retry} (1 for the first retry); {@code retryAfterNanos} below 0 when Gmail gave none. */
+  /**
+   * The wait before try {@code retry} (1 for the first retry); {@code retryAfterNanos} below 0 when
+   * Gmail gave none.
+   */
   static long delayNanos(int retry, long retryAfterNanos) {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     if (retryAfterNanos >= 0) {

@@ -31,13 +31,18 @@ public final class BoundedExchange {
   public record Reply(HttpResponse<byte[]> response, boolean truncated) {}
 
   /** Sends {@code request} and reads its answer, all within {@code limit}. */
-  public static Reply send(HttpClient http, HttpRequest request, Duration limit, int maxBody) throws IOException {
-    java.util.concurrent.atomic.AtomicReference<Capped> body = new java.util.concurrent.atomic.AtomicReference<>();
-    CompletableFuture<HttpResponse<byte[]>> f = http.sendAsync(request, info -> {
-      Capped c = new Capped(maxBody);
-      body.set(c);
-      return c;
-    });
+  public static Reply send(HttpClient http, HttpRequest request, Duration limit, int maxBody)
+      throws IOException {
+    java.util.concurrent.atomic.AtomicReference<Capped> body =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    CompletableFuture<HttpResponse<byte[]>> f =
+        http.sendAsync(
+            request,
+            info -> {
+              Capped c = new Capped(maxBody);
+              body.set(c);
+              return c;
+            });
     try {
       HttpResponse<byte[]> r = f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
       Capped c = body.get();
@@ -48,8 +53,10 @@ public final class BoundedExchange {
       if (c != null) {
         c.abort();
       }
-      throw new HttpTimeoutException("no whole answer within " + words(limit)
-          + (c == null ? "" : " (the headers came, the rest did not)"));
+      throw new HttpTimeoutException(
+          "no whole answer within "
+              + words(limit)
+              + (c == null ? "" : " (the headers came, the rest did not)"));
     } catch (InterruptedException e) {
       f.cancel(true);
       Thread.currentThread().interrupt();
@@ -68,7 +75,9 @@ public final class BoundedExchange {
     return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
-  /** Collects the body up to a cap; past it, cancels the subscription (the connection is dropped). */
+  /**
+   * Collects the body up to a cap; past it, cancels the subscription (the connection is dropped).
+   */
   private static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
     private final int max;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -24,7 +24,10 @@ public final class Checkup {
   private final boolean create;
   private final List<Finding> findings = new ArrayList<>();
 
-  /** A checkup of {@code config}'s mailbox and {@code labels}, creating missing ones if {@code create}. */
+  /**
+   * A checkup of {@code config}'s mailbox and {@code labels}, creating missing ones if {@code
+   * create}.
+   */
   public Checkup(Config config, Set<String> labels, boolean create) {
     this.config = config;
     this.labels = labels;
@@ -37,8 +40,12 @@ public final class Checkup {
 
   /** Runs the checks; never throws for what Gmail, the token endpoint or the network does. */
   public List<Finding> run() {
-    GmailApi api = new GmailApi(config, new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(),
-        RateLimiter.Clock.SYSTEM), RateLimiter.Clock.SYSTEM);
+    GmailApi api =
+        new GmailApi(
+            config,
+            new RateLimiter(
+                config.quotaUnits(), config.quotaWindow().toNanos(), RateLimiter.Clock.SYSTEM),
+            RateLimiter.Clock.SYSTEM);
     if (token() && account(api) && scopes(api)) {
       labels(api);
     }
@@ -61,7 +68,9 @@ public final class Checkup {
         return true;
       }
     } catch (FetchException e) {
-      add(Check.TOKEN, e.error() == FetchError.AUTH_FAILED ? Code.TOKEN_REFUSED : Code.TOKEN_UNAVAILABLE,
+      add(
+          Check.TOKEN,
+          e.error() == FetchError.AUTH_FAILED ? Code.TOKEN_REFUSED : Code.TOKEN_UNAVAILABLE,
           e.getMessage());
     } catch (IOException | RuntimeException e) {
       add(Check.TOKEN, Code.TOKEN_UNAVAILABLE, "no access token could be had: " + e.getMessage());
@@ -94,12 +103,21 @@ public final class Checkup {
         add(Check.ACCOUNT, Code.ACCOUNT_MATCHES, "the token opens the Gmail mailbox " + address);
         return true;
       }
-      add(Check.ACCOUNT, Code.ACCOUNT_OTHER, "the token opens the Gmail mailbox " + address + ", not "
-          + config.mailbox() + ": the sink would refuse to import into it");
+      add(
+          Check.ACCOUNT,
+          Code.ACCOUNT_OTHER,
+          "the token opens the Gmail mailbox "
+              + address
+              + ", not "
+              + config.mailbox()
+              + ": the sink would refuse to import into it");
     } catch (FetchException e) {
       failed(Check.ACCOUNT, e);
     } catch (IOException e) {
-      add(Check.ACCOUNT, Code.GMAIL_UNREACHABLE, "reading the Gmail profile failed: " + e.getMessage());
+      add(
+          Check.ACCOUNT,
+          Code.GMAIL_UNREACHABLE,
+          "reading the Gmail profile failed: " + e.getMessage());
     }
     skip(Check.SCOPES, Check.LABELS);
     return false;
@@ -123,8 +141,11 @@ public final class Checkup {
     try {
       api.findByMessageId("<mailfetch-checkup@invalid>");
     } catch (FetchException e) {
-      if (!scopeMissing(e, missing, "finding a message by its Message-ID, to settle an import a crash left in doubt"
-          + " (gmail.readonly or gmail.modify)")) {
+      if (!scopeMissing(
+          e,
+          missing,
+          "finding a message by its Message-ID, to settle an import a crash left in doubt"
+              + " (gmail.readonly or gmail.modify)")) {
         failed(Check.SCOPES, e);
         skip(Check.LABELS);
         return false;
@@ -135,18 +156,31 @@ public final class Checkup {
       return false;
     }
     try {
-      // An import without a message: Gmail refuses it as empty (400) when the token may import, and as
+      // An import without a message: Gmail refuses it as empty (400) when the token may import, and
+      // as
       // forbidden (403) when it may not. Nothing is imported either way.
-      api.call("a trial import without a message", GmailApi.IMPORT_UNITS, t -> api.request(
-          api.uri("gmail/v1/users/me/messages/import"), t).header("Content-Type", "application/json; charset=UTF-8")
-          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), null);
-      add(Check.SCOPES, Code.GMAIL_UNREACHABLE, "Gmail accepted an import without a message: is the API address"
-          + " right? " + config.apiBase());
+      api.call(
+          "a trial import without a message",
+          GmailApi.IMPORT_UNITS,
+          t ->
+              api.request(api.uri("gmail/v1/users/me/messages/import"), t)
+                  .header("Content-Type", "application/json; charset=UTF-8")
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+          null);
+      add(
+          Check.SCOPES,
+          Code.GMAIL_UNREACHABLE,
+          "Gmail accepted an import without a message: is the API address"
+              + " right? "
+              + config.apiBase());
       return false;
     } catch (GmailApi.Refusal r) {
       if (r.status != 400) {
-        add(Check.SCOPES, Code.GMAIL_UNREACHABLE, "a trial import without a message was answered unexpectedly: "
-            + r.getMessage());
+        add(
+            Check.SCOPES,
+            Code.GMAIL_UNREACHABLE,
+            "a trial import without a message was answered unexpectedly: " + r.getMessage());
         return false;
       }
     } catch (FetchException e) {
@@ -161,12 +195,18 @@ public final class Checkup {
       return false;
     }
     if (!missing.isEmpty()) {
-      add(Check.SCOPES, Code.SCOPE_MISSING, "the token does not allow " + String.join("; nor ", missing));
+      add(
+          Check.SCOPES,
+          Code.SCOPE_MISSING,
+          "the token does not allow " + String.join("; nor ", missing));
       skip(Check.LABELS);
       return false;
     }
-    add(Check.SCOPES, Code.SCOPES_OK, "the token allows importing, labels and finding a message by its"
-        + " Message-ID (adding labels to a message Gmail already holds needs gmail.modify)");
+    add(
+        Check.SCOPES,
+        Code.SCOPES_OK,
+        "the token allows importing, labels and finding a message by its"
+            + " Message-ID (adding labels to a message Gmail already holds needs gmail.modify)");
     return true;
   }
 
@@ -191,14 +231,20 @@ public final class Checkup {
         if (existing.contains(name.trim())) {
           add(Check.LABELS, Code.LABEL_PRESENT, "the label \"" + name + "\" exists");
         } else if (!create) {
-          add(Check.LABELS, Code.LABEL_WILL_BE_CREATED, "the label \"" + name
-              + "\" does not exist yet: the first message filed under it creates it");
+          add(
+              Check.LABELS,
+              Code.LABEL_WILL_BE_CREATED,
+              "the label \""
+                  + name
+                  + "\" does not exist yet: the first message filed under it creates it");
         } else {
           try {
             cache.idOf(name);
             add(Check.LABELS, Code.LABEL_CREATED, "the label \"" + name + "\" was created");
           } catch (FetchException e) {
-            add(Check.LABELS, e.error() == FetchError.CONFIGURATION ? Code.LABEL_REFUSED : Code.GMAIL_UNREACHABLE,
+            add(
+                Check.LABELS,
+                e.error() == FetchError.CONFIGURATION ? Code.LABEL_REFUSED : Code.GMAIL_UNREACHABLE,
                 e.getMessage());
           }
         }

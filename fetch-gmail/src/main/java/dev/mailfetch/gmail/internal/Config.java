@@ -66,7 +66,18 @@ public record Config(
   /** Never the token provider's state: a token must not reach a log through a record's text. */
   @Override
   public String toString() {
-    return "Config[mailbox=" + mailbox + ", apiBase=" + apiBase + ", journalDirectory=" + journalDirectory
-        + ", parallelism=" + parallelism + ", quota=" + quotaUnits + " units per " + quotaWindow + "]";
+    return "Config[mailbox="
+        + mailbox
+        + ", apiBase="
+        + apiBase
+        + ", journalDirectory="
+        + journalDirectory
+        + ", parallelism="
+        + parallelism
+        + ", quota="
+        + quotaUnits
+        + " units per "
+        + quotaWindow
+        + "]";
   }
 }

@@ -26,20 +26,22 @@ import org.slf4j.LoggerFactory;
 /**
  * The Gmail API calls the sink and the checkup make, over {@link HttpClient}, each paced by the
  * {@link RateLimiter}, its token from the provider ({@code 401}: handed back and fetched once
- * more), retried with {@link Backoff} within the retry budget where Gmail asks to slow down or fails
- * ({@code 429}, {@code 403} rate limits, {@code 5xx}, a lost connection, a timeout). What is not
- * retried comes back as a typed {@link FetchException} (the destination's) or a {@link Refusal}
+ * more), retried with {@link Backoff} within the retry budget where Gmail asks to slow down or
+ * fails ({@code 429}, {@code 403} rate limits, {@code 5xx}, a lost connection, a timeout). What is
+ * not retried comes back as a typed {@link FetchException} (the destination's) or a {@link Refusal}
  * (Gmail's answer to this request, for the caller to judge). No token appears in a log or an
  * exception.
  */
 final class GmailApi {
   private static final Logger log = LoggerFactory.getLogger(GmailApi.class);
   static final int MAX_ANSWER_BYTES = 1024 * 1024;
+
   /** Connections that could not be made at all before a call gives up, whatever its budget. */
   static final int CONNECT_ATTEMPTS = 3;
 
   /** Quota units per method (Gmail's reference). */
   static final int IMPORT_UNITS = 25;
+
   static final int LIST_UNITS = 5;
   static final int LABEL_CREATE_UNITS = 5;
   static final int LABEL_LIST_UNITS = 1;
@@ -66,7 +68,12 @@ final class GmailApi {
     final String gmailMessage;
 
     Refusal(int status, String reason, String gmailMessage) {
-      super("Gmail answered " + status + (reason.isEmpty() ? "" : " " + reason) + ": " + gmailMessage);
+      super(
+          "Gmail answered "
+              + status
+              + (reason.isEmpty() ? "" : " " + reason)
+              + ": "
+              + gmailMessage);
       this.status = status;
       this.reason = reason;
       this.gmailMessage = gmailMessage;
@@ -95,12 +102,15 @@ final class GmailApi {
     this.config = config;
     this.limiter = limiter;
     this.clock = clock;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(config.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .version("https".equalsIgnoreCase(config.apiBase().getScheme()) ? HttpClient.Version.HTTP_2
-            : HttpClient.Version.HTTP_1_1)
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(config.connectTimeout())
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .version(
+                "https".equalsIgnoreCase(config.apiBase().getScheme())
+                    ? HttpClient.Version.HTTP_2
+                    : HttpClient.Version.HTTP_1_1)
+            .build();
   }
 
   Config config() {
@@ -112,7 +122,9 @@ final class GmailApi {
   }
 
   HttpRequest.Builder request(URI uri, String bearer) {
-    return HttpRequest.newBuilder(uri).timeout(config.requestTimeout()).header("Authorization", "Bearer " + bearer)
+    return HttpRequest.newBuilder(uri)
+        .timeout(config.requestTimeout())
+        .header("Authorization", "Bearer " + bearer)
         .header("User-Agent", "mailfetch");
   }
 
@@ -122,15 +134,26 @@ final class GmailApi {
 
   // ---- the calls ----
 
-  /** The mailbox the token opens, and its history id at the moment of asking (-1 if Gmail gave none). */
+  /**
+   * The mailbox the token opens, and its history id at the moment of asking (-1 if Gmail gave
+   * none).
+   */
   record Profile(String address, long historyId) {}
 
   /** {@code users.getProfile}. */
   Profile profile() throws IOException {
-    Answer a = call("reading the Gmail profile", PROFILE_UNITS,
-        t -> request(uri("gmail/v1/users/me/profile"), t).GET().build(), null);
-    String address = Json.string(a.json(), "emailAddress").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
-        "Gmail's profile answer names no address"));
+    Answer a =
+        call(
+            "reading the Gmail profile",
+            PROFILE_UNITS,
+            t -> request(uri("gmail/v1/users/me/profile"), t).GET().build(),
+            null);
+    String address =
+        Json.string(a.json(), "emailAddress")
+            .orElseThrow(
+                () ->
+                    new FetchException(
+                        FetchError.SINK_FAILED, "Gmail's profile answer names no address"));
     long history = -1;
     try {
       history = Json.string(a.json(), "historyId").map(Long::parseLong).orElse(-1L);
@@ -154,11 +177,19 @@ final class GmailApi {
     List<String> ids = new java.util.ArrayList<>();
     String page = null;
     do {
-      URI u = uri("gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=500&startHistoryId="
-          + startHistoryId + (page == null ? "" : "&pageToken=" + enc(page)));
+      URI u =
+          uri(
+              "gmail/v1/users/me/history?historyTypes=messageAdded&maxResults=500&startHistoryId="
+                  + startHistoryId
+                  + (page == null ? "" : "&pageToken=" + enc(page)));
       Answer a;
       try {
-        a = call("reading the Gmail mailbox's history", HISTORY_UNITS, t -> request(u, t).GET().build(), null);
+        a =
+            call(
+                "reading the Gmail mailbox's history",
+                HISTORY_UNITS,
+                t -> request(u, t).GET().build(),
+                null);
       } catch (Refusal r) {
         if (r.status == 404) {
           return Optional.empty();
@@ -177,16 +208,28 @@ final class GmailApi {
   }
 
   /**
-   * {@code messages.get} of one message in {@code format} ({@code metadata} asks for the
-   * Message-ID header only); empty where Gmail has no such message (404). {@code maxBody} bounds
-   * the answer read.
+   * {@code messages.get} of one message in {@code format} ({@code metadata} asks for the Message-ID
+   * header only); empty where Gmail has no such message (404). {@code maxBody} bounds the answer
+   * read.
    */
-  Optional<Map<String, Object>> message(String gmailId, String format, int maxBody) throws IOException {
-    URI u = uri("gmail/v1/users/me/messages/" + enc(gmailId) + "?format=" + format
-        + (format.equals("metadata") ? "&metadataHeaders=Message-ID" : ""));
+  Optional<Map<String, Object>> message(String gmailId, String format, int maxBody)
+      throws IOException {
+    URI u =
+        uri(
+            "gmail/v1/users/me/messages/"
+                + enc(gmailId)
+                + "?format="
+                + format
+                + (format.equals("metadata") ? "&metadataHeaders=Message-ID" : ""));
     try {
-      return Optional.of(retrying("reading a Gmail message", GET_UNITS, t -> request(u, t).GET().build(), null,
-          Answer::json, maxBody));
+      return Optional.of(
+          retrying(
+              "reading a Gmail message",
+              GET_UNITS,
+              t -> request(u, t).GET().build(),
+              null,
+              Answer::json,
+              maxBody));
     } catch (Refusal r) {
       if (r.status == 404) {
         return Optional.empty();
@@ -197,28 +240,55 @@ final class GmailApi {
 
   /** {@code labels.list}: every label, as (id, name, type). */
   List<Map<String, Object>> labels() throws IOException {
-    Answer a = call("listing the Gmail labels", LABEL_LIST_UNITS,
-        t -> request(uri("gmail/v1/users/me/labels"), t).GET().build(), null);
+    Answer a =
+        call(
+            "listing the Gmail labels",
+            LABEL_LIST_UNITS,
+            t -> request(uri("gmail/v1/users/me/labels"), t).GET().build(),
+            null);
     return Json.objects(a.json(), "labels");
   }
 
   /** {@code labels.create}: the new label's id. */
   String createLabel(String name) throws IOException {
     byte[] body = Json.newLabel(name);
-    Answer a = call("creating the Gmail label \"" + name + "\"", LABEL_CREATE_UNITS,
-        t -> request(uri("gmail/v1/users/me/labels"), t).header("Content-Type", "application/json; charset=UTF-8")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), null);
-    return Json.string(a.json(), "id").orElseThrow(() -> new FetchException(FetchError.SINK_FAILED,
-        "Gmail's answer to creating the label \"" + name + "\" names no id"));
+    Answer a =
+        call(
+            "creating the Gmail label \"" + name + "\"",
+            LABEL_CREATE_UNITS,
+            t ->
+                request(uri("gmail/v1/users/me/labels"), t)
+                    .header("Content-Type", "application/json; charset=UTF-8")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(),
+            null);
+    return Json.string(a.json(), "id")
+        .orElseThrow(
+            () ->
+                new FetchException(
+                    FetchError.SINK_FAILED,
+                    "Gmail's answer to creating the label \"" + name + "\" names no id"));
   }
 
-  /** {@code messages.list} with {@code q=rfc822msgid:}: the ids of the messages with this Message-ID, spam and trash included. */
+  /**
+   * {@code messages.list} with {@code q=rfc822msgid:}: the ids of the messages with this
+   * Message-ID, spam and trash included.
+   */
   List<String> findByMessageId(String messageId) throws IOException {
-    String bare = messageId.startsWith("<") && messageId.endsWith(">")
-        ? messageId.substring(1, messageId.length() - 1) : messageId;
-    URI u = uri("gmail/v1/users/me/messages?includeSpamTrash=true&maxResults=10&q="
-        + enc("rfc822msgid:" + bare));
-    Answer a = call("asking Gmail for the message " + messageId, LIST_UNITS, t -> request(u, t).GET().build(), null);
+    String bare =
+        messageId.startsWith("<") && messageId.endsWith(">")
+            ? messageId.substring(1, messageId.length() - 1)
+            : messageId;
+    URI u =
+        uri(
+            "gmail/v1/users/me/messages?includeSpamTrash=true&maxResults=10&q="
+                + enc("rfc822msgid:" + bare));
+    Answer a =
+        call(
+            "asking Gmail for the message " + messageId,
+            LIST_UNITS,
+            t -> request(u, t).GET().build(),
+            null);
     List<String> ids = new java.util.ArrayList<>();
     for (Map<String, Object> m : Json.objects(a.json(), "messages")) {
       Json.string(m, "id").ifPresent(ids::add);
@@ -230,10 +300,15 @@ final class GmailApi {
   boolean addLabelIds(String gmailId, List<String> labelIds) throws IOException {
     byte[] body = Json.stringArray("addLabelIds", labelIds);
     try {
-      call("adding labels to a Gmail message", MODIFY_UNITS,
-          t -> request(uri("gmail/v1/users/me/messages/" + enc(gmailId) + "/modify"), t)
-              .header("Content-Type", "application/json; charset=UTF-8")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), null);
+      call(
+          "adding labels to a Gmail message",
+          MODIFY_UNITS,
+          t ->
+              request(uri("gmail/v1/users/me/messages/" + enc(gmailId) + "/modify"), t)
+                  .header("Content-Type", "application/json; charset=UTF-8")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+          null);
       return true;
     } catch (Refusal r) {
       if (r.status == 404) {
@@ -251,12 +326,16 @@ final class GmailApi {
    * @throws Refusal for an answer that is this request's (4xx other than 401, 403 rate, 429)
    * @throws FetchException for the destination's failure
    */
-  Answer call(String what, int units, Request req, BeforeRetry<Answer> beforeRetry) throws IOException {
+  Answer call(String what, int units, Request req, BeforeRetry<Answer> beforeRetry)
+      throws IOException {
     return retrying(what, units, req, beforeRetry, a -> a);
   }
 
-  /** One exchange, its units charged by the limiter until a window after it ended, however it ended. */
-  private Answer exchangeCharged(Request req, String token, int maxBody, int units) throws IOException {
+  /**
+   * One exchange, its units charged by the limiter until a window after it ended, however it ended.
+   */
+  private Answer exchangeCharged(Request req, String token, int maxBody, int units)
+      throws IOException {
     try {
       return exchange(req.build(token), maxBody);
     } finally {
@@ -264,13 +343,24 @@ final class GmailApi {
     }
   }
 
-  <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok)
+  <T> T retrying(
+      String what,
+      int units,
+      Request req,
+      BeforeRetry<T> beforeRetry,
+      java.util.function.Function<Answer, T> ok)
       throws IOException {
     return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
   }
 
-  <T> T retrying(String what, int units, Request req, BeforeRetry<T> beforeRetry, java.util.function.Function<Answer, T> ok,
-      int maxBody) throws IOException {
+  <T> T retrying(
+      String what,
+      int units,
+      Request req,
+      BeforeRetry<T> beforeRetry,
+      java.util.function.Function<Answer, T> ok,
+      int maxBody)
+      throws IOException {
     long start = clock.nanoTime();
     long budget = config.retryBudget().toNanos();
     int retries = 0;
@@ -279,7 +369,8 @@ final class GmailApi {
     boolean rateLimited = false;
     boolean uncertain = false;
     int connectFailures = 0;
-    IOException lastCause = null; // kept as the cause, so the engine can tell "does not answer" from the rest
+    IOException lastCause =
+        null; // kept as the cause, so the engine can tell "does not answer" from the rest
     while (true) {
       if (uncertain && beforeRetry != null) {
         Optional<T> settled = beforeRetry.check();
@@ -292,9 +383,17 @@ final class GmailApi {
       String token = token(what);
       try {
         if (!limiter.acquire(units, start + budget)) {
-          // Gmail's Retry-After (met by another request, maybe) holds every request past this one's budget
-          throw giveUp(what, "Gmail asked every request for " + config.mailbox() + " to wait (Retry-After) until past"
-              + " that" + (lastProblem == null ? "" : "; before: " + lastProblem), true, lastCause);
+          // Gmail's Retry-After (met by another request, maybe) holds every request past this one's
+          // budget
+          throw giveUp(
+              what,
+              "Gmail asked every request for "
+                  + config.mailbox()
+                  + " to wait (Retry-After) until past"
+                  + " that"
+                  + (lastProblem == null ? "" : "; before: " + lastProblem),
+              true,
+              lastCause);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -306,10 +405,20 @@ final class GmailApi {
       } catch (ConnectException e) {
         lastProblem = "Gmail could not be reached (" + reason(e) + ")";
         if (++connectFailures >= CONNECT_ATTEMPTS) {
-          // No connection at all (a name that does not resolve, a refused connection): waiting out the
+          // No connection at all (a name that does not resolve, a refused connection): waiting out
+          // the
           // whole budget would keep a cron run silent for minutes; the run stops at once instead.
-          throw new FetchException(FetchError.SINK_FAILED, "Gmail could not be reached at " + config.apiBase().getHost()
-              + " after " + CONNECT_ATTEMPTS + " attempts while " + what + ": " + reason(e), e);
+          throw new FetchException(
+              FetchError.SINK_FAILED,
+              "Gmail could not be reached at "
+                  + config.apiBase().getHost()
+                  + " after "
+                  + CONNECT_ATTEMPTS
+                  + " attempts while "
+                  + what
+                  + ": "
+                  + reason(e),
+              e);
         }
         lastCause = e;
         rateLimited = false;
@@ -345,35 +454,77 @@ final class GmailApi {
             refreshed = true;
             continue; // once more with a fresh token, at once
           }
-          throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, "Gmail refused the access token for "
-              + config.mailbox() + " twice, even after a refresh, while " + what + ": " + words(s, reason, message),
-              null, null, Remedy.of("Authorize mailfetch again for " + config.mailbox() + " (mailfetch oauth; see"
-                  + " docs/oauth.md): the grant may have been revoked."));
+          throw new FetchException(
+              FetchError.AUTH_TOKEN_EXPIRED,
+              "Gmail refused the access token for "
+                  + config.mailbox()
+                  + " twice, even after a refresh, while "
+                  + what
+                  + ": "
+                  + words(s, reason, message),
+              null,
+              null,
+              Remedy.of(
+                  "Authorize mailfetch again for "
+                      + config.mailbox()
+                      + " (mailfetch oauth; see"
+                      + " docs/oauth.md): the grant may have been revoked."));
         }
         if (s == 403 && (reason.equals("dailyLimitExceeded") || reason.equals("quotaExceeded"))) {
-          throw new FetchException(FetchError.QUOTA_EXCEEDED, "Gmail's daily limit for " + config.mailbox()
-              + " (or for the Google Cloud project) is reached: " + words(s, reason, message));
+          throw new FetchException(
+              FetchError.QUOTA_EXCEEDED,
+              "Gmail's daily limit for "
+                  + config.mailbox()
+                  + " (or for the Google Cloud project) is reached: "
+                  + words(s, reason, message));
         }
-        if (s == 429 || (s == 403 && (reason.equals("rateLimitExceeded") || reason.equals("userRateLimitExceeded")))) {
+        if (s == 429
+            || (s == 403
+                && (reason.equals("rateLimitExceeded")
+                    || reason.equals("userRateLimitExceeded")))) {
           rateLimited = true;
           lastProblem = "Gmail asked to slow down (" + words(s, reason, message) + ")";
           retryAfter = retryAfterNanos(a.headers());
           if (retryAfter >= 0) {
-            // Every request waits for it, but no longer than this one's budget: past it this request gives
+            // Every request waits for it, but no longer than this one's budget: past it this
+            // request gives
             // up, and a pause of 15 minutes must not hold the sink's later requests past theirs.
             long left = Math.max(0, budget - (clock.nanoTime() - start));
             limiter.pauseUntil(clock.nanoTime() + Math.min(retryAfter, left));
           }
-        } else if (s == 403 && (reason.equals("insufficientPermissions") || reason.equals("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
-            || message.toLowerCase(Locale.ROOT).contains("insufficient authentication scopes"))) {
-          throw new FetchException(FetchError.AUTH_FAILED, "the access token for " + config.mailbox()
-              + " does not allow " + what + ": " + words(s, reason, message), null, null, Remedy.of(
+        } else if (s == 403
+            && (reason.equals("insufficientPermissions")
+                || reason.equals("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+                || message
+                    .toLowerCase(Locale.ROOT)
+                    .contains("insufficient authentication scopes"))) {
+          throw new FetchException(
+              FetchError.AUTH_FAILED,
+              "the access token for "
+                  + config.mailbox()
+                  + " does not allow "
+                  + what
+                  + ": "
+                  + words(s, reason, message),
+              null,
+              null,
+              Remedy.of(
                   "Authorize mailfetch again granting Gmail's gmail.modify scope (or gmail.insert, gmail.labels and"
                       + " gmail.readonly); see docs/gmail.md, \"Scopes\"."));
         } else if (s == 403) {
-          throw new FetchException(FetchError.AUTH_FAILED, "Gmail refused " + what + " for " + config.mailbox()
-              + ": " + words(s, reason, message), null, null, Remedy.of("Read Gmail's reason: an administrator of a"
-                  + " Google Workspace domain may have turned the Gmail API off for this account."));
+          throw new FetchException(
+              FetchError.AUTH_FAILED,
+              "Gmail refused "
+                  + what
+                  + " for "
+                  + config.mailbox()
+                  + ": "
+                  + words(s, reason, message),
+              null,
+              null,
+              Remedy.of(
+                  "Read Gmail's reason: an administrator of a"
+                      + " Google Workspace domain may have turned the Gmail API off for this account."));
         } else if (s / 100 == 5) {
           rateLimited = false;
           uncertain = true;
@@ -389,7 +540,12 @@ final class GmailApi {
       if (spent + delay > budget) {
         throw giveUp(what, lastProblem, rateLimited, lastCause);
       }
-      log.debug("retrying {} for {} in {} ms: {}", what, config.mailbox(), delay / 1_000_000, lastProblem);
+      log.debug(
+          "retrying {} for {} in {} ms: {}",
+          what,
+          config.mailbox(),
+          delay / 1_000_000,
+          lastProblem);
       try {
         clock.sleepNanos(delay);
       } catch (InterruptedException e) {
@@ -399,14 +555,33 @@ final class GmailApi {
     }
   }
 
-  private FetchException giveUp(String what, String lastProblem, boolean rateLimited, IOException cause) {
+  private FetchException giveUp(
+      String what, String lastProblem, boolean rateLimited, IOException cause) {
     String budget = words(config.retryBudget());
     if (rateLimited) {
-      return new FetchException(FetchError.QUOTA_EXCEEDED, "Gmail kept asking to slow down for longer than mailfetch"
-          + " waits (" + budget + ") while " + what + ": " + lastProblem, cause);
+      return new FetchException(
+          FetchError.QUOTA_EXCEEDED,
+          "Gmail kept asking to slow down for longer than mailfetch"
+              + " waits ("
+              + budget
+              + ") while "
+              + what
+              + ": "
+              + lastProblem,
+          cause);
     }
-    return new FetchException(FetchError.SINK_FAILED, "Gmail could not be reached, or kept failing, for longer than"
-        + " mailfetch retries (" + budget + ") while " + what + ": " + lastProblem, null, cause, Remedy.of(
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        "Gmail could not be reached, or kept failing, for longer than"
+            + " mailfetch retries ("
+            + budget
+            + ") while "
+            + what
+            + ": "
+            + lastProblem,
+        null,
+        cause,
+        Remedy.of(
             "Check the network between this machine and Gmail, then run again: the message stays on the server.",
             "Check the network between this machine and Gmail (or raise GmailImportSink.Builder.retryBudget), then"
                 + " run again: the message stays on the server."));
@@ -416,16 +591,24 @@ final class GmailApi {
     try {
       String t = config.tokens().accessToken();
       if (t == null || t.isEmpty()) {
-        throw new FetchException(FetchError.AUTH_FAILED, "the token provider gave no access token for "
-            + config.mailbox());
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            "the token provider gave no access token for " + config.mailbox());
       }
       return t;
     } catch (FetchException e) {
       throw e;
     } catch (IOException e) {
       // As POP3 says it: the token provider is the login, whatever it reads from.
-      throw new FetchException(FetchError.AUTH_FAILED, "the token provider could not give an access token for "
-          + config.mailbox() + " while " + what + ": " + reason(e), e);
+      throw new FetchException(
+          FetchError.AUTH_FAILED,
+          "the token provider could not give an access token for "
+              + config.mailbox()
+              + " while "
+              + what
+              + ": "
+              + reason(e),
+          e);
     }
   }
 
@@ -458,7 +641,9 @@ final class GmailApi {
 
   static String words(int status, String reason, String message) {
     String m = message.length() > 300 ? message.substring(0, 300) + "…" : message;
-    return status + (reason.isEmpty() ? "" : " " + reason) + (m.isEmpty() ? "" : ", \"" + FetchException.escape(m) + "\"");
+    return status
+        + (reason.isEmpty() ? "" : " " + reason)
+        + (m.isEmpty() ? "" : ", \"" + FetchException.escape(m) + "\"");
   }
 
   static String words(Duration d) {
@@ -475,12 +660,16 @@ final class GmailApi {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    if (root instanceof java.nio.channels.UnresolvedAddressException || root instanceof java.net.UnknownHostException) {
+    if (root instanceof java.nio.channels.UnresolvedAddressException
+        || root instanceof java.net.UnknownHostException) {
       return "the name could not be found: check the network and its DNS";
     }
-    String m = e.getMessage() != null && !e.getMessage().isEmpty() ? e.getMessage() : root.getMessage();
+    String m =
+        e.getMessage() != null && !e.getMessage().isEmpty() ? e.getMessage() : root.getMessage();
     if (m == null || m.isEmpty()) {
-      return e instanceof ConnectException ? "the connection could not be made" : "the connection failed";
+      return e instanceof ConnectException
+          ? "the connection could not be made"
+          : "the connection failed";
     }
     return m;
   }

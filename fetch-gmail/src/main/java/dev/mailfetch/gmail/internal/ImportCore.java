@@ -32,13 +32,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The working parts of {@code GmailImportSink}: the journal, the spool, the pool of imports on
- * their way, the refusals to report at the barrier, and the destination's own failure, remembered so
- * that a run stops fast. See the sink's Javadoc and docs/gmail.md for the rules it keeps.
+ * their way, the refusals to report at the barrier, and the destination's own failure, remembered
+ * so that a run stops fast. See the sink's Javadoc and docs/gmail.md for the rules it keeps.
  */
 public final class ImportCore {
   private static final Logger log = LoggerFactory.getLogger(ImportCore.class);
+
   /** How long a failure of the destination as a whole is remembered (the daily limit: an hour). */
   static final long LATCH_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   static final long DAILY_LATCH_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final Config config;
@@ -46,8 +48,12 @@ public final class ImportCore {
   private final GmailApi api;
   private final Upload upload;
   private final InDoubt inDoubt;
-  /** The mailbox's history id, taken before any import whose intent records it, and when (nanoTime). */
+
+  /**
+   * The mailbox's history id, taken before any import whose intent records it, and when (nanoTime).
+   */
   private volatile long historyMark = -1;
+
   private volatile long historyMarkAt;
   private final Object historyLock = new Object();
   static final long HISTORY_MARK_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -76,17 +82,24 @@ public final class ImportCore {
     this.config = config;
     this.journal = journal;
     this.clock = clock;
-    this.api = new GmailApi(config, new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(), clock), clock);
+    this.api =
+        new GmailApi(
+            config,
+            new RateLimiter(config.quotaUnits(), config.quotaWindow().toNanos(), clock),
+            clock);
     this.inDoubt = new InDoubt(api, journal, config.searchSettleTime().toMillis(), clock);
     this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
     this.spoolDir = config.journalDirectory().resolve("spool");
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(config.parallelism(), r -> {
-      Thread t = new Thread(r, "gmail-import-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            config.parallelism(),
+            r -> {
+              Thread t = new Thread(r, "gmail-import-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     this.slots = new Semaphore(2 * config.parallelism());
   }
 
@@ -118,8 +131,8 @@ public final class ImportCore {
   }
 
   /**
-   * Throws the destination's failure remembered from an earlier request, said as the
-   * destination's: its words came from another message ({@code what} names this one, if known).
+   * Throws the destination's failure remembered from an earlier request, said as the destination's:
+   * its words came from another message ({@code what} names this one, if known).
    */
   private void checkLatch(String what) throws FetchException {
     Latched l = latched;
@@ -129,10 +142,20 @@ public final class ImportCore {
     long left = l.untilNanos() - clock.nanoTime();
     if (left > 0) {
       FetchException e = l.error();
-      long minutes = Math.max(1, TimeUnit.NANOSECONDS.toMinutes(left + TimeUnit.SECONDS.toNanos(59)));
-      throw new FetchException(e.error(), (what == null ? "not sent" : what + " was not sent") + ": Gmail ("
-          + config.mailbox() + ") failed as a destination moments ago, and mailfetch sends it nothing more for up to "
-          + minutes + (minutes == 1 ? " minute" : " minutes") + ". The failure then: " + e.detail(), null, e,
+      long minutes =
+          Math.max(1, TimeUnit.NANOSECONDS.toMinutes(left + TimeUnit.SECONDS.toNanos(59)));
+      throw new FetchException(
+          e.error(),
+          (what == null ? "not sent" : what + " was not sent")
+              + ": Gmail ("
+              + config.mailbox()
+              + ") failed as a destination moments ago, and mailfetch sends it nothing more for up to "
+              + minutes
+              + (minutes == 1 ? " minute" : " minutes")
+              + ". The failure then: "
+              + e.detail(),
+          null,
+          e,
           e.remedy());
     }
     latched = null;
@@ -165,17 +188,34 @@ public final class ImportCore {
         GmailApi.Profile profile = api.profile();
         String address = profile.address();
         if (profile.historyId() > historyMark) {
-          historyMark = profile.historyId(); // taken now, so before every intent written from here on
+          historyMark =
+              profile.historyId(); // taken now, so before every intent written from here on
           historyMarkAt = clock.nanoTime();
         }
         if (!address.trim().equalsIgnoreCase(config.mailbox())) {
-          throw new FetchException(FetchError.CONFIGURATION, "the access token opens the Gmail mailbox " + address
-              + ", not " + config.mailbox() + ": mailfetch imports into no other mailbox than the one configured,"
-              + " and imported nothing", null, null, Remedy.of(
-                  "Authorize mailfetch again signed in to Google as " + config.mailbox() + " (mailfetch oauth), or"
-                      + " deliver to gmail:" + address + " if that is the mailbox you meant.",
-                  "Get a token for " + config.mailbox() + " (authorize again signed in as that account), or set"
-                      + " GmailImportSink.Builder.mailbox(\"" + address + "\") if that is the mailbox you meant."));
+          throw new FetchException(
+              FetchError.CONFIGURATION,
+              "the access token opens the Gmail mailbox "
+                  + address
+                  + ", not "
+                  + config.mailbox()
+                  + ": mailfetch imports into no other mailbox than the one configured,"
+                  + " and imported nothing",
+              null,
+              null,
+              Remedy.of(
+                  "Authorize mailfetch again signed in to Google as "
+                      + config.mailbox()
+                      + " (mailfetch oauth), or"
+                      + " deliver to gmail:"
+                      + address
+                      + " if that is the mailbox you meant.",
+                  "Get a token for "
+                      + config.mailbox()
+                      + " (authorize again signed in as that account), or set"
+                      + " GmailImportSink.Builder.mailbox(\""
+                      + address
+                      + "\") if that is the mailbox you meant."));
         }
         resolveInDoubt();
       } catch (FetchException e) {
@@ -190,9 +230,11 @@ public final class ImportCore {
     for (Map.Entry<DeliveryKey, Journal.Intent> d : journal.inDoubtAtOpen().entrySet()) {
       Journal.Intent in = d.getValue();
       if (in.messageId() == null && (in.historyId() < 0 || in.sha256() == null)) {
-        log.warn("an import into {} was in doubt after a crash; its message has no Message-ID and its intent no"
-            + " history id, so Gmail cannot be asked whether it has it: it is imported again when delivered again,"
-            + " and may then be there twice (docs/gmail.md, \"Exactly once, and its window\")", config.mailbox());
+        log.warn(
+            "an import into {} was in doubt after a crash; its message has no Message-ID and its intent no"
+                + " history id, so Gmail cannot be asked whether it has it: it is imported again when delivered again,"
+                + " and may then be there twice (docs/gmail.md, \"Exactly once, and its window\")",
+            config.mailbox());
       }
       Optional<String> held = inDoubt.find(d.getKey(), in);
       if (held.isPresent()) {
@@ -233,7 +275,8 @@ public final class ImportCore {
   /** See GmailImportSink#sync. */
   public void sync() throws IOException {
     checkOpen();
-    for (Map.Entry<DeliveryKey, CompletableFuture<Void>> e : new ArrayList<>(onTheirWay.entrySet())) {
+    for (Map.Entry<DeliveryKey, CompletableFuture<Void>> e :
+        new ArrayList<>(onTheirWay.entrySet())) {
       awaitOrAbandon(e.getKey(), e.getValue());
     }
     journal.force();
@@ -247,7 +290,8 @@ public final class ImportCore {
    * Waits for one import, but not past its backstop: every request of an import is bounded (the
    * exchange by the request timeout, its retries by the retry budget), so one still running past
    * {@link #backstopNanos} is stuck somewhere no bound reaches (a token provider that never
-   * returns, say). It is then reported failed, its intent left in doubt, and its thread interrupted.
+   * returns, say). It is then reported failed, its intent left in doubt, and its thread
+   * interrupted.
    */
   private void awaitOrAbandon(DeliveryKey key, CompletableFuture<Void> f) throws IOException {
     while (true) {
@@ -278,23 +322,36 @@ public final class ImportCore {
     abandoned.add(key);
     onTheirWay.remove(key, f);
     f.complete(null);
-    log.warn("an import into {} was still under way past the time its requests may take and is abandoned; it is"
-        + " settled by asking Gmail at its next try", config.mailbox());
-    refusals.add(key, new FetchException(FetchError.SINK_FAILED, "the import of a message into Gmail ("
-        + config.mailbox() + ") was still under way when mailfetch stopped waiting for it (it waits the retry budget"
-        + " and the request timeout for each request an import needs): it is in doubt, so the message stays on the"
-        + " server, and its next try first asks Gmail whether it arrived", null, null, Remedy.of(
-            "Run again; if it happens again, check the token provider and the network between this machine and"
-                + " Gmail.")));
+    log.warn(
+        "an import into {} was still under way past the time its requests may take and is abandoned; it is"
+            + " settled by asking Gmail at its next try",
+        config.mailbox());
+    refusals.add(
+        key,
+        new FetchException(
+            FetchError.SINK_FAILED,
+            "the import of a message into Gmail ("
+                + config.mailbox()
+                + ") was still under way when mailfetch stopped waiting for it (it waits the retry budget"
+                + " and the request timeout for each request an import needs): it is in doubt, so the message stays on the"
+                + " server, and its next try first asks Gmail whether it arrived",
+            null,
+            null,
+            Remedy.of(
+                "Run again; if it happens again, check the token provider and the network between this machine and"
+                    + " Gmail.")));
     r.thread().interrupt();
   }
 
   /** How long {@code sync} waits at most for an import of {@code size} bytes once it started. */
   long backstopNanos(long size) {
-    long requests = size > config.resumableAbove() ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
-        : 1;
+    long requests =
+        size > config.resumableAbove()
+            ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
+            : 1;
     long each = config.retryBudget().toNanos() + 2 * config.requestTimeout().toNanos();
-    return (requests + 3) * each + config.searchSettleTime().toNanos(); // settling may wait for the search
+    return (requests + 3) * each
+        + config.searchSettleTime().toNanos(); // settling may wait for the search
   }
 
   /** See GmailImportSink#addLabels. */
@@ -317,19 +374,26 @@ public final class ImportCore {
     try {
       return api.addLabelIds(id.get(), ids);
     } catch (FetchException e) {
-      if (e.error() == FetchError.AUTH_FAILED && String.valueOf(e.detail()).contains("does not allow")) {
-        // The narrow scopes (gmail.insert, gmail.labels, gmail.readonly) import but cannot modify: the
+      if (e.error() == FetchError.AUTH_FAILED
+          && String.valueOf(e.detail()).contains("does not allow")) {
+        // The narrow scopes (gmail.insert, gmail.labels, gmail.readonly) import but cannot modify:
+        // the
         // duplicate's labels are not added, which must not stop the run.
         if (!modifyRefusedSaid) {
           modifyRefusedSaid = true;
-          log.warn("labels of a duplicate were not added to the copy in {}: {}", config.mailbox(), e.getMessage());
+          log.warn(
+              "labels of a duplicate were not added to the copy in {}: {}",
+              config.mailbox(),
+              e.getMessage());
         }
         return false;
       }
       throw e;
     } catch (GmailApi.Refusal r) {
-      throw new FetchException(FetchError.SINK_FAILED, "Gmail refused to add labels to a message it holds: "
-          + GmailApi.words(r.status, r.reason, r.gmailMessage));
+      throw new FetchException(
+          FetchError.SINK_FAILED,
+          "Gmail refused to add labels to a message it holds: "
+              + GmailApi.words(r.status, r.reason, r.gmailMessage));
     }
   }
 
@@ -343,7 +407,8 @@ public final class ImportCore {
     try {
       long wait = config.retryBudget().plus(config.requestTimeout()).toMillis();
       if (!pool.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
-        log.warn("imports into {} still on their way at close were abandoned; they are resolved at the next start",
+        log.warn(
+            "imports into {} still on their way at close were abandoned; they are resolved at the next start",
             config.mailbox());
         pool.shutdownNow();
       }
@@ -396,26 +461,36 @@ public final class ImportCore {
         }
         checkLatch(what());
         if (size > config.maxMessageBytes()) {
-          throw new FetchException(FetchError.SINK_REJECTED, what() + " is " + size + " bytes, more than Gmail takes ("
-              + config.maxMessageBytes() + " bytes); it was not sent");
+          throw new FetchException(
+              FetchError.SINK_REJECTED,
+              what()
+                  + " is "
+                  + size
+                  + " bytes, more than Gmail takes ("
+                  + config.maxMessageBytes()
+                  + " bytes); it was not sent");
         }
         String messageId = spool.messageId();
         try {
           slots.acquire();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting for room among the imports on their way");
+          throw new InterruptedIOException(
+              "interrupted while waiting for room among the imports on their way");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (onTheirWay.putIfAbsent(key, done) != null) {
           slots.release();
-          return new DeliveryReceipt(key, size, true); // another fetcher completed the same key meanwhile
+          return new DeliveryReceipt(
+              key, size, true); // another fetcher completed the same key meanwhile
         }
         boolean inDoubt = journal.isOpen(key); // an earlier try may have reached Gmail
         Journal.Intent intent;
         try {
-          journal.intent(key, new Journal.Intent(messageId, size, historyMark, spool.sha256(),
-              System.currentTimeMillis()));
+          journal.intent(
+              key,
+              new Journal.Intent(
+                  messageId, size, historyMark, spool.sha256(), System.currentTimeMillis()));
           intent = journal.openIntent(key).orElseThrow();
         } catch (IOException | RuntimeException e) {
           onTheirWay.remove(key);
@@ -431,7 +506,8 @@ public final class ImportCore {
           onTheirWay.remove(key);
           done.complete(null);
           slots.release();
-          throw new IllegalStateException("the Gmail sink of " + config.mailbox() + " is closed", e);
+          throw new IllegalStateException(
+              "the Gmail sink of " + config.mailbox() + " is closed", e);
         }
         handedOver = true;
         return new DeliveryReceipt(key, size, false);
@@ -454,11 +530,17 @@ public final class ImportCore {
   }
 
   /** The import itself, on a pool thread; every outcome is journalled or recorded as a refusal. */
-  private void importOne(DeliveryKey key, Envelope envelope, Spool spool, Journal.Intent intent, boolean inDoubt,
+  private void importOne(
+      DeliveryKey key,
+      Envelope envelope,
+      Spool spool,
+      Journal.Intent intent,
+      boolean inDoubt,
       CompletableFuture<Void> done) {
     String what = "message " + envelope.uid() + " of " + envelope.account();
     boolean mayBeInGmail = inDoubt;
-    Running me = new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
+    Running me =
+        new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
     running.put(key, me);
     try {
       checkLatch(what);
@@ -470,10 +552,18 @@ public final class ImportCore {
     } catch (FetchException e) {
       refused(key, e, mayBeInGmail && e.error() != FetchError.SINK_REJECTED);
     } catch (IOException e) {
-      refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: "
-          + GmailApi.reason(e), e), mayBeInGmail);
+      refused(
+          key,
+          new FetchException(
+              FetchError.SINK_FAILED,
+              "importing " + what + " into Gmail failed: " + GmailApi.reason(e),
+              e),
+          mayBeInGmail);
     } catch (RuntimeException e) {
-      refused(key, new FetchException(FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
+      refused(
+          key,
+          new FetchException(
+              FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
           mayBeInGmail);
     } finally {
       running.remove(key, me);
@@ -525,7 +615,8 @@ public final class ImportCore {
         log.debug("cannot withdraw an intent from the Gmail journal: {}", w.toString());
       }
     }
-    // else the intent stays open: a new try, now or after a restart, first asks Gmail for the message
+    // else the intent stays open: a new try, now or after a restart, first asks Gmail for the
+    // message
     refusals.add(key, e);
   }
 }

@@ -43,18 +43,33 @@ import org.slf4j.LoggerFactory;
  */
 final class InDoubt {
   private static final Logger log = LoggerFactory.getLogger(InDoubt.class);
-  /** Messages up to this size are matched by their bytes; the raw answer is base64 in JSON, a third more. */
+
+  /**
+   * Messages up to this size are matched by their bytes; the raw answer is base64 in JSON, a third
+   * more.
+   */
   static final long RAW_MATCH_MAX = 4L * 1024 * 1024;
+
   private static final int CACHE = 10_000;
 
   private final GmailApi api;
   private final Journal journal;
-  /** Gmail id → the delivery an import in doubt settled on it: one Gmail message settles one delivery. */
+
+  /**
+   * Gmail id → the delivery an import in doubt settled on it: one Gmail message settles one
+   * delivery.
+   */
   private final Map<String, DeliveryKey> claims = new ConcurrentHashMap<>();
+
   private final long settleMillis;
   private final RateLimiter.Clock clock;
-  /** Gmail id → its Message-ID ("" for none), its size estimate, its bytes' SHA-256: asked once each. */
+
+  /**
+   * Gmail id → its Message-ID ("" for none), its size estimate, its bytes' SHA-256: asked once
+   * each.
+   */
   private final Map<String, String> messageIds = lru();
+
   private final Map<String, Long> sizes = lru();
   private final Map<String, String> digests = lru();
 
@@ -66,14 +81,15 @@ final class InDoubt {
   }
 
   private static <V> Map<String, V> lru() {
-    return Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
+    return Collections.synchronizedMap(
+        new LinkedHashMap<>(64, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
 
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> e) {
-        return size() > CACHE;
-      }
-    });
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, V> e) {
+            return size() > CACHE;
+          }
+        });
   }
 
   /**
@@ -86,15 +102,19 @@ final class InDoubt {
       if (added.isPresent()) {
         return match(added.get(), key, in);
       }
-      log.info("Gmail keeps no history back to {}: an import in doubt is looked up by the search instead",
+      log.info(
+          "Gmail keeps no history back to {}: an import in doubt is looked up by the search instead",
           in.historyId());
     }
     return search(key, in);
   }
 
-  private Optional<String> match(List<String> candidates, DeliveryKey key, Journal.Intent in) throws IOException {
+  private Optional<String> match(List<String> candidates, DeliveryKey key, Journal.Intent in)
+      throws IOException {
     String wanted = in.messageId() == null ? null : bare(in.messageId());
-    for (int i = candidates.size() - 1; i >= 0; i--) { // the newest first: the import in doubt is recent
+    for (int i = candidates.size() - 1;
+        i >= 0;
+        i--) { // the newest first: the import in doubt is recent
       String id = candidates.get(i);
       if (takenByAnother(id, key)) {
         continue;
@@ -104,8 +124,11 @@ final class InDoubt {
         String got = messageIdOf(id);
         same = got != null && bare(got).equals(wanted) && sameBytesAsFarAsKnown(id, in);
       } else {
-        same = in.sha256() != null && in.size() <= RAW_MATCH_MAX && plausible(id, in.size())
-            && in.sha256().equals(digestOf(id));
+        same =
+            in.sha256() != null
+                && in.size() <= RAW_MATCH_MAX
+                && plausible(id, in.size())
+                && in.sha256().equals(digestOf(id));
       }
       if (same && claim(id, key)) {
         return Optional.of(id);
@@ -171,7 +194,10 @@ final class InDoubt {
     }
   }
 
-  /** Gmail's size estimate near the size sent (our reading: it is the raw size, give or take its own headers). */
+  /**
+   * Gmail's size estimate near the size sent (our reading: it is the raw size, give or take its own
+   * headers).
+   */
   private boolean plausible(String id, long size) throws IOException {
     Long est = sizes.get(id);
     if (est == null) {
@@ -224,7 +250,10 @@ final class InDoubt {
         return Optional.empty();
       }
       long sleep = Math.min(wait, settleMillis - age);
-      log.debug("the search does not find {} yet; asking again in {} ms (the search may lag)", in.messageId(), sleep);
+      log.debug(
+          "the search does not find {} yet; asking again in {} ms (the search may lag)",
+          in.messageId(),
+          sleep);
       try {
         clock.sleepNanos(TimeUnit.MILLISECONDS.toNanos(sleep));
       } catch (InterruptedException e) {

@@ -29,26 +29,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The sink's durable record of what Gmail has: for each delivery an intent (written and forced
- * before its import is sent), then either Gmail's answer (key → Gmail's message id) or a
- * withdrawal (Gmail did not take it). An intent with neither is in doubt after a crash.
+ * before its import is sent), then either Gmail's answer (key → Gmail's message id) or a withdrawal
+ * (Gmail did not take it). An intent with neither is in doubt after a crash.
  *
  * <p>One text line per record, each ending in the CRC-32 of the rest: {@code I key size msgid
- * historyId sha256 millis crc} (journals written before history ids were kept: {@code I key size msgid crc}),
- * {@code A key gmailId crc}, {@code W key crc}; the first line names the mailbox, so a journal is
- * never read for another account. A last line cut short (or garbled) by a crash is absent, and is
- * cut away; a bad line with a good one after it is damage ({@code STATE_DAMAGED}).
+ * historyId sha256 millis crc} (journals written before history ids were kept: {@code I key size
+ * msgid crc}), {@code A key gmailId crc}, {@code W key crc}; the first line names the mailbox, so a
+ * journal is never read for another account. A last line cut short (or garbled) by a crash is
+ * absent, and is cut away; a bad line with a good one after it is damage ({@code STATE_DAMAGED}).
  *
  * <p>Bounded: it remembers the newest {@code keeps} answers and every open intent, and rewrites
  * itself (new file, forced, renamed over the old) when it holds more than twice that many records.
  * The rewrite comes after a record is forced and remembered, and a rewrite that fails (up to the
  * rename the old file and its channel are untouched) is logged and tried again {@link
- * #COMPACT_RETRY_RECORDS} records later: it never fails a record already on disk.
- * Thread-safe.
+ * #COMPACT_RETRY_RECORDS} records later: it never fails a record already on disk. Thread-safe.
  */
 public final class Journal implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
   /** After a failed compaction, how many more records before it is tried again. */
   static final int COMPACT_RETRY_RECORDS = 64;
+
   static final String FILE = "gmail.journal";
   private static final String MAGIC = "mailfetch-gmail-journal 1 ";
 
@@ -57,7 +58,8 @@ public final class Journal implements Closeable {
    *
    * @param messageId the message's Message-ID (with its angle brackets), or null if it has none
    * @param size its size in bytes
-   * @param historyId the mailbox's history id taken before the import ({@code users.getProfile}), -1 if unknown
+   * @param historyId the mailbox's history id taken before the import ({@code users.getProfile}),
+   *     -1 if unknown
    * @param sha256 the SHA-256 of its bytes (lower-case hex), or null if unknown
    * @param atMillis when the intent was written (epoch milliseconds), 0 if unknown
    */
@@ -95,9 +97,9 @@ public final class Journal implements Closeable {
   /**
    * Opens (or creates) the journal of {@code mailbox} in {@code dir}, taking the directory's lock.
    *
-   * @throws FetchException of {@code STATE_DAMAGED} for a damaged journal, of {@code
-   *     CONFIGURATION} for a journal of another mailbox or a directory another sink holds, of
-   *     {@code SINK_FAILED} when it cannot be read or written
+   * @throws FetchException of {@code STATE_DAMAGED} for a damaged journal, of {@code CONFIGURATION}
+   *     for a journal of another mailbox or a directory another sink holds, of {@code SINK_FAILED}
+   *     when it cannot be read or written
    */
   public static Journal open(Path dir, String mailbox, int keeps) throws IOException {
     try {
@@ -124,11 +126,19 @@ public final class Journal implements Closeable {
     }
     if (lock == null) {
       lc.close();
-      throw new FetchException(FetchError.CONFIGURATION, "another Gmail sink uses the journal directory " + dir
-          + " right now; two at once could import a message twice", null, null, Remedy.of(
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "another Gmail sink uses the journal directory "
+              + dir
+              + " right now; two at once could import a message twice",
+          null,
+          null,
+          Remedy.of(
               "Let the other mailfetch delivering to this Gmail address finish first (or stop it): one run at a time"
                   + " per Gmail address and state directory.",
-              "Close the other sink of " + dir + " first, or give each sink a directory of its own"
+              "Close the other sink of "
+                  + dir
+                  + " first, or give each sink a directory of its own"
                   + " (GmailImportSink.Builder.journalDirectory)."));
     }
     Journal j = new Journal(dir, mailbox, keeps, lc, lock);
@@ -164,7 +174,10 @@ public final class Journal implements Closeable {
     int lastGood = -1;
     List<String[]> parsed = new ArrayList<>();
     for (int n = 0; n < lines.size(); n++) {
-      String[] rec = parse(new String(all, lines.get(n)[0], lines.get(n)[1] - lines.get(n)[0], StandardCharsets.UTF_8));
+      String[] rec =
+          parse(
+              new String(
+                  all, lines.get(n)[0], lines.get(n)[1] - lines.get(n)[0], StandardCharsets.UTF_8));
       parsed.add(rec);
       if (rec != null) {
         lastGood = n;
@@ -182,11 +195,27 @@ public final class Journal implements Closeable {
       throw damaged("its first line is not a Gmail journal's");
     }
     if (!header[1].equalsIgnoreCase(mailbox)) {
-      throw new FetchException(FetchError.CONFIGURATION, "the Gmail journal " + file + " belongs to " + header[1]
-          + ", not to " + mailbox + "; its records would answer for the wrong mailbox", null, null, Remedy.of(
-              "Move " + dir + " aside if " + mailbox + " is the address you meant: each Gmail address keeps a"
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "the Gmail journal "
+              + file
+              + " belongs to "
+              + header[1]
+              + ", not to "
+              + mailbox
+              + "; its records would answer for the wrong mailbox",
+          null,
+          null,
+          Remedy.of(
+              "Move "
+                  + dir
+                  + " aside if "
+                  + mailbox
+                  + " is the address you meant: each Gmail address keeps a"
                   + " journal of its own.",
-              "Give the sink of " + mailbox + " a journal directory of its own"
+              "Give the sink of "
+                  + mailbox
+                  + " a journal directory of its own"
                   + " (GmailImportSink.Builder.journalDirectory)."));
     }
     for (int n = 1; n <= lastGood; n++) {
@@ -321,19 +350,37 @@ public final class Journal implements Closeable {
     return o.toString(StandardCharsets.UTF_8);
   }
 
-  /** An intent record's fields: {@code I key size msgid} (older journals) or with history id, digest and time. */
+  /**
+   * An intent record's fields: {@code I key size msgid} (older journals) or with history id, digest
+   * and time.
+   */
   private static Intent intentOf(String[] rec) {
     String msgid = rec[3].equals("-") ? null : unescape(rec[3]);
     long size = Long.parseLong(rec[2]);
     if (rec.length == 4) {
       return new Intent(msgid, size);
     }
-    return new Intent(msgid, size, Long.parseLong(rec[4]), rec[5].equals("-") ? null : rec[5], Long.parseLong(rec[6]));
+    return new Intent(
+        msgid,
+        size,
+        Long.parseLong(rec[4]),
+        rec[5].equals("-") ? null : rec[5],
+        Long.parseLong(rec[6]));
   }
 
   private static String intentBody(DeliveryKey key, Intent in) {
-    return "I " + key + " " + in.size() + " " + (in.messageId() == null ? "-" : escape(in.messageId())) + " "
-        + in.historyId() + " " + (in.sha256() == null ? "-" : in.sha256()) + " " + in.atMillis();
+    return "I "
+        + key
+        + " "
+        + in.size()
+        + " "
+        + (in.messageId() == null ? "-" : escape(in.messageId()))
+        + " "
+        + in.historyId()
+        + " "
+        + (in.sha256() == null ? "-" : in.sha256())
+        + " "
+        + in.atMillis();
   }
 
   /** The imports that were in doubt when the journal was opened (intent, no answer), in order. */
@@ -352,8 +399,8 @@ public final class Journal implements Closeable {
   }
 
   /**
-   * Records, and forces to disk, that the message is about to be imported. An intent still open
-   * for the key keeps its earlier history id (an earlier try may have reached Gmail after it).
+   * Records, and forces to disk, that the message is about to be imported. An intent still open for
+   * the key keeps its earlier history id (an earlier try may have reached Gmail after it).
    */
   public synchronized void intent(DeliveryKey key, Intent intent) throws IOException {
     if (intent.sha256() != null && !intent.sha256().matches("[0-9a-f]{64}")) {
@@ -361,7 +408,9 @@ public final class Journal implements Closeable {
     }
     Intent before = open.get(key);
     Intent in = intent;
-    if (before != null && before.historyId() >= 0 && (in.historyId() < 0 || before.historyId() < in.historyId())) {
+    if (before != null
+        && before.historyId() >= 0
+        && (in.historyId() < 0 || before.historyId() < in.historyId())) {
       in = new Intent(in.messageId(), in.size(), before.historyId(), in.sha256(), in.atMillis());
     }
     append(intentBody(key, in), true);
@@ -389,7 +438,10 @@ public final class Journal implements Closeable {
     compactIfDue();
   }
 
-  /** Records that Gmail does not hold the message (refused, or never sent); forced at the next {@link #force}. */
+  /**
+   * Records that Gmail does not hold the message (refused, or never sent); forced at the next
+   * {@link #force}.
+   */
   public synchronized void withdrawn(DeliveryKey key) throws IOException {
     if (!open.containsKey(key)) {
       return;
@@ -422,7 +474,9 @@ public final class Journal implements Closeable {
     return open.containsKey(key);
   }
 
-  /** Forces what was written to disk, and rewrites the journal smaller where it grew past its bound. */
+  /**
+   * Forces what was written to disk, and rewrites the journal smaller where it grew past its bound.
+   */
   public synchronized void force() throws IOException {
     checkOpen();
     compactIfDue();
@@ -465,7 +519,9 @@ public final class Journal implements Closeable {
     records++;
   }
 
-  /** Reopens the file for appending where a rewrite renamed a new one over it but could not open it. */
+  /**
+   * Reopens the file for appending where a rewrite renamed a new one over it but could not open it.
+   */
   private void ensureOut() throws IOException {
     if (out == null) {
       openForAppend();
@@ -488,8 +544,10 @@ public final class Journal implements Closeable {
       compactNotBefore = 0;
     } catch (IOException e) {
       compactNotBefore = records + COMPACT_RETRY_RECORDS;
-      log.warn("the Gmail journal {} could not be rewritten smaller (it is tried again later; nothing is lost): {}",
-          file, e.getMessage());
+      log.warn(
+          "the Gmail journal {} could not be rewritten smaller (it is tried again later; nothing is lost): {}",
+          file,
+          e.getMessage());
     }
   }
 
@@ -516,8 +574,12 @@ public final class Journal implements Closeable {
     try {
       // The new file is written and forced before the old one is let go: a failure up to the rename
       // leaves the old file, and the channel appending to it, as they were.
-      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE)) {
+      try (FileChannel c =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
           c.write(b);
@@ -555,7 +617,8 @@ public final class Journal implements Closeable {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException e) {
-      // Some file systems cannot open a directory for reading; the rename is as durable as they allow.
+      // Some file systems cannot open a directory for reading; the rename is as durable as they
+      // allow.
     }
   }
 
@@ -572,9 +635,19 @@ public final class Journal implements Closeable {
   }
 
   private FetchException damaged(String what) {
-    return new FetchException(FetchError.STATE_DAMAGED, "the Gmail journal " + file + " is damaged: " + what
-        + ". mailfetch will not guess which messages Gmail has, and has changed nothing", null, null, Remedy.of(
-            "Restore " + file + " from a backup; or move it aside: the sink then forgets which messages are in"
+    return new FetchException(
+        FetchError.STATE_DAMAGED,
+        "the Gmail journal "
+            + file
+            + " is damaged: "
+            + what
+            + ". mailfetch will not guess which messages Gmail has, and has changed nothing",
+        null,
+        null,
+        Remedy.of(
+            "Restore "
+                + file
+                + " from a backup; or move it aside: the sink then forgets which messages are in"
                 + " Gmail, so a message whose import a crash left in doubt may be imported twice."));
   }
 

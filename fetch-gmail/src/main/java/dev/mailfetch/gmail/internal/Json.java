@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * The Gmail API's JSON, through jackson-core's streaming parser and generator: an answer (always
- * small: a message's id and labels, a label list, an error) is read into plain maps and lists, to
- * a depth of 32; requests are written field by field.
+ * small: a message's id and labels, a label list, an error) is read into plain maps and lists, to a
+ * depth of 32; requests are written field by field.
  */
 final class Json {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -48,22 +48,24 @@ final class Json {
     }
     JsonToken t = p.currentToken();
     switch (t) {
-      case START_OBJECT: {
-        Map<String, Object> m = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          m.put(name, value(p, depth + 1));
+      case START_OBJECT:
+        {
+          Map<String, Object> m = new LinkedHashMap<>();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            m.put(name, value(p, depth + 1));
+          }
+          return m;
         }
-        return m;
-      }
-      case START_ARRAY: {
-        List<Object> l = new ArrayList<>();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          l.add(value(p, depth + 1));
+      case START_ARRAY:
+        {
+          List<Object> l = new ArrayList<>();
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            l.add(value(p, depth + 1));
+          }
+          return l;
         }
-        return l;
-      }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:
@@ -125,26 +127,28 @@ final class Json {
 
   /** {@code {"field": ["a", "b"]}}. */
   static byte[] stringArray(String field, Collection<String> values) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart(field);
-      for (String v : values) {
-        g.writeString(v);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeArrayFieldStart(field);
+          for (String v : values) {
+            g.writeString(v);
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        });
   }
 
   /** A new label, shown in the label list and the message list. */
   static byte[] newLabel(String name) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeStringField("name", name);
-      g.writeStringField("labelListVisibility", "labelShow");
-      g.writeStringField("messageListVisibility", "show");
-      g.writeEndObject();
-    });
+    return write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("name", name);
+          g.writeStringField("labelListVisibility", "labelShow");
+          g.writeStringField("messageListVisibility", "show");
+          g.writeEndObject();
+        });
   }
 
   interface Writer {

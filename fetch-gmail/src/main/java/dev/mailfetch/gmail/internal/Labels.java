@@ -45,7 +45,10 @@ final class Labels {
     return name.toLowerCase(Locale.ROOT);
   }
 
-  /** The label ids an import carries: {@code UNREAD}, {@code INBOX} unless archived, and each label's (created where missing). */
+  /**
+   * The label ids an import carries: {@code UNREAD}, {@code INBOX} unless archived, and each
+   * label's (created where missing).
+   */
   List<String> idsFor(Set<String> names, boolean archived) throws IOException {
     LinkedHashSet<String> ids = new LinkedHashSet<>();
     if (!archived) {
@@ -58,19 +61,31 @@ final class Labels {
     return new ArrayList<>(ids);
   }
 
-  /** Refuses, before anything is sent, a label named like a system label that must not be applied. */
+  /**
+   * Refuses, before anything is sent, a label named like a system label that must not be applied.
+   */
   static void refuseSystemLabels(Set<String> names) throws FetchException {
     for (String n : names) {
       String t = n.trim();
       if (REFUSED_SYSTEM_NAMES.contains(t.toUpperCase(Locale.ROOT))) {
-        throw new FetchException(FetchError.CONFIGURATION, "the label \"" + t + "\" is named like Gmail's system label "
-            + t.toUpperCase(Locale.ROOT) + ": mailfetch will not file mail into Trash or Spam, and Gmail applies SENT,"
-            + " DRAFT and CHAT only itself; nothing was sent", null, null, Remedy.of(
-                "Choose another label name (--label, --label-rule): " + String.join(", ", new TreeSet<>(
-                    REFUSED_SYSTEM_NAMES)) + " are Gmail's system labels, in any case; Starred, Important and Inbox"
+        throw new FetchException(
+            FetchError.CONFIGURATION,
+            "the label \""
+                + t
+                + "\" is named like Gmail's system label "
+                + t.toUpperCase(Locale.ROOT)
+                + ": mailfetch will not file mail into Trash or Spam, and Gmail applies SENT,"
+                + " DRAFT and CHAT only itself; nothing was sent",
+            null,
+            null,
+            Remedy.of(
+                "Choose another label name (--label, --label-rule): "
+                    + String.join(", ", new TreeSet<>(REFUSED_SYSTEM_NAMES))
+                    + " are Gmail's system labels, in any case; Starred, Important and Inbox"
                     + " mean Gmail's own.",
-                "Choose another label name in the LabelPolicy: " + String.join(", ", new TreeSet<>(
-                    REFUSED_SYSTEM_NAMES)) + " are Gmail's system labels, in any case; Starred, Important and Inbox"
+                "Choose another label name in the LabelPolicy: "
+                    + String.join(", ", new TreeSet<>(REFUSED_SYSTEM_NAMES))
+                    + " are Gmail's system labels, in any case; Starred, Important and Inbox"
                     + " mean Gmail's own."));
       }
     }
@@ -80,8 +95,14 @@ final class Labels {
   String idOf(String label) throws IOException {
     String name = label.trim();
     if (name.isEmpty()) {
-      throw new FetchException(FetchError.CONFIGURATION, "an empty label name cannot be a Gmail label", null, null,
-          Remedy.of("Give the label a name (--label, --label-rule).", "Give the label a name (the LabelPolicy)."));
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "an empty label name cannot be a Gmail label",
+          null,
+          null,
+          Remedy.of(
+              "Give the label a name (--label, --label-rule).",
+              "Give the label a name (the LabelPolicy)."));
     }
     listOnce();
     String id = idByName.get(norm(name));
@@ -109,8 +130,15 @@ final class Labels {
             return id;
           }
         }
-        throw new FetchException(FetchError.CONFIGURATION, "Gmail refused to create the label \"" + name + "\": "
-            + GmailApi.words(r.status, r.reason, r.gmailMessage), null, null, Remedy.of(
+        throw new FetchException(
+            FetchError.CONFIGURATION,
+            "Gmail refused to create the label \""
+                + name
+                + "\": "
+                + GmailApi.words(r.status, r.reason, r.gmailMessage),
+            null,
+            null,
+            Remedy.of(
                 "Choose another label name (--label, --label-rule): Gmail reserves some names (INBOX, SPAM and its"
                     + " other system labels) and refuses others as its reason says.",
                 "Choose another label name in the LabelPolicy: Gmail reserves some names (INBOX, SPAM and its other"

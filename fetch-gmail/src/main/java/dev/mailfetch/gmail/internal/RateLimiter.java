@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The cost is one round trip per window (a window's worth of requests holds its units for the
  * window plus the round trip), where a pacing at the send alone can be defeated by any delay on the
  * way (a loaded machine, a stalled server taking a burst at once). Gmail's {@code Retry-After}
- * pauses every request of the sink, not only the one that met it ({@link #pauseUntil}). Thread-safe.
+ * pauses every request of the sink, not only the one that met it ({@link #pauseUntil}).
+ * Thread-safe.
  */
 final class RateLimiter {
   /** The time in nanoseconds, and a way to wait; replaced in tests. */
@@ -24,31 +25,37 @@ final class RateLimiter {
 
     void sleepNanos(long nanos) throws InterruptedException;
 
-    Clock SYSTEM = new Clock() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
+    Clock SYSTEM =
+        new Clock() {
+          @Override
+          public long nanoTime() {
+            return System.nanoTime();
+          }
 
-      @Override
-      public void sleepNanos(long nanos) throws InterruptedException {
-        if (nanos > 0) {
-          Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        }
-      }
-    };
+          @Override
+          public void sleepNanos(long nanos) throws InterruptedException {
+            if (nanos > 0) {
+              Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+            }
+          }
+        };
   }
 
-  /** How long a wait for an answer (of a request in flight) lasts before the limiter looks again. */
+  /**
+   * How long a wait for an answer (of a request in flight) lasts before the limiter looks again.
+   */
   private static final long LOOK_AGAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final long limit;
   private final long windowNanos;
   private final Clock clock;
+
   /** Units of requests sent whose answer has not come back. */
   private long inFlight;
+
   /** Units of answered requests, each {@code {until, units}}, in the order they are released. */
   private final ArrayDeque<long[]> answered = new ArrayDeque<>();
+
   private long answeredUnits;
   private long pausedUntil;
 
@@ -58,7 +65,8 @@ final class RateLimiter {
    */
   RateLimiter(long units, long windowNanos, Clock clock) {
     if (units < 1 || windowNanos < 1) {
-      throw new IllegalArgumentException("a quota of " + units + " units per " + windowNanos + " ns");
+      throw new IllegalArgumentException(
+          "a quota of " + units + " units per " + windowNanos + " ns");
     }
     this.limit = units;
     this.windowNanos = windowNanos;
@@ -66,7 +74,10 @@ final class RateLimiter {
     this.pausedUntil = clock.nanoTime();
   }
 
-  /** Waits until {@code units} may be spent, and charges them until a window after {@link #answered}. */
+  /**
+   * Waits until {@code units} may be spent, and charges them until a window after {@link
+   * #answered}.
+   */
   void acquire(int units) throws InterruptedException {
     acquire(units, Long.MAX_VALUE, false);
   }
@@ -83,14 +94,16 @@ final class RateLimiter {
     return acquire(units, deadlineNanos, true);
   }
 
-  private boolean acquire(int units, long deadlineNanos, boolean bounded) throws InterruptedException {
+  private boolean acquire(int units, long deadlineNanos, boolean bounded)
+      throws InterruptedException {
     while (true) {
       long wait;
       synchronized (this) {
         long now = clock.nanoTime();
         lapse(now);
         long held = inFlight + answeredUnits;
-        boolean fits = held + units <= limit || held == 0; // a request larger than the quota goes alone
+        boolean fits =
+            held + units <= limit || held == 0; // a request larger than the quota goes alone
         if (now - pausedUntil >= 0 && fits) {
           inFlight += units;
           return true;
@@ -110,7 +123,8 @@ final class RateLimiter {
             if (bounded && now - deadlineNanos >= 0) {
               return false;
             }
-            long look = bounded ? Math.min(LOOK_AGAIN_NANOS, deadlineNanos - now) : LOOK_AGAIN_NANOS;
+            long look =
+                bounded ? Math.min(LOOK_AGAIN_NANOS, deadlineNanos - now) : LOOK_AGAIN_NANOS;
             TimeUnit.NANOSECONDS.timedWait(this, Math.max(1, look));
             continue;
           }
@@ -125,7 +139,10 @@ final class RateLimiter {
     }
   }
 
-  /** The answer to a request that was charged {@code units} came back (or the exchange ended): they lapse a window from now. */
+  /**
+   * The answer to a request that was charged {@code units} came back (or the exchange ended): they
+   * lapse a window from now.
+   */
   synchronized void answered(int units) {
     long now = clock.nanoTime();
     inFlight = Math.max(0, inFlight - units);

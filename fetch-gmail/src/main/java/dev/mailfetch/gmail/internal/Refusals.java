@@ -11,8 +11,8 @@ import java.util.WeakHashMap;
 /**
  * The deliveries Gmail did not take, for the barrier to name. Several fetchers may share a sink,
  * each calling {@code sync} from its own thread: each {@code sync} reports every refusal recorded
- * since the same thread's previous one (a thread's first, those since it first began a delivery;
- * a thread that never did, all that are kept), so no fetcher misses one of its own, and the engine
+ * since the same thread's previous one (a thread's first, those since it first began a delivery; a
+ * thread that never did, all that are kept), so no fetcher misses one of its own, and the engine
  * ignores the keys it did not complete. A key completed again is forgotten (its new try answers for
  * it). At most {@link #KEEP} are kept. Thread-safe.
  */

@@ -44,7 +44,10 @@ public final class Spool implements Closeable {
     }
   }
 
-  /** A spool that keeps up to {@code memoryLimit} bytes in memory, larger messages in a file in {@code dir}. */
+  /**
+   * A spool that keeps up to {@code memoryLimit} bytes in memory, larger messages in a file in
+   * {@code dir}.
+   */
   public Spool(Path dir, int memoryLimit) {
     this.dir = dir;
     this.memoryLimit = memoryLimit;
@@ -59,7 +62,10 @@ public final class Spool implements Closeable {
     sha256.update(bytes.duplicate());
     if (channel == null && memoryUsed + (long) n <= memoryLimit) {
       if (memoryUsed + n > memory.length) {
-        memory = Arrays.copyOf(memory, (int) Math.min(memoryLimit, Math.max(memoryUsed + (long) n, memory.length * 2L)));
+        memory =
+            Arrays.copyOf(
+                memory,
+                (int) Math.min(memoryLimit, Math.max(memoryUsed + (long) n, memory.length * 2L)));
       }
       bytes.get(memory, memoryUsed, n);
       memoryUsed += n;
@@ -110,11 +116,15 @@ public final class Spool implements Closeable {
 
   private boolean endsHeader() {
     int n = headerUsed;
-    return (n >= 2 && header[n - 2] == '\n') || (n >= 3 && header[n - 2] == '\r' && header[n - 3] == '\n')
-        || n == 1 || (n == 2 && header[0] == '\r');
+    return (n >= 2 && header[n - 2] == '\n')
+        || (n >= 3 && header[n - 2] == '\r' && header[n - 3] == '\n')
+        || n == 1
+        || (n == 2 && header[0] == '\r');
   }
 
-  /** The SHA-256 of the message's bytes, in lower-case hex; known once {@link #finish} was called. */
+  /**
+   * The SHA-256 of the message's bytes, in lower-case hex; known once {@link #finish} was called.
+   */
   public String sha256() {
     return digest;
   }
@@ -145,13 +155,17 @@ public final class Spool implements Closeable {
     return file != null;
   }
 
-  /** The bytes from {@code offset} to the end, read afresh (each upload attempt reads its own stream). */
+  /**
+   * The bytes from {@code offset} to the end, read afresh (each upload attempt reads its own
+   * stream).
+   */
   public InputStream open(long offset) throws IOException {
     if (deleted) {
       throw new IOException("the spool of this message was discarded");
     }
     if (file == null) {
-      return new ByteArrayInputStream(memory, (int) Math.min(offset, memoryUsed), (int) Math.max(0, memoryUsed - offset));
+      return new ByteArrayInputStream(
+          memory, (int) Math.min(offset, memoryUsed), (int) Math.max(0, memoryUsed - offset));
     }
     FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
     c.position(offset);
@@ -175,11 +189,13 @@ public final class Spool implements Closeable {
         break; // the end of the header block
       }
       int colon = line.indexOf(':');
-      if (colon <= 0 || !line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("message-id")) {
+      if (colon <= 0
+          || !line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("message-id")) {
         continue;
       }
       StringBuilder v = new StringBuilder(line.substring(colon + 1));
-      while (i + 1 < lines.length && !lines[i + 1].isEmpty()
+      while (i + 1 < lines.length
+          && !lines[i + 1].isEmpty()
           && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
         v.append(lines[++i]);
       }
@@ -190,7 +206,8 @@ public final class Spool implements Closeable {
         String id = value.substring(lt, gt + 1);
         return id.chars().allMatch(c -> c > ' ' && c < 0x7f) ? id : null;
       }
-      if (!value.isEmpty() && value.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '<' && c != '>')) {
+      if (!value.isEmpty()
+          && value.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '<' && c != '>')) {
         return "<" + value + ">";
       }
       return null;
@@ -215,7 +232,8 @@ public final class Spool implements Closeable {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        org.slf4j.LoggerFactory.getLogger(Spool.class).warn("cannot delete the spool file {}: {}", file, e.getMessage());
+        org.slf4j.LoggerFactory.getLogger(Spool.class)
+            .warn("cannot delete the spool file {}: {}", file, e.getMessage());
       }
     }
   }

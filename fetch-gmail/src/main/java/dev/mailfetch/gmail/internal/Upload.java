@@ -27,8 +27,13 @@ import java.util.regex.Pattern;
  */
 final class Upload {
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** A 308's {@code Range}: {@code bytes=0-N} or the bare {@code 0-N} (Google's pages show both). */
-  private static final Pattern RANGE = Pattern.compile("(?i)(?:bytes\\s*=\\s*)?(\\d+)\\s*-\\s*(\\d+)");
+
+  /**
+   * A 308's {@code Range}: {@code bytes=0-N} or the bare {@code 0-N} (Google's pages show both).
+   */
+  private static final Pattern RANGE =
+      Pattern.compile("(?i)(?:bytes\\s*=\\s*)?(\\d+)\\s*-\\s*(\\d+)");
+
   /** How many answers in a row may leave a resumable upload where it was before it gives up. */
   static final int MAX_ANSWERS_WITHOUT_PROGRESS = 3;
 
@@ -42,12 +47,18 @@ final class Upload {
     this.inDoubt = inDoubt;
   }
 
-  /** The import's own query parameters: the three settings, as Gmail's fetcher behaved by default. */
+  /**
+   * The import's own query parameters: the three settings, as Gmail's fetcher behaved by default.
+   */
   private String importPath(String uploadType) {
-    return "upload/gmail/v1/users/me/messages/import?uploadType=" + uploadType
-        + "&internalDateSource=" + config.internalDateSource()
-        + "&neverMarkSpam=" + config.neverMarkSpam()
-        + "&processForCalendar=" + config.processForCalendar();
+    return "upload/gmail/v1/users/me/messages/import?uploadType="
+        + uploadType
+        + "&internalDateSource="
+        + config.internalDateSource()
+        + "&neverMarkSpam="
+        + config.neverMarkSpam()
+        + "&processForCalendar="
+        + config.processForCalendar();
   }
 
   /**
@@ -55,12 +66,19 @@ final class Upload {
    *
    * @param what the message, in words ("message 12 of alice@example.org")
    * @param key the delivery: a Gmail message another delivery holds is never taken for it
-   * @param intent the intent journalled for it: how Gmail is asked whether an earlier try reached it
+   * @param intent the intent journalled for it: how Gmail is asked whether an earlier try reached
+   *     it
    * @throws FetchException of {@code SINK_REJECTED} with Gmail's reason when Gmail refused it; of
    *     the destination's code when Gmail as a whole failed
    */
-  String importMessage(String what, Spool spool, List<String> labelIds, DeliveryKey key, Journal.Intent intent,
-      boolean inDoubt) throws IOException {
+  String importMessage(
+      String what,
+      Spool spool,
+      List<String> labelIds,
+      DeliveryKey key,
+      Journal.Intent intent,
+      boolean inDoubt)
+      throws IOException {
     GmailApi.BeforeRetry<String> alreadyThere = () -> this.inDoubt.find(key, intent);
     if (inDoubt) {
       Optional<String> there = alreadyThere.check();
@@ -76,30 +94,59 @@ final class Upload {
       return multipart(what, spool, metadata, alreadyThere);
     } catch (GmailApi.Refusal r) {
       if (r.status == 400 || r.status == 413) {
-        throw new FetchException(FetchError.SINK_REJECTED, "Gmail refused " + what + ": "
-            + GmailApi.words(r.status, r.reason, r.gmailMessage), null, null, null);
+        throw new FetchException(
+            FetchError.SINK_REJECTED,
+            "Gmail refused " + what + ": " + GmailApi.words(r.status, r.reason, r.gmailMessage),
+            null,
+            null,
+            null);
       }
-      throw new FetchException(FetchError.SINK_FAILED, "Gmail answered " + what + " unexpectedly: "
-          + GmailApi.words(r.status, r.reason, r.gmailMessage) + " (is the API address right? "
-          + config.apiBase() + ")");
+      throw new FetchException(
+          FetchError.SINK_FAILED,
+          "Gmail answered "
+              + what
+              + " unexpectedly: "
+              + GmailApi.words(r.status, r.reason, r.gmailMessage)
+              + " (is the API address right? "
+              + config.apiBase()
+              + ")");
     }
   }
 
-  private String multipart(String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
+  private String multipart(
+      String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
       throws IOException {
     String boundary = "mailfetch-" + HexFormat.of().formatHex(bytes(16));
-    byte[] head = ("--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-        + new String(metadata, StandardCharsets.UTF_8) + "\r\n--" + boundary
-        + "\r\nContent-Type: message/rfc822\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("--"
+                + boundary
+                + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
+                + new String(metadata, StandardCharsets.UTF_8)
+                + "\r\n--"
+                + boundary
+                + "\r\nContent-Type: message/rfc822\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
     long length = head.length + spool.size() + tail.length;
     URI u = api.uri(importPath("multipart"));
-    return api.retrying("importing " + what, GmailApi.IMPORT_UNITS, t -> api.request(u, t)
-        .header("Content-Type", "multipart/related; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() ->
-            new SequenceInputStream(new ByteArrayInputStream(head), new SequenceInputStream(open(spool, 0, -1),
-                new ByteArrayInputStream(tail)))), length))
-        .build(), alreadyThere, a -> id(a, what));
+    return api.retrying(
+        "importing " + what,
+        GmailApi.IMPORT_UNITS,
+        t ->
+            api.request(u, t)
+                .header("Content-Type", "multipart/related; boundary=" + boundary)
+                .POST(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () ->
+                                new SequenceInputStream(
+                                    new ByteArrayInputStream(head),
+                                    new SequenceInputStream(
+                                        open(spool, 0, -1), new ByteArrayInputStream(tail)))),
+                        length))
+                .build(),
+        alreadyThere,
+        a -> id(a, what));
   }
 
   private static byte[] bytes(int n) {
@@ -119,11 +166,21 @@ final class Upload {
 
   private static String id(GmailApi.Answer a, String what) {
     if (a.status() == 308) {
-      throw new UncheckedIOException(new IOException("Gmail answered 308 to a whole import of " + what));
+      throw new UncheckedIOException(
+          new IOException("Gmail answered 308 to a whole import of " + what));
     }
-    return Json.string(a.json(), "id").filter(s -> !s.isEmpty() && s.indexOf(' ') < 0 && s.indexOf('\n') < 0)
-        .orElseThrow(() -> new UncheckedIOException(new FetchException(FetchError.SINK_FAILED,
-            "Gmail answered the import of " + what + " with " + a.status() + " but named no message id")));
+    return Json.string(a.json(), "id")
+        .filter(s -> !s.isEmpty() && s.indexOf(' ') < 0 && s.indexOf('\n') < 0)
+        .orElseThrow(
+            () ->
+                new UncheckedIOException(
+                    new FetchException(
+                        FetchError.SINK_FAILED,
+                        "Gmail answered the import of "
+                            + what
+                            + " with "
+                            + a.status()
+                            + " but named no message id")));
   }
 
   /** A resumable upload's state: its session, and how much Gmail has. */
@@ -133,26 +190,42 @@ final class Upload {
     String doneId;
   }
 
-  private String resumable(String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
+  private String resumable(
+      String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
       throws IOException {
     long size = spool.size();
     for (int restart = 0; ; restart++) {
       Session s = new Session();
       URI start = api.uri(importPath("resumable"));
-      GmailApi.Answer a = api.call("starting the upload of " + what, GmailApi.IMPORT_UNITS, t -> api.request(start, t)
-          .header("Content-Type", "application/json; charset=UTF-8")
-          .header("X-Upload-Content-Type", "message/rfc822")
-          .header("X-Upload-Content-Length", Long.toString(size))
-          .POST(HttpRequest.BodyPublishers.ofByteArray(metadata)).build(), null);
-      String location = a.headers().firstValue("Location").orElseThrow(() -> new FetchException(
-          FetchError.SINK_FAILED, "Gmail started an upload of " + what + " but gave no session address"));
+      GmailApi.Answer a =
+          api.call(
+              "starting the upload of " + what,
+              GmailApi.IMPORT_UNITS,
+              t ->
+                  api.request(start, t)
+                      .header("Content-Type", "application/json; charset=UTF-8")
+                      .header("X-Upload-Content-Type", "message/rfc822")
+                      .header("X-Upload-Content-Length", Long.toString(size))
+                      .POST(HttpRequest.BodyPublishers.ofByteArray(metadata))
+                      .build(),
+              null);
+      String location =
+          a.headers()
+              .firstValue("Location")
+              .orElseThrow(
+                  () ->
+                      new FetchException(
+                          FetchError.SINK_FAILED,
+                          "Gmail started an upload of " + what + " but gave no session address"));
       s.uri = config.apiBase().resolve(location);
       try {
         return chunks(what, spool, s);
       } catch (SessionGone gone) {
         if (restart >= 2) {
-          throw new FetchException(FetchError.SINK_FAILED, "Gmail lost the upload session of " + what
-              + " three times", gone);
+          throw new FetchException(
+              FetchError.SINK_FAILED,
+              "Gmail lost the upload session of " + what + " three times",
+              gone);
         }
         Optional<String> there = alreadyThere.check();
         if (there.isPresent()) {
@@ -181,15 +254,23 @@ final class Upload {
       long to = Math.min(size, from + chunk) - 1;
       GmailApi.Answer a;
       try {
-        a = api.call("uploading " + what + " (bytes " + from + " to " + to + " of " + size + ")", 0, t -> {
-          long off = s.offset;
-          long end = Math.min(size, off + chunk) - 1;
-          return api.request(s.uri, t)
-              .header("Content-Range", "bytes " + off + "-" + end + "/" + size)
-              .PUT(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
-                  () -> open(spool, off, end - off + 1)), end - off + 1))
-              .build();
-        }, () -> status(what, s, size));
+        a =
+            api.call(
+                "uploading " + what + " (bytes " + from + " to " + to + " of " + size + ")",
+                0,
+                t -> {
+                  long off = s.offset;
+                  long end = Math.min(size, off + chunk) - 1;
+                  return api.request(s.uri, t)
+                      .header("Content-Range", "bytes " + off + "-" + end + "/" + size)
+                      .PUT(
+                          HttpRequest.BodyPublishers.fromPublisher(
+                              HttpRequest.BodyPublishers.ofInputStream(
+                                  () -> open(spool, off, end - off + 1)),
+                              end - off + 1))
+                      .build();
+                },
+                () -> status(what, s, size));
       } catch (GmailApi.Refusal r) {
         if (r.status == 404 || r.status == 410) {
           throw new SessionGone("the upload session of " + what + " is gone: " + r.getMessage());
@@ -205,10 +286,21 @@ final class Upload {
           furthest = s.offset;
           withoutProgress = 0;
         } else if (++withoutProgress >= MAX_ANSWERS_WITHOUT_PROGRESS) {
-          throw new FetchException(FetchError.SINK_FAILED, "Gmail's upload session for " + what + " does not move"
-              + " forward: " + withoutProgress + " answers in a row left it holding " + s.offset + " of " + size
-              + " bytes (its Range: " + a.headers().firstValue("Range").orElse("none") + "); mailfetch stopped"
-              + " uploading it, and the message stays on the server");
+          throw new FetchException(
+              FetchError.SINK_FAILED,
+              "Gmail's upload session for "
+                  + what
+                  + " does not move"
+                  + " forward: "
+                  + withoutProgress
+                  + " answers in a row left it holding "
+                  + s.offset
+                  + " of "
+                  + size
+                  + " bytes (its Range: "
+                  + a.headers().firstValue("Range").orElse("none")
+                  + "); mailfetch stopped"
+                  + " uploading it, and the message stays on the server");
         }
         continue;
       }
@@ -220,13 +312,23 @@ final class Upload {
     }
   }
 
-  /** Asks the session how much it has (after a chunk's answer was lost); a finished upload ends the call. */
+  /**
+   * Asks the session how much it has (after a chunk's answer was lost); a finished upload ends the
+   * call.
+   */
   private Optional<GmailApi.Answer> status(String what, Session s, long size) throws IOException {
     GmailApi.Answer a;
     try {
-      a = api.call("asking Gmail how much of " + what + " arrived", 0, t -> api.request(s.uri, t)
-          .header("Content-Range", "bytes */" + size)
-          .PUT(HttpRequest.BodyPublishers.noBody()).build(), null);
+      a =
+          api.call(
+              "asking Gmail how much of " + what + " arrived",
+              0,
+              t ->
+                  api.request(s.uri, t)
+                      .header("Content-Range", "bytes */" + size)
+                      .PUT(HttpRequest.BodyPublishers.noBody())
+                      .build(),
+              null);
     } catch (GmailApi.Refusal r) {
       if (r.status == 404 || r.status == 410) {
         throw new SessionGone("the upload session of " + what + " is gone: " + r.getMessage());

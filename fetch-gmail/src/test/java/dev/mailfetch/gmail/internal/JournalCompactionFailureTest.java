@@ -18,7 +18,8 @@ class JournalCompactionFailureTest {
   @TempDir Path dir;
 
   @Test
-  void aRewriteThatCannotWriteItsNewFile_failsNoRecord_andTheJournalGoesOnAndCompactsLater() throws Exception {
+  void aRewriteThatCannotWriteItsNewFile_failsNoRecord_andTheJournalGoesOnAndCompactsLater()
+      throws Exception {
     Path blocker = dir.resolve(Journal.FILE + ".new");
     try (Journal j = Journal.open(dir, "me@gmail.com", 10)) {
       Files.createDirectory(blocker); // the rewrite's new file cannot be made
@@ -67,17 +68,21 @@ class JournalCompactionFailureTest {
     }
     try (Journal again = Journal.open(dir, "me@gmail.com", 5)) {
       assertEquals(Optional.of("id59"), again.gmailId(DeliveryKey.of("a@b", "u59")));
-      assertTrue(again.inDoubtAtOpen().containsKey(DeliveryKey.of("a@b", "open")), "the open intent survives");
+      assertTrue(
+          again.inDoubtAtOpen().containsKey(DeliveryKey.of("a@b", "open")),
+          "the open intent survives");
     }
   }
 
   @Test
-  void anIntentOfAnEarlierVersion_withoutHistoryIdOrDigest_isReadInDoubt_andRewrittenInTheNewForm() throws Exception {
+  void anIntentOfAnEarlierVersion_withoutHistoryIdOrDigest_isReadInDoubt_andRewrittenInTheNewForm()
+      throws Exception {
     DeliveryKey k = DeliveryKey.of("a@b", "u1");
     String head = "H me@gmail.com";
     String old = "I " + k + " 120 <old@x>";
-    Files.writeString(dir.resolve(Journal.FILE), head + " " + Journal.crc(head) + "\n" + old + " " + Journal.crc(old)
-        + "\n");
+    Files.writeString(
+        dir.resolve(Journal.FILE),
+        head + " " + Journal.crc(head) + "\n" + old + " " + Journal.crc(old) + "\n");
     try (Journal j = Journal.open(dir, "me@gmail.com", 100)) {
       Journal.Intent in = j.inDoubtAtOpen().get(k);
       assertEquals(new Journal.Intent("<old@x>", 120, -1, null, 0), in);
@@ -85,7 +90,9 @@ class JournalCompactionFailureTest {
       assertEquals(5000, j.openIntent(k).orElseThrow().historyId());
     }
     try (Journal again = Journal.open(dir, "me@gmail.com", 100)) {
-      assertEquals(new Journal.Intent("<old@x>", 120, 5000, "ab".repeat(32), 1L), again.inDoubtAtOpen().get(k));
+      assertEquals(
+          new Journal.Intent("<old@x>", 120, 5000, "ab".repeat(32), 1L),
+          again.inDoubtAtOpen().get(k));
     }
   }
 }

@@ -18,7 +18,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The journal keeps what Gmail has across a crash, reads a torn last record as absent, and stays bounded. */
+/**
+ * The journal keeps what Gmail has across a crash, reads a torn last record as absent, and stays
+ * bounded.
+ */
 class JournalTest {
   private static final String ME = "me@gmail.com";
 
@@ -29,7 +32,8 @@ class JournalTest {
   }
 
   @Test
-  void answersAndOpenIntents_surviveAReopen_andAnIntentWithoutAnswer_isInDoubt() throws IOException {
+  void answersAndOpenIntents_surviveAReopen_andAnIntentWithoutAnswer_isInDoubt()
+      throws IOException {
     try (Journal j = Journal.open(dir, ME, 100)) {
       j.intent(key(1), "<one@example.org>", 10);
       j.answered(key(1), "18c0a1");
@@ -41,8 +45,13 @@ class JournalTest {
     try (Journal j = Journal.open(dir, ME, 100)) {
       assertEquals(Optional.of("18c0a1"), j.gmailId(key(1)));
       Map<DeliveryKey, Journal.Intent> doubt = j.inDoubtAtOpen();
-      assertEquals(Map.of(key(2), new Journal.Intent("<two with space@example.org>", 20),
-          key(3), new Journal.Intent(null, 30)), doubt);
+      assertEquals(
+          Map.of(
+              key(2),
+              new Journal.Intent("<two with space@example.org>", 20),
+              key(3),
+              new Journal.Intent(null, 30)),
+          doubt);
       assertTrue(j.isOpen(key(2)));
       assertFalse(j.isOpen(key(4)), "a withdrawn intent is not in doubt");
     }
@@ -69,7 +78,8 @@ class JournalTest {
   }
 
   @Test
-  void aJournalCutAtAnyByte_opensWithoutDamage_andKeepsEveryWholeRecordBeforeTheCut() throws IOException {
+  void aJournalCutAtAnyByte_opensWithoutDamage_andKeepsEveryWholeRecordBeforeTheCut()
+      throws IOException {
     Path full = dir.resolve("full");
     try (Journal j = Journal.open(full, ME, 100)) {
       for (int i = 0; i < 4; i++) {
@@ -88,8 +98,12 @@ class JournalTest {
       }
       try (Journal j = Journal.open(d, ME, 100)) {
         for (int i = 0; i < 4; i++) {
-          boolean answerWhole = wholeLines >= 1 + 2 * (i + 1); // the header, then intent and answer of each
-          assertEquals(answerWhole ? Optional.of("id" + i) : Optional.empty(), j.gmailId(key(i)), "cut at " + cut);
+          boolean answerWhole =
+              wholeLines >= 1 + 2 * (i + 1); // the header, then intent and answer of each
+          assertEquals(
+              answerWhole ? Optional.of("id" + i) : Optional.empty(),
+              j.gmailId(key(i)),
+              "cut at " + cut);
           boolean intentOnly = wholeLines == 1 + 2 * i + 1;
           assertEquals(intentOnly, j.inDoubtAtOpen().containsKey(key(i)), "cut at " + cut);
         }
@@ -103,14 +117,18 @@ class JournalTest {
       j.intent(key(1), "<one@x>", 10);
     }
     Path file = dir.resolve(Journal.FILE);
-    Files.write(file, "A 12zz garbage\n\0\0\0\0".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+    Files.write(
+        file,
+        "A 12zz garbage\n\0\0\0\0".getBytes(StandardCharsets.US_ASCII),
+        StandardOpenOption.APPEND);
     try (Journal j = Journal.open(dir, ME, 100)) {
       assertTrue(j.inDoubtAtOpen().containsKey(key(1)));
     }
   }
 
   @Test
-  void aDamagedRecordBeforeGoodOnes_isStateDamaged_inWords_namingTheFileAndLine() throws IOException {
+  void aDamagedRecordBeforeGoodOnes_isStateDamaged_inWords_namingTheFileAndLine()
+      throws IOException {
     try (Journal j = Journal.open(dir, ME, 100)) {
       j.intent(key(1), "<one@x>", 10);
       j.answered(key(1), "aa");
@@ -121,7 +139,9 @@ class JournalTest {
     Files.writeString(file, s.replaceFirst("A ", "A 0"));
     FetchException e = assertThrows(FetchException.class, () -> Journal.open(dir, ME, 100));
     assertEquals(FetchError.STATE_DAMAGED, e.error());
-    assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("line 3"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(file.toString()) && e.getMessage().contains("line 3"),
+        e.getMessage());
     assertEquals(s.replaceFirst("A ", "A 0"), Files.readString(file), "nothing is changed");
   }
 
@@ -130,7 +150,8 @@ class JournalTest {
     try (Journal j = Journal.open(dir, ME, 100)) {
       j.intent(key(1), null, 1);
     }
-    FetchException e = assertThrows(FetchException.class, () -> Journal.open(dir, "other@gmail.com", 100));
+    FetchException e =
+        assertThrows(FetchException.class, () -> Journal.open(dir, "other@gmail.com", 100));
     assertEquals(FetchError.CONFIGURATION, e.error());
     assertTrue(e.getMessage().contains("belongs to me@gmail.com"), e.getMessage());
   }
@@ -156,7 +177,9 @@ class JournalTest {
       }
       j.force();
       assertTrue(j.records() <= 2 * 100 + 1 + 16 + 1, "records: " + j.records());
-      assertTrue(Files.size(dir.resolve(Journal.FILE)) < 100_000, "bytes: " + Files.size(dir.resolve(Journal.FILE)));
+      assertTrue(
+          Files.size(dir.resolve(Journal.FILE)) < 100_000,
+          "bytes: " + Files.size(dir.resolve(Journal.FILE)));
       assertEquals(Optional.of("id999"), j.gmailId(key(999)));
       assertEquals(Optional.empty(), j.gmailId(key(0)), "the oldest answers are forgotten");
     }

@@ -11,7 +11,10 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Requests stay within the quota wherever Gmail counts them, and Gmail's Retry-After pauses them all. */
+/**
+ * Requests stay within the quota wherever Gmail counts them, and Gmail's Retry-After pauses them
+ * all.
+ */
 class RateLimiterTest {
   private static final long SECOND = 1_000_000_000L;
 
@@ -31,7 +34,8 @@ class RateLimiterTest {
   }
 
   @Test
-  void noWindowOfASecondHoldsMoreThanTheQuota_andTheRateIsWhatTheQuotaAllows() throws InterruptedException {
+  void noWindowOfASecondHoldsMoreThanTheQuota_andTheRateIsWhatTheQuotaAllows()
+      throws InterruptedException {
     FakeClock clock = new FakeClock();
     RateLimiter l = new RateLimiter(100, SECOND, clock);
     List<Long> starts = new ArrayList<>();
@@ -48,18 +52,24 @@ class RateLimiterTest {
       assertTrue(inWindow * 25 <= 100, "window from request " + i + " holds " + inWindow);
     }
     double seconds = (starts.get(399) - starts.get(0)) / 1e9;
-    assertEquals(99.0, seconds, 0.01, "400 imports of 25 units at 100 units a second: 4 in each of 100 windows");
+    assertEquals(
+        99.0,
+        seconds,
+        0.01,
+        "400 imports of 25 units at 100 units a second: 4 in each of 100 windows");
   }
 
   @Test
-  void aRequestStaysChargedUntilAFullWindowAfterItsAnswer_howeverLongItsAnswerTakes() throws InterruptedException {
+  void aRequestStaysChargedUntilAFullWindowAfterItsAnswer_howeverLongItsAnswerTakes()
+      throws InterruptedException {
     FakeClock clock = new FakeClock();
     RateLimiter l = new RateLimiter(100, SECOND, clock);
     for (int i = 0; i < 4; i++) {
       assertTrue(l.acquire(25, clock.now));
     }
     assertFalse(l.acquire(25, clock.now), "the quota is charged to the four in flight");
-    clock.now += 5 * SECOND; // their answers take long: Gmail may count them at any moment until then
+    clock.now +=
+        5 * SECOND; // their answers take long: Gmail may count them at any moment until then
     assertFalse(l.acquire(25, clock.now), "still charged: none has answered");
     l.answered(25);
     long answeredAt = clock.now;
@@ -131,7 +141,8 @@ class RateLimiterTest {
       while (j < arrivals.size() && arrivals.get(j) - arrivals.get(i) < window) {
         j++;
       }
-      assertTrue((j - i) * 25 <= quota, "the window from arrival " + i + " holds " + (j - i) + " imports");
+      assertTrue(
+          (j - i) * 25 <= quota, "the window from arrival " + i + " holds " + (j - i) + " imports");
     }
     double seconds = (clock.now - t0) / 1e9;
     // 100 imports a window: 19 windows after the first, some longer by a stall

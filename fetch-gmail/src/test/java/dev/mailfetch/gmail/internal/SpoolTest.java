@@ -32,7 +32,8 @@ class SpoolTest {
   }
 
   @Test
-  void aSmallMessage_staysInMemory_andALargeOne_goesToAFile_thatIsDeletedOnClose() throws IOException {
+  void aSmallMessage_staysInMemory_andALargeOne_goesToAFile_thatIsDeletedOnClose()
+      throws IOException {
     byte[] small = new byte[1000];
     new Random(1).nextBytes(small);
     Spool s = new Spool(dir, 4096);
@@ -47,7 +48,8 @@ class SpoolTest {
     assertTrue(l.inFile());
     assertEquals(100_000, l.size());
     try (InputStream in = l.open(99_000)) {
-      assertArrayEquals(Arrays.copyOfRange(large, 99_000, 100_000), in.readAllBytes(), "read from an offset");
+      assertArrayEquals(
+          Arrays.copyOfRange(large, 99_000, 100_000), in.readAllBytes(), "read from an offset");
     }
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count());
@@ -60,7 +62,8 @@ class SpoolTest {
 
   @Test
   void theMessageId_isReadFromTheHeader_foldedOrNot_whateverTheSlices() throws IOException {
-    String m = "Subject: x\r\nMESSAGE-id:\r\n  <abc.123@example.org> (comment)\r\nFrom: a@b\r\n\r\nMessage-ID: <body@x>\r\n";
+    String m =
+        "Subject: x\r\nMESSAGE-id:\r\n  <abc.123@example.org> (comment)\r\nFrom: a@b\r\n\r\nMessage-ID: <body@x>\r\n";
     for (int slice : new int[] {1, 5, 1000}) {
       Spool s = new Spool(dir, 1 << 20);
       written(s, m.getBytes(StandardCharsets.US_ASCII), slice);

@@ -14,9 +14,9 @@ import javax.net.ssl.TrustManager;
 /**
  * What a refused certificate says, for the error a fetch stops with: the names it holds (a host
  * name that does not match), who issued it (a CA file that holds another authority), its dates. The
- * JDK's refusal names none of it, so a second connection goes as far as the certificate, records
- * it and refuses it whatever it is (nothing of the login is sent), as the doctor's does; only after
- * a fetch failed on a certificate, never on the way of one that works.
+ * JDK's refusal names none of it, so a second connection goes as far as the certificate, records it
+ * and refuses it whatever it is (nothing of the login is sent), as the doctor's does; only after a
+ * fetch failed on a certificate, never on the way of one that works.
  */
 public final class CertificateTrouble {
   private CertificateTrouble() {}
@@ -27,7 +27,8 @@ public final class CertificateTrouble {
    * @param caFileGiven whether the certificates trusted come from a file given (trustPem, the
    *     command's --ca-file), so that an unknown authority means the file holds another one
    */
-  public static FetchException explain(FetchException e, Pop3Session.Settings s, boolean caFileGiven) {
+  public static FetchException explain(
+      FetchException e, Pop3Session.Settings s, boolean caFileGiven) {
     if (!(e instanceof TlsFailure.Refused refused)) {
       return e;
     }
@@ -37,41 +38,60 @@ public final class CertificateTrouble {
     }
     X509Certificate leaf = chain[0];
     String issuer = FetchException.escape(leaf.getIssuerX500Principal().getName());
-    boolean selfSigned = chain.length == 1 && leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal());
+    boolean selfSigned =
+        chain.length == 1 && leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal());
     switch (refused.check) {
       case WRONG_HOST:
         return again(refused, e.detail() + "; it holds the names " + names(leaf), e.remedy());
       case EXPIRED:
-        return again(refused, e.detail() + " (on " + leaf.getNotAfter().toInstant() + ")", e.remedy());
+        return again(
+            refused, e.detail() + " (on " + leaf.getNotAfter().toInstant() + ")", e.remedy());
       case NOT_YET_VALID:
-        return again(refused, e.detail() + "; it is valid from " + leaf.getNotBefore().toInstant(), e.remedy());
+        return again(
+            refused,
+            e.detail() + "; it is valid from " + leaf.getNotBefore().toInstant(),
+            e.remedy());
       default:
         break;
     }
     if (caFileGiven) {
-      return again(refused, e.detail() + ": it was issued by " + issuer + (selfSigned ? " (itself)" : "")
-          + ", which the certificate file given does not hold", Remedy.of(
-          "The file given with --ca-file does not hold the authority that issued the server's certificate (" + issuer
-              + "): give the file of that authority (its administrator has it), or check that this is the server you"
-              + " mean. mailfetch never switches certificate checks off.",
-          "The PEM file given to trustPem(Path) does not hold the authority that issued the server's certificate ("
-              + issuer + "): give the file of that authority (its administrator has it), or check that this is the"
-              + " server you mean. Certificate checks are never switched off."));
+      return again(
+          refused,
+          e.detail()
+              + ": it was issued by "
+              + issuer
+              + (selfSigned ? " (itself)" : "")
+              + ", which the certificate file given does not hold",
+          Remedy.of(
+              "The file given with --ca-file does not hold the authority that issued the server's certificate ("
+                  + issuer
+                  + "): give the file of that authority (its administrator has it), or check that this is the server you"
+                  + " mean. mailfetch never switches certificate checks off.",
+              "The PEM file given to trustPem(Path) does not hold the authority that issued the server's certificate ("
+                  + issuer
+                  + "): give the file of that authority (its administrator has it), or check that this is the"
+                  + " server you mean. Certificate checks are never switched off."));
     }
     if (selfSigned) {
-      return again(refused, e.detail() + ": it is self-signed (" + issuer + ")", Remedy.of(
-          "If this is your own or a private server, trust its certificate with --ca-file FILE (the certificate as"
-              + " PEM, from its administrator); otherwise do not connect: someone may be in the way.",
-          "If this is your own or a private server, trust its certificate with the source builder's trustPem(Path)"
-              + " (the certificate as PEM, from its administrator); otherwise do not connect: someone may be in the"
-              + " way."));
+      return again(
+          refused,
+          e.detail() + ": it is self-signed (" + issuer + ")",
+          Remedy.of(
+              "If this is your own or a private server, trust its certificate with --ca-file FILE (the certificate as"
+                  + " PEM, from its administrator); otherwise do not connect: someone may be in the way.",
+              "If this is your own or a private server, trust its certificate with the source builder's trustPem(Path)"
+                  + " (the certificate as PEM, from its administrator); otherwise do not connect: someone may be in the"
+                  + " way."));
     }
-    return again(refused, e.detail() + ": it was issued by " + issuer, Remedy.of(
-        "If this is a private server, trust its authority with --ca-file FILE (that authority's certificate as PEM,"
-            + " from its administrator); otherwise tell the provider to send the full chain of certificates.",
-        "If this is a private server, trust its authority with the source builder's trustPem(Path) (that"
-            + " authority's certificate as PEM, from its administrator); otherwise tell the provider to send the full"
-            + " chain of certificates."));
+    return again(
+        refused,
+        e.detail() + ": it was issued by " + issuer,
+        Remedy.of(
+            "If this is a private server, trust its authority with --ca-file FILE (that authority's certificate as PEM,"
+                + " from its administrator); otherwise tell the provider to send the full chain of certificates.",
+            "If this is a private server, trust its authority with the source builder's trustPem(Path) (that"
+                + " authority's certificate as PEM, from its administrator); otherwise tell the provider to send the full"
+                + " chain of certificates."));
   }
 
   private static FetchException again(TlsFailure.Refused e, String detail, Remedy remedy) {
@@ -88,8 +108,23 @@ public final class CertificateTrouble {
     } catch (GeneralSecurityException e) {
       return null;
     }
-    Pop3Session probe = new Pop3Session(new Pop3Session.Settings(s.host(), s.port(), s.security(), s.user(), null,
-        null, Set.of(), false, ctx, s.limits(), s.tolerances(), false, s.account()), new Pop3Session.Learnt());
+    Pop3Session probe =
+        new Pop3Session(
+            new Pop3Session.Settings(
+                s.host(),
+                s.port(),
+                s.security(),
+                s.user(),
+                null,
+                null,
+                Set.of(),
+                false,
+                ctx,
+                s.limits(),
+                s.tolerances(),
+                false,
+                s.account()),
+            new Pop3Session.Learnt());
     try {
       probe.connectTcp();
       if (s.security() == Security.IMPLICIT_TLS) {

@@ -8,8 +8,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Keeps the certificate chain the server sent, to describe it even when it is refused, and
- * otherwise leaves every decision to the real trust manager (null: the TLS probe, which only
- * asks whether TLS is spoken and refuses every chain after recording it).
+ * otherwise leaves every decision to the real trust manager (null: the TLS probe, which only asks
+ * whether TLS is spoken and refuses every chain after recording it).
  */
 final class ChainRecorder extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager delegate;
@@ -24,7 +24,8 @@ final class ChainRecorder extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     this.chain = chain.clone();
     if (delegate == null) {
       throw new CertificateException("only probing whether TLS is spoken");
@@ -33,7 +34,8 @@ final class ChainRecorder extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     this.chain = chain.clone();
     if (delegate == null) {
       throw new CertificateException("only probing whether TLS is spoken");
@@ -42,7 +44,8 @@ final class ChainRecorder extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkServerTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     this.chain = chain.clone();
     if (delegate == null) {
       throw new CertificateException("only probing whether TLS is spoken");
@@ -51,17 +54,20 @@ final class ChainRecorder extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+      throws CertificateException {
     throw new CertificateException("a client never checks client certificates");
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+      throws CertificateException {
     throw new CertificateException("a client never checks client certificates");
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+  public void checkClientTrusted(X509Certificate[] chain, String authType)
+      throws CertificateException {
     throw new CertificateException("a client never checks client certificates");
   }
 

@@ -19,13 +19,18 @@ import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
 
 /**
- * DNS questions the doctor asks: addresses and RFC 6186 SRV records, with "no such name" told
- * apart from "no answer". Uses the JDK's own DNS client (JNDI), either against a named server (the
+ * DNS questions the doctor asks: addresses and RFC 6186 SRV records, with "no such name" told apart
+ * from "no answer". Uses the JDK's own DNS client (JNDI), either against a named server (the
  * doctor's {@code dnsServer}, and how tests stay on loopback) or against this machine's resolvers.
  */
 public final class Dns {
   /** What a question got. */
-  public enum Outcome { FOUND, NO_SUCH_NAME, NO_RECORDS, NO_ANSWER }
+  public enum Outcome {
+    FOUND,
+    NO_SUCH_NAME,
+    NO_RECORDS,
+    NO_ANSWER
+  }
 
   /** An answer: the outcome and, when found, the records as text. */
   public record Answer(Outcome outcome, List<String> records, String detail) {}
@@ -36,7 +41,9 @@ public final class Dns {
   private final InetSocketAddress server;
   private final Duration timeout;
 
-  /** @param server the DNS server to ask, or null for this machine's */
+  /**
+   * @param server the DNS server to ask, or null for this machine's
+   */
   public Dns(InetSocketAddress server, Duration timeout) {
     this.server = server;
     this.timeout = timeout;
@@ -56,7 +63,10 @@ public final class Dns {
       return new Answer(Outcome.FOUND, all, "");
     }
     if (a.outcome() == Outcome.NO_ANSWER || aaaa.outcome() == Outcome.NO_ANSWER) {
-      return new Answer(Outcome.NO_ANSWER, List.of(), a.outcome() == Outcome.NO_ANSWER ? a.detail() : aaaa.detail());
+      return new Answer(
+          Outcome.NO_ANSWER,
+          List.of(),
+          a.outcome() == Outcome.NO_ANSWER ? a.detail() : aaaa.detail());
     }
     if (a.outcome() == Outcome.NO_SUCH_NAME) {
       return a;
@@ -83,7 +93,10 @@ public final class Dns {
     return out;
   }
 
-  /** SRV records of a service name, lowest priority first; a record with target "." says "not offered". */
+  /**
+   * SRV records of a service name, lowest priority first; a record with target "." says "not
+   * offered".
+   */
   public List<Srv> srv(String name, Answer[] outcome) {
     Answer a = ask(name, "SRV");
     outcome[0] = a;
@@ -92,23 +105,31 @@ public final class Dns {
       String[] p = r.trim().split("\\s+");
       if (p.length == 4) {
         try {
-          String target = p[3].endsWith(".") && p[3].length() > 1 ? p[3].substring(0, p[3].length() - 1) : p[3];
-          out.add(new Srv(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]),
-              target.toLowerCase(Locale.ROOT)));
+          String target =
+              p[3].endsWith(".") && p[3].length() > 1 ? p[3].substring(0, p[3].length() - 1) : p[3];
+          out.add(
+              new Srv(
+                  Integer.parseInt(p[0]),
+                  Integer.parseInt(p[1]),
+                  Integer.parseInt(p[2]),
+                  target.toLowerCase(Locale.ROOT)));
         } catch (NumberFormatException e) {
           // a malformed record is no record
         }
       }
     }
-    out.sort(Comparator.comparingInt(Srv::priority).thenComparing(Comparator.comparingInt(Srv::weight).reversed()));
+    out.sort(
+        Comparator.comparingInt(Srv::priority)
+            .thenComparing(Comparator.comparingInt(Srv::weight).reversed()));
     return out;
   }
 
   private Answer ask(String name, String type) {
     Hashtable<String, String> env = new Hashtable<>();
     env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
-    env.put("java.naming.provider.url", server == null ? "dns:"
-        : "dns://" + hostLiteral(server) + ":" + server.getPort());
+    env.put(
+        "java.naming.provider.url",
+        server == null ? "dns:" : "dns://" + hostLiteral(server) + ":" + server.getPort());
     long ms = Math.max(200, timeout.toMillis() / 3);
     env.put("com.sun.jndi.dns.timeout.initial", Long.toString(ms));
     env.put("com.sun.jndi.dns.timeout.retries", "2");
@@ -126,14 +147,23 @@ public final class Dns {
       }
       return new Answer(out.isEmpty() ? Outcome.NO_RECORDS : Outcome.FOUND, out, "");
     } catch (NameNotFoundException e) {
-      return new Answer(Outcome.NO_SUCH_NAME, List.of(), "the DNS says " + name + " does not exist (NXDOMAIN)");
+      return new Answer(
+          Outcome.NO_SUCH_NAME, List.of(), "the DNS says " + name + " does not exist (NXDOMAIN)");
     } catch (CommunicationException e) {
       return new Answer(Outcome.NO_ANSWER, List.of(), "no DNS server answered for " + name);
     } catch (NamingException e) {
       String m = String.valueOf(e.getExplanation());
-      boolean timeout = m.contains("timed out") || m.contains("ServiceUnavailable") || e instanceof javax.naming.ServiceUnavailableException;
-      return new Answer(timeout ? Outcome.NO_ANSWER : Outcome.NO_RECORDS, List.of(),
-          (timeout ? "no DNS server answered for " : "the DNS could not answer for ") + name + ": " + m);
+      boolean timeout =
+          m.contains("timed out")
+              || m.contains("ServiceUnavailable")
+              || e instanceof javax.naming.ServiceUnavailableException;
+      return new Answer(
+          timeout ? Outcome.NO_ANSWER : Outcome.NO_RECORDS,
+          List.of(),
+          (timeout ? "no DNS server answered for " : "the DNS could not answer for ")
+              + name
+              + ": "
+              + m);
     } finally {
       if (ctx != null) {
         try {

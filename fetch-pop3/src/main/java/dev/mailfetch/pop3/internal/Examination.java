@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,9 +47,18 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class Examination {
   /** What to examine and how. {@code trust} is null when the embedder gave its own SSLContext. */
-  public record Plan(Pop3Session.Settings settings, X509TrustManager trust, boolean login, boolean deep,
-      int samples, List<Integer> otherPorts, InetSocketAddress dnsServer, String srvDomain, boolean discover,
-      Duration timeout, Clock clock) {}
+  public record Plan(
+      Pop3Session.Settings settings,
+      X509TrustManager trust,
+      boolean login,
+      boolean deep,
+      int samples,
+      List<Integer> otherPorts,
+      InetSocketAddress dnsServer,
+      String srvDomain,
+      boolean discover,
+      Duration timeout,
+      Clock clock) {}
 
   private static final Pattern QUIRK = Pattern.compile("\\bQ(\\d\\d)\\b");
   private static final Duration PROBE_WAIT = Duration.ofSeconds(3);
@@ -58,8 +66,10 @@ public final class Examination {
   private static final int WARN_DAYS = 21;
 
   private final Plan plan;
+
   /** The settings examined; with discovery, the server found replaces the domain given as host. */
   private Pop3Session.Settings s;
+
   private final Map<Stage, StepDraft> steps = new EnumMap<>(Stage.class);
   private final Dns dns;
   private InetAddress address;
@@ -67,11 +77,13 @@ public final class Examination {
   private final Map<Integer, PortProbe.PortSpeaks> others = new HashMap<>();
   private final ChainRecorder recorder;
   private boolean blocked;
+
   /**
    * Sampled messages that came as something else than the message: the server's notice (quirk Q52)
    * or nothing of it (quirk Q53). No size of theirs is LIST's or TOP's.
    */
   private final Set<Integer> notices = new HashSet<>();
+
   /** A sampled message whose header holds UTF-8, to ask for again without UTF-8 mode; or null. */
   private Integer eightBitSample;
 
@@ -82,7 +94,8 @@ public final class Examination {
     // Only an extended trust manager checks the host name itself; the JDK's factories make no
     // other kind. Anything else keeps the source's own context: no chain to describe on failure,
     // but never a check lost.
-    this.recorder = plan.trust() instanceof X509ExtendedTrustManager x ? new ChainRecorder(x) : null;
+    this.recorder =
+        plan.trust() instanceof X509ExtendedTrustManager x ? new ChainRecorder(x) : null;
     for (Stage st : Stage.values()) {
       steps.put(st, new StepDraft(st));
     }
@@ -98,11 +111,13 @@ public final class Examination {
     for (StepDraft d : e.steps.values()) {
       out.add(d.build());
     }
-    return new Diagnosis(e.s.host() + ":" + e.s.port(), started,
-        Duration.ofNanos(System.nanoTime() - t0), out);
+    return new Diagnosis(
+        e.s.host() + ":" + e.s.port(), started, Duration.ofNanos(System.nanoTime() - t0), out);
   }
 
-  /** The SSLContext the session uses: the recorder over the trust manager, or the embedder's own. */
+  /**
+   * The SSLContext the session uses: the recorder over the trust manager, or the embedder's own.
+   */
   private Pop3Session.Settings sessionSettings() {
     SSLContext ctx = s.sslContext();
     if (recorder != null) {
@@ -113,8 +128,20 @@ public final class Examination {
         throw new IllegalStateException("this JDK has no TLS", e);
       }
     }
-    return new Pop3Session.Settings(s.host(), s.port(), s.security(), s.user(), s.password(), s.tokens(),
-        s.mechanisms(), s.allowPlaintext(), ctx, s.limits(), s.tolerances(), false, s.account());
+    return new Pop3Session.Settings(
+        s.host(),
+        s.port(),
+        s.security(),
+        s.user(),
+        s.password(),
+        s.tokens(),
+        s.mechanisms(),
+        s.allowPlaintext(),
+        ctx,
+        s.limits(),
+        s.tolerances(),
+        false,
+        s.account());
   }
 
   private void examine() {
@@ -137,19 +164,44 @@ public final class Examination {
       String domain = s.host();
       List<String[]> found = discover(domain, plan.dnsServer(), plan.timeout());
       if (found.isEmpty()) {
-        d.add(Symptom.SRV_NONE, "no _pop3s._tcp or _pop3._tcp SRV record for " + domain + ", and none of pop., pop3.,"
-            + " mail." + domain + " resolves");
+        d.add(
+            Symptom.SRV_NONE,
+            "no _pop3s._tcp or _pop3._tcp SRV record for "
+                + domain
+                + ", and none of pop., pop3.,"
+                + " mail."
+                + domain
+                + " resolves");
         d.summary = "no POP3 server found for " + domain;
         d.end();
         blocked = true;
         return;
       }
       String[] best = found.get(0);
-      s = new Pop3Session.Settings(best[0], Integer.parseInt(best[1]), Security.valueOf(best[2]), s.user(),
-          s.password(), s.tokens(), s.mechanisms(), s.allowPlaintext(), s.sslContext(), s.limits(), s.tolerances(),
-          s.pipelining(), s.account());
-      d.notes.add("found " + best[0] + ":" + best[1] + " (" + Advice.words(Security.valueOf(best[2])) + ") by "
-          + best[3]);
+      s =
+          new Pop3Session.Settings(
+              best[0],
+              Integer.parseInt(best[1]),
+              Security.valueOf(best[2]),
+              s.user(),
+              s.password(),
+              s.tokens(),
+              s.mechanisms(),
+              s.allowPlaintext(),
+              s.sslContext(),
+              s.limits(),
+              s.tolerances(),
+              s.pipelining(),
+              s.account());
+      d.notes.add(
+          "found "
+              + best[0]
+              + ":"
+              + best[1]
+              + " ("
+              + Advice.words(Security.valueOf(best[2]))
+              + ") by "
+              + best[3]);
       srv(d, domain);
     } else if (plan.srvDomain() != null) {
       srv(d, plan.srvDomain());
@@ -160,7 +212,9 @@ public final class Examination {
         address = InetAddress.getByName(host);
         d.summary = host + " is an address; no DNS needed";
       } catch (UnknownHostException e) {
-        d.add(Symptom.ADDRESS_INVALID, "\"" + FetchException.escape(host) + "\" is not a valid IP address");
+        d.add(
+            Symptom.ADDRESS_INVALID,
+            "\"" + FetchException.escape(host) + "\" is not a valid IP address");
         blocked = true;
       }
       d.end();
@@ -179,9 +233,17 @@ public final class Examination {
       switch (a.outcome()) {
         case NO_SUCH_NAME -> d.add(Symptom.NO_SUCH_HOST, a.detail());
         case NO_ANSWER -> d.add(Symptom.DNS_NO_ANSWER, a.detail());
-        case NO_RECORDS -> d.add(Symptom.NO_ADDRESS, "the DNS knows " + host + " but gives it no A or AAAA record");
-        case FOUND -> d.add(Symptom.NO_ADDRESS, "the DNS gives " + a.records() + " for " + host
-            + " but this machine's resolver did not (check /etc/hosts and the resolver settings)");
+        case NO_RECORDS ->
+            d.add(
+                Symptom.NO_ADDRESS, "the DNS knows " + host + " but gives it no A or AAAA record");
+        case FOUND ->
+            d.add(
+                Symptom.NO_ADDRESS,
+                "the DNS gives "
+                    + a.records()
+                    + " for "
+                    + host
+                    + " but this machine's resolver did not (check /etc/hosts and the resolver settings)");
       }
       d.summary = host + " does not resolve";
       blocked = true;
@@ -203,7 +265,8 @@ public final class Examination {
         }
         seen.add(service + domain + " → " + r.target() + ":" + r.port());
         boolean tlsRecord = service.startsWith("_pop3s");
-        if (r.target().equalsIgnoreCase(s.host()) && r.port() == s.port()
+        if (r.target().equalsIgnoreCase(s.host())
+            && r.port() == s.port()
             && tlsRecord == (s.security() == Security.IMPLICIT_TLS)) {
           matches = true;
         }
@@ -216,8 +279,16 @@ public final class Examination {
     if (!seen.isEmpty()) {
       d.add(Symptom.SRV_PUBLISHED, String.join("; ", seen));
       if (!matches) {
-        d.add(Symptom.SRV_DIFFERS, "you set " + s.host() + ":" + s.port() + " (" + Advice.words(s.security()) + "); the domain says "
-            + String.join("; ", seen));
+        d.add(
+            Symptom.SRV_DIFFERS,
+            "you set "
+                + s.host()
+                + ":"
+                + s.port()
+                + " ("
+                + Advice.words(s.security())
+                + "); the domain says "
+                + String.join("; ", seen));
       }
     } else if (!any) {
       d.notes.add("no POP3 SRV records for " + domain);
@@ -225,33 +296,48 @@ public final class Examination {
   }
 
   /** RFC 6186 discovery for a mail domain: SRV records, then the usual names. */
-  public static List<String[]> discover(String domain, InetSocketAddress dnsServer, Duration timeout) {
+  public static List<String[]> discover(
+      String domain, InetSocketAddress dnsServer, Duration timeout) {
     Dns dns = new Dns(dnsServer, timeout);
     List<String[]> out = new ArrayList<>();
     for (String service : List.of("_pop3s._tcp.", "_pop3._tcp.")) {
       for (Dns.Srv r : dns.srv(service + domain, new Dns.Answer[1])) {
         if (!r.target().equals(".")) {
-          out.add(new String[] {r.target(), Integer.toString(r.port()), service.startsWith("_pop3s") ? "IMPLICIT_TLS"
-              : "STARTTLS", "SRV " + service + domain});
+          out.add(
+              new String[] {
+                r.target(),
+                Integer.toString(r.port()),
+                service.startsWith("_pop3s") ? "IMPLICIT_TLS" : "STARTTLS",
+                "SRV " + service + domain
+              });
         }
       }
     }
     if (out.isEmpty()) {
       for (String prefix : List.of("pop.", "pop3.", "mail.")) {
         if (dns.addresses(prefix + domain).outcome() == Dns.Outcome.FOUND) {
-          out.add(new String[] {prefix + domain, "995", "IMPLICIT_TLS", "the usual name " + prefix + domain});
+          out.add(
+              new String[] {
+                prefix + domain, "995", "IMPLICIT_TLS", "the usual name " + prefix + domain
+              });
         }
       }
     }
     return out;
   }
 
-  // ------------------------------------------------------------------ TCP and what each port speaks
+  // ------------------------------------------------------------------ TCP and what each port
+  // speaks
 
   private void tcpStage() {
     StepDraft d = begin(Stage.TCP);
-    PortProbe ports = new PortProbe(address, s.host(), s.port(), s.security() == Security.IMPLICIT_TLS,
-        min(PROBE_WAIT, plan.timeout()));
+    PortProbe ports =
+        new PortProbe(
+            address,
+            s.host(),
+            s.port(),
+            s.security() == Security.IMPLICIT_TLS,
+            min(PROBE_WAIT, plan.timeout()));
     PortProbe.Probe p = ports.probe(s.port(), s.limits().connectTimeout());
     chosenSpeaks = p.speaks();
     for (int port : plan.otherPorts()) {
@@ -259,28 +345,73 @@ public final class Examination {
         others.put(port, ports.probe(port, PROBE_WAIT).speaks());
       }
     }
-    d.summary = "port " + s.port() + ": " + p.speaks().words + (p.firstLine().isEmpty() ? "" : " (\"" + p.firstLine() + "\")");
+    d.summary =
+        "port "
+            + s.port()
+            + ": "
+            + p.speaks().words
+            + (p.firstLine().isEmpty() ? "" : " (\"" + p.firstLine() + "\")");
     String alternatives = alternatives();
     if (!alternatives.isEmpty()) {
       d.notes.add("other ports: " + alternatives);
     }
     switch (p.speaks()) {
-      case REFUSED -> d.add(Symptom.CONNECTION_REFUSED, "connecting to " + server() + " was refused" + suggestion());
-      case TIMED_OUT -> d.add(Symptom.CONNECTION_TIMED_OUT, (p.detail().isEmpty() ? "no answer from " + server()
-          + " within " + seconds(s.limits().connectTimeout()) : p.detail()) + suggestion());
-      case CLOSED -> d.add(Symptom.CONNECTION_RESET, server() + " accepted the connection and closed it before"
-          + " saying anything" + (p.detail().isEmpty() ? "" : " (" + p.detail() + ")") + suggestion());
-      case IMAP, SMTP, OTHER -> d.add(Symptom.NOT_POP3, "port " + s.port() + " greeted with \"" + p.firstLine() + "\""
-          + " (" + p.speaks().words + ")" + suggestion());
-      case SILENT -> d.add(Symptom.SILENT_PORT, "port " + s.port() + " sent nothing for " + PROBE_WAIT.toSeconds()
-          + " s and did not answer a TLS handshake" + suggestion());
-      default -> { }
+      case REFUSED ->
+          d.add(
+              Symptom.CONNECTION_REFUSED,
+              "connecting to " + server() + " was refused" + suggestion());
+      case TIMED_OUT ->
+          d.add(
+              Symptom.CONNECTION_TIMED_OUT,
+              (p.detail().isEmpty()
+                      ? "no answer from "
+                          + server()
+                          + " within "
+                          + seconds(s.limits().connectTimeout())
+                      : p.detail())
+                  + suggestion());
+      case CLOSED ->
+          d.add(
+              Symptom.CONNECTION_RESET,
+              server()
+                  + " accepted the connection and closed it before"
+                  + " saying anything"
+                  + (p.detail().isEmpty() ? "" : " (" + p.detail() + ")")
+                  + suggestion());
+      case IMAP, SMTP, OTHER ->
+          d.add(
+              Symptom.NOT_POP3,
+              "port "
+                  + s.port()
+                  + " greeted with \""
+                  + p.firstLine()
+                  + "\""
+                  + " ("
+                  + p.speaks().words
+                  + ")"
+                  + suggestion());
+      case SILENT ->
+          d.add(
+              Symptom.SILENT_PORT,
+              "port "
+                  + s.port()
+                  + " sent nothing for "
+                  + PROBE_WAIT.toSeconds()
+                  + " s and did not answer a TLS handshake"
+                  + suggestion());
+      default -> {}
     }
     for (Map.Entry<Integer, PortProbe.PortSpeaks> o : new java.util.TreeMap<>(others).entrySet()) {
       if (o.getValue().pop3() && !d.findings.isEmpty()) {
-        d.add(Symptom.OTHER_PORT_WORKS, "port " + o.getKey() + " speaks " + o.getValue().words
-            + (o.getValue() == PortProbe.PortSpeaks.TLS ? ": choose implicit TLS (pop3s) on port " + o.getKey()
-            : ": choose STARTTLS on port " + o.getKey()));
+        d.add(
+            Symptom.OTHER_PORT_WORKS,
+            "port "
+                + o.getKey()
+                + " speaks "
+                + o.getValue().words
+                + (o.getValue() == PortProbe.PortSpeaks.TLS
+                    ? ": choose implicit TLS (pop3s) on port " + o.getKey()
+                    : ": choose STARTTLS on port " + o.getKey()));
       }
     }
     if (!d.findings.isEmpty() && d.worst() == Status.FAILED) {
@@ -316,19 +447,29 @@ public final class Examination {
   private void sessionStages(boolean capaBroke) {
     if (chosenSpeaks == PortProbe.PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
-      tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting in"
-          + " plain text; you chose " + Advice.words(s.security()));
+      tls.add(
+          Symptom.PLAIN_TO_TLS_PORT,
+          "port "
+              + s.port()
+              + " answers a TLS handshake and sends no greeting in"
+              + " plain text; you chose "
+              + Advice.words(s.security()));
       tls.summary = "mismatch";
       tls.end();
       blocked = true;
       return;
     }
-    if ((chosenSpeaks == PortProbe.PortSpeaks.POP3 || chosenSpeaks == PortProbe.PortSpeaks.POP3_REFUSING)
+    if ((chosenSpeaks == PortProbe.PortSpeaks.POP3
+            || chosenSpeaks == PortProbe.PortSpeaks.POP3_REFUSING)
         && s.security() == Security.IMPLICIT_TLS) {
       StepDraft tls = begin(Stage.TLS);
-      tls.add(Symptom.TLS_TO_PLAIN_PORT, "port " + s.port() + " greets in plain text; you chose "
-          + Advice.words(Security.IMPLICIT_TLS)
-          + suggestion());
+      tls.add(
+          Symptom.TLS_TO_PLAIN_PORT,
+          "port "
+              + s.port()
+              + " greets in plain text; you chose "
+              + Advice.words(Security.IMPLICIT_TLS)
+              + suggestion());
       tls.summary = "mismatch";
       tls.end();
       blocked = true;
@@ -362,8 +503,13 @@ public final class Examination {
       } catch (FetchException e) {
         if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortProbe.PortSpeaks.TLS) {
           tls.resume();
-          tls.add(Symptom.PLAIN_TO_TLS_PORT, "port " + s.port() + " answers a TLS handshake and sends no greeting"
-              + " in plain text; you chose " + Advice.words(s.security()));
+          tls.add(
+              Symptom.PLAIN_TO_TLS_PORT,
+              "port "
+                  + s.port()
+                  + " answers a TLS handshake and sends no greeting"
+                  + " in plain text; you chose "
+                  + Advice.words(s.security()));
           tls.end();
           caps.skip("the greeting is inside TLS on this port");
         } else if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
@@ -377,7 +523,9 @@ public final class Examination {
         return;
       }
       if (!greeting.ok()) {
-        caps.add(Symptom.GREETING_REFUSED, "the server greeted with \"" + FetchException.escape(greeting.line()) + "\"");
+        caps.add(
+            Symptom.GREETING_REFUSED,
+            "the server greeted with \"" + FetchException.escape(greeting.line()) + "\"");
         blocked = true;
         return;
       }
@@ -389,8 +537,13 @@ public final class Examination {
       } catch (Pop3Session.CapaBroken e) {
         greetingJunk(caps, ses);
         if (!capaBroke) {
-          caps.add(Symptom.CAPA_REFUSED, "the server " + (e.error() == FetchError.CONNECTION_TIMED_OUT
-              ? "did not answer CAPA" : "closed the connection on CAPA") + "; examined again without it");
+          caps.add(
+              Symptom.CAPA_REFUSED,
+              "the server "
+                  + (e.error() == FetchError.CONNECTION_TIMED_OUT
+                      ? "did not answer CAPA"
+                      : "closed the connection on CAPA")
+                  + "; examined again without it");
           caps.pause();
           tls.reset();
           ses.close();
@@ -405,7 +558,9 @@ public final class Examination {
       }
       before = ses.capa;
       if (ses.capaWorked) {
-        caps.notes.add((s.security() == Security.IMPLICIT_TLS ? "CAPA: " : "CAPA before TLS: ") + summary(before));
+        caps.notes.add(
+            (s.security() == Security.IMPLICIT_TLS ? "CAPA: " : "CAPA before TLS: ")
+                + summary(before));
       }
       caps.pause();
       if (s.security() == Security.STARTTLS) {
@@ -420,8 +575,13 @@ public final class Examination {
         caps.pause();
       } else if (s.security() == Security.NONE) {
         tls.resume();
-        tls.add(Symptom.NOT_ENCRYPTED, "you chose no encryption" + (ses.has("STLS") ? "; the server offers STLS" : "")
-            + (others.containsValue(PortProbe.PortSpeaks.TLS) ? "; a TLS port answers (see connection)" : ""));
+        tls.add(
+            Symptom.NOT_ENCRYPTED,
+            "you chose no encryption"
+                + (ses.has("STLS") ? "; the server offers STLS" : "")
+                + (others.containsValue(PortProbe.PortSpeaks.TLS)
+                    ? "; a TLS port answers (see connection)"
+                    : ""));
         tls.summary = "not encrypted";
         tls.end();
       }
@@ -442,7 +602,9 @@ public final class Examination {
       caps.resume();
       Reply utf8 = Utf8Mode.enable(ses); // as a fetch does: after TLS, before the login (RFC 6856)
       if (utf8 != null) {
-        caps.notes.add("UTF-8 mode: " + (utf8.ok() ? "on" : "refused (\"" + FetchException.escape(utf8.line()) + "\")"));
+        caps.notes.add(
+            "UTF-8 mode: "
+                + (utf8.ok() ? "on" : "refused (\"" + FetchException.escape(utf8.line()) + "\")"));
       }
       caps.pause();
       if (!login(ses)) {
@@ -479,8 +641,17 @@ public final class Examination {
   private void finishCaps(StepDraft caps, Pop3Session ses) {
     if (caps.summary.isEmpty()) {
       List<String> flags = new ArrayList<>();
-      for (String tag : List.of("STLS", "UIDL", "TOP", "PIPELINING", "RESP-CODES", "EXPIRE", "LOGIN-DELAY", "USER",
-          "UTF8")) {
+      for (String tag :
+          List.of(
+              "STLS",
+              "UIDL",
+              "TOP",
+              "PIPELINING",
+              "RESP-CODES",
+              "EXPIRE",
+              "LOGIN-DELAY",
+              "USER",
+              "UTF8")) {
         if (ses.has(tag)) {
           flags.add(tag);
         }
@@ -537,7 +708,8 @@ public final class Examination {
         blocked = true;
         return false;
       }
-      if (e.error() != FetchError.CERTIFICATE_INVALID) { // refused, garbage, or a handshake that never came
+      if (e.error()
+          != FetchError.CERTIFICATE_INVALID) { // refused, garbage, or a handshake that never came
         tls.add(Symptom.STLS_FAILED, e.detail() + suggestion());
         tls.end();
         blocked = true;
@@ -554,13 +726,27 @@ public final class Examination {
     try {
       java.security.cert.Certificate[] chain = session.getPeerCertificates();
       if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-        long days = Duration.between(plan.clock().instant(), leaf.getNotAfter().toInstant()).toDays();
-        sb.append("; certificate for ").append(names(leaf)).append(", issued by ")
-            .append(leaf.getIssuerX500Principal().getName()).append(", valid until ")
-            .append(leaf.getNotAfter().toInstant()).append(" (").append(days).append(" days left)");
+        long days =
+            Duration.between(plan.clock().instant(), leaf.getNotAfter().toInstant()).toDays();
+        sb.append("; certificate for ")
+            .append(names(leaf))
+            .append(", issued by ")
+            .append(leaf.getIssuerX500Principal().getName())
+            .append(", valid until ")
+            .append(leaf.getNotAfter().toInstant())
+            .append(" (")
+            .append(days)
+            .append(" days left)");
         if (days < WARN_DAYS) {
-          tls.add(Symptom.CERTIFICATE_EXPIRES_SOON, "the certificate for " + names(leaf) + " expires on "
-              + leaf.getNotAfter().toInstant() + ", in " + days + " days");
+          tls.add(
+              Symptom.CERTIFICATE_EXPIRES_SOON,
+              "the certificate for "
+                  + names(leaf)
+                  + " expires on "
+                  + leaf.getNotAfter().toInstant()
+                  + ", in "
+                  + days
+                  + " days");
         }
       }
     } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
@@ -573,13 +759,16 @@ public final class Examination {
   private void tlsFailure(FetchException e, StepDraft tls) {
     String m = e.detail();
     X509Certificate[] chain = recorder != null ? recorder.chain : null;
-    String certs = chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
+    String certs =
+        chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
     Symptom sym;
     Instant now = Instant.now(); // the JDK's checks use the real clock too
     if (e.error() == FetchError.CERTIFICATE_INVALID) {
       if (chain != null && chain.length > 0 && now.isAfter(chain[0].getNotAfter().toInstant())) {
         sym = Symptom.CERTIFICATE_EXPIRED;
-      } else if (chain != null && chain.length > 0 && now.isBefore(chain[0].getNotBefore().toInstant())) {
+      } else if (chain != null
+          && chain.length > 0
+          && now.isBefore(chain[0].getNotBefore().toInstant())) {
         sym = Symptom.CERTIFICATE_NOT_YET_VALID;
       } else if (m.contains("not yet valid")) {
         sym = Symptom.CERTIFICATE_NOT_YET_VALID;
@@ -587,7 +776,8 @@ public final class Examination {
         sym = Symptom.CERTIFICATE_EXPIRED;
       } else if (m.contains("another host name")) {
         sym = Symptom.CERTIFICATE_WRONG_HOST;
-      } else if (chain != null && chain.length == 1
+      } else if (chain != null
+          && chain.length == 1
           && chain[0].getSubjectX500Principal().equals(chain[0].getIssuerX500Principal())) {
         sym = Symptom.CERTIFICATE_SELF_SIGNED;
       } else {
@@ -610,10 +800,16 @@ public final class Examination {
 
   private static String describe(X509Certificate[] chain) {
     X509Certificate leaf = chain[0];
-    return names(leaf) + ", issued by " + leaf.getIssuerX500Principal().getName() + ", valid "
-        + leaf.getNotBefore().toInstant() + " to " + leaf.getNotAfter().toInstant()
+    return names(leaf)
+        + ", issued by "
+        + leaf.getIssuerX500Principal().getName()
+        + ", valid "
+        + leaf.getNotBefore().toInstant()
+        + " to "
+        + leaf.getNotAfter().toInstant()
         + (chain.length == 1 && leaf.getSubjectX500Principal().equals(leaf.getIssuerX500Principal())
-        ? " (self-signed)" : "");
+            ? " (self-signed)"
+            : "");
   }
 
   private static String names(X509Certificate c) {
@@ -633,36 +829,48 @@ public final class Examination {
     } catch (FetchException e) {
       Set<String> sasl = ses.saslMechanisms();
       boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
-      boolean passwordOffered = sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER")
-          || !ses.capaWorked;
+      boolean passwordOffered =
+          sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER") || !ses.capaWorked;
       String text = e.detail().toLowerCase(Locale.ROOT);
-      Symptom sym = switch (e.error()) {
-        case AUTH_TOKEN_EXPIRED -> Symptom.TOKEN_EXPIRED;
-        case LOCKED -> Symptom.MAILBOX_IN_USE;
-        case LOGIN_DELAY -> Symptom.LOGIN_DELAY;
-        case SERVER_TEMPORARY -> Symptom.SERVER_TEMPORARY;
-        case SERVER_PERMANENT -> Symptom.SERVER_PERMANENT;
-        case AUTH_FAILED -> {
-          if (text.contains("closed the connection during login")) {
-            yield Symptom.CLOSED_AFTER_FAILED_LOGIN;
-          }
-          if (text.contains("application-specific") || text.contains("app password") || text.contains("web login")
-              || text.contains("weblogin") || text.contains("two-step") || text.contains("2-step")
-              || text.contains("sign in via your web browser")) {
-            yield Symptom.NEEDS_APP_PASSWORD;
-          }
-          if (text.contains("offers no login method")) {
-            yield oauthOffered && s.tokens() == null && !passwordOffered ? Symptom.NEEDS_OAUTH
-                : Symptom.NO_COMMON_LOGIN_METHOD;
-          }
-          // Only [AUTH] says the credentials are wrong (RFC 3206); without it, the server's words lead.
-          yield e instanceof LoginRefusal r && !r.credentials ? Symptom.LOGIN_REFUSED : Symptom.WRONG_CREDENTIALS;
-        }
-        default -> errorSymptom(e);
-      };
+      Symptom sym =
+          switch (e.error()) {
+            case AUTH_TOKEN_EXPIRED -> Symptom.TOKEN_EXPIRED;
+            case LOCKED -> Symptom.MAILBOX_IN_USE;
+            case LOGIN_DELAY -> Symptom.LOGIN_DELAY;
+            case SERVER_TEMPORARY -> Symptom.SERVER_TEMPORARY;
+            case SERVER_PERMANENT -> Symptom.SERVER_PERMANENT;
+            case AUTH_FAILED -> {
+              if (text.contains("closed the connection during login")) {
+                yield Symptom.CLOSED_AFTER_FAILED_LOGIN;
+              }
+              if (text.contains("application-specific")
+                  || text.contains("app password")
+                  || text.contains("web login")
+                  || text.contains("weblogin")
+                  || text.contains("two-step")
+                  || text.contains("2-step")
+                  || text.contains("sign in via your web browser")) {
+                yield Symptom.NEEDS_APP_PASSWORD;
+              }
+              if (text.contains("offers no login method")) {
+                yield oauthOffered && s.tokens() == null && !passwordOffered
+                    ? Symptom.NEEDS_OAUTH
+                    : Symptom.NO_COMMON_LOGIN_METHOD;
+              }
+              // Only [AUTH] says the credentials are wrong (RFC 3206); without it, the server's
+              // words lead.
+              yield e instanceof LoginRefusal r && !r.credentials
+                  ? Symptom.LOGIN_REFUSED
+                  : Symptom.WRONG_CREDENTIALS;
+            }
+            default -> errorSymptom(e);
+          };
       String evidence = e.detail();
       if (sym == Symptom.WRONG_CREDENTIALS && oauthOffered && s.tokens() == null) {
-        evidence += "; the server also offers OAuth (" + String.join(" ", sasl) + "), which some providers require";
+        evidence +=
+            "; the server also offers OAuth ("
+                + String.join(" ", sasl)
+                + "), which some providers require";
       }
       d.add(sym, evidence);
       d.summary = "failed";
@@ -697,9 +905,12 @@ public final class Examination {
     Reply stat = ses.reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchError code = stat.error(FetchError.TOO_MANY_MESSAGES);
-      boolean delay = code == FetchError.LOGIN_DELAY || stat.text().toLowerCase(Locale.ROOT).contains("login allowed");
-      d.add(delay ? Symptom.LOGIN_DELAY : Symptom.STAT_REFUSED, "STAT was answered \""
-          + FetchException.escape(stat.line()) + "\"");
+      boolean delay =
+          code == FetchError.LOGIN_DELAY
+              || stat.text().toLowerCase(Locale.ROOT).contains("login allowed");
+      d.add(
+          delay ? Symptom.LOGIN_DELAY : Symptom.STAT_REFUSED,
+          "STAT was answered \"" + FetchException.escape(stat.line()) + "\"");
       d.summary = "STAT refused";
       d.end();
       blocked = true;
@@ -710,16 +921,23 @@ public final class Examination {
       l.statCount = Integer.parseInt(p[0]);
       l.statOctets = Long.parseLong(p[1]);
     } catch (RuntimeException e) {
-      d.add(Symptom.PROTOCOL_ERROR, "STAT was answered \"" + FetchException.escape(stat.line())
-          + "\", not \"+OK count size\" (RFC 1939 §5)");
+      d.add(
+          Symptom.PROTOCOL_ERROR,
+          "STAT was answered \""
+              + FetchException.escape(stat.line())
+              + "\", not \"+OK count size\" (RFC 1939 §5)");
       d.end();
       blocked = true;
       return null;
     }
     int max = s.limits().maxListingEntries();
     if (l.statCount > max) {
-      d.add(Symptom.TOO_MANY_MESSAGES, l.statCount + " messages; a fetch reads at most " + max
-          + " (the client's listing limit)");
+      d.add(
+          Symptom.TOO_MANY_MESSAGES,
+          l.statCount
+              + " messages; a fetch reads at most "
+              + max
+              + " (the client's listing limit)");
       d.summary = l.statCount + " messages";
       d.end();
       blocked = true;
@@ -734,52 +952,79 @@ public final class Examination {
       Reply r = ses.reply("listing unique ids (UIDL)");
       if (r.ok()) {
         l.uidl = true;
-        ses.readListing("listing unique ids (UIDL)", true, line -> {
-          String t = line.startsWith("+OK ") ? line.substring(4) : line;
-          String[] f = t.trim().split(" +", 2);
-          l.uidlNumbers.add(number(f[0]));
-          l.uids.add(f.length > 1 ? f[1] : "");
-        });
+        ses.readListing(
+            "listing unique ids (UIDL)",
+            true,
+            line -> {
+              String t = line.startsWith("+OK ") ? line.substring(4) : line;
+              String[] f = t.trim().split(" +", 2);
+              l.uidlNumbers.add(number(f[0]));
+              l.uids.add(f.length > 1 ? f[1] : "");
+            });
       }
     }
     ses.send("LIST", "LIST");
     Reply list = ses.reply("listing sizes (LIST)");
     if (!list.ok()) {
-      d.add(Symptom.PROTOCOL_ERROR, "LIST was answered \"" + FetchException.escape(list.line()) + "\"");
+      d.add(
+          Symptom.PROTOCOL_ERROR,
+          "LIST was answered \"" + FetchException.escape(list.line()) + "\"");
       d.end();
       blocked = true;
       return null;
     }
-    ses.readListing("listing sizes (LIST)", false, line -> {
-      String[] f = line.trim().split("[ \t]+");
-      l.listNumbers.add(number(f[0]));
-      long size = -1;
-      try {
-        size = f.length > 1 ? Long.parseLong(f[1]) : -1;
-      } catch (NumberFormatException e) {
-        // shown as a disagreement below
-      }
-      l.sizes.add(size);
-    });
+    ses.readListing(
+        "listing sizes (LIST)",
+        false,
+        line -> {
+          String[] f = line.trim().split("[ \t]+");
+          l.listNumbers.add(number(f[0]));
+          long size = -1;
+          try {
+            size = f.length > 1 ? Long.parseLong(f[1]) : -1;
+          } catch (NumberFormatException e) {
+            // shown as a disagreement below
+          }
+          l.sizes.add(size);
+        });
     long sum = l.sizes.stream().mapToLong(Long::longValue).sum();
-    d.summary = l.statCount + " messages, " + dev.mailfetch.api.internal.Sizes.size(l.statOctets) + "; leave-on-server: "
-        + (l.uidl && expireDays(ses) != 0 ? "possible" : "not possible");
+    d.summary =
+        l.statCount
+            + " messages, "
+            + dev.mailfetch.api.internal.Sizes.size(l.statOctets)
+            + "; leave-on-server: "
+            + (l.uidl && expireDays(ses) != 0 ? "possible" : "not possible");
     if (l.listNumbers.size() != l.statCount || (l.uidl && l.uidlNumbers.size() != l.statCount)) {
-      d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.COUNTS_DISAGREE, "STAT counts " + l.statCount + ", LIST lists " + l.listNumbers.size()
-          + (l.uidl ? ", UIDL lists " + l.uidlNumbers.size() : ""));
+      d.add(
+          tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.COUNTS_DISAGREE,
+          "STAT counts "
+              + l.statCount
+              + ", LIST lists "
+              + l.listNumbers.size()
+              + (l.uidl ? ", UIDL lists " + l.uidlNumbers.size() : ""));
     } else if (sum != l.statOctets) {
-      d.add(Symptom.SIZES_DISAGREE, "STAT says " + Sizes.size(l.statOctets) + ", LIST's sizes add up to "
-          + Sizes.size(sum) + apart(l.statOctets, sum));
+      d.add(
+          Symptom.SIZES_DISAGREE,
+          "STAT says "
+              + Sizes.size(l.statOctets)
+              + ", LIST's sizes add up to "
+              + Sizes.size(sum)
+              + apart(l.statOctets, sum));
     }
     if (!l.uidl) {
-      d.add(Symptom.NO_UIDL, ses.has("UIDL") ? "UIDL is listed in CAPA but answered -ERR" : "UIDL is not in CAPA"
-          + " and answered -ERR");
+      d.add(
+          Symptom.NO_UIDL,
+          ses.has("UIDL")
+              ? "UIDL is listed in CAPA but answered -ERR"
+              : "UIDL is not in CAPA" + " and answered -ERR");
     }
     long expire = expireDays(ses);
     if (expire == 0) {
       d.add(Symptom.EXPIRE_ZERO, "CAPA says EXPIRE 0");
     } else if (expire > 0) {
-      d.add(Symptom.EXPIRE_DAYS, "CAPA says EXPIRE " + expire + ": retrieved mail is removed after " + expire + " days");
+      d.add(
+          Symptom.EXPIRE_DAYS,
+          "CAPA says EXPIRE " + expire + ": retrieved mail is removed after " + expire + " days");
     }
     for (String line : ses.capa) {
       if (line.startsWith("LOGIN-DELAY ")) {
@@ -813,7 +1058,8 @@ public final class Examination {
       uids(d, l);
       NumberedUids.check(d, l.uidlNumbers, l.uids);
     }
-    List<String> checked = new ArrayList<>(List.of("numbering", l.uidl ? "unique ids" : "no unique ids"));
+    List<String> checked =
+        new ArrayList<>(List.of("numbering", l.uidl ? "unique ids" : "no unique ids"));
     boolean inStep = true;
     List<Integer> samples = samples(l);
     Map<Integer, byte[]> topped = new HashMap<>();
@@ -824,16 +1070,22 @@ public final class Examination {
       }
     }
     if (!samples.isEmpty()) {
-      checked.add("dot-stuffing, line ends and sizes of " + topped.size() + " sampled message(s) by TOP");
+      checked.add(
+          "dot-stuffing, line ends and sizes of " + topped.size() + " sampled message(s) by TOP");
     }
     if (inStep && plan.deep()) {
       inStep = deep(ses, d, l, samples, topped);
       checked.add("RETR of the samples (deep)");
     }
-    if (!topRefused.isEmpty()) { // not retrieved: say what was measured, blame neither TOP nor the message
+    if (!topRefused
+        .isEmpty()) { // not retrieved: say what was measured, blame neither TOP nor the message
       List<Integer> worked = topped.keySet().stream().sorted().toList();
-      d.add(Symptom.TOP_REFUSED, String.join("; ", topRefused.values()) + (worked.isEmpty()
-          ? "; TOP was refused for every sampled message" : "; TOP of " + messages(worked) + " worked"));
+      d.add(
+          Symptom.TOP_REFUSED,
+          String.join("; ", topRefused.values())
+              + (worked.isEmpty()
+                  ? "; TOP was refused for every sampled message"
+                  : "; TOP of " + messages(worked) + " worked"));
       topRefused.clear();
     }
     if (inStep && l.statCount > 0 && ses.capaWorked) {
@@ -873,16 +1125,23 @@ public final class Examination {
       return;
     }
     if (numbers.get(0) != 1 && numbers.stream().mapToInt(Integer::intValue).min().orElse(1) != 1) {
-      d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_NOT_FROM_ONE, command + " starts at " + numbers.get(0) + ", not 1");
+      d.add(
+          tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_NOT_FROM_ONE,
+          command + " starts at " + numbers.get(0) + ", not 1");
       return;
     }
     for (int i = 0; i < numbers.size(); i++) {
       int n = numbers.get(i);
       if (n != i + 1) {
-        String what = n > statCount ? "message " + n + " is beyond the STAT count " + statCount
-            : i > 0 && n <= numbers.get(i - 1) ? "message " + n + " comes after message " + numbers.get(i - 1)
-            : "message " + (i + 1) + " is missing (next listed: " + n + ")";
-        d.add(tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_OUT_OF_ORDER, command + ": " + what);
+        String what =
+            n > statCount
+                ? "message " + n + " is beyond the STAT count " + statCount
+                : i > 0 && n <= numbers.get(i - 1)
+                    ? "message " + n + " comes after message " + numbers.get(i - 1)
+                    : "message " + (i + 1) + " is missing (next listed: " + n + ")";
+        d.add(
+            tolerant() ? Symptom.NUMBERING_TOLERATED : Symptom.NUMBERING_OUT_OF_ORDER,
+            command + ": " + what);
         return;
       }
     }
@@ -898,12 +1157,24 @@ public final class Examination {
       if (!validUid(uid)) {
         bad++;
         if (example == null) {
-          example = "message " + l.uidlNumbers.get(i) + "'s id \"" + FetchException.escape(shorten(uid)) + "\"";
+          example =
+              "message "
+                  + l.uidlNumbers.get(i)
+                  + "'s id \""
+                  + FetchException.escape(shorten(uid))
+                  + "\"";
         }
       }
       Integer other = seen.putIfAbsent(uid, l.uidlNumbers.get(i));
       if (other != null && dup == null) {
-        dup = "messages " + other + " and " + l.uidlNumbers.get(i) + " share \"" + FetchException.escape(shorten(uid)) + "\"";
+        dup =
+            "messages "
+                + other
+                + " and "
+                + l.uidlNumbers.get(i)
+                + " share \""
+                + FetchException.escape(shorten(uid))
+                + "\"";
       }
     }
     if (bad > 0) {
@@ -948,8 +1219,12 @@ public final class Examination {
     return List.copyOf(out);
   }
 
-  /** TOP of one message, whole when small: its dots, line ends and size. False when replies went out of step. */
-  private boolean sample(Pop3Session ses, StepDraft d, Listing l, int n, Map<Integer, byte[]> topped)
+  /**
+   * TOP of one message, whole when small: its dots, line ends and size. False when replies went out
+   * of step.
+   */
+  private boolean sample(
+      Pop3Session ses, StepDraft d, Listing l, int n, Map<Integer, byte[]> topped)
       throws FetchException {
     long listed = l.size(n);
     boolean whole = listed >= 0 && listed <= WHOLE_TOP_MAX;
@@ -958,20 +1233,24 @@ public final class Examination {
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
       String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
-      topRefused.put(n, said); // only RETR tells whether TOP or the message is at fault (Q33 or Q34)
+      topRefused.put(
+          n, said); // only RETR tells whether TOP or the message is at fault (Q33 or Q34)
       return true;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
-      ses.reader.readBody(slice -> {
-        byte[] b = new byte[slice.remaining()];
-        slice.get(b);
-        body.write(b, 0, b.length);
-      }, 2 * WHOLE_TOP_MAX + (1 << 16));
+      ses.reader.readBody(
+          slice -> {
+            byte[] b = new byte[slice.remaining()];
+            slice.get(b);
+            body.write(b, 0, b.length);
+          },
+          2 * WHOLE_TOP_MAX + (1 << 16));
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
-        d.add(Symptom.GLUED_TERMINATOR, "message " + n + " (" + cmd + ") never ended within the deadline: "
-            + e.detail());
+        d.add(
+            Symptom.GLUED_TERMINATOR,
+            "message " + n + " (" + cmd + ") never ended within the deadline: " + e.detail());
         blocked = true;
         return false;
       }
@@ -990,7 +1269,9 @@ public final class Examination {
       next = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
     } catch (FetchException e) {
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
-        d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended, a long line came where the answer to NOOP was due");
+        d.add(
+            Symptom.UNSTUFFED_DOT,
+            "after " + cmd + " ended, a long line came where the answer to NOOP was due");
         blocked = true;
         return false;
       }
@@ -998,23 +1279,35 @@ public final class Examination {
     }
     String upper = next.toUpperCase(Locale.ROOT);
     if (!upper.startsWith("+OK") && !upper.startsWith("-ERR")) {
-      d.add(Symptom.UNSTUFFED_DOT, "after " + cmd + " ended at a line with a single '.', the server went on with \""
-          + FetchException.escape(shorten(next)) + "\" where the answer to NOOP was due: message " + n
-          + " holds a lone '.' line it did not escape");
+      d.add(
+          Symptom.UNSTUFFED_DOT,
+          "after "
+              + cmd
+              + " ended at a line with a single '.', the server went on with \""
+              + FetchException.escape(shorten(next))
+              + "\" where the answer to NOOP was due: message "
+              + n
+              + " holds a lone '.' line it did not escape");
       blocked = true;
       return false;
     }
     if (UnicodeCheck.isNotice(bytes)) {
       // Not the message: its size, line ends and all are the notice's (quirk Q52).
       notices.add(n);
-      d.add(Symptom.UNICODE_MESSAGES_REPLACED, "message " + n + " arrived as the server's notice \"Cannot display"
-          + " Unicode content\" with the original attached; " + UnicodeCheck.whyModeOff(ses));
+      d.add(
+          Symptom.UNICODE_MESSAGES_REPLACED,
+          "message "
+              + n
+              + " arrived as the server's notice \"Cannot display"
+              + " Unicode content\" with the original attached; "
+              + UnicodeCheck.whyModeOff(ses));
       return true;
     }
     java.util.Set<String> only = whole ? ServedEmpty.fieldsIfEmpty(bytes) : null;
     if (only != null) {
       notices.add(n); // its size is nobody's but the server's fault (quirk Q53)
-      d.add(Symptom.MESSAGES_SERVED_EMPTY, ServedEmpty.evidence(n, cmd, only, bytes.length, listed));
+      d.add(
+          Symptom.MESSAGES_SERVED_EMPTY, ServedEmpty.evidence(n, cmd, only, bytes.length, listed));
       return true;
     }
     if (eightBitSample == null && UnicodeCheck.eightBitHeader(bytes)) {
@@ -1027,12 +1320,28 @@ public final class Examination {
       }
     }
     if (bareLf > 0 && !d.has(Symptom.BARE_LF_IN_MESSAGES)) {
-      d.add(Symptom.BARE_LF_IN_MESSAGES, "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
+      d.add(
+          Symptom.BARE_LF_IN_MESSAGES,
+          "message " + n + " has " + bareLf + " line(s) ending in a bare LF");
     }
     // Only RETR can tell whether LIST or TOP is off: without --deep, say what was measured.
-    if (whole && listed >= 0 && bytes.length != listed && !plan.deep() && !d.has(Symptom.TOP_LIST_DISAGREE)) {
-      d.add(Symptom.TOP_LIST_DISAGREE, "LIST says message " + n + " has " + Sizes.size(listed) + "; " + cmd + " sent "
-          + Sizes.size(bytes.length) + apart(listed, bytes.length) + sizeHint(bytes, listed));
+    if (whole
+        && listed >= 0
+        && bytes.length != listed
+        && !plan.deep()
+        && !d.has(Symptom.TOP_LIST_DISAGREE)) {
+      d.add(
+          Symptom.TOP_LIST_DISAGREE,
+          "LIST says message "
+              + n
+              + " has "
+              + Sizes.size(listed)
+              + "; "
+              + cmd
+              + " sent "
+              + Sizes.size(bytes.length)
+              + apart(listed, bytes.length)
+              + sizeHint(bytes, listed));
     }
     return true;
   }
@@ -1041,14 +1350,18 @@ public final class Examination {
   /** How far {@code b} is from {@code a}, exactly: two sizes in words may round to the same. */
   private static String apart(long a, long b) {
     long d = Math.abs(b - a);
-    return " (" + (d == 1 ? "1 byte" : String.format(java.util.Locale.ROOT, "%,d bytes", d)) + (b > a ? " more" : " fewer")
+    return " ("
+        + (d == 1 ? "1 byte" : String.format(java.util.Locale.ROOT, "%,d bytes", d))
+        + (b > a ? " more" : " fewer")
         + ")";
   }
 
   /** A time in seconds, in the words the limits use ("30 s", "5.1 s"). */
   private static String seconds(java.time.Duration d) {
     long ms = d.toMillis();
-    return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    return ms % 1000 == 0
+        ? ms / 1000 + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 
   private static String sizeHint(byte[] bytes, long listed) {
@@ -1081,15 +1394,21 @@ public final class Examination {
     if (ns.size() == 1) {
       return "message " + ns.get(0);
     }
-    String head = ns.subList(0, ns.size() - 1).stream().map(String::valueOf)
-        .collect(java.util.stream.Collectors.joining(", "));
+    String head =
+        ns.subList(0, ns.size() - 1).stream()
+            .map(String::valueOf)
+            .collect(java.util.stream.Collectors.joining(", "));
     return "messages " + head + " and " + ns.get(ns.size() - 1);
   }
 
-  /** Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or Q34). */
+  /**
+   * Samples whose TOP was refused, with what was said, for the deep RETR to judge (quirk Q33 or
+   * Q34).
+   */
   private final Map<Integer, String> topRefused = new java.util.LinkedHashMap<>();
 
-  private boolean deep(Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
+  private boolean deep(
+      Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
       if (notices.contains(n)) {
@@ -1101,34 +1420,59 @@ public final class Examination {
       if (!r.ok()) {
         String refusedTop = topRefused.remove(n);
         if (!d.has(Symptom.LISTED_MESSAGE_REFUSED)) {
-          d.add(Symptom.LISTED_MESSAGE_REFUSED, cmd + " was answered \"" + FetchException.escape(r.line()) + "\""
-              + (refusedTop != null ? "; " + refusedTop : ""));
+          d.add(
+              Symptom.LISTED_MESSAGE_REFUSED,
+              cmd
+                  + " was answered \""
+                  + FetchException.escape(r.line())
+                  + "\""
+                  + (refusedTop != null ? "; " + refusedTop : ""));
         }
         continue;
       }
       long[] size = {0};
       ByteArrayOutputStream head = new ByteArrayOutputStream();
-      ses.reader.readBody(slice -> {
-        size[0] += slice.remaining();
-        while (slice.hasRemaining() && head.size() < 1 << 16) {
-          head.write(slice.get());
-        }
-      }, s.limits().maxMessageSize());
+      ses.reader.readBody(
+          slice -> {
+            size[0] += slice.remaining();
+            while (slice.hasRemaining() && head.size() < 1 << 16) {
+              head.write(slice.get());
+            }
+          },
+          s.limits().maxMessageSize());
       long listed = l.size(n);
-      java.util.Set<String> only = size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
+      java.util.Set<String> only =
+          size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
       if (only != null) {
-        d.add(Symptom.MESSAGES_SERVED_EMPTY, ServedEmpty.evidence(n, cmd, only, (int) size[0], listed));
+        d.add(
+            Symptom.MESSAGES_SERVED_EMPTY,
+            ServedEmpty.evidence(n, cmd, only, (int) size[0], listed));
         continue; // the server's fault, not LIST's (quirk Q53)
       }
       if (listed >= 0 && size[0] != listed && !d.has(Symptom.LIST_SIZE_WRONG)) {
-        d.add(Symptom.LIST_SIZE_WRONG, "LIST says message " + n + " has " + Sizes.size(listed) + "; RETR sent "
-            + Sizes.size(size[0]) + apart(listed, size[0]));
+        d.add(
+            Symptom.LIST_SIZE_WRONG,
+            "LIST says message "
+                + n
+                + " has "
+                + Sizes.size(listed)
+                + "; RETR sent "
+                + Sizes.size(size[0])
+                + apart(listed, size[0]));
       }
-      // Only a whole message's TOP compares with RETR: a large one was sampled by TOP n 0, its header alone.
+      // Only a whole message's TOP compares with RETR: a large one was sampled by TOP n 0, its
+      // header alone.
       byte[] top = listed >= 0 && listed <= WHOLE_TOP_MAX ? topped.get(n) : null;
       if (top != null && top.length != size[0] && listed == size[0] && !d.has(Symptom.TOP_BROKEN)) {
-        d.add(Symptom.TOP_BROKEN, "TOP " + n + " sent " + Sizes.size(top.length) + " of the whole message; RETR sent "
-            + Sizes.size(size[0]) + apart(top.length, size[0]));
+        d.add(
+            Symptom.TOP_BROKEN,
+            "TOP "
+                + n
+                + " sent "
+                + Sizes.size(top.length)
+                + " of the whole message; RETR sent "
+                + Sizes.size(size[0])
+                + apart(top.length, size[0]));
       }
     }
     for (String refused : topRefused.values()) { // TOP refused what RETR sends: TOP is at fault
@@ -1155,14 +1499,24 @@ public final class Examination {
       ses.send(ask[0], ask[0]);
       Reply r = ses.reply("asking " + ask[0]);
       if (!r.ok()) {
-        d.add(Symptom.SINGLE_FORM_WRONG, ask[0] + " was answered \"" + FetchException.escape(r.line()) + "\"");
+        d.add(
+            Symptom.SINGLE_FORM_WRONG,
+            ask[0] + " was answered \"" + FetchException.escape(r.line()) + "\"");
         continue;
       }
       String[] f = r.text().trim().split(" +", 2);
       boolean right = f.length == 2 && f[0].equals(Integer.toString(n)) && f[1].equals(ask[1]);
       if (!right) {
-        d.add(Symptom.SINGLE_FORM_WRONG, ask[0] + " was answered \"" + FetchException.escape(r.line())
-            + "\"; expected \"+OK " + n + " " + FetchException.escape(shorten(ask[1])) + "\"");
+        d.add(
+            Symptom.SINGLE_FORM_WRONG,
+            ask[0]
+                + " was answered \""
+                + FetchException.escape(r.line())
+                + "\"; expected \"+OK "
+                + n
+                + " "
+                + FetchException.escape(shorten(ask[1]))
+                + "\"");
         if (r.text().isBlank()) {
           return false; // a multi-line answer follows: the replies are out of step from here
         }
@@ -1173,7 +1527,8 @@ public final class Examination {
 
   private boolean pipelining(Pop3Session ses, StepDraft d) throws FetchException {
     ses.sendBatch(List.of("NOOP", "NOOP", "NOOP"));
-    ses.reader.deadline(System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(5)).toNanos(),
+    ses.reader.deadline(
+        System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(5)).toNanos(),
         "reading the answers to three pipelined NOOPs");
     int answered = 0;
     try {
@@ -1187,8 +1542,11 @@ public final class Examination {
       // silence or a close: counted below
     }
     if (answered < 3) {
-      d.add(Symptom.PIPELINING_BROKEN, "the server announces PIPELINING but answered " + answered
-          + " of three NOOPs sent together");
+      d.add(
+          Symptom.PIPELINING_BROKEN,
+          "the server announces PIPELINING but answered "
+              + answered
+              + " of three NOOPs sent together");
       return false;
     }
     return true;
@@ -1198,14 +1556,18 @@ public final class Examination {
     long t = System.nanoTime();
     try {
       ses.send("QUIT", "QUIT");
-      ses.reader.deadline(System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(10)).toNanos(), "waiting for QUIT");
+      ses.reader.deadline(
+          System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(10)).toNanos(),
+          "waiting for QUIT");
       Reply r = ses.reply("waiting for the answer to QUIT");
       Duration took = Duration.ofNanos(System.nanoTime() - t);
       if (d == null) {
         return;
       }
       if (!r.ok()) {
-        d.add(Symptom.QUIT_NOT_ACKNOWLEDGED, "QUIT was answered \"" + FetchException.escape(r.line()) + "\"");
+        d.add(
+            Symptom.QUIT_NOT_ACKNOWLEDGED,
+            "QUIT was answered \"" + FetchException.escape(r.line()) + "\"");
       } else if (took.toMillis() > 2000) {
         d.add(Symptom.QUIT_SLOW, "QUIT was answered after " + seconds(took));
       }
@@ -1218,11 +1580,13 @@ public final class Examination {
 
   /** Sessions after the first, with the same settings and this examination's address. */
   private SecondSessions secondSessions() {
-    return new SecondSessions(() -> {
-      Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-      again.address = address;
-      return again;
-    }, s.security());
+    return new SecondSessions(
+        () -> {
+          Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
+          again.address = address;
+          return again;
+        },
+        s.security());
   }
 
   // ------------------------------------------------------------------ errors to symptoms
@@ -1235,7 +1599,9 @@ public final class Examination {
     };
   }
 
-  /** The symptom of an error met anywhere, chosen by the quirk its message names or else its code. */
+  /**
+   * The symptom of an error met anywhere, chosen by the quirk its message names or else its code.
+   */
   static Symptom errorSymptom(FetchException e) {
     Matcher m = QUIRK.matcher(e.detail());
     Set<String> quirks = new HashSet<>();
@@ -1304,6 +1670,4 @@ public final class Examination {
   private static int millis(Duration d) {
     return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
   }
-
-
 }

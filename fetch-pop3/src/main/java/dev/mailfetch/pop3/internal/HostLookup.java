@@ -15,7 +15,9 @@ import java.net.UnknownHostException;
 final class HostLookup {
   private HostLookup() {}
 
-  /** Whether {@code host} is written as an IP address, not a name (as the doctor tells them apart). */
+  /**
+   * Whether {@code host} is written as an IP address, not a name (as the doctor tells them apart).
+   */
   static boolean literal(String host) {
     return host.matches("[0-9.]+|.*:.*|\\[.*\\]");
   }
@@ -23,19 +25,29 @@ final class HostLookup {
   /** The error for {@code host}, which did not resolve. */
   static FetchException failed(String host, UnknownHostException e) {
     if (literal(host)) {
-      return new FetchException(FetchError.CONFIGURATION, "\"" + FetchException.escape(host) + "\" is not a valid IP"
-          + " address", null, e, Remedy.of(
-          "Check the address in the URL (pop3s://user@ADDRESS; an IPv6 address in brackets), or give the server's"
-              + " name instead.",
-          "Check the address given to the source's builder (host(String)), or give the server's name instead."));
+      return new FetchException(
+          FetchError.CONFIGURATION,
+          "\"" + FetchException.escape(host) + "\" is not a valid IP" + " address",
+          null,
+          e,
+          Remedy.of(
+              "Check the address in the URL (pop3s://user@ADDRESS; an IPv6 address in brackets), or give the server's"
+                  + " name instead.",
+              "Check the address given to the source's builder (host(String)), or give the server's name instead."));
     }
-    return new FetchException(FetchError.HOST_NOT_FOUND, "the server name " + FetchException.escape(host)
-        + " could not be found: it does not resolve to an address", null, e, Remedy.of(
-        "Check the server name in the URL (pop3s://user@HOST) letter by letter against the provider's instructions;"
-            + " if it is right, this machine's network or DNS is at fault: try again later. mailfetch doctor URL"
-            + " tells the two apart, and mailfetch doctor ADDRESS looks the server up from an e-mail address.",
-        "Check the name given to the source's builder (host(String)) against the provider's instructions; if it is"
-            + " right, this machine's network or DNS is at fault: try again later. Pop3Doctor tells the two apart,"
-            + " and Pop3Doctor.discover finds a domain's POP3 server from its DNS records."));
+    return new FetchException(
+        FetchError.HOST_NOT_FOUND,
+        "the server name "
+            + FetchException.escape(host)
+            + " could not be found: it does not resolve to an address",
+        null,
+        e,
+        Remedy.of(
+            "Check the server name in the URL (pop3s://user@HOST) letter by letter against the provider's instructions;"
+                + " if it is right, this machine's network or DNS is at fault: try again later. mailfetch doctor URL"
+                + " tells the two apart, and mailfetch doctor ADDRESS looks the server up from an e-mail address.",
+            "Check the name given to the source's builder (host(String)) against the provider's instructions; if it is"
+                + " right, this machine's network or DNS is at fault: try again later. Pop3Doctor tells the two apart,"
+                + " and Pop3Doctor.discover finds a domain's POP3 server from its DNS records."));
   }
 }

@@ -55,38 +55,69 @@ enum Limit {
       return Remedy.of(
           "Try again later; if it keeps happening, ask the provider (mailfetch doctor URL shows what the port"
               + " answers). If the server is slow but working, give it more time with --timeout SECONDS (now "
-              + value + ").",
+              + value
+              + ").",
           "Try again later; if it keeps happening, ask the provider (Pop3Doctor shows what the port answers). If"
-              + " the server is slow but working, raise " + setting + ".");
+              + " the server is slow but working, raise "
+              + setting
+              + ".");
     }
     if (name().endsWith("TIMEOUT")) {
       return Remedy.of(
           "Check the server name and port, and try again later; if it keeps happening, ask the provider. The"
-              + " command has no option to change " + words + " (" + value + ").",
+              + " command has no option to change "
+              + words
+              + " ("
+              + value
+              + ").",
           "Check the server name and port, and try again later; if the server is slow but working, raise "
-              + setting + ".");
+              + setting
+              + ".");
     }
-    if (this == MESSAGE_SIZE) { // the command raises it with --max-message-size; a body past it outgrew its listing
-      return Remedy.of("The server sent more than it listed for this message and more than " + words + " (" + value
+    if (this
+        == MESSAGE_SIZE) { // the command raises it with --max-message-size; a body past it outgrew
+      // its listing
+      return Remedy.of(
+          "The server sent more than it listed for this message and more than "
+              + words
+              + " ("
+              + value
               + "; --max-message-size and a quarter more): a working server does not, so this one is broken or"
               + " hostile. Tell the provider what the message shows (mailfetch doctor URL gives a report to send"
               + " them); the mail stays on the server. Only if the message is really this large, run with a larger"
               + " --max-message-size.",
-          "If the server is trustworthy and the size expected, raise " + setting + "; otherwise tell the provider"
+          "If the server is trustworthy and the size expected, raise "
+              + setting
+              + "; otherwise tell the provider"
               + " what the message shows.");
     }
-    String none = "The command has no option to raise " + words + " (" + value + "), which protects this machine";
-    if (this == LISTING_ENTRIES) { // a real mailbox can be this large: what the reader can do is make it smaller
-      return Remedy.of(none + ": delete or move mail out of the inbox on the server (webmail, another mail program)"
+    String none =
+        "The command has no option to raise "
+            + words
+            + " ("
+            + value
+            + "), which protects this machine";
+    if (this
+        == LISTING_ENTRIES) { // a real mailbox can be this large: what the reader can do is make it
+      // smaller
+      return Remedy.of(
+          none
+              + ": delete or move mail out of the inbox on the server (webmail, another mail program)"
               + " until it holds fewer messages, then run again. Delete or move, not only read: the server lists"
               + " every message it keeps.",
           "Delete or move mail out of the inbox on the server until it holds fewer messages, or, if this machine"
-              + " can afford it, raise " + setting + ".");
+              + " can afford it, raise "
+              + setting
+              + ".");
     }
-    return Remedy.of(none + ": a working server sends nothing this large, so this one is broken or hostile. Nothing"
+    return Remedy.of(
+        none
+            + ": a working server sends nothing this large, so this one is broken or hostile. Nothing"
             + " to type here: tell the provider what the message shows (mailfetch doctor URL gives a report to send"
             + " them); the mail stays on the server, where webmail or another program can reach it.",
-        "If the server is trustworthy and the size expected, raise " + setting + "; otherwise tell the provider"
+        "If the server is trustworthy and the size expected, raise "
+            + setting
+            + "; otherwise tell the provider"
             + " what the message shows.");
   }
 
@@ -94,7 +125,8 @@ enum Limit {
     if (this == LISTING_ENTRIES || this == SASL_ROUNDS) {
       return String.format(Locale.ROOT, "%,d", n);
     }
-    return dev.mailfetch.api.internal.Sizes.size(n); // the units every other message of mailfetch uses
+    return dev.mailfetch.api.internal.Sizes.size(
+        n); // the units every other message of mailfetch uses
   }
 
   private static String seconds(Duration d) {

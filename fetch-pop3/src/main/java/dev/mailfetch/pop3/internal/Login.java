@@ -31,8 +31,10 @@ final class Login {
 
   private final Pop3Session ses;
   private final Pop3Session.Settings s;
+
   /** The server closed the connection during login (quirk Q39): nothing more can be sent. */
   private boolean hungUp;
+
   /** The server refused a token fresh from the provider, after refusing the one before. */
   private boolean grantRefused;
 
@@ -43,17 +45,32 @@ final class Login {
 
   void login() throws FetchException {
     if (!ses.tls && !s.allowPlaintext()) {
-      throw new FetchException(FetchError.TLS_REQUIRED_NOT_OFFERED, "the connection to " + ses.server()
-          + " is not encrypted and plain-text login was not allowed; no credentials were sent");
+      throw new FetchException(
+          FetchError.TLS_REQUIRED_NOT_OFFERED,
+          "the connection to "
+              + ses.server()
+              + " is not encrypted and plain-text login was not allowed; no credentials were sent");
     }
     Set<String> sasl = ses.saslMechanisms();
     // Over TLS the channel hides a password, so the plain forms come first; without TLS (allowed
     // by name) CRAM-MD5 at least keeps the password itself off the wire.
-    List<AuthMechanism> order = ses.tls
-        ? List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.PLAIN, AuthMechanism.LOGIN,
-            AuthMechanism.USER, AuthMechanism.CRAM_MD5, AuthMechanism.APOP)
-        : List.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER, AuthMechanism.CRAM_MD5, AuthMechanism.PLAIN,
-            AuthMechanism.LOGIN, AuthMechanism.USER);
+    List<AuthMechanism> order =
+        ses.tls
+            ? List.of(
+                AuthMechanism.XOAUTH2,
+                AuthMechanism.OAUTHBEARER,
+                AuthMechanism.PLAIN,
+                AuthMechanism.LOGIN,
+                AuthMechanism.USER,
+                AuthMechanism.CRAM_MD5,
+                AuthMechanism.APOP)
+            : List.of(
+                AuthMechanism.XOAUTH2,
+                AuthMechanism.OAUTHBEARER,
+                AuthMechanism.CRAM_MD5,
+                AuthMechanism.PLAIN,
+                AuthMechanism.LOGIN,
+                AuthMechanism.USER);
     FetchException last = null;
     for (AuthMechanism m : order) {
       if (!s.mechanisms().contains(m) || !offered(m, sasl)) {
@@ -65,10 +82,12 @@ final class Login {
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {
-        boolean advertised = m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
+        boolean advertised =
+            m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
         // A token refused even fresh: the grant is at fault, and the other OAuth mechanism would
         // only cost refreshes.
-        if (ses.broken || grantRefused
+        if (ses.broken
+            || grantRefused
             || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
         }
@@ -88,7 +107,8 @@ final class Login {
     if (ses.tls && ses.apopTimestamp != null) {
       offers.add("APOP");
     }
-    throw NoLoginMethod.of(ses.server(), s.mechanisms(), s.password() != null, s.tokens() != null, offers);
+    throw NoLoginMethod.of(
+        ses.server(), s.mechanisms(), s.password() != null, s.tokens() != null, offers);
   }
 
   static String saslName(AuthMechanism m) {
@@ -118,74 +138,85 @@ final class Login {
   private String password() throws FetchException {
     String p = s.password().get();
     if (p == null || p.isEmpty()) {
-      throw new FetchException(FetchError.CONFIGURATION, "the password source gave no password for " + s.account());
+      throw new FetchException(
+          FetchError.CONFIGURATION, "the password source gave no password for " + s.account());
     }
     if (p.indexOf('\r') >= 0 || p.indexOf('\n') >= 0 || p.indexOf('\0') >= 0) {
-      throw new FetchException(FetchError.CONFIGURATION, "the password contains CR, LF or NUL, which POP3 cannot carry;"
-          + " nothing was sent");
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "the password contains CR, LF or NUL, which POP3 cannot carry;" + " nothing was sent");
     }
     return p;
   }
 
   private void authenticate(AuthMechanism m) throws FetchException {
     switch (m) {
-      case USER: {
-        ses.send("USER " + s.user(), "USER " + s.user());
-        Reply u = ses.reply("logging in (USER)");
-        if (!u.ok()) {
-          throw authFailure(u, "USER");
+      case USER:
+        {
+          ses.send("USER " + s.user(), "USER " + s.user());
+          Reply u = ses.reply("logging in (USER)");
+          if (!u.ok()) {
+            throw authFailure(u, "USER");
+          }
+          ses.send("PASS " + password(), "PASS <redacted>");
+          Reply p = authReply("logging in (PASS)");
+          if (!p.ok()) {
+            throw authFailure(p, "PASS");
+          }
+          return;
         }
-        ses.send("PASS " + password(), "PASS <redacted>");
-        Reply p = authReply("logging in (PASS)");
-        if (!p.ok()) {
-          throw authFailure(p, "PASS");
+      case PLAIN:
+        {
+          String payload = b64("\0" + s.user() + "\0" + password());
+          sasl("PLAIN", payload, "logging in (AUTH PLAIN)");
+          return;
         }
-        return;
-      }
-      case PLAIN: {
-        String payload = b64("\0" + s.user() + "\0" + password());
-        sasl("PLAIN", payload, "logging in (AUTH PLAIN)");
-        return;
-      }
-      case LOGIN: {
-        ses.send("AUTH LOGIN", "AUTH LOGIN");
-        Reply r = authReply("logging in (AUTH LOGIN)");
-        if (!continuation(r)) {
-          throw authFailure(r, "AUTH LOGIN");
+      case LOGIN:
+        {
+          ses.send("AUTH LOGIN", "AUTH LOGIN");
+          Reply r = authReply("logging in (AUTH LOGIN)");
+          if (!continuation(r)) {
+            throw authFailure(r, "AUTH LOGIN");
+          }
+          ses.send(b64(s.user()), "<redacted>");
+          r = authReply("logging in (AUTH LOGIN)");
+          if (!continuation(r)) {
+            throw authFailure(r, "AUTH LOGIN");
+          }
+          ses.send(b64(password()), "<redacted>");
+          Reply done = authReply("logging in (AUTH LOGIN)");
+          if (!done.ok()) {
+            throw authFailure(done, "AUTH LOGIN");
+          }
+          return;
         }
-        ses.send(b64(s.user()), "<redacted>");
-        r = authReply("logging in (AUTH LOGIN)");
-        if (!continuation(r)) {
-          throw authFailure(r, "AUTH LOGIN");
-        }
-        ses.send(b64(password()), "<redacted>");
-        Reply done = authReply("logging in (AUTH LOGIN)");
-        if (!done.ok()) {
-          throw authFailure(done, "AUTH LOGIN");
-        }
-        return;
-      }
       case XOAUTH2:
       case OAUTHBEARER:
         oauth(m);
         return;
-      case APOP: {
-        try {
-          byte[] d = MessageDigest.getInstance("MD5").digest((ses.apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
-          ses.send("APOP " + s.user() + " " + HexFormat.of().formatHex(d), "APOP " + s.user() + " <redacted>");
-        } catch (NoSuchAlgorithmException e) {
-          throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
+      case APOP:
+        {
+          try {
+            byte[] d =
+                MessageDigest.getInstance("MD5")
+                    .digest((ses.apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
+            ses.send(
+                "APOP " + s.user() + " " + HexFormat.of().formatHex(d),
+                "APOP " + s.user() + " <redacted>");
+          } catch (NoSuchAlgorithmException e) {
+            throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
+          }
+          Reply r = authReply("logging in (APOP)");
+          if (!r.ok()) {
+            throw authFailure(r, "APOP");
+          }
+          return;
         }
-        Reply r = authReply("logging in (APOP)");
-        if (!r.ok()) {
-          throw authFailure(r, "APOP");
+      case CRAM_MD5:
+        {
+          cramMd5();
+          return;
         }
-        return;
-      }
-      case CRAM_MD5: {
-        cramMd5();
-        return;
-      }
       default:
         throw new IllegalStateException(m.name());
     }
@@ -202,8 +233,11 @@ final class Login {
       // An empty challenge would make the answer replayable: answer nothing.
       ses.send("*", "*");
       authReply("cancelling AUTH CRAM-MD5");
-      throw new FetchException(FetchError.PROTOCOL, ses.server() + " sent an empty or non-base64 CRAM-MD5 challenge;"
-          + " the exchange was cancelled and nothing derived from the password was sent");
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          ses.server()
+              + " sent an empty or non-base64 CRAM-MD5 challenge;"
+              + " the exchange was cancelled and nothing derived from the password was sent");
     }
     String digest;
     try {
@@ -222,9 +256,9 @@ final class Login {
 
   /**
    * A login with an access token. One the server refuses (as expired or revoked, or with a bare
-   * {@code -ERR}, as Microsoft does) is invalidated at the provider, which is asked once more; where
-   * it gives another token, that one is tried once in the same session. A server that hung up on the
-   * refusal (quirk Q39) is not written to again: the next login asks for the fresh token.
+   * {@code -ERR}, as Microsoft does) is invalidated at the provider, which is asked once more;
+   * where it gives another token, that one is tried once in the same session. A server that hung up
+   * on the refusal (quirk Q39) is not written to again: the next login asks for the fresh token.
    */
   private void oauth(AuthMechanism m) throws FetchException {
     String token = token();
@@ -243,17 +277,26 @@ final class Login {
       if (fresh.equals(token)) {
         throw e; // a provider that cannot refresh: the refusal stands
       }
-      log.debug("{} - {} refused the access token; trying AUTH {} once more with a fresh one", s.account(),
-          ses.server(), saslName(m));
+      log.debug(
+          "{} - {} refused the access token; trying AUTH {} once more with a fresh one",
+          s.account(),
+          ses.server(),
+          saslName(m));
       try {
         oauthWith(m, fresh);
       } catch (FetchException e2) {
         if (hungUp) {
           // It hung up after refusing the first token (Q39): the fresh one never reached it.
-          throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token and closed"
-              + " the connection before a fresh one could be tried (quirk Q39); the next login uses the fresh one",
-              e.serverReply().orElse(null), e, Remedy.of("Run again: the next login sends the fresh token. If the"
-              + " server refuses that one too, the words then say what to check."));
+          throw new FetchException(
+              FetchError.AUTH_TOKEN_EXPIRED,
+              ses.server()
+                  + " refused the access token and closed"
+                  + " the connection before a fresh one could be tried (quirk Q39); the next login uses the fresh one",
+              e.serverReply().orElse(null),
+              e,
+              Remedy.of(
+                  "Run again: the next login sends the fresh token. If the"
+                      + " server refuses that one too, the words then say what to check."));
         }
         if (!tokenRefused(e2)) {
           throw e2;
@@ -267,36 +310,64 @@ final class Login {
 
   private void oauthWith(AuthMechanism m, String token) throws FetchException {
     if (m == AuthMechanism.XOAUTH2) {
-      sasl("XOAUTH2", b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"), token,
-          "logging in (AUTH XOAUTH2)", "");
+      sasl(
+          "XOAUTH2",
+          b64("user=" + s.user() + "\u0001auth=Bearer " + token + "\u0001\u0001"),
+          token,
+          "logging in (AUTH XOAUTH2)",
+          "");
     } else {
-      sasl("OAUTHBEARER", b64("n,a=" + s.user() + ",\u0001host=" + s.host() + "\u0001port=" + s.port()
-          + "\u0001auth=Bearer " + token + "\u0001\u0001"), token, "logging in (AUTH OAUTHBEARER)", "AQ==");
+      sasl(
+          "OAUTHBEARER",
+          b64(
+              "n,a="
+                  + s.user()
+                  + ",\u0001host="
+                  + s.host()
+                  + "\u0001port="
+                  + s.port()
+                  + "\u0001auth=Bearer "
+                  + token
+                  + "\u0001\u0001"),
+          token,
+          "logging in (AUTH OAUTHBEARER)",
+          "AQ==");
     }
   }
 
-  /** Whether a failed OAuth login refused the token (not the session: [IN-USE], [SYS/TEMP], a broken reply). */
+  /**
+   * Whether a failed OAuth login refused the token (not the session: [IN-USE], [SYS/TEMP], a broken
+   * reply).
+   */
   private static boolean tokenRefused(FetchException e) {
     return e.error() == FetchError.AUTH_TOKEN_EXPIRED || e.error() == FetchError.AUTH_FAILED;
   }
 
-  private static final Remedy REFUSED_TWICE = Remedy.of("The server refused a token refreshed just now, so the"
-      + " grant itself does not open this mailbox. Check that it was made for this account (the user name is"
-      + " usually the full address) with the scope POP needs (https://mail.google.com/ at Google,"
-      + " https://outlook.office.com/POP.AccessAsUser.All at Microsoft), and that POP (and at Microsoft 365, OAuth"
-      + " for POP) is switched on for the account; then authorize again with mailfetch oauth.",
-      "The server refused a token refreshed just now, so the grant itself does not open this mailbox. Check that"
-      + " it was made for this account (the user name is usually the full address) with the scope POP needs"
-      + " (OAuthScopes.GMAIL_POP3, OAuthScopes.MICROSOFT_POP3), and that POP (and at Microsoft 365, OAuth for POP)"
-      + " is switched on for the account; then authorize again (OAuthAuthorization).");
+  private static final Remedy REFUSED_TWICE =
+      Remedy.of(
+          "The server refused a token refreshed just now, so the"
+              + " grant itself does not open this mailbox. Check that it was made for this account (the user name is"
+              + " usually the full address) with the scope POP needs (https://mail.google.com/ at Google,"
+              + " https://outlook.office.com/POP.AccessAsUser.All at Microsoft), and that POP (and at Microsoft 365, OAuth"
+              + " for POP) is switched on for the account; then authorize again with mailfetch oauth.",
+          "The server refused a token refreshed just now, so the grant itself does not open this mailbox. Check that"
+              + " it was made for this account (the user name is usually the full address) with the scope POP needs"
+              + " (OAuthScopes.GMAIL_POP3, OAuthScopes.MICROSOFT_POP3), and that POP (and at Microsoft 365, OAuth for POP)"
+              + " is switched on for the account; then authorize again (OAuthAuthorization).");
 
   private FetchException refusedTwice(FetchException e) {
     if (e.error() == FetchError.AUTH_TOKEN_EXPIRED) {
-      return new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token as expired"
-          + " or revoked, and then a fresh one from the token provider too", e.serverReply().orElse(null), e,
+      return new FetchException(
+          FetchError.AUTH_TOKEN_EXPIRED,
+          ses.server()
+              + " refused the access token as expired"
+              + " or revoked, and then a fresh one from the token provider too",
+          e.serverReply().orElse(null),
+          e,
           REFUSED_TWICE);
     }
-    return e.withConsequence("this was a fresh one from the token provider, after it refused the one before",
+    return e.withConsequence(
+        "this was a fresh one from the token provider, after it refused the one before",
         REFUSED_TWICE);
   }
 
@@ -307,11 +378,22 @@ final class Login {
     } catch (FetchException e) {
       throw e;
     } catch (IOException e) {
-      throw new FetchException(FetchError.AUTH_FAILED, "the token provider could not give an access token for "
-          + s.account() + ": " + e.getMessage(), e);
+      throw new FetchException(
+          FetchError.AUTH_FAILED,
+          "the token provider could not give an access token for "
+              + s.account()
+              + ": "
+              + e.getMessage(),
+          e);
     }
-    if (t == null || t.isEmpty() || t.indexOf('\u0001') >= 0 || t.indexOf('\r') >= 0 || t.indexOf('\n') >= 0) {
-      throw new FetchException(FetchError.CONFIGURATION, "the token provider gave no usable access token for " + s.account());
+    if (t == null
+        || t.isEmpty()
+        || t.indexOf('\u0001') >= 0
+        || t.indexOf('\r') >= 0
+        || t.indexOf('\n') >= 0) {
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "the token provider gave no usable access token for " + s.account());
     }
     return t;
   }
@@ -322,17 +404,19 @@ final class Login {
 
   /**
    * SASL with one client response, in one line when it fits in 255 octets (RFC 5034) and else in
-   * two steps; a one-line form refused with -ERR is retried in two steps (Microsoft, quirk Q41).
-   * A failure that comes as a continuation (Google's and Microsoft's JSON, quirk Q42) is answered
+   * two steps; a one-line form refused with -ERR is retried in two steps (Microsoft, quirk Q41). A
+   * failure that comes as a continuation (Google's and Microsoft's JSON, quirk Q42) is answered
    * with {@code ack} and read to its final -ERR.
    */
-  private void sasl(String mech, String payload, String token, String doing, String ack) throws FetchException {
+  private void sasl(String mech, String payload, String token, String doing, String ack)
+      throws FetchException {
     String oneLine = "AUTH " + mech + " " + payload;
     Reply r;
     if (oneLine.length() + 2 <= 255) {
       ses.send(oneLine, "AUTH " + mech + " <redacted>");
       r = authReply(doing);
-      boolean refusedOneLine = !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
+      boolean refusedOneLine =
+          !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
       if (r.kind() == Reply.Kind.ERR && token != null && refusedOneLine) {
         ses.quirks.add("Q41"); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
         r = twoStep(mech, payload, doing);
@@ -344,8 +428,16 @@ final class Login {
     while (r.kind() == Reply.Kind.CONTINUATION) {
       if (++rounds > s.limits().maxSaslRounds()) {
         ses.broken = true;
-        throw new FetchException(FetchError.PROTOCOL, ses.server() + " sent more challenges during AUTH " + mech + " than "
-            + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds()) + ": a login that never ends", null, null,
+        throw new FetchException(
+            FetchError.PROTOCOL,
+            ses.server()
+                + " sent more challenges during AUTH "
+                + mech
+                + " than "
+                + Limit.SASL_ROUNDS.words(s.limits().maxSaslRounds())
+                + ": a login that never ends",
+            null,
+            null,
             Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
@@ -357,8 +449,13 @@ final class Login {
       }
       if (token != null && (json.contains("\"401\"") || json.contains("invalid_token"))) {
         // oauth() tells the provider and tries a fresh token once.
-        throw new FetchException(FetchError.AUTH_TOKEN_EXPIRED, ses.server() + " refused the access token as expired or"
-            + " revoked; ask the token provider for a fresh one", fin.line(), null);
+        throw new FetchException(
+            FetchError.AUTH_TOKEN_EXPIRED,
+            ses.server()
+                + " refused the access token as expired or"
+                + " revoked; ask the token provider for a fresh one",
+            fin.line(),
+            null);
       }
       if (fin.kind() != Reply.Kind.CONTINUATION) {
         throw authFailure(fin, "AUTH " + mech);
@@ -383,8 +480,13 @@ final class Login {
     if (!continuation(r)) {
       if (r.ok()) {
         ses.broken = true;
-        throw new FetchException(FetchError.PROTOCOL, ses.server() + " answered AUTH " + mech + " with +OK before any"
-            + " credential was sent, where a challenge was due: it skipped the login, so nothing was sent");
+        throw new FetchException(
+            FetchError.PROTOCOL,
+            ses.server()
+                + " answered AUTH "
+                + mech
+                + " with +OK before any"
+                + " credential was sent, where a challenge was due: it skipped the login, so nothing was sent");
       }
       throw authFailure(r, "AUTH " + mech);
     }
@@ -413,12 +515,20 @@ final class Login {
     return raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
   }
 
-  /** A SASL challenge decoded, or null when it is not base64; longer than the cap ends the session. */
+  /**
+   * A SASL challenge decoded, or null when it is not base64; longer than the cap ends the session.
+   */
   private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
       ses.broken = true;
-      throw new FetchException(FetchError.LIMIT_EXCEEDED, "a login challenge from " + ses.server() + " is longer than "
-          + Limit.SASL_CHALLENGE.words(s.limits().maxSaslChallenge()), null, null,
+      throw new FetchException(
+          FetchError.LIMIT_EXCEEDED,
+          "a login challenge from "
+              + ses.server()
+              + " is longer than "
+              + Limit.SASL_CHALLENGE.words(s.limits().maxSaslChallenge()),
+          null,
+          null,
           Limit.SASL_CHALLENGE.remedy(s.limits().maxSaslChallenge()));
     }
     try {
@@ -428,7 +538,9 @@ final class Login {
     }
   }
 
-  /** A reply during login: end of stream here means the server dropped us for bad credentials (Q39). */
+  /**
+   * A reply during login: end of stream here means the server dropped us for bad credentials (Q39).
+   */
   private Reply authReply(String doing) throws FetchException {
     try {
       return ses.reply(doing);
@@ -436,8 +548,12 @@ final class Login {
       if (e.error() == FetchError.CONNECTION_RESET) {
         hungUp = true;
         ses.quirks.add("Q39");
-        throw new FetchException(FetchError.AUTH_FAILED, ses.server() + " closed the connection during login, which"
-            + " some servers do after a wrong password (quirk Q39)", e);
+        throw new FetchException(
+            FetchError.AUTH_FAILED,
+            ses.server()
+                + " closed the connection during login, which"
+                + " some servers do after a wrong password (quirk Q39)",
+            e);
       }
       throw e;
     }
@@ -447,7 +563,11 @@ final class Login {
     if (r.kind() == Reply.Kind.OK || r.kind() == Reply.Kind.CONTINUATION) {
       return new FetchException(FetchError.PROTOCOL, "unexpected reply to " + step, r.line(), null);
     }
-    return LoginRefusal.of(ses.server(), r, step, ses.has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
+    return LoginRefusal.of(
+        ses.server(),
+        r,
+        step,
+        ses.has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
   }
 
   private static String b64(String s) {

@@ -14,7 +14,10 @@ import java.util.List;
 final class NumberedUids {
   private NumberedUids() {}
 
-  /** Adds UIDS_FROM_NUMBERS to {@code d} where every id of {@code uids} (listed for {@code numbers}) is one. */
+  /**
+   * Adds UIDS_FROM_NUMBERS to {@code d} where every id of {@code uids} (listed for {@code numbers})
+   * is one.
+   */
   static void check(StepDraft d, List<Integer> numbers, List<String> uids) {
     if (numbers.size() < 2) {
       return; // one message proves nothing
@@ -31,9 +34,20 @@ final class NumberedUids {
       }
       offset = o;
     }
-    d.add(Symptom.UIDS_FROM_NUMBERS, "every one of the " + numbers.size() + " unique ids is its message's number"
-        + (offset == 0 ? "" : (offset > 0 ? " plus " : " minus ") + Math.abs(offset)) + " (message " + numbers.get(0)
-        + " has \"" + uids.get(0) + "\", message " + numbers.get(numbers.size() - 1) + " \""
-        + uids.get(uids.size() - 1) + "\")");
+    d.add(
+        Symptom.UIDS_FROM_NUMBERS,
+        "every one of the "
+            + numbers.size()
+            + " unique ids is its message's number"
+            + (offset == 0 ? "" : (offset > 0 ? " plus " : " minus ") + Math.abs(offset))
+            + " (message "
+            + numbers.get(0)
+            + " has \""
+            + uids.get(0)
+            + "\", message "
+            + numbers.get(numbers.size() - 1)
+            + " \""
+            + uids.get(uids.size() - 1)
+            + "\")");
   }
 }

@@ -22,35 +22,43 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A POP3 session that survives a server which announces PIPELINING and then drops or stalls on
- * queued commands (quirk Q21), within the same run: when a pipelined command goes unanswered
- * (while listing, retrieving or deleting), the broken connection is closed without QUIT (so the
- * server commits none of its deletions, RFC 1939 §6), a new one logs in and sends one command at a
- * time, and the call is done again for what it had not finished. The server's maildrop lock may
- * outlive the old connection for a moment: {@code [IN-USE]} is retried within the reply deadline.
- * Before retrieving or deleting by number on the new connection, each message's number is checked
- * to name the same message (its UID, or its size without UIDs); if not, the run stops with that said.
+ * queued commands (quirk Q21), within the same run: when a pipelined command goes unanswered (while
+ * listing, retrieving or deleting), the broken connection is closed without QUIT (so the server
+ * commits none of its deletions, RFC 1939 §6), a new one logs in and sends one command at a time,
+ * and the call is done again for what it had not finished. The server's maildrop lock may outlive
+ * the old connection for a moment: {@code [IN-USE]} is retried within the reply deadline. Before
+ * retrieving or deleting by number on the new connection, each message's number is checked to name
+ * the same message (its UID, or its size without UIDs); if not, the run stops with that said.
  */
 public final class PipeliningFallback implements FetchSession {
   private static final Logger log = LoggerFactory.getLogger(PipeliningFallback.class);
+
   /** The first wait after {@code [IN-USE]}; doubled each time, up to two seconds. */
   private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
 
   private final Pop3Session.Settings settings;
   private final Pop3Session.Learnt learnt;
   private Pop3Session current;
+
   /** What earlier connections of this session noticed. */
   private final Set<String> quirks = new LinkedHashSet<>();
+
   private final List<FetchException> warnings = new ArrayList<>();
   private int listedCount = -1;
 
-  private PipeliningFallback(Pop3Session.Settings settings, Pop3Session.Learnt learnt, Pop3Session first) {
+  private PipeliningFallback(
+      Pop3Session.Settings settings, Pop3Session.Learnt learnt, Pop3Session first) {
     this.settings = settings;
     this.learnt = learnt;
     this.current = first;
   }
 
-  /** Connects, secures and logs in; a pipelined listing sent with the CAPA that goes unanswered costs one reconnect. */
-  public static FetchSession open(Pop3Session.Settings settings, Pop3Session.Learnt learnt) throws FetchException {
+  /**
+   * Connects, secures and logs in; a pipelined listing sent with the CAPA that goes unanswered
+   * costs one reconnect.
+   */
+  public static FetchSession open(Pop3Session.Settings settings, Pop3Session.Learnt learnt)
+      throws FetchException {
     try {
       return new PipeliningFallback(settings, learnt, Pop3Session.open(settings, learnt));
     } catch (Pop3Session.PipelinedUnanswered e) {
@@ -58,12 +66,19 @@ public final class PipeliningFallback implements FetchSession {
     }
   }
 
-  /** A new connection, one command at a time; {@code [IN-USE]} (the old one's lock) retried within the reply deadline. */
-  private static Pop3Session reopen(Pop3Session.Settings settings, Pop3Session.Learnt learnt, FetchException why)
+  /**
+   * A new connection, one command at a time; {@code [IN-USE]} (the old one's lock) retried within
+   * the reply deadline.
+   */
+  private static Pop3Session reopen(
+      Pop3Session.Settings settings, Pop3Session.Learnt learnt, FetchException why)
       throws FetchException {
     learnt.noPipelining = true;
-    log.info("{} - {}:{} left pipelined commands unanswered (quirk Q21): connecting again, one command at a time",
-        settings.account(), settings.host(), settings.port());
+    log.info(
+        "{} - {}:{} left pipelined commands unanswered (quirk Q21): connecting again, one command at a time",
+        settings.account(),
+        settings.host(),
+        settings.port());
     long deadline = System.nanoTime() + settings.limits().commandTimeout().toNanos();
     long pause = FIRST_PAUSE.toNanos();
     while (true) {
@@ -79,8 +94,10 @@ public final class PipeliningFallback implements FetchSession {
         Thread.sleep(pause / 1_000_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new FetchException(FetchError.CONNECTION_RESET, "interrupted while connecting again to "
-            + settings.host() + ":" + settings.port(), e);
+        throw new FetchException(
+            FetchError.CONNECTION_RESET,
+            "interrupted while connecting again to " + settings.host() + ":" + settings.port(),
+            e);
       }
       pause = Math.min(pause * 2, Duration.ofSeconds(2).toNanos());
     }
@@ -112,23 +129,28 @@ public final class PipeliningFallback implements FetchSession {
 
   @Override
   public void list(ListingHandler handler) throws FetchException {
-    ListingHandler once = new ListingHandler() {
-      @Override
-      public void count(int messages, long octets) throws FetchException {
-        if (listedCount < 0) {
-          listedCount = messages;
-          handler.count(messages, octets);
-        } else if (messages != listedCount) {
-          throw changed("it counted " + listedCount + " messages on the first connection and " + messages
-              + " on the second");
-        }
-      }
+    ListingHandler once =
+        new ListingHandler() {
+          @Override
+          public void count(int messages, long octets) throws FetchException {
+            if (listedCount < 0) {
+              listedCount = messages;
+              handler.count(messages, octets);
+            } else if (messages != listedCount) {
+              throw changed(
+                  "it counted "
+                      + listedCount
+                      + " messages on the first connection and "
+                      + messages
+                      + " on the second");
+            }
+          }
 
-      @Override
-      public void message(MessageRef ref) throws FetchException {
-        handler.message(ref);
-      }
-    };
+          @Override
+          public void message(MessageRef ref) throws FetchException {
+            handler.message(ref);
+          }
+        };
     try {
       current.list(once);
     } catch (Pop3Session.PipelinedUnanswered e) {
@@ -143,12 +165,14 @@ public final class PipeliningFallback implements FetchSession {
   }
 
   @Override
-  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler) throws FetchException {
+  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler)
+      throws FetchException {
     retrieve(batch, List.of(), ending, handler);
   }
 
   @Override
-  public void retrieve(List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
+  public void retrieve(
+      List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
       throws FetchException {
     Settled settled = new Settled(handler);
     try {
@@ -207,7 +231,9 @@ public final class PipeliningFallback implements FetchSession {
       boolean same;
       if (r.hasUid()) {
         String now = uids.get(r.number());
-        same = now != null && (r.uid().equals(now) || r.uid().startsWith(now + "#dup")); // Q25's copies
+        same =
+            now != null
+                && (r.uid().equals(now) || r.uid().startsWith(now + "#dup")); // Q25's copies
       } else {
         Long now = sizes.get(r.number());
         same = now != null && now == r.size();
@@ -219,9 +245,14 @@ public final class PipeliningFallback implements FetchSession {
   }
 
   private FetchException changed(String what) {
-    return new FetchException(FetchError.SERVER_TEMPORARY, current.server() + " left pipelined commands"
-        + " unanswered (quirk Q21), and when mailfetch connected again to go on one command at a time the mailbox"
-        + " had changed: " + what + "; nothing more is done in this run, the next one lists the mailbox anew");
+    return new FetchException(
+        FetchError.SERVER_TEMPORARY,
+        current.server()
+            + " left pipelined commands"
+            + " unanswered (quirk Q21), and when mailfetch connected again to go on one command at a time the mailbox"
+            + " had changed: "
+            + what
+            + "; nothing more is done in this run, the next one lists the mailbox anew");
   }
 
   @Override

@@ -4,9 +4,9 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.SocketTimeoutException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +16,9 @@ import java.time.Duration;
  * Reads what a POP3 server sends: status lines, listing lines, and dot-stuffed multi-line bodies
  * (RFC 1939 §3).
  *
- * <p><b>Buffers.</b> One buffer per connection, refilled in exactly one place ({@link #fill}).
- * A body reaches its sink as slices of that buffer, viewed through one reused {@link ByteBuffer}:
- * no copy, no object per line. Dot-unstuffing drops the stuffed dot by starting the next slice one
+ * <p><b>Buffers.</b> One buffer per connection, refilled in exactly one place ({@link #fill}). A
+ * body reaches its sink as slices of that buffer, viewed through one reused {@link ByteBuffer}: no
+ * copy, no object per line. Dot-unstuffing drops the stuffed dot by starting the next slice one
  * byte later.
  *
  * <p><b>Bodies, as a state machine</b> that survives any split of the input:
@@ -73,10 +73,14 @@ public final class Pop3Reader {
   private static final int DOT_CR = 3;
   private static final int SCAN = 4;
   private static final byte[] CR = {'\r'};
+
   /** ".\r\n" packed as {@link #recentBefore} packs: a line that ends in '.'. */
   private static final int DOT_CRLF = '.' << 16 | '\r' << 8 | '\n';
+
   /** Eight bytes of the buffer as one long, for the word-at-a-time LF search. */
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
   private static final long DOTS = 0x2E2E2E2E2E2E2E2EL;
   private static final long ONES = 0x0101010101010101L;
@@ -92,18 +96,22 @@ public final class Pop3Reader {
   private final boolean crTerminator;
   private boolean endedAtCr;
   private boolean probed;
+
   /**
    * Inside a body, or reading the replies of a batch of RETRs: a connection that ends here cuts a
    * message off (the code's own advice); anywhere else it gets advice of its own.
    */
   private boolean aboutMessages;
+
   private boolean replyMayFollow;
   private String ranIntoReply;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
+
   /** Whether bodies reach the sink with each CRLF made LF (for a sink that stores LF). */
   private boolean toLf;
+
   /** False only in tests: bodies then go line by line, the oracle for the dot scan. */
   private boolean scanForDots = true;
 
@@ -135,8 +143,8 @@ public final class Pop3Reader {
 
   /**
    * Whether another reply may follow the body at once (pipelining). Then a status line right after
-   * a line that ends in '.' means the server glued the terminator to the message (quirk Q03) and the
-   * body has run into the next reply: READ_ERROR, rather than one message holding the next.
+   * a line that ends in '.' means the server glued the terminator to the message (quirk Q03) and
+   * the body has run into the next reply: READ_ERROR, rather than one message holding the next.
    */
   public void replyMayFollow(boolean pipelined) {
     this.replyMayFollow = pipelined;
@@ -145,8 +153,8 @@ public final class Pop3Reader {
   /**
    * Whether the next bodies reach the sink with each CRLF of the message made LF ({@link
    * dev.mailfetch.api.LineEnding#LF}). The CR is dropped by the slicing itself: the slice ends
-   * before it and the next starts at the LF, so no byte is looked at twice. Bodies then go line
-   * by line, as every line end needs a cut.
+   * before it and the next starts at the LF, so no byte is looked at twice. Bodies then go line by
+   * line, as every line end needs a cut.
    */
   public void lineEndsToLf(boolean lf) {
     this.toLf = lf;
@@ -157,7 +165,10 @@ public final class Pop3Reader {
     return probed;
   }
 
-  /** Reads from {@code next} from now on (after a TLS handshake). Bytes still buffered are dropped and counted. */
+  /**
+   * Reads from {@code next} from now on (after a TLS handshake). Bytes still buffered are dropped
+   * and counted.
+   */
   public int switchTo(InputStream next) {
     int dropped = lim - pos;
     pos = lim = 0;
@@ -184,8 +195,8 @@ public final class Pop3Reader {
   }
 
   /**
-   * Drops the complete lines already buffered (at most {@code maxLines}), without waiting for
-   * more: data nobody asked for (quirk Q16, case N-10).
+   * Drops the complete lines already buffered (at most {@code maxLines}), without waiting for more:
+   * data nobody asked for (quirk Q16, case N-10).
    *
    * @param each is given each line dropped, without its line end (for the protocol trace)
    * @return how many lines were dropped, or -1 if more than {@code maxLines} were waiting
@@ -226,9 +237,18 @@ public final class Pop3Reader {
       }
     }
     int n = lim - pos;
-    boolean ok = n >= 3 && buf[pos] == '+' && buf[pos + 1] == 'O' && buf[pos + 2] == 'K'
-        && (n == 3 || buf[pos + 3] == ' ' || buf[pos + 3] == '\r' || buf[pos + 3] == '[');
-    boolean err = n >= 4 && buf[pos] == '-' && buf[pos + 1] == 'E' && buf[pos + 2] == 'R' && buf[pos + 3] == 'R';
+    boolean ok =
+        n >= 3
+            && buf[pos] == '+'
+            && buf[pos + 1] == 'O'
+            && buf[pos + 2] == 'K'
+            && (n == 3 || buf[pos + 3] == ' ' || buf[pos + 3] == '\r' || buf[pos + 3] == '[');
+    boolean err =
+        n >= 4
+            && buf[pos] == '-'
+            && buf[pos + 1] == 'E'
+            && buf[pos + 2] == 'R'
+            && buf[pos + 3] == 'R';
     return ok || err;
   }
 
@@ -238,7 +258,10 @@ public final class Pop3Reader {
     this.doing = doing;
   }
 
-  /** Refills the buffer; everything before {@code pos} must have been consumed. False at end of stream. */
+  /**
+   * Refills the buffer; everything before {@code pos} must have been consumed. False at end of
+   * stream.
+   */
   private boolean fill() throws FetchException {
     if (pos < lim) {
       System.arraycopy(buf, pos, buf, 0, lim - pos);
@@ -255,8 +278,12 @@ public final class Pop3Reader {
     } catch (SocketTimeoutException e) {
       throw timedOut(e);
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONNECTION_RESET,
-          "the connection broke while " + doing + ": " + e.getMessage(), null, e, outsideAMessage());
+      throw new FetchException(
+          FetchError.CONNECTION_RESET,
+          "the connection broke while " + doing + ": " + e.getMessage(),
+          null,
+          e,
+          outsideAMessage());
     }
     if (n < 0) {
       return false;
@@ -266,18 +293,35 @@ public final class Pop3Reader {
   }
 
   private FetchException timedOut(Throwable cause) {
-    return new FetchException(FetchError.CONNECTION_TIMED_OUT, "the server did not answer in time while " + doing
-        + (cause instanceof SocketTimeoutException ? " (it stayed silent longer than a read may wait)"
-        : " (the whole reply took longer than one may)"), null, cause, Advice.slowServer());
+    return new FetchException(
+        FetchError.CONNECTION_TIMED_OUT,
+        "the server did not answer in time while "
+            + doing
+            + (cause instanceof SocketTimeoutException
+                ? " (it stayed silent longer than a read may wait)"
+                : " (the whole reply took longer than one may)"),
+        null,
+        cause,
+        Advice.slowServer());
   }
 
   private FetchException closed() {
-    return new FetchException(FetchError.CONNECTION_RESET,
-        "the server closed the connection while " + doing + " (after " + dev.mailfetch.api.internal.Sizes.size(consumed + lim) + ")", null, null,
+    return new FetchException(
+        FetchError.CONNECTION_RESET,
+        "the server closed the connection while "
+            + doing
+            + " (after "
+            + dev.mailfetch.api.internal.Sizes.size(consumed + lim)
+            + ")",
+        null,
+        null,
         outsideAMessage());
   }
 
-  /** The advice for a connection that ended: the code's own (a message cut off) inside a body, else its own. */
+  /**
+   * The advice for a connection that ended: the code's own (a message cut off) inside a body, else
+   * its own.
+   */
   private dev.mailfetch.api.Remedy outsideAMessage() {
     return aboutMessages ? null : Advice.closedOutsideAMessage(doing);
   }
@@ -298,12 +342,17 @@ public final class Pop3Reader {
       }
       int length = (spill == null ? 0 : spill.length()) + (p - pos);
       if (length >= max) {
-        throw new FetchException(FetchError.LIMIT_EXCEEDED, "a line from the server is longer than "
-            + limit.words(max) + " while " + doing, null, null, limit.remedy(max));
+        throw new FetchException(
+            FetchError.LIMIT_EXCEEDED,
+            "a line from the server is longer than " + limit.words(max) + " while " + doing,
+            null,
+            null,
+            limit.remedy(max));
       }
       if (p < lim) {
-        String line = (spill == null ? "" : spill.toString())
-            + new String(buf, pos, p - pos, StandardCharsets.ISO_8859_1);
+        String line =
+            (spill == null ? "" : spill.toString())
+                + new String(buf, pos, p - pos, StandardCharsets.ISO_8859_1);
         pos = p + 1;
         if (line.endsWith("\r")) {
           return line.substring(0, line.length() - 1);
@@ -366,8 +415,14 @@ public final class Pop3Reader {
   }
 
   private FetchException bareLfLine(String line) {
-    return new FetchException(FetchError.READ_ERROR, "a line ended in a bare LF, not CRLF, while " + doing
-        + " (quirk Q01: POP3 lines end in CRLF)", line, null, Advice.tolerate(dev.mailfetch.pop3.Tolerance.BARE_LF));
+    return new FetchException(
+        FetchError.READ_ERROR,
+        "a line ended in a bare LF, not CRLF, while "
+            + doing
+            + " (quirk Q01: POP3 lines end in CRLF)",
+        line,
+        null,
+        Advice.tolerate(dev.mailfetch.pop3.Tolerance.BARE_LF));
   }
 
   /** Whether the last {@link #readLineTruncating} line was longer than asked for. */
@@ -388,8 +443,8 @@ public final class Pop3Reader {
   }
 
   /**
-   * As {@link #readBody(BodySink, long)}; with the CR_TERMINATOR tolerance and a {@code probe},
-   * a body resting at {@code .\r} past the probe's grace gets one probe (see {@link DotCrProbe}).
+   * As {@link #readBody(BodySink, long)}; with the CR_TERMINATOR tolerance and a {@code probe}, a
+   * body resting at {@code .\r} past the probe's grace gets one probe (see {@link DotCrProbe}).
    */
   public long readBody(BodySink sink, long max, DotCrProbe probe) throws FetchException {
     boolean was = aboutMessages;
@@ -428,7 +483,11 @@ public final class Pop3Reader {
         recent = recentBefore(lim - keep, recent, recentFrom);
         recentFrom = 0; // every refill here starts the buffer afresh
         pos = lim - keep;
-        if (state == DOT_CR && crTerminator && probe != null && !probed && !probeAfterGrace(probe)) {
+        if (state == DOT_CR
+            && crTerminator
+            && probe != null
+            && !probed
+            && !probeAfterGrace(probe)) {
           throw closed(); // (the probe may have refilled the buffer: then pos < lim)
         }
         if ((keep == 1 || pos == lim)
@@ -438,124 +497,145 @@ public final class Pop3Reader {
         start = pos;
       }
       switch (state) {
-        case SCAN: {
-          // Inside a line, looking only for a '.': every byte that needs a decision is one (a
-          // stuffed dot, the terminator, the end of a line that ends in '.' for the Q03 guard), so
-          // whole lines without one pass in one word-at-a-time search.
-          final int l = lim;
-          int q = pos;
-          int next = SCAN;
-          while ((q = indexOf(b, q, l, DOTS)) < l) {
-            int before = q - 2 >= recentFrom ? (b[q - 2] & 0xFF) << 8 | (b[q - 1] & 0xFF)
-                : recentBefore(q, recent, recentFrom) & 0xFFFF;
-            if ((before & 0xFF) == '\n' && (bareLf || before >> 8 == '\r')) {
-              next = LINE_START; // a '.' at the start of a line
+        case SCAN:
+          {
+            // Inside a line, looking only for a '.': every byte that needs a decision is one (a
+            // stuffed dot, the terminator, the end of a line that ends in '.' for the Q03 guard),
+            // so
+            // whole lines without one pass in one word-at-a-time search.
+            final int l = lim;
+            int q = pos;
+            int next = SCAN;
+            while ((q = indexOf(b, q, l, DOTS)) < l) {
+              int before =
+                  q - 2 >= recentFrom
+                      ? (b[q - 2] & 0xFF) << 8 | (b[q - 1] & 0xFF)
+                      : recentBefore(q, recent, recentFrom) & 0xFFFF;
+              if ((before & 0xFF) == '\n' && (bareLf || before >> 8 == '\r')) {
+                next = LINE_START; // a '.' at the start of a line
+                break;
+              }
+              q++;
+              if (replyMayFollow) {
+                if (q + 2 >= l) {
+                  next = IN_LINE; // too near the end to see what follows: go line by line from here
+                  break;
+                }
+                if (b[q] == '\r' && b[q + 1] == '\n' && (b[q + 2] == '+' || b[q + 2] == '-')) {
+                  q += 2;
+                  next = LINE_START; // a line ending in '.', perhaps then a status line (the Q03
+                  // guard)
+                  break;
+                }
+              }
+            }
+            pos = q;
+            state = next;
+            prevCr = false; // IN_LINE resumes just after a '.'
+            break;
+          }
+        case IN_LINE:
+          {
+            final int l = lim;
+            int p = indexOfLf(b, pos, l);
+            if (p == l) {
+              prevCr = b[l - 1] == '\r';
+              pos = l;
               break;
             }
-            q++;
-            if (replyMayFollow) {
-              if (q + 2 >= l) {
-                next = IN_LINE; // too near the end to see what follows: go line by line from here
-                break;
-              }
-              if (b[q] == '\r' && b[q + 1] == '\n' && (b[q + 2] == '+' || b[q + 2] == '-')) {
-                q += 2;
-                next = LINE_START; // a line ending in '.', perhaps then a status line (the Q03 guard)
-                break;
-              }
+            boolean crlf = p > pos ? b[p - 1] == '\r' : prevCr;
+            if (lf && crlf && p - 1 >= start) {
+              total +=
+                  emit(
+                      sink, start,
+                      p - 1); // the slice ends before the CR; the next starts at the LF
+              start = p;
             }
-          }
-          pos = q;
-          state = next;
-          prevCr = false; // IN_LINE resumes just after a '.'
-          break;
-        }
-        case IN_LINE: {
-          final int l = lim;
-          int p = indexOfLf(b, pos, l);
-          if (p == l) {
-            prevCr = b[l - 1] == '\r';
-            pos = l;
+            pos = p + 1;
+            prevCr = false;
+            if (crlf || bareLf) {
+              state = LINE_START;
+            }
             break;
           }
-          boolean crlf = p > pos ? b[p - 1] == '\r' : prevCr;
-          if (lf && crlf && p - 1 >= start) {
-            total += emit(sink, start, p - 1); // the slice ends before the CR; the next starts at the LF
-            start = p;
-          }
-          pos = p + 1;
-          prevCr = false;
-          if (crlf || bareLf) {
-            state = LINE_START;
-          }
-          break;
-        }
-        case LINE_START: {
-          byte c = b[pos];
-          if (c == '.') {
-            total += emit(sink, start, pos);
-            pos++;
-            start = pos;
-            state = DOT;
+        case LINE_START:
+          {
+            byte c = b[pos];
+            if (c == '.') {
+              total += emit(sink, start, pos);
+              pos++;
+              start = pos;
+              state = DOT;
+              break;
+            }
+            if (replyMayFollow
+                && (c == '+' || c == '-')
+                && recentBefore(pos, recent, recentFrom) == DOT_CRLF) {
+              total += emit(sink, start, pos);
+              if (nextLineIsStatus()) {
+                throw ranIntoReply(
+                    "Q03",
+                    "a line ending in '.' was followed by a status line, so the server glued"
+                        + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
+              }
+              start =
+                  pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
+              recent =
+                  DOT_CRLF; // the bytes before pos, whose indices nextLineIsStatus may have moved
+              recentFrom = pos;
+            }
+            state = afterLineStart;
             break;
           }
-          if (replyMayFollow && (c == '+' || c == '-') && recentBefore(pos, recent, recentFrom) == DOT_CRLF) {
-            total += emit(sink, start, pos);
-            if (nextLineIsStatus()) {
-              throw ranIntoReply("Q03", "a line ending in '.' was followed by a status line, so the server glued"
-                  + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
+        case DOT:
+          {
+            byte c = b[pos];
+            if (c == '\r') {
+              pos++;
+              start = pos;
+              state = DOT_CR;
+            } else if (c == '\n' && bareLf) {
+              pos++;
+              return total; // ".⏎" ends the body under BARE_LF
+            } else {
+              state = afterLineStart; // the stuffed dot is dropped: the slice starts at this byte
+              start = pos;
             }
-            start = pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
-            recent = DOT_CRLF; // the bytes before pos, whose indices nextLineIsStatus may have moved
-            recentFrom = pos;
+            break;
           }
-          state = afterLineStart;
-          break;
-        }
-        case DOT: {
-          byte c = b[pos];
-          if (c == '\r') {
-            pos++;
-            start = pos;
-            state = DOT_CR;
-          } else if (c == '\n' && bareLf) {
-            pos++;
-            return total; // ".⏎" ends the body under BARE_LF
-          } else {
-            state = afterLineStart; // the stuffed dot is dropped: the slice starts at this byte
-            start = pos;
-          }
-          break;
-        }
-        default: { // DOT_CR
-          byte c = b[pos];
-          if (c == '\n') {
-            pos++;
-            return total;
-          }
-          if (c == '+' || c == '-') {
-            if (crTerminator) {
-              endedAtCr = true; // the next reply's status line, which the caller reads and checks
+        default:
+          { // DOT_CR
+            byte c = b[pos];
+            if (c == '\n') {
+              pos++;
               return total;
             }
-            if (replyMayFollow) {
-              int before = recentBefore(pos, recent, recentFrom);
-              boolean status = nextLineIsStatus();
-              recent = before; // the bytes before pos, whose indices nextLineIsStatus may have moved
-              recentFrom = pos;
-              if (status) {
-                throw ranIntoReply("Q02", "a line of '.' and CR was followed by a status line, so the server ends"
-                    + " messages with \".\\r\" (quirk Q02, Cyrus 3.4)");
+            if (c == '+' || c == '-') {
+              if (crTerminator) {
+                endedAtCr = true; // the next reply's status line, which the caller reads and checks
+                return total;
+              }
+              if (replyMayFollow) {
+                int before = recentBefore(pos, recent, recentFrom);
+                boolean status = nextLineIsStatus();
+                recent =
+                    before; // the bytes before pos, whose indices nextLineIsStatus may have moved
+                recentFrom = pos;
+                if (status) {
+                  throw ranIntoReply(
+                      "Q02",
+                      "a line of '.' and CR was followed by a status line, so the server ends"
+                          + " messages with \".\\r\" (quirk Q02, Cyrus 3.4)");
+                }
               }
             }
+            sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"
+            total++;
+            start = pos;
+            prevCr = true;
+            state = afterLineStart;
+            break;
           }
-          sink.data(ByteBuffer.wrap(CR)); // the held CR was data: ".\rX" unstuffs to "\rX"
-          total++;
-          start = pos;
-          prevCr = true;
-          state = afterLineStart;
-          break;
-        }
       }
     }
   }
@@ -570,7 +650,10 @@ public final class Pop3Reader {
     return indexOf(b, from, to, LFS);
   }
 
-  /** The index of the first byte {@code (byte) repeated} in {@code b[from, to)}, or {@code to}; see {@link #indexOfLf}. */
+  /**
+   * The index of the first byte {@code (byte) repeated} in {@code b[from, to)}, or {@code to}; see
+   * {@link #indexOfLf}.
+   */
   static int indexOf(byte[] b, int from, int to, long repeated) {
     int i = from;
     // Sixteen bytes per step, one branch for both words: most steps find nothing.
@@ -580,7 +663,9 @@ public final class Pop3Reader {
       long fx = (x - ONES) & ~x & HIGHS;
       long fy = (y - ONES) & ~y & HIGHS;
       if ((fx | fy) != 0) {
-        return fx != 0 ? i + (Long.numberOfTrailingZeros(fx) >>> 3) : i + 8 + (Long.numberOfTrailingZeros(fy) >>> 3);
+        return fx != 0
+            ? i + (Long.numberOfTrailingZeros(fx) >>> 3)
+            : i + 8 + (Long.numberOfTrailingZeros(fy) >>> 3);
       }
     }
     for (; i + 8 <= to; i += 8) {
@@ -622,7 +707,8 @@ public final class Pop3Reader {
     try {
       return fill();
     } catch (FetchException e) {
-      if (e.error() != FetchError.CONNECTION_TIMED_OUT || !(e.getCause() instanceof SocketTimeoutException)) {
+      if (e.error() != FetchError.CONNECTION_TIMED_OUT
+          || !(e.getCause() instanceof SocketTimeoutException)) {
         throw e; // the operation's own deadline passed: no probe can help
       }
       probed = true;
@@ -634,8 +720,8 @@ public final class Pop3Reader {
   }
 
   /**
-   * {@link #fill()} inside a body; a timeout there says what the stall looks like when it matches
-   * a known server bug, so the person reading the error knows what to do.
+   * {@link #fill()} inside a body; a timeout there says what the stall looks like when it matches a
+   * known server bug, so the person reading the error knows what to do.
    */
   private boolean fillInBody(int state, boolean afterDotLine) throws FetchException {
     try {
@@ -645,15 +731,26 @@ public final class Pop3Reader {
         throw e;
       }
       if (state == DOT_CR) {
-        throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.detail() + "; the message stopped at a line"
-            + " of '.' and CR with no LF after it: the server ends messages with \".\\r\" (quirk Q02, Cyrus 3.4);"
-            + " the message stays on the server", null, e, Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR));
+        throw new FetchException(
+            FetchError.CONNECTION_TIMED_OUT,
+            e.detail()
+                + "; the message stopped at a line"
+                + " of '.' and CR with no LF after it: the server ends messages with \".\\r\" (quirk Q02, Cyrus 3.4);"
+                + " the message stays on the server",
+            null,
+            e,
+            Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR));
       }
       if (afterDotLine) {
-        throw new FetchException(FetchError.CONNECTION_TIMED_OUT, e.detail() + "; the message stopped right after a"
-            + " line ending in '.': the server may glue the terminator to a message without a final line end"
-            + " (quirk Q03, Exchange 2000), which no client can tell from data; the message stays on the server",
-            null, e, Advice.gluedTerminator());
+        throw new FetchException(
+            FetchError.CONNECTION_TIMED_OUT,
+            e.detail()
+                + "; the message stopped right after a"
+                + " line ending in '.': the server may glue the terminator to a message without a final line end"
+                + " (quirk Q03, Exchange 2000), which no client can tell from data; the message stays on the server",
+            null,
+            e,
+            Advice.gluedTerminator());
       }
       throw e;
     }
@@ -673,9 +770,14 @@ public final class Pop3Reader {
 
   private FetchException ranIntoReply(String quirk, String why) {
     ranIntoReply = quirk;
-    return new FetchException(FetchError.READ_ERROR, "a message ran into the next reply: " + why
-        + "; the message stays on the server", null, null, quirk.equals("Q02")
-        ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR) : Advice.gluedTerminator());
+    return new FetchException(
+        FetchError.READ_ERROR,
+        "a message ran into the next reply: " + why + "; the message stays on the server",
+        null,
+        null,
+        quirk.equals("Q02")
+            ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR)
+            : Advice.gluedTerminator());
   }
 
   /**
@@ -698,7 +800,11 @@ public final class Pop3Reader {
   }
 
   private FetchException tooBig(long max) {
-    return new FetchException(FetchError.LIMIT_EXCEEDED, "a message is larger than "
-        + Limit.MESSAGE_SIZE.words(max) + "; it stays on the server", null, null, Limit.MESSAGE_SIZE.remedy(max));
+    return new FetchException(
+        FetchError.LIMIT_EXCEEDED,
+        "a message is larger than " + Limit.MESSAGE_SIZE.words(max) + "; it stays on the server",
+        null,
+        null,
+        Limit.MESSAGE_SIZE.remedy(max));
   }
 }

@@ -20,9 +20,9 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 
 /**
- * What a port speaks: a connection, a look at what the server sends first, and where nothing
- * comes, a TLS handshake on a new connection (nothing is sent after it). The doctor's connection
- * stage asks it of the chosen port and of the usual others.
+ * What a port speaks: a connection, a look at what the server sends first, and where nothing comes,
+ * a TLS handshake on a new connection (nothing is sent after it). The doctor's connection stage
+ * asks it of the chosen port and of the usual others.
  */
 final class PortProbe {
   private final InetAddress address;
@@ -41,9 +41,16 @@ final class PortProbe {
 
   /** What a port answered. */
   enum PortSpeaks {
-    POP3("plain POP3"), POP3_REFUSING("plain POP3 that refuses sessions"), TLS("TLS"), IMAP("IMAP"), SMTP("SMTP"),
-    OTHER("another protocol"), SILENT("nothing (no greeting, no TLS)"), CLOSED("a connection that closes at once"),
-    REFUSED("refused"), TIMED_OUT("no answer (timed out)");
+    POP3("plain POP3"),
+    POP3_REFUSING("plain POP3 that refuses sessions"),
+    TLS("TLS"),
+    IMAP("IMAP"),
+    SMTP("SMTP"),
+    OTHER("another protocol"),
+    SILENT("nothing (no greeting, no TLS)"),
+    CLOSED("a connection that closes at once"),
+    REFUSED("refused"),
+    TIMED_OUT("no answer (timed out)");
 
     final String words;
 
@@ -58,7 +65,9 @@ final class PortProbe {
 
   record Probe(PortSpeaks speaks, String firstLine, String detail) {}
 
-  /** Connects, listens for a greeting, and if none comes, tries a TLS handshake on a new connection. */
+  /**
+   * Connects, listens for a greeting, and if none comes, tries a TLS handshake on a new connection.
+   */
   Probe probe(int port, Duration connectTimeout) {
     boolean tlsExpected = port == 995 || (port == chosenPort && chosenTls);
     if (tlsExpected) {
@@ -81,7 +90,8 @@ final class PortProbe {
           return new Probe(PortSpeaks.CLOSED, "", m);
         }
         // No route to host, network unreachable: as good as a silent drop for the user.
-        return new Probe(PortSpeaks.TIMED_OUT, "", "cannot reach " + address.getHostAddress() + ": " + m);
+        return new Probe(
+            PortSpeaks.TIMED_OUT, "", "cannot reach " + address.getHostAddress() + ": " + m);
       }
       socket.setSoTimeout(millis(wait));
       String line;
@@ -164,13 +174,16 @@ final class PortProbe {
       }
     } catch (SSLException e) {
       X509Certificate[] chain = recorder.chain;
-      return (chain != null && chain.length > 0) || String.valueOf(e.getMessage()).contains("Received fatal alert");
+      return (chain != null && chain.length > 0)
+          || String.valueOf(e.getMessage()).contains("Received fatal alert");
     } catch (IOException | GeneralSecurityException e) {
       return false;
     }
   }
 
-  /** Whether the port answers a TLS handshake; nothing is sent after it, valid certificate or not. */
+  /**
+   * Whether the port answers a TLS handshake; nothing is sent after it, valid certificate or not.
+   */
   private Probe tlsProbe(int port, Duration connectTimeout) {
     try (Socket raw = new Socket()) {
       try {

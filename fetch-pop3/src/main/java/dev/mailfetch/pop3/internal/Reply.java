@@ -46,7 +46,8 @@ public final class Reply {
    */
   public static Reply parse(String line, boolean anyCase) throws FetchException {
     if (line.isEmpty()) {
-      throw new FetchException(FetchError.EMPTY_LINE, "the server sent an empty line where a status line was due");
+      throw new FetchException(
+          FetchError.EMPTY_LINE, "the server sent an empty line where a status line was due");
     }
     if (startsWith(line, "+OK", anyCase) && boundary(line, 3)) {
       return withCode(Kind.OK, line, 3);
@@ -57,24 +58,42 @@ public final class Reply {
     if (line.equals("+") || line.startsWith("+ ")) {
       return new Reply(Kind.CONTINUATION, line.length() > 2 ? line.substring(2) : "", null, line);
     }
-    if (!anyCase && ((startsWith(line, "+OK", true) && boundary(line, 3)) || startsWith(line, "-ERR", true))) {
-      throw new FetchException(FetchError.PROTOCOL, "the server wrote its status indicator in lower case (quirk Q13;"
-          + " RFC 1939 writes +OK and -ERR)", line, null, Advice.tolerate(Tolerance.LOWERCASE_STATUS));
+    if (!anyCase
+        && ((startsWith(line, "+OK", true) && boundary(line, 3))
+            || startsWith(line, "-ERR", true))) {
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          "the server wrote its status indicator in lower case (quirk Q13;"
+              + " RFC 1939 writes +OK and -ERR)",
+          line,
+          null,
+          Advice.tolerate(Tolerance.LOWERCASE_STATUS));
     }
     if (startsWith(line, "+ERR", true)) {
-      throw new FetchException(FetchError.PROTOCOL,
-          "the server reported a failure as +ERR, which is not POP3 (quirk Q14)", line, null);
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          "the server reported a failure as +ERR, which is not POP3 (quirk Q14)",
+          line,
+          null);
     }
     if (line.startsWith("+") || line.startsWith("-")) {
-      throw new FetchException(FetchError.PROTOCOL,
-          "the server sent a status line that is neither +OK nor -ERR (RFC 1939 §3)", line, null);
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          "the server sent a status line that is neither +OK nor -ERR (RFC 1939 §3)",
+          line,
+          null);
     }
-    throw new FetchException(FetchError.READ_ERROR,
-        "the server sent data where a status line was due: its replies are out of step", line, null);
+    throw new FetchException(
+        FetchError.READ_ERROR,
+        "the server sent data where a status line was due: its replies are out of step",
+        line,
+        null);
   }
 
   private static boolean startsWith(String line, String prefix, boolean anyCase) {
-    return anyCase ? line.regionMatches(true, 0, prefix, 0, prefix.length()) : line.startsWith(prefix);
+    return anyCase
+        ? line.regionMatches(true, 0, prefix, 0, prefix.length())
+        : line.startsWith(prefix);
   }
 
   private static boolean boundary(String line, int at) {
@@ -121,8 +140,8 @@ public final class Reply {
   }
 
   /**
-   * The error a {@code -ERR} stands for: by its response code (RFC 2449 §8, RFC 3206), else by
-   * the text heuristics of fetchmail's {@code pop3_ok} (low confidence), else {@code fallback}.
+   * The error a {@code -ERR} stands for: by its response code (RFC 2449 §8, RFC 3206), else by the
+   * text heuristics of fetchmail's {@code pop3_ok} (low confidence), else {@code fallback}.
    */
   public FetchError error(FetchError fallback) {
     if (code != null) {
@@ -163,15 +182,26 @@ public final class Reply {
    */
   FetchException listedMessageRefused(String server, int number) {
     FetchError e = error(FetchError.PROTOCOL);
-    String detail = server + " refused to send message " + number + ", which it listed itself in this session"
-        + " (RETR); it stays on the server";
+    String detail =
+        server
+            + " refused to send message "
+            + number
+            + ", which it listed itself in this session"
+            + " (RETR); it stays on the server";
     if (e != FetchError.PROTOCOL) {
       return new FetchException(e, detail, line, null);
     }
-    return new FetchException(e, detail + " (RFC 1939 §4: a server keeps the messages it listed until the session"
-        + " ends)", line, null, Remedy.of("Nothing is lost: the message stays on the server, unless another program"
-        + " deleted it meanwhile (some servers then say \"expunged\"), and the next run tries it again. If it fails"
-        + " at every run, ask the provider about that message, quoting the server's words."));
+    return new FetchException(
+        e,
+        detail
+            + " (RFC 1939 §4: a server keeps the messages it listed until the session"
+            + " ends)",
+        line,
+        null,
+        Remedy.of(
+            "Nothing is lost: the message stays on the server, unless another program"
+                + " deleted it meanwhile (some servers then say \"expunged\"), and the next run tries it again. If it fails"
+                + " at every run, ask the provider about that message, quoting the server's words."));
   }
 
   @Override

@@ -23,12 +23,12 @@ import java.util.regex.Pattern;
  *       for, not a refusal, and is counted so.
  *   <li>The server removes at QUIT whatever was retrieved, and RSET does not help (Gmail's POP set
  *       to delete or archive). Nothing a client sends prevents it but ending without QUIT, which
- *       commits nothing (RFC 1939 §6). So a session that keeps mail and holds a message retrieved but
- *       not stored ends without QUIT: that message is then still on the server whatever kind the
- *       server is. The rest cannot be prevented, only said: where QUIT's answer says the server
+ *       commits nothing (RFC 1939 §6). So a session that keeps mail and holds a message retrieved
+ *       but not stored ends without QUIT: that message is then still on the server whatever kind
+ *       the server is. The rest cannot be prevented, only said: where QUIT's answer says the server
  *       deleted more than was asked ("+OK Logging out, 2 messages deleted" after no DELE), the
- *       session warns (POLICY: keeping mail on this server cannot work), naming the messages.
- *       A server that says nothing (Gmail answers "Farewell") is found by {@code mailfetch doctor
+ *       session warns (POLICY: keeping mail on this server cannot work), naming the messages. A
+ *       server that says nothing (Gmail answers "Farewell") is found by {@code mailfetch doctor
  *       --deep} (RETR_REMOVES_MAIL).
  * </ul>
  */
@@ -36,9 +36,11 @@ final class RetrievedMarks {
   /** RFC 1939 §6's "-ERR message 2 already deleted", Dovecot's "Message is deleted.". */
   private static final Pattern ALREADY_DELETED =
       Pattern.compile("(?i)\\b(already|is|was|been|marked( as)?) (marked )?deleted\\b");
+
   /** "2 messages deleted", "messages deleted", "no messages deleted", "1 message expunged". */
   private static final Pattern QUIT_DELETED =
-      Pattern.compile("(?i)\\b(?:(\\d{1,9}|no)\\s+)?messages?\\s+(?:(?:were|have been)\\s+)?(?:deleted|expunged|removed)\\b");
+      Pattern.compile(
+          "(?i)\\b(?:(\\d{1,9}|no)\\s+)?messages?\\s+(?:(?:were|have been)\\s+)?(?:deleted|expunged|removed)\\b");
 
   private final BitSet retrieved = new BitSet();
   private int marked;
@@ -54,7 +56,10 @@ final class RetrievedMarks {
     marked++;
   }
 
-  /** The engine asked to keep messages that were retrieved but not stored ({@code FetchSession.keep}). */
+  /**
+   * The engine asked to keep messages that were retrieved but not stored ({@code
+   * FetchSession.keep}).
+   */
   void notStored() {
     notStored = true;
   }
@@ -109,20 +114,34 @@ final class RetrievedMarks {
     }
     List<Integer> numbers = new ArrayList<>();
     retrieved.stream().forEach(numbers::add);
-    String asked = marked == 0 ? "mailfetch, keeping mail on the server, asked it to delete none"
-        : "mailfetch asked it to delete " + marked;
-    return new FetchException(FetchError.POLICY, server + " says it deleted " + (n == null ? "messages" : n)
-        + " when the session ended (its answer to QUIT: \"" + FetchException.escape(r.line()) + "\"), though "
-        + asked + ": it removes retrieved mail by itself (quirk Q31). Of this session's "
-        + ListingDisagreement.messages(numbers) + ", what was stored is safe here; on the server "
-        + (numbers.size() == 1 ? "it is" : "they are") + " gone", null, null, Remedy.of(
-        "Mail cannot be left on this server as it is set up: change the account's POP setting if it has one"
-            + " (Gmail: \"When messages are accessed with POP\": keep the copy in the Inbox), or fetch with"
-            + " --delete so that the run does what the server does anyway. mailfetch doctor --deep confirms it"
-            + " (\"Retrieving a message removes it\").",
-        "Mail cannot be left on this server as it is set up: change the account's POP setting if it has one"
-            + " (Gmail: \"When messages are accessed with POP\": keep the copy in the Inbox), or use"
-            + " Retention.DELETE_AFTER_DELIVERY so that the run does what the server does anyway. Pop3Doctor with"
-            + " deep(true) confirms it (RETR_REMOVES_MAIL)."));
+    String asked =
+        marked == 0
+            ? "mailfetch, keeping mail on the server, asked it to delete none"
+            : "mailfetch asked it to delete " + marked;
+    return new FetchException(
+        FetchError.POLICY,
+        server
+            + " says it deleted "
+            + (n == null ? "messages" : n)
+            + " when the session ended (its answer to QUIT: \""
+            + FetchException.escape(r.line())
+            + "\"), though "
+            + asked
+            + ": it removes retrieved mail by itself (quirk Q31). Of this session's "
+            + ListingDisagreement.messages(numbers)
+            + ", what was stored is safe here; on the server "
+            + (numbers.size() == 1 ? "it is" : "they are")
+            + " gone",
+        null,
+        null,
+        Remedy.of(
+            "Mail cannot be left on this server as it is set up: change the account's POP setting if it has one"
+                + " (Gmail: \"When messages are accessed with POP\": keep the copy in the Inbox), or fetch with"
+                + " --delete so that the run does what the server does anyway. mailfetch doctor --deep confirms it"
+                + " (\"Retrieving a message removes it\").",
+            "Mail cannot be left on this server as it is set up: change the account's POP setting if it has one"
+                + " (Gmail: \"When messages are accessed with POP\": keep the copy in the Inbox), or use"
+                + " Retention.DELETE_AFTER_DELIVERY so that the run does what the server does anyway. Pop3Doctor with"
+                + " deep(true) confirms it (RETR_REMOVES_MAIL)."));
   }
 }

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * What the doctor learns from sessions after the first, each opened and logged in as a fetch
- * would: whether unique ids and retrieved mail stay (deep), and how a message with a UTF-8 header
- * is served to a program without UTF-8 mode. Read-only: TOP, UIDL and QUIT.
+ * What the doctor learns from sessions after the first, each opened and logged in as a fetch would:
+ * whether unique ids and retrieved mail stay (deep), and how a message with a UTF-8 header is
+ * served to a program without UTF-8 mode. Read-only: TOP, UIDL and QUIT.
  */
 final class SecondSessions {
   private final Supplier<Pop3Session> fresh;
@@ -61,9 +61,15 @@ final class SecondSessions {
     try {
       plain = open(false);
       if (UnicodeCheck.noticeFor(plain, n)) {
-        d.add(Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS, "with UTF-8 mode off, TOP " + n + " 0 answered with the"
-            + " server's notice \"Cannot display Unicode content\"; in UTF-8 mode, as mailfetch asks, it sends"
-            + " message " + n + " as it is");
+        d.add(
+            Symptom.UNICODE_MESSAGES_REPLACED_FOR_OTHERS,
+            "with UTF-8 mode off, TOP "
+                + n
+                + " 0 answered with the"
+                + " server's notice \"Cannot display Unicode content\"; in UTF-8 mode, as mailfetch asks, it sends"
+                + " message "
+                + n
+                + " as it is");
       }
       plain.send("QUIT", "QUIT");
       plain.reply("waiting for QUIT");
@@ -81,7 +87,8 @@ final class SecondSessions {
    * firstNumbers}): whether they stay (quirk Q26), and whether the {@code samples} the first
    * retrieved are still listed (quirk Q31).
    */
-  void uidsAndRetrievedMail(StepDraft d, List<String> firstUids, List<Integer> firstNumbers, List<Integer> samples) {
+  void uidsAndRetrievedMail(
+      StepDraft d, List<String> firstUids, List<Integer> firstNumbers, List<Integer> samples) {
     Pop3Session again = null;
     try {
       again = open(true);
@@ -90,10 +97,13 @@ final class SecondSessions {
         return;
       }
       List<String> uids = new ArrayList<>();
-      again.readListing("listing unique ids again", true, line -> {
-        String[] f = (line.startsWith("+OK ") ? line.substring(4) : line).trim().split(" +", 2);
-        uids.add(f.length > 1 ? f[1] : "");
-      });
+      again.readListing(
+          "listing unique ids again",
+          true,
+          line -> {
+            String[] f = (line.startsWith("+OK ") ? line.substring(4) : line).trim().split(" +", 2);
+            uids.add(f.length > 1 ? f[1] : "");
+          });
       Set<String> now = new HashSet<>(uids);
       int kept = 0;
       for (String uid : firstUids) {
@@ -109,11 +119,20 @@ final class SecondSessions {
         }
       }
       if (!firstUids.isEmpty() && kept == 0 && uids.size() >= firstUids.size()) {
-        d.add(Symptom.UIDS_UNSTABLE, "none of the " + firstUids.size() + " ids of the first session came back in"
-            + " the second, which lists " + uids.size());
+        d.add(
+            Symptom.UIDS_UNSTABLE,
+            "none of the "
+                + firstUids.size()
+                + " ids of the first session came back in"
+                + " the second, which lists "
+                + uids.size());
       } else if (!gone.isEmpty()) {
-        d.add(Symptom.RETR_REMOVES_MAIL, "message(s) " + String.join(", ", gone) + " were retrieved (RETR) in the"
-            + " first session and are not listed in the second; no DELE was sent");
+        d.add(
+            Symptom.RETR_REMOVES_MAIL,
+            "message(s) "
+                + String.join(", ", gone)
+                + " were retrieved (RETR) in the"
+                + " first session and are not listed in the second; no DELE was sent");
       }
       again.send("QUIT", "QUIT");
       again.reply("waiting for QUIT");

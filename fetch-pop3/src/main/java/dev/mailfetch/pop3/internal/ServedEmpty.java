@@ -1,9 +1,8 @@
 package dev.mailfetch.pop3.internal;
 
-import dev.mailfetch.api.internal.Sizes;
-
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.HeaderBlock;
+import dev.mailfetch.api.internal.Sizes;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -51,8 +50,19 @@ final class ServedEmpty {
 
   /** What was seen, for the finding: the message, what it came as, and what LIST announced. */
   static String evidence(int n, String command, Set<String> fields, int octets, long listed) {
-    return "message " + n + " (" + command + ") came as " + (fields.isEmpty() ? "nothing"
-        : "only the field" + (fields.size() == 1 ? " " : "s ") + FetchException.escape(String.join(", ", fields)))
-        + " (" + Sizes.size(octets) + ")" + (listed > octets ? ", though LIST gives it " + Sizes.size(listed) : "");
+    return "message "
+        + n
+        + " ("
+        + command
+        + ") came as "
+        + (fields.isEmpty()
+            ? "nothing"
+            : "only the field"
+                + (fields.size() == 1 ? " " : "s ")
+                + FetchException.escape(String.join(", ", fields)))
+        + " ("
+        + Sizes.size(octets)
+        + ")"
+        + (listed > octets ? ", though LIST gives it " + Sizes.size(listed) : "");
   }
 }

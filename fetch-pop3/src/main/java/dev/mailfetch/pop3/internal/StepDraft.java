@@ -24,7 +24,9 @@ final class StepDraft {
     this.stage = stage;
   }
 
-  /** Adds a finding; a second one of the same symptom joins the first, so the report says it once. */
+  /**
+   * Adds a finding; a second one of the same symptom joins the first, so the report says it once.
+   */
   void add(Symptom symptom, String evidence) {
     for (int i = 0; i < findings.size(); i++) {
       Finding f = findings.get(i);
@@ -104,6 +106,7 @@ final class StepDraft {
     if (!notes.isEmpty() && stage != Stage.CAPABILITIES) {
       text = text + (text.isEmpty() ? "" : "; ") + String.join("; ", notes);
     }
-    return new Step(stage, st, st == Status.SKIPPED ? Duration.ZERO : Duration.ofNanos(nanos), text, findings);
+    return new Step(
+        stage, st, st == Status.SKIPPED ? Duration.ZERO : Duration.ofNanos(nanos), text, findings);
   }
 }

@@ -18,10 +18,16 @@ final class TlsFailure {
 
   /** Which certificate check failed. */
   enum Check {
-    EXPIRED, NOT_YET_VALID, WRONG_HOST, UNTRUSTED
+    EXPIRED,
+    NOT_YET_VALID,
+    WRONG_HOST,
+    UNTRUSTED
   }
 
-  /** A certificate refused, by which check: {@link CertificateTrouble} adds what the certificate says. */
+  /**
+   * A certificate refused, by which check: {@link CertificateTrouble} adds what the certificate
+   * says.
+   */
   static final class Refused extends FetchException {
     private static final long serialVersionUID = 1L;
     final Check check;
@@ -32,23 +38,31 @@ final class TlsFailure {
     }
   }
 
-  private static final Remedy RENEW = Remedy.of("Tell the provider (or, for your own server, its administrator) to"
-      + " renew the certificate; nothing should change on this side: mailfetch never switches certificate checks"
-      + " off.");
-  private static final Remedy CLOCK = Remedy.of("Check this machine's date and time; if they are right, tell the"
-      + " provider that their certificate is not valid yet.");
-  private static final Remedy OTHER_NAME = Remedy.of(
-      "Use a name the certificate holds in the URL (pop3s://user@NAME) if that is your provider's server; otherwise"
-          + " tell the provider. mailfetch never switches the host name check off.",
-      "Use a name the certificate holds as the source's host(String) if that is your provider's server; otherwise"
-          + " tell the provider. The host name check is never switched off.");
-  private static final Remedy TOO_OLD = Remedy.of("Ask the provider to enable TLS 1.2 or 1.3 on the server:"
-      + " mailfetch refuses the older versions, which are broken (RFC 8996).");
-  private static final Remedy SILENT_END = Remedy.of(
-      "Ask the provider whether the server supports TLS 1.2 or later (mailfetch refuses older versions, RFC 8996);"
-          + " mailfetch doctor URL shows what the port answers, to send them.",
-      "Ask the provider whether the server supports TLS 1.2 or later (older versions are refused, RFC 8996);"
-          + " Pop3Doctor shows what the port answers, to send them.");
+  private static final Remedy RENEW =
+      Remedy.of(
+          "Tell the provider (or, for your own server, its administrator) to"
+              + " renew the certificate; nothing should change on this side: mailfetch never switches certificate checks"
+              + " off.");
+  private static final Remedy CLOCK =
+      Remedy.of(
+          "Check this machine's date and time; if they are right, tell the"
+              + " provider that their certificate is not valid yet.");
+  private static final Remedy OTHER_NAME =
+      Remedy.of(
+          "Use a name the certificate holds in the URL (pop3s://user@NAME) if that is your provider's server; otherwise"
+              + " tell the provider. mailfetch never switches the host name check off.",
+          "Use a name the certificate holds as the source's host(String) if that is your provider's server; otherwise"
+              + " tell the provider. The host name check is never switched off.");
+  private static final Remedy TOO_OLD =
+      Remedy.of(
+          "Ask the provider to enable TLS 1.2 or 1.3 on the server:"
+              + " mailfetch refuses the older versions, which are broken (RFC 8996).");
+  private static final Remedy SILENT_END =
+      Remedy.of(
+          "Ask the provider whether the server supports TLS 1.2 or later (mailfetch refuses older versions, RFC 8996);"
+              + " mailfetch doctor URL shows what the port answers, to send them.",
+          "Ask the provider whether the server supports TLS 1.2 or later (older versions are refused, RFC 8996);"
+              + " Pop3Doctor shows what the port answers, to send them.");
 
   /**
    * A handshake that ends sooner than this after it began is ended by the server's answer (a server
@@ -61,76 +75,143 @@ final class TlsFailure {
    * ({@code closedAfter} null) or for {@code closedAfter} and then closed the connection (case
    * N-09: STLS agreed, then nothing). A server that does not answer, not a TLS it cannot speak.
    */
-  static FetchException noAnswer(String server, boolean afterStls, Duration allowed, Duration closedAfter, Throwable e) {
-    String what = server + (afterStls ? " agreed to start TLS (STLS) but" : "") + " did not answer the TLS handshake: ";
+  static FetchException noAnswer(
+      String server, boolean afterStls, Duration allowed, Duration closedAfter, Throwable e) {
+    String what =
+        server
+            + (afterStls ? " agreed to start TLS (STLS) but" : "")
+            + " did not answer the TLS handshake: ";
     if (closedAfter == null) {
-      return new FetchException(FetchError.CONNECTION_TIMED_OUT, what + "it stayed silent for "
-          + Limit.HANDSHAKE_TIMEOUT.words(allowed), null, e, Limit.HANDSHAKE_TIMEOUT.remedy(allowed));
+      return new FetchException(
+          FetchError.CONNECTION_TIMED_OUT,
+          what + "it stayed silent for " + Limit.HANDSHAKE_TIMEOUT.words(allowed),
+          null,
+          e,
+          Limit.HANDSHAKE_TIMEOUT.remedy(allowed));
     }
-    return new FetchException(FetchError.CONNECTION_TIMED_OUT, what + "it stayed silent for " + closedAfter.toSeconds()
-        + " s, then closed the connection", null, e, SILENT_THEN_CLOSED);
+    return new FetchException(
+        FetchError.CONNECTION_TIMED_OUT,
+        what + "it stayed silent for " + closedAfter.toSeconds() + " s, then closed the connection",
+        null,
+        e,
+        SILENT_THEN_CLOSED);
   }
 
-  private static final Remedy SILENT_THEN_CLOSED = Remedy.of(
-      "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
-          + " handshake (mailfetch doctor URL shows what the port answers, to send them).",
-      "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
-          + " handshake (Pop3Doctor shows what the port answers, to send them).");
+  private static final Remedy SILENT_THEN_CLOSED =
+      Remedy.of(
+          "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
+              + " handshake (mailfetch doctor URL shows what the port answers, to send them).",
+          "Try again later; if it keeps happening, tell the provider that their server does not answer the TLS"
+              + " handshake (Pop3Doctor shows what the port answers, to send them).");
 
   /**
    * The error for {@code e}, met while securing the connection to {@code server} ({@code host},
    * {@code port}) after STLS ({@code afterStls}) or from the first byte, {@code took} into a
    * handshake {@code allowed} that long.
    */
-  static FetchException of(SSLException e, String server, String host, int port, boolean afterStls, Duration took,
+  static FetchException of(
+      SSLException e,
+      String server,
+      String host,
+      int port,
+      boolean afterStls,
+      Duration took,
       Duration allowed) {
     String all = chain(e);
     // The JDK says "validity check failed" for both; the cause's class tells which.
     if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new Refused(Check.NOT_YET_VALID, server + "'s certificate is not yet valid (check this machine's clock)",
-          e, CLOCK);
+      return new Refused(
+          Check.NOT_YET_VALID,
+          server + "'s certificate is not yet valid (check this machine's clock)",
+          e,
+          CLOCK);
     }
-    if (all.contains("CertificateExpired") || all.contains("validity check failed") || all.contains("NotAfter")) {
+    if (all.contains("CertificateExpired")
+        || all.contains("validity check failed")
+        || all.contains("NotAfter")) {
       return new Refused(Check.EXPIRED, server + "'s certificate has expired", e, RENEW);
     }
-    if (all.contains("No subject alternative") || all.contains("No name matching") || all.contains("doesn't match")) {
-      return new Refused(Check.WRONG_HOST, server + "'s certificate was issued for another host name than " + host, e,
+    if (all.contains("No subject alternative")
+        || all.contains("No name matching")
+        || all.contains("doesn't match")) {
+      return new Refused(
+          Check.WRONG_HOST,
+          server + "'s certificate was issued for another host name than " + host,
+          e,
           OTHER_NAME);
     }
-    if (all.contains("unable to find valid certification path") || all.contains("PKIX")
-        || all.contains("certificate_unknown") || all.contains("CertPath") || all.contains("Certificate")) {
-      return new Refused(Check.UNTRUSTED, server + "'s certificate is self-signed or issued by an authority this client"
-          + " does not trust", e, null);
+    if (all.contains("unable to find valid certification path")
+        || all.contains("PKIX")
+        || all.contains("certificate_unknown")
+        || all.contains("CertPath")
+        || all.contains("Certificate")) {
+      return new Refused(
+          Check.UNTRUSTED,
+          server
+              + "'s certificate is self-signed or issued by an authority this client"
+              + " does not trust",
+          e,
+          null);
     }
-    if ((all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) && afterStls) {
+    if ((all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext"))
+        && afterStls) {
       // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
       // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
-      return new FetchException(FetchError.TLS_FAILED, server + " agreed to start TLS (STLS) but then went on in"
-          + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS", null, e,
+      return new FetchException(
+          FetchError.TLS_FAILED,
+          server
+              + " agreed to start TLS (STLS) but then went on in"
+              + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS",
+          null,
+          e,
           Advice.stlsBroken());
     }
     if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
-      return new FetchException(FetchError.TLS_FAILED, server + " does not speak TLS on port " + port
-          + ": it looks like a plain-text port, which expects STARTTLS or no encryption", null, e,
+      return new FetchException(
+          FetchError.TLS_FAILED,
+          server
+              + " does not speak TLS on port "
+              + port
+              + ": it looks like a plain-text port, which expects STARTTLS or no encryption",
+          null,
+          e,
           Advice.plainTextPort(port));
     }
     if (all.contains("protocol") || all.contains("No appropriate")) {
-      return new FetchException(FetchError.TLS_FAILED, server + " offers no TLS version this client accepts"
-          + " (TLS 1.2 or later is required)", null, e, TOO_OLD);
+      return new FetchException(
+          FetchError.TLS_FAILED,
+          server + " offers no TLS version this client accepts" + " (TLS 1.2 or later is required)",
+          null,
+          e,
+          TOO_OLD);
     }
     boolean ended = all.contains("terminated the handshake") || all.contains("EOFException");
-    if (ended && took.compareTo(allowed.dividedBy(2).compareTo(AT_ONCE) < 0 ? allowed.dividedBy(2) : AT_ONCE) >= 0) {
+    if (ended
+        && took.compareTo(
+                allowed.dividedBy(2).compareTo(AT_ONCE) < 0 ? allowed.dividedBy(2) : AT_ONCE)
+            >= 0) {
       return noAnswer(server, afterStls, allowed, took, e);
     }
     if (ended) {
       // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert) ends
       // the handshake like this; so does one without a cipher in common.
-      return new FetchException(FetchError.TLS_FAILED, server + " closed the connection during the TLS handshake"
-          + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
-          + " accepts", null, e, SILENT_END);
+      return new FetchException(
+          FetchError.TLS_FAILED,
+          server
+              + " closed the connection during the TLS handshake"
+              + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
+              + " accepts",
+          null,
+          e,
+          SILENT_END);
     }
-    return new FetchException(FetchError.TLS_FAILED, "the TLS handshake with " + server + " failed: "
-        + FetchException.escape(String.valueOf(e.getMessage())), e);
+    return new FetchException(
+        FetchError.TLS_FAILED,
+        "the TLS handshake with "
+            + server
+            + " failed: "
+            + FetchException.escape(String.valueOf(e.getMessage())),
+        e);
   }
 
   private static String chain(Throwable t) {

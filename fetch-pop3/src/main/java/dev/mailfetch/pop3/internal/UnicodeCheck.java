@@ -6,12 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
- * What the doctor looks for around UTF-8 mode (RFC 6856, {@link Utf8Mode}): a message whose
- * header holds raw UTF-8 (RFC 6532), and the notice Courier sends in place of such a message to a
- * client without UTF-8 mode (quirk Q52: "Cannot display Unicode content", the original attached as
- * {@code message/global}). The notice is recognised by its subject, which Courier fixes; a
- * server that downgrades instead (RFC 6857) sends the message itself, changed, and is not told
- * apart here.
+ * What the doctor looks for around UTF-8 mode (RFC 6856, {@link Utf8Mode}): a message whose header
+ * holds raw UTF-8 (RFC 6532), and the notice Courier sends in place of such a message to a client
+ * without UTF-8 mode (quirk Q52: "Cannot display Unicode content", the original attached as {@code
+ * message/global}). The notice is recognised by its subject, which Courier fixes; a server that
+ * downgrades instead (RFC 6857) sends the message itself, changed, and is not told apart here.
  */
 final class UnicodeCheck {
   /** How much of a TOP answer is kept to look at: the notice's header comes first. */
@@ -50,14 +49,16 @@ final class UnicodeCheck {
       return false;
     }
     ByteArrayOutputStream top = new ByteArrayOutputStream();
-    session.reader.readBody(slice -> {
-      int take = Math.min(slice.remaining(), KEEP - top.size());
-      if (take > 0) {
-        byte[] b = new byte[take];
-        slice.get(b);
-        top.write(b, 0, take);
-      }
-    }, 1L << 24); // a header, however long, is far less
+    session.reader.readBody(
+        slice -> {
+          int take = Math.min(slice.remaining(), KEEP - top.size());
+          if (take > 0) {
+            byte[] b = new byte[take];
+            slice.get(b);
+            top.write(b, 0, take);
+          }
+        },
+        1L << 24); // a header, however long, is far less
     return isNotice(top.toByteArray());
   }
 
@@ -69,13 +70,15 @@ final class UnicodeCheck {
     if (!ses.capaWorked) {
       return "CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on";
     }
-    return ses.has("UTF8") ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
+    return ses.has("UTF8")
+        ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
         : "its CAPA does not offer UTF-8 mode (RFC 6856), so it could not be turned on";
   }
 
   /** The header section, up to the first empty line, bytes as ISO-8859-1 characters. */
   private static String header(byte[] message) {
-    String text = new String(message, 0, Math.min(message.length, KEEP), StandardCharsets.ISO_8859_1);
+    String text =
+        new String(message, 0, Math.min(message.length, KEEP), StandardCharsets.ISO_8859_1);
     int end = text.indexOf("\r\n\r\n");
     int lf = text.indexOf("\n\n");
     if (end < 0 || (lf >= 0 && lf < end)) {

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * <p>When: the IANA registry (RFC 6856 §2) lists the command as valid in the AUTHORIZATION state,
  * so it goes after TLS (the CAPA that counts is the one after STLS, RFC 2595 §4) and before the
  * login. Courier's own login process takes it there (courier-libs {@code imap/pop3login.C}), and
- * hands the mode on to the mail session. A server that refuses it is not an error: the session
- * goes on as without it, the refusal is logged, and the doctor reports what it then serves.
+ * hands the mode on to the mail session. A server that refuses it is not an error: the session goes
+ * on as without it, the refusal is logged, and the doctor reports what it then serves.
  */
 final class Utf8Mode {
   private static final Logger log = LoggerFactory.getLogger(Utf8Mode.class);
@@ -36,8 +36,11 @@ final class Utf8Mode {
     Reply r = session.reply("turning on UTF-8 mode (UTF8)");
     session.utf8 = r.ok();
     if (!r.ok()) {
-      log.warn("{} refused UTF8 though its CAPA lists it ({}): messages whose header holds UTF-8 may arrive"
-          + " replaced or downgraded", session.server(), r);
+      log.warn(
+          "{} refused UTF8 though its CAPA lists it ({}): messages whose header holds UTF-8 may arrive"
+              + " replaced or downgraded",
+          session.server(),
+          r);
     }
     return r;
   }

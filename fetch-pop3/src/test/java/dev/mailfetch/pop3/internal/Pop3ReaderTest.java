@@ -54,7 +54,8 @@ class Pop3ReaderTest {
       if (pos == data.length) {
         return -1;
       }
-      int n = Math.min(Math.min(len, data.length - pos), Math.max(1, chunks[next++ % chunks.length]));
+      int n =
+          Math.min(Math.min(len, data.length - pos), Math.max(1, chunks[next++ % chunks.length]));
       System.arraycopy(data, pos, b, off, n);
       pos += n;
       return n;
@@ -68,11 +69,13 @@ class Pop3ReaderTest {
   /** The body the reader hands out, copied out of the lent slices. */
   private static byte[] body(Pop3Reader r, long max) throws FetchException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    r.readBody(slice -> {
-      byte[] tmp = new byte[slice.remaining()];
-      slice.get(tmp);
-      out.write(tmp, 0, tmp.length);
-    }, max);
+    r.readBody(
+        slice -> {
+          byte[] tmp = new byte[slice.remaining()];
+          slice.get(tmp);
+          out.write(tmp, 0, tmp.length);
+        },
+        max);
     return out.toByteArray();
   }
 
@@ -107,12 +110,16 @@ class Pop3ReaderTest {
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 64})
-  void Q02_crTerminatorTolerance_endsTheBodyAtDotCr_whenAReplyFollows(int chunk) throws FetchException {
+  void Q02_crTerminatorTolerance_endsTheBodyAtDotCr_whenAReplyFollows(int chunk)
+      throws FetchException {
     byte[] wire = ascii("a\r\n..b\r\n.\r+OK next\r\n");
     Pop3Reader r = new Pop3Reader(new Chunked(wire, chunk), 64, false, true);
     assertArrayEquals(ascii("a\r\n.b\r\n"), body(r, 100));
     assertTrue(r.lastBodyEndedAtCr());
-    assertEquals("+OK next", r.readLine(512, Limit.STATUS_LINE), "the reply is left for the caller to check");
+    assertEquals(
+        "+OK next",
+        r.readLine(512, Limit.STATUS_LINE),
+        "the reply is left for the caller to check");
   }
 
   @Test
@@ -190,12 +197,14 @@ class Pop3ReaderTest {
     assertArrayEquals(ascii("a\r\n"), bodyWith(r, probe));
     assertEquals(1, probe.sent);
     assertTrue(r.lastBodyProbed() && r.lastBodyEndedAtCr());
-    assertEquals(Arrays.asList(Duration.ofSeconds(5), null), probe.timeouts, "grace set, then restored");
+    assertEquals(
+        Arrays.asList(Duration.ofSeconds(5), null), probe.timeouts, "grace set, then restored");
     assertEquals("+OK probe", r.readLine(512, Limit.STATUS_LINE));
   }
 
   @Test
-  void Q02_probe_aLateLf_isNotMisjudged_theBodyEndsNormally_andTheProbeAnswerFollows() throws FetchException {
+  void Q02_probe_aLateLf_isNotMisjudged_theBodyEndsNormally_andTheProbeAnswerFollows()
+      throws FetchException {
     CountingProbe probe = new CountingProbe();
     Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\n.\r", "\n+OK probe\r\n"), 64, false, true);
     assertArrayEquals(ascii("a\r\n"), bodyWith(r, probe));
@@ -215,18 +224,23 @@ class Pop3ReaderTest {
 
   private static byte[] bodyWith(Pop3Reader r, Pop3Reader.DotCrProbe probe) throws FetchException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    r.readBody(slice -> {
-      byte[] tmp = new byte[slice.remaining()];
-      slice.get(tmp);
-      out.write(tmp, 0, tmp.length);
-    }, 1 << 20, probe);
+    r.readBody(
+        slice -> {
+          byte[] tmp = new byte[slice.remaining()];
+          slice.get(tmp);
+          out.write(tmp, 0, tmp.length);
+        },
+        1 << 20,
+        probe);
     return out.toByteArray();
   }
 
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 4, 5, 7, 64})
-  void Q03_whenAReplyMayFollow_aStatusLineAfterALineEndingInDot_isReadError_howeverTheReadsSplit(int chunk) {
-    byte[] wire = ascii("Subject: a\r\n\r\nlast words.\r\n+OK 20 octets\r\nSubject: b\r\n\r\nb\r\n.\r\n");
+  void Q03_whenAReplyMayFollow_aStatusLineAfterALineEndingInDot_isReadError_howeverTheReadsSplit(
+      int chunk) {
+    byte[] wire =
+        ascii("Subject: a\r\n\r\nlast words.\r\n+OK 20 octets\r\nSubject: b\r\n\r\nb\r\n.\r\n");
     Pop3Reader r = reader(wire, 16, false, chunk);
     r.replyMayFollow(true);
     FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
@@ -285,19 +299,24 @@ class Pop3ReaderTest {
 
   @Test
   void endOfStreamInsideABody_isConnectionReset() {
-    FetchException e = assertThrows(FetchException.class, () -> body(reader(ascii("partial\r\nbody"), 8, false), 100));
+    FetchException e =
+        assertThrows(
+            FetchException.class, () -> body(reader(ascii("partial\r\nbody"), 8, false), 100));
     assertEquals(FetchError.CONNECTION_RESET, e.error());
   }
 
   @Test
   void aBodyOverTheCap_isLimitExceeded_inWords_withTheSettingInTheLibrarysAdvice() {
     byte[] wire = ascii("x".repeat(10_000) + "\r\n.\r\n");
-    FetchException e = assertThrows(FetchException.class, () -> body(reader(wire, 1024, false), 4096));
+    FetchException e =
+        assertThrows(FetchException.class, () -> body(reader(wire, 1024, false), 4096));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
     assertTrue(e.detail().contains("the largest message this client reads (4.1 kB)"), e.detail());
     assertFalse(e.detail().contains("Pop3Limits"), e.detail());
-    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxMessageSize"), e.remedy().library());
-    // The command raises the cap with --max-message-size: its advice names it, for a message really this large.
+    assertTrue(
+        e.remedy().library().contains("Pop3Limits.Builder.maxMessageSize"), e.remedy().library());
+    // The command raises the cap with --max-message-size: its advice names it, for a message really
+    // this large.
     assertTrue(e.remedy().commandLine().contains("--max-message-size"), e.remedy().commandLine());
     assertFalse(e.remedy().commandLine().contains("no option"), e.remedy().commandLine());
   }
@@ -317,7 +336,8 @@ class Pop3ReaderTest {
   void lines_crlfStripped_bareLfRefusedUnlessTolerated() throws FetchException {
     Pop3Reader strict = reader(ascii("+OK a\r\n+OK b\n"), 64, false);
     assertEquals("+OK a", strict.readLine(512, Limit.STATUS_LINE));
-    FetchException e = assertThrows(FetchException.class, () -> strict.readLine(512, Limit.STATUS_LINE));
+    FetchException e =
+        assertThrows(FetchException.class, () -> strict.readLine(512, Limit.STATUS_LINE));
     assertEquals(FetchError.READ_ERROR, e.error());
     assertTrue(e.detail().contains("quirk Q01") && !e.detail().contains("Tolerance"), e.detail());
     assertTrue(e.remedy().commandLine().contains("--quirk Q01"), e.remedy().commandLine());
@@ -327,30 +347,36 @@ class Pop3ReaderTest {
   @Test
   void aLineLongerThanTheBuffer_isRead_andOneOverTheCapIsRefused() throws FetchException {
     String long1 = "+OK " + "x".repeat(5000);
-    Pop3Reader r = reader(ascii(long1 + "\r\n+OK " + "y".repeat(20_000) + "\r\n"), 1024, false, 700);
+    Pop3Reader r =
+        reader(ascii(long1 + "\r\n+OK " + "y".repeat(20_000) + "\r\n"), 1024, false, 700);
     assertEquals(long1, r.readLine(8192, Limit.STATUS_LINE));
-    FetchException e = assertThrows(FetchException.class, () -> r.readLine(8192, Limit.STATUS_LINE));
+    FetchException e =
+        assertThrows(FetchException.class, () -> r.readLine(8192, Limit.STATUS_LINE));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
     assertTrue(e.detail().contains("the longest reply line (8.2 kB)"), e.detail());
-    assertTrue(e.remedy().library().contains("Pop3Limits.Builder.maxStatusLine (now 8.2 kB)"), e.remedy().library());
+    assertTrue(
+        e.remedy().library().contains("Pop3Limits.Builder.maxStatusLine (now 8.2 kB)"),
+        e.remedy().library());
   }
 
   @Test
   void anEndlessLine_stopsAtTheCap_withBoundedMemory() {
-    InputStream endless = new InputStream() {
-      @Override
-      public int read() {
-        return 'A';
-      }
+    InputStream endless =
+        new InputStream() {
+          @Override
+          public int read() {
+            return 'A';
+          }
 
-      @Override
-      public int read(byte[] b, int off, int len) {
-        java.util.Arrays.fill(b, off, off + len, (byte) 'A');
-        return len;
-      }
-    };
+          @Override
+          public int read(byte[] b, int off, int len) {
+            java.util.Arrays.fill(b, off, off + len, (byte) 'A');
+            return len;
+          }
+        };
     Pop3Reader r = new Pop3Reader(endless, 4096, false);
-    FetchException e = assertThrows(FetchException.class, () -> r.readLine(65536, Limit.STATUS_LINE));
+    FetchException e =
+        assertThrows(FetchException.class, () -> r.readLine(65536, Limit.STATUS_LINE));
     assertEquals(FetchError.LIMIT_EXCEEDED, e.error());
   }
 
@@ -358,8 +384,22 @@ class Pop3ReaderTest {
 
   @Provide
   Arbitrary<byte[]> mailLike() {
-    Arbitrary<String> token = Arbitraries.of("\r\n", "\r\n.\r\n", ".", "..", "\r", "\n", "x", "+OK", "-ERR",
-        "\u0000", "\u00ff", ".\r", "a line of text", "\r\n..\r\n");
+    Arbitrary<String> token =
+        Arbitraries.of(
+            "\r\n",
+            "\r\n.\r\n",
+            ".",
+            "..",
+            "\r",
+            "\n",
+            "x",
+            "+OK",
+            "-ERR",
+            "\u0000",
+            "\u00ff",
+            ".\r",
+            "a line of text",
+            "\r\n..\r\n");
     return token.list().ofMaxSize(60).map(list -> ascii(String.join("", list)));
   }
 
@@ -370,11 +410,15 @@ class Pop3ReaderTest {
 
   @Property(tries = 2000)
   void unstuff_of_stuff_isIdentity_forAnyBytes_andAnySplit(
-      @ForAll("mailLike") byte[] content, @ForAll("splits") int[] chunks,
-      @ForAll @IntRange(min = 8, max = 256) int bufferSize) throws FetchException {
+      @ForAll("mailLike") byte[] content,
+      @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 256) int bufferSize)
+      throws FetchException {
     byte[] expected = content;
-    if (!(content.length == 0 || (content.length >= 2 && content[content.length - 1] == '\n'
-        && content[content.length - 2] == '\r'))) {
+    if (!(content.length == 0
+        || (content.length >= 2
+            && content[content.length - 1] == '\n'
+            && content[content.length - 2] == '\r'))) {
       expected = java.util.Arrays.copyOf(content, content.length + 2);
       expected[content.length] = '\r';
       expected[content.length + 1] = '\n';
@@ -385,7 +429,10 @@ class Pop3ReaderTest {
     System.arraycopy(trailer, 0, all, wire.length, trailer.length);
     Pop3Reader r = reader(all, bufferSize, false, chunks);
     assertArrayEquals(expected, body(r, Long.MAX_VALUE));
-    assertEquals("+OK after", r.readLine(512, Limit.STATUS_LINE), "framing holds: the next status line follows");
+    assertEquals(
+        "+OK after",
+        r.readLine(512, Limit.STATUS_LINE),
+        "framing holds: the next status line follows");
   }
 
   /**
@@ -394,11 +441,15 @@ class Pop3ReaderTest {
    */
   @Property(tries = 2000)
   void Q03_guard_firesOnlyOnItsPattern_forAnyBytes_andAnySplit(
-      @ForAll("mailLike") byte[] content, @ForAll("splits") int[] chunks,
-      @ForAll @IntRange(min = 8, max = 256) int bufferSize) throws FetchException {
+      @ForAll("mailLike") byte[] content,
+      @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 256) int bufferSize)
+      throws FetchException {
     byte[] wire = stuff(content);
-    String body = new String(wire, 0, wire.length - 3, StandardCharsets.ISO_8859_1); // without ".\r\n"
-    boolean pattern = java.util.regex.Pattern.compile("\\.\r\n(\\+OK[ \r\\[]|-ERR)").matcher(body).find();
+    String body =
+        new String(wire, 0, wire.length - 3, StandardCharsets.ISO_8859_1); // without ".\r\n"
+    boolean pattern =
+        java.util.regex.Pattern.compile("\\.\r\n(\\+OK[ \r\\[]|-ERR)").matcher(body).find();
     Statistics.label("Q03 pattern").collect(pattern);
     Statistics.label("Q03 pattern").coverage(c -> c.check(true).percentage(p -> p >= 5.0));
     byte[] trailer = ascii("+OK after\r\n");
@@ -419,21 +470,28 @@ class Pop3ReaderTest {
 
   /**
    * The dot scan (whole lines without a '.' in one search) decides exactly as the line-by-line
-   * state machine does, for any bytes, whether or not they are well stuffed, under every
-   * tolerance, with or without pipelining, for any split and buffer size.
+   * state machine does, for any bytes, whether or not they are well stuffed, under every tolerance,
+   * with or without pipelining, for any split and buffer size.
    */
   @Property(tries = 4000)
   void theDotScan_agreesWithTheLineByLinePath_forAnyBytes(
-      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
-      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll("splits") int[] chunks,
-      @ForAll @IntRange(min = 8, max = 96) int bufferSize, @ForAll boolean endsInSilence) {
+      @ForAll("mailLike") byte[] raw,
+      @ForAll boolean stuffed,
+      @ForAll boolean bareLf,
+      @ForAll boolean crTerminator,
+      @ForAll boolean replyMayFollow,
+      @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 96) int bufferSize,
+      @ForAll boolean endsInSilence) {
     byte[] body = stuffed ? stuff(raw) : raw;
     byte[] trailer = endsInSilence ? new byte[0] : ascii("+OK after\r\n.\r\n");
     byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
     System.arraycopy(trailer, 0, wire, body.length, trailer.length);
-    Pop3Reader oracle = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    Pop3Reader oracle =
+        new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
     oracle.lineByLine();
-    Pop3Reader scan = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    Pop3Reader scan =
+        new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
     oracle.replyMayFollow(replyMayFollow);
     scan.replyMayFollow(replyMayFollow);
     String expected = outcome(oracle);
@@ -447,36 +505,54 @@ class Pop3ReaderTest {
    */
   @Property(tries = 3000)
   void lfBodies_areTheCrlfBodiesWithEachCrlfMadeLf_forAnyBytes(
-      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
-      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll("splits") int[] chunks,
-      @ForAll @IntRange(min = 8, max = 96) int bufferSize, @ForAll boolean endsInSilence) {
+      @ForAll("mailLike") byte[] raw,
+      @ForAll boolean stuffed,
+      @ForAll boolean bareLf,
+      @ForAll boolean crTerminator,
+      @ForAll boolean replyMayFollow,
+      @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 96) int bufferSize,
+      @ForAll boolean endsInSilence) {
     byte[] body = stuffed ? stuff(raw) : raw;
     byte[] trailer = endsInSilence ? new byte[0] : ascii("+OK after\r\n.\r\n");
     byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
     System.arraycopy(trailer, 0, wire, body.length, trailer.length);
-    Pop3Reader crlf = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
-    Pop3Reader lf = new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    Pop3Reader crlf =
+        new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
+    Pop3Reader lf =
+        new Pop3Reader(stream(wire, chunks, endsInSilence), bufferSize, bareLf, crTerminator);
     lf.lineEndsToLf(true);
     crlf.replyMayFollow(replyMayFollow);
     lf.replyMayFollow(replyMayFollow);
     String expected;
     try {
       byte[] b = body(crlf, 4096);
-      expected = "body " + new String(dev.mailfetch.testkit.MailCorpus.toLf(b), StandardCharsets.ISO_8859_1)
-          + " endedAtCr=" + crlf.lastBodyEndedAtCr() + " then " + rest(crlf);
+      expected =
+          "body "
+              + new String(dev.mailfetch.testkit.MailCorpus.toLf(b), StandardCharsets.ISO_8859_1)
+              + " endedAtCr="
+              + crlf.lastBodyEndedAtCr()
+              + " then "
+              + rest(crlf);
     } catch (FetchException e) {
       expected = "error " + e.error() + " " + crlf.lastBodyRanIntoReply() + " " + e.getMessage();
     }
     String actual;
     try {
       byte[] b = body(lf, 4096);
-      actual = "body " + new String(b, StandardCharsets.ISO_8859_1) + " endedAtCr=" + lf.lastBodyEndedAtCr()
-          + " then " + rest(lf);
+      actual =
+          "body "
+              + new String(b, StandardCharsets.ISO_8859_1)
+              + " endedAtCr="
+              + lf.lastBodyEndedAtCr()
+              + " then "
+              + rest(lf);
     } catch (FetchException e) {
       actual = "error " + e.error() + " " + lf.lastBodyRanIntoReply() + " " + e.getMessage();
     }
     Statistics.label("outcome").collect(expected.substring(0, expected.indexOf(' ')));
-    Statistics.label("has CRLF").collect(new String(raw, StandardCharsets.ISO_8859_1).contains("\r\n"));
+    Statistics.label("has CRLF")
+        .collect(new String(raw, StandardCharsets.ISO_8859_1).contains("\r\n"));
     assertEquals(expected, actual);
   }
 
@@ -499,9 +575,14 @@ class Pop3ReaderTest {
    */
   @Property(tries = 4000)
   void theOutcome_dependsOnTheBytesAlone_notOnSplitsOrBufferSize(
-      @ForAll("mailLike") byte[] raw, @ForAll boolean stuffed, @ForAll boolean bareLf,
-      @ForAll boolean crTerminator, @ForAll boolean replyMayFollow, @ForAll boolean lf,
-      @ForAll("splits") int[] chunks, @ForAll @IntRange(min = 8, max = 96) int bufferSize) {
+      @ForAll("mailLike") byte[] raw,
+      @ForAll boolean stuffed,
+      @ForAll boolean bareLf,
+      @ForAll boolean crTerminator,
+      @ForAll boolean replyMayFollow,
+      @ForAll boolean lf,
+      @ForAll("splits") int[] chunks,
+      @ForAll @IntRange(min = 8, max = 96) int bufferSize) {
     byte[] body = stuffed ? stuff(raw) : raw;
     byte[] trailer = ascii("+OK after\r\n.\r\n");
     byte[] wire = Arrays.copyOf(body, body.length + trailer.length);
@@ -522,17 +603,22 @@ class Pop3ReaderTest {
    */
   @net.jqwik.api.Example
   void dotCrThenAPlusLine_atABufferEnd_whilePipelining_keepsTheLineStartsRight() {
-    int[] v = {13, 45, 69, 82, 82, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10,
+    int[] v = {
+      13, 45, 69, 82, 82, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10,
       46, 13, 10, 43, 79, 75, 10, 46, 13, 43, 79, 75, 46, 46, 13, 10, 46, 13, 10, 10, 43, 79, 75, 0,
       97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 46, 13, 13, 10, 13, 10, 46,
       46, 13, 10, 46, 0, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 46, 13,
-      120, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10, 13, 10, 46, 46, 13, 10, 10};
+      120, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10, 13, 10, 46, 46,
+      13, 10, 10
+    };
     byte[] raw = new byte[v.length];
     for (int i = 0; i < v.length; i++) {
       raw[i] = (byte) v[i];
     }
-    lfBodies_areTheCrlfBodiesWithEachCrlfMadeLf_forAnyBytes(raw, true, true, false, true, new int[] {25, 31, 8}, 16, false);
-    theOutcome_dependsOnTheBytesAlone_notOnSplitsOrBufferSize(raw, true, true, false, true, false, new int[] {25, 31, 8}, 16);
+    lfBodies_areTheCrlfBodiesWithEachCrlfMadeLf_forAnyBytes(
+        raw, true, true, false, true, new int[] {25, 31, 8}, 16, false);
+    theOutcome_dependsOnTheBytesAlone_notOnSplitsOrBufferSize(
+        raw, true, true, false, true, false, new int[] {25, 31, 8}, 16);
   }
 
   /** The bytes in chunks; then end of stream, or a read timeout (a server gone silent). */
@@ -572,13 +658,20 @@ class Pop3ReaderTest {
       }
       return "body " + body + " endedAtCr=" + r.lastBodyEndedAtCr() + " then " + rest;
     } catch (FetchException e) {
-      return "error " + e.error() + " " + r.lastBodyRanIntoReply() + " at " + r.offset() + " " + e.getMessage();
+      return "error "
+          + e.error()
+          + " "
+          + r.lastBodyRanIntoReply()
+          + " at "
+          + r.offset()
+          + " "
+          + e.getMessage();
     }
   }
 
   @Property(tries = 1000)
-  void anyPartition_givesTheSameResultAsTheWhole(@ForAll @Size(max = 3000) byte[] raw,
-      @ForAll("splits") int[] chunks) throws FetchException {
+  void anyPartition_givesTheSameResultAsTheWhole(
+      @ForAll @Size(max = 3000) byte[] raw, @ForAll("splits") int[] chunks) throws FetchException {
     byte[] wire = stuff(raw);
     byte[] whole = body(reader(wire, 1 << 16, false), Long.MAX_VALUE);
     byte[] split = body(reader(wire, 64, false, chunks), Long.MAX_VALUE);
@@ -586,8 +679,10 @@ class Pop3ReaderTest {
   }
 
   @Property(tries = 1000)
-  void garbageNeverThrowsAnythingButTypedErrors(@ForAll @Size(max = 400) byte[] garbage,
-      @ForAll boolean bareLf, @ForAll("splits") int[] chunks) {
+  void garbageNeverThrowsAnythingButTypedErrors(
+      @ForAll @Size(max = 400) byte[] garbage,
+      @ForAll boolean bareLf,
+      @ForAll("splits") int[] chunks) {
     Pop3Reader r = reader(garbage, 32, bareLf, chunks);
     try {
       for (int i = 0; i < 5; i++) {
@@ -600,9 +695,12 @@ class Pop3ReaderTest {
   }
 
   @Property(tries = 3000)
-  void theWordAtATimeLfSearch_agreesWithThePlainLoop(@ForAll @Size(max = 80) byte[] bytes,
-      @ForAll @IntRange(min = 0, max = 80) int from, @ForAll @IntRange(min = 0, max = 80) int to,
-      @ForAll @IntRange(min = 0, max = 8) int lfs, @ForAll long seed) {
+  void theWordAtATimeLfSearch_agreesWithThePlainLoop(
+      @ForAll @Size(max = 80) byte[] bytes,
+      @ForAll @IntRange(min = 0, max = 80) int from,
+      @ForAll @IntRange(min = 0, max = 80) int to,
+      @ForAll @IntRange(min = 0, max = 8) int lfs,
+      @ForAll long seed) {
     java.util.Random r = new java.util.Random(seed);
     for (int i = 0; i < lfs && bytes.length > 0; i++) {
       bytes[r.nextInt(bytes.length)] = '\n';
@@ -613,10 +711,13 @@ class Pop3ReaderTest {
   }
 
   @Property(tries = 500)
-  void theTerminatorSplitAtEveryByte(@ForAll @IntRange(min = 1, max = 12) int cut) throws FetchException {
+  void theTerminatorSplitAtEveryByte(@ForAll @IntRange(min = 1, max = 12) int cut)
+      throws FetchException {
     byte[] wire = ascii("ab\r\n..\r\n.\r\n+OK\r\n");
-    int[] chunks = Combinators.combine(Arbitraries.just(cut), Arbitraries.just(1)).as((a, b) -> new int[] {a, b})
-        .sample();
+    int[] chunks =
+        Combinators.combine(Arbitraries.just(cut), Arbitraries.just(1))
+            .as((a, b) -> new int[] {a, b})
+            .sample();
     Pop3Reader r = reader(wire, 16, false, chunks);
     assertArrayEquals(ascii("ab\r\n.\r\n"), body(r, 100));
     assertEquals("+OK", r.readLine(512, Limit.STATUS_LINE));

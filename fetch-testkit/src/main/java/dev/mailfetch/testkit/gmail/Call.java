@@ -22,7 +22,8 @@ import java.util.Set;
 final class Call {
   /** Names whose values are secrets: recorded as {@code <redacted>}. */
   static final Set<String> SECRET_NAMES =
-      Set.of("access_token", "refresh_token", "client_secret", "code", "code_verifier", "upload_id");
+      Set.of(
+          "access_token", "refresh_token", "client_secret", "code", "code_verifier", "upload_id");
 
   /** Thrown to unwind a handler once the connection has been cut on purpose. */
   static final class Cut extends IOException {
@@ -42,12 +43,15 @@ final class Call {
   String account;
   GmailFault fault;
   int status;
+
   /** The account whose in-flight count this request holds, released when it ends. */
   String inFlightAccount;
+
   private long bodyBytes;
   private InputStream body;
   private boolean answered;
   private Runnable beforeAnswer;
+
   /** Claims a {@link GmailFault#STALLED_ANSWER} for this call, or returns null. */
   java.util.function.Supplier<InjectedFault> stall = () -> null;
 
@@ -88,25 +92,26 @@ final class Call {
   InputStream body() {
     if (body == null) {
       InputStream in = exchange.getRequestBody();
-      body = new InputStream() {
-        @Override
-        public int read() throws IOException {
-          int b = in.read();
-          if (b >= 0) {
-            bodyBytes++;
-          }
-          return b;
-        }
+      body =
+          new InputStream() {
+            @Override
+            public int read() throws IOException {
+              int b = in.read();
+              if (b >= 0) {
+                bodyBytes++;
+              }
+              return b;
+            }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-          int n = in.read(b, off, len);
-          if (n > 0) {
-            bodyBytes += n;
-          }
-          return n;
-        }
-      };
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              int n = in.read(b, off, len);
+              if (n > 0) {
+                bodyBytes += n;
+              }
+              return n;
+            }
+          };
     }
     return body;
   }
@@ -133,7 +138,8 @@ final class Call {
     return bodyBytes;
   }
 
-  void send(int code, String contentType, byte[] payload, Map<String, String> headers) throws IOException {
+  void send(int code, String contentType, byte[] payload, Map<String, String> headers)
+      throws IOException {
     if (answered) {
       throw new IllegalStateException("answered twice");
     }
@@ -165,8 +171,12 @@ final class Call {
     exchange.close();
   }
 
-  /** The headers promise a body; a few of its bytes go out, then silence, then the connection closes. */
-  private void stallAfterHeaders(int code, byte[] payload, java.time.Duration silence) throws IOException {
+  /**
+   * The headers promise a body; a few of its bytes go out, then silence, then the connection
+   * closes.
+   */
+  private void stallAfterHeaders(int code, byte[] payload, java.time.Duration silence)
+      throws IOException {
     exchange.sendResponseHeaders(code, Math.max(payload.length, 16));
     OutputStream out = exchange.getResponseBody();
     out.write(payload, 0, Math.min(3, payload.length));
@@ -193,18 +203,21 @@ final class Call {
   }
 
   void oauthError(int code, String error, String description) throws IOException {
-    json(code, Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("error", error);
-      g.writeStringField("error_description", description);
-      g.writeEndObject();
-    }));
+    json(
+        code,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("error", error);
+              g.writeStringField("error_description", description);
+              g.writeEndObject();
+            }));
   }
 
   /**
-   * Closes the TCP connection without an answer. The JDK's server closes the connection itself
-   * when an exchange is closed before its response headers were sent; unread request bytes make
-   * the close a reset.
+   * Closes the TCP connection without an answer. The JDK's server closes the connection itself when
+   * an exchange is closed before its response headers were sent; unread request bytes make the
+   * close a reset.
    */
   Cut cut() {
     answered = true;
@@ -221,8 +234,17 @@ final class Call {
   RecordedGmailRequest record(int sequence) {
     Map<String, List<String>> redacted = new LinkedHashMap<>();
     query.forEach((k, v) -> redacted.put(k, SECRET_NAMES.contains(k) ? List.of("<redacted>") : v));
-    return new RecordedGmailRequest(sequence, endpoint, method, path, Collections.unmodifiableMap(redacted),
-        account, status, bodyBytes, fault, received);
+    return new RecordedGmailRequest(
+        sequence,
+        endpoint,
+        method,
+        path,
+        Collections.unmodifiableMap(redacted),
+        account,
+        status,
+        bodyBytes,
+        fault,
+        received);
   }
 
   /** Parses {@code application/x-www-form-urlencoded} (a query string or a form body). */

@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * A Gmail on loopback, in the test's JVM, that follows the Gmail API's and Google OAuth's
- * published reference and misbehaves on purpose. It serves Google's paths under one {@link
- * #baseUri()}: the token endpoint ({@link #tokenUri()}), the browser's authorization endpoint
- * ({@link #authorizationUri()}), {@code gmail/v1/users/{userId}/...} and {@code
+ * A Gmail on loopback, in the test's JVM, that follows the Gmail API's and Google OAuth's published
+ * reference and misbehaves on purpose. It serves Google's paths under one {@link #baseUri()}: the
+ * token endpoint ({@link #tokenUri()}), the browser's authorization endpoint ({@link
+ * #authorizationUri()}), {@code gmail/v1/users/{userId}/...} and {@code
  * upload/gmail/v1/users/{userId}/messages/import}, so a client configured with the base URI uses
  * the same paths as with {@code https://gmail.googleapis.com/}.
  *
@@ -49,28 +49,42 @@ import java.util.stream.Stream;
 public final class FakeGmailServer implements AutoCloseable {
   /** The OAuth client every server knows from the start. */
   public static final String TEST_CLIENT_ID = "fake-client.apps.googleusercontent.com";
+
   /** {@link #TEST_CLIENT_ID}'s secret. */
   public static final String TEST_CLIENT_SECRET = "fake-client-secret";
 
   /** Full access: {@code https://mail.google.com/}. */
   public static final String SCOPE_MAIL = "https://mail.google.com/";
+
   /** {@code gmail.insert}: insert and import messages only. */
   public static final String SCOPE_INSERT = "https://www.googleapis.com/auth/gmail.insert";
+
   /** {@code gmail.labels}: see and edit labels. */
   public static final String SCOPE_LABELS = "https://www.googleapis.com/auth/gmail.labels";
+
   /** {@code gmail.modify}: everything but permanent deletion. */
   public static final String SCOPE_MODIFY = "https://www.googleapis.com/auth/gmail.modify";
+
   /** {@code gmail.readonly}: read messages and settings. */
   public static final String SCOPE_READONLY = "https://www.googleapis.com/auth/gmail.readonly";
-  /** {@code gmail.metadata}: labels and headers, no bodies; no {@code q} in {@code messages.list}. */
+
+  /**
+   * {@code gmail.metadata}: labels and headers, no bodies; no {@code q} in {@code messages.list}.
+   */
   public static final String SCOPE_METADATA = "https://www.googleapis.com/auth/gmail.metadata";
+
   /** {@code gmail.compose}: drafts and sending. */
   public static final String SCOPE_COMPOSE = "https://www.googleapis.com/auth/gmail.compose";
 
   /** Largest message {@code messages.import} takes by default: 150 MB, as the reference says. */
   public static final long MAX_MESSAGE_SIZE = 150L * 1024 * 1024;
-  /** Every chunk of a resumable upload but the last is a multiple of this: 256 KiB, as the reference says. */
+
+  /**
+   * Every chunk of a resumable upload but the last is a multiple of this: 256 KiB, as the reference
+   * says.
+   */
   public static final int UPLOAD_CHUNK_GRANULARITY = 256 * 1024;
+
   /** Bodies larger than this are kept in a temporary file, not in the heap. */
   public static final long SPILL_THRESHOLD = 1L << 20;
 
@@ -96,11 +110,13 @@ public final class FakeGmailServer implements AutoCloseable {
     spillDirectory = Files.createTempDirectory("fake-gmail-");
     http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
     AtomicInteger threads = new AtomicInteger();
-    executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "fake-gmail-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    executor =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "fake-gmail-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     http.setExecutor(executor);
     http.createContext("/", api);
     http.start();
@@ -124,7 +140,10 @@ public final class FakeGmailServer implements AutoCloseable {
     return baseUri;
   }
 
-  /** The token endpoint, {@code <base>token} (Google's is {@code https://oauth2.googleapis.com/token}). */
+  /**
+   * The token endpoint, {@code <base>token} (Google's is {@code
+   * https://oauth2.googleapis.com/token}).
+   */
   public URI tokenUri() {
     return baseUri.resolve("token");
   }
@@ -144,7 +163,10 @@ public final class FakeGmailServer implements AutoCloseable {
 
   // ---- accounts and OAuth -------------------------------------------------------------------
 
-  /** Adds a Gmail account (an empty mailbox with Gmail's system labels); the address is case-insensitive. */
+  /**
+   * Adds a Gmail account (an empty mailbox with Gmail's system labels); the address is
+   * case-insensitive.
+   */
   public FakeGmailServer addAccount(String address) {
     String a = key(address);
     mailboxes.putIfAbsent(a, new Mailbox(a));
@@ -153,7 +175,9 @@ public final class FakeGmailServer implements AutoCloseable {
 
   /** Registers another OAuth client (a Google Cloud "Desktop app" client). */
   public FakeGmailServer addClient(String clientId, String clientSecret) {
-    oauth.addClient(Objects.requireNonNull(clientId, "clientId"), Objects.requireNonNull(clientSecret, "clientSecret"));
+    oauth.addClient(
+        Objects.requireNonNull(clientId, "clientId"),
+        Objects.requireNonNull(clientSecret, "clientSecret"));
     return this;
   }
 
@@ -170,7 +194,10 @@ public final class FakeGmailServer implements AutoCloseable {
     return oauth.grant(clientId, existing(address).address, scopeSet(scopes));
   }
 
-  /** Issues an access token for the account with these scopes, valid for {@link #accessTokenLifetime}. */
+  /**
+   * Issues an access token for the account with these scopes, valid for {@link
+   * #accessTokenLifetime}.
+   */
   public String accessToken(String address, String... scopes) {
     return oauth.issueAccess(existing(address).address, scopeSet(scopes));
   }
@@ -183,7 +210,8 @@ public final class FakeGmailServer implements AutoCloseable {
   /** The lifetime of access tokens issued from now on (Google's: 3599 seconds, the default). */
   public FakeGmailServer accessTokenLifetime(Duration lifetime) {
     if (lifetime.isNegative() || lifetime.isZero()) {
-      throw new IllegalArgumentException("accessTokenLifetime: " + lifetime + " (expected: positive)");
+      throw new IllegalArgumentException(
+          "accessTokenLifetime: " + lifetime + " (expected: positive)");
     }
     oauth.accessTokenLifetime = lifetime;
     return this;
@@ -196,7 +224,8 @@ public final class FakeGmailServer implements AutoCloseable {
 
   /**
    * The account signed in to the browser: the authorization endpoint answers as this user
-   * consenting, with a 302 to the loopback {@code redirect_uri} carrying {@code code} and {@code state}.
+   * consenting, with a 302 to the loopback {@code redirect_uri} carrying {@code code} and {@code
+   * state}.
    */
   public FakeGmailServer authorizeAs(String address) {
     oauth.consentingAccount = existing(address).address;
@@ -225,14 +254,18 @@ public final class FakeGmailServer implements AutoCloseable {
   /**
    * The per-user rate limit: at most {@code units} quota units in any moving {@code window}
    * (default 6,000 per minute, the current reference; older pages give 250 per second). A request
-   * over it is refused with {@code 403 userRateLimitExceeded} and counted in {@link #quotaBreaches()}.
+   * over it is refused with {@code 403 userRateLimitExceeded} and counted in {@link
+   * #quotaBreaches()}.
    */
   public FakeGmailServer perUserQuota(long units, Duration window) {
     quota.perUser(units, window);
     return this;
   }
 
-  /** The project's daily limit in quota units (default none); over it, {@code 403 dailyLimitExceeded}. */
+  /**
+   * The project's daily limit in quota units (default none); over it, {@code 403
+   * dailyLimitExceeded}.
+   */
   public FakeGmailServer dailyLimit(long units) {
     quota.daily(units);
     return this;
@@ -383,7 +416,10 @@ public final class FakeGmailServer implements AutoCloseable {
     return existing(address).labelNamed(name);
   }
 
-  /** How many {@code labels.create} requests for the account got as far as the mailbox (409s included). */
+  /**
+   * How many {@code labels.create} requests for the account got as far as the mailbox (409s
+   * included).
+   */
   public int labelCreates(String address) {
     return existing(address).labelCreates();
   }
@@ -452,7 +488,12 @@ public final class FakeGmailServer implements AutoCloseable {
   private Mailbox existing(String address) {
     Mailbox box = mailboxes.get(key(address));
     if (box == null) {
-      throw new IllegalArgumentException("no account " + address + " on this fake Gmail: call addAccount(\"" + address + "\") first");
+      throw new IllegalArgumentException(
+          "no account "
+              + address
+              + " on this fake Gmail: call addAccount(\""
+              + address
+              + "\") first");
     }
     return box;
   }
@@ -463,7 +504,8 @@ public final class FakeGmailServer implements AutoCloseable {
 
   private static LinkedHashSet<String> scopeSet(String... scopes) {
     if (scopes.length == 0) {
-      throw new IllegalArgumentException("name at least one scope, for example FakeGmailServer.SCOPE_INSERT");
+      throw new IllegalArgumentException(
+          "name at least one scope, for example FakeGmailServer.SCOPE_INSERT");
     }
     return new LinkedHashSet<>(Arrays.asList(scopes));
   }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  */
-public final class FakeGmailServerExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class FakeGmailServerExtension
+    implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private final Consumer<FakeGmailServer> configuration;
   private FakeGmailServer server;
 

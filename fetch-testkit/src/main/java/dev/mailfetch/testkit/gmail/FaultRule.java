@@ -74,7 +74,8 @@ public final class FaultRule {
   /** The fault hits the first {@code n} matching requests. */
   public FaultRule times(int n) {
     if (n < 1) {
-      throw new IllegalArgumentException("times: " + n + " (expected: 1 or more; always() for every request)");
+      throw new IllegalArgumentException(
+          "times: " + n + " (expected: 1 or more; always() for every request)");
     }
     return copy(n, endpoints, messageNeedle, account, retryAfter, delay, afterBytes, reason);
   }
@@ -97,25 +98,61 @@ public final class FaultRule {
    */
   public FaultRule forMessageContaining(String text) {
     if (text == null || text.isEmpty()) {
-      throw new IllegalArgumentException("forMessageContaining: an empty text matches every message; leave it out instead");
+      throw new IllegalArgumentException(
+          "forMessageContaining: an empty text matches every message; leave it out instead");
     }
-    return copy(times, endpoints, text.getBytes(StandardCharsets.ISO_8859_1), account, retryAfter, delay, afterBytes, reason);
+    return copy(
+        times,
+        endpoints,
+        text.getBytes(StandardCharsets.ISO_8859_1),
+        account,
+        retryAfter,
+        delay,
+        afterBytes,
+        reason);
   }
 
   /** The fault hits only requests for this mailbox (or tokens of it, at the token endpoint). */
   public FaultRule forAccount(String address) {
     Objects.requireNonNull(address, "address");
-    return copy(times, endpoints, messageNeedle, address.toLowerCase(java.util.Locale.ROOT), retryAfter, delay, afterBytes, reason);
+    return copy(
+        times,
+        endpoints,
+        messageNeedle,
+        address.toLowerCase(java.util.Locale.ROOT),
+        retryAfter,
+        delay,
+        afterBytes,
+        reason);
   }
 
   /** The {@code Retry-After} of {@link GmailFault#TOO_MANY_REQUESTS_429} (whole seconds). */
   public FaultRule retryAfter(Duration wait) {
-    return copy(times, endpoints, messageNeedle, account, nonNegative(wait, "retryAfter"), delay, afterBytes, reason);
+    return copy(
+        times,
+        endpoints,
+        messageNeedle,
+        account,
+        nonNegative(wait, "retryAfter"),
+        delay,
+        afterBytes,
+        reason);
   }
 
-  /** How late {@link GmailFault#SLOW_UPLOAD} answers; how long {@link GmailFault#STALLED_ANSWER} stays silent. */
+  /**
+   * How late {@link GmailFault#SLOW_UPLOAD} answers; how long {@link GmailFault#STALLED_ANSWER}
+   * stays silent.
+   */
   public FaultRule delay(Duration wait) {
-    return copy(times, endpoints, messageNeedle, account, retryAfter, nonNegative(wait, "delay"), afterBytes, reason);
+    return copy(
+        times,
+        endpoints,
+        messageNeedle,
+        account,
+        retryAfter,
+        nonNegative(wait, "delay"),
+        afterBytes,
+        reason);
   }
 
   /** After how many bytes of the message {@link GmailFault#CONNECTION_CUT_MID_UPLOAD} cuts. */
@@ -146,7 +183,8 @@ public final class FaultRule {
       Duration delay,
       long afterBytes,
       String reason) {
-    return new FaultRule(fault, times, endpoints, needle, account, retryAfter, delay, afterBytes, reason);
+    return new FaultRule(
+        fault, times, endpoints, needle, account, retryAfter, delay, afterBytes, reason);
   }
 
   private static Duration nonNegative(Duration d, String what) {
@@ -171,17 +209,23 @@ public final class FaultRule {
         allowed = EnumSet.of(GmailEndpoint.IMPORT);
         break;
       default:
-        allowed = EnumSet.complementOf(EnumSet.of(GmailEndpoint.AUTHORIZATION, GmailEndpoint.OTHER));
+        allowed =
+            EnumSet.complementOf(EnumSet.of(GmailEndpoint.AUTHORIZATION, GmailEndpoint.OTHER));
     }
     if (!allowed.containsAll(endpoints)) {
       throw new IllegalArgumentException(fault + " can hit only " + allowed + ", not " + endpoints);
     }
     if (messageNeedle != null && fault == GmailFault.STALLED_ANSWER) {
-      throw new IllegalArgumentException("STALLED_ANSWER takes no message condition: it hits the answer, not the upload");
+      throw new IllegalArgumentException(
+          "STALLED_ANSWER takes no message condition: it hits the answer, not the upload");
     }
     if (messageNeedle != null && !endpoints.equals(EnumSet.of(GmailEndpoint.IMPORT))) {
       throw new IllegalArgumentException(
-          "forMessageContaining needs a message: " + fault + " at " + endpoints + " sees none (use IMPORT only)");
+          "forMessageContaining needs a message: "
+              + fault
+              + " at "
+              + endpoints
+              + " sees none (use IMPORT only)");
     }
   }
 
@@ -207,7 +251,11 @@ public final class FaultRule {
         + (times < 0 ? " always" : " x" + times)
         + " at "
         + endpoints
-        + (messageNeedle == null ? "" : " for message containing '" + new String(messageNeedle, StandardCharsets.ISO_8859_1) + "'")
+        + (messageNeedle == null
+            ? ""
+            : " for message containing '"
+                + new String(messageNeedle, StandardCharsets.ISO_8859_1)
+                + "'")
         + (account == null ? "" : " for " + account);
   }
 }

@@ -33,7 +33,12 @@ final class Faults {
   }
 
   /** As {@link #claim}, among the rules with a message condition only, or without one only. */
-  InjectedFault claim(GmailEndpoint endpoint, String account, byte[] head, boolean withCondition, GmailFault... kinds) {
+  InjectedFault claim(
+      GmailEndpoint endpoint,
+      String account,
+      byte[] head,
+      boolean withCondition,
+      GmailFault... kinds) {
     return find(endpoint, account, head, withCondition ? 2 : 1, true, kinds);
   }
 
@@ -42,19 +47,27 @@ final class Faults {
     return find(endpoint, account, head, 0, false, kinds);
   }
 
-  private InjectedFault find(GmailEndpoint endpoint, String account, byte[] head, int conditions,
-      boolean claim, GmailFault... kinds) {
+  private InjectedFault find(
+      GmailEndpoint endpoint,
+      String account,
+      byte[] head,
+      int conditions,
+      boolean claim,
+      GmailFault... kinds) {
     Set<GmailFault> wanted = kinds.length == 0 ? null : Set.of(kinds);
     for (InjectedFault f : installed) {
       FaultRule r = f.rule();
-      if (f.exhausted() || !r.endpoints.contains(endpoint) || (wanted != null && !wanted.contains(r.fault))) {
+      if (f.exhausted()
+          || !r.endpoints.contains(endpoint)
+          || (wanted != null && !wanted.contains(r.fault))) {
         continue;
       }
       if (r.account != null && !r.account.equals(account)) {
         continue;
       }
       // conditions: 0 any rule, 1 rules without a message condition, 2 rules with one
-      if ((conditions == 1 && r.messageNeedle != null) || (conditions == 2 && r.messageNeedle == null)) {
+      if ((conditions == 1 && r.messageNeedle != null)
+          || (conditions == 2 && r.messageNeedle == null)) {
         continue;
       }
       if (r.messageNeedle != null && (head == null || !r.matchesMessage(head, head.length))) {

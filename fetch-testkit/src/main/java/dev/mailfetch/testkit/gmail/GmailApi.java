@@ -18,23 +18,47 @@ import java.util.regex.Pattern;
  * Imports}, OAuth to {@link OAuthServer}. Each request is recorded when it is done.
  */
 final class GmailApi implements HttpHandler {
-  private static final Pattern API = Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import|history)");
-  private static final Pattern ONE_MESSAGE = Pattern.compile("/gmail/v1/users/([^/]+)/messages/([0-9a-fA-F]+)(/modify)?");
-  private static final Pattern UPLOAD = Pattern.compile("/upload/gmail/v1/users/([^/]+)/messages/import");
+  private static final Pattern API =
+      Pattern.compile("/gmail/v1/users/([^/]+)/(profile|labels|messages|messages/import|history)");
+  private static final Pattern ONE_MESSAGE =
+      Pattern.compile("/gmail/v1/users/([^/]+)/messages/([0-9a-fA-F]+)(/modify)?");
+  private static final Pattern UPLOAD =
+      Pattern.compile("/upload/gmail/v1/users/([^/]+)/messages/import");
 
-  static final Set<String> PROFILE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_COMPOSE, FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
-  static final Set<String> LABELS_LIST_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_LABELS, FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
-  static final Set<String> LABELS_CREATE_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_LABELS);
-  static final Set<String> LIST_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
-  static final Set<String> MODIFY_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY);
-  static final Set<String> GET_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_READONLY, FakeGmailServer.SCOPE_METADATA);
-  static final Set<String> IMPORT_SCOPES = Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY,
-      FakeGmailServer.SCOPE_INSERT);
+  static final Set<String> PROFILE_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL,
+          FakeGmailServer.SCOPE_MODIFY,
+          FakeGmailServer.SCOPE_COMPOSE,
+          FakeGmailServer.SCOPE_READONLY,
+          FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> LABELS_LIST_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL,
+          FakeGmailServer.SCOPE_MODIFY,
+          FakeGmailServer.SCOPE_LABELS,
+          FakeGmailServer.SCOPE_READONLY,
+          FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> LABELS_CREATE_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY, FakeGmailServer.SCOPE_LABELS);
+  static final Set<String> LIST_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL,
+          FakeGmailServer.SCOPE_MODIFY,
+          FakeGmailServer.SCOPE_READONLY,
+          FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> MODIFY_SCOPES =
+      Set.of(FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY);
+  static final Set<String> GET_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL,
+          FakeGmailServer.SCOPE_MODIFY,
+          FakeGmailServer.SCOPE_READONLY,
+          FakeGmailServer.SCOPE_METADATA);
+  static final Set<String> IMPORT_SCOPES =
+      Set.of(
+          FakeGmailServer.SCOPE_MAIL, FakeGmailServer.SCOPE_MODIFY, FakeGmailServer.SCOPE_INSERT);
 
   private final FakeGmailServer server;
 
@@ -45,14 +69,18 @@ final class GmailApi implements HttpHandler {
   @Override
   public void handle(HttpExchange exchange) {
     Call call = new Call(exchange);
-    call.stall = () -> call.endpoint == GmailEndpoint.OTHER || call.endpoint == GmailEndpoint.AUTHORIZATION ? null
-        : server.faults.claim(call.endpoint, call.account, null, GmailFault.STALLED_ANSWER);
-    call.beforeAnswer(() -> {
-      if (call.inFlightAccount != null) {
-        server.quota.leave(call.inFlightAccount);
-      }
-      server.record(call);
-    });
+    call.stall =
+        () ->
+            call.endpoint == GmailEndpoint.OTHER || call.endpoint == GmailEndpoint.AUTHORIZATION
+                ? null
+                : server.faults.claim(call.endpoint, call.account, null, GmailFault.STALLED_ANSWER);
+    call.beforeAnswer(
+        () -> {
+          if (call.inFlightAccount != null) {
+            server.quota.leave(call.inFlightAccount);
+          }
+          server.record(call);
+        });
     try {
       route(call);
     } catch (Call.Cut cut) {
@@ -198,7 +226,9 @@ final class GmailApi implements HttpHandler {
       }
       if (format.equals("raw") || format.equals("full")) {
         if (access.scopes().stream().noneMatch(s -> !s.equals(FakeGmailServer.SCOPE_METADATA))) {
-          call.error(GoogleError.insufficientScopes("Metadata scope doesn't allow format " + format.toUpperCase(Locale.ROOT)));
+          call.error(
+              GoogleError.insufficientScopes(
+                  "Metadata scope doesn't allow format " + format.toUpperCase(Locale.ROOT)));
           return;
         }
       }
@@ -208,36 +238,42 @@ final class GmailApi implements HttpHandler {
         return;
       }
       byte[] raw = format.equals("raw") ? m.bytes() : null;
-      call.json(200, Json.write(g -> {
-        g.writeStartObject();
-        g.writeStringField("id", m.id());
-        g.writeStringField("threadId", m.threadId());
-        if (!m.labelIds().isEmpty()) {
-          g.writeArrayFieldStart("labelIds");
-          for (String l : m.labelIds()) {
-            g.writeString(l);
-          }
-          g.writeEndArray();
-        }
-        g.writeNumberField("sizeEstimate", m.size());
-        g.writeStringField("internalDate", Long.toString(m.internalDate().toEpochMilli()));
-        if (raw != null) {
-          g.writeStringField("raw", java.util.Base64.getUrlEncoder().encodeToString(raw));
-        }
-        List<String> wantedHeaders = call.query.getOrDefault("metadataHeaders", List.of());
-        if ((format.equals("metadata") || format.equals("full")) && m.messageId() != null
-            && (wantedHeaders.isEmpty() || wantedHeaders.stream().anyMatch(h -> h.equalsIgnoreCase("Message-ID")))) {
-          g.writeObjectFieldStart("payload");
-          g.writeArrayFieldStart("headers");
-          g.writeStartObject();
-          g.writeStringField("name", "Message-ID");
-          g.writeStringField("value", m.messageId());
-          g.writeEndObject();
-          g.writeEndArray();
-          g.writeEndObject();
-        }
-        g.writeEndObject();
-      }));
+      call.json(
+          200,
+          Json.write(
+              g -> {
+                g.writeStartObject();
+                g.writeStringField("id", m.id());
+                g.writeStringField("threadId", m.threadId());
+                if (!m.labelIds().isEmpty()) {
+                  g.writeArrayFieldStart("labelIds");
+                  for (String l : m.labelIds()) {
+                    g.writeString(l);
+                  }
+                  g.writeEndArray();
+                }
+                g.writeNumberField("sizeEstimate", m.size());
+                g.writeStringField("internalDate", Long.toString(m.internalDate().toEpochMilli()));
+                if (raw != null) {
+                  g.writeStringField("raw", java.util.Base64.getUrlEncoder().encodeToString(raw));
+                }
+                List<String> wantedHeaders = call.query.getOrDefault("metadataHeaders", List.of());
+                if ((format.equals("metadata") || format.equals("full"))
+                    && m.messageId() != null
+                    && (wantedHeaders.isEmpty()
+                        || wantedHeaders.stream()
+                            .anyMatch(h -> h.equalsIgnoreCase("Message-ID")))) {
+                  g.writeObjectFieldStart("payload");
+                  g.writeArrayFieldStart("headers");
+                  g.writeStartObject();
+                  g.writeStringField("name", "Message-ID");
+                  g.writeStringField("value", m.messageId());
+                  g.writeEndObject();
+                  g.writeEndArray();
+                  g.writeEndObject();
+                }
+                g.writeEndObject();
+              }));
       return;
     }
     call.drain();
@@ -245,10 +281,11 @@ final class GmailApi implements HttpHandler {
   }
 
   /**
-   * Checks the bearer token, the userId, the scopes, the injected request faults and the quota,
-   * in that order, and answers where one fails; otherwise returns the token's grant.
+   * Checks the bearer token, the userId, the scopes, the injected request faults and the quota, in
+   * that order, and answers where one fails; otherwise returns the token's grant.
    */
-  OAuthServer.Access authorize(Call call, String userId, Set<String> scopes, int units) throws IOException {
+  OAuthServer.Access authorize(Call call, String userId, Set<String> scopes, int units)
+      throws IOException {
     String auth = call.header("Authorization");
     if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       call.drain();
@@ -284,7 +321,10 @@ final class GmailApi implements HttpHandler {
     Quota.Verdict verdict = server.quota.charge(access.account(), units);
     if (verdict != Quota.Verdict.OK) {
       call.drain();
-      call.error(verdict == Quota.Verdict.DAILY ? GoogleError.dailyLimitExceeded() : GoogleError.userRateLimitExceeded());
+      call.error(
+          verdict == Quota.Verdict.DAILY
+              ? GoogleError.dailyLimitExceeded()
+              : GoogleError.userRateLimitExceeded());
       return null;
     }
     return access;
@@ -292,10 +332,18 @@ final class GmailApi implements HttpHandler {
 
   /** Answers an injected status fault for this request, if one hits it; true where one did. */
   boolean requestFault(Call call, byte[] head) throws IOException {
-    InjectedFault f = server.faults.claim(call.endpoint, call.account, head,
-        GmailFault.TOKEN_REFUSED_401, GmailFault.TOO_MANY_REQUESTS_429, GmailFault.RATE_LIMIT_EXCEEDED_403,
-        GmailFault.USER_RATE_LIMIT_EXCEEDED_403, GmailFault.DAILY_LIMIT_EXCEEDED_403, GmailFault.BACKEND_ERROR_500,
-        GmailFault.SERVICE_UNAVAILABLE_503);
+    InjectedFault f =
+        server.faults.claim(
+            call.endpoint,
+            call.account,
+            head,
+            GmailFault.TOKEN_REFUSED_401,
+            GmailFault.TOO_MANY_REQUESTS_429,
+            GmailFault.RATE_LIMIT_EXCEEDED_403,
+            GmailFault.USER_RATE_LIMIT_EXCEEDED_403,
+            GmailFault.DAILY_LIMIT_EXCEEDED_403,
+            GmailFault.BACKEND_ERROR_500,
+            GmailFault.SERVICE_UNAVAILABLE_503);
     if (f == null) {
       return false;
     }
@@ -330,14 +378,17 @@ final class GmailApi implements HttpHandler {
     Mailbox box = server.mailbox(call.account);
     List<StoredMessage> messages = box.messages();
     long total = messages.stream().filter(m -> !m.deleted()).count();
-    call.json(200, Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("emailAddress", box.address);
-      g.writeNumberField("messagesTotal", total);
-      g.writeNumberField("threadsTotal", box.threads());
-      g.writeStringField("historyId", Long.toString(box.historyId()));
-      g.writeEndObject();
-    }));
+    call.json(
+        200,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("emailAddress", box.address);
+              g.writeNumberField("messagesTotal", total);
+              g.writeNumberField("threadsTotal", box.threads());
+              g.writeStringField("historyId", Long.toString(box.historyId()));
+              g.writeEndObject();
+            }));
   }
 
   /** {@code users.history.list}: messageAdded records after {@code startHistoryId}, paged. */
@@ -352,8 +403,9 @@ final class GmailApi implements HttpHandler {
     }
     List<String> types = call.query.getOrDefault("historyTypes", List.of());
     if (!types.isEmpty() && !types.contains("messageAdded")) {
-      call.error(GoogleError.invalidArgument(
-          "The fake Gmail keeps only messageAdded history (see docs/gmail-fake.md): " + types));
+      call.error(
+          GoogleError.invalidArgument(
+              "The fake Gmail keeps only messageAdded history (see docs/gmail-fake.md): " + types));
       return;
     }
     Mailbox box = server.mailbox(call.account);
@@ -380,63 +432,74 @@ final class GmailApi implements HttpHandler {
     List<Map.Entry<Long, String>> page = records.subList(from, to);
     String next = to < records.size() ? Integer.toString(to) : null;
     long current = box.historyId();
-    call.json(200, Json.write(g -> {
-      g.writeStartObject();
-      if (!page.isEmpty()) {
-        g.writeArrayFieldStart("history");
-        for (Map.Entry<Long, String> r : page) {
-          StoredMessage m = box.messages().stream().filter(x -> x.id().equals(r.getValue())).findFirst().orElse(null);
-          g.writeStartObject();
-          g.writeStringField("id", Long.toString(r.getKey()));
-          g.writeArrayFieldStart("messages");
-          g.writeStartObject();
-          g.writeStringField("id", r.getValue());
-          if (m != null) {
-            g.writeStringField("threadId", m.threadId());
-          }
-          g.writeEndObject();
-          g.writeEndArray();
-          g.writeArrayFieldStart("messagesAdded");
-          g.writeStartObject();
-          g.writeObjectFieldStart("message");
-          g.writeStringField("id", r.getValue());
-          if (m != null) {
-            g.writeStringField("threadId", m.threadId());
-            g.writeArrayFieldStart("labelIds");
-            for (String l : m.labelIds()) {
-              g.writeString(l);
-            }
-            g.writeEndArray();
-          }
-          g.writeEndObject();
-          g.writeEndObject();
-          g.writeEndArray();
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-      }
-      if (next != null) {
-        g.writeStringField("nextPageToken", next);
-      }
-      g.writeStringField("historyId", Long.toString(current));
-      g.writeEndObject();
-    }));
+    call.json(
+        200,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              if (!page.isEmpty()) {
+                g.writeArrayFieldStart("history");
+                for (Map.Entry<Long, String> r : page) {
+                  StoredMessage m =
+                      box.messages().stream()
+                          .filter(x -> x.id().equals(r.getValue()))
+                          .findFirst()
+                          .orElse(null);
+                  g.writeStartObject();
+                  g.writeStringField("id", Long.toString(r.getKey()));
+                  g.writeArrayFieldStart("messages");
+                  g.writeStartObject();
+                  g.writeStringField("id", r.getValue());
+                  if (m != null) {
+                    g.writeStringField("threadId", m.threadId());
+                  }
+                  g.writeEndObject();
+                  g.writeEndArray();
+                  g.writeArrayFieldStart("messagesAdded");
+                  g.writeStartObject();
+                  g.writeObjectFieldStart("message");
+                  g.writeStringField("id", r.getValue());
+                  if (m != null) {
+                    g.writeStringField("threadId", m.threadId());
+                    g.writeArrayFieldStart("labelIds");
+                    for (String l : m.labelIds()) {
+                      g.writeString(l);
+                    }
+                    g.writeEndArray();
+                  }
+                  g.writeEndObject();
+                  g.writeEndObject();
+                  g.writeEndArray();
+                  g.writeEndObject();
+                }
+                g.writeEndArray();
+              }
+              if (next != null) {
+                g.writeStringField("nextPageToken", next);
+              }
+              g.writeStringField("historyId", Long.toString(current));
+              g.writeEndObject();
+            }));
   }
 
   private void labelsList(Call call) throws IOException {
     List<GmailLabel> labels = server.mailbox(call.account).labels();
-    call.json(200, Json.write(g -> {
-      g.writeStartObject();
-      g.writeArrayFieldStart("labels");
-      for (GmailLabel l : labels) {
-        writeLabel(g, l);
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }));
+    call.json(
+        200,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeArrayFieldStart("labels");
+              for (GmailLabel l : labels) {
+                writeLabel(g, l);
+              }
+              g.writeEndArray();
+              g.writeEndObject();
+            }));
   }
 
-  private static void writeLabel(com.fasterxml.jackson.core.JsonGenerator g, GmailLabel l) throws IOException {
+  private static void writeLabel(com.fasterxml.jackson.core.JsonGenerator g, GmailLabel l)
+      throws IOException {
     g.writeStartObject();
     g.writeStringField("id", l.id());
     g.writeStringField("name", l.name());
@@ -462,7 +525,9 @@ final class GmailApi implements HttpHandler {
       return;
     }
     String n = (String) name;
-    if (Mailbox.SYSTEM_LABELS.contains(n.toUpperCase(Locale.ROOT)) || n.startsWith("/") || n.endsWith("/")
+    if (Mailbox.SYSTEM_LABELS.contains(n.toUpperCase(Locale.ROOT))
+        || n.startsWith("/")
+        || n.endsWith("/")
         || n.contains("//")) {
       call.error(GoogleError.invalidArgument("Invalid label name"));
       return;
@@ -480,15 +545,18 @@ final class GmailApi implements HttpHandler {
     String q = call.param("q");
     String wanted = null;
     if (q != null && !q.isBlank()) {
-      if (!access.scopes().contains(FakeGmailServer.SCOPE_MAIL) && !access.scopes().contains(FakeGmailServer.SCOPE_MODIFY)
+      if (!access.scopes().contains(FakeGmailServer.SCOPE_MAIL)
+          && !access.scopes().contains(FakeGmailServer.SCOPE_MODIFY)
           && !access.scopes().contains(FakeGmailServer.SCOPE_READONLY)) {
         call.error(GoogleError.insufficientScopes("Metadata scope does not support 'q' parameter"));
         return;
       }
       Matcher m = Pattern.compile("\\s*rfc822msgid:\\s*\"?([^\"\\s]+)\"?\\s*").matcher(q);
       if (!m.matches()) {
-        call.error(GoogleError.invalidArgument(
-            "The fake Gmail understands only the query 'rfc822msgid:<id>' (see docs/gmail-fake.md): " + q));
+        call.error(
+            GoogleError.invalidArgument(
+                "The fake Gmail understands only the query 'rfc822msgid:<id>' (see docs/gmail-fake.md): "
+                    + q));
         return;
       }
       wanted = Headers.bare(m.group(1));
@@ -501,7 +569,8 @@ final class GmailApi implements HttpHandler {
         max = Math.max(1, Math.min(500, Integer.parseInt(call.param("maxResults"))));
       }
     } catch (NumberFormatException e) {
-      call.error(GoogleError.invalidArgument("Invalid value for maxResults: " + call.param("maxResults")));
+      call.error(
+          GoogleError.invalidArgument("Invalid value for maxResults: " + call.param("maxResults")));
       return;
     }
     int offset = 0;
@@ -524,7 +593,8 @@ final class GmailApi implements HttpHandler {
       if (!m.labelIds().containsAll(labelIds)) {
         continue;
       }
-      if (wanted != null && (m.messageId() == null || !Headers.bare(m.messageId()).equals(wanted))) {
+      if (wanted != null
+          && (m.messageId() == null || !Headers.bare(m.messageId()).equals(wanted))) {
         continue;
       }
       if (q != null && !q.isBlank() && !server.searchLag.isZero()) {
@@ -540,23 +610,26 @@ final class GmailApi implements HttpHandler {
     int to = Math.min(found.size(), from + max);
     List<StoredMessage> page = found.subList(from, to);
     String next = to < found.size() ? Integer.toString(to) : null;
-    call.json(200, Json.write(g -> {
-      g.writeStartObject();
-      if (!page.isEmpty()) {
-        g.writeArrayFieldStart("messages");
-        for (StoredMessage m : page) {
-          g.writeStartObject();
-          g.writeStringField("id", m.id());
-          g.writeStringField("threadId", m.threadId());
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-      }
-      if (next != null) {
-        g.writeStringField("nextPageToken", next);
-      }
-      g.writeNumberField("resultSizeEstimate", found.size());
-      g.writeEndObject();
-    }));
+    call.json(
+        200,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              if (!page.isEmpty()) {
+                g.writeArrayFieldStart("messages");
+                for (StoredMessage m : page) {
+                  g.writeStartObject();
+                  g.writeStringField("id", m.id());
+                  g.writeStringField("threadId", m.threadId());
+                  g.writeEndObject();
+                }
+                g.writeEndArray();
+              }
+              if (next != null) {
+                g.writeStringField("nextPageToken", next);
+              }
+              g.writeNumberField("resultSizeEstimate", found.size());
+              g.writeEndObject();
+            }));
   }
 }

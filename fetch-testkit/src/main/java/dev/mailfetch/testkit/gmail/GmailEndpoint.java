@@ -1,8 +1,8 @@
 package dev.mailfetch.testkit.gmail;
 
 /**
- * The requests a {@link FakeGmailServer} answers, each named after the method of Google's
- * reference it stands for. A {@link FaultRule} aims at one or more of them; every {@link
+ * The requests a {@link FakeGmailServer} answers, each named after the method of Google's reference
+ * it stands for. A {@link FaultRule} aims at one or more of them; every {@link
  * RecordedGmailRequest} names the one it was.
  */
 public enum GmailEndpoint {
@@ -34,7 +34,10 @@ public enum GmailEndpoint {
   IMPORT,
   /** The first request of a resumable import, which opens the upload session. */
   UPLOAD_SESSION,
-  /** A request inside a resumable upload session that does not complete it (a chunk, a status query). */
+  /**
+   * A request inside a resumable upload session that does not complete it (a chunk, a status
+   * query).
+   */
   UPLOAD_CHUNK,
   /** Any other path or method: answered 404 (or 405) as Google does. */
   OTHER

@@ -3,12 +3,13 @@ package dev.mailfetch.testkit.gmail;
 /**
  * A failure a {@link FakeGmailServer} injects on purpose, named after what a Gmail client sees.
  * Wrap one in a {@link FaultRule} to say how often and for which requests; {@link
- * FakeGmailServer#inject(GmailFault)} injects it once on its {@linkplain #defaultEndpoint()
- * usual request}.
+ * FakeGmailServer#inject(GmailFault)} injects it once on its {@linkplain #defaultEndpoint() usual
+ * request}.
  *
  * <p>Every error body is Google's JSON error shape, {@code
  * {"error":{"code":..,"message":..,"errors":[{"domain":..,"reason":..,"message":..}],"status":..}}},
- * except at the token endpoint, which answers OAuth 2.0's {@code {"error":..,"error_description":..}}.
+ * except at the token endpoint, which answers OAuth 2.0's {@code
+ * {"error":..,"error_description":..}}.
  */
 public enum GmailFault {
   /** {@code 401} "Invalid Credentials" ({@code authError}) although the access token is good. */
@@ -16,8 +17,8 @@ public enum GmailFault {
   /** The token endpoint answers {@code 400 invalid_grant} "Token has been expired or revoked." */
   INVALID_GRANT,
   /**
-   * {@code 429} "Rate Limit Exceeded" ({@code usageLimits}/{@code rateLimitExceeded}) with a
-   * {@code Retry-After} header ({@link FaultRule#retryAfter}, 1 second unless set).
+   * {@code 429} "Rate Limit Exceeded" ({@code usageLimits}/{@code rateLimitExceeded}) with a {@code
+   * Retry-After} header ({@link FaultRule#retryAfter}, 1 second unless set).
    */
   TOO_MANY_REQUESTS_429,
   /** {@code 403} "Rate Limit Exceeded" ({@code usageLimits}/{@code rateLimitExceeded}). */

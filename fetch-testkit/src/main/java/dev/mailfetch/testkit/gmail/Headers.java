@@ -14,8 +14,8 @@ final class Headers {
   private Headers() {}
 
   /**
-   * The header fields of a message head (lower-case names, unfolded values; the first occurrence
-   * of each name wins).
+   * The header fields of a message head (lower-case names, unfolded values; the first occurrence of
+   * each name wins).
    */
   static Map<String, String> parse(byte[] head) {
     String text = new String(head, StandardCharsets.ISO_8859_1);

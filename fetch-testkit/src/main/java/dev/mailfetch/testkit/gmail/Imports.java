@@ -19,11 +19,16 @@ final class Imports {
   /** The header that makes the fake's spam filter put a message in SPAM (our reading). */
   static final String SPAM_HEADER = "x-fake-gmail-verdict";
 
-
   /** The import's query parameters. */
-  record Options(String internalDateSource, boolean neverMarkSpam, boolean processForCalendar, boolean deleted) {}
+  record Options(
+      String internalDateSource,
+      boolean neverMarkSpam,
+      boolean processForCalendar,
+      boolean deleted) {}
 
-  /** The largest JSON body of a {@code raw} import (our reading: uploads are for large messages). */
+  /**
+   * The largest JSON body of a {@code raw} import (our reading: uploads are for large messages).
+   */
   static final int RAW_JSON_LIMIT = 64 << 20;
 
   final FakeGmailServer server;
@@ -59,7 +64,9 @@ final class Imports {
     call.endpoint = GmailEndpoint.IMPORT;
     if (!"multipart".equals(type) && !"media".equals(type)) {
       call.drain();
-      call.error(GoogleError.badRequest("Invalid upload type: " + type + " (expected multipart, media or resumable)"));
+      call.error(
+          GoogleError.badRequest(
+              "Invalid upload type: " + type + " (expected multipart, media or resumable)"));
       return;
     }
     if (server.api.authorize(call, userId, GmailApi.IMPORT_SCOPES, 25) == null) {
@@ -93,7 +100,8 @@ final class Imports {
   }
 
   /** Reads a multipart or media upload into {@code body}; its labelIds, or null after answering. */
-  private List<String> receive(Call call, String type, ReceivedBody body, Meter.Plan plan) throws IOException {
+  private List<String> receive(Call call, String type, ReceivedBody body, Meter.Plan plan)
+      throws IOException {
     List<String> labelIds = List.of();
     long expected = contentLength(call);
     if ("media".equals(type)) {
@@ -105,9 +113,14 @@ final class Imports {
       meter.end();
     } else {
       String boundary = MultipartReader.boundary(call.header("Content-Type"));
-      if (boundary == null || !call.header("Content-Type").toLowerCase(Locale.ROOT).startsWith("multipart/related")) {
+      if (boundary == null
+          || !call.header("Content-Type")
+              .toLowerCase(Locale.ROOT)
+              .startsWith("multipart/related")) {
         call.drain();
-        call.error(GoogleError.badRequest("Invalid multipart request: a multipart/related body with a boundary is required"));
+        call.error(
+            GoogleError.badRequest(
+                "Invalid multipart request: a multipart/related body with a boundary is required"));
         return null;
       }
       MultipartReader parts = new MultipartReader(call.body(), boundary);
@@ -118,12 +131,13 @@ final class Imports {
         return null;
       }
       java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
-      parts.content((b, off, len) -> {
-        if (json.size() + len > 1 << 20) {
-          throw new IOException("metadata part larger than 1 MiB");
-        }
-        json.write(b, off, len);
-      });
+      parts.content(
+          (b, off, len) -> {
+            if (json.size() + len > 1 << 20) {
+              throw new IOException("metadata part larger than 1 MiB");
+            }
+            json.write(b, off, len);
+          });
       labelIds = labelIds(call, json.toByteArray());
       if (labelIds == null) {
         return null;
@@ -141,7 +155,8 @@ final class Imports {
       meter.end();
       if (parts.headers() != null) {
         call.drain();
-        call.error(GoogleError.badRequest("Invalid multipart request with more than 2 mime parts."));
+        call.error(
+            GoogleError.badRequest("Invalid multipart request with more than 2 mime parts."));
         return null;
       }
     }
@@ -176,14 +191,19 @@ final class Imports {
     }
     Object raw = metadata.get("raw");
     if (!(raw instanceof String)) {
-      call.error(GoogleError.invalidArgument("'raw' RFC822 payload message string or uploading message via /upload/* URL required"));
+      call.error(
+          GoogleError.invalidArgument(
+              "'raw' RFC822 payload message string or uploading message via /upload/* URL required"));
       return;
     }
     byte[] bytes;
     try {
-      bytes = Base64.getUrlDecoder().decode(((String) raw).replace('+', '-').replace('/', '_').replace("=", ""));
+      bytes =
+          Base64.getUrlDecoder()
+              .decode(((String) raw).replace('+', '-').replace('/', '_').replace("=", ""));
     } catch (IllegalArgumentException e) {
-      call.error(GoogleError.invalidArgument("Invalid value for ByteString: " + abbreviate((String) raw)));
+      call.error(
+          GoogleError.invalidArgument("Invalid value for ByteString: " + abbreviate((String) raw)));
       return;
     }
     ReceivedBody body = server.newBody();
@@ -193,14 +213,32 @@ final class Imports {
       body.discard();
       return;
     }
-    complete(call, userId, call.account, options, labelIds == null ? List.of() : labelIds, body.finish(), head, "raw", null);
+    complete(
+        call,
+        userId,
+        call.account,
+        options,
+        labelIds == null ? List.of() : labelIds,
+        body.finish(),
+        head,
+        "raw",
+        null);
   }
 
   // ---- storing ------------------------------------------------------------------------------
 
   /** Stores the message and answers, or answers why not (and returns null). */
-  StoredMessage complete(Call call, String userId, String account, Options options, List<String> labelIds,
-      ReceivedBody body, byte[] head, String uploadType, ResumableUploads.Session session) throws IOException {
+  StoredMessage complete(
+      Call call,
+      String userId,
+      String account,
+      Options options,
+      List<String> labelIds,
+      ReceivedBody body,
+      byte[] head,
+      String uploadType,
+      ResumableUploads.Session session)
+      throws IOException {
     Mailbox box = server.mailbox(account);
     for (String label : labelIds) {
       if (!box.hasLabel(label)) {
@@ -208,7 +246,8 @@ final class Imports {
         return null;
       }
     }
-    InjectedFault rejected = server.faults.claim(GmailEndpoint.IMPORT, account, head, GmailFault.MESSAGE_REJECTED_400);
+    InjectedFault rejected =
+        server.faults.claim(GmailEndpoint.IMPORT, account, head, GmailFault.MESSAGE_REJECTED_400);
     if (rejected != null) {
       call.fault = GmailFault.MESSAGE_REJECTED_400;
       reject(call, session, GoogleError.invalidArgument(rejected.rule().reason), body);
@@ -240,14 +279,26 @@ final class Imports {
         break;
       }
     }
-    StoredMessage message = new StoredMessage(id, thread == null ? id : thread, account, labels, date,
-        headers.get("message-id"), body, uploadType, call.param("internalDateSource"), options.neverMarkSpam(),
-        options.processForCalendar(), options.deleted());
+    StoredMessage message =
+        new StoredMessage(
+            id,
+            thread == null ? id : thread,
+            account,
+            labels,
+            date,
+            headers.get("message-id"),
+            body,
+            uploadType,
+            call.param("internalDateSource"),
+            options.neverMarkSpam(),
+            options.processForCalendar(),
+            options.deleted());
     box.add(message);
     if (session != null) {
       session.completed = message;
     }
-    InjectedFault lost = server.faults.claim(GmailEndpoint.IMPORT, account, head, GmailFault.RESPONSE_LOST);
+    InjectedFault lost =
+        server.faults.claim(GmailEndpoint.IMPORT, account, head, GmailFault.RESPONSE_LOST);
     if (lost != null) {
       call.fault = GmailFault.RESPONSE_LOST;
       throw call.cut();
@@ -257,7 +308,9 @@ final class Imports {
     return message;
   }
 
-  private void reject(Call call, ResumableUploads.Session session, GoogleError error, ReceivedBody body) throws IOException {
+  private void reject(
+      Call call, ResumableUploads.Session session, GoogleError error, ReceivedBody body)
+      throws IOException {
     body.discard();
     if (session != null) {
       session.failed = error;
@@ -280,19 +333,20 @@ final class Imports {
   }
 
   static byte[] resource(StoredMessage m) {
-    return Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("id", m.id());
-      g.writeStringField("threadId", m.threadId());
-      if (!m.labelIds().isEmpty()) {
-        g.writeArrayFieldStart("labelIds");
-        for (String l : m.labelIds()) {
-          g.writeString(l);
-        }
-        g.writeEndArray();
-      }
-      g.writeEndObject();
-    });
+    return Json.write(
+        g -> {
+          g.writeStartObject();
+          g.writeStringField("id", m.id());
+          g.writeStringField("threadId", m.threadId());
+          if (!m.labelIds().isEmpty()) {
+            g.writeArrayFieldStart("labelIds");
+            for (String l : m.labelIds()) {
+              g.writeString(l);
+            }
+            g.writeEndArray();
+          }
+          g.writeEndObject();
+        });
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -301,7 +355,9 @@ final class Imports {
     String source = call.param("internalDateSource");
     if (source != null && !source.equals("dateHeader") && !source.equals("receivedTime")) {
       call.drain();
-      call.error(GoogleError.invalidArgument("Invalid value at 'internal_date_source' (TYPE_ENUM), \"" + source + "\""));
+      call.error(
+          GoogleError.invalidArgument(
+              "Invalid value at 'internal_date_source' (TYPE_ENUM), \"" + source + "\""));
       return null;
     }
     Boolean[] flags = new Boolean[4];
@@ -314,7 +370,9 @@ final class Imports {
         flags[i] = true;
       } else {
         call.drain();
-        call.error(GoogleError.invalidArgument("Invalid value at '" + names[i] + "' (TYPE_BOOL), \"" + v + "\""));
+        call.error(
+            GoogleError.invalidArgument(
+                "Invalid value at '" + names[i] + "' (TYPE_BOOL), \"" + v + "\""));
         return null;
       }
     }
@@ -339,7 +397,9 @@ final class Imports {
       return true;
     }
     call.drain();
-    call.error(GoogleError.badRequest("Media type '" + type + "' is not supported. Valid media types: [message/*]"));
+    call.error(
+        GoogleError.badRequest(
+            "Media type '" + type + "' is not supported. Valid media types: [message/*]"));
     return false;
   }
 
@@ -355,5 +415,4 @@ final class Imports {
   private static String abbreviate(String s) {
     return s.length() <= 20 ? s : s.substring(0, 20) + "...";
   }
-
 }

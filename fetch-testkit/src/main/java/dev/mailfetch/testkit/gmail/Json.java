@@ -66,21 +66,23 @@ final class Json {
 
   private static Object read(JsonParser p, JsonToken t) throws IOException {
     switch (t) {
-      case START_OBJECT: {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
-          String name = p.currentName();
-          map.put(name, read(p, p.nextToken()));
+      case START_OBJECT:
+        {
+          Map<String, Object> map = new LinkedHashMap<>();
+          for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+            String name = p.currentName();
+            map.put(name, read(p, p.nextToken()));
+          }
+          return map;
         }
-        return map;
-      }
-      case START_ARRAY: {
-        List<Object> list = new ArrayList<>();
-        for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
-          list.add(read(p, e));
+      case START_ARRAY:
+        {
+          List<Object> list = new ArrayList<>();
+          for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+            list.add(read(p, e));
+          }
+          return list;
         }
-        return list;
-      }
       case VALUE_STRING:
         return p.getText();
       case VALUE_NUMBER_INT:

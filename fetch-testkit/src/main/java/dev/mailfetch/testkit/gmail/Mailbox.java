@@ -10,10 +10,22 @@ import java.util.Optional;
 /** One Gmail account's labels and messages. Guarded by its own monitor. */
 final class Mailbox {
   /** Gmail's system labels, as {@code labels.list} shows them. */
-  static final List<String> SYSTEM_LABELS = List.of(
-      "CHAT", "SENT", "INBOX", "IMPORTANT", "TRASH", "DRAFT", "SPAM",
-      "CATEGORY_FORUMS", "CATEGORY_UPDATES", "CATEGORY_PERSONAL", "CATEGORY_PROMOTIONS", "CATEGORY_SOCIAL",
-      "STARRED", "UNREAD");
+  static final List<String> SYSTEM_LABELS =
+      List.of(
+          "CHAT",
+          "SENT",
+          "INBOX",
+          "IMPORTANT",
+          "TRASH",
+          "DRAFT",
+          "SPAM",
+          "CATEGORY_FORUMS",
+          "CATEGORY_UPDATES",
+          "CATEGORY_PERSONAL",
+          "CATEGORY_PROMOTIONS",
+          "CATEGORY_SOCIAL",
+          "STARRED",
+          "UNREAD");
 
   final String address;
   private final Map<String, GmailLabel> labels = new LinkedHashMap<>();
@@ -21,8 +33,10 @@ final class Mailbox {
   private int nextUserLabel = 1;
   private int labelCreates;
   private long historyId = 1000;
+
   /** The mailbox's change log of added messages: history id → Gmail message id, in order. */
   private final List<long[]> added = new ArrayList<>();
+
   private final List<String> addedIds = new ArrayList<>();
   private final Map<String, java.time.Instant> addedAt = new java.util.HashMap<>();
   private long historyFloor;
@@ -46,7 +60,9 @@ final class Mailbox {
     return labels.values().stream().filter(l -> l.name().equals(name)).findFirst();
   }
 
-  /** Creates a user label, or returns null where the name exists or conflicts (case-insensitive). */
+  /**
+   * Creates a user label, or returns null where the name exists or conflicts (case-insensitive).
+   */
   synchronized GmailLabel createLabel(String name) {
     labelCreates++;
     String folded = name.toLowerCase(Locale.ROOT);
@@ -100,7 +116,10 @@ final class Mailbox {
     historyFloor = historyId;
   }
 
-  /** Adds and removes labels of a message; the changed message, or null where there is no such message. */
+  /**
+   * Adds and removes labels of a message; the changed message, or null where there is no such
+   * message.
+   */
   synchronized StoredMessage modify(String id, List<String> add, List<String> remove) {
     for (int i = 0; i < messages.size(); i++) {
       StoredMessage m = messages.get(i);
@@ -122,7 +141,10 @@ final class Mailbox {
   }
 
   synchronized StoredMessage message(String id) {
-    return messages.stream().filter(m -> m.id().equals(id) && !m.deleted()).findFirst().orElse(null);
+    return messages.stream()
+        .filter(m -> m.id().equals(id) && !m.deleted())
+        .findFirst()
+        .orElse(null);
   }
 
   synchronized List<StoredMessage> messages() {
@@ -145,6 +167,7 @@ final class Mailbox {
   }
 
   synchronized int threads() {
-    return (int) messages.stream().filter(m -> !m.deleted()).map(StoredMessage::threadId).distinct().count();
+    return (int)
+        messages.stream().filter(m -> !m.deleted()).map(StoredMessage::threadId).distinct().count();
   }
 }

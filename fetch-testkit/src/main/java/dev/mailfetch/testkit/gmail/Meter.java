@@ -9,7 +9,9 @@ import java.time.Duration;
  * right byte. Offsets are the message's (a resumable chunk starts where the last one ended).
  */
 final class Meter {
-  /** When the message being received gets cut or slowed: one per message (per resumable session). */
+  /**
+   * When the message being received gets cut or slowed: one per message (per resumable session).
+   */
   static final class Plan {
     boolean decided;
     long cutAt = -1;
@@ -23,7 +25,8 @@ final class Meter {
   private final long expected;
   private long offset;
 
-  Meter(FakeGmailServer server, Call call, ReceivedBody body, Plan plan, long offset, long expected) throws IOException {
+  Meter(FakeGmailServer server, Call call, ReceivedBody body, Plan plan, long offset, long expected)
+      throws IOException {
     this.server = server;
     this.call = call;
     this.body = body;
@@ -69,22 +72,31 @@ final class Meter {
     }
   }
 
-  /** Claims a cut or slow fault for this message: without a head, only those with no message condition. */
+  /**
+   * Claims a cut or slow fault for this message: without a head, only those with no message
+   * condition.
+   */
   private void decide(byte[] head) throws IOException {
     GmailEndpoint at = GmailEndpoint.IMPORT;
-    // Rules without a message condition are decided when the message starts, the others once its head is in.
+    // Rules without a message condition are decided when the message starts, the others once its
+    // head is in.
     boolean withCondition = head != null;
-    InjectedFault slow = server.faults.claim(at, call.account, head, withCondition, GmailFault.SLOW_UPLOAD);
+    InjectedFault slow =
+        server.faults.claim(at, call.account, head, withCondition, GmailFault.SLOW_UPLOAD);
     if (slow != null) {
       call.fault = GmailFault.SLOW_UPLOAD;
       Duration half = slow.rule().delay.dividedBy(2);
       call.exchange.setAttribute("fake.lateAnswer", slow.rule().delay.minus(half));
       sleep(half);
     }
-    InjectedFault cut = server.faults.claim(at, call.account, head, withCondition, GmailFault.CONNECTION_CUT_MID_UPLOAD);
+    InjectedFault cut =
+        server.faults.claim(
+            at, call.account, head, withCondition, GmailFault.CONNECTION_CUT_MID_UPLOAD);
     if (cut != null) {
-      long after = cut.rule().afterBytes >= 0 ? cut.rule().afterBytes
-            : expected > 0 ? expected / 2 : FaultRule.MESSAGE_MATCH_WINDOW;
+      long after =
+          cut.rule().afterBytes >= 0
+              ? cut.rule().afterBytes
+              : expected > 0 ? expected / 2 : FaultRule.MESSAGE_MATCH_WINDOW;
       plan.cutAt = Math.max(after, offset);
       plan.cutFault = cut;
       plan.decided = true;

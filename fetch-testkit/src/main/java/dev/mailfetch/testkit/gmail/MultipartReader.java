@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads a {@code multipart/related} body (RFC 2046) part by part, streaming each part's content
- * to a consumer so a large message part is never held whole.
+ * Reads a {@code multipart/related} body (RFC 2046) part by part, streaming each part's content to
+ * a consumer so a large message part is never held whole.
  */
 final class MultipartReader {
   /** A body that is not the multipart it says it is: answered 400. */
@@ -79,7 +79,9 @@ final class MultipartReader {
       }
       int colon = line.indexOf(':');
       if (colon > 0) {
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        headers.put(
+            line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).trim());
       }
     }
   }

@@ -30,8 +30,14 @@ final class OAuthServer {
 
   record Access(String account, Set<String> scopes, Instant expires) {}
 
-  record Code(String clientId, String redirectUri, String challenge, String method, String account,
-      Set<String> scopes, boolean offline) {}
+  record Code(
+      String clientId,
+      String redirectUri,
+      String challenge,
+      String method,
+      String account,
+      Set<String> scopes,
+      boolean offline) {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -62,7 +68,8 @@ final class OAuthServer {
 
   String issueAccess(String account, Set<String> scopes) {
     String token = "ya29.fake-" + random(40);
-    accessTokens.put(token, new Access(account, ordered(scopes), Instant.now().plus(accessTokenLifetime)));
+    accessTokens.put(
+        token, new Access(account, ordered(scopes), Instant.now().plus(accessTokenLifetime)));
     return token;
   }
 
@@ -93,13 +100,16 @@ final class OAuthServer {
     if (server.api.requestFault(call, null)) {
       return;
     }
-    Map<String, List<String>> form = Call.parseForm(new String(call.readBody(64 * 1024), StandardCharsets.UTF_8));
+    Map<String, List<String>> form =
+        Call.parseForm(new String(call.readBody(64 * 1024), StandardCharsets.UTF_8));
     String clientId = first(form, "client_id");
     String secret = first(form, "client_secret");
     String basic = call.header("Authorization");
     if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
       try {
-        String pair = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
+        String pair =
+            new String(
+                Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = pair.indexOf(':');
         if (colon > 0) {
           clientId = java.net.URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
@@ -135,7 +145,8 @@ final class OAuthServer {
     }
   }
 
-  private void refresh(Call call, String clientId, String refreshToken, String narrower) throws IOException {
+  private void refresh(Call call, String clientId, String refreshToken, String narrower)
+      throws IOException {
     refreshGrants.incrementAndGet();
     if (refreshToken == null) {
       call.oauthError(400, "invalid_request", "Missing required parameter: refresh_token");
@@ -145,7 +156,8 @@ final class OAuthServer {
     if (grant != null) {
       call.account = grant.account();
     }
-    InjectedFault fault = server.faults.claim(GmailEndpoint.TOKEN, call.account, null, GmailFault.INVALID_GRANT);
+    InjectedFault fault =
+        server.faults.claim(GmailEndpoint.TOKEN, call.account, null, GmailFault.INVALID_GRANT);
     if (fault != null) {
       call.fault = GmailFault.INVALID_GRANT;
       call.oauthError(400, "invalid_grant", "Token has been expired or revoked.");
@@ -163,7 +175,10 @@ final class OAuthServer {
     if (narrower != null && !narrower.isBlank()) {
       Set<String> asked = scopeSet(narrower);
       if (!scopes.containsAll(asked)) {
-        call.oauthError(400, "invalid_scope", "Some requested scopes were invalid. {invalid=" + minus(asked, scopes) + "}");
+        call.oauthError(
+            400,
+            "invalid_scope",
+            "Some requested scopes were invalid. {invalid=" + minus(asked, scopes) + "}");
         return;
       }
       scopes = asked;
@@ -171,7 +186,8 @@ final class OAuthServer {
     answerToken(call, grant.account(), scopes, null);
   }
 
-  private void exchange(Call call, String clientId, Map<String, List<String>> form) throws IOException {
+  private void exchange(Call call, String clientId, Map<String, List<String>> form)
+      throws IOException {
     codeGrants.incrementAndGet();
     String codeValue = first(form, "code");
     if (codeValue == null) {
@@ -212,20 +228,24 @@ final class OAuthServer {
     answerToken(call, code.account(), code.scopes(), refresh);
   }
 
-  private void answerToken(Call call, String account, Set<String> scopes, String refreshToken) throws IOException {
+  private void answerToken(Call call, String account, Set<String> scopes, String refreshToken)
+      throws IOException {
     String token = issueAccess(account, scopes);
     long seconds = accessTokenLifetime.toSeconds();
-    call.json(200, Json.write(g -> {
-      g.writeStartObject();
-      g.writeStringField("access_token", token);
-      g.writeNumberField("expires_in", seconds);
-      if (refreshToken != null) {
-        g.writeStringField("refresh_token", refreshToken);
-      }
-      g.writeStringField("scope", String.join(" ", scopes));
-      g.writeStringField("token_type", "Bearer");
-      g.writeEndObject();
-    }));
+    call.json(
+        200,
+        Json.write(
+            g -> {
+              g.writeStartObject();
+              g.writeStringField("access_token", token);
+              g.writeNumberField("expires_in", seconds);
+              if (refreshToken != null) {
+                g.writeStringField("refresh_token", refreshToken);
+              }
+              g.writeStringField("scope", String.join(" ", scopes));
+              g.writeStringField("token_type", "Bearer");
+              g.writeEndObject();
+            }));
   }
 
   // ---- GET /o/oauth2/v2/auth -------------------------------------------------------------
@@ -240,8 +260,12 @@ final class OAuthServer {
       return;
     }
     if (redirect == null || !isLoopback(redirect)) {
-      page(call, 400, "Error 400: redirect_uri_mismatch",
-          "A desktop app's redirect_uri must be a loopback address (http://127.0.0.1:port or http://[::1]:port): " + redirect);
+      page(
+          call,
+          400,
+          "Error 400: redirect_uri_mismatch",
+          "A desktop app's redirect_uri must be a loopback address (http://127.0.0.1:port or http://[::1]:port): "
+              + redirect);
       return;
     }
     String state = call.param("state");
@@ -265,7 +289,11 @@ final class OAuthServer {
     }
     String account = consentingAccount;
     if (account == null) {
-      page(call, 401, "Sign in", "No account is signed in to the fake: call FakeGmailServer.authorizeAs(address) first.");
+      page(
+          call,
+          401,
+          "Sign in",
+          "No account is signed in to the fake: call FakeGmailServer.authorizeAs(address) first.");
       return;
     }
     call.account = account;
@@ -274,8 +302,16 @@ final class OAuthServer {
       return;
     }
     String code = "4/fake-" + random(32);
-    codes.put(code, new Code(clientId, redirect, challenge, method, account, scopeSet(scope),
-        "offline".equals(call.param("access_type"))));
+    codes.put(
+        code,
+        new Code(
+            clientId,
+            redirect,
+            challenge,
+            method,
+            account,
+            scopeSet(scope),
+            "offline".equals(call.param("access_type"))));
     StringBuilder location = new StringBuilder(redirect).append(redirect.contains("?") ? '&' : '?');
     if (state != null) {
       location.append("state=").append(encode(state)).append('&');
@@ -284,15 +320,27 @@ final class OAuthServer {
     call.send(302, null, new byte[0], Map.of("Location", location.toString()));
   }
 
-  private static void redirect(Call call, String redirect, String name, String value, String state) throws IOException {
-    String location = redirect + (redirect.contains("?") ? '&' : '?') + name + "=" + encode(value)
-        + (state == null ? "" : "&state=" + encode(state));
+  private static void redirect(Call call, String redirect, String name, String value, String state)
+      throws IOException {
+    String location =
+        redirect
+            + (redirect.contains("?") ? '&' : '?')
+            + name
+            + "="
+            + encode(value)
+            + (state == null ? "" : "&state=" + encode(state));
     call.send(302, null, new byte[0], Map.of("Location", location));
   }
 
   private static void page(Call call, int code, String title, String text) throws IOException {
-    String html = "<!DOCTYPE html><html><head><title>" + title + "</title></head><body><h1>" + title
-        + "</h1><p>" + text.replace("<", "&lt;") + "</p></body></html>";
+    String html =
+        "<!DOCTYPE html><html><head><title>"
+            + title
+            + "</title></head><body><h1>"
+            + title
+            + "</h1><p>"
+            + text.replace("<", "&lt;")
+            + "</p></body></html>";
     call.send(code, "text/html; charset=UTF-8", html.getBytes(StandardCharsets.UTF_8), Map.of());
   }
 
@@ -300,7 +348,8 @@ final class OAuthServer {
     try {
       URI u = new URI(uri);
       String host = u.getHost();
-      return "http".equals(u.getScheme()) && u.getFragment() == null
+      return "http".equals(u.getScheme())
+          && u.getFragment() == null
           && ("127.0.0.1".equals(host) || "[::1]".equals(host) || "localhost".equals(host));
     } catch (URISyntaxException e) {
       return false;
@@ -325,7 +374,8 @@ final class OAuthServer {
 
   static String s256(String verifier) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
@@ -344,6 +394,10 @@ final class OAuthServer {
   static String random(int chars) {
     byte[] bytes = new byte[chars];
     RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).substring(0, chars).toLowerCase(Locale.ROOT);
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(bytes)
+        .substring(0, chars)
+        .toLowerCase(Locale.ROOT);
   }
 }

@@ -7,11 +7,15 @@ import java.util.Map;
 
 /**
  * Gmail's usage limits: a per-user limit of quota units over a moving window, and a daily limit
- * over all users (the project's). A request that would go over is refused and counted as a
- * breach; refused requests use no units. Thread-safe.
+ * over all users (the project's). A request that would go over is refused and counted as a breach;
+ * refused requests use no units. Thread-safe.
  */
 final class Quota {
-  enum Verdict { OK, USER_RATE, DAILY }
+  enum Verdict {
+    OK,
+    USER_RATE,
+    DAILY
+  }
 
   private record Use(long atNanos, int units) {}
 
@@ -34,7 +38,9 @@ final class Quota {
     maxConcurrent = max;
   }
 
-  /** Counts a request in flight for the account; false (and a breach) where that is one too many. */
+  /**
+   * Counts a request in flight for the account; false (and a breach) where that is one too many.
+   */
   synchronized boolean enter(String account) {
     int now = inFlight.getOrDefault(account, 0);
     if (now >= maxConcurrent) {
@@ -55,7 +61,12 @@ final class Quota {
 
   synchronized void perUser(long units, Duration window) {
     if (units < 1 || window.isZero() || window.isNegative()) {
-      throw new IllegalArgumentException("perUserQuota: " + units + " units per " + window + " (expected: at least 1 unit per positive duration)");
+      throw new IllegalArgumentException(
+          "perUserQuota: "
+              + units
+              + " units per "
+              + window
+              + " (expected: at least 1 unit per positive duration)");
     }
     unitsPerWindow = units;
     windowNanos = window.toNanos();

@@ -13,10 +13,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The bytes of one message as they arrive: in memory up to a threshold, then in a temporary file.
- * A resumable session can {@link #truncate} back to the end of its last whole chunk when a chunk
- * is cut off. The SHA-256 is computed once at {@link #finish()}. Not thread-safe: one request (or
- * one resumable session, under its lock) writes it.
+ * The bytes of one message as they arrive: in memory up to a threshold, then in a temporary file. A
+ * resumable session can {@link #truncate} back to the end of its last whole chunk when a chunk is
+ * cut off. The SHA-256 is computed once at {@link #finish()}. Not thread-safe: one request (or one
+ * resumable session, under its lock) writes it.
  */
 final class ReceivedBody {
   private final Path spillDirectory;
@@ -114,7 +114,10 @@ final class ReceivedBody {
     return sha256;
   }
 
-  /** The first bytes of the message (its header, for parsing and fault matching): at most {@code max}. */
+  /**
+   * The first bytes of the message (its header, for parsing and fault matching): at most {@code
+   * max}.
+   */
   byte[] head(int max) throws IOException {
     int n = (int) Math.min(max, size);
     if (file == null) {

@@ -33,7 +33,14 @@ final class ResumableUploads {
     StoredMessage completed;
     GoogleError failed;
 
-    Session(String id, String account, String userId, Imports.Options options, List<String> labelIds, Long declaredLength, ReceivedBody body) {
+    Session(
+        String id,
+        String account,
+        String userId,
+        Imports.Options options,
+        List<String> labelIds,
+        Long declaredLength,
+        ReceivedBody body) {
       this.id = id;
       this.account = account;
       this.userId = userId;
@@ -52,7 +59,6 @@ final class ResumableUploads {
     this.server = imports.server;
     this.imports = imports;
   }
-
 
   void openSession(Call call, String userId) throws IOException {
     Imports.Options options = Imports.options(call);
@@ -89,9 +95,17 @@ final class ResumableUploads {
       }
     }
     String id = "fake-" + OAuthServer.random(24);
-    sessions.put(id, new Session(id, call.account, userId, options, labelIds, declared, server.newBody()));
+    sessions.put(
+        id, new Session(id, call.account, userId, options, labelIds, declared, server.newBody()));
     String query = call.exchange.getRequestURI().getRawQuery();
-    String location = server.baseUri() + "upload/gmail/v1/users/" + userId + "/messages/import?" + query + "&upload_id=" + id;
+    String location =
+        server.baseUri()
+            + "upload/gmail/v1/users/"
+            + userId
+            + "/messages/import?"
+            + query
+            + "&upload_id="
+            + id;
     call.send(200, null, new byte[0], Map.of("Location", location, "X-GUploader-UploadID", id));
   }
 
@@ -149,16 +163,26 @@ final class ResumableUploads {
         start = Long.parseLong(m.group(1));
         end = Long.parseLong(m.group(2));
         total = m.group(3).equals("*") ? null : Long.valueOf(m.group(3));
-        if (end < start || (total != null && end >= total) || (length >= 0 && length != end - start + 1)) {
+        if (end < start
+            || (total != null && end >= total)
+            || (length >= 0 && length != end - start + 1)) {
           call.drain();
-          call.error(GoogleError.badRequest("Content-Range " + range + " does not match the " + length + " bytes sent"));
+          call.error(
+              GoogleError.badRequest(
+                  "Content-Range " + range + " does not match the " + length + " bytes sent"));
           return;
         }
       }
-      if (total != null && session.declaredLength != null && !total.equals(session.declaredLength)) {
+      if (total != null
+          && session.declaredLength != null
+          && !total.equals(session.declaredLength)) {
         call.drain();
-        call.error(GoogleError.badRequest("Content-Range names " + total + " bytes in all, but X-Upload-Content-Length said "
-            + session.declaredLength));
+        call.error(
+            GoogleError.badRequest(
+                "Content-Range names "
+                    + total
+                    + " bytes in all, but X-Upload-Content-Length said "
+                    + session.declaredLength));
         return;
       }
       if (total == null) {
@@ -171,17 +195,26 @@ final class ResumableUploads {
       }
       if (start > session.received) {
         call.drain();
-        call.error(GoogleError.badRequest("The chunk starts at byte " + start + " but only " + session.received
-            + " bytes were received: query the upload's status and resume from its Range"));
+        call.error(
+            GoogleError.badRequest(
+                "The chunk starts at byte "
+                    + start
+                    + " but only "
+                    + session.received
+                    + " bytes were received: query the upload's status and resume from its Range"));
         return;
       }
       boolean last = total != null && end + 1 == total;
       long chunkLength = end - start + 1;
       if (!last && chunkLength % CHUNK_GRANULARITY != 0) {
         call.drain();
-        call.error(GoogleError.badRequest("Invalid request. The number of bytes uploaded in a chunk must be a multiple of "
-            + CHUNK_GRANULARITY + " bytes, except for the final chunk. The received request contained " + chunkLength
-            + " bytes."));
+        call.error(
+            GoogleError.badRequest(
+                "Invalid request. The number of bytes uploaded in a chunk must be a multiple of "
+                    + CHUNK_GRANULARITY
+                    + " bytes, except for the final chunk. The received request contained "
+                    + chunkLength
+                    + " bytes."));
         return;
       }
       if (!last && server.api.requestFault(call, null)) {
@@ -190,7 +223,14 @@ final class ResumableUploads {
       InputStream in = call.body();
       long skip = session.received - start; // bytes already held: resent after a lost answer
       in.skipNBytes(skip);
-      Meter meter = new Meter(server, call, session.body, session.plan, session.received, total == null ? -1 : total);
+      Meter meter =
+          new Meter(
+              server,
+              call,
+              session.body,
+              session.plan,
+              session.received,
+              total == null ? -1 : total);
       long before = session.received;
       try {
         Meter.copy(in, meter);
@@ -207,8 +247,12 @@ final class ResumableUploads {
       }
       if (session.body.size() != end + 1) {
         session.body.truncate(before);
-        call.error(GoogleError.badRequest("The chunk ended after " + (session.body.size() - before) + " bytes, not "
-            + (end + 1 - before)));
+        call.error(
+            GoogleError.badRequest(
+                "The chunk ended after "
+                    + (session.body.size() - before)
+                    + " bytes, not "
+                    + (end + 1 - before)));
         return;
       }
       if (!last && server.stuckUploadRange) {
@@ -228,8 +272,17 @@ final class ResumableUploads {
         return;
       }
       session.received = end + 1;
-      StoredMessage stored = imports.complete(call, session.userId, session.account, session.options, session.labelIds,
-          session.body.finish(), head, "resumable", session);
+      StoredMessage stored =
+          imports.complete(
+              call,
+              session.userId,
+              session.account,
+              session.options,
+              session.labelIds,
+              session.body.finish(),
+              head,
+              "resumable",
+              session);
       if (stored == null) {
         session.body.discard();
       }
@@ -239,7 +292,8 @@ final class ResumableUploads {
   private void resumeIncomplete(Call call, Session session) throws IOException {
     Meter.lateAnswer(call);
     String prefix = server.bareUploadRange ? "" : "bytes=";
-    Map<String, String> headers = session.received == 0 ? Map.of() : Map.of("Range", prefix + "0-" + (session.received - 1));
+    Map<String, String> headers =
+        session.received == 0 ? Map.of() : Map.of("Range", prefix + "0-" + (session.received - 1));
     call.send(308, null, new byte[0], headers);
   }
 }

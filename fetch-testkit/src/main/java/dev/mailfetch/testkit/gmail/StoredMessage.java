@@ -11,8 +11,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A message a {@link FakeGmailServer} stored through {@code users.messages.import}: the exact
- * bytes it received, the labels it carries and the date Gmail sorts it by.
+ * A message a {@link FakeGmailServer} stored through {@code users.messages.import}: the exact bytes
+ * it received, the labels it carries and the date Gmail sorts it by.
  *
  * <p>Bodies up to {@link FakeGmailServer#SPILL_THRESHOLD} bytes are kept in memory; larger ones in
  * a temporary file the server deletes on {@code close()}, so a 100 MB import does not need 100 MB
@@ -114,7 +114,9 @@ public final class StoredMessage {
     return internalDate;
   }
 
-  /** The message's {@code Message-ID} header value as written (with its angle brackets), or null. */
+  /**
+   * The message's {@code Message-ID} header value as written (with its angle brackets), or null.
+   */
   public String messageId() {
     return messageId;
   }
@@ -151,7 +153,9 @@ public final class StoredMessage {
     return inMemory != null ? new ByteArrayInputStream(inMemory) : Files.newInputStream(file);
   }
 
-  /** How the message arrived: {@code multipart}, {@code resumable}, {@code media} or {@code raw}. */
+  /**
+   * How the message arrived: {@code multipart}, {@code resumable}, {@code media} or {@code raw}.
+   */
   public String uploadType() {
     return uploadType;
   }
@@ -183,6 +187,14 @@ public final class StoredMessage {
 
   @Override
   public String toString() {
-    return "StoredMessage[" + id + " " + labelIds + " " + size + " bytes" + (messageId == null ? "" : " " + messageId) + "]";
+    return "StoredMessage["
+        + id
+        + " "
+        + labelIds
+        + " "
+        + size
+        + " bytes"
+        + (messageId == null ? "" : " " + messageId)
+        + "]";
   }
 }

@@ -31,7 +31,8 @@ class FakeGmailFaultTest {
   }
 
   private HttpResponse<String> importOne(String messageId) throws Exception {
-    return http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\"]}", Http.message(messageId, 2 * KIB));
+    return http.importMultipart(
+        token, "", "{\"labelIds\":[\"INBOX\"]}", Http.message(messageId, 2 * KIB));
   }
 
   @Test
@@ -42,7 +43,8 @@ class FakeGmailFaultTest {
     HttpResponse<String> next = importOne("b@x");
 
     assertStatus(401, refused);
-    assertTrue(refused.headers().firstValue("WWW-Authenticate").orElseThrow().contains("invalid_token"));
+    assertTrue(
+        refused.headers().firstValue("WWW-Authenticate").orElseThrow().contains("invalid_token"));
     assertTrue(refused.body().contains("\"reason\":\"authError\""), refused.body());
     assertStatus(200, next);
     assertEquals(1, fault.hits());
@@ -68,7 +70,8 @@ class FakeGmailFaultTest {
 
   @Test
   void TOO_MANY_REQUESTS_429_withRetryAfter() throws Exception {
-    gmail.inject(FaultRule.of(GmailFault.TOO_MANY_REQUESTS_429).times(2).retryAfter(Duration.ofSeconds(3)));
+    gmail.inject(
+        FaultRule.of(GmailFault.TOO_MANY_REQUESTS_429).times(2).retryAfter(Duration.ofSeconds(3)));
 
     HttpResponse<String> first = importOne("a@x");
     HttpResponse<String> second = importOne("a@x");
@@ -122,7 +125,11 @@ class FakeGmailFaultTest {
 
   @Test
   void SERVICE_UNAVAILABLE_503_onAnotherEndpointAlways_untilRemoved() throws Exception {
-    InjectedFault fault = gmail.inject(FaultRule.of(GmailFault.SERVICE_UNAVAILABLE_503).always().at(GmailEndpoint.LABELS_LIST));
+    InjectedFault fault =
+        gmail.inject(
+            FaultRule.of(GmailFault.SERVICE_UNAVAILABLE_503)
+                .always()
+                .at(GmailEndpoint.LABELS_LIST));
 
     assertStatus(503, http.get("gmail/v1/users/me/labels", token));
     assertStatus(503, http.get("gmail/v1/users/me/labels", token));
@@ -134,8 +141,11 @@ class FakeGmailFaultTest {
 
   @Test
   void MESSAGE_REJECTED_400_forOneMessage_withGmailsReasonText_theOthersGoOn() throws Exception {
-    gmail.inject(FaultRule.of(GmailFault.MESSAGE_REJECTED_400).always()
-        .forMessageContaining("Message-ID: <bad@x>").reason("Invalid From header"));
+    gmail.inject(
+        FaultRule.of(GmailFault.MESSAGE_REJECTED_400)
+            .always()
+            .forMessageContaining("Message-ID: <bad@x>")
+            .reason("Invalid From header"));
 
     HttpResponse<String> good1 = importOne("good1@x");
     HttpResponse<String> bad = importOne("bad@x");
@@ -180,17 +190,26 @@ class FakeGmailFaultTest {
     RecordedGmailRequest cut = gmail.requests(GmailEndpoint.IMPORT).get(0);
     assertEquals(GmailFault.CONNECTION_CUT_MID_UPLOAD, cut.fault());
     assertEquals(0, cut.status());
-    assertTrue(cut.bodyBytes() >= 100 * KIB && cut.bodyBytes() < message.length, cut.bodyBytes() + " bytes read");
+    assertTrue(
+        cut.bodyBytes() >= 100 * KIB && cut.bodyBytes() < message.length,
+        cut.bodyBytes() + " bytes read");
   }
 
   @Test
-  void CONNECTION_CUT_MID_UPLOAD_resumable_keepsTheChunksBefore_andTheUploadResumes() throws Exception {
+  void CONNECTION_CUT_MID_UPLOAD_resumable_keepsTheChunksBefore_andTheUploadResumes()
+      throws Exception {
     gmail.inject(FaultRule.of(GmailFault.CONNECTION_CUT_MID_UPLOAD).afterBytes(300 * KIB));
     byte[] message = Http.message("cutr@x", 700 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
 
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true));
-    assertThrows(IOException.class, () -> Http.putChunk(session, message, 256 * KIB, 512 * KIB, true));
+    assertThrows(
+        IOException.class, () -> Http.putChunk(session, message, 256 * KIB, 512 * KIB, true));
     HttpResponse<String> status = Http.queryStatus(session, message.length);
 
     assertStatus(308, status);
@@ -202,7 +221,10 @@ class FakeGmailFaultTest {
 
   @Test
   void CONNECTION_CUT_MID_UPLOAD_forOneMessageOnly() throws Exception {
-    gmail.inject(FaultRule.of(GmailFault.CONNECTION_CUT_MID_UPLOAD).always().forMessageContaining("<victim@x>"));
+    gmail.inject(
+        FaultRule.of(GmailFault.CONNECTION_CUT_MID_UPLOAD)
+            .always()
+            .forMessageContaining("<victim@x>"));
 
     assertStatus(200, importOne("other@x"));
     assertThrows(IOException.class, () -> importOne("victim@x"));
@@ -212,14 +234,16 @@ class FakeGmailFaultTest {
   }
 
   @Test
-  void RESPONSE_LOST_theMessageIsStoredButTheClientHearsNothing_andMessagesListFindsIt() throws Exception {
+  void RESPONSE_LOST_theMessageIsStoredButTheClientHearsNothing_andMessagesListFindsIt()
+      throws Exception {
     gmail.inject(GmailFault.RESPONSE_LOST);
 
     assertThrows(IOException.class, () -> importOne("lost@x"));
 
     assertEquals(1, gmail.messages(ME).size());
     String id = gmail.messages(ME).get(0).id();
-    HttpResponse<String> listed = http.get("gmail/v1/users/me/messages?q=rfc822msgid:lost@x", token);
+    HttpResponse<String> listed =
+        http.get("gmail/v1/users/me/messages?q=rfc822msgid:lost@x", token);
     assertTrue(listed.body().contains("\"id\":\"" + id + "\""), listed.body());
     assertEquals(GmailFault.RESPONSE_LOST, gmail.requests(GmailEndpoint.IMPORT).get(0).fault());
   }
@@ -228,11 +252,17 @@ class FakeGmailFaultTest {
   void RESPONSE_LOST_closesTheTcpConnectionWithoutAByteOfAnswer() throws Exception {
     gmail.inject(GmailFault.RESPONSE_LOST);
     byte[] body = Http.multipart("b", "{}", Http.message("raw@x", KIB));
-    String head = "POST /upload/gmail/v1/users/me/messages/import?uploadType=multipart HTTP/1.1\r\n"
-        + "Host: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n"
-        + "Content-Type: multipart/related; boundary=b\r\nContent-Length: " + body.length + "\r\n\r\n";
+    String head =
+        "POST /upload/gmail/v1/users/me/messages/import?uploadType=multipart HTTP/1.1\r\n"
+            + "Host: 127.0.0.1\r\nAuthorization: Bearer "
+            + token
+            + "\r\n"
+            + "Content-Type: multipart/related; boundary=b\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
 
-    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+    try (java.net.Socket socket =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().write(body);
@@ -252,7 +282,12 @@ class FakeGmailFaultTest {
   void RESPONSE_LOST_resumable_aStatusQueryAnswersTheStoredMessage() throws Exception {
     gmail.inject(GmailFault.RESPONSE_LOST);
     byte[] message = Http.message("lostr@x", 100 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
 
     assertThrows(IOException.class, () -> Http.putChunk(session, message, 0, message.length, true));
     HttpResponse<String> status = Http.queryStatus(session, message.length);
@@ -286,11 +321,18 @@ class FakeGmailFaultTest {
   void a503OnTheLastChunkDropsThatChunk_theClientQueriesAndResends() throws Exception {
     gmail.inject(GmailFault.SERVICE_UNAVAILABLE_503);
     byte[] message = Http.message("c503@x", 300 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true));
 
     assertStatus(503, Http.putChunk(session, message, 256 * KIB, message.length, true));
-    assertEquals("bytes=0-262143", Http.queryStatus(session, message.length).headers().firstValue("Range").orElseThrow());
+    assertEquals(
+        "bytes=0-262143",
+        Http.queryStatus(session, message.length).headers().firstValue("Range").orElseThrow());
     assertStatus(200, Http.putChunk(session, message, 256 * KIB, message.length, true));
 
     assertArrayEquals(message, gmail.messages(ME).get(0).bytes());
@@ -307,43 +349,70 @@ class FakeGmailFaultTest {
 
   @Test
   void aRuleThatCouldNeverHitIsRefused() {
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> gmail.inject(FaultRule.of(GmailFault.RESPONSE_LOST).at(GmailEndpoint.LABELS_CREATE)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> gmail.inject(FaultRule.of(GmailFault.INVALID_GRANT).at(GmailEndpoint.IMPORT)));
-    assertThrows(IllegalArgumentException.class, () -> gmail.inject(FaultRule.of(GmailFault.BACKEND_ERROR_500)
-        .at(GmailEndpoint.PROFILE).forMessageContaining("Subject: x")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            gmail.inject(
+                FaultRule.of(GmailFault.BACKEND_ERROR_500)
+                    .at(GmailEndpoint.PROFILE)
+                    .forMessageContaining("Subject: x")));
   }
 
   @Test
   void faultRulesRefuseNonsense() {
-    assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).times(0));
-    assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).forMessageContaining(""));
-    assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofSeconds(-1)));
-    assertThrows(IllegalArgumentException.class, () -> FaultRule.of(GmailFault.RESPONSE_LOST).afterBytes(-1));
+    assertThrows(
+        IllegalArgumentException.class, () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).times(0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FaultRule.of(GmailFault.BACKEND_ERROR_500).forMessageContaining(""));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofSeconds(-1)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> FaultRule.of(GmailFault.RESPONSE_LOST).afterBytes(-1));
   }
 
   @Test
-  void STALLED_ANSWER_theHeadersArrive_thenTheBodyStalls_andTheImportIsStoredAnyway() throws Exception {
-    InjectedFault fault = gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER).delay(Duration.ofSeconds(3)));
-    java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer = Http.CLIENT.sendAsync(
-        java.net.http.HttpRequest.newBuilder(gmail.baseUri().resolve(
-            "upload/gmail/v1/users/me/messages/import?uploadType=multipart"))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "multipart/related; boundary=b1")
-            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Http.multipart("b1", "{}",
-                Http.message("stall@x", 2 * KIB)))).build(), HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<java.io.InputStream> headers = answer.get(2, java.util.concurrent.TimeUnit.SECONDS);
+  void STALLED_ANSWER_theHeadersArrive_thenTheBodyStalls_andTheImportIsStoredAnyway()
+      throws Exception {
+    InjectedFault fault =
+        gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER).delay(Duration.ofSeconds(3)));
+    java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer =
+        Http.CLIENT.sendAsync(
+            java.net.http.HttpRequest.newBuilder(
+                    gmail
+                        .baseUri()
+                        .resolve("upload/gmail/v1/users/me/messages/import?uploadType=multipart"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/related; boundary=b1")
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                        Http.multipart("b1", "{}", Http.message("stall@x", 2 * KIB))))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<java.io.InputStream> headers =
+        answer.get(2, java.util.concurrent.TimeUnit.SECONDS);
     assertEquals(200, headers.statusCode());
     long started = System.nanoTime();
-    java.util.concurrent.CompletableFuture<byte[]> body = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try (java.io.InputStream in = headers.body()) {
-        return in.readAllBytes();
-      } catch (IOException e) {
-        return null; // the connection closed mid-body: what a stalled answer ends in
-      }
-    });
-    assertThrows(java.util.concurrent.TimeoutException.class, () -> body.get(1, java.util.concurrent.TimeUnit.SECONDS),
+    java.util.concurrent.CompletableFuture<byte[]> body =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try (java.io.InputStream in = headers.body()) {
+                return in.readAllBytes();
+              } catch (IOException e) {
+                return null; // the connection closed mid-body: what a stalled answer ends in
+              }
+            });
+    assertThrows(
+        java.util.concurrent.TimeoutException.class,
+        () -> body.get(1, java.util.concurrent.TimeUnit.SECONDS),
         "the body stalls after the headers");
     assertEquals(null, body.get(10, java.util.concurrent.TimeUnit.SECONDS), "and never completes");
     assertTrue(System.nanoTime() - started >= Duration.ofSeconds(2).toNanos());
@@ -354,7 +423,8 @@ class FakeGmailFaultTest {
 
   @Test
   void STALLED_ANSWER_takesNoMessageCondition() {
-    assertThrows(IllegalArgumentException.class, () -> gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER)
-        .forMessageContaining("x")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER).forMessageContaining("x")));
   }
 }

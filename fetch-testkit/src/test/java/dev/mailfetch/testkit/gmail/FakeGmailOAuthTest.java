@@ -17,7 +17,9 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The fake's Google OAuth 2.0: token endpoint, authorization endpoint, access tokens and scopes. */
+/**
+ * The fake's Google OAuth 2.0: token endpoint, authorization endpoint, access tokens and scopes.
+ */
 class FakeGmailOAuthTest {
   private static final String ME = "me@gmail.com";
   private static final String REDIRECT = "http://127.0.0.1:49152/callback";
@@ -41,10 +43,13 @@ class FakeGmailOAuthTest {
     assertTrue(((String) json.get("access_token")).startsWith("ya29."));
     assertEquals(3599L, json.get("expires_in"));
     assertEquals("Bearer", json.get("token_type"));
-    assertEquals(FakeGmailServer.SCOPE_INSERT + " " + FakeGmailServer.SCOPE_LABELS, json.get("scope"));
-    assertFalse(json.containsKey("refresh_token"), "a refresh grant does not hand out a new refresh token");
+    assertEquals(
+        FakeGmailServer.SCOPE_INSERT + " " + FakeGmailServer.SCOPE_LABELS, json.get("scope"));
+    assertFalse(
+        json.containsKey("refresh_token"), "a refresh grant does not hand out a new refresh token");
     assertEquals(1, gmail.refreshGrants());
-    HttpResponse<String> profile = http.get("gmail/v1/users/me/labels", (String) json.get("access_token"));
+    HttpResponse<String> profile =
+        http.get("gmail/v1/users/me/labels", (String) json.get("access_token"));
     assertStatus(200, profile);
   }
 
@@ -56,7 +61,8 @@ class FakeGmailOAuthTest {
     HttpResponse<String> answer = http.refresh(refresh);
 
     assertStatus(400, answer);
-    assertEquals(Map.of("error", "invalid_grant", "error_description", "Token has been expired or revoked."),
+    assertEquals(
+        Map.of("error", "invalid_grant", "error_description", "Token has been expired or revoked."),
         Json.parseObject(answer.body().getBytes(StandardCharsets.UTF_8)));
     assertEquals(1, gmail.refreshGrants());
   }
@@ -76,15 +82,34 @@ class FakeGmailOAuthTest {
   }
 
   @Test
-  void authorizationRedirectsToTheLoopbackWithCodeAndState_andTheCodeExchangeChecksPkce() throws Exception {
+  void authorizationRedirectsToTheLoopbackWithCodeAndState_andTheCodeExchangeChecksPkce()
+      throws Exception {
     gmail.authorizeAs(ME);
     String verifier = "a-verifier-of-at-least-forty-three-characters-0123456789";
     String challenge = OAuthServer.s256(verifier);
 
-    HttpResponse<String> redirect = http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT + " " + FakeGmailServer.SCOPE_LABELS, "state", "xyz 1",
-        "code_challenge", challenge, "code_challenge_method", "S256", "access_type", "offline")), null);
+    HttpResponse<String> redirect =
+        http.get(
+            "o/oauth2/v2/auth?"
+                + form(
+                    Map.of(
+                        "client_id",
+                        FakeGmailServer.TEST_CLIENT_ID,
+                        "redirect_uri",
+                        REDIRECT,
+                        "response_type",
+                        "code",
+                        "scope",
+                        FakeGmailServer.SCOPE_INSERT + " " + FakeGmailServer.SCOPE_LABELS,
+                        "state",
+                        "xyz 1",
+                        "code_challenge",
+                        challenge,
+                        "code_challenge_method",
+                        "S256",
+                        "access_type",
+                        "offline")),
+            null);
 
     assertStatus(302, redirect);
     URI location = URI.create(redirect.headers().firstValue("Location").orElseThrow());
@@ -94,15 +119,36 @@ class FakeGmailOAuthTest {
     assertEquals(List.of("xyz 1"), params.get("state"));
     String code = params.get("code").get(0);
 
-    HttpResponse<String> wrongVerifier = http.token(codeForm(code, REDIRECT, "another-verifier-entirely-0123456789-0123456789"));
+    HttpResponse<String> wrongVerifier =
+        http.token(codeForm(code, REDIRECT, "another-verifier-entirely-0123456789-0123456789"));
     assertStatus(400, wrongVerifier);
     assertTrue(wrongVerifier.body().contains("invalid_grant"), wrongVerifier.body());
-    assertStatus(400, http.token(codeForm(code, REDIRECT, verifier))); // a code is good once, a wrong try uses it up
+    assertStatus(
+        400,
+        http.token(
+            codeForm(code, REDIRECT, verifier))); // a code is good once, a wrong try uses it up
 
-    String second = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT, "code_challenge", challenge, "code_challenge_method", "S256",
-        "access_type", "offline")), null));
+    String second =
+        codeFrom(
+            http.get(
+                "o/oauth2/v2/auth?"
+                    + form(
+                        Map.of(
+                            "client_id",
+                            FakeGmailServer.TEST_CLIENT_ID,
+                            "redirect_uri",
+                            REDIRECT,
+                            "response_type",
+                            "code",
+                            "scope",
+                            FakeGmailServer.SCOPE_INSERT,
+                            "code_challenge",
+                            challenge,
+                            "code_challenge_method",
+                            "S256",
+                            "access_type",
+                            "offline")),
+                null));
     HttpResponse<String> exchanged = http.token(codeForm(second, REDIRECT, verifier));
     assertStatus(200, exchanged);
     Map<String, Object> json = Json.parseObject(exchanged.body().getBytes(StandardCharsets.UTF_8));
@@ -116,11 +162,26 @@ class FakeGmailOAuthTest {
   @Test
   void codeExchangeWithAnotherRedirectUriIsRefused() throws Exception {
     gmail.authorizeAs(ME);
-    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT, "access_type", "offline")), null));
+    String code =
+        codeFrom(
+            http.get(
+                "o/oauth2/v2/auth?"
+                    + form(
+                        Map.of(
+                            "client_id",
+                            FakeGmailServer.TEST_CLIENT_ID,
+                            "redirect_uri",
+                            REDIRECT,
+                            "response_type",
+                            "code",
+                            "scope",
+                            FakeGmailServer.SCOPE_INSERT,
+                            "access_type",
+                            "offline")),
+                null));
 
-    HttpResponse<String> answer = http.token(codeForm(code, "http://127.0.0.1:49153/callback", null));
+    HttpResponse<String> answer =
+        http.token(codeForm(code, "http://127.0.0.1:49153/callback", null));
 
     assertStatus(400, answer);
     assertTrue(answer.body().contains("redirect_uri_mismatch"), answer.body());
@@ -129,11 +190,24 @@ class FakeGmailOAuthTest {
   @Test
   void aVerifierForACodeAskedWithoutPkceIsRefused() throws Exception {
     gmail.authorizeAs(ME);
-    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT)), null));
+    String code =
+        codeFrom(
+            http.get(
+                "o/oauth2/v2/auth?"
+                    + form(
+                        Map.of(
+                            "client_id",
+                            FakeGmailServer.TEST_CLIENT_ID,
+                            "redirect_uri",
+                            REDIRECT,
+                            "response_type",
+                            "code",
+                            "scope",
+                            FakeGmailServer.SCOPE_INSERT)),
+                null));
 
-    HttpResponse<String> answer = http.token(codeForm(code, REDIRECT, "an-unasked-verifier-0123456789-0123456789-0123"));
+    HttpResponse<String> answer =
+        http.token(codeForm(code, REDIRECT, "an-unasked-verifier-0123456789-0123456789-0123"));
 
     assertStatus(400, answer);
     assertTrue(answer.body().contains("code_verifier or verifier is not needed."), answer.body());
@@ -142,10 +216,25 @@ class FakeGmailOAuthTest {
   @Test
   void aMissingVerifierForAPkceCodeIsRefused() throws Exception {
     gmail.authorizeAs(ME);
-    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT, "code_challenge", OAuthServer.s256("v".repeat(43)),
-        "code_challenge_method", "S256")), null));
+    String code =
+        codeFrom(
+            http.get(
+                "o/oauth2/v2/auth?"
+                    + form(
+                        Map.of(
+                            "client_id",
+                            FakeGmailServer.TEST_CLIENT_ID,
+                            "redirect_uri",
+                            REDIRECT,
+                            "response_type",
+                            "code",
+                            "scope",
+                            FakeGmailServer.SCOPE_INSERT,
+                            "code_challenge",
+                            OAuthServer.s256("v".repeat(43)),
+                            "code_challenge_method",
+                            "S256")),
+                null));
 
     HttpResponse<String> answer = http.token(codeForm(code, REDIRECT, null));
 
@@ -156,9 +245,21 @@ class FakeGmailOAuthTest {
   @Test
   void withoutOfflineAccessTheCodeExchangeGivesNoRefreshToken() throws Exception {
     gmail.authorizeAs(ME);
-    String code = codeFrom(http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT)), null));
+    String code =
+        codeFrom(
+            http.get(
+                "o/oauth2/v2/auth?"
+                    + form(
+                        Map.of(
+                            "client_id",
+                            FakeGmailServer.TEST_CLIENT_ID,
+                            "redirect_uri",
+                            REDIRECT,
+                            "response_type",
+                            "code",
+                            "scope",
+                            FakeGmailServer.SCOPE_INSERT)),
+                null));
 
     HttpResponse<String> answer = http.token(codeForm(code, REDIRECT, null));
 
@@ -170,12 +271,27 @@ class FakeGmailOAuthTest {
   void deniedConsentRedirectsWithAccessDenied() throws Exception {
     gmail.authorizeAs(ME).denyConsent();
 
-    HttpResponse<String> redirect = http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", REDIRECT, "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT, "state", "s1")), null);
+    HttpResponse<String> redirect =
+        http.get(
+            "o/oauth2/v2/auth?"
+                + form(
+                    Map.of(
+                        "client_id",
+                        FakeGmailServer.TEST_CLIENT_ID,
+                        "redirect_uri",
+                        REDIRECT,
+                        "response_type",
+                        "code",
+                        "scope",
+                        FakeGmailServer.SCOPE_INSERT,
+                        "state",
+                        "s1")),
+            null);
 
     assertStatus(302, redirect);
-    Map<String, List<String>> params = Call.parseForm(URI.create(redirect.headers().firstValue("Location").orElseThrow()).getRawQuery());
+    Map<String, List<String>> params =
+        Call.parseForm(
+            URI.create(redirect.headers().firstValue("Location").orElseThrow()).getRawQuery());
     assertEquals(List.of("access_denied"), params.get("error"));
     assertEquals(List.of("s1"), params.get("state"));
     assertFalse(params.containsKey("code"));
@@ -185,9 +301,20 @@ class FakeGmailOAuthTest {
   void aRedirectUriOffTheLoopbackIsRefusedWithoutRedirecting() throws Exception {
     gmail.authorizeAs(ME);
 
-    HttpResponse<String> answer = http.get("o/oauth2/v2/auth?" + form(Map.of(
-        "client_id", FakeGmailServer.TEST_CLIENT_ID, "redirect_uri", "http://evil.example/cb", "response_type", "code",
-        "scope", FakeGmailServer.SCOPE_INSERT)), null);
+    HttpResponse<String> answer =
+        http.get(
+            "o/oauth2/v2/auth?"
+                + form(
+                    Map.of(
+                        "client_id",
+                        FakeGmailServer.TEST_CLIENT_ID,
+                        "redirect_uri",
+                        "http://evil.example/cb",
+                        "response_type",
+                        "code",
+                        "scope",
+                        FakeGmailServer.SCOPE_INSERT)),
+            null);
 
     assertStatus(400, answer);
     assertTrue(answer.body().contains("redirect_uri_mismatch"));
@@ -201,7 +328,8 @@ class FakeGmailOAuthTest {
     HttpResponse<String> answer = http.get("gmail/v1/users/me/labels", token);
 
     assertStatus(401, answer);
-    assertTrue(answer.headers().firstValue("WWW-Authenticate").orElseThrow().contains("invalid_token"));
+    assertTrue(
+        answer.headers().firstValue("WWW-Authenticate").orElseThrow().contains("invalid_token"));
     assertTrue(answer.body().contains("\"reason\":\"authError\""), answer.body());
     assertTrue(answer.body().contains("\"status\":\"UNAUTHENTICATED\""), answer.body());
   }
@@ -211,7 +339,9 @@ class FakeGmailOAuthTest {
     gmail.accessTokenLifetime(Duration.ofMillis(1200));
     HttpResponse<String> answer = http.refresh(gmail.grant(ME, FakeGmailServer.SCOPE_LABELS));
     assertTrue(answer.body().contains("\"expires_in\":1"), answer.body());
-    String token = (String) Json.parseObject(answer.body().getBytes(StandardCharsets.UTF_8)).get("access_token");
+    String token =
+        (String)
+            Json.parseObject(answer.body().getBytes(StandardCharsets.UTF_8)).get("access_token");
     assertStatus(200, http.get("gmail/v1/users/me/labels", token));
     Thread.sleep(1500);
     assertStatus(401, http.get("gmail/v1/users/me/labels", token));
@@ -224,9 +354,15 @@ class FakeGmailOAuthTest {
     HttpResponse<String> answer = http.get("gmail/v1/users/me/profile", insertOnly);
 
     assertStatus(403, answer);
-    assertTrue(answer.body().contains("Request had insufficient authentication scopes."), answer.body());
+    assertTrue(
+        answer.body().contains("Request had insufficient authentication scopes."), answer.body());
     assertTrue(answer.body().contains("\"reason\":\"insufficientPermissions\""), answer.body());
-    assertTrue(answer.headers().firstValue("WWW-Authenticate").orElseThrow().contains("insufficient_scope"));
+    assertTrue(
+        answer
+            .headers()
+            .firstValue("WWW-Authenticate")
+            .orElseThrow()
+            .contains("insufficient_scope"));
   }
 
   @Test
@@ -258,8 +394,12 @@ class FakeGmailOAuthTest {
 
   static String form(Map<String, String> params) {
     StringBuilder sb = new StringBuilder();
-    params.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : "&").append(URLEncoder.encode(k, StandardCharsets.UTF_8))
-        .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    params.forEach(
+        (k, v) ->
+            sb.append(sb.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
     return sb.toString();
   }
 }

@@ -75,15 +75,18 @@ class FakeGmailQuotaTest {
     gmail.perUserConcurrency(1);
     gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofMillis(1500)));
     java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
-        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-          try {
-            return importOne("slow@x");
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return importOne("slow@x");
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (gmail.requests().isEmpty() && gmail.quotaUnitsUsed(ME) == 0 && System.nanoTime() < deadline) {
+    while (gmail.requests().isEmpty()
+        && gmail.quotaUnitsUsed(ME) == 0
+        && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
 

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** One fake Gmail per test, configured anew, injected as a parameter. */
 class FakeGmailServerExtensionTest {
   @RegisterExtension
-  final FakeGmailServerExtension gmail = FakeGmailServerExtension.of(g -> g.addAccount("me@gmail.com"));
+  final FakeGmailServerExtension gmail =
+      FakeGmailServerExtension.of(g -> g.addAccount("me@gmail.com"));
 
   @Test
   void aServerPerTest_configuredAndInjected(FakeGmailServer server) throws Exception {

@@ -35,10 +35,15 @@ class FakeGmailUploadTest {
   }
 
   @Test
-  void resumableUploadOf300KibIn3Chunks_answers308WithRangeUntilTheLast_andStoresTheExactBytes() throws Exception {
+  void resumableUploadOf300KibIn3Chunks_answers308WithRangeUntilTheLast_andStoresTheExactBytes()
+      throws Exception {
     byte[] message = Http.message("r1@example.org", 300 * KIB);
-    HttpResponse<String> open = http.openSession(token, "internalDateSource=dateHeader",
-        "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", (long) message.length);
+    HttpResponse<String> open =
+        http.openSession(
+            token,
+            "internalDateSource=dateHeader",
+            "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}",
+            (long) message.length);
     assertStatus(200, open);
     URI session = URI.create(open.headers().firstValue("Location").orElseThrow());
     assertTrue(session.getRawQuery().contains("upload_id="), session.toString());
@@ -70,7 +75,9 @@ class FakeGmailUploadTest {
   @Test
   void resumableUploadInThreeChunksWithUnknownTotalUntilTheLast() throws Exception {
     byte[] message = Http.message("r2@example.org", 600 * KIB);
-    URI session = URI.create(http.openSession(token, "", "", null).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "", null).headers().firstValue("Location").orElseThrow());
 
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, false));
     assertStatus(308, Http.putChunk(session, message, 256 * KIB, 512 * KIB, false));
@@ -82,7 +89,12 @@ class FakeGmailUploadTest {
 
   @Test
   void aStatusQueryBeforeAnyByteAnswers308WithoutRange() throws Exception {
-    URI session = URI.create(http.openSession(token, "", "{}", 1000L).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", 1000L)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
 
     HttpResponse<String> status = Http.queryStatus(session, 1000);
 
@@ -93,7 +105,12 @@ class FakeGmailUploadTest {
   @Test
   void aChunkResentAfterALostAnswerIsTakenFromWhereTheSessionIs() throws Exception {
     byte[] message = Http.message("r3@example.org", 300 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true));
 
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true)); // the same chunk again
@@ -105,7 +122,12 @@ class FakeGmailUploadTest {
   @Test
   void aTotalOtherThanTheDeclaredLengthIs400() throws Exception {
     byte[] message = Http.message("len@example.org", 10 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", 20L * KIB).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", 20L * KIB)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
 
     assertStatus(400, Http.putChunk(session, message, 0, message.length, true));
     assertTrue(gmail.messages(ME).isEmpty());
@@ -114,13 +136,28 @@ class FakeGmailUploadTest {
   @Test
   void aChunkWhoseClientDiedMidwayIsDroppedWhole_theUploadResumesByteExact() throws Exception {
     byte[] message = Http.message("died@example.org", 700 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers().firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
     assertStatus(308, Http.putChunk(session, message, 0, 256 * KIB, true));
-    String head = "PUT " + session.getRawPath() + "?" + session.getRawQuery() + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        + "Content-Range: bytes 262144-524287/" + message.length + "\r\nContent-Length: 262144\r\n\r\n";
-    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+    String head =
+        "PUT "
+            + session.getRawPath()
+            + "?"
+            + session.getRawQuery()
+            + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Content-Range: bytes 262144-524287/"
+            + message.length
+            + "\r\nContent-Length: 262144\r\n\r\n";
+    try (java.net.Socket socket =
+        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().write(message, 256 * KIB, 100 * KIB); // the client dies after 100 KiB of the chunk
+      socket
+          .getOutputStream()
+          .write(message, 256 * KIB, 100 * KIB); // the client dies after 100 KiB of the chunk
       socket.getOutputStream().flush();
     }
     long deadline = System.nanoTime() + 5_000_000_000L;
@@ -139,7 +176,11 @@ class FakeGmailUploadTest {
 
   @Test
   void anUnknownSessionIs404() throws Exception {
-    URI session = gmail.baseUri().resolve("upload/gmail/v1/users/me/messages/import?uploadType=resumable&upload_id=nope");
+    URI session =
+        gmail
+            .baseUri()
+            .resolve(
+                "upload/gmail/v1/users/me/messages/import?uploadType=resumable&upload_id=nope");
 
     assertStatus(404, Http.queryStatus(session, 10));
   }
@@ -154,16 +195,22 @@ class FakeGmailUploadTest {
     StoredMessage stored = gmail.messages(ME).get(0);
     assertArrayEquals(message, stored.bytes());
     assertTrue(stored.labelIds().isEmpty());
-    assertFalse(answer.body().contains("labelIds"), "Gmail leaves out an empty list: " + answer.body());
+    assertFalse(
+        answer.body().contains("labelIds"), "Gmail leaves out an empty list: " + answer.body());
   }
 
   @Test
   void rawJsonImportDecodesBase64Url() throws Exception {
-    byte[] message = "Subject: raw\r\nMessage-ID: <raw@example.org>\r\n\r\n\u00ff?>\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    byte[] message =
+        "Subject: raw\r\nMessage-ID: <raw@example.org>\r\n\r\n\u00ff?>\r\n"
+            .getBytes(StandardCharsets.ISO_8859_1);
     String raw = Base64.getUrlEncoder().encodeToString(message);
 
-    HttpResponse<String> answer = http.postJson("gmail/v1/users/me/messages/import", token,
-        "{\"raw\":\"" + raw + "\",\"labelIds\":[\"INBOX\"]}");
+    HttpResponse<String> answer =
+        http.postJson(
+            "gmail/v1/users/me/messages/import",
+            token,
+            "{\"raw\":\"" + raw + "\",\"labelIds\":[\"INBOX\"]}");
 
     assertStatus(200, answer);
     assertArrayEquals(message, gmail.messages(ME).get(0).bytes());
@@ -194,49 +241,70 @@ class FakeGmailUploadTest {
     HttpResponse<String> session = http.openSession(token, "", "{}", (long) message.length);
 
     assertStatus(413, multipart);
-    assertTrue(multipart.body().contains("Request payload size exceeds the limit: 102400 bytes."), multipart.body());
+    assertTrue(
+        multipart.body().contains("Request payload size exceeds the limit: 102400 bytes."),
+        multipart.body());
     assertStatus(413, session);
     assertTrue(gmail.messages(ME).isEmpty());
   }
 
   @Test
   void spamReading_aMessageMarkedSpamGoesToSpamUnlessNeverMarkSpam() throws Exception {
-    byte[] spam = ("X-Fake-Gmail-Verdict: spam\r\nMessage-ID: <s1@example.org>\r\nSubject: win\r\n\r\nbuy\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] spam =
+        ("X-Fake-Gmail-Verdict: spam\r\nMessage-ID: <s1@example.org>\r\nSubject: win\r\n\r\nbuy\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
 
-    assertStatus(200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", spam));
-    assertStatus(200, http.importMultipart(token, "neverMarkSpam=true", "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", spam));
+    assertStatus(
+        200, http.importMultipart(token, "", "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", spam));
+    assertStatus(
+        200,
+        http.importMultipart(
+            token, "neverMarkSpam=true", "{\"labelIds\":[\"INBOX\",\"UNREAD\"]}", spam));
 
     List<StoredMessage> stored = gmail.messages(ME);
     assertEquals(List.of("UNREAD", "SPAM"), stored.get(0).labelIds());
     assertEquals(List.of("INBOX", "UNREAD"), stored.get(1).labelIds());
     assertTrue(stored.get(1).neverMarkSpam());
     String full = gmail.accessToken(ME, FakeGmailServer.SCOPE_MAIL);
-    HttpResponse<String> listed = http.get("gmail/v1/users/me/messages?q=rfc822msgid:s1@example.org", full);
-    assertTrue(listed.body().contains("\"resultSizeEstimate\":1"), "SPAM is left out: " + listed.body());
-    HttpResponse<String> withSpam = http.get("gmail/v1/users/me/messages?q=rfc822msgid:s1@example.org&includeSpamTrash=true", full);
+    HttpResponse<String> listed =
+        http.get("gmail/v1/users/me/messages?q=rfc822msgid:s1@example.org", full);
+    assertTrue(
+        listed.body().contains("\"resultSizeEstimate\":1"), "SPAM is left out: " + listed.body());
+    HttpResponse<String> withSpam =
+        http.get(
+            "gmail/v1/users/me/messages?q=rfc822msgid:s1@example.org&includeSpamTrash=true", full);
     assertTrue(withSpam.body().contains("\"resultSizeEstimate\":2"), withSpam.body());
   }
 
   @Test
-  void deletedAndProcessForCalendarAreRecorded_aDeletedMessageIsInNoLabelAndNotListed() throws Exception {
+  void deletedAndProcessForCalendarAreRecorded_aDeletedMessageIsInNoLabelAndNotListed()
+      throws Exception {
     byte[] message = Http.message("d1@example.org", 2 * KIB);
 
-    assertStatus(200, http.importMultipart(token, "deleted=true&processForCalendar=true", "{\"labelIds\":[\"INBOX\"]}", message));
+    assertStatus(
+        200,
+        http.importMultipart(
+            token, "deleted=true&processForCalendar=true", "{\"labelIds\":[\"INBOX\"]}", message));
 
     StoredMessage stored = gmail.messages(ME).get(0);
     assertTrue(stored.deleted());
     assertTrue(stored.processForCalendar());
     assertTrue(stored.labelIds().isEmpty());
     String full = gmail.accessToken(ME, FakeGmailServer.SCOPE_MAIL);
-    assertEquals("{\"resultSizeEstimate\":0}",
-        http.get("gmail/v1/users/me/messages?q=rfc822msgid:d1@example.org&includeSpamTrash=true", full).body());
+    assertEquals(
+        "{\"resultSizeEstimate\":0}",
+        http.get(
+                "gmail/v1/users/me/messages?q=rfc822msgid:d1@example.org&includeSpamTrash=true",
+                full)
+            .body());
   }
 
   @Test
   void aMissingOrUnreadableDateHeaderFallsBackToTheReceivedTime() throws Exception {
     long before = System.currentTimeMillis();
-    byte[] noDate = "Subject: x\r\nMessage-ID: <n@example.org>\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] noDate =
+        "Subject: x\r\nMessage-ID: <n@example.org>\r\n\r\nx\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     byte[] badDate = "Date: someday\r\nSubject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
 
     assertStatus(200, http.importMultipart(token, "", "{}", noDate));
@@ -249,9 +317,12 @@ class FakeGmailUploadTest {
 
   @Test
   void aReplyJoinsTheThreadOfTheMessageItAnswers() throws Exception {
-    byte[] first = "Message-ID: <t1@example.org>\r\nSubject: a\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
-    byte[] reply = "Message-ID: <t2@example.org>\r\nIn-Reply-To: <t1@example.org>\r\nSubject: Re: a\r\n\r\ny\r\n"
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] first =
+        "Message-ID: <t1@example.org>\r\nSubject: a\r\n\r\nx\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] reply =
+        "Message-ID: <t2@example.org>\r\nIn-Reply-To: <t1@example.org>\r\nSubject: Re: a\r\n\r\ny\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
 
     assertStatus(200, http.importMultipart(token, "", "{}", first));
     assertStatus(200, http.importMultipart(token, "", "{}", reply));
@@ -265,7 +336,8 @@ class FakeGmailUploadTest {
   void importNeedsAnImportScope() throws Exception {
     String labelsOnly = gmail.accessToken(ME, FakeGmailServer.SCOPE_LABELS);
 
-    HttpResponse<String> answer = http.importMultipart(labelsOnly, "", "{}", Http.message("x@example.org", KIB));
+    HttpResponse<String> answer =
+        http.importMultipart(labelsOnly, "", "{}", Http.message("x@example.org", KIB));
 
     assertStatus(403, answer);
     assertTrue(answer.body().contains("insufficientPermissions"));
@@ -274,7 +346,10 @@ class FakeGmailUploadTest {
 
   @Test
   void everyRequestIsRecordedWithItsEndpointQueryAndStatus() throws Exception {
-    assertStatus(200, http.importMultipart(token, "neverMarkSpam=true", "{}", Http.message("rec@example.org", KIB)));
+    assertStatus(
+        200,
+        http.importMultipart(
+            token, "neverMarkSpam=true", "{}", Http.message("rec@example.org", KIB)));
 
     RecordedGmailRequest r = gmail.requests(GmailEndpoint.IMPORT).get(0);
     assertEquals("POST", r.method());
@@ -297,8 +372,12 @@ class FakeGmailUploadTest {
   void bareUploadRange_a308NamesWhatItHoldsWithoutBytesEquals() throws Exception {
     gmail.bareUploadRange(true);
     byte[] message = Http.message("bare@example.org", 300 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers()
-        .firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
     HttpResponse<String> first = Http.putChunk(session, message, 0, 256 * KIB, true);
     assertStatus(308, first);
     assertEquals("0-262143", first.headers().firstValue("Range").orElseThrow());
@@ -307,11 +386,16 @@ class FakeGmailUploadTest {
   }
 
   @Test
-  void stuckUploadRange_everyChunkButTheLastIsDropped_andThe308NeverMovesForward() throws Exception {
+  void stuckUploadRange_everyChunkButTheLastIsDropped_andThe308NeverMovesForward()
+      throws Exception {
     gmail.stuckUploadRange(true);
     byte[] message = Http.message("stuck@example.org", 600 * KIB);
-    URI session = URI.create(http.openSession(token, "", "{}", (long) message.length).headers()
-        .firstValue("Location").orElseThrow());
+    URI session =
+        URI.create(
+            http.openSession(token, "", "{}", (long) message.length)
+                .headers()
+                .firstValue("Location")
+                .orElseThrow());
     for (int i = 0; i < 3; i++) {
       HttpResponse<String> chunk = Http.putChunk(session, message, 0, 256 * KIB, true);
       assertStatus(308, chunk);

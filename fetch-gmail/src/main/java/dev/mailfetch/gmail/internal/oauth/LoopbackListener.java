@@ -109,15 +109,20 @@ public final class LoopbackListener implements Closeable {
         }
       } catch (SocketException e) {
         if (!closed) {
-          log.debug("the sign-in's redirect listener: a connection failed ({})", e.getClass().getSimpleName());
+          log.debug(
+              "the sign-in's redirect listener: a connection failed ({})",
+              e.getClass().getSimpleName());
         }
       } catch (IOException | RuntimeException e) {
-        log.debug("the sign-in's redirect listener: a request failed ({})", e.getClass().getSimpleName());
+        log.debug(
+            "the sign-in's redirect listener: a request failed ({})", e.getClass().getSimpleName());
       }
     }
   }
 
-  /** The target of a {@code GET} request line, or null for anything else; reads the headers away. */
+  /**
+   * The target of a {@code GET} request line, or null for anything else; reads the headers away.
+   */
   private static String requestTarget(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int state = 0;
@@ -127,8 +132,10 @@ public final class LoopbackListener implements Closeable {
         return null;
       }
       head.write(b);
-      state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3)) ? state + 1
-          : b == '\r' ? 1 : 0;
+      state =
+          (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
+              ? state + 1
+              : b == '\r' ? 1 : 0;
     }
     String text = head.toString(StandardCharsets.ISO_8859_1);
     String line = text.substring(0, text.indexOf("\r\n"));
@@ -159,21 +166,36 @@ public final class LoopbackListener implements Closeable {
   }
 
   private static void write(OutputStream out, Page p) throws IOException {
-    String html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>mailfetch: " + html(p.title)
-        + "</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\"><h1>"
-        + html(p.title) + "</h1><p>" + html(p.text) + "</p></body></html>";
+    String html =
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>mailfetch: "
+            + html(p.title)
+            + "</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\"><h1>"
+            + html(p.title)
+            + "</h1><p>"
+            + html(p.text)
+            + "</p></body></html>";
     byte[] body = html.getBytes(StandardCharsets.UTF_8);
     String reason = p.status == 200 ? "OK" : p.status == 404 ? "Not Found" : "Bad Request";
-    String head = "HTTP/1.1 " + p.status + " " + reason + "\r\nContent-Type: text/html; charset=utf-8\r\n"
-        + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
-        + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n";
+    String head =
+        "HTTP/1.1 "
+            + p.status
+            + " "
+            + reason
+            + "\r\nContent-Type: text/html; charset=utf-8\r\n"
+            + "Content-Length: "
+            + body.length
+            + "\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
+            + "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nConnection: close\r\n\r\n";
     out.write(head.getBytes(StandardCharsets.US_ASCII));
     out.write(body);
     out.flush();
   }
 
   private static String html(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 
   @Override

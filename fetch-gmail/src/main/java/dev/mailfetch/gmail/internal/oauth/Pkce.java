@@ -14,6 +14,7 @@ public final class Pkce {
 
   /** 32 random octets, base64url: 43 characters, the length RFC 7636 §4.1 recommends. */
   public final String verifier;
+
   /** {@code BASE64URL(SHA256(ASCII(verifier)))} (RFC 7636 §4.2). */
   public final String challenge;
 
@@ -33,7 +34,8 @@ public final class Pkce {
 
   public static String challengeOf(String verifier) {
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
       return B64URL.encodeToString(d);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);

@@ -38,12 +38,13 @@ import org.slf4j.LoggerFactory;
  * <p>Written whole or not at all: a new file with mode 0600 from its creation (never a moment with
  * wider permissions), flushed to the disk, then moved over the old one in one step, and the
  * directory flushed, so a crash leaves the old content or the new, never half of either. Read only
- * when no one but its owner may read or write it: a file others can read has leaked already, and one
- * others can write could point the refresh at another server and steal the client secret with it.
+ * when no one but its owner may read or write it: a file others can read has leaked already, and
+ * one others can write could point the refresh at another server and steal the client secret with
+ * it.
  *
- * <p>On a file system without POSIX permissions (Windows, FAT) the new file's access list is set
- * to its owner alone where the file system has access lists, and nothing is checked on reading:
- * the directory's protection is then all there is (docs/oauth.md).
+ * <p>On a file system without POSIX permissions (Windows, FAT) the new file's access list is set to
+ * its owner alone where the file system has access lists, and nothing is checked on reading: the
+ * directory's protection is then all there is (docs/oauth.md).
  */
 public final class SecretFile {
   private static final Logger log = LoggerFactory.getLogger(SecretFile.class);
@@ -67,7 +68,9 @@ public final class SecretFile {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Stamp && ((Stamp) o).modified.equals(modified) && ((Stamp) o).size == size
+      return o instanceof Stamp
+          && ((Stamp) o).modified.equals(modified)
+          && ((Stamp) o).size == size
           && java.util.Objects.equals(((Stamp) o).key, key);
     }
 
@@ -100,36 +103,76 @@ public final class SecretFile {
       PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
       if (posix != null) {
         Set<PosixFilePermission> perms = posix.readAttributes().permissions();
-        Set<PosixFilePermission> open = EnumSet.complementOf(EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+        Set<PosixFilePermission> open =
+            EnumSet.complementOf(
+                EnumSet.of(
+                    PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE,
+                    PosixFilePermission.OWNER_EXECUTE));
         open.retainAll(perms);
         if (!open.isEmpty()) {
           String mode = mode(perms);
-          throw new FetchException(FetchError.CONFIGURATION, "permissions " + mode + " for " + file + " are too"
-              + " open: it holds " + what + ", and other users of this machine may "
-              + (open.stream().anyMatch(p -> p.name().endsWith("_READ")) ? "read" : "change") + " it; it was not read",
-              null, null, Remedy.of("Make it readable and writable by its owner only: chmod 600 " + file
-              + " (and if others may have read it, authorize again and revoke the old grant at the provider)."));
+          throw new FetchException(
+              FetchError.CONFIGURATION,
+              "permissions "
+                  + mode
+                  + " for "
+                  + file
+                  + " are too"
+                  + " open: it holds "
+                  + what
+                  + ", and other users of this machine may "
+                  + (open.stream().anyMatch(p -> p.name().endsWith("_READ")) ? "read" : "change")
+                  + " it; it was not read",
+              null,
+              null,
+              Remedy.of(
+                  "Make it readable and writable by its owner only: chmod 600 "
+                      + file
+                      + " (and if others may have read it, authorize again and revoke the old grant at the provider)."));
         }
       }
       long size = Files.size(file);
       if (size > max) {
-        throw new FetchException(FetchError.CONFIGURATION, file + " is " + size + " bytes long, more than the "
-            + max + " bytes " + what + " takes: it is not a token file; it was not read");
+        throw new FetchException(
+            FetchError.CONFIGURATION,
+            file
+                + " is "
+                + size
+                + " bytes long, more than the "
+                + max
+                + " bytes "
+                + what
+                + " takes: it is not a token file; it was not read");
       }
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "there is no file " + file + " (it should hold " + what
-          + ")", null, null, missing);
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "there is no file " + file + " (it should hold " + what + ")",
+          null,
+          null,
+          missing);
     } catch (AccessDeniedException e) {
-      throw new FetchException(FetchError.CONFIGURATION, file + " cannot be read by this user (it holds " + what
-          + ")", null, e, Remedy.of("Run mailfetch as the user who owns " + file + ", or give it to this user"
-          + " (chown) and keep it readable by its owner only (chmod 600)."));
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          file + " cannot be read by this user (it holds " + what + ")",
+          null,
+          e,
+          Remedy.of(
+              "Run mailfetch as the user who owns "
+                  + file
+                  + ", or give it to this user"
+                  + " (chown) and keep it readable by its owner only (chmod 600)."));
     } catch (FetchException e) {
       throw e;
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONFIGURATION, file + " could not be read (it holds " + what + "): "
-          + reason(e), null, e, null);
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          file + " could not be read (it holds " + what + "): " + reason(e),
+          null,
+          e,
+          null);
     }
   }
 
@@ -141,7 +184,9 @@ public final class SecretFile {
   public static void write(Path file, byte[] content) throws IOException {
     Path target = file.toAbsolutePath();
     Path dir = target.getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + "." + HexFormat.of().formatHex(random(6)) + ".tmp");
+    Path tmp =
+        dir.resolve(
+            "." + target.getFileName() + "." + HexFormat.of().formatHex(random(6)) + ".tmp");
     boolean posix = Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
     try {
       if (posix) {
@@ -158,7 +203,8 @@ public final class SecretFile {
         ch.force(true);
       }
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
@@ -169,15 +215,22 @@ public final class SecretFile {
   }
 
   private static void ownerOnlyAcl(Path file) throws IOException {
-    AclFileAttributeView acl = Files.getFileAttributeView(file, AclFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    AclFileAttributeView acl =
+        Files.getFileAttributeView(file, AclFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     if (acl == null) {
-      log.warn("{} is on a file system without POSIX permissions or access lists: anyone who can open its"
-          + " directory can read it", file.getFileName());
+      log.warn(
+          "{} is on a file system without POSIX permissions or access lists: anyone who can open its"
+              + " directory can read it",
+          file.getFileName());
       return;
     }
     UserPrincipal owner = acl.getOwner();
-    AclEntry entry = AclEntry.newBuilder().setType(AclEntryType.ALLOW).setPrincipal(owner)
-        .setPermissions(EnumSet.allOf(AclEntryPermission.class)).build();
+    AclEntry entry =
+        AclEntry.newBuilder()
+            .setType(AclEntryType.ALLOW)
+            .setPrincipal(owner)
+            .setPermissions(EnumSet.allOf(AclEntryPermission.class))
+            .build();
     acl.setAcl(List.of(entry));
   }
 

@@ -31,26 +31,48 @@ public final class SignedInAccount {
   public static String gmailAddress(HttpClient http, URI api, String accessToken, Duration timeout)
       throws FetchException {
     URI profile = api.resolve("gmail/v1/users/me/profile");
-    HttpRequest req = HttpRequest.newBuilder(profile).timeout(timeout).header("Accept", "application/json")
-        .header("Authorization", "Bearer " + accessToken).GET().build();
+    HttpRequest req =
+        HttpRequest.newBuilder(profile)
+            .timeout(timeout)
+            .header("Accept", "application/json")
+            .header("Authorization", "Bearer " + accessToken)
+            .GET()
+            .build();
     HttpResponse<byte[]> resp;
     try {
       resp = BoundedExchange.send(http, req, timeout, TokenEndpoint.MAX_ANSWER).response();
     } catch (java.io.InterruptedIOException e) {
-      throw new FetchException(FetchError.STOPPED, "checking which account signed in was interrupted; nothing"
-          + " was saved", e);
+      throw new FetchException(
+          FetchError.STOPPED,
+          "checking which account signed in was interrupted; nothing" + " was saved",
+          e);
     } catch (IOException e) {
-      throw new FetchException(FetchError.CONNECTION_RESET, "access was granted, but Gmail (" + profile.getHost()
-          + ") could not be asked which account signed in (" + e.getClass().getSimpleName() + "); nothing was"
-          + " saved", null, e, Remedy.of("Check this machine's network, then sign in again."));
+      throw new FetchException(
+          FetchError.CONNECTION_RESET,
+          "access was granted, but Gmail ("
+              + profile.getHost()
+              + ") could not be asked which account signed in ("
+              + e.getClass().getSimpleName()
+              + "); nothing was"
+              + " saved",
+          null,
+          e,
+          Remedy.of("Check this machine's network, then sign in again."));
     }
     Map<String, Object> json = TokenEndpoint.TokenJson.object(resp.body());
     Object address = json == null ? null : json.get("emailAddress");
     if (resp.statusCode() != 200 || !(address instanceof String) || ((String) address).isBlank()) {
-      throw new FetchException(FetchError.AUTH_FAILED, "access was granted, but Gmail did not say which account"
-          + " signed in (users.getProfile answered status " + resp.statusCode() + "); nothing was saved", null, null,
-          Remedy.of("Sign in again and leave every permission on the consent page ticked; an account without"
-          + " Gmail cannot be used."));
+      throw new FetchException(
+          FetchError.AUTH_FAILED,
+          "access was granted, but Gmail did not say which account"
+              + " signed in (users.getProfile answered status "
+              + resp.statusCode()
+              + "); nothing was saved",
+          null,
+          null,
+          Remedy.of(
+              "Sign in again and leave every permission on the consent page ticked; an account without"
+                  + " Gmail cannot be used."));
     }
     return ((String) address).strip().toLowerCase(Locale.ROOT);
   }

@@ -29,9 +29,9 @@ import javax.net.ssl.SSLHandshakeException;
 /**
  * One provider's token endpoint (RFC 6749 §3.2): trades a refresh token, or an authorization code
  * with its PKCE verifier, for an access token, and says every refusal as a typed {@link
- * FetchException} in words. No secret (client secret, refresh token, code, verifier, access
- * token) appears in any exception or log; the provider's own {@code error} and {@code
- * error_description} do, escaped, as the server's reply.
+ * FetchException} in words. No secret (client secret, refresh token, code, verifier, access token)
+ * appears in any exception or log; the provider's own {@code error} and {@code error_description}
+ * do, escaped, as the server's reply.
  */
 public final class TokenEndpoint {
   /** The largest answer read; a token answer is a few kilobytes. */
@@ -43,7 +43,11 @@ public final class TokenEndpoint {
   private final HttpClient http;
   private final Duration timeout;
 
-  public TokenEndpoint(OAuthEndpoints endpoints, String clientId, String clientSecret, HttpClient http,
+  public TokenEndpoint(
+      OAuthEndpoints endpoints,
+      String clientId,
+      String clientSecret,
+      HttpClient http,
       Duration timeout) {
     this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
@@ -98,14 +102,19 @@ public final class TokenEndpoint {
       }
       body.append(enc(e.getKey())).append('=').append(enc(e.getValue()));
     }
-    HttpRequest req = HttpRequest.newBuilder(endpoints.tokenEndpoint()).timeout(timeout)
-        .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.US_ASCII)).build();
+    HttpRequest req =
+        HttpRequest.newBuilder(endpoints.tokenEndpoint())
+            .timeout(timeout)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.US_ASCII))
+            .build();
     HttpResponse<byte[]> resp;
     byte[] answer;
     boolean tooLong;
     try {
-      // Bounded as a whole (JDK 17's request timeout ends at the headers): the provider's refresh lock
+      // Bounded as a whole (JDK 17's request timeout ends at the headers): the provider's refresh
+      // lock
       // is held meanwhile, and an answer that stalls after its headers must not hold it for ever.
       dev.mailfetch.gmail.internal.BoundedExchange.Reply reply =
           dev.mailfetch.gmail.internal.BoundedExchange.send(http, req, timeout, MAX_ANSWER);
@@ -113,32 +122,52 @@ public final class TokenEndpoint {
       answer = resp.body();
       tooLong = reply.truncated();
     } catch (java.io.InterruptedIOException e) {
-      throw new FetchException(FetchError.STOPPED, grant.doing + " at " + where() + " was interrupted", e);
+      throw new FetchException(
+          FetchError.STOPPED, grant.doing + " at " + where() + " was interrupted", e);
     } catch (IOException e) {
       throw network(e, grant);
     }
     if (tooLong) {
-      throw new FetchException(FetchError.PROTOCOL, where() + " answered " + grant.doing + " with more than "
-          + MAX_ANSWER + " bytes, far more than a token answer: it is not an OAuth token endpoint, or it is broken");
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          where()
+              + " answered "
+              + grant.doing
+              + " with more than "
+              + MAX_ANSWER
+              + " bytes, far more than a token answer: it is not an OAuth token endpoint, or it is broken");
     }
     int status = resp.statusCode();
     Map<String, Object> json = TokenJson.object(answer);
     if (status == 200) {
       return success(json, status, grant);
     }
-    throw TokenErrors.refusal(endpoints, where(), status, json, grant == Grant.REFRESH, clientSecret != null);
+    throw TokenErrors.refusal(
+        endpoints, where(), status, json, grant == Grant.REFRESH, clientSecret != null);
   }
 
-  private TokenResponse success(Map<String, Object> json, int status, Grant grant) throws FetchException {
+  private TokenResponse success(Map<String, Object> json, int status, Grant grant)
+      throws FetchException {
     Object token = json == null ? null : json.get("access_token");
     if (!(token instanceof String) || ((String) token).isEmpty()) {
-      throw new FetchException(FetchError.PROTOCOL, where() + " answered " + grant.doing + " with status " + status
-          + " but no access token" + (json == null ? " (not a JSON object)" : ""));
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          where()
+              + " answered "
+              + grant.doing
+              + " with status "
+              + status
+              + " but no access token"
+              + (json == null ? " (not a JSON object)" : ""));
     }
     Object type = json.get("token_type");
     if (type instanceof String && !"bearer".equalsIgnoreCase((String) type)) {
-      throw new FetchException(FetchError.PROTOCOL, where() + " gave a token of type \""
-          + FetchException.escape((String) type) + "\", and mail servers and Gmail take Bearer tokens only");
+      throw new FetchException(
+          FetchError.PROTOCOL,
+          where()
+              + " gave a token of type \""
+              + FetchException.escape((String) type)
+              + "\", and mail servers and Gmail take Bearer tokens only");
     }
     long expires = -1;
     Object e = json.get("expires_in");
@@ -153,8 +182,11 @@ public final class TokenEndpoint {
     }
     Object rt = json.get("refresh_token");
     Object scope = json.get("scope");
-    return new TokenResponse((String) token, expires, rt instanceof String && !((String) rt).isEmpty() ? (String) rt
-        : null, scope instanceof String ? (String) scope : null);
+    return new TokenResponse(
+        (String) token,
+        expires,
+        rt instanceof String && !((String) rt).isEmpty() ? (String) rt : null,
+        scope instanceof String ? (String) scope : null);
   }
 
   private FetchException network(IOException e, Grant grant) {
@@ -162,31 +194,56 @@ public final class TokenEndpoint {
     Throwable c = e;
     for (int i = 0; c != null && i < 8; i++, c = c.getCause()) {
       if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
-        return new FetchException(FetchError.HOST_NOT_FOUND, doing + ": the name "
-            + endpoints.tokenEndpoint().getHost() + " could not be found", null, e, Remedy.of("Check this machine's"
-            + " network and DNS (the token endpoint's name is fixed for Google and Microsoft); try again later."));
+        return new FetchException(
+            FetchError.HOST_NOT_FOUND,
+            doing + ": the name " + endpoints.tokenEndpoint().getHost() + " could not be found",
+            null,
+            e,
+            Remedy.of(
+                "Check this machine's"
+                    + " network and DNS (the token endpoint's name is fixed for Google and Microsoft); try again later."));
       }
     }
     if (e instanceof HttpConnectTimeoutException || e instanceof HttpTimeoutException) {
-      return new FetchException(FetchError.CONNECTION_TIMED_OUT, doing + ": no answer within "
-          + timeout.toSeconds() + " s", null, e, Remedy.of("Check this machine's network (a firewall or proxy"
-          + " may hold back connections to " + endpoints.tokenEndpoint().getHost() + "); try again later."));
+      return new FetchException(
+          FetchError.CONNECTION_TIMED_OUT,
+          doing + ": no answer within " + timeout.toSeconds() + " s",
+          null,
+          e,
+          Remedy.of(
+              "Check this machine's network (a firewall or proxy"
+                  + " may hold back connections to "
+                  + endpoints.tokenEndpoint().getHost()
+                  + "); try again later."));
     }
     if (e instanceof ConnectException) {
-      return new FetchException(FetchError.CONNECTION_REFUSED, doing + ": the connection was refused", null, e,
+      return new FetchException(
+          FetchError.CONNECTION_REFUSED,
+          doing + ": the connection was refused",
+          null,
+          e,
           Remedy.of("Check this machine's network and proxy settings; try again later."));
     }
     if (e instanceof SSLHandshakeException && hasCertificateCause(e)) {
-      return new FetchException(FetchError.CERTIFICATE_INVALID, doing + ": its certificate could not be trusted",
-          null, e, Remedy.of("Something between this machine and " + endpoints.tokenEndpoint().getHost()
-          + " presents a certificate Java does not trust (a company proxy?): give Java its CA"
-          + " (javax.net.ssl.trustStore), or use a network without it."));
+      return new FetchException(
+          FetchError.CERTIFICATE_INVALID,
+          doing + ": its certificate could not be trusted",
+          null,
+          e,
+          Remedy.of(
+              "Something between this machine and "
+                  + endpoints.tokenEndpoint().getHost()
+                  + " presents a certificate Java does not trust (a company proxy?): give Java its CA"
+                  + " (javax.net.ssl.trustStore), or use a network without it."));
     }
     if (e instanceof SSLException) {
-      return new FetchException(FetchError.TLS_FAILED, doing + ": the secure connection could not be set up", e);
+      return new FetchException(
+          FetchError.TLS_FAILED, doing + ": the secure connection could not be set up", e);
     }
-    return new FetchException(FetchError.CONNECTION_RESET, doing + ": the connection broke before the answer"
-        + " arrived", e);
+    return new FetchException(
+        FetchError.CONNECTION_RESET,
+        doing + ": the connection broke before the answer" + " arrived",
+        e);
   }
 
   private static boolean hasCertificateCause(Throwable e) {

@@ -30,9 +30,10 @@ public final class TokenFileFormat {
   static final JsonFactory JSON = JsonFactory.builder().build();
 
   private static final String WHAT = "an OAuth refresh token";
-  private static final Remedy MISSING = Remedy.of(
-      "Authorize mailfetch first: mailfetch oauth writes this file (docs/oauth.md says how).",
-      "Authorize first: OAuthAuthorization writes this file (docs/oauth.md says how).");
+  private static final Remedy MISSING =
+      Remedy.of(
+          "Authorize mailfetch first: mailfetch oauth writes this file (docs/oauth.md says how).",
+          "Authorize first: OAuthAuthorization writes this file (docs/oauth.md says how).");
 
   private TokenFileFormat() {}
 
@@ -108,9 +109,15 @@ public final class TokenFileFormat {
     }
     Object format = fields.get("format");
     if (!FORMAT.equals(format)) {
-      throw bad(file, format == null ? "it has no \"format\": \"" + FORMAT + "\""
-          : "its format is \"" + FetchException.escape(String.valueOf(format)) + "\", and this mailfetch reads \""
-          + FORMAT + "\" (a newer mailfetch wrote it?)");
+      throw bad(
+          file,
+          format == null
+              ? "it has no \"format\": \"" + FORMAT + "\""
+              : "its format is \""
+                  + FetchException.escape(String.valueOf(format))
+                  + "\", and this mailfetch reads \""
+                  + FORMAT
+                  + "\" (a newer mailfetch wrote it?)");
     }
     try {
       String provider = string(fields, "provider", file, true);
@@ -128,8 +135,12 @@ public final class TokenFileFormat {
           e = OAuthEndpoints.of(auth, token);
           break;
         default:
-          throw bad(file, "its provider \"" + FetchException.escape(provider) + "\" is none of google, microsoft,"
-              + " other");
+          throw bad(
+              file,
+              "its provider \""
+                  + FetchException.escape(provider)
+                  + "\" is none of google, microsoft,"
+                  + " other");
       }
       Object scopes = fields.getOrDefault("scopes", List.of());
       if (!(scopes instanceof List)) {
@@ -138,10 +149,15 @@ public final class TokenFileFormat {
       @SuppressWarnings("unchecked")
       List<String> scopeList = (List<String>) scopes;
       String at = string(fields, "authorized_at", file, false);
-      return OAuthTokenFile.builder().endpoints(e).clientId(string(fields, "client_id", file, true))
-          .clientSecret(string(fields, "client_secret", file, false)).scopes(scopeList)
-          .account(string(fields, "account", file, false)).authorizedAt(at == null ? null : Instant.parse(at))
-          .refreshToken(string(fields, "refresh_token", file, true)).build();
+      return OAuthTokenFile.builder()
+          .endpoints(e)
+          .clientId(string(fields, "client_id", file, true))
+          .clientSecret(string(fields, "client_secret", file, false))
+          .scopes(scopeList)
+          .account(string(fields, "account", file, false))
+          .authorizedAt(at == null ? null : Instant.parse(at))
+          .refreshToken(string(fields, "refresh_token", file, true))
+          .build();
     } catch (DateTimeParseException x) {
       throw bad(file, "\"authorized_at\" is not a time such as 2026-12-06T08:00:00Z");
     } catch (IllegalArgumentException x) {
@@ -166,8 +182,14 @@ public final class TokenFileFormat {
   }
 
   private static FetchException bad(Path file, String why) {
-    return new FetchException(FetchError.CONFIGURATION, file + " is not a usable mailfetch token file: " + why,
-        null, null, Remedy.of("Authorize again with mailfetch oauth, which writes the file afresh (the old one"
-        + " can be moved aside first).", "Authorize again (OAuthAuthorization), which writes the file afresh."));
+    return new FetchException(
+        FetchError.CONFIGURATION,
+        file + " is not a usable mailfetch token file: " + why,
+        null,
+        null,
+        Remedy.of(
+            "Authorize again with mailfetch oauth, which writes the file afresh (the old one"
+                + " can be moved aside first).",
+            "Authorize again (OAuthAuthorization), which writes the file afresh."));
   }
 }

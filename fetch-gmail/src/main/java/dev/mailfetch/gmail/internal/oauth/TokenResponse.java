@@ -20,7 +20,10 @@ public final class TokenResponse {
 
   @Override
   public String toString() {
-    return "TokenResponse[expires_in=" + expiresInSeconds + (refreshToken == null ? "" : ", with a refresh token")
-        + (scope == null ? "" : ", scope=" + scope) + "]";
+    return "TokenResponse[expires_in="
+        + expiresInSeconds
+        + (refreshToken == null ? "" : ", with a refresh token")
+        + (scope == null ? "" : ", scope=" + scope)
+        + "]";
   }
 }
