@@ -39,14 +39,14 @@ final class ChangedUids {
       List<MessageRef> unknown,
       int knownListed,
       ReusedUids.HeaderReader reader,
-      Set<String> quirks)
+      Set<QuirkId> quirks)
       throws IOException, FetchException {
     int g = gone.size();
     int u = unknown.size();
     if (g < MIGRATION_MIN || u < MIGRATION_MIN || g <= knownListed || u * 2L < g || u > g * 2L) {
       return Map.of();
     }
-    quirks.add("Q26");
+    quirks.add(QuirkId.Q26);
     Map<String, byte[]> fingerprints =
         f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone) : Map.of();
     // Copies with one header section (a message and its duplicate) share a fingerprint: each new

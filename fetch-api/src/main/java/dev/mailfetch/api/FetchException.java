@@ -29,6 +29,7 @@ public class FetchException extends IOException {
   private final String detail;
   private final String serverReply;
   private final Remedy remedy;
+  private final QuirkId quirk;
 
   /**
    * A failure without a server reply, a cause or advice of its own.
@@ -77,7 +78,7 @@ public class FetchException extends IOException {
    */
   public FetchException(
       FetchError error, String detail, String serverReply, Throwable cause, Remedy remedy) {
-    this(error, detail, escapedReply(serverReply, cause), cause, remedy, true);
+    this(error, detail, escapedReply(serverReply, cause), cause, remedy, null);
   }
 
   /** The one constructor that does the work: {@code escapedReply} is escaped already. */
@@ -87,12 +88,13 @@ public class FetchException extends IOException {
       String escapedReply,
       Throwable cause,
       Remedy remedy,
-      boolean replyEscaped) {
+      QuirkId quirk) {
     super(format(error, detail, escapedReply), cause);
     this.error = Objects.requireNonNull(error, "error");
     this.detail = Objects.requireNonNull(detail, "detail");
     this.serverReply = escapedReply;
     this.remedy = remedy;
+    this.quirk = quirk;
   }
 
   /**
@@ -137,6 +139,32 @@ public class FetchException extends IOException {
     return Optional.ofNullable(serverReply);
   }
 
+  /**
+   * The catalogued server quirk (docs/quirks.md) this failure shows, where the code that raised it
+   * knew one: what a report or the doctor names, and what a caller decides on, instead of reading
+   * the words.
+   */
+  public Optional<QuirkId> quirk() {
+    return Optional.ofNullable(quirk);
+  }
+
+  /**
+   * This failure, naming the quirk it shows: everything else as it is (code, words, reply, remedy,
+   * cause).
+   *
+   * @param quirk the quirk of the catalogue this failure shows
+   */
+  public FetchException withQuirk(QuirkId quirk) {
+    FetchException marked =
+        new FetchException(
+            error, detail, serverReply, getCause(), remedy, Objects.requireNonNull(quirk, "quirk"));
+    marked.setStackTrace(getStackTrace());
+    for (Throwable s : getSuppressed()) {
+      marked.addSuppressed(s);
+    }
+    return marked;
+  }
+
   /** Whether trying again later may succeed; see {@link FetchError#retryable()}. */
   public boolean retryable() {
     return error.retryable();
@@ -151,7 +179,7 @@ public class FetchException extends IOException {
    * @param context what was being done, in words ("saving the state of message 3")
    */
   public FetchException inContext(String context) {
-    return new FetchException(error, context + ": " + detail, serverReply, this, remedy, true);
+    return new FetchException(error, context + ": " + detail, serverReply, this, remedy, quirk);
   }
 
   /**
@@ -168,7 +196,7 @@ public class FetchException extends IOException {
         serverReply,
         this,
         remedy != null ? remedy : this.remedy,
-        true);
+        quirk);
   }
 
   private static String format(FetchError error, String detail, String escapedReply) {

@@ -41,7 +41,7 @@ public record FetchResult(
     Duration duration,
     List<MessageOutcome> outcomes,
     Optional<FetchException> error,
-    Set<String> quirks,
+    Set<QuirkId> quirks,
     int deleted,
     int deletionsUnconfirmed,
     int deletionsRefused,
@@ -122,7 +122,7 @@ public record FetchResult(
       Duration duration,
       List<MessageOutcome> outcomes,
       Optional<FetchException> error,
-      Set<String> quirks,
+      Set<QuirkId> quirks,
       int deleted,
       int deletionsUnconfirmed,
       Optional<Capabilities> capabilities) {

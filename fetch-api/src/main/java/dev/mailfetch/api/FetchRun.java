@@ -67,10 +67,10 @@ final class FetchRun {
   private boolean stableIds;
   private boolean sessionBroken;
   private FetchException runError;
-  private Set<String> quirks = Set.of();
+  private Set<QuirkId> quirks = Set.of();
 
   /** Quirks the engine itself noticed (Q26), added to the session's. */
-  private final Set<String> engineQuirks = new java.util.LinkedHashSet<>();
+  private final Set<QuirkId> engineQuirks = new java.util.LinkedHashSet<>();
 
   private int deleted;
   private int deletionsUnconfirmed;
@@ -1130,8 +1130,8 @@ final class FetchRun {
     }
   }
 
-  private Set<String> quirksOf(FetchSession session) {
-    Set<String> all = new java.util.LinkedHashSet<>();
+  private Set<QuirkId> quirksOf(FetchSession session) {
+    Set<QuirkId> all = new java.util.LinkedHashSet<>();
     try {
       all.addAll(session.quirksNoticed());
     } catch (RuntimeException e) {

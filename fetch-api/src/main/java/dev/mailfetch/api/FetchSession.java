@@ -120,7 +120,7 @@ public interface FetchSession extends AutoCloseable {
    * Names of the server quirks this session noticed and tolerated (such as {@code Q12}), for the
    * run's report. Empty by default.
    */
-  default Set<String> quirksNoticed() {
+  default Set<QuirkId> quirksNoticed() {
     return Set.of();
   }
 

@@ -240,7 +240,7 @@ final class ReusedUids {
   /**
    * Adds to the run's report what the check found: quirk Q51 and warnings, each naming messages.
    */
-  void report(List<Suspect> suspects, Set<String> quirks, List<FetchException> warnings) {
+  void report(List<Suspect> suspects, Set<QuirkId> quirks, List<FetchException> warnings) {
     List<MessageRef> fresh = new ArrayList<>();
     List<MessageRef> moved = new ArrayList<>();
     List<MessageRef> unsure = new ArrayList<>();
@@ -262,7 +262,7 @@ final class ReusedUids {
       }
     }
     if (!fresh.isEmpty() || !moved.isEmpty()) {
-      quirks.add("Q51");
+      quirks.add(QuirkId.Q51);
       List<MessageRef> all = new ArrayList<>(fresh);
       all.addAll(moved);
       warnings.add(

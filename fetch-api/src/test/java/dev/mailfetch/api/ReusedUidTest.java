@@ -77,7 +77,7 @@ class ReusedUidTest {
         DeliveryKey.of(Rig.ACCOUNT, "n3"), r.outcomes().get(2).key(), "a key of its own");
     assertTrue(sinkContents(rig).contains(fresh));
     assertEquals(4, rig.sink.inner.messages().size());
-    assertTrue(r.quirks().contains("Q51"), r.quirks()::toString);
+    assertTrue(r.quirks().contains(QuirkId.Q51), r.quirks()::toString);
     FetchException w = warningAbout(r, "message 3 (uid n3)");
     assertEquals(FetchError.PROTOCOL, w.error());
     assertTrue(w.detail().contains("1 fetched as new mail"), w.detail());
@@ -108,7 +108,7 @@ class ReusedUidTest {
     assertTrue(
         sinkContents(rig).containsAll(List.of(otherSize, sameSize)), "nothing deleted unread");
     assertEquals(Set.of(), rig.mailbox.uids());
-    assertTrue(r.quirks().contains("Q51"));
+    assertTrue(r.quirks().contains(QuirkId.Q51));
     assertTrue(
         warningAbout(r, "2 fetched as new mail")
             .detail()
@@ -132,7 +132,7 @@ class ReusedUidTest {
     assertTrue(sinkContents(rig).contains(sameSize), "fetched, not deleted unread");
     assertEquals(
         Set.of("n2"), rig.mailbox.uids(), "n1 was due and deleted; the new n2 is a week from due");
-    assertTrue(r.quirks().contains("Q51"));
+    assertTrue(r.quirks().contains(QuirkId.Q51));
   }
 
   @Test
@@ -162,7 +162,7 @@ class ReusedUidTest {
     FetchResult r = rig.fetcher(b -> b.retention(Retention.DELETE_AFTER_DELIVERY)).run();
     assertEquals(List.of(ALREADY_SEEN), kinds(r), r::summary);
     assertEquals(List.of(), r.warnings());
-    assertFalse(r.quirks().contains("Q51"));
+    assertFalse(r.quirks().contains(QuirkId.Q51));
     assertTrue(
         rig.events.contains("top n1") && rig.events.contains("dele n1"), rig.events::toString);
     assertFalse(rig.events.contains("retr n1"));
@@ -238,7 +238,7 @@ class ReusedUidTest {
     assertTrue(
         w.remedy().library().contains("InMemoryUidStore.keepingFingerprints()"),
         w.remedy().library());
-    assertFalse(r.quirks().contains("Q51"), "not proven");
+    assertFalse(r.quirks().contains(QuirkId.Q51), "not proven");
     assertEquals(List.of(ALREADY_SEEN), kinds(rig.fetcher().run()), "once");
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.SkipReason;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -99,8 +100,8 @@ final class JsonReport {
     g.writeNumberField("deleted", r.deleted());
     g.writeNumberField("bytes", r.bytesDelivered());
     g.writeArrayFieldStart("quirks");
-    for (String q : new TreeSet<>(r.quirks())) {
-      g.writeString(q);
+    for (QuirkId q : new TreeSet<>(r.quirks())) {
+      g.writeString(q.name());
     }
     g.writeEndArray();
     g.writeNumberField("deletions_unconfirmed", r.deletionsUnconfirmed());

@@ -125,18 +125,15 @@ final class ServerOptions {
   boolean strict;
 
   /** The tolerance each --quirk names. */
-  static final Map<String, Tolerance> QUIRKS =
-      Map.of(
-          "Q01",
-          Tolerance.BARE_LF,
-          "Q02",
-          Tolerance.CR_TERMINATOR,
-          "Q11",
-          Tolerance.EMPTY_LINES,
-          "Q13",
-          Tolerance.LOWERCASE_STATUS,
-          "Q29",
-          Tolerance.UNORDERED_LISTING);
+  static final Map<String, Tolerance> QUIRKS = byQuirk();
+
+  private static Map<String, Tolerance> byQuirk() {
+    Map<String, Tolerance> byQuirk = new java.util.TreeMap<>();
+    for (Tolerance t : Tolerance.values()) {
+      byQuirk.put(t.quirk().name(), t);
+    }
+    return Map.copyOf(byQuirk);
+  }
 
   /** Where and as whom: from the URL, with --tls applied. */
   record Account(String user, String host, int port, Security security) {

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.api.poll.CheckRecord;
 import java.io.PrintWriter;
@@ -105,7 +106,8 @@ final class TextReport {
       // Noticed, not always worked around: a quirk can be what made a message fail (said below).
       out.println(
           "  server quirks noticed: "
-              + String.join(", ", new TreeSet<>(r.quirks()))
+              + new TreeSet<>(r.quirks())
+                  .stream().map(QuirkId::name).collect(java.util.stream.Collectors.joining(", "))
               + " (docs/quirks.md)");
     }
     if (verbose && r.count(MessageOutcome.Kind.SKIPPED) > 0) {

@@ -7,6 +7,7 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -65,7 +66,7 @@ class ChangedUidsTest {
       FetchResult second = fetcher(s, sink, store).run();
       assertTrue(second.ok(), second::summary);
       assertEquals(30, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);
-      assertTrue(second.quirks().contains("Q26"), second.quirks()::toString);
+      assertTrue(second.quirks().contains(QuirkId.Q26), second.quirks()::toString);
       assertEquals(30, sink.size(), "nothing stored twice");
       s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(0, s.session(2).commands("RETR").size(), "nothing downloaded twice");

@@ -11,6 +11,7 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -108,7 +109,7 @@ class ServerFaultsTest {
         assertTrue(r.ok(), r::summary);
         assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
         assertEquals(5, r.count(MessageOutcome.Kind.ALREADY_SEEN), r::summary);
-        assertTrue(r.quirks().contains("Q51"), r.quirks()::toString);
+        assertTrue(r.quirks().contains(QuirkId.Q51), r.quirks()::toString);
         assertEquals(FetchError.PROTOCOL, r.warnings().get(0).error());
         assertEquals(8, contents(sink).size(), "every message once, none missed");
         assertTrue(
@@ -156,7 +157,7 @@ class ServerFaultsTest {
       assertEquals(3, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
       assertEquals(6, contents(sink).size());
       assertEquals(0, box.size());
-      assertTrue(r.quirks().contains("Q51"));
+      assertTrue(r.quirks().contains(QuirkId.Q51));
     }
   }
 

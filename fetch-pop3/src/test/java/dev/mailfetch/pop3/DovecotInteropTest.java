@@ -9,6 +9,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
@@ -79,7 +80,7 @@ class DovecotInteropTest {
     assertTrue(r.ok(), r::summary);
     assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
     assertTrue(
-        r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of("Q12")),
+        r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of(QuirkId.Q12)),
         "Dovecot is compliant: " + r.quirks());
     List<byte[]> fetched = new ArrayList<>();
     for (InMemorySink.StoredMessage m : sink.messages()) {

@@ -11,6 +11,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -68,7 +69,7 @@ class EmptyLineTest {
     FetchResult with = run(Quirk.Q11_EMPTY_LINES, Tolerance.EMPTY_LINES);
     assertTrue(with.ok(), with::summary);
     assertEquals(3, with.deleted(), with::summary);
-    assertTrue(with.quirks().contains("Q11"), "worked around, and said so: " + with.quirks());
+    assertTrue(with.quirks().contains(QuirkId.Q11), "worked around, and said so: " + with.quirks());
   }
 
   @Test
@@ -89,7 +90,8 @@ class EmptyLineTest {
           0,
           r.count(MessageOutcome.Kind.DELIVERED),
           "the message with the stray marker is not stored");
-      assertFalse(r.quirks().contains("Q11") && r.ok(), "never said worked around when it failed");
+      assertFalse(
+          r.quirks().contains(QuirkId.Q11) && r.ok(), "never said worked around when it failed");
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -61,9 +62,11 @@ class GreetingJunkTest {
     try (LateJunkServer server = new LateJunkServer("-ERR unknown command\r\n")) {
       long t0 = System.nanoTime();
       try (FetchSession session = client(server.port()).build().open()) {
-        assertTrue(session.quirksNoticed().contains("Q16"), session.quirksNoticed().toString());
         assertTrue(
-            session.quirksNoticed().contains("Q19"), "CAPA refused: " + session.quirksNoticed());
+            session.quirksNoticed().contains(QuirkId.Q16), session.quirksNoticed().toString());
+        assertTrue(
+            session.quirksNoticed().contains(QuirkId.Q19),
+            "CAPA refused: " + session.quirksNoticed());
       }
       assertTrue(System.nanoTime() - t0 < 3_000_000_000L, "no wait for a listing that never comes");
     }
@@ -75,7 +78,8 @@ class GreetingJunkTest {
     try (LateJunkServer server =
         new LateJunkServer("+OK Capability list follows\r\nUSER\r\nUIDL\r\n.\r\n")) {
       try (FetchSession session = client(server.port()).build().open()) {
-        assertTrue(session.quirksNoticed().contains("Q16"), session.quirksNoticed().toString());
+        assertTrue(
+            session.quirksNoticed().contains(QuirkId.Q16), session.quirksNoticed().toString());
         assertTrue(
             session.capabilities().toString().contains("UIDL"), session.capabilities().toString());
       }

@@ -12,6 +12,7 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.api.poll.CheckRecord;
 import dev.mailfetch.api.poll.PollListener;
@@ -144,7 +145,7 @@ class PollerLoadTest {
         }
 
         @Override
-        public Set<String> quirksNoticed() {
+        public Set<QuirkId> quirksNoticed() {
           return s.quirksNoticed();
         }
 

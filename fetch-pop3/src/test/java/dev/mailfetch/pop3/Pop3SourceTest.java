@@ -13,6 +13,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.api.TokenProvider;
@@ -115,7 +116,7 @@ class Pop3SourceTest {
         assertTrue(
             session.capabilities().announced().stream().noneMatch(c -> c.startsWith("+OK")),
             session.capabilities().toString());
-        assertTrue(session.quirksNoticed().contains("Q16"));
+        assertTrue(session.quirksNoticed().contains(QuirkId.Q16));
       }
     }
   }
@@ -256,7 +257,8 @@ class Pop3SourceTest {
         FetchResult first =
             fetch(source, InMemorySink.create(), store, Retention.DELETE_AFTER_DELIVERY);
         assertTrue(first.ok(), first::summary);
-        assertTrue(first.quirks().contains("Q21"), "the stall is taken for Q21: " + first.quirks());
+        assertTrue(
+            first.quirks().contains(QuirkId.Q21), "the stall is taken for Q21: " + first.quirks());
         s.awaitSessionsEnded(Duration.ofSeconds(15));
         assertEquals(
             0,
@@ -581,7 +583,7 @@ class Pop3SourceTest {
                 InMemoryUidStore.create(),
                 Retention.DELETE_AFTER_DELIVERY);
         assertTrue(r.ok(), r::summary);
-        assertTrue(r.quirks().contains("Q02"), "flagged: " + r.quirks());
+        assertTrue(r.quirks().contains(QuirkId.Q02), "flagged: " + r.quirks());
         Map<String, byte[]> got = byUid(sink);
         for (MailCorpus.Message m : corpus.messages()) {
           assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
@@ -607,7 +609,7 @@ class Pop3SourceTest {
                 InMemoryUidStore.create(),
                 Retention.DELETE_AFTER_DELIVERY);
         assertTrue(r.ok(), r::summary);
-        assertTrue(r.quirks().contains("Q02"), "flagged: " + r.quirks());
+        assertTrue(r.quirks().contains(QuirkId.Q02), "flagged: " + r.quirks());
         Map<String, byte[]> got = byUid(sink);
         for (MailCorpus.Message m : corpus.messages()) {
           assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
@@ -667,7 +669,7 @@ class Pop3SourceTest {
         FetchException e = r.firstError().orElseThrow();
         assertEquals(FetchError.READ_ERROR, e.error(), r.summary());
         assertTrue(e.getMessage().contains("Q03"), e.getMessage());
-        assertTrue(r.quirks().contains("Q03"), "flagged: " + r.quirks());
+        assertTrue(r.quirks().contains(QuirkId.Q03), "flagged: " + r.quirks());
         // Before this check, "a" arrived holding "+OK" and all of "b", and "b" holding "c".
         Map<String, byte[]> stored = new HashMap<>();
         for (FakeMailbox.Message m : box.messages()) {
@@ -943,7 +945,7 @@ class Pop3SourceTest {
                 client(s, Security.NONE).build(), sink, InMemoryUidStore.create(), Retention.KEEP);
         assertTrue(r.ok(), r::summary);
         assertEquals(4, sink.size());
-        assertTrue(r.quirks().contains("Q25"));
+        assertTrue(r.quirks().contains(QuirkId.Q25));
       }
     }
 

@@ -15,6 +15,7 @@ import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -84,7 +85,7 @@ class ServerDeletesRetrievedTest {
       List<String> lines = s.session(1).commandLines();
       assertTrue(
           lines.contains("RSET") && lines.indexOf("RSET") < lines.indexOf("QUIT"), lines::toString);
-      assertTrue(first.quirks().contains("Q31"), () -> first.quirks().toString());
+      assertTrue(first.quirks().contains(QuirkId.Q31), () -> first.quirks().toString());
       FetchResult second = run(s, InMemorySink.create(), store, Retention.KEEP);
       assertEquals(3, second.listed(), second::summary);
       assertEquals(3, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);

@@ -12,6 +12,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.pop3.internal.Pop3Session;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -171,7 +172,8 @@ class SingleFormsAndTopTest {
             .failed
             .values()
             .forEach(e -> assertEquals(FetchError.SERVER_TEMPORARY, e.error(), e.getMessage()));
-        assertTrue(session.quirksNoticed().contains("Q33"), session.quirksNoticed()::toString);
+        assertTrue(
+            session.quirksNoticed().contains(QuirkId.Q33), session.quirksNoticed()::toString);
         assertEquals(
             CORPUS.messages().get(0).uid(),
             session.uids(List.of(1)).get(1),
@@ -187,7 +189,8 @@ class SingleFormsAndTopTest {
       Bodies bodies = new Bodies();
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         session.top(list(session), 2, bodies);
-        assertTrue(session.quirksNoticed().contains("Q33"), session.quirksNoticed()::toString);
+        assertTrue(
+            session.quirksNoticed().contains(QuirkId.Q33), session.quirksNoticed()::toString);
         assertTrue(session.quit());
       }
       assertEquals(Map.of(), bodies.failed);
@@ -254,7 +257,7 @@ class SingleFormsAndTopTest {
       try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
         assertEquals(Map.of(2, CORPUS.messages().get(1).uid()), session.uids(List.of(2)));
         assertEquals(Map.of(2, (long) CORPUS.messages().get(1).size()), session.sizes(List.of(2)));
-        assertTrue(session.quirksNoticed().contains("Q28"));
+        assertTrue(session.quirksNoticed().contains(QuirkId.Q28));
         assertTrue(session.quit());
       }
     }

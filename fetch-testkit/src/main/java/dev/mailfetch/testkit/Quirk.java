@@ -1,5 +1,7 @@
 package dev.mailfetch.testkit;
 
+import dev.mailfetch.api.QuirkId;
+
 /**
  * The real-world POP3 server behaviours of the catalogue ({@code docs/quirks.md}, Q01–Q50, and
  * those found since, from Q51 on), each a named behaviour a {@link FakePop3Server} can take on.
@@ -373,8 +375,8 @@ public enum Quirk {
    */
   Q56_IN_USE_FOR_ANY_FAILURE;
 
-  /** The catalogue ID, such as {@code Q04}. */
-  public String id() {
-    return name().substring(0, 3);
+  /** The catalogue ID, such as {@link QuirkId#Q04}: what the client and the doctor report. */
+  public QuirkId id() {
+    return QuirkId.valueOf(name().substring(0, 3));
   }
 }

@@ -1092,11 +1092,16 @@ class QuirkTest {
       }
     }
     assertEquals(List.of(), missing);
-    for (int id = 1; id <= 50; id++) {
-      String prefix = String.format(Locale.ROOT, "Q%02d", id);
+    for (dev.mailfetch.api.QuirkId id : dev.mailfetch.api.QuirkId.values()) {
       assertTrue(
-          java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id().equals(prefix)),
-          prefix + " has a constant");
+          java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id() == id),
+          id + " of the client's vocabulary has a constant the fake server plays");
+    }
+    for (Quirk q : Quirk.values()) {
+      assertEquals(
+          q.id(),
+          dev.mailfetch.api.QuirkId.parse(q.name()).orElseThrow(),
+          q + " is read back as its ID");
     }
   }
 }

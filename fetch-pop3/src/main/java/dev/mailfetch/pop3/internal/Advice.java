@@ -210,18 +210,7 @@ final class Advice {
 
   /** The catalogue ID the command's {@code --quirk} takes for {@code t} (docs/quirks.md). */
   static String quirkId(Tolerance t) {
-    switch (t) {
-      case BARE_LF:
-        return "Q01";
-      case CR_TERMINATOR:
-        return "Q02";
-      case EMPTY_LINES:
-        return "Q11";
-      case LOWERCASE_STATUS:
-        return "Q13";
-      default:
-        return "Q29";
-    }
+    return t.quirk().name();
   }
 
   /** A security mode in words, as both readers know it. */

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.internal.Sizes;
 import dev.mailfetch.pop3.Diagnosis;
 import dev.mailfetch.pop3.Diagnosis.Finding;
@@ -1384,7 +1385,7 @@ public final class Examination {
   }
 
   private static void greetingJunk(StepDraft caps, Pop3Session ses) {
-    if (ses.quirks.contains("Q16")) {
+    if (ses.quirks.contains(QuirkId.Q16)) {
       caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
     }
   }
@@ -1604,17 +1605,17 @@ public final class Examination {
    */
   static Symptom errorSymptom(FetchException e) {
     Matcher m = QUIRK.matcher(e.detail());
-    Set<String> quirks = new HashSet<>();
+    Set<QuirkId> quirks = new HashSet<>();
     while (m.find()) {
-      quirks.add("Q" + m.group(1));
+      QuirkId.parse("Q" + m.group(1)).ifPresent(quirks::add);
     }
-    if (quirks.contains("Q01")) {
+    if (quirks.contains(QuirkId.Q01)) {
       return Symptom.BARE_LF;
     }
-    if (quirks.contains("Q04")) {
+    if (quirks.contains(QuirkId.Q04)) {
       return Symptom.UNSTUFFED_DOT;
     }
-    if (quirks.contains("Q02") || quirks.contains("Q03")) {
+    if (quirks.contains(QuirkId.Q02) || quirks.contains(QuirkId.Q03)) {
       return Symptom.GLUED_TERMINATOR;
     }
     return switch (e.error()) {

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.AuthMechanism;
 import java.io.IOException;
@@ -418,7 +419,8 @@ final class Login {
       boolean refusedOneLine =
           !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
       if (r.kind() == Reply.Kind.ERR && token != null && refusedOneLine) {
-        ses.quirks.add("Q41"); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
+        ses.quirks.add(
+            QuirkId.Q41); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
         r = twoStep(mech, payload, doing);
       }
     } else {
@@ -441,7 +443,7 @@ final class Login {
             Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
-      ses.quirks.add("Q42");
+      ses.quirks.add(QuirkId.Q42);
       ses.send(ack, "<sasl response>");
       Reply fin = authReply(doing);
       if (fin.ok()) {
@@ -504,7 +506,7 @@ final class Login {
     // Only a +OK that carries a challenge: a bare +OK where a challenge is due means the server
     // skipped the exchange, and the credential must not follow (case A-06).
     if (r.ok() && r.text().matches("[A-Za-z0-9+/]+=*")) {
-      ses.quirks.add("Q15");
+      ses.quirks.add(QuirkId.Q15);
       return true;
     }
     return false;
@@ -547,7 +549,7 @@ final class Login {
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_RESET) {
         hungUp = true;
-        ses.quirks.add("Q39");
+        ses.quirks.add(QuirkId.Q39);
         throw new FetchException(
             FetchError.AUTH_FAILED,
             ses.server()

@@ -8,6 +8,7 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class PipeliningFallback implements FetchSession {
   private Pop3Session current;
 
   /** What earlier connections of this session noticed. */
-  private final Set<String> quirks = new LinkedHashSet<>();
+  private final Set<QuirkId> quirks = new LinkedHashSet<>();
 
   private final List<FetchException> warnings = new ArrayList<>();
   private int listedCount = -1;
@@ -106,7 +107,7 @@ public final class PipeliningFallback implements FetchSession {
   private void fallBack(Pop3Session.PipelinedUnanswered e) throws FetchException {
     Pop3Session old = current;
     quirks.addAll(old.quirksNoticed());
-    quirks.add("Q21");
+    quirks.add(QuirkId.Q21);
     warnings.addAll(old.warnings());
     old.close(); // without QUIT: nothing it was asked to delete is deleted
     current = reopen(settings, learnt, e);
@@ -261,8 +262,8 @@ public final class PipeliningFallback implements FetchSession {
   }
 
   @Override
-  public Set<String> quirksNoticed() {
-    Set<String> all = new LinkedHashSet<>(quirks);
+  public Set<QuirkId> quirksNoticed() {
+    Set<QuirkId> all = new LinkedHashSet<>(quirks);
     all.addAll(current.quirksNoticed());
     return all;
   }

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
@@ -104,7 +105,7 @@ public final class Pop3Reader {
   private boolean aboutMessages;
 
   private boolean replyMayFollow;
-  private String ranIntoReply;
+  private QuirkId ranIntoReply;
   private long deadline = Long.MAX_VALUE;
   private String doing = "reading";
   private boolean truncated;
@@ -574,7 +575,7 @@ public final class Pop3Reader {
               total += emit(sink, start, pos);
               if (nextLineIsStatus()) {
                 throw ranIntoReply(
-                    "Q03",
+                    QuirkId.Q03,
                     "a line ending in '.' was followed by a status line, so the server glued"
                         + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
               }
@@ -623,7 +624,7 @@ public final class Pop3Reader {
                 recentFrom = pos;
                 if (status) {
                   throw ranIntoReply(
-                      "Q02",
+                      QuirkId.Q02,
                       "a line of '.' and CR was followed by a status line, so the server ends"
                           + " messages with \".\\r\" (quirk Q02, Cyrus 3.4)");
                 }
@@ -768,14 +769,14 @@ public final class Pop3Reader {
     return r;
   }
 
-  private FetchException ranIntoReply(String quirk, String why) {
+  private FetchException ranIntoReply(QuirkId quirk, String why) {
     ranIntoReply = quirk;
     return new FetchException(
         FetchError.READ_ERROR,
         "a message ran into the next reply: " + why + "; the message stays on the server",
         null,
         null,
-        quirk.equals("Q02")
+        quirk.equals(QuirkId.Q02)
             ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR)
             : Advice.gluedTerminator());
   }
@@ -784,7 +785,7 @@ public final class Pop3Reader {
    * The quirk (Q02 or Q03) that made the last body run into the next reply, its READ_ERROR, or
    * null.
    */
-  public String lastBodyRanIntoReply() {
+  public QuirkId lastBodyRanIntoReply() {
     return ranIntoReply;
   }
 

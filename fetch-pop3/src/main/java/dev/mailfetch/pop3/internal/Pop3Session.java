@@ -8,6 +8,7 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Listing;
@@ -165,7 +166,7 @@ public final class Pop3Session implements FetchSession {
 
   private boolean stableUids;
   private Optional<Duration> expire = Optional.empty();
-  final Set<String> quirks = new LinkedHashSet<>();
+  final Set<QuirkId> quirks = new LinkedHashSet<>();
 
   /** What this session noticed that a person must know ({@link #warnings()}). */
   private final List<FetchException> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -536,7 +537,7 @@ public final class Pop3Session implements FetchSession {
       try {
         Reply r = Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
         if (empty > 0) {
-          quirks.add("Q11"); // worked around only now that the reply came
+          quirks.add(QuirkId.Q11); // worked around only now that the reply came
         }
         return r;
       } catch (FetchException e) {
@@ -579,7 +580,7 @@ public final class Pop3Session implements FetchSession {
           broken = true;
           throw e;
         }
-        quirks.add("Q16");
+        quirks.add(QuirkId.Q16);
       }
     }
   }
@@ -642,7 +643,7 @@ public final class Pop3Session implements FetchSession {
           FetchError.SERVER_TEMPORARY, server() + " refused the session in its greeting");
     }
     if (greeting.text().isEmpty()) {
-      quirks.add("Q12");
+      quirks.add(QuirkId.Q12);
     }
     Matcher m = APOP_TIMESTAMP.matcher(greeting.text());
     if (m.find()) {
@@ -661,7 +662,7 @@ public final class Pop3Session implements FetchSession {
               + " before any command (RFC 1939 §4 has one greeting line)");
     }
     if (junk > 0) {
-      quirks.add("Q16");
+      quirks.add(QuirkId.Q16);
     }
     return greeting;
   }
@@ -691,7 +692,7 @@ public final class Pop3Session implements FetchSession {
     if (learnt.noCapa) {
       capa = Set.of();
       capaWorked = false;
-      quirks.add("Q19");
+      quirks.add(QuirkId.Q19);
       return;
     }
     boolean first = !capaAttempted;
@@ -716,13 +717,13 @@ public final class Pop3Session implements FetchSession {
     // (quirk Q16: "+OK second greeting line"), not CAPA's reply: the status line is. Whatever the
     // bytes' timing, CAPA's -ERR is then read as CAPA refused, never as a capability.
     for (int junk = 0; r.ok() && junk < 10 && reader.nextLineIsStatus(); junk++) {
-      quirks.add("Q16");
+      quirks.add(QuirkId.Q16);
       r = reply(READING_CAPABILITIES);
     }
     if (!r.ok()) {
       capa = Set.of();
       capaWorked = false;
-      quirks.add("Q19");
+      quirks.add(QuirkId.Q19);
       return;
     }
     Set<String> lines = new LinkedHashSet<>();
@@ -733,7 +734,7 @@ public final class Pop3Session implements FetchSession {
           if (upper.startsWith("+OK") || upper.startsWith("-ERR")) {
             // A status line is no capability: greeting junk that came late was taken for CAPA's
             // reply, and this is the real one (quirk Q16).
-            quirks.add("Q16");
+            quirks.add(QuirkId.Q16);
             return;
           }
           lines.add(upper.replace('_', '-').strip());
@@ -917,7 +918,7 @@ public final class Pop3Session implements FetchSession {
     }
     send("UIDL 1", "UIDL 1");
     stableUids = reply("probing for UIDL").ok();
-    quirks.add(stableUids ? "Q20" : "Q24");
+    quirks.add(stableUids ? QuirkId.Q20 : QuirkId.Q24);
   }
 
   // ---------------------------------------------------------------- FetchSession
@@ -933,7 +934,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   @Override
-  public Set<String> quirksNoticed() {
+  public Set<QuirkId> quirksNoticed() {
     return Set.copyOf(quirks);
   }
 
@@ -995,7 +996,7 @@ public final class Pop3Session implements FetchSession {
       // wrong place: the listing then looks malformed rather than late. Whatever broke it, the
       // next session lists one command at a time.
       learnt.noPipelining = true;
-      quirks.add("Q21");
+      quirks.add(QuirkId.Q21);
       log.warn(
           "{} - a pipelined listing from {} failed ({}); pipelining is off for it from now on",
           s.account(),
@@ -1108,7 +1109,8 @@ public final class Pop3Session implements FetchSession {
           boolean tolerant = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
           if (n < 1 || n > messageCount || size < 0 || sizes[(int) n] >= 0) {
             if (tolerant && size >= 0) {
-              quirks.add("Q29"); // ignored with a warning: numbers outside 1..STAT, or repeated
+              quirks.add(
+                  QuirkId.Q29); // ignored with a warning: numbers outside 1..STAT, or repeated
               gaps.droppedList(n);
               return;
             }
@@ -1136,7 +1138,7 @@ public final class Pop3Session implements FetchSession {
           together ? queuedReply("listing unique ids (UIDL)") : reply("listing unique ids (UIDL)");
     }
     if (uidl == null || !uidl.ok()) {
-      quirks.add("Q24");
+      quirks.add(QuirkId.Q24);
       stableUids = false;
       for (int n = 1; n <= messageCount; n++) {
         if (sizes[n] >= 0) {
@@ -1167,7 +1169,8 @@ public final class Pop3Session implements FetchSession {
           if (n < 1 || n > messageCount || listed.get((int) n)) {
             if (sortLater) {
               quirks.add(
-                  "Q29"); // ignored with a warning; the message is fetched when it lists properly
+                  QuirkId.Q29); // ignored with a warning; the message is fetched when it lists
+              // properly
               gaps.droppedUidl(n);
               return;
             }
@@ -1184,18 +1187,18 @@ public final class Pop3Session implements FetchSession {
             return;
           }
           if (n < last[0]) {
-            quirks.add("Q29");
+            quirks.add(QuirkId.Q29);
           }
           last[0] = (int) Math.max(last[0], n);
           listed.set((int) n);
           String key = validUid(uid);
           long size = sizes[(int) n];
           if (size < 0) {
-            quirks.add("Q46"); // listed by UIDL but not by LIST: fetched next time
+            quirks.add(QuirkId.Q46); // listed by UIDL but not by LIST: fetched next time
             return;
           }
           if (key != null && held.indexOf(key) >= 0) {
-            quirks.add("Q25");
+            quirks.add(QuirkId.Q25);
             // RFC 1939 §7 allows identical copies with one id: keep both, the second under a new
             // name
             int copy = 2;
@@ -1242,13 +1245,13 @@ public final class Pop3Session implements FetchSession {
    */
   private String validUid(String uid) {
     if (uid.isEmpty() || uid.length() > MessageRef.MAX_UID_LENGTH || uid.endsWith(TRUNCATED)) {
-      quirks.add("Q27");
+      quirks.add(QuirkId.Q27);
       return null;
     }
     for (int i = 0; i < uid.length(); i++) {
       char c = uid.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        quirks.add("Q27");
+        quirks.add(QuirkId.Q27);
         return null;
       }
     }
@@ -1261,7 +1264,7 @@ public final class Pop3Session implements FetchSession {
   private FetchException repliesAhead(String what) {
     broken = true;
     learnt.noPipelining = true;
-    quirks.add("Q21");
+    quirks.add(QuirkId.Q21);
     return new FetchException(
         FetchError.PROTOCOL,
         server()
@@ -1476,7 +1479,7 @@ public final class Pop3Session implements FetchSession {
       if (text.isEmpty()) {
         broken = true; // the listing lines that may follow would be taken for the next replies
         learnt.noSingleForms = true;
-        quirks.add("Q28");
+        quirks.add(QuirkId.Q28);
         throw new FetchException(
             FetchError.READ_ERROR,
             server()
@@ -1489,13 +1492,13 @@ public final class Pop3Session implements FetchSession {
       }
       int sp = indexOfSpace(text);
       if (sp < 0) {
-        quirks.add("Q28"); // the value without its number: one token, so nothing is ambiguous
+        quirks.add(QuirkId.Q28); // the value without its number: one token, so nothing is ambiguous
         each.accept(n, text);
         continue;
       }
       long m = number(text.substring(0, sp));
       if (m != n) {
-        quirks.add("Q28");
+        quirks.add(QuirkId.Q28);
         if (s.tolerances().contains(Tolerance.UNORDERED_LISTING)) {
           log.warn(
               "{} - {} answered {} for message {}; dropped (quirk Q28)",
@@ -1638,7 +1641,7 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = batch.get(index++);
       w.received();
       if (!r.ok()) {
-        quirks.add(top ? "Q33" : "Q34");
+        quirks.add(top ? QuirkId.Q33 : QuirkId.Q34);
         handler.failed(
             ref,
             top
@@ -1667,7 +1670,7 @@ public final class Pop3Session implements FetchSession {
       if (top && reader.nextLineIsStatus()) {
         // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
         // decision that loses mail rests on what TOP returns.
-        quirks.add("Q33");
+        quirks.add(QuirkId.Q33);
         reader.readLineTruncating(s.limits().maxStatusLine());
       }
       if (reader.nextLineIsStatus()) {
@@ -1709,7 +1712,8 @@ public final class Pop3Session implements FetchSession {
       }
       if (reader.lastBodyEndedAtCr()) {
         quirks.add(
-            "Q02"); // whole only if the next line is a status line, checked above on the next turn
+            QuirkId.Q02); // whole only if the next line is a status line, checked above on the next
+        // turn
       }
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.
@@ -2028,7 +2032,7 @@ public final class Pop3Session implements FetchSession {
 
         @Override
         public void send() throws FetchException {
-          quirks.add("Q02");
+          quirks.add(QuirkId.Q02);
           Pop3Session.this.send("NOOP", "NOOP (probe: did the message end at \".\\r\"? quirk Q02)");
         }
       };
@@ -2036,7 +2040,7 @@ public final class Pop3Session implements FetchSession {
   /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
   private void pipeliningStalled() {
     learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
-    quirks.add("Q21");
+    quirks.add(QuirkId.Q21);
     log.warn(
         "{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
         s.account(),
@@ -2113,7 +2117,7 @@ public final class Pop3Session implements FetchSession {
       }
       if (r.ok() || marks.alreadyDeleted(ref.number(), r)) {
         if (!r.ok()) {
-          quirks.add("Q31"); // RETR marked it deleted already: the deletion asked for holds
+          quirks.add(QuirkId.Q31); // RETR marked it deleted already: the deletion asked for holds
         }
         accepted.add(ref);
         marks.marked();
@@ -2156,7 +2160,7 @@ public final class Pop3Session implements FetchSession {
           System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
       Reply r = reply("waiting for the QUIT reply");
       if (!r.ok()) {
-        quirks.add("Q35");
+        quirks.add(QuirkId.Q35);
         lastRefusal = r.line();
         log.debug(
             "{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
@@ -2165,7 +2169,7 @@ public final class Pop3Session implements FetchSession {
       }
       return r.ok();
     } catch (FetchException e) {
-      quirks.add("Q35");
+      quirks.add(QuirkId.Q35);
       log.debug(
           "{} - no reply to QUIT from {}: deletions not confirmed ({})",
           s.account(),
@@ -2189,7 +2193,7 @@ public final class Pop3Session implements FetchSession {
       Reply stat = reply("counting messages before RSET (STAT)");
       long now = stat.ok() ? number(stat.text().split("[ \t]+")[0]) : -1;
       if (now >= 0 && now < messageCount) {
-        quirks.add("Q31");
+        quirks.add(QuirkId.Q31);
       }
       send("RSET", "RSET");
       return reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
