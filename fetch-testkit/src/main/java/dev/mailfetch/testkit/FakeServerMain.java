@@ -388,7 +388,7 @@ public final class FakeServerMain {
       if (q.name().equals(name)) {
         return q;
       }
-      if (q.name().startsWith(name + "_") || q.id().equals(name)) {
+      if (q.name().startsWith(name + "_") || q.id().name().equals(name)) {
         matches.add(q);
       }
     }
