@@ -19,6 +19,29 @@ final class CapabilityList {
   private CapabilityList() {}
 
   /**
+   * The lines after CAPA's {@code +OK}: those the test gave for this phase, else {@link #derived}.
+   *
+   * @param loggedIn whether the session is in TRANSACTION
+   * @param inTls whether the session runs inside TLS
+   * @param offersStls whether STLS is on offer now
+   */
+  static List<String> lines(
+      FakePop3Server.Settings s,
+      Dialect dialect,
+      boolean loggedIn,
+      boolean inTls,
+      boolean offersStls) {
+    FakePop3Server.CapaPhase phase =
+        loggedIn
+            ? FakePop3Server.CapaPhase.AFTER_LOGIN
+            : inTls && s.tls == TlsMode.STLS
+                ? FakePop3Server.CapaPhase.AFTER_TLS
+                : FakePop3Server.CapaPhase.BEFORE_TLS;
+    List<String> lines = s.capaOverrides.get(phase);
+    return lines != null ? lines : derived(s, dialect, loggedIn, offersStls);
+  }
+
+  /**
    * The lines after CAPA's {@code +OK}.
    *
    * @param loggedIn whether the session is in TRANSACTION

@@ -1,11 +1,7 @@
 package dev.mailfetch.testkit;
 
-import static dev.mailfetch.testkit.Quirk.Q06_HUGE_STATUS_LINE;
-import static dev.mailfetch.testkit.Quirk.Q06_LONG_STATUS_LINE;
 import static dev.mailfetch.testkit.Quirk.Q10_FRAGMENTATION;
-import static dev.mailfetch.testkit.Quirk.Q16_GREETING_JUNK;
 import static dev.mailfetch.testkit.Quirk.Q17_SLOW_SERVER;
-import static dev.mailfetch.testkit.Quirk.Q18_APOP_FALSE_TIMESTAMP;
 import static dev.mailfetch.testkit.Quirk.Q19_CAPA_CLOSE;
 import static dev.mailfetch.testkit.Quirk.Q19_CAPA_ERR;
 import static dev.mailfetch.testkit.Quirk.Q19_CAPA_HANG;
@@ -19,16 +15,12 @@ import static dev.mailfetch.testkit.Quirk.Q35_QUIT_SLOW;
 import static dev.mailfetch.testkit.Quirk.Q43_SHORT_IDLE_TIMEOUT;
 import static dev.mailfetch.testkit.Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import javax.net.ssl.ExtendedSSLSession;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -41,17 +33,22 @@ import javax.net.ssl.SSLSocket;
  *   <li>UPDATE on QUIT only: the messages marked deleted leave the mailbox.
  * </ol>
  *
- * <p>This class is the socket loop, the state and the dispatch; each concept has its own class:
- * {@link Dialect} (every byte a quirk changes in what is sent: status words, line ends, stuffing),
- * {@link CommandReader} (command lines, Q22, recording), {@link FaultPlayer} (faults and hangs),
- * {@link Authorization} with {@link Sasl}, {@link Transaction} over a {@link MailboxView}
- * (numbering, UIDs, sizes), {@link MessageRewrites} (what a server does to a message) and {@link
- * CapabilityList}. A test's scripted replies ({@link FakePop3Server.Builder#respond}) are played
- * here, before any of them.
+ * <p>This class is the socket loop, the state and the dispatch, and plays a test's scripted replies
+ * ({@link FakePop3Server.Builder#respond}) before anything else. Each other concept has a class of
+ * its own:
+ *
+ * <ul>
+ *   <li>{@link Dialect}: every byte a quirk changes in what is sent (status words, line ends,
+ *       stuffing, the terminator), worked out once per session; {@link Replies} writes in it;
+ *   <li>{@link CommandReader}: command lines, Q22, what the session records;
+ *   <li>{@link FaultPlayer}: the {@link Fault}s, and the hangs quirks ask for;
+ *   <li>{@link Greeting}, {@link ServerTls}, {@link CapabilityList};
+ *   <li>{@link Authorization} with {@link Sasl}: USER/PASS, APOP, AUTH, the login's outcome;
+ *   <li>{@link Transaction} over a {@link MailboxView} (numbering, UIDs, sizes) and {@link
+ *       MessageRewrites} (what a server does to a message on its way out).
+ * </ul>
  */
 final class Conversation {
-  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
-
   private enum State {
     AUTHORIZATION,
     TRANSACTION
@@ -160,25 +157,9 @@ final class Conversation {
       out.write(s.rawGreeting.getBytes(StandardCharsets.ISO_8859_1));
       return null;
     }
-    String text = s.greeting;
-    String apopTimestamp = null;
-    if (q(Q18_APOP_FALSE_TIMESTAMP)) {
-      text = "E.Novation POP3 server ready <a.b.c>";
-    } else if (s.apopTimestamp) {
-      apopTimestamp =
-          "<" + ProcessHandle.current().pid() + "." + System.nanoTime() + "@fake.invalid>";
-      text = text + " " + apopTimestamp;
-    }
-    if (q(Q06_HUGE_STATUS_LINE)) {
-      text = text + " " + "x".repeat(1 << 20);
-    } else if (q(Q06_LONG_STATUS_LINE)) {
-      text = text + " " + "x".repeat(10 * 1024);
-    }
-    replies.ok(text);
-    if (q(Q16_GREETING_JUNK)) {
-      replies.line("This server welcomes you; read the notice below");
-      replies.line("");
-      replies.ok("second greeting line");
+    String apopTimestamp = Greeting.apopTimestamp(s);
+    for (String line : Greeting.lines(s.greeting, s.quirks, dialect, apopTimestamp)) {
+      replies.line(line);
     }
     return apopTimestamp;
   }
@@ -208,28 +189,8 @@ final class Conversation {
 
   private void startTls() throws IOException {
     // Bytes the client sent after STLS and before we switch belong to its ClientHello.
-    byte[] early = reader.takeUnread();
-    SSLSocket ssl =
-        (SSLSocket)
-            s.sslContext
-                .getSocketFactory()
-                .createSocket(socket, new ByteArrayInputStream(early), true);
-    ssl.setUseClientMode(false);
-    if (s.tlsProtocols != null) {
-      ssl.setEnabledProtocols(s.tlsProtocols.toArray(new String[0]));
-    }
-    int idle = socket.getSoTimeout();
-    ssl.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
-    ssl.startHandshake();
-    ssl.setSoTimeout(idle);
-    String sni = null;
-    if (ssl.getSession() instanceof ExtendedSSLSession) {
-      for (SNIServerName name : ((ExtendedSSLSession) ssl.getSession()).getRequestedServerNames()) {
-        if (name instanceof SNIHostName) {
-          sni = ((SNIHostName) name).getAsciiName();
-        }
-      }
-    }
+    SSLSocket ssl = ServerTls.handshake(s, socket, reader.takeUnread());
+    String sni = ServerTls.sni(ssl);
     rec.tls(ssl.getSession().getProtocol(), sni);
     if (q(Q23_REQUIRES_SNI) && !"localhost".equals(sni)) {
       // Gmail fails such handshakes; closing right after it has the same effect on a client.
@@ -333,16 +294,8 @@ final class Conversation {
     if (q(Q19_CAPA_HANG)) {
       faults.hang();
     }
-    FakePop3Server.CapaPhase phase =
-        state == State.TRANSACTION
-            ? FakePop3Server.CapaPhase.AFTER_LOGIN
-            : reader.inTls() && s.tls == TlsMode.STLS
-                ? FakePop3Server.CapaPhase.AFTER_TLS
-                : FakePop3Server.CapaPhase.BEFORE_TLS;
-    List<String> lines = s.capaOverrides.get(phase);
-    if (lines == null) {
-      lines = CapabilityList.derived(s, dialect, state == State.TRANSACTION, offersStls());
-    }
+    List<String> lines =
+        CapabilityList.lines(s, dialect, state == State.TRANSACTION, reader.inTls(), offersStls());
     replies.multiline(dialect.ok("Capability list follows"), lines);
     return true;
   }
