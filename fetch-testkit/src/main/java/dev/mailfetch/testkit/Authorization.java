@@ -26,7 +26,7 @@ import java.util.Set;
 final class Authorization {
   /** What a successful login does: the session enters TRANSACTION on {@code account}. */
   interface Entry {
-    void loggedIn(FakePop3Server.Account account, boolean holdsLock);
+    void loggedIn(Account account, boolean holdsLock);
   }
 
   private final FakePop3Server.Settings s;
@@ -101,7 +101,7 @@ final class Authorization {
           replies.err(q(Q40_STRICT_USER_PASS) ? "Unknown command." : "PASS must follow USER");
           return true;
         }
-        FakePop3Server.Account a = s.accounts.get(utf8(user));
+        Account a = s.accounts.get(utf8(user));
         return login(
             a != null && (a.password.equals(arg) || a.password.equals(utf8(arg))) ? a : null);
       case "APOP":
@@ -136,7 +136,7 @@ final class Authorization {
   }
 
   /** Logs in {@code a}, or fails a login if null; false ends the session (Q39). */
-  private boolean login(FakePop3Server.Account a) throws IOException {
+  private boolean login(Account a) throws IOException {
     if (q(Q17_SLOW_SERVER)) {
       ServerOutput.pause(Duration.ofMillis(1500).toNanos());
     }
@@ -183,7 +183,7 @@ final class Authorization {
       replies.err("APOP not available");
       return true;
     }
-    FakePop3Server.Account a = s.accounts.get(parts[0]);
+    Account a = s.accounts.get(parts[0]);
     if (a == null) {
       return login(null);
     }

@@ -135,7 +135,7 @@ final class Conversation {
         q(Q43_SHORT_IDLE_TIMEOUT) ? Duration.ofSeconds(60) : s.idleTimeout, faultList);
   }
 
-  private void enterTransaction(FakePop3Server.Account account, boolean holdsLock) {
+  private void enterTransaction(Account account, boolean holdsLock) {
     transaction = new Transaction(s, number, replies, rec, faults, account, holdsLock, utf8);
     state = State.TRANSACTION;
   }
@@ -210,7 +210,7 @@ final class Conversation {
     if (!faults.atCommand(verb)) {
       return false;
     }
-    FakePop3Server.Response scripted = s.responses.get(verb);
+    Response scripted = s.responses.get(verb);
     if (scripted != null) {
       out.write(scripted.raw.getBytes(StandardCharsets.ISO_8859_1));
       switch (scripted.after) {

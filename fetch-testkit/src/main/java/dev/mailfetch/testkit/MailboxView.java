@@ -43,7 +43,7 @@ final class MailboxView {
   private static final int HUGE_MAILBOX = 250_000;
   private static final int GMAIL_VIEW = 250;
 
-  private final FakePop3Server.Account account;
+  private final Account account;
   private final Set<Quirk> quirks;
   private final int session;
   private final boolean zeroBased;
@@ -54,7 +54,7 @@ final class MailboxView {
   private boolean uidlListed;
 
   /** The view of session {@code session} (Q26 names UIDs after it) on {@code account}'s mailbox. */
-  MailboxView(FakePop3Server.Account account, Set<Quirk> quirks, int session) {
+  MailboxView(Account account, Set<Quirk> quirks, int session) {
     this.account = account;
     this.quirks = quirks;
     this.session = session;
@@ -69,7 +69,7 @@ final class MailboxView {
   }
 
   /** The messages a session sees: the mailbox, or what a quirk makes of it (Q45, Q47). */
-  private static List<FakeMailbox.Message> view(FakePop3Server.Account a, Set<Quirk> quirks) {
+  private static List<FakeMailbox.Message> view(Account a, Set<Quirk> quirks) {
     if (quirks.contains(Q47_HUGE_MAILBOX)) {
       return new AbstractList<>() {
         @Override

@@ -30,7 +30,7 @@ final class Sasl {
   /** What AUTH does with the account a response named (null: none, or the wrong secret). */
   interface Login {
     /** Logs {@code account} in, or refuses a login if null; false ends the session. */
-    boolean login(FakePop3Server.Account account) throws IOException;
+    boolean login(Account account) throws IOException;
   }
 
   /** A user and a bearer token as an OAuth response carries them; either may be null. */
@@ -151,7 +151,7 @@ final class Sasl {
       replies.err("AUTH", "Malformed PLAIN response");
       return true;
     }
-    FakePop3Server.Account a = s.accounts.get(userAndPassword[0]);
+    Account a = s.accounts.get(userAndPassword[0]);
     return login.login(a != null && a.password.equals(userAndPassword[1]) ? a : null);
   }
 
@@ -173,7 +173,7 @@ final class Sasl {
     if (pass == null) {
       return true;
     }
-    FakePop3Server.Account a = s.accounts.get(new String(user, StandardCharsets.UTF_8));
+    Account a = s.accounts.get(new String(user, StandardCharsets.UTF_8));
     return login.login(
         a != null && a.password.equals(new String(pass, StandardCharsets.UTF_8)) ? a : null);
   }
@@ -200,7 +200,7 @@ final class Sasl {
     }
     String answer = new String(r, StandardCharsets.UTF_8);
     int sp = answer.lastIndexOf(' ');
-    FakePop3Server.Account a = sp < 0 ? null : s.accounts.get(answer.substring(0, sp));
+    Account a = sp < 0 ? null : s.accounts.get(answer.substring(0, sp));
     if (a == null) {
       return login.login(null);
     }
@@ -281,7 +281,7 @@ final class Sasl {
    */
   private boolean oauthOutcome(Bearer given, boolean bearer) throws IOException {
     String token = given.token();
-    FakePop3Server.Account a = given.user() == null ? null : s.accounts.get(given.user());
+    Account a = given.user() == null ? null : s.accounts.get(given.user());
     Predicate<String> check = a == null ? null : a.tokenCheck;
     boolean checked =
         check != null

@@ -37,7 +37,7 @@ final class Transaction {
   private final Dialect dialect;
   private final RecordedSession rec;
   private final FaultPlayer faults;
-  private final FakePop3Server.Account account;
+  private final Account account;
   private final MailboxView mailbox;
   private boolean holdsLock;
   private int retrCount;
@@ -56,7 +56,7 @@ final class Transaction {
       Replies replies,
       RecordedSession rec,
       FaultPlayer faults,
-      FakePop3Server.Account account,
+      Account account,
       boolean holdsLock,
       boolean utf8) {
     this.s = s;

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /** A session's {@link MailboxView}: numbers, UIDs, sizes, and what UPDATE removes. */
 class MailboxViewTest {
-  private static FakePop3Server.Account account(int messages) {
+  private static Account account(int messages) {
     FakeMailbox box = FakeMailbox.create();
     for (int i = 1; i <= messages; i++) {
       box.add("Subject: " + i + "\r\n\r\nbody\r\n");
     }
-    return new FakePop3Server.Account("alice", "pw", box);
+    return new Account("alice", "pw", box);
   }
 
   @Test
@@ -59,7 +59,7 @@ class MailboxViewTest {
 
   @Test
   void deletedMessages_leaveListingsAndStat_andTheMailboxAtUpdate() {
-    FakePop3Server.Account a = account(3);
+    Account a = account(3);
     MailboxView v = new MailboxView(a, Set.of(), 1);
     v.delete(1);
     assertEquals(List.of("1 uid-000001", "3 uid-000003"), v.listing(true));
@@ -70,7 +70,7 @@ class MailboxViewTest {
 
   @Test
   void rset_undeletes_andQ30_neverRemoves() {
-    FakePop3Server.Account a = account(2);
+    Account a = account(2);
     MailboxView v = new MailboxView(a, Set.of(Q30_DELE_NOT_HONOURED), 1);
     v.delete(0);
     v.undeleteAll();
