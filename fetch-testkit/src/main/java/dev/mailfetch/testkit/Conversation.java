@@ -80,20 +80,6 @@ final class Conversation {
     this.dialect = Dialect.of(settings);
   }
 
-  /** Too many sessions: say so and close, as Dovecot does at its process limit. */
-  static void refuseBusy(Socket socket, FakePop3Server.Settings s) {
-    try {
-      socket
-          .getOutputStream()
-          .write(
-              ((s.respCodes ? "-ERR [SYS/TEMP] " : "-ERR ") + "Too many sessions, try later\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-    } catch (IOException e) {
-      // the client went away first
-    }
-  }
-
   private boolean q(Quirk quirk) {
     return s.quirks.contains(quirk);
   }

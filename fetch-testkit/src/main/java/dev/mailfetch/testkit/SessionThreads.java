@@ -3,6 +3,7 @@ package dev.mailfetch.testkit;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -68,6 +69,20 @@ final class SessionThreads {
     }
   }
 
+  /** Too many sessions: say so and close, as Dovecot does at its process limit. */
+  private static void refuseBusy(Socket socket, FakePop3Server.Settings s) {
+    try {
+      socket
+          .getOutputStream()
+          .write(
+              ((s.respCodes ? "-ERR [SYS/TEMP] " : "-ERR ") + "Too many sessions, try later\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+    } catch (IOException e) {
+      // the client went away first
+    }
+  }
+
   private void acceptLoop() {
     int number = 0;
     while (!closed) {
@@ -90,7 +105,7 @@ final class SessionThreads {
               () -> {
                 try {
                   if (overLimit) {
-                    Conversation.refuseBusy(socket, settings);
+                    refuseBusy(socket, settings);
                   } else {
                     new Conversation(socket, settings, recorded, n).run();
                   }
