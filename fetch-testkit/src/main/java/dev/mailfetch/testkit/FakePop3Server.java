@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -68,41 +64,6 @@ public final class FakePop3Server implements AutoCloseable {
     START_TLS,
     /** Says nothing more for 30 s, then closes. */
     STALL
-  }
-
-  /** A scripted reply. */
-  static final class Response {
-    final String raw;
-    final After after;
-
-    Response(String raw, After after) {
-      this.raw = raw;
-      this.after = after;
-    }
-  }
-
-  /** One user the server knows. */
-  static final class Account {
-    final String user;
-    final String password;
-    final FakeMailbox mailbox;
-    final Set<String> tokens = ConcurrentHashMap.newKeySet();
-    final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Asked of a token in neither set: true logs in, false is refused as expired. Null: unknown.
-     */
-    volatile java.util.function.Predicate<String> tokenCheck;
-
-    /** Messages a Gmail-style POP view no longer lists (Q45). */
-    final Set<FakeMailbox.Message> popped =
-        Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
-
-    Account(String user, String password, FakeMailbox mailbox) {
-      this.user = user;
-      this.password = password;
-      this.mailbox = mailbox;
-    }
   }
 
   /** The server's configuration, fixed when it starts. */
@@ -179,21 +140,14 @@ public final class FakePop3Server implements AutoCloseable {
 
   private final Settings settings;
   private final ServerSocket serverSocket;
-  private final Thread acceptor;
-  private final List<RecordedSession> sessions = Collections.synchronizedList(new ArrayList<>());
-  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger active = new AtomicInteger();
-  private volatile boolean closed;
+  private final SessionThreads sessions;
 
   private FakePop3Server(Settings settings) throws IOException {
     this.settings = settings;
     this.serverSocket = new ServerSocket();
     serverSocket.setReuseAddress(true);
     serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), settings.port), 50);
-    this.acceptor = new Thread(this::acceptLoop, "fake-pop3-accept-" + serverSocket.getLocalPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
+    this.sessions = new SessionThreads(settings, serverSocket);
   }
 
   /** A builder for a server with no accounts, plain text, standard behaviour. */
@@ -227,9 +181,7 @@ public final class FakePop3Server implements AutoCloseable {
 
   /** Every session so far, in accept order. */
   public List<RecordedSession> sessions() {
-    synchronized (sessions) {
-      return List.copyOf(sessions);
-    }
+    return sessions.recorded();
   }
 
   /** Session {@code n} (from 1). */
@@ -279,78 +231,12 @@ public final class FakePop3Server implements AutoCloseable {
   /** Stops listening and ends every session. Safe to call more than once. */
   @Override
   public void close() {
-    closed = true;
-    try {
-      serverSocket.close();
-    } catch (IOException e) {
-      // closing a listening socket on loopback does not fail in a way a test could act on
-    }
-    for (Socket s : open) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // already gone
-      }
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    for (Thread t : threads) {
-      try {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    sessions.close();
   }
 
   @Override
   public String toString() {
     return "FakePop3Server[" + host() + ":" + port() + ", " + settings.tls + "]";
-  }
-
-  private void acceptLoop() {
-    int number = 0;
-    while (!closed) {
-      Socket socket;
-      try {
-        socket = serverSocket.accept();
-      } catch (IOException e) {
-        return; // closed
-      }
-      number++;
-      RecordedSession recorded = new RecordedSession(number);
-      sessions.add(recorded);
-      open.add(socket);
-      int n = number;
-      // Counted here, in accept order, so that the session over the limit is the one that came
-      // last.
-      boolean overLimit = active.incrementAndGet() > settings.maxSessions;
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  if (overLimit) {
-                    Conversation.refuseBusy(socket, settings);
-                  } else {
-                    new Conversation(socket, settings, recorded, n).run();
-                  }
-                } finally {
-                  active.decrementAndGet();
-                  open.remove(socket);
-                  try {
-                    socket.close();
-                  } catch (IOException e) {
-                    // already gone
-                  }
-                  recorded.markEnded();
-                  threads.remove(Thread.currentThread());
-                }
-              },
-              "fake-pop3-session-" + port() + "-" + n);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
   }
 
   /** Builds a {@link FakePop3Server}; {@link #start()} binds it. */
