@@ -8,9 +8,9 @@ module dev.mailfetch.api {
   requires org.slf4j;
 
   exports dev.mailfetch.api;
-  exports dev.mailfetch.api.poll;
-  // Flat helpers the POP3 client (and the command, on the class path) share with the engine; not
-  // part of the API.
+  // Flat helpers the POP3 client, the poller (and the command, on the class path) share with the
+  // engine; not part of the API.
   exports dev.mailfetch.api.internal to
-      dev.mailfetch.pop3;
+      dev.mailfetch.pop3,
+      dev.mailfetch.poll;
 }
