@@ -3,6 +3,7 @@ package dev.mailfetch.poll;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.internal.Require;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
+
+  /** Default of {@link Builder#maxChecks}: {@value} checks at once. */
+  public static final int DEFAULT_MAX_CHECKS = 16;
+
+  /** Default of {@link Builder#maxChecksPerHost}: {@value} checks at once against one host. */
+  public static final int DEFAULT_MAX_CHECKS_PER_HOST = 4;
+
+  /** Default of {@link Builder#historySize}: {@value} checks kept per account. */
+  public static final int DEFAULT_HISTORY_SIZE = 50;
+
+  /** The most any of the builder's counts may be. */
+  private static final int MAX_BOUND = 100_000;
 
   /** The timer looks at least this often, so that a clock that jumps is noticed. */
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -472,15 +485,20 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Builds a {@link Poller}; each setter checks its value. */
+  /**
+   * Builds a {@link Poller}. Each setter checks its value (an {@link IllegalArgumentException}
+   * naming the setting) and may be called once (a second call is refused with an {@link
+   * IllegalStateException} showing the value the first one set).
+   */
   public static final class Builder {
     private Executor executor;
     private Clock clock = Clock.systemUTC();
     private PollSchedule schedule = PollSchedule.defaults();
-    private int maxChecks = 16;
-    private int maxChecksPerHost = 4;
-    private int historySize = 50;
+    private int maxChecks = DEFAULT_MAX_CHECKS;
+    private int maxChecksPerHost = DEFAULT_MAX_CHECKS_PER_HOST;
+    private int historySize = DEFAULT_HISTORY_SIZE;
     private PollListener listener = PollListener.NONE;
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
@@ -490,48 +508,59 @@ public final class Poller implements AutoCloseable {
      * ({@code Executors.newVirtualThreadPerTaskExecutor()}, JDK 21+) suit it well.
      */
     public Builder executor(Executor executor) {
+      once.set("executor", this.executor == null ? "the poller's own pool" : this.executor);
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
+    /** Where time comes from. Default: the system clock in UTC. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /** How often each account is checked. Default: {@link PollSchedule#defaults()}. */
     public Builder schedule(PollSchedule schedule) {
+      once.set("schedule", this.schedule);
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 
-    /** Checks running at once, overall (default 16). */
+    /** Checks running at once, overall: 1 to 100,000. Default {@value #DEFAULT_MAX_CHECKS}. */
     public Builder maxChecks(int n) {
-      if (n < 1 || n > 100_000) {
-        throw new IllegalArgumentException("maxChecks must be 1 to 100000: " + n);
-      }
+      once.set("maxChecks", maxChecks);
+      Require.requireArgument(n >= 1 && n <= MAX_BOUND, "maxChecks must be 1 to 100000: %d", n);
       maxChecks = n;
       return this;
     }
 
-    /** Checks running at once against one server host (default 4): servers rate-limit. */
+    /**
+     * Checks running at once against one server host (servers rate-limit): 1 to 100,000. Default
+     * {@value #DEFAULT_MAX_CHECKS_PER_HOST}.
+     */
     public Builder maxChecksPerHost(int n) {
-      if (n < 1 || n > 100_000) {
-        throw new IllegalArgumentException("maxChecksPerHost must be 1 to 100000: " + n);
-      }
+      once.set("maxChecksPerHost", maxChecksPerHost);
+      Require.requireArgument(
+          n >= 1 && n <= MAX_BOUND, "maxChecksPerHost must be 1 to 100000: %d", n);
       maxChecksPerHost = n;
       return this;
     }
 
-    /** Checks kept per account in {@link #history} (default 50). */
+    /**
+     * Checks kept per account in {@link #history}: 0 to 100,000. Default {@value
+     * #DEFAULT_HISTORY_SIZE}.
+     */
     public Builder historySize(int n) {
-      if (n < 0 || n > 100_000) {
-        throw new IllegalArgumentException("historySize must be 0 to 100000: " + n);
-      }
+      once.set("historySize", historySize);
+      Require.requireArgument(n >= 0 && n <= MAX_BOUND, "historySize must be 0 to 100000: %d", n);
       historySize = n;
       return this;
     }
 
+    /** Who hears what the poller does. Default: {@link PollListener#NONE}. */
     public Builder listener(PollListener listener) {
+      once.set("listener", this.listener == PollListener.NONE ? "none" : this.listener);
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
