@@ -31,7 +31,7 @@ class CheckClassifierTest {
       new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
 
   private static FetchResult result(
-      List<MessageOutcome> outcomes, FetchException error, Set<String> capa) {
+      List<MessageOutcome> outcomes, FetchException error, Optional<Duration> loginDelay) {
     return new FetchResult(
         "alice",
         "pop.example.org:995",
@@ -42,11 +42,11 @@ class CheckClassifierTest {
         Set.of(),
         0,
         0,
-        Optional.of(new Capabilities(true, Optional.empty(), capa)));
+        Optional.of(new Capabilities(true, Optional.empty(), loginDelay, Set.of())));
   }
 
   private static FetchResult failedWith(FetchError e) {
-    return result(List.of(), new FetchException(e, "(test)"), Set.of());
+    return result(List.of(), new FetchException(e, "(test)"), Optional.empty());
   }
 
   private static MessageOutcome delivered(int n) {
@@ -65,7 +65,8 @@ class CheckClassifierTest {
 
   @Test
   void aCheckThatDelivered_isNewMail_adaptive() {
-    Verdict v = CheckClassifier.classify(result(List.of(delivered(1)), null, Set.of()), null, null);
+    Verdict v =
+        CheckClassifier.classify(result(List.of(delivered(1)), null, Optional.empty()), null, null);
     assertEquals(CheckRecord.Outcome.NEW_MAIL, v.outcome());
     assertEquals(NextCheck.ADAPTIVE, v.next());
     assertTrue(v.error().isEmpty() && v.pausedBy().isEmpty());
@@ -75,7 +76,8 @@ class CheckClassifierTest {
   @Test
   void aCheckThatFoundNothing_isNothingNew_andCarriesTheServersLoginDelay() {
     Verdict v =
-        CheckClassifier.classify(result(List.of(), null, Set.of("LOGIN-DELAY 900")), null, null);
+        CheckClassifier.classify(
+            result(List.of(), null, Optional.of(Duration.ofSeconds(900))), null, null);
     assertEquals(CheckRecord.Outcome.NOTHING_NEW, v.outcome());
     assertEquals(NextCheck.ADAPTIVE, v.next());
     assertEquals(Optional.of(Duration.ofSeconds(900)), v.loginDelay());
@@ -83,7 +85,8 @@ class CheckClassifierTest {
 
   @Test
   void aCheckThatWorks_resumesAPausedAccount() {
-    Verdict v = CheckClassifier.classify(result(List.of(), null, Set.of()), null, WRONG_PASSWORD);
+    Verdict v =
+        CheckClassifier.classify(result(List.of(), null, Optional.empty()), null, WRONG_PASSWORD);
     assertEquals(CheckRecord.Outcome.NOTHING_NEW, v.outcome());
     assertTrue(v.resumed());
     assertTrue(v.pausedBy().isEmpty());

@@ -163,6 +163,7 @@ class PollerTest {
       assertEquals(CheckRecord.Outcome.PUT_OFF, putOff.outcome());
       server.openError = null;
       server.capa = Set.of("LOGIN-DELAY 1800");
+      server.loginDelay = Optional.of(Duration.ofSeconds(1800)); // as the POP3 source reads it
       clock.set(p.status("carol").next().orElseThrow());
       p.tick();
       List<CheckRecord> h = p.history("carol");
