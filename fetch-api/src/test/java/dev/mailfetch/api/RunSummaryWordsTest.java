@@ -53,25 +53,6 @@ class RunSummaryWordsTest {
     assertTrue(line.endsWith(r.summary()), line);
   }
 
-  /** A poll check's log line says its size in the units of every report, never "4066668 bytes". */
-  @Test
-  void aChecksLogLine_saysTheSizeInWords() {
-    dev.mailfetch.api.poll.CheckRecord r =
-        new dev.mailfetch.api.poll.CheckRecord(
-            "a",
-            java.time.Instant.EPOCH,
-            java.time.Duration.ZERO,
-            dev.mailfetch.api.poll.CheckRecord.Outcome.NEW_MAIL,
-            1,
-            1,
-            4_066_668,
-            0,
-            java.util.Optional.empty(),
-            java.util.Optional.empty(),
-            java.time.Duration.ZERO);
-    assertEquals("a: 1 new message (4.1 MB)", r.summary());
-  }
-
   /**
    * Messages the run never tried because it had stopped are said apart from failed ones, as the
    * command says them.

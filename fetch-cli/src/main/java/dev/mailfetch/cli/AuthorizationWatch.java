@@ -1,6 +1,6 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.poll.Poller;
+import dev.mailfetch.poll.Poller;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -52,7 +52,7 @@ public final class Main implements Runnable {
       java.util.List.of(
           "dev.mailfetch.api.Fetcher",
           "dev.mailfetch.pop3.internal.Pop3Session",
-          "dev.mailfetch.api.poll.Poller",
+          "dev.mailfetch.poll.Poller",
           // a refresh that failed (a grant revoked): the run's AUTH_FAILED, said with the command
           // to type
           "dev.mailfetch.gmail.OAuthTokenProvider");

@@ -2,10 +2,10 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
-import dev.mailfetch.api.poll.CheckRecord;
-import dev.mailfetch.api.poll.PollSchedule;
-import dev.mailfetch.api.poll.Poller;
 import dev.mailfetch.dedup.DedupStore;
+import dev.mailfetch.poll.CheckRecord;
+import dev.mailfetch.poll.PollSchedule;
+import dev.mailfetch.poll.Poller;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.SkipReason;
-import dev.mailfetch.api.poll.CheckRecord;
+import dev.mailfetch.poll.CheckRecord;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

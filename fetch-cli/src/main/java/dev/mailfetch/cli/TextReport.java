@@ -6,7 +6,7 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.SkipReason;
-import dev.mailfetch.api.poll.CheckRecord;
+import dev.mailfetch.poll.CheckRecord;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
+import dev.mailfetch.api.internal.Require;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How often a {@link Poller} checks an account: between {@link #minInterval()} and {@link
@@ -15,6 +15,24 @@ import java.util.Objects;
  * <p>Immutable; every setting is checked when it is set.
  */
 public final class PollSchedule {
+  /** Default of {@link #minInterval()}: 2 minutes (Gmail's). */
+  public static final Duration DEFAULT_MIN_INTERVAL = Duration.ofMinutes(2);
+
+  /** Default of {@link #maxInterval()}: 60 minutes (Gmail's). */
+  public static final Duration DEFAULT_MAX_INTERVAL = Duration.ofMinutes(60);
+
+  /** Default of {@link #jitter()}: ±{@value}. */
+  public static final double DEFAULT_JITTER = 0.1;
+
+  /** Default of {@link #riseTime()}: 10 minutes. */
+  public static final Duration DEFAULT_RISE_TIME = Duration.ofMinutes(10);
+
+  /** Default of {@link #decayTime()}: an hour. */
+  public static final Duration DEFAULT_DECAY_TIME = Duration.ofHours(1);
+
+  /** Default of {@link #messagesPerCheck()}: {@value}. */
+  public static final double DEFAULT_MESSAGES_PER_CHECK = 1.0;
+
   private static final PollSchedule DEFAULTS = builder().build();
 
   private final Duration minInterval;
@@ -93,88 +111,94 @@ public final class PollSchedule {
   }
 
   /**
-   * Builds a {@link PollSchedule}; each setter throws {@link IllegalArgumentException} on a bad
-   * value.
+   * Builds a {@link PollSchedule}. Each setter throws {@link IllegalArgumentException} on a bad
+   * value and may be called once (a second call is refused with an {@link IllegalStateException}
+   * showing the value the first one set; {@link #bounds} sets both bounds).
    */
   public static final class Builder {
-    private Duration minInterval = Duration.ofMinutes(2);
-    private Duration maxInterval = Duration.ofMinutes(60);
-    private double jitter = 0.1;
-    private Duration riseTime = Duration.ofMinutes(10);
-    private Duration decayTime = Duration.ofHours(1);
-    private double messagesPerCheck = 1.0;
+    private Duration minInterval = DEFAULT_MIN_INTERVAL;
+    private Duration maxInterval = DEFAULT_MAX_INTERVAL;
+    private double jitter = DEFAULT_JITTER;
+    private Duration riseTime = DEFAULT_RISE_TIME;
+    private Duration decayTime = DEFAULT_DECAY_TIME;
+    private double messagesPerCheck = DEFAULT_MESSAGES_PER_CHECK;
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
+    /** Default {@link PollSchedule#DEFAULT_MIN_INTERVAL} (2 minutes). */
     public Builder minInterval(Duration d) {
-      minInterval = positive(d, "minInterval");
-      if (minInterval.compareTo(maxInterval) > 0) {
-        throw new IllegalArgumentException(
-            "minInterval " + d + " is longer than maxInterval " + maxInterval);
-      }
+      once.set("minInterval", minInterval);
+      minInterval = Require.positive("minInterval", d);
+      Require.requireArgument(
+          minInterval.compareTo(maxInterval) <= 0,
+          "minInterval %s is longer than maxInterval %s",
+          d,
+          maxInterval);
       return this;
     }
 
+    /** Default {@link PollSchedule#DEFAULT_MAX_INTERVAL} (60 minutes). */
     public Builder maxInterval(Duration d) {
-      maxInterval = positive(d, "maxInterval");
-      if (maxInterval.compareTo(minInterval) < 0) {
-        throw new IllegalArgumentException(
-            "maxInterval " + d + " is shorter than minInterval " + minInterval);
-      }
+      once.set("maxInterval", maxInterval);
+      maxInterval = Require.positive("maxInterval", d);
+      Require.requireArgument(
+          maxInterval.compareTo(minInterval) >= 0,
+          "maxInterval %s is shorter than minInterval %s",
+          d,
+          minInterval);
       return this;
     }
 
     /** Sets both bounds at once (any order of a previous setting does not matter). */
     public Builder bounds(Duration min, Duration max) {
-      positive(min, "minInterval");
-      positive(max, "maxInterval");
-      if (min.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            "minInterval " + min + " is longer than maxInterval " + max);
-      }
+      once.set("minInterval", minInterval);
+      once.set("maxInterval", maxInterval);
+      Require.positive("minInterval", min);
+      Require.positive("maxInterval", max);
+      Require.requireArgument(
+          min.compareTo(max) <= 0, "minInterval %s is longer than maxInterval %s", min, max);
       minInterval = min;
       maxInterval = max;
       return this;
     }
 
+    /** From 0 to below 1. Default {@value PollSchedule#DEFAULT_JITTER}. */
     public Builder jitter(double fraction) {
-      if (!(fraction >= 0 && fraction < 1)) {
-        throw new IllegalArgumentException(
-            "jitter must be at least 0 and less than 1: " + fraction);
-      }
+      once.set("jitter", jitter);
+      Require.requireArgument(
+          fraction >= 0 && fraction < 1, "jitter must be at least 0 and less than 1: %s", fraction);
       jitter = fraction;
       return this;
     }
 
+    /** Default {@link PollSchedule#DEFAULT_RISE_TIME} (10 minutes). */
     public Builder riseTime(Duration d) {
-      riseTime = positive(d, "riseTime");
+      once.set("riseTime", riseTime);
+      riseTime = Require.positive("riseTime", d);
       return this;
     }
 
+    /** Default {@link PollSchedule#DEFAULT_DECAY_TIME} (an hour). */
     public Builder decayTime(Duration d) {
-      decayTime = positive(d, "decayTime");
+      once.set("decayTime", decayTime);
+      decayTime = Require.positive("decayTime", d);
       return this;
     }
 
+    /** Above 0, at most 1000. Default {@value PollSchedule#DEFAULT_MESSAGES_PER_CHECK}. */
     public Builder messagesPerCheck(double messages) {
-      if (!(messages > 0 && messages <= 1000)) {
-        throw new IllegalArgumentException(
-            "messagesPerCheck must be above 0 and at most 1000: " + messages);
-      }
+      once.set("messagesPerCheck", messagesPerCheck);
+      Require.requireArgument(
+          messages > 0 && messages <= 1000,
+          "messagesPerCheck must be above 0 and at most 1000: %s",
+          messages);
       messagesPerCheck = messages;
       return this;
     }
 
     public PollSchedule build() {
       return new PollSchedule(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive: " + d);
-      }
-      return d;
     }
   }
 }

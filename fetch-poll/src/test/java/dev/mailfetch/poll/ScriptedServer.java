@@ -1,6 +1,7 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import dev.mailfetch.api.Capabilities;
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
@@ -147,16 +148,12 @@ final class ScriptedServer {
         if (breaksInside.contains(ref.uid())) {
           FetchException reset =
               new FetchException(
-                  dev.mailfetch.api.FetchError.CONNECTION_RESET,
-                  "the connection broke while receiving " + ref.uid());
+                  FetchError.CONNECTION_RESET, "the connection broke while receiving " + ref.uid());
           handler.failed(ref, reset);
           throw reset;
         }
         if (unreadable.contains(ref.uid())) {
-          handler.failed(
-              ref,
-              new FetchException(
-                  dev.mailfetch.api.FetchError.PROTOCOL, "cannot read " + ref.uid()));
+          handler.failed(ref, new FetchException(FetchError.PROTOCOL, "cannot read " + ref.uid()));
           continue;
         }
         handler.start(ref);

@@ -1,4 +1,4 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

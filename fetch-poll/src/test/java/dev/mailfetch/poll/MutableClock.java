@@ -1,4 +1,4 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,21 +1,16 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
-import dev.mailfetch.api.Capabilities;
-import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
-import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.internal.Require;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -56,6 +52,18 @@ import org.slf4j.LoggerFactory;
 public final class Poller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
 
+  /** Default of {@link Builder#maxChecks}: {@value} checks at once. */
+  public static final int DEFAULT_MAX_CHECKS = 16;
+
+  /** Default of {@link Builder#maxChecksPerHost}: {@value} checks at once against one host. */
+  public static final int DEFAULT_MAX_CHECKS_PER_HOST = 4;
+
+  /** Default of {@link Builder#historySize}: {@value} checks kept per account. */
+  public static final int DEFAULT_HISTORY_SIZE = 50;
+
+  /** The most any of the builder's counts may be. */
+  private static final int MAX_BOUND = 100_000;
+
   /** The timer looks at least this often, so that a clock that jumps is noticed. */
   private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -63,54 +71,35 @@ public final class Poller implements AutoCloseable {
   private final ExecutorService ownExecutor;
   private final Clock clock;
   private final PollSchedule schedule;
-  private final int maxChecks;
-  private final int maxChecksPerHost;
   private final int historySize;
   private final PollListener listener;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Map<String, Account> accounts = new LinkedHashMap<>();
-  private final Map<String, Integer> runningByHost = new HashMap<>();
-  private int running;
-  private volatile boolean closing;
+  private final Map<String, AccountState> accounts = new LinkedHashMap<>();
+  private final DueQueue due = new DueQueue();
+  private final Slots slots;
+  private long added;
 
   /**
-   * Set while this thread runs {@link #tick()}: a check it runs itself must not start another
-   * round.
+   * Counts the changes that may let a check start (an account added, asked for, resumed; a check
+   * that ended). A round that finds nothing more to start notes the count ({@link #settledAt}) and
+   * its clock ({@link #settledNow}): until the count moves, the timer sleeps until the next account
+   * falls due, however many due ones wait for a slot.
    */
-  private static final ThreadLocal<Boolean> IN_TICK = ThreadLocal.withInitial(() -> false);
+  private long changes;
 
-  private Thread timer;
-
-  /** One account and what the poller knows of it; guarded by {@link #lock}. */
-  private static final class Account {
-    final String name;
-    final String host;
-    final Fetcher fetcher;
-    final Cadence cadence;
-    final ArrayDeque<CheckRecord> history = new ArrayDeque<>();
-    Instant next;
-    FetchException pausedBy;
-    CompletableFuture<CheckRecord> current;
-    CompletableFuture<CheckRecord> wanted;
-    volatile boolean removed;
-
-    Account(String host, Fetcher fetcher, PollSchedule schedule) {
-      this.name = fetcher.account();
-      this.host = host;
-      this.fetcher = fetcher;
-      this.cadence = new Cadence(schedule, name);
-    }
-  }
+  private long settledAt = -1;
+  private Instant settledNow;
+  private volatile boolean closing;
+  private volatile Thread timer;
 
   private Poller(Builder b) {
     this.clock = b.clock;
     this.schedule = b.schedule;
-    this.maxChecks = b.maxChecks;
-    this.maxChecksPerHost = b.maxChecksPerHost;
     this.historySize = b.historySize;
-    this.listener = b.listener;
+    this.listener = new GuardedPollListener(b.listener);
+    this.slots = new Slots(b.maxChecks, b.maxChecksPerHost);
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownExecutor = null;
@@ -151,10 +140,12 @@ public final class Poller implements AutoCloseable {
       if (accounts.containsKey(fetcher.account())) {
         throw new IllegalArgumentException("account " + fetcher.account() + " is already polled");
       }
-      Account a = new Account(host.toLowerCase(java.util.Locale.ROOT), fetcher, schedule);
+      AccountState a =
+          new AccountState(host.toLowerCase(Locale.ROOT), fetcher, schedule, historySize, added++);
       a.next = a.cadence.first(clock.instant());
       accounts.put(a.name, a);
-      changed.signalAll();
+      due.file(a);
+      changed();
     } finally {
       lock.unlock();
     }
@@ -169,7 +160,7 @@ public final class Poller implements AutoCloseable {
   public Optional<CompletableFuture<CheckRecord>> remove(String account) {
     lock.lock();
     try {
-      Account a = accounts.remove(account);
+      AccountState a = accounts.remove(account);
       if (a == null) {
         return Optional.empty();
       }
@@ -178,7 +169,8 @@ public final class Poller implements AutoCloseable {
         a.wanted.cancel(false);
         a.wanted = null;
       }
-      changed.signalAll();
+      due.drop(a);
+      changed();
       return Optional.of(a.current != null ? a.current : CompletableFuture.completedFuture(null));
     } finally {
       lock.unlock();
@@ -206,7 +198,7 @@ public final class Poller implements AutoCloseable {
     CompletableFuture<CheckRecord> f;
     lock.lock();
     try {
-      Account a = get(account);
+      AccountState a = get(account);
       if (closing) {
         return CompletableFuture.failedFuture(new IllegalStateException("the poller is closing"));
       }
@@ -215,9 +207,10 @@ public final class Poller implements AutoCloseable {
       }
       if (a.wanted == null) {
         a.wanted = new CompletableFuture<>();
+        due.file(a);
       }
       f = a.wanted;
-      changed.signalAll();
+      changed();
     } finally {
       lock.unlock();
     }
@@ -229,13 +222,14 @@ public final class Poller implements AutoCloseable {
   public boolean resume(String account) {
     lock.lock();
     try {
-      Account a = get(account);
+      AccountState a = get(account);
       if (a.pausedBy == null) {
         return false;
       }
       a.pausedBy = null;
       a.next = clock.instant();
-      changed.signalAll();
+      due.file(a);
+      changed();
       return true;
     } finally {
       lock.unlock();
@@ -246,7 +240,7 @@ public final class Poller implements AutoCloseable {
   public List<CheckRecord> history(String account) {
     lock.lock();
     try {
-      return List.copyOf(get(account).history);
+      return get(account).history();
     } finally {
       lock.unlock();
     }
@@ -255,15 +249,7 @@ public final class Poller implements AutoCloseable {
   public PollStatus status(String account) {
     lock.lock();
     try {
-      Account a = get(account);
-      return new PollStatus(
-          a.name,
-          a.host,
-          a.current != null,
-          a.pausedBy == null ? Optional.of(a.next) : Optional.empty(),
-          Optional.ofNullable(a.pausedBy),
-          a.cadence.ratePerHour(),
-          a.cadence.failuresInARow());
+      return get(account).status();
     } finally {
       lock.unlock();
     }
@@ -281,9 +267,10 @@ public final class Poller implements AutoCloseable {
       if (timer != null) {
         return;
       }
-      timer = new Thread(this::timerLoop, "mailfetch-poller");
-      timer.setDaemon(true);
-      timer.start();
+      Thread t = new Thread(this::timerLoop, "mailfetch-poller");
+      t.setDaemon(true);
+      timer = t;
+      t.start();
     } finally {
       lock.unlock();
     }
@@ -295,58 +282,30 @@ public final class Poller implements AutoCloseable {
    * calling thread, the checks run here, one after another.
    */
   public void tick() {
-    boolean outer = !IN_TICK.get();
-    IN_TICK.set(true);
-    try {
-      round();
-    } finally {
-      if (outer) {
-        IN_TICK.set(false);
-      }
-    }
-  }
-
-  private void round() {
     while (true) {
-      List<Account> starting = new ArrayList<>();
+      List<AccountState> starting;
       lock.lock();
       try {
         if (closing) {
           return;
         }
         Instant now = clock.instant();
-        List<Account> due = new ArrayList<>();
-        for (Account a : accounts.values()) {
-          if (a.current == null
-              && (a.wanted != null || (a.pausedBy == null && !a.next.isAfter(now)))) {
-            due.add(a);
-          }
+        starting = due.takeDue(now, slots);
+        if (starting.isEmpty()) {
+          settledAt = changes;
+          settledNow = now;
+          return;
         }
-        due.sort(
-            Comparator.<Account>comparingInt(a -> a.wanted != null ? 0 : 1)
-                .thenComparing(a -> a.next));
-        for (Account a : due) {
-          if (running >= maxChecks) {
-            break;
-          }
-          if (runningByHost.getOrDefault(a.host, 0) >= maxChecksPerHost) {
-            continue;
-          }
-          a.current = a.wanted != null ? a.wanted : new CompletableFuture<>();
-          a.wanted = null;
-          running++;
-          runningByHost.merge(a.host, 1, Integer::sum);
-          starting.add(a);
+        for (AccountState a : starting) {
+          a.start();
         }
       } finally {
         lock.unlock();
       }
-      if (starting.isEmpty()) {
-        return;
-      }
-      for (Account a : starting) {
+      for (AccountState a : starting) {
+        AtomicBoolean handedOver = new AtomicBoolean();
         try {
-          executor.execute(() -> check(a));
+          executor.execute(() -> check(a, handedOver));
         } catch (RejectedExecutionException e) {
           log.warn(
               "{} - the executor refused a check; it is tried again later: {}",
@@ -354,6 +313,7 @@ public final class Poller implements AutoCloseable {
               e.toString());
           finished(a, null, e);
         }
+        handedOver.set(true);
       }
     }
   }
@@ -366,7 +326,10 @@ public final class Poller implements AutoCloseable {
         if (closing) {
           return;
         }
-        changed.awaitNanos(nanosUntilDue());
+        long wait = nanosUntilDue();
+        if (wait > 0) {
+          changed.awaitNanos(wait);
+        }
       } catch (InterruptedException e) {
         return;
       } finally {
@@ -375,27 +338,33 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Under the lock: how long the timer may sleep. */
+  /**
+   * Under the lock: how long the timer may sleep. Due accounts that the last round left waiting for
+   * a slot do not count: the check that frees one signals.
+   */
   private long nanosUntilDue() {
-    Instant now = clock.instant();
-    long wait = MAX_WAIT_NANOS;
-    boolean slotFree = running < maxChecks;
-    for (Account a : accounts.values()) {
-      if (a.current != null || (a.pausedBy != null && a.wanted == null)) {
-        continue;
-      }
-      long until = a.wanted != null ? 0 : Duration.between(now, a.next).toNanos();
-      if (until <= 0 && !slotFree) {
-        continue; // due but waiting for a slot: a finished check signals
-      }
-      wait = Math.min(wait, Math.max(until, 1_000_000L));
+    if (changes != settledAt) {
+      return 0; // something changed since a round last found nothing to start
     }
-    return wait;
+    Optional<Instant> next = due.nextDueAfter(settledNow);
+    if (next.isEmpty()) {
+      return MAX_WAIT_NANOS;
+    }
+    Duration until = Duration.between(clock.instant(), next.get());
+    if (until.isNegative() || until.isZero()) {
+      return 0;
+    }
+    return until.compareTo(Duration.ofNanos(MAX_WAIT_NANOS)) > 0 ? MAX_WAIT_NANOS : until.toNanos();
   }
 
-  private void check(Account a) {
-    safely(() -> listener.checkStarted(a.name));
-    Instant started = clock.instant();
+  /**
+   * Runs one check. When it ends, its slot is free for a check that waits for one: the timer, if it
+   * runs, is signalled; else this thread runs the round, unless the check ran inside {@link
+   * #tick()}'s own call to the executor ({@code handedOver} still unset), whose round looks again
+   * once the call returns.
+   */
+  private void check(AccountState a, AtomicBoolean handedOver) {
+    listener.checkStarted(a.name);
     FetchResult r = null;
     RuntimeException bug = null;
     try {
@@ -408,7 +377,7 @@ public final class Poller implements AutoCloseable {
       }
     }
     finished(a, r, bug);
-    if (!IN_TICK.get()) {
+    if (timer == null && handedOver.get()) {
       tick(); // a slot is free: a check waiting for one starts now
     }
   }
@@ -416,11 +385,10 @@ public final class Poller implements AutoCloseable {
   /**
    * Records a check's end, decides the next, frees its slot, and tells the listener and the waiter.
    */
-  private void finished(Account a, FetchResult r, RuntimeException bug) {
+  private void finished(AccountState a, FetchResult r, RuntimeException bug) {
     Instant ended = clock.instant();
     CheckRecord record;
-    boolean paused = false;
-    boolean resumed = false;
+    CheckClassifier.Verdict verdict;
     CompletableFuture<CheckRecord> future;
     lock.lock();
     try {
@@ -429,89 +397,34 @@ public final class Poller implements AutoCloseable {
         return; // already freed
       }
       a.current = null;
-      running--;
-      runningByHost.merge(a.host, -1, (x, y) -> x + y == 0 ? null : x + y);
-      FetchException error =
-          r == null
-              ? new FetchException(
-                  FetchError.PROTOCOL, "the check failed unexpectedly: " + bug, bug)
-              : r.error().orElse(null);
-      Instant started = r != null ? r.started() : ended;
-      Optional<Duration> loginDelay =
-          r == null ? Optional.empty() : r.capabilities().flatMap(Capabilities::loginDelay);
-      CheckRecord.Outcome outcome;
-      Cadence.Decision d = null;
-      if (error != null && error.error() == FetchError.STOPPED) {
-        outcome = CheckRecord.Outcome.STOPPED;
-      } else if (error != null && Cadence.putOff(error.error())) {
-        outcome = CheckRecord.Outcome.PUT_OFF;
-        d = a.cadence.afterPutOff(ended, loginDelay);
-      } else if (error != null && (r == null || error.error().retryable())) {
-        outcome = CheckRecord.Outcome.FAILED;
-        d = a.cadence.afterTransient(ended);
-      } else if (error != null) {
-        outcome = CheckRecord.Outcome.PAUSED;
-        paused = a.pausedBy == null || a.pausedBy.error() != error.error(); // said once
-        a.pausedBy = error;
-      } else {
-        int delivered = r.count(MessageOutcome.Kind.DELIVERED);
-        outcome = delivered > 0 ? CheckRecord.Outcome.NEW_MAIL : CheckRecord.Outcome.NOTHING_NEW;
-        d = a.cadence.afterSuccess(started, ended, delivered, loginDelay);
-        resumed = a.pausedBy != null;
-        a.pausedBy = null;
-      }
-      if (d != null) {
-        a.next = d.next();
-      } else if (outcome == CheckRecord.Outcome.STOPPED) {
-        a.next = ended.plus(schedule.minInterval());
-      }
-      boolean scheduled = !a.removed && a.pausedBy == null;
-      record =
-          new CheckRecord(
-              a.name,
-              started,
-              Duration.between(started, ended),
-              outcome,
-              r == null ? 0 : r.listed(),
-              r == null ? 0 : r.count(MessageOutcome.Kind.DELIVERED),
-              r == null ? 0 : r.bytesDelivered(),
-              r == null ? 0 : r.count(MessageOutcome.Kind.FAILED) - r.notTried(),
-              error != null ? Optional.of(error) : r.firstError(),
-              scheduled ? Optional.of(a.next) : Optional.empty(),
-              scheduled ? Duration.between(ended, a.next) : Duration.ZERO,
-              r == null ? FetchResult.Status.ERROR : r.status(),
-              r == null ? List.of() : r.warnings(),
-              r == null ? List.of() : CheckRecord.heldBack(r));
-      a.history.addLast(record);
-      while (a.history.size() > historySize) {
-        a.history.removeFirst();
-      }
-      changed.signalAll();
+      slots.release(a.host);
+      verdict = CheckClassifier.classify(r, bug, a.pausedBy);
+      record = a.finish(r, verdict, ended, schedule.minInterval());
+      due.file(a);
+      changed();
     } finally {
       lock.unlock();
     }
-    if (paused) {
+    if (verdict.paused()) {
       FetchException why = record.error().orElseThrow();
       log.warn("{} - paused until resumed: {}", a.name, why.getMessage());
-      safely(() -> listener.accountPaused(a.name, why));
+      listener.accountPaused(a.name, why);
     }
-    if (resumed) {
-      safely(() -> listener.accountResumed(a.name));
+    if (verdict.resumed()) {
+      listener.accountResumed(a.name);
     }
-    safely(() -> listener.checkFinished(record));
+    listener.checkFinished(record);
     future.complete(record);
   }
 
-  private void safely(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      log.warn("poll listener {} threw; ignored", listener.getClass().getName(), e);
-    }
+  /** Under the lock: a change that may let a check start, or end a wait in {@link #close}. */
+  private void changed() {
+    changes++;
+    changed.signalAll();
   }
 
-  private Account get(String account) {
-    Account a = accounts.get(account);
+  private AccountState get(String account) {
+    AccountState a = accounts.get(account);
     if (a == null) {
       throw new IllegalArgumentException("no account " + account + " is polled");
     }
@@ -534,18 +447,19 @@ public final class Poller implements AutoCloseable {
     lock.lock();
     try {
       closing = true;
-      for (Account a : accounts.values()) {
+      for (AccountState a : accounts.values()) {
         if (a.wanted != null) {
           a.wanted.cancel(false);
           a.wanted = null;
+          due.file(a);
         }
       }
-      changed.signalAll();
+      changed();
       long left;
-      while (running > 0 && (left = deadline - System.nanoTime()) > 0) {
+      while (slots.running() > 0 && (left = deadline - System.nanoTime()) > 0) {
         changed.awaitNanos(left);
       }
-      done = running == 0;
+      done = slots.running() == 0;
       t = timer;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -571,15 +485,20 @@ public final class Poller implements AutoCloseable {
     }
   }
 
-  /** Builds a {@link Poller}; each setter checks its value. */
+  /**
+   * Builds a {@link Poller}. Each setter checks its value (an {@link IllegalArgumentException}
+   * naming the setting) and may be called once (a second call is refused with an {@link
+   * IllegalStateException} showing the value the first one set).
+   */
   public static final class Builder {
     private Executor executor;
     private Clock clock = Clock.systemUTC();
     private PollSchedule schedule = PollSchedule.defaults();
-    private int maxChecks = 16;
-    private int maxChecksPerHost = 4;
-    private int historySize = 50;
+    private int maxChecks = DEFAULT_MAX_CHECKS;
+    private int maxChecksPerHost = DEFAULT_MAX_CHECKS_PER_HOST;
+    private int historySize = DEFAULT_HISTORY_SIZE;
     private PollListener listener = PollListener.NONE;
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
@@ -589,48 +508,59 @@ public final class Poller implements AutoCloseable {
      * ({@code Executors.newVirtualThreadPerTaskExecutor()}, JDK 21+) suit it well.
      */
     public Builder executor(Executor executor) {
+      once.set("executor", this.executor == null ? "the poller's own pool" : this.executor);
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
+    /** Where time comes from. Default: the system clock in UTC. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
+    /** How often each account is checked. Default: {@link PollSchedule#defaults()}. */
     public Builder schedule(PollSchedule schedule) {
+      once.set("schedule", this.schedule);
       this.schedule = Objects.requireNonNull(schedule, "schedule");
       return this;
     }
 
-    /** Checks running at once, overall (default 16). */
+    /** Checks running at once, overall: 1 to 100,000. Default {@value #DEFAULT_MAX_CHECKS}. */
     public Builder maxChecks(int n) {
-      if (n < 1 || n > 100_000) {
-        throw new IllegalArgumentException("maxChecks must be 1 to 100000: " + n);
-      }
+      once.set("maxChecks", maxChecks);
+      Require.requireArgument(n >= 1 && n <= MAX_BOUND, "maxChecks must be 1 to 100000: %d", n);
       maxChecks = n;
       return this;
     }
 
-    /** Checks running at once against one server host (default 4): servers rate-limit. */
+    /**
+     * Checks running at once against one server host (servers rate-limit): 1 to 100,000. Default
+     * {@value #DEFAULT_MAX_CHECKS_PER_HOST}.
+     */
     public Builder maxChecksPerHost(int n) {
-      if (n < 1 || n > 100_000) {
-        throw new IllegalArgumentException("maxChecksPerHost must be 1 to 100000: " + n);
-      }
+      once.set("maxChecksPerHost", maxChecksPerHost);
+      Require.requireArgument(
+          n >= 1 && n <= MAX_BOUND, "maxChecksPerHost must be 1 to 100000: %d", n);
       maxChecksPerHost = n;
       return this;
     }
 
-    /** Checks kept per account in {@link #history} (default 50). */
+    /**
+     * Checks kept per account in {@link #history}: 0 to 100,000. Default {@value
+     * #DEFAULT_HISTORY_SIZE}.
+     */
     public Builder historySize(int n) {
-      if (n < 0 || n > 100_000) {
-        throw new IllegalArgumentException("historySize must be 0 to 100000: " + n);
-      }
+      once.set("historySize", historySize);
+      Require.requireArgument(n >= 0 && n <= MAX_BOUND, "historySize must be 0 to 100000: %d", n);
       historySize = n;
       return this;
     }
 
+    /** Who hears what the poller does. Default: {@link PollListener#NONE}. */
     public Builder listener(PollListener listener) {
+      once.set("listener", this.listener == PollListener.NONE ? "none" : this.listener);
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }

@@ -1,4 +1,4 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,8 +16,11 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.api.SkipReason;
+import java.lang.reflect.Method;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -25,12 +28,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 /**
  * The poller under a clock moved by hand; checks run in the calling thread unless a test needs
@@ -199,8 +206,14 @@ class PollerTest {
     CountDownLatch hold = new CountDownLatch(1);
     ExecutorService threads = Executors.newFixedThreadPool(32);
     List<ScriptedServer> servers = new ArrayList<>();
+    AtomicInteger submitted = new AtomicInteger();
+    Executor counting =
+        task -> {
+          submitted.incrementAndGet();
+          threads.execute(task);
+        };
     try (Poller p =
-        Poller.builder().clock(clock).executor(threads).maxChecks(5).maxChecksPerHost(3).build()) {
+        Poller.builder().clock(clock).executor(counting).maxChecks(5).maxChecksPerHost(3).build()) {
       for (int i = 0; i < 20; i++) {
         boolean a = i % 2 == 0;
         ScriptedServer s =
@@ -211,14 +224,73 @@ class PollerTest {
       }
       clock.advance(Duration.ofMinutes(2));
       p.tick();
+      // Nothing more may start while these are held: the round handed over 5 checks and no more,
+      // and another round while every slot is taken starts none.
+      assertEquals(5, submitted.get(), "checks handed to the executor");
+      p.tick();
+      assertEquals(5, submitted.get(), "a round while the 5 run starts none");
+      assertEquals(5, p.accounts().stream().filter(n -> p.status(n).checking()).count());
       waitFor(() -> global[0].get() == 5);
-      Thread.sleep(100); // nothing more may start while these are held
       assertEquals(5, global[0].get());
       hold.countDown();
       waitFor(() -> servers.stream().allMatch(s -> s.sessions.get() >= 1));
       assertTrue(global[1].get() <= 5, "at most 5 at once: " + global[1]);
       assertTrue(
           mostA.get() <= 3 && mostB.get() <= 3, "at most 3 per host: " + mostA + ", " + mostB);
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /**
+   * While due accounts wait for their host's slot and other slots are free, the timer sleeps until
+   * the finishing check signals, instead of looking every millisecond (docs/polling.md); the signal
+   * then starts the waiting checks, one at a time for that host.
+   */
+  @Test
+  void theTimer_waitsForTheSlotToBeFreed_insteadOfLookingEveryMillisecond() throws Exception {
+    AtomicInteger looks = new AtomicInteger();
+    Clock counted =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            looks.incrementAndGet();
+            return clock.instant();
+          }
+
+          @Override
+          public ZoneId getZone() {
+            return clock.getZone();
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+        };
+    ScriptedServer server = new ScriptedServer();
+    server.hold = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try (Poller p =
+        Poller.builder()
+            .clock(counted)
+            .executor(threads)
+            .maxChecks(4)
+            .maxChecksPerHost(1)
+            .build()) {
+      for (String name : List.of("k1", "k2", "k3")) {
+        p.add(fetcher(server, name, InMemorySink.create()), "pop.example.org");
+      }
+      clock.advance(Duration.ofMinutes(2)); // all three due; one slot for their host
+      p.start();
+      waitFor(() -> server.open.get() == 1);
+      int before = looks.get();
+      Thread.sleep(300);
+      assertTrue(
+          looks.get() - before < 20, "the timer looked " + (looks.get() - before) + " times");
+      server.hold.countDown();
+      waitFor(() -> server.sessions.get() == 3 && server.open.get() == 0);
+      assertEquals(1, server.mostOpen.get(), "one at a time against their host");
     } finally {
       threads.shutdownNow();
     }
@@ -314,20 +386,16 @@ class PollerTest {
     }
   }
 
-  /** Virtual threads (JDK 21+): the issue asks that they work; on JDK 17 there are none to try. */
+  /**
+   * Virtual threads (JDK 21+): the issue asks that they work; on JDK 17 there are none to try. The
+   * code is compiled for JDK 17, so the executor is found by reflection.
+   */
   @Test
+  @EnabledForJreRange(
+      min = JRE.JAVA_21,
+      disabledReason = "no virtual threads before JDK 21; run the tests on JDK 25 to try them")
   void virtualThreads_runTheChecks_whereTheJdkHasThem() throws Exception {
-    java.lang.reflect.Method factory;
-    try {
-      factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
-    } catch (NoSuchMethodException e) {
-      org.junit.jupiter.api.Assumptions.assumeTrue(
-          false,
-          "skipped: JDK "
-              + Runtime.version().feature()
-              + " has no virtual threads (JDK 21+); run the tests on JDK 25 to try them");
-      return;
-    }
+    Method factory = Executors.class.getMethod("newVirtualThreadPerTaskExecutor");
     ExecutorService virtual = (ExecutorService) factory.invoke(null);
     List<ScriptedServer> servers = new ArrayList<>();
     try (Poller p =
@@ -460,8 +528,8 @@ class PollerTest {
             0,
             0,
             0,
-            java.util.Optional.empty(),
-            java.util.Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
             Duration.ZERO);
     assertEquals(FetchResult.Status.OK, ok.status());
     assertTrue(ok.warnings().isEmpty() && ok.heldBack().isEmpty());
@@ -475,14 +543,13 @@ class PollerTest {
             0,
             0,
             0,
-            java.util.Optional.of(new FetchException(FetchError.CONNECTION_RESET, "x")),
-            java.util.Optional.empty(),
+            Optional.of(new FetchException(FetchError.CONNECTION_RESET, "x")),
+            Optional.empty(),
             Duration.ZERO);
     assertEquals(FetchResult.Status.ERROR, failed.status());
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition)
-      throws InterruptedException {
+  private static void waitFor(BooleanSupplier condition) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > until) {

@@ -1,4 +1,4 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import dev.mailfetch.api.FetchException;
 

@@ -1,13 +1,15 @@
-package dev.mailfetch.api.poll;
+package dev.mailfetch.poll;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.SkipReason;
+import dev.mailfetch.api.internal.Sizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -183,16 +185,16 @@ public record CheckRecord(
     StringBuilder sb = new StringBuilder(account).append(": ");
     switch (outcome) {
       case NEW_MAIL:
-        sb.append(dev.mailfetch.api.internal.Sizes.count(delivered, "new message"))
+        sb.append(Sizes.count(delivered, "new message"))
             .append(" (")
-            .append(dev.mailfetch.api.internal.Sizes.size(bytes))
+            .append(Sizes.size(bytes))
             .append(')'); // in the units of every report
         break;
       case NOTHING_NEW:
         sb.append("nothing new");
         break;
       default:
-        sb.append(outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        sb.append(outcome.name().toLowerCase(Locale.ROOT).replace('_', ' '));
     }
     if (failedMessages > 0) {
       sb.append(", ").append(failedMessages).append(" failed");
