@@ -56,6 +56,9 @@ final class Pop3Connection {
   private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
 
+  /** How many pipelined commands may be unanswered at once (RETR, TOP, DELE, UIDL n, LIST n). */
+  static final int WINDOW = 64;
+
   /**
    * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
    * the command before it (or the read timeout, if shorter): a server that answered STAT at once
@@ -73,9 +76,6 @@ final class Pop3Connection {
    * met.
    */
   private static final int MAX_EMPTY_LINES = 100;
-
-  /** Appended to a listing line that was cut: a space, so no UID can end with it. */
-  static final String TRUNCATED = " \u0000truncated";
 
   /** The first CAPA closed or hung (quirk Q19): the source tries once more without CAPA. */
   static final class CapaBroken extends FetchException {
@@ -201,6 +201,22 @@ final class Pop3Connection {
 
   void markBroken() {
     broken = true;
+  }
+
+  /**
+   * Whether commands may go out queued behind others (RFC 2449 PIPELINING): as the settings force
+   * it, else as CAPA says, never where this server stalled on it before ({@link ServerMemory}).
+   */
+  boolean pipelining() {
+    if (memory.noPipelining) {
+      return false;
+    }
+    return settings.pipelining() != null ? settings.pipelining() : capabilities.has("PIPELINING");
+  }
+
+  /** How many commands may be unanswered at once: {@link #WINDOW} pipelined, else one. */
+  int window() {
+    return pipelining() ? WINDOW : 1;
   }
 
   /** When the last command went out, by {@link System#nanoTime()} (for the keepalive). */
@@ -482,8 +498,8 @@ final class Pop3Connection {
 
   /**
    * As above; with {@code truncate}, a line over Pop3Limits.maxListingLine is cut there instead of
-   * failing the listing, and marked with {@link #TRUNCATED} (for UIDL: a UID that long is no stable
-   * id, case U-01).
+   * failing the listing, and marked with {@link UidRule#TRUNCATED} (for UIDL: a UID that long is no
+   * stable id, case U-01).
    */
   void readListing(String doing, boolean truncate, Consumer<String> each) throws FetchException {
     boolean capabilities = doing.equals(READING_CAPABILITIES);
@@ -497,7 +513,7 @@ final class Pop3Connection {
                 ? reader.readLineTruncating(settings.limits().maxListingLine())
                 : reader.readLine(settings.limits().maxListingLine(), Limit.LISTING_LINE);
         if (truncate && reader.lastLineTruncated()) {
-          line = line + TRUNCATED;
+          line = line + UidRule.TRUNCATED;
         }
       } catch (FetchException e) {
         broken = true;

@@ -32,4 +32,10 @@ public final class ServerMemory {
           "{} - {}; pipelining is off for it from now on", connection.settings().account(), why);
     }
   }
+
+  /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
+  void pipeliningStalled(Pop3Connection connection) {
+    stopPipelining(
+        connection, QuirkId.Q21, connection.server() + " stopped answering pipelined commands");
+  }
 }
