@@ -474,7 +474,7 @@ final class ListingReader {
   /**
    * {@code uid} if a state may key on it ({@link UidRule#clientValid}), else null: the message then
    * has no stable id (quirk Q27, cases U-01..U-04; a line cut at the listing limit ends with {@link
-   * UidRule#TRUNCATED}, which the rule refuses).
+   * Pop3Connection#TRUNCATED}, which the rule refuses).
    */
   static String validUid(String uid) {
     return UidRule.clientValid(uid) ? uid : null;

@@ -77,6 +77,9 @@ final class Pop3Connection {
    */
   private static final int MAX_EMPTY_LINES = 100;
 
+  /** Appended to a listing line that was cut: a space, so no UID can end with it. */
+  static final String TRUNCATED = " \u0000truncated";
+
   /** The first CAPA closed or hung (quirk Q19): the source tries once more without CAPA. */
   static final class CapaBroken extends FetchException {
     private static final long serialVersionUID = 1L;
@@ -498,8 +501,8 @@ final class Pop3Connection {
 
   /**
    * As above; with {@code truncate}, a line over Pop3Limits.maxListingLine is cut there instead of
-   * failing the listing, and marked with {@link UidRule#TRUNCATED} (for UIDL: a UID that long is no
-   * stable id, case U-01).
+   * failing the listing, and marked with {@link #TRUNCATED} (for UIDL: a UID that long is no stable
+   * id, case U-01).
    */
   void readListing(String doing, boolean truncate, Consumer<String> each) throws FetchException {
     boolean capabilities = doing.equals(READING_CAPABILITIES);
@@ -513,7 +516,7 @@ final class Pop3Connection {
                 ? reader.readLineTruncating(settings.limits().maxListingLine())
                 : reader.readLine(settings.limits().maxListingLine(), Limit.LISTING_LINE);
         if (truncate && reader.lastLineTruncated()) {
-          line = line + UidRule.TRUNCATED;
+          line = line + TRUNCATED;
         }
       } catch (FetchException e) {
         broken = true;

@@ -16,7 +16,7 @@ class ListingReaderTest {
     assertNull(ListingReader.validUid("a b"));
     assertNull(ListingReader.validUid("caf\u00e9"));
     assertNull(ListingReader.validUid("a\u007f"));
-    assertNull(ListingReader.validUid("abc" + UidRule.TRUNCATED));
+    assertNull(ListingReader.validUid("abc" + Pop3Connection.TRUNCATED));
   }
 
   @Test
