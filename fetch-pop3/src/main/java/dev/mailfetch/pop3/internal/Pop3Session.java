@@ -4,12 +4,15 @@ import dev.mailfetch.api.Capabilities;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.HeaderReading;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.Retrieval;
+import dev.mailfetch.api.RetrievalMarks;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,7 +144,7 @@ public final class Pop3Session implements FetchSession {
   @Override
   public Capabilities capabilities() {
     Pop3Capabilities caps = connection.capabilities();
-    return new Capabilities(listing.stableUids(), caps.expire(), caps.lines());
+    return new Capabilities(listing.stableUids(), caps.expire(), caps.loginDelay(), caps.lines());
   }
 
   @Override
@@ -176,30 +179,14 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
-  @Override
-  public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    retrieve(batch, LineEnding.CRLF, handler);
-  }
-
   /**
-   * As RETR bodies are read, each CRLF becomes LF by where the reader cuts its slices: no second
-   * pass.
-   */
-  @Override
-  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler)
-      throws FetchException {
-    retrieve(batch, List.of(), ending, handler);
-  }
-
-  /**
-   * As above; with pipelining, the RETRs for {@code next} follow this batch's, so that their
+   * With pipelining, the RETRs for {@code request.following()} follow this batch's, so that their
    * replies travel while the engine makes this batch durable. The next {@code retrieve} takes them
-   * up; any other call drops the session without QUIT (see {@link RetrievalPipeline#dropAhead}).
+   * up; any other call drops the session without QUIT (see {@link RetrievalPipeline#dropAhead}). As
+   * RETR bodies are read, each CRLF becomes LF by where the reader cuts its slices: no second pass.
    */
   @Override
-  public void retrieve(
-      List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
-      throws FetchException {
+  public void retrieve(Retrieval request, MessageHandler handler) throws FetchException {
     connectionLock.lock();
     try {
       readKeepAliveAnswers();
@@ -208,9 +195,9 @@ public final class Pop3Session implements FetchSession {
         if (listing.sentAhead()) {
           listing.dropSentAhead();
         }
-        reader.lineEndsToLf(ending == LineEnding.LF);
+        reader.lineEndsToLf(request.lineEnding() == LineEnding.LF);
         reader.aboutMessages(true);
-        pipeline.retrieve(batch, next, handler);
+        pipeline.retrieve(request.batch(), request.following(), handler);
       } catch (RuntimeException e) {
         // the handler stopped us mid-batch: replies are in flight, nothing more on this line
         connection.markBroken();
@@ -248,8 +235,8 @@ public final class Pop3Session implements FetchSession {
 
   /** The header sections, by {@code TOP n 0} (see {@link #top}). */
   @Override
-  public void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    top(batch, 0, handler);
+  public Optional<HeaderReading> headerReading() {
+    return Optional.of((batch, handler) -> top(batch, 0, handler));
   }
 
   /**
@@ -277,9 +264,14 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
-  /** RSET for what was retrieved but not stored ({@link Deletions#keep}). */
+  /** RSET, through {@link #unmark}. */
   @Override
-  public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
+  public Optional<RetrievalMarks> retrievalMarks() {
+    return Optional.of(this::unmark);
+  }
+
+  /** RSET for what was retrieved but not stored ({@link Deletions#keep}). */
+  public void unmark(List<MessageRef> retrievedNotStored) throws FetchException {
     if (retrievedNotStored.isEmpty()) {
       return;
     }
