@@ -39,12 +39,14 @@ import org.slf4j.LoggerFactory;
  * <p>What a caller may use (package-private, one thread at a time):
  *
  * <ul>
- *   <li>steps: {@link #connectTcp}, {@link #handshake}, {@link #greet}, {@link #capa}, {@link
- *       #startTls} (or {@link #connect} and {@link #greetAndSecure} for all of them);
- *   <li>commands: {@link #send}, {@link #sendBatch}; replies: {@link #reply}, {@link #queuedReply},
- *       {@link #readListing}; the {@link #reader} for bodies and raw lines;
+ *   <li>steps: {@link #connectTcp}, {@link #handshake} (or {@link #connect} for both); then the
+ *       greeting, CAPA and STLS, which {@link Greeting} runs on the connection;
+ *   <li>commands ({@link Pop3Commands}): {@link #send}, {@link #sendBatch}; replies: {@link
+ *       #reply}, {@link #queuedReply}, {@link #readListing}; the {@link #reader} for bodies and raw
+ *       lines;
  *   <li>facts: {@link #socket}, {@link #tls}, {@link #capabilities}, {@link #apopTimestamp}, {@link
- *       #loggedInWith}, {@link #utf8}, {@link #quirks}, {@link #server}, {@link #isBroken};
+ *       #loggedInWith}, {@link #utf8}, {@link #quirks}, {@link #server}, {@link #isBroken}, {@link
+ *       #pipelining};
  *   <li>{@link #connectTo} (the doctor's own DNS answer) before {@link #connectTcp}; {@link
  *       #close}.
  * </ul>

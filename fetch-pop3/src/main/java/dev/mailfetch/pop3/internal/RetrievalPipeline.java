@@ -323,8 +323,8 @@ final class RetrievalPipeline {
   /**
    * Pipelined, a server that dropped the command for {@code ref} (quirk Q21) answers a later one in
    * its place: a reply that names the size of another message in flight instead of this one's, or
-   * one that nothing follows within {@link #QUEUED_WAIT} (a keepalive NOOP's bare +OK). Null when
-   * the reply fits; either way nothing of the message was handed over yet.
+   * one that nothing follows within {@link Pop3Connection#QUEUED_WAIT} (a keepalive NOOP's bare
+   * +OK). Null when the reply fits; either way nothing of the message was handed over yet.
    */
   private FetchException misplaced(
       Reply r,
