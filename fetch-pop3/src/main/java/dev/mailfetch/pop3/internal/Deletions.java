@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * RetrievedMarks}) or refuse QUIT (quirk Q35). Used under the session's connection lock only.
  */
 final class Deletions {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
   private final Pop3Connection connection;

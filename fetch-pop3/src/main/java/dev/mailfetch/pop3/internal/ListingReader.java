@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * Q25, Q27, Q29, Q46) handled here. Used under the session's connection lock only.
  */
 final class ListingReader {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
   /**

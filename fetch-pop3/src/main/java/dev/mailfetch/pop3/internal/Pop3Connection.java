@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing secret reaches the trace: commands are shown as {@link Pop3Command#shown()}.
  */
 final class Pop3Connection {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
   private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);

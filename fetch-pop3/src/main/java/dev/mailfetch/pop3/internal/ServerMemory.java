@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
  * Q21), that the single forms {@code UIDL n} / {@code LIST n} answer multi-line (quirk Q28).
  */
 public final class ServerMemory {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
   volatile boolean noCapa;

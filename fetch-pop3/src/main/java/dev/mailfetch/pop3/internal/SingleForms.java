@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * bulk ({@link ListingReader}). Used under the session's connection lock only.
  */
 final class SingleForms {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
   private final Pop3Connection connection;
