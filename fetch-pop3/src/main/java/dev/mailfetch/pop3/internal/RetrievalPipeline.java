@@ -128,17 +128,7 @@ final class RetrievalPipeline {
     boolean top = topLines >= 0;
     int window = connection.window();
     List<MessageRef> following = window > 1 && !top ? next : List.of();
-    int total = batch.size() + following.size();
-    // What earlier calls requested ahead must be where this batch, then what follows it, begin.
-    int requested = 0;
-    for (InFlight sent : ahead) {
-      if (sent instanceof Retr retr) {
-        if (top || (requested < total && !retr.ref().equals(nth(batch, following, requested)))) {
-          throw dropAhead();
-        }
-        requested++;
-      }
-    }
+    int requested = requestedAhead(batch, following, top);
     if (batch.isEmpty()) {
       return;
     }
@@ -170,19 +160,7 @@ final class RetrievalPipeline {
                   : connection.reply(doing);
         }
       } catch (FetchException e) {
-        if (e.error() == FetchError.CONNECTION_TIMED_OUT
-            && window > 1
-            && (pending == null || !connection.reader().lastBodyEndedAtCr())) {
-          connection.markBroken();
-          memory.pipeliningStalled(connection);
-          if (pending != null) {
-            // Silence after its terminator: nothing of it, nor of anything after it, was left to
-            // come (a '.' left unescaped inside it, quirk Q04, is followed by the rest at once).
-            handler.end();
-          }
-          throw new PipelinedUnanswered(e);
-        }
-        throw bodyFailed(e, pending, handler, window > 1);
+        throw replyFailed(e, pending, handler, window > 1);
       }
       if (pending != null) {
         handler.end(); // the status line after it parsed: the message is whole
@@ -197,8 +175,8 @@ final class RetrievalPipeline {
         if (cmd instanceof ClosingNoop) {
           ahead.pollFirst();
         } else {
-          aheadStatus =
-              r; // the first reply of what follows: the engine's next call reads on from here
+          // the first reply of what follows: the engine's next call reads on from here
+          aheadStatus = r;
         }
         break;
       }
@@ -206,18 +184,7 @@ final class RetrievalPipeline {
       MessageRef ref = batch.get(index++);
       w.received();
       if (!r.ok()) {
-        connection.noticed(top ? QuirkId.Q33 : QuirkId.Q34);
-        handler.failed(
-            ref,
-            top
-                ? r.exception(
-                    FetchError.SERVER_TEMPORARY,
-                    connection.server()
-                        + " refused to send the top of"
-                        + " message "
-                        + ref.number()
-                        + " (TOP); it stays there")
-                : r.listedMessageRefused(connection.server(), ref.number()));
+        refused(r, ref, top, handler);
         topUp(w, batch, handler);
         continue;
       }
@@ -229,66 +196,124 @@ final class RetrievalPipeline {
           throw new PipelinedUnanswered(misplaced);
         }
       }
-      if (!top) {
-        marks.retrieved(ref.number());
-      }
-      if (top && connection.reader().nextLineIsStatus()) {
-        // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
-        // decision that loses mail rests on what TOP returns.
-        connection.noticed(QuirkId.Q33);
-        connection.reader().readLineTruncating(connection.settings().limits().maxStatusLine());
-      }
-      if (connection.reader().nextLineIsStatus()) {
-        // A message that starts with a status line: the replies are one ahead of the commands
-        // (case N-12). Nothing of it reaches the sink; pipelining is off for this server now.
-        FetchException desync =
-            ListingReader.repliesAhead(
-                connection, "message " + ref.number() + " would be another reply");
-        handler.failed(ref, desync);
-        throw desync;
-      }
-      handler.start(ref);
-      connection
-          .reader()
-          .deadline(
-              System.nanoTime()
-                  + connection.settings().limits().commandTimeout().toNanos()
-                  + (long) (ref.size() / 100_000.0 * 1e9),
-              "receiving message " + ref.number());
-      connection.reader().replyMayFollow(window > 1);
-      long bodyStart = connection.reader().offset();
-      try {
-        connection
-            .reader()
-            .readBody(
-                handler::data,
-                connection.settings().limits().maxMessageSize(),
-                window == 1 && crTolerated() ? dotCrProbe : null);
-        if (connection.reader().lastBodyProbed()) {
-          // The probe's answer, a status line, shows the body ended where the reader stopped.
-          connection.reply(
-              "checking where message " + ref.number() + " ended (the quirk Q02 probe)");
-        }
-      } catch (FetchException e) {
-        connection.markBroken();
-        e = BodyFailures.endless(e, ref, connection.reader().offset() - bodyStart);
-        if (connection.reader().lastBodyRanIntoReply() != null) {
-          // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
-          // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the
-          // next.
-          memory.stopPipelining(connection, connection.reader().lastBodyRanIntoReply(), null);
-        }
-        handler.failed(ref, e);
-        throw e;
-      }
-      if (connection.reader().lastBodyEndedAtCr()) {
-        connection.noticed(
-            QuirkId.Q02); // whole only if the next line is a status line, checked above on the next
-        // turn
-      }
+      readMessage(ref, top, window, handler);
       pending = ref;
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
+    }
+  }
+
+  /**
+   * How many RETRs earlier calls requested ahead, checked to be where this batch, then what follows
+   * it, begin; else (or for TOP, which never follows them) the session is dropped.
+   */
+  private int requestedAhead(List<MessageRef> batch, List<MessageRef> following, boolean top)
+      throws FetchException {
+    int total = batch.size() + following.size();
+    int requested = 0;
+    for (InFlight sent : ahead) {
+      if (sent instanceof Retr retr) {
+        if (top || (requested < total && !retr.ref().equals(nth(batch, following, requested)))) {
+          throw dropAhead();
+        }
+        requested++;
+      }
+    }
+    return requested;
+  }
+
+  /** The reply after {@code pending} (null if none) failed with {@code e}: what to throw. */
+  private FetchException replyFailed(
+      FetchException e, MessageRef pending, MessageHandler handler, boolean pipelined) {
+    if (e.error() == FetchError.CONNECTION_TIMED_OUT
+        && pipelined
+        && (pending == null || !connection.reader().lastBodyEndedAtCr())) {
+      connection.markBroken();
+      memory.pipeliningStalled(connection);
+      if (pending != null) {
+        // Silence after its terminator: nothing of it, nor of anything after it, was left to
+        // come (a '.' left unescaped inside it, quirk Q04, is followed by the rest at once).
+        handler.end();
+      }
+      return new PipelinedUnanswered(e);
+    }
+    return bodyFailed(e, pending, handler, pipelined);
+  }
+
+  /** RETR or TOP for {@code ref} refused: that message fails, the batch goes on (Q33, Q34). */
+  private void refused(Reply r, MessageRef ref, boolean top, MessageHandler handler) {
+    connection.noticed(top ? QuirkId.Q33 : QuirkId.Q34);
+    handler.failed(
+        ref,
+        top
+            ? r.exception(
+                FetchError.SERVER_TEMPORARY,
+                connection.server()
+                    + " refused to send the top of"
+                    + " message "
+                    + ref.number()
+                    + " (TOP); it stays there")
+            : r.listedMessageRefused(connection.server(), ref.number()));
+  }
+
+  /**
+   * The content after a +OK for {@code ref}, handed to {@code handler} up to its terminator; whole
+   * only once the next status line parses (the caller's next turn).
+   */
+  private void readMessage(MessageRef ref, boolean top, int window, MessageHandler handler)
+      throws FetchException {
+    Pop3Reader reader = connection.reader();
+    Pop3Settings settings = connection.settings();
+    if (!top) {
+      marks.retrieved(ref.number());
+    }
+    if (top && reader.nextLineIsStatus()) {
+      // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
+      // decision that loses mail rests on what TOP returns.
+      connection.noticed(QuirkId.Q33);
+      reader.readLineTruncating(settings.limits().maxStatusLine());
+    }
+    if (reader.nextLineIsStatus()) {
+      // A message that starts with a status line: the replies are one ahead of the commands
+      // (case N-12). Nothing of it reaches the sink; pipelining is off for this server now.
+      FetchException desync =
+          ListingReader.repliesAhead(
+              connection, "message " + ref.number() + " would be another reply");
+      handler.failed(ref, desync);
+      throw desync;
+    }
+    handler.start(ref);
+    reader.deadline(
+        System.nanoTime()
+            + settings.limits().commandTimeout().toNanos()
+            + (long) (ref.size() / 100_000.0 * 1e9),
+        "receiving message " + ref.number());
+    reader.replyMayFollow(window > 1);
+    long bodyStart = reader.offset();
+    try {
+      reader.readBody(
+          handler::data,
+          settings.limits().maxMessageSize(),
+          window == 1 && crTolerated() ? dotCrProbe : null);
+      if (reader.lastBodyProbed()) {
+        // The probe's answer, a status line, shows the body ended where the reader stopped.
+        connection.reply("checking where message " + ref.number() + " ended (the quirk Q02 probe)");
+      }
+    } catch (FetchException e) {
+      connection.markBroken();
+      e = BodyFailures.endless(e, ref, reader.offset() - bodyStart);
+      if (reader.lastBodyRanIntoReply() != null) {
+        // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
+        // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the
+        // next.
+        memory.stopPipelining(connection, reader.lastBodyRanIntoReply(), null);
+      }
+      handler.failed(ref, e);
+      throw e;
+    }
+    if (reader.lastBodyEndedAtCr()) {
+      // whole only if the next line is a status line, checked on the caller's next turn
+      connection.noticed(QuirkId.Q02);
     }
   }
 
