@@ -13,4 +13,7 @@ module dev.mailfetch.api {
   // part of the API.
   exports dev.mailfetch.api.internal to
       dev.mailfetch.pop3;
+  // SASL mechanisms for every protocol client and sink (IMAP, SMTP and LMTP to come); not API.
+  exports dev.mailfetch.api.internal.sasl to
+      dev.mailfetch.pop3;
 }
