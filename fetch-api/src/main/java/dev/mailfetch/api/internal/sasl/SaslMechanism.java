@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * The client side of one SASL mechanism for one exchange (RFC 4422 §3): what it sends first and how
  * it answers the server's challenges, as bytes before base64. An instance serves one exchange; make
- * a new one for the next. Nothing secret is in {@link #toString()}.
+ * a new one for the next. Nothing secret is in {@code toString()}.
  *
  * <p>A client-first mechanism ({@link #clientFirst()}) has an initial response: the adapter sends
  * it with the command or, where the protocol or the server does not take it there, as the answer to
