@@ -17,13 +17,13 @@ import java.util.Optional;
  * Nothing secret reaches the trace: responses are shown redacted.
  */
 final class AuthCommand {
-  private final Pop3Session ses;
-  private final Pop3Session.Settings s;
+  private final Pop3Connection ses;
+  private final Pop3Settings s;
 
   /** The server closed the connection during login (quirk Q39): nothing more can be sent. */
   private boolean hungUp;
 
-  AuthCommand(Pop3Session ses) {
+  AuthCommand(Pop3Connection ses) {
     this.ses = ses;
     this.s = ses.settings();
   }
@@ -47,12 +47,12 @@ final class AuthCommand {
     String oneLine = "AUTH " + mech + " " + payload;
     Reply r;
     if (oneLine.length() + 2 <= 255) {
-      ses.send(oneLine, "AUTH " + mech + " <redacted>");
+      ses.send(Pop3Commands.auth(mech, payload));
       r = reply(doing);
       boolean refusedOneLine =
           !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
       if (r.kind() == Reply.Kind.ERR && q41 && refusedOneLine) {
-        ses.quirks.add(QuirkId.Q41); // Microsoft 365 wants AUTH XOAUTH2, then the token alone
+        ses.noticed(QuirkId.Q41); // Microsoft 365 wants AUTH XOAUTH2, then the token alone
         r = twoStep(mech, payload, doing);
       }
     } else {
@@ -69,13 +69,13 @@ final class AuthCommand {
   void login(SaslMechanism m) throws FetchException {
     String step = "AUTH " + m.name();
     String doing = doing(m);
-    ses.send(step, step);
+    ses.send(Pop3Commands.auth(m.name()));
     Reply r = reply(doing);
     for (int prompt = 0; prompt < 2; prompt++) {
       if (!continuation(r)) {
         throw refusal(r, step);
       }
-      ses.send(b64(m.respond(prompt(r.text())).orElseThrow()), "<redacted>");
+      ses.send(Pop3Commands.saslResponse(b64(m.respond(prompt(r.text())).orElseThrow())));
       r = reply(doing);
     }
     if (!r.ok()) {
@@ -95,7 +95,7 @@ final class AuthCommand {
     byte[] challenge = challengeBytes(r.text());
     Optional<byte[]> answer = challenge == null ? Optional.empty() : m.respond(challenge);
     if (answer.isEmpty()) {
-      ses.send("*", "*");
+      ses.send(Pop3Commands.SASL_CANCEL);
       reply("cancelling " + step);
       throw new FetchException(
           FetchError.PROTOCOL,
@@ -105,7 +105,7 @@ final class AuthCommand {
               + " challenge;"
               + " the exchange was cancelled and nothing derived from the password was sent");
     }
-    ses.send(b64(answer.get()), "<redacted>");
+    ses.send(Pop3Commands.saslResponse(b64(answer.get())));
     Reply done = reply(doing(m));
     if (!done.ok()) {
       throw refusal(done, step);
@@ -118,17 +118,17 @@ final class AuthCommand {
 
   private Reply twoStep(String mech, String payload, String doing) throws FetchException {
     authStart(mech, doing);
-    ses.send(payload, "<redacted>");
+    ses.send(Pop3Commands.saslResponse(payload));
     return reply(doing);
   }
 
   /** Sends {@code AUTH mech} with no initial response and returns the server's first challenge. */
   private Reply authStart(String mech, String doing) throws FetchException {
-    ses.send("AUTH " + mech, "AUTH " + mech);
+    ses.send(Pop3Commands.auth(mech));
     Reply r = reply(doing);
     if (!continuation(r)) {
       if (r.ok()) {
-        ses.broken = true;
+        ses.markBroken();
         throw new FetchException(
             FetchError.PROTOCOL,
             ses.server()
@@ -153,7 +153,7 @@ final class AuthCommand {
     // Only a +OK that carries a challenge: a bare +OK where a challenge is due means the server
     // skipped the exchange, and the credential must not follow (case A-06).
     if (r.ok() && r.text().matches("[A-Za-z0-9+/]+=*")) {
-      ses.quirks.add(QuirkId.Q15);
+      ses.noticed(QuirkId.Q15);
       return true;
     }
     return false;
@@ -164,7 +164,7 @@ final class AuthCommand {
    */
   private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
-      ses.broken = true;
+      ses.markBroken();
       throw new FetchException(
           FetchError.LIMIT_EXCEEDED,
           "a login challenge from "
@@ -201,7 +201,7 @@ final class AuthCommand {
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_RESET) {
         hungUp = true;
-        ses.quirks.add(QuirkId.Q39);
+        ses.noticed(QuirkId.Q39);
         throw new FetchException(
             FetchError.AUTH_FAILED,
             ses.server()
@@ -222,7 +222,7 @@ final class AuthCommand {
         ses.server(),
         r,
         step,
-        ses.has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
+        ses.capabilities().has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
   }
 
   private static String b64(byte[] bytes) {
@@ -257,14 +257,14 @@ final class AuthCommand {
 
     @Override
     public Reply answer(Optional<byte[]> response) throws FetchException {
-      ses.quirks.add(QuirkId.Q42);
-      ses.send(response.map(AuthCommand::b64).orElse("*"), "<sasl response>");
+      ses.noticed(QuirkId.Q42);
+      ses.send(Pop3Commands.saslAcknowledgement(response.map(AuthCommand::b64).orElse("*")));
       return reply(doing);
     }
 
     @Override
     public FetchException endless() {
-      ses.broken = true;
+      ses.markBroken();
       return new FetchException(
           FetchError.PROTOCOL,
           ses.server()

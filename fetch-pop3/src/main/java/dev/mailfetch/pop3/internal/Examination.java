@@ -49,7 +49,7 @@ import javax.net.ssl.X509TrustManager;
 public final class Examination {
   /** What to examine and how. {@code trust} is null when the embedder gave its own SSLContext. */
   public record Plan(
-      Pop3Session.Settings settings,
+      Pop3Settings settings,
       X509TrustManager trust,
       boolean login,
       boolean deep,
@@ -69,7 +69,7 @@ public final class Examination {
   private final Plan plan;
 
   /** The settings examined; with discovery, the server found replaces the domain given as host. */
-  private Pop3Session.Settings s;
+  private Pop3Settings s;
 
   private final Map<Stage, StepDraft> steps = new EnumMap<>(Stage.class);
   private final Dns dns;
@@ -119,7 +119,7 @@ public final class Examination {
   /**
    * The SSLContext the session uses: the recorder over the trust manager, or the embedder's own.
    */
-  private Pop3Session.Settings sessionSettings() {
+  private Pop3Settings sessionSettings() {
     SSLContext ctx = s.sslContext();
     if (recorder != null) {
       try {
@@ -129,20 +129,7 @@ public final class Examination {
         throw new IllegalStateException("this JDK has no TLS", e);
       }
     }
-    return new Pop3Session.Settings(
-        s.host(),
-        s.port(),
-        s.security(),
-        s.user(),
-        s.password(),
-        s.tokens(),
-        s.mechanisms(),
-        s.allowPlaintext(),
-        ctx,
-        s.limits(),
-        s.tolerances(),
-        false,
-        s.account());
+    return s.toBuilder().sslContext(ctx).pipelining(false).build();
   }
 
   private void examine() {
@@ -180,20 +167,11 @@ public final class Examination {
       }
       String[] best = found.get(0);
       s =
-          new Pop3Session.Settings(
-              best[0],
-              Integer.parseInt(best[1]),
-              Security.valueOf(best[2]),
-              s.user(),
-              s.password(),
-              s.tokens(),
-              s.mechanisms(),
-              s.allowPlaintext(),
-              s.sslContext(),
-              s.limits(),
-              s.tolerances(),
-              s.pipelining(),
-              s.account());
+          s.toBuilder()
+              .host(best[0])
+              .port(Integer.parseInt(best[1]))
+              .security(Security.valueOf(best[2]))
+              .build();
       d.notes.add(
           "found "
               + best[0]
@@ -476,10 +454,10 @@ public final class Examination {
       blocked = true;
       return;
     }
-    Pop3Session ses = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-    ses.address = address;
+    Pop3Connection ses = new Pop3Connection(sessionSettings(), new ServerMemory());
+    ses.connectTo(address);
     if (capaBroke) {
-      ses.learnt.noCapa = true;
+      ses.memory().noCapa = true;
     }
     try {
       Set<String> before = Set.of();
@@ -500,7 +478,7 @@ public final class Examination {
       StepDraft caps = begin(Stage.CAPABILITIES);
       Reply greeting;
       try {
-        greeting = ses.greet();
+        greeting = Greeting.greet(ses);
       } catch (FetchException e) {
         if (s.security() != Security.IMPLICIT_TLS && chosenSpeaks == PortProbe.PortSpeaks.TLS) {
           tls.resume();
@@ -534,8 +512,8 @@ public final class Examination {
       // Junk is said before CAPA's answer whether it came with the greeting or behind CAPA (met by
       // its reply): one order, however the bytes met the reads.
       try {
-        ses.capa();
-      } catch (Pop3Session.CapaBroken e) {
+        Greeting.capa(ses);
+      } catch (Pop3Connection.CapaBroken e) {
         greetingJunk(caps, ses);
         if (!capaBroke) {
           caps.add(
@@ -554,11 +532,11 @@ public final class Examination {
         throw e;
       }
       greetingJunk(caps, ses);
-      if (!ses.capaWorked && !capaBroke) {
+      if (!ses.capabilities().worked() && !capaBroke) {
         caps.add(Symptom.CAPA_REFUSED, "CAPA was answered -ERR");
       }
-      before = ses.capa;
-      if (ses.capaWorked) {
+      before = ses.capabilities().lines();
+      if (ses.capabilities().worked()) {
         caps.notes.add(
             (s.security() == Security.IMPLICIT_TLS ? "CAPA: " : "CAPA before TLS: ")
                 + summary(before));
@@ -570,8 +548,8 @@ public final class Examination {
           return;
         }
         caps.resume();
-        if (ses.capaWorked) {
-          caps.notes.add("CAPA after TLS: " + summary(ses.capa));
+        if (ses.capabilities().worked()) {
+          caps.notes.add("CAPA after TLS: " + summary(ses.capabilities().lines()));
         }
         caps.pause();
       } else if (s.security() == Security.NONE) {
@@ -579,7 +557,7 @@ public final class Examination {
         tls.add(
             Symptom.NOT_ENCRYPTED,
             "you chose no encryption"
-                + (ses.has("STLS") ? "; the server offers STLS" : "")
+                + (ses.capabilities().has("STLS") ? "; the server offers STLS" : "")
                 + (others.containsValue(PortProbe.PortSpeaks.TLS)
                     ? "; a TLS port answers (see connection)"
                     : ""));
@@ -616,9 +594,9 @@ public final class Examination {
       }
       caps.resume();
       try {
-        ses.capa();
-        if (ses.capaWorked) {
-          caps.notes.add("CAPA after login: " + summary(ses.capa));
+        Greeting.capa(ses);
+        if (ses.capabilities().worked()) {
+          caps.notes.add("CAPA after login: " + summary(ses.capabilities().lines()));
         }
       } catch (FetchException e) {
         caps.add(errorSymptom(e), "CAPA after login: " + e.detail());
@@ -639,7 +617,7 @@ public final class Examination {
     }
   }
 
-  private void finishCaps(StepDraft caps, Pop3Session ses) {
+  private void finishCaps(StepDraft caps, Pop3Connection ses) {
     if (caps.summary.isEmpty()) {
       List<String> flags = new ArrayList<>();
       for (String tag :
@@ -653,22 +631,22 @@ public final class Examination {
               "LOGIN-DELAY",
               "USER",
               "UTF8")) {
-        if (ses.has(tag)) {
+        if (ses.capabilities().has(tag)) {
           flags.add(tag);
         }
       }
-      Set<String> sasl = ses.saslMechanisms();
+      Set<String> sasl = ses.capabilities().saslMechanisms();
       if (!sasl.isEmpty()) {
         flags.add("SASL " + String.join(" ", sasl));
       }
-      caps.summary = ses.capaWorked ? String.join(", ", flags) : "CAPA not supported";
-      for (String line : ses.capa) {
+      caps.summary = ses.capabilities().worked() ? String.join(", ", flags) : "CAPA not supported";
+      for (String line : ses.capabilities().lines()) {
         if (line.startsWith("IMPLEMENTATION ")) {
           caps.notes.add("implementation: " + FetchException.escape(line.substring(15)));
         }
       }
       caps.add(Symptom.CAPABILITIES_READ, String.join("; ", caps.notes));
-      if (ses.capaWorked && !ses.has("RESP-CODES")) {
+      if (ses.capabilities().worked() && !ses.capabilities().has("RESP-CODES")) {
         caps.add(Symptom.NO_RESP_CODES, "CAPA does not list RESP-CODES");
       }
     }
@@ -680,7 +658,7 @@ public final class Examination {
 
   // ------------------------------------------------------------------ TLS
 
-  private boolean handshake(Pop3Session ses, StepDraft tls) {
+  private boolean handshake(Pop3Connection ses, StepDraft tls) {
     if (recorder != null) {
       recorder.reset();
     }
@@ -694,12 +672,12 @@ public final class Examination {
     }
   }
 
-  private boolean startTls(Pop3Session ses, StepDraft tls) throws FetchException {
+  private boolean startTls(Pop3Connection ses, StepDraft tls) throws FetchException {
     if (recorder != null) {
       recorder.reset();
     }
     try {
-      ses.startTls();
+      Greeting.startTls(ses);
       describeTls(ses, tls);
       return true;
     } catch (FetchException e) {
@@ -721,8 +699,8 @@ public final class Examination {
     }
   }
 
-  private void describeTls(Pop3Session ses, StepDraft tls) {
-    SSLSession session = ((SSLSocket) ses.socket).getSession();
+  private void describeTls(Pop3Connection ses, StepDraft tls) {
+    SSLSession session = ((SSLSocket) ses.socket()).getSession();
     StringBuilder sb = new StringBuilder(session.getProtocol() + ", " + session.getCipherSuite());
     try {
       java.security.cert.Certificate[] chain = session.getPeerCertificates();
@@ -819,19 +797,22 @@ public final class Examination {
 
   // ------------------------------------------------------------------ login
 
-  private boolean login(Pop3Session ses) {
+  private boolean login(Pop3Connection ses) {
     StepDraft d = begin(Stage.AUTHENTICATION);
     try {
-      ses.login();
-      d.summary = "logged in as " + FetchException.escape(s.user()) + " with " + ses.loggedInWith;
+      new Login(ses).login();
+      d.summary = "logged in as " + FetchException.escape(s.user()) + " with " + ses.loggedInWith();
       d.add(Symptom.LOGGED_IN, d.summary);
       d.end();
       return true;
     } catch (FetchException e) {
-      Set<String> sasl = ses.saslMechanisms();
+      Set<String> sasl = ses.capabilities().saslMechanisms();
       boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
       boolean passwordOffered =
-          sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER") || !ses.capaWorked;
+          sasl.contains("PLAIN")
+              || sasl.contains("LOGIN")
+              || ses.capabilities().has("USER")
+              || !ses.capabilities().worked();
       String text = e.detail().toLowerCase(Locale.ROOT);
       Symptom sym =
           switch (e.error()) {
@@ -899,10 +880,10 @@ public final class Examination {
     }
   }
 
-  private Listing mailbox(Pop3Session ses) throws FetchException {
+  private Listing mailbox(Pop3Connection ses) throws FetchException {
     StepDraft d = begin(Stage.MAILBOX);
     Listing l = new Listing();
-    ses.send("STAT", "STAT");
+    ses.send(Pop3Commands.STAT);
     Reply stat = ses.reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchError code = stat.error(FetchError.TOO_MANY_MESSAGES);
@@ -949,7 +930,7 @@ public final class Examination {
     }
     // UIDL: listed in CAPA, or tried anyway when CAPA said nothing (Q20).
     { // UIDL even when CAPA does not list it: some servers support it without saying so (Q20)
-      ses.send("UIDL", "UIDL");
+      ses.send(Pop3Commands.UIDL);
       Reply r = ses.reply("listing unique ids (UIDL)");
       if (r.ok()) {
         l.uidl = true;
@@ -964,7 +945,7 @@ public final class Examination {
             });
       }
     }
-    ses.send("LIST", "LIST");
+    ses.send(Pop3Commands.LIST);
     Reply list = ses.reply("listing sizes (LIST)");
     if (!list.ok()) {
       d.add(
@@ -1015,7 +996,7 @@ public final class Examination {
     if (!l.uidl) {
       d.add(
           Symptom.NO_UIDL,
-          ses.has("UIDL")
+          ses.capabilities().has("UIDL")
               ? "UIDL is listed in CAPA but answered -ERR"
               : "UIDL is not in CAPA" + " and answered -ERR");
     }
@@ -1027,7 +1008,7 @@ public final class Examination {
           Symptom.EXPIRE_DAYS,
           "CAPA says EXPIRE " + expire + ": retrieved mail is removed after " + expire + " days");
     }
-    for (String line : ses.capa) {
+    for (String line : ses.capabilities().lines()) {
       if (line.startsWith("LOGIN-DELAY ")) {
         d.add(Symptom.LOGIN_DELAY_ANNOUNCED, "CAPA says " + line + " (seconds between logins)");
       }
@@ -1037,8 +1018,8 @@ public final class Examination {
     return l;
   }
 
-  private static long expireDays(Pop3Session ses) {
-    for (String line : ses.capa) {
+  private static long expireDays(Pop3Connection ses) {
+    for (String line : ses.capabilities().lines()) {
       if (line.startsWith("EXPIRE ")) {
         String v = line.substring(7).split(" ")[0];
         if (v.matches("[0-9]{1,6}")) {
@@ -1051,7 +1032,7 @@ public final class Examination {
 
   // ------------------------------------------------------------------ compliance
 
-  private void compliance(Pop3Session ses, Listing l) throws FetchException {
+  private void compliance(Pop3Connection ses, Listing l) throws FetchException {
     StepDraft d = begin(Stage.COMPLIANCE);
     numbering(d, l.listNumbers, "LIST", l.statCount);
     if (l.uidl) {
@@ -1089,17 +1070,17 @@ public final class Examination {
                   : "; TOP of " + messages(worked) + " worked"));
       topRefused.clear();
     }
-    if (inStep && l.statCount > 0 && ses.capaWorked) {
+    if (inStep && l.statCount > 0 && ses.capabilities().worked()) {
       inStep = singleForms(ses, d, l);
       checked.add("UIDL n and LIST n");
     }
-    if (inStep && ses.has("PIPELINING")) {
+    if (inStep && ses.capabilities().has("PIPELINING")) {
       inStep = pipelining(ses, d);
       checked.add("pipelining");
     }
     if (inStep) {
       if (plan.deep()) {
-        ses.send("RSET", "RSET"); // undoes a server's own deletion marks after RETR (Q31)
+        ses.send(Pop3Commands.RSET); // undoes a server's own deletion marks after RETR (Q31)
         ses.reply("resetting (RSET)");
       }
       quit(ses, d);
@@ -1109,7 +1090,7 @@ public final class Examination {
       secondSessions().uidsAndRetrievedMail(d, l.uids, l.uidlNumbers, samples);
       checked.add("a second session's unique ids (deep)");
     }
-    if (inStep && ses.utf8 && eightBitSample != null && !ses.has("LOGIN-DELAY")) {
+    if (inStep && ses.utf8() && eightBitSample != null && !ses.capabilities().has("LOGIN-DELAY")) {
       secondSessions().withoutUtf8(d, eightBitSample);
       checked.add("a message with a UTF-8 header without UTF-8 mode (a second session)");
     }
@@ -1225,12 +1206,12 @@ public final class Examination {
    * of step.
    */
   private boolean sample(
-      Pop3Session ses, StepDraft d, Listing l, int n, Map<Integer, byte[]> topped)
+      Pop3Connection ses, StepDraft d, Listing l, int n, Map<Integer, byte[]> topped)
       throws FetchException {
     long listed = l.size(n);
     boolean whole = listed >= 0 && listed <= WHOLE_TOP_MAX;
     String cmd = "TOP " + n + " " + (whole ? 1_000_000 : 0);
-    ses.send(cmd, cmd);
+    ses.send(Pop3Command.plain(cmd));
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
       String said = cmd + " was answered \"" + FetchException.escape(r.line()) + "\"";
@@ -1240,13 +1221,14 @@ public final class Examination {
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
-      ses.reader.readBody(
-          slice -> {
-            byte[] b = new byte[slice.remaining()];
-            slice.get(b);
-            body.write(b, 0, b.length);
-          },
-          2 * WHOLE_TOP_MAX + (1 << 16));
+      ses.reader()
+          .readBody(
+              slice -> {
+                byte[] b = new byte[slice.remaining()];
+                slice.get(b);
+                body.write(b, 0, b.length);
+              },
+              2 * WHOLE_TOP_MAX + (1 << 16));
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
         d.add(
@@ -1264,10 +1246,10 @@ public final class Examination {
     }
     // The answer to a NOOP must come next; anything else is the rest of a message cut short by
     // an unescaped lone dot.
-    ses.send("NOOP", "NOOP");
+    ses.send(Pop3Commands.NOOP);
     String next;
     try {
-      next = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
+      next = ses.reader().readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
     } catch (FetchException e) {
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
         d.add(
@@ -1384,8 +1366,8 @@ public final class Examination {
     return "";
   }
 
-  private static void greetingJunk(StepDraft caps, Pop3Session ses) {
-    if (ses.quirks.contains(QuirkId.Q16)) {
+  private static void greetingJunk(StepDraft caps, Pop3Connection ses) {
+    if (ses.quirks().contains(QuirkId.Q16)) {
       caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
     }
   }
@@ -1409,14 +1391,18 @@ public final class Examination {
   private final Map<Integer, String> topRefused = new java.util.LinkedHashMap<>();
 
   private boolean deep(
-      Pop3Session ses, StepDraft d, Listing l, List<Integer> samples, Map<Integer, byte[]> topped)
+      Pop3Connection ses,
+      StepDraft d,
+      Listing l,
+      List<Integer> samples,
+      Map<Integer, byte[]> topped)
       throws FetchException {
     for (int n : samples) {
       if (notices.contains(n)) {
         continue; // RETR would send the notice again: nothing to measure
       }
       String cmd = "RETR " + n;
-      ses.send(cmd, cmd);
+      ses.send(Pop3Command.plain(cmd));
       Reply r = ses.reply("retrieving message " + n + " (deep)");
       if (!r.ok()) {
         String refusedTop = topRefused.remove(n);
@@ -1433,14 +1419,15 @@ public final class Examination {
       }
       long[] size = {0};
       ByteArrayOutputStream head = new ByteArrayOutputStream();
-      ses.reader.readBody(
-          slice -> {
-            size[0] += slice.remaining();
-            while (slice.hasRemaining() && head.size() < 1 << 16) {
-              head.write(slice.get());
-            }
-          },
-          s.limits().maxMessageSize());
+      ses.reader()
+          .readBody(
+              slice -> {
+                size[0] += slice.remaining();
+                while (slice.hasRemaining() && head.size() < 1 << 16) {
+                  head.write(slice.get());
+                }
+              },
+              s.limits().maxMessageSize());
       long listed = l.size(n);
       java.util.Set<String> only =
           size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
@@ -1485,7 +1472,7 @@ public final class Examination {
     return true;
   }
 
-  private boolean singleForms(Pop3Session ses, StepDraft d, Listing l) throws FetchException {
+  private boolean singleForms(Pop3Connection ses, StepDraft d, Listing l) throws FetchException {
     int i = l.listNumbers.size() - 1;
     if (i < 0) {
       return true;
@@ -1497,7 +1484,7 @@ public final class Examination {
       asks.add(new String[] {"UIDL " + n, l.uids.get(l.uidlNumbers.indexOf(n))});
     }
     for (String[] ask : asks) {
-      ses.send(ask[0], ask[0]);
+      ses.send(Pop3Command.plain(ask[0]));
       Reply r = ses.reply("asking " + ask[0]);
       if (!r.ok()) {
         d.add(
@@ -1526,15 +1513,16 @@ public final class Examination {
     return true;
   }
 
-  private boolean pipelining(Pop3Session ses, StepDraft d) throws FetchException {
-    ses.sendBatch(List.of("NOOP", "NOOP", "NOOP"));
-    ses.reader.deadline(
-        System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(5)).toNanos(),
-        "reading the answers to three pipelined NOOPs");
+  private boolean pipelining(Pop3Connection ses, StepDraft d) throws FetchException {
+    ses.sendBatch(List.of(Pop3Commands.NOOP, Pop3Commands.NOOP, Pop3Commands.NOOP));
+    ses.reader()
+        .deadline(
+            System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(5)).toNanos(),
+            "reading the answers to three pipelined NOOPs");
     int answered = 0;
     try {
       for (; answered < 3; answered++) {
-        String line = ses.reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
+        String line = ses.reader().readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
         if (!line.toUpperCase(Locale.ROOT).startsWith("+OK")) {
           break;
         }
@@ -1553,13 +1541,14 @@ public final class Examination {
     return true;
   }
 
-  private void quit(Pop3Session ses, StepDraft d) {
+  private void quit(Pop3Connection ses, StepDraft d) {
     long t = System.nanoTime();
     try {
-      ses.send("QUIT", "QUIT");
-      ses.reader.deadline(
-          System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(10)).toNanos(),
-          "waiting for QUIT");
+      ses.send(Pop3Commands.QUIT);
+      ses.reader()
+          .deadline(
+              System.nanoTime() + min(plan.timeout(), Duration.ofSeconds(10)).toNanos(),
+              "waiting for QUIT");
       Reply r = ses.reply("waiting for the answer to QUIT");
       Duration took = Duration.ofNanos(System.nanoTime() - t);
       if (d == null) {
@@ -1583,8 +1572,8 @@ public final class Examination {
   private SecondSessions secondSessions() {
     return new SecondSessions(
         () -> {
-          Pop3Session again = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-          again.address = address;
+          Pop3Connection again = new Pop3Connection(sessionSettings(), new ServerMemory());
+          again.connectTo(address);
           return again;
         },
         s.security());

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The login of one {@link Pop3Session}: the strongest allowed mechanism the server offers, in an
+ * The login on one {@link Pop3Connection}: the strongest allowed mechanism the server offers, in an
  * order that depends on whether TLS hides the channel (RFC 1939 USER/PASS and APOP, RFC 5034 SASL
  * with PLAIN, LOGIN, CRAM-MD5 of RFC 2195, XOAUTH2 and OAUTHBEARER of RFC 7628). USER/PASS and APOP
  * are POP3's own and are here; the SASL mechanisms are protocol-neutral ({@link SaslMechanism}),
@@ -25,12 +25,12 @@ import org.slf4j.LoggerFactory;
 final class Login {
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
-  private final Pop3Session ses;
-  private final Pop3Session.Settings s;
+  private final Pop3Connection ses;
+  private final Pop3Settings s;
   private final AuthCommand auth;
   private final OAuthLogin oauth;
 
-  Login(Pop3Session ses) {
+  Login(Pop3Connection ses) {
     this.ses = ses;
     this.s = ses.settings();
     this.auth = new AuthCommand(ses);
@@ -38,18 +38,18 @@ final class Login {
   }
 
   void login() throws FetchException {
-    if (!ses.tls && !s.allowPlaintext()) {
+    if (!ses.tls() && !s.allowPlaintext()) {
       throw new FetchException(
           FetchError.TLS_REQUIRED_NOT_OFFERED,
           "the connection to "
               + ses.server()
               + " is not encrypted and plain-text login was not allowed; no credentials were sent");
     }
-    Set<String> sasl = ses.saslMechanisms();
+    Set<String> sasl = ses.capabilities().saslMechanisms();
     // Over TLS the channel hides a password, so the plain forms come first; without TLS (allowed
     // by name) CRAM-MD5 at least keeps the password itself off the wire.
     List<AuthMechanism> order =
-        ses.tls
+        ses.tls()
             ? List.of(
                 AuthMechanism.XOAUTH2,
                 AuthMechanism.OAUTHBEARER,
@@ -72,7 +72,7 @@ final class Login {
       }
       try {
         authenticate(m);
-        ses.loggedInWith = m;
+        ses.loggedInWith(m);
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {
@@ -80,7 +80,7 @@ final class Login {
             m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
         // A token refused even fresh: the grant is at fault, and the other OAuth mechanism would
         // only cost refreshes.
-        if (ses.broken
+        if (ses.isBroken()
             || oauth.grantRefused()
             || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
@@ -95,10 +95,10 @@ final class Login {
       throw last;
     }
     List<String> offers = new ArrayList<>(sasl);
-    if (ses.has("USER")) {
+    if (ses.capabilities().has("USER")) {
       offers.add("USER");
     }
-    if (ses.tls && ses.apopTimestamp != null) {
+    if (ses.tls() && ses.apopTimestamp() != null) {
       offers.add("APOP");
     }
     throw NoLoginMethod.of(
@@ -115,15 +115,16 @@ final class Login {
         // Some servers do not list XOAUTH2 (C-OAUTH-05): with a token, try it anyway.
         return s.tokens() != null;
       case OAUTHBEARER:
-        return s.tokens() != null && (sasl.contains(m.name()) || !ses.capaWorked);
+        return s.tokens() != null && (sasl.contains(m.name()) || !ses.capabilities().worked());
       case PLAIN:
       case LOGIN:
       case CRAM_MD5:
         return s.password() != null && sasl.contains(saslName(m));
       case USER:
-        return s.password() != null && (ses.has("USER") || !ses.capaWorked);
+        return s.password() != null
+            && (ses.capabilities().has("USER") || !ses.capabilities().worked());
       case APOP:
-        return s.password() != null && ses.tls && ses.apopTimestamp != null;
+        return s.password() != null && ses.tls() && ses.apopTimestamp() != null;
       default:
         return false;
     }
@@ -147,12 +148,12 @@ final class Login {
     switch (m) {
       case USER:
         {
-          ses.send("USER " + s.user(), "USER " + s.user());
+          ses.send(Pop3Commands.user(s.user()));
           Reply u = ses.reply("logging in (USER)");
           if (!u.ok()) {
             throw auth.refusal(u, "USER");
           }
-          ses.send("PASS " + password(), "PASS <redacted>");
+          ses.send(Pop3Commands.pass(password()));
           Reply p = auth.reply("logging in (PASS)");
           if (!p.ok()) {
             throw auth.refusal(p, "PASS");
@@ -177,10 +178,8 @@ final class Login {
           try {
             byte[] d =
                 MessageDigest.getInstance("MD5")
-                    .digest((ses.apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
-            ses.send(
-                "APOP " + s.user() + " " + HexFormat.of().formatHex(d),
-                "APOP " + s.user() + " <redacted>");
+                    .digest((ses.apopTimestamp() + password()).getBytes(StandardCharsets.UTF_8));
+            ses.send(Pop3Commands.apop(s.user(), HexFormat.of().formatHex(d)));
           } catch (NoSuchAlgorithmException e) {
             throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
           }

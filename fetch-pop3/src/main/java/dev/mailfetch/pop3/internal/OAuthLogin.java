@@ -31,14 +31,14 @@ final class OAuthLogin {
               + " (OAuthScopes.GMAIL_POP3, OAuthScopes.MICROSOFT_POP3), and that POP (and at Microsoft 365, OAuth for POP)"
               + " is switched on for the account; then authorize again (OAuthAuthorization).");
 
-  private final Pop3Session ses;
-  private final Pop3Session.Settings s;
+  private final Pop3Connection ses;
+  private final Pop3Settings s;
   private final AuthCommand auth;
 
   /** The server refused a token fresh from the provider, after refusing the one before. */
   private boolean grantRefused;
 
-  OAuthLogin(Pop3Session ses, AuthCommand auth) {
+  OAuthLogin(Pop3Connection ses, AuthCommand auth) {
     this.ses = ses;
     this.s = ses.settings();
     this.auth = auth;
@@ -62,7 +62,7 @@ final class OAuthLogin {
         throw e;
       }
       s.tokens().invalidate(token);
-      if (auth.hungUp() || ses.broken) {
+      if (auth.hungUp() || ses.isBroken()) {
         throw e;
       }
       String fresh = token();
