@@ -66,12 +66,12 @@ final class AuthCommand {
    * quirk Q15, {@code +OK} with base64), then +OK. Its prompts are not checked against a bound:
    * LOGIN does not read them.
    */
-  void login(SaslMechanism m) throws FetchException {
+  void userThenPassword(SaslMechanism m) throws FetchException {
     String step = "AUTH " + m.name();
     String doing = doing(m);
     ses.send(Pop3Commands.auth(m.name()));
     Reply r = reply(doing);
-    for (int prompt = 0; prompt < 2; prompt++) {
+    for (int asked = 0; asked < 2; asked++) {
       if (!continuation(r)) {
         throw refusal(r, step);
       }

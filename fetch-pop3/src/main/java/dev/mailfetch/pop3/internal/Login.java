@@ -164,7 +164,7 @@ final class Login {
         auth.clientFirst(SaslMechanism.plain(s.user(), this::password), false);
         return;
       case LOGIN:
-        auth.login(SaslMechanism.login(s.user(), this::password));
+        auth.userThenPassword(SaslMechanism.login(s.user(), this::password));
         return;
       case CRAM_MD5:
         auth.challengeResponse(SaslMechanism.cramMd5(s.user(), this::password));
