@@ -17,4 +17,7 @@ module dev.mailfetch.api {
       dev.mailfetch.testkit,
       dev.mailfetch.gmail,
       dev.mailfetch.poll;
+  // SASL mechanisms for every protocol client and sink (IMAP, SMTP and LMTP to come); not API.
+  exports dev.mailfetch.api.internal.sasl to
+      dev.mailfetch.pop3;
 }
