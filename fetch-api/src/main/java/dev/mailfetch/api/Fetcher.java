@@ -105,7 +105,7 @@ public final class Fetcher {
     java.util.Objects.requireNonNull(stopRequested, "stopRequested");
     if (!running.compareAndSet(false, true)) {
       return FetchRun.refused(
-          this,
+          RunConfig.of(this),
           new FetchException(
               FetchError.LOCKED,
               "a run of account " + account + " is already in progress in this" + " fetcher",
@@ -117,7 +117,7 @@ public final class Fetcher {
                       + " one Fetcher runs one session at a time.")));
     }
     try {
-      return new FetchRun(this, stopRequested).run();
+      return new FetchRun(RunConfig.of(this), stopRequested).run();
     } finally {
       running.set(false);
     }
