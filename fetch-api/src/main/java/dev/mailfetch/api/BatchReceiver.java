@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,7 +233,7 @@ final class BatchReceiver implements MessageHandler {
       if (copy != null) { // a duplicate by content: aborted in the sink, never stored
         delivery.abort();
         delivery = null;
-        accept(item, copy, item.labels);
+        accept(item, copy, item.envelope.labels());
         return false;
       }
     }
@@ -346,7 +347,6 @@ final class BatchReceiver implements MessageHandler {
     RunItem item = current;
     inHeaders = false;
     LabelDecision labels = decision.labels(item, headers);
-    item.labels = labels;
     if (content != null) {
       content.headers(headers);
     }
@@ -367,7 +367,7 @@ final class BatchReceiver implements MessageHandler {
       return;
     }
     if (copy != null) {
-      accept(item, copy, labels);
+      accept(item, copy, labels.labels());
       return;
     }
     try {
@@ -384,7 +384,7 @@ final class BatchReceiver implements MessageHandler {
     }
   }
 
-  private void accept(RunItem item, DedupVerdict verdict, LabelDecision labels) {
+  private void accept(RunItem item, DedupVerdict verdict, Set<String> labels) {
     try {
       decision.accept(item, verdict, labels);
     } catch (FetchException e) {

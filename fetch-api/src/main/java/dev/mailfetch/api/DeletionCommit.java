@@ -68,7 +68,7 @@ final class DeletionCommit {
     }
     if (!notStored.isEmpty()) {
       try {
-        session.keep(notStored);
+        session.unmark(notStored);
       } catch (FetchException | RuntimeException e) {
         log.warn(
             "{} - could not keep {} retrieved but unstored messages on the server ({}); ending the session"

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,19 +122,19 @@ final class DuplicateDecision {
    *
    * @throws FetchException the sink failed to add them; the message is then no duplicate
    */
-  void accept(RunItem item, DedupVerdict verdict, LabelDecision labels) throws FetchException {
+  void accept(RunItem item, DedupVerdict verdict, Set<String> labels) throws FetchException {
     item.duplicateOf(verdict);
-    if (labels.labels().isEmpty()) {
+    if (labels.isEmpty()) {
       return;
     }
     try {
-      if (config.sink().addLabels(verdict.firstCopy(), labels.labels())) {
+      if (config.sink().addLabels(verdict.firstCopy(), labels)) {
         log.info(
             "{} - message {} is a duplicate ({}); its labels {} were added to the first copy",
             config.account(),
             item.ref.number(),
             verdict.reason(),
-            labels.labels());
+            labels);
       }
     } catch (IOException | RuntimeException e) {
       item.notDuplicate();

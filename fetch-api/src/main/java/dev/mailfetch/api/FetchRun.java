@@ -195,8 +195,11 @@ final class FetchRun {
           stopRequested.getAsBoolean()
               ? List.of()
               : RunItem.refsView(work.subList(to, work.size()));
-      FetchException sessionError =
-          session.retrieve(RunItem.refsOf(batchItems), next, config.sink().lineEnding(), batch);
+      Retrieval request =
+          Retrieval.of(RunItem.refsOf(batchItems))
+              .followedBy(next)
+              .withLineEnding(config.sink().lineEnding());
+      FetchException sessionError = session.retrieve(request, batch);
       batch.close(sessionError);
       try {
         sessionError = barrier.pass(batchItems, sessionError);

@@ -41,14 +41,14 @@ final class RunItem {
   UidRecord record;
   Instant firstSeen;
   DeliveryKey key;
+
+  /** As the policies decided it (its labels too, for a duplicate found after its body). */
   Envelope envelope;
+
   HeaderBlock headers;
 
   /** The message's ContentDigest, when the dedup policy judges by content. */
   byte[] contentDigest;
-
-  /** The labels decided for it, for a duplicate found after its body. */
-  LabelDecision labels;
 
   long bytesSeen;
   boolean deleteDue;

@@ -3,6 +3,7 @@ package dev.mailfetch.api;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,9 +100,11 @@ final class RunSession {
   Map<MessageRef, HeaderBlock> headers(List<MessageRef> refs, int max) throws FetchException {
     HeaderCollector collected = new HeaderCollector(max);
     try {
-      session.headers(refs, collected);
-    } catch (UnsupportedOperationException e) {
-      return null;
+      Optional<HeaderReading> reading = session.headerReading();
+      if (reading.isEmpty()) {
+        return null;
+      }
+      reading.get().readHeaders(refs, collected);
     } catch (FetchException e) {
       broken = true;
       throw e;
@@ -118,11 +121,10 @@ final class RunSession {
    * failure that ended the batch early (the session's, or the receiver's when it left the batch),
    * or null.
    */
-  FetchException retrieve(
-      List<MessageRef> refs, List<MessageRef> next, LineEnding ending, BatchReceiver receiver) {
+  FetchException retrieve(Retrieval request, BatchReceiver receiver) {
     FetchException error = null;
     try {
-      session.retrieve(refs, next, ending, receiver);
+      session.retrieve(request, receiver);
     } catch (FetchException e) {
       error = e;
     } catch (BatchReceiver.LeaveBatch e) {
@@ -151,9 +153,15 @@ final class RunSession {
     }
   }
 
-  /** Undoes the server's own marks on messages retrieved but not stored (it may throw anything). */
-  void keep(List<MessageRef> retrievedNotStored) throws FetchException {
-    session.keep(retrievedNotStored);
+  /**
+   * Undoes the server's own marks on messages retrieved but not stored, where it makes any (it may
+   * throw anything).
+   */
+  void unmark(List<MessageRef> retrievedNotStored) throws FetchException {
+    Optional<RetrievalMarks> marks = session.retrievalMarks();
+    if (marks.isPresent()) {
+      marks.get().unmark(retrievedNotStored);
+    }
   }
 
   /** Ends the session; whether the server confirmed it (a failing source has not). */

@@ -4,12 +4,15 @@ import dev.mailfetch.api.Capabilities;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.HeaderReading;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.Retrieval;
+import dev.mailfetch.api.RetrievalMarks;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
@@ -925,7 +928,7 @@ public final class Pop3Session implements FetchSession {
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(stableUids, expire, capa);
+    return new Capabilities(stableUids, expire, LoginDelay.announcedIn(capa), capa);
   }
 
   @Override
@@ -1302,30 +1305,17 @@ public final class Pop3Session implements FetchSession {
     return s.pipelining() != null ? s.pipelining() : has("PIPELINING");
   }
 
-  @Override
-  public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    retrieve(batch, LineEnding.CRLF, handler);
-  }
-
   /**
-   * As RETR bodies are read, each CRLF becomes LF by where the reader cuts its slices: no second
-   * pass.
-   */
-  @Override
-  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler)
-      throws FetchException {
-    retrieve(batch, List.of(), ending, handler);
-  }
-
-  /**
-   * As above; with pipelining, the RETRs for {@code next} follow this batch's, so that their
+   * With pipelining, the RETRs for {@code request.following()} follow this batch's, so that their
    * replies travel while the engine makes this batch durable. The next {@code retrieve} takes them
-   * up; any other call drops the session without QUIT (see {@link #dropAhead}).
+   * up; any other call drops the session without QUIT (see {@link #dropAhead}). As RETR bodies are
+   * read, each CRLF becomes LF by where the reader cuts its slices: no second pass.
    */
   @Override
-  public void retrieve(
-      List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
-      throws FetchException {
+  public void retrieve(Retrieval request, MessageHandler handler) throws FetchException {
+    List<MessageRef> batch = request.batch();
+    List<MessageRef> next = request.following();
+    LineEnding ending = request.lineEnding();
     acquireKeepingAhead();
     try {
       if (listingSent) {
@@ -1369,8 +1359,8 @@ public final class Pop3Session implements FetchSession {
 
   /** The header sections, by {@code TOP n 0} (see {@link #top}). */
   @Override
-  public void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    top(batch, 0, handler);
+  public Optional<HeaderReading> headerReading() {
+    return Optional.of((batch, handler) -> top(batch, 0, handler));
   }
 
   /**
@@ -2054,7 +2044,12 @@ public final class Pop3Session implements FetchSession {
    * then ends without QUIT.
    */
   @Override
-  public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
+  public Optional<RetrievalMarks> retrievalMarks() {
+    return Optional.of(this::unmark);
+  }
+
+  /** RSET, for {@link #retrievalMarks()}. */
+  public void unmark(List<MessageRef> retrievedNotStored) throws FetchException {
     if (retrievedNotStored.isEmpty()) {
       return;
     }
