@@ -159,7 +159,7 @@ final class DeletionCommit {
         RunItem item = ledger.item(at);
         if (item == null) {
           if (ledger.markedDeleted(at)) {
-            UidRecord rec = store.get(ledger.ref(at).uid()).orElse(null);
+            UidRecord rec = store.get(ledger.uid(at)).orElse(null);
             if (rec != null) {
               store.put(rec.deleted());
             }

@@ -35,6 +35,12 @@ final class OutcomeLedger {
     return item == null ? listing.ref(at) : item.ref;
   }
 
+  /** The unique id of the message at {@code at}, as listed. */
+  String uid(int at) {
+    RunItem item = itemAt[at];
+    return item == null ? listing.uid(at) : item.ref.uid();
+  }
+
   /** Its item, or null where the plan settled it by a byte (or has not come to it yet). */
   RunItem item(int at) {
     return itemAt[at];
