@@ -9,8 +9,13 @@ module dev.mailfetch.api {
 
   exports dev.mailfetch.api;
   exports dev.mailfetch.api.poll;
-  // Flat helpers the POP3 client (and the command, on the class path) share with the engine; not
-  // part of the API.
+  // Flat helpers the other modules (and the command, on the class path) share with the engine, the
+  // builder policy (Require) among them; not part of the API.
   exports dev.mailfetch.api.internal to
-      dev.mailfetch.pop3;
+      dev.mailfetch.pop3,
+      dev.mailfetch.dedup,
+      dev.mailfetch.sink,
+      dev.mailfetch.testkit,
+      dev.mailfetch.gmail,
+      dev.mailfetch.poll;
 }

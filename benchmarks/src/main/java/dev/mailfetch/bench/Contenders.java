@@ -306,8 +306,8 @@ final class Contenders {
     } else {
       b.security(Security.IMPLICIT_TLS).sslContext(s.tls());
     }
-    if (limits.maxMessageSize() > Pop3Limits.defaults().maxMessageSize()) {
-      b.limits(Pop3Limits.builder().maxMessageSize(limits.maxMessageSize()).build());
+    if (limits.maxMessageSize() > Pop3Limits.DEFAULT_MAX_BODY_BYTES_ON_THE_WIRE) {
+      b.limits(Pop3Limits.builder().maxBodyBytesOnTheWire(limits.maxMessageSize()).build());
     }
     FetchResult r =
         Fetcher.builder()

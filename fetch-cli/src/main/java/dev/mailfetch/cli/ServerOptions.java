@@ -364,8 +364,8 @@ final class ServerOptions {
         largestMessage > Long.MAX_VALUE / 5 * 4
             ? Long.MAX_VALUE
             : largestMessage + largestMessage / 4;
-    if (reads > Pop3Limits.defaults().maxMessageSize()) {
-      l.maxMessageSize(reads);
+    if (reads > Pop3Limits.DEFAULT_MAX_BODY_BYTES_ON_THE_WIRE) {
+      l.maxBodyBytesOnTheWire(reads);
     }
     return l.build();
   }

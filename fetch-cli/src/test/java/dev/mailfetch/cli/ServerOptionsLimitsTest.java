@@ -18,8 +18,8 @@ class ServerOptionsLimitsTest {
     long fiveGb = 5_000_000_000L;
     Pop3Limits l = ServerOptions.limits(null, fiveGb);
     assertTrue(
-        l.maxMessageSize() > fiveGb,
-        "a message --max-message-size 5G lets through is read whole: " + l.maxMessageSize());
+        l.maxBodyBytesOnTheWire() > fiveGb,
+        "a message --max-message-size 5G lets through is read whole: " + l.maxBodyBytesOnTheWire());
     assertEquals(
         Pop3Limits.defaults().readTimeout(),
         l.readTimeout(),
@@ -30,12 +30,13 @@ class ServerOptionsLimitsTest {
   void
       aSmallMaxMessageSize_keepsTheClientsCap_theDefaultGetsItsQuarter_andANearlyUnboundedOneDoesNotOverflow() {
     assertEquals(
-        Pop3Limits.defaults().maxMessageSize(),
-        ServerOptions.limits(null, 10_000_000L).maxMessageSize());
+        Pop3Limits.defaults().maxBodyBytesOnTheWire(),
+        ServerOptions.limits(null, 10_000_000L).maxBodyBytesOnTheWire());
     assertEquals(
         1_250_000_000L,
-        ServerOptions.limits(null, FetchCommand.DEFAULT_MAX_MESSAGE_SIZE).maxMessageSize());
-    assertEquals(Long.MAX_VALUE, ServerOptions.limits(null, Long.MAX_VALUE - 1).maxMessageSize());
+        ServerOptions.limits(null, FetchCommand.DEFAULT_MAX_MESSAGE_SIZE).maxBodyBytesOnTheWire());
+    assertEquals(
+        Long.MAX_VALUE, ServerOptions.limits(null, Long.MAX_VALUE - 1).maxBodyBytesOnTheWire());
   }
 
   @Test

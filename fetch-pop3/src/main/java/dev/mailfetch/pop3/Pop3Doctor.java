@@ -193,17 +193,13 @@ public final class Pop3Doctor {
       }
       Pop3Limits l = source.limits;
       Pop3Limits limits =
-          Pop3Limits.builder()
+          l.toBuilder()
               .connectTimeout(min(l.connectTimeout(), timeout))
               .handshakeTimeout(min(l.handshakeTimeout(), timeout))
               .readTimeout(min(l.readTimeout(), timeout))
               .commandTimeout(min(l.commandTimeout(), timeout))
-              .maxStatusLine(l.maxStatusLine())
-              .maxListingLine(l.maxListingLine())
-              .maxListingEntries(l.maxListingEntries())
-              .maxMessageSize(l.maxMessageSize())
-              .maxSaslRounds(l.maxSaslRounds())
-              .maxSaslChallenge(l.maxSaslChallenge())
+              // as the doctor always had it: its sessions keep NOOPs at the default pace
+              .keepAliveInterval(Pop3Limits.DEFAULT_KEEP_ALIVE_INTERVAL)
               .build();
       Pop3Session.Settings settings =
           new Pop3Session.Settings(

@@ -490,7 +490,7 @@ public enum Symptom {
       "The mailbox lists more messages than a fetch reads in one listing (the client's listing limit, a million messages by default).",
       Remedy.of(
           "Delete some mail from the other account or move it out of the inbox; the command has no option to raise the client's listing limit.",
-          "Delete some mail from the other account or move it out of the inbox, or raise Pop3Limits.Builder.maxListingEntries if this machine can afford it.")),
+          "Delete some mail from the other account or move it out of the inbox, or raise Pop3Limits.Builder.maxListingLinesOnTheWire if this machine can afford it.")),
   MANY_MESSAGES(
       Stage.MAILBOX,
       Status.WARNING,

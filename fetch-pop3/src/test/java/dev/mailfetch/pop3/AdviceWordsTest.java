@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdviceWordsTest {
   /**
    * A Java identifier a person cannot type at the command line: camelCase ({@code trustPem}, {@code
-   * maxListingEntries}), {@code Type.CONSTANT} ({@code Tolerance.BARE_LF}), or a constant that is
-   * no error code ({@code IMPLICIT_TLS}).
+   * maxListingLinesOnTheWire}), {@code Type.CONSTANT} ({@code Tolerance.BARE_LF}), or a constant
+   * that is no error code ({@code IMPLICIT_TLS}).
    */
   private static final Pattern IDENTIFIER =
       Pattern.compile(
@@ -208,7 +208,8 @@ class AdviceWordsTest {
       FetchException e =
           dev.mailfetch.api.Fetcher.builder()
               .source(
-                  Pop3SourceTest.client(s, Security.NONE, Pop3Limits.builder().maxListingEntries(2))
+                  Pop3SourceTest.client(
+                          s, Security.NONE, Pop3Limits.builder().maxListingLinesOnTheWire(2))
                       .build())
               .sink(dev.mailfetch.api.InMemorySink.create())
               .uidStore(dev.mailfetch.api.InMemoryUidStore.create())

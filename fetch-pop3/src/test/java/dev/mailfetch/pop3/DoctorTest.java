@@ -598,7 +598,8 @@ class DoctorTest {
 
   /** 30 messages against a listing cap of {@code cap}. */
   private static Setup many(int cap) {
-    Setup s = setup().source(b -> b.limits(Pop3Limits.builder().maxListingEntries(cap).build()));
+    Setup s =
+        setup().source(b -> b.limits(Pop3Limits.builder().maxListingLinesOnTheWire(cap).build()));
     s.mailbox = MailCorpus.generate(7, 30).toMailbox();
     return s;
   }

@@ -195,11 +195,11 @@ class HostileClientTest {
                       // of the deadline on any machine: with the default 1,000,000 entries the
                       // endless
                       // listing raced the 3 s deadline, and a loaded machine timed out first.
-                      .maxListingEntries(
+                      .maxListingLinesOnTheWire(
                           c == HostileCase.R02_ENDLESS_LISTING
                               ? 1000
-                              : Pop3Limits.defaults().maxListingEntries())
-                      .maxMessageSize(c == HostileCase.R03_ENDLESS_BODY ? 1 << 20 : 1L << 30)
+                              : Pop3Limits.defaults().maxListingLinesOnTheWire())
+                      .maxBodyBytesOnTheWire(c == HostileCase.R03_ENDLESS_BODY ? 1 << 20 : 1L << 30)
                       .build());
       if (security == Security.NONE) {
         client.allowPlaintextAuthentication(true);
@@ -254,7 +254,7 @@ class HostileClientTest {
         if (c == HostileCase.R02_ENDLESS_LISTING) {
           String limit = r.firstError().orElseThrow().remedy().library();
           assertTrue(
-              message.contains("(1,000)") && limit.contains("maxListingEntries"),
+              message.contains("(1,000)") && limit.contains("maxListingLinesOnTheWire"),
               c + ": the entry cap stopped it: " + message + " / " + limit);
         }
       }

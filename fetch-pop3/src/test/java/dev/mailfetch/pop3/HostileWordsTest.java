@@ -69,7 +69,7 @@ class HostileWordsTest {
             Pop3Limits.builder()
                 .readTimeout(Duration.ofSeconds(2))
                 .commandTimeout(Duration.ofSeconds(2))
-                .maxMessageSize(1L << 40)
+                .maxBodyBytesOnTheWire(1L << 40)
                 .build());
     assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error(), e.getMessage());
     assertTrue(e.detail().contains("without end"), e.detail());

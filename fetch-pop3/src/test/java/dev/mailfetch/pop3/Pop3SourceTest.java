@@ -861,7 +861,7 @@ class Pop3SourceTest {
                 Retention.KEEP);
         assertEquals(FetchError.PROTOCOL, r.error().orElseThrow().error());
         Pop3Source generous =
-            client(s, Security.NONE, Pop3Limits.builder().maxListingEntries(1000)).build();
+            client(s, Security.NONE, Pop3Limits.builder().maxListingLinesOnTheWire(1000)).build();
         FetchResult r2 =
             Fetcher.builder()
                 .source(generous)
@@ -885,11 +885,11 @@ class Pop3SourceTest {
               .applyTo(server(MailCorpus.generate(8, 2).toMailbox()), CERTS)
               .start()) {
         Pop3Source src =
-            client(s, Security.NONE, Pop3Limits.builder().maxListingEntries(1000)).build();
+            client(s, Security.NONE, Pop3Limits.builder().maxListingLinesOnTheWire(1000)).build();
         FetchResult r =
             fetch(src, InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
         assertEquals(FetchError.LIMIT_EXCEEDED, r.error().orElseThrow().error());
-        assertTrue(r.error().orElseThrow().remedy().library().contains("maxListingEntries"));
+        assertTrue(r.error().orElseThrow().remedy().library().contains("maxListingLinesOnTheWire"));
       }
     }
 
@@ -900,7 +900,7 @@ class Pop3SourceTest {
               .applyTo(server(MailCorpus.generate(9, 1).toMailbox()), CERTS)
               .start()) {
         Pop3Source src =
-            client(s, Security.NONE, Pop3Limits.builder().maxMessageSize(1 << 20)).build();
+            client(s, Security.NONE, Pop3Limits.builder().maxBodyBytesOnTheWire(1 << 20)).build();
         FetchResult r =
             fetch(
                 src,

@@ -16,8 +16,8 @@ enum Limit {
   HANDSHAKE_TIMEOUT("the time allowed for the TLS handshake", "handshakeTimeout"),
   STATUS_LINE("the longest reply line", "maxStatusLine"),
   LISTING_LINE("the longest capability or listing line", "maxListingLine"),
-  LISTING_ENTRIES("the most lines one listing may have", "maxListingEntries"),
-  MESSAGE_SIZE("the largest message this client reads", "maxMessageSize"),
+  LISTING_ENTRIES("the most lines one listing may have", "maxListingLinesOnTheWire"),
+  MESSAGE_SIZE("the largest message this client reads", "maxBodyBytesOnTheWire"),
   SASL_ROUNDS("the most challenges one login may send", "maxSaslRounds"),
   SASL_CHALLENGE("the longest login challenge", "maxSaslChallenge");
 

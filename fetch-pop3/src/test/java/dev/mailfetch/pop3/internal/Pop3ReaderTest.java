@@ -314,7 +314,8 @@ class Pop3ReaderTest {
     assertTrue(e.detail().contains("the largest message this client reads (4.1 kB)"), e.detail());
     assertFalse(e.detail().contains("Pop3Limits"), e.detail());
     assertTrue(
-        e.remedy().library().contains("Pop3Limits.Builder.maxMessageSize"), e.remedy().library());
+        e.remedy().library().contains("Pop3Limits.Builder.maxBodyBytesOnTheWire"),
+        e.remedy().library());
     // The command raises the cap with --max-message-size: its advice names it, for a message really
     // this large.
     assertTrue(e.remedy().commandLine().contains("--max-message-size"), e.remedy().commandLine());
