@@ -16,14 +16,15 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Invariant 1 on the barrier alone: nothing is due for deletion unless sink and state both held. */
+/**
+ * Invariant 1 on the barrier alone: nothing is due for deletion unless sink and state both held.
+ */
 class BarrierTest {
   private static final Instant NOW = Instant.parse("2026-12-06T10:00:00Z");
   private final Faults faults = new Faults();
   private final List<String> events = new ArrayList<>();
   private final FaultySink sink = new FaultySink(InMemorySink.create(), faults, events);
-  private final FaultyStore store =
-      new FaultyStore(InMemoryUidStore.create(), faults, events);
+  private final FaultyStore store = new FaultyStore(InMemoryUidStore.create(), faults, events);
   private final List<FetchException> warnings = new ArrayList<>();
   private final Barrier barrier =
       new Barrier(
@@ -107,7 +108,8 @@ class BarrierTest {
             FetchError.AUTH_TOKEN_EXPIRED,
             FetchError.QUOTA_EXCEEDED,
             FetchError.CONFIGURATION)) {
-      assertFalse(Barrier.countsAgainstMessage(new FetchException(notItsOwn, "x")), notItsOwn.name());
+      assertFalse(
+          Barrier.countsAgainstMessage(new FetchException(notItsOwn, "x")), notItsOwn.name());
     }
   }
 

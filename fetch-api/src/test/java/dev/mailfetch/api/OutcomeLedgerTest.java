@@ -58,7 +58,7 @@ class OutcomeLedgerTest {
     ledger.settle(1, ListedOutcomes.ONLY_NEW);
     RunItem done = ledger.newItem(2);
     done.settle(MessageOutcome.delivered(done.ref, DeliveryKey.of("a", "u3"), 10));
-    // message 4 was never planned
+    ledger.newItem(3); // to be downloaded: the run ends before it
     List<MessageOutcome> told = new ArrayList<>();
     FetchListener listener =
         new FetchListener() {
@@ -81,6 +81,25 @@ class OutcomeLedgerTest {
     assertEquals(MessageOutcome.Kind.FAILED, outcomes.get(3).kind());
     assertEquals(stop, outcomes.get(3).error());
     assertFalse(outcomes.get(3).attempted());
+  }
+
+  @Test
+  void aRunThatEndedBeforeItsPlanFailsEveryMessageUntried() {
+    OutcomeLedger ledger = ledgerOf(2);
+    List<MessageOutcome> told = new ArrayList<>();
+    FetchListener listener =
+        new FetchListener() {
+          @Override
+          public void messageFinished(MessageOutcome outcome) {
+            told.add(outcome);
+          }
+        };
+    List<MessageOutcome> outcomes = ledger.finish(null, listener);
+    assertEquals(outcomes, told);
+    for (MessageOutcome o : outcomes) {
+      assertEquals(MessageOutcome.Kind.FAILED, o.kind());
+      assertEquals("the run ended before this message", o.error().detail());
+    }
   }
 
   @Test
