@@ -1,8 +1,10 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * without either it only warns.
  */
 final class ChangedUids {
+  // Named after the public class: users configure logging by the names they know.
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
   /**
@@ -30,11 +33,35 @@ final class ChangedUids {
   private ChangedUids() {}
 
   /**
+   * The gone UIDs whose going says something: not those this fetcher deleted, or asked the server
+   * to delete, itself. Those are expected to vanish, so they are no sign of a server that numbered
+   * its mailbox anew, and a later message with the same headers (the same message sent twice) must
+   * never be taken for one of them: it would be deleted without being delivered.
+   */
+  static Set<String> vanishedUnexpectedly(RunConfig config, Set<String> gone, Instant now)
+      throws IOException {
+    Set<String> unexpected = new HashSet<>();
+    for (String uid : gone) {
+      UidRecord rec = config.uidStore().get(uid).orElse(null);
+      boolean expected =
+          rec != null
+              && (rec.state() == UidRecord.State.DELETED
+                  || (rec.state() == UidRecord.State.DELIVERED
+                          || rec.state() == UidRecord.State.DUPLICATE)
+                      && config.deletionDue(rec, now));
+      if (!expected) {
+        unexpected.add(uid);
+      }
+    }
+    return unexpected;
+  }
+
+  /**
    * The records the unknown messages take over, by message (put in the store already); empty when
    * the listing does not look like a migration or nothing is recognised.
    */
   static Map<MessageRef, UidRecord> recognise(
-      Fetcher f,
+      RunConfig config,
       Set<String> gone,
       List<MessageRef> unknown,
       int knownListed,
@@ -48,7 +75,7 @@ final class ChangedUids {
     }
     quirks.add(QuirkId.Q26);
     Map<String, byte[]> fingerprints =
-        f.uidStore.keepsFingerprints() ? f.uidStore.fingerprints(gone) : Map.of();
+        config.uidStore().keepsFingerprints() ? config.uidStore().fingerprints(gone) : Map.of();
     // Copies with one header section (a message and its duplicate) share a fingerprint: each new
     // one takes one of them, so as many are recognised as there were.
     Map<String, ArrayDeque<String>> goneByFingerprint = new HashMap<>();
@@ -62,7 +89,7 @@ final class ChangedUids {
           "{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
               + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
               + " again (a sink that deduplicates by content keeps them from being stored twice)",
-          f.account,
+          config.account(),
           g,
           u);
       return Map.of();
@@ -70,14 +97,14 @@ final class ChangedUids {
     log.warn(
         "{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
             + " have changed its UIDs (quirk Q26); recognising them by their headers before downloading anything",
-        f.account,
+        config.account(),
         g,
         u);
     Map<MessageRef, HeaderBlock> collected = reader.read(unknown);
     if (collected == null) {
       log.warn(
           "{} - this source cannot read headers alone; the {} messages are downloaded again",
-          f.account,
+          config.account(),
           u);
       return Map.of();
     }
@@ -93,7 +120,7 @@ final class ChangedUids {
       if (oldUid == null) {
         continue;
       }
-      UidRecord old = f.uidStore.get(oldUid).orElse(null);
+      UidRecord old = config.uidStore().get(oldUid).orElse(null);
       if (old == null || !old.state().isSettled() || old.state() == UidRecord.State.BASELINE) {
         continue;
       }
@@ -108,14 +135,14 @@ final class ChangedUids {
               old.lastError(),
               old.lastErrorDetail(),
               ref.size());
-      f.uidStore.put(moved);
-      f.uidStore.recordFingerprint(ref.uid(), HexFormat.of().parseHex(hex));
+      config.uidStore().put(moved);
+      config.uidStore().recordFingerprint(ref.uid(), HexFormat.of().parseHex(hex));
       recognised.put(ref, moved);
     }
     log.warn(
         "{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
             + " the other {} are fetched as new",
-        f.account,
+        config.account(),
         recognised.size(),
         u,
         u - recognised.size());

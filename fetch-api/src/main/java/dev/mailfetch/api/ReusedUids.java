@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * not noticed (docs/engine.md).
  */
 final class ReusedUids {
+  // Named after the public class: users configure logging by the names they know.
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
   /** Messages named in a warning; the rest are counted. */
@@ -114,15 +115,15 @@ final class ReusedUids {
     Map<MessageRef, HeaderBlock> read(List<MessageRef> refs) throws FetchException;
   }
 
-  private final Fetcher f;
+  private final RunConfig config;
   private final Listing listing;
   private String cannotCompare;
 
-  ReusedUids(Fetcher f, Listing listing) {
-    this.f = f;
+  ReusedUids(RunConfig config, Listing listing) {
+    this.config = config;
     this.listing = listing;
     this.cannotCompare =
-        f.uidStore.keepsFingerprints()
+        config.uidStore().keepsFingerprints()
             ? null
             : "the state keeps no header fingerprints to compare them with";
   }
@@ -176,7 +177,7 @@ final class ReusedUids {
             s.fingerprint = h == null || !h.hasMessageFields() ? null : ContentDigest.ofHeaders(h);
           }
           candidates = candidates(round, gone);
-          stored = f.uidStore.fingerprints(candidates.keySet());
+          stored = config.uidStore().fingerprints(candidates.keySet());
         }
       }
       Map<String, TreeSet<String>> byFingerprint = new HashMap<>();
@@ -203,7 +204,7 @@ final class ReusedUids {
         if (from != null) {
           s.verdict = Verdict.MOVED;
           s.settled = settledAs(s.ref.uid(), candidates.get(from), s.ref.size());
-          f.uidStore.recordFingerprint(s.ref.uid(), s.fingerprint);
+          config.uidStore().recordFingerprint(s.ref.uid(), s.fingerprint);
           gone.remove(from);
           int at = listing.indexOf(from);
           if (at >= 0 && suspected.add(at)) {
@@ -230,7 +231,7 @@ final class ReusedUids {
       }
       for (Suspect s : round) {
         if (s.settled != null) {
-          f.uidStore.put(s.settled);
+          config.uidStore().put(s.settled);
         }
       }
       round = next;
@@ -256,7 +257,7 @@ final class ReusedUids {
         log.debug(
             "{} - message {} is listed with a new size, {} octets; its header section shows it is the message"
                 + " recorded under its id",
-            f.account,
+            config.account(),
             FetchRun.describe(s.ref),
             s.ref.size());
       }
@@ -286,7 +287,7 @@ final class ReusedUids {
                   "Nothing was lost. Tell the provider that their server reuses unique ids (quirk Q51):"
                       + " until it stops, a new message that takes the id of an earlier one of exactly the same size"
                       + " cannot be told apart from it (docs/engine.md).")));
-      log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
+      log.warn("{} - {}", config.account(), warnings.get(warnings.size() - 1).getMessage());
     }
     if (!unsure.isEmpty()) {
       warnings.add(
@@ -316,7 +317,7 @@ final class ReusedUids {
                   "Nothing was lost. A UidStore that keeps header fingerprints (JournalUidStore,"
                       + " InMemoryUidStore.keepingFingerprints()) lets the engine tell such messages apart. If the sink"
                       + " now holds a message twice, delete one copy.")));
-      log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
+      log.warn("{} - {}", config.account(), warnings.get(warnings.size() - 1).getMessage());
     }
     if (!kept.isEmpty()) {
       warnings.add(
@@ -346,7 +347,7 @@ final class ReusedUids {
                       + (kept.size() == 1 ? "it" : "them")
                       + " there; if it is new mail, tell the provider that their"
                       + " server reuses unique ids.")));
-      log.warn("{} - {}", f.account, warnings.get(warnings.size() - 1).getMessage());
+      log.warn("{} - {}", config.account(), warnings.get(warnings.size() - 1).getMessage());
     }
   }
 
@@ -379,7 +380,7 @@ final class ReusedUids {
     if (out.containsKey(uid)) {
       return;
     }
-    UidRecord rec = f.uidStore.get(uid).orElse(null);
+    UidRecord rec = config.uidStore().get(uid).orElse(null);
     if (rec != null
         && rec.knowsSize()
         && sizes.contains(rec.size())
@@ -429,7 +430,7 @@ final class ReusedUids {
    */
   private DeliveryKey keyOf(Suspect s) {
     return DeliveryKey.of(
-        f.account,
+        config.account(),
         s.ref.uid()
             + "\u0000"
             + s.ref.size()

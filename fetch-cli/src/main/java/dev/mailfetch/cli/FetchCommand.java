@@ -1,6 +1,5 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.DedupPolicy;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchListener;
@@ -331,7 +330,7 @@ final class FetchCommand implements Callable<Integer> {
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
     FetchLimits limits = limits();
-    checkDedupName();
+    Dedup.Spec dedupSpec = dedupSpec();
     ServerOptions.Url typed = ServerOptions.parse(url);
     AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
     Pop3Source source = server.source(a, st.account(), env, spec, true, sizeLimit());
@@ -391,7 +390,7 @@ final class FetchCommand implements Callable<Integer> {
               .uidStore(store)
               .retention(retention)
               .onlyNew(onlyNew)
-              .dedupPolicy(dedupPolicy(seen))
+              .dedupPolicy(dedupSpec.policy(seen))
               .labelPolicy(labels)
               .limits(limits)
               .retryQuarantined(retryQuarantined && !polled)
@@ -405,7 +404,7 @@ final class FetchCommand implements Callable<Integer> {
                 .uidStore(store)
                 .retention(retention)
                 .onlyNew(onlyNew)
-                .dedupPolicy(dedupPolicy(seen))
+                .dedupPolicy(dedupSpec.policy(seen))
                 .labelPolicy(labels)
                 .limits(limits)
                 .retryQuarantined(true)
@@ -702,22 +701,17 @@ final class FetchCommand implements Callable<Integer> {
     return Retention.deleteAfter(Duration.ofDays(positive("--keep-days", keeping.keepDays)));
   }
 
-  private void checkDedupName() {
-    if (!Dedup.NAMES.contains(dedup.toLowerCase(Locale.ROOT))) {
+  /** The policy --dedup names, chosen before any store is opened (a bad name leaves nothing). */
+  private Dedup.Spec dedupSpec() {
+    try {
+      return Dedup.parse(dedup);
+    } catch (IllegalArgumentException e) {
       throw bad(
           "--dedup "
               + dedup
               + " is not a policy; the policies are "
               + String.join(", ", Dedup.NAMES)
               + " (docs/dedup.md)");
-    }
-  }
-
-  private DedupPolicy dedupPolicy(DedupStore store) {
-    try {
-      return Dedup.byName(dedup, store);
-    } catch (IllegalArgumentException e) {
-      throw bad("--dedup " + dedup + ": " + e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
+import dev.mailfetch.api.internal.Require;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -67,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * <p>Safe for use by several threads; one store is one account's.
  */
 public final class JournalUidStore implements UidStore, AutoCloseable {
+  /** Default of {@link Builder#forgetAfter}: 30 days. */
+  public static final Duration DEFAULT_FORGET_AFTER = Duration.ofDays(30);
+
+  /** Default of {@link Builder#staleAfter}: 1 hour. */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
+
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
   static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
 
@@ -786,32 +793,43 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   /** Builds a {@link JournalUidStore}; settings are checked when set. */
   public static final class Builder {
     private final Path dir;
-    private Duration forgetAfter = Duration.ofDays(30);
-    private Duration staleAfter = Duration.ofHours(1);
+    private Duration forgetAfter = DEFAULT_FORGET_AFTER;
+    private Duration staleAfter = DEFAULT_STALE_AFTER;
+    private final Require.Once once = new Require.Once();
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory").toAbsolutePath().normalize();
     }
 
-    /** How long a UID gone from the server is remembered; 30 days by default, at least one day. */
+    /**
+     * How long a UID gone from the server is remembered; {@link #DEFAULT_FORGET_AFTER} (30 days) by
+     * default, at least one day.
+     *
+     * @throws IllegalArgumentException if shorter than a day; IllegalStateException if set before
+     */
     public Builder forgetAfter(Duration d) {
-      if (d.compareTo(Duration.ofDays(1)) < 0) {
-        throw new IllegalArgumentException("forgetAfter must be at least one day: " + d);
-      }
+      once.set("forgetAfter", this.forgetAfter);
+      Objects.requireNonNull(d, "forgetAfter");
+      Require.requireArgument(
+          d.compareTo(Duration.ofDays(1)) >= 0, "forgetAfter must be at least one day: %s", d);
       this.forgetAfter = d;
       return this;
     }
 
     /**
      * How long an owner may show no sign of life (it refreshes its record at every sync, that is
-     * every batch) before its lease counts as stale: 1 hour by default. Where file locks work, a
-     * live process's lease is never taken (a stale one is only reported); where they do not, a
-     * stale lease is taken over.
+     * every batch) before its lease counts as stale: {@link #DEFAULT_STALE_AFTER} (1 hour) by
+     * default. Where file locks work, a live process's lease is never taken (a stale one is only
+     * reported); where they do not, a stale lease is taken over.
+     *
+     * @throws IllegalArgumentException if shorter than a minute; IllegalStateException if set
+     *     before
      */
     public Builder staleAfter(Duration d) {
-      if (d.compareTo(Duration.ofMinutes(1)) < 0) {
-        throw new IllegalArgumentException("staleAfter must be at least a minute: " + d);
-      }
+      once.set("staleAfter", this.staleAfter);
+      Objects.requireNonNull(d, "staleAfter");
+      Require.requireArgument(
+          d.compareTo(Duration.ofMinutes(1)) >= 0, "staleAfter must be at least a minute: %s", d);
       this.staleAfter = d;
       return this;
     }
