@@ -1,7 +1,7 @@
 package dev.mailfetch.pop3;
 
 import dev.mailfetch.pop3.internal.Examination;
-import dev.mailfetch.pop3.internal.Pop3Session;
+import dev.mailfetch.pop3.internal.Pop3Settings;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -201,21 +201,22 @@ public final class Pop3Doctor {
               .maxSaslRounds(l.maxSaslRounds())
               .maxSaslChallenge(l.maxSaslChallenge())
               .build();
-      Pop3Session.Settings settings =
-          new Pop3Session.Settings(
-              source.host,
-              source.port,
-              source.security,
-              source.user,
-              source.password,
-              source.tokens,
-              source.mechanisms,
-              source.allowPlaintextAuthentication,
-              source.sslContext,
-              limits,
-              source.tolerances,
-              false,
-              source.account);
+      Pop3Settings settings =
+          Pop3Settings.builder()
+              .host(source.host)
+              .port(source.port)
+              .security(source.security)
+              .user(source.user)
+              .password(source.password)
+              .tokens(source.tokens)
+              .mechanisms(source.mechanisms)
+              .allowPlaintext(source.allowPlaintextAuthentication)
+              .sslContext(source.sslContext)
+              .limits(limits)
+              .tolerances(source.tolerances)
+              .pipelining(false)
+              .account(source.account)
+              .build();
       X509TrustManager trust = source.pemTrust;
       if (trust == null && source.sslContext == null) {
         trust = jdkTrust();

@@ -6,7 +6,8 @@ import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
 import dev.mailfetch.pop3.internal.PipeliningFallback;
-import dev.mailfetch.pop3.internal.Pop3Session;
+import dev.mailfetch.pop3.internal.Pop3Settings;
+import dev.mailfetch.pop3.internal.ServerMemory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ public final class Pop3Source implements FetchSource {
   final String account;
 
   /** What earlier sessions learnt about this server (quirks Q19, Q21), shared by later ones. */
-  private final Pop3Session.Learnt learnt = new Pop3Session.Learnt();
+  private final ServerMemory learnt = new ServerMemory();
 
   private Pop3Source(Builder b) {
     this.host = b.host;
@@ -97,21 +98,22 @@ public final class Pop3Source implements FetchSource {
 
   @Override
   public FetchSession open() throws FetchException {
-    Pop3Session.Settings settings =
-        new Pop3Session.Settings(
-            host,
-            port,
-            security,
-            user,
-            password,
-            tokens,
-            mechanisms,
-            allowPlaintextAuthentication,
-            sslContext,
-            limits,
-            tolerances,
-            pipelining,
-            account);
+    Pop3Settings settings =
+        Pop3Settings.builder()
+            .host(host)
+            .port(port)
+            .security(security)
+            .user(user)
+            .password(password)
+            .tokens(tokens)
+            .mechanisms(mechanisms)
+            .allowPlaintext(allowPlaintextAuthentication)
+            .sslContext(sslContext)
+            .limits(limits)
+            .tolerances(tolerances)
+            .pipelining(pipelining)
+            .account(account)
+            .build();
     try {
       return PipeliningFallback.open(settings, learnt);
     } catch (FetchException e) {

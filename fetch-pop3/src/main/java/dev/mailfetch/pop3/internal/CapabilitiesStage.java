@@ -50,12 +50,12 @@ final class CapabilitiesStage {
    * The greeting and the first CAPA ({@code withoutCapa}: the server broke on it before, so none is
    * sent); the step paused after.
    */
-  Outcome greetAndAsk(Pop3Session ses, StepDraft tlsStep, boolean withoutCapa)
+  Outcome greetAndAsk(Pop3Connection ses, StepDraft tlsStep, boolean withoutCapa)
       throws FetchException {
     StepDraft caps = ctx.begin(Stage.CAPABILITIES);
     Reply greeting;
     try {
-      greeting = ses.greet();
+      greeting = Greeting.greet(ses);
     } catch (FetchException e) {
       if (tls.greetingInsideTls(tlsStep)) {
         caps.skip("the greeting is inside TLS on this port");
@@ -73,8 +73,8 @@ final class CapabilitiesStage {
     // Junk is said before CAPA's answer whether it came with the greeting or behind CAPA (met by
     // its reply): one order, however the bytes met the reads.
     try {
-      ses.capa();
-    } catch (Pop3Session.CapaBroken e) {
+      Greeting.capa(ses);
+    } catch (Pop3Connection.CapaBroken e) {
       greetingJunk(caps, ses);
       if (!withoutCapa) {
         caps.add(
@@ -90,13 +90,13 @@ final class CapabilitiesStage {
       throw e;
     }
     greetingJunk(caps, ses);
-    if (!ses.capaWorked && !withoutCapa) {
+    if (!ses.capabilities().worked() && !withoutCapa) {
       caps.add(Symptom.CAPA_REFUSED, "CAPA was answered -ERR");
     }
-    if (ses.capaWorked) {
+    if (ses.capabilities().worked()) {
       caps.note(
           (ctx.settings().security() == Security.IMPLICIT_TLS ? "CAPA: " : "CAPA before TLS: ")
-              + summary(ses.capa));
+              + summary(ses.capabilities().lines()));
     }
     caps.pause();
     return Outcome.READ;
@@ -115,16 +115,16 @@ final class CapabilitiesStage {
   }
 
   /** CAPA again after STLS (RFC 2595 §4): noted. */
-  void afterTls(Pop3Session ses) {
+  void afterTls(Pop3Connection ses) {
     StepDraft caps = ctx.begin(Stage.CAPABILITIES);
-    if (ses.capaWorked) {
-      caps.note("CAPA after TLS: " + summary(ses.capa));
+    if (ses.capabilities().worked()) {
+      caps.note("CAPA after TLS: " + summary(ses.capabilities().lines()));
     }
     caps.pause();
   }
 
   /** UTF-8 mode, as a fetch asks for it: after TLS, before the login (RFC 6856). */
-  void utf8(Pop3Session ses) throws FetchException {
+  void utf8(Pop3Connection ses) throws FetchException {
     StepDraft caps = ctx.begin(Stage.CAPABILITIES);
     Reply utf8 = Utf8Mode.enable(ses);
     if (utf8 != null) {
@@ -136,12 +136,12 @@ final class CapabilitiesStage {
   }
 
   /** CAPA after the login, where servers announce more; then the step ends. */
-  void afterLogin(Pop3Session ses) {
+  void afterLogin(Pop3Connection ses) {
     StepDraft caps = ctx.begin(Stage.CAPABILITIES);
     try {
-      ses.capa();
-      if (ses.capaWorked) {
-        caps.note("CAPA after login: " + summary(ses.capa));
+      Greeting.capa(ses);
+      if (ses.capabilities().worked()) {
+        caps.note("CAPA after login: " + summary(ses.capabilities().lines()));
       }
     } catch (FetchException e) {
       caps.add(ErrorSymptoms.of(e), "CAPA after login: " + e.detail());
@@ -150,35 +150,35 @@ final class CapabilitiesStage {
   }
 
   /** The summary of what the server announces and the findings of it; the step ends. */
-  void end(Pop3Session ses) {
+  void end(Pop3Connection ses) {
     StepDraft caps = ctx.begin(Stage.CAPABILITIES);
     if (caps.summary().isEmpty()) {
       List<String> flags = new ArrayList<>();
       for (String tag : SHOWN) {
-        if (ses.has(tag)) {
+        if (ses.capabilities().has(tag)) {
           flags.add(tag);
         }
       }
-      Set<String> sasl = ses.saslMechanisms();
+      Set<String> sasl = ses.capabilities().saslMechanisms();
       if (!sasl.isEmpty()) {
         flags.add("SASL " + String.join(" ", sasl));
       }
-      caps.summary(ses.capaWorked ? String.join(", ", flags) : "CAPA not supported");
-      for (String line : ses.capa) {
+      caps.summary(ses.capabilities().worked() ? String.join(", ", flags) : "CAPA not supported");
+      for (String line : ses.capabilities().lines()) {
         if (line.startsWith("IMPLEMENTATION ")) {
           caps.note("implementation: " + FetchException.escape(line.substring(15)));
         }
       }
       caps.add(Symptom.CAPABILITIES_READ, String.join("; ", caps.notes()));
-      if (ses.capaWorked && !ses.has("RESP-CODES")) {
+      if (ses.capabilities().worked() && !ses.capabilities().has("RESP-CODES")) {
         caps.add(Symptom.NO_RESP_CODES, "CAPA does not list RESP-CODES");
       }
     }
     caps.end();
   }
 
-  private static void greetingJunk(StepDraft caps, Pop3Session ses) {
-    if (ses.quirks.contains(QuirkId.Q16)) {
+  private static void greetingJunk(StepDraft caps, Pop3Connection ses) {
+    if (ses.quirks().contains(QuirkId.Q16)) {
       caps.add(Symptom.GREETING_JUNK, "lines came after the greeting before any command");
     }
   }

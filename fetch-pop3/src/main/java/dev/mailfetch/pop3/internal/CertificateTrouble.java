@@ -27,8 +27,7 @@ public final class CertificateTrouble {
    * @param caFileGiven whether the certificates trusted come from a file given (trustPem, the
    *     command's --ca-file), so that an unknown authority means the file holds another one
    */
-  public static FetchException explain(
-      FetchException e, Pop3Session.Settings s, boolean caFileGiven) {
+  public static FetchException explain(FetchException e, Pop3Settings s, boolean caFileGiven) {
     if (!(e instanceof TlsFailure.Refused refused)) {
       return e;
     }
@@ -99,7 +98,7 @@ public final class CertificateTrouble {
   }
 
   /** The chain the server sends, from a second connection that refuses it; null if none came. */
-  private static X509Certificate[] record(Pop3Session.Settings s) {
+  private static X509Certificate[] record(Pop3Settings s) {
     ChainRecorder recorder = new ChainRecorder(null);
     SSLContext ctx;
     try {
@@ -108,31 +107,25 @@ public final class CertificateTrouble {
     } catch (GeneralSecurityException e) {
       return null;
     }
-    Pop3Session probe =
-        new Pop3Session(
-            new Pop3Session.Settings(
-                s.host(),
-                s.port(),
-                s.security(),
-                s.user(),
-                null,
-                null,
-                Set.of(),
-                false,
-                ctx,
-                s.limits(),
-                s.tolerances(),
-                false,
-                s.account()),
-            new Pop3Session.Learnt());
+    Pop3Connection probe =
+        new Pop3Connection(
+            s.toBuilder()
+                .password(null)
+                .tokens(null)
+                .mechanisms(Set.of())
+                .allowPlaintext(false)
+                .sslContext(ctx)
+                .pipelining(false)
+                .build(),
+            new ServerMemory());
     try {
       probe.connectTcp();
       if (s.security() == Security.IMPLICIT_TLS) {
         probe.handshake();
       } else {
-        probe.greet();
-        probe.capa();
-        probe.startTls();
+        Greeting.greet(probe);
+        Greeting.capa(probe);
+        Greeting.startTls(probe);
       }
     } catch (FetchException | RuntimeException expected) {
       // the recorder refuses every chain: the handshake fails once it has seen the certificate

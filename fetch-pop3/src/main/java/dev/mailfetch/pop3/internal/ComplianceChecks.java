@@ -22,10 +22,10 @@ import java.util.Map;
  */
 final class ComplianceChecks {
   private final ExamContext ctx;
-  private final Pop3Session ses;
+  private final Pop3Connection ses;
   private final MailboxListing l;
 
-  ComplianceChecks(ExamContext ctx, Pop3Session ses, MailboxListing l) {
+  ComplianceChecks(ExamContext ctx, Pop3Connection ses, MailboxListing l) {
     this.ctx = ctx;
     this.ses = ses;
     this.l = l;
@@ -55,17 +55,17 @@ final class ComplianceChecks {
       checked.add("RETR of the samples (deep)");
     }
     samples.sayTopRefused();
-    if (inStep && l.statCount() > 0 && ses.capaWorked) {
+    if (inStep && l.statCount() > 0 && ses.capabilities().worked()) {
       inStep = singleForms(d);
       checked.add("UIDL n and LIST n");
     }
-    if (inStep && ses.has("PIPELINING")) {
+    if (inStep && ses.capabilities().has("PIPELINING")) {
       inStep = pipelining(d);
       checked.add("pipelining");
     }
     if (inStep) {
       if (deep) {
-        ses.send("RSET", "RSET"); // undoes a server's own deletion marks after RETR (Q31)
+        ses.send(Pop3Commands.RSET); // undoes a server's own deletion marks after RETR (Q31)
         ses.reply("resetting (RSET)");
       }
       quit(ctx, ses, d);
@@ -76,7 +76,7 @@ final class ComplianceChecks {
       checked.add("a second session's unique ids (deep)");
     }
     Integer eightBit = samples.eightBitSample();
-    if (inStep && ses.utf8 && eightBit != null && !ses.has("LOGIN-DELAY")) {
+    if (inStep && ses.utf8() && eightBit != null && !ses.capabilities().has("LOGIN-DELAY")) {
       ctx.secondSessions().withoutUtf8(d, eightBit);
       checked.add("a message with a UTF-8 header without UTF-8 mode (a second session)");
     }
@@ -168,7 +168,7 @@ final class ComplianceChecks {
       asks.add(new Ask("UIDL " + n, uid));
     }
     for (Ask ask : asks) {
-      ses.send(ask.command(), ask.command());
+      ses.send(Pop3Command.plain(ask.command()));
       Reply r = ses.reply("asking " + ask.command());
       if (!r.ok()) {
         d.add(
@@ -200,15 +200,16 @@ final class ComplianceChecks {
 
   /** Three NOOPs sent together, as a fetch pipelines; false when they were not all answered. */
   private boolean pipelining(StepDraft d) throws FetchException {
-    ses.sendBatch(List.of("NOOP", "NOOP", "NOOP"));
-    ses.reader.deadline(
-        System.nanoTime() + ctx.within(Duration.ofSeconds(5)).toNanos(),
-        "reading the answers to three pipelined NOOPs");
+    ses.sendBatch(List.of(Pop3Commands.NOOP, Pop3Commands.NOOP, Pop3Commands.NOOP));
+    ses.reader()
+        .deadline(
+            System.nanoTime() + ctx.within(Duration.ofSeconds(5)).toNanos(),
+            "reading the answers to three pipelined NOOPs");
     int answered = 0;
     try {
       for (; answered < 3; answered++) {
         String line =
-            ses.reader.readLine(ctx.settings().limits().maxStatusLine(), Limit.STATUS_LINE);
+            ses.reader().readLine(ctx.settings().limits().maxStatusLine(), Limit.STATUS_LINE);
         if (!line.toUpperCase(Locale.ROOT).startsWith("+OK")) {
           break;
         }
@@ -228,12 +229,13 @@ final class ComplianceChecks {
   }
 
   /** QUIT, and with {@code d}, how it was answered; without, the session just ends. */
-  static void quit(ExamContext ctx, Pop3Session ses, StepDraft d) {
+  static void quit(ExamContext ctx, Pop3Connection ses, StepDraft d) {
     long t = System.nanoTime();
     try {
-      ses.send("QUIT", "QUIT");
-      ses.reader.deadline(
-          System.nanoTime() + ctx.within(Duration.ofSeconds(10)).toNanos(), "waiting for QUIT");
+      ses.send(Pop3Commands.QUIT);
+      ses.reader()
+          .deadline(
+              System.nanoTime() + ctx.within(Duration.ofSeconds(10)).toNanos(), "waiting for QUIT");
       Reply r = ses.reply("waiting for the answer to QUIT");
       Duration took = Duration.ofNanos(System.nanoTime() - t);
       if (d == null) {

@@ -112,7 +112,7 @@ final class DnsStage {
 
   /** The SRV records published for {@code domain}, and whether the settings are one of them. */
   private void srv(StepDraft d, String domain) {
-    Pop3Session.Settings s = ctx.settings();
+    Pop3Settings s = ctx.settings();
     List<String> seen = new ArrayList<>();
     boolean matches = false;
     boolean any = false;

@@ -22,7 +22,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class ExamContext {
   private final Examination.Plan plan;
-  private Pop3Session.Settings settings;
+  private Pop3Settings settings;
   private final Map<Stage, StepDraft> steps = new EnumMap<>(Stage.class);
 
   /** The certificates the server showed, or null where the embedder gave its own SSLContext. */
@@ -50,28 +50,18 @@ final class ExamContext {
   }
 
   /** The settings examined. */
-  Pop3Session.Settings settings() {
+  Pop3Settings settings() {
     return settings;
   }
 
   /** Examines {@code found} from here on, with everything else as the settings say. */
   void examine(ServerChoice found) {
-    Pop3Session.Settings s = settings;
     settings =
-        new Pop3Session.Settings(
-            found.host(),
-            found.port(),
-            found.security(),
-            s.user(),
-            s.password(),
-            s.tokens(),
-            s.mechanisms(),
-            s.allowPlaintext(),
-            s.sslContext(),
-            s.limits(),
-            s.tolerances(),
-            s.pipelining(),
-            s.account());
+        settings.toBuilder()
+            .host(found.host())
+            .port(found.port())
+            .security(found.security())
+            .build();
   }
 
   /** "host:port", as the findings name the server. */
@@ -155,10 +145,10 @@ final class ExamContext {
     return plan.timeout().compareTo(most) <= 0 ? plan.timeout() : most;
   }
 
-  /** A new, unconnected session to the address found, as a fetch with these settings opens. */
-  Pop3Session newSession() {
-    Pop3Session ses = new Pop3Session(sessionSettings(), new Pop3Session.Learnt());
-    ses.address = address;
+  /** A new, unconnected connection to the address found, as a fetch with these settings opens. */
+  Pop3Connection newSession() {
+    Pop3Connection ses = new Pop3Connection(sessionSettings(), new ServerMemory());
+    ses.connectTo(address);
     return ses;
   }
 
@@ -171,9 +161,8 @@ final class ExamContext {
    * The settings the session uses: the SSLContext of the recorder over the trust manager, or the
    * embedder's own; pipelining off, as the doctor sends one command at a time.
    */
-  private Pop3Session.Settings sessionSettings() {
-    Pop3Session.Settings s = settings;
-    SSLContext ctx = s.sslContext();
+  private Pop3Settings sessionSettings() {
+    SSLContext ctx = settings.sslContext();
     if (recorder != null) {
       try {
         ctx = SSLContext.getInstance("TLS");
@@ -182,19 +171,6 @@ final class ExamContext {
         throw new IllegalStateException("this JDK has no TLS", e);
       }
     }
-    return new Pop3Session.Settings(
-        s.host(),
-        s.port(),
-        s.security(),
-        s.user(),
-        s.password(),
-        s.tokens(),
-        s.mechanisms(),
-        s.allowPlaintext(),
-        ctx,
-        s.limits(),
-        s.tolerances(),
-        false,
-        s.account());
+    return settings.toBuilder().sslContext(ctx).pipelining(false).build();
   }
 }

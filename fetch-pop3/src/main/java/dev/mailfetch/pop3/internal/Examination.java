@@ -15,9 +15,9 @@ import javax.net.ssl.X509TrustManager;
  * login, mailbox, compliance), measures each, and turns what it saw into {@link Finding}s. Each
  * stage is a class of its own over an {@link ExamContext} ({@link DnsStage}, {@link TcpStage}, then
  * over one session {@link SessionWalk}: {@link TlsStage}, {@link CapabilitiesStage}, {@link
- * LoginStage}, {@link MailboxStage}, {@link ComplianceChecks}); they reuse {@link Pop3Session}'s
- * own steps, so what they report is what a fetch would meet. A stage that finds what stops a fetch
- * blocks the rest.
+ * LoginStage}, {@link MailboxStage}, {@link ComplianceChecks}); they drive a {@link Pop3Connection}
+ * with the client's own steps ({@link Greeting}, {@link Login}), so what they report is what a
+ * fetch would meet. A stage that finds what stops a fetch blocks the rest.
  *
  * <p>Read-only by construction: the commands it sends are CAPA, STLS, UTF8, the login, STAT, UIDL,
  * LIST, TOP, NOOP, RSET and QUIT; RETR only in deep mode. No DELE exists here.
@@ -25,7 +25,7 @@ import javax.net.ssl.X509TrustManager;
 public final class Examination {
   /** What to examine and how. {@code trust} is null when the embedder gave its own SSLContext. */
   public record Plan(
-      Pop3Session.Settings settings,
+      Pop3Settings settings,
       X509TrustManager trust,
       boolean login,
       boolean deep,

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 final class Login {
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
-  private final Pop3Session ses;
-  private final Pop3Session.Settings s;
+  private final Pop3Connection ses;
+  private final Pop3Settings s;
 
   /** The server closed the connection during login (quirk Q39): nothing more can be sent. */
   private boolean hungUp;
@@ -39,24 +39,24 @@ final class Login {
   /** The server refused a token fresh from the provider, after refusing the one before. */
   private boolean grantRefused;
 
-  Login(Pop3Session ses) {
+  Login(Pop3Connection ses) {
     this.ses = ses;
     this.s = ses.settings();
   }
 
   void login() throws FetchException {
-    if (!ses.tls && !s.allowPlaintext()) {
+    if (!ses.tls() && !s.allowPlaintext()) {
       throw new FetchException(
           FetchError.TLS_REQUIRED_NOT_OFFERED,
           "the connection to "
               + ses.server()
               + " is not encrypted and plain-text login was not allowed; no credentials were sent");
     }
-    Set<String> sasl = ses.saslMechanisms();
+    Set<String> sasl = ses.capabilities().saslMechanisms();
     // Over TLS the channel hides a password, so the plain forms come first; without TLS (allowed
     // by name) CRAM-MD5 at least keeps the password itself off the wire.
     List<AuthMechanism> order =
-        ses.tls
+        ses.tls()
             ? List.of(
                 AuthMechanism.XOAUTH2,
                 AuthMechanism.OAUTHBEARER,
@@ -79,7 +79,7 @@ final class Login {
       }
       try {
         authenticate(m);
-        ses.loggedInWith = m;
+        ses.loggedInWith(m);
         log.debug("{} - logged in with {}", s.account(), m);
         return;
       } catch (FetchException e) {
@@ -87,7 +87,7 @@ final class Login {
             m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
         // A token refused even fresh: the grant is at fault, and the other OAuth mechanism would
         // only cost refreshes.
-        if (ses.broken
+        if (ses.isBroken()
             || grantRefused
             || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
@@ -102,10 +102,10 @@ final class Login {
       throw last;
     }
     List<String> offers = new ArrayList<>(sasl);
-    if (ses.has("USER")) {
+    if (ses.capabilities().has("USER")) {
       offers.add("USER");
     }
-    if (ses.tls && ses.apopTimestamp != null) {
+    if (ses.tls() && ses.apopTimestamp() != null) {
       offers.add("APOP");
     }
     throw NoLoginMethod.of(
@@ -122,15 +122,16 @@ final class Login {
         // Some servers do not list XOAUTH2 (C-OAUTH-05): with a token, try it anyway.
         return s.tokens() != null;
       case OAUTHBEARER:
-        return s.tokens() != null && (sasl.contains(m.name()) || !ses.capaWorked);
+        return s.tokens() != null && (sasl.contains(m.name()) || !ses.capabilities().worked());
       case PLAIN:
       case LOGIN:
       case CRAM_MD5:
         return s.password() != null && sasl.contains(saslName(m));
       case USER:
-        return s.password() != null && (ses.has("USER") || !ses.capaWorked);
+        return s.password() != null
+            && (ses.capabilities().has("USER") || !ses.capabilities().worked());
       case APOP:
-        return s.password() != null && ses.tls && ses.apopTimestamp != null;
+        return s.password() != null && ses.tls() && ses.apopTimestamp() != null;
       default:
         return false;
     }
@@ -154,12 +155,12 @@ final class Login {
     switch (m) {
       case USER:
         {
-          ses.send("USER " + s.user(), "USER " + s.user());
+          ses.send(Pop3Commands.user(s.user()));
           Reply u = ses.reply("logging in (USER)");
           if (!u.ok()) {
             throw authFailure(u, "USER");
           }
-          ses.send("PASS " + password(), "PASS <redacted>");
+          ses.send(Pop3Commands.pass(password()));
           Reply p = authReply("logging in (PASS)");
           if (!p.ok()) {
             throw authFailure(p, "PASS");
@@ -174,17 +175,17 @@ final class Login {
         }
       case LOGIN:
         {
-          ses.send("AUTH LOGIN", "AUTH LOGIN");
+          ses.send(Pop3Commands.auth("LOGIN"));
           Reply r = authReply("logging in (AUTH LOGIN)");
           if (!continuation(r)) {
             throw authFailure(r, "AUTH LOGIN");
           }
-          ses.send(b64(s.user()), "<redacted>");
+          ses.send(Pop3Commands.saslResponse(b64(s.user())));
           r = authReply("logging in (AUTH LOGIN)");
           if (!continuation(r)) {
             throw authFailure(r, "AUTH LOGIN");
           }
-          ses.send(b64(password()), "<redacted>");
+          ses.send(Pop3Commands.saslResponse(b64(password())));
           Reply done = authReply("logging in (AUTH LOGIN)");
           if (!done.ok()) {
             throw authFailure(done, "AUTH LOGIN");
@@ -200,10 +201,8 @@ final class Login {
           try {
             byte[] d =
                 MessageDigest.getInstance("MD5")
-                    .digest((ses.apopTimestamp + password()).getBytes(StandardCharsets.UTF_8));
-            ses.send(
-                "APOP " + s.user() + " " + HexFormat.of().formatHex(d),
-                "APOP " + s.user() + " <redacted>");
+                    .digest((ses.apopTimestamp() + password()).getBytes(StandardCharsets.UTF_8));
+            ses.send(Pop3Commands.apop(s.user(), HexFormat.of().formatHex(d)));
           } catch (NoSuchAlgorithmException e) {
             throw new FetchException(FetchError.CONFIGURATION, "this JDK has no MD5 for APOP", e);
           }
@@ -232,7 +231,7 @@ final class Login {
     byte[] challenge = challengeBytes(r.text());
     if (challenge == null || challenge.length == 0) {
       // An empty challenge would make the answer replayable: answer nothing.
-      ses.send("*", "*");
+      ses.send(Pop3Commands.SASL_CANCEL);
       authReply("cancelling AUTH CRAM-MD5");
       throw new FetchException(
           FetchError.PROTOCOL,
@@ -248,7 +247,7 @@ final class Login {
     } catch (GeneralSecurityException e) {
       throw new FetchException(FetchError.CONFIGURATION, "this JDK has no HmacMD5 for CRAM-MD5", e);
     }
-    ses.send(b64(s.user() + " " + digest), "<redacted>");
+    ses.send(Pop3Commands.saslResponse(b64(s.user() + " " + digest)));
     Reply done = authReply("logging in (AUTH CRAM-MD5)");
     if (!done.ok()) {
       throw authFailure(done, "AUTH CRAM-MD5");
@@ -271,7 +270,7 @@ final class Login {
         throw e;
       }
       s.tokens().invalidate(token);
-      if (hungUp || ses.broken) {
+      if (hungUp || ses.isBroken()) {
         throw e;
       }
       String fresh = token();
@@ -414,12 +413,12 @@ final class Login {
     String oneLine = "AUTH " + mech + " " + payload;
     Reply r;
     if (oneLine.length() + 2 <= 255) {
-      ses.send(oneLine, "AUTH " + mech + " <redacted>");
+      ses.send(Pop3Commands.auth(mech, payload));
       r = authReply(doing);
       boolean refusedOneLine =
           !"AUTH".equals(r.code()) || r.text().toLowerCase(Locale.ROOT).contains("initial");
       if (r.kind() == Reply.Kind.ERR && token != null && refusedOneLine) {
-        ses.quirks.add(
+        ses.noticed(
             QuirkId.Q41); // Microsoft 365 wants AUTH XOAUTH2, then the token on its own line
         r = twoStep(mech, payload, doing);
       }
@@ -429,7 +428,7 @@ final class Login {
     int rounds = 0;
     while (r.kind() == Reply.Kind.CONTINUATION) {
       if (++rounds > s.limits().maxSaslRounds()) {
-        ses.broken = true;
+        ses.markBroken();
         throw new FetchException(
             FetchError.PROTOCOL,
             ses.server()
@@ -443,8 +442,8 @@ final class Login {
             Limit.SASL_ROUNDS.remedy(s.limits().maxSaslRounds()));
       }
       String json = decodeChallenge(r.text());
-      ses.quirks.add(QuirkId.Q42);
-      ses.send(ack, "<sasl response>");
+      ses.noticed(QuirkId.Q42);
+      ses.send(Pop3Commands.saslAcknowledgement(ack));
       Reply fin = authReply(doing);
       if (fin.ok()) {
         return;
@@ -471,17 +470,17 @@ final class Login {
 
   private Reply twoStep(String mech, String payload, String doing) throws FetchException {
     authStart(mech, doing);
-    ses.send(payload, "<redacted>");
+    ses.send(Pop3Commands.saslResponse(payload));
     return authReply(doing);
   }
 
   /** Sends {@code AUTH mech} with no initial response and returns the server's first challenge. */
   private Reply authStart(String mech, String doing) throws FetchException {
-    ses.send("AUTH " + mech, "AUTH " + mech);
+    ses.send(Pop3Commands.auth(mech));
     Reply r = authReply(doing);
     if (!continuation(r)) {
       if (r.ok()) {
-        ses.broken = true;
+        ses.markBroken();
         throw new FetchException(
             FetchError.PROTOCOL,
             ses.server()
@@ -506,7 +505,7 @@ final class Login {
     // Only a +OK that carries a challenge: a bare +OK where a challenge is due means the server
     // skipped the exchange, and the credential must not follow (case A-06).
     if (r.ok() && r.text().matches("[A-Za-z0-9+/]+=*")) {
-      ses.quirks.add(QuirkId.Q15);
+      ses.noticed(QuirkId.Q15);
       return true;
     }
     return false;
@@ -522,7 +521,7 @@ final class Login {
    */
   private byte[] challengeBytes(String b64) throws FetchException {
     if (b64.length() > s.limits().maxSaslChallenge()) {
-      ses.broken = true;
+      ses.markBroken();
       throw new FetchException(
           FetchError.LIMIT_EXCEEDED,
           "a login challenge from "
@@ -549,7 +548,7 @@ final class Login {
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_RESET) {
         hungUp = true;
-        ses.quirks.add(QuirkId.Q39);
+        ses.noticed(QuirkId.Q39);
         throw new FetchException(
             FetchError.AUTH_FAILED,
             ses.server()
@@ -569,7 +568,7 @@ final class Login {
         ses.server(),
         r,
         step,
-        ses.has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
+        ses.capabilities().has("AUTH-RESP-CODE")); // RFC 3206: only [AUTH] means bad credentials
   }
 
   private static String b64(String s) {

@@ -27,23 +27,26 @@ final class LoginStage {
   }
 
   /** Logs in; false, with the finding, where the login failed. */
-  boolean run(Pop3Session ses) {
+  boolean run(Pop3Connection ses) {
     StepDraft d = ctx.begin(Stage.AUTHENTICATION);
     try {
-      ses.login();
+      new Login(ses).login();
       d.summary(
           "logged in as "
               + FetchException.escape(ctx.settings().user())
               + " with "
-              + ses.loggedInWith);
+              + ses.loggedInWith());
       d.add(Symptom.LOGGED_IN, d.summary());
       d.end();
       return true;
     } catch (FetchException e) {
-      Set<String> sasl = ses.saslMechanisms();
+      Set<String> sasl = ses.capabilities().saslMechanisms();
       boolean oauthOffered = sasl.contains("XOAUTH2") || sasl.contains("OAUTHBEARER");
       boolean passwordOffered =
-          sasl.contains("PLAIN") || sasl.contains("LOGIN") || ses.has("USER") || !ses.capaWorked;
+          sasl.contains("PLAIN")
+              || sasl.contains("LOGIN")
+              || ses.capabilities().has("USER")
+              || !ses.capabilities().worked();
       boolean noToken = ctx.settings().tokens() == null;
       Symptom sym = symptom(e, oauthOffered && noToken && !passwordOffered);
       String evidence = e.detail();

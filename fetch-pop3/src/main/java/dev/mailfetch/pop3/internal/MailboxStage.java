@@ -8,6 +8,7 @@ import dev.mailfetch.api.internal.Sizes;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Symptom;
 import dev.mailfetch.pop3.Tolerance;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -23,9 +24,9 @@ final class MailboxStage {
   }
 
   /** The listings; null, with the finding, where the mailbox cannot be examined further. */
-  MailboxListing run(Pop3Session ses) throws FetchException {
+  MailboxListing run(Pop3Connection ses) throws FetchException {
     StepDraft d = ctx.begin(Stage.MAILBOX);
-    ses.send("STAT", "STAT");
+    ses.send(Pop3Commands.STAT);
     Reply stat = ses.reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchError code = stat.error(FetchError.TOO_MANY_MESSAGES);
@@ -81,8 +82,8 @@ final class MailboxStage {
   }
 
   /** UIDL, even where CAPA does not list it: some servers support it without saying so (Q20). */
-  private static void uidl(Pop3Session ses, MailboxListing l) throws FetchException {
-    ses.send("UIDL", "UIDL");
+  private static void uidl(Pop3Connection ses, MailboxListing l) throws FetchException {
+    ses.send(Pop3Commands.UIDL);
     Reply r = ses.reply("listing unique ids (UIDL)");
     if (!r.ok()) {
       return;
@@ -99,9 +100,9 @@ final class MailboxStage {
   }
 
   /** LIST; false, with the finding, where it was refused. */
-  private static boolean list(Pop3Session ses, StepDraft d, MailboxListing l)
+  private static boolean list(Pop3Connection ses, StepDraft d, MailboxListing l)
       throws FetchException {
-    ses.send("LIST", "LIST");
+    ses.send(Pop3Commands.LIST);
     Reply list = ses.reply("listing sizes (LIST)");
     if (!list.ok()) {
       d.add(
@@ -126,7 +127,7 @@ final class MailboxStage {
   }
 
   /** What the listings and the capabilities say together. */
-  private void judge(Pop3Session ses, StepDraft d, MailboxListing l) {
+  private void judge(Pop3Connection ses, StepDraft d, MailboxListing l) {
     long expire = expireDays(ses);
     long sum = l.sizeSum();
     int listed = l.listNumbers().size();
@@ -159,7 +160,7 @@ final class MailboxStage {
     if (!l.uidl()) {
       d.add(
           Symptom.NO_UIDL,
-          ses.has("UIDL")
+          ses.capabilities().has("UIDL")
               ? "UIDL is listed in CAPA but answered -ERR"
               : "UIDL is not in CAPA" + " and answered -ERR");
     }
@@ -170,23 +171,19 @@ final class MailboxStage {
           Symptom.EXPIRE_DAYS,
           "CAPA says EXPIRE " + expire + ": retrieved mail is removed after " + expire + " days");
     }
-    for (String line : ses.capa) {
+    for (String line : ses.capabilities().lines()) {
       if (line.startsWith("LOGIN-DELAY ")) {
         d.add(Symptom.LOGIN_DELAY_ANNOUNCED, "CAPA says " + line + " (seconds between logins)");
       }
     }
   }
 
-  private static long expireDays(Pop3Session ses) {
-    for (String line : ses.capa) {
-      if (line.startsWith("EXPIRE ")) {
-        String v = line.substring(7).split(" ")[0];
-        if (v.matches("[0-9]{1,6}")) {
-          return Long.parseLong(v);
-        }
-      }
-    }
-    return -1;
+  /**
+   * How many days the server keeps retrieved mail (CAPA's EXPIRE, as the client reads it); -1 for
+   * never or not said.
+   */
+  private static long expireDays(Pop3Connection ses) {
+    return ses.capabilities().expire().map(Duration::toDays).orElse(-1L);
   }
 
   private static int number(String s) {

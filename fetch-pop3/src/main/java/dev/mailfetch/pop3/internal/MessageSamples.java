@@ -29,7 +29,7 @@ final class MessageSamples {
   private static final long WHOLE_TOP_MAX = 1 << 20;
 
   private final ExamContext ctx;
-  private final Pop3Session ses;
+  private final Pop3Connection ses;
   private final StepDraft d;
   private final MailboxListing l;
   private final List<Integer> numbers;
@@ -52,7 +52,7 @@ final class MessageSamples {
   /** A sampled message whose header holds UTF-8, to ask for again without UTF-8 mode; or null. */
   private Integer eightBitSample;
 
-  MessageSamples(ExamContext ctx, Pop3Session ses, StepDraft d, MailboxListing l) {
+  MessageSamples(ExamContext ctx, Pop3Connection ses, StepDraft d, MailboxListing l) {
     this.ctx = ctx;
     this.ses = ses;
     this.d = d;
@@ -128,7 +128,7 @@ final class MessageSamples {
     long listed = l.size(n);
     boolean whole = listed >= 0 && listed <= WHOLE_TOP_MAX;
     String cmd = "TOP " + n + " " + (whole ? 1_000_000 : 0);
-    ses.send(cmd, cmd);
+    ses.send(Pop3Command.plain(cmd));
     Reply r = ses.reply("sampling message " + n + " (" + cmd + ")");
     if (!r.ok()) {
       // only RETR tells whether TOP or the message is at fault (Q33 or Q34)
@@ -137,13 +137,14 @@ final class MessageSamples {
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
-      ses.reader.readBody(
-          slice -> {
-            byte[] b = new byte[slice.remaining()];
-            slice.get(b);
-            body.write(b, 0, b.length);
-          },
-          2 * WHOLE_TOP_MAX + (1 << 16));
+      ses.reader()
+          .readBody(
+              slice -> {
+                byte[] b = new byte[slice.remaining()];
+                slice.get(b);
+                body.write(b, 0, b.length);
+              },
+              2 * WHOLE_TOP_MAX + (1 << 16));
     } catch (FetchException e) {
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
         d.add(
@@ -223,10 +224,10 @@ final class MessageSamples {
    * with that finding, then.
    */
   private boolean endedWhereItSaid(int n, String cmd) throws FetchException {
-    ses.send("NOOP", "NOOP");
+    ses.send(Pop3Commands.NOOP);
     String next;
     try {
-      next = ses.reader.readLine(ctx.settings().limits().maxStatusLine(), Limit.STATUS_LINE);
+      next = ses.reader().readLine(ctx.settings().limits().maxStatusLine(), Limit.STATUS_LINE);
     } catch (FetchException e) {
       if (e.error() == FetchError.LIMIT_EXCEEDED) {
         d.add(
@@ -296,7 +297,7 @@ final class MessageSamples {
 
   private void retrieve(int n) throws FetchException {
     String cmd = "RETR " + n;
-    ses.send(cmd, cmd);
+    ses.send(Pop3Command.plain(cmd));
     Reply r = ses.reply("retrieving message " + n + " (deep)");
     if (!r.ok()) {
       String refusedTop = topRefused.remove(n);
@@ -313,14 +314,15 @@ final class MessageSamples {
     }
     long[] size = {0};
     ByteArrayOutputStream head = new ByteArrayOutputStream();
-    ses.reader.readBody(
-        slice -> {
-          size[0] += slice.remaining();
-          while (slice.hasRemaining() && head.size() < 1 << 16) {
-            head.write(slice.get());
-          }
-        },
-        ctx.settings().limits().maxMessageSize());
+    ses.reader()
+        .readBody(
+            slice -> {
+              size[0] += slice.remaining();
+              while (slice.hasRemaining() && head.size() < 1 << 16) {
+                head.write(slice.get());
+              }
+            },
+            ctx.settings().limits().maxMessageSize());
     long listed = l.size(n);
     Set<String> only = size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
     if (only != null) {

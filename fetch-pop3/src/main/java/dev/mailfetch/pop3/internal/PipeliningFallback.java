@@ -37,8 +37,8 @@ public final class PipeliningFallback implements FetchSession {
   /** The first wait after {@code [IN-USE]}; doubled each time, up to two seconds. */
   private static final Duration FIRST_PAUSE = Duration.ofMillis(100);
 
-  private final Pop3Session.Settings settings;
-  private final Pop3Session.Learnt learnt;
+  private final Pop3Settings settings;
+  private final ServerMemory learnt;
   private Pop3Session current;
 
   /** What earlier connections of this session noticed. */
@@ -47,8 +47,7 @@ public final class PipeliningFallback implements FetchSession {
   private final List<FetchException> warnings = new ArrayList<>();
   private int listedCount = -1;
 
-  private PipeliningFallback(
-      Pop3Session.Settings settings, Pop3Session.Learnt learnt, Pop3Session first) {
+  private PipeliningFallback(Pop3Settings settings, ServerMemory learnt, Pop3Session first) {
     this.settings = settings;
     this.learnt = learnt;
     this.current = first;
@@ -58,11 +57,11 @@ public final class PipeliningFallback implements FetchSession {
    * Connects, secures and logs in; a pipelined listing sent with the CAPA that goes unanswered
    * costs one reconnect.
    */
-  public static FetchSession open(Pop3Session.Settings settings, Pop3Session.Learnt learnt)
+  public static FetchSession open(Pop3Settings settings, ServerMemory learnt)
       throws FetchException {
     try {
       return new PipeliningFallback(settings, learnt, Pop3Session.open(settings, learnt));
-    } catch (Pop3Session.PipelinedUnanswered e) {
+    } catch (PipelinedUnanswered e) {
       return new PipeliningFallback(settings, learnt, reopen(settings, learnt, e));
     }
   }
@@ -71,8 +70,7 @@ public final class PipeliningFallback implements FetchSession {
    * A new connection, one command at a time; {@code [IN-USE]} (the old one's lock) retried within
    * the reply deadline.
    */
-  private static Pop3Session reopen(
-      Pop3Session.Settings settings, Pop3Session.Learnt learnt, FetchException why)
+  private static Pop3Session reopen(Pop3Settings settings, ServerMemory learnt, FetchException why)
       throws FetchException {
     learnt.noPipelining = true;
     log.info(
@@ -104,7 +102,7 @@ public final class PipeliningFallback implements FetchSession {
     }
   }
 
-  private void fallBack(Pop3Session.PipelinedUnanswered e) throws FetchException {
+  private void fallBack(PipelinedUnanswered e) throws FetchException {
     Pop3Session old = current;
     quirks.addAll(old.quirksNoticed());
     quirks.add(QuirkId.Q21);
@@ -154,7 +152,7 @@ public final class PipeliningFallback implements FetchSession {
         };
     try {
       current.list(once);
-    } catch (Pop3Session.PipelinedUnanswered e) {
+    } catch (PipelinedUnanswered e) {
       fallBack(e);
       current.list(once);
     }
@@ -178,7 +176,7 @@ public final class PipeliningFallback implements FetchSession {
     Settled settled = new Settled(handler);
     try {
       current.retrieve(batch, next, ending, settled);
-    } catch (Pop3Session.PipelinedUnanswered e) {
+    } catch (PipelinedUnanswered e) {
       fallBack(e);
       List<MessageRef> rest = settled.rest(batch);
       sameNumbers(rest);
@@ -191,7 +189,7 @@ public final class PipeliningFallback implements FetchSession {
     Settled settled = new Settled(handler);
     try {
       current.headers(batch, settled);
-    } catch (Pop3Session.PipelinedUnanswered e) {
+    } catch (PipelinedUnanswered e) {
       fallBack(e);
       List<MessageRef> rest = settled.rest(batch);
       sameNumbers(rest);
@@ -208,7 +206,7 @@ public final class PipeliningFallback implements FetchSession {
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
     try {
       return current.delete(messages);
-    } catch (Pop3Session.PipelinedUnanswered e) {
+    } catch (PipelinedUnanswered e) {
       fallBack(e); // the DELEs the old connection took are void without its QUIT: all of them again
       sameNumbers(messages);
       return current.delete(messages);

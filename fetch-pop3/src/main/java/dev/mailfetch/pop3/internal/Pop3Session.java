@@ -10,32 +10,17 @@ import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
-import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Listing;
 import dev.mailfetch.pop3.AuthMechanism;
-import dev.mailfetch.pop3.Pop3Limits;
-import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,14 +29,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,56 +56,18 @@ public final class Pop3Session implements FetchSession {
   private static final Pattern APOP_TIMESTAMP =
       Pattern.compile("<[^<>@\\x00-\\x20\\x7F-\\xFF]+@[^<>@\\x00-\\x20\\x7F-\\xFF]+>");
 
-  /** What a source hands a session. */
-  public record Settings(
-      String host,
-      int port,
-      Security security,
-      String user,
-      Supplier<String> password,
-      TokenProvider tokens,
-      Set<AuthMechanism> mechanisms,
-      boolean allowPlaintext,
-      SSLContext sslContext,
-      Pop3Limits limits,
-      Set<Tolerance> tolerances,
-      Boolean pipelining,
-      String account) {}
-
-  /**
-   * What sessions learn about a server and pass on to the next: that CAPA must not be sent (it
-   * closed or hung, quirk Q19) or that pipelining stalls (quirk Q21).
-   */
-  public static final class Learnt {
-    volatile boolean noCapa;
-    volatile boolean noPipelining;
-
-    /** {@code UIDL n} / {@code LIST n} answered multi-line (quirk Q28): use the bulk forms. */
-    volatile boolean noSingleForms;
-  }
-
-  private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
-
   /**
    * A STAT count from here on is no mailbox's (case R-07): the largest maildrops hold a few
    * million.
    */
   static final long HOSTILE_COUNT = 1_000_000_000L;
 
-  /**
-   * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
-   * the command before it (or the read timeout, if shorter): a server that answered STAT at once
-   * and is silent on LIST dropped it (quirk Q21). A slow server mistaken for one costs a reconnect.
-   */
-  static final Duration QUEUED_WAIT = Duration.ofSeconds(5);
-
-  /**
-   * What CAPA's reply is read as; its lines go to the trace one by one (other listings as a count).
-   */
-  private static final String READING_CAPABILITIES = "reading capabilities";
-
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
   private static final Duration Q02_GRACE = Duration.ofSeconds(5);
+
+  private static final Pop3Command NOOP_KEEPALIVE = Pop3Commands.NOOP.noted("keepalive");
+  private static final Pop3Command Q02_PROBE =
+      Pop3Commands.NOOP.noted("probe: did the message end at \".\\r\"? quirk Q02");
 
   /** One daemon thread keeps every idle session alive (quirk Q43). */
   private static final ScheduledExecutorService KEEPALIVE = keepAliveExecutor();
@@ -135,38 +75,10 @@ public final class Pop3Session implements FetchSession {
   /** Past this many unread keepalive answers (over four hours at 15 s) the keepalive stops. */
   private static final int MAX_UNANSWERED_NOOPS = 1024;
 
-  /**
-   * Empty lines skipped before a reply with Tolerance.EMPTY_LINES (quirk Q11): one to three are
-   * met.
-   */
-  private static final int MAX_EMPTY_LINES = 100;
-
-  /** Appended to a listing line that was cut: a space, so no UID can end with it. */
-  private static final String TRUNCATED = " \u0000truncated";
-
-  private final Settings s;
-  final Learnt learnt;
-  private boolean capaAttempted;
-  Socket socket;
-  private OutputStream out;
-  Pop3Reader reader;
-  boolean tls;
-  Set<String> capa = Set.of();
-  boolean capaWorked;
-  String apopTimestamp;
-
-  /** Where to connect instead of resolving the host name (the doctor's own DNS answer). */
-  InetAddress address;
-
-  /** The login method that worked, for the doctor's report. */
-  AuthMechanism loggedInWith;
-
-  /** Whether UTF-8 mode is on (RFC 6856, {@link Utf8Mode}). */
-  boolean utf8;
-
+  private final Pop3Settings settings;
+  private final ServerMemory memory;
+  private final Pop3Connection connection;
   private boolean stableUids;
-  private Optional<Duration> expire = Optional.empty();
-  final Set<QuirkId> quirks = new LinkedHashSet<>();
 
   /** What this session noticed that a person must know ({@link #warnings()}). */
   private final List<FetchException> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -174,15 +86,13 @@ public final class Pop3Session implements FetchSession {
   /** What was retrieved and marked, against servers that delete what was retrieved (quirk Q31). */
   private final RetrievedMarks marks = new RetrievedMarks();
 
-  volatile boolean broken;
-
   /** The last refused DELE or QUIT, as the server said it ({@link #lastRefusal()}). */
   private volatile String lastRefusal;
 
   private int messageCount;
 
   /** Held by every use of the connection: the engine's calls and the keepalive's NOOP. */
-  private final ReentrantLock line = new ReentrantLock();
+  private final ReentrantLock connectionLock = new ReentrantLock();
 
   private volatile long lastCommand = System.nanoTime();
   private ScheduledFuture<?> keepAlive;
@@ -193,7 +103,7 @@ public final class Pop3Session implements FetchSession {
    */
   private boolean listingSent;
 
-  /** Keepalive NOOPs whose answers are still to be read (only under {@link #line}). */
+  /** Keepalive NOOPs whose answers are still to be read (only under {@link #connectionLock}). */
   private int unansweredNoops;
 
   /**
@@ -201,7 +111,7 @@ public final class Pop3Session implements FetchSession {
    * RETRs sent for what the engine said comes next ({@link MessageRef}s), so that the pipeline
    * never runs dry across its barriers, and keepalive NOOPs sent behind them ({@link
    * #KEEPALIVE_NOOP}); within a retrieve, also its own RETRs and closing NOOP ({@link
-   * #CLOSING_NOOP}) (only under {@link #line}).
+   * #CLOSING_NOOP}) (only under {@link #connectionLock}).
    */
   private final ArrayDeque<Object> ahead = new ArrayDeque<>();
 
@@ -217,69 +127,40 @@ public final class Pop3Session implements FetchSession {
   /** Keepalive NOOPs in {@link #ahead}. */
   private int noopsAhead;
 
-  Settings settings() {
-    return s;
-  }
-
-  Pop3Session(Settings settings, Learnt learnt) {
-    this.s = settings;
-    this.learnt = learnt;
+  private Pop3Session(Pop3Settings settings, ServerMemory memory) {
+    this.settings = settings;
+    this.memory = memory;
+    this.connection = new Pop3Connection(settings, memory);
   }
 
   /**
    * Connects, secures and logs in. A server that closes or hangs on the first CAPA gets one more
    * try without CAPA (quirk Q19), and is remembered.
    */
-  public static Pop3Session open(Settings settings, Learnt learnt) throws FetchException {
+  public static Pop3Session open(Pop3Settings settings, ServerMemory memory) throws FetchException {
     try {
-      return openOnce(settings, learnt);
-    } catch (CapaBroken e) {
-      learnt.noCapa = true;
+      return openOnce(settings, memory);
+    } catch (Pop3Connection.CapaBroken e) {
+      memory.noCapa = true;
       log.warn(
           "{} - {}:{} dropped or ignored CAPA (quirk Q19); trying again without it",
           settings.account(),
           settings.host(),
           settings.port());
-      return openOnce(settings, learnt);
+      return openOnce(settings, memory);
     }
   }
 
-  /**
-   * A command sent queued behind others (pipelined) went unanswered (quirk Q21): nothing of it was
-   * handed over as failed, so the session's caller ({@link PipeliningFallback}) may connect again,
-   * one command at a time, and do the same again. The connection is broken.
-   */
-  static final class PipelinedUnanswered extends FetchException {
-    private static final long serialVersionUID = 1L;
-
-    PipelinedUnanswered(FetchException cause) {
-      super(cause.error(), cause.detail(), null, cause, cause.remedy());
-    }
-  }
-
-  /** The first CAPA closed or hung. */
-  static final class CapaBroken extends FetchException {
-    private static final long serialVersionUID = 1L;
-
-    CapaBroken(FetchException cause) {
-      super(
-          cause.error(),
-          cause.detail(),
-          null,
-          cause,
-          cause.remedy()); // the detail: no second "CODE: "
-    }
-  }
-
-  private static Pop3Session openOnce(Settings settings, Learnt learnt) throws FetchException {
-    Pop3Session session = new Pop3Session(settings, learnt);
+  private static Pop3Session openOnce(Pop3Settings settings, ServerMemory memory)
+      throws FetchException {
+    Pop3Session session = new Pop3Session(settings, memory);
     try {
-      session.connect();
-      session.greetAndSecure();
-      Utf8Mode.enable(session); // RFC 6856: in the AUTHORIZATION state, so before the login
-      session.login();
+      session.connection.connect();
+      Greeting.greetAndSecure(session.connection);
+      // RFC 6856: in the AUTHORIZATION state, so before the login
+      Utf8Mode.enable(session.connection);
+      new Login(session.connection).login();
       session.capaAndListing();
-      session.readPolicy();
       session.probeUidl();
       session.startKeepAlive();
       return session;
@@ -307,442 +188,6 @@ public final class Pop3Session implements FetchSession {
     }
   }
 
-  // ---------------------------------------------------------------- connection and TLS
-
-  private void connect() throws FetchException {
-    connectTcp();
-    if (s.security() == Security.IMPLICIT_TLS) {
-      handshake();
-    }
-  }
-
-  void connectTcp() throws FetchException {
-    socket = new Socket();
-    try {
-      socket.setTcpNoDelay(true);
-      InetSocketAddress to =
-          address != null
-              ? new InetSocketAddress(address, s.port())
-              : new InetSocketAddress(s.host(), s.port());
-      socket.connect(to, millis(s.limits().connectTimeout()));
-      socket.setSoTimeout(millis(s.limits().readTimeout()));
-    } catch (UnknownHostException e) {
-      throw HostLookup.failed(s.host(), e);
-    } catch (SocketTimeoutException e) {
-      throw new FetchException(
-          FetchError.CONNECTION_TIMED_OUT,
-          "connecting to "
-              + server()
-              + " got no answer within "
-              + Limit.CONNECT_TIMEOUT.words(s.limits().connectTimeout())
-              + ": a firewall may drop the connection, or"
-              + " the host or port is wrong",
-          null,
-          e,
-          Limit.CONNECT_TIMEOUT.remedy(s.limits().connectTimeout()));
-    } catch (ConnectException e) {
-      // Something answered for the host and said no one listens on the port: a wrong
-      // port or a service that is down, not a connection that broke.
-      throw new FetchException(
-          FetchError.CONNECTION_REFUSED,
-          "connecting to "
-              + server()
-              + " was refused: nothing"
-              + " listens on port "
-              + s.port()
-              + " (a wrong port, or the mail service is down)",
-          null,
-          e,
-          Advice.refused(s.port()));
-    } catch (NoRouteToHostException e) {
-      // As good as a silent drop for the user, as the doctor reports it.
-      throw new FetchException(
-          FetchError.CONNECTION_TIMED_OUT,
-          "cannot reach "
-              + server()
-              + ": no route to the"
-              + " host (this machine's network, or a firewall on the way)",
-          e);
-    } catch (IOException e) {
-      throw new FetchException(
-          FetchError.CONNECTION_RESET, "cannot connect to " + server() + ": " + e.getMessage(), e);
-    }
-    try {
-      out = socket.getOutputStream();
-      reader =
-          new Pop3Reader(
-              socket.getInputStream(),
-              64 * 1024,
-              s.tolerances().contains(Tolerance.BARE_LF),
-              s.tolerances().contains(Tolerance.CR_TERMINATOR));
-    } catch (IOException e) {
-      throw new FetchException(
-          FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
-    }
-  }
-
-  void handshake() throws FetchException {
-    long began = System.nanoTime();
-    try {
-      SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
-      SSLSocket ssl =
-          (SSLSocket) ctx.getSocketFactory().createSocket(socket, s.host(), s.port(), true);
-      SSLParameters p = ssl.getSSLParameters();
-      p.setEndpointIdentificationAlgorithm("HTTPS"); // host name checked against the certificate
-      if (!s.host().matches("[0-9.]+|.*:.*")) {
-        p.setServerNames(List.of(new SNIHostName(s.host())));
-      }
-      List<String> protocols = new ArrayList<>();
-      for (String proto : ssl.getSupportedProtocols()) {
-        if (proto.equals("TLSv1.3") || proto.equals("TLSv1.2")) {
-          protocols.add(proto);
-        }
-      }
-      p.setProtocols(protocols.toArray(new String[0])); // RFC 8997 / 8314: nothing below TLS 1.2
-      ssl.setSSLParameters(p);
-      ssl.setSoTimeout(millis(s.limits().handshakeTimeout()));
-      began = System.nanoTime();
-      ssl.startHandshake();
-      ssl.setSoTimeout(millis(s.limits().readTimeout()));
-      socket = ssl;
-      out = ssl.getOutputStream();
-      int dropped = reader.switchTo(ssl.getInputStream());
-      if (dropped > 0) {
-        throw Advice.injectedBeforeTls(server(), dev.mailfetch.api.internal.Sizes.size(dropped));
-      }
-      tls = true;
-      log.debug("{} - TLS {} with {}", s.account(), ssl.getSession().getProtocol(), server());
-    } catch (SocketTimeoutException e) {
-      throw TlsFailure.noAnswer(
-          server(), s.security() == Security.STARTTLS, s.limits().handshakeTimeout(), null, e);
-    } catch (SSLException e) { // a handshake failure or another: which check failed, in words
-      throw TlsFailure.of(
-          e,
-          server(),
-          s.host(),
-          s.port(),
-          s.security() == Security.STARTTLS,
-          Duration.ofNanos(System.nanoTime() - began),
-          s.limits().handshakeTimeout());
-    } catch (IOException e) {
-      throw new FetchException(
-          FetchError.TLS_FAILED,
-          "the TLS handshake with " + server() + " failed: " + e.getMessage(),
-          e);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new FetchException(FetchError.CONFIGURATION, "this JDK has no TLS implementation", e);
-    }
-  }
-
-  // ---------------------------------------------------------------- commands and replies
-
-  void send(String command, String shown) throws FetchException {
-    if (trace.isTraceEnabled()) {
-      trace.trace("{} C: {}", s.account(), FetchException.escape(shown));
-    }
-    try {
-      out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8)); // one write per command (Q22)
-      out.flush();
-      lastCommand = System.nanoTime();
-    } catch (IOException e) {
-      broken = true;
-      throw new FetchException(
-          FetchError.CONNECTION_RESET, "the connection broke while sending " + verb(shown), e);
-    }
-  }
-
-  /** Several commands in one write, as a pipelining client sends them (the doctor's probe). */
-  void sendBatch(List<String> commands) throws FetchException {
-    StringBuilder sb = new StringBuilder();
-    for (String c : commands) {
-      sb.append(c).append("\r\n");
-    }
-    try {
-      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      lastCommand = System.nanoTime();
-    } catch (IOException e) {
-      broken = true;
-      throw new FetchException(
-          FetchError.CONNECTION_RESET, "the connection broke while sending " + commands, e);
-    }
-  }
-
-  /**
-   * A line from the server in the protocol trace, escaped (it may hold anything), with {@code note}
-   * after it. Replies carry no secret: the server never echoes a credential.
-   */
-  private void traceReceived(String line, String note) {
-    if (trace.isTraceEnabled()) {
-      trace.trace("{} S: {}{}", s.account(), FetchException.escape(line), note);
-    }
-  }
-
-  private static String verb(String shown) {
-    int sp = shown.indexOf(' ');
-    return sp < 0 ? shown : shown.substring(0, sp);
-  }
-
-  /**
-   * The reply to a command that went out queued behind one whose reply was just read: within {@link
-   * #QUEUED_WAIT} of silence (or the read timeout, if shorter), see there.
-   */
-  private Reply queuedReply(String doing) throws FetchException {
-    return withinQueuedWait(() -> reply(doing));
-  }
-
-  private interface Step<T> {
-    T run() throws FetchException;
-  }
-
-  /**
-   * {@code step} with reads bounded by {@link #QUEUED_WAIT} (or the read timeout, if shorter), then
-   * the read timeout again.
-   */
-  private <T> T withinQueuedWait(Step<T> step) throws FetchException {
-    Duration read = s.limits().readTimeout();
-    try {
-      socket.setSoTimeout(millis(read.compareTo(QUEUED_WAIT) < 0 ? read : QUEUED_WAIT));
-      try {
-        return step.run();
-      } finally {
-        if (!socket.isClosed()) {
-          socket.setSoTimeout(millis(read));
-        }
-      }
-    } catch (SocketException e) {
-      broken = true;
-      throw new FetchException(
-          FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
-    }
-  }
-
-  Reply reply(String doing) throws FetchException {
-    reader.deadline(System.nanoTime() + s.limits().commandTimeout().toNanos(), doing);
-    int empty = 0;
-    while (true) {
-      String line;
-      try {
-        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
-      } catch (FetchException e) {
-        broken = true;
-        throw e;
-      }
-      traceReceived(line, "");
-      if (line.isEmpty()
-          && s.tolerances().contains(Tolerance.EMPTY_LINES)
-          && empty++ < MAX_EMPTY_LINES) {
-        continue;
-      }
-      try {
-        Reply r = Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
-        if (empty > 0) {
-          quirks.add(QuirkId.Q11); // worked around only now that the reply came
-        }
-        return r;
-      } catch (FetchException e) {
-        broken = true;
-        if (e.error() == FetchError.EMPTY_LINE && !s.tolerances().contains(Tolerance.EMPTY_LINES)) {
-          throw new FetchException(
-              e.error(),
-              e.detail() + " (quirk Q11)",
-              null,
-              e,
-              Advice.tolerate(Tolerance.EMPTY_LINES));
-        }
-        throw e;
-      }
-    }
-  }
-
-  /**
-   * The first reply after the greeting: within a short deadline (a server may hang on CAPA, quirk
-   * Q19), and past up to ten lines of junk that some servers send after their greeting (quirk Q16).
-   */
-  private Reply firstReply(String doing) throws FetchException {
-    long deadline =
-        System.nanoTime() + Math.min(CAPA_TIMEOUT.toNanos(), s.limits().commandTimeout().toNanos());
-    for (int junk = 0; ; junk++) {
-      reader.deadline(deadline, doing);
-      String line;
-      try {
-        line = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE);
-      } catch (FetchException e) {
-        broken = true;
-        throw e;
-      }
-      traceReceived(line, "");
-      try {
-        return Reply.parse(line, s.tolerances().contains(Tolerance.LOWERCASE_STATUS));
-      } catch (FetchException e) {
-        if (junk >= 10
-            || (e.error() != FetchError.READ_ERROR && e.error() != FetchError.EMPTY_LINE)) {
-          broken = true;
-          throw e;
-        }
-        quirks.add(QuirkId.Q16);
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- greeting, CAPA, STLS
-
-  private void greetAndSecure() throws FetchException {
-    try {
-      greet();
-    } catch (FetchException e) {
-      throw noGreeting(e);
-    }
-    capa();
-    if (s.security() == Security.STARTTLS) {
-      startTls();
-    }
-  }
-
-  /**
-   * No greeting at all, where plain text was chosen: a port that speaks TLS from the first byte
-   * waits for a handshake and never greets (a pop3:// URL to port 995). Said as the doctor says it
-   * (PLAIN_TO_TLS_PORT), once a handshake on a second connection proves it; else {@code e} as it
-   * is.
-   */
-  private FetchException noGreeting(FetchException e) {
-    boolean nothing =
-        (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)
-            && reader.offset() == 0
-            && reader.buffered() == 0;
-    Duration wait =
-        s.limits().handshakeTimeout().compareTo(Duration.ofSeconds(5)) < 0
-            ? s.limits().handshakeTimeout()
-            : Duration.ofSeconds(5);
-    if (!nothing
-        || s.security() == Security.IMPLICIT_TLS
-        || !PortProbe.answersTls(socket.getInetAddress(), s.host(), s.port(), wait)) {
-      return e;
-    }
-    return new FetchException(
-        FetchError.TLS_FAILED,
-        server()
-            + " sent no greeting: port "
-            + s.port()
-            + " expects"
-            + " TLS from the first byte (implicit TLS) and answers a TLS handshake, but this connection spoke "
-            + (s.security() == Security.STARTTLS
-                ? "plain text, to start TLS later (STARTTLS)"
-                : "plain text")
-            + "; nothing was sent",
-        null,
-        e,
-        Advice.tlsPort());
-  }
-
-  /** Reads the greeting and whatever junk came with it. */
-  Reply greet() throws FetchException {
-    Reply greeting = reply("waiting for the greeting");
-    if (!greeting.ok()) {
-      throw greeting.exception(
-          FetchError.SERVER_TEMPORARY, server() + " refused the session in its greeting");
-    }
-    if (greeting.text().isEmpty()) {
-      quirks.add(QuirkId.Q12);
-    }
-    Matcher m = APOP_TIMESTAMP.matcher(greeting.text());
-    if (m.find()) {
-      apopTimestamp = m.group();
-    }
-    // Lines that came with the greeting, before any command: never the answer to one (N-10, Q16).
-    int junk =
-        reader.discardBufferedLines(
-            10, line -> traceReceived(line, " (skipped: it came with the greeting)"));
-    if (junk < 0) {
-      broken = true;
-      throw new FetchException(
-          FetchError.PROTOCOL,
-          server()
-              + " sent more than ten lines after its greeting,"
-              + " before any command (RFC 1939 §4 has one greeting line)");
-    }
-    if (junk > 0) {
-      quirks.add(QuirkId.Q16);
-    }
-    return greeting;
-  }
-
-  /** STLS, required: refused or absent ends the session before any credential is sent. */
-  void startTls() throws FetchException {
-    if (capaWorked && !capa.contains("STLS")) {
-      throw new FetchException(
-          FetchError.TLS_REQUIRED_NOT_OFFERED,
-          server() + " does not offer STLS, so TLS cannot be started; nothing was sent but CAPA");
-    }
-    send("STLS", "STLS");
-    Reply r = reply("waiting for the STLS reply");
-    if (!r.ok()) {
-      throw Advice.stlsRefused(server(), r, capaWorked);
-    }
-    if (reader.buffered() > 0) {
-      broken = true;
-      throw Advice.injectedBeforeTls(server(), "data");
-    }
-    handshake();
-    capa = Set.of(); // RFC 2595 §4: discard what was learnt before TLS
-    capa();
-  }
-
-  void capa() throws FetchException {
-    if (learnt.noCapa) {
-      capa = Set.of();
-      capaWorked = false;
-      quirks.add(QuirkId.Q19);
-      return;
-    }
-    boolean first = !capaAttempted;
-    capaAttempted = true;
-    send("CAPA", "CAPA");
-    Reply r;
-    try {
-      r = first ? firstReply(READING_CAPABILITIES) : reply(READING_CAPABILITIES);
-    } catch (FetchException e) {
-      if (first
-          && (e.error() == FetchError.CONNECTION_RESET
-              || e.error() == FetchError.CONNECTION_TIMED_OUT)) {
-        throw new CapaBroken(e);
-      }
-      throw e;
-    }
-    readCapa(r);
-  }
-
-  private void readCapa(Reply r) throws FetchException {
-    // A +OK that a status line follows was a greeting line that came late, after CAPA was sent
-    // (quirk Q16: "+OK second greeting line"), not CAPA's reply: the status line is. Whatever the
-    // bytes' timing, CAPA's -ERR is then read as CAPA refused, never as a capability.
-    for (int junk = 0; r.ok() && junk < 10 && reader.nextLineIsStatus(); junk++) {
-      quirks.add(QuirkId.Q16);
-      r = reply(READING_CAPABILITIES);
-    }
-    if (!r.ok()) {
-      capa = Set.of();
-      capaWorked = false;
-      quirks.add(QuirkId.Q19);
-      return;
-    }
-    Set<String> lines = new LinkedHashSet<>();
-    readListing(
-        READING_CAPABILITIES,
-        line -> {
-          String upper = line.toUpperCase(Locale.ROOT);
-          if (upper.startsWith("+OK") || upper.startsWith("-ERR")) {
-            // A status line is no capability: greeting junk that came late was taken for CAPA's
-            // reply, and this is the real one (quirk Q16).
-            quirks.add(QuirkId.Q16);
-            return;
-          }
-          lines.add(upper.replace('_', '-').strip());
-        });
-    capa = lines;
-    capaWorked = true;
-  }
-
   /**
    * The CAPA after login, with STAT, LIST and UIDL behind it when the server said before login that
    * it pipelines and lists UIDs: the engine lists next, and the listing's replies are then on their
@@ -750,24 +195,24 @@ public final class Pop3Session implements FetchSession {
    * listing's replies are read and dropped, and everything goes on as without this.
    */
   void capaAndListing() throws FetchException {
-    if (learnt.noCapa || !pipelining() || !has("UIDL")) {
-      capa();
+    if (memory.noCapa || !pipelining() || !connection.capabilities().has("UIDL")) {
+      Greeting.capa(connection);
       return;
     }
-    capaAttempted = true;
-    send("CAPA", "CAPA");
-    send("STAT", "STAT");
-    send("LIST", "LIST");
-    send("UIDL", "UIDL");
+    connection.firstCapa();
+    connection.send(Pop3Commands.CAPA);
+    connection.send(Pop3Commands.STAT);
+    connection.send(Pop3Commands.LIST);
+    connection.send(Pop3Commands.UIDL);
     listingSent = true;
     try {
-      readCapa(reply(READING_CAPABILITIES));
+      Greeting.readCapa(connection, connection.reply(Greeting.READING_CAPABILITIES));
     } catch (FetchException e) {
-      broken = true;
+      connection.markBroken();
       pipelinedListingFailed(e); // a server that stalls on pipelined commands may do so right here
       throw e.error() == FetchError.CONNECTION_TIMED_OUT ? new PipelinedUnanswered(e) : e;
     }
-    if (!pipelining() || !has("UIDL")) {
+    if (!pipelining() || !connection.capabilities().has("UIDL")) {
       dropListing();
     }
   }
@@ -779,122 +224,24 @@ public final class Pop3Session implements FetchSession {
   private void dropListing() throws FetchException {
     listingSent = false;
     try {
-      Reply stat = queuedReply("counting messages (STAT)");
-      Reply list = queuedReply("listing sizes (LIST)");
+      Reply stat = connection.queuedReply("counting messages (STAT)");
+      Reply list = connection.queuedReply("listing sizes (LIST)");
       if (list.ok()) {
-        readListing("listing sizes (LIST)", true, line -> {});
+        connection.readListing("listing sizes (LIST)", true, line -> {});
       }
-      Reply uidl = queuedReply("listing unique ids (UIDL)");
+      Reply uidl = connection.queuedReply("listing unique ids (UIDL)");
       if (uidl.ok()) {
-        readListing("listing unique ids (UIDL)", true, line -> {});
+        connection.readListing("listing unique ids (UIDL)", true, line -> {});
       }
-      log.debug("{} - dropped a listing sent ahead ({}, {}, {})", s.account(), stat, list, uidl);
+      log.debug(
+          "{} - dropped a listing sent ahead ({}, {}, {})", settings.account(), stat, list, uidl);
     } catch (FetchException e) {
-      broken = true; // replies may be left unread: nothing more on this connection
+      connection.markBroken(); // replies may be left unread: nothing more on this connection
       if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
         pipeliningStalled();
         throw new PipelinedUnanswered(e);
       }
       throw e;
-    }
-  }
-
-  boolean has(String tag) {
-    for (String line : capa) {
-      if (line.equals(tag) || line.startsWith(tag + " ")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  Set<String> saslMechanisms() {
-    Set<String> out = new LinkedHashSet<>();
-    for (String line : capa) {
-      if (line.startsWith("SASL ")) {
-        for (String m : line.substring(5).split(" +")) {
-          out.add(m.toUpperCase(Locale.ROOT));
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Reads multi-line listing lines (CAPA, LIST, UIDL) until the terminator, unstuffed. */
-  private void readListing(String doing, java.util.function.Consumer<String> each)
-      throws FetchException {
-    readListing(doing, false, each);
-  }
-
-  /**
-   * As above; with {@code truncate}, a line over Pop3Limits.maxListingLine is cut there instead of
-   * failing the listing, and marked (for UIDL: a UID that long is no stable id, case U-01).
-   */
-  void readListing(String doing, boolean truncate, java.util.function.Consumer<String> each)
-      throws FetchException {
-    boolean capabilities = doing.equals(READING_CAPABILITIES);
-    int count = 0;
-    while (true) {
-      String line;
-      try {
-        line =
-            truncate
-                ? reader.readLineTruncating(s.limits().maxListingLine())
-                : reader.readLine(s.limits().maxListingLine(), Limit.LISTING_LINE);
-        if (truncate && reader.lastLineTruncated()) {
-          line = line + TRUNCATED;
-        }
-      } catch (FetchException e) {
-        broken = true;
-        throw e;
-      }
-      if (line.equals(".")) {
-        if (!capabilities && count > 0 && trace.isTraceEnabled()) {
-          // A listing of a million lines would drown the trace: its size, not its lines.
-          trace.trace("{} S: ({} lines of {}, then \".\")", s.account(), count, doing);
-        } else {
-          traceReceived(line, "");
-        }
-        return;
-      }
-      if (capabilities) {
-        traceReceived(line, "");
-      }
-      if (++count > s.limits().maxListingEntries()) {
-        broken = true;
-        throw new FetchException(
-            FetchError.LIMIT_EXCEEDED,
-            "a listing from "
-                + server()
-                + " is longer than "
-                + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries())
-                + " while "
-                + doing,
-            null,
-            null,
-            Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
-      }
-      each.accept(line.startsWith(".") ? line.substring(1) : line);
-    }
-  }
-
-  // ---------------------------------------------------------------- login
-
-  /** Logs in with the strongest allowed mechanism the server offers ({@link Login}). */
-  void login() throws FetchException {
-    new Login(this).login();
-  }
-
-  private void readPolicy() {
-    for (String line : capa) {
-      if (line.startsWith("EXPIRE ")) {
-        String v = line.substring(7).split(" ")[0];
-        if (v.equals("NEVER")) {
-          expire = Optional.empty();
-        } else if (v.matches("[0-9]{1,6}")) {
-          expire = Optional.of(Duration.ofDays(Long.parseLong(v)));
-        }
-      }
     }
   }
 
@@ -905,37 +252,38 @@ public final class Pop3Session implements FetchSession {
    * ids count as missing, as Gmail's rule has it ("the server does not advertise UIDL").
    */
   private void probeUidl() throws FetchException {
-    if (has("UIDL")) {
+    if (connection.capabilities().has("UIDL")) {
       stableUids = true;
       return;
     }
-    send("STAT", "STAT");
-    Reply stat = reply("counting messages (STAT)");
+    connection.send(Pop3Commands.STAT);
+    Reply stat = connection.reply("counting messages (STAT)");
     String[] parts = stat.text().split("[ \t]+");
     if (!stat.ok() || parts.length < 1 || number(parts[0]) <= 0) {
       stableUids = false;
       return;
     }
-    send("UIDL 1", "UIDL 1");
-    stableUids = reply("probing for UIDL").ok();
-    quirks.add(stableUids ? QuirkId.Q20 : QuirkId.Q24);
+    connection.send(Pop3Commands.uidl(1));
+    stableUids = connection.reply("probing for UIDL").ok();
+    connection.noticed(stableUids ? QuirkId.Q20 : QuirkId.Q24);
   }
 
   // ---------------------------------------------------------------- FetchSession
 
   @Override
   public Capabilities capabilities() {
-    return new Capabilities(stableUids, expire, capa);
+    Pop3Capabilities caps = connection.capabilities();
+    return new Capabilities(stableUids, caps.expire(), caps.lines());
   }
 
   @Override
   public String server() {
-    return s.host() + ":" + s.port();
+    return settings.host() + ":" + settings.port();
   }
 
   @Override
   public Set<QuirkId> quirksNoticed() {
-    return Set.copyOf(quirks);
+    return Set.copyOf(connection.quirks());
   }
 
   @Override
@@ -960,7 +308,7 @@ public final class Pop3Session implements FetchSession {
     try {
       listLocked(handler);
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
   }
 
@@ -973,7 +321,7 @@ public final class Pop3Session implements FetchSession {
       listLocked(handler, together);
     } catch (FetchException e) {
       if (together) {
-        broken = true; // replies to the other listing commands may be unread
+        connection.markBroken(); // replies to the other listing commands may be unread
         pipelinedListingFailed(e);
         if (e.error() == FetchError.CONNECTION_TIMED_OUT || e.error() == FetchError.WRONG_ORDER) {
           // Late, or a later command's reply where a dropped one's was due (quirk Q21): one at a
@@ -983,7 +331,9 @@ public final class Pop3Session implements FetchSession {
       }
       throw e;
     } catch (RuntimeException e) {
-      broken = broken || together;
+      if (together) {
+        connection.markBroken();
+      }
       throw e;
     }
   }
@@ -991,17 +341,14 @@ public final class Pop3Session implements FetchSession {
   private void pipelinedListingFailed(FetchException e) {
     if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
       pipeliningStalled();
-    } else if (!learnt.noPipelining) {
+    } else if (!memory.noPipelining) {
       // A server that drops some of the queued commands (quirk Q21) answers the next one in the
       // wrong place: the listing then looks malformed rather than late. Whatever broke it, the
       // next session lists one command at a time.
-      learnt.noPipelining = true;
-      quirks.add(QuirkId.Q21);
-      log.warn(
-          "{} - a pipelined listing from {} failed ({}); pipelining is off for it from now on",
-          s.account(),
-          server(),
-          e.error());
+      memory.stopPipelining(
+          connection,
+          QuirkId.Q21,
+          "a pipelined listing from " + server() + " failed (" + e.error() + ")");
     }
   }
 
@@ -1010,16 +357,19 @@ public final class Pop3Session implements FetchSession {
     if (listingSent) {
       listingSent = false; // STAT, LIST and UIDL: stableUids holds, as CAPA listed UIDL
     } else {
-      send("STAT", "STAT");
+      connection.send(Pop3Commands.STAT);
       if (together) {
-        send("LIST", "LIST");
+        connection.send(Pop3Commands.LIST);
         if (stableUids) {
-          send("UIDL", "UIDL");
+          connection.send(Pop3Commands.UIDL);
         }
       }
     }
+    AuthMechanism loggedInWith = connection.loggedInWith();
     Reply stat =
-        queued ? queuedReply("counting messages (STAT)") : reply("counting messages (STAT)");
+        queued
+            ? connection.queuedReply("counting messages (STAT)")
+            : connection.reply("counting messages (STAT)");
     if (!stat.ok()) {
       FetchException notIn =
           LoginRefusal.notReallyLoggedIn(
@@ -1040,7 +390,7 @@ public final class Pop3Session implements FetchSession {
     long count = parts.length >= 2 ? number(parts[0]) : -1;
     long octets = parts.length >= 2 ? number(parts[1]) : -1;
     if (count < 0 || octets < 0 || count > Integer.MAX_VALUE) {
-      broken = true;
+      connection.markBroken();
       FetchException e =
           new FetchException(
               FetchError.PROTOCOL,
@@ -1054,7 +404,7 @@ public final class Pop3Session implements FetchSession {
     }
     if (count >= HOSTILE_COUNT) {
       // No maildrop holds that many (case R-07): a broken or hostile reply, not a limit to raise.
-      broken = true;
+      connection.markBroken();
       throw new FetchException(
           FetchError.PROTOCOL,
           server()
@@ -1069,33 +419,36 @@ public final class Pop3Session implements FetchSession {
     }
     messageCount = (int) count;
     handler.count(messageCount, octets);
-    if (messageCount > s.limits().maxListingEntries()) {
+    if (messageCount > settings.limits().maxListingEntries()) {
       // Never allocate from a server's count (case R-07): the size table below is one long each.
-      broken = true;
+      connection.markBroken();
       throw new FetchException(
           FetchError.LIMIT_EXCEEDED,
           server()
               + " counts "
               + messageCount
               + " messages, more than "
-              + Limit.LISTING_ENTRIES.words(s.limits().maxListingEntries()),
+              + Limit.LISTING_ENTRIES.words(settings.limits().maxListingEntries()),
           stat.line(),
           null,
-          Limit.LISTING_ENTRIES.remedy(s.limits().maxListingEntries()));
+          Limit.LISTING_ENTRIES.remedy(settings.limits().maxListingEntries()));
     }
     long[] sizes = new long[messageCount + 1];
     java.util.Arrays.fill(sizes, -1);
     ListingDisagreement gaps = new ListingDisagreement(messageCount);
     if (!together) {
-      send("LIST", "LIST");
+      connection.send(Pop3Commands.LIST);
     }
-    Reply list = together ? queuedReply("listing sizes (LIST)") : reply("listing sizes (LIST)");
+    Reply list =
+        together
+            ? connection.queuedReply("listing sizes (LIST)")
+            : connection.reply("listing sizes (LIST)");
     if (!list.ok()) {
       throw list.exception(
           FetchError.SERVER_TEMPORARY, server() + " could not list the messages (LIST)");
     }
     FetchException[] bad = new FetchException[1];
-    readListing(
+    connection.readListing(
         "listing sizes (LIST)",
         line -> {
           if (together && bad[0] == null && (line.startsWith("+OK") || line.startsWith("-ERR"))) {
@@ -1106,10 +459,10 @@ public final class Pop3Session implements FetchSession {
           String[] f = line.strip().split("[ \t]+");
           long n = f.length >= 2 ? number(f[0]) : -1;
           long size = f.length >= 2 ? number(f[1]) : -1;
-          boolean tolerant = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
+          boolean tolerant = settings.tolerances().contains(Tolerance.UNORDERED_LISTING);
           if (n < 1 || n > messageCount || size < 0 || sizes[(int) n] >= 0) {
             if (tolerant && size >= 0) {
-              quirks.add(
+              connection.noticed(
                   QuirkId.Q29); // ignored with a warning: numbers outside 1..STAT, or repeated
               gaps.droppedList(n);
               return;
@@ -1132,13 +485,15 @@ public final class Pop3Session implements FetchSession {
     Reply uidl = null;
     if (stableUids) {
       if (!together) {
-        send("UIDL", "UIDL");
+        connection.send(Pop3Commands.UIDL);
       }
       uidl =
-          together ? queuedReply("listing unique ids (UIDL)") : reply("listing unique ids (UIDL)");
+          together
+              ? connection.queuedReply("listing unique ids (UIDL)")
+              : connection.reply("listing unique ids (UIDL)");
     }
     if (uidl == null || !uidl.ok()) {
-      quirks.add(QuirkId.Q24);
+      connection.noticed(QuirkId.Q24);
       stableUids = false;
       for (int n = 1; n <= messageCount; n++) {
         if (sizes[n] >= 0) {
@@ -1153,9 +508,9 @@ public final class Pop3Session implements FetchSession {
     Listing held = new Listing(messageCount);
     BitSet listed = new BitSet(messageCount + 1);
     int[] last = {0};
-    boolean sortLater = s.tolerances().contains(Tolerance.UNORDERED_LISTING);
+    boolean sortLater = settings.tolerances().contains(Tolerance.UNORDERED_LISTING);
     FetchException[] fail = new FetchException[1];
-    readListing(
+    connection.readListing(
         "listing unique ids (UIDL)",
         true,
         line -> {
@@ -1168,7 +523,7 @@ public final class Pop3Session implements FetchSession {
           String uid = sp < 0 ? "" : l.substring(sp).strip();
           if (n < 1 || n > messageCount || listed.get((int) n)) {
             if (sortLater) {
-              quirks.add(
+              connection.noticed(
                   QuirkId.Q29); // ignored with a warning; the message is fetched when it lists
               // properly
               gaps.droppedUidl(n);
@@ -1187,18 +542,18 @@ public final class Pop3Session implements FetchSession {
             return;
           }
           if (n < last[0]) {
-            quirks.add(QuirkId.Q29);
+            connection.noticed(QuirkId.Q29);
           }
           last[0] = (int) Math.max(last[0], n);
           listed.set((int) n);
           String key = validUid(uid);
           long size = sizes[(int) n];
           if (size < 0) {
-            quirks.add(QuirkId.Q46); // listed by UIDL but not by LIST: fetched next time
+            connection.noticed(QuirkId.Q46); // listed by UIDL but not by LIST: fetched next time
             return;
           }
           if (key != null && held.indexOf(key) >= 0) {
-            quirks.add(QuirkId.Q25);
+            connection.noticed(QuirkId.Q25);
             // RFC 1939 §7 allows identical copies with one id: keep both, the second under a new
             // name
             int copy = 2;
@@ -1244,14 +599,16 @@ public final class Pop3Session implements FetchSession {
    * U-01..U-04).
    */
   private String validUid(String uid) {
-    if (uid.isEmpty() || uid.length() > MessageRef.MAX_UID_LENGTH || uid.endsWith(TRUNCATED)) {
-      quirks.add(QuirkId.Q27);
+    if (uid.isEmpty()
+        || uid.length() > MessageRef.MAX_UID_LENGTH
+        || uid.endsWith(Pop3Connection.TRUNCATED)) {
+      connection.noticed(QuirkId.Q27);
       return null;
     }
     for (int i = 0; i < uid.length(); i++) {
       char c = uid.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        quirks.add(QuirkId.Q27);
+        connection.noticed(QuirkId.Q27);
         return null;
       }
     }
@@ -1262,9 +619,8 @@ public final class Pop3Session implements FetchSession {
    * Case N-12 while pipelining: more replies than commands. The next session sends one at a time.
    */
   private FetchException repliesAhead(String what) {
-    broken = true;
-    learnt.noPipelining = true;
-    quirks.add(QuirkId.Q21);
+    connection.markBroken();
+    memory.stopPipelining(connection, QuirkId.Q21, null);
     return new FetchException(
         FetchError.PROTOCOL,
         server()
@@ -1274,7 +630,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   private FetchException wrongOrder(String what, String line) {
-    broken = true;
+    connection.markBroken();
     return new FetchException(
         FetchError.WRONG_ORDER, server() + ": " + what + " (RFC 1939 §5)", line, null);
   }
@@ -1296,10 +652,12 @@ public final class Pop3Session implements FetchSession {
   }
 
   private boolean pipelining() {
-    if (learnt.noPipelining) {
+    if (memory.noPipelining) {
       return false;
     }
-    return s.pipelining() != null ? s.pipelining() : has("PIPELINING");
+    return settings.pipelining() != null
+        ? settings.pipelining()
+        : connection.capabilities().has("PIPELINING");
   }
 
   @Override
@@ -1331,18 +689,17 @@ public final class Pop3Session implements FetchSession {
       if (listingSent) {
         dropListing();
       }
-      reader.lineEndsToLf(ending == LineEnding.LF);
-      reader.aboutMessages(true);
+      connection.reader().lineEndsToLf(ending == LineEnding.LF);
+      connection.reader().aboutMessages(true);
       bodiesLocked(batch, next, handler, "RETR", "");
     } catch (RuntimeException e) {
-      broken =
-          true; // the handler stopped us mid-batch: replies are in flight, nothing more on this
-      // line
+      // the handler stopped us mid-batch: replies are in flight, nothing more on this line
+      connection.markBroken();
       throw e;
     } finally {
-      reader.aboutMessages(false);
-      reader.lineEndsToLf(false);
-      line.unlock();
+      connection.reader().aboutMessages(false);
+      connection.reader().lineEndsToLf(false);
+      connectionLock.unlock();
     }
   }
 
@@ -1363,7 +720,7 @@ public final class Pop3Session implements FetchSession {
     try {
       bodiesLocked(batch, List.of(), handler, "TOP", " " + lines);
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
   }
 
@@ -1395,7 +752,7 @@ public final class Pop3Session implements FetchSession {
             }
           });
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
     return out;
   }
@@ -1414,7 +771,7 @@ public final class Pop3Session implements FetchSession {
           (n, value) -> {
             long size = number(value.split("[ \t]+", 2)[0]); // RFC 1939 lets more follow the size
             if (size < 0) {
-              broken = true;
+              connection.markBroken();
               throw new FetchException(
                   FetchError.PROTOCOL,
                   server() + " answered LIST " + n + " without a valid size",
@@ -1424,7 +781,7 @@ public final class Pop3Session implements FetchSession {
             out.put(n, size);
           });
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
     return out;
   }
@@ -1443,7 +800,7 @@ public final class Pop3Session implements FetchSession {
         throw new IllegalArgumentException("message numbers start at 1: " + n);
       }
     }
-    if (learnt.noSingleForms) {
+    if (memory.noSingleForms) {
       bulkLocked(verb, numbers, each);
       return;
     }
@@ -1454,32 +811,33 @@ public final class Pop3Session implements FetchSession {
     while (!queue.isEmpty() || !sent.isEmpty()) {
       while (sent.size() < window && !queue.isEmpty()) {
         int n = queue.poll();
-        send(verb + " " + n, verb + " " + n);
+        connection.send(Pop3Command.plain(verb + " " + n));
         sent.add(n);
       }
       int n = sent.poll();
       String doing = verb + " " + n;
       Reply r;
       try {
-        r = window > 1 && answered ? queuedReply(doing) : reply(doing);
+        r = window > 1 && answered ? connection.queuedReply(doing) : connection.reply(doing);
         answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
-          broken = true;
+          connection.markBroken();
           pipeliningStalled();
           throw new PipelinedUnanswered(e);
         }
         throw e;
       }
       if (!r.ok()) {
-        log.debug("{} - {} refused {}: {}", s.account(), server(), doing, r);
+        log.debug("{} - {} refused {}: {}", settings.account(), server(), doing, r);
         continue;
       }
       String text = r.text().strip();
       if (text.isEmpty()) {
-        broken = true; // the listing lines that may follow would be taken for the next replies
-        learnt.noSingleForms = true;
-        quirks.add(QuirkId.Q28);
+        connection
+            .markBroken(); // the listing lines that may follow would be taken for the next replies
+        memory.noSingleForms = true;
+        connection.noticed(QuirkId.Q28);
         throw new FetchException(
             FetchError.READ_ERROR,
             server()
@@ -1492,17 +850,18 @@ public final class Pop3Session implements FetchSession {
       }
       int sp = indexOfSpace(text);
       if (sp < 0) {
-        quirks.add(QuirkId.Q28); // the value without its number: one token, so nothing is ambiguous
+        connection.noticed(
+            QuirkId.Q28); // the value without its number: one token, so nothing is ambiguous
         each.accept(n, text);
         continue;
       }
       long m = number(text.substring(0, sp));
       if (m != n) {
-        quirks.add(QuirkId.Q28);
-        if (s.tolerances().contains(Tolerance.UNORDERED_LISTING)) {
+        connection.noticed(QuirkId.Q28);
+        if (settings.tolerances().contains(Tolerance.UNORDERED_LISTING)) {
           log.warn(
               "{} - {} answered {} for message {}; dropped (quirk Q28)",
-              s.account(),
+              settings.account(),
               server(),
               doing,
               m);
@@ -1522,13 +881,13 @@ public final class Pop3Session implements FetchSession {
       throws FetchException {
     Set<Integer> wanted = new java.util.HashSet<>(numbers);
     Map<Integer, String> found = new HashMap<>();
-    send(verb, verb);
-    Reply r = reply("listing (" + verb + ")");
+    connection.send(Pop3Command.plain(verb));
+    Reply r = connection.reply("listing (" + verb + ")");
     if (!r.ok()) {
       throw r.exception(
           FetchError.SERVER_TEMPORARY, server() + " could not list the messages (" + verb + ")");
     }
-    readListing(
+    connection.readListing(
         "listing (" + verb + ")",
         verb.equals("UIDL"),
         line -> {
@@ -1602,13 +961,16 @@ public final class Pop3Session implements FetchSession {
                       ? "reading the answer to a keepalive NOOP"
                       : (top ? "reading the top of message " : "retrieving message ")
                           + ((MessageRef) cmd).number();
-          r = window > 1 && pending != null ? queuedReply(doing) : reply(doing);
+          r =
+              window > 1 && pending != null
+                  ? connection.queuedReply(doing)
+                  : connection.reply(doing);
         }
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT
             && window > 1
-            && (pending == null || !reader.lastBodyEndedAtCr())) {
-          broken = true;
+            && (pending == null || !connection.reader().lastBodyEndedAtCr())) {
+          connection.markBroken();
           pipeliningStalled();
           if (pending != null) {
             // Silence after its terminator: nothing of it, nor of anything after it, was left to
@@ -1641,7 +1003,7 @@ public final class Pop3Session implements FetchSession {
       MessageRef ref = batch.get(index++);
       w.received();
       if (!r.ok()) {
-        quirks.add(top ? QuirkId.Q33 : QuirkId.Q34);
+        connection.noticed(top ? QuirkId.Q33 : QuirkId.Q34);
         handler.failed(
             ref,
             top
@@ -1659,7 +1021,7 @@ public final class Pop3Session implements FetchSession {
       if (window > 1) {
         FetchException misplaced = misplaced(r, ref, batch, following, index, top);
         if (misplaced != null) {
-          broken = true;
+          connection.markBroken();
           pipeliningStalled();
           throw new PipelinedUnanswered(misplaced);
         }
@@ -1667,13 +1029,13 @@ public final class Pop3Session implements FetchSession {
       if (!top) {
         marks.retrieved(ref.number());
       }
-      if (top && reader.nextLineIsStatus()) {
+      if (top && connection.reader().nextLineIsStatus()) {
         // Quirk Q33 (FTGate): TOP answers +OK twice. Dropping the second keeps the framing; no
         // decision that loses mail rests on what TOP returns.
-        quirks.add(QuirkId.Q33);
-        reader.readLineTruncating(s.limits().maxStatusLine());
+        connection.noticed(QuirkId.Q33);
+        connection.reader().readLineTruncating(settings.limits().maxStatusLine());
       }
-      if (reader.nextLineIsStatus()) {
+      if (connection.reader().nextLineIsStatus()) {
         // A message that starts with a status line: the replies are one ahead of the commands
         // (case N-12). Nothing of it reaches the sink; pipelining is off for this server now.
         FetchException desync = repliesAhead("message " + ref.number() + " would be another reply");
@@ -1681,37 +1043,41 @@ public final class Pop3Session implements FetchSession {
         throw desync;
       }
       handler.start(ref);
-      reader.deadline(
-          System.nanoTime()
-              + s.limits().commandTimeout().toNanos()
-              + (long) (ref.size() / 100_000.0 * 1e9),
-          "receiving message " + ref.number());
-      reader.replyMayFollow(window > 1);
-      long bodyStart = reader.offset();
+      connection
+          .reader()
+          .deadline(
+              System.nanoTime()
+                  + settings.limits().commandTimeout().toNanos()
+                  + (long) (ref.size() / 100_000.0 * 1e9),
+              "receiving message " + ref.number());
+      connection.reader().replyMayFollow(window > 1);
+      long bodyStart = connection.reader().offset();
       try {
-        reader.readBody(
-            handler::data,
-            s.limits().maxMessageSize(),
-            window == 1 && crTolerated() ? dotCrProbe : null);
-        if (reader.lastBodyProbed()) {
+        connection
+            .reader()
+            .readBody(
+                handler::data,
+                settings.limits().maxMessageSize(),
+                window == 1 && crTolerated() ? dotCrProbe : null);
+        if (connection.reader().lastBodyProbed()) {
           // The probe's answer, a status line, shows the body ended where the reader stopped.
-          reply("checking where message " + ref.number() + " ended (the quirk Q02 probe)");
+          connection.reply(
+              "checking where message " + ref.number() + " ended (the quirk Q02 probe)");
         }
       } catch (FetchException e) {
-        broken = true;
-        e = endless(e, ref, reader.offset() - bodyStart);
-        if (reader.lastBodyRanIntoReply() != null) {
+        connection.markBroken();
+        e = endless(e, ref, connection.reader().offset() - bodyStart);
+        if (connection.reader().lastBodyRanIntoReply() != null) {
           // The body ran into the next reply (Q02, Q03): one command at a time from now on, where
           // such a message stalls (or, Q02 with its tolerance, is probed) instead of swallowing the
           // next.
-          quirks.add(reader.lastBodyRanIntoReply());
-          learnt.noPipelining = true;
+          memory.stopPipelining(connection, connection.reader().lastBodyRanIntoReply(), null);
         }
         handler.failed(ref, e);
         throw e;
       }
-      if (reader.lastBodyEndedAtCr()) {
-        quirks.add(
+      if (connection.reader().lastBodyEndedAtCr()) {
+        connection.noticed(
             QuirkId.Q02); // whole only if the next line is a status line, checked above on the next
         // turn
       }
@@ -1794,10 +1160,10 @@ public final class Pop3Session implements FetchSession {
         }
       }
     }
-    return withinQueuedWait(
+    return connection.withinQueuedWait(
         () -> {
           try {
-            reader.nextLineIsStatus(); // waits for the first bytes of the content
+            connection.reader().nextLineIsStatus(); // waits for the first bytes of the content
             return null;
           } catch (FetchException e) {
             if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
@@ -1895,7 +1261,11 @@ public final class Pop3Session implements FetchSession {
     boolean dot = e.error() == FetchError.READ_ERROR && ".".equals(e.serverReply().orElse(null));
     if (!dot && e.error() == FetchError.EMPTY_LINE) {
       try {
-        dot = reader.readLine(s.limits().maxStatusLine(), Limit.STATUS_LINE).equals(".");
+        dot =
+            connection
+                .reader()
+                .readLine(settings.limits().maxStatusLine(), Limit.STATUS_LINE)
+                .equals(".");
       } catch (FetchException unread) {
         return null; // nothing more came: the empty line stands on its own
       }
@@ -1963,12 +1333,12 @@ public final class Pop3Session implements FetchSession {
       while (unanswered < size && sent < total) {
         MessageRef ref = nth(batch, following, sent++);
         String c = verb + " " + ref.number() + suffix;
-        send(c, c);
+        connection.send(Pop3Command.plain(c));
         ahead.addLast(ref);
         unanswered++;
       }
       if (noopDue && sent == total && (size > 1 || unanswered == 0)) {
-        send("NOOP", "NOOP");
+        connection.send(Pop3Commands.NOOP);
         ahead.addLast(CLOSING_NOOP);
         noopDue = false;
       }
@@ -1990,7 +1360,7 @@ public final class Pop3Session implements FetchSession {
     ahead.clear();
     aheadStatus = null;
     noopsAhead = 0;
-    broken = true;
+    connection.markBroken();
     close();
     return new FetchException(
         FetchError.PROTOCOL,
@@ -2003,7 +1373,7 @@ public final class Pop3Session implements FetchSession {
   }
 
   private boolean crTolerated() {
-    return s.tolerances().contains(Tolerance.CR_TERMINATOR);
+    return settings.tolerances().contains(Tolerance.CR_TERMINATOR);
   }
 
   /**
@@ -2015,36 +1385,27 @@ public final class Pop3Session implements FetchSession {
       new Pop3Reader.DotCrProbe() {
         @Override
         public void readTimeout(Duration wait) throws FetchException {
-          try {
-            socket.setSoTimeout(millis(wait != null ? wait : s.limits().readTimeout()));
-          } catch (SocketException e) {
-            broken = true;
-            throw new FetchException(
-                FetchError.CONNECTION_RESET, "the connection to " + server() + " broke", e);
-          }
+          connection.readTimeout(wait);
         }
 
         @Override
         public Duration grace() {
-          Duration half = s.limits().readTimeout().dividedBy(2);
+          Duration half = settings.limits().readTimeout().dividedBy(2);
           return half.compareTo(Q02_GRACE) < 0 ? half : Q02_GRACE;
         }
 
         @Override
         public void send() throws FetchException {
-          quirks.add(QuirkId.Q02);
-          Pop3Session.this.send("NOOP", "NOOP (probe: did the message end at \".\\r\"? quirk Q02)");
+          connection.noticed(QuirkId.Q02);
+          connection.send(Q02_PROBE);
         }
       };
 
   /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
   private void pipeliningStalled() {
-    learnt.noPipelining = true; // quirk Q21: the next session goes one command at a time
-    quirks.add(QuirkId.Q21);
-    log.warn(
-        "{} - {} stopped answering pipelined commands; pipelining is off for it from now on",
-        s.account(),
-        server());
+    // quirk Q21: the next session goes one command at a time
+    memory.stopPipelining(
+        connection, QuirkId.Q21, server() + " stopped answering pipelined commands");
   }
 
   /**
@@ -2061,11 +1422,12 @@ public final class Pop3Session implements FetchSession {
     marks.notStored();
     acquireDroppingListing();
     try {
-      send("RSET", "RSET");
+      connection.send(Pop3Commands.RSET);
       Reply r =
-          reply("keeping " + retrievedNotStored.size() + " messages that were not stored (RSET)");
+          connection.reply(
+              "keeping " + retrievedNotStored.size() + " messages that were not stored (RSET)");
       if (!r.ok()) {
-        broken = true;
+        connection.markBroken();
         throw r.exception(
             FetchError.PROTOCOL,
             server()
@@ -2073,7 +1435,7 @@ public final class Pop3Session implements FetchSession {
                 + " stored might be removed at QUIT (quirk Q31), so the session ends without QUIT");
       }
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
   }
 
@@ -2083,7 +1445,7 @@ public final class Pop3Session implements FetchSession {
     try {
       return deleteLocked(messages);
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
   }
 
@@ -2096,7 +1458,7 @@ public final class Pop3Session implements FetchSession {
     while (!queue.isEmpty() || !sent.isEmpty()) {
       while (sent.size() < window && !queue.isEmpty()) {
         MessageRef ref = queue.poll();
-        send("DELE " + ref.number(), "DELE " + ref.number());
+        connection.send(Pop3Commands.dele(ref.number()));
         sent.add(ref);
       }
       MessageRef ref = sent.poll();
@@ -2104,12 +1466,13 @@ public final class Pop3Session implements FetchSession {
       try {
         r =
             window > 1 && answered
-                ? queuedReply("deleting message " + ref.number())
-                : reply("deleting message " + ref.number());
+                ? connection.queuedReply("deleting message " + ref.number())
+                : connection.reply("deleting message " + ref.number());
         answered = true;
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT && window > 1) {
-          broken = true; // without QUIT, the DELEs this connection took are void (RFC 1939 §6)
+          connection
+              .markBroken(); // without QUIT, the DELEs this connection took are void (RFC 1939 §6)
           pipeliningStalled();
           throw new PipelinedUnanswered(e);
         }
@@ -2117,13 +1480,14 @@ public final class Pop3Session implements FetchSession {
       }
       if (r.ok() || marks.alreadyDeleted(ref.number(), r)) {
         if (!r.ok()) {
-          quirks.add(QuirkId.Q31); // RETR marked it deleted already: the deletion asked for holds
+          connection.noticed(
+              QuirkId.Q31); // RETR marked it deleted already: the deletion asked for holds
         }
         accepted.add(ref);
         marks.marked();
       } else {
         lastRefusal = r.line();
-        log.debug("{} - {} refused DELE {}: {}", s.account(), server(), ref.number(), r);
+        log.debug("{} - {} refused DELE {}: {}", settings.account(), server(), ref.number(), r);
       }
     }
     return accepted;
@@ -2141,12 +1505,12 @@ public final class Pop3Session implements FetchSession {
     try {
       return quitLocked();
     } finally {
-      line.unlock();
+      connectionLock.unlock();
     }
   }
 
   private boolean quitLocked() {
-    if (broken || socket == null) {
+    if (connection.isBroken() || connection.socket() == null) {
       return false;
     }
     if (marks.endWithoutQuit() || (marks.rsetBeforeQuit() && !unmarkRetrieved())) {
@@ -2155,24 +1519,29 @@ public final class Pop3Session implements FetchSession {
       return false;
     }
     try {
-      send("QUIT", "QUIT");
-      reader.deadline(
-          System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
-      Reply r = reply("waiting for the QUIT reply");
+      connection.send(Pop3Commands.QUIT);
+      connection
+          .reader()
+          .deadline(
+              System.nanoTime() + Duration.ofSeconds(10).toNanos(), "waiting for the QUIT reply");
+      Reply r = connection.reply("waiting for the QUIT reply");
       if (!r.ok()) {
-        quirks.add(QuirkId.Q35);
+        connection.noticed(QuirkId.Q35);
         lastRefusal = r.line();
         log.debug(
-            "{} - {} answered QUIT with {}: deletions not confirmed", s.account(), server(), r);
+            "{} - {} answered QUIT with {}: deletions not confirmed",
+            settings.account(),
+            server(),
+            r);
       } else {
         warn(marks.quitDeletedMore(server(), r));
       }
       return r.ok();
     } catch (FetchException e) {
-      quirks.add(QuirkId.Q35);
+      connection.noticed(QuirkId.Q35);
       log.debug(
           "{} - no reply to QUIT from {}: deletions not confirmed ({})",
-          s.account(),
+          settings.account(),
           server(),
           e.getMessage());
       return false;
@@ -2189,18 +1558,18 @@ public final class Pop3Session implements FetchSession {
    */
   private boolean unmarkRetrieved() {
     try {
-      send("STAT", "STAT");
-      Reply stat = reply("counting messages before RSET (STAT)");
+      connection.send(Pop3Commands.STAT);
+      Reply stat = connection.reply("counting messages before RSET (STAT)");
       long now = stat.ok() ? number(stat.text().split("[ \t]+")[0]) : -1;
       if (now >= 0 && now < messageCount) {
-        quirks.add(QuirkId.Q31);
+        connection.noticed(QuirkId.Q31);
       }
-      send("RSET", "RSET");
-      return reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
+      connection.send(Pop3Commands.RSET);
+      return connection.reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
     } catch (FetchException e) {
       log.debug(
           "{} - STAT and RSET before QUIT failed ({}); ending without QUIT",
-          s.account(),
+          settings.account(),
           e.getMessage());
       return false;
     }
@@ -2214,7 +1583,7 @@ public final class Pop3Session implements FetchSession {
     acquireKeepingAhead();
     if (!ahead.isEmpty()) {
       FetchException dropped = dropAhead();
-      line.unlock();
+      connectionLock.unlock();
       throw dropped;
     }
   }
@@ -2228,7 +1597,7 @@ public final class Pop3Session implements FetchSession {
       try {
         dropListing();
       } catch (FetchException e) {
-        line.unlock();
+        connectionLock.unlock();
         throw e;
       }
     }
@@ -2236,46 +1605,48 @@ public final class Pop3Session implements FetchSession {
 
   /** Takes the connection for a retrieve, which may take up what the last one sent ahead. */
   private void acquireKeepingAhead() throws FetchException {
-    line.lock();
+    connectionLock.lock();
     try {
       while (unansweredNoops > 0) {
         unansweredNoops--;
-        Reply r = reply("reading the answer to a keepalive NOOP");
+        Reply r = connection.reply("reading the answer to a keepalive NOOP");
         if (!r.ok()) {
-          log.debug("{} - {} answered a keepalive NOOP with {}", s.account(), server(), r);
+          log.debug("{} - {} answered a keepalive NOOP with {}", settings.account(), server(), r);
         }
       }
     } catch (FetchException e) {
-      line.unlock();
+      connectionLock.unlock();
       throw e;
     }
   }
 
   /**
    * Sends NOOP whenever the connection has had no command for {@code keepAliveInterval} and the
-   * caller is not using it (it holds {@link #line} while it does), so that a slow sink's barrier
-   * does not let the server drop the session (quirk Q43). NOOP is allowed only after login (RFC
-   * 1939), which is when this starts. The answers are read by the engine's next call, not here: one
-   * thread serves every session, and a server slow to answer must not hold up the others.
+   * caller is not using it (it holds {@link #connectionLock} while it does), so that a slow sink's
+   * barrier does not let the server drop the session (quirk Q43). NOOP is allowed only after login
+   * (RFC 1939), which is when this starts. The answers are read by the engine's next call, not
+   * here: one thread serves every session, and a server slow to answer must not hold up the others.
    */
   private void startKeepAlive() {
-    long every = s.limits().keepAliveInterval().toNanos();
+    long every = settings.limits().keepAliveInterval().toNanos();
     long tick = Math.max(50_000_000L, every / 4);
     keepAlive =
         KEEPALIVE.scheduleWithFixedDelay(
             () -> {
-              if (broken || System.nanoTime() - lastCommand < every || !line.tryLock()) {
+              if (connection.isBroken()
+                  || System.nanoTime() - connection.lastCommand() < every
+                  || !connectionLock.tryLock()) {
                 return;
               }
               if (listingSent) { // the listing's replies are on their way: the server is not idle
-                line.unlock();
+                connectionLock.unlock();
                 return;
               }
               try {
-                if (!broken
+                if (!connection.isBroken()
                     && unansweredNoops + noopsAhead < MAX_UNANSWERED_NOOPS
-                    && System.nanoTime() - lastCommand >= every) {
-                  send("NOOP", "NOOP (keepalive)");
+                    && System.nanoTime() - connection.lastCommand() >= every) {
+                  connection.send(NOOP_KEEPALIVE);
                   if (ahead.isEmpty()) {
                     unansweredNoops++;
                   } else {
@@ -2285,9 +1656,9 @@ public final class Pop3Session implements FetchSession {
                   }
                 }
               } catch (FetchException e) {
-                log.debug("{} - keepalive NOOP failed: {}", s.account(), e.getMessage());
+                log.debug("{} - keepalive NOOP failed: {}", settings.account(), e.getMessage());
               } finally {
-                line.unlock();
+                connectionLock.unlock();
               }
             },
             tick,
@@ -2321,21 +1692,16 @@ public final class Pop3Session implements FetchSession {
   @Override
   public void close() {
     stopKeepAlive();
-    if (socket != null) {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // nothing to do: the connection is gone either way
-      }
-    }
-  }
-
-  private static int millis(Duration d) {
-    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
+    connection.close();
   }
 
   @Override
   public String toString() {
-    return "Pop3Session[" + s.account() + " at " + server() + (tls ? ", TLS" : "") + "]";
+    return "Pop3Session["
+        + settings.account()
+        + " at "
+        + server()
+        + (connection.tls() ? ", TLS" : "")
+        + "]";
   }
 }

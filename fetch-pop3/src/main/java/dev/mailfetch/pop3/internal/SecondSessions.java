@@ -15,35 +15,35 @@ import java.util.function.Supplier;
  * served to a program without UTF-8 mode. Read-only: TOP, UIDL and QUIT.
  */
 final class SecondSessions {
-  private final Supplier<Pop3Session> fresh;
+  private final Supplier<Pop3Connection> fresh;
   private final Security security;
 
   /**
    * @param fresh a new, unconnected session with the examination's settings
    * @param security how it is secured
    */
-  SecondSessions(Supplier<Pop3Session> fresh, Security security) {
+  SecondSessions(Supplier<Pop3Connection> fresh, Security security) {
     this.fresh = fresh;
     this.security = security;
   }
 
   /** Another session, logged in; UTF-8 mode on as a fetch has it, or off. */
-  private Pop3Session open(boolean utf8) throws FetchException {
-    Pop3Session again = fresh.get();
+  private Pop3Connection open(boolean utf8) throws FetchException {
+    Pop3Connection again = fresh.get();
     try {
       again.connectTcp();
       if (security == Security.IMPLICIT_TLS) {
         again.handshake();
       }
-      again.greet();
-      again.capa();
+      Greeting.greet(again);
+      Greeting.capa(again);
       if (security == Security.STARTTLS) {
-        again.startTls();
+        Greeting.startTls(again);
       }
       if (utf8) {
         Utf8Mode.enable(again);
       }
-      again.login();
+      new Login(again).login();
       return again;
     } catch (FetchException e) {
       again.close();
@@ -57,7 +57,7 @@ final class SecondSessions {
    * Q52) is noticed, though mailfetch, which turns the mode on, is not affected.
    */
   void withoutUtf8(StepDraft d, int n) {
-    Pop3Session plain = null;
+    Pop3Connection plain = null;
     try {
       plain = open(false);
       if (UnicodeCheck.noticeFor(plain, n)) {
@@ -71,7 +71,7 @@ final class SecondSessions {
                 + n
                 + " as it is");
       }
-      plain.send("QUIT", "QUIT");
+      plain.send(Pop3Commands.QUIT);
       plain.reply("waiting for QUIT");
     } catch (FetchException e) {
       d.note("a session without UTF-8 mode could not be examined: " + e.detail());
@@ -89,10 +89,10 @@ final class SecondSessions {
    */
   void uidsAndRetrievedMail(
       StepDraft d, List<String> firstUids, List<Integer> firstNumbers, List<Integer> samples) {
-    Pop3Session again = null;
+    Pop3Connection again = null;
     try {
       again = open(true);
-      again.send("UIDL", "UIDL");
+      again.send(Pop3Commands.UIDL);
       if (!again.reply("listing unique ids again").ok()) {
         return;
       }
@@ -134,7 +134,7 @@ final class SecondSessions {
                 + " were retrieved (RETR) in the"
                 + " first session and are not listed in the second; no DELE was sent");
       }
-      again.send("QUIT", "QUIT");
+      again.send(Pop3Commands.QUIT);
       again.reply("waiting for QUIT");
     } catch (FetchException e) {
       d.note("a second session could not be examined: " + e.detail());

@@ -32,9 +32,9 @@ final class SessionWalk {
 
   /** One session; {@code withoutCapa}: the server broke on CAPA before (quirk Q19). */
   private void walk(boolean withoutCapa) {
-    Pop3Session ses = ctx.newSession();
+    Pop3Connection ses = ctx.newSession();
     if (withoutCapa) {
-      ses.learnt.noCapa = true;
+      ses.memory().noCapa = true;
     }
     try {
       StepDraft tlsStep = ctx.begin(Stage.TLS);
@@ -90,7 +90,7 @@ final class SessionWalk {
   }
 
   /** The TCP connection of the session; false, with the finding, where it failed. */
-  private boolean connect(Pop3Session ses) {
+  private boolean connect(Pop3Connection ses) {
     try {
       ses.connectTcp();
       return true;
@@ -103,7 +103,7 @@ final class SessionWalk {
   }
 
   /** No credential given: the capabilities are all there is to examine. */
-  private void withoutLogin(Pop3Session ses) {
+  private void withoutLogin(Pop3Connection ses) {
     login.notTried();
     capabilities.end(ses);
     ctx.step(Stage.MAILBOX).skip("needs a login");

@@ -27,7 +27,7 @@ final class TcpStage {
 
   void run() {
     StepDraft d = ctx.begin(Stage.TCP);
-    Pop3Session.Settings s = ctx.settings();
+    Pop3Settings s = ctx.settings();
     PortProbe probe =
         new PortProbe(
             ctx.address(),

@@ -34,7 +34,7 @@ final class TlsStage {
    * tried.
    */
   boolean portMismatch() {
-    Pop3Session.Settings s = ctx.settings();
+    Pop3Settings s = ctx.settings();
     PortSpeaks chosen = ctx.ports().chosen();
     if (chosen == PortSpeaks.TLS && s.security() != Security.IMPLICIT_TLS) {
       StepDraft tls = ctx.begin(Stage.TLS);
@@ -78,7 +78,7 @@ final class TlsStage {
   }
 
   private void tlsPortSpokenPlain(StepDraft tls) {
-    Pop3Session.Settings s = ctx.settings();
+    Pop3Settings s = ctx.settings();
     tls.add(
         Symptom.PLAIN_TO_TLS_PORT,
         "port "
@@ -89,7 +89,7 @@ final class TlsStage {
   }
 
   /** The implicit TLS handshake; false, with the finding, where it failed. */
-  boolean handshake(Pop3Session ses, StepDraft tls) {
+  boolean handshake(Pop3Connection ses, StepDraft tls) {
     ChainRecorder recorder = ctx.freshRecorder();
     try {
       ses.handshake();
@@ -102,10 +102,10 @@ final class TlsStage {
   }
 
   /** STLS and its handshake; false, with the finding, where either failed. */
-  boolean startTls(Pop3Session ses, StepDraft tls) throws FetchException {
+  boolean startTls(Pop3Connection ses, StepDraft tls) throws FetchException {
     ChainRecorder recorder = ctx.freshRecorder();
     try {
-      ses.startTls();
+      Greeting.startTls(ses);
       describe(ses, tls);
       return true;
     } catch (FetchException e) {
@@ -128,19 +128,19 @@ final class TlsStage {
   }
 
   /** No encryption was chosen: said, with what the server would have offered. */
-  void notEncrypted(Pop3Session ses, StepDraft tls) {
+  void notEncrypted(Pop3Connection ses, StepDraft tls) {
     tls.resume();
     tls.add(
         Symptom.NOT_ENCRYPTED,
         "you chose no encryption"
-            + (ses.has("STLS") ? "; the server offers STLS" : "")
+            + (ses.capabilities().has("STLS") ? "; the server offers STLS" : "")
             + (ctx.ports().otherPortSpeaksTls() ? "; a TLS port answers (see connection)" : ""));
     tls.summary("not encrypted");
     tls.end();
   }
 
-  private void describe(Pop3Session ses, StepDraft tls) {
-    SSLSession session = ((SSLSocket) ses.socket).getSession();
+  private void describe(Pop3Connection ses, StepDraft tls) {
+    SSLSession session = ((SSLSocket) ses.socket()).getSession();
     StringBuilder sb = new StringBuilder(session.getProtocol() + ", " + session.getCipherSuite());
     try {
       Certificate[] chain = session.getPeerCertificates();
@@ -176,7 +176,7 @@ final class TlsStage {
   }
 
   private void failed(FetchException e, ChainRecorder recorder, StepDraft tls) {
-    Pop3Session.Settings s = ctx.settings();
+    Pop3Settings s = ctx.settings();
     X509Certificate[] chain = recorder != null ? recorder.chain() : null;
     String certs =
         chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);

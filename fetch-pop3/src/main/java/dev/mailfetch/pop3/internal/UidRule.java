@@ -6,7 +6,8 @@ import dev.mailfetch.api.MessageRef;
  * What a valid unique id (UIDL) is: 1 or more characters, each 0x21..0x7E (RFC 1939 §7), and not
  * longer than a limit. Two limits, deliberately apart: the doctor reports conformance to the RFC,
  * and the client keys its state on any id it can keep stable, as real servers send longer ones
- * (quirk Q27).
+ * (quirk Q27). An id cut short by the listing reader ({@link Pop3Connection#TRUNCATED}, which
+ * starts with a space) breaks the character rule, so it is never taken for a whole one (case U-01).
  */
 final class UidRule {
   private UidRule() {}
@@ -19,12 +20,6 @@ final class UidRule {
    * the RFC's, because real servers send longer ids and they are stable all the same.
    */
   static final int CLIENT_MAX_LENGTH = MessageRef.MAX_UID_LENGTH;
-
-  /**
-   * Appended to a listing line cut at Pop3Limits.maxListingLine: it starts with a space, so an id
-   * that ends with it breaks the character rule and is never taken for a whole one (case U-01).
-   */
-  static final String TRUNCATED = " \u0000truncated";
 
   /** Whether {@code uid} keeps to RFC 1939 §7. */
   static boolean rfcValid(String uid) {

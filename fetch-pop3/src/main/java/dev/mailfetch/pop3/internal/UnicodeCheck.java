@@ -43,34 +43,36 @@ final class UnicodeCheck {
    * {@code TOP n 0} in {@code session}, read to its end: whether the answer is the notice. A
    * refused TOP is not one.
    */
-  static boolean noticeFor(Pop3Session session, int n) throws FetchException {
-    session.send("TOP " + n + " 0", "TOP " + n + " 0");
+  static boolean noticeFor(Pop3Connection session, int n) throws FetchException {
+    session.send(Pop3Commands.top(n, 0));
     if (!session.reply("reading the header of message " + n + " (TOP " + n + " 0)").ok()) {
       return false;
     }
     ByteArrayOutputStream top = new ByteArrayOutputStream();
-    session.reader.readBody(
-        slice -> {
-          int take = Math.min(slice.remaining(), KEEP - top.size());
-          if (take > 0) {
-            byte[] b = new byte[take];
-            slice.get(b);
-            top.write(b, 0, take);
-          }
-        },
-        1L << 24); // a header, however long, is far less
+    session
+        .reader()
+        .readBody(
+            slice -> {
+              int take = Math.min(slice.remaining(), KEEP - top.size());
+              if (take > 0) {
+                byte[] b = new byte[take];
+                slice.get(b);
+                top.write(b, 0, take);
+              }
+            },
+            1L << 24); // a header, however long, is far less
     return isNotice(top.toByteArray());
   }
 
   /** Why this session could not turn UTF-8 mode on, in words. */
-  static String whyModeOff(Pop3Session ses) {
-    if (ses.utf8) {
+  static String whyModeOff(Pop3Connection ses) {
+    if (ses.utf8()) {
       return "UTF-8 mode was on, so the server replaces such messages whatever the client says";
     }
-    if (!ses.capaWorked) {
+    if (!ses.capabilities().worked()) {
       return "CAPA failed, so UTF-8 mode (RFC 6856) could not be turned on";
     }
-    return ses.has("UTF8")
+    return ses.capabilities().has("UTF8")
         ? "the server refused UTF-8 mode (RFC 6856), though its CAPA offers it"
         : "its CAPA does not offer UTF-8 mode (RFC 6856), so it could not be turned on";
   }

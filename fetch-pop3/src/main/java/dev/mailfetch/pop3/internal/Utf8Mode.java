@@ -28,13 +28,13 @@ final class Utf8Mode {
    *
    * @return the server's reply, or null when it was not offered (nothing was sent)
    */
-  static Reply enable(Pop3Session session) throws FetchException {
-    if (!session.has("UTF8")) {
+  static Reply enable(Pop3Connection session) throws FetchException {
+    if (!session.capabilities().has("UTF8")) {
       return null;
     }
-    session.send("UTF8", "UTF8");
+    session.send(Pop3Commands.UTF8);
     Reply r = session.reply("turning on UTF-8 mode (UTF8)");
-    session.utf8 = r.ok();
+    session.utf8(r.ok());
     if (!r.ok()) {
       log.warn(
           "{} refused UTF8 though its CAPA lists it ({}): messages whose header holds UTF-8 may arrive"

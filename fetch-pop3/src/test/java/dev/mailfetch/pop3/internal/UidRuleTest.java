@@ -33,7 +33,7 @@ class UidRuleTest {
 
   @Test
   void aCutListingLine_isNeverAValidId() {
-    String cut = "abc" + UidRule.TRUNCATED;
+    String cut = "abc" + Pop3Connection.TRUNCATED;
     assertFalse(UidRule.rfcValid(cut));
     assertFalse(UidRule.clientValid(cut));
   }
