@@ -135,11 +135,6 @@ final class ExamContext {
     return recorder;
   }
 
-  /** The recorder of the certificates the server showed, or null. */
-  ChainRecorder recorder() {
-    return recorder;
-  }
-
   /** The shorter of the plan's timeout and {@code most}. */
   Duration within(Duration most) {
     return plan.timeout().compareTo(most) <= 0 ? plan.timeout() : most;
