@@ -15,6 +15,7 @@ import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Retrieval;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -174,8 +175,9 @@ public class EngineBenchmark {
         }
 
         @Override
-        public void retrieve(List<MessageRef> batch, MessageHandler handler) {
-          for (MessageRef ref : batch) {
+        public void retrieve(Retrieval request, MessageHandler to) {
+          MessageHandler handler = request.convertingFromCrlf(to);
+          for (MessageRef ref : request.batch()) {
             byte[] c = contents[ref.number() - 1];
             handler.start(ref);
             for (int off = 0; off < c.length; off += SLICE) {

@@ -16,13 +16,26 @@ import java.io.IOException;
  *
  * <p>Implementations must be safe for concurrent use if shared between fetchers. Stock policies (by
  * Message-ID, by content digest, composite) live in {@code fetch-dedup}.
+ *
+ * <p><b>Deadlines.</b> The engine calls a policy on the fetching thread while the source reads the
+ * message, and sets no timer: the server waits meanwhile, and the time counts against the source's
+ * deadline for the message (docs/engine.md, "Deadlines"). So each call must be short, and a policy
+ * that consults anything slow (a database, a network) bounds that with a timeout of its own and
+ * throws {@link IOException} past it: the engine then delivers the message as new, or does not
+ * remember it, and warns (a duplicate at worst, never a lost message).
  */
 public interface DedupPolicy {
-  /** Whether this message duplicates one already held. */
+  /**
+   * Whether this message duplicates one already held.
+   *
+   * <p><b>Deadline:</b> short, with a bound of its own (see the class documentation).
+   */
   DedupVerdict check(Envelope envelope, HeaderBlock headers) throws IOException;
 
   /**
    * The message is durable in the sink under {@code key}; remember it if the policy keeps state.
+   *
+   * <p><b>Deadline:</b> short, with a bound of its own (see the class documentation).
    */
   default void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key)
       throws IOException {}
@@ -36,7 +49,11 @@ public interface DedupPolicy {
     return false;
   }
 
-  /** The second look, with the message's {@link ContentDigest} (32 bytes). NEW by default. */
+  /**
+   * The second look, with the message's {@link ContentDigest} (32 bytes). NEW by default.
+   *
+   * <p><b>Deadline:</b> short, with a bound of its own (see the class documentation).
+   */
   default DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] contentDigest)
       throws IOException {
     return DedupVerdict.NEW;
@@ -45,6 +62,8 @@ public interface DedupPolicy {
   /**
    * As {@link #delivered(Envelope, HeaderBlock, DeliveryKey)}, with the content digest when {@link
    * #needsContentDigest()} (else null). The engine calls this one.
+   *
+   * <p><b>Deadline:</b> short, with a bound of its own (see the class documentation).
    */
   default void delivered(
       Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] contentDigest)

@@ -14,6 +14,11 @@ package dev.mailfetch.api;
  * <p>A listener must be fast, must not throw, and must not call back into the fetcher. The engine
  * guards every call: an exception is logged and the run carries on, so a faulty listener cannot
  * cost a message.
+ *
+ * <p><b>Deadline.</b> The engine sets no timer over a listener: {@code messageStarted} and {@code
+ * messageReceived} come while the source reads the message, so their time counts against the
+ * source's deadline for it, and the others hold up the run (docs/engine.md, "Deadlines"). A
+ * listener that reports somewhere slow hands the work to a thread of its own.
  */
 public interface FetchListener {
   /** A listener that does nothing. */

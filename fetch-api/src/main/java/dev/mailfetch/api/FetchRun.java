@@ -513,9 +513,11 @@ final class FetchRun {
       FetchSession session, List<MessageRef> refs) throws FetchException {
     HeaderCollector collected = new HeaderCollector(f.limits.maxHeaderBytes());
     try {
-      session.headers(refs, collected);
-    } catch (UnsupportedOperationException e) {
-      return null;
+      Optional<HeaderReading> reading = session.headerReading();
+      if (reading.isEmpty()) {
+        return null;
+      }
+      reading.get().readHeaders(refs, collected);
     } catch (FetchException e) {
       sessionBroken = true;
       throw e;
@@ -609,7 +611,8 @@ final class FetchRun {
               : RunItem.refsView(work.subList(to, work.size()));
       FetchException sessionError = null;
       try {
-        session.retrieve(refs, next, f.sink.lineEnding(), batch);
+        session.retrieve(
+            Retrieval.of(refs).followedBy(next).withLineEnding(f.sink.lineEnding()), batch);
       } catch (FetchException e) {
         sessionError = e;
       } catch (StopInBatch e) {
@@ -955,7 +958,10 @@ final class FetchRun {
     }
     if (!notStored.isEmpty()) {
       try {
-        session.keep(notStored);
+        Optional<RetrievalMarks> marks = session.retrievalMarks();
+        if (marks.isPresent()) {
+          marks.get().unmark(notStored);
+        }
       } catch (FetchException | RuntimeException e) {
         // Without the undo, QUIT could remove them: end without QUIT, nothing is deleted this time.
         log.warn(

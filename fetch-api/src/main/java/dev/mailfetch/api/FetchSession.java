@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,17 +17,43 @@ import java.util.Set;
  * <p><b>Failures.</b> A method that throws {@link FetchException} leaves the session unusable: the
  * caller's next step is {@code close()}. A failure that concerns one message only (a server that
  * refuses to retrieve it) is reported to the {@link MessageHandler} and the session goes on.
+ *
+ * <p><b>Optional abilities.</b> What only some sessions can do is offered by an accessor that
+ * returns an {@link Optional}: {@link #headerReading()}, {@link #retrievalMarks()}. See {@link
+ * #headerReading()} for why.
+ *
+ * <p><b>Deadlines.</b> The engine sets no timer over these calls and waits for each: a call that
+ * talks to the server is bounded by the source's own timeouts (connecting, silence between reads, a
+ * deadline for each reply), past which it throws {@link FetchError#CONNECTION_TIMED_OUT} and the
+ * session is unusable; a call that does not ({@link #capabilities}, {@link #server}, the ability
+ * accessors, {@link #quirksNoticed}, {@link #warnings}, {@link #lastRefusal}, {@link #close})
+ * answers at once. Each method says which it is (docs/engine.md, "Deadlines").
+ *
+ * <p>To layer something over a session (a log, a timer, a count), extend {@link
+ * ForwardingFetchSession}.
  */
 public interface FetchSession extends AutoCloseable {
-  /** What the session allows; known once the session is open and does not change. */
+  /**
+   * What the session allows; known once the session is open and does not change.
+   *
+   * <p><b>Deadline:</b> none needed: known since the session opened, answered at once.
+   */
   Capabilities capabilities();
 
-  /** The server as {@code host:port}, for reports and the provenance header. */
+  /**
+   * The server as {@code host:port}, for reports and the provenance header.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once.
+   */
   String server();
 
   /**
    * Lists the mailbox: first {@link ListingHandler#count}, then {@link ListingHandler#message} for
    * each message in ascending number. The listing is streamed: a source does not hold it whole.
+   *
+   * <p><b>Deadline:</b> the source's own, for each reply of the listing (POP3: the read and command
+   * timeouts of {@code Pop3Limits}); a longer mailbox takes longer. The handler's time counts
+   * against it.
    *
    * @throws FetchException if the listing could not be read or is inconsistent, or as the handler
    *     threw it (the handler stops a listing that is too long this way)
@@ -34,8 +61,9 @@ public interface FetchSession extends AutoCloseable {
   void list(ListingHandler handler) throws FetchException;
 
   /**
-   * Retrieves these messages, in this order, and hands each one's bytes to the handler. A protocol
-   * that can pipeline sends all the requests of the batch at once.
+   * Retrieves the messages of {@code request.batch()}, in this order, and hands each one's bytes to
+   * the handler in {@code request.lineEnding()}. A protocol that can pipeline sends all the
+   * requests of the batch at once.
    *
    * <p>For each message the handler sees either {@code start}, any number of {@code data}, and
    * {@code end}, or {@code failed} (possibly after {@code start} and some {@code data}: the bytes
@@ -43,64 +71,70 @@ public interface FetchSession extends AutoCloseable {
    * POP3, the terminator was seen <em>and</em> the reply that follows it parsed as a reply, so that
    * an unescaped lone dot cannot pass a truncated message off as whole.
    *
+   * <p><b>Line ends.</b> For {@link LineEnding#LF} each CRLF of a message becomes LF. A source
+   * should do that while it reads (the POP3 source cuts its slices around the CR); one that cannot
+   * hands the bytes as sent to {@link Retrieval#convertingFromCrlf
+   * request.convertingFromCrlf(handler)}, which converts the slices instead.
+   *
+   * <p><b>What follows.</b> {@code request.following()} names the messages the caller will then ask
+   * for, in that order, in one or more further calls (their batches laid end to end make it, or
+   * begin it; it may be a view, read only as far as needed). A source that pipelines may request
+   * some of those messages ahead, so that their bytes travel while the caller makes this batch
+   * durable rather than after, and its window of requests stays full across batches; it then reads
+   * them in those calls. If the next call is anything else (the caller stopped, deletes or quits
+   * first), the source may end the session without committing anything, as a dropped connection
+   * does (a POP3 server that forgets retrieved messages at QUIT must not forget ones never stored):
+   * that call then fails, {@code quit} returns false, and the caller's deletions wait for the next
+   * session. A source that does not pipeline ignores it.
+   *
+   * <p><b>Deadline:</b> the source's own, for each message (POP3: the command timeout, and one
+   * second more per 100 kB listed, for each body; the read timeout for silence), so a batch takes
+   * as long as its messages. The handler's time, and so the sink's, counts against the deadline of
+   * the message it is handed: the server waits meanwhile. Past it the source fails the message in
+   * progress and throws {@link FetchError#CONNECTION_TIMED_OUT}.
+   *
    * @throws FetchException if the session broke; the message in progress, if any, is not whole, and
    *     none after it was retrieved
    */
-  void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException;
+  void retrieve(Retrieval request, MessageHandler handler) throws FetchException;
 
   /**
-   * As {@link #retrieve(List, MessageHandler)}, with the message bytes in {@code ending}: for
-   * {@link LineEnding#LF} each CRLF of a message becomes LF. A source should do that while it reads
-   * (the POP3 source cuts its slices around the CR); this default converts the slices {@code
-   * retrieve} hands over instead.
-   */
-  default void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler)
-      throws FetchException {
-    retrieve(batch, ending == LineEnding.LF ? new LfHandler(handler) : handler);
-  }
-
-  /**
-   * As {@link #retrieve(List, LineEnding, MessageHandler)}, knowing that the caller will then ask
-   * for {@code next}, in that order, in one or more further calls (their batches laid end to end
-   * make {@code next}, or begin it; the caller may pass a view, read only as far as needed). A
-   * source that pipelines may request some of those messages ahead, so that their bytes travel
-   * while the caller makes this batch durable rather than after, and its window of requests stays
-   * full across batches; it then reads them in those calls. If the next call is anything else (the
-   * caller stopped, deletes or quits first), the source may end the session without committing
-   * anything, as a dropped connection does (a POP3 server that forgets retrieved messages at QUIT
-   * must not forget ones never stored): that call then fails, {@code quit} returns false, and the
-   * caller's deletions wait for the next session. The default ignores {@code next}.
-   */
-  default void retrieve(
-      List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
-      throws FetchException {
-    retrieve(batch, ending, handler);
-  }
-
-  /**
-   * Reads only the header section of each message (POP3: {@code TOP n 0}), handed over as {@link
-   * #retrieve} hands messages (a message the server will not show fails alone); read-only. The
-   * engine uses it to recognise messages whose UIDs the server changed (quirk Q26) or reused (quirk
-   * Q51) without downloading them. A source that cannot throws {@link
-   * UnsupportedOperationException}, the default.
-   */
-  default void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    throw new UnsupportedOperationException("this source cannot read header sections alone");
-  }
-
-  /**
-   * Messages this session retrieved that the caller did not store (the sink refused one, it was too
-   * large): a source whose server takes retrieval for deletion (POP3 quirk Q31: some servers mark a
-   * retrieved message deleted, to be removed at QUIT) undoes that, so that they stay on the server.
-   * Called before any {@link #delete} of the session. The default does nothing.
+   * Reading a message's header section alone, where this session can ({@link HeaderReading}); empty
+   * by default.
    *
-   * @throws FetchException if it could not be undone; the caller then ends the session without
-   *     {@link #quit}, so that nothing is removed
+   * <p>Optional abilities are asked for, not tried: an accessor returning an {@link Optional}
+   * rather than a sub-interface found with {@code instanceof}, because an ability can depend on the
+   * server (a POP3 server without {@code TOP}), known only once the session is open, and because a
+   * layer over a session ({@link ForwardingFetchSession}) then passes the abilities of the session
+   * under it on instead of hiding them. Nor is it a default that throws: a caller sees what a
+   * session offers before it plans on it.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once; reading is bounded as {@link
+   * HeaderReading#readHeaders} says.
    */
-  default void keep(List<MessageRef> retrievedNotStored) throws FetchException {}
+  default Optional<HeaderReading> headerReading() {
+    return Optional.empty();
+  }
+
+  /**
+   * Undoing the server's own marks on messages retrieved but not stored, where the server makes
+   * such marks and this session can undo them ({@link RetrievalMarks}: a POP3 server that takes
+   * retrieval for deletion, quirk Q31); empty by default, for a server that marks nothing on
+   * retrieval. Asked for as {@link #headerReading()} is, for the same reasons.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once; undoing is bounded as {@link
+   * RetrievalMarks#unmark} says.
+   */
+  default Optional<RetrievalMarks> retrievalMarks() {
+    return Optional.empty();
+  }
 
   /**
    * Marks these messages for deletion at {@link #quit}.
+   *
+   * <p><b>Deadline:</b> the source's own, for each reply (POP3: one per message, pipelined where
+   * the server allows). Past it the source throws {@link FetchError#CONNECTION_TIMED_OUT}; the
+   * session then ends without {@link #quit}, so nothing is deleted.
    *
    * @return the messages the server accepted for deletion; the others stay on the server
    * @throws FetchException if the session broke
@@ -109,6 +143,9 @@ public interface FetchSession extends AutoCloseable {
 
   /**
    * Ends the session, committing deletions.
+   *
+   * <p><b>Deadline:</b> the source's own, for the one reply. Past it, it returns false (no reply):
+   * it never throws.
    *
    * @return true when the server confirmed the end of the session, so that the messages marked for
    *     deletion are gone; false when it did not (a {@code -ERR} or no reply), in which case they
@@ -119,6 +156,8 @@ public interface FetchSession extends AutoCloseable {
   /**
    * Names of the server quirks this session noticed and tolerated (such as {@code Q12}), for the
    * run's report. Empty by default.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once, from what the session saw.
    */
   default Set<QuirkId> quirksNoticed() {
     return Set.of();
@@ -129,6 +168,8 @@ public interface FetchSession extends AutoCloseable {
    * server contradicted (so that some messages could not be fetched), a rule it broke that the
    * session worked around at a cost. The engine adds them to {@link FetchResult#warnings()} when
    * the session ends. Each names its code, what happened and what to do. Empty by default.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once, from what the session saw.
    */
   default List<FetchException> warnings() {
     return List.of();
@@ -145,12 +186,19 @@ public interface FetchSession extends AutoCloseable {
    * FetchException} constructor as its server reply, which escapes it, or is escaped where printed.
    * Empty when the server refused nothing, or gave no words (a connection that broke instead), and
    * by default.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once, from what the session saw.
    */
-  default java.util.Optional<String> lastRefusal() {
-    return java.util.Optional.empty();
+  default Optional<String> lastRefusal() {
+    return Optional.empty();
   }
 
-  /** Drops the session without committing anything. Safe to call more than once; never throws. */
+  /**
+   * Drops the session without committing anything. Safe to call more than once; never throws.
+   *
+   * <p><b>Deadline:</b> returns at once: it closes the connection without waiting for the server
+   * (POP3 sends nothing: QUIT would commit).
+   */
   @Override
   void close();
 }

@@ -22,6 +22,11 @@ public interface FetchSource {
   /**
    * Connects, secures and authenticates, ready to list.
    *
+   * <p><b>Deadline:</b> the source's own timeouts for connecting, securing and each reply of the
+   * login (POP3: {@code Pop3Limits} connect, handshake and command timeouts); the engine sets none
+   * and waits. Past one it throws {@link FetchError#CONNECTION_TIMED_OUT}, saying what it waited
+   * for, and the run ends without a session (docs/engine.md, "Deadlines").
+   *
    * @throws FetchException with the reason the session could not be opened (never a raw {@link
    *     java.io.IOException}); it says nothing secret
    */

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Collects the header sections a source hands over ({@link FetchSession#headers}, POP3 {@code TOP n
- * 0}), up to the header cap each. A message the server would not show is simply missing: the caller
- * treats it as not recognised.
+ * Collects the header sections a source hands over ({@link HeaderReading#readHeaders}, POP3 {@code
+ * TOP n 0}), up to the header cap each. A message the server would not show is simply missing: the
+ * caller treats it as not recognised.
  */
 final class HeaderCollector implements MessageHandler {
   final Map<MessageRef, HeaderBlock> headers = new LinkedHashMap<>();

@@ -10,6 +10,10 @@ import java.util.Set;
  * be fast and must not throw; an implementation is used by one run at a time but may be shared by
  * fetchers on several threads, so it must be safe for concurrent use. Stock policies come from the
  * static methods here; rules on headers live in {@code fetch-dedup}.
+ *
+ * <p><b>Deadline.</b> The engine sets no timer: {@link #decide} runs while the source reads the
+ * message, so its time counts against the source's deadline for it (docs/engine.md, "Deadlines").
+ * It computes from the headers; it waits on nothing.
  */
 @FunctionalInterface
 public interface LabelPolicy {

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Accepts fetched messages and keeps them: a Maildir, an mbox file, a database table, a queue.
@@ -48,22 +49,54 @@ import java.io.IOException;
  * alike (docs/engine.md). Unlike a {@link FetchListener}, a sink is expected to fail loudly: a
  * failure here must stop a message.
  *
- * <p>A sink that several fetchers share must be safe for concurrent use.
+ * <p><b>Deadlines.</b> The engine sets no timer over a sink's calls: each is bounded by the sink's
+ * own timeouts (a file system has the system's; a sink into a remote store sets connect and request
+ * timeouts on its client). The calls a message's bytes pass through ({@link #begin}, {@link
+ * Delivery#write}, {@link Delivery#complete}, {@link #contains}, {@link #addLabels}) run while the
+ * source reads that message, and their time counts against the source's deadline for it; {@link
+ * #sync} runs between the source's calls, while the session waits (docs/engine.md, "Deadlines").
+ *
+ * <p><b>After close.</b> It is an error to use a sink after {@link #close()}: the engine never
+ * does, and a caller must not. What a sink does then is its own: it may throw (an {@link
+ * IllegalStateException}, or the {@link IOException} of a file it has closed), or, where it holds
+ * nothing open, go on working; code that uses a sink relies on neither.
+ *
+ * <p>A sink that several fetchers share must be safe for concurrent use. To layer something over a
+ * sink (a log, a timer, a count), extend {@link ForwardingMessageSink}.
  */
 public interface MessageSink extends AutoCloseable {
-  /** Starts a delivery of one message. */
+  /**
+   * Starts a delivery of one message.
+   *
+   * <p><b>Deadline:</b> the sink's own; runs while the source reads the message, so it counts
+   * against the source's deadline for it. An error after {@link #close()}.
+   */
   Delivery begin(Envelope envelope) throws IOException;
 
-  /** Whether the sink holds a message delivered with this key (durable or not yet synced). */
+  /**
+   * Whether the sink holds a message delivered with this key (durable or not yet synced).
+   *
+   * <p><b>Deadline:</b> the sink's own; may run while the source reads a message (a duplicate's
+   * check), so it counts against the source's deadline for it.
+   */
   boolean contains(DeliveryKey key) throws IOException;
 
-  /** Makes every completed delivery durable; see the class documentation. */
+  /**
+   * Makes every completed delivery durable; see the class documentation.
+   *
+   * <p><b>Deadline:</b> the sink's own (a remote store's: until the destination answered for every
+   * message, within its retry budget). It runs between the source's calls: the session waits, kept
+   * alive by the source where its server drops idle sessions. A timeout is an {@link IOException}
+   * like any other failure of the sink: the run stops before deleting anything.
+   */
   void sync() throws IOException;
 
   /**
    * The line ends this sink stores. The engine hands it every message with these line ends ({@link
    * LineEnding#LF}: each CRLF made LF while the message is read). {@code CRLF}, the bytes as sent,
    * by default.
+   *
+   * <p><b>Deadline:</b> none needed: a constant of the sink, answered at once.
    */
   default LineEnding lineEnding() {
     return LineEnding.CRLF;
@@ -75,13 +108,22 @@ public interface MessageSink extends AutoCloseable {
    * held, so the labels of the copy it drops are not lost (Gmail lost them: "Some messages aren't
    * labeled properly"). A sink without labels returns false, which is the default.
    *
+   * <p><b>Deadline:</b> the sink's own; runs while the source reads the duplicate, so it counts
+   * against the source's deadline for it.
+   *
    * @return true if the sink holds {@code key} and now files it under every label given
    */
-  default boolean addLabels(DeliveryKey key, java.util.Set<String> labels) throws IOException {
+  default boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return false;
   }
 
-  /** Releases what the sink holds open. Does nothing by default. Safe to call more than once. */
+  /**
+   * Releases what the sink holds open. Does nothing by default. Safe to call more than once; any
+   * other call after it is an error (see the class documentation).
+   *
+   * <p><b>Deadline:</b> the sink's own. The engine does not call it: whoever made the sink closes
+   * it, once its runs are over.
+   */
   @Override
   default void close() throws IOException {}
 }

@@ -15,6 +15,11 @@ import java.io.IOException;
  * FetchError#AUTH_TOKEN_EXPIRED}.
  *
  * <p>Must be safe for concurrent use. Tokens never appear in a log, an exception or a trace.
+ *
+ * <p><b>Deadline.</b> {@link #accessToken} is called while a source logs in or a sink sends a
+ * request, and counts against that call's deadline ({@link FetchSource#open}'s, say). A provider
+ * that fetches a token over the network bounds that with timeouts of its own (fetch-gmail's sets
+ * connect and request timeouts) and throws past them.
  */
 @FunctionalInterface
 public interface TokenProvider {

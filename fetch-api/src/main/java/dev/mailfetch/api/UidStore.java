@@ -19,21 +19,42 @@ import java.util.Optional;
  *
  * <p>Failures are {@link IOException}s naming the file and the reason; the engine reports them as
  * {@link FetchError#STATE_FAILED} and stops the run before deleting anything.
+ *
+ * <p><b>Deadlines.</b> Every call is bounded by the store's own I/O (a local file's: the system's;
+ * a store over a network sets timeouts on its client); the engine sets no timer and waits. The
+ * engine calls it between the source's calls (planning after the listing, the barrier after a
+ * batch, the deletions), so the session waits meanwhile, kept alive by the source where its server
+ * drops idle sessions. A call past the store's bound throws {@link IOException}: {@code
+ * STATE_FAILED}, and nothing is deleted (docs/engine.md, "Deadlines").
  */
 public interface UidStore {
-  /** The record of {@code uid}, if any. */
+  /**
+   * The record of {@code uid}, if any.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
   Optional<UidRecord> get(String uid) throws IOException;
 
-  /** Records {@code record}, replacing what the store held for its uid. */
+  /**
+   * Records {@code record}, replacing what the store held for its uid.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
   void put(UidRecord record) throws IOException;
 
   /**
    * When the first run of this account finished its listing; empty for an account never fetched.
    * "Only new mail" treats what is on the server at that first run as already there.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
    */
   Optional<Instant> firstRun() throws IOException;
 
-  /** Records the first run; has no effect if one is recorded. */
+  /**
+   * Records the first run; has no effect if one is recorded.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
   void recordFirstRun(Instant at) throws IOException;
 
   /**
@@ -41,6 +62,8 @@ public interface UidStore {
    * are not in {@code listed} as gone, clears that note for UIDs listed again, and may forget UIDs
    * gone long enough. Durable at the next {@link #sync()}. The engine calls it once per run, after
    * a listing that completed.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
    *
    * @return the UIDs this store holds (and has not forgotten) that {@code listed} lacks; empty by
    *     default (a store that keeps no such account)
@@ -57,6 +80,8 @@ public interface UidStore {
    * engine then reads every message's header section (a copy of it, at most {@link
    * FetchLimits#maxHeaderBytes()}). False by default: the engine then decides a reused UID by the
    * listed size alone ({@link UidRecord#size()}), which a store keeps by keeping its records whole.
+   *
+   * <p><b>Deadline:</b> none needed: a constant of the store, answered at once.
    */
   default boolean keepsFingerprints() {
     return false;
@@ -65,15 +90,26 @@ public interface UidStore {
   /**
    * Records the {@link ContentDigest#ofHeaders} fingerprint of a delivered message, replacing any
    * before for its uid; durable at sync.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
    */
   default void recordFingerprint(String uid, byte[] fingerprint) throws IOException {}
 
-  /** The fingerprints recorded for those of {@code uids} that have one. Empty by default. */
+  /**
+   * The fingerprints recorded for those of {@code uids} that have one. Empty by default.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
   default java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids)
       throws IOException {
     return java.util.Map.of();
   }
 
-  /** Makes everything recorded so far durable. */
+  /**
+   * Makes everything recorded so far durable.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation); the engine deletes nothing
+   * before it returned.
+   */
   void sync() throws IOException;
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class DestinationRefusalTest {
 
   /** Takes every message, but at the barrier refuses the ones whose uid is in {@code refuse}. */
-  static final class RefusingSink extends ForwardingSink {
+  static final class RefusingSink extends ForwardingMessageSink {
     final Set<String> refuse = new HashSet<>();
     FetchError refusal = FetchError.SINK_REJECTED;
     final Map<DeliveryKey, String> pending = new HashMap<>();
@@ -35,7 +35,7 @@ class DestinationRefusalTest {
     @Override
     public Delivery begin(Envelope envelope) throws IOException {
       if (!refuse.contains(envelope.uid())) {
-        return delegate.begin(envelope);
+        return delegate().begin(envelope);
       }
       return new Delivery() {
         long bytes;
@@ -59,12 +59,12 @@ class DestinationRefusalTest {
 
     @Override
     public boolean contains(DeliveryKey key) throws IOException {
-      return !refused.contains(key) && (pending.containsKey(key) || delegate.contains(key));
+      return !refused.contains(key) && (pending.containsKey(key) || delegate().contains(key));
     }
 
     @Override
     public void sync() throws IOException {
-      delegate.sync();
+      delegate().sync();
       if (pending.isEmpty()) {
         return;
       }
@@ -165,7 +165,7 @@ class DestinationRefusalTest {
   void aDestinationFailureAtTheStartOfAMessage_stopsTheRunAtOnce() {
     Rig rig = new Rig().withMessages(10);
     MessageSink sink =
-        new ForwardingSink(rig.sink) {
+        new ForwardingMessageSink(rig.sink) {
           int begun;
 
           @Override

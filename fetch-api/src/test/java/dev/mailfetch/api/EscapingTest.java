@@ -146,7 +146,7 @@ class EscapingTest {
             .uidStore(rig.store)
             .clock(rig.clock)
             .sink(
-                new ForwardingSink(rig.sink) {
+                new ForwardingMessageSink(rig.sink) {
                   @Override
                   public boolean contains(DeliveryKey key) throws IOException {
                     throw new FetchException(

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FetcherTest {
+  /** A source whose sessions are {@code wrap} applied to {@code real}'s. */
+  static FetchSource wrapping(FetchSource real, UnaryOperator<FetchSession> wrap) {
+    return new FetchSource() {
+      @Override
+      public String account() {
+        return real.account();
+      }
+
+      @Override
+      public FetchSession open() throws FetchException {
+        return wrap.apply(real.open());
+      }
+    };
+  }
 
   private static List<MessageOutcome.Kind> kinds(FetchResult r) {
     return r.outcomes().stream().map(MessageOutcome::kind).collect(Collectors.toList());
@@ -662,24 +677,25 @@ class FetcherTest {
 
     private FetchSource lyingAboutSizes(Rig rig) {
       rig.mailbox.add("big", "Subject: big\r\n\r\n" + "x".repeat(5000));
-      return ForwardingSession.wrapping(
+      return wrapping(
           rig.mailbox.source(Rig.ACCOUNT),
           s ->
-              new ForwardingSession(s) {
+              new ForwardingFetchSession(s) {
                 @Override
                 public void list(ListingHandler h) throws FetchException {
-                  delegate.list(
-                      new ListingHandler() {
-                        @Override
-                        public void count(int messages, long octets) throws FetchException {
-                          h.count(messages, 10);
-                        }
+                  delegate()
+                      .list(
+                          new ListingHandler() {
+                            @Override
+                            public void count(int messages, long octets) throws FetchException {
+                              h.count(messages, 10);
+                            }
 
-                        @Override
-                        public void message(MessageRef ref) throws FetchException {
-                          h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
-                        }
-                      });
+                            @Override
+                            public void message(MessageRef ref) throws FetchException {
+                              h.message(new MessageRef(ref.number(), ref.uid(), 10)); // quirk Q32
+                            }
+                          });
                 }
               });
     }
@@ -906,10 +922,10 @@ class FetcherTest {
       FetchException contradicted =
           new FetchException(FetchError.WRONG_ORDER, "STAT counts 4 messages, UIDL names 2");
       FetchSource warning =
-          ForwardingSession.wrapping(
+          wrapping(
               rig.mailbox.source(Rig.ACCOUNT),
               s ->
-                  new ForwardingSession(s) {
+                  new ForwardingFetchSession(s) {
                     @Override
                     public List<FetchException> warnings() {
                       return List.of(contradicted);
@@ -926,14 +942,18 @@ class FetcherTest {
     void aSourceWithABug_isAProtocolError_andWhatWasCompleteIsKept() {
       Rig rig = new Rig().withMessages(3);
       FetchSource buggy =
-          ForwardingSession.wrapping(
+          wrapping(
               rig.mailbox.source(Rig.ACCOUNT),
               s ->
-                  new ForwardingSession(s) {
+                  new ForwardingFetchSession(s) {
                     @Override
-                    public void retrieve(List<MessageRef> batch, MessageHandler h)
+                    public void retrieve(Retrieval request, MessageHandler h)
                         throws FetchException {
-                      delegate.retrieve(batch.subList(0, 1), h);
+                      delegate()
+                          .retrieve(
+                              Retrieval.of(request.batch().subList(0, 1))
+                                  .withLineEnding(request.lineEnding()),
+                              h);
                       throw new IndexOutOfBoundsException("source bug");
                     }
                   });

@@ -105,7 +105,7 @@ final class TestMailbox {
 
     @Override
     public Capabilities capabilities() {
-      return new Capabilities(stableUids, expire, Set.of("UIDL"));
+      return new Capabilities(stableUids, expire, Optional.empty(), Set.of("UIDL"));
     }
 
     @Override
@@ -134,8 +134,9 @@ final class TestMailbox {
     }
 
     @Override
-    public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-      for (MessageRef ref : batch) {
+    public void retrieve(Retrieval request, MessageHandler to) throws FetchException {
+      MessageHandler handler = request.convertingFromCrlf(to);
+      for (MessageRef ref : request.batch()) {
         Msg m = snapshot.get(ref.number() - 1);
         events.add("retr " + m.uid());
         FetchException refused = faults.refuse.get(m.uid());
@@ -174,10 +175,11 @@ final class TestMailbox {
     }
 
     @Override
-    public void headers(List<MessageRef> batch, MessageHandler handler) {
-      if (!headersAlone) {
-        throw new UnsupportedOperationException("test: no TOP");
-      }
+    public Optional<HeaderReading> headerReading() {
+      return headersAlone ? Optional.of(this::readHeaders) : Optional.empty();
+    }
+
+    private void readHeaders(List<MessageRef> batch, MessageHandler handler) {
       for (MessageRef ref : batch) {
         Msg m = snapshot.get(ref.number() - 1);
         events.add("top " + m.uid());

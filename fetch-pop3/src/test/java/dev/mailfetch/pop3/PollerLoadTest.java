@@ -14,6 +14,8 @@ import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.Retrieval;
+import dev.mailfetch.api.RetrievalMarks;
 import dev.mailfetch.api.poll.CheckRecord;
 import dev.mailfetch.api.poll.PollListener;
 import dev.mailfetch.api.poll.PollSchedule;
@@ -30,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,23 +118,13 @@ class PollerLoadTest {
         }
 
         @Override
-        public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-          s.retrieve(batch, handler);
+        public void retrieve(Retrieval request, MessageHandler handler) throws FetchException {
+          s.retrieve(request, handler);
         }
 
         @Override
-        public void retrieve(
-            List<MessageRef> batch,
-            List<MessageRef> next,
-            dev.mailfetch.api.LineEnding ending,
-            MessageHandler handler)
-            throws FetchException {
-          s.retrieve(batch, next, ending, handler);
-        }
-
-        @Override
-        public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
-          s.keep(retrievedNotStored);
+        public Optional<RetrievalMarks> retrievalMarks() {
+          return s.retrievalMarks();
         }
 
         @Override

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -155,6 +156,7 @@ class PollerTest {
       assertEquals(CheckRecord.Outcome.PUT_OFF, putOff.outcome());
       server.openError = null;
       server.capa = Set.of("LOGIN-DELAY 1800");
+      server.loginDelay = Optional.of(Duration.ofSeconds(1800)); // as the POP3 source reads it
       clock.set(p.status("carol").next().orElseThrow());
       p.tick();
       List<CheckRecord> h = p.history("carol");

@@ -7,6 +7,7 @@ import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.Retrieval;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,6 +30,7 @@ final class ScriptedServer {
   private int nextUid = 1;
   volatile FetchException openError;
   volatile Set<String> capa = Set.of();
+  volatile Optional<Duration> loginDelay = Optional.empty();
   volatile CountDownLatch hold;
 
   /** Whether QUIT is answered with an error, so that deletions are not confirmed. */
@@ -114,7 +116,7 @@ final class ScriptedServer {
 
     @Override
     public Capabilities capabilities() {
-      return new Capabilities(true, Optional.empty(), capa);
+      return new Capabilities(true, Optional.empty(), loginDelay, capa);
     }
 
     @Override
@@ -139,8 +141,9 @@ final class ScriptedServer {
     }
 
     @Override
-    public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-      for (MessageRef ref : batch) {
+    public void retrieve(Retrieval request, MessageHandler to) throws FetchException {
+      MessageHandler handler = request.convertingFromCrlf(to);
+      for (MessageRef ref : request.batch()) {
         if (breaksInside.contains(ref.uid())) {
           FetchException reset =
               new FetchException(

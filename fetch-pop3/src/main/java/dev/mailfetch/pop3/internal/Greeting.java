@@ -54,23 +54,23 @@ final class Greeting {
         (e.error() == FetchError.CONNECTION_RESET || e.error() == FetchError.CONNECTION_TIMED_OUT)
             && reader.offset() == 0
             && reader.buffered() == 0;
-    Duration handshake = c.settings().limits().handshakeTimeout();
+    Duration handshake = settings.limits().handshakeTimeout();
     Duration wait =
         handshake.compareTo(Duration.ofSeconds(5)) < 0 ? handshake : Duration.ofSeconds(5);
     if (!nothing
-        || c.settings().security() == Security.IMPLICIT_TLS
+        || settings.security() == Security.IMPLICIT_TLS
         || !PortProbe.answersTls(
-            c.socket().getInetAddress(), c.settings().host(), c.settings().port(), wait)) {
+            c.socket().getInetAddress(), settings.host(), settings.port(), wait)) {
       return e;
     }
     return new FetchException(
         FetchError.TLS_FAILED,
         c.server()
             + " sent no greeting: port "
-            + c.settings().port()
+            + settings.port()
             + " expects"
             + " TLS from the first byte (implicit TLS) and answers a TLS handshake, but this connection spoke "
-            + (c.settings().security() == Security.STARTTLS
+            + (settings.security() == Security.STARTTLS
                 ? "plain text, to start TLS later (STARTTLS)"
                 : "plain text")
             + "; nothing was sent",

@@ -4,11 +4,13 @@ import dev.mailfetch.api.Capabilities;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
-import dev.mailfetch.api.LineEnding;
+import dev.mailfetch.api.HeaderReading;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
+import dev.mailfetch.api.Retrieval;
+import dev.mailfetch.api.RetrievalMarks;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,47 +161,40 @@ public final class PipeliningFallback implements FetchSession {
   }
 
   @Override
-  public void retrieve(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    retrieve(batch, List.of(), LineEnding.CRLF, handler);
-  }
-
-  @Override
-  public void retrieve(List<MessageRef> batch, LineEnding ending, MessageHandler handler)
-      throws FetchException {
-    retrieve(batch, List.of(), ending, handler);
-  }
-
-  @Override
-  public void retrieve(
-      List<MessageRef> batch, List<MessageRef> next, LineEnding ending, MessageHandler handler)
-      throws FetchException {
+  public void retrieve(Retrieval request, MessageHandler handler) throws FetchException {
     Settled settled = new Settled(handler);
     try {
-      current.retrieve(batch, next, ending, settled);
+      current.retrieve(request, settled);
+    } catch (PipelinedUnanswered e) {
+      fallBack(e);
+      List<MessageRef> rest = settled.rest(request.batch());
+      sameNumbers(rest);
+      current.retrieve(Retrieval.of(rest).withLineEnding(request.lineEnding()), settled);
+    }
+  }
+
+  /** {@code TOP n 0} on the connection in use at each call (see {@link Pop3Session#top}). */
+  @Override
+  public Optional<HeaderReading> headerReading() {
+    return Optional.of(this::readHeaders);
+  }
+
+  private void readHeaders(List<MessageRef> batch, MessageHandler handler) throws FetchException {
+    Settled settled = new Settled(handler);
+    try {
+      current.top(batch, 0, settled);
     } catch (PipelinedUnanswered e) {
       fallBack(e);
       List<MessageRef> rest = settled.rest(batch);
       sameNumbers(rest);
-      current.retrieve(rest, List.of(), ending, settled);
+      current.top(rest, 0, settled);
     }
   }
 
+  /** RSET on the connection in use at the call (see {@link Pop3Session#unmark}). */
   @Override
-  public void headers(List<MessageRef> batch, MessageHandler handler) throws FetchException {
-    Settled settled = new Settled(handler);
-    try {
-      current.headers(batch, settled);
-    } catch (PipelinedUnanswered e) {
-      fallBack(e);
-      List<MessageRef> rest = settled.rest(batch);
-      sameNumbers(rest);
-      current.headers(rest, settled);
-    }
-  }
-
-  @Override
-  public void keep(List<MessageRef> retrievedNotStored) throws FetchException {
-    current.keep(retrievedNotStored);
+  public Optional<RetrievalMarks> retrievalMarks() {
+    return Optional.of(retrievedNotStored -> current.unmark(retrievedNotStored));
   }
 
   @Override

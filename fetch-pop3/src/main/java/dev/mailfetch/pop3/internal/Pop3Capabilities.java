@@ -27,7 +27,7 @@ final class Pop3Capabilities {
     this.worked = worked;
     this.sasl = Collections.unmodifiableSet(saslOf(this.lines));
     this.expire = expireOf(this.lines);
-    this.loginDelay = loginDelayOf(this.lines);
+    this.loginDelay = LoginDelay.announcedIn(this.lines);
   }
 
   /** The capabilities CAPA listed, as read ({@link #line}). */
@@ -84,7 +84,10 @@ final class Pop3Capabilities {
     return expire;
   }
 
-  /** The shortest time between two logins ({@code LOGIN-DELAY n}, seconds; RFC 2449 §6.8). */
+  /**
+   * The shortest time between two logins ({@code LOGIN-DELAY n}, seconds; RFC 2449 §6.5), as {@link
+   * LoginDelay} reads it.
+   */
   Optional<Duration> loginDelay() {
     return loginDelay;
   }
@@ -114,16 +117,6 @@ final class Pop3Capabilities {
       }
     }
     return expire;
-  }
-
-  private static Optional<Duration> loginDelayOf(Set<String> lines) {
-    for (String line : lines) {
-      String[] words = line.trim().split("[ \t]+");
-      if (words.length >= 2 && words[0].equals("LOGIN-DELAY") && words[1].matches("[0-9]{1,9}")) {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(words[1])));
-      }
-    }
-    return Optional.empty();
   }
 
   @Override

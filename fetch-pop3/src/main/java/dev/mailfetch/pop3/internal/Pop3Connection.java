@@ -39,12 +39,14 @@ import org.slf4j.LoggerFactory;
  * <p>What a caller may use (package-private, one thread at a time):
  *
  * <ul>
- *   <li>steps: {@link #connectTcp}, {@link #handshake}, {@link #greet}, {@link #capa}, {@link
- *       #startTls} (or {@link #connect} and {@link #greetAndSecure} for all of them);
- *   <li>commands: {@link #send}, {@link #sendBatch}; replies: {@link #reply}, {@link #queuedReply},
- *       {@link #readListing}; the {@link #reader} for bodies and raw lines;
+ *   <li>steps: {@link #connectTcp}, {@link #handshake} (or {@link #connect} for both); then the
+ *       greeting, CAPA and STLS, which {@link Greeting} runs on the connection;
+ *   <li>commands ({@link Pop3Commands}): {@link #send}, {@link #sendBatch}; replies: {@link
+ *       #reply}, {@link #queuedReply}, {@link #readListing}; the {@link #reader} for bodies and raw
+ *       lines;
  *   <li>facts: {@link #socket}, {@link #tls}, {@link #capabilities}, {@link #apopTimestamp}, {@link
- *       #loggedInWith}, {@link #utf8}, {@link #quirks}, {@link #server}, {@link #isBroken};
+ *       #loggedInWith}, {@link #utf8}, {@link #quirks}, {@link #server}, {@link #isBroken}, {@link
+ *       #pipelining};
  *   <li>{@link #connectTo} (the doctor's own DNS answer) before {@link #connectTcp}; {@link
  *       #close}.
  * </ul>
@@ -52,9 +54,13 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing secret reaches the trace: commands are shown as {@link Pop3Command#shown()}.
  */
 final class Pop3Connection {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
   private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
+
+  /** How many pipelined commands may be unanswered at once (RETR, TOP, DELE, UIDL n, LIST n). */
+  static final int WINDOW = 64;
 
   /**
    * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
@@ -201,6 +207,22 @@ final class Pop3Connection {
 
   void markBroken() {
     broken = true;
+  }
+
+  /**
+   * Whether commands may go out queued behind others (RFC 2449 PIPELINING): as the settings force
+   * it, else as CAPA says, never where this server stalled on it before ({@link ServerMemory}).
+   */
+  boolean pipelining() {
+    if (memory.noPipelining) {
+      return false;
+    }
+    return settings.pipelining() != null ? settings.pipelining() : capabilities.has("PIPELINING");
+  }
+
+  /** How many commands may be unanswered at once: {@link #WINDOW} pipelined, else one. */
+  int window() {
+    return pipelining() ? WINDOW : 1;
   }
 
   /** When the last command went out, by {@link System#nanoTime()} (for the keepalive). */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
  * Q21), that the single forms {@code UIDL n} / {@code LIST n} answer multi-line (quirk Q28).
  */
 public final class ServerMemory {
+  // The session's logger, by name: the command mutes it where its report says the same.
   private static final Logger log = LoggerFactory.getLogger(Pop3Session.class);
 
   volatile boolean noCapa;
@@ -31,5 +32,11 @@ public final class ServerMemory {
       log.warn(
           "{} - {}; pipelining is off for it from now on", connection.settings().account(), why);
     }
+  }
+
+  /** RFC 2449 P6: no answer while pipelining; a false alarm only costs speed next time. */
+  void pipeliningStalled(Pop3Connection connection) {
+    stopPipelining(
+        connection, QuirkId.Q21, connection.server() + " stopped answering pipelined commands");
   }
 }

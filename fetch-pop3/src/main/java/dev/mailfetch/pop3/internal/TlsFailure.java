@@ -117,93 +117,80 @@ final class TlsFailure {
       boolean afterStls,
       Duration took,
       Duration allowed) {
-    String all = chain(e);
-    // The JDK says "validity check failed" for both; the cause's class tells which.
-    if (all.contains("NotYetValid") || all.contains("NotBefore")) {
-      return new Refused(
-          Check.NOT_YET_VALID,
-          server + "'s certificate is not yet valid (check this machine's clock)",
-          e,
-          CLOCK);
-    }
-    if (all.contains("CertificateExpired")
-        || all.contains("validity check failed")
-        || all.contains("NotAfter")) {
-      return new Refused(Check.EXPIRED, server + "'s certificate has expired", e, RENEW);
-    }
-    if (all.contains("No subject alternative")
-        || all.contains("No name matching")
-        || all.contains("doesn't match")) {
-      return new Refused(
-          Check.WRONG_HOST,
-          server + "'s certificate was issued for another host name than " + host,
-          e,
-          OTHER_NAME);
-    }
-    if (all.contains("unable to find valid certification path")
-        || all.contains("PKIX")
-        || all.contains("certificate_unknown")
-        || all.contains("CertPath")
-        || all.contains("Certificate")) {
-      return new Refused(
-          Check.UNTRUSTED,
-          server
-              + "'s certificate is self-signed or issued by an authority this client"
-              + " does not trust",
-          e,
-          null);
-    }
-    if ((all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext"))
-        && afterStls) {
-      // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
-      // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
-      return new FetchException(
-          FetchError.TLS_FAILED,
-          server
-              + " agreed to start TLS (STLS) but then went on in"
-              + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS",
-          null,
-          e,
-          Advice.stlsBroken());
-    }
-    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
-      return new FetchException(
-          FetchError.TLS_FAILED,
-          server
-              + " does not speak TLS on port "
-              + port
-              + ": it looks like a plain-text port, which expects STARTTLS or no encryption",
-          null,
-          e,
-          Advice.plainTextPort(port));
-    }
-    if (all.contains("protocol") || all.contains("No appropriate")) {
-      return new FetchException(
-          FetchError.TLS_FAILED,
-          server + " offers no TLS version this client accepts" + " (TLS 1.2 or later is required)",
-          null,
-          e,
-          TOO_OLD);
-    }
-    boolean ended = all.contains("terminated the handshake") || all.contains("EOFException");
-    if (ended
-        && took.compareTo(
+    switch (classify(e)) {
+      case NOT_YET_VALID:
+        return new Refused(
+            Check.NOT_YET_VALID,
+            server + "'s certificate is not yet valid (check this machine's clock)",
+            e,
+            CLOCK);
+      case EXPIRED:
+        return new Refused(Check.EXPIRED, server + "'s certificate has expired", e, RENEW);
+      case WRONG_HOST:
+        return new Refused(
+            Check.WRONG_HOST,
+            server + "'s certificate was issued for another host name than " + host,
+            e,
+            OTHER_NAME);
+      case UNTRUSTED:
+        return new Refused(
+            Check.UNTRUSTED,
+            server
+                + "'s certificate is self-signed or issued by an authority this client"
+                + " does not trust",
+            e,
+            null);
+      case PLAIN_TEXT:
+        if (afterStls) {
+          // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
+          // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
+          return new FetchException(
+              FetchError.TLS_FAILED,
+              server
+                  + " agreed to start TLS (STLS) but then went on in"
+                  + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS",
+              null,
+              e,
+              Advice.stlsBroken());
+        }
+        return new FetchException(
+            FetchError.TLS_FAILED,
+            server
+                + " does not speak TLS on port "
+                + port
+                + ": it looks like a plain-text port, which expects STARTTLS or no encryption",
+            null,
+            e,
+            Advice.plainTextPort(port));
+      case NO_COMMON_VERSION:
+        return new FetchException(
+            FetchError.TLS_FAILED,
+            server
+                + " offers no TLS version this client accepts"
+                + " (TLS 1.2 or later is required)",
+            null,
+            e,
+            TOO_OLD);
+      case ENDED:
+        if (took.compareTo(
                 allowed.dividedBy(2).compareTo(AT_ONCE) < 0 ? allowed.dividedBy(2) : AT_ONCE)
             >= 0) {
-      return noAnswer(server, afterStls, allowed, took, e);
-    }
-    if (ended) {
-      // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert) ends
-      // the handshake like this; so does one without a cipher in common.
-      return new FetchException(
-          FetchError.TLS_FAILED,
-          server
-              + " closed the connection during the TLS handshake"
-              + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
-              + " accepts",
-          null,
-          e,
-          SILENT_END);
+          return noAnswer(server, afterStls, allowed, took, e);
+        }
+        // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert)
+        // ends the handshake like this; so does one without a cipher in common.
+        return new FetchException(
+            FetchError.TLS_FAILED,
+            server
+                + " closed the connection during the TLS handshake"
+                + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
+                + " accepts",
+            null,
+            e,
+            SILENT_END);
+      case OTHER:
+      default:
+        break;
     }
     return new FetchException(
         FetchError.TLS_FAILED,
@@ -212,6 +199,61 @@ final class TlsFailure {
             + " failed: "
             + FetchException.escape(String.valueOf(e.getMessage())),
         e);
+  }
+
+  /** What a failed handshake was, as far as the JDK's exceptions tell. */
+  enum Kind {
+    NOT_YET_VALID,
+    EXPIRED,
+    WRONG_HOST,
+    UNTRUSTED,
+    /** The other side answered in plain text (Q23 after STLS, else a plain-text port). */
+    PLAIN_TEXT,
+    NO_COMMON_VERSION,
+    /** The server ended the handshake without an alert: at once, or after silence. */
+    ENDED,
+    OTHER
+  }
+
+  /**
+   * What {@code e} was, from the whole chain of its causes, class names included: the JDK says
+   * several of these in the same words and has no other way to tell them, so this is the one place
+   * that reads exception text, and none of it reaches a message. Pure: the same chain, the same
+   * answer.
+   */
+  static Kind classify(Throwable e) {
+    String all = chain(e);
+    // The JDK says "validity check failed" for both; the cause's class tells which.
+    if (all.contains("NotYetValid") || all.contains("NotBefore")) {
+      return Kind.NOT_YET_VALID;
+    }
+    if (all.contains("CertificateExpired")
+        || all.contains("validity check failed")
+        || all.contains("NotAfter")) {
+      return Kind.EXPIRED;
+    }
+    if (all.contains("No subject alternative")
+        || all.contains("No name matching")
+        || all.contains("doesn't match")) {
+      return Kind.WRONG_HOST;
+    }
+    if (all.contains("unable to find valid certification path")
+        || all.contains("PKIX")
+        || all.contains("certificate_unknown")
+        || all.contains("CertPath")
+        || all.contains("Certificate")) {
+      return Kind.UNTRUSTED;
+    }
+    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
+      return Kind.PLAIN_TEXT;
+    }
+    if (all.contains("protocol") || all.contains("No appropriate")) {
+      return Kind.NO_COMMON_VERSION;
+    }
+    if (all.contains("terminated the handshake") || all.contains("EOFException")) {
+      return Kind.ENDED;
+    }
+    return Kind.OTHER;
   }
 
   private static String chain(Throwable t) {

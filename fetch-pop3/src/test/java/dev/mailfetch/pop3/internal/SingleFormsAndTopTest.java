@@ -1,7 +1,5 @@
-package dev.mailfetch.pop3;
+package dev.mailfetch.pop3.internal;
 
-import static dev.mailfetch.pop3.Pop3SourceTest.client;
-import static dev.mailfetch.pop3.Pop3SourceTest.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +11,11 @@ import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
-import dev.mailfetch.pop3.internal.Pop3Session;
+import dev.mailfetch.pop3.Pop3Limits;
+import dev.mailfetch.pop3.Pop3Source;
+import dev.mailfetch.pop3.Security;
+import dev.mailfetch.pop3.Tolerance;
+import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
@@ -72,8 +74,33 @@ class SingleFormsAndTopTest {
     }
   }
 
+  private static final String PASSWORD = "correct horse battery staple";
+
+  private static FakePop3Server.Builder server(FakeMailbox box) {
+    return FakePop3Server.builder().account("alice", PASSWORD, box);
+  }
+
+  private static Pop3Source.Builder client(FakePop3Server server, Security security) {
+    Pop3Source.Builder b =
+        Pop3Source.builder()
+            .host("localhost")
+            .port(server.port())
+            .security(security)
+            .user("alice")
+            .password(() -> PASSWORD)
+            .limits(
+                Pop3Limits.builder()
+                    .readTimeout(Duration.ofSeconds(5))
+                    .commandTimeout(Duration.ofSeconds(10))
+                    .build());
+    if (security == Security.NONE) {
+      b.allowPlaintextAuthentication(true);
+    }
+    return b;
+  }
+
   private static Pop3Session open(FakePop3Server s, Pop3Source source) throws FetchException {
-    return ((dev.mailfetch.pop3.internal.PipeliningFallback) source.open()).connection();
+    return ((PipeliningFallback) source.open()).connection();
   }
 
   private static List<MessageRef> list(Pop3Session session) throws FetchException {

@@ -1,0 +1,69 @@
+package dev.mailfetch.pop3.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The command vocabulary: the bytes that go out, and a shown form that never holds a secret. */
+class Pop3CommandsTest {
+  private static final String SECRET = "correct horse battery staple";
+
+  private static String sent(Pop3Command c) {
+    return new String(c.bytes(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void fixedCommands_areEncodedOnce_withTheirCrlf() {
+    assertEquals("CAPA\r\n", sent(Pop3Commands.CAPA));
+    assertEquals("STAT\r\n", sent(Pop3Commands.STAT));
+    assertSame(Pop3Commands.QUIT.bytes(), Pop3Commands.QUIT.bytes());
+    assertEquals("RETR 7\r\n", sent(Pop3Commands.retr(7)));
+    assertEquals("TOP 3 0\r\n", sent(Pop3Commands.top(3, 0)));
+    assertEquals("DELE 12\r\n", sent(Pop3Commands.dele(12)));
+    assertEquals("UIDL 1\r\n", sent(Pop3Commands.uidl(1)));
+    assertEquals("LIST 2\r\n", sent(Pop3Commands.list(2)));
+  }
+
+  @Test
+  void pass_sendsThePassword_andShowsItRedacted() {
+    Pop3Command pass = Pop3Commands.pass(SECRET);
+    assertEquals("PASS " + SECRET + "\r\n", sent(pass));
+    assertEquals("PASS <redacted>", pass.shown());
+    assertEquals("PASS", pass.verb());
+    assertFalse(pass.toString().contains(SECRET));
+  }
+
+  @Test
+  void apopAndAuth_showNeitherDigestNorResponse() {
+    Pop3Command apop = Pop3Commands.apop("alice", "c4c9334bac560ecc979e58001b3e22fb");
+    assertEquals("APOP alice <redacted>", apop.shown());
+    assertEquals("APOP alice c4c9334bac560ecc979e58001b3e22fb\r\n", sent(apop));
+    Pop3Command plain = Pop3Commands.auth("PLAIN", "AGFsaWNlAHNlY3JldA==");
+    assertEquals("AUTH PLAIN <redacted>", plain.shown());
+    assertEquals("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", sent(plain));
+    assertEquals("AUTH LOGIN", Pop3Commands.auth("LOGIN").shown());
+    assertEquals("<redacted>", Pop3Commands.saslResponse("c2VjcmV0").shown());
+    assertEquals("<sasl response>", Pop3Commands.saslAcknowledgement("AQ==").shown());
+    assertEquals("*", Pop3Commands.SASL_CANCEL.shown());
+  }
+
+  @Test
+  void aListOfCommands_showsEachAsShown() {
+    assertEquals(
+        "[USER alice, PASS <redacted>]",
+        List.of(Pop3Commands.user("alice"), Pop3Commands.pass(SECRET)).toString());
+  }
+
+  @Test
+  void aNote_changesWhatIsShown_notWhatIsSent() {
+    Pop3Command keepalive = Pop3Commands.NOOP.noted("keepalive");
+    assertEquals("NOOP (keepalive)", keepalive.shown());
+    assertArrayEquals(Pop3Commands.NOOP.bytes(), keepalive.bytes());
+    assertEquals("NOOP", keepalive.verb());
+  }
+}
