@@ -11,6 +11,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -129,7 +130,7 @@ final class OAuthFlow {
     try {
       return auth.start();
     } catch (FetchException e) {
-      if (e.error() == FetchError.CONFIGURATION && e.detail().contains("in use")) {
+      if (e.getCause() instanceof BindException) { // the port asked for is taken
         throw new FetchException(
             e.error(),
             e.detail(),

@@ -11,6 +11,8 @@ import dev.mailfetch.testkit.gmail.FakeGmailServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -198,6 +200,26 @@ class OAuthCommandTest {
         java.util.Arrays.equals(before, Files.readAllBytes(token)),
         "the working file is as it was");
     assertEquals(ME, OAuthTokenFile.read(token).account().orElseThrow());
+  }
+
+  @Test
+  void aPortInUse_isConfiguration_andTheAdviceNamesTheOption() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Running r =
+          oauth(
+              "google",
+              ME,
+              "--port",
+              Integer.toString(taken.getLocalPort()),
+              "--client-id-env",
+              "CID",
+              "--client-secret-env",
+              "CSEC");
+      int exit = r.exit().get(60, TimeUnit.SECONDS);
+      assertEquals(78, exit, r.out() + "" + r.err());
+      assertTrue(r.err().toString().contains("is in use"), r.err().toString());
+      assertTrue(r.err().toString().contains("Give another --port N"), r.err().toString());
+    }
   }
 
   @Test

@@ -68,11 +68,7 @@ public final class Pop3Doctor {
    * @return the candidates, best first; empty when nothing was found
    */
   public static List<ServerChoice> discover(String domain, InetSocketAddress dnsServer) {
-    List<ServerChoice> out = new ArrayList<>();
-    for (String[] c : Examination.discover(domain, dnsServer, Duration.ofSeconds(6))) {
-      out.add(new ServerChoice(c[0], Integer.parseInt(c[1]), Security.valueOf(c[2]), c[3]));
-    }
-    return out;
+    return Examination.discover(domain, dnsServer, Duration.ofSeconds(6));
   }
 
   /**

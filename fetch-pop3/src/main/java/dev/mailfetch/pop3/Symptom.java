@@ -1,9 +1,11 @@
 package dev.mailfetch.pop3;
 
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Diagnosis.Status;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -194,8 +196,8 @@ public enum Symptom {
       Remedy.of(
           "Use implicit TLS (a pop3s:// URL, port 995) if the server has it; tell the provider their STARTTLS is broken.",
           "Use Security.IMPLICIT_TLS (port 995) if the server has it; tell the provider their STARTTLS is broken."),
-      "RFC 2595 §4",
-      "Q23"),
+      List.of("RFC 2595 §4"),
+      QuirkId.Q23),
   CERTIFICATE_EXPIRED(
       Stage.TLS,
       Status.FAILED,
@@ -306,8 +308,8 @@ public enum Symptom {
       "Extra lines after the greeting",
       "The server sent more lines after its greeting, before any command; mailfetch skips them, many clients do not.",
       Remedy.of("For administrators: send one greeting line only."),
-      "RFC 1939 §4",
-      "Q16"),
+      List.of("RFC 1939 §4"),
+      QuirkId.Q16),
   CAPA_REFUSED(
       Stage.CAPABILITIES,
       Status.WARNING,
@@ -315,8 +317,8 @@ public enum Symptom {
       "The server does not support CAPA",
       "The server refused or dropped the CAPA command, so what it supports (UIDL, pipelining, STLS) has to be guessed.",
       Remedy.of("For administrators: support CAPA (RFC 2449). Fetching still works."),
-      "RFC 2449 §5",
-      "Q19"),
+      List.of("RFC 2449 §5"),
+      QuirkId.Q19),
   CAPABILITIES_READ(
       Stage.CAPABILITIES,
       Status.OK,
@@ -371,8 +373,8 @@ public enum Symptom {
       "The server refused the login in words, without the code [AUTH] that would say the user name or password is wrong: its words (seen) are all there is. They may mean a wrong user name or password, or a problem on the server's side with this mailbox (a damaged or unreadable mailbox).",
       Remedy.of(
           "If the server's words speak of the user name, the password or the login, check them (the user name is often the whole e-mail address); if they speak of the mailbox or the server, ask the provider, quoting its words."),
-      "RFC 3206 §4",
-      "Q54"),
+      List.of("RFC 3206 §4"),
+      QuirkId.Q54),
   NEEDS_APP_PASSWORD(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -400,8 +402,8 @@ public enum Symptom {
       Remedy.of(
           "Give a fresh access token (--oauth-token-env or --oauth-token-file is read again at each login), or let mailfetch refresh it (--oauth-grant-file, written by mailfetch oauth); if that fails, sign in again to grant access.",
           "Refresh the token: the TokenProvider is asked at each login (and told of the refused one by invalidate); if that fails, sign in again to grant access."),
-      "RFC 7628 §3.2.2",
-      "Q42"),
+      List.of("RFC 7628 §3.2.2"),
+      QuirkId.Q42),
   NO_COMMON_LOGIN_METHOD(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -411,8 +413,8 @@ public enum Symptom {
       Remedy.of(
           "Allow a method the server offers if it is safe (--auth MECH,MECH), or give the kind of credential its methods need (--oauth-token-env NAME for XOAUTH2 or OAUTHBEARER); otherwise ask the provider for standard login.",
           "Allow a method the server offers if it is safe (the source builder's mechanisms(AuthMechanism...)), or give the kind of credential its methods need (oauthTokens(TokenProvider) for XOAUTH2 or OAUTHBEARER); otherwise ask the provider for standard login."),
-      "RFC 5034",
-      "Q49"),
+      List.of("RFC 5034"),
+      QuirkId.Q49),
   CLOSED_AFTER_FAILED_LOGIN(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -421,8 +423,8 @@ public enum Symptom {
       "The server closed the connection instead of answering the login: some do so after a wrong password.",
       Remedy.of(
           "Check the user name and password; for administrators: answer -ERR [AUTH] and keep the session."),
-      "RFC 3206 §4",
-      "Q39"),
+      List.of("RFC 3206 §4"),
+      QuirkId.Q39),
   MAILBOX_IN_USE(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -431,9 +433,9 @@ public enum Symptom {
       "The server answered [IN-USE] (or said the mailbox is locked): another program (a phone, another mail client, another fetcher) has the mailbox open right now, as POP3 allows one session at a time; or, as some servers give this answer for any failure, the server cannot open the mailbox at all, and its words (seen) say so.",
       Remedy.of(
           "Wait a few minutes and try again; check that no two programs fetch this account. If it persists, or the server's words speak of an internal failure, ask the provider, quoting its words."),
-      "RFC 2449 §8.1.1",
-      "Q37",
-      "Q56"),
+      List.of("RFC 2449 §8.1.1"),
+      QuirkId.Q37,
+      QuirkId.Q56),
   LOGIN_DELAY(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -443,9 +445,8 @@ public enum Symptom {
       Remedy.of(
           "Check less often (for poll, raise --min-interval; the server's LOGIN-DELAY says how often); make sure no other program fetches this account.",
           "Check less often (the server's LOGIN-DELAY says how often; the Poller heeds it by itself); make sure no other program fetches this account."),
-      "RFC 2449 §6.5",
-      "RFC 2449 §8.1.2",
-      "Q38"),
+      List.of("RFC 2449 §6.5", "RFC 2449 §8.1.2"),
+      QuirkId.Q38),
   SERVER_TEMPORARY(
       Stage.AUTHENTICATION,
       Status.FAILED,
@@ -479,9 +480,9 @@ public enum Symptom {
       "The server refused STAT after a good login: mailboxes that are very large, or a login-frequency rule, make some servers do this.",
       Remedy.of(
           "Delete or move mail out of the inbox of the other account; if the server says to wait, check less often."),
-      "RFC 1939 §5",
-      "Q47",
-      "Q38"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q47,
+      QuirkId.Q38),
   TOO_MANY_MESSAGES(
       Stage.MAILBOX,
       Status.FAILED,
@@ -507,8 +508,8 @@ public enum Symptom {
       Remedy.of(
           "Fetch with --delete: leave-on-server cannot work; for administrators: support UIDL.",
           "Use Retention.DELETE_AFTER_DELIVERY: leave-on-server cannot work; for administrators: support UIDL."),
-      "RFC 1939 §7",
-      "Q24"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q24),
   EXPIRE_ZERO(
       Stage.MAILBOX,
       Status.WARNING,
@@ -544,9 +545,9 @@ public enum Symptom {
       Remedy.of(
           "Try again; if it persists, tell the provider (the numbers below show where they disagree); without --strict, mailfetch accepts it.",
           "Try again; if it persists, tell the provider (the numbers below show where they disagree); tolerating Tolerance.UNORDERED_LISTING accepts it."),
-      "RFC 1939 §5",
-      "Q46",
-      "Q29"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q46,
+      QuirkId.Q29),
   SIZES_DISAGREE(
       Stage.MAILBOX,
       Status.WARNING,
@@ -554,8 +555,8 @@ public enum Symptom {
       "STAT's size is not the sum of LIST's sizes",
       "The total size STAT gives differs from the sum of the sizes LIST gives.",
       Remedy.of("For administrators: both must count the same octets (RFC 1939 §5)."),
-      "RFC 1939 §5",
-      "Q32"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q32),
 
   // ------------------------------------------------------------------ compliance
   NUMBERING_NOT_FROM_ONE(
@@ -566,8 +567,8 @@ public enum Symptom {
       "The server numbers messages from 0 (or another number); POP3 numbers them 1 to N.",
       Remedy.of(
           "Tell the provider: \"The other server sent messages in the wrong order\" is what Gmail said of this."),
-      "RFC 1939 §5",
-      "Q29"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q29),
   NUMBERING_OUT_OF_ORDER(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -577,8 +578,8 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider; without --strict, mailfetch sorts the listing instead.",
           "Tell the provider; tolerating Tolerance.UNORDERED_LISTING sorts the listing instead."),
-      "RFC 1939 §5",
-      "Q29"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q29),
   NUMBERING_TOLERATED(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -588,9 +589,9 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider; with --strict mailfetch refuses the listing as Gmail did.",
           "Tell the provider; without Tolerance.UNORDERED_LISTING mailfetch refuses the listing as Gmail did."),
-      "RFC 1939 §5",
-      "Q29",
-      "Q46"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q29,
+      QuirkId.Q46),
   UID_SYNTAX(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -598,8 +599,8 @@ public enum Symptom {
       "Unique ids break the rules",
       "Some unique ids are empty, longer than 70 characters, or hold spaces or bytes outside printable ASCII; mailfetch copes, other clients may not.",
       Remedy.of("For administrators: ids of 1 to 70 characters from 0x21 to 0x7E."),
-      "RFC 1939 §7",
-      "Q27"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q27),
   UID_DUPLICATES(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -607,8 +608,8 @@ public enum Symptom {
       "Two messages share a unique id",
       "Two messages carry the same unique id; mailfetch keeps both, other clients may skip one.",
       Remedy.of("For administrators: unique ids must be unique within the mailbox."),
-      "RFC 1939 §7",
-      "Q25"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q25),
   UIDS_FROM_NUMBERS(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -618,8 +619,8 @@ public enum Symptom {
       Remedy.of(
           "For administrators: give each message an id of its own that is never reused (RFC 1939 §7). mailfetch tells new mail under an old id by its size and header (TOP) and reports it; fetching with --delete keeps ids from outliving their messages.",
           "For administrators: give each message an id of its own that is never reused (RFC 1939 §7). The engine tells new mail under an old id by its size and header (TOP) and reports it; Retention.DELETE_AFTER_DELIVERY keeps ids from outliving their messages."),
-      "RFC 1939 §7",
-      "Q51"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q51),
   SINGLE_FORM_WRONG(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -627,9 +628,8 @@ public enum Symptom {
       "UIDL n / LIST n answer in the wrong form",
       "Asked about one message, the server answers without the number, with another number, or with a whole listing.",
       Remedy.of("For administrators: answer \"+OK n value\" on one line."),
-      "RFC 1939 §5",
-      "RFC 1939 §7",
-      "Q28"),
+      List.of("RFC 1939 §5", "RFC 1939 §7"),
+      QuirkId.Q28),
   UNSTUFFED_DOT(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -638,8 +638,8 @@ public enum Symptom {
       "A sampled message contains a line with just '.', which the server sent without doubling it, so the message seems to end there and the rest arrives as garbage.",
       Remedy.of(
           "Tell the provider: lines starting with '.' must be sent with a second '.'. Fetching may resume when that message is deleted or moved."),
-      "RFC 1939 §3",
-      "Q04"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q04),
   GLUED_TERMINATOR(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -649,9 +649,9 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider; after a few failed runs mailfetch sets such a message aside and the mail after it flows again.",
           "Tell the provider; after Fetcher.Builder.quarantineAfter failed runs such a message is set aside and the mail after it flows again."),
-      "RFC 1939 §3",
-      "Q03",
-      "Q02"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q03,
+      QuirkId.Q02),
   BARE_LF(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -661,8 +661,8 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider; --quirk Q01 accepts it.",
           "Tell the provider; tolerating Tolerance.BARE_LF accepts it."),
-      "RFC 1939 §3",
-      "Q01"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q01),
   BARE_LF_IN_MESSAGES(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -670,9 +670,8 @@ public enum Symptom {
       "Messages contain bare LF line ends",
       "Sampled messages have lines ending in LF alone; mail must use CRLF on the wire.",
       Remedy.of("For administrators: convert stored mail to CRLF when sending it."),
-      "RFC 5322 §2.3",
-      "RFC 1939 §3",
-      "Q01"),
+      List.of("RFC 5322 §2.3", "RFC 1939 §3"),
+      QuirkId.Q01),
   TOP_LIST_DISAGREE(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -682,10 +681,9 @@ public enum Symptom {
       Remedy.of(
           "Run the doctor again with --deep: it retrieves the sampled messages and says which of the two is wrong (some servers delete or hide what is retrieved: use it on a test account, or on mail fetched already).",
           "Examine again with Pop3Doctor.Builder.deep(true): it retrieves the sampled messages and says which of the two is wrong (some servers delete or hide what is retrieved: use it on a test account, or on mail fetched already)."),
-      "RFC 1939 §5",
-      "RFC 1939 §7",
-      "Q32",
-      "Q55"),
+      List.of("RFC 1939 §5", "RFC 1939 §7"),
+      QuirkId.Q32,
+      QuirkId.Q55),
   LIST_SIZE_WRONG(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -693,9 +691,9 @@ public enum Symptom {
       "LIST sizes are not the sizes sent",
       "The sizes LIST gives differ from the sizes of the messages RETR sends (counted with CRLF, as POP3 says); progress and size limits are off.",
       Remedy.of("For administrators: LIST must give the exact size in octets as sent."),
-      "RFC 1939 §5",
-      "Q32",
-      "Q50"),
+      List.of("RFC 1939 §5"),
+      QuirkId.Q32,
+      QuirkId.Q50),
   TOP_REFUSED(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -705,9 +703,9 @@ public enum Symptom {
       Remedy.of(
           "Run the doctor again with --deep: it retrieves the sampled messages and says whether TOP or the message is at fault (some servers delete or hide what is retrieved: use it on a test account, or on mail fetched already).",
           "Examine again with Pop3Doctor.Builder.deep(true): it retrieves the sampled messages and says whether TOP or the message is at fault (some servers delete or hide what is retrieved: use it on a test account, or on mail fetched already)."),
-      "RFC 1939 §7",
-      "Q33",
-      "Q34"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q33,
+      QuirkId.Q34),
   TOP_BROKEN(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -715,9 +713,9 @@ public enum Symptom {
       "TOP does not work as it should",
       "TOP is refused, ignores the number of lines, answers twice, or sends other bytes than RETR (an empty line of its own after the header, say); header checks fall back to RETR.",
       Remedy.of("For administrators: support TOP as RFC 1939 §7 says."),
-      "RFC 1939 §7",
-      "Q33",
-      "Q55"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q33,
+      QuirkId.Q55),
   MESSAGES_SERVED_EMPTY(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -726,8 +724,8 @@ public enum Symptom {
       "A sampled message came as nothing but a header field the server adds itself (X-UIDL and the like), with no content of its own, though LIST gives its real size: the server cannot read the message it lists. Its size is not LIST's fault. A fetch stores what it is sent, reports it, and never deletes such a message, so the mail in it stays on the server, but it does not arrive.",
       Remedy.of(
           "Look at the messages named above (seen) on the server (webmail, another mail program); if they are whole there, tell the provider that POP3 serves them empty (their mailbox files may be damaged)."),
-      "RFC 1939 §7",
-      "Q53"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q53),
   UNICODE_MESSAGES_REPLACED(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -736,9 +734,8 @@ public enum Symptom {
       "A sampled message arrived as a notice from the server's postmaster (\"Cannot display Unicode content\") with the original attached: the server does so with a message whose header holds UTF-8 (RFC 6532) for a client that has not turned on UTF-8 mode (RFC 6856), and this session could not turn it on (see what was seen). A fetch would store the notices; their sizes are not LIST's fault.",
       Remedy.of(
           "Ask the provider to offer UTF-8 mode (the UTF8 capability of RFC 6856); until then, each original is attached to the notice stored in its place."),
-      "RFC 6856 §2",
-      "RFC 6532",
-      "Q52"),
+      List.of("RFC 6856 §2", "RFC 6532"),
+      QuirkId.Q52),
   UNICODE_MESSAGES_REPLACED_FOR_OTHERS(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -747,9 +744,8 @@ public enum Symptom {
       "With UTF-8 mode off, as mail programs without RFC 6856 have it, the server sends a message whose header holds UTF-8 (RFC 6532) as a notice from its postmaster (\"Cannot display Unicode content\") with the original attached. mailfetch turns UTF-8 mode on and gets such messages as they are.",
       Remedy.of(
           "Nothing for mailfetch. Another program that fetches this mailbox by POP3 without UTF-8 mode stores notices in place of such messages; for administrators: that is the server's design (Courier), not a fault."),
-      "RFC 6856 §2",
-      "RFC 6532",
-      "Q52"),
+      List.of("RFC 6856 §2", "RFC 6532"),
+      QuirkId.Q52),
   PIPELINING_BROKEN(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -757,8 +753,8 @@ public enum Symptom {
       "PIPELINING does not work as announced",
       "The server announces PIPELINING but did not answer every command of a batch sent together; within the same run mailfetch connects again and goes on one command at a time, so mail is fetched (each run spends a few seconds on this).",
       Remedy.of("For administrators: stop announcing PIPELINING, or answer every command."),
-      "RFC 2449 §6.6",
-      "Q21"),
+      List.of("RFC 2449 §6.6"),
+      QuirkId.Q21),
   SESSION_DROPPED(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -767,9 +763,9 @@ public enum Symptom {
       "The server closed the connection in the middle of the session, without a reply.",
       Remedy.of(
           "Try again later; if it happens at the same point every time, tell the provider what the report shows."),
-      "RFC 1939 §3",
-      "Q36",
-      "Q43"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q36,
+      QuirkId.Q43),
   SESSION_STALLED(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -778,8 +774,8 @@ public enum Symptom {
       "The server stopped sending in the middle of the session and did not answer within the deadline.",
       Remedy.of(
           "Try again later; if it happens at the same point every time, tell the provider what the report shows."),
-      "RFC 1939 §3",
-      "Q17"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q17),
   FRAMING_BROKEN(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -797,8 +793,8 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider; --quirk Q11 skips such lines (but not an empty line and a lone '.' after a message, a stray end marker no setting can tell from message text).",
           "Tell the provider; tolerating Tolerance.EMPTY_LINES skips such lines (but not an empty line and a lone '.' after a message, a stray end marker no setting can tell from message text)."),
-      "RFC 1939 §3",
-      "Q11"),
+      List.of("RFC 1939 §3"),
+      QuirkId.Q11),
   LIMIT_EXCEEDED(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -808,9 +804,8 @@ public enum Symptom {
       Remedy.of(
           "Tell the provider what the report shows: the command has no option to raise these limits, which protect this machine.",
           "If the server is trustworthy and the size expected, raise the Pop3Limits setting named below; otherwise tell the provider."),
-      "RFC 1939 §3",
-      "RFC 2449 §4",
-      "Q06"),
+      List.of("RFC 1939 §3", "RFC 2449 §4"),
+      QuirkId.Q06),
   PROTOCOL_ERROR(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -826,8 +821,8 @@ public enum Symptom {
       "QUIT is not answered properly",
       "The server did not answer QUIT with +OK (it closed silently or said -ERR), so a client cannot know whether deletions took effect.",
       Remedy.of("For administrators: answer QUIT with +OK after committing deletions."),
-      "RFC 1939 §6",
-      "Q35"),
+      List.of("RFC 1939 §6"),
+      QuirkId.Q35),
   QUIT_SLOW(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -835,8 +830,8 @@ public enum Symptom {
       "QUIT is answered slowly",
       "The server took over two seconds to answer QUIT; clients that wait less report deletions as failed.",
       Remedy.of("For administrators: commit deletions faster."),
-      "RFC 1939 §6",
-      "Q35"),
+      List.of("RFC 1939 §6"),
+      QuirkId.Q35),
   UIDS_UNSTABLE(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -846,8 +841,8 @@ public enum Symptom {
       Remedy.of(
           "For administrators: keep ids stable (RFC 1939 §7); for users: fetch with --delete.",
           "For administrators: keep ids stable (RFC 1939 §7); for users: use Retention.DELETE_AFTER_DELIVERY."),
-      "RFC 1939 §7",
-      "Q26"),
+      List.of("RFC 1939 §7"),
+      QuirkId.Q26),
   RETR_REMOVES_MAIL(
       Stage.COMPLIANCE,
       Status.WARNING,
@@ -856,9 +851,9 @@ public enum Symptom {
       "After RETR and QUIT, the sampled messages were gone though no DELE was sent: the server deletes (or hides) mail once it is retrieved.",
       Remedy.of(
           "Leave-on-server cannot work with this account; check the provider's POP settings (Gmail: \"keep a copy\")."),
-      "RFC 1939 §6",
-      "Q31",
-      "Q45"),
+      List.of("RFC 1939 §6"),
+      QuirkId.Q31,
+      QuirkId.Q45),
   LISTED_MESSAGE_REFUSED(
       Stage.COMPLIANCE,
       Status.FAILED,
@@ -867,8 +862,8 @@ public enum Symptom {
       "RETR of a message the server itself listed was answered -ERR (and TOP of it too, so TOP is not at fault): the server refuses to send that message. A fetch gets the others, fails this one every run, and sets it aside (quarantines it) after a few runs.",
       Remedy.of(
           "Ask the provider about that message, quoting the server's words above; mailfetch cannot fetch it until the server sends it."),
-      "RFC 1939 §5",
-      "Q34");
+      List.of("RFC 1939 §5"),
+      QuirkId.Q34);
 
   private final Stage stage;
   private final Status status;
@@ -876,8 +871,10 @@ public enum Symptom {
   private final String title;
   private final String cause;
   private final Remedy remedy;
-  private final List<String> references;
+  private final List<String> rfcs;
+  private final List<QuirkId> quirks;
 
+  /** A symptom no catalogued server quirk shows; {@code rfcs} are the rules it breaks. */
   Symptom(
       Stage stage,
       Status status,
@@ -885,14 +882,28 @@ public enum Symptom {
       String title,
       String cause,
       Remedy remedy,
-      String... refs) {
+      String... rfcs) {
+    this(stage, status, error, title, cause, remedy, List.of(rfcs));
+  }
+
+  /** A symptom that the catalogued server {@code quirks} show (docs/quirks.md). */
+  Symptom(
+      Stage stage,
+      Status status,
+      FetchError error,
+      String title,
+      String cause,
+      Remedy remedy,
+      List<String> rfcs,
+      QuirkId... quirks) {
     this.stage = stage;
     this.status = status;
     this.error = error;
     this.title = title;
     this.cause = cause;
     this.remedy = remedy;
-    this.references = List.of(refs);
+    this.rfcs = rfcs;
+    this.quirks = List.of(quirks);
   }
 
   /** The stage it belongs to. */
@@ -928,8 +939,25 @@ public enum Symptom {
     return remedy;
   }
 
-  /** RFC rules and quirk IDs (docs/quirks.md). */
+  /**
+   * RFC rules and quirk IDs (docs/quirks.md), as the report shows them: {@link #rfcs()}, then
+   * {@link #quirks()} by their IDs.
+   */
   public List<String> references() {
-    return references;
+    List<String> all = new ArrayList<>(rfcs);
+    for (QuirkId q : quirks) {
+      all.add(q.name());
+    }
+    return List.copyOf(all);
+  }
+
+  /** The RFC rules it breaks or concerns ("RFC 1939 §5"). */
+  public List<String> rfcs() {
+    return rfcs;
+  }
+
+  /** The catalogued server quirks (docs/quirks.md) that show it. */
+  public List<QuirkId> quirks() {
+    return quirks;
   }
 }

@@ -84,7 +84,7 @@ public final class Checkup {
     Code code;
     if (e.error() == FetchError.AUTH_TOKEN_EXPIRED) {
       code = Code.TOKEN_NOT_ACCEPTED;
-    } else if (e.error() == FetchError.AUTH_FAILED && e.getMessage().contains("does not allow")) {
+    } else if (e instanceof GmailApi.ScopeMissing) {
       code = Code.SCOPE_MISSING;
     } else if (e.error() == FetchError.AUTH_FAILED) {
       code = Code.TOKEN_REFUSED;
@@ -211,7 +211,7 @@ public final class Checkup {
   }
 
   private static boolean scopeMissing(FetchException e, List<String> missing, String what) {
-    if (e.error() == FetchError.AUTH_FAILED && e.getMessage().contains("does not allow")) {
+    if (e instanceof GmailApi.ScopeMissing) {
       missing.add(what);
       return true;
     }

@@ -63,6 +63,19 @@ final class GmailApi {
   }
 
   /**
+   * Gmail refused a request because the access token lacks a scope it needs ({@code 403
+   * insufficientPermissions}): an {@code AUTH_FAILED} that the checkup files as a missing scope,
+   * and that the import of a duplicate's labels outlives, told from other refusals by this type.
+   */
+  static final class ScopeMissing extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    ScopeMissing(String detail, Remedy remedy) {
+      super(FetchError.AUTH_FAILED, detail, null, null, remedy);
+    }
+  }
+
+  /**
    * Gmail answered this request with an error that is the request's, not the destination's: {@code
    * 400}, {@code 404}, {@code 409}, {@code 413} and the like.
    */
@@ -499,16 +512,13 @@ final class GmailApi {
                 || message
                     .toLowerCase(Locale.ROOT)
                     .contains("insufficient authentication scopes"))) {
-          throw new FetchException(
-              FetchError.AUTH_FAILED,
+          throw new ScopeMissing(
               "the access token for "
                   + config.mailbox()
                   + " does not allow "
                   + what
                   + ": "
                   + words(s, reason, message),
-              null,
-              null,
               Remedy.of(
                   "Authorize mailfetch again granting Gmail's gmail.modify scope (or gmail.insert, gmail.labels and"
                       + " gmail.readonly); see docs/gmail.md, \"Scopes\"."));

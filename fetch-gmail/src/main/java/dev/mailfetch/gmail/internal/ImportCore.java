@@ -376,8 +376,7 @@ public final class ImportCore {
     try {
       return api.addLabelIds(id.get(), ids);
     } catch (FetchException e) {
-      if (e.error() == FetchError.AUTH_FAILED
-          && String.valueOf(e.detail()).contains("does not allow")) {
+      if (e instanceof GmailApi.ScopeMissing) {
         // The narrow scopes (gmail.insert, gmail.labels, gmail.readonly) import but cannot modify:
         // the
         // duplicate's labels are not added, which must not stop the run.

@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
@@ -64,7 +65,9 @@ final class Advice {
             + what
             + " after its"
             + " STLS reply and before TLS began: something on the way may be injecting replies (an attack on STARTTLS),"
-            + " or the server's STARTTLS is broken (quirk Q23); the session stops, and no credentials were sent",
+            + " or the server's STARTTLS is broken (quirk "
+            + QuirkId.Q23
+            + "); the session stops, and no credentials were sent",
         null,
         null,
         Remedy.of(
@@ -157,7 +160,9 @@ final class Advice {
     if (t == Tolerance.UNORDERED_LISTING) {
       return Remedy.of(
           "mailfetch sorts an out-of-order listing unless --strict is given: leave out --strict (or"
-              + " give --quirk Q29), or tell the provider: their server breaks RFC 1939.",
+              + " give --quirk "
+              + quirkId(t)
+              + "), or tell the provider: their server breaks RFC 1939.",
           library);
     }
     return Remedy.of(

@@ -19,6 +19,11 @@ final class ChainRecorder extends X509ExtendedTrustManager {
     this.delegate = delegate;
   }
 
+  /** The chain the server sent last, or null where none came since {@link #reset}. */
+  X509Certificate[] chain() {
+    return chain;
+  }
+
   void reset() {
     chain = null;
   }

@@ -417,13 +417,16 @@ public final class Pop3Reader {
 
   private FetchException bareLfLine(String line) {
     return new FetchException(
-        FetchError.READ_ERROR,
-        "a line ended in a bare LF, not CRLF, while "
-            + doing
-            + " (quirk Q01: POP3 lines end in CRLF)",
-        line,
-        null,
-        Advice.tolerate(dev.mailfetch.pop3.Tolerance.BARE_LF));
+            FetchError.READ_ERROR,
+            "a line ended in a bare LF, not CRLF, while "
+                + doing
+                + " (quirk "
+                + QuirkId.Q01
+                + ": POP3 lines end in CRLF)",
+            line,
+            null,
+            Advice.tolerate(dev.mailfetch.pop3.Tolerance.BARE_LF))
+        .withQuirk(QuirkId.Q01);
   }
 
   /** Whether the last {@link #readLineTruncating} line was longer than asked for. */
@@ -577,7 +580,9 @@ public final class Pop3Reader {
                 throw ranIntoReply(
                     QuirkId.Q03,
                     "a line ending in '.' was followed by a status line, so the server glued"
-                        + " the terminator to a message without a final line end (quirk Q03, Exchange 2000)");
+                        + " the terminator to a message without a final line end (quirk "
+                        + QuirkId.Q03
+                        + ", Exchange 2000)");
               }
               start =
                   pos; // nextLineIsStatus may have moved the buffer: the slice starts again here
@@ -626,7 +631,9 @@ public final class Pop3Reader {
                   throw ranIntoReply(
                       QuirkId.Q02,
                       "a line of '.' and CR was followed by a status line, so the server ends"
-                          + " messages with \".\\r\" (quirk Q02, Cyrus 3.4)");
+                          + " messages with \".\\r\" (quirk "
+                          + QuirkId.Q02
+                          + ", Cyrus 3.4)");
                 }
               }
             }
@@ -733,25 +740,30 @@ public final class Pop3Reader {
       }
       if (state == DOT_CR) {
         throw new FetchException(
-            FetchError.CONNECTION_TIMED_OUT,
-            e.detail()
-                + "; the message stopped at a line"
-                + " of '.' and CR with no LF after it: the server ends messages with \".\\r\" (quirk Q02, Cyrus 3.4);"
-                + " the message stays on the server",
-            null,
-            e,
-            Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR));
+                FetchError.CONNECTION_TIMED_OUT,
+                e.detail()
+                    + "; the message stopped at a line"
+                    + " of '.' and CR with no LF after it: the server ends messages with \".\\r\" (quirk "
+                    + QuirkId.Q02
+                    + ", Cyrus 3.4); the message stays on the server",
+                null,
+                e,
+                Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR))
+            .withQuirk(QuirkId.Q02);
       }
       if (afterDotLine) {
         throw new FetchException(
-            FetchError.CONNECTION_TIMED_OUT,
-            e.detail()
-                + "; the message stopped right after a"
-                + " line ending in '.': the server may glue the terminator to a message without a final line end"
-                + " (quirk Q03, Exchange 2000), which no client can tell from data; the message stays on the server",
-            null,
-            e,
-            Advice.gluedTerminator());
+                FetchError.CONNECTION_TIMED_OUT,
+                e.detail()
+                    + "; the message stopped right after a"
+                    + " line ending in '.': the server may glue the terminator to a message without a final line end"
+                    + " (quirk "
+                    + QuirkId.Q03
+                    + ", Exchange 2000), which no client can tell from data; the message stays on the server",
+                null,
+                e,
+                Advice.gluedTerminator())
+            .withQuirk(QuirkId.Q03);
       }
       throw e;
     }
@@ -772,13 +784,14 @@ public final class Pop3Reader {
   private FetchException ranIntoReply(QuirkId quirk, String why) {
     ranIntoReply = quirk;
     return new FetchException(
-        FetchError.READ_ERROR,
-        "a message ran into the next reply: " + why + "; the message stays on the server",
-        null,
-        null,
-        quirk.equals(QuirkId.Q02)
-            ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR)
-            : Advice.gluedTerminator());
+            FetchError.READ_ERROR,
+            "a message ran into the next reply: " + why + "; the message stays on the server",
+            null,
+            null,
+            quirk.equals(QuirkId.Q02)
+                ? Advice.tolerate(dev.mailfetch.pop3.Tolerance.CR_TERMINATOR)
+                : Advice.gluedTerminator())
+        .withQuirk(quirk);
   }
 
   /**

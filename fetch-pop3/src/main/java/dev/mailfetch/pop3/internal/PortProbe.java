@@ -86,7 +86,7 @@ final class PortProbe {
         return new Probe(PortSpeaks.TIMED_OUT, "", "");
       } catch (IOException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.toLowerCase(Locale.ROOT).contains("reset")) {
+        if (JdkErrorWords.reset(e)) {
           return new Probe(PortSpeaks.CLOSED, "", m);
         }
         // No route to host, network unreachable: as good as a silent drop for the user.
@@ -173,9 +173,8 @@ final class PortProbe {
         return true;
       }
     } catch (SSLException e) {
-      X509Certificate[] chain = recorder.chain;
-      return (chain != null && chain.length > 0)
-          || String.valueOf(e.getMessage()).contains("Received fatal alert");
+      X509Certificate[] chain = recorder.chain();
+      return (chain != null && chain.length > 0) || JdkErrorWords.alertReceived(e);
     } catch (IOException | GeneralSecurityException e) {
       return false;
     }
@@ -204,7 +203,7 @@ final class PortProbe {
       }
     } catch (SSLException e) {
       String all = String.valueOf(e.getMessage());
-      if (all.contains("Unsupported or unrecognized SSL message")) {
+      if (JdkErrorWords.notTls(e)) {
         return new Probe(PortSpeaks.SILENT, "", all);
       }
       // An alert or a certificate the recorder refused: the other side spoke TLS.

@@ -74,7 +74,7 @@ final class SecondSessions {
       plain.send(Pop3Commands.QUIT);
       plain.reply("waiting for QUIT");
     } catch (FetchException e) {
-      d.notes.add("a session without UTF-8 mode could not be examined: " + e.detail());
+      d.note("a session without UTF-8 mode could not be examined: " + e.detail());
     } finally {
       if (plain != null) {
         plain.close();
@@ -137,7 +137,7 @@ final class SecondSessions {
       again.send(Pop3Commands.QUIT);
       again.reply("waiting for QUIT");
     } catch (FetchException e) {
-      d.notes.add("a second session could not be examined: " + e.detail());
+      d.note("a second session could not be examined: " + e.detail());
     } finally {
       if (again != null) {
         again.close();

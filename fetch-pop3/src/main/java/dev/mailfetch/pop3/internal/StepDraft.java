@@ -11,17 +11,52 @@ import java.util.List;
 
 /** A step being examined: timed across the pieces of work that belong to it. */
 final class StepDraft {
-  final Stage stage;
-  final List<Finding> findings = new ArrayList<>();
-  final List<String> notes = new ArrayList<>();
-  String summary = "";
-  Status status;
-  boolean begun;
-  long nanos;
-  long since = -1;
+  private final Stage stage;
+  private final List<Finding> findings = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private String summary = "";
+
+  /** Set where the findings do not decide it (a skip, a failure found elsewhere); else null. */
+  private Status status;
+
+  private boolean begun;
+  private long nanos;
+  private long since = -1;
 
   StepDraft(Stage stage) {
     this.stage = stage;
+  }
+
+  /** The step's one line in the report; empty until a stage says it. */
+  String summary() {
+    return summary;
+  }
+
+  void summary(String summary) {
+    this.summary = summary;
+  }
+
+  /** Something seen that is no finding of its own: shown after the summary. */
+  void note(String note) {
+    notes.add(note);
+  }
+
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /** Decides the step's status, whatever its findings say. */
+  void status(Status status) {
+    this.status = status;
+  }
+
+  boolean hasFindings() {
+    return !findings.isEmpty();
+  }
+
+  /** Whether work of this step has begun (a step never begun is skipped). */
+  boolean begun() {
+    return begun;
   }
 
   /**

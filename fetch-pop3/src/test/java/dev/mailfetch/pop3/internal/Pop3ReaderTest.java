@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -222,6 +224,32 @@ class Pop3ReaderTest {
     assertEquals(0, probe.sent);
   }
 
+  @Test
+  void Q02_aSilenceAtDotCr_withoutTheProbe_isATimeoutThatNamesQ02() {
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\n.\r", ""), 64, false);
+    FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
+    assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+    assertEquals(Optional.of(QuirkId.Q02), e.quirk());
+    assertTrue(e.detail().contains("quirk Q02"), e.detail());
+  }
+
+  @Test
+  void Q03_aSilenceRightAfterALineEndingInDot_isATimeoutThatNamesQ03() {
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\nlast words.\r\n", ""), 64, false);
+    FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
+    assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+    assertEquals(Optional.of(QuirkId.Q03), e.quirk());
+    assertTrue(e.detail().contains("quirk Q03"), e.detail());
+  }
+
+  @Test
+  void aSilenceElsewhereInABody_namesNoQuirk() {
+    Pop3Reader r = new Pop3Reader(new SilentOnce("a\r\nb", ""), 64, false);
+    FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
+    assertEquals(FetchError.CONNECTION_TIMED_OUT, e.error());
+    assertEquals(Optional.empty(), e.quirk());
+  }
+
   private static byte[] bodyWith(Pop3Reader r, Pop3Reader.DotCrProbe probe) throws FetchException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     r.readBody(
@@ -246,6 +274,7 @@ class Pop3ReaderTest {
     FetchException e = assertThrows(FetchException.class, () -> body(r, 1 << 20));
     assertEquals(FetchError.READ_ERROR, e.error());
     assertTrue(e.getMessage().contains("Q03"), e.getMessage());
+    assertEquals(Optional.of(QuirkId.Q03), e.quirk());
   }
 
   @Test
@@ -264,7 +293,8 @@ class Pop3ReaderTest {
     r.replyMayFollow(true);
     FetchException e = assertThrows(FetchException.class, () -> body(r, 100));
     assertEquals(FetchError.READ_ERROR, e.error());
-    assertEquals("Q02", r.lastBodyRanIntoReply());
+    assertEquals(QuirkId.Q02, r.lastBodyRanIntoReply());
+    assertEquals(Optional.of(QuirkId.Q02), e.quirk());
   }
 
   @Test
@@ -341,6 +371,7 @@ class Pop3ReaderTest {
         assertThrows(FetchException.class, () -> strict.readLine(512, Limit.STATUS_LINE));
     assertEquals(FetchError.READ_ERROR, e.error());
     assertTrue(e.detail().contains("quirk Q01") && !e.detail().contains("Tolerance"), e.detail());
+    assertEquals(Optional.of(QuirkId.Q01), e.quirk());
     assertTrue(e.remedy().commandLine().contains("--quirk Q01"), e.remedy().commandLine());
     assertTrue(e.remedy().library().contains("tolerate(Tolerance.BARE_LF)"), e.remedy().library());
   }
@@ -461,7 +492,8 @@ class Pop3ReaderTest {
     if (pattern) {
       FetchException e = assertThrows(FetchException.class, () -> body(guarded, Long.MAX_VALUE));
       assertEquals(FetchError.READ_ERROR, e.error());
-      assertEquals("Q03", guarded.lastBodyRanIntoReply());
+      assertEquals(QuirkId.Q03, guarded.lastBodyRanIntoReply());
+      assertEquals(Optional.of(QuirkId.Q03), e.quirk());
     } else {
       byte[] plain = body(reader(all, bufferSize, false, chunks), Long.MAX_VALUE);
       assertArrayEquals(plain, body(guarded, Long.MAX_VALUE));
