@@ -181,21 +181,6 @@ public final class Pop3Limits {
     return maxBodyBytesOnTheWire;
   }
 
-  /**
-   * The old name of {@link #maxListingLinesOnTheWire()}, kept only while the session and doctor
-   * code being split in issue 18 still read it; new code reads the new name.
-   */
-  public int maxListingEntries() {
-    return maxListingLinesOnTheWire;
-  }
-
-  /**
-   * The old name of {@link #maxBodyBytesOnTheWire()}, kept only while the session and doctor code
-   * being split in issue 18 still read it; new code reads the new name.
-   */
-  public long maxMessageSize() {
-    return maxBodyBytesOnTheWire;
-  }
 
   /** The most challenges of one AUTH; default {@value #DEFAULT_MAX_SASL_ROUNDS}. */
   public int maxSaslRounds() {

@@ -217,7 +217,7 @@ final class ListingReader {
     checkCount(stat, count, octets, together || queued);
     messageCount = (int) count;
     handler.count(messageCount, octets);
-    int max = connection.settings().limits().maxListingEntries();
+    int max = connection.settings().limits().maxListingLinesOnTheWire();
     if (messageCount > max) {
       // Never allocate from a server's count (case R-07): the size table below is one long each.
       connection.markBroken();

@@ -51,7 +51,7 @@ final class MailboxStage {
               + "\", not \"+OK count size\" (RFC 1939 §5)");
       return stop(d);
     }
-    int max = ctx.settings().limits().maxListingEntries();
+    int max = ctx.settings().limits().maxListingLinesOnTheWire();
     if (l.statCount() > max) {
       d.add(
           Symptom.TOO_MANY_MESSAGES,

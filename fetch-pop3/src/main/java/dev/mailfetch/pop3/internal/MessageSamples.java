@@ -322,7 +322,7 @@ final class MessageSamples {
                 head.write(slice.get());
               }
             },
-            ctx.settings().limits().maxMessageSize());
+            ctx.settings().limits().maxBodyBytesOnTheWire());
     long listed = l.size(n);
     Set<String> only = size[0] <= 1 << 16 ? ServedEmpty.fieldsIfEmpty(head.toByteArray()) : null;
     if (only != null) {

@@ -509,7 +509,7 @@ final class Pop3Connection {
    */
   void readListing(String doing, boolean truncate, Consumer<String> each) throws FetchException {
     boolean capabilities = doing.equals(READING_CAPABILITIES);
-    int max = settings.limits().maxListingEntries();
+    int max = settings.limits().maxListingLinesOnTheWire();
     int count = 0;
     while (true) {
       String line;

@@ -293,7 +293,7 @@ final class RetrievalPipeline {
     try {
       reader.readBody(
           handler::data,
-          settings.limits().maxMessageSize(),
+          settings.limits().maxBodyBytesOnTheWire(),
           window == 1 && crTolerated() ? dotCrProbe : null);
       if (reader.lastBodyProbed()) {
         // The probe's answer, a status line, shows the body ended where the reader stopped.
