@@ -43,8 +43,7 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    configureLogs(List.of(args))
-        .forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
+    configureLogs(List.of(args)).forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
     // The terminal's own encoding, as System.out has it: what a person reads the report in.
     Charset terminal = Charset.defaultCharset();
     System.exit(

@@ -125,7 +125,7 @@ public final class Dns {
   }
 
   // The DNS provider alone (com.sun.jndi.dns) answers with strings; no LDAP, nothing deserialized.
-  @SuppressWarnings("BanJNDI")
+  @SuppressWarnings({"BanJNDI", "JdkObsolete"}) // and JNDI's environment is a Hashtable
   private Answer ask(String name, String type) {
     Hashtable<String, String> env = new Hashtable<>();
     env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -502,7 +503,7 @@ public final class FakeGmailServer implements AutoCloseable {
     return Objects.requireNonNull(address, "address").trim().toLowerCase(Locale.ROOT);
   }
 
-  private static LinkedHashSet<String> scopeSet(String... scopes) {
+  private static Set<String> scopeSet(String... scopes) {
     if (scopes.length == 0) {
       throw new IllegalArgumentException(
           "name at least one scope, for example FakeGmailServer.SCOPE_INSERT");
