@@ -2,9 +2,9 @@ package dev.mailfetch.gmail.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.Remedy;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,13 +13,11 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +172,7 @@ final class GmailApi {
    * history that old ({@code 404}).
    */
   Optional<List<String>> messagesAddedSince(long startHistoryId) throws IOException {
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     String page = null;
     do {
       URI u =
@@ -289,7 +287,7 @@ final class GmailApi {
             LIST_UNITS,
             t -> request(u, t).GET().build(),
             null);
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (Map<String, Object> m : Json.objects(a.json(), "messages")) {
       Json.string(m, "id").ifPresent(ids::add);
     }
@@ -344,11 +342,7 @@ final class GmailApi {
   }
 
   <T> T retrying(
-      String what,
-      int units,
-      Request req,
-      BeforeRetry<T> beforeRetry,
-      java.util.function.Function<Answer, T> ok)
+      String what, int units, Request req, BeforeRetry<T> beforeRetry, Function<Answer, T> ok)
       throws IOException {
     return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
   }
@@ -358,7 +352,7 @@ final class GmailApi {
       int units,
       Request req,
       BeforeRetry<T> beforeRetry,
-      java.util.function.Function<Answer, T> ok,
+      Function<Answer, T> ok,
       int maxBody)
       throws IOException {
     long start = clock.nanoTime();
@@ -385,7 +379,8 @@ final class GmailApi {
         if (!limiter.acquire(units, start + budget)) {
           // Gmail's Retry-After (met by another request, maybe) holds every request past this one's
           // budget
-          throw giveUp(
+          throw GmailFailures.gaveUp(
+              config,
               what,
               "Gmail asked every request for "
                   + config.mailbox()
@@ -403,22 +398,12 @@ final class GmailApi {
       try {
         a = exchangeCharged(req, token, maxBody, units);
       } catch (ConnectException e) {
-        lastProblem = "Gmail could not be reached (" + reason(e) + ")";
+        lastProblem = "Gmail could not be reached (" + GmailFailures.reason(e) + ")";
         if (++connectFailures >= CONNECT_ATTEMPTS) {
           // No connection at all (a name that does not resolve, a refused connection): waiting out
           // the
           // whole budget would keep a cron run silent for minutes; the run stops at once instead.
-          throw new FetchException(
-              FetchError.SINK_FAILED,
-              "Gmail could not be reached at "
-                  + config.apiBase().getHost()
-                  + " after "
-                  + CONNECT_ATTEMPTS
-                  + " attempts while "
-                  + what
-                  + ": "
-                  + reason(e),
-              e);
+          throw GmailFailures.unreachable(config, CONNECT_ATTEMPTS, what, e);
         }
         lastCause = e;
         rateLimited = false;
@@ -429,7 +414,7 @@ final class GmailApi {
         if (e instanceof FetchException) {
           throw e;
         }
-        lastProblem = "the connection to Gmail failed (" + reason(e) + ")";
+        lastProblem = "the connection to Gmail failed (" + GmailFailures.reason(e) + ")";
         lastCause = e;
         rateLimited = false;
         uncertain = true;
@@ -441,104 +426,53 @@ final class GmailApi {
         if (s / 100 == 2 || s == 308) {
           try {
             return ok.apply(a);
-          } catch (java.io.UncheckedIOException e) {
+          } catch (UncheckedIOException e) {
             throw e.getCause();
           }
         }
-        Map<String, Object> err = Json.child(a.json(), "error");
-        String reason = reasonOf(err);
-        String message = Json.string(err, "message").orElse("");
-        if (s == 401) {
-          config.tokens().invalidate(token);
-          if (!refreshed) {
-            refreshed = true;
-            continue; // once more with a fresh token, at once
-          }
-          throw new FetchException(
-              FetchError.AUTH_TOKEN_EXPIRED,
-              "Gmail refused the access token for "
-                  + config.mailbox()
-                  + " twice, even after a refresh, while "
-                  + what
-                  + ": "
-                  + words(s, reason, message),
-              null,
-              null,
-              Remedy.of(
-                  "Authorize mailfetch again for "
-                      + config.mailbox()
-                      + " (mailfetch oauth; see"
-                      + " docs/oauth.md): the grant may have been revoked."));
-        }
-        if (s == 403 && (reason.equals("dailyLimitExceeded") || reason.equals("quotaExceeded"))) {
-          throw new FetchException(
-              FetchError.QUOTA_EXCEEDED,
-              "Gmail's daily limit for "
-                  + config.mailbox()
-                  + " (or for the Google Cloud project) is reached: "
-                  + words(s, reason, message));
-        }
-        if (s == 429
-            || (s == 403
-                && (reason.equals("rateLimitExceeded")
-                    || reason.equals("userRateLimitExceeded")))) {
-          rateLimited = true;
-          lastProblem = "Gmail asked to slow down (" + words(s, reason, message) + ")";
-          retryAfter = retryAfterNanos(a.headers());
-          if (retryAfter >= 0) {
-            // Every request waits for it, but no longer than this one's budget: past it this
-            // request gives
-            // up, and a pause of 15 minutes must not hold the sink's later requests past theirs.
-            long left = Math.max(0, budget - (clock.nanoTime() - start));
-            limiter.pauseUntil(clock.nanoTime() + Math.min(retryAfter, left));
-          }
-        } else if (s == 403
-            && (reason.equals("insufficientPermissions")
-                || reason.equals("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
-                || message
-                    .toLowerCase(Locale.ROOT)
-                    .contains("insufficient authentication scopes"))) {
-          throw new FetchException(
-              FetchError.AUTH_FAILED,
-              "the access token for "
-                  + config.mailbox()
-                  + " does not allow "
-                  + what
-                  + ": "
-                  + words(s, reason, message),
-              null,
-              null,
-              Remedy.of(
-                  "Authorize mailfetch again granting Gmail's gmail.modify scope (or gmail.insert, gmail.labels and"
-                      + " gmail.readonly); see docs/gmail.md, \"Scopes\"."));
-        } else if (s == 403) {
-          throw new FetchException(
-              FetchError.AUTH_FAILED,
-              "Gmail refused "
-                  + what
-                  + " for "
-                  + config.mailbox()
-                  + ": "
-                  + words(s, reason, message),
-              null,
-              null,
-              Remedy.of(
-                  "Read Gmail's reason: an administrator of a"
-                      + " Google Workspace domain may have turned the Gmail API off for this account."));
-        } else if (s / 100 == 5) {
-          rateLimited = false;
-          uncertain = true;
-          lastProblem = "Gmail failed (" + words(s, reason, message) + ")";
-          retryAfter = retryAfterNanos(a.headers());
-        } else {
-          throw new Refusal(s, reason, message.isEmpty() ? "(no reason given)" : message);
+        GmailError err = GmailError.of(s, Json.child(a.json(), "error"));
+        switch (err.kind()) {
+          case TOKEN_REFUSED:
+            config.tokens().invalidate(token);
+            if (!refreshed) {
+              refreshed = true;
+              continue; // once more with a fresh token, at once
+            }
+            throw GmailFailures.tokenRefusedTwice(config, what, err);
+          case DAILY_LIMIT:
+            throw GmailFailures.dailyLimit(config, err);
+          case SLOW_DOWN:
+            rateLimited = true;
+            lastProblem = "Gmail asked to slow down (" + err.words() + ")";
+            retryAfter = retryAfterNanos(a.headers());
+            if (retryAfter >= 0) {
+              // Every request waits for it, but no longer than this one's budget: past it this
+              // request gives up, and a pause of 15 minutes must not hold the sink's later
+              // requests past theirs.
+              long left = Math.max(0, budget - (clock.nanoTime() - start));
+              limiter.pauseUntil(clock.nanoTime() + Math.min(retryAfter, left));
+            }
+            break;
+          case SCOPE_MISSING:
+            throw GmailFailures.scopeMissing(config, what, err);
+          case FORBIDDEN:
+            throw GmailFailures.forbidden(config, what, err);
+          case SERVER_FAILED:
+            rateLimited = false;
+            uncertain = true;
+            lastProblem = "Gmail failed (" + err.words() + ")";
+            retryAfter = retryAfterNanos(a.headers());
+            break;
+          default:
+            throw new Refusal(
+                s, err.reason(), err.message().isEmpty() ? "(no reason given)" : err.message());
         }
       }
       retries++;
       long delay = Backoff.delayNanos(retries, retryAfter);
       long spent = clock.nanoTime() - start;
       if (spent + delay > budget) {
-        throw giveUp(what, lastProblem, rateLimited, lastCause);
+        throw GmailFailures.gaveUp(config, what, lastProblem, rateLimited, lastCause);
       }
       log.debug(
           "retrying {} for {} in {} ms: {}",
@@ -553,38 +487,6 @@ final class GmailApi {
         throw new InterruptedIOException("interrupted while " + what);
       }
     }
-  }
-
-  private FetchException giveUp(
-      String what, String lastProblem, boolean rateLimited, IOException cause) {
-    String budget = words(config.retryBudget());
-    if (rateLimited) {
-      return new FetchException(
-          FetchError.QUOTA_EXCEEDED,
-          "Gmail kept asking to slow down for longer than mailfetch"
-              + " waits ("
-              + budget
-              + ") while "
-              + what
-              + ": "
-              + lastProblem,
-          cause);
-    }
-    return new FetchException(
-        FetchError.SINK_FAILED,
-        "Gmail could not be reached, or kept failing, for longer than"
-            + " mailfetch retries ("
-            + budget
-            + ") while "
-            + what
-            + ": "
-            + lastProblem,
-        null,
-        cause,
-        Remedy.of(
-            "Check the network between this machine and Gmail, then run again: the message stays on the server.",
-            "Check the network between this machine and Gmail (or raise GmailImportSink.Builder.retryBudget), then"
-                + " run again: the message stays on the server."));
   }
 
   String token(String what) throws IOException {
@@ -607,7 +509,7 @@ final class GmailApi {
               + " while "
               + what
               + ": "
-              + reason(e),
+              + GmailFailures.reason(e),
           e);
     }
   }
@@ -623,75 +525,8 @@ final class GmailApi {
     return new Answer(resp.statusCode(), resp.headers(), resp.body());
   }
 
-  static String reasonOf(Map<String, Object> err) {
-    for (Map<String, Object> e : Json.objects(err, "errors")) {
-      Optional<String> r = Json.string(e, "reason");
-      if (r.isPresent()) {
-        return r.get();
-      }
-    }
-    for (Map<String, Object> d : Json.objects(err, "details")) {
-      Optional<String> r = Json.string(d, "reason");
-      if (r.isPresent()) {
-        return r.get();
-      }
-    }
-    return "";
-  }
-
-  static String words(int status, String reason, String message) {
-    String m = message.length() > 300 ? message.substring(0, 300) + "…" : message;
-    return status
-        + (reason.isEmpty() ? "" : " " + reason)
-        + (m.isEmpty() ? "" : ", \"" + FetchException.escape(m) + "\"");
-  }
-
-  static String words(Duration d) {
-    long s = d.toSeconds();
-    if (s % 60 == 0 && s >= 60) {
-      return s / 60 + (s == 60 ? " minute" : " minutes");
-    }
-    return s + (s == 1 ? " second" : " seconds");
-  }
-
-  /** What went wrong with a connection, in words: its message, never a Java class name. */
-  static String reason(IOException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root instanceof java.nio.channels.UnresolvedAddressException
-        || root instanceof java.net.UnknownHostException) {
-      return "the name could not be found: check the network and its DNS";
-    }
-    String m =
-        e.getMessage() != null && !e.getMessage().isEmpty() ? e.getMessage() : root.getMessage();
-    if (m == null || m.isEmpty()) {
-      return e instanceof ConnectException
-          ? "the connection could not be made"
-          : "the connection failed";
-    }
-    return m;
-  }
-
   /** Gmail's {@code Retry-After}, in seconds or as an HTTP date; below 0 if absent. */
   long retryAfterNanos(HttpHeaders h) {
-    Optional<String> v = h.firstValue("Retry-After");
-    if (v.isEmpty()) {
-      return -1;
-    }
-    String s = v.get().trim();
-    try {
-      long secs = Long.parseLong(s);
-      return secs < 0 ? -1 : Duration.ofSeconds(Math.min(secs, 3600)).toNanos();
-    } catch (NumberFormatException e) {
-      try {
-        ZonedDateTime when = ZonedDateTime.parse(s, DateTimeFormatter.RFC_1123_DATE_TIME);
-        long ms = when.toInstant().toEpochMilli() - System.currentTimeMillis();
-        return Duration.ofMillis(Math.max(0, Math.min(ms, 3_600_000))).toNanos();
-      } catch (RuntimeException notADate) {
-        return -1;
-      }
-    }
+    return RetryAfter.nanos(h, System.currentTimeMillis());
   }
 }

@@ -393,7 +393,7 @@ public final class ImportCore {
       throw new FetchException(
           FetchError.SINK_FAILED,
           "Gmail refused to add labels to a message it holds: "
-              + GmailApi.words(r.status, r.reason, r.gmailMessage));
+              + GmailError.words(r.status, r.reason, r.gmailMessage));
     }
   }
 
@@ -556,7 +556,7 @@ public final class ImportCore {
           key,
           new FetchException(
               FetchError.SINK_FAILED,
-              "importing " + what + " into Gmail failed: " + GmailApi.reason(e),
+              "importing " + what + " into Gmail failed: " + GmailFailures.reason(e),
               e),
           mayBeInGmail);
     } catch (RuntimeException e) {
