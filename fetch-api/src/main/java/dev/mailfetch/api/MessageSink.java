@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Accepts fetched messages and keeps them: a Maildir, an mbox file, a database table, a queue.
@@ -77,7 +78,7 @@ public interface MessageSink extends AutoCloseable {
    *
    * @return true if the sink holds {@code key} and now files it under every label given
    */
-  default boolean addLabels(DeliveryKey key, java.util.Set<String> labels) throws IOException {
+  default boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return false;
   }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -191,7 +192,7 @@ public final class GmailImportSink implements MessageSink {
    * Gmail's id of the message delivered under {@code key}, where the journal remembers it (for
    * tests).
    */
-  java.util.Optional<String> gmailId(DeliveryKey key) {
+  Optional<String> gmailId(DeliveryKey key) {
     return core.gmailId(key);
   }
 

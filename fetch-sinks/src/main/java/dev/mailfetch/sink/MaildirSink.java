@@ -12,6 +12,7 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -316,7 +317,7 @@ public final class MaildirSink implements MessageSink {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while flushing " + root);
+        throw new InterruptedIOException("interrupted while flushing " + root);
       }
     }
     if (failed != null) {
