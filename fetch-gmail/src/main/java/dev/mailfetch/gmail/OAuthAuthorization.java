@@ -7,6 +7,7 @@ import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.oauth.CodeGrant;
 import dev.mailfetch.gmail.internal.oauth.LoopbackListener;
 import dev.mailfetch.gmail.internal.oauth.Pkce;
+import dev.mailfetch.gmail.internal.oauth.SignInFailures;
 import dev.mailfetch.gmail.internal.oauth.SignInRequest;
 import java.io.IOException;
 import java.net.BindException;
@@ -139,18 +140,7 @@ public final class OAuthAuthorization {
     try {
       listener = LoopbackListener.bind(port);
     } catch (BindException e) {
-      throw new FetchException(
-          FetchError.CONFIGURATION,
-          "port "
-              + port
-              + " on 127.0.0.1 is in use, so the"
-              + " sign-in's answer cannot be received there",
-          null,
-          e,
-          Remedy.of(
-              "Choose another port, or none: a free"
-                  + " one is taken then (a fixed port is needed only to forward it over SSH).",
-              "Choose another port (OAuthAuthorization.Builder.port), or 0 for a free one."));
+      throw SignInFailures.portInUse(port, e);
     } catch (IOException e) {
       throw new FetchException(
           FetchError.CONFIGURATION,
@@ -221,32 +211,7 @@ public final class OAuthAuthorization {
           return result.get(EXCHANGE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
         }
       } catch (TimeoutException e) {
-        int n = stray.get();
-        throw new FetchException(
-            FetchError.AUTH_FAILED,
-            "no answer from the sign-in within "
-                + minutes(timeout)
-                + ": it was not finished, or the browser could not reach "
-                + redirect
-                + " (it runs on another machine?)"
-                + (n == 0
-                    ? ""
-                    : "; "
-                        + n
-                        + (n == 1 ? " answer" : " answers")
-                        + " for another sign-in arrived and "
-                        + (n == 1 ? "was" : "were")
-                        + " ignored")
-                + "; nothing was saved",
-            null,
-            null,
-            Remedy.of(
-                "Run the sign-in again and finish it in time. Where the"
-                    + " browser runs on another machine, forward the port (ssh -L PORT:127.0.0.1:PORT this-host, with a"
-                    + " fixed port) or paste the address the browser ends at when asked (docs/oauth.md).",
-                "Run the"
-                    + " sign-in again; where the browser runs on another machine, forward a fixed port"
-                    + " (Builder.port) over SSH or hand the address the browser ended at to Pending.complete."));
+        throw SignInFailures.noAnswer(timeout, redirect, stray.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new FetchException(
@@ -355,14 +320,6 @@ public final class OAuthAuthorization {
     public String toString() {
       return "OAuthAuthorization.Pending[" + redirect + "]";
     }
-  }
-
-  private static String minutes(Duration d) {
-    long s = d.toSeconds();
-    if (s % 60 == 0) {
-      return s / 60 + (s == 60 ? " minute" : " minutes");
-    }
-    return s + (s == 1 ? " second" : " seconds");
   }
 
   @Override

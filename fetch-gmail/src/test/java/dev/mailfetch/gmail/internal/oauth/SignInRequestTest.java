@@ -9,6 +9,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.gmail.OAuthEndpoints;
 import dev.mailfetch.gmail.OAuthScopes;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -71,5 +72,16 @@ class SignInRequestTest {
     FetchException other = CodeGrant.refused("invalid_client", "invalid_client");
     assertEquals(FetchError.CONFIGURATION, other.error());
     assertTrue(other.getMessage().contains("the provider refused the sign-in (invalid_client)"));
+  }
+
+  @Test
+  void noAnswerInTime_saysHowLongItWaited_andHowManyAnswersOfAnotherSignInWereIgnored() {
+    FetchException e = SignInFailures.noAnswer(Duration.ofMinutes(5), REDIRECT, 2);
+    assertEquals(FetchError.AUTH_FAILED, e.error());
+    assertTrue(e.getMessage().contains("no answer from the sign-in within 5 minutes"));
+    assertTrue(e.getMessage().contains("2 answers for another sign-in arrived and were ignored"));
+    String one = SignInFailures.noAnswer(Duration.ofSeconds(90), REDIRECT, 0).getMessage();
+    assertTrue(one.contains("within 90 seconds: it was not finished"), one);
+    assertFalse(one.contains("another sign-in"), one);
   }
 }
