@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The working parts of {@code GmailImportSink}: the journal, the spool, the pool of imports on
- * their way, the refusals to report at the barrier, and the destination's own failure, remembered
- * so that a run stops fast. See the sink's Javadoc and docs/gmail.md for the rules it keeps.
+ * their way ({@link ImportsUnderWay}), the refusals to report at the barrier, the destination's own
+ * failure, remembered so that a run stops fast ({@link DestinationLatch}), and the history id the
+ * intents record ({@link HistoryMark}). See the sink's Javadoc and docs/gmail.md for the rules it
+ * keeps.
  */
 public final class ImportCore {
   private static final Logger log = LoggerFactory.getLogger(ImportCore.class);
