@@ -92,6 +92,9 @@ public final class FakeGmailServer implements AutoCloseable {
   final OAuthServer oauth = new OAuthServer(this);
   final Imports imports = new Imports(this);
   final GmailApi api = new GmailApi(this);
+  final ApiAccess access = new ApiAccess(this);
+  final MessagesResource messages = new MessagesResource(this);
+  final HistoryResource history = new HistoryResource(this);
   final Faults faults = new Faults();
   final Quota quota = new Quota();
   private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();

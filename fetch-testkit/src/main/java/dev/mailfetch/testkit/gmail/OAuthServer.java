@@ -99,7 +99,7 @@ final class OAuthServer {
       call.error(GoogleError.methodNotAllowed());
       return;
     }
-    if (server.api.requestFault(call, null)) {
+    if (server.access.requestFault(call, null)) {
       return;
     }
     Map<String, List<String>> form =
