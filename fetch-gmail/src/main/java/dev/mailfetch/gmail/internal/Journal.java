@@ -42,7 +42,6 @@ public final class Journal implements Closeable {
   static final int COMPACT_RETRY_RECORDS = 64;
 
   static final String FILE = "gmail.journal";
-  private static final String MAGIC = "mailfetch-gmail-journal 1 ";
 
   /**
    * An intent: what the sink knew of the message when it decided to import it.
