@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -75,7 +76,7 @@ public final class ContentDigest {
   public static byte[] of(byte[] message) {
     int end = headerEnd(message);
     ContentDigest d = start();
-    d.headers(HeaderBlock.of(java.util.Arrays.copyOf(message, end), true));
+    d.headers(HeaderBlock.of(Arrays.copyOf(message, end), true));
     d.body(ByteBuffer.wrap(message, end, message.length - end));
     return d.digest();
   }

@@ -174,7 +174,7 @@ public final class FetchLimits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder maxListing(int messages) {
-      once.set("maxListing", maxListing);
+      once.set("maxListing", this.maxListing);
       this.maxListing = Require.positive("maxListing", messages);
       return this;
     }
@@ -185,7 +185,7 @@ public final class FetchLimits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder maxMessagesPerRun(int messages) {
-      once.set("maxMessagesPerRun", maxMessagesPerRun);
+      once.set("maxMessagesPerRun", this.maxMessagesPerRun);
       this.maxMessagesPerRun = Require.positive("maxMessagesPerRun", messages);
       return this;
     }
@@ -196,7 +196,7 @@ public final class FetchLimits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder maxBytesPerRun(long bytes) {
-      once.set("maxBytesPerRun", maxBytesPerRun);
+      once.set("maxBytesPerRun", this.maxBytesPerRun);
       this.maxBytesPerRun = Require.positive("maxBytesPerRun", bytes);
       return this;
     }
@@ -207,7 +207,7 @@ public final class FetchLimits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder maxMessageSize(long bytes) {
-      once.set("maxMessageSize", maxMessageSize);
+      once.set("maxMessageSize", this.maxMessageSize);
       this.maxMessageSize = Require.positive("maxMessageSize", bytes);
       return this;
     }
@@ -219,7 +219,7 @@ public final class FetchLimits {
      *     before
      */
     public Builder maxHeaderBytes(int bytes) {
-      once.set("maxHeaderBytes", maxHeaderBytes);
+      once.set("maxHeaderBytes", this.maxHeaderBytes);
       Require.requireArgument(
           bytes >= MIN_HEADER_BYTES && bytes <= MAX_HEADER_BYTES,
           "maxHeaderBytes must be from 1024 to 16 MiB: %d",

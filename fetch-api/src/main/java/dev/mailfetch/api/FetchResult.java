@@ -1,8 +1,10 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -249,28 +251,24 @@ public record FetchResult(
   public String summary() {
     int notTried = notTried();
     return String.format(
-        java.util.Locale.ROOT,
+        Locale.ROOT,
         "%s: %d listed, %d delivered (%s), %d already seen, %d skipped, %s,"
             + " %d failed, %s%d deleted%s%s%s%s",
         account,
         listed(),
         count(MessageOutcome.Kind.DELIVERED),
-        dev.mailfetch.api.internal.Sizes.size(bytesDelivered()),
+        Sizes.size(bytesDelivered()),
         count(MessageOutcome.Kind.ALREADY_SEEN),
         count(MessageOutcome.Kind.SKIPPED),
-        dev.mailfetch.api.internal.Sizes.count(count(MessageOutcome.Kind.DUPLICATE), "duplicate"),
+        Sizes.count(count(MessageOutcome.Kind.DUPLICATE), "duplicate"),
         count(MessageOutcome.Kind.FAILED) - notTried,
         notTried > 0 ? notTried + " not tried (the run had stopped), " : "",
         deleted,
         deletionsUnconfirmed > 0
-            ? " ("
-                + dev.mailfetch.api.internal.Sizes.count(deletionsUnconfirmed, "deletion")
-                + " not confirmed)"
+            ? " (" + Sizes.count(deletionsUnconfirmed, "deletion") + " not confirmed)"
             : "",
         deletionsRefused > 0 ? " (" + deletionsRefused + " refused)" : "",
-        warnings.isEmpty()
-            ? ""
-            : "; " + dev.mailfetch.api.internal.Sizes.count(warnings.size(), "warning"),
+        warnings.isEmpty() ? "" : "; " + Sizes.count(warnings.size(), "warning"),
         error.map(e -> "; stopped: " + e.getMessage()).orElse(""));
   }
 }

@@ -1,10 +1,10 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Require;
 import java.time.Clock;
-import java.util.HashSet;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Fetches mail from one {@link FetchSource} into one {@link MessageSink}, exactly once.
@@ -42,6 +42,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * up in the result. It lets {@link Error}s through untouched.
  */
 public final class Fetcher {
+  /** Default of {@link Builder#batchSize}: {@value} messages between durability barriers. */
+  public static final int DEFAULT_BATCH_SIZE = 50;
+
+  /** Default of {@link Builder#quarantineAfter}: {@value} runs. */
+  public static final int DEFAULT_QUARANTINE_AFTER = 5;
+
   final FetchSource source;
   final MessageSink sink;
   final UidStore uidStore;
@@ -101,8 +107,8 @@ public final class Fetcher {
    * delivered messages are deleted by the next run). The messages not fetched fail with {@link
    * FetchError#STOPPED}, not counted against them.
    */
-  public FetchResult run(java.util.function.BooleanSupplier stopRequested) {
-    java.util.Objects.requireNonNull(stopRequested, "stopRequested");
+  public FetchResult run(BooleanSupplier stopRequested) {
+    Objects.requireNonNull(stopRequested, "stopRequested");
     if (!running.compareAndSet(false, true)) {
       return FetchRun.refused(
           this,
@@ -134,8 +140,9 @@ public final class Fetcher {
   }
 
   /**
-   * Builds a {@link Fetcher}. Each setting may be set once; arguments are checked at once and
-   * {@link #build()} checks that the required ones are there, so a mistake shows where it is made.
+   * Builds a {@link Fetcher}. Each setting may be set once (a second call is refused, showing the
+   * value it has); arguments are checked at once and {@link #build()} checks that the required ones
+   * are there, so a mistake shows where it is made.
    */
   public static final class Builder {
     private FetchSource source;
@@ -146,55 +153,55 @@ public final class Fetcher {
     private Retention retention = Retention.KEEP;
     private boolean onlyNew;
     private FetchLimits limits = FetchLimits.defaults();
-    private int batchSize = 50;
-    private int quarantineAfter = 5;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private int quarantineAfter = DEFAULT_QUARANTINE_AFTER;
     private boolean retryQuarantined;
     private FetchListener listener = FetchListener.NONE;
     private Clock clock = Clock.systemUTC();
     private boolean provenanceHeader;
     private String account;
-    private final Set<String> set = new HashSet<>();
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** Where mail comes from. Required. */
     public Builder source(FetchSource source) {
-      once("source");
+      once.set("source", this.source);
       this.source = Objects.requireNonNull(source, "source");
       return this;
     }
 
     /** Where mail goes. Required. */
     public Builder sink(MessageSink sink) {
-      once("sink");
+      once.set("sink", this.sink);
       this.sink = Objects.requireNonNull(sink, "sink");
       return this;
     }
 
     /** What was fetched before, for this account. Required. */
     public Builder uidStore(UidStore uidStore) {
-      once("uidStore");
+      once.set("uidStore", this.uidStore);
       this.uidStore = Objects.requireNonNull(uidStore, "uidStore");
       return this;
     }
 
     /** How duplicates are found; default {@link DedupPolicy#none()}. */
     public Builder dedupPolicy(DedupPolicy policy) {
-      once("dedupPolicy");
+      once.set("dedupPolicy", this.dedupPolicy);
       this.dedupPolicy = Objects.requireNonNull(policy, "dedupPolicy");
       return this;
     }
 
     /** How messages are labelled; default {@link LabelPolicy#none()}. */
     public Builder labelPolicy(LabelPolicy policy) {
-      once("labelPolicy");
+      once.set("labelPolicy", this.labelPolicy);
       this.labelPolicy = Objects.requireNonNull(policy, "labelPolicy");
       return this;
     }
 
     /** What happens on the server after delivery; default {@link Retention#KEEP}. */
     public Builder retention(Retention retention) {
-      once("retention");
+      once.set("retention", this.retention);
       this.retention = Objects.requireNonNull(retention, "retention");
       return this;
     }
@@ -205,46 +212,36 @@ public final class Fetcher {
      * It needs stable unique ids, as leaving mail on the server does.
      */
     public Builder onlyNew(boolean onlyNew) {
-      once("onlyNew");
+      once.set("onlyNew", this.onlyNew);
       this.onlyNew = onlyNew;
       return this;
     }
 
     /** The caps of a run; default {@link FetchLimits#defaults()}. */
     public Builder limits(FetchLimits limits) {
-      once("limits");
+      once.set("limits", this.limits);
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
     /**
-     * How many messages are retrieved between durability barriers, 1 to 10,000; default 50. A
-     * larger batch pipelines further and syncs less often; a crash re-downloads at most one batch
-     * (and delivers none of it twice).
+     * How many messages are retrieved between durability barriers, 1 to 10,000; default {@value
+     * #DEFAULT_BATCH_SIZE}. A larger batch pipelines further and syncs less often; a crash
+     * re-downloads at most one batch (and delivers none of it twice).
      */
     public Builder batchSize(int messages) {
-      once("batchSize");
-      if (messages < 1 || messages > 10_000) {
-        throw new IllegalArgumentException(
-            String.format(
-                java.util.Locale.ROOT, "batchSize must be from 1 to 10000: %d", messages));
-      }
-      this.batchSize = messages;
+      once.set("batchSize", this.batchSize);
+      this.batchSize = Require.range("batchSize", messages, 1, 10_000);
       return this;
     }
 
     /**
      * After how many runs in which a message failed it is quarantined (no longer tried, reported as
-     * skipped); 1 to 1,000, default 5.
+     * skipped); 1 to 1,000, default {@value #DEFAULT_QUARANTINE_AFTER}.
      */
     public Builder quarantineAfter(int runs) {
-      once("quarantineAfter");
-      if (runs < 1 || runs > 1000) {
-        throw new IllegalArgumentException(
-            String.format(
-                java.util.Locale.ROOT, "quarantineAfter must be from 1 to 1000: %d", runs));
-      }
-      this.quarantineAfter = runs;
+      once.set("quarantineAfter", this.quarantineAfter);
+      this.quarantineAfter = Require.range("quarantineAfter", runs, 1, 1000);
       return this;
     }
 
@@ -255,7 +252,7 @@ public final class Fetcher {
      * false. The command's option is {@code --retry-quarantined}.
      */
     public Builder retryQuarantined(boolean retry) {
-      once("retryQuarantined");
+      once.set("retryQuarantined", this.retryQuarantined);
       this.retryQuarantined = retry;
       return this;
     }
@@ -264,14 +261,14 @@ public final class Fetcher {
      * Hears progress; default {@link FetchListener#NONE}. Its exceptions are logged, not thrown.
      */
     public Builder listener(FetchListener listener) {
-      once("listener");
+      once.set("listener", this.listener);
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
     /** The clock for first-seen times and deletion ages; default the system clock in UTC. */
     public Builder clock(Clock clock) {
-      once("clock");
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -282,7 +279,7 @@ public final class Fetcher {
      * message is stored exactly as the server sent it.
      */
     public Builder provenanceHeader(boolean prepend) {
-      once("provenanceHeader");
+      once.set("provenanceHeader", this.provenanceHeader);
       this.provenanceHeader = prepend;
       return this;
     }
@@ -309,12 +306,6 @@ public final class Fetcher {
       }
       this.account = name;
       return new Fetcher(this);
-    }
-
-    private void once(String name) {
-      if (!set.add(name)) {
-        throw new IllegalStateException(name + " was already set");
-      }
     }
   }
 }

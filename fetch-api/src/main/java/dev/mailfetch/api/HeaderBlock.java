@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The header section of a message (RFC 5322 §2.2), as the policies see it before the body is
@@ -35,8 +37,8 @@ public final class HeaderBlock {
    * the trace and status fields servers add on the way. A message without any of them and without a
    * body has no content of its own: a server served it empty (docs/engine.md).
    */
-  public static final java.util.Set<String> MESSAGE_FIELDS =
-      java.util.Set.of(
+  public static final Set<String> MESSAGE_FIELDS =
+      Set.of(
           "from",
           "sender",
           "reply-to",
@@ -120,7 +122,7 @@ public final class HeaderBlock {
    */
   public boolean hasMessageFields() {
     for (Field field : fields()) {
-      if (MESSAGE_FIELDS.contains(field.name().toLowerCase(java.util.Locale.ROOT))) {
+      if (MESSAGE_FIELDS.contains(field.name().toLowerCase(Locale.ROOT))) {
         return true;
       }
     }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A {@link MessageSink} that keeps messages in memory: for tests, examples, and embedders that hand
@@ -125,13 +127,13 @@ public final class InMemorySink implements MessageSink {
    * change is durable at the next {@link #sync()}.
    */
   @Override
-  public boolean addLabels(DeliveryKey key, java.util.Set<String> labels) {
+  public boolean addLabels(DeliveryKey key, Set<String> labels) {
     synchronized (storage) {
       StoredMessage m = pending.containsKey(key) ? pending.get(key) : storage.durable.get(key);
       if (m == null) {
         return false;
       }
-      java.util.Set<String> all = new java.util.TreeSet<>(m.envelope().labels());
+      Set<String> all = new TreeSet<>(m.envelope().labels());
       all.addAll(labels);
       Envelope e = m.envelope();
       pending.put(

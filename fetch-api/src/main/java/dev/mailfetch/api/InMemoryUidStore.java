@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link UidStore} in memory: for tests, and for embedders that keep state elsewhere between
@@ -67,7 +68,7 @@ public final class InMemoryUidStore implements UidStore {
   }
 
   @Override
-  public Map<String, byte[]> fingerprints(java.util.Set<String> uids) {
+  public Map<String, byte[]> fingerprints(Set<String> uids) {
     Map<String, byte[]> out = new HashMap<>();
     synchronized (storage) {
       Map<String, byte[]> all = new HashMap<>(storage.fingerprints);

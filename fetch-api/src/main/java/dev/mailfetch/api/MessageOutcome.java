@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
 import java.util.Objects;
 
 /**
@@ -112,7 +113,7 @@ public record MessageOutcome(
     String id = "message " + ref.number() + (ref.hasUid() ? " (uid " + ref.uid() + ")" : "");
     switch (kind) {
       case DELIVERED:
-        return id + ": delivered, " + dev.mailfetch.api.internal.Sizes.size(bytes);
+        return id + ": delivered, " + Sizes.size(bytes);
       case ALREADY_SEEN:
         return id + ": already fetched";
       case SKIPPED:

@@ -47,11 +47,6 @@ public final class Remedy {
     return library;
   }
 
-  /** Whether both forms are the same text (the advice names no setting). */
-  public boolean isSameForBoth() {
-    return commandLine.equals(library);
-  }
-
   private static String requireText(String s, String name) {
     Objects.requireNonNull(s, name);
     if (s.isBlank()) {

@@ -2,6 +2,7 @@ package dev.mailfetch.api;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -100,7 +101,7 @@ enum SinkPlace {
       if (t instanceof ConnectException
           || t instanceof UnknownHostException
           || t instanceof NoRouteToHostException
-          || t instanceof java.net.SocketTimeoutException
+          || t instanceof SocketTimeoutException
           || isHttpTimeout(t)) {
         return UNREACHABLE;
       }

@@ -2,7 +2,9 @@ package dev.mailfetch.api;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Remembers, for one account, what happened to each message by unique id, so that each run fetches
@@ -68,9 +70,8 @@ public interface UidStore {
    * @return the UIDs this store holds (and has not forgotten) that {@code listed} lacks; empty by
    *     default (a store that keeps no such account)
    */
-  default java.util.Set<String> retainListed(java.util.Set<String> listed, Instant now)
-      throws IOException {
-    return java.util.Set.of();
+  default Set<String> retainListed(Set<String> listed, Instant now) throws IOException {
+    return Set.of();
   }
 
   /**
@@ -100,9 +101,8 @@ public interface UidStore {
    *
    * <p><b>Deadline:</b> the store's own (see the class documentation).
    */
-  default java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids)
-      throws IOException {
-    return java.util.Map.of();
+  default Map<String, byte[]> fingerprints(Set<String> uids) throws IOException {
+    return Map.of();
   }
 
   /**

@@ -1015,7 +1015,7 @@ class FetcherTest {
       IllegalStateException twice =
           assertThrows(
               IllegalStateException.class, () -> Fetcher.builder().batchSize(5).batchSize(6));
-      assertEquals("batchSize was already set", twice.getMessage());
+      assertEquals("batchSize was already set to 5", twice.getMessage());
       IllegalArgumentException zero =
           assertThrows(IllegalArgumentException.class, () -> Fetcher.builder().batchSize(0));
       assertEquals("batchSize must be from 1 to 10000: 0", zero.getMessage());

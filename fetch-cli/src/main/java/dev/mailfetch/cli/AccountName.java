@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -124,7 +125,7 @@ final class AccountName {
       }
     } else {
       String portless = of(user, typedHost, 0);
-      for (String legacy : new java.util.LinkedHashSet<>(List.of(portless, typed))) {
+      for (String legacy : new LinkedHashSet<>(List.of(portless, typed))) {
         Path old = JournalUidStore.directoryFor(root, legacy);
         if (Files.isDirectory(old) && !Files.exists(old.resolve(DEFAULT_PORTS_MARK))) {
           return claim(old, legacy, dir, account);

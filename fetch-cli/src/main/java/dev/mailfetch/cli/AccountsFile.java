@@ -3,14 +3,21 @@ package dev.mailfetch.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,11 +129,11 @@ final class AccountsFile {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new ParameterException(cl, "--config " + file + ": no such file");
-    } catch (java.nio.file.AccessDeniedException e) {
+    } catch (AccessDeniedException e) {
       throw new ParameterException(cl, "--config " + file + ": not allowed to read it");
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new ParameterException(cl, "--config " + file + ": not UTF-8 text");
     } catch (IOException e) {
       throw new ParameterException(
@@ -166,7 +173,7 @@ final class AccountsFile {
       throw new ParameterException(cl, "--config " + file + ": no accounts in it");
     }
     Map<String, String> mailboxes = new HashMap<>();
-    Map<String, ServerOptions.Url> urls = new java.util.LinkedHashMap<>();
+    Map<String, ServerOptions.Url> urls = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, String>> a : accounts.entrySet()) {
       String problem = problem(a.getKey(), a.getValue());
       if (problem == null && a.getValue().containsKey("url")) {
@@ -215,8 +222,7 @@ final class AccountsFile {
           || AccountName.host(o.host()).equals(AccountName.host(u.host()))) {
         continue;
       }
-      java.util.Optional<java.net.InetAddress> common =
-          AccountName.commonAddress(o.host(), u.host());
+      Optional<InetAddress> common = AccountName.commonAddress(o.host(), u.host());
       if (common.isPresent()) {
         return "the same mailbox as account "
             + e.getKey()
@@ -238,8 +244,8 @@ final class AccountsFile {
   }
 
   /** The options of fetch that apply to every account of a file when given on the command line. */
-  private static final java.util.Set<String> FOR_EVERY_ACCOUNT =
-      java.util.Set.of(
+  private static final Set<String> FOR_EVERY_ACCOUNT =
+      Set.of(
           "--config",
           "--quiet",
           "--json",

@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -64,11 +65,6 @@ final class Advice {
         Objects.requireNonNull(file, "file"),
         Set.copyOf(commandLine),
         restart);
-  }
-
-  /** Whether options are typed on the command line (fetch URL), not in a file. */
-  boolean onCommandLine() {
-    return account == null;
   }
 
   /** How to give the account another URL: on the command line, or as the account's url line. */
@@ -176,11 +172,9 @@ final class Advice {
         typed = own.strip(); // the account's own value, whatever it looks like ("abc", "x y")
         at = afterName + 1 + typed.length();
       }
-      boolean without =
-          verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("without");
+      boolean without = verb != null && verb.toLowerCase(Locale.ROOT).startsWith("without");
       boolean off =
-          without
-              || (verb != null && verb.toLowerCase(java.util.Locale.ROOT).startsWith("leave out"));
+          without || (verb != null && verb.toLowerCase(Locale.ROOT).startsWith("leave out"));
       String value = flag ? (off ? "false" : "true") : typed;
       StringBuilder said = new StringBuilder();
       if (lastSaid >= 0 && text.substring(lastSaid, m.start()).equals(" ")) {

@@ -1,9 +1,13 @@
 package dev.mailfetch.cli;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -81,16 +85,16 @@ final class CreatedPlaces {
 
   /** Why a file operation failed, in a person's words (no exception class). */
   static String why(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException n) {
+    if (e instanceof NoSuchFileException n) {
       return "no such file or directory" + (n.getFile() != null ? ": " + n.getFile() : "");
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
-    if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+    if (e instanceof FileAlreadyExistsException f) {
       return f.getFile() + " is a file, not a directory";
     }
-    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+    if (e instanceof FileSystemException f && f.getReason() != null) {
       return f.getReason();
     }
     return e.getMessage() != null ? e.getMessage() : "an input/output error";

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -99,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
         DedupStore seen =
             DedupStore.open(dir.resolve("state").resolve("dedup"), DedupStore.Window.DEFAULT)) {
       out.printf(
-          java.util.Locale.ROOT,
+          Locale.ROOT,
           "Server at pop3s://demo@localhost:%d, %s of mail; its certificate is checked against the"
               + " demo's own CA.%n",
           server.port(),

@@ -7,6 +7,7 @@ import dev.mailfetch.sink.MboxSink;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,10 +60,8 @@ record Destination(
   }
 
   /** What it keeps beside the account's state ({@code accountState}), or none. */
-  java.util.Optional<Path> journalOf(Path accountState) {
-    return journal == null
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(journal.apply(accountState));
+  Optional<Path> journalOf(Path accountState) {
+    return journal == null ? Optional.empty() : Optional.of(journal.apply(accountState));
   }
 
   /** Opens the sink for the account whose state is kept in {@code accountState}. */

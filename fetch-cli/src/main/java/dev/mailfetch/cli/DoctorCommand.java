@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,7 +69,7 @@ final class DoctorCommand implements Callable<Integer> {
       description =
           "With gmail:ADDRESS: the authorization"
               + " that mailfetch oauth wrote (default: the file token in ~/.mailfetch/gmail/ADDRESS).")
-  java.nio.file.Path gmailTokenFile;
+  Path gmailTokenFile;
 
   @Option(
       names = "--label",
@@ -131,7 +133,7 @@ final class DoctorCommand implements Callable<Integer> {
           "which account should the doctor examine? Give its URL or its e-mail address, for example"
               + " mailfetch doctor pop3s://alice@mail.example.org or mailfetch doctor alice@example.org");
     }
-    if (target.toLowerCase(java.util.Locale.ROOT).startsWith("gmail:")) {
+    if (target.toLowerCase(Locale.ROOT).startsWith("gmail:")) {
       return GmailCheckup.run(this, target.substring("gmail:".length()));
     }
     if (gmailTokenFile != null || !labels.isEmpty() || createLabels || gmailApi != null) {

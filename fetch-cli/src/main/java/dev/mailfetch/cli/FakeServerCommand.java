@@ -5,9 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,7 +39,7 @@ final class FakeServerCommand implements Callable<Integer> {
   @Unmatched List<String> args = new ArrayList<>();
 
   /** The environment, so that tests can give one. */
-  java.util.Map<String, String> env = System.getenv();
+  Map<String, String> env = System.getenv();
 
   @Spec CommandSpec spec;
 
@@ -99,7 +101,7 @@ final class FakeServerCommand implements Callable<Integer> {
   private static PrintStream asTheCommand(PrintWriter w) {
     return stream(
         new PrintWriter(
-            new java.io.Writer() {
+            new Writer() {
               @Override
               public void write(char[] c, int off, int len) {
                 String s = new String(c, off, len);

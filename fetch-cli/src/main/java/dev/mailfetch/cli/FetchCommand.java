@@ -1,17 +1,20 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.DedupPolicy;
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.dedup.LabelRules;
+import dev.mailfetch.gmail.GmailImportSink;
 import dev.mailfetch.pop3.Pop3Source;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -239,7 +243,7 @@ final class FetchCommand implements Callable<Integer> {
   /** The largest message this command's account fetches, in bytes. */
   long sizeLimit() {
     boolean gmail = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
-    long gmails = dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES;
+    long gmails = GmailImportSink.Builder.MAX_MESSAGE_BYTES;
     if (maxMessageSize == null) {
       // Gmail's own limit: a larger message would be downloaded whole at every run, then refused
       return gmail ? gmails : DEFAULT_MAX_MESSAGE_SIZE;
@@ -324,14 +328,13 @@ final class FetchCommand implements Callable<Integer> {
       checkOutputOptions();
     }
     ServerOptions.Account a = server.account(url, spec);
-    dev.mailfetch.api.LabelPolicy labels =
-        labelPolicy(); // labels Gmail refuses: said before its token is read
+    LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
     sizeLimit(); // and a size Gmail refuses
     Destination place = place();
     Path stateDir = state != null ? state : place.defaultState();
     Retention retention = retention();
     FetchLimits limits = limits();
-    checkDedupName();
+    Dedup.Spec dedupSpec = dedupSpec();
     ServerOptions.Url typed = ServerOptions.parse(url);
     AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
     Pop3Source source = server.source(a, st.account(), env, spec, true, sizeLimit());
@@ -391,7 +394,7 @@ final class FetchCommand implements Callable<Integer> {
               .uidStore(store)
               .retention(retention)
               .onlyNew(onlyNew)
-              .dedupPolicy(dedupPolicy(seen))
+              .dedupPolicy(dedupSpec.policy(seen))
               .labelPolicy(labels)
               .limits(limits)
               .retryQuarantined(retryQuarantined && !polled)
@@ -405,7 +408,7 @@ final class FetchCommand implements Callable<Integer> {
                 .uidStore(store)
                 .retention(retention)
                 .onlyNew(onlyNew)
-                .dedupPolicy(dedupPolicy(seen))
+                .dedupPolicy(dedupSpec.policy(seen))
                 .labelPolicy(labels)
                 .limits(limits)
                 .retryQuarantined(true)
@@ -414,8 +417,7 @@ final class FetchCommand implements Callable<Integer> {
       }
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
-      boolean inUse =
-          e instanceof FetchException fe && fe.error() == dev.mailfetch.api.FetchError.LOCKED;
+      boolean inUse = e instanceof FetchException fe && fe.error() == FetchError.LOCKED;
       // in use: another run created it a moment ago, and holds it; shared: a poll's other accounts
       // use it
       if (!inUse && !dedupShared) {
@@ -494,12 +496,12 @@ final class FetchCommand implements Callable<Integer> {
   Advice advice = Advice.COMMAND_LINE;
 
   /** Set by the poll command: hears each run's result (for the report of --once). */
-  java.util.function.Consumer<FetchResult> finished;
+  Consumer<FetchResult> finished;
 
   /** The progress bar of a fetch run by hand; for poll, what hears each run's result. */
   private FetchListener listener() {
     if (polled) {
-      java.util.function.Consumer<FetchResult> hears = finished;
+      Consumer<FetchResult> hears = finished;
       return hears == null
           ? FetchListener.NONE
           : new FetchListener() {
@@ -638,8 +640,7 @@ final class FetchCommand implements Callable<Integer> {
     try {
       return JournalUidStore.open(dir);
     } catch (FetchException e) {
-      if (e.error() != dev.mailfetch.api.FetchError.LOCKED
-          || !e.remedy().equals(e.error().remedy())) {
+      if (e.error() != FetchError.LOCKED || !e.remedy().equals(e.error().remedy())) {
         throw e;
       }
       throw new FetchException(
@@ -647,7 +648,7 @@ final class FetchCommand implements Callable<Integer> {
           e.detail(),
           null,
           e,
-          dev.mailfetch.api.Remedy.of(
+          Remedy.of(
               "Another mailfetch"
                   + " holds this account's state (the message names it): wait for that run to end and run again. A"
                   + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
@@ -661,8 +662,8 @@ final class FetchCommand implements Callable<Integer> {
    * advice that fits: nothing was fetched yet, so the destination is what to fix.
    */
   private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
-    dev.mailfetch.api.Remedy remedy =
-        dev.mailfetch.api.Remedy.of(
+    Remedy remedy =
+        Remedy.of(
             "Nothing was fetched: make "
                 + place.describe()
                 + " usable ("
@@ -674,13 +675,13 @@ final class FetchCommand implements Callable<Integer> {
     try {
       return place.open(accountState);
     } catch (FetchException e) {
-      if (e.error() != dev.mailfetch.api.FetchError.SINK_FAILED) {
+      if (e.error() != FetchError.SINK_FAILED) {
         throw e;
       }
       throw new FetchException(e.error(), e.detail(), null, e, remedy);
     } catch (IOException e) {
       throw new FetchException(
-          dev.mailfetch.api.FetchError.SINK_FAILED,
+          FetchError.SINK_FAILED,
           "cannot open " + place.describe() + ": " + CreatedPlaces.why(e),
           null,
           e,
@@ -702,8 +703,11 @@ final class FetchCommand implements Callable<Integer> {
     return Retention.deleteAfter(Duration.ofDays(positive("--keep-days", keeping.keepDays)));
   }
 
-  private void checkDedupName() {
-    if (!Dedup.NAMES.contains(dedup.toLowerCase(Locale.ROOT))) {
+  /** The policy --dedup names, chosen before any store is opened (a bad name leaves nothing). */
+  private Dedup.Spec dedupSpec() {
+    try {
+      return Dedup.parse(dedup);
+    } catch (IllegalArgumentException e) {
       throw bad(
           "--dedup "
               + dedup
@@ -713,30 +717,18 @@ final class FetchCommand implements Callable<Integer> {
     }
   }
 
-  private DedupPolicy dedupPolicy(DedupStore store) {
-    try {
-      return Dedup.byName(dedup, store);
-    } catch (IllegalArgumentException e) {
-      throw bad("--dedup " + dedup + ": " + e.getMessage());
-    }
-  }
-
-  private dev.mailfetch.api.LabelPolicy labelPolicy() {
+  private LabelPolicy labelPolicy() {
     LabelRules.Builder b = LabelRules.builder().archive(archive);
     boolean gmailLabels = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
     for (String label : labels) {
       String refused = gmailLabels ? GmailLabelNames.problem(label) : null;
       if (refused != null) {
-        throw bad("--label \"" + dev.mailfetch.api.FetchException.escape(label) + "\": " + refused);
+        throw bad("--label \"" + FetchException.escape(label) + "\": " + refused);
       }
       try {
         b.label(label);
       } catch (IllegalArgumentException e) {
-        throw bad(
-            "--label \""
-                + dev.mailfetch.api.FetchException.escape(label)
-                + "\": "
-                + e.getMessage());
+        throw bad("--label \"" + FetchException.escape(label) + "\": " + e.getMessage());
       }
     }
     for (String rule : labelRules) {

@@ -2,6 +2,7 @@ package dev.mailfetch.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.gmail.GmailCheckup.Finding;
 import dev.mailfetch.gmail.GmailCheckup.Report;
@@ -9,6 +10,8 @@ import dev.mailfetch.gmail.GmailCheckup.Status;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import picocli.CommandLine.ParameterException;
@@ -51,11 +54,11 @@ final class GmailCheckup {
       }
       labels.add(l.strip());
     }
-    java.net.URI api =
+    URI api =
         d.gmailApi == null
             ? GmailOptions.GMAIL_API
             : GmailOptions.loopback(d.spec, "--gmail-api", d.gmailApi);
-    java.nio.file.Path file = GmailOptions.expand(d.env, d.gmailTokenFile);
+    Path file = GmailOptions.expand(d.env, d.gmailTokenFile);
     TokenProvider tokens = GmailOptions.tokens(d.spec, d.env, address, file);
     String again = GmailOptions.authorize(address, file);
     PrintWriter out = d.spec.commandLine().getOut();
@@ -76,7 +79,7 @@ final class GmailCheckup {
 
   /** What to do about {@code f}, as a person at the command line types it. */
   static String remedy(Finding f, String again) {
-    String words = f.remedy().map(dev.mailfetch.api.Remedy::commandLine).orElse("").strip();
+    String words = f.remedy().map(Remedy::commandLine).orElse("").strip();
     if (AUTHORIZATION.contains(f.code().name())) {
       words =
           words

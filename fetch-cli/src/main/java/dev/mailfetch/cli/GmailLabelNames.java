@@ -1,5 +1,6 @@
 package dev.mailfetch.cli;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
 
@@ -39,11 +40,10 @@ final class GmailLabelNames {
           + "\"; to keep mail out of the inbox, give --archive";
     }
     String[] parts = t.split("/", -1);
-    if (java.util.Arrays.stream(parts).anyMatch(String::isBlank)) {
+    if (Arrays.stream(parts).anyMatch(String::isBlank)) {
       String fixed =
           String.join(
-              "/",
-              java.util.Arrays.stream(parts).filter(x -> !x.isBlank()).map(String::strip).toList());
+              "/", Arrays.stream(parts).filter(x -> !x.isBlank()).map(String::strip).toList());
       return "Gmail refuses a label with an empty part between slashes, or a slash at its start or end (a slash"
           + " nests labels: Parent/Child)"
           + (fixed.isEmpty() ? "" : ": write \"" + fixed + "\"");

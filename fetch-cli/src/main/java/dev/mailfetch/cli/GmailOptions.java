@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.TokenProvider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -90,7 +91,7 @@ final class GmailOptions {
    */
   Destination destination(
       CommandSpec spec, Map<String, String> env, String to, String text, boolean stateGiven)
-      throws dev.mailfetch.api.FetchException {
+      throws FetchException {
     String address;
     try {
       address = address(text);
@@ -99,7 +100,7 @@ final class GmailOptions {
     }
     boolean received = receivedDate(spec);
     URI base = api(spec);
-    dev.mailfetch.api.TokenProvider tokens = tokens(spec, env, address);
+    TokenProvider tokens = tokens(spec, env, address);
     Path dir = directory(env, address);
     AuthorizeAgain again = new AuthorizeAgain(authorize(address, expand(env, tokenFile)));
     boolean never = neverSpam;
@@ -224,15 +225,14 @@ final class GmailOptions {
    * what writes it: {@code mailfetch oauth google ADDRESS} (with --token-file FILE where the file
    * is not the default).
    */
-  dev.mailfetch.api.TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address)
-      throws dev.mailfetch.api.FetchException {
+  TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address)
+      throws FetchException {
     return tokens(spec, env, address, expand(env, tokenFile));
   }
 
   /** As {@link #tokens(CommandSpec, Map, String)}, the file given (or null for the default). */
-  static dev.mailfetch.api.TokenProvider tokens(
-      CommandSpec spec, Map<String, String> env, String address, Path given)
-      throws dev.mailfetch.api.FetchException {
+  static TokenProvider tokens(CommandSpec spec, Map<String, String> env, String address, Path given)
+      throws FetchException {
     Path f = given != null ? given : directory(env, address).resolve("token");
     String why = OAuthGrants.unusable(f);
     String again = authorize(address, given);

@@ -2,6 +2,10 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,8 +41,7 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
-    configureLogs(java.util.List.of(args))
-        .forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
+    configureLogs(List.of(args)).forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
     System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
   }
 
@@ -48,8 +51,8 @@ public final class Main implements Runnable {
    * report says each of them once, in its own words (in the JSON too), so their log lines would
    * only say it again.
    */
-  static final java.util.List<String> REPORTED_BY_THE_COMMAND =
-      java.util.List.of(
+  static final List<String> REPORTED_BY_THE_COMMAND =
+      List.of(
           "dev.mailfetch.api.Fetcher",
           "dev.mailfetch.pop3.internal.Pop3Session",
           "dev.mailfetch.poll.Poller",
@@ -67,8 +70,8 @@ public final class Main implements Runnable {
    * --verbose is the session's log from INFO up; --trace adds the protocol conversation, its
    * secrets already redacted by the client.
    */
-  static java.util.Map<String, String> configureLogs(java.util.List<String> args) {
-    java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+  static Map<String, String> configureLogs(List<String> args) {
+    Map<String, String> p = new LinkedHashMap<>();
     String prefix = "org.slf4j.simpleLogger.";
     if (args.contains("--trace")) {
       p.put(prefix + "log.dev.mailfetch.pop3.trace", "trace");
@@ -100,8 +103,7 @@ public final class Main implements Runnable {
   }
 
   /** As {@link #run(PrintWriter, PrintWriter, String...)}, with {@code env} as the environment. */
-  static int run(
-      PrintWriter out, PrintWriter err, java.util.Map<String, String> env, String... args) {
+  static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine cl =
         new CommandLine(
@@ -135,7 +137,7 @@ public final class Main implements Runnable {
     for (CommandLine sub : cl.getSubcommands().values()) {
       sub.getCommandSpec().versionProvider(new Version()); // --version works on every command
     }
-    cl.setParameterExceptionHandler((e, given) -> BadArguments.report(e, java.util.List.of(args)));
+    cl.setParameterExceptionHandler((e, given) -> BadArguments.report(e, List.of(args)));
     cl.setExecutionExceptionHandler(
         (e, line, parsed) -> {
           // A failure no command reported itself: typed (its code, what it means, what to do, its
@@ -148,8 +150,7 @@ public final class Main implements Runnable {
             return p.exitCode();
           }
           TextReport.problem(line.getErr(), "mailfetch: ", p);
-          if (!(e instanceof FetchException)
-              && java.util.Arrays.asList(args).contains("--verbose")) {
+          if (!(e instanceof FetchException) && Arrays.asList(args).contains("--verbose")) {
             e.printStackTrace(line.getErr()); // stack traces only when asked for
           }
           return p.exitCode();
@@ -161,7 +162,7 @@ public final class Main implements Runnable {
   private static boolean jsonWanted(CommandLine line, String[] args) {
     Object command = line.getCommand();
     return (command instanceof FetchCommand || command instanceof PollCommand)
-        && java.util.Arrays.asList(args).contains("--json");
+        && Arrays.asList(args).contains("--json");
   }
 
   /**

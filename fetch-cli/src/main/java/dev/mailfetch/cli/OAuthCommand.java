@@ -1,7 +1,11 @@
 package dev.mailfetch.cli;
 
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthTokenFile;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -201,7 +205,7 @@ final class OAuthCommand implements Callable<Integer> {
     if (!GmailOptions.isAddress(address)) {
       throw bad(
           "\""
-              + dev.mailfetch.api.FetchException.escape(address)
+              + FetchException.escape(address)
               + "\" is not an e-mail address; write the"
               + " account's address, as me@gmail.com");
     }
@@ -223,8 +227,7 @@ final class OAuthCommand implements Callable<Integer> {
     }
     String id;
     String secret;
-    dev.mailfetch.gmail.OAuthTokenFile earlier =
-        clientFile == null && clientEnv == null ? earlier(file, p) : null;
+    OAuthTokenFile earlier = clientFile == null && clientEnv == null ? earlier(file, p) : null;
     if (earlier != null) { // authorizing again: the client the file was made with
       id = earlier.clientId();
       secret = earlier.clientSecret().orElse(null);
@@ -265,7 +268,7 @@ final class OAuthCommand implements Callable<Integer> {
     }
     String t = tenant == null ? "common" : tenant.strip();
     try {
-      dev.mailfetch.gmail.OAuthEndpoints.microsoft(t);
+      OAuthEndpoints.microsoft(t);
     } catch (IllegalArgumentException e) {
       throw bad(
           "--tenant "
@@ -295,14 +298,14 @@ final class OAuthCommand implements Callable<Integer> {
    * The authorization {@code file} already holds, when it can be read and is {@code provider}'s: to
    * authorize again, its client is used, so that no client file is needed. Null otherwise.
    */
-  private static dev.mailfetch.gmail.OAuthTokenFile earlier(Path file, String provider) {
-    if (!java.nio.file.Files.isRegularFile(file)) {
+  private static OAuthTokenFile earlier(Path file, String provider) {
+    if (!Files.isRegularFile(file)) {
       return null;
     }
     try {
-      dev.mailfetch.gmail.OAuthTokenFile f = dev.mailfetch.gmail.OAuthTokenFile.read(file);
+      OAuthTokenFile f = OAuthTokenFile.read(file);
       return f.endpoints().provider().id().equals(provider) ? f : null;
-    } catch (dev.mailfetch.api.FetchException e) {
+    } catch (FetchException e) {
       return null; // damaged, or others may read it: the client must be given
     }
   }

@@ -12,10 +12,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -183,7 +186,7 @@ final class OAuthFlow {
       return;
     }
     // every directory made here (~/.mailfetch, ~/.mailfetch/gmail, the address's) its owner's alone
-    java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+    Deque<Path> missing = new ArrayDeque<>();
     for (Path d = dir; d != null && !Files.exists(d); d = d.getParent()) {
       missing.push(d);
     }
@@ -196,7 +199,7 @@ final class OAuthFlow {
         } catch (UnsupportedOperationException e) {
           Files.createDirectory(
               d); // not a POSIX file system: the file itself is still its owner's alone
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
           // made meanwhile by another
         }
         try {

@@ -1,8 +1,10 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthScopes;
 import dev.mailfetch.gmail.OAuthTokenProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +54,8 @@ final class OAuthGrants {
             + file;
     String pop =
         provider.equals("google")
-            ? dev.mailfetch.gmail.OAuthScopes.GOOGLE_MAIL
-            : provider.equals("microsoft") ? dev.mailfetch.gmail.OAuthScopes.MICROSOFT_POP : null;
+            ? OAuthScopes.GOOGLE_MAIL
+            : provider.equals("microsoft") ? OAuthScopes.MICROSOFT_POP : null;
     if (pop != null && p.grant().scopes().stream().noneMatch(pop::equalsIgnoreCase)) {
       throw bad(
           spec,
@@ -125,7 +127,7 @@ final class OAuthGrants {
             option + " " + file + ": " + e.detail(),
             null,
             e,
-            dev.mailfetch.api.Remedy.of(
+            Remedy.of(
                 remedy
                     + (remedy.contains("mailfetch oauth ")
                         ? ""

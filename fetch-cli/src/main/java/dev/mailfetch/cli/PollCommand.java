@@ -10,14 +10,20 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -185,8 +191,8 @@ final class PollCommand implements Callable<Integer> {
     Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
     // --once: each account's outcome, in name order (a failure to set it up, or its check's
     // result).
-    Map<String, RunOutcome> outcomes = new java.util.TreeMap<>();
-    Map<String, FetchResult> results = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, RunOutcome> outcomes = new TreeMap<>();
+    Map<String, FetchResult> results = new ConcurrentHashMap<>();
     Map<String, Advice> advice = new HashMap<>();
     Map<Path, DedupStore> dedupStores = new HashMap<>();
     int exit = 0;
@@ -197,8 +203,7 @@ final class PollCommand implements Callable<Integer> {
         one.polled = true;
         String name = account.getKey();
         FetchCommand.Opened[] mine = new FetchCommand.Opened[1];
-        java.util.concurrent.atomic.AtomicBoolean warned =
-            new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean warned = new AtomicBoolean();
         one.finished =
             r -> {
               results.put(name, r);
@@ -303,8 +308,7 @@ final class PollCommand implements Callable<Integer> {
               () -> {
                 stop.countDown();
                 try {
-                  done.await(
-                      40, java.util.concurrent.TimeUnit.SECONDS); // the JVM ends when this returns
+                  done.await(40, TimeUnit.SECONDS); // the JVM ends when this returns
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 }
@@ -432,7 +436,7 @@ final class PollCommand implements Callable<Integer> {
 
     @Override
     public Duration convert(String value) {
-      Matcher m = SHORT.matcher(value.trim().toLowerCase(java.util.Locale.ROOT));
+      Matcher m = SHORT.matcher(value.trim().toLowerCase(Locale.ROOT));
       if (m.matches()) {
         long n = Long.parseLong(m.group(1));
         return m.group(2).equals("s")
@@ -441,7 +445,7 @@ final class PollCommand implements Callable<Integer> {
       }
       try {
         return Duration.parse(value.trim());
-      } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+      } catch (DateTimeParseException | ArithmeticException e) {
         throw new CommandLine.TypeConversionException(
             "not a time: " + value + " (write 90s, 2m or 1h)");
       }

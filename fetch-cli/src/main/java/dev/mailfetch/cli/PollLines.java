@@ -6,9 +6,11 @@ import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.poll.CheckRecord;
 import dev.mailfetch.poll.PollListener;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -180,7 +182,7 @@ final class PollLines implements PollListener {
       return;
     }
     Named n = of(account);
-    java.util.List<java.nio.file.Path> files = w == null ? java.util.List.of() : w.filesOf(account);
+    List<Path> files = w == null ? List.of() : w.filesOf(account);
     synchronized (this) {
       err.println(
           TIME.format(Instant.now())

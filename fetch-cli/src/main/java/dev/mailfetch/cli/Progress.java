@@ -3,7 +3,9 @@ package dev.mailfetch.cli;
 import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageRef;
 import java.io.PrintWriter;
+import java.util.BitSet;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -53,7 +55,7 @@ final class Progress implements FetchListener {
   private int drawnDone = -1;
 
   /** The messages counted already (by number), so that none counts twice. */
-  private final java.util.BitSet counted = new java.util.BitSet();
+  private final BitSet counted = new BitSet();
 
   Progress(PrintWriter out, boolean terminal) {
     this(out, terminal, System::nanoTime);
@@ -74,7 +76,7 @@ final class Progress implements FetchListener {
   }
 
   @Override
-  public void messageReceived(dev.mailfetch.api.MessageRef ref, long octets) {
+  public void messageReceived(MessageRef ref, long octets) {
     // Counted at its listed size, the unit of the total (planned sums the listed sizes), not at the
     // bytes it brought (stored with other line ends, without dot-stuffing): so the total is
     // reached.

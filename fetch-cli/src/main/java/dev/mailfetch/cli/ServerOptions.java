@@ -1,14 +1,18 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +22,11 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.ITypeConverter;
@@ -128,7 +136,7 @@ final class ServerOptions {
   static final Map<String, Tolerance> QUIRKS = byQuirk();
 
   private static Map<String, Tolerance> byQuirk() {
-    Map<String, Tolerance> byQuirk = new java.util.TreeMap<>();
+    Map<String, Tolerance> byQuirk = new TreeMap<>();
     for (Tolerance t : Tolerance.values()) {
       byQuirk.put(t.quirk().name(), t);
     }
@@ -326,7 +334,7 @@ final class ServerOptions {
    * the {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh
    * token: a grant without POP3's scope, or revoked).
    */
-  dev.mailfetch.api.FetchSource advised(Pop3Source source) {
+  FetchSource advised(Pop3Source source) {
     return authorizeAgain == null ? source : authorizeAgain.source(source);
   }
 
@@ -437,7 +445,7 @@ final class ServerOptions {
             "--quirk "
                 + q
                 + " is not a quirk that needs tolerating; the ones that do are "
-                + String.join(", ", new java.util.TreeSet<>(QUIRKS.keySet()))
+                + String.join(", ", new TreeSet<>(QUIRKS.keySet()))
                 + " (the others are handled without"
                 + " asking, docs/quirks.md)");
       }
@@ -556,7 +564,7 @@ final class ServerOptions {
               + name
               + ": the variable holds characters Java could not read in this environment's"
               + " character set ("
-              + java.nio.charset.Charset.defaultCharset()
+              + Charset.defaultCharset()
               + "); run with LANG=C.UTF-8 (or LC_ALL),"
               + " or give the secret with "
               + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
@@ -573,22 +581,19 @@ final class ServerOptions {
   private Supplier<String> fromFile(String option, Path file) {
     String first =
         readSecret(file).orElseThrow(() -> bad(option + " " + file + ": " + whyUnreadable(file)));
-    java.util.concurrent.atomic.AtomicReference<String> last =
-        new java.util.concurrent.atomic.AtomicReference<>(first);
+    AtomicReference<String> last = new AtomicReference<>(first);
     return () -> {
       readSecret(file).ifPresent(last::set);
       return last.get();
     };
   }
 
-  private static java.util.Optional<String> readSecret(Path file) {
-    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+  private static Optional<String> readSecret(Path file) {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line = r.readLine();
-      return line == null || line.isEmpty()
-          ? java.util.Optional.empty()
-          : java.util.Optional.of(line);
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return java.util.Optional.empty();
+      return line == null || line.isEmpty() ? Optional.empty() : Optional.of(line);
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
     }
   }
 
@@ -602,11 +607,11 @@ final class ServerOptions {
     if (!Files.isReadable(file)) {
       return "not allowed to read it";
     }
-    try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return r.readLine() == null
           ? "the file is empty; its first line must be the secret"
           : "its first line is empty; the secret must be the first line, with nothing before it";
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       return "cannot read it as UTF-8 text";
     }
   }

@@ -6,14 +6,17 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.SkipReason;
+import dev.mailfetch.gmail.GmailImportSink;
 import dev.mailfetch.poll.CheckRecord;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The text the command prints about a run, shared by {@code fetch}, {@code fetch --config} and
@@ -107,7 +110,7 @@ final class TextReport {
       out.println(
           "  server quirks noticed: "
               + new TreeSet<>(r.quirks())
-                  .stream().map(QuirkId::name).collect(java.util.stream.Collectors.joining(", "))
+                  .stream().map(QuirkId::name).collect(Collectors.joining(", "))
               + " (docs/quirks.md)");
     }
     if (verbose && r.count(MessageOutcome.Kind.SKIPPED) > 0) {
@@ -168,7 +171,7 @@ final class TextReport {
             "To fetch it, run with --max-message-size "
                 + Units.sizeOption(m.ref().size())
                 + " (or more)"
-                + (m.ref().size() > dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES
+                + (m.ref().size() > GmailImportSink.Builder.MAX_MESSAGE_BYTES
                     ? "; into Gmail it cannot go: Gmail takes no message above 150 MB (157.3 MB in this command's units)"
                     : "")
                 + ".");
@@ -242,8 +245,7 @@ final class TextReport {
       long sizeLimit,
       Advice advice) {
     List<Item> items = new ArrayList<>();
-    Set<String> said =
-        new java.util.HashSet<>(); // advice already given to an earlier failed message
+    Set<String> said = new HashSet<>(); // advice already given to an earlier failed message
     for (MessageOutcome m : held) {
       if (m.skipReason() == SkipReason.QUARANTINED && m.error() != null) {
         FetchError last = m.error().error();

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
@@ -17,6 +18,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -376,7 +379,7 @@ class FetchCommandTest {
   }
 
   @Test
-  void badArguments_areExit2_withOneParagraphNamingTheOption_andNoStackTrace() {
+  void badArguments_areExit2_withOneParagraphNamingTheOption_andNoStackTrace() throws IOException {
     String[][] cases = {
       {"holds a password", "fetch", "pop3s://alice:pw@host", "--password-env", "MAIL_PW"},
       {"no secret given", "fetch", "pop3s://alice@host"},
@@ -414,10 +417,54 @@ class FetchCommandTest {
       {"must start with pop3s://", "fetch", "imap://alice@host", "--password-env", "MAIL_PW"},
     };
     for (String[] c : cases) {
-      Run r = mailfetch(env(), java.util.Arrays.copyOfRange(c, 1, c.length));
+      List<String> args = new ArrayList<>(Arrays.asList(c).subList(1, c.length));
+      if (!args.contains("--to")) { // a place of the test's own, never ./Mail in the module
+        args.addAll(List.of("--to", "maildir:" + tmp.resolve("Mail")));
+      }
+      Run r = mailfetch(env(), args.toArray(String[]::new));
       assertEquals(2, r.exit(), c[0] + ": " + r.err());
       assertTrue(r.err().contains(c[0]), c[0] + " named in: " + r.err());
       assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
+    assertEquals(0, count(tmp), "a bad argument creates nothing");
+  }
+
+  /**
+   * Every option is checked before anything is opened: a policy name that does not exist is refused
+   * before the Maildir, the account's state and its lease, or the dedup store are touched, so the
+   * refusal is the same while another run holds the account (not LOCKED), and leaves nothing.
+   */
+  @Test
+  void aBadDedupName_isExit2_beforeTheSinkOrTheStateIsOpened() throws IOException {
+    String url = "pop3s://alice@localhost";
+    Path mail = tmp.resolve("Mail");
+    Path state = tmp.resolve("state");
+    Path account =
+        AccountName.state(state, "alice", "localhost", ServerOptions.parse(url).port()).directory();
+    Files.createDirectories(account);
+    JournalUidStore held = JournalUidStore.open(account); // another run's lease
+    try {
+      Run r =
+          mailfetch(
+              env(),
+              "fetch",
+              url,
+              "--password-env",
+              "MAIL_PW",
+              "--to",
+              "maildir:" + mail,
+              "--state",
+              state.toString(),
+              "--dedup",
+              "sha1");
+      assertEquals(2, r.exit(), r.err());
+      assertTrue(r.err().contains("--dedup sha1 is not a policy"), r.err());
+    } finally {
+      held.close();
+    }
+    assertFalse(Files.exists(mail), "no Maildir for a bad --dedup");
+    try (Stream<Path> s = Files.list(state)) {
+      assertEquals(List.of(account), s.toList(), "no dedup store or lock for a bad --dedup");
     }
   }
 }

@@ -40,25 +40,72 @@ public final class Dedup {
       List.of("none", "uid", "message-id", "digest", "message-id+digest");
 
   /**
-   * The policy called {@code name} (see the class documentation), remembering in {@code store}.
+   * The policy called {@code name} (see the class documentation), remembering in {@code store}: as
+   * {@code parse(name).policy(store)}.
    *
    * @throws IllegalArgumentException for a name not in {@link #NAMES}, saying which are
    */
   public static DedupPolicy byName(String name, DedupStore store) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "none":
-        return DedupPolicy.none();
-      case "uid":
-        return byUid(store);
-      case "message-id":
-        return byMessageId(store);
-      case "digest":
-        return byDigest(store);
-      case "message-id+digest":
-        return composite(byMessageId(store), byDigest(store));
-      default:
-        throw new IllegalArgumentException(
-            "no dedup policy \"" + name + "\"; the policies are " + String.join(", ", NAMES));
+    return parse(name).policy(store);
+  }
+
+  /**
+   * The policy called {@code name}, chosen before its store is opened, so that a name that does not
+   * exist is refused before anything is created (as Caffeine's {@code CaffeineSpec.parse}).
+   *
+   * @throws IllegalArgumentException for a name not in {@link #NAMES}, saying which are
+   */
+  public static Spec parse(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    if (!NAMES.contains(n)) {
+      throw new IllegalArgumentException(
+          "no dedup policy \"" + name + "\"; the policies are " + String.join(", ", NAMES));
+    }
+    return new Spec(n);
+  }
+
+  /** A stock policy chosen by one of {@link #NAMES}, not yet given its store. */
+  public static final class Spec {
+    private final String name;
+
+    private Spec(String name) {
+      this.name = name;
+    }
+
+    /** The policy's name, in lower case, as in {@link #NAMES}. */
+    public String name() {
+      return name;
+    }
+
+    /** The policy, remembering first copies in {@code store}. */
+    public DedupPolicy policy(DedupStore store) {
+      switch (name) {
+        case "none":
+          return DedupPolicy.none();
+        case "uid":
+          return byUid(store);
+        case "message-id":
+          return byMessageId(store);
+        case "digest":
+          return byDigest(store);
+        default: // "message-id+digest": parse admits no other name
+          return composite(byMessageId(store), byDigest(store));
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Spec s && s.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+      return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "Dedup.Spec[" + name + "]";
     }
   }
 

@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -67,13 +68,8 @@ public final class DedupStore implements AutoCloseable {
      *     less than 1
      */
     public Window {
-      Objects.requireNonNull(maxAge, "maxAge");
-      if (maxAge.isNegative() || maxAge.isZero()) {
-        throw new IllegalArgumentException("maxAge must be positive: " + maxAge);
-      }
-      if (maxEntries < 1) {
-        throw new IllegalArgumentException("maxEntries must be at least 1: " + maxEntries);
-      }
+      Require.positive("maxAge", maxAge);
+      Require.requireArgument(maxEntries >= 1, "maxEntries must be at least 1: %d", maxEntries);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.mailfetch.dedup;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.Charset;
 import java.util.Base64;
 import java.util.regex.Matcher;
@@ -44,7 +45,7 @@ final class EncodedWords {
       if (encoding.equalsIgnoreCase("B")) {
         bytes = Base64.getMimeDecoder().decode(text);
       } else {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (int i = 0; i < text.length(); i++) {
           char c = text.charAt(i);
           if (c == '_') {

@@ -5,6 +5,8 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
+import dev.mailfetch.api.internal.Require;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,16 +15,22 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -67,6 +75,12 @@ import org.slf4j.LoggerFactory;
  * <p>Safe for use by several threads; one store is one account's.
  */
 public final class JournalUidStore implements UidStore, AutoCloseable {
+  /** Default of {@link Builder#forgetAfter}: 30 days. */
+  public static final Duration DEFAULT_FORGET_AFTER = Duration.ofDays(30);
+
+  /** Default of {@link Builder#staleAfter}: 1 hour. */
+  public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
+
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
   static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
 
@@ -92,7 +106,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   private final Path dir;
   private final Path journal;
   private final Path fingerprintFile;
-  private final Map<String, byte[]> stagedFingerprints = new java.util.LinkedHashMap<>();
+  private final Map<String, byte[]> stagedFingerprints = new LinkedHashMap<>();
   private final Duration forgetAfter;
   private final FileChannel leaseChannel;
   private final FileLock lease;
@@ -262,7 +276,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public synchronized Set<String> retainListed(Set<String> listed, Instant now) throws IOException {
     open();
     long nowSec = now.getEpochSecond();
-    Set<String> gone = new java.util.HashSet<>();
+    Set<String> gone = new HashSet<>();
     // Visited in place, not copied out first: a million UIDs as strings would cost some 60 MB.
     // Marking and forgetting change an entry, never the table's shape, so the walk stays valid.
     table.forEachUid(
@@ -311,8 +325,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     open();
     Map<String, byte[]> out = new HashMap<>();
     if (Files.exists(fingerprintFile)) {
-      try (java.io.BufferedReader r =
-          Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
+      try (BufferedReader r = Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
         String line;
         while ((line = r.readLine()) != null) {
           String[] f = line.split(" ");
@@ -359,7 +372,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     if (!Files.exists(fingerprintFile)) {
       return;
     }
-    Set<String> live = new java.util.HashSet<>();
+    Set<String> live = new HashSet<>();
     table.forEachUid(live::add);
     Map<String, byte[]> keep = fingerprints(live);
     Path next = dir.resolve("headers.journal.new");
@@ -590,7 +603,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     crc.update(b.array(), 8, end - 8);
     b.putInt(0, end - 8);
     b.putInt(4, (int) crc.getValue());
-    return java.util.Arrays.copyOf(b.array(), end);
+    return Arrays.copyOf(b.array(), end);
   }
 
   private static ByteBuffer putRecord(UidRecord r) {
@@ -771,13 +784,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   /** A state file that cannot be read or written, with the reason in words (not only the path). */
   static FetchException stateProblem(String what, IOException e) {
     String reason =
-        e instanceof java.nio.file.FileSystemException
-                && ((java.nio.file.FileSystemException) e).getReason() != null
-            ? ((java.nio.file.FileSystemException) e).getReason()
+        e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
+            ? ((FileSystemException) e).getReason()
             : e.getMessage();
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       reason = "it does not exist";
-    } else if (e instanceof java.nio.file.AccessDeniedException) {
+    } else if (e instanceof AccessDeniedException) {
       reason = "permission denied";
     }
     return new FetchException(FetchError.STATE_FAILED, what + ": " + reason, e);
@@ -786,32 +798,43 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   /** Builds a {@link JournalUidStore}; settings are checked when set. */
   public static final class Builder {
     private final Path dir;
-    private Duration forgetAfter = Duration.ofDays(30);
-    private Duration staleAfter = Duration.ofHours(1);
+    private Duration forgetAfter = DEFAULT_FORGET_AFTER;
+    private Duration staleAfter = DEFAULT_STALE_AFTER;
+    private final Require.Once once = new Require.Once();
 
     private Builder(Path dir) {
       this.dir = Objects.requireNonNull(dir, "directory").toAbsolutePath().normalize();
     }
 
-    /** How long a UID gone from the server is remembered; 30 days by default, at least one day. */
+    /**
+     * How long a UID gone from the server is remembered; {@link #DEFAULT_FORGET_AFTER} (30 days) by
+     * default, at least one day.
+     *
+     * @throws IllegalArgumentException if shorter than a day; IllegalStateException if set before
+     */
     public Builder forgetAfter(Duration d) {
-      if (d.compareTo(Duration.ofDays(1)) < 0) {
-        throw new IllegalArgumentException("forgetAfter must be at least one day: " + d);
-      }
+      once.set("forgetAfter", this.forgetAfter);
+      Objects.requireNonNull(d, "forgetAfter");
+      Require.requireArgument(
+          d.compareTo(Duration.ofDays(1)) >= 0, "forgetAfter must be at least one day: %s", d);
       this.forgetAfter = d;
       return this;
     }
 
     /**
      * How long an owner may show no sign of life (it refreshes its record at every sync, that is
-     * every batch) before its lease counts as stale: 1 hour by default. Where file locks work, a
-     * live process's lease is never taken (a stale one is only reported); where they do not, a
-     * stale lease is taken over.
+     * every batch) before its lease counts as stale: {@link #DEFAULT_STALE_AFTER} (1 hour) by
+     * default. Where file locks work, a live process's lease is never taken (a stale one is only
+     * reported); where they do not, a stale lease is taken over.
+     *
+     * @throws IllegalArgumentException if shorter than a minute; IllegalStateException if set
+     *     before
      */
     public Builder staleAfter(Duration d) {
-      if (d.compareTo(Duration.ofMinutes(1)) < 0) {
-        throw new IllegalArgumentException("staleAfter must be at least a minute: " + d);
-      }
+      once.set("staleAfter", this.staleAfter);
+      Objects.requireNonNull(d, "staleAfter");
+      Require.requireArgument(
+          d.compareTo(Duration.ofMinutes(1)) >= 0, "staleAfter must be at least a minute: %s", d);
       this.staleAfter = d;
       return this;
     }

@@ -3,6 +3,7 @@ package dev.mailfetch.dedup;
 import dev.mailfetch.api.HeaderBlock;
 import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.LabelPolicy;
+import dev.mailfetch.api.internal.Require;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,11 +182,15 @@ public final class LabelRules implements LabelPolicy {
     }
   }
 
-  /** Builds {@link LabelRules}; every rule is checked when added. */
+  /**
+   * Builds {@link LabelRules}; every label and rule is checked when added (they add up), and {@link
+   * #archive} may be set once.
+   */
   public static final class Builder {
     private final Set<String> fixed = new LinkedHashSet<>();
     private final List<Rule> rules = new ArrayList<>();
     private boolean archive;
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
@@ -237,8 +242,13 @@ public final class LabelRules implements LabelPolicy {
           spec.substring(eq + 1).strip());
     }
 
-    /** Whether every message skips the inbox (Gmail's "archive"); false by default. */
+    /**
+     * Whether every message skips the inbox (Gmail's "archive"); false by default.
+     *
+     * @throws IllegalStateException if set before
+     */
     public Builder archive(boolean archive) {
+      once.set("archive", this.archive);
       this.archive = archive;
       return this;
     }

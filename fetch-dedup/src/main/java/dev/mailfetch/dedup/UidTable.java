@@ -6,7 +6,10 @@ import dev.mailfetch.api.UidRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -39,7 +42,7 @@ final class UidTable {
   private static final int FAR = -1;
 
   /** First-seen seconds outside 1970–2106, by entry: none in practice, but kept exactly. */
-  private final java.util.Map<Integer, Long> farFirstSeen = new java.util.HashMap<>();
+  private final Map<Integer, Long> farFirstSeen = new HashMap<>();
 
   /**
    * Epoch minute since which the server no longer lists it (forgetting counts days); 0 while
@@ -56,7 +59,7 @@ final class UidTable {
   private byte[] lastError = new byte[16];
 
   /** The last error's words, by entry: few entries have any. */
-  private final java.util.Map<Integer, String> detail = new java.util.HashMap<>();
+  private final Map<Integer, String> detail = new HashMap<>();
 
   /**
    * The listed size + 1 as an unsigned int; 0 unknown; {@link #FAR} sends it to {@link #farSize}.
@@ -64,7 +67,7 @@ final class UidTable {
   private int[] listedSize = new int[16];
 
   /** Sizes of 4 GiB and more, by entry. */
-  private final java.util.Map<Integer, Long> farSize = new java.util.HashMap<>();
+  private final Map<Integer, Long> farSize = new HashMap<>();
 
   /** Entry index + 1 by UID hash, open addressing; 0 is empty. */
   private int[] table = new int[32];
@@ -97,7 +100,7 @@ final class UidTable {
         && lastError[i] == err
         && sameKey(i, r.deliveryKey())
         && size(i) == r.size()
-        && java.util.Objects.equals(detail.get(i), r.lastErrorDetail())) {
+        && Objects.equals(detail.get(i), r.lastErrorDetail())) {
       return false;
     }
     if (i < 0) {

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -250,6 +251,23 @@ class DedupTest {
             IllegalArgumentException.class,
             () -> Dedup.byName("sha1", DedupStore.inMemory(DedupStore.Window.DEFAULT)));
     assertTrue(e.getMessage().contains("none, uid, message-id, digest"), e.getMessage());
+  }
+
+  @Test
+  void parse_choosesAPolicyByName_withoutAStore_inAnyCase() {
+    for (String name : Dedup.NAMES) {
+      Dedup.Spec spec = Dedup.parse(name.toUpperCase(Locale.ROOT));
+      assertEquals(name, spec.name());
+      assertEquals(Dedup.parse(name), spec);
+      DedupPolicy policy = spec.policy(DedupStore.inMemory(DedupStore.Window.DEFAULT));
+      assertEquals(name.equals("none"), policy == DedupPolicy.none(), name);
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Dedup.parse("sha1"));
+    assertEquals(
+        "no dedup policy \"sha1\"; the policies are none, uid, message-id, digest,"
+            + " message-id+digest",
+        e.getMessage());
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.Config;
 import dev.mailfetch.gmail.internal.ImportCore;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -74,6 +76,42 @@ import java.util.Set;
  * <p>No access token appears in a log, an exception or {@link #toString()}.
  */
 public final class GmailImportSink implements MessageSink {
+  /** Default of {@link Builder#apiBase}: {@code https://gmail.googleapis.com/}. */
+  public static final URI DEFAULT_API_BASE = URI.create("https://gmail.googleapis.com/");
+
+  /** Default of {@link Builder#parallelism}: {@value} imports on their way at once. */
+  public static final int DEFAULT_PARALLELISM = 4;
+
+  /** Default of {@link Builder#quota}'s units: {@value} in each {@link #DEFAULT_QUOTA_WINDOW}. */
+  public static final long DEFAULT_QUOTA_UNITS = 6_000;
+
+  /** Default of {@link Builder#quota}'s window: a minute. */
+  public static final Duration DEFAULT_QUOTA_WINDOW = Duration.ofMinutes(1);
+
+  /** Default of {@link Builder#retryBudget}: 5 minutes. */
+  public static final Duration DEFAULT_RETRY_BUDGET = Duration.ofMinutes(5);
+
+  /** Default of {@link Builder#connectTimeout}: 20 seconds. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Default of {@link Builder#requestTimeout}: 2 minutes. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
+  /** Default of {@link Builder#memorySpoolBytes}: {@value} bytes (1 MiB). */
+  public static final int DEFAULT_MEMORY_SPOOL_BYTES = 1024 * 1024;
+
+  /** Default of {@link Builder#resumableAbove}: {@value} bytes (5 MiB). */
+  public static final long DEFAULT_RESUMABLE_ABOVE = 5L * 1024 * 1024;
+
+  /** Default of {@link Builder#uploadChunkBytes}: {@value} bytes (8 MiB). */
+  public static final int DEFAULT_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+
+  /** Default of {@link Builder#journalKeeps}: {@value} deliveries. */
+  public static final int DEFAULT_JOURNAL_KEEPS = 20_000;
+
+  /** Default of {@link Builder#searchSettleTime}: 10 minutes. */
+  public static final Duration DEFAULT_SEARCH_SETTLE_TIME = Duration.ofMinutes(10);
+
   private final Config config;
   private final ImportCore core;
 
@@ -154,7 +192,7 @@ public final class GmailImportSink implements MessageSink {
    * Gmail's id of the message delivered under {@code key}, where the journal remembers it (for
    * tests).
    */
-  java.util.Optional<String> gmailId(DeliveryKey key) {
+  Optional<String> gmailId(DeliveryKey key) {
     return core.gmailId(key);
   }
 
@@ -166,28 +204,30 @@ public final class GmailImportSink implements MessageSink {
 
   /**
    * Settings for a {@link GmailImportSink} (and the same for its {@link GmailCheckup}); each
-   * checked when set.
+   * checked when set, and each may be set once (a second call is refused, showing the value it has;
+   * the tokens' value is not shown).
    */
   public static final class Builder {
     private String mailbox;
     private TokenProvider tokens;
     private Path journalDirectory;
-    private URI apiBase = URI.create("https://gmail.googleapis.com/");
-    private int parallelism = 4;
-    private long quotaUnits = 6_000;
-    private Duration quotaWindow = Duration.ofMinutes(1);
-    private Duration retryBudget = Duration.ofMinutes(5);
-    private Duration connectTimeout = Duration.ofSeconds(20);
-    private Duration requestTimeout = Duration.ofMinutes(2);
+    private URI apiBase = DEFAULT_API_BASE;
+    private int parallelism = DEFAULT_PARALLELISM;
+    private long quotaUnits = DEFAULT_QUOTA_UNITS;
+    private Duration quotaWindow = DEFAULT_QUOTA_WINDOW;
+    private Duration retryBudget = DEFAULT_RETRY_BUDGET;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
     private boolean neverMarkSpam;
     private InternalDateSource internalDateSource = InternalDateSource.DATE_HEADER;
     private boolean processForCalendar;
-    private int memorySpoolBytes = 1024 * 1024;
-    private long resumableAbove = 5L * 1024 * 1024;
-    private int uploadChunkBytes = 8 * 1024 * 1024;
-    private int journalKeeps = 20_000;
-    private Duration searchSettleTime = Duration.ofMinutes(10);
+    private int memorySpoolBytes = DEFAULT_MEMORY_SPOOL_BYTES;
+    private long resumableAbove = DEFAULT_RESUMABLE_ABOVE;
+    private int uploadChunkBytes = DEFAULT_UPLOAD_CHUNK_BYTES;
+    private int journalKeeps = DEFAULT_JOURNAL_KEEPS;
+    private Duration searchSettleTime = DEFAULT_SEARCH_SETTLE_TIME;
     private long maxMessageBytes = MAX_MESSAGE_BYTES;
+    private final Require.Once once = new Require.Once();
 
     /**
      * Gmail takes messages up to 150 MB through {@code messages.import} (its reference says so).
@@ -203,6 +243,7 @@ public final class GmailImportSink implements MessageSink {
      * @throws IllegalArgumentException if it is not an address
      */
     public Builder mailbox(String address) {
+      once.set("mailbox", this.mailbox);
       Objects.requireNonNull(address, "mailbox");
       String a = address.trim();
       int at = a.lastIndexOf('@');
@@ -231,6 +272,7 @@ public final class GmailImportSink implements MessageSink {
      * and {@code gmail.readonly} together (docs/gmail.md, "Scopes").
      */
     public Builder tokens(TokenProvider tokens) {
+      once.setSecret("tokens");
       this.tokens = Objects.requireNonNull(tokens, "tokens");
       return this;
     }
@@ -241,6 +283,7 @@ public final class GmailImportSink implements MessageSink {
      * sinks must not share one at the same time.
      */
     public Builder journalDirectory(Path directory) {
+      once.set("journalDirectory", this.journalDirectory);
       this.journalDirectory = Objects.requireNonNull(directory, "journalDirectory");
       return this;
     }
@@ -252,6 +295,7 @@ public final class GmailImportSink implements MessageSink {
      * @throws IllegalArgumentException if it is not an http or https address without a query
      */
     public Builder apiBase(URI base) {
+      once.set("apiBase", this.apiBase);
       Objects.requireNonNull(base, "apiBase");
       String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("https") || scheme.equals("http"))
@@ -274,10 +318,8 @@ public final class GmailImportSink implements MessageSink {
      * requests keep the quota busy; more would only wait for it.
      */
     public Builder parallelism(int requests) {
-      if (requests < 1 || requests > 32) {
-        throw new IllegalArgumentException("parallelism must be from 1 to 32: " + requests);
-      }
-      this.parallelism = requests;
+      once.set("parallelism", this.parallelism);
+      this.parallelism = Require.range("parallelism", requests, 1, 32);
       return this;
     }
 
@@ -295,6 +337,7 @@ public final class GmailImportSink implements MessageSink {
      *     window} from 1 second to 1 day
      */
     public Builder quota(long units, Duration window) {
+      once.set("quota", quotaUnits + " units in " + quotaWindow);
       Objects.requireNonNull(window, "window");
       if (units < 50 || units > 100_000_000) {
         throw new IllegalArgumentException(
@@ -333,6 +376,7 @@ public final class GmailImportSink implements MessageSink {
      * run stops; the message stays on the server.
      */
     public Builder retryBudget(Duration budget) {
+      once.set("retryBudget", this.retryBudget);
       Objects.requireNonNull(budget, "retryBudget");
       if (budget.isNegative()) {
         throw new IllegalArgumentException("retryBudget must not be negative: " + budget);
@@ -343,7 +387,8 @@ public final class GmailImportSink implements MessageSink {
 
     /** How long a connection to Gmail may take; 20 seconds by default. */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive("connectTimeout", timeout);
+      once.set("connectTimeout", this.connectTimeout);
+      this.connectTimeout = Require.positive("connectTimeout", timeout);
       return this;
     }
 
@@ -352,7 +397,8 @@ public final class GmailImportSink implements MessageSink {
      * chunk); 2 minutes by default. A request that takes longer is retried within the budget.
      */
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive("requestTimeout", timeout);
+      once.set("requestTimeout", this.requestTimeout);
+      this.requestTimeout = Require.positive("requestTimeout", timeout);
       return this;
     }
 
@@ -361,6 +407,7 @@ public final class GmailImportSink implements MessageSink {
      * fetched mail is classified like any incoming mail, as Gmail's fetcher did.
      */
     public Builder neverMarkSpam(boolean never) {
+      once.set("neverMarkSpam", this.neverMarkSpam);
       this.neverMarkSpam = never;
       return this;
     }
@@ -369,6 +416,7 @@ public final class GmailImportSink implements MessageSink {
      * Where Gmail takes a message's date from; {@link InternalDateSource#DATE_HEADER} by default.
      */
     public Builder internalDateSource(InternalDateSource source) {
+      once.set("internalDateSource", this.internalDateSource);
       this.internalDateSource = Objects.requireNonNull(source, "internalDateSource");
       return this;
     }
@@ -377,6 +425,7 @@ public final class GmailImportSink implements MessageSink {
      * Whether Gmail adds calendar invitations in the mail to the user's calendar; false by default.
      */
     public Builder processForCalendar(boolean process) {
+      once.set("processForCalendar", this.processForCalendar);
       this.processForCalendar = process;
       return this;
     }
@@ -387,6 +436,7 @@ public final class GmailImportSink implements MessageSink {
      * are spooled at once.
      */
     public Builder memorySpoolBytes(int bytes) {
+      once.set("memorySpoolBytes", this.memorySpoolBytes);
       if (bytes < 0 || bytes > 16 * 1024 * 1024) {
         throw new IllegalArgumentException("memorySpoolBytes must be from 0 to 16 MiB: " + bytes);
       }
@@ -399,6 +449,7 @@ public final class GmailImportSink implements MessageSink {
      * multipart request, as Google advises for up to 5 MB); 5 MiB by default, at least 0.
      */
     public Builder resumableAbove(long bytes) {
+      once.set("resumableAbove", this.resumableAbove);
       if (bytes < 0) {
         throw new IllegalArgumentException("resumableAbove must not be negative: " + bytes);
       }
@@ -411,6 +462,7 @@ public final class GmailImportSink implements MessageSink {
      * 8 MiB by default. A chunk is read from the spool file as it is sent, never held in memory.
      */
     public Builder uploadChunkBytes(int bytes) {
+      once.set("uploadChunkBytes", this.uploadChunkBytes);
       if (bytes < 256 * 1024 || bytes > 64 * 1024 * 1024 || bytes % (256 * 1024) != 0) {
         throw new IllegalArgumentException(
             "uploadChunkBytes must be a multiple of 256 KiB (262144) from 256 KiB to 64 MiB: "
@@ -427,6 +479,7 @@ public final class GmailImportSink implements MessageSink {
      * journal stays small and bounded.
      */
     public Builder journalKeeps(int deliveries) {
+      once.set("journalKeeps", this.journalKeeps);
       if (deliveries < 100) {
         throw new IllegalArgumentException("journalKeeps must be at least 100: " + deliveries);
       }
@@ -442,6 +495,7 @@ public final class GmailImportSink implements MessageSink {
      * with back-off meanwhile). See docs/gmail.md, "Exactly once, and its window".
      */
     public Builder searchSettleTime(Duration settle) {
+      once.set("searchSettleTime", this.searchSettleTime);
       Objects.requireNonNull(settle, "searchSettleTime");
       if (settle.isNegative()) {
         throw new IllegalArgumentException("searchSettleTime must not be negative: " + settle);
@@ -455,20 +509,13 @@ public final class GmailImportSink implements MessageSink {
      * without an upload. {@link #MAX_MESSAGE_BYTES} (Gmail's limit) by default and at most.
      */
     public Builder maxMessageBytes(long bytes) {
+      once.set("maxMessageBytes", this.maxMessageBytes);
       if (bytes < 1 || bytes > MAX_MESSAGE_BYTES) {
         throw new IllegalArgumentException(
             "maxMessageBytes must be from 1 to " + MAX_MESSAGE_BYTES + ": " + bytes);
       }
       this.maxMessageBytes = bytes;
       return this;
-    }
-
-    private static Duration positive(String what, Duration d) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive: " + d);
-      }
-      return d;
     }
 
     Config config(boolean needJournal) {

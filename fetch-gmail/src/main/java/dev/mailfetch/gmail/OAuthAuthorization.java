@@ -3,6 +3,7 @@ package dev.mailfetch.gmail;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.oauth.LoopbackListener;
 import dev.mailfetch.gmail.internal.oauth.Pkce;
 import dev.mailfetch.gmail.internal.oauth.SignedInAccount;
@@ -66,6 +67,9 @@ import java.util.function.Consumer;
  * Nothing secret reaches a log, an exception or a page.
  */
 public final class OAuthAuthorization {
+  /** Default of {@link Builder#timeout}: 5 minutes for the person to sign in. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
+
   /** How long the code's exchange at the token endpoint may take. */
   private static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -541,16 +545,18 @@ public final class OAuthAuthorization {
     private List<String> scopes = List.of();
     private String account;
     private int port;
-    private Duration timeout = Duration.ofMinutes(5);
+    private Duration timeout = DEFAULT_TIMEOUT;
     private Path tokenFile;
-    private URI gmailApi = URI.create("https://gmail.googleapis.com/");
+    private URI gmailApi = GmailImportSink.DEFAULT_API_BASE;
     private HttpClient http;
     private Clock clock = Clock.systemUTC();
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** The provider. Required. */
     public Builder endpoints(OAuthEndpoints endpoints) {
+      once.set("endpoints", this.endpoints);
       this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;
     }
@@ -560,6 +566,7 @@ public final class OAuthAuthorization {
      * Required.
      */
     public Builder clientId(String clientId) {
+      once.set("clientId", this.clientId);
       this.clientId = OAuthTokenFile.text(clientId, "clientId");
       return this;
     }
@@ -568,6 +575,7 @@ public final class OAuthAuthorization {
      * The client secret, where the provider gives one to installed apps (Google); null for none.
      */
     public Builder clientSecret(String clientSecret) {
+      once.setSecret("clientSecret");
       this.clientSecret =
           clientSecret == null ? null : OAuthTokenFile.text(clientSecret, "clientSecret");
       return this;
@@ -575,6 +583,7 @@ public final class OAuthAuthorization {
 
     /** The scopes to ask for ({@link OAuthScopes}). Required. */
     public Builder scopes(List<String> scopes) {
+      once.set("scopes", this.scopes);
       for (String s : scopes) {
         if (OAuthTokenFile.text(s, "scope").indexOf(' ') >= 0) {
           throw new IllegalArgumentException(
@@ -590,12 +599,14 @@ public final class OAuthAuthorization {
      * token file.
      */
     public Builder account(String account) {
+      once.set("account", this.account);
       this.account = account == null ? null : OAuthTokenFile.text(account, "account");
       return this;
     }
 
     /** The port to listen on, on 127.0.0.1; 0 (the default) for a free one. */
     public Builder port(int port) {
+      once.set("port", this.port);
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0 (any free port) to 65535: " + port);
       }
@@ -605,15 +616,14 @@ public final class OAuthAuthorization {
 
     /** How long to wait for the sign-in; 5 minutes by default. */
     public Builder timeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.timeout = timeout;
+      once.set("timeout", this.timeout);
+      this.timeout = Require.positive("timeout", timeout);
       return this;
     }
 
     /** Where to write the grant (whole or not at all, mode 0600); none to only return it. */
     public Builder tokenFile(Path file) {
+      once.set("tokenFile", this.tokenFile);
       this.tokenFile = Objects.requireNonNull(file, "tokenFile");
       return this;
     }
@@ -625,6 +635,7 @@ public final class OAuthAuthorization {
      * refused.
      */
     public Builder gmailApi(URI api) {
+      once.set("gmailApi", this.gmailApi);
       String s = Objects.requireNonNull(api, "gmailApi").toString();
       this.gmailApi = URI.create(s.endsWith("/") ? s : s + "/");
       return this;
@@ -634,12 +645,14 @@ public final class OAuthAuthorization {
      * The HTTP client for the token endpoint; by default one of its own, following no redirects.
      */
     public Builder httpClient(HttpClient http) {
+      once.set("httpClient", this.http);
       this.http = Objects.requireNonNull(http, "httpClient");
       return this;
     }
 
     /** The clock that dates the grant; for tests. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }

@@ -3,6 +3,7 @@ package dev.mailfetch.gmail;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.oauth.SecretFile;
 import dev.mailfetch.gmail.internal.oauth.TokenEndpoint;
 import dev.mailfetch.gmail.internal.oauth.TokenResponse;
@@ -63,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * <p>No secret appears in a log, an exception or {@link #toString()}.
  */
 public final class OAuthTokenProvider implements TokenProvider {
+  /** Default of {@link Builder#refreshMargin}: 5 minutes. */
+  public static final Duration DEFAULT_REFRESH_MARGIN = Duration.ofMinutes(5);
+
+  /** Default of {@link Builder#requestTimeout}: 30 seconds. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(OAuthTokenProvider.class);
 
   /** The lifetime assumed of a token whose answer gave none. */
@@ -305,20 +312,23 @@ public final class OAuthTokenProvider implements TokenProvider {
     private boolean partsGiven;
     private HttpClient http;
     private Clock clock = Clock.systemUTC();
-    private Duration margin = Duration.ofMinutes(5);
-    private Duration timeout = Duration.ofSeconds(30);
+    private Duration margin = DEFAULT_REFRESH_MARGIN;
+    private Duration timeout = DEFAULT_REQUEST_TIMEOUT;
     private Consumer<OAuthTokenFile> onNewGrant;
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** The token file to read the grant from, and to write a replaced refresh token back to. */
     public Builder tokenFile(Path file) {
+      once.set("tokenFile", this.file);
       this.file = Objects.requireNonNull(file, "tokenFile");
       return this;
     }
 
     /** The grant, held in memory; a replaced refresh token goes to {@link #onNewGrant} only. */
     public Builder grant(OAuthTokenFile grant) {
+      once.set("grant", this.grant);
       this.grant = Objects.requireNonNull(grant, "grant");
       return this;
     }
@@ -369,12 +379,14 @@ public final class OAuthTokenProvider implements TokenProvider {
 
     /** The HTTP client; by default one of its own, following no redirects. */
     public Builder httpClient(HttpClient http) {
+      once.set("httpClient", this.http);
       this.http = Objects.requireNonNull(http, "httpClient");
       return this;
     }
 
     /** The clock that says when a token expires; for tests. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -384,6 +396,7 @@ public final class OAuthTokenProvider implements TokenProvider {
      * lifetime.
      */
     public Builder refreshMargin(Duration margin) {
+      once.set("refreshMargin", this.margin);
       if (margin.isNegative()) {
         throw new IllegalArgumentException("refreshMargin must not be negative: " + margin);
       }
@@ -393,10 +406,8 @@ public final class OAuthTokenProvider implements TokenProvider {
 
     /** How long to wait for the token endpoint; 30 seconds by default. */
     public Builder requestTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("requestTimeout must be positive: " + timeout);
-      }
-      this.timeout = timeout;
+      once.set("requestTimeout", this.timeout);
+      this.timeout = Require.positive("requestTimeout", timeout);
       return this;
     }
 
@@ -404,6 +415,7 @@ public final class OAuthTokenProvider implements TokenProvider {
      * Told of each grant with a replaced refresh token, after it is written back to a token file.
      */
     public Builder onNewGrant(Consumer<OAuthTokenFile> listener) {
+      once.set("onNewGrant", this.onNewGrant);
       this.onNewGrant = Objects.requireNonNull(listener, "onNewGrant");
       return this;
     }

@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3;
 
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.pop3.internal.Examination;
 import dev.mailfetch.pop3.internal.Pop3Settings;
 import java.net.InetSocketAddress;
@@ -35,6 +36,12 @@ import javax.net.ssl.X509TrustManager;
  * no credential is sent over a connection that failed any check a fetch would make.
  */
 public final class Pop3Doctor {
+  /** Default of {@link Builder#samples}: {@value} messages. */
+  public static final int DEFAULT_SAMPLES = 3;
+
+  /** Default of {@link Builder#timeout}: 20 seconds. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(20);
+
   private final Examination.Plan plan;
 
   private Pop3Doctor(Examination.Plan plan) {
@@ -78,17 +85,20 @@ public final class Pop3Doctor {
    */
   public record ServerChoice(String host, int port, Security security, String foundBy) {}
 
-  /** Builds a {@link Pop3Doctor}. Each setting may be set once. */
+  /**
+   * Builds a {@link Pop3Doctor}. Each setting is checked when given; unlike the other builders, a
+   * later call of a setter still replaces the earlier value.
+   */
   public static final class Builder {
     private Pop3Source source;
     private boolean login = true;
     private boolean deep;
-    private int samples = 3;
+    private int samples = DEFAULT_SAMPLES;
     private List<Integer> otherPorts = List.of(995, 110);
     private InetSocketAddress dnsServer;
     private String srvDomain;
     private boolean discover;
-    private Duration timeout = Duration.ofSeconds(20);
+    private Duration timeout = DEFAULT_TIMEOUT;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -119,12 +129,12 @@ public final class Pop3Doctor {
       return this;
     }
 
-    /** How many messages to sample with TOP (default 3; 0 for none). Small ones are read whole. */
+    /**
+     * How many messages to sample with TOP (default {@value #DEFAULT_SAMPLES}; 0 for none). Small
+     * ones are read whole.
+     */
     public Builder samples(int samples) {
-      if (samples < 0 || samples > 100) {
-        throw new IllegalArgumentException("samples must be from 0 to 100: " + samples);
-      }
-      this.samples = samples;
+      this.samples = Require.range("samples", samples, 0, 100);
       return this;
     }
 
@@ -132,10 +142,7 @@ public final class Pop3Doctor {
     public Builder otherPorts(int... ports) {
       List<Integer> out = new ArrayList<>();
       for (int p : ports) {
-        if (p < 1 || p > 65535) {
-          throw new IllegalArgumentException("port must be from 1 to 65535: " + p);
-        }
-        out.add(p);
+        out.add(Require.range("port", p, 1, 65535));
       }
       this.otherPorts = List.copyOf(out);
       return this;
@@ -169,15 +176,11 @@ public final class Pop3Doctor {
     }
 
     /**
-     * The longest the doctor waits for any one thing (default 20 s); the source's own deadlines
-     * apply when shorter.
+     * The longest the doctor waits for any one thing (default {@link #DEFAULT_TIMEOUT}, 20 s); the
+     * source's own deadlines apply when shorter.
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive: " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = Require.positive("timeout", timeout);
       return this;
     }
 
@@ -188,9 +191,7 @@ public final class Pop3Doctor {
     }
 
     public Pop3Doctor build() {
-      if (source == null) {
-        throw new IllegalStateException("source is required");
-      }
+      Require.requireState(source != null, "source is required");
       Pop3Limits l = source.limits;
       Pop3Limits limits =
           l.toBuilder()

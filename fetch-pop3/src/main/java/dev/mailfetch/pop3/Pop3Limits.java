@@ -302,7 +302,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder connectTimeout(Duration d) {
-      once.set("connectTimeout", connectTimeout);
+      once.set("connectTimeout", this.connectTimeout);
       connectTimeout = Require.positive("connectTimeout", d);
       return this;
     }
@@ -313,7 +313,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder handshakeTimeout(Duration d) {
-      once.set("handshakeTimeout", handshakeTimeout);
+      once.set("handshakeTimeout", this.handshakeTimeout);
       handshakeTimeout = Require.positive("handshakeTimeout", d);
       return this;
     }
@@ -324,7 +324,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder readTimeout(Duration d) {
-      once.set("readTimeout", readTimeout);
+      once.set("readTimeout", this.readTimeout);
       readTimeout = Require.positive("readTimeout", d);
       return this;
     }
@@ -335,7 +335,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder commandTimeout(Duration d) {
-      once.set("commandTimeout", commandTimeout);
+      once.set("commandTimeout", this.commandTimeout);
       commandTimeout = Require.positive("commandTimeout", d);
       return this;
     }
@@ -346,7 +346,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException below 512 (RFC 1939's own limit) or above 16 MiB
      */
     public Builder maxStatusLine(int bytes) {
-      once.set("maxStatusLine", maxStatusLine);
+      once.set("maxStatusLine", this.maxStatusLine);
       maxStatusLine = Require.range("maxStatusLine", bytes, 512, 16 << 20);
       return this;
     }
@@ -357,7 +357,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException below 512 or above 16 MiB
      */
     public Builder maxListingLine(int bytes) {
-      once.set("maxListingLine", maxListingLine);
+      once.set("maxListingLine", this.maxListingLine);
       maxListingLine = Require.range("maxListingLine", bytes, 512, 16 << 20);
       return this;
     }
@@ -369,7 +369,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive
      */
     public Builder maxListingLinesOnTheWire(int lines) {
-      once.set("maxListingLinesOnTheWire", maxListingLinesOnTheWire);
+      once.set("maxListingLinesOnTheWire", this.maxListingLinesOnTheWire);
       maxListingLinesOnTheWire =
           Require.range("maxListingLinesOnTheWire", lines, 1, Integer.MAX_VALUE);
       return this;
@@ -382,7 +382,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive
      */
     public Builder maxBodyBytesOnTheWire(long bytes) {
-      once.set("maxBodyBytesOnTheWire", maxBodyBytesOnTheWire);
+      once.set("maxBodyBytesOnTheWire", this.maxBodyBytesOnTheWire);
       maxBodyBytesOnTheWire = Require.range("maxBodyBytesOnTheWire", bytes, 1, Long.MAX_VALUE);
       return this;
     }
@@ -393,7 +393,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException below 1 or above 1000
      */
     public Builder maxSaslRounds(int rounds) {
-      once.set("maxSaslRounds", maxSaslRounds);
+      once.set("maxSaslRounds", this.maxSaslRounds);
       maxSaslRounds = Require.range("maxSaslRounds", rounds, 1, 1000);
       return this;
     }
@@ -404,7 +404,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException below 512 or above 16 MiB
      */
     public Builder maxSaslChallenge(int bytes) {
-      once.set("maxSaslChallenge", maxSaslChallenge);
+      once.set("maxSaslChallenge", this.maxSaslChallenge);
       maxSaslChallenge = Require.range("maxSaslChallenge", bytes, 512, 16 << 20);
       return this;
     }
@@ -415,7 +415,7 @@ public final class Pop3Limits {
      * @throws IllegalArgumentException if not positive; IllegalStateException if set before
      */
     public Builder keepAliveInterval(Duration d) {
-      once.set("keepAliveInterval", keepAliveInterval);
+      once.set("keepAliveInterval", this.keepAliveInterval);
       keepAliveInterval = Require.positive("keepAliveInterval", d);
       return this;
     }

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
 import dev.mailfetch.pop3.internal.PipeliningFallback;
 import dev.mailfetch.pop3.internal.Pop3Settings;
@@ -17,13 +18,13 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
@@ -143,41 +144,39 @@ public final class Pop3Source implements FetchSource {
     private boolean allowPlaintext;
     private SSLContext sslContext;
     private X509TrustManager pemTrust;
+    private Path pemFile;
     private Pop3Limits limits = Pop3Limits.defaults();
     private final Set<Tolerance> tolerances = EnumSet.noneOf(Tolerance.class);
     private Boolean pipelining;
     private String account;
-    private final Set<String> set = new HashSet<>();
+    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** The server's host name (verified against its certificate). Required. */
     public Builder host(String host) {
-      once("host");
+      once.set("host", this.host);
       this.host = clean("host", host);
       return this;
     }
 
     /** The port; default 995 for implicit TLS, 110 otherwise. */
     public Builder port(int port) {
-      once("port");
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException("port must be from 1 to 65535: " + port);
-      }
-      this.port = port;
+      once.set("port", this.port);
+      this.port = Require.range("port", port, 1, 65535);
       return this;
     }
 
     /** How the connection is protected; default {@link Security#IMPLICIT_TLS}. */
     public Builder security(Security security) {
-      once("security");
+      once.set("security", this.security);
       this.security = Objects.requireNonNull(security, "security");
       return this;
     }
 
     /** The login name (often the whole e-mail address). Required. */
     public Builder user(String user) {
-      once("user");
+      once.set("user", this.user);
       this.user = clean("user", user);
       return this;
     }
@@ -187,14 +186,14 @@ public final class Pop3Source implements FetchSource {
      * vault). It may contain spaces and any UTF-8, but no CR, LF or NUL.
      */
     public Builder password(Supplier<String> password) {
-      once("password");
+      once.setSecret("password");
       this.password = Objects.requireNonNull(password, "password");
       return this;
     }
 
     /** OAuth access tokens (XOAUTH2, OAUTHBEARER), asked at each login. */
     public Builder oauthTokens(TokenProvider tokens) {
-      once("oauthTokens");
+      once.setSecret("oauthTokens");
       this.tokens = Objects.requireNonNull(tokens, "oauthTokens");
       return this;
     }
@@ -205,10 +204,8 @@ public final class Pop3Source implements FetchSource {
      * password. CRAM-MD5 and APOP only when listed here.
      */
     public Builder mechanisms(AuthMechanism... allowed) {
-      once("mechanisms");
-      if (allowed.length == 0) {
-        throw new IllegalArgumentException("mechanisms needs at least one");
-      }
+      once.set("mechanisms", this.mechanisms);
+      Require.requireArgument(allowed.length > 0, "mechanisms needs at least one");
       this.mechanisms = EnumSet.copyOf(List.of(allowed));
       return this;
     }
@@ -218,14 +215,16 @@ public final class Pop3Source implements FetchSource {
      * password or token is then readable by anyone on the network path.
      */
     public Builder allowPlaintextAuthentication(boolean allow) {
-      once("allowPlaintextAuthentication");
+      once.set("allowPlaintextAuthentication", this.allowPlaintext);
       this.allowPlaintext = allow;
       return this;
     }
 
     /** Your own TLS setup: another provider, a pinned trust store. Host names are still checked. */
     public Builder sslContext(SSLContext context) {
-      once("sslContext");
+      Require.requireState(
+          !once.isSet("trustPem"), "sslContext cannot be combined with trustPem (%s)", pemFile);
+      once.set("sslContext", this.sslContext);
       this.sslContext = Objects.requireNonNull(context, "sslContext");
       return this;
     }
@@ -237,7 +236,12 @@ public final class Pop3Source implements FetchSource {
      * @throws IllegalArgumentException naming the file if it cannot be read or holds no certificate
      */
     public Builder trustPem(Path pemFile) {
-      once("sslContext");
+      Require.requireState(
+          !once.isSet("sslContext"),
+          "trustPem cannot be combined with sslContext (%s)",
+          this.sslContext);
+      once.set("trustPem", this.pemFile);
+      this.pemFile = pemFile;
       try (InputStream in = Files.newInputStream(pemFile)) {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
@@ -254,7 +258,7 @@ public final class Pop3Source implements FetchSource {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
         this.sslContext = ctx;
-        for (javax.net.ssl.TrustManager tm : tmf.getTrustManagers()) {
+        for (TrustManager tm : tmf.getTrustManagers()) {
           if (tm instanceof X509TrustManager x) {
             this.pemTrust = x;
           }
@@ -268,7 +272,7 @@ public final class Pop3Source implements FetchSource {
 
     /** Caps and deadlines; default {@link Pop3Limits#defaults()}. */
     public Builder limits(Pop3Limits limits) {
-      once("limits");
+      once.set("limits", this.limits);
       this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
@@ -286,7 +290,7 @@ public final class Pop3Source implements FetchSource {
      * (false). By default, only when the server advertises PIPELINING.
      */
     public Builder pipelining(boolean pipeline) {
-      once("pipelining");
+      once.set("pipelining", this.pipelining);
       this.pipelining = pipeline;
       return this;
     }
@@ -299,7 +303,7 @@ public final class Pop3Source implements FetchSource {
      * without the port) to keep an account on another port under its old state.
      */
     public Builder account(String account) {
-      once("account");
+      once.set("account", this.account);
       this.account = clean("account", account);
       return this;
     }
@@ -349,17 +353,8 @@ public final class Pop3Source implements FetchSource {
       return new Pop3Source(this);
     }
 
-    private void once(String name) {
-      if (!set.add(name)) {
-        throw new IllegalStateException(name + " was already set");
-      }
-    }
-
     private static String clean(String name, String value) {
-      Objects.requireNonNull(value, name);
-      if (value.isEmpty()) {
-        throw new IllegalArgumentException(name + " must not be empty");
-      }
+      Require.notEmpty(name, value);
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (c == '\r' || c == '\n' || c == '\0') {

@@ -7,9 +7,12 @@ import static dev.mailfetch.sink.SinkFiles.fsyncDirectory;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -72,6 +75,12 @@ import org.slf4j.LoggerFactory;
  * <p>Safe for concurrent use by several fetchers (of different accounts: their keys differ).
  */
 public final class MaildirSink implements MessageSink {
+  /** Default of {@link Builder#archiveFolder}: {@value}. */
+  public static final String DEFAULT_ARCHIVE_FOLDER = "Archive";
+
+  /** Default of {@link Builder#flushThreads}: {@value} threads. */
+  public static final int DEFAULT_FLUSH_THREADS = 8;
+
   private static final Logger log = LoggerFactory.getLogger(MaildirSink.class);
 
   /**
@@ -308,7 +317,7 @@ public final class MaildirSink implements MessageSink {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while flushing " + root);
+        throw new InterruptedIOException("interrupted while flushing " + root);
       }
     }
     if (failed != null) {
@@ -587,8 +596,9 @@ public final class MaildirSink implements MessageSink {
   public static final class Builder {
     private final Path root;
     private LineEnding lineEnding = LineEnding.LF;
-    private String archiveFolder = "Archive";
-    private int flushThreads = 8;
+    private String archiveFolder = DEFAULT_ARCHIVE_FOLDER;
+    private int flushThreads = DEFAULT_FLUSH_THREADS;
+    private final Require.Once once = new Require.Once();
 
     private Builder(Path root) {
       this.root = Objects.requireNonNull(root, "root").toAbsolutePath().normalize();
@@ -596,26 +606,29 @@ public final class MaildirSink implements MessageSink {
 
     /** The line ends stored: LF (the default, as Unix mail tools expect) or CRLF (as sent). */
     public Builder lineEnding(LineEnding ending) {
+      once.set("lineEnding", this.lineEnding);
       this.lineEnding = Objects.requireNonNull(ending, "lineEnding");
       return this;
     }
 
-    /** The folder (a label name) for archived messages without labels; "Archive" by default. */
+    /**
+     * The folder (a label name) for archived messages without labels; {@value
+     * #DEFAULT_ARCHIVE_FOLDER} by default.
+     */
     public Builder archiveFolder(String label) {
-      new dev.mailfetch.api.LabelDecision(Set.of(label), true); // the same rules as any label
+      once.set("archiveFolder", this.archiveFolder);
+      new LabelDecision(Set.of(label), true); // the same rules as any label
       this.archiveFolder = label;
       return this;
     }
 
     /**
-     * How many threads flush a batch's files at a sync: 8 by default; 1 flushes them one after
-     * another in the syncing thread. From 1 to 64.
+     * How many threads flush a batch's files at a sync: {@value #DEFAULT_FLUSH_THREADS} by default;
+     * 1 flushes them one after another in the syncing thread. From 1 to 64.
      */
     public Builder flushThreads(int threads) {
-      if (threads < 1 || threads > 64) {
-        throw new IllegalArgumentException("flushThreads must be from 1 to 64: " + threads);
-      }
-      this.flushThreads = threads;
+      once.set("flushThreads", this.flushThreads);
+      this.flushThreads = Require.range("flushThreads", threads, 1, 64);
       return this;
     }
 

@@ -17,6 +17,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,6 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.format.TextStyle;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -191,10 +194,9 @@ public final class MboxSink implements MessageSink {
         if (h == null || eol + 1 + h.length > all.length) {
           return Optional.empty();
         }
-        byte[] quoted = java.util.Arrays.copyOfRange(all, eol + 1, eol + 1 + (int) h.length);
+        byte[] quoted = Arrays.copyOfRange(all, eol + 1, eol + 1 + (int) h.length);
         byte[] content = unquote(quoted);
-        return Optional.of(
-            h.addedNewline ? java.util.Arrays.copyOf(content, content.length - 1) : content);
+        return Optional.of(h.addedNewline ? Arrays.copyOf(content, content.length - 1) : content);
       }
       return Optional.empty();
     }
@@ -235,8 +237,8 @@ public final class MboxSink implements MessageSink {
         String.format(
             Locale.ROOT,
             "%s %s %2d %02d:%02d:%02d %d",
-            t.getDayOfWeek().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
-            t.getMonth().getDisplayName(java.time.format.TextStyle.SHORT, Locale.ROOT),
+            t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT),
+            t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT),
             t.getDayOfMonth(),
             t.getHour(),
             t.getMinute(),
@@ -381,7 +383,7 @@ public final class MboxSink implements MessageSink {
             deleteQuietly(dotlock);
             continue;
           }
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
           continue;
         }
         if (System.nanoTime() > deadline) {

@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit;
 
+import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -315,10 +316,7 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Listen on this loopback port; default 0, a free port chosen by the system. */
     public Builder port(int port) {
-      if (port < 0 || port > 65535) {
-        throw new IllegalArgumentException("port must be from 0 to 65535: " + port);
-      }
-      this.port = port;
+      this.port = Require.range("port", port, 0, 65535);
       return this;
     }
 
@@ -327,9 +325,7 @@ public final class FakePop3Server implements AutoCloseable {
       Objects.requireNonNull(user, "user");
       Objects.requireNonNull(password, "password");
       Objects.requireNonNull(mailbox, "mailbox");
-      if (accounts.containsKey(user)) {
-        throw new IllegalStateException("account " + user + " was already added");
-      }
+      Require.requireState(!accounts.containsKey(user), "account %s was already added", user);
       accounts.put(user, new Account(user, password, mailbox));
       return this;
     }
@@ -478,9 +474,10 @@ public final class FakePop3Server implements AutoCloseable {
      * sent its next commands before the reply comes ({@link RecordedCommand#pipelined()}).
      */
     public Builder replyDelay(Duration delay) {
-      if (delay.isNegative() || delay.compareTo(Fault.MAX_WAIT) > 0) {
-        throw new IllegalArgumentException("replyDelay must be from 0 to " + Fault.MAX_WAIT);
-      }
+      Require.requireArgument(
+          !delay.isNegative() && delay.compareTo(Fault.MAX_WAIT) <= 0,
+          "replyDelay must be from 0 to %s",
+          Fault.MAX_WAIT);
       this.replyDelay = delay;
       return this;
     }
@@ -503,9 +500,7 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Most sessions at once; more get {@code -ERR [SYS/TEMP]} and are closed. Default 32. */
     public Builder maxSessions(int n) {
-      if (n < 1) {
-        throw new IllegalArgumentException("maxSessions must be 1 or more: " + n);
-      }
+      Require.requireArgument(n >= 1, "maxSessions must be 1 or more: %d", n);
       this.maxSessions = n;
       return this;
     }

@@ -6,6 +6,7 @@ import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Set;
 
 /**
  * A mailbox listing in flat arrays: each listed message's number, announced size and unique id,
@@ -158,7 +159,7 @@ public final class Listing {
   }
 
   /** The listed UIDs as a read-only set view (for {@code UidStore.retainListed}). */
-  public java.util.Set<String> uids() {
+  public Set<String> uids() {
     return new AbstractSet<>() {
       @Override
       public boolean contains(Object o) {

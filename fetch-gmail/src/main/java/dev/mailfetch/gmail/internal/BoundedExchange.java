@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One HTTP exchange bounded as a whole: in JDK 17 {@link HttpRequest#timeout()} ends when the
@@ -33,8 +34,7 @@ public final class BoundedExchange {
   /** Sends {@code request} and reads its answer, all within {@code limit}. */
   public static Reply send(HttpClient http, HttpRequest request, Duration limit, int maxBody)
       throws IOException {
-    java.util.concurrent.atomic.AtomicReference<Capped> body =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Capped> body = new AtomicReference<>();
     CompletableFuture<HttpResponse<byte[]>> f =
         http.sendAsync(
             request,

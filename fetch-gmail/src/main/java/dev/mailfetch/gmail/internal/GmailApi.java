@@ -5,21 +5,26 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -174,7 +179,7 @@ final class GmailApi {
    * history that old ({@code 404}).
    */
   Optional<List<String>> messagesAddedSince(long startHistoryId) throws IOException {
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     String page = null;
     do {
       URI u =
@@ -289,7 +294,7 @@ final class GmailApi {
             LIST_UNITS,
             t -> request(u, t).GET().build(),
             null);
-    List<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (Map<String, Object> m : Json.objects(a.json(), "messages")) {
       Json.string(m, "id").ifPresent(ids::add);
     }
@@ -344,11 +349,7 @@ final class GmailApi {
   }
 
   <T> T retrying(
-      String what,
-      int units,
-      Request req,
-      BeforeRetry<T> beforeRetry,
-      java.util.function.Function<Answer, T> ok)
+      String what, int units, Request req, BeforeRetry<T> beforeRetry, Function<Answer, T> ok)
       throws IOException {
     return retrying(what, units, req, beforeRetry, ok, MAX_ANSWER_BYTES);
   }
@@ -358,7 +359,7 @@ final class GmailApi {
       int units,
       Request req,
       BeforeRetry<T> beforeRetry,
-      java.util.function.Function<Answer, T> ok,
+      Function<Answer, T> ok,
       int maxBody)
       throws IOException {
     long start = clock.nanoTime();
@@ -441,7 +442,7 @@ final class GmailApi {
         if (s / 100 == 2 || s == 308) {
           try {
             return ok.apply(a);
-          } catch (java.io.UncheckedIOException e) {
+          } catch (UncheckedIOException e) {
             throw e.getCause();
           }
         }
@@ -660,8 +661,7 @@ final class GmailApi {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    if (root instanceof java.nio.channels.UnresolvedAddressException
-        || root instanceof java.net.UnknownHostException) {
+    if (root instanceof UnresolvedAddressException || root instanceof UnknownHostException) {
       return "the name could not be found: check the network and its DNS";
     }
     String m =

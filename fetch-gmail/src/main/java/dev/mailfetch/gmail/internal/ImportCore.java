@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -304,7 +306,7 @@ public final class ImportCore {
       try {
         f.get(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
         return;
-      } catch (java.util.concurrent.TimeoutException stillRunning) {
+      } catch (TimeoutException stillRunning) {
         // look at its deadline again (a queued import has none until it starts)
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -365,7 +367,7 @@ public final class ImportCore {
       return false;
     }
     List<String> ids = new ArrayList<>();
-    for (String n : new java.util.TreeSet<>(names)) {
+    for (String n : new TreeSet<>(names)) {
       ids.add(labels.idOf(n));
     }
     if (ids.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -337,7 +338,7 @@ public final class Journal implements Closeable {
   }
 
   static String unescape(String s) {
-    java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == '%' && i + 2 < s.length()) {

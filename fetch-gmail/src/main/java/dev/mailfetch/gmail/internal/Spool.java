@@ -11,7 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -33,13 +36,13 @@ public final class Spool implements Closeable {
   private int headerUsed;
   private boolean headerDone;
   private boolean deleted;
-  private final java.security.MessageDigest sha256 = newSha256();
+  private final MessageDigest sha256 = newSha256();
   private String digest;
 
-  private static java.security.MessageDigest newSha256() {
+  private static MessageDigest newSha256() {
     try {
-      return java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
@@ -132,7 +135,7 @@ public final class Spool implements Closeable {
   /** Ends writing; the spool is then read with {@link #open}. */
   public void finish() throws IOException {
     if (digest == null) {
-      digest = java.util.HexFormat.of().formatHex(sha256.digest());
+      digest = HexFormat.of().formatHex(sha256.digest());
     }
     if (channel != null) {
       try {

@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.Sizes;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -125,8 +126,7 @@ enum Limit {
     if (this == LISTING_ENTRIES || this == SASL_ROUNDS) {
       return String.format(Locale.ROOT, "%,d", n);
     }
-    return dev.mailfetch.api.internal.Sizes.size(
-        n); // the units every other message of mailfetch uses
+    return Sizes.size(n); // the units every other message of mailfetch uses
   }
 
   private static String seconds(Duration d) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -67,7 +68,7 @@ public final class LoopbackListener implements Closeable {
   public static LoopbackListener bind(int port) throws IOException {
     ServerSocket s = new ServerSocket();
     try {
-      s.bind(new java.net.InetSocketAddress(InetAddress.getByAddress(LOOPBACK), port), 8);
+      s.bind(new InetSocketAddress(InetAddress.getByAddress(LOOPBACK), port), 8);
     } catch (IOException e) {
       s.close();
       throw e;

@@ -19,6 +19,7 @@ import java.nio.file.attribute.AclEntry;
 import java.nio.file.attribute.AclEntryPermission;
 import java.nio.file.attribute.AclEntryType;
 import java.nio.file.attribute.AclFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -28,6 +29,7 @@ import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +73,7 @@ public final class SecretFile {
       return o instanceof Stamp
           && ((Stamp) o).modified.equals(modified)
           && ((Stamp) o).size == size
-          && java.util.Objects.equals(((Stamp) o).key, key);
+          && Objects.equals(((Stamp) o).key, key);
     }
 
     @Override
@@ -83,7 +85,7 @@ public final class SecretFile {
   /** The file's stamp now, or null when it cannot be had (gone, unreadable). */
   public static Stamp stamp(Path file) {
     try {
-      var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+      var a = Files.readAttributes(file, BasicFileAttributes.class);
       return new Stamp(a.lastModifiedTime(), a.size(), a.fileKey());
     } catch (IOException e) {
       return null;

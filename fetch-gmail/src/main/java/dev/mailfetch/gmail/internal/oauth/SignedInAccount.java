@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.gmail.internal.BoundedExchange;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,7 @@ public final class SignedInAccount {
     HttpResponse<byte[]> resp;
     try {
       resp = BoundedExchange.send(http, req, timeout, TokenEndpoint.MAX_ANSWER).response();
-    } catch (java.io.InterruptedIOException e) {
+    } catch (InterruptedIOException e) {
       throw new FetchException(
           FetchError.STOPPED,
           "checking which account signed in was interrupted; nothing" + " was saved",

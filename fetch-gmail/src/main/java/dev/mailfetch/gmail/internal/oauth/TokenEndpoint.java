@@ -6,7 +6,9 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.internal.BoundedExchange;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -116,12 +118,11 @@ public final class TokenEndpoint {
       // Bounded as a whole (JDK 17's request timeout ends at the headers): the provider's refresh
       // lock
       // is held meanwhile, and an answer that stalls after its headers must not hold it for ever.
-      dev.mailfetch.gmail.internal.BoundedExchange.Reply reply =
-          dev.mailfetch.gmail.internal.BoundedExchange.send(http, req, timeout, MAX_ANSWER);
+      BoundedExchange.Reply reply = BoundedExchange.send(http, req, timeout, MAX_ANSWER);
       resp = reply.response();
       answer = resp.body();
       tooLong = reply.truncated();
-    } catch (java.io.InterruptedIOException e) {
+    } catch (InterruptedIOException e) {
       throw new FetchException(
           FetchError.STOPPED, grant.doing + " at " + where() + " was interrupted", e);
     } catch (IOException e) {
