@@ -1,7 +1,6 @@
 package dev.mailfetch.gmail;
 
 import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.oauth.TokenFileFormat;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -168,55 +167,47 @@ public final class OAuthTokenFile {
     private String account;
     private Instant authorizedAt;
     private String refreshToken;
-    private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** The provider and its endpoints. Required. */
     public Builder endpoints(OAuthEndpoints endpoints) {
-      once.set("endpoints", this.endpoints);
       this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;
     }
 
     /** The OAuth client id. Required. */
     public Builder clientId(String clientId) {
-      once.set("clientId", this.clientId);
       this.clientId = text(clientId, "clientId");
       return this;
     }
 
     /** The client secret, or null for a public client without one (Microsoft's desktop apps). */
     public Builder clientSecret(String clientSecret) {
-      once.setSecret("clientSecret");
       this.clientSecret = clientSecret == null ? null : text(clientSecret, "clientSecret");
       return this;
     }
 
     /** The scopes granted. */
     public Builder scopes(List<String> scopes) {
-      once.set("scopes", this.scopes);
       this.scopes = List.copyOf(scopes);
       return this;
     }
 
     /** The account the grant is for, or null when not known. */
     public Builder account(String account) {
-      once.set("account", this.account);
       this.account = account == null ? null : text(account, "account");
       return this;
     }
 
     /** When the grant was made, or null. */
     public Builder authorizedAt(Instant at) {
-      once.set("authorizedAt", this.authorizedAt);
       this.authorizedAt = at;
       return this;
     }
 
     /** The refresh token. Required. */
     public Builder refreshToken(String refreshToken) {
-      once.setSecret("refreshToken");
       this.refreshToken = text(refreshToken, "refreshToken");
       return this;
     }
