@@ -503,4 +503,19 @@ class JournalUidStoreTest {
       }
     }
   }
+
+  @Test
+  void theStoreBuilder_refusesASettingTwice_showingTheFirstValue() {
+    JournalUidStore.Builder b =
+        JournalUidStore.builder(Path.of("unused")).forgetAfter(Duration.ofDays(2));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> b.forgetAfter(Duration.ofDays(3)));
+    assertEquals("forgetAfter was already set to PT48H", e.getMessage());
+    assertEquals(
+        "staleAfter must be at least a minute: PT1S",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> JournalUidStore.builder(Path.of("unused")).staleAfter(Duration.ofSeconds(1)))
+            .getMessage());
+  }
 }

@@ -75,4 +75,13 @@ class LabelRulesTest {
     assertEquals(
         Set.of("Plain"), d.labels(), "the backtracking rule gave up; the others still apply");
   }
+
+  @Test
+  void archiveSetTwice_isRefused_showingTheFirstValue_whileLabelsAndRulesAddUp() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> LabelRules.builder().archive(true).archive(false));
+    assertEquals("archive was already set to true", e.getMessage());
+    LabelRules.builder().label("A").label("B").rule("Subject~x=C").rule("Subject~y=D").build();
+  }
 }
