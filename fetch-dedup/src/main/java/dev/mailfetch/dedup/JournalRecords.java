@@ -130,6 +130,8 @@ final class JournalRecords {
   }
 
   /** Fills in length and CRC-32C of what was put after them. */
+  // Only buffers from record(), allocated here with their array at offset 0, come in.
+  @SuppressWarnings("ByteBufferBackingArray")
   static byte[] frame(ByteBuffer b) {
     int end = b.position();
     CRC32C crc = new CRC32C();

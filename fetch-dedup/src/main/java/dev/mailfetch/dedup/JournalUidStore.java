@@ -186,7 +186,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
             table.gone(uid, nowSec);
             journal.stage(JournalRecords.gone(uid, nowSec));
             gone.add(uid);
-          } else if (nowSec - since >= forgetAfter.getSeconds()) {
+          } else if (nowSec - since >= forgetAfter.toSeconds()) {
             table.forget(uid);
             journal.stage(JournalRecords.forget(uid));
           } else {

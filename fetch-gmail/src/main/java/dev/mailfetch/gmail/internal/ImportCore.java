@@ -49,7 +49,6 @@ public final class ImportCore {
   private final DestinationLatch latch;
   private final ImportsUnderWay underWay;
   private final Labels labels;
-  private final RateLimiter.Clock clock;
   private final Path spoolDir;
   private final ExecutorService pool;
   private final Semaphore slots;
@@ -62,7 +61,6 @@ public final class ImportCore {
   private ImportCore(Config config, Journal journal, RateLimiter.Clock clock) {
     this.config = config;
     this.journal = journal;
-    this.clock = clock;
     this.api =
         new GmailApi(
             config,
