@@ -28,9 +28,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CheckClassifierTest {
   private static final Instant T = Instant.parse("2026-03-02T09:00:00Z");
 
-  private static FetchException wrongPassword() {
-    return new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
-  }
+  // One instance on purpose: a pause is left as it was when the very same failure comes back.
+  @SuppressWarnings("StaticAssignmentOfThrowable")
+  private static final FetchException WRONG_PASSWORD =
+      new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
 
   private static FetchResult result(
       List<MessageOutcome> outcomes, FetchException error, Optional<Duration> loginDelay) {
@@ -88,7 +89,7 @@ class CheckClassifierTest {
   @Test
   void aCheckThatWorks_resumesAPausedAccount() {
     Verdict v =
-        CheckClassifier.classify(result(List.of(), null, Optional.empty()), null, wrongPassword());
+        CheckClassifier.classify(result(List.of(), null, Optional.empty()), null, WRONG_PASSWORD);
     assertEquals(CheckRecord.Outcome.NOTHING_NEW, v.outcome());
     assertTrue(v.resumed());
     assertTrue(v.pausedBy().isEmpty());
@@ -129,11 +130,11 @@ class CheckClassifierTest {
   @Test
   void aPauseIsSaidOnce_butAgainForAnotherReason() {
     FetchResult again = failedWith(FetchError.AUTH_FAILED);
-    Verdict same = CheckClassifier.classify(again, null, wrongPassword());
+    Verdict same = CheckClassifier.classify(again, null, WRONG_PASSWORD);
     assertEquals(CheckRecord.Outcome.PAUSED, same.outcome());
     assertFalse(same.paused(), "the same error again: said once");
     Verdict other =
-        CheckClassifier.classify(failedWith(FetchError.CERTIFICATE_INVALID), null, wrongPassword());
+        CheckClassifier.classify(failedWith(FetchError.CERTIFICATE_INVALID), null, WRONG_PASSWORD);
     assertTrue(other.paused(), "another error a person must fix is said");
     assertEquals(
         FetchError.CERTIFICATE_INVALID, other.pausedBy().orElseThrow().error(), "and pauses it");
@@ -142,18 +143,18 @@ class CheckClassifierTest {
   @Test
   void aTransientErrorOrAPutOff_leavesAPauseAsItWas() {
     for (FetchError e : List.of(FetchError.CONNECTION_RESET, FetchError.LOCKED)) {
-      Verdict v = CheckClassifier.classify(failedWith(e), null, wrongPassword());
-      assertSame(wrongPassword(), v.pausedBy().orElseThrow(), e.name());
+      Verdict v = CheckClassifier.classify(failedWith(e), null, WRONG_PASSWORD);
+      assertSame(WRONG_PASSWORD, v.pausedBy().orElseThrow(), e.name());
       assertFalse(v.paused() || v.resumed(), e.name());
     }
   }
 
   @Test
   void aStoppedCheck_waitsTheMinimum_andLeavesAPauseAsItWas() {
-    Verdict v = CheckClassifier.classify(failedWith(FetchError.STOPPED), null, wrongPassword());
+    Verdict v = CheckClassifier.classify(failedWith(FetchError.STOPPED), null, WRONG_PASSWORD);
     assertEquals(CheckRecord.Outcome.STOPPED, v.outcome());
     assertEquals(NextCheck.MIN_INTERVAL, v.next());
-    assertSame(wrongPassword(), v.pausedBy().orElseThrow());
+    assertSame(WRONG_PASSWORD, v.pausedBy().orElseThrow());
   }
 
   @Test
