@@ -8,7 +8,6 @@ import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.dedup.DedupStore;
-import dev.mailfetch.dedup.LabelRules;
 import dev.mailfetch.gmail.GmailImportSink;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -424,37 +423,14 @@ final class FetchCommand implements Callable<Integer> {
     }
   }
 
+  /** The labels of --label, --label-rule and --archive, each checked ({@link LabelOptions}). */
   LabelPolicy labelPolicy() {
-    LabelRules.Builder b = LabelRules.builder().archive(archive);
-    boolean gmailLabels = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
-    for (String label : labels) {
-      String refused = gmailLabels ? GmailLabelNames.problem(label) : null;
-      if (refused != null) {
-        throw bad("--label \"" + FetchException.escape(label) + "\": " + refused);
-      }
-      try {
-        b.label(label);
-      } catch (IllegalArgumentException e) {
-        throw bad("--label \"" + FetchException.escape(label) + "\": " + e.getMessage());
-      }
+    try {
+      return LabelOptions.policy(
+          labels, labelRules, archive, to.toLowerCase(Locale.ROOT).startsWith("gmail:"));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    for (String rule : labelRules) {
-      String wrong = LabelRuleWords.problem(rule);
-      if (wrong != null) {
-        throw bad("--label-rule " + rule + ": " + wrong);
-      }
-      String ruled = gmailLabels ? GmailLabelNames.ofRule(rule) : null;
-      String refused = ruled == null || ruled.isBlank() ? null : GmailLabelNames.problem(ruled);
-      if (refused != null) {
-        throw bad("--label-rule " + rule + ": " + refused);
-      }
-      try {
-        b.rule(rule);
-      } catch (IllegalArgumentException e) {
-        throw bad("--label-rule " + rule + ": " + e.getMessage());
-      }
-    }
-    return b.build();
   }
 
   // ---------------------------------------------------------------- arguments
@@ -478,25 +454,11 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   private long size(String option, String text) {
-    String t = text.strip().toUpperCase(Locale.ROOT);
-    long unit = 1;
-    if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
-      unit = t.endsWith("K") ? 1_000 : t.endsWith("M") ? 1_000_000 : 1_000_000_000;
-      t = t.substring(0, t.length() - 1);
-    }
-    long v;
     try {
-      v = Math.multiplyExact(Long.parseLong(t.strip()), unit);
-    } catch (NumberFormatException e) {
-      throw bad(option + " " + text + ": write a size in bytes, or with K, M or G (25M)");
-    } catch (ArithmeticException e) {
-      throw bad(
-          option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)");
+      return Units.parseSize(option, text);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    if (v < 1) {
-      throw bad(option + " " + text + ": must be 1 byte or more");
-    }
-    return v;
   }
 
   /** The limits --max-messages and --max-message-size set. */
