@@ -173,12 +173,12 @@ final class AccountsFile {
       throw new ParameterException(cl, "--config " + file + ": no accounts in it");
     }
     Map<String, String> mailboxes = new HashMap<>();
-    Map<String, ServerOptions.Url> urls = new LinkedHashMap<>();
+    Map<String, AccountUrl> urls = new LinkedHashMap<>();
     for (Map.Entry<String, Map<String, String>> a : accounts.entrySet()) {
       String problem = problem(a.getKey(), a.getValue());
       if (problem == null && a.getValue().containsKey("url")) {
         try {
-          ServerOptions.Url u = ServerOptions.parse(a.getValue().get("url").strip());
+          AccountUrl u = AccountUrl.parse(a.getValue().get("url").strip());
           String mailbox = AccountName.of(u.user(), u.host(), u.port());
           String first = mailboxes.putIfAbsent(mailbox, a.getKey());
           if (first != null) {
@@ -209,10 +209,9 @@ final class AccountsFile {
    * would be fetched as two accounts, each downloading everything, and polled at once the server
    * would refuse one of them as in use.
    */
-  private static String sameServer(
-      String account, ServerOptions.Url u, Map<String, ServerOptions.Url> earlier) {
-    for (Map.Entry<String, ServerOptions.Url> e : earlier.entrySet()) {
-      ServerOptions.Url o = e.getValue();
+  private static String sameServer(String account, AccountUrl u, Map<String, AccountUrl> earlier) {
+    for (Map.Entry<String, AccountUrl> e : earlier.entrySet()) {
+      AccountUrl o = e.getValue();
       boolean samePort =
           AccountName.isDefaultPort(o.port())
               ? AccountName.isDefaultPort(u.port())

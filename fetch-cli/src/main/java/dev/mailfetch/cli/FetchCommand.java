@@ -1,21 +1,14 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchResult;
-import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.LabelPolicy;
-import dev.mailfetch.api.MessageSink;
-import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.dedup.DedupStore;
-import dev.mailfetch.dedup.JournalUidStore;
-import dev.mailfetch.dedup.LabelRules;
 import dev.mailfetch.gmail.GmailImportSink;
-import dev.mailfetch.pop3.Pop3Source;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -262,222 +255,11 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /**
-   * This command's account, with its sink and state open: a Fetcher to run as often as wanted;
-   * {@code retrying} the same with --retry-quarantined, for a poll's first check (null without it);
-   * {@code warnings} what the command warns of once the account's first run has listed its mailbox
-   * (while nothing is listed, its state is not kept, so the next run would be new again: see {@link
-   * #notices()}), {@code listed} whether a run has.
+   * Opens the sink and the state of this command's account and builds its Fetcher (no listener),
+   * every option checked before anything is opened ({@link AccountOpening}).
    */
-  record Opened(
-      Fetcher fetcher,
-      Fetcher retrying,
-      String host,
-      String describe,
-      List<Problem> warnings,
-      Listed listed,
-      Closer resources,
-      Closer unmade)
-      implements AutoCloseable {
-    /**
-     * The command's own warnings about the account, once a run has listed its mailbox; none before.
-     * A run that fails before it lists (a refused login, a failed TLS handshake) downloads nothing
-     * and leaves no state behind, so a warning about what it downloads would be false, and the run
-     * that next lists would say it again. Called before {@link #close()}.
-     */
-    List<Problem> notices() {
-      try {
-        return listed.get() ? warnings : List.of();
-      } catch (IOException e) {
-        return warnings; // the state cannot tell: say it rather than hide it
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      resources.close();
-    }
-
-    /**
-     * For a poll, once every account of it is closed (they can share a place and its dedup store):
-     * removes the places this account created if it never got to list its mailbox, as a fetch's
-     * close does by itself.
-     */
-    void removeIfNeverListed() throws IOException {
-      unmade.close();
-    }
-  }
-
-  /** Whether an account's run has listed its mailbox (its state keeps a first run). */
-  interface Listed {
-    boolean get() throws IOException;
-  }
-
-  /** Closes what an account holds open. */
-  interface Closer {
-    void close() throws IOException;
-  }
-
-  /**
-   * Opens the sink and the state of this command's account and builds its Fetcher (no listener).
-   * Every option is checked before anything is opened or created: a bad one leaves nothing behind
-   * (no lock, no directory). A fetch (not a poll) that never lists the mailbox removes, when
-   * closed, the places it created (docs/cli.md).
-   */
-  Opened open() throws Exception {
-    if (!polled) { // a poll makes its accounts quiet itself, whatever the file says of their output
-      checkOutputOptions();
-    }
-    ServerOptions.Account a = server.account(url, spec);
-    LabelPolicy labels = labelPolicy(); // labels Gmail refuses: said before its token is read
-    sizeLimit(); // and a size Gmail refuses
-    Destination place = place();
-    Path stateDir = state != null ? state : place.defaultState();
-    Retention retention = retention();
-    FetchLimits limits = limits();
-    Dedup.Spec dedupSpec = dedupSpec();
-    ServerOptions.Url typed = ServerOptions.parse(url);
-    AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
-    Pop3Source source = server.source(a, st.account(), env, spec, true, sizeLimit());
-    List<Problem> notices = new ArrayList<>();
-    st.knownElsewhere()
-        .ifPresent(known -> notices.add(knownElsewhere(st, a, typed, known, stateDir)));
-    Path dedupFile = stateDir.resolve("dedup").toAbsolutePath().normalize();
-    List<Path> made = new ArrayList<>(place.creates());
-    made.addAll(
-        List.of(stateDir, st.directory(), dedupFile, dedupFile.resolveSibling("dedup.lock")));
-    place.journalOf(st.directory()).ifPresent(made::add);
-    CreatedPlaces created =
-        CreatedPlaces.before(
-            stateDir,
-            st.directory(),
-            List.of(
-                dedupFile,
-                dedupFile.resolveSibling("dedup.lock"),
-                dedupFile.resolveSibling("dedup.new")),
-            made);
-    boolean dedupShared = false; // this account opened the store its poll's other accounts use
-    MessageSink sink = null;
-    JournalUidStore store = null;
-    DedupStore seen = null;
-    DedupStore ownSeen = null;
-    Fetcher fetcher;
-    Fetcher retrying = null;
-    try {
-      if (place.journalOf(st.directory()).isPresent()) {
-        // The sink keeps its journal in the account's state: the account's lease first, so that a
-        // second
-        // run of the account meanwhile is LOCKED, said as such, before it reaches the journal.
-        StateDirectory.create(stateDir, st.directory(), state != null);
-        store = openState(st.directory());
-        sink = openSink(place, st.directory());
-      } else {
-        sink = openSink(place, st.directory());
-        StateDirectory.create(stateDir, st.directory(), state != null);
-        store = openState(st.directory());
-      }
-      AccountName.markDefaultPorts(st);
-      seen = sharedDedup != null ? sharedDedup.get(dedupFile) : null;
-      if (seen == null) {
-        seen = DedupStore.open(dedupFile, DedupStore.Window.DEFAULT);
-        if (sharedDedup != null) {
-          sharedDedup.put(dedupFile, seen); // accounts polled into one place share its store
-          dedupShared = true;
-        } else {
-          ownSeen = seen;
-        }
-      }
-      FetchListener listener = listener();
-      fetcher =
-          Fetcher.builder()
-              .source(server.advised(source))
-              .sink(sink)
-              .uidStore(store)
-              .retention(retention)
-              .onlyNew(onlyNew)
-              .dedupPolicy(dedupSpec.policy(seen))
-              .labelPolicy(labels)
-              .limits(limits)
-              .retryQuarantined(retryQuarantined && !polled)
-              .listener(listener)
-              .build();
-      if (retryQuarantined && polled) {
-        retrying =
-            Fetcher.builder()
-                .source(server.advised(source))
-                .sink(sink)
-                .uidStore(store)
-                .retention(retention)
-                .onlyNew(onlyNew)
-                .dedupPolicy(dedupSpec.policy(seen))
-                .labelPolicy(labels)
-                .limits(limits)
-                .retryQuarantined(true)
-                .listener(listener)
-                .build();
-      }
-    } catch (Exception e) {
-      closeAll(sink, store, ownSeen);
-      boolean inUse = e instanceof FetchException fe && fe.error() == FetchError.LOCKED;
-      // in use: another run created it a moment ago, and holds it; shared: a poll's other accounts
-      // use it
-      if (!inUse && !dedupShared) {
-        created.remove();
-      }
-      throw e;
-    }
-    MessageSink sk = sink;
-    JournalUidStore js = store;
-    DedupStore sn = ownSeen;
-    boolean[] neverListed = {false}; // known when closed
-    return new Opened(
-        fetcher,
-        retrying,
-        AccountName.host(a.host()),
-        a.user() + " at " + source.server() + " into " + place.describe(),
-        notices,
-        () -> js.firstRun().isPresent(),
-        () -> {
-          neverListed[0] = js.firstRun().isEmpty();
-          closeAll(sk, js, sn);
-          if (neverListed[0] && !polled) {
-            created.remove();
-          }
-        },
-        () -> {
-          if (neverListed[0] && polled) {
-            created.remove();
-          }
-        });
-  }
-
-  /** The warning that a new account is a known one under another name of its server. */
-  private Problem knownElsewhere(
-      AccountName.State st,
-      ServerOptions.Account a,
-      ServerOptions.Url typed,
-      String known,
-      Path stateDir) {
-    String here = AccountName.host(a.host());
-    String knownUrl = typed.at(known.contains(":") ? "[" + known + "]" : known);
-    return Problem.warning(
-        Problem.ACCOUNT_KNOWN_ELSEWHERE,
-        st.account()
-            + " is a new account here, but "
-            + here
-            + " is the same server as "
-            + known
-            + ", where "
-            + a.user()
-            + " is known ("
-            + JournalUidStore.directoryFor(stateDir, AccountName.of(a.user(), known, typed.port()))
-            + "): this run counted every message on the"
-            + " server as new",
-        "This URL names a mailbox already fetched under another name of its server, so its mail is downloaded"
-            + " again (the default dedup policy discards the second copies).",
-        "To go on where that account left off, "
-            + advice.url(knownUrl)
-            + "; if the two are different mailboxes,"
-            + " nothing needs doing (this is said once: from now on the account is known under this name too).");
+  OpenedAccount open() throws Exception {
+    return AccountOpening.open(this);
   }
 
   /**
@@ -499,7 +281,7 @@ final class FetchCommand implements Callable<Integer> {
   Consumer<FetchResult> finished;
 
   /** The progress bar of a fetch run by hand; for poll, what hears each run's result. */
-  private FetchListener listener() {
+  FetchListener listener() {
     if (polled) {
       Consumer<FetchResult> hears = finished;
       return hears == null
@@ -516,25 +298,6 @@ final class FetchCommand implements Callable<Integer> {
         : new Progress(spec.commandLine().getOut(), System.console() != null);
   }
 
-  private static void closeAll(AutoCloseable... all) throws IOException {
-    IOException first = null;
-    for (AutoCloseable c : all) {
-      if (c == null) {
-        continue;
-      }
-      try {
-        c.close();
-      } catch (Exception e) {
-        if (first == null) {
-          first = e instanceof IOException ? (IOException) e : new IOException(e.getMessage(), e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-  }
-
   /**
    * One run for this command's account: prints progress and the summary (unless quiet or JSON) and
    * what needs a person (unless JSON), and returns how it ended, a failure to open the account
@@ -546,7 +309,7 @@ final class FetchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String prefix = "mailfetch: " + (account == null ? "" : "account " + account + ": ");
-    Opened opened;
+    OpenedAccount opened;
     try {
       opened = open();
     } catch (FetchException e) {
@@ -614,7 +377,7 @@ final class FetchCommand implements Callable<Integer> {
     return files;
   }
 
-  private Destination place() throws FetchException {
+  Destination place() throws FetchException {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
     if (kind.equals("gmail")) {
@@ -632,68 +395,11 @@ final class FetchCommand implements Callable<Integer> {
     return files;
   }
 
-  /**
-   * The account's state, whose lease another mailfetch may hold: then the advice is about that run
-   * (a poll holds its accounts for as long as it runs), not about mail programs on the server.
-   */
-  private static JournalUidStore openState(Path dir) throws IOException {
-    try {
-      return JournalUidStore.open(dir);
-    } catch (FetchException e) {
-      if (e.error() != FetchError.LOCKED || !e.remedy().equals(e.error().remedy())) {
-        throw e;
-      }
-      throw new FetchException(
-          e.error(),
-          e.detail(),
-          null,
-          e,
-          Remedy.of(
-              "Another mailfetch"
-                  + " holds this account's state (the message names it): wait for that run to end and run again. A"
-                  + " mailfetch poll holds its accounts for as long as it runs: let it fetch this account, or stop it first.",
-              "Another process or fetcher holds this account's state store: wait for it to close the store. A Poller"
-                  + " holds its accounts' stores for as long as it runs."));
-    }
-  }
-
-  /**
-   * A sink that cannot be opened is the sink's failure, typed, with the place and the reason, and
-   * advice that fits: nothing was fetched yet, so the destination is what to fix.
-   */
-  private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
-    Remedy remedy =
-        Remedy.of(
-            "Nothing was fetched: make "
-                + place.describe()
-                + " usable ("
-                + place.needs()
-                + ", on a disk with free space), or give another place with --to SINK; then"
-                + " run again.",
-            "Nothing was fetched: make the sink's place"
-                + " usable (permissions, free space, a directory where one is expected), or give the sink another place.");
-    try {
-      return place.open(accountState);
-    } catch (FetchException e) {
-      if (e.error() != FetchError.SINK_FAILED) {
-        throw e;
-      }
-      throw new FetchException(e.error(), e.detail(), null, e, remedy);
-    } catch (IOException e) {
-      throw new FetchException(
-          FetchError.SINK_FAILED,
-          "cannot open " + place.describe() + ": " + CreatedPlaces.why(e),
-          null,
-          e,
-          remedy);
-    }
-  }
-
   private static String expandHome(String path) {
     return path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
   }
 
-  private Retention retention() {
+  Retention retention() {
     if (keeping == null || keeping.keep) {
       return Retention.KEEP;
     }
@@ -704,7 +410,7 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /** The policy --dedup names, chosen before any store is opened (a bad name leaves nothing). */
-  private Dedup.Spec dedupSpec() {
+  Dedup.Spec dedupSpec() {
     try {
       return Dedup.parse(dedup);
     } catch (IllegalArgumentException e) {
@@ -717,43 +423,20 @@ final class FetchCommand implements Callable<Integer> {
     }
   }
 
-  private LabelPolicy labelPolicy() {
-    LabelRules.Builder b = LabelRules.builder().archive(archive);
-    boolean gmailLabels = to.toLowerCase(Locale.ROOT).startsWith("gmail:");
-    for (String label : labels) {
-      String refused = gmailLabels ? GmailLabelNames.problem(label) : null;
-      if (refused != null) {
-        throw bad("--label \"" + FetchException.escape(label) + "\": " + refused);
-      }
-      try {
-        b.label(label);
-      } catch (IllegalArgumentException e) {
-        throw bad("--label \"" + FetchException.escape(label) + "\": " + e.getMessage());
-      }
+  /** The labels of --label, --label-rule and --archive, each checked ({@link LabelOptions}). */
+  LabelPolicy labelPolicy() {
+    try {
+      return LabelOptions.policy(
+          labels, labelRules, archive, to.toLowerCase(Locale.ROOT).startsWith("gmail:"));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    for (String rule : labelRules) {
-      String wrong = LabelRuleWords.problem(rule);
-      if (wrong != null) {
-        throw bad("--label-rule " + rule + ": " + wrong);
-      }
-      String ruled = gmailLabels ? GmailLabelNames.ofRule(rule) : null;
-      String refused = ruled == null || ruled.isBlank() ? null : GmailLabelNames.problem(ruled);
-      if (refused != null) {
-        throw bad("--label-rule " + rule + ": " + refused);
-      }
-      try {
-        b.rule(rule);
-      } catch (IllegalArgumentException e) {
-        throw bad("--label-rule " + rule + ": " + e.getMessage());
-      }
-    }
-    return b.build();
   }
 
   // ---------------------------------------------------------------- arguments
 
   /** --quiet asks for less, --verbose and --trace for more: they exclude each other. */
-  private void checkOutputOptions() {
+  void checkOutputOptions() {
     if (quiet && (verbose || trace)) {
       throw bad(
           "--quiet and "
@@ -771,29 +454,15 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   private long size(String option, String text) {
-    String t = text.strip().toUpperCase(Locale.ROOT);
-    long unit = 1;
-    if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
-      unit = t.endsWith("K") ? 1_000 : t.endsWith("M") ? 1_000_000 : 1_000_000_000;
-      t = t.substring(0, t.length() - 1);
-    }
-    long v;
     try {
-      v = Math.multiplyExact(Long.parseLong(t.strip()), unit);
-    } catch (NumberFormatException e) {
-      throw bad(option + " " + text + ": write a size in bytes, or with K, M or G (25M)");
-    } catch (ArithmeticException e) {
-      throw bad(
-          option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)");
+      return Units.parseSize(option, text);
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
     }
-    if (v < 1) {
-      throw bad(option + " " + text + ": must be 1 byte or more");
-    }
-    return v;
   }
 
   /** The limits --max-messages and --max-message-size set. */
-  private FetchLimits limits() {
+  FetchLimits limits() {
     FetchLimits.Builder limits = FetchLimits.builder();
     try {
       if (maxMessages != null) {

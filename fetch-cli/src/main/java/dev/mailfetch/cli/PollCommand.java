@@ -188,7 +188,7 @@ final class PollCommand implements Callable<Integer> {
     if (!once) {
       lines.watch(watch);
     }
-    Map<String, FetchCommand.Opened> opened = new LinkedHashMap<>();
+    Map<String, OpenedAccount> opened = new LinkedHashMap<>();
     // --once: each account's outcome, in name order (a failure to set it up, or its check's
     // result).
     Map<String, RunOutcome> outcomes = new TreeMap<>();
@@ -202,14 +202,14 @@ final class PollCommand implements Callable<Integer> {
         one.env = env;
         one.polled = true;
         String name = account.getKey();
-        FetchCommand.Opened[] mine = new FetchCommand.Opened[1];
+        OpenedAccount[] mine = new OpenedAccount[1];
         AtomicBoolean warned = new AtomicBoolean();
         one.finished =
             r -> {
               results.put(name, r);
               // the command's own warnings, after the first run that lists the mailbox
-              // (FetchCommand.Opened#notices)
-              FetchCommand.Opened o = mine[0];
+              // (OpenedAccount#notices)
+              OpenedAccount o = mine[0];
               if (!json && o != null && !warned.get()) {
                 List<Problem> w = o.notices();
                 if (!w.isEmpty() && warned.compareAndSet(false, true)) {
@@ -232,7 +232,7 @@ final class PollCommand implements Callable<Integer> {
             every.add("--retry-quarantined");
           }
           cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
-          FetchCommand.Opened o = one.open();
+          OpenedAccount o = one.open();
           mine[0] = o;
           try {
             // --retry-quarantined: the first check retries (with --once the only one)
@@ -269,7 +269,7 @@ final class PollCommand implements Callable<Integer> {
       }
       if (once) {
         Map<String, CompletableFuture<CheckRecord>> checks = new LinkedHashMap<>();
-        for (Map.Entry<String, FetchCommand.Opened> o : opened.entrySet()) {
+        for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) {
           checks.put(o.getKey(), poller.checkNow(o.getValue().fetcher().account()));
         }
         for (Map.Entry<String, CompletableFuture<CheckRecord>> c : checks.entrySet()) {
@@ -319,8 +319,8 @@ final class PollCommand implements Callable<Integer> {
       watch.start();
       // Every account is checked at once, then on its own schedule: a poll just started shows at
       // once whether each account works, instead of after up to --min-interval of silence.
-      for (Map.Entry<String, FetchCommand.Opened> o : opened.entrySet()) {
-        FetchCommand.Opened a = o.getValue();
+      for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) {
+        OpenedAccount a = o.getValue();
         CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
         if (a.retrying() != null) { // only the first check retries quarantined messages
           // A failure of this step is the listener's to report, as for any check.
@@ -358,7 +358,7 @@ final class PollCommand implements Callable<Integer> {
     } finally {
       watch.close();
       boolean ended = poller.close(Duration.ofSeconds(30));
-      for (FetchCommand.Opened o : opened.values()) {
+      for (OpenedAccount o : opened.values()) {
         try {
           o.close();
         } catch (Exception e) {
@@ -372,7 +372,7 @@ final class PollCommand implements Callable<Integer> {
           err.println("mailfetch: closing the dedup store " + d.getKey() + ": " + e.getMessage());
         }
       }
-      for (FetchCommand.Opened o : opened.values()) { // once all are closed: they can share a place
+      for (OpenedAccount o : opened.values()) { // once all are closed: they can share a place
         try {
           o.removeIfNeverListed();
         } catch (IOException e) {

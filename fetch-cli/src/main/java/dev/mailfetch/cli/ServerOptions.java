@@ -7,13 +7,6 @@ import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +15,9 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.ITypeConverter;
@@ -151,149 +142,12 @@ final class ServerOptions {
     }
   }
 
-  /** What a URL says, before any option is applied; {@code port} is 0 when the URL gives none. */
-  record Url(String scheme, String user, String host, int port) {
-    /** This URL at another host (to say how to reach a known account). */
-    String at(String otherHost) {
-      return scheme
-          + "://"
-          + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
-          + "@"
-          + otherHost
-          + (port > 0 ? ":" + port : "");
-    }
-  }
-
-  /**
-   * Reads {@code pop3s://user@host[:port]} or {@code pop3://...}; a message in the words of the URL
-   * (as an IllegalArgumentException) when it is not one. The user name is %-decoded.
-   */
-  static Url parse(String url) {
-    String shown = "URL \"" + FetchException.escape(url) + "\"";
-    int sep = url.indexOf("://");
-    String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
-    if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
-      throw new IllegalArgumentException(
-          shown
-              + " must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS,"
-              + " port 110)");
-    }
-    String rest = url.substring(sep + 3);
-    int tail = indexOfAny(rest, "/?#");
-    if (tail >= 0) {
-      if (!rest.substring(tail).equals("/")) {
-        throw new IllegalArgumentException(
-            shown
-                + " has a path or query ("
-                + FetchException.escape(rest.substring(tail))
-                + "): POP3 has one mailbox per user; write pop3s://user@host[:port]");
-      }
-      rest = rest.substring(0, tail);
-    }
-    int at = rest.lastIndexOf('@');
-    if (at <= 0) {
-      throw new IllegalArgumentException(
-          shown
-              + " needs a user name before the host: pop3s://user@host (write '@'"
-              + " in the user name as %40)");
-    }
-    String info = rest.substring(0, at);
-    if (info.contains(":")) {
-      throw new IllegalArgumentException(
-          shown
-              + " holds a password: secrets never go on the command line; give it"
-              + " with --password-env NAME or --password-file FILE (write ':' in a user name as %3A)");
-    }
-    if (!info.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
-      throw new IllegalArgumentException(
-          shown
-              + " is not a URL: the user name holds a space or a control character;"
-              + " write it %-escaped (a space as %20)");
-    }
-    String user;
-    try {
-      user = URLDecoder.decode(info.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          shown
-              + " is not a URL: the user name has a '%' that is not followed by two"
-              + " hexadecimal digits (write '%' as %25)");
-    }
-    if (user.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-      throw new IllegalArgumentException(
-          shown
-              + ": the user name contains CR, LF or NUL, which would start a new POP3"
-              + " command");
-    }
-    String hostPort = rest.substring(at + 1);
-    String host;
-    String portText = null;
-    if (hostPort.startsWith("[")) {
-      int close = hostPort.indexOf(']');
-      if (close < 0) {
-        throw new IllegalArgumentException(
-            shown + " is not a URL: an IPv6 address is written in brackets, [::1]");
-      }
-      host = hostPort.substring(1, close);
-      String after = hostPort.substring(close + 1);
-      if (!after.isEmpty() && !after.startsWith(":")) {
-        throw new IllegalArgumentException(
-            shown + " is not a URL: after [" + host + "] only :port may follow");
-      }
-      portText = after.isEmpty() ? null : after.substring(1);
-      if (!host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?") || !host.contains(":")) {
-        throw new IllegalArgumentException(
-            shown + " is not a URL: [" + host + "] is not an IPv6 address");
-      }
-    } else {
-      int colon = hostPort.lastIndexOf(':');
-      host = colon < 0 ? hostPort : hostPort.substring(0, colon);
-      portText = colon < 0 ? null : hostPort.substring(colon + 1);
-      if (!host.isEmpty()
-          && !host.chars()
-              .allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == '_')) {
-        throw new IllegalArgumentException(
-            shown + " is not a URL: \"" + FetchException.escape(host) + "\" is not a host name");
-      }
-    }
-    if (host.isEmpty()) {
-      throw new IllegalArgumentException(shown + " needs a host after the user: pop3s://user@host");
-    }
-    int port = 0;
-    String defaults = "leave it out for the default, 995 for pop3s:// and 110 for pop3://";
-    if (portText != null) {
-      if (!portText.matches("[0-9]{1,9}")) {
-        throw new IllegalArgumentException(
-            shown
-                + ": port "
-                + (portText.isEmpty() ? "(empty)" : FetchException.escape(portText))
-                + " is not a number; write a port from 1 to 65535, or "
-                + defaults);
-      }
-      port = Integer.parseInt(portText);
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(
-            shown + ": port " + port + " is not a port: ports go from 1 to 65535; " + defaults);
-      }
-    }
-    return new Url(scheme, user, host, port);
-  }
-
-  private static int indexOfAny(String s, String chars) {
-    for (int i = 0; i < s.length(); i++) {
-      if (chars.indexOf(s.charAt(i)) >= 0) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /** The account a URL names ({@code pop3s://user@host[:port]}), with --tls applied. */
   Account account(String url, CommandSpec spec) {
     this.spec = spec;
-    Url u;
+    AccountUrl u;
     try {
-      u = parse(url);
+      u = AccountUrl.parse(url);
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }
@@ -467,13 +321,13 @@ final class ServerOptions {
       b.password(() -> null); // never asked: the caller does not log in
     } else if (secret.passwordEnv != null) {
       String name = secret.passwordEnv;
-      requireEnv(env, "--password-env", name);
+      Secrets.requireEnv(spec, env, "--password-env", name);
       b.password(() -> env.get(name));
     } else if (secret.passwordFile != null) {
-      b.password(fromFile("--password-file", secret.passwordFile));
+      b.password(Secrets.fromFile(spec, "--password-file", secret.passwordFile));
     } else if (secret.tokenEnv != null) {
       String name = secret.tokenEnv;
-      requireEnv(env, "--oauth-token-env", name);
+      Secrets.requireEnv(spec, env, "--oauth-token-env", name);
       b.oauthTokens(() -> env.get(name));
     } else if (secret.grantFile != null) {
       OAuthGrants.Pop3Grant grant =
@@ -486,7 +340,7 @@ final class ServerOptions {
       b.oauthTokens(grant.tokens());
       authorizeAgain = grant.again();
     } else {
-      Supplier<String> tokenFile = fromFile("--oauth-token-file", secret.tokenFile);
+      Supplier<String> tokenFile = Secrets.fromFile(spec, "--oauth-token-file", secret.tokenFile);
       b.oauthTokens(tokenFile::get);
     }
     if (!auth.isEmpty()) {
@@ -546,73 +400,6 @@ final class ServerOptions {
           option
               + ": holds no certificate that can be read; a PEM file of CA certificates has blocks that"
               + " begin with -----BEGIN CERTIFICATE-----");
-    }
-  }
-
-  private void requireEnv(Map<String, String> env, String option, String name) {
-    String v = env.get(name);
-    if (v == null || v.isEmpty()) {
-      throw bad(option + " " + name + ": that environment variable is not set (or empty)");
-    }
-    if (v.indexOf('\uFFFD') >= 0) {
-      // Java decodes the environment in the locale's charset: without LANG (cron, systemd, a
-      // container) that is ASCII, and a non-ASCII secret would reach the server mangled and be
-      // reported as a wrong password.
-      throw bad(
-          option
-              + " "
-              + name
-              + ": the variable holds characters Java could not read in this environment's"
-              + " character set ("
-              + Charset.defaultCharset()
-              + "); run with LANG=C.UTF-8 (or LC_ALL),"
-              + " or give the secret with "
-              + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
-              + " FILE");
-    }
-  }
-
-  /**
-   * A secret read from a file's first line at each login, so that a token another program refreshes
-   * (or a rotated password) is used by a running poll. The file is read once now, so that a missing
-   * or empty file is a bad argument at once. Should a later read fail (the file being replaced),
-   * the last secret read is used and the login says whether it still works.
-   */
-  private Supplier<String> fromFile(String option, Path file) {
-    String first =
-        readSecret(file).orElseThrow(() -> bad(option + " " + file + ": " + whyUnreadable(file)));
-    AtomicReference<String> last = new AtomicReference<>(first);
-    return () -> {
-      readSecret(file).ifPresent(last::set);
-      return last.get();
-    };
-  }
-
-  private static Optional<String> readSecret(Path file) {
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line = r.readLine();
-      return line == null || line.isEmpty() ? Optional.empty() : Optional.of(line);
-    } catch (IOException | UncheckedIOException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static String whyUnreadable(Path file) {
-    if (Files.isDirectory(file)) {
-      return "a directory, not a file";
-    }
-    if (!Files.exists(file)) {
-      return "no such file";
-    }
-    if (!Files.isReadable(file)) {
-      return "not allowed to read it";
-    }
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return r.readLine() == null
-          ? "the file is empty; its first line must be the secret"
-          : "its first line is empty; the secret must be the first line, with nothing before it";
-    } catch (IOException | UncheckedIOException e) {
-      return "cannot read it as UTF-8 text";
     }
   }
 

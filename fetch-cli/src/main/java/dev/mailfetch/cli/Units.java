@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.internal.Sizes;
+import java.util.Locale;
 
 /**
  * The command's units: sizes as the library says them ({@code Sizes}: decimal, B, kB, MB, GB, as
@@ -49,5 +50,36 @@ final class Units {
    */
   static String sizeOption(long bytes) {
     return Sizes.sizeOption(bytes);
+  }
+
+  /**
+   * The bytes a size option's {@code text} gives: a whole number of bytes, or with K, M or G (1000,
+   * 1000000, 1000000000; any case), as {@code --max-message-size 25M} is read.
+   *
+   * @throws IllegalArgumentException in words naming {@code option} and the text, for the command
+   *     to give as a bad argument
+   */
+  static long parseSize(String option, String text) {
+    String t = text.strip().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+      unit = t.endsWith("K") ? 1_000 : t.endsWith("M") ? 1_000_000 : 1_000_000_000;
+      t = t.substring(0, t.length() - 1);
+    }
+    long v;
+    try {
+      v = Math.multiplyExact(Long.parseLong(t.strip()), unit);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          option + " " + text + ": write a size in bytes, or with K, M or G (25M)", e);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(
+          option + " " + text + ": far too large; write a size in bytes, or with K, M or G (25M)",
+          e);
+    }
+    if (v < 1) {
+      throw new IllegalArgumentException(option + " " + text + ": must be 1 byte or more");
+    }
+    return v;
   }
 }

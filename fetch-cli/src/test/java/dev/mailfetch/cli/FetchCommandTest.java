@@ -440,7 +440,7 @@ class FetchCommandTest {
     Path mail = tmp.resolve("Mail");
     Path state = tmp.resolve("state");
     Path account =
-        AccountName.state(state, "alice", "localhost", ServerOptions.parse(url).port()).directory();
+        AccountName.state(state, "alice", "localhost", AccountUrl.parse(url).port()).directory();
     Files.createDirectories(account);
     JournalUidStore held = JournalUidStore.open(account); // another run's lease
     try {

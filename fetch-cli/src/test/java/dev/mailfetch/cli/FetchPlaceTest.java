@@ -194,7 +194,7 @@ class FetchPlaceTest {
               "--allow-plaintext-auth",
               "--to",
               "maildir:" + tmp.resolve("Mail"));
-      try (FetchCommand.Opened opened = fetch.open()) {
+      try (OpenedAccount opened = fetch.open()) {
         FetchResult expired = opened.fetcher().run();
         assertEquals(FetchError.AUTH_TOKEN_EXPIRED, expired.firstError().orElseThrow().error());
         Files.writeString(token, "fresh-token\n"); // another program refreshed it

@@ -519,8 +519,8 @@ final class RetrievalPipeline {
    * or half the read timeout if that is shorter), one NOOP; a reply that follows the CR, or a late
    * LF and then the reply, both end the message there, proven by the NOOP's status line.
    */
-  private final Pop3Reader.DotCrProbe dotCrProbe =
-      new Pop3Reader.DotCrProbe() {
+  private final DotCrProbe dotCrProbe =
+      new DotCrProbe() {
         @Override
         public void readTimeout(Duration wait) throws FetchException {
           connection.readTimeout(wait);

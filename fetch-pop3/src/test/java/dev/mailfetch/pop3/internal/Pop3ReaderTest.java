@@ -172,7 +172,7 @@ class Pop3ReaderTest {
   }
 
   /** A probe that counts what the reader asked of it. */
-  private static final class CountingProbe implements Pop3Reader.DotCrProbe {
+  private static final class CountingProbe implements DotCrProbe {
     int sent;
     final List<Duration> timeouts = new ArrayList<>();
 
@@ -250,7 +250,7 @@ class Pop3ReaderTest {
     assertEquals(Optional.empty(), e.quirk());
   }
 
-  private static byte[] bodyWith(Pop3Reader r, Pop3Reader.DotCrProbe probe) throws FetchException {
+  private static byte[] bodyWith(Pop3Reader r, DotCrProbe probe) throws FetchException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     r.readBody(
         slice -> {
@@ -726,22 +726,6 @@ class Pop3ReaderTest {
     } catch (FetchException expected) {
       // typed: fine
     }
-  }
-
-  @Property(tries = 3000)
-  void theWordAtATimeLfSearch_agreesWithThePlainLoop(
-      @ForAll @Size(max = 80) byte[] bytes,
-      @ForAll @IntRange(min = 0, max = 80) int from,
-      @ForAll @IntRange(min = 0, max = 80) int to,
-      @ForAll @IntRange(min = 0, max = 8) int lfs,
-      @ForAll long seed) {
-    java.util.Random r = new java.util.Random(seed);
-    for (int i = 0; i < lfs && bytes.length > 0; i++) {
-      bytes[r.nextInt(bytes.length)] = '\n';
-    }
-    int a = Math.min(from, bytes.length);
-    int b = Math.max(a, Math.min(to, bytes.length));
-    assertEquals(Pop3Reader.indexOfLfLinear(bytes, a, b), Pop3Reader.indexOfLf(bytes, a, b));
   }
 
   @Property(tries = 500)
