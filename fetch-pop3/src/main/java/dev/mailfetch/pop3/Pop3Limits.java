@@ -181,7 +181,6 @@ public final class Pop3Limits {
     return maxBodyBytesOnTheWire;
   }
 
-
   /** The most challenges of one AUTH; default {@value #DEFAULT_MAX_SASL_ROUNDS}. */
   public int maxSaslRounds() {
     return maxSaslRounds;
