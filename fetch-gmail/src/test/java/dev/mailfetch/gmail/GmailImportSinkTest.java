@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -190,6 +191,10 @@ class GmailImportSinkTest {
       FetchResult r = rig.runOnce();
       FetchException e = r.error().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.CONFIGURATION, e.error());
+      assertEquals(
+          Optional.of(OAuthFailure.Reason.ANOTHER_MAILBOX),
+          OAuthFailure.reasonOf(e),
+          "marked by its reason, for a caller that advises");
       assertTrue(
           e.getMessage().contains("someone.else@gmail.com") && e.getMessage().contains(GmailRig.ME),
           e.getMessage());
