@@ -319,7 +319,10 @@ final class BatchReceiver implements MessageHandler {
   private void fail(FetchException e, boolean fromSink) {
     if (failure == null) {
       FetchException stops = fromSink && placeFailed == null ? SinkPlace.stopping(e) : e;
-      failure = stops == e ? e : (placeFailed = stops);
+      if (stops != e) {
+        placeFailed = stops;
+      }
+      failure = stops;
     }
     if (delivery != null) {
       delivery.abort();

@@ -46,9 +46,9 @@ final class ChangedUids {
       boolean expected =
           rec != null
               && (rec.state() == UidRecord.State.DELETED
-                  || (rec.state() == UidRecord.State.DELIVERED
+                  || ((rec.state() == UidRecord.State.DELIVERED
                           || rec.state() == UidRecord.State.DUPLICATE)
-                      && config.deletionDue(rec, now));
+                      && config.deletionDue(rec, now)));
       if (!expected) {
         unexpected.add(uid);
       }

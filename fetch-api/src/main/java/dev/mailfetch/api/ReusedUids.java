@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -391,7 +392,7 @@ final class ReusedUids {
   }
 
   /** The first id of {@code uids} not taken and not {@code self}, now taken; or null. */
-  private static String take(TreeSet<String> uids, Set<String> taken, String self) {
+  private static String take(NavigableSet<String> uids, Set<String> taken, String self) {
     if (uids == null) {
       return null;
     }

@@ -14,8 +14,8 @@ import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +45,7 @@ class ForwardingTest {
   }
 
   @Test
+  @SuppressWarnings("ObjectToString") // the layer names its delegate as the delegate names itself
   void aForwardingLayer_needsADelegate_andNamesIt() {
     assertThrows(NullPointerException.class, () -> new ForwardingFetchSession(null) {});
     assertThrows(NullPointerException.class, () -> new ForwardingMessageSink(null) {});
@@ -254,7 +255,7 @@ class ForwardingTest {
 
   /** A distinct answer of each type the SPIs return. */
   private static Object answerFor(Class<?> type) {
-    Map<Class<?>, Object> answers = new IdentityHashMap<>();
+    Map<Class<?>, Object> answers = new HashMap<>();
     answers.put(boolean.class, true);
     answers.put(String.class, "pop.test.invalid:995");
     answers.put(Optional.class, Optional.of(new Object()));

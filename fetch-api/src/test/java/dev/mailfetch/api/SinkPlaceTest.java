@@ -36,7 +36,7 @@ class SinkPlaceTest {
   @Test
   void aFullDisk_stopsTheRunAtTheFirstFailure_withOneError_andTheNextRunFetchesTheRest() {
     Rig rig = new Rig().withMessages(20);
-    rig.faults.diskSpace = 7 * Rig.message(10).length() + 20;
+    rig.faults.diskSpace = 7L * Rig.message(10).length() + 20;
     int[] started = {0};
     FetchResult r =
         rig.fetcher(

@@ -80,11 +80,11 @@ final class AuthorizationWatch implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      for (Map.Entry<String, List<String>> p : paused.entrySet()) {
-        String account = p.getKey();
+      // Over a snapshot: accounts leave the map, and their fingerprints change, inside this loop.
+      for (String account : new ArrayList<>(paused.keySet())) {
         List<String> now = fingerprints(files.get(account));
         Long at = again.get(account);
-        boolean changed = !now.equals(p.getValue());
+        boolean changed = !now.equals(paused.get(account));
         if (changed) {
           paused.put(account, now); // a check that fails twice waits for the next change
           again.put(account, System.nanoTime() + AGAIN_MILLIS * 1_000_000);
@@ -94,7 +94,8 @@ final class AuthorizationWatch implements AutoCloseable {
           continue;
         }
         try {
-          poller.checkNow(account);
+          // Its outcome reaches the poll's listener like any check's; nothing waits for it here.
+          var unused = poller.checkNow(account);
         } catch (IllegalArgumentException | IllegalStateException e) {
           paused.remove(account); // removed, or the poll is ending
           again.remove(account);

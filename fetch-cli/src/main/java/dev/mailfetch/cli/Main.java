@@ -1,7 +1,9 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +44,13 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     configureLogs(List.of(args)).forEach((k, v) -> System.setProperty(k, System.getProperty(k, v)));
-    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    // The terminal's own encoding, as System.out has it: what a person reads the report in.
+    Charset terminal = Charset.defaultCharset();
+    System.exit(
+        run(
+            new PrintWriter(new OutputStreamWriter(System.out, terminal), true),
+            new PrintWriter(new OutputStreamWriter(System.err, terminal), true),
+            args));
   }
 
   /**

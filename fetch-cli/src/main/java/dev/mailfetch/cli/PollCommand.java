@@ -323,18 +323,20 @@ final class PollCommand implements Callable<Integer> {
         FetchCommand.Opened a = o.getValue();
         CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
         if (a.retrying() != null) { // only the first check retries quarantined messages
-          first.whenComplete(
-              (record, e) -> {
-                if (record != null && record.outcome() == CheckRecord.Outcome.PAUSED) {
-                  return; // paused until the poll is restarted: said once, and checked no more
-                }
-                poller.remove(a.fetcher().account());
-                try {
-                  poller.add(a.fetcher(), a.host());
-                } catch (IllegalStateException closing) {
-                  // the poll is being stopped
-                }
-              });
+          // A failure of this step is the listener's to report, as for any check.
+          var unused =
+              first.whenComplete(
+                  (record, e) -> {
+                    if (record != null && record.outcome() == CheckRecord.Outcome.PAUSED) {
+                      return; // paused until the poll is restarted: said once, and checked no more
+                    }
+                    poller.remove(a.fetcher().account());
+                    try {
+                      poller.add(a.fetcher(), a.host());
+                    } catch (IllegalStateException closing) {
+                      // the poll is being stopped
+                    }
+                  });
         }
       }
       if (!quiet) {
@@ -453,7 +455,7 @@ final class PollCommand implements Callable<Integer> {
 
     /** A duration as these options are written: 90s, 2m, 1h. */
     static String format(Duration d) {
-      long s = d.getSeconds();
+      long s = d.toSeconds();
       return s != 0 && s % 3600 == 0
           ? s / 3600 + "h"
           : s != 0 && s % 60 == 0 ? s / 60 + "m" : s + "s";

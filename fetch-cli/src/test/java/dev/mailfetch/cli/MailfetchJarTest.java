@@ -397,7 +397,7 @@ class MailfetchJarTest {
         assertTrue(printed.contains("stopped: every check ended"), printed);
         assertTrue(
             p.exitValue() == 0 || p.exitValue() == 143, "exit " + p.exitValue() + ": " + printed);
-        assertEquals(7, Files.list(maildir.resolve("new")).count(), "every message once");
+        assertEquals(7, entries(maildir.resolve("new")), "every message once");
         assertFalse(printed.contains(PASSWORD), "no secret");
       } finally {
         p.destroyForcibly();
@@ -405,9 +405,15 @@ class MailfetchJarTest {
     }
   }
 
+  private static long entries(Path dir) throws IOException {
+    try (var listing = Files.list(dir)) {
+      return listing.count();
+    }
+  }
+
   private static void waitForFiles(Path dir, int n, Process p, Path out) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!Files.isDirectory(dir) || Files.list(dir).count() < n) {
+    while (!Files.isDirectory(dir) || entries(dir) < n) {
       if (System.nanoTime() > until || !p.isAlive()) {
         throw new AssertionError(
             "no "

@@ -118,7 +118,7 @@ public final class DedupStore implements AutoCloseable {
               StandardOpenOption.READ,
               StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw JournalUidStore.stateProblem("cannot open " + lockFile, e);
+      throw StateFiles.stateProblem("cannot open " + lockFile, e);
     }
     FileLock l;
     boolean sameProcess = false;
@@ -154,7 +154,7 @@ public final class DedupStore implements AutoCloseable {
     } catch (IOException e) {
       l.release();
       lc.close();
-      throw JournalUidStore.stateProblem("cannot open the dedup store " + f, e);
+      throw StateFiles.stateProblem("cannot open the dedup store " + f, e);
     }
     DedupStore s = new DedupStore(window, f, c, lc, l);
     try {

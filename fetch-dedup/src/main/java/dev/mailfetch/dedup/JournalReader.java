@@ -1,12 +1,9 @@
 package dev.mailfetch.dedup;
 
-import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.UidRecord;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -43,10 +40,9 @@ final class JournalReader {
     try (FileChannel c = FileChannel.open(journal, StandardOpenOption.READ)) {
       long fileLength = c.size();
       ByteBuffer buf =
-          ByteBuffer.allocate(CHUNK + JournalUidStore.MAX_RECORD + 8)
-              .order(ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer.allocate(CHUNK + JournalRecords.MAX_RECORD + 8).order(ByteOrder.LITTLE_ENDIAN);
       fill(c, buf);
-      byte[] magic = JournalUidStore.MAGIC;
+      byte[] magic = JournalRecords.MAGIC;
       if (buf.remaining() < magic.length) {
         byte[] head = new byte[buf.remaining()];
         buf.get(head);
@@ -67,7 +63,7 @@ final class JournalReader {
       CRC32C crc = new CRC32C();
       byte[] a = buf.array();
       while (true) {
-        if (buf.remaining() < 8 + JournalUidStore.MAX_RECORD
+        if (buf.remaining() < 8 + JournalRecords.MAX_RECORD
             && offset + buf.remaining() < fileLength) {
           buf.compact(); // what is left moves to the front; offset still names buf.position()
           fill(c, buf);
@@ -83,7 +79,7 @@ final class JournalReader {
         } else {
           len = buf.getInt(start);
           int sum = buf.getInt(start + 4);
-          if (len < 1 || len > JournalUidStore.MAX_RECORD) {
+          if (len < 1 || len > JournalRecords.MAX_RECORD) {
             bad = "a record has an impossible length (" + len + ")";
           } else if (buf.remaining() < 8 + len) {
             bad = "a record is cut short";
@@ -96,9 +92,9 @@ final class JournalReader {
           }
         }
         if (bad == null) {
-          String wrong = apply(a, start + 8, len, table);
+          String wrong = JournalRecords.apply(a, start + 8, len, table);
           if (wrong == null) {
-            if (a[start + 8] == JournalUidStore.FIRST_RUN) {
+            if (a[start + 8] == JournalRecords.FIRST_RUN) {
               firstRun = ByteBuffer.wrap(a, start + 9, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             }
             buf.position(start + 8 + len);
@@ -115,98 +111,6 @@ final class JournalReader {
         }
         return new Result(fileLength, offset, records, firstRun);
       }
-    }
-  }
-
-  /** Applies one checked record; a description of what is wrong with it, or null. */
-  private static String apply(byte[] a, int p, int len, UidTable table) {
-    int end = p + len;
-    byte type = a[p];
-    ByteBuffer b = ByteBuffer.wrap(a, p + 1, len - 1).order(ByteOrder.LITTLE_ENDIAN);
-    try {
-      switch (type) {
-        case JournalUidStore.PUT:
-        case JournalUidStore.PUT2:
-          {
-            int uidLen = b.getShort() & 0xFFFF;
-            int uidOff = b.position();
-            b.position(uidOff + uidLen);
-            UidRecord.State st = JournalUidStore.stateOf(b.get());
-            long seen = b.getLong();
-            int keyOff = -1;
-            if (b.get() == 1) {
-              keyOff = b.position();
-              b.position(keyOff + 32);
-            }
-            int fails = b.getInt();
-            int errLen = b.get() & 0xFF;
-            FetchError err = null;
-            if (errLen > 0) {
-              String name = new String(a, b.position(), errLen, StandardCharsets.US_ASCII);
-              b.position(b.position() + errLen);
-              err = errorNamed(name);
-            }
-            long size = UidRecord.UNKNOWN_SIZE;
-            String words = null;
-            if (type == JournalUidStore.PUT2) {
-              size = b.getLong();
-              int wordsLen = b.getShort() & 0xFFFF;
-              if (wordsLen > 0) {
-                words = new String(a, b.position(), wordsLen, StandardCharsets.UTF_8);
-                b.position(b.position() + wordsLen);
-              }
-            }
-            if (st == null
-                || b.position() != end
-                || size < UidRecord.UNKNOWN_SIZE
-                || (keyOff < 0
-                    && (st == UidRecord.State.DELIVERED || st == UidRecord.State.DELETED))) {
-              return "a record does not read as a message's state";
-            }
-            table.putRaw(a, uidOff, uidLen, st, seen, keyOff, fails, err, words, size);
-            return null;
-          }
-        case JournalUidStore.GONE:
-          {
-            int uidLen = b.getShort() & 0xFFFF;
-            int uidOff = b.position();
-            b.position(uidOff + uidLen);
-            long since = b.getLong();
-            if (b.position() != end) {
-              return "a record does not read as a gone mark";
-            }
-            table.goneRaw(a, uidOff, uidLen, since);
-            return null;
-          }
-        case JournalUidStore.FORGET:
-          {
-            int uidLen = b.getShort() & 0xFFFF;
-            int uidOff = b.position();
-            if (uidOff + uidLen != end) {
-              return "a record does not read as a forgotten UID";
-            }
-            table.forgetRaw(a, uidOff, uidLen);
-            return null;
-          }
-        case JournalUidStore.FIRST_RUN:
-          return len == 9 ? null : "a record does not read as the first run";
-        case JournalUidStore.COMMIT:
-          return len == 5 ? null : "a record does not read as a commit mark";
-        default:
-          return "a record has a type this version of mailfetch does not know (was the file written by a newer"
-              + " one?)";
-      }
-    } catch (RuntimeException e) {
-      return "a record does not read as any known record";
-    }
-  }
-
-  /** An error named by a later version is kept as no error rather than failing the whole file. */
-  private static FetchError errorNamed(String name) {
-    try {
-      return FetchError.valueOf(name);
-    } catch (IllegalArgumentException unknown) {
-      return null;
     }
   }
 
@@ -235,7 +139,7 @@ final class JournalReader {
             && a[i + 1] == 0
             && a[i + 2] == 0
             && a[i + 3] == 0
-            && a[i + 8] == JournalUidStore.COMMIT) {
+            && a[i + 8] == JournalRecords.COMMIT) {
           crc.reset();
           crc.update(a, i + 8, 5);
           int sum = ByteBuffer.wrap(a, i + 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();

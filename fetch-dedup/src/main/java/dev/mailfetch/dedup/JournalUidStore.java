@@ -1,42 +1,22 @@
 package dev.mailfetch.dedup;
 
+import static dev.mailfetch.dedup.StateFiles.stateProblem;
+
 import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
 import dev.mailfetch.api.internal.Require;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,119 +62,37 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofHours(1);
 
   private static final Logger log = LoggerFactory.getLogger(JournalUidStore.class);
-  static final byte[] MAGIC = "MFUIDS01".getBytes(StandardCharsets.US_ASCII);
-
-  /** A message's record as version 1 wrote it: read, never written any more. */
-  static final byte PUT = 'P';
-
-  /**
-   * A message's record, version 2: version 1's fields, then the listed size and the last error's
-   * words.
-   */
-  static final byte PUT2 = 'R';
-
-  static final byte GONE = 'G';
-  static final byte FORGET = 'X';
-  static final byte FIRST_RUN = 'F';
-  static final byte COMMIT = 'C';
-
-  /** No record is longer: a length beyond it is damage, not a record. */
-  static final int MAX_RECORD = 70_000;
-
-  private static final int COMPACT_MIN_RECORDS = 10_000;
 
   private final Path dir;
-  private final Path journal;
-  private final Path fingerprintFile;
-  private final Map<String, byte[]> stagedFingerprints = new LinkedHashMap<>();
   private final Duration forgetAfter;
-  private final FileChannel leaseChannel;
-  private final FileLock lease;
-  private final Instant since;
-  private long lastHeartbeat;
+  private final AccountLease lease;
+  private final UidJournal journal;
+  private final FingerprintJournal fingerprints;
   private UidTable table = new UidTable();
   private Instant firstRun;
-  private FileChannel out;
-  private long records;
-  private final ByteArrayOutputStream staged = new ByteArrayOutputStream();
-  private int stagedCount;
   private boolean closed;
 
   private JournalUidStore(Builder b) throws IOException {
     this.dir = b.dir;
-    this.journal = dir.resolve("uids.journal");
-    this.fingerprintFile = dir.resolve("headers.journal");
     this.forgetAfter = b.forgetAfter;
+    this.journal = new UidJournal(dir);
+    this.fingerprints = new FingerprintJournal(dir);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
       throw stateProblem("cannot create the state directory " + dir, e);
     }
-    Path leaseFile = dir.resolve("lease");
-    FileChannel lc;
+    this.lease = AccountLease.take(dir, b.staleAfter);
     try {
-      lc =
-          FileChannel.open(
-              leaseFile,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw stateProblem("cannot open " + leaseFile, e);
-    }
-    FileLock lock;
-    boolean locksWork = true;
-    boolean sameProcess = false;
-    try {
-      lock = lc.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-      sameProcess = true; // a JournalUidStore of this process holds it
-    } catch (IOException e) {
-      // A file system without working locks (some network mounts): the owner record alone decides.
-      locksWork = false;
-      lock = null;
-      log.warn(
-          "file locks do not work on {} ({}); the account lease relies on its owner record, stale after {}",
-          leaseFile,
-          e.getMessage(),
-          b.staleAfter);
-    }
-    LeaseOwner owner = LeaseOwner.read(lc);
-    if (lock == null) {
-      boolean stale = owner != null && owner.alive().isBefore(Instant.now().minus(b.staleAfter));
-      if (locksWork || (owner != null && !stale && !owner.isThisProcess())) {
-        lc.close();
-        throw LeaseOwner.locked(
-            "the account whose state is in " + dir,
-            "JournalUidStore",
-            leaseFile,
-            owner,
-            sameProcess,
-            "Close the other JournalUidStore of "
-                + dir
-                + " first: one store per account, one at a time.",
-            owner != null && stale
-                ? "; it has shown no sign of life since "
-                    + owner.alive()
-                    + ", so if"
-                    + " that process hangs, stop it"
-                : "");
+      long first = journal.load(table);
+      if (first != 0) {
+        firstRun = Instant.ofEpochSecond(first);
       }
-    }
-    this.leaseChannel = lc;
-    this.lease = lock;
-    this.since = Instant.now();
-    try {
-      LeaseOwner.thisProcess(since, since).write(lc);
-      lastHeartbeat = System.nanoTime();
-      load();
-      out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-      if (records > COMPACT_MIN_RECORDS && records > 2L * table.live()) {
+      if (journal.wantsRewrite(table.live())) {
         compact();
       }
     } catch (IOException | RuntimeException e) {
-      releaseLease();
+      lease.release();
       throw e;
     }
   }
@@ -233,7 +131,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
 
   /** Where the journal is. */
   public Path journal() {
-    return journal;
+    return journal.path();
   }
 
   @Override
@@ -246,7 +144,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   public synchronized void put(UidRecord record) throws IOException {
     open();
     if (table.put(record)) {
-      stage(putRecord(record));
+      journal.stage(JournalRecords.put(record));
     }
   }
 
@@ -261,9 +159,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     open();
     if (firstRun == null) {
       firstRun = Instant.ofEpochSecond(at.getEpochSecond());
-      ByteBuffer r = record(FIRST_RUN, 8);
-      r.putLong(firstRun.getEpochSecond());
-      stage(r);
+      journal.stage(JournalRecords.firstRun(firstRun.getEpochSecond()));
     }
   }
 
@@ -284,15 +180,15 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
           long since = table.goneSince(uid);
           if (listed.contains(uid)) {
             if (since != 0 && table.gone(uid, 0)) {
-              stage(goneRecord(uid, 0));
+              journal.stage(JournalRecords.gone(uid, 0));
             }
           } else if (since == 0) {
             table.gone(uid, nowSec);
-            stage(goneRecord(uid, nowSec));
+            journal.stage(JournalRecords.gone(uid, nowSec));
             gone.add(uid);
-          } else if (nowSec - since >= forgetAfter.getSeconds()) {
+          } else if (nowSec - since >= forgetAfter.toSeconds()) {
             table.forget(uid);
-            stage(uidRecord(FORGET, uid, 0));
+            journal.stage(JournalRecords.forget(uid));
           } else {
             gone.add(uid);
           }
@@ -311,7 +207,7 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   @Override
   public synchronized void recordFingerprint(String uid, byte[] fingerprint) throws IOException {
     open();
-    stagedFingerprints.put(uid, fingerprint.clone());
+    fingerprints.stage(uid, fingerprint);
   }
 
   /**
@@ -323,147 +219,23 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
   @Override
   public synchronized Map<String, byte[]> fingerprints(Set<String> uids) throws IOException {
     open();
-    Map<String, byte[]> out = new HashMap<>();
-    if (Files.exists(fingerprintFile)) {
-      try (BufferedReader r = Files.newBufferedReader(fingerprintFile, StandardCharsets.US_ASCII)) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          String[] f = line.split(" ");
-          if (f.length != 3 || !f[0].equals(crc(f[1] + " " + f[2]))) {
-            continue;
-          }
-          try {
-            String uid = new String(HexFormat.of().parseHex(f[1]), StandardCharsets.UTF_8);
-            if (uids.contains(uid)) {
-              out.put(uid, HexFormat.of().parseHex(f[2]));
-            }
-          } catch (IllegalArgumentException damaged) {
-            // skipped, as above
-          }
-        }
-      } catch (IOException e) {
-        throw stateProblem("cannot read " + fingerprintFile, e);
-      }
-    }
-    for (Map.Entry<String, byte[]> e : stagedFingerprints.entrySet()) {
-      if (uids.contains(e.getKey())) {
-        out.put(e.getKey(), e.getValue().clone());
-      }
-    }
-    return out;
-  }
-
-  private static String crc(String s) {
-    CRC32C c = new CRC32C();
-    c.update(s.getBytes(StandardCharsets.US_ASCII));
-    return String.format("%08x", c.getValue());
-  }
-
-  private static String fingerprintLine(String uid, byte[] fp) {
-    String rest =
-        HexFormat.of().formatHex(uid.getBytes(StandardCharsets.UTF_8))
-            + " "
-            + HexFormat.of().formatHex(fp);
-    return crc(rest) + " " + rest + "\n";
-  }
-
-  /** Rewrites {@code headers.journal} with the fingerprints of the UIDs still remembered. */
-  private void compactFingerprints() throws IOException {
-    if (!Files.exists(fingerprintFile)) {
-      return;
-    }
-    Set<String> live = new HashSet<>();
-    table.forEachUid(live::add);
-    Map<String, byte[]> keep = fingerprints(live);
-    Path next = dir.resolve("headers.journal.new");
-    StringBuilder sb = new StringBuilder();
-    keep.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
-    try (FileChannel c =
-        FileChannel.open(
-            next,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) {
-        c.write(b);
-      }
-      c.force(true);
-    } catch (IOException e) {
-      Files.deleteIfExists(next);
-      throw stateProblem("cannot write " + next + " (compacting the fingerprints)", e);
-    }
-    Files.move(
-        next, fingerprintFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    fsyncDirectory();
-  }
-
-  /** Appends the staged fingerprints (after the journal's flush: they only ever help). */
-  private void syncFingerprints() throws IOException {
-    if (stagedFingerprints.isEmpty()) {
-      return;
-    }
-    StringBuilder sb = new StringBuilder();
-    stagedFingerprints.forEach((uid, fp) -> sb.append(fingerprintLine(uid, fp)));
-    try (FileChannel c =
-        FileChannel.open(
-            fingerprintFile,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND)) {
-      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) {
-        c.write(b);
-      }
-      c.force(false);
-    } catch (IOException e) {
-      throw stateProblem("cannot write " + fingerprintFile, e);
-    }
-    stagedFingerprints.clear();
+    return fingerprints.read(uids);
   }
 
   /** Appends what was recorded since the last sync, with one write and one flush to disk. */
   @Override
   public synchronized void sync() throws IOException {
     open();
-    if (stagedCount == 0) {
-      syncFingerprints();
+    if (journal.stagedCount() == 0) {
+      fingerprints.sync();
       return;
     }
-    ByteBuffer commit = record(COMMIT, 4);
-    commit.putInt(stagedCount);
-    stage(commit);
-    stagedCount = 0;
-    byte[] bytes = staged.toByteArray();
-    staged.reset();
-    try {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      while (b.hasRemaining()) {
-        out.write(b);
-      }
-      out.force(false);
-    } catch (IOException e) {
-      throw stateProblem("cannot write " + journal, e);
-    }
-    syncFingerprints();
-    if (records > COMPACT_MIN_RECORDS && records > 2L * table.live()) {
+    journal.commit();
+    fingerprints.sync(); // after the journal's flush: they only ever help
+    if (journal.wantsRewrite(table.live())) {
       compact();
     }
-    heartbeat();
-  }
-
-  /** Refreshes the owner record's sign of life, at most every 30 s (no flush: it is a hint). */
-  private void heartbeat() {
-    long now = System.nanoTime();
-    if (now - lastHeartbeat < 30_000_000_000L) {
-      return;
-    }
-    lastHeartbeat = now;
-    try {
-      LeaseOwner.thisProcess(since, Instant.now()).write(leaseChannel);
-    } catch (IOException e) {
-      log.debug("refreshing the owner record in {}: {}", dir, e.toString());
-    }
+    lease.heartbeat();
   }
 
   /**
@@ -472,82 +244,12 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
    */
   public synchronized void compact() throws IOException {
     open();
-    if (stagedCount > 0) {
+    if (journal.stagedCount() > 0) {
       sync();
     }
-    Path next = dir.resolve("uids.journal.new");
-    UidTable fresh = new UidTable();
-    long written = 0;
-    try (FileChannel c =
-        FileChannel.open(
-            next,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
-      buf.writeBytes(MAGIC);
-      int[] inBatch = {0};
-      List<byte[]> chunks = new ArrayList<>();
-      if (firstRun != null) {
-        ByteBuffer r = record(FIRST_RUN, 8);
-        r.putLong(firstRun.getEpochSecond());
-        buf.writeBytes(finish(r));
-        inBatch[0]++;
-      }
-      long[] count = {inBatch[0]};
-      table.forEach(
-          (rec, gone) -> {
-            fresh.put(rec);
-            buf.writeBytes(finish(putRecord(rec)));
-            inBatch[0]++;
-            count[0]++;
-            if (gone != 0) {
-              fresh.gone(rec.uid(), gone);
-              buf.writeBytes(finish(goneRecord(rec.uid(), gone)));
-              inBatch[0]++;
-              count[0]++;
-            }
-            if (inBatch[0] >= 4096 || buf.size() > (1 << 20)) {
-              ByteBuffer commit = record(COMMIT, 4);
-              commit.putInt(inBatch[0]);
-              buf.writeBytes(finish(commit));
-              count[0]++;
-              inBatch[0] = 0;
-              chunks.add(buf.toByteArray());
-              buf.reset();
-            }
-          });
-      ByteBuffer commit = record(COMMIT, 4);
-      commit.putInt(inBatch[0]);
-      buf.writeBytes(finish(commit));
-      count[0]++;
-      chunks.add(buf.toByteArray());
-      for (byte[] chunk : chunks) {
-        ByteBuffer b = ByteBuffer.wrap(chunk);
-        while (b.hasRemaining()) {
-          c.write(b);
-        }
-      }
-      c.force(true);
-      written = count[0];
-    } catch (IOException e) {
-      Files.deleteIfExists(next);
-      throw stateProblem("cannot write " + next + " (compacting the state)", e);
-    }
-    out.close();
-    try {
-      Files.move(
-          next, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(next, journal, StandardCopyOption.REPLACE_EXISTING);
-    }
-    fsyncDirectory();
-    out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    fresh.trim();
-    table = fresh;
-    records = written;
-    compactFingerprints();
-    log.debug("compacted {} to {} records", journal, written);
+    table = journal.rewrite(table, firstRun);
+    fingerprints.compact(table);
+    log.debug("compacted {} to {} records", journal.path(), journal.records());
   }
 
   /** Releases the lease. Staged records not synced are dropped, as a crash would drop them. */
@@ -557,14 +259,8 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      if (out != null) {
-        out.close();
-      }
-    } catch (IOException e) {
-      log.warn("closing {}: {}", journal, e.toString());
-    }
-    releaseLease();
+    journal.close();
+    lease.release();
   }
 
   @Override
@@ -572,227 +268,10 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     return "JournalUidStore[" + dir + "]";
   }
 
-  // ---------------------------------------------------------------- records
-
   private void open() {
     if (closed) {
       throw new IllegalStateException("this store is closed");
     }
-  }
-
-  private void stage(ByteBuffer r) {
-    staged.writeBytes(finish(r));
-    if (r.get(8) != COMMIT) {
-      stagedCount++;
-    }
-    records++;
-  }
-
-  /** A record buffer: room for length and CRC, then the type. */
-  static ByteBuffer record(byte type, int payload) {
-    ByteBuffer b = ByteBuffer.allocate(8 + 1 + payload).order(ByteOrder.LITTLE_ENDIAN);
-    b.position(8);
-    b.put(type);
-    return b;
-  }
-
-  /** Fills in length and CRC-32C of what was put after them. */
-  static byte[] finish(ByteBuffer b) {
-    int end = b.position();
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 8, end - 8);
-    b.putInt(0, end - 8);
-    b.putInt(4, (int) crc.getValue());
-    return Arrays.copyOf(b.array(), end);
-  }
-
-  private static ByteBuffer putRecord(UidRecord r) {
-    byte[] uid = r.uid().getBytes(StandardCharsets.UTF_8);
-    byte[] err =
-        r.lastError() == null
-            ? new byte[0]
-            : r.lastError().name().getBytes(StandardCharsets.US_ASCII);
-    byte[] words =
-        r.lastErrorDetail() == null
-            ? new byte[0]
-            : r.lastErrorDetail().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b =
-        record(
-            PUT2,
-            2
-                + uid.length
-                + 1
-                + 8
-                + 1
-                + (r.deliveryKey() != null ? 32 : 0)
-                + 4
-                + 1
-                + err.length
-                + 8
-                + 2
-                + words.length);
-    b.putShort((short) uid.length).put(uid);
-    b.put(stateCode(r.state()));
-    b.putLong(r.firstSeen().getEpochSecond());
-    if (r.deliveryKey() != null) {
-      b.put((byte) 1).put(HexFormat.of().parseHex(r.deliveryKey().toString()));
-    } else {
-      b.put((byte) 0);
-    }
-    b.putInt(r.failures());
-    b.put((byte) err.length).put(err);
-    b.putLong(r.size());
-    b.putShort((short) words.length)
-        .put(words); // UTF-8, at most 300 characters (UidRecord.boundedDetail)
-    return b;
-  }
-
-  /** A letter per state, so that the file does not depend on the order of an enum. */
-  static byte stateCode(UidRecord.State s) {
-    switch (s) {
-      case BASELINE:
-        return 'B';
-      case DELIVERED:
-        return 'D';
-      case DUPLICATE:
-        return 'U';
-      case DELETED:
-        return 'X';
-      default:
-        return 'F';
-    }
-  }
-
-  /** The state of a letter, or null for a letter no version wrote. */
-  static UidRecord.State stateOf(byte code) {
-    switch (code) {
-      case 'B':
-        return UidRecord.State.BASELINE;
-      case 'D':
-        return UidRecord.State.DELIVERED;
-      case 'U':
-        return UidRecord.State.DUPLICATE;
-      case 'X':
-        return UidRecord.State.DELETED;
-      case 'F':
-        return UidRecord.State.FAILED;
-      default:
-        return null;
-    }
-  }
-
-  private static ByteBuffer goneRecord(String uid, long since) {
-    return uidRecord(GONE, uid, since);
-  }
-
-  private static ByteBuffer uidRecord(byte type, String uid, long value) {
-    byte[] u = uid.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = record(type, 2 + u.length + (type == GONE ? 8 : 0));
-    b.putShort((short) u.length).put(u);
-    if (type == GONE) {
-      b.putLong(value);
-    }
-    return b;
-  }
-
-  // ---------------------------------------------------------------- loading
-
-  private void load() throws IOException {
-    if (!Files.exists(journal)) {
-      try (FileChannel c =
-          FileChannel.open(journal, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        c.write(ByteBuffer.wrap(MAGIC));
-        c.force(true);
-      } catch (IOException e) {
-        throw stateProblem("cannot create " + journal, e);
-      }
-      fsyncDirectory();
-      return;
-    }
-    JournalReader.Result r;
-    try {
-      r = JournalReader.read(journal, table);
-    } catch (JournalReader.Damaged d) {
-      throw new FetchException(
-          FetchError.STATE_DAMAGED,
-          "the state file "
-              + journal
-              + " is damaged: "
-              + d.getMessage()
-              + ". mailfetch will not guess what it held, and has changed nothing",
-          null,
-          null,
-          Remedy.of(
-              "Restore "
-                  + journal
-                  + " from a backup; or move it aside: the next run then takes every message on"
-                  + " the server as new, and the messages already stored are recognised and not stored twice.",
-              "Restore "
-                  + journal
-                  + " from a backup; or move it aside: the next run then takes every message on"
-                  + " the server as new, and a sink that passes the contract tests recognises the messages it"
-                  + " holds by their delivery keys."));
-    } catch (IOException e) {
-      throw stateProblem("cannot read " + journal, e);
-    }
-    if (r.firstRun() != 0) {
-      firstRun = Instant.ofEpochSecond(r.firstRun());
-    }
-    records = r.records();
-    if (r.validLength() < r.fileLength()) {
-      log.warn(
-          "{}: dropped {} bytes of an unfinished write at its end (a crash during the last save);"
-              + " everything saved before it stands",
-          journal,
-          r.fileLength() - r.validLength());
-      try (FileChannel c = FileChannel.open(journal, StandardOpenOption.WRITE)) {
-        c.truncate(r.validLength());
-        c.force(true);
-      } catch (IOException e) {
-        throw stateProblem("cannot repair the end of " + journal, e);
-      }
-    }
-    table.trim();
-  }
-
-  private void fsyncDirectory() throws IOException {
-    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-      c.force(true);
-    } catch (IOException e) {
-      throw stateProblem("cannot flush the directory " + dir, e);
-    }
-  }
-
-  // ---------------------------------------------------------------- the lease
-
-  private void releaseLease() {
-    try {
-      if (lease != null) {
-        lease.release();
-      }
-      leaseChannel.truncate(0); // no owner: the next opener, on any file system, may take it
-    } catch (IOException e) {
-      log.warn("releasing the lease in {}: {}", dir, e.toString());
-    }
-    try {
-      leaseChannel.close();
-    } catch (IOException e) {
-      log.warn("closing the lease in {}: {}", dir, e.toString());
-    }
-  }
-
-  /** A state file that cannot be read or written, with the reason in words (not only the path). */
-  static FetchException stateProblem(String what, IOException e) {
-    String reason =
-        e instanceof FileSystemException && ((FileSystemException) e).getReason() != null
-            ? ((FileSystemException) e).getReason()
-            : e.getMessage();
-    if (e instanceof NoSuchFileException) {
-      reason = "it does not exist";
-    } else if (e instanceof AccessDeniedException) {
-      reason = "permission denied";
-    }
-    return new FetchException(FetchError.STATE_FAILED, what + ": " + reason, e);
   }
 
   /** Builds a {@link JournalUidStore}; settings are checked when set. */

@@ -20,6 +20,7 @@ import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -183,7 +184,9 @@ class DedupTest {
     DedupPolicy digest = Dedup.byDigest(DedupStore.inMemory(DedupStore.Window.DEFAULT));
     dev.mailfetch.api.Envelope env =
         new dev.mailfetch.api.Envelope("a@b", "u1", 10, Set.of(), false);
-    byte[] stub = "Received: by pop.example\r\nX-Note: served without content\r\n\r\n".getBytes();
+    byte[] stub =
+        "Received: by pop.example\r\nX-Note: served without content\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     dev.mailfetch.api.HeaderBlock h = dev.mailfetch.api.HeaderBlock.of(stub, true);
     byte[] d = dev.mailfetch.api.ContentDigest.of(stub);
     digest.delivered(env, h, DeliveryKey.of("a@b", "u1"), d);
@@ -191,7 +194,7 @@ class DedupTest {
         dev.mailfetch.api.DedupVerdict.NEW,
         digest.checkContent(env, h, d),
         "not remembered, not matched");
-    byte[] real = message(null, "one", "").getBytes();
+    byte[] real = message(null, "one", "").getBytes(StandardCharsets.UTF_8);
     dev.mailfetch.api.HeaderBlock rh = dev.mailfetch.api.HeaderBlock.of(real, true);
     digest.delivered(
         env, rh, DeliveryKey.of("a@b", "u1"), dev.mailfetch.api.ContentDigest.of(real));

@@ -4,27 +4,21 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.Require;
+import dev.mailfetch.gmail.internal.oauth.CodeGrant;
 import dev.mailfetch.gmail.internal.oauth.LoopbackListener;
 import dev.mailfetch.gmail.internal.oauth.Pkce;
-import dev.mailfetch.gmail.internal.oauth.SignedInAccount;
-import dev.mailfetch.gmail.internal.oauth.TokenEndpoint;
-import dev.mailfetch.gmail.internal.oauth.TokenResponse;
+import dev.mailfetch.gmail.internal.oauth.SignInFailures;
+import dev.mailfetch.gmail.internal.oauth.SignInRequest;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -75,15 +69,14 @@ public final class OAuthAuthorization {
 
   private final OAuthEndpoints endpoints;
   private final String clientId;
-  private final String clientSecret;
   private final List<String> scopes;
   private final String account;
   private final int port;
   private final Duration timeout;
   private final Path tokenFile;
-  private final URI gmailApi;
-  private final HttpClient http;
-  private final Clock clock;
+
+  /** What an answer with this sign-in's state becomes. */
+  private final CodeGrant grants;
 
   private OAuthAuthorization(Builder b) {
     if (b.endpoints == null || b.clientId == null || b.scopes.isEmpty()) {
@@ -91,21 +84,30 @@ public final class OAuthAuthorization {
     }
     this.endpoints = b.endpoints;
     this.clientId = b.clientId;
-    this.clientSecret = b.clientSecret;
     this.scopes = b.scopes;
     this.account = b.account;
     this.port = b.port;
     this.timeout = b.timeout;
     this.tokenFile = b.tokenFile;
-    this.gmailApi = b.gmailApi;
-    this.http =
+    HttpClient http =
         b.http != null
             ? b.http
             : HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(30))
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-    this.clock = b.clock;
+    this.grants =
+        new CodeGrant(
+            endpoints,
+            clientId,
+            b.clientSecret,
+            scopes,
+            account,
+            tokenFile,
+            b.gmailApi,
+            http,
+            b.clock,
+            EXCHANGE_TIMEOUT);
   }
 
   /** A builder; endpoints, client id and scopes are required. */
@@ -138,18 +140,7 @@ public final class OAuthAuthorization {
     try {
       listener = LoopbackListener.bind(port);
     } catch (BindException e) {
-      throw new FetchException(
-          FetchError.CONFIGURATION,
-          "port "
-              + port
-              + " on 127.0.0.1 is in use, so the"
-              + " sign-in's answer cannot be received there",
-          null,
-          e,
-          Remedy.of(
-              "Choose another port, or none: a free"
-                  + " one is taken then (a fixed port is needed only to forward it over SSH).",
-              "Choose another port (OAuthAuthorization.Builder.port), or 0 for a free one."));
+      throw SignInFailures.portInUse(port, e);
     } catch (IOException e) {
       throw new FetchException(
           FetchError.CONFIGURATION,
@@ -181,7 +172,9 @@ public final class OAuthAuthorization {
     private Pending(LoopbackListener listener) {
       this.listener = listener;
       this.redirect = URI.create("http://127.0.0.1:" + listener.port() + "/");
-      this.authorization = signInAddress(redirect, state, pkce.challenge);
+      this.authorization =
+          SignInRequest.address(
+              endpoints, clientId, scopes, account, redirect, state, pkce.challenge);
       this.deadline = System.nanoTime() + timeout.toNanos();
     }
 
@@ -218,32 +211,7 @@ public final class OAuthAuthorization {
           return result.get(EXCHANGE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
         }
       } catch (TimeoutException e) {
-        int n = stray.get();
-        throw new FetchException(
-            FetchError.AUTH_FAILED,
-            "no answer from the sign-in within "
-                + minutes(timeout)
-                + ": it was not finished, or the browser could not reach "
-                + redirect
-                + " (it runs on another machine?)"
-                + (n == 0
-                    ? ""
-                    : "; "
-                        + n
-                        + (n == 1 ? " answer" : " answers")
-                        + " for another sign-in arrived and "
-                        + (n == 1 ? "was" : "were")
-                        + " ignored")
-                + "; nothing was saved",
-            null,
-            null,
-            Remedy.of(
-                "Run the sign-in again and finish it in time. Where the"
-                    + " browser runs on another machine, forward the port (ssh -L PORT:127.0.0.1:PORT this-host, with a"
-                    + " fixed port) or paste the address the browser ends at when asked (docs/oauth.md).",
-                "Run the"
-                    + " sign-in again; where the browser runs on another machine, forward a fixed port"
-                    + " (Builder.port) over SSH or hand the address the browser ended at to Pending.complete."));
+        throw SignInFailures.noAnswer(timeout, redirect, stray.get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new FetchException(
@@ -323,7 +291,7 @@ public final class OAuthAuthorization {
       // The result is given once the browser has its page: a program that ends when await()
       // returns must not cut the page off.
       try {
-        OAuthTokenFile grant = finish(params);
+        OAuthTokenFile grant = grants.finish(params, pkce.verifier, redirect);
         return new LoopbackListener.Page(
             200,
             "Signed in",
@@ -342,142 +310,6 @@ public final class OAuthAuthorization {
       }
     }
 
-    private OAuthTokenFile finish(Map<String, String> params) throws FetchException {
-      String error = params.get("error");
-      if (error != null) {
-        String said =
-            error
-                + (params.containsKey("error_description")
-                    ? ": " + params.get("error_description")
-                    : "");
-        if (error.equals("access_denied")) {
-          throw new FetchException(
-              FetchError.AUTH_FAILED,
-              "access was not granted in the browser (access_denied);" + " nothing was saved",
-              said,
-              null,
-              Remedy.of(
-                  "Sign in again and allow access. If the provider"
-                      + " refused it for you (\"access blocked\", \"app not verified\"), add your account to the Google"
-                      + " Cloud app's test users or publish the app (docs/oauth.md)."));
-        }
-        throw new FetchException(
-            FetchError.CONFIGURATION,
-            "the provider refused the sign-in (" + error + ");" + " nothing was saved",
-            said,
-            null,
-            Remedy.of(
-                "Check the client id and the scopes against docs/oauth.md"
-                    + " (the provider's words say which is wrong), then sign in again."));
-      }
-      TokenResponse r =
-          new TokenEndpoint(endpoints, clientId, clientSecret, http, EXCHANGE_TIMEOUT)
-              .exchange(params.get("code"), pkce.verifier, redirect);
-      if (r.refreshToken == null) {
-        throw new FetchException(
-            FetchError.AUTH_FAILED,
-            "the provider granted access but gave no refresh token,"
-                + " so mailfetch could not keep working unattended; nothing was saved",
-            null,
-            null,
-            Remedy.of(
-                endpoints.provider() == OAuthEndpoints.Provider.MICROSOFT
-                    ? "Ask for the offline_access scope"
-                        + " too (mailfetch oauth does for Microsoft), then sign in again."
-                    : "Remove mailfetch's access at the"
-                        + " provider (for Google, myaccount.google.com/connections), then sign in again."));
-      }
-      List<String> granted = r.scope == null ? scopes : List.of(r.scope.trim().split("\\s+"));
-      Set<String> missing = missing(granted);
-      if (!missing.isEmpty()) {
-        throw new FetchException(
-            FetchError.AUTH_FAILED,
-            "access was granted without "
-                + String.join(", ", missing)
-                + ", which mailfetch asked for and needs; nothing was saved",
-            null,
-            null,
-            Remedy.of("Sign in again and" + " leave every permission on the consent page ticked."));
-      }
-      String signedIn = account;
-      if (endpoints.provider() == OAuthEndpoints.Provider.GOOGLE) {
-        signedIn = SignedInAccount.gmailAddress(http, gmailApi, r.accessToken, EXCHANGE_TIMEOUT);
-        if (account != null && !account.equalsIgnoreCase(signedIn)) {
-          throw new FetchException(
-              FetchError.AUTH_FAILED,
-              "the browser signed in as "
-                  + signedIn
-                  + ", not as "
-                  + account
-                  + ", so this authorization would open "
-                  + signedIn
-                  + "'s mailbox; nothing was saved"
-                  + (tokenFile == null ? "" : " (" + tokenFile + " is as it was)"),
-              null,
-              null,
-              Remedy.of(
-                  "Sign in"
-                      + " again and choose "
-                      + account
-                      + " in the browser (sign out of "
-                      + signedIn
-                      + " there, or use a"
-                      + " private window); or, if "
-                      + signedIn
-                      + " is the mailbox you mean, authorize that address.",
-                  "Sign in again as "
-                      + account
-                      + ", or give OAuthAuthorization.Builder.account the address that"
-                      + " signed in."));
-        }
-      }
-      OAuthTokenFile grant =
-          OAuthTokenFile.builder()
-              .endpoints(endpoints)
-              .clientId(clientId)
-              .clientSecret(clientSecret)
-              .scopes(scopes)
-              .account(signedIn)
-              .authorizedAt(clock.instant())
-              .refreshToken(r.refreshToken)
-              .build();
-      if (tokenFile != null) {
-        try {
-          grant.write(tokenFile);
-        } catch (IOException e) {
-          throw new FetchException(
-              FetchError.CONFIGURATION,
-              "access was granted, and the token file "
-                  + tokenFile
-                  + " could not be written ("
-                  + e.getClass().getSimpleName()
-                  + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                  + "); nothing was saved",
-              null,
-              e,
-              Remedy.of(
-                  "Choose a token file in a"
-                      + " directory this user can write to, then sign in again."));
-        }
-      }
-      return grant;
-    }
-
-    /**
-     * The scopes asked for that the answer does not list ({@code offline_access} is never listed).
-     */
-    private Set<String> missing(List<String> granted) {
-      Set<String> have = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-      have.addAll(granted);
-      Set<String> missing = new TreeSet<>();
-      for (String s : scopes) {
-        if (!have.contains(s) && !s.equals(OAuthScopes.MICROSOFT_OFFLINE_ACCESS)) {
-          missing.add(s);
-        }
-      }
-      return missing;
-    }
-
     /** Stops listening; the sign-in can no longer be finished. */
     @Override
     public void close() {
@@ -488,42 +320,6 @@ public final class OAuthAuthorization {
     public String toString() {
       return "OAuthAuthorization.Pending[" + redirect + "]";
     }
-  }
-
-  private URI signInAddress(URI redirect, String state, String challenge) {
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("response_type", "code");
-    p.put("client_id", clientId);
-    p.put("redirect_uri", redirect.toString());
-    p.put("scope", String.join(" ", scopes));
-    p.put("state", state);
-    p.put("code_challenge", challenge);
-    p.put("code_challenge_method", "S256");
-    if (endpoints.provider() == OAuthEndpoints.Provider.GOOGLE) {
-      p.put("access_type", "offline"); // a refresh token
-      p.put("prompt", "consent"); // ... every time, not only at the first consent
-    }
-    if (account != null) {
-      p.put("login_hint", account);
-    }
-    StringBuilder sb = new StringBuilder(endpoints.authorizationEndpoint().toString());
-    sb.append(endpoints.authorizationEndpoint().getRawQuery() == null ? '?' : '&');
-    List<String> pairs = new ArrayList<>();
-    for (Map.Entry<String, String> e : p.entrySet()) {
-      pairs.add(
-          URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
-              + "="
-              + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8).replace("+", "%20"));
-    }
-    return URI.create(sb.append(String.join("&", pairs)).toString());
-  }
-
-  private static String minutes(Duration d) {
-    long s = d.toSeconds();
-    if (s % 60 == 0) {
-      return s / 60 + (s == 60 ? " minute" : " minutes");
-    }
-    return s + (s == 1 ? " second" : " seconds");
   }
 
   @Override

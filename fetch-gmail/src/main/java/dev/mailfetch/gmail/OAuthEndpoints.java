@@ -126,7 +126,7 @@ public final class OAuthEndpoints {
     Objects.requireNonNull(uri, what);
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost();
-    if (host == null || !(scheme.equals("https") || scheme.equals("http") && isLoopback(host))) {
+    if (host == null || !(scheme.equals("https") || (scheme.equals("http") && isLoopback(host)))) {
       throw new IllegalArgumentException(
           "the "
               + what

@@ -244,6 +244,8 @@ public final class OAuthTokenProvider implements TokenProvider {
     use(g);
   }
 
+  // Called holding `refreshing`, the only writer of `attempts`; readers outside it only compare.
+  @SuppressWarnings("NonAtomicVolatileUpdate")
   private String refresh() throws FetchException {
     attempts++;
     Instant asked = clock.instant();

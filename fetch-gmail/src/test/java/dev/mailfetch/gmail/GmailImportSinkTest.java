@@ -370,6 +370,7 @@ class GmailImportSinkTest {
     assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
     assertTrue(
         assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
+    @SuppressWarnings("ObjectToString") // what is shown is the point: no token in it
     String shown =
         GmailImportSink.builder()
                 .mailbox("me@gmail.com")

@@ -64,7 +64,13 @@ class OAuthAuthorizationTest {
   void aBrowserSignedInAsAnotherAccount_isRefusedInWords_andTheEarlierFileIsUntouched()
       throws Exception {
     Path file = dir.resolve("gmail.json");
-    flow().tokenFile(file).build().authorize(url -> browse(url));
+    flow()
+        .tokenFile(file)
+        .build()
+        .authorize(
+            url -> {
+              var unused = browse(url);
+            });
     byte[] before = Files.readAllBytes(file);
     gmail.addAccount("other@gmail.com").authorizeAs("other@gmail.com");
     AtomicReference<CompletableFuture<HttpResponse<String>>> page = new AtomicReference<>();
@@ -90,7 +96,10 @@ class OAuthAuthorizationTest {
             .account("ME@Gmail.com")
             .tokenFile(file)
             .build()
-            .authorize(url -> browse(url));
+            .authorize(
+                url -> {
+                  var unused = browse(url);
+                });
     assertEquals(ME, grant.account().orElseThrow());
     assertEquals(ME, OAuthTokenFile.read(file).account().orElseThrow());
   }

@@ -266,6 +266,7 @@ class OAuthTokenProviderTest {
   void aTokenEndpointThatNeverAnswers_isConnectionTimedOut() throws Exception {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}), 0));
+      @SuppressWarnings("ModifiedButNotUsed") // held, so the connections stay open unanswered
       List<Socket> held = new ArrayList<>();
       Thread t =
           new Thread(

@@ -35,7 +35,7 @@ final class DueQueue {
   }
 
   private final TreeMap<Place, AccountState> queue = new TreeMap<>(Place.ORDER);
-  private final Map<AccountState, Place> places = new IdentityHashMap<>();
+  private final IdentityHashMap<AccountState, Place> places = new IdentityHashMap<>();
 
   /** Puts the account in its place if it {@linkplain AccountState#waiting waits}, else out. */
   void file(AccountState a) {

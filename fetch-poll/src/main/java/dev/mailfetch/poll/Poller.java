@@ -297,7 +297,7 @@ public final class Poller implements AutoCloseable {
           return;
         }
         for (AccountState a : starting) {
-          a.start();
+          var unused = a.start(); // its future completes when the check has run, below
         }
       } finally {
         lock.unlock();

@@ -34,7 +34,7 @@ class AccountStateTest {
           0);
 
   private CheckRecord fail(Throwable bug) {
-    a.start();
+    var unused = a.start();
     a.current = null;
     return a.finish(null, CheckClassifier.classify(null, bug, a.pausedBy), T, MIN);
   }
@@ -74,7 +74,7 @@ class AccountStateTest {
   @Test
   void aPausedAccount_hasNoNextCheck_inItsRecordOrStatus() {
     a.next = T;
-    a.start();
+    var unused = a.start();
     a.current = null;
     FetchException wrong = new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
     CheckClassifier.Verdict v =

@@ -56,7 +56,6 @@ final class Arrivals {
     Cadence c = new Cadence(schedule, account);
     List<Check> checks = new ArrayList<>();
     Instant t = c.first(T0);
-    Instant prev = T0;
     int next = 0;
     while (t.isBefore(T0.plus(span))) {
       int found = 0;
@@ -66,7 +65,6 @@ final class Arrivals {
       }
       Cadence.Decision d = c.afterSuccess(t, t, found, Optional.empty());
       checks.add(new Check(t, found, d.interval()));
-      prev = t;
       t = d.next();
     }
     return checks;

@@ -79,8 +79,8 @@ class CadenceTest {
     Arrivals.Check lastBefore =
         checks.stream().filter(c -> c.at().isBefore(burst)).reduce((a, b) -> b).orElseThrow();
     assertEquals(
-        MAX.toMinutes(),
-        Math.round(minutes(lastBefore.interval()) / (1 + S.jitter() * 0)),
+        (double) MAX.toMinutes(),
+        (double) Math.round(minutes(lastBefore.interval()) / (1 + S.jitter() * 0)),
         6.0,
         "four silent hours bring the interval to the maximum: " + lastBefore);
     Arrivals.Check firstFind = checks.stream().filter(c -> c.found() > 0).findFirst().orElseThrow();

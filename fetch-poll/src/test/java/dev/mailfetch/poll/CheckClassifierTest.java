@@ -27,8 +27,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** What a check came to, from its result alone: no poller, no threads, no clock. */
 class CheckClassifierTest {
   private static final Instant T = Instant.parse("2026-03-02T09:00:00Z");
-  private static final FetchException WRONG_PASSWORD =
-      new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
+
+  private static FetchException wrongPassword() {
+    return new FetchException(FetchError.AUTH_FAILED, "wrong password (test)");
+  }
 
   private static FetchResult result(
       List<MessageOutcome> outcomes, FetchException error, Optional<Duration> loginDelay) {
@@ -86,7 +88,7 @@ class CheckClassifierTest {
   @Test
   void aCheckThatWorks_resumesAPausedAccount() {
     Verdict v =
-        CheckClassifier.classify(result(List.of(), null, Optional.empty()), null, WRONG_PASSWORD);
+        CheckClassifier.classify(result(List.of(), null, Optional.empty()), null, wrongPassword());
     assertEquals(CheckRecord.Outcome.NOTHING_NEW, v.outcome());
     assertTrue(v.resumed());
     assertTrue(v.pausedBy().isEmpty());
@@ -127,11 +129,11 @@ class CheckClassifierTest {
   @Test
   void aPauseIsSaidOnce_butAgainForAnotherReason() {
     FetchResult again = failedWith(FetchError.AUTH_FAILED);
-    Verdict same = CheckClassifier.classify(again, null, WRONG_PASSWORD);
+    Verdict same = CheckClassifier.classify(again, null, wrongPassword());
     assertEquals(CheckRecord.Outcome.PAUSED, same.outcome());
     assertFalse(same.paused(), "the same error again: said once");
     Verdict other =
-        CheckClassifier.classify(failedWith(FetchError.CERTIFICATE_INVALID), null, WRONG_PASSWORD);
+        CheckClassifier.classify(failedWith(FetchError.CERTIFICATE_INVALID), null, wrongPassword());
     assertTrue(other.paused(), "another error a person must fix is said");
     assertEquals(
         FetchError.CERTIFICATE_INVALID, other.pausedBy().orElseThrow().error(), "and pauses it");
@@ -140,18 +142,18 @@ class CheckClassifierTest {
   @Test
   void aTransientErrorOrAPutOff_leavesAPauseAsItWas() {
     for (FetchError e : List.of(FetchError.CONNECTION_RESET, FetchError.LOCKED)) {
-      Verdict v = CheckClassifier.classify(failedWith(e), null, WRONG_PASSWORD);
-      assertSame(WRONG_PASSWORD, v.pausedBy().orElseThrow(), e.name());
+      Verdict v = CheckClassifier.classify(failedWith(e), null, wrongPassword());
+      assertSame(wrongPassword(), v.pausedBy().orElseThrow(), e.name());
       assertFalse(v.paused() || v.resumed(), e.name());
     }
   }
 
   @Test
   void aStoppedCheck_waitsTheMinimum_andLeavesAPauseAsItWas() {
-    Verdict v = CheckClassifier.classify(failedWith(FetchError.STOPPED), null, WRONG_PASSWORD);
+    Verdict v = CheckClassifier.classify(failedWith(FetchError.STOPPED), null, wrongPassword());
     assertEquals(CheckRecord.Outcome.STOPPED, v.outcome());
     assertEquals(NextCheck.MIN_INTERVAL, v.next());
-    assertSame(WRONG_PASSWORD, v.pausedBy().orElseThrow());
+    assertSame(wrongPassword(), v.pausedBy().orElseThrow());
   }
 
   @Test

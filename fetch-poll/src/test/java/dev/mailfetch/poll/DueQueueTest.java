@@ -105,7 +105,7 @@ class DueQueueTest {
     a.wanted = new CompletableFuture<>();
     queue.file(a);
     assertTrue(queue.contains(a), "a paused account asked for is checked");
-    a.start();
+    var unused = a.start();
     queue.file(a);
     assertFalse(queue.contains(a), "running");
     a.current = null;

@@ -170,6 +170,7 @@ class PollerLoadTest {
     Map<String, Fetcher> fetchers = new HashMap<>();
     Map<String, FakeMailbox> boxes = new HashMap<>();
     Map<String, Integer> kindOf = new HashMap<>();
+    @SuppressWarnings("UnnecessaryAsync") // filled before the arrival threads start, read by them
     Map<String, AtomicInteger> arrived = new ConcurrentHashMap<>();
     Map<String, List<CheckRecord>> checks = new ConcurrentHashMap<>();
     Map<String, AtomicInteger> pauses = new ConcurrentHashMap<>();

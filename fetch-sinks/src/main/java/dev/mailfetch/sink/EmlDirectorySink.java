@@ -58,7 +58,7 @@ public final class EmlDirectorySink implements MessageSink {
       for (Path f : files) {
         String name = f.getFileName().toString();
         if (name.endsWith(".eml") && name.length() == 68) {
-          DeliveryKey k = MaildirSink.keyOf(name.substring(0, 64));
+          DeliveryKey k = MaildirNames.keyOf(name.substring(0, 64));
           if (k != null) {
             held.add(k);
           }

@@ -12,34 +12,15 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Maildir (the format of qmail, Dovecot, Courier, mutt): one file per message, written so that a
@@ -81,16 +62,8 @@ public final class MaildirSink implements MessageSink {
   /** Default of {@link Builder#flushThreads}: {@value} threads. */
   public static final int DEFAULT_FLUSH_THREADS = 8;
 
-  private static final Logger log = LoggerFactory.getLogger(MaildirSink.class);
-
-  /**
-   * Files in tmp/ older than this are left-overs of a crash (the Maildir convention's 36 hours).
-   */
-  private static final Duration STALE_TMP = Duration.ofHours(36);
-
-  private static final AtomicLong SEQUENCE = new AtomicLong();
-
   private final Path root;
+  private final Maildir maildir;
   private final LineEnding lineEnding;
   private final String archiveFolder;
   private final int flushThreads;
@@ -108,14 +81,15 @@ public final class MaildirSink implements MessageSink {
 
   private MaildirSink(Builder b) throws IOException {
     this.root = b.root;
+    this.maildir = new Maildir(root);
     this.lineEnding = b.lineEnding;
     this.archiveFolder = b.archiveFolder;
     this.flushThreads = b.flushThreads;
     String what = "the Maildir " + root;
     OpeningPlace.check(what, root, true);
     try {
-      createMaildir(root, false);
-      scan();
+      Maildir.create(root, false);
+      maildir.scan(held);
     } catch (IOException e) {
       throw OpeningPlace.failed(e);
     }
@@ -149,20 +123,12 @@ public final class MaildirSink implements MessageSink {
       folders.add(root);
     }
     for (String label : envelope.labels()) {
-      folders.add(root.resolve(folderName(label)));
+      folders.add(maildir.folder(label));
     }
     if (folders.isEmpty()) {
-      folders.add(root.resolve(folderName(archiveFolder)));
+      folders.add(maildir.folder(archiveFolder));
     }
-    Path tmp =
-        root.resolve("tmp")
-            .resolve(
-                Instant.now().getEpochSecond()
-                    + ".P"
-                    + ProcessHandle.current().pid()
-                    + "Q"
-                    + SEQUENCE.incrementAndGet()
-                    + ".mailfetch");
+    Path tmp = maildir.newTmpFile();
     return new MaildirDelivery(tmp, envelope.size(), folders);
   }
 
@@ -179,7 +145,7 @@ public final class MaildirSink implements MessageSink {
       Staged waiting = staged.get(key);
       if (waiting != null) {
         for (String label : labels) {
-          Path folder = root.resolve(folderName(label));
+          Path folder = maildir.folder(label);
           if (!waiting.folders.contains(folder)) {
             waiting.folders.add(folder); // linked there too at the sync
           }
@@ -190,20 +156,22 @@ public final class MaildirSink implements MessageSink {
     if (!held.contains(key)) {
       return false;
     }
-    Path existing = find(key);
+    Path existing = maildir.find(key);
     if (existing == null) {
       return false; // moved away or deleted by the user since: nothing to label
     }
     synchronized (lock) {
       for (String label : labels) {
-        Path folder = root.resolve(folderName(label));
-        if (find(folder, key) != null) {
+        Path folder = maildir.folder(label);
+        if (Maildir.find(folder, key) != null) {
           continue;
         }
-        createMaildir(folder, true);
+        Maildir.create(folder, true);
         Path target =
-            folder.resolve("new").resolve(existing.getFileName().toString().split(":", 2)[0]);
-        linkOrCopy(existing, target);
+            folder
+                .resolve("new")
+                .resolve(MaildirNames.withoutInfo(existing.getFileName().toString()));
+        Maildir.linkOrCopy(existing, target);
         dirty.add(target.getParent());
       }
     }
@@ -218,7 +186,9 @@ public final class MaildirSink implements MessageSink {
     }
     if (!batch.isEmpty()) {
       try {
-        flushAll(batch);
+        List<Path> files = new ArrayList<>();
+        batch.forEach(e -> files.add(e.getValue().tmp));
+        GroupFlush.flush(files, flushThreads, root);
         for (Map.Entry<DeliveryKey, Staged> e : batch) {
           synchronized (lock) {
             publishLocked(e.getValue().tmp, e.getKey(), e.getValue().size, e.getValue().folders);
@@ -282,255 +252,6 @@ public final class MaildirSink implements MessageSink {
     }
   }
 
-  /**
-   * Flushes the staged files, from up to {@link #flushThreads} threads: a file system commits
-   * flushes that wait at the same time together (ext4's journal, XFS's log), so 10,000 messages
-   * cost far fewer disk commits than one flush after another (docs/benchmarks.md, Maildir).
-   */
-  private void flushAll(List<Map.Entry<DeliveryKey, Staged>> batch) throws IOException {
-    int threads = Math.min(flushThreads, batch.size());
-    List<Future<?>> others = new ArrayList<>();
-    for (int t = 1; t < threads; t++) {
-      int first = t;
-      others.add(
-          FLUSHERS.submit(
-              () -> {
-                flushEvery(batch, first, threads);
-                return null;
-              }));
-    }
-    IOException failed = null;
-    try {
-      flushEvery(batch, 0, threads);
-    } catch (IOException e) {
-      failed = e;
-    }
-    for (Future<?> f : others) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        if (failed == null) {
-          failed =
-              e.getCause() instanceof IOException
-                  ? (IOException) e.getCause()
-                  : new IOException("flushing " + root + " failed: " + e.getCause(), e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while flushing " + root);
-      }
-    }
-    if (failed != null) {
-      throw failed;
-    }
-  }
-
-  private static void flushEvery(List<Map.Entry<DeliveryKey, Staged>> batch, int first, int step)
-      throws IOException {
-    for (int i = first; i < batch.size(); i += step) {
-      Path tmp = batch.get(i).getValue().tmp;
-      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        c.force(false);
-      } catch (IOException e) {
-        throw failure("cannot write " + tmp + " to disk", e);
-      }
-    }
-  }
-
-  /**
-   * Shared by every Maildir: at most 64 threads, each ended after 30 s without work; a flush that
-   * finds them all busy runs in the syncing thread instead.
-   */
-  private static final ThreadPoolExecutor FLUSHERS = flushers();
-
-  private static ThreadPoolExecutor flushers() {
-    ThreadPoolExecutor e =
-        new ThreadPoolExecutor(
-            0,
-            64,
-            30,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "mailfetch-maildir-flush");
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.CallerRunsPolicy());
-    return e;
-  }
-
-  /**
-   * The Maildir++ folder of {@code label}: '.' then its levels joined by '.', each in IMAP's
-   * modified UTF-7 (RFC 3501 §5.1.3), an empty level as "_".
-   */
-  static String folderName(String label) {
-    StringBuilder out = new StringBuilder();
-    for (String level : label.split("[/.]", -1)) {
-      out.append('.').append(level.isEmpty() ? "_" : modifiedUtf7(level));
-    }
-    return out.toString();
-  }
-
-  static String modifiedUtf7(String s) {
-    StringBuilder out = new StringBuilder();
-    int i = 0;
-    while (i < s.length()) {
-      char c = s.charAt(i);
-      if (c >= 0x20 && c <= 0x7e) {
-        out.append(c == '&' ? "&-" : String.valueOf(c));
-        i++;
-        continue;
-      }
-      int j = i;
-      while (j < s.length() && (s.charAt(j) < 0x20 || s.charAt(j) > 0x7e)) {
-        j++;
-      }
-      byte[] utf16 = s.substring(i, j).getBytes(StandardCharsets.UTF_16BE);
-      out.append('&')
-          .append(Base64.getEncoder().withoutPadding().encodeToString(utf16).replace('/', ','))
-          .append('-');
-      i = j;
-    }
-    return out.toString();
-  }
-
-  // ---------------------------------------------------------------- the directory
-
-  private void createMaildir(Path folder, boolean subfolder) throws IOException {
-    try {
-      boolean created = false;
-      if (!Files.isDirectory(folder)) {
-        Files.createDirectories(folder);
-        created = true;
-      }
-      for (String sub : new String[] {"tmp", "new", "cur"}) {
-        Path d = folder.resolve(sub);
-        if (!Files.isDirectory(d)) {
-          Files.createDirectory(d);
-          created = true;
-        }
-      }
-      if (subfolder && !Files.exists(folder.resolve("maildirfolder"))) {
-        Files.createFile(
-            folder.resolve("maildirfolder")); // Maildir++: this is a folder, not a Maildir
-        created = true;
-      }
-      if (created) {
-        fsyncDirectory(folder);
-        fsyncDirectory(folder.getParent());
-      }
-    } catch (IOException e) {
-      throw failure("cannot create the Maildir " + folder, e);
-    }
-  }
-
-  /** Every key held in new/ and cur/ of the Maildir and its folders; clears stale tmp files. */
-  private void scan() throws IOException {
-    List<Path> folders = new ArrayList<>();
-    folders.add(root);
-    try (DirectoryStream<Path> subs =
-        Files.newDirectoryStream(
-            root,
-            p ->
-                p.getFileName().toString().startsWith(".")
-                    && Files.isDirectory(p.resolve("cur")))) {
-      subs.forEach(folders::add);
-    } catch (IOException e) {
-      throw failure("cannot read the Maildir " + root, e);
-    }
-    for (Path folder : folders) {
-      for (String sub : new String[] {"new", "cur"}) {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder.resolve(sub))) {
-          for (Path f : files) {
-            DeliveryKey key = keyOf(f.getFileName().toString());
-            if (key != null) {
-              held.add(key);
-            }
-          }
-        } catch (NoSuchFileException e) {
-          // a folder without new/ or cur/ is not ours to repair
-        } catch (IOException e) {
-          throw failure("cannot read " + folder.resolve(sub), e);
-        }
-      }
-    }
-    Instant stale = Instant.now().minus(STALE_TMP);
-    try (DirectoryStream<Path> tmp = Files.newDirectoryStream(root.resolve("tmp"), "*.mailfetch")) {
-      for (Path f : tmp) {
-        if (Files.getLastModifiedTime(f).toInstant().isBefore(stale)) {
-          Files.deleteIfExists(f);
-        }
-      }
-    } catch (IOException e) {
-      log.warn("could not clear old files in {}: {}", root.resolve("tmp"), e.toString());
-    }
-  }
-
-  /** The key a file name starts with ("<64 hex>" then ',', ':' or nothing), or null. */
-  static DeliveryKey keyOf(String name) {
-    if (name.length() < 64
-        || (name.length() > 64 && name.charAt(64) != ',' && name.charAt(64) != ':')) {
-      return null;
-    }
-    try {
-      return DeliveryKey.parse(name.substring(0, 64));
-    } catch (IllegalArgumentException notOurs) {
-      return null;
-    }
-  }
-
-  /** A file holding {@code key} in any folder, or null. */
-  private Path find(DeliveryKey key) throws IOException {
-    Path inbox = find(root, key);
-    if (inbox != null) {
-      return inbox;
-    }
-    try (DirectoryStream<Path> subs =
-        Files.newDirectoryStream(root, p -> p.getFileName().toString().startsWith("."))) {
-      for (Path folder : subs) {
-        Path f = find(folder, key);
-        if (f != null) {
-          return f;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static Path find(Path folder, DeliveryKey key) throws IOException {
-    for (String sub : new String[] {"new", "cur"}) {
-      Path dir = folder.resolve(sub);
-      if (!Files.isDirectory(dir)) {
-        continue;
-      }
-      try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, key + "*")) {
-        for (Path f : files) {
-          if (key.equals(keyOf(f.getFileName().toString()))) {
-            return f;
-          }
-        }
-      }
-    }
-    return null;
-  }
-
-  private static void linkOrCopy(Path existing, Path target) throws IOException {
-    try {
-      Files.createLink(target, existing);
-    } catch (FileAlreadyExistsException e) {
-      // there already: a re-delivery
-    } catch (UnsupportedOperationException | FileSystemException e) {
-      if (e instanceof FileSystemException && Files.exists(target)) {
-        return;
-      }
-      Files.copy(existing, target);
-      try (FileChannel c = FileChannel.open(target, StandardOpenOption.WRITE)) {
-        c.force(false);
-      }
-    }
-  }
-
   // ---------------------------------------------------------------- one message
 
   private final class MaildirDelivery extends TmpFileDelivery {
@@ -565,7 +286,7 @@ public final class MaildirSink implements MessageSink {
    */
   private boolean publishLocked(Path tmp, DeliveryKey key, long size, List<Path> folders)
       throws IOException {
-    String name = key + ",S=" + size;
+    String name = MaildirNames.message(key, size);
     if (held.contains(key)) {
       return false;
     }
@@ -573,10 +294,10 @@ public final class MaildirSink implements MessageSink {
     try {
       for (Path folder : folders) {
         if (folder != root) {
-          createMaildir(folder, true);
+          Maildir.create(folder, true);
         }
         Path target = folder.resolve("new").resolve(name);
-        linkOrCopy(tmp, target);
+        Maildir.linkOrCopy(tmp, target);
         linked.add(target);
       }
     } catch (IOException e) {

@@ -9,25 +9,15 @@ import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.TextStyle;
-import java.util.Arrays;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,15 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class MboxSink implements MessageSink {
   private static final Logger log = LoggerFactory.getLogger(MboxSink.class);
   private static final AtomicLong SEQUENCE = new AtomicLong();
-  private static final byte[] OURS = "From mailfetch+".getBytes(StandardCharsets.US_ASCII);
-
-  /** A dot-lock older than this is a crashed program's (procmail and mutt use similar ages). */
-  private static final Duration STALE_DOTLOCK = Duration.ofMinutes(5);
-
-  private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
   private final Path file;
-  private final Path dotlock;
+  private final DotLock dotlock;
   private final LineEnding lineEnding;
   private final FileChannel mbox;
   private final Object fileKey;
@@ -77,7 +61,7 @@ public final class MboxSink implements MessageSink {
 
   private MboxSink(Path file, LineEnding lineEnding) throws IOException {
     this.file = file;
-    this.dotlock = file.resolveSibling(file.getFileName() + ".lock");
+    this.dotlock = new DotLock(file);
     this.lineEnding = lineEnding;
     OpeningPlace.check("the mbox " + file, file, false);
     try {
@@ -92,7 +76,7 @@ public final class MboxSink implements MessageSink {
       throw OpeningPlace.failed(failure("cannot open the mbox " + file, e));
     }
     try {
-      withLocks(this::scan);
+      withLocks(() -> MboxScan.scan(mbox, file, held));
     } catch (IOException e) {
       mbox.close();
       throw OpeningPlace.failed(e);
@@ -183,155 +167,7 @@ public final class MboxSink implements MessageSink {
    */
   public Optional<byte[]> read(DeliveryKey key) throws IOException {
     synchronized (lock) {
-      byte[] all = Files.readAllBytes(file);
-      byte[] marker = ("From mailfetch+" + key + ".").getBytes(StandardCharsets.US_ASCII);
-      for (int i = 0; i >= 0 && i < all.length; i = nextLine(all, i)) {
-        if (!startsWith(all, i, marker)) {
-          continue;
-        }
-        int eol = indexOf(all, (byte) '\n', i);
-        Header h = Header.parse(all, i, eol);
-        if (h == null || eol + 1 + h.length > all.length) {
-          return Optional.empty();
-        }
-        byte[] quoted = Arrays.copyOfRange(all, eol + 1, eol + 1 + (int) h.length);
-        byte[] content = unquote(quoted);
-        return Optional.of(h.addedNewline ? Arrays.copyOf(content, content.length - 1) : content);
-      }
-      return Optional.empty();
-    }
-  }
-
-  // ---------------------------------------------------------------- the From line
-
-  /**
-   * {@code From mailfetch+<key>.<length>[n]@localhost <date>}: n when a final newline was added.
-   */
-  private static final class Header {
-    DeliveryKey key;
-    long length;
-    boolean addedNewline;
-
-    static Header parse(byte[] b, int from, int eol) {
-      String line = new String(b, from, eol - from, StandardCharsets.US_ASCII);
-      int at = line.indexOf('@');
-      if (!line.startsWith("From mailfetch+") || at < 0 || at < 15 + 64 + 2) {
-        return null;
-      }
-      try {
-        Header h = new Header();
-        h.key = DeliveryKey.parse(line.substring(15, 79));
-        String len = line.substring(80, at);
-        h.addedNewline = len.endsWith("n");
-        h.length = Long.parseLong(h.addedNewline ? len.substring(0, len.length() - 1) : len);
-        return line.charAt(79) == '.' && h.length >= 0 ? h : null;
-      } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-        return null;
-      }
-    }
-  }
-
-  private static byte[] fromLine(DeliveryKey key, long length, boolean addedNewline, Instant when) {
-    ZonedDateTime t = when.atZone(ZoneOffset.UTC);
-    String date =
-        String.format(
-            Locale.ROOT,
-            "%s %s %2d %02d:%02d:%02d %d",
-            t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT),
-            t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT),
-            t.getDayOfMonth(),
-            t.getHour(),
-            t.getMinute(),
-            t.getSecond(),
-            t.getYear());
-    return ("From mailfetch+"
-            + key
-            + "."
-            + length
-            + (addedNewline ? "n" : "")
-            + "@localhost "
-            + date
-            + "\n")
-        .getBytes(StandardCharsets.US_ASCII);
-  }
-
-  // ---------------------------------------------------------------- opening
-
-  /**
-   * Reads the keys of our messages. One of ours that the next {@code From } line comes too early
-   * for is short (a crash cut its append, and another program appended after): it is not counted as
-   * held, so it is delivered again. The last message of the file, if ours and short, is cut off.
-   * Messages that grew (a mail reader added a Status header) are held.
-   */
-  private void scan() throws IOException {
-    long size = mbox.size();
-    Header pending = null; // our last From line, not yet known to be whole
-    long pendingStart = -1;
-    long pendingBody = -1;
-    ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-    byte[] from = "From ".getBytes(StandardCharsets.US_ASCII);
-    byte[] head = new byte[200];
-    int headLen = 0;
-    boolean collecting = true;
-    long lineStart = 0;
-    for (long base = 0; base < size; ) {
-      buf.clear();
-      int n = mbox.read(buf, base);
-      if (n <= 0) {
-        break;
-      }
-      byte[] a = buf.array();
-      for (int i = 0; i < n; i++) {
-        byte c = a[i];
-        if (collecting) {
-          if (c != '\n' && headLen < head.length) {
-            head[headLen++] = c;
-          } else {
-            collecting = false;
-            if (headLen >= 5
-                && startsWith(head, 0, from)
-                && (pending == null || lineStart >= pendingBody)) {
-              if (pending != null) {
-                if (lineStart >= pendingBody + pending.length + 1) {
-                  held.add(pending.key);
-                } else {
-                  log.warn(
-                      "{}: a message appended by mailfetch at byte {} is short (a crash cut it, then"
-                          + " another program appended); it will be delivered again",
-                      file,
-                      pendingStart);
-                }
-                pending = null;
-              }
-              Header h =
-                  c == '\n' && startsWith(head, 0, OURS) ? Header.parse(head, 0, headLen) : null;
-              if (h != null) {
-                pending = h;
-                pendingStart = lineStart;
-                pendingBody = base + i + 1;
-              }
-            }
-          }
-        }
-        if (c == '\n') {
-          collecting = true;
-          headLen = 0;
-          lineStart = base + i + 1;
-        }
-      }
-      base += n;
-    }
-    if (pending != null) {
-      if (pendingBody + pending.length + 1 <= size) {
-        held.add(pending.key);
-      } else {
-        log.warn(
-            "{}: the last message, cut short by a crash while it was appended, is removed; it will be"
-                + " delivered again",
-            file);
-        mbox.truncate(pendingStart);
-        mbox.force(true);
-      }
+      return MboxScan.find(Files.readAllBytes(file), key);
     }
   }
 
@@ -344,7 +180,7 @@ public final class MboxSink implements MessageSink {
   private void withLocks(Locked action) throws IOException {
     synchronized (lock) {
       checkStillThere();
-      takeDotlock();
+      dotlock.take();
       FileLock l = null;
       try {
         l = mbox.lock();
@@ -359,51 +195,7 @@ public final class MboxSink implements MessageSink {
             log.warn("releasing the lock on {}: {}", file, e.toString());
           }
         }
-        deleteQuietly(dotlock);
-      }
-    }
-  }
-
-  private void takeDotlock() throws IOException {
-    long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
-    while (true) {
-      try {
-        Files.write(
-            dotlock,
-            Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII),
-            StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        return;
-      } catch (FileAlreadyExistsException e) {
-        try {
-          if (Files.getLastModifiedTime(dotlock)
-              .toInstant()
-              .isBefore(Instant.now().minus(STALE_DOTLOCK))) {
-            log.warn("{} is older than {}: a crashed program's, removed", dotlock, STALE_DOTLOCK);
-            deleteQuietly(dotlock);
-            continue;
-          }
-        } catch (NoSuchFileException gone) {
-          continue;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new IOException(
-              "cannot lock the mbox "
-                  + file
-                  + ": "
-                  + dotlock
-                  + " has been there for "
-                  + LOCK_WAIT.toSeconds()
-                  + " s (another program is writing to it)");
-        }
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while waiting for " + dotlock, ie);
-        }
-      } catch (IOException e) {
-        throw failure("cannot lock the mbox " + file + " (creating " + dotlock + ")", e);
+        dotlock.release();
       }
     }
   }
@@ -423,67 +215,18 @@ public final class MboxSink implements MessageSink {
     }
   }
 
-  // ---------------------------------------------------------------- quoting
-
-  private static byte[] unquote(byte[] quoted) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(quoted.length);
-    int i = 0;
-    while (i < quoted.length) {
-      int eol = indexOf(quoted, (byte) '\n', i);
-      int end = eol < 0 ? quoted.length : eol + 1;
-      int j = i;
-      while (j < end && quoted[j] == '>') {
-        j++;
-      }
-      boolean quotedFrom =
-          j > i && startsWith(quoted, j, "From ".getBytes(StandardCharsets.US_ASCII));
-      out.write(quoted, quotedFrom ? i + 1 : i, end - (quotedFrom ? i + 1 : i));
-      i = end;
-    }
-    return out.toByteArray();
-  }
-
-  private static int nextLine(byte[] a, int from) {
-    int eol = indexOf(a, (byte) '\n', from);
-    return eol < 0 ? -1 : eol + 1;
-  }
-
-  private static int indexOf(byte[] a, byte b, int from) {
-    for (int i = from; i < a.length; i++) {
-      if (a[i] == b) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private static boolean startsWith(byte[] a, int at, byte[] prefix) {
-    if (at < 0 || at + prefix.length > a.length) {
-      return false;
-    }
-    for (int k = 0; k < prefix.length; k++) {
-      if (a[at + k] != prefix[k]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   // ---------------------------------------------------------------- one message
 
   /**
-   * Quotes as the bytes stream in: at a line start, '>' bytes are counted and "From " matched
-   * without holding more than those five bytes; a line that turns out to be {@code >*From } gets
-   * one more '>' before them.
+   * Quotes the message into a spool file as its bytes stream in ({@link MboxrdQuoting}), and
+   * appends the spool to the mbox under its locks at complete, after its From line.
    */
   private final class MboxDelivery implements Delivery {
-    private static final String FROM = "From ";
     private final Path spool;
     private final FileChannel channel;
     private final ByteBuffer out = ByteBuffer.allocate(64 * 1024);
-    private boolean lineStart = true;
-    private long gts; // '>' held at the start of the current line
-    private int matched; // bytes of "From " held after them
+    private final MboxrdQuoting quoting = new MboxrdQuoting();
+    private final MboxrdQuoting.Out spooled = this::put; // one per delivery, not per write
     private long bytes; // bytes received
     private long written; // bytes in the spool
     private byte last = '\n';
@@ -499,46 +242,15 @@ public final class MboxSink implements MessageSink {
       if (done) {
         throw new IllegalStateException("this delivery has ended");
       }
+      if (in.hasRemaining()) {
+        bytes += in.remaining();
+        last = in.get(in.limit() - 1);
+      }
       try {
-        while (in.hasRemaining()) {
-          byte c = in.get();
-          bytes++;
-          last = c;
-          if (lineStart) {
-            if (matched == 0 && c == '>') {
-              gts++;
-              continue;
-            }
-            if (c == FROM.charAt(matched)) {
-              if (++matched == FROM.length()) {
-                put((byte) '>'); // the quote
-                release();
-                lineStart = false;
-              }
-              continue;
-            }
-            release();
-            lineStart = false;
-          }
-          put(c);
-          if (c == '\n') {
-            lineStart = true;
-          }
-        }
+        quoting.quote(in, spooled);
       } catch (IOException e) {
         throw failure("cannot write " + spool, e);
       }
-    }
-
-    /** Writes the held '>' and the matched part of "From ". */
-    private void release() throws IOException {
-      for (; gts > 0; gts--) {
-        put((byte) '>');
-      }
-      for (int k = 0; k < matched; k++) {
-        put((byte) FROM.charAt(k));
-      }
-      matched = 0;
     }
 
     private void put(byte c) throws IOException {
@@ -568,9 +280,7 @@ public final class MboxSink implements MessageSink {
       }
       boolean addedNewline = last != '\n' || bytes == 0;
       try {
-        if (lineStart) {
-          release();
-        }
+        quoting.end(spooled);
         if (addedNewline) {
           put(
               (byte)
@@ -582,7 +292,7 @@ public final class MboxSink implements MessageSink {
         throw failure("cannot write " + spool, e);
       }
       long length = written;
-      byte[] from = fromLine(key, length, addedNewline, Instant.now());
+      byte[] from = new MboxFromLine(key, length, addedNewline).bytes(Instant.now());
       try {
         withLocks(
             () -> {

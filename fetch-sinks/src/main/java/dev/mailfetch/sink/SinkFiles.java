@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the file sinks share: flushing directories, and errors that name the place and the reason.
+ * What the file sinks share: flushing files and directories, and errors that name the place and the
+ * reason.
  */
 final class SinkFiles {
   private static final Logger log = LoggerFactory.getLogger(SinkFiles.class);
@@ -23,6 +24,13 @@ final class SinkFiles {
       c.force(true);
     } catch (IOException e) {
       throw failure("cannot flush the directory " + dir + " to disk", e);
+    }
+  }
+
+  /** Flushes a file's data to the disk ({@code fdatasync}); the caller names it in a failure. */
+  static void flushFile(Path file) throws IOException {
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      c.force(false);
     }
   }
 

@@ -181,13 +181,13 @@ class MaildirSinkTest {
 
   @Test
   void folderNames_followMaildirPlusPlus_andModifiedUtf7() {
-    assertEquals(".Work", MaildirSink.folderName("Work"));
-    assertEquals(".Lists.Java", MaildirSink.folderName("Lists/Java"));
-    assertEquals(".example.com", MaildirSink.folderName("example.com"));
-    assertEquals(".Gr&APwA3w-e", MaildirSink.folderName("Grüße"));
-    assertEquals(".R&-D", MaildirSink.folderName("R&D"));
-    assertEquals(".&ZeVnLIqe-", MaildirSink.folderName("日本語"));
-    assertEquals("._.x", MaildirSink.folderName("/x"), "an empty level is never '..'");
+    assertEquals(".Work", MaildirNames.folderName("Work"));
+    assertEquals(".Lists.Java", MaildirNames.folderName("Lists/Java"));
+    assertEquals(".example.com", MaildirNames.folderName("example.com"));
+    assertEquals(".Gr&APwA3w-e", MaildirNames.folderName("Grüße"));
+    assertEquals(".R&-D", MaildirNames.folderName("R&D"));
+    assertEquals(".&ZeVnLIqe-", MaildirNames.folderName("日本語"));
+    assertEquals("._.x", MaildirNames.folderName("/x"), "an empty level is never '..'");
   }
 
   @Test

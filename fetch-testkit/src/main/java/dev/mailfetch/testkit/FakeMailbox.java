@@ -59,7 +59,7 @@ public final class FakeMailbox {
      * in one.
      */
     public long size() {
-      return content.length + (endsWithLineEnd(content) ? 0 : 2);
+      return (long) content.length + (endsWithLineEnd(content) ? 0 : 2);
     }
 
     @Override

@@ -572,7 +572,7 @@ class FakePop3ServerTest {
   @Nested
   class Segmenting {
     /** A stream that remembers where each flush cut the bytes. */
-    private final class Cuts extends java.io.OutputStream {
+    private static final class Cuts extends java.io.OutputStream {
       final ByteArrayOutputStream current = new ByteArrayOutputStream();
       final java.util.List<String> segments = new java.util.ArrayList<>();
 

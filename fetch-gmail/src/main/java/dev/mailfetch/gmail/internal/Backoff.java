@@ -25,6 +25,6 @@ final class Backoff {
     }
     long d = BASE_NANOS << Math.min(Math.max(retry - 1, 0), 5);
     d = Math.min(d, CAP_NANOS);
-    return d / 2 + (long) (r.nextDouble() * (d / 2));
+    return d / 2 + (long) (r.nextDouble() * (d / 2.0));
   }
 }

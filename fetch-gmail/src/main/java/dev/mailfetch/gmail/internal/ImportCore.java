@@ -22,29 +22,23 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The working parts of {@code GmailImportSink}: the journal, the spool, the pool of imports on
- * their way, the refusals to report at the barrier, and the destination's own failure, remembered
- * so that a run stops fast. See the sink's Javadoc and docs/gmail.md for the rules it keeps.
+ * their way ({@link ImportsUnderWay}), the refusals to report at the barrier, the destination's own
+ * failure, remembered so that a run stops fast ({@link DestinationLatch}), and the history id the
+ * intents record ({@link HistoryMark}). See the sink's Javadoc and docs/gmail.md for the rules it
+ * keeps.
  */
 public final class ImportCore {
   private static final Logger log = LoggerFactory.getLogger(ImportCore.class);
-
-  /** How long a failure of the destination as a whole is remembered (the daily limit: an hour). */
-  static final long LATCH_NANOS = TimeUnit.MINUTES.toNanos(1);
-
-  static final long DAILY_LATCH_NANOS = TimeUnit.HOURS.toNanos(1);
 
   private final Config config;
   private final Journal journal;
@@ -52,39 +46,22 @@ public final class ImportCore {
   private final Upload upload;
   private final InDoubt inDoubt;
 
-  /**
-   * The mailbox's history id, taken before any import whose intent records it, and when (nanoTime).
-   */
-  private volatile long historyMark = -1;
-
-  private volatile long historyMarkAt;
-  private final Object historyLock = new Object();
-  static final long HISTORY_MARK_REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private final HistoryMark historyMark;
+  private final DestinationLatch latch;
+  private final ImportsUnderWay underWay;
   private final Labels labels;
-  private final RateLimiter.Clock clock;
   private final Path spoolDir;
   private final ExecutorService pool;
   private final Semaphore slots;
-  private final Map<DeliveryKey, CompletableFuture<Void>> onTheirWay = new ConcurrentHashMap<>();
   private final Refusals refusals = new Refusals();
   private final Object readyLock = new Object();
   private volatile boolean ready;
-  private volatile Latched latched;
   private volatile boolean closed;
   private volatile boolean modifyRefusedSaid;
-
-  private record Latched(FetchException error, long untilNanos) {}
-
-  /** An import under way on a pool thread, and when {@code sync} stops waiting for it. */
-  private record Running(Thread thread, long deadlineNanos) {}
-
-  private final Map<DeliveryKey, Running> running = new ConcurrentHashMap<>();
-  private final Set<DeliveryKey> abandoned = ConcurrentHashMap.newKeySet();
 
   private ImportCore(Config config, Journal journal, RateLimiter.Clock clock) {
     this.config = config;
     this.journal = journal;
-    this.clock = clock;
     this.api =
         new GmailApi(
             config,
@@ -93,6 +70,9 @@ public final class ImportCore {
     this.inDoubt = new InDoubt(api, journal, config.searchSettleTime().toMillis(), clock);
     this.upload = new Upload(api, inDoubt);
     this.labels = new Labels(api);
+    this.historyMark = new HistoryMark(clock);
+    this.latch = new DestinationLatch(config.mailbox(), clock);
+    this.underWay = new ImportsUnderWay(config, clock, refusals);
     this.spoolDir = config.journalDirectory().resolve("spool");
     AtomicInteger n = new AtomicInteger();
     this.pool =
@@ -133,45 +113,11 @@ public final class ImportCore {
     checkLatch(null);
   }
 
-  /**
-   * Throws the destination's failure remembered from an earlier request, said as the destination's:
-   * its words came from another message ({@code what} names this one, if known).
-   */
+  /** Throws the destination's failure remembered from an earlier request (see DestinationLatch). */
   private void checkLatch(String what) throws FetchException {
-    Latched l = latched;
-    if (l == null) {
-      return;
+    if (latch.check(what)) {
+      ready = false; // check the account again: the token may be another now
     }
-    long left = l.untilNanos() - clock.nanoTime();
-    if (left > 0) {
-      FetchException e = l.error();
-      long minutes =
-          Math.max(1, TimeUnit.NANOSECONDS.toMinutes(left + TimeUnit.SECONDS.toNanos(59)));
-      throw new FetchException(
-          e.error(),
-          (what == null ? "not sent" : what + " was not sent")
-              + ": Gmail ("
-              + config.mailbox()
-              + ") failed as a destination moments ago, and mailfetch sends it nothing more for up to "
-              + minutes
-              + (minutes == 1 ? " minute" : " minutes")
-              + ". The failure then: "
-              + e.detail(),
-          null,
-          e,
-          e.remedy());
-    }
-    latched = null;
-    ready = false; // check the account again: the token may be another now
-  }
-
-  private void latch(FetchException e) {
-    if (e.error() == FetchError.SINK_REJECTED) {
-      return;
-    }
-    String detail = String.valueOf(e.detail());
-    long hold = detail.contains("daily limit") ? DAILY_LATCH_NANOS : LATCH_NANOS;
-    latched = new Latched(e, clock.nanoTime() + hold);
   }
 
   /**
@@ -190,11 +136,7 @@ public final class ImportCore {
       try {
         GmailApi.Profile profile = api.profile();
         String address = profile.address();
-        if (profile.historyId() > historyMark) {
-          historyMark =
-              profile.historyId(); // taken now, so before every intent written from here on
-          historyMarkAt = clock.nanoTime();
-        }
+        historyMark.offer(profile.historyId());
         if (!address.trim().equalsIgnoreCase(config.mailbox())) {
           throw new OAuthFailure(
               OAuthFailure.Reason.ANOTHER_MAILBOX,
@@ -222,7 +164,7 @@ public final class ImportCore {
         }
         resolveInDoubt();
       } catch (FetchException e) {
-        latch(e);
+        latch.latch(e);
         throw e;
       }
       ready = true;
@@ -267,7 +209,7 @@ public final class ImportCore {
     if (!ready && journal.hasInDoubt()) {
       ensureReady();
     }
-    return onTheirWay.containsKey(key) || journal.gmailId(key).isPresent();
+    return underWay.contains(key) || journal.gmailId(key).isPresent();
   }
 
   /** Gmail's id of the message delivered under {@code key}, where the journal remembers it. */
@@ -278,83 +220,12 @@ public final class ImportCore {
   /** See GmailImportSink#sync. */
   public void sync() throws IOException {
     checkOpen();
-    for (Map.Entry<DeliveryKey, CompletableFuture<Void>> e :
-        new ArrayList<>(onTheirWay.entrySet())) {
-      awaitOrAbandon(e.getKey(), e.getValue());
-    }
+    underWay.awaitAll();
     journal.force();
     Map<DeliveryKey, FetchException> failed = refusals.sinceLastSync();
     if (!failed.isEmpty()) {
       throw new DeliveriesFailed(failed);
     }
-  }
-
-  /**
-   * Waits for one import, but not past its backstop: every request of an import is bounded (the
-   * exchange by the request timeout, its retries by the retry budget), so one still running past
-   * {@link #backstopNanos} is stuck somewhere no bound reaches (a token provider that never
-   * returns, say). It is then reported failed, its intent left in doubt, and its thread
-   * interrupted.
-   */
-  private void awaitOrAbandon(DeliveryKey key, CompletableFuture<Void> f) throws IOException {
-    while (true) {
-      Running r = running.get(key);
-      long wait = r == null ? TimeUnit.SECONDS.toNanos(1) : r.deadlineNanos() - clock.nanoTime();
-      if (r != null && wait <= 0) {
-        abandon(key, f, r);
-        return;
-      }
-      try {
-        f.get(Math.min(wait, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
-        return;
-      } catch (TimeoutException stillRunning) {
-        // look at its deadline again (a queued import has none until it starts)
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting for Gmail's answers");
-      } catch (ExecutionException e) {
-        return; // every failure of an import is recorded as a refusal; nothing escapes the task
-      }
-    }
-  }
-
-  private void abandon(DeliveryKey key, CompletableFuture<Void> f, Running r) {
-    if (!running.remove(key, r)) {
-      return; // it ended meanwhile
-    }
-    abandoned.add(key);
-    onTheirWay.remove(key, f);
-    f.complete(null);
-    log.warn(
-        "an import into {} was still under way past the time its requests may take and is abandoned; it is"
-            + " settled by asking Gmail at its next try",
-        config.mailbox());
-    refusals.add(
-        key,
-        new FetchException(
-            FetchError.SINK_FAILED,
-            "the import of a message into Gmail ("
-                + config.mailbox()
-                + ") was still under way when mailfetch stopped waiting for it (it waits the retry budget"
-                + " and the request timeout for each request an import needs): it is in doubt, so the message stays on the"
-                + " server, and its next try first asks Gmail whether it arrived",
-            null,
-            null,
-            Remedy.of(
-                "Run again; if it happens again, check the token provider and the network between this machine and"
-                    + " Gmail.")));
-    r.thread().interrupt();
-  }
-
-  /** How long {@code sync} waits at most for an import of {@code size} bytes once it started. */
-  long backstopNanos(long size) {
-    long requests =
-        size > config.resumableAbove()
-            ? (size + config.uploadChunkBytes() - 1) / config.uploadChunkBytes() + 1
-            : 1;
-    long each = config.retryBudget().toNanos() + 2 * config.requestTimeout().toNanos();
-    return (requests + 3) * each
-        + config.searchSettleTime().toNanos(); // settling may wait for the search
   }
 
   /** See GmailImportSink#addLabels. */
@@ -395,7 +266,7 @@ public final class ImportCore {
       throw new FetchException(
           FetchError.SINK_FAILED,
           "Gmail refused to add labels to a message it holds: "
-              + GmailApi.words(r.status, r.reason, r.gmailMessage));
+              + GmailError.words(r.status, r.reason, r.gmailMessage));
     }
   }
 
@@ -458,7 +329,7 @@ public final class ImportCore {
         checkOpen();
         spool.finish();
         long size = spool.size();
-        if (onTheirWay.containsKey(key) || journal.gmailId(key).isPresent()) {
+        if (underWay.contains(key) || journal.gmailId(key).isPresent()) {
           return new DeliveryReceipt(key, size, true);
         }
         checkLatch(what());
@@ -481,7 +352,7 @@ public final class ImportCore {
               "interrupted while waiting for room among the imports on their way");
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (onTheirWay.putIfAbsent(key, done) != null) {
+        if (!underWay.claim(key, done)) {
           slots.release();
           return new DeliveryReceipt(
               key, size, true); // another fetcher completed the same key meanwhile
@@ -492,10 +363,14 @@ public final class ImportCore {
           journal.intent(
               key,
               new Journal.Intent(
-                  messageId, size, historyMark, spool.sha256(), System.currentTimeMillis()));
+                  messageId,
+                  size,
+                  historyMark.value(),
+                  spool.sha256(),
+                  System.currentTimeMillis()));
           intent = journal.openIntent(key).orElseThrow();
         } catch (IOException | RuntimeException e) {
-          onTheirWay.remove(key);
+          underWay.unclaim(key);
           done.complete(null);
           slots.release();
           throw e;
@@ -505,7 +380,7 @@ public final class ImportCore {
           pool.execute(() -> importOne(key, envelope, spool, intent, inDoubt, done));
         } catch (RuntimeException e) { // the sink was closed meanwhile: nothing was sent
           journal.withdrawn(key);
-          onTheirWay.remove(key);
+          underWay.unclaim(key);
           done.complete(null);
           slots.release();
           throw new IllegalStateException(
@@ -541,13 +416,11 @@ public final class ImportCore {
       CompletableFuture<Void> done) {
     String what = "message " + envelope.uid() + " of " + envelope.account();
     boolean mayBeInGmail = inDoubt;
-    Running me =
-        new Running(Thread.currentThread(), clock.nanoTime() + backstopNanos(spool.size()));
-    running.put(key, me);
+    ImportsUnderWay.Running me = underWay.started(key, spool.size());
     try {
       checkLatch(what);
       List<String> labelIds = labels.idsFor(envelope.labels(), envelope.archived());
-      refreshHistoryMark();
+      historyMark.refresh(api);
       mayBeInGmail = true;
       String gmailId = upload.importMessage(what, spool, labelIds, key, intent, inDoubt);
       journal.answered(key, gmailId);
@@ -558,7 +431,7 @@ public final class ImportCore {
           key,
           new FetchException(
               FetchError.SINK_FAILED,
-              "importing " + what + " into Gmail failed: " + GmailApi.reason(e),
+              "importing " + what + " into Gmail failed: " + GmailFailures.reason(e),
               e),
           mayBeInGmail);
     } catch (RuntimeException e) {
@@ -568,9 +441,7 @@ public final class ImportCore {
               FetchError.SINK_FAILED, "importing " + what + " into Gmail failed: " + e, e),
           mayBeInGmail);
     } finally {
-      running.remove(key, me);
-      abandoned.remove(key);
-      onTheirWay.remove(key, done);
+      underWay.ended(key, me, done);
       slots.release();
       spool.close();
       done.complete(null);
@@ -578,38 +449,12 @@ public final class ImportCore {
     }
   }
 
-  /**
-   * Takes the mailbox's history id afresh now and then, so that an import in doubt is settled from
-   * a recent point of its history, not from the sink's start. The value is taken before the intents
-   * that will record it are written, so it is always before their imports. A failure is no matter:
-   * the older mark stays right.
-   */
-  private void refreshHistoryMark() {
-    if (historyMark < 0 || clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
-      return;
-    }
-    synchronized (historyLock) {
-      if (clock.nanoTime() - historyMarkAt < HISTORY_MARK_REFRESH_NANOS) {
-        return;
-      }
-      historyMarkAt = clock.nanoTime();
-      try {
-        long h = api.profile().historyId();
-        if (h > historyMark) {
-          historyMark = h;
-        }
-      } catch (IOException | RuntimeException e) {
-        log.debug("cannot refresh the Gmail history id: {}", e.toString());
-      }
-    }
-  }
-
   private void refused(DeliveryKey key, FetchException e, boolean mayBeInGmail) {
-    if (abandoned.remove(key)) {
+    if (underWay.wasAbandoned(key)) {
       // sync already reported it failed; the intent stays open (it may be in Gmail)
       return;
     }
-    latch(e);
+    latch.latch(e);
     if (!mayBeInGmail) {
       try {
         journal.withdrawn(key);

@@ -135,7 +135,7 @@ final class Labels {
             "Gmail refused to create the label \""
                 + name
                 + "\": "
-                + GmailApi.words(r.status, r.reason, r.gmailMessage),
+                + GmailError.words(r.status, r.reason, r.gmailMessage),
             null,
             null,
             Remedy.of(

@@ -96,7 +96,7 @@ final class Upload {
       if (r.status == 400 || r.status == 413) {
         throw new FetchException(
             FetchError.SINK_REJECTED,
-            "Gmail refused " + what + ": " + GmailApi.words(r.status, r.reason, r.gmailMessage),
+            "Gmail refused " + what + ": " + GmailError.words(r.status, r.reason, r.gmailMessage),
             null,
             null,
             null);
@@ -106,7 +106,7 @@ final class Upload {
           "Gmail answered "
               + what
               + " unexpectedly: "
-              + GmailApi.words(r.status, r.reason, r.gmailMessage)
+              + GmailError.words(r.status, r.reason, r.gmailMessage)
               + " (is the API address right? "
               + config.apiBase()
               + ")");

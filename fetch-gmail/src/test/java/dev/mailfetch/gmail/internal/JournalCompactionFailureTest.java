@@ -82,7 +82,7 @@ class JournalCompactionFailureTest {
     String old = "I " + k + " 120 <old@x>";
     Files.writeString(
         dir.resolve(Journal.FILE),
-        head + " " + Journal.crc(head) + "\n" + old + " " + Journal.crc(old) + "\n");
+        head + " " + JournalLine.crc(head) + "\n" + old + " " + JournalLine.crc(old) + "\n");
     try (Journal j = Journal.open(dir, "me@gmail.com", 100)) {
       Journal.Intent in = j.inDoubtAtOpen().get(k);
       assertEquals(new Journal.Intent("<old@x>", 120, -1, null, 0), in);

@@ -67,7 +67,7 @@ class JournalTest {
     Path file = dir.resolve(Journal.FILE);
     String whole = Files.readString(file);
     // The answer for key 2 was being written when the process died: half a line.
-    String half = "A " + key(2) + " bb " + Journal.crc("A " + key(2) + " bb");
+    String half = "A " + key(2) + " bb " + JournalLine.crc("A " + key(2) + " bb");
     Files.writeString(file, half.substring(0, half.length() - 5), StandardOpenOption.APPEND);
     try (Journal j = Journal.open(dir, ME, 100)) {
       assertEquals(Optional.empty(), j.gmailId(key(2)), "a torn answer is absent");

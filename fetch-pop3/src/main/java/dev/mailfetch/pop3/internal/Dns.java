@@ -124,6 +124,8 @@ public final class Dns {
     return out;
   }
 
+  // The DNS provider alone (com.sun.jndi.dns) answers with strings; no LDAP, nothing deserialized.
+  @SuppressWarnings({"BanJNDI", "JdkObsolete"}) // and JNDI's environment is a Hashtable
   private Answer ask(String name, String type) {
     Hashtable<String, String> env = new Hashtable<>();
     env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");

@@ -810,7 +810,7 @@ public final class Pop3Reader {
     view.position(from);
     view.limit(to);
     sink.data(view);
-    return to - from;
+    return (long) to - from;
   }
 
   private FetchException tooBig(long max) {

@@ -353,6 +353,7 @@ class Pop3ReaderTest {
   }
 
   @Test
+  @SuppressWarnings("ByteBufferBackingArray") // the backing array is what this test inspects
   void slicesAreViewsOfTheBuffer_notCopies() throws FetchException {
     byte[] wire = ascii("line one\r\nline two\r\n.\r\n");
     Pop3Reader r = reader(wire, 64, false);

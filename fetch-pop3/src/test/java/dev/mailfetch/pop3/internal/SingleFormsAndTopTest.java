@@ -99,7 +99,7 @@ class SingleFormsAndTopTest {
     return b;
   }
 
-  private static Pop3Session open(FakePop3Server s, Pop3Source source) throws FetchException {
+  private static Pop3Session open(Pop3Source source) throws FetchException {
     return ((PipeliningFallback) source.open()).connection();
   }
 
@@ -150,7 +150,7 @@ class SingleFormsAndTopTest {
     try (FakePop3Server s =
         server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
       Bodies bodies = new Bodies();
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         session.top(list(session), lines, bodies);
         session.quit();
       }
@@ -176,7 +176,7 @@ class SingleFormsAndTopTest {
   void top_withoutPipelining_goesOneAtATime() throws FetchException {
     try (FakePop3Server s = server(CORPUS.toMailbox()).pipelining(false).start()) {
       Bodies bodies = new Bodies();
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         session.top(list(session), 1, bodies);
         session.quit();
       }
@@ -192,7 +192,7 @@ class SingleFormsAndTopTest {
   void Q33_topRefused_failsEachMessageOnly_andTheSessionGoesOn() throws FetchException {
     try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q33_TOP_ERR).start()) {
       Bodies bodies = new Bodies();
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         session.top(list(session), 0, bodies);
         assertEquals(CORPUS.messages().size(), bodies.failed.size());
         bodies
@@ -214,7 +214,7 @@ class SingleFormsAndTopTest {
   void Q33_topAnsweredTwice_theSecondOkIsDropped_andTheContentIsExact() throws FetchException {
     try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q33_TOP_DOUBLE_OK).start()) {
       Bodies bodies = new Bodies();
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         session.top(list(session), 2, bodies);
         assertTrue(
             session.quirksNoticed().contains(QuirkId.Q33), session.quirksNoticed()::toString);
@@ -234,7 +234,7 @@ class SingleFormsAndTopTest {
   void Q33_topIgnoringItsCount_isHandedOverAsSent_forTheCallerToJudge() throws FetchException {
     try (FakePop3Server s = server(CORPUS.toMailbox()).quirk(Quirk.Q33_TOP_IGNORES_N).start()) {
       Bodies bodies = new Bodies();
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         session.top(list(session), 5, bodies);
         assertTrue(session.quit());
       }
@@ -252,7 +252,7 @@ class SingleFormsAndTopTest {
       throws FetchException {
     try (FakePop3Server s =
         server(CORPUS.toMailbox()).replyDelay(Duration.ofMillis(10)).pipelining(true).start()) {
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         List<MessageRef> refs = list(session);
         List<Integer> numbers =
             IntStream.rangeClosed(1, refs.size() + 2).boxed().collect(Collectors.toList());
@@ -281,7 +281,7 @@ class SingleFormsAndTopTest {
   void Q28_anAnswerWithoutItsNumber_isTakenWhenTheRestIsOneToken() throws FetchException {
     try (FakePop3Server s =
         server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_NO_NUMBER).start()) {
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         assertEquals(Map.of(2, CORPUS.messages().get(1).uid()), session.uids(List.of(2)));
         assertEquals(Map.of(2, (long) CORPUS.messages().get(1).size()), session.sizes(List.of(2)));
         assertTrue(session.quirksNoticed().contains(QuirkId.Q28));
@@ -294,7 +294,7 @@ class SingleFormsAndTopTest {
   void Q28_anAnswerForAnotherMessage_isWrongOrder_orDroppedWhenTolerated() throws FetchException {
     try (FakePop3Server s =
         server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_WRONG_NUMBER).start()) {
-      try (Pop3Session session = open(s, client(s, Security.NONE).build())) {
+      try (Pop3Session session = open(client(s, Security.NONE).build())) {
         FetchException e = assertThrows(FetchException.class, () -> session.uids(List.of(1, 2)));
         assertEquals(FetchError.WRONG_ORDER, e.error(), e.getMessage());
         assertTrue(e.getMessage().contains("Q28"), e.getMessage());
@@ -302,7 +302,7 @@ class SingleFormsAndTopTest {
       s.awaitSessionsEnded(
           Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
       try (Pop3Session session =
-          open(s, client(s, Security.NONE).tolerate(Tolerance.UNORDERED_LISTING).build())) {
+          open(client(s, Security.NONE).tolerate(Tolerance.UNORDERED_LISTING).build())) {
         assertEquals(
             Map.of(),
             session.uids(List.of(1, 2)),
@@ -317,13 +317,13 @@ class SingleFormsAndTopTest {
     try (FakePop3Server s =
         server(CORPUS.toMailbox()).quirk(Quirk.Q28_SINGLE_FORM_MULTILINE).start()) {
       Pop3Source source = client(s, Security.NONE).build();
-      try (Pop3Session session = open(s, source)) {
+      try (Pop3Session session = open(source)) {
         FetchException e = assertThrows(FetchException.class, () -> session.uids(List.of(3)));
         assertEquals(FetchError.READ_ERROR, e.error(), e.getMessage());
       }
       s.awaitSessionsEnded(
           Duration.ofSeconds(5)); // the dropped session's maildrop lock is released
-      try (Pop3Session session = open(s, source)) {
+      try (Pop3Session session = open(source)) {
         assertEquals(
             Map.of(3, CORPUS.messages().get(2).uid(), 5, CORPUS.messages().get(4).uid()),
             session.uids(List.of(3, 5)));

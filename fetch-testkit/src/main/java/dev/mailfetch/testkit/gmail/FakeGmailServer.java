@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -91,6 +92,9 @@ public final class FakeGmailServer implements AutoCloseable {
   final OAuthServer oauth = new OAuthServer(this);
   final Imports imports = new Imports(this);
   final GmailApi api = new GmailApi(this);
+  final ApiAccess access = new ApiAccess(this);
+  final MessagesResource messages = new MessagesResource(this);
+  final HistoryResource history = new HistoryResource(this);
   final Faults faults = new Faults();
   final Quota quota = new Quota();
   private final Map<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
@@ -502,7 +506,7 @@ public final class FakeGmailServer implements AutoCloseable {
     return Objects.requireNonNull(address, "address").trim().toLowerCase(Locale.ROOT);
   }
 
-  private static LinkedHashSet<String> scopeSet(String... scopes) {
+  private static Set<String> scopeSet(String... scopes) {
     if (scopes.length == 0) {
       throw new IllegalArgumentException(
           "name at least one scope, for example FakeGmailServer.SCOPE_INSERT");

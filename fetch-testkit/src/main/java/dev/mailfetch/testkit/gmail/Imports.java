@@ -56,7 +56,7 @@ final class Imports {
     String type = call.param("uploadType");
     if ("resumable".equals(type)) {
       call.endpoint = GmailEndpoint.UPLOAD_SESSION;
-      if (server.api.authorize(call, userId, GmailApi.IMPORT_SCOPES, 25) != null) {
+      if (server.access.authorize(call, userId, ApiAccess.IMPORT_SCOPES, 25) != null) {
         resumable.openSession(call, userId);
       }
       return;
@@ -69,7 +69,7 @@ final class Imports {
               "Invalid upload type: " + type + " (expected multipart, media or resumable)"));
       return;
     }
-    if (server.api.authorize(call, userId, GmailApi.IMPORT_SCOPES, 25) == null) {
+    if (server.access.authorize(call, userId, ApiAccess.IMPORT_SCOPES, 25) == null) {
       return;
     }
     Options options = options(call);
@@ -84,7 +84,7 @@ final class Imports {
         return;
       }
       byte[] head = body.head(FaultRule.MESSAGE_MATCH_WINDOW);
-      if (server.api.requestFault(call, head)) {
+      if (server.access.requestFault(call, head)) {
         return;
       }
       complete(call, userId, call.account, options, labelIds, body.finish(), head, type, null);
@@ -165,7 +165,7 @@ final class Imports {
 
   void rawImport(Call call, String userId) throws IOException {
     call.endpoint = GmailEndpoint.IMPORT;
-    if (server.api.authorize(call, userId, GmailApi.IMPORT_SCOPES, 25) == null) {
+    if (server.access.authorize(call, userId, ApiAccess.IMPORT_SCOPES, 25) == null) {
       return;
     }
     Options options = options(call);
@@ -209,7 +209,7 @@ final class Imports {
     ReceivedBody body = server.newBody();
     body.write(bytes, 0, bytes.length);
     byte[] head = body.head(FaultRule.MESSAGE_MATCH_WINDOW);
-    if (server.api.requestFault(call, head)) {
+    if (server.access.requestFault(call, head)) {
       body.discard();
       return;
     }

@@ -74,7 +74,9 @@ final class OAuthServer {
   }
 
   boolean revoke(String token) {
-    return grants.remove(token) != null | accessTokens.remove(token) != null;
+    boolean grant = grants.remove(token) != null; // both maps lose it, whichever held it
+    boolean access = accessTokens.remove(token) != null;
+    return grant || access;
   }
 
   void expireAccessTokens() {
@@ -97,7 +99,7 @@ final class OAuthServer {
       call.error(GoogleError.methodNotAllowed());
       return;
     }
-    if (server.api.requestFault(call, null)) {
+    if (server.access.requestFault(call, null)) {
       return;
     }
     Map<String, List<String>> form =

@@ -217,7 +217,7 @@ final class ResumableUploads {
                     + " bytes."));
         return;
       }
-      if (!last && server.api.requestFault(call, null)) {
+      if (!last && server.access.requestFault(call, null)) {
         return;
       }
       InputStream in = call.body();
@@ -267,7 +267,7 @@ final class ResumableUploads {
       }
       call.endpoint = GmailEndpoint.IMPORT;
       byte[] head = session.body.head(FaultRule.MESSAGE_MATCH_WINDOW);
-      if (server.api.requestFault(call, head)) {
+      if (server.access.requestFault(call, head)) {
         session.body.truncate(before);
         return;
       }
