@@ -9,22 +9,23 @@ import org.junit.jupiter.api.Test;
 
 /** An authorization's failure is told by its reason, through the failures that explain it. */
 class OAuthFailureTest {
-  private static final OAuthFailure TOO_OPEN =
-      new OAuthFailure(
-          OAuthFailure.Reason.FILE_TOO_OPEN,
-          FetchError.CONFIGURATION,
-          "permissions 0644 for f are too open",
-          null,
-          null);
+  private static OAuthFailure tooOpen() {
+    return new OAuthFailure(
+        OAuthFailure.Reason.FILE_TOO_OPEN,
+        FetchError.CONFIGURATION,
+        "permissions 0644 for f are too open",
+        null,
+        null);
+  }
 
   @Test
   void theReason_isFoundOnTheFailure_andThroughItsContext() {
-    assertEquals(Optional.of(OAuthFailure.Reason.FILE_TOO_OPEN), OAuthFailure.reasonOf(TOO_OPEN));
+    assertEquals(Optional.of(OAuthFailure.Reason.FILE_TOO_OPEN), OAuthFailure.reasonOf(tooOpen()));
     assertEquals(
         Optional.of(OAuthFailure.Reason.FILE_TOO_OPEN),
-        OAuthFailure.reasonOf(TOO_OPEN.inContext("reading the grant")));
+        OAuthFailure.reasonOf(tooOpen().inContext("reading the grant")));
     FetchException repeated =
-        new FetchException(FetchError.CONFIGURATION, "the failure then: ...", null, TOO_OPEN);
+        new FetchException(FetchError.CONFIGURATION, "the failure then: ...", null, tooOpen());
     assertEquals(Optional.of(OAuthFailure.Reason.FILE_TOO_OPEN), OAuthFailure.reasonOf(repeated));
   }
 
@@ -36,6 +37,6 @@ class OAuthFailureTest {
             new FetchException(FetchError.CONFIGURATION, "permissions 0644 for f are too open")));
     assertEquals(
         Optional.empty(),
-        OAuthFailure.reasonOf(new FetchException(FetchError.SINK_FAILED, "later", TOO_OPEN)));
+        OAuthFailure.reasonOf(new FetchException(FetchError.SINK_FAILED, "later", tooOpen())));
   }
 }
