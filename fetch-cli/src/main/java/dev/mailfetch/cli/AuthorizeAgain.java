@@ -13,6 +13,7 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.gmail.OAuthFailure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ final class AuthorizeAgain {
     return advise(
         e,
         e.error() == FetchError.CONFIGURATION
-            && String.valueOf(e.detail()).contains("token opens"));
+            && OAuthFailure.reasonOf(e).orElse(null) == OAuthFailure.Reason.ANOTHER_MAILBOX);
   }
 
   /**
@@ -59,10 +60,14 @@ final class AuthorizeAgain {
       return e;
     }
     String words = e.remedy().commandLine().strip();
+    // Our own advice, read so that a failure advised once (and passed on in context) does not say
+    // the command twice; what failed is decided above, by code and reason.
     if (words.contains(command)) {
       return e;
     }
     String reply = e.serverReply().orElse(null);
+    // detail() is the words and then this suffix, always: taken off to build the words again with
+    // the same reply, not read to decide anything.
     String suffix = reply == null ? "" : " (server said: \"" + reply + "\")";
     String detail =
         e.detail().endsWith(suffix)

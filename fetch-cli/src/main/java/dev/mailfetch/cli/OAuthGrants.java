@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.gmail.OAuthEndpoints;
+import dev.mailfetch.gmail.OAuthFailure;
 import dev.mailfetch.gmail.OAuthScopes;
 import dev.mailfetch.gmail.OAuthTokenProvider;
 import java.nio.file.Files;
@@ -118,8 +119,10 @@ final class OAuthGrants {
     try {
       return OAuthTokenProvider.fromFile(file);
     } catch (FetchException e) {
+      // The remedy's and the detail's words are read below only to join sentences (a full stop, the
+      // command not said twice), never to decide what failed: the reason says that.
       String remedy = e.remedy().commandLine().strip();
-      if (e.detail().contains("too open")) {
+      if (OAuthFailure.reasonOf(e).orElse(null) == OAuthFailure.Reason.FILE_TOO_OPEN) {
         // not an argument to correct but a file to protect: CONFIGURATION (78), its remedy chmod
         // 600 FILE
         throw new FetchException(

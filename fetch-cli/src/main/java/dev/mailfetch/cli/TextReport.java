@@ -324,6 +324,8 @@ final class TextReport {
     return a == b
         || causedBy(a, b)
         || causedBy(b, a)
+        // two failures that would be printed alike are printed once: a comparison of what is
+        // shown, not a reading of what failed
         || (a.error() == b.error() && a.detail().equals(b.detail()));
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.gmail.OAuthFailure;
 import org.junit.jupiter.api.Test;
 
 /** The command that authorizes again is advised for the authorization's failures only. */
@@ -35,10 +36,10 @@ class AuthorizeAgainTest {
   @Test
   void anotherMailbox_andARefusedGrant_getTheCommand() {
     FetchException other =
-        new FetchException(
+        new OAuthFailure(
+            OAuthFailure.Reason.ANOTHER_MAILBOX,
             FetchError.CONFIGURATION,
             "the access token opens the Gmail mailbox" + " other@gmail.com, not me@gmail.com",
-            null,
             null,
             Remedy.of("Authorize the right account."));
     assertTrue(
@@ -56,5 +57,30 @@ class AuthorizeAgainTest {
             .remedy()
             .commandLine()
             .contains("To authorize again: mailfetch oauth google"));
+  }
+
+  @Test
+  void anotherMailbox_isToldByItsReason_evenSaidInContext_neverByItsWords() {
+    FetchException marked =
+        new OAuthFailure(
+            OAuthFailure.Reason.ANOTHER_MAILBOX,
+            FetchError.CONFIGURATION,
+            "the access token opens the Gmail mailbox other@gmail.com, not me@gmail.com",
+            null,
+            Remedy.of("Authorize the right account."));
+    assertTrue(
+        again
+            .advise(marked.inContext("importing message 3"))
+            .remedy()
+            .commandLine()
+            .contains("To authorize again: mailfetch oauth google"));
+    FetchException words =
+        new FetchException(
+            FetchError.CONFIGURATION,
+            "the access token opens the Gmail mailbox other@gmail.com, not me@gmail.com",
+            null,
+            null,
+            Remedy.of("Authorize the right account."));
+    assertFalse(again.advise(words).remedy().commandLine().contains("To authorize again"));
   }
 }

@@ -204,10 +204,11 @@ public final class GmailImportSink implements MessageSink {
 
   /**
    * Settings for a {@link GmailImportSink} (and the same for its {@link GmailCheckup}); each
-   * checked when set. Unlike the other builders, a later call of a setter still replaces the
-   * earlier value (the Gmail tests' rigs set defaults that a test then overrides).
+   * checked when set, and given once: a second call is refused showing the value it has ({@link
+   * #quota} and {@link #quotaUnitsPerSecond} are one setting; the tokens are never shown).
    */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private String mailbox;
     private TokenProvider tokens;
     private Path journalDirectory;
@@ -242,6 +243,7 @@ public final class GmailImportSink implements MessageSink {
      * @throws IllegalArgumentException if it is not an address
      */
     public Builder mailbox(String address) {
+      once.set("mailbox", this.mailbox);
       Objects.requireNonNull(address, "mailbox");
       String a = address.trim();
       int at = a.lastIndexOf('@');
@@ -270,6 +272,7 @@ public final class GmailImportSink implements MessageSink {
      * and {@code gmail.readonly} together (docs/gmail.md, "Scopes").
      */
     public Builder tokens(TokenProvider tokens) {
+      once.setSecret("tokens");
       this.tokens = Objects.requireNonNull(tokens, "tokens");
       return this;
     }
@@ -280,6 +283,7 @@ public final class GmailImportSink implements MessageSink {
      * sinks must not share one at the same time.
      */
     public Builder journalDirectory(Path directory) {
+      once.set("journalDirectory", this.journalDirectory);
       this.journalDirectory = Objects.requireNonNull(directory, "journalDirectory");
       return this;
     }
@@ -291,6 +295,7 @@ public final class GmailImportSink implements MessageSink {
      * @throws IllegalArgumentException if it is not an http or https address without a query
      */
     public Builder apiBase(URI base) {
+      once.set("apiBase", this.apiBase);
       Objects.requireNonNull(base, "apiBase");
       String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
       if (!(scheme.equals("https") || scheme.equals("http"))
@@ -313,6 +318,7 @@ public final class GmailImportSink implements MessageSink {
      * requests keep the quota busy; more would only wait for it.
      */
     public Builder parallelism(int requests) {
+      once.set("parallelism", this.parallelism);
       this.parallelism = Require.range("parallelism", requests, 1, 32);
       return this;
     }
@@ -331,6 +337,7 @@ public final class GmailImportSink implements MessageSink {
      *     window} from 1 second to 1 day
      */
     public Builder quota(long units, Duration window) {
+      once.set("quota", quotaUnits + " units in " + quotaWindow);
       Objects.requireNonNull(window, "window");
       if (units < 50 || units > 100_000_000) {
         throw new IllegalArgumentException(
@@ -369,6 +376,7 @@ public final class GmailImportSink implements MessageSink {
      * run stops; the message stays on the server.
      */
     public Builder retryBudget(Duration budget) {
+      once.set("retryBudget", this.retryBudget);
       Objects.requireNonNull(budget, "retryBudget");
       if (budget.isNegative()) {
         throw new IllegalArgumentException("retryBudget must not be negative: " + budget);
@@ -379,6 +387,7 @@ public final class GmailImportSink implements MessageSink {
 
     /** How long a connection to Gmail may take; 20 seconds by default. */
     public Builder connectTimeout(Duration timeout) {
+      once.set("connectTimeout", this.connectTimeout);
       this.connectTimeout = Require.positive("connectTimeout", timeout);
       return this;
     }
@@ -388,6 +397,7 @@ public final class GmailImportSink implements MessageSink {
      * chunk); 2 minutes by default. A request that takes longer is retried within the budget.
      */
     public Builder requestTimeout(Duration timeout) {
+      once.set("requestTimeout", this.requestTimeout);
       this.requestTimeout = Require.positive("requestTimeout", timeout);
       return this;
     }
@@ -397,6 +407,7 @@ public final class GmailImportSink implements MessageSink {
      * fetched mail is classified like any incoming mail, as Gmail's fetcher did.
      */
     public Builder neverMarkSpam(boolean never) {
+      once.set("neverMarkSpam", this.neverMarkSpam);
       this.neverMarkSpam = never;
       return this;
     }
@@ -405,6 +416,7 @@ public final class GmailImportSink implements MessageSink {
      * Where Gmail takes a message's date from; {@link InternalDateSource#DATE_HEADER} by default.
      */
     public Builder internalDateSource(InternalDateSource source) {
+      once.set("internalDateSource", this.internalDateSource);
       this.internalDateSource = Objects.requireNonNull(source, "internalDateSource");
       return this;
     }
@@ -413,6 +425,7 @@ public final class GmailImportSink implements MessageSink {
      * Whether Gmail adds calendar invitations in the mail to the user's calendar; false by default.
      */
     public Builder processForCalendar(boolean process) {
+      once.set("processForCalendar", this.processForCalendar);
       this.processForCalendar = process;
       return this;
     }
@@ -423,6 +436,7 @@ public final class GmailImportSink implements MessageSink {
      * are spooled at once.
      */
     public Builder memorySpoolBytes(int bytes) {
+      once.set("memorySpoolBytes", this.memorySpoolBytes);
       if (bytes < 0 || bytes > 16 * 1024 * 1024) {
         throw new IllegalArgumentException("memorySpoolBytes must be from 0 to 16 MiB: " + bytes);
       }
@@ -435,6 +449,7 @@ public final class GmailImportSink implements MessageSink {
      * multipart request, as Google advises for up to 5 MB); 5 MiB by default, at least 0.
      */
     public Builder resumableAbove(long bytes) {
+      once.set("resumableAbove", this.resumableAbove);
       if (bytes < 0) {
         throw new IllegalArgumentException("resumableAbove must not be negative: " + bytes);
       }
@@ -447,6 +462,7 @@ public final class GmailImportSink implements MessageSink {
      * 8 MiB by default. A chunk is read from the spool file as it is sent, never held in memory.
      */
     public Builder uploadChunkBytes(int bytes) {
+      once.set("uploadChunkBytes", this.uploadChunkBytes);
       if (bytes < 256 * 1024 || bytes > 64 * 1024 * 1024 || bytes % (256 * 1024) != 0) {
         throw new IllegalArgumentException(
             "uploadChunkBytes must be a multiple of 256 KiB (262144) from 256 KiB to 64 MiB: "
@@ -463,6 +479,7 @@ public final class GmailImportSink implements MessageSink {
      * journal stays small and bounded.
      */
     public Builder journalKeeps(int deliveries) {
+      once.set("journalKeeps", this.journalKeeps);
       if (deliveries < 100) {
         throw new IllegalArgumentException("journalKeeps must be at least 100: " + deliveries);
       }
@@ -478,6 +495,7 @@ public final class GmailImportSink implements MessageSink {
      * with back-off meanwhile). See docs/gmail.md, "Exactly once, and its window".
      */
     public Builder searchSettleTime(Duration settle) {
+      once.set("searchSettleTime", this.searchSettleTime);
       Objects.requireNonNull(settle, "searchSettleTime");
       if (settle.isNegative()) {
         throw new IllegalArgumentException("searchSettleTime must not be negative: " + settle);
@@ -491,6 +509,7 @@ public final class GmailImportSink implements MessageSink {
      * without an upload. {@link #MAX_MESSAGE_BYTES} (Gmail's limit) by default and at most.
      */
     public Builder maxMessageBytes(long bytes) {
+      once.set("maxMessageBytes", this.maxMessageBytes);
       if (bytes < 1 || bytes > MAX_MESSAGE_BYTES) {
         throw new IllegalArgumentException(
             "maxMessageBytes must be from 1 to " + MAX_MESSAGE_BYTES + ": " + bytes);

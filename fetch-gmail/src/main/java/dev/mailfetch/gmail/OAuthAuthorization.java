@@ -333,8 +333,12 @@ public final class OAuthAuthorization {
         + "]";
   }
 
-  /** Builds an {@link OAuthAuthorization}; values are checked as they are given. */
+  /**
+   * Builds an {@link OAuthAuthorization}; values are checked as they are given, and each is taken
+   * once (a second call is refused showing the value it has, never the client secret).
+   */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private OAuthEndpoints endpoints;
     private String clientId;
     private String clientSecret;
@@ -351,6 +355,7 @@ public final class OAuthAuthorization {
 
     /** The provider. Required. */
     public Builder endpoints(OAuthEndpoints endpoints) {
+      once.set("endpoints", this.endpoints);
       this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;
     }
@@ -360,6 +365,7 @@ public final class OAuthAuthorization {
      * Required.
      */
     public Builder clientId(String clientId) {
+      once.set("clientId", this.clientId);
       this.clientId = OAuthTokenFile.text(clientId, "clientId");
       return this;
     }
@@ -368,6 +374,7 @@ public final class OAuthAuthorization {
      * The client secret, where the provider gives one to installed apps (Google); null for none.
      */
     public Builder clientSecret(String clientSecret) {
+      once.setSecret("clientSecret");
       this.clientSecret =
           clientSecret == null ? null : OAuthTokenFile.text(clientSecret, "clientSecret");
       return this;
@@ -375,6 +382,7 @@ public final class OAuthAuthorization {
 
     /** The scopes to ask for ({@link OAuthScopes}). Required. */
     public Builder scopes(List<String> scopes) {
+      once.set("scopes", this.scopes);
       for (String s : scopes) {
         if (OAuthTokenFile.text(s, "scope").indexOf(' ') >= 0) {
           throw new IllegalArgumentException(
@@ -390,12 +398,14 @@ public final class OAuthAuthorization {
      * token file.
      */
     public Builder account(String account) {
+      once.set("account", this.account);
       this.account = account == null ? null : OAuthTokenFile.text(account, "account");
       return this;
     }
 
     /** The port to listen on, on 127.0.0.1; 0 (the default) for a free one. */
     public Builder port(int port) {
+      once.set("port", this.port);
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0 (any free port) to 65535: " + port);
       }
@@ -405,12 +415,14 @@ public final class OAuthAuthorization {
 
     /** How long to wait for the sign-in; 5 minutes by default. */
     public Builder timeout(Duration timeout) {
+      once.set("timeout", this.timeout);
       this.timeout = Require.positive("timeout", timeout);
       return this;
     }
 
     /** Where to write the grant (whole or not at all, mode 0600); none to only return it. */
     public Builder tokenFile(Path file) {
+      once.set("tokenFile", this.tokenFile);
       this.tokenFile = Objects.requireNonNull(file, "tokenFile");
       return this;
     }
@@ -422,6 +434,7 @@ public final class OAuthAuthorization {
      * refused.
      */
     public Builder gmailApi(URI api) {
+      once.set("gmailApi", this.gmailApi);
       String s = Objects.requireNonNull(api, "gmailApi").toString();
       this.gmailApi = URI.create(s.endsWith("/") ? s : s + "/");
       return this;
@@ -431,12 +444,14 @@ public final class OAuthAuthorization {
      * The HTTP client for the token endpoint; by default one of its own, following no redirects.
      */
     public Builder httpClient(HttpClient http) {
+      once.set("httpClient", this.http);
       this.http = Objects.requireNonNull(http, "httpClient");
       return this;
     }
 
     /** The clock that dates the grant; for tests. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }

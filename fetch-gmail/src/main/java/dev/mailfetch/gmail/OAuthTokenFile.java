@@ -1,6 +1,7 @@
 package dev.mailfetch.gmail;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.gmail.internal.oauth.TokenFileFormat;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,14 +87,16 @@ public final class OAuthTokenFile {
 
   /** A builder holding all of this. */
   public Builder toBuilder() {
-    return builder()
-        .endpoints(endpoints)
-        .clientId(clientId)
-        .clientSecret(clientSecret)
-        .scopes(scopes)
-        .account(account)
-        .authorizedAt(authorizedAt)
-        .refreshToken(refreshToken);
+    // the values as they are, none given yet: each may then be changed once
+    Builder b = builder();
+    b.endpoints = endpoints;
+    b.clientId = clientId;
+    b.clientSecret = clientSecret;
+    b.scopes = scopes;
+    b.account = account;
+    b.authorizedAt = authorizedAt;
+    b.refreshToken = refreshToken;
+    return b;
   }
 
   /** The provider and its endpoints. */
@@ -158,8 +161,12 @@ public final class OAuthTokenFile {
     return s;
   }
 
-  /** Builds an {@link OAuthTokenFile}; validates each value as it is given where it can. */
+  /**
+   * Builds an {@link OAuthTokenFile}; validates each value as it is given where it can, and takes
+   * each once (a second call is refused showing the value it has, never a secret's).
+   */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private OAuthEndpoints endpoints;
     private String clientId;
     private String clientSecret;
@@ -172,42 +179,49 @@ public final class OAuthTokenFile {
 
     /** The provider and its endpoints. Required. */
     public Builder endpoints(OAuthEndpoints endpoints) {
+      once.set("endpoints", this.endpoints);
       this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
       return this;
     }
 
     /** The OAuth client id. Required. */
     public Builder clientId(String clientId) {
+      once.set("clientId", this.clientId);
       this.clientId = text(clientId, "clientId");
       return this;
     }
 
     /** The client secret, or null for a public client without one (Microsoft's desktop apps). */
     public Builder clientSecret(String clientSecret) {
+      once.setSecret("clientSecret");
       this.clientSecret = clientSecret == null ? null : text(clientSecret, "clientSecret");
       return this;
     }
 
     /** The scopes granted. */
     public Builder scopes(List<String> scopes) {
+      once.set("scopes", this.scopes);
       this.scopes = List.copyOf(scopes);
       return this;
     }
 
     /** The account the grant is for, or null when not known. */
     public Builder account(String account) {
+      once.set("account", this.account);
       this.account = account == null ? null : text(account, "account");
       return this;
     }
 
     /** When the grant was made, or null. */
     public Builder authorizedAt(Instant at) {
+      once.set("authorizedAt", this.authorizedAt);
       this.authorizedAt = at;
       return this;
     }
 
     /** The refresh token. Required. */
     public Builder refreshToken(String refreshToken) {
+      once.setSecret("refreshToken");
       this.refreshToken = text(refreshToken, "refreshToken");
       return this;
     }

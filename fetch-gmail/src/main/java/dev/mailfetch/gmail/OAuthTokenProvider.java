@@ -305,9 +305,11 @@ public final class OAuthTokenProvider implements TokenProvider {
   /**
    * Builds an {@link OAuthTokenProvider}: from a {@link #tokenFile token file}, a {@link #grant
    * grant} in memory, or its parts ({@link #endpoints}, {@link #clientId}, {@link #refreshToken},
-   * optionally {@link #clientSecret}). Values are checked as they are given.
+   * optionally {@link #clientSecret}). Values are checked as they are given, and each is taken once
+   * (a second call is refused showing the value it has, never a secret's).
    */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private Path file;
     private OAuthTokenFile grant;
     private final OAuthTokenFile.Builder parts = OAuthTokenFile.builder();
@@ -322,12 +324,14 @@ public final class OAuthTokenProvider implements TokenProvider {
 
     /** The token file to read the grant from, and to write a replaced refresh token back to. */
     public Builder tokenFile(Path file) {
+      once.set("tokenFile", this.file);
       this.file = Objects.requireNonNull(file, "tokenFile");
       return this;
     }
 
     /** The grant, held in memory; a replaced refresh token goes to {@link #onNewGrant} only. */
     public Builder grant(OAuthTokenFile grant) {
+      once.set("grant", this.grant);
       this.grant = Objects.requireNonNull(grant, "grant");
       return this;
     }
@@ -378,12 +382,14 @@ public final class OAuthTokenProvider implements TokenProvider {
 
     /** The HTTP client; by default one of its own, following no redirects. */
     public Builder httpClient(HttpClient http) {
+      once.set("httpClient", this.http);
       this.http = Objects.requireNonNull(http, "httpClient");
       return this;
     }
 
     /** The clock that says when a token expires; for tests. */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
@@ -393,6 +399,7 @@ public final class OAuthTokenProvider implements TokenProvider {
      * lifetime.
      */
     public Builder refreshMargin(Duration margin) {
+      once.set("refreshMargin", this.margin);
       if (margin.isNegative()) {
         throw new IllegalArgumentException("refreshMargin must not be negative: " + margin);
       }
@@ -402,6 +409,7 @@ public final class OAuthTokenProvider implements TokenProvider {
 
     /** How long to wait for the token endpoint; 30 seconds by default. */
     public Builder requestTimeout(Duration timeout) {
+      once.set("requestTimeout", this.timeout);
       this.timeout = Require.positive("requestTimeout", timeout);
       return this;
     }
@@ -410,6 +418,7 @@ public final class OAuthTokenProvider implements TokenProvider {
      * Told of each grant with a replaced refresh token, after it is written back to a token file.
      */
     public Builder onNewGrant(Consumer<OAuthTokenFile> listener) {
+      once.set("onNewGrant", this.onNewGrant);
       this.onNewGrant = Objects.requireNonNull(listener, "onNewGrant");
       return this;
     }

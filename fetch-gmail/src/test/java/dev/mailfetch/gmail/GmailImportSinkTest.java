@@ -25,9 +25,11 @@ import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -190,6 +192,10 @@ class GmailImportSinkTest {
       FetchResult r = rig.runOnce();
       FetchException e = r.error().orElseThrow(() -> new AssertionError(r.summary()));
       assertEquals(FetchError.CONFIGURATION, e.error());
+      assertEquals(
+          Optional.of(OAuthFailure.Reason.ANOTHER_MAILBOX),
+          OAuthFailure.reasonOf(e),
+          "marked by its reason, for a caller that advises");
       assertTrue(
           e.getMessage().contains("someone.else@gmail.com") && e.getMessage().contains(GmailRig.ME),
           e.getMessage());
@@ -293,7 +299,7 @@ class GmailImportSinkTest {
   @Test
   void aDeliveryIsNotDurableBeforeGmailAnswered_syncWaitsForTheAnswer() throws IOException {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
-      rig.gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(java.time.Duration.ofSeconds(1)));
+      rig.gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofSeconds(1)));
       try (GmailImportSink sink = rig.sink().build()) {
         DeliveryKey k = DeliveryKey.of("x@y", "slow");
         Delivery d = sink.begin(new Envelope("x@y", "slow", 0, Set.of(), false));
@@ -360,8 +366,7 @@ class GmailImportSinkTest {
     assertThrows(IllegalArgumentException.class, () -> b.parallelism(0));
     assertThrows(IllegalArgumentException.class, () -> b.uploadChunkBytes(1000));
     assertThrows(IllegalArgumentException.class, () -> b.apiBase(java.net.URI.create("ftp://x/")));
-    assertThrows(
-        IllegalArgumentException.class, () -> b.quota(10, java.time.Duration.ofMinutes(1)));
+    assertThrows(IllegalArgumentException.class, () -> b.quota(10, Duration.ofMinutes(1)));
     assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
     assertTrue(
         assertThrows(IllegalStateException.class, b::build).getMessage().contains("mailbox("));
@@ -377,5 +382,27 @@ class GmailImportSinkTest {
                 .tokens(() -> "ya29.SECRET")
                 .toString();
     assertFalse(shown.contains("SECRET"));
+  }
+
+  @Test
+  void aSettingSetTwice_isRefused_showingTheValueItHas_butNeverTheTokens() {
+    IllegalStateException parallelism =
+        assertThrows(
+            IllegalStateException.class,
+            () -> GmailImportSink.builder().parallelism(2).parallelism(8));
+    assertEquals("parallelism was already set to 2", parallelism.getMessage());
+    IllegalStateException quota =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                GmailImportSink.builder()
+                    .quota(300, Duration.ofSeconds(2))
+                    .quotaUnitsPerSecond(100));
+    assertEquals("quota was already set to 300 units in PT2S", quota.getMessage());
+    IllegalStateException tokens =
+        assertThrows(
+            IllegalStateException.class,
+            () -> GmailImportSink.builder().tokens(() -> "ya29.SECRET").tokens(() -> "other"));
+    assertEquals("tokens was already set", tokens.getMessage());
   }
 }

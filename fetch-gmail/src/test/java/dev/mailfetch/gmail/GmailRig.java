@@ -5,6 +5,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -13,13 +14,16 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
 import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A POP3 mailbox on the testkit's fake POP3 server, fetched by a real {@link Fetcher} into the fake
@@ -79,16 +83,106 @@ final class GmailRig implements AutoCloseable {
     return box;
   }
 
-  /** A sink builder pointed at the fake, with a short retry budget for tests. */
-  GmailImportSink.Builder sink() {
-    return GmailImportSink.builder()
-        .mailbox(ME)
-        .tokens(tokens)
-        .journalDirectory(journal)
-        .apiBase(gmail.baseUri())
-        .quota(1_000_000, Duration.ofMinutes(1))
-        .retryBudget(Duration.ofSeconds(20))
-        .requestTimeout(Duration.ofSeconds(10));
+  /** A sink pointed at the fake, with a short retry budget for tests, as a test sets it. */
+  Sink sink() {
+    return new Sink();
+  }
+
+  /**
+   * The settings of a sink: the test's own, then the rig's where the test gave none, so that the
+   * builder gets each setting once (its policy).
+   */
+  final class Sink {
+    private final Map<String, Consumer<GmailImportSink.Builder>> own = new LinkedHashMap<>();
+
+    private Sink set(String name, Consumer<GmailImportSink.Builder> setting) {
+      own.put(name, setting);
+      return this;
+    }
+
+    Sink mailbox(String address) {
+      return set("mailbox", b -> b.mailbox(address));
+    }
+
+    Sink tokens(TokenProvider t) {
+      return set("tokens", b -> b.tokens(t));
+    }
+
+    Sink journalDirectory(Path directory) {
+      return set("journalDirectory", b -> b.journalDirectory(directory));
+    }
+
+    Sink apiBase(URI base) {
+      return set("apiBase", b -> b.apiBase(base));
+    }
+
+    Sink quota(long units, Duration window) {
+      return set("quota", b -> b.quota(units, window));
+    }
+
+    Sink quotaUnitsPerSecond(double units) {
+      return set("quota", b -> b.quotaUnitsPerSecond(units));
+    }
+
+    Sink retryBudget(Duration budget) {
+      return set("retryBudget", b -> b.retryBudget(budget));
+    }
+
+    Sink requestTimeout(Duration timeout) {
+      return set("requestTimeout", b -> b.requestTimeout(timeout));
+    }
+
+    Sink searchSettleTime(Duration settle) {
+      return set("searchSettleTime", b -> b.searchSettleTime(settle));
+    }
+
+    Sink parallelism(int requests) {
+      return set("parallelism", b -> b.parallelism(requests));
+    }
+
+    Sink memorySpoolBytes(int bytes) {
+      return set("memorySpoolBytes", b -> b.memorySpoolBytes(bytes));
+    }
+
+    Sink resumableAbove(long bytes) {
+      return set("resumableAbove", b -> b.resumableAbove(bytes));
+    }
+
+    Sink uploadChunkBytes(int bytes) {
+      return set("uploadChunkBytes", b -> b.uploadChunkBytes(bytes));
+    }
+
+    Sink neverMarkSpam(boolean never) {
+      return set("neverMarkSpam", b -> b.neverMarkSpam(never));
+    }
+
+    Sink processForCalendar(boolean process) {
+      return set("processForCalendar", b -> b.processForCalendar(process));
+    }
+
+    Sink internalDateSource(InternalDateSource source) {
+      return set("internalDateSource", b -> b.internalDateSource(source));
+    }
+
+    /** The builder, each setting given once: the test's, else the rig's. */
+    GmailImportSink.Builder builder() {
+      Map<String, Consumer<GmailImportSink.Builder>> all = new LinkedHashMap<>();
+      all.put("mailbox", b -> b.mailbox(ME));
+      all.put("tokens", b -> b.tokens(tokens));
+      all.put("journalDirectory", b -> b.journalDirectory(journal));
+      all.put("apiBase", b -> b.apiBase(gmail.baseUri()));
+      all.put("quota", b -> b.quota(1_000_000, Duration.ofMinutes(1)));
+      all.put("retryBudget", b -> b.retryBudget(Duration.ofSeconds(20)));
+      all.put("requestTimeout", b -> b.requestTimeout(Duration.ofSeconds(10)));
+      all.putAll(own);
+      GmailImportSink.Builder b = GmailImportSink.builder();
+      all.values().forEach(setting -> setting.accept(b));
+      return b;
+    }
+
+    GmailImportSink build() throws IOException {
+      return builder().build();
+    }
   }
 
   Pop3Source source() {

@@ -51,12 +51,17 @@ class OAuthAuthorizationTest {
   }
 
   OAuthAuthorization.Builder flow() {
+    return flow(OAuthScopes.GMAIL_IMPORT, ME, FakeGmailServer.TEST_CLIENT_SECRET);
+  }
+
+  /** The sign-in with these settings, each given once (the builder's policy). */
+  OAuthAuthorization.Builder flow(List<String> scopes, String account, String clientSecret) {
     return OAuthAuthorization.builder()
         .endpoints(OAuthEndpoints.google().at(gmail.authorizationUri(), gmail.tokenUri()))
         .clientId(FakeGmailServer.TEST_CLIENT_ID)
-        .clientSecret(FakeGmailServer.TEST_CLIENT_SECRET)
-        .scopes(OAuthScopes.GMAIL_IMPORT)
-        .account(ME)
+        .clientSecret(clientSecret)
+        .scopes(scopes)
+        .account(account)
         .gmailApi(gmail.baseUri());
   }
 
@@ -91,9 +96,7 @@ class OAuthAuthorizationTest {
   void theAccountRecorded_isTheOneThatSignedIn_forPop3sScopeToo() throws Exception {
     Path file = dir.resolve("pop3.json");
     OAuthTokenFile grant =
-        flow()
-            .scopes(OAuthScopes.GMAIL_POP3)
-            .account("ME@Gmail.com")
+        flow(OAuthScopes.GMAIL_POP3, "ME@Gmail.com", FakeGmailServer.TEST_CLIENT_SECRET)
             .tokenFile(file)
             .build()
             .authorize(
@@ -243,7 +246,10 @@ class OAuthAuthorizationTest {
     FetchException e =
         assertThrows(
             FetchException.class,
-            () -> flow().clientSecret("wrong").build().authorize(url -> page.set(browse(url))));
+            () ->
+                flow(OAuthScopes.GMAIL_IMPORT, ME, "wrong")
+                    .build()
+                    .authorize(url -> page.set(browse(url))));
     assertEquals(FetchError.CONFIGURATION, e.error(), e.getMessage());
     assertTrue(e.getMessage().contains("invalid_client"), e.getMessage());
     assertFalse(e.getMessage().contains("wrong\""), e.getMessage());

@@ -2,6 +2,7 @@ package dev.mailfetch.gmail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -113,6 +114,8 @@ class OAuthTokenFileTest {
         e.getMessage());
     assertTrue(e.remedy().commandLine().contains("chmod 600 " + f), e.remedy().commandLine());
     assertFalse(e.getMessage().contains(REFRESH) || e.getMessage().contains(SECRET));
+    assertEquals(
+        OAuthFailure.Reason.FILE_TOO_OPEN, assertInstanceOf(OAuthFailure.class, e).reason());
   }
 
   @Test

@@ -82,10 +82,11 @@ public final class Pop3Doctor {
   public record ServerChoice(String host, int port, Security security, String foundBy) {}
 
   /**
-   * Builds a {@link Pop3Doctor}. Each setting is checked when given; unlike the other builders, a
-   * later call of a setter still replaces the earlier value.
+   * Builds a {@link Pop3Doctor}. Each setting is checked when given, and may be given once: a
+   * second call is refused showing the value it has.
    */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private Pop3Source source;
     private boolean login = true;
     private boolean deep;
@@ -101,6 +102,7 @@ public final class Pop3Doctor {
 
     /** The settings to examine, as a fetch would use them. Required. */
     public Builder source(Pop3Source source) {
+      once.set("source", this.source);
       this.source = Objects.requireNonNull(source, "source");
       return this;
     }
@@ -110,6 +112,7 @@ public final class Pop3Doctor {
      * for a user who has no password at hand, or an administrator checking a server.
      */
     public Builder login(boolean login) {
+      once.set("login", this.login);
       this.login = login;
       return this;
     }
@@ -121,6 +124,7 @@ public final class Pop3Doctor {
      * test account, or on mail that is fetched already.
      */
     public Builder deep(boolean deep) {
+      once.set("deep", this.deep);
       this.deep = deep;
       return this;
     }
@@ -130,12 +134,14 @@ public final class Pop3Doctor {
      * ones are read whole.
      */
     public Builder samples(int samples) {
+      once.set("samples", this.samples);
       this.samples = Require.range("samples", samples, 0, 100);
       return this;
     }
 
     /** The other ports to try, to suggest the right one (default 995 and 110). */
     public Builder otherPorts(int... ports) {
+      once.set("otherPorts", this.otherPorts);
       List<Integer> out = new ArrayList<>();
       for (int p : ports) {
         out.add(Require.range("port", p, 1, 65535));
@@ -149,6 +155,7 @@ public final class Pop3Doctor {
      * connection then goes to the address it gives.
      */
     public Builder dnsServer(InetSocketAddress server) {
+      once.set("dnsServer", this.dnsServer);
       this.dnsServer = Objects.requireNonNull(server, "dnsServer");
       return this;
     }
@@ -157,6 +164,7 @@ public final class Pop3Doctor {
      * Also look up the RFC 6186 SRV records of this mail domain and compare them with the settings.
      */
     public Builder srvDomain(String domain) {
+      once.set("srvDomain", this.srvDomain);
       this.srvDomain = Objects.requireNonNull(domain, "srvDomain");
       return this;
     }
@@ -167,6 +175,7 @@ public final class Pop3Doctor {
      * the source's credentials. For a user who knows only their address.
      */
     public Builder discoverServer(boolean discover) {
+      once.set("discoverServer", this.discover);
       this.discover = discover;
       return this;
     }
@@ -176,12 +185,14 @@ public final class Pop3Doctor {
      * source's own deadlines apply when shorter.
      */
     public Builder timeout(Duration timeout) {
+      once.set("timeout", this.timeout);
       this.timeout = Require.positive("timeout", timeout);
       return this;
     }
 
     /** The clock certificate dates are judged by (tests). */
     public Builder clock(Clock clock) {
+      once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }

@@ -71,6 +71,11 @@ class DoctorTest {
     String password = PASSWORD;
     boolean deep;
 
+    /** The doctor's timeout and other ports: given once, the test's own or these. */
+    Duration timeout = Duration.ofSeconds(3);
+
+    int[] otherPorts = {};
+
     Setup security(Security s) {
       security = s;
       return this;
@@ -92,6 +97,16 @@ class DoctorTest {
 
     Setup doctor(Consumer<Pop3Doctor.Builder> c) {
       doctor = doctor.andThen(c);
+      return this;
+    }
+
+    Setup timeout(Duration t) {
+      timeout = t;
+      return this;
+    }
+
+    Setup otherPorts(int... ports) {
+      otherPorts = ports;
       return this;
     }
   }
@@ -148,8 +163,8 @@ class DoctorTest {
     Pop3Doctor.Builder db =
         Pop3Doctor.builder()
             .source(sb.build())
-            .otherPorts()
-            .timeout(Duration.ofSeconds(3))
+            .otherPorts(s.otherPorts)
+            .timeout(s.timeout)
             .deep(s.deep);
     s.doctor.accept(db);
     Diagnosis d = db.build().examine();
@@ -549,7 +564,7 @@ class DoctorTest {
         c(
             "Q35_quitSlow",
             Symptom.QUIT_SLOW,
-            setup().quirk(Quirk.Q35_QUIT_SLOW).doctor(b -> b.timeout(Duration.ofSeconds(6)))));
+            setup().quirk(Quirk.Q35_QUIT_SLOW).timeout(Duration.ofSeconds(6))));
     all.add(
         c(
             "Q26_uidsUnstable_deep",
@@ -720,7 +735,7 @@ class DoctorTest {
               .trustPem(caPem)
               .build();
       Pop3Doctor.Builder db =
-          Pop3Doctor.builder().source(src).otherPorts().timeout(Duration.ofSeconds(3));
+          Pop3Doctor.builder().source(src).otherPorts(s.otherPorts).timeout(s.timeout);
       s.doctor.accept(db);
       Diagnosis d = db.build().examine();
       assertFalse(d.report().contains(PASSWORD));
@@ -735,7 +750,7 @@ class DoctorTest {
             .tls(TlsMode.IMPLICIT, certs)
             .start()) {
       int closed = closedPort();
-      return run(setup().doctor(b -> b.otherPorts(tls.port())), closed);
+      return run(setup().otherPorts(tls.port()), closed);
     }
   }
 
@@ -859,9 +874,7 @@ class DoctorTest {
                 .tls(TlsMode.IMPLICIT, certs)
                 .start()) {
       Diagnosis d =
-          run(
-              setup().security(Security.STARTTLS).doctor(b -> b.otherPorts(tls.port())),
-              plainServer.port());
+          run(setup().security(Security.STARTTLS).otherPorts(tls.port()), plainServer.port());
       assertTrue(d.report().contains("port " + tls.port() + " speaks POP3 over TLS"), d.report());
       plainServer.awaitSessionsEnded(Duration.ofSeconds(5));
       for (RecordedSession s : plainServer.sessions()) {

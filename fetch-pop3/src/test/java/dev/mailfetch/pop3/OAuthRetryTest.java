@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
@@ -187,6 +188,7 @@ class OAuthRetryTest {
       assertEquals(
           FetchError.AUTH_TOKEN_EXPIRED, e.error(), "retryable: the next login has a fresh token");
       assertTrue(e.getMessage().contains("the next login uses the fresh one"), e.getMessage());
+      assertEquals(Optional.of(QuirkId.Q39), e.quirk(), "the error is marked with its quirk");
       assertEquals(
           List.of("old"),
           tokens.invalidated,

@@ -240,8 +240,13 @@ public final class FakePop3Server implements AutoCloseable {
     return "FakePop3Server[" + host() + ":" + port() + ", " + settings.tls + "]";
   }
 
-  /** Builds a {@link FakePop3Server}; {@link #start()} binds it. */
+  /**
+   * Builds a {@link FakePop3Server}; {@link #start()} binds it. Each setting is given once ({@link
+   * #respond} once per command, {@link #capabilities} per phase), as every mailfetch builder's;
+   * accounts, tokens, faults and quirks add up.
+   */
   public static final class Builder {
+    private final Require.Once once = new Require.Once();
     private TlsMode tls = TlsMode.NONE;
     private SSLContext sslContext;
     private List<String> tlsProtocols;
@@ -285,13 +290,15 @@ public final class FakePop3Server implements AutoCloseable {
      */
     public Builder respond(String verb, String raw, After after) {
       Objects.requireNonNull(raw, "raw");
-      responses.put(
-          verb.toUpperCase(Locale.ROOT), new Response(raw, Objects.requireNonNull(after, "after")));
+      String v = verb.toUpperCase(Locale.ROOT);
+      once.set("respond(" + v + ")", responses.get(v));
+      responses.put(v, new Response(raw, Objects.requireNonNull(after, "after")));
       return this;
     }
 
     /** Instead of its greeting, the server sends exactly {@code raw} (line ends included). */
     public Builder rawGreeting(String raw) {
+      once.set("rawGreeting", this.rawGreeting);
       this.rawGreeting = Objects.requireNonNull(raw, "raw");
       return this;
     }
@@ -316,6 +323,7 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Listen on this loopback port; default 0, a free port chosen by the system. */
     public Builder port(int port) {
+      once.set("port", this.port);
       this.port = Require.range("port", port, 0, 65535);
       return this;
     }
@@ -361,6 +369,7 @@ public final class FakePop3Server implements AutoCloseable {
     /** TLS presenting the certificate of {@code profile}. */
     public Builder tls(
         TlsMode mode, TestCertificates certificates, TestCertificates.Profile profile) {
+      once.set("tls", this.tls);
       this.tls = Objects.requireNonNull(mode, "mode");
       this.sslContext = mode == TlsMode.NONE ? null : certificates.serverContext(profile);
       return this;
@@ -372,18 +381,21 @@ public final class FakePop3Server implements AutoCloseable {
      * applies: on JDK 17 a server limited to TLS 1.0/1.1 cannot complete any handshake.
      */
     public Builder tlsProtocols(String... protocols) {
+      once.set("tlsProtocols", this.tlsProtocols);
       this.tlsProtocols = List.of(protocols);
       return this;
     }
 
     /** The greeting's text after {@code +OK }. */
     public Builder greeting(String text) {
+      once.set("greeting", this.greeting);
       this.greeting = Objects.requireNonNull(text, "text");
       return this;
     }
 
     /** Add an APOP timestamp ({@code <pid.clock@host>}) to the greeting and accept APOP. */
     public Builder apop(boolean offer) {
+      once.set("apop", this.apopTimestamp);
       this.apopTimestamp = offer;
       return this;
     }
@@ -393,6 +405,7 @@ public final class FakePop3Server implements AutoCloseable {
      * CRAM-MD5 are accepted; any other name is listed but refused.
      */
     public Builder saslMechanisms(String... mechanisms) {
+      once.set("saslMechanisms", this.mechanisms);
       List<String> upper = new ArrayList<>();
       for (String m : mechanisms) {
         upper.add(m.toUpperCase(Locale.ROOT));
@@ -403,12 +416,14 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Whether USER/PASS is offered (the {@code USER} capability). Default true. */
     public Builder userPass(boolean offer) {
+      once.set("userPass", this.userCommand);
       this.userCommand = offer;
       return this;
     }
 
     /** Whether PIPELINING is advertised. Default true. */
     public Builder pipelining(boolean advertise) {
+      once.set("pipelining", this.pipelining);
       this.pipelining = advertise;
       return this;
     }
@@ -427,30 +442,35 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Advertise {@code EXPIRE value} ({@code "0"}, {@code "30"}, {@code "NEVER"}). */
     public Builder expire(String value) {
+      once.set("expire", this.expire);
       this.expire = value;
       return this;
     }
 
     /** Advertise {@code LOGIN-DELAY seconds}. */
     public Builder loginDelay(int seconds) {
+      once.set("loginDelay", this.loginDelay);
       this.loginDelay = seconds;
       return this;
     }
 
     /** Whether replies carry RFC 2449/3206 response codes ({@code [AUTH]}, {@code [IN-USE]}…). */
     public Builder responseCodes(boolean send) {
+      once.set("responseCodes", this.respCodes);
       this.respCodes = send;
       return this;
     }
 
     /** Refuse USER, PASS, APOP and AUTH before TLS, as Dovecot's disable_plaintext_auth does. */
     public Builder requireTlsForAuth(boolean require) {
+      once.set("requireTlsForAuth", this.requireTlsForAuth);
       this.requireTlsForAuth = require;
       return this;
     }
 
     /** Refuse XOAUTH2 with an initial response: Microsoft 365 wants two steps (quirk Q41). */
     public Builder xoauth2TwoStepOnly(boolean twoStep) {
+      once.set("xoauth2TwoStepOnly", this.xoauth2TwoStepOnly);
       this.xoauth2TwoStepOnly = twoStep;
       return this;
     }
@@ -459,12 +479,14 @@ public final class FakePop3Server implements AutoCloseable {
      * Send exactly these capability lines for CAPA in {@code phase}, instead of the derived ones.
      */
     public Builder capabilities(CapaPhase phase, String... lines) {
+      once.set("capabilities(" + phase + ")", capaOverrides.get(phase));
       capaOverrides.put(phase, List.of(lines));
       return this;
     }
 
     /** How replies are cut into writes; default {@link Segmentation#WHOLE}. */
     public Builder segmentation(Segmentation segmentation) {
+      once.set("segmentation", this.segmentation);
       this.segmentation = Objects.requireNonNull(segmentation, "segmentation");
       return this;
     }
@@ -474,6 +496,7 @@ public final class FakePop3Server implements AutoCloseable {
      * sent its next commands before the reply comes ({@link RecordedCommand#pipelined()}).
      */
     public Builder replyDelay(Duration delay) {
+      once.set("replyDelay", this.replyDelay);
       Require.requireArgument(
           !delay.isNegative() && delay.compareTo(Fault.MAX_WAIT) <= 0,
           "replyDelay must be from 0 to %s",
@@ -488,18 +511,21 @@ public final class FakePop3Server implements AutoCloseable {
      * fetchmail FAQ D2). Default false.
      */
     public Builder deleImmediately(boolean immediately) {
+      once.set("deleImmediately", this.deleImmediately);
       this.deleImmediately = immediately;
       return this;
     }
 
     /** Whether a maildrop is locked while a session has it open. Default true. */
     public Builder maildropLock(boolean lock) {
+      once.set("maildropLock", this.maildropLock);
       this.maildropLock = lock;
       return this;
     }
 
     /** Most sessions at once; more get {@code -ERR [SYS/TEMP]} and are closed. Default 32. */
     public Builder maxSessions(int n) {
+      once.set("maxSessions", this.maxSessions);
       Require.requireArgument(n >= 1, "maxSessions must be 1 or more: %d", n);
       this.maxSessions = n;
       return this;

@@ -67,8 +67,17 @@ final class DestinationLatch {
     if (e.error() == FetchError.SINK_REJECTED) {
       return;
     }
-    String detail = String.valueOf(e.detail());
-    long hold = detail.contains("daily limit") ? DAILY_LATCH_NANOS : LATCH_NANOS;
+    long hold = dailyLimit(e) ? DAILY_LATCH_NANOS : LATCH_NANOS;
     latched = new Latched(e, clock.nanoTime() + hold);
+  }
+
+  /** Whether {@code e} is Gmail's daily limit, or says it in context (its cause). */
+  private static boolean dailyLimit(FetchException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof GmailFailures.DailyLimit) {
+        return true;
+      }
+    }
+    return false;
   }
 }

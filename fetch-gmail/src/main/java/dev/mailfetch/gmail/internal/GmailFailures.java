@@ -50,9 +50,20 @@ final class GmailFailures {
                 + " docs/oauth.md): the grant may have been revoked."));
   }
 
+  /**
+   * Gmail's daily limit reached: a type of its own, so that {@link DestinationLatch} holds it an
+   * hour by its type, never by its words.
+   */
+  static final class DailyLimit extends FetchException {
+    private static final long serialVersionUID = 1L;
+
+    DailyLimit(String detail) {
+      super(FetchError.QUOTA_EXCEEDED, detail);
+    }
+  }
+
   static FetchException dailyLimit(Config config, GmailError err) {
-    return new FetchException(
-        FetchError.QUOTA_EXCEEDED,
+    return new DailyLimit(
         "Gmail's daily limit for "
             + config.mailbox()
             + " (or for the Google Cloud project) is reached: "

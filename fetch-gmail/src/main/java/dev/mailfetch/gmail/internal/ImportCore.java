@@ -8,6 +8,7 @@ import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.gmail.OAuthFailure;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -137,7 +138,8 @@ public final class ImportCore {
         String address = profile.address();
         historyMark.offer(profile.historyId());
         if (!address.trim().equalsIgnoreCase(config.mailbox())) {
-          throw new FetchException(
+          throw new OAuthFailure(
+              OAuthFailure.Reason.ANOTHER_MAILBOX,
               FetchError.CONFIGURATION,
               "the access token opens the Gmail mailbox "
                   + address
@@ -145,7 +147,6 @@ public final class ImportCore {
                   + config.mailbox()
                   + ": mailfetch imports into no other mailbox than the one configured,"
                   + " and imported nothing",
-              null,
               null,
               Remedy.of(
                   "Authorize mailfetch again signed in to Google as "

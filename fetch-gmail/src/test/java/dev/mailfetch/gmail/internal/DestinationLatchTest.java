@@ -1,5 +1,6 @@
 package dev.mailfetch.gmail.internal;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -52,8 +53,7 @@ class DestinationLatchTest {
 
   @Test
   void theDailyLimit_isHeldAnHour() {
-    latch.latch(
-        new FetchException(FetchError.QUOTA_EXCEEDED, "Gmail's daily limit for x is reached"));
+    latch.latch(new GmailFailures.DailyLimit("Gmail's daily limit for x is reached"));
     now += TimeUnit.MINUTES.toNanos(59);
     FetchException e = assertThrows(FetchException.class, () -> latch.check(null));
     assertTrue(e.detail().startsWith("not sent: Gmail"), e.detail());
@@ -64,5 +64,19 @@ class DestinationLatchTest {
   void aMessageGmailRefused_isNotTheDestinations() throws FetchException {
     latch.latch(new FetchException(FetchError.SINK_REJECTED, "too big"));
     assertFalse(latch.check("message 3 of a"));
+  }
+
+  @Test
+  void theDailyLimit_isToldByItsType_inContextToo_neverByItsWords() {
+    latch.latch(
+        new GmailFailures.DailyLimit("Gmail's daily limit for x is reached")
+            .inContext("importing message 4"));
+    now += TimeUnit.MINUTES.toNanos(59);
+    assertThrows(FetchException.class, () -> latch.check(null), "held an hour");
+    DestinationLatch other = new DestinationLatch("me@gmail.com", clock);
+    other.latch(
+        new FetchException(FetchError.QUOTA_EXCEEDED, "Gmail's daily limit for x is reached"));
+    now += DestinationLatch.LATCH_NANOS;
+    assertDoesNotThrow(() -> other.check(null), "the words alone: a minute");
   }
 }

@@ -203,11 +203,12 @@ final class AuthCommand {
         hungUp = true;
         ses.noticed(QuirkId.Q39);
         throw new FetchException(
-            FetchError.AUTH_FAILED,
-            ses.server()
-                + " closed the connection during login, which"
-                + " some servers do after a wrong password (quirk Q39)",
-            e);
+                FetchError.AUTH_FAILED,
+                ses.server()
+                    + " closed the connection during login, which"
+                    + " some servers do after a wrong password (quirk Q39)",
+                e)
+            .withQuirk(QuirkId.Q39);
       }
       throw e;
     }

@@ -3,6 +3,7 @@ package dev.mailfetch.pop3.internal;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.Sizes;
 import java.net.SocketTimeoutException;
@@ -11,7 +12,7 @@ import java.net.SocketTimeoutException;
  * A message that did not arrive whole, as the error a person reads: sent without end (case R-03),
  * not ending where its terminator said (quirk Q04), a stray end marker after it (quirk Q11), or cut
  * off by a reset met while the next command went out (quirk Q36). Decided by the error's kind and
- * the sizes, never by its text.
+ * the sizes, never by its text; the Q04 errors carry their quirk ({@link FetchException#quirk()}).
  */
 final class BodyFailures {
   private BodyFailures() {}
@@ -58,14 +59,15 @@ final class BodyFailures {
   static FetchException notWhereTerminatorSaid(MessageRef pending, FetchException e) {
     return e.error() == FetchError.READ_ERROR || e.error() == FetchError.EMPTY_LINE
         ? new FetchException(
-            FetchError.READ_ERROR,
-            "message "
-                + pending.number()
-                + " did not end where its"
-                + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
-                + " it stays on the server",
-            e.serverReply().orElse(null),
-            e)
+                FetchError.READ_ERROR,
+                "message "
+                    + pending.number()
+                    + " did not end where its"
+                    + " terminator said: the server probably left a line with a single '.' unescaped (quirk Q04);"
+                    + " it stays on the server",
+                e.serverReply().orElse(null),
+                e)
+            .withQuirk(QuirkId.Q04)
         : e;
   }
 
@@ -92,7 +94,8 @@ final class BodyFailures {
    * due came an empty line and a lone '.' ({@code e}: the empty line, or with Tolerance.EMPTY_LINES
    * the '.' after it). The same bytes are what a message whose last lines are a lone '.' and an
    * empty line looks like when the server leaves that '.' unescaped (quirk Q04), so the message is
-   * not stored either way; null where {@code e} is something else.
+   * not stored either way; null where {@code e} is something else. Marked Q04, the one of the two
+   * that loses mail, which is what the doctor names (as it did when it read the words).
    */
   static FetchException strayTerminator(
       Pop3Connection connection, MessageRef pending, FetchException e) {
@@ -111,16 +114,17 @@ final class BodyFailures {
     return !dot
         ? null
         : new FetchException(
-            FetchError.EMPTY_LINE,
-            "after message "
-                + pending.number()
-                + "'s end"
-                + " marker the server sent an empty line and a lone '.' where the next reply was due: a stray end marker"
-                + " (quirk Q11), or a line with a single '.' it left unescaped at the end of message "
-                + pending.number()
-                + " (quirk Q04); the two cannot be told apart, so the message is not stored and stays on the server",
-            null,
-            e,
-            Advice.strayTerminator());
+                FetchError.EMPTY_LINE,
+                "after message "
+                    + pending.number()
+                    + "'s end"
+                    + " marker the server sent an empty line and a lone '.' where the next reply was due: a stray end marker"
+                    + " (quirk Q11), or a line with a single '.' it left unescaped at the end of message "
+                    + pending.number()
+                    + " (quirk Q04); the two cannot be told apart, so the message is not stored and stays on the server",
+                null,
+                e,
+                Advice.strayTerminator())
+            .withQuirk(QuirkId.Q04);
   }
 }

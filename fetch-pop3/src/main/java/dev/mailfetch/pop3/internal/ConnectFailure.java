@@ -7,14 +7,24 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Locale;
 
 /**
  * A TCP connection that could not be made, as the error a person reads: a name that does not
  * resolve ({@link HostLookup}), no answer, nothing listening on the port, no route, or another
- * failure. Decided by the exception's type only.
+ * failure. Decided by the exception's type only ({@link #reset} is the doctor's).
  */
 final class ConnectFailure {
   private ConnectFailure() {}
+
+  /**
+   * Whether {@code e} was a reset by the other side (RST) rather than a connection never made: for
+   * the doctor's port probe. A reset is a plain {@code SocketException}, so the JDK's words are all
+   * there is; the one place they are read, and nothing a fetch does depends on it.
+   */
+  static boolean reset(IOException e) {
+    return String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("reset");
+  }
 
   /** The error for {@code e}, met connecting to the server of {@code settings}. */
   static FetchException of(IOException e, Pop3Settings settings) {

@@ -41,13 +41,33 @@ final class LoginRefusal extends FetchException {
           "(?i)not (yet )?(logged in|authenticated|authori[sz]ed)"
               + "|before (login|logging in|authenticat)|log ?in first|authenticate first|unknown command");
 
-  /** Whether the server said the credentials are wrong ({@code [AUTH]}). */
-  final boolean credentials;
+  private final boolean credentials;
+  private final String reply;
 
   private LoginRefusal(
-      FetchError error, String detail, String reply, Remedy remedy, boolean credentials) {
-    super(error, detail, reply, null, remedy);
+      FetchError error,
+      String detail,
+      Reply r,
+      boolean quoted,
+      Remedy remedy,
+      boolean credentials) {
+    super(error, detail, quoted ? r.line() : null, null, remedy);
     this.credentials = credentials;
+    this.reply = FetchException.escape(r.line());
+  }
+
+  /** Whether the server said the credentials are wrong ({@code [AUTH]}). */
+  boolean credentials() {
+    return credentials;
+  }
+
+  /**
+   * The server's refusal, escaped: in {@link #serverReply()} where it came with {@code [AUTH]}, and
+   * quoted in the words otherwise, but here always, for a caller that reads what the server said
+   * (the doctor's app-password finding).
+   */
+  String reply() {
+    return reply;
   }
 
   /**
@@ -62,7 +82,8 @@ final class LoginRefusal extends FetchException {
       return new LoginRefusal(
           FetchError.AUTH_FAILED,
           server + " rejected the user name or password (" + step + ")",
-          r.line(),
+          r,
+          true,
           null,
           true);
     }
@@ -80,14 +101,16 @@ final class LoginRefusal extends FetchException {
         return new LoginRefusal(
             e,
             server + " refused to open the mailbox (" + step + ")" + coded + said,
-            null,
+            r,
+            false,
             IN_USE,
             false);
       case AUTH_FAILED:
         return new LoginRefusal(
             e,
             server + " refused the login (" + step + ")" + said + "; it gave no reason code",
-            null,
+            r,
+            false,
             NO_CODE,
             false);
       case SERVER_PERMANENT:
@@ -101,7 +124,8 @@ final class LoginRefusal extends FetchException {
                 + said
                 + ": a lasting"
                 + " problem on its side, which trying again will not mend",
-            null,
+            r,
+            false,
             null,
             false);
       default:
@@ -120,7 +144,8 @@ final class LoginRefusal extends FetchException {
                     ? "; it promises the code [AUTH] for a wrong user name or password and gave none, so the"
                         + " fault is on its side"
                     : ""),
-            null,
+            r,
+            false,
             null,
             false);
     }

@@ -91,21 +91,24 @@ final class LoginStage {
     if (sendsToAnAppPassword(e)) {
       return Symptom.NEEDS_APP_PASSWORD;
     }
-    if (noLoginMethod(e)) {
+    if (e instanceof NoLoginMethod) {
       return onlyOAuth ? Symptom.NEEDS_OAUTH : Symptom.NO_COMMON_LOGIN_METHOD;
     }
     // Only [AUTH] says the credentials are wrong (RFC 3206); without it, the server's words lead.
-    return e instanceof LoginRefusal r && !r.credentials
+    return e instanceof LoginRefusal r && !r.credentials()
         ? Symptom.LOGIN_REFUSED
         : Symptom.WRONG_CREDENTIALS;
   }
 
   /**
    * Whether the server's refusal uses the words providers use to send a person to an app password
-   * or a web sign-in: the server's own words, which are all it says of it (no response code does).
+   * or a web sign-in. This reads the server's reply, never our exception's words: no response code
+   * says it, so the reply is all a server says of it (a protocol reading, like {@link
+   * Reply#error}'s text heuristics). A {@link LoginRefusal} without a code keeps that reply in
+   * {@link LoginRefusal#reply()} (its words quote it), one with a code in {@code serverReply()}.
    */
-  private static boolean sendsToAnAppPassword(FetchException e) {
-    String text = e.detail().toLowerCase(Locale.ROOT);
+  static boolean sendsToAnAppPassword(FetchException e) {
+    String text = serverSaid(e).toLowerCase(Locale.ROOT);
     return text.contains("application-specific")
         || text.contains("app password")
         || text.contains("web login")
@@ -116,11 +119,15 @@ final class LoginStage {
   }
 
   /**
-   * Whether the login found no method allowed, usable and offered ({@link NoLoginMethod}). It says
-   * so in a plain {@code AUTH_FAILED} with nothing else to tell it by, so its own words are read
-   * here, and only here, until it raises a type of its own.
+   * The server's reply to the login that {@code e} (or the refusal it wraps) reports, escaped; ""
+   * where none came.
    */
-  private static boolean noLoginMethod(FetchException e) {
-    return e.detail().toLowerCase(Locale.ROOT).contains("offers no login method");
+  private static String serverSaid(FetchException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof LoginRefusal r) {
+        return r.reply();
+      }
+    }
+    return e.serverReply().orElse("");
   }
 }

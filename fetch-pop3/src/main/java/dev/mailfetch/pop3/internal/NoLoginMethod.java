@@ -16,12 +16,19 @@ import java.util.stream.Collectors;
  * each other (XOAUTH2 "allowed" and "offered", yet not tried): the allowed methods the credentials
  * can use, the allowed ones they cannot (and what those need), and what the server offers; the
  * advice names the methods to allow, or the credential to give, that would meet the server.
+ *
+ * <p>An {@code AUTH_FAILED} of its own type, so that the doctor tells it from a refused login by
+ * the type, never by the words.
  */
-final class NoLoginMethod {
+final class NoLoginMethod extends FetchException {
+  private static final long serialVersionUID = 1L;
+
   private static final Set<AuthMechanism> OAUTH =
       EnumSet.of(AuthMechanism.XOAUTH2, AuthMechanism.OAUTHBEARER);
 
-  private NoLoginMethod() {}
+  private NoLoginMethod(String detail, Remedy remedy) {
+    super(FetchError.AUTH_FAILED, detail, null, null, remedy);
+  }
 
   /**
    * @param allowed the methods the settings allow
@@ -29,7 +36,7 @@ final class NoLoginMethod {
    * @param token whether an OAuth token provider was given
    * @param offered what the server offers, in its own order (SASL names, USER, APOP)
    */
-  static FetchException of(
+  static NoLoginMethod of(
       String server,
       Set<AuthMechanism> allowed,
       boolean password,
@@ -70,8 +77,7 @@ final class NoLoginMethod {
             + "; the server offers: "
             + offers
             + "); no credentials were sent";
-    return new FetchException(
-        FetchError.AUTH_FAILED, detail, null, null, remedy(offered, password, token));
+    return new NoLoginMethod(detail, remedy(offered, password, token));
   }
 
   private static Remedy remedy(List<String> offered, boolean password, boolean token) {

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.sasl.SaslMechanism;
 import dev.mailfetch.pop3.AuthMechanism;
@@ -80,15 +81,16 @@ final class OAuthLogin {
         if (auth.hungUp()) {
           // It hung up after refusing the first token (Q39): the fresh one never reached it.
           throw new FetchException(
-              FetchError.AUTH_TOKEN_EXPIRED,
-              ses.server()
-                  + " refused the access token and closed"
-                  + " the connection before a fresh one could be tried (quirk Q39); the next login uses the fresh one",
-              e.serverReply().orElse(null),
-              e,
-              Remedy.of(
-                  "Run again: the next login sends the fresh token. If the"
-                      + " server refuses that one too, the words then say what to check."));
+                  FetchError.AUTH_TOKEN_EXPIRED,
+                  ses.server()
+                      + " refused the access token and closed"
+                      + " the connection before a fresh one could be tried (quirk Q39); the next login uses the fresh one",
+                  e.serverReply().orElse(null),
+                  e,
+                  Remedy.of(
+                      "Run again: the next login sends the fresh token. If the"
+                          + " server refuses that one too, the words then say what to check."))
+              .withQuirk(QuirkId.Q39);
         }
         if (!tokenRefused(e2)) {
           throw e2;

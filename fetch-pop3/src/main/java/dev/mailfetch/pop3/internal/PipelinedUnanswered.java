@@ -1,6 +1,8 @@
 package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.QuirkId;
+import java.util.Optional;
 
 /**
  * A command sent queued behind others (pipelined) went unanswered (quirk Q21): nothing of it was
@@ -12,5 +14,11 @@ final class PipelinedUnanswered extends FetchException {
 
   PipelinedUnanswered(FetchException cause) {
     super(cause.error(), cause.detail(), null, cause, cause.remedy());
+  }
+
+  /** The quirk of the error it wraps: this is that error, said to have gone unanswered. */
+  @Override
+  public Optional<QuirkId> quirk() {
+    return ((FetchException) getCause()).quirk();
   }
 }

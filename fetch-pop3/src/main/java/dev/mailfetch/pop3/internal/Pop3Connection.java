@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
@@ -90,6 +91,12 @@ final class Pop3Connection {
     CapaBroken(FetchException cause) {
       // the detail: no second "CODE: "
       super(cause.error(), cause.detail(), null, cause, cause.remedy());
+    }
+
+    /** The quirk of the error it wraps: this is that error, met on the first CAPA. */
+    @Override
+    public Optional<QuirkId> quirk() {
+      return ((FetchException) getCause()).quirk();
     }
   }
 

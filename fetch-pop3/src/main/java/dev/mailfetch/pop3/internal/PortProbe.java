@@ -86,7 +86,7 @@ final class PortProbe {
         return new Probe(PortSpeaks.TIMED_OUT, "", "");
       } catch (IOException e) {
         String m = String.valueOf(e.getMessage());
-        if (JdkErrorWords.reset(e)) {
+        if (ConnectFailure.reset(e)) {
           return new Probe(PortSpeaks.CLOSED, "", m);
         }
         // No route to host, network unreachable: as good as a silent drop for the user.
@@ -174,7 +174,7 @@ final class PortProbe {
       }
     } catch (SSLException e) {
       X509Certificate[] chain = recorder.chain();
-      return (chain != null && chain.length > 0) || JdkErrorWords.alertReceived(e);
+      return (chain != null && chain.length > 0) || TlsFailure.alertReceived(e);
     } catch (IOException | GeneralSecurityException e) {
       return false;
     }
@@ -203,7 +203,7 @@ final class PortProbe {
       }
     } catch (SSLException e) {
       String all = String.valueOf(e.getMessage());
-      if (JdkErrorWords.notTls(e)) {
+      if (TlsFailure.notTls(e)) {
         return new Probe(PortSpeaks.SILENT, "", all);
       }
       // An alert or a certificate the recorder refused: the other side spoke TLS.

@@ -11,7 +11,11 @@ import javax.net.ssl.SSLException;
  * another host name, an authority not trusted), or which mix-up it was (TLS spoken to a plain-text
  * port, no TLS version in common), each with the advice that fits it. The JDK says several of these
  * in the same words, so the whole chain of causes, class names included, is what is searched; none
- * of it reaches the message.
+ * of it reaches the message. The error carries its {@link Kind} ({@link Failed}), so that nobody
+ * after this class reads its words.
+ *
+ * <p>This is the one class that reads the JDK's TLS words: {@link #classify} for a fetch's
+ * handshake, {@link #alertReceived} and {@link #notTls} for the doctor's port probe.
  */
 final class TlsFailure {
   private TlsFailure() {}
@@ -25,17 +29,64 @@ final class TlsFailure {
   }
 
   /**
+   * A failed handshake that says which {@link Kind} it was, so that the doctor decides on the kind
+   * and never on the words: every error {@link #of} gives is one, and so is {@link #noAnswer}'s
+   * where the server closed the connection.
+   */
+  static class Failed extends FetchException {
+    private static final long serialVersionUID = 1L;
+    final Kind kind;
+
+    /** Whether the handshake followed STLS (STARTTLS) rather than the first byte. */
+    final boolean afterStls;
+
+    Failed(
+        Kind kind,
+        boolean afterStls,
+        FetchError error,
+        String detail,
+        Throwable cause,
+        Remedy remedy) {
+      super(error, detail, null, cause, remedy);
+      this.kind = kind;
+      this.afterStls = afterStls;
+    }
+  }
+
+  /**
    * A certificate refused, by which check: {@link CertificateTrouble} adds what the certificate
    * says.
    */
-  static final class Refused extends FetchException {
+  static final class Refused extends Failed {
     private static final long serialVersionUID = 1L;
     final Check check;
 
     Refused(Check check, String detail, Throwable cause, Remedy remedy) {
-      super(FetchError.CERTIFICATE_INVALID, detail, null, cause, remedy);
+      super(kindOf(check), false, FetchError.CERTIFICATE_INVALID, detail, cause, remedy);
       this.check = check;
     }
+
+    private static Kind kindOf(Check check) {
+      return switch (check) {
+        case EXPIRED -> Kind.EXPIRED;
+        case NOT_YET_VALID -> Kind.NOT_YET_VALID;
+        case WRONG_HOST -> Kind.WRONG_HOST;
+        case UNTRUSTED -> Kind.UNTRUSTED;
+      };
+    }
+  }
+
+  /**
+   * Whether {@code e} is implicit TLS spoken to a port that answered in plain text (not a broken
+   * STARTTLS, quirk Q23, which is the same bytes after STLS).
+   */
+  static boolean plainTextPort(FetchException e) {
+    return e instanceof Failed f && f.kind == Kind.PLAIN_TEXT && !f.afterStls;
+  }
+
+  /** Whether {@code e} is a server with no TLS version this client accepts. */
+  static boolean noVersionInCommon(FetchException e) {
+    return e instanceof Failed f && f.kind == Kind.NO_COMMON_VERSION;
   }
 
   private static final Remedy RENEW =
@@ -89,10 +140,11 @@ final class TlsFailure {
           e,
           Limit.HANDSHAKE_TIMEOUT.remedy(allowed));
     }
-    return new FetchException(
+    return new Failed(
+        Kind.ENDED,
+        afterStls,
         FetchError.CONNECTION_TIMED_OUT,
         what + "it stayed silent for " + closedAfter.toSeconds() + " s, then closed the connection",
-        null,
         e,
         SILENT_THEN_CLOSED);
   }
@@ -144,31 +196,34 @@ final class TlsFailure {
         if (afterStls) {
           // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the
           // server's STARTTLS is what is broken (quirk Q23, case N-04), as the doctor says.
-          return new FetchException(
+          return new Failed(
+              Kind.PLAIN_TEXT,
+              true,
               FetchError.TLS_FAILED,
               server
                   + " agreed to start TLS (STLS) but then went on in"
                   + " plain text: its STARTTLS is broken (quirk Q23); nothing was sent but CAPA and STLS",
-              null,
               e,
               Advice.stlsBroken());
         }
-        return new FetchException(
+        return new Failed(
+            Kind.PLAIN_TEXT,
+            false,
             FetchError.TLS_FAILED,
             server
                 + " does not speak TLS on port "
                 + port
                 + ": it looks like a plain-text port, which expects STARTTLS or no encryption",
-            null,
             e,
             Advice.plainTextPort(port));
       case NO_COMMON_VERSION:
-        return new FetchException(
+        return new Failed(
+            Kind.NO_COMMON_VERSION,
+            afterStls,
             FetchError.TLS_FAILED,
             server
                 + " offers no TLS version this client accepts"
                 + " (TLS 1.2 or later is required)",
-            null,
             e,
             TOO_OLD);
       case ENDED:
@@ -179,26 +234,30 @@ final class TlsFailure {
         }
         // A server that speaks only TLS 1.0/1.1 without saying so (no protocol_version alert)
         // ends the handshake like this; so does one without a cipher in common.
-        return new FetchException(
+        return new Failed(
+            Kind.ENDED,
+            afterStls,
             FetchError.TLS_FAILED,
             server
                 + " closed the connection during the TLS handshake"
                 + " without saying why: most likely it offers only TLS versions older than TLS 1.2, or no cipher this client"
                 + " accepts",
-            null,
             e,
             SILENT_END);
       case OTHER:
       default:
         break;
     }
-    return new FetchException(
+    return new Failed(
+        Kind.OTHER,
+        afterStls,
         FetchError.TLS_FAILED,
         "the TLS handshake with "
             + server
             + " failed: "
             + FetchException.escape(String.valueOf(e.getMessage())),
-        e);
+        e,
+        null);
   }
 
   /** What a failed handshake was, as far as the JDK's exceptions tell. */
@@ -244,7 +303,7 @@ final class TlsFailure {
         || all.contains("Certificate")) {
       return Kind.UNTRUSTED;
     }
-    if (all.contains("Unsupported or unrecognized SSL message") || all.contains("plaintext")) {
+    if (all.contains(NOT_TLS) || all.contains("plaintext")) {
       return Kind.PLAIN_TEXT;
     }
     if (all.contains("protocol") || all.contains("No appropriate")) {
@@ -254,6 +313,26 @@ final class TlsFailure {
       return Kind.ENDED;
     }
     return Kind.OTHER;
+  }
+
+  /** The JDK's words for bytes that are no TLS record, where a TLS record was due. */
+  private static final String NOT_TLS = "Unsupported or unrecognized SSL message";
+
+  /**
+   * The other side answered the handshake with a TLS alert: it speaks TLS. For the doctor's port
+   * probe; the JDK gives no alert code and no subtype ({@code SSLHandshakeException} for all), so
+   * its words are all there is.
+   */
+  static boolean alertReceived(SSLException e) {
+    return String.valueOf(e.getMessage()).contains("Received fatal alert");
+  }
+
+  /**
+   * The other side answered the handshake with bytes that are no TLS record. For the doctor's port
+   * probe, on the exception itself (not its chain, as {@link #classify} reads).
+   */
+  static boolean notTls(SSLException e) {
+    return String.valueOf(e.getMessage()).contains(NOT_TLS);
   }
 
   private static String chain(Throwable t) {

@@ -183,11 +183,11 @@ final class TlsStage {
     Symptom sym;
     if (e instanceof TlsFailure.Refused refused) {
       sym = certificateSymptom(refused, chain);
-    } else if (TlsMixUps.plainTextPort(e)
+    } else if (TlsFailure.plainTextPort(e)
         || (ctx.ports().chosen() == PortSpeaks.POP3 && s.security() == Security.IMPLICIT_TLS)) {
       sym = Symptom.TLS_TO_PLAIN_PORT;
       certs = "; port " + s.port() + " greets in plain text" + ctx.ports().suggestion();
-    } else if (TlsMixUps.noVersionInCommon(e)) {
+    } else if (TlsFailure.noVersionInCommon(e)) {
       sym = Symptom.TLS_VERSION_TOO_OLD;
     } else {
       sym = Symptom.TLS_HANDSHAKE_FAILED;

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** How a message that did not arrive whole is said. */
@@ -45,6 +47,7 @@ class BodyFailuresTest {
     assertEquals(FetchError.READ_ERROR, q04.error());
     assertTrue(q04.detail().startsWith("message 4 did not end where its terminator said"));
     assertEquals("Hello", q04.serverReply().orElseThrow());
+    assertEquals(Optional.of(QuirkId.Q04), q04.quirk());
     FetchException reset = new FetchException(FetchError.CONNECTION_RESET, "reset");
     assertSame(reset, BodyFailures.notWhereTerminatorSaid(REF, reset));
   }
@@ -62,5 +65,27 @@ class BodyFailuresTest {
         "the connection broke while message 4 was due (met while sending the next command):"
             + " Broken pipe",
         cut.detail());
+  }
+
+  @Test
+  void Q04_aStrayEndMarker_isMarkedQ04_asTheWordsNamedIt() {
+    FetchException dot = new FetchException(FetchError.READ_ERROR, "not a status line", ".", null);
+    FetchException stray = BodyFailures.strayTerminator(null, REF, dot);
+    assertEquals(FetchError.EMPTY_LINE, stray.error());
+    assertEquals(Optional.of(QuirkId.Q04), stray.quirk());
+  }
+
+  @Test
+  void theWrappersOfAnError_passItsQuirkOn() {
+    FetchException q04 =
+        BodyFailures.notWhereTerminatorSaid(
+            REF, new FetchException(FetchError.READ_ERROR, "not a status line", "Hello", null));
+    assertEquals(Optional.of(QuirkId.Q04), new PipelinedUnanswered(q04).quirk());
+    FetchException q01 =
+        new FetchException(FetchError.CONNECTION_RESET, "closed").withQuirk(QuirkId.Q01);
+    assertEquals(Optional.of(QuirkId.Q01), new Pop3Connection.CapaBroken(q01).quirk());
+    FetchException none = new FetchException(FetchError.CONNECTION_TIMED_OUT, "no answer");
+    assertEquals(Optional.empty(), new PipelinedUnanswered(none).quirk());
+    assertEquals(Optional.empty(), new Pop3Connection.CapaBroken(none).quirk());
   }
 }

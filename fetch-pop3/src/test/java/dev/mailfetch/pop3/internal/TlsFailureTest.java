@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,5 +126,42 @@ class TlsFailureTest {
         "the TLS handshake with pop.example.org:995 failed: "
             + FetchException.escape("odd\u0007failure"),
         f.detail());
+  }
+
+  @Test
+  void everyErrorOfAHandshake_carriesItsKind_whichTheMixUpChecksRead() {
+    SSLException plain = new SSLException("Unsupported or unrecognized SSL message");
+    FetchException implicit = of(plain, false, Duration.ZERO);
+    assertEquals(
+        TlsFailure.Kind.PLAIN_TEXT, assertInstanceOf(TlsFailure.Failed.class, implicit).kind);
+    assertTrue(TlsFailure.plainTextPort(implicit));
+    FetchException afterStls = of(plain, true, Duration.ZERO);
+    assertEquals(
+        TlsFailure.Kind.PLAIN_TEXT, assertInstanceOf(TlsFailure.Failed.class, afterStls).kind);
+    assertFalse(TlsFailure.plainTextPort(afterStls), "a broken STARTTLS (Q23) is no wrong port");
+    FetchException old = of(handshake("No appropriate protocol", null), false, Duration.ZERO);
+    assertTrue(TlsFailure.noVersionInCommon(old));
+    assertFalse(TlsFailure.plainTextPort(old));
+    FetchException expired =
+        of(
+            handshake("validity check failed", new CertificateExpiredException("NotAfter")),
+            false,
+            Duration.ZERO);
+    assertEquals(TlsFailure.Kind.EXPIRED, ((TlsFailure.Failed) expired).kind);
+    FetchException ended =
+        of(handshake("Remote host terminated the handshake", null), false, Duration.ZERO);
+    assertEquals(TlsFailure.Kind.ENDED, ((TlsFailure.Failed) ended).kind);
+    FetchException other = of(new SSLException("odd"), false, Duration.ZERO);
+    assertEquals(TlsFailure.Kind.OTHER, ((TlsFailure.Failed) other).kind);
+  }
+
+  @Test
+  void theSameWords_inAPlainError_areNoMixUp() {
+    FetchException words =
+        new FetchException(
+            FetchError.TLS_FAILED,
+            "pop.example.org:995 does not speak TLS on port 995 (TLS 1.2 or later is required)");
+    assertFalse(TlsFailure.plainTextPort(words));
+    assertFalse(TlsFailure.noVersionInCommon(words));
   }
 }

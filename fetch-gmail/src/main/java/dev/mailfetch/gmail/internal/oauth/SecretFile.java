@@ -3,6 +3,7 @@ package dev.mailfetch.gmail.internal.oauth;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.gmail.OAuthFailure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -114,7 +115,8 @@ public final class SecretFile {
         open.retainAll(perms);
         if (!open.isEmpty()) {
           String mode = mode(perms);
-          throw new FetchException(
+          throw new OAuthFailure(
+              OAuthFailure.Reason.FILE_TOO_OPEN,
               FetchError.CONFIGURATION,
               "permissions "
                   + mode
@@ -126,7 +128,6 @@ public final class SecretFile {
                   + ", and other users of this machine may "
                   + (open.stream().anyMatch(p -> p.name().endsWith("_READ")) ? "read" : "change")
                   + " it; it was not read",
-              null,
               null,
               Remedy.of(
                   "Make it readable and writable by its owner only: chmod 600 "

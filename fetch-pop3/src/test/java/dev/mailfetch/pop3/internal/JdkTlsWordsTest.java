@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * The JDK's own words, from real handshakes on loopback: a JDK that words them otherwise fails
  * here.
  */
-class JdkErrorWordsTest {
+class JdkTlsWordsTest {
   /** A handshake with {@code server}, which must fail. */
   private static SSLException handshakeWith(ServerSocket server) throws Exception {
     Thread t =
@@ -63,20 +63,20 @@ class JdkErrorWordsTest {
                 .getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
     SSLException e = handshakeWith(server);
-    assertTrue(JdkErrorWords.alertReceived(e), e.getMessage());
-    assertFalse(JdkErrorWords.notTls(e), e.getMessage());
+    assertTrue(TlsFailure.alertReceived(e), e.getMessage());
+    assertFalse(TlsFailure.notTls(e), e.getMessage());
   }
 
   @Test
   void aPlainTextGreeting_isHeardAsNoTls() throws Exception {
     SSLException e = handshakeWith(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-    assertTrue(JdkErrorWords.notTls(e), e.getMessage());
-    assertFalse(JdkErrorWords.alertReceived(e), e.getMessage());
+    assertTrue(TlsFailure.notTls(e), e.getMessage());
+    assertFalse(TlsFailure.alertReceived(e), e.getMessage());
   }
 
   @Test
   void aResetIsTold_fromOtherFailuresToConnect() {
-    assertTrue(JdkErrorWords.reset(new SocketException("Connection reset")));
-    assertFalse(JdkErrorWords.reset(new SocketException("Network is unreachable")));
+    assertTrue(ConnectFailure.reset(new SocketException("Connection reset")));
+    assertFalse(ConnectFailure.reset(new SocketException("Network is unreachable")));
   }
 }
