@@ -1,5 +1,7 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
+
 /**
  * What a run says of deletions the server refused (DELE) or did not confirm (QUIT): {@link
  * FetchError#DELETION_UNCONFIRMED} warnings that carry the server's own words where it gave some
@@ -71,7 +73,7 @@ final class DeletionWords {
         FetchError.DELETION_UNCONFIRMED,
         "the server did not confirm the end of the session"
             + " (QUIT), so the "
-            + dev.mailfetch.api.internal.Sizes.count(marked, "message")
+            + Sizes.count(marked, "message")
             + " marked for deletion may still"
             + " be on it; "
             + (marked == 1 ? "it is" : "they are")

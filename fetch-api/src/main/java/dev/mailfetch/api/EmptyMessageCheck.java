@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 
@@ -165,12 +166,8 @@ final class EmptyMessageCheck {
   private static String what(MessageRef ref, long received) {
     return (received == 0
             ? "not a byte"
-            : "only header fields a server adds, no body ("
-                + dev.mailfetch.api.internal.Sizes.size(received)
-                + ")")
-        + (ref.size() > received
-            ? ", though the listing announces " + dev.mailfetch.api.internal.Sizes.size(ref.size())
-            : "");
+            : "only header fields a server adds, no body (" + Sizes.size(received) + ")")
+        + (ref.size() > received ? ", though the listing announces " + Sizes.size(ref.size()) : "");
   }
 
   private static final Remedy LOOK =

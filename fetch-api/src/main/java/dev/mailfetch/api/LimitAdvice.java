@@ -1,5 +1,7 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
+
 /**
  * What the engine says when a {@link FetchLimits} limit holds a message back or stops a listing:
  * the limit and the size in words a person reads, and a {@link Remedy} that names the {@code
@@ -70,7 +72,7 @@ final class LimitAdvice {
         FetchError.LIMIT_EXCEEDED,
         "this run reached its limit of "
             + (byCount
-                ? dev.mailfetch.api.internal.Sizes.count(limits.maxMessagesPerRun(), "message")
+                ? Sizes.count(limits.maxMessagesPerRun(), "message")
                 : human(limits.maxBytesPerRun()))
             + "; the message waits on the server for the next run",
         null,
@@ -89,7 +91,7 @@ final class LimitAdvice {
   private static Remedy raise(long atLeast) {
     return Remedy.of(
         "If the message is expected, fetch it with --max-message-size "
-            + dev.mailfetch.api.internal.Sizes.sizeOption(atLeast)
+            + Sizes.sizeOption(atLeast)
             + " (or more); otherwise the server may be misbehaving.",
         "If the message is expected, raise FetchLimits.Builder.maxMessageSize(long) to at least "
             + atLeast
@@ -100,6 +102,6 @@ final class LimitAdvice {
 
   /** A size as a person reads it, in the units every report of mailfetch uses. */
   static String human(long bytes) {
-    return dev.mailfetch.api.internal.Sizes.size(bytes);
+    return Sizes.size(bytes);
   }
 }

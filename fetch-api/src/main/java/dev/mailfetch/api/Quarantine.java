@@ -1,5 +1,7 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Sizes;
+
 /**
  * What the engine says about a message that fails run after run (docs/engine.md, "Failures and
  * quarantine"): after {@code quarantineAfter} failed runs it is no longer tried and stays on the
@@ -55,6 +57,6 @@ final class Quarantine {
   }
 
   private static String runs(int n) {
-    return dev.mailfetch.api.internal.Sizes.count(n, "run");
+    return Sizes.count(n, "run");
   }
 }

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import dev.mailfetch.api.internal.Listing;
+import dev.mailfetch.api.internal.Sizes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -451,7 +452,7 @@ final class ReusedUids {
   }
 
   private static String count(List<MessageRef> refs, String noun) {
-    return dev.mailfetch.api.internal.Sizes.count(refs.size(), noun);
+    return Sizes.count(refs.size(), noun);
   }
 
   /** The first few messages by number and id, and how many more. */

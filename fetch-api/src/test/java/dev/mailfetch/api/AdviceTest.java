@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.internal.Sizes;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +32,7 @@ class AdviceTest {
               "a Java name in \""
                   + text
                   + "\": "
-                  + JAVA.matcher(text).results().map(java.util.regex.MatchResult::group).toList());
+                  + JAVA.matcher(text).results().map(MatchResult::group).toList());
     }
   }
 
@@ -153,8 +157,8 @@ class AdviceTest {
     MessageSink refusing =
         new MessageSink() {
           @Override
-          public Delivery begin(Envelope envelope) throws java.io.IOException {
-            throw new java.nio.file.AccessDeniedException("/var/mail/alice/tmp/1.eml");
+          public Delivery begin(Envelope envelope) throws IOException {
+            throw new AccessDeniedException("/var/mail/alice/tmp/1.eml");
           }
 
           @Override
@@ -210,10 +214,7 @@ class AdviceTest {
     assertEquals("1.5 kB", LimitAdvice.human(1536));
     assertEquals("105 MB", LimitAdvice.human(100L << 20));
     assertEquals("5.4 GB", LimitAdvice.human(5L << 30));
-    assertEquals(
-        "4K",
-        dev.mailfetch.api.internal.Sizes.sizeOption(3030),
-        "the option value that fetches it");
-    assertEquals("105M", dev.mailfetch.api.internal.Sizes.sizeOption(100L << 20));
+    assertEquals("4K", Sizes.sizeOption(3030), "the option value that fetches it");
+    assertEquals("105M", Sizes.sizeOption(100L << 20));
   }
 }

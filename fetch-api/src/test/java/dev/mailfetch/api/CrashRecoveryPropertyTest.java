@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -118,8 +119,7 @@ class CrashRecoveryPropertyTest {
             b.labelPolicy(
                 (account, h) ->
                     new LabelDecision(
-                        h.values("X-Seq").isEmpty() ? java.util.Set.of() : java.util.Set.of("seq"),
-                        false));
+                        h.values("X-Seq").isEmpty() ? Set.of() : Set.of("seq"), false));
           }
         });
   }

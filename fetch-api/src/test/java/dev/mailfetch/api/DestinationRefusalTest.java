@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -256,8 +257,7 @@ class DestinationRefusalTest {
     sink.refuse.add("m2");
     // An earlier run handed m2 over and died before its barrier: the destination has not answered.
     Delivery d = sink.begin(new Envelope(Rig.ACCOUNT, "m2", 10, Set.of(), false));
-    d.write(
-        java.nio.ByteBuffer.wrap(Rig.message(2).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    d.write(ByteBuffer.wrap(Rig.message(2).getBytes(StandardCharsets.UTF_8)));
     d.complete(DeliveryKey.of(Rig.ACCOUNT, "m2"));
 
     FetchResult r =

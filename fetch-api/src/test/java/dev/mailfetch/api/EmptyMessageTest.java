@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -314,7 +318,7 @@ class EmptyMessageTest {
         .add("m2", String.format(STUB, "m2"))
         .add("m3", "")
         .add("m4", "");
-    List<String> asked = new java.util.ArrayList<>();
+    List<String> asked = new ArrayList<>();
     FetchResult r =
         rig.fetcher(
                 b ->
@@ -383,7 +387,7 @@ class EmptyMessageTest {
    * two names.
    */
   private static final class SameUid implements DedupPolicy {
-    private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
+    private final Map<String, DeliveryKey> seen = new HashMap<>();
 
     void seed(String uid, DeliveryKey key) {
       seen.put(uid, key);
@@ -413,7 +417,7 @@ class EmptyMessageTest {
    * policy does.
    */
   private static final class SameContent implements DedupPolicy {
-    private final java.util.Map<String, DeliveryKey> seen = new java.util.HashMap<>();
+    private final Map<String, DeliveryKey> seen = new HashMap<>();
 
     /** As if every content to come had been delivered under {@code key}. */
     private DeliveryKey seeded;
@@ -434,15 +438,14 @@ class EmptyMessageTest {
 
     @Override
     public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
-      DeliveryKey first =
-          seeded != null ? seeded : seen.get(java.util.HexFormat.of().formatHex(digest));
+      DeliveryKey first = seeded != null ? seeded : seen.get(HexFormat.of().formatHex(digest));
       return first == null ? DedupVerdict.NEW : DedupVerdict.duplicateOf(first, "the same content");
     }
 
     @Override
     public void delivered(Envelope envelope, HeaderBlock headers, DeliveryKey key, byte[] digest) {
       if (digest != null) {
-        seen.putIfAbsent(java.util.HexFormat.of().formatHex(digest), key);
+        seen.putIfAbsent(HexFormat.of().formatHex(digest), key);
       }
     }
   }

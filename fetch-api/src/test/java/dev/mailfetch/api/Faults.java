@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -57,7 +58,7 @@ final class Faults {
    * Thrown by the sink's begin for every message when set: its place is unusable (gone, no
    * permission).
    */
-  java.io.IOException placeBroken;
+  IOException placeBroken;
 
   boolean sinkSyncFails;
   boolean addLabelsFails;

@@ -3,6 +3,7 @@ package dev.mailfetch.api;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Set;
 
 /** An {@link InMemorySink} whose operations count as fault steps and can fail on demand. */
 final class FaultySink implements MessageSink {
@@ -74,7 +75,7 @@ final class FaultySink implements MessageSink {
   }
 
   @Override
-  public boolean addLabels(DeliveryKey key, java.util.Set<String> labels) throws IOException {
+  public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     if (faults.step("sink.addLabels") || faults.addLabelsFails) {
       throw new IOException("test: cannot link into the label folder");
     }

@@ -3,7 +3,9 @@ package dev.mailfetch.api;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** An {@link InMemoryUidStore} whose operations count as fault steps and can fail on demand. */
 final class FaultyStore implements UidStore {
@@ -58,7 +60,7 @@ final class FaultyStore implements UidStore {
   }
 
   @Override
-  public java.util.Map<String, byte[]> fingerprints(java.util.Set<String> uids) {
+  public Map<String, byte[]> fingerprints(Set<String> uids) {
     return inner.fingerprints(uids);
   }
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Nested;
@@ -778,7 +780,7 @@ class FetcherTest {
     void aDuplicatesLabels_areAddedToTheFirstCopy_notLost() {
       Rig rig = new Rig();
       rig.mailbox.add("a", Rig.message(1)).add("b", Rig.message(2)).add("c", Rig.message(1));
-      java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+      AtomicInteger n = new AtomicInteger();
       LabelPolicy perMessage =
           (account, headers) -> new LabelDecision(Set.of("L" + n.incrementAndGet()), false);
       FetchResult r =
@@ -891,7 +893,7 @@ class FetcherTest {
       DedupPolicy brokenDedup =
           (env, h) -> {
             if (env.uid().equals("m3")) {
-              throw new java.io.IOException("dedup store unreadable");
+              throw new IOException("dedup store unreadable");
             }
             return null;
           };

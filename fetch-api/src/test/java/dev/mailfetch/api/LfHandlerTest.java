@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -71,7 +72,7 @@ class LfHandlerTest {
       int n = Math.min(cut, message.length - off);
       System.arraycopy(message, off, lent, 3, n);
       lf.data(ByteBuffer.wrap(lent, 3, n).slice());
-      java.util.Arrays.fill(lent, (byte) 'Z');
+      Arrays.fill(lent, (byte) 'Z');
       off += n;
     }
     if (off < message.length) {

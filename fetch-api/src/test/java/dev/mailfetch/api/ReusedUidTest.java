@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -44,7 +46,7 @@ class ReusedUidTest {
   }
 
   private static Set<String> sinkContents(Rig rig) {
-    Set<String> out = new java.util.HashSet<>();
+    Set<String> out = new HashSet<>();
     for (InMemorySink.StoredMessage m : rig.sink.inner.messages()) {
       assertTrue(out.add(new String(m.content(), StandardCharsets.UTF_8)), "stored twice");
     }
@@ -119,13 +121,13 @@ class ReusedUidTest {
   void Q51_keepDays_newMailOfTheSameSizeUnderAnIdDueForDeletion_isFetched_notDeletedUnread() {
     Rig rig = rig(true);
     rig.mailbox.add("n1", mail("one", "first")).add("n2", mail("two", "second"));
-    java.time.Duration week = java.time.Duration.ofDays(7);
+    Duration week = Duration.ofDays(7);
     rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
     String sameSize = mail("six", "second");
     rig.mailbox
         .remove("n2")
         .add("n2", sameSize); // n2 read and deleted elsewhere; new mail takes its id
-    rig.clock.advance(java.time.Duration.ofDays(8));
+    rig.clock.advance(Duration.ofDays(8));
 
     FetchResult r = rig.fetcher(b -> b.retention(Retention.deleteAfter(week))).run();
     assertEquals(List.of(ALREADY_SEEN, DELIVERED), kinds(r), r::summary);

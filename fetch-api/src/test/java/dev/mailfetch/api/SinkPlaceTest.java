@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
@@ -105,13 +107,11 @@ class SinkPlaceTest {
             "Free some space"),
         Arguments.of(
             new IOException(
-                "cannot append to imap.example.com",
-                new java.net.ConnectException("Connection refused")),
+                "cannot append to imap.example.com", new ConnectException("Connection refused")),
             "cannot append",
             "Check that the place where mail is stored is reachable"),
         Arguments.of(
-            new IOException(
-                "Gmail gave no answer", new java.net.SocketTimeoutException("Read timed out")),
+            new IOException("Gmail gave no answer", new SocketTimeoutException("Read timed out")),
             "does not answer",
             "Check that the place where mail is stored is reachable"));
   }

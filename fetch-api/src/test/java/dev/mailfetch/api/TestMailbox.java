@@ -4,9 +4,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,7 +30,7 @@ final class TestMailbox {
    * Sizes the listing gives instead of the real ones, by unique id (quirk Q32: a server that
    * understates).
    */
-  final java.util.Map<String, Long> listedSize = new java.util.HashMap<>();
+  final Map<String, Long> listedSize = new HashMap<>();
 
   /** Whether the source can read a message's header section alone (POP3 TOP). */
   boolean headersAlone = true;
@@ -196,7 +198,7 @@ final class TestMailbox {
       if (faults.deleteFails || faults.step("source.dele")) {
         throw new FetchException(FetchError.CONNECTION_RESET, "test: reset at DELE");
       }
-      Set<MessageRef> accepted = new java.util.HashSet<>();
+      Set<MessageRef> accepted = new HashSet<>();
       for (MessageRef ref : refs) {
         if (faults.deleteRefused.contains(snapshot.get(ref.number() - 1).uid())) {
           lastRefusal = faults.deleteRefusalWords != null ? faults.deleteRefusalWords : lastRefusal;

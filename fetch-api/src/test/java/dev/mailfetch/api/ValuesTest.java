@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -137,28 +140,28 @@ class ValuesTest {
     Instant first = Instant.parse("2026-01-01T00:00:00Z");
     assertFalse(Retention.KEEP.deletionDue(first, first.plusSeconds(1_000_000_000)));
     assertTrue(Retention.DELETE_AFTER_DELIVERY.deletionDue(first, first));
-    Retention week = Retention.deleteAfter(java.time.Duration.ofDays(7));
-    assertFalse(week.deletionDue(first, first.plus(java.time.Duration.ofDays(7)).minusSeconds(1)));
-    assertTrue(week.deletionDue(first, first.plus(java.time.Duration.ofDays(7))));
+    Retention week = Retention.deleteAfter(Duration.ofDays(7));
+    assertFalse(week.deletionDue(first, first.plus(Duration.ofDays(7)).minusSeconds(1)));
+    assertTrue(week.deletionDue(first, first.plus(Duration.ofDays(7))));
     assertTrue(week.leavesMailOnServer());
     assertFalse(Retention.DELETE_AFTER_DELIVERY.leavesMailOnServer());
-    assertEquals(Retention.DELETE_AFTER_DELIVERY, Retention.deleteAfter(java.time.Duration.ZERO));
+    assertEquals(Retention.DELETE_AFTER_DELIVERY, Retention.deleteAfter(Duration.ZERO));
   }
 
   @Test
   void inMemorySink_isIdempotentByKey_abortLeavesNothing_andOnlySyncedMessagesSurviveReopen()
       throws Exception {
     InMemorySink sink = InMemorySink.create();
-    Envelope env = new Envelope("a", "u1", 3, java.util.Set.of(), false);
+    Envelope env = new Envelope("a", "u1", 3, Set.of(), false);
     DeliveryKey k1 = DeliveryKey.of("a", "u1");
     Delivery d = sink.begin(env);
-    d.write(java.nio.ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
+    d.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
     assertFalse(d.complete(k1).alreadyHeld());
     Delivery again = sink.begin(env);
-    again.write(java.nio.ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
+    again.write(ByteBuffer.wrap("abc".getBytes(StandardCharsets.US_ASCII)));
     assertTrue(again.complete(k1).alreadyHeld());
     Delivery aborted = sink.begin(env);
-    aborted.write(java.nio.ByteBuffer.wrap("zz".getBytes(StandardCharsets.US_ASCII)));
+    aborted.write(ByteBuffer.wrap("zz".getBytes(StandardCharsets.US_ASCII)));
     aborted.abort();
     aborted.abort();
     assertEquals(1, sink.size());
@@ -173,7 +176,7 @@ class ValuesTest {
   @Test
   void aRecordKeepsTheLastErrorsWords_escapedAndBounded_andTheListedSize() {
     UidRecord r =
-        UidRecord.of("u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null)
+        UidRecord.of("u", UidRecord.State.FAILED, Instant.EPOCH, null)
             .withSize(42)
             .failedOnce(
                 new FetchException(
@@ -194,8 +197,7 @@ class ValuesTest {
     assertEquals(42, r.delivered(DeliveryKey.of("a", "u")).size());
     assertEquals(
         null,
-        new UidRecord(
-                "u", UidRecord.State.FAILED, java.time.Instant.EPOCH, null, 1, null, "words", -1)
+        new UidRecord("u", UidRecord.State.FAILED, Instant.EPOCH, null, 1, null, "words", -1)
             .lastErrorDetail(),
         "no words without an error");
     assertThrows(IllegalArgumentException.class, () -> r.withSize(-2));

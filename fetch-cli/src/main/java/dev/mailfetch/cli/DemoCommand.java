@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     if (messages < 1 || messages > 100_000) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new ParameterException(
           spec.commandLine(), "--messages " + messages + ": must be from 1 to 100000");
     }
     prepare(dir);
@@ -221,7 +222,7 @@ final class DemoCommand implements Callable<Integer> {
   private void prepare(Path d) throws IOException {
     if (Files.exists(d)) {
       if (!Files.exists(d.resolve(MARKER))) {
-        throw new picocli.CommandLine.ParameterException(
+        throw new ParameterException(
             spec.commandLine(),
             d.toAbsolutePath()
                 + " exists and was"
@@ -236,7 +237,7 @@ final class DemoCommand implements Callable<Integer> {
     try {
       Files.createDirectories(d);
     } catch (IOException e) {
-      throw new picocli.CommandLine.ParameterException(
+      throw new ParameterException(
           spec.commandLine(), "--dir " + d + ": cannot create it (" + CreatedPlaces.why(e) + ")");
     }
     Files.writeString(

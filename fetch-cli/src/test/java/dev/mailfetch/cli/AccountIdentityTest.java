@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.Quirk;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -321,7 +322,7 @@ class AccountIdentityTest {
     try (FakePop3Server s =
         FakePop3Server.builder()
             .account("alice", PASSWORD, MailCorpus.generate(98, 2).toMailbox())
-            .quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR)
+            .quirk(Quirk.Q35_QUIT_ERR)
             .start()) {
       assertEquals(
           0,

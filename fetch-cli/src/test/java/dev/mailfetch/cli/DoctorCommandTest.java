@@ -10,12 +10,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.pop3.Symptom;
 import dev.mailfetch.testkit.FakeDnsServer;
+import dev.mailfetch.testkit.FakeMailbox.Message;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +70,7 @@ class DoctorCommandTest {
       assertTrue(r.out().contains("6 messages"), r.out());
       assertTrue(r.out().contains("Healthy: mail can be fetched."), r.out());
       assertFalse((r.out() + r.err()).contains(PASSWORD));
-      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(6, s.mailbox("alice").size(), "nothing deleted");
     }
   }
@@ -78,7 +80,7 @@ class DoctorCommandTest {
     Path ca = certs.writeCaPem(tmp);
     try (FakePop3Server s = server(TestCertificates.Profile.VALID)) {
       long octets = 0;
-      for (dev.mailfetch.testkit.FakeMailbox.Message m : s.mailbox("alice").messages()) {
+      for (Message m : s.mailbox("alice").messages()) {
         octets += m.size();
       }
       FetchCommandTest.Run r =
@@ -267,7 +269,7 @@ class DoctorCommandTest {
               "1");
       assertEquals(0, r.exit(), r.out() + r.err());
       assertTrue(r.out().contains("- login                     not tried"), r.out());
-      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
       s.sessions()
           .forEach(
               session ->

@@ -7,9 +7,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +39,7 @@ class FakeServerCommandTest {
     server.env = Map.of("PW", "fake pw");
     server.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
     server.args =
-        java.util.List.of(
+        List.of(
             "--tls",
             "implicit",
             "--user",
@@ -85,8 +89,7 @@ class FakeServerCommandTest {
 
   @Test
   void aBusyPort_isSaidAsInUse_withWhatToType_exit2_notABug() throws Exception {
-    try (java.net.ServerSocket taken =
-        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = taken.getLocalPort();
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
@@ -104,7 +107,7 @@ class FakeServerCommandTest {
       assertEquals(2, exit, said);
       assertTrue(said.contains("port " + port) && said.contains("in use"), said);
       assertTrue(
-          said.toLowerCase(java.util.Locale.ROOT).contains("choose another with --port")
+          said.toLowerCase(Locale.ROOT).contains("choose another with --port")
               && said.contains("leave --port out"),
           said);
       assertTrue(!said.contains("bug") && !said.contains("unexpected"), said);
@@ -137,7 +140,7 @@ class FakeServerCommandTest {
 
   /** Every option fake-server advises is one it takes (it has no --verbose, --json, --trace). */
   private static void assertNoAdviceFakeServerRejects(String said) {
-    for (String option : java.util.List.of("--verbose", "--json", "--trace", "--quiet")) {
+    for (String option : List.of("--verbose", "--json", "--trace", "--quiet")) {
       assertTrue(
           !said.contains(option), "advises " + option + ", which fake-server rejects: " + said);
     }

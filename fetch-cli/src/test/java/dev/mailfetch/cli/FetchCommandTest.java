@@ -16,12 +16,17 @@ import dev.mailfetch.testkit.TlsMode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -171,7 +176,7 @@ class FetchCommandTest {
                 "none");
         assertEquals(0, r.exit(), to + ": " + r.out() + r.err());
         assertEquals("", r.out(), "--quiet prints nothing when all is well");
-        s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
         assertEquals(0, s.mailbox("alice").size(), to + ": deleted once stored");
       }
     }
@@ -186,12 +191,11 @@ class FetchCommandTest {
   @Test
   void theTimeoutOption_boundsTheTlsHandshake() throws IOException {
     Path ca = certs.writeCaPem(tmp);
-    try (java.net.ServerSocket silent =
-        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       Thread accept =
           new Thread(
               () -> {
-                try (java.net.Socket c = silent.accept()) {
+                try (Socket c = silent.accept()) {
                   c.getInputStream().readAllBytes(); // reads the client's hello and never answers
                 } catch (IOException e) {
                   // the client left
@@ -262,7 +266,7 @@ class FetchCommandTest {
       assertTrue(r.err().contains("CERTIFICATE_INVALID"), r.err());
     }
     Run help = mailfetch(env(), "fetch", "--help");
-    assertFalse(help.out().toLowerCase(java.util.Locale.ROOT).contains("insecure"), help.out());
+    assertFalse(help.out().toLowerCase(Locale.ROOT).contains("insecure"), help.out());
   }
 
   @Test
@@ -292,8 +296,7 @@ class FetchCommandTest {
 
       Path state = tmp.resolve("state2");
       try (var running =
-          dev.mailfetch.dedup.JournalUidStore.open(
-              dev.mailfetch.dedup.JournalUidStore.directoryFor(state, "alice@localhost"))) {
+          JournalUidStore.open(JournalUidStore.directoryFor(state, "alice@localhost"))) {
         Run locked =
             mailfetch(
                 env(),
@@ -371,7 +374,7 @@ class FetchCommandTest {
           Files.isDirectory(tmp.resolve("alice/mailfetch-state"))
               && Files.size(tmp.resolve("carol.mbox")) > 0,
           "each with its own state and sink");
-      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(
           0, s.mailbox("carol").size(), "carol's run went on after bob's failure, and deleted");
       assertEquals(5, s.mailbox("bob").size());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.MessageOutcome.Kind;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
@@ -200,7 +201,7 @@ class FetchPlaceTest {
         Files.writeString(token, "fresh-token\n"); // another program refreshed it
         FetchResult fresh = opened.fetcher().run();
         assertTrue(fresh.ok(), String.valueOf(fresh.firstError()));
-        assertEquals(2, fresh.count(dev.mailfetch.api.MessageOutcome.Kind.DELIVERED));
+        assertEquals(2, fresh.count(Kind.DELIVERED));
       }
     }
   }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -923,7 +924,7 @@ class FetchReportTest {
           fifth.err());
       assertTrue(l.get(1).contains("--retry-quarantined"), fifth.err());
       assertFalse(
-          l.get(1).toLowerCase(java.util.Locale.ROOT).contains("try again later"),
+          l.get(1).toLowerCase(Locale.ROOT).contains("try again later"),
           "one advice, not also the reset's: " + fifth.err());
 
       Map<String, Object> j = Json.object(fifthJson.out());

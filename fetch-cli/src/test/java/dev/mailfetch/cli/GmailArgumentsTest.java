@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.gmail.GmailImportSink;
 import dev.mailfetch.gmail.OAuthEndpoints;
 import dev.mailfetch.gmail.OAuthScopes;
 import dev.mailfetch.gmail.OAuthTokenFile;
@@ -12,11 +13,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Bad arguments for delivery into Gmail ({@code --to gmail:ADDRESS} and its options), for POP3's
@@ -55,7 +59,7 @@ class GmailArgumentsTest {
 
   /** The arguments after the subcommand's name. */
   private static String[] tail(String[] args) {
-    return java.util.Arrays.copyOfRange(args, 1, args.length);
+    return Arrays.copyOfRange(args, 1, args.length);
   }
 
   private Path grant() throws IOException {
@@ -136,9 +140,7 @@ class GmailArgumentsTest {
       String[] args =
           fetch("--to", "gmail:me@gmail.com", "--gmail-token-file", grant, "--label", name);
       assertBadArgument(
-          mailfetch(args),
-          "is Gmail's own " + name.toUpperCase(java.util.Locale.ROOT) + " label",
-          args);
+          mailfetch(args), "is Gmail's own " + name.toUpperCase(Locale.ROOT) + " label", args);
       FetchCommandTest.Run r = mailfetch(args);
       assertTrue(
           r.err().contains("\"Fetched/" + name + "\"") && r.err().contains("--archive"), r.err());
@@ -190,11 +192,11 @@ class GmailArgumentsTest {
   void intoGmail_theDefaultMessageSizeLimit_isGmails150MB_andALargerOneIsABadArgument()
       throws IOException {
     FetchCommand gmail = new FetchCommand();
-    new picocli.CommandLine(gmail).parseArgs(tail(fetch("--to", "gmail:me@gmail.com")));
-    assertEquals(dev.mailfetch.gmail.GmailImportSink.Builder.MAX_MESSAGE_BYTES, gmail.sizeLimit());
+    new CommandLine(gmail).parseArgs(tail(fetch("--to", "gmail:me@gmail.com")));
+    assertEquals(GmailImportSink.Builder.MAX_MESSAGE_BYTES, gmail.sizeLimit());
     assertEquals(150L * 1024 * 1024, gmail.sizeLimit());
     FetchCommand files = new FetchCommand();
-    new picocli.CommandLine(files).parseArgs(tail(fetch("--to", "maildir:" + tmp.resolve("Mail"))));
+    new CommandLine(files).parseArgs(tail(fetch("--to", "maildir:" + tmp.resolve("Mail"))));
     assertEquals(FetchCommand.DEFAULT_MAX_MESSAGE_SIZE, files.sizeLimit());
     String[] args =
         fetch(
@@ -207,7 +209,7 @@ class GmailArgumentsTest {
     assertBadArgument(
         mailfetch(args), "--max-message-size 200M: Gmail takes no message above 150 MB", args);
     FetchCommand smaller = new FetchCommand();
-    new picocli.CommandLine(smaller)
+    new CommandLine(smaller)
         .parseArgs(tail(fetch("--to", "gmail:me@gmail.com", "--max-message-size", "25M")));
     assertEquals(25_000_000L, smaller.sizeLimit());
   }

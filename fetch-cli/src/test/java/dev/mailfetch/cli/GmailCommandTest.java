@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.gmail.GmailImportSink;
 import dev.mailfetch.gmail.OAuthEndpoints;
 import dev.mailfetch.gmail.OAuthTokenFile;
 import dev.mailfetch.testkit.FakePop3Server;
@@ -18,6 +20,7 @@ import dev.mailfetch.testkit.gmail.GmailFault;
 import dev.mailfetch.testkit.gmail.GmailLabel;
 import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -312,13 +315,12 @@ class GmailCommandTest {
   void anAccountAnotherRunHolds_isLocked_saidAsSuch_beforeItsGmailJournalIsTouched()
       throws IOException {
     Path account =
-        dev.mailfetch.dedup.JournalUidStore.directoryFor(
+        JournalUidStore.directoryFor(
             tmp.resolve("state"), AccountName.of("alice", "localhost", pop3.port()));
     // another run of the account holds its state and its Gmail journal
-    try (dev.mailfetch.dedup.JournalUidStore held =
-            dev.mailfetch.dedup.JournalUidStore.open(account);
-        dev.mailfetch.gmail.GmailImportSink journal =
-            dev.mailfetch.gmail.GmailImportSink.builder()
+    try (JournalUidStore held = JournalUidStore.open(account);
+        GmailImportSink journal =
+            GmailImportSink.builder()
                 .mailbox(ME)
                 .tokens(() -> "unused")
                 .apiBase(gmail.baseUri())
@@ -377,7 +379,7 @@ class GmailCommandTest {
   void aConfigFileAccount_intoGmail_takesTheSameOptionsAsLines() throws IOException {
     Path token = grant();
     Path config =
-        java.nio.file.Files.writeString(
+        Files.writeString(
             tmp.resolve("accounts.properties"),
             String.join(
                 "\n",

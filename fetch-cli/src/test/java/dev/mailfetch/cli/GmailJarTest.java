@@ -11,6 +11,7 @@ import dev.mailfetch.testkit.gmail.FakeGmailServer;
 import dev.mailfetch.testkit.gmail.FaultRule;
 import dev.mailfetch.testkit.gmail.GmailFault;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,7 @@ class GmailJarTest {
   }
 
   private static String[] with(List<String> args, String... more) {
-    List<String> all = new java.util.ArrayList<>(args);
+    List<String> all = new ArrayList<>(args);
     all.addAll(List.of(more));
     return all.toArray(new String[0]);
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IllegalFormatException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,7 @@ class HelpTextTest {
       String shown;
       try {
         shown = String.format(t); // as picocli shows it: %% is %
-      } catch (java.util.IllegalFormatException e) {
+      } catch (IllegalFormatException e) {
         shown = t;
       }
       for (String w : shown.split("\\s+")) {

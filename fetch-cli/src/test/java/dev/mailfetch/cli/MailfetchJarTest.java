@@ -8,12 +8,15 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.Quirk;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +148,7 @@ class MailfetchJarTest {
       assertFalse(bad.err().contains("\tat "), "no stack trace");
     }
     int closed;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+    try (ServerSocket free = new ServerSocket(0)) {
       closed = free.getLocalPort(); // nothing listens once it is closed
     }
     Run refused =
@@ -172,7 +175,7 @@ class MailfetchJarTest {
         FakePop3Server.builder()
             .account("alice", PASSWORD, MailCorpus.generate(74, 3).toMailbox())
             .tls(TlsMode.IMPLICIT, certs)
-            .quirk(dev.mailfetch.testkit.Quirk.Q35_QUIT_ERR)
+            .quirk(Quirk.Q35_QUIT_ERR)
             .start()) {
       String url = "pop3s://alice@localhost:" + s.port();
       for (String[] mode : new String[][] {{}, {"--quiet"}}) {
@@ -269,17 +272,13 @@ class MailfetchJarTest {
         journal = dirs.filter(Files::isDirectory).findFirst().orElseThrow().resolve("uids.journal");
       }
       Files.write(
-          journal,
-          "torn end".getBytes(StandardCharsets.US_ASCII),
-          java.nio.file.StandardOpenOption.APPEND);
+          journal, "torn end".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
       Run json = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--json"));
       assertEquals(0, json.exit(), json.out() + json.err());
       assertTrue(json.out().startsWith("{\"status\":\"ok\""), json.out());
       assertEquals("", json.err(), "under --json stderr holds only a log asked for");
       Files.write(
-          journal,
-          "torn end".getBytes(StandardCharsets.US_ASCII),
-          java.nio.file.StandardOpenOption.APPEND);
+          journal, "torn end".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
       Run text = jar(Map.of("PW", PASSWORD), tmp, append(List.of(args), "--quiet"));
       assertEquals(0, text.exit(), text.err());
       assertEquals(1, text.err().lines().count(), text.err());

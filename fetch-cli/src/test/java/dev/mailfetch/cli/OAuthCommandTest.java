@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,9 +197,7 @@ class OAuthCommandTest {
         said.contains("signed in as other@gmail.com, not as " + ME)
             && said.contains("choose " + ME),
         said);
-    assertTrue(
-        java.util.Arrays.equals(before, Files.readAllBytes(token)),
-        "the working file is as it was");
+    assertTrue(Arrays.equals(before, Files.readAllBytes(token)), "the working file is as it was");
     assertEquals(ME, OAuthTokenFile.read(token).account().orElseThrow());
   }
 

@@ -12,6 +12,9 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +22,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * {@code mailfetch poll}: one round with --once (the run-until-stopped case is in MailfetchJarTest,
@@ -148,9 +159,7 @@ class PollCommandTest {
               ENV, "poll", "--config", config(s, "alice.verbose = true").toString(), "--once");
       assertEquals(0, r.exit(), r.out() + r.err());
       assertTrue(
-          java.util.regex.Pattern.compile("alice: 3 new messages \\(6(\\.\\d)? kB\\)\\R")
-              .matcher(r.out())
-              .find(),
+          Pattern.compile("alice: 3 new messages \\(6(\\.\\d)? kB\\)\\R").matcher(r.out()).find(),
           r.out());
       assertFalse(r.out().contains("next check"), "--once: there is no next check: " + r.out());
       assertFalse(r.out().contains("bytes"), r.out());
@@ -333,10 +342,9 @@ class PollCommandTest {
   }
 
   /** Every option a text names: what a reader would type. */
-  static java.util.Set<String> optionsNamed(String text) {
-    java.util.Set<String> named = new java.util.TreeSet<>();
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(?<![\\w.-])--[a-z][a-z0-9-]*").matcher(text);
+  static Set<String> optionsNamed(String text) {
+    Set<String> named = new TreeSet<>();
+    Matcher m = Pattern.compile("(?<![\\w.-])--[a-z][a-z0-9-]*").matcher(text);
     while (m.find()) {
       named.add(m.group());
     }
@@ -344,11 +352,11 @@ class PollCommandTest {
   }
 
   /** The long options a command of mailfetch takes. */
-  static java.util.Set<String> optionsOf(String command) {
-    java.util.Set<String> all = new java.util.TreeSet<>();
-    picocli.CommandLine cl =
-        new picocli.CommandLine(command.equals("poll") ? new PollCommand() : new FetchCommand());
-    for (picocli.CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+  static Set<String> optionsOf(String command) {
+    Set<String> all = new TreeSet<>();
+    CommandLine cl =
+        new CommandLine(command.equals("poll") ? new PollCommand() : new FetchCommand());
+    for (OptionSpec o : cl.getCommandSpec().options()) {
       all.addAll(List.of(o.names()));
     }
     return all;
@@ -366,9 +374,9 @@ class PollCommandTest {
           FetchCommandTest.mailfetch(ENV, "poll", "--config", config.toString(), "--once");
       assertEquals(3, r.exit(), r.out() + r.err());
       assertTrue(r.err().contains("set alice.max-message-size = 30K in " + config), r.err());
-      java.util.Set<String> named = optionsNamed(r.out() + r.err());
+      Set<String> named = optionsNamed(r.out() + r.err());
       named.removeAll(optionsOf("poll"));
-      assertEquals(java.util.Set.of(), named, "every option advised is one poll takes: " + r.err());
+      assertEquals(Set.of(), named, "every option advised is one poll takes: " + r.err());
       FetchCommandTest.Run json =
           FetchCommandTest.mailfetch(
               ENV, "poll", "--config", config.toString(), "--once", "--json");
@@ -385,12 +393,12 @@ class PollCommandTest {
    * repaired. Its last connections may hold the port a moment longer.
    */
   static FakePop3Server onPort(FakePop3Server.Builder b, int port) {
-    long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     b.port(port); // once (the builder's policy); each try starts the same settings
     while (true) {
       try {
         return b.start();
-      } catch (java.io.UncheckedIOException e) {
+      } catch (UncheckedIOException e) {
         if (System.nanoTime() > until) {
           throw e;
         }
@@ -452,16 +460,16 @@ class PollCommandTest {
         FakePop3Server.builder().account("alice", "alices pw", mailbox(2)).start()) {
       PollCommand poll = new PollCommand();
       poll.env = ENV;
-      java.io.StringWriter out = new java.io.StringWriter();
-      picocli.CommandLine cl = new picocli.CommandLine(poll);
-      cl.setOut(new java.io.PrintWriter(out, true));
-      cl.setErr(new java.io.PrintWriter(new java.io.StringWriter(), true));
+      StringWriter out = new StringWriter();
+      CommandLine cl = new CommandLine(poll);
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(new StringWriter(), true));
       String config = config(s).toString();
-      java.util.concurrent.CompletableFuture<Integer> running =
-          java.util.concurrent.CompletableFuture.supplyAsync(
+      CompletableFuture<Integer> running =
+          CompletableFuture.supplyAsync(
               () -> cl.execute("--config", config, "--min-interval", "1h", "--max-interval", "2h"));
       try {
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!(Files.isDirectory(tmp.resolve("alice/new"))
             && count(tmp.resolve("alice/new")) == 2)) {
           assertTrue(System.nanoTime() < until, "checked at start, not an hour later: " + out);
@@ -471,7 +479,7 @@ class PollCommandTest {
       } finally {
         poll.stop.countDown();
       }
-      assertEquals(0, running.get(40, java.util.concurrent.TimeUnit.SECONDS));
+      assertEquals(0, running.get(40, TimeUnit.SECONDS));
     }
   }
 }

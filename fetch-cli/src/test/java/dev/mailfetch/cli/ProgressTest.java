@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
@@ -86,8 +88,7 @@ class ProgressTest {
               null,
               null,
               null,
-              new dev.mailfetch.api.FetchException(
-                  dev.mailfetch.api.FetchError.CONNECTION_RESET, "cut off"),
+              new FetchException(FetchError.CONNECTION_RESET, "cut off"),
               true,
               300));
       p.runFinished(

@@ -3,6 +3,7 @@ package dev.mailfetch.dedup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
@@ -138,7 +139,7 @@ class ChangedUidsTest {
             .sink(sink)
             .uidStore(store)
             .retention(Retention.DELETE_AFTER_DELIVERY)
-            .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(10).build())
+            .limits(FetchLimits.builder().maxMessagesPerRun(10).build())
             .build()
             .run();
         s.awaitSessionsEnded(Duration.ofSeconds(5));

@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.ContentDigest;
 import dev.mailfetch.api.DedupPolicy;
+import dev.mailfetch.api.DedupVerdict;
 import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.HeaderBlock;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.LabelPolicy;
@@ -19,16 +23,20 @@ import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -182,25 +190,18 @@ class DedupTest {
   void byDigest_aMessageWithoutFieldsOfItsAuthor_isNeverAnyonesDuplicate_norRemembered()
       throws IOException {
     DedupPolicy digest = Dedup.byDigest(DedupStore.inMemory(DedupStore.Window.DEFAULT));
-    dev.mailfetch.api.Envelope env =
-        new dev.mailfetch.api.Envelope("a@b", "u1", 10, Set.of(), false);
+    Envelope env = new Envelope("a@b", "u1", 10, Set.of(), false);
     byte[] stub =
         "Received: by pop.example\r\nX-Note: served without content\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
-    dev.mailfetch.api.HeaderBlock h = dev.mailfetch.api.HeaderBlock.of(stub, true);
-    byte[] d = dev.mailfetch.api.ContentDigest.of(stub);
+    HeaderBlock h = HeaderBlock.of(stub, true);
+    byte[] d = ContentDigest.of(stub);
     digest.delivered(env, h, DeliveryKey.of("a@b", "u1"), d);
-    assertEquals(
-        dev.mailfetch.api.DedupVerdict.NEW,
-        digest.checkContent(env, h, d),
-        "not remembered, not matched");
+    assertEquals(DedupVerdict.NEW, digest.checkContent(env, h, d), "not remembered, not matched");
     byte[] real = message(null, "one", "").getBytes(StandardCharsets.UTF_8);
-    dev.mailfetch.api.HeaderBlock rh = dev.mailfetch.api.HeaderBlock.of(real, true);
-    digest.delivered(
-        env, rh, DeliveryKey.of("a@b", "u1"), dev.mailfetch.api.ContentDigest.of(real));
-    assertTrue(
-        digest.checkContent(env, rh, dev.mailfetch.api.ContentDigest.of(real)).isDuplicate(),
-        "a real one is");
+    HeaderBlock rh = HeaderBlock.of(real, true);
+    digest.delivered(env, rh, DeliveryKey.of("a@b", "u1"), ContentDigest.of(real));
+    assertTrue(digest.checkContent(env, rh, ContentDigest.of(real)).isDuplicate(), "a real one is");
   }
 
   @Test
@@ -286,10 +287,8 @@ class DedupTest {
             .redirectErrorStream(true)
             .start();
     try {
-      java.io.BufferedReader out =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(
-                  child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
       assertEquals("held", out.readLine(), "the child opened the store");
       FetchException e =
           assertThrows(
@@ -313,7 +312,7 @@ class DedupTest {
       assertFalse(e.remedy().commandLine().contains("POP3"), e.remedy().commandLine());
     } finally {
       child.destroyForcibly();
-      assertTrue(child.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(child.waitFor(20, TimeUnit.SECONDS));
     }
     DedupStore.open(file, DedupStore.Window.DEFAULT).close(); // the lock went with the process
   }
@@ -354,8 +353,7 @@ class DedupTest {
       assertTrue(e.detail().contains("is already open in this process"), e.detail());
       assertTrue(e.remedy().library().startsWith("Share one DedupStore"), e.remedy().library());
     }
-    Files.writeString(
-        file, Files.readString(file) + "0000 cut by a cra", java.nio.file.StandardOpenOption.WRITE);
+    Files.writeString(file, Files.readString(file) + "0000 cut by a cra", StandardOpenOption.WRITE);
     try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
       assertEquals(Optional.empty(), s.firstCopy("mid <1@a>", now), "older than the window");
       assertEquals(Optional.of(k2), s.firstCopy("mid <2@a>", now));

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterProperty;
 
 /**
@@ -38,7 +40,7 @@ class JournalUidStorePropertyTest {
   @AfterProperty
   void cleanUp() throws IOException {
     try (var walk = Files.walk(root)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 
@@ -72,10 +74,10 @@ class JournalUidStorePropertyTest {
                 });
     Arbitrary<Op> op =
         Arbitraries.frequencyOf(
-            net.jqwik.api.Tuple.of(6, records.map(Put::new)),
-            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Sync())),
-            net.jqwik.api.Tuple.of(1, Arbitraries.just(new Crash())),
-            net.jqwik.api.Tuple.of(1, Arbitraries.just(new Compact())));
+            Tuple.of(6, records.map(Put::new)),
+            Tuple.of(2, Arbitraries.just(new Sync())),
+            Tuple.of(1, Arbitraries.just(new Crash())),
+            Tuple.of(1, Arbitraries.just(new Compact())));
     return op.list().ofMaxSize(40);
   }
 

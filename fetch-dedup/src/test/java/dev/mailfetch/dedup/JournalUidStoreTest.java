@@ -13,7 +13,9 @@ import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidRecord.State;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +145,7 @@ class JournalUidStoreTest {
     for (long cut = saved; cut < whole.length; cut++) {
       Path d = tmp.resolve("cut-" + cut);
       Files.createDirectories(d);
-      Files.write(d.resolve("uids.journal"), java.util.Arrays.copyOf(whole, (int) cut));
+      Files.write(d.resolve("uids.journal"), Arrays.copyOf(whole, (int) cut));
       try (JournalUidStore s = JournalUidStore.open(d)) {
         for (int i = 0; i < 20; i++) {
           assertTrue(s.get("saved-" + i).isPresent(), "cut at " + cut + ": saved-" + i);
@@ -171,7 +174,7 @@ class JournalUidStoreTest {
     Path journal = dir.resolve("uids.journal");
     long saved = Files.size(journal);
     try (FileChannel c = FileChannel.open(journal, StandardOpenOption.APPEND)) {
-      c.write(java.nio.ByteBuffer.allocate(4096)); // the file grew, its data never came
+      c.write(ByteBuffer.allocate(4096)); // the file grew, its data never came
     }
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       assertTrue(s.get("kept").isPresent());
@@ -401,8 +404,7 @@ class JournalUidStoreTest {
     Path dir = tmp.resolve("v1");
     Files.createDirectories(dir);
     for (String f : List.of("uids.journal", "headers.journal")) {
-      try (java.io.InputStream in =
-          JournalUidStoreTest.class.getResourceAsStream("/state-v1/" + f)) {
+      try (InputStream in = JournalUidStoreTest.class.getResourceAsStream("/state-v1/" + f)) {
         Files.copy(in, dir.resolve(f));
       }
     }

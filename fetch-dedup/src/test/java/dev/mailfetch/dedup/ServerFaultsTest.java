@@ -13,6 +13,7 @@ import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakeMailbox;
@@ -22,6 +23,7 @@ import dev.mailfetch.testkit.Quirk;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -206,7 +208,7 @@ class ServerFaultsTest {
       // deletions, uid 2 is message 1 and comes whole (stored, then deleted), uid 4 is message 2
       // and
       // is still empty (said again, nothing stored twice, not deleted).
-      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
       String two = corpus.messages().get(1).uid();
       String four = corpus.messages().get(3).uid();
       FetchResult again = fetcher(s, sink, store, Retention.DELETE_AFTER_DELIVERY, digest).run();
@@ -231,14 +233,10 @@ class ServerFaultsTest {
       assertEquals(5, sink.messages().size(), "the whole message added, no second stub");
       assertTrue(
           sink.messages().stream()
-              .anyMatch(
-                  m -> java.util.Arrays.equals(m.content(), corpus.messages().get(1).content())),
+              .anyMatch(m -> Arrays.equals(m.content(), corpus.messages().get(1).content())),
           "uid 2 whole, byte for byte");
-      s.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
-      assertEquals(
-          java.util.Set.of(four),
-          s.mailbox("u").uids(),
-          "stored whole: deleted; still empty: kept");
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(Set.of(four), s.mailbox("u").uids(), "stored whole: deleted; still empty: kept");
     }
   }
 
@@ -415,7 +413,7 @@ class ServerFaultsTest {
                 .run();
         s.awaitSessionsEnded(Duration.ofSeconds(5));
         MessageOutcome m1 = later.outcomes().get(0);
-        assertEquals(dev.mailfetch.api.SkipReason.QUARANTINED, m1.skipReason(), later::summary);
+        assertEquals(SkipReason.QUARANTINED, m1.skipReason(), later::summary);
         String said = m1.error().detail();
         assertTrue(said.endsWith("Its last error: " + happened), said);
         assertFalse(said.contains(FetchError.CONNECTION_RESET.summary()), said);

@@ -14,6 +14,19 @@ import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.PrivateDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,30 +62,26 @@ class DovecotOAuthTest {
    * users.getProfile takes the token, 401 where it refuses it.
    */
   final class TokenInfo implements AutoCloseable {
-    final java.net.ServerSocket server;
+    final ServerSocket server;
 
-    TokenInfo() throws java.io.IOException {
-      server =
-          new java.net.ServerSocket(
-              0, 8, java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
+    TokenInfo() throws IOException {
+      server = new ServerSocket(0, 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
       Thread t = new Thread(this::serve, "tokeninfo");
       t.setDaemon(true);
       t.start();
     }
 
-    java.net.URI uri() {
-      return java.net.URI.create(
-          "http://127.0.0.1:" + server.getLocalPort() + "/tokeninfo?access_token=");
+    URI uri() {
+      return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/tokeninfo?access_token=");
     }
 
     private void serve() {
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      HttpClient http = HttpClient.newHttpClient();
       while (!server.isClosed()) {
-        try (java.net.Socket c = server.accept()) {
-          java.io.BufferedReader in =
-              new java.io.BufferedReader(
-                  new java.io.InputStreamReader(
-                      c.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+        try (Socket c = server.accept()) {
+          BufferedReader in =
+              new BufferedReader(
+                  new InputStreamReader(c.getInputStream(), StandardCharsets.ISO_8859_1));
           String line = in.readLine();
           for (String h = in.readLine(); h != null && !h.isEmpty(); h = in.readLine()) {
             // headers: nothing in them matters here
@@ -80,16 +89,15 @@ class DovecotOAuthTest {
           String token =
               line == null
                   ? ""
-                  : java.net.URLDecoder.decode(
+                  : URLDecoder.decode(
                       line.split(" ")[1].replaceFirst(".*access_token=", ""),
-                      java.nio.charset.StandardCharsets.UTF_8);
-          java.net.http.HttpResponse<String> profile =
+                      StandardCharsets.UTF_8);
+          HttpResponse<String> profile =
               http.send(
-                  java.net.http.HttpRequest.newBuilder(
-                          google.baseUri().resolve("gmail/v1/users/me/profile"))
+                  HttpRequest.newBuilder(google.baseUri().resolve("gmail/v1/users/me/profile"))
                       .header("Authorization", "Bearer " + token)
                       .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
+                  BodyHandlers.ofString());
           boolean good =
               profile.statusCode() == 200
                   && profile.body().contains("\"" + PrivateDovecot.USER + "\"");
@@ -106,8 +114,8 @@ class DovecotOAuthTest {
                           + body.length()
                           + "\r\nConnection: close\r\n\r\n"
                           + body)
-                      .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (java.io.IOException e) {
+                      .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
           // closed at the end of the test
         } catch (InterruptedException e) {
           return;
@@ -116,7 +124,7 @@ class DovecotOAuthTest {
     }
 
     @Override
-    public void close() throws java.io.IOException {
+    public void close() throws IOException {
       server.close();
     }
   }

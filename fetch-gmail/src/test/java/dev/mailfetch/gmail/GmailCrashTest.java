@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -169,7 +170,7 @@ class GmailCrashTest {
     @Override
     public String toString() {
       return String.format(
-              java.util.Locale.ROOT,
+              Locale.ROOT,
               "%d messages (%d without a Message-ID), %d kills in %d runs, %.0f s: %d deleted from the POP3 server before"
                   + " Gmail had them (checked at every kill, %d deleted by the last kill; found at kills %s), %d lost (%d of them"
                   + " while Gmail holds another message with their Message-ID), %d twice with a Message-ID, %d twice without one"

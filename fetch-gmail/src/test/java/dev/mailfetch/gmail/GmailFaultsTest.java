@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,7 +155,7 @@ class GmailFaultsTest {
               .retryAfter(Duration.ofSeconds(900)));
       long t0 = System.nanoTime();
       FetchResult r =
-          org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Assertions.assertTimeoutPreemptively(
               Duration.ofSeconds(60),
               () -> {
                 try (GmailImportSink sink = rig.sink().retryBudget(Duration.ofSeconds(3)).build()) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.DeliveriesFailed;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
@@ -23,10 +24,13 @@ import dev.mailfetch.testkit.gmail.GmailFault;
 import dev.mailfetch.testkit.gmail.GmailLabel;
 import dev.mailfetch.testkit.gmail.StoredMessage;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -269,7 +273,7 @@ class GmailImportSinkTest {
     try (GmailRig rig = new GmailRig(dir, box)) {
       alreadyInGmail(
           rig, GmailRig.messageWithoutId(1)); // stored, answer lost in the crash: the window
-      java.util.HashMap<Integer, String> intents = new java.util.HashMap<>();
+      HashMap<Integer, String> intents = new HashMap<>();
       intents.put(1, null);
       intents.put(2, null); // intent written, never sent: importing it is right
       crashedWithIntents(rig, intents);
@@ -280,18 +284,14 @@ class GmailImportSinkTest {
           rig.inGmail().stream()
               .collect(
                   Collectors.groupingBy(
-                      m -> new String(m.bytes(), java.nio.charset.StandardCharsets.US_ASCII),
+                      m -> new String(m.bytes(), StandardCharsets.US_ASCII),
                       Collectors.counting()));
       assertEquals(
           2L,
-          copies.get(
-              new String(GmailRig.messageWithoutId(1), java.nio.charset.StandardCharsets.US_ASCII)),
+          copies.get(new String(GmailRig.messageWithoutId(1), StandardCharsets.US_ASCII)),
           "Gmail cannot be asked for a message without a Message-ID: the one in the window is there twice");
       assertEquals(
-          1L,
-          copies.get(
-              new String(
-                  GmailRig.messageWithoutId(2), java.nio.charset.StandardCharsets.US_ASCII)));
+          1L, copies.get(new String(GmailRig.messageWithoutId(2), StandardCharsets.US_ASCII)));
       assertEquals(0, rig.gmail.requests(GmailEndpoint.MESSAGES_LIST).size(), "nothing to ask");
     }
   }
@@ -324,8 +324,7 @@ class GmailImportSinkTest {
         Delivery d = sink.begin(new Envelope("x@y", "1", 0, Set.of(), false));
         d.write(ByteBuffer.wrap(GmailRig.message(1)));
         d.complete(DeliveryKey.of("x@y", "1"));
-        dev.mailfetch.api.DeliveriesFailed failed =
-            assertThrows(dev.mailfetch.api.DeliveriesFailed.class, sink::sync);
+        DeliveriesFailed failed = assertThrows(DeliveriesFailed.class, sink::sync);
         assertEquals(
             FetchError.QUOTA_EXCEEDED, failed.failures().get(DeliveryKey.of("x@y", "1")).error());
         int asked = rig.gmail.requests().size();
@@ -365,7 +364,7 @@ class GmailImportSinkTest {
             .contains("you@gmail.com"));
     assertThrows(IllegalArgumentException.class, () -> b.parallelism(0));
     assertThrows(IllegalArgumentException.class, () -> b.uploadChunkBytes(1000));
-    assertThrows(IllegalArgumentException.class, () -> b.apiBase(java.net.URI.create("ftp://x/")));
+    assertThrows(IllegalArgumentException.class, () -> b.apiBase(URI.create("ftp://x/")));
     assertThrows(IllegalArgumentException.class, () -> b.quota(10, Duration.ofMinutes(1)));
     assertThrows(IllegalArgumentException.class, () -> b.quotaUnitsPerSecond(10));
     assertTrue(

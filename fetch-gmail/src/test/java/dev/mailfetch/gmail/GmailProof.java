@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the proofs (crash, quota, 100 MB) share: the fake Gmail as they start it, the sink as they
@@ -101,7 +102,7 @@ final class GmailProof {
    * each kind.
    */
   static String uploads(FakeGmailServer gmail) {
-    Map<String, Integer> types = new java.util.TreeMap<>();
+    Map<String, Integer> types = new TreeMap<>();
     for (StoredMessage m : gmail.messages(MAILBOX)) {
       types.merge(m.uploadType(), 1, Integer::sum);
     }

@@ -5,17 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.DeliveriesFailed;
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.testkit.gmail.FakeGmailServer;
 import dev.mailfetch.testkit.gmail.FaultRule;
 import dev.mailfetch.testkit.gmail.GmailEndpoint;
 import dev.mailfetch.testkit.gmail.GmailFault;
 import dev.mailfetch.testkit.gmail.InjectedFault;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,17 +124,16 @@ class GmailStalledAnswerTest {
   void anImportStuckWhereNoRequestBoundReaches_syncStopsWaitingAtItsBackstop_andReportsItFailed()
       throws Exception {
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(1))) {
-      java.util.concurrent.atomic.AtomicBoolean hang =
-          new java.util.concurrent.atomic.AtomicBoolean();
-      dev.mailfetch.api.TokenProvider hanging =
-          new dev.mailfetch.api.TokenProvider() {
+      AtomicBoolean hang = new AtomicBoolean();
+      TokenProvider hanging =
+          new TokenProvider() {
             @Override
-            public String accessToken() throws java.io.IOException {
+            public String accessToken() throws IOException {
               if (hang.get()) {
                 try {
                   Thread.sleep(Duration.ofMinutes(10).toMillis());
                 } catch (InterruptedException e) {
-                  throw new java.io.InterruptedIOException("stopped");
+                  throw new InterruptedIOException("stopped");
                 }
               }
               return rig.tokens.accessToken();
@@ -143,17 +151,15 @@ class GmailStalledAnswerTest {
               .requestTimeout(Duration.ofSeconds(1))
               .searchSettleTime(Duration.ZERO)
               .build()) {
-        dev.mailfetch.api.DeliveryKey key = dev.mailfetch.api.DeliveryKey.of("alice@pop", "u1");
-        dev.mailfetch.api.Delivery d =
-            sink.begin(new dev.mailfetch.api.Envelope("alice@pop", "u1", 10, Set.of(), false));
+        DeliveryKey key = DeliveryKey.of("alice@pop", "u1");
+        Delivery d = sink.begin(new Envelope("alice@pop", "u1", 10, Set.of(), false));
         hang.set(true); // the import's own token never comes
-        d.write(java.nio.ByteBuffer.wrap(GmailRig.message(1)));
+        d.write(ByteBuffer.wrap(GmailRig.message(1)));
         d.complete(key);
         long start = System.nanoTime();
-        dev.mailfetch.api.DeliveriesFailed failed =
+        DeliveriesFailed failed =
             assertTimeoutPreemptively(
-                Duration.ofSeconds(40),
-                () -> assertThrows(dev.mailfetch.api.DeliveriesFailed.class, sink::sync));
+                Duration.ofSeconds(40), () -> assertThrows(DeliveriesFailed.class, sink::sync));
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos());
         FetchException e = failed.failures().get(key);
         assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());

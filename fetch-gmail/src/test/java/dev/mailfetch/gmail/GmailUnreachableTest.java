@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ class GmailUnreachableTest {
   void gmailRefusingEveryConnection_stopsTheRunInSeconds_notAfterTheRetryBudget_inWords()
       throws Exception {
     int closedPort;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort(); // nobody listens there once closed
     }
     try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(3))) {

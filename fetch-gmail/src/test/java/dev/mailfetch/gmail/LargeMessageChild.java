@@ -3,12 +3,14 @@ package dev.mailfetch.gmail;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome.Kind;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.sink.MaildirSink;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The process {@link LargeMessageTest} runs under {@code -Xmx64m}: one fetch of the POP3 server's
@@ -40,7 +42,7 @@ public final class LargeMessageChild {
                 URI.create(args[2]),
                 Path.of(args[3]),
                 GmailProof.GMAIL_UNITS_PER_SECOND,
-                java.time.Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
                 1,
                 () -> System.getenv("LARGE_TEST_TOKEN"))
             : MaildirSink.open(Path.of(args[2]))) {
@@ -56,6 +58,6 @@ public final class LargeMessageChild {
     System.out.println(r.summary().replace('\n', ' '));
     System.out.println("fetched " + ms);
     System.out.flush();
-    System.exit(r.ok() && r.count(dev.mailfetch.api.MessageOutcome.Kind.DELIVERED) == 1 ? 0 : 1);
+    System.exit(r.ok() && r.count(Kind.DELIVERED) == 1 ? 0 : 1);
   }
 }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -88,8 +89,7 @@ class OAuthAuthorizationTest {
         e.getMessage().contains("signed in as other@gmail.com, not as " + ME), e.getMessage());
     assertTrue(e.remedy().commandLine().contains("choose " + ME), e.remedy().commandLine());
     assertEquals(400, page.get().get().statusCode());
-    assertTrue(
-        java.util.Arrays.equals(before, Files.readAllBytes(file)), "the working file is as it was");
+    assertTrue(Arrays.equals(before, Files.readAllBytes(file)), "the working file is as it was");
   }
 
   @Test

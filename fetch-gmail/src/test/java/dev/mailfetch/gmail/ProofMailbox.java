@@ -4,11 +4,14 @@ import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.MailCorpus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The mailbox the proofs fetch: a generated corpus in which an exact share of the messages has no
@@ -53,9 +56,9 @@ final class ProofMailbox {
         candidates.add(i);
       }
     }
-    java.util.Collections.shuffle(candidates, new Random(seed ^ 0x5eedL));
-    java.util.Set<Integer> strip =
-        new java.util.HashSet<>(
+    Collections.shuffle(candidates, new Random(seed ^ 0x5eedL));
+    Set<Integer> strip =
+        new HashSet<>(
             candidates.subList(
                 0, Math.max(0, Math.min(candidates.size(), withoutMessageId - missing))));
     List<Message> out = new ArrayList<>(count);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.gmail.FaultRule;
@@ -17,6 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -114,7 +117,7 @@ class ResumableUploadTest {
     byte[] m = large(true);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
       rig.gmail.bareUploadRange(true);
-      FetchResult r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run(rig));
+      FetchResult r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(rig));
       assertTrue(r.ok(), r::summary);
       assertArrayEquals(m, rig.inGmail().get(0).bytes());
       assertEquals(
@@ -128,10 +131,10 @@ class ResumableUploadTest {
     byte[] m = large(true);
     try (GmailRig rig = new GmailRig(dir, FakeMailbox.create().add("u1", m))) {
       rig.gmail.stuckUploadRange(true);
-      FetchResult r = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> run(rig));
+      FetchResult r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(rig));
       assertFalse(r.ok(), r::summary);
-      dev.mailfetch.api.FetchException e = r.firstError().orElseThrow();
-      assertEquals(dev.mailfetch.api.FetchError.SINK_FAILED, e.error(), e.getMessage());
+      FetchException e = r.firstError().orElseThrow();
+      assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());
       assertTrue(e.getMessage().contains("does not move forward"), e.getMessage());
       assertTrue(
           rig.gmail.requests(GmailEndpoint.UPLOAD_CHUNK).size() <= 10,

@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ final class ScriptedTokenEndpoint implements AutoCloseable {
   record Answer(int status, String json) {}
 
   /** How long each answer waits before it leaves. */
-  volatile java.time.Duration delay = java.time.Duration.ZERO;
+  volatile Duration delay = Duration.ZERO;
 
   private final ServerSocket server;
   private final Deque<Answer> script = new ArrayDeque<>();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -121,7 +122,7 @@ class CadenceTest {
     List<Double> day = new ArrayList<>();
     List<Double> night = new ArrayList<>();
     for (Arrivals.Check c : checks) {
-      int hour = c.at().atZone(java.time.ZoneOffset.UTC).getHour();
+      int hour = c.at().atZone(ZoneOffset.UTC).getHour();
       if (hour >= 10 && hour < 18) {
         day.add(minutes(c.interval()));
       } else if (hour >= 22 || hour < 7) {

@@ -3,9 +3,14 @@ package dev.mailfetch.pop3;
 import dev.mailfetch.api.FetchError;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What {@link Pop3Doctor} found: one {@link Step} per stage of a fetch, in the order a fetch goes
@@ -166,8 +171,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * (its exit code then that message's error's), so the verdict must not say that no mail can be
    * fetched.
    */
-  private static final java.util.Set<Symptom> ONE_MESSAGE =
-      java.util.EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
+  private static final Set<Symptom> ONE_MESSAGE = EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
 
   /**
    * The first finding that stops mail from being fetched: one that stops all mail, in stage order,
@@ -179,7 +183,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     return all.isPresent() ? all : first(f -> true);
   }
 
-  private Optional<Finding> first(java.util.function.Predicate<Finding> which) {
+  private Optional<Finding> first(Predicate<Finding> which) {
     for (Step step : steps) {
       for (Finding f : step.findings()) {
         if (f.status() == Status.FAILED && which.test(f)) {
@@ -241,7 +245,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
       }
       sb.append('\n');
     }
-    List<String> details = new java.util.ArrayList<>();
+    List<String> details = new ArrayList<>();
     for (Step s : steps) {
       for (Finding f : s.findings()) {
         if (f.status() == Status.OK && !f.evidence().equals(s.summary())) {
@@ -304,8 +308,6 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     // Seconds, as every other time mailfetch says; a step under a second is "under 1 s".
     return ms < 1000
         ? "under 1 s"
-        : ms % 1000 == 0
-            ? ms / 1000 + " s"
-            : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        : ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.Remedy;
@@ -206,13 +209,13 @@ class AdviceWordsTest {
     }
     try (FakePop3Server s = Pop3SourceTest.server(five).start()) {
       FetchException e =
-          dev.mailfetch.api.Fetcher.builder()
+          Fetcher.builder()
               .source(
                   Pop3SourceTest.client(
                           s, Security.NONE, Pop3Limits.builder().maxListingLinesOnTheWire(2))
                       .build())
-              .sink(dev.mailfetch.api.InMemorySink.create())
-              .uidStore(dev.mailfetch.api.InMemoryUidStore.create())
+              .sink(InMemorySink.create())
+              .uidStore(InMemoryUidStore.create())
               .build()
               .run()
               .firstError()

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
@@ -64,8 +65,7 @@ class DoctorSizesTest {
     assertTrue(d.found(Symptom.LISTED_MESSAGE_REFUSED), d.report());
     assertFalse(d.found(Symptom.TOP_BROKEN), "TOP works for what RETR sends: " + d.report());
     assertTrue(d.report().contains("Message 2 expunged."), "the server's words: " + d.report());
-    assertEquals(
-        dev.mailfetch.api.FetchError.PROTOCOL.exitCode(), d.exitCode(), "as a fetch of it stops");
+    assertEquals(FetchError.PROTOCOL.exitCode(), d.exitCode(), "as a fetch of it stops");
   }
 
   /**

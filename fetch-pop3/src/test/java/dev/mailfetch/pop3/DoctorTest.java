@@ -31,7 +31,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -176,13 +178,13 @@ class DoctorTest {
   }
 
   /** A case: the symptom it proves and how to produce it. */
-  record Case(String name, Symptom symptom, java.util.function.Supplier<Diagnosis> run) {}
+  record Case(String name, Symptom symptom, Supplier<Diagnosis> run) {}
 
   private static Case c(String name, Symptom symptom, Setup setup) {
     return new Case(name, symptom, () -> examine(setup));
   }
 
-  private static Case c(String name, Symptom symptom, java.util.function.Supplier<Diagnosis> run) {
+  private static Case c(String name, Symptom symptom, Supplier<Diagnosis> run) {
     return new Case(name, symptom, run);
   }
 
@@ -698,17 +700,12 @@ class DoctorTest {
   // server
 
   private static Diagnosis withDns(
-      java.util.function.BiConsumer<FakeDnsServer, Integer> records,
-      String host,
-      String srvDomain) {
+      BiConsumer<FakeDnsServer, Integer> records, String host, String srvDomain) {
     return withDns(records, host, srvDomain, false);
   }
 
   private static Diagnosis withDns(
-      java.util.function.BiConsumer<FakeDnsServer, Integer> records,
-      String host,
-      String srvDomain,
-      boolean discover) {
+      BiConsumer<FakeDnsServer, Integer> records, String host, String srvDomain, boolean discover) {
     try (FakeDnsServer dns = FakeDnsServer.start();
         FakePop3Server server =
             FakePop3Server.builder()

@@ -16,6 +16,7 @@ import dev.mailfetch.testkit.PrivateDovecot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class DovecotInteropTest {
     assertTrue(r.ok(), r::summary);
     assertEquals(corpus.messages().size(), r.count(MessageOutcome.Kind.DELIVERED));
     assertTrue(
-        r.quirks().isEmpty() || r.quirks().equals(java.util.Set.of(QuirkId.Q12)),
+        r.quirks().isEmpty() || r.quirks().equals(Set.of(QuirkId.Q12)),
         "Dovecot is compliant: " + r.quirks());
     List<byte[]> fetched = new ArrayList<>();
     for (InMemorySink.StoredMessage m : sink.messages()) {

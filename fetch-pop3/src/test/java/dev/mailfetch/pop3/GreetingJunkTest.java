@@ -22,7 +22,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -123,7 +125,7 @@ class GreetingJunkTest {
    */
   @Test
   void Q16_Q19_theDoctorsFindings_comeInOneOrder_whenTheJunkArrives() throws Exception {
-    List<List<Symptom>> said = new java.util.ArrayList<>();
+    List<List<Symptom>> said = new ArrayList<>();
     for (boolean early : new boolean[] {true, false}) {
       try (LateJunkServer server = new LateJunkServer("-ERR unknown command\r\n", early)) {
         Diagnosis d =
@@ -182,7 +184,7 @@ class GreetingJunkTest {
                 .getBytes(StandardCharsets.US_ASCII));
         boolean junkSent = early;
         for (String line; (line = in.readLine()) != null; ) {
-          String verb = line.split(" ")[0].toUpperCase(java.util.Locale.ROOT);
+          String verb = line.split(" ")[0].toUpperCase(Locale.ROOT);
           String reply;
           switch (verb) {
             case "CAPA":

@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -145,7 +146,7 @@ class HandshakeDeadlineTest {
                       if (in.read(new byte[4096]) < 0) {
                         return;
                       }
-                    } catch (java.net.SocketTimeoutException done) {
+                    } catch (SocketTimeoutException done) {
                       break;
                     }
                   }

@@ -11,6 +11,7 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome.Kind;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
@@ -19,13 +20,16 @@ import dev.mailfetch.testkit.HostileChecks;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.RecordedSession;
 import dev.mailfetch.testkit.TestCertificates;
+import dev.mailfetch.testkit.TlsMode;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,8 +54,7 @@ class HostileClientTest {
    * An ID of docs/hostile.md ("case N-05", "cases R-06, R-07"): the tests' catalogue, not the
    * reader's.
    */
-  private static final java.util.regex.Pattern CATALOGUE_ID =
-      java.util.regex.Pattern.compile("\\b[NTARUL]-\\d\\d\\b");
+  private static final Pattern CATALOGUE_ID = Pattern.compile("\\b[NTARUL]-\\d\\d\\b");
 
   /** What a case expects: null for success, else the error. */
   private static final Map<HostileCase, FetchError> EXPECT = new EnumMap<>(HostileCase.class);
@@ -132,7 +135,7 @@ class HostileClientTest {
 
   @TestFactory
   Stream<DynamicTest> everyHostileCase() {
-    return java.util.Arrays.stream(HostileCase.values())
+    return Arrays.stream(HostileCase.values())
         .map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c)));
   }
 
@@ -166,7 +169,7 @@ class HostileClientTest {
     FakePop3Server.Builder b =
         FakePop3Server.builder().account("alice", PASSWORD, box).oauthToken("alice", TOKEN);
     if (c == HostileCase.A01_PLAINTEXT_LOGIN_OFFERED) {
-      b.tls(dev.mailfetch.testkit.TlsMode.NONE, null);
+      b.tls(TlsMode.NONE, null);
     }
     c.applyTo(b, CERTS);
     if (c == HostileCase.N12_PIPELINING_EXTRA_REPLIES) {
@@ -230,7 +233,7 @@ class HostileClientTest {
         assertTrue(r.ok(), () -> c + ": " + r.summary());
         assertEquals(
             r.listed(),
-            sink.size() + r.count(dev.mailfetch.api.MessageOutcome.Kind.ALREADY_SEEN),
+            sink.size() + r.count(Kind.ALREADY_SEEN),
             c + ": every message stored once");
       } else {
         assertEquals(

@@ -19,6 +19,9 @@ import dev.mailfetch.testkit.Fault;
 import dev.mailfetch.testkit.MailCorpus;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -104,7 +107,7 @@ class KeepAliveTest {
     MailCorpus corpus = MailCorpus.generate(44, 8);
     try (FakePop3Server s =
         Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
-      java.util.List<String> commands = fetchInBatchesOfFour(s, corpus);
+      List<String> commands = fetchInBatchesOfFour(s, corpus);
       assertTrue(
           commands.indexOf("NOOP") > commands.indexOf("RETR 8"),
           "the keepalive NOOPs came after the RETRs sent ahead: " + commands);
@@ -121,7 +124,7 @@ class KeepAliveTest {
     MailCorpus corpus = MailCorpus.generate(45, 12);
     try (FakePop3Server s =
         Pop3SourceTest.server(corpus.toMailbox()).fault(Fault.idleTimeout(SERVER_IDLE)).start()) {
-      java.util.List<String> commands = fetchInBatchesOfFour(s, corpus);
+      List<String> commands = fetchInBatchesOfFour(s, corpus);
       assertTrue(
           commands.indexOf("NOOP") > commands.indexOf("RETR 12"),
           "every RETR was sent before the first barrier, the keepalive NOOPs after them: "
@@ -136,7 +139,7 @@ class KeepAliveTest {
    * Fetches {@code corpus} with a slow barrier after every 4 messages and checks that every message
    * arrived whole, once, and was deleted; returns the session's commands.
    */
-  private static java.util.List<String> fetchInBatchesOfFour(FakePop3Server s, MailCorpus corpus) {
+  private static List<String> fetchInBatchesOfFour(FakePop3Server s, MailCorpus corpus) {
     SlowSyncSink sink = new SlowSyncSink();
     Pop3Source source =
         Pop3SourceTest.client(
@@ -154,9 +157,9 @@ class KeepAliveTest {
     assertTrue(r.ok(), r::summary);
     int n = corpus.messages().size();
     assertEquals(n, r.count(MessageOutcome.Kind.DELIVERED));
-    java.util.Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
+    Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
     for (MailCorpus.Message m : corpus.messages()) {
-      org.junit.jupiter.api.Assertions.assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+      Assertions.assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
     }
     s.awaitSessionsEnded(Duration.ofSeconds(5));
     assertEquals(n, s.session(1).commands("RETR").size(), "each message requested once");

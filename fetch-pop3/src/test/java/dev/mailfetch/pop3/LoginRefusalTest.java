@@ -16,8 +16,10 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.Quirk;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -195,11 +197,11 @@ class LoginRefusalTest {
   void noCommonLoginMethod_namesTheAllowedOnes_inAStableOrder() {
     try (FakePop3Server s =
         FakePop3Server.builder()
-            .account("alice", "pw", dev.mailfetch.testkit.FakeMailbox.create())
+            .account("alice", "pw", FakeMailbox.create())
             .userPass(false)
             .saslMechanisms("CRAM-MD5")
             .start()) {
-      java.util.Set<String> said = new java.util.HashSet<>();
+      Set<String> said = new HashSet<>();
       for (AuthMechanism[] order :
           List.of(
               new AuthMechanism[] {AuthMechanism.USER, AuthMechanism.PLAIN, AuthMechanism.LOGIN},
@@ -211,7 +213,7 @@ class LoginRefusalTest {
                 () -> Pop3SourceTest.client(s, Security.NONE).mechanisms(order).build().open());
         said.add(e.detail().replaceAll(".*\\(allowed: ([^;]*);.*", "$1"));
       }
-      assertEquals(java.util.Set.of("PLAIN, LOGIN, USER"), said);
+      assertEquals(Set.of("PLAIN, LOGIN, USER"), said);
     }
   }
 

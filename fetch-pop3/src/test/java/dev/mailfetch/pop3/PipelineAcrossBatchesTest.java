@@ -9,6 +9,7 @@ import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
@@ -192,7 +193,7 @@ class PipelineAcrossBatchesTest {
               .sink(kept)
               .uidStore(store)
               .retention(Retention.KEEP)
-              .limits(dev.mailfetch.api.FetchLimits.builder().maxMessagesPerRun(3).build())
+              .limits(FetchLimits.builder().maxMessagesPerRun(3).build())
               .build()
               .run();
       assertEquals(3, first.count(MessageOutcome.Kind.DELIVERED), first::summary);

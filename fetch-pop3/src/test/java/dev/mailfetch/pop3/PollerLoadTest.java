@@ -3,6 +3,7 @@ package dev.mailfetch.pop3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.Capabilities;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
@@ -27,6 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -35,9 +39,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,7 +109,7 @@ class PollerLoadTest {
         private boolean closed;
 
         @Override
-        public dev.mailfetch.api.Capabilities capabilities() {
+        public Capabilities capabilities() {
           return s.capabilities();
         }
 
@@ -202,7 +208,7 @@ class PollerLoadTest {
             public void checkFinished(CheckRecord r) {
               checks
                   .computeIfAbsent(
-                      r.account(), a -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                      r.account(), a -> Collections.synchronizedList(new ArrayList<>()))
                   .add(r);
             }
 
@@ -296,11 +302,11 @@ class PollerLoadTest {
         mostPerHost[k] = hostMost[k].get();
       }
       // What arrived since each account's last check: one more run of each, outside the poller.
-      List<java.util.concurrent.Callable<Object>> sweep = new ArrayList<>();
+      List<Callable<Object>> sweep = new ArrayList<>();
       for (String a : receiving) {
         sweep.add(() -> fetchers.get(a).run());
       }
-      for (java.util.concurrent.Future<Object> f : threads.invokeAll(sweep)) {
+      for (Future<Object> f : threads.invokeAll(sweep)) {
         f.get();
       }
 
@@ -324,7 +330,7 @@ class PollerLoadTest {
       List<Long> lateness = new ArrayList<>();
       for (String a : kindOf.keySet()) {
         List<CheckRecord> h = new ArrayList<>(checks.getOrDefault(a, List.of()));
-        h.sort(java.util.Comparator.comparing(CheckRecord::started));
+        h.sort(Comparator.comparing(CheckRecord::started));
         assertTrue(!h.isEmpty(), a + " was checked");
         if (kindOf.get(a) == 8) {
           assertEquals(
@@ -383,7 +389,7 @@ class PollerLoadTest {
           sent,
           mostAtOnce,
           MAX_CHECKS,
-          java.util.Arrays.stream(mostPerHost).max().orElse(0),
+          Arrays.stream(mostPerHost).max().orElse(0),
           PER_HOST,
           p50,
           p99,

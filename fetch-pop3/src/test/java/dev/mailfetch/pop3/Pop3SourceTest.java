@@ -6,13 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.Delivery;
+import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.api.SkipReason;
@@ -27,6 +32,7 @@ import dev.mailfetch.testkit.Quirk;
 import dev.mailfetch.testkit.RecordedCommand;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,32 +137,29 @@ class Pop3SourceTest {
     MailCorpus corpus = MailCorpus.generate(31, 3);
     String refused = corpus.messages().get(1).uid();
     try (FakePop3Server s =
-        server(corpus.toMailbox())
-            .quirk(dev.mailfetch.testkit.Quirk.Q31_RETR_MARKS_DELETED)
-            .start()) {
+        server(corpus.toMailbox()).quirk(Quirk.Q31_RETR_MARKS_DELETED).start()) {
       InMemorySink inner = InMemorySink.create();
-      dev.mailfetch.api.MessageSink sink =
-          new dev.mailfetch.api.MessageSink() {
+      MessageSink sink =
+          new MessageSink() {
             @Override
-            public dev.mailfetch.api.Delivery begin(dev.mailfetch.api.Envelope envelope)
-                throws java.io.IOException {
-              dev.mailfetch.api.Delivery d = inner.begin(envelope);
+            public Delivery begin(Envelope envelope) throws IOException {
+              Delivery d = inner.begin(envelope);
               if (!refused.equals(envelope.uid())) {
                 return d;
               }
               d.abort();
-              throw new java.io.IOException(
+              throw new IOException(
                   "the destination refused this message (test)"); // its own failure: the run goes
               // on
             }
 
             @Override
-            public boolean contains(dev.mailfetch.api.DeliveryKey key) throws java.io.IOException {
+            public boolean contains(DeliveryKey key) throws IOException {
               return inner.contains(key);
             }
 
             @Override
-            public void sync() throws java.io.IOException {
+            public void sync() throws IOException {
               inner.sync();
             }
 
@@ -867,8 +870,7 @@ class Pop3SourceTest {
                 .source(generous)
                 .sink(InMemorySink.create())
                 .uidStore(InMemoryUidStore.create())
-                .limits(
-                    dev.mailfetch.api.FetchLimits.builder().maxListing(Integer.MAX_VALUE).build())
+                .limits(FetchLimits.builder().maxListing(Integer.MAX_VALUE).build())
                 .build()
                 .run();
         assertEquals(

@@ -19,10 +19,12 @@ import dev.mailfetch.testkit.TlsMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -246,7 +248,7 @@ class QuirkClientTest {
 
   @TestFactory
   Stream<DynamicTest> everyQuirk() {
-    return java.util.Arrays.stream(Quirk.values())
+    return Arrays.stream(Quirk.values())
         .map(q -> DynamicTest.dynamicTest(q.name(), () -> run(q, CASES.get(q))));
   }
 
@@ -261,7 +263,7 @@ class QuirkClientTest {
     return Stream.of(Quirk.Q21_PIPELINING_DROPS_QUEUED, Quirk.Q21_PIPELINING_STALLS)
         .flatMap(
             q ->
-                java.util.stream.IntStream.rangeClosed(1, times)
+                IntStream.rangeClosed(1, times)
                     .mapToObj(
                         i ->
                             DynamicTest.dynamicTest(

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,7 +44,7 @@ class RefusedConnectionTest {
     assertEquals(FetchError.CONNECTION_REFUSED, e.error(), e.getMessage());
     assertTrue(
         e.detail().contains("127.0.0.1:" + port) && e.detail().contains("refused"), e.detail());
-    assertFalse(e.detail().toLowerCase(java.util.Locale.ROOT).contains("reset"), e.detail());
+    assertFalse(e.detail().toLowerCase(Locale.ROOT).contains("reset"), e.detail());
     assertTrue(
         e.remedy().commandLine().contains(Integer.toString(port)),
         "names the port tried: " + e.remedy());

@@ -10,12 +10,15 @@ import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.MessageOutcome.Kind;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,8 +29,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ResetOutsideAMessageTest {
-  private static FetchException firstError(
-      java.util.function.Consumer<FakePop3Server.Builder> server) {
+  private static FetchException firstError(Consumer<FakePop3Server.Builder> server) {
     FakePop3Server.Builder b =
         FakePop3Server.builder().account("alice", "pw", MailCorpus.generate(31, 3).toMailbox());
     server.accept(b);
@@ -113,12 +115,10 @@ class ResetOutsideAMessageTest {
         s.awaitSessionsEnded(Duration.ofSeconds(10));
         FetchException e = r.error().orElseThrow();
         assertEquals(FetchError.CONNECTION_RESET, e.error(), e.getMessage());
-        dev.mailfetch.api.MessageOutcome m1 = r.outcomes().get(0);
+        MessageOutcome m1 = r.outcomes().get(0);
         int n = run;
         assertEquals(
-            dev.mailfetch.api.MessageOutcome.Kind.FAILED,
-            m1.kind(),
-            () -> "run " + n + ": " + r.summary() + " / " + e.getMessage());
+            Kind.FAILED, m1.kind(), () -> "run " + n + ": " + r.summary() + " / " + e.getMessage());
         assertTrue(m1.attempted(), () -> "run " + n + ": charged to message 1: " + e.getMessage());
         assertTrue(m1.error().detail().contains("message 1"), m1.error().detail());
       }

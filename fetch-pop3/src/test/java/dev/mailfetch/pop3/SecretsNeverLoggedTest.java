@@ -8,6 +8,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Quirk;
@@ -16,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.Isolated;
@@ -111,10 +113,9 @@ class SecretsNeverLoggedTest {
             .build()
             .run();
         // The expired token refused, invalidated, and the login retried with a fresh one.
-        java.util.concurrent.atomic.AtomicReference<String> current =
-            new java.util.concurrent.atomic.AtomicReference<>("expired-" + TOKEN);
-        dev.mailfetch.api.TokenProvider refreshing =
-            new dev.mailfetch.api.TokenProvider() {
+        AtomicReference<String> current = new AtomicReference<>("expired-" + TOKEN);
+        TokenProvider refreshing =
+            new TokenProvider() {
               @Override
               public String accessToken() {
                 return current.get();

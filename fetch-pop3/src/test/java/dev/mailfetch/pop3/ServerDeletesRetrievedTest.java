@@ -22,6 +22,7 @@ import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -131,7 +132,7 @@ class ServerDeletesRetrievedTest {
   @Test
   void Q31_AUTO_DELETE_ON_RETR_keep_aMessageNotStored_staysOnTheServer() {
     try (FakePop3Server s = server(Quirk.Q31_AUTO_DELETE_ON_RETR)) {
-      String refused = new java.util.ArrayList<>(s.mailbox("alice").uids()).get(1);
+      String refused = new ArrayList<>(s.mailbox("alice").uids()).get(1);
       FetchResult r = run(s, new RefusingSink(refused), InMemoryUidStore.create(), Retention.KEEP);
       assertEquals(1, r.count(MessageOutcome.Kind.FAILED), r::summary);
       assertTrue(

@@ -10,6 +10,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.HostileCase;
+import dev.mailfetch.testkit.Quirk;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
 import java.io.IOException;
@@ -80,7 +81,7 @@ class TlsAdviceTest {
         List.of(
             open(HostileCase.N04_STLS_OK_WITHOUT_TLS, Security.STARTTLS),
             open(
-                b -> b.quirk(dev.mailfetch.testkit.Quirk.Q23_STLS_BROKEN),
+                b -> b.quirk(Quirk.Q23_STLS_BROKEN),
                 Security.STARTTLS,
                 b -> b.sslContext(CERTS.clientContext())));
     for (FetchException e : all) {

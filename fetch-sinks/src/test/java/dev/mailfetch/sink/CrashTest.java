@@ -13,6 +13,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -134,7 +135,7 @@ class CrashTest {
 
     @Override
     public int held() {
-      server.awaitSessionsEnded(java.time.Duration.ofSeconds(10));
+      server.awaitSessionsEnded(Duration.ofSeconds(10));
       return server.mailbox("alice").size();
     }
 

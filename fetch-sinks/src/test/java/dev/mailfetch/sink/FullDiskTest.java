@@ -19,6 +19,7 @@ import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.MailCorpus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -134,8 +135,7 @@ class FullDiskTest {
     List<String> files = new ArrayList<>();
     for (String uid : sent.keySet()) {
       Path f = MaildirSinkContractTest.MaildirFiles.find(maildir, DeliveryKey.of(ACCOUNT, uid));
-      assertArrayEquals(
-          dev.mailfetch.testkit.MailCorpus.toLf(sent.get(uid)), Files.readAllBytes(f), uid);
+      assertArrayEquals(MailCorpus.toLf(sent.get(uid)), Files.readAllBytes(f), uid);
       files.add(f.getFileName().toString());
     }
     try (var inNew = Files.list(maildir.resolve("new"))) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -63,8 +64,7 @@ class GatheredWritesTest {
       assertArrayEquals(message, Files.readAllBytes(files.get(0)));
     } finally {
       try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p :
-            walk.sorted(java.util.Comparator.reverseOrder()).collect(Collectors.toList())) {
+        for (Path p : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
           Files.deleteIfExists(p);
         }
       }

@@ -18,6 +18,7 @@ import dev.mailfetch.testkit.PrivateDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -108,7 +109,7 @@ class MaildirDovecotTest {
       fetched.messages().forEach(m -> got.add(m.content()));
       for (MailCorpus.Message m : inbox) {
         assertTrue(
-            got.stream().anyMatch(b -> java.util.Arrays.equals(b, m.content())),
+            got.stream().anyMatch(b -> Arrays.equals(b, m.content())),
             "Dovecot serves " + m.uid() + " exactly as it was sent");
       }
     } finally {

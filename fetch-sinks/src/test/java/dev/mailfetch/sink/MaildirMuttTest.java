@@ -12,7 +12,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -125,13 +127,13 @@ class MaildirMuttTest {
       }
     }
     assertEquals(expected.size(), piped.size(), "mutt saw every message of " + folder);
-    Set<String> matched = new java.util.HashSet<>();
+    Set<String> matched = new HashSet<>();
     for (byte[] got : piped) {
       String uid = null;
       for (Map.Entry<String, byte[]> e : expected.entrySet()) {
-        byte[] withSep = java.util.Arrays.copyOf(e.getValue(), e.getValue().length + 1);
+        byte[] withSep = Arrays.copyOf(e.getValue(), e.getValue().length + 1);
         withSep[withSep.length - 1] = '\n'; // mutt's pipe_sep after each message
-        if (java.util.Arrays.equals(got, withSep)) {
+        if (Arrays.equals(got, withSep)) {
           uid = e.getKey();
         }
       }

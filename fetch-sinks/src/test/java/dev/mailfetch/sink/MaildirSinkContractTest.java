@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -76,8 +78,8 @@ class MaildirSinkContractTest extends MessageSinkContract {
       return out;
     }
 
-    static java.util.List<Path> folders(Path root) throws IOException {
-      java.util.List<Path> out = new java.util.ArrayList<>();
+    static List<Path> folders(Path root) throws IOException {
+      List<Path> out = new ArrayList<>();
       out.add(root);
       try (DirectoryStream<Path> subs = Files.newDirectoryStream(root, ".*")) {
         for (Path p : subs) {

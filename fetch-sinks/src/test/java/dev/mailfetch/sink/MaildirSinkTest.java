@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,7 +105,7 @@ class MaildirSinkTest {
           Files.delete(f);
         }
       }
-      IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, sink::sync);
+      IOException e = Assertions.assertThrows(IOException.class, sink::sync);
       assertTrue(e.getMessage().contains("cannot write"), e.getMessage());
       assertFalse(
           sink.contains(DeliveryKey.of(ACCOUNT, "kept")), "not held: delivered again next time");
@@ -146,9 +147,9 @@ class MaildirSinkTest {
 
   @Test
   void flushThreads_isFromOneTo64() {
-    org.junit.jupiter.api.Assertions.assertThrows(
+    Assertions.assertThrows(
         IllegalArgumentException.class, () -> MaildirSink.builder(tmp).flushThreads(0));
-    org.junit.jupiter.api.Assertions.assertThrows(
+    Assertions.assertThrows(
         IllegalArgumentException.class, () -> MaildirSink.builder(tmp).flushThreads(65));
   }
 

@@ -13,6 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,7 +94,7 @@ class MboxSinkTest {
     }
     long size = Files.size(file);
     byte[] all = Files.readAllBytes(file);
-    Files.write(file, java.util.Arrays.copyOf(all, (int) size - 200)); // the append a kill stopped
+    Files.write(file, Arrays.copyOf(all, (int) size - 200)); // the append a kill stopped
     try (MboxSink sink = MboxSink.open(file)) {
       assertTrue(sink.contains(whole));
       assertFalse(sink.contains(cut), "the cut message is not held: it will be delivered again");
@@ -129,8 +132,7 @@ class MboxSinkTest {
     Path file = tmp.resolve("inbox");
     Path dotlock = tmp.resolve("inbox.lock");
     Files.writeString(dotlock, "99999");
-    Files.setLastModifiedTime(
-        dotlock, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+    Files.setLastModifiedTime(dotlock, FileTime.from(Instant.now().minusSeconds(3600)));
     try (MboxSink sink = MboxSink.open(file)) {
       deliver(sink, "m", "Subject: m\n\nm\n", 64);
       sink.sync();

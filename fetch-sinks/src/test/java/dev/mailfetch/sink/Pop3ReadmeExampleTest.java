@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-// README-IMPORTS-BEGIN
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
@@ -14,20 +13,22 @@ import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.sink.MaildirSink;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.function.Supplier;
-// README-IMPORTS-END
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -128,12 +129,12 @@ class Pop3ReadmeExampleTest {
         }
       }
       assertEquals(5, stored.size(), "one file per message in Maildir/new");
-      stored.sort(java.util.Arrays::compare);
+      stored.sort(Arrays::compare);
       List<byte[]> sent = new ArrayList<>();
       for (MailCorpus.Message m : corpus.messages()) {
         sent.add(MailCorpus.toLf(m.content()));
       }
-      sent.sort(java.util.Arrays::compare);
+      sent.sort(Arrays::compare);
       for (int i = 0; i < sent.size(); i++) {
         assertArrayEquals(sent.get(i), stored.get(i), "each message byte for byte (LF line ends)");
       }
@@ -142,7 +143,7 @@ class Pop3ReadmeExampleTest {
       assertTrue(second.ok(), second::summary);
       assertEquals(0, second.count(MessageOutcome.Kind.DELIVERED), "the journal remembered: " + second.summary());
       assertEquals(5, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);
-      server.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+      server.awaitSessionsEnded(Duration.ofSeconds(5));
       assertEquals(5, server.mailbox("alice@example.com").size(), "nothing deleted from the server");
     }
   }
@@ -163,7 +164,7 @@ class Pop3ReadmeExampleTest {
       String last = null;
       for (int run = 1; run <= 6; run++) {
         FetchResult r = fetchNewMail("localhost", server.port(), "alice@example.com", () -> PASSWORD, caFile, maildir);
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         report(r, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         last = bytes.toString(StandardCharsets.UTF_8);
         first = first == null ? last : first;

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -151,7 +152,7 @@ public final class FakeDnsServer implements AutoCloseable {
       }
       byte[] label = new byte[len];
       q.get(label);
-      name.append(new String(label, java.nio.charset.StandardCharsets.US_ASCII));
+      name.append(new String(label, StandardCharsets.US_ASCII));
     }
     int type = q.getShort() & 0xFFFF;
     q.getShort(); // class
@@ -206,7 +207,7 @@ public final class FakeDnsServer implements AutoCloseable {
     String n = key(name);
     if (!n.isEmpty()) {
       for (String label : n.split("\\.")) {
-        byte[] l = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] l = label.getBytes(StandardCharsets.US_ASCII);
         b.write(l.length);
         b.write(l, 0, l.length);
       }

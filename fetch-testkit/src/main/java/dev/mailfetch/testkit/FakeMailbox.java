@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -178,7 +179,7 @@ public final class FakeMailbox {
    * sessions that start afterwards no longer list them.
    */
   public synchronized void remove(Collection<Message> gone) {
-    Set<Message> set = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Message> set = Collections.newSetFromMap(new IdentityHashMap<>());
     set.addAll(gone);
     messages.removeIf(set::contains);
   }

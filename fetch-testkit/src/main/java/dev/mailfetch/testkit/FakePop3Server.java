@@ -3,6 +3,7 @@ package dev.mailfetch.testkit;
 import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -10,6 +11,9 @@ import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -80,7 +85,7 @@ public final class FakePop3Server implements AutoCloseable {
     final boolean pipelining;
 
     /** The commands quirk Q21 stalls or drops after (upper case); empty: every command. */
-    final java.util.Set<String> pipeliningFaultVerbs;
+    final Set<String> pipeliningFaultVerbs;
 
     final String expire;
     final Integer loginDelay;
@@ -104,7 +109,7 @@ public final class FakePop3Server implements AutoCloseable {
 
     /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
     final Set<FakeMailbox.Message> sentWhole =
-        Collections.synchronizedSet(Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     Settings(Builder b) {
       this.tls = b.tls;
@@ -116,7 +121,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.mechanisms = List.copyOf(b.mechanisms);
       this.userCommand = b.userCommand;
       this.pipelining = b.pipelining;
-      this.pipeliningFaultVerbs = java.util.Set.copyOf(b.pipeliningFaultVerbs);
+      this.pipeliningFaultVerbs = Set.copyOf(b.pipeliningFaultVerbs);
       this.expire = b.expire;
       this.loginDelay = b.loginDelay;
       this.respCodes = b.respCodes;
@@ -129,7 +134,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.maxSessions = b.maxSessions;
       this.idleTimeout = b.idleTimeout;
       this.faults = List.copyOf(b.faults);
-      this.quirks = b.quirks.isEmpty() ? Set.of() : java.util.EnumSet.copyOf(b.quirks);
+      this.quirks = b.quirks.isEmpty() ? Set.of() : EnumSet.copyOf(b.quirks);
       this.port = b.port;
       this.responses = Map.copyOf(b.responses);
       this.rawGreeting = b.rawGreeting;
@@ -207,26 +212,7 @@ public final class FakePop3Server implements AutoCloseable {
    * @throws IllegalStateException if some session is still running after {@code timeout}
    */
   public void awaitSessionsEnded(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean all = true;
-      for (RecordedSession s : sessions()) {
-        all &= s.ended();
-      }
-      if (all) {
-        return;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "sessions still running after " + timeout + ": " + sessions());
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
+    sessions.awaitEnded(timeout);
   }
 
   /** Stops listening and ends every session. Safe to call more than once. */
@@ -256,7 +242,7 @@ public final class FakePop3Server implements AutoCloseable {
     private List<String> mechanisms = List.of("PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER");
     private boolean userCommand = true;
     private boolean pipelining = true;
-    private final java.util.Set<String> pipeliningFaultVerbs = new java.util.HashSet<>();
+    private final Set<String> pipeliningFaultVerbs = new HashSet<>();
     private String expire;
     private Integer loginDelay;
     private boolean respCodes = true;
@@ -272,7 +258,7 @@ public final class FakePop3Server implements AutoCloseable {
     private Duration idleTimeout = Duration.ofMinutes(10);
 
     private final List<Fault> faults = new ArrayList<>();
-    private final Set<Quirk> quirks = java.util.EnumSet.noneOf(Quirk.class);
+    private final Set<Quirk> quirks = EnumSet.noneOf(Quirk.class);
     private int port;
     private final Map<String, Response> responses = new LinkedHashMap<>();
     private String rawGreeting;
@@ -350,7 +336,7 @@ public final class FakePop3Server implements AutoCloseable {
      * For tokens an OAuth server issues while the test runs (the fake Gmail's token endpoint), as a
      * real server asks its authorization server (Dovecot's oauth2 introspection).
      */
-    public Builder oauthTokenCheck(String user, java.util.function.Predicate<String> valid) {
+    public Builder oauthTokenCheck(String user, Predicate<String> valid) {
       requireAccount(user).tokenCheck = Objects.requireNonNull(valid, "valid");
       return this;
     }
@@ -435,7 +421,7 @@ public final class FakePop3Server implements AutoCloseable {
      */
     public Builder pipeliningFaultsOnlyAt(String... verbs) {
       for (String v : verbs) {
-        pipeliningFaultVerbs.add(v.toUpperCase(java.util.Locale.ROOT));
+        pipeliningFaultVerbs.add(v.toUpperCase(Locale.ROOT));
       }
       return this;
     }
@@ -560,8 +546,7 @@ public final class FakePop3Server implements AutoCloseable {
         throw new IllegalStateException(
             "TLS mode " + tls + " needs certificates: tls(mode, certificates)");
       }
-      java.util.Set<FakeMailbox> boxes =
-          Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      Set<FakeMailbox> boxes = Collections.newSetFromMap(new IdentityHashMap<>());
       for (Account a : accounts.values()) {
         if (boxes.add(a.mailbox)) {
           for (Quirk q : quirks) {
@@ -572,7 +557,7 @@ public final class FakePop3Server implements AutoCloseable {
       }
       try {
         return new FakePop3Server(new Settings(this));
-      } catch (java.net.BindException e) {
+      } catch (BindException e) {
         // The usual cause by far: another program listens there, or a connection just closed on it.
         throw new UncheckedIOException(
             port == 0

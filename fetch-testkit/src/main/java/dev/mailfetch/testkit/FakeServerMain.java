@@ -2,13 +2,21 @@ package dev.mailfetch.testkit;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a {@link FakePop3Server} on its own, so that a server administrator or another POP3 client
@@ -43,8 +51,7 @@ public final class FakeServerMain {
   /**
    * Runs with these arguments and streams; returns the exit code (the CLI's fake-server calls it).
    */
-  public static int run(
-      String[] args, PrintStream out, PrintStream err, java.util.Map<String, String> env) {
+  public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
     FakePop3Server.Builder b = FakePop3Server.builder();
     String user = "user";
     String password = "secret";
@@ -210,8 +217,8 @@ public final class FakeServerMain {
       FakePop3Server started;
       try {
         started = b.start();
-      } catch (java.io.UncheckedIOException e) {
-        if (!(e.getCause() instanceof java.net.BindException)) {
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof BindException)) {
           throw e;
         }
         err.println(
@@ -239,7 +246,7 @@ public final class FakeServerMain {
             box.size(),
             quirks.isEmpty() ? "" : "; quirks " + quirks);
         out.flush();
-        while (!stop.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        while (!stop.await(100, TimeUnit.MILLISECONDS)) {
           if (maxSessions > 0 && ended(server) >= maxSessions) {
             break;
           }
@@ -264,20 +271,17 @@ public final class FakeServerMain {
    * only the path).
    */
   private static String why(IOException e) {
-    if (e instanceof java.nio.file.NoSuchFileException) {
+    if (e instanceof NoSuchFileException) {
       return "no such file or directory: " + e.getMessage();
     }
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       return "permission denied: " + e.getMessage();
     }
-    if (e instanceof java.nio.file.NotDirectoryException) {
+    if (e instanceof NotDirectoryException) {
       return "not a directory: " + e.getMessage();
     }
-    if (e instanceof java.nio.file.FileSystemException
-        && ((java.nio.file.FileSystemException) e).getReason() != null) {
-      return ((java.nio.file.FileSystemException) e).getReason()
-          + ": "
-          + ((java.nio.file.FileSystemException) e).getFile();
+    if (e instanceof FileSystemException && ((FileSystemException) e).getReason() != null) {
+      return ((FileSystemException) e).getReason() + ": " + ((FileSystemException) e).getFile();
     }
     return e.getMessage() != null ? e.getMessage() : "no reason given";
   }

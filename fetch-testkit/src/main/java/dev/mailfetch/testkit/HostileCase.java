@@ -1,6 +1,7 @@
 package dev.mailfetch.testkit;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * The adversarial cases of {@code docs/hostile.md}: a broken or malicious server, or a man in the
@@ -388,7 +389,7 @@ public enum HostileCase {
       case R03_ENDLESS_BODY:
         return b.fault(Fault.endlessBody());
       case R04_TRICKLE:
-        return b.fault(Fault.trickle(1, java.time.Duration.ofSeconds(1)));
+        return b.fault(Fault.trickle(1, Duration.ofSeconds(1)));
       case R05_DISCONNECT_MID_LISTING:
         return b.respond("UIDL", "+OK\r\n1 first-uid\r\n2 second-u", FakePop3Server.After.CLOSE);
       case R06_NEGATIVE_NUMBERS:

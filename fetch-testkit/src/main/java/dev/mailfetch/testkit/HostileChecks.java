@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit;
 
+import dev.mailfetch.api.FetchException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,14 +67,14 @@ public final class HostileChecks {
         found.add(
             who
                 + "\""
-                + dev.mailfetch.api.FetchException.escape(dele)
+                + FetchException.escape(dele)
                 + "\" for a message the server never finished sending");
       }
       for (String cmd : s.commandsWithUnlistedNumbers()) {
         found.add(
             who
                 + "\""
-                + dev.mailfetch.api.FetchException.escape(cmd)
+                + FetchException.escape(cmd)
                 + "\" uses a message number RFC 1939 does not allow");
       }
     }

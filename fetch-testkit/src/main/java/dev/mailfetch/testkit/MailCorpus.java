@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,10 +9,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * Realistic mailboxes made from a seed: the same seed gives the same bytes on every machine and JDK
@@ -85,7 +88,7 @@ public final class MailCorpus {
   /**
    * The messages that {@code keep} accepts, in order, as a corpus (for example, the small ones).
    */
-  public MailCorpus filter(java.util.function.Predicate<Message> keep) {
+  public MailCorpus filter(Predicate<Message> keep) {
     return new MailCorpus(seed, messages.stream().filter(keep).toList());
   }
 
@@ -145,7 +148,7 @@ public final class MailCorpus {
    * one, and the {@code .CRLF} terminator. For tests and benchmarks of readers.
    */
   public static byte[] wireForm(byte[] content) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(content.length + 64);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 64);
     boolean lineStart = true;
     for (int i = 0; i < content.length; i++) {
       byte c = content[i];
@@ -175,7 +178,7 @@ public final class MailCorpus {
       }
       out[n++] = crlf[i];
     }
-    return java.util.Arrays.copyOf(out, n);
+    return Arrays.copyOf(out, n);
   }
 
   /** Makes the messages; all randomness comes from one seeded {@link Random}. */

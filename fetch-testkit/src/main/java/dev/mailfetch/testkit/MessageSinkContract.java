@@ -17,13 +17,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -396,8 +399,8 @@ public abstract class MessageSinkContract {
   }
 
   private static void deleteTree(Path p) throws IOException {
-    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      try (java.util.stream.Stream<Path> children = Files.list(p)) {
+    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      try (Stream<Path> children = Files.list(p)) {
         for (Path c : (Iterable<Path>) children::iterator) {
           deleteTree(c);
         }
@@ -427,8 +430,7 @@ public abstract class MessageSinkContract {
       String msg = String.valueOf(e.getMessage());
       assertTrue(msg.contains(fs.path().toString()), "the error names the place: " + msg);
       assertTrue(
-          msg.toLowerCase(java.util.Locale.ROOT).contains("space"),
-          "the error gives the reason: " + msg);
+          msg.toLowerCase(Locale.ROOT).contains("space"), "the error gives the reason: " + msg);
       assertFalse(s.sink().contains(k), "no partial message is held");
       s.close();
     }

@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -75,7 +78,7 @@ public final class PrivateDovecot {
    */
   public static PrivateDovecot startWithOAuth2(
       MaildirFiller filler, TestCertificates certs, String oauth2Config) throws Exception {
-    return start(filler, certs, java.util.Objects.requireNonNull(oauth2Config, "oauth2Config"));
+    return start(filler, certs, Objects.requireNonNull(oauth2Config, "oauth2Config"));
   }
 
   private static PrivateDovecot start(
@@ -156,14 +159,14 @@ public final class PrivateDovecot {
    * Why no private Dovecot can run here, in words for a skipped test's report; empty where one can:
    * Dovecot 2.3 installed ({@code /usr/sbin/dovecot}) and the JVM running as root.
    */
-  public static java.util.Optional<String> whyUnavailable() {
+  public static Optional<String> whyUnavailable() {
     if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
-      return java.util.Optional.of(
+      return Optional.of(
           "Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d;"
               + " .ci/run installs them)");
     }
     if (!"root".equals(System.getProperty("user.name"))) {
-      return java.util.Optional.of(
+      return Optional.of(
           "the Dovecot interop tests need root, to run Dovecot as its own mail user"
               + " (CI runs as root)");
     }
@@ -171,19 +174,19 @@ public final class PrivateDovecot {
     try {
       version = run(List.of("/usr/sbin/dovecot", "--version")).strip();
     } catch (IOException e) {
-      return java.util.Optional.of("dovecot --version failed: " + e.getMessage());
+      return Optional.of("dovecot --version failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return java.util.Optional.of("interrupted while asking Dovecot its version");
+      return Optional.of("interrupted while asking Dovecot its version");
     }
     if (!version.startsWith("2.3.")) {
-      return java.util.Optional.of(
+      return Optional.of(
           "this is Dovecot "
               + version
               + "; PrivateDovecot writes the configuration of"
               + " Dovecot 2.3 (Debian 12), and 2.4 changed the configuration language");
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static void writeConfig(Path folder, int plain, int tls, int uid, boolean oauth2)
@@ -288,8 +291,7 @@ public final class PrivateDovecot {
    */
   public String doveadm(String... args) throws IOException, InterruptedException {
     List<String> command =
-        new java.util.ArrayList<>(
-            List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString()));
+        new ArrayList<>(List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString()));
     command.add(args[0]);
     if (args.length > 1 && args[0].equals("mailbox")) {
       command.add(args[1]);

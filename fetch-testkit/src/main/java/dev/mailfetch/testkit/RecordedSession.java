@@ -2,6 +2,8 @@ package dev.mailfetch.testkit;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -29,8 +31,8 @@ public final class RecordedSession {
   private String tlsProtocol;
   private boolean ended;
   private String user;
-  private final java.time.Instant started = java.time.Instant.now();
-  private java.time.Instant endedAt;
+  private final Instant started = Instant.now();
+  private Instant endedAt;
   private final List<String> unlisted = new ArrayList<>();
   private final List<String> deletedUnsent = new ArrayList<>();
 
@@ -39,8 +41,8 @@ public final class RecordedSession {
   }
 
   /** How long the session lasted, or has lasted so far. */
-  public synchronized java.time.Duration duration() {
-    return java.time.Duration.between(started, endedAt != null ? endedAt : java.time.Instant.now());
+  public synchronized Duration duration() {
+    return Duration.between(started, endedAt != null ? endedAt : Instant.now());
   }
 
   /**
@@ -176,7 +178,7 @@ public final class RecordedSession {
 
   synchronized void markEnded() {
     this.ended = true;
-    this.endedAt = java.time.Instant.now();
+    this.endedAt = Instant.now();
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {

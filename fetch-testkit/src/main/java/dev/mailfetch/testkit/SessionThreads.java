@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,6 +45,30 @@ final class SessionThreads {
   }
 
   /** Stops listening and ends every session. Safe to call more than once. */
+  /** Waits until every session so far has ended; see {@link FakePop3Server#awaitSessionsEnded}. */
+  void awaitEnded(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean all = true;
+      for (RecordedSession s : recorded()) {
+        all &= s.ended();
+      }
+      if (all) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "sessions still running after " + timeout + ": " + recorded());
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
   void close() {
     closed = true;
     try {

@@ -1,12 +1,14 @@
 package dev.mailfetch.testkit;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -226,8 +228,7 @@ public final class TestCertificates {
       byte[] key = ks.getKey("server", new char[0]).getEncoded();
       Files.writeString(keyFile, pem("PRIVATE KEY", key), StandardCharsets.US_ASCII);
       try {
-        Files.setPosixFilePermissions(
-            keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException notPosix) {
         // a file system without POSIX permissions: nothing more to restrict
       }
@@ -250,7 +251,7 @@ public final class TestCertificates {
           source.getKey("server", new char[0]),
           password,
           source.getCertificateChain("server"));
-      try (java.io.OutputStream o = Files.newOutputStream(file)) {
+      try (OutputStream o = Files.newOutputStream(file)) {
         out.store(o, password);
       }
     } catch (GeneralSecurityException e) {

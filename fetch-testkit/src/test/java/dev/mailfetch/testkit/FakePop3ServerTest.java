@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -422,11 +427,10 @@ class FakePop3ServerTest {
 
     @Test
     void theCaPem_isAParseableCertificate() throws Exception {
-      java.security.cert.CertificateFactory cf =
-          java.security.cert.CertificateFactory.getInstance("X.509");
-      java.security.cert.Certificate c =
+      CertificateFactory cf = CertificateFactory.getInstance("X.509");
+      Certificate c =
           cf.generateCertificate(
-              new java.io.ByteArrayInputStream(CERTS.caPem().getBytes(StandardCharsets.US_ASCII)));
+              new ByteArrayInputStream(CERTS.caPem().getBytes(StandardCharsets.US_ASCII)));
       assertEquals(CERTS.caCertificate(), c);
     }
   }
@@ -454,7 +458,7 @@ class FakePop3ServerTest {
         }
         // The reset session releases the maildrop when the server has seen it end; logging in
         // before that is [IN-USE], as a real server says (a race in this test, not the fault).
-        server.awaitSessionsEnded(java.time.Duration.ofSeconds(5));
+        server.awaitSessionsEnded(Duration.ofSeconds(5));
         try (RawClient c = new RawClient(server)) {
           login(c);
           assertEquals("+OK 7 octets", c.ask("RETR 1"));
@@ -572,9 +576,9 @@ class FakePop3ServerTest {
   @Nested
   class Segmenting {
     /** A stream that remembers where each flush cut the bytes. */
-    private static final class Cuts extends java.io.OutputStream {
+    private static final class Cuts extends OutputStream {
       final ByteArrayOutputStream current = new ByteArrayOutputStream();
-      final java.util.List<String> segments = new java.util.ArrayList<>();
+      final List<String> segments = new ArrayList<>();
 
       @Override
       public void write(int b) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +43,7 @@ class FakeServerMainTest {
   @Test
   void helpNamesMailbox_andSaysWhatThePasswordIsWithoutPasswordEnv() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    org.junit.jupiter.api.Assertions.assertEquals(
+    Assertions.assertEquals(
         0,
         FakeServerMain.run(
             new String[] {"--help"},
@@ -46,10 +51,9 @@ class FakeServerMainTest {
             System.err,
             Map.of()));
     String help = out.toString(StandardCharsets.UTF_8);
-    org.junit.jupiter.api.Assertions.assertTrue(help.contains("--mailbox maildir:DIR"), help);
-    org.junit.jupiter.api.Assertions.assertFalse(help.contains("(default: secret)"), help);
-    org.junit.jupiter.api.Assertions.assertTrue(
-        help.contains("the password is the word \"secret\""), help);
+    Assertions.assertTrue(help.contains("--mailbox maildir:DIR"), help);
+    Assertions.assertFalse(help.contains("(default: secret)"), help);
+    Assertions.assertTrue(help.contains("the password is the word \"secret\""), help);
   }
 
   @Test
@@ -98,11 +102,10 @@ class FakeServerMainTest {
       tmf.init(ts);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(null, tmf.getTrustManagers(), null);
-      try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port);
-          javax.net.ssl.SSLSocket ssl =
-              (javax.net.ssl.SSLSocket)
-                  ctx.getSocketFactory().createSocket(plain, "localhost", port, true)) {
-        javax.net.ssl.SSLParameters p = ssl.getSSLParameters();
+      try (Socket plain = new Socket("127.0.0.1", port);
+          SSLSocket ssl =
+              (SSLSocket) ctx.getSocketFactory().createSocket(plain, "localhost", port, true)) {
+        SSLParameters p = ssl.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(p);
         ssl.getOutputStream()
@@ -143,11 +146,11 @@ class FakeServerMainTest {
                       Map.of()));
       String greeting = null;
       for (int i = 0; i < 100 && greeting == null; i++) {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
           s.setSoTimeout(5000);
           s.getOutputStream().write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
           greeting = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (java.net.ConnectException notYet) {
+        } catch (ConnectException notYet) {
           Thread.sleep(50);
         }
       }
@@ -181,7 +184,7 @@ class FakeServerMainTest {
     FakeMailbox box = FakeMailbox.fromMaildir(tmp.resolve("Maildir"));
     assertEquals(4, box.size());
     for (int i = 0; i < 4; i++) {
-      org.junit.jupiter.api.Assertions.assertArrayEquals(
+      Assertions.assertArrayEquals(
           corpus.messages().get(i).content(), box.messages().get(i).content());
     }
   }

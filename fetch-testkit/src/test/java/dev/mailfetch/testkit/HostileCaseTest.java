@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -351,7 +352,7 @@ class HostileCaseTest {
     try (FakePop3Server s = start(A05_ENDLESS_SASL);
         RawClient c = new RawClient(s)) {
       c.line();
-      c.send("AUTH PLAIN " + java.util.Base64.getEncoder().encodeToString(ascii("\0alice\0pw")));
+      c.send("AUTH PLAIN " + Base64.getEncoder().encodeToString(ascii("\0alice\0pw")));
       for (int i = 0; i < 20; i++) {
         assertEquals("+ Y2hhbGxlbmdlIA==", c.line(), "round " + i);
         c.send("");

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -52,8 +54,7 @@ class MailCorpusTest {
       dotLines += text.contains("\r\n.\r\n") ? 1 : 0;
       eightBit += text.chars().anyMatch(c -> c >= 0x80) ? 1 : 0;
       nul += text.indexOf('\0') >= 0 ? 1 : 0;
-      longLines +=
-          java.util.Arrays.stream(text.split("\r\n")).anyMatch(l -> l.length() > 998) ? 1 : 0;
+      longLines += Arrays.stream(text.split("\r\n")).anyMatch(l -> l.length() > 998) ? 1 : 0;
       if (m.messageId() == null) {
         noId++;
       } else if (!ids.add(m.messageId())) {
@@ -104,8 +105,8 @@ class MailCorpusTest {
 
   /** The reference unstuffer: drop the terminator, and one leading dot of each line. */
   static byte[] unstuff(byte[] wire) {
-    byte[] body = java.util.Arrays.copyOf(wire, wire.length - 3);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] body = Arrays.copyOf(wire, wire.length - 3);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     boolean lineStart = true;
     for (byte b : body) {
       if (!(lineStart && b == '.')) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.QuirkId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -1092,16 +1094,13 @@ class QuirkTest {
       }
     }
     assertEquals(List.of(), missing);
-    for (dev.mailfetch.api.QuirkId id : dev.mailfetch.api.QuirkId.values()) {
+    for (QuirkId id : QuirkId.values()) {
       assertTrue(
-          java.util.Arrays.stream(Quirk.values()).anyMatch(q -> q.id() == id),
+          Arrays.stream(Quirk.values()).anyMatch(q -> q.id() == id),
           id + " of the client's vocabulary has a constant the fake server plays");
     }
     for (Quirk q : Quirk.values()) {
-      assertEquals(
-          q.id(),
-          dev.mailfetch.api.QuirkId.parse(q.name()).orElseThrow(),
-          q + " is read back as its ID");
+      assertEquals(q.id(), QuirkId.parse(q.name()).orElseThrow(), q + " is read back as its ID");
     }
   }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.InMemorySink;
+import dev.mailfetch.api.InMemorySink.StoredMessage;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -123,10 +125,10 @@ class TestkitExamplesTest {
   static class MyInMemorySinkContractTest extends MessageSinkContract {
     @Override
     protected SinkUnderTest open(Path location) {
-      dev.mailfetch.api.InMemorySink sink = dev.mailfetch.api.InMemorySink.create();
+      InMemorySink sink = InMemorySink.create();
       return SinkUnderTest.of(sink, key -> sink.messages().stream()
           .filter(m -> m.key().equals(key))
-          .map(dev.mailfetch.api.InMemorySink.StoredMessage::content)
+          .map(StoredMessage::content)
           .findFirst());
     }
   }

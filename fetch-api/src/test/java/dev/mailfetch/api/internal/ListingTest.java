@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -62,7 +63,7 @@ class ListingTest {
     Arbitrary<String> uid =
         Arbitraries.strings().withChars("ab#~!Z09").ofMinLength(1).ofMaxLength(6).injectNull(0.2);
     Arbitrary<MessageRef> ref =
-        net.jqwik.api.Combinators.combine(
+        Combinators.combine(
                 Arbitraries.integers().between(1, 1_000_000),
                 uid,
                 Arbitraries.longs().between(0, 1L << 40))

@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 
 /**
  * One message on its way to Gmail: its bytes in memory up to a limit, else in a file of the spool
@@ -235,7 +236,7 @@ public final class Spool implements Closeable {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        org.slf4j.LoggerFactory.getLogger(Spool.class)
+        LoggerFactory.getLogger(Spool.class)
             .warn("cannot delete the spool file {}: {}", file, e.getMessage());
       }
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class JournalTest {
     for (int cut = 0; cut <= all.length; cut++) {
       Path d = dir.resolve("cut" + cut);
       Files.createDirectories(d);
-      Files.write(d.resolve(Journal.FILE), java.util.Arrays.copyOf(all, cut));
+      Files.write(d.resolve(Journal.FILE), Arrays.copyOf(all, cut));
       int wholeLines = 0;
       for (int i = 0; i < cut; i++) {
         wholeLines += all[i] == '\n' ? 1 : 0;

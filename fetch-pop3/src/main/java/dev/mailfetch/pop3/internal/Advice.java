@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3.internal;
 
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
@@ -59,7 +60,7 @@ final class Advice {
    */
   static FetchException injectedBeforeTls(String server, String what) {
     return new FetchException(
-        dev.mailfetch.api.FetchError.TLS_FAILED,
+        FetchError.TLS_FAILED,
         server
             + " sent "
             + what
@@ -87,7 +88,7 @@ final class Advice {
   static FetchException stlsRefused(String server, Reply r, boolean listed) {
     if (!listed && r.code() == null) {
       return new FetchException(
-          dev.mailfetch.api.FetchError.TLS_REQUIRED_NOT_OFFERED,
+          FetchError.TLS_REQUIRED_NOT_OFFERED,
           server
               + " refused STLS, and"
               + " as its CAPA failed it did not say whether it offers it; no credentials were sent",
@@ -114,7 +115,7 @@ final class Advice {
                     + " 995), or tell the provider their STARTTLS is broken."
                     + never);
     return new FetchException(
-        dev.mailfetch.api.FetchError.TLS_FAILED,
+        FetchError.TLS_FAILED,
         server
             + " refused STLS"
             + (listed ? ", which it lists," : "")

@@ -13,6 +13,7 @@ import javax.naming.CommunicationException;
 import javax.naming.NameNotFoundException;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
+import javax.naming.ServiceUnavailableException;
 import javax.naming.directory.Attribute;
 import javax.naming.directory.Attributes;
 import javax.naming.directory.DirContext;
@@ -158,7 +159,7 @@ public final class Dns {
       boolean timeout =
           m.contains("timed out")
               || m.contains("ServiceUnavailable")
-              || e instanceof javax.naming.ServiceUnavailableException;
+              || e instanceof ServiceUnavailableException;
       return new Answer(
           timeout ? Outcome.NO_ANSWER : Outcome.NO_RECORDS,
           List.of(),

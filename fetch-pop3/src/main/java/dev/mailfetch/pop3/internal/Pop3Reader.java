@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * Reads what a POP3 server sends: status lines, listing lines, and dot-stuffed multi-line bodies
@@ -150,7 +151,7 @@ public final class Pop3Reader {
    * @param each is given each line dropped, without its line end (for the protocol trace)
    * @return how many lines were dropped, or -1 if more than {@code maxLines} were waiting
    */
-  public int discardBufferedLines(int maxLines, java.util.function.Consumer<String> each) {
+  public int discardBufferedLines(int maxLines, Consumer<String> each) {
     int dropped = 0;
     while (true) {
       int p = Bytes.indexOfLf(buf, pos, lim);

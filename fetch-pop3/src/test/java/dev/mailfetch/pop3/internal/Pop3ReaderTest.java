@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.QuirkId;
+import dev.mailfetch.testkit.MailCorpus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,9 +20,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -87,7 +90,7 @@ class Pop3ReaderTest {
 
   /** The server side: RFC 1939 stuffing after CRLF, CRLF added if missing, then the terminator. */
   static byte[] stuff(byte[] content) {
-    return dev.mailfetch.testkit.MailCorpus.wireForm(content);
+    return MailCorpus.wireForm(content);
   }
 
   // ---------------------------------------------------------------- bodies: fixed cases
@@ -403,7 +406,7 @@ class Pop3ReaderTest {
 
           @Override
           public int read(byte[] b, int off, int len) {
-            java.util.Arrays.fill(b, off, off + len, (byte) 'A');
+            Arrays.fill(b, off, off + len, (byte) 'A');
             return len;
           }
         };
@@ -452,13 +455,13 @@ class Pop3ReaderTest {
         || (content.length >= 2
             && content[content.length - 1] == '\n'
             && content[content.length - 2] == '\r'))) {
-      expected = java.util.Arrays.copyOf(content, content.length + 2);
+      expected = Arrays.copyOf(content, content.length + 2);
       expected[content.length] = '\r';
       expected[content.length + 1] = '\n';
     }
     byte[] wire = stuff(content);
     byte[] trailer = ascii("+OK after\r\n");
-    byte[] all = java.util.Arrays.copyOf(wire, wire.length + trailer.length);
+    byte[] all = Arrays.copyOf(wire, wire.length + trailer.length);
     System.arraycopy(trailer, 0, all, wire.length, trailer.length);
     Pop3Reader r = reader(all, bufferSize, false, chunks);
     assertArrayEquals(expected, body(r, Long.MAX_VALUE));
@@ -481,8 +484,7 @@ class Pop3ReaderTest {
     byte[] wire = stuff(content);
     String body =
         new String(wire, 0, wire.length - 3, StandardCharsets.ISO_8859_1); // without ".\r\n"
-    boolean pattern =
-        java.util.regex.Pattern.compile("\\.\r\n(\\+OK[ \r\\[]|-ERR)").matcher(body).find();
+    boolean pattern = Pattern.compile("\\.\r\n(\\+OK[ \r\\[]|-ERR)").matcher(body).find();
     Statistics.label("Q03 pattern").collect(pattern);
     Statistics.label("Q03 pattern").coverage(c -> c.check(true).percentage(p -> p >= 5.0));
     byte[] trailer = ascii("+OK after\r\n");
@@ -563,7 +565,7 @@ class Pop3ReaderTest {
       byte[] b = body(crlf, 4096);
       expected =
           "body "
-              + new String(dev.mailfetch.testkit.MailCorpus.toLf(b), StandardCharsets.ISO_8859_1)
+              + new String(MailCorpus.toLf(b), StandardCharsets.ISO_8859_1)
               + " endedAtCr="
               + crlf.lastBodyEndedAtCr()
               + " then "
@@ -635,7 +637,7 @@ class Pop3ReaderTest {
    * not a status line made the reader refill its buffer to look, and the bytes it remembered from
    * before the refill pointed at the wrong place, so a later line start was misjudged.
    */
-  @net.jqwik.api.Example
+  @Example
   void dotCrThenAPlusLine_atABufferEnd_whilePipelining_keepsTheLineStartsRight() {
     int[] v = {
       13, 45, 69, 82, 82, 97, 32, 108, 105, 110, 101, 32, 111, 102, 32, 116, 101, 120, 116, 13, 10,

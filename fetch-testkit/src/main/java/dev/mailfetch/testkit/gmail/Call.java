@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One HTTP exchange on the fake: what was asked, how it was answered (or cut), and the record a
@@ -53,7 +55,7 @@ final class Call {
   private Runnable beforeAnswer;
 
   /** Claims a {@link GmailFault#STALLED_ANSWER} for this call, or returns null. */
-  java.util.function.Supplier<InjectedFault> stall = () -> null;
+  Supplier<InjectedFault> stall = () -> null;
 
   /**
    * Runs once, just before the answer leaves (or the connection is cut), so whatever the client
@@ -175,8 +177,7 @@ final class Call {
    * The headers promise a body; a few of its bytes go out, then silence, then the connection
    * closes.
    */
-  private void stallAfterHeaders(int code, byte[] payload, java.time.Duration silence)
-      throws IOException {
+  private void stallAfterHeaders(int code, byte[] payload, Duration silence) throws IOException {
     exchange.sendResponseHeaders(code, Math.max(payload.length, 16));
     OutputStream out = exchange.getResponseBody();
     out.write(payload, 0, Math.min(3, payload.length));

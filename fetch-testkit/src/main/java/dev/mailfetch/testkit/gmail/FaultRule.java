@@ -3,6 +3,7 @@ package dev.mailfetch.testkit.gmail;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -119,7 +120,7 @@ public final class FaultRule {
         times,
         endpoints,
         messageNeedle,
-        address.toLowerCase(java.util.Locale.ROOT),
+        address.toLowerCase(Locale.ROOT),
         retryAfter,
         delay,
         afterBytes,
@@ -197,7 +198,7 @@ public final class FaultRule {
 
   /** Refuses a rule that could never hit, so a test does not pass by injecting nothing. */
   void checkReachable() {
-    java.util.Set<GmailEndpoint> allowed;
+    Set<GmailEndpoint> allowed;
     switch (fault) {
       case INVALID_GRANT:
         allowed = EnumSet.of(GmailEndpoint.TOKEN);

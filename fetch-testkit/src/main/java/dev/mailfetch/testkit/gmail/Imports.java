@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit.gmail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,7 +131,7 @@ final class Imports {
         call.error(GoogleError.badRequest("Invalid multipart request with 0 mime parts."));
         return null;
       }
-      java.io.ByteArrayOutputStream json = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream json = new ByteArrayOutputStream();
       parts.content(
           (b, off, len) -> {
             if (json.size() + len > 1 << 20) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,7 @@ final class Json {
   /** A JSON object, or an empty map for an empty body; IOException for anything else. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> parseObject(byte[] json) throws IOException {
-    if (json.length == 0 || new String(json, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+    if (json.length == 0 || new String(json, StandardCharsets.UTF_8).isBlank()) {
       return Map.of();
     }
     Object value = parse(json);

@@ -1,6 +1,8 @@
 package dev.mailfetch.testkit.gmail;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +40,7 @@ final class Mailbox {
   private final List<long[]> added = new ArrayList<>();
 
   private final List<String> addedIds = new ArrayList<>();
-  private final Map<String, java.time.Instant> addedAt = new java.util.HashMap<>();
+  private final Map<String, Instant> addedAt = new HashMap<>();
   private long historyFloor;
 
   Mailbox(String address) {
@@ -86,11 +88,11 @@ final class Mailbox {
     historyId++;
     added.add(new long[] {historyId});
     addedIds.add(message.id());
-    addedAt.put(message.id(), java.time.Instant.now());
+    addedAt.put(message.id(), Instant.now());
   }
 
   /** When the message was stored. */
-  synchronized java.time.Instant addedAt(String id) {
+  synchronized Instant addedAt(String id) {
     return addedAt.get(id);
   }
 

@@ -2,6 +2,7 @@ package dev.mailfetch.testkit.gmail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -119,7 +120,7 @@ final class MultipartReader {
     ensure(2);
     if (lim - pos >= 2 && buf[pos] == '-' && buf[pos + 1] == '-') {
       finished = true;
-      in.transferTo(java.io.OutputStream.nullOutputStream()); // the epilogue
+      in.transferTo(OutputStream.nullOutputStream()); // the epilogue
       return;
     }
     line(); // transport padding up to the CRLF

@@ -3,6 +3,7 @@ package dev.mailfetch.testkit.gmail;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -114,8 +116,8 @@ final class OAuthServer {
                 Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
         int colon = pair.indexOf(':');
         if (colon > 0) {
-          clientId = java.net.URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
-          secret = java.net.URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8);
+          clientId = URLDecoder.decode(pair.substring(0, colon), StandardCharsets.UTF_8);
+          secret = URLDecoder.decode(pair.substring(colon + 1), StandardCharsets.UTF_8);
         }
       } catch (IllegalArgumentException e) {
         call.oauthError(400, "invalid_request", "Malformed Authorization header.");
@@ -359,7 +361,7 @@ final class OAuthServer {
   }
 
   private static Set<String> ordered(Set<String> scopes) {
-    return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(scopes));
+    return Collections.unmodifiableSet(new LinkedHashSet<>(scopes));
   }
 
   static Set<String> scopeSet(String spaceSeparated) {

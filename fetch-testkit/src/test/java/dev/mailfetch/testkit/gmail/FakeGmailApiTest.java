@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -251,7 +255,7 @@ class FakeGmailApiTest {
     assertEquals(List.of("INBOX"), minimal.get("labelIds"));
     assertEquals((long) raw.length, minimal.get("sizeEstimate"));
     assertEquals("1212483930000", minimal.get("internalDate"));
-    assertArrayEquals(raw, java.util.Base64.getUrlDecoder().decode((String) full.get("raw")));
+    assertArrayEquals(raw, Base64.getUrlDecoder().decode((String) full.get("raw")));
     assertStatus(404, http.get("gmail/v1/users/me/messages/00000000000000aa", token));
   }
 
@@ -264,8 +268,7 @@ class FakeGmailApiTest {
   }
 
   private static String field(String json, String name) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
+    Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]+)").matcher(json);
     return m.find() ? m.group(1) : null;
   }
 
@@ -305,7 +308,7 @@ class FakeGmailApiTest {
 
   @Test
   void searchLag_hidesANewMessageFromQ_butNotFromGet() throws Exception {
-    gmail.searchLag(java.time.Duration.ofSeconds(2));
+    gmail.searchLag(Duration.ofSeconds(2));
     assertStatus(200, http.importMultipart(token, "", "{}", Http.message("lag@x", 1024)));
     String id = gmail.messages(ME).get(0).id();
     assertFalse(

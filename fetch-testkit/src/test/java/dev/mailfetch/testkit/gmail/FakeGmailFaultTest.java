@@ -7,11 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -261,8 +270,7 @@ class FakeGmailFaultTest {
             + body.length
             + "\r\n\r\n";
 
-    try (java.net.Socket socket =
-        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gmail.port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
       socket.getOutputStream().write(body);
@@ -270,7 +278,7 @@ class FakeGmailFaultTest {
       int first;
       try {
         first = socket.getInputStream().read();
-      } catch (java.net.SocketException reset) {
+      } catch (SocketException reset) {
         first = -1;
       }
       assertEquals(-1, first, "not one byte of an answer");
@@ -384,37 +392,36 @@ class FakeGmailFaultTest {
       throws Exception {
     InjectedFault fault =
         gmail.inject(FaultRule.of(GmailFault.STALLED_ANSWER).delay(Duration.ofSeconds(3)));
-    java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer =
+    CompletableFuture<HttpResponse<InputStream>> answer =
         Http.CLIENT.sendAsync(
-            java.net.http.HttpRequest.newBuilder(
+            HttpRequest.newBuilder(
                     gmail
                         .baseUri()
                         .resolve("upload/gmail/v1/users/me/messages/import?uploadType=multipart"))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "multipart/related; boundary=b1")
                 .POST(
-                    java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                    BodyPublishers.ofByteArray(
                         Http.multipart("b1", "{}", Http.message("stall@x", 2 * KIB))))
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<java.io.InputStream> headers =
-        answer.get(2, java.util.concurrent.TimeUnit.SECONDS);
+    HttpResponse<InputStream> headers = answer.get(2, TimeUnit.SECONDS);
     assertEquals(200, headers.statusCode());
     long started = System.nanoTime();
-    java.util.concurrent.CompletableFuture<byte[]> body =
-        java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<byte[]> body =
+        CompletableFuture.supplyAsync(
             () -> {
-              try (java.io.InputStream in = headers.body()) {
+              try (InputStream in = headers.body()) {
                 return in.readAllBytes();
               } catch (IOException e) {
                 return null; // the connection closed mid-body: what a stalled answer ends in
               }
             });
     assertThrows(
-        java.util.concurrent.TimeoutException.class,
-        () -> body.get(1, java.util.concurrent.TimeUnit.SECONDS),
+        TimeoutException.class,
+        () -> body.get(1, TimeUnit.SECONDS),
         "the body stalls after the headers");
-    assertEquals(null, body.get(10, java.util.concurrent.TimeUnit.SECONDS), "and never completes");
+    assertEquals(null, body.get(10, TimeUnit.SECONDS), "and never completes");
     assertTrue(System.nanoTime() - started >= Duration.ofSeconds(2).toNanos());
     assertEquals(1, fault.hits());
     assertEquals(1, gmail.messages(ME).size(), "the import behind the stalled answer is stored");

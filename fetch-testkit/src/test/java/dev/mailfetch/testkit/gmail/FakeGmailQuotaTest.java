@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +75,8 @@ class FakeGmailQuotaTest {
   void oneRequestTooManyAtATimeIs429TooManyConcurrentRequests() throws Exception {
     gmail.perUserConcurrency(1);
     gmail.inject(FaultRule.of(GmailFault.SLOW_UPLOAD).delay(Duration.ofMillis(1500)));
-    java.util.concurrent.CompletableFuture<HttpResponse<String>> slow =
-        java.util.concurrent.CompletableFuture.supplyAsync(
+    CompletableFuture<HttpResponse<String>> slow =
+        CompletableFuture.supplyAsync(
             () -> {
               try {
                 return importOne("slow@x");

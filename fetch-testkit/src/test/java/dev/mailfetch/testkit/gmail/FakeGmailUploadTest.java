@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -152,8 +154,7 @@ class FakeGmailUploadTest {
             + "Content-Range: bytes 262144-524287/"
             + message.length
             + "\r\nContent-Length: 262144\r\n\r\n";
-    try (java.net.Socket socket =
-        new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), gmail.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), gmail.port())) {
       socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
       socket
           .getOutputStream()

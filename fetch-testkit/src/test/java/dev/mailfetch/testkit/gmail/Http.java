@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
 
 /** A plain {@link HttpClient} speaking to the fake as a Gmail client would. */
@@ -194,7 +195,7 @@ final class Http {
             .getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[size];
     System.arraycopy(head, 0, out, 0, head.length);
-    java.util.Random random = new java.util.Random(size);
+    Random random = new Random(size);
     for (int i = head.length; i < size; i++) {
       out[i] = (byte) random.nextInt(256);
     }
