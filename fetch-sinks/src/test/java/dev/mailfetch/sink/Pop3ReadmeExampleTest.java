@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+// README-IMPORTS-BEGIN
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
@@ -13,22 +14,23 @@ import dev.mailfetch.api.SkipReason;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.sink.MaildirSink;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.function.Supplier;
+// README-IMPORTS-END
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
