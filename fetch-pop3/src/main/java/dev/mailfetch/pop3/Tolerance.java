@@ -49,14 +49,4 @@ public enum Tolerance {
   public QuirkId quirk() {
     return quirk;
   }
-
-  /** The tolerance that accepts {@code quirk}, or null where no tolerance does. */
-  public static Tolerance forQuirk(QuirkId quirk) {
-    for (Tolerance t : values()) {
-      if (t.quirk == quirk) {
-        return t;
-      }
-    }
-    return null;
-  }
 }

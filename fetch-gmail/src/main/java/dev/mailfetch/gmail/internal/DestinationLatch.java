@@ -2,6 +2,7 @@ package dev.mailfetch.gmail.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.Causes;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -73,11 +74,6 @@ final class DestinationLatch {
 
   /** Whether {@code e} is Gmail's daily limit, or says it in context (its cause). */
   private static boolean dailyLimit(FetchException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof GmailFailures.DailyLimit) {
-        return true;
-      }
-    }
-    return false;
+    return Causes.find(e, GmailFailures.DailyLimit.class).isPresent();
   }
 }

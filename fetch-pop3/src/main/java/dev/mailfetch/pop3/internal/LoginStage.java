@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.QuirkId;
+import dev.mailfetch.api.internal.Causes;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Diagnosis.Status;
 import dev.mailfetch.pop3.Symptom;
@@ -123,11 +124,8 @@ final class LoginStage {
    * where none came.
    */
   private static String serverSaid(FetchException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof LoginRefusal r) {
-        return r.reply();
-      }
-    }
-    return e.serverReply().orElse("");
+    return Causes.find(e, LoginRefusal.class)
+        .map(LoginRefusal::reply)
+        .orElseGet(() -> e.serverReply().orElse(""));
   }
 }
