@@ -16,8 +16,12 @@ module dev.mailfetch.api {
       dev.mailfetch.sink,
       dev.mailfetch.testkit,
       dev.mailfetch.gmail,
-      dev.mailfetch.poll;
-  // SASL mechanisms for every protocol client and sink (IMAP, SMTP and LMTP to come); not API.
+      dev.mailfetch.poll,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
+  // SASL mechanisms for every protocol client and sink (POP3, IMAP, SMTP and LMTP); not API.
   exports dev.mailfetch.api.internal.sasl to
-      dev.mailfetch.pop3;
+      dev.mailfetch.pop3,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
 }
