@@ -74,7 +74,9 @@ final class ImapConnection implements Closeable {
           new InetSocketAddress(settings.host(), settings.port()),
           (int) settings.limits().connectTimeout().toMillis());
       out = socket.getOutputStream();
-      reader = new ImapReader(socket, socket.getInputStream(), settings.limits(), server());
+      Socket plain = socket;
+      reader =
+          new ImapReader(plain::setSoTimeout, socket.getInputStream(), settings.limits(), server());
     } catch (IOException e) {
       throw ImapTls.connectFailed(settings, e);
     }
