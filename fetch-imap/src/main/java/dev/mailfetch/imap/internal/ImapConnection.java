@@ -150,6 +150,9 @@ final class ImapConnection implements Closeable {
     try {
       new LiteralWriter(out, capabilities)
           .write(tag, command, () -> continuation(tag).kind() == ImapLine.Kind.CONTINUATION);
+    } catch (FetchException e) {
+      broken = true;
+      throw e;
     } catch (IOException e) {
       broken = true;
       throw ImapFailures.closed(server(), e);
