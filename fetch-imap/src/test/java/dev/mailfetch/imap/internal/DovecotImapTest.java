@@ -134,4 +134,42 @@ class DovecotImapTest {
       assertEquals(s.utf8() ? folder : ModifiedUtf7.encode(folder), listed);
     }
   }
+
+  @Test
+  void multiAppend_storesTheBatchInOneCommand_andUidSearchFindsAUtf8Header() throws Exception {
+    String folder = "core-multi";
+    List<byte[]> sent = new ArrayList<>();
+    try (ImapSession s =
+        ImapSession.open(settings(dovecot.imapsPort(), ImapSecurity.IMPLICIT_TLS))) {
+      s.login();
+      assertTrue(s.capabilities().has("MULTIAPPEND"), s.capabilities().toString());
+      s.ok(s.commands().create(folder));
+      List<ImapCommands.Message> batch = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        byte[] m =
+            ("From: bob@example.org\r\nSubject: Gr\u00fc\u00dfe "
+                    + i
+                    + "\r\nX-Key: k\u00e9y-"
+                    + i
+                    + "\r\n\r\nbody "
+                    + i
+                    + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        sent.add(m);
+        batch.add(new ImapCommands.Message(List.of("\\Seen"), null, LiteralSource.of(m)));
+      }
+      TaggedReply r = s.ok(s.await(s.commands().multiAppend(folder, batch)));
+      assertEquals("1:3", ImapCommands.appendUid(r).orElseThrow().uids(), r.line().wire());
+      s.commands().examine(folder);
+      assertEquals(List.of(2L), s.commands().uidSearchHeader("X-Key", "k\u00e9y-1"));
+      s.commands().select(folder);
+      s.commands().uidStoreFlags("1", "+FLAGS.SILENT", List.of("\\Flagged"));
+      assertEquals(List.of(1L), s.commands().uidSearch("FLAGGED"));
+    }
+    List<byte[]> stored = dovecot.messages(folder);
+    assertEquals(3, stored.size());
+    for (int i = 0; i < 3; i++) {
+      assertArrayEquals(PrivateDovecot.storedForm(sent.get(i)), stored.get(i), "message " + i);
+    }
+  }
 }
