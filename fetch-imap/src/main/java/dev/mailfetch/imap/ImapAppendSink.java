@@ -6,6 +6,7 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
@@ -121,6 +122,17 @@ public final class ImapAppendSink implements MessageSink {
     synchronized (core) {
       return server.check(folder);
     }
+  }
+
+  /**
+   * {@link LineEnding#LF}: the engine hands this sink each message with LF line ends, and the sink
+   * sends each line ended by CRLF, as IMAP carries mail. So a server that stores LF (Dovecot's
+   * Maildir) keeps exactly the bytes handed over, a bare LF of the original included, which a
+   * message sent as received (a bare LF among CRLFs) could not promise.
+   */
+  @Override
+  public LineEnding lineEnding() {
+    return LineEnding.LF;
   }
 
   /**

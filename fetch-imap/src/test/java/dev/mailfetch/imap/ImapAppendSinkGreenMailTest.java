@@ -17,6 +17,7 @@ import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.imap.internal.AppendJournal;
+import dev.mailfetch.testkit.MailCorpus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -87,7 +88,7 @@ class ImapAppendSinkGreenMailTest {
   static boolean deliver(ImapAppendSink sink, int i, Set<String> labels, boolean archived)
       throws IOException {
     Delivery d = sink.begin(new Envelope(ACCOUNT, "uid-" + i, 0, labels, archived));
-    d.write(ByteBuffer.wrap(message(i)));
+    d.write(ByteBuffer.wrap(MailCorpus.toLf(message(i)))); // as the engine hands it: LF
     return !d.complete(key(i)).alreadyHeld();
   }
 

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -36,6 +37,7 @@ public final class AppendSpool implements Closeable {
   private Path file;
   private FileChannel channel;
   private long size;
+  private long lineFeeds;
   private byte[] header = new byte[1024];
   private int headerUsed;
   private boolean headerDone;
@@ -54,6 +56,11 @@ public final class AppendSpool implements Closeable {
   /** Appends the buffer's remaining bytes; they are copied, as the buffer is only lent. */
   public void write(ByteBuffer bytes) throws IOException {
     int n = bytes.remaining();
+    for (int i = bytes.position(); i < bytes.limit(); i++) {
+      if (bytes.get(i) == '\n') {
+        lineFeeds++;
+      }
+    }
     if (!headerDone) {
       keepHeader(bytes.duplicate());
     }
@@ -142,9 +149,9 @@ public final class AppendSpool implements Closeable {
     return size;
   }
 
-  /** The bytes {@link #open} reads: the prefix and the message. */
+  /** The bytes {@link #open} reads: the prefix and the message, each LF made CRLF. */
   public long literalSize() {
-    return prefix.length + size;
+    return prefix.length + size + lineFeeds;
   }
 
   /** Whether the bytes went to a file (a large message never sits in memory). */
@@ -157,7 +164,11 @@ public final class AppendSpool implements Closeable {
     return new String(header, 0, headerUsed, StandardCharsets.ISO_8859_1);
   }
 
-  /** The prefix and the message, read afresh. */
+  /**
+   * The prefix and the message, read afresh, each LF of the message sent as CRLF: the sink takes
+   * messages with LF line ends (so a server that stores LF, as Dovecot does, gives back exactly
+   * what it was handed), and IMAP carries lines ended by CRLF.
+   */
   public InputStream open() throws IOException {
     if (discarded) {
       throw new IOException("the spool of this message was discarded");
@@ -166,7 +177,7 @@ public final class AppendSpool implements Closeable {
         file == null
             ? new ByteArrayInputStream(memory, 0, memoryUsed)
             : Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ));
-    return new SequenceInputStream(new ByteArrayInputStream(prefix), body);
+    return new SequenceInputStream(new ByteArrayInputStream(prefix), new CrlfStream(body));
   }
 
   /** Discards the bytes and deletes the file. Never throws. */
@@ -189,6 +200,71 @@ public final class AppendSpool implements Closeable {
         LoggerFactory.getLogger(AppendSpool.class)
             .warn("cannot delete the spool file {}: {}", file, e.getMessage());
       }
+    }
+  }
+
+  /** LF made CRLF on the way out; every other byte as it is. */
+  private static final class CrlfStream extends FilterInputStream {
+    private boolean lfOwed;
+    private final byte[] raw = new byte[64 * 1024];
+
+    CrlfStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (lfOwed) {
+        lfOwed = false;
+        return '\n';
+      }
+      int b = in.read();
+      if (b == '\n') {
+        lfOwed = true;
+        return '\r';
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = 0;
+      if (lfOwed) {
+        buf[off + n++] = '\n';
+        lfOwed = false;
+      }
+      // Read at most half of what is left, so each LF read has room for its CR.
+      int want = Math.max(1, (len - n) / 2);
+      int got = n < len ? in.read(raw, 0, Math.min(want, raw.length)) : 0;
+      if (got < 0) {
+        return n == 0 ? -1 : n;
+      }
+      for (int i = 0; i < got; i++) {
+        if (raw[i] == '\n') {
+          buf[off + n++] = '\r';
+          if (n < len) {
+            buf[off + n++] = '\n';
+          } else {
+            lfOwed = true;
+          }
+        } else {
+          buf[off + n++] = raw[i];
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      throw new UnsupportedOperationException("read it whole");
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
     }
   }
 
