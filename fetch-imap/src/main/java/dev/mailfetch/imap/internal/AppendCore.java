@@ -71,6 +71,7 @@ public final class AppendCore implements Closeable {
     }
     if (options.journal() != null && journal == null) {
       journal = AppendJournal.open(options.journal());
+      AppendSpool.removeLeftovers(options.spoolDir());
     }
     if (journal != null && !journal.inDoubt().isEmpty()) {
       for (Map.Entry<DeliveryKey, AppendJournal.Intent> e : journal.inDoubt().entrySet()) {

@@ -12,9 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class AppendSpool implements Closeable {
   /** The most header bytes kept to read fields from. */
   static final int HEADER_CAP = 64 * 1024;
+
+  private static final String PREFIX = "mailfetch-append-";
 
   private final Path dir;
   private final int memoryLimit;
@@ -89,7 +94,7 @@ public final class AppendSpool implements Closeable {
   private void toFile() throws IOException {
     try {
       Files.createDirectories(dir);
-      file = Files.createTempFile(dir, "mailfetch-append-", ".eml");
+      file = Files.createTempFile(dir, PREFIX, ".eml");
       channel = FileChannel.open(file, StandardOpenOption.WRITE);
       ByteBuffer m = ByteBuffer.wrap(memory, 0, memoryUsed);
       while (m.hasRemaining()) {
@@ -265,6 +270,24 @@ public final class AppendSpool implements Closeable {
     @Override
     public boolean markSupported() {
       return false;
+    }
+  }
+
+  /**
+   * Deletes the spool files a crash left in {@code dir} (older than a day and a half, so a file of
+   * another sink at work is never touched). Never throws: a file that stays is only space.
+   */
+  static void removeLeftovers(Path dir) {
+    Instant before = Instant.now().minus(Duration.ofHours(36));
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.eml")) {
+      for (Path f : files) {
+        if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LoggerFactory.getLogger(AppendSpool.class)
+          .debug("cannot look for left-over spool files in {}: {}", dir, e.toString());
     }
   }
 
