@@ -120,6 +120,11 @@ final class ImapRawClient implements AutoCloseable {
     return this;
   }
 
+  /** Closes the connection, as a client that gives up does. */
+  void leave() throws IOException {
+    socket.close();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
