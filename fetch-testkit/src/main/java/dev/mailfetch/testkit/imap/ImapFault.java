@@ -116,10 +116,14 @@ public final class ImapFault {
     return session == 0 || session == sessionNumber;
   }
 
+  /** The fault without its session: {@code OK_LOST at APPEND #2}. */
+  String what() {
+    return name + (name == Name.OVERQUOTA ? " after " + count : " at " + verb + " #" + count);
+  }
+
   @Override
   public String toString() {
-    String what = name == Name.OVERQUOTA ? " after " + count : " at " + verb + " #" + count;
-    return name + what + (session > 0 ? " in session " + session : "");
+    return what() + (session > 0 ? " in session " + session : "");
   }
 
   private static int positive(int n) {

@@ -71,13 +71,13 @@ final class ImapFaultPlayer implements ImapCommandReader.LiteralGate {
     }
     ImapFault never = at(ImapFault.Name.CONTINUATION_NEVER_COMES, verb);
     if (never != null && sync) {
-      rec.endedBy(never.toString());
+      rec.endedBy(never.what());
       reader.drainUntilClosed(socket, ImapFault.MAX_WAIT.toMillis());
       out.end(never.toString());
     }
     ImapFault drop = at(ImapFault.Name.DROP_MID_LITERAL, verb);
     if (drop != null) {
-      rec.endedBy(drop.toString());
+      rec.endedBy(drop.what());
       return size / 2;
     }
     return -1;
@@ -102,7 +102,7 @@ final class ImapFaultPlayer implements ImapCommandReader.LiteralGate {
   void afterStoredBeforeOk() throws IOException {
     ImapFault lost = at(ImapFault.Name.OK_LOST, "APPEND");
     if (lost != null) {
-      rec.endedBy(lost.toString());
+      rec.endedBy(lost.what());
       out.end(lost.toString());
     }
   }
@@ -111,7 +111,7 @@ final class ImapFaultPlayer implements ImapCommandReader.LiteralGate {
   void afterOk() throws IOException {
     ImapFault bye = at(ImapFault.Name.BYE_MID_BATCH, "APPEND");
     if (bye != null) {
-      rec.endedBy(bye.toString());
+      rec.endedBy(bye.what());
       out.line("* BYE [UNAVAILABLE] Server shutting down");
       out.end(bye.toString());
     }
@@ -123,7 +123,7 @@ final class ImapFaultPlayer implements ImapCommandReader.LiteralGate {
     if (endless == null) {
       return;
     }
-    rec.endedBy(endless.toString());
+    rec.endedBy(endless.what());
     long deadline = System.nanoTime() + ImapFault.MAX_WAIT.toNanos();
     long sent = 0;
     long n = 0;
