@@ -274,7 +274,7 @@ public final class AppendServer implements Closeable {
       return Optional.empty(); // nothing to find it by: document's window
     }
     for (String folder : folders) {
-      long validity = select(folder);
+      long validity = select(folder, true);
       if (validity < 0) {
         continue;
       }
@@ -293,10 +293,15 @@ public final class AppendServer implements Closeable {
         : cmd.uidSearchHeader("Message-ID", messageId);
   }
 
-  /** SELECTs {@code folder}: its UIDVALIDITY (0 if not said), or -1 where it does not exist. */
-  private long select(String folder) throws FetchException {
+  /**
+   * SELECTs {@code folder}, or EXAMINEs it where only a look is needed (no flag changes, and
+   * Dovecot leaves its new mail where it is): its UIDVALIDITY (0 if not said), or -1 where it does
+   * not exist.
+   */
+  private long select(String folder, boolean look) throws FetchException {
     ImapSession s = session();
-    TaggedReply r = s.run(s.commands().mailbox(ImapCommand.of("SELECT"), folder).build());
+    TaggedReply r =
+        s.run(s.commands().mailbox(ImapCommand.of(look ? "EXAMINE" : "SELECT"), folder).build());
     if (!r.ok()) {
       ResponseCode c = r.code();
       if (c == null || c.is("NONEXISTENT") || c.is("TRYCREATE")) {
@@ -318,7 +323,7 @@ public final class AppendServer implements Closeable {
    */
   private long uidIn(DeliveryKey key, AppendJournal.Placed where, String messageId)
       throws FetchException {
-    long validity = select(where.folder());
+    long validity = select(where.folder(), !gmail); // Gmail's labels are stored: read-write
     if (where.uid() > 0 && validity == where.uidValidity()) {
       return where.uid();
     }
