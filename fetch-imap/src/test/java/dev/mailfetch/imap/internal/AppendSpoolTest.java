@@ -32,6 +32,17 @@ class AppendSpoolTest {
     return all;
   }
 
+  private static byte[] crlf(byte[] lf) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    for (byte b : lf) {
+      if (b == '\n') {
+        o.write('\r');
+      }
+      o.write(b);
+    }
+    return o.toByteArray();
+  }
+
   private static byte[] feed(AppendSpool s, byte[] m, int slice) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(slice);
     for (int off = 0; off < m.length; off += slice) {
@@ -58,8 +69,9 @@ class AppendSpoolTest {
     try (AppendSpool s = new AppendSpool(dir, 64 * 1024)) {
       byte[] read = feed(s, m, 7);
       assertFalse(s.inFile());
-      assertEquals(m.length + 20, s.literalSize());
-      assertArrayEquals(m, Arrays.copyOfRange(read, 20, read.length));
+      assertEquals(crlf(m).length + 20, s.literalSize());
+      assertEquals(s.literalSize(), read.length, "the size announced is the size sent");
+      assertArrayEquals(crlf(m), Arrays.copyOfRange(read, 20, read.length), "each LF sent as CRLF");
       assertEquals("<a@b>", HeaderFields.messageId(s.headerText()));
     }
   }
@@ -70,7 +82,8 @@ class AppendSpoolTest {
     AppendSpool s = new AppendSpool(dir, 64 * 1024);
     byte[] read = feed(s, m, 8192);
     assertTrue(s.inFile());
-    assertArrayEquals(m, Arrays.copyOfRange(read, 20, read.length));
+    assertEquals(s.literalSize(), read.length);
+    assertArrayEquals(crlf(m), Arrays.copyOfRange(read, 20, read.length));
     assertEquals(" 1-Jan-2000 00:00:00 +0000", AppendDate.of(s.headerText(), Instant.EPOCH));
     s.close();
     try (var files = Files.list(dir)) {
