@@ -235,8 +235,12 @@ class ImapAppendFaultTest {
     assertFalse(r.ok(), r.summary());
     FetchException e = error(r);
     assertEquals(FetchError.CONNECTION_RESET, e.error(), e.getMessage());
-    assertTrue(words(e).contains("ended the session (bye)"), e.getMessage());
-    assertEquals("BYE [UNAVAILABLE] Server shutting down", e.serverReply().orElseThrow());
+    // Whether the client reads the BYE before its next write fails is a race (with small
+    // messages it usually wins): the BYE's words, or the broken connection.
+    assertTrue(
+        words(e).contains("ended the session (bye)")
+            || words(e).contains("the connection to 127.0.0.1:" + imap.port() + " broke"),
+        e.getMessage());
     nothingLostNothingTwice();
     assertFalse(onPop3().isEmpty(), "what the BYE cut off stays on the POP3 server");
 
