@@ -14,4 +14,5 @@ module dev.mailfetch.testkit {
 
   exports dev.mailfetch.testkit;
   exports dev.mailfetch.testkit.gmail;
+  exports dev.mailfetch.testkit.smtp;
 }
