@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * An SMTP or LMTP server on loopback for what real servers will not do on demand: refuse a command
@@ -39,6 +41,8 @@ public final class FakeSmtpServer implements AutoCloseable {
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final List<String> afterData = new ArrayList<>();
   private long dropAfterDataBytes = -1;
+  private SSLContext tls;
+  private String injected = "";
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private final List<byte[]> messages = new CopyOnWriteArrayList<>();
   private ServerSocket server;
@@ -89,6 +93,17 @@ public final class FakeSmtpServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Offers STARTTLS (add "STARTTLS" to the extensions) with this server context, and writes {@code
+   * injected} (lines with their CRLF) right after its {@code 220}, before TLS: the bytes a
+   * man-in-the-middle slips in (CVE-2011-0411's kind), which a client must not read as replies.
+   */
+  public FakeSmtpServer startTls(SSLContext serverContext, String injected) {
+    this.tls = serverContext;
+    this.injected = injected;
+    return this;
+  }
+
   /** Starts listening on a free loopback port. */
   public FakeSmtpServer start() throws IOException {
     server = new ServerSocket();
@@ -117,14 +132,14 @@ public final class FakeSmtpServer implements AutoCloseable {
     while (!server.isClosed()) {
       try (Socket s = server.accept()) {
         s.setSoTimeout(20_000);
-        session(s.getInputStream(), s.getOutputStream());
+        session(s, s.getInputStream(), s.getOutputStream());
       } catch (IOException e) {
         // the client went away, or the server was closed: serve the next one
       }
     }
   }
 
-  private void session(InputStream in, OutputStream out) throws IOException {
+  private void session(Socket socket, InputStream in, OutputStream out) throws IOException {
     reply(out, "220 fake.example " + (lmtp ? "LMTP" : "ESMTP") + " ready");
     int accepted = 0;
     while (true) {
@@ -142,7 +157,20 @@ public final class FakeSmtpServer implements AutoCloseable {
         }
         continue;
       }
-      if (upper.startsWith("EHLO") || upper.startsWith("LHLO")) {
+      if (upper.equals("STARTTLS") && tls != null) {
+        out.write(("220 2.0.0 go ahead\r\n" + injected).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        SSLSocket t =
+            (SSLSocket)
+                tls.getSocketFactory()
+                    .createSocket(
+                        socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+        t.setUseClientMode(false);
+        t.startHandshake();
+        socket = t;
+        in = t.getInputStream();
+        out = t.getOutputStream();
+      } else if (upper.startsWith("EHLO") || upper.startsWith("LHLO")) {
         StringBuilder r = new StringBuilder("250");
         r.append(extensions.isEmpty() ? " " : "-").append("fake.example");
         for (int i = 0; i < extensions.size(); i++) {
