@@ -116,7 +116,7 @@ final class Failures {
         certificate
             ? Remedy.of(
                 "Use the host name the certificate was issued for. For a private server, trust its CA with"
-                    + " the sink's CA file option (PEM); mailfetch never switches certificate checks off.",
+                    + " --sink-trust-pem FILE (PEM); mailfetch never switches certificate checks off.",
                 "Use the host name the certificate was issued for. For a private server, trust its CA with"
                     + " the sink builder's trustPem(Path); mailfetch never switches certificate checks off.")
             : Remedy.of(
