@@ -17,11 +17,16 @@ import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.testkit.smtp.FakeSmtpServer;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -269,6 +274,40 @@ class SmtpFaultTest {
       }
       assertEquals(1, fake.messages().size());
       assertFalse(Files.readString(tmp.resolve("journal")).contains("D 00ff"), "compacted");
+    }
+  }
+
+  @Test
+  void aReplyWithoutEnd_isCutAtMaxReplyLines_andStopsTheRun() throws IOException {
+    try (FakeSmtpServer fake =
+            FakeSmtpServer.smtp().on("MAIL", "250-more\r\n".repeat(500) + "250 ok").start();
+        SmtpSink sink = smtp(fake, "bob@example.org")) {
+      FetchException e = assertThrows(FetchException.class, () -> deliver(sink, "m1", MESSAGE));
+      assertEquals(FetchError.SINK_FAILED, e.error());
+      assertTrue(e.getMessage().contains("maxReplyLines"), e.getMessage());
+      assertInstanceOf(ConnectException.class, e.getCause());
+    }
+  }
+
+  @Test
+  void aSilentServerOnAUnixSocket_meetsTheReplyDeadline() throws Exception {
+    Path socket = tmp.resolve("lmtp.sock");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socket));
+      LmtpSink sink =
+          LmtpSink.builder()
+              .socket(socket)
+              .recipients("a@example.org")
+              .limits(SmtpLimits.builder().replyTimeout(Duration.ofMillis(300)).build())
+              .build();
+      try (sink) {
+        long start = System.nanoTime();
+        FetchException e = assertThrows(FetchException.class, () -> deliver(sink, "m1", MESSAGE));
+        assertEquals(FetchError.SINK_FAILED, e.error());
+        assertTrue(e.getMessage().contains("did not answer in time"), e.getMessage());
+        assertInstanceOf(SocketTimeoutException.class, e.getCause().getCause());
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "the deadline held");
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit.smtp;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,7 +133,8 @@ public final class FakeSmtpServer implements AutoCloseable {
     while (!server.isClosed()) {
       try (Socket s = server.accept()) {
         s.setSoTimeout(20_000);
-        session(s, s.getInputStream(), s.getOutputStream());
+        s.setTcpNoDelay(true); // each reply at once: Nagle would hold the second of two for 40 ms
+        session(s, new BufferedInputStream(s.getInputStream()), s.getOutputStream());
       } catch (IOException e) {
         // the client went away, or the server was closed: serve the next one
       }
@@ -168,7 +170,7 @@ public final class FakeSmtpServer implements AutoCloseable {
         t.setUseClientMode(false);
         t.startHandshake();
         socket = t;
-        in = t.getInputStream();
+        in = new BufferedInputStream(t.getInputStream());
         out = t.getOutputStream();
       } else if (upper.startsWith("EHLO") || upper.startsWith("LHLO")) {
         StringBuilder r = new StringBuilder("250");
