@@ -1,0 +1,36 @@
+package dev.mailfetch.smtp.internal;
+
+import dev.mailfetch.api.internal.Require;
+import java.nio.charset.StandardCharsets;
+
+/** Mail addresses as the envelope carries them (RFC 5321 §4.1.2, RFC 6531 for UTF-8). */
+final class Addresses {
+  private Addresses() {}
+
+  /**
+   * {@code address}, if it can go between the angle brackets of MAIL FROM or RCPT TO: a local part,
+   * an {@code @} and a domain, without space, angle bracket or control character.
+   *
+   * @throws IllegalArgumentException naming the setting and the address
+   */
+  static String check(String setting, String address) {
+    Require.notEmpty(setting, address);
+    int at = address.lastIndexOf('@');
+    Require.requireArgument(
+        at > 0 && at < address.length() - 1,
+        "%s: %s is not a mail address (local-part@domain)",
+        setting,
+        address);
+    Require.requireArgument(
+        address.chars().noneMatch(c -> c <= ' ' || c == '<' || c == '>' || c == 0x7f),
+        "%s: %s holds a space, an angle bracket or a control character",
+        setting,
+        address);
+    return address;
+  }
+
+  /** Whether the address needs SMTPUTF8 (RFC 6531): any byte outside ASCII. */
+  static boolean needsUtf8(String address) {
+    return address.getBytes(StandardCharsets.UTF_8).length != address.length();
+  }
+}
