@@ -139,7 +139,7 @@ final class SinkOptions {
   }
 
   /** The first sink option given, or null. */
-  private String given() {
+  String given() {
     if (!recipients.isEmpty()) {
       return "--recipient";
     }
@@ -169,9 +169,9 @@ final class SinkOptions {
   }
 
   /**
-   * The sink {@code to} names with these options, every option checked. {@code login}: a server
-   * that is logged in to (an IMAP one always, LMTP and SMTP with a user in the URL) needs a secret;
-   * without, the doctor checks all but the login.
+   * The sink {@code to} names with these options, every option checked. An IMAP server is always
+   * logged in to, so it needs a secret; LMTP and SMTP with a user in the URL need one when {@code
+   * login} (a fetch), and without one the doctor checks all but the login.
    */
   ServerSink sink(CommandSpec spec, Map<String, String> env, String to, boolean login)
       throws FetchException {
@@ -211,7 +211,7 @@ final class SinkOptions {
               + url.kind().scheme
               + "://user@host");
     }
-    if (url.user() != null && secret == null && login) {
+    if (url.user() != null && secret == null && (login || imap)) {
       throw bad(
           spec,
           "--to "
