@@ -1,0 +1,158 @@
+package dev.mailfetch.smtp.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import java.net.ConnectException;
+
+/**
+ * The words of every failure of a delivery over SMTP or LMTP, in one place, and what each means for
+ * the engine: {@code SINK_REJECTED} for a message the server refused for good ({@code 5xx}), {@code
+ * SINK_FAILED} for one it refused for now ({@code 4xx}), and {@code SINK_FAILED} caused by a {@link
+ * ConnectException} for a server that went away or does not answer ({@code 421}, a dropped
+ * connection, a deadline), which the engine reads as the place being unreachable and stops the run.
+ */
+final class Failures {
+  private Failures() {}
+
+  static FetchException rejected(Settings s, String step, Reply reply) {
+    return new FetchException(
+        FetchError.SINK_REJECTED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " refused the message for good at "
+            + step,
+        reply.text(),
+        null,
+        Remedy.of(
+            "Read the server's reason. The message stays on the POP3 server; after repeated refusals it is"
+                + " set aside (--retry-quarantined tries it again). Fix what the server names (a"
+                + " recipient in --to, the message's size) or fetch this message another way.",
+            "Read the server's reason. The message stays on the POP3 server; after repeated refusals it is"
+                + " set aside (Fetcher.Builder.retryQuarantined(true) tries it again). Fix what the server"
+                + " names (the sink's recipients(...), the message's size) or fetch this message another"
+                + " way."));
+  }
+
+  static FetchException deferred(Settings s, String step, Reply reply) {
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " refused the message for now at "
+            + step
+            + " (a temporary refusal)",
+        reply.text(),
+        null,
+        Remedy.of(
+            "Nothing to do unless it lasts: the message stays on the POP3 server and is tried again at the"
+                + " next run. If it keeps coming, read the server's reason (a full mailbox, a greylist)."));
+  }
+
+  /** The server ended the session (421), dropped it, or did not answer: the run stops. */
+  static FetchException sessionLost(Settings s, String what, Reply reply, Throwable cause) {
+    ConnectException gone =
+        new ConnectException("the " + s.protocol() + " server " + s.server() + " " + what);
+    if (cause != null) {
+      gone.initCause(cause);
+    }
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        "the " + s.protocol() + " server " + s.server() + " " + what,
+        reply == null ? null : reply.text(),
+        gone,
+        Remedy.of(
+            "Check that the mail server is up and reachable, then run again: nothing was lost, the message is"
+                + " still on the POP3 server."));
+  }
+
+  static FetchException tooLarge(Settings s, long size, long max) {
+    return new FetchException(
+        FetchError.SINK_REJECTED,
+        "the message ("
+            + size
+            + " bytes) is larger than the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " takes (SIZE "
+            + max
+            + "); it was not sent",
+        null,
+        null,
+        Remedy.of(
+            "Ask the destination's administrator to raise its message size limit, or fetch this message"
+                + " another way; it stays on the POP3 server."));
+  }
+
+  static FetchException tlsNotOffered(Settings s, Reply ehlo) {
+    return new FetchException(
+        FetchError.TLS_REQUIRED_NOT_OFFERED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " does not offer STARTTLS, so no credential and no message was sent",
+        ehlo == null ? null : ehlo.text(),
+        null,
+        Remedy.of(
+            "Use implicit TLS (smtps://, port 465) if the server offers it. Sending without TLS needs --sink-tls"
+                + " none and exposes the mail (and any password) to anyone on the network path.",
+            "Use SmtpSecurity.IMPLICIT_TLS (port 465) if the server offers it. Sending without TLS needs"
+                + " security(SmtpSecurity.NONE) and exposes the mail (and any password, with"
+                + " allowPlaintextAuthentication(true)) to anyone on the network path."));
+  }
+
+  static FetchException tls(Settings s, String what, Throwable cause, boolean certificate) {
+    return new FetchException(
+        certificate ? FetchError.CERTIFICATE_INVALID : FetchError.TLS_FAILED,
+        "TLS with the " + s.protocol() + " server " + s.server() + " failed: " + what,
+        null,
+        cause,
+        certificate
+            ? Remedy.of(
+                "Use the host name the certificate was issued for. For a private server, trust its CA with"
+                    + " the sink's CA file option (PEM); mailfetch never switches certificate checks off.",
+                "Use the host name the certificate was issued for. For a private server, trust its CA with"
+                    + " the sink builder's trustPem(Path); mailfetch never switches certificate checks off.")
+            : Remedy.of(
+                "Check the port and security: port 465 starts TLS at once (IMPLICIT_TLS), ports 25 and 587"
+                    + " with STARTTLS."));
+  }
+
+  static FetchException authRefused(Settings s, Reply reply, boolean expired) {
+    return new FetchException(
+        expired ? FetchError.AUTH_TOKEN_EXPIRED : FetchError.AUTH_FAILED,
+        "the " + s.protocol() + " server " + s.server() + " refused the login of " + s.user(),
+        reply == null ? null : reply.text(),
+        null,
+        Remedy.of(
+            "Check the sink's user and password (or token) for the destination server: the messages stay on the"
+                + " POP3 server."));
+  }
+
+  static FetchException noMechanism(Settings s, String offered) {
+    return new FetchException(
+        FetchError.AUTH_FAILED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " offers no login method this sink can use with its credentials (it offers: "
+            + (offered.isEmpty() ? "none" : offered)
+            + ")",
+        null,
+        null,
+        Remedy.of(
+            "Give the credential the server takes (a password for PLAIN or LOGIN, an OAuth token for XOAUTH2 or"
+                + " OAUTHBEARER), or none if the server needs no login."));
+  }
+
+  static FetchException protocol(Settings s, String what) {
+    return sessionLost(s, "broke the protocol: " + what, null, null);
+  }
+}
