@@ -24,4 +24,9 @@ module dev.mailfetch.api {
       dev.mailfetch.pop3,
       dev.mailfetch.imap,
       dev.mailfetch.smtp;
+  // The TLS handshake, PEM trust and the words of a failed handshake, for every protocol; not API.
+  exports dev.mailfetch.api.internal.tls to
+      dev.mailfetch.pop3,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
 }

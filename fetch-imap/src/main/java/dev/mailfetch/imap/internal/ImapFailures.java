@@ -1,0 +1,267 @@
+package dev.mailfetch.imap.internal;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.imap.ImapLimits;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The one place where what an IMAP server says becomes a {@link FetchError}: a refused command by
+ * its response code (RFC 5530), a BYE, a broken connection, a cap or a deadline reached. The
+ * server's words are always quoted escaped, next to what they mean and a {@link Remedy}.
+ */
+public final class ImapFailures {
+  private ImapFailures() {}
+
+  /** Whose server this is: the destination of a sink, or a source fetched from. */
+  public enum Role {
+    DESTINATION,
+    SOURCE
+  }
+
+  /**
+   * The error for {@code reply}, a NO or BAD to {@code reply.command()} from {@code server}. Login
+   * codes are the login's; a full mailbox or quota is the destination's ({@code SINK_FAILED}, the
+   * message stays on the source); a message the destination refuses alone ({@code LIMIT}, {@code
+   * TOOBIG}, a NO or BAD to its APPEND without a code) is {@code SINK_REJECTED}.
+   */
+  public static FetchException refused(TaggedReply reply, String server, Role role) {
+    ResponseCode code = reply.code();
+    String name = code == null ? "" : code.name();
+    String command = reply.command();
+    boolean login = command.equals("LOGIN") || command.equals("AUTHENTICATE");
+    boolean append = command.equals("APPEND");
+    boolean dest = role == Role.DESTINATION;
+    String said = reply.line().afterTag();
+    String what = server + " refused " + command;
+    switch (name) {
+      case "AUTHENTICATIONFAILED":
+        return fail(
+            FetchError.AUTH_FAILED,
+            what + ": the user name or password is wrong",
+            said,
+            Remedy.of(
+                "Check the user name and password (or app password) given for " + server + ".",
+                "Check the user(String) and password given for " + server + "."));
+      case "AUTHORIZATIONFAILED":
+        return fail(
+            FetchError.AUTH_FAILED,
+            what + ": the credentials are right but this user may not use that mailbox",
+            said,
+            null);
+      case "EXPIRED":
+        return fail(
+            FetchError.AUTH_FAILED,
+            what + ": the password or account has expired",
+            said,
+            Remedy.of("Renew the password at the provider, then give the new one."));
+      case "PRIVACYREQUIRED":
+        return fail(
+            FetchError.AUTH_FAILED,
+            what + ": it requires TLS for this",
+            said,
+            Remedy.of(
+                "Use imaps:// (implicit TLS) or STARTTLS with this server.",
+                "Use ImapSecurity.IMPLICIT_TLS or STARTTLS with this server."));
+      case "OVERQUOTA":
+        return fail(
+            dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT,
+            what + ": the mailbox is over its quota (it is full)",
+            said,
+            Remedy.of(
+                "Make room in the mailbox on "
+                    + server
+                    + " (delete or move mail, or ask for more space), then run again: the messages stay"
+                    + " on the source server until then."));
+      case "UNAVAILABLE":
+      case "INUSE":
+      case "SERVERBUG":
+        return fail(
+            dest ? FetchError.SINK_FAILED : FetchError.SERVER_TEMPORARY,
+            what + ": it cannot do this now (" + name + ")",
+            said,
+            Remedy.of(
+                "Try again later; if it keeps happening, tell the provider of "
+                    + server
+                    + " what it said."));
+      case "LIMIT":
+      case "TOOBIG":
+        if (append && dest) {
+          return fail(
+              FetchError.SINK_REJECTED,
+              what + ": the message is larger than it takes (" + name + ")",
+              said,
+              null);
+        }
+        return fail(
+            dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT,
+            what + ": a limit of the server was reached (" + name + ")",
+            said,
+            null);
+      case "TRYCREATE":
+      case "NONEXISTENT":
+        return fail(
+            dest ? FetchError.SINK_FAILED : FetchError.CONFIGURATION,
+            what + ": the folder does not exist",
+            said,
+            Remedy.of("Check the folder name, or create the folder on " + server + "."));
+      case "NOPERM":
+      case "CANNOT":
+      case "ALREADYEXISTS":
+      case "CONTACTADMIN":
+        return fail(
+            dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT,
+            what + " (" + name + ")",
+            said,
+            Remedy.of(
+                "Read the server's words; ask the administrator of "
+                    + server
+                    + " if the folder or the permissions must change."));
+      default:
+        break;
+    }
+    if (login) {
+      return fail(FetchError.AUTH_FAILED, what, said, null);
+    }
+    if (dest && append) {
+      String low = said.toLowerCase(Locale.ROOT);
+      if (low.contains("quota") || low.contains("full") || low.contains("space")) {
+        return fail(FetchError.SINK_FAILED, what + ": the mailbox is full", said, null);
+      }
+      return fail(FetchError.SINK_REJECTED, what + " for this message", said, null);
+    }
+    if (reply.status().equals("BAD")) {
+      return fail(FetchError.PROTOCOL, server + " did not understand " + command, said, null);
+    }
+    return fail(dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT, what, said, null);
+  }
+
+  /** The server ended the session with {@code * BYE}. */
+  public static FetchException bye(String server, ImapLine bye) {
+    return new FetchException(
+        FetchError.CONNECTION_RESET, server + " ended the session (BYE)", bye.afterTag(), null);
+  }
+
+  private static FetchException fail(FetchError e, String detail, String said, Remedy remedy) {
+    return new FetchException(e, detail, said, null, remedy);
+  }
+
+  static FetchException lineTooLong(String server, ImapLimits limits) {
+    return limit(
+        server
+            + " sent a response line longer than "
+            + limits.maxLineBytes()
+            + " bytes; it was cut off there",
+        "maxLineBytes",
+        limits.maxLineBytes());
+  }
+
+  static FetchException literalTooBig(String server, long size, ImapLimits limits) {
+    return limit(
+        server
+            + " announced a literal of "
+            + size
+            + " bytes, more than "
+            + limits.maxLiteralBytes()
+            + " bytes",
+        "maxLiteralBytes",
+        limits.maxLiteralBytes());
+  }
+
+  static FetchException tooManyUntagged(String server, String command, ImapLimits limits) {
+    return limit(
+        server
+            + " sent more than "
+            + limits.maxUntaggedPerCommand()
+            + " untagged responses to "
+            + command,
+        "maxUntaggedPerCommand",
+        limits.maxUntaggedPerCommand());
+  }
+
+  private static FetchException limit(String detail, String setting, Object now) {
+    return new FetchException(
+        FetchError.LIMIT_EXCEEDED,
+        detail,
+        null,
+        null,
+        Remedy.of(
+            "If the server is yours and this is expected, raise the limit; otherwise tell the"
+                + " provider: such a server is broken or hostile.",
+            "Raise ImapLimits.Builder." + setting + " (now " + now + ") if this is expected."));
+  }
+
+  static FetchException commandTimedOut(String server, ImapLimits limits) {
+    return timedOut(
+        server + " did not finish its reply within " + words(limits.commandTimeout()),
+        "commandTimeout",
+        limits.commandTimeout());
+  }
+
+  static FetchException silent(String server, ImapLimits limits) {
+    return timedOut(
+        server + " sent nothing for " + words(limits.readTimeout()),
+        "readTimeout",
+        limits.readTimeout());
+  }
+
+  static FetchException noContinuation(String server, String command, ImapLimits limits) {
+    return timedOut(
+        server
+            + " did not ask for the literal of "
+            + command
+            + " (no \"+\") within "
+            + words(limits.continuationTimeout()),
+        "continuationTimeout",
+        limits.continuationTimeout());
+  }
+
+  private static FetchException timedOut(String detail, String setting, Duration now) {
+    return new FetchException(
+        FetchError.CONNECTION_TIMED_OUT,
+        detail,
+        null,
+        null,
+        Remedy.of(
+            "Try again later; if it keeps happening, tell the provider (or raise --timeout).",
+            "Try again later; if the server is slow but working, raise ImapLimits.Builder."
+                + setting
+                + " (now "
+                + words(now)
+                + ")."));
+  }
+
+  static FetchException closed(String server, IOException e) {
+    return new FetchException(
+        FetchError.CONNECTION_RESET,
+        "the connection to "
+            + server
+            + " broke"
+            + (e == null
+                ? " (the server closed it)"
+                : ": " + FetchException.escape(String.valueOf(e.getMessage()))),
+        e);
+  }
+
+  static FetchException consumerFailed(String server, IOException e) {
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        "a literal from "
+            + server
+            + " could not be stored: "
+            + FetchException.escape(String.valueOf(e.getMessage())),
+        e);
+  }
+
+  static FetchException protocol(String server, String what, ImapLine line) {
+    return new FetchException(
+        FetchError.PROTOCOL, server + " " + what, line == null ? null : line.wire(), null);
+  }
+
+  private static String words(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}
