@@ -3,14 +3,14 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver latency memory scale all
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
 #
 # "short" (the default) finishes every group in under 10 minutes on the project's 2-core machine;
 # "full" is for careful runs. Build first: ./mvnw -q -pl benchmarks -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all"}
+group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver latency memory scale all"}
 profile=${2:-short}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
@@ -32,6 +32,10 @@ case "$group" in
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
   maildir-dovecot) args=('EndToEndBenchmark.(bare|bareMaildir|mailfetchMaildir)$' -p server=dovecot -p security=plain)
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
+  deliver)     # POP3 into Dovecot's IMAP and LMTP (needs root, dovecot-imapd, dovecot-lmtpd); imapsync's row where it is installed
+               if command -v imapsync >/dev/null; then args=(DeliveryBenchmark)
+               else echo "imapsync is not installed here: its row is skipped" >&2; args=('DeliveryBenchmark.(bare|mailfetch)(Imap|Lmtp)$'); fi
+               short && args+=(-wi 1 -i 3 -f 1) ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;

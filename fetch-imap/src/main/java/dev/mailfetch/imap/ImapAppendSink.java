@@ -6,15 +6,21 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
+import dev.mailfetch.api.internal.tls.PemTrust;
+import dev.mailfetch.imap.internal.AppendCore;
+import dev.mailfetch.imap.internal.AppendServer;
+import dev.mailfetch.imap.internal.ImapSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -63,10 +69,39 @@ public final class ImapAppendSink implements MessageSink {
   /** Bytes of a message kept in memory before its spool goes to a temporary file (1 MiB). */
   public static final int MEMORY_SPOOL_BYTES = 1024 * 1024;
 
-  private final Builder settings;
+  private final String description;
+  private final String folder;
+  private final AppendServer server;
+  private final AppendCore core;
 
-  private ImapAppendSink(Builder settings) {
-    this.settings = settings;
+  private ImapAppendSink(Builder b) {
+    SSLContext ssl = b.pemFile != null ? PemTrust.load(b.pemFile).context() : b.sslContext;
+    Supplier<String> pw = b.password;
+    ImapSettings settings =
+        new ImapSettings(
+            b.host,
+            b.port(),
+            b.security,
+            ssl,
+            b.limits,
+            b.user,
+            pw == null ? null : pw::get,
+            b.tokens,
+            b.allowPlaintext,
+            b.user + "@" + b.host);
+    this.folder = b.folder;
+    this.description =
+        "ImapAppendSink[" + b.user + "@" + b.host + ":" + settings.port() + "/" + b.folder + "]";
+    String header = b.keyHeader ? KEY_HEADER : null;
+    Path spoolDir =
+        b.journal != null
+            ? b.journal.toAbsolutePath().getParent()
+            : Path.of(System.getProperty("java.io.tmpdir"));
+    this.server = new AppendServer(settings, header);
+    this.core =
+        new AppendCore(
+            new AppendCore.Options(b.folder, b.journal, header, spoolDir, MEMORY_SPOOL_BYTES),
+            server);
   }
 
   /** A builder; {@link Builder#host} and {@link Builder#user} and a credential are required. */
@@ -83,52 +118,84 @@ public final class ImapAppendSink implements MessageSink {
    *     offers UIDPLUS, LITERAL+")
    * @throws FetchException the typed error of the first step that failed
    */
-  @SuppressWarnings("DoNotCallSuggester") // until the wire is there
   public List<String> check() throws FetchException {
-    throw notYet();
+    synchronized (core) {
+      return server.check(folder);
+    }
   }
 
+  /**
+   * {@link LineEnding#LF}: the engine hands this sink each message with LF line ends, and the sink
+   * sends each line ended by CRLF, as IMAP carries mail. So a server that stores LF (Dovecot's
+   * Maildir) keeps exactly the bytes handed over, a bare LF of the original included, which a
+   * message sent as received (a bare LF among CRLFs) could not promise.
+   */
+  @Override
+  public LineEnding lineEnding() {
+    return LineEnding.LF;
+  }
+
+  /**
+   * Starts a delivery. The first call connects, logs in and settles the deliveries an earlier run
+   * left in doubt (each is looked up on the server).
+   */
   @Override
   public Delivery begin(Envelope envelope) throws IOException {
-    throw notYet();
+    return core.begin(envelope);
   }
 
+  /**
+   * True while the message is on its way and once the server took it; a delivery left in doubt by a
+   * crash is looked up on the server first.
+   */
   @Override
   public boolean contains(DeliveryKey key) throws IOException {
-    throw notYet();
+    return core.contains(key);
   }
 
+  /**
+   * Sends every APPEND completed since the last call, pipelined, and returns when the server
+   * answered each: the barrier.
+   *
+   * @throws DeliveriesFailed naming each message the server refused alone ({@link
+   *     FetchError#SINK_REJECTED}, its words quoted)
+   * @throws FetchException {@link FetchError#SINK_FAILED} with the server's words where the mailbox
+   *     is full or cannot take mail now; the connection's error where it broke twice
+   */
   @Override
   public void sync() throws IOException {
-    throw notYet();
+    core.sync();
   }
 
-  /** Files the message under more labels: copies into their folders, or Gmail's labels. */
+  /**
+   * Files a message the sink holds under more labels: on Gmail's IMAP its labels, elsewhere a copy
+   * ({@code UID COPY}) into each label's folder that does not hold it yet.
+   */
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
-    throw notYet();
+    return core.addLabels(key, labels);
   }
 
-  /** Logs out and closes the connection. */
-  @Override
-  public void close() throws IOException {}
+  /**
+   * The folder and UID the server gave the message of {@code key} (UIDPLUS), where this sink knows
+   * it: for a look at it with an IMAP client, and for tests.
+   *
+   * @return "folder/uidvalidity/uid"; a UID of 0 where the server has no UIDPLUS
+   */
+  public Optional<String> placement(DeliveryKey key) {
+    return core.placed(key).map(p -> p.folder() + "/" + p.uidValidity() + "/" + p.uid());
+  }
 
-  private static FetchException notYet() {
-    return new FetchException(FetchError.CONFIGURATION, "the IMAP wire is not built yet");
+  /** Logs out, closes the journal, and discards what was completed but never synced. */
+  @Override
+  public void close() throws IOException {
+    core.close();
   }
 
   /** The server and folder, never a credential. */
   @Override
   public String toString() {
-    return "ImapAppendSink["
-        + settings.user
-        + "@"
-        + settings.host
-        + ":"
-        + settings.port()
-        + "/"
-        + settings.folder
-        + "]";
+    return description;
   }
 
   /** Settings of an {@link ImapAppendSink}; each may be given once, and is checked when given. */
@@ -145,6 +212,7 @@ public final class ImapAppendSink implements MessageSink {
     private String folder = "INBOX";
     private Path journal;
     private boolean keyHeader = true;
+    private ImapLimits limits = ImapLimits.defaults();
     private final Require.Once once = new Require.Once();
 
     private Builder() {}
@@ -222,8 +290,7 @@ public final class ImapAppendSink implements MessageSink {
           "trustPem cannot be combined with sslContext (%s)",
           sslContext);
       once.set("trustPem", this.pemFile);
-      Objects.requireNonNull(pemFile, "trustPem");
-      Require.requireArgument(Files.isReadable(pemFile), "trustPem: cannot read %s", pemFile);
+      PemTrust.load(Objects.requireNonNull(pemFile, "trustPem")); // refused here if unreadable
       this.pemFile = pemFile;
       return this;
     }
@@ -249,6 +316,13 @@ public final class ImapAppendSink implements MessageSink {
       this.journal = Objects.requireNonNull(journal, "journal");
       Require.requireArgument(
           !Files.isDirectory(journal), "journal must be a file, not the directory %s", journal);
+      return this;
+    }
+
+    /** Caps and deadlines of the session; default {@link ImapLimits#defaults()}. */
+    public Builder limits(ImapLimits limits) {
+      once.set("limits", this.limits);
+      this.limits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 

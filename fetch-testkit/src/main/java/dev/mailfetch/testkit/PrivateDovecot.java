@@ -5,7 +5,6 @@ import static dev.mailfetch.testkit.DovecotHost.greets;
 import static dev.mailfetch.testkit.DovecotHost.run;
 import static org.junit.jupiter.api.Assumptions.abort;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -369,15 +368,9 @@ public final class PrivateDovecot {
     return out;
   }
 
-  /** {@code message} as Dovecot stores it: each CRLF turned into LF. */
+  /** {@code message} as Dovecot stores it: each CRLF turned into LF ({@link MailCorpus#toLf}). */
   public static byte[] storedForm(byte[] message) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(message.length);
-    for (int i = 0; i < message.length; i++) {
-      if (!(message[i] == '\r' && i + 1 < message.length && message[i + 1] == '\n')) {
-        out.write(message[i]);
-      }
-    }
-    return out.toByteArray();
+    return MailCorpus.toLf(message);
   }
 
   /**

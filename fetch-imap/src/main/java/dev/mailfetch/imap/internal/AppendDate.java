@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
@@ -47,13 +48,15 @@ public final class AppendDate {
    * that can be read.
    */
   public static String of(String headerText, Instant fetched) {
-    OffsetDateTime t = dateHeader(headerText);
-    if (t == null) {
-      t = fetched.atOffset(ZoneOffset.UTC);
-    }
-    String s = IMAP.format(t);
+    String s = IMAP.format(zoned(headerText, fetched));
     // date-day-fixed is a space and one digit, or two digits; the month is capitalized.
     return (s.charAt(0) == '0' ? " " + s.substring(1) : s);
+  }
+
+  /** As {@link #of}, as a value: the Date header's time in its own zone, else {@code fetched}. */
+  public static ZonedDateTime zoned(String headerText, Instant fetched) {
+    OffsetDateTime t = dateHeader(headerText);
+    return (t == null ? fetched.atOffset(ZoneOffset.UTC) : t).toZonedDateTime();
   }
 
   /** The Date header of {@code headerText}, or null where there is none that can be read. */

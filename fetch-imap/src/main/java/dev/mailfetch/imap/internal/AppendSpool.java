@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -11,9 +12,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,8 @@ public final class AppendSpool implements Closeable {
   /** The most header bytes kept to read fields from. */
   static final int HEADER_CAP = 64 * 1024;
 
+  private static final String PREFIX = "mailfetch-append-";
+
   private final Path dir;
   private final int memoryLimit;
   private byte[] memory = new byte[512];
@@ -36,6 +42,7 @@ public final class AppendSpool implements Closeable {
   private Path file;
   private FileChannel channel;
   private long size;
+  private long lineFeeds;
   private byte[] header = new byte[1024];
   private int headerUsed;
   private boolean headerDone;
@@ -54,6 +61,11 @@ public final class AppendSpool implements Closeable {
   /** Appends the buffer's remaining bytes; they are copied, as the buffer is only lent. */
   public void write(ByteBuffer bytes) throws IOException {
     int n = bytes.remaining();
+    for (int i = bytes.position(); i < bytes.limit(); i++) {
+      if (bytes.get(i) == '\n') {
+        lineFeeds++;
+      }
+    }
     if (!headerDone) {
       keepHeader(bytes.duplicate());
     }
@@ -82,7 +94,7 @@ public final class AppendSpool implements Closeable {
   private void toFile() throws IOException {
     try {
       Files.createDirectories(dir);
-      file = Files.createTempFile(dir, "mailfetch-append-", ".eml");
+      file = Files.createTempFile(dir, PREFIX, ".eml");
       channel = FileChannel.open(file, StandardOpenOption.WRITE);
       ByteBuffer m = ByteBuffer.wrap(memory, 0, memoryUsed);
       while (m.hasRemaining()) {
@@ -142,9 +154,9 @@ public final class AppendSpool implements Closeable {
     return size;
   }
 
-  /** The bytes {@link #open} reads: the prefix and the message. */
+  /** The bytes {@link #open} reads: the prefix and the message, each LF made CRLF. */
   public long literalSize() {
-    return prefix.length + size;
+    return prefix.length + size + lineFeeds;
   }
 
   /** Whether the bytes went to a file (a large message never sits in memory). */
@@ -157,7 +169,11 @@ public final class AppendSpool implements Closeable {
     return new String(header, 0, headerUsed, StandardCharsets.ISO_8859_1);
   }
 
-  /** The prefix and the message, read afresh. */
+  /**
+   * The prefix and the message, read afresh, each LF of the message sent as CRLF: the sink takes
+   * messages with LF line ends (so a server that stores LF, as Dovecot does, gives back exactly
+   * what it was handed), and IMAP carries lines ended by CRLF.
+   */
   public InputStream open() throws IOException {
     if (discarded) {
       throw new IOException("the spool of this message was discarded");
@@ -166,7 +182,7 @@ public final class AppendSpool implements Closeable {
         file == null
             ? new ByteArrayInputStream(memory, 0, memoryUsed)
             : Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ));
-    return new SequenceInputStream(new ByteArrayInputStream(prefix), body);
+    return new SequenceInputStream(new ByteArrayInputStream(prefix), new CrlfStream(body));
   }
 
   /** Discards the bytes and deletes the file. Never throws. */
@@ -189,6 +205,89 @@ public final class AppendSpool implements Closeable {
         LoggerFactory.getLogger(AppendSpool.class)
             .warn("cannot delete the spool file {}: {}", file, e.getMessage());
       }
+    }
+  }
+
+  /** LF made CRLF on the way out; every other byte as it is. */
+  private static final class CrlfStream extends FilterInputStream {
+    private boolean lfOwed;
+    private final byte[] raw = new byte[64 * 1024];
+
+    CrlfStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (lfOwed) {
+        lfOwed = false;
+        return '\n';
+      }
+      int b = in.read();
+      if (b == '\n') {
+        lfOwed = true;
+        return '\r';
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = 0;
+      if (lfOwed) {
+        buf[off + n++] = '\n';
+        lfOwed = false;
+      }
+      // Read at most half of what is left, so each LF read has room for its CR.
+      int want = Math.max(1, (len - n) / 2);
+      int got = n < len ? in.read(raw, 0, Math.min(want, raw.length)) : 0;
+      if (got < 0) {
+        return n == 0 ? -1 : n;
+      }
+      for (int i = 0; i < got; i++) {
+        if (raw[i] == '\n') {
+          buf[off + n++] = '\r';
+          if (n < len) {
+            buf[off + n++] = '\n';
+          } else {
+            lfOwed = true;
+          }
+        } else {
+          buf[off + n++] = raw[i];
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) {
+      throw new UnsupportedOperationException("read it whole");
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
+  }
+
+  /**
+   * Deletes the spool files a crash left in {@code dir} (older than a day and a half, so a file of
+   * another sink at work is never touched). Never throws: a file that stays is only space.
+   */
+  static void removeLeftovers(Path dir) {
+    Instant before = Instant.now().minus(Duration.ofHours(36));
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.eml")) {
+      for (Path f : files) {
+        if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LoggerFactory.getLogger(AppendSpool.class)
+          .debug("cannot look for left-over spool files in {}: {}", dir, e.toString());
     }
   }
 

@@ -1,16 +1,22 @@
-package dev.mailfetch.testkit;
+package dev.mailfetch.testkit.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-/** The server's side of a TLS handshake, at connect (implicit TLS) or after STLS (RFC 2595). */
-final class ServerTls {
+/**
+ * The server's side of a TLS handshake, at connect (implicit TLS) or after STLS (RFC 2595) or
+ * STARTTLS (RFC 9051 §6.2.1): one implementation for the testkit's fake POP3 and IMAP servers. Not
+ * exported.
+ */
+public final class ServerTls {
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
 
   private ServerTls() {}
@@ -18,19 +24,18 @@ final class ServerTls {
   /**
    * Layers TLS over {@code socket} and completes the handshake as the server.
    *
+   * @param protocols the TLS versions offered, or null for the JDK's
    * @param early bytes the client sent before the switch and the server already read: the start of
    *     its ClientHello
    */
-  static SSLSocket handshake(FakePop3Server.Settings s, Socket socket, byte[] early)
-      throws IOException {
+  public static SSLSocket handshake(
+      SSLContext context, List<String> protocols, Socket socket, byte[] early) throws IOException {
     SSLSocket ssl =
         (SSLSocket)
-            s.sslContext
-                .getSocketFactory()
-                .createSocket(socket, new ByteArrayInputStream(early), true);
+            context.getSocketFactory().createSocket(socket, new ByteArrayInputStream(early), true);
     ssl.setUseClientMode(false);
-    if (s.tlsProtocols != null) {
-      ssl.setEnabledProtocols(s.tlsProtocols.toArray(new String[0]));
+    if (protocols != null) {
+      ssl.setEnabledProtocols(protocols.toArray(new String[0]));
     }
     int idle = socket.getSoTimeout();
     ssl.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
@@ -40,7 +45,7 @@ final class ServerTls {
   }
 
   /** The host name the client asked for (SNI), or null. */
-  static String sni(SSLSocket ssl) {
+  public static String sni(SSLSocket ssl) {
     String sni = null;
     if (ssl.getSession() instanceof ExtendedSSLSession) {
       for (SNIServerName name : ((ExtendedSSLSession) ssl.getSession()).getRequestedServerNames()) {
