@@ -208,4 +208,65 @@ class SinkDeliveryTest {
     assertEquals("SINK_FAILED", fields.get("first_problem"));
     assertEquals("SINK_FAILED", fields.get("error.code"));
   }
+
+  @Test
+  void aFetchIntoImap_appendsEveryMessageIntoTheFolder_andTheDoctorLogsIn() throws Exception {
+    MailCorpus corpus = MailCorpus.generate(1902, 8);
+    int imapPort = greenMail.getImap().getPort();
+    String to = "imap://alice@127.0.0.1:" + imapPort + "/INBOX";
+    String[] sink = {
+      "--to",
+      to,
+      "--sink-tls",
+      "none",
+      "--sink-allow-plaintext-auth",
+      "--sink-password-env",
+      "SINK_PW"
+    };
+    try (FakePop3Server s = pop3(corpus)) {
+      String[] args = fetch(s, sink);
+      FetchCommandTest.Run first = mailfetch(args);
+      assertEquals(0, first.exit(), first.out() + first.err());
+      assertTrue(first.out().contains("8 listed: 8 stored"), first.out());
+      assertTrue(
+          first.out().contains("the IMAP folder INBOX of alice at 127.0.0.1:" + imapPort),
+          first.out());
+      MimeMessage[] got = greenMail.getReceivedMessages();
+      assertEquals(8, got.length);
+      List<String> ids = new ArrayList<>();
+      for (MimeMessage m : got) {
+        ids.add(m.getMessageID());
+      }
+      for (MailCorpus.Message m : corpus.messages()) {
+        if (m.messageId() != null) {
+          assertTrue(ids.contains(m.messageId()), "appended: " + m.messageId());
+        }
+      }
+      String[] again = new String[args.length + 1];
+      System.arraycopy(args, 0, again, 0, args.length);
+      again[args.length] = "--json";
+      FetchCommandTest.Run second = mailfetch(again);
+      assertEquals(0, second.exit(), second.out() + second.err());
+      Map<String, String> j = FetchCommandTest.json(second.out());
+      assertEquals("0", j.get("fetched"));
+      assertEquals("8", j.get("already_seen"));
+      assertEquals(8, greenMail.getReceivedMessages().length, "nothing appended twice");
+      noSecretIn(first);
+      noSecretIn(second);
+    }
+    String[] doctor = new String[sink.length + 1];
+    doctor[0] = "doctor";
+    System.arraycopy(sink, 0, doctor, 1, sink.length);
+    FetchCommandTest.Run ok = mailfetch(doctor);
+    assertEquals(0, ok.exit(), ok.out() + ok.err());
+    assertTrue(ok.out().contains("✓ "), ok.out());
+    assertTrue(ok.out().contains("Mail can be delivered into the IMAP folder INBOX"), ok.out());
+    noSecretIn(ok);
+    Map<String, String> wrong = env();
+    wrong.put("SINK_PW", "not-the-password");
+    FetchCommandTest.Run refused = FetchCommandTest.mailfetch(wrong, doctor);
+    assertEquals(FetchError.AUTH_FAILED.exitCode(), refused.exit(), refused.out() + refused.err());
+    assertTrue(refused.out().contains("✗ AUTH_FAILED: "), refused.out());
+    assertTrue(refused.out().contains("    do:     "), refused.out());
+  }
 }
