@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.mailfetch.api.FetchError;
@@ -268,5 +269,68 @@ class SinkDeliveryTest {
     assertEquals(FetchError.AUTH_FAILED.exitCode(), refused.exit(), refused.out() + refused.err());
     assertTrue(refused.out().contains("✗ AUTH_FAILED: "), refused.out());
     assertTrue(refused.out().contains("    do:     "), refused.out());
+  }
+
+  /** The messages in {@code email}'s INBOX on GreenMail. */
+  private int inbox(String email) throws Exception {
+    GreenMailUser u = greenMail.getUserManager().getUserByEmail(email);
+    return u == null
+        ? 0
+        : greenMail.getManagers().getImapHostManager().getInbox(u).getMessageCount();
+  }
+
+  @Test
+  void aPollOfAConfigFile_deliversIntoImapAndSmtp_fromTheAccountsLines() throws Exception {
+    MailCorpus five = MailCorpus.generate(1903, 5);
+    MailCorpus four = MailCorpus.generate(1904, 4);
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("bob", PASSWORD, five.toMailbox())
+            .account("dave", PASSWORD, four.toMailbox())
+            .tls(TlsMode.IMPLICIT, certs)
+            .start()) {
+      String pop = "pop3s://%s@localhost:" + s.port();
+      String ca = certs.writeCaPem(tmp).toString();
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "into-imap.url = " + String.format(pop, "bob"),
+              "into-imap.password-env = MAIL_PW",
+              "into-imap.ca-file = " + ca,
+              "into-imap.to = imap://alice@127.0.0.1:" + greenMail.getImap().getPort() + "/INBOX",
+              "into-imap.sink-tls = none",
+              "into-imap.sink-allow-plaintext-auth = true",
+              "into-imap.sink-password-env = SINK_PW",
+              "into-imap.dedup = none",
+              "relay.url = " + String.format(pop, "dave"),
+              "relay.password-env = MAIL_PW",
+              "relay.ca-file = " + ca,
+              "relay.to = smtp://127.0.0.1:" + greenMail.getSmtp().getPort(),
+              "relay.sink-tls = none",
+              "relay.recipient.1 = carol@example.net",
+              "relay.recipient.2 = erin@example.net",
+              "relay.sender = fetch@example.org",
+              "relay.dedup = none",
+              ""));
+      FetchCommandTest.Run r = mailfetch("poll", "--config", config.toString(), "--once");
+      assertEquals(0, r.exit(), r.out() + r.err());
+      assertEquals(5, inbox("alice@example.org"));
+      assertEquals(4, inbox("carol@example.net"));
+      assertEquals(4, inbox("erin@example.net"));
+      assertTrue(Files.isDirectory(tmp.resolve("home/.mailfetch/imap")), "the default state");
+      assertTrue(Files.isDirectory(tmp.resolve("home/.mailfetch/smtp")), "the default state");
+      FetchCommandTest.Run again = mailfetch("poll", "--config", config.toString(), "--once");
+      assertEquals(0, again.exit(), again.out() + again.err());
+      assertEquals(5, inbox("alice@example.org"), "nothing twice");
+      assertEquals(4, inbox("carol@example.net"), "nothing twice");
+      noSecretIn(r);
+      FetchCommandTest.Run doctor =
+          mailfetch("doctor", "--config", config.toString(), "--account", "relay");
+      assertEquals(0, doctor.exit(), doctor.out() + doctor.err());
+      assertTrue(
+          doctor.out().contains("✓ the server takes mail for erin@example.net"), doctor.out());
+    }
   }
 }
