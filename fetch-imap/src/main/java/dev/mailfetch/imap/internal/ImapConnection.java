@@ -140,8 +140,11 @@ final class ImapConnection implements Closeable {
    */
   String send(ImapCommand command) throws FetchException {
     ensureUsable();
-    if (inFlight.size() >= settings.limits().maxCommandsInFlight()) {
-      await(inFlight.keySet().iterator().next());
+    // Room in the window: read replies (kept for their await) until few enough are unanswered.
+    for (Pending oldest = oldestOpen();
+        oldest != null && openCount() >= settings.limits().maxCommandsInFlight();
+        oldest = oldestOpen()) {
+      readFor(oldest);
     }
     String tag = "A" + nextTag++;
     Pending p = new Pending(command.name(), deadline(), command.body());
@@ -268,6 +271,16 @@ final class ImapConnection implements Closeable {
       case CONTINUATION -> {}
     }
     return line;
+  }
+
+  private int openCount() {
+    int n = 0;
+    for (Pending p : inFlight.values()) {
+      if (p.reply == null) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private Pending oldestOpen() {

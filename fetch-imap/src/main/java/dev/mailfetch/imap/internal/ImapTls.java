@@ -27,10 +27,8 @@ final class ImapTls {
               socket, s.host(), s.port(), s.sslContext(), s.limits().handshakeTimeout());
       ssl.setSoTimeout((int) s.limits().readTimeout().toMillis());
       return ssl;
-    } catch (SocketTimeoutException e) {
-      return ImapTlsWords.failed(e, s, afterStartTls, Duration.ofNanos(System.nanoTime() - began));
-    } catch (SSLException e) {
-      return ImapTlsWords.failed(e, s, afterStartTls, Duration.ofNanos(System.nanoTime() - began));
+    } catch (SocketTimeoutException | SSLException e) {
+      throw ImapTlsWords.failed(e, s, afterStartTls, Duration.ofNanos(System.nanoTime() - began));
     } catch (IOException e) {
       throw new FetchException(
           FetchError.TLS_FAILED,

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 
 /** IMAP's words for a failed TLS handshake, through the shared {@link TlsFailure}. */
 final class ImapTlsWords {
@@ -50,14 +49,14 @@ final class ImapTlsWords {
                       + d.toSeconds()
                       + " s)."));
 
-  /** Throws the error for a failed handshake with {@code s}'s server. */
-  static SSLSocket failed(IOException e, ImapSettings s, boolean afterStartTls, Duration took)
-      throws FetchException {
+  /** The error for a failed handshake with {@code s}'s server ({@code took} into it). */
+  static FetchException failed(
+      IOException e, ImapSettings s, boolean afterStartTls, Duration took) {
     if (e instanceof SocketTimeoutException) {
-      throw TlsFailure.noAnswer(
+      return TlsFailure.noAnswer(
           WORDS, s.server(), afterStartTls, s.limits().handshakeTimeout(), null, e);
     }
-    throw TlsFailure.of(
+    return TlsFailure.of(
         WORDS,
         (SSLException) e,
         s.server(),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.imap.ImapLimits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,6 +141,39 @@ class GreenMailAppendTest {
       for (int i = 0; i < 20; i++) {
         assertArrayEquals(sent.get(i), fetch(s, uids.get(i)));
       }
+    }
+  }
+
+  @Test
+  void aWindowSmallerThanTheBatch_readsRepliesEarly_andStillAnswersEveryTag() throws Exception {
+    ImapSettings p = server.plain();
+    ImapSettings small =
+        new ImapSettings(
+            p.host(),
+            p.port(),
+            p.security(),
+            null,
+            ImapLimits.builder().maxCommandsInFlight(3).build(),
+            p.user(),
+            p.password(),
+            null,
+            true,
+            null);
+    try (ImapSession s = ImapSession.open(small)) {
+      s.login(List.of(LoginMethod.LOGIN));
+      List<String> tags = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        tags.add(
+            s.commands()
+                .append(
+                    "INBOX",
+                    new ImapCommands.Message(
+                        List.of(), null, LiteralSource.of(message("window-" + i, "w")))));
+      }
+      for (String tag : tags) {
+        assertTrue(s.await(tag).ok(), tag);
+      }
+      assertEquals(0, s.inFlight());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.tls.ChainRecorder;
 import dev.mailfetch.api.internal.tls.TlsFailure.Refused;
 import dev.mailfetch.pop3.Security;
 import java.security.GeneralSecurityException;
@@ -134,7 +135,7 @@ public final class CertificateTrouble {
     } finally {
       probe.close();
     }
-    return recorder.chain;
+    return recorder.chain();
   }
 
   /** The names a certificate holds (its subject alternative names, else its subject), escaped. */

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.tls.ChainRecorder;
 import dev.mailfetch.api.internal.tls.TlsFailure.Refused;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Security;

@@ -1,4 +1,4 @@
-package dev.mailfetch.pop3.internal;
+package dev.mailfetch.api.internal.tls;
 
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -11,20 +11,22 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * otherwise leaves every decision to the real trust manager (null: the TLS probe, which only asks
  * whether TLS is spoken and refuses every chain after recording it).
  */
-final class ChainRecorder extends X509ExtendedTrustManager {
+public final class ChainRecorder extends X509ExtendedTrustManager {
   private final X509ExtendedTrustManager delegate;
-  volatile X509Certificate[] chain;
+  private volatile X509Certificate[] chain;
 
-  ChainRecorder(X509ExtendedTrustManager delegate) {
+  /** Records for {@code delegate}; null to record and refuse every chain (a probe). */
+  public ChainRecorder(X509ExtendedTrustManager delegate) {
     this.delegate = delegate;
   }
 
   /** The chain the server sent last, or null where none came since {@link #reset}. */
-  X509Certificate[] chain() {
+  public X509Certificate[] chain() {
     return chain;
   }
 
-  void reset() {
+  /** Forgets the chain recorded, before the next handshake. */
+  public void reset() {
     chain = null;
   }
 
