@@ -35,7 +35,7 @@ case "$group" in
   deliver)     # POP3 into Dovecot's IMAP and LMTP (needs root, dovecot-imapd, dovecot-lmtpd); imapsync's row where it is installed
                if command -v imapsync >/dev/null; then args=(DeliveryBenchmark)
                else echo "imapsync is not installed here: its row is skipped" >&2; args=('DeliveryBenchmark.(bare|mailfetch)(Imap|Lmtp)$'); fi
-               short && args+=(-wi 1 -i 3 -f 1) ;;
+               if short; then args+=(-wi 0 -i 1 -f 1); else args+=(-wi 1 -i 3 -f 1); fi ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;

@@ -69,12 +69,19 @@ public class DeliveryBenchmark {
     pop3 = FakePop3Server.builder().account("alice", "bench", corpus.toMailbox()).start();
     source = new Contenders.Server("localhost", pop3.port(), "alice", "bench", null);
     // The same messages in a folder of Dovecot's own, for imapsync (which reads IMAP only).
+    boolean imapsync = imapsyncPath() != null;
     dovecot =
         PrivateDovecot.start(
             EnumSet.of(PrivateDovecot.Service.IMAP, PrivateDovecot.Service.LMTP),
-            maildir -> corpus.writeMaildir(maildir.resolve("." + SOURCE_FOLDER)),
+            maildir -> {
+              if (imapsync) {
+                corpus.writeMaildir(maildir.resolve("." + SOURCE_FOLDER));
+              }
+            },
             TestCertificates.generate());
-    dovecot.doveadm("mailbox", "status", "messages", SOURCE_FOLDER); // index it before timing
+    if (imapsync) {
+      dovecot.doveadm("mailbox", "status", "messages", SOURCE_FOLDER); // index it before timing
+    }
     journals = Files.createTempDirectory("mailfetch-deliver");
   }
 
