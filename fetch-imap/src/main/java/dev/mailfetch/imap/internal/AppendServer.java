@@ -372,15 +372,27 @@ public final class AppendServer implements Closeable {
    */
   public void addLabels(DeliveryKey key, AppendJournal.Placed where, Set<String> labels)
       throws FetchException {
-    ImapSession s = session();
+    session();
     if (gmail) {
       storeGmailLabels(key, where, List.copyOf(labels));
       return;
     }
     AppendFolders more =
         AppendFolders.plan(where.folder(), labels, true, delimiter.orElse(null), null);
-    for (String folder : more.folders()) {
-      if (folder.equals(AppendFolders.ARCHIVE) || find(key, List.of(folder), null).isPresent()) {
+    List<String> folders = new ArrayList<>(more.folders());
+    folders.remove(AppendFolders.ARCHIVE); // "no labels" is not a label
+    copyInto(key, where, folders);
+  }
+
+  /**
+   * Copies the message of {@code key} ({@code UID COPY} from where it is) into each of {@code
+   * folders} that does not hold it yet, creating a folder on {@code [TRYCREATE]}.
+   */
+  public void copyInto(DeliveryKey key, AppendJournal.Placed where, List<String> folders)
+      throws FetchException {
+    ImapSession s = session();
+    for (String folder : folders) {
+      if (folder.equals(where.folder()) || find(key, List.of(folder), null).isPresent()) {
         continue;
       }
       long uid = uidIn(key, where, null);
