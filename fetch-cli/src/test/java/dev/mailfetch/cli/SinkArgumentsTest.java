@@ -132,6 +132,16 @@ class SinkArgumentsTest {
   }
 
   @Test
+  void labels_withLmtpOrSmtp_areRefusedRatherThanDropped() {
+    refused(
+        "--label, --label-rule and --archive file mail into folders",
+        fetch("--to", "smtp://localhost:2", "--recipient", "a@b.org", "--label", "Work"));
+    refused(
+        "hands it to recipients",
+        fetch("--to", "lmtp:/run/lmtp", "--recipient", "alice@example.org", "--archive"));
+  }
+
+  @Test
   void plaintextAndTls_areOptedOutOfOnlyOnPurpose() {
     refused(
         "--sink-allow-plaintext-auth",
@@ -144,7 +154,13 @@ class SinkArgumentsTest {
             "none"));
     refused(
         "Unix socket",
-        fetch("--to", "lmtp:/run/lmtp", "--recipient", "alice", "--sink-tls", "starttls"));
+        fetch(
+            "--to",
+            "lmtp:/run/lmtp",
+            "--recipient",
+            "alice@example.org",
+            "--sink-tls",
+            "starttls"));
     refused(
         "--sink-tls tls13 is not a mode",
         fetch("--to", "smtp://localhost:2", "--recipient", "a@b.org", "--sink-tls", "tls13"));
@@ -209,13 +225,19 @@ class SinkArgumentsTest {
         fetch("--to", "smtp://localhost:2", "--recipient", "a b@x.org"));
     refused(
         "--recipient \"alice\": not an address",
-        fetch("--to", "smtp://localhost:2", "--recipient", "alice"));
+        fetch("--to", "lmtp://localhost:2", "--recipient", "alice"));
     refused(
         "--recipient A@x.org is given twice",
         fetch("--to", "smtp://localhost:2", "--recipient", "a@x.org", "--recipient", "A@x.org"));
     refused(
         "--sender \"<a@x.org>\": not an address",
-        fetch("--to", "lmtp://localhost:2", "--recipient", "alice", "--sender", "<a@x.org>"));
+        fetch(
+            "--to",
+            "lmtp://localhost:2",
+            "--recipient",
+            "alice@example.org",
+            "--sender",
+            "<a@x.org>"));
   }
 
   @Test
