@@ -74,7 +74,9 @@ final class ImapConnection implements Closeable {
           new InetSocketAddress(settings.host(), settings.port()),
           (int) settings.limits().connectTimeout().toMillis());
       out = socket.getOutputStream();
-      reader = new ImapReader(socket, socket.getInputStream(), settings.limits(), server());
+      Socket plain = socket;
+      reader =
+          new ImapReader(plain::setSoTimeout, socket.getInputStream(), settings.limits(), server());
     } catch (IOException e) {
       throw ImapTls.connectFailed(settings, e);
     }
@@ -148,6 +150,9 @@ final class ImapConnection implements Closeable {
     try {
       new LiteralWriter(out, capabilities)
           .write(tag, command, () -> continuation(tag).kind() == ImapLine.Kind.CONTINUATION);
+    } catch (FetchException e) {
+      broken = true;
+      throw e;
     } catch (IOException e) {
       broken = true;
       throw ImapFailures.closed(server(), e);

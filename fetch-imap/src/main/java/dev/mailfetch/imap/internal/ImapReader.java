@@ -18,16 +18,22 @@ import java.util.Locale;
  * timeout and the command's own deadline, whichever comes first.
  */
 final class ImapReader {
+  /** Sets the wait of the next read (a socket's SO_TIMEOUT). */
+  @FunctionalInterface
+  interface ReadTimeout {
+    void set(int millis) throws IOException;
+  }
+
   private final ImapLimits limits;
   private final String server;
-  private Socket socket;
+  private ReadTimeout timeout;
   private InputStream in;
   private final byte[] buf = new byte[16 * 1024];
   private int pos;
   private int lim;
 
-  ImapReader(Socket socket, InputStream in, ImapLimits limits, String server) {
-    this.socket = socket;
+  ImapReader(ReadTimeout timeout, InputStream in, ImapLimits limits, String server) {
+    this.timeout = timeout;
     this.in = in;
     this.limits = limits;
     this.server = server;
@@ -42,7 +48,7 @@ final class ImapReader {
   int switchTo(Socket next, InputStream nextIn) {
     int dropped = lim - pos;
     pos = lim = 0;
-    socket = next;
+    timeout = next::setSoTimeout;
     in = nextIn;
     return dropped;
   }
@@ -169,7 +175,7 @@ final class ImapReader {
     long readMillis = limits.readTimeout().toMillis();
     boolean deadlineFirst = left / 1_000_000 < readMillis;
     try {
-      socket.setSoTimeout((int) Math.max(1, Math.min(readMillis, left / 1_000_000)));
+      timeout.set((int) Math.max(1, Math.min(readMillis, left / 1_000_000)));
       int n = in.read(buf, 0, buf.length);
       if (n < 0) {
         throw ImapFailures.closed(server, null);

@@ -70,7 +70,10 @@ public final class ImapSession implements Closeable {
     if (!r.ok()) {
       throw ImapTls.startTlsMissing(c.server(), r.line());
     }
-    c.secure(true); // bytes buffered before TLS are dropped there, and refused
+    if (c.buffered() > 0) { // nothing may follow the reply before TLS: an injection
+      throw ImapTls.injected(c.server(), c.buffered());
+    }
+    c.secure(true); // bytes that came during the handshake are dropped there, and refused
     capability(); // what was said before TLS is forgotten (RFC 9051 §6.2.1)
   }
 
