@@ -15,4 +15,5 @@ module dev.mailfetch.testkit {
   exports dev.mailfetch.testkit;
   exports dev.mailfetch.testkit.gmail;
   exports dev.mailfetch.testkit.imap;
+  exports dev.mailfetch.testkit.smtp;
 }

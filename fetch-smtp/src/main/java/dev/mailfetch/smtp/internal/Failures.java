@@ -107,21 +107,18 @@ final class Failures {
                 + " allowPlaintextAuthentication(true)) to anyone on the network path."));
   }
 
-  static FetchException tls(Settings s, String what, Throwable cause, boolean certificate) {
+  /** The server refused STARTTLS after offering it: nothing more is sent in plain text. */
+  static FetchException startTlsRefused(Settings s, Reply reply) {
     return new FetchException(
-        certificate ? FetchError.CERTIFICATE_INVALID : FetchError.TLS_FAILED,
-        "TLS with the " + s.protocol() + " server " + s.server() + " failed: " + what,
+        FetchError.TLS_FAILED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " offered STARTTLS but refused it, so no credential and no message was sent",
+        reply.text(),
         null,
-        cause,
-        certificate
-            ? Remedy.of(
-                "Use the host name the certificate was issued for. For a private server, trust its CA with"
-                    + " the sink's CA file option (PEM); mailfetch never switches certificate checks off.",
-                "Use the host name the certificate was issued for. For a private server, trust its CA with"
-                    + " the sink builder's trustPem(Path); mailfetch never switches certificate checks off.")
-            : Remedy.of(
-                "Check the port and security: port 465 starts TLS at once (IMPLICIT_TLS), ports 25 and 587"
-                    + " with STARTTLS."));
+        Tls.WORDS.startTlsBroken());
   }
 
   static FetchException authRefused(Settings s, Reply reply, boolean expired) {

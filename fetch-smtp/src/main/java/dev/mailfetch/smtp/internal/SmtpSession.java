@@ -70,7 +70,7 @@ final class SmtpSession implements Closeable {
     }
     out = new BufferedOutputStream(wire.out(), 64 * 1024);
     if (s.security() == SmtpSecurity.IMPLICIT_TLS) {
-      secure();
+      secure(false);
     }
     Reply greeting = read(s.limits().replyTimeout());
     if (greeting.code() != 220) {
@@ -90,10 +90,10 @@ final class SmtpSession implements Closeable {
       command("STARTTLS");
       Reply r = read(s.limits().replyTimeout());
       if (r.code() != 220) {
-        throw Failures.tls(s, "the server answered STARTTLS with " + r.firstLine(), null, false);
+        throw Failures.startTlsRefused(s, r);
       }
       pos = lim; // bytes sent before TLS are not the server's answer after it (RFC 3207 §6)
-      secure();
+      secure(true);
       steps.add("started TLS (" + tlsProtocol + ")");
       hello();
     }
@@ -104,8 +104,8 @@ final class SmtpSession implements Closeable {
     }
   }
 
-  private void secure() throws FetchException {
-    SSLSocket tls = Tls.handshake(s, wire.socket());
+  private void secure(boolean afterStartTls) throws FetchException {
+    SSLSocket tls = Tls.handshake(s, wire.socket(), afterStartTls);
     tlsProtocol = tls.getSession().getProtocol();
     try {
       wire = new Wire.Tcp(tls);

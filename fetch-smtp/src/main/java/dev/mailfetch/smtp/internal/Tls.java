@@ -1,72 +1,89 @@
 package dev.mailfetch.smtp.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.tls.PemTrust;
+import dev.mailfetch.api.internal.tls.TlsFailure;
+import dev.mailfetch.api.internal.tls.TlsHandshake;
+import dev.mailfetch.api.internal.tls.TlsWords;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * TLS settings of the sinks, until the shared {@code dev.mailfetch.api.internal.tls} takes them.
+ * TLS for the SMTP and LMTP sinks through mailfetch's shared handshake ({@link TlsHandshake}: TLS
+ * 1.2 or later, SNI, the host name checked) and its words for a failure ({@link TlsFailure}), in
+ * SMTP's terms.
  */
 final class Tls {
   private Tls() {}
 
-  /**
-   * TLS 1.2 or later over {@code plain}, the certificate checked against the host name (endpoint
-   * identification "HTTPS", SNI sent), within the handshake deadline.
-   */
-  static SSLSocket handshake(Settings s, Socket plain) throws FetchException {
-    SSLSocket tls = null;
+  static final TlsWords WORDS =
+      new TlsWords(
+          "STARTTLS",
+          "EHLO",
+          "",
+          "smtps",
+          "the sink builder's host(String)",
+          "mailfetch doctor --to URL",
+          "SmtpSink.check() or LmtpSink.check()",
+          Remedy.of(
+              "Use implicit TLS (an smtps:// URL, usually port 465) if the server has it; tell the"
+                  + " server's administrator their STARTTLS is broken.",
+              "Use SmtpSecurity.IMPLICIT_TLS (usually port 465) if the server has it; tell the"
+                  + " server's administrator their STARTTLS is broken."),
+          port ->
+              Remedy.of(
+                  "Port "
+                      + port
+                      + " expects STARTTLS or no encryption: use an smtp:// URL on it, or implicit"
+                      + " TLS (smtps://) on port 465.",
+                  "Port "
+                      + port
+                      + " expects STARTTLS or no encryption: use SmtpSecurity.STARTTLS on it, or"
+                      + " SmtpSecurity.IMPLICIT_TLS on port 465."),
+          d -> "the time allowed for the TLS handshake (" + d.toSeconds() + " s)",
+          d ->
+              Remedy.of(
+                  "Try again later; if it keeps happening, ask the server's administrator (now "
+                      + d.toSeconds()
+                      + " s are allowed).",
+                  "Try again later; if it keeps happening, ask the server's administrator, or raise"
+                      + " SmtpLimits.Builder.handshakeTimeout (now "
+                      + d.toSeconds()
+                      + " s)."));
+
+  /** TLS over {@code plain}; the error in SMTP's words where the handshake fails. */
+  static SSLSocket handshake(Settings s, Socket plain, boolean afterStartTls)
+      throws FetchException {
+    long start = System.nanoTime();
     try {
-      SSLContext ctx = s.sslContext() != null ? s.sslContext() : SSLContext.getDefault();
-      tls = (SSLSocket) ctx.getSocketFactory().createSocket(plain, s.host(), s.port(), true);
-      SSLParameters p = tls.getSSLParameters();
-      p.setEndpointIdentificationAlgorithm("HTTPS");
-      p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-      tls.setSSLParameters(p);
-      tls.setSoTimeout(Math.toIntExact(s.limits().handshakeTimeout().toMillis()));
-      tls.startHandshake();
-      return tls;
-    } catch (SSLHandshakeException e) {
-      close(tls, plain);
-      throw Failures.tls(s, e.getMessage(), e, certificate(e));
+      return TlsHandshake.secure(
+          plain, s.host(), s.port(), s.sslContext(), s.limits().handshakeTimeout());
     } catch (SocketTimeoutException e) {
-      close(tls, plain);
-      throw Failures.sessionLost(s, "did not finish the TLS handshake in time", null, e);
-    } catch (IOException | GeneralSecurityException e) {
-      close(tls, plain);
-      throw Failures.tls(s, String.valueOf(e.getMessage()), e, false);
-    }
-  }
-
-  private static boolean certificate(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException || t instanceof CertPathValidatorException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void close(Socket tls, Socket plain) {
-    try {
-      (tls != null ? tls : plain).close();
-    } catch (IOException ignored) {
-      // the handshake's failure is what is reported
+      close(plain);
+      throw TlsFailure.noAnswer(
+          WORDS, s.server(), afterStartTls, s.limits().handshakeTimeout(), null, e);
+    } catch (SSLException e) {
+      close(plain);
+      throw TlsFailure.of(
+          WORDS,
+          e,
+          s.server(),
+          s.host(),
+          s.port(),
+          afterStartTls,
+          Duration.ofNanos(System.nanoTime() - start),
+          s.limits().handshakeTimeout());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      close(plain);
+      throw Failures.sessionLost(s, "dropped the connection during the TLS handshake", null, e);
     }
   }
 
@@ -76,25 +93,14 @@ final class Tls {
    * @throws IllegalArgumentException naming the file if it cannot be read or holds no certificate
    */
   static SSLContext trustingPem(Path pemFile) {
-    try (InputStream in = Files.newInputStream(pemFile)) {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      int n = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        ks.setCertificateEntry("ca-" + n++, c);
-      }
-      if (n == 0) {
-        throw new IllegalArgumentException("trustPem: " + pemFile + " holds no certificate");
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "trustPem: cannot read certificates from " + pemFile + ": " + e.getMessage(), e);
+    return PemTrust.load(pemFile).context();
+  }
+
+  private static void close(Socket plain) {
+    try {
+      plain.close();
+    } catch (IOException ignored) {
+      // the handshake's failure is what is reported
     }
   }
 }
