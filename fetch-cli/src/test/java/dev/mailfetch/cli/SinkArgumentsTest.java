@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -198,6 +199,21 @@ class SinkArgumentsTest {
             "SINK_PW",
             "--sink-trust-pem",
             tmp.resolve("ca.pem").toString()));
+    Path notPem = tmp.resolve("not.pem");
+    try {
+      Files.writeString(notPem, "not a certificate\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    refused(
+        "--sink-trust-pem " + notPem + ": holds no certificate",
+        fetch(
+            "--to",
+            "smtps://localhost:2",
+            "--recipient",
+            "a@b.org",
+            "--sink-trust-pem",
+            notPem.toString()));
     refused(
         "names no user to log in as",
         fetch(
