@@ -73,7 +73,7 @@ final class DoctorCommand implements Callable<Integer> {
       paramLabel = "SINK",
       description =
           "Instead of a POP3 account, check the mail server mail is delivered into: "
-              + SinkUrl.FORMS
+              + SinkUrl.HELP_FORMS
               + ", with the --sink- options, --recipient and --sender of fetch.")
   String to;
 

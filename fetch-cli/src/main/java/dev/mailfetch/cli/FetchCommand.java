@@ -83,8 +83,8 @@ final class FetchCommand implements Callable<Integer> {
       defaultValue = "maildir:./Mail",
       description =
           "maildir:DIR, mbox:FILE, eml:DIR, gmail:ADDRESS (docs/gmail.md), or a mail server: "
-              + SinkUrl.FORMS
-              + " (docs/sinks.md) (default: ${DEFAULT-VALUE}).")
+              + SinkUrl.HELP_FORMS
+              + " (docs/cli.md) (default: ${DEFAULT-VALUE}).")
   String to;
 
   @Mixin GmailOptions gmail = new GmailOptions();

@@ -75,9 +75,7 @@ final class ServerSinks {
         } else {
           b.oauthTokens(s.tokens());
         }
-        if (s.trustPem() != null) {
-          b.trustPem(s.trustPem());
-        }
+        trust(s, b::trustPem);
         if (journal != null) {
           b.journal(journal);
         }
@@ -92,9 +90,7 @@ final class ServerSinks {
           b.host(s.url().host()).port(s.port()).security(security(s));
         }
         relay(s, b::user, b::password, b::oauthTokens, b::allowPlaintextAuthentication);
-        if (s.trustPem() != null) {
-          b.trustPem(s.trustPem());
-        }
+        trust(s, b::trustPem);
         b.recipients(s.recipients().toArray(new String[0]));
         if (s.sender() != null) {
           b.sender(s.sender());
@@ -108,9 +104,7 @@ final class ServerSinks {
       SmtpSink.Builder b =
           SmtpSink.builder().host(s.url().host()).port(s.port()).security(security(s));
       relay(s, b::user, b::password, b::oauthTokens, b::allowPlaintextAuthentication);
-      if (s.trustPem() != null) {
-        b.trustPem(s.trustPem());
-      }
+      trust(s, b::trustPem);
       b.recipients(s.recipients().toArray(new String[0]));
       if (s.sender() != null) {
         b.sender(s.sender());
@@ -124,11 +118,7 @@ final class ServerSinks {
       // Each case the options can cause is told in their words before this (SinkOptions); what is
       // left is the library's own check, said with the --to it concerns.
       throw new ParameterException(
-          s.spec().commandLine(),
-          (s.trustPem() != null && e.getMessage() != null && e.getMessage().contains("trustPem")
-                  ? "--sink-trust-pem " + s.trustPem() + ": "
-                  : "--to " + s.to() + ": ")
-              + e.getMessage());
+          s.spec().commandLine(), "--to " + s.to() + ": " + e.getMessage());
     }
   }
 
@@ -153,6 +143,23 @@ final class ServerSinks {
     }
     if (s.allowPlaintext()) {
       plaintext.accept(true);
+    }
+  }
+
+  /** --sink-trust-pem given to a builder: a file it cannot use is said with that option. */
+  private static void trust(ServerSink s, Consumer<Path> builder) {
+    if (s.trustPem() == null) {
+      return;
+    }
+    try {
+      builder.accept(s.trustPem());
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          s.spec().commandLine(),
+          "--sink-trust-pem "
+              + s.trustPem()
+              + ": holds no certificate that can be read; a PEM file of CA certificates has blocks"
+              + " that begin with -----BEGIN CERTIFICATE-----");
     }
   }
 

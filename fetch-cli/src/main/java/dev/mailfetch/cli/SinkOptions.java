@@ -110,12 +110,12 @@ final class SinkOptions {
           + " --sink-oauth-token-env NAME, --sink-oauth-token-file FILE)";
 
   /**
-   * What an address of --recipient and --sender may be: no space, control character or angle
-   * bracket (which would end the envelope's command), a local part and a domain; LMTP also takes a
-   * bare local part (a user of the server it delivers on).
+   * What an address of --recipient and --sender may be: a local part and a domain, without a space,
+   * a control character or an angle bracket (which would end the envelope's command). As the
+   * library's sinks take it: LMTP too, though Dovecot would take a bare user name.
    */
   private static final Pattern ADDRESS =
-      Pattern.compile("[^\\s<>@\\p{Cntrl}]+(@[^\\s<>@\\p{Cntrl}]+)?");
+      Pattern.compile("[^\\s<>@\\p{Cntrl}]+@[^\\s<>@\\p{Cntrl}]+");
 
   /**
    * The first of these options given with {@code --to to}, which is no mail server (files here, or
@@ -135,6 +135,23 @@ final class SinkOptions {
               + (gmail
                   ? " delivers through Gmail's API, authorized with mailfetch oauth"
                   : " delivers into files here"));
+    }
+  }
+
+  /**
+   * A bad argument when labels or --archive ({@code labelled}) are given with an LMTP or SMTP sink:
+   * labels file mail into folders, and a transaction to recipients has none, so they would be
+   * dropped in silence.
+   */
+  void refuseLabels(CommandSpec spec, String to, boolean labelled) {
+    SinkUrl.Kind kind = SinkUrl.kindOf(to).orElse(null);
+    if (labelled && kind != null && !kind.imap()) {
+      throw bad(
+          spec,
+          "--label, --label-rule and --archive file mail into folders; --to "
+              + to
+              + " hands it to recipients, who have none: leave them out (into IMAP they become"
+              + " folders)");
     }
   }
 
@@ -192,7 +209,7 @@ final class SinkOptions {
               + to
               + " puts each message into the folder the URL names");
     }
-    List<String> rcpts = addresses(spec, url);
+    List<String> rcpts = addresses(spec);
     if (!imap && rcpts.isEmpty()) {
       throw bad(
           spec,
@@ -275,7 +292,7 @@ final class SinkOptions {
               GmailOptions.expand(env, secret.grantFile),
               url.user());
     }
-    String from = sender == null ? null : address(spec, url, "--sender", sender);
+    String from = sender == null ? null : address(spec, "--sender", sender);
     return new ServerSink(
         url,
         to.strip(),
@@ -324,10 +341,10 @@ final class SinkOptions {
   }
 
   /** The recipients, each checked and none twice. */
-  private List<String> addresses(CommandSpec spec, SinkUrl url) {
+  private List<String> addresses(CommandSpec spec) {
     Set<String> seen = new LinkedHashSet<>();
     for (String r : recipients) {
-      String a = address(spec, url, "--recipient", r);
+      String a = address(spec, "--recipient", r);
       if (!seen.add(a.toLowerCase(Locale.ROOT))) {
         throw bad(
             spec, "--recipient " + a + " is given twice: each message would be delivered twice");
@@ -341,18 +358,16 @@ final class SinkOptions {
   }
 
   /** {@code value} of {@code option} as an envelope address, or a bad argument saying why not. */
-  private static String address(CommandSpec spec, SinkUrl url, String option, String value) {
+  private static String address(CommandSpec spec, String option, String value) {
     String a = value.strip();
-    boolean lmtp = url.kind() == SinkUrl.Kind.LMTP;
-    if (!ADDRESS.matcher(a).matches() || (!lmtp && a.indexOf('@') < 0)) {
+    if (!ADDRESS.matcher(a).matches()) {
       throw bad(
           spec,
           option
               + " \""
               + FetchException.escape(value)
-              + "\": not an address; write it as alice@example.org"
-              + (lmtp ? " (or, for LMTP, a user of the server: alice)" : "")
-              + ", without spaces or angle brackets");
+              + "\": not an address; write it as alice@example.org, without spaces or angle"
+              + " brackets");
     }
     return a;
   }

@@ -47,6 +47,11 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
       "imaps://user@host[:port]/Folder, imap://user@host[:port]/Folder, lmtp://host[:port],"
           + " lmtp:/path/to/socket, smtp://[user@]host[:port] or smtps://[user@]host[:port]";
 
+  /** The same, short enough for help text, where no word may be wider than its column. */
+  static final String HELP_FORMS =
+      "imaps://user@host/Folder, imap://user@host/Folder, lmtp://host[:port], lmtp:/socket,"
+          + " smtp://[user@]host or smtps://[user@]host";
+
   /** The kind {@code to} names by its scheme (before the ':'), if it is a mail server's. */
   static Optional<Kind> kindOf(String to) {
     int colon = to.indexOf(':');

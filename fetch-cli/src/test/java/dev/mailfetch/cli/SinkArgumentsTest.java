@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -132,6 +133,16 @@ class SinkArgumentsTest {
   }
 
   @Test
+  void labels_withLmtpOrSmtp_areRefusedRatherThanDropped() {
+    refused(
+        "--label, --label-rule and --archive file mail into folders",
+        fetch("--to", "smtp://localhost:2", "--recipient", "a@b.org", "--label", "Work"));
+    refused(
+        "hands it to recipients",
+        fetch("--to", "lmtp:/run/lmtp", "--recipient", "alice@example.org", "--archive"));
+  }
+
+  @Test
   void plaintextAndTls_areOptedOutOfOnlyOnPurpose() {
     refused(
         "--sink-allow-plaintext-auth",
@@ -144,7 +155,13 @@ class SinkArgumentsTest {
             "none"));
     refused(
         "Unix socket",
-        fetch("--to", "lmtp:/run/lmtp", "--recipient", "alice", "--sink-tls", "starttls"));
+        fetch(
+            "--to",
+            "lmtp:/run/lmtp",
+            "--recipient",
+            "alice@example.org",
+            "--sink-tls",
+            "starttls"));
     refused(
         "--sink-tls tls13 is not a mode",
         fetch("--to", "smtp://localhost:2", "--recipient", "a@b.org", "--sink-tls", "tls13"));
@@ -182,6 +199,21 @@ class SinkArgumentsTest {
             "SINK_PW",
             "--sink-trust-pem",
             tmp.resolve("ca.pem").toString()));
+    Path notPem = tmp.resolve("not.pem");
+    try {
+      Files.writeString(notPem, "not a certificate\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    refused(
+        "--sink-trust-pem " + notPem + ": holds no certificate",
+        fetch(
+            "--to",
+            "smtps://localhost:2",
+            "--recipient",
+            "a@b.org",
+            "--sink-trust-pem",
+            notPem.toString()));
     refused(
         "names no user to log in as",
         fetch(
@@ -209,13 +241,19 @@ class SinkArgumentsTest {
         fetch("--to", "smtp://localhost:2", "--recipient", "a b@x.org"));
     refused(
         "--recipient \"alice\": not an address",
-        fetch("--to", "smtp://localhost:2", "--recipient", "alice"));
+        fetch("--to", "lmtp://localhost:2", "--recipient", "alice"));
     refused(
         "--recipient A@x.org is given twice",
         fetch("--to", "smtp://localhost:2", "--recipient", "a@x.org", "--recipient", "A@x.org"));
     refused(
         "--sender \"<a@x.org>\": not an address",
-        fetch("--to", "lmtp://localhost:2", "--recipient", "alice", "--sender", "<a@x.org>"));
+        fetch(
+            "--to",
+            "lmtp://localhost:2",
+            "--recipient",
+            "alice@example.org",
+            "--sender",
+            "<a@x.org>"));
   }
 
   @Test
