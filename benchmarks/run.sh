@@ -34,7 +34,7 @@ case "$group" in
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
   deliver)     # POP3 into Dovecot's IMAP and LMTP (needs root, dovecot-imapd, dovecot-lmtpd); imapsync's row where it is installed
                if command -v imapsync >/dev/null; then args=(DeliveryBenchmark)
-               else echo "imapsync is not installed here: its row is skipped" >&2; args=('DeliveryBenchmark.(bare|mailfetch)(Imap|Lmtp)$'); fi
+               else note="imapsync is not installed here: its row is skipped"; echo "$note" >&2; args=('DeliveryBenchmark.(bare|mailfetch)(Imap|Lmtp)$'); fi
                if short; then args+=(-wi 0 -i 1 -f 1); else args+=(-wi 1 -i 3 -f 1); fi ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
@@ -55,6 +55,7 @@ out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}.txt"
   echo "# cpu: $model ($cores cores)"
   echo "# jdk: $("$java" -version 2>&1 | head -1)"
   echo "# command: ${cmd[*]}"
+  [ -z "${note:-}" ] || echo "# note: $note"
   echo
 } > "$out"
 "${cmd[@]}" 2>&1 | tee -a "$out"

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
@@ -31,6 +32,7 @@ public final class CrashProof {
       double seconds,
       DeliveryTally.Counts counts,
       int leftOnServer,
+      int goneAtLastKill,
       int deletedBeforeDelivery,
       List<Integer> killsWithDeletedBeforeDelivery) {
     @Override
@@ -38,13 +40,15 @@ public final class CrashProof {
       return String.format(
           Locale.ROOT,
           "%d kills in %d runs, %.0f s; %s; %d left on the POP3 server;"
-              + " at most %d deleted from the POP3 server before Dovecot had them (at kills %s)",
+              + " at most %d deleted from the POP3 server before Dovecot had them (checked at every"
+              + " kill, %d deleted by the last kill; found at kills %s)",
           kills,
           runs,
           seconds,
           counts,
           leftOnServer,
           deletedBeforeDelivery,
+          goneAtLastKill,
           killsWithDeletedBeforeDelivery);
     }
   }
@@ -127,6 +131,7 @@ public final class CrashProof {
     int kills = 0;
     int runs = 0;
     int deletedBeforeDelivery = 0;
+    int goneAtLastKill = 0;
     List<Integer> killsWithDeletedBeforeDelivery = new ArrayList<>();
     long started = System.nanoTime();
     try (FakePop3Server pop3 =
@@ -149,9 +154,9 @@ public final class CrashProof {
         }
         kills++;
         pop3.awaitSessionsEnded(Duration.ofSeconds(30));
-        int missing =
-            tally.deletedBeforeDelivery(
-                pop3.mailbox(USER).uids(), tally.stored(b.dovecot, b.mailbox));
+        Set<String> onServer = pop3.mailbox(USER).uids();
+        goneAtLastKill = b.corpus.messages().size() - onServer.size();
+        int missing = tally.deletedBeforeDelivery(onServer, tally.stored(b.dovecot, b.mailbox));
         if (missing > 0) {
           killsWithDeletedBeforeDelivery.add(kills);
           deletedBeforeDelivery = Math.max(deletedBeforeDelivery, missing);
@@ -169,6 +174,7 @@ public final class CrashProof {
           (System.nanoTime() - started) / 1e9,
           tally.compare(tally.stored(b.dovecot, b.mailbox)),
           pop3.mailbox(USER).size(),
+          goneAtLastKill,
           deletedBeforeDelivery,
           List.copyOf(killsWithDeletedBeforeDelivery));
     }
