@@ -182,6 +182,25 @@ class ImapAppendSinkGreenMailTest {
   }
 
   @Test
+  void aDeliveryInDoubt_foundInItsFirstFolder_getsTheLabelCopiesACrashCutShort() throws Exception {
+    Path journal = tmp.resolve("journal");
+    try (ImapAppendSink first = sinkBuilder().build()) { // the INBOX copy went through ...
+      deliver(first, 1, Set.of(), false);
+      first.sync();
+    }
+    try (AppendJournal j = AppendJournal.open(journal)) { // ... the Work copy did not
+      j.intend(key(1), new AppendJournal.Intent(List.of("INBOX", "Work"), "<1@greenmail.test>"));
+      j.force();
+    }
+    try (ImapAppendSink again = sinkBuilder().journal(journal).build()) {
+      assertTrue(again.contains(key(1)));
+    }
+    assertEquals(1, texts("INBOX").size());
+    assertEquals(1, texts("Work").size(), "the missing copy was made, once");
+    assertTrue(texts("Work").get(0).startsWith(ImapAppendSink.KEY_HEADER + ": " + key(1)));
+  }
+
+  @Test
   void aDeliveryInDoubt_thatIsNotOnTheServer_isAppended() throws Exception {
     Path journal = tmp.resolve("journal");
     try (AppendJournal j = AppendJournal.open(journal)) { // the crash came before the APPEND

@@ -83,6 +83,8 @@ public final class AppendCore implements Closeable {
         Optional<AppendJournal.Placed> found =
             server.find(e.getKey(), e.getValue().folders(), e.getValue().messageId());
         if (found.isPresent()) {
+          // A crash between the copies leaves some folders without theirs: copied now.
+          server.copyInto(e.getKey(), found.get(), e.getValue().folders());
           journal.done(e.getKey(), found.get());
           log.info("delivery {} was in doubt and is on the server: not appended again", e.getKey());
         } else {

@@ -48,6 +48,11 @@ final class AppendPending {
     return spool;
   }
 
+  /** The bytes of its APPEND literal: the prefix, then the message with each LF as CRLF. */
+  long literalSize() {
+    return prefix.length + spool.crlfSize();
+  }
+
   /** The header line put before the message (its key), or no bytes. */
   byte[] prefix() {
     return prefix.clone();

@@ -155,8 +155,13 @@ public final class AppendServer implements Closeable {
     int window = Math.max(1, Math.min(64, settings.limits().maxCommandsInFlight() - 1));
     Deque<Sent> inFlight = new ArrayDeque<>();
     List<Sent> answered = new ArrayList<>();
+    long appendLimit = appendLimit(s.capabilities());
     for (AppendPending p : batch) {
       if (refused.containsKey(p.key())) {
+        continue;
+      }
+      if (p.literalSize() > appendLimit) {
+        refused.put(p.key(), tooLarge(s.server(), p.literalSize(), appendLimit));
         continue;
       }
       for (String folder : p.missing()) {
@@ -210,6 +215,36 @@ public final class AppendServer implements Closeable {
       return failure != null ? failure : again;
     }
     return failure;
+  }
+
+  /**
+   * The largest message the server takes (APPENDLIMIT, RFC 7889), or no limit. Sending a larger one
+   * with LITERAL+ would make the server end the session ({@code BYE [TOOBIG]}) and fail the batch,
+   * so such a message is refused here, alone.
+   */
+  private static long appendLimit(ImapCapabilities caps) {
+    for (String n : caps.names()) {
+      if (n.startsWith("APPENDLIMIT=")) {
+        try {
+          return Long.parseLong(n.substring("APPENDLIMIT=".length()));
+        } catch (NumberFormatException e) {
+          return Long.MAX_VALUE; // a limit we cannot read limits nothing we can check
+        }
+      }
+    }
+    return Long.MAX_VALUE;
+  }
+
+  /** The refusal of a message over the server's APPENDLIMIT: this message's, not the server's. */
+  private static FetchException tooLarge(String server, long size, long limit) {
+    return new FetchException(
+        FetchError.SINK_REJECTED,
+        server
+            + " takes messages of up to "
+            + limit
+            + " bytes (APPENDLIMIT) and this one has "
+            + size
+            + " (with its key header); it was not sent");
   }
 
   private static AppendJournal.Placed placed(String folder, TaggedReply ok) {
@@ -339,15 +374,27 @@ public final class AppendServer implements Closeable {
    */
   public void addLabels(DeliveryKey key, AppendJournal.Placed where, Set<String> labels)
       throws FetchException {
-    ImapSession s = session();
+    session();
     if (gmail) {
       storeGmailLabels(key, where, List.copyOf(labels));
       return;
     }
     AppendFolders more =
         AppendFolders.plan(where.folder(), labels, true, delimiter.orElse(null), null);
-    for (String folder : more.folders()) {
-      if (folder.equals(AppendFolders.ARCHIVE) || find(key, List.of(folder), null).isPresent()) {
+    List<String> folders = new ArrayList<>(more.folders());
+    folders.remove(AppendFolders.ARCHIVE); // "no labels" is not a label
+    copyInto(key, where, folders);
+  }
+
+  /**
+   * Copies the message of {@code key} ({@code UID COPY} from where it is) into each of {@code
+   * folders} that does not hold it yet, creating a folder on {@code [TRYCREATE]}.
+   */
+  public void copyInto(DeliveryKey key, AppendJournal.Placed where, List<String> folders)
+      throws FetchException {
+    ImapSession s = session();
+    for (String folder : folders) {
+      if (folder.equals(where.folder()) || find(key, List.of(folder), null).isPresent()) {
         continue;
       }
       long uid = uidIn(key, where, null);

@@ -14,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -306,7 +305,6 @@ public final class FakeImapServer implements AutoCloseable {
     private String greeting;
     private boolean gmail;
     private char delimiter = '.';
-    private boolean delimiterSet;
     private boolean requireTlsForLogin;
     private long maxLiteral = 64L << 20;
     private Duration replyDelay = Duration.ZERO;
@@ -390,7 +388,7 @@ public final class FakeImapServer implements AutoCloseable {
      * folder labels the message with it). docs/testkit.md says where each behaviour comes from.
      */
     public Builder gmail() {
-      once.set("gmail", this.gmail ? Boolean.TRUE : null);
+      once.set("gmail", this.gmail);
       this.gmail = true;
       return this;
     }
@@ -399,22 +397,21 @@ public final class FakeImapServer implements AutoCloseable {
      * The hierarchy delimiter (default {@code .}, as Dovecot's Maildir++; Gmail's is {@code /}).
      */
     public Builder hierarchyDelimiter(char delimiter) {
-      once.set("hierarchyDelimiter", delimiterSet ? this.delimiter : null);
+      once.set("hierarchyDelimiter", this.delimiter);
       this.delimiter = delimiter;
-      this.delimiterSet = true;
       return this;
     }
 
     /** Refuse LOGIN and AUTHENTICATE before TLS, listing LOGINDISABLED (RFC 9051 §6.2.3). */
     public Builder requireTlsForLogin(boolean require) {
-      once.set("requireTlsForLogin", this.requireTlsForLogin ? Boolean.TRUE : null);
+      once.set("requireTlsForLogin", this.requireTlsForLogin);
       this.requireTlsForLogin = require;
       return this;
     }
 
     /** The largest literal accepted (default 64 MiB); a larger one gets {@code [TOOBIG]}. */
     public Builder maxLiteralBytes(long bytes) {
-      once.set("maxLiteralBytes", this.maxLiteral == (64L << 20) ? null : this.maxLiteral);
+      once.set("maxLiteralBytes", this.maxLiteral);
       this.maxLiteral = Require.positive("maxLiteralBytes", bytes);
       return this;
     }
@@ -424,7 +421,7 @@ public final class FakeImapServer implements AutoCloseable {
      * before the answer comes ({@link ImapRecordedCommand#pipelined()}).
      */
     public Builder replyDelay(Duration delay) {
-      once.set("replyDelay", this.replyDelay.isZero() ? null : this.replyDelay);
+      once.set("replyDelay", this.replyDelay);
       Require.requireArgument(
           !delay.isNegative() && delay.compareTo(ImapFault.MAX_WAIT) <= 0,
           "replyDelay must be from 0 to %s",
@@ -435,7 +432,7 @@ public final class FakeImapServer implements AutoCloseable {
 
     /** Drop a session without a word after this long without a command (default 30 min). */
     public Builder idleTimeout(Duration idle) {
-      once.set("idleTimeout", null);
+      once.set("idleTimeout", this.idleTimeout);
       this.idleTimeout = Require.positive("idleTimeout", idle);
       return this;
     }
@@ -478,7 +475,7 @@ public final class FakeImapServer implements AutoCloseable {
           + (gmail ? ", Gmail" : "")
           + ", faults "
           + faults
-          + "]".toLowerCase(Locale.ROOT);
+          + "]";
     }
   }
 }

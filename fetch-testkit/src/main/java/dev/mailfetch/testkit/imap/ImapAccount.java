@@ -182,8 +182,12 @@ final class ImapAccount {
     return uids;
   }
 
-  /** The label a Gmail label name given by a client means ({@code \inbox} is {@code \Inbox}). */
-  synchronized String label(String given) {
+  /**
+   * The label a Gmail label name given by a client means ({@code \inbox} is {@code \Inbox}); with
+   * {@code create}, a user label that does not exist yet is created, as a folder shows it (STORE
+   * adding it).
+   */
+  synchronized String label(String given, boolean create) {
     if (given.startsWith("\\")) {
       for (Folder f : folders.values()) {
         if (f.label != null && f.label.equalsIgnoreCase(given)) {
@@ -192,8 +196,9 @@ final class ImapAccount {
       }
       return given;
     }
-    // A label named by a client that does not exist yet is created, as a folder shows it.
-    create(given);
+    if (create) {
+      create(given);
+    }
     return given;
   }
 

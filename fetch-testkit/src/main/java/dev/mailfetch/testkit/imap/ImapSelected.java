@@ -183,7 +183,7 @@ final class ImapSelected {
       case "X-GM-LABELS":
         {
           requireGmail(k);
-          String label = account.label(arg(a, at, k));
+          String label = account.label(arg(a, at, k), false);
           return i -> shown.get(i).labels.contains(label);
         }
       default:
@@ -281,7 +281,7 @@ final class ImapSelected {
     List<String> values = new ArrayList<>();
     for (Token t : a.subList(2, a.size())) {
       if (t.kind() != Kind.OPEN && t.kind() != Kind.CLOSE) {
-        values.add(labels ? account.label(t.text()) : t.text());
+        values.add(labels ? account.label(t.text(), mode != '-') : t.text());
       }
     }
     List<ImapAccount.Stored> shown = account.in(folder);

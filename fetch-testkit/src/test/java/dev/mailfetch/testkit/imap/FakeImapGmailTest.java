@@ -1,6 +1,7 @@
 package dev.mailfetch.testkit.imap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -46,6 +47,8 @@ class FakeImapGmailTest {
           c.ask("F", "UID FETCH 1 (X-GM-LABELS)").get(0));
       assertEquals("* SEARCH 2", c.ask("Q", "UID SEARCH X-GM-LABELS \"Work/Invoices\"").get(0));
       assertTrue(imap.folders("me@gmail.com").contains("Work/Invoices"), "a new label is a folder");
+      assertEquals("* SEARCH", c.ask("Q2", "UID SEARCH X-GM-LABELS Nowhere").get(0));
+      assertFalse(imap.folders("me@gmail.com").contains("Nowhere"), "a search creates nothing");
       assertEquals(1, imap.messages("me@gmail.com", "Work/Invoices").size());
       assertEquals(2, imap.messages("me@gmail.com").size(), "each message once");
     }
