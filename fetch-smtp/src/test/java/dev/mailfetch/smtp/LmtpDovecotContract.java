@@ -1,5 +1,6 @@
 package dev.mailfetch.smtp;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfetch.api.Delivery;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The sink contract, kept by {@link LmtpSink} against a private Dovecot's LMTP server: every
@@ -99,6 +101,18 @@ abstract class LmtpDovecotContract extends MessageSinkContract {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(e);
+    }
+  }
+
+  @Test
+  void check_greetsWithLhlo_andOffersTheRecipient() throws Exception {
+    try (LmtpSink sink = server(LmtpSink.builder()).recipients("alice@example.org").build()) {
+      List<String> steps = sink.check();
+      assertTrue(steps.get(0).startsWith("connected to LMTP server "), steps.toString());
+      assertTrue(steps.contains("the server takes mail for alice@example.org"), steps.toString());
+      assertTrue(
+          steps.stream().anyMatch(s -> s.contains("CHUNKING") && s.contains("PIPELINING")),
+          steps.toString());
     }
   }
 }

@@ -142,7 +142,6 @@ public final class SettingsDraft {
    * @throws IllegalStateException when something required is missing or settings contradict
    */
   public Settings build() {
-    String p = lmtp ? "LMTP" : "SMTP";
     Require.requireState(
         host != null || socket != null,
         lmtp ? "host (with port) or socket is required" : "host is required");
@@ -183,7 +182,7 @@ public final class SettingsDraft {
         sender,
         journal,
         limits,
-        helo.isEmpty() ? p : helo);
+        helo);
   }
 
   private static int defaultPort(boolean lmtp, SmtpSecurity security) {
