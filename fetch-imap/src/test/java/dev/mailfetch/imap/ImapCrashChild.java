@@ -1,9 +1,5 @@
 package dev.mailfetch.imap;
 
-import dev.mailfetch.api.FetchLimits;
-import dev.mailfetch.api.FetchResult;
-import dev.mailfetch.api.Fetcher;
-import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -51,30 +47,7 @@ public final class ImapCrashChild {
                 .journal(journal)
                 .build();
         JournalUidStore store = JournalUidStore.open(state)) {
-      Fetcher fetcher =
-          Fetcher.builder()
-              .source(source)
-              .sink(sink)
-              .uidStore(store)
-              .retention(Retention.DELETE_AFTER_DELIVERY)
-              .batchSize(5)
-              .limits(FetchLimits.builder().maxMessagesPerRun(perSession).build())
-              .listener(SigkillChild.events(out))
-              .build();
-      while (true) {
-        sessions++;
-        out.println("session " + sessions);
-        out.flush();
-        FetchResult r = fetcher.run();
-        if (!r.ok()) {
-          out.println("failed " + r.summary().replace('\n', ' '));
-          out.flush();
-          System.exit(1);
-        }
-        if (r.listed() == 0) {
-          break;
-        }
-      }
+      sessions = SigkillChild.fetchUntilEmpty(source, sink, store, perSession, out);
     }
     out.println("done after " + sessions + " sessions");
     out.flush();

@@ -1,19 +1,8 @@
 package dev.mailfetch.smtp;
 
 import dev.mailfetch.api.Delivery;
-import dev.mailfetch.api.DeliveryKey;
-import dev.mailfetch.api.Envelope;
-import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.LineEnding;
-import dev.mailfetch.api.MessageSink;
-import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.smtp.internal.RelaySink;
-import dev.mailfetch.smtp.internal.SettingsDraft;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * Hands each message to a local delivery agent over LMTP (RFC 2033): Dovecot's, Cyrus's, Postfix's
@@ -37,53 +26,14 @@ import javax.net.ssl.SSLContext;
  * only after the server's answers. docs/sinks.md, "LMTP", has the guarantees and the window in
  * which a crash can deliver a message twice.
  */
-public final class LmtpSink implements MessageSink {
-  private final RelaySink core;
-
+public final class LmtpSink extends RelayMessageSink {
   private LmtpSink(RelaySink core) {
-    this.core = core;
+    super(core);
   }
 
   /** A builder; see its settings. */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /**
-   * Connects, secures, greets, logs in where credentials were given, and offers each recipient
-   * (RCPT without DATA, then RSET): the steps that passed, in plain words. The {@code mailfetch
-   * doctor} command calls it.
-   *
-   * @throws FetchException the typed error of the first step that failed
-   */
-  public List<String> check() throws FetchException {
-    return core.check();
-  }
-
-  @Override
-  public Delivery begin(Envelope envelope) throws IOException {
-    return core.begin(envelope);
-  }
-
-  @Override
-  public boolean contains(DeliveryKey key) throws IOException {
-    return core.contains(key);
-  }
-
-  @Override
-  public void sync() throws IOException {
-    core.sync();
-  }
-
-  /** {@link LineEnding#LF}: each line end goes out as CRLF, so the sink needs to know only LF. */
-  @Override
-  public LineEnding lineEnding() {
-    return LineEnding.LF;
-  }
-
-  @Override
-  public void close() throws IOException {
-    core.close();
   }
 
   @Override
@@ -92,10 +42,15 @@ public final class LmtpSink implements MessageSink {
   }
 
   /** Builds an {@link LmtpSink}. Each setting may be set once; mistakes fail at once, in words. */
-  public static final class Builder {
-    private final SettingsDraft draft = new SettingsDraft(true);
+  public static final class Builder extends RelayBuilder<Builder> {
+    private Builder() {
+      super(true);
+    }
 
-    private Builder() {}
+    @Override
+    Builder self() {
+      return this;
+    }
 
     /** The server's host name (checked against its certificate where TLS is used). */
     public Builder host(String host) {
@@ -118,88 +73,6 @@ public final class LmtpSink implements MessageSink {
     /** How the connection is protected; default {@link SmtpSecurity#NONE} for LMTP. */
     public Builder security(SmtpSecurity security) {
       draft.security(security);
-      return this;
-    }
-
-    /** The login name for AUTH; without it the sink does not log in. */
-    public Builder user(String user) {
-      draft.user(user);
-      return this;
-    }
-
-    /** Where the password comes from, asked at each login. Needs {@link #user}. */
-    public Builder password(Supplier<String> password) {
-      draft.password(password);
-      return this;
-    }
-
-    /** OAuth access tokens (XOAUTH2, OAUTHBEARER), asked at each login. Needs {@link #user}. */
-    public Builder oauthTokens(TokenProvider tokens) {
-      draft.oauthTokens(tokens);
-      return this;
-    }
-
-    /**
-     * Allow credentials over a TCP connection without TLS ({@link SmtpSecurity#NONE}): the password
-     * or token is then readable by anyone on the network path.
-     */
-    public Builder allowPlaintextAuthentication(boolean allow) {
-      draft.allowPlaintextAuthentication(allow);
-      return this;
-    }
-
-    /** Your own TLS setup: another provider, a pinned trust store. Host names are still checked. */
-    public Builder sslContext(SSLContext context) {
-      draft.sslContext(context);
-      return this;
-    }
-
-    /**
-     * Trust exactly the CA certificates in this PEM file (a private server), instead of the JDK's
-     * trust store. Host names are still checked.
-     *
-     * @throws IllegalArgumentException naming the file if it cannot be read or holds no certificate
-     */
-    public Builder trustPem(Path pemFile) {
-      draft.trustPem(pemFile);
-      return this;
-    }
-
-    /** The envelope's recipients (RCPT TO), each a mail address. Required. */
-    public Builder recipients(String... recipients) {
-      draft.recipients(recipients);
-      return this;
-    }
-
-    /**
-     * The envelope's sender (MAIL FROM). Default: the address of the message's {@code Return-Path}
-     * header, else the null sender {@code <>} (no bounce goes back).
-     */
-    public Builder sender(String sender) {
-      draft.sender(sender);
-      return this;
-    }
-
-    /**
-     * The intent journal: a file that records each message before it is sent and the server's
-     * {@code 250} after, so that a new sink knows what it delivered (see docs/sinks.md for the one
-     * window in which a crash sends a message twice). Without it, the sink knows only what it sent
-     * itself. The {@code mailfetch} command puts it in the account's state directory.
-     */
-    public Builder journal(Path file) {
-      draft.journal(file);
-      return this;
-    }
-
-    /** Caps and deadlines; default {@link SmtpLimits#defaults()}. */
-    public Builder limits(SmtpLimits limits) {
-      draft.limits(limits);
-      return this;
-    }
-
-    /** The name this client greets with (EHLO, LHLO); default {@code localhost}. */
-    public Builder heloName(String name) {
-      draft.heloName(name);
       return this;
     }
 

@@ -1,8 +1,15 @@
 package dev.mailfetch.testkit;
 
+import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchListener;
+import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.UidStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -155,5 +162,43 @@ public final class SigkillChild {
         event("deleted " + count);
       }
     };
+  }
+
+  /**
+   * A crash child's fetch, as the crash tests run it: from {@code source} into {@code sink}, in
+   * delete mode, batches of five, sessions of at most {@code perSession} messages, each engine
+   * event printed ({@link #events}); one session after another (each prints {@code session <n>}
+   * first) until the server lists nothing, as a poll would. A session that does not end ok prints
+   * {@code failed <summary>} and ends the JVM with status 1.
+   *
+   * @return how many sessions it took, for the child's {@code done after <n> sessions}
+   */
+  public static int fetchUntilEmpty(
+      FetchSource source, MessageSink sink, UidStore store, int perSession, PrintStream out) {
+    Fetcher fetcher =
+        Fetcher.builder()
+            .source(source)
+            .sink(sink)
+            .uidStore(store)
+            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .batchSize(5)
+            .limits(FetchLimits.builder().maxMessagesPerRun(perSession).build())
+            .listener(events(out))
+            .build();
+    int sessions = 0;
+    while (true) {
+      sessions++;
+      out.println("session " + sessions);
+      out.flush();
+      FetchResult r = fetcher.run();
+      if (!r.ok()) {
+        out.println("failed " + r.summary().replace('\n', ' '));
+        out.flush();
+        System.exit(1);
+      }
+      if (r.listed() == 0) {
+        return sessions;
+      }
+    }
   }
 }

@@ -6,11 +6,13 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +33,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AppendCore implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(AppendCore.class);
+
+  /** Spool files a crash left older than this are removed: a younger one may be another sink's. */
+  private static final Duration LEFTOVER_AGE = Duration.ofHours(36);
 
   /**
    * What the sink was built with.
@@ -71,7 +76,7 @@ public final class AppendCore implements Closeable {
     }
     if (options.journal() != null && journal == null) {
       journal = AppendJournal.open(options.journal());
-      AppendSpool.removeLeftovers(options.spoolDir());
+      MessageSpool.removeLeftovers(options.spoolDir(), LEFTOVER_AGE);
     }
     if (journal != null && !journal.inDoubt().isEmpty()) {
       for (Map.Entry<DeliveryKey, AppendJournal.Intent> e : journal.inDoubt().entrySet()) {
@@ -97,7 +102,7 @@ public final class AppendCore implements Closeable {
   /** See {@code MessageSink.begin}: connects and settles what is in doubt on first use. */
   public synchronized Delivery begin(Envelope envelope) throws IOException {
     ensureReady();
-    AppendSpool spool = new AppendSpool(options.spoolDir(), options.memorySpoolBytes());
+    MessageSpool spool = new MessageSpool(options.spoolDir(), options.memorySpoolBytes());
     return new Delivery() {
       private boolean ended;
 
@@ -130,16 +135,17 @@ public final class AppendCore implements Closeable {
   }
 
   private synchronized DeliveryReceipt complete(
-      DeliveryKey key, Envelope envelope, AppendSpool spool) throws IOException {
+      DeliveryKey key, Envelope envelope, MessageSpool spool) throws IOException {
     ensureReady();
-    long bytes = spool.messageSize();
+    long bytes = spool.size();
     if (holds(key)) {
       spool.close();
       return new DeliveryReceipt(key, bytes, true);
     }
-    if (options.keyHeader() != null) {
-      spool.prefix((options.keyHeader() + ": " + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
-    }
+    byte[] prefix =
+        options.keyHeader() == null
+            ? new byte[0]
+            : (options.keyHeader() + ": " + key + "\r\n").getBytes(StandardCharsets.US_ASCII);
     AppendFolders where = server.plan(options.folder(), envelope.labels(), envelope.archived());
     String messageId = HeaderFields.messageId(spool.headerText());
     if (journal != null) {
@@ -148,7 +154,12 @@ public final class AppendCore implements Closeable {
     pending.put(
         key,
         new AppendPending(
-            key, spool, where, AppendDate.zoned(spool.headerText(), Instant.now()), messageId));
+            key,
+            spool,
+            prefix,
+            where,
+            AppendDate.zoned(spool.headerText(), Instant.now()),
+            messageId));
     refused.remove(key);
     return new DeliveryReceipt(key, bytes, false);
   }

@@ -1,6 +1,7 @@
 package dev.mailfetch.imap.internal;
 
 import dev.mailfetch.api.DeliveryKey;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,12 +11,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One message completed and not yet taken by the server: its spool, where it goes, its date, and
- * the folders that took it already (so a retry never appends a copy twice into one folder).
+ * One message completed and not yet taken by the server: its spool (and the key's header line put
+ * before it), where it goes, its date, and the folders that took it already (so a retry never
+ * appends a copy twice into one folder).
  */
 final class AppendPending {
   private final DeliveryKey key;
-  private final AppendSpool spool;
+  private final MessageSpool spool;
+  private final byte[] prefix;
   private AppendFolders where;
   private final ZonedDateTime date;
   private final String messageId;
@@ -24,12 +27,14 @@ final class AppendPending {
 
   AppendPending(
       DeliveryKey key,
-      AppendSpool spool,
+      MessageSpool spool,
+      byte[] prefix,
       AppendFolders where,
       ZonedDateTime date,
       String messageId) {
     this.key = key;
     this.spool = spool;
+    this.prefix = prefix.clone();
     this.where = where;
     this.date = date;
     this.messageId = messageId;
@@ -39,8 +44,18 @@ final class AppendPending {
     return key;
   }
 
-  AppendSpool spool() {
+  MessageSpool spool() {
     return spool;
+  }
+
+  /** The bytes of its APPEND literal: the prefix, then the message with each LF as CRLF. */
+  long literalSize() {
+    return prefix.length + spool.crlfSize();
+  }
+
+  /** The header line put before the message (its key), or no bytes. */
+  byte[] prefix() {
+    return prefix.clone();
   }
 
   AppendFolders where() {

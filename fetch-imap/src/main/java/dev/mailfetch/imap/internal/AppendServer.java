@@ -3,6 +3,7 @@ package dev.mailfetch.imap.internal;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,8 +160,8 @@ public final class AppendServer implements Closeable {
       if (refused.containsKey(p.key())) {
         continue;
       }
-      if (p.spool().literalSize() > appendLimit) {
-        refused.put(p.key(), tooLarge(s.server(), p.spool().literalSize(), appendLimit));
+      if (p.literalSize() > appendLimit) {
+        refused.put(p.key(), tooLarge(s.server(), p.literalSize(), appendLimit));
         continue;
       }
       for (String folder : p.missing()) {
@@ -171,7 +172,8 @@ public final class AppendServer implements Closeable {
           Sent oldest = inFlight.removeFirst();
           answered.add(oldest.answered(s.await(oldest.tag)));
         }
-        ImapCommands.Message m = new ImapCommands.Message(List.of(), p.date(), literal(p.spool()));
+        ImapCommands.Message m =
+            new ImapCommands.Message(List.of(), p.date(), literal(p.spool(), p.prefix()));
         inFlight.addLast(new Sent(p, folder, cmd.append(folder, m)));
       }
     }
@@ -461,16 +463,21 @@ public final class AppendServer implements Closeable {
     return steps;
   }
 
-  private static LiteralSource literal(AppendSpool spool) {
+  /**
+   * The literal of a message: {@code prefix} (a whole header line, with its CRLF), then the message
+   * with each LF sent as CRLF (see {@link MessageSpool#openCrlf}), read afresh for each attempt.
+   */
+  static LiteralSource literal(MessageSpool spool, byte[] prefix) {
     return new LiteralSource() {
       @Override
       public long size() {
-        return spool.literalSize();
+        return prefix.length + spool.crlfSize();
       }
 
       @Override
       public void writeTo(OutputStream out) throws IOException {
-        try (InputStream in = spool.open()) {
+        out.write(prefix);
+        try (InputStream in = spool.openCrlf()) {
           in.transferTo(out);
         }
       }

@@ -33,4 +33,34 @@ final class Addresses {
   static boolean needsUtf8(String address) {
     return address.getBytes(StandardCharsets.UTF_8).length != address.length();
   }
+
+  /**
+   * The address of the first {@code Return-Path} of a message's {@code header} block (ISO-8859-1:
+   * one char a byte), empty for {@code <>}, null if none: the envelope sender a relay keeps.
+   */
+  static String returnPath(String header) {
+    for (String line : header.split("\n", -1)) {
+      if (line.isEmpty() || line.equals("\r")) {
+        return null; // the end of the header section
+      }
+      if (line.regionMatches(true, 0, "Return-Path:", 0, 12)) {
+        String v = line.substring(12).trim();
+        int lt = v.indexOf('<');
+        int gt = v.lastIndexOf('>');
+        if (lt >= 0 && gt > lt) {
+          v = v.substring(lt + 1, gt);
+        }
+        v = new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8).trim();
+        if (v.isEmpty()) {
+          return "";
+        }
+        try {
+          return check("Return-Path", v);
+        } catch (IllegalArgumentException e) {
+          return null; // a header that is no address: the null sender, as for none
+        }
+      }
+    }
+    return null;
+  }
 }

@@ -1,6 +1,7 @@
 package dev.mailfetch.smtp.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ final class MailTransaction {
   /** The replies after the message, each for the recipient at the same index. */
   record Answers(List<String> recipients, List<Reply> replies) {}
 
-  static Answers send(SmtpSession session, String sender, List<String> recipients, Spool spool)
+  static Answers send(
+      SmtpSession session, String sender, List<String> recipients, MessageSpool spool)
       throws FetchException {
     Settings s = session.s;
     boolean utf8 =
@@ -97,7 +99,7 @@ final class MailTransaction {
     return new Answers(recipients, answers);
   }
 
-  private static void streamMessage(SmtpSession session, Spool spool, boolean stuff)
+  private static void streamMessage(SmtpSession session, MessageSpool spool, boolean stuff)
       throws IOException {
     DotStuffingWriter w = new DotStuffingWriter(session.out(), stuff);
     spool.copyTo(w);

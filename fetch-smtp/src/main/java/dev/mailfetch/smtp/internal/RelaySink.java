@@ -6,6 +6,7 @@ import dev.mailfetch.api.DeliveryReceipt;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
@@ -15,17 +16,18 @@ import java.util.Set;
 
 /**
  * The work of {@code LmtpSink} and {@code SmtpSink}: each message spooled while it is written
- * ({@link Spool}), sent at {@code complete} over one session kept open between messages ({@link
- * SmtpSession}, {@link MailTransaction}), its intent and the server's {@code 250} recorded in the
- * {@link IntentJournal}, so that {@code contains} knows what was delivered. {@code complete}
- * returns only after the server answered, so {@code sync} has only the journal left to force.
+ * ({@link MessageSpool}), sent at {@code complete} over one session kept open between messages
+ * ({@link SmtpSession}, {@link MailTransaction}), its intent and the server's {@code 250} recorded
+ * in the {@link DeliveryJournal}, so that {@code contains} knows what was delivered. {@code
+ * complete} returns only after the server answered, so {@code sync} has only the journal left to
+ * force.
  *
  * <p>LMTP's partial success: the recipients that took a message are recorded, and the message is
  * sent again (it stays on the POP3 server) to the others alone.
  */
 public final class RelaySink {
   private final Settings s;
-  private IntentJournal journal;
+  private DeliveryJournal journal;
   private SmtpSession session;
   private boolean closed;
 
@@ -61,7 +63,7 @@ public final class RelaySink {
 
   public synchronized Delivery begin(Envelope envelope) throws IOException {
     requireOpen();
-    return new RelayDelivery(new Spool(s.limits().spoolInMemory()));
+    return new RelayDelivery(new MessageSpool(null, s.limits().spoolInMemory()));
   }
 
   public synchronized boolean contains(DeliveryKey key) throws IOException {
@@ -99,16 +101,18 @@ public final class RelaySink {
     }
   }
 
-  private IntentJournal journal() throws IOException {
+  private DeliveryJournal journal() throws IOException {
     if (journal == null) {
-      journal = s.journal() != null ? IntentJournal.open(s.journal()) : IntentJournal.inMemory();
+      journal =
+          s.journal() != null ? DeliveryJournal.open(s, s.journal()) : DeliveryJournal.inMemory(s);
     }
     return journal;
   }
 
-  private synchronized DeliveryReceipt send(DeliveryKey key, Spool spool) throws IOException {
+  private synchronized DeliveryReceipt send(DeliveryKey key, MessageSpool spool)
+      throws IOException {
     requireOpen();
-    IntentJournal j = journal();
+    DeliveryJournal j = journal();
     if (j.delivered(key)) {
       return new DeliveryReceipt(key, spool.size(), true);
     }
@@ -121,7 +125,7 @@ public final class RelaySink {
     }
     String sender = s.sender();
     if (sender == null) {
-      String rp = spool.returnPath();
+      String rp = Addresses.returnPath(spool.headerText());
       sender = rp == null ? "" : rp;
     }
     if (session == null) {
@@ -182,10 +186,10 @@ public final class RelaySink {
 
   /** One message on its way: spooled, then sent at {@link #complete}. */
   private final class RelayDelivery implements Delivery {
-    private final Spool spool;
+    private final MessageSpool spool;
     private boolean ended;
 
-    RelayDelivery(Spool spool) {
+    RelayDelivery(MessageSpool spool) {
       this.spool = spool;
     }
 
@@ -197,7 +201,7 @@ public final class RelaySink {
       try {
         spool.write(bytes);
       } catch (IOException e) {
-        spool.discard();
+        spool.close();
         throw new FetchException(
             FetchError.SINK_FAILED,
             "cannot spool the message for the " + s.protocol() + " server: " + e.getMessage(),
@@ -214,14 +218,14 @@ public final class RelaySink {
       try {
         return send(key, spool);
       } finally {
-        spool.discard();
+        spool.close();
       }
     }
 
     @Override
     public void abort() {
       ended = true;
-      spool.discard();
+      spool.close();
     }
   }
 }

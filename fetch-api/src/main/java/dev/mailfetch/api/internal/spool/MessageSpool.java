@@ -1,4 +1,4 @@
-package dev.mailfetch.imap.internal;
+package dev.mailfetch.api.internal.spool;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
@@ -7,7 +7,7 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -19,21 +19,23 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Locale;
 import org.slf4j.LoggerFactory;
 
 /**
- * One message waiting for its {@code APPEND}: an IMAP literal announces its size before its first
- * byte, so the bytes are held until the message ended. In memory up to a bound, in a temporary file
- * beyond it, so a large message never sits in the heap. The header block (up to {@link
- * #HEADER_CAP}) is kept apart to read the {@code Date:} and {@code Message-ID:} from. Once the key
- * is known a header line may be put in front ({@link #prefix}); {@link #open} then reads both.
- * Written by one thread, then read any number of times (each attempt of an APPEND reads afresh).
+ * One message on its way to a destination that needs the whole of it before the first byte goes out
+ * (its size for an IMAP literal, SMTP's SIZE and BDAT, Gmail's upload; whether it has 8-bit bytes;
+ * its Return-Path or Date) or that answers later: the bytes in memory up to a bound, in a temporary
+ * file beyond it, so a large message never sits in the heap. Counts what a wire needs while the
+ * bytes pass (size, line feeds, 8-bit bytes) and keeps the header block (up to {@link #HEADER_CAP})
+ * to read fields from. Written by one thread, then read any number of times (each attempt reads
+ * afresh).
  */
-public final class AppendSpool implements Closeable {
+public final class MessageSpool implements Closeable {
   /** The most header bytes kept to read fields from. */
-  static final int HEADER_CAP = 64 * 1024;
+  public static final int HEADER_CAP = 64 * 1024;
 
-  private static final String PREFIX = "mailfetch-append-";
+  private static final String PREFIX = "mailfetch-spool-";
 
   private final Path dir;
   private final int memoryLimit;
@@ -43,27 +45,30 @@ public final class AppendSpool implements Closeable {
   private FileChannel channel;
   private long size;
   private long lineFeeds;
+  private boolean eightBit;
   private byte[] header = new byte[1024];
   private int headerUsed;
   private boolean headerDone;
-  private byte[] prefix = new byte[0];
   private boolean discarded;
 
   /**
    * A spool holding up to {@code memoryLimit} bytes in memory, larger messages in a file in {@code
-   * dir}.
+   * dir} (null: the system's temporary directory).
    */
-  public AppendSpool(Path dir, int memoryLimit) {
+  public MessageSpool(Path dir, int memoryLimit) {
     this.dir = dir;
     this.memoryLimit = memoryLimit;
   }
 
-  /** Appends the buffer's remaining bytes; they are copied, as the buffer is only lent. */
+  /** Appends the buffer's remaining bytes, copied once: the buffer is only lent. */
   public void write(ByteBuffer bytes) throws IOException {
     int n = bytes.remaining();
     for (int i = bytes.position(); i < bytes.limit(); i++) {
-      if (bytes.get(i) == '\n') {
+      byte b = bytes.get(i);
+      if (b == '\n') {
         lineFeeds++;
+      } else if (b < 0) {
+        eightBit = true;
       }
     }
     if (!headerDone) {
@@ -93,15 +98,20 @@ public final class AppendSpool implements Closeable {
 
   private void toFile() throws IOException {
     try {
-      Files.createDirectories(dir);
-      file = Files.createTempFile(dir, PREFIX, ".eml");
+      if (dir == null) {
+        file = Files.createTempFile(PREFIX, ".eml");
+      } else {
+        Files.createDirectories(dir);
+        file = Files.createTempFile(dir, PREFIX, ".eml");
+      }
       channel = FileChannel.open(file, StandardOpenOption.WRITE);
       ByteBuffer m = ByteBuffer.wrap(memory, 0, memoryUsed);
       while (m.hasRemaining()) {
         channel.write(m);
       }
     } catch (IOException e) {
-      throw failed("cannot write a spool file in " + dir, e);
+      throw failed(
+          "cannot write a spool file in " + (dir == null ? "the temporary directory" : dir), e);
     }
     memory = null;
     memoryUsed = 0;
@@ -144,19 +154,19 @@ public final class AppendSpool implements Closeable {
     }
   }
 
-  /** Puts {@code line} (a whole header line, with its CRLF) before the message's bytes. */
-  public void prefix(byte[] line) {
-    this.prefix = line.clone();
-  }
-
-  /** The message's bytes as received, without the prefix. */
-  public long messageSize() {
+  /** The message's size in bytes, as written. */
+  public long size() {
     return size;
   }
 
-  /** The bytes {@link #open} reads: the prefix and the message, each LF made CRLF. */
-  public long literalSize() {
-    return prefix.length + size + lineFeeds;
+  /** The size of {@link #openCrlf}: each LF becomes CRLF. */
+  public long crlfSize() {
+    return size + lineFeeds;
+  }
+
+  /** Whether some byte has its high bit set (SMTP's 8BITMIME). */
+  public boolean eightBit() {
+    return eightBit;
   }
 
   /** Whether the bytes went to a file (a large message never sits in memory). */
@@ -170,22 +180,81 @@ public final class AppendSpool implements Closeable {
   }
 
   /**
-   * The prefix and the message, read afresh, each LF of the message sent as CRLF: the sink takes
-   * messages with LF line ends (so a server that stores LF, as Dovecot does, gives back exactly
-   * what it was handed), and IMAP carries lines ended by CRLF.
+   * The message's {@code Message-ID} (with its angle brackets), read from its header block, or null
+   * when it has none (or none in its first {@link #HEADER_CAP} bytes of header).
    */
-  public InputStream open() throws IOException {
+  public String messageId() {
+    String[] lines = headerText().split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isEmpty()) {
+        break; // the end of the header block
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0
+          || !line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("message-id")) {
+        continue;
+      }
+      StringBuilder v = new StringBuilder(line.substring(colon + 1));
+      while (i + 1 < lines.length
+          && !lines[i + 1].isEmpty()
+          && (lines[i + 1].charAt(0) == ' ' || lines[i + 1].charAt(0) == '\t')) {
+        v.append(lines[++i]);
+      }
+      String value = v.toString().trim();
+      int lt = value.indexOf('<');
+      int gt = lt < 0 ? -1 : value.indexOf('>', lt);
+      if (lt >= 0 && gt > lt + 1) {
+        String id = value.substring(lt, gt + 1);
+        return id.chars().allMatch(c -> c > ' ' && c < 0x7f) ? id : null;
+      }
+      if (!value.isEmpty()
+          && value.chars().allMatch(c -> c > ' ' && c < 0x7f && c != '<' && c != '>')) {
+        return "<" + value + ">";
+      }
+      return null;
+    }
+    return null;
+  }
+
+  /** The bytes from {@code offset} to the end, as written, read afresh. */
+  public InputStream open(long offset) throws IOException {
     if (discarded) {
       throw new IOException("the spool of this message was discarded");
     }
-    InputStream body =
-        file == null
-            ? new ByteArrayInputStream(memory, 0, memoryUsed)
-            : Channels.newInputStream(FileChannel.open(file, StandardOpenOption.READ));
-    return new SequenceInputStream(new ByteArrayInputStream(prefix), new CrlfStream(body));
+    if (file == null) {
+      return new ByteArrayInputStream(
+          memory, (int) Math.min(offset, memoryUsed), (int) Math.max(0, memoryUsed - offset));
+    }
+    FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
+    c.position(offset);
+    return Channels.newInputStream(c);
   }
 
-  /** Discards the bytes and deletes the file. Never throws. */
+  /**
+   * The message read afresh with each LF sent as CRLF ({@link #crlfSize} bytes): the sinks take
+   * messages with LF line ends (so a server that stores LF gives back exactly what it was handed),
+   * and IMAP and SMTP carry lines ended by CRLF.
+   */
+  public InputStream openCrlf() throws IOException {
+    return new CrlfStream(open(0));
+  }
+
+  /** Writes the message, as written, to {@code out}. */
+  public void copyTo(OutputStream out) throws IOException {
+    if (discarded) {
+      throw new IOException("the spool of this message was discarded");
+    }
+    if (file == null) {
+      out.write(memory, 0, memoryUsed);
+      return;
+    }
+    try (InputStream in = open(0)) {
+      in.transferTo(out);
+    }
+  }
+
+  /** Discards the bytes and deletes the file. Never throws; safe to call more than once. */
   @Override
   public void close() {
     discarded = true;
@@ -202,10 +271,36 @@ public final class AppendSpool implements Closeable {
       try {
         Files.deleteIfExists(file);
       } catch (IOException e) {
-        LoggerFactory.getLogger(AppendSpool.class)
+        LoggerFactory.getLogger(MessageSpool.class)
             .warn("cannot delete the spool file {}: {}", file, e.getMessage());
       }
     }
+  }
+
+  /**
+   * Deletes the spool files a crash left in {@code dir} that are older than {@code age} (zero: all
+   * of them, where the directory is the sink's own). Never throws: a file that stays is only space.
+   */
+  public static void removeLeftovers(Path dir, Duration age) {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    Instant before = Instant.now().minus(age);
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.eml")) {
+      for (Path f : files) {
+        if (age.isZero() || Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LoggerFactory.getLogger(MessageSpool.class)
+          .warn("cannot remove left-over spool files in {}: {}", dir, e.toString());
+    }
+  }
+
+  private static FetchException failed(String what, IOException e) {
+    String reason = e.getMessage() == null ? "input/output error" : e.getMessage();
+    return new FetchException(FetchError.SINK_FAILED, what + ": " + reason, null, e);
   }
 
   /** LF made CRLF on the way out; every other byte as it is. */
@@ -271,28 +366,5 @@ public final class AppendSpool implements Closeable {
     public boolean markSupported() {
       return false;
     }
-  }
-
-  /**
-   * Deletes the spool files a crash left in {@code dir} (older than a day and a half, so a file of
-   * another sink at work is never touched). Never throws: a file that stays is only space.
-   */
-  static void removeLeftovers(Path dir) {
-    Instant before = Instant.now().minus(Duration.ofHours(36));
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*.eml")) {
-      for (Path f : files) {
-        if (Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
-          Files.deleteIfExists(f);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      LoggerFactory.getLogger(AppendSpool.class)
-          .debug("cannot look for left-over spool files in {}: {}", dir, e.toString());
-    }
-  }
-
-  static FetchException failed(String what, IOException e) {
-    String reason = e.getMessage() == null ? "input/output error" : e.getMessage();
-    return new FetchException(FetchError.SINK_FAILED, what + ": " + reason, null, e);
   }
 }

@@ -1,8 +1,5 @@
-package dev.mailfetch.gmail.internal;
+package dev.mailfetch.api.internal.journal;
 
-import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.Remedy;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,80 +16,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The journal's file and its directory's lock: lines appended (and forced where a record must be
- * durable before its import is sent), a torn tail cut away, and the whole replaced by a smaller
- * copy written and forced first, so that no failure leaves a journal half old and half new. It
- * knows nothing of what the lines say (that is {@link Journal}'s); not thread-safe on its own.
+ * An {@link IntentJournal}'s file and its lock: lines appended (and forced where a record must be
+ * durable before its message is sent or its answer reported), a torn tail cut away, and the whole
+ * replaced by a smaller copy written and forced first, so that no failure leaves a journal half old
+ * and half new. It knows nothing of what the lines say; not thread-safe on its own.
  */
 final class JournalFile implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(JournalFile.class);
 
-  private final Path dir;
   private final Path file;
+  private final String name;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private FileChannel out;
 
-  private JournalFile(Path dir, FileChannel lockChannel, FileLock lock) {
-    this.dir = dir;
-    this.file = dir.resolve(Journal.FILE);
+  private JournalFile(Path file, String name, FileChannel lockChannel, FileLock lock) {
+    this.file = file;
+    this.name = name;
     this.lockChannel = lockChannel;
     this.lock = lock;
   }
 
   /**
-   * Creates {@code dir} where needed and takes its lock: two sinks on one journal could each
-   * believe a message unsent and import it twice.
+   * Creates the file's directory where needed and takes {@code lockFile}'s lock: two sinks on one
+   * journal could each believe a message unsent and send it twice.
    */
-  static JournalFile lock(Path dir) throws IOException {
+  static JournalFile lock(Path file, Path lockFile, IntentJournal.Shape shape) throws IOException {
+    Path abs = file.toAbsolutePath();
     try {
-      Files.createDirectories(dir);
+      Files.createDirectories(abs.getParent());
     } catch (IOException e) {
-      throw Journal.failed("cannot create the Gmail journal directory " + dir, e);
+      throw IntentJournal.failed(
+          "cannot create the directory of the " + shape.name() + " " + abs, e);
     }
-    Path lockFile = dir.resolve("lock");
     FileChannel lc;
-    FileLock lock;
     try {
       lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw Journal.failed("cannot open " + lockFile, e);
+      throw IntentJournal.failed("cannot open " + lockFile, e);
     }
+    FileLock lock;
     try {
       lock = lc.tryLock();
     } catch (OverlappingFileLockException e) {
       lock = null;
     } catch (IOException e) {
-      lock = null;
       lc.close();
-      throw Journal.failed("cannot lock " + lockFile, e);
+      throw IntentJournal.failed("cannot lock " + lockFile, e);
     }
     if (lock == null) {
       lc.close();
-      throw new FetchException(
-          FetchError.CONFIGURATION,
-          "another Gmail sink uses the journal directory "
-              + dir
-              + " right now; two at once could import a message twice",
-          null,
-          null,
-          Remedy.of(
-              "Let the other mailfetch delivering to this Gmail address finish first (or stop it): one run at a time"
-                  + " per Gmail address and state directory.",
-              "Close the other sink of "
-                  + dir
-                  + " first, or give each sink a directory of its own"
-                  + " (GmailImportSink.Builder.journalDirectory)."));
+      throw shape.heldElsewhere().get();
     }
-    return new JournalFile(dir, lc, lock);
+    return new JournalFile(abs, shape.name(), lc, lock);
   }
 
   Path path() {
     return file;
-  }
-
-  Path dir() {
-    return dir;
   }
 
   boolean exists() {
@@ -103,18 +83,19 @@ final class JournalFile implements Closeable {
     try {
       return Files.readAllBytes(file);
     } catch (IOException e) {
-      throw Journal.failed("cannot read the Gmail journal " + file, e);
+      throw IntentJournal.failed("cannot read the " + name + " " + file, e);
     }
   }
 
   /** Cuts the file after its first {@code keep} bytes: a tail a crash left unfinished. */
   void cutAfter(long keep) throws IOException {
+    log.info("the {} {} ends with a record a crash cut short; it is dropped", name, file);
     try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
       c.truncate(keep);
       c.force(true);
     } catch (IOException e) {
-      throw Journal.failed(
-          "cannot cut the unfinished last record from the Gmail journal " + file, e);
+      throw IntentJournal.failed(
+          "cannot cut the unfinished last record from the " + name + " " + file, e);
     }
   }
 
@@ -130,7 +111,7 @@ final class JournalFile implements Closeable {
         out.force(false);
       }
     } catch (IOException e) {
-      throw Journal.failed("cannot write the Gmail journal " + file, e);
+      throw IntentJournal.failed("cannot write the " + name + " " + file, e);
     }
   }
 
@@ -140,7 +121,7 @@ final class JournalFile implements Closeable {
       ensureOut();
       out.force(false);
     } catch (IOException e) {
-      throw Journal.failed("cannot write the Gmail journal " + file, e);
+      throw IntentJournal.failed("cannot write the " + name + " " + file, e);
     }
   }
 
@@ -150,7 +131,7 @@ final class JournalFile implements Closeable {
    * After it the old channel is let go; call {@link #openForAppend} next.
    */
   void replaceWith(String text) throws IOException {
-    Path tmp = dir.resolve(Journal.FILE + ".new");
+    Path tmp = file.resolveSibling(file.getFileName() + ".new");
     try {
       try (FileChannel c =
           FileChannel.open(
@@ -175,7 +156,7 @@ final class JournalFile implements Closeable {
       } catch (IOException | RuntimeException ignored) {
         // a directory in its way, say: the next rewrite meets the same and says so
       }
-      throw Journal.failed("cannot rewrite the Gmail journal " + file, e);
+      throw IntentJournal.failed("cannot rewrite the " + name + " " + file, e);
     }
     forceDirectory();
     FileChannel old = out;
@@ -184,13 +165,13 @@ final class JournalFile implements Closeable {
       try {
         old.close(); // the file it appended to was replaced
       } catch (IOException e) {
-        log.debug("closing the replaced Gmail journal: {}", e.toString());
+        log.debug("closing the replaced {}: {}", name, e.toString());
       }
     }
   }
 
   private void forceDirectory() {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+    try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
       d.force(true);
     } catch (IOException e) {
       // Some file systems cannot open a directory for reading; the rename is as durable as they
@@ -202,30 +183,29 @@ final class JournalFile implements Closeable {
     try {
       out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw Journal.failed("cannot open the Gmail journal " + file, e);
+      throw IntentJournal.failed("cannot open the " + name + " " + file, e);
     }
   }
 
-  /**
-   * Reopens the file for appending where a rewrite renamed a new one over it but could not open it.
-   */
+  /** Reopens the file for appending where a rewrite renamed a new one over it but could not. */
   private void ensureOut() throws IOException {
     if (out == null) {
       openForAppend();
     }
   }
 
-  /** Forces and closes the file, and releases the directory's lock. */
+  /** Forces and closes the file, and releases the lock. */
   @Override
   public void close() throws IOException {
     try {
       if (out != null) {
         out.force(false);
         out.close();
+        out = null;
       }
     } finally {
       try {
-        if (lock != null && lock.isValid()) {
+        if (lock.isValid()) {
           lock.release();
         }
       } finally {

@@ -2,12 +2,11 @@ package dev.mailfetch.imap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class AppendSpoolTest {
+/**
+ * An APPEND's literal is the key's header line, then the spooled message with each LF as CRLF, and
+ * its announced size is the size sent; the header fields the sink reads come from the spool (moved
+ * from AppendSpoolTest: the spool itself is dev.mailfetch.api.internal.spool.MessageSpool).
+ */
+class AppendLiteralTest {
+  private static final byte[] PREFIX = "X-Mailfetch-Key: k\r\n".getBytes(StandardCharsets.US_ASCII);
+
   @TempDir Path dir;
 
   private static byte[] message(int bodyBytes) {
@@ -43,46 +49,37 @@ class AppendSpoolTest {
     return o.toByteArray();
   }
 
-  private static byte[] feed(AppendSpool s, byte[] m, int slice) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(slice);
+  private static byte[] feed(MessageSpool s, byte[] m, int slice) throws IOException {
     for (int off = 0; off < m.length; off += slice) {
-      buf.clear();
-      buf.put(m, off, Math.min(slice, m.length - off)).flip();
-      s.write(buf);
-      buf.clear();
-      while (buf.hasRemaining()) {
-        buf.put((byte) 'Z'); // lent: the spool must have copied
-      }
+      s.write(ByteBuffer.wrap(m, off, Math.min(slice, m.length - off)));
     }
     s.finish();
-    s.prefix("X-Mailfetch-Key: k\r\n".getBytes(StandardCharsets.US_ASCII));
     ByteArrayOutputStream o = new ByteArrayOutputStream();
-    try (InputStream in = s.open()) {
-      in.transferTo(o);
-    }
+    AppendServer.literal(s, PREFIX).writeTo(o);
     return o.toByteArray();
   }
 
   @Test
-  void aSmallMessage_staysInMemory_andReadsBackWithItsPrefix() throws IOException {
+  void aSmallMessage_readsBackWithItsPrefix_andItsHeaderFields() throws IOException {
     byte[] m = message(1000);
-    try (AppendSpool s = new AppendSpool(dir, 64 * 1024)) {
+    try (MessageSpool s = new MessageSpool(dir, 64 * 1024)) {
       byte[] read = feed(s, m, 7);
-      assertFalse(s.inFile());
-      assertEquals(crlf(m).length + 20, s.literalSize());
-      assertEquals(s.literalSize(), read.length, "the size announced is the size sent");
+      long size = AppendServer.literal(s, PREFIX).size();
+      assertEquals(crlf(m).length + 20, size);
+      assertEquals(size, read.length, "the size announced is the size sent");
+      assertArrayEquals(PREFIX, Arrays.copyOf(read, 20));
       assertArrayEquals(crlf(m), Arrays.copyOfRange(read, 20, read.length), "each LF sent as CRLF");
       assertEquals("<a@b>", HeaderFields.messageId(s.headerText()));
     }
   }
 
   @Test
-  void aLargeMessage_goesToAFile_whichCloseDeletes() throws IOException {
+  void aLargeMessage_inAFile_readsBackTheSame_andItsDateIsRead() throws IOException {
     byte[] m = message(300_000);
-    AppendSpool s = new AppendSpool(dir, 64 * 1024);
+    MessageSpool s = new MessageSpool(dir, 64 * 1024);
     byte[] read = feed(s, m, 8192);
     assertTrue(s.inFile());
-    assertEquals(s.literalSize(), read.length);
+    assertEquals(AppendServer.literal(s, PREFIX).size(), read.length);
     assertArrayEquals(crlf(m), Arrays.copyOfRange(read, 20, read.length));
     assertEquals(" 1-Jan-2000 00:00:00 +0000", AppendDate.of(s.headerText(), Instant.EPOCH));
     s.close();
