@@ -13,6 +13,7 @@ import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.api.internal.tls.PemTrust;
 import dev.mailfetch.imap.internal.AppendCore;
 import dev.mailfetch.imap.internal.AppendServer;
+import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +89,8 @@ public final class ImapAppendSink implements MessageSink {
             pw == null ? null : pw::get,
             b.tokens,
             b.allowPlaintext,
-            b.user + "@" + b.host);
+            b.user + "@" + b.host,
+            ImapFailures.Role.DESTINATION);
     this.folder = b.folder;
     this.description =
         "ImapAppendSink[" + b.user + "@" + b.host + ":" + settings.port() + "/" + b.folder + "]";
