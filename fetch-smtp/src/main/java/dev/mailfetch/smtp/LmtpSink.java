@@ -7,11 +7,16 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.smtp.internal.RelayCheck;
 import dev.mailfetch.smtp.internal.RelaySink;
+import dev.mailfetch.smtp.internal.Settings;
 import dev.mailfetch.smtp.internal.SettingsDraft;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -38,10 +43,12 @@ import javax.net.ssl.SSLContext;
  * which a crash can deliver a message twice.
  */
 public final class LmtpSink implements MessageSink {
+  private final Settings settings;
   private final RelaySink core;
 
-  private LmtpSink(RelaySink core) {
-    this.core = core;
+  private LmtpSink(Settings settings) {
+    this.settings = settings;
+    this.core = new RelaySink(settings);
   }
 
   /** A builder; see its settings. */
@@ -57,7 +64,22 @@ public final class LmtpSink implements MessageSink {
    * @throws FetchException the typed error of the first step that failed
    */
   public List<String> check() throws FetchException {
-    return core.check();
+    List<String> steps = new ArrayList<>();
+    check(steps::add);
+    return steps;
+  }
+
+  /**
+   * As {@link #check()}, each step told to {@code passed} as it passes: a failure then still shows
+   * what worked before it (the server reached, TLS, the login), as {@code mailfetch doctor --to}
+   * prints it.
+   *
+   * @throws FetchException the typed error of the first step that failed, after the steps before it
+   *     were told
+   */
+  public void check(Consumer<String> passed) throws FetchException {
+    Objects.requireNonNull(passed, "passed");
+    RelayCheck.check(settings, passed);
   }
 
   @Override
@@ -165,7 +187,10 @@ public final class LmtpSink implements MessageSink {
       return this;
     }
 
-    /** The envelope's recipients (RCPT TO), each a mail address. Required. */
+    /**
+     * The envelope's recipients (RCPT TO), each a mail address or a local user of the LMTP server
+     * ({@code "alice"}, as Dovecot's LMTP takes it). Required.
+     */
     public Builder recipients(String... recipients) {
       draft.recipients(recipients);
       return this;
@@ -209,7 +234,7 @@ public final class LmtpSink implements MessageSink {
      * @throws IllegalStateException if something required is missing or settings contradict
      */
     public LmtpSink build() {
-      return new LmtpSink(new RelaySink(draft.build()));
+      return new LmtpSink(draft.build());
     }
   }
 }

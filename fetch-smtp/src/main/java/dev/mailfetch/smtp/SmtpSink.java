@@ -7,11 +7,16 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.smtp.internal.RelayCheck;
 import dev.mailfetch.smtp.internal.RelaySink;
+import dev.mailfetch.smtp.internal.Settings;
 import dev.mailfetch.smtp.internal.SettingsDraft;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -37,10 +42,12 @@ import javax.net.ssl.SSLContext;
  * docs/sinks.md, "SMTP", has the window in which a crash sends a message twice.
  */
 public final class SmtpSink implements MessageSink {
+  private final Settings settings;
   private final RelaySink core;
 
-  private SmtpSink(RelaySink core) {
-    this.core = core;
+  private SmtpSink(Settings settings) {
+    this.settings = settings;
+    this.core = new RelaySink(settings);
   }
 
   /** A builder; see its settings. */
@@ -56,7 +63,22 @@ public final class SmtpSink implements MessageSink {
    * @throws FetchException the typed error of the first step that failed
    */
   public List<String> check() throws FetchException {
-    return core.check();
+    List<String> steps = new ArrayList<>();
+    check(steps::add);
+    return steps;
+  }
+
+  /**
+   * As {@link #check()}, each step told to {@code passed} as it passes: a failure then still shows
+   * what worked before it (the server reached, TLS, the login), as {@code mailfetch doctor --to}
+   * prints it.
+   *
+   * @throws FetchException the typed error of the first step that failed, after the steps before it
+   *     were told
+   */
+  public void check(Consumer<String> passed) throws FetchException {
+    Objects.requireNonNull(passed, "passed");
+    RelayCheck.check(settings, passed);
   }
 
   @Override
@@ -205,7 +227,7 @@ public final class SmtpSink implements MessageSink {
      * @throws IllegalStateException if something required is missing or settings contradict
      */
     public SmtpSink build() {
-      return new SmtpSink(new RelaySink(draft.build()));
+      return new SmtpSink(draft.build());
     }
   }
 }

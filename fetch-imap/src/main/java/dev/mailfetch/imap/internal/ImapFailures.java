@@ -125,7 +125,7 @@ public final class ImapFailures {
         break;
     }
     if (login) {
-      return fail(FetchError.AUTH_FAILED, what, said, null);
+      return fail(FetchError.AUTH_FAILED, what, said, advice.wrongCredentials(server));
     }
     if (dest && append) {
       String low = said.toLowerCase(Locale.ROOT);
