@@ -44,18 +44,18 @@ final class ServerSinks {
 
   /**
    * Connects, secures, logs in (where a secret is given) and checks the folder or the recipients:
-   * the steps that passed, or the typed error of the first that failed.
+   * each step told to {@code passed} as it passes, then the typed error of the first that failed.
    */
-  static List<String> check(ServerSink s) throws FetchException {
-    return build(s, null).check().run();
+  static void check(ServerSink s, Consumer<String> passed) throws FetchException {
+    build(s, null).check().run(passed);
   }
 
   /** A sink built, and how to check its server. */
   private record Built(MessageSink sink, Check check) {}
 
-  /** The sink's {@code check()}. */
+  /** The sink's {@code check(passed)}. */
   private interface Check {
-    List<String> run() throws FetchException;
+    void run(Consumer<String> passed) throws FetchException;
   }
 
   /** The sink of {@code s}, its journal {@code journal} (none for the doctor). */

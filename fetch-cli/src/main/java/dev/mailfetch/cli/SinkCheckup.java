@@ -6,6 +6,7 @@ import dev.mailfetch.api.FetchException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,11 +63,13 @@ final class SinkCheckup {
       out.println("Examining delivery into " + sink.describe() + "...");
       out.flush();
     }
+    List<String> passed = new ArrayList<>();
     try {
-      return report(d, sink, ServerSinks.check(sink), null);
+      ServerSinks.check(sink, passed::add);
+      return report(d, sink, passed, null);
     } catch (FetchException e) {
-      // check() names the steps that passed only when all did: a failure is said alone
-      return report(d, sink, List.of(), Problem.of(e, advice));
+      // the steps that passed before the failure are shown above it: where it broke, not only how
+      return report(d, sink, passed, Problem.of(e, advice));
     }
   }
 

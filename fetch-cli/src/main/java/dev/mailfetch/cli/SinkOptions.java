@@ -112,10 +112,13 @@ final class SinkOptions {
   /**
    * What an address of --recipient and --sender may be: a local part and a domain, without a space,
    * a control character or an angle bracket (which would end the envelope's command). As the
-   * library's sinks take it: LMTP too, though Dovecot would take a bare user name.
+   * library's sinks take it.
    */
   private static final Pattern ADDRESS =
       Pattern.compile("[^\\s<>@\\p{Cntrl}]+@[^\\s<>@\\p{Cntrl}]+");
+
+  /** A recipient of LMTP may also be a user of the LMTP server alone ({@code alice}). */
+  private static final Pattern LOCAL_PART = Pattern.compile("[^\\s<>@\\p{Cntrl}]+");
 
   /**
    * The first of these options given with {@code --to to}, which is no mail server (files here, or
@@ -209,7 +212,7 @@ final class SinkOptions {
               + to
               + " puts each message into the folder the URL names");
     }
-    List<String> rcpts = addresses(spec);
+    List<String> rcpts = addresses(spec, url.kind() == SinkUrl.Kind.LMTP);
     if (!imap && rcpts.isEmpty()) {
       throw bad(
           spec,
@@ -340,11 +343,14 @@ final class SinkOptions {
     return chosen;
   }
 
-  /** The recipients, each checked and none twice. */
-  private List<String> addresses(CommandSpec spec) {
+  /** The recipients, each checked and none twice; {@code lmtp}: a local user alone too. */
+  private List<String> addresses(CommandSpec spec, boolean lmtp) {
     Set<String> seen = new LinkedHashSet<>();
     for (String r : recipients) {
-      String a = address(spec, "--recipient", r);
+      String a =
+          lmtp && LOCAL_PART.matcher(r.strip()).matches()
+              ? r.strip()
+              : address(spec, "--recipient", r);
       if (!seen.add(a.toLowerCase(Locale.ROOT))) {
         throw bad(
             spec, "--recipient " + a + " is given twice: each message would be delivered twice");

@@ -239,9 +239,12 @@ class SinkArgumentsTest {
     refused(
         "--recipient \"a b@x.org\": not an address",
         fetch("--to", "smtp://localhost:2", "--recipient", "a b@x.org"));
-    refused(
+    refused( // a local user alone is LMTP's (SinkDeliveryTest): an SMTP relay needs the domain
         "--recipient \"alice\": not an address",
-        fetch("--to", "lmtp://localhost:2", "--recipient", "alice"));
+        fetch("--to", "smtp://localhost:2", "--recipient", "alice"));
+    refused(
+        "--recipient \"al ice\": not an address",
+        fetch("--to", "lmtp://localhost:2", "--recipient", "al ice"));
     refused(
         "--recipient A@x.org is given twice",
         fetch("--to", "smtp://localhost:2", "--recipient", "a@x.org", "--recipient", "A@x.org"));

@@ -12,6 +12,7 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
+import dev.mailfetch.testkit.smtp.FakeSmtpServer;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -208,6 +209,54 @@ class SinkDeliveryTest {
     assertEquals("false", fields.get("healthy"));
     assertEquals("SINK_FAILED", fields.get("first_problem"));
     assertEquals("SINK_FAILED", fields.get("error.code"));
+  }
+
+  @Test
+  void theDoctorOfASink_showsTheStepsThatPassed_beforeTheFailure_inTextAndJson() throws Exception {
+    try (FakeSmtpServer fake =
+        FakeSmtpServer.smtp("PIPELINING")
+            .on("RCPT TO:<nobody@", "550 5.1.1 no such user")
+            .start()) {
+      String[] args = {
+        "doctor",
+        "--to",
+        "smtp://127.0.0.1:" + fake.port(),
+        "--sink-tls",
+        "none",
+        "--recipient",
+        "nobody@example.org"
+      };
+      FetchCommandTest.Run text = mailfetch(args);
+      assertEquals(FetchError.SINK_REJECTED.exitCode(), text.exit(), text.out() + text.err());
+      String out = text.out();
+      int connected = out.indexOf("✓ connected to SMTP server 127.0.0.1:" + fake.port());
+      int failed = out.indexOf("✗ SINK_REJECTED: ");
+      assertTrue(connected >= 0 && failed > connected, out);
+      assertTrue(out.contains("✓ the server takes mail from <>"), out);
+      assertTrue(out.contains("a --recipient"), "the remedy names the sink's option: " + out);
+      String[] json = Stream.concat(Stream.of(args), Stream.of("--json")).toArray(String[]::new);
+      FetchCommandTest.Run j = mailfetch(json);
+      assertEquals(FetchError.SINK_REJECTED.exitCode(), j.exit());
+      assertTrue(
+          j.out()
+              .contains(
+                  "\"passed\":[\"connected to SMTP server 127.0.0.1:"
+                      + fake.port()
+                      + "\",\"the server offers PIPELINING\",\"the server takes mail from <>\"]"),
+          j.out());
+      assertEquals("SINK_REJECTED", FetchCommandTest.json(j.out()).get("first_problem"));
+    }
+  }
+
+  @Test
+  void anLmtpRecipient_mayBeALocalUserAlone() throws Exception {
+    try (FakeSmtpServer fake = FakeSmtpServer.lmtp("PIPELINING").start()) {
+      FetchCommandTest.Run ok =
+          mailfetch("doctor", "--to", "lmtp://127.0.0.1:" + fake.port(), "--recipient", "alice");
+      assertEquals(0, ok.exit(), ok.out() + ok.err());
+      assertTrue(ok.out().contains("✓ the server takes mail for alice"), ok.out());
+      assertTrue(fake.commands().contains("RCPT TO:<alice>"), fake.commands().toString());
+    }
   }
 
   @Test

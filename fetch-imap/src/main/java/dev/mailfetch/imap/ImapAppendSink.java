@@ -13,15 +13,18 @@ import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.api.internal.tls.PemTrust;
 import dev.mailfetch.imap.internal.AppendCore;
 import dev.mailfetch.imap.internal.AppendServer;
+import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -88,7 +91,8 @@ public final class ImapAppendSink implements MessageSink {
             pw == null ? null : pw::get,
             b.tokens,
             b.allowPlaintext,
-            b.user + "@" + b.host);
+            b.user + "@" + b.host,
+            ImapFailures.Role.DESTINATION);
     this.folder = b.folder;
     this.description =
         "ImapAppendSink[" + b.user + "@" + b.host + ":" + settings.port() + "/" + b.folder + "]";
@@ -119,8 +123,23 @@ public final class ImapAppendSink implements MessageSink {
    * @throws FetchException the typed error of the first step that failed
    */
   public List<String> check() throws FetchException {
+    List<String> steps = new ArrayList<>();
+    check(steps::add);
+    return steps;
+  }
+
+  /**
+   * As {@link #check()}, each step told to {@code passed} as it passes: a failure then still shows
+   * what worked before it (the server reached over TLS, the login), as {@code mailfetch doctor
+   * --to} prints it.
+   *
+   * @throws FetchException the typed error of the first step that failed, after the steps before it
+   *     were told
+   */
+  public void check(Consumer<String> passed) throws FetchException {
+    Objects.requireNonNull(passed, "passed");
     synchronized (core) {
-      return server.check(folder);
+      server.check(folder, passed);
     }
   }
 

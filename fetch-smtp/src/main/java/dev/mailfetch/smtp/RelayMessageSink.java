@@ -8,7 +8,10 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.smtp.internal.RelaySink;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What {@link LmtpSink} and {@link SmtpSink} do alike: each hands its work to the one {@link
@@ -29,7 +32,21 @@ abstract class RelayMessageSink implements MessageSink {
    * @throws FetchException the typed error of the first step that failed
    */
   public List<String> check() throws FetchException {
-    return core.check();
+    List<String> steps = new ArrayList<>();
+    check(steps::add);
+    return steps;
+  }
+
+  /**
+   * As {@link #check()}, each step told to {@code passed} as it passes: a failure then still shows
+   * what worked before it (the server reached, TLS, the login), as {@code mailfetch doctor --to}
+   * prints it.
+   *
+   * @throws FetchException the typed error of the first step that failed, after the steps before it
+   *     were told
+   */
+  public void check(Consumer<String> passed) throws FetchException {
+    core.check(Objects.requireNonNull(passed, "passed"));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.mailfetch.smtp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,6 +16,8 @@ import dev.mailfetch.testkit.MessageSinkContract;
 import dev.mailfetch.testkit.PrivateDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -114,5 +118,23 @@ abstract class LmtpDovecotContract extends MessageSinkContract {
           steps.stream().anyMatch(s -> s.contains("CHUNKING") && s.contains("PIPELINING")),
           steps.toString());
     }
+  }
+
+  @Test
+  void aBareLocalPart_isAnLmtpRecipient_andDovecotDeliversToThatUser() throws Exception {
+    byte[] message =
+        "Subject: to a local user\n\nfor alice alone\n".getBytes(StandardCharsets.UTF_8);
+    Set<Path> before = new HashSet<>(inbox());
+    try (LmtpSink sink = server(LmtpSink.builder()).recipients(PrivateDovecot.USER).build()) {
+      assertTrue(
+          sink.check().contains("the server takes mail for " + PrivateDovecot.USER),
+          "RCPT TO:<alice> is taken by Dovecot's LMTP");
+      Delivery d = sink.begin(new Envelope("local-part", "u1", 0, Set.of(), false));
+      d.write(ByteBuffer.wrap(message));
+      d.complete(DeliveryKey.of("local-part", "u1"));
+    }
+    List<Path> added = inbox().stream().filter(p -> !before.contains(p)).toList();
+    assertEquals(1, added.size(), added.toString());
+    assertArrayEquals(message, PrivateDovecot.withoutReturnPath(Files.readAllBytes(added.get(0))));
   }
 }

@@ -50,6 +50,16 @@ class SinkBuilderTest {
   }
 
   @Test
+  void aBareLocalPart_isARecipientOfLmtp_butNotOfSmtp() {
+    LmtpSink.builder().recipients("alice"); // Dovecot's LMTP delivers to its user alice
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> SmtpSink.builder().recipients("alice"));
+    assertTrue(e.getMessage().contains("local-part@domain"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> LmtpSink.builder().recipients("al ice"));
+    assertThrows(IllegalArgumentException.class, () -> LmtpSink.builder().recipients("al>ice"));
+  }
+
+  @Test
   void aPemFileWithoutCertificates_isRefusedNamingIt() throws Exception {
     Path pem = Files.writeString(tmp.resolve("empty.pem"), "not a certificate\n");
     IllegalArgumentException e =

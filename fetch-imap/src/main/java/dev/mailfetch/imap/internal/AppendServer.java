@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -429,17 +430,26 @@ public final class AppendServer implements Closeable {
    */
   public List<String> check(String folder) throws FetchException {
     List<String> steps = new ArrayList<>();
+    check(folder, steps::add);
+    return steps;
+  }
+
+  /**
+   * As {@link #check(String)}, each step told to {@code steps} as it passes, so that a failure
+   * still shows what worked before it.
+   */
+  public void check(String folder, Consumer<String> steps) throws FetchException {
     drop();
     ImapSession s = ImapSession.open(settings);
     try {
-      steps.add(
+      steps.accept(
           "connected to "
               + s.server()
               + s.tlsVersion().map(v -> " over " + v).orElse(" without TLS"));
       LoginMethod m = s.login();
-      steps.add("logged in as " + settings.user() + " with " + m.words());
+      steps.accept("logged in as " + settings.user() + " with " + m.words());
       TaggedReply r = s.commands().list("", folder);
-      steps.add(
+      steps.accept(
           r.untagged("LIST").isEmpty()
               ? "folder " + folder + " does not exist yet: it is created with the first message"
               : "folder " + folder + " exists");
@@ -450,17 +460,16 @@ public final class AppendServer implements Closeable {
           offers.add(c);
         }
       }
-      steps.add(
+      steps.accept(
           offers.isEmpty()
               ? "the server offers none of UIDPLUS, LITERAL+, X-GM-EXT-1"
               : "the server offers " + String.join(", ", offers));
       if (!s.capabilities().has("UIDPLUS")) {
-        steps.add("without UIDPLUS each delivery is found again by its header, which is slower");
+        steps.accept("without UIDPLUS each delivery is found again by its header, which is slower");
       }
     } finally {
       s.logout();
     }
-    return steps;
   }
 
   /**

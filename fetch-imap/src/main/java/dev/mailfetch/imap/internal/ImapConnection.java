@@ -76,7 +76,12 @@ final class ImapConnection implements Closeable {
       out = socket.getOutputStream();
       Socket plain = socket;
       reader =
-          new ImapReader(plain::setSoTimeout, socket.getInputStream(), settings.limits(), server());
+          new ImapReader(
+              plain::setSoTimeout,
+              socket.getInputStream(),
+              settings.limits(),
+              server(),
+              settings.advice());
     } catch (IOException e) {
       throw ImapTls.connectFailed(settings, e);
     }
@@ -214,7 +219,7 @@ final class ImapConnection implements Closeable {
       } catch (FetchException e) {
         if (e.error() == FetchError.CONNECTION_TIMED_OUT) {
           broken = true;
-          throw ImapFailures.noContinuation(server(), p.name, settings.limits());
+          throw ImapFailures.noContinuation(server(), p.name, settings.limits(), settings.advice());
         }
         throw e;
       }
@@ -264,7 +269,7 @@ final class ImapConnection implements Closeable {
         if (into.size() >= settings.limits().maxUntaggedPerCommand()) {
           broken = true;
           throw ImapFailures.tooManyUntagged(
-              server(), to != null ? to.name : "no command", settings.limits());
+              server(), to != null ? to.name : "no command", settings.limits(), settings.advice());
         }
         into.add(line);
       }

@@ -35,6 +35,7 @@ public final class ImapFailures {
     boolean login = command.equals("LOGIN") || command.equals("AUTHENTICATE");
     boolean append = command.equals("APPEND");
     boolean dest = role == Role.DESTINATION;
+    ImapAdvice advice = ImapAdvice.of(role);
     String said = reply.line().afterTag();
     String what = server + " refused " + command;
     switch (name) {
@@ -43,9 +44,7 @@ public final class ImapFailures {
             FetchError.AUTH_FAILED,
             what + ": the user name or password is wrong",
             said,
-            Remedy.of(
-                "Check the user name and password (or app password) given for " + server + ".",
-                "Check the user(String) and password given for " + server + "."));
+            advice.wrongCredentials(server));
       case "AUTHORIZATIONFAILED":
         return fail(
             FetchError.AUTH_FAILED,
@@ -65,7 +64,9 @@ public final class ImapFailures {
             said,
             Remedy.of(
                 "Use imaps:// (implicit TLS) or STARTTLS with this server.",
-                "Use ImapSecurity.IMPLICIT_TLS or STARTTLS with this server."));
+                "Use "
+                    + advice.builder()
+                    + ".security(ImapSecurity.IMPLICIT_TLS) or STARTTLS with this server."));
       case "OVERQUOTA":
         return fail(
             dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT,
@@ -124,7 +125,7 @@ public final class ImapFailures {
         break;
     }
     if (login) {
-      return fail(FetchError.AUTH_FAILED, what, said, null);
+      return fail(FetchError.AUTH_FAILED, what, said, advice.wrongCredentials(server));
     }
     if (dest && append) {
       String low = said.toLowerCase(Locale.ROOT);
@@ -149,17 +150,19 @@ public final class ImapFailures {
     return new FetchException(e, detail, said, null, remedy);
   }
 
-  static FetchException lineTooLong(String server, ImapLimits limits) {
+  static FetchException lineTooLong(String server, ImapLimits limits, ImapAdvice advice) {
     return limit(
         server
             + " sent a response line longer than "
             + limits.maxLineBytes()
             + " bytes; it was cut off there",
         "maxLineBytes",
-        limits.maxLineBytes());
+        limits.maxLineBytes(),
+        advice);
   }
 
-  static FetchException literalTooBig(String server, long size, ImapLimits limits) {
+  static FetchException literalTooBig(
+      String server, long size, ImapLimits limits, ImapAdvice advice) {
     return limit(
         server
             + " announced a literal of "
@@ -168,10 +171,12 @@ public final class ImapFailures {
             + limits.maxLiteralBytes()
             + " bytes",
         "maxLiteralBytes",
-        limits.maxLiteralBytes());
+        limits.maxLiteralBytes(),
+        advice);
   }
 
-  static FetchException tooManyUntagged(String server, String command, ImapLimits limits) {
+  static FetchException tooManyUntagged(
+      String server, String command, ImapLimits limits, ImapAdvice advice) {
     return limit(
         server
             + " sent more than "
@@ -179,36 +184,34 @@ public final class ImapFailures {
             + " untagged responses to "
             + command,
         "maxUntaggedPerCommand",
-        limits.maxUntaggedPerCommand());
+        limits.maxUntaggedPerCommand(),
+        advice);
   }
 
-  private static FetchException limit(String detail, String setting, Object now) {
+  private static FetchException limit(
+      String detail, String setting, Object now, ImapAdvice advice) {
     return new FetchException(
-        FetchError.LIMIT_EXCEEDED,
-        detail,
-        null,
-        null,
-        Remedy.of(
-            "If the server is yours and this is expected, raise the limit; otherwise tell the"
-                + " provider: such a server is broken or hostile.",
-            "Raise ImapLimits.Builder." + setting + " (now " + now + ") if this is expected."));
+        FetchError.LIMIT_EXCEEDED, detail, null, null, advice.raiseLimit(setting, now));
   }
 
-  static FetchException commandTimedOut(String server, ImapLimits limits) {
+  static FetchException commandTimedOut(String server, ImapLimits limits, ImapAdvice advice) {
     return timedOut(
         server + " did not finish its reply within " + words(limits.commandTimeout()),
         "commandTimeout",
-        limits.commandTimeout());
+        limits.commandTimeout(),
+        advice);
   }
 
-  static FetchException silent(String server, ImapLimits limits) {
+  static FetchException silent(String server, ImapLimits limits, ImapAdvice advice) {
     return timedOut(
         server + " sent nothing for " + words(limits.readTimeout()),
         "readTimeout",
-        limits.readTimeout());
+        limits.readTimeout(),
+        advice);
   }
 
-  static FetchException noContinuation(String server, String command, ImapLimits limits) {
+  static FetchException noContinuation(
+      String server, String command, ImapLimits limits, ImapAdvice advice) {
     return timedOut(
         server
             + " did not ask for the literal of "
@@ -216,22 +219,18 @@ public final class ImapFailures {
             + " (no \"+\") within "
             + words(limits.continuationTimeout()),
         "continuationTimeout",
-        limits.continuationTimeout());
+        limits.continuationTimeout(),
+        advice);
   }
 
-  private static FetchException timedOut(String detail, String setting, Duration now) {
+  private static FetchException timedOut(
+      String detail, String setting, Duration now, ImapAdvice advice) {
     return new FetchException(
         FetchError.CONNECTION_TIMED_OUT,
         detail,
         null,
         null,
-        Remedy.of(
-            "Try again later; if it keeps happening, tell the provider (or raise --timeout).",
-            "Try again later; if the server is slow but working, raise ImapLimits.Builder."
-                + setting
-                + " (now "
-                + words(now)
-                + ")."));
+        advice.slowServer(setting, words(now)));
   }
 
   static FetchException closed(String server, IOException e) {

@@ -2,7 +2,6 @@ package dev.mailfetch.imap.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
-import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.internal.sasl.SaslExchange;
 import dev.mailfetch.api.internal.sasl.SaslMechanism;
 import java.io.IOException;
@@ -49,9 +48,7 @@ final class ImapLogin {
             + "); nothing was sent",
         null,
         null,
-        Remedy.of(
-            "Give a password or an OAuth token the server accepts; over STARTTLS, some servers"
-                + " offer login only after TLS."));
+        s.advice().noLoginMethod());
   }
 
   /** Logs in with {@code method}; returns the tagged OK. */
@@ -64,10 +61,7 @@ final class ImapLogin {
               + " is not encrypted, and credentials are sent only over TLS; nothing was sent",
           null,
           null,
-          Remedy.of(
-              "Use imaps:// or STARTTLS; --allow-plaintext-auth only on a network you trust.",
-              "Use ImapSecurity.IMPLICIT_TLS or STARTTLS; allowPlaintextAuthentication(true) only on"
-                  + " a network you trust."));
+          s.advice().plaintextRefused());
     }
     if (method == LoginMethod.LOGIN) {
       return password();

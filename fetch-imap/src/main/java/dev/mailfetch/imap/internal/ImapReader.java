@@ -32,11 +32,19 @@ final class ImapReader {
   private int pos;
   private int lim;
 
+  private final ImapAdvice advice;
+
   ImapReader(ReadTimeout timeout, InputStream in, ImapLimits limits, String server) {
+    this(timeout, in, limits, server, ImapAdvice.DESTINATION);
+  }
+
+  ImapReader(
+      ReadTimeout timeout, InputStream in, ImapLimits limits, String server, ImapAdvice advice) {
     this.timeout = timeout;
     this.in = in;
     this.limits = limits;
     this.server = server;
+    this.advice = advice;
   }
 
   /**
@@ -77,7 +85,7 @@ final class ImapReader {
         }
         String before = new String(line, 0, end, StandardCharsets.ISO_8859_1);
         if (size > limits.maxLiteralBytes()) {
-          throw ImapFailures.literalTooBig(server, size, limits);
+          throw ImapFailures.literalTooBig(server, size, limits, advice);
         }
         if (body != null && isBodySection(before)) {
           stream(size, deadline, body);
@@ -91,7 +99,7 @@ final class ImapReader {
           continue;
         }
         if (counted + size > limits.maxLineBytes()) {
-          throw ImapFailures.lineTooLong(server, limits);
+          throw ImapFailures.lineTooLong(server, limits, advice);
         }
         line = ensure(line, len + 1 + (int) size);
         line[len++] = '\n';
@@ -102,7 +110,7 @@ final class ImapReader {
         continue;
       }
       if (++counted > limits.maxLineBytes()) {
-        throw ImapFailures.lineTooLong(server, limits);
+        throw ImapFailures.lineTooLong(server, limits, advice);
       }
       line = ensure(line, len + 1);
       line[len++] = (byte) b;
@@ -170,7 +178,7 @@ final class ImapReader {
   private void fill(long deadline) throws FetchException {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
-      throw ImapFailures.commandTimedOut(server, limits);
+      throw ImapFailures.commandTimedOut(server, limits, advice);
     }
     long readMillis = limits.readTimeout().toMillis();
     boolean deadlineFirst = left / 1_000_000 < readMillis;
@@ -184,8 +192,8 @@ final class ImapReader {
       lim = n;
     } catch (SocketTimeoutException e) {
       throw deadlineFirst
-          ? ImapFailures.commandTimedOut(server, limits)
-          : ImapFailures.silent(server, limits);
+          ? ImapFailures.commandTimedOut(server, limits, advice)
+          : ImapFailures.silent(server, limits, advice);
     } catch (IOException e) {
       throw ImapFailures.closed(server, e);
     }

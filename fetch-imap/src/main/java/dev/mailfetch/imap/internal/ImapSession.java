@@ -27,9 +27,9 @@ public final class ImapSession implements Closeable {
     this.role = role;
   }
 
-  /** Opens a session to a destination (a sink's server). */
+  /** Opens a session to the server in the role its settings say. */
   public static ImapSession open(ImapSettings settings) throws FetchException {
-    return open(settings, ImapFailures.Role.DESTINATION);
+    return open(settings, settings.role());
   }
 
   /**
@@ -64,11 +64,11 @@ public final class ImapSession implements Closeable {
 
   private void startTls() throws FetchException {
     if (!c.capabilities().has("STARTTLS")) {
-      throw ImapTls.startTlsMissing(c.server(), null);
+      throw ImapTls.startTlsMissing(c.settings(), null);
     }
     TaggedReply r = c.run(ImapCommand.of("STARTTLS").build());
     if (!r.ok()) {
-      throw ImapTls.startTlsMissing(c.server(), r.line());
+      throw ImapTls.startTlsMissing(c.settings(), r.line());
     }
     if (c.buffered() > 0) { // nothing may follow the reply before TLS: an injection
       throw ImapTls.injected(c.server(), c.buffered());

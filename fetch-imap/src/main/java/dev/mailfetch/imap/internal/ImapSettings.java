@@ -21,6 +21,8 @@ import javax.net.ssl.SSLContext;
  * @param tokens the OAuth access tokens (XOAUTH2, OAUTHBEARER), or null with {@code password}
  * @param allowPlaintextAuthentication whether credentials may cross a connection without TLS
  * @param account the name in the trace and logs (user@host where null)
+ * @param role whose server this is: a sink's destination or a source; the errors' remedies name
+ *     that role's options ({@link ImapAdvice})
  */
 public record ImapSettings(
     String host,
@@ -32,18 +34,51 @@ public record ImapSettings(
     Password password,
     TokenProvider tokens,
     boolean allowPlaintextAuthentication,
-    String account) {
+    String account,
+    ImapFailures.Role role) {
+
+  /** Settings of a sink's destination ({@link ImapFailures.Role#DESTINATION}). */
+  public ImapSettings(
+      String host,
+      int port,
+      ImapSecurity security,
+      SSLContext sslContext,
+      ImapLimits limits,
+      String user,
+      Password password,
+      TokenProvider tokens,
+      boolean allowPlaintextAuthentication,
+      String account) {
+    this(
+        host,
+        port,
+        security,
+        sslContext,
+        limits,
+        user,
+        password,
+        tokens,
+        allowPlaintextAuthentication,
+        account,
+        ImapFailures.Role.DESTINATION);
+  }
 
   public ImapSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(security, "security");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(role, "role");
     if (port <= 0) {
       port = security == ImapSecurity.IMPLICIT_TLS ? 993 : 143;
     }
     if (account == null) {
       account = (user == null ? "" : user + "@") + host;
     }
+  }
+
+  /** The options and builder calls the remedies name, for this server's role. */
+  public ImapAdvice advice() {
+    return ImapAdvice.of(role);
   }
 
   /** host:port, as the words of every error name the server. */

@@ -81,7 +81,8 @@ final class ImapTls {
   }
 
   /** STARTTLS was required and the server does not offer it, or refused it. */
-  static FetchException startTlsMissing(String server, ImapLine refusal) {
+  static FetchException startTlsMissing(ImapSettings s, ImapLine refusal) {
+    String server = s.server();
     return new FetchException(
         FetchError.TLS_REQUIRED_NOT_OFFERED,
         server
@@ -90,10 +91,6 @@ final class ImapTls {
             + (refusal == null ? "" : " and STARTTLS"),
         refusal == null ? null : refusal.wire(),
         null,
-        Remedy.of(
-            "Use implicit TLS (an imaps:// URL, port 993) if the server has it; --tls none only on a"
-                + " network you trust.",
-            "Use ImapSecurity.IMPLICIT_TLS (port 993) if the server has it; ImapSecurity.NONE only"
-                + " on a network you trust."));
+        s.advice().noStartTls());
   }
 }

@@ -29,6 +29,26 @@ final class Addresses {
     return address;
   }
 
+  /**
+   * {@code recipient} of LMTP: a mail address, or a bare local part ({@code alice}), which an LMTP
+   * server (Dovecot's, Cyrus's) takes as a user of its own (RFC 2033 delivers to local mailboxes).
+   * SMTP needs the domain: a relay has no users of its own to resolve a bare name against.
+   *
+   * @throws IllegalArgumentException naming the setting and the recipient
+   */
+  static String checkLmtpRecipient(String setting, String recipient) {
+    Require.notEmpty(setting, recipient);
+    if (recipient.indexOf('@') >= 0) {
+      return check(setting, recipient);
+    }
+    Require.requireArgument(
+        recipient.chars().noneMatch(c -> c <= ' ' || c == '<' || c == '>' || c == 0x7f),
+        "%s: %s holds a space, an angle bracket or a control character",
+        setting,
+        recipient);
+    return recipient;
+  }
+
   /** Whether the address needs SMTPUTF8 (RFC 6531): any byte outside ASCII. */
   static boolean needsUtf8(String address) {
     return address.getBytes(StandardCharsets.UTF_8).length != address.length();

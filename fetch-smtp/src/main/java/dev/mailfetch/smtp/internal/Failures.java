@@ -29,11 +29,13 @@ final class Failures {
         Remedy.of(
             "Read the server's reason. The message stays on the POP3 server; after repeated refusals it is"
                 + " set aside (--retry-quarantined tries it again). Fix what the server names (a"
-                + " recipient in --to, the message's size) or fetch this message another way.",
+                + " --recipient, --sender, the message's size) or fetch this message another way.",
             "Read the server's reason. The message stays on the POP3 server; after repeated refusals it is"
                 + " set aside (Fetcher.Builder.retryQuarantined(true) tries it again). Fix what the server"
-                + " names (the sink's recipients(...), the message's size) or fetch this message another"
-                + " way."));
+                + " names ("
+                + s.builder()
+                + ".recipients(...) or sender(String), the message's size) or fetch this message"
+                + " another way."));
   }
 
   static FetchException deferred(Settings s, String step, Reply reply) {
@@ -101,10 +103,14 @@ final class Failures {
         null,
         Remedy.of(
             "Use implicit TLS (smtps://, port 465) if the server offers it. Sending without TLS needs --sink-tls"
-                + " none and exposes the mail (and any password) to anyone on the network path.",
-            "Use SmtpSecurity.IMPLICIT_TLS (port 465) if the server offers it. Sending without TLS needs"
-                + " security(SmtpSecurity.NONE) and exposes the mail (and any password, with"
-                + " allowPlaintextAuthentication(true)) to anyone on the network path."));
+                + " none (and, to send a password, --sink-allow-plaintext-auth) and exposes the mail"
+                + " (and any password) to anyone on the network path.",
+            "Use "
+                + s.builder()
+                + ".security(SmtpSecurity.IMPLICIT_TLS) (port 465) if the server offers it. Sending"
+                + " without TLS needs security(SmtpSecurity.NONE) and exposes the mail (and any"
+                + " password, with allowPlaintextAuthentication(true)) to anyone on the network"
+                + " path."));
   }
 
   /** The server refused STARTTLS after offering it: nothing more is sent in plain text. */
@@ -118,7 +124,7 @@ final class Failures {
             + " offered STARTTLS but refused it, so no credential and no message was sent",
         reply.text(),
         null,
-        Tls.WORDS.startTlsBroken());
+        Tls.words(s).startTlsBroken());
   }
 
   static FetchException authRefused(Settings s, Reply reply, boolean expired) {
@@ -128,8 +134,38 @@ final class Failures {
         reply == null ? null : reply.text(),
         null,
         Remedy.of(
-            "Check the sink's user and password (or token) for the destination server: the messages stay on the"
-                + " POP3 server."));
+            "Check the user in the --to URL and the secret given with --sink-password-env (or"
+                + " --sink-password-file, --sink-oauth-token-env, --sink-oauth-token-file,"
+                + " --sink-oauth-grant-file) for the destination server: the messages stay on the"
+                + " POP3 server.",
+            "Check the user(String) and password(Supplier) or oauthTokens(TokenProvider) given to "
+                + s.builder()
+                + " for the destination server: the messages stay on the source server."));
+  }
+
+  /** The server refused a token fresh from the provider, after refusing the one before. */
+  static FetchException tokenRefusedTwice(Settings s, FetchException e) {
+    return new FetchException(
+        FetchError.AUTH_TOKEN_EXPIRED,
+        "the "
+            + s.protocol()
+            + " server "
+            + s.server()
+            + " refused the access token of "
+            + s.user()
+            + ", and then a fresh one from the token provider too",
+        e.serverReply().orElse(null),
+        e,
+        Remedy.of(
+            "The grant itself does not open this account: check that it was made for this user"
+                + " (usually the full address) with a scope that allows sending mail"
+                + " (https://mail.google.com/ at Google), then authorize again with mailfetch oauth"
+                + " and give it with --sink-oauth-grant-file.",
+            "The grant itself does not open this account: check that it was made for this user"
+                + " (usually the full address) with a scope that allows sending mail"
+                + " (https://mail.google.com/ at Google), then authorize again and give "
+                + s.builder()
+                + ".oauthTokens(TokenProvider) the new grant's tokens."));
   }
 
   static FetchException noMechanism(Settings s, String offered) {
@@ -145,8 +181,14 @@ final class Failures {
         null,
         null,
         Remedy.of(
-            "Give the credential the server takes (a password for PLAIN or LOGIN, an OAuth token for XOAUTH2 or"
-                + " OAUTHBEARER), or none if the server needs no login."));
+            "Give the credential the server takes (--sink-password-env or --sink-password-file for"
+                + " PLAIN or LOGIN, --sink-oauth-token-env and friends for XOAUTH2 or OAUTHBEARER),"
+                + " or no user in the --to URL if the server needs no login.",
+            "Give "
+                + s.builder()
+                + " the credential the server takes (password(Supplier) for PLAIN or LOGIN,"
+                + " oauthTokens(TokenProvider) for XOAUTH2 or OAUTHBEARER), or no user(String) if"
+                + " the server needs no login."));
   }
 
   static FetchException protocol(Settings s, String what) {

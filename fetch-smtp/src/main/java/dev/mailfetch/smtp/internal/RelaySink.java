@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The work of {@code LmtpSink} and {@code SmtpSink}: each message spooled while it is written
@@ -35,30 +36,12 @@ public final class RelaySink {
     this.s = settings;
   }
 
-  /** The steps of a session that connects, logs in and offers each recipient, in words. */
-  public List<String> check() throws FetchException {
-    List<String> steps = new ArrayList<>();
-    try (SmtpSession ses = SmtpSession.open(s, steps)) {
-      String sender = s.sender() != null ? s.sender() : "";
-      ses.command("MAIL FROM:<" + sender + ">");
-      Reply r = ses.read(s.limits().replyTimeout());
-      if (!r.positive()) {
-        throw r.transient4xx()
-            ? Failures.deferred(s, "MAIL FROM", r)
-            : Failures.rejected(s, "MAIL FROM", r);
-      }
-      for (String rcpt : s.recipients()) {
-        ses.command("RCPT TO:<" + rcpt + ">");
-        r = ses.read(s.limits().replyTimeout());
-        if (!r.positive()) {
-          String step = "RCPT TO:<" + rcpt + ">";
-          throw r.transient4xx() ? Failures.deferred(s, step, r) : Failures.rejected(s, step, r);
-        }
-        steps.add("the server takes mail for " + rcpt);
-      }
-      ses.reset();
-    }
-    return steps;
+  /**
+   * Checks the server: connects, secures, greets, logs in and offers each recipient, each step told
+   * to {@code passed} as it passes ({@link RelayCheck}).
+   */
+  public void check(Consumer<String> passed) throws FetchException {
+    RelayCheck.check(s, passed);
   }
 
   public synchronized Delivery begin(Envelope envelope) throws IOException {

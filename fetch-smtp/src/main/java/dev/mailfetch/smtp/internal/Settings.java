@@ -40,6 +40,14 @@ public record Settings(
     return socket != null ? "the socket " + socket : host + ":" + port;
   }
 
+  /**
+   * The library's builder call of this sink, the start of each library remedy: "LmtpSink.builder()"
+   * or "SmtpSink.builder()".
+   */
+  public String builder() {
+    return lmtp ? "LmtpSink.builder()" : "SmtpSink.builder()";
+  }
+
   /** Whether credentials were given. */
   public boolean logsIn() {
     return user != null;

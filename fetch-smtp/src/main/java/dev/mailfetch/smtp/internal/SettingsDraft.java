@@ -107,7 +107,8 @@ public final class SettingsDraft {
     Require.requireArgument(recipients.length > 0, "recipients needs at least one address");
     List<String> list = new ArrayList<>();
     for (String r : recipients) {
-      list.add(Addresses.check("recipients", r));
+      list.add(
+          lmtp ? Addresses.checkLmtpRecipient("recipients", r) : Addresses.check("recipients", r));
     }
     this.recipients = List.copyOf(list);
   }

@@ -22,22 +22,71 @@ import java.util.Set;
 final class SmtpLogin {
   private SmtpLogin() {}
 
-  /** Logs in; the mechanism's name. */
+  /**
+   * Logs in; the mechanism's name. An access token the server refuses (as expired or revoked, or
+   * with a bare {@code 535}) is invalidated at the provider, which is asked once more; where it
+   * gives another token, that one is tried once with a new AUTH in the same session, as
+   * fetch-pop3's OAuth login does. A second refusal is the grant's, not the token's.
+   */
   static String logIn(SmtpSession session) throws FetchException {
+    Settings s = session.s;
+    if (s.tokens() == null) {
+      return logIn(session, null);
+    }
+    String token = token(s);
+    try {
+      return logIn(session, token);
+    } catch (FetchException e) {
+      if (!tokenRefused(e)) {
+        throw e;
+      }
+      s.tokens().invalidate(token);
+      String fresh = token(s);
+      if (fresh.equals(token)) {
+        throw e; // a provider that cannot refresh: the refusal stands
+      }
+      try {
+        return logIn(session, fresh);
+      } catch (FetchException e2) {
+        if (!tokenRefused(e2)) {
+          throw e2;
+        }
+        s.tokens().invalidate(fresh);
+        throw Failures.tokenRefusedTwice(s, e2);
+      }
+    }
+  }
+
+  /** A refusal of the credential itself, not a session that ended or broke. */
+  private static boolean tokenRefused(FetchException e) {
+    return e.error() == FetchError.AUTH_TOKEN_EXPIRED || e.error() == FetchError.AUTH_FAILED;
+  }
+
+  private static String token(Settings s) throws FetchException {
+    String t;
+    try {
+      t = s.tokens().accessToken();
+    } catch (FetchException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new FetchException(
+          FetchError.AUTH_FAILED, "no OAuth token for " + s.user() + ": " + e.getMessage(), e);
+    }
+    if (t == null || t.isEmpty() || t.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 1)) {
+      throw new FetchException(
+          FetchError.CONFIGURATION,
+          "the token provider gave no usable access token for " + s.user());
+    }
+    return t;
+  }
+
+  /** One AUTH with {@code token}, or with the password where it is null. */
+  private static String logIn(SmtpSession session, String token) throws FetchException {
     Settings s = session.s;
     String offered = session.extensions().getOrDefault("AUTH", "");
     Set<String> mechanisms = new HashSet<>(List.of(offered.toUpperCase(Locale.ROOT).split("\\s+")));
-    String token = null;
     SaslMechanism m;
-    if (s.tokens() != null) {
-      try {
-        token = s.tokens().accessToken();
-      } catch (FetchException e) {
-        throw e;
-      } catch (IOException e) {
-        throw new FetchException(
-            FetchError.AUTH_FAILED, "no OAuth token for " + s.user() + ": " + e.getMessage(), e);
-      }
+    if (token != null) {
       if (mechanisms.contains("XOAUTH2")) {
         m = SaslMechanism.xoauth2(s.user(), token);
       } else if (mechanisms.contains("OAUTHBEARER")) {
@@ -74,7 +123,6 @@ final class SmtpLogin {
       session.command("AUTH " + m.name());
     }
     Reply first = session.read(s.limits().replyTimeout());
-    String used = token;
     SaslExchange.finish(
         m,
         first,
@@ -118,9 +166,6 @@ final class SmtpLogin {
 
           @Override
           public FetchException credentialExpired(Reply r) {
-            if (used != null) {
-              s.tokens().invalidate(used);
-            }
             return Failures.authRefused(s, r, true);
           }
 

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +50,14 @@ final class SmtpSession implements Closeable {
    * credentials were given. {@code steps} gets each step that passed, in words.
    */
   static SmtpSession open(Settings s, List<String> steps) throws FetchException {
+    return open(s, (Consumer<String>) steps::add);
+  }
+
+  /** As {@link #open(Settings, List)}, each step told to {@code passed} as it passes. */
+  static SmtpSession open(Settings s, Consumer<String> passed) throws FetchException {
     SmtpSession session = new SmtpSession(s);
     try {
-      session.start(steps);
+      session.start(passed);
       return session;
     } catch (FetchException | RuntimeException e) {
       session.closeQuietly();
@@ -59,7 +65,7 @@ final class SmtpSession implements Closeable {
     }
   }
 
-  private void start(List<String> steps) throws FetchException {
+  private void start(Consumer<String> steps) throws FetchException {
     try {
       wire =
           s.socket() != null
@@ -76,7 +82,7 @@ final class SmtpSession implements Closeable {
     if (greeting.code() != 220) {
       throw Failures.sessionLost(s, "refused the session in its greeting", greeting, null);
     }
-    steps.add(
+    steps.accept(
         "connected to "
             + s.protocol()
             + " server "
@@ -94,13 +100,13 @@ final class SmtpSession implements Closeable {
       }
       pos = lim; // bytes sent before TLS are not the server's answer after it (RFC 3207 §6)
       secure(true);
-      steps.add("started TLS (" + tlsProtocol + ")");
+      steps.accept("started TLS (" + tlsProtocol + ")");
       hello();
     }
-    steps.add("the server offers " + String.join(", ", extensions.keySet()));
+    steps.accept("the server offers " + String.join(", ", extensions.keySet()));
     if (s.logsIn()) {
       String mechanism = SmtpLogin.logIn(this);
-      steps.add("logged in as " + s.user() + " with AUTH " + mechanism);
+      steps.accept("logged in as " + s.user() + " with AUTH " + mechanism);
     }
   }
 

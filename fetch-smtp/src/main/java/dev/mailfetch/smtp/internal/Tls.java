@@ -24,40 +24,62 @@ import javax.net.ssl.SSLSocket;
 final class Tls {
   private Tls() {}
 
-  static final TlsWords WORDS =
-      new TlsWords(
-          "STARTTLS",
-          "EHLO",
-          "",
-          "smtps",
-          "the sink builder's host(String)",
-          "mailfetch doctor --to URL",
-          "SmtpSink.check() or LmtpSink.check()",
-          Remedy.of(
-              "Use implicit TLS (an smtps:// URL, usually port 465) if the server has it; tell the"
-                  + " server's administrator their STARTTLS is broken.",
-              "Use SmtpSecurity.IMPLICIT_TLS (usually port 465) if the server has it; tell the"
-                  + " server's administrator their STARTTLS is broken."),
-          port ->
-              Remedy.of(
-                  "Port "
-                      + port
-                      + " expects STARTTLS or no encryption: use an smtp:// URL on it, or implicit"
-                      + " TLS (smtps://) on port 465.",
-                  "Port "
-                      + port
-                      + " expects STARTTLS or no encryption: use SmtpSecurity.STARTTLS on it, or"
-                      + " SmtpSecurity.IMPLICIT_TLS on port 465."),
-          d -> "the time allowed for the TLS handshake (" + d.toSeconds() + " s)",
-          d ->
-              Remedy.of(
-                  "Try again later; if it keeps happening, ask the server's administrator (now "
-                      + d.toSeconds()
-                      + " s are allowed).",
-                  "Try again later; if it keeps happening, ask the server's administrator, or raise"
-                      + " SmtpLimits.Builder.handshakeTimeout (now "
-                      + d.toSeconds()
-                      + " s)."));
+  private static final TlsWords LMTP = words("LmtpSink.builder()");
+  private static final TlsWords SMTP = words("SmtpSink.builder()");
+
+  /** The words for {@code s}'s sink, naming its builder and the CLI's sink options. */
+  static TlsWords words(Settings s) {
+    return s.lmtp() ? LMTP : SMTP;
+  }
+
+  private static TlsWords words(String builder) {
+    return new TlsWords(
+        "STARTTLS",
+        "EHLO",
+        "",
+        "smtps",
+        builder + ".host(String)",
+        "mailfetch doctor --to URL",
+        builder + ".build().check()",
+        Remedy.of(
+            "Use implicit TLS (an smtps:// URL, or --sink-tls implicit; usually port 465) if the"
+                + " server has it; tell the server's administrator their STARTTLS is broken.",
+            "Use "
+                + builder
+                + ".security(SmtpSecurity.IMPLICIT_TLS) (usually port 465) if the server has it;"
+                + " tell the server's administrator their STARTTLS is broken."),
+        port ->
+            Remedy.of(
+                "Port "
+                    + port
+                    + " expects STARTTLS or no encryption: use --sink-tls starttls on it (an"
+                    + " smtp:// URL), or implicit TLS (smtps://) on port 465.",
+                "Port "
+                    + port
+                    + " expects STARTTLS or no encryption: use "
+                    + builder
+                    + ".security(SmtpSecurity.STARTTLS) on it, or SmtpSecurity.IMPLICIT_TLS on port"
+                    + " 465."),
+        d -> "the time allowed for the TLS handshake (" + d.toSeconds() + " s)",
+        d ->
+            Remedy.of(
+                "Try again later; if it keeps happening, ask the server's administrator (now "
+                    + d.toSeconds()
+                    + " s are allowed).",
+                "Try again later; if it keeps happening, ask the server's administrator, or raise"
+                    + " the deadline with "
+                    + builder
+                    + ".limits(SmtpLimits.builder().handshakeTimeout(…)) (now "
+                    + d.toSeconds()
+                    + " s)."),
+        Remedy.of(
+            "If this is your own or a private server, trust its authority with --sink-trust-pem"
+                + " FILE (that authority's certificate as PEM); otherwise do not connect.",
+            "If this is your own or a private server, trust its authority with "
+                + builder
+                + ".trustPem(Path) (that authority's certificate as PEM); otherwise do not"
+                + " connect."));
+  }
 
   /** TLS over {@code plain}; the error in SMTP's words where the handshake fails. */
   static SSLSocket handshake(Settings s, Socket plain, boolean afterStartTls)
@@ -69,11 +91,11 @@ final class Tls {
     } catch (SocketTimeoutException e) {
       close(plain);
       throw TlsFailure.noAnswer(
-          WORDS, s.server(), afterStartTls, s.limits().handshakeTimeout(), null, e);
+          words(s), s.server(), afterStartTls, s.limits().handshakeTimeout(), null, e);
     } catch (SSLException e) {
       close(plain);
       throw TlsFailure.of(
-          WORDS,
+          words(s),
           e,
           s.server(),
           s.host(),

@@ -1,5 +1,6 @@
 package dev.mailfetch.testkit.smtp;
 
+import dev.mailfetch.testkit.internal.ServerTls;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,19 +13,22 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CopyOnWriteArraySet;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
  * An SMTP or LMTP server on loopback for what real servers will not do on demand: refuse a command
  * for now or for good, answer each LMTP recipient differently, end the session with {@code 421},
- * drop the connection in the middle of a message, leave STARTTLS out, announce a small SIZE. It
- * keeps every command line it read ({@link #commands()}) and every message it took ({@link
- * #messages()}: DATA unstuffed, or BDAT's bytes, as they came), and serves one connection at a
- * time, each in turn.
+ * drop the connection in the middle of a message, leave STARTTLS out, announce a small SIZE, speak
+ * TLS from the first byte (smtps), refuse chosen OAuth access tokens as expired. It keeps every
+ * command line it read ({@link #commands()}) and every message it took ({@link #messages()}: DATA
+ * unstuffed, or BDAT's bytes, as they came), and serves one connection at a time, each in turn.
  *
  * <pre>{@code
  * try (FakeSmtpServer smtp = FakeSmtpServer.smtp("PIPELINING", "SIZE 1000")
@@ -44,6 +48,9 @@ public final class FakeSmtpServer implements AutoCloseable {
   private long dropAfterDataBytes = -1;
   private SSLContext tls;
   private String injected = "";
+  private SSLContext implicitTls;
+  private final Set<String> refusedTokens = new CopyOnWriteArraySet<>();
+  private final List<String> tokens = new CopyOnWriteArrayList<>();
   private final List<String> commands = new CopyOnWriteArrayList<>();
   private final List<byte[]> messages = new CopyOnWriteArrayList<>();
   private ServerSocket server;
@@ -105,6 +112,30 @@ public final class FakeSmtpServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Speaks TLS from the first byte with this server context (implicit TLS, {@code smtps://}, RFC
+   * 8314), as the testkit's other fake servers do it ({@code ServerTls}).
+   */
+  public FakeSmtpServer implicitTls(SSLContext serverContext) {
+    this.implicitTls = serverContext;
+    return this;
+  }
+
+  /**
+   * Refuses an {@code AUTH XOAUTH2} or {@code AUTH OAUTHBEARER} carrying one of these access tokens
+   * as Google does an expired one: a {@code 334} error challenge ({@code "status":"401"}), then
+   * {@code 535} to the client's answer. Other tokens are taken ({@code 235}).
+   */
+  public FakeSmtpServer refuseTokens(String... expired) {
+    refusedTokens.addAll(List.of(expired));
+    return this;
+  }
+
+  /** The access tokens offered by AUTH XOAUTH2 or OAUTHBEARER, in order. */
+  public List<String> tokensOffered() {
+    return List.copyOf(tokens);
+  }
+
   /** Starts listening on a free loopback port. */
   public FakeSmtpServer start() throws IOException {
     server = new ServerSocket();
@@ -134,7 +165,8 @@ public final class FakeSmtpServer implements AutoCloseable {
       try (Socket s = server.accept()) {
         s.setSoTimeout(20_000);
         s.setTcpNoDelay(true); // each reply at once: Nagle would hold the second of two for 40 ms
-        session(s, new BufferedInputStream(s.getInputStream()), s.getOutputStream());
+        Socket c = implicitTls == null ? s : ServerTls.handshake(implicitTls, null, s, new byte[0]);
+        session(c, new BufferedInputStream(c.getInputStream()), c.getOutputStream());
       } catch (IOException e) {
         // the client went away, or the server was closed: serve the next one
       }
@@ -162,13 +194,7 @@ public final class FakeSmtpServer implements AutoCloseable {
       if (upper.equals("STARTTLS") && tls != null) {
         out.write(("220 2.0.0 go ahead\r\n" + injected).getBytes(StandardCharsets.UTF_8));
         out.flush();
-        SSLSocket t =
-            (SSLSocket)
-                tls.getSocketFactory()
-                    .createSocket(
-                        socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
-        t.setUseClientMode(false);
-        t.startHandshake();
+        SSLSocket t = ServerTls.handshake(tls, null, socket, new byte[0]);
         socket = t;
         in = new BufferedInputStream(t.getInputStream());
         out = t.getOutputStream();
@@ -210,6 +236,24 @@ public final class FakeSmtpServer implements AutoCloseable {
         if (!answerData(out, accepted)) {
           return;
         }
+      } else if (upper.startsWith("AUTH XOAUTH2 ") || upper.startsWith("AUTH OAUTHBEARER ")) {
+        String token = bearer(line.substring(line.lastIndexOf(' ') + 1));
+        tokens.add(token);
+        if (!refusedTokens.contains(token)) {
+          reply(out, "235 2.7.0 ok");
+          continue;
+        }
+        String error =
+            "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.google.com/\"}";
+        reply(
+            out,
+            "334 " + Base64.getEncoder().encodeToString(error.getBytes(StandardCharsets.UTF_8)));
+        String answer = readLine(in);
+        if (answer == null) {
+          return;
+        }
+        commands.add(answer);
+        reply(out, "535 5.7.8 Username and Password not accepted");
       } else if (upper.startsWith("AUTH")) {
         reply(out, "235 2.7.0 ok");
       } else if (upper.equals("QUIT")) {
@@ -219,6 +263,22 @@ public final class FakeSmtpServer implements AutoCloseable {
         reply(out, "250 ok"); // RSET, NOOP, HELO
       }
     }
+  }
+
+  /** The token of an XOAUTH2 or OAUTHBEARER initial response: after "auth=Bearer ". */
+  private static String bearer(String base64) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+    int at = decoded.indexOf("auth=Bearer ");
+    if (at < 0) {
+      return "";
+    }
+    int end = decoded.indexOf('\u0001', at);
+    return decoded.substring(at + "auth=Bearer ".length(), end < 0 ? decoded.length() : end);
   }
 
   private String ruled(String upper) {

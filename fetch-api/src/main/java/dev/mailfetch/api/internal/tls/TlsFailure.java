@@ -217,7 +217,7 @@ public class TlsFailure {
                 + "'s certificate is self-signed or issued by an authority this client"
                 + " does not trust",
             e,
-            null);
+            w.untrusted());
       case PLAIN_TEXT:
         if (afterStls) {
           // The user asked for STARTTLS, and the server said yes to STLS: the port is right, the

@@ -21,6 +21,9 @@ import java.util.function.IntFunction;
  * @param plainTextPort the advice for implicit TLS spoken to a plain-text port
  * @param handshakeTimeoutWords the handshake deadline in words ("30 s")
  * @param handshakeTimeoutRemedy the advice for a handshake past its deadline
+ * @param untrusted the advice for a certificate of an authority not trusted, naming the trust
+ *     setting of the role (a sink's {@code --sink-trust-pem}), or null where the protocol adds its
+ *     own (POP3's certificate words)
  */
 public record TlsWords(
     String startTls,
@@ -33,7 +36,36 @@ public record TlsWords(
     Remedy startTlsBroken,
     IntFunction<Remedy> plainTextPort,
     Function<Duration, String> handshakeTimeoutWords,
-    Function<Duration, Remedy> handshakeTimeoutRemedy) {
+    Function<Duration, Remedy> handshakeTimeoutRemedy,
+    Remedy untrusted) {
+
+  /** Words without advice for an untrusted certificate (the protocol adds its own). */
+  public TlsWords(
+      String startTls,
+      String capability,
+      String brokenStartTlsNote,
+      String scheme,
+      String hostSetting,
+      String doctorCli,
+      String doctorLibrary,
+      Remedy startTlsBroken,
+      IntFunction<Remedy> plainTextPort,
+      Function<Duration, String> handshakeTimeoutWords,
+      Function<Duration, Remedy> handshakeTimeoutRemedy) {
+    this(
+        startTls,
+        capability,
+        brokenStartTlsNote,
+        scheme,
+        hostSetting,
+        doctorCli,
+        doctorLibrary,
+        startTlsBroken,
+        plainTextPort,
+        handshakeTimeoutWords,
+        handshakeTimeoutRemedy,
+        null);
+  }
 
   public TlsWords {
     Objects.requireNonNull(startTls, "startTls");
