@@ -176,28 +176,36 @@ public final class ImapSession implements Closeable {
 
   /** Sends {@code command} without waiting; returns its tag for {@link #await}. */
   public String send(ImapCommand command) throws FetchException {
-    return c.send(command);
+    try {
+      return c.send(command);
+    } catch (FetchException e) {
+      throw withAlerts(e);
+    }
   }
 
   /** The tagged reply to the command sent with {@code tag}, NO and BAD included. */
   public TaggedReply await(String tag) throws FetchException {
-    return c.await(tag);
+    try {
+      return c.await(tag);
+    } catch (FetchException e) {
+      throw withAlerts(e);
+    }
   }
 
   /** Sends {@code command} and reads its reply, NO and BAD included. */
   public TaggedReply run(ImapCommand command) throws FetchException {
-    return c.run(command);
+    return await(send(command));
   }
 
   /** Sends {@code command} and reads its reply; a NO or BAD is thrown as its error. */
   public TaggedReply expectOk(ImapCommand command) throws FetchException {
-    return ok(c.run(command));
+    return ok(run(command));
   }
 
   /** {@code reply} if OK; else its error ({@link ImapFailures#refused}). */
   public TaggedReply ok(TaggedReply reply) throws FetchException {
     if (!reply.ok()) {
-      throw ImapFailures.refused(reply, c.server(), role);
+      throw withAlerts(ImapFailures.refused(reply, c.server(), role));
     }
     return reply;
   }
