@@ -206,7 +206,7 @@ class ImapAppendFaultTest {
     assertEquals(FetchError.CONNECTION_RESET, e.error(), e.getMessage());
     // One code, said once: the sink's words inside the engine's context, no second code.
     assertEquals(
-        "CONNECTION_RESET: sink failed making the batch durable (sync): the connection to 127.0.0.1:"
+        "CONNECTION_RESET: sink failed delivering message 2: the connection to 127.0.0.1:"
             + imap.port()
             + " broke (the server closed it)"
             + RUN_STOPPED,
@@ -228,7 +228,8 @@ class ImapAppendFaultTest {
   }
 
   @Test
-  void overquotaStopsTheRunWithTheServersWordsAndKeepsTheRestOnThePop3Server() throws Exception {
+  void overquotaStopsTheRunDeletesWhatTheServerTookAndKeepsTheRestOnThePop3Server()
+      throws Exception {
     servers(FakeImapServer.builder().fault(ImapFault.overquotaAfter(2)));
     FetchResult r = run();
     assertFalse(r.ok(), r.summary());
@@ -241,13 +242,14 @@ class ImapAppendFaultTest {
         "the server's words");
     nothingLostNothingTwice();
     assertEquals(2, onImap().size());
-    assertTrue(onPop3().containsAll(List.of(3, 4, 5)), "the refused ones stay: " + onPop3());
+    assertEquals(2, r.count(MessageOutcome.Kind.DELIVERED), r.summary());
+    assertEquals(List.of(3, 4, 5), onPop3(), "the two taken are deleted now, the refused stay");
 
-    FetchResult again = run(); // still over quota: the two taken are found, not appended again
+    FetchResult again = run(); // still over quota: nothing more is taken
     assertFalse(again.ok(), again.summary());
     nothingLostNothingTwice();
     assertEquals(2, onImap().size());
-    assertEquals(List.of(3, 4, 5), onPop3(), "the two taken leave the POP3 server now");
+    assertEquals(List.of(3, 4, 5), onPop3());
   }
 
   @Test
@@ -265,6 +267,9 @@ class ImapAppendFaultTest {
         e.getMessage());
     nothingLostNothingTwice();
     assertFalse(onPop3().isEmpty(), "what the BYE cut off stays on the POP3 server");
+    assertTrue(
+        onPop3().size() < MESSAGES,
+        "what the server took before its BYE is deleted in the same run: " + onPop3());
 
     // Each later run finds what was taken and appends the rest, two a session before the next
     // BYE; how many the first run got in depends on a race, so run until the POP3 server is empty.
