@@ -222,8 +222,20 @@ public final class AppendCore implements Closeable {
     if (journal != null) {
       journal.force();
     }
-    if (outcome.failure() != null) {
+    if (outcome.failure() != null && outcome.taken().isEmpty()) {
       throw outcome.failure(); // the destination's own trouble: the run stops
+    }
+    if (outcome.failure() != null) {
+      // Some were taken: only the others are named, with the destination's failure (which stops
+      // the run), so the engine deletes the taken ones now (MessageSink, DeliveriesFailed). The
+      // intent of one whose answer was lost stays in the journal: looked up on the next run.
+      Map<DeliveryKey, FetchException> failed = new LinkedHashMap<>(refused);
+      refused.clear();
+      for (DeliveryKey k : List.copyOf(pending.keySet())) {
+        failed.put(k, outcome.failure());
+        settle(k);
+      }
+      throw new DeliveriesFailed(failed);
     }
     if (!refused.isEmpty()) {
       Map<DeliveryKey, FetchException> failed = new LinkedHashMap<>(refused);

@@ -44,6 +44,7 @@ public final class AppendServer implements Closeable {
   private String gmailAllMail;
   private boolean gmail;
   private final Set<String> created = new HashSet<>();
+  private boolean synchronizing;
 
   /** A server reached with {@code settings}; {@code keyHeader} null where the header is off. */
   public AppendServer(ImapSettings settings, String keyHeader) {
@@ -55,6 +56,7 @@ public final class AppendServer implements Closeable {
   ImapSession session() throws FetchException {
     if (session == null) {
       ImapSession s = ImapSession.open(settings);
+      s.synchronizingLiterals(synchronizing);
       try {
         s.login();
         delimiter = s.delimiter();
@@ -83,6 +85,11 @@ public final class AppendServer implements Closeable {
       }
     }
     return "[Gmail]/All Mail";
+  }
+
+  /** {@code e} with the session's {@code [ALERT]}s, which must reach the user (never dropped). */
+  private FetchException told(FetchException e) {
+    return session == null ? e : session.withAlerts(e);
   }
 
   private void drop() {
@@ -114,12 +121,26 @@ public final class AppendServer implements Closeable {
           settleLostAnswers(batch, refused);
         }
         failure = round(batch, refused, null);
+        failure = failure == null ? null : told(failure);
         setGmailLabels(batch, refused);
+        if (synchronizing) { // the batch that needed it is over: the next ones go pipelined
+          synchronizing = false;
+          session.synchronizingLiterals(false);
+        }
         break;
-      } catch (FetchException e) {
+      } catch (FetchException thrown) {
+        FetchException e = told(thrown);
         drop();
         if (attempt == 2 || !brokenConnection(e)) {
           failure = e;
+        } else if (ImapFailures.overSize(e)) {
+          // A message too big for the server ended the session: on the new one each literal
+          // waits for "+", so the server can refuse that one message alone (NO [TOOBIG]).
+          synchronizing = true;
+          log.info(
+              "{}: {}; once more on a new connection, each message waiting for its \"+\"",
+              settings.server(),
+              e.getMessage());
         } else {
           log.info("{}: {}; once more on a new connection", settings.server(), e.getMessage());
         }
@@ -467,6 +488,11 @@ public final class AppendServer implements Closeable {
       if (!s.capabilities().has("UIDPLUS")) {
         steps.accept("without UIDPLUS each delivery is found again by its header, which is slower");
       }
+      for (ImapLine a : s.alerts()) {
+        steps.add("the server's alert: \"" + FetchException.escape(a.text()) + "\"");
+      }
+    } catch (FetchException e) {
+      throw s.withAlerts(e);
     } finally {
       s.logout();
     }

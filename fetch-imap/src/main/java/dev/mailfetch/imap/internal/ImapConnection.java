@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -36,6 +37,12 @@ final class ImapConnection implements Closeable {
   private ImapLine bye;
   private int nextTag = 1;
   private boolean broken;
+  private boolean synchronizingOnly;
+
+  /** How long, and how many lines, the server's last words are read after a write failed. */
+  private static final long LAST_WORDS_MILLIS = 500;
+
+  private static final int LAST_WORDS_LINES = 16;
 
   /** A command sent, awaiting its tagged reply. */
   private static final class Pending {
@@ -156,16 +163,62 @@ final class ImapConnection implements Closeable {
     inFlight.put(tag, p);
     trace.client(tag, command);
     try {
-      new LiteralWriter(out, capabilities)
+      new LiteralWriter(out, synchronizingOnly ? new ImapCapabilities(List.of()) : capabilities)
           .write(tag, command, () -> continuation(tag).kind() == ImapLine.Kind.CONTINUATION);
     } catch (FetchException e) {
       broken = true;
       throw e;
     } catch (IOException e) {
       broken = true;
-      throw ImapFailures.closed(server(), e);
+      throw lastWords(tag, e);
     }
     return tag;
+  }
+
+  /**
+   * Sends every literal from now on synchronizing ({@code {n}}), LITERAL+ or not: the server can
+   * then refuse one (a NO before its bytes) without ending the session.
+   */
+  void synchronizingOnly(boolean only) {
+    this.synchronizingOnly = only;
+  }
+
+  /**
+   * The error of a write that failed: a server that ends a session says why first ({@code * BYE},
+   * or a tagged NO to the command it would not take), so what it sent before it closed is read,
+   * within a short deadline and a few lines, and its words are reported, not the JDK's.
+   */
+  private FetchException lastWords(String tag, IOException e) {
+    FetchException broke = ImapFailures.closed(server(), e);
+    long until =
+        System.nanoTime()
+            + Math.min(
+                TimeUnit.MILLISECONDS.toNanos(LAST_WORDS_MILLIS),
+                settings.limits().readTimeout().toNanos());
+    TaggedReply refusal = null;
+    try {
+      for (int i = 0; i < LAST_WORDS_LINES && bye == null; i++) {
+        ImapLine line = read(until, null);
+        if (line.kind() == ImapLine.Kind.TAGGED) {
+          TaggedReply r = inFlight.get(line.tag()).reply;
+          if (!r.ok()) {
+            refusal = r;
+          }
+          if (line.tag().equals(tag)) {
+            break; // the command that could not be sent was answered: nothing more to wait for
+          }
+        }
+      }
+    } catch (FetchException ended) {
+      // the end of what the server sent: what it said before is all there is
+    }
+    if (bye != null) {
+      return ImapFailures.bye(server(), bye);
+    }
+    if (refusal != null) {
+      return ImapFailures.brokeAfterRefusal(server(), refusal, e);
+    }
+    return broke;
   }
 
   /** Sends one line of a SASL exchange (secret: the trace shows it redacted). */

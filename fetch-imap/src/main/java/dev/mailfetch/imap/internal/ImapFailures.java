@@ -140,10 +140,48 @@ public final class ImapFailures {
     return fail(dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT, what, said, null);
   }
 
-  /** The server ended the session with {@code * BYE}. */
+  /** The server ended the session with {@code * BYE}: its words, and what its code means. */
   public static FetchException bye(String server, ImapLine bye) {
+    ResponseCode code = bye.code();
+    String why = code == null ? "" : byeReason(code.name());
     return new FetchException(
-        FetchError.CONNECTION_RESET, server + " ended the session (BYE)", bye.afterTag(), null);
+        FetchError.CONNECTION_RESET,
+        server + " ended the session (BYE" + (why.isEmpty() ? ")" : "): " + why),
+        bye.afterTag(),
+        null);
+  }
+
+  private static String byeReason(String code) {
+    return switch (code) {
+      case "UNAVAILABLE" -> "it cannot serve now (UNAVAILABLE)";
+      case "TOOBIG", "LIMIT" -> "a message was larger than it takes (" + code + ")";
+      case "OVERQUOTA" -> "the mailbox is over its quota (OVERQUOTA)";
+      case "ALERT" -> "with an alert for you (ALERT)";
+      default -> "";
+    };
+  }
+
+  /**
+   * The connection broke while {@code reply.command()} was sent, after the server had refused it:
+   * the refusal's words, not the broken write's.
+   */
+  static FetchException brokeAfterRefusal(String server, TaggedReply reply, IOException e) {
+    ResponseCode code = reply.code();
+    return new FetchException(
+        FetchError.CONNECTION_RESET,
+        server
+            + " refused "
+            + reply.command()
+            + (code == null ? "" : " (" + code.name() + ")")
+            + " and closed the connection",
+        reply.line().afterTag(),
+        e);
+  }
+
+  /** Whether {@code e} is the server's end of a session over a message's size. */
+  public static boolean overSize(FetchException e) {
+    String said = e.serverReply().orElse("");
+    return said.contains("[TOOBIG]") || said.contains("[LIMIT]");
   }
 
   private static FetchException fail(FetchError e, String detail, String said, Remedy remedy) {
@@ -234,6 +272,9 @@ public final class ImapFailures {
   }
 
   static FetchException closed(String server, IOException e) {
+    if (e instanceof FetchException typed) {
+      return typed; // already said with its code: not a second time
+    }
     return new FetchException(
         FetchError.CONNECTION_RESET,
         "the connection to "

@@ -123,7 +123,7 @@ final class ImapLogin {
       case AUTHENTICATE_LOGIN -> SaslMechanism.login(s.user(), s.password());
       case XOAUTH2 -> SaslMechanism.xoauth2(s.user(), token());
       case OAUTHBEARER -> SaslMechanism.oauthBearer(s.user(), s.host(), s.port(), token());
-      case LOGIN -> throw new IllegalArgumentException("LOGIN is no SASL mechanism");
+      case LOGIN, PREAUTH -> throw new IllegalArgumentException(m + " is no SASL mechanism");
     };
   }
 

@@ -182,14 +182,10 @@ final class ImapReader {
     }
     long readMillis = limits.readTimeout().toMillis();
     boolean deadlineFirst = left / 1_000_000 < readMillis;
+    int n;
     try {
       timeout.set((int) Math.max(1, Math.min(readMillis, left / 1_000_000)));
-      int n = in.read(buf, 0, buf.length);
-      if (n < 0) {
-        throw ImapFailures.closed(server, null);
-      }
-      pos = 0;
-      lim = n;
+      n = in.read(buf, 0, buf.length);
     } catch (SocketTimeoutException e) {
       throw deadlineFirst
           ? ImapFailures.commandTimedOut(server, limits, advice)
@@ -197,5 +193,10 @@ final class ImapReader {
     } catch (IOException e) {
       throw ImapFailures.closed(server, e);
     }
+    if (n < 0) { // thrown outside the try: a FetchException is an IOException, said once
+      throw ImapFailures.closed(server, null);
+    }
+    pos = 0;
+    lim = n;
   }
 }

@@ -21,6 +21,10 @@ public final class ImapSession implements Closeable {
   private LoginMethod loggedInWith;
   private boolean utf8;
   private Optional<String> delimiter;
+  private boolean preauthenticated;
+
+  /** The most {@code [ALERT]}s quoted in one error's words (the latest). */
+  private static final int ALERTS_QUOTED = 3;
 
   private ImapSession(ImapConnection c, ImapFailures.Role role) {
     this.c = c;
@@ -46,17 +50,26 @@ public final class ImapSession implements Closeable {
         c.secure(false);
       }
       ImapLine greeting = c.greeting();
+      if (greeting.name().equalsIgnoreCase("PREAUTH")) {
+        if (settings.security() == ImapSecurity.STARTTLS && !c.secured()) {
+          throw ImapTls.preauthBeforeTls(c.server(), greeting);
+        }
+        session.preauthenticated = true;
+      }
       ResponseCode code = greeting.code();
       if (code != null && code.is("CAPABILITY")) {
         c.capabilities(new ImapCapabilities(code.capabilities()));
       } else {
         session.capability();
       }
-      if (settings.security() == ImapSecurity.STARTTLS) {
+      if (settings.security() == ImapSecurity.STARTTLS) { // PREAUTH without TLS was refused above
         session.startTls();
       }
       return session;
-    } catch (FetchException | RuntimeException e) {
+    } catch (FetchException e) {
+      c.close();
+      throw session.withAlerts(e);
+    } catch (RuntimeException e) {
       c.close();
       throw e;
     }
@@ -120,16 +133,30 @@ public final class ImapSession implements Closeable {
 
   /** Logs in with the first of {@code allowed} the server offers. */
   public LoginMethod login(List<LoginMethod> allowed) throws FetchException {
-    ImapLogin login = new ImapLogin(c, role);
-    LoginMethod method = login.choose(allowed);
-    TaggedReply ok = login.login(method);
-    loggedInWith = method;
-    ResponseCode code = ok.code();
-    if (code != null && code.is("CAPABILITY")) {
-      c.capabilities(new ImapCapabilities(code.capabilities()));
-    } else {
-      capability();
+    try {
+      return loginOnce(allowed);
+    } catch (FetchException e) {
+      throw withAlerts(e);
     }
+  }
+
+  private LoginMethod loginOnce(List<LoginMethod> allowed) throws FetchException {
+    LoginMethod method;
+    if (preauthenticated) {
+      // Logged in by the greeting: no credential is sent; its capabilities are the session's.
+      method = LoginMethod.PREAUTH;
+    } else {
+      ImapLogin login = new ImapLogin(c, role);
+      method = login.choose(allowed);
+      TaggedReply ok = login.login(method);
+      ResponseCode code = ok.code();
+      if (code != null && code.is("CAPABILITY")) {
+        c.capabilities(new ImapCapabilities(code.capabilities()));
+      } else {
+        capability();
+      }
+    }
+    loggedInWith = method;
     if (c.capabilities().has("UTF8=ACCEPT")) {
       TaggedReply r = c.run(ImapCommand.of("ENABLE").atom("UTF8=ACCEPT").build());
       utf8 = r.ok() && r.untagged("ENABLED").stream().anyMatch(l -> l.data().contains("UTF8"));
@@ -149,28 +176,36 @@ public final class ImapSession implements Closeable {
 
   /** Sends {@code command} without waiting; returns its tag for {@link #await}. */
   public String send(ImapCommand command) throws FetchException {
-    return c.send(command);
+    try {
+      return c.send(command);
+    } catch (FetchException e) {
+      throw withAlerts(e);
+    }
   }
 
   /** The tagged reply to the command sent with {@code tag}, NO and BAD included. */
   public TaggedReply await(String tag) throws FetchException {
-    return c.await(tag);
+    try {
+      return c.await(tag);
+    } catch (FetchException e) {
+      throw withAlerts(e);
+    }
   }
 
   /** Sends {@code command} and reads its reply, NO and BAD included. */
   public TaggedReply run(ImapCommand command) throws FetchException {
-    return c.run(command);
+    return await(send(command));
   }
 
   /** Sends {@code command} and reads its reply; a NO or BAD is thrown as its error. */
   public TaggedReply expectOk(ImapCommand command) throws FetchException {
-    return ok(c.run(command));
+    return ok(run(command));
   }
 
   /** {@code reply} if OK; else its error ({@link ImapFailures#refused}). */
   public TaggedReply ok(TaggedReply reply) throws FetchException {
     if (!reply.ok()) {
-      throw ImapFailures.refused(reply, c.server(), role);
+      throw withAlerts(ImapFailures.refused(reply, c.server(), role));
     }
     return reply;
   }
@@ -178,6 +213,31 @@ public final class ImapSession implements Closeable {
   /** The {@code [ALERT]}s the server sent, for the user. */
   public List<ImapLine> alerts() {
     return c.alerts();
+  }
+
+  /**
+   * {@code e} with the {@code [ALERT]}s of this session after its words (RFC 9051 §7.1: the user
+   * must see them), the latest few, each unless the words quote it already.
+   */
+  public FetchException withAlerts(FetchException e) {
+    List<ImapLine> all = c.alerts();
+    FetchException told = e;
+    for (ImapLine a : all.subList(Math.max(0, all.size() - ALERTS_QUOTED), all.size())) {
+      String text = FetchException.escape(a.text());
+      if (!told.getMessage().contains(text)) {
+        told = told.withConsequence("the server's alert: \"" + text + "\"", null);
+      }
+    }
+    return told;
+  }
+
+  /**
+   * Sends every literal synchronizing from now on, even where LITERAL+ is offered: a server that
+   * refuses a message's size then says NO before its bytes instead of ending the session ({@code
+   * false}: LITERAL+ again where offered).
+   */
+  public void synchronizingLiterals(boolean only) {
+    c.synchronizingOnly(only);
   }
 
   /** Commands sent and not yet awaited. */

@@ -93,4 +93,25 @@ final class ImapTls {
         null,
         s.advice().noStartTls());
   }
+
+  /**
+   * A {@code * PREAUTH} greeting where STARTTLS is required: the session is logged in already, so
+   * STARTTLS can no longer be sent (RFC 9051 §6.2.1) and everything would go in plain text. An
+   * attacker on the way can greet so (a downgrade); nothing more is sent.
+   */
+  static FetchException preauthBeforeTls(String server, ImapLine greeting) {
+    return new FetchException(
+        FetchError.TLS_REQUIRED_NOT_OFFERED,
+        server
+            + " greeted with PREAUTH on a connection without TLS: STARTTLS can no longer be used"
+            + " and the session would go unencrypted (something on the way may be downgrading"
+            + " it); nothing was sent",
+        greeting.wire(),
+        null,
+        Remedy.of(
+            "Use implicit TLS (an imaps:// URL, port 993) if the server has it; --tls none only on a"
+                + " network you trust.",
+            "Use ImapSecurity.IMPLICIT_TLS (port 993) if the server has it; ImapSecurity.NONE only"
+                + " on a network you trust."));
+  }
 }

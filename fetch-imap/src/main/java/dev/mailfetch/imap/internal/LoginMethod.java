@@ -11,11 +11,20 @@ public enum LoginMethod {
   /** AUTHENTICATE XOAUTH2 with an OAuth access token (Gmail, Outlook). */
   XOAUTH2,
   /** AUTHENTICATE OAUTHBEARER (RFC 7628) with an OAuth access token. */
-  OAUTHBEARER;
+  OAUTHBEARER,
+  /**
+   * None: the server greeted with {@code * PREAUTH} (RFC 9051 §7.1.4), the session is logged in
+   * already (a server started for this user, or one that knows the client by other means).
+   */
+  PREAUTH;
 
   /** How a person reads it: "LOGIN", "AUTHENTICATE PLAIN". */
   public String words() {
-    return this == LOGIN ? "LOGIN" : "AUTHENTICATE " + saslName();
+    return switch (this) {
+      case LOGIN -> "LOGIN";
+      case PREAUTH -> "the server's PREAUTH greeting (no login needed)";
+      default -> "AUTHENTICATE " + saslName();
+    };
   }
 
   /** The SASL mechanism's name; null for LOGIN. */
@@ -25,7 +34,7 @@ public enum LoginMethod {
       case AUTHENTICATE_LOGIN -> "LOGIN";
       case XOAUTH2 -> "XOAUTH2";
       case OAUTHBEARER -> "OAUTHBEARER";
-      case LOGIN -> null;
+      case LOGIN, PREAUTH -> null;
     };
   }
 }
