@@ -57,6 +57,15 @@ public class DeliveryBenchmark {
   @Param({"10000"})
   int messages;
 
+  /**
+   * How Dovecot saves: without fsync (the default here: the client is measured, not a shared disk)
+   * or with Dovecot's durable defaults ("as deployed").
+   */
+  @Param({"NO_FSYNC"})
+  PrivateDovecot.Saving saving;
+
+  MailCorpus corpus;
+
   private FakePop3Server pop3;
   private PrivateDovecot dovecot;
   private Contenders.Server source;
@@ -65,7 +74,7 @@ public class DeliveryBenchmark {
 
   @Setup(Level.Trial)
   public void start() throws Exception {
-    MailCorpus corpus = EndToEndBenchmark.typical(messages);
+    corpus = EndToEndBenchmark.typical(messages);
     pop3 = FakePop3Server.builder().account("alice", "bench", corpus.toMailbox()).start();
     source = new Contenders.Server("localhost", pop3.port(), "alice", "bench", null);
     // The same messages in a folder of Dovecot's own, for imapsync (which reads IMAP only).
@@ -78,11 +87,16 @@ public class DeliveryBenchmark {
                 corpus.writeMaildir(maildir.resolve("." + SOURCE_FOLDER));
               }
             },
-            TestCertificates.generate());
+            TestCertificates.generate(),
+            saving);
     if (imapsync) {
       dovecot.doveadm("mailbox", "status", "messages", SOURCE_FOLDER); // index it before timing
     }
     journals = Files.createTempDirectory("mailfetch-deliver");
+  }
+
+  PrivateDovecot dovecot() {
+    return dovecot;
   }
 
   @TearDown(Level.Trial)
@@ -115,16 +129,23 @@ public class DeliveryBenchmark {
 
   @Benchmark
   public long mailfetchImap() throws IOException {
-    try (ImapAppendSink sink =
+    return mailfetchImap(true);
+  }
+
+  /** With or without the sink's journal (DeliveryRounds' row mailfetchImapNoJournal). */
+  long mailfetchImap(boolean journal) throws IOException {
+    ImapAppendSink.Builder b =
         ImapAppendSink.builder()
             .host("127.0.0.1")
             .port(dovecot.imapPort())
             .security(ImapSecurity.NONE)
             .allowPlaintextAuthentication(true)
             .user(PrivateDovecot.USER)
-            .password(() -> PrivateDovecot.PASSWORD)
-            .journal(journals.resolve("imap-" + round++))
-            .build()) {
+            .password(() -> PrivateDovecot.PASSWORD);
+    if (journal) {
+      b.journal(journals.resolve("imap-" + round++));
+    }
+    try (ImapAppendSink sink = b.build()) {
       return Contenders.mailfetch(source, sink);
     }
   }
@@ -137,13 +158,20 @@ public class DeliveryBenchmark {
 
   @Benchmark
   public long mailfetchLmtp() throws IOException {
-    try (LmtpSink sink =
+    return mailfetchLmtp(true);
+  }
+
+  /** With or without the sink's journal (DeliveryRounds' row mailfetchLmtpNoJournal). */
+  long mailfetchLmtp(boolean journal) throws IOException {
+    LmtpSink.Builder b =
         LmtpSink.builder()
             .host("127.0.0.1")
             .port(dovecot.lmtpPort())
-            .recipients(PrivateDovecot.USER + "@localhost")
-            .journal(journals.resolve("lmtp-" + round++))
-            .build()) {
+            .recipients(PrivateDovecot.USER + "@localhost");
+    if (journal) {
+      b.journal(journals.resolve("lmtp-" + round++));
+    }
+    try (LmtpSink sink = b.build()) {
       return Contenders.mailfetch(source, sink);
     }
   }

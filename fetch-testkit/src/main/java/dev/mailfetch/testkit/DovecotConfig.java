@@ -18,7 +18,12 @@ final class DovecotConfig {
   private DovecotConfig() {}
 
   static void write(
-      Path folder, Set<PrivateDovecot.Service> services, Ports ports, int uid, boolean oauth2)
+      Path folder,
+      Set<PrivateDovecot.Service> services,
+      Ports ports,
+      int uid,
+      boolean oauth2,
+      PrivateDovecot.Saving saving)
       throws IOException {
     String f = folder.toString();
     StringBuilder protocols = new StringBuilder("pop3");
@@ -50,6 +55,10 @@ final class DovecotConfig {
                 // An LMTP recipient alice@localhost is the user alice (the domain is dropped before
                 // the passdb and userdb lookups), as a login alice@localhost is.
                 "auth_username_format = %n"));
+    if (saving == PrivateDovecot.Saving.NO_FSYNC) {
+      lines.add("mail_fsync = never");
+      lines.add("maildir_very_dirty_syncs = yes");
+    }
     if (oauth2) {
       lines.add(
           "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = "

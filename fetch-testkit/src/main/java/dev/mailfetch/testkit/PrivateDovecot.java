@@ -72,6 +72,22 @@ public final class PrivateDovecot {
     }
   }
 
+  /**
+   * How Dovecot saves a message it is given. Every test keeps {@link #DURABLE}, Dovecot's own
+   * defaults (the crash tests depend on them); {@link #NO_FSYNC} is for benchmarks that measure the
+   * client rather than the disk.
+   */
+  public enum Saving {
+    /** Dovecot's defaults ({@code mail_fsync = optimized}): each delivery on disk before its OK. */
+    DURABLE,
+    /**
+     * {@code mail_fsync = never} and {@code maildir_very_dirty_syncs = yes}: no fsync per delivery
+     * and no rescan of the Maildir before each save, so a delivery costs Dovecot's CPU, not a disk
+     * shared with other work. Benchmarks only: a crash of the machine could lose what was "saved".
+     */
+    NO_FSYNC
+  }
+
   private final Path folder;
   private final Path maildir;
   private final Set<Service> services;
@@ -101,7 +117,7 @@ public final class PrivateDovecot {
   /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
   public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs)
       throws Exception {
-    return start(EnumSet.of(Service.POP3), filler, certs, null);
+    return start(EnumSet.of(Service.POP3), filler, certs, null, Saving.DURABLE);
   }
 
   /**
@@ -111,7 +127,17 @@ public final class PrivateDovecot {
    */
   public static PrivateDovecot start(
       Set<Service> services, MaildirFiller filler, TestCertificates certs) throws Exception {
-    return start(services, filler, certs, null);
+    return start(services, filler, certs, null, Saving.DURABLE);
+  }
+
+  /**
+   * As {@link #start(Set, MaildirFiller, TestCertificates)}, saving as {@code saving} says: {@link
+   * Saving#NO_FSYNC} for a benchmark of the client (docs/benchmarks.md, "Into IMAP and LMTP").
+   */
+  public static PrivateDovecot start(
+      Set<Service> services, MaildirFiller filler, TestCertificates certs, Saving saving)
+      throws Exception {
+    return start(services, filler, certs, null, Objects.requireNonNull(saving, "saving"));
   }
 
   /**
@@ -126,11 +152,16 @@ public final class PrivateDovecot {
         EnumSet.of(Service.POP3),
         filler,
         certs,
-        Objects.requireNonNull(oauth2Config, "oauth2Config"));
+        Objects.requireNonNull(oauth2Config, "oauth2Config"),
+        Saving.DURABLE);
   }
 
   private static PrivateDovecot start(
-      Set<Service> requested, MaildirFiller filler, TestCertificates certs, String oauth2Config)
+      Set<Service> requested,
+      MaildirFiller filler,
+      TestCertificates certs,
+      String oauth2Config,
+      Saving saving)
       throws Exception {
     Set<Service> services = EnumSet.of(Service.POP3);
     services.addAll(requested);
@@ -172,7 +203,7 @@ public final class PrivateDovecot {
               services.contains(Service.IMAP) ? freePort() : 0,
               services.contains(Service.LMTP) ? freePort() : 0,
               folder.resolve("lmtp"));
-      DovecotConfig.write(folder, services, ports, uid, oauth2Config != null);
+      DovecotConfig.write(folder, services, ports, uid, oauth2Config != null, saving);
       if (oauth2Config != null) {
         Files.writeString(folder.resolve("dovecot-oauth2.conf.ext"), oauth2Config);
       }
