@@ -489,7 +489,7 @@ public final class AppendServer implements Closeable {
         steps.accept("without UIDPLUS each delivery is found again by its header, which is slower");
       }
       for (ImapLine a : s.alerts()) {
-        steps.add("the server's alert: \"" + FetchException.escape(a.text()) + "\"");
+        steps.accept("the server's alert: \"" + FetchException.escape(a.text()) + "\"");
       }
     } catch (FetchException e) {
       throw s.withAlerts(e);
