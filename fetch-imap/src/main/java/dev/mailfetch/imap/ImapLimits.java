@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * Every cap and deadline of an IMAP session, in one immutable value, so that no server can make the
  * client hang or grow without bound. Reaching a cap is {@code LIMIT_EXCEEDED} naming the setting to
- * raise; a deadline is {@code CONNECTION_TIMED_OUT} saying what was awaited. Build one with {@link
- * #builder()}, take {@link #defaults()}, or change some of an existing one with {@link
- * #toBuilder()}.
+ * raise; a deadline is {@code CONNECTION_TIMED_OUT} saying what was awaited (a sink's: {@code
+ * SINK_FAILED}, its server unreachable). Build one with {@link #builder()}, take {@link
+ * #defaults()}, or change some of an existing one with {@link #toBuilder()}.
  *
  * <table>
  *   <caption>Settings and defaults</caption>

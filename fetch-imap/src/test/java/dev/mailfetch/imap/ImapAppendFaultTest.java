@@ -11,6 +11,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -58,17 +59,19 @@ class ImapAppendFaultTest {
           .maxUntaggedPerCommand(1000)
           .build();
 
-  /** What the engine adds when the destination itself failed. */
-  private static final String RUN_STOPPED =
-      "; the destination would refuse every message alike, so the run stopped at this first"
-          + " failure: the messages not fetched stay on the server for the next run, and none of"
-          + " this counts against them";
+  /** What the engine adds when the sink's server is lost (a SINK_FAILED whose place is gone). */
+  private static final String UNREACHABLE =
+      "; the place where mail is stored cannot be reached or does not answer, so the run stopped"
+          + " at this first failure rather than download the rest to fail each message: the"
+          + " messages not fetched stay on the server for the next run, and none of this counts"
+          + " against them";
 
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
   private FakePop3Server pop3;
   private FakeImapServer imap;
   private final UidStore store = InMemoryUidStore.create();
+  private int quarantineAfter = Fetcher.DEFAULT_QUARANTINE_AFTER;
 
   @AfterEach
   void closeAll() throws Exception {
@@ -148,6 +151,7 @@ class ImapAppendFaultTest {
             .sink(sink)
             .uidStore(store)
             .retention(Retention.DELETE_AFTER_DELIVERY)
+            .quarantineAfter(quarantineAfter)
             .build()
             .run();
     sink.close();
@@ -203,17 +207,45 @@ class ImapAppendFaultTest {
     FetchResult r = run();
     assertFalse(r.ok(), r.summary());
     FetchException e = error(r);
-    assertEquals(FetchError.CONNECTION_RESET, e.error(), e.getMessage());
+    // The destination's lost connection, not the source's code: its place is unreachable.
+    assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());
     // One code, said once: the sink's words inside the engine's context, no second code.
     assertEquals(
-        "CONNECTION_RESET: sink failed delivering message 2: the connection to 127.0.0.1:"
+        "SINK_FAILED: sink failed delivering message 2: the connection to the IMAP server"
+            + " 127.0.0.1:"
             + imap.port()
             + " broke (the server closed it)"
-            + RUN_STOPPED,
+            + UNREACHABLE,
         e.getMessage());
     nothingLostNothingTwice();
     assertFalse(onPop3().isEmpty(), "the dropped message stays on the POP3 server");
     assertTrue(imap.sessions().size() >= 2, "the sink tried once more on a new connection");
+  }
+
+  /**
+   * The destination's lost connection is no message's fault: with quarantine after 2 runs, three
+   * runs that the IMAP server breaks in the middle of the first message each time leave every
+   * message not taken without a strike, on the POP3 server, and never quarantined.
+   */
+  @Test
+  void aDestinationThatBreaksInEveryRunStrikesNoMessage() throws Exception {
+    servers(FakeImapServer.builder().fault(ImapFault.dropMidLiteral(1)));
+    quarantineAfter = 2;
+    for (int i = 0; i < 3; i++) {
+      FetchResult r = run();
+      assertFalse(r.ok(), r.summary());
+      assertEquals(FetchError.SINK_FAILED, error(r).error(), error(r).getMessage());
+      assertEquals(0, r.count(MessageOutcome.Kind.SKIPPED), "none quarantined: " + r.summary());
+      nothingLostNothingTwice();
+    }
+    List<Integer> left = onPop3();
+    assertEquals(MESSAGES, left.size(), "what the server never took stays on the POP3 server");
+    for (int n : left) {
+      UidRecord rec = store.get("uid-" + n).orElse(null);
+      assertTrue(
+          rec == null || rec.failures() == 0,
+          "message " + n + " got a strike for the destination's failure: " + rec);
+    }
   }
 
   @Test
@@ -258,13 +290,16 @@ class ImapAppendFaultTest {
     FetchResult r = run();
     assertFalse(r.ok(), r.summary());
     FetchException e = error(r);
-    assertEquals(FetchError.CONNECTION_RESET, e.error(), e.getMessage());
+    assertEquals(FetchError.SINK_FAILED, e.error(), e.getMessage());
     // Whether the client reads the BYE before its next write fails is a race (with small
     // messages it usually wins): the BYE's words, or the broken connection.
     assertTrue(
-        words(e).contains("ended the session (bye)")
-            || words(e).contains("the connection to 127.0.0.1:" + imap.port() + " broke"),
+        words(e).contains("the connection to the imap server 127.0.0.1:" + imap.port() + " broke"),
         e.getMessage());
+    assertTrue(
+        words(e).contains("ended the session (bye)") || words(e).contains("closed it"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains(UNREACHABLE), e.getMessage());
     nothingLostNothingTwice();
     assertFalse(onPop3().isEmpty(), "what the BYE cut off stays on the POP3 server");
     assertTrue(
@@ -320,12 +355,13 @@ class ImapAppendFaultTest {
     FetchResult r = run();
     assertFalse(r.ok(), r.summary());
     FetchException e = error(r);
-    // One code, said once: the timeout's own, not inside a CONNECTION_RESET.
+    // One code, said once: the destination's, naming the deadline, not inside a CONNECTION_RESET.
     assertEquals(
-        "CONNECTION_TIMED_OUT: sink failed making the batch durable (sync): 127.0.0.1:"
+        "SINK_FAILED: sink failed making the batch durable (sync): the connection to the IMAP"
+            + " server 127.0.0.1:"
             + imap.port()
-            + " did not ask for the literal of APPEND (no \"+\") within 1 s"
-            + RUN_STOPPED,
+            + " timed out: it did not ask for the literal of APPEND (no \"+\") within 1 s"
+            + UNREACHABLE,
         e.getMessage());
     nothingLostNothingTwice();
     assertEquals(0, onImap().size());

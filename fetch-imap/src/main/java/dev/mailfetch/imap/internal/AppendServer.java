@@ -156,10 +156,7 @@ public final class AppendServer implements Closeable {
   }
 
   private static boolean brokenConnection(FetchException e) {
-    FetchError c = e.error();
-    return c == FetchError.CONNECTION_RESET
-        || c == FetchError.READ_ERROR
-        || c == FetchError.CONNECTION_TIMED_OUT;
+    return ImapFailures.connectionLost(e);
   }
 
   /**

@@ -5,6 +5,8 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.imap.ImapLimits;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -140,15 +142,85 @@ public final class ImapFailures {
     return fail(dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT, what, said, null);
   }
 
+  /**
+   * {@code e} as the failure of {@code role}'s server. A source's broken or timed-out connection
+   * keeps its code ({@code CONNECTION_RESET}, {@code CONNECTION_TIMED_OUT}). A destination's is
+   * {@code SINK_FAILED}, in words that name the IMAP server (its last words kept), caused by a
+   * {@link ConnectException} ({@link SocketTimeoutException} for a deadline): the engine reads that
+   * as its place unreachable, stops the run and counts it against no message, where the source's
+   * codes would say the POP3 server broke and strike the messages held in the batch.
+   */
+  public static FetchException asRole(FetchException e, String server, Role role) {
+    boolean timedOut = e.error() == FetchError.CONNECTION_TIMED_OUT;
+    if (role != Role.DESTINATION || !(timedOut || e.error() == FetchError.CONNECTION_RESET)) {
+      return e;
+    }
+    String reply = e.serverReply().orElse(null);
+    String said = e.detail();
+    String quoted = " (server said: \"" + reply + "\")";
+    if (reply != null && said.endsWith(quoted)) {
+      said = said.substring(0, said.length() - quoted.length());
+    }
+    String words = destinationWords(said, server, timedOut);
+    Throwable cause = e;
+    if (!unreachable(e)) { // no server's words to keep escaped once: the cause can be our own
+      IOException gone = timedOut ? new SocketTimeoutException(words) : new ConnectException(words);
+      gone.initCause(e);
+      cause = gone;
+    }
+    return new FetchException(
+        FetchError.SINK_FAILED,
+        words,
+        reply,
+        cause,
+        timedOut
+            ? e.remedy()
+            : Remedy.of(
+                "Check that the IMAP server "
+                    + server
+                    + " is up and reachable, then run again: nothing was lost, the messages it did"
+                    + " not take stay on the POP3 server."));
+  }
+
+  private static String destinationWords(String said, String server, boolean timedOut) {
+    String to = "the connection to " + server;
+    String named = "the connection to the IMAP server " + server;
+    if (said.startsWith(to)) {
+      return named + said.substring(to.length());
+    }
+    String rest = said.startsWith(server) ? "it" + said.substring(server.length()) : said;
+    return named + (timedOut ? " timed out: " : " broke: ") + rest;
+  }
+
+  /**
+   * Whether {@code e} is a lost connection: a source's codes, or a destination's {@code
+   * SINK_FAILED} caused by one ({@link #asRole}).
+   */
+  public static boolean connectionLost(FetchException e) {
+    FetchError c = e.error();
+    return c == FetchError.CONNECTION_RESET
+        || c == FetchError.READ_ERROR
+        || c == FetchError.CONNECTION_TIMED_OUT
+        || (c == FetchError.SINK_FAILED && unreachable(e));
+  }
+
+  private static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ConnectException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The server ended the session with {@code * BYE}: its words, and what its code means. */
   public static FetchException bye(String server, ImapLine bye) {
     ResponseCode code = bye.code();
     String why = code == null ? "" : byeReason(code.name());
+    String words = server + " ended the session (BYE" + (why.isEmpty() ? ")" : "): " + why);
+    // The cause says "unreachable" to the engine where the server is a sink's (asRole).
     return new FetchException(
-        FetchError.CONNECTION_RESET,
-        server + " ended the session (BYE" + (why.isEmpty() ? ")" : "): " + why),
-        bye.afterTag(),
-        null);
+        FetchError.CONNECTION_RESET, words, bye.afterTag(), new ConnectException(words));
   }
 
   private static String byeReason(String code) {
@@ -167,15 +239,15 @@ public final class ImapFailures {
    */
   static FetchException brokeAfterRefusal(String server, TaggedReply reply, IOException e) {
     ResponseCode code = reply.code();
-    return new FetchException(
-        FetchError.CONNECTION_RESET,
+    String words =
         server
             + " refused "
             + reply.command()
             + (code == null ? "" : " (" + code.name() + ")")
-            + " and closed the connection",
-        reply.line().afterTag(),
-        e);
+            + " and closed the connection";
+    ConnectException gone = new ConnectException(words); // see bye()
+    gone.initCause(e);
+    return new FetchException(FetchError.CONNECTION_RESET, words, reply.line().afterTag(), gone);
   }
 
   /** Whether {@code e} is the server's end of a session over a message's size. */

@@ -68,7 +68,7 @@ public final class ImapSession implements Closeable {
       return session;
     } catch (FetchException e) {
       c.close();
-      throw session.withAlerts(e);
+      throw session.failed(e);
     } catch (RuntimeException e) {
       c.close();
       throw e;
@@ -136,7 +136,7 @@ public final class ImapSession implements Closeable {
     try {
       return loginOnce(allowed);
     } catch (FetchException e) {
-      throw withAlerts(e);
+      throw failed(e);
     }
   }
 
@@ -179,7 +179,7 @@ public final class ImapSession implements Closeable {
     try {
       return c.send(command);
     } catch (FetchException e) {
-      throw withAlerts(e);
+      throw failed(e);
     }
   }
 
@@ -188,7 +188,7 @@ public final class ImapSession implements Closeable {
     try {
       return c.await(tag);
     } catch (FetchException e) {
-      throw withAlerts(e);
+      throw failed(e);
     }
   }
 
@@ -213,6 +213,14 @@ public final class ImapSession implements Closeable {
   /** The {@code [ALERT]}s the server sent, for the user. */
   public List<ImapLine> alerts() {
     return c.alerts();
+  }
+
+  /**
+   * {@code e} as this session's role says (a sink's lost connection is its place's: {@link
+   * ImapFailures#asRole}), with the session's {@code [ALERT]}s.
+   */
+  private FetchException failed(FetchException e) {
+    return withAlerts(ImapFailures.asRole(e, c.server(), role));
   }
 
   /**

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -248,7 +249,7 @@ class ScriptedServerTest {
               null,
               false,
               null);
-      try (ImapSession session = ImapSession.open(s)) {
+      try (ImapSession session = ImapSession.open(s, ImapFailures.Role.SOURCE)) {
         long began = System.nanoTime();
         FetchException e =
             assertThrows(
@@ -321,11 +322,23 @@ class ScriptedServerTest {
               null,
               false,
               null);
-      try (ImapSession session = ImapSession.open(s)) {
+      try (ImapSession session = ImapSession.open(s, ImapFailures.Role.SOURCE)) {
         FetchException e = assertThrows(FetchException.class, () -> session.commands().noop());
         assertEquals(FetchError.CONNECTION_RESET, e.error());
         assertTrue(e.getMessage().contains("going down for maintenance"), e.getMessage());
         assertEquals(1, session.alerts().size(), "the ALERT is kept for the user");
+        // The same end of a sink's server is its place's: SINK_FAILED, unreachable, same words.
+        FetchException d = ImapFailures.asRole(e, session.server(), ImapFailures.Role.DESTINATION);
+        assertEquals(FetchError.SINK_FAILED, d.error());
+        assertTrue(
+            d.getMessage().contains("the connection to the IMAP server " + session.server()),
+            d.getMessage());
+        assertEquals(e.serverReply(), d.serverReply(), "the server's words, escaped once");
+        boolean unreachable = false;
+        for (Throwable t = d; t != null; t = t.getCause()) {
+          unreachable |= t instanceof ConnectException;
+        }
+        assertTrue(unreachable, "a cause the engine reads as an unreachable place");
       }
     }
   }
