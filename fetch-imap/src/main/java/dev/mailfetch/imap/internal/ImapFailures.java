@@ -7,6 +7,7 @@ import dev.mailfetch.imap.ImapLimits;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -151,6 +152,19 @@ public final class ImapFailures {
    * codes would say the POP3 server broke and strike the messages held in the batch.
    */
   public static FetchException asRole(FetchException e, String server, Role role) {
+    if (role == Role.DESTINATION
+        && (e.error() == FetchError.CONNECTION_REFUSED || e.error() == FetchError.HOST_NOT_FOUND)) {
+      // A destination that cannot be reached is the sink's place, not the source's server: the
+      // engine stops the run and counts it against no message (SinkPlace reads the cause).
+      String words = "the IMAP server " + server + " cannot be reached: " + e.detail();
+      IOException away =
+          e.error() == FetchError.HOST_NOT_FOUND
+              ? new UnknownHostException(words)
+              : new ConnectException(words);
+      away.initCause(e);
+      return new FetchException(
+          FetchError.SINK_FAILED, words, e.serverReply().orElse(null), away, e.remedy());
+    }
     boolean timedOut = e.error() == FetchError.CONNECTION_TIMED_OUT;
     if (role != Role.DESTINATION || !(timedOut || e.error() == FetchError.CONNECTION_RESET)) {
       return e;
