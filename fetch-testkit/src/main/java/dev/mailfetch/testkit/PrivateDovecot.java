@@ -1,6 +1,6 @@
 package dev.mailfetch.testkit;
 
-import static dev.mailfetch.testkit.DovecotHost.freePort;
+import static dev.mailfetch.testkit.DovecotHost.freePorts;
 import static dev.mailfetch.testkit.DovecotHost.greets;
 import static dev.mailfetch.testkit.DovecotHost.run;
 import static org.junit.jupiter.api.Assumptions.abort;
@@ -195,13 +195,14 @@ public final class PrivateDovecot {
     // A port found free can be taken by another process before Dovecot binds it (other tests start
     // servers all the time): then Dovecot refuses to start, and another pair of ports is tried.
     for (int attempt = 1; ; attempt++) {
+      int[] free = freePorts(5);
       DovecotConfig.Ports ports =
           new DovecotConfig.Ports(
-              freePort(),
-              freePort(),
-              services.contains(Service.IMAP) ? freePort() : 0,
-              services.contains(Service.IMAP) ? freePort() : 0,
-              services.contains(Service.LMTP) ? freePort() : 0,
+              free[0],
+              free[1],
+              services.contains(Service.IMAP) ? free[2] : 0,
+              services.contains(Service.IMAP) ? free[3] : 0,
+              services.contains(Service.LMTP) ? free[4] : 0,
               folder.resolve("lmtp"));
       DovecotConfig.write(folder, services, ports, uid, oauth2Config != null, saving);
       if (oauth2Config != null) {
