@@ -130,8 +130,7 @@ public final class DeliveryRounds {
       System.out.println("|---|---|---|---|---|---|");
       for (Map.Entry<String, List<Double>> e : shots.entrySet()) {
         List<Double> s = e.getValue();
-        String bare =
-            e.getKey().toLowerCase(Locale.ROOT).endsWith("lmtp") ? "bareLmtp" : "bareImap";
+        String bare = e.getKey().contains("Lmtp") ? "bareLmtp" : "bareImap";
         String ratio =
             shots.containsKey(bare)
                 ? String.format(Locale.ROOT, "%.2f×", median(s) / median(shots.get(bare)))
