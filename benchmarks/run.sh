@@ -3,14 +3,15 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds latency memory scale all
+#   DELIVER_OPTS="-Dsaving=DURABLE -Drows=bareImap,mailfetchImap" RESULT_TAG=durable benchmarks/run.sh deliver-rounds
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
 #
 # "short" (the default) finishes every group in under 10 minutes on the project's 2-core machine;
 # "full" is for careful runs. Build first: ./mvnw -q -pl benchmarks -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot latency memory scale all"}
+group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds latency memory scale all"}
 profile=${2:-short}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
@@ -32,26 +33,38 @@ case "$group" in
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
   maildir-dovecot) args=('EndToEndBenchmark.(bare|bareMaildir|mailfetchMaildir)$' -p server=dovecot -p security=plain)
                if short; then args+=(-wi 1 -w 4 -i 3 -r 4 -f 1); else args+=(-i 10 -f 2); fi ;;
+  deliver)     # POP3 into Dovecot's IMAP and LMTP (needs root, dovecot-imapd, dovecot-lmtpd); imapsync's row where it is installed
+               if command -v imapsync >/dev/null; then args=(DeliveryBenchmark)
+               else note="imapsync is not installed here: its row is skipped"; echo "$note" >&2; args=('DeliveryBenchmark.(bare|mailfetch)(Imap|Lmtp)$'); fi
+               if short; then args+=(-wi 0 -i 1 -f 1); else args+=(-wi 1 -i 3 -f 1); fi ;;
+  deliver-rounds) # the deliver rows alternated in one JVM and one Dovecot (fsync off unless -Dsaving=DURABLE),
+               # plus the whole mailfetch process into IMAP where fetch-cli/target/mailfetch.jar is built
+               args=(${DELIVER_OPTS:-})
+               if short; then args+=(-Drounds=1); else args+=(-Drounds=2); fi
+               args+=(-cp "$jar" dev.mailfetch.bench.DeliveryRounds) ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac
-case "$group" in memory|scale) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
+case "$group" in memory|scale|deliver-rounds) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
 
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
 cores=$(nproc)
 model=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 slug=$(echo "$model" | tr 'A-Z' 'a-z' | sed 's/(r)\|(tm)\|processor\|[0-9]*-core//g' | tr -cs 'a-z0-9' '-' | sed 's/^-//;s/-$//' | cut -c1-24)
-out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}.txt"
+out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}${RESULT_TAG:+-$RESULT_TAG}.txt"
 {
   echo "# mailfetch $version — $group ($profile)"
   echo "# date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "# cpu: $model ($cores cores)"
   echo "# jdk: $("$java" -version 2>&1 | head -1)"
+  echo "# load before: $(uptime)"
   echo "# command: ${cmd[*]}"
+  [ -z "${note:-}" ] || echo "# note: $note"
   echo
 } > "$out"
 "${cmd[@]}" 2>&1 | tee -a "$out"
+echo "# load after: $(uptime)" >> "$out"
 echo "wrote $out"

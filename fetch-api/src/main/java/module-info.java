@@ -24,4 +24,18 @@ module dev.mailfetch.api {
       dev.mailfetch.pop3,
       dev.mailfetch.imap,
       dev.mailfetch.smtp;
+  // The one message spool and the one intent journal of the sinks into remote stores; not API.
+  exports dev.mailfetch.api.internal.spool to
+      dev.mailfetch.gmail,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
+  exports dev.mailfetch.api.internal.journal to
+      dev.mailfetch.gmail,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
+  // The TLS handshake, PEM trust and the words of a failed handshake, for every protocol; not API.
+  exports dev.mailfetch.api.internal.tls to
+      dev.mailfetch.pop3,
+      dev.mailfetch.imap,
+      dev.mailfetch.smtp;
 }

@@ -1,7 +1,7 @@
 /**
- * mailfetch's testkit: fake POP3 servers that misbehave exactly like real ones, TLS certificate
- * profiles, a mail corpus generator, and the sink contract tests. A test-scope dependency for
- * users.
+ * mailfetch's testkit: fake POP3 and IMAP servers that misbehave exactly like real ones, TLS
+ * certificate profiles, a mail corpus generator, and the sink contract tests. A test-scope
+ * dependency for users.
  */
 module dev.mailfetch.testkit {
   requires transitive dev.mailfetch.api;
@@ -14,4 +14,6 @@ module dev.mailfetch.testkit {
 
   exports dev.mailfetch.testkit;
   exports dev.mailfetch.testkit.gmail;
+  exports dev.mailfetch.testkit.imap;
+  exports dev.mailfetch.testkit.smtp;
 }

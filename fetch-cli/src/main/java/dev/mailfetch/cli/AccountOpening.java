@@ -42,6 +42,7 @@ final class AccountOpening {
     LabelPolicy labels = c.labelPolicy(); // labels Gmail refuses: said before its token is read
     c.sizeLimit(); // and a size Gmail refuses
     Destination place = c.place();
+    c.sink.refuseLabels(c.spec, c.to, !c.labels.isEmpty() || !c.labelRules.isEmpty() || c.archive);
     Path stateDir = c.state != null ? c.state : place.defaultState();
     Retention retention = c.retention();
     FetchLimits limits = c.limits();

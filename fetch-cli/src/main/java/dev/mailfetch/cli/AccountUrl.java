@@ -54,12 +54,30 @@ record AccountUrl(String scheme, String user, String host, int port) {
               + " needs a user name before the host: pop3s://user@host (write '@'"
               + " in the user name as %40)");
     }
-    String info = rest.substring(0, at);
+    String user =
+        user(shown, rest.substring(0, at), "--password-env NAME or --password-file FILE", "POP3");
+    HostPort hp =
+        hostPort(
+            shown,
+            rest.substring(at + 1),
+            "pop3s://user@host",
+            "leave it out for the default, 995 for pop3s:// and 110 for pop3://");
+    return new AccountUrl(scheme, user, hp.host(), hp.port());
+  }
+
+  /**
+   * The user name of a URL ({@code info}, before its '@'), %-decoded; a message in the words of the
+   * URL ({@code shown}) when it holds a password (said with {@code secretOptions}, the options that
+   * give one) or cannot be a user of {@code protocol}.
+   */
+  static String user(String shown, String info, String secretOptions, String protocol) {
     if (info.contains(":")) {
       throw new IllegalArgumentException(
           shown
               + " holds a password: secrets never go on the command line; give it"
-              + " with --password-env NAME or --password-file FILE (write ':' in a user name as %3A)");
+              + " with "
+              + secretOptions
+              + " (write ':' in a user name as %3A)");
     }
     if (!info.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
       throw new IllegalArgumentException(
@@ -67,22 +85,40 @@ record AccountUrl(String scheme, String user, String host, int port) {
               + " is not a URL: the user name holds a space or a control character;"
               + " write it %-escaped (a space as %20)");
     }
-    String user;
-    try {
-      user = URLDecoder.decode(info.replace("+", "%2B"), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          shown
-              + " is not a URL: the user name has a '%' that is not followed by two"
-              + " hexadecimal digits (write '%' as %25)");
-    }
+    String user = decode(shown, info, "the user name");
     if (user.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
       throw new IllegalArgumentException(
           shown
-              + ": the user name contains CR, LF or NUL, which would start a new POP3"
+              + ": the user name contains CR, LF or NUL, which would start a new "
+              + protocol
               + " command");
     }
-    String hostPort = rest.substring(at + 1);
+    return user;
+  }
+
+  /** {@code text} %-decoded, a '+' kept; {@code what} names it in the message when it cannot be. */
+  static String decode(String shown, String text, String what) {
+    try {
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          shown
+              + " is not a URL: "
+              + what
+              + " has a '%' that is not followed by two"
+              + " hexadecimal digits (write '%' as %25)");
+    }
+  }
+
+  /** A URL's host and port ({@code port} 0 when it gives none). */
+  record HostPort(String host, int port) {}
+
+  /**
+   * The host and port of a URL ({@code hostPort}, after its '@'); a message in the words of the URL
+   * ({@code shown}) when it is not one, with {@code example} (a URL with a host) and {@code
+   * defaults} (the words on the default ports).
+   */
+  static HostPort hostPort(String shown, String hostPort, String example, String defaults) {
     String host;
     String portText = null;
     if (hostPort.startsWith("[")) {
@@ -114,10 +150,9 @@ record AccountUrl(String scheme, String user, String host, int port) {
       }
     }
     if (host.isEmpty()) {
-      throw new IllegalArgumentException(shown + " needs a host after the user: pop3s://user@host");
+      throw new IllegalArgumentException(shown + " needs a host after the user: " + example);
     }
     int port = 0;
-    String defaults = "leave it out for the default, 995 for pop3s:// and 110 for pop3://";
     if (portText != null) {
       if (!portText.matches("[0-9]{1,9}")) {
         throw new IllegalArgumentException(
@@ -133,10 +168,10 @@ record AccountUrl(String scheme, String user, String host, int port) {
             shown + ": port " + port + " is not a port: ports go from 1 to 65535; " + defaults);
       }
     }
-    return new AccountUrl(scheme, user, host, port);
+    return new HostPort(host, port);
   }
 
-  private static int indexOfAny(String s, String chars) {
+  static int indexOfAny(String s, String chars) {
     for (int i = 0; i < s.length(); i++) {
       if (chars.indexOf(s.charAt(i)) >= 0) {
         return i;

@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Examines a POP3 account step by step (DNS, connection, TLS, capabilities, login, mailbox,"
           + " protocol compliance) and says what stops mail from downloading and what to do about it.",
-      "Read-only: it never deletes and never retrieves a message (RETR) unless --deep."
+      "Read-only: it never deletes and never retrieves a message (RETR) unless --deep.",
+      "With --to SINK (or --config FILE --account NAME) it checks instead the mail server mail is"
+          + " delivered into (IMAP, LMTP, SMTP): connection, TLS, login, the folder or the recipients."
     },
     footer = {
       "",
@@ -44,6 +46,9 @@ import picocli.CommandLine.Spec;
       "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
       "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
       "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
+      "  IMAP_PW=... mailfetch doctor --to imaps://me@imap.example.org/INBOX \\",
+      "      --sink-password-env IMAP_PW                 # can mail be appended there?",
+      "  mailfetch doctor --config accounts.properties --account work  # that account's sink",
       "",
       "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
           + " problem that stops a fetch (docs/errors.md)."
@@ -62,6 +67,31 @@ final class DoctorCommand implements Callable<Integer> {
   String target;
 
   @Mixin ServerOptions server = new ServerOptions();
+
+  @Option(
+      names = "--to",
+      paramLabel = "SINK",
+      description =
+          "Instead of a POP3 account, check the mail server mail is delivered into: "
+              + SinkUrl.HELP_FORMS
+              + ", with the --sink- options, --recipient and --sender of fetch.")
+  String to;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Instead of a POP3 account, check the mail server sink of an account of this config file"
+              + " (fetch's).")
+  Path config;
+
+  @Option(
+      names = "--account",
+      paramLabel = "NAME",
+      description = "With --config: the account whose sink to check (needed if it has several).")
+  String account;
+
+  @Mixin SinkOptions sink = new SinkOptions();
 
   @Option(
       names = "--gmail-token-file",
@@ -128,6 +158,18 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (to != null || config != null || account != null) {
+      if (target != null) {
+        throw bad(
+            "give either a URL (a POP3 account) or "
+                + (to != null ? "--to SINK" : "--config FILE")
+                + " (a mail server sink), not both: the doctor checks one server at a time");
+      }
+      return SinkCheckup.run(this);
+    }
+    if (sink.given() != null) {
+      throw bad(sink.given() + " is for doctor --to SINK (a mail server sink)");
+    }
     if (target == null) { // said here, in words: picocli's own would be "missing URL|ADDRESS"
       throw bad(
           "which account should the doctor examine? Give its URL or its e-mail address, for example"

@@ -82,11 +82,14 @@ final class FetchCommand implements Callable<Integer> {
       paramLabel = "SINK",
       defaultValue = "maildir:./Mail",
       description =
-          "maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS (into Gmail, authorized once with mailfetch"
-              + " oauth; docs/gmail.md) (default: ${DEFAULT-VALUE}).")
+          "maildir:DIR, mbox:FILE, eml:DIR, gmail:ADDRESS (docs/gmail.md), or a mail server: "
+              + SinkUrl.HELP_FORMS
+              + " (docs/cli.md) (default: ${DEFAULT-VALUE}).")
   String to;
 
   @Mixin GmailOptions gmail = new GmailOptions();
+
+  @Mixin SinkOptions sink = new SinkOptions();
 
   @Option(
       names = "--state",
@@ -243,13 +246,7 @@ final class FetchCommand implements Callable<Integer> {
     }
     long v = size("--max-message-size", maxMessageSize);
     if (gmail && v > gmails) {
-      throw bad(
-          "--max-message-size "
-              + maxMessageSize
-              + ": Gmail takes no message above 150 MB ("
-              + gmails
-              + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave the option"
-              + " out: with --to gmail: Gmail's limit is the default");
+      throw bad(GmailOptions.tooLarge(maxMessageSize));
     }
     return v;
   }
@@ -359,38 +356,37 @@ final class FetchCommand implements Callable<Integer> {
    */
   List<Path> authorizationFiles() {
     List<Path> files = new ArrayList<>();
-    if (server.secret != null && server.secret.grantFile != null) {
-      files.add(GmailOptions.expand(env, server.secret.grantFile));
-    }
-    int colon = to.indexOf(':');
-    if (colon > 0 && to.substring(0, colon).equalsIgnoreCase("gmail")) {
-      try {
-        String address = GmailOptions.address(to.substring(colon + 1));
-        files.add(
-            gmail.tokenFile != null
-                ? GmailOptions.expand(env, gmail.tokenFile)
-                : GmailOptions.directory(env, address).resolve("token"));
-      } catch (IllegalArgumentException e) {
-        // not an address: the account was not opened
+    for (Path grant :
+        new Path[] {server.secret == null ? null : server.secret.grantFile, sink.grantFile()}) {
+      if (grant != null) {
+        files.add(GmailOptions.expand(env, grant));
       }
     }
+    gmail.tokenFile(env, to).ifPresent(files::add);
     return files;
   }
 
   Destination place() throws FetchException {
     int colon = to.indexOf(':');
     String kind = colon < 0 ? "" : to.substring(0, colon).toLowerCase(Locale.ROOT);
+    if (!kind.equals("gmail")) {
+      gmail.refuseWithout(spec, to);
+    }
+    if (SinkUrl.kindOf(to).isPresent()) {
+      return ServerSinks.destination(sink.sink(spec, env, to, true), env, state != null);
+    }
+    sink.refuseWithout(spec, to);
     if (kind.equals("gmail")) {
       return gmail.destination(spec, env, to, to.substring(colon + 1), state != null);
     }
-    gmail.refuseWithout(spec, to);
     Path p = colon < 0 ? null : Path.of(expandHome(to.substring(colon + 1)));
-    if (p == null || p.toString().isEmpty()) {
-      throw bad("--to " + to + ": write maildir:DIR, mbox:FILE, eml:DIR or gmail:ADDRESS");
-    }
-    Destination files = Destination.files(kind, p);
+    Destination files = p == null || p.toString().isEmpty() ? null : Destination.files(kind, p);
     if (files == null) {
-      throw bad("--to " + to + ": the kinds are maildir:DIR, mbox:FILE, eml:DIR and gmail:ADDRESS");
+      throw bad(
+          "--to "
+              + to
+              + ": write maildir:DIR, mbox:FILE, eml:DIR, gmail:ADDRESS or a mail server, "
+              + SinkUrl.FORMS);
     }
     return files;
   }

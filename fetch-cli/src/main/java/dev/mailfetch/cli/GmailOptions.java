@@ -2,11 +2,13 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.gmail.GmailImportSink;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,8 +131,42 @@ final class GmailOptions {
                 : date != null ? "--gmail-date" : api != null ? "--gmail-api" : null;
     if (given != null) {
       throw bad(
-          spec, given + " is for --to gmail:ADDRESS; --to " + to + " delivers into files here");
+          spec,
+          given
+              + " is for --to gmail:ADDRESS; --to "
+              + to
+              + (SinkUrl.kindOf(to).isPresent()
+                  ? " delivers to a mail server"
+                  : " delivers into files here"));
     }
+  }
+
+  /**
+   * The authorization file of {@code --to to} when it is gmail:ADDRESS (a poll checks a paused
+   * account again when it is replaced); empty for another sink, or one that is not an address.
+   */
+  Optional<Path> tokenFile(Map<String, String> env, String to) {
+    int colon = to.indexOf(':');
+    if (colon > 0 && to.substring(0, colon).equalsIgnoreCase("gmail")) {
+      try {
+        String address = address(to.substring(colon + 1));
+        return Optional.of(
+            tokenFile != null ? expand(env, tokenFile) : directory(env, address).resolve("token"));
+      } catch (IllegalArgumentException e) {
+        // not an address: the account was not opened
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Why --max-message-size {@code given} cannot be used into Gmail: above its limit. */
+  static String tooLarge(String given) {
+    return "--max-message-size "
+        + given
+        + ": Gmail takes no message above 150 MB ("
+        + GmailImportSink.Builder.MAX_MESSAGE_BYTES
+        + " bytes), so a larger one would be downloaded and then refused; give at most 157M, or leave"
+        + " the option out: with --to gmail: Gmail's limit is the default";
   }
 
   /** The home directory: $HOME where it is set (tests give one), else Java's. */

@@ -114,6 +114,42 @@ final class OAuthGrants {
     return new AuthorizeAgain(again).tokens(p);
   }
 
+  /**
+   * The tokens of {@code file} (given with {@code option}) for logging in to a mail server sink as
+   * {@code user} (IMAP, SMTP). At Google the scope is POP3's, {@code https://mail.google.com/}, so
+   * the authorization {@code mailfetch oauth google USER --pop3} writes serves the sink too.
+   */
+  static TokenProvider sinkTokens(CommandSpec spec, String option, Path file, String user)
+      throws FetchException {
+    String again =
+        "mailfetch oauth google|microsoft "
+            + user
+            + " --pop3 --token-file "
+            + file
+            + " --client-file CLIENT.json (google) or --client-id-env NAME (microsoft)";
+    String why = unusable(file);
+    if (why != null) {
+      throw bad(
+          spec, option + " " + file + ": " + why + "; authorize mailfetch once with: " + again);
+    }
+    OAuthTokenProvider p = open(spec, option, file, again);
+    if (p.grant().endpoints().provider() == OAuthEndpoints.Provider.GOOGLE
+        && p.grant().scopes().stream().noneMatch(OAuthScopes.GOOGLE_MAIL::equalsIgnoreCase)) {
+      throw bad(
+          spec,
+          option
+              + " "
+              + file
+              + ": the authorization does not allow logging in to Gmail's IMAP or SMTP (it grants "
+              + String.join(" ", p.grant().scopes())
+              + ", not "
+              + OAuthScopes.GOOGLE_MAIL
+              + "; an authorization for --to gmail: cannot); authorize once with: "
+              + again);
+    }
+    return new AuthorizeAgain(again).tokens(p);
+  }
+
   private static OAuthTokenProvider open(CommandSpec spec, String option, Path file, String again)
       throws FetchException {
     try {

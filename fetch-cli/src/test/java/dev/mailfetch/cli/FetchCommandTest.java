@@ -75,7 +75,7 @@ class FetchCommandTest {
   }
 
   /** The JSON object's top-level fields, as text. */
-  private static Map<String, String> json(String text) throws IOException {
+  static Map<String, String> json(String text) throws IOException {
     Map<String, String> out = new HashMap<>();
     try (JsonParser p = new JsonFactory().createParser(text.strip())) {
       p.nextToken();

@@ -95,7 +95,7 @@ class GmailArgumentsTest {
 
   @Test
   void theKindsOfSink_includeGmail() {
-    String[] args = fetch("--to", "imap:x");
+    String[] args = fetch("--to", "mh:x");
     assertBadArgument(mailfetch(args), "gmail:ADDRESS", args);
   }
 

@@ -5,18 +5,12 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
+import dev.mailfetch.api.internal.tls.PemTrust;
 import dev.mailfetch.pop3.internal.CertificateTrouble;
 import dev.mailfetch.pop3.internal.PipeliningFallback;
 import dev.mailfetch.pop3.internal.Pop3Settings;
 import dev.mailfetch.pop3.internal.ServerMemory;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -24,8 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -242,31 +234,9 @@ public final class Pop3Source implements FetchSource {
           this.sslContext);
       once.set("trustPem", this.pemFile);
       this.pemFile = pemFile;
-      try (InputStream in = Files.newInputStream(pemFile)) {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        int n = 0;
-        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-          ks.setCertificateEntry("ca-" + n++, c);
-        }
-        if (n == 0) {
-          throw new IllegalArgumentException("trustPem: " + pemFile + " holds no certificate");
-        }
-        TrustManagerFactory tmf =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        this.sslContext = ctx;
-        for (TrustManager tm : tmf.getTrustManagers()) {
-          if (tm instanceof X509TrustManager x) {
-            this.pemTrust = x;
-          }
-        }
-      } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException(
-            "trustPem: cannot read certificates from " + pemFile + ": " + e.getMessage(), e);
-      }
+      PemTrust trust = PemTrust.load(pemFile);
+      this.sslContext = trust.context();
+      this.pemTrust = trust.trustManager();
       return this;
     }
 

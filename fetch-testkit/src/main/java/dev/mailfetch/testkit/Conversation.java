@@ -15,6 +15,7 @@ import static dev.mailfetch.testkit.Quirk.Q35_QUIT_SLOW;
 import static dev.mailfetch.testkit.Quirk.Q43_SHORT_IDLE_TIMEOUT;
 import static dev.mailfetch.testkit.Quirk.Q52_UNICODE_SUBSTITUTED_WITHOUT_UTF8;
 
+import dev.mailfetch.testkit.internal.ServerTls;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -175,7 +176,7 @@ final class Conversation {
 
   private void startTls() throws IOException {
     // Bytes the client sent after STLS and before we switch belong to its ClientHello.
-    SSLSocket ssl = ServerTls.handshake(s, socket, reader.takeUnread());
+    SSLSocket ssl = ServerTls.handshake(s.sslContext, s.tlsProtocols, socket, reader.takeUnread());
     String sni = ServerTls.sni(ssl);
     rec.tls(ssl.getSession().getProtocol(), sni);
     if (q(Q23_REQUIRES_SNI) && !"localhost".equals(sni)) {

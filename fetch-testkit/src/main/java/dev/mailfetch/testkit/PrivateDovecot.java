@@ -1,34 +1,49 @@
 package dev.mailfetch.testkit;
 
+import static dev.mailfetch.testkit.DovecotHost.freePorts;
+import static dev.mailfetch.testkit.DovecotHost.greets;
+import static dev.mailfetch.testkit.DovecotHost.run;
 import static org.junit.jupiter.api.Assumptions.abort;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A Dovecot of our own on loopback (Debian {@code dovecot-core} + {@code dovecot-pop3d}): its own
- * folder, config, users, certificate and Maildir, on free ports, stopped by its own PID. Where
- * Dovecot is not installed, is not a 2.3 release (2.4 changed the configuration language this class
- * writes), or the test does not run as root (Dovecot serves mail as a system user that only root
- * can set up), the test is skipped and the report says why ({@link #whyUnavailable()}).
+ * A Dovecot of our own on loopback (Debian {@code dovecot-core} + {@code dovecot-pop3d}, and {@code
+ * dovecot-imapd} and {@code dovecot-lmtpd} where a test asks for IMAP or LMTP): its own folder,
+ * config, users, certificate and Maildir, on free ports, stopped by its own PID. Where Dovecot is
+ * not installed, is not a 2.3 release (2.4 changed the configuration language this class writes),
+ * or the test does not run as root (Dovecot serves mail as a system user that only root can set
+ * up), the test is skipped and the report says why ({@link #whyUnavailable()}).
  *
  * <pre>{@code
  * PrivateDovecot dovecot = PrivateDovecot.start(corpus, certs);      // a Maildir from a corpus
  * PrivateDovecot other = PrivateDovecot.start(maildir -> fill(maildir), certs); // or your own
  * try { ... port(), tlsPort(), doveadm("mailbox", "list") ... } finally { dovecot.stop(); }
+ *
+ * PrivateDovecot server = PrivateDovecot.start(EnumSet.of(Service.IMAP, Service.LMTP), m -> {}, certs);
+ * ... imapPort(), imapsPort(), lmtpPort(), lmtpSocket() ... messages("INBOX"), messages("Archive")
  * }</pre>
+ *
+ * <p>What Dovecot stored is read back from its own Maildir ({@link #files(String)}, {@link
+ * #messages(String)}): with LF line ends ({@link #storedForm(byte[])} turns a CRLF message into
+ * that form), and a message delivered over LMTP begins with the {@code Return-Path} line Dovecot
+ * adds ({@link #withoutReturnPath(byte[])}). LMTP deliveries go to the user's INBOX; the recipient
+ * may be {@code alice} or {@code alice@} any domain.
  */
 public final class PrivateDovecot {
   /** The user it serves. */
@@ -39,10 +54,44 @@ public final class PrivateDovecot {
 
   private static final String SYSTEM_USER = "mailfetch-test";
 
+  /** A protocol it can serve besides POP3 (which it always serves). */
+  public enum Service {
+    /** POP3 on a plain port (STLS offered) and an implicit-TLS port; always served. */
+    POP3("pop3", "dovecot-pop3d"),
+    /** IMAP on a plain port (STARTTLS offered) and an implicit-TLS port. */
+    IMAP("imap", "dovecot-imapd"),
+    /** LMTP on a loopback port and on a Unix domain socket in the instance's folder. */
+    LMTP("lmtp", "dovecot-lmtpd");
+
+    final String binary;
+    final String debianPackage;
+
+    Service(String binary, String debianPackage) {
+      this.binary = binary;
+      this.debianPackage = debianPackage;
+    }
+  }
+
+  /**
+   * How Dovecot saves a message it is given. Every test keeps {@link #DURABLE}, Dovecot's own
+   * defaults (the crash tests depend on them); {@link #NO_FSYNC} is for benchmarks that measure the
+   * client rather than the disk.
+   */
+  public enum Saving {
+    /** Dovecot's defaults ({@code mail_fsync = optimized}): each delivery on disk before its OK. */
+    DURABLE,
+    /**
+     * {@code mail_fsync = never} and {@code maildir_very_dirty_syncs = yes}: no fsync per delivery
+     * and no rescan of the Maildir before each save, so a delivery costs Dovecot's CPU, not a disk
+     * shared with other work. Benchmarks only: a crash of the machine could lose what was "saved".
+     */
+    NO_FSYNC
+  }
+
   private final Path folder;
   private final Path maildir;
-  private final int plainPort;
-  private final int tlsPort;
+  private final Set<Service> services;
+  private final DovecotConfig.Ports ports;
   private final Path pidFile;
 
   /** Fills the user's Maildir before Dovecot starts. */
@@ -51,11 +100,12 @@ public final class PrivateDovecot {
     void fill(Path maildir) throws IOException;
   }
 
-  private PrivateDovecot(Path folder, Path maildir, int plainPort, int tlsPort) {
+  private PrivateDovecot(
+      Path folder, Path maildir, Set<Service> services, DovecotConfig.Ports ports) {
     this.folder = folder;
     this.maildir = maildir;
-    this.plainPort = plainPort;
-    this.tlsPort = tlsPort;
+    this.services = services;
+    this.ports = ports;
     this.pidFile = folder.resolve("base/master.pid");
   }
 
@@ -67,7 +117,27 @@ public final class PrivateDovecot {
   /** Starts one serving the Maildir {@code filler} writes, with certificates from {@code certs}. */
   public static PrivateDovecot start(MaildirFiller filler, TestCertificates certs)
       throws Exception {
-    return start(filler, certs, (String) null);
+    return start(EnumSet.of(Service.POP3), filler, certs, null, Saving.DURABLE);
+  }
+
+  /**
+   * Starts one serving {@code services} (POP3 always) and the Maildir {@code filler} writes ({@code
+   * m -> {}} for an empty one), with certificates from {@code certs}; the test is skipped where a
+   * service's server is not installed ({@link #whyUnavailable(Service...)}).
+   */
+  public static PrivateDovecot start(
+      Set<Service> services, MaildirFiller filler, TestCertificates certs) throws Exception {
+    return start(services, filler, certs, null, Saving.DURABLE);
+  }
+
+  /**
+   * As {@link #start(Set, MaildirFiller, TestCertificates)}, saving as {@code saving} says: {@link
+   * Saving#NO_FSYNC} for a benchmark of the client (docs/benchmarks.md, "Into IMAP and LMTP").
+   */
+  public static PrivateDovecot start(
+      Set<Service> services, MaildirFiller filler, TestCertificates certs, Saving saving)
+      throws Exception {
+    return start(services, filler, certs, null, Objects.requireNonNull(saving, "saving"));
   }
 
   /**
@@ -78,27 +148,32 @@ public final class PrivateDovecot {
    */
   public static PrivateDovecot startWithOAuth2(
       MaildirFiller filler, TestCertificates certs, String oauth2Config) throws Exception {
-    return start(filler, certs, Objects.requireNonNull(oauth2Config, "oauth2Config"));
+    return start(
+        EnumSet.of(Service.POP3),
+        filler,
+        certs,
+        Objects.requireNonNull(oauth2Config, "oauth2Config"),
+        Saving.DURABLE);
   }
 
   private static PrivateDovecot start(
-      MaildirFiller filler, TestCertificates certs, String oauth2Config) throws Exception {
-    whyUnavailable().ifPresent(why -> abort(why));
-    run(
-        List.of(
-            "sh",
-            "-c",
-            "id -u "
-                + SYSTEM_USER
-                + " >/dev/null 2>&1 || useradd --system --no-create-home"
-                + " --shell /usr/sbin/nologin "
-                + SYSTEM_USER));
-    int uid = Integer.parseInt(run(List.of("id", "-u", SYSTEM_USER)).strip());
-    int gid = Integer.parseInt(run(List.of("id", "-g", SYSTEM_USER)).strip());
+      Set<Service> requested,
+      MaildirFiller filler,
+      TestCertificates certs,
+      String oauth2Config,
+      Saving saving)
+      throws Exception {
+    Set<Service> services = EnumSet.of(Service.POP3);
+    services.addAll(requested);
+    whyUnavailable(services.toArray(Service[]::new)).ifPresent(why -> abort(why));
+    int[] mailUser = DovecotHost.mailUser(SYSTEM_USER);
+    int uid = mailUser[0];
+    int gid = mailUser[1];
     Path folder = Files.createTempDirectory("mailfetch-dovecot-");
     Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path maildir = folder.resolve("mail").resolve(USER).resolve("Maildir");
     filler.fill(maildir);
+    Files.createDirectories(maildir);
     Files.createDirectories(folder.resolve("tls"));
     certs.writeServerPem(
         TestCertificates.Profile.VALID,
@@ -120,9 +195,16 @@ public final class PrivateDovecot {
     // A port found free can be taken by another process before Dovecot binds it (other tests start
     // servers all the time): then Dovecot refuses to start, and another pair of ports is tried.
     for (int attempt = 1; ; attempt++) {
-      int plain = freePort();
-      int tls = freePort();
-      writeConfig(folder, plain, tls, uid, oauth2Config != null);
+      int[] free = freePorts(5);
+      DovecotConfig.Ports ports =
+          new DovecotConfig.Ports(
+              free[0],
+              free[1],
+              services.contains(Service.IMAP) ? free[2] : 0,
+              services.contains(Service.IMAP) ? free[3] : 0,
+              services.contains(Service.LMTP) ? free[4] : 0,
+              folder.resolve("lmtp"));
+      DovecotConfig.write(folder, services, ports, uid, oauth2Config != null, saving);
       if (oauth2Config != null) {
         Files.writeString(folder.resolve("dovecot-oauth2.conf.ext"), oauth2Config);
       }
@@ -149,7 +231,8 @@ public final class PrivateDovecot {
         }
         throw new IOException("dovecot did not start: " + log);
       }
-      PrivateDovecot d = new PrivateDovecot(folder, maildir, plain, tls);
+      PrivateDovecot d =
+          new PrivateDovecot(folder, maildir, Collections.unmodifiableSet(services), ports);
       d.awaitListening();
       return d;
     }
@@ -160,106 +243,32 @@ public final class PrivateDovecot {
    * Dovecot 2.3 installed ({@code /usr/sbin/dovecot}) and the JVM running as root.
    */
   public static Optional<String> whyUnavailable() {
-    if (!Files.isExecutable(Path.of("/usr/sbin/dovecot"))) {
-      return Optional.of(
-          "Dovecot is not installed here (Debian packages dovecot-core and dovecot-pop3d;"
-              + " .ci/run installs them)");
-    }
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return Optional.of(
-          "the Dovecot interop tests need root, to run Dovecot as its own mail user"
-              + " (CI runs as root)");
-    }
-    String version;
-    try {
-      version = run(List.of("/usr/sbin/dovecot", "--version")).strip();
-    } catch (IOException e) {
-      return Optional.of("dovecot --version failed: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.of("interrupted while asking Dovecot its version");
-    }
-    if (!version.startsWith("2.3.")) {
-      return Optional.of(
-          "this is Dovecot "
-              + version
-              + "; PrivateDovecot writes the configuration of"
-              + " Dovecot 2.3 (Debian 12), and 2.4 changed the configuration language");
-    }
-    return Optional.empty();
+    return whyUnavailable(Service.POP3);
   }
 
-  private static void writeConfig(Path folder, int plain, int tls, int uid, boolean oauth2)
-      throws IOException {
-    String f = folder.toString();
-    String conf =
-        String.join(
-            "\n",
-            "instance_name = mailfetch-test-" + plain,
-            "base_dir = " + f + "/base",
-            "state_dir = " + f + "/state",
-            "protocols = pop3",
-            "listen = 127.0.0.1",
-            "log_path = " + f + "/dovecot.log",
-            "default_internal_user = dovecot",
-            "default_login_user = dovenull",
-            "first_valid_uid = " + uid,
-            "last_valid_uid = " + uid,
-            "ssl = yes",
-            "ssl_cert = <" + f + "/tls/cert.pem",
-            "ssl_key = <" + f + "/tls/key.pem",
-            "ssl_dh = </usr/share/dovecot/dh.pem",
-            "disable_plaintext_auth = no",
-            "auth_mechanisms = plain login cram-md5" + (oauth2 ? " xoauth2 oauthbearer" : ""),
-            oauth2
-                ? "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = "
-                    + f
-                    + "/dovecot-oauth2.conf.ext\n}"
-                : "",
-            "passdb {",
-            "  driver = passwd-file",
-            "  args = scheme=PLAIN username_format=%u " + f + "/users.passwd",
-            "}",
-            "userdb {",
-            "  driver = passwd-file",
-            "  args = username_format=%u " + f + "/users.passwd",
-            "}",
-            "mail_location = maildir:" + f + "/mail/%u/Maildir",
-            "service pop3-login {",
-            "  inet_listener pop3 {",
-            "    address = 127.0.0.1",
-            "    port = " + plain,
-            "  }",
-            "  inet_listener pop3s {",
-            "    address = 127.0.0.1",
-            "    port = " + tls,
-            "    ssl = yes",
-            "  }",
-            "}",
-            "service pop3 {",
-            "  process_limit = 64",
-            "}",
-            "service anvil {",
-            "  unix_listener anvil-auth-penalty {",
-            "    mode = 0",
-            "  }",
-            "}",
-            "");
-    Files.writeString(folder.resolve("dovecot.conf"), conf);
+  /**
+   * As {@link #whyUnavailable()}, and also where the server of one of {@code services} is not
+   * installed ({@code /usr/lib/dovecot/imap} from {@code dovecot-imapd}, {@code
+   * /usr/lib/dovecot/lmtp} from {@code dovecot-lmtpd}).
+   */
+  public static Optional<String> whyUnavailable(Service... services) {
+    return DovecotHost.whyUnavailable(services);
   }
 
   private void awaitListening() throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      try (Socket s = new Socket("127.0.0.1", plainPort);
-          Socket t = new Socket("127.0.0.1", tlsPort)) {
-        s.setSoTimeout(5000);
-        if (s.getInputStream().read() == '+' && t.isConnected()) {
-          return;
-        }
-      } catch (IOException notYet) {
-        Thread.sleep(100);
+      boolean pop3 = greets(ports.pop3(), '+') && greets(ports.pop3s(), -1);
+      boolean imap =
+          !services.contains(Service.IMAP)
+              || (greets(ports.imap(), '*') && greets(ports.imaps(), -1));
+      boolean lmtp =
+          !services.contains(Service.LMTP)
+              || (greets(ports.lmtp(), '2') && Files.exists(ports.lmtpSocket()));
+      if (pop3 && imap && lmtp) {
+        return;
       }
+      Thread.sleep(100);
     }
     throw new IllegalStateException(
         "Dovecot did not start listening; see "
@@ -272,12 +281,41 @@ public final class PrivateDovecot {
 
   /** The plain POP3 port (STLS offered). */
   public int port() {
-    return plainPort;
+    return ports.pop3();
   }
 
   /** The implicit-TLS POP3 port. */
   public int tlsPort() {
-    return tlsPort;
+    return ports.pop3s();
+  }
+
+  /** The plain IMAP port (STARTTLS offered). */
+  public int imapPort() {
+    return served(Service.IMAP, ports.imap());
+  }
+
+  /** The implicit-TLS IMAP port. */
+  public int imapsPort() {
+    return served(Service.IMAP, ports.imaps());
+  }
+
+  /** The LMTP port on 127.0.0.1 (no TLS; STARTTLS offered). */
+  public int lmtpPort() {
+    return served(Service.LMTP, ports.lmtp());
+  }
+
+  /** The LMTP Unix domain socket, in the instance's folder. */
+  public Path lmtpSocket() {
+    served(Service.LMTP, 0);
+    return ports.lmtpSocket();
+  }
+
+  private int served(Service service, int port) {
+    if (!services.contains(service)) {
+      throw new IllegalStateException(
+          "this PrivateDovecot does not serve " + service + "; start it with Service." + service);
+    }
+    return port;
   }
 
   /** The user's Maildir. */
@@ -332,6 +370,58 @@ public final class PrivateDovecot {
     }
   }
 
+  /**
+   * The message files of {@code mailbox} ({@code "INBOX"}, or a folder by its IMAP name with
+   * Dovecot's delimiter {@code "."}), in name order: where Dovecot itself says the mailbox lives
+   * ({@code doveadm mailbox path}); empty where the folder does not exist.
+   */
+  // Closing the concatenation closes both listings (Stream.concat's contract).
+  @SuppressWarnings("StreamResourceLeak")
+  public List<Path> files(String mailbox) throws IOException, InterruptedException {
+    Path dir = Path.of(doveadm("mailbox", "path", mailbox).strip());
+    if (!Files.isDirectory(dir.resolve("cur")) || !Files.isDirectory(dir.resolve("new"))) {
+      return List.of();
+    }
+    try (Stream<Path> s =
+        Stream.concat(Files.list(dir.resolve("new")), Files.list(dir.resolve("cur")))) {
+      return s.sorted().toList();
+    }
+  }
+
+  /**
+   * The messages Dovecot stored in {@code mailbox} ({@link #files(String)}), each as its file's
+   * bytes: LF line ends, and over LMTP a {@code Return-Path} line first.
+   */
+  public List<byte[]> messages(String mailbox) throws IOException, InterruptedException {
+    List<byte[]> out = new ArrayList<>();
+    for (Path p : files(mailbox)) {
+      out.add(Files.readAllBytes(p));
+    }
+    return out;
+  }
+
+  /** {@code message} as Dovecot stores it: each CRLF turned into LF ({@link MailCorpus#toLf}). */
+  public static byte[] storedForm(byte[] message) {
+    return MailCorpus.toLf(message);
+  }
+
+  /**
+   * {@code stored} without its first line where that is a {@code Return-Path:} header: the one
+   * Dovecot's LMTP server puts before every message it delivers (the message's own stays).
+   */
+  public static byte[] withoutReturnPath(byte[] stored) {
+    byte[] prefix = "Return-Path:".getBytes(StandardCharsets.US_ASCII);
+    if (stored.length < prefix.length
+        || !Arrays.equals(stored, 0, prefix.length, prefix, 0, prefix.length)) {
+      return stored;
+    }
+    int eol = prefix.length;
+    while (eol < stored.length && stored[eol] != '\n') {
+      eol++;
+    }
+    return Arrays.copyOfRange(stored, Math.min(eol + 1, stored.length), stored.length);
+  }
+
   /** Stops it (by its own PID, never by name) and removes its folder. */
   public void stop() throws Exception {
     if (Files.exists(pidFile)) {
@@ -346,36 +436,6 @@ public final class PrivateDovecot {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** Runs a short command that does not fork a daemon, and returns its output. */
-  private static String run(List<String> command) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("mailfetch-cmd", ".out");
-    try {
-      Process p =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(out.toFile())
-              .start();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", command) + " did not finish in 30 s");
-      }
-      String text = Files.readString(out, StandardCharsets.UTF_8);
-      if (p.exitValue() != 0) {
-        throw new IOException(
-            String.join(" ", command) + " failed (exit " + p.exitValue() + "): " + text);
-      }
-      return text;
-    } finally {
-      Files.deleteIfExists(out);
     }
   }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemorySink.StoredMessage;
+import dev.mailfetch.testkit.imap.FakeImapServer;
+import dev.mailfetch.testkit.imap.ImapFault;
+import dev.mailfetch.testkit.imap.ImapMessage;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +41,47 @@ class TestkitExamplesTest {
                   .getBytes(StandardCharsets.UTF_8));
       s.getInputStream().readAllBytes();
     }
+  }
+
+  /** Stands in for an IMAP client under test: logs in and appends one message. */
+  private static void appendWithMyClient(String host, int port, String user, String password)
+      throws IOException {
+    byte[] message = "Subject: hi\r\n\r\nHello.\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (Socket s = new Socket(host, port)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("a LOGIN "
+                      + user
+                      + " "
+                      + password
+                      + "\r\nb APPEND INBOX {"
+                      + message.length
+                      + "+}\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().write(message);
+      s.getOutputStream().write("\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getInputStream().readAllBytes();
+    }
+  }
+
+  @Test
+  void aFakeImapServerWithAFault() throws IOException {
+    // spotless:off
+    // example: imap
+    try (FakeImapServer imap = FakeImapServer.builder()
+        .account("alice", "secret")
+        .fault(ImapFault.okLost(1).inSession(1))      // stores the first APPEND, then hangs up
+        .start()) {
+      appendWithMyClient(imap.host(), imap.port(), "alice", "secret");
+
+      imap.awaitSessionsEnded(Duration.ofSeconds(5));
+      List<ImapMessage> inbox = imap.messages("alice", "INBOX");
+      assertEquals(1, inbox.size());                  // stored, though the client never heard OK
+      assertEquals("OK_LOST at APPEND #1", imap.session(1).endedBy().orElseThrow());
+    }
+    // end example
+    // spotless:on
   }
 
   @Test
@@ -173,6 +217,7 @@ class TestkitExamplesTest {
       assertEquals(code.toString().strip(), shown.strip(), "example " + m.group(2));
       names.add(m.group(2));
     }
-    assertEquals(List.of("plain", "extension", "tls", "faults", "contract", "corpus"), names);
+    assertEquals(
+        List.of("imap", "plain", "extension", "tls", "faults", "contract", "corpus"), names);
   }
 }

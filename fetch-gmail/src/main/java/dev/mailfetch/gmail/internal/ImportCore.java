@@ -8,6 +8,7 @@ import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import dev.mailfetch.gmail.OAuthFailure;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -15,7 +16,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -299,15 +303,25 @@ public final class ImportCore {
     }
   }
 
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
   /** One message on its way: spooled as it is written, handed to the pool at {@code complete}. */
   private final class GmailDelivery implements Delivery {
     private final Envelope envelope;
-    private final Spool spool;
+    private final MessageSpool spool;
+    // Gmail's own: the digest an intent records, to tell a message in doubt from its twin.
+    private final MessageDigest sha256 = newSha256();
     private boolean ended;
 
     GmailDelivery(Envelope envelope) {
       this.envelope = envelope;
-      this.spool = new Spool(spoolDir, config.memorySpoolBytes());
+      this.spool = new MessageSpool(spoolDir, config.memorySpoolBytes());
     }
 
     @Override
@@ -315,6 +329,7 @@ public final class ImportCore {
       if (ended) {
         throw new IllegalStateException("the delivery has ended");
       }
+      sha256.update(bytes.duplicate());
       spool.write(bytes);
     }
 
@@ -366,7 +381,7 @@ public final class ImportCore {
                   messageId,
                   size,
                   historyMark.value(),
-                  spool.sha256(),
+                  HexFormat.of().formatHex(sha256.digest()),
                   System.currentTimeMillis()));
           intent = journal.openIntent(key).orElseThrow();
         } catch (IOException | RuntimeException e) {
@@ -410,7 +425,7 @@ public final class ImportCore {
   private void importOne(
       DeliveryKey key,
       Envelope envelope,
-      Spool spool,
+      MessageSpool spool,
       Journal.Intent intent,
       boolean inDoubt,
       CompletableFuture<Void> done) {

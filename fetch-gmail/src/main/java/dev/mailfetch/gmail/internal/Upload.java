@@ -3,6 +3,7 @@ package dev.mailfetch.gmail.internal;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +74,7 @@ final class Upload {
    */
   String importMessage(
       String what,
-      Spool spool,
+      MessageSpool spool,
       List<String> labelIds,
       DeliveryKey key,
       Journal.Intent intent,
@@ -114,7 +115,7 @@ final class Upload {
   }
 
   private String multipart(
-      String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
+      String what, MessageSpool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
       throws IOException {
     String boundary = "mailfetch-" + HexFormat.of().formatHex(bytes(16));
     byte[] head =
@@ -155,7 +156,7 @@ final class Upload {
     return b;
   }
 
-  private static InputStream open(Spool spool, long from, long length) {
+  private static InputStream open(MessageSpool spool, long from, long length) {
     try {
       InputStream in = spool.open(from);
       return length < 0 ? in : new Limited(in, length);
@@ -191,7 +192,7 @@ final class Upload {
   }
 
   private String resumable(
-      String what, Spool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
+      String what, MessageSpool spool, byte[] metadata, GmailApi.BeforeRetry<String> alreadyThere)
       throws IOException {
     long size = spool.size();
     for (int restart = 0; ; restart++) {
@@ -244,7 +245,7 @@ final class Upload {
     }
   }
 
-  private String chunks(String what, Spool spool, Session s) throws IOException {
+  private String chunks(String what, MessageSpool spool, Session s) throws IOException {
     long size = spool.size();
     int chunk = config.uploadChunkBytes();
     int withoutProgress = 0;

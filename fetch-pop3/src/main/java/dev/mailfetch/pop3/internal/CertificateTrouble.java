@@ -2,6 +2,8 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.tls.ChainRecorder;
+import dev.mailfetch.api.internal.tls.TlsFailure.Refused;
 import dev.mailfetch.pop3.Security;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateParsingException;
@@ -29,7 +31,7 @@ public final class CertificateTrouble {
    *     command's --ca-file), so that an unknown authority means the file holds another one
    */
   public static FetchException explain(FetchException e, Pop3Settings s, boolean caFileGiven) {
-    if (!(e instanceof TlsFailure.Refused refused)) {
+    if (!(e instanceof Refused refused)) {
       return e;
     }
     X509Certificate[] chain = record(s);
@@ -94,8 +96,8 @@ public final class CertificateTrouble {
                 + " chain of certificates."));
   }
 
-  private static FetchException again(TlsFailure.Refused e, String detail, Remedy remedy) {
-    return new TlsFailure.Refused(e.check, detail, e.getCause(), remedy);
+  private static FetchException again(Refused e, String detail, Remedy remedy) {
+    return new Refused(e.check, detail, e.getCause(), remedy);
   }
 
   /** The chain the server sends, from a second connection that refuses it; null if none came. */
@@ -133,7 +135,7 @@ public final class CertificateTrouble {
     } finally {
       probe.close();
     }
-    return recorder.chain;
+    return recorder.chain();
   }
 
   /** The names a certificate holds (its subject alternative names, else its subject), escaped. */

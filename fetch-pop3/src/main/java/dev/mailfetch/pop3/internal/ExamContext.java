@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3.internal;
 
+import dev.mailfetch.api.internal.tls.ChainRecorder;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Diagnosis.Step;
 import dev.mailfetch.pop3.Pop3Doctor.ServerChoice;

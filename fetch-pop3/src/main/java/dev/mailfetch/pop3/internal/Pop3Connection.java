@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.internal.Sizes;
+import dev.mailfetch.api.internal.tls.TlsHandshake;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Tolerance;
@@ -17,16 +18,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -281,27 +278,14 @@ final class Pop3Connection {
   void handshake() throws FetchException {
     long began = System.nanoTime();
     try {
-      SSLContext ctx =
-          settings.sslContext() != null ? settings.sslContext() : SSLContext.getDefault();
-      SSLSocket ssl =
-          (SSLSocket)
-              ctx.getSocketFactory().createSocket(socket, settings.host(), settings.port(), true);
-      SSLParameters p = ssl.getSSLParameters();
-      p.setEndpointIdentificationAlgorithm("HTTPS"); // host name checked against the certificate
-      if (!isAddress(settings.host())) {
-        p.setServerNames(List.of(new SNIHostName(settings.host())));
-      }
-      List<String> protocols = new ArrayList<>();
-      for (String proto : ssl.getSupportedProtocols()) {
-        if (proto.equals("TLSv1.3") || proto.equals("TLSv1.2")) {
-          protocols.add(proto);
-        }
-      }
-      p.setProtocols(protocols.toArray(new String[0])); // RFC 8997 / 8314: nothing below TLS 1.2
-      ssl.setSSLParameters(p);
-      ssl.setSoTimeout(millis(settings.limits().handshakeTimeout()));
       began = System.nanoTime();
-      ssl.startHandshake();
+      SSLSocket ssl =
+          TlsHandshake.secure(
+              socket,
+              settings.host(),
+              settings.port(),
+              settings.sslContext(),
+              settings.limits().handshakeTimeout());
       ssl.setSoTimeout(millis(settings.limits().readTimeout()));
       socket = ssl;
       out = ssl.getOutputStream();
@@ -340,7 +324,7 @@ final class Pop3Connection {
 
   /** An IPv4 or IPv6 literal, which SNI must not carry (RFC 6066 §3). */
   static boolean isAddress(String host) {
-    return host.matches("[0-9.]+|.*:.*");
+    return TlsHandshake.isAddress(host);
   }
 
   // ---------------------------------------------------------------- commands and replies

@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.tls.ChainRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,6 +2,8 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.tls.ChainRecorder;
+import dev.mailfetch.api.internal.tls.TlsFailure.Refused;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.pop3.Symptom;
@@ -181,7 +183,7 @@ final class TlsStage {
     String certs =
         chain == null || chain.length == 0 ? "" : "; the server's certificate: " + describe(chain);
     Symptom sym;
-    if (e instanceof TlsFailure.Refused refused) {
+    if (e instanceof Refused refused) {
       sym = certificateSymptom(refused, chain);
     } else if (TlsFailure.plainTextPort(e)
         || (ctx.ports().chosen() == PortSpeaks.POP3 && s.security() == Security.IMPLICIT_TLS)) {
@@ -202,7 +204,7 @@ final class TlsStage {
    * Which check refused the certificate: the dates of the chain shown where they tell, else the
    * check the handshake named, else whether it signed itself.
    */
-  private static Symptom certificateSymptom(TlsFailure.Refused refused, X509Certificate[] chain) {
+  private static Symptom certificateSymptom(Refused refused, X509Certificate[] chain) {
     Instant now = Instant.now(); // the JDK's checks use the real clock too
     boolean shown = chain != null && chain.length > 0;
     if (shown && now.isAfter(chain[0].getNotAfter().toInstant())) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.tls.TlsFailure.Failed;
+import dev.mailfetch.api.internal.tls.TlsFailure.Refused;
 import java.io.EOFException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -65,7 +67,7 @@ class TlsFailureTest {
             new CertificateException("No subject alternative DNS name matching pop.example.org"));
     assertEquals(TlsFailure.Kind.WRONG_HOST, TlsFailure.classify(e));
     FetchException f = of(e, false, Duration.ZERO);
-    assertEquals(TlsFailure.Check.WRONG_HOST, ((TlsFailure.Refused) f).check);
+    assertEquals(TlsFailure.Check.WRONG_HOST, ((Refused) f).check);
     assertTrue(f.detail().endsWith("another host name than pop.example.org"), f.detail());
   }
 
@@ -77,8 +79,7 @@ class TlsFailureTest {
                 + " target",
             null);
     assertEquals(TlsFailure.Kind.UNTRUSTED, TlsFailure.classify(e));
-    assertEquals(
-        TlsFailure.Check.UNTRUSTED, ((TlsFailure.Refused) of(e, false, Duration.ZERO)).check);
+    assertEquals(TlsFailure.Check.UNTRUSTED, ((Refused) of(e, false, Duration.ZERO)).check);
   }
 
   @Test
@@ -147,12 +148,12 @@ class TlsFailureTest {
             handshake("validity check failed", new CertificateExpiredException("NotAfter")),
             false,
             Duration.ZERO);
-    assertEquals(TlsFailure.Kind.EXPIRED, ((TlsFailure.Failed) expired).kind);
+    assertEquals(TlsFailure.Kind.EXPIRED, ((Failed) expired).kind);
     FetchException ended =
         of(handshake("Remote host terminated the handshake", null), false, Duration.ZERO);
-    assertEquals(TlsFailure.Kind.ENDED, ((TlsFailure.Failed) ended).kind);
+    assertEquals(TlsFailure.Kind.ENDED, ((Failed) ended).kind);
     FetchException other = of(new SSLException("odd"), false, Duration.ZERO);
-    assertEquals(TlsFailure.Kind.OTHER, ((TlsFailure.Failed) other).kind);
+    assertEquals(TlsFailure.Kind.OTHER, ((Failed) other).kind);
   }
 
   @Test

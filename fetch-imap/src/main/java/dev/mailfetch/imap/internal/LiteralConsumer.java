@@ -1,0 +1,22 @@
+package dev.mailfetch.imap.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where the bytes of a literal the server sends go (the message of a {@code FETCH BODY[]}): handed
+ * over in slices as they arrive, never gathered in memory first. Each slice is valid only during
+ * the call.
+ */
+@FunctionalInterface
+public interface LiteralConsumer {
+  /**
+   * One slice of the literal, in order.
+   *
+   * @throws IOException when the consumer cannot take it (the session then stops)
+   */
+  void accept(ByteBuffer slice) throws IOException;
+
+  /** Called once after the literal's last byte, {@code size} bytes in all. */
+  default void end(long size) throws IOException {}
+}
