@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,7 +52,23 @@ public final class AppendCore implements Closeable {
   private final AppendServer server;
   private AppendJournal journal;
   private final Map<DeliveryKey, AppendPending> pending = new LinkedHashMap<>();
-  private final Map<DeliveryKey, AppendJournal.Placed> taken = new HashMap<>();
+
+  /**
+   * Where the server put each delivery taken, for a sink without a journal (with one, the journal
+   * is where that is kept). Bounded as the journal is: the oldest are forgotten past {@link
+   * AppendJournal#KEEP_DONE}, by then recorded in the engine's state store, and a lookup on the
+   * server still finds them.
+   */
+  private final Map<DeliveryKey, AppendJournal.Placed> taken =
+      new LinkedHashMap<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<DeliveryKey, AppendJournal.Placed> eldest) {
+          return size() > AppendJournal.KEEP_DONE;
+        }
+      };
+
   private final Map<DeliveryKey, FetchException> refused = new LinkedHashMap<>();
   private boolean ready;
   private boolean closed;
@@ -207,9 +222,10 @@ public final class AppendCore implements Closeable {
     }
     for (Map.Entry<DeliveryKey, AppendJournal.Placed> e : outcome.taken().entrySet()) {
       settle(e.getKey());
-      taken.put(e.getKey(), e.getValue());
       if (journal != null) {
         journal.done(e.getKey(), e.getValue());
+      } else {
+        taken.put(e.getKey(), e.getValue());
       }
     }
     for (Map.Entry<DeliveryKey, FetchException> e : outcome.refused().entrySet()) {

@@ -110,6 +110,26 @@ class MessageSpoolTest {
   }
 
   @Test
+  void theCrlfView_skipsInTheCrlfForm_soASkipThenAReadGivesTheRestAsSent() throws IOException {
+    byte[] m = message(5000);
+    byte[] sent = crlf(m);
+    try (MessageSpool s = new MessageSpool(dir, 64 * 1024)) {
+      written(s, m, 1000);
+      for (int at : new int[] {0, 1, 17, sent.length / 2, sent.length - 1, sent.length}) {
+        try (InputStream in = s.openCrlf()) {
+          assertEquals(at, in.skip(at), "skipped " + at);
+          assertArrayEquals(
+              Arrays.copyOfRange(sent, at, sent.length), in.readAllBytes(), "after " + at);
+        }
+      }
+      try (InputStream in = s.openCrlf()) {
+        assertEquals(sent.length, in.skip(sent.length + 10L), "a skip stops at the end");
+        assertEquals(0, in.skip(-1), "a negative skip skips nothing");
+      }
+    }
+  }
+
+  @Test
   void theCrlfView_sendsEachLfAsCrlf_andItsSizeIsTheSizeSent_inMemoryOrInAFile()
       throws IOException {
     for (int bodyBytes : new int[] {1000, 300_000}) {
