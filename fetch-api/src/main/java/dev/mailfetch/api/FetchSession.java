@@ -130,6 +130,38 @@ public interface FetchSession extends AutoCloseable {
   }
 
   /**
+   * The labels this session's source gives each message by where it found it ({@link SourceLabels}:
+   * an IMAP folder, Gmail's labels, the provider's junk verdict); empty by default. Asked for as
+   * {@link #headerReading()} is, for the same reasons.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once.
+   */
+  default Optional<SourceLabels> sourceLabels() {
+    return Optional.empty();
+  }
+
+  /**
+   * How this session's server may renumber a mailbox's messages as a whole ({@link Renumbering}:
+   * IMAP's {@code UIDVALIDITY}); empty by default, for a source whose ids change only one by one.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once.
+   */
+  default Optional<Renumbering> renumbering() {
+    return Optional.empty();
+  }
+
+  /**
+   * A cheap check that the mailbox has not changed since a former listing ({@link MailboxMarks});
+   * empty by default, in which case every run lists.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once; checking is bounded as {@link
+   * MailboxMarks#unchangedSince} says.
+   */
+  default Optional<MailboxMarks> mailboxMarks() {
+    return Optional.empty();
+  }
+
+  /**
    * Marks these messages for deletion at {@link #quit}.
    *
    * <p><b>Deadline:</b> the source's own, for each reply (POP3: one per message, pipelined where

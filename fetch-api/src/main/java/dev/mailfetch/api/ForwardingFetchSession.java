@@ -85,6 +85,21 @@ public abstract class ForwardingFetchSession implements FetchSession {
   }
 
   @Override
+  public Optional<SourceLabels> sourceLabels() {
+    return delegate.sourceLabels();
+  }
+
+  @Override
+  public Optional<Renumbering> renumbering() {
+    return delegate.renumbering();
+  }
+
+  @Override
+  public Optional<MailboxMarks> mailboxMarks() {
+    return delegate.mailboxMarks();
+  }
+
+  @Override
   public Set<MessageRef> delete(List<MessageRef> messages) throws FetchException {
     return delegate.delete(messages);
   }

@@ -9,6 +9,14 @@ import java.util.Set;
  * @param archived true to keep the message out of the inbox (Gmail's "skip the inbox")
  */
 public record LabelDecision(Set<String> labels, boolean archived) {
+  /**
+   * The label of a message its provider filed as junk (spam), as a source gives it ({@link
+   * SourceLabels}): the Gmail sink files such a message in Spam, an IMAP sink in the folder with
+   * the special use {@code \Junk}, a local sink in a folder named {@code Junk}. The backslash keeps
+   * it apart from any folder or label a person names.
+   */
+  public static final String JUNK = "\\Junk";
+
   /** No labels, in the inbox. */
   public static final LabelDecision INBOX = new LabelDecision(Set.of(), false);
 

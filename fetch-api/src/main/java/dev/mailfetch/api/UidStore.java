@@ -106,6 +106,24 @@ public interface UidStore {
   }
 
   /**
+   * The {@linkplain MailboxMarks mailbox mark} kept by the last run that left nothing to do, if
+   * any. Empty by default (a store that keeps none: every run then lists).
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
+  default Optional<String> mailboxMark() throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Keeps {@code mark} as the {@linkplain MailboxMarks mailbox mark}, replacing any before, or
+   * forgets it when {@code mark} is empty; durable at sync. Does nothing by default.
+   *
+   * <p><b>Deadline:</b> the store's own (see the class documentation).
+   */
+  default void recordMailboxMark(Optional<String> mark) throws IOException {}
+
+  /**
    * Makes everything recorded so far durable.
    *
    * <p><b>Deadline:</b> the store's own (see the class documentation); the engine deletes nothing
