@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * What a message's Gmail labels ({@code X-GM-LABELS}, Gmail's IMAP extensions,
@@ -133,10 +135,38 @@ public final class GmailLabels {
     }
     for (Object o : items) {
       if (o instanceof String s && !s.isEmpty()) {
-        out.add(FolderNames.decode(s, utf8));
+        out.add(decode(s, utf8));
       }
     }
     return out;
+  }
+
+  private static final Pattern SHIFTED = Pattern.compile("&[A-Za-z0-9+,]+-");
+
+  private static String decode(String label, boolean utf8) {
+    if (utf8 && SHIFTED.matcher(label).find()) {
+      // Gmail encodes labels in modified UTF-7 even where UTF-8 was enabled for mailbox names.
+      try {
+        return ModifiedUtf7.decode(label);
+      } catch (IllegalArgumentException e) {
+        return label;
+      }
+    }
+    return FolderNames.decode(label, utf8);
+  }
+
+  /**
+   * The labels of a FETCH response's items ({@code UID 7 X-GM-LABELS (\\Inbox Work)}, the list
+   * {@link ImapLine#tokens()} gives for {@code * 3 FETCH (...)}), decoded as {@link #fromWire}
+   * says; empty where the response has no {@code X-GM-LABELS}.
+   */
+  public static Optional<List<String>> fromFetch(List<Object> items, boolean utf8) {
+    for (int i = 0; i + 1 < items.size(); i++) {
+      if (items.get(i) instanceof String key && key.equalsIgnoreCase("X-GM-LABELS")) {
+        return Optional.of(fromWire(items.get(i + 1), utf8));
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
