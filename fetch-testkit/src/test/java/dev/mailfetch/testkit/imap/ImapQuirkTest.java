@@ -403,6 +403,7 @@ class ImapQuirkTest {
       d.line();
       assertEquals(
           "L NO [ALERT] Too many simultaneous connections. (Failure)", d.tagged("L", "LOGIN u p"));
+      assertTrue(c.tagged("N", "NOOP").startsWith("N OK"), "the first session goes on");
     }
     try (FakeImapServer imap = start(ImapQuirk.I23_TOO_MANY_CONNECTIONS)) {
       try (ImapRawClient c = new ImapRawClient(imap).login("u", "p")) {
