@@ -19,10 +19,7 @@ import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapQuirk;
 import dev.mailfetch.testkit.imap.ImapSeed;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -324,18 +321,6 @@ class ImapSourceQuirkTest {
       assertEquals(List.of(), imap.source().uids("u", "INBOX"), "none left behind");
       assertEquals(4, imap.source().uids("u", "Trash").size(), "copied to Trash, then expunged");
     }
-  }
-
-  /** Another client's session, logged in as the source's user. */
-  private static Socket loggedIn(FakeImapServer imap) throws Exception {
-    Socket s = new Socket(imap.host(), imap.port());
-    s.setSoTimeout(5000);
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-    in.readLine();
-    s.getOutputStream().write("o1 LOGIN u p\r\n".getBytes(StandardCharsets.US_ASCII));
-    assertTrue(in.readLine().startsWith("o1 OK"));
-    return s;
   }
 
   @Test

@@ -155,7 +155,8 @@ final class ImapConversation {
           out.line(tag + " BAD STARTTLS not available");
           return;
         }
-        ok(tag, "Begin TLS negotiation now");
+        String forged = faults.injectedAfterStarttls();
+        out.line(tag + " OK Begin TLS negotiation now" + (forged == null ? "" : "\r\n" + forged));
         startTls();
         return;
       case "LOGIN":
