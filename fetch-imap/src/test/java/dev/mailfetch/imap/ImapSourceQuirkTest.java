@@ -373,7 +373,7 @@ class ImapSourceQuirkTest {
   void I24_webalertLogin() {
     try (FakeImapServer imap = server(ImapQuirk.I24_WEBALERT_LOGIN).start()) {
       Runs runs = new Runs(imap);
-      assertError(runs.run(), Set.of(FetchError.AUTH_FAILED), "https://accounts.google.com/");
+      assertError(runs.run(), Set.of(FetchError.AUTH_FAILED), "Please log in via your web browser");
       assertEquals(0, runs.sink.size());
     }
   }

@@ -228,9 +228,12 @@ final class ImapConversation {
     }
     if (s.has(ImapQuirk.I24_WEBALERT_LOGIN)) {
       out.line(
-          tag
-              + " NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
+          "* NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
               + " Web login required.");
+      out.line(
+          tag
+              + " NO [ALERT] Please log in via your web browser:"
+              + " https://support.google.com/mail/accounts/answer/78754 (Failure)");
       return;
     }
     AtomicInteger open = s.loggedIn.computeIfAbsent(user, u -> new AtomicInteger());
