@@ -20,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -57,6 +58,15 @@ public final class Poller implements AutoCloseable {
 
   /** Default of {@link Builder#maxChecksPerHost}: {@value} checks at once against one host. */
   public static final int DEFAULT_MAX_CHECKS_PER_HOST = 4;
+
+  /**
+   * Default of {@link Builder#maxWatchesPerHost}: {@value} push connections (IMAP {@code IDLE}) at
+   * once to one server host. Servers count a client's connections per address (Dovecot's {@code
+   * mail_max_userip_connections} is 10 per user and address; providers cut clients that hold
+   * hundreds): 50 lets a household or a small office push without looking like a flood; beyond it
+   * accounts are polled on their schedule.
+   */
+  public static final int DEFAULT_MAX_WATCHES_PER_HOST = 50;
 
   /** Default of {@link Builder#historySize}: {@value} checks kept per account. */
   public static final int DEFAULT_HISTORY_SIZE = 50;
@@ -498,6 +508,9 @@ public final class Poller implements AutoCloseable {
     private int maxChecksPerHost = DEFAULT_MAX_CHECKS_PER_HOST;
     private int historySize = DEFAULT_HISTORY_SIZE;
     private PollListener listener = PollListener.NONE;
+    private boolean push = true;
+    private int maxWatchesPerHost = DEFAULT_MAX_WATCHES_PER_HOST;
+    private ThreadFactory watchThreads;
     private final Require.Once once = new Require.Once();
 
     private Builder() {}
@@ -562,6 +575,40 @@ public final class Poller implements AutoCloseable {
     public Builder listener(PollListener listener) {
       once.set("listener", this.listener == PollListener.NONE ? "none" : this.listener);
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether an account whose source can push ({@link dev.mailfetch.api.MailPush}: IMAP {@code
+     * IDLE}) is watched and checked as soon as mail arrives, its schedule kept as the fall-back.
+     * Default true; false polls every account on its schedule alone.
+     */
+    public Builder push(boolean push) {
+      once.set("push", this.push);
+      this.push = push;
+      return this;
+    }
+
+    /**
+     * Push connections held at once to one server host (each watched mailbox holds one): 0 to
+     * 100,000; the accounts beyond it are polled. Default {@value #DEFAULT_MAX_WATCHES_PER_HOST}.
+     */
+    public Builder maxWatchesPerHost(int n) {
+      once.set("maxWatchesPerHost", maxWatchesPerHost);
+      Require.requireArgument(
+          n >= 0 && n <= MAX_BOUND, "maxWatchesPerHost must be 0 to 100000: %d", n);
+      maxWatchesPerHost = n;
+      return this;
+    }
+
+    /**
+     * Where push watches run: each holds one thread for its life, blocked in a read nearly all the
+     * time. Default: virtual threads where the Java runtime has them (21 and later), else daemon
+     * threads with a small stack.
+     */
+    public Builder watchThreads(ThreadFactory threads) {
+      once.set("watchThreads", watchThreads == null ? "the default" : watchThreads);
+      this.watchThreads = Objects.requireNonNull(threads, "threads");
       return this;
     }
 
