@@ -73,7 +73,9 @@ public final class ImapSource implements FetchSource {
             b.allowPlaintext,
             account,
             ImapFailures.Role.SOURCE);
-    this.options = new SourceOptions(b.deletion, b.markSeen);
+    this.options =
+        new SourceOptions(
+            b.deletion, b.markSeen, SourceOptions.INBOX, b.limits.maxCommandsInFlight());
     this.description =
         "ImapSource[" + account + " at " + settings.server() + ", " + b.security + "]";
   }
