@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,10 +88,8 @@ final class PushWatches {
     }
     waiting.remove(a);
     List<AccountState> admitted = new ArrayList<>();
-    for (Iterator<AccountState> it = waiting.iterator(); it.hasNext(); ) {
-      AccountState w = it.next();
-      if (w.host.equals(a.host) && reserve(w)) {
-        it.remove();
+    for (AccountState w : List.copyOf(waiting)) {
+      if (w.host.equals(a.host) && reserve(w)) { // reserve takes it out of the line
         admitted.add(w);
       }
     }
