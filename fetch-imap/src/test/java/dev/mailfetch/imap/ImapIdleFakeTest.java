@@ -139,6 +139,7 @@ class ImapIdleFakeTest {
     try (FakeImapServer server = FakeImapServer.builder().account(USER, PASSWORD).start();
         MailPush.Watch w = watch(source(server).password(() -> "wrong").build())) {
       assertEquals("ended " + FetchError.AUTH_FAILED, next());
+      assertTrue(!w.watching());
       Thread.sleep(300);
       assertEquals(1, server.sessions().size(), "a person must fix it: not tried again");
     }
