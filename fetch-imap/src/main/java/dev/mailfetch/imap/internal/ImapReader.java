@@ -88,7 +88,7 @@ final class ImapReader {
           throw ImapFailures.literalTooBig(server, size, limits, advice);
         }
         if (body != null && isBodySection(before)) {
-          stream(size, deadline, body);
+          stream(before, size, deadline, body);
           // The bytes went to the consumer: the line keeps an empty literal where they were.
           int brace = before.lastIndexOf('{');
           byte[] marker = "{0}\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -117,9 +117,11 @@ final class ImapReader {
     }
   }
 
-  private void stream(long size, long deadline, LiteralConsumer body) throws FetchException {
+  private void stream(String before, long size, long deadline, LiteralConsumer body)
+      throws FetchException {
     long left = size;
     try {
+      body.begin(before);
       while (left > 0) {
         if (pos == lim) {
           fill(deadline);
@@ -162,6 +164,37 @@ final class ImapReader {
       b = b.substring(0, b.length() - 1).stripTrailing();
     }
     return b.endsWith("]") || b.toUpperCase(Locale.ROOT).endsWith("RFC822");
+  }
+
+  /**
+   * Waits until a response begins to arrive, at most until {@code until} ({@link
+   * System#nanoTime()}): while IDLE waits, silence is what the server owes, not a failure.
+   *
+   * @return false if nothing came by then
+   * @throws FetchException if the connection ended
+   */
+  boolean awaitData(long until) throws FetchException {
+    while (pos == lim) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      int n;
+      try {
+        timeout.set((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+        n = in.read(buf, 0, buf.length);
+      } catch (SocketTimeoutException e) {
+        continue; // a socket wakes a little early at times: the loop looks at the clock again
+      } catch (IOException e) {
+        throw ImapFailures.closed(server, e);
+      }
+      if (n < 0) {
+        throw ImapFailures.closed(server, null);
+      }
+      pos = 0;
+      lim = n;
+    }
+    return true;
   }
 
   private static byte[] ensure(byte[] a, int need) {
