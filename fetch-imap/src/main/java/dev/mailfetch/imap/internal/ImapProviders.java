@@ -101,8 +101,9 @@ final class ImapProviders {
 
   /**
    * A login refused because the account has as many sessions as the server allows: Gmail's {@code
-   * NO [ALERT] Too many simultaneous connections. (Failure)} (mailcore2#587; 15 per account),
-   * Dovecot's {@code Maximum number of connections from user+IP exceeded}.
+   * NO [ALERT] Too many simultaneous connections. (Failure)} (mailcore2#587; 15 per account), and
+   * Dovecot's words for its limit ({@code Maximum number of connections from user+IP exceeded},
+   * which it sends in a BYE, where a proxy may turn it into a NO).
    */
   static boolean tooManySessions(String words) {
     String w = words.toLowerCase(Locale.ROOT);
