@@ -74,8 +74,7 @@ public final class ImapSource implements FetchSource {
             account,
             ImapFailures.Role.SOURCE);
     this.options =
-        new SourceOptions(
-            b.deletion, b.markSeen, SourceOptions.INBOX, b.limits.maxCommandsInFlight());
+        new SourceOptions(b.deletion, b.markSeen, b.folders, b.limits.maxCommandsInFlight());
     this.description =
         "ImapSource[" + account + " at " + settings.server() + ", " + b.security + "]";
   }
@@ -107,11 +106,16 @@ public final class ImapSource implements FetchSource {
 
   /**
    * IDLE (RFC 2177): one connection per watched folder tells a {@code Poller} at once that mail
-   * arrived (docs/imap.md, "IDLE (push)"). The folder watched is INBOX.
+   * arrived (docs/imap.md, "IDLE (push)"). The folders watched are those {@link ImapFolders#named}
+   * names, else INBOX, where new mail lands (all folders, or Gmail's All Mail, would hold a
+   * connection per folder for mail that seldom arrives there: the schedule finds it).
    */
   @Override
   public Optional<MailPush> push() {
-    return Optional.of(IdlePush.of(settings, List.of("INBOX")));
+    ImapFolders folders = options.folders();
+    List<String> watched =
+        folders.choice() == ImapFolders.Choice.NAMED ? folders.names() : List.of("INBOX");
+    return Optional.of(IdlePush.of(settings, watched));
   }
 
   /** The server as {@code host:port}. */
@@ -139,6 +143,7 @@ public final class ImapSource implements FetchSource {
     private ImapLimits limits = ImapLimits.defaults();
     private String account;
     private ImapDeletion deletion = ImapDeletion.EXPUNGE;
+    private ImapFolders folders = ImapFolders.inbox();
     private boolean markSeen;
     private final Require.Once once = new Require.Once();
 
@@ -237,6 +242,17 @@ public final class ImapSource implements FetchSource {
     public Builder account(String account) {
       once.set("account", this.account);
       this.account = clean("account", account);
+      return this;
+    }
+
+    /**
+     * Which folders to fetch from, and how each becomes a label; default {@link
+     * ImapFolders#inbox()}. The folders are found when a session lists (a named folder that does
+     * not exist is refused then, in words).
+     */
+    public Builder folders(ImapFolders folders) {
+      once.set("folders", this.folders);
+      this.folders = Objects.requireNonNull(folders, "folders");
       return this;
     }
 
