@@ -106,11 +106,16 @@ public final class ImapSource implements FetchSource {
 
   /**
    * IDLE (RFC 2177): one connection per watched folder tells a {@code Poller} at once that mail
-   * arrived (docs/imap.md, "IDLE (push)"). The folder watched is INBOX.
+   * arrived (docs/imap.md, "IDLE (push)"). The folders watched are those {@link ImapFolders#named}
+   * names, else INBOX, where new mail lands (all folders, or Gmail's All Mail, would hold a
+   * connection per folder for mail that seldom arrives there: the schedule finds it).
    */
   @Override
   public Optional<MailPush> push() {
-    return Optional.of(IdlePush.of(settings, List.of("INBOX")));
+    ImapFolders folders = options.folders();
+    List<String> watched =
+        folders.choice() == ImapFolders.Choice.NAMED ? folders.names() : List.of("INBOX");
+    return Optional.of(IdlePush.of(settings, watched));
   }
 
   /** The server as {@code host:port}. */

@@ -119,6 +119,38 @@ class ImapIdleFakeTest {
   }
 
   @Test
+  void namedFolders_areWatchedEachOnItsOwnConnection_andTheOthersInboxAlone() throws Exception {
+    try (FakeImapServer server =
+        FakeImapServer.builder().account(USER, PASSWORD).folder(USER, "Lists").start()) {
+      ImapSource named =
+          source(server)
+              .password(() -> PASSWORD)
+              .folders(ImapFolders.named("INBOX", "Lists"))
+              .build();
+      MailPush push = named.push().orElseThrow();
+      assertEquals(List.of("INBOX", "Lists"), push.mailboxes());
+      assertEquals(
+          List.of("INBOX"),
+          source(server)
+              .password(() -> PASSWORD)
+              .folders(ImapFolders.allExceptTrashSentDrafts())
+              .build()
+              .push()
+              .orElseThrow()
+              .mailboxes());
+      try (MailPush.Watch inbox = push.watch("INBOX", listener, Thread::new);
+          MailPush.Watch lists = push.watch("Lists", listener, Thread::new)) {
+        server.source().awaitIdling(2, Duration.ofSeconds(5));
+        said.clear();
+        server.source().deliver(USER, "Lists", ImapSeed.of("Subject: list\r\n\r\nbody\r\n"));
+        assertEquals("arrived", next());
+        assertTrue(inbox.watching() && lists.watching());
+        assertEquals(2, server.sessions().size(), "a connection per folder");
+      }
+    }
+  }
+
+  @Test
   void aServerWithoutIdle_endsThePushAtOnce() throws Exception {
     List<String> noIdle = new ArrayList<>(FakeImapServer.DEFAULT_CAPABILITIES);
     noIdle.remove("IDLE");

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *       stretch the next check; transient errors back off exponentially; an error a person must fix
  *       (a wrong password, a policy, a bad certificate) pauses the account, said once to the {@link
  *       PollListener}, until {@link #resume} or {@link #checkNow};
+ *   <li>an account whose source can push (IMAP IDLE) is checked as soon as mail arrives, its
+ *       schedule kept as the fall-back, within a bound on push connections per host;
  *   <li>{@link #history} keeps the last checks of each account as {@link CheckRecord}s;
  *   <li>{@link #close(Duration)} lets running checks finish the message in progress and make what
  *       they delivered durable, and returns within its bound.
@@ -58,10 +60,7 @@ public final class Poller implements AutoCloseable {
   /** Default of {@link Builder#maxChecksPerHost}: {@value} checks at once against one host. */
   public static final int DEFAULT_MAX_CHECKS_PER_HOST = 4;
 
-  /**
-   * Default of {@link Builder#maxWatchesPerHost}: {@value} push connections (IMAP {@code IDLE}) at
-   * once to one server host, a small office's worth (why: docs/poll.md, "Push").
-   */
+  /** Default of {@link Builder#maxWatchesPerHost}: {@value} (why: docs/polling.md, "Push"). */
   public static final int DEFAULT_MAX_WATCHES_PER_HOST = 50;
 
   /** Default of {@link Builder#historySize}: {@value} checks kept per account. */
