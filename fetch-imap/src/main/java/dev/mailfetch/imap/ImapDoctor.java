@@ -11,7 +11,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -31,7 +30,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *     .host("imap.example.org")
  *     .user("alice")
  *     .password(() -> System.getenv("IMAP_PASSWORD"))
- *     .folders("INBOX", "Lists/java")
+ *     .folders(ImapFolders.named("INBOX", "Lists/java"))
  *     .build()
  *     .examine();
  * System.out.print(d.report());
@@ -102,8 +101,7 @@ public final class ImapDoctor {
     private SSLContext sslContext;
     private Path pemFile;
     private ImapLimits limits = ImapLimits.defaults();
-    private List<String> folders = List.of("INBOX");
-    private boolean allFolders;
+    private ImapFolders folders = ImapFolders.inbox();
     private boolean login = true;
     private InetSocketAddress dnsServer;
     private String srvDomain;
@@ -189,22 +187,13 @@ public final class ImapDoctor {
       return this;
     }
 
-    /** The folders a fetch reads (default INBOX): each is checked to exist, and counted. */
-    public Builder folders(String... folders) {
+    /**
+     * The folders a fetch reads (default {@link ImapFolders#inbox()}): each is checked to exist, as
+     * the source plans them, and counted with STATUS.
+     */
+    public Builder folders(ImapFolders folders) {
       once.set("folders", this.folders);
-      Require.requireArgument(folders.length > 0, "folders: give at least one");
-      List<String> out = new ArrayList<>();
-      for (String f : folders) {
-        out.add(Require.notEmpty("folder", f));
-      }
-      this.folders = List.copyOf(out);
-      return this;
-    }
-
-    /** Examine every folder but Trash, Sent and Drafts, as {@code --all-folders} reads them. */
-    public Builder allFolders(boolean all) {
-      once.set("allFolders", this.allFolders);
-      this.allFolders = all;
+      this.folders = Objects.requireNonNull(folders, "folders");
       return this;
     }
 
@@ -288,8 +277,7 @@ public final class ImapDoctor {
               ssl,
               trust,
               bounded,
-              allFolders ? List.of() : folders,
-              allFolders,
+              folders,
               login,
               dnsServer,
               srvDomain,

@@ -97,7 +97,11 @@ class ImapDoctorTest {
 
     @Test
     void aFolderThatDoesNotExist_isNamed_withTheFoldersTheServerLists() {
-      ImapDiagnosis d = doctor("greenmail-pw").folders("INBOX", "Lists/java").build().examine();
+      ImapDiagnosis d =
+          doctor("greenmail-pw")
+              .folders(ImapFolders.named("INBOX", "Lists/java"))
+              .build()
+              .examine();
       assertTrue(d.found(ImapSymptom.FOLDER_MISSING), d.report());
       String seen =
           d.findings().stream()
@@ -105,7 +109,7 @@ class ImapDoctorTest {
               .findFirst()
               .orElseThrow()
               .evidence();
-      assertTrue(seen.contains("\"Lists/java\"") && seen.contains("INBOX"), seen);
+      assertTrue(seen.contains("Lists/java") && seen.contains("INBOX"), seen);
       assertEquals(FetchError.CONFIGURATION.exitCode(), d.exitCode());
     }
 

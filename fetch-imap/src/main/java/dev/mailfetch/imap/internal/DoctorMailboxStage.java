@@ -18,20 +18,8 @@ import java.util.Optional;
  * what that means for the user. Read-only: STATUS never selects a folder, nothing is flagged.
  */
 final class DoctorMailboxStage {
-  /** The most folders a report names when it says which exist. */
-  private static final int FOLDERS_NAMED = 20;
-
   /** The most folders counted with STATUS (all folders of a large account: the first ones). */
   private static final int FOLDERS_COUNTED = 50;
-
-  /** SPECIAL-USE attributes, and the usual names of servers without them (lower case). */
-  private static final Map<String, List<String>> SPECIAL =
-      Map.of(
-          "\\Trash", List.of("trash", "deleted items", "deleted messages", "bin"),
-          "\\Sent", List.of("sent", "sent items", "sent messages", "sent mail"),
-          "\\Drafts", List.of("drafts"),
-          "\\Junk", List.of("junk", "spam", "junk e-mail", "bulk mail"),
-          "\\All", List.of());
 
   private static final List<String> EXTENSIONS =
       List.of("UIDPLUS", "MOVE", "IDLE", "CONDSTORE", "SPECIAL-USE");
@@ -90,23 +78,34 @@ final class DoctorMailboxStage {
     }
   }
 
-  /** A listed folder: its decoded name and its attributes. */
-  private record Listed(String name, List<String> attributes) {}
-
   private void folders() {
     DoctorDraft d = exam.begin(Stage.FOLDERS);
     try {
-      Map<String, Listed> listed = list();
-      List<String> planned = planned(listed);
+      List<FolderPlan.Listed> listed = FolderPlan.list(session);
       special(d, listed);
+      List<PlannedFolder> planned;
+      try {
+        planned = FolderPlan.of(exam.plan().folders(), session);
+      } catch (FetchException e) {
+        if (e.error() != FetchError.CONFIGURATION) {
+          throw e;
+        }
+        d.add(ImapSymptom.FOLDER_MISSING, e.detail());
+        d.summary(listed.size() + " folders listed; a folder to read is missing");
+        exam.block();
+        return;
+      }
       List<String> counted = new ArrayList<>();
-      for (String folder : planned) {
-        count(d, folder, listed).ifPresent(counted::add);
+      for (PlannedFolder folder : planned.subList(0, Math.min(planned.size(), FOLDERS_COUNTED))) {
+        count(d, folder.name()).ifPresent(counted::add);
       }
       d.summary(
           listed.size()
               + " folders listed"
-              + (counted.isEmpty() ? "" : "; " + String.join("; ", counted)));
+              + (counted.isEmpty() ? "" : "; " + String.join("; ", counted))
+              + (planned.size() > FOLDERS_COUNTED
+                  ? "; " + (planned.size() - FOLDERS_COUNTED) + " more not counted"
+                  : ""));
     } catch (FetchException e) {
       d.add(ImapSymptom.FOLDER_REFUSED, e.detail(), e.error());
       d.summary("the folders could not be listed");
@@ -116,75 +115,21 @@ final class DoctorMailboxStage {
     }
   }
 
-  private Map<String, Listed> list() throws FetchException {
-    ImapCommand.Builder b = ImapCommand.of("LIST").string("").string("*");
-    if (session.capabilities().has("SPECIAL-USE")) {
-      b.atom("RETURN (SPECIAL-USE)");
-    }
-    TaggedReply r = session.expectOk(b.build());
-    Map<String, Listed> out = new LinkedHashMap<>();
-    for (ImapLine l : r.untagged("LIST")) {
-      List<Object> t = l.tokens();
-      if (t.size() >= 3 && t.get(0) instanceof List<?> attrs && t.get(2) instanceof String wire) {
-        String name = session.utf8() ? wire : ModifiedUtf7.decode(wire);
-        List<String> a = new ArrayList<>();
-        for (Object o : attrs) {
-          a.add(String.valueOf(o));
-        }
-        out.put(name.equalsIgnoreCase("INBOX") ? "INBOX" : name, new Listed(name, a));
-      }
-    }
-    return out;
-  }
-
-  /** The folders a fetch would read: the ones named, or every one but Trash, Sent and Drafts. */
-  private List<String> planned(Map<String, Listed> listed) {
-    if (!exam.plan().allFolders()) {
-      return exam.plan().folders();
-    }
-    List<String> out = new ArrayList<>();
-    for (Listed f : listed.values()) {
-      boolean noSelect =
-          f.attributes().stream()
-              .anyMatch(
-                  a -> a.equalsIgnoreCase("\\Noselect") || a.equalsIgnoreCase("\\NonExistent"));
-      String use = use(f);
-      boolean skipped = "\\Trash".equals(use) || "\\Sent".equals(use) || "\\Drafts".equals(use);
-      if (!noSelect && !skipped && out.size() < FOLDERS_COUNTED) {
-        out.add(f.name());
-      }
-    }
-    return out;
-  }
-
-  /** The folder's special use: its SPECIAL-USE attribute, else the one its usual name says. */
-  private static String use(Listed f) {
-    for (String a : f.attributes()) {
-      for (String use : SPECIAL.keySet()) {
-        if (a.equalsIgnoreCase(use)) {
-          return use;
-        }
-      }
-    }
-    String last = f.name().toLowerCase(Locale.ROOT);
-    int slash = Math.max(last.lastIndexOf('/'), last.lastIndexOf('.'));
-    String leaf = last.substring(slash + 1);
-    for (Map.Entry<String, List<String>> e : SPECIAL.entrySet()) {
-      if (e.getValue().contains(leaf)) {
-        return e.getKey();
-      }
-    }
-    return null;
-  }
-
-  private void special(DoctorDraft d, Map<String, Listed> listed) {
+  private static void special(DoctorDraft d, List<FolderPlan.Listed> listed) {
     List<String> found = new ArrayList<>();
-    for (Listed f : listed.values()) {
-      String use = use(f);
-      if (use != null) {
-        boolean marked = f.attributes().stream().anyMatch(a -> a.equalsIgnoreCase(use));
-        found.add(use.substring(1) + ": " + f.name() + (marked ? "" : " (by its name)"));
-      }
+    for (FolderPlan.Listed f : listed) {
+      f.use()
+          .ifPresent(
+              use -> {
+                String attribute = "\\" + use.name().toLowerCase(Locale.ROOT);
+                boolean marked = f.attributes().contains(attribute);
+                found.add(
+                    use.name().charAt(0)
+                        + use.name().substring(1).toLowerCase(Locale.ROOT)
+                        + ": "
+                        + f.name()
+                        + (marked ? "" : " (by its name)"));
+              });
     }
     if (!found.isEmpty()) {
       d.add(ImapSymptom.SPECIAL_FOLDERS, String.join("; ", found));
@@ -192,8 +137,7 @@ final class DoctorMailboxStage {
   }
 
   /** STATUS of a folder to read; its counts in words, or empty where it is missing or refused. */
-  private Optional<String> count(DoctorDraft d, String folder, Map<String, Listed> listed)
-      throws FetchException {
+  private Optional<String> count(DoctorDraft d, String folder) throws FetchException {
     TaggedReply r =
         session.run(
             session
@@ -202,25 +146,8 @@ final class DoctorMailboxStage {
                 .atom("(MESSAGES UNSEEN UIDNEXT UIDVALIDITY)")
                 .build());
     if (!r.ok()) {
-      if (!listed.containsKey(folder.equalsIgnoreCase("INBOX") ? "INBOX" : folder)) {
-        List<String> names = new ArrayList<>(listed.keySet());
-        String shown =
-            names.size() <= FOLDERS_NAMED
-                ? String.join(", ", names)
-                : String.join(", ", names.subList(0, FOLDERS_NAMED))
-                    + " and "
-                    + (names.size() - FOLDERS_NAMED)
-                    + " more";
-        d.add(
-            ImapSymptom.FOLDER_MISSING,
-            "\""
-                + FetchException.escape(folder)
-                + "\" is not among the folders the server lists: "
-                + shown);
-      } else {
-        FetchException e = ImapFailures.refused(r, session.server(), ImapFailures.Role.SOURCE);
-        d.add(ImapSymptom.FOLDER_REFUSED, e.detail() + " for " + folder, e.error());
-      }
+      FetchException e = ImapFailures.refused(r, session.server(), ImapFailures.Role.SOURCE);
+      d.add(ImapSymptom.FOLDER_REFUSED, e.detail() + " for " + folder, e.error());
       exam.block();
       return Optional.empty();
     }

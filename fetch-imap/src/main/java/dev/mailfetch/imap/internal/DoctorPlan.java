@@ -2,12 +2,12 @@ package dev.mailfetch.imap.internal;
 
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.sasl.Password;
+import dev.mailfetch.imap.ImapFolders;
 import dev.mailfetch.imap.ImapLimits;
 import dev.mailfetch.imap.ImapSecurity;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -26,9 +26,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * @param trust the trust manager the certificates are judged by (recorded to describe them), or
  *     null with the embedder's SSLContext
  * @param limits caps and deadlines, already no longer than {@code timeout}
- * @param folders the folders a fetch would read (decoded names)
- * @param allFolders whether every folder but Trash, Sent and Drafts is read ({@code folders} then
- *     empty)
+ * @param folders the folders a fetch would read
  * @param login whether to log in
  * @param dnsServer the DNS server to ask, or null for this machine's
  * @param srvDomain the mail domain whose SRV records to compare, or null
@@ -47,8 +45,7 @@ public record DoctorPlan(
     SSLContext sslContext,
     X509ExtendedTrustManager trust,
     ImapLimits limits,
-    List<String> folders,
-    boolean allFolders,
+    ImapFolders folders,
     boolean login,
     InetSocketAddress dnsServer,
     String srvDomain,
@@ -57,7 +54,6 @@ public record DoctorPlan(
     Clock clock) {
 
   public DoctorPlan {
-    folders = List.copyOf(folders);
     if (port <= 0) {
       port = security == ImapSecurity.IMPLICIT_TLS ? 993 : 143;
     }
