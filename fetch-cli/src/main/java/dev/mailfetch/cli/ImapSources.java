@@ -14,7 +14,12 @@ final class ImapSources {
    * choice is refused here in words rather than fetched from the wrong folder.
    */
   static void folders(ImapSource.Builder b, ImapFolders folders, CommandSpec spec) {
-    if (folders.choice() != ImapFolders.Choice.INBOX) {
+    boolean inbox =
+        folders.choice() == ImapFolders.Choice.INBOX
+            || (folders.choice() == ImapFolders.Choice.NAMED
+                && folders.names().size() == 1
+                && folders.names().get(0).equalsIgnoreCase("INBOX"));
+    if (!inbox) {
       throw new ParameterException(
           spec.commandLine(),
           "this build of mailfetch fetches from INBOX only; --folder and --all-folders come with"
