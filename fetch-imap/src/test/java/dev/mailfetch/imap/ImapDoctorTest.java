@@ -13,6 +13,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.imap.ImapDiagnosis.Stage;
 import dev.mailfetch.imap.ImapDiagnosis.Status;
 import dev.mailfetch.testkit.FakeDnsServer;
+import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.PrivateDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
@@ -242,6 +243,45 @@ class ImapDoctorTest {
   }
 
   @Test
+  void dnsTrouble_isToldApart_noAddress_noAnswer_anInvalidAddress_andAServiceNotOffered()
+      throws Exception {
+    try (FakeDnsServer dns = FakeDnsServer.start()) {
+      dns.exists("imap.example.test").srv("_imaps._tcp.example.test", 0, 0, 0, ".");
+      ImapDiagnosis noAddress = quick(dns).host("imap.example.test").build().examine();
+      assertTrue(noAddress.found(ImapSymptom.NO_ADDRESS), noAddress.report());
+      ImapDiagnosis notOffered =
+          quick(dns).host("127.0.0.1").port(1).srvDomain("example.test").build().examine();
+      assertTrue(notOffered.found(ImapSymptom.SRV_NOT_OFFERED), notOffered.report());
+      ImapDiagnosis invalid = quick(dns).host("999.1.1.1").build().examine();
+      assertTrue(invalid.found(ImapSymptom.ADDRESS_INVALID), invalid.report());
+      assertEquals(FetchError.CONFIGURATION.exitCode(), invalid.exitCode());
+      dns.silent(true);
+      ImapDiagnosis silent = quick(dns).host("imap.example.test").build().examine();
+      assertTrue(silent.found(ImapSymptom.DNS_NO_ANSWER), silent.report());
+    }
+  }
+
+  private static ImapDoctor.Builder quick(FakeDnsServer dns) {
+    return ImapDoctor.builder().dnsServer(dns.socketAddress()).timeout(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aPop3Port_doesNotSpeakImap() throws Exception {
+    try (FakePop3Server pop3 = FakePop3Server.builder().start()) {
+      ImapDiagnosis d =
+          ImapDoctor.builder()
+              .host("127.0.0.1")
+              .port(pop3.port())
+              .security(ImapSecurity.NONE)
+              .timeout(Duration.ofSeconds(3))
+              .build()
+              .examine();
+      assertTrue(d.found(ImapSymptom.NOT_IMAP), d.report());
+      assertEquals(FetchError.PROTOCOL.exitCode(), d.exitCode());
+    }
+  }
+
+  @Test
   void aSettingsPortThatDiffersFromTheSrvRecord_isWarned() throws Exception {
     try (FakeDnsServer dns = FakeDnsServer.start();
         FakeImapServer server =
@@ -287,6 +327,7 @@ class ImapDoctorTest {
     check(TestCertificates.Profile.EXPIRED, ca, ImapSymptom.CERTIFICATE_EXPIRED);
     check(TestCertificates.Profile.WRONG_HOST, ca, ImapSymptom.CERTIFICATE_WRONG_HOST);
     check(TestCertificates.Profile.SELF_SIGNED, ca, ImapSymptom.CERTIFICATE_SELF_SIGNED);
+    check(TestCertificates.Profile.NOT_YET_VALID, ca, ImapSymptom.CERTIFICATE_NOT_YET_VALID);
   }
 
   private static void check(TestCertificates.Profile profile, Path ca, ImapSymptom expected)
@@ -339,10 +380,7 @@ class ImapDoctorTest {
   @Test
   void aServerWithoutTheExtensions_isToldWhatThatMeans() throws Exception {
     try (FakeImapServer server =
-        FakeImapServer.builder()
-            .account("alice", "pw")
-            .capabilities("IMAP4rev1", "AUTH=PLAIN")
-            .start()) {
+        FakeImapServer.builder().account("alice", "pw").capabilities("AUTH=PLAIN").start()) {
       ImapDiagnosis d =
           ImapDoctor.builder()
               .host("127.0.0.1")
@@ -363,6 +401,7 @@ class ImapDoctorTest {
         assertTrue(d.found(s), s + "\n" + d.report());
       }
       assertEquals(Status.WARNING, d.step(Stage.COMPLIANCE).status());
+      assertTrue(d.found(ImapSymptom.NO_IMAP_REVISION), d.report());
       assertTrue(d.healthy(), "missing extensions do not stop a fetch");
     }
   }
