@@ -64,7 +64,7 @@ final class DoctorCommand implements Callable<Integer> {
       description =
           "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
               + " POP3 server is then looked up (SRV records, then pop., pop3., mail.);"
-              + " imaps://user@host[:port][/FOLDER], imap://..., or imap:ADDRESS, whose domain's IMAP"
+              + " imaps://user@host[:port] (a /FOLDER may follow), imap://..., or imap:ADDRESS, whose domain's IMAP"
               + " server is looked up (_imaps._tcp and _imap._tcp SRV records, then imap., mail.);"
               + " or gmail:ADDRESS, to check delivery into that Gmail (the authorization, its scopes,"
               + " the mailbox, labels).")

@@ -67,9 +67,9 @@ final class FetchCommand implements Callable<Integer> {
       arity = "0..1",
       description =
           "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
-              + " port 110); imaps://user@host[:port][/FOLDER] (implicit TLS, port 993) or"
-              + " imap://user@host[:port][/FOLDER] (STARTTLS required, port 143). A user name with '@'"
-              + " or ':' is written %%40, %%3A.")
+              + " port 110); imaps://user@host[:port] (implicit TLS, port 993) or"
+              + " imap://user@host[:port] (STARTTLS required, port 143), either followed by /FOLDER"
+              + " to name a folder. A user name with '@' or ':' is written %%40, %%3A.")
   String url;
 
   @Option(

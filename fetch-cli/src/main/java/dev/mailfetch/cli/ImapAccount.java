@@ -217,7 +217,7 @@ final class ImapAccount {
     if (server.caFile != null) {
       b.trustPem(readable(spec, server.caFile));
     }
-    ImapSources.folders(b, folders, spec);
+    b.folders(folders);
     try {
       return b.build();
     } catch (IllegalArgumentException | IllegalStateException e) {

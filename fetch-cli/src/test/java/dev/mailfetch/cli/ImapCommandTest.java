@@ -37,6 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ImapCommandTest {
   private static final int MESSAGES = 12;
+  private static final byte[] LIST_MESSAGE =
+      "From: list@example.org\nSubject: on the list\nMessage-ID: <l1@example.org>\n\nhello\n"
+          .getBytes(StandardCharsets.US_ASCII);
   private final TestCertificates certs = TestCertificates.generate();
   private PrivateDovecot dovecot;
   private Path ca;
@@ -121,6 +124,76 @@ class ImapCommandTest {
     assertEquals(MESSAGES, dovecot.files("INBOX").size(), "kept on the server (the default)");
     assertTrue(
         Files.isDirectory(maildir.resolve("mailfetch-state")), "the state lives with the Maildir");
+  }
+
+  @Test
+  void folders_areFetchedAsNamed_andAMissingOneIsAConfigurationError() throws Exception {
+    Path maildir = tmp.resolve("Folders");
+    Run both =
+        mailfetch(
+            "fetch",
+            url(),
+            "--password-env",
+            "IMAP_PW",
+            "--ca-file",
+            ca.toString(),
+            "--folder",
+            "INBOX",
+            "--folder",
+            "Lists.java",
+            "--dedup",
+            "none",
+            "--to",
+            "maildir:" + maildir,
+            "--json");
+    assertEquals(0, both.exit(), both.out() + both.err());
+    assertEquals(
+        String.valueOf(MESSAGES + 1), FetchCommandTest.json(both.out()).get("fetched"), both.out());
+    Path other = tmp.resolve("Missing");
+    Run missing =
+        mailfetch(
+            "fetch",
+            url() + "/Nope",
+            "--password-env",
+            "IMAP_PW",
+            "--ca-file",
+            ca.toString(),
+            "--to",
+            "maildir:" + other);
+    assertEquals(
+        FetchError.CONFIGURATION.exitCode(), missing.exit(), missing.out() + missing.err());
+    assertTrue(missing.err().contains("Nope"), missing.err());
+    assertFalse(missing.err().contains("\tat "), missing.err());
+  }
+
+  @Test
+  void aConfigFile_fetchesAnImapAccount_andPollOnceChecksIt() throws Exception {
+    Path maildir = tmp.resolve("FromConfig");
+    Path file = tmp.resolve("accounts.properties");
+    Files.writeString(
+        file,
+        "work.url = "
+            + url()
+            + "\nwork.password-env = IMAP_PW\nwork.ca-file = "
+            + ca
+            + "\nwork.to = maildir:"
+            + maildir
+            + "\nwork.folder.1 = INBOX\nwork.on-server = keep\nwork.dedup = none\n"
+            + "home.url = pop3s://alice@localhost:1\nhome.password-env = IMAP_PW\n"
+            + "home.to = maildir:"
+            + tmp.resolve("Other")
+            + "\n",
+        StandardCharsets.UTF_8);
+    Run fetch = mailfetch("fetch", "--config", file.toString(), "--json");
+    assertEquals(
+        FetchError.CONNECTION_REFUSED.exitCode(), fetch.exit(), "home fails: " + fetch.out());
+    assertTrue(fetch.out().contains("\"fetched\":" + MESSAGES), fetch.out());
+    assertEquals(MESSAGES, files(maildir.resolve("new")).size());
+    Files.writeString(
+        file, Files.readString(file).replaceAll("(?m)^home\\..*\n", ""), StandardCharsets.UTF_8);
+    Run poll = mailfetch("poll", "--config", file.toString(), "--once", "--json");
+    assertEquals(0, poll.exit(), poll.out() + poll.err());
+    assertEquals(MESSAGES, files(maildir.resolve("new")).size(), "nothing twice");
   }
 
   @Test
