@@ -196,7 +196,7 @@ final class PollCommand implements Callable<Integer> {
               .schedule(schedule)
               .maxChecks(maxChecks)
               .maxChecksPerHost(maxChecksPerHost)
-              .push(!noPush)
+              .push(!noPush && !once) // IMAP IDLE where offered; one round needs no watch
               .maxWatchesPerHost(maxPushPerHost)
               .listener(lines)
               .build();

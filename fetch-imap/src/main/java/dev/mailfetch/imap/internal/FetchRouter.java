@@ -165,9 +165,12 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     }
     int start = slice.position();
     int end = slice.limit();
+    if (start == end) {
+      return; // nothing to tell a held CR by
+    }
     if (crHeld) {
       crHeld = false;
-      if (start == end || slice.get(start) != '\n') {
+      if (slice.get(start) != '\n') {
         handler.data(CR.duplicate()); // a CR alone, not the end of a line
       }
     }
