@@ -52,7 +52,17 @@ class ImapCommandTest {
         () -> PrivateDovecot.whyUnavailable(PrivateDovecot.Service.IMAP).orElse(""));
     MailCorpus corpus = MailCorpus.generate(2020, MESSAGES);
     dovecot =
-        PrivateDovecot.start(EnumSet.of(PrivateDovecot.Service.IMAP), corpus::writeMaildir, certs);
+        PrivateDovecot.start(
+            EnumSet.of(PrivateDovecot.Service.IMAP),
+            maildir -> {
+              corpus.writeMaildir(maildir);
+              Path lists = maildir.resolve(".Lists.java"); // the folder Lists.java (Maildir++)
+              for (String d : List.of("cur", "new", "tmp")) {
+                Files.createDirectories(lists.resolve(d));
+              }
+              Files.write(lists.resolve("new/1.list.localhost"), LIST_MESSAGE);
+            },
+            certs);
     ca = certs.writeCaPem(dir);
   }
 
@@ -296,7 +306,7 @@ class ImapCommandTest {
             "--ca-file",
             ca.toString(),
             "--folder",
-            "Lists/java");
+            "Lists/python");
     assertEquals(FetchError.CONFIGURATION.exitCode(), text.exit(), text.out() + text.err());
     assertTrue(
         text.out().contains("A folder to fetch from does not exist [CONFIGURATION]"), text.out());
@@ -304,7 +314,7 @@ class ImapCommandTest {
     Run json =
         mailfetch(
             "doctor",
-            url() + "/Lists%2Fjava",
+            url() + "/Lists%2Fpython",
             "--password-env",
             "IMAP_PW",
             "--ca-file",
