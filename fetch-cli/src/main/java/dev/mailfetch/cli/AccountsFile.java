@@ -179,7 +179,10 @@ final class AccountsFile {
       if (problem == null && a.getValue().containsKey("url")) {
         try {
           AccountUrl u = AccountUrl.parse(a.getValue().get("url").strip());
-          String mailbox = AccountName.of(u.user(), u.host(), u.port());
+          String mailbox =
+              u.imap()
+                  ? ImapAccount.name(u.user(), u.host(), u.port())
+                  : AccountName.of(u.user(), u.host(), u.port());
           String first = mailboxes.putIfAbsent(mailbox, a.getKey());
           if (first != null) {
             problem =
@@ -212,6 +215,9 @@ final class AccountsFile {
   private static String sameServer(String account, AccountUrl u, Map<String, AccountUrl> earlier) {
     for (Map.Entry<String, AccountUrl> e : earlier.entrySet()) {
       AccountUrl o = e.getValue();
+      if (o.imap() != u.imap()) {
+        continue; // a POP3 and an IMAP mailbox are two accounts, each with its own state
+      }
       boolean samePort =
           AccountName.isDefaultPort(o.port())
               ? AccountName.isDefaultPort(u.port())

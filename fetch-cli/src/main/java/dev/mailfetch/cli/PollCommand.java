@@ -45,7 +45,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Checks every account of a config file on its own schedule (from every 2 minutes while mail"
           + " flows to once an hour when it does not), until stopped with Ctrl-C or SIGTERM; or, with --once, checks"
-          + " each once and exits (for cron)."
+          + " each once and exits (for cron). An IMAP account whose server offers IDLE is also"
+          + " watched: its new mail is fetched as it arrives."
     },
     footer = {
       "",
@@ -104,6 +105,23 @@ final class PollCommand implements Callable<Integer> {
       converter = BadArguments.WholeNumber.class,
       description = "Checks running at once against one server (default: ${DEFAULT-VALUE}).")
   int maxChecksPerHost;
+
+  @Option(
+      names = "--no-push",
+      description =
+          "Check IMAP accounts on their schedule only; by default an IMAP account whose server"
+              + " offers IDLE is watched, and its new mail fetched as it arrives.")
+  boolean noPush;
+
+  @Option(
+      names = "--max-push-per-host",
+      paramLabel = "N",
+      defaultValue = "50",
+      converter = BadArguments.WholeNumber.class,
+      description =
+          "IDLE connections held at once to one server (one per watched folder; default:"
+              + " ${DEFAULT-VALUE}); the accounts beyond it are checked on their schedule.")
+  int maxPushPerHost;
 
   @Option(
       names = "--quiet",
@@ -178,7 +196,8 @@ final class PollCommand implements Callable<Integer> {
               .schedule(schedule)
               .maxChecks(maxChecks)
               .maxChecksPerHost(maxChecksPerHost)
-              .push(!once) // IMAP IDLE where offered; one round needs no watch
+              .push(!noPush && !once) // IMAP IDLE where offered; one round needs no watch
+              .maxWatchesPerHost(maxPushPerHost)
               .listener(lines)
               .build();
     } catch (IllegalArgumentException e) {
@@ -426,6 +445,9 @@ final class PollCommand implements Callable<Integer> {
       if (n < 1 || n > MOST_CHECKS) {
         throw bad(o[0] + " " + n + ": must be from 1 to " + MOST_CHECKS);
       }
+    }
+    if (maxPushPerHost < 0 || maxPushPerHost > 100_000) {
+      throw bad("--max-push-per-host " + maxPushPerHost + ": must be from 0 to 100000");
     }
   }
 

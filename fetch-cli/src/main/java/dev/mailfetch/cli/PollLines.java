@@ -219,4 +219,42 @@ final class PollLines implements PollListener {
       out.flush();
     }
   }
+
+  /** Said once a watch starts (and after it reconnected), unless quiet: mail now comes at once. */
+  @Override
+  public void pushWatching(String account, String mailbox) {
+    if (json || once || quiet) {
+      return;
+    }
+    synchronized (this) {
+      out.println(
+          TIME.format(Instant.now())
+              + " "
+              + of(account).name()
+              + ": watching "
+              + mailbox
+              + " (IMAP IDLE): new mail is fetched as it arrives");
+      out.flush();
+    }
+  }
+
+  /** Said when push ended: the account is checked on its schedule until push works again. */
+  @Override
+  public void pushEnded(String account, String mailbox, FetchException why) {
+    if (json || once || quiet) {
+      return;
+    }
+    synchronized (this) {
+      out.println(
+          TIME.format(Instant.now())
+              + " "
+              + of(account).name()
+              + ": no push for "
+              + mailbox
+              + " ("
+              + why.detail()
+              + "); checked on its schedule instead");
+      out.flush();
+    }
+  }
 }
