@@ -86,7 +86,7 @@ class ImapSourceQuirkTest {
   /** One engine and its state, run as often as a test needs (a poll's runs). */
   static final class Runs {
     final InMemorySink sink = InMemorySink.create();
-    final InMemoryUidStore store = InMemoryUidStore.create();
+    final InMemoryUidStore store = InMemoryUidStore.keepingFingerprints();
     final FakeImapServer imap;
     final List<FetchResult> results = new ArrayList<>();
 
@@ -457,5 +457,26 @@ class ImapSourceQuirkTest {
       assertTrue(second.ok(), second.summary());
       assertEquals(0, second.count(MessageOutcome.Kind.DELIVERED), second.summary());
     }
+  }
+
+  @Test
+  void I06_exchangeThrottled() {
+    refusedOnceThenFetched(
+        ImapQuirk.I06_EXCHANGE_THROTTLED,
+        Set.of(FetchError.SERVER_TEMPORARY),
+        "Request is throttled");
+  }
+
+  @Test
+  void I02_literalShorterThanAnnounced() {
+    literalThatLies(ImapQuirk.I02_LITERAL_SHORTER_THAN_ANNOUNCED);
+  }
+
+  @Test
+  void I07_gmailBandwidthExceeded() {
+    refusedOnceThenFetched(
+        ImapQuirk.I07_GMAIL_BANDWIDTH_EXCEEDED,
+        Set.of(FetchError.SERVER_TEMPORARY, FetchError.QUOTA_EXCEEDED),
+        "bandwidth limits");
   }
 }
