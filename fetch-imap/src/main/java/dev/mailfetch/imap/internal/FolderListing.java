@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,24 +33,28 @@ final class FolderListing {
   private final List<FetchException> warnings;
   private final Map<String, LabelDecision> messageLabels;
   private final FolderSelection selection;
+  private final Set<QuirkId> noticed;
   private int number;
 
   /**
    * @param readWrite open folders with SELECT (fetching marks {@code \Seen}) rather than EXAMINE
    * @param warnings where what the person must know goes
    * @param messageLabels where each All Mail message's labels go, by its id
+   * @param noticed where the quirks the listing met are noted (I04, I09)
    */
   FolderListing(
       ImapSession session,
       FolderSelection selection,
       boolean readWrite,
       List<FetchException> warnings,
-      Map<String, LabelDecision> messageLabels) {
+      Map<String, LabelDecision> messageLabels,
+      Set<QuirkId> noticed) {
     this.session = session;
     this.selection = selection;
     this.readWrite = readWrite;
     this.warnings = warnings;
     this.messageLabels = messageLabels;
+    this.noticed = noticed;
   }
 
   /** Lists {@code folders}, in order, to {@code handler}; {@code marks} learn what was listed. */
@@ -173,9 +178,11 @@ final class FolderListing {
     void report() {
       String in = " of folder " + FetchException.escape(folder.name);
       if (seen.disordered) {
+        noticed.add(QuirkId.I04);
         log.debug("{} listed the UIDs{} out of order; taken as they came", session.server(), in);
       }
       if (withoutUid > 0) {
+        noticed.add(QuirkId.I09);
         warnings.add(
             new FetchException(
                 FetchError.PROTOCOL,
@@ -248,6 +255,9 @@ final class FolderListing {
     /** False when {@code uid} was seen already. */
     boolean add(long uid) {
       if (set == null) {
+        if (uid == last) {
+          return false; // the last one again: a repeat, not a disorder
+        }
         if (uid > last) {
           if (n == all.length) {
             all = Arrays.copyOf(all, n * 2);

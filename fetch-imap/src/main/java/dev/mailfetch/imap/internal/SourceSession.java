@@ -9,10 +9,12 @@ import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MailboxMarks;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Renumbering;
 import dev.mailfetch.api.Retrieval;
 import dev.mailfetch.api.SourceLabels;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ public final class SourceSession implements FetchSession {
   private final SourceMarks marks;
   private final List<FetchException> warnings = new ArrayList<>();
   private final Map<String, LabelDecision> messageLabels = new HashMap<>();
+  private final Set<QuirkId> noticed = EnumSet.noneOf(QuirkId.class);
   private List<SourceFolder> folders;
   private String lastRefusal;
   private boolean listed;
@@ -91,7 +94,7 @@ public final class SourceSession implements FetchSession {
   @Override
   public void list(ListingHandler handler) throws FetchException {
     pipeline.drain();
-    new FolderListing(session, selection, options.markSeen(), warnings, messageLabels)
+    new FolderListing(session, selection, options.markSeen(), warnings, messageLabels, noticed)
         .list(folders(), marks, handler);
     listed = true;
   }
@@ -179,6 +182,12 @@ public final class SourceSession implements FetchSession {
     } finally {
       session.close();
     }
+  }
+
+  /** The quirks the listing met (I04 UIDs out of order, I09 FETCH without UID). */
+  @Override
+  public Set<QuirkId> quirksNoticed() {
+    return Set.copyOf(noticed);
   }
 
   @Override
