@@ -148,6 +148,15 @@ public final class ImapFailures {
       default:
         break;
     }
+    if (login && ImapProviders.tooManySessions(said)) {
+      return fail(
+          dest ? FetchError.SINK_FAILED : FetchError.LOCKED,
+          what + ": it allows no more sessions of this account at once",
+          said,
+          Remedy.of(
+              "Close other mail programs' sessions of this account, or run again later (Gmail"
+                  + " allows 15 at once); the password was not the trouble."));
+    }
     if (login) {
       return fail(
           FetchError.AUTH_FAILED,

@@ -100,6 +100,18 @@ final class ImapProviders {
   }
 
   /**
+   * A login refused because the account has as many sessions as the server allows: Gmail's {@code
+   * NO [ALERT] Too many simultaneous connections. (Failure)} (mailcore2#587; 15 per account), and
+   * Dovecot's words for its limit ({@code Maximum number of connections from user+IP exceeded},
+   * which it sends in a BYE, where a proxy may turn it into a NO).
+   */
+  static boolean tooManySessions(String words) {
+    String w = words.toLowerCase(Locale.ROOT);
+    return w.contains("too many simultaneous connections")
+        || w.contains("maximum number of connections");
+  }
+
+  /**
    * Gmail's daily IMAP limits reached: {@code NO [OVERQUOTA] Account exceeded command or bandwidth
    * limits. (Failure)} (ha-email-sensor#16; Google's "Gmail bandwidth limits": 2,500 MB a day of
    * IMAP downloads).

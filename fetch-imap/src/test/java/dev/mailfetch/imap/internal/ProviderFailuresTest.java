@@ -83,6 +83,18 @@ class ProviderFailuresTest {
   }
 
   @Test
+  void tooManySessions_atLogin_isLocked_notAWrongPassword() {
+    FetchException e =
+        ImapFailures.loginRefused(
+            reply("LOGIN", "A1 NO [ALERT] Too many simultaneous connections. (Failure)"),
+            "imap.gmail.com:993",
+            Role.SOURCE,
+            false);
+    assertEquals(FetchError.LOCKED, e.error());
+    assertTrue(e.getMessage().contains("no more sessions"), e.getMessage());
+  }
+
+  @Test
   void aRefusedPassword_atTheBigProviders_saysWhatTheyTake() {
     String no = "A1 NO [AUTHENTICATIONFAILED] LOGIN Invalid credentials";
     FetchException yahoo =
