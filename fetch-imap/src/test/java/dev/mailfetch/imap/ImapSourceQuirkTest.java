@@ -20,7 +20,10 @@ import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapQuirk;
 import dev.mailfetch.testkit.imap.ImapSeed;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -468,6 +471,25 @@ class ImapSourceQuirkTest {
   }
 
   @Test
+  void I23_tooManyConnections() throws Exception {
+    try (FakeImapServer imap = server(ImapQuirk.I23_TOO_MANY_CONNECTIONS).start()) {
+      Runs runs = new Runs(imap);
+      try (Socket other = loggedIn(imap)) {
+        FetchResult first = runs.run();
+        assertError(
+            first,
+            Set.of(FetchError.SERVER_TEMPORARY, FetchError.LOCKED),
+            "Too many simultaneous connections");
+        assertEquals(0, runs.sink.size());
+        assertFalse(other.isClosed(), "the other session stays");
+      }
+      imap.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertTrue(runs.run().ok(), runs.results.get(1).summary());
+      runs.holdsEachOnce(messages());
+    }
+  }
+
+  @Test
   void I02_literalShorterThanAnnounced() {
     literalThatLies(ImapQuirk.I02_LITERAL_SHORTER_THAN_ANNOUNCED);
   }
@@ -478,5 +500,17 @@ class ImapSourceQuirkTest {
         ImapQuirk.I07_GMAIL_BANDWIDTH_EXCEEDED,
         Set.of(FetchError.SERVER_TEMPORARY, FetchError.QUOTA_EXCEEDED),
         "bandwidth limits");
+  }
+
+  /** Another client's session, logged in as the source's user. */
+  private static Socket loggedIn(FakeImapServer imap) throws Exception {
+    Socket s = new Socket(imap.host(), imap.port());
+    s.setSoTimeout(5000);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+    in.readLine();
+    s.getOutputStream().write("o1 LOGIN u p\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertTrue(in.readLine().startsWith("o1 OK"));
+    return s;
   }
 }
