@@ -17,6 +17,7 @@ import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapQuirk;
 import dev.mailfetch.testkit.imap.ImapSeed;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The IMAP source against each catalogued IMAP server behaviour (docs/quirks.md, "IMAP servers"),
@@ -306,6 +309,32 @@ class ImapSourceQuirkTest {
   @Test
   void I09_fetchWithoutUid() {
     everyMessageOnceInOneRun(ImapQuirk.I09_FETCH_WITHOUT_UID);
+  }
+
+  /**
+   * The held messages are recognised under the new UIDVALIDITY by their header fingerprints, none
+   * fetched again, and the run says so. A real journal store: it notes which UIDs went (an
+   * in-memory store does not, so it cannot tell a renumbering).
+   */
+  @Test
+  void I10_uidvalidityChangesEachSession(@TempDir Path state) throws Exception {
+    try (FakeImapServer imap = server(ImapQuirk.I10_UIDVALIDITY_CHANGES_EACH_SESSION).start();
+        JournalUidStore store = JournalUidStore.open(state)) {
+      InMemorySink sink = InMemorySink.create();
+      Fetcher fetcher =
+          Fetcher.builder().source(source(imap).build()).sink(sink).uidStore(store).build();
+      FetchResult first = fetcher.run();
+      assertTrue(first.ok(), first.summary());
+      FetchResult second = fetcher.run();
+      assertEquals(
+          0,
+          second.count(MessageOutcome.Kind.DELIVERED),
+          "renumbered, none fetched again: " + second.summary());
+      assertEquals(COUNT, sink.size());
+      assertTrue(
+          second.warnings().stream().anyMatch(w -> w.getMessage().contains("UIDVALIDITY")),
+          "and said so: " + second.warnings());
+    }
   }
 
   @Test
