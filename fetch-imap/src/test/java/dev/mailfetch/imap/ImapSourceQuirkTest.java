@@ -17,11 +17,16 @@ import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapQuirk;
 import dev.mailfetch.testkit.imap.ImapSeed;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +37,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The IMAP source against each catalogued IMAP server behaviour (docs/quirks.md, "IMAP servers"),
@@ -86,7 +92,7 @@ class ImapSourceQuirkTest {
   /** One engine and its state, run as often as a test needs (a poll's runs). */
   static final class Runs {
     final InMemorySink sink = InMemorySink.create();
-    final InMemoryUidStore store = InMemoryUidStore.create();
+    final InMemoryUidStore store = InMemoryUidStore.keepingFingerprints();
     final FakeImapServer imap;
     final List<FetchResult> results = new ArrayList<>();
 
@@ -305,6 +311,32 @@ class ImapSourceQuirkTest {
     everyMessageOnceInOneRun(ImapQuirk.I09_FETCH_WITHOUT_UID);
   }
 
+  /**
+   * The held messages are recognised under the new UIDVALIDITY by their header fingerprints, none
+   * fetched again, and the run says so. A real journal store: it notes which UIDs went (an
+   * in-memory store does not, so it cannot tell a renumbering).
+   */
+  @Test
+  void I10_uidvalidityChangesEachSession(@TempDir Path state) throws Exception {
+    try (FakeImapServer imap = server(ImapQuirk.I10_UIDVALIDITY_CHANGES_EACH_SESSION).start();
+        JournalUidStore store = JournalUidStore.open(state)) {
+      InMemorySink sink = InMemorySink.create();
+      Fetcher fetcher =
+          Fetcher.builder().source(source(imap).build()).sink(sink).uidStore(store).build();
+      FetchResult first = fetcher.run();
+      assertTrue(first.ok(), first.summary());
+      FetchResult second = fetcher.run();
+      assertEquals(
+          0,
+          second.count(MessageOutcome.Kind.DELIVERED),
+          "renumbered, none fetched again: " + second.summary());
+      assertEquals(COUNT, sink.size());
+      assertTrue(
+          second.warnings().stream().anyMatch(w -> w.getMessage().contains("UIDVALIDITY")),
+          "and said so: " + second.warnings());
+    }
+  }
+
   @Test
   void I11_sizeLargerThanBody() {
     everyMessageOnceInOneRun(ImapQuirk.I11_SIZE_LARGER_THAN_BODY);
@@ -457,5 +489,57 @@ class ImapSourceQuirkTest {
       assertTrue(second.ok(), second.summary());
       assertEquals(0, second.count(MessageOutcome.Kind.DELIVERED), second.summary());
     }
+  }
+
+  @Test
+  void I06_exchangeThrottled() {
+    refusedOnceThenFetched(
+        ImapQuirk.I06_EXCHANGE_THROTTLED,
+        Set.of(FetchError.SERVER_TEMPORARY),
+        "Request is throttled");
+  }
+
+  @Test
+  void I23_tooManyConnections() throws Exception {
+    try (FakeImapServer imap = server(ImapQuirk.I23_TOO_MANY_CONNECTIONS).start()) {
+      Runs runs = new Runs(imap);
+      try (Socket other = loggedIn(imap)) {
+        FetchResult first = runs.run();
+        assertError(
+            first,
+            Set.of(FetchError.SERVER_TEMPORARY, FetchError.LOCKED),
+            "Too many simultaneous connections");
+        assertEquals(0, runs.sink.size());
+        assertFalse(other.isClosed(), "the other session stays");
+      }
+      imap.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertTrue(runs.run().ok(), runs.results.get(1).summary());
+      runs.holdsEachOnce(messages());
+    }
+  }
+
+  @Test
+  void I02_literalShorterThanAnnounced() {
+    literalThatLies(ImapQuirk.I02_LITERAL_SHORTER_THAN_ANNOUNCED);
+  }
+
+  @Test
+  void I07_gmailBandwidthExceeded() {
+    refusedOnceThenFetched(
+        ImapQuirk.I07_GMAIL_BANDWIDTH_EXCEEDED,
+        Set.of(FetchError.SERVER_TEMPORARY, FetchError.QUOTA_EXCEEDED),
+        "bandwidth limits");
+  }
+
+  /** Another client's session, logged in as the source's user. */
+  private static Socket loggedIn(FakeImapServer imap) throws Exception {
+    Socket s = new Socket(imap.host(), imap.port());
+    s.setSoTimeout(5000);
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+    in.readLine();
+    s.getOutputStream().write("o1 LOGIN u p\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertTrue(in.readLine().startsWith("o1 OK"));
+    return s;
   }
 }

@@ -4,12 +4,9 @@ import dev.mailfetch.testkit.TlsMode;
 import dev.mailfetch.testkit.internal.ServerTls;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -31,6 +28,7 @@ final class ImapConversation {
   private ImapAccount account;
   private ImapSelected selected;
   private ImapQuirkPlay quirks;
+  private ImapLogin logins;
   private final List<String> enabled = new ArrayList<>();
 
   ImapConversation(Socket socket, ImapSettings s, ImapRecordedSession rec, int number) {
@@ -48,6 +46,7 @@ final class ImapConversation {
       reader = new ImapCommandReader(socket.getInputStream(), rec, out, s);
       faults = new ImapFaultPlayer(s.faults, number, s.appendedOnServer, socket, out, rec);
       quirks = new ImapQuirkPlay(s, number);
+      logins = new ImapLogin(s, reader, out, rec, number);
       out.throttled(s.has(ImapQuirk.I07_GMAIL_THROTTLED));
       faults.reader(reader);
       reader.gate(faults);
@@ -168,89 +167,22 @@ final class ImapConversation {
           out.line(tag + " NO [PRIVACYREQUIRED] Plaintext authentication disallowed");
           return;
         }
-        login(tag, a.get(0).text(), a.get(1).text());
+        loggedIn(tag, logins.check(tag, a.get(0).text(), a.get(1).text()));
         return;
       case "AUTHENTICATE":
-        authenticate(tag, a);
+        loggedIn(tag, logins.authenticate(tag, a));
         return;
       default:
         out.line(tag + " BAD " + c.verb() + " needs a login first, or is unknown");
     }
   }
 
-  private void authenticate(String tag, List<ImapCommandReader.Token> a) throws IOException {
-    if (a.isEmpty() || !a.get(0).isAtom("PLAIN") || !s.offers("AUTH=PLAIN")) {
-      out.line(tag + " NO Unsupported authentication mechanism");
-      return;
-    }
-    if (s.requireTlsForLogin && !reader.inTls()) {
-      out.line(tag + " NO [PRIVACYREQUIRED] Plaintext authentication disallowed");
-      return;
-    }
-    String response;
-    if (a.size() > 1) {
-      if (!s.offers("SASL-IR")) {
-        out.line(tag + " BAD Initial response not offered (no SASL-IR)");
-        return;
-      }
-      response = a.get(1).text();
-    } else {
-      out.line("+ ");
-      response = reader.readSaslLine();
-      if (response == null) {
-        throw new ImapOutput.SessionEnded("client left during AUTHENTICATE");
-      }
-    }
-    if (response.equals("*")) {
-      out.line(tag + " BAD Authentication cancelled");
-      return;
-    }
-    String[] parts;
-    try {
-      byte[] decoded = Base64.getDecoder().decode(response.equals("=") ? "" : response);
-      parts = new String(decoded, StandardCharsets.UTF_8).split("\0", -1);
-    } catch (IllegalArgumentException e) {
-      out.line(tag + " BAD Invalid base64 data");
-      return;
-    }
-    if (parts.length != 3) {
-      out.line(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.");
-      return;
-    }
-    login(tag, parts[1], parts[2]);
-  }
-
-  private void login(String tag, String user, String password) throws IOException {
-    ImapAccount acc = s.accounts.get(user);
-    if (acc == null || !acc.password.equals(password)) {
-      out.line(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.");
-      return;
-    }
-    if (s.has(ImapQuirk.I24_WEBALERT_LOGIN)) {
-      out.line(
-          "* NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
-              + " Web login required.");
-      out.line(
-          tag
-              + " NO [ALERT] Please log in via your web browser:"
-              + " https://support.google.com/mail/accounts/answer/78754 (Failure)");
-      return;
-    }
-    AtomicInteger open = s.loggedIn.computeIfAbsent(user, u -> new AtomicInteger());
-    if (open.incrementAndGet() > 1 && s.has(ImapQuirk.I23_TOO_MANY_CONNECTIONS)) {
-      open.decrementAndGet();
-      out.line(tag + " NO [ALERT] Too many simultaneous connections. (Failure)");
+  /** The account LOGIN or AUTHENTICATE logged in to, if any: the session is authenticated. */
+  private void loggedIn(String tag, ImapAccount acc) throws IOException {
+    if (acc == null) {
       return;
     }
     account = acc;
-    rec.loggedIn(user);
-    if (s.has(ImapQuirk.I10_UIDVALIDITY_CHANGES_EACH_SESSION) && number > 1) {
-      for (ImapAccount.Folder f : acc.folders()) {
-        if (f.selectable) {
-          acc.renumber(f.name);
-        }
-      }
-    }
     ok(
         tag,
         s.has(ImapQuirk.I15_CAPABILITIES_GROW_AFTER_LOGIN)
