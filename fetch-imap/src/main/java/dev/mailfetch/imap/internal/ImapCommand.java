@@ -14,12 +14,14 @@ public final class ImapCommand {
   private final List<Object> parts;
   private final boolean secret;
   private final LiteralConsumer body;
+  private final UntaggedListener untagged;
 
   private ImapCommand(Builder b) {
     this.name = b.name;
     this.parts = List.copyOf(b.parts);
     this.secret = b.secret;
     this.body = b.body;
+    this.untagged = b.untagged;
   }
 
   /** A command {@code name} (APPEND, UID SEARCH ...), its arguments added to the builder. */
@@ -46,6 +48,11 @@ public final class ImapCommand {
     return body;
   }
 
+  /** Where its untagged responses go as they come, or null to keep them all with its reply. */
+  UntaggedListener untagged() {
+    return untagged;
+  }
+
   /** Builds a command's arguments, each after one space. */
   public static final class Builder {
     private final String name;
@@ -53,6 +60,7 @@ public final class ImapCommand {
     private StringBuilder text;
     private boolean secret;
     private LiteralConsumer body;
+    private UntaggedListener untagged;
 
     private Builder(String name) {
       this.name = name;
@@ -113,6 +121,14 @@ public final class ImapCommand {
     /** Message literals of its responses are streamed to {@code consumer}. */
     public Builder body(LiteralConsumer consumer) {
       this.body = consumer;
+      return this;
+    }
+
+    /**
+     * Its untagged responses go to {@code listener} as they come (see {@link UntaggedListener}).
+     */
+    public Builder untagged(UntaggedListener listener) {
+      this.untagged = listener;
       return this;
     }
 

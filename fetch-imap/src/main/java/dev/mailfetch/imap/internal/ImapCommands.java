@@ -4,14 +4,15 @@ import dev.mailfetch.api.FetchException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The commands the sink needs (and the source will), each built once here: mailbox names in
- * modified UTF-7 or, with UTF8=ACCEPT, UTF-8; APPEND's date and flags; UID SEARCH's strings with
- * their CHARSET.
+ * The commands of the sink and the source, each built once here: mailbox names in modified UTF-7
+ * or, with UTF8=ACCEPT, UTF-8; APPEND's date and flags; UID SEARCH's strings with their CHARSET.
  */
 public final class ImapCommands {
   private static final DateTimeFormatter INTERNAL_DATE =
@@ -177,6 +178,69 @@ public final class ImapCommands {
       }
     }
     return out;
+  }
+
+  /**
+   * Sends STATUS of {@code name} for {@code items} ({@code MESSAGES UIDNEXT UIDVALIDITY}) without
+   * waiting; the tag's reply holds the untagged STATUS ({@link #statusItems}).
+   */
+  public String sendStatus(String name, String items) throws FetchException {
+    return session.send(mailbox(ImapCommand.of("STATUS"), name).atom("(" + items + ")").build());
+  }
+
+  /**
+   * The items of the untagged STATUS in {@code reply}, upper case names to numbers; empty where it
+   * sent none.
+   */
+  public static Map<String, Long> statusItems(TaggedReply reply) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (ImapLine l : reply.untagged("STATUS")) {
+      List<Object> t = l.tokens();
+      if (!t.isEmpty() && t.get(t.size() - 1) instanceof List<?> items) {
+        for (int i = 0; i + 1 < items.size(); i += 2) {
+          if (items.get(i) instanceof String k && items.get(i + 1) instanceof String v) {
+            if (!v.isEmpty() && v.length() < 19 && v.chars().allMatch(Character::isDigit)) {
+              out.put(k.toUpperCase(Locale.ROOT), Long.parseLong(v));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sends {@code UID FETCH uids (items)} without waiting: message literals go to {@code body}
+   * (null: kept inline), untagged responses to {@code listener} (null: kept with the reply).
+   */
+  public String sendUidFetch(
+      String uids, String items, LiteralConsumer body, UntaggedListener listener)
+      throws FetchException {
+    return session.send(
+        ImapCommand.of("UID FETCH")
+            .atom(uids)
+            .atom("(" + items + ")")
+            .body(body)
+            .untagged(listener)
+            .build());
+  }
+
+  /** {@code UID MOVE uids mailbox} (RFC 6851); the reply is the caller's. */
+  public TaggedReply uidMove(String uids, String mailbox) throws FetchException {
+    return session.run(mailbox(ImapCommand.of("UID MOVE").atom(uids), mailbox).build());
+  }
+
+  /** {@code UID COPY uids mailbox}; the reply is the caller's. */
+  public TaggedReply uidCopy(String uids, String mailbox) throws FetchException {
+    return session.run(mailbox(ImapCommand.of("UID COPY").atom(uids), mailbox).build());
+  }
+
+  /**
+   * {@code UID EXPUNGE uids} (UIDPLUS, RFC 4315): only these messages, never the others marked
+   * {@code \Deleted}; the reply is the caller's.
+   */
+  public TaggedReply uidExpunge(String uids) throws FetchException {
+    return session.run(ImapCommand.of("UID EXPUNGE").atom(uids).build());
   }
 
   /** NOOP: keeps the session and brings untagged news (EXISTS, EXPUNGE). */

@@ -49,13 +49,15 @@ final class ImapConnection implements Closeable {
     final String name;
     final long deadline;
     final LiteralConsumer body;
+    final UntaggedListener listener;
     final List<ImapLine> untagged = new ArrayList<>();
     TaggedReply reply;
 
-    Pending(String name, long deadline, LiteralConsumer body) {
+    Pending(String name, long deadline, LiteralConsumer body, UntaggedListener listener) {
       this.name = name;
       this.deadline = deadline;
       this.body = body;
+      this.listener = listener;
     }
   }
 
@@ -159,7 +161,7 @@ final class ImapConnection implements Closeable {
       readFor(oldest);
     }
     String tag = "A" + nextTag++;
-    Pending p = new Pending(command.name(), deadline(), command.body());
+    Pending p = new Pending(command.name(), deadline(), command.body(), command.untagged());
     inFlight.put(tag, p);
     trace.client(tag, command);
     try {
@@ -318,6 +320,9 @@ final class ImapConnection implements Closeable {
         }
         noteAlert(line);
         Pending to = oldest != null ? oldest : waiting;
+        if (to != null && to.listener != null && take(to.listener, line)) {
+          break;
+        }
         List<ImapLine> into = to != null ? to.untagged : unsolicited;
         if (into.size() >= settings.limits().maxUntaggedPerCommand()) {
           broken = true;
@@ -329,6 +334,16 @@ final class ImapConnection implements Closeable {
       case CONTINUATION -> {}
     }
     return line;
+  }
+
+  /** {@code line} handed to its command's listener; a listener that throws ends the session. */
+  private boolean take(UntaggedListener listener, ImapLine line) throws FetchException {
+    try {
+      return listener.take(line);
+    } catch (FetchException | RuntimeException e) {
+      broken = true;
+      throw e;
+    }
   }
 
   private int openCount() {

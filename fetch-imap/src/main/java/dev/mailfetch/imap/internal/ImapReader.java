@@ -88,7 +88,7 @@ final class ImapReader {
           throw ImapFailures.literalTooBig(server, size, limits, advice);
         }
         if (body != null && isBodySection(before)) {
-          stream(size, deadline, body);
+          stream(before, size, deadline, body);
           // The bytes went to the consumer: the line keeps an empty literal where they were.
           int brace = before.lastIndexOf('{');
           byte[] marker = "{0}\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -117,9 +117,11 @@ final class ImapReader {
     }
   }
 
-  private void stream(long size, long deadline, LiteralConsumer body) throws FetchException {
+  private void stream(String before, long size, long deadline, LiteralConsumer body)
+      throws FetchException {
     long left = size;
     try {
+      body.begin(before);
       while (left > 0) {
         if (pos == lim) {
           fill(deadline);

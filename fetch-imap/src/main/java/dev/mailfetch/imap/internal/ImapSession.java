@@ -289,6 +289,11 @@ public final class ImapSession implements Closeable {
     }
   }
 
+  /** Whether the connection broke (or was closed): nothing more can be sent. */
+  public boolean connectionBroken() {
+    return c.broken();
+  }
+
   /** Closes the connection at once (no LOGOUT). */
   @Override
   public void close() {

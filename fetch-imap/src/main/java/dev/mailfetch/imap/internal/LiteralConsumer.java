@@ -11,6 +11,15 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface LiteralConsumer {
   /**
+   * The literal that follows belongs to {@code response}, the response as far as its {@code {n}}
+   * (one char per byte: {@code * 12 FETCH (UID 42 BODY[] {2048}}), so that a consumer of several
+   * messages' literals can tell whose bytes come; called before the first slice.
+   *
+   * @throws IOException when the consumer will not take it (the session then stops)
+   */
+  default void begin(String response) throws IOException {}
+
+  /**
    * One slice of the literal, in order.
    *
    * @throws IOException when the consumer cannot take it (the session then stops)

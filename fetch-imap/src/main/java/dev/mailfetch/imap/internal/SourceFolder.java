@@ -1,0 +1,47 @@
+package dev.mailfetch.imap.internal;
+
+import dev.mailfetch.api.LabelDecision;
+import java.util.Objects;
+
+/**
+ * A folder the IMAP source fetches from, as the folder plan chose it, and what the server said of
+ * it in this session: its STATUS (the cheap check of {@link SourceMarks}) and the {@code
+ * UIDVALIDITY} its messages were listed under. Used by the session's one thread only.
+ */
+final class SourceFolder {
+  /** Not known: the server did not say. */
+  static final long UNKNOWN = -1;
+
+  final String name;
+  final LabelDecision labels;
+  final boolean allMail;
+
+  long statusValidity = UNKNOWN;
+  long statusNext = UNKNOWN;
+  long statusMessages = UNKNOWN;
+  long statusSize = UNKNOWN;
+
+  /** The UIDVALIDITY the listing's SELECT (or EXAMINE) gave; UNKNOWN before it listed. */
+  long listedValidity = UNKNOWN;
+
+  /**
+   * @param name the folder's name, decoded
+   * @param labels what a message found here is labelled
+   * @param allMail Gmail's All Mail: each message's labels come from {@code X-GM-LABELS}
+   */
+  SourceFolder(String name, LabelDecision labels, boolean allMail) {
+    this.name = Objects.requireNonNull(name, "name");
+    this.labels = Objects.requireNonNull(labels, "labels");
+    this.allMail = allMail;
+  }
+
+  /** The folder's messages' ids as the listing made them begin. */
+  String listedPrefix() {
+    return MessageUrl.mailboxPrefix(name, listedValidity);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
