@@ -2,6 +2,7 @@ package dev.mailfetch.api;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +19,53 @@ final class DuplicateDecision {
   private final RunConfig config;
   private final PolicyTrouble policyTrouble;
 
-  DuplicateDecision(RunConfig config, PolicyTrouble policyTrouble) {
+  /** Where the source found each message ({@link SourceLabels}), or null for a source without. */
+  private final SourceLabels sourceLabels;
+
+  DuplicateDecision(RunConfig config, PolicyTrouble policyTrouble, SourceLabels sourceLabels) {
     this.config = config;
     this.policyTrouble = policyTrouble;
+    this.sourceLabels = sourceLabels;
   }
 
-  /** The labels for a message; the inbox if the label policy fails. */
+  /**
+   * The labels for a message: the label policy's (the inbox if it fails) and the source's, joined
+   * (archived when either says so), so a sink files the message where the source had it and where
+   * the user's rules put it.
+   */
   LabelDecision labels(RunItem item, HeaderBlock headers) {
+    return withSourceLabels(item, policyLabels(item, headers));
+  }
+
+  private LabelDecision withSourceLabels(RunItem item, LabelDecision policy) {
+    if (sourceLabels == null) {
+      return policy;
+    }
+    LabelDecision found;
+    try {
+      found = sourceLabels.labelsOf(item.ref);
+      if (found == null) {
+        throw new IllegalStateException("the source's labels of a message were null");
+      }
+    } catch (RuntimeException e) {
+      // A label lost files the message in the inbox, which costs no message: said, and delivered.
+      log.warn(
+          "{} - the source could not say where it found message {}; filed by the label policy"
+              + " alone: {}",
+          config.account(),
+          item.ref.number(),
+          e.toString());
+      return policy;
+    }
+    if (found.labels().isEmpty() && !found.archived()) {
+      return policy;
+    }
+    Set<String> all = new TreeSet<>(policy.labels());
+    all.addAll(found.labels());
+    return new LabelDecision(all, policy.archived() || found.archived());
+  }
+
+  private LabelDecision policyLabels(RunItem item, HeaderBlock headers) {
     try {
       LabelDecision labels = config.labelPolicy().decide(config.account(), headers);
       if (labels == null) {

@@ -4,7 +4,8 @@ package dev.mailfetch.api;
  * Hears what a run does, for progress bars, logs and a history of checks.
  *
  * <p>Every method does nothing by default; override what you need. Calls come on the thread that
- * runs the fetch, in this order: {@code runStarted}, {@code listed}, {@code planned}, then for
+ * runs the fetch, in this order: {@code runStarted}, {@code listed} (or {@code
+ * unchangedSinceLastCheck}, and nothing more until {@code runFinished}), {@code planned}, then for
  * messages {@code messageStarted}, {@code messageReceived} when its bytes are whole, and {@code
  * messageFinished} after its batch's durability barrier (every listed message finishes exactly
  * once, including those skipped or already seen, which never start), {@code batchSynced} after each
@@ -26,6 +27,13 @@ public interface FetchListener {
 
   /** A run of {@code account} starts. */
   default void runStarted(String account) {}
+
+  /**
+   * The source said the mailbox is unchanged since the last check that left nothing to do ({@link
+   * MailboxMarks}): nothing is listed, and the run ends with nothing to do. Heard instead of {@code
+   * listed} and {@code planned}.
+   */
+  default void unchangedSinceLastCheck() {}
 
   /** The server lists {@code messages} messages, {@code octets} in all. */
   default void listed(int messages, long octets) {}

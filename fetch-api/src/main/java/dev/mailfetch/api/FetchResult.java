@@ -35,6 +35,8 @@ import java.util.Set;
  *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's that
  *     the run worked around (a reused unique id, a message served empty), each with its code, words
  *     and remedy; in the order they happened
+ * @param unchanged the source said the mailbox was unchanged since the last check that left nothing
+ *     to do ({@link MailboxMarks}), so nothing was listed: no outcomes, and nothing to do
  */
 public record FetchResult(
     String account,
@@ -48,7 +50,8 @@ public record FetchResult(
     int deletionsUnconfirmed,
     int deletionsRefused,
     Optional<Capabilities> capabilities,
-    List<FetchException> warnings) {
+    List<FetchException> warnings,
+    boolean unchanged) {
 
   /** How a run ended, for a report's status line and a command's exit code. */
   public enum Status {
@@ -87,6 +90,8 @@ public record FetchResult(
    *     not confirm or refused ({@link FetchError#DELETION_UNCONFIRMED}), faults of the server's
    *     that the run worked around (a reused unique id, a message served empty), each with its
    *     code, words and remedy; in the order they happened
+   * @param unchanged the source said the mailbox was unchanged since the last check, so nothing was
+   *     listed
    * @throws NullPointerException if a component other than {@code server} and the counts is null,
    *     or a collection holds null
    */
@@ -100,6 +105,53 @@ public record FetchResult(
     quirks = Set.copyOf(quirks);
     Objects.requireNonNull(capabilities, "capabilities");
     warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * A result of a run that listed: the canonical constructor with {@code unchanged} false.
+   *
+   * @param account the account fetched
+   * @param server the server as {@code host:port}, or null if the run never connected
+   * @param started when the run started
+   * @param duration how long it took
+   * @param outcomes one per listed message, in listing order
+   * @param error the error that stopped the run before it finished, if any
+   * @param quirks server quirks noticed and tolerated
+   * @param deleted messages deleted from the server, with the deletion confirmed
+   * @param deletionsUnconfirmed messages marked for deletion whose deletion the server did not
+   *     confirm
+   * @param deletionsRefused messages due for deletion that the server refused to mark
+   * @param capabilities what the server announced; empty when the run never got that far
+   * @param warnings what did not stop the run but needs a person to know, in the order they
+   *     happened
+   */
+  public FetchResult(
+      String account,
+      String server,
+      Instant started,
+      Duration duration,
+      List<MessageOutcome> outcomes,
+      Optional<FetchException> error,
+      Set<QuirkId> quirks,
+      int deleted,
+      int deletionsUnconfirmed,
+      int deletionsRefused,
+      Optional<Capabilities> capabilities,
+      List<FetchException> warnings) {
+    this(
+        account,
+        server,
+        started,
+        duration,
+        outcomes,
+        error,
+        quirks,
+        deleted,
+        deletionsUnconfirmed,
+        deletionsRefused,
+        capabilities,
+        warnings,
+        false);
   }
 
   /**
@@ -140,7 +192,8 @@ public record FetchResult(
         deletionsUnconfirmed,
         0,
         capabilities,
-        List.of());
+        List.of(),
+        false);
   }
 
   /**
@@ -249,6 +302,12 @@ public record FetchResult(
    * account again).
    */
   public String summary() {
+    if (unchanged && listed() == 0) {
+      return account
+          + ": unchanged since the last check, nothing listed"
+          + (warnings.isEmpty() ? "" : "; " + Sizes.count(warnings.size(), "warning"))
+          + error.map(e -> "; stopped: " + e.getMessage()).orElse("");
+    }
     int notTried = notTried();
     return String.format(
         Locale.ROOT,

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import dev.mailfetch.api.internal.Sizes;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -59,6 +60,15 @@ final class FetchRun {
 
   private DeletionCommit deletions;
 
+  /** The session's mailbox marks, or null for a source without (or a retention with an age). */
+  private MailboxMarks marks;
+
+  /** The mark of this run's listing, or null. */
+  private String listedMark;
+
+  /** The mailbox was unchanged since the last check: nothing was listed. */
+  private boolean unchanged;
+
   FetchRun(RunConfig config, BooleanSupplier stopRequested) {
     this.config = config;
     this.stopRequested = stopRequested;
@@ -91,13 +101,19 @@ final class FetchRun {
         Capabilities caps = session.describe();
         checkPolicy(caps);
         stableIds = caps.stableUids();
-        list();
-        Instant now = config.clock().instant();
-        ledger = new OutcomeLedger(listed.listing(), stableIds);
-        Planner.Plan plan =
-            new Planner(config, ledger, listed, stableIds, now, session, engineQuirks, warnings)
-                .plan();
-        fetch(plan.work(), now);
+        unchanged = unchangedSinceLastCheck();
+        if (unchanged) {
+          listener.unchangedSinceLastCheck();
+          log.debug("{} - unchanged since the last check; nothing listed", config.account());
+        } else {
+          list();
+          Instant now = config.clock().instant();
+          ledger = new OutcomeLedger(listed.listing(), stableIds);
+          Planner.Plan plan =
+              new Planner(config, ledger, listed, stableIds, now, session, engineQuirks, warnings)
+                  .plan();
+          fetch(plan.work(), now);
+        }
       } catch (FetchException e) {
         runError = e;
       }
@@ -110,6 +126,7 @@ final class FetchRun {
           runError = failed;
         }
       }
+      keepMark();
     } catch (FetchException e) {
       runError = e;
     } finally {
@@ -157,9 +174,63 @@ final class FetchRun {
     }
   }
 
+  /**
+   * Whether the session says the mailbox is as the store's mark describes it, so that nothing need
+   * be listed. Only where a run can leave nothing to do: a retention with an age has messages fall
+   * due for deletion while the mailbox stays the same.
+   */
+  private boolean unchangedSinceLastCheck() throws FetchException {
+    Retention retention = config.retention();
+    if (!Retention.KEEP.equals(retention) && !Retention.DELETE_AFTER_DELIVERY.equals(retention)) {
+      return false;
+    }
+    marks = session.mailboxMarks();
+    if (marks == null) {
+      return false;
+    }
+    Optional<String> mark;
+    try {
+      mark = config.uidStore().mailboxMark();
+    } catch (IOException | RuntimeException e) {
+      throw RunFailures.state(e);
+    }
+    return mark != null && mark.isPresent() && session.unchangedSince(marks, mark.get());
+  }
+
+  /**
+   * After a run that listed, keeps the listing's mark where the run left nothing to do (every
+   * message settled for good and every deletion confirmed), and forgets any mark after any other
+   * run, so that the next run lists.
+   */
+  private void keepMark() {
+    if (marks == null || unchanged || listed == null) {
+      return;
+    }
+    boolean deletes = !config.retention().leavesMailOnServer();
+    boolean leftNothing =
+        runError == null
+            && ledger != null
+            && deletions != null
+            && deletions.unconfirmed() == 0
+            && deletions.refused() == 0
+            && ledger.leftNothing(deletes);
+    Optional<String> keep = leftNothing ? Optional.ofNullable(listedMark) : Optional.empty();
+    try {
+      config.uidStore().recordMailboxMark(keep);
+      config.uidStore().sync();
+    } catch (IOException | RuntimeException e) {
+      if (runError == null) {
+        runError = RunFailures.state(e);
+      }
+    }
+  }
+
   private void list() throws FetchException {
     listed = new ListingCollector(config.limits().maxListing(), stableIds, listener);
     session.list(listed);
+    if (marks != null) {
+      listedMark = session.listedMark(marks);
+    }
     log.debug("{} - {} listed", config.account(), Sizes.count(listed.listed(), "message"));
   }
 
@@ -172,7 +243,8 @@ final class FetchRun {
    */
   private void fetch(List<RunItem> work, Instant now) throws FetchException {
     HeaderHoldBack holdBack = new HeaderHoldBack(config.limits().maxHeaderBytes());
-    DuplicateDecision decision = new DuplicateDecision(config, policyTrouble);
+    DuplicateDecision decision =
+        new DuplicateDecision(config, policyTrouble, session.sourceLabels());
     Barrier barrier = new Barrier(config, now, warnings);
     for (int from = 0; from < work.size(); from += config.batchSize()) {
       if (stopRequested.getAsBoolean()) {
@@ -239,7 +311,8 @@ final class FetchRun {
             deletions == null ? 0 : deletions.unconfirmed(),
             deletions == null ? 0 : deletions.refused(),
             Optional.ofNullable(session == null ? null : session.capabilities()),
-            warnings);
+            warnings,
+            unchanged);
     if (result.ok()) {
       log.info("{}", result.summary()); // the summary names the account itself
     } else {

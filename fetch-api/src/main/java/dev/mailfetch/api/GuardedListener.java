@@ -27,6 +27,15 @@ final class GuardedListener implements FetchListener {
   }
 
   @Override
+  public void unchangedSinceLastCheck() {
+    try {
+      delegate.unchangedSinceLastCheck();
+    } catch (RuntimeException e) {
+      failed("unchangedSinceLastCheck", e);
+    }
+  }
+
+  @Override
   public void listed(int messages, long octets) {
     try {
       delegate.listed(messages, octets);

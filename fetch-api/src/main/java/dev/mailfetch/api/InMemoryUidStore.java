@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Require;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class InMemoryUidStore implements UidStore {
     final Map<String, byte[]> fingerprints = new HashMap<>();
     final boolean keepsFingerprints;
     Instant firstRun;
+    String mailboxMark;
 
     Storage(boolean keepsFingerprints) {
       this.keepsFingerprints = keepsFingerprints;
@@ -32,6 +34,9 @@ public final class InMemoryUidStore implements UidStore {
   private final Map<String, UidRecord> pending = new HashMap<>();
   private final Map<String, byte[]> pendingFingerprints = new HashMap<>();
   private Instant pendingFirstRun;
+
+  /** The mark recorded since the last sync: null for none, empty for "forget the mark". */
+  private Optional<String> pendingMark;
 
   private InMemoryUidStore(Storage storage) {
     this.storage = storage;
@@ -116,8 +121,27 @@ public final class InMemoryUidStore implements UidStore {
   }
 
   @Override
+  public Optional<String> mailboxMark() {
+    synchronized (storage) {
+      return pendingMark != null ? pendingMark : Optional.ofNullable(storage.mailboxMark);
+    }
+  }
+
+  @Override
+  public void recordMailboxMark(Optional<String> mark) {
+    Require.mailboxMark(mark);
+    synchronized (storage) {
+      pendingMark = mark;
+    }
+  }
+
+  @Override
   public void sync() {
     synchronized (storage) {
+      if (pendingMark != null) {
+        storage.mailboxMark = pendingMark.orElse(null);
+        pendingMark = null;
+      }
       storage.durable.putAll(pending);
       pending.clear();
       storage.fingerprints.putAll(pendingFingerprints);

@@ -84,6 +84,47 @@ final class OutcomeLedger {
     return item == null ? fate[at] == ListedOutcomes.SEEN_MARKED : item.deleteMarked;
   }
 
+  /**
+   * Whether every message ended settled with nothing left for a later run: delivered, already seen,
+   * a duplicate or old under "only new", and, where the retention deletes ({@code deletes}), marked
+   * for deletion. A message failed, skipped for a limit, quarantined, served empty (checked again
+   * each run) or not deleted leaves something to do, and so does a run that stopped before its
+   * plan: the next run must list. Asked before {@link #finish}.
+   */
+  boolean leftNothing(boolean deletes) {
+    if (itemAt == null) {
+      return false;
+    }
+    for (int at = 0; at < fate.length; at++) {
+      RunItem item = itemAt[at];
+      if (item == null) {
+        byte f = fate[at];
+        if (!(f == ListedOutcomes.SEEN_MARKED
+            || f == ListedOutcomes.ONLY_NEW
+            || (f == ListedOutcomes.SEEN && !deletes))) {
+          return false;
+        }
+      } else if (!item.isSettled() || !settledForGood(item, deletes)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean settledForGood(RunItem item, boolean deletes) {
+    MessageOutcome outcome = item.outcome();
+    switch (outcome.kind()) {
+      case DELIVERED:
+      case ALREADY_SEEN:
+      case DUPLICATE:
+        return (!deletes || item.deleteMarked) && !(item.recheckEmpty && item.servedEmpty);
+      case SKIPPED:
+        return outcome.skipReason() == SkipReason.ONLY_NEW;
+      default:
+        return false;
+    }
+  }
+
   /** Tells the listener every outcome the plan settled, in listing order; once. */
   void reportSettled(FetchListener listener) {
     if (settledReported) {

@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import dev.mailfetch.api.internal.Require;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +152,63 @@ final class RunSession {
       broken = true;
       throw new FetchException(FetchError.PROTOCOL, "the source failed while deleting: " + e, e);
     }
+  }
+
+  /**
+   * Where the source found each message, or null for a source without ({@link
+   * FetchSession#sourceLabels()}); a source that fails to say offers none.
+   */
+  SourceLabels sourceLabels() {
+    try {
+      return session.sourceLabels().orElse(null);
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} - the source could not say where it found its messages: {}", account, e.toString());
+      return null;
+    }
+  }
+
+  /** The session's mailbox marks, or null for a source without; one that fails to say has none. */
+  MailboxMarks mailboxMarks() {
+    try {
+      return session.mailboxMarks().orElse(null);
+    } catch (RuntimeException e) {
+      log.warn("{} - the source could not offer mailbox marks: {}", account, e.toString());
+      return null;
+    }
+  }
+
+  /** Whether the mailbox is as {@code mark} describes it (MailboxMarks#unchangedSince). */
+  boolean unchangedSince(MailboxMarks marks, String mark) throws FetchException {
+    try {
+      return marks.unchangedSince(mark);
+    } catch (FetchException e) {
+      broken = true;
+      throw e;
+    } catch (RuntimeException e) {
+      broken = true;
+      throw new FetchException(
+          FetchError.PROTOCOL, "the source failed while checking its mailbox for changes: " + e, e);
+    }
+  }
+
+  /**
+   * The mark of the listing just made, or null where the source gave none the store may keep
+   * (printable ASCII, at most {@link MailboxMarks#MAX_LENGTH} characters): the next run then lists.
+   */
+  String listedMark(MailboxMarks marks) {
+    String mark;
+    try {
+      mark = marks.listed();
+    } catch (RuntimeException e) {
+      log.warn("{} - the source gave no mark of its listing: {}", account, e.toString());
+      return null;
+    }
+    if (!Require.keepableMark(mark)) {
+      log.warn("{} - the source's mark of its listing is not one to keep; ignored", account);
+      return null;
+    }
+    return mark;
   }
 
   /**

@@ -42,7 +42,8 @@ class DuplicateDecisionTest {
             FetchListener.NONE,
             Clock.systemUTC(),
             false),
-        trouble);
+        trouble,
+        null);
   }
 
   private void holdFirstCopy() throws IOException {

@@ -55,6 +55,16 @@ class ForwardingStore implements UidStore {
   }
 
   @Override
+  public Optional<String> mailboxMark() throws IOException {
+    return delegate.mailboxMark();
+  }
+
+  @Override
+  public void recordMailboxMark(Optional<String> mark) throws IOException {
+    delegate.recordMailboxMark(mark);
+  }
+
+  @Override
   public void sync() throws IOException {
     delegate.sync();
   }

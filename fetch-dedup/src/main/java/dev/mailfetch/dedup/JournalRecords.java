@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.UidRecord;
+import dev.mailfetch.api.internal.Require;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,12 @@ final class JournalRecords {
   static final byte FORGET = 'X';
   static final byte FIRST_RUN = 'F';
   static final byte COMMIT = 'C';
+
+  /**
+   * The account's mailbox mark ({@code UidStore#mailboxMark}), replacing any before; empty forgets
+   * it. Written since mailfetch had an IMAP source: a file without one reads as it did.
+   */
+  static final byte MARK = 'M';
 
   /** No record is longer: a length beyond it is damage, not a record. */
   static final int MAX_RECORD = 70_000;
@@ -100,6 +107,14 @@ final class JournalRecords {
   static byte[] firstRun(long epochSecond) {
     ByteBuffer r = record(FIRST_RUN, 8);
     r.putLong(epochSecond);
+    return frame(r);
+  }
+
+  /** The mailbox mark, printable ASCII; null or empty forgets it. */
+  static byte[] mailboxMark(String mark) {
+    byte[] m = mark == null ? new byte[0] : mark.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer r = record(MARK, 2 + m.length);
+    r.putShort((short) m.length).put(m);
     return frame(r);
   }
 
@@ -255,6 +270,16 @@ final class JournalRecords {
           return len == 9 ? null : "a record does not read as the first run";
         case COMMIT:
           return len == 5 ? null : "a record does not read as a commit mark";
+        case MARK:
+          {
+            int markLen = b.getShort() & 0xFFFF;
+            String mark = new String(a, b.position(), markLen, StandardCharsets.US_ASCII);
+            if (b.position() + markLen != end || (markLen > 0 && !Require.keepableMark(mark))) {
+              return "a record does not read as a mailbox mark";
+            }
+            table.mailboxMark(markLen == 0 ? null : mark);
+            return null;
+          }
         default:
           return "a record has a type this version of mailfetch does not know (was the file written by a newer"
               + " one?)";

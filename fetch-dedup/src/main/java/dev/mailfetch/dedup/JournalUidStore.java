@@ -222,6 +222,25 @@ public final class JournalUidStore implements UidStore, AutoCloseable {
     return fingerprints.read(uids);
   }
 
+  /**
+   * The mailbox mark, kept in the journal as a record of its own ({@code M}, docs/state.md), so
+   * that it is durable with the records it describes, in the same write.
+   */
+  @Override
+  public synchronized Optional<String> mailboxMark() throws IOException {
+    open();
+    return Optional.ofNullable(table.mailboxMark());
+  }
+
+  @Override
+  public synchronized void recordMailboxMark(Optional<String> mark) throws IOException {
+    Require.mailboxMark(mark);
+    open();
+    if (table.mailboxMark(mark.orElse(null))) {
+      journal.stage(JournalRecords.mailboxMark(mark.orElse(null)));
+    }
+  }
+
   /** Appends what was recorded since the last sync, with one write and one flush to disk. */
   @Override
   public synchronized void sync() throws IOException {

@@ -186,6 +186,11 @@ final class UidJournal {
         buf.writeBytes(JournalRecords.firstRun(firstRun.getEpochSecond()));
         inBatch[0]++;
       }
+      if (table.mailboxMark() != null) {
+        fresh.mailboxMark(table.mailboxMark());
+        buf.writeBytes(JournalRecords.mailboxMark(table.mailboxMark()));
+        inBatch[0]++;
+      }
       long[] count = {inBatch[0]};
       table.forEach(
           (rec, gone) -> {

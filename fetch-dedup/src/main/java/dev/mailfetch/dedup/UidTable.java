@@ -75,6 +75,23 @@ final class UidTable {
   private int size;
   private int live;
 
+  /** The account's mailbox mark (UidStore#mailboxMark), or null. */
+  private String mailboxMark;
+
+  /** The mailbox mark, or null for none. */
+  String mailboxMark() {
+    return mailboxMark;
+  }
+
+  /** Keeps {@code mark} (null forgets it); whether that changed anything. */
+  boolean mailboxMark(String mark) {
+    if (Objects.equals(mark, mailboxMark)) {
+      return false;
+    }
+    mailboxMark = mark;
+    return true;
+  }
+
   /** How many UIDs are remembered (forgotten ones excluded). */
   int live() {
     return live;

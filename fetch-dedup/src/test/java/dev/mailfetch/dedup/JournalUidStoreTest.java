@@ -419,6 +419,7 @@ class JournalUidStoreTest {
     String acct = "alice@v1";
     try (JournalUidStore s = JournalUidStore.open(dir)) {
       assertEquals(Optional.of(t), s.firstRun());
+      assertEquals(Optional.empty(), s.mailboxMark(), "a file before mailbox marks has none");
       assertEquals(
           Optional.of(UidRecord.of("d1", State.DELIVERED, t, DeliveryKey.of(acct, "d1"))),
           s.get("d1"));

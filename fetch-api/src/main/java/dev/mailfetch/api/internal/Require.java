@@ -1,9 +1,11 @@
 package dev.mailfetch.api.internal;
 
+import dev.mailfetch.api.MailboxMarks;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -109,6 +111,38 @@ public final class Require {
    * the first one left. A builder made from an existing value ({@code toBuilder()}) starts with
    * none given: each setting may then be changed once.
    */
+  /**
+   * Whether {@code mark} is a mailbox mark a store keeps: 1 to {@link
+   * dev.mailfetch.api.MailboxMarks#MAX_LENGTH} characters of printable ASCII, so that it fits a
+   * journal record and can never break a line of a log.
+   */
+  public static boolean keepableMark(String mark) {
+    if (mark == null || mark.isEmpty() || mark.length() > MailboxMarks.MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < mark.length(); i++) {
+      char c = mark.charAt(i);
+      if (c < ' ' || c > '~') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code mark}, checked as a store's {@code recordMailboxMark} takes it.
+   *
+   * @throws IllegalArgumentException if the mark is not {@linkplain #keepableMark keepable}
+   */
+  public static Optional<String> mailboxMark(Optional<String> mark) {
+    Objects.requireNonNull(mark, "mark");
+    if (mark.isPresent() && !keepableMark(mark.get())) {
+      throw new IllegalArgumentException(
+          "a mailbox mark is 1 to " + MailboxMarks.MAX_LENGTH + " characters of printable ASCII");
+    }
+    return mark;
+  }
+
   public static final class Once {
     private final Set<String> given = new HashSet<>();
 
