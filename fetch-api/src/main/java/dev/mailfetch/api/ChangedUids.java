@@ -76,15 +76,7 @@ final class ChangedUids {
     quirks.add(QuirkId.Q26);
     Map<String, byte[]> fingerprints =
         config.uidStore().keepsFingerprints() ? config.uidStore().fingerprints(gone) : Map.of();
-    // Copies with one header section (a message and its duplicate) share a fingerprint: each new
-    // one takes one of them, so as many are recognised as there were.
-    Map<String, ArrayDeque<String>> goneByFingerprint = new HashMap<>();
-    for (Map.Entry<String, byte[]> e : new TreeMap<>(fingerprints).entrySet()) {
-      goneByFingerprint
-          .computeIfAbsent(HexFormat.of().formatHex(e.getValue()), k -> new ArrayDeque<>())
-          .add(e.getKey());
-    }
-    if (goneByFingerprint.isEmpty()) {
+    if (fingerprints.isEmpty()) {
       log.warn(
           "{} - {} known messages vanished from the listing and {} unknown ones appeared: the server seems to"
               + " have changed its UIDs (quirk Q26); with no fingerprints to recognise them by, they are downloaded"
@@ -100,13 +92,48 @@ final class ChangedUids {
         config.account(),
         g,
         u);
-    Map<MessageRef, HeaderBlock> collected = reader.read(unknown);
-    if (collected == null) {
+    Map<MessageRef, UidRecord> recognised = match(config, fingerprints, unknown, reader);
+    if (recognised == null) {
       log.warn(
           "{} - this source cannot read headers alone; the {} messages are downloaded again",
           config.account(),
           u);
       return Map.of();
+    }
+    log.warn(
+        "{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
+            + " the other {} are fetched as new",
+        config.account(),
+        recognised.size(),
+        u,
+        u - recognised.size());
+    return recognised;
+  }
+
+  /**
+   * The records the unknown messages take over (put in the store already, with their fingerprints):
+   * each one whose header section has the fingerprint of one of {@code fingerprints} (by gone UID)
+   * takes that UID's record, if settled; one new message per gone one. Null when the source cannot
+   * read header sections alone. The one matching of header fingerprints, for quirk Q26 and for a
+   * mailbox its server renumbered ({@link Renumbering}).
+   */
+  static Map<MessageRef, UidRecord> match(
+      RunConfig config,
+      Map<String, byte[]> fingerprints,
+      List<MessageRef> unknown,
+      ReusedUids.HeaderReader reader)
+      throws IOException, FetchException {
+    // Copies with one header section (a message and its duplicate) share a fingerprint: each new
+    // one takes one of them, so as many are recognised as there were.
+    Map<String, ArrayDeque<String>> goneByFingerprint = new HashMap<>();
+    for (Map.Entry<String, byte[]> e : new TreeMap<>(fingerprints).entrySet()) {
+      goneByFingerprint
+          .computeIfAbsent(HexFormat.of().formatHex(e.getValue()), k -> new ArrayDeque<>())
+          .add(e.getKey());
+    }
+    Map<MessageRef, HeaderBlock> collected = reader.read(unknown);
+    if (collected == null) {
+      return null;
     }
     Map<MessageRef, UidRecord> recognised = new HashMap<>();
     for (Map.Entry<MessageRef, HeaderBlock> e : collected.entrySet()) {
@@ -139,13 +166,6 @@ final class ChangedUids {
       config.uidStore().recordFingerprint(ref.uid(), HexFormat.of().parseHex(hex));
       recognised.put(ref, moved);
     }
-    log.warn(
-        "{} - recognised {} of the {} unknown messages by their headers (quirk Q26): not downloaded again;"
-            + " the other {} are fetched as new",
-        config.account(),
-        recognised.size(),
-        u,
-        u - recognised.size());
     return recognised;
   }
 }

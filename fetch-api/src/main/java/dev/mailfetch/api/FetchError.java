@@ -253,7 +253,10 @@ public enum FetchError {
       50,
       true,
       "The mail server reported a temporary problem.",
-      List.of("the server is busy, its storage is unavailable, or the mailbox is being repaired"),
+      List.of(
+          "the server is busy, its storage is unavailable, or the mailbox is being repaired",
+          "the server renumbered an IMAP folder (a new UIDVALIDITY, as after a repair or a move of the"
+              + " mailbox): a warning; the messages held from it are recognised by their headers"),
       Remedy.of("Try again later; nothing was lost.")),
 
   /** The server reported a problem that needs someone to fix it ({@code [SYS/PERM]}). */

@@ -105,6 +105,26 @@ final class Planner {
       if (!suspects.isEmpty()) {
         checkReusedUids(suspects, gone);
       }
+      Renumbering renumbering = session.renumbering();
+      if (renumbering != null && !gone.isEmpty() && !unknown.isEmpty()) {
+        Set<String> renumbered = session.renumbered(renumbering, gone);
+        if (!renumbered.isEmpty()) {
+          Map<MessageRef, UidRecord> recognised =
+              RenumberedMailboxes.recognise(
+                  config,
+                  renumbering,
+                  renumbered,
+                  RunItem.refsOf(unknown),
+                  this::readHeaders,
+                  warnings);
+          for (RunItem item : unknown) {
+            item.record = recognised.getOrDefault(item.ref, item.record);
+          }
+          // Known now, or renumbered: no sign of a server that changed its ids on its own (Q26).
+          unknown.removeIf(item -> recognised.containsKey(item.ref));
+          gone.removeAll(renumbered);
+        }
+      }
       if (!firstRun) {
         Map<MessageRef, UidRecord> moved =
             ChangedUids.recognise(

@@ -11,7 +11,9 @@ import java.util.Optional;
  *
  * <p>The IDs are stable: a behaviour met later takes the next number, and a number is never reused.
  * The testkit's {@code Quirk} constants are the forms each ID takes on the wire ({@code
- * Q21_PIPELINING_DROPS_QUEUED}, {@code Q21_PIPELINING_STALLS}).
+ * Q21_PIPELINING_DROPS_QUEUED}, {@code Q21_PIPELINING_STALLS}). IDs from {@code I01} on are IMAP
+ * servers' behaviours, played by the testkit's {@code ImapQuirk} ({@code
+ * I01_UNSOLICITED_EXPUNGE_DURING_FETCH}).
  */
 public enum QuirkId {
   /** Line ends are bare LF (or mixed). */
@@ -125,7 +127,58 @@ public enum QuirkId {
   /** TOP adds an empty line. */
   Q55("TOP adds an empty line"),
   /** IN-USE answered for any login failure. */
-  Q56("IN-USE answered for any login failure");
+  Q56("IN-USE answered for any login failure"),
+  // IMAP servers (docs/quirks.md, "IMAP servers"): the testkit's ImapQuirk plays them.
+  /** An EXPUNGE arrives in the middle of a FETCH. */
+  I01("an EXPUNGE arrives in the middle of a FETCH"),
+  /** A literal shorter or longer than announced. */
+  I02("a literal shorter or longer than announced"),
+  /** The body of a message deleted meanwhile. */
+  I03("the body of a message deleted meanwhile"),
+  /** FETCH responses out of UID order. */
+  I04("FETCH responses out of UID order"),
+  /** No UIDNEXT when a folder is selected. */
+  I05("no UIDNEXT when a folder is selected"),
+  /** Exchange's throttling NO. */
+  I06("Exchange's throttling NO"),
+  /** Gmail's command and bandwidth limits. */
+  I07("Gmail's command and bandwidth limits"),
+  /** IDLE dropped before 29 minutes. */
+  I08("IDLE dropped before 29 minutes"),
+  /** FETCH responses without their UID. */
+  I09("FETCH responses without their UID"),
+  /** UIDVALIDITY changes between sessions. */
+  I10("UIDVALIDITY changes between sessions"),
+  /** RFC822.SIZE differs from the body. */
+  I11("RFC822.SIZE differs from the body"),
+  /** FETCH items in an unexpected order. */
+  I12("FETCH items in an unexpected order"),
+  /** BYE on an inactivity timeout. */
+  I13("BYE on an inactivity timeout"),
+  /** NO [UNAVAILABLE] for a while. */
+  I14("NO [UNAVAILABLE] for a while"),
+  /** Capabilities change after login. */
+  I15("capabilities change after login"),
+  /** LIST with a NIL delimiter. */
+  I16("LIST with a NIL delimiter"),
+  /** Untagged OK [ALERT] at any time. */
+  I17("untagged OK [ALERT] at any time"),
+  /** SELECT without RECENT or FLAGS. */
+  I18("SELECT without RECENT or FLAGS"),
+  /** BODY.PEEK[] sets \Seen. */
+  I19("BODY.PEEK[] sets \\Seen"),
+  /** A message replaced by a retrieval-failed notice. */
+  I20("a message replaced by a retrieval-failed notice"),
+  /** No UIDPLUS (no UID EXPUNGE). */
+  I21("no UIDPLUS (no UID EXPUNGE)"),
+  /** No MOVE. */
+  I22("no MOVE"),
+  /** Too many simultaneous connections. */
+  I23("too many simultaneous connections"),
+  /** A web login required. */
+  I24("a web login required"),
+  /** Unsolicited FLAGS updates in a FETCH. */
+  I25("unsolicited FLAGS updates in a FETCH");
 
   private final String title;
 

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import dev.mailfetch.api.internal.Require;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,40 @@ final class RunSession {
           "{} - the source could not say where it found its messages: {}", account, e.toString());
       return null;
     }
+  }
+
+  /** How the session's server renumbers mailboxes, or null; one that fails to say does not. */
+  Renumbering renumbering() {
+    try {
+      return session.renumbering().orElse(null);
+    } catch (RuntimeException e) {
+      log.warn("{} - the source could not say how it renumbers: {}", account, e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Those of {@code gone} the source says were renumbered (Renumbering#renumbered); a source that
+   * fails to say renumbered none, and whatever it names that is not gone is left out.
+   */
+  Set<String> renumbered(Renumbering renumbering, Set<String> gone) {
+    Set<String> said;
+    try {
+      said = renumbering.renumbered(Set.copyOf(gone));
+    } catch (RuntimeException e) {
+      log.warn("{} - the source could not say what it renumbered: {}", account, e.toString());
+      return Set.of();
+    }
+    if (said == null || said.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> renumbered = new HashSet<>();
+    for (String uid : said) {
+      if (uid != null && gone.contains(uid)) {
+        renumbered.add(uid);
+      }
+    }
+    return renumbered;
   }
 
   /** The session's mailbox marks, or null for a source without; one that fails to say has none. */

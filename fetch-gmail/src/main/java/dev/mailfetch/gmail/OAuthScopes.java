@@ -33,6 +33,12 @@ public final class OAuthScopes {
   /** POP3 with OAuth at Outlook.com and Microsoft 365 (XOAUTH2). */
   public static final String MICROSOFT_POP = "https://outlook.office.com/POP.AccessAsUser.All";
 
+  /**
+   * IMAP with OAuth at Outlook.com and Microsoft 365 (XOAUTH2): a POP3 grant does not log in to
+   * IMAP there.
+   */
+  public static final String MICROSOFT_IMAP = "https://outlook.office.com/IMAP.AccessAsUser.All";
+
   /** Asks Microsoft for a refresh token (Google uses {@code access_type=offline} instead). */
   public static final String MICROSOFT_OFFLINE_ACCESS = "offline_access";
 
@@ -46,6 +52,13 @@ public final class OAuthScopes {
 
   /** Fetching from Gmail by POP3 (XOAUTH2): Google offers no narrower scope for POP3. */
   public static final List<String> GMAIL_POP3 = List.of(GOOGLE_MAIL);
+
+  /** Fetching from Gmail by IMAP (XOAUTH2): the same full-access scope as POP3's. */
+  public static final List<String> GMAIL_IMAP = List.of(GOOGLE_MAIL);
+
+  /** Fetching from Outlook.com or Microsoft 365 by IMAP, with a refresh token. */
+  public static final List<String> MICROSOFT_IMAP_FETCH =
+      List.of(MICROSOFT_IMAP, MICROSOFT_OFFLINE_ACCESS);
 
   /** Fetching from Outlook.com or Microsoft 365 by POP3, with a refresh token. */
   public static final List<String> MICROSOFT_POP3 =

@@ -14,6 +14,7 @@ import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.gmail.internal.Journal;
 import dev.mailfetch.testkit.FakeMailbox;
@@ -156,6 +157,30 @@ class GmailImportSinkTest {
           1, rig.gmail.labels(GmailRig.ME).stream().filter(l -> l.name().equals("Late")).count());
       assertEquals(3, rig.inGmail().size());
       assertTrue(namesOf(rig, rig.inGmail().get(2)).contains("Late"));
+    }
+  }
+
+  @Test
+  void aMessageItsSourceFiledAsJunk_goesToSpam_notTheInbox_andNoJunkLabelIsCreated()
+      throws IOException {
+    try (GmailRig rig = new GmailRig(dir, GmailRig.mailbox(0))) {
+      try (GmailImportSink sink = rig.sink().build()) {
+        deliver(sink, "1", Set.of(LabelDecision.JUNK, "Newsletters"));
+        deliver(sink, "2", Set.of("Newsletters"));
+        assertTrue(
+            sink.addLabels(DeliveryKey.of("x@y", "2"), Set.of(LabelDecision.JUNK, "Extra")),
+            "a duplicate found in junk adds its user labels only");
+      }
+      List<StoredMessage> in = rig.inGmail();
+      assertEquals(Set.of("SPAM", "UNREAD", "Newsletters"), namesOf(rig, in.get(0)));
+      assertEquals(Set.of("INBOX", "UNREAD", "Newsletters", "Extra"), namesOf(rig, in.get(1)));
+      assertEquals(
+          Set.of("Newsletters", "Extra"),
+          rig.gmail.labels(GmailRig.ME).stream()
+              .filter(l -> !l.system())
+              .map(GmailLabel::name)
+              .collect(Collectors.toSet()),
+          "no user label named \\Junk");
     }
   }
 

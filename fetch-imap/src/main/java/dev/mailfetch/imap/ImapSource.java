@@ -70,8 +70,7 @@ public final class ImapSource implements FetchSource {
             account,
             ImapFailures.Role.SOURCE);
     this.options =
-        new SourceOptions(
-            b.deletion, b.markSeen, SourceOptions.INBOX, b.limits.maxCommandsInFlight());
+        new SourceOptions(b.deletion, b.markSeen, b.folders, b.limits.maxCommandsInFlight());
     this.description =
         "ImapSource[" + account + " at " + settings.server() + ", " + b.security + "]";
   }
@@ -126,6 +125,7 @@ public final class ImapSource implements FetchSource {
     private ImapLimits limits = ImapLimits.defaults();
     private String account;
     private ImapDeletion deletion = ImapDeletion.EXPUNGE;
+    private ImapFolders folders = ImapFolders.inbox();
     private boolean markSeen;
     private final Require.Once once = new Require.Once();
 
@@ -224,6 +224,17 @@ public final class ImapSource implements FetchSource {
     public Builder account(String account) {
       once.set("account", this.account);
       this.account = clean("account", account);
+      return this;
+    }
+
+    /**
+     * Which folders to fetch from, and how each becomes a label; default {@link
+     * ImapFolders#inbox()}. The folders are found when a session lists (a named folder that does
+     * not exist is refused then, in words).
+     */
+    public Builder folders(ImapFolders folders) {
+      once.set("folders", this.folders);
+      this.folders = Objects.requireNonNull(folders, "folders");
       return this;
     }
 

@@ -16,6 +16,7 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.imap.internal.AppendJournal;
 import dev.mailfetch.testkit.MailCorpus;
 import java.io.ByteArrayOutputStream;
@@ -104,6 +105,21 @@ class ImapAppendSinkGreenMailTest {
       out.add(o.toString(StandardCharsets.ISO_8859_1));
     }
     return out;
+  }
+
+  @Test
+  void aMessageItsSourceFiledAsJunk_goesIntoAJunkFolderMadeForIt_only() throws Exception {
+    try (ImapAppendSink sink = sinkBuilder().build()) {
+      assertTrue(deliver(sink, 1, Set.of(LabelDecision.JUNK, "Lists/Work"), true));
+      assertTrue(deliver(sink, 2, Set.of(), false));
+      sink.sync();
+      assertTrue(sink.placement(key(1)).orElseThrow().startsWith("Junk/"));
+    }
+    List<String> junk = texts("Junk");
+    assertEquals(1, junk.size(), "GreenMail has no \\Junk folder: Junk was created");
+    assertTrue(junk.get(0).contains("Subject: message 1\r\n"));
+    assertEquals(1, texts("INBOX").size(), "the junk is not in the inbox");
+    assertEquals(0, texts("Lists/Work").size(), "nor in a folder a person reads");
   }
 
   @Test

@@ -44,7 +44,8 @@ import java.util.Set;
  * Maildir++'s own rule), other characters as IMAP's modified UTF-7. A message is in the inbox (the
  * Maildir's own {@code new/}) unless archived, and in each of its labels' folders, as hard links to
  * one file where the file system allows (copies where it does not). An archived message without
- * labels goes to the archive folder ({@code .Archive/} by default), never nowhere.
+ * labels goes to the archive folder ({@code .Archive/} by default), never nowhere. A message its
+ * source filed as junk ({@link LabelDecision#JUNK}) goes to {@code .Junk/} alone.
  *
  * <p><b>Line ends</b> are LF by default, as Unix mail tools expect: the engine hands the Maildir LF
  * line ends, converted while the message is read. {@link Builder#lineEnding} switches to CRLF.
@@ -58,6 +59,12 @@ import java.util.Set;
 public final class MaildirSink implements MessageSink {
   /** Default of {@link Builder#archiveFolder}: {@value}. */
   public static final String DEFAULT_ARCHIVE_FOLDER = "Archive";
+
+  /**
+   * The folder of a message its source filed as junk ({@link LabelDecision#JUNK}): {@code .Junk/},
+   * the folder Dovecot and Courier mark as junk.
+   */
+  public static final String JUNK_FOLDER = "Junk";
 
   /** Default of {@link Builder#flushThreads}: {@value} threads. */
   public static final int DEFAULT_FLUSH_THREADS = 8;
@@ -119,6 +126,12 @@ public final class MaildirSink implements MessageSink {
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
     List<Path> folders = new ArrayList<>();
+    if (envelope.labels().contains(LabelDecision.JUNK)) {
+      // The provider's verdict carries over: in the junk folder alone, never one a person reads.
+      folders.add(maildir.folder(JUNK_FOLDER));
+      Path tmp = maildir.newTmpFile();
+      return new MaildirDelivery(tmp, envelope.size(), folders);
+    }
     if (!envelope.archived()) {
       folders.add(root);
     }
@@ -140,7 +153,10 @@ public final class MaildirSink implements MessageSink {
   }
 
   @Override
-  public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
+  public boolean addLabels(DeliveryKey key, Set<String> givenLabels) throws IOException {
+    // A copy found in the source's junk does not put the copy held into the junk folder.
+    Set<String> labels = new LinkedHashSet<>(givenLabels);
+    labels.remove(LabelDecision.JUNK);
     synchronized (lock) {
       Staged waiting = staged.get(key);
       if (waiting != null) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.LineEnding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -178,6 +179,28 @@ class MaildirSinkTest {
         1,
         names(root.resolve(".Archive/new")).size(),
         "archived without labels: the archive folder");
+  }
+
+  @Test
+  void aMessageItsSourceFiledAsJunk_goesToTheJunkFolderAlone_neverAFolderNamedAfterTheLabel()
+      throws IOException {
+    Path root = tmp.resolve("Maildir");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      deliver(sink, "junk", Set.of(LabelDecision.JUNK, "Work"), false, ascii("Subject: j\n\nj\n"));
+      deliver(sink, "work", Set.of("Work"), false, ascii("Subject: w\n\nw\n"));
+      sink.sync();
+      assertTrue(sink.addLabels(DeliveryKey.of(ACCOUNT, "work"), Set.of(LabelDecision.JUNK)));
+      sink.sync();
+    }
+    String j = DeliveryKey.of(ACCOUNT, "junk") + ",S=14";
+    String w = DeliveryKey.of(ACCOUNT, "work") + ",S=14";
+    assertEquals(List.of(j), names(root.resolve(".Junk/new")), "a copy found in junk stays put");
+    assertEquals(List.of(w), names(root.resolve("new")), "junk is not in the inbox");
+    assertEquals(List.of(w), names(root.resolve(".Work/new")), "nor in a folder a person reads");
+    assertEquals(
+        List.of(".Junk", ".Work", "cur", "new", "tmp"),
+        names(root),
+        "no folder named after the label \\Junk");
   }
 
   @Test

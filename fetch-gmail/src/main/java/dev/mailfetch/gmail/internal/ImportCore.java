@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -243,7 +242,8 @@ public final class ImportCore {
       return false;
     }
     List<String> ids = new ArrayList<>();
-    for (String n : new TreeSet<>(names)) {
+    // A copy found in the source's junk does not move the copy Gmail holds to Spam.
+    for (String n : Labels.userLabels(names)) {
       ids.add(labels.idOf(n));
     }
     if (ids.isEmpty()) {

@@ -2,6 +2,7 @@ package dev.mailfetch.gmail.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.Remedy;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -23,6 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Labels {
   static final String INBOX = "INBOX";
   static final String UNREAD = "UNREAD";
+
+  /** Gmail's Spam, where a message its source filed as junk ({@link LabelDecision#JUNK}) goes. */
+  static final String SPAM = "SPAM";
 
   /**
    * Gmail's system labels (the reference's list, and CHAT) a user label may not be named like: an
@@ -47,18 +51,30 @@ final class Labels {
 
   /**
    * The label ids an import carries: {@code UNREAD}, {@code INBOX} unless archived, and each
-   * label's (created where missing).
+   * label's (created where missing). A message its source filed as junk ({@link
+   * LabelDecision#JUNK}) carries Gmail's {@code SPAM} instead of {@code INBOX}, never a user label
+   * of that name: the provider's verdict carries over.
    */
   List<String> idsFor(Set<String> names, boolean archived) throws IOException {
     LinkedHashSet<String> ids = new LinkedHashSet<>();
-    if (!archived) {
+    boolean junk = names.contains(LabelDecision.JUNK);
+    if (junk) {
+      ids.add(SPAM);
+    } else if (!archived) {
       ids.add(INBOX);
     }
     ids.add(UNREAD);
-    for (String name : new TreeSet<>(names)) {
+    for (String name : userLabels(names)) {
       ids.add(idOf(name));
     }
     return new ArrayList<>(ids);
+  }
+
+  /** The names that are user labels, sorted: all but {@link LabelDecision#JUNK}. */
+  static Set<String> userLabels(Set<String> names) {
+    Set<String> user = new TreeSet<>(names);
+    user.remove(LabelDecision.JUNK);
+    return user;
   }
 
   /**

@@ -272,8 +272,11 @@ public final class AppendCore implements Closeable {
     ensureReady();
     AppendPending p = pending.get(key);
     if (p != null) {
-      Set<String> all = new LinkedHashSet<>(labels);
-      pending.put(key, p.withMoreLabels(server.plan(options.folder(), all, true)));
+      // A copy found in the source's junk does not send the copy on its way to the junk folder.
+      Set<String> all = new LinkedHashSet<>(AppendFolders.withoutJunk(labels));
+      if (!all.isEmpty()) {
+        pending.put(key, p.withMoreLabels(server.plan(options.folder(), all, true)));
+      }
       return true;
     }
     Optional<AppendJournal.Placed> placed =

@@ -1,5 +1,6 @@
 package dev.mailfetch.imap.internal;
 
+import dev.mailfetch.api.LabelDecision;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +20,12 @@ import java.util.TreeSet;
 public record AppendFolders(List<String> folders, Set<String> gmailLabels) {
   /** Where archived mail without labels goes on a server without Gmail's extensions. */
   public static final String ARCHIVE = "Archive";
+
+  /** The junk folder made where a server names none with the special use {@code \\Junk}. */
+  public static final String JUNK = "Junk";
+
+  /** Gmail's junk folder, where its LIST does not say (it always has so far). */
+  public static final String GMAIL_SPAM = "[Gmail]/Spam";
 
   /** Keeps copies. */
   public AppendFolders {
@@ -64,6 +71,41 @@ public record AppendFolders(List<String> folders, Set<String> gmailLabels) {
       out.add(ARCHIVE);
     }
     return new AppendFolders(out, Set.of());
+  }
+
+  /**
+   * The plan for a message its source filed as junk ({@link LabelDecision#JUNK}): one copy, in the
+   * server's junk folder and nowhere else, so the provider's verdict carries over and no spam lands
+   * in a folder a person reads; on Gmail's IMAP its other labels are set on that copy, as Gmail
+   * keeps labels on spam.
+   *
+   * @param junkFolder the folder with the special use {@code \\Junk} (or the one made for it)
+   * @param folder the configured folder (no label of that name is set)
+   * @param gmail whether the server is Gmail's IMAP
+   */
+  public static AppendFolders junk(
+      String junkFolder, String folder, Set<String> labels, boolean gmail) {
+    Set<String> gm = new TreeSet<>();
+    if (gmail) {
+      for (String l : labels) {
+        if (!l.equals(folder) && !l.equals(LabelDecision.JUNK)) {
+          gm.add(l);
+        }
+      }
+    }
+    return new AppendFolders(List.of(junkFolder), gm);
+  }
+
+  /**
+   * {@code labels} without {@link LabelDecision#JUNK}: the labels a folder or Gmail label is for.
+   */
+  public static Set<String> withoutJunk(Set<String> labels) {
+    if (!labels.contains(LabelDecision.JUNK)) {
+      return labels;
+    }
+    Set<String> rest = new LinkedHashSet<>(labels);
+    rest.remove(LabelDecision.JUNK);
+    return rest;
   }
 
   /** The folder of a label: {@code /} made the server's delimiter. */

@@ -3,6 +3,7 @@ package dev.mailfetch.imap.internal;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.internal.spool.MessageSpool;
 import java.io.Closeable;
 import java.io.IOException;
@@ -42,6 +43,10 @@ public final class AppendServer implements Closeable {
   private ImapSession session;
   private Optional<String> delimiter;
   private String gmailAllMail;
+
+  /** The folder junk goes to, once a message needed it (kept across sessions: it stays put). */
+  private String junkFolder;
+
   private boolean gmail;
   private final Set<String> created = new HashSet<>();
   private boolean synchronizing;
@@ -99,12 +104,42 @@ public final class AppendServer implements Closeable {
     }
   }
 
-  /** Where a message with these labels goes (connects to learn the delimiter and Gmail). */
+  /**
+   * Where a message with these labels goes (connects to learn the delimiter and Gmail); one its
+   * source filed as junk goes to the server's junk folder alone.
+   */
   public AppendFolders plan(String folder, Set<String> labels, boolean archived)
       throws FetchException {
-    session();
+    ImapSession s = session();
+    if (labels.contains(LabelDecision.JUNK)) {
+      if (junkFolder == null) {
+        junkFolder = junkFolder(s, gmail);
+      }
+      return AppendFolders.junk(junkFolder, folder, labels, gmail);
+    }
     return AppendFolders.plan(
         folder, labels, archived, delimiter.orElse(null), gmail ? gmailAllMail : null);
+  }
+
+  /**
+   * The folder with the special use {@code \\Junk} (RFC 6154), asked for with {@code RETURN
+   * (SPECIAL-USE)} where the server offers it; else {@code [Gmail]/Spam} on Gmail's IMAP, else
+   * {@code Junk} (created with the first message, on {@code [TRYCREATE]}).
+   */
+  private static String junkFolder(ImapSession s, boolean gmail) throws FetchException {
+    TaggedReply r =
+        s.capabilities().has("SPECIAL-USE")
+            ? s.commands().listSpecialUse("", "*")
+            : s.commands().list("", "*");
+    for (ImapLine l : r.untagged("LIST")) {
+      List<Object> t = l.tokens();
+      if (t.size() >= 3
+          && String.valueOf(t.get(0)).toLowerCase(Locale.ROOT).contains("\\junk")
+          && t.get(2) instanceof String name) {
+        return s.utf8() ? name : ModifiedUtf7.decode(name);
+      }
+    }
+    return gmail ? AppendFolders.GMAIL_SPAM : AppendFolders.JUNK;
   }
 
   /**
@@ -394,6 +429,11 @@ public final class AppendServer implements Closeable {
   public void addLabels(DeliveryKey key, AppendJournal.Placed where, Set<String> labels)
       throws FetchException {
     session();
+    // A copy found in the source's junk does not move the copy held to the junk folder.
+    labels = AppendFolders.withoutJunk(labels);
+    if (labels.isEmpty()) {
+      return;
+    }
     if (gmail) {
       storeGmailLabels(key, where, List.copyOf(labels));
       return;

@@ -15,11 +15,11 @@ import java.util.function.Consumer;
 /**
  * The {@code UID FETCH}es of one source session, pipelined in a window: several commands in flight
  * (up to {@link #WINDOW_MESSAGES}, and {@link #WINDOW_BYTES} of announced size beyond the first),
- * the ones for what the engine said comes next sent behind a batch so that their bytes travel while
- * the engine makes the batch durable. A message is whole only once its command's tagged {@code OK}
- * was read ({@link BodyLiteral#whole}). A message the server no longer has (deleted meanwhile: the
- * FETCH answers nothing, or NO) fails alone and the session goes on. A folder is opened when the
- * next message is in another one, with nothing in flight. Used by the session's thread only.
+ * their responses sorted by the {@link FetchRouter}. Within a call the window is kept full with the
+ * batch's messages; once all of them are settled, the FETCHes for what the engine said comes next
+ * are sent, so that their bytes travel while the engine makes the batch durable, and the next call
+ * reads them (none of them is read in this call, whose handler is not theirs). A folder is opened
+ * when the next message is in another one, with nothing in flight. Used by the session's thread.
  */
 final class FetchPipeline {
   /** The most FETCH commands in flight (fewer where {@code ImapLimits} allows fewer). */
@@ -27,9 +27,6 @@ final class FetchPipeline {
 
   /** Announced bytes in flight beyond which no further FETCH is sent (one always is). */
   static final long WINDOW_BYTES = 4L * 1024 * 1024;
-
-  /** A FETCH sent (its tag) or a message that failed before one could be ({@code unsent}). */
-  private record Pending(MessageRef ref, String tag, BodyLiteral body, FetchException unsent) {}
 
   private static final MessageHandler DISCARD =
       new MessageHandler() {
@@ -51,7 +48,11 @@ final class FetchPipeline {
   private final boolean markSeen;
   private final int window;
   private final Consumer<TaggedReply> refusals;
-  private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+  private final FetchRouter router;
+
+  /** What was asked for and not yet read, in order (the router's messages). */
+  private final ArrayDeque<FetchRouter.Wanted> ahead = new ArrayDeque<>();
+
   private long bytesAhead;
   private String aheadItem;
   private LineEnding aheadEnding;
@@ -72,6 +73,7 @@ final class FetchPipeline {
     this.markSeen = markSeen;
     this.window = Math.max(1, Math.min(WINDOW_MESSAGES, maxCommandsInFlight));
     this.refusals = refusals;
+    this.router = new FetchRouter(session.server());
   }
 
   /** Whole messages ({@code BODY.PEEK[]}, or {@code BODY[]} with markSeen) of {@code batch}. */
@@ -93,40 +95,42 @@ final class FetchPipeline {
       LineEnding ending,
       MessageHandler handler)
       throws FetchException {
-    if (!item.equals(aheadItem) || ending != aheadEnding) {
+    if (!item.equals(aheadItem) || ending != aheadEnding || router.spoiled()) {
       drain();
-      aheadItem = item;
-      aheadEnding = ending;
     }
-    List<MessageRef> next = window > 1 ? following : List.of();
+    aheadItem = item;
+    aheadEnding = ending;
+    router.asking(item.replace(".PEEK", ""), ending);
     int i = 0;
-    for (Pending p : ahead) {
-      if (i >= batch.size() + next.size() || !p.ref().equals(nth(batch, next, i))) {
+    for (FetchRouter.Wanted w : ahead) {
+      if (i >= batch.size() + following.size() || !w.ref.equals(nth(batch, following, i))) {
         drain(); // the engine asks for something else than what was sent ahead
         break;
       }
       i++;
     }
+    router.call(handler, batch.size());
     int sent = ahead.size();
     for (int index = 0; index < batch.size(); index++) {
-      sent = fill(batch, next, sent, item, ending);
-      Pending p = ahead.pollFirst();
-      if (p == null) {
-        throw new IllegalStateException("no FETCH in flight for message " + (index + 1));
+      sent = fill(batch, List.of(), sent, item);
+      FetchRouter.Wanted w = ahead.pollFirst();
+      if (w == null) {
+        throw new IllegalStateException("nothing asked for message " + (index + 1));
       }
-      bytesAhead -= p.ref().size();
-      read(p, handler);
+      bytesAhead -= w.tag == null ? 0 : w.ref.size();
+      read(w);
     }
-    fill(batch, next, sent, item, ending);
+    if (window > 1) {
+      fill(batch, following, sent, item); // read by the next call
+    }
   }
 
   private static MessageRef nth(List<MessageRef> batch, List<MessageRef> next, int i) {
     return i < batch.size() ? batch.get(i) : next.get(i - batch.size());
   }
 
-  /** Sends what the window has room for; returns how many of batch+next are sent or settled. */
-  private int fill(
-      List<MessageRef> batch, List<MessageRef> next, int sent, String item, LineEnding ending)
+  /** Sends what the window has room for; returns how many of batch+next are asked for. */
+  private int fill(List<MessageRef> batch, List<MessageRef> next, int sent, String item)
       throws FetchException {
     while (sent < batch.size() + next.size()
         && (ahead.isEmpty() || (ahead.size() < window && bytesAhead < WINDOW_BYTES))) {
@@ -139,7 +143,7 @@ final class FetchPipeline {
         }
         FetchException unsent = url.isEmpty() ? notOurs(ref) : open(url.get());
         if (unsent != null) {
-          ahead.addLast(new Pending(ref, null, null, unsent));
+          early(ref, unsent);
           sent++;
           continue;
         }
@@ -150,18 +154,26 @@ final class FetchPipeline {
         if (!inBatch) {
           break;
         }
-        ahead.addLast(new Pending(ref, null, null, renumbered(ref, u, validity)));
+        early(ref, renumbered(ref, u, validity));
         sent++;
         continue;
       }
-      String section = item.replace(".PEEK", "");
-      BodyLiteral body = new BodyLiteral(ref, u.uid(), section, ending);
-      String tag = session.commands().sendUidFetch(Long.toString(u.uid()), item, body, null);
-      ahead.addLast(new Pending(ref, tag, body, null));
+      String tag = session.commands().sendUidFetch(Long.toString(u.uid()), item, router, router);
+      FetchRouter.Wanted w = new FetchRouter.Wanted(ref, u.uid(), u.folder(), tag, null);
+      w.inCall = inBatch;
+      ahead.addLast(w);
+      router.expect(w);
       bytesAhead += ref.size();
       sent++;
     }
     return sent;
+  }
+
+  private void early(MessageRef ref, FetchException why) {
+    FetchRouter.Wanted w = new FetchRouter.Wanted(ref, -1, "", null, why);
+    w.inCall = true;
+    ahead.addLast(w);
+    router.expect(w);
   }
 
   /** Opens the folder of {@code url}; null when it opened, else why its messages cannot come. */
@@ -177,96 +189,44 @@ final class FetchPipeline {
     }
   }
 
-  private void read(Pending p, MessageHandler handler) throws FetchException {
-    if (p.unsent() != null) {
-      handler.failed(p.ref(), p.unsent());
+  /** Reads the answer to {@code w}'s FETCH (and whatever the router settles on the way). */
+  private void read(FetchRouter.Wanted w) throws FetchException {
+    if (w.tag == null) {
+      router.settleEarly();
       return;
     }
-    p.body().handTo(handler);
     TaggedReply r;
     try {
-      r = session.await(p.tag());
+      r = session.await(w.tag);
     } catch (FetchException e) {
+      router.broke(e); // the message streaming, if any, is not whole
       ahead.clear(); // the session is broken: nothing in flight will be read
       bytesAhead = 0;
-      if (p.body().started()) {
-        handler.failed(p.ref(), e);
-      }
       throw e;
     }
     if (!r.ok()) {
       refusals.accept(r);
-      handler.failed(
-          p.ref(),
-          session
-              .withAlerts(ImapFailures.refused(r, session.server(), ImapFailures.Role.SOURCE))
-              .inContext(what(p.ref(), p.body().uid)));
-    } else if (p.body().whole(r.untagged("FETCH"))) {
-      handler.end();
-    } else if (p.body().started()) {
-      handler.failed(
-          p.ref(),
-          new FetchException(
-              FetchError.PROTOCOL,
-              session.server()
-                  + " answered the FETCH of "
-                  + what(p.ref(), p.body().uid)
-                  + " with "
-                  + p.body().misfit()
-                  + "; its bytes were dropped and it stays on the server",
-              r.line().wire(),
-              null));
-    } else {
-      handler.failed(p.ref(), vanished(p.ref(), p.body().uid, r));
     }
+    router.answered(w.tag, r, FetchRouter.what(w.ref, w.uid, w.folder));
   }
 
-  /** Reads, and drops, what was sent ahead for a request that did not come. */
+  /** Reads, and drops, what was asked for ahead for a request that did not come. */
   void drain() throws FetchException {
-    while (!ahead.isEmpty()) {
-      Pending p = ahead.pollFirst();
-      if (p.tag() != null) {
-        p.body().handTo(DISCARD);
-        try {
-          session.await(p.tag());
-        } catch (FetchException e) {
-          ahead.clear();
-          bytesAhead = 0;
-          throw e;
+    router.call(DISCARD, ahead.size());
+    try {
+      while (!ahead.isEmpty()) {
+        FetchRouter.Wanted w = ahead.pollFirst();
+        if (w.tag == null) {
+          router.settleEarly();
+        } else {
+          router.answered(w.tag, session.await(w.tag), "");
         }
       }
+    } finally {
+      ahead.clear();
+      router.clear();
+      bytesAhead = 0;
     }
-    bytesAhead = 0;
-  }
-
-  /** Whether FETCHes sent ahead are unread. */
-  boolean hasAhead() {
-    return !ahead.isEmpty();
-  }
-
-  private static String what(MessageRef ref, long uid) {
-    MessageUrl u = MessageUrl.parse(ref.uid()).orElseThrow();
-    return "message "
-        + ref.number()
-        + " (UID "
-        + uid
-        + " in folder "
-        + FetchException.escape(u.folder())
-        + ")";
-  }
-
-  private FetchException vanished(MessageRef ref, long uid, TaggedReply r) {
-    return new FetchException(
-        FetchError.SERVER_TEMPORARY,
-        session.server()
-            + " sent nothing for "
-            + what(ref, uid)
-            + ": it was deleted or moved since the listing (by another program, or a rule on"
-            + " the server); nothing of it was fetched",
-        r.line().wire(),
-        null,
-        Remedy.of(
-            "Nothing to do: the next run lists the folder again and fetches what is in it then."));
   }
 
   private FetchException renumbered(MessageRef ref, MessageUrl u, long now) {

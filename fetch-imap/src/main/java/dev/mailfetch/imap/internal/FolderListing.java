@@ -6,10 +6,8 @@ import dev.mailfetch.api.LabelDecision;
 import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.Remedy;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -122,9 +120,8 @@ final class FolderListing {
       }
       long uid = -1;
       long size = -1;
-      List<String> gmail = List.of();
       List<Object> t = line.tokens();
-      List<?> pairs = !t.isEmpty() && t.get(0) instanceof List<?> l ? l : List.of();
+      List<Object> pairs = items(t);
       for (int i = 0; i + 1 < pairs.size(); i += 2) {
         if (!(pairs.get(i) instanceof String key)) {
           continue;
@@ -133,7 +130,6 @@ final class FolderListing {
         switch (key.toUpperCase(Locale.ROOT)) {
           case "UID" -> uid = number(value);
           case "RFC822.SIZE" -> size = number(value);
-          case "X-GM-LABELS" -> gmail = strings(value);
           default -> {}
         }
       }
@@ -148,6 +144,13 @@ final class FolderListing {
         twice++;
         return true;
       }
+      List<String> gmail =
+          folder.allMail
+              ? GmailLabels.fromFetch(pairs, session.utf8()).orElse(List.of())
+              : List.of();
+      if (folder.allMail && folder.gmail.orElse(GmailLabels.DEFAULT).leftOut(gmail)) {
+        return true; // a draft or trash (or sent mail, where left out): not fetched
+      }
       MessageRef ref;
       try {
         ref =
@@ -161,7 +164,7 @@ final class FolderListing {
       }
       number++;
       if (folder.allMail) {
-        messageLabels.put(ref.uid(), gmailLabels(gmail));
+        messageLabels.put(ref.uid(), folder.gmail.orElse(GmailLabels.DEFAULT).labelsOf(gmail));
       }
       handler.message(ref);
       return true;
@@ -216,20 +219,6 @@ final class FolderListing {
     }
   }
 
-  /**
-   * A Gmail All Mail message's labels from its {@code X-GM-LABELS}: each label but the system ones,
-   * archived unless it is in the inbox.
-   */
-  private static LabelDecision gmailLabels(List<String> xGmLabels) {
-    Set<String> labels = new LinkedHashSet<>();
-    for (String l : xGmLabels) {
-      if (!l.startsWith("\\")) {
-        labels.add(ModifiedUtf7.decode(l));
-      }
-    }
-    return new LabelDecision(labels, !xGmLabels.contains("\\Inbox"));
-  }
-
   private static long number(Object value) {
     return value instanceof String s
             && !s.isEmpty()
@@ -239,16 +228,10 @@ final class FolderListing {
         : -1;
   }
 
-  private static List<String> strings(Object value) {
-    List<String> out = new ArrayList<>();
-    if (value instanceof List<?> l) {
-      for (Object o : l) {
-        if (o instanceof String s) {
-          out.add(s);
-        }
-      }
-    }
-    return out;
+  /** The items of a FETCH response's data, {@code (UID 7 RFC822.SIZE 99)}, as a list. */
+  @SuppressWarnings("unchecked") // ImapTokens makes lists of Object
+  private static List<Object> items(List<Object> tokens) {
+    return !tokens.isEmpty() && tokens.get(0) instanceof List<?> l ? (List<Object>) l : List.of();
   }
 
   /**

@@ -57,6 +57,18 @@ public final class ImapCommands {
   }
 
   /**
+   * The LIST of {@code pattern} under {@code reference} with each folder's special use ({@code
+   * RETURN (SPECIAL-USE)}, RFC 6154): only where the server offers {@code SPECIAL-USE}.
+   */
+  public TaggedReply listSpecialUse(String reference, String pattern) throws FetchException {
+    return session.expectOk(
+        mailbox(mailbox(ImapCommand.of("LIST"), reference), pattern)
+            .atom("RETURN")
+            .atom("(SPECIAL-USE)")
+            .build());
+  }
+
+  /**
    * Sends APPEND of {@code message} to {@code mailbox} without waiting: its bytes stream from their
    * source ({@code {n+}} with LITERAL+, else after the server's {@code +}).
    *

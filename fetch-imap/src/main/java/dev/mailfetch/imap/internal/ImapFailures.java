@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The one place where what an IMAP server says becomes a {@link FetchError}: a refused command by
@@ -32,6 +33,11 @@ public final class ImapFailures {
    * TOOBIG}, a NO or BAD to its APPEND without a code) is {@code SINK_REJECTED}.
    */
   public static FetchException refused(TaggedReply reply, String server, Role role) {
+    return refused(reply, server, role, Optional.empty());
+  }
+
+  private static FetchException refused(
+      TaggedReply reply, String server, Role role, Optional<String> loginAdvice) {
     ResponseCode code = reply.code();
     String name = code == null ? "" : code.name();
     String command = reply.command();
@@ -41,13 +47,17 @@ public final class ImapFailures {
     ImapAdvice advice = ImapAdvice.of(role);
     String said = reply.line().afterTag();
     String what = server + " refused " + command;
+    Optional<Duration> backoff = ImapProviders.exchangeBackoff(said);
+    if (backoff.isPresent() || ImapProviders.gmailThrottled(said)) {
+      return throttled(what, said, server, dest, backoff);
+    }
     switch (name) {
       case "AUTHENTICATIONFAILED":
         return fail(
             FetchError.AUTH_FAILED,
             what + ": the user name or password is wrong",
             said,
-            advice.wrongCredentials(server));
+            withAdvice(advice.wrongCredentials(server), loginAdvice));
       case "AUTHORIZATIONFAILED":
         return fail(
             FetchError.AUTH_FAILED,
@@ -71,6 +81,17 @@ public final class ImapFailures {
                     + advice.builder()
                     + ".security(ImapSecurity.IMPLICIT_TLS) or STARTTLS with this server."));
       case "OVERQUOTA":
+        if (!dest && ImapProviders.bandwidthExceeded(said)) {
+          return fail(
+              FetchError.SERVER_TEMPORARY,
+              what + ": the account's daily limit of IMAP traffic was reached",
+              said,
+              Remedy.of(
+                  "Run again later: the limit resets within a day (Gmail allows about 2,500 MB of"
+                      + " IMAP downloads a day); nothing was lost, the rest stays on "
+                      + server
+                      + "."));
+        }
         return fail(
             dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT,
             what + ": the mailbox is over its quota (it is full)",
@@ -128,7 +149,18 @@ public final class ImapFailures {
         break;
     }
     if (login) {
-      return fail(FetchError.AUTH_FAILED, what, said, advice.wrongCredentials(server));
+      return fail(
+          FetchError.AUTH_FAILED,
+          what,
+          said,
+          withAdvice(advice.wrongCredentials(server), loginAdvice));
+    }
+    if (said.toLowerCase(Locale.ROOT).contains("server unavailable")) { // Exchange, without a code
+      return fail(
+          dest ? FetchError.SINK_FAILED : FetchError.SERVER_TEMPORARY,
+          what + ": it cannot do this now",
+          said,
+          Remedy.of("Try again later; the messages stay where they are until then."));
     }
     if (dest && append) {
       String low = said.toLowerCase(Locale.ROOT);
@@ -141,6 +173,56 @@ public final class ImapFailures {
       return fail(FetchError.PROTOCOL, server + " did not understand " + command, said, null);
     }
     return fail(dest ? FetchError.SINK_FAILED : FetchError.SERVER_PERMANENT, what, said, null);
+  }
+
+  /**
+   * {@link #refused} for a login, with what a refused login at a big provider most often means (an
+   * app password, OAuth only, the token's scope: {@link ImapProviders#loginAdvice}).
+   */
+  static FetchException loginRefused(
+      TaggedReply reply, String server, Role role, boolean withToken) {
+    return refused(reply, server, role, ImapProviders.loginAdvice(server, withToken));
+  }
+
+  private static Remedy withAdvice(Remedy remedy, Optional<String> more) {
+    return more.map(m -> Remedy.of(m + " " + remedy.commandLine(), m + " " + remedy.library()))
+        .orElse(remedy);
+  }
+
+  /**
+   * A provider slowing this account: Exchange Online's {@code Request is throttled. Suggested
+   * Backoff Time: N milliseconds}, Gmail's {@code [THROTTLED]}. Temporary: the messages stay, the
+   * next run goes on.
+   */
+  private static FetchException throttled(
+      String what, String said, String server, boolean dest, Optional<Duration> backoff) {
+    String wait = backoff.map(d -> "; it asks to wait " + words(d)).orElse("");
+    return fail(
+        dest ? FetchError.SINK_FAILED : FetchError.SERVER_TEMPORARY,
+        what + ": it is throttling this account (too many requests in a short time)" + wait,
+        said,
+        Remedy.of(
+            "Run again after "
+                + backoff.map(ImapFailures::words).orElse("a few minutes")
+                + "; fewer runs or fewer accounts on "
+                + server
+                + " at once keep it from throttling. Nothing was lost."));
+  }
+
+  /**
+   * How long the server asks the client to wait before its next command (Exchange Online's
+   * throttling: {@code Suggested Backoff Time: N milliseconds}); empty if it asks for nothing.
+   */
+  public static Optional<Duration> suggestedBackoff(TaggedReply reply) {
+    return ImapProviders.exchangeBackoff(reply.line().afterTag());
+  }
+
+  /**
+   * Whether the server says it is slowing this account down though it answered: Gmail's {@code OK
+   * Success [THROTTLED]}; a source says so once and keeps its pace.
+   */
+  public static boolean throttled(TaggedReply reply) {
+    return ImapProviders.gmailThrottled(reply.line().afterTag());
   }
 
   /**

@@ -78,12 +78,42 @@ final class ImapLogin {
                 .secret()
                 .build());
     if (!r.ok()) {
-      throw ImapFailures.refused(r, c.server(), role);
+      throw ImapFailures.loginRefused(r, c.server(), role, false);
     }
     return r;
   }
 
+  /**
+   * AUTHENTICATE with {@code method}; with a token refused (expired or revoked: the token's error
+   * challenge, or a bare NO as Microsoft's {@code AUTHENTICATE failed.}), the provider is told
+   * ({@link dev.mailfetch.api.TokenProvider#invalidate}) and, where it hands out a fresh token, the
+   * login is tried once more with that one: a refresh-token provider recovers from a token revoked
+   * before its time.
+   */
   private TaggedReply authenticate(LoginMethod method) throws FetchException {
+    boolean withToken = method == LoginMethod.XOAUTH2 || method == LoginMethod.OAUTHBEARER;
+    try {
+      return authenticateOnce(method);
+    } catch (FetchException e) {
+      String refused = sentToken;
+      boolean tokenRefused =
+          e.error() == FetchError.AUTH_TOKEN_EXPIRED || e.error() == FetchError.AUTH_FAILED;
+      if (!withToken || refused == null || !tokenRefused || c.broken()) {
+        throw e;
+      }
+      s.tokens().invalidate(refused);
+      if (token().equals(refused)) {
+        throw e; // a provider that cannot refresh: the refusal stands
+      }
+      return authenticateOnce(method);
+    }
+  }
+
+  /** The token the last AUTHENTICATE sent; null before one was had. */
+  private String sentToken;
+
+  private TaggedReply authenticateOnce(LoginMethod method) throws FetchException {
+    sentToken = null;
     boolean saslIr = c.capabilities().has("SASL-IR");
     try {
       return authenticate(method, saslIr);
@@ -121,10 +151,16 @@ final class ImapLogin {
     return switch (m) {
       case AUTHENTICATE_PLAIN -> SaslMechanism.plain(s.user(), s.password());
       case AUTHENTICATE_LOGIN -> SaslMechanism.login(s.user(), s.password());
-      case XOAUTH2 -> SaslMechanism.xoauth2(s.user(), token());
-      case OAUTHBEARER -> SaslMechanism.oauthBearer(s.user(), s.host(), s.port(), token());
+      case XOAUTH2 -> SaslMechanism.xoauth2(s.user(), sent());
+      case OAUTHBEARER -> SaslMechanism.oauthBearer(s.user(), s.host(), s.port(), sent());
       case LOGIN, PREAUTH -> throw new IllegalArgumentException(m + " is no SASL mechanism");
     };
+  }
+
+  /** A token for the exchange about to start, kept as {@link #sentToken}. */
+  private String sent() throws FetchException {
+    sentToken = token();
+    return sentToken;
   }
 
   private String token() throws FetchException {
@@ -199,6 +235,11 @@ final class ImapLogin {
 
     @Override
     public FetchException credentialExpired(ImapLine reply) {
+      try {
+        c.await(tag); // the NO that ends the exchange: the session can log in again after it
+      } catch (FetchException e) {
+        return e;
+      }
       return new FetchException(
           FetchError.AUTH_TOKEN_EXPIRED,
           c.server() + " refused the OAuth access token as expired or revoked",
@@ -211,7 +252,7 @@ final class ImapLogin {
       try {
         TaggedReply r = c.await(tag);
         lastBad = r.status().equals("BAD");
-        return ImapFailures.refused(r, c.server(), role);
+        return ImapFailures.loginRefused(r, c.server(), role, sentToken != null);
       } catch (FetchException e) {
         return e;
       }

@@ -124,13 +124,9 @@ final class SourceDeletions {
   private Optional<String> trash() throws FetchException {
     if (trash == null) {
       trash = Optional.empty();
-      for (ImapLine l : session.commands().list("", "*").untagged("LIST")) {
-        List<Object> t = l.tokens();
-        if (t.size() >= 3
-            && t.get(0) instanceof List<?> flags
-            && flags.stream().anyMatch(f -> "\\Trash".equalsIgnoreCase(String.valueOf(f)))
-            && t.get(2) instanceof String name) {
-          trash = Optional.of(session.utf8() ? name : ModifiedUtf7.decode(name));
+      for (FolderPlan.Listed f : FolderPlan.list(session)) {
+        if (f.selectable() && f.use().orElse(null) == FolderNames.Use.TRASH) {
+          trash = Optional.of(f.name());
           break;
         }
       }

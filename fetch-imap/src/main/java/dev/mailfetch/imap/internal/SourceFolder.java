@@ -1,7 +1,7 @@
 package dev.mailfetch.imap.internal;
 
 import dev.mailfetch.api.LabelDecision;
-import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A folder the IMAP source fetches from, as the folder plan chose it, and what the server said of
@@ -16,6 +16,9 @@ final class SourceFolder {
   final LabelDecision labels;
   final boolean allMail;
 
+  /** For Gmail's All Mail, how each message's {@code X-GM-LABELS} become its labels. */
+  final Optional<GmailLabels> gmail;
+
   long statusValidity = UNKNOWN;
   long statusNext = UNKNOWN;
   long statusMessages = UNKNOWN;
@@ -24,15 +27,11 @@ final class SourceFolder {
   /** The UIDVALIDITY the listing's SELECT (or EXAMINE) gave; UNKNOWN before it listed. */
   long listedValidity = UNKNOWN;
 
-  /**
-   * @param name the folder's name, decoded
-   * @param labels what a message found here is labelled
-   * @param allMail Gmail's All Mail: each message's labels come from {@code X-GM-LABELS}
-   */
-  SourceFolder(String name, LabelDecision labels, boolean allMail) {
-    this.name = Objects.requireNonNull(name, "name");
-    this.labels = Objects.requireNonNull(labels, "labels");
-    this.allMail = allMail;
+  SourceFolder(PlannedFolder planned) {
+    this.name = planned.name();
+    this.labels = planned.labels();
+    this.allMail = planned.allMail();
+    this.gmail = planned.gmail();
   }
 
   /** The folder's messages' ids as the listing made them begin. */

@@ -72,7 +72,7 @@ public final class SourceSession implements FetchSession {
   /** The folders to fetch from, planned once. */
   private List<SourceFolder> folders() throws FetchException {
     if (folders == null) {
-      folders = options.plan().folders(session);
+      folders = FolderPlan.of(options.folders(), session).stream().map(SourceFolder::new).toList();
     }
     return folders;
   }

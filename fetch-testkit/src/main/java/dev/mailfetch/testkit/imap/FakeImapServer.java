@@ -10,15 +10,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -64,12 +63,16 @@ public final class FakeImapServer implements AutoCloseable {
           "ENABLE",
           "UTF8=ACCEPT",
           "ID",
+          "MOVE",
+          "IDLE",
+          "SPECIAL-USE",
+          "UNSELECT",
           "AUTH=PLAIN");
 
   /**
    * What Gmail offers ({@link Builder#gmail()}): the list in Google's IMAP extensions guide, with
-   * UIDPLUS, ENABLE, UTF8=ACCEPT, SASL-IR and AUTH=PLAIN that Gmail offers as well. IDLE,
-   * NAMESPACE, QUOTA and XLIST are listed but not served.
+   * UIDPLUS, MOVE, SPECIAL-USE, ENABLE, UTF8=ACCEPT, SASL-IR and AUTH=PLAIN that Gmail offers as
+   * well. NAMESPACE, QUOTA and XLIST are listed but not served.
    */
   public static final List<String> GMAIL_CAPABILITIES =
       List.of(
@@ -84,74 +87,43 @@ public final class FakeImapServer implements AutoCloseable {
           "CHILDREN",
           "X-GM-EXT-1",
           "UIDPLUS",
+          "MOVE",
+          "SPECIAL-USE",
           "ENABLE",
           "UTF8=ACCEPT",
           "SASL-IR",
           "AUTH=PLAIN");
 
-  /** The server's configuration, fixed when it starts. */
-  static final class Settings {
-    final TlsMode tls;
-    final SSLContext sslContext;
-    final List<String> tlsProtocols;
-    final Map<String, ImapAccount> accounts;
-    final List<String> capabilities;
-    final String greeting;
-    final boolean gmail;
-    final boolean requireTlsForLogin;
-    final long maxLiteral;
-    final Duration replyDelay;
-    final Duration idleTimeout;
-    final List<ImapFault> faults;
-    final Supplier<Instant> clock = () -> Instant.now().truncatedTo(ChronoUnit.SECONDS);
-
-    /** Messages stored by APPEND on this server, for {@link ImapFault#overquotaAfter}. */
-    final AtomicInteger appendedOnServer = new AtomicInteger();
-
-    Settings(Builder b, Map<String, ImapAccount> accounts) {
-      this.tls = b.tls;
-      this.sslContext = b.sslContext;
-      this.tlsProtocols = b.tlsProtocols;
-      this.accounts = Map.copyOf(accounts);
-      this.capabilities =
-          b.capabilities != null
-              ? b.capabilities
-              : b.gmail ? GMAIL_CAPABILITIES : DEFAULT_CAPABILITIES;
-      this.greeting =
-          b.greeting != null
-              ? b.greeting
-              : b.gmail
-                  ? "Gimap ready for requests from 127.0.0.1"
-                  : "mailfetch testkit IMAP ready";
-      this.gmail = b.gmail;
-      this.requireTlsForLogin = b.requireTlsForLogin;
-      this.maxLiteral = b.maxLiteral;
-      this.replyDelay = b.replyDelay;
-      this.idleTimeout = b.idleTimeout;
-      this.faults = List.copyOf(b.faults);
-    }
-
-    /** Whether {@code capability} is listed (any case). */
-    boolean offers(String capability) {
-      for (String c : capabilities) {
-        if (c.equalsIgnoreCase(capability)) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  private final Settings settings;
+  private final ImapSettings settings;
   private final ServerSocket serverSocket;
   private final ImapSessions sessions;
+  private final ImapSourceSide source;
 
-  private FakeImapServer(Settings settings, int port) throws IOException {
+  private FakeImapServer(ImapSettings settings, int port) throws IOException {
     this.settings = settings;
     this.serverSocket = new ServerSocket();
     serverSocket.setReuseAddress(true);
     serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
     this.sessions = new ImapSessions(settings, serverSocket);
+    this.source = new ImapSourceSide(settings, sessions);
+  }
+
+  /**
+   * The server as a client that reads mail sees it: deliveries while clients run, what the clients
+   * did (flags, expunged, moved), UIDVALIDITY changes, sessions in IDLE.
+   */
+  public ImapSourceSide source() {
+    return source;
+  }
+
+  /** What storing {@code seed} asks of an account. */
+  static ImapAccount.Draft draft(ImapSeed seed, ImapSettings settings) {
+    return new ImapAccount.Draft(
+        seed.content(),
+        seed.flags(),
+        seed.internalDate() != null ? seed.internalDate() : settings.clock.get(),
+        seed.uid(),
+        seed.labels());
   }
 
   /** A builder for a server with no accounts, plain text, the {@link #DEFAULT_CAPABILITIES}. */
@@ -296,23 +268,28 @@ public final class FakeImapServer implements AutoCloseable {
    */
   public static final class Builder {
     private final Require.Once once = new Require.Once();
-    private final Map<String, String> passwords = new LinkedHashMap<>();
-    private final Map<String, List<String>> folders = new LinkedHashMap<>();
-    private TlsMode tls = TlsMode.NONE;
-    private SSLContext sslContext;
-    private List<String> tlsProtocols;
-    private List<String> capabilities;
-    private String greeting;
-    private boolean gmail;
-    private char delimiter = '.';
-    private boolean requireTlsForLogin;
-    private long maxLiteral = 64L << 20;
-    private Duration replyDelay = Duration.ZERO;
+    final Map<String, String> passwords = new LinkedHashMap<>();
+    final Map<String, List<String>> folders = new LinkedHashMap<>();
+    TlsMode tls = TlsMode.NONE;
+    SSLContext sslContext;
+    List<String> tlsProtocols;
+    List<String> capabilities;
+    String greeting;
+    boolean gmail;
+    char delimiter = '.';
+    boolean requireTlsForLogin;
+    long maxLiteral = 64L << 20;
+    Duration replyDelay = Duration.ZERO;
 
     /** RFC 9051 §5.4: an inactivity timer of at least 30 minutes. */
-    private Duration idleTimeout = Duration.ofMinutes(30);
+    Duration idleTimeout = Duration.ofMinutes(30);
 
-    private final List<ImapFault> faults = new ArrayList<>();
+    final List<ImapFault> faults = new ArrayList<>();
+    final Set<ImapQuirk> quirks = EnumSet.noneOf(ImapQuirk.class);
+    Duration dropIdleAfter;
+    private final Map<String, Map<String, String>> specialUse = new LinkedHashMap<>();
+    private final Map<String, Map<String, Long>> uidValidities = new LinkedHashMap<>();
+    private final Map<String, List<Map.Entry<String, ImapSeed>>> seeds = new LinkedHashMap<>();
     private int port;
 
     private Builder() {}
@@ -331,6 +308,9 @@ public final class FakeImapServer implements AutoCloseable {
       Require.requireState(!passwords.containsKey(user), "account %s was already added", user);
       passwords.put(user, password);
       folders.put(user, new ArrayList<>());
+      specialUse.put(user, new LinkedHashMap<>());
+      uidValidities.put(user, new LinkedHashMap<>());
+      seeds.put(user, new ArrayList<>());
       return this;
     }
 
@@ -338,6 +318,62 @@ public final class FakeImapServer implements AutoCloseable {
     public Builder folder(String user, String name) {
       Require.requireState(passwords.containsKey(user), "add the account %s first", user);
       folders.get(user).add(Require.notEmpty("name", name));
+      return this;
+    }
+
+    /**
+     * A folder {@code user} has from the start with a special-use attribute of RFC 6154 ({@code
+     * \\Junk}, {@code \\Trash}, {@code \\Sent}, {@code \\Drafts}, {@code \\Archive}, {@code
+     * \\All}), which LIST shows (and {@code LIST (SPECIAL-USE)} selects).
+     */
+    public Builder specialUse(String user, String name, String attribute) {
+      folder(user, name);
+      Require.requireArgument(
+          attribute.startsWith("\\"), "a special-use attribute starts with \\: %s", attribute);
+      specialUse.get(user).put(name, attribute);
+      return this;
+    }
+
+    /** The UIDVALIDITY of {@code folder} (default: one from the clock, different per folder). */
+    public Builder uidValidity(String user, String folder, long uidValidity) {
+      Require.requireState(passwords.containsKey(user), "add the account %s first", user);
+      Require.requireArgument(
+          uidValidity >= 1 && uidValidity <= 0xFFFF_FFFFL,
+          "UIDVALIDITY is from 1 to 4294967295: %s",
+          uidValidity);
+      Require.requireState(
+          uidValidities.get(user).put(folder, uidValidity) == null,
+          "UIDVALIDITY of %s was already given",
+          folder);
+      return this;
+    }
+
+    /**
+     * A message in {@code folder} of {@code user} from the start (the folder is created if it is
+     * not INBOX and was not added). Messages add up, in UID order per folder.
+     */
+    public Builder message(String user, String folder, ImapSeed seed) {
+      Require.requireState(passwords.containsKey(user), "add the account %s first", user);
+      seeds.get(user).add(Map.entry(folder, Objects.requireNonNull(seed, "seed")));
+      return this;
+    }
+
+    /** Real-world behaviours to play (docs/quirks.md, "IMAP servers"); they add up. */
+    public Builder quirk(ImapQuirk... quirks) {
+      for (ImapQuirk q : quirks) {
+        this.quirks.add(Objects.requireNonNull(q, "quirk"));
+      }
+      return this;
+    }
+
+    /**
+     * End IDLE after this long by closing the connection (with {@code * BYE} first under {@link
+     * ImapQuirk#I08_IDLE_BYE}), as servers and NAT gateways that drop idle connections early do.
+     * Default: IDLE lasts until DONE or the {@link #idleTimeout} (1 s under I08).
+     */
+    public Builder dropIdleAfter(Duration after) {
+      once.set("dropIdleAfter", this.dropIdleAfter);
+      this.dropIdleAfter = Require.positive("dropIdleAfter", after);
       return this;
     }
 
@@ -457,11 +493,26 @@ public final class FakeImapServer implements AutoCloseable {
       for (Map.Entry<String, String> e : passwords.entrySet()) {
         ImapAccount a = new ImapAccount(e.getKey(), e.getValue(), gmail, delimiter, uidValidity);
         uidValidity += 100;
-        folders.get(e.getKey()).forEach(a::create);
-        accounts.put(e.getKey(), a);
+        String user = e.getKey();
+        folders.get(user).forEach(f -> a.create(f, specialUse.get(user).get(f)));
+        seeds.get(user).forEach(s -> a.create(s.getKey()));
+        uidValidities
+            .get(user)
+            .forEach(
+                (f, v) -> {
+                  a.create(f);
+                  a.folder(f).uidValidity = v;
+                });
+        accounts.put(user, a);
+      }
+      ImapSettings settings = new ImapSettings(this, accounts);
+      for (Map.Entry<String, ImapAccount> e : accounts.entrySet()) {
+        for (Map.Entry<String, ImapSeed> s : seeds.get(e.getKey())) {
+          e.getValue().store(s.getKey(), List.of(draft(s.getValue(), settings)));
+        }
       }
       try {
-        return new FakeImapServer(new Settings(this, accounts), port);
+        return new FakeImapServer(settings, port);
       } catch (IOException e) {
         throw new UncheckedIOException(
             "cannot listen on loopback" + (port == 0 ? "" : " port " + port), e);

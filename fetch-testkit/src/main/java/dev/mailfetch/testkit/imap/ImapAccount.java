@@ -37,7 +37,7 @@ final class ImapAccount {
   /** A folder: its name, UIDVALIDITY, next UID, and what LIST says about it. */
   static final class Folder {
     final String name;
-    final long uidValidity;
+    long uidValidity;
     final String attributes;
     final String label;
     final boolean selectable;
@@ -54,7 +54,7 @@ final class ImapAccount {
 
   /** A stored message. Mutable (flags, labels) under the account's lock. */
   static final class Stored {
-    final long uid;
+    long uid;
     final String folder;
     final byte[] content;
     final Set<String> flags = new LinkedHashSet<>();
@@ -73,8 +73,13 @@ final class ImapAccount {
     }
   }
 
-  /** What APPEND asks to store: bytes, flags, internal date. */
-  record Draft(byte[] content, List<String> flags, Instant internalDate) {}
+  /** What APPEND asks to store: bytes, flags, internal date; a test's seed adds UID and labels. */
+  record Draft(
+      byte[] content, List<String> flags, Instant internalDate, long uid, List<String> labels) {
+    Draft(byte[] content, List<String> flags, Instant internalDate) {
+      this(content, flags, internalDate, 0, List.of());
+    }
+  }
 
   final String user;
   final String password;
@@ -82,6 +87,9 @@ final class ImapAccount {
   final char delimiter;
   private final Map<String, Folder> folders = new LinkedHashMap<>();
   private final List<Stored> messages = new ArrayList<>();
+  private final Map<String, List<Long>> expunged = new LinkedHashMap<>();
+  private final List<ImapMove> moved = new ArrayList<>();
+  private final List<ImapMove> copied = new ArrayList<>();
   private long nextUidValidity;
 
   ImapAccount(String user, String password, boolean gmail, char delimiter, long uidValidity) {
@@ -113,6 +121,14 @@ final class ImapAccount {
 
   /** Creates the folder and its missing parents; false if it existed. */
   synchronized boolean create(String name) {
+    return create(name, null);
+  }
+
+  /**
+   * Creates the folder with a special-use attribute ({@code \Junk}, RFC 6154) or none, and its
+   * missing parents; false if it existed.
+   */
+  synchronized boolean create(String name, String specialUse) {
     String n = canonical(name);
     if (folders.containsKey(n)) {
       return false;
@@ -125,7 +141,7 @@ final class ImapAccount {
       }
       at = n.indexOf(delimiter, at + 1);
     }
-    add(n, "\\HasNoChildren", gmail ? n : null);
+    add(n, (specialUse == null ? "" : specialUse + " ") + "\\HasNoChildren", gmail ? n : null);
     return true;
   }
 
@@ -164,17 +180,23 @@ final class ImapAccount {
     Folder f = folders.get(canonical(folderName));
     List<Long> uids = new ArrayList<>();
     for (Draft d : drafts) {
-      long uid;
+      Folder numbering = gmail ? folders.get(GMAIL_ALL_MAIL) : f;
+      if (d.uid() > 0 && d.uid() < numbering.uidNext) {
+        throw new IllegalArgumentException(
+            "UID " + d.uid() + " is below UIDNEXT " + numbering.uidNext + " of " + numbering.name);
+      }
+      long uid = d.uid() > 0 ? d.uid() : numbering.uidNext;
+      numbering.uidNext = uid + 1;
       if (gmail) {
-        uid = folders.get(GMAIL_ALL_MAIL).uidNext++;
         folders.values().forEach(x -> x.uidNext = Math.max(x.uidNext, uid + 1));
-      } else {
-        uid = f.uidNext++;
       }
       Stored m = new Stored(uid, gmail ? GMAIL_ALL_MAIL : f.name, d.content(), d.internalDate());
       m.flags.addAll(d.flags());
       if (gmail && f.label != null) {
         m.labels.add(f.label);
+      }
+      if (gmail) {
+        d.labels().forEach(l -> m.labels.add(label(l, true)));
       }
       messages.add(m);
       uids.add(uid);
@@ -207,11 +229,22 @@ final class ImapAccount {
    * first.
    */
   synchronized List<Integer> expunge(String folderName) {
+    return expunge(folderName, null);
+  }
+
+  /**
+   * As {@link #expunge(String)}, only for the UIDs in {@code only} (UID EXPUNGE, RFC 4315), or all
+   * if null.
+   */
+  synchronized List<Integer> expunge(String folderName, Set<Long> only) {
     List<Stored> shown = in(folderName);
     List<Integer> gone = new ArrayList<>();
+    List<Long> uids = expunged.computeIfAbsent(canonical(folderName), k -> new ArrayList<>());
     for (int i = shown.size() - 1; i >= 0; i--) {
       Stored m = shown.get(i);
-      if (m.flags.stream().anyMatch(x -> x.toLowerCase(Locale.ROOT).equals("\\deleted"))) {
+      if ((only == null || only.contains(m.uid))
+          && m.flags.stream().anyMatch(x -> x.toLowerCase(Locale.ROOT).equals("\\deleted"))) {
+        uids.add(0, m.uid);
         if (gmail && !folderName.equals(GMAIL_ALL_MAIL)) {
           // Gmail: deleting in a folder removes that folder's label only.
           m.labels.remove(folders.get(canonical(folderName)).label);
@@ -223,5 +256,77 @@ final class ImapAccount {
       }
     }
     return gone;
+  }
+
+  /** Removes one message at once, as another session's expunge would; its sequence number. */
+  synchronized int vanish(String folderName, Stored m) {
+    int seq = in(folderName).indexOf(m) + 1;
+    messages.remove(m);
+    return seq;
+  }
+
+  /**
+   * Moves (or copies) the messages to {@code target}, as MOVE and COPY do (RFC 6851): each gets the
+   * target's next UID; on Gmail the message keeps its UID and gains the target's label (and, moved,
+   * loses the source's).
+   */
+  synchronized List<ImapMove> transfer(
+      String from, List<Stored> what, String target, boolean copy) {
+    Folder to = folders.get(canonical(target));
+    Folder source = folders.get(canonical(from));
+    List<ImapMove> done = new ArrayList<>();
+    for (Stored m : what) {
+      long newUid;
+      if (gmail) {
+        newUid = m.uid;
+        if (to.label != null) {
+          m.labels.add(to.label);
+        }
+        if (!copy && source.label != null) {
+          m.labels.remove(source.label);
+        }
+      } else {
+        newUid = to.uidNext++;
+        Stored c = new Stored(newUid, to.name, m.content, m.internalDate);
+        c.flags.addAll(m.flags);
+        c.flags.removeIf(x -> x.equalsIgnoreCase("\\Deleted") && !copy);
+        messages.add(c);
+        if (!copy) {
+          messages.remove(m);
+          expunged.computeIfAbsent(source.name, k -> new ArrayList<>()).add(m.uid);
+        }
+      }
+      ImapMove mv = new ImapMove(source.name, m.uid, to.name, newUid);
+      (copy ? copied : moved).add(mv);
+      done.add(mv);
+    }
+    return done;
+  }
+
+  /**
+   * A new UIDVALIDITY for the folder and new UIDs, from 1, for the messages it has, as a server
+   * that rebuilt its index gives; the new UIDVALIDITY.
+   */
+  synchronized long renumber(String folderName) {
+    Folder f = folders.get(canonical(folderName));
+    f.uidValidity = Math.max(nextUidValidity++, f.uidValidity + 1);
+    long uid = 1;
+    for (Stored m : in(f.name)) {
+      m.uid = uid++;
+    }
+    f.uidNext = uid;
+    return f.uidValidity;
+  }
+
+  synchronized List<Long> expunged(String folderName) {
+    return List.copyOf(expunged.getOrDefault(canonical(folderName), List.of()));
+  }
+
+  synchronized List<ImapMove> moved() {
+    return List.copyOf(moved);
+  }
+
+  synchronized List<ImapMove> copied() {
+    return List.copyOf(copied);
   }
 }

@@ -22,14 +22,14 @@ final class ImapAppend {
   static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ROOT);
 
-  private final FakeImapServer.Settings s;
+  private final ImapSettings s;
   private final ImapAccount account;
   private final ImapOutput out;
   private final ImapFaultPlayer faults;
   private final ImapSelected selected;
 
   ImapAppend(
-      FakeImapServer.Settings s,
+      ImapSettings s,
       ImapAccount account,
       ImapOutput out,
       ImapFaultPlayer faults,

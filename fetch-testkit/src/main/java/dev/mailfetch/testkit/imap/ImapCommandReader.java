@@ -64,17 +64,18 @@ final class ImapCommandReader {
 
   private final ImapRecordedSession rec;
   private final ImapOutput out;
-  private final FakeImapServer.Settings settings;
+  private final ImapSettings settings;
   private final byte[] buf = new byte[16 * 1024];
   private InputStream in;
   private int pos;
   private int lim;
   private boolean tls;
   private boolean nextPipelined;
+  private boolean timedOut;
   private LiteralGate gate;
 
   ImapCommandReader(
-      InputStream in, ImapRecordedSession rec, ImapOutput out, FakeImapServer.Settings settings) {
+      InputStream in, ImapRecordedSession rec, ImapOutput out, ImapSettings settings) {
     this.in = in;
     this.rec = rec;
     this.out = out;
@@ -295,6 +296,7 @@ final class ImapCommandReader {
     try {
       n = in.read(buf, 0, buf.length);
     } catch (SocketTimeoutException idle) {
+      timedOut = true;
       return false;
     }
     if (n < 0) {
@@ -306,6 +308,41 @@ final class ImapCommandReader {
     pos = 0;
     lim = n;
     return true;
+  }
+
+  /** Whether the last read ended because the client was silent for the inactivity time. */
+  boolean timedOut() {
+    return timedOut;
+  }
+
+  /**
+   * Waits up to {@code millis} for bytes from the client without taking them (IDLE watches for DONE
+   * this way while it reports new mail); false if none came.
+   *
+   * @throws ImapOutput.SessionEnded if the client closed
+   */
+  boolean awaitInput(Socket socket, int millis) throws IOException {
+    if (pos < lim) {
+      return true;
+    }
+    int before = socket.getSoTimeout();
+    socket.setSoTimeout(millis);
+    try {
+      int n = in.read(buf, 0, buf.length);
+      if (n < 0) {
+        throw new ImapOutput.SessionEnded("client closed");
+      }
+      if (!tls) {
+        rec.plaintext(buf, 0, n);
+      }
+      pos = 0;
+      lim = n;
+      return true;
+    } catch (SocketTimeoutException none) {
+      return false;
+    } finally {
+      socket.setSoTimeout(before);
+    }
   }
 
   /** Whether the client has sent more than we have read: it did not wait for our reply. */

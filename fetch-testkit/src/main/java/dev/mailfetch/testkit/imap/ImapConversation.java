@@ -9,18 +9,20 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 
 /**
  * One client connection to a {@link FakeImapServer}: the states of RFC 9051 §3 (not authenticated,
  * authenticated, selected, logout), STARTTLS and implicit TLS, LOGIN and AUTHENTICATE PLAIN,
- * CAPABILITY, ENABLE, ID, LIST, CREATE, SELECT/EXAMINE, NOOP, LOGOUT. APPEND is {@link
- * ImapAppend}'s; the commands on a selected folder (SEARCH, STORE, FETCH, EXPUNGE) are {@link
- * ImapSelected}'s; the faults are {@link ImapFaultPlayer}'s.
+ * CAPABILITY, ENABLE, ID, CREATE, SELECT/EXAMINE, IDLE ({@link ImapIdle}), NOOP, LOGOUT. LIST,
+ * STATUS and NAMESPACE are {@link ImapListing}'s; APPEND is {@link ImapAppend}'s; the commands on a
+ * selected folder are {@link ImapSelected}'s; the faults are {@link ImapFaultPlayer}'s, the quirks
+ * of the login and SELECT here, the others where they bite.
  */
 final class ImapConversation {
   private final Socket socket;
-  private final FakeImapServer.Settings s;
+  private final ImapSettings s;
   private final ImapRecordedSession rec;
   private final int number;
   private ImapOutput out;
@@ -28,9 +30,10 @@ final class ImapConversation {
   private ImapFaultPlayer faults;
   private ImapAccount account;
   private ImapSelected selected;
+  private ImapQuirkPlay quirks;
   private final List<String> enabled = new ArrayList<>();
 
-  ImapConversation(Socket socket, FakeImapServer.Settings s, ImapRecordedSession rec, int number) {
+  ImapConversation(Socket socket, ImapSettings s, ImapRecordedSession rec, int number) {
     this.socket = socket;
     this.s = s;
     this.rec = rec;
@@ -44,6 +47,8 @@ final class ImapConversation {
       out = new ImapOutput(socket, socket.getOutputStream());
       reader = new ImapCommandReader(socket.getInputStream(), rec, out, s);
       faults = new ImapFaultPlayer(s.faults, number, s.appendedOnServer, socket, out, rec);
+      quirks = new ImapQuirkPlay(s, number);
+      out.throttled(s.has(ImapQuirk.I07_GMAIL_THROTTLED));
       faults.reader(reader);
       reader.gate(faults);
       if (s.tls == TlsMode.IMPLICIT) {
@@ -53,6 +58,10 @@ final class ImapConversation {
       while (true) {
         ImapCommandReader.Command c = reader.read();
         if (c == null) {
+          if (reader.timedOut() && s.has(ImapQuirk.I13_BYE_AUTOLOGOUT)) {
+            rec.endedBy("autologout");
+            out.line("* BYE Autologout; idle for too long");
+          }
           return;
         }
         if (!s.replyDelay.isZero()) {
@@ -66,14 +75,22 @@ final class ImapConversation {
       }
     } catch (IOException e) {
       // The session ends: a fault, the client closing, an idle timeout, or the server closing.
+    } finally {
+      if (account != null) {
+        s.loggedIn.get(account.user).decrementAndGet();
+      }
     }
   }
 
   /** The capabilities for the session's state, as CAPABILITY lists them. */
   String capabilities() {
     List<String> caps = new ArrayList<>();
+    boolean few = account == null && s.has(ImapQuirk.I15_CAPABILITIES_GROW_AFTER_LOGIN);
     for (String c : s.capabilities) {
       if (account != null && (c.startsWith("AUTH=") || c.equals("SASL-IR"))) {
+        continue;
+      }
+      if (few && !c.startsWith("AUTH=") && !c.equals("SASL-IR") && !c.startsWith("IMAP4")) {
         continue;
       }
       caps.add(c);
@@ -208,9 +225,33 @@ final class ImapConversation {
       out.line(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.");
       return;
     }
+    if (s.has(ImapQuirk.I24_WEBALERT_LOGIN)) {
+      out.line(
+          tag
+              + " NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
+              + " Web login required.");
+      return;
+    }
+    AtomicInteger open = s.loggedIn.computeIfAbsent(user, u -> new AtomicInteger());
+    if (open.incrementAndGet() > 1 && s.has(ImapQuirk.I23_TOO_MANY_CONNECTIONS)) {
+      open.decrementAndGet();
+      out.line(tag + " NO [ALERT] Too many simultaneous connections. (Failure)");
+      return;
+    }
     account = acc;
     rec.loggedIn(user);
-    ok(tag, "[CAPABILITY " + capabilities() + "] Logged in");
+    if (s.has(ImapQuirk.I10_UIDVALIDITY_CHANGES_EACH_SESSION) && number > 1) {
+      for (ImapAccount.Folder f : acc.folders()) {
+        if (f.selectable) {
+          acc.renumber(f.name);
+        }
+      }
+    }
+    ok(
+        tag,
+        s.has(ImapQuirk.I15_CAPABILITIES_GROW_AFTER_LOGIN)
+            ? "Logged in"
+            : "[CAPABILITY " + capabilities() + "] Logged in");
   }
 
   private void authenticated(ImapCommandReader.Command c) throws IOException {
@@ -226,7 +267,20 @@ final class ImapConversation {
         enable(tag, a);
         return;
       case "LIST":
-        list(tag, a);
+        new ImapListing(account, out, quirks).list(tag, a);
+        return;
+      case "STATUS":
+        new ImapListing(account, out, quirks).status(tag, a);
+        return;
+      case "NAMESPACE":
+        new ImapListing(account, out, quirks).namespace(tag);
+        return;
+      case "IDLE":
+        if (!s.offers("IDLE")) {
+          out.line(tag + " BAD IDLE not offered");
+          return;
+        }
+        new ImapIdle(s, socket, reader, out, rec, selected).run(tag);
         return;
       case "CREATE":
         create(tag, a);
@@ -242,6 +296,10 @@ final class ImapConversation {
       case "UNSELECT":
         if (selected == null) {
           out.line(tag + " BAD No folder selected");
+          return;
+        }
+        if (c.verb().equals("UNSELECT") && !s.offers("UNSELECT")) {
+          out.line(tag + " BAD UNSELECT not offered");
           return;
         }
         if (c.verb().equals("CLOSE") && !selected.readOnly) {
@@ -276,57 +334,6 @@ final class ImapConversation {
     ok(tag, "ENABLE completed");
   }
 
-  private void list(String tag, List<ImapCommandReader.Token> a) throws IOException {
-    if (a.size() != 2) {
-      out.line(tag + " BAD LIST needs a reference and a pattern");
-      return;
-    }
-    String reference = a.get(0).text();
-    String pattern = a.get(1).text();
-    String delimiter = quoted(String.valueOf(account.delimiter));
-    if (pattern.isEmpty()) {
-      // RFC 9051 §6.3.9: the hierarchy delimiter and the root of the reference.
-      out.line("* LIST (\\Noselect) " + delimiter + " \"\"");
-      ok(tag, "LIST completed");
-      return;
-    }
-    String full = reference + pattern;
-    for (ImapAccount.Folder f : account.folders()) {
-      boolean inbox =
-          f.name.equals("INBOX") && matches(full.toUpperCase(Locale.ROOT), "INBOX", '/');
-      if (inbox || matches(full, f.name, account.delimiter)) {
-        out.line("* LIST (" + f.attributes + ") " + delimiter + " " + mailbox(f.name));
-      }
-    }
-    ok(tag, "LIST completed");
-  }
-
-  /**
-   * RFC 9051 §6.3.9 wildcards: {@code *} matches anything, {@code %} anything but the delimiter.
-   */
-  static boolean matches(String pattern, String name, char delimiter) {
-    return matches(pattern, 0, name, 0, delimiter);
-  }
-
-  private static boolean matches(String p, int i, String n, int j, char delimiter) {
-    if (i == p.length()) {
-      return j == n.length();
-    }
-    char c = p.charAt(i);
-    if (c == '*' || c == '%') {
-      for (int k = j; k <= n.length(); k++) {
-        if (matches(p, i + 1, n, k, delimiter)) {
-          return true;
-        }
-        if (k < n.length() && c == '%' && n.charAt(k) == delimiter) {
-          return false;
-        }
-      }
-      return false;
-    }
-    return j < n.length() && c == n.charAt(j) && matches(p, i + 1, n, j + 1, delimiter);
-  }
-
   private void create(String tag, List<ImapCommandReader.Token> a) throws IOException {
     if (a.size() != 1) {
       out.line(tag + " BAD CREATE needs a folder name");
@@ -354,9 +361,16 @@ final class ImapConversation {
       out.line(tag + " NO [NONEXISTENT] Mailbox doesn't exist: " + a.get(0).text());
       return;
     }
+    if (quirks.inFirstSession(ImapQuirk.I14_UNAVAILABLE_ONCE)) {
+      out.line(tag + " NO [UNAVAILABLE] Temporary failure");
+      return;
+    }
     boolean readOnly = verb.equals("EXAMINE");
-    selected = new ImapSelected(account, f.name, readOnly, out);
+    selected = new ImapSelected(account, f.name, readOnly, out, s, quirks);
     selected.announce();
+    if (s.has(ImapQuirk.I17_UNTAGGED_ALERT)) {
+      out.line("* OK [ALERT] Your account is approaching its storage limit");
+    }
     ok(tag, (readOnly ? "[READ-ONLY] " : "[READ-WRITE] ") + verb + " completed");
   }
 

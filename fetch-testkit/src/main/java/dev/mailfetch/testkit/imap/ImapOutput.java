@@ -18,6 +18,7 @@ final class ImapOutput {
 
   private final Socket socket;
   private OutputStream out;
+  private boolean throttled;
 
   ImapOutput(Socket socket, OutputStream out) {
     this.socket = socket;
@@ -28,7 +29,15 @@ final class ImapOutput {
     this.out = tlsOut;
   }
 
+  /** Gmail's I07: every tagged OK ends in {@code [THROTTLED]}. */
+  void throttled(boolean on) {
+    this.throttled = on;
+  }
+
   void line(String text) throws IOException {
+    if (throttled && isTaggedOk(text)) {
+      text = text + " [THROTTLED]";
+    }
     out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
     out.flush();
   }
@@ -52,5 +61,13 @@ final class ImapOutput {
     }
     socket.close();
     throw new SessionEnded(why);
+  }
+
+  private static boolean isTaggedOk(String line) {
+    int space = line.indexOf(' ');
+    return space > 0
+        && !line.startsWith("* ")
+        && !line.startsWith("+ ")
+        && line.startsWith(" OK ", space);
   }
 }

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * recorded in accept order; {@link #close} ends them all.
  */
 final class ImapSessions {
-  private final FakeImapServer.Settings settings;
+  private final ImapSettings settings;
   private final ServerSocket serverSocket;
   private final List<ImapRecordedSession> sessions =
       Collections.synchronizedList(new ArrayList<>());
@@ -24,7 +24,7 @@ final class ImapSessions {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
-  ImapSessions(FakeImapServer.Settings settings, ServerSocket serverSocket) {
+  ImapSessions(ImapSettings settings, ServerSocket serverSocket) {
     this.settings = settings;
     this.serverSocket = serverSocket;
     Thread acceptor =

@@ -73,6 +73,11 @@ final class ImapRawClient implements AutoCloseable {
     throw new IOException("end of stream after " + b.size() + " bytes");
   }
 
+  /** Exactly {@code n} bytes (a literal's). */
+  byte[] bytes(int n) throws IOException {
+    return in.readNBytes(n);
+  }
+
   /** The lines up to and including the one tagged {@code tag}. */
   List<String> until(String tag) throws IOException {
     List<String> lines = new ArrayList<>();
