@@ -6,6 +6,7 @@
 @SuppressWarnings("module")
 module dev.mailfetch.api {
   requires org.slf4j;
+  requires java.naming;
 
   exports dev.mailfetch.api;
   // Flat helpers the other modules (and the command, on the class path) share with the engine, the
@@ -38,4 +39,8 @@ module dev.mailfetch.api {
       dev.mailfetch.pop3,
       dev.mailfetch.imap,
       dev.mailfetch.smtp;
+  // The doctors' DNS questions (addresses, RFC 6186 SRV records); not API.
+  exports dev.mailfetch.api.internal.doctor to
+      dev.mailfetch.pop3,
+      dev.mailfetch.imap;
 }

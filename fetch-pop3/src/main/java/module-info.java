@@ -9,7 +9,6 @@
 module dev.mailfetch.pop3 {
   requires transitive dev.mailfetch.api;
   requires org.slf4j;
-  requires java.naming;
 
   exports dev.mailfetch.pop3;
 }

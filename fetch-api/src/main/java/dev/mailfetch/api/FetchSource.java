@@ -1,5 +1,7 @@
 package dev.mailfetch.api;
 
+import java.util.Optional;
+
 /**
  * A mailbox that mail can be fetched from, such as one POP3 account.
  *
@@ -31,4 +33,15 @@ public interface FetchSource {
    *     java.io.IOException}); it says nothing secret
    */
   FetchSession open() throws FetchException;
+
+  /**
+   * How this source can say at once that new mail may have arrived ({@link MailPush}: IMAP's {@code
+   * IDLE}); empty by default, for a source that can only be asked on a schedule (POP3). A poller
+   * uses it to check as soon as mail arrives.
+   *
+   * <p><b>Deadline:</b> none needed: answered at once, without a connection.
+   */
+  default Optional<MailPush> push() {
+    return Optional.empty();
+  }
 }

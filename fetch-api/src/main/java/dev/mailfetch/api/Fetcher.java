@@ -3,6 +3,7 @@ package dev.mailfetch.api;
 import dev.mailfetch.api.internal.Require;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -132,6 +133,14 @@ public final class Fetcher {
   /** The account this fetcher serves, as its source names it. */
   public String account() {
     return account;
+  }
+
+  /**
+   * How this fetcher's source can say that new mail may have arrived ({@link FetchSource#push()});
+   * empty when it cannot.
+   */
+  public Optional<MailPush> push() {
+    return source.push();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchListener;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.api.MessageSink;
@@ -12,7 +13,6 @@ import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.JournalUidStore;
-import dev.mailfetch.pop3.Pop3Source;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,17 +39,29 @@ final class AccountOpening {
       c.checkOutputOptions();
     }
     ServerOptions.Account a = c.server.account(c.url, c.spec);
+    if (!a.imap()) {
+      c.imap.refuseForPop3(c.spec);
+    }
     LabelPolicy labels = c.labelPolicy(); // labels Gmail refuses: said before its token is read
     c.sizeLimit(); // and a size Gmail refuses
     Destination place = c.place();
     c.sink.refuseLabels(c.spec, c.to, !c.labels.isEmpty() || !c.labelRules.isEmpty() || c.archive);
     Path stateDir = c.state != null ? c.state : place.defaultState();
-    Retention retention = c.retention();
+    Retention retention =
+        a.imap() ? c.imap.retention(c.spec, c.keeping, c.retention()) : c.retention();
     FetchLimits limits = c.limits();
     Dedup.Spec dedupSpec = c.dedupSpec();
     AccountUrl typed = AccountUrl.parse(c.url);
-    AccountName.State st = AccountName.state(stateDir, a.user(), a.host(), typed.port());
-    Pop3Source source = c.server.source(a, st.account(), c.env, c.spec, true, c.sizeLimit());
+    AccountName.State st =
+        a.imap()
+            ? ImapAccount.state(stateDir, a)
+            : AccountName.state(stateDir, a.user(), a.host(), typed.port());
+    FetchSource source =
+        a.imap()
+            ? ImapAccount.source(
+                c.server, c.imap, a, st.account(), c.env, c.spec, typed.folder(), c.sizeLimit())
+            : c.server.advised(
+                c.server.source(a, st.account(), c.env, c.spec, true, c.sizeLimit()));
     List<Problem> notices = new ArrayList<>();
     st.knownElsewhere()
         .ifPresent(known -> notices.add(knownElsewhere(c, st, a, typed, known, stateDir)));
@@ -103,7 +115,7 @@ final class AccountOpening {
       FetchListener listener = c.listener();
       fetcher =
           Fetcher.builder()
-              .source(c.server.advised(source))
+              .source(source)
               .sink(sink)
               .uidStore(store)
               .retention(retention)
@@ -117,7 +129,7 @@ final class AccountOpening {
       if (c.retryQuarantined && c.polled) {
         retrying =
             Fetcher.builder()
-                .source(c.server.advised(source))
+                .source(source)
                 .sink(sink)
                 .uidStore(store)
                 .retention(retention)
@@ -147,7 +159,7 @@ final class AccountOpening {
         fetcher,
         retrying,
         AccountName.host(a.host()),
-        a.user() + " at " + source.server() + " into " + place.describe(),
+        a.user() + " at " + a.host() + ":" + a.port() + " into " + place.describe(),
         notices,
         () -> js.firstRun().isPresent(),
         () -> {

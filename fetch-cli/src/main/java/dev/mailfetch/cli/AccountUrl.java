@@ -4,13 +4,21 @@ import dev.mailfetch.api.FetchException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * What an account's URL says ({@code pop3s://user@host[:port]} or {@code pop3://...}), before any
- * option is applied; {@code port} is 0 when the URL gives none.
+ * What an account's URL says ({@code pop3s://user@host[:port]}, {@code pop3://...}, {@code
+ * imaps://user@host[:port][/folder]} or {@code imap://...}), before any option is applied; {@code
+ * port} is 0 when the URL gives none, {@code folder} null when it names none (IMAP only: RFC 5092's
+ * mailbox, %-decoded).
  */
-record AccountUrl(String scheme, String user, String host, int port) {
+record AccountUrl(String scheme, String user, String host, int port, String folder) {
+  /** The IMAP schemes: imaps:// (implicit TLS, 993) and imap:// (STARTTLS required, 143). */
+  boolean imap() {
+    return scheme.startsWith("imap");
+  }
+
   /** This URL at another host (to say how to reach a known account). */
   String at(String otherHost) {
     return scheme
@@ -22,22 +30,38 @@ record AccountUrl(String scheme, String user, String host, int port) {
   }
 
   /**
-   * Reads {@code pop3s://user@host[:port]} or {@code pop3://...}; a message in the words of the URL
-   * (as an IllegalArgumentException) when it is not one. The user name is %-decoded.
+   * Reads {@code pop3s://user@host[:port]}, {@code pop3://...}, {@code
+   * imaps://user@host[:port][/folder]} or {@code imap://...}; a message in the words of the URL (as
+   * an IllegalArgumentException) when it is not one. The user name and folder are %-decoded.
    */
   static AccountUrl parse(String url) {
     String shown = "URL \"" + FetchException.escape(url) + "\"";
     int sep = url.indexOf("://");
     String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
-    if (!scheme.equals("pop3s") && !scheme.equals("pop3")) {
+    if (!List.of("pop3s", "pop3", "imaps", "imap").contains(scheme)) {
       throw new IllegalArgumentException(
           shown
-              + " must start with pop3s:// (implicit TLS, port 995) or pop3:// (STLS,"
-              + " port 110)");
+              + " must start with pop3s:// (implicit TLS, port 995), pop3:// (STLS,"
+              + " port 110), imaps:// (implicit TLS, port 993) or imap:// (STARTTLS, port 143)");
     }
+    boolean imap = scheme.startsWith("imap");
     String rest = url.substring(sep + 3);
-    int tail = indexOfAny(rest, "/?#");
-    if (tail >= 0) {
+    String folder = null;
+    int tail = indexOfAny(rest, imap ? "?#" : "/?#");
+    if (imap && tail < 0) {
+      int slash = rest.indexOf('/');
+      if (slash >= 0) {
+        folder = imapFolder(shown, rest.substring(slash + 1));
+        rest = rest.substring(0, slash);
+      }
+    } else if (tail >= 0) {
+      if (imap) {
+        throw new IllegalArgumentException(
+            shown
+                + " has a query or fragment ("
+                + FetchException.escape(rest.substring(tail))
+                + "): write imaps://user@host[:port][/folder]");
+      }
       if (!rest.substring(tail).equals("/")) {
         throw new IllegalArgumentException(
             shown
@@ -55,14 +79,43 @@ record AccountUrl(String scheme, String user, String host, int port) {
               + " in the user name as %40)");
     }
     String user =
-        user(shown, rest.substring(0, at), "--password-env NAME or --password-file FILE", "POP3");
+        user(
+            shown,
+            rest.substring(0, at),
+            "--password-env NAME or --password-file FILE",
+            imap ? "IMAP" : "POP3");
     HostPort hp =
         hostPort(
             shown,
             rest.substring(at + 1),
-            "pop3s://user@host",
-            "leave it out for the default, 995 for pop3s:// and 110 for pop3://");
-    return new AccountUrl(scheme, user, hp.host(), hp.port());
+            imap ? "imaps://user@host" : "pop3s://user@host",
+            imap
+                ? "leave it out for the default, 993 for imaps:// and 143 for imap://"
+                : "leave it out for the default, 995 for pop3s:// and 110 for pop3://");
+    return new AccountUrl(scheme, user, hp.host(), hp.port(), folder);
+  }
+
+  /**
+   * The folder of an IMAP URL's path, %-decoded (a '/' in it is the hierarchy as the user writes
+   * it); null for none. A path that names a message (RFC 5092's {@code ;UID=}) is refused: a fetch
+   * reads folders.
+   */
+  private static String imapFolder(String shown, String path) {
+    if (path.isEmpty()) {
+      return null;
+    }
+    if (path.contains(";")) {
+      throw new IllegalArgumentException(
+          shown
+              + " names a message or a folder's version (;UID=, ;UIDVALIDITY=): give the folder only,"
+              + " imaps://user@host/FOLDER");
+    }
+    String folder = decode(shown, path, "the folder");
+    if (folder.chars().anyMatch(c -> c < ' ' || c == 0x7F)) {
+      throw new IllegalArgumentException(
+          shown + ": the folder contains a control character (CR, LF, NUL...)");
+    }
+    return folder;
   }
 
   /**

@@ -1,14 +1,10 @@
 package dev.mailfetch.cli;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.mailfetch.pop3.Diagnosis;
 import dev.mailfetch.pop3.Pop3Doctor;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +27,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Examines a POP3 account step by step (DNS, connection, TLS, capabilities, login, mailbox,"
-          + " protocol compliance) and says what stops mail from downloading and what to do about it.",
-      "Read-only: it never deletes and never retrieves a message (RETR) unless --deep.",
+      "Examines a POP3 or IMAP account step by step (DNS, connection, TLS, capabilities, login,"
+          + " mailbox or folders, protocol compliance) and says what stops mail from downloading and"
+          + " what to do about it.",
+      "Read-only: it never deletes and never retrieves a message (RETR) unless --deep; on IMAP it"
+          + " never selects a folder or changes a flag.",
       "With --to SINK (or --config FILE --account NAME) it checks instead the mail server mail is"
           + " delivered into (IMAP, LMTP, SMTP): connection, TLS, login, the folder or the recipients."
     },
@@ -45,6 +43,9 @@ import picocli.CommandLine.Spec;
       "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
       "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
       "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
+      "  MAIL_PW=... mailfetch doctor imaps://alice@imap.example.org --password-env MAIL_PW \\",
+      "      --folder INBOX --folder Lists/java",
+      "  mailfetch doctor imap:alice@example.org     # finds the IMAP server (_imaps._tcp SRV)",
       "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
       "  IMAP_PW=... mailfetch doctor --to imaps://me@imap.example.org/INBOX \\",
       "      --sink-password-env IMAP_PW                 # can mail be appended there?",
@@ -62,11 +63,16 @@ final class DoctorCommand implements Callable<Integer> {
       arity = "0..1",
       description =
           "pop3s://user@host[:port], pop3://user@host[:port], or just an e-mail address, whose domain's"
-              + " POP3 server is then looked up (SRV records, then pop., pop3., mail.); or gmail:ADDRESS, to check"
-              + " delivery into that Gmail (the authorization, its scopes, the mailbox, labels).")
+              + " POP3 server is then looked up (SRV records, then pop., pop3., mail.);"
+              + " imaps://user@host[:port][/FOLDER], imap://..., or imap:ADDRESS, whose domain's IMAP"
+              + " server is looked up (_imaps._tcp and _imap._tcp SRV records, then imap., mail.);"
+              + " or gmail:ADDRESS, to check delivery into that Gmail (the authorization, its scopes,"
+              + " the mailbox, labels).")
   String target;
 
   @Mixin ServerOptions server = new ServerOptions();
+
+  @Mixin ImapAccount imap = new ImapAccount();
 
   @Option(
       names = "--to",
@@ -157,7 +163,7 @@ final class DoctorCommand implements Callable<Integer> {
   Map<String, String> env = System.getenv();
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     if (to != null || config != null || account != null) {
       if (target != null) {
         throw bad(
@@ -178,6 +184,11 @@ final class DoctorCommand implements Callable<Integer> {
     if (target.toLowerCase(Locale.ROOT).startsWith("gmail:")) {
       return GmailCheckup.run(this, target.substring("gmail:".length()));
     }
+    String low = target.toLowerCase(Locale.ROOT);
+    if (low.startsWith("imap") && (low.startsWith("imap:") || low.startsWith("imaps:"))) {
+      return ImapCheckup.run(this);
+    }
+    imap.refuseForPop3(spec);
     if (gmailTokenFile != null || !labels.isEmpty() || createLabels || gmailApi != null) {
       throw bad(
           (gmailTokenFile != null
@@ -243,7 +254,7 @@ final class DoctorCommand implements Callable<Integer> {
     }
     Diagnosis d = b.build().examine();
     if (json) {
-      out.println(json(d));
+      out.println(DoctorJson.of(d));
     } else {
       out.print(d.report(Diagnosis.Reader.COMMAND_LINE));
     }
@@ -251,7 +262,7 @@ final class DoctorCommand implements Callable<Integer> {
     return d.exitCode();
   }
 
-  private InetSocketAddress dnsServer() {
+  InetSocketAddress dnsServer() {
     int colon = dns.lastIndexOf(':');
     try {
       if (colon > 0 && !dns.endsWith("]")) {
@@ -263,56 +274,6 @@ final class DoctorCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw bad("--dns " + dns + ": write HOST or HOST:PORT");
     }
-  }
-
-  /** The diagnosis as JSON: the report's content, field by field (docs/doctor.md). */
-  static String json(Diagnosis d) throws IOException {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
-      g.writeStartObject();
-      g.writeStringField("server", d.server());
-      g.writeBooleanField("healthy", d.healthy());
-      g.writeNumberField("exit_code", d.exitCode());
-      if (d.firstBlocking().isPresent()) {
-        g.writeStringField("first_problem", d.firstBlocking().get().symptom().name());
-      }
-      g.writeStringField("started", d.started().toString());
-      g.writeNumberField("took_ms", d.took().toMillis());
-      g.writeArrayFieldStart("steps");
-      for (Diagnosis.Step s : d.steps()) {
-        g.writeStartObject();
-        g.writeStringField("stage", s.stage().name());
-        g.writeStringField("title", s.stage().title());
-        g.writeStringField("status", s.status().name());
-        g.writeNumberField("took_ms", s.took().toMillis());
-        g.writeStringField("summary", s.summary());
-        g.writeArrayFieldStart("findings");
-        for (Diagnosis.Finding f : s.findings()) {
-          g.writeStartObject();
-          g.writeStringField("symptom", f.symptom().name());
-          g.writeStringField("status", f.status().name());
-          g.writeStringField("title", f.symptom().title());
-          g.writeStringField("evidence", f.evidence());
-          g.writeStringField("meaning", f.symptom().cause());
-          g.writeStringField("remedy", f.symptom().remedy().commandLine());
-          if (f.error().isPresent()) {
-            g.writeStringField("error", f.error().get().name());
-            g.writeNumberField("exit_code", f.error().get().exitCode());
-          }
-          g.writeArrayFieldStart("references");
-          for (String r : f.symptom().references()) {
-            g.writeString(r);
-          }
-          g.writeEndArray();
-          g.writeEndObject();
-        }
-        g.writeEndArray();
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    return w.toString();
   }
 
   private ParameterException bad(String message) {

@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Fetches what is new in one POP3 mailbox into a Maildir, an mbox, a directory of .eml files or"
-          + " Gmail, exactly once: a second run fetches nothing that the first stored, whatever happened in between."
+      "Fetches what is new in one POP3 or IMAP mailbox into a Maildir, an mbox, a directory of .eml"
+          + " files, Gmail or a mail server, exactly once: a second run fetches nothing that the first"
+          + " stored, whatever happened in between."
     },
     footer = {
       "",
@@ -46,6 +47,8 @@ import picocli.CommandLine.Spec;
       "      --password-env MAIL_PW",
       "  mailfetch fetch pop3s://alice@mail.example.org --password-file ~/.mailpw \\",
       "      --to mbox:~/mail/inbox --delete",
+      "  mailfetch fetch imaps://alice@imap.example.org --password-env MAIL_PW \\",
+      "      --folder INBOX --folder Lists/java --on-server trash",
       "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
       "      --json --quiet",
       "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
@@ -64,7 +67,9 @@ final class FetchCommand implements Callable<Integer> {
       arity = "0..1",
       description =
           "pop3s://user@host[:port] (implicit TLS, port 995) or pop3://user@host[:port] (STLS required,"
-              + " port 110). A user name with '@' or ':' is written %%40, %%3A.")
+              + " port 110); imaps://user@host[:port][/FOLDER] (implicit TLS, port 993) or"
+              + " imap://user@host[:port][/FOLDER] (STARTTLS required, port 143). A user name with '@'"
+              + " or ':' is written %%40, %%3A.")
   String url;
 
   @Option(
@@ -76,6 +81,8 @@ final class FetchCommand implements Callable<Integer> {
   Path config;
 
   @Mixin ServerOptions server = new ServerOptions();
+
+  @Mixin ImapAccount imap = new ImapAccount();
 
   @Option(
       names = "--to",
@@ -226,7 +233,8 @@ final class FetchCommand implements Callable<Integer> {
       return new AccountsFile(this).run(config);
     }
     if (url == null) {
-      throw bad("which mailbox? give a URL (pop3s://user@host) or --config FILE");
+      throw bad(
+          "which mailbox? give a URL (pop3s://user@host or imaps://user@host) or --config FILE");
     }
     RunOutcome o = fetchOnce(null);
     if (json) {

@@ -2,6 +2,7 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.pop3.AuthMechanism;
 import dev.mailfetch.pop3.Pop3Limits;
 import dev.mailfetch.pop3.Pop3Source;
@@ -135,10 +136,18 @@ final class ServerOptions {
   }
 
   /** Where and as whom: from the URL, with --tls applied. */
-  record Account(String user, String host, int port, Security security) {
-    /** The account's name, which its state is kept under (docs/state.md). */
+  record Account(String user, String host, int port, Security security, boolean imap) {
+    /** A POP3 account. */
+    Account(String user, String host, int port, Security security) {
+      this(user, host, port, security, false);
+    }
+
+    /**
+     * The account's name, which its state is kept under (docs/state.md): an IMAP account's starts
+     * with {@code imap:}, so that the POP3 and the IMAP mailbox of one user keep apart.
+     */
     String name() {
-      return AccountName.of(user, host, port);
+      return imap ? ImapAccount.name(user, host, port) : AccountName.of(user, host, port);
     }
   }
 
@@ -151,7 +160,10 @@ final class ServerOptions {
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }
-    Security security = u.scheme().equals("pop3s") ? Security.IMPLICIT_TLS : Security.STARTTLS;
+    Security security =
+        u.scheme().equals("pop3s") || u.scheme().equals("imaps")
+            ? Security.IMPLICIT_TLS
+            : Security.STARTTLS;
     if (tls != null) {
       switch (tls.toLowerCase(Locale.ROOT)) {
         case "implicit":
@@ -172,6 +184,10 @@ final class ServerOptions {
       throw bad(
           "--tls none sends the password without encryption: add --allow-plaintext-auth if that is really"
               + " meant (a test server on this machine), or use TLS");
+    }
+    if (u.imap()) {
+      int port = u.port() > 0 ? u.port() : security == Security.IMPLICIT_TLS ? 993 : 143;
+      return new Account(u.user(), u.host(), port, security, true);
     }
     int port = u.port() > 0 ? u.port() : security == Security.IMPLICIT_TLS ? 995 : 110;
     return new Account(u.user(), u.host(), port, security);
@@ -317,31 +333,11 @@ final class ServerOptions {
     } catch (IllegalArgumentException e) {
       throw bad("the URL's user or host cannot be used: " + e.getMessage());
     }
-    if (secret == null) {
-      b.password(() -> null); // never asked: the caller does not log in
-    } else if (secret.passwordEnv != null) {
-      String name = secret.passwordEnv;
-      Secrets.requireEnv(spec, env, "--password-env", name);
-      b.password(() -> env.get(name));
-    } else if (secret.passwordFile != null) {
-      b.password(Secrets.fromFile(spec, "--password-file", secret.passwordFile));
-    } else if (secret.tokenEnv != null) {
-      String name = secret.tokenEnv;
-      Secrets.requireEnv(spec, env, "--oauth-token-env", name);
-      b.oauthTokens(() -> env.get(name));
-    } else if (secret.grantFile != null) {
-      OAuthGrants.Pop3Grant grant =
-          OAuthGrants.tokens(
-              spec,
-              "--oauth-grant-file",
-              GmailOptions.expand(env, secret.grantFile),
-              env,
-              a.user());
-      b.oauthTokens(grant.tokens());
-      authorizeAgain = grant.again();
+    Credential c = credential(a, env, spec);
+    if (c.password() != null) {
+      b.password(c.password());
     } else {
-      Supplier<String> tokenFile = Secrets.fromFile(spec, "--oauth-token-file", secret.tokenFile);
-      b.oauthTokens(tokenFile::get);
+      b.oauthTokens(c.tokens());
     }
     if (!auth.isEmpty()) {
       b.mechanisms(auth.toArray(new AuthMechanism[0]));
@@ -357,6 +353,44 @@ final class ServerOptions {
       throw bad(
           "these options do not fit together: " + e.getMessage()); // each known case is told above
     }
+  }
+
+  /** A secret, as the options give it: a password, or OAuth tokens (the other one null). */
+  record Credential(Supplier<String> password, TokenProvider tokens) {}
+
+  /**
+   * The secret the options give, for POP3 and IMAP alike; without one, a password that is never
+   * asked for (the doctor, which then does not log in). With --oauth-grant-file, remembers what
+   * authorizes again ({@link #advised}).
+   */
+  Credential credential(Account a, Map<String, String> env, CommandSpec spec)
+      throws FetchException {
+    this.spec = spec;
+    if (secret == null) {
+      return new Credential(() -> null, null); // never asked: the caller does not log in
+    } else if (secret.passwordEnv != null) {
+      String name = secret.passwordEnv;
+      Secrets.requireEnv(spec, env, "--password-env", name);
+      return new Credential(() -> env.get(name), null);
+    } else if (secret.passwordFile != null) {
+      return new Credential(Secrets.fromFile(spec, "--password-file", secret.passwordFile), null);
+    } else if (secret.tokenEnv != null) {
+      String name = secret.tokenEnv;
+      Secrets.requireEnv(spec, env, "--oauth-token-env", name);
+      return new Credential(null, () -> env.get(name));
+    } else if (secret.grantFile != null) {
+      OAuthGrants.Pop3Grant grant =
+          OAuthGrants.tokens(
+              spec,
+              "--oauth-grant-file",
+              GmailOptions.expand(env, secret.grantFile),
+              env,
+              a.user());
+      authorizeAgain = grant.again();
+      return new Credential(null, grant.tokens());
+    }
+    Supplier<String> tokenFile = Secrets.fromFile(spec, "--oauth-token-file", secret.tokenFile);
+    return new Credential(null, tokenFile::get);
   }
 
   /** How --auth names a login method (as the RFCs do: CRAM-MD5). */

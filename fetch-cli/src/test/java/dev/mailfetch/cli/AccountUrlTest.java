@@ -10,12 +10,23 @@ class AccountUrlTest {
   @Test
   void aUrl_givesItsSchemeUserHostAndPort_withThePortZeroWhenLeftOut() {
     assertEquals(
-        new AccountUrl("pop3s", "alice", "mail.example.org", 0),
+        new AccountUrl("pop3s", "alice", "mail.example.org", 0, null),
         AccountUrl.parse("pop3s://alice@mail.example.org"));
     assertEquals(
-        new AccountUrl("pop3", "bob", "10.0.0.5", 1110),
+        new AccountUrl("pop3", "bob", "10.0.0.5", 1110, null),
         AccountUrl.parse("POP3://bob@10.0.0.5:1110/"));
-    assertEquals(new AccountUrl("pop3s", "a", "::1", 995), AccountUrl.parse("pop3s://a@[::1]:995"));
+    assertEquals(new AccountUrl("pop3s", "a", "::1", 995, null), AccountUrl.parse("pop3s://a@[::1]:995"));
+  }
+
+  @Test
+  void anImapUrl_mayNameAFolder_percentDecoded_withItsSlashes() {
+    assertEquals(
+        new AccountUrl("imaps", "alice", "imap.example.org", 0, "Lists/java"),
+        AccountUrl.parse("imaps://alice@imap.example.org/Lists/java"));
+    assertEquals(
+        new AccountUrl("imap", "bob", "h", 1143, "Entwürfe"),
+        AccountUrl.parse("imap://bob@h:1143/Entw%C3%BCrfe"));
+    assertEquals(null, AccountUrl.parse("imaps://alice@h/").folder());
   }
 
   @Test
@@ -41,7 +52,9 @@ class AccountUrlTest {
   void whatIsNotAnAccountUrl_isRefusedInTheWordsOfTheUrl() {
     for (String bad :
         new String[] {
-          "imap://a@h",
+          "smtp://a@h",
+          "imaps://a@h/INBOX;UID=3",
+          "imaps://a@h/INBOX?x",
           "pop3s://h",
           "pop3s://a@h/INBOX",
           "pop3s://a@h:0",

@@ -417,7 +417,7 @@ class FetchCommandTest {
         "--max-message-size",
         "big"
       },
-      {"must start with pop3s://", "fetch", "imap://alice@host", "--password-env", "MAIL_PW"},
+      {"must start with pop3s://", "fetch", "smtp://alice@host", "--password-env", "MAIL_PW"},
     };
     for (String[] c : cases) {
       List<String> args = new ArrayList<>(Arrays.asList(c).subList(1, c.length));

@@ -25,6 +25,7 @@ import java.util.Objects;
  *   <tr><td>{@link #maxCommandsInFlight()}</td><td>100</td><td>commands sent before their tagged replies are read (pipelining)</td></tr>
  *   <tr><td>{@link #maxSaslRounds()}</td><td>10</td><td>challenges of one AUTHENTICATE</td></tr>
  *   <tr><td>{@link #maxSaslChallenge()}</td><td>64 KiB</td><td>one SASL challenge line</td></tr>
+ *   <tr><td>{@link #idleRenewal()}</td><td>29 min</td><td>one IDLE command before it is ended and sent again (RFC 2177), so a server or a NAT that drops a silent connection does not</td></tr>
  * </table>
  */
 public final class ImapLimits {
@@ -61,6 +62,12 @@ public final class ImapLimits {
   /** Default of {@link #maxSaslChallenge()}: 64 KiB. */
   public static final int DEFAULT_MAX_SASL_CHALLENGE = 64 * 1024;
 
+  /**
+   * Default of {@link #idleRenewal()}: 29 minutes, as RFC 2177 asks of a client (a server may end a
+   * connection idle for 30 minutes).
+   */
+  public static final Duration DEFAULT_IDLE_RENEWAL = Duration.ofMinutes(29);
+
   private static final ImapLimits DEFAULTS = new Builder().build();
 
   private final Duration connectTimeout;
@@ -74,6 +81,7 @@ public final class ImapLimits {
   private final int maxCommandsInFlight;
   private final int maxSaslRounds;
   private final int maxSaslChallenge;
+  private final Duration idleRenewal;
 
   private ImapLimits(Builder b) {
     this.connectTimeout = b.connectTimeout;
@@ -87,6 +95,7 @@ public final class ImapLimits {
     this.maxCommandsInFlight = b.maxCommandsInFlight;
     this.maxSaslRounds = b.maxSaslRounds;
     this.maxSaslChallenge = b.maxSaslChallenge;
+    this.idleRenewal = b.idleRenewal;
   }
 
   /** The documented defaults. */
@@ -116,6 +125,7 @@ public final class ImapLimits {
     b.maxCommandsInFlight = maxCommandsInFlight;
     b.maxSaslRounds = maxSaslRounds;
     b.maxSaslChallenge = maxSaslChallenge;
+    b.idleRenewal = idleRenewal;
     return b;
   }
 
@@ -180,6 +190,15 @@ public final class ImapLimits {
     return maxSaslChallenge;
   }
 
+  /**
+   * How long one IDLE command waits before the client ends it ({@code DONE}), checks the connection
+   * ({@code NOOP}) and idles again; default 29 min. Shorten it for a server or a network (a NAT, a
+   * firewall) known to drop silent connections sooner.
+   */
+  public Duration idleRenewal() {
+    return idleRenewal;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ImapLimits l
@@ -193,7 +212,8 @@ public final class ImapLimits {
         && maxUntaggedPerCommand == l.maxUntaggedPerCommand
         && maxCommandsInFlight == l.maxCommandsInFlight
         && maxSaslRounds == l.maxSaslRounds
-        && maxSaslChallenge == l.maxSaslChallenge;
+        && maxSaslChallenge == l.maxSaslChallenge
+        && idleRenewal.equals(l.idleRenewal);
   }
 
   @Override
@@ -209,7 +229,8 @@ public final class ImapLimits {
         maxUntaggedPerCommand,
         maxCommandsInFlight,
         maxSaslRounds,
-        maxSaslChallenge);
+        maxSaslChallenge,
+        idleRenewal);
   }
 
   @Override
@@ -237,6 +258,8 @@ public final class ImapLimits {
         + maxSaslRounds
         + ", maxSaslChallenge="
         + maxSaslChallenge
+        + ", idleRenewal="
+        + idleRenewal
         + "]";
   }
 
@@ -256,6 +279,7 @@ public final class ImapLimits {
     private int maxCommandsInFlight = DEFAULT_MAX_COMMANDS_IN_FLIGHT;
     private int maxSaslRounds = DEFAULT_MAX_SASL_ROUNDS;
     private int maxSaslChallenge = DEFAULT_MAX_SASL_CHALLENGE;
+    private Duration idleRenewal = DEFAULT_IDLE_RENEWAL;
     private final Require.Once once = new Require.Once();
 
     private Builder() {}
@@ -380,6 +404,17 @@ public final class ImapLimits {
     public Builder maxSaslChallenge(int value) {
       once.set("maxSaslChallenge", this.maxSaslChallenge);
       this.maxSaslChallenge = Require.positive("maxSaslChallenge", value);
+      return this;
+    }
+
+    /**
+     * How long one IDLE command waits before it is ended and sent again; default 29 min.
+     *
+     * @throws IllegalArgumentException if not positive; IllegalStateException if set before
+     */
+    public Builder idleRenewal(Duration value) {
+      once.set("idleRenewal", this.idleRenewal);
+      this.idleRenewal = Require.positive("idleRenewal", value);
       return this;
     }
 

@@ -3,16 +3,20 @@ package dev.mailfetch.imap;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.api.internal.tls.PemTrust;
+import dev.mailfetch.imap.internal.IdlePush;
 import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
 import dev.mailfetch.imap.internal.SourceOptions;
 import dev.mailfetch.imap.internal.SourceSession;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -98,6 +102,15 @@ public final class ImapSource implements FetchSource {
   @Override
   public FetchSession open() throws FetchException {
     return SourceSession.open(settings, options);
+  }
+
+  /**
+   * IDLE (RFC 2177): one connection per watched folder tells a {@code Poller} at once that mail
+   * arrived (docs/imap.md, "IDLE (push)"). The folder watched is INBOX.
+   */
+  @Override
+  public Optional<MailPush> push() {
+    return Optional.of(IdlePush.of(settings, List.of("INBOX")));
   }
 
   /** The server as {@code host:port}. */

@@ -3,10 +3,12 @@ package dev.mailfetch.poll;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageOutcome;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,8 +48,32 @@ final class AccountState {
   /** Set once the account is removed: its running check stops, and nothing is scheduled after. */
   volatile boolean removed;
 
-  AccountState(String host, Fetcher fetcher, PollSchedule schedule, int historySize, long order) {
+  /** What started the running check, and what asks for the wanted one. */
+  CheckRecord.Cause cause = CheckRecord.Cause.SCHEDULED;
+
+  CheckRecord.Cause wantedCause = CheckRecord.Cause.SCHEDULED;
+
+  /** The source's push where the poller uses push; null when the account is only polled. */
+  final MailPush push;
+
+  /** The push watches (one per watched mailbox), each holding a connection to the host. */
+  final List<PushWatches.Entry> entries = new ArrayList<>();
+
+  /** Mail arrived while a check ran: another check follows it at once. */
+  boolean pushPending;
+
+  /** Push ended: not tried again before this (after a check that worked); null when it runs. */
+  Instant pushRetryAt;
+
+  AccountState(
+      String host,
+      Fetcher fetcher,
+      PollSchedule schedule,
+      int historySize,
+      long order,
+      boolean usePush) {
     this.name = fetcher.account();
+    this.push = usePush ? fetcher.push().orElse(null) : null;
     this.host = host;
     this.fetcher = fetcher;
     this.cadence = new Cadence(schedule, name);
@@ -65,9 +91,27 @@ final class AccountState {
 
   /** Marks a check as running (the one asked for, if any) and returns its future. */
   CompletableFuture<CheckRecord> start() {
+    cause = wanted != null ? wantedCause : CheckRecord.Cause.SCHEDULED;
     current = wanted != null ? wanted : new CompletableFuture<>();
     wanted = null;
+    wantedCause = CheckRecord.Cause.SCHEDULED;
     return current;
+  }
+
+  /**
+   * Asks for a check for {@code why} unless one is asked for already (a burst of pushes makes one
+   * check; a person's asking names the check); false if one was.
+   */
+  boolean want(CheckRecord.Cause why) {
+    if (wanted != null) {
+      if (why == CheckRecord.Cause.ASKED) {
+        wantedCause = why;
+      }
+      return false;
+    }
+    wanted = new CompletableFuture<>();
+    wantedCause = why;
+    return true;
   }
 
   /**
@@ -112,7 +156,8 @@ final class AccountState {
             scheduled ? Duration.between(ended, next) : Duration.ZERO,
             r == null ? FetchResult.Status.ERROR : r.status(),
             r == null ? List.of() : r.warnings(),
-            r == null ? List.of() : CheckRecord.heldBack(r));
+            r == null ? List.of() : CheckRecord.heldBack(r),
+            cause);
     history.addLast(record);
     while (history.size() > historySize) {
       history.removeFirst();

@@ -37,6 +37,8 @@ import java.util.Optional;
  * @param heldBack the listed messages that stay on the server until a person acts, in listing
  *     order: each {@link MessageOutcome.Kind#SKIPPED} as {@link SkipReason#QUARANTINED} (with its
  *     last error, at every check that lists it) or {@link SkipReason#MESSAGE_SIZE_LIMIT}
+ * @param cause what started the check: its schedule, a person asking, or the server's word that
+ *     mail arrived
  */
 public record CheckRecord(
     String account,
@@ -52,7 +54,21 @@ public record CheckRecord(
     Duration interval,
     FetchResult.Status status,
     List<FetchException> warnings,
-    List<MessageOutcome> heldBack) {
+    List<MessageOutcome> heldBack,
+    Cause cause) {
+
+  /** What started a check. */
+  public enum Cause {
+    /** Its schedule: the regular interval, a back-off's end, the first check of an account. */
+    SCHEDULED,
+    /** {@link Poller#checkNow}: a person or a program asked. */
+    ASKED,
+    /**
+     * The server said that new mail may have arrived ({@link dev.mailfetch.api.MailPush}: IMAP
+     * {@code IDLE}); several such words before the check started make one check.
+     */
+    PUSHED
+  }
 
   /** What a check came to, for the schedule. */
   public enum Outcome {
@@ -100,6 +116,7 @@ public record CheckRecord(
     Objects.requireNonNull(next, "next");
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(cause, "cause");
     warnings = List.copyOf(warnings);
     heldBack = List.copyOf(heldBack);
     for (MessageOutcome o : heldBack) {
@@ -110,9 +127,44 @@ public record CheckRecord(
     }
   }
 
+  /** A record of a {@linkplain Cause#SCHEDULED scheduled} check (the shape before push). */
+  public CheckRecord(
+      String account,
+      Instant started,
+      Duration duration,
+      Outcome outcome,
+      int listed,
+      int delivered,
+      long bytes,
+      int failedMessages,
+      Optional<FetchException> error,
+      Optional<Instant> next,
+      Duration interval,
+      FetchResult.Status status,
+      List<FetchException> warnings,
+      List<MessageOutcome> heldBack) {
+    this(
+        account,
+        started,
+        duration,
+        outcome,
+        listed,
+        delivered,
+        bytes,
+        failedMessages,
+        error,
+        next,
+        interval,
+        status,
+        warnings,
+        heldBack,
+        Cause.SCHEDULED);
+  }
+
   /**
-   * A record without warnings or messages held back, its status {@link FetchResult.Status#ERROR}
-   * when there is an error or a failed message, else {@link FetchResult.Status#OK}.
+   * A record of a scheduled check without warnings or messages held back, its status {@link
+   * FetchResult.Status#ERROR} when there is an error or a failed message, else {@link
+   * FetchResult.Status#OK}.
    */
   public CheckRecord(
       String account,
@@ -140,7 +192,8 @@ public record CheckRecord(
         interval,
         error.isPresent() || failedMessages > 0 ? FetchResult.Status.ERROR : FetchResult.Status.OK,
         List.of(),
-        List.of());
+        List.of(),
+        Cause.SCHEDULED);
   }
 
   /**

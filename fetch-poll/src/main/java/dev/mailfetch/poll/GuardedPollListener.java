@@ -57,4 +57,22 @@ final class GuardedPollListener implements PollListener {
       failed(e);
     }
   }
+
+  @Override
+  public void pushWatching(String account, String mailbox) {
+    try {
+      delegate.pushWatching(account, mailbox);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  @Override
+  public void pushEnded(String account, String mailbox, FetchException why) {
+    try {
+      delegate.pushEnded(account, mailbox, why);
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
 }

@@ -24,4 +24,18 @@ public interface PollListener {
 
   /** A paused account works again. */
   default void accountResumed(String account) {}
+
+  /**
+   * The server of {@code account} will say when mail arrives in {@code mailbox} ({@link
+   * dev.mailfetch.api.MailPush}: IMAP {@code IDLE}): said when a watch starts and again after it
+   * reconnected.
+   */
+  default void pushWatching(String account, String mailbox) {}
+
+  /**
+   * Push for {@code mailbox} of {@code account} ended (the server does not offer it, or the
+   * connection kept failing): the account is checked on its schedule alone until the poller tries
+   * push again after a later check that worked.
+   */
+  default void pushEnded(String account, String mailbox, FetchException why) {}
 }

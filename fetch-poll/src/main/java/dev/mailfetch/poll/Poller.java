@@ -20,7 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,41 +58,36 @@ public final class Poller implements AutoCloseable {
   /** Default of {@link Builder#maxChecksPerHost}: {@value} checks at once against one host. */
   public static final int DEFAULT_MAX_CHECKS_PER_HOST = 4;
 
+  /**
+   * Default of {@link Builder#maxWatchesPerHost}: {@value} push connections (IMAP {@code IDLE}) at
+   * once to one server host, a small office's worth (why: docs/poll.md, "Push").
+   */
+  public static final int DEFAULT_MAX_WATCHES_PER_HOST = 50;
+
   /** Default of {@link Builder#historySize}: {@value} checks kept per account. */
   public static final int DEFAULT_HISTORY_SIZE = 50;
 
   /** The most any of the builder's counts may be. */
   private static final int MAX_BOUND = 100_000;
 
-  /** The timer looks at least this often, so that a clock that jumps is noticed. */
-  private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-
   private final Executor executor;
   private final ExecutorService ownExecutor;
-  private final Clock clock;
+  final Clock clock;
   private final PollSchedule schedule;
   private final int historySize;
-  private final PollListener listener;
+  final PollListener listener;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+  final ReentrantLock lock = new ReentrantLock();
+  final Condition changed = lock.newCondition();
   private final Map<String, AccountState> accounts = new LinkedHashMap<>();
-  private final DueQueue due = new DueQueue();
+  final DueQueue due = new DueQueue();
   private final Slots slots;
+  private final PushWatches pushes;
   private long added;
 
-  /**
-   * Counts the changes that may let a check start (an account added, asked for, resumed; a check
-   * that ended). A round that finds nothing more to start notes the count ({@link #settledAt}) and
-   * its clock ({@link #settledNow}): until the count moves, the timer sleeps until the next account
-   * falls due, however many due ones wait for a slot.
-   */
-  private long changes;
-
-  private long settledAt = -1;
-  private Instant settledNow;
-  private volatile boolean closing;
-  private volatile Thread timer;
+  private final PollTimer pollTimer = new PollTimer(this);
+  volatile boolean closing;
+  volatile Thread timer;
 
   private Poller(Builder b) {
     this.clock = b.clock;
@@ -100,6 +95,7 @@ public final class Poller implements AutoCloseable {
     this.historySize = b.historySize;
     this.listener = new GuardedPollListener(b.listener);
     this.slots = new Slots(b.maxChecks, b.maxChecksPerHost);
+    this.pushes = new PushWatches(b.push, b.maxWatchesPerHost, b.watchThreads, this);
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownExecutor = null;
@@ -124,7 +120,9 @@ public final class Poller implements AutoCloseable {
 
   /**
    * Adds an account, checked first within the schedule's minimum interval (accounts added together
-   * spread over it). {@code host} is what the per-host bound counts: the server's host name.
+   * spread over it). {@code host} is what the per-host bounds count: the server's host name. Where
+   * its source can push ({@link Fetcher#push()}) and the host has room for its watches, they open
+   * now; else it waits, polled, for room.
    *
    * @throws IllegalArgumentException if an account of that name is already there
    * @throws IllegalStateException once the poller is closing
@@ -132,6 +130,7 @@ public final class Poller implements AutoCloseable {
   public void add(Fetcher fetcher, String host) {
     Objects.requireNonNull(fetcher, "fetcher");
     Objects.requireNonNull(host, "host");
+    AccountState a;
     lock.lock();
     try {
       if (closing) {
@@ -140,15 +139,25 @@ public final class Poller implements AutoCloseable {
       if (accounts.containsKey(fetcher.account())) {
         throw new IllegalArgumentException("account " + fetcher.account() + " is already polled");
       }
-      AccountState a =
-          new AccountState(host.toLowerCase(Locale.ROOT), fetcher, schedule, historySize, added++);
+      a =
+          new AccountState(
+              host.toLowerCase(Locale.ROOT),
+              fetcher,
+              schedule,
+              historySize,
+              added++,
+              pushes.enabled());
       a.next = a.cadence.first(clock.instant());
       accounts.put(a.name, a);
       due.file(a);
       changed();
+      if (!pushes.reserve(a)) {
+        return;
+      }
     } finally {
       lock.unlock();
     }
+    pushes.open(a);
   }
 
   /**
@@ -158,6 +167,8 @@ public final class Poller implements AutoCloseable {
    * @return empty if there is no such account
    */
   public Optional<CompletableFuture<CheckRecord>> remove(String account) {
+    Runnable closeWatches;
+    CompletableFuture<CheckRecord> f;
     lock.lock();
     try {
       AccountState a = accounts.remove(account);
@@ -171,10 +182,13 @@ public final class Poller implements AutoCloseable {
       }
       due.drop(a);
       changed();
-      return Optional.of(a.current != null ? a.current : CompletableFuture.completedFuture(null));
+      closeWatches = pushes.removed(a);
+      f = a.current != null ? a.current : CompletableFuture.completedFuture(null);
     } finally {
       lock.unlock();
     }
+    closeWatches.run();
+    return Optional.of(f);
   }
 
   /** The accounts polled, in the order added. */
@@ -205,8 +219,7 @@ public final class Poller implements AutoCloseable {
       if (a.current != null) {
         return a.current;
       }
-      if (a.wanted == null) {
-        a.wanted = new CompletableFuture<>();
+      if (a.want(CheckRecord.Cause.ASKED)) {
         due.file(a);
       }
       f = a.wanted;
@@ -216,6 +229,16 @@ public final class Poller implements AutoCloseable {
     }
     tick();
     return f;
+  }
+
+  /** Push connections held to {@code host} now (watching, or about to watch again). */
+  public int watches(String host) {
+    lock.lock();
+    try {
+      return pushes.watching(host.toLowerCase(Locale.ROOT));
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Takes a paused account up again, due at once; false if it was not paused. */
@@ -267,7 +290,7 @@ public final class Poller implements AutoCloseable {
       if (timer != null) {
         return;
       }
-      Thread t = new Thread(this::timerLoop, "mailfetch-poller");
+      Thread t = new Thread(pollTimer::loop, "mailfetch-poller");
       t.setDaemon(true);
       timer = t;
       t.start();
@@ -292,8 +315,7 @@ public final class Poller implements AutoCloseable {
         Instant now = clock.instant();
         starting = due.takeDue(now, slots);
         if (starting.isEmpty()) {
-          settledAt = changes;
-          settledNow = now;
+          pollTimer.settled(now);
           return;
         }
         for (AccountState a : starting) {
@@ -316,45 +338,6 @@ public final class Poller implements AutoCloseable {
         handedOver.set(true);
       }
     }
-  }
-
-  private void timerLoop() {
-    while (!closing) {
-      tick();
-      lock.lock();
-      try {
-        if (closing) {
-          return;
-        }
-        long wait = nanosUntilDue();
-        if (wait > 0) {
-          changed.awaitNanos(wait);
-        }
-      } catch (InterruptedException e) {
-        return;
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  /**
-   * Under the lock: how long the timer may sleep. Due accounts that the last round left waiting for
-   * a slot do not count: the check that frees one signals.
-   */
-  private long nanosUntilDue() {
-    if (changes != settledAt) {
-      return 0; // something changed since a round last found nothing to start
-    }
-    Optional<Instant> next = due.nextDueAfter(settledNow);
-    if (next.isEmpty()) {
-      return MAX_WAIT_NANOS;
-    }
-    Duration until = Duration.between(clock.instant(), next.get());
-    if (until.isNegative() || until.isZero()) {
-      return 0;
-    }
-    return until.compareTo(Duration.ofNanos(MAX_WAIT_NANOS)) > 0 ? MAX_WAIT_NANOS : until.toNanos();
   }
 
   /**
@@ -390,6 +373,7 @@ public final class Poller implements AutoCloseable {
     CheckRecord record;
     CheckClassifier.Verdict verdict;
     CompletableFuture<CheckRecord> future;
+    boolean retryPush;
     lock.lock();
     try {
       future = a.current;
@@ -400,10 +384,14 @@ public final class Poller implements AutoCloseable {
       slots.release(a.host);
       verdict = CheckClassifier.classify(r, bug, a.pausedBy);
       record = a.finish(r, verdict, ended, schedule.minInterval());
+      retryPush = !closing && pushes.afterCheck(a, record, ended);
       due.file(a);
       changed();
     } finally {
       lock.unlock();
+    }
+    if (retryPush) {
+      pushes.open(a);
     }
     if (verdict.paused()) {
       FetchException why = record.error().orElseThrow();
@@ -418,8 +406,8 @@ public final class Poller implements AutoCloseable {
   }
 
   /** Under the lock: a change that may let a check start, or end a wait in {@link #close}. */
-  private void changed() {
-    changes++;
+  void changed() {
+    pollTimer.changed();
     changed.signalAll();
   }
 
@@ -444,9 +432,11 @@ public final class Poller implements AutoCloseable {
     long deadline = System.nanoTime() + grace.toNanos();
     Thread t;
     boolean done;
+    List<PushWatches.Entry> watches = List.of();
     lock.lock();
     try {
       closing = true;
+      watches = PushWatches.entries(accounts.values());
       for (AccountState a : accounts.values()) {
         if (a.wanted != null) {
           a.wanted.cancel(false);
@@ -471,6 +461,7 @@ public final class Poller implements AutoCloseable {
     if (t != null) {
       t.interrupt();
     }
+    PushWatches.close(watches);
     if (ownExecutor != null) {
       ownExecutor.shutdown();
     }
@@ -498,6 +489,9 @@ public final class Poller implements AutoCloseable {
     private int maxChecksPerHost = DEFAULT_MAX_CHECKS_PER_HOST;
     private int historySize = DEFAULT_HISTORY_SIZE;
     private PollListener listener = PollListener.NONE;
+    private boolean push = true;
+    private int maxWatchesPerHost = DEFAULT_MAX_WATCHES_PER_HOST;
+    private ThreadFactory watchThreads;
     private final Require.Once once = new Require.Once();
 
     private Builder() {}
@@ -562,6 +556,40 @@ public final class Poller implements AutoCloseable {
     public Builder listener(PollListener listener) {
       once.set("listener", this.listener == PollListener.NONE ? "none" : this.listener);
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether an account whose source can push ({@link dev.mailfetch.api.MailPush}: IMAP {@code
+     * IDLE}) is watched and checked as soon as mail arrives, its schedule kept as the fall-back.
+     * Default true; false polls every account on its schedule alone.
+     */
+    public Builder push(boolean push) {
+      once.set("push", this.push);
+      this.push = push;
+      return this;
+    }
+
+    /**
+     * Push connections held at once to one server host (each watched mailbox holds one): 0 to
+     * 100,000; the accounts beyond it are polled. Default {@value #DEFAULT_MAX_WATCHES_PER_HOST}.
+     */
+    public Builder maxWatchesPerHost(int n) {
+      once.set("maxWatchesPerHost", maxWatchesPerHost);
+      Require.requireArgument(
+          n >= 0 && n <= MAX_BOUND, "maxWatchesPerHost must be 0 to 100000: %d", n);
+      maxWatchesPerHost = n;
+      return this;
+    }
+
+    /**
+     * Where push watches run: each holds one thread for its life, blocked in a read nearly all the
+     * time. Default: virtual threads where the Java runtime has them (21 and later), else daemon
+     * threads with a small stack.
+     */
+    public Builder watchThreads(ThreadFactory threads) {
+      once.set("watchThreads", watchThreads == null ? "the default" : watchThreads);
+      this.watchThreads = Objects.requireNonNull(threads, "threads");
       return this;
     }
 

@@ -31,7 +31,8 @@ class AccountStateTest {
               .build(),
           PollSchedule.defaults(),
           3,
-          0);
+          0,
+          false);
 
   private CheckRecord fail(Throwable bug) {
     var unused = a.start();

@@ -31,7 +31,7 @@ class DueQueueTest {
             .sink(InMemorySink.create())
             .uidStore(InMemoryUidStore.create())
             .build();
-    AccountState a = new AccountState(host, f, PollSchedule.defaults(), 5, added++);
+    AccountState a = new AccountState(host, f, PollSchedule.defaults(), 5, added++, false);
     a.next = next;
     queue.file(a);
     return a;

@@ -1,12 +1,12 @@
 package dev.mailfetch.pop3;
 
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.internal.doctor.DoctorText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -233,52 +233,40 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    */
   public String report(Reader reader) {
     Objects.requireNonNull(reader, "reader");
-    StringBuilder sb = new StringBuilder();
-    sb.append("mailfetch doctor: ").append(server).append('\n');
+    List<DoctorText.StepLine> lines = new ArrayList<>();
     for (Step s : steps) {
-      sb.append(s.status().mark())
-          .append(' ')
-          .append(pad(s.stage().title(), 26))
-          .append(s.summary());
-      if (s.status() != Status.SKIPPED) {
-        sb.append(" (").append(millis(s.took())).append(')');
-      }
-      sb.append('\n');
+      lines.add(
+          new DoctorText.StepLine(
+              s.status().mark(),
+              s.stage().title(),
+              s.summary(),
+              s.status() == Status.SKIPPED ? Optional.empty() : Optional.of(s.took())));
     }
     List<String> details = new ArrayList<>();
     for (Step s : steps) {
       for (Finding f : s.findings()) {
         if (f.status() == Status.OK && !f.evidence().equals(s.summary())) {
-          details.add("  · " + f.symptom().title() + ": " + f.evidence());
+          details.add(f.symptom().title() + ": " + f.evidence());
         }
       }
     }
-    if (!details.isEmpty()) {
-      sb.append('\n');
-      details.forEach(line -> sb.append(line).append('\n'));
-    }
-    List<Finding> shown = findings().stream().filter(f -> f.status() != Status.OK).toList();
-    if (!shown.isEmpty()) {
-      sb.append('\n');
-    }
-    for (Finding f : shown) {
-      sb.append(f.status().mark()).append(' ').append(f.symptom().title());
-      f.error().ifPresent(e -> sb.append(" [").append(e.name()).append(']'));
-      sb.append('\n');
-      sb.append("    seen:   ").append(f.evidence()).append('\n');
-      sb.append("    means:  ").append(f.symptom().cause()).append('\n');
-      sb.append("    do:     ")
-          .append(
-              reader == Reader.COMMAND_LINE
-                  ? f.symptom().remedy().commandLine()
-                  : f.symptom().remedy().library())
-          .append('\n');
-      if (!f.symptom().references().isEmpty()) {
-        sb.append("    see:    ").append(String.join(", ", f.symptom().references())).append('\n');
+    List<DoctorText.Problem> shown = new ArrayList<>();
+    for (Finding f : findings()) {
+      if (f.status() != Status.OK) {
+        shown.add(
+            new DoctorText.Problem(
+                f.status().mark(),
+                f.symptom().title(),
+                f.error().map(FetchError::name),
+                f.evidence(),
+                f.symptom().cause(),
+                reader == Reader.COMMAND_LINE
+                    ? f.symptom().remedy().commandLine()
+                    : f.symptom().remedy().library(),
+                f.symptom().references()));
       }
     }
-    sb.append('\n').append(verdict(!shown.isEmpty())).append('\n');
-    return sb.toString();
+    return DoctorText.render(server, lines, details, shown, verdict(!shown.isEmpty()));
   }
 
   private String verdict(boolean shown) {
@@ -297,17 +285,5 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
         + " fetch stores them, fails the message named above and ends with exit code "
         + exitCode()
         + ", as here).";
-  }
-
-  private static String pad(String s, int width) {
-    return s.length() >= width ? s + " " : s + " ".repeat(width - s.length());
-  }
-
-  private static String millis(Duration d) {
-    long ms = d.toMillis();
-    // Seconds, as every other time mailfetch says; a step under a second is "under 1 s".
-    return ms < 1000
-        ? "under 1 s"
-        : ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -235,6 +235,37 @@ final class ImapConnection implements Closeable {
     }
   }
 
+  /**
+   * While an IDLE command waits (RFC 2177): the next response, or empty when none began by {@code
+   * until}; a response that began is read whole within the command deadline. Untagged responses are
+   * filed to the IDLE command, as {@link #await} would.
+   */
+  Optional<ImapLine> idleResponse(long until) throws FetchException {
+    try {
+      if (!reader.awaitData(until)) {
+        return Optional.empty();
+      }
+    } catch (FetchException e) {
+      broken = true;
+      if (bye != null) {
+        throw ImapFailures.bye(server(), bye);
+      }
+      throw e;
+    }
+    return Optional.of(read(deadline(), null));
+  }
+
+  /** Ends an IDLE with {@code DONE} (RFC 2177); its tagged reply is then read by {@link #await}. */
+  void sendDone() throws FetchException {
+    try {
+      out.write("DONE\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    } catch (IOException e) {
+      broken = true;
+      throw ImapFailures.closed(server(), e);
+    }
+  }
+
   /** Sends {@code command} and reads its tagged reply. */
   TaggedReply run(ImapCommand command) throws FetchException {
     return await(send(command));

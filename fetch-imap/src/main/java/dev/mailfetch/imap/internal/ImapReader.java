@@ -166,6 +166,37 @@ final class ImapReader {
     return b.endsWith("]") || b.toUpperCase(Locale.ROOT).endsWith("RFC822");
   }
 
+  /**
+   * Waits until a response begins to arrive, at most until {@code until} ({@link
+   * System#nanoTime()}): while IDLE waits, silence is what the server owes, not a failure.
+   *
+   * @return false if nothing came by then
+   * @throws FetchException if the connection ended
+   */
+  boolean awaitData(long until) throws FetchException {
+    while (pos == lim) {
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      int n;
+      try {
+        timeout.set((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+        n = in.read(buf, 0, buf.length);
+      } catch (SocketTimeoutException e) {
+        continue; // a socket wakes a little early at times: the loop looks at the clock again
+      } catch (IOException e) {
+        throw ImapFailures.closed(server, e);
+      }
+      if (n < 0) {
+        throw ImapFailures.closed(server, null);
+      }
+      pos = 0;
+      lim = n;
+    }
+    return true;
+  }
+
   private static byte[] ensure(byte[] a, int need) {
     return need <= a.length ? a : Arrays.copyOf(a, Math.max(need, a.length * 2));
   }

@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.doctor.Dns;
 import dev.mailfetch.pop3.Diagnosis.Stage;
 import dev.mailfetch.pop3.Pop3Doctor.ServerChoice;
 import dev.mailfetch.pop3.Security;

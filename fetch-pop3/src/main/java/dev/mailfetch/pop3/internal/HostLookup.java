@@ -3,6 +3,7 @@ package dev.mailfetch.pop3.internal;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.doctor.Dns;
 import java.net.UnknownHostException;
 
 /**
@@ -19,7 +20,7 @@ final class HostLookup {
    * Whether {@code host} is written as an IP address, not a name (as the doctor tells them apart).
    */
   static boolean literal(String host) {
-    return host.matches("[0-9.]+|.*:.*|\\[.*\\]");
+    return Dns.literal(host);
   }
 
   /** The error for {@code host}, which did not resolve. */

@@ -1,4 +1,4 @@
-package dev.mailfetch.pop3.internal;
+package dev.mailfetch.api.internal.doctor;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,9 +20,10 @@ import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
 
 /**
- * DNS questions the doctor asks: addresses and RFC 6186 SRV records, with "no such name" told apart
- * from "no answer". Uses the JDK's own DNS client (JNDI), either against a named server (the
- * doctor's {@code dnsServer}, and how tests stay on loopback) or against this machine's resolvers.
+ * DNS questions the doctors ask (POP3's and IMAP's): addresses and RFC 6186 SRV records, with "no
+ * such name" told apart from "no answer". Uses the JDK's own DNS client (JNDI), either against a
+ * named server (the doctor's {@code dnsServer}, and how tests stay on loopback) or against this
+ * machine's resolvers.
  */
 public final class Dns {
   /** What a question got. */
@@ -48,6 +49,14 @@ public final class Dns {
   public Dns(InetSocketAddress server, Duration timeout) {
     this.server = server;
     this.timeout = timeout;
+  }
+
+  /**
+   * Whether {@code host} is written as an IP address, not a name: then there is nothing to ask the
+   * DNS.
+   */
+  public static boolean literal(String host) {
+    return host.matches("[0-9.]+|.*:.*|\\[.*\\]");
   }
 
   public boolean ownServer() {
