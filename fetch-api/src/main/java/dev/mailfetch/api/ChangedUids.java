@@ -92,7 +92,8 @@ final class ChangedUids {
         config.account(),
         g,
         u);
-    Map<MessageRef, UidRecord> recognised = match(config, fingerprints, unknown, reader);
+    Map<MessageRef, UidRecord> recognised =
+        match(config, fingerprints, unknown, reader, new HashMap<>());
     if (recognised == null) {
       log.warn(
           "{} - this source cannot read headers alone; the {} messages are downloaded again",
@@ -116,12 +117,15 @@ final class ChangedUids {
    * takes that UID's record, if settled; one new message per gone one. Null when the source cannot
    * read header sections alone. The one matching of header fingerprints, for quirk Q26 and for a
    * mailbox its server renumbered ({@link Renumbering}).
+   *
+   * @param takenFrom filled with the gone UID each recognised message took its record from
    */
   static Map<MessageRef, UidRecord> match(
       RunConfig config,
       Map<String, byte[]> fingerprints,
       List<MessageRef> unknown,
-      ReusedUids.HeaderReader reader)
+      ReusedUids.HeaderReader reader,
+      Map<MessageRef, String> takenFrom)
       throws IOException, FetchException {
     // Copies with one header section (a message and its duplicate) share a fingerprint: each new
     // one takes one of them, so as many are recognised as there were.
@@ -165,6 +169,7 @@ final class ChangedUids {
       config.uidStore().put(moved);
       config.uidStore().recordFingerprint(ref.uid(), HexFormat.of().parseHex(hex));
       recognised.put(ref, moved);
+      takenFrom.put(ref, oldUid);
     }
     return recognised;
   }

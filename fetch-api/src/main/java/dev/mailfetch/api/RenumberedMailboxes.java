@@ -3,6 +3,7 @@ package dev.mailfetch.api;
 import dev.mailfetch.api.internal.Sizes;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,11 +24,10 @@ final class RenumberedMailboxes {
   // Named after the public class: users configure logging by the names they know.
   private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
 
-  /** Held messages and what became of them, for one mailbox. */
+  /** Held messages and how many were recognised, for one mailbox. */
   private static final class Counts {
     int held;
     int recognised;
-    int asNew;
   }
 
   private RenumberedMailboxes() {}
@@ -64,29 +64,24 @@ final class RenumberedMailboxes {
     }
     boolean fingerprinted = store.keepsFingerprints();
     Map<String, byte[]> fingerprints = fingerprinted ? store.fingerprints(held) : Map.of();
+    Map<MessageRef, String> takenFrom = new HashMap<>();
     Map<MessageRef, UidRecord> recognised =
         fingerprints.isEmpty() || unknown.isEmpty()
             ? Map.of()
-            : ChangedUids.match(config, fingerprints, unknown, reader);
+            : ChangedUids.match(config, fingerprints, unknown, reader, takenFrom);
     boolean headersRead = recognised != null;
     if (recognised == null) {
       recognised = Map.of();
     }
-    int recognisedElsewhere = 0;
-    for (MessageRef ref : unknown) {
-      Counts c = byMailbox.get(mailboxOf(renumbering, ref.uid()));
-      if (c == null) {
-        recognisedElsewhere += recognised.containsKey(ref) ? 1 : 0;
-      } else if (recognised.containsKey(ref)) {
-        c.recognised++;
-      } else {
-        c.asNew++;
-      }
+    // Counted by the old ids alone: a source names a mailbox in words of its own, which may say
+    // what an id was (IMAP: "was UIDVALIDITY 5"), so an old and a new id need not match in words.
+    for (String oldUid : takenFrom.values()) {
+      byMailbox.get(mailboxOf(renumbering, oldUid)).recognised++;
     }
     warnings.add(
         warning(
             byMailbox,
-            recognisedElsewhere,
+            unknown.size() - recognised.size(),
             fingerprinted,
             headersRead,
             held.size() - fingerprints.size()));
@@ -113,15 +108,15 @@ final class RenumberedMailboxes {
 
   private static FetchException warning(
       Map<String, Counts> byMailbox,
-      int recognisedElsewhere,
+      int asNew,
       boolean fingerprinted,
       boolean headersRead,
       int withoutFingerprint) {
     List<String> parts = new ArrayList<>();
-    int asNew = 0;
+    int notRecognised = 0;
     for (Map.Entry<String, Counts> e : byMailbox.entrySet()) {
       Counts c = e.getValue();
-      asNew += c.asNew;
+      notRecognised += c.held - c.recognised;
       parts.add(
           e.getKey()
               + ": "
@@ -129,17 +124,22 @@ final class RenumberedMailboxes {
               + " held from before, "
               + c.recognised
               + " recognised by their headers and not fetched again, "
-              + c.asNew
-              + " not recognised and fetched as new");
+              + (c.held - c.recognised)
+              + " not recognised");
     }
     StringBuilder words =
         new StringBuilder("the server renumbered ")
             .append(byMailbox.size() == 1 ? "a mailbox" : byMailbox.size() + " mailboxes")
             .append(" (a new UIDVALIDITY, RFC 3501 §2.3.1.1: every message there has a new id) — ")
-            .append(String.join("; ", parts));
-    if (recognisedElsewhere > 0) {
-      words.append("; ").append(recognisedElsewhere).append(" more recognised in other mailboxes");
-    }
+            .append(String.join("; ", parts))
+            .append(
+                asNew == 0
+                    ? ". Nothing listed is fetched as new"
+                    : ". "
+                        + Sizes.count(asNew, "listed message")
+                        + (asNew == 1 ? " not known here is" : " not known here are")
+                        + " fetched as new: new mail, and the held messages not recognised that are"
+                        + " still there");
     Remedy remedy;
     if (!fingerprinted) {
       words.append(
@@ -163,7 +163,7 @@ final class RenumberedMailboxes {
             .append(" had no fingerprint kept (stored before fingerprints were)");
       }
       remedy =
-          asNew == 0
+          notRecognised == 0
               ? Remedy.of(
                   "Nothing to do: nothing was fetched twice. If a mailbox is renumbered at every"
                       + " check, ask the provider why its UIDVALIDITY keeps changing.")

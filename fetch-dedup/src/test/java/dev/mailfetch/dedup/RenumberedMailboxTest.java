@@ -75,9 +75,9 @@ class RenumberedMailboxTest {
       assertEquals(FetchError.SERVER_TEMPORARY, w.error());
       assertEquals(
           "the server renumbered a mailbox (a new UIDVALIDITY, RFC 3501 §2.3.1.1: every message"
-              + " there has a new id) — folder INBOX, UIDVALIDITY now 1733600000: 1000 messages held"
-              + " from before, 1000 recognised by their headers and not fetched again, 0 not"
-              + " recognised and fetched as new",
+              + " there has a new id) — folder INBOX, UIDVALIDITY now 1733600000 (was 1733500000):"
+              + " 1000 messages held from before, 1000 recognised by their headers and not fetched"
+              + " again, 0 not recognised. Nothing listed is fetched as new",
           w.detail());
       assertTrue(w.remedy().commandLine().contains("ask the provider why its UIDVALIDITY keeps"));
       UidRecord moved = store.get(inbox.uid(7)).orElseThrow();
@@ -107,10 +107,12 @@ class RenumberedMailboxTest {
       assertTrue(
           w.detail()
               .endsWith(
-                  "folder INBOX, UIDVALIDITY now 1733600000: 20 messages held from before, 0"
-                      + " recognised by their headers and not fetched again, 21 not recognised and"
-                      + " fetched as new. This state store keeps no fingerprints of the messages'"
-                      + " headers, so none could be recognised"),
+                  "folder INBOX, UIDVALIDITY now 1733600000 (was 1733500000): 20 messages held"
+                      + " from before, 0 recognised by their headers and not fetched again, 20 not"
+                      + " recognised. 21 listed messages not known here are fetched as new: new"
+                      + " mail, and the held messages not recognised that are still there. This"
+                      + " state store keeps no fingerprints of the messages' headers, so none could"
+                      + " be recognised"),
           w.detail());
       assertTrue(w.remedy().library().contains("JournalUidStore does"));
     }
@@ -206,9 +208,11 @@ class RenumberedMailboxTest {
         return out;
       }
 
+      /** As the IMAP source words it: an old id and a new one of a folder differ in words. */
       @Override
       public String mailboxOf(String uid) {
-        return "folder INBOX, UIDVALIDITY now " + validity;
+        String was = uid.substring("INBOX;UIDVALIDITY=".length(), uid.indexOf('/'));
+        return "folder INBOX, UIDVALIDITY now " + validity + " (was " + was + ")";
       }
 
       @Override
