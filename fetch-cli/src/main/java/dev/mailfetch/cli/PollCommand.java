@@ -178,6 +178,7 @@ final class PollCommand implements Callable<Integer> {
               .schedule(schedule)
               .maxChecks(maxChecks)
               .maxChecksPerHost(maxChecksPerHost)
+              .push(!once) // IMAP IDLE where offered; one round needs no watch
               .listener(lines)
               .build();
     } catch (IllegalArgumentException e) {

@@ -26,6 +26,7 @@ import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -63,6 +64,24 @@ class ImapSourceDovecotTest {
   static void stop() throws Exception {
     if (dovecot != null) {
       dovecot.stop();
+    }
+  }
+
+  /**
+   * Refills the Maildir with {@code c}; again if Dovecot was still writing its index from the last
+   * session's end (a file that vanishes under the walk).
+   */
+  private static void refill(MailCorpus c) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        dovecot.refill(c::writeMaildir);
+        return;
+      } catch (NoSuchFileException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
     }
   }
 
@@ -162,7 +181,7 @@ class ImapSourceDovecotTest {
 
   @Test
   void starttlsAndImplicitTls_deliverEveryMessage_asDovecotKeepsIt_byteForByte() throws Exception {
-    dovecot.refill(corpus::writeMaildir);
+    refill(corpus);
     for (ImapSecurity security : List.of(ImapSecurity.STARTTLS, ImapSecurity.IMPLICIT_TLS)) {
       InMemorySink sink = InMemorySink.create();
       FetchResult r = fetch(security, sink, Retention.KEEP);
@@ -177,7 +196,7 @@ class ImapSourceDovecotTest {
 
   @Test
   void deleteAfterDelivery_leavesNothingInTheMaildir() throws Exception {
-    dovecot.refill(corpus.filter(m -> m.size() < 20_000)::writeMaildir);
+    refill(corpus.filter(m -> m.size() < 20_000));
     int there = dovecot.files("INBOX").size();
     List<byte[]> before = stored("INBOX");
     InMemorySink sink = InMemorySink.create();
@@ -190,7 +209,7 @@ class ImapSourceDovecotTest {
 
   @Test
   void moveTo_putsTheFetchedMessagesInThatFolder() throws Exception {
-    dovecot.refill(corpus.filter(m -> m.size() < 5_000)::writeMaildir);
+    refill(corpus.filter(m -> m.size() < 5_000));
     dovecot.doveadm("mailbox", "create", "Fetched");
     List<byte[]> before = dovecot.messages("INBOX");
     FetchResult r =
@@ -209,7 +228,7 @@ class ImapSourceDovecotTest {
 
   @Test
   void unchangedSince_holdsAcrossAFlagChange_andNotAcrossANewMessage() throws Exception {
-    dovecot.refill(corpus.filter(m -> m.size() < 5_000)::writeMaildir);
+    refill(corpus.filter(m -> m.size() < 5_000));
     String mark;
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       SourceProbe.list(s);
@@ -267,7 +286,7 @@ class ImapSourceDovecotTest {
   @Test
   void aFolderWithANewUidValidity_isRenumbered_andSaysSoInWords() throws Exception {
     MailCorpus few = corpus.filter(m -> m.size() < 5_000);
-    dovecot.refill(few::writeMaildir);
+    refill(few);
     List<MessageRef> before;
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       before = SourceProbe.list(s);
@@ -276,7 +295,7 @@ class ImapSourceDovecotTest {
     while (System.currentTimeMillis() / 1000 == second) {
       Thread.sleep(20); // Dovecot's UIDVALIDITY is the time of day in seconds
     }
-    dovecot.refill(few::writeMaildir);
+    refill(few);
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       List<MessageRef> after = SourceProbe.list(s);
       assertEquals(before.size(), after.size());
@@ -295,7 +314,7 @@ class ImapSourceDovecotTest {
   @Test
   void aMessageDeletedMeanwhile_failsAlone_andTheOthersArrive() throws Exception {
     MailCorpus few = corpus.filter(m -> m.size() < 5_000);
-    dovecot.refill(few::writeMaildir);
+    refill(few);
     try (FetchSession s = source(ImapSecurity.STARTTLS).build().open()) {
       List<MessageRef> listed = SourceProbe.list(s);
       String uid = listed.get(1).uid();
@@ -320,9 +339,86 @@ class ImapSourceDovecotTest {
   }
 
   @Test
+  void theEngine_skipsTheListing_ofAMailboxUnchangedSinceTheLastRun_andListsOnceMailArrives()
+      throws Exception {
+    refill(corpus.filter(m -> m.size() < 5_000));
+    InMemoryUidStore store = InMemoryUidStore.create();
+    InMemorySink sink = InMemorySink.create();
+    Fetcher fetcher =
+        Fetcher.builder()
+            .source(source(ImapSecurity.IMPLICIT_TLS).build())
+            .sink(sink)
+            .uidStore(store)
+            .build();
+    FetchResult first = fetcher.run();
+    assertTrue(first.ok() && !first.unchanged(), first.summary());
+    FetchResult second = fetcher.run();
+    assertTrue(second.unchanged(), second.summary());
+    assertEquals(0, second.listed());
+    try (ImapSession admin = admin()) {
+      admin.ok(
+          admin.await(
+              admin
+                  .commands()
+                  .append(
+                      "INBOX",
+                      new ImapCommands.Message(
+                          List.of(),
+                          null,
+                          LiteralSource.of(
+                              "Subject: later\r\n\r\nlater\r\n"
+                                  .getBytes(StandardCharsets.US_ASCII))))));
+    }
+    FetchResult third = fetcher.run();
+    assertFalse(third.unchanged(), third.summary());
+    assertEquals(1, third.count(MessageOutcome.Kind.DELIVERED), third.summary());
+  }
+
+  @Test
+  void namedFolders_areListedInOrder_andAFolderBecomesTheLabelOfItsMessages() throws Exception {
+    refill(corpus.filter(m -> m.size() < 3_000));
+    int inInbox = dovecot.files("INBOX").size();
+    dovecot.doveadm("mailbox", "create", "Work");
+    try (ImapSession admin = admin()) {
+      for (int i = 0; i < 2; i++) {
+        admin.ok(
+            admin.await(
+                admin
+                    .commands()
+                    .append(
+                        "Work",
+                        new ImapCommands.Message(
+                            List.of(),
+                            null,
+                            LiteralSource.of(
+                                ("Subject: work " + i + "\r\n\r\nwork\r\n")
+                                    .getBytes(StandardCharsets.US_ASCII))))));
+      }
+    }
+    InMemorySink sink = InMemorySink.create();
+    FetchResult r =
+        Fetcher.builder()
+            .source(
+                source(ImapSecurity.IMPLICIT_TLS)
+                    .folders(ImapFolders.named("INBOX", "Work"))
+                    .build())
+            .sink(sink)
+            .uidStore(InMemoryUidStore.create())
+            .build()
+            .run();
+    assertTrue(r.ok(), r.summary());
+    assertEquals(inInbox + 2, r.count(MessageOutcome.Kind.DELIVERED), r.summary());
+    for (InMemorySink.StoredMessage m : sink.messages()) {
+      boolean work = m.envelope().uid().startsWith("Work;");
+      assertEquals(work ? Set.of("Work") : Set.of(), m.envelope().labels(), m.envelope().uid());
+      assertEquals(work, m.envelope().archived(), m.envelope().uid());
+    }
+  }
+
+  @Test
   void headerReading_givesEachHeaderSectionAsStored() throws Exception {
     MailCorpus few = corpus.filter(m -> m.size() < 5_000);
-    dovecot.refill(few::writeMaildir);
+    refill(few);
     List<byte[]> stored = dovecot.messages("INBOX");
     Set<String> headers = new HashSet<>();
     for (byte[] m : stored) {
@@ -343,7 +439,7 @@ class ImapSourceDovecotTest {
 
   @Test
   void retrievalAcrossBatches_withWhatFollowsSentAhead_keepsTheOrder() throws Exception {
-    dovecot.refill(corpus::writeMaildir);
+    refill(corpus);
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       List<MessageRef> listed = SourceProbe.list(s);
       SourceProbe probe = new SourceProbe();

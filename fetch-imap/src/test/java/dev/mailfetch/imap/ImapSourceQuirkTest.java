@@ -13,22 +13,23 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.ForwardingMessageSink;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapQuirk;
 import dev.mailfetch.testkit.imap.ImapSeed;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -242,6 +243,64 @@ class ImapSourceQuirkTest {
   }
 
   @Test
+  void I08_idleDroppedSilently() throws Exception {
+    idleDroppedEarly(ImapQuirk.I08_IDLE_DROPPED_SILENTLY);
+  }
+
+  @Test
+  void I08_idleBye() throws Exception {
+    idleDroppedEarly(ImapQuirk.I08_IDLE_BYE);
+  }
+
+  /**
+   * The push watch hears the drop, watches again and says "look now" for the gap; a message that
+   * came in the gap is fetched by the check that follows, with every other, once.
+   */
+  private static void idleDroppedEarly(ImapQuirk quirk) throws Exception {
+    BlockingQueue<String> said = new LinkedBlockingQueue<>();
+    MailPush.Listener listener =
+        new MailPush.Listener() {
+          @Override
+          public void arrived(String mailbox) {
+            said.add("arrived");
+          }
+
+          @Override
+          public void ended(String mailbox, FetchException why) {
+            said.add("ended " + why.error());
+          }
+
+          @Override
+          public void watching(String mailbox) {
+            said.add("watching");
+          }
+
+          @Override
+          public void interrupted(String mailbox, FetchException why) {
+            said.add("interrupted");
+          }
+        };
+    try (FakeImapServer imap = server(quirk).dropIdleAfter(Duration.ofMillis(400)).start();
+        MailPush.Watch w =
+            source(imap).build().push().orElseThrow().watch("INBOX", listener, Thread::new)) {
+      assertEquals("watching", said.poll(10, TimeUnit.SECONDS));
+      imap.source().awaitIdling(1, Duration.ofSeconds(5));
+      imap.source().deliver("u", "INBOX", ImapSeed.of(message(5)));
+      assertEquals("arrived", said.poll(10, TimeUnit.SECONDS), "told at once");
+      assertEquals("interrupted", said.poll(10, TimeUnit.SECONDS), "the drop is heard");
+      assertEquals("watching", said.poll(10, TimeUnit.SECONDS), "and the watch comes back");
+      assertEquals("arrived", said.poll(10, TimeUnit.SECONDS), "look now: mail may have come");
+      assertTrue(imap.sessions().size() >= 2, "a new connection");
+      assertTrue(w.watching() || said.peek() != null, "still on duty: " + said);
+      Runs runs = new Runs(imap);
+      assertTrue(runs.run().ok(), runs.results.get(0).summary());
+      List<byte[]> all = messages();
+      all.add(message(5));
+      runs.holdsEachOnce(all);
+    }
+  }
+
+  @Test
   void I09_fetchWithoutUid() {
     everyMessageOnceInOneRun(ImapQuirk.I09_FETCH_WITHOUT_UID);
   }
@@ -326,18 +385,6 @@ class ImapSourceQuirkTest {
     }
   }
 
-  /** Another client's session, logged in as the source's user. */
-  private static Socket loggedIn(FakeImapServer imap) throws Exception {
-    Socket s = new Socket(imap.host(), imap.port());
-    s.setSoTimeout(5000);
-    BufferedReader in =
-        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
-    in.readLine();
-    s.getOutputStream().write("o1 LOGIN u p\r\n".getBytes(StandardCharsets.US_ASCII));
-    assertTrue(in.readLine().startsWith("o1 OK"));
-    return s;
-  }
-
   @Test
   void I13_byeAutologout() {
     try (FakeImapServer imap =
@@ -388,7 +435,7 @@ class ImapSourceQuirkTest {
   void I24_webalertLogin() {
     try (FakeImapServer imap = server(ImapQuirk.I24_WEBALERT_LOGIN).start()) {
       Runs runs = new Runs(imap);
-      assertError(runs.run(), Set.of(FetchError.AUTH_FAILED), "https://accounts.google.com/");
+      assertError(runs.run(), Set.of(FetchError.AUTH_FAILED), "Please log in via your web browser");
       assertEquals(0, runs.sink.size());
     }
   }

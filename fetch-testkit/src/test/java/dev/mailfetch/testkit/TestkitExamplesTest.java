@@ -9,6 +9,9 @@ import dev.mailfetch.api.InMemorySink.StoredMessage;
 import dev.mailfetch.testkit.imap.FakeImapServer;
 import dev.mailfetch.testkit.imap.ImapFault;
 import dev.mailfetch.testkit.imap.ImapMessage;
+import dev.mailfetch.testkit.imap.ImapMove;
+import dev.mailfetch.testkit.imap.ImapQuirk;
+import dev.mailfetch.testkit.imap.ImapSeed;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -79,6 +84,48 @@ class TestkitExamplesTest {
       List<ImapMessage> inbox = imap.messages("alice", "INBOX");
       assertEquals(1, inbox.size());                  // stored, though the client never heard OK
       assertEquals("OK_LOST at APPEND #1", imap.session(1).endedBy().orElseThrow());
+    }
+    // end example
+    // spotless:on
+  }
+
+  /** Stands in for an IMAP client that reads: fetches message 42 and moves it to Trash. */
+  private static void readAndMoveWithMyClient(String host, int port, String user, String pw)
+      throws IOException {
+    try (Socket s = new Socket(host, port)) {
+      s.setSoTimeout(5000);
+      s.getOutputStream()
+          .write(
+              ("a LOGIN "
+                      + user
+                      + " "
+                      + pw
+                      + "\r\nb SELECT INBOX\r\nc UID FETCH 42 BODY[]\r\n"
+                      + "d UID MOVE 42 Trash\r\ne LOGOUT\r\n")
+                  .getBytes(StandardCharsets.UTF_8));
+      s.getInputStream().readAllBytes();
+    }
+  }
+
+  @Test
+  void aFakeImapServerAsASource() throws IOException {
+    byte[] bytes = "Subject: hi\r\n\r\nHello.\r\n".getBytes(StandardCharsets.US_ASCII);
+    // spotless:off
+    // example: imapsource
+    try (FakeImapServer imap = FakeImapServer.builder()
+        .account("alice", "secret")
+        .uidValidity("alice", "INBOX", 1733500000L)
+        .specialUse("alice", "Trash", "\\Trash")           // LIST shows (\Trash \HasNoChildren)
+        .message("alice", "INBOX", ImapSeed.of(bytes).uid(42).flags("\\Flagged"))
+        .quirk(ImapQuirk.I05_NO_UIDNEXT)                   // a named real-world behaviour
+        .start()) {
+      readAndMoveWithMyClient(imap.host(), imap.port(), "alice", "secret");
+
+      imap.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals(List.of(new ImapMove("INBOX", 42, "Trash", 1)), imap.source().moved("alice"));
+      assertEquals(List.of(42L), imap.source().expunged("alice", "INBOX"));
+      assertEquals(Optional.of(Set.of("\\Flagged", "\\Seen")),   // BODY[] set \Seen
+          imap.source().flags("alice", "Trash", 1));
     }
     // end example
     // spotless:on
@@ -218,6 +265,7 @@ class TestkitExamplesTest {
       names.add(m.group(2));
     }
     assertEquals(
-        List.of("imap", "plain", "extension", "tls", "faults", "contract", "corpus"), names);
+        List.of("imap", "imapsource", "plain", "extension", "tls", "faults", "contract", "corpus"),
+        names);
   }
 }

@@ -195,19 +195,25 @@ final class FetchPipeline {
       router.settleEarly();
       return;
     }
-    TaggedReply r;
-    try {
-      r = session.await(w.tag);
-    } catch (FetchException e) {
-      router.broke(e); // the message streaming, if any, is not whole
-      ahead.clear(); // the session is broken: nothing in flight will be read
-      bytesAhead = 0;
-      throw e;
+    while (true) {
+      TaggedReply r;
+      try {
+        r = session.await(w.tag);
+      } catch (FetchException e) {
+        router.broke(e); // the message streaming, if any, is not whole
+        ahead.clear(); // the session is broken: nothing in flight will be read
+        bytesAhead = 0;
+        throw e;
+      }
+      if (!r.ok()) {
+        refusals.accept(r);
+      }
+      if (!router.answered(w.tag, r, FetchRouter.what(w.ref, w.uid, w.folder))) {
+        return;
+      }
+      // Its bytes came out of turn and were dropped: asked for again, now first in line.
+      w.tag = session.commands().sendUidFetch(Long.toString(w.uid), aheadItem, router, router);
     }
-    if (!r.ok()) {
-      refusals.accept(r);
-    }
-    router.answered(w.tag, r, FetchRouter.what(w.ref, w.uid, w.folder));
   }
 
   /** Reads, and drops, what was asked for ahead for a request that did not come. */

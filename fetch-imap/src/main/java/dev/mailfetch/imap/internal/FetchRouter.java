@@ -45,9 +45,10 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     final MessageRef ref;
     final long uid;
     final String folder;
-    final String tag;
+    String tag;
     final FetchException early;
     boolean inCall;
+    boolean again; // its literal came out of turn and was dropped: asked for once more
     State state = State.WAITING;
     String misfit;
 
@@ -146,7 +147,19 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
       target.misfit = "its bytes came before it was asked for";
       return;
     }
-    settleBefore(target, "a later message came first");
+    proveHead();
+    for (Wanted w : wanted) {
+      if (w == target) {
+        break;
+      }
+      if (w.inCall && w.early == null && w.state != State.CLOSED) {
+        // An earlier message has not come yet (Dovecot answers pipelined FETCHes in parallel, a
+        // small message before a large one): this one cannot be handed on before it, nor held.
+        target.again = true;
+        return;
+      }
+    }
+    settleBefore(target);
     dropping = false;
     crHeld = false;
     target.state = State.STREAMING;
@@ -165,9 +178,12 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     }
     int start = slice.position();
     int end = slice.limit();
+    if (start == end) {
+      return; // nothing to tell a held CR by
+    }
     if (crHeld) {
       crHeld = false;
-      if (start == end || slice.get(start) != '\n') {
+      if (slice.get(start) != '\n') {
         handler.data(CR.duplicate()); // a CR alone, not the end of a line
       }
     }
@@ -236,12 +252,18 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
    * answers if its turn came without a literal (nothing sent: deleted meanwhile; or a NO).
    *
    * @param what the message answered, in words, for a refusal's context
+   * @return true when the message must be asked for again (its literal came out of turn and was
+   *     dropped): it stays first, under the tag the caller gives it
    */
-  void answered(String tag, TaggedReply reply, String what) {
+  boolean answered(String tag, TaggedReply reply, String what) {
     proveHead();
     Wanted w = head();
     if (w == null || !tag.equals(w.tag)) {
-      return; // settled already: a later message came first
+      return false; // settled already
+    }
+    if (w.again && w.state == State.WAITING && reply.ok()) {
+      w.again = false;
+      return true; // its literal came out of turn: the caller asks for it again
     }
     wanted.pollFirst();
     if (w.state == State.CLOSED && w.misfit == null) {
@@ -255,6 +277,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     } else {
       handler.failed(w.ref, vanished(w, reply.line().wire()));
     }
+    return false;
   }
 
   /** Settles the head, which failed before its FETCH could be sent. */
@@ -272,8 +295,8 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     }
   }
 
-  /** Every message before {@code target}: ended if it closed, else failed (it sent nothing). */
-  private void settleBefore(Wanted target, String why) {
+  /** Every message before {@code target}, each closed or early: ended, or failed. */
+  private void settleBefore(Wanted target) {
     for (Iterator<Wanted> it = wanted.iterator(); it.hasNext(); ) {
       Wanted w = it.next();
       if (w == target) {
@@ -284,10 +307,8 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
         handler.failed(w.ref, w.early);
       } else if (w.state == State.CLOSED && w.misfit == null) {
         handler.end();
-      } else if (w.state == State.CLOSED) {
-        handler.failed(w.ref, misfit(w, null));
       } else {
-        handler.failed(w.ref, vanished(w, null).withConsequence(why, null));
+        handler.failed(w.ref, misfit(w, null));
       }
     }
   }

@@ -248,6 +248,9 @@ final class FolderListing {
     /** False when {@code uid} was seen already. */
     boolean add(long uid) {
       if (set == null) {
+        if (uid == last) {
+          return false; // the last one again: a repeat, not a disorder
+        }
         if (uid > last) {
           if (n == all.length) {
             all = Arrays.copyOf(all, n * 2);

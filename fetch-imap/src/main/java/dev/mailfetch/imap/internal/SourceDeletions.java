@@ -113,8 +113,8 @@ final class SourceDeletions {
             null,
             null,
             Remedy.of(
-                "Choose another way to delete on this server (--imap-deletion seen, or move to a"
-                    + " folder), or keep mail on the server.",
+                "Choose another way to delete on this server (--on-server seen, or"
+                    + " --on-server move=FOLDER), or keep mail on the server (--on-server keep).",
                 "Use the IMAP source's builder .deletion(ImapDeletion.MARK_SEEN) or"
                     + " ImapDeletion.moveTo(folder), or keep mail on the server.")));
     return false;

@@ -155,7 +155,8 @@ final class ImapConversation {
           out.line(tag + " BAD STARTTLS not available");
           return;
         }
-        ok(tag, "Begin TLS negotiation now");
+        String forged = faults.injectedAfterStarttls();
+        out.line(tag + " OK Begin TLS negotiation now" + (forged == null ? "" : "\r\n" + forged));
         startTls();
         return;
       case "LOGIN":
@@ -227,9 +228,12 @@ final class ImapConversation {
     }
     if (s.has(ImapQuirk.I24_WEBALERT_LOGIN)) {
       out.line(
-          tag
-              + " NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
+          "* NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1]"
               + " Web login required.");
+      out.line(
+          tag
+              + " NO [ALERT] Please log in via your web browser:"
+              + " https://support.google.com/mail/accounts/answer/78754 (Failure)");
       return;
     }
     AtomicInteger open = s.loggedIn.computeIfAbsent(user, u -> new AtomicInteger());

@@ -41,7 +41,19 @@ public final class ImapFault {
     /** The k-th APPEND is stored, then the connection closes before its tagged OK. */
     OK_LOST,
     /** The k-th command with the verb named is answered with untagged lines that never end. */
-    ENDLESS_UNTAGGED
+    ENDLESS_UNTAGGED,
+    /**
+     * The k-th command with the verb named is answered {@code * 1 FETCH (UID 1 BODY[]
+     * {1099511627776}}: a literal of 1 TiB, whose bytes then come until the client leaves or the
+     * budget is spent.
+     */
+    HUGE_LITERAL,
+    /**
+     * STARTTLS's tagged OK comes in one segment with a forged {@code * OK [CAPABILITY IMAP4rev1
+     * AUTH=PLAIN]} line (response injection: bytes that arrive before TLS and would be read after
+     * it, EAST B_1), then the handshake.
+     */
+    STARTTLS_INJECTION
   }
 
   final Name name;
@@ -100,6 +112,17 @@ public final class ImapFault {
     }
     return new ImapFault(
         Name.ENDLESS_UNTAGGED, positive(k), verb.strip().toUpperCase(Locale.ROOT), 0);
+  }
+
+  /** {@link Name#HUGE_LITERAL} in answer to the {@code k}-th command {@code verb} of a session. */
+  public static ImapFault hugeLiteral(String verb, int k) {
+    Objects.requireNonNull(verb, "verb");
+    return new ImapFault(Name.HUGE_LITERAL, positive(k), verb.strip().toUpperCase(Locale.ROOT), 0);
+  }
+
+  /** {@link Name#STARTTLS_INJECTION} at the session's STARTTLS. */
+  public static ImapFault starttlsInjection() {
+    return new ImapFault(Name.STARTTLS_INJECTION, 1, "STARTTLS", 0);
   }
 
   /** This fault in session {@code n} only (sessions are counted from 1 in accept order). */

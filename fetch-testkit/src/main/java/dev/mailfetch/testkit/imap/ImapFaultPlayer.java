@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,8 +118,32 @@ final class ImapFaultPlayer implements ImapCommandReader.LiteralGate {
     }
   }
 
-  /** ENDLESS_UNTAGGED in place of the answer to this command of {@code verb}. */
+  /** STARTTLS_INJECTION: the forged line to send with STARTTLS's OK, or null. */
+  String injectedAfterStarttls() {
+    ImapFault f = at(ImapFault.Name.STARTTLS_INJECTION, "STARTTLS");
+    if (f == null) {
+      return null;
+    }
+    rec.endedBy(f.what());
+    return "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] forged before TLS";
+  }
+
+  /** ENDLESS_UNTAGGED or HUGE_LITERAL in place of the answer to this command of {@code verb}. */
   void beforeAnswer(String verb) throws IOException {
+    ImapFault huge = at(ImapFault.Name.HUGE_LITERAL, verb);
+    if (huge != null) {
+      rec.endedBy(huge.what());
+      out.raw("* 1 FETCH (UID 1 BODY[] {1099511627776}\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] chunk = new byte[64 * 1024];
+      Arrays.fill(chunk, (byte) 'x');
+      long deadline = System.nanoTime() + ImapFault.MAX_WAIT.toNanos();
+      for (long sent = 0;
+          sent < ImapFault.ENDLESS_BYTE_BUDGET && System.nanoTime() < deadline;
+          sent += chunk.length) {
+        out.raw(chunk);
+      }
+      out.end(huge + ": budget used up");
+    }
     ImapFault endless = at(ImapFault.Name.ENDLESS_UNTAGGED, verb);
     if (endless == null) {
       return;

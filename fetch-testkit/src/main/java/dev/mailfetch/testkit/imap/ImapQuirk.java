@@ -71,21 +71,28 @@ public enum ImapQuirk {
   I07_GMAIL_BANDWIDTH_EXCEEDED,
   /**
    * IDLE is ended by closing the connection without a word after {@link
-   * FakeImapServer.Builder#dropIdleAfter} (1 s unless set): NAT gateways and servers with short
-   * timers (RFC 2177 asks for 29 minutes).
+   * FakeImapServer.Builder#dropIdleAfter} (1 s unless set), long before RFC 2177's 29 minutes:
+   * Yandex after 6 to 10 minutes (imapclient#234), mailbox.org after about 23 (chatmail/core#5093),
+   * Gmail (node-imap#125), NAT gateways.
    */
   I08_IDLE_DROPPED_SILENTLY,
-  /** As I08, with {@code * BYE Session expired, please login again.} before the close. */
+  /**
+   * As I08, with {@code * BYE Session expired, please login again.} before the close: Gmail's words
+   * (emailjs-imap-client#142); Dovecot says {@code * BYE IMAP server shutting down} (NotiMail#4),
+   * Office 365 {@code * BYE Connection is closed. 13} (node-imap#561).
+   */
   I08_IDLE_BYE,
   /**
    * FETCH responses carry UID only when the client named UID among the items, also in answer to UID
-   * FETCH (RFC 3501 §6.4.8 says it must always be there).
+   * FETCH, which RFC 3501 §6.4.8 forbids. Servers and proxies that nextcloud/mail#13507 and
+   * turbogmailify#3 work around.
    */
   I09_FETCH_WITHOUT_UID,
   /**
-   * Every session sees a new UIDVALIDITY for every folder and new UIDs for the same messages (a
-   * rebuilt index): Courier without its uidvalidity file, Dovecot after an index loss, servers
-   * after a migration.
+   * Every session after the first sees a new UIDVALIDITY for every folder and new UIDs for the same
+   * messages: Dovecot recreating {@code dovecot-uidlist} after files were removed behind its back
+   * (chatmail/relay#374), mbox and migration cases (Dovecot wiki "MboxProblems",
+   * thunderbird-android#1074).
    */
   I10_UIDVALIDITY_CHANGES_EACH_SESSION,
   /**
@@ -93,11 +100,16 @@ public enum ImapQuirk {
    * or the other way round). hMailServer 5.6.8 (hmailserver#476), WildDuck (wildduck#536).
    */
   I11_SIZE_LARGER_THAN_BODY,
-  /** FETCH items come in the reverse of the order asked, UID last. Exchange, Gmail. */
+  /**
+   * FETCH items come in the reverse of the order asked, UID last, after the literal ({@code * 3
+   * FETCH (RFC822 {6} … UID 10)}): "this case actually happens often" (mailio#135); RFC 9051 fixes
+   * no order.
+   */
   I12_FETCH_ITEMS_REORDERED,
   /**
    * After the session's inactivity time ({@link FakeImapServer.Builder#idleTimeout}) the server
-   * sends {@code * BYE Autologout; idle for too long} and closes. UW-IMAP, Courier.
+   * sends {@code * BYE Autologout; idle for too long} and closes: UW-IMAP's words, used by Yandex
+   * (MailKit#938); AOL after about 5 minutes (imapfilter#316).
    */
   I13_BYE_AUTOLOGOUT,
   /**
@@ -112,16 +124,27 @@ public enum ImapQuirk {
    * Gmail, Office 365 (MailKit#849 shows both lists).
    */
   I15_CAPABILITIES_GROW_AFTER_LOGIN,
-  /** LIST gives {@code NIL} as hierarchy delimiter: a flat namespace (RFC 9051 §7.3.1). */
+  /**
+   * LIST and NAMESPACE give {@code NIL} as hierarchy delimiter, a flat namespace (RFC 3501 §7.2.2):
+   * seznam.cz (go-imap#329), MsgServe 8 (offlineimap#663), SEINE (emailjs-imap-client#27),
+   * yahoo.co.jp's NAMESPACE (emailjs-imap-client#36).
+   */
   I16_NIL_DELIMITER,
   /**
-   * An untagged {@code * OK [ALERT] …} before the answer to SELECT and inside UID FETCH answers.
-   * Gmail's web-login and quota alerts.
+   * An untagged {@code * OK [ALERT] …} before the answer to SELECT and inside UID FETCH answers;
+   * RFC 9051 §7.1 says the client must show it to the user. Gmail's alerts ({@code [ALERT] Please
+   * log in via your web browser}, mailcow-dockerized#4277), quota warnings.
    */
   I17_UNTAGGED_ALERT,
-  /** SELECT gives neither {@code * n RECENT} nor {@code * FLAGS}: IMAP4rev2 dropped RECENT. */
+  /**
+   * SELECT gives neither {@code * n RECENT} nor {@code * FLAGS}: IMAP4rev2 (RFC 9051 §7.3.1)
+   * dropped RECENT, and a client that waits for both never finishes selecting.
+   */
   I18_SELECT_WITHOUT_RECENT_AND_FLAGS,
-  /** BODY.PEEK[] sets {@code \Seen} as BODY[] does. */
+  /**
+   * BODY.PEEK[] sets {@code \Seen} as BODY[] does: a server bug (MailKit#1432, labelled
+   * server-bug), Office 365 with BODY.PEEK[HEADER.FIELDS] (imapclient#414).
+   */
   I19_PEEK_SETS_SEEN,
   /**
    * The lowest UID of each folder is served as Exchange's notice {@code Retrieval using the IMAP4
@@ -129,24 +152,33 @@ public enum ImapQuirk {
    * cannot convert to MIME), with a matching RFC822.SIZE.
    */
   I20_RETRIEVAL_FAILED_NOTICE,
-  /** No UIDPLUS: not listed, and UID EXPUNGE is answered BAD. Servers before RFC 4315. */
+  /**
+   * No UIDPLUS (RFC 4315): not listed, and UID EXPUNGE is answered BAD, so a client cannot expunge
+   * only its own messages. SEINE lists only IMAP4rev1 and LITERAL+ (emailjs-imap-client#27).
+   */
   I21_NO_UIDPLUS,
-  /** No MOVE: not listed, and MOVE / UID MOVE are answered BAD. Courier, hMailServer, Yahoo. */
+  /**
+   * No MOVE (RFC 6851): not listed, and MOVE / UID MOVE are answered BAD. yahoo.co.jp's imapgate
+   * (emailjs-imap-client#36), Office 365 before login (MailKit#849), older Courier and hMailServer.
+   */
   I22_NO_MOVE,
   /**
    * A login while another session of the user is open is refused {@code NO [ALERT] Too many
-   * simultaneous connections. (Failure)}. Gmail (mailcore2#587), Dovecot's
-   * mail_max_userip_connections.
+   * simultaneous connections. (Failure)}: Gmail, which allows 15 (mailcore2#587); Dovecot's {@code
+   * mail_max_userip_connections}.
    */
   I23_TOO_MANY_CONNECTIONS,
   /**
-   * Every login is refused {@code NO [WEBALERT https://accounts.google.com/signin/continue] Web
-   * login required.}. Gmail.
+   * Every login is refused with {@code * NO [WEBALERT https://accounts.google.com/signin/continue…]
+   * Web login required.} and then {@code NO [ALERT] Please log in via your web browser:
+   * https://support.google.com/mail/accounts/answer/78754 (Failure)}. Gmail refusing a password
+   * login it deems less secure (S22.Imap#116, MailSystem.NET#17, mailcow-dockerized#4277).
    */
   I24_WEBALERT_LOGIN,
   /**
-   * Inside UID FETCH answers, unsolicited {@code * n FETCH (FLAGS (\Seen))} without UID for another
-   * message (another session changed its flags). Dovecot, Cyrus.
+   * Inside UID FETCH answers, an unsolicited {@code * n FETCH (FLAGS (\Flagged))} without UID for
+   * another message another session changed: Dovecot (node-imap#11 crashed on it), FETCH results
+   * without UID that chatmail/core#3022 learned to ignore.
    */
   I25_UNSOLICITED_FLAGS_DURING_FETCH;
 

@@ -422,8 +422,12 @@ class ImapQuirkTest {
         ImapRawClient c = new ImapRawClient(imap)) {
       c.line();
       assertEquals(
-          "L NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1] Web login required.",
-          c.tagged("L", "LOGIN u p"));
+          List.of(
+              "* NO [WEBALERT https://accounts.google.com/signin/continue?sarp=1&scc=1] Web login"
+                  + " required.",
+              "L NO [ALERT] Please log in via your web browser:"
+                  + " https://support.google.com/mail/accounts/answer/78754 (Failure)"),
+          c.ask("L", "LOGIN u p"));
     }
   }
 

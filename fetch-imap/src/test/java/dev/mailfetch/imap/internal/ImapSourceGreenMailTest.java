@@ -1,13 +1,10 @@
-package dev.mailfetch.imap;
+package dev.mailfetch.imap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.icegreen.greenmail.util.GreenMail;
-import com.icegreen.greenmail.util.ServerSetup;
-import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
@@ -20,16 +17,9 @@ import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
-import dev.mailfetch.imap.internal.ImapCommand;
-import dev.mailfetch.imap.internal.ImapCommands;
-import dev.mailfetch.imap.internal.ImapSession;
-import dev.mailfetch.imap.internal.ImapSettings;
-import dev.mailfetch.imap.internal.LiteralSource;
-import dev.mailfetch.imap.internal.TaggedReply;
-import dev.mailfetch.testkit.TestCertificates;
+import dev.mailfetch.imap.ImapDeletion;
+import dev.mailfetch.imap.ImapSource;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -45,56 +35,29 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class ImapSourceGreenMailTest {
-  private static final TestCertificates CERTS = TestCertificates.generate();
-  private static final String USER = "alice";
-  private static final String PASSWORD = "greenmail-source-pw";
-
-  private GreenMail greenMail;
+  private GreenMailImap greenMail;
 
   @BeforeEach
-  void start() throws Exception {
-    Path keystore = Files.createTempFile("i20-source-greenmail", ".p12");
-    CERTS.writeServerKeyStore(TestCertificates.Profile.VALID, keystore, "changeit".toCharArray());
-    System.setProperty("greenmail.tls.keystore.file", keystore.toString());
-    System.setProperty("greenmail.tls.keystore.password", "changeit");
-    System.setProperty("greenmail.tls.key.password", "changeit");
-    greenMail =
-        new GreenMail(
-            new ServerSetup[] {
-              ServerSetupTest.IMAP.dynamicPort(), ServerSetupTest.IMAPS.dynamicPort()
-            });
-    greenMail.start();
-    greenMail.setUser("alice@localhost", USER, PASSWORD);
+  void start() {
+    greenMail = new GreenMailImap(); // the test CA of every GreenMail test: GreenMail keeps one
   }
 
   @AfterEach
   void stop() {
-    greenMail.stop();
+    greenMail.close();
   }
 
   private ImapSource.Builder source() {
     return ImapSource.builder()
         .host("localhost")
-        .port(greenMail.getImaps().getServerSetup().getPort())
-        .sslContext(CERTS.clientContext())
-        .user(USER)
-        .password(() -> PASSWORD);
+        .port(greenMail.imapsPort())
+        .sslContext(GreenMailImap.CERTS.clientContext())
+        .user(GreenMailImap.USER)
+        .password(() -> GreenMailImap.PASSWORD);
   }
 
   private ImapSession admin() throws Exception {
-    ImapSession s =
-        ImapSession.open(
-            new ImapSettings(
-                "127.0.0.1",
-                greenMail.getImap().getServerSetup().getPort(),
-                ImapSecurity.NONE,
-                null,
-                ImapLimits.defaults(),
-                USER,
-                () -> PASSWORD,
-                null,
-                true,
-                null));
+    ImapSession s = ImapSession.open(greenMail.plain());
     s.login();
     return s;
   }

@@ -1,0 +1,158 @@
+package dev.mailfetch.imap.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.LineEnding;
+import dev.mailfetch.api.MessageHandler;
+import dev.mailfetch.api.MessageRef;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The responses of pipelined UID FETCHes, message by message: LF made of each CRLF however the
+ * slices fall, literals by their UID, a message whole only once a response after its own parsed,
+ * one that sent nothing failed in its turn.
+ */
+class FetchRouterTest {
+  /** The handler's calls, in order, and the bytes of the last message. */
+  static final class Calls implements MessageHandler {
+    final List<String> calls = new ArrayList<>();
+    final List<FetchException> errors = new ArrayList<>();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public void start(MessageRef ref) {
+      calls.add("start " + ref.number());
+      bytes = new ByteArrayOutputStream();
+    }
+
+    @Override
+    public void data(ByteBuffer slice) {
+      byte[] b = new byte[slice.remaining()];
+      slice.get(b);
+      bytes.writeBytes(b);
+    }
+
+    @Override
+    public void end() {
+      calls.add("end");
+    }
+
+    @Override
+    public void failed(MessageRef ref, FetchException error) {
+      calls.add("failed " + ref.number());
+      errors.add(error);
+    }
+  }
+
+  private static FetchRouter.Wanted wanted(int number, long uid) {
+    FetchRouter.Wanted w =
+        new FetchRouter.Wanted(
+            new MessageRef(number, "INBOX;UIDVALIDITY=1/;UID=" + uid, 9),
+            uid,
+            "INBOX",
+            "A" + number,
+            null);
+    w.inCall = true;
+    return w;
+  }
+
+  private static TaggedReply ok(String tag) {
+    return new TaggedReply("UID FETCH", ImapLine.of(tag + " OK done"), List.of());
+  }
+
+  private static void literal(FetchRouter r, long uid, byte[] body, int... cuts) {
+    r.begin("* 1 FETCH (UID " + uid + " BODY[] {" + body.length + "}");
+    int from = 0;
+    for (int cut : cuts) {
+      int to = Math.min(body.length, Math.max(from, cut));
+      r.accept(ByteBuffer.wrap(body, from, to - from).asReadOnlyBuffer());
+      from = to;
+    }
+    r.accept(ByteBuffer.wrap(body, from, body.length - from).asReadOnlyBuffer());
+    r.end(body.length);
+    r.take(ImapLine.of("* 1 FETCH (UID " + uid + " BODY[] {0}\r\n)"));
+  }
+
+  @Property(tries = 300)
+  void lfEnding_turnsEachCrlfIntoLf_whereverTheSlicesAreCut(
+      @ForAll @Size(max = 40) List<@IntRange(min = 0, max = 3) Integer> parts,
+      @ForAll @Size(max = 6) List<@IntRange(min = 0, max = 60) Integer> cuts) {
+    String[] pieces = {"a", "\r\n", "\r", "\n"};
+    StringBuilder sb = new StringBuilder();
+    parts.forEach(p -> sb.append(pieces[p]));
+    byte[] body = sb.toString().getBytes(StandardCharsets.US_ASCII);
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.LF);
+    r.expect(wanted(1, 7));
+    Calls h = new Calls();
+    r.call(h, 1);
+    literal(r, 7, body, cuts.stream().sorted().mapToInt(Integer::intValue).toArray());
+    r.answered("A1", ok("A1"), "message 1");
+    assertEquals(List.of("start 1", "end"), h.calls);
+    assertEquals(sb.toString().replace("\r\n", "\n"), h.bytes.toString(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aLiteralOutOfTurn_isDroppedAndAskedAgain_andOneThatSentNothingFailsInItsPlace() {
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.CRLF);
+    FetchRouter.Wanted first = wanted(1, 7);
+    FetchRouter.Wanted second = wanted(2, 8);
+    r.expect(first);
+    r.expect(second);
+    Calls h = new Calls();
+    r.call(h, 2);
+    // Dovecot's parallel answers: 8 comes before the OK of 7, which sent nothing
+    literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertEquals(List.of(), h.calls, "8 cannot be handed on before 7");
+    assertEquals(false, r.answered("A1", ok("A1"), "message 1"));
+    assertEquals(List.of("failed 1"), h.calls);
+    assertEquals(FetchError.SERVER_TEMPORARY, h.errors.get(0).error());
+    assertEquals(true, r.answered("A2", ok("A2"), "message 2"), "8 is asked for again");
+    second.tag = "A3";
+    literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    r.answered("A3", ok("A3"), "message 2");
+    assertEquals(List.of("failed 1", "start 2", "end"), h.calls);
+    assertEquals("x\r\n", h.bytes.toString(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aMessageIsNotWhole_untilAResponseAfterItsOwnParsed() {
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.CRLF);
+    r.expect(wanted(1, 7));
+    Calls h = new Calls();
+    r.call(h, 1);
+    literal(r, 7, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertEquals(List.of("start 1"), h.calls, "the literal and its response alone prove nothing");
+    r.broke(new FetchException(FetchError.CONNECTION_RESET, "the connection broke"));
+    assertEquals(List.of("start 1"), h.calls, "closed, not streaming: the caller's error says it");
+  }
+
+  @Test
+  void aResponseNamingAnotherUid_afterTheLiteral_failsTheMessage() {
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.CRLF);
+    r.expect(wanted(1, 7));
+    Calls h = new Calls();
+    r.call(h, 1);
+    r.begin("* 1 FETCH (BODY[] {3}"); // the UID comes after the literal, and it is another
+    r.accept(ByteBuffer.wrap("x\r\n".getBytes(StandardCharsets.US_ASCII)));
+    r.end(3);
+    r.take(ImapLine.of("* 1 FETCH (BODY[] {0}\r\n UID 8)"));
+    r.answered("A1", ok("A1"), "message 1");
+    assertEquals(List.of("start 1", "failed 1"), h.calls);
+    assertEquals(FetchError.PROTOCOL, h.errors.get(0).error());
+  }
+}
