@@ -15,8 +15,7 @@ class AccountUrlTest {
     assertEquals(
         new AccountUrl("pop3", "bob", "10.0.0.5", 1110, null),
         AccountUrl.parse("POP3://bob@10.0.0.5:1110/"));
-    assertEquals(
-        new AccountUrl("pop3s", "a", "::1", 995, null), AccountUrl.parse("pop3s://a@[::1]:995"));
+    assertEquals(new AccountUrl("pop3s", "a", "::1", 995, null), AccountUrl.parse("pop3s://a@[::1]:995"));
   }
 
   @Test

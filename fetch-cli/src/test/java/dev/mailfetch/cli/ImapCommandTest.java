@@ -49,7 +49,8 @@ class ImapCommandTest {
         () -> PrivateDovecot.whyUnavailable(PrivateDovecot.Service.IMAP).orElse(""));
     MailCorpus corpus = MailCorpus.generate(2020, MESSAGES);
     dovecot =
-        PrivateDovecot.start(EnumSet.of(PrivateDovecot.Service.IMAP), corpus::writeMaildir, certs);
+        PrivateDovecot.start(
+            EnumSet.of(PrivateDovecot.Service.IMAP), corpus::writeMaildir, certs);
     ca = certs.writeCaPem(dir);
   }
 
@@ -108,12 +109,12 @@ class ImapCommandTest {
             "--to",
             "maildir:" + maildir);
     assertEquals(0, second.exit(), second.out() + second.err());
-    assertTrue(
-        second.out().contains("0 new") || second.out().contains("nothing new"), second.out());
+    assertTrue(second.out().contains("0 new") || second.out().contains("nothing new"), second.out());
     assertEquals(MESSAGES, files(maildir.resolve("new")).size());
     assertEquals(MESSAGES, dovecot.files("INBOX").size(), "kept on the server (the default)");
     assertTrue(
-        Files.isDirectory(maildir.resolve("mailfetch-state")), "the state lives with the Maildir");
+        Files.isDirectory(maildir.resolve("mailfetch-state")),
+        "the state lives with the Maildir");
   }
 
   @Test
@@ -126,7 +127,8 @@ class ImapCommandTest {
       {"must start with pop3s://", "smtp://alice@localhost"},
     };
     for (String[] c : cases) {
-      Run r = mailfetch("fetch", c[1], "--password-env", "IMAP_PW", "--to", "maildir:" + maildir);
+      Run r =
+          mailfetch("fetch", c[1], "--password-env", "IMAP_PW", "--to", "maildir:" + maildir);
       assertEquals(2, r.exit(), c[0] + ": " + r.err());
       assertTrue(r.err().contains(c[0]), c[0] + " in: " + r.err());
       assertFalse(r.err().contains("\tat "), r.err());
@@ -158,13 +160,7 @@ class ImapCommandTest {
     assertTrue(contradiction.err().contains("contradict"), contradiction.err());
     Run badChoice =
         mailfetch(
-            "fetch",
-            url(),
-            "--password-env",
-            "IMAP_PW",
-            "--on-server",
-            "shred",
-            "--to",
+            "fetch", url(), "--password-env", "IMAP_PW", "--on-server", "shred", "--to",
             "maildir:" + maildir);
     assertEquals(2, badChoice.exit(), badChoice.err());
     assertTrue(badChoice.err().contains("keep, seen, trash, move=FOLDER or expunge"));
@@ -173,7 +169,8 @@ class ImapCommandTest {
 
   @Test
   void doctor_imaps_walksEveryStage_inTextAndJson() throws Exception {
-    Run text = mailfetch("doctor", url(), "--password-env", "IMAP_PW", "--ca-file", ca.toString());
+    Run text =
+        mailfetch("doctor", url(), "--password-env", "IMAP_PW", "--ca-file", ca.toString());
     assertEquals(0, text.exit(), text.out() + text.err());
     for (String stage :
         new String[] {
@@ -198,9 +195,7 @@ class ImapCommandTest {
     assertEquals("imap", fields.get("protocol"));
     assertEquals("true", fields.get("healthy"));
     for (String stage :
-        new String[] {
-          "DNS", "TCP", "TLS", "CAPABILITIES", "AUTHENTICATION", "FOLDERS", "COMPLIANCE"
-        }) {
+        new String[] {"DNS", "TCP", "TLS", "CAPABILITIES", "AUTHENTICATION", "FOLDERS", "COMPLIANCE"}) {
       assertTrue(json.out().contains("\"stage\":\"" + stage + "\""), stage + " in " + json.out());
     }
   }
@@ -218,8 +213,7 @@ class ImapCommandTest {
             "--folder",
             "Lists/java");
     assertEquals(FetchError.CONFIGURATION.exitCode(), text.exit(), text.out() + text.err());
-    assertTrue(
-        text.out().contains("A folder to fetch from does not exist [CONFIGURATION]"), text.out());
+    assertTrue(text.out().contains("A folder to fetch from does not exist [CONFIGURATION]"), text.out());
     assertTrue(text.out().contains("--folder NAME"), "the remedy names the option: " + text.out());
     Run json =
         mailfetch(
