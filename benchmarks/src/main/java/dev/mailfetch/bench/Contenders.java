@@ -208,7 +208,7 @@ final class Contenders {
   }
 
   /** The disk side of {@code bare(s, maildir)}. */
-  private static final class BareMaildir implements AutoCloseable {
+  static final class BareMaildir implements AutoCloseable {
     private final java.nio.file.Path tmp;
     private final java.nio.file.Path fresh;
     private final java.util.List<java.nio.file.Path> waiting = new java.util.ArrayList<>();

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * A corpus delivered into a mailbox of a {@link PrivateDovecot}, counted by content: which messages
@@ -33,7 +34,14 @@ public final class DeliveryTally {
     /** IMAP APPEND: stored as sent. */
     IMAP,
     /** LMTP: stored with a {@code Return-Path} line first. */
-    LMTP
+    LMTP,
+    /**
+     * A Maildir a fetch from Dovecot's IMAP server wrote (a {@code MaildirSink}): the message as
+     * Dovecot serves it, LF line ends, and each NUL byte as 0x80: IMAP allows no NUL in a literal
+     * (RFC 3501 section 4.3; RFC 9051 section 4.3), so Dovecot sends 0x80 in its place in {@code
+     * BODY[]}, the one byte in which what a client can fetch differs from Dovecot's file.
+     */
+    IMAP_FETCH
   }
 
   /** The counts of one comparison of the mailbox with the corpus. */
@@ -55,6 +63,7 @@ public final class DeliveryTally {
   private final MailCorpus corpus;
   private final Arrival arrival;
   private final Map<String, String> expectedKeyByUid = new HashMap<>();
+  private final Map<String, String> storedKeyByUid = new HashMap<>();
   private final Map<String, Integer> expected = new HashMap<>();
   private final Map<String, String> keyByFile = new HashMap<>();
 
@@ -62,7 +71,9 @@ public final class DeliveryTally {
     this.corpus = corpus;
     this.arrival = arrival;
     for (MailCorpus.Message m : corpus.messages()) {
-      String key = sha256(MailCorpus.toLf(m.content()));
+      byte[] lf = MailCorpus.toLf(m.content());
+      String key = sha256(arrival == Arrival.IMAP_FETCH ? servedOverImap(lf) : lf);
+      storedKeyByUid.put(m.uid(), sha256(lf));
       expectedKeyByUid.put(m.uid(), key);
       expected.merge(key, 1, Integer::sum);
     }
@@ -76,11 +87,72 @@ public final class DeliveryTally {
   /** What {@code mailbox} of {@code dovecot} holds now: content key → copies. */
   public Map<String, Integer> stored(PrivateDovecot dovecot, String mailbox)
       throws IOException, InterruptedException {
+    return stored(dovecot.files(mailbox));
+  }
+
+  /**
+   * What the Maildir at {@code maildir} holds now in its {@code new/} and {@code cur/} (not its
+   * folders): content key → copies. A Maildir not created yet holds nothing.
+   */
+  // Closing the concatenation closes both listings (Stream.concat's contract).
+  @SuppressWarnings("StreamResourceLeak")
+  public Map<String, Integer> stored(Path maildir) throws IOException {
+    if (!Files.isDirectory(maildir.resolve("new")) || !Files.isDirectory(maildir.resolve("cur"))) {
+      return Map.of();
+    }
+    try (Stream<Path> s =
+        Stream.concat(Files.list(maildir.resolve("new")), Files.list(maildir.resolve("cur")))) {
+      return stored(s.sorted().toList());
+    }
+  }
+
+  /** How many corpus messages {@code stored} holds (each copy counted once per corpus message). */
+  public int held(Map<String, Integer> stored) {
+    int held = 0;
+    for (Map.Entry<String, Integer> e : expected.entrySet()) {
+      held += Math.min(e.getValue(), stored.getOrDefault(e.getKey(), 0));
+    }
+    return held;
+  }
+
+  /**
+   * Which corpus message each of {@code files} is (by file {@link #baseName}, a corpus uid each,
+   * identical messages each to another of their uids); fails unless the files are exactly the
+   * corpus, each message once, byte for byte in the stored form (LF): the check that a server's own
+   * storage holds the corpus before a fetch from it is compared with the corpus.
+   */
+  public Map<String, String> corpusUidsOf(List<Path> files) throws IOException {
+    Map<String, List<String>> uidsByKey = new HashMap<>();
+    for (MailCorpus.Message m : corpus.messages()) {
+      uidsByKey.computeIfAbsent(storedKeyByUid.get(m.uid()), k -> new ArrayList<>()).add(m.uid());
+    }
+    Map<String, String> uidByFile = new HashMap<>();
+    for (Path p : files) {
+      String key = sha256(Files.readAllBytes(p));
+      List<String> uids = uidsByKey.get(key);
+      if (uids == null || uids.isEmpty()) {
+        throw new AssertionError(p + " is no message of the corpus (or one more copy of one)");
+      }
+      uidByFile.put(baseName(p), uids.remove(uids.size() - 1));
+    }
+    if (uidByFile.size() != corpus.messages().size()) {
+      throw new AssertionError(
+          "the server holds " + uidByFile.size() + " of the corpus's " + corpus.messages().size());
+    }
+    return uidByFile;
+  }
+
+  /** A Maildir file's name up to its {@code :2,} flags, which a reader may change. */
+  public static String baseName(Path file) {
+    String name = file.getFileName().toString();
+    int colon = name.indexOf(':');
+    return colon < 0 ? name : name.substring(0, colon);
+  }
+
+  private Map<String, Integer> stored(List<Path> files) throws IOException {
     Map<String, Integer> stored = new HashMap<>();
-    for (Path p : dovecot.files(mailbox)) {
-      String name = p.getFileName().toString();
-      int colon = name.indexOf(':');
-      String base = colon < 0 ? name : name.substring(0, colon);
+    for (Path p : files) {
+      String base = baseName(p);
       String key = keyByFile.get(base);
       if (key == null) {
         key = sha256(delivered(Files.readAllBytes(p)));
@@ -135,6 +207,17 @@ public final class DeliveryTally {
       }
     }
     return new Counts(corpus.messages().size(), lost, twice, foreign, List.copyOf(lostUids));
+  }
+
+  /** {@code stored} as Dovecot's IMAP server sends it in {@code BODY[]} (each NUL as 0x80). */
+  public static byte[] servedOverImap(byte[] stored) {
+    byte[] served = stored.clone();
+    for (int i = 0; i < served.length; i++) {
+      if (served[i] == 0) {
+        served[i] = (byte) 0x80;
+      }
+    }
+    return served;
   }
 
   /** The stored bytes without what the delivery added on top. */

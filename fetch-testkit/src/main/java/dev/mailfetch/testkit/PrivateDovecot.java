@@ -10,14 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -420,6 +423,87 @@ public final class PrivateDovecot {
       eol++;
     }
     return Arrays.copyOfRange(stored, Math.min(eol + 1, stored.length), stored.length);
+  }
+
+  /**
+   * Waits until no client is connected to it ({@code doveadm who}, which asks Dovecot's anvil):
+   * after a client was killed, the server side of its session may still be finishing a command (an
+   * EXPUNGE), and what the server holds is read only after that.
+   */
+  public void awaitSessionsEnded(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (doveadmWho().lines().skip(1).anyMatch(l -> !l.isBlank())) { // a header line first
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "Dovecot still has sessions after " + timeout + ": " + doveadmWho());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private String doveadmWho() throws IOException, InterruptedException {
+    return run(List.of("doveadm", "-c", folder.resolve("dovecot.conf").toString(), "who", "-1"));
+  }
+
+  /**
+   * Makes Dovecot renumber {@code mailbox} (INBOX, or a folder by its IMAP name), as a server does
+   * whose index was lost or rebuilt: its {@code dovecot-uidlist} and index files are removed, so
+   * Dovecot gives every message a new UID under a new UIDVALIDITY when the mailbox is next opened
+   * (the messages themselves stay as they are, under new file names in another order, so that the
+   * new UIDs do not follow the old ones: UID 1 is another message). Call it while no client has the
+   * mailbox open ({@link #awaitSessionsEnded}). Returns the new UIDVALIDITY, which differs from the
+   * old one (Dovecot takes the time of day for it: a renumbering within the same second waits a
+   * second).
+   */
+  // Closing the concatenation closes both listings (Stream.concat's contract).
+  @SuppressWarnings("StreamResourceLeak")
+  public long renumber(String mailbox) throws IOException, InterruptedException {
+    long before = uidValidity(mailbox);
+    Path dir = Path.of(doveadm("mailbox", "path", mailbox).strip());
+    Path indexRoot = maildir;
+    List<Path> messages = files(mailbox);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(before));
+    for (int i = 0; i < messages.size(); i++) {
+      Path p = messages.get(i);
+      String name = p.getFileName().toString();
+      int colon = name.indexOf(':');
+      String renamed =
+          String.format(Locale.ROOT, "%d.M%06dP1.renumbered", 1_800_000_000L + order.get(i), i)
+              + (colon < 0 ? "" : name.substring(colon));
+      Files.move(p, p.resolveSibling(renamed));
+    }
+    for (int attempt = 0; ; attempt++) {
+      try (Stream<Path> s = Stream.concat(Files.list(dir), Files.list(indexRoot))) {
+        for (Path p : s.distinct().toList()) {
+          String name = p.getFileName().toString();
+          boolean list = name.startsWith("dovecot.list.index");
+          boolean own =
+              p.getParent().equals(dir)
+                  && (name.equals("dovecot-uidlist") || name.startsWith("dovecot.index"));
+          if (list || own) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+      long after = uidValidity(mailbox);
+      if (after != before) {
+        return after;
+      }
+      if (attempt == 3) {
+        throw new IllegalStateException("UIDVALIDITY of " + mailbox + " stayed " + before);
+      }
+      Thread.sleep(1100);
+    }
+  }
+
+  /** The UIDVALIDITY of {@code mailbox} as Dovecot reports it ({@code doveadm mailbox status}). */
+  public long uidValidity(String mailbox) throws IOException, InterruptedException {
+    String out = doveadm("mailbox", "status", "uidvalidity", mailbox).strip();
+    return Long.parseLong(out.substring(out.indexOf('=') + 1).strip());
   }
 
   /** Stops it (by its own PID, never by name) and removes its folder. */

@@ -166,25 +166,44 @@ public final class SigkillChild {
 
   /**
    * A crash child's fetch, as the crash tests run it: from {@code source} into {@code sink}, in
-   * delete mode, batches of five, sessions of at most {@code perSession} messages, each engine
-   * event printed ({@link #events}); one session after another (each prints {@code session <n>}
-   * first) until the server lists nothing, as a poll would. A session that does not end ok prints
-   * {@code failed <summary>} and ends the JVM with status 1.
+   * delete mode ({@link #fetchUntilDone} with {@link Retention#DELETE_AFTER_DELIVERY}).
    *
    * @return how many sessions it took, for the child's {@code done after <n> sessions}
    */
   public static int fetchUntilEmpty(
       FetchSource source, MessageSink sink, UidStore store, int perSession, PrintStream out) {
+    return fetchUntilDone(source, sink, store, Retention.DELETE_AFTER_DELIVERY, perSession, out);
+  }
+
+  /**
+   * A crash child's fetch: from {@code source} into {@code sink} with {@code retention}, batches of
+   * five, sessions of at most {@code perSession} messages, each engine event printed ({@link
+   * #events}); one session after another (each prints {@code session <n>} first) until there is
+   * nothing left to do, as a poll would: in delete mode until the server lists nothing, otherwise
+   * until a session fetched everything it listed and had nothing left for the next (no message held
+   * back by the per-session limit). A session that does not end ok prints {@code failed <summary>}
+   * and ends the JVM with status 1.
+   *
+   * @return how many sessions it took, for the child's {@code done after <n> sessions}
+   */
+  public static int fetchUntilDone(
+      FetchSource source,
+      MessageSink sink,
+      UidStore store,
+      Retention retention,
+      int perSession,
+      PrintStream out) {
     Fetcher fetcher =
         Fetcher.builder()
             .source(source)
             .sink(sink)
             .uidStore(store)
-            .retention(Retention.DELETE_AFTER_DELIVERY)
+            .retention(retention)
             .batchSize(5)
             .limits(FetchLimits.builder().maxMessagesPerRun(perSession).build())
             .listener(events(out))
             .build();
+    boolean deletes = retention.equals(Retention.DELETE_AFTER_DELIVERY);
     int sessions = 0;
     while (true) {
       sessions++;
@@ -196,7 +215,7 @@ public final class SigkillChild {
         out.flush();
         System.exit(1);
       }
-      if (r.listed() == 0) {
+      if (deletes ? r.listed() == 0 : r.count(MessageOutcome.Kind.SKIPPED) == 0) {
         return sessions;
       }
     }
