@@ -212,16 +212,22 @@ final class AccountsFile {
    * would be fetched as two accounts, each downloading everything, and polled at once the server
    * would refuse one of them as in use.
    */
+  /**
+   * Whether the URL names its protocol's default port (0, or 110/995 for POP3, 143/993 for IMAP).
+   */
+  private static boolean defaultPort(AccountUrl u) {
+    return u.imap()
+        ? u.port() == 0 || u.port() == 143 || u.port() == 993
+        : AccountName.isDefaultPort(u.port());
+  }
+
   private static String sameServer(String account, AccountUrl u, Map<String, AccountUrl> earlier) {
     for (Map.Entry<String, AccountUrl> e : earlier.entrySet()) {
       AccountUrl o = e.getValue();
       if (o.imap() != u.imap()) {
         continue; // a POP3 and an IMAP mailbox are two accounts, each with its own state
       }
-      boolean samePort =
-          AccountName.isDefaultPort(o.port())
-              ? AccountName.isDefaultPort(u.port())
-              : o.port() == u.port();
+      boolean samePort = defaultPort(o) ? defaultPort(u) : o.port() == u.port();
       if (!o.user().equals(u.user())
           || !samePort
           || AccountName.host(o.host()).equals(AccountName.host(u.host()))) {

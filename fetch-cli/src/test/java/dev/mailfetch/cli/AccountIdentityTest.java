@@ -2,6 +2,7 @@ package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.dedup.JournalUidStore;
@@ -19,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * What identifies an account (docs/state.md): the user as typed, the server's host name without
@@ -380,5 +383,33 @@ class AccountIdentityTest {
         assertFalse(Files.exists(tmp.resolve("Mf")), command + ": nothing downloaded twice");
       }
     }
+  }
+
+  @Test
+  void twoImapAccountsOfAConfig_atTwoNamesOfOneServer_onItsDefaultPort_areOneMailbox()
+      throws IOException {
+    Path config =
+        Files.writeString(
+            tmp.resolve("accounts.properties"),
+            "a.url = imaps://alice@127.0.0.1\n"
+                + "a.password-env = PW\n"
+                + "a.to = maildir:"
+                + tmp.resolve("Ma")
+                + "\n"
+                + "f.url = imaps://alice@localhost:993\n"
+                + "f.password-env = PW\n"
+                + "f.to = maildir:"
+                + tmp.resolve("Mf")
+                + "\n");
+    Map<String, Map<String, String>> accounts =
+        AccountsFile.load(config, new CommandLine(new FetchCommand()));
+    assertFalse(AccountsFile.args(accounts.get("a"), List.of()).isEmpty(), "the first is read");
+    ParameterException refused =
+        assertThrows(
+            ParameterException.class, () -> AccountsFile.args(accounts.get("f"), List.of()));
+    assertTrue(
+        refused.getMessage().contains("same mailbox as account a")
+            && refused.getMessage().contains("same server"),
+        "993 is IMAP's default port as an absent one is: " + refused.getMessage());
   }
 }
