@@ -57,6 +57,9 @@ final class ImapIdle {
           if (line == null) {
             throw new ImapOutput.SessionEnded("client left during IDLE");
           }
+          // Out of the idling set before answering: a test that read the answer must not see
+          // this session still counted as idling.
+          settings.idling.remove(this);
           if (line.strip().toUpperCase(Locale.ROOT).equals("DONE")) {
             out.line(tag + " OK IDLE terminated");
           } else {
