@@ -53,13 +53,13 @@ final class ImapAccount {
               + " expunge (deleted: what --delete does on IMAP). With --keep-days N: N days after.")
   String onServer;
 
-  /** The state name of an IMAP account: {@code imap:user@host}, {@code :port} where not 993/143. */
+  /**
+   * The state name of an IMAP account: {@code imap:user@host}, {@code :port} where not 993/143; the
+   * library's default for an {@link ImapSource} ({@link ImapSource#accountName}), so that a program
+   * and the command keep one state for one mailbox.
+   */
   static String name(String user, String typedHost, int port) {
-    return "imap:"
-        + user
-        + "@"
-        + AccountName.host(typedHost)
-        + (port == 993 || port == 143 || port == 0 ? "" : ":" + port);
+    return ImapSource.accountName(user, typedHost, port);
   }
 
   /** The account's state: its name and directory under {@code root}. */
@@ -225,7 +225,11 @@ final class ImapAccount {
     }
   }
 
-  /** The doctor for an IMAP account: the settings a fetch would use. */
+  /**
+   * The doctor for an IMAP account: with a secret, it examines the very source a fetch of these
+   * options opens ({@link ImapDoctor.Builder#source}); without one, the server as far as a
+   * connection goes (no login).
+   */
   static ImapDoctor.Builder doctor(
       ServerOptions server,
       ImapAccount imap,
@@ -234,28 +238,28 @@ final class ImapAccount {
       CommandSpec spec,
       String urlFolder)
       throws FetchException {
-    refusePop3Options(server, spec);
-    if (imap.onServer != null) {
-      imap.deletion(spec); // checked, though the doctor deletes nothing
-    }
-    ImapDoctor.Builder b =
-        ImapDoctor.builder()
-            .host(a.host())
+    ImapDoctor.Builder b = ImapDoctor.builder();
+    if (server.secret != null) {
+      b.source(source(server, imap, a, a.name(), env, spec, urlFolder, 0));
+    } else {
+      refusePop3Options(server, spec);
+      ImapFolders folders = imap.folders(spec, urlFolder);
+      if (imap.onServer != null) {
+        imap.deletion(spec); // checked, though the doctor deletes nothing
+      }
+      try {
+        b.host(a.host())
             .port(a.port())
             .security(security(a))
             .user(a.user())
             .allowPlaintextAuthentication(server.allowPlaintext)
-            .folders(imap.folders(spec, urlFolder));
-    if (server.secret != null) {
-      ServerOptions.Credential c = server.credential(a, env, spec);
-      if (c.password() != null) {
-        b.password(c.password());
-      } else {
-        b.oauthTokens(c.tokens());
+            .folders(folders);
+      } catch (IllegalArgumentException e) {
+        throw bad(spec, "the URL's user or host cannot be used: " + e.getMessage());
       }
-    }
-    if (server.caFile != null) {
-      b.trustPem(readable(spec, server.caFile));
+      if (server.caFile != null) {
+        b.trustPem(readable(spec, server.caFile));
+      }
     }
     if (server.timeout != null) {
       b.timeout(Duration.ofSeconds(Math.max(1, server.timeout)));

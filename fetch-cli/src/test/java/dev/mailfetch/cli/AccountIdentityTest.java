@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.dedup.JournalUidStore;
+import dev.mailfetch.imap.ImapSource;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
@@ -411,5 +412,31 @@ class AccountIdentityTest {
         refused.getMessage().contains("same mailbox as account a")
             && refused.getMessage().contains("same server"),
         "993 is IMAP's default port as an absent one is: " + refused.getMessage());
+  }
+
+  @Test
+  void theCommandsImapStateName_isTheLibrarysDefaultAccount_andKeepsItsEarlierNames() {
+    FetchCommand c = new FetchCommand();
+    CommandLine line = new CommandLine(c);
+    Map<String, String> earlier =
+        Map.of(
+            "imaps://alice@Mail.Example.ORG.", "imap:alice@mail.example.org",
+            "imap://alice@mail.example.org:143", "imap:alice@mail.example.org",
+            "imaps://alice%40example.org@localhost:1993", "imap:alice@example.org@localhost:1993");
+    for (Map.Entry<String, String> e : earlier.entrySet()) {
+      ServerOptions.Account a = c.server.account(e.getKey(), line.getCommandSpec());
+      String library =
+          ImapSource.builder()
+              .host(a.host())
+              .port(a.port())
+              .user(a.user())
+              .password(() -> PASSWORD)
+              .build()
+              .account();
+      assertEquals(e.getValue(), a.name(), e.getKey() + ": the name the command kept before");
+      assertEquals(a.name(), library, e.getKey() + ": one state for a program and the command");
+    }
+    ServerOptions.Account v6 = c.server.account("imaps://alice@[::1]:1993", line.getCommandSpec());
+    assertEquals("imap:alice@[::1]:1993", v6.name(), "the port cannot be read as the address's");
   }
 }

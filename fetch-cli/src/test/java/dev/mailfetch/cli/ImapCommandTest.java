@@ -333,6 +333,14 @@ class ImapCommandTest {
     assertTrue(r.out().contains("- login"), r.out());
   }
 
+  @Test
+  void doctor_withoutASecret_examinesTheServer_butNeverLogsIn() {
+    Run r = mailfetch("doctor", url(), "--ca-file", ca.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertTrue(r.out().contains("✓ encryption"), r.out());
+    assertTrue(r.out().contains("- login"), "the login is not tried: " + r.out());
+  }
+
   private static List<Path> files(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(Files::isRegularFile).sorted().toList();

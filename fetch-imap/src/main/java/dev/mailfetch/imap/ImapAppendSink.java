@@ -10,9 +10,9 @@ import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
-import dev.mailfetch.api.internal.tls.PemTrust;
 import dev.mailfetch.imap.internal.AppendCore;
 import dev.mailfetch.imap.internal.AppendServer;
+import dev.mailfetch.imap.internal.ConnectionDraft;
 import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -78,24 +77,19 @@ public final class ImapAppendSink implements MessageSink {
   private final AppendCore core;
 
   private ImapAppendSink(Builder b) {
-    SSLContext ssl = b.pemFile != null ? PemTrust.load(b.pemFile).context() : b.sslContext;
-    Supplier<String> pw = b.password;
-    ImapSettings settings =
-        new ImapSettings(
-            b.host,
-            b.port(),
-            b.security,
-            ssl,
-            b.limits,
-            b.user,
-            pw == null ? null : pw::get,
-            b.tokens,
-            b.allowPlaintext,
-            b.user + "@" + b.host,
-            ImapFailures.Role.DESTINATION);
+    ConnectionDraft c = b.connection;
+    ImapSettings settings = c.settings(c.user() + "@" + c.host(), ImapFailures.Role.DESTINATION);
     this.folder = b.folder;
     this.description =
-        "ImapAppendSink[" + b.user + "@" + b.host + ":" + settings.port() + "/" + b.folder + "]";
+        "ImapAppendSink["
+            + c.user()
+            + "@"
+            + c.host()
+            + ":"
+            + settings.port()
+            + "/"
+            + b.folder
+            + "]";
     String header = b.keyHeader ? KEY_HEADER : null;
     Path spoolDir =
         b.journal != null
@@ -219,62 +213,47 @@ public final class ImapAppendSink implements MessageSink {
 
   /** Settings of an {@link ImapAppendSink}; each may be given once, and is checked when given. */
   public static final class Builder {
-    private String host;
-    private int port;
-    private ImapSecurity security = ImapSecurity.IMPLICIT_TLS;
-    private String user;
-    private Supplier<String> password;
-    private TokenProvider tokens;
-    private boolean allowPlaintext;
-    private SSLContext sslContext;
-    private Path pemFile;
+    private final ConnectionDraft connection = new ConnectionDraft();
     private String folder = "INBOX";
     private Path journal;
     private boolean keyHeader = true;
-    private ImapLimits limits = ImapLimits.defaults();
     private final Require.Once once = new Require.Once();
 
     private Builder() {}
 
     /** The server's host name (verified against its certificate). Required. */
     public Builder host(String host) {
-      once.set("host", this.host);
-      this.host = clean("host", host).toLowerCase(Locale.ROOT);
+      connection.host(host);
       return this;
     }
 
     /** The port; default 993 for implicit TLS, 143 otherwise. */
     public Builder port(int port) {
-      once.set("port", this.port);
-      this.port = Require.range("port", port, 1, 65535);
+      connection.port(port);
       return this;
     }
 
     /** How the connection is protected; default {@link ImapSecurity#IMPLICIT_TLS}. */
     public Builder security(ImapSecurity security) {
-      once.set("security", this.security);
-      this.security = Objects.requireNonNull(security, "security");
+      connection.security(security);
       return this;
     }
 
     /** The login name (often the whole e-mail address). Required. */
     public Builder user(String user) {
-      once.set("user", this.user);
-      this.user = clean("user", user);
+      connection.user(user);
       return this;
     }
 
     /** Where the password comes from, asked at each login (no CR, LF or NUL in it). */
     public Builder password(Supplier<String> password) {
-      once.setSecret("password");
-      this.password = Objects.requireNonNull(password, "password");
+      connection.password(password);
       return this;
     }
 
     /** OAuth access tokens (XOAUTH2, OAUTHBEARER), asked at each login. */
     public Builder oauthTokens(TokenProvider tokens) {
-      once.setSecret("oauthTokens");
-      this.tokens = Objects.requireNonNull(tokens, "oauthTokens");
+      connection.oauthTokens(tokens);
       return this;
     }
 
@@ -283,17 +262,13 @@ public final class ImapAppendSink implements MessageSink {
      * password or token is then readable by anyone on the network path.
      */
     public Builder allowPlaintextAuthentication(boolean allow) {
-      once.set("allowPlaintextAuthentication", this.allowPlaintext);
-      this.allowPlaintext = allow;
+      connection.allowPlaintextAuthentication(allow);
       return this;
     }
 
     /** Your own TLS setup: another provider, a pinned trust store. Host names are still checked. */
     public Builder sslContext(SSLContext context) {
-      Require.requireState(
-          !once.isSet("trustPem"), "sslContext cannot be combined with trustPem (%s)", pemFile);
-      once.set("sslContext", this.sslContext);
-      this.sslContext = Objects.requireNonNull(context, "sslContext");
+      connection.sslContext(context);
       return this;
     }
 
@@ -304,13 +279,7 @@ public final class ImapAppendSink implements MessageSink {
      * @throws IllegalArgumentException naming the file if it cannot be read
      */
     public Builder trustPem(Path pemFile) {
-      Require.requireState(
-          !once.isSet("sslContext"),
-          "trustPem cannot be combined with sslContext (%s)",
-          sslContext);
-      once.set("trustPem", this.pemFile);
-      PemTrust.load(Objects.requireNonNull(pemFile, "trustPem")); // refused here if unreadable
-      this.pemFile = pemFile;
+      connection.trustPem(pemFile);
       return this;
     }
 
@@ -320,7 +289,7 @@ public final class ImapAppendSink implements MessageSink {
      */
     public Builder folder(String folder) {
       once.set("folder", this.folder);
-      this.folder = clean("folder", folder);
+      this.folder = ConnectionDraft.clean("folder", folder);
       return this;
     }
 
@@ -340,8 +309,7 @@ public final class ImapAppendSink implements MessageSink {
 
     /** Caps and deadlines of the session; default {@link ImapLimits#defaults()}. */
     public Builder limits(ImapLimits limits) {
-      once.set("limits", this.limits);
-      this.limits = Objects.requireNonNull(limits, "limits");
+      connection.limits(limits);
       return this;
     }
 
@@ -355,10 +323,6 @@ public final class ImapAppendSink implements MessageSink {
       return this;
     }
 
-    int port() {
-      return port != 0 ? port : security == ImapSecurity.IMPLICIT_TLS ? 993 : 143;
-    }
-
     /**
      * Builds the sink; nothing is sent over the network until it is used.
      *
@@ -366,27 +330,8 @@ public final class ImapAppendSink implements MessageSink {
      *     each other
      */
     public ImapAppendSink build() {
-      Require.requireState(host != null && user != null, "host and user are required");
-      Require.requireState(
-          password != null || tokens != null, "a password or an OAuth token provider is required");
-      Require.requireState(
-          security != ImapSecurity.NONE || allowPlaintext,
-          "ImapSecurity.NONE sends the password in plain text; call"
-              + " allowPlaintextAuthentication(true) to accept that, or use IMPLICIT_TLS or STARTTLS");
+      connection.requireLogin();
       return new ImapAppendSink(this);
-    }
-
-    private static String clean(String name, String value) {
-      Require.notEmpty(name, value);
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        Require.requireArgument(
-            c != '\r' && c != '\n' && c != '\0',
-            "%s must not contain CR, LF or NUL (they would start a new IMAP command): %s",
-            name,
-            FetchException.escape(value));
-      }
-      return value;
     }
   }
 }

@@ -2,9 +2,11 @@ package dev.mailfetch.imap;
 
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
-import dev.mailfetch.api.internal.tls.PemTrust;
+import dev.mailfetch.imap.internal.ConnectionDraft;
 import dev.mailfetch.imap.internal.DoctorExamination;
 import dev.mailfetch.imap.internal.DoctorPlan;
+import dev.mailfetch.imap.internal.ImapFailures;
+import dev.mailfetch.imap.internal.ImapSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -52,7 +54,7 @@ public final class ImapDoctor {
     this.plan = plan;
   }
 
-  /** A builder; {@link Builder#host} is required. */
+  /** A builder; {@link Builder#source} or {@link Builder#host} is required. */
   public static Builder builder() {
     return new Builder();
   }
@@ -91,16 +93,8 @@ public final class ImapDoctor {
    */
   public static final class Builder {
     private final Require.Once once = new Require.Once();
-    private String host;
-    private int port;
-    private ImapSecurity security = ImapSecurity.IMPLICIT_TLS;
-    private String user;
-    private Supplier<String> password;
-    private TokenProvider tokens;
-    private boolean allowPlaintext;
-    private SSLContext sslContext;
-    private Path pemFile;
-    private ImapLimits limits = ImapLimits.defaults();
+    private final ConnectionDraft connection = new ConnectionDraft();
+    private ImapSource source;
     private ImapFolders folders = ImapFolders.inbox();
     private boolean login = true;
     private InetSocketAddress dnsServer;
@@ -111,79 +105,82 @@ public final class ImapDoctor {
 
     private Builder() {}
 
+    /**
+     * Examine exactly the connection {@code source} opens: its server, security, credentials,
+     * trust, limits and folders. Instead of the settings below from {@link #host} to {@link
+     * #folders}: combined with any of them it is refused.
+     */
+    public Builder source(ImapSource source) {
+      once.set("source", this.source);
+      Objects.requireNonNull(source, "source");
+      Require.requireState(
+          !once.isSet("folders"), "source cannot be combined with folders (%s)", folders);
+      connection.takeFrom("source");
+      this.source = source;
+      return this;
+    }
+
     /** The server's host name or address (with {@link #discoverServer}: the mail domain). */
     public Builder host(String host) {
-      once.set("host", this.host);
-      this.host = Require.notEmpty("host", host);
+      connection.host(host);
       return this;
     }
 
     /** The port (default 993 with implicit TLS, else 143). */
     public Builder port(int port) {
-      once.set("port", this.port);
-      this.port = Require.range("port", port, 1, 65535);
+      connection.port(port);
       return this;
     }
 
     /** How the connection is protected (default {@link ImapSecurity#IMPLICIT_TLS}). */
     public Builder security(ImapSecurity security) {
-      once.set("security", this.security);
-      this.security = Objects.requireNonNull(security, "security");
+      connection.security(security);
       return this;
     }
 
     /** The login name. */
     public Builder user(String user) {
-      once.set("user", this.user);
-      this.user = Require.notEmpty("user", user);
+      connection.user(user);
       return this;
     }
 
     /** Where the password comes from, asked at the login; without one, no login is tried. */
     public Builder password(Supplier<String> password) {
-      once.setSecret("password");
-      this.password = Objects.requireNonNull(password, "password");
+      connection.password(password);
       return this;
     }
 
     /** OAuth access tokens (XOAUTH2 or OAUTHBEARER), instead of a password. */
     public Builder oauthTokens(TokenProvider tokens) {
-      once.setSecret("oauthTokens");
-      this.tokens = Objects.requireNonNull(tokens, "oauthTokens");
+      connection.oauthTokens(tokens);
       return this;
     }
 
     /** Whether credentials may cross a connection without TLS (default false). */
     public Builder allowPlaintextAuthentication(boolean allow) {
-      once.set("allowPlaintextAuthentication", this.allowPlaintext);
-      this.allowPlaintext = allow;
+      connection.allowPlaintextAuthentication(allow);
       return this;
     }
 
     /** The trust to use instead of the JDK's (then a refused certificate is not described). */
     public Builder sslContext(SSLContext context) {
-      Require.requireState(
-          !once.isSet("trustPem"), "sslContext cannot be combined with trustPem (%s)", pemFile);
-      once.set("sslContext", this.sslContext);
-      this.sslContext = Objects.requireNonNull(context, "sslContext");
+      connection.sslContext(context);
       return this;
     }
 
-    /** Trust the certificates of this PEM file (a private CA, a self-signed server). */
+    /**
+     * Trust the certificates of this PEM file (a private CA, a self-signed server).
+     *
+     * @throws IllegalArgumentException naming the file if it cannot be read
+     */
     public Builder trustPem(Path pemFile) {
-      Require.requireState(
-          !once.isSet("sslContext"),
-          "trustPem cannot be combined with sslContext (%s)",
-          sslContext);
-      once.set("trustPem", this.pemFile);
-      this.pemFile = Objects.requireNonNull(pemFile, "trustPem");
+      connection.trustPem(pemFile);
       return this;
     }
 
     /** The limits a fetch uses (their deadlines no longer than {@link #timeout} here). */
     public Builder limits(ImapLimits limits) {
-      once.set("limits", this.limits);
-      this.limits = Objects.requireNonNull(limits, "limits");
+      connection.limits(limits);
       return this;
     }
 
@@ -192,6 +189,8 @@ public final class ImapDoctor {
      * the source plans them, and counted with STATUS.
      */
     public Builder folders(ImapFolders folders) {
+      Require.requireState(
+          source == null, "folders cannot be combined with source: its folders are examined");
       once.set("folders", this.folders);
       this.folders = Objects.requireNonNull(folders, "folders");
       return this;
@@ -242,12 +241,27 @@ public final class ImapDoctor {
       return this;
     }
 
+    /**
+     * Builds the doctor; nothing is sent over the network until it examines.
+     *
+     * @throws IllegalStateException if there is neither a host nor a source, or a secret would
+     *     cross an unencrypted connection without the opt-in
+     */
     public ImapDoctor build() {
-      Require.requireState(host != null, "host is required");
-      Require.requireState(
-          security != ImapSecurity.NONE || allowPlaintext || (password == null && tokens == null),
-          "security NONE sends the password unencrypted: allowPlaintextAuthentication(true) too");
-      ImapLimits l = limits;
+      ImapSettings settings;
+      X509ExtendedTrustManager pemTrust;
+      ImapFolders examined;
+      if (source != null) {
+        settings = source.settings;
+        pemTrust = source.pemTrust;
+        examined = source.options.folders();
+      } else {
+        connection.requireHost();
+        settings = connection.settings(null, ImapFailures.Role.SOURCE);
+        pemTrust = connection.pemTrust();
+        examined = folders;
+      }
+      ImapLimits l = settings.limits();
       ImapLimits bounded =
           l.toBuilder()
               .connectTimeout(min(l.connectTimeout(), timeout))
@@ -255,29 +269,25 @@ public final class ImapDoctor {
               .readTimeout(min(l.readTimeout(), timeout))
               .commandTimeout(min(l.commandTimeout(), timeout))
               .build();
-      X509ExtendedTrustManager trust = null;
-      SSLContext ssl = sslContext;
-      if (pemFile != null) {
-        PemTrust pem = PemTrust.load(pemFile);
-        ssl = pem.context();
-        trust = pem.trustManager() instanceof X509ExtendedTrustManager x ? x : null;
-      } else if (sslContext == null) {
+      // the certificates are judged by the PEM's trust or the JDK's, recorded to describe them;
+      // an embedder's own SSLContext is used as it is
+      X509ExtendedTrustManager trust = pemTrust;
+      if (trust == null && settings.sslContext() == null) {
         trust = jdkTrust();
       }
-      Supplier<String> pw = password;
       return new ImapDoctor(
           new DoctorPlan(
-              host,
-              port,
-              security,
-              user,
-              pw == null ? null : pw::get,
-              tokens,
-              allowPlaintext,
-              ssl,
+              settings.host(),
+              settings.port(),
+              settings.security(),
+              settings.user(),
+              settings.password(),
+              settings.tokens(),
+              settings.allowPlaintextAuthentication(),
+              settings.sslContext(),
               trust,
               bounded,
-              folders,
+              examined,
               login,
               dnsServer,
               srvDomain,

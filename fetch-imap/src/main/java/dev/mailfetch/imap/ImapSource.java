@@ -5,8 +5,9 @@ import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.TokenProvider;
+import dev.mailfetch.api.internal.HostNames;
 import dev.mailfetch.api.internal.Require;
-import dev.mailfetch.api.internal.tls.PemTrust;
+import dev.mailfetch.imap.internal.ConnectionDraft;
 import dev.mailfetch.imap.internal.IdlePush;
 import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
@@ -14,11 +15,11 @@ import dev.mailfetch.imap.internal.SourceOptions;
 import dev.mailfetch.imap.internal.SourceSession;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * An IMAP mailbox as a {@link FetchSource}: the folders chosen (INBOX by default), each message
@@ -51,41 +52,45 @@ import javax.net.ssl.SSLContext;
  * #open()} is its own connection.
  */
 public final class ImapSource implements FetchSource {
-  private final ImapSettings settings;
-  private final SourceOptions options;
+  // ImapDoctor.Builder.source examines exactly these: the connection, trustPem's trust manager
+  // (a refused chain is described by it), and the folders
+  final ImapSettings settings;
+  final X509ExtendedTrustManager pemTrust;
+  final SourceOptions options;
   private final String description;
 
   private ImapSource(Builder b) {
-    SSLContext ssl = b.pemFile != null ? PemTrust.load(b.pemFile).context() : b.sslContext;
-    Supplier<String> pw = b.password;
-    int port = b.port();
-    String account = b.account != null ? b.account : accountOf(b.user, b.host, port);
-    this.settings =
-        new ImapSettings(
-            b.host,
-            port,
-            b.security,
-            ssl,
-            b.limits,
-            b.user,
-            pw == null ? null : pw::get,
-            b.tokens,
-            b.allowPlaintext,
-            account,
-            ImapFailures.Role.SOURCE);
+    ConnectionDraft c = b.connection;
+    String account = b.account != null ? b.account : accountName(c.user(), c.host(), c.port());
+    this.settings = c.settings(account, ImapFailures.Role.SOURCE);
+    this.pemTrust = c.pemTrust();
     this.options =
-        new SourceOptions(b.deletion, b.markSeen, b.folders, b.limits.maxCommandsInFlight());
+        new SourceOptions(b.deletion, b.markSeen, b.folders, c.limits().maxCommandsInFlight());
     this.description =
-        "ImapSource[" + account + " at " + settings.server() + ", " + b.security + "]";
+        "ImapSource[" + account + " at " + settings.server() + ", " + c.security() + "]";
   }
 
   /**
-   * The account name by default: {@code user@host}, with {@code :port} when the port is neither of
-   * IMAP's own (143, 993), as POP3's accounts are named: two other ports of one host are two
-   * mailboxes.
+   * The account name a source is given by default ({@link Builder#account}), and the one the {@code
+   * mailfetch} command keeps an IMAP account's state under: {@code imap:user@host}, with {@code
+   * :port} when the port is neither of IMAP's own (143, 993; 0 for "the default"). The host is
+   * written as POP3's account names write it (lower case, an international name in ASCII, an IPv6
+   * address in RFC 5952's form, in brackets before a port). The {@code imap:} keeps the state of an
+   * IMAP source apart from a POP3 source's of the same mailbox ({@code user@host}) where both share
+   * one store: their message ids and marks are of different kinds. Two other ports of one host are
+   * two mailboxes; 143 and 993 are one.
+   *
+   * @param user the login name, exactly as the server is given it
+   * @param host the server's host name or address, as typed
+   * @param port the port, or 0 for IMAP's default
    */
-  static String accountOf(String user, String host, int port) {
-    return user + "@" + host + (port == 143 || port == 993 ? "" : ":" + port);
+  public static String accountName(String user, String host, int port) {
+    return "imap:"
+        + user
+        + "@"
+        + (port == 0 || port == 143 || port == 993
+            ? HostNames.canonical(host)
+            : HostNames.withPort(host, port));
   }
 
   /** A builder; {@code host}, {@code user} and a password or token provider are required. */
@@ -131,16 +136,7 @@ public final class ImapSource implements FetchSource {
 
   /** Settings of an {@link ImapSource}; each may be given once, and is checked when given. */
   public static final class Builder {
-    private String host;
-    private int port;
-    private ImapSecurity security = ImapSecurity.IMPLICIT_TLS;
-    private String user;
-    private Supplier<String> password;
-    private TokenProvider tokens;
-    private boolean allowPlaintext;
-    private SSLContext sslContext;
-    private Path pemFile;
-    private ImapLimits limits = ImapLimits.defaults();
+    private final ConnectionDraft connection = new ConnectionDraft();
     private String account;
     private ImapDeletion deletion = ImapDeletion.EXPUNGE;
     private ImapFolders folders = ImapFolders.inbox();
@@ -151,43 +147,37 @@ public final class ImapSource implements FetchSource {
 
     /** The server's host name (verified against its certificate). Required. */
     public Builder host(String host) {
-      once.set("host", this.host);
-      this.host = clean("host", host).toLowerCase(Locale.ROOT);
+      connection.host(host);
       return this;
     }
 
     /** The port; default 993 for implicit TLS, 143 otherwise. */
     public Builder port(int port) {
-      once.set("port", this.port);
-      this.port = Require.range("port", port, 1, 65535);
+      connection.port(port);
       return this;
     }
 
     /** How the connection is protected; default {@link ImapSecurity#IMPLICIT_TLS}. */
     public Builder security(ImapSecurity security) {
-      once.set("security", this.security);
-      this.security = Objects.requireNonNull(security, "security");
+      connection.security(security);
       return this;
     }
 
     /** The login name (often the whole e-mail address). Required. */
     public Builder user(String user) {
-      once.set("user", this.user);
-      this.user = clean("user", user);
+      connection.user(user);
       return this;
     }
 
     /** Where the password comes from, asked at each login (no CR, LF or NUL in it). */
     public Builder password(Supplier<String> password) {
-      once.setSecret("password");
-      this.password = Objects.requireNonNull(password, "password");
+      connection.password(password);
       return this;
     }
 
     /** OAuth access tokens (XOAUTH2, OAUTHBEARER), asked at each login. */
     public Builder oauthTokens(TokenProvider tokens) {
-      once.setSecret("oauthTokens");
-      this.tokens = Objects.requireNonNull(tokens, "oauthTokens");
+      connection.oauthTokens(tokens);
       return this;
     }
 
@@ -196,17 +186,13 @@ public final class ImapSource implements FetchSource {
      * password or token is then readable by anyone on the network path.
      */
     public Builder allowPlaintextAuthentication(boolean allow) {
-      once.set("allowPlaintextAuthentication", this.allowPlaintext);
-      this.allowPlaintext = allow;
+      connection.allowPlaintextAuthentication(allow);
       return this;
     }
 
     /** Your own TLS setup: another provider, a pinned trust store. Host names are still checked. */
     public Builder sslContext(SSLContext context) {
-      Require.requireState(
-          !once.isSet("trustPem"), "sslContext cannot be combined with trustPem (%s)", pemFile);
-      once.set("sslContext", this.sslContext);
-      this.sslContext = Objects.requireNonNull(context, "sslContext");
+      connection.sslContext(context);
       return this;
     }
 
@@ -217,31 +203,25 @@ public final class ImapSource implements FetchSource {
      * @throws IllegalArgumentException naming the file if it cannot be read
      */
     public Builder trustPem(Path pemFile) {
-      Require.requireState(
-          !once.isSet("sslContext"),
-          "trustPem cannot be combined with sslContext (%s)",
-          sslContext);
-      once.set("trustPem", this.pemFile);
-      PemTrust.load(Objects.requireNonNull(pemFile, "trustPem")); // refused here if unreadable
-      this.pemFile = pemFile;
+      connection.trustPem(pemFile);
       return this;
     }
 
     /** Caps and deadlines of the session; default {@link ImapLimits#defaults()}. */
     public Builder limits(ImapLimits limits) {
-      once.set("limits", this.limits);
-      this.limits = Objects.requireNonNull(limits, "limits");
+      connection.limits(limits);
       return this;
     }
 
     /**
      * The stable account name the state is kept under, and which every delivery key holds. Default:
-     * {@code user@host}, with {@code :port} when the port is not 143 or 993. The folders are not
-     * part of it: a message is told apart by its folder in its unique id.
+     * {@link ImapSource#accountName} ({@code imap:user@host}, with {@code :port} when the port is
+     * not 143 or 993), as the command names it. The folders are not part of it: a message is told
+     * apart by its folder in its unique id.
      */
     public Builder account(String account) {
       once.set("account", this.account);
-      this.account = clean("account", account);
+      this.account = ConnectionDraft.clean("account", account);
       return this;
     }
 
@@ -278,10 +258,6 @@ public final class ImapSource implements FetchSource {
       return this;
     }
 
-    int port() {
-      return port != 0 ? port : security == ImapSecurity.IMPLICIT_TLS ? 993 : 143;
-    }
-
     /**
      * Builds the source; nothing is sent over the network until it is opened.
      *
@@ -289,27 +265,8 @@ public final class ImapSource implements FetchSource {
      *     each other
      */
     public ImapSource build() {
-      Require.requireState(host != null && user != null, "host and user are required");
-      Require.requireState(
-          password != null || tokens != null, "a password or an OAuth token provider is required");
-      Require.requireState(
-          security != ImapSecurity.NONE || allowPlaintext,
-          "ImapSecurity.NONE sends the password in plain text; call"
-              + " allowPlaintextAuthentication(true) to accept that, or use IMPLICIT_TLS or STARTTLS");
+      connection.requireLogin();
       return new ImapSource(this);
-    }
-
-    private static String clean(String name, String value) {
-      Require.notEmpty(name, value);
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        Require.requireArgument(
-            c != '\r' && c != '\n' && c != '\0',
-            "%s must not contain CR, LF or NUL (they would start a new IMAP command): %s",
-            name,
-            FetchException.escape(value));
-      }
-      return value;
     }
   }
 }

@@ -193,6 +193,28 @@ class ImapDoctorTest {
     }
 
     @Test
+    void aDoctorOfASource_examinesItsServer_trust_login_andFolders() {
+      ImapSource source =
+          ImapSource.builder()
+              .host("localhost")
+              .port(dovecot.imapPort())
+              .security(ImapSecurity.STARTTLS)
+              .trustPem(pem)
+              .user(PrivateDovecot.USER)
+              .password(() -> PrivateDovecot.PASSWORD)
+              .folders(ImapFolders.named("INBOX", "Lists/java"))
+              .build();
+      ImapDiagnosis d =
+          ImapDoctor.builder().source(source).timeout(Duration.ofSeconds(5)).build().examine();
+      assertEquals("localhost:" + dovecot.imapPort(), d.server());
+      assertTrue(d.step(Stage.TLS).summary().contains("after STARTTLS"), d.report());
+      assertTrue(d.step(Stage.TLS).summary().contains("certificate for localhost"), d.report());
+      assertTrue(d.found(ImapSymptom.LOGGED_IN), d.report());
+      assertTrue(d.found(ImapSymptom.FOLDER_MISSING), "the source's folders: " + d.report());
+      assertEquals(FetchError.CONFIGURATION.exitCode(), d.exitCode());
+    }
+
+    @Test
     void theDomainsSrvRecords_findTheServer() throws Exception {
       try (FakeDnsServer dns = FakeDnsServer.start()) {
         dns.srv("_imaps._tcp.example.test", 0, 1, dovecot.imapsPort(), "localhost")

@@ -1,9 +1,6 @@
 package dev.mailfetch.pop3;
 
-import java.net.IDN;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Locale;
+import dev.mailfetch.api.internal.HostNames;
 
 /**
  * The name one POP3 account's state is kept under: the rule {@link Pop3Source#account()} follows by
@@ -35,11 +32,7 @@ public final class AccountNames {
    * @param port the port, or 0 for "POP3's default"
    */
   public static String of(String user, String host, int port) {
-    String h = host(host);
-    if (isDefaultPort(port)) {
-      return user + "@" + h;
-    }
-    return user + "@" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port;
+    return user + "@" + (isDefaultPort(port) ? host(host) : HostNames.withPort(host, port));
   }
 
   /**
@@ -49,24 +42,7 @@ public final class AccountNames {
    * lower case (DNS will say it does not exist). No DNS query is made.
    */
   public static String host(String typed) {
-    String h = typed.strip();
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
-    if (h.endsWith(".") && h.length() > 1) {
-      h = h.substring(0, h.length() - 1);
-    }
-    if (h.contains(":")) {
-      return ipv6(h);
-    }
-    if (!h.chars().allMatch(c -> c < 128)) {
-      try {
-        h = IDN.toASCII(h, IDN.ALLOW_UNASSIGNED);
-      } catch (IllegalArgumentException e) {
-        // not a valid international name: compared as typed (lower case), and DNS will say no
-      }
-    }
-    return h.toLowerCase(Locale.ROOT);
+    return HostNames.canonical(typed);
   }
 
   /**
@@ -75,50 +51,5 @@ public final class AccountNames {
    */
   public static boolean isDefaultPort(int port) {
     return port == 0 || port == 110 || port == 995;
-  }
-
-  /**
-   * An IPv6 literal in the one form RFC 5952 gives it (lower case, the longest run of zeros as ::).
-   */
-  private static String ipv6(String literal) {
-    byte[] a;
-    try {
-      a = InetAddress.getByName("[" + literal + "]").getAddress(); // a literal: no DNS query
-    } catch (UnknownHostException | SecurityException e) {
-      return literal.toLowerCase(Locale.ROOT);
-    }
-    if (a.length != 16) {
-      return literal.toLowerCase(Locale.ROOT);
-    }
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((a[2 * i] & 0xFF) << 8) | (a[2 * i + 1] & 0xFF);
-    }
-    int bestStart = -1;
-    int bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        sb.append(i == 0 ? "::" : ":");
-        i += bestLength - 1;
-        continue;
-      }
-      sb.append(Integer.toHexString(groups[i]));
-      if (i < 7) {
-        sb.append(':');
-      }
-    }
-    return sb.toString();
   }
 }
