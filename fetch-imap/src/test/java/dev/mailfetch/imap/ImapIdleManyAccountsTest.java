@@ -153,7 +153,7 @@ class ImapIdleManyAccountsTest {
   }
 
   private static String account(String user, FakeImapServer server) {
-    return user + "@" + server.host() + ":" + server.port();
+    return ImapSource.accountName(user, server.host(), server.port());
   }
 
   private static void add(
