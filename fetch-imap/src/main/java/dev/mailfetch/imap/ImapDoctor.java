@@ -39,6 +39,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * System.exit(d.exitCode());       // 0 healthy, else the code of what stops the fetch
  * }</pre>
  *
+ * <p>Or the doctor of exactly the connection and folders a fetch uses: {@code
+ * ImapDoctor.builder().source(imapSource).build().examine()} ({@link Builder#source}).
+ *
  * <p><b>Read-only by construction:</b> it sends CAPABILITY, STARTTLS, the login, LIST, STATUS and
  * LOGOUT; never SELECT, STORE, EXPUNGE or MOVE, so nothing on the server changes (not even a {@code
  * \Recent} flag). A certificate that fails verification is described, never trusted: no credential
