@@ -509,4 +509,30 @@ class ImapOAuthCommandTest {
           why.remedy().commandLine());
     }
   }
+
+  @Test
+  void aMicrosoftPop3Grant_forAnImapSink_isRefusedBeforeConnecting_namingTheImapCommand()
+      throws Exception {
+    Path pop3 = microsoftGrant("pop3.token", OAuthScopes.MICROSOFT_POP3);
+    Run r =
+        FetchCommandTest.mailfetch(
+            env(),
+            "fetch",
+            url(),
+            "--oauth-grant-file",
+            microsoftGrant("imap.token", OAuthScopes.MICROSOFT_IMAP_FETCH).toString(),
+            "--ca-file",
+            ca.toString(),
+            "--to",
+            "imaps://me%40example.com@localhost:" + imap.port() + "/Archive",
+            "--sink-oauth-grant-file",
+            pop3.toString());
+    assertEquals(2, r.exit(), r.out() + r.err());
+    assertTrue(
+        r.err().contains("--sink-oauth-grant-file " + pop3)
+            && r.err().contains("does not allow logging in to IMAP")
+            && r.err().contains("mailfetch oauth microsoft " + ME + " --imap --token-file " + pop3),
+        r.err());
+    assertEquals(List.of(), imap.sessions(), "no connection was made");
+  }
 }
