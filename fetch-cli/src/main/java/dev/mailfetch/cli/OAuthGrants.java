@@ -75,15 +75,16 @@ final class OAuthGrants {
     OAuthTokenProvider p = open(spec, option, file, guess);
     String provider = p.grant().endpoints().provider().id();
     String account = p.account().orElse(user);
-    String again = again(provider, account, login.flag, file);
+    // At Microsoft a file may hold both protocols' scopes (--pop3 --imap): authorizing again must
+    // keep both, or the other protocol's account stops working.
+    Login other = login == Login.POP3 ? Login.IMAP : Login.POP3;
+    boolean holdsOther =
+        provider.equals("microsoft")
+            && p.grant().scopes().stream().anyMatch(other.microsoftScope::equalsIgnoreCase);
+    String both = "--pop3 --imap";
+    String again = again(provider, account, holdsOther ? both : login.flag, file);
     String needed = login.scope(provider);
     if (needed != null && p.grant().scopes().stream().noneMatch(needed::equalsIgnoreCase)) {
-      // At Microsoft a file for the other protocol is in use there, most likely: one that keeps it
-      // working asks for both.
-      Login other = login == Login.POP3 ? Login.IMAP : Login.POP3;
-      boolean both =
-          provider.equals("microsoft")
-              && p.grant().scopes().stream().anyMatch(other.microsoftScope::equalsIgnoreCase);
       throw bad(
           spec,
           option
@@ -101,14 +102,16 @@ final class OAuthGrants {
               + "); authorize "
               + login.word
               + " once with: "
-              + (both
-                  ? again(provider, account, "--pop3 --imap", file)
-                      + " (one file for both, as "
-                      + other.word
-                      + " still uses it), or into a file of its own: "
-                  : "")
               + again
-              + (both ? "" : " (a file of its own if the other is in use)"));
+              + (holdsOther
+                  ? " (the file then serves "
+                      + other.word
+                      + " and "
+                      + login.word
+                      + "), or give "
+                      + login.flag
+                      + " alone with another --token-file for a file of its own"
+                  : " (a file of its own if the other is in use)"));
     }
     AuthorizeAgain advice = new AuthorizeAgain(again);
     return new ServerGrant(advice.tokens(p), advice);

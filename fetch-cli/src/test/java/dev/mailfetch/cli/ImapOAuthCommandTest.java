@@ -305,7 +305,7 @@ class ImapOAuthCommandTest {
         r.err());
     assertTrue(
         r.err().contains("mailfetch oauth microsoft " + ME + " --pop3 --imap --token-file " + pop3)
-            && r.err().contains("mailfetch oauth microsoft " + ME + " --imap --token-file " + pop3),
+            && r.err().contains("or give --imap alone with another --token-file"),
         "one file for both, or IMAP's own: " + r.err());
     Run doctor =
         FetchCommandTest.mailfetch(
@@ -333,6 +333,19 @@ class ImapOAuthCommandTest {
     assertEquals(0, ok.exit(), ok.out() + ok.err());
     assertEquals(seededAsStored(), delivered());
     assertTrue(loggedInWithXoauth2(), imap.sessions().toString());
+    provider.revoke(OAuthTokenFile.read(both).refreshToken());
+    provider.expireAccessTokens();
+    Run revoked = fetch(both);
+    assertEquals(FetchError.AUTH_FAILED.exitCode(), revoked.exit(), revoked.err());
+    assertTrue(
+        revoked
+            .err()
+            .contains(
+                "To authorize again: mailfetch oauth microsoft "
+                    + ME
+                    + " --pop3 --imap --token-file "
+                    + both),
+        "authorizing again keeps both protocols: " + revoked.err());
     Path imapOnly = microsoftGrant("imap.token", OAuthScopes.MICROSOFT_IMAP_FETCH);
     Run popRefused =
         FetchCommandTest.mailfetch(
