@@ -57,11 +57,11 @@ final class AccountOpening {
             ? ImapAccount.state(stateDir, a)
             : AccountName.state(stateDir, a.user(), a.host(), typed.port());
     FetchSource source =
-        a.imap()
-            ? ImapAccount.source(
-                c.server, c.imap, a, st.account(), c.env, c.spec, typed.folder(), c.sizeLimit())
-            : c.server.advised(
-                c.server.source(a, st.account(), c.env, c.spec, true, c.sizeLimit()));
+        c.server.advised(
+            a.imap()
+                ? ImapAccount.source(
+                    c.server, c.imap, a, st.account(), c.env, c.spec, typed.folder(), c.sizeLimit())
+                : c.server.source(a, st.account(), c.env, c.spec, true, c.sizeLimit()));
     List<Problem> notices = new ArrayList<>();
     st.knownElsewhere()
         .ifPresent(known -> notices.add(knownElsewhere(c, st, a, typed, known, stateDir)));

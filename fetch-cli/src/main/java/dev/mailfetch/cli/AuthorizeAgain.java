@@ -10,6 +10,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.LineEnding;
+import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.TokenProvider;
@@ -17,17 +18,21 @@ import dev.mailfetch.gmail.OAuthFailure;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * An authorization that no longer works, said with the command that makes a new one. The library
  * says "authorize again (mailfetch oauth)"; a person at the command line needs the whole command,
  * with the address and the file: {@code mailfetch oauth google me@gmail.com --token-file FILE} (the
  * file's own OAuth client is used again). This adds it to the advice of every failure of the
- * destination's (or a POP3 login's) authorization: {@code AUTH_FAILED}, {@code AUTH_TOKEN_EXPIRED},
- * and {@code CONFIGURATION} (an authorization for another mailbox), wherever it comes from: the
- * token provider, or Gmail through the sink, also when the sink names it at its barrier.
+ * destination's (or a POP3 or IMAP login's) authorization: {@code AUTH_FAILED}, {@code
+ * AUTH_TOKEN_EXPIRED}, and {@code CONFIGURATION} (an authorization for another mailbox), wherever
+ * it comes from: the token provider, or Gmail through the sink, also when the sink names it at its
+ * barrier.
  */
 final class AuthorizeAgain {
   private final String command;
@@ -121,7 +126,10 @@ final class AuthorizeAgain {
     };
   }
 
-  /** {@code source}, a refused login advised (it logs in when a session opens). */
+  /**
+   * {@code source} (POP3 or IMAP), a refused login advised: where a session opens, and where a push
+   * watch (IMAP's IDLE) gives up or is interrupted, since it logs in on a connection of its own.
+   */
   FetchSource source(FetchSource source) {
     return new FetchSource() {
       @Override
@@ -139,8 +147,56 @@ final class AuthorizeAgain {
       }
 
       @Override
+      public Optional<MailPush> push() {
+        return source.push().map(AuthorizeAgain.this::push);
+      }
+
+      @Override
       public String toString() {
         return source.toString();
+      }
+    };
+  }
+
+  /** {@code push}, what its watches say of a refused login advised. */
+  private MailPush push(MailPush push) {
+    return new MailPush() {
+      @Override
+      public List<String> mailboxes() {
+        return push.mailboxes();
+      }
+
+      @Override
+      public Watch watch(String mailbox, Listener listener, ThreadFactory threads) {
+        return push.watch(
+            mailbox,
+            new Listener() {
+              @Override
+              public void arrived(String m) {
+                listener.arrived(m);
+              }
+
+              @Override
+              public void ended(String m, FetchException why) {
+                listener.ended(m, why == null ? null : advise(why, false));
+              }
+
+              @Override
+              public void watching(String m) {
+                listener.watching(m);
+              }
+
+              @Override
+              public void interrupted(String m, FetchException why) {
+                listener.interrupted(m, why == null ? null : advise(why, false));
+              }
+            },
+            threads);
+      }
+
+      @Override
+      public String toString() {
+        return push.toString();
       }
     };
   }

@@ -359,8 +359,8 @@ final class FetchCommand implements Callable<Integer> {
 
   /**
    * The files this account's authorizations are read from (the Gmail token file of --to gmail:, the
-   * POP3 grant of --oauth-grant-file): a poll checks a paused account again when one of them is
-   * replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
+   * POP3 or IMAP grant of --oauth-grant-file): a poll checks a paused account again when one of
+   * them is replaced (mailfetch oauth wrote it anew). Called after the options are parsed.
    */
   List<Path> authorizationFiles() {
     List<Path> files = new ArrayList<>();

@@ -28,15 +28,17 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     customSynopsis = {
-      "mailfetch oauth PROVIDER ADDRESS [--pop3] [--token-file FILE] [--client-file FILE |"
+      "mailfetch oauth PROVIDER ADDRESS [--pop3] [--imap] [--token-file FILE] [--client-file FILE |"
           + " --client-id-env NAME [--client-secret-env NAME]] [--tenant NAME] [--port N] [--wait SECONDS]"
     },
     description = {
       "Authorizes mailfetch once for an account at Google or Microsoft: prints an address to open in"
           + " any browser, waits for the answer on 127.0.0.1, and writes the authorization to a file only you may"
           + " read. fetch and poll then get fresh access tokens from it unattended.",
-      "google ADDRESS: to deliver into that Gmail (--to gmail:ADDRESS); with --pop3, to log in to Gmail's POP3."
-          + " microsoft ADDRESS: to log in to Outlook.com or Microsoft 365 POP3 (--oauth-grant-file)."
+      "google ADDRESS: to deliver into that Gmail (--to gmail:ADDRESS); with --pop3 or --imap, to log in to"
+          + " Gmail's POP3 or IMAP (--oauth-grant-file; one file serves both)."
+          + " microsoft ADDRESS: to log in to Outlook.com or Microsoft 365 POP3, or with --imap their IMAP"
+          + " (--oauth-grant-file; --pop3 --imap for one file that serves both)."
     },
     footer = {
       "",
@@ -49,6 +51,8 @@ import picocli.CommandLine.Spec;
       "      --token-file ~/.mailfetch/alice-pop3.token",
       "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_ID \\",
       "      --token-file ~/.mailfetch/bob-pop3.token",
+      "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --imap --client-id-env MS_ID \\",
+      "      --token-file ~/.mailfetch/bob-imap.token",
       "",
       "Exit codes: 0 the file is written, 2 bad arguments, otherwise the error's code (docs/errors.md)."
     })
@@ -76,8 +80,16 @@ final class OAuthCommand implements Callable<Integer> {
       names = "--pop3",
       description =
           "Authorize logging in to the account's POP3 server (XOAUTH2) rather than"
-              + " delivering into Gmail; always so for microsoft.")
+              + " delivering into Gmail; so for microsoft unless --imap alone is given.")
   boolean pop3;
+
+  @Option(
+      names = "--imap",
+      description =
+          "Authorize logging in to the account's IMAP server (XOAUTH2): for imaps:// accounts."
+              + " Microsoft's POP3 authorization cannot log in to IMAP (give --pop3 --imap for both);"
+              + " Google's serves both.")
+  boolean imap;
 
   @Option(
       names = "--token-file",
@@ -168,6 +180,7 @@ final class OAuthCommand implements Callable<Integer> {
       String tenant,
       String address,
       boolean pop3,
+      boolean imap,
       Path tokenFile,
       boolean defaultFile,
       String clientId,
@@ -210,15 +223,18 @@ final class OAuthCommand implements Callable<Integer> {
               + " account's address, as me@gmail.com");
     }
     String a = address.toLowerCase(Locale.ROOT);
-    boolean forPop3 = pop3 || p.equals("microsoft");
+    boolean forPop3 = pop3 || (p.equals("microsoft") && !imap);
     Path file = GmailOptions.expand(env, tokenFile);
     if (file == null) {
-      if (forPop3) {
+      if (forPop3 || imap) {
         throw bad(
-            "--token-file FILE is required for a POP3 authorization: name the file that fetch's"
+            "--token-file FILE is required for a"
+                + (forPop3 && imap ? " POP3 and IMAP" : imap ? "n IMAP" : " POP3")
+                + " authorization: name the file that fetch's"
                 + " --oauth-grant-file will read, for example --token-file ~/.mailfetch/"
                 + a
-                + "-pop3.token");
+                + (forPop3 && imap ? "-mail" : imap ? "-imap" : "-pop3")
+                + ".token");
       }
       file = GmailOptions.directory(env, a).resolve("token");
     }
@@ -281,6 +297,7 @@ final class OAuthCommand implements Callable<Integer> {
         t,
         a,
         forPop3,
+        imap,
         file,
         tokenFile == null,
         id,

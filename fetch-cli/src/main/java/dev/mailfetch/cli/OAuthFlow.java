@@ -49,10 +49,23 @@ final class OAuthFlow {
     return e;
   }
 
-  /** The narrowest scopes that work for what the request authorizes. */
+  /**
+   * The narrowest scopes that work for what the request authorizes: at Microsoft one per protocol
+   * (its POP3 scope does not log in to IMAP), both where both are asked for; at Google the one mail
+   * scope serves POP3 and IMAP alike.
+   */
   static List<String> scopes(OAuthCommand.Request r) {
     if (r.provider().equals("microsoft")) {
-      return OAuthScopes.MICROSOFT_POP3;
+      if (r.pop3() && r.imap()) {
+        return List.of(
+            OAuthScopes.MICROSOFT_POP,
+            OAuthScopes.MICROSOFT_IMAP,
+            OAuthScopes.MICROSOFT_OFFLINE_ACCESS);
+      }
+      return r.imap() ? OAuthScopes.MICROSOFT_IMAP_FETCH : OAuthScopes.MICROSOFT_POP3;
+    }
+    if (r.imap()) {
+      return OAuthScopes.GMAIL_IMAP;
     }
     return r.pop3() ? OAuthScopes.GMAIL_POP3 : OAuthScopes.GMAIL_IMPORT;
   }
@@ -108,7 +121,7 @@ final class OAuthFlow {
 
   /** What to type next with the authorization just written. */
   static String next(OAuthCommand.Request r) {
-    if (!r.pop3()) {
+    if (!r.pop3() && !r.imap()) {
       return "mailfetch fetch pop3s://USER@HOST --password-env NAME --to gmail:"
           + r.address()
           + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile())
@@ -117,13 +130,23 @@ final class OAuthFlow {
           + (r.defaultFile() ? "" : " --gmail-token-file " + r.tokenFile())
           + ")";
     }
-    String host = r.provider().equals("google") ? "pop.gmail.com" : "outlook.office365.com";
-    return "mailfetch fetch pop3s://"
-        + r.address().replace("@", "%40")
-        + "@"
-        + host
-        + " --oauth-grant-file "
-        + r.tokenFile();
+    boolean google = r.provider().equals("google");
+    String user = r.address().replace("@", "%40");
+    String pop3 =
+        "mailfetch fetch pop3s://"
+            + user
+            + "@"
+            + (google ? "pop.gmail.com" : "outlook.office365.com")
+            + " --oauth-grant-file "
+            + r.tokenFile();
+    String imap =
+        "mailfetch fetch imaps://"
+            + user
+            + "@"
+            + (google ? "imap.gmail.com" : "outlook.office365.com")
+            + " --oauth-grant-file "
+            + r.tokenFile();
+    return r.imap() && r.pop3() ? imap + " (or " + pop3 + ")" : r.imap() ? imap : pop3;
   }
 
   private static OAuthAuthorization.Pending start(OAuthAuthorization auth) throws FetchException {

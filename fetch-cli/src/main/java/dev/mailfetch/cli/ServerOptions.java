@@ -200,11 +200,12 @@ final class ServerOptions {
   private AuthorizeAgain authorizeAgain;
 
   /**
-   * {@code source} as the fetch uses it: with --oauth-grant-file, a refused login's advice names
-   * the {@code mailfetch oauth} command that authorizes again (the server refusing even a fresh
-   * token: a grant without POP3's scope, or revoked).
+   * {@code source} (POP3 or IMAP) as the fetch uses it: with --oauth-grant-file, a refused login's
+   * advice names the {@code mailfetch oauth} command that authorizes again, with {@code --imap} for
+   * an IMAP account (the server refusing even a fresh token: a grant without the protocol's scope,
+   * or revoked).
    */
-  FetchSource advised(Pop3Source source) {
+  FetchSource advised(FetchSource source) {
     return authorizeAgain == null ? source : authorizeAgain.source(source);
   }
 
@@ -360,8 +361,9 @@ final class ServerOptions {
 
   /**
    * The secret the options give, for POP3 and IMAP alike; without one, a password that is never
-   * asked for (the doctor, which then does not log in). With --oauth-grant-file, remembers what
-   * authorizes again ({@link #advised}).
+   * asked for (the doctor, which then does not log in). With --oauth-grant-file, the grant must
+   * have the scope of the account's protocol, and what authorizes again is remembered ({@link
+   * #advised}).
    */
   Credential credential(Account a, Map<String, String> env, CommandSpec spec)
       throws FetchException {
@@ -379,13 +381,13 @@ final class ServerOptions {
       Secrets.requireEnv(spec, env, "--oauth-token-env", name);
       return new Credential(null, () -> env.get(name));
     } else if (secret.grantFile != null) {
-      OAuthGrants.Pop3Grant grant =
+      OAuthGrants.ServerGrant grant =
           OAuthGrants.tokens(
               spec,
               "--oauth-grant-file",
               GmailOptions.expand(env, secret.grantFile),
-              env,
-              a.user());
+              a.user(),
+              a.imap() ? OAuthGrants.Login.IMAP : OAuthGrants.Login.POP3);
       authorizeAgain = grant.again();
       return new Credential(null, grant.tokens());
     }

@@ -293,7 +293,8 @@ final class SinkOptions {
               spec,
               "--sink-oauth-grant-file",
               GmailOptions.expand(env, secret.grantFile),
-              url.user());
+              url.user(),
+              imap);
     }
     String from = sender == null ? null : address(spec, "--sender", sender);
     return new ServerSink(

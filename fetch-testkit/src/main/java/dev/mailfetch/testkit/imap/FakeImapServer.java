@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -287,6 +288,7 @@ public final class FakeImapServer implements AutoCloseable {
     final List<ImapFault> faults = new ArrayList<>();
     final Set<ImapQuirk> quirks = EnumSet.noneOf(ImapQuirk.class);
     Duration dropIdleAfter;
+    final Map<String, Predicate<String>> tokenChecks = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> specialUse = new LinkedHashMap<>();
     private final Map<String, Map<String, Long>> uidValidities = new LinkedHashMap<>();
     private final Map<String, List<Map.Entry<String, ImapSeed>>> seeds = new LinkedHashMap<>();
@@ -470,6 +472,20 @@ public final class FakeImapServer implements AutoCloseable {
     public Builder idleTimeout(Duration idle) {
       once.set("idleTimeout", this.idleTimeout);
       this.idleTimeout = Require.positive("idleTimeout", idle);
+      return this;
+    }
+
+    /**
+     * Take OAuth access tokens for {@code user} (AUTHENTICATE XOAUTH2 and OAUTHBEARER, offered
+     * where {@link #capabilities} is not given) that {@code valid} says are good: tokens an OAuth
+     * server issues while the test runs (the fake Gmail's token endpoint), asked as a real server
+     * asks its authorization server. A refused token gets Gmail's answer: its JSON error as a
+     * continuation, then {@code NO [AUTHENTICATIONFAILED]} after the client's empty response.
+     */
+    public Builder oauthTokenCheck(String user, Predicate<String> valid) {
+      Require.requireState(passwords.containsKey(user), "add the account %s first", user);
+      Require.requireState(!tokenChecks.containsKey(user), "a token check for %s was given", user);
+      tokenChecks.put(user, Objects.requireNonNull(valid, "valid"));
       return this;
     }
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
@@ -32,6 +33,12 @@ final class ImapSettings {
   final Set<ImapQuirk> quirks;
   final Duration dropIdleAfter;
 
+  /**
+   * Per user, whether an OAuth access token is good ({@link
+   * FakeImapServer.Builder#oauthTokenCheck}).
+   */
+  final Map<String, Predicate<String>> tokenChecks;
+
   /** The sessions in IDLE now, for {@link ImapSourceSide#awaitIdling} and dropping them. */
   final Set<ImapIdle> idling = ConcurrentHashMap.newKeySet();
 
@@ -48,11 +55,16 @@ final class ImapSettings {
     this.sslContext = b.sslContext;
     this.tlsProtocols = b.tlsProtocols;
     this.accounts = Map.copyOf(accounts);
+    this.tokenChecks = Map.copyOf(b.tokenChecks);
     this.capabilities =
         withoutQuirked(
             b.capabilities != null
                 ? b.capabilities
-                : b.gmail ? FakeImapServer.GMAIL_CAPABILITIES : FakeImapServer.DEFAULT_CAPABILITIES,
+                : withTokens(
+                    b.gmail
+                        ? FakeImapServer.GMAIL_CAPABILITIES
+                        : FakeImapServer.DEFAULT_CAPABILITIES,
+                    !tokenChecks.isEmpty()),
             b.quirks);
     this.greeting =
         b.greeting != null
@@ -87,6 +99,17 @@ final class ImapSettings {
       }
     }
     return false;
+  }
+
+  /** The default list, with the token mechanisms where a token check was given. */
+  private static List<String> withTokens(List<String> offered, boolean tokens) {
+    if (!tokens) {
+      return offered;
+    }
+    List<String> with = new ArrayList<>(offered);
+    with.add("AUTH=XOAUTH2");
+    with.add("AUTH=OAUTHBEARER");
+    return List.copyOf(with);
   }
 
   /** The list without what {@link ImapQuirk#I21_NO_UIDPLUS} and I22 take away. */

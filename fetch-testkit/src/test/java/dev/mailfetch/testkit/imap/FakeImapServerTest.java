@@ -117,6 +117,54 @@ class FakeImapServerTest {
   }
 
   @Test
+  void oauthTokensLogInWithXoauth2AndOauthbearer_andARefusedOneGetsGmailsErrorChallenge()
+      throws IOException {
+    String good = "ya29.good";
+    String xoauth2 =
+        Base64.getEncoder()
+            .encodeToString(
+                ("user=alice\u0001auth=Bearer " + good + "\u0001\u0001")
+                    .getBytes(StandardCharsets.UTF_8));
+    String bearer =
+        Base64.getEncoder()
+            .encodeToString(
+                ("n,a=alice,\u0001host=localhost\u0001port=143\u0001auth=Bearer "
+                        + good
+                        + "\u0001\u0001")
+                    .getBytes(StandardCharsets.UTF_8));
+    String stale =
+        Base64.getEncoder()
+            .encodeToString(
+                "user=alice\u0001auth=Bearer ya29.old\u0001\u0001"
+                    .getBytes(StandardCharsets.UTF_8));
+    try (FakeImapServer imap = alice().oauthTokenCheck("alice", good::equals).start()) {
+      try (ImapRawClient c = new ImapRawClient(imap)) {
+        String greeting = c.line();
+        assertTrue(greeting.contains(" AUTH=XOAUTH2 AUTH=OAUTHBEARER]"), greeting);
+        String challenge = c.send("A1 AUTHENTICATE XOAUTH2 " + stale).line();
+        assertTrue(challenge.startsWith("+ "), challenge);
+        assertEquals(
+            "{\"status\":\"401\",\"schemes\":\"bearer\",\"scope\":\"https://mail.google.com/\"}",
+            new String(Base64.getDecoder().decode(challenge.substring(2)), StandardCharsets.UTF_8));
+        assertEquals(
+            "A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)", c.send("").line());
+        assertTrue(c.tagged("A2", "AUTHENTICATE XOAUTH2 " + xoauth2).startsWith("A2 OK"));
+      }
+      try (ImapRawClient c = new ImapRawClient(imap)) {
+        c.line();
+        assertEquals("+ ", c.send("B1 AUTHENTICATE OAUTHBEARER").line());
+        assertTrue(c.send(bearer).line().startsWith("B1 OK"));
+      }
+      imap.awaitSessionsEnded(Duration.ofSeconds(5));
+      assertEquals("alice", imap.session(2).loggedInUser().orElseThrow());
+      assertEquals(
+          "A2 AUTHENTICATE XOAUTH2 ***",
+          imap.session(1).commands("AUTHENTICATE").get(1).toString(),
+          "the token is hidden");
+    }
+  }
+
+  @Test
   void startTlsAndImplicitTlsWithLoginRefusedBeforeTls() throws Exception {
     TestCertificates certs = TestCertificates.generate();
     try (FakeImapServer imap = alice().tls(TlsMode.STLS, certs).requireTlsForLogin(true).start();
