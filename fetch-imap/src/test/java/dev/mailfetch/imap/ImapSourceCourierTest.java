@@ -26,6 +26,10 @@ import dev.mailfetch.imap.internal.ImapSettings;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateCourier;
 import dev.mailfetch.testkit.TestCertificates;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -251,6 +255,55 @@ class ImapSourceCourierTest {
     FetchResult third = fetcher.run();
     assertFalse(third.unchanged(), third.summary());
     assertEquals(1, third.count(MessageOutcome.Kind.DELIVERED), third.summary());
+  }
+
+  /**
+   * What Courier answers to a UID FETCH of a message that another program removed after this
+   * session saw it: not NO, not NIL, not nothing (quirk I03's forms) but a notice in its place,
+   * "Subject: message unavailable", with OK. docs/quirks.md, "I03 at Courier".
+   */
+  @Test
+  void aMessageRemovedMeanwhile_isServedByCourierAsAnUnavailableNotice() throws Exception {
+    courier.refill(corpus.filter(m -> m.size() < 5_000)::writeMaildir);
+    selectOnce();
+    try (Socket socket = new Socket("127.0.0.1", courier.imapPort())) {
+      socket.setSoTimeout(10_000);
+      InputStream in = socket.getInputStream();
+      OutputStream out = socket.getOutputStream();
+      String login = "a LOGIN " + PrivateCourier.USER + " \"" + PrivateCourier.PASSWORD + "\"\r\n";
+      out.write(login.getBytes(StandardCharsets.US_ASCII));
+      readUntil(in, "a OK"); // Courier's imaplogin drops what was sent after LOGIN
+      out.write("b SELECT INBOX\r\n".getBytes(StandardCharsets.US_ASCII));
+      String selected = readUntil(in, "b OK");
+      assertTrue(selected.contains("[UIDVALIDITY "), selected);
+      assertFalse(selected.contains("[UIDNEXT "), "quirk I05: " + selected);
+      List<String> uiddb = Files.readAllLines(courier.maildir().resolve("courierimapuiddb"));
+      String[] second = uiddb.get(2).split(" "); // "UID FILENAME"
+      for (Path f : courier.files("INBOX")) {
+        if (f.getFileName().toString().startsWith(second[1])) {
+          Files.delete(f); // another program (or client) removed it
+        }
+      }
+      out.write(
+          ("c UID FETCH " + second[0] + " (UID BODY.PEEK[])\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      String answer = readUntil(in, "c ");
+      assertTrue(answer.contains("Subject: message unavailable"), answer);
+      assertTrue(answer.contains("This message is no longer available on the server."), answer);
+      assertTrue(answer.contains("\r\nc OK"), answer);
+    }
+  }
+
+  private static String readUntil(InputStream in, String tagged) throws IOException {
+    StringBuilder got = new StringBuilder();
+    while (got.indexOf("\r\n" + tagged) < 0 || !got.toString().endsWith("\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after: " + got);
+      }
+      got.append((char) b);
+    }
+    return got.toString();
   }
 
   @Test

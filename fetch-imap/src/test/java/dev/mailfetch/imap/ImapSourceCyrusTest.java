@@ -11,6 +11,7 @@ import dev.mailfetch.api.DeliveriesFailed;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
@@ -19,6 +20,7 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.Retrieval;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateCyrus;
 import dev.mailfetch.testkit.TestCertificates;
@@ -211,6 +213,24 @@ class ImapSourceCyrusTest {
     }
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       assertEquals(expected, SourceProbe.list(s).stream().map(MessageRef::uid).toList());
+      assertTrue(s.quit());
+    }
+  }
+
+  @Test
+  void aMessageExpungedMeanwhile_failsAlone_andTheOthersArrive() throws Exception {
+    fill("INBOX", corpus.filter(m -> m.size() < 5_000).messages());
+    try (FetchSession s = source(ImapSecurity.STARTTLS).build().open()) {
+      List<MessageRef> listed = SourceProbe.list(s);
+      String uid = listed.get(1).uid();
+      cyrus.expunge("INBOX", Long.parseLong(uid.substring(uid.lastIndexOf('=') + 1)));
+      SourceProbe probe = new SourceProbe();
+      s.retrieve(Retrieval.of(listed.subList(0, 3)), probe);
+      assertEquals(
+          List.of("start 1", "end 1", "failed 2", "start 3", "end 3"),
+          probe.calls,
+          probe.failed.toString());
+      assertEquals(FetchError.SERVER_TEMPORARY, probe.failed.get(listed.get(1)).error());
       assertTrue(s.quit());
     }
   }

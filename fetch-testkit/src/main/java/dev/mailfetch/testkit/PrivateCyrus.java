@@ -229,7 +229,7 @@ public final class PrivateCyrus {
    */
   public Appended append(String mailbox, byte[] message) throws IOException {
     String answer =
-        session("APPEND \"" + mailbox + "\" {" + message.length + "+}\r\n", message, "\r\n");
+        session("t APPEND \"" + mailbox + "\" {" + message.length + "+}\r\n", message, "\r\n");
     int at = answer.indexOf("[APPENDUID ");
     if (at < 0) {
       throw new IOException("Cyrus did not append: " + answer);
@@ -240,17 +240,38 @@ public final class PrivateCyrus {
 
   /** Creates the folder {@code mailbox} over IMAP as {@link #USER}. */
   public void createFolder(String mailbox) throws IOException {
-    String answer = session("CREATE \"" + mailbox + "\"\r\n", new byte[0], "");
+    String answer = session("t CREATE \"" + mailbox + "\"\r\n", new byte[0], "");
     if (!answer.startsWith("t OK")) {
       throw new IOException("Cyrus did not create " + mailbox + ": " + answer);
     }
   }
 
   /**
-   * Logs in, sends {@code command}, {@code literal} and {@code end} (a LITERAL+ command in one
-   * piece), logs out; returns the tagged answer to the command.
+   * Expunges the message {@code uid} of {@code mailbox} in a session of its own, as another mail
+   * client would ({@code \\Deleted}, then {@code UID EXPUNGE}).
    */
-  private String session(String command, byte[] literal, String end) throws IOException {
+  public void expunge(String mailbox, long uid) throws IOException {
+    String answer =
+        session(
+            "s SELECT \""
+                + mailbox
+                + "\"\r\nu UID STORE "
+                + uid
+                + " +FLAGS.SILENT (\\Deleted)\r\nt UID EXPUNGE "
+                + uid
+                + "\r\n",
+            new byte[0],
+            "");
+    if (!answer.startsWith("t OK")) {
+      throw new IOException("Cyrus did not expunge " + uid + ": " + answer);
+    }
+  }
+
+  /**
+   * Logs in, sends {@code commands} (tagged lines, the last tagged {@code t}), {@code literal} and
+   * {@code end} (a LITERAL+ command in one piece), logs out; returns the answer tagged {@code t}.
+   */
+  private String session(String commands, byte[] literal, String end) throws IOException {
     try (Socket s = new Socket("127.0.0.1", imapPort)) {
       s.setSoTimeout(20_000);
       BufferedReader in =
@@ -263,7 +284,7 @@ public final class PrivateCyrus {
       if (!login.startsWith("l OK")) {
         throw new IOException("Cyrus refused the login: " + login);
       }
-      out.write(("t " + command).getBytes(StandardCharsets.UTF_8));
+      out.write(commands.getBytes(StandardCharsets.UTF_8));
       out.write(literal);
       out.write(end.getBytes(StandardCharsets.US_ASCII));
       out.flush();
