@@ -6,6 +6,7 @@ import static dev.mailfetch.imap.StoredMessages.firstMissing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
@@ -40,6 +41,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImapSourceCourierTest {
   @TempDir static Path dir;
   private static PrivateCourier courier;
+  private static String unavailable;
   private static TestCertificates certs;
   private static MailCorpus corpus;
 
@@ -60,7 +63,16 @@ class ImapSourceCourierTest {
   static void start() throws Exception {
     certs = TestCertificates.generate();
     corpus = MailCorpus.generate(23, 24);
-    courier = PrivateCourier.start(m -> {}, certs);
+    unavailable = PrivateCourier.whyUnavailable().orElse(null);
+    if (unavailable == null) {
+      courier = PrivateCourier.start(m -> {}, certs);
+    }
+  }
+
+  /** Each test is reported skipped, with the reason, where the server cannot run here. */
+  @BeforeEach
+  void serverRuns() {
+    assumeTrue(unavailable == null, () -> unavailable);
   }
 
   @AfterAll

@@ -6,6 +6,7 @@ import static dev.mailfetch.imap.StoredMessages.firstMissing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mailfetch.api.DeliveriesFailed;
 import dev.mailfetch.api.Delivery;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImapSourceCyrusTest {
   @TempDir static Path dir;
   private static PrivateCyrus cyrus;
+  private static String unavailable;
   private static TestCertificates certs;
   private static MailCorpus corpus;
 
@@ -54,7 +57,16 @@ class ImapSourceCyrusTest {
   static void start() throws Exception {
     certs = TestCertificates.generate();
     corpus = MailCorpus.generate(29, 24);
-    cyrus = PrivateCyrus.start(certs);
+    unavailable = PrivateCyrus.whyUnavailable().orElse(null);
+    if (unavailable == null) {
+      cyrus = PrivateCyrus.start(certs);
+    }
+  }
+
+  /** Each test is reported skipped, with the reason, where the server cannot run here. */
+  @BeforeEach
+  void serverRuns() {
+    assumeTrue(unavailable == null, () -> unavailable);
   }
 
   @AfterAll
