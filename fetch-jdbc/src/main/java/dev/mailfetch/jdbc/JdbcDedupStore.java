@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * #sync()}, every {@value #SYNC_EVERY} entries and {@link #close()} write what was staged in one
  * transaction, each entry inserted only where its key is not there yet: the primary key (store,
  * dedup key) lets exactly one first copy win between instances, and the losers' staged entries give
- * way to it. {@link #firstCopy} asks the database for a key not staged here (one indexed query,
- * bounded by the query timeout).
+ * way to it. {@link #firstCopy} asks the database (one indexed query, bounded by the query timeout)
+ * before what is staged here.
  *
  * <p><b>The window.</b> Entries older than {@link DedupStore.Window#maxAge} are not answered and
  * are deleted at sync; beyond {@link DedupStore.Window#maxEntries} the oldest are deleted at open
@@ -92,10 +92,17 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
     open();
     String k = oneLine(dedupKey);
     long oldest = now.minus(window.maxAge()).getEpochSecond();
-    Entry e = staged.get(k);
-    if (e != null) {
-      return e.at < oldest ? Optional.empty() : Optional.of(e.key);
+    // The database first: an entry staged here loses to one another instance (or this one,
+    // before a sync) wrote there.
+    Optional<DeliveryKey> written = written(k, oldest);
+    if (written.isPresent()) {
+      return written;
     }
+    Entry e = staged.get(k);
+    return e == null || e.at < oldest ? Optional.empty() : Optional.of(e.key);
+  }
+
+  private Optional<DeliveryKey> written(String k, long oldest) throws FetchException {
     return db.inTransaction(
         "looking up a first copy in " + name,
         c -> {
