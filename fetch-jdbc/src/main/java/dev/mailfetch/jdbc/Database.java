@@ -62,6 +62,23 @@ final class Database {
     }
   }
 
+  /**
+   * Runs {@code work}, which only reads, on a connection in auto-commit: each statement its own
+   * transaction, no commit to send. Failures as {@link #inTransaction}.
+   */
+  <T> T read(String what, Work<T> work) throws FetchException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      return work.run(c);
+    } catch (FetchException e) {
+      throw e;
+    } catch (SQLException | IOException e) {
+      throw failed(what, e);
+    }
+  }
+
   /** A statement with the query timeout set. */
   PreparedStatement prepare(Connection c, String sql) throws SQLException {
     PreparedStatement s = c.prepareStatement(sql);

@@ -169,7 +169,7 @@ public final class JdbcAccountLeases {
   /** Who holds the lease of {@code account} now, if anyone (expired or not). */
   public Optional<Lease> holder(String account) throws FetchException {
     Database db = state.db;
-    return db.inTransaction("reading the lease of " + account, c -> holder(db, c, account));
+    return db.read("reading the lease of " + account, c -> holder(db, c, account));
   }
 
   @Override

@@ -5,8 +5,10 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.FirstCopies;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,7 +105,7 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
   }
 
   private Optional<DeliveryKey> written(String k, long oldest) throws FetchException {
-    return db.inTransaction(
+    return db.read(
         "looking up a first copy in " + name,
         c -> {
           try (PreparedStatement s =
@@ -150,21 +152,7 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
     db.inTransaction(
         "remembering first copies in " + name,
         c -> {
-          // PostgreSQL's ON CONFLICT DO NOTHING: the first copy wins without failing the batch.
-          try (PreparedStatement s =
-              db.prepare(
-                  c,
-                  "INSERT INTO mailfetch_first_copy (store, dedup_key, delivery_key, remembered_at)"
-                      + " VALUES (?, ?, ?, ?) ON CONFLICT (store, dedup_key) DO NOTHING")) {
-            for (Map.Entry<String, Entry> e : staged.entrySet()) {
-              s.setString(1, name);
-              s.setString(2, e.getKey());
-              s.setString(3, e.getValue().key.toString());
-              s.setLong(4, e.getValue().at);
-              s.addBatch();
-            }
-            s.executeBatch();
-          }
+          insert(c, staged);
           return null;
         });
     writtenSinceTrim += staged.size();
@@ -174,11 +162,39 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
     }
   }
 
+  /**
+   * Inside another store's transaction ({@link JdbcUidStore.Builder#firstCopies}): writes what is
+   * staged now and returns it, for {@link #written} after the commit. Nothing is dropped here, so a
+   * transaction that rolls back leaves the entries staged.
+   */
+  synchronized Map<String, Long> writeStaged(Connection c) throws SQLException {
+    open();
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (staged.isEmpty()) {
+      return out;
+    }
+    insert(c, staged);
+    staged.forEach((k, e) -> out.put(k, e.at));
+    return out;
+  }
+
+  /** The transaction of {@link #writeStaged} committed: those entries are written. */
+  synchronized void written(Map<String, Long> entries) {
+    entries.forEach(
+        (k, at) -> {
+          Entry e = staged.get(k);
+          if (e != null && e.at == at) {
+            staged.remove(k);
+          }
+        });
+    writtenSinceTrim += entries.size();
+  }
+
   /** How many entries the store holds (in the database, and staged here). */
   public synchronized long size() throws FetchException {
     open();
     long inDatabase =
-        db.inTransaction(
+        db.read(
             "counting the first copies in " + name,
             c -> {
               try (PreparedStatement s =
@@ -191,6 +207,24 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
               }
             });
     return inDatabase + staged.size();
+  }
+
+  private void insert(Connection c, Map<String, Entry> entries) throws SQLException {
+    // PostgreSQL's ON CONFLICT DO NOTHING: the first copy wins without failing the batch.
+    try (PreparedStatement s =
+        db.prepare(
+            c,
+            "INSERT INTO mailfetch_first_copy (store, dedup_key, delivery_key, remembered_at)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (store, dedup_key) DO NOTHING")) {
+      for (Map.Entry<String, Entry> e : entries.entrySet()) {
+        s.setString(1, name);
+        s.setString(2, e.getKey());
+        s.setString(3, e.getValue().key.toString());
+        s.setLong(4, e.getValue().at);
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
   }
 
   /** Writes what was staged (logging a failure: it costs a duplicate at most). */

@@ -65,6 +65,7 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   private final JdbcAccountLeases.Lease lease;
   private final String account;
   private final Duration forgetAfter;
+  private final JdbcDedupStore firstCopies;
 
   private final Map<String, Row> rows = new HashMap<>();
   private Instant firstRun;
@@ -82,6 +83,7 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
     this.lease = b.lease;
     this.account = b.lease.account();
     this.forgetAfter = b.forgetAfter;
+    this.firstCopies = b.firstCopies;
     load();
   }
 
@@ -205,7 +207,7 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   public synchronized Map<String, byte[]> fingerprints(Set<String> uids) throws FetchException {
     open();
     Map<String, byte[]> out = new HashMap<>();
-    db.inTransaction(
+    db.read(
         "reading the fingerprints of " + account,
         c -> {
           try (PreparedStatement s =
@@ -259,18 +261,22 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
     if (dirty.isEmpty() && forgotten.isEmpty() && stagedFingerprints.isEmpty() && !accountDirty) {
       return;
     }
-    db.inTransaction(
-        "writing the state of " + account,
-        c -> {
-          JdbcAccountLeases.checkFence(db, c, lease);
-          if (accountDirty) {
-            writeAccount(c);
-          }
-          writeRows(c);
-          writeForgotten(c);
-          writeFingerprints(c);
-          return null;
-        });
+    Map<String, Long> copies =
+        db.inTransaction(
+            "writing the state of " + account,
+            c -> {
+              JdbcAccountLeases.checkFence(db, c, lease);
+              if (accountDirty) {
+                writeAccount(c);
+              }
+              writeRows(c);
+              writeForgotten(c);
+              writeFingerprints(c);
+              return firstCopies == null ? Map.<String, Long>of() : firstCopies.writeStaged(c);
+            });
+    if (firstCopies != null) {
+      firstCopies.written(copies);
+    }
     dirty.clear();
     forgotten.clear();
     stagedFingerprints.clear();
@@ -298,7 +304,7 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   }
 
   private void load() throws FetchException {
-    db.inTransaction(
+    db.read(
         "reading the state of " + account,
         c -> {
           try (PreparedStatement s =
@@ -441,6 +447,7 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
     private final JdbcState state;
     private final JdbcAccountLeases.Lease lease;
     private Duration forgetAfter = DEFAULT_FORGET_AFTER;
+    private JdbcDedupStore firstCopies;
     private final Require.Once once = new Require.Once();
 
     private Builder(JdbcState state, JdbcAccountLeases.Lease lease) {
@@ -460,6 +467,20 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
       Require.requireArgument(
           d.compareTo(Duration.ofDays(1)) >= 0, "forgetAfter must be at least one day: %s", d);
       this.forgetAfter = d;
+      return this;
+    }
+
+    /**
+     * The dedup store whose staged first copies this store's barrier writes in its own transaction
+     * (with the batch's records), so that another instance sees a batch's first copies when it sees
+     * the batch, with no transaction of their own. Where the batch is refused (fenced, or the
+     * database fails) they stay staged.
+     *
+     * @throws IllegalStateException if set before
+     */
+    public Builder firstCopies(JdbcDedupStore store) {
+      once.set("firstCopies", this.firstCopies);
+      this.firstCopies = Objects.requireNonNull(store, "firstCopies");
       return this;
     }
 

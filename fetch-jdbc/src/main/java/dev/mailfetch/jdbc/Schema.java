@@ -54,7 +54,7 @@ final class Schema {
 
   /** The version in {@code mailfetch_schema}; empty where the table does not exist. */
   static Optional<Integer> version(Database db) throws FetchException {
-    return db.inTransaction(
+    return db.read(
         "reading mailfetch's schema version",
         c -> {
           if (!tableExists(c, "mailfetch_schema")) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mailfetch.api.DedupPolicy;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchResult;
@@ -12,8 +13,11 @@ import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.api.UidStore;
+import dev.mailfetch.dedup.Dedup;
+import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
+import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import java.time.Duration;
@@ -21,6 +25,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,15 +49,26 @@ class EngineWithJdbcStateTest {
 
   private static Fetcher fetcher(
       FakePop3Server s, InMemorySink sink, UidStore store, Retention retention, FetchListener l) {
+    return fetcher(s, "u", sink, store, retention, l, DedupPolicy.none());
+  }
+
+  private static Fetcher fetcher(
+      FakePop3Server s,
+      String user,
+      InMemorySink sink,
+      UidStore store,
+      Retention retention,
+      FetchListener l,
+      DedupPolicy dedup) {
     Pop3Source source =
         Pop3Source.builder()
             .host("127.0.0.1")
             .port(s.port())
             .security(Security.NONE)
             .allowPlaintextAuthentication(true)
-            .user("u")
+            .user(user)
             .password(() -> PW)
-            .account("u@jdbc")
+            .account(user + "@jdbc")
             .build();
     return Fetcher.builder()
         .source(source)
@@ -61,6 +77,7 @@ class EngineWithJdbcStateTest {
         .retention(retention)
         .batchSize(10)
         .listener(l)
+        .dedupPolicy(dedup)
         .build();
   }
 
@@ -145,5 +162,84 @@ class EngineWithJdbcStateTest {
       paused.close();
       current.close();
     }
+  }
+
+  @Test
+  void aCopyFetchedByAnotherInstance_isDiscarded_itsFirstCopyWrittenWithTheBatchThatDeliveredIt()
+      throws Exception {
+    String storeName = "shared-sink-" + UUID.randomUUID();
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("u", PW, sameFive())
+            .account("v", PW, sameFive())
+            .start()) {
+      InMemorySink sink = InMemorySink.create();
+      JdbcState one = JdbcState.open(ds);
+      JdbcState two = JdbcState.open(ds); // another instance: nothing shared but the database
+      try (JdbcDedupStore seenByOne =
+              JdbcDedupStore.open(one, storeName, DedupStore.Window.DEFAULT);
+          JdbcDedupStore seenByTwo =
+              JdbcDedupStore.open(two, storeName, DedupStore.Window.DEFAULT);
+          JdbcUidStore u =
+              JdbcUidStore.builder(
+                      one, JdbcAccountLeases.builder(one).build().take("u@jdbc").orElseThrow())
+                  .firstCopies(seenByOne)
+                  .open();
+          JdbcUidStore v =
+              JdbcUidStore.builder(
+                      two, JdbcAccountLeases.builder(two).build().take("v@jdbc").orElseThrow())
+                  .firstCopies(seenByTwo)
+                  .open()) {
+        int before = ds.commits.get();
+        FetchResult first =
+            fetcher(
+                    s,
+                    "u",
+                    sink,
+                    u,
+                    Retention.KEEP,
+                    new FetchListener() {},
+                    Dedup.byName("message-id", seenByOne))
+                .run();
+        assertEquals(5, first.count(MessageOutcome.Kind.DELIVERED), first::summary);
+        assertEquals(
+            2, ds.commits.get() - before, "the plan and the one batch: no write of its own");
+        assertEquals(
+            "5",
+            TestDatabase.psql(
+                "engine",
+                "SELECT COUNT(*) FROM mailfetch_first_copy WHERE store = '" + storeName + "'"),
+            "the batch's first copies are in the database with the batch");
+
+        FetchResult second =
+            fetcher(
+                    s,
+                    "v",
+                    sink,
+                    v,
+                    Retention.KEEP,
+                    new FetchListener() {},
+                    Dedup.byName("message-id", seenByTwo))
+                .run();
+        assertEquals(5, second.count(MessageOutcome.Kind.DUPLICATE), second::summary);
+        assertEquals(5, sink.size(), "each message once, though two instances fetched it");
+      }
+    }
+  }
+
+  /** Five messages, each with its own Message-ID and Date: what reaches two accounts alike. */
+  private static FakeMailbox sameFive() {
+    FakeMailbox box = FakeMailbox.create();
+    for (int i = 0; i < 5; i++) {
+      box.add(
+          "Message-ID: <copy-"
+              + i
+              + "@example.org>\r\nDate: Sun, 6 Dec 2026 12:00:0"
+              + i
+              + " +0000\r\nFrom: a@example.org\r\nSubject: to two accounts\r\n\r\nbody "
+              + i
+              + "\r\n");
+    }
+    return box;
   }
 }
