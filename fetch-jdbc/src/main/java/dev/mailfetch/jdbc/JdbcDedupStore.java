@@ -188,6 +188,14 @@ public final class JdbcDedupStore implements FirstCopies, AutoCloseable {
           }
         });
     writtenSinceTrim += entries.size();
+    if (writtenSinceTrim >= TRIM_EVERY) {
+      try {
+        trim(Instant.now(db.clock));
+      } catch (FetchException e) {
+        // The barrier it follows has committed; an entry kept too long costs nothing.
+        log.warn("forgetting old first copies in {}: {}", name, e.getMessage());
+      }
+    }
   }
 
   /** How many entries the store holds (in the database, and staged here). */
