@@ -1,6 +1,7 @@
 package dev.mailfetch.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidRecord.State;
 import dev.mailfetch.dedup.DedupStore;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -172,6 +175,31 @@ class FencedWritesTest {
         assertEquals(Optional.of(first), two.firstCopy("mid <" + i + "@x>", now), "key " + i);
       }
       assertEquals(100, one.size());
+    }
+  }
+
+  @Test
+  void aTakeoverWaitsForAWriteInFlight_soNoWriteOfTheOldOwnerLandsAfterTheNewToken()
+      throws Exception {
+    JdbcState state = JdbcState.builder(ds).clock(clock).open();
+    JdbcAccountLeases a = leases(state, "instance-a");
+    JdbcAccountLeases b = leases(state, "instance-b");
+    JdbcAccountLeases.Lease held = a.take("in-flight@example.org").orElseThrow();
+    clock.advance(Duration.ofMinutes(5));
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection write = ds.getConnection()) {
+      // What JdbcUidStore.sync does first: the fence, holding the lease row until its commit.
+      write.setAutoCommit(false);
+      JdbcAccountLeases.checkFence(state.db, write, held);
+      Future<Optional<JdbcAccountLeases.Lease>> takeover =
+          pool.submit(() -> b.take("in-flight@example.org"));
+      Thread.sleep(300);
+      assertFalse(takeover.isDone(), "the taker waits while the old owner's write is open");
+      write.commit();
+      JdbcAccountLeases.Lease taken = takeover.get(10, TimeUnit.SECONDS).orElseThrow();
+      assertEquals(held.fencingToken() + 1, taken.fencingToken());
+    } finally {
+      pool.shutdown();
     }
   }
 }
