@@ -1,21 +1,14 @@
 package dev.mailfetch.jdbc;
 
-import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.UidRecord;
 import dev.mailfetch.api.UidStore;
 import dev.mailfetch.api.internal.Require;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -48,26 +41,13 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   /** Default of {@link Builder#forgetAfter}: 30 days, as the file store's. */
   public static final Duration DEFAULT_FORGET_AFTER = Duration.ofDays(30);
 
-  private static final String UPSERT =
-      "INSERT INTO mailfetch_uid (account, uid, state, first_seen, delivery_key, failures,"
-          + " last_error, last_error_detail, size, gone_since)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (account, uid) DO UPDATE SET state = EXCLUDED.state,"
-          + " first_seen = EXCLUDED.first_seen, delivery_key = EXCLUDED.delivery_key,"
-          + " failures = EXCLUDED.failures, last_error = EXCLUDED.last_error,"
-          + " last_error_detail = EXCLUDED.last_error_detail, size = EXCLUDED.size,"
-          + " gone_since = EXCLUDED.gone_since";
-
-  /** A record and since when its UID is gone from the server (0: listed). */
-  private record Row(UidRecord record, long goneSince) {}
-
   private final Database db;
   private final JdbcAccountLeases.Lease lease;
   private final String account;
   private final Duration forgetAfter;
   private final JdbcDedupStore firstCopies;
 
-  private final Map<String, Row> rows = new HashMap<>();
+  private final Map<String, UidRows.Row> rows = new HashMap<>();
   private Instant firstRun;
   private String mark;
 
@@ -113,8 +93,8 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   @Override
   public synchronized Optional<UidRecord> get(String uid) {
     open();
-    Row r = rows.get(uid);
-    return r == null ? Optional.empty() : Optional.of(r.record);
+    UidRows.Row r = rows.get(uid);
+    return r == null ? Optional.empty() : Optional.of(r.record());
   }
 
   @Override
@@ -134,11 +114,11 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
               r.lastErrorDetail(),
               r.size());
     }
-    Row before = rows.get(r.uid());
-    if (before != null && before.record.equals(r)) {
+    UidRows.Row before = rows.get(r.uid());
+    if (before != null && before.record().equals(r)) {
       return;
     }
-    rows.put(r.uid(), new Row(r, before == null ? 0 : before.goneSince));
+    rows.put(r.uid(), new UidRows.Row(r, before == null ? 0 : before.goneSince()));
     forgotten.remove(r.uid());
     dirty.add(r.uid());
   }
@@ -167,16 +147,16 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
     open();
     long nowSec = now.getEpochSecond();
     Set<String> gone = new HashSet<>();
-    for (Map.Entry<String, Row> e : new HashMap<>(rows).entrySet()) {
+    for (Map.Entry<String, UidRows.Row> e : new HashMap<>(rows).entrySet()) {
       String uid = e.getKey();
-      long since = e.getValue().goneSince;
+      long since = e.getValue().goneSince();
       if (listed.contains(uid)) {
         if (since != 0) {
-          rows.put(uid, new Row(e.getValue().record, 0));
+          rows.put(uid, new UidRows.Row(e.getValue().record(), 0));
           dirty.add(uid);
         }
       } else if (since == 0) {
-        rows.put(uid, new Row(e.getValue().record, nowSec));
+        rows.put(uid, new UidRows.Row(e.getValue().record(), nowSec));
         dirty.add(uid);
         gone.add(uid);
       } else if (nowSec - since >= forgetAfter.toSeconds()) {
@@ -206,24 +186,10 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   @Override
   public synchronized Map<String, byte[]> fingerprints(Set<String> uids) throws FetchException {
     open();
-    Map<String, byte[]> out = new HashMap<>();
-    db.read(
-        "reading the fingerprints of " + account,
-        c -> {
-          try (PreparedStatement s =
-              db.prepare(
-                  c, "SELECT uid, fingerprint FROM mailfetch_fingerprint WHERE account = ?")) {
-            s.setString(1, account);
-            try (ResultSet r = s.executeQuery()) {
-              while (r.next()) {
-                if (uids.contains(r.getString(1))) {
-                  out.put(r.getString(1), HexFormat.of().parseHex(r.getString(2)));
-                }
-              }
-            }
-          }
-          return null;
-        });
+    Map<String, byte[]> out =
+        db.read(
+            "reading the fingerprints of " + account,
+            c -> UidRows.fingerprints(db, c, account, uids));
     for (Map.Entry<String, byte[]> e : stagedFingerprints.entrySet()) {
       if (uids.contains(e.getKey())) {
         out.put(e.getKey(), e.getValue().clone());
@@ -267,11 +233,11 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
             c -> {
               JdbcAccountLeases.checkFence(db, c, lease);
               if (accountDirty) {
-                writeAccount(c);
+                UidRows.writeAccount(db, c, account, firstRun, mark);
               }
-              writeRows(c);
-              writeForgotten(c);
-              writeFingerprints(c);
+              UidRows.writeRows(db, c, account, dirty, rows);
+              UidRows.delete(db, c, account, forgotten);
+              UidRows.writeFingerprints(db, c, account, stagedFingerprints);
               return firstCopies == null ? Map.<String, Long>of() : firstCopies.writeStaged(c);
             });
     if (firstCopies != null) {
@@ -304,142 +270,10 @@ public final class JdbcUidStore implements UidStore, AutoCloseable {
   }
 
   private void load() throws FetchException {
-    db.read(
-        "reading the state of " + account,
-        c -> {
-          try (PreparedStatement s =
-              db.prepare(
-                  c, "SELECT first_run, mailbox_mark FROM mailfetch_account WHERE account = ?")) {
-            s.setString(1, account);
-            try (ResultSet r = s.executeQuery()) {
-              if (r.next()) {
-                long first = r.getLong(1);
-                firstRun = r.wasNull() ? null : Instant.ofEpochSecond(first);
-                mark = r.getString(2);
-              }
-            }
-          }
-          try (PreparedStatement s =
-              db.prepare(
-                  c,
-                  "SELECT uid, state, first_seen, delivery_key, failures, last_error,"
-                      + " last_error_detail, size, gone_since FROM mailfetch_uid WHERE account = ?")) {
-            s.setString(1, account);
-            s.setFetchSize(1000);
-            try (ResultSet r = s.executeQuery()) {
-              while (r.next()) {
-                UidRecord rec = read(r);
-                rows.put(rec.uid(), new Row(rec, r.getLong(9)));
-              }
-            }
-          }
-          return null;
-        });
-  }
-
-  private UidRecord read(ResultSet r) throws SQLException, FetchException {
-    String uid = r.getString(1);
-    try {
-      String key = r.getString(4);
-      String error = r.getString(6);
-      return new UidRecord(
-          uid,
-          UidStates.of(r.getString(2)),
-          Instant.ofEpochSecond(r.getLong(3)),
-          key == null ? null : DeliveryKey.parse(key.strip()),
-          r.getInt(5),
-          error == null ? null : FetchError.valueOf(error),
-          r.getString(7),
-          r.getLong(8));
-    } catch (IllegalArgumentException e) {
-      throw new FetchException(
-          FetchError.STATE_DAMAGED,
-          "the record of message "
-              + UidRecord.boundedDetail(uid)
-              + " of "
-              + account
-              + " in mailfetch_uid does not read as one: "
-              + e.getMessage(),
-          e);
-    }
-  }
-
-  private void writeAccount(Connection c) throws SQLException {
-    try (PreparedStatement s =
-        db.prepare(
-            c,
-            "INSERT INTO mailfetch_account (account, first_run, mailbox_mark) VALUES (?, ?, ?)"
-                + " ON CONFLICT (account) DO UPDATE SET first_run = EXCLUDED.first_run,"
-                + " mailbox_mark = EXCLUDED.mailbox_mark")) {
-      s.setString(1, account);
-      if (firstRun == null) {
-        s.setNull(2, Types.BIGINT);
-      } else {
-        s.setLong(2, firstRun.getEpochSecond());
-      }
-      s.setString(3, mark);
-      s.executeUpdate();
-    }
-  }
-
-  private void writeRows(Connection c) throws SQLException {
-    if (dirty.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement s = db.prepare(c, UPSERT)) {
-      for (String uid : dirty) {
-        Row row = rows.get(uid);
-        UidRecord r = row.record;
-        s.setString(1, account);
-        s.setString(2, uid);
-        s.setString(3, UidStates.code(r.state()));
-        s.setLong(4, r.firstSeen().getEpochSecond());
-        s.setString(5, r.deliveryKey() == null ? null : r.deliveryKey().toString());
-        s.setInt(6, r.failures());
-        s.setString(7, r.lastError() == null ? null : r.lastError().name());
-        s.setString(8, r.lastErrorDetail());
-        s.setLong(9, r.size());
-        s.setLong(10, row.goneSince);
-        s.addBatch();
-      }
-      s.executeBatch();
-    }
-  }
-
-  private void writeForgotten(Connection c) throws SQLException {
-    if (forgotten.isEmpty()) {
-      return;
-    }
-    for (String table : new String[] {"mailfetch_uid", "mailfetch_fingerprint"}) {
-      try (PreparedStatement s =
-          db.prepare(c, "DELETE FROM " + table + " WHERE account = ? AND uid = ?")) {
-        for (String uid : forgotten) {
-          s.setString(1, account);
-          s.setString(2, uid);
-          s.addBatch();
-        }
-        s.executeBatch();
-      }
-    }
-  }
-
-  private void writeFingerprints(Connection c) throws SQLException {
-    if (stagedFingerprints.isEmpty()) {
-      return;
-    }
-    try (PreparedStatement s =
-        db.prepare(
-            c,
-            "INSERT INTO mailfetch_fingerprint (account, uid, fingerprint) VALUES (?, ?, ?)"
-                + " ON CONFLICT (account, uid) DO UPDATE SET fingerprint = EXCLUDED.fingerprint")) {
-      for (Map.Entry<String, byte[]> e : stagedFingerprints.entrySet()) {
-        s.setString(1, account);
-        s.setString(2, e.getKey());
-        s.setString(3, HexFormat.of().formatHex(e.getValue()));
-        s.addBatch();
-      }
-      s.executeBatch();
-    }
+    UidRows.Account a =
+        db.read("reading the state of " + account, c -> UidRows.load(db, c, account, rows));
+    firstRun = a.firstRun();
+    mark = a.mark();
   }
 
   /** Builds a {@link JdbcUidStore}; settings are checked when set. */
