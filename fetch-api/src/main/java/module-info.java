@@ -19,7 +19,8 @@ module dev.mailfetch.api {
       dev.mailfetch.gmail,
       dev.mailfetch.poll,
       dev.mailfetch.imap,
-      dev.mailfetch.smtp;
+      dev.mailfetch.smtp,
+      dev.mailfetch.jdbc;
   // SASL mechanisms for every protocol client and sink (POP3, IMAP, SMTP and LMTP); not API.
   exports dev.mailfetch.api.internal.sasl to
       dev.mailfetch.pop3,

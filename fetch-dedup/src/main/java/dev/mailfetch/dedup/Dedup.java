@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * The stock {@link DedupPolicy}s, chosen by name, each remembering first copies in a {@link
- * DedupStore}. As Gmail did, the first copy wins: a later copy is discarded (and its labels added
+ * FirstCopies} store: a {@link DedupStore} (a file), or a store shared by several instances ({@code
+ * fetch-jdbc}). As Gmail did, the first copy wins: a later copy is discarded (and its labels added
  * to the first, docs/engine.md).
  *
  * <table>
@@ -49,6 +50,11 @@ public final class Dedup {
     return parse(name).policy(store);
   }
 
+  /** As {@link #byName(String, DedupStore)}, remembering in any {@link FirstCopies} store. */
+  public static DedupPolicy byName(String name, FirstCopies store) {
+    return parse(name).policy(store);
+  }
+
   /**
    * The policy called {@code name}, chosen before its store is opened, so that a name that does not
    * exist is refused before anything is created (as Caffeine's {@code CaffeineSpec.parse}).
@@ -79,6 +85,11 @@ public final class Dedup {
 
     /** The policy, remembering first copies in {@code store}. */
     public DedupPolicy policy(DedupStore store) {
+      return policy((FirstCopies) store);
+    }
+
+    /** The policy, remembering first copies in {@code store}, whichever kind it is. */
+    public DedupPolicy policy(FirstCopies store) {
       switch (name) {
         case "none":
           return DedupPolicy.none();
@@ -111,6 +122,11 @@ public final class Dedup {
 
   /** Same UID, across accounts. */
   public static DedupPolicy byUid(DedupStore store) {
+    return byUid((FirstCopies) store);
+  }
+
+  /** As {@link #byUid(DedupStore)}, remembering in any {@link FirstCopies} store. */
+  public static DedupPolicy byUid(FirstCopies store) {
     return new ByHeaders(store, Clock.systemUTC(), "uid") {
       @Override
       Optional<String> key(Envelope e, HeaderBlock h) {
@@ -131,6 +147,11 @@ public final class Dedup {
 
   /** Same Message-ID. */
   public static DedupPolicy byMessageId(DedupStore store) {
+    return byMessageId((FirstCopies) store);
+  }
+
+  /** As {@link #byMessageId(DedupStore)}, remembering in any {@link FirstCopies} store. */
+  public static DedupPolicy byMessageId(FirstCopies store) {
     return new ByHeaders(store, Clock.systemUTC(), "message-id") {
       @Override
       Optional<String> key(Envelope e, HeaderBlock h) {
@@ -153,6 +174,11 @@ public final class Dedup {
 
   /** Same content, trace headers aside. */
   public static DedupPolicy byDigest(DedupStore store) {
+    return byDigest((FirstCopies) store);
+  }
+
+  /** As {@link #byDigest(DedupStore)}, remembering in any {@link FirstCopies} store. */
+  public static DedupPolicy byDigest(FirstCopies store) {
     return new ByDigest(store, Clock.systemUTC());
   }
 
@@ -184,11 +210,11 @@ public final class Dedup {
 
   /** A policy keyed on the envelope and headers, decided before the body. */
   private abstract static class ByHeaders implements DedupPolicy {
-    private final DedupStore store;
+    private final FirstCopies store;
     private final Clock clock;
     private final String name;
 
-    ByHeaders(DedupStore store, Clock clock, String name) {
+    ByHeaders(FirstCopies store, Clock clock, String name) {
       this.store = Objects.requireNonNull(store, "store");
       this.clock = clock;
       this.name = name;
@@ -199,7 +225,7 @@ public final class Dedup {
     abstract String reason(String key);
 
     @Override
-    public DedupVerdict check(Envelope envelope, HeaderBlock headers) {
+    public DedupVerdict check(Envelope envelope, HeaderBlock headers) throws IOException {
       Optional<String> k = key(envelope, headers);
       if (k.isEmpty()) {
         return DedupVerdict.NEW;
@@ -234,10 +260,10 @@ public final class Dedup {
    * at all; this is the policy's own guard, whichever engine calls it.
    */
   private static final class ByDigest implements DedupPolicy {
-    private final DedupStore store;
+    private final FirstCopies store;
     private final Clock clock;
 
-    ByDigest(DedupStore store, Clock clock) {
+    ByDigest(FirstCopies store, Clock clock) {
       this.store = Objects.requireNonNull(store, "store");
       this.clock = clock;
     }
@@ -253,7 +279,8 @@ public final class Dedup {
     }
 
     @Override
-    public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest) {
+    public DedupVerdict checkContent(Envelope envelope, HeaderBlock headers, byte[] digest)
+        throws IOException {
       if (!headers.hasMessageFields()) {
         return DedupVerdict.NEW; // see hasMessageFields: such a digest does not tell messages apart
       }

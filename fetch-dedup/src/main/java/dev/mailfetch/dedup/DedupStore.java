@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Safe for concurrent use.
  */
-public final class DedupStore implements AutoCloseable {
+public final class DedupStore implements FirstCopies, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DedupStore.class);
   private static final int SYNC_EVERY = 64;
 
@@ -167,6 +167,7 @@ public final class DedupStore implements AutoCloseable {
   }
 
   /** The first copy remembered under {@code dedupKey}, if within the window. */
+  @Override
   public synchronized Optional<DeliveryKey> firstCopy(String dedupKey, Instant now) {
     Entry e = entries.get(dedupKey);
     if (e == null || e.at < now.minus(window.maxAge()).getEpochSecond()) {
@@ -176,6 +177,7 @@ public final class DedupStore implements AutoCloseable {
   }
 
   /** Remembers {@code key} as the first copy under {@code dedupKey}, unless one is remembered. */
+  @Override
   public synchronized void remember(String dedupKey, DeliveryKey key, Instant at)
       throws IOException {
     String k = dedupKey.replace('\r', ' ').replace('\n', ' ');
@@ -201,6 +203,7 @@ public final class DedupStore implements AutoCloseable {
   }
 
   /** Flushes what was remembered to the disk. */
+  @Override
   public synchronized void sync() throws IOException {
     if (channel != null && unsynced > 0) {
       channel.force(false);

@@ -24,9 +24,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -42,62 +40,6 @@ class JournalUidStoreTest {
 
   static UidRecord delivered(String uid, Instant seen) {
     return UidRecord.of(uid, State.DELIVERED, seen, DeliveryKey.of(ACCOUNT, uid));
-  }
-
-  private static Map<String, UidRecord> all(JournalUidStore s, List<String> uids)
-      throws IOException {
-    Map<String, UidRecord> out = new HashMap<>();
-    for (String u : uids) {
-      s.get(u).ifPresent(r -> out.put(u, r));
-    }
-    return out;
-  }
-
-  @Test
-  void everyKindOfRecord_survivesAReopen_exactly() throws IOException {
-    Path dir = tmp.resolve("acct");
-    List<UidRecord> records =
-        List.of(
-            UidRecord.of("b1", State.BASELINE, T0, null),
-            delivered("d1", T0.plusSeconds(5)),
-            UidRecord.of("dup", State.DUPLICATE, T0, null),
-            delivered("gone-1", T0).deleted(),
-            UidRecord.of("f1", State.FAILED, T0, null)
-                .failedOnce(FetchError.READ_ERROR)
-                .failedOnce(FetchError.SINK_FAILED),
-            delivered("ünïcødé-ÜID", T0),
-            delivered("x".repeat(1000), T0));
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      for (UidRecord r : records) {
-        s.put(r);
-      }
-      s.recordFirstRun(T0);
-      s.sync();
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      for (UidRecord r : records) {
-        assertEquals(Optional.of(r), s.get(r.uid()), r.uid());
-      }
-      assertEquals(Optional.of(T0), s.firstRun());
-      assertEquals(Optional.empty(), s.get("never"));
-      s.recordFirstRun(T0.plusSeconds(99));
-      assertEquals(Optional.of(T0), s.firstRun(), "the first run is recorded once");
-    }
-  }
-
-  @Test
-  void whatWasNotSynced_isGoneAfterAReopen_asAfterACrash() throws IOException {
-    Path dir = tmp.resolve("acct");
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      s.put(delivered("synced", T0));
-      s.sync();
-      s.put(delivered("not-synced", T0));
-      assertTrue(s.get("not-synced").isPresent(), "visible at once");
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertTrue(s.get("synced").isPresent());
-      assertEquals(Optional.empty(), s.get("not-synced"));
-    }
   }
 
   @Test
@@ -324,36 +266,6 @@ class JournalUidStoreTest {
       System.out.println("held");
       System.out.flush();
       Thread.sleep(120_000);
-    }
-  }
-
-  @Test
-  void uidsGoneFromTheServer_areMarked_thenForgottenAfterTheirTime_unlessListedAgain()
-      throws IOException {
-    Path dir = tmp.resolve("acct");
-    try (JournalUidStore s =
-        JournalUidStore.builder(dir).forgetAfter(Duration.ofDays(30)).build()) {
-      for (String u : List.of("stays", "leaves", "returns")) {
-        s.put(delivered(u, T0));
-      }
-      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(1)));
-      s.retainListed(Set.of("stays", "returns"), T0.plus(Duration.ofDays(10)));
-      s.retainListed(
-          Set.of("stays"),
-          T0.plus(Duration.ofDays(20))); // "returns" leaves again: its clock restarts
-      s.sync();
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      s.retainListed(Set.of("stays"), T0.plus(Duration.ofDays(31)).plusSeconds(1));
-      assertEquals(
-          Set.of("stays", "returns"),
-          all(s, List.of("stays", "leaves", "returns")).keySet(),
-          "gone 30 days: forgotten; gone 11 days: kept");
-      s.sync();
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(Optional.empty(), s.get("leaves"), "forgetting is durable");
-      assertTrue(s.get("returns").isPresent());
     }
   }
 

@@ -26,40 +26,6 @@ class MailboxMarkJournalTest {
   }
 
   @Test
-  void theMark_survivesAReopen_andSoDoesForgettingIt() throws IOException {
-    Path dir = tmp.resolve("acct");
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(Optional.empty(), s.mailboxMark());
-      s.put(delivered("1"));
-      s.recordMailboxMark(Optional.of("INBOX 1733500000 43 42"));
-      assertEquals(Optional.of("INBOX 1733500000 43 42"), s.mailboxMark());
-      s.sync();
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(Optional.of("INBOX 1733500000 43 42"), s.mailboxMark());
-      assertTrue(s.get("1").isPresent());
-      s.recordMailboxMark(Optional.empty());
-      s.sync();
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(Optional.empty(), s.mailboxMark());
-    }
-  }
-
-  @Test
-  void aMarkNotSynced_isGoneAfterAReopen_asAfterACrash() throws IOException {
-    Path dir = tmp.resolve("acct");
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      s.recordMailboxMark(Optional.of("m1"));
-      s.sync();
-      s.recordMailboxMark(Optional.of("m2"));
-    }
-    try (JournalUidStore s = JournalUidStore.open(dir)) {
-      assertEquals(Optional.of("m1"), s.mailboxMark());
-    }
-  }
-
-  @Test
   void aJournalTornInItsLastWrite_keepsASavedMark_andEverySavedRecord() throws IOException {
     Path dir = tmp.resolve("acct");
     Path journal = dir.resolve("uids.journal");

@@ -1,0 +1,13 @@
+/**
+ * mailfetch's state in a database shared by several instances (PostgreSQL first): the UID store,
+ * the dedup policies' first copies and account leases with fencing tokens, over a {@code
+ * DataSource} the embedder provides. docs/scale.md.
+ */
+module dev.mailfetch.jdbc {
+  requires transitive dev.mailfetch.api;
+  requires transitive dev.mailfetch.dedup;
+  requires transitive java.sql;
+  requires org.slf4j;
+
+  exports dev.mailfetch.jdbc;
+}
