@@ -1,5 +1,6 @@
 package dev.mailfetch.bench;
 
+import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +32,14 @@ import java.util.Set;
  * the same in-memory state, alternately with the mailbox mark ({@code withMark}: the engine's
  * {@code MailboxMarks} shortcut, a {@code STATUS} compared with the mark the last run left) and
  * without it ({@code withoutMark}: the same state with its mark hidden, so the run lists every UID
- * and looks each up). Prints each shot, then each row's minimum and median.
+ * and looks each up). Then a poll that finds ONE new message (written into the Maildir before the
+ * shot): {@code oneNewIncremental} with the mark (the listing is {@code UID FETCH <the mark's
+ * UIDNEXT>:*}, docs/imap.md "Fast nothing new") and {@code oneNewFull} with the mark hidden (every
+ * UID listed, as before incremental listings; without the STATUS round trip the mark costs); the
+ * new message is indexed by Dovecot before the shot (after 2.5 s, as a poll comes some time after
+ * the delivery), as its LMTP delivery would have it. Each such shot is followed by an untimed run
+ * with the mark, so the next begins from a current mark. Prints each shot, then each row's minimum
+ * and median.
  *
  * <pre>{@code
  * java -Dmessages=100000 -Dshots=5 -cp benchmarks/target/benchmarks.jar dev.mailfetch.bench.ImapPollRounds
@@ -67,19 +77,37 @@ public final class ImapPollRounds {
           messages,
           (System.nanoTime() - t0) / 1e9,
           first.summary());
-      ImapSourceRounds.Shots table =
-          new ImapSourceRounds.Shots(List.of("withMark", "withoutMark"), 1);
+      List<String> rows = List.of("withMark", "withoutMark", "oneNewIncremental", "oneNewFull");
+      ImapSourceRounds.Shots table = new ImapSourceRounds.Shots(rows, 1);
       UidStore hidden = new WithoutMark(store);
+      int arrived = 0;
       for (int i = 0; i < shots; i++) {
-        for (String row :
-            i % 2 == 0 ? List.of("withMark", "withoutMark") : List.of("withoutMark", "withMark")) {
+        List<String> order = new ArrayList<>(rows);
+        if (i % 2 == 1) {
+          Collections.reverse(order);
+        }
+        for (String row : order) {
+          boolean oneNew = row.startsWith("oneNew");
+          if (oneNew) {
+            writeOne(dovecot.maildir(), messages + arrived++);
+            // Indexed by Dovecot before the shot, as an LMTP delivery is, once the directory's
+            // mtime is old enough to be trusted (Dovecot scans a Maildir directory changed within
+            // the last seconds again at every access: 100,000 file names, 0.5 to 1 s here). The
+            // shot times the poll, not Dovecot's scan after a file was dropped into new/.
+            Thread.sleep(2_500);
+            dovecot.doveadm("mailbox", "status", "messages", "INBOX");
+          }
+          boolean marked = row.equals("withMark") || row.equals("oneNewIncremental");
           long t = System.nanoTime();
-          FetchResult r = run(source, row.equals("withMark") ? store : hidden);
+          FetchResult r = run(source, marked ? store : hidden);
           double s = (System.nanoTime() - t) / 1e9;
+          if (oneNew) {
+            run(source, store); // untimed: the mark catches up with the new message
+          }
           table.add(row, s);
           System.out.printf(
               Locale.ROOT,
-              "shot %d %-12s %8.3f s  listed %d, delivered %d, unchanged %s  load %s%n",
+              "shot %d %-17s %8.3f s  listed %d, delivered %d, unchanged %s  load %s%n",
               i + 1,
               row,
               s,
@@ -102,6 +130,8 @@ public final class ImapPollRounds {
             .sink(InMemorySink.create())
             .uidStore(store)
             .retention(Retention.KEEP)
+            // the folder grows past 100,000 (the default cap) as the oneNew rows add to it
+            .limits(FetchLimits.builder().maxListing(1_000_000).build())
             .build()
             .run();
     if (!r.ok()) {
@@ -116,23 +146,28 @@ public final class ImapPollRounds {
       Files.createDirectories(maildir.resolve(d));
     }
     for (int i = 0; i < count; i++) {
-      String m =
-          "From: sender"
-              + (i % 97)
-              + "@example.com\nTo: alice@example.com\nSubject: message "
-              + i
-              + "\nMessage-ID: <"
-              + i
-              + "@poll.example>\nDate: Sun, 6 Dec 2026 12:00:00 +0000\n\nBody of message "
-              + i
-              + ".\n";
-      Files.writeString(
-          maildir
-              .resolve("new")
-              .resolve(String.format(Locale.ROOT, "%d.M%06dP1.poll", 1_700_000_000L + i, i)),
-          m,
-          StandardCharsets.US_ASCII);
+      writeOne(maildir, i);
     }
+  }
+
+  /** Message {@code i}, small, as a file in the Maildir's new/, as a delivery agent puts it. */
+  private static void writeOne(Path maildir, int i) throws IOException {
+    String m =
+        "From: sender"
+            + (i % 97)
+            + "@example.com\nTo: alice@example.com\nSubject: message "
+            + i
+            + "\nMessage-ID: <"
+            + i
+            + "@poll.example>\nDate: Sun, 6 Dec 2026 12:00:00 +0000\n\nBody of message "
+            + i
+            + ".\n";
+    Files.writeString(
+        maildir
+            .resolve("new")
+            .resolve(String.format(Locale.ROOT, "%d.M%06dP1.poll", 1_700_000_000L + i, i)),
+        m,
+        StandardCharsets.US_ASCII);
   }
 
   /** A state with its mailbox mark hidden: every poll lists. */

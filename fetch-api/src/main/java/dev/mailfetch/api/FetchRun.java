@@ -66,6 +66,12 @@ final class FetchRun {
   /** The mark of this run's listing, or null. */
   private String listedMark;
 
+  /** The store's mark at the start of the run, or null. */
+  private String storedMark;
+
+  /** The listing was incremental ({@link MailboxMarks#listedOnlyNew()}): absence is no sign. */
+  private boolean incremental;
+
   /** The mailbox was unchanged since the last check: nothing was listed. */
   private boolean unchanged;
 
@@ -110,7 +116,16 @@ final class FetchRun {
           Instant now = config.clock().instant();
           ledger = new OutcomeLedger(listed.listing(), stableIds);
           Planner.Plan plan =
-              new Planner(config, ledger, listed, stableIds, now, session, engineQuirks, warnings)
+              new Planner(
+                      config,
+                      ledger,
+                      listed,
+                      stableIds,
+                      incremental,
+                      now,
+                      session,
+                      engineQuirks,
+                      warnings)
                   .plan();
           fetch(plan.work(), now);
         }
@@ -194,7 +209,8 @@ final class FetchRun {
     } catch (IOException | RuntimeException e) {
       throw RunFailures.state(e);
     }
-    return mark != null && mark.isPresent() && session.unchangedSince(marks, mark.get());
+    storedMark = mark == null ? null : mark.orElse(null);
+    return storedMark != null && session.unchangedSince(marks, storedMark);
   }
 
   /**
@@ -227,11 +243,20 @@ final class FetchRun {
 
   private void list() throws FetchException {
     listed = new ListingCollector(config.limits().maxListing(), stableIds, listener);
+    if (marks != null && storedMark != null && Retention.KEEP.equals(config.retention())) {
+      // The mark was kept by a run that left nothing to do: what it covers is settled here.
+      session.listOnlyNewSince(marks, storedMark);
+    }
     session.list(listed);
     if (marks != null) {
+      incremental = session.listedOnlyNew(marks);
       listedMark = session.listedMark(marks);
     }
-    log.debug("{} - {} listed", config.account(), Sizes.count(listed.listed(), "message"));
+    log.debug(
+        "{} - {} listed{}",
+        config.account(),
+        Sizes.count(listed.listed(), "message"),
+        incremental ? ", only what may be new since the last check" : "");
   }
 
   /**

@@ -29,6 +29,7 @@ final class Planner {
   private final OutcomeLedger ledger;
   private final ListingCollector listed;
   private final boolean stableIds;
+  private final boolean incremental;
   private final Instant now;
   private final RunSession session;
   private final Set<QuirkId> engineQuirks;
@@ -42,6 +43,7 @@ final class Planner {
       OutcomeLedger ledger,
       ListingCollector listed,
       boolean stableIds,
+      boolean incremental,
       Instant now,
       RunSession session,
       Set<QuirkId> engineQuirks,
@@ -51,6 +53,7 @@ final class Planner {
     this.ledger = ledger;
     this.listed = listed;
     this.stableIds = stableIds;
+    this.incremental = incremental;
     this.now = now;
     this.session = session;
     this.engineQuirks = engineQuirks;
@@ -99,9 +102,14 @@ final class Planner {
           ledger.newItem(at);
         }
       }
+      // After an incremental listing an id it lacks is no sign of anything (MailboxMarks): nothing
+      // is gone, so nothing is forgotten, renumbered or taken for changed ids (Q26).
       Set<String> gone =
-          new HashSet<>(
-              store.retainListed(stableIds && listing != null ? listing.uids() : Set.of(), now));
+          incremental
+              ? new HashSet<>()
+              : new HashSet<>(
+                  store.retainListed(
+                      stableIds && listing != null ? listing.uids() : Set.of(), now));
       if (!suspects.isEmpty()) {
         checkReusedUids(suspects, gone);
       }

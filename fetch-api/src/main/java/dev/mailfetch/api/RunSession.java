@@ -227,6 +227,32 @@ final class RunSession {
     }
   }
 
+  /** Offers the source an incremental listing (MailboxMarks#listOnlyNewSince); a hint only. */
+  void listOnlyNewSince(MailboxMarks marks, String mark) {
+    try {
+      marks.listOnlyNewSince(mark);
+    } catch (RuntimeException e) {
+      log.warn("{} - the source refused the mark of the last check: {}", account, e.toString());
+    }
+  }
+
+  /**
+   * Whether the listing just made was incremental (MailboxMarks#listedOnlyNew). A source that fails
+   * to say is taken at the safe word: absence from its listing proves nothing, nothing is
+   * forgotten.
+   */
+  boolean listedOnlyNew(MailboxMarks marks) {
+    try {
+      return marks.listedOnlyNew();
+    } catch (RuntimeException e) {
+      log.warn(
+          "{} - the source could not say whether it listed in full; nothing is forgotten: {}",
+          account,
+          e.toString());
+      return true;
+    }
+  }
+
   /**
    * The mark of the listing just made, or null where the source gave none the store may keep
    * (printable ASCII, at most {@link MailboxMarks#MAX_LENGTH} characters): the next run then lists.

@@ -233,7 +233,7 @@ class ImapSourceDovecotTest {
     try (FetchSession s = source(ImapSecurity.IMPLICIT_TLS).build().open()) {
       SourceProbe.list(s);
       mark = s.mailboxMarks().orElseThrow().listed();
-      assertTrue(mark.length() <= MailboxMarks.MAX_LENGTH && mark.startsWith("imap1:"), mark);
+      assertTrue(mark.length() <= MailboxMarks.MAX_LENGTH && mark.startsWith("imap2:1:"), mark);
       assertTrue(s.quit());
     }
     assertTrue(unchanged(mark), "nothing changed");

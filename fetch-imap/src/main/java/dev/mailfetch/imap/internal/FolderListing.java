@@ -7,6 +7,7 @@ import dev.mailfetch.api.ListingHandler;
 import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -57,28 +58,59 @@ final class FolderListing {
     this.noticed = noticed;
   }
 
-  /** Lists {@code folders}, in order, to {@code handler}; {@code marks} learn what was listed. */
+  /**
+   * Lists {@code folders}, in order, to {@code handler}; {@code marks} learn what was listed. Where
+   * {@code marks} hold a mark that allows it, each folder is listed only from the mark's UIDNEXT
+   * ({@link #listSince}); if any folder then proves not to be as the mark says, it is listed whole,
+   * and so are the rest of the others (their older messages after the new ones), so that the
+   * listing is complete and the engine can forget what is gone.
+   */
   void list(List<SourceFolder> folders, SourceMarks marks, ListingHandler handler)
       throws FetchException {
     TaggedReply refused = marks.statusForListing(folders);
     if (refused != null) {
       session.ok(refused); // throws, in the source's words
     }
+    List<FolderMark> since = marks.incrementFor(folders);
     long messages = 0;
     long octets = 0;
-    for (SourceFolder f : folders) {
-      messages += Math.max(0, f.statusMessages);
-      octets += Math.max(0, f.statusSize);
+    for (int i = 0; i < folders.size(); i++) {
+      SourceFolder f = folders.get(i);
+      if (since == null) {
+        messages += Math.max(0, f.statusMessages);
+        octets += Math.max(0, f.statusSize);
+      } else { // at most as many as UIDs were given since; their size is not known before
+        messages += Math.min(f.statusMessages, f.statusNext - since.get(i).next());
+      }
     }
     handler.count((int) Math.min(Integer.MAX_VALUE, messages), octets);
-    for (SourceFolder f : folders) {
-      listFolder(f, handler);
+    if (since == null) {
+      for (SourceFolder f : folders) {
+        listFolder(f, handler);
+      }
+      marks.listingDone(false);
+      return;
     }
-    marks.listingDone();
+    List<Integer> partial = new ArrayList<>();
+    boolean whole = false;
+    for (int i = 0; i < folders.size(); i++) {
+      if (listSince(folders.get(i), since.get(i), handler)) {
+        partial.add(i);
+      } else {
+        whole = true;
+      }
+    }
+    if (whole) {
+      for (int i : partial) {
+        listBelow(folders.get(i), since.get(i).next(), handler);
+      }
+      partial.clear();
+    }
+    marks.listingDone(!partial.isEmpty());
   }
 
-  private void listFolder(SourceFolder f, ListingHandler handler) throws FetchException {
-    FolderSelection.Opened o = selection.open(f.name, readWrite);
+  /** Opens {@code f} for listing; its UIDVALIDITY, or UNKNOWN (said in a warning: not listed). */
+  private long open(SourceFolder f, FolderSelection.Opened o) {
     long validity = o.uidValidity() != SourceFolder.UNKNOWN ? o.uidValidity() : f.statusValidity;
     if (validity == SourceFolder.UNKNOWN) {
       warnings.add(
@@ -92,31 +124,153 @@ final class FolderListing {
               null,
               null,
               Remedy.of("Tell the provider of " + session.server() + "; the mail stays there.")));
-      return;
+      return SourceFolder.UNKNOWN;
     }
     f.listedValidity = validity;
-    if (o.exists() == 0) {
-      return; // nothing to list: "UID FETCH 1:*" of an empty folder is an error on some servers
+    return validity;
+  }
+
+  private void listFolder(SourceFolder f, ListingHandler handler) throws FetchException {
+    FolderSelection.Opened o = selection.open(f.name, readWrite);
+    if (open(f, o) != SourceFolder.UNKNOWN) {
+      listFolderOpened(f, o, handler);
     }
-    Items items = new Items(f, handler);
-    String what = "UID RFC822.SIZE FLAGS" + (f.allMail ? " X-GM-LABELS" : "");
-    String tag = session.commands().sendUidFetch("1:*", what, null, items::take);
-    session.ok(session.await(tag));
-    items.report();
+  }
+
+  /**
+   * Lists {@code f} from the mark's UIDNEXT on, where the folder proves as the mark says: the same
+   * UIDVALIDITY, and the messages it holds below that UIDNEXT as many as the mark counted (checked
+   * against {@code EXISTS} and the FETCH lines, with nothing expunged or arrived while listing). A
+   * folder whose STATUS is the mark's is not even opened. Otherwise the folder is listed whole: its
+   * older messages first, then the new ones read already.
+   *
+   * @return true when only the new messages were listed, false when the whole folder was
+   */
+  private boolean listSince(SourceFolder f, FolderMark mark, ListingHandler handler)
+      throws FetchException {
+    if (mark.unchanged(f)) {
+      f.listedValidity = mark.validity();
+      return true;
+    }
+    FolderSelection.Opened o = selection.open(f.name, readWrite);
+    long validity = open(f, o);
+    if (validity == SourceFolder.UNKNOWN) {
+      return false; // nothing of it listed, said in a warning
+    }
+    if (validity != mark.validity()) {
+      listFolderOpened(f, o, handler); // renumbered since its STATUS
+      return false;
+    }
+    Items fresh = new Items(f, handler, mark.next(), Long.MAX_VALUE);
+    fresh.holdBack();
+    boolean exact;
+    if (o.exists() == 0) {
+      exact = mark.messages() == 0;
+    } else {
+      TaggedReply r = listRange(fresh, mark.next() + ":*");
+      exact =
+          fresh.withoutUid == 0
+              && !changedWhileListing(r)
+              && o.exists() - fresh.inRange == mark.messages();
+    }
+    if (!exact) {
+      log.debug("{}: folder {} is not as the mark says; listed whole", session.server(), f.name);
+      if (o.exists() > 0 && mark.next() > 1) {
+        Items older = new Items(f, handler, 1, mark.next());
+        listRange(older, "1:" + (mark.next() - 1));
+        older.report();
+      }
+    }
+    fresh.release();
+    fresh.report();
+    return exact;
+  }
+
+  private void listFolderOpened(SourceFolder f, FolderSelection.Opened o, ListingHandler handler)
+      throws FetchException {
+    // An empty folder gets no FETCH: "UID FETCH 1:*" of one is an error on some servers.
+    if (o.exists() > 0) {
+      Items items = new Items(f, handler, 1, Long.MAX_VALUE);
+      listRange(items, "1:*");
+      items.report();
+    }
+  }
+
+  /**
+   * Completes a folder listed only from {@code next} on: its messages below it, so that the listing
+   * is whole (another folder proved changed). Renumbered meanwhile, it is listed whole.
+   */
+  private void listBelow(SourceFolder f, long next, ListingHandler handler) throws FetchException {
+    long before = f.listedValidity;
+    FolderSelection.Opened o = selection.open(f.name, readWrite);
+    long validity = open(f, o);
+    if (validity == SourceFolder.UNKNOWN || o.exists() == 0) {
+      return;
+    }
+    if (validity != before) {
+      listFolderOpened(f, o, handler);
+    } else if (next > 1) {
+      Items older = new Items(f, handler, 1, next);
+      listRange(older, "1:" + (next - 1));
+      older.report();
+    }
+  }
+
+  /** {@code UID FETCH uids} of the listing's items, read into {@code items}; the tagged reply. */
+  private TaggedReply listRange(Items items, String uids) throws FetchException {
+    String what = "UID RFC822.SIZE FLAGS" + (items.folder.allMail ? " X-GM-LABELS" : "");
+    String tag = session.commands().sendUidFetch(uids, what, null, items::take);
+    TaggedReply r = session.await(tag);
+    session.ok(r);
+    return r;
+  }
+
+  /** Whether the folder changed while it was listed: a message arrived or was expunged. */
+  private static boolean changedWhileListing(TaggedReply r) {
+    for (ImapLine l : r.untagged()) {
+      String name = l.name();
+      if (name.equals("EXISTS") || name.equals("EXPUNGE") || name.equals("VANISHED")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The FETCH lines of one folder's listing, read as they come. */
   private final class Items {
     private final SourceFolder folder;
     private final ListingHandler handler;
+    private final long from;
+    private final long below;
     private final UidsSeen seen = new UidsSeen();
+    private List<Held> held; // while held back: what to hand on later, in order
     private int withoutUid;
     private int twice;
     private int tooLong;
 
-    Items(SourceFolder folder, ListingHandler handler) {
+    /** Messages of the folder's UIDs from {@code from} and below {@code below}, counted. */
+    private long inRange;
+
+    Items(SourceFolder folder, ListingHandler handler, long from, long below) {
       this.folder = folder;
       this.handler = handler;
+      this.from = from;
+      this.below = below;
+    }
+
+    /** Holds the items back until {@link #release()}, to hand older ones on before them. */
+    void holdBack() {
+      held = new ArrayList<>();
+    }
+
+    void release() throws FetchException {
+      List<Held> all = held;
+      held = null;
+      if (all != null) {
+        for (Held h : all) {
+          handOn(h.uid, h.size, h.gmail);
+        }
+      }
     }
 
     boolean take(ImapLine line) throws FetchException {
@@ -145,10 +299,14 @@ final class FolderListing {
         withoutUid++;
         return true;
       }
+      if (uid < from || uid >= below) {
+        return true; // "n:*" names the last message when n is above every UID (RFC 9051 §6.4.8)
+      }
       if (!seen.add(uid)) {
         twice++;
         return true;
       }
+      inRange++;
       List<String> gmail =
           folder.allMail
               ? GmailLabels.fromFetch(pairs, session.utf8()).orElse(List.of())
@@ -156,6 +314,15 @@ final class FolderListing {
       if (folder.allMail && folder.gmail.orElse(GmailLabels.DEFAULT).leftOut(gmail)) {
         return true; // a draft or trash (or sent mail, where left out): not fetched
       }
+      if (held != null) {
+        held.add(new Held(uid, size, gmail));
+      } else {
+        handOn(uid, size, gmail);
+      }
+      return true;
+    }
+
+    private void handOn(long uid, long size, List<String> gmail) throws FetchException {
       MessageRef ref;
       try {
         ref =
@@ -165,14 +332,13 @@ final class FolderListing {
                 size < 0 ? 0 : size);
       } catch (IllegalArgumentException e) {
         tooLong++; // a folder name so long the id passes MessageRef's cap
-        return true;
+        return;
       }
       number++;
       if (folder.allMail) {
         messageLabels.put(ref.uid(), folder.gmail.orElse(GmailLabels.DEFAULT).labelsOf(gmail));
       }
       handler.message(ref);
-      return true;
     }
 
     void report() {
@@ -225,6 +391,9 @@ final class FolderListing {
       }
     }
   }
+
+  /** A listing item held back. */
+  private record Held(long uid, long size, List<String> gmail) {}
 
   private static long number(Object value) {
     return value instanceof String s

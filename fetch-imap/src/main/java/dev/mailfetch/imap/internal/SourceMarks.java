@@ -27,6 +27,12 @@ import java.util.Set;
  * HIGHESTMODSEQ} would move with every flag and defeat the shortcut). A new or vanished folder
  * changes the folder plan and so the mark. Where a folder's STATUS lacks one of the numbers, the
  * mark says so and is never taken as unchanged.
+ *
+ * <p>The same numbers make an incremental listing exact ({@link #listOnlyNewSince}): a folder whose
+ * UIDVALIDITY is the mark's and that holds, besides the messages at or above the mark's UIDNEXT,
+ * exactly the mark's MESSAGES, lost none of those (UIDs below the mark's UIDNEXT are never given
+ * again); so only {@code UID FETCH <mark's UIDNEXT>:*} need be listed ({@link FolderListing} checks
+ * the count after listing, the STATUS before it).
  */
 final class SourceMarks implements MailboxMarks, Renumbering {
   /** The session's folder plan, made once when first asked for. */
@@ -35,13 +41,20 @@ final class SourceMarks implements MailboxMarks, Renumbering {
     List<SourceFolder> folders() throws FetchException;
   }
 
-  private static final String VERSION = "imap1:";
-  private static final String UNCHECKED = VERSION + "unchecked";
+  /** The first form: a digest of the numbers, enough to tell "unchanged" only. Still read. */
+  private static final String DIGEST = "imap1:";
+
+  private static final String UNCHECKED = DIGEST + "unchecked";
+
+  /** The form since incremental listings: the numbers of each folder, readable. */
+  private static final String NUMBERS = "imap2:";
 
   private final ImapSession session;
   private final Plan plan;
   private boolean listed;
   private boolean fresh; // the folders' STATUS was asked by unchangedSince and not used yet
+  private List<FolderMark> offered; // the mark listOnlyNewSince offered, read; or null
+  private boolean partial; // the listing left out what the offered mark proves unchanged
 
   SourceMarks(ImapSession session, Plan plan) {
     this.session = session;
@@ -93,8 +106,32 @@ final class SourceMarks implements MailboxMarks, Renumbering {
     return askStatus(session, folders);
   }
 
-  /** The listing is done: {@link #listed()} and {@link #renumbered} may answer. */
-  void listingDone() {
+  /**
+   * What the offered mark says of each of {@code folders} (their STATUS asked), for an incremental
+   * listing; null, for a complete one, where none was offered or any folder's STATUS does not allow
+   * one ({@link FolderMark#allowsIncrement}): a folder renumbered or with messages gone needs the
+   * engine to see the whole mailbox, to recognise or forget them.
+   */
+  List<FolderMark> incrementFor(List<SourceFolder> folders) {
+    if (offered == null || offered.size() != folders.size()) {
+      return null;
+    }
+    for (int i = 0; i < folders.size(); i++) {
+      if (!offered.get(i).allowsIncrement(folders.get(i))) {
+        return null;
+      }
+    }
+    return offered;
+  }
+
+  /**
+   * The listing is done: {@link #listed()}, {@link #listedOnlyNew()} and {@link #renumbered} may
+   * answer.
+   *
+   * @param partial whether it left out messages the offered mark proves unchanged
+   */
+  void listingDone(boolean partial) {
+    this.partial = partial;
     listed = true;
   }
 
@@ -112,17 +149,95 @@ final class SourceMarks implements MailboxMarks, Renumbering {
 
   @Override
   public boolean unchangedSince(String mark) throws FetchException {
-    if (mark == null || !mark.startsWith(VERSION) || mark.equals(UNCHECKED)) {
+    boolean digest = mark != null && mark.startsWith(DIGEST) && !mark.equals(UNCHECKED);
+    if (!digest && (mark == null || !mark.startsWith(NUMBERS))) {
       return false;
     }
     List<SourceFolder> folders = plan.folders();
     TaggedReply refused = askStatus(session, folders);
     fresh = refused == null;
-    return refused == null && mark.equals(markOf(folders));
+    return refused == null && mark.equals(digest ? digestOf(folders) : markOf(folders));
   }
 
-  /** {@code imap1:} and a digest of each folder's name and three numbers, in the plan's order. */
+  /**
+   * Reads {@code mark} for the listing: only the numbers form ({@code imap2:}) of the same folder
+   * plan serves; an older mark ({@code imap1:}, a digest) makes the listing complete, once.
+   */
+  @Override
+  public void listOnlyNewSince(String mark) {
+    try {
+      offered = parse(mark, plan.folders());
+    } catch (FetchException e) {
+      offered = null; // planned by unchangedSince already: not reached
+    }
+  }
+
+  @Override
+  public boolean listedOnlyNew() {
+    if (!listed) {
+      throw new IllegalStateException("the session has not listed yet");
+    }
+    return partial;
+  }
+
+  /**
+   * {@code imap2:}, the number of folders, a digest of their names in the plan's order, then each
+   * folder's {@code UIDVALIDITY.UIDNEXT.MESSAGES}; the digest form where that would be longer than
+   * a mark may be (some 110 folders).
+   */
   private static String markOf(List<SourceFolder> folders) {
+    StringBuilder numbers = new StringBuilder(NUMBERS);
+    numbers.append(folders.size()).append(':').append(namesOf(folders)).append(':');
+    for (int i = 0; i < folders.size(); i++) {
+      SourceFolder f = folders.get(i);
+      if (f.statusValidity == SourceFolder.UNKNOWN
+          || f.statusNext == SourceFolder.UNKNOWN
+          || f.statusMessages == SourceFolder.UNKNOWN) {
+        return UNCHECKED;
+      }
+      numbers
+          .append(i == 0 ? "" : ",")
+          .append(f.statusValidity)
+          .append('.')
+          .append(f.statusNext)
+          .append('.')
+          .append(f.statusMessages);
+    }
+    return numbers.length() <= MAX_LENGTH ? numbers.toString() : digestOf(folders);
+  }
+
+  /** The numbers form read against the plan, or null where it is not one of this plan. */
+  static List<FolderMark> parse(String mark, List<SourceFolder> folders) {
+    if (mark == null || !mark.startsWith(NUMBERS)) {
+      return null;
+    }
+    String[] parts = mark.substring(NUMBERS.length()).split(":", -1);
+    if (parts.length != 3
+        || !parts[0].equals(Integer.toString(folders.size()))
+        || !parts[1].equals(namesOf(folders))) {
+      return null;
+    }
+    String[] each = parts[2].split(",", -1);
+    if (each.length != folders.size()) {
+      return null;
+    }
+    List<FolderMark> out = new ArrayList<>();
+    for (String e : each) {
+      String[] n = e.split("\\.", -1);
+      if (n.length != 3) {
+        return null;
+      }
+      try {
+        out.add(new FolderMark(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2])));
+      } catch (NumberFormatException bad) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  /** The first form, {@code imap1:} and a digest of each folder's name and three numbers. */
+  private static String digestOf(List<SourceFolder> folders) {
     StringBuilder all = new StringBuilder();
     for (SourceFolder f : folders) {
       if (f.statusValidity == SourceFolder.UNKNOWN
@@ -139,11 +254,23 @@ final class SourceMarks implements MailboxMarks, Renumbering {
           .append(f.statusMessages)
           .append('\n');
     }
+    return DIGEST + folders.size() + ":" + sha256(all.toString());
+  }
+
+  /** A digest of the folders' names, in the plan's order: a mark of another plan is not read. */
+  private static String namesOf(List<SourceFolder> folders) {
+    StringBuilder all = new StringBuilder();
+    for (SourceFolder f : folders) {
+      all.append(MessageUrl.encodeFolder(f.name)).append('\n');
+    }
+    return sha256(all.toString()).substring(0, 32);
+  }
+
+  private static String sha256(String text) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(all.toString().getBytes(StandardCharsets.UTF_8));
-      return VERSION + folders.size() + ":" + HexFormat.of().formatHex(digest);
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
