@@ -209,7 +209,7 @@ final class FetchRun {
     } catch (IOException | RuntimeException e) {
       throw RunFailures.state(e);
     }
-    storedMark = mark == null ? null : mark.orElse(null);
+    storedMark = mark == null ? null : KeptMark.usable(mark.orElse(null), retention);
     return storedMark != null && session.unchangedSince(marks, storedMark);
   }
 
@@ -230,7 +230,10 @@ final class FetchRun {
             && deletions.unconfirmed() == 0
             && deletions.refused() == 0
             && ledger.leftNothing(deletes);
-    Optional<String> keep = leftNothing ? Optional.ofNullable(listedMark) : Optional.empty();
+    Optional<String> keep =
+        leftNothing && listedMark != null
+            ? Optional.of(KeptMark.of(listedMark, deletes))
+            : Optional.empty();
     try {
       config.uidStore().recordMailboxMark(keep);
       config.uidStore().sync();

@@ -127,6 +127,24 @@ class IncrementalListingTest {
   }
 
   @Test
+  void aMarkKeptWhileKeepingMail_sparesNoListing_onceMailIsDeletedAfterDelivery() {
+    mailbox.arrive(3);
+    run(); // kept on the server, mark kept
+    assertTrue(run().unchanged(), "the mark holds while mail is kept");
+
+    FetchResult deleting = run(Retention.DELETE_AFTER_DELIVERY);
+
+    assertFalse(deleting.unchanged(), "the mailbox did not change, but what is due did");
+    assertEquals(3, deleting.listed());
+    assertEquals(3, deleting.deleted(), "the messages kept before are deleted now, as due");
+    assertEquals(0, run(Retention.DELETE_AFTER_DELIVERY).listed(), "the emptied mailbox, listed");
+    assertTrue(
+        run(Retention.DELETE_AFTER_DELIVERY).unchanged(), "a deleting run's mark serves the next");
+    assertTrue(run().unchanged(), "and serves a run that keeps mail, too");
+    assertEquals(3, sink.size(), "nothing twice");
+  }
+
+  @Test
   void deletingAfterDelivery_neverAsksForAnIncrementalListing() {
     mailbox.arrive(3);
     run(); // kept on the server, mark kept
