@@ -98,7 +98,7 @@ class FetchRouterTest {
     Calls h = new Calls();
     r.call(h, 1);
     literal(r, 7, body, cuts.stream().sorted().mapToInt(Integer::intValue).toArray());
-    r.answered("A1", ok("A1"), "message 1");
+    r.answered("A1", ok("A1"), true);
     assertEquals(List.of("start 1", "end"), h.calls);
     assertEquals(sb.toString().replace("\r\n", "\n"), h.bytes.toString(StandardCharsets.US_ASCII));
   }
@@ -116,13 +116,13 @@ class FetchRouterTest {
     // Dovecot's parallel answers: 8 comes before the OK of 7, which sent nothing
     literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
     assertEquals(List.of(), h.calls, "8 cannot be handed on before 7");
-    assertEquals(false, r.answered("A1", ok("A1"), "message 1"));
+    assertEquals(List.of(), r.answered("A1", ok("A1"), true));
     assertEquals(List.of("failed 1"), h.calls);
     assertEquals(FetchError.SERVER_TEMPORARY, h.errors.get(0).error());
-    assertEquals(true, r.answered("A2", ok("A2"), "message 2"), "8 is asked for again");
+    assertEquals(List.of(second), r.answered("A2", ok("A2"), true), "8 is asked for again");
     second.tag = "A3";
     literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
-    r.answered("A3", ok("A3"), "message 2");
+    r.answered("A3", ok("A3"), true);
     assertEquals(List.of("failed 1", "start 2", "end"), h.calls);
     assertEquals("x\r\n", h.bytes.toString(StandardCharsets.US_ASCII));
   }
@@ -151,7 +151,7 @@ class FetchRouterTest {
     r.accept(ByteBuffer.wrap("x\r\n".getBytes(StandardCharsets.US_ASCII)));
     r.end(3);
     r.take(ImapLine.of("* 1 FETCH (BODY[] {0}\r\n UID 8)"));
-    r.answered("A1", ok("A1"), "message 1");
+    r.answered("A1", ok("A1"), true);
     assertEquals(List.of("start 1", "failed 1"), h.calls);
     assertEquals(FetchError.PROTOCOL, h.errors.get(0).error());
   }
