@@ -35,10 +35,13 @@ final class BareImapFetch {
     this.in = in;
   }
 
-  /** Fetches every message of the INBOX into {@code maildir}; returns the bytes written. */
+  /**
+   * Fetches every message of the INBOX into {@code maildir}, or only counts their bytes where it is
+   * null (the latency rows: the round trips alone); returns the bytes written or counted.
+   */
   static long fetch(String host, int port, String user, String password, Path maildir)
       throws IOException {
-    Contenders.BareMaildir files = new Contenders.BareMaildir(maildir);
+    Contenders.BareMaildir files = maildir == null ? null : new Contenders.BareMaildir(maildir);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 10_000);
       socket.setTcpNoDelay(true);
@@ -73,11 +76,15 @@ final class BareImapFetch {
         String line = r.line();
         if (line.startsWith("* ") && line.endsWith("}")) {
           int size = Integer.parseInt(line.substring(line.lastIndexOf('{') + 1, line.length() - 1));
-          try (FileChannel file = files.next()) {
-            total += r.literal(size, file);
+          if (files == null) {
+            total += r.skip(size);
+          } else {
+            try (FileChannel file = files.next()) {
+              total += r.literal(size, file);
+            }
           }
           r.line(); // the ")" that closes the FETCH response
-          if (++messages % 50 == 0) {
+          if (++messages % 50 == 0 && files != null) {
             files.sync();
           }
         } else if (line.startsWith("f")) {
@@ -90,7 +97,9 @@ final class BareImapFetch {
           }
         }
       }
-      files.sync();
+      if (files != null) {
+        files.sync();
+      }
       send(out, "z LOGOUT\r\n");
       return total;
     }
@@ -142,6 +151,20 @@ final class BareImapFetch {
         throw new IOException("closed");
       }
     }
+  }
+
+  /** {@code size} bytes of a literal, read and counted. */
+  private long skip(int size) throws IOException {
+    int left = size;
+    while (left > 0) {
+      if (pos == lim && !fill()) {
+        throw new IOException("closed inside a literal");
+      }
+      int n = Math.min(left, lim - pos);
+      pos += n;
+      left -= n;
+    }
+    return size;
   }
 
   /** {@code size} bytes of a literal into {@code out}, each CRLF written as LF. */

@@ -16,17 +16,16 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The {@code UID FETCH}es of one source session, pipelined in a window: each command asks for a run
- * of messages (up to {@link #COMMAND_MESSAGES} ascending UIDs of one folder, {@link #COMMAND_BYTES}
- * of announced size beyond the first), several commands in flight (up to {@link #WINDOW_COMMANDS},
+ * The {@code UID FETCH}es of one source session, pipelined: each command asks for a run of messages
+ * (up to {@link #COMMAND_MESSAGES} ascending UIDs of one folder, {@link #COMMAND_BYTES} of
+ * announced size beyond the first), several commands in flight (up to {@link #WINDOW_COMMANDS},
  * {@link #WINDOW_MESSAGES} messages and {@link #WINDOW_BYTES} beyond the first), their responses
  * sorted by the {@link FetchRouter}. Within a call the window is kept full with the batch's
- * messages; once all of them are settled, the FETCHes for what the engine said comes next are sent,
- * so that their bytes travel while the engine makes the batch durable, and the next call reads them
- * (none of them is read in this call, whose handler is not theirs). A command never mixes this
- * batch with what follows, and cuts what follows where the caller's next batches would (if they are
- * as long as this one), so that no call reads another's messages. A folder is opened when the next
- * message is in another one, with nothing in flight. Used by the session's thread.
+ * messages; once all of them are settled, the FETCHes for the caller's next batch (as many of what
+ * it said comes next as this batch holds) are sent, so that their bytes travel while the engine
+ * makes the batch durable, and the next call reads them (none of them is read in this call, whose
+ * handler is not theirs). A command never mixes this batch with the next. A folder is opened when
+ * the next message is in another one, with nothing in flight. Used by the session's thread.
  */
 final class FetchPipeline {
   /**
@@ -36,18 +35,21 @@ final class FetchPipeline {
    */
   static final int COMMAND_MESSAGES = 64;
 
-  /** Announced bytes beyond which a command asks for no further message (one always is). */
-  static final long COMMAND_BYTES = 1024 * 1024;
+  /**
+   * Announced bytes beyond which a command asks for no further message (one always is): as many as
+   * the window, so that a batch is one command where it can be (commands in flight are answered in
+   * parallel, and a message that comes before one it must follow is asked for again).
+   */
+  static final long COMMAND_BYTES = 4L * 1024 * 1024;
 
   /** The most FETCH commands in flight (fewer where {@code ImapLimits} allows fewer). */
   static final int WINDOW_COMMANDS = 32;
 
   /**
-   * The most messages in flight: two full commands, as few as keeps the server sending while the
-   * engine makes a batch durable. Dovecot answers commands in flight in parallel, a message of one
-   * between two of another; with more commands of several messages in flight it does so often, and
-   * each message that comes out of turn is asked for again (measured: 2 and 4 commands of 50 in
-   * flight, none out of turn in 2,000; 32 in flight, a third).
+   * The most messages in flight: two full commands. Dovecot answers commands in flight in parallel,
+   * a message of one between two of another; with many commands of several messages in flight it
+   * does so often, and each message that comes out of turn is asked for again (measured: 2 and 4
+   * commands of 50 in flight, none out of turn in 2,000 messages; 32 in flight, a third).
    */
   static final int WINDOW_MESSAGES = 2 * COMMAND_MESSAGES;
 
@@ -151,7 +153,11 @@ final class FetchPipeline {
       read(w, true);
     }
     if (window > 1) {
-      fill(batch, following, sent); // read by the next call
+      // The caller's next batch, if it is as long as this one, read by the next call; no further:
+      // Dovecot holds a command's tagged OK back while later commands run, so this call's last
+      // OK, which proves its last message whole, would come after their literals, which this
+      // call cannot take (measured: each batch fetched twice).
+      fill(batch, following.subList(0, Math.min(following.size(), batch.size())), sent);
     }
   }
 
