@@ -41,6 +41,18 @@ final class BareImapFetch {
    */
   static long fetch(String host, int port, String user, String password, Path maildir)
       throws IOException {
+    return fetch(host, port, user, password, maildir, WINDOW, IN_FLIGHT);
+  }
+
+  /**
+   * As {@link #fetch(String, int, String, String, Path)} with {@code window} UIDs per command and
+   * {@code inFlight} commands in flight. With one in flight the files are synced when a command's
+   * reply came and the next was sent, as the engine does with mailfetch's batch: the shape of
+   * mailfetch's pipeline without its work (the {@code bareImapOneBatch} row).
+   */
+  static long fetch(
+      String host, int port, String user, String password, Path maildir, int window, int inFlight)
+      throws IOException {
     Contenders.BareMaildir files = maildir == null ? null : new Contenders.BareMaildir(maildir);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 10_000);
@@ -66,11 +78,11 @@ final class BareImapFetch {
       }
       int sent = 0;
       int done = 0;
-      int windows = (uids.size() + WINDOW - 1) / WINDOW;
+      int windows = (uids.size() + window - 1) / window;
       int messages = 0;
       long total = 0;
-      while (sent < windows && sent < IN_FLIGHT) {
-        send(out, command(uids, sent++));
+      while (sent < windows && sent < inFlight) {
+        send(out, command(uids, sent++, window));
       }
       while (done < windows) {
         String line = r.line();
@@ -84,7 +96,7 @@ final class BareImapFetch {
             }
           }
           r.line(); // the ")" that closes the FETCH response
-          if (++messages % 50 == 0 && files != null) {
+          if (++messages % 50 == 0 && files != null && inFlight > 1) {
             files.sync();
           }
         } else if (line.startsWith("f")) {
@@ -93,7 +105,10 @@ final class BareImapFetch {
           }
           done++;
           if (sent < windows) {
-            send(out, command(uids, sent++));
+            send(out, command(uids, sent++, window));
+          }
+          if (inFlight == 1 && files != null) {
+            files.sync(); // the next command's bytes travel meanwhile
           }
         }
       }
@@ -105,10 +120,10 @@ final class BareImapFetch {
     }
   }
 
-  private static String command(List<String> uids, int window) {
-    StringBuilder b = new StringBuilder("f").append(window).append(" UID FETCH ");
-    int from = window * WINDOW;
-    int to = Math.min(uids.size(), from + WINDOW);
+  private static String command(List<String> uids, int n, int window) {
+    StringBuilder b = new StringBuilder("f").append(n).append(" UID FETCH ");
+    int from = n * window;
+    int to = Math.min(uids.size(), from + window);
     for (int i = from; i < to; i++) {
       b.append(i == from ? "" : ",").append(uids.get(i));
     }

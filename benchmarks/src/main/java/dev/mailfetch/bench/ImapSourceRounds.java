@@ -35,8 +35,10 @@ import java.util.stream.Stream;
 /**
  * Fetching a whole IMAP INBOX into a Maildir, every contender in alternating order in one JVM and
  * one private Dovecot (the corpus written into its Maildir, indexed before the first shot): {@code
- * bareImap} ({@link BareImapFetch}, the ceiling), {@code mailfetchImap} ({@link ImapSource} through
- * the engine into a {@link MaildirSink}, keep mode, a fresh in-memory state each shot), {@code
+ * bareImap} ({@link BareImapFetch}, the ceiling), {@code bareImapOneBatch} (the same with
+ * mailfetch's pipeline shape: 50 UIDs per command, one in flight, the next sent before the files
+ * are synced; not among the default rows), {@code mailfetchImap} ({@link ImapSource} through the
+ * engine into a {@link MaildirSink}, keep mode, a fresh in-memory state each shot), {@code
  * angusImap} (Angus Mail's IMAP provider at its best: {@code partialfetch} off, each message's
  * {@code writeTo} into a file), and where installed the whole processes of {@code mbsync} (isync),
  * {@code offlineimap} (offlineimap3) and {@code getmail} (getmail6), and {@code cliImap} (the whole
@@ -103,7 +105,9 @@ public final class ImapSourceRounds {
       Shots shots = new Shots(rows, messages);
       for (int w = 0; w < warmup; w++) {
         for (String row : rows) {
-          if (row.equals("bareImap") || row.equals("mailfetchImap") || row.equals("angusImap")) {
+          if (row.startsWith("bareImap")
+              || row.equals("mailfetchImap")
+              || row.equals("angusImap")) {
             System.out.printf(
                 Locale.ROOT,
                 "warm-up %-14s %8.1f s%n",
@@ -154,6 +158,11 @@ public final class ImapSourceRounds {
           case "bareImap" -> {
             BareImapFetch.fetch(
                 "127.0.0.1", port, PrivateDovecot.USER, PrivateDovecot.PASSWORD, dest);
+            yield dest;
+          }
+          case "bareImapOneBatch" -> {
+            BareImapFetch.fetch(
+                "127.0.0.1", port, PrivateDovecot.USER, PrivateDovecot.PASSWORD, dest, 50, 1);
             yield dest;
           }
           case "mailfetchImap" -> {
