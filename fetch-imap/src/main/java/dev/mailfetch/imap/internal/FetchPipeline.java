@@ -322,6 +322,10 @@ final class FetchPipeline {
         }
         break;
       }
+      if (!unanswered.contains(w.tag)) {
+        // Its command's reply settles or asks again for each of its messages: never reached.
+        throw new IllegalStateException("message " + w.ref.number() + " waits on an answered tag");
+      }
       answer(w.tag, mayAskAgain);
     }
     for (String tag : List.copyOf(unanswered)) {
