@@ -48,8 +48,9 @@ final class FetchPipeline {
   /**
    * The most messages in flight: two full commands. Dovecot answers commands in flight in parallel,
    * a message of one between two of another; with many commands of several messages in flight it
-   * does so often, and each message that comes out of turn is asked for again (measured: 2 and 4
-   * commands of 50 in flight, none out of turn in 2,000 messages; 32 in flight, a third).
+   * does so often, and each message that comes out of turn is asked for again (measured with a
+   * client pausing as a sink's flush does, {@code ImapFetchShapes}: 2 and 4 commands of 50 or 64 in
+   * flight, none out of turn in 2,000 messages; 32 in flight, 12% to 30%).
    */
   static final int WINDOW_MESSAGES = 2 * COMMAND_MESSAGES;
 
