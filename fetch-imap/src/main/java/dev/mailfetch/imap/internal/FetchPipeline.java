@@ -30,8 +30,9 @@ import java.util.function.Consumer;
 final class FetchPipeline {
   /**
    * The most messages one command asks for. One command per message cost Dovecot and the client a
-   * command each (parsing, a tagged reply, a round of the pipeline): 10,000 messages took 1.3× as
-   * long as a client asking for 64 at a time (docs/benchmarks.md, "From IMAP").
+   * command each (parsing, a tagged reply, a write with its round through loopback): served alone,
+   * without a disk, messages took about twice as long one UID per command as 50 or 64 per command
+   * (docs/benchmarks.md, "From IMAP", {@code ImapFetchShapes}).
    */
   static final int COMMAND_MESSAGES = 64;
 
