@@ -3,7 +3,7 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-poll latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll latency memory scale all
 #   DELIVER_OPTS="-Dsaving=DURABLE -Drows=bareImap,mailfetchImap" RESULT_TAG=durable benchmarks/run.sh deliver-rounds
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
 #
@@ -48,6 +48,11 @@ case "$group" in
                args=(${IMAP_OPTS:-})
                if short; then args+=(-Drounds=1); else args+=(-Drounds=2); fi
                args+=(-cp "$jar" dev.mailfetch.bench.ImapSourceRounds) ;;
+  imap-latency) # 1,000 small messages from Dovecot IMAP through a relay that adds a round trip (10 and 1 ms),
+               # bare vs mailfetch vs Angus Mail, nothing written to disk (needs root, dovecot-imapd)
+               args=(${IMAP_OPTS:-})
+               if short; then args+=(-Drtt=10 -Drounds=1); else args+=(-Drtt=10,1 -Drounds=2); fi
+               args+=(-cp "$jar" dev.mailfetch.bench.ImapLatencyRounds) ;;
   imap-poll)   # a nothing-new poll of a 100,000-message Dovecot IMAP folder, with and without the mailbox mark
                args=(${IMAP_OPTS:-} -Xmx2g -cp "$jar" dev.mailfetch.bench.ImapPollRounds) ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
@@ -55,7 +60,7 @@ case "$group" in
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac
-case "$group" in memory|scale|deliver-rounds|imap-source|imap-poll) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
+case "$group" in memory|scale|deliver-rounds|imap-source|imap-latency|imap-poll) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
 
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')

@@ -35,10 +35,25 @@ final class BareImapFetch {
     this.in = in;
   }
 
-  /** Fetches every message of the INBOX into {@code maildir}; returns the bytes written. */
+  /**
+   * Fetches every message of the INBOX into {@code maildir}, or only counts their bytes where it is
+   * null (the latency rows: the round trips alone); returns the bytes written or counted.
+   */
   static long fetch(String host, int port, String user, String password, Path maildir)
       throws IOException {
-    Contenders.BareMaildir files = new Contenders.BareMaildir(maildir);
+    return fetch(host, port, user, password, maildir, WINDOW, IN_FLIGHT);
+  }
+
+  /**
+   * As {@link #fetch(String, int, String, String, Path)} with {@code window} UIDs per command and
+   * {@code inFlight} commands in flight. With one in flight the files are synced when a command's
+   * reply came and the next was sent, as the engine does with mailfetch's batch: the shape of
+   * mailfetch's pipeline without its work (the {@code bareImapOneBatch} row).
+   */
+  static long fetch(
+      String host, int port, String user, String password, Path maildir, int window, int inFlight)
+      throws IOException {
+    Contenders.BareMaildir files = maildir == null ? null : new Contenders.BareMaildir(maildir);
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), 10_000);
       socket.setTcpNoDelay(true);
@@ -63,21 +78,25 @@ final class BareImapFetch {
       }
       int sent = 0;
       int done = 0;
-      int windows = (uids.size() + WINDOW - 1) / WINDOW;
+      int windows = (uids.size() + window - 1) / window;
       int messages = 0;
       long total = 0;
-      while (sent < windows && sent < IN_FLIGHT) {
-        send(out, command(uids, sent++));
+      while (sent < windows && sent < inFlight) {
+        send(out, command(uids, sent++, window));
       }
       while (done < windows) {
         String line = r.line();
         if (line.startsWith("* ") && line.endsWith("}")) {
           int size = Integer.parseInt(line.substring(line.lastIndexOf('{') + 1, line.length() - 1));
-          try (FileChannel file = files.next()) {
-            total += r.literal(size, file);
+          if (files == null) {
+            total += r.skip(size);
+          } else {
+            try (FileChannel file = files.next()) {
+              total += r.literal(size, file);
+            }
           }
           r.line(); // the ")" that closes the FETCH response
-          if (++messages % 50 == 0) {
+          if (++messages % 50 == 0 && files != null && inFlight > 1) {
             files.sync();
           }
         } else if (line.startsWith("f")) {
@@ -86,20 +105,25 @@ final class BareImapFetch {
           }
           done++;
           if (sent < windows) {
-            send(out, command(uids, sent++));
+            send(out, command(uids, sent++, window));
+          }
+          if (inFlight == 1 && files != null) {
+            files.sync(); // the next command's bytes travel meanwhile
           }
         }
       }
-      files.sync();
+      if (files != null) {
+        files.sync();
+      }
       send(out, "z LOGOUT\r\n");
       return total;
     }
   }
 
-  private static String command(List<String> uids, int window) {
-    StringBuilder b = new StringBuilder("f").append(window).append(" UID FETCH ");
-    int from = window * WINDOW;
-    int to = Math.min(uids.size(), from + WINDOW);
+  private static String command(List<String> uids, int n, int window) {
+    StringBuilder b = new StringBuilder("f").append(n).append(" UID FETCH ");
+    int from = n * window;
+    int to = Math.min(uids.size(), from + window);
     for (int i = from; i < to; i++) {
       b.append(i == from ? "" : ",").append(uids.get(i));
     }
@@ -142,6 +166,20 @@ final class BareImapFetch {
         throw new IOException("closed");
       }
     }
+  }
+
+  /** {@code size} bytes of a literal, read and counted. */
+  private long skip(int size) throws IOException {
+    int left = size;
+    while (left > 0) {
+      if (pos == lim && !fill()) {
+        throw new IOException("closed inside a literal");
+      }
+      int n = Math.min(left, lim - pos);
+      pos += n;
+      left -= n;
+    }
+    return size;
   }
 
   /** {@code size} bytes of a literal into {@code out}, each CRLF written as LF. */

@@ -20,6 +20,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -34,8 +35,10 @@ import java.util.stream.Stream;
 /**
  * Fetching a whole IMAP INBOX into a Maildir, every contender in alternating order in one JVM and
  * one private Dovecot (the corpus written into its Maildir, indexed before the first shot): {@code
- * bareImap} ({@link BareImapFetch}, the ceiling), {@code mailfetchImap} ({@link ImapSource} through
- * the engine into a {@link MaildirSink}, keep mode, a fresh in-memory state each shot), {@code
+ * bareImap} ({@link BareImapFetch}, the ceiling), {@code bareImapOneBatch} (the same with
+ * mailfetch's pipeline shape: 50 UIDs per command, one in flight, the next sent before the files
+ * are synced; not among the default rows), {@code mailfetchImap} ({@link ImapSource} through the
+ * engine into a {@link MaildirSink}, keep mode, a fresh in-memory state each shot), {@code
  * angusImap} (Angus Mail's IMAP provider at its best: {@code partialfetch} off, each message's
  * {@code writeTo} into a file), and where installed the whole processes of {@code mbsync} (isync),
  * {@code offlineimap} (offlineimap3) and {@code getmail} (getmail6), and {@code cliImap} (the whole
@@ -102,7 +105,9 @@ public final class ImapSourceRounds {
       Shots shots = new Shots(rows, messages);
       for (int w = 0; w < warmup; w++) {
         for (String row : rows) {
-          if (row.equals("bareImap") || row.equals("mailfetchImap") || row.equals("angusImap")) {
+          if (row.startsWith("bareImap")
+              || row.equals("mailfetchImap")
+              || row.equals("angusImap")) {
             System.out.printf(
                 Locale.ROOT,
                 "warm-up %-14s %8.1f s%n",
@@ -115,16 +120,22 @@ public final class ImapSourceRounds {
         List<String> order = new ArrayList<>(rows);
         for (int pass = 0; pass < passes; pass++) {
           for (String row : order) {
+            double[] cpu0 = Cpu.now(dovecot);
             double s = shot(row, dovecot, work, messages, cliJar);
-            shots.add(row, s);
+            dovecot.awaitSessionsEnded(Duration.ofSeconds(30)); // its CPU time counted
+            double[] cpu = Cpu.since(cpu0, dovecot);
+            shots.add(row, s, cpu);
             System.out.printf(
                 Locale.ROOT,
-                "round %d %-14s %8.1f s  %6.2f ms/message  load %s%n",
+                "round %d %-14s %8.1f s  %6.2f ms/message  load %s  cpu client %.1f s server %.1f"
+                    + " s%n",
                 r + 1,
                 row,
                 s,
                 s * 1000 / messages,
-                Shots.load());
+                Shots.load(),
+                cpu[0],
+                cpu[1]);
           }
           Collections.reverse(order);
         }
@@ -147,6 +158,11 @@ public final class ImapSourceRounds {
           case "bareImap" -> {
             BareImapFetch.fetch(
                 "127.0.0.1", port, PrivateDovecot.USER, PrivateDovecot.PASSWORD, dest);
+            yield dest;
+          }
+          case "bareImapOneBatch" -> {
+            BareImapFetch.fetch(
+                "127.0.0.1", port, PrivateDovecot.USER, PrivateDovecot.PASSWORD, dest, 50, 1);
             yield dest;
           }
           case "mailfetchImap" -> {
@@ -234,14 +250,57 @@ public final class ImapSourceRounds {
     }
   }
 
+  /**
+   * CPU time (user and system, in seconds) of this JVM with its children reaped (the external
+   * fetchers', the command's), and of the private Dovecot's master with its reaped children (each
+   * IMAP session's process ends at LOGOUT): clock ticks from {@code /proc}, so that a shot's own
+   * work shows apart from what the machine's load did to its time.
+   */
+  static final class Cpu {
+    private Cpu() {}
+
+    static double[] now(PrivateDovecot dovecot) {
+      Path pid = dovecot.maildir().getParent().getParent().getParent().resolve("base/master.pid");
+      double server = Double.NaN;
+      try {
+        server = ticks(Path.of("/proc", Files.readString(pid).strip(), "stat"));
+      } catch (IOException e) {
+        // no figure for the server
+      }
+      return new double[] {ticks(Path.of("/proc/self/stat")), server};
+    }
+
+    static double[] since(double[] before, PrivateDovecot dovecot) {
+      double[] now = now(dovecot);
+      return new double[] {now[0] - before[0], now[1] - before[1]};
+    }
+
+    /** utime + stime + cutime + cstime of a {@code /proc/PID/stat}, in seconds (100 Hz ticks). */
+    private static double ticks(Path stat) {
+      try {
+        String s = Files.readString(stat, StandardCharsets.US_ASCII);
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        long t = 0;
+        for (int i = 11; i <= 14; i++) { // fields 14-17 of proc(5), counted from the state
+          t += Long.parseLong(f[i]);
+        }
+        return t / 100.0;
+      } catch (IOException | RuntimeException e) {
+        return Double.NaN;
+      }
+    }
+  }
+
   /** Shots per row, and the table of them. */
   static final class Shots {
     private final Map<String, List<Double>> shots = new LinkedHashMap<>();
+    private final Map<String, List<double[]>> cpu = new LinkedHashMap<>();
     private final int messages;
 
     Shots(List<String> rows, int messages) {
       for (String row : rows) {
         shots.put(row, new ArrayList<>());
+        cpu.put(row, new ArrayList<>());
       }
       this.messages = messages;
     }
@@ -250,26 +309,41 @@ public final class ImapSourceRounds {
       shots.get(row).add(seconds);
     }
 
+    void add(String row, double seconds, double[] cpuSeconds) {
+      add(row, seconds);
+      cpu.get(row).add(cpuSeconds);
+    }
+
     void print(String baseline) {
       System.out.println();
       System.out.println(
-          "| row | shots | min | median | per message (median) | ratio to " + baseline + " |");
-      System.out.println("|---|---|---|---|---|---|");
+          "| row | shots | min | median | per message (median) | ratio to "
+              + baseline
+              + " | CPU client, server (medians) |");
+      System.out.println("|---|---|---|---|---|---|---|");
       for (Map.Entry<String, List<Double>> e : shots.entrySet()) {
         List<Double> s = e.getValue();
         String ratio =
             shots.containsKey(baseline) && !shots.get(baseline).isEmpty()
                 ? String.format(Locale.ROOT, "%.2f×", median(s) / median(shots.get(baseline)))
                 : "";
+        List<double[]> c = cpu.getOrDefault(e.getKey(), List.of());
         System.out.printf(
             Locale.ROOT,
-            "| %s | %s | %.2f s | %.2f s | %.3f ms | %s |%n",
+            "| %s | %s | %.2f s | %.2f s | %.3f ms | %s | %s |%n",
             e.getKey(),
             s.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).toList(),
             s.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
             median(s),
             median(s) * 1000 / messages,
-            ratio);
+            ratio,
+            c.isEmpty()
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "%.1f s, %.1f s",
+                    median(c.stream().map(x -> x[0]).toList()),
+                    median(c.stream().map(x -> x[1]).toList())));
       }
     }
 

@@ -8,7 +8,9 @@ import dev.mailfetch.api.MessageRef;
 import dev.mailfetch.api.Remedy;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -17,12 +19,16 @@ import java.util.Locale;
  * the reader's own slices (no copy), each CRLF made LF on the way where {@link LineEnding#LF} is
  * asked for (slices cut around the CR; a CR that ends a slice waits for the next byte).
  *
- * <p><b>Which message a literal is.</b> The FETCH response before it names the UID; a server may
- * answer pipelined FETCHes in parallel (Dovecot sends the next message before the tagged OK of the
- * one before), so the literal goes by its UID, not by which command is oldest. A message asked for
- * whose turn passes without its literal (a later one came first, or its tagged OK came with
- * nothing: deleted meanwhile) fails alone. A literal of no message asked for, or a second one, is
- * read and dropped.
+ * <p><b>Which message a literal is.</b> The FETCH response before it names the UID; a command asks
+ * for several UIDs, and a server may answer pipelined FETCHes in parallel (Dovecot sends a message
+ * of the next command between two of the one before), so the literal goes by its UID, not by which
+ * command is oldest. A literal that comes before one it must follow is dropped and its message
+ * asked for again, alone; so is a literal without a UID in the answer to a command of several. When
+ * a command's tagged reply comes, each of its messages that got nothing is settled: an OK says it
+ * was deleted meanwhile, and it fails in its turn; a NO to a command of several is asked again
+ * alone for each message it left out (RFC 2180 §4.1.2: the NO may be about one of them), so that a
+ * refusal names only the message it is about. A literal of no message asked for, or a second one,
+ * is read and dropped.
  *
  * <p><b>When a message is whole.</b> Its literal read to the end, its FETCH response closed after
  * it, and a further response parsed after that: its own tagged OK, a later command's, or the next
@@ -34,30 +40,41 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
   private static final ByteBuffer CR = ByteBuffer.wrap(new byte[] {'\r'}).asReadOnlyBuffer();
 
   /** Where a message asked for stands. */
-  private enum State {
+  enum State {
     WAITING,
     STREAMING,
-    CLOSED
+    CLOSED,
+    /** Nothing more comes for it: it fails with {@code failure} in its turn. */
+    GONE
   }
 
-  /** One message asked for (a FETCH sent, or one that failed before it could be: {@code early}). */
+  /**
+   * One message asked for: a FETCH sent (its command's {@code tag}, shared by the messages of a
+   * command of several), or one that failed before it could be ({@code early}: then {@link
+   * State#GONE}).
+   */
   static final class Wanted {
     final MessageRef ref;
     final long uid;
     final String folder;
     String tag;
-    final FetchException early;
+    boolean shared; // its command asks for other messages too
     boolean inCall;
     boolean again; // its literal came out of turn and was dropped: asked for once more
+    boolean settled; // the handler was told: end or failed
     State state = State.WAITING;
     String misfit;
+    FetchException failure;
 
     Wanted(MessageRef ref, long uid, String folder, String tag, FetchException early) {
       this.ref = ref;
       this.uid = uid;
       this.folder = folder;
       this.tag = tag;
-      this.early = early;
+      if (early != null) {
+        this.state = State.GONE;
+        this.failure = early;
+      }
     }
   }
 
@@ -116,6 +133,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     Wanted streaming = current;
     clear();
     if (streaming != null && streaming.inCall) {
+      streaming.settled = true;
       handler.failed(streaming.ref, e);
     }
   }
@@ -141,18 +159,28 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     if (target == null || !before.endsWith(section)) {
       return; // a literal of no message asked for, or another section: read and dropped
     }
+    if (said < 0 && target.shared) {
+      // No UID, in the answer to a command of several: whose it is cannot be told. Each of them
+      // is asked for again alone, where the command says whose the literal is.
+      for (Wanted w : wanted) {
+        if (target.tag.equals(w.tag) && w.state == State.WAITING && w.inCall) {
+          w.again = true;
+        }
+      }
+      return;
+    }
     if (!target.inCall) {
       spoiled = true; // asked for ahead, come early: asked again in the call that wants it
       target.state = State.CLOSED;
       target.misfit = "its bytes came before it was asked for";
       return;
     }
-    proveHead();
+    settleReady();
     for (Wanted w : wanted) {
       if (w == target) {
         break;
       }
-      if (w.inCall && w.early == null && w.state != State.CLOSED) {
+      if (w.inCall && (w.state == State.WAITING || w.state == State.STREAMING)) {
         // An earlier message has not come yet (Dovecot answers pipelined FETCHes in parallel, a
         // small message before a large one): this one cannot be handed on before it, nor held.
         target.again = true;
@@ -243,59 +271,95 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
       current = null;
       return true;
     }
-    proveHead();
+    settleReady();
     return carried; // a literal dropped: its response is of no use either
   }
 
   /**
-   * The tagged reply of {@code tag}: proves the message before it whole, and settles the message it
-   * answers if its turn came without a literal (nothing sent: deleted meanwhile; or a NO).
+   * The tagged reply of {@code tag}: proves the messages before it whole, and settles each message
+   * of its command that got nothing (deleted meanwhile; or a NO) or a literal that did not fit.
    *
-   * @param what the message answered, in words, for a refusal's context
-   * @return true when the message must be asked for again (its literal came out of turn and was
-   *     dropped): it stays first, under the tag the caller gives it
+   * @param mayAskAgain false when what is in flight is being read only to be dropped
+   * @return the messages of the command to ask for again, alone and in this order (a literal came
+   *     out of turn and was dropped; or a NO to a command of several left them out): they stay in
+   *     their place, under the tag the caller then gives each
    */
-  boolean answered(String tag, TaggedReply reply, String what) {
-    proveHead();
-    Wanted w = head();
-    if (w == null || !tag.equals(w.tag)) {
-      return false; // settled already
+  List<Wanted> answered(String tag, TaggedReply reply, boolean mayAskAgain) {
+    List<Wanted> again = new ArrayList<>();
+    for (Wanted w : wanted) {
+      if (!tag.equals(w.tag) || w.state == State.GONE) {
+        continue;
+      }
+      // Its literal came out of turn; or the NO may be about another message of the command.
+      boolean ask = w.state == State.WAITING && mayAskAgain && (reply.ok() ? w.again : w.shared);
+      if (ask && w.inCall) {
+        w.again = false;
+        w.shared = false;
+        again.add(w);
+      } else if (ask) {
+        spoiled = true; // asked for ahead: the call that wants it asks again
+        gone(w, misfit(w, reply));
+      } else if (w.state == State.WAITING) {
+        gone(
+            w,
+            reply.ok()
+                ? vanished(w, reply.line().wire())
+                : ImapFailures.refused(reply, server, ImapFailures.Role.SOURCE)
+                    .inContext(what(w.ref, w.uid, w.folder)));
+      } else if (w.state != State.CLOSED || w.misfit != null) {
+        if (w == current) {
+          current = null;
+        }
+        gone(w, misfit(w, reply));
+      }
     }
-    if (w.again && w.state == State.WAITING && reply.ok()) {
-      w.again = false;
-      return true; // its literal came out of turn: the caller asks for it again
-    }
-    wanted.pollFirst();
-    if (w.state == State.CLOSED && w.misfit == null) {
-      handler.end();
-    } else if (w.state != State.WAITING || w.misfit != null) {
-      current = null;
-      handler.failed(w.ref, misfit(w, reply));
-    } else if (!reply.ok()) {
-      handler.failed(
-          w.ref, ImapFailures.refused(reply, server, ImapFailures.Role.SOURCE).inContext(what));
-    } else {
-      handler.failed(w.ref, vanished(w, reply.line().wire()));
-    }
-    return false;
+    settleReady();
+    return again;
   }
 
-  /** Settles the head, which failed before its FETCH could be sent. */
-  void settleEarly() {
-    Wanted w = wanted.pollFirst();
-    handler.failed(w.ref, w.early);
+  private static void gone(Wanted w, FetchException why) {
+    w.state = State.GONE;
+    w.failure = why;
   }
 
-  /** A message that streamed, closed, and has a response after it: whole. */
-  private void proveHead() {
-    Wanted w = head();
-    if (w != null && w.state == State.CLOSED && w.inCall && w.misfit == null && current == null) {
+  /**
+   * Settles the messages at the head of this call that nothing more comes for ({@link State#GONE}):
+   * each fails, in its turn.
+   */
+  void settleGone() {
+    for (Wanted w = head(); w != null && w.inCall && w.state == State.GONE; w = head()) {
       wanted.pollFirst();
-      handler.end();
+      settle(w);
     }
   }
 
-  /** Every message before {@code target}, each closed or early: ended, or failed. */
+  private void settle(Wanted w) {
+    w.settled = true;
+    if (w.state == State.GONE) {
+      handler.failed(w.ref, w.failure);
+    } else if (w.state == State.CLOSED && w.misfit == null) {
+      handler.end();
+    } else {
+      handler.failed(w.ref, misfit(w, null));
+    }
+  }
+
+  /**
+   * A response came after the messages at the head of this call: each that streamed and closed is
+   * whole, each that nothing more comes for fails, in order, until one still waits.
+   */
+  private void settleReady() {
+    for (Wanted w = head(); w != null && w.inCall && current == null; w = head()) {
+      if (w.state == State.GONE || (w.state == State.CLOSED && w.misfit == null)) {
+        wanted.pollFirst();
+        settle(w);
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Every message before {@code target}, each closed or gone: ended, or failed. */
   private void settleBefore(Wanted target) {
     for (Iterator<Wanted> it = wanted.iterator(); it.hasNext(); ) {
       Wanted w = it.next();
@@ -303,13 +367,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
         return;
       }
       it.remove();
-      if (w.early != null) {
-        handler.failed(w.ref, w.early);
-      } else if (w.state == State.CLOSED && w.misfit == null) {
-        handler.end();
-      } else {
-        handler.failed(w.ref, misfit(w, null));
-      }
+      settle(w);
     }
   }
 

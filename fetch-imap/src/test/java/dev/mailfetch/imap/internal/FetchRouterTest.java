@@ -98,7 +98,7 @@ class FetchRouterTest {
     Calls h = new Calls();
     r.call(h, 1);
     literal(r, 7, body, cuts.stream().sorted().mapToInt(Integer::intValue).toArray());
-    r.answered("A1", ok("A1"), "message 1");
+    r.answered("A1", ok("A1"), true);
     assertEquals(List.of("start 1", "end"), h.calls);
     assertEquals(sb.toString().replace("\r\n", "\n"), h.bytes.toString(StandardCharsets.US_ASCII));
   }
@@ -116,13 +116,13 @@ class FetchRouterTest {
     // Dovecot's parallel answers: 8 comes before the OK of 7, which sent nothing
     literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
     assertEquals(List.of(), h.calls, "8 cannot be handed on before 7");
-    assertEquals(false, r.answered("A1", ok("A1"), "message 1"));
+    assertEquals(List.of(), r.answered("A1", ok("A1"), true));
     assertEquals(List.of("failed 1"), h.calls);
     assertEquals(FetchError.SERVER_TEMPORARY, h.errors.get(0).error());
-    assertEquals(true, r.answered("A2", ok("A2"), "message 2"), "8 is asked for again");
+    assertEquals(List.of(second), r.answered("A2", ok("A2"), true), "8 is asked for again");
     second.tag = "A3";
     literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
-    r.answered("A3", ok("A3"), "message 2");
+    r.answered("A3", ok("A3"), true);
     assertEquals(List.of("failed 1", "start 2", "end"), h.calls);
     assertEquals("x\r\n", h.bytes.toString(StandardCharsets.US_ASCII));
   }
@@ -151,8 +151,73 @@ class FetchRouterTest {
     r.accept(ByteBuffer.wrap("x\r\n".getBytes(StandardCharsets.US_ASCII)));
     r.end(3);
     r.take(ImapLine.of("* 1 FETCH (BODY[] {0}\r\n UID 8)"));
-    r.answered("A1", ok("A1"), "message 1");
+    r.answered("A1", ok("A1"), true);
     assertEquals(List.of("start 1", "failed 1"), h.calls);
     assertEquals(FetchError.PROTOCOL, h.errors.get(0).error());
+  }
+
+  private static FetchRouter.Wanted shared(int number, long uid, String tag) {
+    FetchRouter.Wanted w = wanted(number, uid);
+    w.tag = tag;
+    w.shared = true;
+    return w;
+  }
+
+  @Test
+  void aNoToACommandOfSeveral_asksAgainAloneForWhatItLeftOut_andTheRefusalNamesOnlyItsOwn() {
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.CRLF);
+    FetchRouter.Wanted first = shared(1, 7, "A1");
+    FetchRouter.Wanted second = shared(2, 8, "A1");
+    r.expect(first);
+    r.expect(second);
+    Calls h = new Calls();
+    r.call(h, 2);
+    // UID 7 was expunged meanwhile: 8 is sent, then NO for the set (RFC 2180 §4.1.2)
+    literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    TaggedReply no =
+        new TaggedReply(
+            "UID FETCH",
+            ImapLine.of("A1 NO [EXPUNGEISSUED] Some of the requested messages no longer exist"),
+            List.of());
+    assertEquals(List.of(first, second), r.answered("A1", no, true), "each asked for alone");
+    assertEquals(List.of(), h.calls);
+    first.tag = "A2";
+    second.tag = "A3";
+    assertEquals(
+        List.of(),
+        r.answered(
+            "A2",
+            new TaggedReply(
+                "UID FETCH", ImapLine.of("A2 NO [EXPUNGEISSUED] It is gone"), List.of()),
+            true),
+        "asked alone, a NO is its own");
+    assertEquals(List.of("failed 1"), h.calls);
+    literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    r.answered("A3", ok("A3"), true);
+    assertEquals(List.of("failed 1", "start 2", "end"), h.calls);
+    assertEquals("x\r\n", h.bytes.toString(StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aLiteralWithoutUid_inTheAnswerToACommandOfSeveral_isDroppedAndEachAskedForAlone() {
+    FetchRouter r = new FetchRouter("imap.example.org:993");
+    r.asking("BODY[]", LineEnding.CRLF);
+    FetchRouter.Wanted first = shared(1, 7, "A1");
+    FetchRouter.Wanted second = shared(2, 8, "A1");
+    r.expect(first);
+    r.expect(second);
+    Calls h = new Calls();
+    r.call(h, 2);
+    r.begin("* 1 FETCH (BODY[] {3}"); // whose? 7 or 8 cannot be told
+    r.accept(ByteBuffer.wrap("x\r\n".getBytes(StandardCharsets.US_ASCII)));
+    r.end(3);
+    r.take(ImapLine.of("* 1 FETCH (BODY[] {0}\r\n)"));
+    assertEquals(List.of(), h.calls, "nothing handed on");
+    assertEquals(List.of(first, second), r.answered("A1", ok("A1"), true));
+    first.tag = "A2";
+    literal(r, 7, "a\r\n".getBytes(StandardCharsets.US_ASCII));
+    r.answered("A2", ok("A2"), true);
+    assertEquals(List.of("start 1", "end"), h.calls);
   }
 }
