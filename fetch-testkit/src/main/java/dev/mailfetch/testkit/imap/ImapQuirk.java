@@ -33,13 +33,15 @@ public enum ImapQuirk {
    */
   I03_FETCH_EXPUNGED_NO,
   /**
-   * As I03, answered {@code * n FETCH (UID u BODY[] NIL)} and OK (RFC 2180 §4.1.3). Cyrus, older
-   * Dovecot.
+   * As I03, answered {@code * n FETCH (UID u BODY[] NIL)} and OK (RFC 2180 §4.1.3). Servers that
+   * cache metadata and fail the body (go-imap#318 on Dovecot). Not Cyrus 3.6, which answers with
+   * the EMPTY form (observed: {@code ImapSourceCyrusTest}).
    */
   I03_FETCH_EXPUNGED_NIL,
   /**
    * As I03, answered OK without any FETCH response (RFC 2180 §4.1.1, the UID is simply gone).
-   * Gmail, Exchange; offlineimap's "server does not have a message with UID".
+   * Gmail, Exchange; offlineimap's "server does not have a message with UID"; Cyrus 3.6, which
+   * sends the message's {@code * n EXPUNGE} first (observed: {@code ImapSourceCyrusTest}).
    */
   I03_FETCH_EXPUNGED_EMPTY,
   /**
@@ -50,7 +52,8 @@ public enum ImapQuirk {
   I04_UIDS_OUT_OF_ORDER,
   /**
    * SELECT and EXAMINE give no {@code [UIDNEXT]} (STATUS does). Winmail Pro 5.1
-   * (modern-email/defects#43), mail.163.com (chatmail/core#5049), Dreamhost (nylas/sync-engine#76).
+   * (modern-email/defects#43), mail.163.com (chatmail/core#5049), Dreamhost (nylas/sync-engine#76),
+   * Courier-IMAP 5.0.13 (observed: {@code ImapSourceCourierTest}).
    */
   I05_NO_UIDNEXT,
   /**
@@ -92,7 +95,9 @@ public enum ImapQuirk {
    * Every session after the first sees a new UIDVALIDITY for every folder and new UIDs for the same
    * messages: Dovecot recreating {@code dovecot-uidlist} after files were removed behind its back
    * (chatmail/relay#374), mbox and migration cases (Dovecot wiki "MboxProblems",
-   * thunderbird-android#1074).
+   * thunderbird-android#1074); Courier-IMAP 5.0.13 for a Maildir it never opened read-write: with
+   * no {@code courierimapuiddb} yet, each EXAMINE or STATUS session numbers it afresh under the
+   * time in seconds (observed: {@code ImapSourceCourierTest}).
    */
   I10_UIDVALIDITY_CHANGES_EACH_SESSION,
   /**
@@ -159,7 +164,8 @@ public enum ImapQuirk {
   I21_NO_UIDPLUS,
   /**
    * No MOVE (RFC 6851): not listed, and MOVE / UID MOVE are answered BAD. yahoo.co.jp's imapgate
-   * (emailjs-imap-client#36), Office 365 before login (MailKit#849), older Courier and hMailServer.
+   * (emailjs-imap-client#36), Office 365 before login (MailKit#849), hMailServer, Courier-IMAP
+   * (5.0.13, Debian 12, lists no MOVE: observed, {@code ImapSourceCourierTest}).
    */
   I22_NO_MOVE,
   /**
