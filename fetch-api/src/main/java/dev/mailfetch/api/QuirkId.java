@@ -178,7 +178,13 @@ public enum QuirkId {
   /** A web login required. */
   I24("a web login required"),
   /** Unsolicited FLAGS updates in a FETCH. */
-  I25("unsolicited FLAGS updates in a FETCH");
+  I25("unsolicited FLAGS updates in a FETCH"),
+  /**
+   * A message deleted meanwhile served as a notice: Courier-IMAP answers the FETCH of a message
+   * whose file another program removed with OK and a message of its own ("This message is no longer
+   * available on the server."), not the mail.
+   */
+  I26("a message deleted meanwhile served as a notice");
 
   private final String title;
 

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
+import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
@@ -20,6 +21,7 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.imap.internal.ImapSession;
@@ -38,6 +40,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -272,7 +275,7 @@ class ImapSourceCourierTest {
   /**
    * What Courier answers to a UID FETCH of a message that another program removed after this
    * session saw it: not NO, not NIL, not nothing (quirk I03's forms) but a notice in its place,
-   * "Subject: message unavailable", with OK. docs/quirks.md, "I03 at Courier".
+   * "Subject: message unavailable", with OK: quirk I26 (docs/quirks.md).
    */
   @Test
   void aMessageRemovedMeanwhile_isServedByCourierAsAnUnavailableNotice() throws Exception {
@@ -304,6 +307,60 @@ class ImapSourceCourierTest {
       assertTrue(answer.contains("This message is no longer available on the server."), answer);
       assertTrue(answer.contains("\r\nc OK"), answer);
     }
+  }
+
+  /**
+   * The real {@link ImapSource} against the same: a message removed after the listing (while the
+   * first is being stored) fails as one deleted meanwhile, naming I26, instead of Courier's notice
+   * being delivered as it; every other message arrives byte for byte.
+   */
+  @Test
+  void aMessageRemovedMeanwhile_failsWithI26_andTheOthersArrive() throws Exception {
+    courier.refill(corpus.filter(m -> m.size() < 5_000)::writeMaildir);
+    selectOnce();
+    List<String> uiddb = Files.readAllLines(courier.maildir().resolve("courierimapuiddb"));
+    String[] last = uiddb.get(uiddb.size() - 1).split(" "); // "UID FILENAME", fetched last
+    Path file = null;
+    for (Path f : courier.files("INBOX")) {
+      if (f.getFileName().toString().startsWith(last[1])) {
+        file = f;
+      }
+    }
+    assertTrue(file != null, uiddb.toString());
+    Path removed = file;
+    List<byte[]> expected = new ArrayList<>(courier.messages("INBOX"));
+    byte[] gone = Files.readAllBytes(removed);
+    expected.removeIf(m -> Arrays.equals(m, gone));
+    InMemorySink sink = InMemorySink.create();
+    FetchResult r =
+        fetcher(source(ImapSecurity.IMPLICIT_TLS), Retention.KEEP)
+            .sink(
+                new ForwardingMessageSink(sink) {
+                  @Override
+                  public Delivery begin(Envelope envelope) throws IOException {
+                    Files.deleteIfExists(removed); // another program removes it meanwhile
+                    return super.begin(envelope);
+                  }
+
+                  @Override
+                  public LineEnding lineEnding() {
+                    return LineEnding.LF; // as Courier keeps them
+                  }
+                })
+            .batchSize(1) // the last is asked for well after the first is stored
+            .build()
+            .run();
+    MessageOutcome failed =
+        r.outcomes().stream()
+            .filter(o -> o.ref().uid().endsWith(";UID=" + last[0]))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError(r.summary()));
+    assertEquals(MessageOutcome.Kind.FAILED, failed.kind(), r.summary());
+    assertEquals(Optional.of(QuirkId.I26), failed.error().quirk(), failed.error().getMessage());
+    assertEquals(FetchError.SERVER_TEMPORARY, failed.error().error());
+    assertTrue(r.quirks().contains(QuirkId.I26), r.summary());
+    assertEquals(expected.size(), r.count(MessageOutcome.Kind.DELIVERED), r.summary());
+    assertEquals(asSet(expected), asSet(contents(sink)), firstMissing(expected, contents(sink)));
   }
 
   private static String readUntil(InputStream in, String tagged) throws IOException {

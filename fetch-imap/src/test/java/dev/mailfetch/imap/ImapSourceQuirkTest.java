@@ -16,6 +16,7 @@ import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MailPush;
 import dev.mailfetch.api.MessageOutcome;
 import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.JournalUidStore;
 import dev.mailfetch.testkit.imap.FakeImapServer;
@@ -31,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -460,6 +462,40 @@ class ImapSourceQuirkTest {
               .getBytes(StandardCharsets.US_ASCII));
       runs.holdsEachOnce(expected);
       assertTrue(r.ok(), r.summary());
+    }
+  }
+
+  /**
+   * Courier's notice in place of a message removed meanwhile is not delivered as that message: it
+   * fails as one deleted meanwhile, naming I26, nothing is recorded as delivered for it, and every
+   * other message arrives byte for byte.
+   */
+  @Test
+  void I26_expungedServedAsNotice() {
+    try (FakeImapServer imap = server(ImapQuirk.I26_EXPUNGED_SERVED_AS_NOTICE).start()) {
+      Runs runs = new Runs(imap);
+      FetchResult first = runs.run();
+      assertError(
+          first, Set.of(FetchError.SERVER_TEMPORARY), "it was deleted or moved since the listing");
+      MessageOutcome gone =
+          first.outcomes().stream()
+              .filter(o -> o.ref().number() == 1)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(first.summary()));
+      assertEquals(MessageOutcome.Kind.FAILED, gone.kind(), first.summary());
+      assertEquals(Optional.of(QuirkId.I26), gone.error().quirk());
+      assertTrue(
+          gone.error().serverReply().orElse("").contains("no longer available on the server"),
+          gone.error().getMessage());
+      assertTrue(first.quirks().contains(QuirkId.I26), first.summary());
+      assertEquals(COUNT - 1, first.count(MessageOutcome.Kind.DELIVERED), first.summary());
+      assertTrue(
+          runs.store.get(gone.ref().uid()).map(r -> !r.state().isSettled()).orElse(true),
+          "nothing recorded as delivered for it");
+      runs.holdsEachOnce(without(1));
+      FetchResult second = runs.run();
+      assertTrue(second.ok(), second.summary());
+      runs.holdsEachOnce(without(1));
     }
   }
 

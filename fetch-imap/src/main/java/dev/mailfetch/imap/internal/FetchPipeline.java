@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -95,19 +96,21 @@ final class FetchPipeline {
    * @param markSeen fetch with {@code BODY[]} in folders opened read-write, rather than {@code
    *     BODY.PEEK[]}
    * @param refusals told each NO the server gave (the session's last refusal)
+   * @param noticed where the quirks the retrieval met are noted
    */
   FetchPipeline(
       ImapSession session,
       FolderSelection selection,
       boolean markSeen,
       int maxCommandsInFlight,
-      Consumer<TaggedReply> refusals) {
+      Consumer<TaggedReply> refusals,
+      Set<QuirkId> noticed) {
     this.session = session;
     this.selection = selection;
     this.markSeen = markSeen;
     this.window = Math.max(1, Math.min(WINDOW_COMMANDS, maxCommandsInFlight));
     this.refusals = refusals;
-    this.router = new FetchRouter(session.server());
+    this.router = new FetchRouter(session.server(), noticed);
   }
 
   /** Whole messages ({@code BODY.PEEK[]}, or {@code BODY[]} with markSeen) of {@code batch}. */

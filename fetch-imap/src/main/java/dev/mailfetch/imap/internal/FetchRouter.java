@@ -5,13 +5,16 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Where the responses to the pipelined {@code UID FETCH}es of a source session go, message by
@@ -35,6 +38,11 @@ import java.util.Locale;
  * message's FETCH. So a literal the connection cut short is never whole, and one whose announced
  * size lied (swallowing what followed) is caught where the framing breaks, as POP3's terminator is
  * proved by the status line after it.
+ *
+ * <p><b>A notice in a message's place.</b> A literal that may be Courier's notice for a message
+ * deleted meanwhile ({@link UnavailableNotice}, quirk I26) is held, not streamed, until its end: if
+ * it is the notice, the message fails as one deleted meanwhile does, naming I26; if not, it is
+ * handed on as any other.
  */
 final class FetchRouter implements LiteralConsumer, UntaggedListener {
   private static final ByteBuffer CR = ByteBuffer.wrap(new byte[] {'\r'}).asReadOnlyBuffer();
@@ -64,7 +72,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     boolean settled; // the handler was told: end or failed
     State state = State.WAITING;
     String misfit;
-    FetchException failure;
+    FetchException failure; // GONE; or CLOSED, when Courier's notice came in its place (I26)
 
     Wanted(MessageRef ref, long uid, String folder, String tag, FetchException early) {
       this.ref = ref;
@@ -87,9 +95,19 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
   private boolean dropping;
   private boolean crHeld;
   private boolean spoiled;
+  private UnavailableNotice notice; // the literal streaming is held, not handed on
+  private final Set<QuirkId> noticed;
 
   FetchRouter(String server) {
+    this(server, EnumSet.noneOf(QuirkId.class));
+  }
+
+  /**
+   * @param noticed where the quirks the retrieval met are noted (I26)
+   */
+  FetchRouter(String server, Set<QuirkId> noticed) {
     this.server = server;
+    this.noticed = noticed;
   }
 
   /** What the FETCHes from now on ask for: the reply's section name, the line ends wanted. */
@@ -125,6 +143,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
   void clear() {
     wanted.clear();
     current = null;
+    notice = null;
     spoiled = false;
   }
 
@@ -148,6 +167,7 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     String upper = response.toUpperCase(Locale.ROOT);
     String before = upper.substring(0, upper.lastIndexOf('{')).stripTrailing();
     long said = uidIn(upper);
+    notice = null;
     Wanted target = null;
     for (Wanted w : wanted) {
       if (w.tag != null && w.state == State.WAITING && (said < 0 || w.uid == said)) {
@@ -192,12 +212,30 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     crHeld = false;
     target.state = State.STREAMING;
     current = target;
+    if (section.equals("BODY[]") && UnavailableNotice.mayBe(announced(upper), target.ref.size())) {
+      notice = new UnavailableNotice(); // perhaps Courier's notice in its place (I26)
+      return;
+    }
     handler.start(target.ref);
+  }
+
+  /** The size a literal's response announces ({@code {129}} at its end), or -1. */
+  private static long announced(String upper) {
+    int open = upper.lastIndexOf('{');
+    int close = upper.indexOf('}', open);
+    String digits = close < 0 ? "" : upper.substring(open + 1, close);
+    return digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)
+        ? -1
+        : Long.parseLong(digits);
   }
 
   @Override
   public void accept(ByteBuffer slice) {
     if (dropping) {
+      return;
+    }
+    if (notice != null) {
+      notice.hold(slice);
       return;
     }
     if (!toLf) {
@@ -244,6 +282,17 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
 
   @Override
   public void end(long size) {
+    if (!dropping && notice != null) {
+      UnavailableNotice held = notice;
+      notice = null;
+      if (held.is()) {
+        current.failure = vanished(current, UnavailableNotice.WORDS).withQuirk(QuirkId.I26);
+        noticed.add(QuirkId.I26);
+      } else {
+        handler.start(current.ref); // a message of the notice's length, not the notice
+        accept(held.bytes());
+      }
+    }
     if (!dropping && crHeld) {
       crHeld = false;
       handler.data(CR.duplicate());
@@ -337,6 +386,8 @@ final class FetchRouter implements LiteralConsumer, UntaggedListener {
     w.settled = true;
     if (w.state == State.GONE) {
       handler.failed(w.ref, w.failure);
+    } else if (w.state == State.CLOSED && w.misfit == null && w.failure != null) {
+      handler.failed(w.ref, w.failure); // Courier's notice in its place (I26)
     } else if (w.state == State.CLOSED && w.misfit == null) {
       handler.end();
     } else {

@@ -49,7 +49,12 @@ public final class SourceSession implements FetchSession {
     this.selection = new FolderSelection(session);
     this.pipeline =
         new FetchPipeline(
-            session, selection, options.markSeen(), options.maxCommandsInFlight(), this::refused);
+            session,
+            selection,
+            options.markSeen(),
+            options.maxCommandsInFlight(),
+            this::refused,
+            noticed);
     this.deletions =
         new SourceDeletions(session, selection, options.deletion(), warnings, this::refused);
     this.marks = new SourceMarks(session, this::folders);
@@ -184,7 +189,10 @@ public final class SourceSession implements FetchSession {
     }
   }
 
-  /** The quirks the listing met (I04 UIDs out of order, I09 FETCH without UID). */
+  /**
+   * The quirks the listing met (I04 UIDs out of order, I09 FETCH without UID) and the retrieval
+   * (I26 Courier's notice in a message's place).
+   */
   @Override
   public Set<QuirkId> quirksNoticed() {
     return Set.copyOf(noticed);

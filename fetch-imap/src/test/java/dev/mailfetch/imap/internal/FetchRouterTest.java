@@ -1,17 +1,22 @@
 package dev.mailfetch.imap.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.LineEnding;
 import dev.mailfetch.api.MessageHandler;
 import dev.mailfetch.api.MessageRef;
+import dev.mailfetch.api.QuirkId;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -219,5 +224,78 @@ class FetchRouterTest {
     literal(r, 7, "a\r\n".getBytes(StandardCharsets.US_ASCII));
     r.answered("A2", ok("A2"), true);
     assertEquals(List.of("start 1", "end"), h.calls);
+  }
+
+  /** Courier-IMAP's notice for a message deleted meanwhile (its fetch.c), with CRLF line ends. */
+  static final String NOTICE =
+      "From: System Administrator <root@localhost>\r\n"
+          + "Subject: message unavailable\r\n"
+          + "\r\n"
+          + "This message is no longer available on the server.\r\n";
+
+  private static FetchRouter.Wanted listed(int number, long uid, long size) {
+    FetchRouter.Wanted w =
+        new FetchRouter.Wanted(
+            new MessageRef(number, "INBOX;UIDVALIDITY=1/;UID=" + uid, size),
+            uid,
+            "INBOX",
+            "A" + number,
+            null);
+    w.inCall = true;
+    return w;
+  }
+
+  @Test
+  void I26_courierNoticeInPlaceOfAMessageListedWithAnotherSize_failsItAsDeletedMeanwhile() {
+    Set<QuirkId> noticed = EnumSet.noneOf(QuirkId.class);
+    FetchRouter r = new FetchRouter("imap.example.org:993", noticed);
+    r.asking("BODY[]", LineEnding.LF);
+    r.expect(listed(1, 7, 2048));
+    r.expect(listed(2, 8, 3));
+    Calls h = new Calls();
+    r.call(h, 2);
+    literal(r, 7, NOTICE.getBytes(StandardCharsets.US_ASCII), 40, 41, 100);
+    assertEquals(List.of(), h.calls, "the notice is held, not handed on");
+    literal(r, 8, "x\r\n".getBytes(StandardCharsets.US_ASCII));
+    r.answered("A1", ok("A1"), true);
+    r.answered("A2", ok("A2"), true);
+    assertEquals(List.of("failed 1", "start 2", "end"), h.calls);
+    assertEquals("x\n", h.bytes.toString(StandardCharsets.US_ASCII));
+    FetchException e = h.errors.get(0);
+    assertEquals(FetchError.SERVER_TEMPORARY, e.error());
+    assertEquals(Optional.of(QuirkId.I26), e.quirk());
+    assertTrue(
+        e.getMessage().contains("it was deleted or moved since the listing"), e.getMessage());
+    assertEquals(Set.of(QuirkId.I26), noticed);
+  }
+
+  /**
+   * A real message of the notice's length is delivered byte for byte (LF made of CRLF where asked):
+   * the notice's own bytes listed with their own size, or other bytes listed with another size.
+   */
+  @Property(tries = 200)
+  void aGenuineMessageOfTheNoticesLength_isDelivered_whereItsSizeOrItsBytesSayItIsNotTheNotice(
+      @ForAll boolean listedWithItsOwnSize,
+      @ForAll @IntRange(min = 0, max = 128) int changed,
+      @ForAll boolean lf,
+      @ForAll @Size(max = 4) List<@IntRange(min = 0, max = 129) Integer> cuts) {
+    byte[] body = NOTICE.getBytes(StandardCharsets.US_ASCII);
+    if (!listedWithItsOwnSize) {
+      body[changed] = body[changed] == 'x' ? (byte) 'y' : (byte) 'x';
+    }
+    assertEquals(129, body.length);
+    Set<QuirkId> noticed = EnumSet.noneOf(QuirkId.class);
+    FetchRouter r = new FetchRouter("imap.example.org:993", noticed);
+    r.asking("BODY[]", lf ? LineEnding.LF : LineEnding.CRLF);
+    r.expect(listed(1, 7, listedWithItsOwnSize ? 129 : 130));
+    Calls h = new Calls();
+    r.call(h, 1);
+    literal(r, 7, body, cuts.stream().sorted().mapToInt(Integer::intValue).toArray());
+    r.answered("A1", ok("A1"), true);
+    assertEquals(List.of("start 1", "end"), h.calls);
+    String sent = new String(body, StandardCharsets.US_ASCII);
+    assertEquals(
+        lf ? sent.replace("\r\n", "\n") : sent, h.bytes.toString(StandardCharsets.US_ASCII));
+    assertEquals(Set.of(), noticed);
   }
 }

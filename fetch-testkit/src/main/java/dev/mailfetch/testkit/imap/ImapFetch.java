@@ -22,6 +22,13 @@ final class ImapFetch {
   static final String RETRIEVAL_FAILED =
       "Retrieval using the IMAP4 protocol failed for the following message: ";
 
+  /** What Courier-IMAP serves in place of a message whose file was removed meanwhile (I26). */
+  static final String UNAVAILABLE =
+      "From: System Administrator <root@localhost>\r\n"
+          + "Subject: message unavailable\r\n"
+          + "\r\n"
+          + "This message is no longer available on the server.\r\n";
+
   private final ImapAccount account;
   private final String folder;
   private final boolean readOnly;
@@ -81,7 +88,8 @@ final class ImapFetch {
         firstOfFirst
             && (quirks.has(ImapQuirk.I03_FETCH_EXPUNGED_NO)
                 || quirks.has(ImapQuirk.I03_FETCH_EXPUNGED_NIL)
-                || quirks.has(ImapQuirk.I03_FETCH_EXPUNGED_EMPTY));
+                || quirks.has(ImapQuirk.I03_FETCH_EXPUNGED_EMPTY)
+                || quirks.has(ImapQuirk.I26_EXPUNGED_SERVED_AS_NOTICE));
     boolean expungeIssued = false;
     boolean sentOne = false;
     for (ImapAccount.Stored m : chosen) {
@@ -96,6 +104,9 @@ final class ImapFetch {
           out.line("* " + seq + " FETCH (UID " + m.uid + " BODY[] NIL)");
           out.line("* " + seq + " EXPUNGE");
           expunges++;
+        }
+        if (quirks.has(ImapQuirk.I26_EXPUNGED_SERVED_AS_NOTICE)) {
+          out.raw(response(seq, m, items, UNAVAILABLE.getBytes(StandardCharsets.US_ASCII)));
         }
         expungeIssued = quirks.has(ImapQuirk.I03_FETCH_EXPUNGED_NO);
         continue;
@@ -144,7 +155,10 @@ final class ImapFetch {
   }
 
   private byte[] response(int seq, ImapAccount.Stored m, List<String> items) {
-    byte[] content = content(m);
+    return response(seq, m, items, content(m));
+  }
+
+  private byte[] response(int seq, ImapAccount.Stored m, List<String> items, byte[] content) {
     List<Object> parts = new ArrayList<>(); // String or byte[] (a literal, after its name)
     boolean setSeen = false;
     for (String item : items) {

@@ -186,7 +186,15 @@ public enum ImapQuirk {
    * another message another session changed: Dovecot (node-imap#11 crashed on it), FETCH results
    * without UID that chatmail/core#3022 learned to ignore.
    */
-  I25_UNSOLICITED_FLAGS_DURING_FETCH;
+  I25_UNSOLICITED_FLAGS_DURING_FETCH,
+  /**
+   * The first message whose body is fetched was removed meanwhile (by another program, its Maildir
+   * file gone), and it is served, with OK and no EXPUNGE, as a message of the server's own: {@code
+   * From: System Administrator <root@localhost>}, {@code Subject: message unavailable}, "This
+   * message is no longer available on the server." (129 octets with CRLF). Courier-IMAP's {@code
+   * fetch.c} ({@code unavailable[]}); seen on Courier-IMAP 5.0.13 ({@code ImapSourceCourierTest}).
+   */
+  I26_EXPUNGED_SERVED_AS_NOTICE;
 
   /** The catalogue ID, such as {@link QuirkId#I01}: what the client and the doctor report. */
   public QuirkId id() {

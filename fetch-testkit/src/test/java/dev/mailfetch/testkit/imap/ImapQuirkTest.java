@@ -446,6 +446,26 @@ class ImapQuirkTest {
   }
 
   @Test
+  void I26_EXPUNGED_SERVED_AS_NOTICE_servesCouriersNoticeInPlaceOfTheFirst() throws IOException {
+    try (FakeImapServer imap = start(ImapQuirk.I26_EXPUNGED_SERVED_AS_NOTICE);
+        ImapRawClient c = selected(imap)) {
+      String notice =
+          "From: System Administrator <root@localhost>\r\n"
+              + "Subject: message unavailable\r\n"
+              + "\r\n"
+              + "This message is no longer available on the server.\r\n";
+      assertEquals(129, notice.length());
+      assertEquals("* 1 FETCH (UID 1 BODY[] {129}", c.send("F UID FETCH 1:2 BODY.PEEK[]").line());
+      assertEquals(notice, text(c.bytes(129)));
+      assertEquals(")", c.line());
+      assertEquals("* 1 FETCH (UID 2 BODY[] {" + M2.length() + "}", c.line());
+      assertEquals(M2, text(c.bytes(M2.length())));
+      assertEquals(List.of(")", "F OK FETCH completed"), c.until("F"));
+      assertEquals(List.of(2L, 3L), imap.source().uids("u", "INBOX"), "no EXPUNGE was sent");
+    }
+  }
+
+  @Test
   void everyImapQuirkHasATestNamedAfterItAndAnId() {
     List<String> names = new ArrayList<>();
     for (Method m : ImapQuirkTest.class.getDeclaredMethods()) {
