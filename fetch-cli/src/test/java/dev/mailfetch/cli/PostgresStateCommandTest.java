@@ -13,6 +13,8 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivatePostgres;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +171,63 @@ class PostgresStateCommandTest {
                   "SELECT owner FROM mailfetch_lease WHERE account = 'renewed@example.org'")
               .contains("intruder"),
           "a lost lease is not released over its new owner");
+    }
+  }
+
+  @Test
+  void aPollHoldsItsAccountsWhileItRuns_aFetchMeanwhileIsLockedNamingIt_andGetsThemAfterwards()
+      throws Exception {
+    try (FakePop3Server s = server(304, 4)) {
+      Path config = tmp.resolve("accounts.properties");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "alice.url = pop3://alice@localhost:" + s.port(),
+              "alice.password-env = PW",
+              "alice.tls = none",
+              "alice.allow-plaintext-auth = true",
+              "alice.to = maildir:" + tmp.resolve("Mail"),
+              ""));
+      PollCommand poll = new PollCommand();
+      poll.env = env();
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      CommandLine cl = new CommandLine(poll);
+      cl.setOut(new PrintWriter(out, true));
+      cl.setErr(new PrintWriter(err, true));
+      CompletableFuture<Integer> running =
+          CompletableFuture.supplyAsync(
+              () ->
+                  cl.execute(
+                      "--config",
+                      config.toString(),
+                      "--state",
+                      url,
+                      "--min-interval",
+                      "1h",
+                      "--max-interval",
+                      "2h"));
+      FetchCommandTest.Run meanwhile;
+      try {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!(Files.isDirectory(tmp.resolve("Mail/new"))
+            && count(tmp.resolve("Mail/new")) == 4)) {
+          assertTrue(System.nanoTime() < until, out + " " + err);
+          Thread.sleep(50);
+        }
+        meanwhile = fetch(s, env());
+      } finally {
+        poll.stop.countDown();
+      }
+      assertEquals(0, running.get(40, TimeUnit.SECONDS), out + " " + err);
+      assertEquals(
+          FetchError.LOCKED.exitCode(), meanwhile.exit(), meanwhile.out() + meanwhile.err());
+      assertTrue(meanwhile.err().contains("is held by another mailfetch: \""), meanwhile.err());
+      FetchCommandTest.Run after = fetch(s, env());
+      assertEquals(0, after.exit(), after.out() + after.err());
+      assertTrue(after.out().contains("4 listed: 0 stored"), "the poll's state: " + after.out());
+      assertFalse((out.toString() + err + meanwhile.err() + after.out()).contains(STATE_PW));
     }
   }
 
