@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Opens one account of {@code fetch} (or of a poll): checks every option of the command first, then
@@ -53,6 +54,12 @@ final class AccountOpening {
     FetchLimits limits = c.limits();
     Dedup.Spec dedupSpec = c.dedupSpec();
     AccountUrl typed = AccountUrl.parse(c.url);
+    if (c.statePasswordFile != null && c.stateUrl == null) {
+      throw new ParameterException(
+          c.spec.commandLine(),
+          "--state-password-file is the password of a state database: it goes with --state"
+              + " jdbc:postgresql://…");
+    }
     if (c.stateUrl != null || c.postgres != null) {
       return PostgresAccount.open(c, a, typed, place, retention, labels, limits, dedupSpec);
     }

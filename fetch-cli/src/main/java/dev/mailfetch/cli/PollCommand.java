@@ -201,6 +201,11 @@ final class PollCommand implements Callable<Integer> {
               + " exclude each other: give one of them");
     }
     checkOptions();
+    if (statePasswordFile != null && stateUrl == null) {
+      throw bad(
+          "--state-password-file is the password of a state database: it goes with --state"
+              + " jdbc:postgresql://…");
+    }
     PostgresState postgres =
         stateUrl == null
             ? null

@@ -104,7 +104,12 @@ class PostgresStateCommandTest {
       FetchCommandTest.Run first = fetch(s, env(), "--verbose");
       assertEquals(0, first.exit(), first.out() + first.err());
       assertTrue(first.out().contains("7 listed: 7 stored"), first.out());
-      FetchCommandTest.Run second = fetch(s, env(), "--trace");
+      Path file = tmp.resolve("state-pw");
+      Files.writeString(file, STATE_PW + "\n");
+      Map<String, String> noVariable = new HashMap<>(env());
+      noVariable.remove(PostgresState.PASSWORD_ENV);
+      FetchCommandTest.Run second =
+          fetch(s, noVariable, "--trace", "--state-password-file", file.toString());
       assertEquals(0, second.exit(), second.out() + second.err());
       assertTrue(second.out().contains("7 listed: 0 stored"), second.out());
       assertEquals(7, count(tmp.resolve("Mail/new")));
@@ -265,6 +270,20 @@ class PostgresStateCommandTest {
               "jdbc:mysql://db.example.org/mail");
       assertEquals(2, mysql.exit(), mysql.err());
       assertTrue(mysql.err().contains("jdbc:postgresql://HOST[:PORT]/DATABASE"), mysql.err());
+
+      Path file = tmp.resolve("state-pw");
+      Files.writeString(file, STATE_PW + "\n");
+      FetchCommandTest.Run stray =
+          FetchCommandTest.mailfetch(
+              env(),
+              "fetch",
+              "pop3://alice@localhost:" + s.port(),
+              "--password-env",
+              "PW",
+              "--state-password-file",
+              file.toString());
+      assertEquals(2, stray.exit(), stray.err());
+      assertTrue(stray.err().contains("goes with --state jdbc:postgresql://"), stray.err());
     }
   }
 }
