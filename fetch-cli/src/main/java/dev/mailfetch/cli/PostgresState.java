@@ -164,7 +164,27 @@ final class PostgresState implements AutoCloseable {
 
   private synchronized JdbcState state() throws FetchException {
     if (state == null) {
-      state = JdbcState.open(dataSource);
+      try {
+        state = JdbcState.open(dataSource);
+      } catch (FetchException e) {
+        if (e.error() != FetchError.STATE_FAILED) {
+          throw e; // CONFIGURATION: a schema of another version, with its own remedy
+        }
+        throw new FetchException(
+            e.error(),
+            e.detail() + " (state database " + url + ")",
+            e.serverReply().orElse(null),
+            e,
+            Remedy.of(
+                "Nothing was fetched: check that PostgreSQL runs and is reachable at the --state URL,"
+                    + " that the database exists, and the user (?user=NAME or "
+                    + USER_ENV
+                    + ") and password ("
+                    + PASSWORD_ENV
+                    + " or --state-password-file FILE); then run again.",
+                "Nothing was fetched: check that the DataSource's database runs, is reachable, and"
+                    + " accepts its user and password."));
+      }
       leases = JdbcAccountLeases.builder(state).leaseTime(leaseTime).build();
       renewals =
           Executors.newSingleThreadScheduledExecutor(

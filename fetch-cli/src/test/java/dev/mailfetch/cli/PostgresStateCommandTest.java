@@ -271,6 +271,22 @@ class PostgresStateCommandTest {
       assertEquals(2, mysql.exit(), mysql.err());
       assertTrue(mysql.err().contains("jdbc:postgresql://HOST[:PORT]/DATABASE"), mysql.err());
 
+      FetchCommandTest.Run unreachable =
+          FetchCommandTest.mailfetch(
+              env(),
+              "fetch",
+              "pop3://alice@localhost:" + s.port(),
+              "--password-env",
+              "PW",
+              "--state",
+              "jdbc:postgresql://127.0.0.1:1/nowhere?user=mailfetch");
+      assertEquals(FetchError.STATE_FAILED.exitCode(), unreachable.exit(), unreachable.err());
+      assertTrue(unreachable.err().contains("127.0.0.1:1/nowhere"), unreachable.err());
+      assertTrue(unreachable.err().contains(PostgresState.PASSWORD_ENV), unreachable.err());
+      assertTrue(
+          unreachable.err().contains("SQLSTATE 08001"), "the driver's words: " + unreachable.err());
+      assertFalse(unreachable.err().contains(STATE_PW), unreachable.err());
+
       Path file = tmp.resolve("state-pw");
       Files.writeString(file, STATE_PW + "\n");
       FetchCommandTest.Run stray =
