@@ -1,15 +1,16 @@
 package dev.mailfetch.cli;
 
+import dev.mailfetch.api.DedupPolicy;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
-import dev.mailfetch.api.FetchListener;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.LabelPolicy;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.api.Retention;
+import dev.mailfetch.api.UidStore;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.dedup.JournalUidStore;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Opens one account of {@code fetch} (or of a poll): checks every option of the command first, then
@@ -52,6 +54,15 @@ final class AccountOpening {
     FetchLimits limits = c.limits();
     Dedup.Spec dedupSpec = c.dedupSpec();
     AccountUrl typed = AccountUrl.parse(c.url);
+    if (c.statePasswordFile != null && c.stateUrl == null) {
+      throw new ParameterException(
+          c.spec.commandLine(),
+          "--state-password-file is the password of a state database: it goes with --state"
+              + " jdbc:postgresql://…");
+    }
+    if (c.stateUrl != null || c.postgres != null) {
+      return PostgresAccount.open(c, a, typed, place, retention, labels, limits, dedupSpec);
+    }
     AccountName.State st =
         a.imap()
             ? ImapAccount.state(stateDir, a)
@@ -112,34 +123,12 @@ final class AccountOpening {
           ownSeen = seen;
         }
       }
-      FetchListener listener = c.listener();
       fetcher =
-          Fetcher.builder()
-              .source(source)
-              .sink(sink)
-              .uidStore(store)
-              .retention(retention)
-              .onlyNew(c.onlyNew)
-              .dedupPolicy(dedupSpec.policy(seen))
-              .labelPolicy(labels)
-              .limits(limits)
-              .retryQuarantined(c.retryQuarantined && !c.polled)
-              .listener(listener)
-              .build();
+          fetcher(c, source, sink, store, dedupSpec.policy(seen), retention, labels, limits, false);
       if (c.retryQuarantined && c.polled) {
         retrying =
-            Fetcher.builder()
-                .source(source)
-                .sink(sink)
-                .uidStore(store)
-                .retention(retention)
-                .onlyNew(c.onlyNew)
-                .dedupPolicy(dedupSpec.policy(seen))
-                .labelPolicy(labels)
-                .limits(limits)
-                .retryQuarantined(true)
-                .listener(listener)
-                .build();
+            fetcher(
+                c, source, sink, store, dedupSpec.policy(seen), retention, labels, limits, true);
       }
     } catch (Exception e) {
       closeAll(sink, store, ownSeen);
@@ -176,6 +165,34 @@ final class AccountOpening {
         });
   }
 
+  /**
+   * The account's Fetcher over {@code store}; {@code retry}: the one of a poll's first check with
+   * --retry-quarantined.
+   */
+  static Fetcher fetcher(
+      FetchCommand c,
+      FetchSource source,
+      MessageSink sink,
+      UidStore store,
+      DedupPolicy dedup,
+      Retention retention,
+      LabelPolicy labels,
+      FetchLimits limits,
+      boolean retry) {
+    return Fetcher.builder()
+        .source(source)
+        .sink(sink)
+        .uidStore(store)
+        .retention(retention)
+        .onlyNew(c.onlyNew)
+        .dedupPolicy(dedup)
+        .labelPolicy(labels)
+        .limits(limits)
+        .retryQuarantined(retry || (c.retryQuarantined && !c.polled))
+        .listener(c.listener())
+        .build();
+  }
+
   /** The warning that a new account is a known one under another name of its server. */
   private static Problem knownElsewhere(
       FetchCommand c,
@@ -207,7 +224,7 @@ final class AccountOpening {
             + " nothing needs doing (this is said once: from now on the account is known under this name too).");
   }
 
-  private static void closeAll(AutoCloseable... all) throws IOException {
+  static void closeAll(AutoCloseable... all) throws IOException {
     IOException first = null;
     for (AutoCloseable c : all) {
       if (c == null) {
@@ -255,7 +272,7 @@ final class AccountOpening {
    * A sink that cannot be opened is the sink's failure, typed, with the place and the reason, and
    * advice that fits: nothing was fetched yet, so the destination is what to fix.
    */
-  private static MessageSink openSink(Destination place, Path accountState) throws FetchException {
+  static MessageSink openSink(Destination place, Path accountState) throws FetchException {
     Remedy remedy =
         Remedy.of(
             "Nothing was fetched: make "

@@ -98,14 +98,46 @@ final class FetchCommand implements Callable<Integer> {
 
   @Mixin SinkOptions sink = new SinkOptions();
 
+  /** --state DIR; null with --state jdbc:… or without --state. */
+  Path state;
+
+  /** --state jdbc:postgresql://…, as given (a password in it is refused); null otherwise. */
+  String stateUrl;
+
   @Option(
       names = "--state",
-      paramLabel = "DIR",
+      paramLabel = "DIR|jdbc:postgresql://HOST[:PORT]/DB",
       description =
           "Where the record of fetched messages is kept."
               + " Default: inside the sink's place (DIR/mailfetch-state, FILE.mailfetch-state, DIR/.mailfetch-state; for"
-              + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS).")
-  Path state;
+              + " gmail:ADDRESS, mailfetch-state in ~/.mailfetch/gmail/ADDRESS). A jdbc:postgresql:// URL keeps it in"
+              + " PostgreSQL, shared by several instances (password in "
+              + PostgresState.PASSWORD_ENV
+              + " or --state-password-file; docs/scale.md).")
+  void state(String value) {
+    if (value.regionMatches(true, 0, "jdbc:", 0, 5)) {
+      stateUrl = value;
+      state = null;
+    } else {
+      state = Path.of(value);
+      stateUrl = null;
+    }
+  }
+
+  @Option(
+      names = "--state-password-file",
+      paramLabel = "FILE",
+      description =
+          "With --state jdbc:…: the state database's password, the file's first line (else "
+              + PostgresState.PASSWORD_ENV
+              + ").")
+  Path statePasswordFile;
+
+  /**
+   * Set by the poll command (--state jdbc:…): the state database its accounts share, closed by the
+   * poll; else made by {@link AccountOpening} from --state jdbc:… and closed with the account.
+   */
+  PostgresState postgres;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Keeping keeping;

@@ -155,6 +155,22 @@ final class PollCommand implements Callable<Integer> {
               + " failed in too many runs and are quarantined (after fixing what their last error names).")
   boolean retryQuarantined;
 
+  @Option(
+      names = "--state",
+      paramLabel = "jdbc:postgresql://HOST[:PORT]/DB",
+      description =
+          "Keep every account's state in PostgreSQL, each account held by a lease while this poll"
+              + " runs (password in "
+              + PostgresState.PASSWORD_ENV
+              + " or --state-password-file; docs/scale.md).")
+  String stateUrl;
+
+  @Option(
+      names = "--state-password-file",
+      paramLabel = "FILE",
+      description = "With --state: the state database's password, the file's first line.")
+  Path statePasswordFile;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -185,6 +201,20 @@ final class PollCommand implements Callable<Integer> {
               + " exclude each other: give one of them");
     }
     checkOptions();
+    if (statePasswordFile != null && stateUrl == null) {
+      throw bad(
+          "--state-password-file is the password of a state database: it goes with --state"
+              + " jdbc:postgresql://…");
+    }
+    PostgresState postgres =
+        stateUrl == null
+            ? null
+            : PostgresState.of(
+                spec,
+                stateUrl,
+                statePasswordFile,
+                env,
+                PostgresAccount.leaseTime); // checked before any account opens; connects later
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;
@@ -241,6 +271,7 @@ final class PollCommand implements Callable<Integer> {
               }
             };
         one.sharedDedup = dedupStores;
+        one.postgres = postgres;
         one.advice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
         advice.put(name, one.advice);
         CommandLine cl = new CommandLine(one);
@@ -391,6 +422,9 @@ final class PollCommand implements Callable<Integer> {
         } catch (Exception e) {
           err.println("mailfetch: closing the dedup store " + d.getKey() + ": " + e.getMessage());
         }
+      }
+      if (postgres != null) {
+        postgres.close();
       }
       for (OpenedAccount o : opened.values()) { // once all are closed: they can share a place
         try {

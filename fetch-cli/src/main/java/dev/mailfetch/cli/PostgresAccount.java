@@ -1,0 +1,116 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchLimits;
+import dev.mailfetch.api.FetchSource;
+import dev.mailfetch.api.Fetcher;
+import dev.mailfetch.api.LabelPolicy;
+import dev.mailfetch.api.MessageSink;
+import dev.mailfetch.api.Retention;
+import dev.mailfetch.dedup.Dedup;
+import dev.mailfetch.jdbc.JdbcAccountLeases;
+import dev.mailfetch.jdbc.JdbcDedupStore;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Opens one account of {@code fetch} (or of a poll) whose state is in PostgreSQL (--state jdbc:…):
+ * the account's lease first (LOCKED naming the other owner where another instance holds it), then
+ * its UID store and the sink; the lease is renewed while the account is open and released when it
+ * closes. Nothing is kept in files, so nothing is left behind to remove.
+ */
+final class PostgresAccount {
+  private PostgresAccount() {}
+
+  /** The lease time of the command's accounts; package-private so that tests can shorten it. */
+  static Duration leaseTime = JdbcAccountLeases.DEFAULT_LEASE_TIME;
+
+  static OpenedAccount open(
+      FetchCommand c,
+      ServerOptions.Account a,
+      AccountUrl typed,
+      Destination place,
+      Retention retention,
+      LabelPolicy labels,
+      FetchLimits limits,
+      Dedup.Spec dedupSpec)
+      throws Exception {
+    if (c.postgres != null && (c.state != null || c.stateUrl != null)) {
+      throw new ParameterException(
+          c.spec.commandLine(),
+          "state: this account names its own state, but the poll keeps every account's in "
+              + c.postgres.url()
+              + " (--state): give one of them");
+    }
+    if (place.journalOf(place.defaultState()).isPresent()) {
+      throw new ParameterException(
+          c.spec.commandLine(),
+          "--state jdbc:… keeps no files, but "
+              + place.describe()
+              + " keeps a journal beside the account's state: give --state DIR for this"
+              + " destination (a journal in the database is not there yet)");
+    }
+    boolean own = c.postgres == null;
+    PostgresState pg =
+        own
+            ? PostgresState.of(c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime)
+            : c.postgres;
+    String account =
+        a.imap()
+            ? ImapAccount.name(a.user(), a.host(), a.port())
+            : AccountName.of(a.user(), a.host(), typed.port());
+    FetchSource source =
+        a.imap()
+            ? ImapAccount.source(
+                c.server, c.imap, a, account, c.env, c.spec, typed.folder(), c.sizeLimit())
+            : c.server.advised(c.server.source(a, account, c.env, c.spec, true, c.sizeLimit()));
+    // Every option is checked above this line, and nothing is opened.
+    PostgresState.Held held = null;
+    MessageSink sink = null;
+    Fetcher fetcher;
+    Fetcher retrying = null;
+    try {
+      JdbcDedupStore seen = pg.firstCopies(place.describe());
+      held = pg.take(account, seen); // the lease before the sink: a second run is LOCKED at once
+      sink = AccountOpening.openSink(place, place.defaultState());
+      fetcher =
+          AccountOpening.fetcher(
+              c,
+              source,
+              sink,
+              held.store(),
+              dedupSpec.policy(seen),
+              retention,
+              labels,
+              limits,
+              false);
+      if (c.retryQuarantined && c.polled) {
+        retrying =
+            AccountOpening.fetcher(
+                c,
+                source,
+                sink,
+                held.store(),
+                dedupSpec.policy(seen),
+                retention,
+                labels,
+                limits,
+                true);
+      }
+    } catch (Exception e) {
+      AccountOpening.closeAll(sink, held, own ? pg : null);
+      throw e;
+    }
+    MessageSink sk = sink;
+    PostgresState.Held h = held;
+    return new OpenedAccount(
+        fetcher,
+        retrying,
+        AccountName.host(a.host()),
+        a.user() + " at " + a.host() + ":" + a.port() + " into " + place.describe(),
+        List.of(),
+        () -> h.store().firstRun().isPresent(),
+        () -> AccountOpening.closeAll(sk, h, own ? pg : null),
+        () -> {});
+  }
+}

@@ -1,0 +1,354 @@
+package dev.mailfetch.cli;
+
+import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.Remedy;
+import dev.mailfetch.dedup.DedupStore;
+import dev.mailfetch.jdbc.JdbcAccountLeases;
+import dev.mailfetch.jdbc.JdbcDedupStore;
+import dev.mailfetch.jdbc.JdbcState;
+import dev.mailfetch.jdbc.JdbcUidStore;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The command's state in PostgreSQL (--state jdbc:postgresql://…): one {@link JdbcState} and one
+ * lease owner per process, shared by a poll's accounts. Every option is checked when made, nothing
+ * is connected until the first account opens. The password comes from {@value #PASSWORD_ENV} or
+ * --state-password-file, never from the command line: a URL carrying one is refused, so the URL as
+ * given can be printed. No pool: one connection per statement batch is enough for a fetch and a
+ * poll of one instance (docs/scale.md).
+ */
+final class PostgresState implements AutoCloseable {
+  /** The variable that holds the state database's password. */
+  static final String PASSWORD_ENV = "MAILFETCH_STATE_PASSWORD";
+
+  /** The variable that names the state database's user, where the URL has no user=. */
+  static final String USER_ENV = "MAILFETCH_STATE_USER";
+
+  private final String url;
+  private final PGSimpleDataSource dataSource;
+  private final Duration leaseTime;
+  private final Map<String, JdbcDedupStore> firstCopies = new HashMap<>();
+  private JdbcState state;
+  private JdbcAccountLeases leases;
+  private ScheduledExecutorService renewals;
+
+  private PostgresState(String url, PGSimpleDataSource dataSource, Duration leaseTime) {
+    this.url = url;
+    this.dataSource = dataSource;
+    this.leaseTime = leaseTime;
+  }
+
+  /**
+   * Checks the URL and finds the password, connecting nowhere.
+   *
+   * @throws ParameterException for a URL that is not PostgreSQL's, carries a password, or no
+   *     password given
+   */
+  static PostgresState of(
+      CommandSpec spec,
+      String url,
+      Path passwordFile,
+      Map<String, String> env,
+      Duration leaseTime) {
+    URI uri = parse(spec, url);
+    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    String user = null;
+    for (String p : query.split("&")) {
+      String key = p.contains("=") ? p.substring(0, p.indexOf('=')) : p;
+      if (key.equalsIgnoreCase("password")) {
+        throw bad(
+            spec,
+            "--state: the URL carries a password; a password on the command line is seen by every"
+                + " user of this machine: give it in "
+                + PASSWORD_ENV
+                + " or with --state-password-file FILE");
+      }
+      if (key.equalsIgnoreCase("user")) {
+        user = p.substring(p.indexOf('=') + 1);
+      }
+    }
+    Supplier<String> password;
+    if (passwordFile != null) {
+      password = Secrets.fromFile(spec, "--state-password-file", passwordFile);
+    } else if (env.get(PASSWORD_ENV) != null && !env.get(PASSWORD_ENV).isEmpty()) {
+      Secrets.requireEnv(spec, env, "--state (" + PASSWORD_ENV + ")", PASSWORD_ENV);
+      String pw = env.get(PASSWORD_ENV);
+      password = () -> pw;
+    } else {
+      throw bad(
+          spec,
+          "--state "
+              + url
+              + ": the state database's password is not given: set "
+              + PASSWORD_ENV
+              + " or give --state-password-file FILE (never on the command line)");
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    try {
+      ds.setUrl(url);
+    } catch (IllegalArgumentException e) {
+      throw bad(spec, "--state " + url + ": not a PostgreSQL URL the driver reads: " + form());
+    }
+    if (user == null) {
+      String u = env.get(USER_ENV);
+      ds.setUser(u != null && !u.isEmpty() ? u : System.getProperty("user.name"));
+    }
+    ds.setPassword(password.get());
+    ds.setApplicationName("mailfetch");
+    return new PostgresState(url, ds, leaseTime);
+  }
+
+  private static URI parse(CommandSpec spec, String url) {
+    if (!url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql://")) {
+      throw bad(
+          spec,
+          "--state "
+              + url
+              + ": only PostgreSQL keeps mailfetch's state in a database: "
+              + form()
+              + ", or a directory");
+    }
+    try {
+      URI uri = new URI(url.substring("jdbc:".length()));
+      String path = uri.getPath();
+      if (uri.getHost() == null || path == null || !path.matches("/[^/]+")) {
+        throw bad(spec, "--state " + url + ": names no host and database: " + form());
+      }
+      if (uri.getRawUserInfo() != null) {
+        throw bad(
+            spec,
+            "--state: put no user or password before the host: give the user as ?user=NAME (or "
+                + USER_ENV
+                + ") and the password in "
+                + PASSWORD_ENV
+                + " or --state-password-file FILE");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw bad(spec, "--state " + url + ": not a URL (" + e.getReason() + "): " + form());
+    }
+  }
+
+  private static String form() {
+    return "jdbc:postgresql://HOST[:PORT]/DATABASE[?user=NAME&sslmode=…]";
+  }
+
+  private static ParameterException bad(CommandSpec spec, String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  /** The URL as given, which carries no password. */
+  String url() {
+    return url;
+  }
+
+  private synchronized JdbcState state() throws FetchException {
+    if (state == null) {
+      try {
+        state = JdbcState.open(dataSource);
+      } catch (FetchException e) {
+        if (e.error() != FetchError.STATE_FAILED) {
+          throw e; // CONFIGURATION: a schema of another version, with its own remedy
+        }
+        throw new FetchException(
+            e.error(),
+            e.detail() + " (state database " + url + ")",
+            e.serverReply().orElse(null),
+            e,
+            Remedy.of(
+                "Nothing was fetched: check that PostgreSQL runs and is reachable at the --state URL,"
+                    + " that the database exists, and the user (?user=NAME or "
+                    + USER_ENV
+                    + ") and password ("
+                    + PASSWORD_ENV
+                    + " or --state-password-file FILE); then run again.",
+                "Nothing was fetched: check that the DataSource's database runs, is reachable, and"
+                    + " accepts its user and password."));
+      }
+      leases = JdbcAccountLeases.builder(state).leaseTime(leaseTime).build();
+      renewals =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "mailfetch lease renewal");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    return state;
+  }
+
+  /**
+   * Takes {@code account}'s lease, renewed every third of the lease time while held, and opens its
+   * UID store (writing {@code firstCopies}' entries at its barriers).
+   *
+   * @throws FetchException LOCKED naming the other owner where another instance holds it
+   */
+  Held take(String account, JdbcDedupStore firstCopies) throws FetchException {
+    JdbcState s = state();
+    Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
+    if (lease.isEmpty()) {
+      throw held(account, leases.holder(account));
+    }
+    JdbcUidStore store;
+    try {
+      JdbcUidStore.Builder b = JdbcUidStore.builder(s, lease.get());
+      if (firstCopies != null) {
+        b.firstCopies(firstCopies);
+      }
+      store = b.open();
+    } catch (FetchException | RuntimeException e) {
+      releaseQuietly(lease.get());
+      throw e;
+    }
+    Held h = new Held(lease.get(), store);
+    long every = Math.max(1, leaseTime.toMillis() / 3);
+    h.renewal = renewals.scheduleWithFixedDelay(h::renew, every, every, TimeUnit.MILLISECONDS);
+    return h;
+  }
+
+  /** The store of first copies for the sink {@code place}, one per place and process. */
+  synchronized JdbcDedupStore firstCopies(String place) throws FetchException {
+    JdbcState s = state();
+    String name = storeName(place);
+    JdbcDedupStore d = firstCopies.get(name);
+    if (d == null) {
+      d = JdbcDedupStore.open(s, name, DedupStore.Window.DEFAULT);
+      firstCopies.put(name, d);
+    }
+    return d;
+  }
+
+  private static String storeName(String place) {
+    if (place.length() <= JdbcDedupStore.MAX_NAME_CHARS) {
+      return place;
+    }
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(place.getBytes(StandardCharsets.UTF_8));
+      return place.substring(0, 150) + "…" + HexFormat.of().formatHex(h, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private FetchException held(String account, Optional<JdbcAccountLeases.Lease> by) {
+    String owner = by.map(l -> "\"" + l.owner() + "\"").orElse("another instance");
+    String until = by.map(l -> ", its lease until " + l.expiresAt()).orElse("");
+    return new FetchException(
+        FetchError.LOCKED,
+        "the state of "
+            + account
+            + " in "
+            + url
+            + " is held by another mailfetch: "
+            + owner
+            + until
+            + " (a poll holds its accounts as long as it runs, a fetch until it ends); two at once"
+            + " would race",
+        null,
+        null,
+        Remedy.of(
+            "Wait for that mailfetch to end, or stop it if it is a poll you no longer need: while"
+                + " a poll runs, it fetches this account itself. If it died, its lease ends by itself"
+                + " (at the time named).",
+            "Wait for the other instance to release the account's lease (JdbcAccountLeases), or"
+                + " for its lease to expire."));
+  }
+
+  private void releaseQuietly(JdbcAccountLeases.Lease lease) {
+    try {
+      leases.release(lease);
+    } catch (FetchException e) {
+      // it expires by itself
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (renewals != null) {
+      renewals.shutdownNow();
+    }
+    for (JdbcDedupStore d : firstCopies.values()) {
+      d.close();
+    }
+    firstCopies.clear();
+  }
+
+  /** One account's lease and UID store: closing stops the renewals and releases the lease. */
+  final class Held implements AutoCloseable {
+    private volatile JdbcAccountLeases.Lease lease;
+    private final JdbcUidStore store;
+    private volatile ScheduledFuture<?> renewal;
+    private volatile boolean lost;
+
+    private Held(JdbcAccountLeases.Lease lease, JdbcUidStore store) {
+      this.lease = lease;
+      this.store = store;
+    }
+
+    JdbcUidStore store() {
+      return store;
+    }
+
+    /** Whether a renewal found the account taken over. */
+    boolean lost() {
+      return lost;
+    }
+
+    /**
+     * Renews the lease. Taken over (LOCKED): renewals stop, and the store's fence refuses the run's
+     * next write with LOCKED, so the run ends without deleting; a database that does not answer is
+     * tried again at the next renewal (the lease lasts three of them).
+     */
+    private void renew() {
+      try {
+        lease = leases.renew(lease);
+      } catch (FetchException e) {
+        if (e.error() == FetchError.LOCKED) {
+          lost = true;
+          ScheduledFuture<?> r = renewal;
+          if (r != null) {
+            r.cancel(false);
+          }
+        }
+      } catch (RuntimeException e) {
+        // tried again at the next renewal
+      }
+    }
+
+    @Override
+    public void close() {
+      ScheduledFuture<?> r = renewal;
+      if (r != null) {
+        r.cancel(false);
+      }
+      try {
+        store.close();
+      } finally {
+        if (!lost) {
+          releaseQuietly(lease);
+        }
+      }
+    }
+  }
+}
