@@ -9,6 +9,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.cli.FetchCommandTest.Run;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class ImapCommandTest {
   private static final int MESSAGES = 12;
   private static final byte[] LIST_MESSAGE =

@@ -4,6 +4,8 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.imap.internal.AppendFolders;
 import dev.mailfetch.testkit.MessageSinkContract;
+import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and taken off. The sink asks for LF line ends and sends CRLF; Dovecot stores LF, so its file is
  * exactly what the sink was handed. Each sink location is a folder of its own.
  */
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class ImapAppendSinkContractTest extends MessageSinkContract {
   @TempDir static Path pems;
   private static DovecotImap imap;

@@ -10,6 +10,8 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.imap.internal.AppendJournal;
 import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * left in doubt settled against what Dovecot holds.
  */
 @Timeout(120)
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class ImapAppendSinkDovecotTest {
   private static final String ACCOUNT = "pop@dovecot-test";
   @TempDir static Path dir;

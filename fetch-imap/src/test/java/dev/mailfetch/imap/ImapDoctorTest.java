@@ -15,6 +15,7 @@ import dev.mailfetch.imap.ImapDiagnosis.Status;
 import dev.mailfetch.testkit.FakeDnsServer;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import dev.mailfetch.testkit.TlsMode;
 import dev.mailfetch.testkit.imap.FakeImapServer;
@@ -132,6 +133,7 @@ class ImapDoctorTest {
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @RequiresDovecot(PrivateDovecot.Service.IMAP)
   class AgainstDovecot {
     private PrivateDovecot dovecot;
     private Path pem;

@@ -24,6 +24,7 @@ import dev.mailfetch.imap.internal.ImapSettings;
 import dev.mailfetch.imap.internal.LiteralSource;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * folder, a message deleted meanwhile, header reading.
  */
 @Timeout(120)
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class ImapSourceDovecotTest {
   @TempDir static Path dir;
   private static PrivateDovecot dovecot;

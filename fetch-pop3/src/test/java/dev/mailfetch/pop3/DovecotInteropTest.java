@@ -13,6 +13,7 @@ import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
+@RequiresDovecot
 class DovecotInteropTest {
   private final MailCorpus corpus = MailCorpus.generate(2026, 300);
   private PrivateDovecot dovecot;

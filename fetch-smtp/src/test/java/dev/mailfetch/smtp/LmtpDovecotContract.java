@@ -14,6 +14,7 @@ import dev.mailfetch.api.ForwardingMessageSink;
 import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.testkit.MessageSinkContract;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import dev.mailfetch.testkit.TestCertificates;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * message was delivered), without the {@code Return-Path} line Dovecot puts first, byte for byte.
  * Dovecot stores LF, as the sink is handed. One Dovecot serves the whole class.
  */
+@RequiresDovecot(PrivateDovecot.Service.LMTP)
 abstract class LmtpDovecotContract extends MessageSinkContract {
   static PrivateDovecot dovecot;
   private final Map<DeliveryKey, Path> stored = new HashMap<>();

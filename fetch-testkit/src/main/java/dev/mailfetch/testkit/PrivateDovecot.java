@@ -218,7 +218,7 @@ public final class PrivateDovecot {
       // Dovecot daemonises, and its daemon would hold a pipe open for ever: its output goes to a
       // file.
       Process master =
-          new ProcessBuilder("dovecot", "-c", f + "/dovecot.conf")
+          new ProcessBuilder(DovecotHost.dovecot(), "-c", f + "/dovecot.conf")
               .redirectErrorStream(true)
               .redirectOutput(folder.resolve("start.log").toFile())
               .start();

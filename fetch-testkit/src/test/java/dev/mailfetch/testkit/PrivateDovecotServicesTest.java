@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * into a folder over IMAP, LMTP deliveries to {@code alice} over the Unix socket and to {@code
  * alice@localhost} over TCP. Skipped where Dovecot's IMAP or LMTP server is not installed.
  */
+@RequiresDovecot({PrivateDovecot.Service.IMAP, PrivateDovecot.Service.LMTP})
 class PrivateDovecotServicesTest {
   private static final byte[] MESSAGE =
       ("From: bob@example.org\r\nTo: alice@localhost\r\nSubject: services\r\n"

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.imap.ImapLimits;
 import dev.mailfetch.imap.ImapSecurity;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * with LITERAL+ and with synchronizing literals, each message read back from Dovecot's own Maildir
  * byte for byte (Dovecot stores LF line ends, docs/testkit.md).
  */
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class DovecotImapTest {
   private static PrivateDovecot dovecot;
 

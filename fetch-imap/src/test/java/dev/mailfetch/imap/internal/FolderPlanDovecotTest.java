@@ -9,6 +9,7 @@ import dev.mailfetch.imap.ImapFolders;
 import dev.mailfetch.imap.ImapLimits;
 import dev.mailfetch.imap.ImapSecurity;
 import dev.mailfetch.testkit.PrivateDovecot;
+import dev.mailfetch.testkit.RequiresDovecot;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * configures it): a marked use wins over the usual names, so a folder called Spam or Deleted Items
  * is an ordinary folder there.
  */
+@RequiresDovecot(PrivateDovecot.Service.IMAP)
 class FolderPlanDovecotTest {
   private static PrivateDovecot dovecot;
   private static ImapSession session;
