@@ -2,6 +2,7 @@ package dev.mailfetch.api;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the state store remembers about one message of an account, by unique id.
@@ -38,25 +39,69 @@ public record UidRecord(
   /** Longest {@link #lastErrorDetail()} kept, in characters, after escaping. */
   public static final int MAX_DETAIL_CHARS = 300;
 
-  /** Where a message stands. */
+  /**
+   * Where a message stands. Each state has a {@link #letter()} that the stores write for it (the
+   * journal file, docs/state.md; the database's {@code mailfetch_uid.state}, docs/scale.md), so
+   * that what is stored does not depend on the order of the constants.
+   */
   public enum State {
     /**
      * On the server when the account was first fetched with "only new mail"; never downloaded,
-     * never deleted.
+     * never deleted. Letter {@code B}.
      */
-    BASELINE,
-    /** Delivered and durable in the sink; still on the server, or its deletion is not confirmed. */
-    DELIVERED,
-    /** Not delivered because the dedup policy found the sink already has a copy. */
-    DUPLICATE,
-    /** Delivered, then deleted from the server with the deletion confirmed. */
-    DELETED,
-    /** Retrieval or storage failed in {@code failures} runs; retried until quarantined. */
-    FAILED;
+    BASELINE('B'),
+    /**
+     * Delivered and durable in the sink; still on the server, or its deletion is not confirmed.
+     * Letter {@code D}.
+     */
+    DELIVERED('D'),
+    /**
+     * Not delivered because the dedup policy found the sink already has a copy. Letter {@code U}.
+     */
+    DUPLICATE('U'),
+    /** Delivered, then deleted from the server with the deletion confirmed. Letter {@code X}. */
+    DELETED('X'),
+    /**
+     * Retrieval or storage failed in {@code failures} runs; retried until quarantined. Letter
+     * {@code F}.
+     */
+    FAILED('F');
+
+    // stored by every store since its first version: a letter never changes, nor goes to another
+    private final char letter;
+
+    State(char letter) {
+      this.letter = letter;
+    }
 
     /** Whether a run must not download the message again. */
     public boolean isSettled() {
       return this != FAILED;
+    }
+
+    /**
+     * The one ASCII letter the stores write for this state: {@code B}, {@code D}, {@code U}, {@code
+     * X} or {@code F}.
+     */
+    public char letter() {
+      return letter;
+    }
+
+    /**
+     * The state written as {@code letter} ({@link #letter()}); empty for a letter no state has
+     * (damage, or a state of a later version).
+     */
+    public static Optional<State> fromLetter(char letter) {
+      return Optional.ofNullable(letter < BY_LETTER.length ? BY_LETTER[letter] : null);
+    }
+
+    // a journal of a million records asks once per record: a look-up, not a search
+    private static final State[] BY_LETTER = new State[128];
+
+    static {
+      for (State s : values()) {
+        BY_LETTER[s.letter] = s;
+      }
     }
   }
 

@@ -76,7 +76,7 @@ final class JournalRecords {
                 + 2
                 + words.length);
     b.putShort((short) uid.length).put(uid);
-    b.put(stateCode(r.state()));
+    b.put((byte) r.state().letter()); // ASCII (UidRecord.State#letter)
     b.putLong(r.firstSeen().getEpochSecond());
     if (r.deliveryKey() != null) {
       b.put((byte) 1).put(HexFormat.of().parseHex(r.deliveryKey().toString()));
@@ -156,40 +156,6 @@ final class JournalRecords {
     return Arrays.copyOf(b.array(), end);
   }
 
-  /** A letter per state, so that the file does not depend on the order of an enum. */
-  static byte stateCode(UidRecord.State s) {
-    switch (s) {
-      case BASELINE:
-        return 'B';
-      case DELIVERED:
-        return 'D';
-      case DUPLICATE:
-        return 'U';
-      case DELETED:
-        return 'X';
-      default:
-        return 'F';
-    }
-  }
-
-  /** The state of a letter, or null for a letter no version wrote. */
-  static UidRecord.State stateOf(byte code) {
-    switch (code) {
-      case 'B':
-        return UidRecord.State.BASELINE;
-      case 'D':
-        return UidRecord.State.DELIVERED;
-      case 'U':
-        return UidRecord.State.DUPLICATE;
-      case 'X':
-        return UidRecord.State.DELETED;
-      case 'F':
-        return UidRecord.State.FAILED;
-      default:
-        return null;
-    }
-  }
-
   // ---------------------------------------------------------------- reading
 
   /**
@@ -209,7 +175,7 @@ final class JournalRecords {
             int uidLen = b.getShort() & 0xFFFF;
             int uidOff = b.position();
             b.position(uidOff + uidLen);
-            UidRecord.State st = stateOf(b.get());
+            UidRecord.State st = UidRecord.State.fromLetter((char) b.get()).orElse(null);
             long seen = b.getLong();
             int keyOff = -1;
             if (b.get() == 1) {

@@ -138,11 +138,34 @@ class JournalRecordsTest {
   }
 
   @Test
-  void everyState_hasItsOwnLetter_andReadsBack() {
+  void everyState_isWrittenAsItsLetter_andReadsBack() {
     for (State s : State.values()) {
-      assertEquals(s, JournalRecords.stateOf(JournalRecords.stateCode(s)));
+      UidRecord r =
+          new UidRecord(
+              "u",
+              s,
+              Instant.ofEpochSecond(7),
+              s == State.DELIVERED || s == State.DELETED ? DeliveryKey.of("acct", "u") : null,
+              0,
+              null);
+      byte[] framed = JournalRecords.put(r);
+      // the state letter follows the type letter, the UID's length (2 bytes) and the UID ("u")
+      assertEquals(s.letter(), (char) framed[JournalRecords.TYPE_AT + 1 + 2 + 1]);
+      UidTable read = new UidTable();
+      assertNull(applied(framed, read));
+      assertEquals(s, read.get("u").state());
     }
-    assertNull(JournalRecords.stateOf((byte) 'Q'));
+  }
+
+  @Test
+  void aStateLetterNoVersionWrote_isDamage() {
+    UidRecord r = new UidRecord("u", State.BASELINE, Instant.ofEpochSecond(7), null, 0, null);
+    byte[] framed = JournalRecords.put(r);
+    framed[JournalRecords.TYPE_AT + 1 + 2 + 1] = 'Q';
+    CRC32C crc = new CRC32C();
+    crc.update(framed, JournalRecords.TYPE_AT, framed.length - JournalRecords.TYPE_AT);
+    ByteBuffer.wrap(framed).order(ByteOrder.LITTLE_ENDIAN).putInt(4, (int) crc.getValue());
+    assertNotNull(applied(framed, new UidTable()));
   }
 
   private static String applied(byte[] framed, UidTable table) {

@@ -1,40 +1,22 @@
 package dev.mailfetch.jdbc;
 
 import dev.mailfetch.api.UidRecord;
+import java.util.Optional;
 
-/** The one-letter codes of {@link UidRecord.State} in {@code mailfetch_uid.state}. */
+/**
+ * {@link UidRecord.State} in {@code mailfetch_uid.state}, a {@code CHAR(1)}: the state's {@link
+ * UidRecord.State#letter() letter}, the same the journal file writes.
+ */
 final class UidStates {
   private UidStates() {}
 
   static String code(UidRecord.State s) {
-    switch (s) {
-      case BASELINE:
-        return "B";
-      case DELIVERED:
-        return "D";
-      case DUPLICATE:
-        return "U";
-      case DELETED:
-        return "X";
-      default: // FAILED
-        return "F";
-    }
+    return String.valueOf(s.letter());
   }
 
   static UidRecord.State of(String code) {
-    switch (code) {
-      case "B":
-        return UidRecord.State.BASELINE;
-      case "D":
-        return UidRecord.State.DELIVERED;
-      case "U":
-        return UidRecord.State.DUPLICATE;
-      case "X":
-        return UidRecord.State.DELETED;
-      case "F":
-        return UidRecord.State.FAILED;
-      default:
-        throw new IllegalArgumentException("no state \"" + code + "\"");
-    }
+    Optional<UidRecord.State> s =
+        code.length() == 1 ? UidRecord.State.fromLetter(code.charAt(0)) : Optional.empty();
+    return s.orElseThrow(() -> new IllegalArgumentException("no state \"" + code + "\""));
   }
 }
