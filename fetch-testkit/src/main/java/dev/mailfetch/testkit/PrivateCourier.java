@@ -1,6 +1,5 @@
 package dev.mailfetch.testkit;
 
-import static dev.mailfetch.testkit.DovecotHost.freePorts;
 import static dev.mailfetch.testkit.DovecotHost.greets;
 import static dev.mailfetch.testkit.DovecotHost.run;
 import static org.junit.jupiter.api.Assumptions.abort;
@@ -162,25 +161,20 @@ public final class PrivateCourier {
             + hash
             + "\n");
     Files.setPosixFilePermissions(userdb, PosixFilePermissions.fromString("rw-------"));
-    IOException last = null;
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      int[] ports = freePorts(2);
-      Files.writeString(folder.resolve("run.sh"), script(folder, ports[0], ports[1]));
-      Process p =
-          new ProcessBuilder("unshare", "-m", "--propagation", "private", "sh", folder + "/run.sh")
-              .redirectErrorStream(true)
-              .redirectOutput(folder.resolve("start.log").toFile())
-              .start();
-      PrivateCourier c = new PrivateCourier(folder, maildir, ports[0], ports[1], p);
-      try {
-        c.awaitListening();
-        return c;
-      } catch (IOException e) {
-        last = e;
-        c.kill(); // a port taken meanwhile: another pair
-      }
-    }
-    throw last;
+    return ServerStart.onFreePorts(
+        2,
+        ports -> {
+          Files.writeString(folder.resolve("run.sh"), script(folder, ports[0], ports[1]));
+          Process p =
+              new ProcessBuilder(
+                      "unshare", "-m", "--propagation", "private", "sh", folder + "/run.sh")
+                  .redirectErrorStream(true)
+                  .redirectOutput(folder.resolve("start.log").toFile())
+                  .start();
+          return new PrivateCourier(folder, maildir, ports[0], ports[1], p);
+        },
+        PrivateCourier::awaitListening,
+        PrivateCourier::kill);
   }
 
   /** The shell lines run inside the private mount namespace. */
@@ -236,19 +230,12 @@ public final class PrivateCourier {
     return (Files.exists(unpacked) ? unpacked : Path.of("/", path)).toString();
   }
 
-  private void awaitListening() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (greets(imapPort, '*') && greets(imapsPort, -1)) {
-        return;
-      }
-      if (!tcpd.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
+  private void awaitListening() throws IOException, InterruptedException {
+    if (!ServerStart.listening(
+        () -> greets(imapPort, '*') && greets(imapsPort, -1), tcpd::isAlive, 50)) {
+      throw new IOException(
+          "Courier did not start listening: " + Files.readString(folder.resolve("start.log")));
     }
-    throw new IOException(
-        "Courier did not start listening: " + Files.readString(folder.resolve("start.log")));
   }
 
   /** The plain IMAP port (STARTTLS offered). */

@@ -1,6 +1,5 @@
 package dev.mailfetch.testkit;
 
-import static dev.mailfetch.testkit.DovecotHost.freePorts;
 import static dev.mailfetch.testkit.DovecotHost.greets;
 import static org.junit.jupiter.api.Assumptions.abort;
 
@@ -140,48 +139,43 @@ public final class PrivateCyrus {
             + "/sasldb2 "
             + USER);
     DovecotHost.run(List.of("chown", "-R", mailUser[0] + ":" + mailUser[1], f));
-    IOException last = null;
-    for (int attempt = 1; attempt <= 3; attempt++) {
-      int[] ports = freePorts(2);
-      String imapd = cyrusTool("imapd") + " -C " + f + "/imapd.conf";
-      Files.writeString(
-          folder.resolve("cyrus.conf"),
-          "START {\n  recover cmd=\""
-              + cyrusTool("ctl_cyrusdb")
-              + " -C "
-              + f
-              + "/imapd.conf -r\"\n}\nSERVICES {\n  imap cmd=\""
-              + imapd
-              + "\" listen=\"127.0.0.1:"
-              + ports[0]
-              + "\" prefork=0\n  imaps cmd=\""
-              + imapd
-              + " -s\" listen=\"127.0.0.1:"
-              + ports[1]
-              + "\" prefork=0\n}\nEVENTS {\n}\nDAEMON {\n}\n");
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  cyrusTool("master"),
-                  "-C",
-                  f + "/imapd.conf",
-                  "-M",
-                  f + "/cyrus.conf",
-                  "-p",
-                  f + "/master.pid",
-                  "-D")
-              .redirectErrorStream(true)
-              .redirectOutput(folder.resolve("master.log").toFile());
-      pb.environment().put("LD_LIBRARY_PATH", UnpackedServers.libraryPath());
-      PrivateCyrus c = new PrivateCyrus(folder, ports[0], ports[1], pb.start());
-      try {
-        c.awaitListening();
-        return c;
-      } catch (IOException e) {
-        last = e;
-        c.kill(); // a port taken meanwhile: another pair
-      }
-    }
-    throw last;
+    return ServerStart.onFreePorts(
+        2, ports -> launch(folder, ports), PrivateCyrus::awaitListening, PrivateCyrus::kill);
+  }
+
+  /** Cyrus's master on {@code ports} (plain, implicit TLS), not yet known to listen. */
+  private static PrivateCyrus launch(Path folder, int[] ports) throws IOException {
+    String f = folder.toString();
+    String imapd = cyrusTool("imapd") + " -C " + f + "/imapd.conf";
+    Files.writeString(
+        folder.resolve("cyrus.conf"),
+        "START {\n  recover cmd=\""
+            + cyrusTool("ctl_cyrusdb")
+            + " -C "
+            + f
+            + "/imapd.conf -r\"\n}\nSERVICES {\n  imap cmd=\""
+            + imapd
+            + "\" listen=\"127.0.0.1:"
+            + ports[0]
+            + "\" prefork=0\n  imaps cmd=\""
+            + imapd
+            + " -s\" listen=\"127.0.0.1:"
+            + ports[1]
+            + "\" prefork=0\n}\nEVENTS {\n}\nDAEMON {\n}\n");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                cyrusTool("master"),
+                "-C",
+                f + "/imapd.conf",
+                "-M",
+                f + "/cyrus.conf",
+                "-p",
+                f + "/master.pid",
+                "-D")
+            .redirectErrorStream(true)
+            .redirectOutput(folder.resolve("master.log").toFile());
+    pb.environment().put("LD_LIBRARY_PATH", UnpackedServers.libraryPath());
+    return new PrivateCyrus(folder, ports[0], ports[1], pb.start());
   }
 
   private static String cyrusTool(String name) {
@@ -194,20 +188,13 @@ public final class PrivateCyrus {
         List.of("env", "LD_LIBRARY_PATH=" + UnpackedServers.libraryPath(), "sh", "-c", line));
   }
 
-  private void awaitListening() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (greets(imapPort, '*') && greets(imapsPort, -1)) {
-        return;
-      }
-      if (!master.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
+  private void awaitListening() throws IOException, InterruptedException {
+    if (!ServerStart.listening(
+        () -> greets(imapPort, '*') && greets(imapsPort, -1), master::isAlive, 50)) {
+      throw new IOException(
+          "Cyrus did not start listening (its words go to syslog): "
+              + Files.readString(folder.resolve("master.log")));
     }
-    throw new IOException(
-        "Cyrus did not start listening (its words go to syslog): "
-            + Files.readString(folder.resolve("master.log")));
   }
 
   /** The plain IMAP port (STARTTLS offered). */

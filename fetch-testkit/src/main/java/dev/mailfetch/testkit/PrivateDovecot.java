@@ -259,19 +259,9 @@ public final class PrivateDovecot {
   }
 
   private void awaitListening() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      boolean pop3 = greets(ports.pop3(), '+') && greets(ports.pop3s(), -1);
-      boolean imap =
-          !services.contains(Service.IMAP)
-              || (greets(ports.imap(), '*') && greets(ports.imaps(), -1));
-      boolean lmtp =
-          !services.contains(Service.LMTP)
-              || (greets(ports.lmtp(), '2') && Files.exists(ports.lmtpSocket()));
-      if (pop3 && imap && lmtp) {
-        return;
-      }
-      Thread.sleep(100);
+    // the master daemonised and its parent has ended: only the ports tell whether it runs
+    if (ServerStart.listening(this::listening, () -> true, 100)) {
+      return;
     }
     throw new IllegalStateException(
         "Dovecot did not start listening; see "
@@ -280,6 +270,17 @@ public final class PrivateDovecot {
             + (Files.exists(folder.resolve("dovecot.log"))
                 ? Files.readString(folder.resolve("dovecot.log"))
                 : "no log"));
+  }
+
+  private boolean listening() {
+    boolean pop3 = greets(ports.pop3(), '+') && greets(ports.pop3s(), -1);
+    boolean imap =
+        !services.contains(Service.IMAP)
+            || (greets(ports.imap(), '*') && greets(ports.imaps(), -1));
+    boolean lmtp =
+        !services.contains(Service.LMTP)
+            || (greets(ports.lmtp(), '2') && Files.exists(ports.lmtpSocket()));
+    return pop3 && imap && lmtp;
   }
 
   /** The plain POP3 port (STLS offered). */
