@@ -1,9 +1,10 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.pop3.Diagnosis;
+import dev.mailfetch.api.DoctorReport;
 import dev.mailfetch.pop3.Pop3Doctor;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -252,14 +253,21 @@ final class DoctorCommand implements Callable<Integer> {
               + "...");
       out.flush();
     }
-    Diagnosis d = b.build().examine();
+    return show(out, json, b.build().examine());
+  }
+
+  /**
+   * Prints a POP3 or IMAP doctor's report, as JSON or as text for a person (the advice naming the
+   * command's options), and returns its exit code.
+   */
+  static int show(PrintWriter out, boolean json, DoctorReport report) throws IOException {
     if (json) {
-      out.println(DoctorJson.of(d));
+      out.println(DoctorJson.of(report));
     } else {
-      out.print(d.report(Diagnosis.Reader.COMMAND_LINE));
+      out.print(report.text(DoctorReport.Reader.COMMAND_LINE));
     }
     out.flush();
-    return d.exitCode();
+    return report.exitCode();
   }
 
   InetSocketAddress dnsServer() {

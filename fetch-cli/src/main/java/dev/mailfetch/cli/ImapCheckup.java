@@ -1,6 +1,5 @@
 package dev.mailfetch.cli;
 
-import dev.mailfetch.imap.ImapDiagnosis;
 import dev.mailfetch.imap.ImapDoctor;
 import dev.mailfetch.pop3.Security;
 import java.io.PrintWriter;
@@ -63,14 +62,7 @@ final class ImapCheckup {
               + "...");
       out.flush();
     }
-    ImapDiagnosis diagnosis = b.build().examine();
-    if (d.json) {
-      out.println(DoctorJson.of(diagnosis));
-    } else {
-      out.print(diagnosis.report(ImapDiagnosis.Reader.COMMAND_LINE));
-    }
-    out.flush();
-    return diagnosis.exitCode();
+    return DoctorCommand.show(out, d.json, b.build().examine());
   }
 
   private static ParameterException bad(DoctorCommand d, String message) {

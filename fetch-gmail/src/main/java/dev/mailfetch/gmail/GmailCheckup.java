@@ -1,5 +1,6 @@
 package dev.mailfetch.gmail;
 
+import dev.mailfetch.api.DoctorStatus;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.gmail.internal.Checkup;
@@ -57,26 +58,20 @@ public final class GmailCheckup {
     return new Report(config.mailbox(), new Checkup(config, labels, createMissingLabels).run());
   }
 
-  /** How a finding bears on delivery. */
+  /** How a finding bears on delivery: the {@link DoctorStatus} of the same name. */
   public enum Status {
     /** Works. */
-    OK("✓"),
+    OK,
     /** Works, with something to know. */
-    WARNING("!"),
+    WARNING,
     /** Stops mail from reaching Gmail. */
-    FAILED("✗"),
+    FAILED,
     /** Not checked, because an earlier check failed. */
-    SKIPPED("-");
+    SKIPPED;
 
-    private final String mark;
-
-    Status(String mark) {
-      this.mark = mark;
-    }
-
-    /** One character for a report line. */
+    /** One character for a report line: its {@link DoctorStatus#mark()}. */
     public String mark() {
-      return mark;
+      return DoctorStatus.valueOf(name()).mark();
     }
   }
 

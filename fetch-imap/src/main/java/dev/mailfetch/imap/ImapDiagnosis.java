@@ -1,10 +1,13 @@
 package dev.mailfetch.imap;
 
+import dev.mailfetch.api.DoctorFinding;
+import dev.mailfetch.api.DoctorReport;
+import dev.mailfetch.api.DoctorStage;
+import dev.mailfetch.api.DoctorStatus;
+import dev.mailfetch.api.DoctorStep;
 import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.internal.doctor.DoctorText;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,8 +15,8 @@ import java.util.Optional;
 /**
  * What {@link ImapDoctor} found: one {@link Step} per stage of a fetch, in the order a fetch goes
  * through them, each with what was measured and, for anything wrong, a {@link Finding} that says
- * what it means and what to do. The same shape as the POP3 doctor's {@code Diagnosis}, and the same
- * report layout.
+ * what it means and what to do. Like the POP3 doctor's {@code Diagnosis}, it is a {@link
+ * DoctorReport}, the shape every doctor shares, whose {@link #text} is its {@link #report(Reader)}.
  *
  * @param server the server as {@code host:port}
  * @param started when the examination began
@@ -21,7 +24,8 @@ import java.util.Optional;
  * @param steps the seven stages, each present (a stage that could not run is {@link
  *     Status#SKIPPED})
  */
-public record ImapDiagnosis(String server, Instant started, Duration took, List<Step> steps) {
+public record ImapDiagnosis(String server, Instant started, Duration took, List<Step> steps)
+    implements DoctorReport {
   /**
    * Checks the components and keeps a copy of {@code steps}.
    *
@@ -34,26 +38,24 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
     steps = List.copyOf(steps);
   }
 
-  /** How a step or finding came out. */
+  /** How a step or finding came out: the {@link DoctorStatus} of the same name. */
   public enum Status {
     /** Works. */
-    OK("✓"),
+    OK,
     /** Works, but something is wrong or will become so. */
-    WARNING("!"),
+    WARNING,
     /** Stops mail from being fetched. */
-    FAILED("✗"),
+    FAILED,
     /** Not examined, because an earlier step failed or it was not asked for. */
-    SKIPPED("-");
-
-    private final String mark;
-
-    Status(String mark) {
-      this.mark = mark;
-    }
+    SKIPPED;
 
     /** The mark shown in the report: ✓, !, ✗ or -. */
     public String mark() {
-      return mark;
+      return shared().mark();
+    }
+
+    DoctorStatus shared() {
+      return DoctorStatus.valueOf(name());
     }
   }
 
@@ -66,7 +68,7 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
   }
 
   /** The stages of a fetch from IMAP, in order. */
-  public enum Stage {
+  public enum Stage implements DoctorStage {
     DNS("name resolution"),
     TCP("connection"),
     TLS("encryption"),
@@ -82,6 +84,7 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
     }
 
     /** The stage in words, as the report shows it. */
+    @Override
     public String title() {
       return title;
     }
@@ -97,7 +100,8 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
    * @param findings what is wrong or worth knowing, most important first
    */
   public record Step(
-      Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
+      Stage stage, Status status, Duration took, String summary, List<Finding> findings)
+      implements DoctorStep {
     /**
      * Checks the components and keeps a copy of {@code findings}.
      *
@@ -110,6 +114,12 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
       Objects.requireNonNull(summary, "summary");
       findings = List.copyOf(findings);
     }
+
+    /** Its {@link #status()} in the words every doctor shares. */
+    @Override
+    public DoctorStatus doctorStatus() {
+      return status.shared();
+    }
   }
 
   /**
@@ -120,7 +130,8 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
    * @param error the error a fetch would stop with: the symptom's, or for a refusal whose code
    *     depends on the server's reply (a login, a STATUS), the reply's; empty when it stops nothing
    */
-  public record Finding(ImapSymptom symptom, String evidence, Optional<FetchError> error) {
+  public record Finding(ImapSymptom symptom, String evidence, Optional<FetchError> error)
+      implements DoctorFinding {
     /**
      * Checks the components.
      *
@@ -141,24 +152,36 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
     public Status status() {
       return symptom.status();
     }
+
+    /**
+     * Its {@link #status()} in the words every doctor shares. (Every IMAP finding that stops a
+     * fetch stops all of it: {@link #stopsOnlyItsMessage()} is false.)
+     */
+    @Override
+    public DoctorStatus doctorStatus() {
+      return status().shared();
+    }
   }
 
   /** Whether nothing stops mail from being fetched (warnings allowed). */
+  @Override
   public boolean healthy() {
-    return firstBlocking().isEmpty();
+    return DoctorReport.super.healthy();
   }
 
   /** The first finding that stops mail from being fetched, in stage order. */
+  @Override
   public Optional<Finding> firstBlocking() {
-    return findings().stream().filter(f -> f.status() == Status.FAILED).findFirst();
+    return DoctorReport.super.firstBlocking().map(Finding.class::cast);
   }
 
   /**
    * 0 when healthy, else the exit code of the first blocking finding's error (docs/errors.md): the
    * code a fetch with these settings would end with.
    */
+  @Override
   public int exitCode() {
-    return firstBlocking().flatMap(Finding::error).map(FetchError::exitCode).orElse(0);
+    return DoctorReport.super.exitCode();
   }
 
   /** Every finding of every step, in order. */
@@ -176,55 +199,24 @@ public record ImapDiagnosis(String server, Instant started, Duration took, List<
     return steps.stream().filter(s -> s.stage() == stage).findFirst().orElseThrow();
   }
 
+  /** {@code imap}. */
+  @Override
+  public String protocol() {
+    return "imap";
+  }
+
   /** The report for a developer: what to do names the builder calls. */
   public String report() {
     return report(Reader.LIBRARY);
   }
 
   /**
-   * The report a person reads: one line per stage with its mark, then what works, then for each
-   * problem what was seen, what it means and what to do, in the form {@code reader} can act on.
-   * Never a stack trace, never a secret.
+   * The report a person reads ({@link #text}): one line per stage with its mark, then what works,
+   * then for each problem what was seen, what it means and what to do, in the form {@code reader}
+   * can act on. Never a stack trace, never a secret.
    */
   public String report(Reader reader) {
     Objects.requireNonNull(reader, "reader");
-    List<DoctorText.StepLine> lines = new ArrayList<>();
-    List<String> details = new ArrayList<>();
-    List<DoctorText.Problem> problems = new ArrayList<>();
-    for (Step s : steps) {
-      lines.add(
-          new DoctorText.StepLine(
-              s.status().mark(),
-              s.stage().title(),
-              s.summary(),
-              s.status() == Status.SKIPPED ? Optional.empty() : Optional.of(s.took())));
-      for (Finding f : s.findings()) {
-        if (f.status() == Status.OK && !f.evidence().equals(s.summary())) {
-          details.add(f.symptom().title() + ": " + f.evidence());
-        }
-      }
-    }
-    for (Finding f : findings()) {
-      if (f.status() != Status.OK) {
-        problems.add(
-            new DoctorText.Problem(
-                f.status().mark(),
-                f.symptom().title(),
-                f.error().map(FetchError::name),
-                f.evidence(),
-                f.symptom().cause(),
-                reader == Reader.COMMAND_LINE
-                    ? f.symptom().remedy().commandLine()
-                    : f.symptom().remedy().library(),
-                f.symptom().references()));
-      }
-    }
-    String verdict =
-        healthy()
-            ? problems.isEmpty()
-                ? "Healthy: mail can be fetched."
-                : "Mail can be fetched; see the warnings above."
-            : "Mail cannot be fetched: " + firstBlocking().orElseThrow().symptom().title() + ".";
-    return DoctorText.render(server, lines, details, problems, verdict);
+    return text(DoctorReport.Reader.valueOf(reader.name()));
   }
 }

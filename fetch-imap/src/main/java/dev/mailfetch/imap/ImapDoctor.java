@@ -2,6 +2,7 @@ package dev.mailfetch.imap;
 
 import dev.mailfetch.api.TokenProvider;
 import dev.mailfetch.api.internal.Require;
+import dev.mailfetch.api.internal.doctor.JdkTrust;
 import dev.mailfetch.imap.internal.ConnectionDraft;
 import dev.mailfetch.imap.internal.DoctorExamination;
 import dev.mailfetch.imap.internal.DoctorPlan;
@@ -9,16 +10,12 @@ import dev.mailfetch.imap.internal.ImapFailures;
 import dev.mailfetch.imap.internal.ImapSettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -276,7 +273,7 @@ public final class ImapDoctor {
       // an embedder's own SSLContext is used as it is
       X509ExtendedTrustManager trust = pemTrust;
       if (trust == null && settings.sslContext() == null) {
-        trust = jdkTrust();
+        trust = JdkTrust.get();
       }
       return new ImapDoctor(
           new DoctorPlan(
@@ -297,22 +294,6 @@ public final class ImapDoctor {
               discover,
               timeout,
               clock));
-    }
-
-    private static X509ExtendedTrustManager jdkTrust() {
-      try {
-        TrustManagerFactory tmf =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init((KeyStore) null);
-        for (TrustManager tm : tmf.getTrustManagers()) {
-          if (tm instanceof X509ExtendedTrustManager x) {
-            return x;
-          }
-        }
-        throw new IllegalStateException("this JDK has no X.509 trust manager");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("this JDK's trust store cannot be read", e);
-      }
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -1,5 +1,6 @@
 package dev.mailfetch.imap;
 
+import dev.mailfetch.api.DoctorSymptom;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.imap.ImapDiagnosis.Stage;
@@ -16,7 +17,7 @@ import java.util.Optional;
  * refused login, a refused STATUS), the finding carries the reply's code instead ({@link
  * ImapDiagnosis.Finding#error()}).
  */
-public enum ImapSymptom {
+public enum ImapSymptom implements DoctorSymptom {
   // ------------------------------------------------------------------ DNS
   SRV_PUBLISHED(
       Stage.DNS,
@@ -453,6 +454,7 @@ public enum ImapSymptom {
   }
 
   /** The stage it belongs to. */
+  @Override
   public Stage stage() {
     return stage;
   }
@@ -463,26 +465,31 @@ public enum ImapSymptom {
   }
 
   /** The error a fetch stops with, for a FAILED symptom (a finding may carry the reply's own). */
+  @Override
   public Optional<FetchError> error() {
     return Optional.ofNullable(error);
   }
 
   /** A few words, as the report's heading. */
+  @Override
   public String title() {
     return title;
   }
 
   /** What it means, in words a person understands. */
+  @Override
   public String cause() {
     return cause;
   }
 
   /** What to do: the command's options for a person, the builder calls for a developer. */
+  @Override
   public Remedy remedy() {
     return remedy;
   }
 
   /** The RFC rules it concerns ("RFC 9051 §6.3.11"). */
+  @Override
   public List<String> references() {
     return references;
   }

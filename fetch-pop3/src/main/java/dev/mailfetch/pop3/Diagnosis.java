@@ -1,21 +1,24 @@
 package dev.mailfetch.pop3;
 
+import dev.mailfetch.api.DoctorFinding;
+import dev.mailfetch.api.DoctorReport;
+import dev.mailfetch.api.DoctorStage;
+import dev.mailfetch.api.DoctorStatus;
+import dev.mailfetch.api.DoctorStep;
 import dev.mailfetch.api.FetchError;
-import dev.mailfetch.api.internal.doctor.DoctorText;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * What {@link Pop3Doctor} found: one {@link Step} per stage of a fetch, in the order a fetch goes
  * through them, each with what was measured and, for anything wrong, a {@link Finding} that says
- * what it means and what to do.
+ * what it means and what to do. It is a {@link DoctorReport}, the shape every doctor shares, whose
+ * {@link #text} is its {@link #report(Reader)}.
  *
  * @param server the server as {@code host:port}
  * @param started when the examination began
@@ -23,7 +26,8 @@ import java.util.function.Predicate;
  * @param steps the seven stages, each present (a stage that could not run is {@link
  *     Status#SKIPPED})
  */
-public record Diagnosis(String server, Instant started, Duration took, List<Step> steps) {
+public record Diagnosis(String server, Instant started, Duration took, List<Step> steps)
+    implements DoctorReport {
   /**
    * Checks the components and keeps a copy of {@code steps}.
    *
@@ -41,29 +45,27 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     steps = List.copyOf(steps);
   }
 
-  /** How a step or finding came out. */
+  /** How a step or finding came out: the {@link DoctorStatus} of the same name. */
   public enum Status {
     /** Works. */
-    OK("✓"),
+    OK,
     /**
      * Works, but something is wrong or will become so (a certificate that expires soon, a quirk we
      * tolerate).
      */
-    WARNING("!"),
+    WARNING,
     /** Stops mail from being fetched. */
-    FAILED("✗"),
+    FAILED,
     /** Not examined, because an earlier step failed or it was not asked for. */
-    SKIPPED("-");
-
-    private final String mark;
-
-    Status(String mark) {
-      this.mark = mark;
-    }
+    SKIPPED;
 
     /** The mark shown in the report: ✓, !, ✗ or -. */
     public String mark() {
-      return mark;
+      return shared().mark();
+    }
+
+    DoctorStatus shared() {
+      return DoctorStatus.valueOf(name());
     }
   }
 
@@ -79,7 +81,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
   }
 
   /** The stages of a fetch, in order. */
-  public enum Stage {
+  public enum Stage implements DoctorStage {
     DNS("name resolution"),
     TCP("connection"),
     TLS("encryption"),
@@ -95,6 +97,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     }
 
     /** The stage in words, as the report shows it. */
+    @Override
     public String title() {
       return title;
     }
@@ -110,7 +113,8 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param findings what is wrong or worth knowing, most important first
    */
   public record Step(
-      Stage stage, Status status, Duration took, String summary, List<Finding> findings) {
+      Stage stage, Status status, Duration took, String summary, List<Finding> findings)
+      implements DoctorStep {
     /**
      * Checks the components and keeps a copy of {@code findings}.
      *
@@ -128,6 +132,12 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
       Objects.requireNonNull(summary, "summary");
       findings = List.copyOf(findings);
     }
+
+    /** Its {@link #status()} in the words every doctor shares. */
+    @Override
+    public DoctorStatus doctorStatus() {
+      return status.shared();
+    }
   }
 
   /**
@@ -137,7 +147,7 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * @param symptom what was found
    * @param evidence what the server did or sent, in words, with any server text escaped
    */
-  public record Finding(Symptom symptom, String evidence) {
+  public record Finding(Symptom symptom, String evidence) implements DoctorFinding {
     /**
      * Checks the components.
      *
@@ -156,21 +166,35 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     }
 
     /** The error a fetch would stop with, for a finding that stops it. */
+    @Override
     public Optional<FetchError> error() {
       return symptom.error();
+    }
+
+    /** Its {@link #status()} in the words every doctor shares. */
+    @Override
+    public DoctorStatus doctorStatus() {
+      return status().shared();
+    }
+
+    /**
+     * Whether it stops only the message it names: a fetch stores the others and fails that one (its
+     * exit code then that message's error's), so the verdict must not say that no mail can be
+     * fetched.
+     */
+    @Override
+    public boolean stopsOnlyItsMessage() {
+      return ONE_MESSAGE.contains(symptom);
     }
   }
 
   /** Whether nothing stops mail from being fetched (warnings allowed). */
+  @Override
   public boolean healthy() {
-    return firstBlocking().isEmpty();
+    return DoctorReport.super.healthy();
   }
 
-  /**
-   * Findings that stop only the message they name: a fetch stores the others and fails that one
-   * (its exit code then that message's error's), so the verdict must not say that no mail can be
-   * fetched.
-   */
+  /** The symptoms of {@link Finding#stopsOnlyItsMessage()}. */
   private static final Set<Symptom> ONE_MESSAGE = EnumSet.of(Symptom.LISTED_MESSAGE_REFUSED);
 
   /**
@@ -178,28 +202,18 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
    * before one that stops only the message it names (as a fetch ends with the error that stopped
    * the run before a failed message's).
    */
+  @Override
   public Optional<Finding> firstBlocking() {
-    Optional<Finding> all = first(f -> !ONE_MESSAGE.contains(f.symptom()));
-    return all.isPresent() ? all : first(f -> true);
-  }
-
-  private Optional<Finding> first(Predicate<Finding> which) {
-    for (Step step : steps) {
-      for (Finding f : step.findings()) {
-        if (f.status() == Status.FAILED && which.test(f)) {
-          return Optional.of(f);
-        }
-      }
-    }
-    return Optional.empty();
+    return DoctorReport.super.firstBlocking().map(Finding.class::cast);
   }
 
   /**
    * 0 when healthy, else the exit code of the first blocking finding's error (docs/errors.md): the
    * code a fetch with these settings would end with.
    */
+  @Override
   public int exitCode() {
-    return firstBlocking().flatMap(Finding::error).map(FetchError::exitCode).orElse(0);
+    return DoctorReport.super.exitCode();
   }
 
   /** Every finding of every step, in order. */
@@ -217,6 +231,12 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
     return steps.stream().filter(s -> s.stage() == stage).findFirst().orElseThrow();
   }
 
+  /** {@code pop3}. */
+  @Override
+  public String protocol() {
+    return "pop3";
+  }
+
   /**
    * The report for a developer ({@link Reader#LIBRARY}): what to do names the builder calls. A
    * program that shows the report to a person who runs the {@code mailfetch} command uses {@link
@@ -227,63 +247,12 @@ public record Diagnosis(String server, Instant started, Duration took, List<Step
   }
 
   /**
-   * The report a person reads: one line per stage with its mark, then, for each finding, what was
-   * seen, what it means and what to do, in the form {@code reader} can act on. Never a stack trace,
-   * never a secret.
+   * The report a person reads ({@link #text}): one line per stage with its mark, then, for each
+   * finding, what was seen, what it means and what to do, in the form {@code reader} can act on.
+   * Never a stack trace, never a secret.
    */
   public String report(Reader reader) {
     Objects.requireNonNull(reader, "reader");
-    List<DoctorText.StepLine> lines = new ArrayList<>();
-    for (Step s : steps) {
-      lines.add(
-          new DoctorText.StepLine(
-              s.status().mark(),
-              s.stage().title(),
-              s.summary(),
-              s.status() == Status.SKIPPED ? Optional.empty() : Optional.of(s.took())));
-    }
-    List<String> details = new ArrayList<>();
-    for (Step s : steps) {
-      for (Finding f : s.findings()) {
-        if (f.status() == Status.OK && !f.evidence().equals(s.summary())) {
-          details.add(f.symptom().title() + ": " + f.evidence());
-        }
-      }
-    }
-    List<DoctorText.Problem> shown = new ArrayList<>();
-    for (Finding f : findings()) {
-      if (f.status() != Status.OK) {
-        shown.add(
-            new DoctorText.Problem(
-                f.status().mark(),
-                f.symptom().title(),
-                f.error().map(FetchError::name),
-                f.evidence(),
-                f.symptom().cause(),
-                reader == Reader.COMMAND_LINE
-                    ? f.symptom().remedy().commandLine()
-                    : f.symptom().remedy().library(),
-                f.symptom().references()));
-      }
-    }
-    return DoctorText.render(server, lines, details, shown, verdict(!shown.isEmpty()));
-  }
-
-  private String verdict(boolean shown) {
-    if (healthy()) {
-      return shown
-          ? "Mail can be fetched; see the warnings above."
-          : "Healthy: mail can be fetched.";
-    }
-    Finding f = firstBlocking().orElseThrow();
-    if (!ONE_MESSAGE.contains(f.symptom())) {
-      return "Mail cannot be fetched: " + f.symptom().title() + ".";
-    }
-    return "Not every message can be fetched: "
-        + f.symptom().title()
-        + "; the other messages can be fetched (a"
-        + " fetch stores them, fails the message named above and ends with exit code "
-        + exitCode()
-        + ", as here).";
+    return text(DoctorReport.Reader.valueOf(reader.name()));
   }
 }

@@ -1,18 +1,15 @@
 package dev.mailfetch.pop3;
 
 import dev.mailfetch.api.internal.Require;
+import dev.mailfetch.api.internal.doctor.JdkTrust;
 import dev.mailfetch.pop3.internal.Examination;
 import dev.mailfetch.pop3.internal.Pop3Settings;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -227,7 +224,7 @@ public final class Pop3Doctor {
               .build();
       X509TrustManager trust = source.pemTrust;
       if (trust == null && source.sslContext == null) {
-        trust = jdkTrust();
+        trust = JdkTrust.get();
       }
       return new Pop3Doctor(
           new Examination.Plan(
@@ -242,22 +239,6 @@ public final class Pop3Doctor {
               discover,
               timeout,
               clock));
-    }
-
-    private static X509TrustManager jdkTrust() {
-      try {
-        TrustManagerFactory tmf =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init((KeyStore) null);
-        for (TrustManager tm : tmf.getTrustManagers()) {
-          if (tm instanceof X509TrustManager x) {
-            return x;
-          }
-        }
-        throw new IllegalStateException("this JDK has no X.509 trust manager");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("this JDK's trust store cannot be read", e);
-      }
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -1,5 +1,6 @@
 package dev.mailfetch.pop3;
 
+import dev.mailfetch.api.DoctorSymptom;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Remedy;
@@ -18,7 +19,7 @@ import java.util.Optional;
  * with, so the doctor's exit code is the fetch's. References name the RFC rule and, where a known
  * server does it, the quirk of docs/quirks.md.
  */
-public enum Symptom {
+public enum Symptom implements DoctorSymptom {
   // ------------------------------------------------------------------ DNS
   SRV_PUBLISHED(
       Stage.DNS,
@@ -907,6 +908,7 @@ public enum Symptom {
   }
 
   /** The stage it belongs to. */
+  @Override
   public Stage stage() {
     return stage;
   }
@@ -917,16 +919,19 @@ public enum Symptom {
   }
 
   /** The error a fetch stops with, for a FAILED symptom. */
+  @Override
   public Optional<FetchError> error() {
     return Optional.ofNullable(error);
   }
 
   /** A few words, as the report's heading. */
+  @Override
   public String title() {
     return title;
   }
 
   /** What it means, in words a person understands. */
+  @Override
   public String cause() {
     return cause;
   }
@@ -935,6 +940,7 @@ public enum Symptom {
    * What to do, in the two forms of {@link Remedy}: the command's options for a person running
    * {@code mailfetch doctor}, the builder calls for a developer.
    */
+  @Override
   public Remedy remedy() {
     return remedy;
   }
@@ -943,6 +949,7 @@ public enum Symptom {
    * RFC rules and quirk IDs (docs/quirks.md), as the report shows them: {@link #rfcs()}, then
    * {@link #quirks()} by their IDs.
    */
+  @Override
   public List<String> references() {
     List<String> all = new ArrayList<>(rfcs);
     for (QuirkId q : quirks) {
