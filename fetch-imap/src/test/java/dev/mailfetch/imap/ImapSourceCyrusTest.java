@@ -163,10 +163,10 @@ class ImapSourceCyrusTest {
   static int eightBitHeaderBytes(byte[] m) {
     int n = 0;
     for (int i = 0; i < m.length; i++) {
-      if (m[i] == '\n'
-          && (i + 1 < m.length && m[i + 1] == '\n'
-              || i + 2 < m.length && m[i + 1] == '\r' && m[i + 2] == '\n')) {
-        break;
+      boolean lf = i + 1 < m.length && m[i + 1] == '\n';
+      boolean crlf = i + 2 < m.length && m[i + 1] == '\r' && m[i + 2] == '\n';
+      if (m[i] == '\n' && (lf || crlf)) {
+        break; // the empty line that ends the header section
       }
       if (m[i] < 0) {
         n++;
