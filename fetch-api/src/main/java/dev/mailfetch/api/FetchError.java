@@ -349,6 +349,26 @@ public enum FetchError {
               + " tries it again), so fetch it another way or ask the destination's provider.")),
 
   /**
+   * The destination took a message and stored it changed (a Cyrus IMAP server replacing each 8-bit
+   * byte of a header with {@code X}): a warning, never a run's failure — the message is delivered,
+   * its body intact, and what changed is named.
+   */
+  SINK_ALTERED(
+      75,
+      false,
+      "The place where mail goes stored some messages changed.",
+      List.of(
+          "the destination replaces bytes it does not accept instead of refusing the message (Cyrus"
+              + " IMAP's munge8bit turns each 8-bit header byte, a raw UTF-8 subject, into X)"),
+      Remedy.of(
+          "The messages are delivered and their bodies are intact; what changed is named in the"
+              + " message. Ask the destination's administrator to keep the bytes (on Cyrus IMAP:"
+              + " munge8bit: no in imapd.conf), or deliver to another destination (--to).",
+          "The messages are delivered and their bodies are intact; what changed is named in the"
+              + " message. Ask the destination's administrator to keep the bytes (on Cyrus IMAP:"
+              + " munge8bit: no in imapd.conf), or deliver to another MessageSink.")),
+
+  /**
    * The destination's limit on how much it takes was reached (Gmail's daily import limit, or its
    * rate limit for longer than mailfetch waits): the run stopped, nothing was lost.
    */

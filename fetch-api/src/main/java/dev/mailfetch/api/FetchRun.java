@@ -154,6 +154,19 @@ final class FetchRun {
     return finish();
   }
 
+  /** The sink's warnings, after its last sync; a sink that fails to say them is silent. */
+  private void sinkWarnings() {
+    try {
+      for (FetchException w : config.sink().takeWarnings()) {
+        if (w != null) {
+          warnings.add(w);
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("{} - the sink failed to say its warnings", config.account(), e);
+    }
+  }
+
   private void checkPolicy(Capabilities caps) throws FetchException {
     boolean leaves = config.retention().leavesMailOnServer();
     String server = session.server();
@@ -322,6 +335,7 @@ final class FetchRun {
 
   private FetchResult finish() {
     policyTrouble.report(warnings);
+    sinkWarnings();
     if (ledger == null) { // the run stopped before its plan (or during the listing)
       ledger = new OutcomeLedger(listed == null ? null : listed.listing(), stableIds);
     }

@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -72,6 +73,11 @@ public abstract class ForwardingMessageSink implements MessageSink {
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return delegate.addLabels(key, labels);
+  }
+
+  @Override
+  public List<FetchException> takeWarnings() {
+    return delegate.takeWarnings();
   }
 
   @Override

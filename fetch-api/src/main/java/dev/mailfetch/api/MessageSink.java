@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -115,6 +116,19 @@ public interface MessageSink extends AutoCloseable {
    */
   default boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return false;
+  }
+
+  /**
+   * What the sink noticed since it was last asked that failed no delivery but needs a person to
+   * know (a destination that stored a message altered, say), each said once: the engine takes them
+   * at the end of every run, after its last {@link #sync()}, into {@link FetchResult#warnings()}. A
+   * sink that several fetchers share gives each warning to the run that asks first. None by
+   * default.
+   *
+   * <p><b>Deadline:</b> none needed: answered from what the sink holds.
+   */
+  default List<FetchException> takeWarnings() {
+    return List.of();
   }
 
   /**

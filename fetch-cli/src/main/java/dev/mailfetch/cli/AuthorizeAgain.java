@@ -271,6 +271,11 @@ final class AuthorizeAgain {
       }
 
       @Override
+      public List<FetchException> takeWarnings() {
+        return sink.takeWarnings();
+      }
+
+      @Override
       public void close() throws IOException {
         sink.close();
       }

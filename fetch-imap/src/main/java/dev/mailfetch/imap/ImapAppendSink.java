@@ -184,6 +184,17 @@ public final class ImapAppendSink implements MessageSink {
    * Files a message the sink holds under more labels: on Gmail's IMAP its labels, elsewhere a copy
    * ({@code UID COPY}) into each label's folder that does not hold it yet.
    */
+  /**
+   * Messages the server stored with their header changed ({@code SINK_ALTERED}: fewer 8-bit header
+   * bytes than were sent, as Cyrus's default {@code munge8bit} does), found by reading back the
+   * header of each message appended with 8-bit header bytes where the session has no {@code
+   * UTF8=ACCEPT}; one warning for all found since the last call (docs/sinks.md).
+   */
+  @Override
+  public List<FetchException> takeWarnings() {
+    return core.takeWarnings();
+  }
+
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return core.addLabels(key, labels);

@@ -74,6 +74,9 @@ class ImapAppendSinkDovecotTest {
         d.complete(DeliveryKey.of(ACCOUNT, m.getKey()));
       }
       sink.sync();
+      assertTrue(
+          sent.values().stream().anyMatch(m -> ImapSourceCyrusTest.eightBitHeaderBytes(m) > 0));
+      assertEquals(List.of(), sink.takeWarnings(), "Dovecot keeps 8-bit header bytes: no warning");
     }
     for (Map.Entry<String, byte[]> m : sent.entrySet()) {
       DeliveryKey k = DeliveryKey.of(ACCOUNT, m.getKey());

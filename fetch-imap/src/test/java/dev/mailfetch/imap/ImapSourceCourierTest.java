@@ -400,6 +400,8 @@ class ImapSourceCourierTest {
         d.complete(DeliveryKey.of(account, "m" + i));
       }
       sink.sync();
+      assertTrue(sent.stream().anyMatch(m -> ImapSourceCyrusTest.eightBitHeaderBytes(m) > 0));
+      assertEquals(List.of(), sink.takeWarnings(), "Courier keeps 8-bit header bytes: no warning");
     }
     List<byte[]> stored = courier.messages("INBOX.Archive");
     assertEquals(sent.size(), stored.size());

@@ -13,6 +13,7 @@ import dev.mailfetch.api.Delivery;
 import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.Envelope;
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.api.FetchSession;
 import dev.mailfetch.api.Fetcher;
@@ -158,6 +159,22 @@ class ImapSourceCyrusTest {
     return out;
   }
 
+  /** The bytes with the high bit set in {@code m}'s header section (CRLF or LF line ends). */
+  static int eightBitHeaderBytes(byte[] m) {
+    int n = 0;
+    for (int i = 0; i < m.length; i++) {
+      boolean lf = i + 1 < m.length && m[i + 1] == '\n';
+      boolean crlf = i + 2 < m.length && m[i + 1] == '\r' && m[i + 2] == '\n';
+      if (m[i] == '\n' && (lf || crlf)) {
+        break; // the empty line that ends the header section
+      }
+      if (m[i] < 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   @Test
   void anAppendOfKnownBytes_isStoredAsSent_butEightBitHeaderBytesAsX_andNulRefused()
       throws Exception {
@@ -295,6 +312,23 @@ class ImapSourceCyrusTest {
       } catch (DeliveriesFailed e) {
         failed = e;
       }
+      // Cyrus said OK to each, and stored their 8-bit header bytes as X: the sink reads them back
+      // and says so, once (SINK_ALTERED).
+      List<byte[]> eightBit =
+          sent.stream().filter(m -> !hasNul(m) && eightBitHeaderBytes(m) > 0).toList();
+      assertFalse(eightBit.isEmpty(), "the corpus has raw UTF-8 headers");
+      List<FetchException> warnings = sink.takeWarnings();
+      assertEquals(1, warnings.size(), warnings.toString());
+      FetchException w = warnings.get(0);
+      assertEquals(FetchError.SINK_ALTERED, w.error());
+      long bytes = eightBit.stream().mapToInt(ImapSourceCyrusTest::eightBitHeaderBytes).sum();
+      assertTrue(
+          w.detail().contains("stored " + eightBit.size() + " message")
+              && w.detail().contains(bytes + " of " + bytes + " 8-bit header bytes")
+              && w.detail().contains("(Archive UID "),
+          w.detail());
+      assertTrue(w.remedy().commandLine().contains("munge8bit: no"), w.remedy().commandLine());
+      assertEquals(List.of(), sink.takeWarnings(), "said once");
     }
     long withNul = sent.stream().filter(ImapSourceCyrusTest::hasNul).count();
     if (withNul > 0) { // refused as a whole, in the server's words; never stored altered

@@ -70,6 +70,7 @@ public final class AppendCore implements Closeable {
       };
 
   private final Map<DeliveryKey, FetchException> refused = new LinkedHashMap<>();
+  private final StoredHeaders storedHeaders = new StoredHeaders();
   private boolean ready;
   private boolean closed;
 
@@ -162,7 +163,10 @@ public final class AppendCore implements Closeable {
             ? new byte[0]
             : (options.keyHeader() + ": " + key + "\r\n").getBytes(StandardCharsets.US_ASCII);
     AppendFolders where = server.plan(options.folder(), envelope.labels(), envelope.archived());
-    String messageId = HeaderFields.messageId(spool.headerText());
+    String header = spool.headerText();
+    String messageId = HeaderFields.messageId(header);
+    int eightBit =
+        header.length() < MessageSpool.HEADER_CAP ? StoredHeaders.eightBitBytes(header) : 0;
     if (journal != null) {
       journal.intend(key, new AppendJournal.Intent(where.folders(), messageId));
     }
@@ -173,8 +177,9 @@ public final class AppendCore implements Closeable {
             spool,
             prefix,
             where,
-            AppendDate.zoned(spool.headerText(), Instant.now()),
-            messageId));
+            AppendDate.zoned(header, Instant.now()),
+            messageId,
+            eightBit));
     refused.remove(key);
     return new DeliveryReceipt(key, bytes, false);
   }
@@ -220,7 +225,12 @@ public final class AppendCore implements Closeable {
         journal.force();
       }
     }
+    List<StoredHeaders.Sent> eightBit = new ArrayList<>();
     for (Map.Entry<DeliveryKey, AppendJournal.Placed> e : outcome.taken().entrySet()) {
+      AppendPending p = pending.get(e.getKey());
+      if (p != null && p.eightBitHeaderBytes() > 0) {
+        eightBit.add(new StoredHeaders.Sent(e.getKey(), e.getValue(), p.eightBitHeaderBytes()));
+      }
       settle(e.getKey());
       if (journal != null) {
         journal.done(e.getKey(), e.getValue());
@@ -237,6 +247,9 @@ public final class AppendCore implements Closeable {
     }
     if (journal != null) {
       journal.force();
+    }
+    if (outcome.failure() == null && !eightBit.isEmpty()) {
+      storedHeaders.check(server, eightBit);
     }
     if (outcome.failure() != null && outcome.taken().isEmpty()) {
       throw outcome.failure(); // the destination's own trouble: the run stops
@@ -287,6 +300,11 @@ public final class AppendCore implements Closeable {
     }
     server.addLabels(key, placed.get(), labels);
     return true;
+  }
+
+  /** See {@code MessageSink.takeWarnings}: headers the server stored altered. */
+  public synchronized List<FetchException> takeWarnings() {
+    return storedHeaders.take(server.serverName()).map(List::of).orElse(List.of());
   }
 
   /** Where the server put {@code key}, as far as this sink knows (for tests and the journal). */

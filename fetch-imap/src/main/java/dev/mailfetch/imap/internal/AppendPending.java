@@ -22,6 +22,7 @@ final class AppendPending {
   private AppendFolders where;
   private final ZonedDateTime date;
   private final String messageId;
+  private final int eightBitHeaderBytes;
   private final Map<String, AppendJournal.Placed> done = new LinkedHashMap<>();
   private boolean labelled;
 
@@ -31,13 +32,15 @@ final class AppendPending {
       byte[] prefix,
       AppendFolders where,
       ZonedDateTime date,
-      String messageId) {
+      String messageId,
+      int eightBitHeaderBytes) {
     this.key = key;
     this.spool = spool;
     this.prefix = prefix.clone();
     this.where = where;
     this.date = date;
     this.messageId = messageId;
+    this.eightBitHeaderBytes = eightBitHeaderBytes;
   }
 
   DeliveryKey key() {
@@ -68,6 +71,14 @@ final class AppendPending {
 
   String messageId() {
     return messageId;
+  }
+
+  /**
+   * The bytes with the high bit set in its header section; 0 also where the header is longer than
+   * the spool keeps ({@code MessageSpool.HEADER_CAP}), so that it is not read back (StoredHeaders).
+   */
+  int eightBitHeaderBytes() {
+    return eightBitHeaderBytes;
   }
 
   /** The folders still to append to. */

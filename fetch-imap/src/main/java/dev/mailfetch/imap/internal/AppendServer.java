@@ -104,6 +104,18 @@ public final class AppendServer implements Closeable {
     }
   }
 
+  /** Closes the session where {@code e} says it broke: the next call opens a new one. */
+  void dropIfBroken(FetchException e) {
+    if (brokenConnection(e)) {
+      drop();
+    }
+  }
+
+  /** The server's name for messages: {@code host:port}. */
+  String serverName() {
+    return settings.server();
+  }
+
   /**
    * Where a message with these labels goes (connects to learn the delimiter and Gmail); one its
    * source filed as junk goes to the server's junk folder alone.
@@ -389,7 +401,7 @@ public final class AppendServer implements Closeable {
    * Dovecot leaves its new mail where it is): its UIDVALIDITY (0 if not said), or -1 where it does
    * not exist.
    */
-  private long select(String folder, boolean look) throws FetchException {
+  long select(String folder, boolean look) throws FetchException {
     ImapSession s = session();
     TaggedReply r =
         s.run(s.commands().mailbox(ImapCommand.of(look ? "EXAMINE" : "SELECT"), folder).build());
