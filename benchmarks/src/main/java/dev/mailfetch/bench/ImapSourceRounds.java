@@ -53,8 +53,9 @@ import java.util.stream.Stream;
  *
  * <p>Properties: {@code messages} (10000), {@code rounds} (1), {@code passes} (2: forwards and
  * back), {@code warmup} (1 unrecorded pass of the in-JVM rows), {@code rows} (a comma list), {@code
- * cli} (the shaded jar), {@code once} (rows shot in a round's first pass only), {@code bench.batch}
- * (the engine's batch, 50), {@code shell} (a folder with the fifos of {@code benchmarks/run.sh
+ * cli} (the shaded jar), {@code once} (rows shot in a round's first pass only), {@code stamps}
+ * (true: each shot's start and end, to cut a JFR recording into shots), {@code bench.batch} (the
+ * engine's batch, 50), {@code shell} (a folder with the fifos of {@code benchmarks/run.sh
  * imap-source}: the external fetchers and the command then run as children of that shell, under
  * {@code /usr/bin/time -v}, their CPU time added to the client's; without it they are this JVM's
  * children, where getmail cannot run). {@code ImapPollRounds} is the nothing-new poll of a large
@@ -131,7 +132,16 @@ public final class ImapSourceRounds {
             }
             double[] cpu0 = Cpu.now(dovecot);
             ExternalFetchers.lastShellCpu = Double.NaN;
+            long startedMillis = System.currentTimeMillis();
             double s = shot(row, dovecot, work, messages, cliJar);
+            if (Boolean.getBoolean("stamps")) { // to cut a JFR recording into shots
+              System.out.printf(
+                  Locale.ROOT,
+                  "shot %s from %d to %d (epoch ms)%n",
+                  row,
+                  startedMillis,
+                  startedMillis + Math.round(s * 1000));
+            }
             dovecot.awaitSessionsEnded(Duration.ofSeconds(30)); // its CPU time counted
             double[] cpu = Cpu.since(cpu0, dovecot);
             if (!Double.isNaN(ExternalFetchers.lastShellCpu)) {
