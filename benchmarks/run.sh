@@ -45,7 +45,11 @@ case "$group" in
   imap-source) # 10,000 messages from Dovecot IMAP into a Maildir, alternated rows in one JVM (needs root,
                # dovecot-imapd; mbsync/offlineimap/getmail rows where isync/offlineimap3/getmail6 are installed;
                # cliImap where fetch-cli/target/mailfetch.jar is built)
-               args=(${IMAP_OPTS:-})
+               # The external rows run as children of this shell (the fifos below), not of the JVM: under a JVM
+               # parent getmail's delivery children are never reaped (docs/benchmarks.md).
+               shell_dir=$(mktemp -d /tmp/imap-source-shell.XXXXXX)
+               mkfifo "$shell_dir/request" "$shell_dir/reply"
+               args=(-Dshell="$shell_dir" ${IMAP_OPTS:-})
                if short; then args+=(-Drounds=1); else args+=(-Drounds=2); fi
                args+=(-cp "$jar" dev.mailfetch.bench.ImapSourceRounds) ;;
   imap-latency) # 1,000 small messages from Dovecot IMAP through a relay that adds a round trip (10 and 1 ms),
@@ -78,6 +82,14 @@ out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}${RESUL
   [ -z "${note:-}" ] || echo "# note: $note"
   echo
 } > "$out"
+if [ -n "${shell_dir:-}" ]; then
+  # ExternalFetchers writes cmd.sh and a line "LOG TIME" on request; the exit status goes back on reply.
+  (while read -r log time < "$shell_dir/request"; do
+    /usr/bin/time -v -o "$time" sh "$shell_dir/cmd.sh" > "$log" 2>&1 && echo 0 > "$shell_dir/reply" || echo $? > "$shell_dir/reply"
+  done) &
+  server=$!
+  trap 'kill "$server" 2>/dev/null; rm -rf "$shell_dir"' EXIT
+fi
 "${cmd[@]}" 2>&1 | tee -a "$out"
 echo "# load after: $(uptime)" >> "$out"
 echo "wrote $out"

@@ -53,8 +53,13 @@ import java.util.stream.Stream;
  *
  * <p>Properties: {@code messages} (10000), {@code rounds} (1), {@code passes} (2: forwards and
  * back), {@code warmup} (1 unrecorded pass of the in-JVM rows), {@code rows} (a comma list), {@code
- * cli} (the shaded jar), {@code bench.batch} (the engine's batch, 50). {@code ImapPollRounds} is
- * the nothing-new poll of a large folder.
+ * cli} (the shaded jar), {@code once} (rows shot in a round's first pass only), {@code stamps}
+ * (true: each shot's start and end, to cut a JFR recording into shots), {@code bench.batch} (the
+ * engine's batch, 50), {@code shell} (a folder with the fifos of {@code benchmarks/run.sh
+ * imap-source}: the external fetchers and the command then run as children of that shell, under
+ * {@code /usr/bin/time -v}, their CPU time added to the client's; without it they are this JVM's
+ * children, where getmail cannot run). {@code ImapPollRounds} is the nothing-new poll of a large
+ * folder.
  */
 public final class ImapSourceRounds {
   private ImapSourceRounds() {}
@@ -64,6 +69,8 @@ public final class ImapSourceRounds {
     int rounds = Integer.getInteger("rounds", 1);
     int warmup = Integer.getInteger("warmup", 1);
     int passes = Integer.getInteger("passes", 2);
+    // rows shot in the first pass of a round only (getmail takes minutes), between the others'
+    List<String> once = Arrays.asList(System.getProperty("once", "").split(","));
     Path cliJar = Path.of(System.getProperty("cli", "fetch-cli/target/mailfetch.jar"));
     List<String> rows =
         new ArrayList<>(
@@ -120,10 +127,26 @@ public final class ImapSourceRounds {
         List<String> order = new ArrayList<>(rows);
         for (int pass = 0; pass < passes; pass++) {
           for (String row : order) {
+            if (pass > 0 && once.contains(row)) {
+              continue;
+            }
             double[] cpu0 = Cpu.now(dovecot);
+            ExternalFetchers.lastShellCpu = Double.NaN;
+            long startedMillis = System.currentTimeMillis();
             double s = shot(row, dovecot, work, messages, cliJar);
+            if (Boolean.getBoolean("stamps")) { // to cut a JFR recording into shots
+              System.out.printf(
+                  Locale.ROOT,
+                  "shot %s from %d to %d (epoch ms)%n",
+                  row,
+                  startedMillis,
+                  startedMillis + Math.round(s * 1000));
+            }
             dovecot.awaitSessionsEnded(Duration.ofSeconds(30)); // its CPU time counted
             double[] cpu = Cpu.since(cpu0, dovecot);
+            if (!Double.isNaN(ExternalFetchers.lastShellCpu)) {
+              cpu[0] += ExternalFetchers.lastShellCpu; // the shell's child: not in this JVM's
+            }
             shots.add(row, s, cpu);
             System.out.printf(
                 Locale.ROOT,
