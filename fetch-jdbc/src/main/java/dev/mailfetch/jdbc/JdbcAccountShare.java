@@ -468,11 +468,29 @@ public final class JdbcAccountShare implements AutoCloseable {
     } catch (FetchException e) {
       return; // the round says so
     }
+    List<String> notHere = new ArrayList<>();
     synchronized (this) {
       for (String account : asked) {
         if (holdings.holdsActive(account)) {
           var unused = poller.checkNow(account);
+        } else {
+          notHere.add(account); // being given back: for the next holder
         }
+      }
+    }
+    if (!notHere.isEmpty()) {
+      try {
+        db.inTransaction(
+            "passing on the checks asked of " + owner,
+            c -> {
+              long now = db.now(c);
+              for (String account : notHere) {
+                ShareSql.ask(db, c, account, owner, now);
+              }
+              return null;
+            });
+      } catch (FetchException e) {
+        log.debug("{} - passing on asked checks: {}", owner, e.getMessage());
       }
     }
   }
