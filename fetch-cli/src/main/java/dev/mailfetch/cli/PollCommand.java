@@ -464,8 +464,10 @@ final class PollCommand implements Callable<Integer> {
       return 0;
     } finally {
       watch.close();
-      boolean ended = share == null || share.close(Duration.ofSeconds(30)); // gives accounts back
-      ended &= poller.close(Duration.ofSeconds(30));
+      // A shared poll gives its accounts back as their checks end, then closes the poller: both
+      // within the 40 s the shutdown hook waits.
+      boolean ended = share == null || share.close(Duration.ofSeconds(20));
+      ended &= poller.close(Duration.ofSeconds(share == null ? 30 : 15));
       for (OpenedAccount o : opened.values()) {
         try {
           o.close();
