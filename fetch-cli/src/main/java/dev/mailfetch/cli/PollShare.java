@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -37,7 +38,7 @@ final class PollShare implements JdbcAccountShare.Listener {
   private final boolean quiet;
   private final Map<String, Offered> offered = new LinkedHashMap<>();
   private volatile boolean stopping;
-  private boolean roundFailing;
+  private long roundFailureSaid = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
   private JdbcAccountShare share;
 
   PollShare(
@@ -141,7 +142,6 @@ final class PollShare implements JdbcAccountShare.Listener {
 
   @Override
   public void accountTaken(String account, JdbcAccountLeases.Lease lease) {
-    roundFailing = false;
     var unused = poller.checkNow(account); // checked at once, then on its schedule
     if (!quiet) {
       say(out, name(account) + ": taken (fencing token " + lease.fencingToken() + ")");
@@ -178,10 +178,11 @@ final class PollShare implements JdbcAccountShare.Listener {
 
   @Override
   public void roundFailed(FetchException why) {
-    if (roundFailing) {
-      return; // said once until it works again
+    long now = System.nanoTime();
+    if (now - roundFailureSaid < TimeUnit.MINUTES.toNanos(1)) {
+      return; // said once a minute at most while it lasts
     }
-    roundFailing = true;
+    roundFailureSaid = now;
     say(
         err,
         "state database "
