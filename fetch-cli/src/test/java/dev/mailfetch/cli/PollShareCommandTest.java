@@ -223,5 +223,16 @@ class PollShareCommandTest {
             env(), "poll", "--config", config.toString(), "--state", url, "--retry-quarantined");
     assertEquals(2, retry.exit(), retry.err());
     assertTrue(retry.err().contains("poll --once --state … --retry-quarantined"), retry.err());
+    FetchCommandTest.Run unreachable =
+        FetchCommandTest.mailfetch(
+            env(),
+            "poll",
+            "--config",
+            config.toString(),
+            "--state",
+            "jdbc:postgresql://127.0.0.1:1/nowhere?user=mailfetch");
+    assertEquals(71, unreachable.exit(), unreachable.err());
+    assertTrue(unreachable.err().contains("127.0.0.1:1/nowhere"), unreachable.err());
+    assertFalse(unreachable.err().contains(STATE_PW), unreachable.err());
   }
 }
