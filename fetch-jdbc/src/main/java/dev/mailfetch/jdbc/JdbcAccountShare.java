@@ -223,10 +223,14 @@ public final class JdbcAccountShare implements AutoCloseable {
    * nobody, this instance takes it (beyond its share until the next round balances) and checks it.
    *
    * @throws IllegalArgumentException if this instance was not offered the account
+   * @throws IllegalStateException once the share is closed
    * @throws FetchException {@code STATE_FAILED} where the database does not answer; an opening
    *     failure of the account taken here
    */
   public synchronized SharedCheck checkNow(String account) throws FetchException {
+    if (stopping) {
+      throw new IllegalStateException("the share is closed");
+    }
     Require.requireArgument(
         offered.containsKey(account), "account %s is not offered to this share", account);
     if (holdings.holdsActive(account)) {
