@@ -172,7 +172,7 @@ final class PollShare implements JdbcAccountShare.Listener {
     Offered o = offered.get(account);
     OpenedAccount opened;
     try {
-      opened = o.pending().open(lease);
+      opened = o.pending().open(lease, share);
     } catch (FetchException e) {
       throw e;
     } catch (ParameterException e) {

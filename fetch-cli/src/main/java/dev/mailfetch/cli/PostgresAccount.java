@@ -9,6 +9,7 @@ import dev.mailfetch.api.MessageSink;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.dedup.Dedup;
 import dev.mailfetch.jdbc.JdbcAccountLeases;
+import dev.mailfetch.jdbc.JdbcAccountShare;
 import dev.mailfetch.jdbc.JdbcDedupStore;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ final class PostgresAccount {
       Dedup.Spec dedupSpec)
       throws Exception {
     Pending p = prepare(c, a, typed, place, retention, labels, limits, dedupSpec);
-    return p.open(null);
+    return p.open(null, null);
   }
 
   /**
@@ -88,7 +89,7 @@ final class PostgresAccount {
     // Every option is checked above this line, and nothing is opened.
     return new Pending(
         account,
-        lease -> {
+        (lease, share) -> {
           PostgresState.Held held = null;
           MessageSink sink = null;
           Fetcher fetcher;
@@ -97,11 +98,13 @@ final class PostgresAccount {
             JdbcDedupStore seen = pg.firstCopies(place.describe());
             // the lease before the sink: a second run is LOCKED at once
             held = lease == null ? pg.take(account, seen) : pg.held(lease, seen);
+            // No session, no deletion once the lease may be another's (FencedSource).
+            FetchSource fenced = share == null ? held.fence(source) : share.fenced(account, source);
             sink = AccountOpening.openSink(place, place.defaultState());
             fetcher =
                 AccountOpening.fetcher(
                     c,
-                    source,
+                    fenced,
                     sink,
                     held.store(),
                     dedupSpec.policy(seen),
@@ -113,7 +116,7 @@ final class PostgresAccount {
               retrying =
                   AccountOpening.fetcher(
                       c,
-                      source,
+                      fenced,
                       sink,
                       held.store(),
                       dedupSpec.policy(seen),
@@ -140,9 +143,12 @@ final class PostgresAccount {
         });
   }
 
-  /** Opens the account for its lease: null takes it (LOCKED where held), else the one given. */
+  /**
+   * Opens the account for its lease: null takes it (LOCKED where held), else the one {@code share}
+   * took.
+   */
   interface Opening {
-    OpenedAccount open(JdbcAccountLeases.Lease lease) throws Exception;
+    OpenedAccount open(JdbcAccountLeases.Lease lease, JdbcAccountShare share) throws Exception;
   }
 
   /**
@@ -150,8 +156,8 @@ final class PostgresAccount {
    * name), not yet open.
    */
   record Pending(String account, Opening opening) {
-    OpenedAccount open(JdbcAccountLeases.Lease lease) throws Exception {
-      return opening.open(lease);
+    OpenedAccount open(JdbcAccountLeases.Lease lease, JdbcAccountShare share) throws Exception {
+      return opening.open(lease, share);
     }
   }
 }

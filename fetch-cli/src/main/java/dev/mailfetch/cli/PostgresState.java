@@ -2,8 +2,10 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.dedup.DedupStore;
+import dev.mailfetch.jdbc.FencedSource;
 import dev.mailfetch.jdbc.JdbcAccountLeases;
 import dev.mailfetch.jdbc.JdbcDedupStore;
 import dev.mailfetch.jdbc.JdbcState;
@@ -213,6 +215,7 @@ final class PostgresState implements AutoCloseable {
    */
   Held take(String account, JdbcDedupStore firstCopies) throws FetchException {
     JdbcState s = state();
+    long takenAt = System.nanoTime();
     Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
     if (lease.isEmpty()) {
       throw held(account, leases.holder(account));
@@ -229,6 +232,7 @@ final class PostgresState implements AutoCloseable {
       throw e;
     }
     Held h = new Held(lease.get(), store);
+    h.sureUntil = takenAt + FencedSource.sureFor(leaseTime).toNanos();
     long every = Math.max(1, leaseTime.toMillis() / 3);
     h.renewal = renewals.scheduleWithFixedDelay(h::renew, every, every, TimeUnit.MILLISECONDS);
     return h;
@@ -328,6 +332,8 @@ final class PostgresState implements AutoCloseable {
     private final JdbcUidStore store;
     private volatile ScheduledFuture<?> renewal;
     private volatile boolean lost;
+    private volatile long
+        sureUntil; // System.nanoTime: the last taking or renewal's start + sureFor
     private boolean shared; // the share renews and releases the lease
 
     private Held(JdbcAccountLeases.Lease lease, JdbcUidStore store) {
@@ -337,6 +343,31 @@ final class PostgresState implements AutoCloseable {
 
     JdbcUidStore store() {
       return store;
+    }
+
+    /**
+     * {@code source} fenced by this lease (FencedSource): no session opened, no deletion sent once
+     * the lease was taken over or its last renewal is too old to be sure of it (the process was
+     * paused, or the database did not answer).
+     */
+    FencedSource fence(FetchSource source) {
+      return FencedSource.of(
+          source,
+          () -> {
+            if (lost) {
+              throw new FetchException(
+                  FetchError.LOCKED,
+                  "another mailfetch took over the lease of " + lease.account() + " meanwhile");
+            }
+            if (System.nanoTime() - sureUntil >= 0) {
+              throw new FetchException(
+                  FetchError.LOCKED,
+                  "the lease of "
+                      + lease.account()
+                      + " was last renewed too long ago to act on (this process was paused, or"
+                      + " the state database did not answer): another mailfetch may hold it now");
+            }
+          });
     }
 
     /** Whether a renewal found the account taken over. */
@@ -350,8 +381,10 @@ final class PostgresState implements AutoCloseable {
      * tried again at the next renewal (the lease lasts three of them).
      */
     private void renew() {
+      long started = System.nanoTime();
       try {
         lease = leases.renew(lease);
+        sureUntil = started + FencedSource.sureFor(leaseTime).toNanos();
       } catch (FetchException e) {
         if (e.error() == FetchError.LOCKED) {
           lost = true;

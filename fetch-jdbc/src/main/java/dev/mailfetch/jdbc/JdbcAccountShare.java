@@ -1,6 +1,7 @@
 package dev.mailfetch.jdbc;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.poll.Poller;
@@ -147,7 +148,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     this.roundMs = Math.max(1, leaseMs / 3);
     this.slack = b.slack;
     this.listener = b.listener;
-    this.holdings = new ShareHoldings(this, db, owner, roundMs);
+    this.holdings = new ShareHoldings(this, db, owner, roundMs, leaseMs);
   }
 
   /** A builder of the share of {@code leases}' owner, feeding {@code poller}. */
@@ -259,6 +260,7 @@ public final class JdbcAccountShare implements AutoCloseable {
       return new SharedCheck(
           account, SharedCheck.Where.ASKED_HOLDER, elsewhere.get(), Optional.empty());
     }
+    long takenAt = System.nanoTime();
     Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
     if (lease.isEmpty()) { // taken by another between the two transactions
       db.inTransaction(
@@ -270,11 +272,25 @@ public final class JdbcAccountShare implements AutoCloseable {
       String by = leases.holder(account).map(JdbcAccountLeases.Lease::owner).orElse("");
       return new SharedCheck(account, SharedCheck.Where.ASKED_HOLDER, by, Optional.empty());
     }
-    if (!holdings.open(account, lease.get(), offered.get(account), true)) {
+    if (!holdings.open(account, lease.get(), offered.get(account), true, takenAt)) {
       throw holdings.lastOpenFailure();
     }
     return new SharedCheck(
         account, SharedCheck.Where.TAKEN_HERE, owner, Optional.of(poller.checkNow(account)));
+  }
+
+  /**
+   * {@code source}, fenced by this share ({@link FencedSource}): a session of {@code account}
+   * opens, and its deletions are sent, only while this instance holds the account and is sure of
+   * its lease by its own clock — its last taking or renewal started less than the lease time ago,
+   * less a sixth of it (at least half a second). An instance paused past that (GC, SIGSTOP, a
+   * partition) wakes up to {@code LOCKED} (a poll puts the check off) instead of a session beside
+   * the new holder's or a {@code DELE} the new holder did not decide. Openers wrap their account's
+   * source with it.
+   */
+  public FencedSource fenced(String account, FetchSource source) {
+    Objects.requireNonNull(account, "account");
+    return FencedSource.of(source, () -> holdings.requireSure(account));
   }
 
   /**
@@ -432,7 +448,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     for (String account : lost) {
       holdings.drop(account, "another instance took it over (its lease carries a newer token)");
     }
-    holdings.renewed(times[1]);
+    holdings.renewed(times[1], started);
     holdings.finishLeaving();
     balance(started, times[0], times[1]);
   }
@@ -474,7 +490,7 @@ public final class JdbcAccountShare implements AutoCloseable {
       Set<String> tried = new HashSet<>();
       for (JdbcAccountLeases.Lease lease : taken) {
         tried.add(lease.account());
-        if (holdings.open(lease.account(), lease, offered.get(lease.account()), false)) {
+        if (holdings.open(lease.account(), lease, offered.get(lease.account()), false, started)) {
           active++;
         }
       }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,13 +51,53 @@ final class ShareHoldings {
   /** Accounts lost whose last check here has not ended: not taken again until it has. */
   private final Map<String, CompletableFuture<CheckRecord>> draining = new HashMap<>();
 
+  /**
+   * Per account held, until when ({@link System#nanoTime}) this instance is sure of its lease: the
+   * start of the statement that last took or renewed it, plus the lease time less a margin. Read by
+   * the fenced sources' threads without the share's lock ({@link #requireSure}).
+   */
+  private final Map<String, Long> sureUntil = new ConcurrentHashMap<>();
+
+  private final long sureNanos;
   private FetchException lastOpenFailure;
 
-  ShareHoldings(JdbcAccountShare share, Database db, String owner, long roundMs) {
+  ShareHoldings(JdbcAccountShare share, Database db, String owner, long roundMs, long leaseMs) {
     this.share = share;
     this.db = db;
     this.owner = owner;
     this.retryNanos = OPEN_RETRY_ROUNDS * roundMs * 1_000_000;
+    this.sureNanos = FencedSource.sureFor(Duration.ofMillis(leaseMs)).toNanos();
+  }
+
+  /**
+   * Returns where this instance holds {@code account} and is sure of its lease by its own clock.
+   *
+   * @throws FetchException {@code LOCKED} otherwise
+   */
+  void requireSure(String account) throws FetchException {
+    Long until = sureUntil.get(account);
+    if (until == null) {
+      throw new FetchException(
+          FetchError.LOCKED,
+          "the lease of "
+              + account
+              + " is not held by "
+              + owner
+              + " (given back, or taken over by another instance)");
+    }
+    long late = System.nanoTime() - until;
+    if (late >= 0) {
+      throw new FetchException(
+          FetchError.LOCKED,
+          "the lease of "
+              + account
+              + " held by "
+              + owner
+              + " was last renewed too long ago to act on ("
+              + (sureNanos + late) / 1_000_000
+              + " ms; this instance was paused, or cut off from the database): another instance"
+              + " may hold it now; nothing is started or deleted until a renewal succeeds");
+    }
   }
 
   List<String> active() {
@@ -111,9 +152,14 @@ final class ShareHoldings {
     return out;
   }
 
-  /** The leases held were all renewed until {@code until}. */
-  void renewed(long until) {
-    for (Holding h : held.values()) {
+  /**
+   * The leases held were all renewed until {@code until} by a statement that started at {@code
+   * startedNanos}.
+   */
+  void renewed(long until, long startedNanos) {
+    for (Map.Entry<String, Holding> e : held.entrySet()) {
+      sureUntil.put(e.getKey(), startedNanos + sureNanos);
+      Holding h = e.getValue();
       JdbcAccountLeases.Lease l = h.lease;
       h.lease =
           new JdbcAccountLeases.Lease(
@@ -133,7 +179,8 @@ final class ShareHoldings {
       String account,
       JdbcAccountLeases.Lease lease,
       JdbcAccountShare.Opener opener,
-      boolean asked) {
+      boolean asked,
+      long takenAtNanos) {
     JdbcAccountShare.Opened opened;
     try {
       opened = opener.open(account, lease);
@@ -161,6 +208,7 @@ final class ShareHoldings {
       return false;
     }
     held.put(account, new Holding(lease, opened));
+    sureUntil.put(account, takenAtNanos + sureNanos);
     log.info("{} - taken by {} (fencing token {})", account, owner, lease.fencingToken());
     share.listener().accountTaken(account, lease);
     return true;
@@ -194,6 +242,7 @@ final class ShareHoldings {
       if (h.leaving != null && h.leaving.isDone()) {
         closeQuietly(e.getKey(), h.opened);
         done.add(h.lease);
+        sureUntil.remove(e.getKey());
         it.remove();
       }
     }
@@ -213,6 +262,7 @@ final class ShareHoldings {
    */
   void drop(String account, String why) {
     Holding h = held.remove(account);
+    sureUntil.remove(account);
     if (h == null) {
       return;
     }
@@ -266,6 +316,7 @@ final class ShareHoldings {
 
   private void renewLeaving() {
     List<JdbcAccountLeases.Lease> leases = leases();
+    long started = System.nanoTime();
     try {
       long[] until = new long[1];
       Set<String> lost =
@@ -275,7 +326,7 @@ final class ShareHoldings {
                 until[0] = db.now(c) + share.leaseMillis();
                 return ShareSql.renew(db, c, owner, leases, until[0]);
               });
-      renewed(until[0]);
+      renewed(until[0], started);
       for (String a : lost) {
         drop(a, "another instance took it over while its check ended");
       }

@@ -48,6 +48,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 class JdbcAccountShareTest {
   private static final String PW = "share test";
   private static final Duration LEASE = Duration.ofSeconds(3);
+
+  /** Whether the accounts' sources are fenced (false only to see the paused-share test fail). */
+  private static final boolean FENCED = !Boolean.getBoolean("mailfetch.test.unfenced");
+
   private static final int ACCOUNTS = 30;
   private static ReusedConnections ds;
   private static FakePop3Server server;
@@ -113,7 +117,7 @@ class JdbcAccountShareTest {
                 })
             .build();
     for (String a : accounts) {
-      share.offer(a, (name, lease) -> open(state, name, lease));
+      share.offer(a, (name, lease) -> open(state, name, lease, share));
     }
     toClose.add(poller);
     toClose.add(() -> share.close(Duration.ofSeconds(5)));
@@ -122,7 +126,8 @@ class JdbcAccountShareTest {
     return new Instance(share, poller, events);
   }
 
-  private JdbcAccountShare.Opened open(JdbcState state, String account, JdbcAccountLeases.Lease l)
+  private JdbcAccountShare.Opened open(
+      JdbcState state, String account, JdbcAccountLeases.Lease l, JdbcAccountShare share)
       throws FetchException {
     String user = account.substring(0, account.indexOf('@'));
     JdbcUidStore store = JdbcUidStore.open(state, l);
@@ -153,7 +158,7 @@ class JdbcAccountShareTest {
         };
     Fetcher f =
         Fetcher.builder()
-            .source(source)
+            .source(FENCED ? share.fenced(account, source) : source)
             .sink(InMemorySink.create())
             .uidStore(store)
             .retention(Retention.KEEP)
@@ -249,6 +254,40 @@ class JdbcAccountShareTest {
     assertEquals(List.of(), overlaps, "never two sessions of one account at once");
   }
 
+  /**
+   * What a process paused past its lease (SIGSTOP, a long GC) looks like to its accounts: its share
+   * renews no more while its Poller goes on checking. The fenced source refuses each check once the
+   * lease is not sure (LOCKED: put off), so the instance that takes the accounts over never has a
+   * session beside one of the paused instance's.
+   */
+  @Test
+  void aShareThatRenewsNoMore_startsNoSessionOnceUnsure_soTheNewHolderNeverOverlaps()
+      throws Exception {
+    List<String> accounts = accounts(20, 4);
+    Instance paused = instance("share-paused", accounts);
+    waitFor(() -> paused.share().held().size() == 4, Duration.ofSeconds(10), "all four held");
+    paused.share().halt(); // its Poller keeps checking every second
+    long haltedAt = System.nanoTime();
+    Instance next = instance("share-next", accounts);
+    waitFor(
+        () -> next.share().held().size() == 4,
+        LEASE.plus(Duration.ofSeconds(5)),
+        "the next instance takes all four once the leases expired");
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - haltedAt);
+    Thread.sleep(2_000); // both Pollers keep checking: the paused one must be refused
+    assertEquals(List.of(), overlaps, "never two sessions of one account at once");
+    boolean refused = false;
+    for (String a : accounts) {
+      for (CheckRecord r : paused.poller().history(a)) {
+        if (r.error().map(e -> e.error() == FetchError.LOCKED).orElse(false)) {
+          refused = true;
+        }
+      }
+    }
+    assertTrue(refused, "the paused instance's checks were refused (LOCKED) once unsure");
+    assertTrue(tookMs >= LEASE.toMillis() - 500, "not taken before the lease ended: " + tookMs);
+  }
+
   @Test
   void aRenewalThatFindsTheLeaseTakenOver_removesTheAccountAtOnce_andNeverReleasesTheNewOwners()
       throws Exception {
@@ -317,7 +356,7 @@ class JdbcAccountShareTest {
             .build();
     toClose.add(() -> lone.close(Duration.ofSeconds(5)));
     String free = "u36@share";
-    lone.offer(free, (name, lease) -> open(state, name, lease));
+    lone.offer(free, (name, lease) -> open(state, name, lease, lone));
     SharedCheck taken = lone.checkNow(free);
     assertEquals(SharedCheck.Where.TAKEN_HERE, taken.where());
     CheckRecord r = taken.check().orElseThrow().get(10, TimeUnit.SECONDS);
@@ -408,7 +447,7 @@ class JdbcAccountShareTest {
     toClose.add(() -> share.close(Duration.ofSeconds(5)));
     List<String> two = accounts(38, 2);
     for (String a : two) {
-      share.offer(a, (name, lease) -> open(state, name, lease));
+      share.offer(a, (name, lease) -> open(state, name, lease, share));
     }
     share.start();
     waitFor(() -> share.held().size() == 2, Duration.ofSeconds(10), "both held");
