@@ -49,9 +49,6 @@ class JdbcAccountShareTest {
   private static final String PW = "share test";
   private static final Duration LEASE = Duration.ofSeconds(3);
 
-  /** Whether the accounts' sources are fenced (false only to see the paused-share test fail). */
-  private static final boolean FENCED = !Boolean.getBoolean("mailfetch.test.unfenced");
-
   private static final int ACCOUNTS = 30;
   private static ReusedConnections ds;
   private static FakePop3Server server;
@@ -158,7 +155,7 @@ class JdbcAccountShareTest {
         };
     Fetcher f =
         Fetcher.builder()
-            .source(FENCED ? share.fenced(account, source) : source)
+            .source(share.fenced(account, source))
             .sink(InMemorySink.create())
             .uidStore(store)
             .retention(Retention.KEEP)
