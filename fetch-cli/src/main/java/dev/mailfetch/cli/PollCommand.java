@@ -171,6 +171,25 @@ final class PollCommand implements Callable<Integer> {
       description = "With --state: the state database's password, the file's first line.")
   Path statePasswordFile;
 
+  @Option(
+      names = "--lease-time",
+      paramLabel = "TIME",
+      converter = DurationText.class,
+      description =
+          "With --state jdbc:…: how long an account's lease lasts unless renewed (renewed every"
+              + " third of it): another poll takes the accounts of one that died after this long"
+              + " (default: 2m; 3s to 24h).")
+  Duration leaseTime;
+
+  @Option(
+      names = "--instance",
+      paramLabel = "NAME",
+      description =
+          "With --state jdbc:…: the name this poll holds its accounts under, shown to the others"
+              + " (default: pid@host/random; 1 to 200 printable characters; give each poll its"
+              + " own).")
+  String instance;
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -206,6 +225,7 @@ final class PollCommand implements Callable<Integer> {
           "--state-password-file is the password of a state database: it goes with --state"
               + " jdbc:postgresql://…");
     }
+    PollShare.checkOptions(spec, stateUrl, leaseTime, instance, retryQuarantined, once);
     PostgresState postgres =
         stateUrl == null
             ? null
@@ -214,7 +234,8 @@ final class PollCommand implements Callable<Integer> {
                 stateUrl,
                 statePasswordFile,
                 env,
-                PostgresAccount.leaseTime); // checked before any account opens; connects later
+                leaseTime != null ? leaseTime : PostgresAccount.leaseTime,
+                instance); // checked before any account opens; connects later
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;
@@ -245,6 +266,11 @@ final class PollCommand implements Callable<Integer> {
     Map<String, FetchResult> results = new ConcurrentHashMap<>();
     Map<String, Advice> advice = new HashMap<>();
     Map<Path, DedupStore> dedupStores = new HashMap<>();
+    // --state jdbc:… without --once: the accounts are shared with the other polls of the database
+    PollShare share =
+        postgres != null && !once
+            ? new PollShare(postgres, poller, lines, watch, out, err, quiet)
+            : null;
     int exit = 0;
     try {
       for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
@@ -283,6 +309,10 @@ final class PollCommand implements Callable<Integer> {
             every.add("--retry-quarantined");
           }
           cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
+          if (share != null) { // opened when this poll takes its lease
+            share.offer(name, one, AccountOpening.prepareShared(one));
+            continue;
+          }
           OpenedAccount o = one.open();
           mine[0] = o;
           try {
@@ -314,7 +344,7 @@ final class PollCommand implements Callable<Integer> {
         }
       }
       out.flush();
-      if (opened.isEmpty() && !(once && json)) {
+      if (opened.isEmpty() && (share == null || share.offered() == 0) && !(once && json)) {
         err.println("mailfetch: no account could be polled");
         return exit != 0 ? exit : 2;
       }
@@ -354,6 +384,14 @@ final class PollCommand implements Callable<Integer> {
         }
         return RunOutcome.exitCode(all);
       }
+      if (share != null) { // connects: an unreachable database ends the poll here
+        try {
+          share.start(quiet ? null : out, minInterval, maxInterval);
+        } catch (FetchException e) {
+          TextReport.problem(err, "mailfetch: ", Problem.of(e, Advice.COMMAND_LINE));
+          return e.error().exitCode();
+        }
+      }
       Thread hook =
           new Thread(
               () -> {
@@ -370,7 +408,7 @@ final class PollCommand implements Callable<Integer> {
       watch.start();
       // Every account is checked at once, then on its own schedule: a poll just started shows at
       // once whether each account works, instead of after up to --min-interval of silence.
-      for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) {
+      for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) { // none when shared
         OpenedAccount a = o.getValue();
         CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
         if (a.retrying() != null) { // only the first check retries quarantined messages
@@ -390,7 +428,7 @@ final class PollCommand implements Callable<Integer> {
                   });
         }
       }
-      if (!quiet) {
+      if (!quiet && share == null) {
         out.println(
             "checking every account now, then each on its own schedule (every "
                 + DurationText.format(minInterval)
@@ -408,7 +446,10 @@ final class PollCommand implements Callable<Integer> {
       return 0;
     } finally {
       watch.close();
-      boolean ended = poller.close(Duration.ofSeconds(30));
+      // A shared poll gives its accounts back as their checks end, then closes the poller: both
+      // within the 40 s the shutdown hook waits.
+      boolean ended = share == null || share.close(Duration.ofSeconds(20));
+      ended &= poller.close(Duration.ofSeconds(share == null ? 30 : 15));
       for (OpenedAccount o : opened.values()) {
         try {
           o.close();

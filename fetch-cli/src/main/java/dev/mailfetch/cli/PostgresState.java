@@ -2,8 +2,10 @@ package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Remedy;
 import dev.mailfetch.dedup.DedupStore;
+import dev.mailfetch.jdbc.FencedSource;
 import dev.mailfetch.jdbc.JdbcAccountLeases;
 import dev.mailfetch.jdbc.JdbcDedupStore;
 import dev.mailfetch.jdbc.JdbcState;
@@ -47,15 +49,18 @@ final class PostgresState implements AutoCloseable {
   private final String url;
   private final PGSimpleDataSource dataSource;
   private final Duration leaseTime;
+  private final String owner; // null: JdbcAccountLeases' default, pid@host/random
   private final Map<String, JdbcDedupStore> firstCopies = new HashMap<>();
   private JdbcState state;
   private JdbcAccountLeases leases;
   private ScheduledExecutorService renewals;
 
-  private PostgresState(String url, PGSimpleDataSource dataSource, Duration leaseTime) {
+  private PostgresState(
+      String url, PGSimpleDataSource dataSource, Duration leaseTime, String owner) {
     this.url = url;
     this.dataSource = dataSource;
     this.leaseTime = leaseTime;
+    this.owner = owner;
   }
 
   /**
@@ -69,7 +74,8 @@ final class PostgresState implements AutoCloseable {
       String url,
       Path passwordFile,
       Map<String, String> env,
-      Duration leaseTime) {
+      Duration leaseTime,
+      String owner) {
     URI uri = parse(spec, url);
     String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
     String user = null;
@@ -115,7 +121,7 @@ final class PostgresState implements AutoCloseable {
     }
     ds.setPassword(password.get());
     ds.setApplicationName("mailfetch");
-    return new PostgresState(url, ds, leaseTime);
+    return new PostgresState(url, ds, leaseTime, owner);
   }
 
   private static URI parse(CommandSpec spec, String url) {
@@ -185,7 +191,11 @@ final class PostgresState implements AutoCloseable {
                 "Nothing was fetched: check that the DataSource's database runs, is reachable, and"
                     + " accepts its user and password."));
       }
-      leases = JdbcAccountLeases.builder(state).leaseTime(leaseTime).build();
+      JdbcAccountLeases.Builder b = JdbcAccountLeases.builder(state).leaseTime(leaseTime);
+      if (owner != null) {
+        b.owner(owner); // checked by the poll's options already
+      }
+      leases = b.build();
       renewals =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -205,6 +215,7 @@ final class PostgresState implements AutoCloseable {
    */
   Held take(String account, JdbcDedupStore firstCopies) throws FetchException {
     JdbcState s = state();
+    long takenAt = System.nanoTime();
     Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
     if (lease.isEmpty()) {
       throw held(account, leases.holder(account));
@@ -221,8 +232,29 @@ final class PostgresState implements AutoCloseable {
       throw e;
     }
     Held h = new Held(lease.get(), store);
+    h.sureUntil = takenAt + FencedSource.sureFor(leaseTime).toNanos();
     long every = Math.max(1, leaseTime.toMillis() / 3);
     h.renewal = renewals.scheduleWithFixedDelay(h::renew, every, every, TimeUnit.MILLISECONDS);
+    return h;
+  }
+
+  /** The leases of this process's owner (connecting, and checking the schema, the first time). */
+  synchronized JdbcAccountLeases leases() throws FetchException {
+    state();
+    return leases;
+  }
+
+  /**
+   * Opens {@code lease}'s UID store for an account a share took: the share renews and releases the
+   * lease, so closing closes the store only.
+   */
+  Held held(JdbcAccountLeases.Lease lease, JdbcDedupStore firstCopies) throws FetchException {
+    JdbcUidStore.Builder b = JdbcUidStore.builder(state(), lease);
+    if (firstCopies != null) {
+      b.firstCopies(firstCopies);
+    }
+    Held h = new Held(lease, b.open());
+    h.shared = true;
     return h;
   }
 
@@ -300,6 +332,9 @@ final class PostgresState implements AutoCloseable {
     private final JdbcUidStore store;
     private volatile ScheduledFuture<?> renewal;
     private volatile boolean lost;
+    private volatile long
+        sureUntil; // System.nanoTime: the last taking or renewal's start + sureFor
+    private boolean shared; // the share renews and releases the lease
 
     private Held(JdbcAccountLeases.Lease lease, JdbcUidStore store) {
       this.lease = lease;
@@ -308,6 +343,31 @@ final class PostgresState implements AutoCloseable {
 
     JdbcUidStore store() {
       return store;
+    }
+
+    /**
+     * {@code source} fenced by this lease (FencedSource): no session opened, no deletion sent once
+     * the lease was taken over or its last renewal is too old to be sure of it (the process was
+     * paused, or the database did not answer).
+     */
+    FencedSource fence(FetchSource source) {
+      return FencedSource.of(
+          source,
+          () -> {
+            if (lost) {
+              throw new FetchException(
+                  FetchError.LOCKED,
+                  "another mailfetch took over the lease of " + lease.account() + " meanwhile");
+            }
+            if (System.nanoTime() - sureUntil >= 0) {
+              throw new FetchException(
+                  FetchError.LOCKED,
+                  "the lease of "
+                      + lease.account()
+                      + " was last renewed too long ago to act on (this process was paused, or"
+                      + " the state database did not answer): another mailfetch may hold it now");
+            }
+          });
     }
 
     /** Whether a renewal found the account taken over. */
@@ -321,8 +381,10 @@ final class PostgresState implements AutoCloseable {
      * tried again at the next renewal (the lease lasts three of them).
      */
     private void renew() {
+      long started = System.nanoTime();
       try {
         lease = leases.renew(lease);
+        sureUntil = started + FencedSource.sureFor(leaseTime).toNanos();
       } catch (FetchException e) {
         if (e.error() == FetchError.LOCKED) {
           lost = true;
@@ -345,7 +407,7 @@ final class PostgresState implements AutoCloseable {
       try {
         store.close();
       } finally {
-        if (!lost) {
+        if (!lost && !shared) {
           releaseQuietly(lease);
         }
       }
