@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
@@ -107,6 +108,9 @@ public final class FakePop3Server implements AutoCloseable {
     final boolean extraReplyWhenPipelined;
     final boolean deleImmediately;
 
+    /** Names a session's client from its port at the session's first DELE; null: not asked. */
+    final IntFunction<String> identifyClients;
+
     /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
     final Set<FakeMailbox.Message> sentWhole =
         Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
@@ -141,6 +145,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.endlessSaslChallenges = b.endlessSaslChallenges;
       this.extraReplyWhenPipelined = b.extraReplyWhenPipelined;
       this.deleImmediately = b.deleImmediately;
+      this.identifyClients = b.identifyClients;
     }
   }
 
@@ -266,8 +271,35 @@ public final class FakePop3Server implements AutoCloseable {
     private boolean extraReplyWhenPipelined;
     private boolean deleImmediately;
     private final Map<String, byte[]> extraMessages = new LinkedHashMap<>();
+    private IntFunction<String> identifyClients;
 
     private Builder() {}
+
+    /**
+     * The autologout timer: a session that sends nothing for this long is closed (default 10
+     * minutes, RFC 1939's least). Short, it ends the session of a client that was paused (SIGSTOP)
+     * as a real server ends it, only sooner; a session closed so does no UPDATE.
+     */
+    public Builder idleTimeout(Duration idle) {
+      once.set("idleTimeout", this.idleTimeout);
+      Require.requireArgument(
+          !idle.isNegative() && !idle.isZero(), "idleTimeout must be longer than 0: %s", idle);
+      this.idleTimeout = idle;
+      return this;
+    }
+
+    /**
+     * Names the client of each session that sends a DELE, from the client's TCP port, when its
+     * first DELE arrives ({@link RecordedSession#client()}): for a test where several processes
+     * fetch from one server and it must know which of them deleted (see {@link
+     * LoopbackClients#processOf}). Asked only for sessions that delete, since finding a process by
+     * its port reads {@code /proc}.
+     */
+    public Builder identifyClients(IntFunction<String> byClientPort) {
+      once.set("identifyClients", this.identifyClients);
+      this.identifyClients = Objects.requireNonNull(byClientPort, "byClientPort");
+      return this;
+    }
 
     /**
      * Instead of its own reply to {@code verb}, the server sends exactly {@code raw} (each char one

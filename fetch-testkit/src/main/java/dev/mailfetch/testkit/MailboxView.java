@@ -285,7 +285,7 @@ final class MailboxView {
    *
    * @return how many messages were deleted
    */
-  int update() {
+  int update(RecordedSession rec) {
     List<FakeMailbox.Message> gone = new ArrayList<>();
     List<FakeMailbox.Message> popped = new ArrayList<>();
     for (int i = 0; i < snapshot.size(); i++) {
@@ -300,7 +300,7 @@ final class MailboxView {
       account.popped.addAll(gone);
     }
     if (!q(Q30_DELE_NOT_HONOURED) && !q(Q47_HUGE_MAILBOX)) {
-      account.mailbox.remove(gone);
+      rec.removed(account.mailbox.removeReturningUids(gone));
     }
     return gone.size();
   }
