@@ -285,6 +285,11 @@ final class MailboxView {
    *
    * @return how many messages were deleted
    */
+  int update() {
+    return update(new RecordedSession(0));
+  }
+
+  /** As {@link #update()}, noting in {@code rec} the unique ids it removed. */
   int update(RecordedSession rec) {
     List<FakeMailbox.Message> gone = new ArrayList<>();
     List<FakeMailbox.Message> popped = new ArrayList<>();
