@@ -2,6 +2,7 @@ package dev.mailfetch.cli;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +51,7 @@ final class LeaseTimeline implements AutoCloseable {
           while (rs.next()) {
             owners.put(rs.getString(1), rs.getString(2));
           }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
           if (!String.valueOf(e.getMessage()).contains("mailfetch_lease")) {
             throw e;
           }
@@ -104,7 +105,7 @@ final class LeaseTimeline implements AutoCloseable {
 
   /** Stops reading; a read that failed (other than before the table existed) is thrown here. */
   @Override
-  public void close() throws java.sql.SQLException {
+  public void close() throws SQLException {
     stopped = true;
     thread.interrupt();
     try {
@@ -113,7 +114,7 @@ final class LeaseTimeline implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (failure != null) {
-      throw new java.sql.SQLException("reading the lease table failed", failure);
+      throw new SQLException("reading the lease table failed", failure);
     }
   }
 }

@@ -545,6 +545,19 @@ class SharedPollProcessesTest {
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
+      for (Map.Entry<String, Process> p : processes.entrySet()) {
+        if (!p.getValue().isAlive() && p.getValue().exitValue() != 137) { // 137: our SIGKILL
+          fail(
+              "while waiting for "
+                  + what
+                  + ", "
+                  + p.getKey()
+                  + " ended (exit "
+                  + p.getValue().exitValue()
+                  + ")\n"
+                  + tails());
+        }
+      }
       if (System.nanoTime() > deadline) {
         Map<String, Integer> shares = new TreeMap<>();
         leases

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Mail arriving while clients fetch: every {@code every}, one new message in the mailbox of a user
  * drawn at random (seeded), each with a Message-ID of its own ({@code <a17.alice@arrival.test>}),
- * so that a test can tell from a destination which messages arrived, and how often each. Runs on a
- * daemon thread until {@link #close()}.
+ * and the UID {@code a17}, so that a test can tell from a destination which messages arrived, and
+ * how often each. Runs on a daemon thread until {@link #close()}.
  *
  * <pre>{@code
  * try (MailArrival arrival = MailArrival.start(boxes, Duration.ofMillis(50), 21)) {
@@ -80,7 +80,7 @@ public final class MailArrival implements AutoCloseable {
             + " for "
             + user
             + ".\r\n";
-    box.add(text.getBytes(StandardCharsets.US_ASCII));
+    box.add("a" + count, text.getBytes(StandardCharsets.US_ASCII));
     sent.get(user).add(id);
     return id;
   }
