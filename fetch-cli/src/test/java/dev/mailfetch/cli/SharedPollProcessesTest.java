@@ -121,6 +121,17 @@ class SharedPollProcessesTest {
         NAMES.forEach(n -> shares.put(n, held(leases, n).size()));
         log("shares after start: " + shares);
         TimeUnit.SECONDS.sleep(4);
+        NAMES.forEach(n -> shares.put(n, held(leases, n).size()));
+        log("shares 4 s later: " + shares);
+        List<String> problems = new ArrayList<>();
+        int fair = (ACCOUNTS + 2) / 3;
+        int slack = Math.max(1, (fair + 19) / 20); // docs/scale.md: a twentieth of the share
+        shares.forEach(
+            (n, held) -> {
+              if (held > fair + slack) {
+                problems.add(n + " holds " + held + " accounts, over its share and slack");
+              }
+            });
 
         // 2. SIGKILL one mid-run; its accounts must be checked again within a lease plus an
         // interval.
@@ -170,7 +181,6 @@ class SharedPollProcessesTest {
 
         // The server's records.
         List<RecordedSession> sessions = server.sessions();
-        List<String> problems = new ArrayList<>();
         overlaps(sessions, problems);
         exactlyOnce(arrival.sent(), boxes, sessions, problems);
         deletionsByHolders(sessions, accountOf, leases, tStop, tCont, problems);
