@@ -36,6 +36,36 @@ final class AccountOpening {
    * the places it created (docs/cli.md).
    */
   static OpenedAccount open(FetchCommand c) throws Exception {
+    Checked k = check(c);
+    if (c.stateUrl != null || c.postgres != null) {
+      return PostgresAccount.open(
+          c, k.a(), k.typed(), k.place(), k.retention(), k.labels(), k.limits(), k.dedupSpec());
+    }
+    return openInFiles(c, k);
+  }
+
+  /**
+   * For a poll that shares its accounts with other instances (--state jdbc:…): every option of
+   * {@code c}'s account checked, nothing opened; the account opens when its lease is taken.
+   */
+  static PostgresAccount.Pending prepareShared(FetchCommand c) throws Exception {
+    Checked k = check(c);
+    return PostgresAccount.prepare(
+        c, k.a(), k.typed(), k.place(), k.retention(), k.labels(), k.limits(), k.dedupSpec());
+  }
+
+  /** The account's options, each checked. */
+  private record Checked(
+      ServerOptions.Account a,
+      LabelPolicy labels,
+      Destination place,
+      Path stateDir,
+      Retention retention,
+      FetchLimits limits,
+      Dedup.Spec dedupSpec,
+      AccountUrl typed) {}
+
+  private static Checked check(FetchCommand c) throws Exception {
     if (!c.polled) { // a poll makes its accounts quiet itself, whatever the file says of their
       // output
       c.checkOutputOptions();
@@ -60,9 +90,18 @@ final class AccountOpening {
           "--state-password-file is the password of a state database: it goes with --state"
               + " jdbc:postgresql://…");
     }
-    if (c.stateUrl != null || c.postgres != null) {
-      return PostgresAccount.open(c, a, typed, place, retention, labels, limits, dedupSpec);
-    }
+    return new Checked(a, labels, place, stateDir, retention, limits, dedupSpec, typed);
+  }
+
+  private static OpenedAccount openInFiles(FetchCommand c, Checked k) throws Exception {
+    ServerOptions.Account a = k.a();
+    LabelPolicy labels = k.labels();
+    Destination place = k.place();
+    Path stateDir = k.stateDir();
+    Retention retention = k.retention();
+    FetchLimits limits = k.limits();
+    Dedup.Spec dedupSpec = k.dedupSpec();
+    AccountUrl typed = k.typed();
     AccountName.State st =
         a.imap()
             ? ImapAccount.state(stateDir, a)

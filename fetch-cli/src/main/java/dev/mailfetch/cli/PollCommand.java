@@ -171,6 +171,28 @@ final class PollCommand implements Callable<Integer> {
       description = "With --state: the state database's password, the file's first line.")
   Path statePasswordFile;
 
+  @Option(
+      names = "--lease-time",
+      paramLabel = "TIME",
+      converter = DurationText.class,
+      description =
+          "With --state jdbc:…: how long an account's lease lasts unless renewed (renewed every"
+              + " third of it): another poll takes the accounts of one that died after this long"
+              + " (default: 2m; 3s to 24h).")
+  Duration leaseTime;
+
+  @Option(
+      names = "--instance",
+      paramLabel = "NAME",
+      description =
+          "With --state jdbc:…: the name this poll holds its accounts under, shown to the others"
+              + " (default: pid@host/random; 1 to 200 printable characters; give each poll its"
+              + " own).")
+  String instance;
+
+  /** The shortest --lease-time: three renewals a lease need a second or more each. */
+  static final Duration SHORTEST_LEASE = Duration.ofSeconds(3);
+
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -206,6 +228,7 @@ final class PollCommand implements Callable<Integer> {
           "--state-password-file is the password of a state database: it goes with --state"
               + " jdbc:postgresql://…");
     }
+    checkShareOptions();
     PostgresState postgres =
         stateUrl == null
             ? null
@@ -214,7 +237,8 @@ final class PollCommand implements Callable<Integer> {
                 stateUrl,
                 statePasswordFile,
                 env,
-                PostgresAccount.leaseTime); // checked before any account opens; connects later
+                leaseTime != null ? leaseTime : PostgresAccount.leaseTime,
+                instance); // checked before any account opens; connects later
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;
@@ -245,6 +269,11 @@ final class PollCommand implements Callable<Integer> {
     Map<String, FetchResult> results = new ConcurrentHashMap<>();
     Map<String, Advice> advice = new HashMap<>();
     Map<Path, DedupStore> dedupStores = new HashMap<>();
+    // --state jdbc:… without --once: the accounts are shared with the other polls of the database
+    PollShare share =
+        postgres != null && !once
+            ? new PollShare(postgres, poller, lines, watch, out, err, quiet)
+            : null;
     int exit = 0;
     try {
       for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
@@ -283,6 +312,10 @@ final class PollCommand implements Callable<Integer> {
             every.add("--retry-quarantined");
           }
           cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
+          if (share != null) { // opened when this poll takes its lease
+            share.offer(name, one, AccountOpening.prepareShared(one));
+            continue;
+          }
           OpenedAccount o = one.open();
           mine[0] = o;
           try {
@@ -314,7 +347,7 @@ final class PollCommand implements Callable<Integer> {
         }
       }
       out.flush();
-      if (opened.isEmpty() && !(once && json)) {
+      if (opened.isEmpty() && (share == null || share.offered() == 0) && !(once && json)) {
         err.println("mailfetch: no account could be polled");
         return exit != 0 ? exit : 2;
       }
@@ -368,9 +401,32 @@ final class PollCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       poller.start();
       watch.start();
+      if (share != null) {
+        try {
+          share.start();
+          if (!quiet) {
+            out.println(
+                "sharing "
+                    + share.offered()
+                    + " accounts with the other polls of "
+                    + postgres.url()
+                    + " as "
+                    + share.owner()
+                    + ": each account taken is checked at once, then on its own schedule (every "
+                    + DurationText.format(minInterval)
+                    + " to "
+                    + DurationText.format(maxInterval)
+                    + ")");
+            out.flush();
+          }
+        } catch (FetchException e) {
+          TextReport.problem(err, "mailfetch: ", Problem.of(e, Advice.COMMAND_LINE));
+          return e.error().exitCode();
+        }
+      }
       // Every account is checked at once, then on its own schedule: a poll just started shows at
       // once whether each account works, instead of after up to --min-interval of silence.
-      for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) {
+      for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) { // none when shared
         OpenedAccount a = o.getValue();
         CompletableFuture<CheckRecord> first = poller.checkNow(a.fetcher().account());
         if (a.retrying() != null) { // only the first check retries quarantined messages
@@ -390,7 +446,7 @@ final class PollCommand implements Callable<Integer> {
                   });
         }
       }
-      if (!quiet) {
+      if (!quiet && share == null) {
         out.println(
             "checking every account now, then each on its own schedule (every "
                 + DurationText.format(minInterval)
@@ -408,7 +464,8 @@ final class PollCommand implements Callable<Integer> {
       return 0;
     } finally {
       watch.close();
-      boolean ended = poller.close(Duration.ofSeconds(30));
+      boolean ended = share == null || share.close(Duration.ofSeconds(30)); // gives accounts back
+      ended &= poller.close(Duration.ofSeconds(30));
       for (OpenedAccount o : opened.values()) {
         try {
           o.close();
@@ -451,6 +508,48 @@ final class PollCommand implements Callable<Integer> {
     outcomes.put(account, RunOutcome.failed(account, p));
     if (!json) {
       TextReport.problem(spec.commandLine().getErr(), "mailfetch: " + who + ": ", p);
+    }
+  }
+
+  /** --lease-time and --instance: with --state jdbc:… only, each in range. */
+  private void checkShareOptions() {
+    if (stateUrl == null) {
+      if (leaseTime != null) {
+        throw bad(
+            "--lease-time is how long a poll holds an account in a state database: it goes with"
+                + " --state jdbc:postgresql://…");
+      }
+      if (instance != null) {
+        throw bad(
+            "--instance names this poll among those sharing a state database: it goes with"
+                + " --state jdbc:postgresql://…");
+      }
+      return;
+    }
+    if (leaseTime != null
+        && (leaseTime.compareTo(SHORTEST_LEASE) < 0
+            || leaseTime.compareTo(Duration.ofHours(24)) > 0)) {
+      throw bad(
+          "--lease-time "
+              + DurationText.format(leaseTime)
+              + ": must be from 3s to 24h (renewed every third of it; another poll takes the"
+              + " accounts of one that died after this long)");
+    }
+    if (instance != null
+        && (instance.isEmpty()
+            || instance.length() > 200
+            || !instance.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f))) {
+      throw bad(
+          "--instance: must be 1 to 200 printable characters (it is shown to the other polls):"
+              + " \""
+              + instance.replaceAll("\\p{Cntrl}", "?")
+              + "\"");
+    }
+    if (retryQuarantined && !once) {
+      throw bad(
+          "--retry-quarantined with --state jdbc:…: a poll that shares its accounts with other"
+              + " polls does not retry quarantined messages; stop the polls of the database and"
+              + " run mailfetch poll --once --state … --retry-quarantined, then start them again");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.mailfetch.cli;
 
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchLimits;
 import dev.mailfetch.api.FetchSource;
 import dev.mailfetch.api.Fetcher;
@@ -17,7 +18,9 @@ import picocli.CommandLine.ParameterException;
  * Opens one account of {@code fetch} (or of a poll) whose state is in PostgreSQL (--state jdbc:…):
  * the account's lease first (LOCKED naming the other owner where another instance holds it), then
  * its UID store and the sink; the lease is renewed while the account is open and released when it
- * closes. Nothing is kept in files, so nothing is left behind to remove.
+ * closes. Nothing is kept in files, so nothing is left behind to remove. A poll that shares its
+ * accounts with other instances ({@link PollShare}) checks every account first ({@link #prepare})
+ * and opens each when its share takes the account's lease, which it renews and releases itself.
  */
 final class PostgresAccount {
   private PostgresAccount() {}
@@ -35,6 +38,24 @@ final class PostgresAccount {
       FetchLimits limits,
       Dedup.Spec dedupSpec)
       throws Exception {
+    Pending p = prepare(c, a, typed, place, retention, labels, limits, dedupSpec);
+    return p.open(null);
+  }
+
+  /**
+   * Checks every option of the account and names it, opening nothing: {@link Pending#open} opens
+   * it, with its lease taken there (a fetch, a poll's --once) or given (a poll's share).
+   */
+  static Pending prepare(
+      FetchCommand c,
+      ServerOptions.Account a,
+      AccountUrl typed,
+      Destination place,
+      Retention retention,
+      LabelPolicy labels,
+      FetchLimits limits,
+      Dedup.Spec dedupSpec)
+      throws FetchException {
     if (c.postgres != null && (c.state != null || c.stateUrl != null)) {
       throw new ParameterException(
           c.spec.commandLine(),
@@ -53,7 +74,7 @@ final class PostgresAccount {
     boolean own = c.postgres == null;
     PostgresState pg =
         own
-            ? PostgresState.of(c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime)
+            ? PostgresState.of(c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime, null)
             : c.postgres;
     String account =
         a.imap()
@@ -65,52 +86,72 @@ final class PostgresAccount {
                 c.server, c.imap, a, account, c.env, c.spec, typed.folder(), c.sizeLimit())
             : c.server.advised(c.server.source(a, account, c.env, c.spec, true, c.sizeLimit()));
     // Every option is checked above this line, and nothing is opened.
-    PostgresState.Held held = null;
-    MessageSink sink = null;
-    Fetcher fetcher;
-    Fetcher retrying = null;
-    try {
-      JdbcDedupStore seen = pg.firstCopies(place.describe());
-      held = pg.take(account, seen); // the lease before the sink: a second run is LOCKED at once
-      sink = AccountOpening.openSink(place, place.defaultState());
-      fetcher =
-          AccountOpening.fetcher(
-              c,
-              source,
-              sink,
-              held.store(),
-              dedupSpec.policy(seen),
-              retention,
-              labels,
-              limits,
-              false);
-      if (c.retryQuarantined && c.polled) {
-        retrying =
-            AccountOpening.fetcher(
-                c,
-                source,
-                sink,
-                held.store(),
-                dedupSpec.policy(seen),
-                retention,
-                labels,
-                limits,
-                true);
-      }
-    } catch (Exception e) {
-      AccountOpening.closeAll(sink, held, own ? pg : null);
-      throw e;
+    return new Pending(
+        account,
+        lease -> {
+          PostgresState.Held held = null;
+          MessageSink sink = null;
+          Fetcher fetcher;
+          Fetcher retrying = null;
+          try {
+            JdbcDedupStore seen = pg.firstCopies(place.describe());
+            // the lease before the sink: a second run is LOCKED at once
+            held = lease == null ? pg.take(account, seen) : pg.held(lease, seen);
+            sink = AccountOpening.openSink(place, place.defaultState());
+            fetcher =
+                AccountOpening.fetcher(
+                    c,
+                    source,
+                    sink,
+                    held.store(),
+                    dedupSpec.policy(seen),
+                    retention,
+                    labels,
+                    limits,
+                    false);
+            if (c.retryQuarantined && c.polled) {
+              retrying =
+                  AccountOpening.fetcher(
+                      c,
+                      source,
+                      sink,
+                      held.store(),
+                      dedupSpec.policy(seen),
+                      retention,
+                      labels,
+                      limits,
+                      true);
+            }
+          } catch (Exception e) {
+            AccountOpening.closeAll(sink, held, own ? pg : null);
+            throw e;
+          }
+          MessageSink sk = sink;
+          PostgresState.Held h = held;
+          return new OpenedAccount(
+              fetcher,
+              retrying,
+              AccountName.host(a.host()),
+              a.user() + " at " + a.host() + ":" + a.port() + " into " + place.describe(),
+              List.of(),
+              () -> h.store().firstRun().isPresent(),
+              () -> AccountOpening.closeAll(sk, h, own ? pg : null),
+              () -> {});
+        });
+  }
+
+  /** Opens the account for its lease: null takes it (LOCKED where held), else the one given. */
+  interface Opening {
+    OpenedAccount open(JdbcAccountLeases.Lease lease) throws Exception;
+  }
+
+  /**
+   * An account of the command, checked and named ({@code account}: its lease's and its state's
+   * name), not yet open.
+   */
+  record Pending(String account, Opening opening) {
+    OpenedAccount open(JdbcAccountLeases.Lease lease) throws Exception {
+      return opening.open(lease);
     }
-    MessageSink sk = sink;
-    PostgresState.Held h = held;
-    return new OpenedAccount(
-        fetcher,
-        retrying,
-        AccountName.host(a.host()),
-        a.user() + " at " + a.host() + ":" + a.port() + " into " + place.describe(),
-        List.of(),
-        () -> h.store().firstRun().isPresent(),
-        () -> AccountOpening.closeAll(sk, h, own ? pg : null),
-        () -> {});
   }
 }

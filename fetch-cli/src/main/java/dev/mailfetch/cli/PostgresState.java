@@ -47,15 +47,18 @@ final class PostgresState implements AutoCloseable {
   private final String url;
   private final PGSimpleDataSource dataSource;
   private final Duration leaseTime;
+  private final String owner; // null: JdbcAccountLeases' default, pid@host/random
   private final Map<String, JdbcDedupStore> firstCopies = new HashMap<>();
   private JdbcState state;
   private JdbcAccountLeases leases;
   private ScheduledExecutorService renewals;
 
-  private PostgresState(String url, PGSimpleDataSource dataSource, Duration leaseTime) {
+  private PostgresState(
+      String url, PGSimpleDataSource dataSource, Duration leaseTime, String owner) {
     this.url = url;
     this.dataSource = dataSource;
     this.leaseTime = leaseTime;
+    this.owner = owner;
   }
 
   /**
@@ -69,7 +72,8 @@ final class PostgresState implements AutoCloseable {
       String url,
       Path passwordFile,
       Map<String, String> env,
-      Duration leaseTime) {
+      Duration leaseTime,
+      String owner) {
     URI uri = parse(spec, url);
     String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
     String user = null;
@@ -115,7 +119,7 @@ final class PostgresState implements AutoCloseable {
     }
     ds.setPassword(password.get());
     ds.setApplicationName("mailfetch");
-    return new PostgresState(url, ds, leaseTime);
+    return new PostgresState(url, ds, leaseTime, owner);
   }
 
   private static URI parse(CommandSpec spec, String url) {
@@ -185,7 +189,11 @@ final class PostgresState implements AutoCloseable {
                 "Nothing was fetched: check that the DataSource's database runs, is reachable, and"
                     + " accepts its user and password."));
       }
-      leases = JdbcAccountLeases.builder(state).leaseTime(leaseTime).build();
+      JdbcAccountLeases.Builder b = JdbcAccountLeases.builder(state).leaseTime(leaseTime);
+      if (owner != null) {
+        b.owner(owner); // checked by the poll's options already
+      }
+      leases = b.build();
       renewals =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -223,6 +231,26 @@ final class PostgresState implements AutoCloseable {
     Held h = new Held(lease.get(), store);
     long every = Math.max(1, leaseTime.toMillis() / 3);
     h.renewal = renewals.scheduleWithFixedDelay(h::renew, every, every, TimeUnit.MILLISECONDS);
+    return h;
+  }
+
+  /** The leases of this process's owner (connecting, and checking the schema, the first time). */
+  synchronized JdbcAccountLeases leases() throws FetchException {
+    state();
+    return leases;
+  }
+
+  /**
+   * Opens {@code lease}'s UID store for an account a share took: the share renews and releases the
+   * lease, so closing closes the store only.
+   */
+  Held held(JdbcAccountLeases.Lease lease, JdbcDedupStore firstCopies) throws FetchException {
+    JdbcUidStore.Builder b = JdbcUidStore.builder(state(), lease);
+    if (firstCopies != null) {
+      b.firstCopies(firstCopies);
+    }
+    Held h = new Held(lease, b.open());
+    h.shared = true;
     return h;
   }
 
@@ -300,6 +328,7 @@ final class PostgresState implements AutoCloseable {
     private final JdbcUidStore store;
     private volatile ScheduledFuture<?> renewal;
     private volatile boolean lost;
+    private boolean shared; // the share renews and releases the lease
 
     private Held(JdbcAccountLeases.Lease lease, JdbcUidStore store) {
       this.lease = lease;
@@ -345,7 +374,7 @@ final class PostgresState implements AutoCloseable {
       try {
         store.close();
       } finally {
-        if (!lost) {
+        if (!lost && !shared) {
           releaseQuietly(lease);
         }
       }

@@ -5,6 +5,7 @@ import dev.mailfetch.api.FetchException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -28,10 +29,33 @@ final class Database {
   final int timeoutSeconds;
   final Clock clock;
 
-  Database(DataSource dataSource, int timeoutSeconds, Clock clock) {
+  /**
+   * Whether lease times come from the database's clock (no clock given to the builder): then every
+   * instance judges expiry by one clock, and a skew between machines cannot let a taker in early.
+   */
+  final boolean databaseTime;
+
+  Database(DataSource dataSource, int timeoutSeconds, Clock clock, boolean databaseTime) {
     this.dataSource = dataSource;
     this.timeoutSeconds = timeoutSeconds;
     this.clock = clock;
+    this.databaseTime = databaseTime;
+  }
+
+  /**
+   * Now, in epoch milliseconds, for lease times: the database's clock ({@code clock_timestamp()},
+   * PostgreSQL's) unless the builder was given a clock (tests move one by hand).
+   */
+  long now(Connection c) throws SQLException {
+    if (!databaseTime) {
+      return clock.millis();
+    }
+    try (PreparedStatement s =
+            prepare(c, "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      return r.getLong(1);
+    }
   }
 
   /**

@@ -29,8 +29,9 @@ import java.util.UUID;
  * check runs, and {@link #release}s it when done. Another owner takes it only after it expired; the
  * same owner taking it again gets a new token, which fences off its own older stores.
  *
- * <p>Expiry is judged by the taker's clock ({@link JdbcState.Builder#clock}); clocks that disagree
- * can let two owners overlap in time, never in writes (the token decides). Safe for concurrent use.
+ * <p>Expiry is judged by the database's clock, or by the clock given to {@link
+ * JdbcState.Builder#clock}; clocks that disagree could let two owners overlap in time, never in
+ * writes (the token decides). Safe for concurrent use.
  */
 public final class JdbcAccountLeases {
   /** Default of {@link Builder#leaseTime}: 2 minutes. */
@@ -80,6 +81,15 @@ public final class JdbcAccountLeases {
     return owner;
   }
 
+  /** How long a lease lasts unless renewed. */
+  public Duration leaseTime() {
+    return leaseTime;
+  }
+
+  JdbcState state() {
+    return state;
+  }
+
   /**
    * Takes the lease of {@code account} if it is free, released, expired, or this owner's: with a
    * fencing token one greater than any before. Empty where another owner holds it unexpired.
@@ -90,7 +100,7 @@ public final class JdbcAccountLeases {
     return db.inTransaction(
         "taking the lease of " + account,
         c -> {
-          long now = db.clock.millis();
+          long now = db.now(c);
           long until = now + leaseTime.toMillis();
           ensureRow(db, c, account);
           try (PreparedStatement s =
@@ -124,7 +134,7 @@ public final class JdbcAccountLeases {
     return db.inTransaction(
         "renewing the lease of " + lease.account(),
         c -> {
-          long until = db.clock.millis() + leaseTime.toMillis();
+          long until = db.now(c) + leaseTime.toMillis();
           try (PreparedStatement s =
               db.prepare(
                   c,
@@ -259,8 +269,7 @@ public final class JdbcAccountLeases {
     }
   }
 
-  private static Optional<Lease> holder(Database db, Connection c, String account)
-      throws SQLException {
+  static Optional<Lease> holder(Database db, Connection c, String account) throws SQLException {
     try (PreparedStatement s =
         db.prepare(
             c,

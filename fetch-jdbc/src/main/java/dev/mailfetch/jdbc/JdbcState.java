@@ -23,7 +23,7 @@ import javax.sql.DataSource;
  * }
  * }</pre>
  *
- * <p><b>The schema</b> ({@code schema-1.sql} beside this class; docs/scale.md) carries its version
+ * <p><b>The schema</b> ({@code schema-2.sql} beside this class; docs/scale.md) carries its version
  * in {@code mailfetch_schema}. A database of another version is refused with {@link
  * dev.mailfetch.api.FetchError#CONFIGURATION}, saying which version it holds and what to do.
  *
@@ -67,6 +67,7 @@ public final class JdbcState {
     private final DataSource dataSource;
     private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
     private Clock clock = Clock.systemUTC();
+    private boolean databaseTime = true;
     private final Require.Once once = new Require.Once();
 
     private Builder(DataSource dataSource) {
@@ -93,15 +94,19 @@ public final class JdbcState {
     }
 
     /**
-     * The clock of lease expiry (the system's UTC clock by default). Instances sharing a database
-     * must agree on the time within a small part of the lease time (docs/scale.md, "Failure
-     * modes"); the fencing token keeps the state safe even where they do not.
+     * The clock of lease expiry and of the dedup window, for tests that move time by hand. By
+     * default lease times come from the database's clock (PostgreSQL's {@code clock_timestamp()}),
+     * one clock for every instance, so that a skew between machines cannot let a taker in early;
+     * with a clock given here they come from it, and instances sharing a database must then agree
+     * on the time within a small part of the lease time (docs/scale.md, "Failure modes"). The
+     * fencing token keeps the state safe either way.
      *
      * @throws IllegalStateException if set before
      */
     public Builder clock(Clock clock) {
       once.set("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
+      this.databaseTime = false;
       return this;
     }
 
@@ -112,7 +117,7 @@ public final class JdbcState {
      *     STATE_FAILED} where the database cannot be reached or refuses
      */
     public JdbcState open() throws FetchException {
-      Database db = new Database(dataSource, (int) queryTimeout.toSeconds(), clock);
+      Database db = new Database(dataSource, (int) queryTimeout.toSeconds(), clock, databaseTime);
       Schema.ensure(db);
       return new JdbcState(db);
     }

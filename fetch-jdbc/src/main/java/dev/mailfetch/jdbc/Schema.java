@@ -19,13 +19,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The schema: created from {@code schema-1.sql} in a database without one, and its version checked
- * against this code's at every open. Another version is refused, never written into: an older
- * mailfetch writing a newer schema (or the other way round) could lose what the other relies on.
+ * The schema: created from {@code schema-2.sql} in a database without one, and its version checked
+ * against this code's at every open. A version 1 database is upgraded in one transaction ({@code
+ * upgrade-1-to-2.sql}: it only adds tables, so an instance of version 1 still running is unharmed).
+ * Another version is refused, never written into: an older mailfetch writing a newer schema (or the
+ * other way round) could lose what the other relies on.
  */
 final class Schema {
-  static final int VERSION = 1;
+  static final int VERSION = 2;
   private static final String RESOURCE = "schema-" + VERSION + ".sql";
+
+  /** The version this code upgrades from, in place. */
+  static final int UPGRADED_FROM = 1;
+
+  private static final String UPGRADE = "upgrade-" + UPGRADED_FROM + "-to-" + VERSION + ".sql";
   private static final Logger log = LoggerFactory.getLogger(JdbcState.class);
 
   private Schema() {}
@@ -44,6 +51,10 @@ final class Schema {
           throw e;
         }
       }
+      found = version(db);
+    }
+    if (found.orElse(0) == UPGRADED_FROM) {
+      upgrade(db);
       found = version(db);
     }
     int v = found.orElse(0);
@@ -79,8 +90,41 @@ final class Schema {
     return false;
   }
 
+  /**
+   * Upgrades a version 1 database in one transaction. The version row is locked first, so of
+   * instances that start together one upgrades and the others, once it committed, find version 2.
+   */
+  private static void upgrade(Database db) throws FetchException {
+    List<String> statements = statements(UPGRADE);
+    boolean done =
+        db.inTransaction(
+            "upgrading mailfetch's state schema from version " + UPGRADED_FROM + " to " + VERSION,
+            c -> {
+              try (var lock = db.prepare(c, "SELECT version FROM mailfetch_schema FOR UPDATE");
+                  ResultSet r = lock.executeQuery()) {
+                if (!r.next() || r.getInt(1) != UPGRADED_FROM) {
+                  return false; // another instance upgraded it meanwhile
+                }
+              }
+              try (Statement s = c.createStatement()) {
+                s.setQueryTimeout(db.timeoutSeconds);
+                for (String sql : statements) {
+                  s.execute(sql);
+                }
+              }
+              return true;
+            });
+    if (done) {
+      log.info(
+          "upgraded mailfetch's state schema from version {} to {} ({})",
+          UPGRADED_FROM,
+          VERSION,
+          UPGRADE);
+    }
+  }
+
   private static void create(Database db) throws FetchException {
-    List<String> statements = statements();
+    List<String> statements = statements(RESOURCE);
     db.inTransaction(
         "creating mailfetch's state schema",
         c -> {
@@ -95,11 +139,11 @@ final class Schema {
   }
 
   /** The statements of the schema file: each ends with a semicolon at the end of a line. */
-  static List<String> statements() throws FetchException {
+  static List<String> statements(String resource) throws FetchException {
     String text;
-    try (InputStream in = Schema.class.getResourceAsStream(RESOURCE)) {
+    try (InputStream in = Schema.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IOException(RESOURCE + " is missing from the fetch-jdbc jar");
+        throw new IOException(resource + " is missing from the fetch-jdbc jar");
       }
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -145,7 +189,9 @@ final class Schema {
             + found
             + ", older than this mailfetch reads (version "
             + VERSION
-            + "); it is not upgraded behind the back of the instances that still use it",
+            + "; this one upgrades version "
+            + UPGRADED_FROM
+            + " only): it is not upgraded behind the back of the instances that still use it",
         null,
         null,
         Remedy.of(
