@@ -59,7 +59,7 @@ case "$group" in
                # PostgreSQL for 5 minutes (short: 2,000 accounts, 2 minutes); needs fetch-cli/target/mailfetch.jar
                # and PostgreSQL (Debian's postgresql; as root, the postgres user)
                args=(${SHARED_OPTS:-} -Xmx2g)
-               if short; then args+=(-Daccounts=2000 -Dseconds=120 -Dwarmup=30); else args+=(-Daccounts=10000 -Dseconds=300 -Dwarmup=60); fi
+               if short; then args+=(-Daccounts=2000 -Dseconds=120 -Dwarmup=20); else args+=(-Daccounts=10000 -Dseconds=300 -Dwarmup=30); fi
                args+=(-cp "$jar" dev.mailfetch.bench.SharedPollLoad) ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;

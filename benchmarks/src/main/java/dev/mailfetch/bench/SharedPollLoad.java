@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * Issue 21's load: {@code accounts} (10,000) POP3 accounts on {@code servers} (10) testkit servers
  * in this JVM, one config file, and {@code processes} (3) {@code mailfetch poll} processes (the
  * runnable jar) sharing them through a private PostgreSQL for {@code seconds} (300), with mail
- * arriving ({@code arrivalsPerSecond}, 20). Measured over the run after {@code warmup} (60 s):
+ * arriving ({@code arrivalsPerSecond}, 20). Measured over {@code seconds} after a {@code warmup}
+ * (60 s):
  *
  * <ul>
  *   <li>checks a second: whole sessions (logged in, QUIT) the servers recorded;
@@ -44,7 +45,9 @@ import java.util.stream.Stream;
  *
  * Other properties: {@code minInterval}, {@code maxInterval} (the polls' schedule, default 30s and
  * 60s), {@code leaseTime} (default: the command's), {@code maxChecks} (16 a process), {@code jar}
- * (default fetch-cli/target/mailfetch.jar), {@code pollArgs} (more options, space-separated).
+ * (default fetch-cli/target/mailfetch.jar), {@code pollArgs} (more options, space-separated),
+ * {@code pollHeap} (each poll's {@code -Xmx}, default {@code -Xmx1g}). The measured run starts once
+ * every poll holds leases and checks run (the start-up is timed and printed), after {@code warmup}.
  */
 public final class SharedPollLoad {
   private static final String PASSWORD = "load-pw";
@@ -63,6 +66,7 @@ public final class SharedPollLoad {
     String leaseTime = System.getProperty("leaseTime", "");
     String maxChecks = System.getProperty("maxChecks", "16");
     String extra = System.getProperty("pollArgs", "");
+    String pollHeap = System.getProperty("pollHeap", "-Xmx1g");
     Path jar =
         Path.of(System.getProperty("jar", "fetch-cli/target/mailfetch.jar")).toAbsolutePath();
     if (!Files.isRegularFile(jar)) {
@@ -114,6 +118,7 @@ public final class SharedPollLoad {
             new ArrayList<>(
                 List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    pollHeap,
                     "-jar",
                     jar.toString(),
                     "poll",
@@ -164,28 +169,34 @@ public final class SharedPollLoad {
           minInterval,
           maxInterval,
           leaseTime.isEmpty() ? "" : ", lease " + leaseTime);
-      Sample start = null;
+      // Start-up: until every poll holds leases and checks run (each poll reads the file and
+      // sets every account up first); then the measured run, plus the warm-up.
       long next = t0;
-      for (int tick = 10; tick <= seconds; tick += 10) {
+      Sample s;
+      do {
         next += TimeUnit.SECONDS.toNanos(10);
         TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
-        Sample s = sample(pg, db, started, polls, t0);
+        s = sample(pg, db, started, polls, t0);
+        System.out.println(s.line());
+        alive(polls, dir);
+      } while ((s.shares().size() < processes || s.checks() == 0)
+          && System.nanoTime() - t0 < TimeUnit.MINUTES.toNanos(15));
+      System.out.printf(
+          Locale.ROOT,
+          "start-up: %.0f s until every poll held leases and checks ran%n",
+          (System.nanoTime() - t0) / 1e9);
+      Sample start = s;
+      for (int tick = 10; tick <= warmup + seconds; tick += 10) {
+        next += TimeUnit.SECONDS.toNanos(10);
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, next - System.nanoTime()));
+        s = sample(pg, db, started, polls, t0);
         System.out.println(s.line());
         if (tick == warmup) {
           start = s;
         }
-        for (int p = 0; p < polls.size(); p++) {
-          if (!polls.get(p).isAlive()) {
-            throw new IllegalStateException(
-                "poll " + p + " ended (exit " + polls.get(p).exitValue() + "): " + tail(dir, p));
-          }
-        }
+        alive(polls, dir);
       }
-      Sample end = sample(pg, db, started, polls, t0);
-      if (start == null) {
-        start = new Sample(0, 0, 0, 0, Map.of(), new long[polls.size()], 0, 0, Map.of());
-      }
-      report(start, end, polls, started, accounts, t0);
+      report(start, s, polls, started, accounts, t0);
     } finally {
       if (arrival != null) {
         arrival.close();
@@ -202,6 +213,15 @@ public final class SharedPollLoad {
       started.forEach(FakePop3Server::close);
       pg.stop();
       deleteTree(dir);
+    }
+  }
+
+  private static void alive(List<Process> polls, Path dir) {
+    for (int p = 0; p < polls.size(); p++) {
+      if (!polls.get(p).isAlive()) {
+        throw new IllegalStateException(
+            "poll " + p + " ended (exit " + polls.get(p).exitValue() + "): " + tail(dir, p));
+      }
     }
   }
 
@@ -259,14 +279,18 @@ public final class SharedPollLoad {
       }
     }
     Map<String, Integer> shares = new TreeMap<>();
-    for (String line :
-        pg.psql(
-                db,
-                "SELECT owner, count(*) FROM mailfetch_lease WHERE owner IS NOT NULL AND"
-                    + " expires_at_ms > extract(epoch from clock_timestamp()) * 1000 GROUP BY"
-                    + " owner")
-            .strip()
-            .split("\n")) {
+    String held;
+    try {
+      held =
+          pg.psql(
+              db,
+              "SELECT owner, count(*) FROM mailfetch_lease WHERE owner IS NOT NULL AND"
+                  + " expires_at_ms > extract(epoch from clock_timestamp()) * 1000 GROUP BY"
+                  + " owner");
+    } catch (IOException noTableYet) {
+      held = ""; // the polls have not created the schema yet
+    }
+    for (String line : held.strip().split("\n")) {
       String[] f = line.split("\\|");
       if (f.length == 2) {
         shares.put(f[0], Integer.parseInt(f[1].strip()));
