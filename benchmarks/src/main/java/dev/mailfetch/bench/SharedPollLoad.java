@@ -78,6 +78,14 @@ public final class SharedPollLoad {
     List<FakePop3Server> started = new ArrayList<>();
     List<Process> polls = new ArrayList<>();
     MailArrival arrival = null;
+    // Ended early (Ctrl-C, SIGTERM): the polls and the cluster go with it.
+    Thread cleanup =
+        new Thread(
+            () -> {
+              polls.forEach(Process::destroyForcibly);
+              pg.close();
+            });
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       String db = pg.createDatabase("shared_load");
       String url = pg.jdbcUrl(db) + "?user=" + PrivatePostgres.USER;
