@@ -190,9 +190,6 @@ final class PollCommand implements Callable<Integer> {
               + " own).")
   String instance;
 
-  /** The shortest --lease-time: three renewals a lease need a second or more each. */
-  static final Duration SHORTEST_LEASE = Duration.ofSeconds(3);
-
   /** The environment, so that tests can give one. */
   Map<String, String> env = System.getenv();
 
@@ -228,7 +225,7 @@ final class PollCommand implements Callable<Integer> {
           "--state-password-file is the password of a state database: it goes with --state"
               + " jdbc:postgresql://…");
     }
-    checkShareOptions();
+    PollShare.checkOptions(spec, stateUrl, leaseTime, instance, retryQuarantined, once);
     PostgresState postgres =
         stateUrl == null
             ? null
@@ -387,6 +384,14 @@ final class PollCommand implements Callable<Integer> {
         }
         return RunOutcome.exitCode(all);
       }
+      if (share != null) { // connects: an unreachable database ends the poll here
+        try {
+          share.start(quiet ? null : out, minInterval, maxInterval);
+        } catch (FetchException e) {
+          TextReport.problem(err, "mailfetch: ", Problem.of(e, Advice.COMMAND_LINE));
+          return e.error().exitCode();
+        }
+      }
       Thread hook =
           new Thread(
               () -> {
@@ -401,29 +406,6 @@ final class PollCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       poller.start();
       watch.start();
-      if (share != null) {
-        try {
-          share.start();
-          if (!quiet) {
-            out.println(
-                "sharing "
-                    + share.offered()
-                    + " accounts with the other polls of "
-                    + postgres.url()
-                    + " as "
-                    + share.owner()
-                    + ": each account taken is checked at once, then on its own schedule (every "
-                    + DurationText.format(minInterval)
-                    + " to "
-                    + DurationText.format(maxInterval)
-                    + ")");
-            out.flush();
-          }
-        } catch (FetchException e) {
-          TextReport.problem(err, "mailfetch: ", Problem.of(e, Advice.COMMAND_LINE));
-          return e.error().exitCode();
-        }
-      }
       // Every account is checked at once, then on its own schedule: a poll just started shows at
       // once whether each account works, instead of after up to --min-interval of silence.
       for (Map.Entry<String, OpenedAccount> o : opened.entrySet()) { // none when shared
@@ -464,8 +446,10 @@ final class PollCommand implements Callable<Integer> {
       return 0;
     } finally {
       watch.close();
-      boolean ended = share == null || share.close(Duration.ofSeconds(30)); // gives accounts back
-      ended &= poller.close(Duration.ofSeconds(30));
+      // A shared poll gives its accounts back as their checks end, then closes the poller: both
+      // within the 40 s the shutdown hook waits.
+      boolean ended = share == null || share.close(Duration.ofSeconds(20));
+      ended &= poller.close(Duration.ofSeconds(share == null ? 30 : 15));
       for (OpenedAccount o : opened.values()) {
         try {
           o.close();
@@ -508,48 +492,6 @@ final class PollCommand implements Callable<Integer> {
     outcomes.put(account, RunOutcome.failed(account, p));
     if (!json) {
       TextReport.problem(spec.commandLine().getErr(), "mailfetch: " + who + ": ", p);
-    }
-  }
-
-  /** --lease-time and --instance: with --state jdbc:… only, each in range. */
-  private void checkShareOptions() {
-    if (stateUrl == null) {
-      if (leaseTime != null) {
-        throw bad(
-            "--lease-time is how long a poll holds an account in a state database: it goes with"
-                + " --state jdbc:postgresql://…");
-      }
-      if (instance != null) {
-        throw bad(
-            "--instance names this poll among those sharing a state database: it goes with"
-                + " --state jdbc:postgresql://…");
-      }
-      return;
-    }
-    if (leaseTime != null
-        && (leaseTime.compareTo(SHORTEST_LEASE) < 0
-            || leaseTime.compareTo(Duration.ofHours(24)) > 0)) {
-      throw bad(
-          "--lease-time "
-              + DurationText.format(leaseTime)
-              + ": must be from 3s to 24h (renewed every third of it; another poll takes the"
-              + " accounts of one that died after this long)");
-    }
-    if (instance != null
-        && (instance.isEmpty()
-            || instance.length() > 200
-            || !instance.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f))) {
-      throw bad(
-          "--instance: must be 1 to 200 printable characters (it is shown to the other polls):"
-              + " \""
-              + instance.replaceAll("\\p{Cntrl}", "?")
-              + "\"");
-    }
-    if (retryQuarantined && !once) {
-      throw bad(
-          "--retry-quarantined with --state jdbc:…: a poll that shares its accounts with other"
-              + " polls does not retry quarantined messages; stop the polls of the database and"
-              + " run mailfetch poll --once --state … --retry-quarantined, then start them again");
     }
   }
 

@@ -13,6 +13,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -24,6 +26,62 @@ import picocli.CommandLine.ParameterException;
 final class PollShare implements JdbcAccountShare.Listener {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  /** The shortest --lease-time: three renewals a lease need a second or more each. */
+  static final Duration SHORTEST_LEASE = Duration.ofSeconds(3);
+
+  /** --lease-time and --instance: with --state jdbc:… only, each in range. */
+  static void checkOptions(
+      CommandSpec spec,
+      String stateUrl,
+      Duration leaseTime,
+      String instance,
+      boolean retryQuarantined,
+      boolean once) {
+    if (stateUrl == null) {
+      if (leaseTime != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--lease-time is how long a poll holds an account in a state database: it goes with"
+                + " --state jdbc:postgresql://…");
+      }
+      if (instance != null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--instance names this poll among those sharing a state database: it goes with"
+                + " --state jdbc:postgresql://…");
+      }
+      return;
+    }
+    if (leaseTime != null
+        && (leaseTime.compareTo(SHORTEST_LEASE) < 0
+            || leaseTime.compareTo(Duration.ofHours(24)) > 0)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--lease-time "
+              + PollCommand.DurationText.format(leaseTime)
+              + ": must be from 3s to 24h (renewed every third of it; another poll takes the"
+              + " accounts of one that died after this long)");
+    }
+    if (instance != null
+        && (instance.isEmpty()
+            || instance.length() > 200
+            || !instance.chars().allMatch(ch -> ch >= 0x20 && ch != 0x7f))) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--instance: must be 1 to 200 printable characters (it is shown to the other polls):"
+              + " \""
+              + instance.replaceAll("\\p{Cntrl}", "?")
+              + "\"");
+    }
+    if (retryQuarantined && !once) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--retry-quarantined with --state jdbc:…: a poll that shares its accounts with other"
+              + " polls does not retry quarantined messages; stop the polls of the database and"
+              + " run mailfetch poll --once --state … --retry-quarantined, then start them again");
+    }
+  }
 
   /** A config file's account, checked, not open. */
   private record Offered(String name, FetchCommand command, PostgresAccount.Pending pending) {}
@@ -37,7 +95,7 @@ final class PollShare implements JdbcAccountShare.Listener {
   private final boolean quiet;
   private final Map<String, Offered> offered = new LinkedHashMap<>();
   private volatile boolean stopping;
-  private boolean roundFailing;
+  private long roundFailureSaid = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
   private JdbcAccountShare share;
 
   PollShare(
@@ -75,22 +133,32 @@ final class PollShare implements JdbcAccountShare.Listener {
     return offered.size();
   }
 
-  /** The instance's name, as its leases carry it (connecting to the database). */
-  String owner() throws FetchException {
-    return postgres.leases().owner();
-  }
-
   /**
    * Connects (the schema checked, upgraded from version 1), offers every account and starts taking
-   * this instance's share.
+   * this instance's share; says so on {@code to} unless null.
    */
-  void start() throws FetchException {
+  void start(PrintWriter to, Duration minInterval, Duration maxInterval) throws FetchException {
     JdbcAccountLeases leases = postgres.leases();
     share = JdbcAccountShare.builder(leases, poller).listener(this).build();
     for (String account : offered.keySet()) {
       share.offer(account, this::open);
     }
     share.start();
+    if (to != null) {
+      to.println(
+          "sharing "
+              + offered.size()
+              + " accounts with the other polls of "
+              + postgres.url()
+              + " as "
+              + leases.owner()
+              + ": each account taken is checked at once, then on its own schedule (every "
+              + PollCommand.DurationText.format(minInterval)
+              + " to "
+              + PollCommand.DurationText.format(maxInterval)
+              + ")");
+      to.flush();
+    }
   }
 
   /** Gives every account back (their checks ended within {@code grace}); true if all were. */
@@ -141,7 +209,6 @@ final class PollShare implements JdbcAccountShare.Listener {
 
   @Override
   public void accountTaken(String account, JdbcAccountLeases.Lease lease) {
-    roundFailing = false;
     var unused = poller.checkNow(account); // checked at once, then on its schedule
     if (!quiet) {
       say(out, name(account) + ": taken (fencing token " + lease.fencingToken() + ")");
@@ -178,10 +245,11 @@ final class PollShare implements JdbcAccountShare.Listener {
 
   @Override
   public void roundFailed(FetchException why) {
-    if (roundFailing) {
-      return; // said once until it works again
+    long now = System.nanoTime();
+    if (now - roundFailureSaid < TimeUnit.MINUTES.toNanos(1)) {
+      return; // said once a minute at most while it lasts
     }
-    roundFailing = true;
+    roundFailureSaid = now;
     say(
         err,
         "state database "

@@ -7,6 +7,7 @@ import dev.mailfetch.poll.Poller;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,6 +60,9 @@ public final class JdbcAccountShare implements AutoCloseable {
 
   /** How often an instance looks for checks asked of its accounts by other instances. */
   static final Duration REQUEST_POLL = Duration.ofSeconds(1);
+
+  /** Leases taken in one statement, at most. */
+  static final int TAKE_CHUNK = 500;
 
   /** Opens an account whose lease this instance has just taken. */
   @FunctionalInterface
@@ -219,10 +223,14 @@ public final class JdbcAccountShare implements AutoCloseable {
    * nobody, this instance takes it (beyond its share until the next round balances) and checks it.
    *
    * @throws IllegalArgumentException if this instance was not offered the account
+   * @throws IllegalStateException once the share is closed
    * @throws FetchException {@code STATE_FAILED} where the database does not answer; an opening
    *     failure of the account taken here
    */
   public synchronized SharedCheck checkNow(String account) throws FetchException {
+    if (stopping) {
+      throw new IllegalStateException("the share is closed");
+    }
     Require.requireArgument(
         offered.containsKey(account), "account %s is not offered to this share", account);
     if (holdings.holdsActive(account)) {
@@ -426,34 +434,57 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
     holdings.renewed(times[1]);
     holdings.finishLeaving();
-    balance(times[0], times[1]);
+    balance(started, times[0], times[1]);
   }
 
-  private void balance(long now, long until) {
+  /**
+   * Gives back above the target plus the slack; takes up to the target below it, in chunks, and
+   * stops for a round once half a round has passed (opening thousands of accounts takes seconds),
+   * so that the leases held are renewed in time; the next round follows at once.
+   */
+  private void balance(long started, long now, long until) {
     int target = target();
     int active = holdings.active().size();
     if (active > target + slack()) {
       holdings.giveBack(active - target);
-    } else if (active < target) {
-      List<String> candidates = new ArrayList<>();
-      for (String account : offered.keySet()) {
-        if (!holdings.holds(account) && holdings.mayOpen(account)) {
-          candidates.add(account);
-        }
+      return;
+    }
+    if (active >= target) {
+      return;
+    }
+    List<String> candidates = new ArrayList<>();
+    for (String account : offered.keySet()) {
+      if (!holdings.holds(account) && holdings.mayOpen(account)) {
+        candidates.add(account);
       }
-      Collections.shuffle(candidates); // instances taking at once meet fewer locked rows
+    }
+    Collections.shuffle(candidates); // instances taking at once meet fewer locked rows
+    while (active < target && !candidates.isEmpty()) {
+      int n = Math.min(TAKE_CHUNK, target - active);
       List<JdbcAccountLeases.Lease> taken;
       try {
         taken =
             db.inTransaction(
                 "taking accounts for " + owner,
-                c -> ShareSql.take(db, c, owner, candidates, target - active, now, until));
+                c -> ShareSql.take(db, c, owner, candidates, n, now, until));
       } catch (FetchException e) {
         listener.roundFailed(e);
         return;
       }
+      Set<String> tried = new HashSet<>();
       for (JdbcAccountLeases.Lease lease : taken) {
-        holdings.open(lease.account(), lease, offered.get(lease.account()), false);
+        tried.add(lease.account());
+        if (holdings.open(lease.account(), lease, offered.get(lease.account()), false)) {
+          active++;
+        }
+      }
+      candidates.removeAll(tried);
+      if (taken.size() < n) {
+        return; // no more free
+      }
+      if (System.nanoTime() - started > roundMs * 500_000) {
+        wake(true); // renew first, then take on
+        return;
       }
     }
   }
@@ -468,11 +499,29 @@ public final class JdbcAccountShare implements AutoCloseable {
     } catch (FetchException e) {
       return; // the round says so
     }
+    List<String> notHere = new ArrayList<>();
     synchronized (this) {
       for (String account : asked) {
         if (holdings.holdsActive(account)) {
           var unused = poller.checkNow(account);
+        } else {
+          notHere.add(account); // being given back: for the next holder
         }
+      }
+    }
+    if (!notHere.isEmpty()) {
+      try {
+        db.inTransaction(
+            "passing on the checks asked of " + owner,
+            c -> {
+              long now = db.now(c);
+              for (String account : notHere) {
+                ShareSql.ask(db, c, account, owner, now);
+              }
+              return null;
+            });
+      } catch (FetchException e) {
+        log.debug("{} - passing on asked checks: {}", owner, e.getMessage());
       }
     }
   }

@@ -46,6 +46,10 @@ final class ShareHoldings {
   private final long retryNanos;
   private final Map<String, Holding> held = new LinkedHashMap<>();
   private final Map<String, Long> openFailedAt = new HashMap<>();
+
+  /** Accounts lost whose last check here has not ended: not taken again until it has. */
+  private final Map<String, CompletableFuture<CheckRecord>> draining = new HashMap<>();
+
   private FetchException lastOpenFailure;
 
   ShareHoldings(JdbcAccountShare share, Database db, String owner, long roundMs) {
@@ -75,8 +79,18 @@ final class ShareHoldings {
     return h != null && h.leaving == null;
   }
 
-  /** Whether the account may be taken: not failed to open in the last rounds. */
+  /**
+   * Whether the account may be taken: not failed to open in the last rounds, and no check of it
+   * still running here from before it was lost (two sessions of one account at once).
+   */
   boolean mayOpen(String account) {
+    CompletableFuture<CheckRecord> last = draining.get(account);
+    if (last != null) {
+      if (!last.isDone()) {
+        return false;
+      }
+      draining.remove(account);
+    }
     Long at = openFailedAt.get(account);
     if (at == null) {
       return true;
@@ -206,6 +220,7 @@ final class ShareHoldings {
         h.leaving != null
             ? h.leaving
             : share.poller.remove(account).orElse(CompletableFuture.completedFuture(null));
+    draining.put(account, f);
     var unused = f.whenComplete((r, e) -> closeQuietly(account, h.opened));
     log.warn("{} - lost by {}: {}", account, owner, why);
     share.listener().accountLost(account, why);

@@ -18,6 +18,8 @@ import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,10 +31,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Shares of one poll's accounts over a real PostgreSQL and a fake POP3 server: a fair split, a
@@ -357,5 +361,76 @@ class JdbcAccountShareTest {
         "",
         TestDatabase.psql("share", "SELECT owner FROM mailfetch_lease WHERE account = 'u37@share'"),
         "given back at once");
+  }
+
+  /** The state database as the embedder's pool reaches it, or a port where nothing listens. */
+  private static final class Switchable extends ReusedConnections {
+    private final PGSimpleDataSource nowhere = new PGSimpleDataSource();
+    volatile boolean down;
+
+    Switchable(DataSource real) {
+      super(real);
+      nowhere.setUrl("jdbc:postgresql://127.0.0.1:1/none");
+      nowhere.setConnectTimeout(1);
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return down ? nowhere.getConnection() : super.getConnection();
+    }
+  }
+
+  @Test
+  void aDatabaseDownForALeaseTime_dropsEveryAccount_releasesNothing_andTheyAreTakenAgainAfter()
+      throws Exception {
+    Switchable db = new Switchable(ds);
+    JdbcState state = JdbcState.open(db);
+    Poller poller = Poller.builder().push(false).build();
+    toClose.add(poller);
+    List<String> events = new CopyOnWriteArrayList<>();
+    JdbcAccountShare share =
+        JdbcAccountShare.builder(
+                JdbcAccountLeases.builder(state).owner("share-cut-off").leaseTime(LEASE).build(),
+                poller)
+            .listener(
+                new JdbcAccountShare.Listener() {
+                  @Override
+                  public void accountLost(String account, String why) {
+                    events.add("lost " + account);
+                  }
+
+                  @Override
+                  public void roundFailed(FetchException why) {
+                    events.add("failed " + why.error());
+                  }
+                })
+            .build();
+    toClose.add(() -> share.close(Duration.ofSeconds(5)));
+    List<String> two = accounts(38, 2);
+    for (String a : two) {
+      share.offer(a, (name, lease) -> open(state, name, lease));
+    }
+    share.start();
+    waitFor(() -> share.held().size() == 2, Duration.ofSeconds(10), "both held");
+    db.down = true;
+    long cut = System.nanoTime();
+    waitFor(() -> share.held().isEmpty(), LEASE.multipliedBy(3), "dropped");
+    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
+    assertTrue(ms >= LEASE.toMillis() - LEASE.toMillis() / 3, "not before a lease time: " + ms);
+    assertTrue(poller.accounts().isEmpty(), "out of the Poller");
+    assertTrue(events.contains("failed STATE_FAILED"), events.toString());
+    assertTrue(events.containsAll(List.of("lost " + two.get(0), "lost " + two.get(1))));
+    assertEquals(
+        "share-cut-off,share-cut-off",
+        TestDatabase.psql(
+            "share",
+            "SELECT string_agg(owner, ',') FROM mailfetch_lease WHERE account IN ('"
+                + two.get(0)
+                + "', '"
+                + two.get(1)
+                + "')"),
+        "nothing released: the database did not answer");
+    db.down = false;
+    waitFor(() -> share.held().size() == 2, Duration.ofSeconds(10), "taken again");
   }
 }

@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  * for mailfetch's statements, not for a new backend process per transaction. It also counts the
  * transactions committed, which the batching tests read.
  */
-final class ReusedConnections implements DataSource {
+class ReusedConnections implements DataSource {
   private final DataSource target;
   private final ConcurrentLinkedQueue<Connection> idle = new ConcurrentLinkedQueue<>();
   final AtomicInteger commits = new AtomicInteger();
