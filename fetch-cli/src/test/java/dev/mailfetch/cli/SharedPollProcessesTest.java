@@ -28,7 +28,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -459,7 +458,7 @@ class SharedPollProcessesTest {
     }
     for (Map.Entry<String, List<String>> e : sent.entrySet()) {
       String user = e.getKey();
-      Map<String, Integer> held = messageIds(tmp.resolve("Mail").resolve(user));
+      Map<String, Integer> held = MaildirMessageIds.count(tmp.resolve("Mail").resolve(user));
       for (String id : e.getValue()) {
         int n = held.getOrDefault(id, 0);
         if (n != 1) {
@@ -527,24 +526,6 @@ class SharedPollProcessesTest {
       }
     }
     log("sessions with DELE from the resumed instance after SIGCONT: " + afterResume);
-  }
-
-  /** Message-ID to how many files carry it, in new/ and cur/ of a Maildir. */
-  private static Map<String, Integer> messageIds(Path maildir) throws IOException {
-    Map<String, Integer> out = new HashMap<>();
-    for (String sub : new String[] {"new", "cur"}) {
-      Path dir = maildir.resolve(sub);
-      if (!Files.isDirectory(dir)) {
-        continue;
-      }
-      try (Stream<Path> files = Files.list(dir)) {
-        for (Path f : files.toList()) {
-          out.merge(
-              String.valueOf(MailArrival.messageIdOf(Files.readAllBytes(f))), 1, Integer::sum);
-        }
-      }
-    }
-    return out;
   }
 
   private static boolean checkedWholeSince(FakePop3Server server, String user, long since) {

@@ -106,10 +106,8 @@ public final class FakePop3Server implements AutoCloseable {
     final String rawGreeting;
     final boolean endlessSaslChallenges;
     final boolean extraReplyWhenPipelined;
+    final IntFunction<String> identifyClients; // null: sessions' clients are not named
     final boolean deleImmediately;
-
-    /** Names a session's client from its port at the session's first DELE; null: not asked. */
-    final IntFunction<String> identifyClients;
 
     /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
     final Set<FakeMailbox.Message> sentWhole =
@@ -275,26 +273,14 @@ public final class FakePop3Server implements AutoCloseable {
 
     private Builder() {}
 
-    /**
-     * The autologout timer: a session that sends nothing for this long is closed (default 10
-     * minutes, RFC 1939's least). Short, it ends the session of a client that was paused (SIGSTOP)
-     * as a real server ends it, only sooner; a session closed so does no UPDATE.
-     */
+    /** Autologout after this idle time (default 10 min); short, it ends a SIGSTOPped client's. */
     public Builder idleTimeout(Duration idle) {
       once.set("idleTimeout", this.idleTimeout);
-      Require.requireArgument(
-          !idle.isNegative() && !idle.isZero(), "idleTimeout must be longer than 0: %s", idle);
-      this.idleTimeout = idle;
+      this.idleTimeout = Require.positive("idleTimeout", idle);
       return this;
     }
 
-    /**
-     * Names the client of each session that sends a DELE, from the client's TCP port, when its
-     * first DELE arrives ({@link RecordedSession#client()}): for a test where several processes
-     * fetch from one server and it must know which of them deleted (see {@link
-     * LoopbackClients#processOf}). Asked only for sessions that delete, since finding a process by
-     * its port reads {@code /proc}.
-     */
+    /** Names each session's client at its first DELE, from its port: {@link LoopbackClients}. */
     public Builder identifyClients(IntFunction<String> byClientPort) {
       once.set("identifyClients", this.identifyClients);
       this.identifyClients = Objects.requireNonNull(byClientPort, "byClientPort");
