@@ -3,7 +3,7 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll shared-poll latency memory scale all
 #   DELIVER_OPTS="-Dsaving=DURABLE -Drows=bareImap,mailfetchImap" RESULT_TAG=durable benchmarks/run.sh deliver-rounds
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
 #
@@ -59,12 +59,18 @@ case "$group" in
                args+=(-cp "$jar" dev.mailfetch.bench.ImapLatencyRounds) ;;
   imap-poll)   # a nothing-new poll of a 100,000-message Dovecot IMAP folder, with and without the mailbox mark
                args=(${IMAP_OPTS:-} -Xmx2g -cp "$jar" dev.mailfetch.bench.ImapPollRounds) ;;
+  shared-poll) # issue 21: 10,000 POP3 accounts shared by three `mailfetch poll` processes through a private
+               # PostgreSQL for 5 minutes (short: 2,000 accounts, 2 minutes); needs fetch-cli/target/mailfetch.jar
+               # and PostgreSQL (Debian's postgresql; as root, the postgres user)
+               args=(${SHARED_OPTS:-} -Xmx2g)
+               if short; then args+=(-Daccounts=2000 -Dseconds=120 -Dwarmup=20); else args+=(-Daccounts=10000 -Dseconds=300 -Dwarmup=30); fi
+               args+=(-cp "$jar" dev.mailfetch.bench.SharedPollLoad) ;;
   latency)     if short; then args=(LatencyBenchmark -p rtt=10 -wi 1 -i 2 -f 1); else args=(LatencyBenchmark -p rtt=10,50); fi ;;
   memory)      args=(-cp "$jar" dev.mailfetch.bench.MemoryProbes big) ;;
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac
-case "$group" in memory|scale|deliver-rounds|imap-source|imap-latency|imap-poll) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
+case "$group" in memory|scale|deliver-rounds|imap-source|imap-latency|imap-poll|shared-poll) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
 
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')

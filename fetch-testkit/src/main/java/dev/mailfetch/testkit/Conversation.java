@@ -293,6 +293,7 @@ final class Conversation {
       ServerOutput.pause(Duration.ofSeconds(3).toNanos());
     }
     if (state != State.TRANSACTION) {
+      rec.finishing();
       replies.ok("Logging out");
       return false;
     }

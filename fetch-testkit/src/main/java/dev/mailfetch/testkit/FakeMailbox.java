@@ -184,6 +184,22 @@ public final class FakeMailbox {
     messages.removeIf(set::contains);
   }
 
+  /** As {@link #remove}, returning the unique ids of those that were still there. */
+  synchronized List<String> removeReturningUids(Collection<Message> gone) {
+    Set<Message> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    set.addAll(gone);
+    List<String> removed = new ArrayList<>();
+    messages.removeIf(
+        m -> {
+          if (set.contains(m)) {
+            removed.add(m.uid);
+            return true;
+          }
+          return false;
+        });
+    return removed;
+  }
+
   boolean tryLock() {
     return locked.compareAndSet(false, true);
   }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
@@ -105,6 +106,7 @@ public final class FakePop3Server implements AutoCloseable {
     final String rawGreeting;
     final boolean endlessSaslChallenges;
     final boolean extraReplyWhenPipelined;
+    final IntFunction<String> identifyClients; // null: sessions' clients are not named
     final boolean deleImmediately;
 
     /** Messages some session has sent whole, so a later DELE of them is not judged unsent. */
@@ -141,6 +143,7 @@ public final class FakePop3Server implements AutoCloseable {
       this.endlessSaslChallenges = b.endlessSaslChallenges;
       this.extraReplyWhenPipelined = b.extraReplyWhenPipelined;
       this.deleImmediately = b.deleImmediately;
+      this.identifyClients = b.identifyClients;
     }
   }
 
@@ -266,8 +269,23 @@ public final class FakePop3Server implements AutoCloseable {
     private boolean extraReplyWhenPipelined;
     private boolean deleImmediately;
     private final Map<String, byte[]> extraMessages = new LinkedHashMap<>();
+    private IntFunction<String> identifyClients;
 
     private Builder() {}
+
+    /** Autologout after this idle time (default 10 min); short, it ends a SIGSTOPped client's. */
+    public Builder idleTimeout(Duration idle) {
+      once.set("idleTimeout", this.idleTimeout);
+      this.idleTimeout = Require.positive("idleTimeout", idle);
+      return this;
+    }
+
+    /** Names each session's client at its first DELE, from its port: {@link LoopbackClients}. */
+    public Builder identifyClients(IntFunction<String> byClientPort) {
+      once.set("identifyClients", this.identifyClients);
+      this.identifyClients = Objects.requireNonNull(byClientPort, "byClientPort");
+      return this;
+    }
 
     /**
      * Instead of its own reply to {@code verb}, the server sends exactly {@code raw} (each char one

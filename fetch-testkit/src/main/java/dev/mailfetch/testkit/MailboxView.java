@@ -286,6 +286,11 @@ final class MailboxView {
    * @return how many messages were deleted
    */
   int update() {
+    return update(new RecordedSession(0));
+  }
+
+  /** As {@link #update()}, noting in {@code rec} the unique ids it removed. */
+  int update(RecordedSession rec) {
     List<FakeMailbox.Message> gone = new ArrayList<>();
     List<FakeMailbox.Message> popped = new ArrayList<>();
     for (int i = 0; i < snapshot.size(); i++) {
@@ -300,7 +305,7 @@ final class MailboxView {
       account.popped.addAll(gone);
     }
     if (!q(Q30_DELE_NOT_HONOURED) && !q(Q47_HUGE_MAILBOX)) {
-      account.mailbox.remove(gone);
+      rec.removed(account.mailbox.removeReturningUids(gone));
     }
     return gone.size();
   }

@@ -9,6 +9,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.IntFunction;
 
 /**
  * What one client connection did on a {@link FakePop3Server}: every command, whether TLS was
@@ -36,8 +38,86 @@ public final class RecordedSession {
   private final List<String> unlisted = new ArrayList<>();
   private final List<String> deletedUnsent = new ArrayList<>();
 
+  // When it began and ended on this JVM's monotonic clock (System.nanoTime), so that sessions of
+  // one account can be compared with each other and with moments the test notes (a SIGKILL).
+  private final long acceptedNanos = System.nanoTime();
+  private long endedNanos = -1;
+  private long firstDeleNanos = -1;
+  private int clientPort;
+  private String client;
+  private final List<String> removedUids = new ArrayList<>();
+
   RecordedSession(int number) {
     this.number = number;
+  }
+
+  RecordedSession(int number, int clientPort) {
+    this.number = number;
+    this.clientPort = clientPort;
+  }
+
+  /** When the server accepted the connection, on this JVM's {@link System#nanoTime()} clock. */
+  public long acceptedNanos() {
+    return acceptedNanos;
+  }
+
+  /**
+   * When the session was over for the client, on {@link System#nanoTime()}: just before the reply
+   * to its QUIT (after the UPDATE), or when the connection closed without one; empty while it runs.
+   * A client that waits for the QUIT reply cannot start anything after the session before this.
+   */
+  public synchronized OptionalLong endedNanos() {
+    return endedNanos < 0 ? OptionalLong.empty() : OptionalLong.of(endedNanos);
+  }
+
+  /** When the session's first DELE arrived, on {@link System#nanoTime()}; empty if none did. */
+  public synchronized OptionalLong firstDeleNanos() {
+    return firstDeleNanos < 0 ? OptionalLong.empty() : OptionalLong.of(firstDeleNanos);
+  }
+
+  /** The client's TCP port (its end of the connection), 0 if unknown. */
+  public int clientPort() {
+    return clientPort;
+  }
+
+  /**
+   * Who the client was, as the server's {@code identifyClients} function named it at the session's
+   * first DELE; empty if the session sent none or no function was given.
+   */
+  public synchronized Optional<String> client() {
+    return Optional.ofNullable(client);
+  }
+
+  /** The unique ids of the messages this session's UPDATE removed from the mailbox, in order. */
+  public synchronized List<String> removedUids() {
+    return List.copyOf(removedUids);
+  }
+
+  /** A DELE arrived: the first one notes the time and asks {@code identify} who the client is. */
+  void deleReceived(IntFunction<String> identify) {
+    synchronized (this) {
+      if (firstDeleNanos >= 0) {
+        return;
+      }
+      firstDeleNanos = System.nanoTime();
+    }
+    if (identify != null) {
+      String who = identify.apply(clientPort); // outside the lock: it may read /proc
+      synchronized (this) {
+        client = who;
+      }
+    }
+  }
+
+  synchronized void removed(List<String> uids) {
+    removedUids.addAll(uids);
+  }
+
+  /** The session is over for the client (its QUIT is about to be answered). */
+  synchronized void finishing() {
+    if (endedNanos < 0) {
+      endedNanos = System.nanoTime();
+    }
   }
 
   /** How long the session lasted, or has lasted so far. */
@@ -179,6 +259,7 @@ public final class RecordedSession {
   synchronized void markEnded() {
     this.ended = true;
     this.endedAt = Instant.now();
+    finishing();
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {

@@ -118,7 +118,7 @@ final class SessionThreads {
         return; // closed
       }
       number++;
-      RecordedSession recorded = new RecordedSession(number);
+      RecordedSession recorded = new RecordedSession(number, socket.getPort());
       sessions.add(recorded);
       open.add(socket);
       int n = number;

@@ -135,7 +135,8 @@ final class Transaction {
       replies.err("Error locking your mailbox");
       return;
     }
-    int gone = mailbox.update();
+    int gone = mailbox.update(rec);
+    rec.finishing(); // what a client that waits for the reply does next comes after this
     releaseLock(); // UPDATE is over: the maildrop is free before the client hears so
     if (q(Q35_QUIT_NO_REPLY)) {
       return;
@@ -160,6 +161,7 @@ final class Transaction {
     if (i < 0) {
       return;
     }
+    rec.deleReceived(s.identifyClients);
     if (!s.sentWhole.contains(mailbox.message(i))) {
       rec.deletedUnsent(line);
     }
