@@ -134,6 +134,9 @@ public final class JdbcAccountShare implements AutoCloseable {
   private int live = 1;
   private long lastRenewedNanos = System.nanoTime();
 
+  /** When (nanoTime) the first other instance's heartbeat expires unless renewed; a round then. */
+  private volatile long otherExpiresNanos = System.nanoTime() + Long.MAX_VALUE / 4;
+
   private final Object wake = new Object();
   private volatile boolean stopping;
   private boolean roundWanted;
@@ -384,7 +387,8 @@ public final class JdbcAccountShare implements AutoCloseable {
     while (!stopping) {
       boolean due;
       synchronized (wake) {
-        due = roundWanted || System.nanoTime() - nextRound >= 0;
+        long now = System.nanoTime();
+        due = roundWanted || now - nextRound >= 0 || now - otherExpiresNanos >= 0;
         roundWanted = false;
       }
       try {
@@ -397,8 +401,8 @@ public final class JdbcAccountShare implements AutoCloseable {
         log.error("{} - a round of the account share failed; tried again", owner, e);
       }
       synchronized (wake) {
-        long waitMs =
-            Math.min(REQUEST_POLL.toMillis(), (nextRound - System.nanoTime()) / 1_000_000);
+        long next = otherExpiresNanos - nextRound < 0 ? otherExpiresNanos : nextRound;
+        long waitMs = Math.min(REQUEST_POLL.toMillis(), (next - System.nanoTime()) / 1_000_000);
         if (!stopping && !roundWanted && waitMs > 0) {
           try {
             wake.wait(waitMs);
@@ -419,7 +423,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     List<JdbcAccountLeases.Lease> held = holdings.leases();
     List<String> missing = new ArrayList<>(rowsMissing);
     long[] times = new long[2];
-    int[] counted = new int[1];
+    ShareSql.Roster[] roster = new ShareSql.Roster[1];
     Set<String> lost;
     try {
       lost =
@@ -429,11 +433,12 @@ public final class JdbcAccountShare implements AutoCloseable {
                 long now = db.now(c);
                 times[0] = now;
                 times[1] = now + leaseMs;
-                counted[0] = ShareSql.heartbeat(db, c, owner, now, times[1]);
+                roster[0] = ShareSql.heartbeat(db, c, owner, now, times[1]);
                 ShareSql.ensureRows(db, c, missing);
                 return ShareSql.renew(db, c, owner, held, times[1]);
               });
     } catch (FetchException e) {
+      otherExpiresNanos = System.nanoTime() + 3 * roundMs * 1_000_000; // the next round as due
       listener.roundFailed(e);
       log.warn("{} - a round of the account share failed: {}", owner, e.getMessage());
       if (System.nanoTime() - lastRenewedNanos >= leaseMs * 1_000_000) {
@@ -444,7 +449,13 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
     lastRenewedNanos = started;
     rowsMissing.removeAll(missing);
-    live = counted[0];
+    live = roster[0].live();
+    long other = roster[0].nextOtherExpiry();
+    // Another instance that does not renew by its heartbeat's expiry has died or paused: a round
+    // just after it takes its accounts, so that they wait one lease time, not a lease and a round.
+    // From after the transaction (the database's now was read before it ended): never early.
+    long after = System.nanoTime();
+    otherExpiresNanos = after + (other < 0 ? 3 * roundMs : other - times[0] + 50) * 1_000_000;
     for (String account : lost) {
       holdings.drop(account, "another instance took it over (its lease carries a newer token)");
     }

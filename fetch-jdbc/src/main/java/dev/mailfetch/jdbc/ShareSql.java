@@ -25,7 +25,7 @@ final class ShareSql {
   static final long FORGET_INSTANCE_MS = 24L * 3600 * 1000;
 
   /** Writes this instance's heartbeat (live until {@code until}); returns the live instances. */
-  static int heartbeat(Database db, Connection c, String owner, long now, long until)
+  static Roster heartbeat(Database db, Connection c, String owner, long now, long until)
       throws SQLException {
     try (PreparedStatement s =
         db.prepare(
@@ -43,14 +43,26 @@ final class ShareSql {
       s.executeUpdate();
     }
     try (PreparedStatement s =
-        db.prepare(c, "SELECT COUNT(*) FROM mailfetch_instance WHERE expires_at_ms > ?")) {
-      s.setLong(1, now);
+        db.prepare(
+            c,
+            "SELECT COUNT(*), MIN(CASE WHEN owner <> ? THEN expires_at_ms END)"
+                + " FROM mailfetch_instance WHERE expires_at_ms > ?")) {
+      s.setString(1, owner);
+      s.setLong(2, now);
       try (ResultSet r = s.executeQuery()) {
         r.next();
-        return Math.max(1, r.getInt(1));
+        long next = r.getLong(2);
+        return new Roster(Math.max(1, r.getInt(1)), r.wasNull() ? -1 : next);
       }
     }
   }
+
+  /**
+   * The live instances, this one counted, and when the first other one's heartbeat expires
+   * (database milliseconds; -1 where there is none): unless renewed by then, its accounts are free
+   * at that time, and a round then takes them without waiting for the next round.
+   */
+  record Roster(int live, long nextOtherExpiry) {}
 
   /** Deletes this instance's heartbeat: the others count it out at their next round. */
   static void leave(Database db, Connection c, String owner) throws SQLException {
