@@ -25,6 +25,23 @@ public final class LoopbackClients {
    * end is {@code clientPort} on loopback, if one does.
    */
   public static Optional<Long> processOf(int clientPort, Collection<Long> candidates) {
+    // On a loaded machine one look may miss the socket while a descriptor table changes.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Optional<Long> pid = lookUp(clientPort, candidates);
+      if (pid.isPresent()) {
+        return pid;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Long> lookUp(int clientPort, Collection<Long> candidates) {
     Optional<String> inode = socketInode(clientPort);
     if (inode.isEmpty()) {
       return Optional.empty();
