@@ -513,7 +513,9 @@ class SharedPollProcessesTest {
               client,
               instanceOf(owners.get(0)),
               instanceOf(owners.get(1)));
-      if (other || client.equals("unknown")) {
+      // Unattributed (/proc missed the socket): fine only while one instance held the lease.
+      boolean steady = owners.get(0) != null && owners.get(0).equals(owners.get(1));
+      if (other || (client.equals("unknown") && !steady)) {
         problems.add(line);
       } else if (!holder) {
         log("noted: " + line);
