@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The accounts of a {@link Poller} shared between instances over one database: each instance offers
  * the accounts it may run, and holds (leases, opens and polls) its fair share of them, no more than
- * the share plus a slack; an instance that dies loses its accounts to the others within a lease
- * time and one round; one that stops cleanly gives them back at once.
+ * the share plus a slack; an instance that dies loses its accounts to the others as soon as its
+ * lease time is over (a round runs just after its heartbeat expires); one that stops cleanly gives
+ * them back at once.
  *
  * <pre>{@code
  * JdbcAccountLeases leases = JdbcAccountLeases.builder(state).owner("fetcher-1").build();
