@@ -113,6 +113,13 @@ class ImapIdleManyAccountsTest {
       }
       long pushMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1);
       assertEquals(1, a7.size(), "the watched account fetched its mail");
+      // The check's record is kept once the check ended, a moment after its message is stored.
+      long t2 = System.nanoTime();
+      while (poller.history(account("a7", serverA)).stream()
+              .noneMatch(r -> r.cause() == CheckRecord.Cause.PUSHED)
+          && System.nanoTime() - t2 < TimeUnit.SECONDS.toNanos(10)) {
+        Thread.sleep(5);
+      }
       assertTrue(
           poller.history(account("a7", serverA)).stream()
               .anyMatch(r -> r.cause() == CheckRecord.Cause.PUSHED));
