@@ -165,8 +165,11 @@ public final class AppendCore implements Closeable {
     AppendFolders where = server.plan(options.folder(), envelope.labels(), envelope.archived());
     String header = spool.headerText();
     String messageId = HeaderFields.messageId(header);
+    // The spool knows already whether any byte is 8-bit: most messages need no scan.
     int eightBit =
-        header.length() < MessageSpool.HEADER_CAP ? StoredHeaders.eightBitBytes(header) : 0;
+        spool.eightBit() && header.length() < MessageSpool.HEADER_CAP
+            ? StoredHeaders.eightBitBytes(header)
+            : 0;
     if (journal != null) {
       journal.intend(key, new AppendJournal.Intent(where.folders(), messageId));
     }
