@@ -57,7 +57,8 @@ case "$group" in
                # Java client process and, where installed, mpop, fetchmail and getmail6, each under /usr/bin/time -v
                # as a child of this shell (the fifos below): first fetch of 10,000 messages, nothing new, 1,000
                # through a 10 ms round trip (needs root, Dovecot, fetch-cli/target/mailfetch.jar; JAVA_OPTS reaches
-               # the launcher row; WHOLE_OPTS adds driver properties: -Dmaildir=disk, -Dworkloads=syncs, -Ddedup=none)
+               # the launcher row; WHOLE_OPTS adds driver properties: -Dmaildir=disk, -Dworkloads=syncs, -Ddedup=none).
+               # Longer than 10 minutes when fetchmail and getmail are installed (13 min at load 10: a process per message)
                shell_dir=$(mktemp -d /tmp/whole-process-shell.XXXXXX)
                mkfifo "$shell_dir/request" "$shell_dir/reply"
                args=(-Dshell="$shell_dir" ${WHOLE_OPTS:-})
