@@ -52,7 +52,10 @@ public class Chart {
         }
         // benchmarks/run.sh whole-process: a Markdown table per workload, a row per command
         if (line.startsWith("## ") && line.contains("(medians")) {
-          whole = "whole process: " + line.substring(3, line.indexOf(" (")) + (jdk.isEmpty() ? "" : ", " + jdk);
+          whole =
+              "whole process: "
+                  + line.substring(3, line.indexOf(" ("))
+                  + (jdk.isEmpty() ? "" : ", " + jdk);
           continue;
         }
         if (whole != null && line.matches("^\\| [a-z-]+ \\| [0-9.]+ s \\| [0-9.]+ s \\|.*")) {
@@ -62,7 +65,13 @@ public class Chart {
               .computeIfAbsent(whole, k -> new LinkedHashMap<>())
               .put(
                   contender,
-                  new Row("whole", contender, "", Double.parseDouble(c[2].strip().split(" ")[0]), 0, "s"));
+                  new Row(
+                      "whole",
+                      contender,
+                      "",
+                      Double.parseDouble(c[2].strip().split(" ")[0]),
+                      0,
+                      "s"));
           cpu.put(whole + "|" + contender, 1000 * Double.parseDouble(c[3].strip().split(" ")[0]));
           ops.put(whole + "|" + contender, 1.0);
           continue;
