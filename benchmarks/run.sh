@@ -3,15 +3,16 @@
 #   benchmarks/results/<version>-jdk<N>-<machine>-<group>.txt
 # with a header (version, date, CPU, JDK, command) and the raw output.
 #
-#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll shared-poll latency memory scale all
+#   benchmarks/run.sh GROUP [short|full]        GROUP: parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll shared-poll whole-process latency memory scale all
 #   DELIVER_OPTS="-Dsaving=DURABLE -Drows=bareImap,mailfetchImap" RESULT_TAG=durable benchmarks/run.sh deliver-rounds
 #   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 benchmarks/run.sh e2e   # another JDK
+#   JAVA_OPTS="-XX:+UseSerialGC" WHOLE_OPTS="-Dmaildir=disk -Dworkloads=first" benchmarks/run.sh whole-process
 #
 # "short" (the default) finishes every group in under 10 minutes on the project's 2-core machine;
 # "full" is for careful runs. Build first: ./mvnw -q -pl benchmarks -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
-group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds latency memory scale all"}
+group=${1:?"which group? parser engine state e2e e2e-dovecot discard-dovecot maildir-dovecot deliver deliver-rounds imap-source imap-latency imap-poll shared-poll whole-process latency memory scale all"}
 profile=${2:-short}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jar=benchmarks/target/benchmarks.jar
@@ -52,6 +53,18 @@ case "$group" in
                args=(-Dshell="$shell_dir" ${IMAP_OPTS:-})
                if short; then args+=(-Drounds=1); else args+=(-Drounds=2); fi
                args+=(-cp "$jar" dev.mailfetch.bench.ImapSourceRounds) ;;
+  whole-process) # issue 22: the mailfetch command (jar and ./mailfetch launcher) as a whole process next to a bare
+               # Java client process and, where installed, mpop, fetchmail and getmail6, each under /usr/bin/time -v
+               # as a child of this shell (the fifos below): first fetch of 10,000 messages, nothing new, 1,000
+               # through a 10 ms round trip (needs root, Dovecot, fetch-cli/target/mailfetch.jar; JAVA_OPTS reaches
+               # the launcher row; WHOLE_OPTS adds driver properties: -Dmaildir=disk, -Dworkloads=syncs, -Ddedup=none).
+               # Longer than 10 minutes when fetchmail and getmail are installed (13 min at load 10: a process per message)
+               shell_dir=$(mktemp -d /tmp/whole-process-shell.XXXXXX)
+               mkfifo "$shell_dir/request" "$shell_dir/reply"
+               args=(-Dshell="$shell_dir" ${WHOLE_OPTS:-})
+               # full: fetchmail and getmail (minutes each) in the first round only
+               if short; then args+=(-Drounds=1); else args+=(-Drounds=3 -Donce=fetchmail,getmail); fi
+               args+=(-cp "$jar" dev.mailfetch.bench.WholeProcessRounds) ;;
   imap-latency) # 1,000 small messages from Dovecot IMAP through a relay that adds a round trip (10 and 1 ms),
                # bare vs mailfetch vs Angus Mail, nothing written to disk (needs root, dovecot-imapd)
                args=(${IMAP_OPTS:-})
@@ -70,7 +83,7 @@ case "$group" in
   scale)       args=(-Xmx3g -cp "$jar" dev.mailfetch.bench.MemoryProbes scale) ;;
   *) echo "unknown group: $group" >&2; exit 2 ;;
 esac
-case "$group" in memory|scale|deliver-rounds|imap-source|imap-latency|imap-poll|shared-poll) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
+case "$group" in memory|scale|deliver-rounds|imap-source|imap-latency|imap-poll|shared-poll|whole-process) cmd=("$java" "${args[@]}") ;; *) cmd=("$java" -jar "$jar" "${args[@]}") ;; esac
 
 version=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p')
@@ -85,6 +98,7 @@ out="benchmarks/results/${version}-jdk${jdk}-${cores}cpu-${slug}-${group}${RESUL
   echo "# jdk: $("$java" -version 2>&1 | head -1)"
   echo "# load before: $(uptime)"
   echo "# command: ${cmd[*]}"
+  [ "$group" != whole-process ] || echo "# JAVA_OPTS: ${JAVA_OPTS:-}"
   [ -z "${note:-}" ] || echo "# note: $note"
   echo
 } > "$out"

@@ -18,7 +18,8 @@ import java.util.Map;
  * One group per combination of parameters (for example security=plain, server=testkit); within a
  * group, one bar per contender, its length the time per operation, labelled with the ratio to the
  * baseline. Lower is better. Secondary metrics {@code clientCpuMs} and {@code ops} (events per
- * iteration) become a CPU time per operation.
+ * iteration) become a CPU time per operation. The tables of {@code run.sh whole-process} (one per
+ * workload, a row per command: wall and CPU medians) are read too: {@code --baseline mpop}.
  */
 public class Chart {
   record Row(
@@ -41,11 +42,38 @@ public class Chart {
     for (Path f : files) {
       List<String> params = new ArrayList<>();
       String jdk = "";
+      String whole = null;
       for (String line : Files.readAllLines(f)) {
         if (line.startsWith("# jdk: ")) {
           java.util.regex.Matcher v =
               java.util.regex.Pattern.compile("\"([0-9][^\"]*)\"").matcher(line);
           jdk = v.find() ? "JDK " + v.group(1) : "";
+          continue;
+        }
+        // benchmarks/run.sh whole-process: a Markdown table per workload, a row per command
+        if (line.startsWith("## ") && line.contains("(medians")) {
+          whole =
+              "whole process: "
+                  + line.substring(3, line.indexOf(" ("))
+                  + (jdk.isEmpty() ? "" : ", " + jdk);
+          continue;
+        }
+        if (whole != null && line.matches("^\\| [a-z-]+ \\| [0-9.]+ s \\| [0-9.]+ s \\|.*")) {
+          String[] c = line.split("\\|");
+          String contender = c[1].strip();
+          groups
+              .computeIfAbsent(whole, k -> new LinkedHashMap<>())
+              .put(
+                  contender,
+                  new Row(
+                      "whole",
+                      contender,
+                      "",
+                      Double.parseDouble(c[2].strip().split(" ")[0]),
+                      0,
+                      "s"));
+          cpu.put(whole + "|" + contender, 1000 * Double.parseDouble(c[3].strip().split(" ")[0]));
+          ops.put(whole + "|" + contender, 1.0);
           continue;
         }
         if (line.startsWith("Benchmark ")) {
@@ -162,7 +190,11 @@ public class Chart {
         String color =
             r.contender().equals(baseline)
                 ? "#888"
-                : r.contender().startsWith("mailfetch") ? "#2a7" : "#c63";
+                : r.contender().startsWith("mailfetch")
+                        || r.contender().equals("jar")
+                        || r.contender().equals("launcher")
+                    ? "#2a7"
+                    : "#c63";
         body.append(
             String.format(
                 Locale.ROOT,

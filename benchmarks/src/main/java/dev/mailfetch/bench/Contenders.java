@@ -119,6 +119,57 @@ final class Contenders {
     }
   }
 
+  /**
+   * The {@code bare} row of the whole-process benchmark ({@link WholeProcessRounds}) as its own
+   * process: {@code Contenders HOST PORT MAILDIR} fetches every message of {@code alice}'s mailbox
+   * durably into the Maildir (as {@link #bare(Server, java.nio.file.Path)}); {@code Contenders HOST
+   * PORT --list} only logs in, lists the UIDs and quits (what any client must do when nothing is
+   * new). The password comes from the environment variable {@code BENCH_IMAP_PW}, never the command
+   * line. Prints the count of messages.
+   */
+  public static void main(String[] args) throws IOException {
+    Server s =
+        new Server(
+            args[0],
+            Integer.parseInt(args[1]),
+            "alice",
+            java.util.Objects.requireNonNull(System.getenv("BENCH_IMAP_PW"), "BENCH_IMAP_PW"),
+            null);
+    if (args[2].equals("--list")) {
+      System.out.println(listUidl(s) + " listed");
+    } else {
+      bare(s, java.nio.file.Path.of(args[2]));
+      System.out.println("fetched");
+    }
+    System.exit(0); // the flushing threads of BareMaildir are daemons, but do not wait on them
+  }
+
+  /** Logs in, reads the UIDL listing, quits: the number of messages listed. */
+  static int listUidl(Server s) throws IOException {
+    try (Socket socket = open(s)) {
+      socket.setTcpNoDelay(true);
+      OutputStream out = socket.getOutputStream();
+      Framer f = new Framer(socket.getInputStream(), new byte[64 * 1024]);
+      f.line(); // greeting
+      out.write(
+          ("USER " + s.user() + "\r\nPASS " + s.password() + "\r\nUIDL\r\nQUIT\r\n")
+              .getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      f.line();
+      String pass = f.line();
+      String uidl = f.line();
+      if (!pass.startsWith("+OK") || !uidl.startsWith("+OK")) {
+        throw new IOException("login or UIDL failed: " + pass + " / " + uidl);
+      }
+      int n = 0;
+      for (String line = f.line(); !line.equals("."); line = f.line()) {
+        n++;
+      }
+      f.line(); // QUIT's reply
+      return n;
+    }
+  }
+
   /** Reads lines and dot-terminated bodies from one buffer, as little as a reader can. */
   private static final class Framer {
     private final InputStream in;

@@ -93,19 +93,7 @@ final class ExternalFetchers {
         maildir = dest.resolve("mail").resolve("INBOX");
       }
       case "getmail" -> {
-        // getmail refuses to deliver as root: as root it delivers as "nobody", into a Maildir
-        // that user may write, below folders it may read (the shot's and the work folder are
-        // created 0700).
-        for (Path d : List.of(dest.getParent(), dest)) {
-          Files.setPosixFilePermissions(
-              d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        for (String d : List.of("tmp", "new", "cur")) {
-          Files.createDirectories(maildir.resolve(d));
-          Files.setPosixFilePermissions(
-              maildir.resolve(d),
-              java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
-        }
+        openToNobody(dest, maildir);
         Path rc = dest.resolve("getmailrc");
         Files.writeString(
             rc,
@@ -129,20 +117,7 @@ final class ExternalFetchers {
                 "delete = false",
                 "verbose = 0",
                 ""));
-        // getmail6 loses the SIGCHLD of a delivery child that exits early and then waits 180 s
-        // (benchmarks/getmail-waitpid.py says how): by default it runs with that wait replaced by
-        // waitpid; -Dgetmail=plain runs it as installed.
-        List<String> args = List.of("--rcfile", rc.toString(), "--getmaildir", dest.toString());
-        command = new java.util.ArrayList<>();
-        if ("plain".equals(System.getProperty("getmail"))) {
-          command.add("getmail");
-        } else {
-          command.addAll(
-              List.of(
-                  "/usr/bin/python3",
-                  Path.of("benchmarks/getmail-waitpid.py").toAbsolutePath().toString()));
-        }
-        command.addAll(args);
+        command = getmail(rc, dest);
       }
       default -> throw new IllegalArgumentException("no row " + tool);
     }
@@ -177,6 +152,42 @@ final class ExternalFetchers {
             "--quiet");
     timed(command, dest);
     return maildir;
+  }
+
+  /**
+   * getmail as the benchmarks run it, with {@code rc} and its state in {@code getmaildir}: getmail6
+   * loses the SIGCHLD of a delivery child that exits early and then waits 180 s
+   * (benchmarks/getmail-waitpid.py says how): by default it runs with that wait replaced by
+   * waitpid; -Dgetmail=plain runs it as installed.
+   */
+  static List<String> getmail(Path rc, Path getmaildir) {
+    List<String> command = new java.util.ArrayList<>();
+    if ("plain".equals(System.getProperty("getmail"))) {
+      command.add("getmail");
+    } else {
+      command.addAll(
+          List.of(
+              "/usr/bin/python3",
+              Path.of("benchmarks/getmail-waitpid.py").toAbsolutePath().toString()));
+    }
+    command.addAll(List.of("--rcfile", rc.toString(), "--getmaildir", getmaildir.toString()));
+    return command;
+  }
+
+  /**
+   * getmail refuses to deliver as root: as root it delivers as "nobody", into a Maildir that user
+   * may write, below folders it may read (the shot's and the work folder are created 0700).
+   */
+  static void openToNobody(Path dest, Path maildir) throws IOException {
+    for (Path d : List.of(dest.getParent(), dest)) {
+      Files.setPosixFilePermissions(
+          d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    for (String d : List.of("tmp", "new", "cur")) {
+      Files.createDirectories(maildir.resolve(d));
+      Files.setPosixFilePermissions(
+          maildir.resolve(d), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    }
   }
 
   /**
@@ -227,9 +238,52 @@ final class ExternalFetchers {
    * here is the command's, plus two fifo writes).
    */
   private static void throughShell(Path dir, List<String> command, Path dest) throws Exception {
+    Timing t = throughShell(dir, command, dest, java.util.Map.of());
+    java.util.Map<String, String> v = t.fields();
+    double user = t.user();
+    double system = t.system();
+    lastShellCpu = user + system;
+    String name = Path.of(command.get(0)).getFileName().toString();
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "  %s from the shell: %s elapsed, %.2f s user, %.2f s system, %s KB max RSS,"
+            + " %s voluntary and %s involuntary context switches%n",
+        name.equals("java") ? "cliImap" : name.startsWith("python") ? "getmail" : name,
+        v.get("Elapsed (wall clock) time (h:mm:ss or m:ss)"),
+        user,
+        system,
+        v.get("Maximum resident set size (kbytes)"),
+        v.get("Voluntary context switches"),
+        v.get("Involuntary context switches"));
+  }
+
+  /**
+   * What {@code /usr/bin/time -v} said of one command run by the shell: wall seconds, user and
+   * system CPU seconds, peak RSS in KiB, and every field by its name.
+   */
+  record Timing(
+      double wall, double user, double system, long rssKb, java.util.Map<String, String> fields) {
+    double cpu() {
+      return user + system;
+    }
+  }
+
+  /**
+   * Runs {@code command} in {@code dest} as a child of the shell that serves {@code dir} (the fifos
+   * of benchmarks/run.sh), with HOME set to {@code dest}, the test password in {@code
+   * BENCH_IMAP_PW} and {@code env} exported besides; throws when it exits other than 0, with its
+   * output. Returns its timing.
+   */
+  static Timing throughShell(
+      Path dir, List<String> command, Path dest, java.util.Map<String, String> env)
+      throws Exception {
     StringBuilder script = new StringBuilder("#!/bin/sh\ncd ").append(quote(dest.toString()));
     script.append("\nexport HOME=").append(quote(dest.toString())); // no user's configuration
-    script.append(" BENCH_IMAP_PW=").append(quote(PrivateDovecot.PASSWORD)).append("\nexec");
+    script.append(" BENCH_IMAP_PW=").append(quote(PrivateDovecot.PASSWORD));
+    for (java.util.Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
+      script.append(' ').append(e.getKey()).append('=').append(quote(e.getValue()));
+    }
+    script.append("\nexec");
     for (String arg : command) {
       script.append(' ').append(quote(arg));
     }
@@ -250,24 +304,23 @@ final class ExternalFetchers {
         v.put(line.substring(0, colon).strip(), line.substring(colon + 2).strip());
       }
     }
-    double user = Double.parseDouble(v.getOrDefault("User time (seconds)", "NaN"));
-    double system = Double.parseDouble(v.getOrDefault("System time (seconds)", "NaN"));
-    lastShellCpu = user + system;
-    String name = Path.of(command.get(0)).getFileName().toString();
-    System.out.printf(
-        java.util.Locale.ROOT,
-        "  %s from the shell: %s elapsed, %.2f s user, %.2f s system, %s KB max RSS,"
-            + " %s voluntary and %s involuntary context switches%n",
-        name.equals("java") ? "cliImap" : name.startsWith("python") ? "getmail" : name,
-        v.get("Elapsed (wall clock) time (h:mm:ss or m:ss)"),
-        user,
-        system,
-        v.get("Maximum resident set size (kbytes)"),
-        v.get("Voluntary context switches"),
-        v.get("Involuntary context switches"));
+    double wall = Double.NaN;
+    String elapsed = v.get("Elapsed (wall clock) time (h:mm:ss or m:ss)");
+    if (elapsed != null) {
+      wall = 0;
+      for (String part : elapsed.split(":")) { // m:ss.ss or h:mm:ss
+        wall = wall * 60 + Double.parseDouble(part);
+      }
+    }
+    return new Timing(
+        wall,
+        Double.parseDouble(v.getOrDefault("User time (seconds)", "NaN")),
+        Double.parseDouble(v.getOrDefault("System time (seconds)", "NaN")),
+        Long.parseLong(v.getOrDefault("Maximum resident set size (kbytes)", "-1")),
+        v);
   }
 
-  private static String quote(String s) {
+  static String quote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";
   }
 }
