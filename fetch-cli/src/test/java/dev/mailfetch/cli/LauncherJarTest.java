@@ -138,17 +138,18 @@ class LauncherJarTest {
     assertEquals(0, second.exit(), second.err());
     assertTrue(commandClassFromArchive(log), "the second run loads the command from the archive");
 
-    Path archive = archives().get(0);
-    FileTime made = Files.getLastModifiedTime(archive);
     // A new build: the jar is newer than the archive, which must not be used but made again.
+    Path archive = archives().get(0);
     Path jar = target.resolve("mailfetch.jar");
-    Files.setLastModifiedTime(jar, FileTime.fromMillis(made.toMillis() + 10_000));
+    FileTime old = FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 60_000);
+    Files.setLastModifiedTime(archive, old);
     Run stale = launch(Map.of(), "--version");
     assertEquals(0, stale.exit(), stale.err());
     assertEquals("", stale.err(), "no warning about the old archive");
     assertTrue(
         Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) >= 0,
         "made again after the new jar");
+    assertEquals(List.of(), leftovers());
   }
 
   @Test
@@ -194,6 +195,9 @@ class LauncherJarTest {
         r.err().lines().toList());
     assertEquals(List.of(), archives());
     assertEquals(List.of(), leftovers());
+    Run again = launch(Map.of(), "--version");
+    assertEquals(0, again.exit());
+    assertEquals("", again.err(), "a failed training is not tried again before the next build");
   }
 
   @Test
