@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--messages",
-      defaultValue = "2000",
+      defaultValue = "500",
       paramLabel = "N",
       description = "How many messages the server holds (default: ${DEFAULT-VALUE}).")
   int messages;
@@ -86,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
             + messages
             + " messages and starting a POP3 server on loopback (TLS, port chosen"
             + " by the system)...");
-    TestCertificates certs = TestCertificates.generate();
+    // Only the one certificate the server presents, under a CA the client trusts: EC P-256 keys.
+    TestCertificates certs = TestCertificates.generate(TestCertificates.Profile.VALID);
     MailCorpus corpus = MailCorpus.generate(2026, messages);
     String password = UUID.randomUUID().toString();
     try (FakePop3Server server =

@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -97,7 +99,7 @@ public final class TestCertificates {
   private final Map<Profile, KeyStore> serverKeys = new EnumMap<>(Profile.class);
   private final Map<Profile, X509Certificate> leaves = new EnumMap<>(Profile.class);
 
-  private TestCertificates()
+  private TestCertificates(Set<Profile> profiles)
       throws GeneralSecurityException, OperatorCreationException, IOException {
     Instant now = Instant.now();
     caKeys = keyPair();
@@ -111,18 +113,21 @@ public final class TestCertificates {
             now.plus(Duration.ofDays(365)),
             true,
             null);
-    KeyPair unknownCaKeys = keyPair();
+    // The unknown CA only for the profile it signs: each key pair costs (the demo makes two).
+    KeyPair unknownCaKeys = profiles.contains(Profile.UNKNOWN_CA) ? keyPair() : null;
     X509Certificate unknownCa =
-        certificate(
-            "CN=unknown test CA",
-            unknownCaKeys,
-            "CN=unknown test CA",
-            unknownCaKeys,
-            now.minus(Duration.ofDays(1)),
-            now.plus(Duration.ofDays(365)),
-            true,
-            null);
-    for (Profile p : Profile.values()) {
+        unknownCaKeys == null
+            ? null
+            : certificate(
+                "CN=unknown test CA",
+                unknownCaKeys,
+                "CN=unknown test CA",
+                unknownCaKeys,
+                now.minus(Duration.ofDays(1)),
+                now.plus(Duration.ofDays(365)),
+                true,
+                null);
+    for (Profile p : profiles) {
       KeyPair leafKeys = keyPair();
       Instant from = now.minus(Duration.ofDays(1));
       Instant to = now.plus(Duration.ofDays(30));
@@ -185,8 +190,21 @@ public final class TestCertificates {
 
   /** Makes a fresh test CA and a certificate of every {@link Profile}. */
   public static TestCertificates generate() {
+    return generate(EnumSet.allOf(Profile.class));
+  }
+
+  /**
+   * Makes a fresh test CA and a certificate of each profile given, no other (the demo needs only
+   * {@link Profile#VALID}, and each key pair and signature costs at start-up); asking for the
+   * certificate or context of another profile is an {@link IllegalArgumentException}.
+   */
+  public static TestCertificates generate(Profile first, Profile... more) {
+    return generate(EnumSet.of(first, more));
+  }
+
+  private static TestCertificates generate(Set<Profile> profiles) {
     try {
-      return new TestCertificates();
+      return new TestCertificates(profiles);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("could not generate test certificates", e);
     } catch (IOException e) {
@@ -219,7 +237,7 @@ public final class TestCertificates {
    */
   public void writeServerPem(Profile profile, Path certFile, Path keyFile) throws IOException {
     try {
-      KeyStore ks = serverKeys.get(profile);
+      KeyStore ks = serverKeys(profile);
       StringBuilder chain = new StringBuilder();
       for (Certificate c : ks.getCertificateChain("server")) {
         chain.append(pem("CERTIFICATE", c.getEncoded()));
@@ -243,7 +261,7 @@ public final class TestCertificates {
    */
   public void writeServerKeyStore(Profile profile, Path file, char[] password) throws IOException {
     try {
-      KeyStore source = serverKeys.get(profile);
+      KeyStore source = serverKeys(profile);
       KeyStore out = KeyStore.getInstance("PKCS12");
       out.load(null, null);
       out.setKeyEntry(
@@ -276,7 +294,17 @@ public final class TestCertificates {
 
   /** The server certificate of a profile. */
   public X509Certificate certificate(Profile profile) {
+    serverKeys(profile);
     return leaves.get(profile);
+  }
+
+  private KeyStore serverKeys(Profile profile) {
+    KeyStore ks = serverKeys.get(profile);
+    if (ks == null) {
+      throw new IllegalArgumentException(
+          "no " + profile + " certificate: these were generated for " + serverKeys.keySet());
+    }
+    return ks;
   }
 
   /** A trust store holding only the test CA. */
@@ -310,7 +338,7 @@ public final class TestCertificates {
     try {
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(serverKeys.get(profile), new char[0]);
+      kmf.init(serverKeys(profile), new char[0]);
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
       return ctx;
