@@ -121,7 +121,7 @@ class AccountArgumentsTest {
   /** What picocli says is wrong with the arguments, in our words, or "read" when nothing is. */
   private static String outcome(Supplier<FetchCommand> parse) {
     try {
-      parse.get();
+      var unused = parse.get();
       return "read";
     } catch (ParameterException e) {
       return BadArguments.describe(e);
