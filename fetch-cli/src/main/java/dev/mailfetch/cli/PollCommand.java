@@ -273,42 +273,40 @@ final class PollCommand implements Callable<Integer> {
             : null;
     int exit = 0;
     try {
+      AccountArguments parser = new AccountArguments(out, err); // one for the file: see its comment
       for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
-        FetchCommand one = new FetchCommand();
-        one.env = env;
-        one.polled = true;
         String name = account.getKey();
-        OpenedAccount[] mine = new OpenedAccount[1];
-        AtomicBoolean warned = new AtomicBoolean();
-        one.finished =
-            r -> {
-              results.put(name, r);
-              // the command's own warnings, after the first run that lists the mailbox
-              // (OpenedAccount#notices)
-              OpenedAccount o = mine[0];
-              if (!json && o != null && !warned.get()) {
-                List<Problem> w = o.notices();
-                if (!w.isEmpty() && warned.compareAndSet(false, true)) {
-                  for (Problem p : w) {
-                    TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
-                  }
-                  err.flush();
-                }
-              }
-            };
-        one.sharedDedup = dedupStores;
-        one.postgres = postgres;
-        one.advice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
-        advice.put(name, one.advice);
-        CommandLine cl = new CommandLine(one);
-        cl.setOut(out);
-        cl.setErr(err);
+        Advice accountAdvice = Advice.configFile(name, config, Advice.POLL_OPTIONS, !once);
+        advice.put(name, accountAdvice);
         try {
           List<String> every = new ArrayList<>(List.of("--quiet"));
           if (retryQuarantined) {
             every.add("--retry-quarantined");
           }
-          cl.parseArgs(AccountsFile.args(account.getValue(), every).toArray(new String[0]));
+          FetchCommand one = parser.parse(AccountsFile.args(account.getValue(), every));
+          one.env = env;
+          one.polled = true;
+          one.advice = accountAdvice;
+          OpenedAccount[] mine = new OpenedAccount[1];
+          AtomicBoolean warned = new AtomicBoolean();
+          one.finished =
+              r -> {
+                results.put(name, r);
+                // the command's own warnings, after the first run that lists the mailbox
+                // (OpenedAccount#notices)
+                OpenedAccount o = mine[0];
+                if (!json && o != null && !warned.get()) {
+                  List<Problem> w = o.notices();
+                  if (!w.isEmpty() && warned.compareAndSet(false, true)) {
+                    for (Problem p : w) {
+                      TextReport.problem(err, "mailfetch: account " + name + ": warning: ", p);
+                    }
+                    err.flush();
+                  }
+                }
+              };
+          one.sharedDedup = dedupStores;
+          one.postgres = postgres;
           if (share != null) { // opened when this poll takes its lease
             share.offer(name, one, AccountOpening.prepareShared(one));
             continue;
@@ -323,7 +321,8 @@ final class PollCommand implements Callable<Integer> {
                   e) { // AccountsFile.load refuses a mailbox named twice; this is the net
             o.close();
             throw new ParameterException(
-                cl, "the same mailbox as another account of the file: " + e.getMessage());
+                one.spec.commandLine(),
+                "the same mailbox as another account of the file: " + e.getMessage());
           }
           opened.put(name, o);
           watch.watch(o.fetcher().account(), one.authorizationFiles());
@@ -336,11 +335,11 @@ final class PollCommand implements Callable<Integer> {
           setupFailed(
               outcomes,
               name,
-              one.advice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
+              accountAdvice.badAccount(BadArguments.describe(e), account.getValue(), "poll"),
               "account " + name + " in " + config);
         } catch (FetchException e) {
           exit = exit == 0 ? e.error().exitCode() : exit;
-          setupFailed(outcomes, name, Problem.of(e, one.advice), "account " + name);
+          setupFailed(outcomes, name, Problem.of(e, accountAdvice), "account " + name);
         }
       }
       out.flush();
