@@ -221,11 +221,12 @@ class LauncherJarTest {
 
   @Test
   void onJdk25_theAotCacheIsMadeAndUsed() throws Exception {
-    String home = System.getenv().getOrDefault("JAVA25_HOME", "");
+    Path home = jdk25();
     assumeTrue(
-        !home.isEmpty() && Files.isExecutable(Path.of(home, "bin", "java")),
-        "no JDK 25 given in JAVA25_HOME: the AOT cache (JEPs 483/514/515) is not tested here");
-    jdk = Path.of(home);
+        home != null,
+        "no JDK 25 in JAVA25_HOME or under /usr/lib/jvm: the AOT cache (JEPs 483/514/515) is not"
+            + " tested here");
+    jdk = home;
     Map<String, String> env = new HashMap<>();
     Run first = launch(env, "--version");
     assertEquals(0, first.exit(), first.err());
@@ -237,5 +238,38 @@ class LauncherJarTest {
     assertEquals(0, launch(env, "--version").exit());
     assertTrue(commandClassFromArchive(log), "the second run loads the command from the cache");
     assertFalse(Files.readString(log).isEmpty());
+  }
+
+  /**
+   * A JDK 25 or later: JAVA25_HOME, else the first under /usr/lib/jvm whose release file says so
+   * (the project's machines have Temurin 25 there beside the default JDK 17); null if none.
+   */
+  private static Path jdk25() throws IOException {
+    String given = System.getenv().getOrDefault("JAVA25_HOME", "");
+    if (!given.isEmpty()) {
+      return Files.isExecutable(Path.of(given, "bin", "java")) ? Path.of(given) : null;
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (!Files.isDirectory(jvms)) {
+      return null;
+    }
+    try (Stream<Path> homes = Files.list(jvms)) {
+      for (Path home : homes.sorted().toList()) {
+        Path release = home.resolve("release");
+        if (Files.isExecutable(home.resolve("bin").resolve("java"))
+            && Files.isRegularFile(release)) {
+          for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+            if (line.startsWith("JAVA_VERSION=\"")) {
+              String v = line.substring("JAVA_VERSION=\"".length()).replace("\"", "");
+              String major = v.split("[.+-]", 2)[0];
+              if (major.matches("[0-9]+") && Integer.parseInt(major) >= 25) {
+                return home;
+              }
+            }
+          }
+        }
+      }
+    }
+    return null;
   }
 }
