@@ -122,6 +122,25 @@ public final class ContentDigest {
   public ContentDigest body(ByteBuffer bytes) {
     int p = bytes.position();
     int end = bytes.limit();
+    if (bytes.hasArray()) {
+      // A heap buffer (the spool's, the pipeline's): the runs go straight from its array, with no
+      // position and limit set per line.
+      byte[] a = bytes.array();
+      int off = bytes.arrayOffset();
+      int from = off + p;
+      for (int i = from, last = off + end; i < last; i++) {
+        if (a[i] == '\r') {
+          if (i > from) {
+            sha.update(a, from, i - from);
+          }
+          from = i + 1;
+        }
+      }
+      if (off + end > from) {
+        sha.update(a, from, off + end - from);
+      }
+      return this;
+    }
     int start = p;
     // The runs between CRs go to the digest as views of the same buffer: nothing is allocated
     // per line on this path, which sees every byte of every message under a digest policy.

@@ -70,9 +70,17 @@ public final class HeaderBlock {
     return new HeaderBlock(raw.clone(), complete);
   }
 
-  /** Wraps bytes the caller will not change again; package use only, to save a copy. */
+  /**
+   * Wraps bytes the caller will not change again; package use only, to save a copy. The engine's
+   * blocks, one per message, have their fields parsed here: every message's are read (the
+   * fingerprint, the dedup key, the labels), and parsed at this one place the branch that parses in
+   * {@link #fields()} stays cold, so the JIT does not compile the parser into each of its readers
+   * (it did, 40-50 KB of machine code each, a second of C2 time for a 10,000-message fetch).
+   */
   static HeaderBlock wrap(byte[] raw, boolean complete) {
-    return new HeaderBlock(raw, complete);
+    HeaderBlock h = new HeaderBlock(raw, complete);
+    h.fields = Collections.unmodifiableList(parse(raw));
+    return h;
   }
 
   /** A message without headers. */

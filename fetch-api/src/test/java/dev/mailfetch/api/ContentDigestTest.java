@@ -1,6 +1,7 @@
 package dev.mailfetch.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,5 +43,25 @@ class ContentDigestTest {
       d.body(ByteBuffer.wrap(message, i, Math.min(3, message.length - i)));
     }
     assertArrayEquals(ContentDigest.of(message), d.digest());
+  }
+
+  @Test
+  void heapSlicesAndDirectBuffers_giveTheSameDigest_andKeepTheirPosition() {
+    byte[] message = b("Subject: s\r\n\r\n\rone\r\r\ntwo\r\nthree\n\r");
+    int bodyStart = new String(message, StandardCharsets.UTF_8).indexOf("\r\n\r\n") + 4;
+    HeaderBlock headers = HeaderBlock.of(Arrays.copyOf(message, bodyStart), true);
+    byte[] padded = new byte[message.length + 10];
+    System.arraycopy(message, 0, padded, 5, message.length);
+    // A slice: its array offset is not 0, and its position and limit are not the array's bounds.
+    ByteBuffer slice = ByteBuffer.wrap(padded, 5 + bodyStart - 2, message.length - bodyStart + 4);
+    slice = slice.slice().position(2).limit(2 + message.length - bodyStart);
+    ByteBuffer direct = ByteBuffer.allocateDirect(message.length - bodyStart);
+    direct.put(message, bodyStart, message.length - bodyStart).flip();
+    byte[] fromSlice = ContentDigest.start().headers(headers).body(slice).digest();
+    byte[] fromDirect = ContentDigest.start().headers(headers).body(direct).digest();
+    assertArrayEquals(ContentDigest.of(message), fromSlice);
+    assertArrayEquals(ContentDigest.of(message), fromDirect);
+    assertEquals(2, slice.position());
+    assertEquals(0, direct.position());
   }
 }

@@ -233,7 +233,7 @@ class DoctorCommandTest {
    */
   @Test
   void everyOptionTheDoctorAdvises_isAnOptionOfMailfetch() {
-    CommandLine mailfetch = new CommandLine(new Main());
+    CommandLine mailfetch = Main.withAllCommands();
     Set<String> options = new TreeSet<>();
     for (CommandLine sub : mailfetch.getSubcommands().values()) {
       options.addAll(sub.getCommandSpec().optionsMap().keySet());

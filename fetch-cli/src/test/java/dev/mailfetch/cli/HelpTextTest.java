@@ -34,7 +34,7 @@ class HelpTextTest {
    * it.
    */
   private static Set<String> words(String command) {
-    CommandLine main = new CommandLine(new Main());
+    CommandLine main = Main.withAllCommands();
     CommandSpec spec =
         command.startsWith("-")
             ? main.getCommandSpec()

@@ -157,7 +157,7 @@ public final class Dedup {
       Optional<String> key(Envelope e, HeaderBlock h) {
         // The Date confirms the Message-ID: broken mailers reuse IDs for other messages, which
         // would otherwise be discarded (lost); a copy that travelled keeps its Date.
-        String date = h.first("Date").map(d -> d.replaceAll("\\s+", " ").strip()).orElse("");
+        String date = h.first("Date").map(d -> oneSpaced(d).strip()).orElse("");
         return h.first("Message-ID")
             .flatMap(Dedup::normalMessageId)
             .map(id -> "mid " + id + " " + date);
@@ -185,6 +185,43 @@ public final class Dedup {
   /** The first of {@code policies} to call a message a duplicate decides; all remember it. */
   public static DedupPolicy composite(DedupPolicy... policies) {
     return new Composite(List.of(policies));
+  }
+
+  /**
+   * {@code value} with each run of the characters regex {@code \\s} matches (space, tab, LF, VT,
+   * FF, CR) made one space: what {@code replaceAll("\\s+", " ")} gives, without compiling a pattern
+   * for every message (twice: when checked and when remembered). The stored keys depend on it being
+   * the same.
+   */
+  static String oneSpaced(String value) {
+    int n = value.length();
+    StringBuilder sb = null;
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (!isRegexSpace(c)) {
+        if (sb != null) {
+          sb.append(c);
+        }
+        continue;
+      }
+      int end = i + 1;
+      while (end < n && isRegexSpace(value.charAt(end))) {
+        end++;
+      }
+      if (c == ' ' && end == i + 1 && sb == null) {
+        continue; // a single space stays as it is: nothing to copy yet
+      }
+      if (sb == null) {
+        sb = new StringBuilder(n).append(value, 0, i);
+      }
+      sb.append(' ');
+      i = end - 1;
+    }
+    return sb == null ? value : sb.toString();
+  }
+
+  private static boolean isRegexSpace(char c) {
+    return c == ' ' || (c >= '\t' && c <= '\r'); // \t \n \u000B \f \r
   }
 
   /**

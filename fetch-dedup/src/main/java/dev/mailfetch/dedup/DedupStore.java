@@ -255,7 +255,21 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
     String rest = at + " " + key + " " + dedupKey;
     CRC32C crc = new CRC32C();
     crc.update(rest.getBytes(StandardCharsets.UTF_8));
-    return String.format("%08x", crc.getValue()) + " " + rest + "\n";
+    String hex = Long.toHexString(crc.getValue());
+    return "00000000".substring(hex.length()) + hex + " " + rest + "\n";
+  }
+
+  /** The 8 hex digits at {@code at} as a number, or -1 if they are not 8 hex digits. */
+  private static long hex8(byte[] b, int at) {
+    long v = 0;
+    for (int i = at; i < at + 8; i++) {
+      int d = Character.digit(b[i], 16);
+      if (d < 0 || b[i] < 0) {
+        return -1;
+      }
+      v = v << 4 | d;
+    }
+    return v;
   }
 
   private void append(String line) throws IOException {
@@ -280,26 +294,38 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
         skipped++; // cut by a crash
         break;
       }
-      String l = new String(all, pos, nl - pos, StandardCharsets.UTF_8);
+      int start = pos;
       pos = nl + 1;
-      String[] f = l.split(" ", 4);
+      // "crc at key dedupKey\n", the CRC-32C (8 hex digits) over what follows it and its space:
+      // checked on the bytes, and only a line that checks out is made into strings.
+      long crc = nl - start > 9 && all[start + 8] == ' ' ? hex8(all, start) : -1;
       Entry parsed = null;
-      if (f.length == 4 && f[0].length() == 8) {
-        CRC32C crc = new CRC32C();
-        crc.update(l.substring(9).getBytes(StandardCharsets.UTF_8));
-        try {
-          if (Long.parseLong(f[0], 16) == crc.getValue()) {
-            parsed = new Entry(DeliveryKey.parse(f[2]), Long.parseLong(f[1]));
+      String dedupKey = null;
+      if (crc >= 0) {
+        CRC32C c = new CRC32C();
+        c.update(all, start + 9, nl - start - 9);
+        String rest =
+            c.getValue() == crc
+                ? new String(all, start + 9, nl - start - 9, StandardCharsets.UTF_8)
+                : "";
+        int s1 = rest.indexOf(' ');
+        int s2 = s1 < 0 ? -1 : rest.indexOf(' ', s1 + 1);
+        if (s2 >= 0) {
+          try {
+            parsed =
+                new Entry(
+                    DeliveryKey.parse(rest.substring(s1 + 1, s2)), Long.parseLong(rest, 0, s1, 10));
+            dedupKey = rest.substring(s2 + 1);
+          } catch (IllegalArgumentException bad) {
+            parsed = null;
           }
-        } catch (IllegalArgumentException bad) {
-          parsed = null;
         }
       }
       if (parsed == null) {
         skipped++;
         continue;
       }
-      entries.putIfAbsent(f[3], parsed);
+      entries.putIfAbsent(dedupKey, parsed);
       lines++;
     }
     if (skipped > 0) {

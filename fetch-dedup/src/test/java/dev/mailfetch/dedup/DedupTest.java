@@ -2,6 +2,7 @@ package dev.mailfetch.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -363,5 +365,50 @@ class DedupTest {
       assertEquals(1, s.size(), "at most maxEntries, the newest kept");
       assertEquals(Optional.of(k1), s.firstCopy("mid <3@a>", now));
     }
+  }
+
+  @Test
+  void theStore_readsBackKeysWithSpacesAndUtf8_andSkipsLinesThatDoNotCheckOut() throws IOException {
+    Path file = tmp.resolve("dedup/store");
+    DeliveryKey k1 = DeliveryKey.of("a", "1");
+    DeliveryKey k2 = DeliveryKey.of("a", "2");
+    Instant now = Instant.now();
+    String spaced = "mid <1@a> Tue,  14 Nov 2023 22:23:19 +0000 — Grüße";
+    try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
+      s.remember(spaced, k1, now);
+      s.remember("mid <2@a> ", k2, now);
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    String good = lines.get(0);
+    String badCrc = (good.charAt(0) == '0' ? "1" : "0") + good.substring(1);
+    String notHex = "zzzzzzzz" + good.substring(8);
+    String badKey = lines.get(1).replace(k2.toString(), k2.toString().toUpperCase(Locale.ROOT));
+    Files.writeString(
+        file,
+        badCrc + "\n" + notHex + "\n" + badKey + "\n" + String.join("\n", lines) + "\n",
+        StandardCharsets.UTF_8);
+    try (DedupStore s = DedupStore.open(file, new DedupStore.Window(Duration.ofDays(30), 1000))) {
+      assertEquals(2, s.size(), "the damaged lines skipped, the good ones read");
+      assertEquals(Optional.of(k1), s.firstCopy(spaced, now));
+      assertEquals(Optional.of(k2), s.firstCopy("mid <2@a> ", now));
+    }
+    assertEquals(lines, Files.readAllLines(file, StandardCharsets.UTF_8), "rewritten without them");
+  }
+
+  @Test
+  void theDateOfAMessageIdKey_isOneSpaced_exactlyAsTheRegexWould() {
+    Random random = new Random(22);
+    String alphabet = " \t\n\u000B\f\r\u00A0\u2003aZ,:+0";
+    for (int n = 0; n < 5000; n++) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = random.nextInt(12); i > 0; i--) {
+        sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String d = sb.toString();
+      assertEquals(
+          d.replaceAll("\\s+", " "), Dedup.oneSpaced(d), () -> "for " + d.chars().boxed().toList());
+    }
+    String plain = "Tue, 14 Nov 2023 22:23:19 +0000";
+    assertSame(plain, Dedup.oneSpaced(plain), "nothing copied when nothing changes");
   }
 }

@@ -346,6 +346,33 @@ final class RetrievalPipeline {
   }
 
   /**
+   * The size a RETR reply's text names: its first word, when the second is "octets" (any case),
+   * words split at runs of spaces and tabs; else -1. By hand: it runs for every message.
+   */
+  static long octets(String text) {
+    int n = text.length();
+    int firstEnd = 0;
+    while (firstEnd < n && !isBlank(text.charAt(firstEnd))) {
+      firstEnd++;
+    }
+    int second = firstEnd;
+    while (second < n && isBlank(text.charAt(second))) {
+      second++;
+    }
+    int secondEnd = second;
+    while (secondEnd < n && !isBlank(text.charAt(secondEnd))) {
+      secondEnd++;
+    }
+    return second < n && secondEnd - second == 6 && text.regionMatches(true, second, "octets", 0, 6)
+        ? ListingReader.number(text.substring(0, firstEnd))
+        : -1;
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  /**
    * Pipelined, a server that dropped the command for {@code ref} (quirk Q21) answers a later one in
    * its place: a reply that names the size of another message in flight instead of this one's, or
    * one that nothing follows within {@link Pop3Connection#QUEUED_WAIT} (a keepalive NOOP's bare
@@ -359,10 +386,7 @@ final class RetrievalPipeline {
       int index,
       boolean top)
       throws FetchException {
-    String what = (top ? "TOP " : "RETR ") + ref.number();
-    String[] f = r.text().strip().split("[ \t]+");
-    long octets =
-        !top && f.length >= 2 && f[1].equalsIgnoreCase("octets") ? ListingReader.number(f[0]) : -1;
+    long octets = top ? -1 : octets(r.text().strip());
     if (octets >= 0 && octets != ref.size()) {
       for (int j = index; j < batch.size() + following.size(); j++) {
         MessageRef later = nth(batch, following, j);
@@ -371,7 +395,8 @@ final class RetrievalPipeline {
               FetchError.PROTOCOL,
               connection.server()
                   + " answered "
-                  + what
+                  + (top ? "TOP " : "RETR ")
+                  + ref.number()
                   + " with the size of message "
                   + later.number()
                   + ": it dropped a pipelined command (quirk Q21)",
@@ -393,7 +418,8 @@ final class RetrievalPipeline {
                 FetchError.CONNECTION_TIMED_OUT,
                 connection.server()
                     + " answered "
-                    + what
+                    + (top ? "TOP " : "RETR ")
+                    + ref.number()
                     + " and then sent"
                     + " nothing of it: another command's reply in place of one it dropped (quirk Q21)",
                 r.line(),
