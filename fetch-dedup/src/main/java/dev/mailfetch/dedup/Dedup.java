@@ -85,7 +85,7 @@ public final class Dedup {
 
     /** The policy, remembering first copies in {@code store}. */
     public DedupPolicy policy(DedupStore store) {
-      return policy((FirstCopies) store);
+      return policy(store.reading()); // a file that cannot be read is an IOException to the engine
     }
 
     /** The policy, remembering first copies in {@code store}, whichever kind it is. */

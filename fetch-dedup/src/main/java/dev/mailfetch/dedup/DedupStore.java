@@ -4,6 +4,7 @@ import dev.mailfetch.api.DeliveryKey;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.internal.Require;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -37,10 +38,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>On disk</b> ({@link #open}): one line per entry, {@code <crc32c> <epoch second> <delivery
  * key> <dedup key>}, appended; flushed to disk every 64 entries, at {@link #sync()} and at {@link
- * #close()}. A line that does not check out (cut by a crash, or damaged) is skipped with a warning:
- * losing an entry can only let a duplicate through. The file is rewritten (temporary file, flush,
- * rename, directory flush) when it holds more than twice the live entries. An exclusive lock on the
- * file keeps a second process out: {@link FetchError#LOCKED}.
+ * #close()}. The file is read when the store is first asked or told about a message, not when it is
+ * opened: a run with nothing new never reads it (its lock is taken at {@link #open}, so a second
+ * process is still refused there). A line that does not check out (cut by a crash, or damaged) is
+ * skipped with a warning: losing an entry can only let a duplicate through. The file is rewritten
+ * (temporary file, flush, rename, directory flush) when it holds more than twice the live entries.
+ * An exclusive lock on the file keeps a second process out: {@link FetchError#LOCKED}.
  *
  * <p>Safe for concurrent use.
  */
@@ -89,6 +92,9 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
 
   private long lines;
   private int unsynced;
+
+  /** Whether the file has been read into {@link #entries} (at the first question, not at open). */
+  private boolean loaded;
 
   private DedupStore(
       Window window, Path file, FileChannel channel, FileChannel lockChannel, FileLock lock) {
@@ -156,19 +162,29 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
       lc.close();
       throw StateFiles.stateProblem("cannot open the dedup store " + f, e);
     }
-    DedupStore s = new DedupStore(window, f, c, lc, l);
-    try {
-      s.load();
-    } catch (IOException | RuntimeException e) {
-      s.close();
-      throw e;
-    }
-    return s;
+    // Not read yet: a run that delivers nothing never asks (see loaded()).
+    return new DedupStore(window, f, c, lc, l);
   }
 
-  /** The first copy remembered under {@code dedupKey}, if within the window. */
+  /**
+   * The first copy remembered under {@code dedupKey}, if within the window.
+   *
+   * @throws UncheckedIOException if the store's file, read at the first question, cannot be read
+   *     (the policies of {@link Dedup} get the {@link IOException} itself)
+   */
   @Override
   public synchronized Optional<DeliveryKey> firstCopy(String dedupKey, Instant now) {
+    try {
+      return firstCopyRead(dedupKey, now);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** As {@link #firstCopy}, a failure to read the file as itself (for {@link Dedup}'s policies). */
+  synchronized Optional<DeliveryKey> firstCopyRead(String dedupKey, Instant now)
+      throws IOException {
+    loaded();
     Entry e = entries.get(dedupKey);
     if (e == null || e.at < now.minus(window.maxAge()).getEpochSecond()) {
       return Optional.empty();
@@ -180,6 +196,7 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
   @Override
   public synchronized void remember(String dedupKey, DeliveryKey key, Instant at)
       throws IOException {
+    loaded();
     String k = dedupKey.replace('\r', ' ').replace('\n', ' ');
     if (entries.containsKey(k)) {
       return;
@@ -197,8 +214,46 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
     }
   }
 
-  /** How many entries are remembered. */
+  /**
+   * This store as the policies of {@link Dedup} use it: a file that cannot be read at the first
+   * question is an {@link IOException}, as any other failure of the store, not an unchecked one.
+   */
+  FirstCopies reading() {
+    DedupStore store = this;
+    return new FirstCopies() {
+      @Override
+      public Optional<DeliveryKey> firstCopy(String dedupKey, Instant now) throws IOException {
+        return store.firstCopyRead(dedupKey, now);
+      }
+
+      @Override
+      public void remember(String dedupKey, DeliveryKey key, Instant at) throws IOException {
+        store.remember(dedupKey, key, at);
+      }
+
+      @Override
+      public void sync() throws IOException {
+        store.sync();
+      }
+
+      @Override
+      public String toString() {
+        return store.toString();
+      }
+    };
+  }
+
+  /**
+   * How many entries are remembered.
+   *
+   * @throws UncheckedIOException if the store's file, read at the first question, cannot be read
+   */
   public synchronized int size() {
+    try {
+      loaded();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return entries.size();
   }
 
@@ -279,6 +334,25 @@ public final class DedupStore implements FirstCopies, AutoCloseable {
       at += channel.write(b, at);
     }
     lines++;
+  }
+
+  /**
+   * Reads the file once, at the first question: what the store remembers matters only to a message
+   * that is being fetched, and a poll of a mailbox with nothing new (the cron case) should not pay
+   * for reading a year of entries. The lock, taken at open, keeps the file as it is meanwhile.
+   */
+  private void loaded() throws IOException {
+    if (loaded || channel == null) {
+      return;
+    }
+    try {
+      load();
+    } catch (IOException | RuntimeException e) {
+      entries.clear(); // read again, whole, at the next question
+      lines = 0;
+      throw e;
+    }
+    loaded = true;
   }
 
   private void load() throws IOException {
