@@ -86,9 +86,7 @@ final class Maildir {
     }
   }
 
-  /**
-   * Adds every key held in new/ and cur/ of the Maildir and its folders; clears stale tmp files.
-   */
+  /** Adds every key held in new/ and cur/ of the Maildir and its folders. */
   void scan(KeySet held) throws IOException {
     List<Path> folders = new ArrayList<>();
     folders.add(root);
@@ -118,6 +116,10 @@ final class Maildir {
         }
       }
     }
+  }
+
+  /** Removes files a run of ours left in tmp/ long ago (a crash before their sync). */
+  void clearStaleTmp() {
     Instant stale = Instant.now().minus(STALE_TMP);
     try (DirectoryStream<Path> tmp = Files.newDirectoryStream(root.resolve("tmp"), "*.mailfetch")) {
       for (Path f : tmp) {

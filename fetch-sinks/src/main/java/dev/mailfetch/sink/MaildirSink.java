@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Maildir (the format of qmail, Dovecot, Courier, mutt): one file per message, written so that a
@@ -57,6 +59,8 @@ import java.util.Set;
  * <p>Safe for concurrent use by several fetchers (of different accounts: their keys differ).
  */
 public final class MaildirSink implements MessageSink {
+  private static final Logger log = LoggerFactory.getLogger(MaildirSink.class);
+
   /** Default of {@link Builder#archiveFolder}: {@value}. */
   public static final String DEFAULT_ARCHIVE_FOLDER = "Archive";
 
@@ -75,6 +79,13 @@ public final class MaildirSink implements MessageSink {
   private final String archiveFolder;
   private final int flushThreads;
   private final KeySet held = new KeySet();
+
+  /**
+   * Whether {@link #held} has been filled from the Maildir's file names (only under {@link #lock}):
+   * at the first question or delivery, not at open, so that a run with nothing new never lists a
+   * Maildir of thousands of files.
+   */
+  private boolean scanned;
 
   /**
    * Completed since the last sync: in tmp/, not yet flushed nor linked (only under {@link #lock}).
@@ -96,10 +107,23 @@ public final class MaildirSink implements MessageSink {
     OpeningPlace.check(what, root, true);
     try {
       Maildir.create(root, false);
-      maildir.scan(held);
     } catch (IOException e) {
       throw OpeningPlace.failed(e);
     }
+    maildir.clearStaleTmp();
+  }
+
+  /**
+   * The keys held in new/ and cur/, read from the file names the first time they are needed (only
+   * under {@link #lock}). Every path that decides whether a key is held passes here first: {@link
+   * #contains}, {@link #addLabels}, and {@link #begin} for the delivery's own checks.
+   */
+  private KeySet heldLocked() throws IOException {
+    if (!scanned) {
+      maildir.scan(held);
+      scanned = true;
+    }
+    return held;
   }
 
   /** A Maildir at {@code root} with the defaults (LF line ends, archive folder {@code Archive}). */
@@ -125,6 +149,9 @@ public final class MaildirSink implements MessageSink {
   @Override
   public Delivery begin(Envelope envelope) throws IOException {
     Objects.requireNonNull(envelope, "envelope");
+    synchronized (lock) {
+      heldLocked(); // the delivery's publish and the sync's links compare with what is held
+    }
     List<Path> folders = new ArrayList<>();
     if (envelope.labels().contains(LabelDecision.JUNK)) {
       // The provider's verdict carries over: in the junk folder alone, never one a person reads.
@@ -148,7 +175,17 @@ public final class MaildirSink implements MessageSink {
   @Override
   public boolean contains(DeliveryKey key) {
     synchronized (lock) {
-      return held.contains(key) || staged.containsKey(key);
+      KeySet known;
+      try {
+        known = heldLocked();
+      } catch (IOException e) {
+        // The names cannot be read (the Maildir vanished, or cannot be listed): what is known to be
+        // held is what this sink stored itself. Safe: a delivery reads the names again at begin
+        // and fails there, naming the place, so nothing is stored twice nor reported stored.
+        log.debug("{}: {}", root, e.toString());
+        known = held;
+      }
+      return known.contains(key) || staged.containsKey(key);
     }
   }
 
@@ -169,8 +206,10 @@ public final class MaildirSink implements MessageSink {
         return true;
       }
     }
-    if (!held.contains(key)) {
-      return false;
+    synchronized (lock) {
+      if (!heldLocked().contains(key)) {
+        return false;
+      }
     }
     Path existing = maildir.find(key);
     if (existing == null) {

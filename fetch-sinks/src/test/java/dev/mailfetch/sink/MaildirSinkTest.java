@@ -261,4 +261,42 @@ class MaildirSinkTest {
       assertEquals(LineEnding.CRLF, crlf.lineEnding());
     }
   }
+
+  /**
+   * The Maildir's file names are read at the first question (or delivery), not at open: a run with
+   * nothing new, which never asks, does not list a Maildir of thousands of files. Shown by a file
+   * that arrives between the open and the first question: it is held, as it would not be had the
+   * names been read at open; and a key that arrives after the first question is found by the
+   * delivery itself (its publish), never stored twice.
+   */
+  @Test
+  void theNamesAreReadAtTheFirstQuestion_notAtOpen() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    DeliveryKey early = DeliveryKey.of(ACCOUNT, "early");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      // another run's message, linked into new/ after this sink was opened
+      Files.write(root.resolve("new").resolve(early + ",S=5"), ascii("a\n\nb\n"));
+      assertTrue(sink.contains(early), "read at the first question: the file is held");
+      assertFalse(sink.contains(DeliveryKey.of(ACCOUNT, "other")));
+      deliver(sink, "early", Set.of(), false, ascii("a\n\nb\n"));
+      sink.sync();
+    }
+    assertEquals(List.of(early + ",S=5"), names(root.resolve("new")), "not stored twice");
+    assertEquals(List.of(), names(root.resolve("tmp")));
+  }
+
+  /** The first delivery reads the names too: a message held already is not stored again. */
+  @Test
+  void aFirstDelivery_withoutAQuestion_findsTheMessageHeld() throws IOException {
+    Path root = tmp.resolve("Maildir");
+    DeliveryKey k = DeliveryKey.of(ACCOUNT, "u1");
+    try (MaildirSink sink = MaildirSink.open(root)) {
+      Files.write(root.resolve("cur").resolve(k + ",S=5:2,S"), ascii("a\n\nb\n"));
+      deliver(sink, "u1", Set.of(), false, ascii("a\n\nb\n"));
+      sink.sync();
+    }
+    assertEquals(List.of(), names(root.resolve("new")), "held in cur/: not stored again");
+    assertEquals(List.of(k + ",S=5:2,S"), names(root.resolve("cur")));
+    assertEquals(List.of(), names(root.resolve("tmp")));
+  }
 }
