@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,7 +59,7 @@ class ServeCommandTest {
   }
 
   /** A serve running in this JVM, stopped after the test. */
-  private final class Serving implements AutoCloseable {
+  private static final class Serving implements AutoCloseable {
     final ServeCommand command = new ServeCommand();
     final StringWriter out = new StringWriter();
     final StringWriter err = new StringWriter();
@@ -180,6 +181,10 @@ class ServeCommandTest {
     return json.substring(i, json.indexOf('}', i) + 1);
   }
 
+  /** A -ERR that would run a script if a page took it as markup. */
+  private static final String HTML_ERR =
+      "-ERR [AUTH] <script>alert(1)</script><img src=x onerror=alert(2)>\"'&\r\n";
+
   @Test
   void page_listsAccounts_checkNowRunsOneCheck_resumes_escapesHostileText_readyzFlips()
       throws Exception {
@@ -203,10 +208,8 @@ class ServeCommandTest {
         server(
             FakePop3Server.builder()
                 .account("eve", "eves pw", MailCorpus.generate(84, 1).toMailbox())
-                .respond(
-                    "PASS",
-                    "-ERR [AUTH] <script>alert(1)</script><img src=x onerror=alert(2)>\"'&\r\n",
-                    FakePop3Server.After.CONTINUE));
+                .respond("AUTH", HTML_ERR, FakePop3Server.After.CONTINUE)
+                .respond("PASS", HTML_ERR, FakePop3Server.After.CONTINUE));
     Path bobPw = tmp.resolve("bob.pw");
     Files.writeString(bobPw, "not bobs\n");
     Path config = tmp.resolve("accounts.properties");
@@ -289,7 +292,9 @@ class ServeCommandTest {
     assertEquals("/accounts/bob", resumed.headers().firstValue("Location").orElse(""));
     json = await(s.base, j -> row(j, "bob").contains("\"messages\":2"));
     assertTrue(row(json, "bob").contains("\"state\":\"idle\""), json);
-    assertEquals(2, Files.list(tmp.resolve("b/new")).count());
+    try (Stream<Path> delivered = Files.list(tmp.resolve("b/new"))) {
+      assertEquals(2, delivered.count());
+    }
 
     // 2 of 4 failing: at most half, ready again
     ready = get(s.base, "/readyz");

@@ -144,6 +144,9 @@ final class Mailboxes {
       case STOPPED:
         return "the last check was stopped";
       default:
+        if (s.ratePerHour() < 0.05) {
+          return "no mail lately: checked less often, up to the longest interval";
+        }
         return String.format(
             Locale.ROOT,
             "mail arrives at about %s an hour: checked %s",
