@@ -393,6 +393,19 @@ class ServeCommandTest {
     assertTrue(r.err().contains("--once is for mailfetch poll"), r.err());
   }
 
+  @Test
+  void help_listsServesOptionsAndPolls() {
+    FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "serve", "--help");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().startsWith("Usage: mailfetch serve"), r.out());
+    for (String option :
+        List.of("--listen", "--allow-remote", "--password-file", "--config", "--min-interval")) {
+      assertTrue(r.out().contains(option), option + " in " + r.out());
+    }
+    FetchCommandTest.Run all = FetchCommandTest.mailfetch(Map.of(), "--help");
+    assertTrue(all.out().contains("serve"), "listed among the commands: " + all.out());
+  }
+
   private static String basic(String user, String password) {
     return "Basic "
         + Base64.getEncoder()
