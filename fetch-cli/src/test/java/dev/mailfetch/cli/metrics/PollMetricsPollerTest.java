@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
+import dev.mailfetch.imap.ImapSecurity;
+import dev.mailfetch.imap.ImapSource;
 import dev.mailfetch.poll.CheckRecord;
 import dev.mailfetch.poll.PollListener;
 import dev.mailfetch.poll.PollSchedule;
@@ -16,6 +18,7 @@ import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.Fault;
+import dev.mailfetch.testkit.imap.FakeImapServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -202,6 +205,51 @@ class PollMetricsPollerTest {
       System.out.printf("scrape of 2,000 accounts: median %.2f ms%n", medianMs);
       assertEquals(2_000, PrometheusText.parse(metrics.scrape()).value("mailfetch_accounts"));
       assertTrue(medianMs < 50, "median scrape " + medianMs + " ms");
+    }
+  }
+
+  /**
+   * The IDLE gauge counts the push connections the poller holds: three IMAP accounts of a testkit
+   * server, each watching its inbox, make three, as {@link Poller#watches} says.
+   */
+  @Test
+  void idleConnections_equalThePollersWatches() throws Exception {
+    FakeImapServer.Builder b = FakeImapServer.builder();
+    for (int i = 0; i < 3; i++) {
+      b.account("i" + i, "pw");
+    }
+    PollMetrics metrics = new PollMetrics();
+    try (FakeImapServer server = b.start();
+        Poller poller =
+            Poller.builder()
+                .schedule(
+                    PollSchedule.builder().bounds(Duration.ofHours(1), Duration.ofHours(2)).build())
+                .listener(metrics)
+                .build()) {
+      metrics.attach(poller);
+      for (int i = 0; i < 3; i++) {
+        ImapSource source =
+            ImapSource.builder()
+                .host(server.host())
+                .port(server.port())
+                .security(ImapSecurity.NONE)
+                .allowPlaintextAuthentication(true)
+                .user("i" + i)
+                .password(() -> "pw")
+                .build();
+        poller.add(
+            Fetcher.builder()
+                .source(source)
+                .sink(InMemorySink.create())
+                .uidStore(InMemoryUidStore.create())
+                .build(),
+            "imap.test");
+      }
+      server.source().awaitIdling(3, Duration.ofSeconds(30));
+      PrometheusText p = PrometheusText.parse(metrics.scrape());
+      assertEquals(3, poller.watches("imap.test"));
+      assertEquals(poller.watches("imap.test"), p.value("mailfetch_idle_connections"));
+      assertEquals(0, p.value("mailfetch_push_ended_total"));
     }
   }
 
