@@ -1,5 +1,6 @@
 package dev.mailfetch.cli.serve;
 
+import dev.mailfetch.poll.PollStatus;
 import java.util.List;
 
 /**
@@ -49,13 +50,14 @@ final class HealthCheck {
     if (stopping) {
       return new Answer(503, false, "stopping", 0, 0);
     }
-    List<Mailboxes.Row> rows = boxes.rows();
+    List<PollStatus> rows = boxes.statuses();
     if (rows.isEmpty()) {
       return new Answer(503, false, "no account is polled", 0, 0);
     }
     int failing = 0;
-    for (Mailboxes.Row r : rows) {
-      if (r.state() == Mailboxes.State.PAUSED || r.state() == Mailboxes.State.FAILING) {
+    for (PollStatus s : rows) {
+      // as the page says "paused" or "failing" (a running check does not change which)
+      if (s.pausedBy().isPresent() || s.failuresInARow() > 0) {
         failing++;
       }
     }
