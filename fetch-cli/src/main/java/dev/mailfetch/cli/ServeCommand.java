@@ -1,10 +1,12 @@
 package dev.mailfetch.cli;
 
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.cli.metrics.PollMetrics;
 import dev.mailfetch.cli.serve.ServeSite;
 import dev.mailfetch.poll.PollListener;
 import dev.mailfetch.poll.Poller;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -103,6 +105,13 @@ final class ServeCommand extends PollCommand {
   Duration doctorTime;
 
   private ServeSite site;
+
+  /** /metrics: counts from the poller's listener calls, gauges from its status at each scrape. */
+  final PollMetrics metrics = new PollMetrics();
+
+  /** The running poller, once it runs (the tests compare the page with it). */
+  volatile Poller poller;
+
   private Map<String, Map<String, String>> accountOptions;
 
   @Override
@@ -156,13 +165,28 @@ final class ServeCommand extends PollCommand {
 
   @Override
   PollListener listener(PollLines lines) {
-    // /metrics: the metrics listener goes alongside the lines here (docs/serve.md, "Metrics")
-    return lines;
+    // the poller takes one listener, at build time: the metrics hear every call after the lines
+    return metrics.alongside(lines);
   }
 
   @Override
   AutoCloseable running(Poller poller, PollLines lines) {
-    site.open(poller, new CommandDesk(lines), null);
+    this.poller = poller;
+    metrics.attach(poller);
+    site.open(
+        poller,
+        new CommandDesk(lines),
+        new ServeSite.Metrics() {
+          @Override
+          public String contentType() {
+            return PollMetrics.CONTENT_TYPE;
+          }
+
+          @Override
+          public void writeTo(OutputStream out) throws IOException {
+            metrics.writeTo(out);
+          }
+        });
     PrintWriter out = spec.commandLine().getOut();
     InetSocketAddress a = site.address();
     String host =

@@ -13,7 +13,8 @@ final class PageShell {
           + "table{border-collapse:collapse}td,th{padding:.3em .6em;border-bottom:1px solid #ddd;"
           + "text-align:left;vertical-align:top}th{background:#f4f4f4}"
           + ".checking{color:#06c}.paused{color:#b00;font-weight:bold}.failing{color:#c60}"
-          + ".idle{color:#070}form{display:inline}pre{background:#f8f8f8;padding:.6em;"
+          // [hidden] again: "form{display:inline}" would show the hidden Resume of every row
+          + ".idle{color:#070}form{display:inline}[hidden]{display:none}pre{background:#f8f8f8;padding:.6em;"
           + "white-space:pre-wrap;max-width:60em}.small{color:#666;font-size:.9em}";
 
   /** A whole page: {@code body} is HTML already escaped; {@code script} is null or trusted code. */

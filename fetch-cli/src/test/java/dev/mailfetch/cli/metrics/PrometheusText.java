@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * bucket equals {@code _count}. Anything else throws {@link IllegalArgumentException} naming the
  * line.
  */
-final class PrometheusText {
+public final class PrometheusText {
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   private static final Pattern FLOAT =
@@ -43,7 +43,7 @@ final class PrometheusText {
 
   private PrometheusText() {}
 
-  static PrometheusText parse(String text) {
+  public static PrometheusText parse(String text) {
     PrometheusText p = new PrometheusText();
     if (!text.isEmpty() && !text.endsWith("\n")) {
       throw new IllegalArgumentException("the text does not end with a new line");
@@ -279,7 +279,7 @@ final class PrometheusText {
    * The value of the series {@code name} with exactly these labels ({@code "k", "v", …}); throws
    * when there is none.
    */
-  double value(String name, String... labels) {
+  public double value(String name, String... labels) {
     Map<String, String> want = new LinkedHashMap<>();
     for (int i = 0; i < labels.length; i += 2) {
       want.put(labels[i], labels[i + 1]);
@@ -295,7 +295,7 @@ final class PrometheusText {
   }
 
   /** The sum of every series {@code name}, whatever its labels (0 when there is none). */
-  double sum(String name) {
+  public double sum(String name) {
     double sum = 0;
     for (Family f : families.values()) {
       for (Sample s : f.samples) {
