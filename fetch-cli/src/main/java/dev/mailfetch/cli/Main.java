@@ -171,6 +171,7 @@ public final class Main implements Runnable {
     COMMANDS.put("demo", DemoCommand.class);
     COMMANDS.put("fetch", FetchCommand.class);
     COMMANDS.put("poll", PollCommand.class);
+    COMMANDS.put("serve", ServeCommand.class);
     COMMANDS.put("doctor", DoctorCommand.class);
     COMMANDS.put("oauth", OAuthCommand.class);
     COMMANDS.put("fake-server", FakeServerCommand.class);

@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchResult;
 import dev.mailfetch.dedup.DedupStore;
 import dev.mailfetch.poll.CheckRecord;
+import dev.mailfetch.poll.PollListener;
 import dev.mailfetch.poll.PollSchedule;
 import dev.mailfetch.poll.Poller;
 import java.io.IOException;
@@ -59,7 +60,7 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 all well (or stopped), 2 bad arguments; with --once the first failing account's code,"
           + " else 3 for a warning."
     })
-final class PollCommand implements Callable<Integer> {
+class PollCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
@@ -249,7 +250,7 @@ final class PollCommand implements Callable<Integer> {
               .maxChecksPerHost(maxChecksPerHost)
               .push(!noPush && !once) // IMAP IDLE where offered; one round needs no watch
               .maxWatchesPerHost(maxPushPerHost)
-              .listener(lines)
+              .listener(listener(lines))
               .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
@@ -272,6 +273,7 @@ final class PollCommand implements Callable<Integer> {
             ? new PollShare(postgres, poller, lines, watch, out, err, quiet)
             : null;
     int exit = 0;
+    AutoCloseable serving = null;
     try {
       AccountArguments parser = new AccountArguments(out, err); // one for the file: see its comment
       for (Map.Entry<String, Map<String, String>> account : accounts.entrySet()) {
@@ -427,6 +429,7 @@ final class PollCommand implements Callable<Integer> {
                   });
         }
       }
+      serving = running(poller, lines);
       if (!quiet && share == null) {
         out.println(
             "checking every account now, then each on its own schedule (every "
@@ -444,6 +447,13 @@ final class PollCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
+      if (serving != null) { // before the poller closes: nothing asks it for a check any more
+        try {
+          serving.close();
+        } catch (Exception e) {
+          err.println("mailfetch: stopping: " + e.getMessage());
+        }
+      }
       watch.close();
       // A shared poll gives its accounts back as their checks end, then closes the poller: both
       // within the 40 s the shutdown hook waits.
@@ -483,6 +493,22 @@ final class PollCommand implements Callable<Integer> {
       out.flush();
       done.countDown();
     }
+  }
+
+  /**
+   * The poller's listener: the lines a poll prints ({@code serve} adds its own listeners
+   * alongside).
+   */
+  PollListener listener(PollLines lines) {
+    return lines;
+  }
+
+  /**
+   * Called once the poller runs until stopped (not with --once): {@code serve} starts its HTTP
+   * server here. What it returns is closed before the poller is.
+   */
+  AutoCloseable running(Poller poller, PollLines lines) throws Exception {
+    return null;
   }
 
   /** Says that an account could not be set up, once (in the JSON of --once --json instead). */

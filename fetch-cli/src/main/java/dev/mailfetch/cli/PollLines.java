@@ -66,6 +66,16 @@ final class PollLines implements PollListener {
     accounts.put(account, new Named(name, sizeLimit, advice));
   }
 
+  /** The config file's name of the poller's account (the account itself if it was not named). */
+  String name(String account) {
+    return of(account).name();
+  }
+
+  /** The advice for the poller's account: its remedies in the words of its config file. */
+  Advice advice(String account) {
+    return of(account).advice();
+  }
+
   void watch(AuthorizationWatch w) {
     this.watch = w;
   }
