@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -144,7 +145,7 @@ class SharedPollProcessesTest {
         assertTrue(processes.get(NAMES.get(0)).waitFor(10, TimeUnit.SECONDS));
         log("SIGKILL " + NAMES.get(0) + " holding " + killedAccounts.size() + " accounts");
         Map<String, Long> killTakeover =
-            awaitCheckedAgain(server, accountOf, killedAccounts, tKill, leases);
+            awaitCheckedAgain(server, accountOf, killedAccounts, tKill, leases, pg);
         TimeUnit.SECONDS.sleep(2);
 
         // 3. SIGSTOP another past its lease, then SIGCONT.
@@ -155,7 +156,7 @@ class SharedPollProcessesTest {
         log("SIGSTOP " + stopped + " holding " + stoppedAccounts.size() + " accounts");
         TimeUnit.MILLISECONDS.sleep(LEASE.toMillis() + 4_000);
         Map<String, Long> stopTakeover =
-            awaitCheckedAgain(server, accountOf, stoppedAccounts, tStop, leases);
+            awaitCheckedAgain(server, accountOf, stoppedAccounts, tStop, leases, pg);
         long tCont = System.nanoTime();
         signal(processes.get(stopped), "CONT");
         log("SIGCONT " + stopped);
@@ -379,13 +380,13 @@ class SharedPollProcessesTest {
       Map<String, String> accountOf,
       Set<String> accounts,
       long since,
-      LeaseTimeline leases)
+      LeaseTimeline leases,
+      PrivatePostgres pg)
       throws Exception {
     Map<String, String> userOf = new HashMap<>();
     accountOf.forEach((u, a) -> userOf.put(a, u));
     Map<String, Long> first = new TreeMap<>();
-    awaitOrFail(
-        Duration.ofSeconds(60),
+    BooleanSupplier all =
         () -> {
           for (RecordedSession s : server.sessions()) {
             String user = s.loggedInUser().orElse(null);
@@ -394,9 +395,20 @@ class SharedPollProcessesTest {
             }
           }
           return first.keySet().containsAll(accounts);
-        },
-        "every account of the instance checked again",
-        leases);
+        };
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!all.getAsBoolean() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    if (!all.getAsBoolean()) {
+      Set<String> missing = new TreeSet<>(accounts);
+      missing.removeAll(first.keySet());
+      fail(
+          missing.size()
+              + " accounts of the instance not checked again within 60 s\n"
+              + SharedPollDiagnosis.explain(pg, "shared_poll", missing, leases, t0, server, userOf)
+              + tails());
+    }
     first.keySet().retainAll(accounts);
     assertEquals(accounts.size(), first.size(), "each account checked again: " + userOf.size());
     return first;

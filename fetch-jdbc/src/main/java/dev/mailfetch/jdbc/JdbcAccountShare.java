@@ -6,6 +6,7 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.poll.Poller;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -16,6 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,17 +46,22 @@ import org.slf4j.LoggerFactory;
  * poller.close();
  * }</pre>
  *
- * <p><b>Rounds</b>, every third of the lease time on a thread of its own (and at once on start):
- * one transaction writes this instance's heartbeat ({@code mailfetch_instance}), counts the live
- * instances and renews every lease held, in one statement. A lease found taken over (its token
- * gone) is dropped at once: removed from the Poller, its account closed once the check running
- * ends; its writes were refused by the fence already. Then the share is balanced: the target is the
- * offered accounts divided by the live instances, rounded up; above the target plus the slack the
- * extra accounts are given back (those not being checked first: removed from the Poller, released
- * once their check ended); below the target free, released or expired leases are taken, in one
- * statement, opened and added to the Poller. Where the database does not answer, the round is tried
- * again at the next; once no renewal succeeded for a whole lease time every account is dropped
- * (another instance may hold it by now). Details and bounds: docs/scale.md.
+ * <p><b>Renewals</b>, every third of the lease time on a thread of their own, whatever else the
+ * instance does (opening accounts on a slow disk, checks): one transaction writes this instance's
+ * heartbeat ({@code mailfetch_instance}), counts the live instances and renews every lease held,
+ * those still being opened included, in one statement; a late renewal that finds its rows unchanged
+ * keeps them. A lease found taken over (its token gone) is refused by the fence at once and dropped
+ * by the round: removed from the Poller, its account closed once the check running ends; its writes
+ * were refused by the fence already. Once no renewal succeeded for a whole lease time every account
+ * is dropped (another instance may hold it by now).
+ *
+ * <p><b>Rounds</b>, at start, every third of the lease time and just after another instance's
+ * heartbeat expires, on the share's thread: the share is balanced. The target is the offered
+ * accounts divided by the live instances, rounded up; above the target plus the slack the extra
+ * accounts are given back (those not being checked first: removed from the Poller, released once
+ * their check ended); below the target free, released or expired leases are taken, in one
+ * statement, opened and added to the Poller, unless this instance's own renewals are late (then the
+ * other's may be late for the same reason). Details and bounds: docs/scale.md.
  *
  * <p>Listener calls come from the share's thread, under its lock: keep them short. Thread-safe.
  */
@@ -132,8 +140,15 @@ public final class JdbcAccountShare implements AutoCloseable {
   private final Map<String, Opener> offered = new LinkedHashMap<>();
   private final Set<String> rowsMissing = new LinkedHashSet<>();
   private final ShareHoldings holdings;
-  private int live = 1;
-  private long lastRenewedNanos = System.nanoTime();
+  private volatile int live = 1;
+  private volatile long lastRenewedNanos = System.nanoTime();
+  private volatile boolean beaten; // a heartbeat written: live counted
+
+  /** Accounts the renewer found taken over: the share's thread drops them. */
+  private final Set<String> lostByRenewer = ConcurrentHashMap.newKeySet();
+
+  private volatile boolean renewalsOverdue; // no renewal for a whole lease time: drop all
+  private volatile boolean renewalsPaused; // tests: a renewer stalled (GC, a starved thread)
 
   /** When (nanoTime) the first other instance's heartbeat expires unless renewed; a round then. */
   private volatile long otherExpiresNanos = System.nanoTime() + Long.MAX_VALUE / 4;
@@ -142,6 +157,7 @@ public final class JdbcAccountShare implements AutoCloseable {
   private volatile boolean stopping;
   private boolean roundWanted;
   private Thread thread;
+  private Thread renewer;
 
   private JdbcAccountShare(Builder b) {
     this.leases = b.leases;
@@ -219,7 +235,10 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
     thread = new Thread(this::loop, "mailfetch-account-share");
     thread.setDaemon(true);
+    renewer = new Thread(this::renewLoop, "mailfetch-account-share-renewer");
+    renewer.setDaemon(true);
     thread.start();
+    renewer.start();
   }
 
   /**
@@ -308,16 +327,20 @@ public final class JdbcAccountShare implements AutoCloseable {
    */
   public boolean close(Duration grace) {
     Thread t;
+    Thread r;
     synchronized (wake) {
       stopping = true;
       t = thread;
+      r = renewer;
       wake.notifyAll();
     }
-    if (t != null && t != Thread.currentThread()) {
-      try {
-        t.join(Math.max(1000, 2 * leaseMs));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (Thread each : new Thread[] {t, r}) {
+      if (each != null && each != Thread.currentThread()) {
+        try {
+          each.join(Math.max(1000, 2 * leaseMs));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
     synchronized (this) {
@@ -350,18 +373,33 @@ public final class JdbcAccountShare implements AutoCloseable {
    */
   void halt() {
     Thread t;
+    Thread r;
     synchronized (wake) {
       stopping = true;
       t = thread;
+      r = renewer;
       wake.notifyAll();
     }
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (Thread each : new Thread[] {t, r}) {
+      if (each != null) {
+        each.interrupt();
+        try {
+          each.join(5000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
+    }
+  }
+
+  /**
+   * For tests: stalls the renewer (as a starved thread or a long pause of it would) while the rest
+   * of the instance goes on, or lets it go on.
+   */
+  void pauseRenewals(boolean paused) {
+    renewalsPaused = paused;
+    synchronized (wake) {
+      wake.notifyAll();
     }
   }
 
@@ -415,54 +453,155 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
   }
 
-  /** One round: heartbeat, renewals, then the balance. */
-  synchronized void round() {
-    if (stopping) {
-      return;
+  // ---------------------------------------------------------------- the renewer's thread
+
+  /**
+   * Renews on a timer of its own, every third of the lease time from the start of the last renewal,
+   * whatever the share's thread is doing (opening a hundred accounts on a slow machine, waiting for
+   * the share's lock): a renewal is late only if this thread itself is starved or the database is
+   * slow. A failed renewal is tried again after a sixth of the lease time, jittered, so that
+   * instances that all failed at once do not all come back at once.
+   */
+  private void renewLoop() {
+    long next = System.nanoTime();
+    while (!stopping) {
+      synchronized (wake) {
+        long waitMs = (next - System.nanoTime()) / 1_000_000;
+        while (!stopping && (waitMs > 0 || renewalsPaused)) {
+          try {
+            wake.wait(renewalsPaused ? 100 : waitMs);
+          } catch (InterruptedException e) {
+            return; // halted
+          }
+          waitMs = (next - System.nanoTime()) / 1_000_000;
+        }
+      }
+      if (stopping) {
+        return;
+      }
+      long started = System.nanoTime();
+      boolean ok;
+      try {
+        ok = renew(started);
+      } catch (RuntimeException e) {
+        log.error("{} - a renewal of the account share failed; tried again", owner, e);
+        ok = false;
+      }
+      next =
+          ok
+              ? started + roundMs * 1_000_000
+              : System.nanoTime()
+                  + (roundMs / 2 + ThreadLocalRandom.current().nextLong(1 + roundMs / 2))
+                      * 1_000_000;
     }
-    long started = System.nanoTime();
-    List<JdbcAccountLeases.Lease> held = holdings.leases();
-    List<String> missing = new ArrayList<>(rowsMissing);
-    long[] times = new long[2];
+  }
+
+  /**
+   * One renewal, without the share's lock: this instance's heartbeat (the live instances counted),
+   * then every lease held renewed in one statement where its row still carries its token (a late
+   * renewal that finds its rows unchanged keeps them: nobody took them meanwhile). A lease not
+   * found so was taken over: the fence refuses its account at once, and the share's thread drops
+   * it. Returns whether the database answered.
+   */
+  private boolean renew(long started) {
+    if (renewalsPaused) {
+      return false; // tests: as if this renewal had not come yet
+    }
+    Map<String, Long> tokens = holdings.renewable();
+    List<JdbcAccountLeases.Lease> held = new ArrayList<>();
+    tokens.forEach((a, t) -> held.add(new JdbcAccountLeases.Lease(a, owner, t, Instant.EPOCH)));
+    long[] times = new long[1];
     ShareSql.Roster[] roster = new ShareSql.Roster[1];
     Set<String> lost;
     try {
       lost =
           db.inTransaction(
-              "a round of the account share of " + owner,
+              "renewing the leases of " + owner,
               c -> {
                 long now = db.now(c);
                 times[0] = now;
-                times[1] = now + leaseMs;
-                roster[0] = ShareSql.heartbeat(db, c, owner, now, times[1]);
-                ShareSql.ensureRows(db, c, missing);
-                return ShareSql.renew(db, c, owner, held, times[1]);
+                roster[0] = ShareSql.heartbeat(db, c, owner, now, now + leaseMs);
+                return ShareSql.renew(db, c, owner, held, now + leaseMs);
               });
     } catch (FetchException e) {
-      otherExpiresNanos = System.nanoTime() + 3 * roundMs * 1_000_000; // the next round as due
       listener.roundFailed(e);
-      log.warn("{} - a round of the account share failed: {}", owner, e.getMessage());
+      log.warn("{} - renewing its leases failed: {}", owner, e.getMessage());
       if (System.nanoTime() - lastRenewedNanos >= leaseMs * 1_000_000) {
-        holdings.dropAll(
-            "its lease was not renewed for a whole lease time (" + e.getMessage() + ")");
+        renewalsOverdue = true;
+        wake(true);
       }
-      return;
+      return false;
     }
     lastRenewedNanos = started;
-    rowsMissing.removeAll(missing);
+    renewalsOverdue = false;
+    Map<String, Long> renewed = new LinkedHashMap<>(tokens);
+    renewed.keySet().removeAll(lost);
+    holdings.renewed(renewed, started);
+    boolean dropped = false;
+    for (String account : lost) {
+      if (holdings.renewalLost(account, tokens.get(account))) {
+        lostByRenewer.add(account);
+        dropped = true;
+      }
+    }
     live = roster[0].live();
+    beaten = true;
     long other = roster[0].nextOtherExpiry();
     // Another instance that does not renew by its heartbeat's expiry has died or paused: a round
     // just after it takes its accounts, so that they wait one lease time, not a lease and a round.
     // From after the transaction (the database's now was read before it ended): never early.
     long after = System.nanoTime();
     otherExpiresNanos = after + (other < 0 ? 3 * roundMs : other - times[0] + 50) * 1_000_000;
-    for (String account : lost) {
-      holdings.drop(account, "another instance took it over (its lease carries a newer token)");
+    synchronized (wake) {
+      roundWanted |= dropped;
+      wake.notifyAll(); // the share's thread waits for the new expiry
     }
-    holdings.renewed(times[1], started);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- the rounds
+
+  /** One round: the accounts the renewer found lost dropped, then the balance. */
+  synchronized void round() {
+    if (stopping) {
+      return;
+    }
+    // The first round needs the live instances; one run because another instance's heartbeat
+    // expired needs them counted now, not at the renewer's next turn (up to a round later).
+    if ((!beaten || System.nanoTime() - otherExpiresNanos >= 0) && !renew(System.nanoTime())) {
+      otherExpiresNanos = System.nanoTime() + 3 * roundMs * 1_000_000; // the next round as due
+      return;
+    }
+    long started = System.nanoTime();
+    if (renewalsOverdue) {
+      holdings.dropAll(
+          "its leases were not renewed for a whole lease time (the database did not answer)");
+      lostByRenewer.clear();
+      return;
+    }
+    for (String account : new ArrayList<>(lostByRenewer)) {
+      lostByRenewer.remove(account);
+      if (!holdings.renewable().containsKey(account)) {
+        holdings.drop(account, "another instance took it over (its lease carries a newer token)");
+      }
+    }
+    if (!rowsMissing.isEmpty()) {
+      List<String> missing = new ArrayList<>(rowsMissing);
+      try {
+        db.inTransaction(
+            "creating the lease rows of " + owner + "'s accounts",
+            c -> {
+              ShareSql.ensureRows(db, c, missing);
+              return null;
+            });
+      } catch (FetchException e) {
+        listener.roundFailed(e);
+        return;
+      }
+      rowsMissing.removeAll(missing);
+    }
     holdings.finishLeaving();
-    balance(started, times[0], times[1]);
+    balance(started);
   }
 
   /**
@@ -470,7 +609,7 @@ public final class JdbcAccountShare implements AutoCloseable {
    * stops for a round once half a round has passed (opening thousands of accounts takes seconds),
    * so that the leases held are renewed in time; the next round follows at once.
    */
-  private void balance(long started, long now, long until) {
+  private void balance(long started) {
     int target = target();
     int active = holdings.active().size();
     if (active > target + slack()) {
@@ -478,6 +617,13 @@ public final class JdbcAccountShare implements AutoCloseable {
       return;
     }
     if (active >= target) {
+      return;
+    }
+    if (System.nanoTime() - lastRenewedNanos > 2 * roundMs * 1_000_000) {
+      // This instance's own renewals are late: the machine or the database is slow, and another
+      // instance's expired lease may be as late for the same reason. Taking it now would only hand
+      // accounts to and fro (every instance slow at once: a churn storm); the next round that
+      // follows a renewal in time takes what is still expired.
       return;
     }
     List<String> candidates = new ArrayList<>();
@@ -494,10 +640,16 @@ public final class JdbcAccountShare implements AutoCloseable {
         taken =
             db.inTransaction(
                 "taking accounts for " + owner,
-                c -> ShareSql.take(db, c, owner, candidates, n, now, until));
+                c -> {
+                  long now = db.now(c);
+                  return ShareSql.take(db, c, owner, candidates, n, now, now + leaseMs);
+                });
       } catch (FetchException e) {
         listener.roundFailed(e);
         return;
+      }
+      for (JdbcAccountLeases.Lease lease : taken) {
+        holdings.taken(lease, started); // renewed while the others are opened
       }
       Set<String> tried = new HashSet<>();
       for (JdbcAccountLeases.Lease lease : taken) {
