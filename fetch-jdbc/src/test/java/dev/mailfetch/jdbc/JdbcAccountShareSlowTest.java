@@ -1,9 +1,11 @@
 package dev.mailfetch.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
+import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.Retention;
@@ -15,12 +17,14 @@ import dev.mailfetch.pop3.Security;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.RecordedSession;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -188,6 +192,65 @@ class JdbcAccountShareSlowTest {
         "the split settles again once a renews");
     assertTrue(a.lost().size() >= ofA.size(), "a said each account it lost: " + a.lost());
     assertEquals(List.of(), b.lost(), "b lost nothing");
+    assertEquals(List.of(), serverOverlaps(), "never two sessions of one account at once");
+  }
+
+  /**
+   * The shape of a CI failure of issue 21's proof: a process frozen (SIGSTOP) inside a transaction
+   * that had locked an account's lease row (the fence's {@code FOR UPDATE}). Takers skip locked
+   * rows, so the account waited for the frozen process to resume; the server now ends such a
+   * transaction after a third of the lease time idle, and the account is taken with the others.
+   */
+  @Test
+  void aTransactionFrozenHoldingALeaseRow_isEnded_soItsAccountIsTakenWithTheOthers()
+      throws Exception {
+    List<String> accounts = accounts();
+    Instance a = instance("frozen-a", accounts, 0);
+    waitFor(() -> a.share().held().size() == ACCOUNTS, Duration.ofSeconds(10), "a holds all");
+    JdbcState frozenState = JdbcState.open(ds);
+    var unused = JdbcAccountLeases.builder(frozenState).owner("frozen-a").leaseTime(LEASE).build();
+    String locked = accounts.get(0);
+    CompletableFuture<FetchException> frozen =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                frozenState.db.inTransaction(
+                    "a write frozen in its transaction",
+                    c -> {
+                      try (PreparedStatement s =
+                          c.prepareStatement(
+                              "SELECT fencing_token FROM mailfetch_lease WHERE account = ?"
+                                  + " FOR UPDATE")) {
+                        s.setString(1, locked);
+                        s.executeQuery().close();
+                      }
+                      sleep(LEASE.toMillis() * 4); // frozen: to the server, idle in transaction
+                      try (PreparedStatement s = c.prepareStatement("SELECT 1")) {
+                        s.executeQuery().close();
+                      }
+                      return null;
+                    });
+                return null;
+              } catch (FetchException e) {
+                return e;
+              }
+            });
+    Thread.sleep(300); // the row is locked
+    a.share().halt();
+    a.poller().close(Duration.ZERO);
+    long halted = System.nanoTime();
+    Instance b = instance("frozen-b", accounts, 0);
+    waitFor(
+        () -> b.share().held().size() == ACCOUNTS,
+        LEASE.multipliedBy(3),
+        "b takes all 24, the one whose row the frozen transaction locked too");
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - halted);
+    assertTrue(
+        tookMs <= LEASE.toMillis() + LEASE.toMillis() / 3 + 1000,
+        "within a lease, a round and a second of a's halt: " + tookMs);
+    FetchException ended = frozen.get(LEASE.toMillis() * 5, TimeUnit.MILLISECONDS);
+    assertNotNull(ended, "the frozen transaction was ended by the server");
+    assertEquals(FetchError.STATE_FAILED, ended.error(), ended.getMessage());
     assertEquals(List.of(), serverOverlaps(), "never two sessions of one account at once");
   }
 
