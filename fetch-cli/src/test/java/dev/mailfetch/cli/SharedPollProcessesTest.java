@@ -514,7 +514,10 @@ class SharedPollProcessesTest {
       List<String> owners = leases.ownersAround(accountOf.get(user), at);
       // Another instance in the reads before and after: the DELE came from an instance fenced
       // off. Its own lease merely expired (no owner) or a change between the reads: noted.
-      boolean other = owners.stream().allMatch(o -> o != null && !instanceOf(o).equals(client));
+      // An unattributed one (/proc missed the socket on a loaded machine) is judged below.
+      boolean other =
+          !client.equals("unknown")
+              && owners.stream().allMatch(o -> o != null && !instanceOf(o).equals(client));
       boolean holder = owners.stream().allMatch(o -> instanceOf(o).equals(client));
       String line =
           String.format(
