@@ -6,7 +6,6 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.internal.Require;
 import dev.mailfetch.poll.Poller;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -17,8 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,24 +137,13 @@ public final class JdbcAccountShare implements AutoCloseable {
   private final Map<String, Opener> offered = new LinkedHashMap<>();
   private final Set<String> rowsMissing = new LinkedHashSet<>();
   private final ShareHoldings holdings;
-  private volatile int live = 1;
-  private volatile long lastRenewedNanos = System.nanoTime();
-  private volatile boolean beaten; // a heartbeat written: live counted
-
-  /** Accounts the renewer found taken over: the share's thread drops them. */
-  private final Set<String> lostByRenewer = ConcurrentHashMap.newKeySet();
-
-  private volatile boolean renewalsOverdue; // no renewal for a whole lease time: drop all
-  private volatile boolean renewalsPaused; // tests: a renewer stalled (GC, a starved thread)
-
-  /** When (nanoTime) the first other instance's heartbeat expires unless renewed; a round then. */
-  private volatile long otherExpiresNanos = System.nanoTime() + Long.MAX_VALUE / 4;
+  private final LeaseRenewer renewer;
+  private final CheckRequests requests;
 
   private final Object wake = new Object();
   private volatile boolean stopping;
   private boolean roundWanted;
   private Thread thread;
-  private Thread renewer;
 
   private JdbcAccountShare(Builder b) {
     this.leases = b.leases;
@@ -169,6 +155,8 @@ public final class JdbcAccountShare implements AutoCloseable {
     this.slack = b.slack;
     this.listener = b.listener;
     this.holdings = new ShareHoldings(this, db, owner, roundMs, leaseMs);
+    this.renewer = new LeaseRenewer(this, holdings, db, owner);
+    this.requests = new CheckRequests(this, holdings, db, poller);
   }
 
   /** A builder of the share of {@code leases}' owner, feeding {@code poller}. */
@@ -211,11 +199,12 @@ public final class JdbcAccountShare implements AutoCloseable {
 
   /** The live instances counted at the last round (this one included). */
   public synchronized int liveInstances() {
-    return live;
+    return renewer.live();
   }
 
   /** The fair share: the offered accounts divided by the live instances, rounded up. */
   public synchronized int target() {
+    int live = renewer.live();
     return (offered.size() + live - 1) / live;
   }
 
@@ -235,8 +224,6 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
     thread = new Thread(this::loop, "mailfetch-account-share");
     thread.setDaemon(true);
-    renewer = new Thread(this::renewLoop, "mailfetch-account-share-renewer");
-    renewer.setDaemon(true);
     thread.start();
     renewer.start();
   }
@@ -261,24 +248,7 @@ public final class JdbcAccountShare implements AutoCloseable {
       return new SharedCheck(
           account, SharedCheck.Where.HERE, owner, Optional.of(poller.checkNow(account)));
     }
-    Optional<String> elsewhere =
-        db.inTransaction(
-            "asking for a check of " + account,
-            c -> {
-              long now = db.now(c);
-              Optional<JdbcAccountLeases.Lease> h = JdbcAccountLeases.holder(db, c, account);
-              boolean heldByOther =
-                  h.isPresent()
-                      && !h.get().owner().isEmpty()
-                      && h.get().expiresAt().toEpochMilli() > now
-                      && (!h.get().owner().equals(owner) || holdings.holds(account))
-                      && ShareSql.live(db, c, h.get().owner(), now);
-              if (!heldByOther) {
-                return Optional.<String>empty();
-              }
-              ShareSql.ask(db, c, account, owner, now);
-              return Optional.of(h.get().owner());
-            });
+    Optional<String> elsewhere = requests.askHolder(account);
     if (elsewhere.isPresent()) {
       return new SharedCheck(
           account, SharedCheck.Where.ASKED_HOLDER, elsewhere.get(), Optional.empty());
@@ -286,12 +256,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     long takenAt = System.nanoTime();
     Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
     if (lease.isEmpty()) { // taken by another between the two transactions
-      db.inTransaction(
-          "asking for a check of " + account,
-          c -> {
-            ShareSql.ask(db, c, account, owner, db.now(c));
-            return null;
-          });
+      requests.ask(account);
       String by = leases.holder(account).map(JdbcAccountLeases.Lease::owner).orElse("");
       return new SharedCheck(account, SharedCheck.Where.ASKED_HOLDER, by, Optional.empty());
     }
@@ -327,13 +292,12 @@ public final class JdbcAccountShare implements AutoCloseable {
    */
   public boolean close(Duration grace) {
     Thread t;
-    Thread r;
     synchronized (wake) {
       stopping = true;
       t = thread;
-      r = renewer;
       wake.notifyAll();
     }
+    Thread r = renewer.stop();
     for (Thread each : new Thread[] {t, r}) {
       if (each != null && each != Thread.currentThread()) {
         try {
@@ -373,13 +337,12 @@ public final class JdbcAccountShare implements AutoCloseable {
    */
   void halt() {
     Thread t;
-    Thread r;
     synchronized (wake) {
       stopping = true;
       t = thread;
-      r = renewer;
       wake.notifyAll();
     }
+    Thread r = renewer.stop();
     for (Thread each : new Thread[] {t, r}) {
       if (each != null) {
         each.interrupt();
@@ -397,10 +360,7 @@ public final class JdbcAccountShare implements AutoCloseable {
    * of the instance goes on, or lets it go on.
    */
   void pauseRenewals(boolean paused) {
-    renewalsPaused = paused;
-    synchronized (wake) {
-      wake.notifyAll();
-    }
+    renewer.pause(paused);
   }
 
   @Override
@@ -414,7 +374,8 @@ public final class JdbcAccountShare implements AutoCloseable {
     return listener;
   }
 
-  private void wake(boolean round) {
+  /** Wakes the share's thread: for a round, or to look at when another's heartbeat expires. */
+  void wake(boolean round) {
     synchronized (wake) {
       roundWanted |= round;
       wake.notifyAll();
@@ -427,7 +388,7 @@ public final class JdbcAccountShare implements AutoCloseable {
       boolean due;
       synchronized (wake) {
         long now = System.nanoTime();
-        due = roundWanted || now - nextRound >= 0 || now - otherExpiresNanos >= 0;
+        due = roundWanted || now - nextRound >= 0 || now - renewer.otherExpiresNanos() >= 0;
         roundWanted = false;
       }
       try {
@@ -435,12 +396,13 @@ public final class JdbcAccountShare implements AutoCloseable {
           nextRound = System.nanoTime() + roundMs * 1_000_000;
           round();
         }
-        pickUpRequests();
+        requests.pickUp();
       } catch (RuntimeException e) {
         log.error("{} - a round of the account share failed; tried again", owner, e);
       }
       synchronized (wake) {
-        long next = otherExpiresNanos - nextRound < 0 ? otherExpiresNanos : nextRound;
+        long other = renewer.otherExpiresNanos();
+        long next = other - nextRound < 0 ? other : nextRound;
         long waitMs = Math.min(REQUEST_POLL.toMillis(), (next - System.nanoTime()) / 1_000_000);
         if (!stopping && !roundWanted && waitMs > 0) {
           try {
@@ -453,112 +415,6 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- the renewer's thread
-
-  /**
-   * Renews on a timer of its own, every third of the lease time from the start of the last renewal,
-   * whatever the share's thread is doing (opening a hundred accounts on a slow machine, waiting for
-   * the share's lock): a renewal is late only if this thread itself is starved or the database is
-   * slow. A failed renewal is tried again after a sixth of the lease time, jittered, so that
-   * instances that all failed at once do not all come back at once.
-   */
-  private void renewLoop() {
-    long next = System.nanoTime();
-    while (!stopping) {
-      synchronized (wake) {
-        long waitMs = (next - System.nanoTime()) / 1_000_000;
-        while (!stopping && (waitMs > 0 || renewalsPaused)) {
-          try {
-            wake.wait(renewalsPaused ? 100 : waitMs);
-          } catch (InterruptedException e) {
-            return; // halted
-          }
-          waitMs = (next - System.nanoTime()) / 1_000_000;
-        }
-      }
-      if (stopping) {
-        return;
-      }
-      long started = System.nanoTime();
-      boolean ok;
-      try {
-        ok = renew(started);
-      } catch (RuntimeException e) {
-        log.error("{} - a renewal of the account share failed; tried again", owner, e);
-        ok = false;
-      }
-      next =
-          ok
-              ? started + roundMs * 1_000_000
-              : System.nanoTime()
-                  + (roundMs / 2 + ThreadLocalRandom.current().nextLong(1 + roundMs / 2))
-                      * 1_000_000;
-    }
-  }
-
-  /**
-   * One renewal, without the share's lock: this instance's heartbeat (the live instances counted),
-   * then every lease held renewed in one statement where its row still carries its token (a late
-   * renewal that finds its rows unchanged keeps them: nobody took them meanwhile). A lease not
-   * found so was taken over: the fence refuses its account at once, and the share's thread drops
-   * it. Returns whether the database answered.
-   */
-  private boolean renew(long started) {
-    if (renewalsPaused) {
-      return false; // tests: as if this renewal had not come yet
-    }
-    Map<String, Long> tokens = holdings.renewable();
-    List<JdbcAccountLeases.Lease> held = new ArrayList<>();
-    tokens.forEach((a, t) -> held.add(new JdbcAccountLeases.Lease(a, owner, t, Instant.EPOCH)));
-    long[] times = new long[1];
-    ShareSql.Roster[] roster = new ShareSql.Roster[1];
-    Set<String> lost;
-    try {
-      lost =
-          db.inTransaction(
-              "renewing the leases of " + owner,
-              c -> {
-                long now = db.now(c);
-                times[0] = now;
-                roster[0] = ShareSql.heartbeat(db, c, owner, now, now + leaseMs);
-                return ShareSql.renew(db, c, owner, held, now + leaseMs);
-              });
-    } catch (FetchException e) {
-      listener.roundFailed(e);
-      log.warn("{} - renewing its leases failed: {}", owner, e.getMessage());
-      if (System.nanoTime() - lastRenewedNanos >= leaseMs * 1_000_000) {
-        renewalsOverdue = true;
-        wake(true);
-      }
-      return false;
-    }
-    lastRenewedNanos = started;
-    renewalsOverdue = false;
-    Map<String, Long> renewed = new LinkedHashMap<>(tokens);
-    renewed.keySet().removeAll(lost);
-    holdings.renewed(renewed, started);
-    boolean dropped = false;
-    for (String account : lost) {
-      if (holdings.renewalLost(account, tokens.get(account))) {
-        lostByRenewer.add(account);
-        dropped = true;
-      }
-    }
-    live = roster[0].live();
-    beaten = true;
-    long other = roster[0].nextOtherExpiry();
-    // Another instance that does not renew by its heartbeat's expiry has died or paused: a round
-    // just after it takes its accounts, so that they wait one lease time, not a lease and a round.
-    // From after the transaction (the database's now was read before it ended): never early.
-    long after = System.nanoTime();
-    otherExpiresNanos = after + (other < 0 ? 3 * roundMs : other - times[0] + 50) * 1_000_000;
-    synchronized (wake) {
-      roundWanted |= dropped;
-      wake.notifyAll(); // the share's thread waits for the new expiry
-    }
-    return true;
-  }
-
   // ---------------------------------------------------------------- the rounds
 
   /** One round: the accounts the renewer found lost dropped, then the balance. */
@@ -568,19 +424,19 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
     // The first round needs the live instances; one run because another instance's heartbeat
     // expired needs them counted now, not at the renewer's next turn (up to a round later).
-    if ((!beaten || System.nanoTime() - otherExpiresNanos >= 0) && !renew(System.nanoTime())) {
-      otherExpiresNanos = System.nanoTime() + 3 * roundMs * 1_000_000; // the next round as due
+    if ((!renewer.beaten() || System.nanoTime() - renewer.otherExpiresNanos() >= 0)
+        && !renewer.renew(System.nanoTime())) {
+      renewer.otherExpiresIn(3 * roundMs); // the next round as due
       return;
     }
     long started = System.nanoTime();
-    if (renewalsOverdue) {
+    if (renewer.overdue()) {
       holdings.dropAll(
           "its leases were not renewed for a whole lease time (the database did not answer)");
-      lostByRenewer.clear();
+      renewer.clearLost();
       return;
     }
-    for (String account : new ArrayList<>(lostByRenewer)) {
-      lostByRenewer.remove(account);
+    for (String account : renewer.takeLost()) {
       if (!holdings.renewable().containsKey(account)) {
         holdings.drop(account, "another instance took it over (its lease carries a newer token)");
       }
@@ -619,7 +475,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     if (active >= target) {
       return;
     }
-    if (System.nanoTime() - lastRenewedNanos > 2 * roundMs * 1_000_000) {
+    if (System.nanoTime() - renewer.lastRenewedNanos() > 2 * roundMs * 1_000_000) {
       // This instance's own renewals are late: the machine or the database is slow, and another
       // instance's expired lease may be as late for the same reason. Taking it now would only hand
       // accounts to and fro (every instance slow at once: a churn storm); the next round that
@@ -665,43 +521,6 @@ public final class JdbcAccountShare implements AutoCloseable {
       if (System.nanoTime() - started > roundMs * 500_000) {
         wake(true); // renew first, then take on
         return;
-      }
-    }
-  }
-
-  /** Checks the accounts other instances asked for. */
-  private void pickUpRequests() {
-    Set<String> asked;
-    try {
-      asked =
-          db.inTransaction(
-              "reading the checks asked of " + owner, c -> ShareSql.takeRequests(db, c, owner));
-    } catch (FetchException e) {
-      return; // the round says so
-    }
-    List<String> notHere = new ArrayList<>();
-    synchronized (this) {
-      for (String account : asked) {
-        if (holdings.holdsActive(account)) {
-          var unused = poller.checkNow(account);
-        } else {
-          notHere.add(account); // being given back: for the next holder
-        }
-      }
-    }
-    if (!notHere.isEmpty()) {
-      try {
-        db.inTransaction(
-            "passing on the checks asked of " + owner,
-            c -> {
-              long now = db.now(c);
-              for (String account : notHere) {
-                ShareSql.ask(db, c, account, owner, now);
-              }
-              return null;
-            });
-      } catch (FetchException e) {
-        log.debug("{} - passing on asked checks: {}", owner, e.getMessage());
       }
     }
   }
