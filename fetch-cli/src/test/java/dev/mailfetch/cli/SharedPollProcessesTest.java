@@ -504,12 +504,19 @@ class SharedPollProcessesTest {
       long tCont,
       List<String> problems) {
     int afterResume = 0;
+    int attributed = 0;
+    int unattributed = 0;
     for (RecordedSession s : sessions) {
       if (s.firstDeleNanos().isEmpty()) {
         continue;
       }
       long at = s.firstDeleNanos().getAsLong();
       String client = s.client().orElse("unknown");
+      if (client.equals("unknown")) {
+        unattributed++;
+      } else {
+        attributed++;
+      }
       String user = s.loggedInUser().orElse("?");
       List<String> owners = leases.ownersAround(accountOf.get(user), at);
       // Another instance in the reads before and after: the DELE came from an instance fenced
@@ -543,6 +550,17 @@ class SharedPollProcessesTest {
       }
     }
     log("sessions with DELE from the resumed instance after SIGCONT: " + afterResume);
+    log("sessions with DELE attributed to an instance: " + attributed + ", not: " + unattributed);
+    // An unattributed DELE passes on the lease's steadiness alone: where most went unattributed,
+    // the check above would prove little about which instance deleted.
+    if (attributed == 0 || unattributed > attributed) {
+      problems.add(
+          "only "
+              + attributed
+              + " of "
+              + (attributed + unattributed)
+              + " sessions with DELE attributed to an instance (/proc): the fence goes unchecked");
+    }
   }
 
   private static boolean checkedWholeSince(FakePop3Server server, String user, long since) {
