@@ -102,14 +102,6 @@ class LauncherJarTest {
                     && l.contains("source: shared objects file"));
   }
 
-  /** The picocli classes the run logged in {@code log} loaded from the jar, not the archive. */
-  private static List<String> picocliNotFromArchive(Path log) throws IOException {
-    List<String> all =
-        Files.readAllLines(log).stream().filter(l -> l.contains(" picocli.")).toList();
-    assertTrue(all.size() > 50, "the run loads picocli: " + all.size() + " classes");
-    return all.stream().filter(l -> !l.contains("source: shared objects file")).toList();
-  }
-
   private void assumeReleaseFile() {
     assumeTrue(
         Files.exists(jdk.resolve("release")),
@@ -145,22 +137,6 @@ class LauncherJarTest {
     Run second = launch(Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + log), "--version");
     assertEquals(0, second.exit(), second.err());
     assertTrue(commandClassFromArchive(log), "the second run loads the command from the archive");
-    if (Runtime.version().feature() < 25) {
-      Path fetchLog = tmp.resolve("fetch-classes.log");
-      Run fetch =
-          launch(Map.of("JAVA_OPTS", "-Xlog:class+load:file=" + fetchLog), "fetch", "--version");
-      assertEquals(0, fetch.exit(), fetch.err());
-      // picocli's classes are compiled for Java 5, which a dynamic archive leaves out: on JDK 17-24
-      // the launcher makes a static one, which holds them (docs/benchmarks.md, "The cron case").
-      // (JDK 25's AOT cache leaves them out as well, and a static archive there holds few of them.)
-      // (but picocli.CommandLine itself, which the dump links: "Old class has been linked")
-      assertEquals(
-          List.of(),
-          picocliNotFromArchive(fetchLog).stream()
-              .filter(l -> !l.contains(" picocli.CommandLine source:"))
-              .toList(),
-          "picocli's classes come from the archive");
-    }
 
     // A new build: the jar is newer than the archive, which must not be used but made again.
     Path archive = archives().get(0);
@@ -205,7 +181,7 @@ class LauncherJarTest {
     Path java = fake.resolve("java");
     Files.writeString(
         java,
-        "#!/bin/sh\ncase \"$*\" in *ArchiveClassesAtExit*|*AOTCacheOutput*|*DumpLoadedClassList*|*Xshare:dump*) exit 1;; esac\n"
+        "#!/bin/sh\ncase \"$*\" in *ArchiveClassesAtExit*|*AOTCacheOutput*) exit 1;; esac\n"
             + "exec '"
             + jdk.resolve("bin/java")
             + "' \"$@\"\n");
