@@ -101,7 +101,7 @@ public final class HeadlessChromium implements AutoCloseable {
     Thread hook = new Thread(() -> killAll(p, profile), "headless-chromium-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      int port = portOf(p);
+      int port = portOf(p, log);
       RemoteWebDriver d = session(port, profile, width, height);
       return new HeadlessChromium(p, profile, hook, d);
     } catch (IOException | RuntimeException e) {
@@ -119,37 +119,74 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Reads chromedriver's output until it says its port (bounded by {@link #START}). */
-  private static int portOf(Process p) throws IOException {
-    CompletableFuture<Integer> port =
-        CompletableFuture.supplyAsync(
+  private static int portOf(Process p, Path log) throws IOException {
+    // A thread of its own, not the common pool: on two cores that pool has one thread, and a task
+    // of another test blocked there left this one unstarted for a minute (one CI run).
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader =
+        new Thread(
             () -> {
               StringBuilder said = new StringBuilder();
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+              try {
+                BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                 String line;
                 while ((line = r.readLine()) != null) {
                   said.append(line).append('\n');
                   Matcher m = LISTENING.matcher(line);
                   if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
                     drain(r);
-                    return Integer.parseInt(m.group(1));
+                    return;
                   }
                 }
-              } catch (IOException e) {
-                throw new IllegalStateException("reading chromedriver's output: " + e, e);
+                r.close();
+                port.completeExceptionally(
+                    new IllegalStateException("chromedriver ended without listening:\n" + said));
+              } catch (IOException | RuntimeException e) {
+                port.completeExceptionally(
+                    new IllegalStateException("reading chromedriver's output: " + e, e));
               }
-              throw new IllegalStateException("chromedriver ended without listening:\n" + said);
-            });
+            },
+            "chromedriver-port");
+    reader.setDaemon(true);
+    reader.start();
+    // Its log file says the port too, written line by line: read as well, in case its standard
+    // output, a pipe here, holds the line back in a buffer (one CI run waited a minute for it).
+    long until = System.nanoTime() + START.toNanos();
     try {
-      return port.get(START.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IOException("chromedriver did not say its port within " + START, e);
+      while (true) {
+        try {
+          return port.get(100, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          Integer logged = portInLog(log);
+          if (logged != null) {
+            return logged;
+          }
+          if (System.nanoTime() - until > 0) {
+            throw new IOException(
+                "chromedriver did not say its port within " + START + " (its log: " + log + ")", e);
+          }
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while chromedriver started", e);
     } catch (ExecutionException e) {
       throw new IOException(e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  private static Integer portInLog(Path log) {
+    try {
+      if (!Files.isRegularFile(log)) {
+        return null;
+      }
+      Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
+      return m.find() ? Integer.valueOf(m.group(1)) : null;
+    } catch (IOException | RuntimeException e) {
+      return null; // being written: the next look
     }
   }
 
