@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -145,7 +144,7 @@ class SharedPollProcessesTest {
         assertTrue(processes.get(NAMES.get(0)).waitFor(10, TimeUnit.SECONDS));
         log("SIGKILL " + NAMES.get(0) + " holding " + killedAccounts.size() + " accounts");
         Map<String, Long> killTakeover =
-            awaitCheckedAgain(server, accountOf, killedAccounts, tKill, leases, pg);
+            awaitCheckedAgain(server, accountOf, killedAccounts, tKill, leases);
         TimeUnit.SECONDS.sleep(2);
 
         // 3. SIGSTOP another past its lease, then SIGCONT.
@@ -156,7 +155,7 @@ class SharedPollProcessesTest {
         log("SIGSTOP " + stopped + " holding " + stoppedAccounts.size() + " accounts");
         TimeUnit.MILLISECONDS.sleep(LEASE.toMillis() + 4_000);
         Map<String, Long> stopTakeover =
-            awaitCheckedAgain(server, accountOf, stoppedAccounts, tStop, leases, pg);
+            awaitCheckedAgain(server, accountOf, stoppedAccounts, tStop, leases);
         long tCont = System.nanoTime();
         signal(processes.get(stopped), "CONT");
         log("SIGCONT " + stopped);
@@ -380,13 +379,13 @@ class SharedPollProcessesTest {
       Map<String, String> accountOf,
       Set<String> accounts,
       long since,
-      LeaseTimeline leases,
-      PrivatePostgres pg)
+      LeaseTimeline leases)
       throws Exception {
     Map<String, String> userOf = new HashMap<>();
     accountOf.forEach((u, a) -> userOf.put(a, u));
     Map<String, Long> first = new TreeMap<>();
-    BooleanSupplier all =
+    awaitOrFail(
+        Duration.ofSeconds(60),
         () -> {
           for (RecordedSession s : server.sessions()) {
             String user = s.loggedInUser().orElse(null);
@@ -395,20 +394,9 @@ class SharedPollProcessesTest {
             }
           }
           return first.keySet().containsAll(accounts);
-        };
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!all.getAsBoolean() && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    if (!all.getAsBoolean()) {
-      Set<String> missing = new TreeSet<>(accounts);
-      missing.removeAll(first.keySet());
-      fail(
-          missing.size()
-              + " accounts of the instance not checked again within 60 s\n"
-              + SharedPollDiagnosis.explain(pg, "shared_poll", missing, leases, t0, server, userOf)
-              + tails());
-    }
+        },
+        "every account of the instance checked again",
+        leases);
     first.keySet().retainAll(accounts);
     assertEquals(accounts.size(), first.size(), "each account checked again: " + userOf.size());
     return first;
@@ -504,27 +492,17 @@ class SharedPollProcessesTest {
       long tCont,
       List<String> problems) {
     int afterResume = 0;
-    int attributed = 0;
-    int unattributed = 0;
     for (RecordedSession s : sessions) {
       if (s.firstDeleNanos().isEmpty()) {
         continue;
       }
       long at = s.firstDeleNanos().getAsLong();
       String client = s.client().orElse("unknown");
-      if (client.equals("unknown")) {
-        unattributed++;
-      } else {
-        attributed++;
-      }
       String user = s.loggedInUser().orElse("?");
       List<String> owners = leases.ownersAround(accountOf.get(user), at);
       // Another instance in the reads before and after: the DELE came from an instance fenced
       // off. Its own lease merely expired (no owner) or a change between the reads: noted.
-      // An unattributed one (/proc missed the socket on a loaded machine) is judged below.
-      boolean other =
-          !client.equals("unknown")
-              && owners.stream().allMatch(o -> o != null && !instanceOf(o).equals(client));
+      boolean other = owners.stream().allMatch(o -> o != null && !instanceOf(o).equals(client));
       boolean holder = owners.stream().allMatch(o -> instanceOf(o).equals(client));
       String line =
           String.format(
@@ -550,17 +528,6 @@ class SharedPollProcessesTest {
       }
     }
     log("sessions with DELE from the resumed instance after SIGCONT: " + afterResume);
-    log("sessions with DELE attributed to an instance: " + attributed + ", not: " + unattributed);
-    // An unattributed DELE passes on the lease's steadiness alone: where most went unattributed,
-    // the check above would prove little about which instance deleted.
-    if (attributed == 0 || unattributed > attributed) {
-      problems.add(
-          "only "
-              + attributed
-              + " of "
-              + (attributed + unattributed)
-              + " sessions with DELE attributed to an instance (/proc): the fence goes unchecked");
-    }
   }
 
   private static boolean checkedWholeSince(FakePop3Server server, String user, long since) {

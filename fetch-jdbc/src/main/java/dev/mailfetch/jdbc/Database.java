@@ -35,16 +35,6 @@ final class Database {
    */
   final boolean databaseTime;
 
-  /**
-   * How long a transaction may sit idle (its client between two statements) before the server ends
-   * the session, milliseconds; 0: the server's setting. Set by the leases ({@link
-   * #limitIdleInTransaction}): a process frozen mid-transaction (SIGSTOP, a long GC, a VM paused)
-   * would otherwise hold the lease rows it locked (the fence's {@code FOR UPDATE}, a renewal) for
-   * as long as it is frozen, and every other instance's taking skips a locked row: the account
-   * would wait for the frozen process instead of one lease time.
-   */
-  private volatile long idleInTransactionMs;
-
   Database(DataSource dataSource, int timeoutSeconds, Clock clock, boolean databaseTime) {
     this.dataSource = dataSource;
     this.timeoutSeconds = timeoutSeconds;
@@ -68,12 +58,6 @@ final class Database {
     }
   }
 
-  /** Limits idle time inside a transaction to {@code ms} or less (the least asked wins). */
-  synchronized void limitIdleInTransaction(long ms) {
-    long m = Math.max(1000, ms);
-    idleInTransactionMs = idleInTransactionMs == 0 ? m : Math.min(idleInTransactionMs, m);
-  }
-
   /**
    * Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. A
    * {@link FetchException} from the work passes as it is; anything else becomes {@code
@@ -84,14 +68,6 @@ final class Database {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        long idle = idleInTransactionMs;
-        if (idle > 0) { // PostgreSQL's; for this transaction only (a pool's connection unchanged)
-          try (PreparedStatement s =
-              prepare(c, "SELECT set_config('idle_in_transaction_session_timeout', ?, true)")) {
-            s.setString(1, Long.toString(idle));
-            s.executeQuery().close();
-          }
-        }
         T result = work.run(c);
         c.commit();
         return result;

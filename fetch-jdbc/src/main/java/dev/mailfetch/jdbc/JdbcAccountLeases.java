@@ -69,9 +69,6 @@ public final class JdbcAccountLeases {
     this.state = b.state;
     this.owner = b.owner;
     this.leaseTime = b.leaseTime;
-    // A transaction left open by a frozen process is ended by the server within a third of the
-    // lease time, so the rows it locked are free when its leases expire (docs/scale.md).
-    b.state.db.limitIdleInTransaction(leaseTime.toMillis() / 3);
   }
 
   /** A builder of leases held in {@code state}'s database. */

@@ -43,22 +43,17 @@ import org.slf4j.LoggerFactory;
  * poller.close();
  * }</pre>
  *
- * <p><b>Renewals</b>, every third of the lease time on a thread of their own, whatever else the
- * instance does (opening accounts on a slow disk, checks): one transaction writes this instance's
- * heartbeat ({@code mailfetch_instance}), counts the live instances and renews every lease held,
- * those still being opened included, in one statement; a late renewal that finds its rows unchanged
- * keeps them. A lease found taken over (its token gone) is refused by the fence at once and dropped
- * by the round: removed from the Poller, its account closed once the check running ends; its writes
- * were refused by the fence already. Once no renewal succeeded for a whole lease time every account
- * is dropped (another instance may hold it by now).
- *
- * <p><b>Rounds</b>, at start, every third of the lease time and just after another instance's
- * heartbeat expires, on the share's thread: the share is balanced. The target is the offered
- * accounts divided by the live instances, rounded up; above the target plus the slack the extra
- * accounts are given back (those not being checked first: removed from the Poller, released once
- * their check ended); below the target free, released or expired leases are taken, in one
- * statement, opened and added to the Poller, unless this instance's own renewals are late (then the
- * other's may be late for the same reason). Details and bounds: docs/scale.md.
+ * <p><b>Rounds</b>, every third of the lease time on a thread of its own (and at once on start):
+ * one transaction writes this instance's heartbeat ({@code mailfetch_instance}), counts the live
+ * instances and renews every lease held, in one statement. A lease found taken over (its token
+ * gone) is dropped at once: removed from the Poller, its account closed once the check running
+ * ends; its writes were refused by the fence already. Then the share is balanced: the target is the
+ * offered accounts divided by the live instances, rounded up; above the target plus the slack the
+ * extra accounts are given back (those not being checked first: removed from the Poller, released
+ * once their check ended); below the target free, released or expired leases are taken, in one
+ * statement, opened and added to the Poller. Where the database does not answer, the round is tried
+ * again at the next; once no renewal succeeded for a whole lease time every account is dropped
+ * (another instance may hold it by now). Details and bounds: docs/scale.md.
  *
  * <p>Listener calls come from the share's thread, under its lock: keep them short. Thread-safe.
  */
@@ -137,8 +132,11 @@ public final class JdbcAccountShare implements AutoCloseable {
   private final Map<String, Opener> offered = new LinkedHashMap<>();
   private final Set<String> rowsMissing = new LinkedHashSet<>();
   private final ShareHoldings holdings;
-  private final LeaseRenewer renewer;
-  private final CheckRequests requests;
+  private int live = 1;
+  private long lastRenewedNanos = System.nanoTime();
+
+  /** When (nanoTime) the first other instance's heartbeat expires unless renewed; a round then. */
+  private volatile long otherExpiresNanos = System.nanoTime() + Long.MAX_VALUE / 4;
 
   private final Object wake = new Object();
   private volatile boolean stopping;
@@ -155,8 +153,6 @@ public final class JdbcAccountShare implements AutoCloseable {
     this.slack = b.slack;
     this.listener = b.listener;
     this.holdings = new ShareHoldings(this, db, owner, roundMs, leaseMs);
-    this.renewer = new LeaseRenewer(this, holdings, db, owner);
-    this.requests = new CheckRequests(this, holdings, db, poller);
   }
 
   /** A builder of the share of {@code leases}' owner, feeding {@code poller}. */
@@ -199,12 +195,11 @@ public final class JdbcAccountShare implements AutoCloseable {
 
   /** The live instances counted at the last round (this one included). */
   public synchronized int liveInstances() {
-    return renewer.live();
+    return live;
   }
 
   /** The fair share: the offered accounts divided by the live instances, rounded up. */
   public synchronized int target() {
-    int live = renewer.live();
     return (offered.size() + live - 1) / live;
   }
 
@@ -225,7 +220,6 @@ public final class JdbcAccountShare implements AutoCloseable {
     thread = new Thread(this::loop, "mailfetch-account-share");
     thread.setDaemon(true);
     thread.start();
-    renewer.start();
   }
 
   /**
@@ -248,7 +242,24 @@ public final class JdbcAccountShare implements AutoCloseable {
       return new SharedCheck(
           account, SharedCheck.Where.HERE, owner, Optional.of(poller.checkNow(account)));
     }
-    Optional<String> elsewhere = requests.askHolder(account);
+    Optional<String> elsewhere =
+        db.inTransaction(
+            "asking for a check of " + account,
+            c -> {
+              long now = db.now(c);
+              Optional<JdbcAccountLeases.Lease> h = JdbcAccountLeases.holder(db, c, account);
+              boolean heldByOther =
+                  h.isPresent()
+                      && !h.get().owner().isEmpty()
+                      && h.get().expiresAt().toEpochMilli() > now
+                      && (!h.get().owner().equals(owner) || holdings.holds(account))
+                      && ShareSql.live(db, c, h.get().owner(), now);
+              if (!heldByOther) {
+                return Optional.<String>empty();
+              }
+              ShareSql.ask(db, c, account, owner, now);
+              return Optional.of(h.get().owner());
+            });
     if (elsewhere.isPresent()) {
       return new SharedCheck(
           account, SharedCheck.Where.ASKED_HOLDER, elsewhere.get(), Optional.empty());
@@ -256,7 +267,12 @@ public final class JdbcAccountShare implements AutoCloseable {
     long takenAt = System.nanoTime();
     Optional<JdbcAccountLeases.Lease> lease = leases.take(account);
     if (lease.isEmpty()) { // taken by another between the two transactions
-      requests.ask(account);
+      db.inTransaction(
+          "asking for a check of " + account,
+          c -> {
+            ShareSql.ask(db, c, account, owner, db.now(c));
+            return null;
+          });
       String by = leases.holder(account).map(JdbcAccountLeases.Lease::owner).orElse("");
       return new SharedCheck(account, SharedCheck.Where.ASKED_HOLDER, by, Optional.empty());
     }
@@ -297,14 +313,11 @@ public final class JdbcAccountShare implements AutoCloseable {
       t = thread;
       wake.notifyAll();
     }
-    Thread r = renewer.stop();
-    for (Thread each : new Thread[] {t, r}) {
-      if (each != null && each != Thread.currentThread()) {
-        try {
-          each.join(Math.max(1000, 2 * leaseMs));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+    if (t != null && t != Thread.currentThread()) {
+      try {
+        t.join(Math.max(1000, 2 * leaseMs));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     synchronized (this) {
@@ -342,25 +355,14 @@ public final class JdbcAccountShare implements AutoCloseable {
       t = thread;
       wake.notifyAll();
     }
-    Thread r = renewer.stop();
-    for (Thread each : new Thread[] {t, r}) {
-      if (each != null) {
-        each.interrupt();
-        try {
-          each.join(5000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
-  }
-
-  /**
-   * For tests: stalls the renewer (as a starved thread or a long pause of it would) while the rest
-   * of the instance goes on, or lets it go on.
-   */
-  void pauseRenewals(boolean paused) {
-    renewer.pause(paused);
   }
 
   @Override
@@ -374,8 +376,7 @@ public final class JdbcAccountShare implements AutoCloseable {
     return listener;
   }
 
-  /** Wakes the share's thread: for a round, or to look at when another's heartbeat expires. */
-  void wake(boolean round) {
+  private void wake(boolean round) {
     synchronized (wake) {
       roundWanted |= round;
       wake.notifyAll();
@@ -388,7 +389,7 @@ public final class JdbcAccountShare implements AutoCloseable {
       boolean due;
       synchronized (wake) {
         long now = System.nanoTime();
-        due = roundWanted || now - nextRound >= 0 || now - renewer.otherExpiresNanos() >= 0;
+        due = roundWanted || now - nextRound >= 0 || now - otherExpiresNanos >= 0;
         roundWanted = false;
       }
       try {
@@ -396,13 +397,12 @@ public final class JdbcAccountShare implements AutoCloseable {
           nextRound = System.nanoTime() + roundMs * 1_000_000;
           round();
         }
-        requests.pickUp();
+        pickUpRequests();
       } catch (RuntimeException e) {
         log.error("{} - a round of the account share failed; tried again", owner, e);
       }
       synchronized (wake) {
-        long other = renewer.otherExpiresNanos();
-        long next = other - nextRound < 0 ? other : nextRound;
+        long next = otherExpiresNanos - nextRound < 0 ? otherExpiresNanos : nextRound;
         long waitMs = Math.min(REQUEST_POLL.toMillis(), (next - System.nanoTime()) / 1_000_000);
         if (!stopping && !roundWanted && waitMs > 0) {
           try {
@@ -415,49 +415,54 @@ public final class JdbcAccountShare implements AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- the rounds
-
-  /** One round: the accounts the renewer found lost dropped, then the balance. */
+  /** One round: heartbeat, renewals, then the balance. */
   synchronized void round() {
     if (stopping) {
       return;
     }
-    // The first round needs the live instances; one run because another instance's heartbeat
-    // expired needs them counted now, not at the renewer's next turn (up to a round later).
-    if ((!renewer.beaten() || System.nanoTime() - renewer.otherExpiresNanos() >= 0)
-        && !renewer.renew(System.nanoTime())) {
-      renewer.otherExpiresIn(3 * roundMs); // the next round as due
-      return;
-    }
     long started = System.nanoTime();
-    if (renewer.overdue()) {
-      holdings.dropAll(
-          "its leases were not renewed for a whole lease time (the database did not answer)");
-      renewer.clearLost();
+    List<JdbcAccountLeases.Lease> held = holdings.leases();
+    List<String> missing = new ArrayList<>(rowsMissing);
+    long[] times = new long[2];
+    ShareSql.Roster[] roster = new ShareSql.Roster[1];
+    Set<String> lost;
+    try {
+      lost =
+          db.inTransaction(
+              "a round of the account share of " + owner,
+              c -> {
+                long now = db.now(c);
+                times[0] = now;
+                times[1] = now + leaseMs;
+                roster[0] = ShareSql.heartbeat(db, c, owner, now, times[1]);
+                ShareSql.ensureRows(db, c, missing);
+                return ShareSql.renew(db, c, owner, held, times[1]);
+              });
+    } catch (FetchException e) {
+      otherExpiresNanos = System.nanoTime() + 3 * roundMs * 1_000_000; // the next round as due
+      listener.roundFailed(e);
+      log.warn("{} - a round of the account share failed: {}", owner, e.getMessage());
+      if (System.nanoTime() - lastRenewedNanos >= leaseMs * 1_000_000) {
+        holdings.dropAll(
+            "its lease was not renewed for a whole lease time (" + e.getMessage() + ")");
+      }
       return;
     }
-    for (String account : renewer.takeLost()) {
-      if (!holdings.renewable().containsKey(account)) {
-        holdings.drop(account, "another instance took it over (its lease carries a newer token)");
-      }
+    lastRenewedNanos = started;
+    rowsMissing.removeAll(missing);
+    live = roster[0].live();
+    long other = roster[0].nextOtherExpiry();
+    // Another instance that does not renew by its heartbeat's expiry has died or paused: a round
+    // just after it takes its accounts, so that they wait one lease time, not a lease and a round.
+    // From after the transaction (the database's now was read before it ended): never early.
+    long after = System.nanoTime();
+    otherExpiresNanos = after + (other < 0 ? 3 * roundMs : other - times[0] + 50) * 1_000_000;
+    for (String account : lost) {
+      holdings.drop(account, "another instance took it over (its lease carries a newer token)");
     }
-    if (!rowsMissing.isEmpty()) {
-      List<String> missing = new ArrayList<>(rowsMissing);
-      try {
-        db.inTransaction(
-            "creating the lease rows of " + owner + "'s accounts",
-            c -> {
-              ShareSql.ensureRows(db, c, missing);
-              return null;
-            });
-      } catch (FetchException e) {
-        listener.roundFailed(e);
-        return;
-      }
-      rowsMissing.removeAll(missing);
-    }
+    holdings.renewed(times[1], started);
     holdings.finishLeaving();
-    balance(started);
+    balance(started, times[0], times[1]);
   }
 
   /**
@@ -465,7 +470,7 @@ public final class JdbcAccountShare implements AutoCloseable {
    * stops for a round once half a round has passed (opening thousands of accounts takes seconds),
    * so that the leases held are renewed in time; the next round follows at once.
    */
-  private void balance(long started) {
+  private void balance(long started, long now, long until) {
     int target = target();
     int active = holdings.active().size();
     if (active > target + slack()) {
@@ -473,13 +478,6 @@ public final class JdbcAccountShare implements AutoCloseable {
       return;
     }
     if (active >= target) {
-      return;
-    }
-    if (System.nanoTime() - renewer.lastRenewedNanos() > 2 * roundMs * 1_000_000) {
-      // This instance's own renewals are late: the machine or the database is slow, and another
-      // instance's expired lease may be as late for the same reason. Taking it now would only hand
-      // accounts to and fro (every instance slow at once: a churn storm); the next round that
-      // follows a renewal in time takes what is still expired.
       return;
     }
     List<String> candidates = new ArrayList<>();
@@ -496,16 +494,10 @@ public final class JdbcAccountShare implements AutoCloseable {
         taken =
             db.inTransaction(
                 "taking accounts for " + owner,
-                c -> {
-                  long now = db.now(c);
-                  return ShareSql.take(db, c, owner, candidates, n, now, now + leaseMs);
-                });
+                c -> ShareSql.take(db, c, owner, candidates, n, now, until));
       } catch (FetchException e) {
         listener.roundFailed(e);
         return;
-      }
-      for (JdbcAccountLeases.Lease lease : taken) {
-        holdings.taken(lease, started); // renewed while the others are opened
       }
       Set<String> tried = new HashSet<>();
       for (JdbcAccountLeases.Lease lease : taken) {
@@ -521,6 +513,43 @@ public final class JdbcAccountShare implements AutoCloseable {
       if (System.nanoTime() - started > roundMs * 500_000) {
         wake(true); // renew first, then take on
         return;
+      }
+    }
+  }
+
+  /** Checks the accounts other instances asked for. */
+  private void pickUpRequests() {
+    Set<String> asked;
+    try {
+      asked =
+          db.inTransaction(
+              "reading the checks asked of " + owner, c -> ShareSql.takeRequests(db, c, owner));
+    } catch (FetchException e) {
+      return; // the round says so
+    }
+    List<String> notHere = new ArrayList<>();
+    synchronized (this) {
+      for (String account : asked) {
+        if (holdings.holdsActive(account)) {
+          var unused = poller.checkNow(account);
+        } else {
+          notHere.add(account); // being given back: for the next holder
+        }
+      }
+    }
+    if (!notHere.isEmpty()) {
+      try {
+        db.inTransaction(
+            "passing on the checks asked of " + owner,
+            c -> {
+              long now = db.now(c);
+              for (String account : notHere) {
+                ShareSql.ask(db, c, account, owner, now);
+              }
+              return null;
+            });
+      } catch (FetchException e) {
+        log.debug("{} - passing on asked checks: {}", owner, e.getMessage());
       }
     }
   }

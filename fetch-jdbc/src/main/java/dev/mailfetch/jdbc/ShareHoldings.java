@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.poll.CheckRecord;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,20 +53,10 @@ final class ShareHoldings {
 
   /**
    * Per account held, until when ({@link System#nanoTime}) this instance is sure of its lease: the
-   * start of the statement that last took or renewed it, plus the lease time less a margin, for the
-   * token it was taken with. Read by the fenced sources' threads without the share's lock ({@link
-   * #requireSure}), written by the renewer's too.
+   * start of the statement that last took or renewed it, plus the lease time less a margin. Read by
+   * the fenced sources' threads without the share's lock ({@link #requireSure}).
    */
-  private final Map<String, Sure> sureUntil = new ConcurrentHashMap<>();
-
-  private record Sure(long token, long untilNanos) {}
-
-  /**
-   * Every lease this instance holds in the database, account to token: taken (being opened), in the
-   * Poller, leaving. The renewer renews these without the share's lock, so an opening or a balance
-   * that takes long never makes a renewal late.
-   */
-  private final Map<String, Long> renewable = new ConcurrentHashMap<>();
+  private final Map<String, Long> sureUntil = new ConcurrentHashMap<>();
 
   private final long sureNanos;
   private FetchException lastOpenFailure;
@@ -84,8 +75,8 @@ final class ShareHoldings {
    * @throws FetchException {@code LOCKED} otherwise
    */
   void requireSure(String account) throws FetchException {
-    Sure sure = sureUntil.get(account);
-    if (sure == null) {
+    Long until = sureUntil.get(account);
+    if (until == null) {
       throw new FetchException(
           FetchError.LOCKED,
           "the lease of "
@@ -94,7 +85,7 @@ final class ShareHoldings {
               + owner
               + " (given back, or taken over by another instance)");
     }
-    long late = System.nanoTime() - sure.untilNanos();
+    long late = System.nanoTime() - until;
     if (late >= 0) {
       throw new FetchException(
           FetchError.LOCKED,
@@ -161,53 +152,19 @@ final class ShareHoldings {
     return out;
   }
 
-  /** The leases to renew, account to token (the renewer's; any thread). */
-  Map<String, Long> renewable() {
-    return Map.copyOf(renewable);
-  }
-
   /**
-   * {@code renewed} (account to token) were renewed by a statement that started at {@code
-   * startedNanos}: sure until then plus the lease time less the margin, where still held with that
-   * token. Any thread.
+   * The leases held were all renewed until {@code until} by a statement that started at {@code
+   * startedNanos}.
    */
-  void renewed(Map<String, Long> renewed, long startedNanos) {
-    long until = startedNanos + sureNanos;
-    renewed.forEach(
-        (account, token) ->
-            sureUntil.computeIfPresent(
-                account,
-                (a, s) ->
-                    s.token() == token && until - s.untilNanos() > 0 ? new Sure(token, until) : s));
-  }
-
-  /**
-   * The renewal found {@code account}'s lease with {@code token} taken over: no longer sure of it
-   * (the fence refuses at once) nor renewed. Any thread. Returns whether it was still held so (the
-   * share thread then drops it).
-   */
-  boolean renewalLost(String account, long token) {
-    sureUntil.computeIfPresent(account, (a, s) -> s.token() == token ? null : s);
-    return renewable.remove(account, token);
-  }
-
-  /**
-   * {@code lease} was taken by a statement that started at {@code takenAtNanos}: renewed from now
-   * on, even while its account waits to be opened, and sure until the lease time less the margin.
-   */
-  void taken(JdbcAccountLeases.Lease lease, long takenAtNanos) {
-    long token = lease.fencingToken();
-    renewable.put(lease.account(), token);
-    Sure sure = new Sure(token, takenAtNanos + sureNanos);
-    sureUntil.merge(
-        lease.account(),
-        sure,
-        (old, s) -> old.token() == token && old.untilNanos() - s.untilNanos() > 0 ? old : s);
-  }
-
-  private void forget(String account) {
-    renewable.remove(account);
-    sureUntil.remove(account);
+  void renewed(long until, long startedNanos) {
+    for (Map.Entry<String, Holding> e : held.entrySet()) {
+      sureUntil.put(e.getKey(), startedNanos + sureNanos);
+      Holding h = e.getValue();
+      JdbcAccountLeases.Lease l = h.lease;
+      h.lease =
+          new JdbcAccountLeases.Lease(
+              l.account(), l.owner(), l.fencingToken(), Instant.ofEpochMilli(until));
+    }
   }
 
   FetchException lastOpenFailure() {
@@ -224,7 +181,6 @@ final class ShareHoldings {
       JdbcAccountShare.Opener opener,
       boolean asked,
       long takenAtNanos) {
-    taken(lease, takenAtNanos);
     JdbcAccountShare.Opened opened;
     try {
       opened = opener.open(account, lease);
@@ -235,14 +191,7 @@ final class ShareHoldings {
               : new FetchException(
                   FetchError.CONFIGURATION, "opening " + account + " failed: " + e, e);
       lastOpenFailure = why;
-      // The database slow or the lease lost meanwhile: tried again at the next round, so that a
-      // slow moment does not leave the account unchecked for ten rounds. Anything else (a sink
-      // that cannot be opened, a configuration) after ten rounds.
-      boolean transientFailure =
-          why.error() == FetchError.STATE_FAILED || why.error() == FetchError.LOCKED;
-      openFailedAt.put(
-          account, System.nanoTime() - (transientFailure ? retryNanos - retryNanos / 10 : 0));
-      forget(account);
+      openFailedAt.put(account, System.nanoTime());
       release(List.of(lease));
       log.warn("{} - could not be opened, given back: {}", account, why.getMessage());
       share.listener().openFailed(account, why);
@@ -252,7 +201,6 @@ final class ShareHoldings {
       share.poller.add(opened.fetcher(), opened.host());
     } catch (IllegalArgumentException | IllegalStateException e) {
       closeQuietly(account, opened);
-      forget(account);
       release(List.of(lease));
       lastOpenFailure =
           new FetchException(
@@ -260,6 +208,7 @@ final class ShareHoldings {
       return false;
     }
     held.put(account, new Holding(lease, opened));
+    sureUntil.put(account, takenAtNanos + sureNanos);
     log.info("{} - taken by {} (fencing token {})", account, owner, lease.fencingToken());
     share.listener().accountTaken(account, lease);
     return true;
@@ -293,7 +242,7 @@ final class ShareHoldings {
       if (h.leaving != null && h.leaving.isDone()) {
         closeQuietly(e.getKey(), h.opened);
         done.add(h.lease);
-        forget(e.getKey());
+        sureUntil.remove(e.getKey());
         it.remove();
       }
     }
@@ -313,7 +262,7 @@ final class ShareHoldings {
    */
   void drop(String account, String why) {
     Holding h = held.remove(account);
-    forget(account);
+    sureUntil.remove(account);
     if (h == null) {
       return;
     }
@@ -377,10 +326,7 @@ final class ShareHoldings {
                 until[0] = db.now(c) + share.leaseMillis();
                 return ShareSql.renew(db, c, owner, leases, until[0]);
               });
-      Map<String, Long> tokens = new HashMap<>();
-      leases.forEach(l -> tokens.put(l.account(), l.fencingToken()));
-      tokens.keySet().removeAll(lost);
-      renewed(tokens, started);
+      renewed(until[0], started);
       for (String a : lost) {
         drop(a, "another instance took it over while its check ended");
       }
