@@ -83,6 +83,34 @@ final class Advice {
               + "|mbox:[^ ,;)]+|eml:[^ ,;)]+))?");
 
   /**
+   * A remedy as the serve page says it ({@code mailfetch serve}'s account page): the page has a
+   * Resume button, so the way to take a paused account up again is to press it, not to restart.
+   * Serve reads the config file when it starts, as poll does, so a change to the account's lines
+   * still needs a restart; a password or token file is read at each check, so after fixing one,
+   * Resume is enough. The one place the page's words differ from poll's.
+   */
+  String pageWords(String commandLine, boolean paused) {
+    String said =
+        account == null || commandLine == null ? commandLine : lines(commandLine, true, Map.of());
+    if (said == null) {
+      return paused ? RESUME : null;
+    }
+    String s = said.stripTrailing();
+    s = s + (s.endsWith(".") ? "" : ".");
+    if (file != null && said.contains(" in " + file)) {
+      return s
+          + " mailfetch serve reads "
+          + file
+          + " when it starts: restart it after changing the account's lines there"
+          + (paused ? "; after fixing only a password or token file, press Resume." : ".");
+    }
+    return paused ? s + " " + RESUME : said;
+  }
+
+  /** How a paused account is taken up again from the serve page. */
+  static final String RESUME = "Then press Resume to check it again.";
+
+  /**
    * {@code commandLine}, the command line's form of a remedy, as this reader types it: unchanged
    * for {@code fetch URL}; for an account of a file, each option of fetch the command does not take
    * said as the account's line of the file (the first naming the file).

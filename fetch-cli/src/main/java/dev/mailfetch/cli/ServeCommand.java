@@ -8,7 +8,6 @@ import dev.mailfetch.poll.Poller;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -81,7 +80,9 @@ final class ServeCommand extends PollCommand {
   @Option(
       names = "--password-file",
       paramLabel = "FILE",
-      description = "Ask for the password on this file's first line (read at start).")
+      description =
+          "Ask for the password on this file's first line (read again when the file changes;"
+              + " while it cannot be read, the pages answer 503).")
   Path passwordFile;
 
   @Option(
@@ -147,7 +148,14 @@ final class ServeCommand extends PollCommand {
     }
     accountOptions = AccountsFile.load(config, spec.commandLine());
     try {
-      site = ServeSite.bind(new ServeSite.Settings(address, password, readyFailing, doctorTime));
+      site =
+          ServeSite.bind(
+              new ServeSite.Settings(
+                  address,
+                  passwordFile != null ? null : password,
+                  passwordFile,
+                  readyFailing,
+                  doctorTime));
     } catch (IOException e) {
       throw bad(
           "--listen "
@@ -208,6 +216,7 @@ final class ServeCommand extends PollCommand {
       return env.get(passwordEnv).getBytes(StandardCharsets.UTF_8);
     }
     if (passwordFile != null) {
+      // readable now, or a bad argument; the site reads it again whenever it changes
       return Secrets.fromFile(spec, "--password-file", passwordFile)
           .get()
           .getBytes(StandardCharsets.UTF_8);
@@ -274,9 +283,11 @@ final class ServeCommand extends PollCommand {
     }
 
     @Override
-    public ServeSite.ErrorWords words(String account, FetchException e) {
+    public ServeSite.ErrorWords words(String account, FetchException e, boolean paused) {
       Problem p = Problem.of(e, lines.advice(account));
-      return new ServeSite.ErrorWords(p.code(), p.detail(), p.meaning(), p.remedy());
+      // poll's remedy says to restart it; the page has a Resume button (Advice#pageWords)
+      String remedy = lines.advice(account).pageWords(e.remedy().commandLine(), paused);
+      return new ServeSite.ErrorWords(p.code(), p.detail(), p.meaning(), remedy);
     }
 
     /**
@@ -284,7 +295,7 @@ final class ServeCommand extends PollCommand {
      * doctor takes (the URL, the password's variable or file, TLS, CA file, quirks...), as text.
      */
     @Override
-    public String doctor(String account) {
+    public String doctor(String account) throws IOException, InterruptedException {
       Map<String, String> options = accountOptions.get(lines.name(account));
       if (options == null) {
         return "This account is not in " + config + " any more.";
@@ -303,11 +314,8 @@ final class ServeCommand extends PollCommand {
           args.add(a);
         }
       }
-      StringWriter text = new StringWriter();
-      PrintWriter w = new PrintWriter(text);
-      int exit = Main.run(w, w, env, args.toArray(new String[0]));
-      w.flush();
-      return text + (exit == 0 ? "" : "\n(doctor's exit code: " + exit + ")");
+      // in a JVM of its own, so that giving it up closes its connections (DoctorProcess)
+      return DoctorProcess.run(args, env);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -74,6 +75,25 @@ class AdviceTest {
             && s.endsWith(
                 "The poll reads accounts.properties when it starts: restart it after the change."),
         s);
+  }
+
+  @Test
+  void theServePage_namesItsResumeButton_notARestartOfThePoll() {
+    String s = POLL.pageWords("Raise it, or run with --timeout SECONDS.", true);
+    assertTrue(s.contains("work.timeout = SECONDS in accounts.properties"), s);
+    assertTrue(
+        s.endsWith(
+            "mailfetch serve reads accounts.properties when it starts: restart it after changing"
+                + " the account's lines there; after fixing only a password or token file, press"
+                + " Resume."),
+        s);
+    assertFalse(s.contains("The poll reads"), s);
+    assertEquals(
+        "Check the password. " + Advice.RESUME, POLL.pageWords("Check the password.", true));
+    assertEquals("Check the password.", POLL.pageWords("Check the password.", false));
+    assertEquals(Advice.RESUME, POLL.pageWords(null, true));
+    // poll's own words are unchanged
+    assertTrue(POLL.words("Run with --timeout SECONDS.").endsWith("restart it after the change."));
   }
 
   @Test

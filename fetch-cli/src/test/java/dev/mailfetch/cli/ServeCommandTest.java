@@ -9,8 +9,12 @@ import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.MailCorpus;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,13 +22,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,7 +41,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code mailfetch serve} over HTTP, started in this JVM against fake POP3 servers: the page, the
@@ -58,64 +65,10 @@ class ServeCommandTest {
     }
   }
 
-  /** A serve running in this JVM, stopped after the test. */
-  private static final class Serving implements AutoCloseable {
-    final ServeCommand command = new ServeCommand();
-    final StringWriter out = new StringWriter();
-    final StringWriter err = new StringWriter();
-    final Thread thread;
-    final AtomicInteger exit = new AtomicInteger(-1);
-    final URI base;
-
-    Serving(Map<String, String> env, String... args) throws InterruptedException {
-      command.env = env;
-      CommandLine cl = new CommandLine(command);
-      cl.setOut(new PrintWriter(out, true));
-      cl.setErr(new PrintWriter(err, true));
-      thread = new Thread(() -> exit.set(cl.execute(args)), "serve-under-test");
-      thread.start();
-      Pattern p = Pattern.compile("serving the accounts page on (http://\\S+)");
-      long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (true) {
-        Matcher m = p.matcher(out.toString());
-        if (m.find()) {
-          base = URI.create(m.group(1));
-          break;
-        }
-        if (!thread.isAlive() || System.nanoTime() > end) {
-          fail("serve did not start: " + out + err);
-        }
-        Thread.sleep(20);
-      }
-    }
-
-    @Override
-    public void close() {
-      command.stop.countDown();
-      try {
-        thread.join(40_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted while stopping serve");
-      }
-      assertEquals(0, exit.get(), "stopped: " + out + err);
-    }
-  }
-
-  private Serving serve(Map<String, String> env, Path config, String... more) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--config",
-                config.toString(),
-                "--listen",
-                "127.0.0.1:0",
-                "--min-interval",
-                "30m",
-                "--max-interval",
-                "60m"));
-    args.addAll(List.of(more));
-    Serving s = new Serving(env, args.toArray(new String[0]));
+  /** A serve running in this JVM (ServeUnderTest), stopped after the test. */
+  private ServeUnderTest serve(Map<String, String> env, Path config, String... more)
+      throws Exception {
+    ServeUnderTest s = ServeUnderTest.start(env, config, more);
     closing.add(s);
     return s;
   }
@@ -124,16 +77,6 @@ class ServeCommandTest {
     FakePop3Server s = b.start();
     closing.add(s);
     return s;
-  }
-
-  private static String account(String name, FakePop3Server s, String user, String pw, Path to) {
-    return String.join(
-        "\n",
-        name + ".url = pop3://" + user + "@127.0.0.1:" + s.port(),
-        name + "." + pw,
-        name + ".tls = none",
-        name + ".allow-plaintext-auth = true",
-        name + ".to = maildir:" + to);
   }
 
   private HttpResponse<String> get(URI base, String path, String... headers) throws Exception {
@@ -217,16 +160,18 @@ class ServeCommandTest {
         config,
         String.join(
             "\n",
-            account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a")),
-            account("bob", bob, "bob", "password-file = " + bobPw, tmp.resolve("b")),
-            account("mallory", mallory, "mallory", "password-env = M_PW", tmp.resolve("m")),
-            account("eve", eve, "eve", "password-env = E_PW", tmp.resolve("e")),
+            ServeUnderTest.account(
+                "alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a")),
+            ServeUnderTest.account("bob", bob, "bob", "password-file = " + bobPw, tmp.resolve("b")),
+            ServeUnderTest.account(
+                "mallory", mallory, "mallory", "password-env = M_PW", tmp.resolve("m")),
+            ServeUnderTest.account("eve", eve, "eve", "password-env = E_PW", tmp.resolve("e")),
             ""));
     Map<String, String> env = new HashMap<>();
     env.put("ALICE_PW", "alices pw");
     env.put("M_PW", "mallorys pw");
     env.put("E_PW", "eves pw");
-    Serving s = serve(env, config);
+    ServeUnderTest s = serve(env, config);
 
     // every account checked once at start (as poll does): alice works, the others are paused
     String json =
@@ -284,6 +229,11 @@ class ServeCommandTest {
     Thread.sleep(300);
     assertEquals(2, alice.sessions().size(), "one check, one session");
 
+    // the paused account's remedy names the page's button (poll's words say to restart it)
+    String bobPaused = get(s.base, "/accounts/bob").body();
+    assertTrue(bobPaused.contains(Advice.RESUME), bobPaused);
+    assertFalse(bobPaused.contains("restart it after"), bobPaused);
+
     // bob's password is fixed in its file; Resume checks it at once and it works
     Files.writeString(bobPw, "bobs pw\n");
     HttpResponse<String> resumed =
@@ -327,11 +277,12 @@ class ServeCommandTest {
     Path config = tmp.resolve("accounts.properties");
     Files.writeString(
         config,
-        account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a")) + "\n");
+        ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
+            + "\n");
     Map<String, String> env = new HashMap<>();
     env.put("ALICE_PW", "alices pw");
     env.put("PAGE_PW", "page pässword");
-    Serving s = serve(env, config, "--password-env", "PAGE_PW");
+    ServeUnderTest s = serve(env, config, "--password-env", "PAGE_PW");
     assertFalse(s.out.toString().contains("page pässword"));
 
     HttpResponse<String> none = get(s.base, "/");
@@ -368,6 +319,139 @@ class ServeCommandTest {
       // the JDK's own bound (sun.net.httpserver.maxReqHeaders) closes the connection
     }
     assertEquals(1, alice.sessions().size(), "nothing checked by the refused requests");
+  }
+
+  @Test
+  void passwordFile_isReadAgainWhenItChanges_andAnUnreadableOneClosesThePages() throws Exception {
+    FakePop3Server alice =
+        server(
+            FakePop3Server.builder()
+                .account("alice", "alices pw", MailCorpus.generate(86, 1).toMailbox()));
+    Path config = tmp.resolve("accounts.properties");
+    Files.writeString(
+        config,
+        ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
+            + "\n");
+    Path pw = tmp.resolve("page.pw");
+    rotate(pw, "first pw\n");
+    ServeUnderTest s = serve(Map.of("ALICE_PW", "alices pw"), config, "--password-file", "" + pw);
+    assertEquals(200, get(s.base, "/", "Authorization", basic("x", "first pw")).statusCode());
+
+    rotate(pw, "second pw\n"); // the operator rotates it: no restart
+    assertEquals(401, get(s.base, "/", "Authorization", basic("x", "first pw")).statusCode());
+    assertEquals(200, get(s.base, "/", "Authorization", basic("x", "second pw")).statusCode());
+
+    // emptied, then gone: the pages close (503) rather than keep a password meant to be changed
+    rotate(pw, "");
+    HttpResponse<String> closed = get(s.base, "/", "Authorization", basic("x", "second pw"));
+    assertEquals(503, closed.statusCode(), closed.body());
+    assertTrue(closed.body().contains("cannot read its password file"), closed.body());
+    assertEquals(503, get(s.base, "/accounts.json").statusCode(), "nobody is let in");
+    Files.delete(pw);
+    assertEquals(503, get(s.base, "/", "Authorization", basic("x", "second pw")).statusCode());
+    assertEquals(200, get(s.base, "/healthz").statusCode(), "the probes answer as ever");
+
+    rotate(pw, "third pw\n");
+    assertEquals(401, get(s.base, "/", "Authorization", basic("x", "second pw")).statusCode());
+    assertEquals(200, get(s.base, "/", "Authorization", basic("x", "third pw")).statusCode());
+    assertFalse((s.out + "" + s.err).contains(" pw"), "no password printed");
+  }
+
+  private int rotations;
+
+  /**
+   * Writes the password file anew with a time of its own (a file system with coarse times could
+   * give two writes of one second the same, and the new text may have the old one's size).
+   */
+  private void rotate(Path file, String text) throws IOException {
+    Files.writeString(file, text);
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(++rotations)));
+  }
+
+  @Test
+  void doctorGivenUp_endsItsProcess_andClosesItsConnectionsToTheServer() throws Exception {
+    // a server that greets and then never says another word; the poller's first check is closed
+    // at once (a failed check, the next in 30 min), every later connection is the doctor's
+    ServerSocket mute = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    closing.add(mute);
+    AtomicBoolean doctorAsked = new AtomicBoolean();
+    LinkedBlockingQueue<Socket> held = new LinkedBlockingQueue<>();
+    Thread taker =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  Socket c = mute.accept();
+                  if (doctorAsked.get()) {
+                    c.getOutputStream().write("+OK mute\r\n".getBytes(StandardCharsets.US_ASCII));
+                    held.add(c);
+                  } else {
+                    c.close();
+                  }
+                }
+              } catch (IOException closed) {
+                // the test is over
+              }
+            });
+    taker.setDaemon(true);
+    taker.start();
+    Path config = tmp.resolve("accounts.properties");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "mute.url = pop3://mute@127.0.0.1:" + mute.getLocalPort(),
+            "mute.password-env = MUTE_PW",
+            "mute.tls = none",
+            "mute.allow-plaintext-auth = true",
+            "mute.timeout = 120", // the doctor's own wait for an answer: far beyond --doctor-time
+            "mute.to = maildir:" + tmp.resolve("m"),
+            ""));
+    ServeUnderTest s =
+        serve(Map.of("MUTE_PW", "mutes pw"), config, "--doctor-time", DOCTOR_SECONDS + "s");
+    await(s.base, j -> row(j, "mute").contains("\"outcome\":\"failed"));
+    String token = token(get(s.base, "/").body());
+    doctorAsked.set(true);
+    long asked = System.nanoTime();
+    assertEquals(303, post(s.base, "/accounts/mute/doctor", "csrf=" + token).statusCode());
+    String page = "";
+    while (!page.contains("data-doctor=\"done\"")
+        && System.nanoTime() - asked < TimeUnit.SECONDS.toNanos(DOCTOR_SECONDS + 10)) {
+      Thread.sleep(100);
+      page = get(s.base, "/accounts/mute").body();
+    }
+    assertTrue(page.contains("given up after " + DOCTOR_SECONDS + " s"), page);
+    List<Socket> doctors = new ArrayList<>(held);
+    closing.addAll(doctors);
+    assertFalse(doctors.isEmpty(), "the doctor connected before it was given up");
+    // given up: each of its connections closed within seconds, not after the doctor's own 120 s
+    for (Socket c : doctors) {
+      c.setSoTimeout(10_000);
+      try (InputStream in = c.getInputStream()) {
+        while (in.read() >= 0) {
+          // what the doctor asked (CAPA), unanswered
+        }
+      } catch (SocketTimeoutException e) {
+        fail("a connection of the doctor was still open 10 s after it was given up");
+      } catch (SocketException reset) {
+        // closed by the process's end: a reset is as good as an end
+      }
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (doctorProcesses() > 0 && System.nanoTime() < end) {
+      Thread.sleep(100);
+    }
+    assertEquals(0, doctorProcesses(), "the doctor's process ended");
+  }
+
+  /** How long the doctor test gives the doctor: its JVM starts within it on a loaded machine. */
+  private static final int DOCTOR_SECONDS = 15;
+
+  private static long doctorProcesses() {
+    return ProcessHandle.current()
+        .children()
+        .filter(p -> p.info().commandLine().orElse("").contains(Main.class.getName() + " doctor"))
+        .count();
   }
 
   @Test

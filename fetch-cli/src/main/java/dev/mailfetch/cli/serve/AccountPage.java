@@ -87,7 +87,7 @@ final class AccountPage {
 
   /** The error in the words the command prints: code, what happened, meaning, remedy. */
   private static void error(StringBuilder sb, Mailboxes boxes, Mailboxes.Row r, FetchException e) {
-    ServeSite.ErrorWords w = boxes.desk.words(r.account(), e);
+    ServeSite.ErrorWords w = boxes.desk.words(r.account(), e, r.paused());
     sb.append("<h2>")
         .append(r.paused() ? "Why it is paused" : "Last error")
         .append("</h2>\n<dl data-error=\"")

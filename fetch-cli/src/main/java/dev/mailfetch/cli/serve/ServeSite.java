@@ -6,6 +6,7 @@ import dev.mailfetch.poll.Poller;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,14 +31,23 @@ public final class ServeSite implements AutoCloseable {
    *
    * @param listen the address to bind (loopback unless the user chose another)
    * @param password the password the pages ask for (Basic), or null for none
+   * @param passwordFile a file whose first line is that password, read again when it changes
+   *     (docs/serve.md), or null; not with {@code password}
    * @param readyFailingPercent {@code /readyz} answers 503 when more than this share of the
    *     accounts is failing (paused, or its last checks failed)
    * @param doctorTime how long a doctor's examination may take before it is given up
    */
   public record Settings(
-      InetSocketAddress listen, byte[] password, int readyFailingPercent, Duration doctorTime) {
+      InetSocketAddress listen,
+      byte[] password,
+      Path passwordFile,
+      int readyFailingPercent,
+      Duration doctorTime) {
     public Settings {
       Objects.requireNonNull(listen, "listen");
+      if (password != null && passwordFile != null) {
+        throw new IllegalArgumentException("a password or a password file, not both");
+      }
       Objects.requireNonNull(doctorTime, "doctorTime");
       if (readyFailingPercent < 0 || readyFailingPercent > 100) {
         throw new IllegalArgumentException("readyFailingPercent must be from 0 to 100");
@@ -56,8 +66,11 @@ public final class ServeSite implements AutoCloseable {
     /** The config file's name of the poller's account. */
     String name(String account);
 
-    /** The command's words for an error of this account (no secret: the command prints them). */
-    ErrorWords words(String account, FetchException e);
+    /**
+     * The command's words for an error of this account (no secret: the command prints them), the
+     * remedy as the page says it: {@code paused}, the account waits for its Resume button.
+     */
+    ErrorWords words(String account, FetchException e, boolean paused);
 
     /**
      * The doctor's report on the account's server, as text (blocking; the site bounds its time).
@@ -73,11 +86,23 @@ public final class ServeSite implements AutoCloseable {
     void writeTo(OutputStream out) throws IOException;
   }
 
-  /** Threads answering requests at once; a page takes milliseconds, a slow client is cut off. */
-  static final int THREADS = 8;
+  /**
+   * Threads answering requests at once; a page takes milliseconds, a slow client is cut off. The
+   * JDK's server reads a request's line and headers on the thread that answers it, so a client that
+   * sends half a request holds a thread until {@code sun.net.httpserver.maxReqTime}.
+   */
+  public static final int THREADS = 8;
 
-  /** Requests waiting for a thread; beyond them a request gets 503 at once. */
-  static final int WAITING = 64;
+  /**
+   * Requests waiting for a thread; beyond them a request gets 503 at once. Fewer than {@link
+   * #MAX_CONNECTIONS} less {@link #THREADS}: a request is a connection, and the JDK closes a
+   * connection beyond its limit without a word, so with more waiting room the 503 could never be
+   * sent. 8 answering, 48 waiting, 8 more told 503; the 65th connection is closed.
+   */
+  public static final int WAITING = 48;
+
+  /** Connections open at once ({@code jdk.httpserver.maxConnections}, unless a -D sets it). */
+  public static final int MAX_CONNECTIONS = ServerLimits.MAX_CONNECTIONS;
 
   private final Settings settings;
   private final HttpServer server;
@@ -145,7 +170,9 @@ public final class ServeSite implements AutoCloseable {
             boxes,
             doctor,
             new CsrfToken(new SecureRandom()),
-            new Doorman(settings.password()),
+            settings.passwordFile() != null
+                ? Doorman.ofFile(settings.passwordFile())
+                : new Doorman(settings.password()),
             health,
             metrics));
     server.start();

@@ -97,7 +97,18 @@ final class SortingOffice implements HttpHandler {
       probe(x, path.equals("/healthz") ? health.live() : health.ready());
       return;
     }
-    if (!doorman.admits(x.getRequestHeaders().getFirst("Authorization"))) {
+    Doorman.Verdict door = doorman.admits(x.getRequestHeaders().getFirst("Authorization"));
+    if (door == Doorman.Verdict.CLOSED) {
+      x.getResponseHeaders().set("Retry-After", "10");
+      refuse(
+          x,
+          503,
+          "Closed",
+          "This mailfetch cannot read its password file now; its pages are closed until the file"
+              + " can be read again.");
+      return;
+    }
+    if (door == Doorman.Verdict.ASKED) {
       x.getResponseHeaders().set("WWW-Authenticate", Doorman.CHALLENGE);
       refuse(x, 401, "Password needed", "This mailfetch asks for its password.");
       return;
