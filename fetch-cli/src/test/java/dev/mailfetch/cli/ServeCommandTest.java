@@ -73,6 +73,22 @@ class ServeCommandTest {
     return s;
   }
 
+  /**
+   * accounts.properties of one account, alice (password in ALICE_PW), on a fake POP3 server of one
+   * generated message; that server.
+   */
+  private FakePop3Server aliceOnly(long seed) throws IOException {
+    FakePop3Server alice =
+        server(
+            FakePop3Server.builder()
+                .account("alice", "alices pw", MailCorpus.generate(seed, 1).toMailbox()));
+    Files.writeString(
+        tmp.resolve("accounts.properties"),
+        ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
+            + "\n");
+    return alice;
+  }
+
   private FakePop3Server server(FakePop3Server.Builder b) {
     FakePop3Server s = b.start();
     closing.add(s);
@@ -270,15 +286,8 @@ class ServeCommandTest {
 
   @Test
   void password_isAskedForEveryPageButTheProbes_andRequestsAreBounded() throws Exception {
-    FakePop3Server alice =
-        server(
-            FakePop3Server.builder()
-                .account("alice", "alices pw", MailCorpus.generate(85, 1).toMailbox()));
+    FakePop3Server alice = aliceOnly(85);
     Path config = tmp.resolve("accounts.properties");
-    Files.writeString(
-        config,
-        ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
-            + "\n");
     Map<String, String> env = new HashMap<>();
     env.put("ALICE_PW", "alices pw");
     env.put("PAGE_PW", "page pässword");
@@ -323,15 +332,8 @@ class ServeCommandTest {
 
   @Test
   void passwordFile_isReadAgainWhenItChanges_andAnUnreadableOneClosesThePages() throws Exception {
-    FakePop3Server alice =
-        server(
-            FakePop3Server.builder()
-                .account("alice", "alices pw", MailCorpus.generate(86, 1).toMailbox()));
+    aliceOnly(86);
     Path config = tmp.resolve("accounts.properties");
-    Files.writeString(
-        config,
-        ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
-            + "\n");
     Path pw = tmp.resolve("page.pw");
     rotate(pw, "first pw\n");
     ServeUnderTest s = serve(Map.of("ALICE_PW", "alices pw"), config, "--password-file", "" + pw);

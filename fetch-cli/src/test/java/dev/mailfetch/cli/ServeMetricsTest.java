@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.cli.metrics.PollMetrics;
+import dev.mailfetch.cli.metrics.PollerTally;
 import dev.mailfetch.cli.metrics.PrometheusText;
 import dev.mailfetch.poll.CheckRecord;
 import dev.mailfetch.poll.Poller;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -90,38 +90,24 @@ class ServeMetricsTest {
         assertEquals(PollMetrics.CONTENT_TYPE, r.headers().firstValue("Content-Type").orElse(""));
         PrometheusText text = PrometheusText.parse(r.body());
 
-        int checks = 0;
-        long delivered = 0;
-        long bytes = 0;
-        int newMail = 0;
-        int pausedChecks = 0;
-        int authFailed = 0;
-        for (String a : poller.accounts()) {
-          List<CheckRecord> history = poller.history(a);
-          assertEquals(2, history.size(), a);
-          for (CheckRecord c : history) {
-            checks++;
-            delivered += c.delivered();
-            bytes += c.bytes();
-            newMail += c.outcome() == CheckRecord.Outcome.NEW_MAIL ? 1 : 0;
-            pausedChecks += c.outcome() == CheckRecord.Outcome.PAUSED ? 1 : 0;
-            authFailed +=
-                c.error().filter(e -> e.error().name().equals("AUTH_FAILED")).isPresent() ? 1 : 0;
-          }
-        }
+        PollerTally t = PollerTally.of(poller, 2);
         // the run's known size, as the poller saw it and as /metrics says it
-        assertEquals(4, delivered);
-        assertEquals(bytesOnServer, bytes);
+        int newMail = t.outcome(CheckRecord.Outcome.NEW_MAIL);
+        int pausedChecks = t.outcome(CheckRecord.Outcome.PAUSED);
+        assertEquals(4, t.delivered);
+        assertEquals(bytesOnServer, t.bytes);
         assertEquals(2, newMail);
         assertEquals(2, pausedChecks);
-        assertEquals(2, authFailed);
-        assertEquals((double) delivered, text.value("mailfetch_messages_fetched_total"));
-        assertEquals((double) bytes, text.value("mailfetch_fetched_bytes_total"));
+        assertEquals(2, t.code("AUTH_FAILED"));
+        assertEquals((double) t.delivered, text.value("mailfetch_messages_fetched_total"));
+        assertEquals((double) t.bytes, text.value("mailfetch_fetched_bytes_total"));
         assertEquals(newMail, text.value("mailfetch_checks_total", "outcome", "new_mail"));
         assertEquals(pausedChecks, text.value("mailfetch_checks_total", "outcome", "paused"));
-        assertEquals(checks, text.sum("mailfetch_checks_total"));
-        assertEquals(checks, text.value("mailfetch_check_duration_seconds_count"));
-        assertEquals(authFailed, text.value("mailfetch_check_errors_total", "code", "AUTH_FAILED"));
+        assertEquals(t.checks, text.sum("mailfetch_checks_total"));
+        assertEquals(t.checks, text.value("mailfetch_check_duration_seconds_count"));
+        assertEquals(
+            t.code("AUTH_FAILED"),
+            text.value("mailfetch_check_errors_total", "code", "AUTH_FAILED"));
         assertEquals(2, text.value("mailfetch_accounts"));
         assertEquals(1, text.value("mailfetch_accounts_paused"));
         assertEquals(0, text.value("mailfetch_checks_running"));

@@ -2,6 +2,7 @@ package dev.mailfetch.cli.metrics;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.Map;
 
 /**
  * Writes Prometheus text exposition format 0.0.4: a {@code # HELP} and a {@code # TYPE} line per
@@ -13,6 +14,44 @@ final class Exposition {
 
   Exposition(Appendable out) {
     this.out = out;
+  }
+
+  /** A counter of one series: its HELP and TYPE lines and its sample. */
+  void counter(String name, String help, long value) throws IOException {
+    family(name, "counter", help);
+    sample(name, value);
+  }
+
+  /** A counter by one label: a sample per label value, in the map's order. */
+  void counter(String name, String help, String label, Map<String, Long> byValue)
+      throws IOException {
+    family(name, "counter", help);
+    for (Map.Entry<String, Long> v : byValue.entrySet()) {
+      sample(name, label, v.getKey(), v.getValue());
+    }
+  }
+
+  /** A gauge of one series. */
+  void gauge(String name, String help, long value) throws IOException {
+    family(name, "gauge", help);
+    sample(name, value);
+  }
+
+  /**
+   * A histogram: its {@code _bucket} series, cumulative, one per upper bound and {@code +Inf}, from
+   * the count that fell in each bucket alone ({@code inBucket}, one more than {@code bounds}), then
+   * {@code _sum} and {@code _count}.
+   */
+  void histogram(String name, String help, double[] bounds, long[] inBucket, double sum)
+      throws IOException {
+    family(name, "histogram", help);
+    long cumulative = 0;
+    for (int i = 0; i <= bounds.length; i++) {
+      cumulative += inBucket[i];
+      sample(name + "_bucket", "le", i < bounds.length ? number(bounds[i]) : "+Inf", cumulative);
+    }
+    sample(name + "_sum", sum);
+    sample(name + "_count", cumulative);
   }
 
   void family(String name, String type, String help) throws IOException {

@@ -12,7 +12,9 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -142,53 +144,44 @@ public final class PollMetrics implements PollListener {
       pushEnded = this.pushEnded;
     }
     Exposition e = new Exposition(out);
-    e.family(
-        "mailfetch_checks_total", "counter", "Checks of accounts that ended, by their outcome.");
+    Map<String, Long> byOutcome = new LinkedHashMap<>();
     for (CheckRecord.Outcome o : OUTCOMES) {
-      e.sample(
-          "mailfetch_checks_total",
-          "outcome",
-          o.name().toLowerCase(Locale.ROOT),
-          checks[o.ordinal()]);
+      byOutcome.put(o.name().toLowerCase(Locale.ROOT), checks[o.ordinal()]);
     }
-    e.family(
-        "mailfetch_messages_fetched_total", "counter", "Messages delivered to their destination.");
-    e.sample("mailfetch_messages_fetched_total", messages);
-    e.family(
-        "mailfetch_fetched_bytes_total", "counter", "Bytes of the messages delivered, as sent.");
-    e.sample("mailfetch_fetched_bytes_total", bytes);
-    e.family(
+    e.counter(
+        "mailfetch_checks_total",
+        "Checks of accounts that ended, by their outcome.",
+        "outcome",
+        byOutcome);
+    e.counter(
+        "mailfetch_messages_fetched_total", "Messages delivered to their destination.", messages);
+    e.counter("mailfetch_fetched_bytes_total", "Bytes of the messages delivered, as sent.", bytes);
+    e.counter(
         "mailfetch_messages_failed_total",
-        "counter",
-        "Messages whose fetch failed; they stay on the server and are tried again.");
-    e.sample("mailfetch_messages_failed_total", failedMessages);
-    e.family(
-        "mailfetch_check_errors_total",
-        "counter",
-        "Checks that ended with an error (or whose first message failed), by the error's code"
-            + " (docs/errors.md).");
+        "Messages whose fetch failed; they stay on the server and are tried again.",
+        failedMessages);
+    Map<String, Long> byCode = new LinkedHashMap<>();
     for (FetchError f : ERRORS) {
       if (errors[f.ordinal()] > 0) { // 29 codes, most never seen: only those that happened
-        e.sample("mailfetch_check_errors_total", "code", f.name(), errors[f.ordinal()]);
+        byCode.put(f.name(), errors[f.ordinal()]);
       }
     }
-    e.family("mailfetch_check_duration_seconds", "histogram", "How long checks took, in seconds.");
-    long cumulative = 0;
-    for (int i = 0; i <= BUCKETS.length; i++) {
-      cumulative += inBucket[i];
-      e.sample(
-          "mailfetch_check_duration_seconds_bucket",
-          "le",
-          i < BUCKETS.length ? Exposition.number(BUCKETS[i]) : "+Inf",
-          cumulative);
-    }
-    e.sample("mailfetch_check_duration_seconds_sum", secondsSum);
-    e.sample("mailfetch_check_duration_seconds_count", cumulative);
-    e.family(
+    e.counter(
+        "mailfetch_check_errors_total",
+        "Checks that ended with an error (or whose first message failed), by the error's code"
+            + " (docs/errors.md).",
+        "code",
+        byCode);
+    e.histogram(
+        "mailfetch_check_duration_seconds",
+        "How long checks took, in seconds.",
+        BUCKETS,
+        inBucket,
+        secondsSum);
+    e.counter(
         "mailfetch_push_ended_total",
-        "counter",
-        "Times a push watch (IMAP IDLE) ended and its account fell back to its schedule.");
-    e.sample("mailfetch_push_ended_total", pushEnded);
+        "Times a push watch (IMAP IDLE) ended and its account fell back to its schedule.",
+        pushEnded);
     Poller p = poller;
     if (p != null) {
       gauges(p, e);
@@ -223,26 +216,21 @@ public final class PollMetrics implements PollListener {
     for (String h : hosts) {
       watches += p.watches(h);
     }
-    e.family("mailfetch_accounts", "gauge", "Accounts polled.");
-    e.sample("mailfetch_accounts", accounts);
-    e.family(
+    e.gauge("mailfetch_accounts", "Accounts polled.", accounts);
+    e.gauge(
         "mailfetch_accounts_paused",
-        "gauge",
-        "Accounts paused by an error a person must fix; checked again after Resume or Check now.");
-    e.sample("mailfetch_accounts_paused", paused);
-    e.family(
+        "Accounts paused by an error a person must fix; checked again after Resume or Check now.",
+        paused);
+    e.gauge(
         "mailfetch_accounts_failing",
-        "gauge",
         "Accounts not paused whose last check failed with a transient error (retried with"
-            + " back-off).");
-    e.sample("mailfetch_accounts_failing", failing);
-    e.family("mailfetch_checks_running", "gauge", "Checks running now.");
-    e.sample("mailfetch_checks_running", checking);
-    e.family(
+            + " back-off).",
+        failing);
+    e.gauge("mailfetch_checks_running", "Checks running now.", checking);
+    e.gauge(
         "mailfetch_idle_connections",
-        "gauge",
-        "Push connections (IMAP IDLE) held to the servers now.");
-    e.sample("mailfetch_idle_connections", watches);
+        "Push connections (IMAP IDLE) held to the servers now.",
+        watches);
   }
 
   /** Tells two listeners, each guarded so that the second hears what the first did not take. */
