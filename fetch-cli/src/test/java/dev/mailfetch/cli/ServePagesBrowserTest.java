@@ -186,6 +186,11 @@ class ServePagesBrowserTest {
     browser.open(serve.url("/"));
     assertEquals("paused", browser.text(row("bob") + " [data-field=state]"));
     assertEquals("paused: AUTH_FAILED", browser.text(row("bob") + " [data-field=outcome]"));
+    // its page says what to do, ending with the button (poll's words would say to restart it)
+    browser.open(serve.url("/accounts/bob"));
+    String remedy = browser.text("dl[data-error=AUTH_FAILED] dd:last-of-type");
+    assertTrue(remedy.endsWith("Then press Resume to check it again."), remedy);
+    browser.open(serve.url("/"));
     Files.writeString(bobPassword, "bobs pw\n"); // the person fixes the password
     browser.submit(row("bob") + " form[data-resume] button");
     browser.waitForText(row("bob") + " [data-field=state]", "idle", WAIT);

@@ -3,15 +3,9 @@ package dev.mailfetch.cli.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mailfetch.api.Fetcher;
-import dev.mailfetch.api.InMemorySink;
-import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.imap.ImapSecurity;
 import dev.mailfetch.imap.ImapSource;
 import dev.mailfetch.poll.CheckRecord;
-import dev.mailfetch.poll.PollListener;
-import dev.mailfetch.poll.PollSchedule;
-import dev.mailfetch.poll.PollStatus;
 import dev.mailfetch.poll.Poller;
 import dev.mailfetch.pop3.Pop3Source;
 import dev.mailfetch.pop3.Security;
@@ -23,11 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -63,24 +54,16 @@ class PollMetricsPollerTest {
             .account("broken", "pw", FakeMailbox.create().add("Subject: y\r\n\r\ny\r\n"))
             .fault(Fault.resetAtCommand("UIDL", 1))
             .start();
-    PollMetrics metrics = new PollMetrics();
     try (FakePop3Server server = good.start();
         broken;
-        Poller poller =
-            Poller.builder()
-                // an hour apart: only the checks asked for below run (no timer is started)
-                .schedule(
-                    PollSchedule.builder().bounds(Duration.ofHours(1), Duration.ofHours(2)).build())
-                .listener(metrics.alongside(PollListener.NONE))
-                .build()) {
-      metrics.attach(poller);
+        MeteredPoller metered = new MeteredPoller()) {
+      Poller poller = metered.poller;
       List<String> users = new ArrayList<>(List.of("u0", "u1", "u2", "refused"));
       for (String user : users) {
-        poller.add(
-            fetcher(server, user, user.equals("refused") ? "wrong" : "pw" + user.charAt(1)),
-            "good");
+        metered.add(
+            source(server, user, user.equals("refused") ? "wrong" : "pw" + user.charAt(1)), "good");
       }
-      poller.add(fetcher(broken, "broken", "pw"), "broken");
+      metered.add(source(broken, "broken", "pw"), "broken");
 
       for (int round = 0; round < 2; round++) {
         List<CompletableFuture<CheckRecord>> checks = new ArrayList<>();
@@ -92,69 +75,42 @@ class PollMetricsPollerTest {
         }
       }
 
-      PrometheusText p = PrometheusText.parse(metrics.scrape());
+      PrometheusText p = metered.scrape();
       // the poller's own counters: every check in its history (2 per account, under its size)
-      Map<CheckRecord.Outcome, Integer> outcomes = new EnumMap<>(CheckRecord.Outcome.class);
-      Map<String, Integer> codes = new HashMap<>();
-      long delivered = 0;
-      long bytes = 0;
-      long failed = 0;
-      double seconds = 0;
-      int records = 0;
-      int paused = 0;
-      int failing = 0;
-      for (String a : poller.accounts()) {
-        List<CheckRecord> history = poller.history(a);
-        assertEquals(2, history.size(), a);
-        for (CheckRecord r : history) {
-          outcomes.merge(r.outcome(), 1, Integer::sum);
-          r.error().ifPresent(e -> codes.merge(e.error().name(), 1, Integer::sum));
-          delivered += r.delivered();
-          bytes += r.bytes();
-          failed += r.failedMessages();
-          seconds += r.duration().toNanos() / 1e9;
-          records++;
-        }
-        PollStatus s = poller.status(a);
-        if (s.pausedBy().isPresent()) {
-          paused++;
-        } else if (s.failuresInARow() > 0) {
-          failing++;
-        }
-      }
+      PollerTally t = PollerTally.of(poller, 2);
       for (CheckRecord.Outcome o : CheckRecord.Outcome.values()) {
         assertEquals(
-            outcomes.getOrDefault(o, 0).doubleValue(),
+            (double) t.outcome(o),
             p.value("mailfetch_checks_total", "outcome", o.name().toLowerCase(Locale.ROOT)),
             o.name());
       }
-      codes.forEach(
+      t.codes.forEach(
           (code, n) ->
               assertEquals(
                   n.doubleValue(), p.value("mailfetch_check_errors_total", "code", code), code));
       assertEquals(
-          codes.values().stream().mapToInt(Integer::intValue).sum(),
+          t.codes.values().stream().mapToInt(Integer::intValue).sum(),
           p.sum("mailfetch_check_errors_total"));
-      assertEquals((double) delivered, p.value("mailfetch_messages_fetched_total"));
-      assertEquals((double) bytes, p.value("mailfetch_fetched_bytes_total"));
-      assertEquals((double) failed, p.value("mailfetch_messages_failed_total"));
-      assertEquals(records, p.value("mailfetch_check_duration_seconds_count"));
-      assertEquals(seconds, p.value("mailfetch_check_duration_seconds_sum"), 1e-6);
+      assertEquals((double) t.delivered, p.value("mailfetch_messages_fetched_total"));
+      assertEquals((double) t.bytes, p.value("mailfetch_fetched_bytes_total"));
+      assertEquals((double) t.failedMessages, p.value("mailfetch_messages_failed_total"));
+      assertEquals(t.checks, p.value("mailfetch_check_duration_seconds_count"));
+      assertEquals(t.seconds, p.value("mailfetch_check_duration_seconds_sum"), 1e-6);
       assertEquals(5, p.value("mailfetch_accounts"));
-      assertEquals(paused, p.value("mailfetch_accounts_paused"));
-      assertEquals(failing, p.value("mailfetch_accounts_failing"));
+      assertEquals(t.paused, p.value("mailfetch_accounts_paused"));
+      assertEquals(t.failing, p.value("mailfetch_accounts_failing"));
       assertEquals(0, p.value("mailfetch_checks_running"));
       assertEquals(0, p.value("mailfetch_idle_connections"), "POP3 has no push");
 
       // and the run's known size: 15 messages of known bytes, one paused, one failing, 10 checks
-      assertEquals(15, delivered);
+      assertEquals(15, t.delivered);
       assertEquals(
-          bytesOnServers, bytes, "bytes delivered are the messages as the servers sent them");
-      assertEquals(1, paused);
-      assertEquals(1, failing);
-      assertEquals(10, records);
-      assertEquals(3, outcomes.get(CheckRecord.Outcome.NEW_MAIL));
-      assertEquals(3, outcomes.get(CheckRecord.Outcome.NOTHING_NEW));
+          bytesOnServers, t.bytes, "bytes delivered are the messages as the servers sent them");
+      assertEquals(1, t.paused);
+      assertEquals(1, t.failing);
+      assertEquals(10, t.checks);
+      assertEquals(3, t.outcome(CheckRecord.Outcome.NEW_MAIL));
+      assertEquals(3, t.outcome(CheckRecord.Outcome.NOTHING_NEW));
     }
   }
 
@@ -165,31 +121,10 @@ class PollMetricsPollerTest {
    */
   @Test
   void scrapeOfTwoThousandAccounts_takesUnderFiftyMilliseconds() throws Exception {
-    PollMetrics metrics = new PollMetrics();
-    try (Poller poller =
-        Poller.builder()
-            .schedule(
-                PollSchedule.builder().bounds(Duration.ofHours(1), Duration.ofHours(2)).build())
-            .listener(metrics)
-            .build()) {
-      metrics.attach(poller);
+    try (MeteredPoller metered = new MeteredPoller()) {
+      PollMetrics metrics = metered.metrics;
       for (int i = 0; i < 2_000; i++) {
-        Pop3Source src =
-            Pop3Source.builder()
-                .host("127.0.0.1")
-                .port(1)
-                .user("u" + i)
-                .password(() -> "pw")
-                .security(Security.NONE)
-                .allowPlaintextAuthentication(true)
-                .build();
-        poller.add(
-            Fetcher.builder()
-                .source(src)
-                .sink(InMemorySink.create())
-                .uidStore(InMemoryUidStore.create())
-                .build(),
-            "host-" + (i % 10));
+        metered.add(pop3(1, "u" + i, "pw"), "host-" + (i % 10));
       }
       for (int i = 0; i < 50; i++) {
         PrometheusText.parse(metrics.scrape());
@@ -218,15 +153,9 @@ class PollMetricsPollerTest {
     for (int i = 0; i < 3; i++) {
       b.account("i" + i, "pw");
     }
-    PollMetrics metrics = new PollMetrics();
     try (FakeImapServer server = b.start();
-        Poller poller =
-            Poller.builder()
-                .schedule(
-                    PollSchedule.builder().bounds(Duration.ofHours(1), Duration.ofHours(2)).build())
-                .listener(metrics)
-                .build()) {
-      metrics.attach(poller);
+        MeteredPoller metered = new MeteredPoller()) {
+      Poller poller = metered.poller;
       for (int i = 0; i < 3; i++) {
         ImapSource source =
             ImapSource.builder()
@@ -237,36 +166,29 @@ class PollMetricsPollerTest {
                 .user("i" + i)
                 .password(() -> "pw")
                 .build();
-        poller.add(
-            Fetcher.builder()
-                .source(source)
-                .sink(InMemorySink.create())
-                .uidStore(InMemoryUidStore.create())
-                .build(),
-            "imap.test");
+        metered.add(source, "imap.test");
       }
       server.source().awaitIdling(3, Duration.ofSeconds(30));
-      PrometheusText p = PrometheusText.parse(metrics.scrape());
+      PrometheusText p = metered.scrape();
       assertEquals(3, poller.watches("imap.test"));
       assertEquals(poller.watches("imap.test"), p.value("mailfetch_idle_connections"));
       assertEquals(0, p.value("mailfetch_push_ended_total"));
     }
   }
 
-  private static Fetcher fetcher(FakePop3Server server, String user, String password) {
-    Pop3Source src =
-        Pop3Source.builder()
-            .host("127.0.0.1")
-            .port(server.port())
-            .user(user)
-            .password(() -> password)
-            .security(Security.NONE)
-            .allowPlaintextAuthentication(true)
-            .build();
-    return Fetcher.builder()
-        .source(src)
-        .sink(InMemorySink.create())
-        .uidStore(InMemoryUidStore.create())
+  private static Pop3Source source(FakePop3Server server, String user, String password) {
+    return pop3(server.port(), user, password);
+  }
+
+  /** A POP3 account on loopback, no TLS. */
+  private static Pop3Source pop3(int port, String user, String password) {
+    return Pop3Source.builder()
+        .host("127.0.0.1")
+        .port(port)
+        .user(user)
+        .password(() -> password)
+        .security(Security.NONE)
+        .allowPlaintextAuthentication(true)
         .build();
   }
 }
