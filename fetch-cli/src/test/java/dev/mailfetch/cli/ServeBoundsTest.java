@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -101,6 +102,12 @@ class ServeBoundsTest {
     }
   }
 
+  /** Each test's clients closed after it, passed or not, so the next starts with none. */
+  @AfterEach
+  void closeClients() {
+    closeAll();
+  }
+
   @AfterAll
   static void stop() throws Exception {
     closeAll();
@@ -153,7 +160,7 @@ class ServeBoundsTest {
     long asked = System.nanoTime();
     String answer = request("/", 3000);
     double seconds = (System.nanoTime() - asked) / 1e9;
-    assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+    assertTrue(answer.startsWith("HTTP/1.1 503"), "a 503, not: [" + answer + "]");
     assertTrue(answer.toLowerCase(Locale.ROOT).contains("retry-after: 2"), answer);
     assertTrue(seconds < 2, "at once, not after a wait: " + seconds + " s");
     assertTrue(

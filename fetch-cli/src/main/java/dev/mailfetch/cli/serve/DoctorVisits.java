@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The doctor, run from the account page: off the request thread (an examination takes seconds, a
- * page must not), one at a time per account and two at once in all, each given up after its time.
- * The last report of each account is kept for its page.
+ * page must not), one at a time per account and two at once in all, each given up after its time:
+ * its thread is interrupted, and the desk's doctor ends then (a process of its own, ended). The
+ * last report of each account is kept for its page.
  */
 final class DoctorVisits implements AutoCloseable {
   /** Examinations at once, over all accounts: each opens connections to a server. */
@@ -110,9 +111,18 @@ final class DoctorVisits implements AutoCloseable {
     return visits.get(account);
   }
 
+  /**
+   * Stops the examinations under way (each is interrupted, which ends its process) and waits a
+   * little for them, so that none outlives a serve that stops.
+   */
   @Override
   public void close() {
     doctors.shutdownNow();
     timer.shutdownNow();
+    try {
+      doctors.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -73,7 +73,9 @@ public final class ServeSite implements AutoCloseable {
     ErrorWords words(String account, FetchException e, boolean paused);
 
     /**
-     * The doctor's report on the account's server, as text (blocking; the site bounds its time).
+     * The doctor's report on the account's server, as text (blocking; the site bounds its time). An
+     * interrupt, when that time is up or the site closes, must end the examination and close its
+     * connections (the command's desk runs it as a process of its own and ends it).
      */
     String doctor(String account) throws Exception;
   }
