@@ -35,6 +35,9 @@ final class DoctorProcess {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // a short-lived command: start fast, stay small (as the launcher's own options)
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m"));
+    // the report is read back as UTF-8, whatever the locale serve runs under (a service often has
+    // none: the marks would come back as "?")
+    cmd.add("-Dfile.encoding=UTF-8");
     for (String p : List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStoreType")) {
       String v = System.getProperty(p);
       if (v != null) {

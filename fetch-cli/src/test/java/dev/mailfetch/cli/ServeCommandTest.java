@@ -281,6 +281,8 @@ class ServeCommandTest {
     }
     assertTrue(report.contains("data-doctor=\"done\""), report);
     assertTrue(report.contains("Examining"), report);
+    assertTrue(
+        report.contains("\u2713 name resolution"), "its marks, whatever the locale: " + report);
     assertFalse(report.contains("alices pw"), "no secret in the doctor's report");
   }
 
