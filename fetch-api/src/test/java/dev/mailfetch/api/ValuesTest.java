@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
@@ -122,6 +123,24 @@ class ValuesTest {
     assertNotEquals(k, DeliveryKey.ofContent("alice@example.com", new byte[32]));
     assertThrows(IllegalArgumentException.class, () -> DeliveryKey.parse("../../etc/passwd"));
     assertThrows(IllegalArgumentException.class, () -> DeliveryKey.ofContent("a", new byte[31]));
+  }
+
+  @Test
+  void aDeliveryKeyFromItsBytes_isTheKeyOfTheirHexDigits() {
+    byte[] b = new byte[40];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (i * 37 + 0x7B); // every nibble, and bytes of 0x80 and above (negative)
+    }
+    for (int off : new int[] {0, 3, 8}) {
+      String hex = HexFormat.of().formatHex(b, off, off + 32);
+      DeliveryKey k = DeliveryKey.fromBytes(b, off);
+      assertEquals(hex, k.toString());
+      assertEquals(DeliveryKey.parse(hex), k);
+    }
+    DeliveryKey k = DeliveryKey.of("alice@example.com", "UID1");
+    assertEquals(k, DeliveryKey.fromBytes(HexFormat.of().parseHex(k.toString()), 0));
+    assertThrows(IndexOutOfBoundsException.class, () -> DeliveryKey.fromBytes(b, 9));
+    assertThrows(IndexOutOfBoundsException.class, () -> DeliveryKey.fromBytes(new byte[31], 0));
   }
 
   @Test

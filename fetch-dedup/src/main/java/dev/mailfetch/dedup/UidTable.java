@@ -280,10 +280,7 @@ final class UidTable {
   // ---------------------------------------------------------------- inside
 
   private UidRecord record(int i) {
-    DeliveryKey key =
-        (state[i] & HAS_KEY) != 0
-            ? DeliveryKey.parse(HexFormat.of().formatHex(keys, i * 32, i * 32 + 32))
-            : null;
+    DeliveryKey key = (state[i] & HAS_KEY) != 0 ? DeliveryKey.fromBytes(keys, i * 32) : null;
     int e = lastError[i];
     return new UidRecord(
         uid(i),
@@ -337,7 +334,7 @@ final class UidTable {
     if (key == null) {
       return (state[i] & HAS_KEY) == 0;
     }
-    return HexFormat.of().formatHex(keys, i * 32, i * 32 + 32).equals(key.toString());
+    return DeliveryKey.fromBytes(keys, i * 32).equals(key);
   }
 
   private String uid(int i) {
