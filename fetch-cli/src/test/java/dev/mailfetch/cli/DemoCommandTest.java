@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -8,6 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +42,21 @@ class DemoCommandTest {
     Run r = mailfetch("demo", "--dir", dir.toString(), "--messages", "150");
     assertEquals(0, r.exit(), r.out() + r.err());
     assertTrue(r.out().contains("150 listed: 0 stored (0 B), 150 already there"), r.out());
+    // the second fetch is the command itself, on the line the demo prints, finding step 1's state
+    String line =
+        r.out()
+            .lines()
+            .filter(l -> l.startsWith("   mailfetch fetch pop3s://demo@localhost:"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no fetch command line in: " + r.out()));
+    assertTrue(line.contains(" --password-file=" + dir.resolve("password")), line);
+    assertTrue(line.contains(" --to=maildir:" + dir.resolve("Maildir")), line);
+    String password = Files.readString(dir.resolve("password")).strip();
+    assertFalse(r.out().contains(password) || r.err().contains(password), "no secret printed");
+    assertEquals(
+        Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        Files.getPosixFilePermissions(dir.resolve("password")));
+    assertTrue(r.out().contains("Fetching demo at localhost:"), "fetch's own words: " + r.out());
     assertTrue(
         r.out()
             .contains(
