@@ -311,6 +311,28 @@ class ServeLoadTest {
 
     String account = get("/accounts/acct-0028").body();
     assertTrue(account.contains("AUTH_FAILED"), "the paused account's page");
+
+    // Check now on page 2 goes back to page 2, and the page then shows the check (no copy of
+    // the rows to go stale: each answer reads the poller)
+    String second = get("/?page=2").body();
+    Matcher t = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(second);
+    assertTrue(t.find(), "the forms carry the token");
+    assertTrue(second.contains("data-account=\"acct-0101\""), "a failing account on page 2");
+    assertTrue(second.contains("name=\"back\" value=\"/?page=2\""), "the forms go back here");
+    HttpResponse<String> checked =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/accounts/acct-0101/check"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=" + t.group(1) + "&back=/?page=2"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(303, checked.statusCode());
+    assertEquals("/?page=2", checked.headers().firstValue("Location").orElse(""));
+    String after = get("/?page=2").body();
+    int row = after.indexOf("<tr data-account=\"acct-0101\"");
+    assertTrue(row >= 0, "still failing, still on page 2");
+    String cells = after.substring(row, after.indexOf("</tr>", row));
+    assertTrue(cells.contains("last 2 checks") && cells.contains("2 failed checks"), cells);
   }
 
   @Test
