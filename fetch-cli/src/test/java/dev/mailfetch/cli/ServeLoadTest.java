@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ones first and count them as the poller does.
  *
  * <p>{@code -Dserve.load.print=true} prints the figures (docs/benchmarks.md), {@code
- * -Dserve.load.requests=N} sets the requests per address (default 200).
+ * -Dserve.load.requests=N} sets the requests per address (default 200), {@code
+ * -Dserve.load.jvm="OPTIONS"} adds options to the serve's JVM (a profiler).
  */
 @Timeout(300)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -139,24 +140,31 @@ class ServeLoadTest {
                 "-Xms8m",
                 "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30",
-                "-XX:-UseOnStackReplacement",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "serve",
-                "--config",
-                config.toString(),
-                "--listen",
-                "127.0.0.1:0",
-                "--min-interval",
-                "30m",
-                "--max-interval",
-                "60m",
-                "--quiet",
-                "--max-checks",
-                "16",
-                "--max-checks-per-host",
-                "16"));
+                "-XX:-UseOnStackReplacement"));
+    // -Dserve.load.jvm="-XX:StartFlightRecording=filename=serve.jfr" to profile the serve
+    String jvm = System.getProperty("serve.load.jvm", "").trim();
+    if (!jvm.isEmpty()) {
+      cmd.addAll(List.of(jvm.split("\\s+")));
+    }
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "serve",
+            "--config",
+            config.toString(),
+            "--listen",
+            "127.0.0.1:0",
+            "--min-interval",
+            "30m",
+            "--max-interval",
+            "60m",
+            "--quiet",
+            "--max-checks",
+            "16",
+            "--max-checks-per-host",
+            "16"));
     out = tmp.resolve("out.txt");
     err = tmp.resolve("err.txt");
     ProcessBuilder pb =
