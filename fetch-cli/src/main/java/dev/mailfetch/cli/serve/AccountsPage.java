@@ -136,7 +136,7 @@ final class AccountsPage {
           .append(s.word())
           .append("</option>");
     }
-    sb.append("</select></label> <button type=\"submit\">Show</button>");
+    sb.append("</select></label> <button>Show</button>");
     if (v.query.state() != null || !v.query.q().isEmpty()) {
       sb.append(" <a href=\"/\">all accounts</a>");
     }
@@ -204,7 +204,9 @@ final class AccountsPage {
 
   /**
    * A POST form of one button, with the CSRF token and where to go back to; Resume's is hidden (not
-   * absent) while the account is not paused, so the live update can show it.
+   * absent) while the account is not paused, so the live update can show it. Nothing a browser
+   * assumes is written (a form's button submits it; the first page is where an action goes back
+   * to): a page has 200 of these forms.
    */
   static String button(String action, String label, CsrfToken csrf, String back, boolean hidden) {
     return "<form method=\"post\" action=\""
@@ -217,7 +219,7 @@ final class AccountsPage {
         + (back.equals("/")
             ? "" // where an action goes back to without one
             : "<input type=\"hidden\" name=\"back\" value=\"" + HtmlText.escape(back) + "\">")
-        + "<button type=\"submit\">"
+        + "<button>"
         + HtmlText.escape(label)
         + "</button></form> ";
   }
