@@ -65,15 +65,6 @@ final class Mailboxes {
     this.clock = clock;
   }
 
-  /** Every account, in the order the poller took them (the config file's). */
-  List<Row> rows() {
-    List<Row> rows = new ArrayList<>();
-    for (String account : poller.accounts()) {
-      row(account).ifPresent(rows::add);
-    }
-    return rows;
-  }
-
   /**
    * Every account's status alone, without its history or words: what the probes need, a fraction of
    * a row's cost with thousands of accounts.
@@ -119,10 +110,7 @@ final class Mailboxes {
       bytes += r.bytes();
     }
     boolean paused = s.pausedBy().isPresent();
-    State state =
-        s.checking()
-            ? State.CHECKING
-            : paused ? State.PAUSED : s.failuresInARow() > 0 ? State.FAILING : State.IDLE;
+    State state = state(s);
     Optional<FetchException> error =
         s.pausedBy().isPresent() ? s.pausedBy() : last.flatMap(CheckRecord::error);
     return Optional.of(
@@ -139,6 +127,17 @@ final class Mailboxes {
             why(s, last),
             error,
             paused));
+  }
+
+  /** The state of an account of this status, in the page's words. */
+  static State state(PollStatus s) {
+    if (s.checking()) {
+      return State.CHECKING;
+    }
+    if (s.pausedBy().isPresent()) {
+      return State.PAUSED;
+    }
+    return s.failuresInARow() > 0 ? State.FAILING : State.IDLE;
   }
 
   /** Why the schedule chose the next check's time, in a few words. */
@@ -217,11 +216,11 @@ final class Mailboxes {
     return (seconds / 3600) + " h" + (minutes == 0 ? "" : " " + minutes + " min");
   }
 
-  /** The rows as JSON, for the page's live updates and for scripts. */
-  String json() {
-    StringBuilder sb = new StringBuilder("{\"accounts\":[");
+  /** The rows as a JSON array, for the page's live updates and for scripts (AccountsView). */
+  void json(List<Row> rows, StringBuilder sb) {
+    sb.append('[');
     boolean first = true;
-    for (Row r : rows()) {
+    for (Row r : rows) {
       if (!first) {
         sb.append(',');
       }
@@ -258,7 +257,7 @@ final class Mailboxes {
           .append(r.paused())
           .append('}');
     }
-    return sb.append("]}").toString();
+    sb.append(']');
   }
 
   static String fetchedWords(Row r) {

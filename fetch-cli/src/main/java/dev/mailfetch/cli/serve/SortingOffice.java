@@ -119,11 +119,15 @@ final class SortingOffice implements HttpHandler {
       } else if (metrics == null) {
         refuse(x, 404, "No metrics", "This build of mailfetch serve has no /metrics.");
       } else {
+        // a few kB whatever the number of accounts (no series names one): made whole, then sent
+        // with its length in one write rather than chunked
+        ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
+        metrics.writeTo(text);
         x.getResponseHeaders().set("Content-Type", metrics.contentType());
         x.getResponseHeaders().set("Cache-Control", "no-store");
-        x.sendResponseHeaders(200, 0);
+        x.sendResponseHeaders(200, text.size());
         try (OutputStream out = x.getResponseBody()) {
-          metrics.writeTo(out);
+          text.writeTo(out);
         }
       }
       return;
@@ -134,7 +138,9 @@ final class SortingOffice implements HttpHandler {
         return;
       }
       String nonce = nonce();
-      html(x, 200, AccountsPage.render(boxes, csrf, nonce), nonce);
+      AccountsView view =
+          AccountsView.of(boxes, AccountsView.Query.parse(x.getRequestURI().getRawQuery()));
+      html(x, 200, AccountsPage.render(boxes, view, csrf, nonce), nonce);
       return;
     }
     if (path.equals("/accounts.json")) {
@@ -142,7 +148,9 @@ final class SortingOffice implements HttpHandler {
         notAllowed(x, "GET");
         return;
       }
-      send(x, 200, "application/json; charset=utf-8", boxes.json(), null);
+      AccountsView view =
+          AccountsView.of(boxes, AccountsView.Query.parse(x.getRequestURI().getRawQuery()));
+      send(x, 200, "application/json; charset=utf-8", view.json(boxes), null);
       return;
     }
     if (path.startsWith("/accounts/")) {
@@ -230,10 +238,13 @@ final class SortingOffice implements HttpHandler {
     x.sendResponseHeaders(303, -1);
   }
 
-  /** Where an action goes back to: this site's accounts page or an account's page, nothing else. */
+  /**
+   * Where an action goes back to: this site's accounts page (a page of it: {@code /?page=3}) or an
+   * account's page, nothing else.
+   */
   static String back(String given) {
     if (given != null
-        && given.startsWith("/accounts/")
+        && (given.startsWith("/accounts/") || given.startsWith("/?"))
         && given.indexOf("//") < 0
         && given.indexOf('\\') < 0
         && given.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {

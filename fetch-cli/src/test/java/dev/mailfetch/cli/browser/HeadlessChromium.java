@@ -28,6 +28,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.remote.RemoteWebDriver;
@@ -303,6 +304,12 @@ public final class HeadlessChromium implements AutoCloseable {
       return false;
     } catch (StaleElementReferenceException gone) {
       return true;
+    } catch (WebDriverException other) {
+      // asked while the new page replaces the old, Chromium says so in other words (seen once)
+      if (String.valueOf(other.getMessage()).contains("does not belong to the document")) {
+        return true;
+      }
+      throw other;
     }
   }
 
