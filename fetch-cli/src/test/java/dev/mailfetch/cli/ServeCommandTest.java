@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.HostileCase;
 import dev.mailfetch.testkit.MailCorpus;
+import dev.mailfetch.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -284,6 +285,63 @@ class ServeCommandTest {
     assertTrue(
         report.contains("\u2713 name resolution"), "its marks, whatever the locale: " + report);
     assertFalse(report.contains("alices pw"), "no secret in the doctor's report");
+  }
+
+  /**
+   * docs/hostile.md T-08: a certificate whose subject holds ANSI escapes, a BEL, format strings and
+   * {@code ${jndi:…}}, from a CA the account does not trust: its last error and the doctor's report
+   * describe the certificate (by its names and issuer, as the command does) and no control
+   * character reaches the page.
+   */
+  @Test
+  void page_T08_hostileCertificateSubject_isShownAsTextInTheErrorAndTheDoctorsReport()
+      throws Exception {
+    FakePop3Server trent =
+        server(
+            HostileCase.T08_HOSTILE_SUBJECT.applyTo(
+                FakePop3Server.builder()
+                    .account("trent", "trents pw", MailCorpus.generate(86, 1).toMailbox()),
+                TestCertificates.generate(TestCertificates.Profile.HOSTILE_SUBJECT)));
+    Path config = tmp.resolve("accounts.properties");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "trent.url = pop3s://trent@127.0.0.1:" + trent.port(),
+            "trent.password-env = T_PW",
+            "trent.to = maildir:" + tmp.resolve("t"),
+            ""));
+    ServeUnderTest s = serve(Map.of("T_PW", "trents pw"), config);
+    await(s.base, j -> row(j, "trent").contains("\"error\":\"CERTIFICATE_INVALID\""));
+
+    String page = get(s.base, "/accounts/trent").body();
+    assertTrue(page.contains("data-error=\"CERTIFICATE_INVALID\""), page);
+    assertNoControlCharacters(page);
+
+    assertEquals(
+        303,
+        post(s.base, "/accounts/trent/doctor", "csrf=" + token(get(s.base, "/").body()))
+            .statusCode());
+    String report = page;
+    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < end && !report.contains("data-doctor=\"done\"")) {
+      Thread.sleep(100);
+      report = get(s.base, "/accounts/trent").body();
+    }
+    assertTrue(report.contains("data-doctor=\"done\""), report);
+    assertTrue(
+        report.contains("the server&#39;s certificate: localhost, 127.0.0.1, issued by CN="),
+        "the doctor describes the certificate (its names and issuer), escaped: " + report);
+    assertNoControlCharacters(report);
+    assertFalse(report.contains("trents pw"), "no secret in the doctor's report");
+  }
+
+  /** No C0 control but the line breaks and tabs of the markup itself, no DEL, no C1. */
+  private static void assertNoControlCharacters(String html) {
+    html.chars()
+        .filter(c -> (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0))
+        .findFirst()
+        .ifPresent(c -> fail(String.format("U+%04X on the page: %s", c, html)));
   }
 
   @Test
