@@ -16,12 +16,12 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +50,7 @@ class ServeBoundsTest {
 
   @TempDir static Path tmp;
   private static FakePop3Server alice;
-  private static Process serve;
+  private static ServeProcess serve;
   private static InetSocketAddress site;
   private static final List<Socket> open = new ArrayList<>();
 
@@ -65,41 +65,17 @@ class ServeBoundsTest {
         config,
         ServeUnderTest.account("alice", alice, "alice", "password-env = ALICE_PW", tmp.resolve("a"))
             + "\n");
-    Path out = tmp.resolve("serve.out");
-    List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1",
-            "-Dsun.net.httpserver.maxReqTime=" + REQUEST_SECONDS,
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "serve",
-            "--config",
-            config.toString(),
-            "--listen",
-            "127.0.0.1:0",
-            "--min-interval",
-            "1s",
-            "--max-interval",
-            "1s");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.redirectOutput(out.toFile());
-    pb.environment().put("ALICE_PW", "alices pw");
-    serve = pb.start();
-    Pattern p = Pattern.compile("serving the accounts page on http://127\\.0\\.0\\.1:(\\d+)/");
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (site == null) {
-      Matcher m = p.matcher(Files.readString(out));
-      if (m.find()) {
-        site = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
-      } else if (!serve.isAlive() || System.nanoTime() > end) {
-        fail("serve did not start: " + Files.readString(out));
-      } else {
-        Thread.sleep(50);
-      }
-    }
+    serve =
+        ServeProcess.start(
+            List.of(
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dsun.net.httpserver.maxReqTime=" + REQUEST_SECONDS),
+            List.of("--config", config.toString(), "--min-interval", "1s", "--max-interval", "1s"),
+            Map.of("ALICE_PW", "alices pw"),
+            tmp,
+            Duration.ofSeconds(60));
+    site = new InetSocketAddress("127.0.0.1", serve.base.getPort());
   }
 
   /** Each test's clients closed after it, passed or not, so the next starts with none. */
@@ -112,10 +88,7 @@ class ServeBoundsTest {
   static void stop() throws Exception {
     closeAll();
     if (serve != null) {
-      serve.destroy(); // SIGTERM: serve stops as it does for a service manager
-      if (!serve.waitFor(30, TimeUnit.SECONDS)) {
-        serve.destroyForcibly().waitFor();
-      }
+      serve.stop(); // SIGTERM: serve stops as it does for a service manager
     }
     if (alice != null) {
       alice.close();

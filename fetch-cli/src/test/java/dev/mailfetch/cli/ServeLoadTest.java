@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -62,9 +61,7 @@ class ServeLoadTest {
           .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(Duration.ofSeconds(5))
           .build();
-  private Process serve;
-  private Path out;
-  private Path err;
+  private ServeProcess serve;
   private URI base;
   private int working;
   private int paused;
@@ -132,59 +129,44 @@ class ServeLoadTest {
     // serve as the command runs, in a JVM of its own with the launcher's options: a test JVM
     // has made other HTTP servers before (the fake Gmail), and the JDK reads the server's
     // settings once, at the first
-    List<String> cmd =
+    List<String> jvm =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC",
                 "-Xms8m",
                 "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30",
                 "-XX:-UseOnStackReplacement"));
     // -Dserve.load.jvm="-XX:StartFlightRecording=filename=serve.jfr" to profile the serve
-    String jvm = System.getProperty("serve.load.jvm", "").trim();
-    if (!jvm.isEmpty()) {
-      cmd.addAll(List.of(jvm.split("\\s+")));
+    String more = System.getProperty("serve.load.jvm", "").trim();
+    if (!more.isEmpty()) {
+      jvm.addAll(List.of(more.split("\\s+")));
     }
-    cmd.addAll(
-        List.of(
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "serve",
-            "--config",
-            config.toString(),
-            "--listen",
-            "127.0.0.1:0",
-            "--min-interval",
-            "30m",
-            "--max-interval",
-            "60m",
-            "--quiet",
-            "--max-checks",
-            "16",
-            "--max-checks-per-host",
-            "16"));
-    out = tmp.resolve("out.txt");
-    err = tmp.resolve("err.txt");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+    Map<String, String> env = new HashMap<>();
     for (int i = 0; i < ACCOUNTS; i++) {
-      pb.environment().put("PW" + i, "pw" + i);
+      env.put("PW" + i, "pw" + i);
     }
-    pb.environment().put("BAD", "not the password");
-    serve = pb.start();
-    Pattern serving = Pattern.compile("serving the accounts page on (http://\\S+)");
+    env.put("BAD", "not the password");
+    serve =
+        ServeProcess.start(
+            jvm,
+            List.of(
+                "--config",
+                config.toString(),
+                "--min-interval",
+                "30m",
+                "--max-interval",
+                "60m",
+                "--quiet",
+                "--max-checks",
+                "16",
+                "--max-checks-per-host",
+                "16"),
+            env,
+            tmp,
+            Duration.ofSeconds(120));
+    base = serve.base;
     long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (base == null) {
-      Matcher m = serving.matcher(Files.readString(out));
-      if (m.find()) {
-        base = URI.create(m.group(1));
-      } else {
-        assertTrue(serve.isAlive() && System.nanoTime() < end, "serve started: " + said());
-        Thread.sleep(100);
-      }
-    }
     // the start's round over every account: as many checks ended as accounts, none running
     while (true) {
       Map<String, Double> m = metrics();
@@ -204,12 +186,8 @@ class ServeLoadTest {
   @AfterAll
   void stop() throws Exception {
     if (serve != null) {
-      serve.destroy(); // SIGTERM: serve stops as a service manager stops it
-      boolean ended = serve.waitFor(40, TimeUnit.SECONDS);
-      if (!ended) {
-        serve.destroyForcibly().waitFor();
-      }
-      assertTrue(ended, "stopped on SIGTERM: " + said());
+      // SIGTERM: serve stops as a service manager stops it
+      assertTrue(serve.stop(), "stopped on SIGTERM: " + said());
     }
     for (int i = closing.size() - 1; i >= 0; i--) {
       closing.get(i).close();
@@ -217,12 +195,7 @@ class ServeLoadTest {
   }
 
   private String said() {
-    try {
-      String e = Files.readString(err);
-      return e.length() > 3000 ? "…" + e.substring(e.length() - 3000) : e;
-    } catch (IOException e) {
-      return e.toString();
-    }
+    return serve.said();
   }
 
   /** The samples of /metrics, by series (name and labels). */
