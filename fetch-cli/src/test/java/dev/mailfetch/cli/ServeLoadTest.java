@@ -136,7 +136,9 @@ class ServeLoadTest {
                 "-Xms8m",
                 "-XX:MinHeapFreeRatio=10",
                 "-XX:MaxHeapFreeRatio=30",
-                "-XX:-UseOnStackReplacement"));
+                "-XX:-UseOnStackReplacement",
+                "-XX:MaxNodeLimit=12000",
+                "-XX:NodeLimitFudgeFactor=300"));
     // -Dserve.load.jvm="-XX:StartFlightRecording=filename=serve.jfr" to profile the serve
     String more = System.getProperty("serve.load.jvm", "").trim();
     if (!more.isEmpty()) {
