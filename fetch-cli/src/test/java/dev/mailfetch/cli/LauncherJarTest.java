@@ -121,6 +121,40 @@ class LauncherJarTest {
     assertTrue(
         r.out().matches("(?s).*\\bMaxHeapSize\\s+= 1073741824\\b.*"), "the user's -Xmx1g won");
     assertEquals(List.of(), archives(), "MAILFETCH_ARCHIVE=off makes none");
+    if (Files.exists(jdk.resolve("release"))) {
+      assertTrue(
+          r.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*"),
+          "a default where the JVM has C2: the node budget");
+    }
+  }
+
+  @Test
+  void aJvmWithoutC2_runsWithoutTheNodeBudget_andStillMakesItsArchive() throws Exception {
+    assumeReleaseFile();
+    // A JDK whose java refuses the C2 options as a Zero or minimal VM does, and runs the rest.
+    Path fake = Files.createDirectories(tmp.resolve("jdk/bin"));
+    Files.copy(jdk.resolve("release"), fake.getParent().resolve("release"));
+    Path java = fake.resolve("java");
+    Files.writeString(
+        java,
+        "#!/bin/sh\ncase \"$*\" in *MaxNodeLimit*|*NodeLimitFudgeFactor*)\n"
+            + "  echo \"Unrecognized VM option 'MaxNodeLimit=12000'\" >&2\n"
+            + "  echo 'Error: Could not create the Java Virtual Machine.' >&2; exit 1;; esac\n"
+            + "exec '"
+            + jdk.resolve("bin/java")
+            + "' \"$@\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    jdk = fake.getParent();
+    Run first = launch(Map.of(), "--version");
+    assertEquals(0, first.exit(), first.err());
+    assertTrue(first.out().startsWith("mailfetch "), first.out());
+    assertEquals("", first.err());
+    assertEquals(1, archives().size(), "the training ran without the budget: " + archives());
+    Run again = launch(Map.of("JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+    assertEquals(0, again.exit(), again.err());
+    assertTrue(again.out().contains("mailfetch "), again.out());
+    assertFalse(again.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*"), "no budget");
+    assertEquals(List.of(), leftovers());
   }
 
   @Test
