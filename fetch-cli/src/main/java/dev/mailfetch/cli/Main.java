@@ -88,6 +88,9 @@ public final class Main implements Runnable {
       for (String logger : REPORTED_BY_THE_COMMAND) {
         p.put(prefix + "log." + logger, "error");
       }
+      // The state database's pool: a kept connection found broken and replaced changes nothing a
+      // person must do; a database that cannot be reached is the command's STATE_FAILED.
+      p.put(prefix + "log.com.zaxxer.hikari", "error");
     }
     // A person reads the log: its level and words, without a Java class name (the account is in the
     // words).

@@ -236,7 +236,9 @@ class PollCommand implements Callable<Integer> {
                 statePasswordFile,
                 env,
                 leaseTime != null ? leaseTime : PostgresAccount.leaseTime,
-                instance); // checked before any account opens; connects later
+                instance, // checked before any account opens; connects later
+                // one for each check at once, and the share's rounds, renewals and requests
+                maxChecks + 4);
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;

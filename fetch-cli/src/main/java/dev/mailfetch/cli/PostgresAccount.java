@@ -29,6 +29,9 @@ final class PostgresAccount {
   /** The lease time of the command's accounts; package-private so that tests can shorten it. */
   static Duration leaseTime = JdbcAccountLeases.DEFAULT_LEASE_TIME;
 
+  /** The connections an account's own state keeps: its fetch, its lease's renewal, one spare. */
+  static final int CONNECTIONS = 3;
+
   static OpenedAccount open(
       FetchCommand c,
       ServerOptions.Account a,
@@ -75,7 +78,8 @@ final class PostgresAccount {
     boolean own = c.postgres == null;
     PostgresState pg =
         own
-            ? PostgresState.of(c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime, null)
+            ? PostgresState.of(
+                c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime, null, CONNECTIONS)
             : c.postgres;
     String account =
         a.imap()

@@ -1,5 +1,7 @@
 package dev.mailfetch.cli;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.FetchSource;
@@ -36,8 +38,10 @@ import picocli.CommandLine.ParameterException;
  * lease owner per process, shared by a poll's accounts. Every option is checked when made, nothing
  * is connected until the first account opens. The password comes from {@value #PASSWORD_ENV} or
  * --state-password-file, never from the command line: a URL carrying one is refused, so the URL as
- * given can be printed. No pool: one connection per statement batch is enough for a fetch and a
- * poll of one instance (docs/scale.md).
+ * given can be printed. The first contact (the schema's check) goes through the driver alone, so an
+ * unreachable database or a wrong password fails at once in the driver's words; every statement
+ * after it runs on a few kept connections (HikariCP), not a new connection and backend per
+ * statement batch (docs/scale.md, "The command").
  */
 final class PostgresState implements AutoCloseable {
   /** The variable that holds the state database's password. */
@@ -48,6 +52,8 @@ final class PostgresState implements AutoCloseable {
 
   private final String url;
   private final PGSimpleDataSource dataSource;
+  private final int connections;
+  private HikariDataSource pool;
   private final Duration leaseTime;
   private final String owner; // null: JdbcAccountLeases' default, pid@host/random
   private final Map<String, JdbcDedupStore> firstCopies = new HashMap<>();
@@ -56,9 +62,14 @@ final class PostgresState implements AutoCloseable {
   private ScheduledExecutorService renewals;
 
   private PostgresState(
-      String url, PGSimpleDataSource dataSource, Duration leaseTime, String owner) {
+      String url,
+      PGSimpleDataSource dataSource,
+      int connections,
+      Duration leaseTime,
+      String owner) {
     this.url = url;
     this.dataSource = dataSource;
+    this.connections = connections;
     this.leaseTime = leaseTime;
     this.owner = owner;
   }
@@ -75,7 +86,8 @@ final class PostgresState implements AutoCloseable {
       Path passwordFile,
       Map<String, String> env,
       Duration leaseTime,
-      String owner) {
+      String owner,
+      int connections) {
     URI uri = parse(spec, url);
     String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
     String user = null;
@@ -121,7 +133,7 @@ final class PostgresState implements AutoCloseable {
     }
     ds.setPassword(password.get());
     ds.setApplicationName("mailfetch");
-    return new PostgresState(url, ds, leaseTime, owner);
+    return new PostgresState(url, ds, connections, leaseTime, owner);
   }
 
   private static URI parse(CommandSpec spec, String url) {
@@ -171,8 +183,11 @@ final class PostgresState implements AutoCloseable {
   private synchronized JdbcState state() throws FetchException {
     if (state == null) {
       try {
-        state = JdbcState.open(dataSource);
+        JdbcState.open(dataSource); // the first contact: its failure in the driver's words, at once
+        pool = pool(dataSource, connections);
+        state = JdbcState.open(pool);
       } catch (FetchException e) {
+        closePool();
         if (e.error() != FetchError.STATE_FAILED) {
           throw e; // CONFIGURATION: a schema of another version, with its own remedy
         }
@@ -324,6 +339,38 @@ final class PostgresState implements AutoCloseable {
       d.close();
     }
     firstCopies.clear();
+    closePool();
+  }
+
+  /**
+   * Up to {@code size} connections kept for the state's statements, opened as needed and closed
+   * after a minute unused. A statement that finds all of them busy waits for one at most {@link
+   * #connectionWait}; a database gone mid-run is then {@code STATE_FAILED} with the driver's words
+   * (the pool's last failure). Nothing connects here: the first contact was made without it.
+   */
+  private static HikariDataSource pool(PGSimpleDataSource direct, int size) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("mailfetch state");
+    c.setDataSource(direct);
+    c.setMaximumPoolSize(size);
+    c.setMinimumIdle(0);
+    c.setIdleTimeout(Duration.ofMinutes(1).toMillis());
+    c.setConnectionTimeout(connectionWait.toMillis());
+    c.setInitializationFailTimeout(-1);
+    return new HikariDataSource(c);
+  }
+
+  /**
+   * How long a statement waits for a connection of the pool (all busy, or the database gone);
+   * package-private so that tests can shorten it.
+   */
+  static Duration connectionWait = Duration.ofSeconds(10);
+
+  private void closePool() {
+    if (pool != null) {
+      pool.close(); // closes the kept connections; their backends end
+      pool = null;
+    }
   }
 
   /** One account's lease and UID store: closing stops the renewals and releases the lease. */

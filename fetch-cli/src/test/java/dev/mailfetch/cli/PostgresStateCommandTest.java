@@ -152,7 +152,7 @@ class PostgresStateCommandTest {
       throws Exception {
     CommandLine cl = new CommandLine(new FetchCommand());
     try (PostgresState state =
-        PostgresState.of(cl.getCommandSpec(), url, null, env(), Duration.ofSeconds(1), null)) {
+        PostgresState.of(cl.getCommandSpec(), url, null, env(), Duration.ofSeconds(1), null, 3)) {
       PostgresState.Held held = state.take("renewed@example.org", null);
       Thread.sleep(2_200); // over two lease times: alive only if renewed
       JdbcAccountLeases other = leases("intruder");

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -115,6 +116,13 @@ final class Database {
     String words = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     if (e instanceof SQLException s && s.getSQLState() != null) {
       words = words + " (SQLSTATE " + s.getSQLState() + ")";
+    }
+    // A pool that found no connection in time says so in its words; the reason a person can act
+    // on (refused, a wrong password, the database shutting down) is its last failure, the cause.
+    if (e instanceof SQLTransientConnectionException
+        && e.getCause() != null
+        && e.getCause().getMessage() != null) {
+      words = words + ": " + e.getCause().getMessage();
     }
     return new FetchException(
         FetchError.STATE_FAILED, what + ": the database refused or did not answer", words, e);
