@@ -142,6 +142,12 @@ final class BatchReceiver implements MessageHandler {
     if (item == null || failure != null) {
       return; // discarding: a message we did not ask for, a failed or a duplicate one
     }
+    if (!slice.hasRemaining()) {
+      // Nothing to count, hash or hold. Passed on, an empty slice reached the sink's write late in
+      // a run, a branch its compiled code had never seen: the JIT threw that code away and
+      // compiled the whole per-message path again (docs/cli.md, "The launcher").
+      return;
+    }
     bytes += slice.remaining();
     item.bytesSeen = bytes;
     if (bytes > maxMessageSize) {

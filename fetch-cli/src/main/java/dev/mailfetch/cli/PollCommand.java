@@ -242,7 +242,7 @@ class PollCommand implements Callable<Integer> {
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;
-    PollLines lines = new PollLines(out, err, quiet, verbose, json, once);
+    PollLines lines = new PollLines(out, err, quiet, verbose, json, once, resumableOnAPage());
     try {
       schedule = PollSchedule.builder().bounds(minInterval, maxInterval).build();
       poller =
@@ -503,6 +503,11 @@ class PollCommand implements Callable<Integer> {
    */
   PollListener listener(PollLines lines) {
     return lines;
+  }
+
+  /** Whether a paused account can be resumed on a web page ({@code serve}'s Resume). */
+  boolean resumableOnAPage() {
+    return false;
   }
 
   /**

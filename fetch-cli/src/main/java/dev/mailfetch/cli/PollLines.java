@@ -32,6 +32,12 @@ final class PollLines implements PollListener {
   private final boolean json;
   private final boolean once;
 
+  /**
+   * What a paused account waits for besides a new authorization: a restart of the poll, or (under
+   * serve) Resume on the accounts page or serve's restart.
+   */
+  private final String untilRestarted;
+
   /** An account as the poller knows it (user@host) and as the config file names it. */
   private record Named(String name, long sizeLimit, Advice advice) {}
 
@@ -49,8 +55,13 @@ final class PollLines implements PollListener {
       boolean quiet,
       boolean verbose,
       boolean json,
-      boolean once) {
+      boolean once,
+      boolean resumableOnAPage) {
     this.out = out;
+    this.untilRestarted =
+        resumableOnAPage
+            ? "until Resume is pressed on its page or serve is restarted"
+            : "until the poll is restarted";
     this.err = err;
     this.quiet = quiet;
     this.verbose = verbose;
@@ -202,10 +213,12 @@ final class PollLines implements PollListener {
               + (once
                   ? "check failed: "
                   : files.isEmpty()
-                      ? "paused, not checked again until the poll is restarted: "
+                      ? "paused, not checked again " + untilRestarted + ": "
                       : "paused, checked again when "
                           + String.join(" or ", files.stream().map(Object::toString).toList())
-                          + " is written anew (mailfetch oauth), otherwise not until the poll is restarted: ")
+                          + " is written anew (mailfetch oauth), otherwise not "
+                          + untilRestarted
+                          + ": ")
               + why.error()
               + ": "
               + why.detail());

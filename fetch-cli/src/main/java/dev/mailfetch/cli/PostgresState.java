@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -133,6 +134,14 @@ final class PostgresState implements AutoCloseable {
     }
     ds.setPassword(password.get());
     ds.setApplicationName("mailfetch");
+    // An instance paused inside a transaction (SIGSTOP, a long GC, a partition) keeps the lease
+    // rows it locked; the others skip locked rows when they take, so its accounts would wait for
+    // it to resume, however long. The database ends such a session after a third of the lease
+    // time: its locks go, its transaction rolls back (the paused instance's write is refused, as
+    // the fence would), and the accounts are taken once their leases expire.
+    String idle =
+        "-c idle_in_transaction_session_timeout=" + Math.max(1000, leaseTime.toMillis() / 3);
+    ds.setOptions(ds.getOptions() == null ? idle : ds.getOptions() + " " + idle);
     return new PostgresState(url, ds, connections, leaseTime, owner);
   }
 
@@ -365,6 +374,12 @@ final class PostgresState implements AutoCloseable {
    * package-private so that tests can shorten it.
    */
   static Duration connectionWait = Duration.ofSeconds(10);
+
+  /** The pool's connections, as the state's statements get them (for tests). */
+  DataSource pooled() throws FetchException {
+    state();
+    return pool;
+  }
 
   private void closePool() {
     if (pool != null) {

@@ -178,6 +178,11 @@ final class ServeCommand extends PollCommand {
   }
 
   @Override
+  boolean resumableOnAPage() {
+    return true;
+  }
+
+  @Override
   AutoCloseable running(Poller poller, PollLines lines) {
     this.poller = poller;
     metrics.attach(poller);

@@ -16,6 +16,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -53,6 +56,10 @@ class PostgresStateConnectionsTest {
   }
 
   private static PostgresState state(int port, int connections) {
+    return state(port, connections, Duration.ofMinutes(2));
+  }
+
+  private static PostgresState state(int port, int connections, Duration leaseTime) {
     Map<String, String> env = new HashMap<>();
     env.put(PostgresState.PASSWORD_ENV, "trusted-on-loopback");
     String url =
@@ -62,7 +69,7 @@ class PostgresStateConnectionsTest {
         url,
         null,
         env,
-        Duration.ofMinutes(2),
+        leaseTime,
         null,
         connections);
   }
@@ -121,6 +128,31 @@ class PostgresStateConnectionsTest {
       String words = e.serverReply().orElse("") + " " + e.getMessage();
       assertTrue(words.contains("refused"), "the driver's words, not only the pool's: " + words);
       assertFalse(words.contains("trusted-on-loopback"), words);
+    }
+  }
+
+  @Test
+  void aTransactionLeftOpen_asByAPausedInstance_isEndedByTheDatabase_afterAThirdOfTheLease()
+      throws Exception {
+    try (PostgresState state = state(pg.port(), 3, Duration.ofSeconds(3)); // a third: 1 s
+        Connection c = state.pooled().getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT 1"); // a transaction begun, then nothing sent: paused
+      }
+      Thread.sleep(2_500);
+      SQLException e =
+          assertThrows(
+              SQLException.class,
+              () -> {
+                try (Statement s = c.createStatement()) {
+                  s.execute("SELECT 1");
+                }
+              });
+      String state08or25 = String.valueOf(e.getSQLState());
+      assertTrue(
+          state08or25.equals("25P03") || state08or25.startsWith("08"),
+          "the session was ended by the database: " + e.getSQLState() + " " + e.getMessage());
     }
   }
 

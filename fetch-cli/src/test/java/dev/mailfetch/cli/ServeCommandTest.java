@@ -250,6 +250,10 @@ class ServeCommandTest {
     String bobPaused = get(s.base, "/accounts/bob").body();
     assertTrue(bobPaused.contains(Advice.RESUME), bobPaused);
     assertFalse(bobPaused.contains("restart it after"), bobPaused);
+    // and so does its line on stderr
+    String said = s.err.toString();
+    assertTrue(said.contains("Resume is pressed on its page or serve is restarted"), said);
+    assertFalse(said.contains("until the poll is restarted"), said);
 
     // bob's password is fixed in its file; Resume checks it at once and it works
     Files.writeString(bobPw, "bobs pw\n");

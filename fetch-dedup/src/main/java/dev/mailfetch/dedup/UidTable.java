@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -134,7 +133,10 @@ final class UidTable {
     setDetail(i, r.lastErrorDetail());
     setSize(i, r.size());
     if (r.deliveryKey() != null) {
-      System.arraycopy(HexFormat.of().parseHex(r.deliveryKey().toString()), 0, keys, i * 32, 32);
+      String hex = r.deliveryKey().toString();
+      for (int k = 0; k < 32; k++) {
+        keys[i * 32 + k] = keyByte(hex, k);
+      }
     } else {
       Arrays.fill(keys, i * 32, i * 32 + 32, (byte) 0);
     }
@@ -334,7 +336,20 @@ final class UidTable {
     if (key == null) {
       return (state[i] & HAS_KEY) == 0;
     }
-    return DeliveryKey.fromBytes(keys, i * 32).equals(key);
+    // Byte by byte against the key's hex, allocating nothing: a put per message asks this.
+    String hex = key.toString();
+    for (int k = 0; k < 32; k++) {
+      if (keys[i * 32 + k] != keyByte(hex, k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Byte {@code k} of a delivery key's 64 hex digits. */
+  private static byte keyByte(String hex, int k) {
+    return (byte)
+        (Character.digit(hex.charAt(2 * k), 16) << 4 | Character.digit(hex.charAt(2 * k + 1), 16));
   }
 
   private String uid(int i) {
