@@ -102,6 +102,26 @@ class LauncherJarTest {
                     && l.contains("source: shared objects file"));
   }
 
+  /**
+   * A JDK home whose {@code java} first matches its arguments against {@code caseBranch} (one
+   * branch of a shell {@code case}) and otherwise runs this JDK's java; with this JDK's release
+   * file, so that the launcher keys its archive by it.
+   */
+  private Path fakeJdk(String caseBranch) throws IOException {
+    Path bin = Files.createDirectories(tmp.resolve("jdk/bin"));
+    Files.copy(jdk.resolve("release"), bin.getParent().resolve("release"));
+    Path java = bin.resolve("java");
+    Files.writeString(
+        java,
+        "#!/bin/sh\ncase \"$*\" in "
+            + caseBranch
+            + " esac\nexec '"
+            + jdk.resolve("bin/java")
+            + "' \"$@\"\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return bin.getParent();
+  }
+
   private void assumeReleaseFile() {
     assumeTrue(
         Files.exists(jdk.resolve("release")),
@@ -132,19 +152,11 @@ class LauncherJarTest {
   void aJvmWithoutC2_runsWithoutTheNodeBudget_andStillMakesItsArchive() throws Exception {
     assumeReleaseFile();
     // A JDK whose java refuses the C2 options as a Zero or minimal VM does, and runs the rest.
-    Path fake = Files.createDirectories(tmp.resolve("jdk/bin"));
-    Files.copy(jdk.resolve("release"), fake.getParent().resolve("release"));
-    Path java = fake.resolve("java");
-    Files.writeString(
-        java,
-        "#!/bin/sh\ncase \"$*\" in *MaxNodeLimit*|*NodeLimitFudgeFactor*)\n"
-            + "  echo \"Unrecognized VM option 'MaxNodeLimit=12000'\" >&2\n"
-            + "  echo 'Error: Could not create the Java Virtual Machine.' >&2; exit 1;; esac\n"
-            + "exec '"
-            + jdk.resolve("bin/java")
-            + "' \"$@\"\n");
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    jdk = fake.getParent();
+    jdk =
+        fakeJdk(
+            "*MaxNodeLimit*|*NodeLimitFudgeFactor*)\n"
+                + "  echo \"Unrecognized VM option 'MaxNodeLimit=12000'\" >&2\n"
+                + "  echo 'Error: Could not create the Java Virtual Machine.' >&2; exit 1;;");
     Run first = launch(Map.of(), "--version");
     assertEquals(0, first.exit(), first.err());
     assertTrue(first.out().startsWith("mailfetch "), first.out());
@@ -210,17 +222,7 @@ class LauncherJarTest {
   void aFailingTrainingRun_isOneLineOnStderr_andTheCommandRunsWithoutAnArchive() throws Exception {
     assumeReleaseFile();
     // A JDK whose java fails whenever it is asked to make an archive, and runs everything else.
-    Path fake = Files.createDirectories(tmp.resolve("jdk/bin"));
-    Files.copy(jdk.resolve("release"), fake.getParent().resolve("release"));
-    Path java = fake.resolve("java");
-    Files.writeString(
-        java,
-        "#!/bin/sh\ncase \"$*\" in *ArchiveClassesAtExit*|*AOTCacheOutput*) exit 1;; esac\n"
-            + "exec '"
-            + jdk.resolve("bin/java")
-            + "' \"$@\"\n");
-    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-    jdk = fake.getParent();
+    jdk = fakeJdk("*ArchiveClassesAtExit*|*AOTCacheOutput*) exit 1;;");
     Run r = launch(Map.of(), "--version");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("mailfetch "), r.out());
