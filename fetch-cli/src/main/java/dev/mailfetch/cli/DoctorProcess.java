@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,19 +37,15 @@ final class DoctorProcess {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // a short-lived command: start fast, stay small (as the launcher's own options)
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m"));
-    // the report is read back as UTF-8, whatever the locale serve runs under (a service often has
-    // none: the marks would come back as "?")
-    cmd.add("-Dfile.encoding=UTF-8");
-    for (String p : List.of("javax.net.ssl.trustStore", "javax.net.ssl.trustStoreType")) {
-      String v = System.getProperty(p);
-      if (v != null) {
-        cmd.add("-D" + p + "=" + v); // which CAs this serve trusts; never a password
-      }
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(doctorArgs);
-    Path out = Files.createTempFile("mailfetch-doctor-", ".txt"); // owner only
+    // The JVM's options in a file of the owner's (java @FILE): a trust store's password among
+    // them is on no command line.
+    Path options = Files.createTempFile("mailfetch-doctor-", ".options"); // owner only
+    Path out = Files.createTempFile("mailfetch-doctor-", ".txt");
     try {
+      Files.write(options, jvmOptions(System.getProperties()), StandardCharsets.UTF_8);
+      cmd.add("@" + options);
+      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+      cmd.addAll(doctorArgs);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.redirectOutput(out.toFile());
       pb.environment().clear();
@@ -69,6 +67,45 @@ final class DoctorProcess {
       return report + (exit == 0 ? "" : "\n(doctor's exit code: " + exit + ")");
     } finally {
       Files.deleteIfExists(out);
+      Files.deleteIfExists(options);
     }
+  }
+
+  /**
+   * The system properties of serve's JVM that decide how the doctor's connections are made, as
+   * {@code -D} options, one a line, quoted for a {@code java @FILE}: which CAs and client
+   * certificate serve uses ({@code javax.net.ssl.*}), its TLS settings ({@code jdk.tls.*}), IPv4 or
+   * IPv6 first, a SOCKS proxy. No others: a JMX port or a log level of serve's would make the
+   * doctor's JVM fail to start or its report differ.
+   */
+  static List<String> jvmOptions(Properties serve) {
+    List<String> lines = new ArrayList<>();
+    // the report is read back as UTF-8, whatever the locale serve runs under (a service often has
+    // none: the marks would come back as "?")
+    lines.add(quoted("-Dfile.encoding=UTF-8"));
+    for (String name : new TreeSet<>(serve.stringPropertyNames())) {
+      if (FORWARDED.stream().anyMatch(name::startsWith)) {
+        lines.add(quoted("-D" + name + "=" + serve.getProperty(name)));
+      }
+    }
+    return lines;
+  }
+
+  private static final List<String> FORWARDED =
+      List.of(
+          "javax.net.ssl.",
+          "jdk.tls.",
+          "com.sun.net.ssl.",
+          "java.net.preferIPv4Stack",
+          "java.net.preferIPv6Addresses",
+          "socksProxyHost",
+          "socksProxyPort",
+          "socksProxyVersion",
+          "socksNonProxyHosts",
+          "java.net.socks.");
+
+  /** One argument of a {@code java @FILE}: in double quotes, its backslashes and quotes escaped. */
+  private static String quoted(String argument) {
+    return "\"" + argument.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }
