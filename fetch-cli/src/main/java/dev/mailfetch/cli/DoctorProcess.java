@@ -39,9 +39,11 @@ final class DoctorProcess {
     cmd.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx64m"));
     // The JVM's options in a file of the owner's (java @FILE): a trust store's password among
     // them is on no command line.
-    Path options = Files.createTempFile("mailfetch-doctor-", ".options"); // owner only
-    Path out = Files.createTempFile("mailfetch-doctor-", ".txt");
+    Path options = null;
+    Path out = null;
     try {
+      options = Files.createTempFile("mailfetch-doctor-", ".options"); // owner only
+      out = Files.createTempFile("mailfetch-doctor-", ".txt");
       Files.write(options, jvmOptions(System.getProperties()), StandardCharsets.UTF_8);
       cmd.add("@" + options);
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
@@ -66,8 +68,11 @@ final class DoctorProcess {
           new String(text, 0, Math.min(text.length, MOST_BYTES), StandardCharsets.UTF_8);
       return report + (exit == 0 ? "" : "\n(doctor's exit code: " + exit + ")");
     } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(options);
+      for (Path f : new Path[] {out, options}) {
+        if (f != null) {
+          Files.deleteIfExists(f);
+        }
+      }
     }
   }
 
