@@ -87,10 +87,14 @@ class LauncherJarTest {
     }
   }
 
-  private List<Path> leftovers() throws IOException {
+  private List<Path> kept(String suffix) throws IOException {
     try (Stream<Path> s = Files.list(target)) {
-      return s.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList();
+      return s.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();
     }
+  }
+
+  private List<Path> leftovers() throws IOException {
+    return kept(".tmp");
   }
 
   /** Whether the run logged in {@code log} loaded one of the command's classes from an archive. */
@@ -142,14 +146,49 @@ class LauncherJarTest {
         r.out().matches("(?s).*\\bMaxHeapSize\\s+= 1073741824\\b.*"), "the user's -Xmx1g won");
     assertEquals(List.of(), archives(), "MAILFETCH_ARCHIVE=off makes none");
     if (Files.exists(jdk.resolve("release"))) {
+      assertTrue(hasC2Options(r.out()), "a default where the JVM has C2: the node budget");
       assertTrue(
-          r.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*"),
-          "a default where the JVM has C2: the node budget");
+          r.out().matches("(?s).*\\bTier4InvocationThreshold\\s+= 50000\\b.*"),
+          "a default where the JVM has C2: C2 compiles after ten times the calls");
+      Run demo =
+          launch(
+              Map.of("MAILFETCH_ARCHIVE", "off", "JAVA_OPTS", "-XX:+PrintFlagsFinal"),
+              "demo",
+              "--help");
+      assertEquals(0, demo.exit(), demo.err());
+      assertTrue(
+          demo.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*")
+              && demo.out().matches("(?s).*\\bTier4InvocationThreshold\\s+= 5000\\b.*"),
+          "the demo, which makes keys, has the node budget and C2 at the JDK's thresholds");
     }
   }
 
+  /** Whether the flags printed by -XX:+PrintFlagsFinal hold the launcher's C2 options. */
+  private static boolean hasC2Options(String flags) {
+    return flags.matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*")
+        && flags.matches("(?s).*\\bTier4CompileThreshold\\s+= 150000\\b.*");
+  }
+
   @Test
-  void aJvmWithoutC2_runsWithoutTheNodeBudget_andStillMakesItsArchive() throws Exception {
+  void anAnswerKeptForOtherC2Options_isAskedAgain() throws Exception {
+    assumeReleaseFile();
+    // The answer an older launcher kept for its options (then only the node budget).
+    Run first = launch(Map.of("MAILFETCH_ARCHIVE", "off"), "--version");
+    assertEquals(0, first.exit(), first.err());
+    List<Path> answers = kept(".c2");
+    assertEquals(1, answers.size(), answers.toString());
+    Files.writeString(answers.get(0), "-XX:MaxNodeLimit=12000 -XX:NodeLimitFudgeFactor=300\n");
+    Run again =
+        launch(
+            Map.of("MAILFETCH_ARCHIVE", "off", "JAVA_OPTS", "-XX:+PrintFlagsFinal"), "--version");
+    assertEquals(0, again.exit(), again.err());
+    assertTrue(hasC2Options(again.out()), "asked again, and this launcher's options used");
+    assertTrue(Files.readString(answers.get(0)).contains("Tier4CompileThreshold=150000"));
+    assertEquals(List.of(), leftovers());
+  }
+
+  @Test
+  void aJvmWithoutC2_runsWithoutTheC2Options_andStillMakesItsArchive() throws Exception {
     assumeReleaseFile();
     // A JDK whose java refuses the C2 options as a Zero or minimal VM does, and runs the rest.
     jdk =
@@ -166,6 +205,9 @@ class LauncherJarTest {
     assertEquals(0, again.exit(), again.err());
     assertTrue(again.out().contains("mailfetch "), again.out());
     assertFalse(again.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*"), "no budget");
+    assertTrue(
+        again.out().matches("(?s).*\\bTier4InvocationThreshold\\s+= 5000\\b.*"),
+        "nor C2's later start");
     assertEquals(List.of(), leftovers());
   }
 
