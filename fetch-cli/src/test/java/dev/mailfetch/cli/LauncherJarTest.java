@@ -143,6 +143,8 @@ class LauncherJarTest {
     assertTrue(r.out().matches("(?s).*\\bUseSerialGC\\s+= true.*"), "a default: serial GC");
     assertTrue(r.out().matches("(?s).*\\bInitialHeapSize\\s+= 8388608\\b.*"), "a default: -Xms8m");
     assertTrue(
+        r.out().matches("(?s).*\\bUseOnStackReplacement\\s+= false\\b.*"), "a default: no OSR");
+    assertTrue(
         r.out().matches("(?s).*\\bMaxHeapSize\\s+= 1073741824\\b.*"), "the user's -Xmx1g won");
     assertEquals(List.of(), archives(), "MAILFETCH_ARCHIVE=off makes none");
     if (Files.exists(jdk.resolve("release"))) {
@@ -158,8 +160,10 @@ class LauncherJarTest {
       assertEquals(0, demo.exit(), demo.err());
       assertTrue(
           demo.out().matches("(?s).*\\bMaxNodeLimit\\s+= 12000\\b.*")
-              && demo.out().matches("(?s).*\\bTier4InvocationThreshold\\s+= 5000\\b.*"),
-          "the demo, which makes keys, has the node budget and C2 at the JDK's thresholds");
+              && demo.out().matches("(?s).*\\bTier4InvocationThreshold\\s+= 5000\\b.*")
+              && demo.out().matches("(?s).*\\bUseOnStackReplacement\\s+= true\\b.*"),
+          "the demo, which makes keys in long loops: the node budget, C2 at the JDK's"
+              + " thresholds, on-stack replacement");
     }
   }
 
