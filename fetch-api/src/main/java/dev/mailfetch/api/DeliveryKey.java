@@ -56,6 +56,46 @@ public final class DeliveryKey {
     return new DeliveryKey(hex(bytes, offset));
   }
 
+  /**
+   * Writes the key's 32 bytes into {@code bytes} from {@code offset}: what {@link #fromBytes} reads
+   * back, for a store that keeps keys as bytes.
+   *
+   * @throws IndexOutOfBoundsException if {@code bytes} has room for fewer than 32 bytes from {@code
+   *     offset}
+   */
+  public void copyTo(byte[] bytes, int offset) {
+    Objects.checkFromIndexSize(offset, 32, bytes.length);
+    for (int k = 0; k < 32; k++) {
+      bytes[offset + k] = keyByte(k);
+    }
+  }
+
+  /**
+   * Whether the 32 bytes of {@code bytes} from {@code offset} are this key's, as {@code
+   * fromBytes(bytes, offset).equals(this)} but allocating nothing: a store asks it once a message.
+   *
+   * @throws IndexOutOfBoundsException if {@code bytes} holds fewer than 32 bytes from {@code
+   *     offset}
+   */
+  public boolean matches(byte[] bytes, int offset) {
+    Objects.checkFromIndexSize(offset, 32, bytes.length);
+    for (int k = 0; k < 32; k++) {
+      if (bytes[offset + k] != keyByte(k)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Byte {@code k} of the key, from its digits (lower-case hex, checked when the key was made). */
+  private byte keyByte(int k) {
+    return (byte) (digitValue(hex.charAt(2 * k)) << 4 | digitValue(hex.charAt(2 * k + 1)));
+  }
+
+  private static int digitValue(char c) {
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+  }
+
   /** Reads back a key written by {@link #toString()} (for example from a file name). */
   public static DeliveryKey parse(String hex) {
     if (hex.length() != 64) {

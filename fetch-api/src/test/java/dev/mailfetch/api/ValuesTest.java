@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -141,6 +143,34 @@ class ValuesTest {
     assertEquals(k, DeliveryKey.fromBytes(HexFormat.of().parseHex(k.toString()), 0));
     assertThrows(IndexOutOfBoundsException.class, () -> DeliveryKey.fromBytes(b, 9));
     assertThrows(IndexOutOfBoundsException.class, () -> DeliveryKey.fromBytes(new byte[31], 0));
+  }
+
+  @Test
+  void aDeliveryKeyWritesItsBytes_andMatchesThemOnly() {
+    byte[] b = new byte[40];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (i * 37 + 0x7B); // every nibble, and bytes of 0x80 and above (negative)
+    }
+    for (int off : new int[] {0, 3, 8}) {
+      DeliveryKey k = DeliveryKey.fromBytes(b, off);
+      byte[] copy = new byte[36];
+      k.copyTo(copy, 4);
+      assertArrayEquals(Arrays.copyOfRange(b, off, off + 32), Arrays.copyOfRange(copy, 4, 36));
+      assertTrue(k.matches(b, off));
+      assertTrue(k.matches(copy, 4));
+      for (int i = 0; i < 32; i++) {
+        byte[] other = copy.clone();
+        other[4 + i] ^= 0x10; // one nibble of one byte
+        assertFalse(k.matches(other, 4), "byte " + i);
+      }
+      assertFalse(k.matches(b, off == 0 ? 1 : off - 1));
+    }
+    DeliveryKey k = DeliveryKey.of("alice@example.com", "UID1");
+    byte[] bytes = new byte[32];
+    k.copyTo(bytes, 0);
+    assertEquals(k.toString(), HexFormat.of().formatHex(bytes));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.copyTo(new byte[40], 9));
+    assertThrows(IndexOutOfBoundsException.class, () -> k.matches(new byte[31], 0));
   }
 
   @Test

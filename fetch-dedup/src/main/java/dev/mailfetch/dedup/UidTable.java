@@ -133,10 +133,7 @@ final class UidTable {
     setDetail(i, r.lastErrorDetail());
     setSize(i, r.size());
     if (r.deliveryKey() != null) {
-      String hex = r.deliveryKey().toString();
-      for (int k = 0; k < 32; k++) {
-        keys[i * 32 + k] = keyByte(hex, k);
-      }
+      r.deliveryKey().copyTo(keys, i * 32);
     } else {
       Arrays.fill(keys, i * 32, i * 32 + 32, (byte) 0);
     }
@@ -336,20 +333,7 @@ final class UidTable {
     if (key == null) {
       return (state[i] & HAS_KEY) == 0;
     }
-    // Byte by byte against the key's hex, allocating nothing: a put per message asks this.
-    String hex = key.toString();
-    for (int k = 0; k < 32; k++) {
-      if (keys[i * 32 + k] != keyByte(hex, k)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Byte {@code k} of a delivery key's 64 hex digits. */
-  private static byte keyByte(String hex, int k) {
-    return (byte)
-        (Character.digit(hex.charAt(2 * k), 16) << 4 | Character.digit(hex.charAt(2 * k + 1), 16));
+    return key.matches(keys, i * 32);
   }
 
   private String uid(int i) {
