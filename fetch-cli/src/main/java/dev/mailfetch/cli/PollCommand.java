@@ -237,8 +237,7 @@ class PollCommand implements Callable<Integer> {
                 env,
                 leaseTime != null ? leaseTime : PostgresAccount.leaseTime,
                 instance, // checked before any account opens; connects later
-                // one for each check at once, and the share's rounds, renewals and requests
-                maxChecks + 4);
+                PostgresState.pollConnections(maxChecks));
     Map<String, Map<String, String>> accounts = AccountsFile.load(config, spec.commandLine());
     PollSchedule schedule;
     Poller poller;

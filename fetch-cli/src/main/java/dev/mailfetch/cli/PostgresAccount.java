@@ -29,9 +29,6 @@ final class PostgresAccount {
   /** The lease time of the command's accounts; package-private so that tests can shorten it. */
   static Duration leaseTime = JdbcAccountLeases.DEFAULT_LEASE_TIME;
 
-  /** The connections an account's own state keeps: its fetch, its lease's renewal, one spare. */
-  static final int CONNECTIONS = 3;
-
   static OpenedAccount open(
       FetchCommand c,
       ServerOptions.Account a,
@@ -79,7 +76,13 @@ final class PostgresAccount {
     PostgresState pg =
         own
             ? PostgresState.of(
-                c.spec, c.stateUrl, c.statePasswordFile, c.env, leaseTime, null, CONNECTIONS)
+                c.spec,
+                c.stateUrl,
+                c.statePasswordFile,
+                c.env,
+                leaseTime,
+                null,
+                PostgresState.FETCH_CONNECTIONS)
             : c.postgres;
     String account =
         a.imap()

@@ -48,6 +48,19 @@ final class PostgresState implements AutoCloseable {
   /** The variable that holds the state database's password. */
   static final String PASSWORD_ENV = "MAILFETCH_STATE_PASSWORD";
 
+  /**
+   * The connections a fetch keeps: its account's reads and writes, its lease's renewal, a spare.
+   */
+  static final int FETCH_CONNECTIONS = 3;
+
+  /**
+   * The connections a poll keeps: one for each check at once, and the share's rounds, the leases'
+   * renewals and the requests of other instances.
+   */
+  static int pollConnections(int maxChecks) {
+    return maxChecks + 4;
+  }
+
   /** The variable that names the state database's user, where the URL has no user=. */
   static final String USER_ENV = "MAILFETCH_STATE_USER";
 
