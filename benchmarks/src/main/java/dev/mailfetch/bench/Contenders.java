@@ -127,14 +127,21 @@ final class Contenders {
    * new). The password comes from the environment variable {@code BENCH_IMAP_PW}, never the command
    * line. Prints the count of messages.
    */
-  public static void main(String[] args) throws IOException {
+  /**
+   * The variable that makes {@link #main} speak implicit TLS, naming the PEM file of the CA to
+   * check the server's certificate against.
+   */
+  static final String CA_FILE_ENV = "BENCH_CA_FILE";
+
+  public static void main(String[] args) throws Exception {
+    String ca = System.getenv(CA_FILE_ENV);
     Server s =
         new Server(
             args[0],
             Integer.parseInt(args[1]),
             "alice",
             java.util.Objects.requireNonNull(System.getenv("BENCH_IMAP_PW"), "BENCH_IMAP_PW"),
-            null);
+            ca == null ? null : trusting(java.nio.file.Path.of(ca)));
     if (args[2].equals("--list")) {
       System.out.println(listUidl(s) + " listed");
     } else {
@@ -142,6 +149,26 @@ final class Contenders {
       System.out.println("fetched");
     }
     System.exit(0); // the flushing threads of BareMaildir are daemons, but do not wait on them
+  }
+
+  /** A client TLS context that trusts the CA certificates of a PEM file, and nothing else. */
+  static SSLContext trusting(java.nio.file.Path pem) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    int n = 0;
+    try (InputStream in = java.nio.file.Files.newInputStream(pem)) {
+      for (java.security.cert.Certificate c :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca" + n++, c);
+      }
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    return context;
   }
 
   /** Logs in, reads the UIDL listing, quits: the number of messages listed. */

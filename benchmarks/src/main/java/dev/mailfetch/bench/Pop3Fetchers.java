@@ -14,8 +14,10 @@ import java.util.Map;
  * POP3 mailbox on {@code 127.0.0.1:port} (plain text, the test password of a private Dovecot) into
  * the Maildir {@code dest/Maildir}, keeping the mail on the server and remembering what it fetched
  * in {@code dest} (its HOME): so that a second run in the same {@code dest} is the nothing-new
- * case. mpop, fetchmail and getmail6 are not installed by the project ({@code apt-get install mpop
- * fetchmail getmail6} for the benchmark only).
+ * case. Given a CA file, the port is implicit TLS (Dovecot's pop3s) and the rows that can check a
+ * certificate against it ({@code bare}, {@code jar}, {@code launcher}, {@code mpop}) do. mpop,
+ * fetchmail and getmail6 are not installed by the project ({@code apt-get install mpop fetchmail
+ * getmail6} for the benchmark only).
  */
 final class Pop3Fetchers {
   private Pop3Fetchers() {}
@@ -27,9 +29,17 @@ final class Pop3Fetchers {
     return dest.resolve("Maildir");
   }
 
-  static Command command(String row, int port, Path dest, boolean listOnly) throws IOException {
+  /**
+   * {@code row}'s command; {@code ca} null for plain POP3, else the CA file of the server's
+   * certificate, {@code port} then being implicit TLS.
+   */
+  static Command command(String row, int port, Path dest, boolean listOnly, Path ca)
+      throws IOException {
     Path maildir = maildir(dest);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    if (ca != null && (row.equals("fetchmail") || row.equals("getmail"))) {
+      throw new IllegalArgumentException(row + " is measured over plain POP3 only");
+    }
     return switch (row) {
       case "bare" -> // the pipelined client as its own JVM, the JDK's defaults
           new Command(
@@ -41,17 +51,17 @@ final class Pop3Fetchers {
                   "127.0.0.1",
                   Integer.toString(port),
                   listOnly ? "--list" : maildir.toString()),
-              Map.of());
+              ca == null ? Map.of() : Map.of(Contenders.CA_FILE_ENV, ca.toString()));
       case "jar" -> {
         List<String> argv = new ArrayList<>(List.of(java, "-jar", cliJar().toString()));
-        argv.addAll(fetchArguments(port, dest));
+        argv.addAll(fetchArguments(port, dest, ca));
         yield new Command(argv, Map.of());
       }
       case "launcher" -> {
         // the checkout's script, with this JDK first on the PATH; JAVA_OPTS passes through from
         // the shell of benchmarks/run.sh
         List<String> argv = new ArrayList<>(List.of(launcher().toString()));
-        argv.addAll(fetchArguments(port, dest));
+        argv.addAll(fetchArguments(port, dest, ca));
         String jdk = System.getProperty("java.home");
         yield new Command(
             argv,
@@ -61,7 +71,7 @@ final class Pop3Fetchers {
                 "PATH",
                 jdk + "/bin:" + System.getenv().getOrDefault("PATH", "")));
       }
-      case "mpop" -> mpop(port, dest, maildir);
+      case "mpop" -> mpop(port, dest, maildir, ca);
       case "fetchmail" -> fetchmail(port, dest, maildir);
       case "getmail" -> getmail(port, dest, maildir);
       default -> throw new IllegalArgumentException("no row " + row);
@@ -79,25 +89,28 @@ final class Pop3Fetchers {
     return System.getProperty("dedup", "none");
   }
 
-  /** {@link #fetchArguments}: mailfetch's command line after the program. */
-  static List<String> fetchArguments(int port, Path dest) {
-    List<String> a =
-        new ArrayList<>(
-            List.of(
-                "fetch",
-                "pop3://" + PrivateDovecot.USER + "@127.0.0.1:" + port,
-                "--tls",
-                "none",
-                "--allow-plaintext-auth",
-                "--password-env",
-                "BENCH_IMAP_PW",
-                "--to",
-                "maildir:" + maildir(dest),
-                "--state",
-                dest.resolve("state").toString(),
-                "--quiet",
-                "--dedup",
-                dedup()));
+  /**
+   * mailfetch's command line after the program: plain POP3, or pop3s checked against {@code ca}.
+   */
+  static List<String> fetchArguments(int port, Path dest, Path ca) {
+    List<String> a = new ArrayList<>(List.of("fetch"));
+    String account = PrivateDovecot.USER + "@127.0.0.1:" + port;
+    if (ca == null) {
+      a.addAll(List.of("pop3://" + account, "--tls", "none", "--allow-plaintext-auth"));
+    } else {
+      a.addAll(List.of("pop3s://" + account, "--ca-file", ca.toString()));
+    }
+    a.addAll(
+        List.of(
+            "--password-env",
+            "BENCH_IMAP_PW",
+            "--to",
+            "maildir:" + maildir(dest),
+            "--state",
+            dest.resolve("state").toString(),
+            "--quiet",
+            "--dedup",
+            dedup()));
     return a;
   }
 
@@ -113,8 +126,11 @@ final class Pop3Fetchers {
     return Path.of(System.getProperty("java.class.path").split(":")[0]).toAbsolutePath().toString();
   }
 
-  /** mpop: keep on, only_new on (its UIDL file in dest), its own Maildir delivery. */
-  private static Command mpop(int port, Path dest, Path maildir) throws IOException {
+  /**
+   * mpop: keep on, only_new on (its UIDL file in dest), its own Maildir delivery; TLS from the
+   * start (not STARTTLS) checked against {@code ca} when given.
+   */
+  private static Command mpop(int port, Path dest, Path maildir, Path ca) throws IOException {
     createMaildir(maildir);
     Path rc =
         secret(
@@ -122,7 +138,7 @@ final class Pop3Fetchers {
             "account bench",
             "host 127.0.0.1",
             "port " + port,
-            "tls off",
+            ca == null ? "tls off" : "tls on\ntls_starttls off\ntls_trust_file " + ca,
             "auth user",
             "user " + PrivateDovecot.USER,
             "password " + PrivateDovecot.PASSWORD,

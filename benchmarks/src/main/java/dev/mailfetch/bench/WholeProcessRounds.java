@@ -33,7 +33,10 @@ import java.util.Map;
  * same folder right after: every message known, the cron case; bare only lists the UIDs) and {@code
  * rtt10} (1,000 small messages from a second Dovecot through a {@link DelayRelay} adding a 10 ms
  * round trip). {@code syncs} (not among the defaults) runs each row once on the 1,000 small
- * messages under {@code strace -f -c} and counts its fsync-family calls.
+ * messages under {@code strace -f -c} and counts its fsync-family calls. With {@code
+ * -Dsecurity=tls} every workload is fetched over implicit TLS (Dovecot's pop3s port, its
+ * certificate checked against the test CA) by the rows that can ({@code bare}, {@code jar}, {@code
+ * launcher}, {@code mpop}).
  *
  * <p>Each round runs the rows in an order rotated by one from the round before. Every shot is
  * checked (the Maildir holds as many messages as the server; nothing-new adds none and leaves
@@ -62,6 +65,12 @@ public final class WholeProcessRounds {
     int messages = Integer.getInteger("messages", 10_000);
     int small = Integer.getInteger("small", 1_000);
     int rtt = Integer.getInteger("rtt", 10);
+    boolean tls =
+        switch (System.getProperty("security", "plain")) {
+          case "plain" -> false;
+          case "tls" -> true;
+          default -> throw new IllegalArgumentException("-Dsecurity is plain or tls");
+        };
     // rows shot in the first round only (fetchmail and getmail take minutes per 10,000 messages)
     List<String> once = Arrays.asList(System.getProperty("once", "").split(","));
     List<String> workloads =
@@ -112,13 +121,16 @@ public final class WholeProcessRounds {
               smallOnes::writeMaildir,
               certs,
               PrivateDovecot.Saving.NO_FSYNC);
+      Path ca = tls ? certs.writeCaPem(work) : null;
+      int bigPort = tls ? big.tlsPort() : big.port();
+      int littlePort = tls ? little.tlsPort() : little.port();
       relay =
-          new DelayRelay(new InetSocketAddress("127.0.0.1", little.port()), Duration.ofMillis(rtt));
+          new DelayRelay(new InetSocketAddress("127.0.0.1", littlePort), Duration.ofMillis(rtt));
       System.out.printf(
           Locale.ROOT,
           "# first, nothing-new: %d messages (%d bytes) in a private Dovecot's POP3 mailbox;"
               + " rtt%d: %d messages under 8 KB behind a relay adding a %d ms round trip%n"
-              + "# Maildirs in %s (%s); %d round(s) of %s over %s; JAVA_OPTS=%s; dedup %s%n",
+              + "# Maildirs in %s (%s); %d round(s) of %s over %s; JAVA_OPTS=%s; dedup %s; %s%n",
           messages,
           bytes,
           rtt,
@@ -130,19 +142,24 @@ public final class WholeProcessRounds {
           workloads,
           rows,
           System.getenv().getOrDefault("JAVA_OPTS", ""),
-          Pop3Fetchers.dedup());
+          Pop3Fetchers.dedup(),
+          tls ? "implicit TLS (pop3s), the test CA's certificate checked" : "plain POP3");
       // Dovecot reads each mailbox once (its index, the page cache), outside any timing.
       Contenders.Server server =
           new Contenders.Server(
-              "127.0.0.1", big.port(), PrivateDovecot.USER, PrivateDovecot.PASSWORD, null);
+              "127.0.0.1",
+              bigPort,
+              PrivateDovecot.USER,
+              PrivateDovecot.PASSWORD,
+              tls ? Contenders.trusting(ca) : null);
       Contenders.bare(server);
-      Shooter shooter = new Shooter(shell, work);
+      Shooter shooter = new Shooter(shell, work, ca);
       for (String row : rows) { // every row checked once before any timing
-        ExternalFetchers.Timing t = shooter.fetch(row, little.port(), small, null);
+        ExternalFetchers.Timing t = shooter.fetch(row, littlePort, small, null);
         System.out.printf(Locale.ROOT, "check %-10s %s%n", row, line(t));
       }
       if (workloads.contains("syncs")) {
-        Syncs.count(shooter, rows, little.port(), small);
+        Syncs.count(shooter, rows, littlePort, small);
       }
       Map<String, Results> results = new LinkedHashMap<>();
       for (String w : List.of("first", "nothing-new", "rtt10")) {
@@ -159,10 +176,10 @@ public final class WholeProcessRounds {
         if (results.containsKey("first") || results.containsKey("nothing-new")) {
           for (String row : order) {
             Path dest = shooter.newDest(row);
-            ExternalFetchers.Timing t = shooter.fetch(row, big.port(), messages, dest);
+            ExternalFetchers.Timing t = shooter.fetch(row, bigPort, messages, dest);
             record(results, "first", r, row, t);
             if (results.containsKey("nothing-new")) {
-              t = shooter.again(row, big.port(), dest);
+              t = shooter.again(row, bigPort, dest);
               record(results, "nothing-new", r, row, t);
             }
             EndToEndBenchmark.delete(dest);
@@ -221,10 +238,12 @@ public final class WholeProcessRounds {
   static final class Shooter {
     private final Path shell;
     private final Path work;
+    private final Path ca; // null: plain POP3
 
-    Shooter(Path shell, Path work) {
+    Shooter(Path shell, Path work, Path ca) {
       this.shell = shell;
       this.work = work;
+      this.ca = ca;
     }
 
     Path newDest(String row) throws IOException {
@@ -277,7 +296,7 @@ public final class WholeProcessRounds {
     /** {@code row}'s command in {@code dest}, {@code prefix} before it (strace). */
     ExternalFetchers.Timing run(
         String row, int port, Path dest, boolean listOnly, List<String> prefix) throws Exception {
-      Pop3Fetchers.Command c = Pop3Fetchers.command(row, port, dest, listOnly);
+      Pop3Fetchers.Command c = Pop3Fetchers.command(row, port, dest, listOnly, ca);
       List<String> argv = new ArrayList<>(prefix);
       argv.addAll(c.argv());
       return ExternalFetchers.throughShell(shell, argv, dest, c.env());

@@ -127,12 +127,18 @@ class ValuesTest {
     assertThrows(IllegalArgumentException.class, () -> DeliveryKey.ofContent("a", new byte[31]));
   }
 
-  @Test
-  void aDeliveryKeyFromItsBytes_isTheKeyOfTheirHexDigits() {
+  /** 40 bytes holding every nibble, and bytes of 0x80 and above (negative in Java). */
+  private static byte[] keyBytes() {
     byte[] b = new byte[40];
     for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) (i * 37 + 0x7B); // every nibble, and bytes of 0x80 and above (negative)
+      b[i] = (byte) (i * 37 + 0x7B);
     }
+    return b;
+  }
+
+  @Test
+  void aDeliveryKeyFromItsBytes_isTheKeyOfTheirHexDigits() {
+    byte[] b = keyBytes();
     for (int off : new int[] {0, 3, 8}) {
       String hex = HexFormat.of().formatHex(b, off, off + 32);
       DeliveryKey k = DeliveryKey.fromBytes(b, off);
@@ -147,10 +153,7 @@ class ValuesTest {
 
   @Test
   void aDeliveryKeyWritesItsBytes_andMatchesThemOnly() {
-    byte[] b = new byte[40];
-    for (int i = 0; i < b.length; i++) {
-      b[i] = (byte) (i * 37 + 0x7B); // every nibble, and bytes of 0x80 and above (negative)
-    }
+    byte[] b = keyBytes();
     for (int off : new int[] {0, 3, 8}) {
       DeliveryKey k = DeliveryKey.fromBytes(b, off);
       byte[] copy = new byte[36];
