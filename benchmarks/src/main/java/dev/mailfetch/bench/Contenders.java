@@ -120,19 +120,19 @@ final class Contenders {
   }
 
   /**
-   * The {@code bare} row of the whole-process benchmark ({@link WholeProcessRounds}) as its own
-   * process: {@code Contenders HOST PORT MAILDIR} fetches every message of {@code alice}'s mailbox
-   * durably into the Maildir (as {@link #bare(Server, java.nio.file.Path)}); {@code Contenders HOST
-   * PORT --list} only logs in, lists the UIDs and quits (what any client must do when nothing is
-   * new). The password comes from the environment variable {@code BENCH_IMAP_PW}, never the command
-   * line. Prints the count of messages.
-   */
-  /**
    * The variable that makes {@link #main} speak implicit TLS, naming the PEM file of the CA to
    * check the server's certificate against.
    */
   static final String CA_FILE_ENV = "BENCH_CA_FILE";
 
+  /**
+   * The {@code bare} row of the whole-process benchmark ({@link WholeProcessRounds}) as its own
+   * process: {@code Contenders HOST PORT MAILDIR} fetches every message of {@code alice}'s mailbox
+   * durably into the Maildir (as {@link #bare(Server, java.nio.file.Path)}); {@code Contenders HOST
+   * PORT --list} only logs in, lists the UIDs and quits (what any client must do when nothing is
+   * new). The password comes from the environment variable {@code BENCH_IMAP_PW}, never the command
+   * line; with {@link #CA_FILE_ENV} set, over implicit TLS. Prints the count of messages.
+   */
   public static void main(String[] args) throws Exception {
     String ca = System.getenv(CA_FILE_ENV);
     Server s =

@@ -47,9 +47,10 @@ import java.util.Map;
  * <p>Properties: {@code rounds} (3), {@code rows}, {@code once} (rows shot in the first round
  * only), {@code workloads} (first,nothing-new,rtt10), {@code messages} (10000), {@code small}
  * (1000), {@code rtt} (10 ms), {@code maildir} ({@code tmpfs}: under /dev/shm; {@code disk}: under
- * benchmarks/target, on the checkout's disk), {@code dedup} (the {@code --dedup} policy of the jar
- * and launcher rows, {@code none} by default: every new message delivered, as the other rows do),
- * {@code cli} and {@code launcher} (the jar and the script), {@code shell} (set by run.sh).
+ * benchmarks/target, on the checkout's disk), {@code security} ({@code plain}, or {@code tls}:
+ * implicit TLS, fetchmail and getmail left out), {@code dedup} (the {@code --dedup} policy of the
+ * jar and launcher rows, {@code none} by default: every new message delivered, as the other rows
+ * do), {@code cli} and {@code launcher} (the jar and the script), {@code shell} (set by run.sh).
  */
 public final class WholeProcessRounds {
   private WholeProcessRounds() {}
@@ -83,6 +84,11 @@ public final class WholeProcessRounds {
       if (rows.contains(tool) && !ExternalFetchers.installed(tool)) {
         System.out.println("# " + tool + " is not installed here: its row is left out");
         rows.remove(tool);
+      }
+    }
+    for (String tool : List.of("fetchmail", "getmail")) {
+      if (tls && rows.remove(tool)) {
+        System.out.println("# " + tool + " is measured over plain POP3 only: its row is left out");
       }
     }
     if (!Files.isRegularFile(Pop3Fetchers.cliJar())) {
