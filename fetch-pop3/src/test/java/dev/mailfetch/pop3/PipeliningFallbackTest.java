@@ -1,6 +1,7 @@
 package dev.mailfetch.pop3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchResult;
@@ -8,9 +9,11 @@ import dev.mailfetch.api.Fetcher;
 import dev.mailfetch.api.InMemorySink;
 import dev.mailfetch.api.InMemoryUidStore;
 import dev.mailfetch.api.MessageOutcome;
+import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakeMailbox;
 import dev.mailfetch.testkit.FakePop3Server;
+import dev.mailfetch.testkit.Fault;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,6 +56,66 @@ class PipeliningFallbackTest {
     return tests.stream();
   }
 
+  /**
+   * In keep mode the session ends with STAT and RSET sent together, then QUIT once RSET is
+   * answered: a server silent after STAT's answer gets no QUIT, which commits nothing (where RETR
+   * marks, Q31, QUIT would remove what RSET did not unmark), and is not sent pipelined commands
+   * again (RFC 2449 P6).
+   */
+  @Test
+  void theRsetSentWithStat_leftUnanswered_endsWithoutQuit_keepingEveryMessage() {
+    try (FakePop3Server server =
+        FakePop3Server.builder()
+            .account("alice", PASSWORD, MailCorpus.generate(41, 4).toMailbox())
+            .fault(Fault.stallAtCommand("RSET", 1, Duration.ofSeconds(20)))
+            .start()) {
+      Pop3Source source = source(server);
+      InMemoryUidStore store = InMemoryUidStore.create();
+      InMemorySink sink = InMemorySink.create();
+      FetchResult r =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(Retention.KEEP)
+              .build()
+              .run();
+      assertEquals(4, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+      server.awaitSessionsEnded(Duration.ofSeconds(30));
+      assertEquals(4, server.mailbox("alice").size(), "every message still on the server");
+      List<String> lines = server.session(1).commandLines();
+      assertTrue(lines.contains("RSET"), lines::toString);
+      assertFalse(lines.contains("QUIT"), "no QUIT without RSET's answer: " + lines);
+      assertTrue(r.quirks().contains(QuirkId.Q21), () -> r.quirks().toString());
+      FetchResult again =
+          Fetcher.builder()
+              .source(source)
+              .sink(sink)
+              .uidStore(store)
+              .retention(Retention.KEEP)
+              .build()
+              .run();
+      assertEquals(4, again.count(MessageOutcome.Kind.ALREADY_SEEN), again::summary);
+      assertEquals(4, sink.messages().size(), "each message stored once");
+    }
+  }
+
+  private static Pop3Source source(FakePop3Server server) {
+    return Pop3Source.builder()
+        .host("localhost")
+        .port(server.port())
+        .security(Security.NONE)
+        .allowPlaintextAuthentication(true)
+        .user("alice")
+        .password(() -> PASSWORD)
+        .limits(
+            Pop3Limits.builder()
+                .readTimeout(Duration.ofSeconds(2))
+                .commandTimeout(Duration.ofSeconds(10))
+                .build())
+        .build();
+  }
+
   private static void run(Quirk quirk, String verb) throws Exception {
     FakeMailbox box = MailCorpus.generate(41, 9).toMailbox();
     try (FakePop3Server server =
@@ -64,20 +128,7 @@ class PipeliningFallbackTest {
       for (FakeMailbox.Message m : server.mailbox("alice").messages()) {
         want.add(new String(m.content(), StandardCharsets.ISO_8859_1));
       }
-      Pop3Source source =
-          Pop3Source.builder()
-              .host("localhost")
-              .port(server.port())
-              .security(Security.NONE)
-              .allowPlaintextAuthentication(true)
-              .user("alice")
-              .password(() -> PASSWORD)
-              .limits(
-                  Pop3Limits.builder()
-                      .readTimeout(Duration.ofSeconds(2))
-                      .commandTimeout(Duration.ofSeconds(10))
-                      .build())
-              .build();
+      Pop3Source source = source(server);
       InMemorySink sink = InMemorySink.create();
       long t0 = System.nanoTime();
       FetchResult r =

@@ -20,6 +20,7 @@ import dev.mailfetch.api.Retention;
 import dev.mailfetch.testkit.FakePop3Server;
 import dev.mailfetch.testkit.MailCorpus;
 import dev.mailfetch.testkit.Quirk;
+import dev.mailfetch.testkit.RecordedCommand;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,32 @@ class ServerDeletesRetrievedTest {
       assertEquals(3, second.count(MessageOutcome.Kind.ALREADY_SEEN), second::summary);
       assertFalse(
           s.session(2).commandLines().contains("RSET"), "nothing retrieved, nothing to undo");
+    }
+  }
+
+  @Test
+  void Q31_RETR_MARKS_DELETED_keep_onAServerThatPipelines_statAndRsetGoTogether_quitWaitsForRset() {
+    for (boolean pipelining : List.of(true, false)) {
+      try (FakePop3Server s =
+          FakePop3Server.builder()
+              .account("alice", PASSWORD, MailCorpus.generate(31, 3).toMailbox())
+              .quirk(Quirk.Q31_RETR_MARKS_DELETED)
+              .pipelining(pipelining)
+              .replyDelay(Duration.ofMillis(20)) // what went out before an answer shows
+              .start()) {
+        FetchResult r = run(s, InMemorySink.create(), InMemoryUidStore.create(), Retention.KEEP);
+        assertEquals(3, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
+        assertEquals(3, s.mailbox("alice").size(), "kept on the server");
+        assertTrue(r.quirks().contains(QuirkId.Q31), "STAT's count still read");
+        List<RecordedCommand> all = s.session(1).commands();
+        List<RecordedCommand> end = all.subList(all.size() - 3, all.size());
+        assertEquals(
+            List.of("STAT", "RSET", "QUIT"),
+            end.stream().map(RecordedCommand::verb).toList(),
+            all::toString);
+        assertEquals(pipelining, end.get(1).pipelined(), "RSET sent with STAT: " + end);
+        assertFalse(end.get(2).pipelined(), "QUIT only after RSET's answer: " + end);
+      }
     }
   }
 

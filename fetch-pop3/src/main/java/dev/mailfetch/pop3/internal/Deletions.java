@@ -184,18 +184,34 @@ final class Deletions {
    * RSET before QUIT, where mail was retrieved and none marked for deletion (see {@link
    * RetrievedMarks}); STAT first, whose count falls below the listing's on a server whose RETR
    * marks (quirk Q31). False when either failed: the session then ends without QUIT, which commits
-   * nothing.
+   * nothing. STAT's count decides nothing that follows, so on a server that pipelines both go in
+   * one write, a round trip fewer at the end of every run that kept mail; QUIT still waits for
+   * RSET's answer.
    */
   private boolean unmarkRetrieved() {
     try {
-      connection.send(Pop3Commands.STAT);
+      boolean together = connection.pipelining();
+      if (together) {
+        connection.sendBatch(List.of(Pop3Commands.STAT, Pop3Commands.RSET));
+      } else {
+        connection.send(Pop3Commands.STAT);
+      }
       Reply stat = connection.reply("counting messages before RSET (STAT)");
       long now = stat.ok() ? ListingReader.number(stat.text().split("[ \t]+")[0]) : -1;
       if (now >= 0 && now < messageCount.getAsInt()) {
         connection.noticed(QuirkId.Q31);
       }
+      String undoing = "undoing the deletion marks a server may set on RETR (RSET)";
+      if (together) {
+        try {
+          return connection.queuedReply(undoing).ok();
+        } catch (FetchException e) {
+          memory.pipeliningStalled(connection); // RFC 2449 P6, as for a RETR left unanswered
+          throw e;
+        }
+      }
       connection.send(Pop3Commands.RSET);
-      return connection.reply("undoing the deletion marks a server may set on RETR (RSET)").ok();
+      return connection.reply(undoing).ok();
     } catch (FetchException e) {
       log.debug(
           "{} - STAT and RSET before QUIT failed ({}); ending without QUIT",

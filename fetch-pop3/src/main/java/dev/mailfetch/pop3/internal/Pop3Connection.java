@@ -344,10 +344,16 @@ final class Pop3Connection {
     }
   }
 
-  /** Several commands in one write, as a pipelining client sends them (the doctor's probe). */
+  /**
+   * Several whole commands in one write, as a pipelining client sends them (the doctor's probe,
+   * STAT and RSET before QUIT); none is split (Q22).
+   */
   void sendBatch(List<Pop3Command> commands) throws FetchException {
     ByteArrayOutputStream batch = new ByteArrayOutputStream();
     for (Pop3Command c : commands) {
+      if (trace.isTraceEnabled()) {
+        trace.trace("{} C: {}", settings.account(), FetchException.escape(c.shown()));
+      }
       batch.writeBytes(c.bytes());
     }
     try {
