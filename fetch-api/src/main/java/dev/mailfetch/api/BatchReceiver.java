@@ -3,7 +3,6 @@ package dev.mailfetch.api;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -118,7 +117,7 @@ final class BatchReceiver implements MessageHandler {
     failure = null;
     delivery = null;
     holdBack.clear();
-    digest = item.byUid ? null : newDigest();
+    digest = item.byUid ? null : Sha256.newDigest();
     content = config.dedupPolicy().needsContentDigest() ? ContentDigest.start() : null;
     emptiness.reset();
     config.listener().messageStarted(ref);
@@ -413,14 +412,6 @@ final class BatchReceiver implements MessageHandler {
       delivery.write(slice);
     } catch (IOException | RuntimeException e) {
       fail(RunFailures.sink("writing message " + current.ref.number(), e), true);
-    }
-  }
-
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.mailfetch.api;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -60,11 +59,7 @@ public final class ContentDigest {
   private final MessageDigest sha;
 
   private ContentDigest() {
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    sha = Sha256.newDigest();
   }
 
   /** An empty digest, to be fed. */

@@ -1,8 +1,6 @@
 package dev.mailfetch.api;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -112,13 +110,7 @@ public final class DeliveryKey {
   }
 
   private static String sha256Hex(String s) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return hex(md.digest(s.getBytes(StandardCharsets.UTF_8)), 0);
-    } catch (NoSuchAlgorithmException e) {
-      // Every Java platform must provide SHA-256 (java.security.MessageDigest).
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    return hex(Sha256.newDigest().digest(s.getBytes(StandardCharsets.UTF_8)), 0);
   }
 
   private static final byte[] DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
