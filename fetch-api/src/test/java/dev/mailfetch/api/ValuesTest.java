@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -185,6 +188,34 @@ class ValuesTest {
     assertThrows(IllegalArgumentException.class, () -> new MessageRef(1, "a\r\nDELE 1", 1));
     String all = new StringBuilder().appendCodePoint('!').toString().repeat(70);
     assertEquals(70, new MessageRef(1, all, 0).uid().length());
+  }
+
+  @Property
+  void messageRefs_areEqualExactlyWhenNumberUidAndSizeAre_withEqualHashes(
+      @ForAll("smallRefs") MessageRef a, @ForAll("smallRefs") MessageRef b) {
+    boolean same =
+        a.number() == b.number() && a.size() == b.size() && Objects.equals(a.uid(), b.uid());
+    assertEquals(same, a.equals(b), a + " " + b);
+    assertEquals(same, b.equals(a), b + " " + a);
+    if (same) {
+      assertEquals(a.hashCode(), b.hashCode(), a + " " + b);
+    }
+    assertNotEquals(a, (Object) a.uid());
+    assertEquals(a, new MessageRef(a.number(), a.uid(), a.size()));
+    assertEquals(
+        new HashSet<>(List.of(a, b)).size(),
+        same ? 1 : 2,
+        "as a set element, the record's equality: " + a + b);
+  }
+
+  @Provide
+  Arbitrary<MessageRef> smallRefs() {
+    // few values each, so that equal and nearly equal references come up often
+    return Combinators.combine(
+            Arbitraries.integers().between(1, 3),
+            Arbitraries.of("A", "B").injectNull(0.3),
+            Arbitraries.longs().between(0, 2))
+        .as(MessageRef::new);
   }
 
   @Test
