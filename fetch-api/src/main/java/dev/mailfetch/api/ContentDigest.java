@@ -3,7 +3,9 @@ package dev.mailfetch.api;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -86,14 +88,30 @@ public final class ContentDigest {
     return start().headers(headers).digest();
   }
 
+  /** The prefixes among {@link #VOLATILE}: every field of every message is checked against them. */
+  private static final List<String> VOLATILE_PREFIXES = prefixes();
+
+  private static List<String> prefixes() {
+    List<String> p = new ArrayList<>();
+    for (String v : VOLATILE) {
+      if (v.endsWith("-")) {
+        p.add(v);
+      }
+    }
+    return List.copyOf(p);
+  }
+
   /** Whether a field of this name is left out. */
   public static boolean isVolatile(String name) {
-    String n = name.toLowerCase(Locale.ROOT);
+    return isVolatileLowerCase(name.toLowerCase(Locale.ROOT));
+  }
+
+  private static boolean isVolatileLowerCase(String n) {
     if (VOLATILE.contains(n)) {
       return true;
     }
-    for (String v : VOLATILE) {
-      if (v.endsWith("-") && n.startsWith(v)) {
+    for (String prefix : VOLATILE_PREFIXES) {
+      if (n.startsWith(prefix)) {
         return true;
       }
     }
@@ -103,10 +121,9 @@ public final class ContentDigest {
   /** Adds the header section: its fields that are not volatile, then the empty line. */
   public ContentDigest headers(HeaderBlock headers) {
     for (HeaderBlock.Field f : headers.fields()) {
-      if (!isVolatile(f.name())) {
-        sha.update(
-            (f.name().toLowerCase(Locale.ROOT) + ":" + f.value() + "\n")
-                .getBytes(StandardCharsets.UTF_8));
+      String name = f.name().toLowerCase(Locale.ROOT);
+      if (!isVolatileLowerCase(name)) {
+        sha.update((name + ":" + f.value() + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
     sha.update((byte) '\n');

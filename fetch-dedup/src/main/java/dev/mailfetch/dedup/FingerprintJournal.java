@@ -147,6 +147,7 @@ final class FingerprintJournal {
   private static String crc(String s) {
     CRC32C c = new CRC32C();
     c.update(s.getBytes(StandardCharsets.US_ASCII));
-    return String.format("%08x", c.getValue());
+    return HexFormat.of()
+        .toHexDigits((int) c.getValue()); // not String.format: a Formatter per line
   }
 }

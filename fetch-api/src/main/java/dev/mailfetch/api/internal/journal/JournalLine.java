@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32;
@@ -94,7 +95,8 @@ public record JournalLine(String kind, DeliveryKey key, List<String> fields) {
   public static String crc(String body) {
     CRC32 c = new CRC32();
     c.update(body.getBytes(StandardCharsets.UTF_8));
-    return String.format(Locale.ROOT, "%08x", c.getValue());
+    return HexFormat.of()
+        .toHexDigits((int) c.getValue()); // not String.format: a Formatter per line
   }
 
   /** Writes {@code s} so it holds no space, no line end and no non-ASCII byte, and is not "-". */
