@@ -78,7 +78,23 @@ abstract class TmpFileDelivery implements Delivery {
         return;
       }
     }
-    gathered.put(buffer);
+    if (buffer.hasArray()) {
+      // A heap slice (the reader's; a slice per line where line ends are converted): copied with
+      // System.arraycopy, an intrinsic from the JIT's first tier on, where put(ByteBuffer) made
+      // five calls of checks per slice (docs/benchmarks.md, "rtt10, where the launcher's time
+      // goes").
+      int n = buffer.remaining();
+      System.arraycopy(
+          buffer.array(),
+          buffer.arrayOffset() + buffer.position(),
+          gathered.array(),
+          gathered.position(),
+          n);
+      gathered.position(gathered.position() + n);
+      buffer.position(buffer.limit());
+    } else {
+      gathered.put(buffer);
+    }
   }
 
   private void writeGathered() throws IOException {
