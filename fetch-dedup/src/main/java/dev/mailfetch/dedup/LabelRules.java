@@ -76,10 +76,14 @@ public final class LabelRules implements LabelPolicy {
   private final List<Rule> rules;
   private final boolean archive;
 
+  /** The decision without rules, the same for every message: made once, not per message. */
+  private final LabelDecision fixedOnly;
+
   private LabelRules(Builder b) {
     this.fixed = Set.copyOf(b.fixed);
     this.rules = List.copyOf(b.rules);
     this.archive = b.archive;
+    this.fixedOnly = new LabelDecision(fixed, archive);
   }
 
   public static Builder builder() {
@@ -88,6 +92,9 @@ public final class LabelRules implements LabelPolicy {
 
   @Override
   public LabelDecision decide(String account, HeaderBlock headers) {
+    if (rules.isEmpty()) {
+      return fixedOnly;
+    }
     Set<String> labels = new LinkedHashSet<>(fixed);
     for (Rule r : rules) {
       if (!labels.contains(r.label()) && matches(r, headers)) {
