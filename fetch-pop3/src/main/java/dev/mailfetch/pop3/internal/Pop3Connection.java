@@ -61,6 +61,12 @@ final class Pop3Connection {
   static final int WINDOW = 64;
 
   /**
+   * How many commands a pipelined retrieval lets the window lose before refilling it, all in one
+   * write: 48 to 64 stay unanswered, and a system call is made per 16 messages, not per message.
+   */
+  static final int REFILL = 16;
+
+  /**
    * How long the reply to a queued (pipelined) command may keep us waiting once the server answered
    * the command before it (or the read timeout, if shorter): a server that answered STAT at once
    * and is silent on LIST dropped it (quirk Q21). A slow server mistaken for one costs a reconnect.

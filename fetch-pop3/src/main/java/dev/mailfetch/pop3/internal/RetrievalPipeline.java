@@ -8,6 +8,7 @@ import dev.mailfetch.api.QuirkId;
 import dev.mailfetch.pop3.Tolerance;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -491,18 +492,41 @@ final class RetrievalPipeline {
       unanswered--;
     }
 
+    /**
+     * Sends what the window has room for, in one write: with pipelining, only once {@link
+     * Pop3Connection#REFILL} commands fit (or all that are left, or nothing is in flight), so that
+     * a message answered does not cost a system call for its one RETR (a write per RETR was 4 % of
+     * a first fetch's CPU). The commands join {@link #ahead} once written.
+     */
     void topUp() throws FetchException {
-      while (unanswered < size && sent < total) {
-        MessageRef ref = nth(batch, following, sent++);
-        connection.send(
+      int room = size - unanswered;
+      int left = total - sent;
+      int n =
+          left > 0 && (room >= Math.min(Pop3Connection.REFILL, left) || unanswered == 0)
+              ? Math.min(room, left)
+              : 0;
+      boolean noop = noopDue && sent + n == total && (size > 1 || unanswered + n == 0);
+      List<Pop3Command> out = new ArrayList<>(n + 1);
+      for (int k = 0; k < n; k++) {
+        MessageRef ref = nth(batch, following, sent + k);
+        out.add(
             topLines >= 0
                 ? Pop3Commands.top(ref.number(), topLines)
                 : Pop3Commands.retr(ref.number()));
-        ahead.addLast(new Retr(ref));
+      }
+      if (noop) {
+        out.add(Pop3Commands.NOOP);
+      }
+      if (out.size() == 1) {
+        connection.send(out.get(0));
+      } else if (!out.isEmpty()) {
+        connection.sendBatch(out);
+      }
+      for (int k = 0; k < n; k++) {
+        ahead.addLast(new Retr(nth(batch, following, sent++)));
         unanswered++;
       }
-      if (noopDue && sent == total && (size > 1 || unanswered == 0)) {
-        connection.send(Pop3Commands.NOOP);
+      if (noop) {
         ahead.addLast(CLOSING_NOOP);
         noopDue = false;
       }
