@@ -63,7 +63,7 @@ public record MessageRef(int number, String uid, long size) {
   // equals and hashCode as the record's own would be, written out: a record's are
   // invokedynamic call sites (ObjectMethods) whose method-handle chain runs cold in a run of
   // seconds, and the engine compares and hashes a reference several times per message (26 ms of
-  // the 1,000 small messages' run: docs/benchmarks.md, "rtt10, where the launcher's time goes").
+  // the 1,000 small messages' run: docs/benchmarks.md, "A short run's time, profiled").
 
   /** Equal when number, unique id and size are. */
   @Override

@@ -1,5 +1,6 @@
 package dev.mailfetch.api;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -11,9 +12,12 @@ import java.util.Objects;
  * no advice, so a remedy carries both: {@link #commandLine()} and {@link #library()}. Where the
  * advice needs no setting ("try again later") the two are the same text.
  *
- * <p>Immutable; equal when both forms are equal.
+ * <p>Immutable; equal when both forms are equal. Serializable, as the {@link FetchException} that
+ * carries it is.
  */
-public final class Remedy {
+public final class Remedy implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final String commandLine;
   private final String library;
 

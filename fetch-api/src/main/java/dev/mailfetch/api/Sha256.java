@@ -7,8 +7,8 @@ import java.security.NoSuchAlgorithmException;
  * The engine's SHA-256 digests (delivery keys, content digests, header fingerprints), several per
  * message: each a copy of one digest made once. {@link MessageDigest#getInstance} searches the
  * security providers at every call; a copy costs a few arrays. In a cold JVM, 1,000 keys took 29–32
- * ms with a look-up each and 17–19 ms with copies (docs/benchmarks.md, "rtt10, where the launcher's
- * time goes").
+ * ms with a look-up each and 17–19 ms with copies (docs/benchmarks.md, "A short run's time,
+ * profiled").
  */
 final class Sha256 {
   private static final MessageDigest PROTOTYPE = lookUp();

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -216,6 +220,31 @@ class ValuesTest {
             Arbitraries.of("A", "B").injectNull(0.3),
             Arbitraries.longs().between(0, 2))
         .as(MessageRef::new);
+  }
+
+  @Test
+  void aFetchException_serializes_withItsRemedyAndQuirk() throws Exception {
+    FetchException e =
+        new FetchException(
+                FetchError.TLS_FAILED,
+                "the certificate is not trusted",
+                "-ERR no",
+                null,
+                Remedy.of("--ca-file FILE", "Pop3Source.Builder.trustPem"))
+            .withQuirk(QuirkId.Q23);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(e);
+    }
+    FetchException back;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      back = (FetchException) in.readObject();
+    }
+    assertEquals(e.getMessage(), back.getMessage());
+    assertEquals(e.remedy(), back.remedy());
+    assertEquals("--ca-file FILE", back.remedy().commandLine());
+    assertEquals(e.quirk(), back.quirk());
   }
 
   @Test

@@ -209,12 +209,6 @@ final class AccountsFile {
   }
 
   /**
-   * Why an account names the mailbox of an earlier account of the file at another name of the same
-   * server (the same user and port, host names that resolve to a common address), or null. Both
-   * would be fetched as two accounts, each downloading everything, and polled at once the server
-   * would refuse one of them as in use.
-   */
-  /**
    * Whether the URL names its protocol's default port (0, or 110/995 for POP3, 143/993 for IMAP).
    */
   private static boolean defaultPort(AccountUrl u) {
@@ -223,6 +217,12 @@ final class AccountsFile {
         : AccountName.isDefaultPort(u.port());
   }
 
+  /**
+   * Why an account names the mailbox of an earlier account of the file at another name of the same
+   * server (the same user and port, host names that resolve to a common address), or null. Both
+   * would be fetched as two accounts, each downloading everything, and polled at once the server
+   * would refuse one of them as in use.
+   */
   private static String sameServer(String account, AccountUrl u, Map<String, AccountUrl> earlier) {
     for (Map.Entry<String, AccountUrl> e : earlier.entrySet()) {
       AccountUrl o = e.getValue();

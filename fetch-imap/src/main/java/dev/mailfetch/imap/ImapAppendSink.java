@@ -181,10 +181,6 @@ public final class ImapAppendSink implements MessageSink {
   }
 
   /**
-   * Files a message the sink holds under more labels: on Gmail's IMAP its labels, elsewhere a copy
-   * ({@code UID COPY}) into each label's folder that does not hold it yet.
-   */
-  /**
    * Messages the server stored with their header changed ({@code SINK_ALTERED}: fewer 8-bit header
    * bytes than were sent, as Cyrus's default {@code munge8bit} does), found by reading back the
    * header of each message appended with 8-bit header bytes where the session has no {@code
@@ -195,6 +191,10 @@ public final class ImapAppendSink implements MessageSink {
     return core.takeWarnings();
   }
 
+  /**
+   * Files a message the sink holds under more labels: on Gmail's IMAP its labels, elsewhere a copy
+   * ({@code UID COPY}) into each label's folder that does not hold it yet.
+   */
   @Override
   public boolean addLabels(DeliveryKey key, Set<String> labels) throws IOException {
     return core.addLabels(key, labels);

@@ -44,7 +44,6 @@ final class SessionThreads {
     }
   }
 
-  /** Stops listening and ends every session. Safe to call more than once. */
   /** Waits until every session so far has ended; see {@link FakePop3Server#awaitSessionsEnded}. */
   void awaitEnded(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -69,6 +68,7 @@ final class SessionThreads {
     }
   }
 
+  /** Stops listening and ends every session. Safe to call more than once. */
   void close() {
     closed = true;
     try {

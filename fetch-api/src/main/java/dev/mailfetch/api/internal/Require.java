@@ -107,11 +107,6 @@ public final class Require {
   }
 
   /**
-   * The settings one builder was given, so that a second call of a setter is refused with the value
-   * the first one left. A builder made from an existing value ({@code toBuilder()}) starts with
-   * none given: each setting may then be changed once.
-   */
-  /**
    * Whether {@code mark} is a mailbox mark a store keeps: 1 to {@link
    * dev.mailfetch.api.MailboxMarks#MAX_LENGTH} characters of printable ASCII, so that it fits a
    * journal record and can never break a line of a log.
@@ -143,6 +138,11 @@ public final class Require {
     return mark;
   }
 
+  /**
+   * The settings one builder was given, so that a second call of a setter is refused with the value
+   * the first one left. A builder made from an existing value ({@code toBuilder()}) starts with
+   * none given: each setting may then be changed once.
+   */
   public static final class Once {
     private final Set<String> given = new HashSet<>();
 
