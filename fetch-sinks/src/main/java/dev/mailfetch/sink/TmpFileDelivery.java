@@ -81,8 +81,7 @@ abstract class TmpFileDelivery implements Delivery {
     if (buffer.hasArray()) {
       // A heap slice (the reader's; a slice per line where line ends are converted): copied with
       // System.arraycopy, an intrinsic from the JIT's first tier on, where put(ByteBuffer) made
-      // five calls of checks per slice (docs/benchmarks.md, "rtt10, where the launcher's time
-      // goes").
+      // five calls of checks per slice (docs/benchmarks.md, "A short run's time, profiled").
       int n = buffer.remaining();
       System.arraycopy(
           buffer.array(),
