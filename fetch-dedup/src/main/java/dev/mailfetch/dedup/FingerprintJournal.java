@@ -147,7 +147,7 @@ final class FingerprintJournal {
   private static String crc(String s) {
     CRC32C c = new CRC32C();
     c.update(s.getBytes(StandardCharsets.US_ASCII));
-    return HexFormat.of()
-        .toHexDigits((int) c.getValue()); // not String.format: a Formatter per line
+    // Not String.format("%08x"): it parsed its pattern with a new Formatter for every line.
+    return HexFormat.of().toHexDigits((int) c.getValue());
   }
 }

@@ -72,14 +72,7 @@ class PipeliningFallbackTest {
       Pop3Source source = source(server);
       InMemoryUidStore store = InMemoryUidStore.create();
       InMemorySink sink = InMemorySink.create();
-      FetchResult r =
-          Fetcher.builder()
-              .source(source)
-              .sink(sink)
-              .uidStore(store)
-              .retention(Retention.KEEP)
-              .build()
-              .run();
+      FetchResult r = Pop3SourceTest.fetch(source, sink, store, Retention.KEEP);
       assertEquals(4, r.count(MessageOutcome.Kind.DELIVERED), r::summary);
       server.awaitSessionsEnded(Duration.ofSeconds(30));
       assertEquals(4, server.mailbox("alice").size(), "every message still on the server");
@@ -87,14 +80,7 @@ class PipeliningFallbackTest {
       assertTrue(lines.contains("RSET"), lines::toString);
       assertFalse(lines.contains("QUIT"), "no QUIT without RSET's answer: " + lines);
       assertTrue(r.quirks().contains(QuirkId.Q21), () -> r.quirks().toString());
-      FetchResult again =
-          Fetcher.builder()
-              .source(source)
-              .sink(sink)
-              .uidStore(store)
-              .retention(Retention.KEEP)
-              .build()
-              .run();
+      FetchResult again = Pop3SourceTest.fetch(source, sink, store, Retention.KEEP);
       assertEquals(4, again.count(MessageOutcome.Kind.ALREADY_SEEN), again::summary);
       assertEquals(4, sink.messages().size(), "each message stored once");
     }

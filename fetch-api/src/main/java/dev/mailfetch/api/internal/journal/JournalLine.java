@@ -95,8 +95,8 @@ public record JournalLine(String kind, DeliveryKey key, List<String> fields) {
   public static String crc(String body) {
     CRC32 c = new CRC32();
     c.update(body.getBytes(StandardCharsets.UTF_8));
-    return HexFormat.of()
-        .toHexDigits((int) c.getValue()); // not String.format: a Formatter per line
+    // Not String.format("%08x"): it parsed its pattern with a new Formatter for every line.
+    return HexFormat.of().toHexDigits((int) c.getValue());
   }
 
   /** Writes {@code s} so it holds no space, no line end and no non-ASCII byte, and is not "-". */
