@@ -169,6 +169,9 @@ public abstract class FetchSourceContract {
       Map<String, byte[]> first;
       try (FetchSession session = server.source().open()) {
         first = retrieveByUid(session, LineEnding.CRLF);
+        // Ended as a run ends. Dropped without it, a server may hold the mailbox locked until it
+        // notices, and the next login can come first ("[IN-USE]", seen once on a loaded machine).
+        session.quit();
       }
       try (FetchSession session = server.source().open()) {
         Map<String, byte[]> second = retrieveByUid(session, LineEnding.CRLF);
