@@ -369,8 +369,20 @@ final class Pop3Connection {
     } catch (IOException e) {
       broken = true;
       throw new FetchException(
-          FetchError.CONNECTION_RESET, "the connection broke while sending " + commands, e);
+          FetchError.CONNECTION_RESET, "the connection broke while sending " + verbs(commands), e);
     }
+  }
+
+  /** A batch in words: "16 RETR commands", "STAT and RSET", "RETR and NOOP". */
+  static String verbs(List<Pop3Command> commands) {
+    Set<String> verbs = new LinkedHashSet<>();
+    for (Pop3Command c : commands) {
+      verbs.add(c.verb());
+    }
+    String joined = String.join(" and ", verbs);
+    return verbs.size() == 1 && commands.size() > 1
+        ? commands.size() + " " + joined + " commands"
+        : joined;
   }
 
   /**

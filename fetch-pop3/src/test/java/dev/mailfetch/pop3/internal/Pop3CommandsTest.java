@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The command vocabulary: the bytes that go out, and a shown form that never holds a secret. */
@@ -27,6 +28,20 @@ class Pop3CommandsTest {
     assertEquals("DELE 12\r\n", sent(Pop3Commands.dele(12)));
     assertEquals("UIDL 1\r\n", sent(Pop3Commands.uidl(1)));
     assertEquals("LIST 2\r\n", sent(Pop3Commands.list(2)));
+  }
+
+  @Test
+  void aBatchIsSaidByItsVerbs_neverByItsArgumentsOrSecrets() {
+    assertEquals(
+        "16 RETR commands",
+        Pop3Connection.verbs(IntStream.rangeClosed(1, 16).mapToObj(Pop3Commands::retr).toList()));
+    assertEquals(
+        "STAT and RSET", Pop3Connection.verbs(List.of(Pop3Commands.STAT, Pop3Commands.RSET)));
+    assertEquals(
+        "RETR and NOOP",
+        Pop3Connection.verbs(
+            List.of(Pop3Commands.retr(3), Pop3Commands.retr(4), Pop3Commands.NOOP)));
+    assertEquals("PASS", Pop3Connection.verbs(List.of(Pop3Commands.pass(SECRET))));
   }
 
   @Test
