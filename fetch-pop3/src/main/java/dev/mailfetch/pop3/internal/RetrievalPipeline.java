@@ -506,6 +506,9 @@ final class RetrievalPipeline {
               ? Math.min(room, left)
               : 0;
       boolean noop = noopDue && sent + n == total && (size > 1 || unanswered + n == 0);
+      if (n == 0 && !noop) {
+        return; // most calls while pipelining: nothing to send, nothing to allocate
+      }
       List<Pop3Command> out = new ArrayList<>(n + 1);
       for (int k = 0; k < n; k++) {
         MessageRef ref = nth(batch, following, sent + k);
