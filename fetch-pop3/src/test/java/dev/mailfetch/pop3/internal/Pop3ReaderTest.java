@@ -365,6 +365,17 @@ class Pop3ReaderTest {
     assertTrue(backed.stream().allMatch(b -> b), "every slice views the 64-byte read buffer");
   }
 
+  @Test
+  void crlfMadeLf_andStuffedDots_reachTheSinkAsOneSlicePerBuffer_notOnePerLine()
+      throws FetchException {
+    byte[] wire = ascii("Subject: a\r\n\r\nline one\r\n..two\r\n\r\nline three\r\n.\r\n");
+    Pop3Reader r = reader(wire, 128, false);
+    r.lineEndsToLf(true);
+    List<String> slices = new ArrayList<>();
+    r.readBody(slice -> slices.add(StandardCharsets.US_ASCII.decode(slice).toString()), 1000);
+    assertEquals(List.of("Subject: a\n\nline one\n.two\n\nline three\n"), slices);
+  }
+
   // ---------------------------------------------------------------- lines
 
   @Test
