@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class ContentDigestTest {
@@ -31,6 +32,27 @@ class ContentDigestTest {
     assertFalse(Arrays.equals(a, ContentDigest.of(b("Subject: Hi\r\n" + body + "x"))));
     assertTrue(ContentDigest.isVolatile("X-Spam-Status") && ContentDigest.isVolatile("RECEIVED"));
     assertFalse(ContentDigest.isVolatile("Subject"));
+  }
+
+  /**
+   * The digests are kept in the state (fingerprints, content keys): their input is a format, fixed
+   * by the class's documentation, whatever the code that feeds it. The expected values are SHA-256
+   * of the documented text, computed outside Java.
+   */
+  @Test
+  void theDigestedText_isTheDocumentedOne() {
+    byte[] message =
+        b("Subject:  hi \u00e9\r\nReceived: from x\r\nFrom: a@b \r\n\r\nbody\r\nline\r\n");
+    int bodyStart = new String(message, StandardCharsets.UTF_8).indexOf("\r\n\r\n") + 4;
+    HeaderBlock headers = HeaderBlock.of(Arrays.copyOf(message, bodyStart), true);
+    // sha256("subject:hi é\nfrom:a@b\n\n")
+    assertEquals(
+        "79d57c135952362329e30f02c309b5927f0345addbd7f148888b291ede94425c",
+        HexFormat.of().formatHex(ContentDigest.ofHeaders(headers)));
+    // sha256("subject:hi é\nfrom:a@b\n\nbody\nline\n")
+    assertEquals(
+        "c9d5ad1a9b8560780c83d006a50fb75f843d7fbbb53e9e88f1539f9d03e13be0",
+        HexFormat.of().formatHex(ContentDigest.of(message)));
   }
 
   @Test
