@@ -98,7 +98,7 @@ public final class EmlDirectorySink implements MessageSink {
                 + "-"
                 + SEQUENCE.incrementAndGet()
                 + ".tmp");
-    return new TmpFileDelivery(tmp, envelope.size(), false) {
+    return new TmpFileDelivery(tmp, false) {
       @Override
       boolean held(DeliveryKey key) {
         return held.contains(key);

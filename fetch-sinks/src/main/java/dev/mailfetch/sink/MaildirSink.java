@@ -157,7 +157,7 @@ public final class MaildirSink implements MessageSink {
       // The provider's verdict carries over: in the junk folder alone, never one a person reads.
       folders.add(maildir.folder(JUNK_FOLDER));
       Path tmp = maildir.newTmpFile();
-      return new MaildirDelivery(tmp, envelope.size(), folders);
+      return new MaildirDelivery(tmp, folders);
     }
     if (!envelope.archived()) {
       folders.add(root);
@@ -169,7 +169,7 @@ public final class MaildirSink implements MessageSink {
       folders.add(maildir.folder(archiveFolder));
     }
     Path tmp = maildir.newTmpFile();
-    return new MaildirDelivery(tmp, envelope.size(), folders);
+    return new MaildirDelivery(tmp, folders);
   }
 
   @Override
@@ -312,8 +312,8 @@ public final class MaildirSink implements MessageSink {
   private final class MaildirDelivery extends TmpFileDelivery {
     private final List<Path> folders;
 
-    MaildirDelivery(Path tmp, long announcedSize, List<Path> folders) throws IOException {
-      super(tmp, announcedSize, true);
+    MaildirDelivery(Path tmp, List<Path> folders) throws IOException {
+      super(tmp, true);
       this.folders = folders;
     }
 

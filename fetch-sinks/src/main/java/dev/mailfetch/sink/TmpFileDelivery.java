@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,35 +24,41 @@ import org.slf4j.LoggerFactory;
  */
 abstract class TmpFileDelivery implements Delivery {
   private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
-  private static final int MIN_BUFFER = 4 * 1024;
-  private static final int MAX_BUFFER = 64 * 1024;
+  private static final int BUFFER = 64 * 1024;
+
+  /**
+   * The write buffer of the delivery that ended last, for the next to take: one delivery after
+   * another (the engine's way) allocates none. A new buffer per message was a third of what a first
+   * fetch allocated, and the garbage collector's work with it (docs/benchmarks.md). Deliveries open
+   * at the same time take one of their own; only one is kept.
+   */
+  private static final AtomicReference<ByteBuffer> SPARE = new AtomicReference<>();
+
   final Path tmp;
   private final FileChannel channel;
 
   /**
-   * Slices gathered into one write: the engine hands a message line by line when it converts line
-   * ends, and a system call per line cost a Maildir most of its time (docs/benchmarks.md).
+   * Slices gathered into one write, a system call per 64 kB rather than per slice (docs/
+   * benchmarks.md). Direct: the channel writes it without first copying it into a direct buffer of
+   * its own. Null once the delivery ended and gave it back.
    */
-  private final ByteBuffer gathered;
+  private ByteBuffer gathered;
 
   private final boolean flushesAtSync;
   private long bytes;
   private boolean done;
 
-  /**
-   * {@code announcedSize}: the message's size as listed, to size the write buffer; {@code
-   * flushesAtSync}: the sink flushes and publishes the file at its sync, not here.
-   */
-  TmpFileDelivery(Path tmp, long announcedSize, boolean flushesAtSync) throws IOException {
+  /** {@code flushesAtSync}: the sink flushes and publishes the file at its sync, not here. */
+  TmpFileDelivery(Path tmp, boolean flushesAtSync) throws IOException {
     this.tmp = tmp;
     this.flushesAtSync = flushesAtSync;
-    this.gathered =
-        ByteBuffer.allocate((int) Math.max(MIN_BUFFER, Math.min(MAX_BUFFER, announcedSize + 256)));
     try {
       this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw failure("cannot create " + tmp, e);
     }
+    ByteBuffer spare = SPARE.getAndSet(null);
+    this.gathered = spare != null ? spare : ByteBuffer.allocateDirect(BUFFER);
   }
 
   /** Whether the sink already holds {@code key} (then nothing is published). */
@@ -78,22 +85,7 @@ abstract class TmpFileDelivery implements Delivery {
         return;
       }
     }
-    if (buffer.hasArray()) {
-      // A heap slice (the reader's; a slice per line where line ends are converted): copied with
-      // System.arraycopy, an intrinsic from the JIT's first tier on, where put(ByteBuffer) made
-      // five calls of checks per slice (docs/benchmarks.md, "A short run's time, profiled").
-      int n = buffer.remaining();
-      System.arraycopy(
-          buffer.array(),
-          buffer.arrayOffset() + buffer.position(),
-          gathered.array(),
-          gathered.position(),
-          n);
-      gathered.position(gathered.position() + n);
-      buffer.position(buffer.limit());
-    } else {
-      gathered.put(buffer);
-    }
+    gathered.put(buffer);
   }
 
   private void writeGathered() throws IOException {
@@ -144,6 +136,7 @@ abstract class TmpFileDelivery implements Delivery {
       throw e;
     }
     done = true;
+    giveBackBuffer();
     if (!flushesAtSync || !published) {
       deleteQuietly(tmp); // the published names are links to it, or copies
     }
@@ -153,11 +146,22 @@ abstract class TmpFileDelivery implements Delivery {
   @Override
   public final void abort() {
     done = true;
+    giveBackBuffer();
     try {
       channel.close();
     } catch (IOException e) {
       log.debug("closing {}: {}", tmp, e.toString());
     }
     deleteQuietly(tmp);
+  }
+
+  /** Once the delivery ended (nothing writes to the buffer after {@code done}). */
+  private void giveBackBuffer() {
+    ByteBuffer b = gathered;
+    if (b != null) {
+      gathered = null;
+      b.clear();
+      SPARE.set(b);
+    }
   }
 }
