@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,23 +23,13 @@ import org.slf4j.LoggerFactory;
  */
 abstract class TmpFileDelivery implements Delivery {
   private static final Logger log = LoggerFactory.getLogger(TmpFileDelivery.class);
-  private static final int BUFFER = 64 * 1024;
-
-  /**
-   * The write buffer of the delivery that ended last, for the next to take: one delivery after
-   * another (the engine's way) allocates none. A new buffer per message was a third of what a first
-   * fetch allocated, and the garbage collector's work with it (docs/benchmarks.md). Deliveries open
-   * at the same time take one of their own; only one is kept.
-   */
-  private static final AtomicReference<ByteBuffer> SPARE = new AtomicReference<>();
-
   final Path tmp;
   private final FileChannel channel;
 
   /**
    * Slices gathered into one write, a system call per 64 kB rather than per slice (docs/
-   * benchmarks.md). Direct: the channel writes it without first copying it into a direct buffer of
-   * its own. Null once the delivery ended and gave it back.
+   * benchmarks.md), in a buffer from {@link WriteBuffers}; null once the delivery ended and gave it
+   * back.
    */
   private ByteBuffer gathered;
 
@@ -57,8 +46,7 @@ abstract class TmpFileDelivery implements Delivery {
     } catch (IOException e) {
       throw failure("cannot create " + tmp, e);
     }
-    ByteBuffer spare = SPARE.getAndSet(null);
-    this.gathered = spare != null ? spare : ByteBuffer.allocateDirect(BUFFER);
+    this.gathered = WriteBuffers.take();
   }
 
   /** Whether the sink already holds {@code key} (then nothing is published). */
@@ -85,7 +73,22 @@ abstract class TmpFileDelivery implements Delivery {
         return;
       }
     }
-    gathered.put(buffer);
+    if (buffer.hasArray()) {
+      // A heap slice (the reader's): copied with System.arraycopy, an intrinsic from the JIT's
+      // first tier on, where put(ByteBuffer) made five calls of checks per slice
+      // (docs/benchmarks.md, "A short run's time, profiled").
+      int n = buffer.remaining();
+      System.arraycopy(
+          buffer.array(),
+          buffer.arrayOffset() + buffer.position(),
+          gathered.array(),
+          gathered.arrayOffset() + gathered.position(),
+          n);
+      gathered.position(gathered.position() + n);
+      buffer.position(buffer.limit());
+    } else {
+      gathered.put(buffer);
+    }
   }
 
   private void writeGathered() throws IOException {
@@ -160,8 +163,7 @@ abstract class TmpFileDelivery implements Delivery {
     ByteBuffer b = gathered;
     if (b != null) {
       gathered = null;
-      b.clear();
-      SPARE.set(b);
+      WriteBuffers.giveBack(b);
     }
   }
 }
