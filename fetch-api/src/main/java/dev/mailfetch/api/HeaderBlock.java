@@ -156,6 +156,9 @@ public final class HeaderBlock {
     int valueFrom = 0; // the value's first line: text[valueFrom, valueTo)
     int valueTo = 0;
     StringBuilder folded = null; // the value, once a continuation line joined it
+    // The first ':' at or after pos (n: none), found once for all the lines up to it: searched
+    // afresh per line, a section of lines without one would be read to its end for each.
+    int colonAhead = -1;
     int pos = 0;
     while (pos < n) {
       int nl = text.indexOf('\n', pos);
@@ -181,7 +184,11 @@ public final class HeaderBlock {
         out.add(new Field(name, value(text, valueFrom, valueTo, folded)));
       }
       folded = null;
-      int colon = text.indexOf(':', pos);
+      if (colonAhead < pos) {
+        colonAhead = text.indexOf(':', pos);
+        colonAhead = colonAhead < 0 ? n : colonAhead;
+      }
+      int colon = colonAhead;
       if (colon <= pos || colon >= end) {
         name = null; // not a field (a stray line): skipped, as mail readers do
       } else {
