@@ -15,9 +15,9 @@ import java.util.Map;
  * the Maildir {@code dest/Maildir}, keeping the mail on the server and remembering what it fetched
  * in {@code dest} (its HOME): so that a second run in the same {@code dest} is the nothing-new
  * case. Given a CA file, the port is implicit TLS (Dovecot's pop3s) and the rows that can check a
- * certificate against it ({@code bare}, {@code jar}, {@code launcher}, {@code mpop}) do. mpop,
- * fetchmail and getmail6 are not installed by the project ({@code apt-get install mpop fetchmail
- * getmail6} for the benchmark only).
+ * certificate against it ({@code bare}, {@code library}, {@code jar}, {@code launcher}, {@code
+ * mpop}) do. mpop, fetchmail and getmail6 are not installed by the project ({@code apt-get install
+ * mpop fetchmail getmail6} for the benchmark only).
  */
 final class Pop3Fetchers {
   private Pop3Fetchers() {}
@@ -51,6 +51,17 @@ final class Pop3Fetchers {
                   "127.0.0.1",
                   Integer.toString(port),
                   listOnly ? "--list" : maildir.toString()),
+              ca == null ? Map.of() : Map.of(Contenders.CA_FILE_ENV, ca.toString()));
+      case "library" -> // README's fetchNewMail as its own JVM, the JDK's defaults, as bare
+          new Command(
+              List.of(
+                  java,
+                  "-cp",
+                  benchmarksJar(),
+                  LibraryFetch.class.getName(),
+                  "127.0.0.1",
+                  Integer.toString(port),
+                  maildir.toString()),
               ca == null ? Map.of() : Map.of(Contenders.CA_FILE_ENV, ca.toString()));
       case "jar" -> {
         List<String> argv = new ArrayList<>(List.of(java, "-jar", cliJar().toString()));

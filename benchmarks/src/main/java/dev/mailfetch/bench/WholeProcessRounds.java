@@ -24,19 +24,20 @@ import java.util.Map;
  * (its fifos, {@code -Dshell}), never of this JVM, which only waits while a row runs.
  *
  * <p>Rows: {@code bare} (the pipelined POP3 loop of {@link Contenders} as its own JVM, writing the
- * messages durably into a Maildir: the practical limit for Java), {@code jar} ({@code java -jar
- * fetch-cli/target/mailfetch.jar fetch pop3://…}), {@code launcher} (the same through the
- * checkout's {@code ./mailfetch} script, {@code JAVA_OPTS} passed through), and where installed
- * {@code mpop}, {@code fetchmail} and {@code getmail} ({@link Pop3Fetchers} says how each is set
- * up). Workloads: {@code first} (10,000 typical messages, ~266 MB, from a private Dovecot into a
- * fresh Maildir with a fresh state, keep mode), {@code nothing-new} (the same mailbox again in the
- * same folder right after: every message known, the cron case; bare only lists the UIDs) and {@code
- * rtt10} (1,000 small messages from a second Dovecot through a {@link DelayRelay} adding a 10 ms
- * round trip). {@code syncs} (not among the defaults) runs each row once on the 1,000 small
- * messages under {@code strace -f -c} and counts its fsync-family calls. With {@code
- * -Dsecurity=tls} every workload is fetched over implicit TLS (Dovecot's pop3s port, its
- * certificate checked against the test CA) by the rows that can ({@code bare}, {@code jar}, {@code
- * launcher}, {@code mpop}).
+ * messages durably into a Maildir: the practical limit for Java), {@code library} (README's {@code
+ * fetchNewMail} as a program of its own, {@link LibraryFetch}: the library without the command, the
+ * JDK's defaults as for bare), {@code jar} ({@code java -jar fetch-cli/target/mailfetch.jar fetch
+ * pop3://…}), {@code launcher} (the same through the checkout's {@code ./mailfetch} script, {@code
+ * JAVA_OPTS} passed through), and where installed {@code mpop}, {@code fetchmail} and {@code
+ * getmail} ({@link Pop3Fetchers} says how each is set up). Workloads: {@code first} (10,000 typical
+ * messages, ~266 MB, from a private Dovecot into a fresh Maildir with a fresh state, keep mode),
+ * {@code nothing-new} (the same mailbox again in the same folder right after: every message known,
+ * the cron case; bare only lists the UIDs) and {@code rtt10} (1,000 small messages from a second
+ * Dovecot through a {@link DelayRelay} adding a 10 ms round trip). {@code syncs} (not among the
+ * defaults) runs each row once on the 1,000 small messages under {@code strace -f -c} and counts
+ * its fsync-family calls. With {@code -Dsecurity=tls} every workload is fetched over implicit TLS
+ * (Dovecot's pop3s port, its certificate checked against the test CA) by the rows that can ({@code
+ * bare}, {@code library}, {@code jar}, {@code launcher}, {@code mpop}).
  *
  * <p>Each round runs the rows in an order rotated by one from the round before. Every shot is
  * checked (the Maildir holds as many messages as the server; nothing-new adds none and leaves
@@ -79,7 +80,8 @@ public final class WholeProcessRounds {
     List<String> rows =
         new ArrayList<>(
             Arrays.asList(
-                System.getProperty("rows", "bare,jar,launcher,mpop,fetchmail,getmail").split(",")));
+                System.getProperty("rows", "bare,library,jar,launcher,mpop,fetchmail,getmail")
+                    .split(",")));
     for (String tool : EXTERNAL) {
       if (rows.contains(tool) && !ExternalFetchers.installed(tool)) {
         System.out.println("# " + tool + " is not installed here: its row is left out");
