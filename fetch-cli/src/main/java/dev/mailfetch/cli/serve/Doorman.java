@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,9 +24,13 @@ import java.util.Objects;
  *
  * <p>A password file is looked at again at each request that needs the password (one {@code stat},
  * microseconds) and read again when its time, size or inode changed, so that an operator rotates
- * the password without stopping the poller. A file that cannot be read after a change (gone, empty,
- * not allowed) closes the pages (503) until it can: keeping the old password open would defeat a
- * rotation made because the old one leaked.
+ * the password without stopping the poller. A file system keeps a file's time in ticks of its clock
+ * (a few milliseconds on Linux, 2 s on FAT): a file rewritten in place with as many bytes within
+ * the tick it was read in keeps its stamp, and the old password would stay good. So a file whose
+ * time is less than {@link #SETTLING} old when read is read again at every request until it is
+ * older (git's "racy" index entries, the same answer). A file that cannot be read after a change
+ * (gone, empty, not allowed) closes the pages (503) until it can: keeping the old password open
+ * would defeat a rotation made because the old one leaked.
  */
 final class Doorman {
   /** The realm browsers show in their password dialog. */
@@ -40,15 +46,32 @@ final class Doorman {
     CLOSED
   }
 
-  /** The digest of the password (null: the file could not be read) and the file's stamp then. */
-  private record Key(byte[] digest, Object stamp) {}
+  /**
+   * How old a file's time must be, when the file is read, for its stamp to tell every later change:
+   * at least a file system's tick (FAT's is 2 s). A network file system whose clock runs ahead of
+   * this machine's only makes the file read at each request for longer.
+   */
+  static final Duration SETTLING = Duration.ofSeconds(2);
+
+  /**
+   * The digest of the password (null: the file could not be read), the file's stamp then, and
+   * whether the file's time had settled when it was read.
+   */
+  private record Key(byte[] digest, Stamp stamp, boolean settled) {}
+
+  /** What tells a changed file: its time, size and inode (a file renamed over it has another). */
+  private record Stamp(FileTime modified, long size, Object inode) {
+    boolean settledAt(Instant now) {
+      return modified.toInstant().isBefore(now.minus(SETTLING));
+    }
+  }
 
   private final Path file; // null: the password given once (or none)
   private volatile Key key; // null: no password
 
   Doorman(byte[] password) {
     this.file = null;
-    this.key = password == null ? null : new Key(sha256(password), null);
+    this.key = password == null ? null : new Key(sha256(password), null, true);
   }
 
   /** The password on the file's first line, read again whenever the file changes. */
@@ -104,33 +127,35 @@ final class Doorman {
     if (file == null || k == null) {
       return k == null ? null : k.digest();
     }
-    Object now = stamp(file);
-    if (!Objects.equals(now, k.stamp())) {
+    Stamp now = stamp(file);
+    if (!k.settled() || !Objects.equals(now, k.stamp())) {
       k = read(file, now); // two requests at once may both read it: the same bytes
       key = k;
     }
     return k.digest();
   }
 
-  /** What tells a changed file: its time, size and inode (a file renamed over it has another). */
-  private static Object stamp(Path file) {
+  /** The file's stamp now; null when it is gone or not allowed. */
+  private static Stamp stamp(Path file) {
     try {
       BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      return List.of(a.lastModifiedTime(), a.size(), Objects.requireNonNullElse(a.fileKey(), ""));
+      return new Stamp(a.lastModifiedTime(), a.size(), Objects.requireNonNullElse(a.fileKey(), ""));
     } catch (IOException e) {
       return null; // gone or not allowed: read() says so
     }
   }
 
   /** The file's first line as the password (as {@code --password-file} reads it at start). */
-  private static Key read(Path file, Object stamp) {
+  private static Key read(Path file, Stamp stamp) {
+    boolean settled = stamp != null && stamp.settledAt(Instant.now());
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line = r.readLine();
       return new Key(
           line == null || line.isEmpty() ? null : sha256(line.getBytes(StandardCharsets.UTF_8)),
-          stamp);
+          stamp,
+          settled);
     } catch (IOException | UncheckedIOException e) {
-      return new Key(null, stamp);
+      return new Key(null, stamp, settled);
     }
   }
 
