@@ -192,6 +192,7 @@ public class Chart {
                 ? "#888"
                 : r.contender().startsWith("mailfetch")
                         || r.contender().equals("jar")
+                        || r.contender().equals("library")
                         || r.contender().equals("launcher")
                     ? "#2a7"
                     : "#c63";
