@@ -35,7 +35,7 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
    * an IllegalArgumentException) when it is not one. The user name and folder are %-decoded.
    */
   static AccountUrl parse(String url) {
-    String shown = "URL \"" + FetchException.escape(url) + "\"";
+    String shown = "URL \"" + FetchException.escape(withoutPassword(url)) + "\"";
     int sep = url.indexOf("://");
     String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
     if (!List.of("pop3s", "pop3", "imaps", "imap").contains(scheme)) {
@@ -46,6 +46,8 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
     }
     boolean imap = scheme.startsWith("imap");
     String rest = url.substring(sep + 3);
+    String secretOptions = "--password-env NAME or --password-file FILE";
+    refusePassword(shown, rest, secretOptions);
     String folder = null;
     int tail = indexOfAny(rest, imap ? "?#" : "/?#");
     if (imap && tail < 0) {
@@ -58,16 +60,16 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
       if (imap) {
         throw new IllegalArgumentException(
             shown
-                + " has a query or fragment ("
-                + FetchException.escape(rest.substring(tail))
-                + "): write imaps://user@host[:port][/folder]");
+                + " has a query or fragment"
+                + piece(url, rest.substring(tail))
+                + ": write imaps://user@host[:port][/folder]");
       }
       if (!rest.substring(tail).equals("/")) {
         throw new IllegalArgumentException(
             shown
-                + " has a path or query ("
-                + FetchException.escape(rest.substring(tail))
-                + "): POP3 has one mailbox per user; write pop3s://user@host[:port]");
+                + " has a path or query"
+                + piece(url, rest.substring(tail))
+                + ": POP3 has one mailbox per user; write pop3s://user@host[:port]");
       }
       rest = rest.substring(0, tail);
     }
@@ -78,12 +80,7 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
               + " needs a user name before the host: pop3s://user@host (write '@'"
               + " in the user name as %40)");
     }
-    String user =
-        user(
-            shown,
-            rest.substring(0, at),
-            "--password-env NAME or --password-file FILE",
-            imap ? "IMAP" : "POP3");
+    String user = user(shown, rest.substring(0, at), secretOptions, imap ? "IMAP" : "POP3");
     HostPort hp =
         hostPort(
             shown,
@@ -125,12 +122,7 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
    */
   static String user(String shown, String info, String secretOptions, String protocol) {
     if (info.contains(":")) {
-      throw new IllegalArgumentException(
-          shown
-              + " holds a password: secrets never go on the command line; give it"
-              + " with "
-              + secretOptions
-              + " (write ':' in a user name as %3A)");
+      throw passwordRefused(shown, secretOptions);
     }
     if (!info.chars().allMatch(c -> c > ' ' && c != 0x7F)) {
       throw new IllegalArgumentException(
@@ -222,6 +214,53 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
       }
     }
     return new HostPort(host, port);
+  }
+
+  /**
+   * {@code url} as a message may show it. What may be a password ({@code user:password@host}, which
+   * is refused) is shown as ***: from the first ':' after the scheme's "//" (the first ':' in a URL
+   * without "//") to the last '@'. A refusal must not print the secret it refuses into a terminal's
+   * scroll-back, a log or a cron mail. It may hide more than the password (a port before an IMAP
+   * folder with an '@'): this is what a message shows, never what is parsed.
+   */
+  static String withoutPassword(String url) {
+    int sep = url.indexOf("://");
+    int from = sep < 0 ? 0 : sep + 3;
+    int lastAt = url.lastIndexOf('@');
+    int colon = url.indexOf(':', from);
+    if (lastAt < from || colon < 0 || colon > lastAt) {
+      return url;
+    }
+    return url.substring(0, colon + 1) + "***" + url.substring(lastAt);
+  }
+
+  /**
+   * Refuses a URL whose user part ({@code afterSlashes}: the URL after "//", up to its first '@')
+   * holds a ':', before any other check could show a piece of what follows it: a password, even one
+   * with a '/', '?' or '#' in it.
+   */
+  static void refusePassword(String shown, String afterSlashes, String secretOptions) {
+    int at = afterSlashes.indexOf('@');
+    if (at > 0 && afterSlashes.lastIndexOf(':', at) >= 0) {
+      throw passwordRefused(shown, secretOptions);
+    }
+  }
+
+  private static IllegalArgumentException passwordRefused(String shown, String secretOptions) {
+    return new IllegalArgumentException(
+        shown
+            + " holds a password: secrets never go on the command line (the password is not"
+            + " shown here); give it with "
+            + secretOptions
+            + " (write ':' in a user name as %3A)");
+  }
+
+  /**
+   * A piece of {@code url} for a message, in parentheses; nothing when the URL may hold a password
+   * ({@link #withoutPassword}), of which the piece could be a part.
+   */
+  static String piece(String url, String piece) {
+    return withoutPassword(url).equals(url) ? " (" + FetchException.escape(piece) + ")" : "";
   }
 
   static int indexOfAny(String s, String chars) {

@@ -70,8 +70,13 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
    */
   static SinkUrl parse(String to) {
     Kind kind =
-        kindOf(to).orElseThrow(() -> new IllegalArgumentException("--to " + to + ": " + FORMS));
-    String shown = "--to \"" + FetchException.escape(to) + "\"";
+        kindOf(to)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--to " + AccountUrl.withoutPassword(to) + ": " + FORMS));
+    String shown = "--to \"" + FetchException.escape(AccountUrl.withoutPassword(to)) + "\"";
+    String secretOptions = "--sink-password-env NAME or --sink-password-file FILE";
     String after = to.substring(kind.scheme.length() + 1);
     if (!after.startsWith("//")) {
       if (kind == Kind.LMTP && after.startsWith("/")) {
@@ -86,6 +91,7 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
                   : example(kind)));
     }
     String rest = after.substring(2);
+    AccountUrl.refusePassword(shown, rest, secretOptions);
     if (kind == Kind.LMTP && rest.startsWith("/")) {
       throw new IllegalArgumentException(
           shown + " has no host: for a Unix socket write lmtp:/path/to/socket (one slash)");
@@ -97,9 +103,9 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
     if (path.indexOf('?') >= 0 || path.indexOf('#') >= 0) {
       throw new IllegalArgumentException(
           shown
-              + " has a query or fragment ("
-              + FetchException.escape(path.substring(AccountUrl.indexOfAny(path, "?#")))
-              + "): write "
+              + " has a query or fragment"
+              + AccountUrl.piece(to, path.substring(AccountUrl.indexOfAny(path, "?#")))
+              + ": write "
               + example(kind)
               + " (a '?' or '#' in a folder's name is written %3F, %23)");
     }
@@ -108,9 +114,9 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
     } else if (path.length() > 1) {
       throw new IllegalArgumentException(
           shown
-              + " has a path ("
-              + FetchException.escape(path)
-              + "): "
+              + " has a path"
+              + AccountUrl.piece(to, path)
+              + ": "
               + kind.protocol
               + " delivers to the recipients of --recipient, not into a folder; write "
               + example(kind));
@@ -125,12 +131,7 @@ record SinkUrl(Kind kind, String user, String host, int port, Path socket, Strin
               + " (write '@' in the user name as %40)");
     }
     if (at > 0) {
-      user =
-          AccountUrl.user(
-              shown,
-              rest.substring(0, at),
-              "--sink-password-env NAME or --sink-password-file FILE",
-              kind.protocol);
+      user = AccountUrl.user(shown, rest.substring(0, at), secretOptions, kind.protocol);
     }
     AccountUrl.HostPort hp =
         AccountUrl.hostPort(shown, rest.substring(at + 1), example(kind), defaults(kind));

@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,61 @@ class AccountUrlTest {
         assertThrows(
             IllegalArgumentException.class, () -> AccountUrl.parse("pop3s://alice:pw@host"));
     assertTrue(e.getMessage().contains("--password-env NAME or --password-file FILE"));
+  }
+
+  /**
+   * A refusal is printed on stderr, into logs and cron mails: it never shows the secret it refuses,
+   * whatever the URL's other faults (a typo in the scheme, a '/' or '@' in the password, a path).
+   */
+  @Test
+  void aPasswordInTheUrl_isNeverShown_inAnyRefusal() {
+    String secret = "hun/ter?2#x";
+    for (String url :
+        new String[] {
+          "pop3s://alice:" + secret + "@host",
+          "pop3s://alice:" + secret + "@host:995",
+          "pop3ss://alice:" + secret + "@host",
+          "pop3s:/alice:" + secret + "@host",
+          "alice:" + secret + "@host",
+          "pop3s://alice@example.org:" + secret + "@host",
+          "imaps://alice:" + secret + "@host/INBOX",
+          "imaps://alice:" + secret + "@host/INBOX;UID=3",
+        }) {
+      String message =
+          assertThrows(IllegalArgumentException.class, () -> AccountUrl.parse(url), url)
+              .getMessage();
+      assertFalse(message.contains("hun"), message);
+      assertFalse(message.contains("2#x"), message);
+    }
+    for (String to :
+        new String[] {
+          "imaps://bob:" + secret + "@host/INBOX",
+          "smtp://bob:" + secret + "@host",
+          "smtp://bob:" + secret + "@host/path",
+          "lmtp:bob:" + secret + "@host",
+          "smtps://bob@example.org:" + secret + "@host",
+        }) {
+      String message =
+          assertThrows(IllegalArgumentException.class, () -> SinkUrl.parse(to), to).getMessage();
+      assertFalse(message.contains("hun"), message);
+      assertFalse(message.contains("2#x"), message);
+    }
+    assertEquals(
+        "URL \"pop3s://alice:***@host\" holds a password: secrets never go on the command line"
+            + " (the password is not shown here); give it with --password-env NAME or"
+            + " --password-file FILE (write ':' in a user name as %3A)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> AccountUrl.parse("pop3s://alice:" + secret + "@host"))
+            .getMessage());
+    assertEquals(
+        "imaps://alice@host:***@x",
+        AccountUrl.withoutPassword("imaps://alice@host:993/Lists@x"),
+        "a message may hide more than a password");
+    assertEquals(
+        "Lists@x",
+        AccountUrl.parse("imaps://alice@host:993/Lists@x").folder(),
+        "what is parsed is the URL itself: a port and a folder with an '@' are no password");
   }
 
   @Test
