@@ -330,7 +330,7 @@ final class OAuthCommand implements Callable<Integer> {
   private String fromEnv(String option, String name) {
     String v = env.get(name);
     if (v == null || v.isBlank()) {
-      throw bad(option + " " + name + ": that environment variable is not set (or empty)");
+      throw bad(Secrets.unsetVariable(option, name));
     }
     return v.strip();
   }

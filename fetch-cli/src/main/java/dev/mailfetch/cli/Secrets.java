@@ -28,7 +28,7 @@ final class Secrets {
   static void requireEnv(CommandSpec spec, Map<String, String> env, String option, String name) {
     String v = env.get(name);
     if (v == null || v.isEmpty()) {
-      throw bad(spec, option + " " + name + ": that environment variable is not set (or empty)");
+      throw bad(spec, unsetVariable(option, name));
     }
     if (v.indexOf('\uFFFD') >= 0) {
       // Java decodes the environment in the locale's charset: without LANG (cron, systemd, a
@@ -47,6 +47,34 @@ final class Secrets {
               + (option.contains("oauth") ? "--oauth-token-file" : "--password-file")
               + " FILE");
     }
+  }
+
+  /**
+   * Why {@code option} {@code name} gives no secret: the variable is not set, or {@code name} is no
+   * variable's name. A name is not repeated unless it can be one ({@code --password-env "$MAIL_PW"}
+   * puts the password itself there, which must not reach a terminal, a log or a cron mail).
+   */
+  static String unsetVariable(String option, String name) {
+    String nameForm = "[A-Za-z_][A-Za-z0-9_]*";
+    if (name.matches(nameForm)) {
+      return option
+          + " "
+          + name
+          + ": that environment variable is not set (or empty); one set in a shell must be"
+          + " exported: export "
+          + name;
+    }
+    if (name.length() > 1 && name.charAt(0) == '$' && name.substring(1).matches(nameForm)) {
+      return option
+          + " takes the variable's name, without '$': "
+          + option
+          + " "
+          + name.substring(1);
+    }
+    return option
+        + " takes the name of an environment variable (letters, digits and '_', such as MAIL_PW),"
+        + " and what was given is not one (not shown: with \"$MAIL_PW\" the shell puts the secret"
+        + " itself there); give the variable's name";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.mailfetch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,13 +64,28 @@ class SecretsTest {
     Map<String, String> env = Map.of("EMPTY", "", "MANGLED", "p\uFFFDss", "PW", "secret");
     Secrets.requireEnv(spec, env, "--password-env", "PW");
     assertEquals(
-        "--password-env UNSET: that environment variable is not set (or empty)",
+        "--password-env UNSET: that environment variable is not set (or empty); one set in a"
+            + " shell must be exported: export UNSET",
         assertThrows(
                 ParameterException.class,
                 () -> Secrets.requireEnv(spec, env, "--password-env", "UNSET"))
             .getMessage());
     assertThrows(
         ParameterException.class, () -> Secrets.requireEnv(spec, env, "--password-env", "EMPTY"));
+    // --password-env "$MAIL_PW": the shell gave the password itself, which no message repeats
+    String given =
+        assertThrows(
+                ParameterException.class,
+                () -> Secrets.requireEnv(spec, env, "--password-env", "s3cr3t-Pw!"))
+            .getMessage();
+    assertFalse(given.contains("s3cr3t"), given);
+    assertTrue(given.contains("give the variable's name"), given);
+    assertEquals(
+        "--password-env takes the variable's name, without '$': --password-env MAIL_PW",
+        assertThrows(
+                ParameterException.class,
+                () -> Secrets.requireEnv(spec, env, "--password-env", "$MAIL_PW"))
+            .getMessage());
     String mangled =
         assertThrows(
                 ParameterException.class,
