@@ -123,7 +123,10 @@ public final class FakeServerMain {
             password = env.get(v);
             if (password == null) {
               throw new IllegalArgumentException(
-                  "--password-env " + v + ": that environment variable is not set");
+                  v.matches("[A-Za-z_][A-Za-z0-9_]*")
+                      ? "--password-env " + v + ": that environment variable is not set"
+                      // the password itself, from "$PW": not repeated
+                      : "--password-env takes an environment variable's name, such as PW");
             }
             passwordSource = "the password in $" + v;
             break;
