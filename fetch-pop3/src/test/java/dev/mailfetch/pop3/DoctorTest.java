@@ -411,7 +411,10 @@ class DoctorTest {
         c(
             "Q39_closeOnAuthFail",
             Symptom.CLOSED_AFTER_FAILED_LOGIN,
-            wrongPassword(setup().quirk(Quirk.Q39_CLOSE_ON_AUTH_FAIL))));
+            // as the servers seen doing it: no response code, so the next method is tried (with
+            // [AUTH] the login stops at the first refusal and the hang-up is never met)
+            wrongPassword(
+                setup().quirk(Quirk.Q39_CLOSE_ON_AUTH_FAIL).server(b -> b.responseCodes(false)))));
     all.add(c("Q37_inUse", Symptom.MAILBOX_IN_USE, setup().quirk(Quirk.Q37_LOCKED_IN_USE)));
     all.add(
         c(

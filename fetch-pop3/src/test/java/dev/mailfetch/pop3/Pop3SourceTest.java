@@ -417,6 +417,51 @@ class Pop3SourceTest {
       }
     }
 
+    /**
+     * A password refused with [AUTH] (RFC 3206: the credentials are wrong) is not sent again by the
+     * next mechanism: a server that counts failed logins would count three per run. A refusal
+     * without a code is ambiguous (the mechanism itself may be what the server refuses), so there
+     * the next mechanism is still tried.
+     */
+    @Test
+    void aPasswordRefusedWithTheAuthCode_isNotTriedAgainWithAnotherMechanism() {
+      try (FakePop3Server s =
+          FakePop3Server.builder()
+              .account("alice", "other", FakeMailbox.create())
+              .saslMechanisms("PLAIN", "LOGIN")
+              .start()) {
+        FetchException e =
+            assertThrows(FetchException.class, () -> client(s, Security.NONE).build().open());
+        assertEquals(FetchError.AUTH_FAILED, e.error());
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        assertEquals(
+            List.of("AUTH PLAIN"),
+            s.session(1).commands().stream()
+                .map(RecordedCommand::line)
+                .filter(l -> l.startsWith("AUTH") || l.startsWith("USER") || l.startsWith("PASS"))
+                .map(l -> l.startsWith("AUTH PLAIN") ? "AUTH PLAIN" : l)
+                .toList(),
+            "one login");
+      }
+      try (FakePop3Server s =
+          FakePop3Server.builder()
+              .account("alice", "other", FakeMailbox.create())
+              .saslMechanisms("PLAIN", "LOGIN")
+              .responseCodes(false)
+              .start()) {
+        assertThrows(FetchException.class, () -> client(s, Security.NONE).build().open());
+        s.awaitSessionsEnded(Duration.ofSeconds(5));
+        List<String> tried =
+            s.session(1).commands().stream()
+                .map(RecordedCommand::line)
+                .filter(l -> l.startsWith("AUTH") || l.startsWith("USER"))
+                .map(l -> l.split(" ")[0] + " " + l.split(" ")[1])
+                .toList();
+        assertEquals(
+            List.of("AUTH PLAIN", "AUTH LOGIN", "USER alice"), tried, "no code: ambiguous");
+      }
+    }
+
     @Test
     void Q41_microsoftTwoStepXoauth2() {
       try (FakePop3Server s =

@@ -2,6 +2,7 @@ package dev.mailfetch.pop3.internal;
 
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
+import dev.mailfetch.api.internal.Causes;
 import dev.mailfetch.api.internal.sasl.SaslMechanism;
 import dev.mailfetch.pop3.AuthMechanism;
 import java.nio.charset.StandardCharsets;
@@ -79,9 +80,17 @@ final class Login {
         boolean advertised =
             m == AuthMechanism.USER || m == AuthMechanism.APOP || sasl.contains(saslName(m));
         // A token refused even fresh: the grant is at fault, and the other OAuth mechanism would
-        // only cost refreshes.
+        // only cost refreshes. The password itself refused with [AUTH] (RFC 3206: the credentials
+        // are wrong): each other mechanism would only be refused again, and a server that counts
+        // failed logins (fail2ban, a provider's lockout) would count three per run. CRAM-MD5 and
+        // APOP may be refused for the server's own reasons (it keeps only a hash of the password),
+        // so the next one is tried after them.
+        boolean passwordRefused =
+            (m == AuthMechanism.PLAIN || m == AuthMechanism.LOGIN)
+                && Causes.find(e, LoginRefusal.class).map(LoginRefusal::credentials).orElse(false);
         if (ses.isBroken()
             || oauth.grantRefused()
+            || passwordRefused
             || (advertised && (e.error() != FetchError.AUTH_FAILED || m == AuthMechanism.USER))) {
           throw e;
         }

@@ -51,6 +51,7 @@ class LoginMarksTest {
         FakePop3Server.builder()
             .account("alice", "secret", FakeMailbox.create())
             .quirk(Quirk.Q39_CLOSE_ON_AUTH_FAIL)
+            .responseCodes(false) // as pop.free.fr: with [AUTH] no other method is tried
             .start()) {
       FetchException e = assertThrows(FetchException.class, () -> client(s, "wrong").open());
       assertEquals(FetchError.AUTH_FAILED, e.error());
