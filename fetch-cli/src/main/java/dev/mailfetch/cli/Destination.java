@@ -39,7 +39,7 @@ record Destination(
             List.of(p, p.resolve("cur"), p.resolve("new"), p.resolve("tmp")),
             p.resolve("mailfetch-state"),
             "the Maildir " + p,
-            "a directory you may write (or may" + " create)");
+            "a directory you may write or create");
       case "mbox":
         return new Destination(
             account -> MboxSink.open(p),
@@ -53,7 +53,7 @@ record Destination(
             List.of(p),
             p.resolve(".mailfetch-state"),
             ".eml files in " + p,
-            "a directory you may write (or may create)");
+            "a directory you may write or create");
       default:
         return null;
     }

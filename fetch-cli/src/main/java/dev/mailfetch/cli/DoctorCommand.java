@@ -41,16 +41,17 @@ import picocli.CommandLine.Spec;
       "Without a password it stops before the login; secrets never go on the command line.",
       "",
       "Examples:",
-      "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org --password-env MAIL_PW",
-      "  mailfetch doctor alice@example.org          # finds the server from the domain (RFC 6186 SRV)",
+      "  MAIL_PW=... mailfetch doctor pop3s://alice@mail.example.org \\",
+      "      --password-env MAIL_PW",
+      "  mailfetch doctor alice@example.org      # the server from DNS (RFC 6186 SRV)",
       "  mailfetch doctor pop3://bob@10.0.0.5 --ca-file site-ca.pem --json",
-      "  MAIL_PW=... mailfetch doctor imaps://alice@imap.example.org --password-env MAIL_PW \\",
-      "      --folder INBOX --folder Lists/java",
-      "  mailfetch doctor imap:alice@example.org     # finds the IMAP server (_imaps._tcp SRV)",
-      "  mailfetch doctor gmail:me@gmail.com             # can mail be delivered into this Gmail?",
+      "  MAIL_PW=... mailfetch doctor imaps://alice@imap.example.org \\",
+      "      --password-env MAIL_PW --folder INBOX --folder Lists/java",
+      "  mailfetch doctor imap:alice@example.org # the IMAP server (_imaps._tcp SRV)",
+      "  mailfetch doctor gmail:me@gmail.com     # can mail be delivered into Gmail?",
       "  IMAP_PW=... mailfetch doctor --to imaps://me@imap.example.org/INBOX \\",
       "      --sink-password-env IMAP_PW                 # can mail be appended there?",
-      "  mailfetch doctor --config accounts.properties --account work  # that account's sink",
+      "  mailfetch doctor --config accounts.properties --account work   # its sink",
       "",
       "Exit codes: 0 healthy (warnings allowed), 2 bad arguments, otherwise the code of the first"
           + " problem that stops a fetch (docs/errors.md)."
@@ -79,7 +80,7 @@ final class DoctorCommand implements Callable<Integer> {
       names = "--to",
       paramLabel = "SINK",
       description =
-          "Instead of a POP3 account, check the mail server mail is delivered into: "
+          "Instead of a POP3 or IMAP account, check the mail server mail is delivered into: "
               + SinkUrl.HELP_FORMS
               + ", with the --sink- options, --recipient and --sender of fetch.")
   String to;
@@ -88,7 +89,7 @@ final class DoctorCommand implements Callable<Integer> {
       names = "--config",
       paramLabel = "FILE",
       description =
-          "Instead of a POP3 account, check the mail server sink of an account of this config file"
+          "Instead of a POP3 or IMAP account, check the mail server sink of an account of this config file"
               + " (fetch's).")
   Path config;
 

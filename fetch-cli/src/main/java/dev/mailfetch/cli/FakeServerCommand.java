@@ -31,8 +31,10 @@ import picocli.CommandLine.Unmatched;
     footer = {
       "",
       "Examples:",
-      "  PW=... mailfetch fake-server --tls implicit --user alice --password-env PW --generate 200",
-      "  mailfetch fake-server --port 1110 --quirk Q04_UNSTUFFED_LONE_DOT --quirk Q12_BARE_OK --generate 50",
+      "  PW=... mailfetch fake-server --tls implicit --user alice --password-env PW \\",
+      "      --generate 200",
+      "  mailfetch fake-server --port 1110 --quirk Q04_UNSTUFFED_LONE_DOT \\",
+      "      --quirk Q12_BARE_OK --generate 50",
       "  mailfetch fake-server --profile N-05 --tls starttls"
     })
 final class FakeServerCommand implements Callable<Integer> {

@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
       "      --folder INBOX --folder Lists/java --on-server trash",
       "  mailfetch fetch pop3://bob@10.0.0.5 --password-env PW --ca-file site-ca.pem \\",
       "      --json --quiet",
-      "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json  # once",
+      "  mailfetch oauth google me@gmail.com --client-file ~/client_secret.json # once",
       "  mailfetch fetch pop3s://alice@mail.example.org --password-env MAIL_PW \\",
       "      --to gmail:me@gmail.com --label Example --delete",
       "",

@@ -50,7 +50,8 @@ final class ImapAccount {
       description =
           "IMAP: what happens on the server to mail that is safely stored: keep (the default:"
               + " nothing changes), seen (marked \\Seen), trash (moved to Trash), move=FOLDER, or"
-              + " expunge (deleted: what --delete does on IMAP). With --keep-days N: N days after.")
+              + " expunge (deleted: what --delete does on IMAP). With --keep-days N (fetch, poll): N"
+              + " days after.")
   String onServer;
 
   /**

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description =
-        "Fetches mail from POP3 servers into a Maildir, mbox, directory of .eml files or Gmail, exactly once.",
+        "Fetches mail from POP3 and IMAP servers into a Maildir, an mbox, a directory of .eml files,"
+            + " an IMAP folder, a mail server (LMTP, SMTP) or Gmail, exactly once.",
     footer = {
       "",
       "Examples:",

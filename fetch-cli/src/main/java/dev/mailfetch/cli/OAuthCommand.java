@@ -51,8 +51,8 @@ import picocli.CommandLine.Spec;
       "      --token-file ~/.mailfetch/alice-pop3.token",
       "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --client-id-env MS_ID \\",
       "      --token-file ~/.mailfetch/bob-pop3.token",
-      "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --imap --client-id-env MS_ID \\",
-      "      --token-file ~/.mailfetch/bob-imap.token",
+      "  MS_ID=... mailfetch oauth microsoft bob@outlook.com --imap \\",
+      "      --client-id-env MS_ID --token-file ~/.mailfetch/bob-imap.token",
       "",
       "Exit codes: 0 the file is written, 2 bad arguments, otherwise the error's code (docs/errors.md)."
     })

@@ -39,7 +39,8 @@ final class ServerOptions {
       paramLabel = "MODE",
       description =
           "implicit, starttls or none (none needs"
-              + " --allow-plaintext-auth). Default: implicit for pop3s://, starttls for pop3://.")
+              + " --allow-plaintext-auth). Default: implicit for pop3s:// and imaps://, starttls"
+              + " for pop3:// and imap://.")
   String tls;
 
   @Option(

@@ -90,6 +90,37 @@ class HelpTextTest {
     }
   }
 
+  /**
+   * Each example of every command's help is printed as written, one line each, at the width help
+   * has without a terminal: an example wrapped by the help's layout is no longer a command a person
+   * can paste (its second half would run as a command of its own).
+   */
+  @Test
+  void everyExample_isPrintedWhole_at80Columns() {
+    CommandLine main = Main.withAllCommands();
+    List<CommandSpec> specs = new ArrayList<>(List.of(main.getCommandSpec()));
+    main.getSubcommands().values().forEach(c -> specs.add(c.getCommandSpec()));
+    for (CommandSpec spec : specs) {
+      String name = spec.name();
+      if (name.equals("help") || name.equals("fake-server")) {
+        continue; // fake-server --help is the testkit's own text
+        // (theFakeServersHelp_fitsIn80Columns)
+      }
+      String[] args =
+          spec == main.getCommandSpec() ? new String[] {"--help"} : new String[] {name, "--help"};
+      FetchCommandTest.Run r = help(80, args);
+      assertEquals(0, r.exit(), name + ": " + r.err());
+      Set<String> printed = new HashSet<>(List.of(r.out().split("\n")));
+      for (String line : spec.usageMessage().footer()) {
+        if (line.startsWith("  ") && line.contains("mailfetch")) {
+          String shown = String.format(line);
+          assertTrue(
+              printed.contains(shown), name + ": the example is cut:\n" + shown + "\n" + r.out());
+        }
+      }
+    }
+  }
+
   @Test
   void withoutATerminal_helpIs80ColumnsWide() {
     FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "fetch", "--help");
