@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -56,6 +58,7 @@ public final class FakeServerMain {
     String user = "user";
     String password = "secret";
     String passwordSource = "the default password \"secret\"";
+    String passwordVar = null; // --password-env's variable
     int generate = -1;
     long seed = 1;
     Path maildir = null;
@@ -129,6 +132,7 @@ public final class FakeServerMain {
                       : "--password-env takes an environment variable's name, such as PW");
             }
             passwordSource = "the password in $" + v;
+            passwordVar = v;
             break;
           case "--generate":
             generate = atLeast(a, v, 0);
@@ -195,6 +199,7 @@ public final class FakeServerMain {
       }
       b.account(user, password, box).quirk(quirks.toArray(new Quirk[0]));
       String caNote = "";
+      Path caFile = null;
       TestCertificates certs = null;
       if (tls != TlsMode.NONE || (profile != null && profile.needsTls())) {
         certs = TestCertificates.generate();
@@ -212,6 +217,7 @@ public final class FakeServerMain {
           return 2;
         }
         caNote = "; trust the CA in " + pem;
+        caFile = pem;
       }
       if (profile != null) {
         profile.applyTo(b, certs);
@@ -248,6 +254,8 @@ public final class FakeServerMain {
             passwordSource,
             box.size(),
             quirks.isEmpty() ? "" : "; quirks " + quirks);
+        out.println(
+            "fetch from it into ./fake-mail: " + fetchLine(server, user, passwordVar, caFile));
         out.flush();
         while (!stop.await(100, TimeUnit.MILLISECONDS)) {
           if (maxSessions > 0 && ended(server) >= maxSessions) {
@@ -420,6 +428,27 @@ public final class FakeServerMain {
     }
     throw new IllegalArgumentException(
         "--profile " + v + " is not a hostile case; see docs/hostile.md for the names");
+  }
+
+  /**
+   * The mailfetch command that fetches from {@code server} into {@code ./fake-mail} (never the
+   * user's own Maildir), for a person to copy: the URL with the user %-escaped, the CA file of TLS,
+   * and the password's variable (the default password set on the line, as it is no secret).
+   */
+  static String fetchLine(FakePop3Server server, String user, String passwordVar, Path caFile) {
+    TlsMode tls = server.tlsMode();
+    return (passwordVar != null ? "" : "PW=secret ")
+        + "mailfetch fetch "
+        + (tls == TlsMode.IMPLICIT ? "pop3s://" : "pop3://")
+        + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20")
+        + "@"
+        + server.host()
+        + ":"
+        + server.port()
+        + (tls == TlsMode.NONE ? " --tls none --allow-plaintext-auth" : " --ca-file " + caFile)
+        + " --password-env "
+        + (passwordVar != null ? passwordVar : "PW")
+        + " --to maildir:fake-mail";
   }
 
   private static String usage() {

@@ -122,6 +122,14 @@ class FakeServerMainTest {
               "listening on 127.0.0.1:" + port + " (implicit; trust the CA in " + ca + ")"),
           printed);
       assertTrue(printed.contains("the password in $PW"), printed);
+      assertTrue(
+          printed.contains(
+              "fetch from it into ./fake-mail: mailfetch fetch pop3s://alice@127.0.0.1:"
+                  + port
+                  + " --ca-file "
+                  + ca
+                  + " --password-env PW --to maildir:fake-mail\n"),
+          "a command line to copy: " + printed);
       assertTrue(!printed.contains("from env"), "the password is never printed");
     } finally {
       ex.shutdownNow();
