@@ -42,7 +42,8 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
       throw new IllegalArgumentException(
           shown
               + " must start with pop3s:// (implicit TLS, port 995), pop3:// (STLS,"
-              + " port 110), imaps:// (implicit TLS, port 993) or imap:// (STARTTLS, port 143)");
+              + " port 110), imaps:// (implicit TLS, port 993) or imap:// (STARTTLS, port 143)"
+              + meant(withoutPassword(url)));
     }
     boolean imap = scheme.startsWith("imap");
     String rest = url.substring(sep + 3);
@@ -216,6 +217,60 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
     return new HostPort(host, port);
   }
 
+  private static final List<String> SCHEMES = List.of("pop3s", "pop3", "imaps", "imap");
+
+  /**
+   * The URL meant, where a slip is plain: a scheme one letter off ({@code pop3ss://}, {@code
+   * pops://}), a slash missing ({@code pop3s:/alice@host}), or no scheme ({@code alice@host}: POP3
+   * over TLS, the command's first kind). {@code shown} is already without a password.
+   */
+  static String meant(String shown) {
+    int sep = shown.indexOf("://");
+    if (sep < 0) {
+      int colon = shown.indexOf(':');
+      String scheme = colon < 0 ? "" : shown.substring(0, colon).toLowerCase(Locale.ROOT);
+      if (SCHEMES.contains(scheme)) {
+        String rest = shown.substring(colon + 1).replaceFirst("^/*", "");
+        return "; did you mean " + scheme + "://" + rest + "?";
+      }
+      int at = shown.indexOf('@');
+      return at > 0 && (colon < 0 || colon > at)
+          ? "; did you mean pop3s://" + shown + " (or imaps://" + shown + ")?"
+          : "";
+    }
+    String scheme = shown.substring(0, sep).toLowerCase(Locale.ROOT);
+    for (String known : SCHEMES) {
+      if (oneEditApart(scheme, known)) {
+        return "; did you mean " + known + shown.substring(sep) + "?";
+      }
+    }
+    return "";
+  }
+
+  /** Whether {@code a} becomes {@code b} by one letter added, removed, changed or two swapped. */
+  private static boolean oneEditApart(String a, String b) {
+    if (a.equals(b) || Math.abs(a.length() - b.length()) > 1) {
+      return false;
+    }
+    int i = 0;
+    while (i < Math.min(a.length(), b.length()) && a.charAt(i) == b.charAt(i)) {
+      i++;
+    }
+    String ra = a.substring(Math.min(i + 1, a.length()));
+    String rb = b.substring(Math.min(i + 1, b.length()));
+    if (a.length() == b.length()) {
+      boolean swapped =
+          i + 1 < a.length()
+              && a.charAt(i) == b.charAt(i + 1)
+              && a.charAt(i + 1) == b.charAt(i)
+              && a.substring(i + 2).equals(b.substring(i + 2));
+      return ra.equals(rb) || swapped;
+    }
+    return a.length() > b.length()
+        ? a.substring(i + 1).equals(b.substring(i))
+        : a.substring(i).equals(b.substring(i + 1));
+  }
+
   /**
    * {@code url} as a message may show it. What may be a password ({@code user:password@host}, which
    * is refused) is shown as ***: from the first ':' after the scheme's "//" (the first ':' in a URL
@@ -225,13 +280,32 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
    */
   static String withoutPassword(String url) {
     int sep = url.indexOf("://");
-    int from = sep < 0 ? 0 : sep + 3;
+    int from = sep < 0 ? afterScheme(url) : sep + 3;
     int lastAt = url.lastIndexOf('@');
     int colon = url.indexOf(':', from);
     if (lastAt < from || colon < 0 || colon > lastAt) {
       return url;
     }
     return url.substring(0, colon + 1) + "***" + url.substring(lastAt);
+  }
+
+  /**
+   * Where the user part of a URL written without "//" starts: after a scheme followed by a slash
+   * ({@code pop3s:/alice@host}) or after a scheme the command knows ({@code imap:alice@host}), else
+   * at the start ({@code alice:password@host}, whose "alice:" is no scheme).
+   */
+  private static int afterScheme(String url) {
+    int colon = url.indexOf(':');
+    if (colon <= 0 || !url.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
+      return 0;
+    }
+    int end = colon + 1;
+    while (end < url.length() && url.charAt(end) == '/') {
+      end++;
+    }
+    String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
+    boolean known = SCHEMES.contains(scheme) || List.of("smtp", "smtps", "lmtp").contains(scheme);
+    return end > colon + 1 || known ? end : 0;
   }
 
   /**

@@ -106,6 +106,30 @@ class AccountUrlTest {
   }
 
   @Test
+  void aSlipInTheScheme_isAnsweredWithTheUrlMeant() {
+    for (String[] c :
+        new String[][] {
+          {"pop3ss://alice@host", "did you mean pop3s://alice@host?"},
+          {"pops://alice@host", "did you mean pop3s://alice@host?"},
+          {"iamps://alice@host/INBOX", "did you mean imaps://alice@host/INBOX?"},
+          {"pop3s:/alice@host", "did you mean pop3s://alice@host?"},
+          {"IMAP:alice@host", "did you mean imap://alice@host?"},
+          {"alice@host", "did you mean pop3s://alice@host (or imaps://alice@host)?"},
+          {"pop3ss://alice:pw@host", "did you mean pop3s://alice:***@host?"},
+        }) {
+      String message =
+          assertThrows(IllegalArgumentException.class, () -> AccountUrl.parse(c[0]), c[0])
+              .getMessage();
+      assertTrue(message.endsWith("; " + c[1]), message);
+    }
+    for (String far : new String[] {"smtp://alice@host", "https://host", "host"}) {
+      String message =
+          assertThrows(IllegalArgumentException.class, () -> AccountUrl.parse(far)).getMessage();
+      assertFalse(message.contains("did you mean"), message);
+    }
+  }
+
+  @Test
   void whatIsNotAnAccountUrl_isRefusedInTheWordsOfTheUrl() {
     for (String bad :
         new String[] {
