@@ -204,11 +204,15 @@ final class DoctorCommand implements Callable<Integer> {
     ServerOptions.Account account;
     if (address) {
       int at = target.lastIndexOf('@');
-      if (at <= 0 || at == target.length() - 1) {
+      // A ':' before the '@' is a password (alice:secret@host) or a scheme without its "//": no
+      // address either way, and never repeated as typed.
+      if (at <= 0 || at == target.length() - 1 || target.substring(0, at).contains(":")) {
+        String shown = AccountUrl.withoutPassword(target);
         throw bad(
             "\""
-                + target
-                + "\" is neither a URL (pop3s://user@host) nor an e-mail address (user@domain)");
+                + shown
+                + "\" is neither a URL (pop3s://user@host) nor an e-mail address (user@domain)"
+                + AccountUrl.meant(shown));
       }
       account =
           new ServerOptions.Account(target, target.substring(at + 1), 995, Security.IMPLICIT_TLS);

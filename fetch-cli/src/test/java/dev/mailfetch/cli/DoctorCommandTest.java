@@ -336,5 +336,15 @@ class DoctorCommandTest {
     FetchCommandTest.Run r = FetchCommandTest.mailfetch(Map.of(), "doctor", "not an address");
     assertEquals(2, r.exit());
     assertTrue(r.err().contains("neither a URL"), r.err());
+    FetchCommandTest.Run secret =
+        FetchCommandTest.mailfetch(Map.of(), "doctor", "alice:hunter2@example.org");
+    assertEquals(2, secret.exit());
+    assertTrue(secret.err().contains("\"alice:***@example.org\" is neither a URL"), secret.err());
+    assertFalse(secret.out().contains("hunter2") || secret.err().contains("hunter2"), secret.err());
+    FetchCommandTest.Run slash =
+        FetchCommandTest.mailfetch(Map.of(), "doctor", "pop3s:/alice@example.org");
+    assertEquals(2, slash.exit());
+    assertTrue(
+        slash.err().contains("did you mean pop3s://alice@example.org?"), "not a user pop3s:/alice");
   }
 }
