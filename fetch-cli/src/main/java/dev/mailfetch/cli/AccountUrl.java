@@ -4,6 +4,7 @@ import dev.mailfetch.api.FetchException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,6 +15,9 @@ import java.util.Locale;
  * mailbox, %-decoded).
  */
 record AccountUrl(String scheme, String user, String host, int port, String folder) {
+  /** The schemes of an account to fetch from. */
+  private static final List<String> SCHEMES = List.of("pop3s", "pop3", "imaps", "imap");
+
   /** The IMAP schemes: imaps:// (implicit TLS, 993) and imap:// (STARTTLS required, 143). */
   boolean imap() {
     return scheme.startsWith("imap");
@@ -38,7 +42,7 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
     String shown = "URL \"" + FetchException.escape(withoutPassword(url)) + "\"";
     int sep = url.indexOf("://");
     String scheme = sep < 0 ? "" : url.substring(0, sep).toLowerCase(Locale.ROOT);
-    if (!List.of("pop3s", "pop3", "imaps", "imap").contains(scheme)) {
+    if (!SCHEMES.contains(scheme)) {
       throw new IllegalArgumentException(
           shown
               + " must start with pop3s:// (implicit TLS, port 995), pop3:// (STLS,"
@@ -217,8 +221,6 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
     return new HostPort(host, port);
   }
 
-  private static final List<String> SCHEMES = List.of("pop3s", "pop3", "imaps", "imap");
-
   /**
    * The URL meant, where a slip is plain: a scheme one letter off ({@code pop3ss://}, {@code
    * pops://}), a slash missing ({@code pop3s:/alice@host}), or no scheme ({@code alice@host}: POP3
@@ -304,7 +306,9 @@ record AccountUrl(String scheme, String user, String host, int port, String fold
       end++;
     }
     String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
-    boolean known = SCHEMES.contains(scheme) || List.of("smtp", "smtps", "lmtp").contains(scheme);
+    boolean known =
+        SCHEMES.contains(scheme)
+            || Arrays.stream(SinkUrl.Kind.values()).anyMatch(k -> k.scheme.equals(scheme));
     return end > colon + 1 || known ? end : 0;
   }
 
