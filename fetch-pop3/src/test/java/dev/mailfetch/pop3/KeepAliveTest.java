@@ -115,7 +115,7 @@ class KeepAliveTest {
   }
 
   /**
-   * The same when the RETRs in flight reach several batches ahead (the window is 64 requests, the
+   * The same when the RETRs in flight reach several batches ahead (the window is 128 requests, the
    * batches 4 messages): keepalive NOOPs sent during the first barrier sit behind RETR 12, those of
    * the second barrier behind them, and each is read where the server answers it, two batches on.
    */

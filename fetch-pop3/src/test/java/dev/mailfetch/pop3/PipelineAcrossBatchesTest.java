@@ -135,7 +135,7 @@ class PipelineAcrossBatchesTest {
   }
 
   /**
-   * The window of RETRs (64) is not cut at the next batch: with batches of 4, every message of a
+   * The window of RETRs (128) is not cut at the next batch: with batches of 4, every message of a
    * 10-message run is requested before the first barrier, so a run of small batches keeps as many
    * requests in flight as one big batch (at 10 ms, batches of 50 had cost a round trip each).
    */

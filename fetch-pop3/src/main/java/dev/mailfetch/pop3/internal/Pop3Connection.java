@@ -57,12 +57,21 @@ final class Pop3Connection {
   private static final Logger trace = LoggerFactory.getLogger("dev.mailfetch.pop3.trace");
   private static final Duration CAPA_TIMEOUT = Duration.ofSeconds(15);
 
-  /** How many pipelined commands may be unanswered at once (RETR, TOP, DELE, UIDL n, LIST n). */
-  static final int WINDOW = 64;
+  /**
+   * How many pipelined commands may be unanswered at once (RETR, TOP, DELE, UIDL n, LIST n). Wide
+   * enough that what comes in while the engine makes a batch durable (when nothing is read and no
+   * refill goes out) lasts past the round trip of the refills sent after it: with 64, a run of
+   * small messages through a 10 ms round trip waited on the socket after each barrier, 13 % of its
+   * wall time (docs/benchmarks.md). Narrow enough for the rule of RFC 2449's blocking writes: even
+   * the longest of these commands, 128 times, is under 4 KiB, less than any TCP window
+   * (Pop3CommandsTest).
+   */
+  static final int WINDOW = 128;
 
   /**
    * How many commands a pipelined retrieval lets the window lose before refilling it, all in one
-   * write: 48 to 64 stay unanswered, and a system call is made per 16 messages, not per message.
+   * write: 112 to 128 stay unanswered, and a system call is made per 16 messages, not per message
+   * (32 at a time measured no faster).
    */
   static final int REFILL = 16;
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -28,6 +29,32 @@ class Pop3CommandsTest {
     assertEquals("DELE 12\r\n", sent(Pop3Commands.dele(12)));
     assertEquals("UIDL 1\r\n", sent(Pop3Commands.uidl(1)));
     assertEquals("LIST 2\r\n", sent(Pop3Commands.list(2)));
+  }
+
+  /**
+   * RFC 2449: a client that writes blocking "MUST not exceed the window size of the underlying
+   * transport layer" with its pipelined commands. The protocol reference's bound is 4 KiB of
+   * commands unanswered; a full window of the longest command that goes in one, numbers at their
+   * largest, stays under it.
+   */
+  @Test
+  void aFullWindowOfTheLongestPipelinedCommand_fitsIn4KiB() {
+    int max = Integer.MAX_VALUE;
+    int longest =
+        List.of(
+                Pop3Commands.retr(max),
+                Pop3Commands.top(max, max),
+                Pop3Commands.dele(max),
+                Pop3Commands.uidl(max),
+                Pop3Commands.list(max))
+            .stream()
+            .mapToInt(c -> c.bytes().length)
+            .max()
+            .orElseThrow();
+    assertEquals("TOP 2147483647 2147483647\r\n".length(), longest);
+    assertTrue(
+        Pop3Connection.WINDOW * longest <= 4096,
+        Pop3Connection.WINDOW + " commands of " + longest + " bytes");
   }
 
   @Test
