@@ -179,6 +179,51 @@ class PipelineAcrossBatchesTest {
     }
   }
 
+  /**
+   * The run's closing NOOP goes out in the write of its last RETR, not once the engine comes to the
+   * last batch: its answer travels while the last messages are read instead of a round trip after
+   * them. Here every RETR and the NOOP are in flight before the first barrier, and the NOOP, the
+   * proof that message 10 ended where its terminator said, is sent and read once.
+   */
+  @Test
+  void theClosingNoop_goesOutWithTheLastRetr_beforeTheFirstBarrier() {
+    MailCorpus corpus = MailCorpus.generate(12, 10);
+    try (FakePop3Server s = Pop3SourceTest.server(corpus.toMailbox()).start()) {
+      WatchingSink sink = new WatchingSink();
+      sink.commands = commandsOf(s);
+      sink.expectedAhead = "NOOP";
+      FetchResult r =
+          Fetcher.builder()
+              .source(Pop3SourceTest.client(s, Security.NONE).build())
+              .sink(sink)
+              .uidStore(InMemoryUidStore.create())
+              .retention(Retention.KEEP)
+              .batchSize(4)
+              .build()
+              .run();
+
+      assertTrue(r.ok(), r::summary);
+      assertEquals(10, r.count(MessageOutcome.Kind.DELIVERED));
+      List<String> atFirstBarrier = sink.commandsAtSync.get(0);
+      assertEquals(
+          atFirstBarrier.indexOf("RETR 10") + 1,
+          atFirstBarrier.indexOf("NOOP"),
+          "the NOOP right behind the last RETR, before the first barrier: " + atFirstBarrier);
+      Map<String, byte[]> got = Pop3SourceTest.byUid(sink.inner);
+      for (MailCorpus.Message m : corpus.messages()) {
+        assertArrayEquals(m.content(), got.get(m.uid()), m.uid());
+      }
+      s.awaitSessionsEnded(Duration.ofSeconds(5));
+      List<String> lines = s.session(1).commandLines();
+      assertEquals(1, s.session(1).commands("NOOP").size(), "one closing NOOP: " + lines);
+      assertEquals(
+          List.of("NOOP", "STAT", "RSET", "QUIT"),
+          lines.subList(lines.size() - 4, lines.size()),
+          "kept mail: the session ends as before, RSET before QUIT");
+      assertEquals(10, s.mailbox("alice").size());
+    }
+  }
+
   @Test
   void aRunThatStopsAtABarrier_dropsTheSessionWithoutQuit_soNothingRequestedAheadIsForgotten() {
     MailCorpus corpus = MailCorpus.generate(9, 11);

@@ -16,7 +16,9 @@ import java.util.List;
  * status line after it parses (quirk Q04), so each is followed by one more command, the next RETR
  * or a closing NOOP. With pipelining, the RETRs for what the engine said comes next go out behind a
  * batch, so that the pipeline never runs dry across the engine's barriers; what is in flight
- * between two calls is {@link #ahead}. Used under the session's connection lock only.
+ * between two calls is {@link #ahead}. The closing NOOP goes in the write of the last RETR
+ * announced, so that its answer is on its way while the last messages are read rather than asked
+ * for after them, a round trip at the end of a run. Used under the session's connection lock only.
  */
 final class RetrievalPipeline {
   /** How long a body may rest at ".\r" before the Q02 probe (the catalogue's figure). */
@@ -31,7 +33,11 @@ final class RetrievalPipeline {
   /** A RETR (or TOP) for {@code ref}: its status line, then the message. */
   record Retr(MessageRef ref) implements InFlight {}
 
-  /** The NOOP after a batch's last RETR, whose status line proves that message whole. */
+  /**
+   * The NOOP after the last RETR announced, whose status line proves that message whole. Sent with
+   * the RETRs of what follows a batch, it may be read a call later, or, where a later call asks for
+   * more than was announced, have RETRs behind it.
+   */
   record ClosingNoop() implements InFlight {}
 
   /** A keepalive NOOP sent during the engine's barrier, behind the RETRs sent ahead. */
@@ -137,8 +143,7 @@ final class RetrievalPipeline {
     aheadStatus = null;
     // Each RETR is followed by one more command (the next RETR, or a closing NOOP) whose status
     // line proves that the message ended where the terminator said (quirk Q04).
-    boolean closeWithNoop = requested <= batch.size() && following.isEmpty();
-    Window w = new Window(batch, following, topLines, window, requested, closeWithNoop);
+    Window w = new Window(batch, following, topLines, window, requested, !closedAhead());
     topUp(w, batch, handler);
     MessageRef pending = null; // a message whose bytes are in, awaiting the next status line
     int index = 0;
@@ -167,18 +172,22 @@ final class RetrievalPipeline {
         handler.end(); // the status line after it parsed: the message is whole
         pending = null;
       }
-      if (cmd instanceof KeepAliveNoop) {
-        ahead.pollFirst(); // sent during the engine's barrier, answered in its place
-        noopsAhead--;
+      if (!(cmd instanceof Retr)) {
+        // a keepalive NOOP sent during the engine's barrier, answered in its place, or the
+        // closing NOOP; at the batch's end, NOOPs right behind it are read too: none stays in
+        // flight with nothing after it
+        ahead.pollFirst();
+        if (cmd instanceof KeepAliveNoop) {
+          noopsAhead--;
+        }
+        InFlight behind = ahead.peekFirst();
+        if (index == batch.size() && (behind == null || behind instanceof Retr)) {
+          break;
+        }
         continue;
       }
       if (index == batch.size()) {
-        if (cmd instanceof ClosingNoop) {
-          ahead.pollFirst();
-        } else {
-          // the first reply of what follows: the engine's next call reads on from here
-          aheadStatus = r;
-        }
+        aheadStatus = r; // the first reply of what follows: the engine's next call reads on here
         break;
       }
       ahead.pollFirst();
@@ -190,7 +199,8 @@ final class RetrievalPipeline {
         continue;
       }
       if (window > 1) {
-        FetchException misplaced = misplaced(r, ref, batch, following, index, top);
+        FetchException misplaced =
+            MisplacedReply.check(connection, r, ref, batch, following, index, top);
         if (misplaced != null) {
           connection.markBroken();
           memory.pipeliningStalled(connection);
@@ -202,6 +212,18 @@ final class RetrievalPipeline {
       // Only now, with this body read, may a non-pipelining client send its next command.
       w.topUp();
     }
+  }
+
+  /** Whether the last RETR in flight has the closing NOOP behind it. */
+  private boolean closedAhead() {
+    var sent = ahead.descendingIterator();
+    while (sent.hasNext()) {
+      InFlight cmd = sent.next();
+      if (!(cmd instanceof KeepAliveNoop)) {
+        return cmd instanceof ClosingNoop;
+      }
+    }
+    return false;
   }
 
   /**
@@ -347,89 +369,6 @@ final class RetrievalPipeline {
   }
 
   /**
-   * The size a RETR reply's text names: its first word, when the second is "octets" (any case),
-   * words split at runs of spaces and tabs; else -1. By hand: it runs for every message.
-   */
-  static long octets(String text) {
-    int n = text.length();
-    int firstEnd = 0;
-    while (firstEnd < n && !isBlank(text.charAt(firstEnd))) {
-      firstEnd++;
-    }
-    int second = firstEnd;
-    while (second < n && isBlank(text.charAt(second))) {
-      second++;
-    }
-    int secondEnd = second;
-    while (secondEnd < n && !isBlank(text.charAt(secondEnd))) {
-      secondEnd++;
-    }
-    return second < n && secondEnd - second == 6 && text.regionMatches(true, second, "octets", 0, 6)
-        ? ListingReader.number(text.substring(0, firstEnd))
-        : -1;
-  }
-
-  private static boolean isBlank(char c) {
-    return c == ' ' || c == '\t';
-  }
-
-  /**
-   * Pipelined, a server that dropped the command for {@code ref} (quirk Q21) answers a later one in
-   * its place: a reply that names the size of another message in flight instead of this one's, or
-   * one that nothing follows within {@link Pop3Connection#QUEUED_WAIT} (a keepalive NOOP's bare
-   * +OK). Null when the reply fits; either way nothing of the message was handed over yet.
-   */
-  private FetchException misplaced(
-      Reply r,
-      MessageRef ref,
-      List<MessageRef> batch,
-      List<MessageRef> following,
-      int index,
-      boolean top)
-      throws FetchException {
-    long octets = top ? -1 : octets(r.text().strip());
-    if (octets >= 0 && octets != ref.size()) {
-      for (int j = index; j < batch.size() + following.size(); j++) {
-        MessageRef later = nth(batch, following, j);
-        if (later.size() == octets) {
-          return new FetchException(
-              FetchError.PROTOCOL,
-              connection.server()
-                  + " answered "
-                  + (top ? "TOP " : "RETR ")
-                  + ref.number()
-                  + " with the size of message "
-                  + later.number()
-                  + ": it dropped a pipelined command (quirk Q21)",
-              r.line(),
-              null);
-        }
-      }
-    }
-    return connection.withinQueuedWait(
-        () -> {
-          try {
-            connection.reader().nextLineIsStatus(); // waits for the first bytes of the content
-            return null;
-          } catch (FetchException e) {
-            if (e.error() != FetchError.CONNECTION_TIMED_OUT) {
-              throw e;
-            }
-            return new FetchException(
-                FetchError.CONNECTION_TIMED_OUT,
-                connection.server()
-                    + " answered "
-                    + (top ? "TOP " : "RETR ")
-                    + ref.number()
-                    + " and then sent"
-                    + " nothing of it: another command's reply in place of one it dropped (quirk Q21)",
-                r.line(),
-                e);
-          }
-        });
-  }
-
-  /**
    * A reply after {@code pending} (null if none) failed with {@code e}: what the caller throws,
    * handed over.
    */
@@ -452,14 +391,15 @@ final class RetrievalPipeline {
     return e;
   }
 
-  private static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
+  static MessageRef nth(List<MessageRef> batch, List<MessageRef> following, int i) {
     return i < batch.size() ? batch.get(i) : following.get(i - batch.size());
   }
 
   /**
    * The RETRs (or TOPs) of one call in flight: this batch's, then, with pipelining, those of what
-   * follows it, never more than {@code size} unanswered; the closing NOOP, if any, goes with the
-   * last of them, outside the window (it carries no message), or, one command at a time, after it.
+   * follows it, never more than {@code size} unanswered; the closing NOOP, unless one is behind the
+   * last RETR already, goes with the last of them, outside the window (it carries no message), or,
+   * one command at a time, after it.
    */
   private final class Window {
     private final List<MessageRef> batch;

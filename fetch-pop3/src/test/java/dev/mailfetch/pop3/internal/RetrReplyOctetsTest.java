@@ -18,13 +18,13 @@ class RetrReplyOctetsTest {
 
   @Test
   void theSizeOfTheUsualReplies() {
-    assertEquals(1234, RetrievalPipeline.octets("1234 octets"));
-    assertEquals(1234, RetrievalPipeline.octets("1234\t OCTETS follow"));
-    assertEquals(-1, RetrievalPipeline.octets("message follows"));
-    assertEquals(-1, RetrievalPipeline.octets("1234 octetsx"));
-    assertEquals(-1, RetrievalPipeline.octets("1234"));
-    assertEquals(-1, RetrievalPipeline.octets(""));
-    assertEquals(-1, RetrievalPipeline.octets("-5 octets"));
+    assertEquals(1234, MisplacedReply.octets("1234 octets"));
+    assertEquals(1234, MisplacedReply.octets("1234\t OCTETS follow"));
+    assertEquals(-1, MisplacedReply.octets("message follows"));
+    assertEquals(-1, MisplacedReply.octets("1234 octetsx"));
+    assertEquals(-1, MisplacedReply.octets("1234"));
+    assertEquals(-1, MisplacedReply.octets(""));
+    assertEquals(-1, MisplacedReply.octets("-5 octets"));
   }
 
   @Test
@@ -39,7 +39,7 @@ class RetrReplyOctetsTest {
         sb.append(words[random.nextInt(words.length)]);
       }
       String text = sb.toString().strip();
-      assertEquals(bySplit(text), RetrievalPipeline.octets(text), () -> "for '" + text + "'");
+      assertEquals(bySplit(text), MisplacedReply.octets(text), () -> "for '" + text + "'");
     }
   }
 }
