@@ -33,13 +33,36 @@ import java.util.concurrent.ThreadFactory;
  * AUTH_TOKEN_EXPIRED}, and {@code CONFIGURATION} (an authorization for another mailbox), wherever
  * it comes from: the token provider, or Gmail through the sink, also when the sink names it at its
  * barrier.
+ *
+ * <p>For a password, the same place says where the command read it ({@link #passwordFrom}): a
+ * password that is refused is as often one read from another place than meant (a variable that
+ * holds another account's, a file left from before) as one mistyped, and the library's advice
+ * cannot name the option. Never the password itself.
  */
 final class AuthorizeAgain {
+  private final String lead;
   private final String command;
+  private final String end;
 
-  /** {@code command}: what to type to authorize again. */
+  /** {@code command}: what to type to authorize again (no full stop after it: it is copied). */
   AuthorizeAgain(String command) {
+    this("To authorize again: ", command, "");
+  }
+
+  private AuthorizeAgain(String lead, String command, String end) {
+    this.lead = lead;
     this.command = command;
+    this.end = end;
+  }
+
+  /**
+   * A refused login's advice says where the password came from: {@code where}, such as "the
+   * environment variable MAIL_PW". The variable or the file, not the option: for an account of a
+   * config file, naming its line would make serve's page advise a restart where fixing the file and
+   * pressing Resume is enough ({@link Advice#pageWords}).
+   */
+  static AuthorizeAgain passwordFrom(String where) {
+    return new AuthorizeAgain("The password was read from ", where, ".");
   }
 
   /**
@@ -81,8 +104,9 @@ final class AuthorizeAgain {
     Remedy remedy =
         Remedy.of(
             (words.isEmpty() ? "" : words + (words.endsWith(".") ? " " : ". "))
-                + "To authorize again: "
-                + command,
+                + lead
+                + command
+                + end,
             e.remedy().library());
     return new FetchException(e.error(), detail, reply, e, remedy);
   }

@@ -195,8 +195,8 @@ final class ServerOptions {
   }
 
   /**
-   * With --oauth-grant-file: what adds the command that authorizes again to a refused login's
-   * advice.
+   * What a refused login's advice adds: with --oauth-grant-file, the command that authorizes again;
+   * with --password-env or --password-file, where the password was read.
    */
   private AuthorizeAgain authorizeAgain;
 
@@ -374,8 +374,10 @@ final class ServerOptions {
     } else if (secret.passwordEnv != null) {
       String name = secret.passwordEnv;
       Secrets.requireEnv(spec, env, "--password-env", name);
+      authorizeAgain = AuthorizeAgain.passwordFrom("the environment variable " + name);
       return new Credential(() -> env.get(name), null);
     } else if (secret.passwordFile != null) {
+      authorizeAgain = AuthorizeAgain.passwordFrom("the first line of " + secret.passwordFile);
       return new Credential(Secrets.fromFile(spec, "--password-file", secret.passwordFile), null);
     } else if (secret.tokenEnv != null) {
       String name = secret.tokenEnv;

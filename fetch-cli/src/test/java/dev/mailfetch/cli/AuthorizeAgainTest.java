@@ -1,6 +1,8 @@
 package dev.mailfetch.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mailfetch.api.FetchError;
@@ -31,6 +33,28 @@ class AuthorizeAgainTest {
             null,
             Remedy.of("Give each its own state."));
     assertFalse(again.advise(journal).remedy().commandLine().contains("To authorize again"));
+  }
+
+  /**
+   * A refused password is advised with where it was read, once, after the library's advice; other
+   * failures, a server's CONFIGURATION among them, are not.
+   */
+  @Test
+  void aRefusedPassword_isAdvisedWithWhereItWasRead_once() {
+    AuthorizeAgain from = AuthorizeAgain.passwordFrom("the first line of /p/pw");
+    FetchException refused =
+        new FetchException(
+            FetchError.AUTH_FAILED, "the server refused the login", "-ERR [AUTH] no", null, null);
+    FetchException advised = from.advise(refused);
+    assertEquals(
+        FetchError.AUTH_FAILED.remedy().commandLine()
+            + " The password was read from the first line of /p/pw.",
+        advised.remedy().commandLine());
+    assertEquals(refused.detail(), advised.detail(), "the words and the server's reply kept");
+    assertEquals(advised.remedy(), from.advise(advised).remedy(), "said once");
+    FetchException refusedConnection =
+        new FetchException(FetchError.CONNECTION_REFUSED, "nothing listens", null, null, null);
+    assertSame(refusedConnection, from.advise(refusedConnection));
   }
 
   @Test

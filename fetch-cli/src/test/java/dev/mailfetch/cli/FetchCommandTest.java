@@ -91,9 +91,12 @@ class FetchCommandTest {
           depth++;
         } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
           depth--;
-        } else if (t == JsonToken.FIELD_NAME && depth == 1 && "code".equals(p.currentName())) {
+        } else if (t == JsonToken.FIELD_NAME
+            && depth == 1
+            && ("code".equals(p.currentName()) || "remedy".equals(p.currentName()))) {
+          String name = p.currentName();
           p.nextToken();
-          out.put("error.code", p.getText());
+          out.put("error." + name, p.getText());
         } else if (depth == 0 && field != null && t.isScalarValue()) {
           out.put(field, p.getText());
         }
@@ -246,6 +249,10 @@ class FetchCommandTest {
       Map<String, String> j = json(r.out());
       assertEquals("error", j.get("status"));
       assertEquals("AUTH_FAILED", j.get("error.code"));
+      assertTrue(
+          j.get("error.remedy")
+              .endsWith("The password was read from the environment variable MAIL_PW."),
+          j.get("error.remedy"));
       assertFalse(r.out().contains("not it"), "no secret in the JSON");
     }
   }
