@@ -3,6 +3,7 @@ package dev.mailfetch.cli;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.KernelFileSystems;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Creates an account's state directory before its store opens, so that one that cannot be created
@@ -29,23 +31,42 @@ final class StateDirectory {
    * @throws FetchException STATE_FAILED naming the directory, why, and --state
    */
   static void create(Path root, Path account, boolean given) throws FetchException {
+    // Refused before anything is created: on /dev (devtmpfs) a directory can be made, and the
+    // record of what was fetched would be gone at the next boot, every message then fetched again.
+    Optional<String> kernels = KernelFileSystems.holding(account);
+    if (kernels.isPresent()) {
+      throw failed(
+          "the state directory "
+              + root
+              + " is on "
+              + kernels.get()
+              + ", not on a disk: the record of fetched mail cannot be kept there",
+          null,
+          root,
+          given);
+    }
     try {
       Files.createDirectories(account);
     } catch (IOException e) {
       Path where = Files.isDirectory(root) ? account : root;
-      throw new FetchException(
-          FetchError.STATE_FAILED,
-          "cannot create the state directory " + where + " (" + why(e) + ")",
-          null,
-          e,
-          Remedy.of(
-              given
-                  ? "Give --state DIR a directory that exists or can be created, and that you can write."
-                  : "Choose where the state is kept with --state DIR (a directory you can write), or make "
-                      + root
-                      + " writable.",
-              "Open the state store in a directory that can be created and written."));
+      throw failed(
+          "cannot create the state directory " + where + " (" + why(e) + ")", e, root, given);
     }
+  }
+
+  private static FetchException failed(String detail, IOException e, Path root, boolean given) {
+    return new FetchException(
+        FetchError.STATE_FAILED,
+        detail,
+        null,
+        e,
+        Remedy.of(
+            given
+                ? "Give --state DIR a directory on a disk that exists or can be created, and that you can write."
+                : "Choose where the state is kept with --state DIR (a directory you can write), or make "
+                    + root
+                    + " writable.",
+            "Open the state store in a directory on a disk that can be created and written."));
   }
 
   /** Why, in words (an exception's message is often only the path). */

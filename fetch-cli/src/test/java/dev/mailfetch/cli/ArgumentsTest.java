@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,6 +122,46 @@ class ArgumentsTest {
           r.err());
       assertTrue(lines.get(1).contains("--state DIR"), "the advice names --state: " + r.err());
       assertFalse(r.err().contains("Exception"), r.err());
+    }
+  }
+
+  /**
+   * A state directory on a file system the kernel makes up is refused as a sink there is, in the
+   * same words, before anything is created: on /proc creating fails with "no such file", on /dev
+   * (devtmpfs) it would succeed and the record of fetched mail would go at the next boot.
+   */
+  @Test
+  void aStateDirectoryOnProc_isNotOnADisk_saidAsForASink() {
+    Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "/proc exists on Linux only");
+    Path state = Path.of("/proc/self/mailfetch-state");
+    try (FakePop3Server s =
+        FakePop3Server.builder()
+            .account("alice", "pw", MailCorpus.generate(3, 1).toMailbox())
+            .start()) {
+      FetchCommandTest.Run r =
+          FetchCommandTest.mailfetch(
+              Map.of("PW", "pw"),
+              "fetch",
+              "pop3://alice@localhost:" + s.port(),
+              "--password-env",
+              "PW",
+              "--tls",
+              "none",
+              "--allow-plaintext-auth",
+              "--to",
+              "maildir:" + tmp.resolve("Mail"),
+              "--state",
+              state.toString());
+      assertEquals(71, r.exit(), r.err());
+      List<String> lines = r.err().lines().toList();
+      assertEquals(
+          "mailfetch: STATE_FAILED: the state directory "
+              + state
+              + " is on a proc file system (the kernel's view of itself), not on a disk: the record"
+              + " of fetched mail cannot be kept there",
+          lines.get(0));
+      assertTrue(lines.get(1).contains("--state DIR"), "the advice names --state: " + r.err());
+      assertEquals(0, s.sessions().size(), "refused before anything connected");
     }
   }
 

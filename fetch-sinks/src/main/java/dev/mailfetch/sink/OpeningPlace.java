@@ -3,13 +3,13 @@ package dev.mailfetch.sink;
 import dev.mailfetch.api.FetchError;
 import dev.mailfetch.api.FetchException;
 import dev.mailfetch.api.Remedy;
+import dev.mailfetch.api.internal.KernelFileSystems;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 
 /**
  * Whether a place can hold a sink, said before anything is written there, and an opening that
@@ -20,29 +20,6 @@ import java.util.Map;
  * speaks of a message that could not be stored.
  */
 final class OpeningPlace {
-  /**
-   * File systems the kernel makes up, by the type {@link FileStore#type()} gives, and what each is.
-   */
-  private static final Map<String, String> NOT_A_DISK =
-      Map.ofEntries(
-          Map.entry("proc", "the kernel's view of itself"),
-          Map.entry("sysfs", "the kernel's view of its devices"),
-          Map.entry("devtmpfs", "the system's devices"),
-          Map.entry("devpts", "the system's terminals"),
-          Map.entry("cgroup", "the kernel's process groups"),
-          Map.entry("cgroup2", "the kernel's process groups"),
-          Map.entry("debugfs", "the kernel's debugging view"),
-          Map.entry("tracefs", "the kernel's tracing view"),
-          Map.entry("securityfs", "the kernel's security modules"),
-          Map.entry("configfs", "the kernel's configuration"),
-          Map.entry("pstore", "the kernel's crash records"),
-          Map.entry("bpf", "the kernel's BPF objects"),
-          Map.entry("efivarfs", "the firmware's variables"),
-          Map.entry("mqueue", "the kernel's message queues"),
-          Map.entry("binfmt_misc", "the kernel's program formats"),
-          Map.entry("nsfs", "the kernel's namespaces"),
-          Map.entry("fusectl", "the kernel's FUSE controls"));
-
   private static final String CHOOSE =
       "Nothing was fetched. Choose a place on a disk with --to: maildir:DIR (a"
           + " directory, created if missing), mbox:FILE (one file) or eml:DIR.";
@@ -60,26 +37,10 @@ final class OpeningPlace {
    * @param directory whether the sink needs a directory (else one file)
    */
   static void check(String what, Path place, boolean directory) throws FetchException {
-    Path existing = place;
-    while (existing != null && !Files.exists(existing)) {
-      existing = existing.getParent();
-    }
-    String type = null;
-    try {
-      type = existing == null ? null : Files.getFileStore(existing).type();
-    } catch (IOException unknown) {
-      // what the file system is cannot be told: opening says what is wrong, if anything
-    }
-    String kind = type == null ? null : NOT_A_DISK.get(type.toLowerCase(Locale.ROOT));
-    if (kind != null) {
+    Optional<String> kernels = KernelFileSystems.holding(place);
+    if (kernels.isPresent()) {
       throw refused(
-          what
-              + " is on a "
-              + type
-              + " file system ("
-              + kind
-              + "), not on a disk: mail cannot be kept"
-              + " there");
+          what + " is on " + kernels.get() + ", not on a disk: mail cannot be kept there");
     }
     if (!Files.exists(place)) {
       return;
