@@ -90,28 +90,35 @@ class ArgumentsTest {
         r3.err());
   }
 
+  private static FakePop3Server oneMessage() {
+    return FakePop3Server.builder()
+        .account("alice", "pw", MailCorpus.generate(3, 1).toMailbox())
+        .start();
+  }
+
+  /** {@code fetch} from {@code s} into the Maildir {@code mail}, with {@code --state state}. */
+  private static FetchCommandTest.Run fetchWithState(FakePop3Server s, Path mail, Path state) {
+    return FetchCommandTest.mailfetch(
+        Map.of("PW", "pw"),
+        "fetch",
+        "pop3://alice@localhost:" + s.port(),
+        "--password-env",
+        "PW",
+        "--tls",
+        "none",
+        "--allow-plaintext-auth",
+        "--to",
+        "maildir:" + mail,
+        "--state",
+        state.toString());
+  }
+
   @Test
   void aStateDirectoryThatCannotBeCreated_namesStateAndThePath_andWhatToDo() throws IOException {
     Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
     Path state = file.resolve("x");
-    try (FakePop3Server s =
-        FakePop3Server.builder()
-            .account("alice", "pw", MailCorpus.generate(3, 1).toMailbox())
-            .start()) {
-      FetchCommandTest.Run r =
-          FetchCommandTest.mailfetch(
-              Map.of("PW", "pw"),
-              "fetch",
-              "pop3://alice@localhost:" + s.port(),
-              "--password-env",
-              "PW",
-              "--tls",
-              "none",
-              "--allow-plaintext-auth",
-              "--to",
-              "maildir:" + file.resolveSibling("Mail"),
-              "--state",
-              state.toString());
+    try (FakePop3Server s = oneMessage()) {
+      FetchCommandTest.Run r = fetchWithState(s, file.resolveSibling("Mail"), state);
       assertEquals(71, r.exit(), r.err());
       List<String> lines = r.err().lines().toList();
       assertEquals(2, lines.size(), r.err());
@@ -134,24 +141,8 @@ class ArgumentsTest {
   void aStateDirectoryOnProc_isNotOnADisk_saidAsForASink() {
     Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "/proc exists on Linux only");
     Path state = Path.of("/proc/self/mailfetch-state");
-    try (FakePop3Server s =
-        FakePop3Server.builder()
-            .account("alice", "pw", MailCorpus.generate(3, 1).toMailbox())
-            .start()) {
-      FetchCommandTest.Run r =
-          FetchCommandTest.mailfetch(
-              Map.of("PW", "pw"),
-              "fetch",
-              "pop3://alice@localhost:" + s.port(),
-              "--password-env",
-              "PW",
-              "--tls",
-              "none",
-              "--allow-plaintext-auth",
-              "--to",
-              "maildir:" + tmp.resolve("Mail"),
-              "--state",
-              state.toString());
+    try (FakePop3Server s = oneMessage()) {
+      FetchCommandTest.Run r = fetchWithState(s, tmp.resolve("Mail"), state);
       assertEquals(71, r.exit(), r.err());
       List<String> lines = r.err().lines().toList();
       assertEquals(
